@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Builds the web UI (web/dist) when it is missing or older than its sources, so that
+// `npm start` and `npm test` work on a fresh clone without a separate build step.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const dist = join('web', 'dist', 'index.html');
+function newest(dir) {
+  let t = 0;
+  if (!existsSync(dir)) return t;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
+  }
+  return t;
+}
+if (!existsSync(join('web', 'index.html'))) process.exit(0); // no UI sources yet
+const sourcesTime = Math.max(newest(join('web', 'src')), statSync(join('web', 'index.html')).mtimeMs);
+if (existsSync(dist) && statSync(dist).mtimeMs >= sourcesTime) process.exit(0);
+console.log('building the web UI (web/dist)…');
+const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

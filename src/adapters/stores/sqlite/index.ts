@@ -1,0 +1,1 @@
+export { SqliteEventLog, type SqliteEventLogOptions } from './sqlite-event-log.js';

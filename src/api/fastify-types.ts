@@ -1,0 +1,17 @@
+import type { VigilError } from '../kernel/errors.js';
+import type { Principal, RouteAccess } from '../platform/access.js';
+
+// Every route carries its access rule in its config; every request carries the
+// principal resolved from its credentials (public when it has none).
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+    /** Set instead of throwing when a WebSocket upgrade is refused (see server.ts). */
+    accessRefusal: VigilError | null;
+  }
+}
+
+export {};

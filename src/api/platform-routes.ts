@@ -1,0 +1,128 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Principal } from '../platform/access.js';
+import type { AppContext } from '../platform/app-context.js';
+import type { LiveHub } from './live-hub.js';
+import type { Metrics } from './metrics.js';
+import type { CredentialSource, RouteEntry } from './server.js';
+
+interface PlatformRouteDeps {
+  ctx: AppContext;
+  metrics: Metrics;
+  hub: LiveHub;
+  routes: RouteEntry[];
+  version: string;
+  resolve: (source: CredentialSource) => Principal;
+}
+
+const startedAt = Date.now();
+
+/** Health, OpenAPI, Prometheus metrics, the route table and the live WebSocket. */
+export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
+  const { ctx, metrics, hub } = deps;
+  return async (app) => {
+    app.get(
+      '/api/health',
+      {
+        config: { access: { roles: 'public' } },
+        schema: {
+          summary: 'Liveness and readiness of this node',
+          tags: ['platform'],
+          response: {
+            200: {
+              type: 'object',
+              required: ['status'],
+              properties: {
+                status: { type: 'string', enum: ['ok'] },
+                version: { type: 'string' },
+                node: { type: 'string' },
+                store: { type: 'string' },
+                stream: { type: 'string' },
+                lastSeq: { type: 'integer' },
+                appliedSeq: { type: 'integer' },
+                uptimeSeconds: { type: 'number' },
+              },
+            },
+            503: { $ref: 'ErrorBody#' },
+          },
+        },
+      },
+      async (_request, reply) => {
+        let lastSeq: number;
+        try {
+          lastSeq = await ctx.log.lastSeq();
+        } catch (error) {
+          ctx.logger.error({ err: error }, 'health check: store unreachable');
+          return reply.status(503).send({ error: { code: 'unavailable', message: 'event store unreachable', details: null } });
+        }
+        return {
+          status: 'ok',
+          version: deps.version,
+          node: ctx.config.nodeId,
+          store: ctx.log.backend,
+          stream: ctx.bus.backend,
+          lastSeq,
+          appliedSeq: ctx.projections.appliedSeq,
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        };
+      },
+    );
+
+    app.get(
+      '/api/openapi.json',
+      { config: { access: { roles: 'public' } }, schema: { summary: 'This OpenAPI 3.1 document', tags: ['platform'] } },
+      async () => app.swagger(),
+    );
+
+    app.get(
+      '/api/routes',
+      {
+        config: { access: { roles: ['admin'] } },
+        schema: { summary: 'Every route with the roles allowed to call it (the access matrix)', tags: ['platform'] },
+      },
+      async () => ({ routes: deps.routes }),
+    );
+
+    app.get(
+      '/metrics',
+      {
+        config: { access: { roles: ['admin', 'supervisor'] } },
+        schema: { summary: 'Prometheus metrics of this node (scrape with an API key)', tags: ['platform'] },
+      },
+      async (_request, reply) => {
+        metrics.appliedSeq.set(ctx.projections.appliedSeq);
+        return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      },
+    );
+
+    app.get(
+      '/api/live',
+      {
+        websocket: true,
+        config: { access: { roles: 'authenticated' } },
+        schema: {
+          summary: 'WebSocket of live events the user may see',
+          description:
+            'Server sends {type:"hello"}, {type:"events",events:[…]}, {type:"ping"}; client may send {type:"subscribe",typePrefixes:[…]|null}.',
+          tags: ['platform'],
+        },
+      },
+      (socket, request) => {
+        if (request.accessRefusal) {
+          socket.close(request.accessRefusal.code === 'unauthenticated' ? 4401 : 4403, request.accessRefusal.message.slice(0, 120));
+          return;
+        }
+        const source: CredentialSource = { headers: { ...request.headers }, ip: request.ip };
+        const token = (request.query as { token?: string }).token;
+        if (token && !source.headers.authorization) source.headers.authorization = `Bearer ${token}`;
+        hub.accept(socket, request.principal, () => {
+          try {
+            const p = deps.resolve(source);
+            return p.kind === 'public' ? null : p;
+          } catch {
+            return null;
+          }
+        });
+      },
+    );
+  };
+}

@@ -1,0 +1,189 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import { VigilError } from '../kernel/errors.js';
+import { PUBLIC_PRINCIPAL, isAllowed, type Principal, type RouteAccess } from '../platform/access.js';
+import type { AppContext, Capability } from '../platform/app-context.js';
+import { errorBodySchema, installErrorHandling } from './error-handler.js';
+import './fastify-types.js';
+import { LiveHub } from './live-hub.js';
+import type { Metrics } from './metrics.js';
+import { platformRoutes } from './platform-routes.js';
+
+export interface CredentialSource {
+  headers: Record<string, string | string[] | undefined>;
+  ip: string;
+}
+
+export interface ApiServerOptions {
+  ctx: AppContext;
+  metrics: Metrics;
+  capabilities: readonly Capability[];
+  /** Turns a request's credentials into a principal; PUBLIC_PRINCIPAL when it has none. */
+  resolvePrincipal: (source: CredentialSource) => Principal;
+  version: string;
+}
+
+/** One row of the route × access table, collected as routes register. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
+  websocket: boolean;
+}
+
+export interface ApiServer {
+  app: FastifyInstance;
+  hub: LiveHub;
+  routes: RouteEntry[];
+}
+
+/** Paths that must declare an access rule; anything else is the static web UI. */
+const guardedPath = (url: string): boolean => url.startsWith('/api') || url === '/metrics';
+
+export async function buildApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { ctx, metrics } = options;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: false,
+    connectionTimeout: 60_000,
+    requestTimeout: 60_000,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  });
+  const routes: RouteEntry[] = [];
+  const hub = new LiveHub(metrics, ctx.config.maxWebSocketClients);
+
+  app.addSchema(errorBodySchema);
+  installErrorHandling(app);
+  // Fastify 5 refuses object defaults on requests; onRequest sets it on every request.
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('accessRefusal', null);
+
+  // Refuse to start with a route that forgot to say who may call it.
+  app.addHook('onRoute', (route) => {
+    if (!guardedPath(route.url)) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no config.access`);
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routes.push({ method, url: route.url, access, websocket: Boolean((route as { websocket?: boolean }).websocket) });
+    }
+    route.schema = {
+      ...route.schema,
+      description: [route.schema?.description, `Access: ${describeAccess(access)}.`].filter(Boolean).join(' '),
+      ...(access.roles === 'public' ? {} : { security: [{ session: [] }, { bearer: [] }, { apiKey: [] }] }),
+    };
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.principal = PUBLIC_PRINCIPAL;
+    const access = request.routeOptions.config.access;
+    try {
+      request.principal = options.resolvePrincipal(credentialsOf(request));
+    } catch (error) {
+      // Bad credentials on a public route (e.g. the UI's stale cookie on /api/health) are ignored.
+      if (access?.roles !== 'public') throw error;
+    }
+    if (access && !isAllowed(access, request.principal)) {
+      const refusal = accessError(access, request.principal);
+      // A refused HTTP reply to a WebSocket upgrade leaves Fastify's close pending
+      // forever; WebSocket routes accept, then close with 4401/4403 (browsers never
+      // see the status of a failed upgrade anyway).
+      if (String(request.headers.upgrade).toLowerCase() === 'websocket') request.accessRefusal = refusal;
+      else throw refusal;
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Vigil API',
+        version: options.version,
+        description: 'Operations platform for safe, secure and resilient cities.',
+        license: { name: 'AGPL-3.0-or-later' },
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+  });
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    // The plugin's default preClose calls its callback twice, which can leave
+    // app.close() pending forever; end the clients and the ws server once.
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.terminate();
+      this.websocketServer.close(() => done());
+    },
+  });
+
+  await app.register(platformRoutes({ ctx, metrics, hub, routes, version: options.version, resolve: options.resolvePrincipal }));
+  for (const capability of options.capabilities) {
+    if (capability.routes) await app.register(capability.routes);
+  }
+  await registerWebUi(app, ctx.config.webDistDir);
+  return { app, hub, routes };
+}
+
+function credentialsOf(request: FastifyRequest): CredentialSource {
+  // Browsers cannot set headers on a WebSocket: /api/live also takes ?token=.
+  const token = (request.query as { token?: unknown } | undefined)?.token;
+  if (request.url.startsWith('/api/live') && typeof token === 'string' && !request.headers.authorization) {
+    return { headers: { ...request.headers, authorization: `Bearer ${token}` }, ip: request.ip };
+  }
+  return { headers: request.headers, ip: request.ip };
+}
+
+function accessError(access: RouteAccess, p: Principal): VigilError {
+  if (p.kind === 'public') return new VigilError('unauthenticated', 'sign in or present an API key to use this route');
+  if ((access.minAuthLevel ?? 1) > p.authLevel) {
+    return new VigilError('second_factor_required', 'this route requires a second factor (TOTP) at sign-in');
+  }
+  return new VigilError('forbidden', `this route is for ${describeAccess(access)}`, {
+    required: access.roles,
+    held: p.roles,
+  });
+}
+
+export function describeAccess(access: RouteAccess): string {
+  const who =
+    access.roles === 'public' ? 'everyone, unauthenticated included'
+    : access.roles === 'authenticated' ? 'any signed-in user or API key'
+    : `roles ${access.roles.join(', ')}`;
+  return access.minAuthLevel === 2 ? `${who}, with a second factor` : who;
+}
+
+async function registerWebUi(app: FastifyInstance, distDir: string): Promise<void> {
+  const index = join(distDir, 'index.html');
+  if (existsSync(index)) {
+    await app.register(fastifyStatic, { root: distDir, wildcard: false, index: false, maxAge: '1h' });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    if (guardedPath(request.url) || request.method !== 'GET') {
+      return reply.status(404).send(new VigilError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`).toBody());
+    }
+    if (!existsSync(index)) {
+      return reply.status(503).type('text/plain').send('The web UI is not built: run `npm run build:web`.');
+    }
+    // Client-side routes (/map, /audit, …) all load the single-page app.
+    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+  });
+}

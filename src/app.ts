@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { openEventBus } from './adapters/streams/open-bus.js';
+import { openEventLog } from './adapters/stores/open-store.js';
+import { buildApiServer, type ApiServer } from './api/server.js';
+import { Metrics, typeLabel } from './api/metrics.js';
+import { createAuditCapability } from './audit/index.js';
+import { createCityCapability } from './city/index.js';
+import { createIdentityCapability } from './identity/index.js';
+import { repoRoot, type VigilConfig } from './kernel/config.js';
+import { systemClock, type Clock } from './kernel/time.js';
+import type { AppContext, Capability } from './platform/app-context.js';
+import type { EventBus } from './platform/event-bus.js';
+import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
+import { ProjectionRunner } from './platform/projection.js';
+import { seedDemo } from './demo/seed-demo.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * The platform assembled: stores and stream chosen by configuration, every
+ * capability's projections rebuilt from the log, then the HTTP API on top.
+ * This file is the table of contents of a running Vigil node.
+ */
+export interface Vigil {
+  ctx: AppContext;
+  capabilities: ReturnType<typeof createCapabilities>;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Test isolation: PostgreSQL schema and NATS stream/subject prefix of this instance. */
+  pgSchema?: string;
+  streamName?: string;
+  subjectPrefix?: string;
+}
+
+function createCapabilities(ctx: AppContext) {
+  const identity = createIdentityCapability(ctx);
+  const city = createCityCapability(ctx);
+  const audit = createAuditCapability(ctx);
+  return { identity, city, audit, all: [identity, city, audit] as Capability[] };
+}
+
+/** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */
+export async function openVigil(config: VigilConfig, options: OpenOptions = {}): Promise<Vigil> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { node: config.nodeId } });
+  const metrics = new Metrics(config.nodeId);
+  const log: EventLog = await openEventLog(config, options.pgSchema ? { pgSchema: options.pgSchema } : undefined);
+  let bus: EventBus;
+  try {
+    bus = await openEventBus(config, { streamName: options.streamName, subjectPrefix: options.subjectPrefix });
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
+  const projections = new ProjectionRunner(log);
+  const ctx: AppContext = {
+    config,
+    clock: options.clock ?? systemClock,
+    log,
+    bus,
+    projections,
+    logger,
+    record: (events) => record(ctx, metrics, events),
+  };
+  const capabilities = createCapabilities(ctx);
+  for (const capability of capabilities.all) capability.projections?.forEach((p) => projections.register(p));
+  const rebuilt = await projections.start();
+  logger.info({ events: rebuilt.replayed, ms: Math.round(rebuilt.ms), store: log.backend, stream: bus.backend }, 'state rebuilt from the event log');
+  for (const capability of capabilities.all) await capability.start?.();
+  return {
+    ctx,
+    capabilities,
+    metrics,
+    async close() {
+      for (const capability of [...capabilities.all].reverse()) await capability.stop?.();
+      projections.stop();
+      await bus.close();
+      await log.close();
+    },
+  };
+}
+
+async function record(ctx: AppContext, metrics: Metrics, events: NewEvent[]): Promise<StoredEvent[]> {
+  const stored = await ctx.log.append(events);
+  for (const e of stored) metrics.eventsRecorded.inc({ type: typeLabel(e.type) });
+  if (stored.length > 0) await ctx.projections.waitFor(stored[stored.length - 1]!.seq);
+  const published = await Promise.allSettled(stored.map((e) => ctx.bus.publish(`events.${e.type}`, e)));
+  const failed = published.filter((p) => p.status === 'rejected');
+  if (failed.length > 0) {
+    metrics.busPublishFailures.inc(failed.length);
+    ctx.logger.warn({ failed: failed.length, reason: String((failed[0] as PromiseRejectedResult).reason) }, 'durable events not published on the stream');
+  }
+  return stored;
+}
+
+export interface RunningVigil extends Vigil {
+  server: ApiServer;
+  url: string;
+}
+
+/** `vigil serve`: open, load the demo city when the store is empty, listen. */
+export async function serveVigil(config: VigilConfig, options: OpenOptions = {}): Promise<RunningVigil> {
+  const vigil = await openVigil(config, options);
+  try {
+    if (config.demoOnEmpty && (await vigil.ctx.log.lastSeq()) === 0) await seedDemo(vigil, config);
+    const server = await buildApiServer({
+      ctx: vigil.ctx,
+      metrics: vigil.metrics,
+      capabilities: vigil.capabilities.all,
+      resolvePrincipal: (source) => vigil.capabilities.identity.resolvePrincipal(source),
+      version: VERSION,
+    });
+    vigil.ctx.projections.onApplied((events) => server.hub.publish(events));
+    const url = await server.app.listen({ port: config.port, host: config.host });
+    vigil.ctx.logger.info({ url }, 'Vigil is serving');
+    return {
+      ...vigil,
+      server,
+      url,
+      async close() {
+        server.hub.close();
+        await server.app.close();
+        await vigil.close();
+      },
+    };
+  } catch (error) {
+    await vigil.close();
+    throw error;
+  }
+}

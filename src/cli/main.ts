@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../kernel/config.js';
+import { VigilError } from '../kernel/errors.js';
+import { auditVerifyCommand } from './audit-command.js';
+import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
+import { serveCommand } from './serve-command.js';
+import { userAddCommand } from './user-command.js';
+
+const USAGE = `Usage: vigil <command> [options]
+
+Commands:
+  serve                      serve the API and web UI (loads the demo city on an empty store)
+  demo                       load the demo city, organisations and users into an empty store
+  import-osm FILE [--org ID] import a city from an OpenStreetMap extract (.osm, .osm.gz, .osm.pbf)
+  audit verify               recompute the audit hash chain; exit 1 if it is broken
+  user add --username U --org ORG --roles r1,r2 [--display-name N] [--password-stdin]
+                             add a user (password from VIGIL_NEW_USER_PASSWORD or stdin)
+  migrate                    apply store schema migrations and report the event count
+
+Configuration comes from VIGIL_* environment variables (see README).`;
+
+/** Entry of bin/vigil.js; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    const config = loadConfig();
+    switch (command) {
+      case 'serve':
+        return await serveCommand(config);
+      case 'demo':
+        return await demoCommand(config);
+      case 'import-osm': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { org: { type: 'string' } } });
+        if (positionals.length !== 1) return usage('import-osm takes one FILE');
+        return await importOsmCommand(config, positionals[0]!, values.org);
+      }
+      case 'audit':
+        if (rest[0] !== 'verify') return usage('audit takes the subcommand verify');
+        return await auditVerifyCommand(config);
+      case 'user': {
+        if (rest[0] !== 'add') return usage('user takes the subcommand add');
+        const { values } = parseArgs({
+          args: rest.slice(1),
+          options: {
+            username: { type: 'string' },
+            org: { type: 'string' },
+            roles: { type: 'string' },
+            'display-name': { type: 'string' },
+            'password-stdin': { type: 'boolean' },
+          },
+        });
+        if (!values.username || !values.org || !values.roles) return usage('user add needs --username, --org and --roles');
+        return await userAddCommand(config, {
+          username: values.username,
+          org: values.org,
+          roles: values.roles.split(',').map((r) => r.trim()).filter(Boolean),
+          displayName: values['display-name'] ?? values.username,
+          passwordFromStdin: values['password-stdin'] ?? false,
+        });
+      }
+      case 'migrate':
+        return await migrateCommand(config);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        return usage(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof VigilError) {
+      console.error(`vigil: ${error.message}${error.details ? ` ${JSON.stringify(error.details)}` : ''}`);
+      return 1;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      return usage(error.message);
+    }
+    console.error(error);
+    return 1;
+  }
+}
+
+function usage(problem: string): number {
+  console.error(`vigil: ${problem}\n\n${USAGE}`);
+  return 2;
+}

@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { VigilError } from './errors.js';
+
+/**
+ * All runtime configuration comes from VIGIL_* environment variables (12-factor),
+ * read and validated once at start-up. A bad value stops start-up with a message
+ * that names the variable, rather than failing later under load.
+ */
+export interface VigilConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** postgres://… selects the PostgreSQL store; unset selects embedded SQLite in dataDir. */
+  databaseUrl: string | null;
+  /** nats://… selects NATS JetStream for the event stream; unset selects in-process. */
+  natsUrl: string | null;
+  /** Node name, used for consumer identities and metrics labels when several nodes run. */
+  nodeId: string;
+  /** The OSM extract the demo city is built from. */
+  demoOsmFile: string;
+  /** Load the demo city, organisations and users when the store is empty. */
+  demoOnEmpty: boolean;
+  /** Password given to demo users (printed at start-up, never stored in clear). */
+  demoPassword: string;
+  timeZone: string;
+  bodyLimitBytes: number;
+  maxWebSocketClients: number;
+  sessionTtlSeconds: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SQLite durability: FULL fsyncs every group commit (survives power loss), NORMAL survives process crashes. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  webDistDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new VigilError('bad_request', `${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new VigilError('bad_request', `${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (!raw) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new VigilError('bad_request', `${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new VigilError('bad_request', `${name} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+/** Root of the repository (src/kernel/../..), used to find bundled assets. */
+export const repoRoot = resolve(new URL('.', import.meta.url).pathname, '..', '..');
+
+export function loadConfig(env: Env = process.env): VigilConfig {
+  return {
+    port: int(env, 'VIGIL_PORT', 8080, 0, 65535),
+    host: env.VIGIL_HOST || '0.0.0.0',
+    dataDir: resolve(env.VIGIL_DATA_DIR || 'data'),
+    databaseUrl: url(env, 'VIGIL_DATABASE_URL', ['postgres:', 'postgresql:']),
+    natsUrl: url(env, 'VIGIL_NATS_URL', ['nats:', 'tls:']),
+    nodeId: env.VIGIL_NODE_ID || `node-${process.pid}`,
+    demoOsmFile: resolve(env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
+    demoOnEmpty: (env.VIGIL_DEMO ?? 'true') !== 'false',
+    demoPassword: env.VIGIL_DEMO_PASSWORD || 'vigil-demo',
+    timeZone: env.VIGIL_TIME_ZONE || 'Europe/Monaco',
+    bodyLimitBytes: int(env, 'VIGIL_BODY_LIMIT_BYTES', 1_048_576, 1024, 512 * 1024 * 1024),
+    maxWebSocketClients: int(env, 'VIGIL_MAX_WS_CLIENTS', 5000, 1, 1_000_000),
+    sessionTtlSeconds: int(env, 'VIGIL_SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    logLevel: oneOf(env, 'VIGIL_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    sqliteSynchronous: oneOf(env, 'VIGIL_SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const),
+    webDistDir: resolve(env.VIGIL_WEB_DIST || resolve(repoRoot, 'web', 'dist')),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * One error type for the whole platform: a stable machine code, a human message,
+ * and the details a client needs to fix its input. The HTTP layer maps `status`
+ * straight onto the response; nothing else needs to know about HTTP.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'second_factor_required'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  second_factor_required: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+export class VigilError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'VigilError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.details = details;
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details ?? null } };
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: unknown };
+}
+
+export const notFound = (what: string, id: string): VigilError =>
+  new VigilError('not_found', `${what} ${id} does not exist`, { what, id });
+
+export const forbidden = (message: string, details?: unknown): VigilError =>
+  new VigilError('forbidden', message, details);
+
+export const badRequest = (message: string, details?: unknown): VigilError =>
+  new VigilError('bad_request', message, details);
+
+export const conflict = (message: string, details?: unknown): VigilError =>
+  new VigilError('conflict', message, details);

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { VigilConfig } from '../kernel/config.js';
+import type { Clock } from '../kernel/time.js';
+import type { EventBus } from './event-bus.js';
+import type { EventLog, NewEvent, StoredEvent } from './event-log.js';
+import type { Projection, ProjectionRunner } from './projection.js';
+
+/** What every capability receives: configuration, time, the log, the stream. */
+export interface AppContext {
+  config: VigilConfig;
+  clock: Clock;
+  log: EventLog;
+  bus: EventBus;
+  projections: ProjectionRunner;
+  logger: Logger;
+  /**
+   * The one way state changes: append durably to the log, wait until local
+   * projections reflect the events (read-your-writes), then publish each on the bus
+   * as `events.<type>` for processors. The log is the truth; a failed publish is
+   * logged and counted, never turned into a lost fact.
+   */
+  record(events: NewEvent[]): Promise<StoredEvent[]>;
+}
+
+/**
+ * A capability (identity, audit, city, alarms, alerts, …) plugs into the platform
+ * with its projections, its HTTP routes (a Fastify plugin; every route declares
+ * `config.access`) and optional background work.
+ */
+export interface Capability {
+  readonly name: string;
+  readonly projections?: readonly Projection[];
+  readonly routes?: FastifyPluginAsync;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}

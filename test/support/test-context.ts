@@ -1,0 +1,48 @@
+import { pino } from 'pino';
+import { loadConfig, type VigilConfig } from '../../src/kernel/config.js';
+import { systemClock } from '../../src/kernel/time.js';
+import type { AppContext } from '../../src/platform/app-context.js';
+import type { EventBus } from '../../src/platform/event-bus.js';
+import type { EventLog } from '../../src/platform/event-log.js';
+import { ProjectionRunner } from '../../src/platform/projection.js';
+import type { Principal, Role } from '../../src/platform/access.js';
+
+/** A bus that accepts and drops: for API tests that do not exercise the stream. */
+export const droppingBus: EventBus = {
+  backend: 'memory',
+  publish: async () => {},
+  subscribe: async () => ({ unsubscribe: async () => {} }),
+  close: async () => {},
+};
+
+export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {}): AppContext {
+  const config = { ...loadConfig({ VIGIL_LOG_LEVEL: 'silent' }), ...overrides };
+  const projections = new ProjectionRunner(log);
+  const ctx: AppContext = {
+    config,
+    clock: systemClock,
+    log,
+    bus: droppingBus,
+    projections,
+    logger: pino({ level: 'silent' }),
+    async record(events) {
+      const stored = await log.append(events);
+      if (stored.length) await projections.waitFor(stored.at(-1)!.seq);
+      return stored;
+    },
+  };
+  return ctx;
+}
+
+export function fakePrincipal(roles: Role[], orgId = 'org_A', authLevel: 1 | 2 = 1): Principal {
+  return {
+    kind: 'user',
+    actor: `user:${roles.join('+') || 'none'}`,
+    userId: `usr_${roles.join('_')}`,
+    orgId,
+    roles,
+    authLevel,
+    displayName: roles.join(', '),
+    visibleOrgIds: new Set([orgId]),
+  };
+}

@@ -2,9 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { VigilError } from '../../../kernel/errors.js';
-import { newId } from '../../../kernel/ids.js';
-import { eventHash } from '../../../platform/event-hash.js';
 import { GENESIS_HASH, type EventLog, type NewEvent, type ReadOptions, type StoredEvent, type Unsubscribe } from '../../../platform/event-log.js';
+import { chainBatch, clampLimit, eventFromRow, type ChainedBatch, type EventRow, type PendingAppend } from '../chain-builder.js';
 import { FollowPump } from '../follow-pump.js';
 import { prefixUpperBound, validateNewEvent } from '../event-validation.js';
 import { migrateSqlite } from './migrations.js';
@@ -15,40 +14,6 @@ export interface SqliteEventLogOptions {
   onError?: (error: unknown) => void;
 }
 
-interface Row {
-  seq: number;
-  id: string;
-  type: string;
-  subject: string;
-  org_id: string | null;
-  actor: string;
-  reason: string | null;
-  at: string;
-  data: string;
-  prev_hash: string;
-  hash: string;
-}
-
-interface Pending {
-  events: { e: NewEvent; json: string }[];
-  resolve: (stored: StoredEvent[]) => void;
-  reject: (error: unknown) => void;
-}
-
-const fromRow = (r: Row): StoredEvent => ({
-  seq: r.seq,
-  id: r.id,
-  type: r.type,
-  subject: r.subject,
-  orgId: r.org_id,
-  actor: r.actor,
-  reason: r.reason,
-  at: r.at,
-  data: JSON.parse(r.data) as unknown,
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
-
 /**
  * The embedded event log: one SQLite file in WAL mode. Appends arriving in the
  * same tick are group-committed in one transaction (one fsync for all of them),
@@ -58,7 +23,7 @@ export class SqliteEventLog implements EventLog {
   readonly backend = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly pump: FollowPump;
-  private queue: Pending[] = [];
+  private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
   private readonly statements;
@@ -86,7 +51,7 @@ export class SqliteEventLog implements EventLog {
   append(events: NewEvent[]): Promise<StoredEvent[]> {
     if (this.closed) return Promise.reject(new VigilError('unavailable', 'the event log is closed'));
     if (events.length === 0) return Promise.resolve([]);
-    let validated: Pending['events'];
+    let validated: PendingAppend['events'];
     try {
       validated = events.map((e) => ({ e, json: validateNewEvent(e) }));
     } catch (error) {
@@ -107,48 +72,19 @@ export class SqliteEventLog implements EventLog {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    const results: StoredEvent[][] = [];
-    const committed: StoredEvent[] = [];
+    let chained: ChainedBatch;
     try {
-      this.db
+      chained = this.db
         .transaction(() => {
-          const head = this.statements.head.get() as { seq: number; hash: string } | undefined;
-          let seq = head?.seq ?? 0;
-          let prevHash = head?.hash ?? GENESIS_HASH;
-          const seenInBatch = new Map<string, StoredEvent>();
-          for (const pending of batch) {
-            const out: StoredEvent[] = [];
-            for (const { e, json } of pending.events) {
-              if (e.id !== undefined) {
-                // Idempotent append: a retried event returns what was stored the first time.
-                const row = seenInBatch.has(e.id) ? undefined : (this.statements.byId.get(e.id) as Row | undefined);
-                const existing = seenInBatch.get(e.id) ?? (row && fromRow(row));
-                if (existing) {
-                  out.push(existing);
-                  continue;
-                }
-              }
-              const fields = {
-                seq: ++seq,
-                id: e.id ?? newId('evt'),
-                type: e.type,
-                subject: e.subject,
-                orgId: e.orgId,
-                actor: e.actor,
-                reason: e.reason ?? null,
-                at: new Date(e.at ?? Date.now()).toISOString(),
-                data: JSON.parse(json) as unknown,
-              };
-              const hash = eventHash(prevHash, fields);
-              const stored: StoredEvent = { ...fields, prevHash, hash };
-              this.statements.insert.run({ ...fields, data: json, prevHash, hash });
-              prevHash = hash;
-              seenInBatch.set(stored.id, stored);
-              out.push(stored);
-              committed.push(stored);
-            }
-            results.push(out);
+          const head = (this.statements.head.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+          const result = chainBatch(head, batch, (id) => {
+            const row = this.statements.byId.get(id) as EventRow | undefined;
+            return row && eventFromRow(row);
+          });
+          for (const { stored, json } of result.written) {
+            this.statements.insert.run({ ...stored, data: json });
           }
+          return result;
         })
         .immediate();
     } catch (error) {
@@ -156,8 +92,8 @@ export class SqliteEventLog implements EventLog {
       for (const p of batch) p.reject(error);
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i]!));
-    if (committed.length > 0) this.pump.wake(committed);
+    batch.forEach((p, i) => p.resolve(chained.results[i]!));
+    if (chained.written.length > 0) this.pump.wake(chained.written.map((w) => w.stored));
   }
 
   async read(options: ReadOptions = {}): Promise<StoredEvent[]> {
@@ -165,10 +101,10 @@ export class SqliteEventLog implements EventLog {
   }
 
   private readSync(options: ReadOptions): StoredEvent[] {
-    const limit = Math.max(1, Math.min(options.limit ?? 1000, 10_000));
+    const limit = clampLimit(options.limit);
     const afterSeq = options.afterSeq ?? 0;
     if (!options.typePrefixes && !options.subject) {
-      return (this.statements.after.all(afterSeq, limit) as Row[]).map(fromRow);
+      return (this.statements.after.all(afterSeq, limit) as EventRow[]).map(eventFromRow);
     }
     const where = ['seq > ?'];
     const params: unknown[] = [afterSeq];
@@ -182,7 +118,7 @@ export class SqliteEventLog implements EventLog {
       for (const p of options.typePrefixes) params.push(p, prefixUpperBound(p));
     }
     params.push(limit);
-    return (this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...params) as Row[]).map(fromRow);
+    return (this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...params) as EventRow[]).map(eventFromRow);
   }
 
   async lastSeq(): Promise<number> {

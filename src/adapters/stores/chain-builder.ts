@@ -1,0 +1,94 @@
+import { newId } from '../../kernel/ids.js';
+import { eventHash } from '../../platform/event-hash.js';
+import type { NewEvent, StoredEvent } from '../../platform/event-log.js';
+
+/** One caller's validated events, with their data serialised once. */
+export interface PendingAppend {
+  events: { e: NewEvent; json: string }[];
+  resolve: (stored: StoredEvent[]) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface ChainedBatch {
+  /** Per caller, in order: what to acknowledge (new or, for a retried id, the original). */
+  results: StoredEvent[][];
+  /** Only the newly written events, contiguous in seq, with their serialised data. */
+  written: { stored: StoredEvent; json: string }[];
+  head: { seq: number; hash: string };
+}
+
+/**
+ * Assigns sequence numbers and hashes to a group commit, the same way in both
+ * stores. A client-chosen id already stored (looked up by `existing`) or repeated
+ * within the batch is not written again: the caller gets the first one back, which
+ * makes retries after an ambiguous failure safe.
+ */
+export function chainBatch(
+  head: { seq: number; hash: string },
+  batch: readonly PendingAppend[],
+  existing: (id: string) => StoredEvent | undefined,
+): ChainedBatch {
+  let { seq, hash: prevHash } = head;
+  const seen = new Map<string, StoredEvent>();
+  const written: ChainedBatch['written'] = [];
+  const results = batch.map((pending) =>
+    pending.events.map(({ e, json }) => {
+      if (e.id !== undefined) {
+        const earlier = seen.get(e.id) ?? existing(e.id);
+        if (earlier) return earlier;
+      }
+      const fields = {
+        seq: ++seq,
+        id: e.id ?? newId('evt'),
+        type: e.type,
+        subject: e.subject,
+        orgId: e.orgId,
+        actor: e.actor,
+        reason: e.reason ?? null,
+        at: new Date(e.at ?? Date.now()).toISOString(),
+        // Hash what a reader will get back: the data as parsed from the stored JSON.
+        data: JSON.parse(json) as unknown,
+      };
+      const hash = eventHash(prevHash, fields);
+      const stored: StoredEvent = { ...fields, prevHash, hash };
+      prevHash = hash;
+      seen.set(stored.id, stored);
+      written.push({ stored, json });
+      return stored;
+    }),
+  );
+  return { results, written, head: { seq, hash: prevHash } };
+}
+
+/** Row shape shared by both stores' `events` tables. */
+export interface EventRow {
+  seq: number | string;
+  id: string;
+  type: string;
+  subject: string;
+  org_id: string | null;
+  actor: string;
+  reason: string | null;
+  at: string;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export const eventFromRow = (r: EventRow): StoredEvent => ({
+  seq: Number(r.seq),
+  id: r.id,
+  type: r.type,
+  subject: r.subject,
+  orgId: r.org_id,
+  actor: r.actor,
+  reason: r.reason,
+  at: r.at,
+  data: JSON.parse(r.data) as unknown,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+/** Validates every caller's events up front so one bad event fails only its own append. */
+export const READ_LIMIT_MAX = 10_000;
+export const clampLimit = (limit: number | undefined): number => Math.max(1, Math.min(limit ?? 1000, READ_LIMIT_MAX));

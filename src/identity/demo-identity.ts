@@ -1,0 +1,51 @@
+import type { Role } from '../platform/access.js';
+import type { IdentityService } from './identity-service.js';
+import type { OrgKind } from './model.js';
+
+/** The organisations of the demo city (Monaco). Private companies are fictitious. */
+export const DEMO_ORGS: readonly { key: string; name: string; kind: OrgKind; platform?: boolean }[] = [
+  { key: 'city', name: 'Monaco City Safety Office', kind: 'city', platform: true },
+  { key: 'police', name: 'Monaco Public Safety Police', kind: 'police' },
+  { key: 'fire', name: 'Monaco Fire and Rescue', kind: 'fire' },
+  { key: 'marc', name: 'Riviera Alarm Monitoring (demo MARC)', kind: 'monitoring' },
+  { key: 'security', name: 'Portier Private Security (demo)', kind: 'security' },
+  { key: 'events', name: 'Harbour Events Ltd (demo organiser)', kind: 'event-organiser' },
+];
+
+/** One user per role; all share the demo password. Listed in the README. */
+export const DEMO_USERS: readonly { username: string; org: string; roles: Role[]; displayName: string; does: string }[] = [
+  { username: 'admin', org: 'city', roles: ['admin'], displayName: 'Camille Admin', does: 'administers the platform: organisations, users, keys, sharing' },
+  { username: 'operator', org: 'marc', roles: ['operator'], displayName: 'Olivia Operator', does: 'handles alarms in the monitoring centre' },
+  { username: 'supervisor', org: 'marc', roles: ['supervisor', 'operator'], displayName: 'Sam Supervisor', does: 'supervises the monitoring centre, reads the audit trail' },
+  { username: 'alert-officer', org: 'city', roles: ['alert-officer'], displayName: 'Alex Alert-Officer', does: 'writes and approves public alerts' },
+  { username: 'commander', org: 'police', roles: ['commander'], displayName: 'Chris Commander', does: 'commands incidents and major events' },
+  { username: 'responder', org: 'fire', roles: ['responder'], displayName: 'Robin Responder', does: 'a firefighter in the field' },
+  { username: 'guard', org: 'security', roles: ['responder'], displayName: 'Gabriel Guard', does: 'a private guard answering alarms' },
+  { username: 'steward', org: 'events', roles: ['responder'], displayName: 'Stella Steward', does: 'a steward at a major event (sees least)' },
+  { username: 'analyst', org: 'city', roles: ['analyst'], displayName: 'Ana Analyst', does: 'reads the city cockpit' },
+  { username: 'csirt', org: 'city', roles: ['csirt'], displayName: 'Cyril CSIRT', does: "the city CERT's analyst" },
+];
+
+/** Who shares data with whom in the demo: [from, to]. */
+const DEMO_SHARES: readonly [string, string][] = [
+  ['marc', 'police'],
+  ['marc', 'city'],
+  ['fire', 'city'],
+  ['police', 'city'],
+  ['security', 'police'],
+  ['events', 'police'],
+  ['events', 'fire'],
+];
+
+export async function seedDemoIdentity(service: IdentityService, password: string): Promise<{ orgIds: Record<string, string>; users: number }> {
+  const orgIds: Record<string, string> = {};
+  for (const o of DEMO_ORGS) orgIds[o.key] = (await service.createOrg({ name: o.name, kind: o.kind, platform: o.platform ?? false }, 'system')).id;
+  await Promise.all(
+    DEMO_USERS.map((u) => service.createUser({ username: u.username, orgId: orgIds[u.org]!, roles: u.roles, displayName: u.displayName, password }, 'system')),
+  );
+  const admin = service.resolvePrincipalOf('admin');
+  for (const [from, to] of DEMO_SHARES) {
+    await service.grantShare({ fromOrgId: orgIds[from]!, toOrgId: orgIds[to]!, note: 'demo city agreement' }, admin);
+  }
+  return { orgIds, users: DEMO_USERS.length };
+}

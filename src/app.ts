@@ -6,6 +6,7 @@ import { openEventLog } from './adapters/stores/open-store.js';
 import { buildApiServer, type ApiServer } from './api/server.js';
 import { Metrics, typeLabel } from './api/metrics.js';
 import { createAuditCapability } from './audit/index.js';
+import { createCityCapability } from './city/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { systemClock, type Clock } from './kernel/time.js';
@@ -40,8 +41,9 @@ export interface OpenOptions {
 
 function createCapabilities(ctx: AppContext) {
   const identity = createIdentityCapability(ctx);
+  const city = createCityCapability(ctx);
   const audit = createAuditCapability(ctx);
-  return { identity, audit, all: [identity, audit] as Capability[] };
+  return { identity, city, audit, all: [identity, city, audit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../kernel/config.js';
 import { VigilError } from '../kernel/errors.js';
 import { auditVerifyCommand } from './audit-command.js';
-import { demoCommand, migrateCommand } from './store-commands.js';
+import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-command.js';
 
@@ -11,6 +11,7 @@ const USAGE = `Usage: vigil <command> [options]
 Commands:
   serve                      serve the API and web UI (loads the demo city on an empty store)
   demo                       load the demo city, organisations and users into an empty store
+  import-osm FILE [--org ID] import a city from an OpenStreetMap extract (.osm or .osm.gz)
   audit verify               recompute the audit hash chain; exit 1 if it is broken
   user add --username U --org ORG --roles r1,r2 [--display-name N] [--password-stdin]
                              add a user (password from VIGIL_NEW_USER_PASSWORD or stdin)
@@ -28,6 +29,11 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(config);
       case 'demo':
         return await demoCommand(config);
+      case 'import-osm': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { org: { type: 'string' } } });
+        if (positionals.length !== 1) return usage('import-osm takes one FILE');
+        return await importOsmCommand(config, positionals[0]!, values.org);
+      }
       case 'audit':
         if (rest[0] !== 'verify') return usage('audit takes the subcommand verify');
         return await auditVerifyCommand(config);

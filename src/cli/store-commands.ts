@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { openVigil } from '../app.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import type { VigilConfig } from '../kernel/config.js';
+import { VigilError } from '../kernel/errors.js';
 
 /** `vigil demo`: load the demo city into an empty store (refuses a store that holds data). */
 export async function demoCommand(config: VigilConfig): Promise<number> {
@@ -13,6 +15,32 @@ export async function demoCommand(config: VigilConfig): Promise<number> {
     }
     const summary = await seedDemo(vigil, config);
     console.log(summary.text);
+    return 0;
+  } finally {
+    await vigil.close();
+  }
+}
+
+/** `vigil import-osm FILE`: import a city model from an OSM extract, owned by --org (default: the platform's city organisation). */
+export async function importOsmCommand(config: VigilConfig, file: string, orgId: string | undefined): Promise<number> {
+  if (!existsSync(file)) throw new VigilError('not_found', `no such file: ${file}`);
+  const vigil = await openVigil(config);
+  try {
+    const owner = orgId ?? vigil.capabilities.identity.service.platformOrgId();
+    if (!owner) throw new VigilError('bad_request', 'no organisation to own the city: pass --org ORG_ID or run `vigil demo` first');
+    let last = 0;
+    const counts = await vigil.capabilities.city.service.importCity(file, {
+      orgId: owner,
+      actor: 'system:cli',
+      onProgress: (p) => {
+        if (process.stderr.isTTY && Date.now() - last > 250) {
+          last = Date.now();
+          process.stderr.write(`\r${p.phase}: ${p.done}/${p.total}\x1b[K`);
+        }
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    console.log(`imported ${file}: ${JSON.stringify(counts)}`);
     return 0;
   } finally {
     await vigil.close();

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { readOsmXml } from '../adapters/osm/osm-reader.js';
+import { VigilError, notFound } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import { centroid, type FeatureCollection } from '../kernel/geo.js';
+import type { AppContext } from '../platform/app-context.js';
+import type { NewEvent } from '../platform/event-log.js';
+import type { CityState } from './city-state.js';
+import type { CityEvents, Site } from './model.js';
+import { buildCityModel } from './osm-city.js';
+
+export const BASEMAP_LAYERS = ['buildings', 'roads', 'water', 'green', 'rail'] as const;
+export type BasemapLayer = (typeof BASEMAP_LAYERS)[number];
+
+export interface ImportProgress {
+  importId: string;
+  phase: 'queued' | 'reading' | 'building' | 'recording' | 'done' | 'failed';
+  done: number;
+  total: number;
+  error: string | null;
+  counts: Record<string, number> | null;
+}
+
+const SITES_PER_EVENT = 500;
+
+function cityEvent<K extends keyof CityEvents>(type: K, subject: string, orgId: string, actor: string, data: CityEvents[K]): NewEvent {
+  return { type, subject, orgId, actor, data };
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Imports the city model from OpenStreetMap and answers questions about it. */
+export class CityService {
+  private readonly jobs = new Map<string, ImportProgress>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: CityState,
+  ) {}
+
+  basemapDir(): string {
+    return join(this.ctx.config.dataDir, 'city', 'basemap');
+  }
+
+  progress(importId: string): ImportProgress {
+    const job = this.jobs.get(importId);
+    if (!job) throw notFound('import', importId);
+    return job;
+  }
+
+  /** Starts an import in the background; follow it with `progress(importId)`. */
+  startImport(file: string, options: { orgId: string; actor: string }): ImportProgress {
+    const importId = newId('imp');
+    const job: ImportProgress = { importId, phase: 'queued', done: 0, total: 0, error: null, counts: null };
+    this.jobs.set(importId, job);
+    void this.importCity(file, { ...options, importId }).catch(() => {});
+    return job;
+  }
+
+  /**
+   * Reads the extract completely, builds the model, writes the basemap files, then
+   * records areas and sites. A bad file fails before anything is recorded.
+   */
+  async importCity(
+    file: string,
+    options: { orgId: string; actor: string; importId?: string; onProgress?: (p: ImportProgress) => void },
+  ): Promise<Record<string, number>> {
+    const importId = options.importId ?? newId('imp');
+    const job: ImportProgress = this.jobs.get(importId) ?? { importId, phase: 'queued', done: 0, total: 0, error: null, counts: null };
+    this.jobs.set(importId, job);
+    const report = (phase: ImportProgress['phase'], done: number, total: number): void => {
+      Object.assign(job, { phase, done, total });
+      options.onProgress?.(job);
+    };
+    const { orgId, actor } = options;
+    try {
+      const { size } = await stat(file).catch(() => {
+        throw new VigilError('not_found', `no such file: ${file}`);
+      });
+      await this.ctx.record([cityEvent('city.import.started', `import:${importId}`, orgId, actor, { importId, file: basename(file), bytes: size, sha256: await sha256File(file) })]);
+      report('reading', 0, size);
+      const data = await readOsmXml(file, size, (p) => report('reading', p.bytes, p.totalBytes));
+      report('building', 0, data.ways.size);
+      const model = buildCityModel(data, (done, total) => report('building', done, total));
+      await this.writeBasemap(model.layers);
+      const areas = [model.city, ...model.neighbourhoods].filter((a): a is NonNullable<typeof a> => a !== null);
+      const chunks: Site[][] = [];
+      for (let i = 0; i < model.sites.length; i += SITES_PER_EVENT) chunks.push(model.sites.slice(i, i + SITES_PER_EVENT));
+      report('recording', 0, areas.length + chunks.length);
+      await this.ctx.record(areas.map((a) => cityEvent('city.area.defined', a.id, orgId, actor, { ...a, orgId, importId })));
+      for (let i = 0; i < chunks.length; i++) {
+        await this.ctx.record([cityEvent('city.sites.registered', `import:${importId}`, orgId, actor, { importId, sites: chunks[i]! })]);
+        report('recording', areas.length + i + 1, areas.length + chunks.length);
+      }
+      const counts = {
+        areas: areas.length,
+        neighbourhoods: model.neighbourhoods.length,
+        sites: model.sites.length,
+        buildings: model.layers.buildings!.length,
+        roads: model.layers.roads!.length,
+        nodes: data.nodes.size,
+        ways: data.ways.size,
+        relations: data.relations.length,
+      };
+      const layers = Object.fromEntries(Object.entries(model.layers).map(([k, v]) => [k, v.length]));
+      await this.ctx.record([
+        cityEvent('city.import.completed', `import:${importId}`, orgId, actor, {
+          importId, name: model.name, orgId, bbox: model.bbox,
+          center: model.city?.geometry ? centroid(model.city.geometry) : [(model.bbox[0] + model.bbox[2]) / 2, (model.bbox[1] + model.bbox[3]) / 2],
+          importedAt: new Date(this.ctx.clock.now()).toISOString(), source: basename(file), counts, layers,
+        }),
+      ]);
+      job.counts = counts;
+      report('done', 1, 1);
+      return counts;
+    } catch (error) {
+      job.error = (error as Error).message;
+      report('failed', job.done, job.total);
+      await this.ctx.record([cityEvent('city.import.failed', `import:${importId}`, orgId, actor, { importId, problem: job.error.slice(0, 1000) })]).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Basemap layers are files derived from the extract (re-creatable by re-importing it). */
+  private async writeBasemap(layers: Record<string, unknown[]>): Promise<void> {
+    const dir = this.basemapDir();
+    await mkdir(dir, { recursive: true });
+    for (const [name, features] of Object.entries(layers)) {
+      const tmp = join(dir, `.${name}.geojson.tmp`);
+      await writeFile(tmp, JSON.stringify({ type: 'FeatureCollection', features }));
+      await rename(tmp, join(dir, `${name}.geojson`));
+    }
+  }
+
+  areasGeoJson(): FeatureCollection {
+    return {
+      type: 'FeatureCollection',
+      features: [...this.state.areas.values()].map((a) => ({
+        type: 'Feature' as const,
+        id: a.id,
+        geometry: a.geometry ?? { type: 'Point' as const, coordinates: a.center },
+        properties: { id: a.id, name: a.name, level: a.level, areaM2: a.areaM2, repaired: a.repaired, source: a.source },
+      })),
+    };
+  }
+
+  findSites(q: { category?: string; areaId?: string; text?: string; limit: number; offset: number }): { total: number; sites: Site[] } {
+    const text = q.text?.toLowerCase();
+    const all = [...this.state.sites.values()].filter(
+      (s) =>
+        (!q.category || s.category === q.category) &&
+        (!q.areaId || s.areaId === q.areaId) &&
+        (!text || (s.name ?? '').toLowerCase().includes(text) || (s.address ?? '').toLowerCase().includes(text)),
+    );
+    return { total: all.length, sites: all.slice(q.offset, q.offset + q.limit) };
+  }
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { testContext } from '../../test/support/test-context.js';
+import { SqliteEventLog } from '../adapters/stores/sqlite/sqlite-event-log.js';
+import { buildApiServer } from '../api/server.js';
+import { Metrics } from '../api/metrics.js';
+import { loadConfig } from '../kernel/config.js';
+import { VigilError } from '../kernel/errors.js';
+import { geometryContains } from '../kernel/geo.js';
+import { fakePrincipal } from '../../test/support/test-context.js';
+import { createCityCapability } from './index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-city-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const monaco = loadConfig({}).demoOsmFile;
+let n = 0;
+
+async function setup() {
+  const dataDir = join(dir, `d${++n}`);
+  const log = new SqliteEventLog(join(dataDir, 'vigil.sqlite'));
+  const ctx = testContext(log, { dataDir, webDistDir: '/nonexistent' });
+  const city = createCityCapability(ctx);
+  city.projections!.forEach((p) => ctx.projections.register(p));
+  await ctx.projections.start();
+  const admin = fakePrincipal(['admin'], 'org_city');
+  const server = await buildApiServer({ ctx, metrics: new Metrics('t'), capabilities: [city], version: 't', resolvePrincipal: (s) => (s.headers['x-admin'] ? admin : fakePrincipal([], 'org_x')) });
+  return { ctx, city, app: server.app, close: async () => { await server.app.close(); ctx.projections.stop(); await log.close(); } };
+}
+
+test('the Monaco extract becomes a city with its neighbourhoods, sites and basemap', async () => {
+  const s = await setup();
+  const phases = new Set<string>();
+  const counts = await s.city.service.importCity(monaco, { orgId: 'org_city', actor: 'system:test', onProgress: (p) => phases.add(p.phase) });
+  assert.deepEqual([...phases], ['reading', 'building', 'recording', 'done']);
+  const state = s.city.service.state;
+  assert.equal(state.city?.name, 'Monaco');
+  const cityArea = [...state.areas.values()].find((a) => a.level === 'city')!;
+  // Monaco covers about 2.02 km².
+  assert.ok(cityArea.areaM2! > 1.9e6 && cityArea.areaM2! < 2.2e6, `city area ${cityArea.areaM2}`);
+  const names = [...state.areas.values()].filter((a) => a.level === 'neighbourhood').map((a) => a.name).sort();
+  assert.deepEqual(names, ['Fontvieille', 'La Condamine', 'Monaco-Ville', 'Monte-Carlo']);
+  assert.equal(counts.sites, state.sites.size);
+  assert.ok(counts.buildings > 900);
+  // The Prince's Palace is in Monaco-Ville; every site inside the city has an area.
+  const palace = [...state.sites.values()].find((x) => x.name === 'Palais Princier')!;
+  assert.equal(state.areas.get(palace.areaId!)!.name, 'Monaco-Ville');
+  for (const site of state.sites.values()) {
+    if (geometryContains(cityArea.geometry!, site.position)) assert.ok(site.areaId, `${site.id} has no area`);
+  }
+  assert.ok([...state.sites.values()].some((x) => x.category === 'police-station'));
+  // Public map data over HTTP.
+  const roads = await s.app.inject({ method: 'GET', url: '/api/city/basemap/roads' });
+  assert.equal(roads.statusCode, 200);
+  assert.equal(roads.json().features.length, counts.roads);
+  const areas = (await s.app.inject({ method: 'GET', url: '/api/city/areas' })).json();
+  assert.equal(areas.features.length, 5);
+  const sites = await s.app.inject({ method: 'GET', url: '/api/city/sites?category=police-station', headers: { 'x-admin': '1' } });
+  assert.ok(sites.json().total >= 1);
+  assert.equal((await s.app.inject({ method: 'GET', url: '/api/city/basemap/secret' })).statusCode, 400);
+  await s.close();
+});
+
+test('a re-import updates sites instead of duplicating them', async () => {
+  const s = await setup();
+  await s.city.service.importCity(monaco, { orgId: 'org_city', actor: 'system:test' });
+  const before = s.city.service.state.sites.size;
+  await s.city.service.importCity(monaco, { orgId: 'org_city', actor: 'system:test' });
+  assert.equal(s.city.service.state.sites.size, before);
+  await s.close();
+});
+
+test('bad extracts are refused with the line of the problem and record nothing but the failure', async () => {
+  const s = await setup();
+  const bad = join(dir, 'bad.osm');
+  writeFileSync(bad, '<?xml version="1.0"?>\n<osm>\n<node id="1" lat="95" lon="7"/>\n</osm>');
+  await assert.rejects(s.city.service.importCity(bad, { orgId: 'org_city', actor: 't' }), (e: unknown) => e instanceof VigilError && /bad\.osm:3: node 1 is outside the world/.test(e.message));
+  const broken = join(dir, 'broken.osm.gz');
+  writeFileSync(broken, gzipSync('<osm><node id="1" lat="43" lon="7"><tag k="a" v="b"/></osm>'));
+  await assert.rejects(s.city.service.importCity(broken, { orgId: 'org_city', actor: 't' }), (e: unknown) => e instanceof VigilError && e.code === 'bad_request');
+  const types = (await s.ctx.log.read()).map((e) => e.type);
+  assert.deepEqual(types, ['city.import.started', 'city.import.failed', 'city.import.started', 'city.import.failed']);
+  assert.equal(s.city.service.state.sites.size, 0);
+  await s.close();
+});
+
+test('an admin uploads an extract over HTTP and follows the import to the end', async () => {
+  const s = await setup();
+  const { readFileSync } = await import('node:fs');
+  const upload = await s.app.inject({
+    method: 'POST', url: '/api/city/imports?name=monaco.osm.gz', headers: { 'x-admin': '1', 'content-type': 'application/gzip' }, payload: readFileSync(monaco),
+  });
+  assert.equal(upload.statusCode, 202, upload.body);
+  const { importId } = upload.json();
+  let progress = upload.json();
+  for (let i = 0; i < 200 && progress.phase !== 'done' && progress.phase !== 'failed'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    progress = (await s.app.inject({ method: 'GET', url: `/api/city/imports/${importId}`, headers: { 'x-admin': '1' } })).json();
+  }
+  assert.equal(progress.phase, 'done', JSON.stringify(progress));
+  assert.ok(progress.counts.sites > 1000);
+  const refused = await s.app.inject({ method: 'POST', url: '/api/city/imports?name=x.osm', headers: { 'content-type': 'application/xml' }, payload: '<osm/>' });
+  assert.equal(refused.statusCode, 403);
+  await s.close();
+});

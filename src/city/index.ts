@@ -1,0 +1,16 @@
+import type { AppContext, Capability } from '../platform/app-context.js';
+import { CityService } from './city-service.js';
+import { CityState } from './city-state.js';
+import { cityRoutes } from './routes.js';
+
+export { CityService } from './city-service.js';
+
+export interface CityCapability extends Capability {
+  service: CityService;
+}
+
+export function createCityCapability(ctx: AppContext): CityCapability {
+  const state = new CityState();
+  const service = new CityService(ctx, state);
+  return { name: 'city', projections: [state], routes: cityRoutes(ctx, service), service };
+}

@@ -1,0 +1,103 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+import { VigilError, notFound } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import type { AppContext } from '../platform/app-context.js';
+import { BASEMAP_LAYERS, type CityService } from './city-service.js';
+import { SITE_CATEGORIES } from './model.js';
+
+const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+/** /api/city: the city model (public map data) and its import from OpenStreetMap. */
+export function cityRoutes(ctx: AppContext, service: CityService): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/api/city',
+      { config: { access: { roles: 'public' } }, schema: { summary: 'The city: name, extent, centre and what was imported', tags: ['city'] } },
+      async () => {
+        if (!service.state.city) throw new VigilError('not_found', 'no city imported yet: run `vigil import-osm FILE` or upload an extract');
+        return service.state.city;
+      },
+    );
+
+    app.get(
+      '/api/city/areas',
+      { config: { access: { roles: 'public' } }, schema: { summary: 'City and neighbourhood boundaries as GeoJSON', tags: ['city'] } },
+      async () => service.areasGeoJson(),
+    );
+
+    app.get<{ Params: { layer: string } }>(
+      '/api/city/basemap/:layer',
+      {
+        config: { access: { roles: 'public' } },
+        schema: {
+          summary: 'A basemap layer (GeoJSON) drawn by the web UI; no external tile server', tags: ['city'],
+          params: { type: 'object', required: ['layer'], properties: { layer: { type: 'string', enum: [...BASEMAP_LAYERS] } } },
+        },
+      },
+      async (request, reply) => {
+        const file = join(service.basemapDir(), `${request.params.layer}.geojson`);
+        if (!existsSync(file)) throw notFound('basemap layer', request.params.layer);
+        return reply.type('application/geo+json').header('Cache-Control', 'public, max-age=300').send(createReadStream(file));
+      },
+    );
+
+    app.get<{ Querystring: { category?: string; areaId?: string; q?: string; limit: number; offset: number } }>(
+      '/api/city/sites',
+      {
+        config: { access: { roles: 'authenticated' } },
+        schema: {
+          summary: 'Sites (buildings and points of interest) of the city', tags: ['city'],
+          querystring: {
+            type: 'object', additionalProperties: false,
+            properties: {
+              category: { type: 'string', enum: [...SITE_CATEGORIES] }, areaId: { type: 'string', maxLength: 200 }, q: { type: 'string', maxLength: 200 },
+              limit: { type: 'integer', minimum: 1, maximum: 5000, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const { q, ...rest } = request.query;
+        return service.findSites({ ...rest, ...(q ? { text: q } : {}) });
+      },
+    );
+
+    await app.register(async (upload) => {
+      // Extracts arrive as the raw file: .osm (XML) or .osm.gz.
+      upload.addContentTypeParser(['application/octet-stream', 'application/gzip', 'application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+      upload.post<{ Querystring: { name: string }; Body: Buffer }>(
+        '/api/city/imports',
+        {
+          bodyLimit: MAX_UPLOAD_BYTES,
+          config: { access: { roles: ['admin'] } },
+          schema: {
+            summary: 'Upload an OpenStreetMap extract (.osm or .osm.gz as the request body) and import it in the background', tags: ['city'],
+            querystring: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[A-Za-z0-9._-]+\\.osm(\\.gz)?$', maxLength: 200 } } },
+          },
+        },
+        async (request, reply) => {
+          if (!Buffer.isBuffer(request.body) || request.body.length === 0) throw new VigilError('bad_request', 'send the extract as the request body');
+          const orgId = request.principal.orgId;
+          if (!orgId) throw new VigilError('forbidden', 'an organisation must own the city');
+          const dir = join(ctx.config.dataDir, 'city', 'uploads');
+          await mkdir(dir, { recursive: true });
+          const file = join(dir, `${newId('upl')}-${request.query.name}`);
+          await writeFile(file, request.body);
+          return reply.status(202).send(service.startImport(file, { orgId, actor: request.principal.actor }));
+        },
+      );
+    });
+
+    app.get<{ Params: { id: string } }>(
+      '/api/city/imports/:id',
+      {
+        config: { access: { roles: ['admin'] } },
+        schema: { summary: 'Progress of an import', tags: ['city'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } },
+      },
+      async (request) => service.progress(request.params.id),
+    );
+  };
+}

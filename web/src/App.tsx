@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, type Me } from './api.js';
+import { LANGUAGES, LanguageContext, useT } from './i18n.js';
+import { useLiveEvents } from './live.js';
+import { SignIn } from './pages/SignIn.js';
+import { MapPage } from './pages/MapPage.js';
+import { AuditPage } from './pages/AuditPage.js';
+import { AdminPage } from './pages/AdminPage.js';
+import { SecurityPage } from './pages/SecurityPage.js';
+import { LiveFeed } from './components/LiveFeed.js';
+
+type Page = 'map' | 'audit' | 'admin' | 'security';
+const PATHS: Record<Page, string> = { map: '/', audit: '/audit', admin: '/admin', security: '/security' };
+const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
+
+export function App() {
+  const [lang, setLang] = useState(() => localStorage.getItem('vigil.lang') ?? (navigator.language.startsWith('fr') ? 'fr' : 'en'));
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const refresh = useCallback(() => {
+    api<Me>('/api/auth/me').then(setMe, (e: unknown) => {
+      if (e instanceof ApiError && e.status === 401) setMe(null);
+      else setMe(null);
+    });
+  }, []);
+  useEffect(refresh, [refresh]);
+  useEffect(() => {
+    localStorage.setItem('vigil.lang', lang);
+    document.documentElement.lang = lang;
+  }, [lang]);
+  return (
+    <LanguageContext.Provider value={{ lang, setLang }}>
+      {me === undefined ? <div className="loading">Vigil…</div> : me === null ? <SignIn onSignedIn={refresh} /> : <Shell me={me} onSignedOut={() => setMe(null)} onChanged={refresh} />}
+    </LanguageContext.Provider>
+  );
+}
+
+function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void; onChanged: () => void }) {
+  const t = useT();
+  const [page, setPage] = useState<Page>(() => pageOf(location.pathname));
+  const [feedOpen, setFeedOpen] = useState(true);
+  const live = useLiveEvents(true);
+  const go = (p: Page): void => {
+    history.pushState(null, '', PATHS[p]);
+    setPage(p);
+  };
+  useEffect(() => {
+    const onPop = (): void => setPage(pageOf(location.pathname));
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  const canAudit = me.roles.some((r) => r === 'admin' || r === 'supervisor' || r === 'csirt');
+  const isAdmin = me.roles.includes('admin');
+  const signOut = async (): Promise<void> => {
+    await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
+    onSignedOut();
+  };
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">◉ Vigil</span>
+        <nav>
+          <button className={page === 'map' ? 'active' : ''} onClick={() => go('map')}>{t('Map')}</button>
+          {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
+          {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
+          <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>{t('Security')}</button>
+        </nav>
+        <span className="spacer" />
+        <button className={`live-indicator ${live.connected ? 'on' : 'off'}`} onClick={() => setFeedOpen(!feedOpen)} title={t('Live events')}>
+          ● {live.connected ? t('Connected') : t('Disconnected')}
+        </button>
+        <LanguagePicker />
+        <span className="who" data-testid="who">
+          {me.displayName} · {me.org?.name ?? ''} · {me.roles.join(', ')}
+          {me.authLevel >= 2 ? ' · 2FA' : ''}
+        </span>
+        <button onClick={() => void signOut()}>{t('Sign out')}</button>
+      </header>
+      <main className={feedOpen ? 'with-feed' : ''}>
+        <section className="page">
+          {page === 'map' && <MapPage me={me} />}
+          {page === 'audit' && canAudit && <AuditPage />}
+          {page === 'admin' && isAdmin && <AdminPage me={me} />}
+          {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
+        </section>
+        {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
+      </main>
+    </div>
+  );
+}
+
+function LanguagePicker() {
+  return (
+    <LanguageContext.Consumer>
+      {({ lang, setLang }) => (
+        <select aria-label="Language" value={lang} onChange={(e) => setLang(e.target.value)}>
+          {LANGUAGES.map((l) => (
+            <option key={l.code} value={l.code}>{l.name}</option>
+          ))}
+        </select>
+      )}
+    </LanguageContext.Consumer>
+  );
+}

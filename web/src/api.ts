@@ -1,0 +1,60 @@
+/** Thin client of Vigil's HTTP API: same-origin, session cookie, errors as ApiError. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; raw?: Blob | ArrayBuffer; contentType?: string } = {}): Promise<T> {
+  const headers: Record<string, string> = {};
+  let body: BodyInit | undefined;
+  if (init.raw !== undefined) {
+    body = init.raw;
+    headers['content-type'] = init.contentType ?? 'application/octet-stream';
+  } else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, credentials: 'same-origin' });
+  const text = await res.text();
+  const json = text ? (JSON.parse(text) as unknown) : null;
+  if (!res.ok) {
+    const e = (json as { error?: { code: string; message: string; details: unknown } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `${res.status} ${res.statusText}`, e?.details ?? null);
+  }
+  return json as T;
+}
+
+export type Role = 'operator' | 'supervisor' | 'alert-officer' | 'commander' | 'responder' | 'analyst' | 'csirt' | 'admin';
+
+export interface Me {
+  kind: 'user' | 'apikey';
+  actor: string;
+  userId: string | null;
+  orgId: string | null;
+  roles: Role[];
+  authLevel: number;
+  displayName: string;
+  username: string | null;
+  totpEnabled: boolean;
+  org: { id: string; name: string; kind: string; platform: boolean } | null;
+}
+
+export interface StoredEvent {
+  seq: number;
+  id: string;
+  type: string;
+  subject: string;
+  orgId: string | null;
+  actor: string;
+  reason: string | null;
+  at: string;
+  data: unknown;
+  hash: string;
+  prevHash: string;
+}

@@ -1,0 +1,189 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import * as maplibregl from 'maplibre-gl';
+import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent, StyleSpecification } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { api, type Me } from '../api.js';
+import { useT } from '../i18n.js';
+
+interface City { name: string; bbox: [number, number, number, number]; center: [number, number]; counts: Record<string, number>; importedAt: string; source: string }
+interface Site { id: string; name: string | null; category: string; position: [number, number]; address: string | null; areaId: string | null; levels: number | null }
+interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string; areaM2: number | null } }
+
+// The bundle lives in assets/; tell MapLibre where its worker was emitted.
+maplibregl.setWorkerUrl(workerUrl);
+
+export const CATEGORY_COLOURS: Record<string, string> = {
+  'fire-station': '#d7301f', 'police-station': '#2b59c3', hospital: '#e7298a', clinic: '#e7298a', school: '#ff9f1c',
+  'town-hall': '#6a3d9a', 'public-venue': '#8c564b', hotel: '#17becf', transport: '#7f7f7f', 'place-of-worship': '#b15928',
+  pharmacy: '#1b9e77', 'emergency-equipment': '#d62728', shelter: '#2ca02c', building: '#9aa0a6',
+};
+
+/** The basemap is drawn from the city's own GeoJSON layers: no tile, glyph or sprite server. */
+function baseStyle(): StyleSpecification {
+  const src = (layer: string) => ({ type: 'geojson' as const, data: `/api/city/basemap/${layer}` });
+  return {
+    version: 8,
+    sources: { green: src('green'), water: src('water'), roads: src('roads'), buildings: src('buildings'), rail: src('rail') },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': '#e8ecef' } },
+      { id: 'green', type: 'fill', source: 'green', paint: { 'fill-color': '#cfe8c6' } },
+      { id: 'water-fill', type: 'fill', source: 'water', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#a9d3ee' } },
+      { id: 'water-line', type: 'line', source: 'water', paint: { 'line-color': '#5fa8d3', 'line-width': 2 } },
+      { id: 'roads-path', type: 'line', source: 'roads', filter: ['==', ['get', 'class'], 'path'], paint: { 'line-color': '#ffffff', 'line-width': 1, 'line-dasharray': [2, 1] } },
+      { id: 'roads-minor', type: 'line', source: 'roads', filter: ['==', ['get', 'class'], 'minor'], paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 13, 1, 17, 6] } },
+      { id: 'roads-primary', type: 'line', source: 'roads', filter: ['in', ['get', 'class'], ['literal', ['primary', 'major']]], paint: { 'line-color': '#f7d57a', 'line-width': ['interpolate', ['linear'], ['zoom'], 13, 2, 17, 10] } },
+      { id: 'rail', type: 'line', source: 'rail', paint: { 'line-color': '#777', 'line-width': 1.5, 'line-dasharray': [3, 2] } },
+      { id: 'buildings', type: 'fill', source: 'buildings', paint: { 'fill-color': '#c9c2b8', 'fill-outline-color': '#a89f94' } },
+    ],
+  };
+}
+
+export function MapPage({ me }: { me: Me }) {
+  const t = useT();
+  const container = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<maplibregl.Map | null>(null);
+  const [city, setCity] = useState<City | null>(null);
+  const [areas, setAreas] = useState<AreaFeature[]>([]);
+  const [sites, setSites] = useState<Site[]>([]);
+  const [hidden, setHidden] = useState<Set<string>>(() => new Set(['building']));
+  const [selectedArea, setSelectedArea] = useState<string | null>(null);
+  const [query, setQuery] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    Promise.all([
+      api<City>('/api/city'),
+      api<{ features: AreaFeature[] }>('/api/city/areas'),
+      api<{ sites: Site[] }>('/api/city/sites?limit=5000'),
+    ]).then(([c, a, s]) => {
+      setCity(c);
+      setAreas(a.features);
+      setSites(s.sites);
+    }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, []);
+
+  useEffect(() => {
+    if (!city || !container.current || mapRef.current) return;
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: baseStyle(),
+      bounds: city.bbox as LngLatBoundsLike,
+      fitBoundsOptions: { padding: 20 },
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors (ODbL)' },
+    });
+    map.addControl(new maplibregl.NavigationControl(), 'top-right');
+    map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
+    map.on('load', () => {
+      map.addSource('areas', { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'id' });
+      map.addLayer({ id: 'areas-fill', type: 'fill', source: 'areas', filter: ['==', ['get', 'level'], 'neighbourhood'], paint: { 'fill-color': '#3b6ea5', 'fill-opacity': ['case', ['boolean', ['feature-state', 'selected'], false], 0.18, 0.04] } });
+      map.addLayer({ id: 'areas-line', type: 'line', source: 'areas', paint: { 'line-color': ['match', ['get', 'level'], 'city', '#1d3557', '#3b6ea5'], 'line-width': ['match', ['get', 'level'], 'city', 3, 1.5], 'line-dasharray': [4, 2] } });
+      map.addSource('sites', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({
+        id: 'sites', type: 'circle', source: 'sites',
+        paint: {
+          'circle-color': ['match', ['get', 'category'], ...Object.entries(CATEGORY_COLOURS).flat(), '#555'] as never,
+          'circle-radius': ['case', ['==', ['get', 'category'], 'building'], 3, 6],
+          'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5,
+        },
+      });
+      map.on('click', 'sites', (e: MapLayerMouseEvent) => {
+        const f = e.features?.[0];
+        if (!f) return;
+        const p = f.properties as { name?: string; category: string; address?: string };
+        const el = document.createElement('div');
+        const title = document.createElement('strong');
+        title.textContent = p.name || p.category;
+        const sub = document.createElement('div');
+        sub.textContent = [p.category, p.address].filter(Boolean).join(' · ');
+        el.append(title, sub);
+        new maplibregl.Popup({ closeButton: true }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+      });
+      map.on('mouseenter', 'sites', () => (map.getCanvas().style.cursor = 'pointer'));
+      map.on('mouseleave', 'sites', () => (map.getCanvas().style.cursor = ''));
+      setReady(true);
+    });
+    mapRef.current = map;
+    return () => {
+      map.remove();
+      mapRef.current = null;
+    };
+  }, [city]);
+
+  const visibleSites = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return sites.filter((s) => !hidden.has(s.category) && (!selectedArea || s.areaId === selectedArea) && (!q || (s.name ?? '').toLowerCase().includes(q) || (s.address ?? '').toLowerCase().includes(q)));
+  }, [sites, hidden, selectedArea, query]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map) return;
+    (map.getSource('areas') as GeoJSONSource).setData({ type: 'FeatureCollection', features: areas.filter((a) => a.geometry.type !== 'Point') } as never);
+    (map.getSource('sites') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: visibleSites.map((s) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: s.position }, properties: { id: s.id, name: s.name ?? '', category: s.category, address: s.address ?? '' } })),
+    });
+  }, [ready, areas, visibleSites]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map) return;
+    for (const a of areas) if (a.geometry.type !== 'Point') map.setFeatureState({ source: 'areas', id: a.id }, { selected: a.id === selectedArea });
+  }, [ready, areas, selectedArea]);
+
+  const categories = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const s of sites) counts.set(s.category, (counts.get(s.category) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => (a[0] === 'building' ? 1 : b[0] === 'building' ? -1 : b[1] - a[1]));
+  }, [sites]);
+
+  const focusArea = (a: AreaFeature): void => {
+    setSelectedArea(selectedArea === a.id ? null : a.id);
+    const map = mapRef.current;
+    if (!map || a.geometry.type === 'Point') {
+      if (map && a.geometry.type === 'Point') map.flyTo({ center: a.geometry.coordinates as [number, number], zoom: 15.5 });
+      return;
+    }
+    const coords = (a.geometry.coordinates as number[][][][]).flat(2) as unknown as [number, number][];
+    const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const [x, y] of coords) {
+      b[0] = Math.min(b[0], x); b[1] = Math.min(b[1], y); b[2] = Math.max(b[2], x); b[3] = Math.max(b[3], y);
+    }
+    map.fitBounds(b as LngLatBoundsLike, { padding: 40 });
+  };
+
+  if (error) return <div className="panel error">{error}</div>;
+  return (
+    <div className="map-page">
+      <div className="sidebar">
+        <h2 data-testid="city-name">{city?.name ?? '…'}</h2>
+        {city && <p className="muted small">{city.counts.sites} {t('Sites').toLowerCase()} · {city.counts.buildings} buildings · {city.counts.roads} roads · {city.source}</p>}
+        <h3>{t('Neighbourhoods')}</h3>
+        <ul className="list" data-testid="areas">
+          {areas.filter((a) => a.properties.level === 'neighbourhood').map((a) => (
+            <li key={a.id}>
+              <button className={selectedArea === a.id ? 'link active' : 'link'} onClick={() => focusArea(a)}>
+                {a.properties.name}
+              </button>
+              <span className="muted small"> {sites.filter((s) => s.areaId === a.id).length} {t('Sites').toLowerCase()}{a.properties.areaM2 ? ` · ${(a.properties.areaM2 / 1e6).toFixed(2)} km²` : ''}</span>
+            </li>
+          ))}
+        </ul>
+        <h3>{t('Sites')}</h3>
+        <input type="search" placeholder="Search name or address" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search sites" />
+        <ul className="list legend">
+          {categories.map(([c, n]) => (
+            <li key={c}>
+              <label>
+                <input type="checkbox" checked={!hidden.has(c)} onChange={() => { const h = new Set(hidden); if (h.has(c)) h.delete(c); else h.add(c); setHidden(h); }} />
+                <span className="swatch" style={{ background: CATEGORY_COLOURS[c] ?? '#555' }} /> {c} <span className="muted small">{n}</span>
+              </label>
+            </li>
+          ))}
+        </ul>
+        <p className="muted small">{visibleSites.length} shown · signed in as {me.displayName}</p>
+      </div>
+      <div ref={container} className="map" data-testid="map" />
+    </div>
+  );
+}

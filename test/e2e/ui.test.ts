@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { serveVigil } from '../../src/app.js';
+import { loadConfig } from '../../src/kernel/config.js';
+import { launchChromium } from './browser.js';
+
+/**
+ * The demo city end to end in a real browser: sign in, the map of Monaco with its
+ * neighbourhoods, the live feed, administration, the audit trail and its
+ * verification, and what a steward is not shown.
+ */
+test('web UI: an administrator and a steward use the demo city', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  const pageErrors: string[] = [];
+  const signIn = async (page: Page, username: string): Promise<void> => {
+    await page.goto(vigil.url);
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', 'vigil-demo');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=who]');
+  };
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    // A wrong password is refused on the sign-in form.
+    await page.goto(vigil.url);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('button[type=submit]');
+    assert.match(await page.locator('[role=alert]').innerText(), /wrong username or password/);
+
+    await signIn(page, 'admin');
+    assert.match(await page.locator('[data-testid=who]').innerText(), /Camille Admin · Monaco City Safety Office · admin/);
+    assert.equal(await page.locator('[data-testid=city-name]').innerText(), 'Monaco');
+    await page.waitForSelector('[data-testid=areas] li');
+    const areas = await page.locator('[data-testid=areas] li button').allInnerTexts();
+    assert.deepEqual(areas.sort(), ['Fontvieille', 'La Condamine', 'Monaco-Ville', 'Monte-Carlo']);
+    // MapLibre drew the city: its canvas is there and the basemap sources loaded.
+    await page.waitForSelector('[data-testid=map] canvas.maplibregl-canvas');
+    await page.getByRole('button', { name: 'La Condamine' }).click();
+    await page.waitForFunction(() => document.querySelector('.link.active')?.textContent === 'La Condamine');
+
+    // Administration: create a user; the live feed shows the event as it is committed.
+    await page.getByRole('button', { name: 'Administration' }).click();
+    await page.fill('input[aria-label="New username"]', 'dispatcher2');
+    await page.fill('input[aria-label="New user password"]', 'a long enough password');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.waitForSelector('[data-testid=notice]');
+    assert.match(await page.locator('[data-testid=notice]').innerText(), /User dispatcher2 created/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=live-feed]')?.textContent?.includes('identity.user.created'));
+    assert.match(await page.locator('[data-testid=users]').innerText(), /dispatcher2/);
+
+    // Audit trail: the creation is there, and the chain verifies.
+    await page.getByRole('button', { name: 'Audit trail' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=audit-table]')?.textContent?.includes('identity.user.created'));
+    await page.click('[data-testid=verify]');
+    await page.waitForSelector('[data-testid=verification]');
+    assert.match(await page.locator('[data-testid=verification]').innerText(), /Hash chain intact: \d+ events verified/);
+
+    // French UI.
+    await page.selectOption('select[aria-label=Language]', 'fr');
+    await page.getByRole('button', { name: 'Carte' }).waitFor();
+
+    // A steward of the event organiser sees the map but neither audit nor administration.
+    const steward = await (await browser.newContext()).newPage();
+    await signIn(steward, 'steward');
+    await steward.waitForSelector('[data-testid=city-name]');
+    assert.equal(await steward.getByRole('button', { name: 'Audit trail' }).count(), 0);
+    assert.equal(await steward.getByRole('button', { name: 'Administration' }).count(), 0);
+    await steward.goto(`${vigil.url}/audit`);
+    await steward.waitForSelector('[data-testid=who]');
+    assert.equal(await steward.locator('[data-testid=audit-table]').count(), 0);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await browser.close();
+    await vigil.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

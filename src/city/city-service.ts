@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { readOsmXml } from '../adapters/osm/osm-reader.js';
 import { VigilError, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
@@ -25,6 +25,27 @@ export interface ImportProgress {
 }
 
 const SITES_PER_EVENT = 500;
+/** Basemap parts stay well under the log's 1 MB event limit. */
+const BASEMAP_PART_BYTES = 600_000;
+
+/** Splits features into runs whose JSON stays under `maxBytes` (one oversized feature goes alone). */
+export function splitBySize<T>(items: T[], maxBytes: number): T[][] {
+  const parts: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const bytes = JSON.stringify(item).length + 1;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      parts.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += bytes;
+  }
+  if (current.length > 0 || parts.length === 0) parts.push(current);
+  return parts;
+}
 
 function cityEvent<K extends keyof CityEvents>(type: K, subject: string, orgId: string, actor: string, data: CityEvents[K]): NewEvent {
   return { type, subject, orgId, actor, data };
@@ -44,10 +65,6 @@ export class CityService {
     private readonly ctx: AppContext,
     readonly state: CityState,
   ) {}
-
-  basemapDir(): string {
-    return join(this.ctx.config.dataDir, 'city', 'basemap');
-  }
 
   progress(importId: string): ImportProgress {
     const job = this.jobs.get(importId);
@@ -89,15 +106,20 @@ export class CityService {
       const data = await readOsmXml(file, size, (p) => report('reading', p.bytes, p.totalBytes));
       report('building', 0, data.ways.size);
       const model = buildCityModel(data, (done, total) => report('building', done, total));
-      await this.writeBasemap(model.layers);
       const areas = [model.city, ...model.neighbourhoods].filter((a): a is NonNullable<typeof a> => a !== null);
+      const basemap = Object.entries(model.layers).flatMap(([layer, features]) => {
+        const parts = splitBySize(features, BASEMAP_PART_BYTES);
+        return parts.map((part, i) => cityEvent('city.basemap.published', `import:${importId}`, orgId, actor, { importId, layer, part: i, parts: parts.length, features: part }));
+      });
       const chunks: Site[][] = [];
       for (let i = 0; i < model.sites.length; i += SITES_PER_EVENT) chunks.push(model.sites.slice(i, i + SITES_PER_EVENT));
-      report('recording', 0, areas.length + chunks.length);
+      const steps = 1 + basemap.length + chunks.length;
+      report('recording', 0, steps);
       await this.ctx.record(areas.map((a) => cityEvent('city.area.defined', a.id, orgId, actor, { ...a, orgId, importId })));
-      for (let i = 0; i < chunks.length; i++) {
-        await this.ctx.record([cityEvent('city.sites.registered', `import:${importId}`, orgId, actor, { importId, sites: chunks[i]! })]);
-        report('recording', areas.length + i + 1, areas.length + chunks.length);
+      const rest = [...basemap, ...chunks.map((sites) => cityEvent('city.sites.registered', `import:${importId}`, orgId, actor, { importId, sites }))];
+      for (let i = 0; i < rest.length; i++) {
+        await this.ctx.record([rest[i]!]);
+        report('recording', i + 2, steps);
       }
       const counts = {
         areas: areas.length,
@@ -125,17 +147,6 @@ export class CityService {
       report('failed', job.done, job.total);
       await this.ctx.record([cityEvent('city.import.failed', `import:${importId}`, orgId, actor, { importId, problem: job.error.slice(0, 1000) })]).catch(() => {});
       throw error;
-    }
-  }
-
-  /** Basemap layers are files derived from the extract (re-creatable by re-importing it). */
-  private async writeBasemap(layers: Record<string, unknown[]>): Promise<void> {
-    const dir = this.basemapDir();
-    await mkdir(dir, { recursive: true });
-    for (const [name, features] of Object.entries(layers)) {
-      const tmp = join(dir, `.${name}.geojson.tmp`);
-      await writeFile(tmp, JSON.stringify({ type: 'FeatureCollection', features }));
-      await rename(tmp, join(dir, `${name}.geojson`));
     }
   }
 

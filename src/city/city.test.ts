@@ -13,6 +13,7 @@ import { VigilError } from '../kernel/errors.js';
 import { geometryContains } from '../kernel/geo.js';
 import { fakePrincipal } from '../../test/support/test-context.js';
 import { createCityCapability } from './index.js';
+import { splitBySize } from './city-service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-city-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,4 +106,13 @@ test('an admin uploads an extract over HTTP and follows the import to the end', 
   const refused = await s.app.inject({ method: 'POST', url: '/api/city/imports?name=x.osm', headers: { 'content-type': 'application/xml' }, payload: '<osm/>' });
   assert.equal(refused.statusCode, 403);
   await s.close();
+});
+
+test('basemap parts stay under the size limit and keep every feature in order', () => {
+  const items = Array.from({ length: 1000 }, (_, i) => ({ i, pad: 'x'.repeat(i % 97) }));
+  const parts = splitBySize(items, 5000);
+  assert.ok(parts.length > 1);
+  for (const p of parts) assert.ok(JSON.stringify(p).length <= 5000 + 2);
+  assert.deepEqual(parts.flat(), items);
+  assert.deepEqual(splitBySize([], 10), [[]]);
 });

@@ -55,4 +55,6 @@ export interface CityEvents {
   'city.area.defined': Area & { importId: string };
   'city.sites.registered': { importId: string; sites: Site[] };
   'city.import.completed': CityInfo;
+  /** Basemap layers travel in the log (in parts under the event size limit), so every node can serve them. */
+  'city.basemap.published': { importId: string; layer: string; part: number; parts: number; features: unknown[] };
 }

@@ -1,4 +1,3 @@
-import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
@@ -38,9 +37,9 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
         },
       },
       async (request, reply) => {
-        const file = join(service.basemapDir(), `${request.params.layer}.geojson`);
-        if (!existsSync(file)) throw notFound('basemap layer', request.params.layer);
-        return reply.type('application/geo+json').header('Cache-Control', 'public, max-age=300').send(createReadStream(file));
+        const json = service.state.basemapJson(request.params.layer);
+        if (json === null) throw notFound('basemap layer', request.params.layer);
+        return reply.type('application/geo+json').header('Cache-Control', 'public, max-age=300').send(json);
       },
     );
 

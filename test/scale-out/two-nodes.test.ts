@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import pg from 'pg';
+import { WebSocket } from 'ws';
+import { serveVigil } from '../../src/app.js';
+import { loadConfig } from '../../src/kernel/config.js';
+import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support/services.js';
+
+/**
+ * Scale-out for real: two Vigil nodes share one PostgreSQL store and one NATS
+ * JetStream stream. What one node records, the other serves — sessions, users,
+ * the city — and pushes live to its WebSocket clients; work published on the
+ * stream is shared by a consumer group across both nodes.
+ */
+test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => {
+  if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
+  const tag = `n${process.pid}${Date.now().toString(36)}`;
+  const schema = `vigil_${tag}`;
+  const dirs = [mkdtempSync(join(tmpdir(), 'vigil-a-')), mkdtempSync(join(tmpdir(), 'vigil-b-'))];
+  const base = { ...loadConfig({ VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL }), port: 0, host: '127.0.0.1' };
+  const isolation = { pgSchema: schema, streamName: `TEST_${tag}`, subjectPrefix: `t_${tag}` };
+  // Node A starts on the empty store and loads the demo; B joins afterwards.
+  const a = await serveVigil({ ...base, dataDir: dirs[0]!, nodeId: 'a' }, isolation);
+  const b = await serveVigil({ ...base, dataDir: dirs[1]!, nodeId: 'b', demoOnEmpty: false }, isolation);
+  try {
+    const health = await (await fetch(`${b.url}/api/health`)).json();
+    assert.equal(health.store, 'postgres');
+    assert.equal(health.stream, 'nats');
+    assert.equal(health.appliedSeq, await a.ctx.log.lastSeq(), 'B rebuilt the state A recorded');
+    const roads = await fetch(`${b.url}/api/city/basemap/roads`);
+    assert.equal(roads.status, 200, 'B serves the basemap A imported');
+    assert.ok(((await roads.json()) as { features: unknown[] }).features.length > 800);
+
+    // Sign in on A, use the session on B.
+    const login = await fetch(`${a.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'vigil-demo' }) });
+    const { token } = await login.json();
+    const auth = { authorization: `Bearer ${token}` };
+    let me = await fetch(`${b.url}/api/auth/me`, { headers: auth });
+    for (let i = 0; i < 50 && me.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      me = await fetch(`${b.url}/api/auth/me`, { headers: auth });
+    }
+    assert.equal(me.status, 200, 'a session started on A is valid on B');
+
+    // B's WebSocket client sees a user created on A.
+    const ws = new WebSocket(`${b.url.replace('http', 'ws')}/api/live`, { headers: auth });
+    const seen = new Promise<string[]>((resolve, reject) => {
+      const types: string[] = [];
+      const timer = setTimeout(() => reject(new Error(`no live event on B: ${types.join(',')}`)), 10_000);
+      ws.on('message', (m) => {
+        const msg = JSON.parse(String(m)) as { type: string; events?: { type: string }[] };
+        for (const e of msg.events ?? []) types.push(e.type);
+        if (types.includes('identity.user.created')) {
+          clearTimeout(timer);
+          resolve(types);
+        }
+      });
+    });
+    await new Promise((r) => ws.once('open', r));
+    const created = await fetch(`${a.url}/api/identity/users`, {
+      method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nodeuser', roles: ['operator'], password: 'a long enough password' }),
+    });
+    assert.equal(created.status, 201);
+    await seen;
+    ws.close();
+
+    // Work on the stream: a consumer group spanning both nodes handles each message once.
+    const handled: string[] = [];
+    for (const [node, name] of [[a, 'a'], [b, 'b']] as const) {
+      await node.ctx.bus.subscribe<{ n: number }>('jobs.>', async (m) => void handled.push(`${m.payload.n}@${name}`), { group: `jobs_${tag}` });
+    }
+    for (let n = 0; n < 40; n++) await (n % 2 ? a : b).ctx.bus.publish('jobs.test', { n });
+    for (let i = 0; i < 200 && handled.length < 40; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(new Set(handled.map((h) => h.split('@')[0])).size, 40);
+    assert.equal(handled.length, 40, 'each job handled once');
+  } finally {
+    await b.close();
+    await a.close();
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+    const { connect } = await import('nats');
+    const nc = await connect({ servers: NATS_URL });
+    await (await nc.jetstreamManager()).streams.delete(`TEST_${tag}`).catch(() => {});
+    await nc.close();
+  }
+});

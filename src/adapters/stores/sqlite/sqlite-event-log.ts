@@ -40,7 +40,7 @@ export class SqliteEventLog implements EventLog {
       byId: this.db.prepare('SELECT * FROM events WHERE id = ?'),
       insert: this.db.prepare(
         `INSERT INTO events (seq, id, type, subject, org_id, actor, reason, at, data, prev_hash, hash)
-         VALUES (@seq, @id, @type, @subject, @orgId, @actor, @reason, @at, @data, @prevHash, @hash)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       after: this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     };
@@ -82,7 +82,7 @@ export class SqliteEventLog implements EventLog {
             return row && eventFromRow(row);
           });
           for (const { stored, json } of result.written) {
-            this.statements.insert.run({ ...stored, data: json });
+            this.statements.insert.run(stored.seq, stored.id, stored.type, stored.subject, stored.orgId, stored.actor, stored.reason, stored.at, json, stored.prevHash, stored.hash);
           }
           return result;
         })

@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import { VigilError } from '../kernel/errors.js';
-import { PUBLIC_PRINCIPAL, isAllowed, type Principal, type RouteAccess } from '../platform/access.js';
+import { PUBLIC_PRINCIPAL, isAllowed, type CredentialSource, type Principal, type RouteAccess } from '../platform/access.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { errorBodySchema, installErrorHandling } from './error-handler.js';
 import './fastify-types.js';
@@ -13,10 +13,7 @@ import { LiveHub } from './live-hub.js';
 import type { Metrics } from './metrics.js';
 import { platformRoutes } from './platform-routes.js';
 
-export interface CredentialSource {
-  headers: Record<string, string | string[] | undefined>;
-  ip: string;
-}
+export type { CredentialSource } from '../platform/access.js';
 
 export interface ApiServerOptions {
   ctx: AppContext;

@@ -1,7 +1,7 @@
 import { authenticator } from 'otplib';
 import { VigilError, badRequest, conflict, forbidden, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
-import { PUBLIC_PRINCIPAL, ROLES, type Principal, type Role } from '../platform/access.js';
+import { PUBLIC_PRINCIPAL, ROLES, type CredentialSource, type Principal, type Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import {
@@ -14,11 +14,6 @@ authenticator.options = { window: 1 }; // accept the previous and next 30 s step
 
 export const MAX_FAILURES_PER_USER = 5;
 export const MAX_FAILURES_PER_IP = 30;
-
-export interface CredentialSource {
-  headers: Record<string, string | string[] | undefined>;
-  ip: string;
-}
 
 export interface LoginResult {
   token: string;

@@ -1,6 +1,6 @@
 import type { Capability, AppContext } from '../platform/app-context.js';
-import type { Principal } from '../platform/access.js';
-import { IdentityService, type CredentialSource } from './identity-service.js';
+import type { CredentialSource, Principal } from '../platform/access.js';
+import { IdentityService } from './identity-service.js';
 import { IdentityState } from './identity-state.js';
 import { identityRoutes } from './routes.js';
 

@@ -37,6 +37,12 @@ export interface Principal {
   visibleOrgIds: ReadonlySet<string>;
 }
 
+/** What a request offers to prove who it is: its headers (cookie, bearer, API key) and address. */
+export interface CredentialSource {
+  headers: Record<string, string | string[] | undefined>;
+  ip: string;
+}
+
 export const PUBLIC_PRINCIPAL: Principal = {
   kind: 'public',
   actor: 'public',

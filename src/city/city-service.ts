@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readOsmXml } from '../adapters/osm/osm-reader.js';
+import { readOsm } from '../adapters/osm/osm-reader.js';
 import { VigilError, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { centroid, type FeatureCollection } from '../kernel/geo.js';
@@ -103,7 +103,7 @@ export class CityService {
       });
       await this.ctx.record([cityEvent('city.import.started', `import:${importId}`, orgId, actor, { importId, file: basename(file), bytes: size, sha256: await sha256File(file) })]);
       report('reading', 0, size);
-      const data = await readOsmXml(file, size, (p) => report('reading', p.bytes, p.totalBytes));
+      const data = await readOsm(file, size, (p) => report('reading', p.bytes, p.totalBytes));
       report('building', 0, data.ways.size);
       const model = buildCityModel(data, (done, total) => report('building', done, total));
       const areas = [model.city, ...model.neighbourhoods].filter((a): a is NonNullable<typeof a> => a !== null);

@@ -73,8 +73,8 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
           bodyLimit: MAX_UPLOAD_BYTES,
           config: { access: { roles: ['admin'] } },
           schema: {
-            summary: 'Upload an OpenStreetMap extract (.osm or .osm.gz as the request body) and import it in the background', tags: ['city'],
-            querystring: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[A-Za-z0-9._-]+\\.osm(\\.gz)?$', maxLength: 200 } } },
+            summary: 'Upload an OpenStreetMap extract (.osm, .osm.gz or .osm.pbf as the request body) and import it in the background', tags: ['city'],
+            querystring: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[A-Za-z0-9._-]+\\.osm(\\.gz|\\.pbf)?$', maxLength: 200 } } },
           },
         },
         async (request, reply) => {

@@ -11,7 +11,7 @@ const USAGE = `Usage: vigil <command> [options]
 Commands:
   serve                      serve the API and web UI (loads the demo city on an empty store)
   demo                       load the demo city, organisations and users into an empty store
-  import-osm FILE [--org ID] import a city from an OpenStreetMap extract (.osm or .osm.gz)
+  import-osm FILE [--org ID] import a city from an OpenStreetMap extract (.osm, .osm.gz or .osm.pbf)
   audit verify               recompute the audit hash chain; exit 1 if it is broken
   user add --username U --org ORG --roles r1,r2 [--display-name N] [--password-stdin]
                              add a user (password from VIGIL_NEW_USER_PASSWORD or stdin)

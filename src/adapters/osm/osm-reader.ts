@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { SaxesParser } from 'saxes';
 import { VigilError } from '../../kernel/errors.js';
 import type { Position } from '../../kernel/geo.js';
+import { readOsmPbf } from './osm-pbf.js';
 
 export type Tags = Record<string, string>;
 
@@ -41,15 +42,13 @@ export interface ReadProgress {
 const MAX_TAGS = 1000;
 
 /**
- * Streams an OpenStreetMap XML extract (.osm or gzip-compressed .osm.gz) into
- * memory. Malformed XML, out-of-range coordinates and elements without ids stop
+ * Reads an OpenStreetMap extract into memory: XML (.osm, gzip-compressed .osm.gz),
+ * streamed, or PBF (.osm.pbf, see osm-pbf.ts). Malformed XML, out-of-range coordinates and elements without ids stop
  * the import with the line where it happened; nothing is half-imported because the
  * caller only records events after the whole file has been read.
  */
-export async function readOsmXml(file: string, totalBytes: number, onProgress?: (p: ReadProgress) => void): Promise<OsmData> {
-  if (/\.pbf$/i.test(file)) {
-    throw new VigilError('bad_request', 'OSM PBF is not supported yet; convert with `osmium cat file.osm.pbf -o file.osm.gz`');
-  }
+export async function readOsm(file: string, totalBytes: number, onProgress?: (p: ReadProgress) => void): Promise<OsmData> {
+  if (/\.pbf$/i.test(file)) return readOsmPbf(file, onProgress);
   const data: OsmData = { nodes: new Map(), taggedNodes: [], ways: new Map(), relations: [], bounds: null };
   const parser = new SaxesParser({ xmlns: false, position: true });
   let current: { kind: 'node'; id: number; position: Position; tags: Tags } | { kind: 'way'; way: OsmWay } | { kind: 'relation'; relation: OsmRelation } | null = null;

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { VigilError } from '../../kernel/errors.js';
 import type { Position } from '../../kernel/geo.js';
 import { assembleRings } from './osm-geometry.js';
-import { readOsmXml } from './osm-reader.js';
+import { readOsm } from './osm-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-osm-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ const SAMPLE = `<?xml version="1.0"?>
 test('reads nodes, tags, ways and relations', async () => {
   const file = join(dir, 'sample.osm');
   writeFileSync(file, SAMPLE);
-  const d = await readOsmXml(file, SAMPLE.length);
+  const d = await readOsm(file, SAMPLE.length);
   assert.equal(d.nodes.size, 3);
   assert.deepEqual(d.nodes.get(2), [7.42, 43.74]);
   assert.deepEqual(d.taggedNodes.map((x) => x.tags.name), ['Poste']);
@@ -43,7 +43,7 @@ test('fuzz: any corruption of an extract either parses or fails with a clear err
       const file = join(dir, `fuzz-${++i}.osm`);
       writeFileSync(file, text);
       try {
-        const d = await readOsmXml(file, text.length);
+        const d = await readOsm(file, text.length);
         for (const p of d.nodes.values()) assert.ok(Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90);
       } catch (error) {
         assert.ok(error instanceof VigilError, `unexpected ${String(error)}`);

@@ -145,7 +145,7 @@ function CityImport({ onDone }: { onDone: () => void }) {
   const upload = async (file: File): Promise<void> => {
     setError(null);
     try {
-      let p = await api<ImportProgress>(`/api/city/imports?name=${encodeURIComponent(file.name.replace(/[^A-Za-z0-9._-]/g, '_'))}`, { raw: file, contentType: file.name.endsWith('.gz') ? 'application/gzip' : 'application/xml' });
+      let p = await api<ImportProgress>(`/api/city/imports?name=${encodeURIComponent(file.name.replace(/[^A-Za-z0-9._-]/g, '_'))}`, { raw: file, contentType: file.name.endsWith('.xml') || file.name.endsWith('.osm') ? 'application/xml' : 'application/octet-stream' });
       setProgress(p);
       while (p.phase !== 'done' && p.phase !== 'failed') {
         await new Promise((r) => setTimeout(r, 300));
@@ -162,8 +162,8 @@ function CityImport({ onDone }: { onDone: () => void }) {
   return (
     <section>
       <h3>{t('Import a city')}</h3>
-      <p className="small muted">An OpenStreetMap extract (.osm or .osm.gz): boundaries, neighbourhoods, buildings and points of interest.</p>
-      <input type="file" accept=".osm,.gz" onChange={(e) => { const f = e.target.files?.[0]; if (f) void upload(f); }} />
+      <p className="small muted">An OpenStreetMap extract (.osm, .osm.gz or .osm.pbf): boundaries, neighbourhoods, buildings and points of interest.</p>
+      <input type="file" accept=".osm,.gz,.pbf" onChange={(e) => { const f = e.target.files?.[0]; if (f) void upload(f); }} />
       {progress && (
         <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
           <div style={{ width: `${progress.phase === 'done' ? 100 : pct}%` }} />

@@ -3,13 +3,15 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readOsm } from '../adapters/osm/osm-reader.js';
-import { VigilError, notFound } from '../kernel/errors.js';
+import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
-import { centroid, type FeatureCollection } from '../kernel/geo.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { CityState } from './city-state.js';
-import type { CityEvents, Site } from './model.js';
+import type { CityEvents, Device, Site, Zone } from './model.js';
+import { POPULATION_METHOD, estimateResidents } from './population.js';
+import { centroid, isValidPosition, type FeatureCollection } from '../kernel/geo.js';
+import { canSeeOrg, type Principal } from '../platform/access.js';
 import { buildCityModel } from './osm-city.js';
 
 export const BASEMAP_LAYERS = ['buildings', 'roads', 'water', 'green', 'rail'] as const;
@@ -150,6 +152,69 @@ export class CityService {
     }
   }
 
+  /**
+   * Distributes an official population total over the city's buildings (see
+   * population.ts) and records the result, so every area's population is the sum
+   * of its buildings' residents.
+   */
+  async estimatePopulation(input: { total: number; source: string; defaultLevels?: number }, orgId: string, actor: string): Promise<{ estimateId: string; total: number; buildings: number }> {
+    if (!Number.isInteger(input.total) || input.total < 0) throw badRequest('the population total is a whole number of people');
+    if (!input.source.trim()) throw badRequest('name the source of the population figure');
+    const residents = estimateResidents(this.state.sites.values(), { total: input.total, defaultLevels: input.defaultLevels ?? 4 });
+    if (input.total > 0 && residents.size === 0) throw badRequest('the city has no residential buildings to place people in: import it first');
+    const estimateId = newId('pop');
+    const parts = splitBySize([...residents.entries()], 400_000);
+    await this.ctx.record(
+      parts.map((part, i) =>
+        cityEvent('city.population.estimated', `population:${estimateId}`, orgId, actor, {
+          estimateId, total: input.total, source: input.source.trim(), method: POPULATION_METHOD, part: i, parts: parts.length, residents: part,
+        }),
+      ),
+    );
+    return { estimateId, total: input.total, buildings: residents.size };
+  }
+
+  async defineZones(zones: Zone[], actor: string): Promise<void> {
+    for (const z of zones) {
+      if (!this.state.sites.has(z.siteId)) throw notFound('site', z.siteId);
+    }
+    for (const part of splitBySize(zones, 400_000)) {
+      await this.ctx.record([cityEvent('city.zones.defined', `site:${part[0]?.siteId ?? '-'}`, part[0]?.orgId ?? zones[0]!.orgId, actor, { zones: part })]);
+    }
+  }
+
+  /** Registers or updates devices; every reference is checked and panel accounts stay unique. */
+  async registerDevices(devices: Device[], actor: string): Promise<void> {
+    const accounts = new Map<string, string>();
+    for (const d of devices) {
+      if (!isValidPosition(d.position)) throw badRequest(`device ${d.id}: position must be [lon, lat]`);
+      if (d.siteId !== null && !this.state.sites.has(d.siteId)) throw notFound('site', d.siteId);
+      if (d.zoneId !== null && !this.state.zones.has(d.zoneId)) throw notFound('zone', d.zoneId);
+      if (d.parentId !== null && !this.state.devices.has(d.parentId) && !devices.some((x) => x.id === d.parentId)) throw notFound('device', d.parentId);
+      if (d.account !== null) {
+        const holder = this.state.devicesByAccount.get(d.account)?.id ?? accounts.get(d.account);
+        if (holder && holder !== d.id) throw conflict(`account ${d.account} already belongs to device ${holder}`);
+        accounts.set(d.account, d.id);
+      }
+    }
+    for (const part of splitBySize(devices, 400_000)) {
+      if (part.length === 0) continue;
+      await this.ctx.record([cityEvent('city.devices.registered', `devices:${part[0]!.orgId}`, part[0]!.orgId, actor, { devices: part })]);
+    }
+  }
+
+  async removeDevices(deviceIds: string[], by: Principal): Promise<void> {
+    const owned = deviceIds.map((id) => this.state.devices.get(id) ?? (() => { throw notFound('device', id); })());
+    for (const d of owned) if (d.orgId !== by.orgId) throw new VigilError('forbidden', `device ${d.id} belongs to another organisation`);
+    await this.ctx.record([cityEvent('city.devices.removed', `devices:${by.orgId}`, by.orgId!, by.actor, { deviceIds })]);
+  }
+
+  /** Devices the principal may see: its organisation's and those shared with it. */
+  findDevices(by: Principal, q: { kind?: string; siteId?: string; limit: number; offset: number }): { total: number; devices: Device[] } {
+    const all = [...this.state.devices.values()].filter((d) => canSeeOrg(by, d.orgId) && (!q.kind || d.kind === q.kind) && (!q.siteId || d.siteId === q.siteId));
+    return { total: all.length, devices: all.slice(q.offset, q.offset + q.limit) };
+  }
+
   areasGeoJson(): FeatureCollection {
     return {
       type: 'FeatureCollection',
@@ -157,7 +222,7 @@ export class CityService {
         type: 'Feature' as const,
         id: a.id,
         geometry: a.geometry ?? { type: 'Point' as const, coordinates: a.center },
-        properties: { id: a.id, name: a.name, level: a.level, areaM2: a.areaM2, repaired: a.repaired, source: a.source },
+        properties: { id: a.id, name: a.name, level: a.level, areaM2: a.areaM2, repaired: a.repaired, source: a.source, population: this.state.populationOf(a.id) },
       })),
     };
   }

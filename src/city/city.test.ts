@@ -116,3 +116,43 @@ test('basemap parts stay under the size limit and keep every feature in order', 
   assert.deepEqual(parts.flat(), items);
   assert.deepEqual(splitBySize([], 10), [[]]);
 });
+
+test('residents are split by floor area and housing weight, in whole people that add up', async () => {
+  const { estimateResidents } = await import('./population.js');
+  const site = (id: string, buildingType: string | null, footprintM2: number, levels: number | null, category: 'building' | 'school' = 'building') => ({
+    id, name: null, category, position: [7.42, 43.73] as [number, number], footprintM2, levels, address: null, areaId: 'a', buildingType, residents: null, source: id,
+  });
+  const sites = [site('a', 'apartments', 100, 10), site('b', 'yes', 100, null), site('c', 'commercial', 500, 5), site('d', 'school', 300, 2, 'school'), site('e', 'house', 100, 1)];
+  // Weights: a 100×10×1 = 1000, b 100×5×0.6 = 300, e 100×1×1 = 100 → 1400; c and d house nobody.
+  const r = estimateResidents(sites, { total: 100, defaultLevels: 5 });
+  assert.deepEqual(Object.fromEntries(r), { a: 72, b: 21, e: 7 });
+  // 71.43 + 21.43 + 7.14 = 100: the one left over goes to the largest remainder (a, .43 tie broken by id).
+  assert.equal([...r.values()].reduce((x, y) => x + y, 0), 100);
+  assert.equal(estimateResidents(sites, { total: 0, defaultLevels: 5 }).size, 0);
+});
+
+test('devices: registered over HTTP with validation, visible only to their organisation', async () => {
+  const s = await setup();
+  await s.city.service.importCity(monaco, { orgId: 'org_city', actor: 'system:test' });
+  const site = [...s.city.service.state.sites.values()].find((x) => x.category === 'school')!;
+  const post = (url: string, payload: unknown) => s.app.inject({ method: 'POST', url, headers: { 'x-admin': '1' }, payload: payload as object });
+  assert.equal((await post('/api/city/zones', { zones: [{ id: 'z1', siteId: site.id, number: 1, name: 'Hall' }] })).statusCode, 200);
+  const panel = { id: 'p1', kind: 'alarm-panel', label: 'School panel', siteId: site.id, position: site.position, account: 'a1b2', protocol: 'sia-dc09' };
+  const ok = await post('/api/city/devices', { devices: [panel, { id: 'd1', kind: 'smoke-detector', label: 'Hall smoke', siteId: site.id, zoneId: 'z1', parentId: 'p1', position: site.position }] });
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.equal(s.city.service.state.devicesByAccount.get('A1B2')!.id, 'p1', 'accounts are stored in upper case');
+  const badAccount = await post('/api/city/devices', { devices: [{ ...panel, id: 'p2', account: 'xyz!' }] });
+  assert.equal(badAccount.json().error.code, 'validation_failed');
+  const dupAccount = await post('/api/city/devices', { devices: [{ ...panel, id: 'p2', account: 'A1B2' }] });
+  assert.equal(dupAccount.statusCode, 409);
+  const badSite = await post('/api/city/devices', { devices: [{ ...panel, id: 'p3', account: 'C33', siteId: 'site:nowhere' }] });
+  assert.equal(badSite.statusCode, 404);
+  const badPos = await post('/api/city/devices', { devices: [{ ...panel, id: 'p4', account: 'C44', position: [200, 100] }] });
+  assert.equal(badPos.statusCode, 400);
+  const mine = await s.app.inject({ method: 'GET', url: '/api/city/devices', headers: { 'x-admin': '1' } });
+  assert.equal(mine.json().total, 2);
+  const other = await s.app.inject({ method: 'GET', url: '/api/city/devices', headers: { 'x-other': '1' } });
+  assert.equal(other.statusCode, 200);
+  assert.equal(other.json().total, 0, 'another organisation sees none of them');
+  await s.close();
+});

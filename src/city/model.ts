@@ -34,7 +34,45 @@ export interface Site {
   address: string | null;
   /** Smallest area containing it (neighbourhood), or the city. */
   areaId: string | null;
+  /** OSM building type ('apartments', 'house', 'yes', …) when the site is a building. */
+  buildingType: string | null;
+  /** Estimated residents (see population.ts); null until a population estimate ran. */
+  residents: number | null;
   source: string;
+}
+
+/** A part of a site that detectors report for: a floor, a wing, a fire compartment. */
+export interface Zone {
+  id: string;
+  siteId: string;
+  /** The zone number panels send (Contact ID ZZZ, SIA zone). */
+  number: number;
+  name: string;
+  orgId: string;
+}
+
+export const DEVICE_KINDS = [
+  'alarm-panel', 'smoke-detector', 'heat-detector', 'motion-detector', 'door-contact', 'glass-break', 'panic-button',
+  'water-level-sensor', 'gas-sensor', 'camera', 'siren', 'loudspeaker',
+] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+/** Something installed in the city that reports or is commanded. */
+export interface Device {
+  id: string;
+  kind: DeviceKind;
+  label: string;
+  siteId: string | null;
+  zoneId: string | null;
+  position: Position;
+  /** Owning organisation (a MARC owns the panels it monitors; the city its sirens). */
+  orgId: string;
+  /** Alarm panels: the account they transmit with (SIA DC-09 / Contact ID). */
+  account: string | null;
+  /** How it reaches Vigil: 'sia-dc09', 'mqtt', 'http', or how Vigil reaches it. */
+  protocol: 'sia-dc09' | 'contact-id' | 'mqtt' | 'http' | null;
+  /** The device reporting for it (a detector's panel). */
+  parentId: string | null;
 }
 
 export interface CityInfo {
@@ -55,6 +93,11 @@ export interface CityEvents {
   'city.area.defined': Area & { importId: string };
   'city.sites.registered': { importId: string; sites: Site[] };
   'city.import.completed': CityInfo;
+  'city.zones.defined': { zones: Zone[] };
+  'city.devices.registered': { devices: Device[] };
+  'city.devices.removed': { deviceIds: string[] };
+  /** Residents per site, in parts; `part` 0 starts a new estimate. */
+  'city.population.estimated': { estimateId: string; total: number; source: string; method: string; part: number; parts: number; residents: [string, number][] };
   /** Basemap layers travel in the log (in parts under the event size limit), so every node can serve them. */
   'city.basemap.published': { importId: string; layer: string; part: number; parts: number; features: unknown[] };
 }

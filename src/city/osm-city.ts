@@ -129,7 +129,8 @@ export function buildCityModel(data: OsmData, onProgress?: (done: number, total:
     sites.push({
       id, name: tags.name ?? null, category, position: [round7(position[0]), round7(position[1])],
       footprintM2: footprint === null ? null : Math.round(footprint), levels: levels(tags), address: address(tags),
-      areaId: areaOf(position), source: id.replace(/^site:/, ''),
+      areaId: areaOf(position), buildingType: tags.building && tags.building !== 'no' ? tags.building : null, residents: null,
+      source: id.replace(/^site:/, ''),
     });
   };
 

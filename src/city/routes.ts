@@ -5,7 +5,7 @@ import { VigilError, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
 import { BASEMAP_LAYERS, type CityService } from './city-service.js';
-import { SITE_CATEGORIES } from './model.js';
+import { DEVICE_KINDS, SITE_CATEGORIES, type Device, type Zone } from './model.js';
 
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
@@ -17,7 +17,7 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       { config: { access: { roles: 'public' } }, schema: { summary: 'The city: name, extent, centre and what was imported', tags: ['city'] } },
       async () => {
         if (!service.state.city) throw new VigilError('not_found', 'no city imported yet: run `vigil import-osm FILE` or upload an extract');
-        return service.state.city;
+        return { ...service.state.city, timeZone: ctx.config.timeZone, population: service.state.population, devices: service.state.devices.size };
       },
     );
 
@@ -61,6 +61,118 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       async (request) => {
         const { q, ...rest } = request.query;
         return service.findSites({ ...rest, ...(q ? { text: q } : {}) });
+      },
+    );
+
+    const position = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 } as const;
+    const nullableId = { type: ['string', 'null'], maxLength: 200 } as const;
+    const STEWARDS = ['admin', 'supervisor'] as const;
+
+    app.post<{ Body: { total: number; source: string; defaultLevels?: number } }>(
+      '/api/city/population',
+      {
+        config: { access: { roles: ['admin'] } },
+        schema: {
+          summary: 'Place an official population total on the buildings (residents per building and area)', tags: ['city'],
+          body: {
+            type: 'object', required: ['total', 'source'], additionalProperties: false,
+            properties: { total: { type: 'integer', minimum: 0, maximum: 100_000_000 }, source: { type: 'string', minLength: 1, maxLength: 500 }, defaultLevels: { type: 'integer', minimum: 1, maximum: 100 } },
+          },
+        },
+      },
+      async (request) => service.estimatePopulation(request.body, request.principal.orgId ?? '', request.principal.actor),
+    );
+
+    app.get<{ Querystring: { kind?: string; siteId?: string; limit: number; offset: number } }>(
+      '/api/city/devices',
+      {
+        config: { access: { roles: 'authenticated' } },
+        schema: {
+          summary: "Devices (panels, detectors, cameras, sirens, loudspeakers) of the caller's organisation and those shared with it", tags: ['city'],
+          querystring: {
+            type: 'object', additionalProperties: false,
+            properties: { kind: { type: 'string', enum: [...DEVICE_KINDS] }, siteId: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 }, offset: { type: 'integer', minimum: 0, default: 0 } },
+          },
+        },
+      },
+      async (request) => service.findDevices(request.principal, request.query),
+    );
+
+    app.post<{ Body: { zones: Omit<Zone, 'orgId'>[] } }>(
+      '/api/city/zones',
+      {
+        config: { access: { roles: STEWARDS } },
+        schema: {
+          summary: "Define zones of sites (what panels' zone numbers mean), owned by the caller's organisation", tags: ['city'],
+          body: {
+            type: 'object', required: ['zones'], additionalProperties: false,
+            properties: {
+              zones: {
+                type: 'array', minItems: 1, maxItems: 5000,
+                items: {
+                  type: 'object', required: ['id', 'siteId', 'number', 'name'], additionalProperties: false,
+                  properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, siteId: { type: 'string', maxLength: 200 }, number: { type: 'integer', minimum: 0, maximum: 9999 }, name: { type: 'string', maxLength: 200 } },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        await service.defineZones(request.body.zones.map((z) => ({ ...z, orgId: request.principal.orgId ?? '' })), request.principal.actor);
+        return { ok: true, zones: request.body.zones.length };
+      },
+    );
+
+    app.post<{ Body: { devices: Omit<Device, 'orgId'>[] } }>(
+      '/api/city/devices',
+      {
+        config: { access: { roles: STEWARDS } },
+        schema: {
+          summary: "Register or update devices, owned by the caller's organisation", tags: ['city'],
+          body: {
+            type: 'object', required: ['devices'], additionalProperties: false,
+            properties: {
+              devices: {
+                type: 'array', minItems: 1, maxItems: 5000,
+                items: {
+                  type: 'object', required: ['id', 'kind', 'label', 'position'], additionalProperties: false,
+                  properties: {
+                    id: { type: 'string', minLength: 1, maxLength: 200 }, kind: { type: 'string', enum: [...DEVICE_KINDS] }, label: { type: 'string', maxLength: 200 },
+                    siteId: nullableId, zoneId: nullableId, parentId: nullableId, position,
+                    account: { type: ['string', 'null'], pattern: '^[0-9A-Fa-f]{3,16}$' },
+                    protocol: { type: ['string', 'null'], enum: ['sia-dc09', 'contact-id', 'mqtt', 'http', null] },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const orgId = request.principal.orgId ?? '';
+        const devices: Device[] = request.body.devices.map((d) => ({
+          ...d,
+          siteId: d.siteId ?? null, zoneId: d.zoneId ?? null, parentId: d.parentId ?? null, protocol: d.protocol ?? null,
+          account: d.account ? d.account.toUpperCase() : null, orgId,
+        }));
+        await service.registerDevices(devices, request.principal.actor);
+        return { ok: true, devices: devices.length };
+      },
+    );
+
+    app.post<{ Body: { deviceIds: string[] } }>(
+      '/api/city/devices/remove',
+      {
+        config: { access: { roles: STEWARDS } },
+        schema: {
+          summary: "Remove devices of the caller's organisation", tags: ['city'],
+          body: { type: 'object', required: ['deviceIds'], additionalProperties: false, properties: { deviceIds: { type: 'array', minItems: 1, maxItems: 5000, items: { type: 'string', maxLength: 200 } } } },
+        },
+      },
+      async (request) => {
+        await service.removeDevices(request.body.deviceIds, request.principal);
+        return { ok: true };
       },
     );
 

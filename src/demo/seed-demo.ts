@@ -1,6 +1,25 @@
 import type { Vigil } from '../app.js';
 import { seedDemoIdentity, DEMO_USERS } from '../identity/index.js';
 import type { VigilConfig } from '../kernel/config.js';
+import { generateDemoDevices } from './demo-devices.js';
+
+/** Monaco's resident population on 31 December 2023 (register-based census). */
+export const DEMO_POPULATION = {
+  total: 38_367,
+  source: 'Monaco Statistics (IMSEE), 2023 Population Census, residents at 31/12/2023 — https://monacostatistics.mc/News/2023-Population-census',
+  defaultLevels: 6,
+};
+
+function groupBy<T>(items: T[], key: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
 
 /**
  * The demo city: Monaco's organisations and one user per role, then the city model
@@ -9,10 +28,16 @@ import type { VigilConfig } from '../kernel/config.js';
 export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ text: string }> {
   const started = performance.now();
   const identity = await seedDemoIdentity(vigil.capabilities.identity.service, config.demoPassword);
-  const city = await vigil.capabilities.city.service.importCity(config.demoOsmFile, { orgId: identity.orgIds.city!, actor: 'system:demo' });
+  const cityService = vigil.capabilities.city.service;
+  const city = await cityService.importCity(config.demoOsmFile, { orgId: identity.orgIds.city!, actor: 'system:demo' });
+  const population = await cityService.estimatePopulation(DEMO_POPULATION, identity.orgIds.city!, 'system:demo');
+  const installed = generateDemoDevices(cityService.state.sites.values(), { marc: identity.orgIds.marc!, city: identity.orgIds.city!, police: identity.orgIds.police! });
+  for (const orgZones of groupBy(installed.zones, (z) => z.orgId)) await cityService.defineZones(orgZones, 'system:demo');
+  await cityService.registerDevices(installed.devices, 'system:demo');
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
-      `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments`,
+      `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +
+      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones`,
     `sign in as one of: ${DEMO_USERS.map((u) => u.username).join(', ')} (password: ${config.demoPassword === 'vigil-demo' ? 'vigil-demo' : 'from VIGIL_DEMO_PASSWORD'})`,
   ];
   vigil.ctx.logger.info({ organisations: Object.keys(identity.orgIds).length, users: identity.users, ...city }, 'demo city loaded');

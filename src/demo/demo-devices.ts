@@ -1,0 +1,92 @@
+import { haversineM, type Position } from '../kernel/geo.js';
+import type { Device, DeviceKind, Site, Zone } from '../city/model.js';
+
+/** Deterministic pseudo-random numbers (mulberry32): the demo city is the same on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PUBLIC = new Set(['school', 'hospital', 'clinic', 'town-hall', 'public-venue', 'hotel', 'pharmacy', 'place-of-worship', 'transport', 'police-station', 'fire-station']);
+const ZONE_NAMES = ['Entrance', 'Ground floor', 'Upper floors', 'Basement', 'Car park', 'Technical room'];
+const DETECTORS: DeviceKind[] = ['motion-detector', 'door-contact', 'smoke-detector', 'glass-break', 'heat-detector'];
+
+export interface DemoOrgs {
+  marc: string;
+  city: string;
+  police: string;
+}
+
+/** Roughly evenly spread picks: each next site is the one farthest from those already picked. */
+function spread(sites: Site[], count: number, random: () => number): Site[] {
+  if (sites.length === 0 || count <= 0) return [];
+  const picked = [sites[Math.floor(random() * sites.length)]!];
+  const nearest = sites.map((s) => haversineM(s.position, picked[0]!.position));
+  while (picked.length < Math.min(count, sites.length)) {
+    let best = 0;
+    for (let i = 1; i < sites.length; i++) if (nearest[i]! > nearest[best]!) best = i;
+    const next = sites[best]!;
+    picked.push(next);
+    sites.forEach((s, i) => (nearest[i] = Math.min(nearest[i]!, haversineM(s.position, next.position))));
+  }
+  return picked;
+}
+
+const jitter = (p: Position, random: () => number): Position => [
+  Math.round((p[0] + (random() - 0.5) * 0.0002) * 1e7) / 1e7,
+  Math.round((p[1] + (random() - 0.5) * 0.00015) * 1e7) / 1e7,
+];
+
+/**
+ * The demo city's installed base on its real buildings: alarm panels monitored by
+ * the MARC (every public building and one building in five) with zones and
+ * detectors, panic buttons, gas sensors, police cameras, city sirens spread over
+ * the city and loudspeakers in public venues.
+ */
+export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, seed = 37123): { zones: Zone[]; devices: Device[] } {
+  const random = seededRandom(seed);
+  const sites = [...allSites].filter((s) => s.areaId !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const zones: Zone[] = [];
+  const devices: Device[] = [];
+  let account = 0x1000;
+  const add = (kind: DeviceKind, site: Site, orgId: string, extra: Partial<Device> = {}): Device => {
+    const d: Device = {
+      id: `dev:${kind}:${devices.length + 1}`, kind, label: `${kind.replace(/-/g, ' ')} — ${site.name ?? site.address ?? site.id}`,
+      siteId: site.id, zoneId: null, position: jitter(site.position, random), orgId, account: null, protocol: null, parentId: null, ...extra,
+    };
+    devices.push(d);
+    return d;
+  };
+
+  for (const site of sites) {
+    const isPublic = PUBLIC.has(site.category);
+    if (!isPublic && !(site.category === 'building' && random() < 0.2)) continue;
+    const acct = (account++).toString(16).toUpperCase();
+    const panel = add('alarm-panel', site, orgs.marc, { account: acct, protocol: random() < 0.8 ? 'sia-dc09' : 'contact-id', label: `Panel ${acct} — ${site.name ?? site.address ?? site.id}` });
+    const zoneCount = 2 + Math.floor(random() * 3);
+    for (let z = 1; z <= zoneCount; z++) {
+      const zone: Zone = { id: `zone:${site.id}:${z}`, siteId: site.id, number: z, name: ZONE_NAMES[(z - 1) % ZONE_NAMES.length]!, orgId: orgs.marc };
+      zones.push(zone);
+      const detectors = 1 + Math.floor(random() * 2);
+      for (let k = 0; k < detectors; k++) {
+        add(DETECTORS[Math.floor(random() * DETECTORS.length)]!, site, orgs.marc, { zoneId: zone.id, parentId: panel.id });
+      }
+    }
+    if (site.category === 'pharmacy' || site.category === 'hotel' || site.category === 'town-hall') add('panic-button', site, orgs.marc, { parentId: panel.id });
+  }
+  for (const site of sites) {
+    if (site.category === 'hospital' || site.category === 'school') add('gas-sensor', site, orgs.city, { protocol: 'mqtt' });
+    if (site.category === 'transport' || site.category === 'public-venue') add('camera', site, orgs.police, { protocol: 'http' });
+    if (site.category === 'public-venue' || site.category === 'school' || site.category === 'town-hall') add('loudspeaker', site, orgs.city, { protocol: 'mqtt' });
+  }
+  const buildings = sites.filter((s) => s.category === 'building');
+  for (const site of spread(buildings, 20, random)) add('camera', site, orgs.police, { protocol: 'http' });
+  for (const site of spread(buildings, 12, random)) add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${site.name ?? site.address ?? site.id}` });
+  return { zones, devices };
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openVigil } from '../app.js';
+import { loadConfig } from '../kernel/config.js';
+import { DEMO_POPULATION, seedDemo } from './seed-demo.js';
+
+test('the demo city: population on real buildings adds up, devices are placed and owned', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
+  const config = { ...loadConfig({ VIGIL_LOG_LEVEL: 'silent' }), dataDir };
+  const vigil = await openVigil(config);
+  try {
+    await seedDemo(vigil, config);
+    const state = vigil.capabilities.city.service.state;
+    const residents = [...state.sites.values()].reduce((a, s) => a + (s.residents ?? 0), 0);
+    assert.equal(residents, DEMO_POPULATION.total, 'every resident is placed, whole people');
+    const areas = [...state.areas.values()];
+    const city = areas.find((a) => a.level === 'city')!;
+    assert.equal(state.populationOf(city.id), DEMO_POPULATION.total);
+    const neighbourhoods = areas.filter((a) => a.level === 'neighbourhood');
+    const inNeighbourhoods = neighbourhoods.reduce((a, n) => a + state.populationOf(n.id)!, 0);
+    const onCityOnly = [...state.sites.values()].filter((s) => s.areaId === city.id).reduce((a, s) => a + (s.residents ?? 0), 0);
+    assert.equal(inNeighbourhoods + onCityOnly, DEMO_POPULATION.total, 'neighbourhood populations are sums of their buildings');
+    for (const s of state.sites.values()) if (s.residents) assert.equal(s.category, 'building');
+
+    const devices = [...state.devices.values()];
+    const kinds = new Set(devices.map((d) => d.kind));
+    for (const k of ['alarm-panel', 'smoke-detector', 'camera', 'siren', 'loudspeaker', 'panic-button']) assert.ok(kinds.has(k as never), `no ${k}`);
+    const panels = devices.filter((d) => d.kind === 'alarm-panel');
+    assert.equal(new Set(panels.map((p) => p.account)).size, panels.length, 'panel accounts are unique');
+    for (const d of devices) {
+      if (d.zoneId) assert.equal(state.zones.get(d.zoneId)!.siteId, d.siteId, `${d.id} sits in its zone's site`);
+      if (d.parentId) assert.equal(state.devices.get(d.parentId)!.kind, 'alarm-panel');
+    }
+    // Visibility follows ownership and sharing: the MARC's panels are visible to the police (shared), not to the steward's organiser.
+    const identity = vigil.capabilities.identity.service;
+    const police = vigil.capabilities.city.service.findDevices(identity.resolvePrincipalOf('commander'), { kind: 'alarm-panel', limit: 5, offset: 0 });
+    assert.equal(police.total, panels.length);
+    const steward = vigil.capabilities.city.service.findDevices(identity.resolvePrincipalOf('steward'), { limit: 5, offset: 0 });
+    assert.equal(steward.total, 0);
+  } finally {
+    await vigil.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -43,6 +43,9 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
     await page.waitForSelector('[data-testid=areas] li');
     const areas = await page.locator('[data-testid=areas] li button').allInnerTexts();
     assert.deepEqual(areas.sort(), ['Fontvieille', 'La Condamine', 'Monaco-Ville', 'Monte-Carlo']);
+    assert.match(await page.locator('[data-testid=city-summary]').innerText(), /38,367 residents/);
+    await page.waitForSelector('[data-testid=device-kinds] li');
+    assert.match(await page.locator('[data-testid=device-kinds]').innerText(), /siren 12/);
     // MapLibre drew the city: its canvas is there and the basemap sources loaded.
     await page.waitForSelector('[data-testid=map] canvas.maplibregl-canvas');
     await page.getByRole('button', { name: 'La Condamine' }).click();
@@ -72,7 +75,8 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
     // A steward of the event organiser sees the map but neither audit nor administration.
     const steward = await (await browser.newContext()).newPage();
     await signIn(steward, 'steward');
-    await steward.waitForSelector('[data-testid=city-name]');
+    await steward.waitForSelector('[data-testid=city-summary]'); // city, sites and devices arrive together
+    assert.equal(await steward.locator('[data-testid=device-kinds] li').count(), 0, "the organiser sees no one else's devices");
     assert.equal(await steward.getByRole('button', { name: 'Audit trail' }).count(), 0);
     assert.equal(await steward.getByRole('button', { name: 'Administration' }).count(), 0);
     await steward.goto(`${vigil.url}/audit`);

@@ -16,6 +16,10 @@ const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p 
 export function App() {
   const [lang, setLang] = useState(() => localStorage.getItem('vigil.lang') ?? (navigator.language.startsWith('fr') ? 'fr' : 'en'));
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [timeZone, setTimeZone] = useState('UTC');
+  useEffect(() => {
+    api<{ timeZone: string }>('/api/city').then((c) => setTimeZone(c.timeZone), () => {});
+  }, []);
   const refresh = useCallback(() => {
     api<Me>('/api/auth/me').then(setMe, (e: unknown) => {
       if (e instanceof ApiError && e.status === 401) setMe(null);
@@ -28,7 +32,7 @@ export function App() {
     document.documentElement.lang = lang;
   }, [lang]);
   return (
-    <LanguageContext.Provider value={{ lang, setLang }}>
+    <LanguageContext.Provider value={{ lang, setLang, timeZone }}>
       {me === undefined ? <div className="loading">Vigil…</div> : me === null ? <SignIn onSignedIn={refresh} /> : <Shell me={me} onSignedOut={() => setMe(null)} onChanged={refresh} />}
     </LanguageContext.Provider>
   );

@@ -1,39 +1,31 @@
 import { createContext, useContext } from 'react';
+import en from './locales/en.json' with { type: 'json' };
+import fr from './locales/fr.json' with { type: 'json' };
 
-/** UI strings in the languages of the demo city. Keys are English; missing ones fall back to English. */
-const fr: Record<string, string> = {
-  'Sign in': 'Se connecter',
-  Username: "Nom d'utilisateur",
-  Password: 'Mot de passe',
-  'Authenticator code': "Code de l'application d'authentification",
-  'Sign out': 'Se déconnecter',
-  Map: 'Carte',
-  'Audit trail': "Journal d'audit",
-  Administration: 'Administration',
-  Security: 'Sécurité',
-  'Live events': 'Événements en direct',
-  Neighbourhoods: 'Quartiers',
-  Sites: 'Sites',
-  'Verify chain': 'Vérifier la chaîne',
-  Organisations: 'Organisations',
-  Users: 'Utilisateurs',
-  'Data sharing': 'Partage de données',
-  'API keys': 'Clés API',
-  Layers: 'Couches',
-  Connected: 'Connecté',
-  Disconnected: 'Déconnecté',
-  'Older entries': 'Entrées plus anciennes',
-  'Import a city': 'Importer une ville',
-};
-const dictionaries: Record<string, Record<string, string>> = { en: {}, fr };
+/**
+ * User-facing text lives in one translation file per language (src/locales/*.json),
+ * keyed by the English text; a missing key falls back to English. Times are stored
+ * in UTC and shown in the city's time zone.
+ */
+const dictionaries: Record<string, Record<string, string>> = { en, fr };
 export const LANGUAGES = [
   { code: 'en', name: 'English' },
   { code: 'fr', name: 'Français' },
 ];
 
-export const LanguageContext = createContext<{ lang: string; setLang: (l: string) => void }>({ lang: 'en', setLang: () => {} });
+export const LanguageContext = createContext<{ lang: string; setLang: (l: string) => void; timeZone: string }>({ lang: 'en', setLang: () => {}, timeZone: 'UTC' });
 
 export function useT(): (key: string) => string {
   const { lang } = useContext(LanguageContext);
   return (key) => dictionaries[lang]?.[key] ?? key;
+}
+
+/** Formats an ISO time in the city's time zone and the user's language. */
+export function useTime(): (iso: string, style?: 'time' | 'datetime') => string {
+  const { lang, timeZone } = useContext(LanguageContext);
+  return (iso, style = 'datetime') =>
+    new Date(iso).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', {
+      timeZone,
+      ...(style === 'time' ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { dateStyle: 'short', timeStyle: 'medium' }),
+    });
 }

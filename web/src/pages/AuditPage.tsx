@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type StoredEvent } from '../api.js';
-import { useT } from '../i18n.js';
+import { useT, useTime } from '../i18n.js';
 
 interface Verification { ok: boolean; checked: number; firstBrokenSeq: number | null; problem: string | null; ms: number }
 
 export function AuditPage() {
   const t = useT();
+  const time = useTime();
   const [entries, setEntries] = useState<StoredEvent[]>([]);
   const [next, setNext] = useState<number | null>(null);
   const [typePrefix, setTypePrefix] = useState('');
@@ -69,7 +70,7 @@ export function AuditPage() {
           {entries.map((e) => (
             <tr key={e.seq}>
               <td>{e.seq}</td>
-              <td className="nowrap">{new Date(e.at).toLocaleString()}</td>
+              <td className="nowrap"><time dateTime={e.at}>{time(e.at)}</time></td>
               <td className="small">{e.actor}</td>
               <td><code>{e.type}</code></td>
               <td className="small">{e.subject}</td>

@@ -5,12 +5,19 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { api, type Me } from '../api.js';
 import { useT } from '../i18n.js';
 
-interface City { name: string; bbox: [number, number, number, number]; center: [number, number]; counts: Record<string, number>; importedAt: string; source: string }
+interface City { name: string; bbox: [number, number, number, number]; center: [number, number]; counts: Record<string, number>; importedAt: string; source: string; population: { total: number; source: string } | null }
+interface Device { id: string; kind: string; label: string; position: [number, number]; account: string | null; siteId: string | null }
 interface Site { id: string; name: string | null; category: string; position: [number, number]; address: string | null; areaId: string | null; levels: number | null }
-interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string; areaM2: number | null } }
+interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string; areaM2: number | null; population: number | null } }
 
 // The bundle lives in assets/; tell MapLibre where its worker was emitted.
 maplibregl.setWorkerUrl(workerUrl);
+
+/** Devices that matter on the city map by default; detectors stay inside their buildings. */
+const DEVICE_COLOURS: Record<string, string> = {
+  siren: '#c1121f', loudspeaker: '#7b2cbf', camera: '#003049', 'alarm-panel': '#f77f00', 'gas-sensor': '#2a9d8f', 'panic-button': '#e63946',
+  'water-level-sensor': '#0077b6',
+};
 
 export const CATEGORY_COLOURS: Record<string, string> = {
   'fire-station': '#d7301f', 'police-station': '#2b59c3', hospital: '#e7298a', clinic: '#e7298a', school: '#ff9f1c',
@@ -45,6 +52,8 @@ export function MapPage({ me }: { me: Me }) {
   const [city, setCity] = useState<City | null>(null);
   const [areas, setAreas] = useState<AreaFeature[]>([]);
   const [sites, setSites] = useState<Site[]>([]);
+  const [devices, setDevices] = useState<Device[]>([]);
+  const [shownDevices, setShownDevices] = useState<Set<string>>(() => new Set(['siren', 'loudspeaker', 'camera']));
   const [hidden, setHidden] = useState<Set<string>>(() => new Set(['building']));
   const [selectedArea, setSelectedArea] = useState<string | null>(null);
   const [query, setQuery] = useState('');
@@ -56,10 +65,12 @@ export function MapPage({ me }: { me: Me }) {
       api<City>('/api/city'),
       api<{ features: AreaFeature[] }>('/api/city/areas'),
       api<{ sites: Site[] }>('/api/city/sites?limit=5000'),
-    ]).then(([c, a, s]) => {
+      api<{ devices: Device[] }>('/api/city/devices?limit=10000'),
+    ]).then(([c, a, s, d]) => {
       setCity(c);
       setAreas(a.features);
       setSites(s.sites);
+      setDevices(d.devices);
     }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, []);
 
@@ -86,6 +97,22 @@ export function MapPage({ me }: { me: Me }) {
           'circle-radius': ['case', ['==', ['get', 'category'], 'building'], 3, 6],
           'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5,
         },
+      });
+      map.addSource('devices', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({
+        id: 'devices', type: 'circle', source: 'devices',
+        paint: {
+          'circle-color': ['match', ['get', 'kind'], ...Object.entries(DEVICE_COLOURS).flat(), '#444'] as never,
+          'circle-radius': ['match', ['get', 'kind'], 'siren', 8, 5],
+          'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2,
+        },
+      });
+      map.on('click', 'devices', (e: MapLayerMouseEvent) => {
+        const f = e.features?.[0];
+        if (!f) return;
+        const el = document.createElement('div');
+        el.textContent = String((f.properties as { label: string }).label);
+        new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(map);
       });
       map.on('click', 'sites', (e: MapLayerMouseEvent) => {
         const f = e.features?.[0];
@@ -128,6 +155,21 @@ export function MapPage({ me }: { me: Me }) {
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map) return;
+    (map.getSource('devices') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: devices.filter((d) => shownDevices.has(d.kind)).map((d) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: d.position }, properties: { id: d.id, kind: d.kind, label: d.label } })),
+    });
+  }, [ready, devices, shownDevices]);
+
+  const deviceKinds = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const d of devices) counts.set(d.kind, (counts.get(d.kind) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  }, [devices]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map) return;
     for (const a of areas) if (a.geometry.type !== 'Point') map.setFeatureState({ source: 'areas', id: a.id }, { selected: a.id === selectedArea });
   }, [ready, areas, selectedArea]);
 
@@ -157,7 +199,12 @@ export function MapPage({ me }: { me: Me }) {
     <div className="map-page">
       <div className="sidebar">
         <h2 data-testid="city-name">{city?.name ?? '…'}</h2>
-        {city && <p className="muted small">{city.counts.sites} {t('Sites').toLowerCase()} · {city.counts.buildings} buildings · {city.counts.roads} roads · {city.source}</p>}
+        {city && (
+          <p className="muted small" data-testid="city-summary">
+            {city.population && <>{city.population.total.toLocaleString()} {t('residents')} · </>}
+            {city.counts.sites} {t('sites')} · {city.counts.buildings} buildings · {city.counts.roads} roads · {city.source}
+          </p>
+        )}
         <h3>{t('Neighbourhoods')}</h3>
         <ul className="list" data-testid="areas">
           {areas.filter((a) => a.properties.level === 'neighbourhood').map((a) => (
@@ -165,12 +212,15 @@ export function MapPage({ me }: { me: Me }) {
               <button className={selectedArea === a.id ? 'link active' : 'link'} onClick={() => focusArea(a)}>
                 {a.properties.name}
               </button>
-              <span className="muted small"> {sites.filter((s) => s.areaId === a.id).length} {t('Sites').toLowerCase()}{a.properties.areaM2 ? ` · ${(a.properties.areaM2 / 1e6).toFixed(2)} km²` : ''}</span>
+              <span className="muted small">
+                {' '}{a.properties.population != null ? `${a.properties.population.toLocaleString()} ${t('residents')} · ` : ''}
+                {sites.filter((s) => s.areaId === a.id).length} {t('sites')}{a.properties.areaM2 ? ` · ${(a.properties.areaM2 / 1e6).toFixed(2)} km²` : ''}
+              </span>
             </li>
           ))}
         </ul>
         <h3>{t('Sites')}</h3>
-        <input type="search" placeholder="Search name or address" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search sites" />
+        <input type="search" placeholder={t('Search name or address')} value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search sites" />
         <ul className="list legend">
           {categories.map(([c, n]) => (
             <li key={c}>
@@ -181,7 +231,19 @@ export function MapPage({ me }: { me: Me }) {
             </li>
           ))}
         </ul>
-        <p className="muted small">{visibleSites.length} shown · signed in as {me.displayName}</p>
+        <p className="muted small">{visibleSites.length} {t('shown')}</p>
+        <h3>{t('Devices')}</h3>
+        {deviceKinds.length === 0 && <p className="muted small">None visible to {me.org?.name ?? me.displayName}.</p>}
+        <ul className="list legend" data-testid="device-kinds">
+          {deviceKinds.map(([k, n]) => (
+            <li key={k}>
+              <label>
+                <input type="checkbox" checked={shownDevices.has(k)} onChange={() => { const h = new Set(shownDevices); if (h.has(k)) h.delete(k); else h.add(k); setShownDevices(h); }} />
+                <span className="swatch" style={{ background: DEVICE_COLOURS[k] ?? '#444' }} /> {k} <span className="muted small">{n}</span>
+              </label>
+            </li>
+          ))}
+        </ul>
       </div>
       <div ref={container} className="map" data-testid="map" />
     </div>

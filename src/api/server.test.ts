@@ -189,3 +189,34 @@ test('live WebSocket pushes only events the user may see and honours subscriptio
   ws.close();
   await close();
 });
+
+test('the listener refuses connections beyond VIGIL_MAX_CONNECTIONS', async () => {
+  const { createConnection } = await import('node:net');
+  const log = new MemoryEventLog();
+  const ctx = testContext(log, { maxConnections: 2, webDistDir: '/nonexistent' });
+  await ctx.projections.start();
+  const server = await buildApiServer({ ctx, metrics: new Metrics('t'), capabilities: [], resolvePrincipal: resolveTestPrincipal, version: 't' });
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (server.app.server.address() as { port: number }).port;
+  const open = () =>
+    new Promise<{ socket: import('node:net').Socket; answered: Promise<boolean> }>((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+        const answered = new Promise<boolean>((done) => {
+          socket.once('data', () => done(true));
+          socket.once('close', () => done(false));
+        });
+        socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+        resolve({ socket, answered });
+      });
+    });
+  const first = await open();
+  const second = await open();
+  assert.equal(await first.answered, true);
+  assert.equal(await second.answered, true);
+  const third = await open();
+  assert.equal(await third.answered, false, 'the third connection is dropped, not served');
+  for (const c of [first, second, third]) c.socket.destroy();
+  server.hub.close();
+  await server.app.close();
+  ctx.projections.stop();
+});

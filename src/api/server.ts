@@ -52,6 +52,10 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
     requestTimeout: 60_000,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
+  // Listener limits: bodies (bodyLimit), connections, header and keep-alive time.
+  app.server.maxConnections = ctx.config.maxConnections;
+  app.server.headersTimeout = 15_000;
+  app.server.keepAliveTimeout = 30_000;
   const routes: RouteEntry[] = [];
   const hub = new LiveHub(metrics, ctx.config.maxWebSocketClients);
 

@@ -25,6 +25,8 @@ export interface VigilConfig {
   timeZone: string;
   bodyLimitBytes: number;
   maxWebSocketClients: number;
+  /** Most concurrent HTTP connections per node; beyond it new connections are refused. */
+  maxConnections: number;
   sessionTtlSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** SQLite durability: FULL fsyncs every group commit (survives power loss), NORMAL survives process crashes. */
@@ -85,6 +87,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     timeZone: env.VIGIL_TIME_ZONE || 'Europe/Monaco',
     bodyLimitBytes: int(env, 'VIGIL_BODY_LIMIT_BYTES', 1_048_576, 1024, 512 * 1024 * 1024),
     maxWebSocketClients: int(env, 'VIGIL_MAX_WS_CLIENTS', 5000, 1, 1_000_000),
+    maxConnections: int(env, 'VIGIL_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     sessionTtlSeconds: int(env, 'VIGIL_SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     logLevel: oneOf(env, 'VIGIL_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     sqliteSynchronous: oneOf(env, 'VIGIL_SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const),

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { repoRoot } from '../kernel/config.js';
+
+const vigil = (dataDir: string, args: string[], env: Record<string, string> = {}, input?: string) =>
+  spawnSync(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), ...args], {
+    env: { ...process.env, VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    input,
+  });
+
+test('vigil CLI: demo, user add, migrate, and audit verify catching a tampered event', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+  try {
+    const demo = vigil(dataDir, ['demo']);
+    assert.equal(demo.status, 0, demo.stderr);
+    assert.match(demo.stdout, /demo city loaded .* 38367 residents/);
+    assert.equal(vigil(dataDir, ['demo']).status, 1, 'the demo loads only into an empty store');
+
+    const add = vigil(dataDir, ['user', 'add', '--username', 'chief', '--org', 'Monaco Fire and Rescue', '--roles', 'commander,responder', '--password-stdin'], {}, 'a strong password\n');
+    assert.equal(add.status, 0, add.stderr);
+    assert.match(add.stdout, /created user chief .* in Monaco Fire and Rescue with roles commander, responder/);
+    const badOrg = vigil(dataDir, ['user', 'add', '--username', 'x2', '--org', 'Nowhere', '--roles', 'operator'], { VIGIL_NEW_USER_PASSWORD: 'a strong password' });
+    assert.equal(badOrg.status, 1);
+    assert.match(badOrg.stderr, /no organisation "Nowhere"/);
+    assert.equal(vigil(dataDir, ['frobnicate']).status, 2);
+
+    const migrate = vigil(dataDir, ['migrate']);
+    assert.match(migrate.stdout, /store sqlite is migrated; it holds \d+ events/);
+
+    const intact = vigil(dataDir, ['audit', 'verify']);
+    assert.equal(intact.status, 0, intact.stdout + intact.stderr);
+    assert.match(intact.stdout, /audit chain intact: \d+ events verified/);
+
+    // Someone with access to the database file rewrites history: grants themselves admin.
+    const db = new Database(join(dataDir, 'vigil.sqlite'));
+    const row = db.prepare("SELECT seq, data FROM events WHERE type = 'identity.user.created' AND data LIKE '%\"chief\"%'").get() as { seq: number; data: string };
+    db.prepare('UPDATE events SET data = ? WHERE seq = ?').run(row.data.replace('"commander","responder"', '"admin"'), row.seq);
+    db.close();
+    const broken = vigil(dataDir, ['audit', 'verify']);
+    assert.equal(broken.status, 1);
+    assert.match(broken.stdout, new RegExp(`audit chain BROKEN at event ${row.seq}: event ${row.seq} was altered after it was written`));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,119 @@
+/**
+ * Splits a TCP byte stream into DC-09 frames, whatever the segmentation: several
+ * frames in one segment, one frame over several. A frame is found by its header
+ * (LF, CRC as 4 hex characters or as 2 raw bytes, 0LLL length, opening quote) and
+ * ended where the declared length says — the length read as hex, or as decimal for
+ * panels that write it so — and a CR must be there. Only if neither fits is the
+ * first CR within the size limit taken (a frame with a wrong length, answered NAK).
+ * Raw CRC bytes may be LF or CR, which is why frames are not split on those bytes.
+ */
+export const MAX_FRAME_BYTES = 1024;
+
+export interface RawFrame {
+  /** From the opening quote of the id up to, not including, the CR: what CRC and length cover. */
+  body: Buffer;
+  crc: number;
+  crcForm: 'hex' | 'binary';
+  declaredLength: number;
+  lengthForm: 'hex' | 'decimal' | 'wrong';
+}
+
+export interface FramerResult {
+  frames: RawFrame[];
+  /** Bytes thrown away as not belonging to any frame. */
+  discarded: number;
+}
+
+const isHex = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const ZERO = 0x30;
+
+export class Dc09Framer {
+  private buf: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): FramerResult {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const frames: RawFrame[] = [];
+    let discarded = 0;
+    for (;;) {
+      const start = this.buf.indexOf(LF);
+      if (start < 0) {
+        discarded += this.buf.length;
+        this.buf = Buffer.alloc(0);
+        break;
+      }
+      if (start > 0) {
+        discarded += start;
+        this.buf = this.buf.subarray(start);
+      }
+      const found = this.frameAt();
+      if (found === 'wait') break;
+      if (found === 'junk') {
+        discarded += 1;
+        this.buf = this.buf.subarray(1);
+        continue;
+      }
+      frames.push(found.frame);
+      this.buf = this.buf.subarray(found.consumed);
+    }
+    // Never hold more than one frame's worth of an unfinished frame.
+    if (this.buf.length > MAX_FRAME_BYTES + 16) {
+      discarded += this.buf.length;
+      this.buf = Buffer.alloc(0);
+    }
+    return { frames, discarded };
+  }
+
+  /** Bytes held while waiting for the rest of a frame. */
+  get pending(): number {
+    return this.buf.length;
+  }
+
+  private frameAt(): { frame: RawFrame; consumed: number } | 'wait' | 'junk' {
+    const b = this.buf;
+    if (b.length < 9) return 'wait';
+    let crcForm: 'hex' | 'binary';
+    let lengthAt: number;
+    if (isHex(b[1]) && isHex(b[2]) && isHex(b[3]) && isHex(b[4]) && b[5] === ZERO && (b.length < 10 || b[9] === QUOTE)) {
+      if (b.length < 10) return 'wait';
+      crcForm = 'hex';
+      lengthAt = 5;
+    } else if (b[3] === ZERO && b[7] === QUOTE) {
+      crcForm = 'binary';
+      lengthAt = 3;
+    } else {
+      return b.length < 10 ? 'wait' : 'junk';
+    }
+    const lengthText = b.toString('latin1', lengthAt + 1, lengthAt + 4);
+    const bodyStart = lengthAt + 4;
+    const candidates: { length: number; form: 'hex' | 'decimal' }[] = [];
+    if (/^[0-9A-Fa-f]{3}$/.test(lengthText)) candidates.push({ length: Number.parseInt(lengthText, 16), form: 'hex' });
+    if (/^[0-9]{3}$/.test(lengthText) && Number.parseInt(lengthText, 10) !== candidates[0]?.length) {
+      candidates.push({ length: Number.parseInt(lengthText, 10), form: 'decimal' });
+    }
+    if (candidates.length === 0) return 'junk';
+    let waiting = false;
+    for (const c of candidates) {
+      const end = bodyStart + c.length;
+      if (end >= b.length) {
+        waiting = true;
+        continue;
+      }
+      if (b[end] === CR) return this.take(bodyStart, end, crcForm, c.length, c.form);
+    }
+    if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) return 'wait';
+    const cr = b.indexOf(CR, bodyStart);
+    if (cr < 0) return b.length > MAX_FRAME_BYTES ? 'junk' : 'wait';
+    if (cr - bodyStart > MAX_FRAME_BYTES) return 'junk';
+    return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
+  }
+
+  private take(bodyStart: number, end: number, crcForm: 'hex' | 'binary', declaredLength: number, lengthForm: RawFrame['lengthForm']): { frame: RawFrame; consumed: number } {
+    const b = this.buf;
+    const crc = crcForm === 'hex' ? Number.parseInt(b.toString('latin1', 1, 5), 16) : b.readUInt16BE(1);
+    // Copy: the frame outlives the connection buffer it came from.
+    return { frame: { body: Buffer.from(b.subarray(bodyStart, end)), crc, crcForm, declaredLength, lengthForm }, consumed: end + 1 };
+  }
+}

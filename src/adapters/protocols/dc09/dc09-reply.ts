@@ -1,0 +1,49 @@
+import { crcHex } from './crc.js';
+import { encryptBody } from './dc09-crypto.js';
+
+/** `_HH:MM:SS,MM-DD-YYYY` in UTC. */
+export function dc09Timestamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `_${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())},${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}-${d.getUTCFullYear()}`;
+}
+
+/** Wraps a body ("ID"…) into a frame: LF, CRC, 0LLL length, body, CR. */
+export function frameOf(body: string): Buffer {
+  const length = Buffer.byteLength(body, 'latin1');
+  if (length > 0xfff) throw new Error(`DC-09 body of ${length} bytes exceeds the 0LLL length field`);
+  return Buffer.from(`\n${crcHex(body)}0${length.toString(16).toUpperCase().padStart(3, '0')}${body}\r`, 'latin1');
+}
+
+export interface ReplyTo {
+  seq: string;
+  receiver: string | null;
+  prefix: string;
+  account: string | null;
+}
+
+const route = (r: ReplyTo): string => `${r.seq}${r.receiver !== null ? `R${r.receiver}` : ''}L${r.prefix || '0'}${r.account !== null ? `#${r.account}` : ''}`;
+
+/** ACK echoing sequence, receiver, prefix and account; encrypted (*ACK) when the frame was. */
+export function ackFrame(to: ReplyTo, now: number, key: Buffer | null): Buffer {
+  if (key) return frameOf(`"*ACK"${route(to)}[${encryptBody(`]${dc09Timestamp(now)}`, key)}`);
+  return frameOf(`"ACK"${route(to)}[]`);
+}
+
+/** NAK is never encrypted and carries the receiver's time so the panel can resynchronise. */
+export function nakFrame(now: number): Buffer {
+  return frameOf(`"NAK"0000R0L0A0[]${dc09Timestamp(now)}`);
+}
+
+/** DUH: received but cannot be processed (unknown id, wrong key). */
+export function duhFrame(to: ReplyTo): Buffer {
+  return frameOf(`"DUH"${route(to)}[]`);
+}
+
+/** A frame as a panel sends it (the dialler, tests, load generator). */
+export function signalFrame(input: { id: 'SIA-DCS' | 'ADM-CID' | 'NULL'; seq: number; receiver?: string; prefix?: string; account: string; data: string; xdata?: string[]; key?: Buffer | null; now: number }): Buffer {
+  const head = `${String(input.seq % 10000).padStart(4, '0')}${input.receiver ? `R${input.receiver}` : ''}L${input.prefix ?? '0'}#${input.account}`;
+  const content = `${input.data ? `#${input.account}|${input.data}` : ''}]${(input.xdata ?? []).map((x) => `[${x}]`).join('')}${dc09Timestamp(input.now)}`;
+  if (input.key) return frameOf(`"*${input.id}"${head}[${encryptBody(content, input.key)}`);
+  return frameOf(`"${input.id}"${head}[${content}`);
+}

@@ -1,0 +1,81 @@
+import type { Position } from '../kernel/geo.js';
+
+/** What a signal means, whatever protocol carried it. */
+export const SIGNAL_KINDS = [
+  'fire', 'burglary', 'panic', 'hold-up', 'duress', 'medical', 'tamper', 'technical', 'gas', 'water', 'heat',
+  'trouble', 'test', 'open', 'close', 'bypass', 'supervisory', 'access', 'path-fault', 'other',
+] as const;
+export type SignalKind = (typeof SIGNAL_KINDS)[number];
+
+/** alarm: a new condition; restore: it ended; status: information (open/close, test, bypass…). */
+export type SignalPhase = 'alarm' | 'restore' | 'status';
+
+export interface Signal {
+  signalId: string;
+  account: string | null;
+  protocol: 'sia-dcs' | 'contact-id' | 'mqtt' | 'http' | 'supervision';
+  code: string;
+  kind: SignalKind;
+  phase: SignalPhase;
+  description: string;
+  zone: string | null;
+  user: string | null;
+  area: string | null;
+  /** When it happened by the sender's clock (UTC), if it said. */
+  occurredAt: string | null;
+  receivedAt: string;
+  text: string | null;
+  position: Position | null;
+  siteId: string | null;
+  deviceId: string | null;
+  /** 'unknown-code', 'unknown-account', and the transmission quirks of the frame. */
+  flags: string[];
+}
+
+/** Priority by kind: life first (EN 50518 practice: fire and hold-up before intrusion). */
+export const KIND_PRIORITY: Record<SignalKind, number> = {
+  fire: 1, 'hold-up': 1, duress: 1, panic: 1, medical: 2, gas: 2, heat: 2, burglary: 3, tamper: 4, water: 4,
+  'path-fault': 4, technical: 5, trouble: 5, supervisory: 5, access: 6, bypass: 7, open: 8, close: 8, test: 9, other: 6,
+};
+
+export const RESOLUTIONS = ['genuine', 'false-user-error', 'false-device-fault', 'false-environment', 'test', 'duplicate'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export type AlarmStatus = 'new' | 'claimed' | 'acknowledged' | 'closed';
+
+export interface Alarm {
+  alarmId: string;
+  account: string | null;
+  siteId: string | null;
+  orgId: string | null;
+  kind: SignalKind;
+  priority: number;
+  status: AlarmStatus;
+  title: string;
+  raisedAt: string;
+  signalIds: string[];
+  /** The condition restored (detector back to normal) — the alarm still needs handling. */
+  restored: boolean;
+  claimedBy: string | null;
+  acknowledgedAt: string | null;
+  closedAt: string | null;
+  resolution: Resolution | null;
+  note: string | null;
+}
+
+/** EN 50136-1 categories as supervision presets: the maximum reporting time of a path fault. */
+export const SUPERVISION_PRESETS: Record<string, number> = {
+  SP1: 32 * 24 * 3600, SP2: 25 * 3600, SP3: 30 * 60, SP4: 3 * 60, SP5: 90, SP6: 20,
+  DP1: 25 * 3600, DP2: 30 * 60, DP3: 3 * 60, DP4: 90,
+};
+
+export interface AccountConfig {
+  account: string;
+  /** AES key as given (hex or ASCII); never leaves the server. */
+  key: string | null;
+  keyFormat: 'hex' | 'ascii' | 'auto';
+  clockOffsetMinutes: number;
+  /** Seconds between expected transmissions; null = not supervised. */
+  supervisionSeconds: number | null;
+  preset: string | null;
+}

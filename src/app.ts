@@ -5,6 +5,7 @@ import { openEventBus } from './adapters/streams/open-bus.js';
 import { openEventLog } from './adapters/stores/open-store.js';
 import { buildApiServer, type ApiServer } from './api/server.js';
 import { Metrics, typeLabel } from './api/metrics.js';
+import { createAlarmsCapability } from './alarms/index.js';
 import { createAuditCapability } from './audit/index.js';
 import { createCityCapability } from './city/index.js';
 import { createIdentityCapability } from './identity/index.js';
@@ -39,11 +40,12 @@ export interface OpenOptions {
   subjectPrefix?: string;
 }
 
-function createCapabilities(ctx: AppContext) {
+function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const identity = createIdentityCapability(ctx);
   const city = createCityCapability(ctx);
+  const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry });
   const audit = createAuditCapability(ctx);
-  return { identity, city, audit, all: [identity, city, audit] as Capability[] };
+  return { identity, city, alarms, audit, all: [identity, city, alarms, audit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */
@@ -68,7 +70,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     logger,
     record: (events) => record(ctx, metrics, events),
   };
-  const capabilities = createCapabilities(ctx);
+  const capabilities = createCapabilities(ctx, metrics);
   for (const capability of capabilities.all) capability.projections?.forEach((p) => projections.register(p));
   const rebuilt = await projections.start();
   logger.info({ events: rebuilt.replayed, ms: Math.round(rebuilt.ms), store: log.backend, stream: bus.backend }, 'state rebuilt from the event log');
@@ -117,6 +119,7 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
       version: VERSION,
     });
     vigil.ctx.projections.onApplied((events) => server.hub.publish(events));
+    for (const capability of vigil.capabilities.all) await capability.listen?.();
     const url = await server.app.listen({ port: config.port, host: config.host });
     vigil.ctx.logger.info({ url }, 'Vigil is serving');
     return {

@@ -32,6 +32,10 @@ export interface VigilConfig {
   /** SQLite durability: FULL fsyncs every group commit (survives power loss), NORMAL survives process crashes. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
   webDistDir: string;
+  /** SIA DC-09 receiver port (TCP and UDP); 0 picks free ports; null disables the receiver. */
+  dc09Port: number | null;
+  /** Most concurrent panel connections on the DC-09 TCP port. */
+  dc09MaxConnections: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -92,5 +96,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     logLevel: oneOf(env, 'VIGIL_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     sqliteSynchronous: oneOf(env, 'VIGIL_SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const),
     webDistDir: resolve(env.VIGIL_WEB_DIST || resolve(repoRoot, 'web', 'dist')),
+    dc09Port: env.VIGIL_DC09_PORT === 'off' ? null : int(env, 'VIGIL_DC09_PORT', 9000, 0, 65535),
+    dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
   };
 }

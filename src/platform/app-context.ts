@@ -33,5 +33,7 @@ export interface Capability {
   readonly projections?: readonly Projection[];
   readonly routes?: FastifyPluginAsync;
   start?(): Promise<void>;
+  /** Network listeners of its own (e.g. the alarm receiver); only `vigil serve` opens them. */
+  listen?(): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -1,0 +1,264 @@
+import { parseKey } from '../adapters/protocols/dc09/dc09-crypto.js';
+import type { RawFrame } from '../adapters/protocols/dc09/dc09-framer.js';
+import { parseFrame, type Dc09Event, type Dc09Message } from '../adapters/protocols/dc09/dc09-message.js';
+import { ackFrame, duhFrame, nakFrame } from '../adapters/protocols/dc09/dc09-reply.js';
+import type { CityState } from '../city/city-state.js';
+import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { AppContext } from '../platform/app-context.js';
+import type { NewEvent } from '../platform/event-log.js';
+import type { AlarmsState } from './alarms-state.js';
+import { cidMeaning, siaMeaning } from './codes.js';
+import type { AlarmEvents } from './events.js';
+import { KIND_PRIORITY, SUPERVISION_PRESETS, type AccountConfig, type Alarm, type Resolution, type Signal } from './model.js';
+import { SupervisionMonitor } from './supervision.js';
+
+/** A new alarm-phase signal joins the account's open alarm if it was raised this recently. */
+export const CORRELATION_WINDOW_MS = 10 * 60 * 1000;
+
+export interface ReceiverCounters {
+  frames: (outcome: string) => void;
+  quirk: (name: string) => void;
+}
+
+function alarmEvent<K extends keyof AlarmEvents>(type: K, subject: string, orgId: string | null, actor: string, data: AlarmEvents[K], reason?: string): NewEvent {
+  return { type, subject, orgId, actor, data, reason: reason ?? null };
+}
+
+/**
+ * The monitoring centre: turns received transmissions into durable signals, signals
+ * into alarms by rules, and carries alarms through claim, acknowledgement and
+ * closing. Transmission paths are supervised.
+ */
+export class AlarmsService {
+  readonly supervision: SupervisionMonitor;
+
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: AlarmsState,
+    private readonly city: CityState,
+    private readonly counters: ReceiverCounters = { frames: () => {}, quirk: () => {} },
+  ) {
+    this.supervision = new SupervisionMonitor(ctx.clock.now());
+  }
+
+  /** Starts supervising every configured path (after a restart each gets a full interval of grace). */
+  watchConfiguredPaths(): void {
+    const now = this.ctx.clock.now();
+    for (const a of this.state.accounts.values()) if (a.supervisionSeconds) this.supervision.watch(a.account, a.supervisionSeconds, now);
+  }
+
+  async configureAccount(input: { account: string; key?: string | null; keyFormat?: 'hex' | 'ascii' | 'auto'; clockOffsetMinutes?: number; supervisionSeconds?: number | null; preset?: string | null }, by: Principal | 'system'): Promise<Omit<AccountConfig, 'key'> & { hasKey: boolean }> {
+    const account = input.account.toUpperCase();
+    if (!/^[0-9A-F]{3,16}$/.test(account)) throw badRequest('an account is 3–16 hexadecimal characters');
+    const old = this.state.accounts.get(account);
+    const key = input.key === undefined ? (old?.key ?? null) : input.key;
+    const keyFormat = input.keyFormat ?? old?.keyFormat ?? 'auto';
+    if (key !== null && !parseKey(key, keyFormat)) throw badRequest('a key is 32, 48 or 64 hex characters, or 16, 24 or 32 ASCII characters');
+    let supervisionSeconds = input.supervisionSeconds === undefined ? (old?.supervisionSeconds ?? null) : input.supervisionSeconds;
+    const preset = input.preset === undefined ? (old?.preset ?? null) : input.preset;
+    if (preset !== null) {
+      const seconds = SUPERVISION_PRESETS[preset];
+      if (!seconds) throw badRequest(`unknown preset ${preset}; known: ${Object.keys(SUPERVISION_PRESETS).join(', ')}`);
+      if (input.supervisionSeconds === undefined) supervisionSeconds = seconds;
+    }
+    const device = this.city.devicesByAccount.get(account);
+    const orgId = device?.orgId ?? (by === 'system' ? null : by.orgId);
+    if (by !== 'system' && device && device.orgId !== by.orgId && !by.roles.includes('admin')) throw new VigilError('forbidden', `account ${account} belongs to another organisation`);
+    const config = { account, keyFormat, clockOffsetMinutes: input.clockOffsetMinutes ?? old?.clockOffsetMinutes ?? 0, supervisionSeconds, preset };
+    await this.ctx.record([alarmEvent('alarms.account.configured', `account:${account}`, orgId, by === 'system' ? 'system' : by.actor, { ...config, keySecret: key })]);
+    const now = this.ctx.clock.now();
+    if (supervisionSeconds) this.supervision.watch(account, supervisionSeconds, now);
+    else this.supervision.unwatch(account);
+    return { ...config, hasKey: key !== null };
+  }
+
+  /** One DC-09 frame in, the reply out — an ACK only after the signal is durable. */
+  async handleDc09(frame: RawFrame, remote: string): Promise<Buffer | null> {
+    const now = this.ctx.clock.now();
+    const result = parseFrame(frame, {
+      now,
+      settingsFor: (account) => {
+        const a = account ? this.state.accounts.get(account) : undefined;
+        return a ? { key: a.key ? parseKey(a.key, a.keyFormat) : null, clockOffsetMinutes: a.clockOffsetMinutes } : null;
+      },
+    });
+    if (!result.ok) {
+      this.counters.frames(`${result.failure.reply.toLowerCase()}-${result.failure.problem}`);
+      this.ctx.logger.warn({ remote, problem: result.failure.problem, message: result.failure.message }, 'DC-09 frame refused');
+      if (result.failure.reply === 'DUH') {
+        const p = result.failure.partial;
+        return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.account ?? null });
+      }
+      return nakFrame(now);
+    }
+    const m = result.message;
+    for (const q of m.quirks) this.counters.quirk(q);
+    if (m.account) {
+      const restore = this.supervision.heard(m.account, now);
+      if (restore) await this.recordPathRestored(m.account, restore.lateMs);
+    }
+    if (m.events.length > 0) await this.recordSignals(m.events.map((e) => this.signalFromDc09(m, e, now)));
+    this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
+    const config = m.account ? this.state.accounts.get(m.account) : undefined;
+    return ackFrame(m, now, m.encrypted && config?.key ? parseKey(config.key, config.keyFormat) : null);
+  }
+
+  private signalFromDc09(m: Dc09Message, e: Dc09Event, now: number): Signal {
+    const device = m.account ? this.city.devicesByAccount.get(m.account) : undefined;
+    const flags = [...m.quirks];
+    if (m.account && !device && !this.state.accounts.has(m.account)) flags.push('unknown-account');
+    const x = m.xdata.find((d) => d.type === 'X');
+    const y = m.xdata.find((d) => d.type === 'Y');
+    const position: [number, number] | null = x && y && Number.isFinite(Number(x.value)) && Number.isFinite(Number(y.value)) ? [Number(x.value), Number(y.value)] : device?.position ?? null;
+    let base: Pick<Signal, 'protocol' | 'code' | 'kind' | 'phase' | 'description' | 'zone' | 'user' | 'area' | 'text'>;
+    if (e.protocol === 'sia') {
+      const meaning = siaMeaning(e.code);
+      if (!meaning.known) flags.push('unknown-code');
+      base = {
+        protocol: 'sia-dcs', code: e.code, kind: meaning.kind, phase: meaning.phase, description: meaning.description,
+        zone: meaning.concerns === 'zone' ? e.number : null, user: meaning.concerns === 'user' ? e.number : e.user, area: meaning.concerns === 'area' ? e.number : e.area,
+        text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? null,
+      };
+    } else {
+      const meaning = cidMeaning(e.code, e.qualifier);
+      if (!meaning.known) flags.push('unknown-code');
+      if (e.qualifier === 6) flags.push('previously-reported');
+      base = {
+        protocol: 'contact-id', code: e.code, kind: meaning.kind, phase: meaning.phase, description: meaning.description,
+        zone: meaning.concerns === 'zone' ? e.zoneOrUser : null, user: meaning.concerns === 'user' ? e.zoneOrUser : null, area: e.partition,
+        text: m.xdata.find((d) => d.type === 'I')?.value ?? null,
+      };
+    }
+    return {
+      signalId: newId('sig'), account: m.account, ...base,
+      occurredAt: m.timestamp ? m.timestamp.toISOString() : null, receivedAt: new Date(now).toISOString(),
+      position, siteId: device?.siteId ?? null, deviceId: device?.id ?? null, flags,
+    };
+  }
+
+  /** Appends signals and what the rules make of them in one durable commit. */
+  async recordSignals(signals: Signal[], before: NewEvent[] = []): Promise<void> {
+    const events: NewEvent[] = [...before];
+    const openNow = new Map<string, Alarm>(); // alarms raised within this batch
+    for (const signal of signals) {
+      const device = signal.account ? this.city.devicesByAccount.get(signal.account) : undefined;
+      const orgId = device?.orgId ?? null;
+      events.push(alarmEvent('alarms.signal.received', `account:${signal.account ?? '-'}`, orgId, signal.account ? `device:${signal.account}` : 'device:unknown', { signal }));
+      events.push(...this.rules(signal, orgId, openNow));
+    }
+    await this.ctx.record(events);
+  }
+
+  /** Signal → alarm rules: filter status and test signals, correlate bursts, mark restores. */
+  private rules(signal: Signal, orgId: string | null, openNow: Map<string, Alarm>): NewEvent[] {
+    const actor = 'system:alarm-rules';
+    const key = signal.account ?? `signal:${signal.signalId}`;
+    const openId = signal.account ? this.state.openByAccount.get(signal.account) : undefined;
+    const open = openNow.get(key) ?? (openId ? this.state.alarms.get(openId) : undefined);
+    if (signal.phase === 'restore') {
+      if (open && open.kind === signal.kind) return [alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, orgId, actor, { alarmId: open.alarmId, signalId: signal.signalId })];
+      return [];
+    }
+    if (signal.phase === 'status') return [];
+    const priority = KIND_PRIORITY[signal.kind];
+    const now = Date.parse(signal.receivedAt);
+    if (open && open.status !== 'closed' && now - Date.parse(open.raisedAt) <= CORRELATION_WINDOW_MS) {
+      // Only a not-yet-recorded alarm of this batch is changed here; the projection changes by events.
+      if (openNow.get(key) === open) open.priority = Math.min(open.priority, priority);
+      return [alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, actor, { alarmId: open.alarmId, signalId: signal.signalId, priority })];
+    }
+    const site = signal.siteId ? this.city.sites.get(signal.siteId) : undefined;
+    const where = site?.name ?? site?.address ?? (signal.account ? `account ${signal.account}` : 'unknown account');
+    const alarm: Alarm = {
+      alarmId: newId('alm'), account: signal.account, siteId: signal.siteId, orgId, kind: signal.kind, priority, status: 'new',
+      title: `${signal.description}${signal.zone ? ` — zone ${signal.zone}` : ''} — ${where}`, raisedAt: signal.receivedAt,
+      signalIds: [signal.signalId], restored: false, claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
+    };
+    openNow.set(key, alarm);
+    return [alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, orgId, actor, { alarm })];
+  }
+
+  /** Runs every few hundred ms: a missed poll becomes a path-fault alarm within a second of its deadline. */
+  async superviseTick(): Promise<number> {
+    const now = this.ctx.clock.now();
+    const faults = this.supervision.tick(now);
+    if (faults.length === 0) return 0;
+    const signals: Signal[] = [];
+    const events: NewEvent[] = [];
+    for (const f of faults) {
+      const device = this.city.devicesByAccount.get(f.path);
+      events.push(alarmEvent('alarms.path.failed', `account:${f.path}`, device?.orgId ?? null, 'system:supervision', { account: f.path, deadline: new Date(f.at).toISOString(), lateMs: f.lateMs }));
+      signals.push({
+        signalId: newId('sig'), account: f.path, protocol: 'supervision', code: 'PATH', kind: 'path-fault', phase: 'alarm',
+        description: 'Transmission path fault (missed poll)', zone: null, user: null, area: null, occurredAt: new Date(f.at).toISOString(),
+        receivedAt: new Date(now).toISOString(), text: null, position: device?.position ?? null, siteId: device?.siteId ?? null, deviceId: device?.id ?? null, flags: [],
+      });
+    }
+    await this.recordSignals(signals, events);
+    return faults.length;
+  }
+
+  private async recordPathRestored(account: string, downMs: number): Promise<void> {
+    const device = this.city.devicesByAccount.get(account);
+    await this.ctx.record([alarmEvent('alarms.path.restored', `account:${account}`, device?.orgId ?? null, 'system:supervision', { account, downMs })]);
+    const openId = this.state.openByAccount.get(account);
+    const open = openId ? this.state.alarms.get(openId) : undefined;
+    if (open?.kind === 'path-fault') {
+      await this.ctx.record([alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, open.orgId, 'system:supervision', { alarmId: open.alarmId, signalId: 'path-restored' })]);
+    }
+  }
+
+  visibleQueue(by: Principal): Alarm[] {
+    return this.state.queue().filter((a) => canSeeOrg(by, a.orgId));
+  }
+
+  alarmFor(alarmId: string, by: Principal): Alarm {
+    const a = this.state.alarms.get(alarmId);
+    if (!a || !canSeeOrg(by, a.orgId)) throw notFound('alarm', alarmId);
+    return a;
+  }
+
+  async claim(alarmId: string, by: Principal): Promise<Alarm> {
+    const a = this.alarmFor(alarmId, by);
+    if (a.status === 'closed') throw conflict('the alarm is closed');
+    if (a.status !== 'new' && a.claimedBy !== by.actor) throw conflict(`already claimed by ${a.claimedBy}`);
+    if (a.status === 'new') await this.ctx.record([alarmEvent('alarms.alarm.claimed', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor })]);
+    return a;
+  }
+
+  async acknowledge(alarmId: string, by: Principal): Promise<Alarm> {
+    const a = this.alarmFor(alarmId, by);
+    if (a.status === 'closed') throw conflict('the alarm is closed');
+    if (a.claimedBy && a.claimedBy !== by.actor && !by.roles.includes('supervisor')) throw conflict(`claimed by ${a.claimedBy}`);
+    if (a.status !== 'acknowledged') await this.ctx.record([alarmEvent('alarms.alarm.acknowledged', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor })]);
+    return a;
+  }
+
+  async close(alarmId: string, resolution: Resolution, note: string | null, by: Principal): Promise<Alarm> {
+    const a = this.alarmFor(alarmId, by);
+    if (a.status === 'closed') throw conflict('the alarm is closed already');
+    if (a.status !== 'acknowledged') throw conflict('acknowledge the alarm before closing it');
+    if (resolution === 'genuine' && !note?.trim()) throw badRequest('say what happened when closing a genuine alarm');
+    await this.ctx.record([alarmEvent('alarms.alarm.closed', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor, resolution, note: note?.trim() || null }, note ?? undefined)]);
+    return a;
+  }
+
+  /** EN 50518-style figures over the alarms the principal may see. */
+  stats(by: Principal): { alarms: number; open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; falseAlarmRate: number | null } {
+    const all = [...this.state.alarms.values()].filter((a) => canSeeOrg(by, a.orgId));
+    const ackTimes = all.filter((a) => a.acknowledgedAt).map((a) => (Date.parse(a.acknowledgedAt!) - Date.parse(a.raisedAt)) / 1000).sort((x, y) => x - y);
+    const closed = all.filter((a) => a.resolution);
+    const share = (limit: number): number | null => (ackTimes.length ? ackTimes.filter((t) => t <= limit).length / ackTimes.length : null);
+    return {
+      alarms: all.length,
+      open: all.filter((a) => a.status !== 'closed').length,
+      acknowledged: ackTimes.length,
+      within30s: share(30),
+      within60s: share(60),
+      medianAckSeconds: ackTimes.length ? ackTimes[Math.floor((ackTimes.length - 1) / 2)]! : null,
+      falseAlarmRate: closed.length ? closed.filter((a) => a.resolution!.startsWith('false')).length / closed.length : null,
+    };
+  }
+}

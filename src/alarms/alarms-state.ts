@@ -1,0 +1,115 @@
+import type { StoredEvent } from '../platform/event-log.js';
+import type { Projection } from '../platform/projection.js';
+import type { AlarmEvents } from './events.js';
+import type { AccountConfig, Alarm, Signal } from './model.js';
+
+const RECENT_SIGNALS = 50;
+
+/** Alarm queue, account settings and recent signals, rebuilt from `alarms.*` events. */
+export class AlarmsState implements Projection {
+  readonly name = 'alarms';
+  readonly typePrefixes = ['alarms.'];
+  readonly accounts = new Map<string, AccountConfig>();
+  readonly alarms = new Map<string, Alarm>();
+  /** Open (not closed) alarm per account: where new signals of a burst are correlated. */
+  readonly openByAccount = new Map<string, string>();
+  readonly signals = new Map<string, Signal>();
+  readonly recentByAccount = new Map<string, string[]>();
+  readonly faultedPaths = new Set<string>();
+  signalCount = 0;
+
+  apply(e: StoredEvent): void {
+    switch (e.type as keyof AlarmEvents) {
+      case 'alarms.account.configured': {
+        const { keySecret, ...rest } = e.data as AlarmEvents['alarms.account.configured'];
+        this.accounts.set(rest.account, { ...rest, key: keySecret });
+        break;
+      }
+      case 'alarms.signal.received': {
+        const { signal } = e.data as AlarmEvents['alarms.signal.received'];
+        this.signalCount++;
+        this.signals.set(signal.signalId, signal);
+        const key = signal.account ?? '-';
+        const list = this.recentByAccount.get(key) ?? [];
+        list.push(signal.signalId);
+        // Keep memory bounded: older signals stay in the log, not in this read model,
+        // unless an alarm refers to them.
+        if (list.length > RECENT_SIGNALS) {
+          const dropped = list.shift()!;
+          if (![...this.alarms.values()].some((a) => a.status !== 'closed' && a.signalIds.includes(dropped))) this.signals.delete(dropped);
+        }
+        this.recentByAccount.set(key, list);
+        break;
+      }
+      case 'alarms.path.failed':
+        this.faultedPaths.add((e.data as AlarmEvents['alarms.path.failed']).account);
+        break;
+      case 'alarms.path.restored':
+        this.faultedPaths.delete((e.data as AlarmEvents['alarms.path.restored']).account);
+        break;
+      case 'alarms.alarm.raised': {
+        const { alarm } = e.data as AlarmEvents['alarms.alarm.raised'];
+        this.alarms.set(alarm.alarmId, { ...alarm, signalIds: [...alarm.signalIds] });
+        if (alarm.account) this.openByAccount.set(alarm.account, alarm.alarmId);
+        break;
+      }
+      case 'alarms.alarm.correlated': {
+        const d = e.data as AlarmEvents['alarms.alarm.correlated'];
+        const a = this.alarms.get(d.alarmId);
+        if (a) {
+          a.signalIds.push(d.signalId);
+          a.priority = Math.min(a.priority, d.priority);
+        }
+        break;
+      }
+      case 'alarms.alarm.restored': {
+        const d = e.data as AlarmEvents['alarms.alarm.restored'];
+        const a = this.alarms.get(d.alarmId);
+        if (a) {
+          a.restored = true;
+          a.signalIds.push(d.signalId);
+        }
+        break;
+      }
+      case 'alarms.alarm.claimed': {
+        const d = e.data as AlarmEvents['alarms.alarm.claimed'];
+        const a = this.alarms.get(d.alarmId);
+        if (a && a.status === 'new') {
+          a.status = 'claimed';
+          a.claimedBy = d.by;
+        }
+        break;
+      }
+      case 'alarms.alarm.acknowledged': {
+        const d = e.data as AlarmEvents['alarms.alarm.acknowledged'];
+        const a = this.alarms.get(d.alarmId);
+        if (a && a.status !== 'closed') {
+          a.status = 'acknowledged';
+          a.acknowledgedAt = e.at;
+          a.claimedBy ??= d.by;
+        }
+        break;
+      }
+      case 'alarms.alarm.closed': {
+        const d = e.data as AlarmEvents['alarms.alarm.closed'];
+        const a = this.alarms.get(d.alarmId);
+        if (a) {
+          a.status = 'closed';
+          a.closedAt = e.at;
+          a.resolution = d.resolution;
+          a.note = d.note;
+          a.acknowledgedAt ??= e.at;
+          if (a.account && this.openByAccount.get(a.account) === a.alarmId) this.openByAccount.delete(a.account);
+        }
+        break;
+      }
+    }
+  }
+
+  /** Open alarms, most urgent first: priority, then age. */
+  queue(): Alarm[] {
+    return [...this.alarms.values()]
+      .filter((a) => a.status !== 'closed')
+      .sort((a, b) => a.priority - b.priority || (a.raisedAt < b.raisedAt ? -1 : a.raisedAt > b.raisedAt ? 1 : 0));
+  }
+}

@@ -1,0 +1,18 @@
+import type { AccountConfig, Alarm, Resolution, Signal } from './model.js';
+
+/** Event payloads of the alarms capability (type → data). */
+export interface AlarmEvents {
+  /** `keySecret` is redacted from every API response and the live feed. */
+  'alarms.account.configured': Omit<AccountConfig, 'key'> & { keySecret: string | null };
+  'alarms.signal.received': { signal: Signal };
+  'alarms.path.failed': { account: string; deadline: string; lateMs: number };
+  'alarms.path.restored': { account: string; downMs: number };
+  'alarms.alarm.raised': { alarm: Alarm };
+  'alarms.alarm.correlated': { alarmId: string; signalId: string; priority: number };
+  'alarms.alarm.restored': { alarmId: string; signalId: string };
+  'alarms.alarm.claimed': { alarmId: string; by: string };
+  'alarms.alarm.acknowledged': { alarmId: string; by: string };
+  'alarms.alarm.closed': { alarmId: string; by: string; resolution: Resolution; note: string | null };
+}
+
+export type AlarmEventType = keyof AlarmEvents;

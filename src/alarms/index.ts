@@ -1,0 +1,65 @@
+import { Counter, type Registry } from 'prom-client';
+import { Dc09Server } from '../adapters/protocols/dc09/dc09-server.js';
+import type { CityState } from '../city/city-state.js';
+import type { AppContext, Capability } from '../platform/app-context.js';
+import { AlarmsService } from './alarms-service.js';
+import { AlarmsState } from './alarms-state.js';
+import { alarmsRoutes } from './routes.js';
+
+export { AlarmsService } from './alarms-service.js';
+
+export interface AlarmsCapability extends Capability {
+  service: AlarmsService;
+  /** Ports the DC-09 receiver listens on once started (null when disabled). */
+  receiver: { tcpPort: number | null; udpPort: number | null };
+}
+
+const SUPERVISION_TICK_MS = 250;
+
+/** The monitoring and alarm receiving centre. */
+export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState; registry: Registry }): AlarmsCapability {
+  const frames = new Counter({ name: 'vigil_dc09_frames_total', help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)', labelNames: ['outcome'], registers: [deps.registry] });
+  const quirks = new Counter({ name: 'vigil_dc09_quirks_total', help: 'Accepted deviations from DC-09 by kind', labelNames: ['quirk'], registers: [deps.registry] });
+  const discarded = new Counter({ name: 'vigil_dc09_discarded_bytes_total', help: 'Bytes on DC-09 connections that belonged to no frame', registers: [deps.registry] });
+  const state = new AlarmsState();
+  const service = new AlarmsService(ctx, state, deps.city, { frames: (o) => frames.inc({ outcome: o }), quirk: (q) => quirks.inc({ quirk: q }) });
+  let server: Dc09Server | null = null;
+  let tick: NodeJS.Timeout | null = null;
+  let ticking = false;
+  const capability: AlarmsCapability = {
+    name: 'alarms',
+    projections: [state],
+    routes: alarmsRoutes(service),
+    service,
+    receiver: { tcpPort: null, udpPort: null },
+    async start() {
+      service.watchConfiguredPaths();
+      tick = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        service.superviseTick().catch((error: unknown) => ctx.logger.error({ err: error }, 'supervision tick failed')).finally(() => (ticking = false));
+      }, SUPERVISION_TICK_MS);
+      tick.unref();
+    },
+    async listen() {
+      if (ctx.config.dc09Port === null) return;
+      server = new Dc09Server({
+        host: ctx.config.host,
+        tcpPort: ctx.config.dc09Port,
+        udpPort: ctx.config.dc09Port,
+        maxConnections: ctx.config.dc09MaxConnections,
+        idleTimeoutMs: 10 * 60 * 1000,
+        onFrame: (frame, remote) => service.handleDc09(frame, remote),
+        onDiscarded: (bytes) => discarded.inc(bytes),
+        onError: (error) => ctx.logger.error({ err: error }, 'DC-09 receiver error'),
+      });
+      capability.receiver = await server.start();
+      ctx.logger.info(capability.receiver, 'SIA DC-09 receiver listening');
+    },
+    async stop() {
+      if (tick) clearInterval(tick);
+      await server?.stop();
+    },
+  };
+  return capability;
+}

@@ -1,0 +1,89 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Role } from '../platform/access.js';
+import type { AlarmsService } from './alarms-service.js';
+import { RESOLUTIONS, SUPERVISION_PRESETS, type Resolution } from './model.js';
+
+const HANDLERS: readonly Role[] = ['operator', 'supervisor'];
+const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
+const STEWARDS: readonly Role[] = ['supervisor', 'admin'];
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
+
+/** /api/alarms: the operator console's queue and actions, account settings, figures. */
+export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/api/alarms',
+      { config: { access: { roles: VIEWERS } }, schema: { summary: 'Open alarms the caller may see, most urgent first (priority, then age)', tags: ['alarms'] } },
+      async (request) => ({ alarms: service.visibleQueue(request.principal) }),
+    );
+
+    app.get(
+      '/api/alarms/stats',
+      { config: { access: { roles: VIEWERS } }, schema: { summary: 'Acknowledgement times (share within 30 s and 60 s), false-alarm rate', tags: ['alarms'] } },
+      async (request) => service.stats(request.principal),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/api/alarms/:id',
+      { config: { access: { roles: VIEWERS } }, schema: { summary: 'An alarm with its signals, site and nearby devices for verification', tags: ['alarms'], params: idParams } },
+      async (request) => {
+        const alarm = service.alarmFor(request.params.id, request.principal);
+        return {
+          alarm,
+          signals: alarm.signalIds.map((id) => service.state.signals.get(id)).filter(Boolean),
+          pathFaulted: alarm.account ? service.state.faultedPaths.has(alarm.account) : false,
+        };
+      },
+    );
+
+    for (const action of ['claim', 'acknowledge'] as const) {
+      app.post<{ Params: { id: string } }>(
+        `/api/alarms/:id/${action}`,
+        { config: { access: { roles: HANDLERS } }, schema: { summary: action === 'claim' ? 'Take an alarm (others see who handles it)' : 'Acknowledge an alarm (stops the acknowledgement clock)', tags: ['alarms'], params: idParams } },
+        async (request) => ({ alarm: await service[action](request.params.id, request.principal) }),
+      );
+    }
+
+    app.post<{ Params: { id: string }; Body: { resolution: Resolution; note?: string } }>(
+      '/api/alarms/:id/close',
+      {
+        config: { access: { roles: HANDLERS } },
+        schema: {
+          summary: 'Close an acknowledged alarm with its resolution', tags: ['alarms'], params: idParams,
+          body: { type: 'object', required: ['resolution'], additionalProperties: false, properties: { resolution: { type: 'string', enum: [...RESOLUTIONS] }, note: { type: 'string', maxLength: 2000 } } },
+        },
+      },
+      async (request) => ({ alarm: await service.close(request.params.id, request.body.resolution, request.body.note ?? null, request.principal) }),
+    );
+
+    app.get(
+      '/api/alarms/accounts',
+      { config: { access: { roles: STEWARDS } }, schema: { summary: 'Receiver settings per account (keys are never shown)', tags: ['alarms'] } },
+      async () => ({
+        accounts: [...service.state.accounts.values()].map(({ key, ...rest }) => ({ ...rest, hasKey: key !== null, pathFaulted: service.state.faultedPaths.has(rest.account) })),
+        presets: SUPERVISION_PRESETS,
+      }),
+    );
+
+    app.put<{ Params: { account: string }; Body: { key?: string | null; keyFormat?: 'hex' | 'ascii' | 'auto'; clockOffsetMinutes?: number; supervisionSeconds?: number | null; preset?: string | null } }>(
+      '/api/alarms/accounts/:account',
+      {
+        config: { access: { roles: STEWARDS } },
+        schema: {
+          summary: "Set an account's AES key, clock offset (panels on local time) and supervision interval or EN 50136 preset", tags: ['alarms'],
+          params: { type: 'object', required: ['account'], properties: { account: { type: 'string', pattern: '^[0-9A-Fa-f]{3,16}$' } } },
+          body: {
+            type: 'object', additionalProperties: false,
+            properties: {
+              key: { type: ['string', 'null'], maxLength: 64 }, keyFormat: { type: 'string', enum: ['hex', 'ascii', 'auto'] },
+              clockOffsetMinutes: { type: 'integer', minimum: -1440, maximum: 1440 },
+              supervisionSeconds: { type: ['integer', 'null'], minimum: 10, maximum: 40 * 24 * 3600 },
+              preset: { type: ['string', 'null'], enum: [...Object.keys(SUPERVISION_PRESETS), null] },
+            },
+          },
+        },
+      },
+      async (request) => service.configureAccount({ account: request.params.account, ...request.body }, request.principal),
+    );
+  };
+}

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { serveVigil, type RunningVigil } from '../app.js';
+import { parseKey } from '../adapters/protocols/dc09/dc09-crypto.js';
+import { decryptBody } from '../adapters/protocols/dc09/dc09-crypto.js';
+import { frameOf, signalFrame } from '../adapters/protocols/dc09/dc09-reply.js';
+import { loadConfig } from '../kernel/config.js';
+import { ManualClock } from '../kernel/time.js';
+
+const KEY = '00112233445566778899AABBCCDDEEFF';
+
+async function start(clock?: ManualClock): Promise<{ vigil: RunningVigil; dir: string; token: (u: string) => Promise<string> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rx-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' }, clock ? { clock } : {});
+  const token = async (username: string): Promise<string> => (await vigil.capabilities.identity.service.login({ username, password: 'vigil-demo' }, '127.0.0.1')).token;
+  return { vigil, dir, token };
+}
+
+/** A panel on one TCP connection: sends bytes, collects replies (each ends with CR). */
+function panel(port: number) {
+  const socket = connect({ port, host: '127.0.0.1' });
+  let buffer = '';
+  const waiting: ((s: string) => void)[] = [];
+  socket.on('data', (d) => {
+    buffer += d.toString('latin1');
+    let cr: number;
+    while ((cr = buffer.indexOf('\r')) >= 0) {
+      const reply = buffer.slice(0, cr + 1);
+      buffer = buffer.slice(cr + 1);
+      waiting.shift()?.(reply);
+    }
+  });
+  return {
+    ready: new Promise<void>((r) => socket.once('connect', () => r())),
+    send: (bytes: Buffer, replies = 1): Promise<string[]> => {
+      const out = Array.from({ length: replies }, () => new Promise<string>((r) => waiting.push(r)));
+      socket.write(bytes);
+      return Promise.all(out);
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+test('receiver: frames over TCP become durable signals and alarms; the operator handles them over the API', async () => {
+  const { vigil, dir, token } = await start();
+  try {
+    const port = vigil.capabilities.alarms.receiver.tcpPort!;
+    const panels = [...vigil.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'alarm-panel');
+    const school = panels.find((p) => vigil.capabilities.city.service.state.sites.get(p.siteId!)!.category === 'school')!;
+    const p = panel(port);
+    await p.ready;
+    const before = await vigil.ctx.log.lastSeq();
+    // Two frames in one segment: a burglary in zone 3, then a fire in zone 1.
+    const [ack1, ack2] = await p.send(Buffer.concat([
+      signalFrame({ id: 'SIA-DCS', seq: 1, account: school.account!, data: 'Nri1/BA003', now: Date.now() }),
+      signalFrame({ id: 'SIA-DCS', seq: 2, account: school.account!, data: 'Nri1/FA001', now: Date.now() }),
+    ]), 2);
+    assert.match(ack1!, new RegExp(`"ACK"0001L0#${school.account}\\[\\]\\r$`));
+    assert.match(ack2!, /"ACK"0002/);
+    // Durable before acknowledged: both signals are in the log by the time the ACK arrived.
+    const written = await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.'] });
+    assert.deepEqual(written.map((e) => e.type), ['alarms.signal.received', 'alarms.alarm.raised', 'alarms.signal.received', 'alarms.alarm.correlated']);
+
+    const operator = { authorization: `Bearer ${await token('operator')}` };
+    const queue = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: operator })).json().alarms;
+    assert.equal(queue.length, 1, 'the burst of one premise is one alarm');
+    const alarm = queue[0];
+    assert.equal(alarm.priority, 1, 'the fire raised the priority');
+    assert.equal(alarm.siteId, school.siteId);
+    assert.equal(alarm.signalIds.length, 2);
+    // The steward's organisation does not see the MARC's alarms; the police commander does (shared).
+    assert.equal((await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { authorization: `Bearer ${await token('commander')}` } })).json().alarms.length, 1);
+    assert.equal((await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { authorization: `Bearer ${await token('steward')}` } })).statusCode, 403);
+
+    const act = (action: string, payload?: object) => vigil.server.app.inject({ method: 'POST', url: `/api/alarms/${alarm.alarmId}/${action}`, headers: operator, ...(payload ? { payload } : {}) });
+    assert.equal((await act('close', { resolution: 'false-environment' })).statusCode, 409, 'not before acknowledgement');
+    assert.equal((await act('claim')).statusCode, 200);
+    assert.equal((await act('acknowledge')).statusCode, 200);
+    assert.equal((await act('close', { resolution: 'genuine' })).statusCode, 400, 'a genuine alarm needs a note');
+    assert.equal((await act('close', { resolution: 'false-user-error', note: 'cleaner set it off' })).statusCode, 200);
+    const stats = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/stats', headers: operator })).json();
+    assert.equal(stats.acknowledged, 1);
+    assert.equal(stats.within60s, 1);
+    assert.equal(stats.falseAlarmRate, 1);
+
+    // Test signals, open/close and restores raise no alarm; unknown codes are ACKed and flagged.
+    await p.send(signalFrame({ id: 'SIA-DCS', seq: 3, account: school.account!, data: 'NRP0000', now: Date.now() }));
+    await p.send(signalFrame({ id: 'ADM-CID', seq: 4, account: school.account!, data: '1401 01 012', now: Date.now() }));
+    const [unknownAck] = await p.send(signalFrame({ id: 'SIA-DCS', seq: 5, account: school.account!, data: 'NJQ001', now: Date.now() }));
+    assert.match(unknownAck!, /"ACK"0005/);
+    const signals = (await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.signal.'] })).map((e) => (e.data as { signal: { kind: string; flags: string[] } }).signal);
+    assert.deepEqual(signals.slice(2).map((s) => s.kind), ['test', 'open', 'other']);
+    assert.ok(signals[4]!.flags.includes('unknown-code'));
+    p.close();
+  } finally {
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('receiver: encrypted frames with the account key, *ACK back; wrong key DUH; bad CRC NAK; UDP too', async () => {
+  const { vigil, dir, token } = await start();
+  try {
+    const supervisor = { authorization: `Bearer ${await token('supervisor')}`, 'content-type': 'application/json' };
+    const account = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'alarm-panel')!.account!;
+    const set = await vigil.server.app.inject({ method: 'PUT', url: `/api/alarms/accounts/${account}`, headers: supervisor, payload: JSON.stringify({ key: KEY, preset: 'SP5' }) });
+    assert.equal(set.statusCode, 200, set.body);
+    assert.equal(set.json().supervisionSeconds, 90);
+    const list = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/accounts', headers: supervisor })).body;
+    assert.ok(!list.includes(KEY), 'keys never leave the server');
+    const key = parseKey(KEY)!;
+    const p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
+    await p.ready;
+    const [ack] = await p.send(signalFrame({ id: 'SIA-DCS', seq: 21, account, data: 'Nri1/PA001', key, now: Date.now() }));
+    assert.match(ack!, new RegExp(`"\\*ACK"0021L0#${account}\\[([0-9A-F]+)\\r$`));
+    assert.match(decryptBody(/\[([0-9A-F]+)\r$/.exec(ack!)![1]!, key)!, /^\]_\d\d:\d\d:\d\d,\d\d-\d\d-\d{4}$/);
+    const [duh] = await p.send(signalFrame({ id: 'SIA-DCS', seq: 22, account, data: 'Nri1/PA001', key: parseKey('FFEEDDCCBBAA99887766554433221100')!, now: Date.now() }));
+    assert.match(duh!, /"DUH"0022/);
+    const bad = Buffer.from(frameOf(`"SIA-DCS"0023L0#${account}[#${account}|NBA001]`));
+    bad[2] = bad[2] === 0x30 ? 0x31 : 0x30;
+    const [nak] = await p.send(bad);
+    assert.match(nak!, /"NAK"0000R0L0A0\[\]_\d\d:\d\d:\d\d,\d\d-\d\d-\d{4}\r$/);
+    p.close();
+    // UDP: one frame per datagram.
+    const udp = createSocket('udp4');
+    const reply = await new Promise<string>((resolve) => {
+      udp.once('message', (m) => resolve(m.toString('latin1')));
+      udp.send(signalFrame({ id: 'SIA-DCS', seq: 24, account, data: 'NHA002', key, now: Date.now() }), vigil.capabilities.alarms.receiver.udpPort!, '127.0.0.1');
+    });
+    udp.close();
+    assert.match(reply, /"\*ACK"0024/);
+    const metrics = await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: supervisor });
+    assert.match(metrics.body, /vigil_dc09_frames_total\{outcome="duh-key"[^}]*\} 1/);
+    assert.match(metrics.body, /vigil_dc09_frames_total\{outcome="nak-crc"[^}]*\} 1/);
+  } finally {
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('supervision: a missed poll raises a path-fault alarm within a second of the deadline; the next frame restores it', async () => {
+  const clock = new ManualClock(Date.now());
+  const { vigil, dir } = await start(clock);
+  try {
+    const alarms = vigil.capabilities.alarms.service;
+    const account = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'alarm-panel')!.account!;
+    await alarms.configureAccount({ account, supervisionSeconds: 30 }, 'system');
+    clock.advance(29_900);
+    assert.equal(await alarms.superviseTick(), 0);
+    clock.advance(350); // 250 ms past the deadline
+    assert.equal(await alarms.superviseTick(), 1);
+    const failed = (await vigil.ctx.log.read({ typePrefixes: ['alarms.path.failed'] }))[0]!;
+    assert.ok((failed.data as { lateMs: number }).lateMs < 1000);
+    const alarm = alarms.state.queue().find((a) => a.kind === 'path-fault')!;
+    assert.equal(alarm.account, account);
+    // A NULL poll (link test) restores the path.
+    const p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
+    await p.ready;
+    const [ack] = await p.send(frameOf(`"NULL"0031L0#${account}[]`));
+    assert.match(ack!, /"ACK"0031/);
+    assert.equal(alarms.state.faultedPaths.has(account), false);
+    assert.equal(alarms.state.alarms.get(alarm.alarmId)!.restored, true);
+    p.close();
+  } finally {
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -56,7 +56,9 @@ export function siaMeaning(code: string): CodeMeaning {
   if (code === 'AR' || code === 'YR' || code === 'LR') phase = 'restore';
   if (code === 'HA' && row?.[0]?.toLowerCase().includes('duress')) kind = 'duress';
   const concernsText = (row?.[2] ?? '').toLowerCase();
-  const concerns = concernsText.includes('user') ? 'user' : concernsText.includes('area') ? 'area' : concernsText.includes('zone') || concernsText.includes('point') ? 'zone' : 'other';
+  const concerns = !row
+    ? family === 'O' || family === 'C' ? 'user' : 'zone' // outside the table: the usual meaning of the family
+    : concernsText.includes('user') ? 'user' : concernsText.includes('area') ? 'area' : concernsText.includes('zone') || concernsText.includes('point') ? 'zone' : 'other';
   return { kind, phase, description: row ? row[0] : `SIA ${code}`, concerns, known: Boolean(row) };
 }
 

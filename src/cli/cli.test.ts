@@ -49,3 +49,32 @@ test('vigil CLI: demo, user add, migrate, and audit verify catching a tampered e
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('vigil dc09-send dials a receiver and reports its ACKs', async () => {
+  const { serveVigil } = await import('../app.js');
+  const { loadConfig } = await import('../kernel/config.js');
+  const { spawn } = await import('node:child_process');
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-dial-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }), dataDir, port: 0, host: '127.0.0.1' });
+  try {
+    const run = (args: string[]) =>
+      new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), 'dc09-send', ...args], { env: { ...process.env, VIGIL_LOG_LEVEL: 'silent' } });
+        let stdout = '';
+        child.stdout.on('data', (d) => (stdout += String(d)));
+        child.on('close', (status) => resolve({ status, stdout }));
+      });
+    const tcp = await run(['--port', String(vigil.capabilities.alarms.receiver.tcpPort), '--account', '1234', '--data', 'Nri1/BA001', '--count', '3']);
+    assert.equal(tcp.status, 0, tcp.stdout);
+    assert.equal(tcp.stdout.match(/: ACK seq/g)?.length, 3);
+    const udp = await run(['--udp', '--port', String(vigil.capabilities.alarms.receiver.udpPort), '--account', '1234', '--id', 'NULL']);
+    assert.equal(udp.status, 0, udp.stdout);
+    const refused = await run(['--port', String(vigil.capabilities.alarms.receiver.tcpPort), '--account', '1234', '--key', '00112233445566778899AABBCCDDEEFF']);
+    assert.equal(refused.status, 1, 'an encrypted frame for an account without a key is not ACKed');
+    assert.match(refused.stdout, /DUH/);
+    assert.equal((await vigil.ctx.log.read({ typePrefixes: ['alarms.signal.received'] })).length, 3);
+  } finally {
+    await vigil.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

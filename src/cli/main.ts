@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../kernel/config.js';
 import { VigilError } from '../kernel/errors.js';
 import { auditVerifyCommand } from './audit-command.js';
+import { DC09_SEND_USAGE, dc09SendCommand } from './dc09-send-command.js';
 import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-command.js';
@@ -16,6 +17,7 @@ Commands:
   user add --username U --org ORG --roles r1,r2 [--display-name N] [--password-stdin]
                              add a user (password from VIGIL_NEW_USER_PASSWORD or stdin)
   migrate                    apply store schema migrations and report the event count
+  dc09-send --account A ...  send SIA DC-09 frames to a receiver as a panel would (see: vigil dc09-send --help)
 
 Configuration comes from VIGIL_* environment variables (see README).`;
 
@@ -58,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
           passwordFromStdin: values['password-stdin'] ?? false,
         });
       }
+      case 'dc09-send':
+        return await dc09SendCommand(rest);
       case 'migrate':
         return await migrateCommand(config);
       case undefined:

@@ -16,6 +16,8 @@ export class AlarmsState implements Projection {
   readonly signals = new Map<string, Signal>();
   readonly recentByAccount = new Map<string, string[]>();
   readonly faultedPaths = new Set<string>();
+  /** Signals of open alarms: kept in memory while the alarm is handled. */
+  private readonly pinned = new Set<string>();
   signalCount = 0;
 
   apply(e: StoredEvent): void {
@@ -36,7 +38,7 @@ export class AlarmsState implements Projection {
         // unless an alarm refers to them.
         if (list.length > RECENT_SIGNALS) {
           const dropped = list.shift()!;
-          if (![...this.alarms.values()].some((a) => a.status !== 'closed' && a.signalIds.includes(dropped))) this.signals.delete(dropped);
+          if (!this.pinned.has(dropped)) this.signals.delete(dropped);
         }
         this.recentByAccount.set(key, list);
         break;
@@ -50,6 +52,7 @@ export class AlarmsState implements Projection {
       case 'alarms.alarm.raised': {
         const { alarm } = e.data as AlarmEvents['alarms.alarm.raised'];
         this.alarms.set(alarm.alarmId, { ...alarm, signalIds: [...alarm.signalIds] });
+        for (const id of alarm.signalIds) this.pinned.add(id);
         if (alarm.account) this.openByAccount.set(alarm.account, alarm.alarmId);
         break;
       }
@@ -58,6 +61,7 @@ export class AlarmsState implements Projection {
         const a = this.alarms.get(d.alarmId);
         if (a) {
           a.signalIds.push(d.signalId);
+          this.pinned.add(d.signalId);
           a.priority = Math.min(a.priority, d.priority);
         }
         break;
@@ -99,6 +103,7 @@ export class AlarmsState implements Projection {
           a.resolution = d.resolution;
           a.note = d.note;
           a.acknowledgedAt ??= e.at;
+          for (const id of a.signalIds) this.pinned.delete(id);
           if (a.account && this.openByAccount.get(a.account) === a.alarmId) this.openByAccount.delete(a.account);
         }
         break;

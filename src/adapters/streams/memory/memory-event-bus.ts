@@ -41,15 +41,14 @@ export class MemoryEventBus implements EventBus {
 
   async publish(subject: string, payload: unknown): Promise<void> {
     if (this.closed) throw new Error('the event bus is closed');
+    const listeners = [...this.broadcast].filter((s) => subjectMatches(s.subject, subject));
+    const groups = [...this.groups.values()].filter((g) => subjectMatches(g.subject, subject));
+    if (listeners.length === 0 && groups.length === 0) return; // nobody listens: nothing to copy
     // Structured clone: a subscriber never shares mutable state with the publisher,
     // as with a real broker.
     const message: BusMessage = { subject, payload: structuredClone(payload), deliveryCount: 1 };
-    for (const s of this.broadcast) {
-      if (subjectMatches(s.subject, subject)) this.later(() => s.handler({ ...message }), message, false);
-    }
-    for (const group of this.groups.values()) {
-      if (subjectMatches(group.subject, subject)) this.deliverToGroup(group, message);
-    }
+    for (const s of listeners) this.later(() => s.handler({ ...message }), message, false);
+    for (const group of groups) this.deliverToGroup(group, message);
   }
 
   async subscribe<T>(subject: string, handler: (message: BusMessage<T>) => void | Promise<void>, options: SubscribeOptions = {}): Promise<Subscription> {

@@ -53,7 +53,16 @@ export function siaMeaning(code: string): CodeMeaning {
   } else if (second === 'T' && kind !== 'trouble') kind = 'trouble';
   else if (second === 'S' && family !== 'S') kind = 'supervisory';
   if (code === 'AT' || code === 'YT' || code === 'LT') kind = 'trouble';
-  if (code === 'AR' || code === 'YR' || code === 'LR') phase = 'restore';
+  // The table's names settle what the letters leave open (e.g. YK "communications restoral", FI "fire test begin").
+  const name = row?.[0]?.toLowerCase() ?? '';
+  if (/restor/.test(name)) phase = 'restore';
+  else if (/\btest\b/.test(name)) {
+    phase = 'status';
+    kind = 'test';
+  } else if (/bypass/.test(name)) {
+    phase = 'status';
+    kind = 'bypass';
+  }
   if (code === 'HA' && row?.[0]?.toLowerCase().includes('duress')) kind = 'duress';
   const concernsText = (row?.[2] ?? '').toLowerCase();
   const concerns = !row

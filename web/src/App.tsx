@@ -6,11 +6,12 @@ import { SignIn } from './pages/SignIn.js';
 import { MapPage } from './pages/MapPage.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { AdminPage } from './pages/AdminPage.js';
+import { AlarmsPage } from './pages/AlarmsPage.js';
 import { SecurityPage } from './pages/SecurityPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'audit' | 'admin' | 'security';
-const PATHS: Record<Page, string> = { map: '/', audit: '/audit', admin: '/admin', security: '/security' };
+type Page = 'map' | 'alarms' | 'audit' | 'admin' | 'security';
+const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', audit: '/audit', admin: '/admin', security: '/security' };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
@@ -54,6 +55,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   }, []);
   const canAudit = me.roles.some((r) => r === 'admin' || r === 'supervisor' || r === 'csirt');
   const isAdmin = me.roles.includes('admin');
+  const canAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
     onSignedOut();
@@ -64,6 +66,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
         <span className="brand">◉ Vigil</span>
         <nav>
           <button className={page === 'map' ? 'active' : ''} onClick={() => go('map')}>{t('Map')}</button>
+          {canAlarms && <button className={page === 'alarms' ? 'active' : ''} onClick={() => go('alarms')}>{t('Alarms')}</button>}
           {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
           {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>{t('Security')}</button>
@@ -82,6 +85,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
       <main className={feedOpen ? 'with-feed' : ''}>
         <section className="page">
           {page === 'map' && <MapPage me={me} />}
+          {page === 'alarms' && canAlarms && <AlarmsPage me={me} recent={live.recent} />}
           {page === 'audit' && canAudit && <AuditPage />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CID_TABLE, SIA_TABLE, cidMeaning, siaMeaning } from './codes.js';
+
+test('the code tables ship as data with their source', () => {
+  assert.ok(SIA_TABLE && Object.keys(SIA_TABLE.codes).length >= 200 && SIA_TABLE.source.includes('DC-03'));
+  assert.ok(CID_TABLE && Object.keys(CID_TABLE.codes).length >= 150 && CID_TABLE.source.includes('Contact ID'));
+  for (const [code, row] of Object.entries(SIA_TABLE!.codes)) assert.match(code, /^[A-Z]{2}$/, `${code} ${row[0]}`);
+});
+
+test('SIA codes: kind, phase and what the number means', () => {
+  const m = (c: string) => {
+    const x = siaMeaning(c);
+    return [x.kind, x.phase, x.concerns];
+  };
+  assert.deepEqual(m('FA'), ['fire', 'alarm', 'zone']);
+  assert.deepEqual(m('FH'), ['fire', 'restore', 'zone']);
+  assert.deepEqual(m('BA'), ['burglary', 'alarm', 'zone']);
+  assert.deepEqual(m('BR'), ['burglary', 'restore', 'zone']);
+  assert.deepEqual(m('HA'), ['hold-up', 'alarm', 'zone']);
+  assert.deepEqual(m('PA'), ['panic', 'alarm', 'zone']);
+  assert.deepEqual(m('MA'), ['medical', 'alarm', 'zone']);
+  assert.deepEqual(m('TA'), ['tamper', 'alarm', 'zone']);
+  assert.deepEqual(m('OP'), ['open', 'status', 'user']);
+  assert.deepEqual(m('CL'), ['close', 'status', 'user']);
+  assert.deepEqual(m('RP'), ['test', 'status', 'other']);
+  assert.deepEqual(m('FX'), ['test', 'status', 'zone']);
+  assert.deepEqual(m('FI'), ['test', 'status', 'area']);
+  assert.deepEqual(m('BB'), ['bypass', 'status', 'zone']);
+  assert.deepEqual(m('AT'), ['trouble', 'alarm', 'other']);
+  assert.deepEqual(m('AR'), ['trouble', 'restore', 'other']);
+  assert.deepEqual(m('YK'), ['trouble', 'restore', 'other']);
+  assert.equal(siaMeaning('FA').known, true);
+  assert.equal(siaMeaning('JQ').known, false);
+  assert.equal(siaMeaning('FA').description, 'Fire alarm');
+});
+
+test('Contact ID: qualifier 1 new, 3 restore, 6 previously reported; 4xx open/close by qualifier', () => {
+  assert.deepEqual([cidMeaning('110', 1).kind, cidMeaning('110', 1).phase], ['fire', 'alarm']);
+  assert.deepEqual([cidMeaning('130', 3).kind, cidMeaning('130', 3).phase], ['burglary', 'restore']);
+  assert.equal(cidMeaning('121', 1).kind, 'duress');
+  assert.equal(cidMeaning('121', 1).concerns, 'user');
+  assert.deepEqual([cidMeaning('401', 1).kind, cidMeaning('401', 3).kind, cidMeaning('401', 1).concerns], ['open', 'close', 'user']);
+  assert.deepEqual([cidMeaning('602', 1).kind, cidMeaning('602', 1).phase], ['test', 'status']);
+  assert.equal(cidMeaning('383', 1).kind, 'tamper');
+  assert.equal(cidMeaning('154', 1).kind, 'water');
+  assert.equal(cidMeaning('110', 1).description, 'Fire');
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
+import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
+import { serveVigil } from '../../src/app.js';
+import { loadConfig } from '../../src/kernel/config.js';
+import { launchChromium } from './browser.js';
+
+/** A fire alarm from a panel's DC-09 frame over TCP to its closing by an operator in the console. */
+test('operator console: DC-09 frame → live queue → claim, acknowledge, close (keyboard)', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-console-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${vigil.url}/alarms`);
+    await page.fill('input[name=username]', 'operator');
+    await page.fill('input[name=password]', 'vigil-demo');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=alarm-stats]');
+    await page.waitForSelector('.live-indicator.on');
+    assert.match(await page.locator('[data-testid=alarm-stats]').innerText(), /^0 open alarms/);
+
+    // A panel of the demo MARC, at a hotel, reports a fire in zone 2.
+    const state = vigil.capabilities.city.service.state;
+    const panel = [...state.devices.values()].find((d) => d.kind === 'alarm-panel' && state.sites.get(d.siteId!)?.category === 'hotel')!;
+    const client = await Dc09Client.connect('127.0.0.1', vigil.capabilities.alarms.receiver.tcpPort!);
+    const reply = await client.send(signalFrame({ id: 'SIA-DCS', seq: 1, account: panel.account!, data: 'Nri1/FA002', now: Date.now() }));
+    client.close();
+    assert.equal(reply.kind, 'ACK');
+
+    // It appears in the queue without a reload, pushed over the WebSocket.
+    await page.waitForSelector('[data-testid=alarm-queue] li');
+    const item = await page.locator('[data-testid=alarm-queue] li').first().innerText();
+    assert.match(item, /fire/i);
+    assert.match(item, new RegExp(`Fire Alarm|SIA FA`));
+    await page.locator('[data-testid=alarm-queue] li').first().click();
+    await page.waitForSelector('[data-testid=alarm-signals] tbody tr');
+    assert.match(await page.locator('[data-testid=alarm-signals]').innerText(), /FA[\s\S]*fire, alarm[\s\S]*002/);
+    await page.screenshot({ path: join(dataDir, 'console.png') });
+
+    // Keyboard: c claims, a acknowledges; then the closing note and Enter.
+    await page.keyboard.press('c');
+    await page.waitForFunction(() => document.querySelector('[data-testid=alarm-queue] li .status')?.textContent?.startsWith('claimed'));
+    await page.keyboard.press('a');
+    await page.waitForFunction(() => document.querySelector('[data-testid=alarm-queue] li .status')?.textContent?.startsWith('acknowledged'));
+    await page.selectOption('select[aria-label=Resolution]', 'genuine');
+    await page.keyboard.press('x');
+    await page.keyboard.type('Kitchen fire, guests evacuated, fire service on site');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=alarm-stats]')?.textContent?.startsWith('0 open alarms'));
+    assert.match(await page.locator('[data-testid=alarm-stats]').innerText(), /ack ≤ 30 s: 100 %/);
+    const closed = (await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.closed'] }))[0]!;
+    assert.equal((closed.data as { resolution: string }).resolution, 'genuine');
+    assert.match(closed.actor, /^user:/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await vigil.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

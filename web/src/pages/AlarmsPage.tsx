@@ -1,0 +1,152 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, type Me, type StoredEvent } from '../api.js';
+import { useT, useTime } from '../i18n.js';
+
+interface Alarm {
+  alarmId: string; account: string | null; siteId: string | null; kind: string; priority: number; status: string; title: string;
+  raisedAt: string; signalIds: string[]; restored: boolean; claimedBy: string | null; acknowledgedAt: string | null;
+}
+interface Signal { signalId: string; code: string; kind: string; phase: string; description: string; zone: string | null; user: string | null; receivedAt: string; occurredAt: string | null; protocol: string; flags: string[]; text: string | null }
+interface Stats { open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; falseAlarmRate: number | null }
+
+const RESOLUTIONS = ['false-user-error', 'false-device-fault', 'false-environment', 'genuine', 'test', 'duplicate'];
+const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(x * 100)} %`);
+
+/**
+ * The operator console: the live queue (most urgent first) and the selected alarm
+ * with its signals. Keyboard: j/k move, c claim, a acknowledge, x close.
+ */
+export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
+  const t = useT();
+  const time = useTime();
+  const [alarms, setAlarms] = useState<Alarm[]>([]);
+  const [stats, setStats] = useState<Stats | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [detail, setDetail] = useState<{ alarm: Alarm; signals: Signal[]; pathFaulted: boolean } | null>(null);
+  const [resolution, setResolution] = useState(RESOLUTIONS[0]!);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [now, setNow] = useState(Date.now());
+  const noteRef = useRef<HTMLInputElement>(null);
+  const canHandle = me.roles.includes('operator') || me.roles.includes('supervisor');
+
+  const load = useCallback(async () => {
+    const [q, s] = await Promise.all([api<{ alarms: Alarm[] }>('/api/alarms'), api<Stats>('/api/alarms/stats')]);
+    setAlarms(q.alarms);
+    setStats(s);
+    setSelected((cur) => cur ?? q.alarms[0]?.alarmId ?? null);
+  }, []);
+  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  // Any alarms event on the live feed refreshes the queue.
+  const lastAlarmSeq = recent.find((e) => e.type.startsWith('alarms.'))?.seq;
+  useEffect(() => {
+    if (lastAlarmSeq) void load().catch(() => {});
+  }, [lastAlarmSeq, load]);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => {
+    if (!selected) return setDetail(null);
+    api<{ alarm: Alarm; signals: Signal[]; pathFaulted: boolean }>(`/api/alarms/${selected}`).then(setDetail, () => setDetail(null));
+  }, [selected, alarms]);
+
+  const act = useCallback(async (action: 'claim' | 'acknowledge' | 'close') => {
+    if (!selected) return;
+    setError(null);
+    try {
+      await api(`/api/alarms/${selected}/${action}`, { method: 'POST', ...(action === 'close' ? { body: { resolution, ...(note ? { note } : {}) } } : {}) });
+      if (action === 'close') {
+        setSelected(null);
+        setNote('');
+      }
+      await load();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }, [selected, resolution, note, load]);
+
+  const index = useMemo(() => alarms.findIndex((a) => a.alarmId === selected), [alarms, selected]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if ((e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'SELECT') return;
+      if (e.key === 'j') setSelected(alarms[Math.min(alarms.length - 1, index + 1)]?.alarmId ?? null);
+      else if (e.key === 'k') setSelected(alarms[Math.max(0, index - 1)]?.alarmId ?? null);
+      else if (e.key === 'c' && canHandle) void act('claim');
+      else if (e.key === 'a' && canHandle) void act('acknowledge');
+      else if (e.key === 'x' && canHandle) noteRef.current?.focus();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [alarms, index, act, canHandle]);
+
+  const age = (iso: string): string => {
+    const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+    return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h`;
+  };
+
+  return (
+    <div className="console">
+      <div className="queue">
+        <div className="row stats" data-testid="alarm-stats">
+          <strong>{alarms.length} {t('open alarms')}</strong>
+          {stats && <span className="muted small">ack ≤ 30 s: {pct(stats.within30s)} · ≤ 60 s: {pct(stats.within60s)} · false: {pct(stats.falseAlarmRate)}</span>}
+        </div>
+        {alarms.length === 0 && <p className="muted">{t('No open alarms.')}</p>}
+        <ul data-testid="alarm-queue">
+          {alarms.map((a) => (
+            <li key={a.alarmId} className={`alarm p${Math.min(a.priority, 5)} ${a.alarmId === selected ? 'selected' : ''}`} onClick={() => setSelected(a.alarmId)}>
+              <div className="row">
+                <span className={`badge ${a.kind}`}>{a.kind}</span>
+                <span className="status">{a.status}{a.restored ? ' · restored' : ''}</span>
+                <span className="spacer" />
+                <span className={`age ${a.status === 'new' && now - Date.parse(a.raisedAt) > 30_000 ? 'late' : ''}`}>{age(a.raisedAt)}</span>
+              </div>
+              <div className="title">{a.title}</div>
+            </li>
+          ))}
+        </ul>
+      </div>
+      <div className="detail" data-testid="alarm-detail">
+        {error && <p className="error" role="alert">{error}</p>}
+        {detail ? (
+          <>
+            <h2>{detail.alarm.title}</h2>
+            <p className="muted small">
+              {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} · account {detail.alarm.account ?? '–'} · {detail.alarm.status}
+              {detail.alarm.claimedBy ? ` · ${detail.alarm.claimedBy}` : ''}{detail.pathFaulted ? ' · transmission path FAULTED' : ''}
+            </p>
+            {canHandle && (
+              <div className="row actions">
+                <button onClick={() => void act('claim')} disabled={detail.alarm.status !== 'new'}>{t('Claim')} <kbd>c</kbd></button>
+                <button onClick={() => void act('acknowledge')} disabled={detail.alarm.status === 'acknowledged'}>{t('Acknowledge')} <kbd>a</kbd></button>
+                <select aria-label="Resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>
+                  {RESOLUTIONS.map((r) => <option key={r}>{r}</option>)}
+                </select>
+                <input ref={noteRef} aria-label="Closing note" placeholder={t('What happened')} value={note} onChange={(e) => setNote(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') void act('close'); }} />
+                <button onClick={() => void act('close')} disabled={detail.alarm.status !== 'acknowledged'}>{t('Close')} <kbd>x</kbd></button>
+              </div>
+            )}
+            <h3>{t('Signals')}</h3>
+            <table className="table" data-testid="alarm-signals">
+              <thead><tr><th>{t('Received')}</th><th>Code</th><th>{t('Meaning')}</th><th>Zone / user</th><th>Flags</th></tr></thead>
+              <tbody>
+                {detail.signals.map((s) => (
+                  <tr key={s.signalId}>
+                    <td className="nowrap"><time dateTime={s.receivedAt}>{time(s.receivedAt, 'time')}</time></td>
+                    <td className="mono">{s.protocol === 'contact-id' ? `CID ${s.code}` : s.code}</td>
+                    <td>{s.description} <span className="muted small">({s.kind}, {s.phase})</span></td>
+                    <td>{s.zone ?? s.user ?? ''}</td>
+                    <td className="small">{s.flags.join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        ) : (
+          <p className="muted">{t('Select an alarm.')}</p>
+        )}
+      </div>
+    </div>
+  );
+}

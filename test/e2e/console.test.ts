@@ -39,10 +39,10 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     await page.waitForSelector('[data-testid=alarm-queue] li');
     const item = await page.locator('[data-testid=alarm-queue] li').first().innerText();
     assert.match(item, /fire/i);
-    assert.match(item, new RegExp(`Fire Alarm|SIA FA`));
+    assert.match(item, /Fire alarm — zone 002 — /);
     await page.locator('[data-testid=alarm-queue] li').first().click();
     await page.waitForSelector('[data-testid=alarm-signals] tbody tr');
-    assert.match(await page.locator('[data-testid=alarm-signals]').innerText(), /FA[\s\S]*fire, alarm[\s\S]*002/);
+    assert.match(await page.locator('[data-testid=alarm-signals]').innerText(), /FA\s+Fire alarm \(fire, alarm\)\s+002/);
     await page.screenshot({ path: join(dataDir, 'console.png') });
 
     // Keyboard: c claims, a acknowledges; then the closing note and Enter.

@@ -12,6 +12,7 @@ import type { AlarmsState } from './alarms-state.js';
 import { cidMeaning, siaMeaning } from './codes.js';
 import type { AlarmEvents } from './events.js';
 import { KIND_PRIORITY, SUPERVISION_PRESETS, type AccountConfig, type Alarm, type Resolution, type Signal } from './model.js';
+import { parseSensorMessage, sensorSignalFields } from './sensor-message.js';
 import { SupervisionMonitor } from './supervision.js';
 
 /** A new alarm-phase signal joins the account's open alarm if it was raised this recently. */
@@ -21,6 +22,9 @@ export interface ReceiverCounters {
   frames: (outcome: string) => void;
   quirk: (name: string) => void;
 }
+
+/** Signals of one panel account, or of one sensor, belong to the same burst. */
+const correlationKey = (s: Signal): string => s.account ?? (s.deviceId ? `device:${s.deviceId}` : `signal:${s.signalId}`);
 
 function alarmEvent<K extends keyof AlarmEvents>(type: K, subject: string, orgId: string | null, actor: string, data: AlarmEvents[K], reason?: string): NewEvent {
   return { type, subject, orgId, actor, data, reason: reason ?? null };
@@ -138,14 +142,60 @@ export class AlarmsService {
     };
   }
 
+  /**
+   * One MQTT sensor message (topic vigil/sensors/<deviceId>/events). Resolves once
+   * the signal is durable; invalid payloads are dropped with the reason (redelivery
+   * would not make them valid), unknown devices are recorded and flagged.
+   */
+  async handleSensorMessage(topic: string, payload: Buffer): Promise<'recorded' | 'heartbeat' | 'invalid'> {
+    const deviceId = topic.split('/')[2] ?? '';
+    const parsed = parseSensorMessage(payload);
+    if (!parsed.ok) {
+      this.counters.frames('mqtt-invalid');
+      this.ctx.logger.warn({ topic, problem: parsed.problem }, 'sensor message refused');
+      return 'invalid';
+    }
+    const now = this.ctx.clock.now();
+    const device = this.city.devices.get(deviceId);
+    const restore = this.supervision.heard(`device:${deviceId}`, now);
+    if (restore) await this.recordPathRestored(`device:${deviceId}`, restore.lateMs);
+    const fields = sensorSignalFields(parsed.message);
+    if (!fields) return 'heartbeat';
+    await this.recordSignals([{
+      signalId: newId('sig'), account: null, protocol: 'mqtt', ...fields, zone: device?.zoneId ? String(this.city.zones.get(device.zoneId)?.number ?? '') || null : null,
+      user: null, area: null, occurredAt: parsed.message.at ? new Date(parsed.message.at).toISOString() : null, receivedAt: new Date(now).toISOString(),
+      position: device?.position ?? null, siteId: device?.siteId ?? null, deviceId: device ? device.id : deviceId, flags: device ? [] : ['unknown-device'],
+    }], [], device?.orgId ?? null);
+    this.counters.frames('mqtt-recorded');
+    return 'recorded';
+  }
+
+  /** A camera's video-analytics event (webhook): intrusion, line crossing, loitering, smoke, fire. */
+  async handleCameraEvent(input: { cameraId: string; event: 'intrusion' | 'line-crossing' | 'loitering' | 'smoke' | 'fire' | 'tamper'; at?: string; snapshotUrl?: string; confidence?: number }, by: Principal): Promise<Signal> {
+    const camera = this.city.devices.get(input.cameraId);
+    if (!camera || camera.kind !== 'camera') throw notFound('camera', input.cameraId);
+    if (camera.orgId !== by.orgId && !canSeeOrg(by, camera.orgId)) throw new VigilError('forbidden', 'that camera belongs to an organisation that did not share it with you');
+    const kind = input.event === 'smoke' || input.event === 'fire' ? 'fire' : input.event === 'tamper' ? 'tamper' : 'burglary';
+    const now = this.ctx.clock.now();
+    const signal: Signal = {
+      signalId: newId('sig'), account: null, protocol: 'http', code: `camera:${input.event}`, kind, phase: 'alarm',
+      description: `Camera analytics: ${input.event.replace('-', ' ')}${input.confidence !== undefined ? ` (${Math.round(input.confidence * 100)} %)` : ''}`,
+      zone: null, user: null, area: null, occurredAt: input.at ? new Date(input.at).toISOString() : null, receivedAt: new Date(now).toISOString(),
+      text: input.snapshotUrl ?? null, position: camera.position, siteId: camera.siteId, deviceId: camera.id, flags: input.event === 'loitering' ? ['low-confidence-kind'] : [],
+    };
+    await this.recordSignals([signal], [], camera.orgId);
+    return signal;
+  }
+
   /** Appends signals and what the rules make of them in one durable commit. */
-  async recordSignals(signals: Signal[], before: NewEvent[] = []): Promise<void> {
+  async recordSignals(signals: Signal[], before: NewEvent[] = [], ownerOrgId: string | null = null): Promise<void> {
     const events: NewEvent[] = [...before];
     const openNow = new Map<string, Alarm>(); // alarms raised within this batch
     for (const signal of signals) {
       const device = signal.account ? this.city.devicesByAccount.get(signal.account) : undefined;
-      const orgId = device?.orgId ?? null;
-      events.push(alarmEvent('alarms.signal.received', `account:${signal.account ?? '-'}`, orgId, signal.account ? `device:${signal.account}` : 'device:unknown', { signal }));
+      const orgId = device?.orgId ?? ownerOrgId;
+      const subject = signal.account ? `account:${signal.account}` : `device:${signal.deviceId ?? '-'}`;
+      events.push(alarmEvent('alarms.signal.received', subject, orgId, signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`, { signal }));
       events.push(...this.rules(signal, orgId, openNow));
     }
     await this.ctx.record(events);
@@ -154,8 +204,8 @@ export class AlarmsService {
   /** Signal → alarm rules: filter status and test signals, correlate bursts, mark restores. */
   private rules(signal: Signal, orgId: string | null, openNow: Map<string, Alarm>): NewEvent[] {
     const actor = 'system:alarm-rules';
-    const key = signal.account ?? `signal:${signal.signalId}`;
-    const openId = signal.account ? this.state.openByAccount.get(signal.account) : undefined;
+    const key = correlationKey(signal);
+    const openId = this.state.openByKey.get(key);
     const open = openNow.get(key) ?? (openId ? this.state.alarms.get(openId) : undefined);
     if (signal.phase === 'restore') {
       if (open && open.kind === signal.kind) return [alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, orgId, actor, { alarmId: open.alarmId, signalId: signal.signalId })];
@@ -172,7 +222,7 @@ export class AlarmsService {
     const site = signal.siteId ? this.city.sites.get(signal.siteId) : undefined;
     const where = site?.name ?? site?.address ?? (signal.account ? `account ${signal.account}` : 'unknown account');
     const alarm: Alarm = {
-      alarmId: newId('alm'), account: signal.account, siteId: signal.siteId, orgId, kind: signal.kind, priority, status: 'new',
+      alarmId: newId('alm'), account: signal.account, correlationKey: key, siteId: signal.siteId, orgId, kind: signal.kind, priority, status: 'new',
       title: `${signal.description}${signal.zone ? ` — zone ${signal.zone}` : ''} — ${where}`, raisedAt: signal.receivedAt,
       signalIds: [signal.signalId], restored: false, claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
     };
@@ -203,7 +253,7 @@ export class AlarmsService {
   private async recordPathRestored(account: string, downMs: number): Promise<void> {
     const device = this.city.devicesByAccount.get(account);
     await this.ctx.record([alarmEvent('alarms.path.restored', `account:${account}`, device?.orgId ?? null, 'system:supervision', { account, downMs })]);
-    const openId = this.state.openByAccount.get(account);
+    const openId = this.state.openByKey.get(account);
     const open = openId ? this.state.alarms.get(openId) : undefined;
     if (open?.kind === 'path-fault') {
       await this.ctx.record([alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, open.orgId, 'system:supervision', { alarmId: open.alarmId, signalId: 'path-restored' })]);

@@ -11,8 +11,8 @@ export class AlarmsState implements Projection {
   readonly typePrefixes = ['alarms.'];
   readonly accounts = new Map<string, AccountConfig>();
   readonly alarms = new Map<string, Alarm>();
-  /** Open (not closed) alarm per account: where new signals of a burst are correlated. */
-  readonly openByAccount = new Map<string, string>();
+  /** Open (not closed) alarm per correlation key (account or device): where a burst's signals join. */
+  readonly openByKey = new Map<string, string>();
   readonly signals = new Map<string, Signal>();
   readonly recentByAccount = new Map<string, string[]>();
   readonly faultedPaths = new Set<string>();
@@ -53,7 +53,7 @@ export class AlarmsState implements Projection {
         const { alarm } = e.data as AlarmEvents['alarms.alarm.raised'];
         this.alarms.set(alarm.alarmId, { ...alarm, signalIds: [...alarm.signalIds] });
         for (const id of alarm.signalIds) this.pinned.add(id);
-        if (alarm.account) this.openByAccount.set(alarm.account, alarm.alarmId);
+        if (alarm.correlationKey) this.openByKey.set(alarm.correlationKey, alarm.alarmId);
         break;
       }
       case 'alarms.alarm.correlated': {
@@ -104,7 +104,7 @@ export class AlarmsState implements Projection {
           a.note = d.note;
           a.acknowledgedAt ??= e.at;
           for (const id of a.signalIds) this.pinned.delete(id);
-          if (a.account && this.openByAccount.get(a.account) === a.alarmId) this.openByAccount.delete(a.account);
+          if (a.correlationKey && this.openByKey.get(a.correlationKey) === a.alarmId) this.openByKey.delete(a.correlationKey);
         }
         break;
       }

@@ -1,5 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import { Dc09Server } from '../adapters/protocols/dc09/dc09-server.js';
+import { MqttIngest } from '../adapters/protocols/mqtt/mqtt-ingest.js';
 import type { CityState } from '../city/city-state.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { AlarmsService } from './alarms-service.js';
@@ -24,6 +25,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
   const state = new AlarmsState();
   const service = new AlarmsService(ctx, state, deps.city, { frames: (o) => frames.inc({ outcome: o }), quirk: (q) => quirks.inc({ quirk: q }) });
   let server: Dc09Server | null = null;
+  let mqtt: MqttIngest | null = null;
   let tick: NodeJS.Timeout | null = null;
   let ticking = false;
   const capability: AlarmsCapability = {
@@ -42,6 +44,17 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
       tick.unref();
     },
     async listen() {
+      if (ctx.config.mqttUrl) {
+        mqtt = new MqttIngest({
+          url: ctx.config.mqttUrl,
+          topic: ctx.config.mqttTopic,
+          clientId: `vigil-${ctx.config.nodeId}`,
+          onMessage: async (topic, payload) => void (await service.handleSensorMessage(topic, payload)),
+          onError: (error) => ctx.logger.warn({ err: error }, 'MQTT ingest'),
+        });
+        await mqtt.start();
+        ctx.logger.info({ url: ctx.config.mqttUrl, topic: ctx.config.mqttTopic }, 'MQTT sensor ingest subscribed');
+      }
       if (ctx.config.dc09Port === null) return;
       server = new Dc09Server({
         host: ctx.config.host,
@@ -59,6 +72,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
     async stop() {
       if (tick) clearInterval(tick);
       await server?.stop();
+      await mqtt?.stop();
     },
   };
   return capability;

@@ -46,6 +46,8 @@ export type AlarmStatus = 'new' | 'claimed' | 'acknowledged' | 'closed';
 export interface Alarm {
   alarmId: string;
   account: string | null;
+  /** What a burst is correlated by: the panel account, or the sensor device. */
+  correlationKey: string | null;
   siteId: string | null;
   orgId: string | null;
   kind: SignalKind;

@@ -56,6 +56,24 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
       async (request) => ({ alarm: await service.close(request.params.id, request.body.resolution, request.body.note ?? null, request.principal) }),
     );
 
+    app.post<{ Body: { cameraId: string; event: 'intrusion' | 'line-crossing' | 'loitering' | 'smoke' | 'fire' | 'tamper'; at?: string; snapshotUrl?: string; confidence?: number } }>(
+      '/api/alarms/webhooks/camera',
+      {
+        config: { access: { roles: HANDLERS } },
+        schema: {
+          summary: "A camera's video-analytics event (for video systems, with an operator API key)", tags: ['alarms'],
+          body: {
+            type: 'object', required: ['cameraId', 'event'], additionalProperties: false,
+            properties: {
+              cameraId: { type: 'string', maxLength: 200 }, event: { type: 'string', enum: ['intrusion', 'line-crossing', 'loitering', 'smoke', 'fire', 'tamper'] },
+              at: { type: 'string', format: 'date-time' }, snapshotUrl: { type: 'string', format: 'uri', maxLength: 2000 }, confidence: { type: 'number', minimum: 0, maximum: 1 },
+            },
+          },
+        },
+      },
+      async (request, reply) => reply.status(202).send({ signal: await service.handleCameraEvent(request.body, request.principal) }),
+    );
+
     app.get(
       '/api/alarms/accounts',
       { config: { access: { roles: STEWARDS } }, schema: { summary: 'Receiver settings per account (keys are never shown)', tags: ['alarms'] } },

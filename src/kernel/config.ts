@@ -34,6 +34,9 @@ export interface VigilConfig {
   webDistDir: string;
   /** SIA DC-09 receiver port (TCP and UDP); 0 picks free ports; null disables the receiver. */
   dc09Port: number | null;
+  /** mqtt://… broker whose sensor messages are ingested; null disables MQTT ingest. */
+  mqttUrl: string | null;
+  mqttTopic: string;
   /** Most concurrent panel connections on the DC-09 TCP port. */
   dc09MaxConnections: number;
 }
@@ -97,6 +100,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     sqliteSynchronous: oneOf(env, 'VIGIL_SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const),
     webDistDir: resolve(env.VIGIL_WEB_DIST || resolve(repoRoot, 'web', 'dist')),
     dc09Port: env.VIGIL_DC09_PORT === 'off' ? null : int(env, 'VIGIL_DC09_PORT', 9000, 0, 65535),
+    mqttUrl: url(env, 'VIGIL_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
+    mqttTopic: env.VIGIL_MQTT_TOPIC || 'vigil/sensors/+/events',
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
   };
 }

@@ -1,0 +1,64 @@
+import { Ajv } from 'ajv';
+import type { Signal, SignalKind, SignalPhase } from './model.js';
+
+/**
+ * The JSON payload IoT sensors publish on `vigil/sensors/<deviceId>/events`
+ * (documented in docs/sensors.md). Anything else is refused with the reason.
+ */
+export const SENSOR_MESSAGE_SCHEMA = {
+  type: 'object',
+  required: ['type', 'state'],
+  additionalProperties: false,
+  properties: {
+    type: { enum: ['smoke', 'heat', 'water-level', 'gas', 'door', 'glass-break', 'motion', 'panic', 'heartbeat'] },
+    state: { enum: ['alarm', 'normal', 'trouble', 'test'] },
+    value: { type: 'number' },
+    unit: { type: 'string', maxLength: 16 },
+    at: { type: 'string', format: 'date-time', maxLength: 40 },
+    battery: { type: 'number', minimum: 0, maximum: 100 },
+    text: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
+export interface SensorMessage {
+  type: 'smoke' | 'heat' | 'water-level' | 'gas' | 'door' | 'glass-break' | 'motion' | 'panic' | 'heartbeat';
+  state: 'alarm' | 'normal' | 'trouble' | 'test';
+  value?: number;
+  unit?: string;
+  at?: string;
+  battery?: number;
+  text?: string;
+}
+
+const ajv = new Ajv({ allErrors: true });
+ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
+const validate = ajv.compile<SensorMessage>(SENSOR_MESSAGE_SCHEMA);
+
+export function parseSensorMessage(payload: Buffer): { ok: true; message: SensorMessage } | { ok: false; problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { ok: false, problem: 'payload is not JSON' };
+  }
+  if (!validate(json)) return { ok: false, problem: ajv.errorsText(validate.errors) };
+  return { ok: true, message: json };
+}
+
+const KIND: Record<SensorMessage['type'], SignalKind> = {
+  smoke: 'fire', heat: 'heat', 'water-level': 'water', gas: 'gas', door: 'burglary', 'glass-break': 'burglary', motion: 'burglary', panic: 'panic', heartbeat: 'test',
+};
+
+/** The normalised part of a signal a sensor message becomes (null for a heartbeat). */
+export function sensorSignalFields(m: SensorMessage): Pick<Signal, 'code' | 'kind' | 'phase' | 'description' | 'text'> | null {
+  if (m.type === 'heartbeat') return null;
+  let kind = KIND[m.type];
+  let phase: SignalPhase = m.state === 'alarm' ? 'alarm' : m.state === 'normal' ? 'restore' : 'status';
+  if (m.state === 'trouble') {
+    kind = 'trouble';
+    phase = 'alarm';
+  }
+  if (m.state === 'test') kind = 'test';
+  const reading = m.value !== undefined ? ` (${m.value}${m.unit ? ` ${m.unit}` : ''})` : '';
+  return { code: `${m.type}:${m.state}`, kind, phase, description: `${m.type.replace('-', ' ')} ${m.state}${reading}`, text: m.text ?? null };
+}

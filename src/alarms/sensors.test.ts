@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import mqtt from 'mqtt';
+import { MQTT_URL, requireMqtt } from '../../test/support/services.js';
+import { serveVigil } from '../app.js';
+import { loadConfig } from '../kernel/config.js';
+import { parseSensorMessage } from './sensor-message.js';
+
+const until = async (check: () => boolean, what: string): Promise<void> => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(check(), `timed out waiting for ${what}`);
+};
+
+test('MQTT sensors through a real broker: validated, durable, alarms raised and restored', async (t) => {
+  if (!(await requireMqtt(t))) return;
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-mqtt-'));
+  const topicRoot = `vigiltest${process.pid}`;
+  const vigil = await serveVigil(
+    { ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events` }), dataDir: dir, port: 0, host: '127.0.0.1', nodeId: `t${process.pid}` },
+  );
+  const publisher = await mqtt.connectAsync(MQTT_URL);
+  try {
+    const gas = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'gas-sensor')!;
+    const send = (device: string, body: unknown) => publisher.publishAsync(`${topicRoot}/sensors/${device}/events`, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });
+    const state = vigil.capabilities.alarms.service.state;
+    await send(gas.id, { type: 'gas', state: 'alarm', value: 312, unit: 'ppm', battery: 80 });
+    await until(() => state.queue().length === 1, 'the gas alarm');
+    const alarm = state.queue()[0]!;
+    assert.equal(alarm.kind, 'gas');
+    assert.equal(alarm.siteId, gas.siteId);
+    assert.equal(alarm.orgId, gas.orgId);
+    await send(gas.id, { type: 'gas', state: 'normal', value: 5, unit: 'ppm' });
+    await until(() => state.alarms.get(alarm.alarmId)!.restored, 'the restore');
+    // Invalid payloads are refused and recorded nowhere; the stream goes on.
+    const before = state.signalCount;
+    await send(gas.id, 'not json');
+    await send(gas.id, { type: 'gas', state: 'on fire' });
+    await send(gas.id, { type: 'gas', state: 'alarm', extra: 1 });
+    await send(gas.id, { type: 'heartbeat', state: 'normal' });
+    await send('dev:unknown:1', { type: 'smoke', state: 'alarm' });
+    await until(() => state.signalCount === before + 1, 'the unknown device signal');
+    const last = [...state.signals.values()].at(-1)!;
+    assert.deepEqual(last.flags, ['unknown-device']);
+    assert.equal(last.kind, 'fire');
+  } finally {
+    await publisher.endAsync();
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('camera webhook: an operator API key reports video analytics as signals', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-cam-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  try {
+    const identity = vigil.capabilities.identity.service;
+    const police = identity.listOrgs().find((o) => o.kind === 'police')!;
+    await identity.createUser({ username: 'vmsadmin', orgId: police.id, roles: ['admin'], password: 'vms admin password' }, 'system');
+    const { key } = await identity.createApiKey({ name: 'video management system', roles: ['operator'] }, identity.resolvePrincipalOf('vmsadmin'));
+    const camera = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'camera' && d.orgId === police.id)!;
+    const post = (payload: object) => vigil.server.app.inject({ method: 'POST', url: '/api/alarms/webhooks/camera', headers: { 'x-api-key': key }, payload });
+    const ok = await post({ cameraId: camera.id, event: 'line-crossing', confidence: 0.92, snapshotUrl: 'https://vms.example/snap/1.jpg' });
+    assert.equal(ok.statusCode, 202, ok.body);
+    assert.equal(ok.json().signal.kind, 'burglary');
+    assert.equal((await post({ cameraId: camera.id, event: 'dancing' })).statusCode, 400);
+    assert.equal((await post({ cameraId: 'dev:camera:none', event: 'smoke' })).statusCode, 404);
+    assert.equal(vigil.capabilities.alarms.service.state.queue().filter((a) => a.kind === 'burglary').length, 1);
+  } finally {
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('fuzz: sensor payloads — any bytes are either a valid message or refused with a reason', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.json().map((j) => Buffer.from(j)), fc.record({ type: fc.string(), state: fc.string(), value: fc.anything() }).map((o) => Buffer.from(JSON.stringify(o)))), (payload) => {
+      const r = parseSensorMessage(payload);
+      if (r.ok) assert.ok(['alarm', 'normal', 'trouble', 'test'].includes(r.message.state));
+      else assert.ok(r.problem.length > 0);
+    }),
+    { numRuns: 1000 },
+  );
+});

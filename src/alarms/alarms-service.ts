@@ -11,9 +11,14 @@ import type { NewEvent } from '../platform/event-log.js';
 import type { AlarmsState } from './alarms-state.js';
 import { cidMeaning, siaMeaning } from './codes.js';
 import type { AlarmEvents } from './events.js';
-import { KIND_PRIORITY, SUPERVISION_PRESETS, type AccountConfig, type Alarm, type Resolution, type Signal } from './model.js';
+import { KIND_PRIORITY, SUPERVISION_PRESETS, type AccountConfig, type ActionPlan, type Alarm, type Resolution, type Signal } from './model.js';
+import type { Device } from '../city/model.js';
+import { haversineM } from '../kernel/geo.js';
 import { parseSensorMessage, sensorSignalFields } from './sensor-message.js';
 import { SupervisionMonitor } from './supervision.js';
+
+/** An alarm nobody claimed for this long is escalated to supervisors (EN 50518: most within 30 s). */
+export const ESCALATE_AFTER_MS = 30_000;
 
 /** A new alarm-phase signal joins the account's open alarm if it was raised this recently. */
 export const CORRELATION_WINDOW_MS = 10 * 60 * 1000;
@@ -214,16 +219,18 @@ export class AlarmsService {
     if (signal.phase === 'status') return [];
     const priority = KIND_PRIORITY[signal.kind];
     const now = Date.parse(signal.receivedAt);
-    if (open && open.status !== 'closed' && now - Date.parse(open.raisedAt) <= CORRELATION_WINDOW_MS) {
-      // Only a not-yet-recorded alarm of this batch is changed here; the projection changes by events.
-      if (openNow.get(key) === open) open.priority = Math.min(open.priority, priority);
-      return [alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, actor, { alarmId: open.alarmId, signalId: signal.signalId, priority })];
-    }
     const site = signal.siteId ? this.city.sites.get(signal.siteId) : undefined;
     const where = site?.name ?? site?.address ?? (signal.account ? `account ${signal.account}` : 'unknown account');
+    const title = `${signal.description}${signal.zone ? ` — zone ${signal.zone}` : ''} — ${where}`;
+    if (open && open.status !== 'closed' && now - Date.parse(open.raisedAt) <= CORRELATION_WINDOW_MS) {
+      const moreUrgent = priority < open.priority;
+      // Only a not-yet-recorded alarm of this batch is changed here; the projection changes by events.
+      if (openNow.get(key) === open && moreUrgent) Object.assign(open, { priority, kind: signal.kind, title });
+      return [alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, actor, { alarmId: open.alarmId, signalId: signal.signalId, priority, ...(moreUrgent ? { kind: signal.kind, title } : {}) })];
+    }
     const alarm: Alarm = {
       alarmId: newId('alm'), account: signal.account, correlationKey: key, siteId: signal.siteId, orgId, kind: signal.kind, priority, status: 'new',
-      title: `${signal.description}${signal.zone ? ` — zone ${signal.zone}` : ''} — ${where}`, raisedAt: signal.receivedAt,
+      title, raisedAt: signal.receivedAt,
       signalIds: [signal.signalId], restored: false, claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
     };
     openNow.set(key, alarm);
@@ -291,8 +298,63 @@ export class AlarmsService {
     if (a.status === 'closed') throw conflict('the alarm is closed already');
     if (a.status !== 'acknowledged') throw conflict('acknowledge the alarm before closing it');
     if (resolution === 'genuine' && !note?.trim()) throw badRequest('say what happened when closing a genuine alarm');
+    const missing = this.missingMandatorySteps(a);
+    if (missing.length > 0) throw conflict(`the action plan's mandatory steps are not done: ${missing.map((m) => m.text).join('; ')}`, { missing: missing.map((m) => m.stepId) });
     await this.ctx.record([alarmEvent('alarms.alarm.closed', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor, resolution, note: note?.trim() || null }, note ?? undefined)]);
     return a;
+  }
+
+  async definePlan(input: Omit<ActionPlan, 'planId' | 'orgId'> & { planId?: string }, by: Principal | { orgId: string; actor: string }): Promise<ActionPlan> {
+    const orgId = by.orgId;
+    if (!orgId) throw badRequest('a plan belongs to an organisation');
+    if (input.steps.length === 0) throw badRequest('a plan has at least one step');
+    const ids = new Set(input.steps.map((st) => st.stepId));
+    if (ids.size !== input.steps.length) throw badRequest('step ids must be unique within a plan');
+    for (const siteId of input.siteIds) if (!this.city.sites.has(siteId)) throw notFound('site', siteId);
+    const plan: ActionPlan = { ...input, planId: input.planId ?? newId('pln'), orgId };
+    await this.ctx.record([alarmEvent('alarms.plan.defined', `plan:${plan.planId}`, orgId, by.actor, { plan })]);
+    return plan;
+  }
+
+  async doStep(alarmId: string, stepId: string, outcome: string, by: Principal): Promise<void> {
+    const a = this.alarmFor(alarmId, by);
+    if (a.status === 'closed') throw conflict('the alarm is closed');
+    const plan = this.state.planFor(a);
+    if (!plan?.steps.some((st) => st.stepId === stepId)) throw notFound('step', stepId);
+    await this.ctx.record([alarmEvent('alarms.step.done', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, stepId, outcome: outcome.trim() || 'done' }, outcome)]);
+  }
+
+  missingMandatorySteps(a: Alarm): ActionPlan['steps'] {
+    const plan = this.state.planFor(a);
+    if (!plan) return [];
+    const done = new Set((this.state.steps.get(a.alarmId) ?? []).map((st) => st.stepId));
+    return plan.steps.filter((st) => st.mandatory && !done.has(st.stepId));
+  }
+
+  /**
+   * Remote verification: the cameras nearest to the alarm (those of the caller's
+   * organisation or shared with it) and the other detectors of the same site with
+   * their latest signal — corroborating or contradicting the alarm.
+   */
+  verification(a: Alarm, by: Principal): { cameras: (Device & { distanceM: number })[]; siteDevices: (Device & { lastSignal: Signal | null })[] } {
+    const origin = a.siteId ? this.city.sites.get(a.siteId)?.position : undefined;
+    const devices = [...this.city.devices.values()].filter((d) => canSeeOrg(by, d.orgId));
+    const cameras = origin
+      ? devices.filter((d) => d.kind === 'camera').map((d) => ({ ...d, distanceM: Math.round(haversineM(origin, d.position)) })).sort((x, y) => x.distanceM - y.distanceM).slice(0, 4)
+      : [];
+    const lastByDevice = new Map<string, Signal>();
+    for (const sig of this.state.signals.values()) if (sig.deviceId && sig.siteId === a.siteId) lastByDevice.set(sig.deviceId, sig);
+    const siteDevices = a.siteId ? devices.filter((d) => d.siteId === a.siteId && d.kind !== 'camera').map((d) => ({ ...d, lastSignal: lastByDevice.get(d.id) ?? null })) : [];
+    return { cameras, siteDevices };
+  }
+
+  /** New alarms unclaimed past the limit are escalated once (shown to supervisors, counted). */
+  async escalateTick(): Promise<number> {
+    const now = this.ctx.clock.now();
+    const due = this.state.queue().filter((a) => a.status === 'new' && !this.state.escalated.has(a.alarmId) && now - Date.parse(a.raisedAt) >= ESCALATE_AFTER_MS);
+    if (due.length === 0) return 0;
+    await this.ctx.record(due.map((a) => alarmEvent('alarms.alarm.escalated', `alarm:${a.alarmId}`, a.orgId, 'system:escalation', { alarmId: a.alarmId, unclaimedSeconds: Math.round((now - Date.parse(a.raisedAt)) / 1000) })));
+    return due.length;
   }
 
   /** EN 50518-style figures over the alarms the principal may see. */

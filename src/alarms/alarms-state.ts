@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
 import type { AlarmEvents } from './events.js';
-import type { AccountConfig, Alarm, Signal } from './model.js';
+import type { AccountConfig, ActionPlan, Alarm, Signal, StepRecord } from './model.js';
 
 const RECENT_SIGNALS = 50;
 
@@ -19,6 +19,9 @@ export class AlarmsState implements Projection {
   /** Signals of open alarms: kept in memory while the alarm is handled. */
   private readonly pinned = new Set<string>();
   signalCount = 0;
+  readonly plans = new Map<string, ActionPlan>();
+  readonly steps = new Map<string, StepRecord[]>();
+  readonly escalated = new Set<string>();
 
   apply(e: StoredEvent): void {
     switch (e.type as keyof AlarmEvents) {
@@ -62,7 +65,11 @@ export class AlarmsState implements Projection {
         if (a) {
           a.signalIds.push(d.signalId);
           this.pinned.add(d.signalId);
-          a.priority = Math.min(a.priority, d.priority);
+          if (d.priority < a.priority) {
+            a.priority = d.priority;
+            if (d.kind) a.kind = d.kind;
+            if (d.title) a.title = d.title;
+          }
         }
         break;
       }
@@ -75,6 +82,21 @@ export class AlarmsState implements Projection {
         }
         break;
       }
+      case 'alarms.plan.defined': {
+        const { plan } = e.data as AlarmEvents['alarms.plan.defined'];
+        this.plans.set(plan.planId, plan);
+        break;
+      }
+      case 'alarms.step.done': {
+        const d = e.data as AlarmEvents['alarms.step.done'];
+        const list = this.steps.get(d.alarmId) ?? [];
+        list.push({ stepId: d.stepId, by: e.actor, at: e.at, outcome: d.outcome });
+        this.steps.set(d.alarmId, list);
+        break;
+      }
+      case 'alarms.alarm.escalated':
+        this.escalated.add((e.data as AlarmEvents['alarms.alarm.escalated']).alarmId);
+        break;
       case 'alarms.alarm.claimed': {
         const d = e.data as AlarmEvents['alarms.alarm.claimed'];
         const a = this.alarms.get(d.alarmId);
@@ -109,6 +131,17 @@ export class AlarmsState implements Projection {
         break;
       }
     }
+  }
+
+  /** The plan for an alarm: the most specific of its organisation's plans for its kind (site-specific first). */
+  planFor(alarm: Alarm): ActionPlan | null {
+    let general: ActionPlan | null = null;
+    for (const p of this.plans.values()) {
+      if (p.orgId !== alarm.orgId || !p.kinds.includes(alarm.kind)) continue;
+      if (p.siteIds.length > 0 && alarm.siteId && p.siteIds.includes(alarm.siteId)) return p;
+      if (p.siteIds.length === 0) general ??= p;
+    }
+    return general;
   }
 
   /** Open alarms, most urgent first: priority, then age. */

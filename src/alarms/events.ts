@@ -1,4 +1,4 @@
-import type { AccountConfig, Alarm, Resolution, Signal } from './model.js';
+import type { AccountConfig, ActionPlan, Alarm, Resolution, Signal, SignalKind } from './model.js';
 
 /** Event payloads of the alarms capability (type → data). */
 export interface AlarmEvents {
@@ -8,10 +8,14 @@ export interface AlarmEvents {
   'alarms.path.failed': { account: string; deadline: string; lateMs: number };
   'alarms.path.restored': { account: string; downMs: number };
   'alarms.alarm.raised': { alarm: Alarm };
-  'alarms.alarm.correlated': { alarmId: string; signalId: string; priority: number };
+  /** A signal joins an open alarm; a more urgent one (lower priority number) also changes its kind and title. */
+  'alarms.alarm.correlated': { alarmId: string; signalId: string; priority: number; kind?: SignalKind; title?: string };
   'alarms.alarm.restored': { alarmId: string; signalId: string };
   'alarms.alarm.claimed': { alarmId: string; by: string };
   'alarms.alarm.acknowledged': { alarmId: string; by: string };
+  'alarms.plan.defined': { plan: ActionPlan };
+  'alarms.step.done': { alarmId: string; stepId: string; outcome: string };
+  'alarms.alarm.escalated': { alarmId: string; unclaimedSeconds: number };
   'alarms.alarm.closed': { alarmId: string; by: string; resolution: Resolution; note: string | null };
 }
 

@@ -81,3 +81,24 @@ export interface AccountConfig {
   supervisionSeconds: number | null;
   preset: string | null;
 }
+
+export const STEP_KINDS = ['call', 'view-cameras', 'notify', 'dispatch', 'check'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** A predefined response: ordered steps for alarms of given kinds at given sites (or all of the organisation's). */
+export interface ActionPlan {
+  planId: string;
+  orgId: string;
+  name: string;
+  kinds: SignalKind[];
+  /** Empty: every site of the organisation. */
+  siteIds: string[];
+  steps: { stepId: string; kind: StepKind; text: string; mandatory: boolean; timerSeconds: number | null }[];
+}
+
+export interface StepRecord {
+  stepId: string;
+  by: string;
+  at: string;
+  outcome: string;
+}

@@ -82,6 +82,15 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     assert.equal((await act('claim')).statusCode, 200);
     assert.equal((await act('acknowledge')).statusCode, 200);
     assert.equal((await act('close', { resolution: 'genuine' })).statusCode, 400, 'a genuine alarm needs a note');
+    // The fire plan applies (the burst's fire raised it): notifying the fire service is mandatory.
+    const detail = (await vigil.server.app.inject({ method: 'GET', url: `/api/alarms/${alarm.alarmId}`, headers: operator })).json();
+    assert.equal(detail.plan.name, 'Fire');
+    assert.ok(detail.verification.cameras.length > 0, 'nearest cameras for verification');
+    assert.ok(detail.verification.siteDevices.some((d: { kind: string }) => d.kind === 'smoke-detector' || d.kind === 'motion-detector' || d.kind === 'door-contact' || d.kind === 'glass-break' || d.kind === 'heat-detector'));
+    const refused = await act('close', { resolution: 'false-user-error', note: 'cleaner set it off' });
+    assert.equal(refused.statusCode, 409);
+    assert.deepEqual(refused.json().error.details.missing, ['fire-service']);
+    assert.equal((await act('steps/fire-service', { outcome: 'fire service informed, stood down after call' })).statusCode, 200);
     assert.equal((await act('close', { resolution: 'false-user-error', note: 'cleaner set it off' })).statusCode, 200);
     const stats = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/stats', headers: operator })).json();
     assert.equal(stats.acknowledged, 1);

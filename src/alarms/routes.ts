@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import type { AlarmsService } from './alarms-service.js';
-import { RESOLUTIONS, SUPERVISION_PRESETS, type Resolution } from './model.js';
+import { RESOLUTIONS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS, type ActionPlan, type Resolution } from './model.js';
 
 const HANDLERS: readonly Role[] = ['operator', 'supervisor'];
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
@@ -32,6 +32,10 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
           alarm,
           signals: alarm.signalIds.map((id) => service.state.signals.get(id)).filter(Boolean),
           pathFaulted: alarm.account ? service.state.faultedPaths.has(alarm.account) : false,
+          escalated: service.state.escalated.has(alarm.alarmId),
+          plan: service.state.planFor(alarm),
+          stepsDone: service.state.steps.get(alarm.alarmId) ?? [],
+          verification: service.verification(alarm, request.principal),
         };
       },
     );
@@ -43,6 +47,54 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
         async (request) => ({ alarm: await service[action](request.params.id, request.principal) }),
       );
     }
+
+    app.post<{ Params: { id: string; stepId: string }; Body: { outcome?: string } }>(
+      '/api/alarms/:id/steps/:stepId',
+      {
+        config: { access: { roles: HANDLERS } },
+        schema: {
+          summary: "Record a step of the alarm's action plan as done, with its outcome", tags: ['alarms'],
+          params: { type: 'object', required: ['id', 'stepId'], properties: { id: { type: 'string', maxLength: 100 }, stepId: { type: 'string', maxLength: 100 } } },
+          body: { type: 'object', additionalProperties: false, properties: { outcome: { type: 'string', maxLength: 1000 } } },
+        },
+      },
+      async (request) => {
+        await service.doStep(request.params.id, request.params.stepId, request.body?.outcome ?? 'done', request.principal);
+        return { stepsDone: service.state.steps.get(request.params.id) ?? [] };
+      },
+    );
+
+    app.get(
+      '/api/alarms/plans',
+      { config: { access: { roles: VIEWERS } }, schema: { summary: "Action plans of the caller's organisation", tags: ['alarms'] } },
+      async (request) => ({ plans: [...service.state.plans.values()].filter((p) => p.orgId === request.principal.orgId) }),
+    );
+
+    app.post<{ Body: Omit<ActionPlan, 'planId' | 'orgId'> & { planId?: string } }>(
+      '/api/alarms/plans',
+      {
+        config: { access: { roles: STEWARDS } },
+        schema: {
+          summary: 'Define (or replace, with planId) an action plan: ordered steps for alarm kinds at sites', tags: ['alarms'],
+          body: {
+            type: 'object', required: ['name', 'kinds', 'siteIds', 'steps'], additionalProperties: false,
+            properties: {
+              planId: { type: 'string', maxLength: 100 }, name: { type: 'string', minLength: 1, maxLength: 200 },
+              kinds: { type: 'array', minItems: 1, items: { type: 'string', enum: [...SIGNAL_KINDS] } },
+              siteIds: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 200 } },
+              steps: {
+                type: 'array', minItems: 1, maxItems: 50,
+                items: {
+                  type: 'object', required: ['stepId', 'kind', 'text', 'mandatory'], additionalProperties: false,
+                  properties: { stepId: { type: 'string', maxLength: 50 }, kind: { type: 'string', enum: [...STEP_KINDS] }, text: { type: 'string', maxLength: 500 }, mandatory: { type: 'boolean' }, timerSeconds: { type: ['integer', 'null'], minimum: 0, maximum: 86_400 } },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await service.definePlan({ ...request.body, steps: request.body.steps.map((st) => ({ ...st, timerSeconds: st.timerSeconds ?? null })) }, request.principal)),
+    );
 
     app.post<{ Params: { id: string }; Body: { resolution: Resolution; note?: string } }>(
       '/api/alarms/:id/close',

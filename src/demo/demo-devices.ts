@@ -46,7 +46,8 @@ const jitter = (p: Position, random: () => number): Position => [
 /**
  * The demo city's installed base on its real buildings: alarm panels monitored by
  * the MARC (every public building and one building in five) with zones and
- * detectors, panic buttons, gas sensors, police cameras, city sirens spread over
+ * detectors, panic buttons, site cameras at monitored public buildings, gas
+ * sensors, police street cameras, city sirens spread over
  * the city and loudspeakers in public venues.
  */
 export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, seed = 37123): { zones: Zone[]; devices: Device[] } {
@@ -79,6 +80,8 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
       }
     }
     if (site.category === 'pharmacy' || site.category === 'hotel' || site.category === 'town-hall') add('panic-button', site, orgs.marc, { parentId: panel.id });
+    // Monitored public buildings have a camera the MARC can look through (remote verification).
+    if (isPublic) add('camera', site, orgs.marc, { protocol: 'http', label: `Site camera — ${site.name ?? site.address ?? site.id}` });
   }
   for (const site of sites) {
     if (site.category === 'hospital' || site.category === 'school') add('gas-sensor', site, orgs.city, { protocol: 'mqtt' });

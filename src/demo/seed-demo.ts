@@ -2,6 +2,7 @@ import type { Vigil } from '../app.js';
 import { seedDemoIdentity, DEMO_USERS } from '../identity/index.js';
 import type { VigilConfig } from '../kernel/config.js';
 import { generateDemoDevices } from './demo-devices.js';
+import type { ActionPlan } from '../alarms/model.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */
 export const DEMO_POPULATION = {
@@ -9,6 +10,40 @@ export const DEMO_POPULATION = {
   source: 'Monaco Statistics (IMSEE), 2023 Population Census, residents at 31/12/2023 — https://monacostatistics.mc/News/2023-Population-census',
   defaultLevels: 6,
 };
+
+/** The demo MARC's action plans (every site): what an operator must do per kind of alarm. */
+export const DEMO_PLANS: Omit<ActionPlan, 'planId' | 'orgId'>[] = [
+  {
+    name: 'Fire', kinds: ['fire', 'heat', 'gas'], siteIds: [],
+    steps: [
+      { stepId: 'cameras', kind: 'view-cameras', text: 'Look at the cameras nearest the site for smoke or flames', mandatory: false, timerSeconds: null },
+      { stepId: 'fire-service', kind: 'notify', text: 'Notify the fire service (18 / 112) with the address and zone', mandatory: true, timerSeconds: 60 },
+      { stepId: 'contact', kind: 'call', text: 'Call the site contact, then the keyholders in order', mandatory: false, timerSeconds: 120 },
+    ],
+  },
+  {
+    name: 'Intrusion', kinds: ['burglary', 'tamper'], siteIds: [],
+    steps: [
+      { stepId: 'cameras', kind: 'view-cameras', text: 'Verify on the cameras: person seen, or nothing', mandatory: true, timerSeconds: 60 },
+      { stepId: 'keyholders', kind: 'call', text: 'Call the keyholders in order; ask for the password', mandatory: false, timerSeconds: 180 },
+      { stepId: 'guard', kind: 'dispatch', text: 'If not cancelled by a keyholder: dispatch a guard (Portier Private Security)', mandatory: false, timerSeconds: 300 },
+    ],
+  },
+  {
+    name: 'Hold-up, panic, duress', kinds: ['hold-up', 'panic', 'duress'], siteIds: [],
+    steps: [
+      { stepId: 'police', kind: 'notify', text: 'Notify the police (17 / 112) at once — do not call the site', mandatory: true, timerSeconds: 30 },
+      { stepId: 'cameras', kind: 'view-cameras', text: 'Follow the cameras and pass what you see to the police', mandatory: false, timerSeconds: null },
+    ],
+  },
+  {
+    name: 'Medical', kinds: ['medical'], siteIds: [],
+    steps: [
+      { stepId: 'voice', kind: 'call', text: 'Speak to the person through the alarm unit or call them', mandatory: false, timerSeconds: 30 },
+      { stepId: 'ambulance', kind: 'notify', text: 'Call the emergency medical service (15 / 112) unless it is a false alarm', mandatory: true, timerSeconds: 60 },
+    ],
+  },
+];
 
 function groupBy<T>(items: T[], key: (t: T) => string): T[][] {
   const groups = new Map<string, T[]>();
@@ -34,6 +69,7 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   const installed = generateDemoDevices(cityService.state.sites.values(), { marc: identity.orgIds.marc!, city: identity.orgIds.city!, police: identity.orgIds.police! });
   for (const orgZones of groupBy(installed.zones, (z) => z.orgId)) await cityService.defineZones(orgZones, 'system:demo');
   await cityService.registerDevices(installed.devices, 'system:demo');
+  for (const plan of DEMO_PLANS) await vigil.capabilities.alarms.service.definePlan(plan, { orgId: identity.orgIds.marc!, actor: 'system:demo' });
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +

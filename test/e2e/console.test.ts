@@ -50,7 +50,18 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     await page.waitForFunction(() => document.querySelector('[data-testid=alarm-queue] li .status')?.textContent?.startsWith('claimed'));
     await page.keyboard.press('a');
     await page.waitForFunction(() => document.querySelector('[data-testid=alarm-queue] li .status')?.textContent?.startsWith('acknowledged'));
+    // The fire plan: closing is refused until the fire service was notified.
     await page.selectOption('select[aria-label=Resolution]', 'genuine');
+    await page.keyboard.press('x');
+    await page.keyboard.type('first try');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[role=alert]');
+    assert.match(await page.locator('[role=alert]').innerText(), /mandatory steps are not done: Notify the fire service/);
+    assert.ok((await page.locator('[data-testid=verification]').innerText()).includes('Site camera'));
+    await page.fill('input[aria-label="Outcome of fire-service"]', 'Fire service dispatched, ref 4711');
+    await page.locator('[data-step=fire-service] button').click();
+    await page.waitForSelector('[data-step=fire-service].done');
+    await page.fill('input[aria-label="Closing note"]', '');
     await page.keyboard.press('x');
     await page.keyboard.type('Kitchen fire, guests evacuated, fire service on site');
     await page.keyboard.press('Enter');

@@ -7,6 +7,14 @@ interface Alarm {
   raisedAt: string; signalIds: string[]; restored: boolean; claimedBy: string | null; acknowledgedAt: string | null;
 }
 interface Signal { signalId: string; code: string; kind: string; phase: string; description: string; zone: string | null; user: string | null; receivedAt: string; occurredAt: string | null; protocol: string; flags: string[]; text: string | null }
+interface Step { stepId: string; kind: string; text: string; mandatory: boolean; timerSeconds: number | null }
+interface StepDone { stepId: string; by: string; at: string; outcome: string }
+interface Device { id: string; kind: string; label: string; distanceM?: number; lastSignal?: Signal | null }
+interface Detail {
+  alarm: Alarm; signals: Signal[]; pathFaulted: boolean; escalated: boolean;
+  plan: { name: string; steps: Step[] } | null; stepsDone: StepDone[];
+  verification: { cameras: Device[]; siteDevices: Device[] };
+}
 interface Stats { open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; falseAlarmRate: number | null }
 
 const RESOLUTIONS = ['false-user-error', 'false-device-fault', 'false-environment', 'genuine', 'test', 'duplicate'];
@@ -22,7 +30,8 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [alarms, setAlarms] = useState<Alarm[]>([]);
   const [stats, setStats] = useState<Stats | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [detail, setDetail] = useState<{ alarm: Alarm; signals: Signal[]; pathFaulted: boolean } | null>(null);
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [outcomes, setOutcomes] = useState<Record<string, string>>({});
   const [resolution, setResolution] = useState(RESOLUTIONS[0]!);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -48,7 +57,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   }, []);
   useEffect(() => {
     if (!selected) return setDetail(null);
-    api<{ alarm: Alarm; signals: Signal[]; pathFaulted: boolean }>(`/api/alarms/${selected}`).then(setDetail, () => setDetail(null));
+    api<Detail>(`/api/alarms/${selected}`).then(setDetail, () => setDetail(null));
   }, [selected, alarms]);
 
   const act = useCallback(async (action: 'claim' | 'acknowledge' | 'close') => {
@@ -65,6 +74,17 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       setError(e instanceof Error ? e.message : String(e));
     }
   }, [selected, resolution, note, load]);
+
+  const doStep = async (stepId: string): Promise<void> => {
+    if (!selected) return;
+    setError(null);
+    try {
+      await api(`/api/alarms/${selected}/steps/${stepId}`, { body: { outcome: outcomes[stepId] || 'done' } });
+      setDetail(await api<Detail>(`/api/alarms/${selected}`));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
 
   const index = useMemo(() => alarms.findIndex((a) => a.alarmId === selected), [alarms, selected]);
   useEffect(() => {
@@ -114,7 +134,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             <h2>{detail.alarm.title}</h2>
             <p className="muted small">
               {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} · account {detail.alarm.account ?? '–'} · {detail.alarm.status}
-              {detail.alarm.claimedBy ? ` · ${detail.alarm.claimedBy}` : ''}{detail.pathFaulted ? ' · transmission path FAULTED' : ''}
+              {detail.alarm.claimedBy ? ` · ${detail.alarm.claimedBy}` : ''}{detail.pathFaulted ? ' · transmission path FAULTED' : ''}{detail.escalated ? ' · ESCALATED (unclaimed > 30 s)' : ''}
             </p>
             {canHandle && (
               <div className="row actions">
@@ -127,6 +147,46 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <button onClick={() => void act('close')} disabled={detail.alarm.status !== 'acknowledged'}>{t('Close')} <kbd>x</kbd></button>
               </div>
             )}
+            {detail.plan && (
+              <>
+                <h3>{t('Action plan')}: {detail.plan.name}</h3>
+                <ol className="plan" data-testid="plan">
+                  {detail.plan.steps.map((st) => {
+                    const done = detail.stepsDone.find((d) => d.stepId === st.stepId);
+                    return (
+                      <li key={st.stepId} className={done ? 'done' : ''} data-step={st.stepId}>
+                        <span className="badge">{st.kind}</span> {st.text}{st.mandatory ? <strong className="mandatory"> *</strong> : null}
+                        {st.timerSeconds ? <span className="muted small"> · within {st.timerSeconds} s</span> : null}
+                        {done ? (
+                          <div className="muted small">✓ {done.outcome} — {done.by}, <time dateTime={done.at}>{time(done.at, 'time')}</time></div>
+                        ) : canHandle ? (
+                          <div className="row">
+                            <input aria-label={`Outcome of ${st.stepId}`} placeholder={t('Outcome')} value={outcomes[st.stepId] ?? ''} onChange={(e) => setOutcomes({ ...outcomes, [st.stepId]: e.target.value })} />
+                            <button onClick={() => void doStep(st.stepId)}>{t('Done')}</button>
+                          </div>
+                        ) : null}
+                      </li>
+                    );
+                  })}
+                </ol>
+                <p className="muted small">* {t('mandatory before closing')}</p>
+              </>
+            )}
+            <h3>{t('Verification')}</h3>
+            <div className="verification" data-testid="verification">
+              <div>
+                <strong className="small">{t('Nearest cameras')}</strong>
+                <ul className="list">{detail.verification.cameras.map((c) => <li key={c.id} className="small">{c.label} <span className="muted">· {c.distanceM} m</span></li>)}</ul>
+              </div>
+              <div>
+                <strong className="small">{t('Other detectors on the site')}</strong>
+                <ul className="list">
+                  {detail.verification.siteDevices.map((d) => (
+                    <li key={d.id} className="small">{d.kind} <span className="muted">· {d.lastSignal ? `${d.lastSignal.description}, ${time(d.lastSignal.receivedAt, 'time')}` : t('quiet')}</span></li>
+                  ))}
+                </ul>
+              </div>
+            </div>
             <h3>{t('Signals')}</h3>
             <table className="table" data-testid="alarm-signals">
               <thead><tr><th>{t('Received')}</th><th>Code</th><th>{t('Meaning')}</th><th>Zone / user</th><th>Flags</th></tr></thead>

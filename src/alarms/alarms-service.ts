@@ -11,7 +11,7 @@ import type { NewEvent } from '../platform/event-log.js';
 import type { AlarmsState } from './alarms-state.js';
 import { cidMeaning, siaMeaning } from './codes.js';
 import type { AlarmEvents } from './events.js';
-import { KIND_PRIORITY, SUPERVISION_PRESETS, type AccountConfig, type ActionPlan, type Alarm, type Resolution, type Signal } from './model.js';
+import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, SUPERVISION_PRESETS, type AccountConfig, type ActionPlan, type Alarm, type Resolution, type Signal } from './model.js';
 import type { Device } from '../city/model.js';
 import { haversineM } from '../kernel/geo.js';
 import { parseSensorMessage, sensorSignalFields } from './sensor-message.js';
@@ -21,7 +21,7 @@ import { SupervisionMonitor } from './supervision.js';
 export const ESCALATE_AFTER_MS = 30_000;
 
 /** A new alarm-phase signal joins the account's open alarm if it was raised this recently. */
-export const CORRELATION_WINDOW_MS = 10 * 60 * 1000;
+export const CORRELATION_WINDOW_MS = CONFIRMATION_WINDOW_SECONDS * 1000;
 
 export interface ReceiverCounters {
   frames: (outcome: string) => void;
@@ -196,23 +196,35 @@ export class AlarmsService {
   async recordSignals(signals: Signal[], before: NewEvent[] = [], ownerOrgId: string | null = null): Promise<void> {
     const events: NewEvent[] = [...before];
     const openNow = new Map<string, Alarm>(); // alarms raised within this batch
+    const batch = new Map(signals.map((sg) => [sg.signalId, sg]));
     for (const signal of signals) {
       const device = signal.account ? this.city.devicesByAccount.get(signal.account) : undefined;
       const orgId = device?.orgId ?? ownerOrgId;
       const subject = signal.account ? `account:${signal.account}` : `device:${signal.deviceId ?? '-'}`;
       events.push(alarmEvent('alarms.signal.received', subject, orgId, signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`, { signal }));
-      events.push(...this.rules(signal, orgId, openNow));
+      events.push(...this.rules(signal, orgId, openNow, batch));
     }
     await this.ctx.record(events);
   }
 
-  /** Signal → alarm rules: filter status and test signals, correlate bursts, mark restores. */
-  private rules(signal: Signal, orgId: string | null, openNow: Map<string, Alarm>): NewEvent[] {
+  /**
+   * Signal → alarm rules: status and test signals raise nothing; a restore releases
+   * a held signal or marks the open alarm restored; kinds with a restore delay are
+   * held first; a burst of one premise joins its open alarm, where a second zone
+   * confirms an intrusion and the same zone again is a two-trip.
+   */
+  private rules(signal: Signal, orgId: string | null, openNow: Map<string, Alarm>, batch: Map<string, Signal>): NewEvent[] {
     const actor = 'system:alarm-rules';
     const key = correlationKey(signal);
     const openId = this.state.openByKey.get(key);
     const open = openNow.get(key) ?? (openId ? this.state.alarms.get(openId) : undefined);
     if (signal.phase === 'restore') {
+      for (const [heldId, h] of this.state.held) {
+        const held = this.state.signals.get(heldId);
+        if (h.correlationKey === key && held?.kind === signal.kind) {
+          return [alarmEvent('alarms.hold.released', `signal:${heldId}`, orgId, actor, { signalId: heldId, restoreSignalId: signal.signalId })];
+        }
+      }
       if (open && open.kind === signal.kind) return [alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, orgId, actor, { alarmId: open.alarmId, signalId: signal.signalId })];
       return [];
     }
@@ -224,17 +236,54 @@ export class AlarmsService {
     const title = `${signal.description}${signal.zone ? ` — zone ${signal.zone}` : ''} — ${where}`;
     if (open && open.status !== 'closed' && now - Date.parse(open.raisedAt) <= CORRELATION_WINDOW_MS) {
       const moreUrgent = priority < open.priority;
+      let confirmation: 'confirmed' | 'two-trip' | undefined;
+      if (signal.kind === 'burglary' && signal.zone) {
+        const zones = open.signalIds.map((id) => batch.get(id) ?? this.state.signals.get(id)).filter((sg) => sg?.kind === 'burglary' && sg.zone).map((sg) => sg!.zone);
+        if (zones.length > 0) confirmation = zones.some((z) => z !== signal.zone) ? 'confirmed' : 'two-trip';
+      }
       // Only a not-yet-recorded alarm of this batch is changed here; the projection changes by events.
-      if (openNow.get(key) === open && moreUrgent) Object.assign(open, { priority, kind: signal.kind, title });
-      return [alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, actor, { alarmId: open.alarmId, signalId: signal.signalId, priority, ...(moreUrgent ? { kind: signal.kind, title } : {}) })];
+      if (openNow.get(key) === open) {
+        if (moreUrgent) Object.assign(open, { priority, kind: signal.kind, title });
+        open.signalIds.push(signal.signalId);
+        if (confirmation && open.confirmation !== 'confirmed') open.confirmation = confirmation;
+      }
+      return [alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, actor, {
+        alarmId: open.alarmId, signalId: signal.signalId, priority, ...(moreUrgent ? { kind: signal.kind, title } : {}), ...(confirmation ? { confirmation } : {}),
+      })];
+    }
+    const delay = RESTORE_DELAY_SECONDS[signal.kind];
+    if (delay) {
+      return [alarmEvent('alarms.signal.held', `signal:${signal.signalId}`, orgId, actor, { signalId: signal.signalId, until: new Date(now + delay * 1000).toISOString(), correlationKey: key })];
     }
     const alarm: Alarm = {
       alarmId: newId('alm'), account: signal.account, correlationKey: key, siteId: signal.siteId, orgId, kind: signal.kind, priority, status: 'new',
-      title, raisedAt: signal.receivedAt,
-      signalIds: [signal.signalId], restored: false, claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
+      title, raisedAt: signal.receivedAt, signalIds: [signal.signalId], restored: false, confirmation: null,
+      claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
     };
     openNow.set(key, alarm);
-    return [alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, orgId, actor, { alarm })];
+    return [alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, orgId, actor, { alarm: { ...alarm, signalIds: [...alarm.signalIds] } })];
+  }
+
+  /** Held signals whose restore did not come in time become alarms. */
+  async holdTick(): Promise<number> {
+    const now = this.ctx.clock.now();
+    const events: NewEvent[] = [];
+    for (const [signalId, h] of this.state.held) {
+      if (h.until > now) continue;
+      const signal = this.state.signals.get(signalId);
+      if (!signal) continue;
+      const device = signal.account ? this.city.devicesByAccount.get(signal.account) : undefined;
+      const site = signal.siteId ? this.city.sites.get(signal.siteId) : undefined;
+      const alarm: Alarm = {
+        alarmId: newId('alm'), account: signal.account, correlationKey: h.correlationKey, siteId: signal.siteId, orgId: device?.orgId ?? null, kind: signal.kind,
+        priority: KIND_PRIORITY[signal.kind], status: 'new', title: `${signal.description} (not restored) — ${site?.name ?? site?.address ?? signal.account ?? 'unknown'}`,
+        raisedAt: new Date(now).toISOString(), signalIds: [signalId], restored: false, confirmation: null,
+        claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
+      };
+      events.push(alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, alarm.orgId, 'system:alarm-rules', { alarm }));
+    }
+    if (events.length > 0) await this.ctx.record(events);
+    return events.length;
   }
 
   /** Runs every few hundred ms: a missed poll becomes a path-fault alarm within a second of its deadline. */

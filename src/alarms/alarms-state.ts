@@ -22,6 +22,8 @@ export class AlarmsState implements Projection {
   readonly plans = new Map<string, ActionPlan>();
   readonly steps = new Map<string, StepRecord[]>();
   readonly escalated = new Set<string>();
+  /** Held signals (restore delay) by signal id → deadline and correlation key. */
+  readonly held = new Map<string, { until: number; correlationKey: string }>();
 
   apply(e: StoredEvent): void {
     switch (e.type as keyof AlarmEvents) {
@@ -55,7 +57,10 @@ export class AlarmsState implements Projection {
       case 'alarms.alarm.raised': {
         const { alarm } = e.data as AlarmEvents['alarms.alarm.raised'];
         this.alarms.set(alarm.alarmId, { ...alarm, signalIds: [...alarm.signalIds] });
-        for (const id of alarm.signalIds) this.pinned.add(id);
+        for (const id of alarm.signalIds) {
+          this.pinned.add(id);
+          this.held.delete(id);
+        }
         if (alarm.correlationKey) this.openByKey.set(alarm.correlationKey, alarm.alarmId);
         break;
       }
@@ -65,6 +70,7 @@ export class AlarmsState implements Projection {
         if (a) {
           a.signalIds.push(d.signalId);
           this.pinned.add(d.signalId);
+          if (d.confirmation && a.confirmation !== 'confirmed') a.confirmation = d.confirmation;
           if (d.priority < a.priority) {
             a.priority = d.priority;
             if (d.kind) a.kind = d.kind;
@@ -94,6 +100,15 @@ export class AlarmsState implements Projection {
         this.steps.set(d.alarmId, list);
         break;
       }
+      case 'alarms.signal.held': {
+        const d = e.data as AlarmEvents['alarms.signal.held'];
+        this.held.set(d.signalId, { until: Date.parse(d.until), correlationKey: d.correlationKey });
+        this.pinned.add(d.signalId);
+        break;
+      }
+      case 'alarms.hold.released':
+        this.held.delete((e.data as AlarmEvents['alarms.hold.released']).signalId);
+        break;
       case 'alarms.alarm.escalated':
         this.escalated.add((e.data as AlarmEvents['alarms.alarm.escalated']).alarmId);
         break;

@@ -9,7 +9,11 @@ export interface AlarmEvents {
   'alarms.path.restored': { account: string; downMs: number };
   'alarms.alarm.raised': { alarm: Alarm };
   /** A signal joins an open alarm; a more urgent one (lower priority number) also changes its kind and title. */
-  'alarms.alarm.correlated': { alarmId: string; signalId: string; priority: number; kind?: SignalKind; title?: string };
+  'alarms.alarm.correlated': { alarmId: string; signalId: string; priority: number; kind?: SignalKind; title?: string; confirmation?: 'confirmed' | 'two-trip' };
+  /** A signal whose kind has a restore delay waits for its restore before it may raise an alarm. */
+  'alarms.signal.held': { signalId: string; until: string; correlationKey: string };
+  /** Its restore came in time: no alarm. */
+  'alarms.hold.released': { signalId: string; restoreSignalId: string };
   'alarms.alarm.restored': { alarmId: string; signalId: string };
   'alarms.alarm.claimed': { alarmId: string; by: string };
   'alarms.alarm.acknowledged': { alarmId: string; by: string };

@@ -39,7 +39,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
       tick = setInterval(() => {
         if (ticking) return;
         ticking = true;
-        service.superviseTick().then(() => service.escalateTick()).catch((error: unknown) => ctx.logger.error({ err: error }, 'supervision tick failed')).finally(() => (ticking = false));
+        service.superviseTick().then(() => service.holdTick()).then(() => service.escalateTick()).catch((error: unknown) => ctx.logger.error({ err: error }, 'supervision tick failed')).finally(() => (ticking = false));
       }, SUPERVISION_TICK_MS);
       tick.unref();
     },

@@ -58,12 +58,24 @@ export interface Alarm {
   signalIds: string[];
   /** The condition restored (detector back to normal) — the alarm still needs handling. */
   restored: boolean;
+  /**
+   * Intrusion confirmation (EN 50131-9 / DD 243 practice): 'confirmed' when a second,
+   * different zone of the premise goes into alarm within the confirmation window;
+   * 'two-trip' when the same zone trips again within it.
+   */
+  confirmation?: 'confirmed' | 'two-trip' | null;
   claimedBy: string | null;
   acknowledgedAt: string | null;
   closedAt: string | null;
   resolution: Resolution | null;
   note: string | null;
 }
+
+/** Kinds whose alarm is held this long, so that a restore arriving meanwhile avoids a needless alarm. */
+export const RESTORE_DELAY_SECONDS: Partial<Record<SignalKind, number>> = { trouble: 120, technical: 120, supervisory: 60 };
+
+/** Window for intrusion confirmation and two-trip. */
+export const CONFIRMATION_WINDOW_SECONDS = 30 * 60;
 
 /** EN 50136-1 categories as supervision presets: the maximum reporting time of a path fault. */
 export const SUPERVISION_PRESETS: Record<string, number> = {

@@ -4,7 +4,7 @@ import { useT, useTime } from '../i18n.js';
 
 interface Alarm {
   alarmId: string; account: string | null; siteId: string | null; kind: string; priority: number; status: string; title: string;
-  raisedAt: string; signalIds: string[]; restored: boolean; claimedBy: string | null; acknowledgedAt: string | null;
+  raisedAt: string; signalIds: string[]; restored: boolean; claimedBy: string | null; acknowledgedAt: string | null; confirmation?: string | null;
 }
 interface Signal { signalId: string; code: string; kind: string; phase: string; description: string; zone: string | null; user: string | null; receivedAt: string; occurredAt: string | null; protocol: string; flags: string[]; text: string | null }
 interface Step { stepId: string; kind: string; text: string; mandatory: boolean; timerSeconds: number | null }
@@ -119,6 +119,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <div className="row">
                 <span className={`badge ${a.kind}`}>{a.kind}</span>
                 <span className="status">{a.status}{a.restored ? ' · restored' : ''}</span>
+                {a.confirmation && <span className={`badge ${a.confirmation === 'confirmed' ? 'fire' : ''}`}>{a.confirmation}</span>}
                 <span className="spacer" />
                 <span className={`age ${a.status === 'new' && now - Date.parse(a.raisedAt) > 30_000 ? 'late' : ''}`}>{age(a.raisedAt)}</span>
               </div>

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Dc09Framer } from '../adapters/protocols/dc09/dc09-framer.js';
+import { signalFrame } from '../adapters/protocols/dc09/dc09-reply.js';
+import { openVigil, type Vigil } from '../app.js';
+import { seedDemo } from '../demo/seed-demo.js';
+import { loadConfig } from '../kernel/config.js';
+import { ManualClock } from '../kernel/time.js';
+
+async function demo(clock: ManualClock): Promise<{ vigil: Vigil; send: (account: string, data: string) => Promise<string>; close: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
+  const config = { ...loadConfig({ VIGIL_LOG_LEVEL: 'silent' }), dataDir };
+  const vigil = await openVigil(config, { clock });
+  await seedDemo(vigil, config);
+  let seq = 0;
+  const send = async (account: string, data: string): Promise<string> => {
+    const frame = new Dc09Framer().push(signalFrame({ id: 'SIA-DCS', seq: ++seq, account, data, now: clock.now() })).frames[0]!;
+    return (await vigil.capabilities.alarms.service.handleDc09(frame, 'test'))!.toString('latin1');
+  };
+  return { vigil, send, close: async () => { await vigil.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+}
+
+const accounts = (vigil: Vigil): string[] => [...vigil.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'alarm-panel').map((d) => d.account!);
+
+test('restore delay: a trouble restored in time raises nothing; one that is not becomes an alarm', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 8));
+  const { vigil, send, close } = await demo(clock);
+  try {
+    const [a, b] = accounts(vigil);
+    const alarms = vigil.capabilities.alarms.service;
+    assert.match(await send(a!, 'NAT0000'), /"ACK"/); // AC power lost…
+    clock.advance(40_000);
+    await send(a!, 'NAR0000'); // …and back after 40 s
+    await send(b!, 'NAT0000'); // this one stays off
+    assert.equal(alarms.state.queue().length, 0, 'held, not raised');
+    clock.advance(119_000);
+    assert.equal(await alarms.holdTick(), 0, 'still within its 120 s restore delay');
+    clock.advance(2_000);
+    assert.equal(await alarms.holdTick(), 1);
+    const queue = alarms.state.queue();
+    assert.equal(queue.length, 1);
+    assert.equal(queue[0]!.account, b);
+    assert.match(queue[0]!.title, /AC trouble \(not restored\)/);
+    assert.equal(await alarms.holdTick(), 0, 'raised once');
+    const released = await vigil.ctx.log.read({ typePrefixes: ['alarms.hold.released'] });
+    assert.equal(released.length, 1);
+  } finally {
+    await close();
+  }
+});
+
+test('intrusion confirmation: a second zone confirms, the same zone again is a two-trip', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 8));
+  const { vigil, send, close } = await demo(clock);
+  try {
+    const [a, b] = accounts(vigil);
+    const state = vigil.capabilities.alarms.service.state;
+    await send(a!, 'NBA001');
+    clock.advance(60_000);
+    await send(a!, 'NBA004');
+    await send(b!, 'NBA002');
+    clock.advance(60_000);
+    await send(b!, 'NBA002');
+    const byAccount = new Map(state.queue().map((x) => [x.account, x]));
+    assert.equal(byAccount.get(a!)!.confirmation, 'confirmed');
+    assert.equal(byAccount.get(b!)!.confirmation, 'two-trip');
+    // Both frames in one segment (one commit) count as well.
+    const [c] = accounts(vigil).slice(2);
+    await send(c!, 'Nri1/BA001/BA002');
+    assert.equal([...state.alarms.values()].find((x) => x.account === c)!.confirmation, 'confirmed');
+  } finally {
+    await close();
+  }
+});
+
+test('escalation: an alarm nobody claims within 30 s is escalated once', async () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 8));
+  const { vigil, send, close } = await demo(clock);
+  try {
+    const [a] = accounts(vigil);
+    const alarms = vigil.capabilities.alarms.service;
+    await send(a!, 'NFA001');
+    clock.advance(29_000);
+    assert.equal(await alarms.escalateTick(), 0);
+    clock.advance(2_000);
+    assert.equal(await alarms.escalateTick(), 1);
+    assert.equal(await alarms.escalateTick(), 0);
+    assert.equal(alarms.state.escalated.size, 1);
+  } finally {
+    await close();
+  }
+});

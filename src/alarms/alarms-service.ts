@@ -11,9 +11,10 @@ import type { NewEvent } from '../platform/event-log.js';
 import type { AlarmsState } from './alarms-state.js';
 import { cidMeaning, siaMeaning } from './codes.js';
 import type { AlarmEvents } from './events.js';
-import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, SUPERVISION_PRESETS, type AccountConfig, type ActionPlan, type Alarm, type Resolution, type Signal } from './model.js';
+import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, SUPERVISION_PRESETS, type AccountConfig, type AccountSchedule, type ActionPlan, type Alarm, type Resolution, type Signal } from './model.js';
 import type { Device } from '../city/model.js';
 import { haversineM } from '../kernel/geo.js';
+import { zonedParts } from '../kernel/time.js';
 import { parseSensorMessage, sensorSignalFields } from './sensor-message.js';
 import { SupervisionMonitor } from './supervision.js';
 
@@ -26,6 +27,19 @@ export const CORRELATION_WINDOW_MS = CONFIRMATION_WINDOW_SECONDS * 1000;
 export interface ReceiverCounters {
   frames: (outcome: string) => void;
   quirk: (name: string) => void;
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+function checkSchedule(schedule: AccountSchedule): void {
+  if (schedule.days.length !== 7) throw badRequest('a schedule has 7 days, Sunday first (null for a closed day)');
+  for (const day of schedule.days) {
+    if (day === null) continue;
+    if (!HHMM.test(day.open) || !HHMM.test(day.close)) throw badRequest('opening and closing times are HH:MM');
+    if (minutesOf(day.open) >= minutesOf(day.close)) throw badRequest('a day opens before it closes');
+  }
+  if (!(schedule.graceMinutes >= 0 && schedule.graceMinutes <= 240)) throw badRequest('grace is 0–240 minutes');
 }
 
 /** Signals of one panel account, or of one sensor, belong to the same burst. */
@@ -58,7 +72,7 @@ export class AlarmsService {
     for (const a of this.state.accounts.values()) if (a.supervisionSeconds) this.supervision.watch(a.account, a.supervisionSeconds, now);
   }
 
-  async configureAccount(input: { account: string; key?: string | null; keyFormat?: 'hex' | 'ascii' | 'auto'; clockOffsetMinutes?: number; supervisionSeconds?: number | null; preset?: string | null }, by: Principal | 'system'): Promise<Omit<AccountConfig, 'key'> & { hasKey: boolean }> {
+  async configureAccount(input: { account: string; key?: string | null; keyFormat?: 'hex' | 'ascii' | 'auto'; clockOffsetMinutes?: number; supervisionSeconds?: number | null; preset?: string | null; schedule?: AccountSchedule | null }, by: Principal | 'system'): Promise<Omit<AccountConfig, 'key'> & { hasKey: boolean }> {
     const account = input.account.toUpperCase();
     if (!/^[0-9A-F]{3,16}$/.test(account)) throw badRequest('an account is 3–16 hexadecimal characters');
     const old = this.state.accounts.get(account);
@@ -75,7 +89,9 @@ export class AlarmsService {
     const device = this.city.devicesByAccount.get(account);
     const orgId = device?.orgId ?? (by === 'system' ? null : by.orgId);
     if (by !== 'system' && device && device.orgId !== by.orgId && !by.roles.includes('admin')) throw new VigilError('forbidden', `account ${account} belongs to another organisation`);
-    const config = { account, keyFormat, clockOffsetMinutes: input.clockOffsetMinutes ?? old?.clockOffsetMinutes ?? 0, supervisionSeconds, preset };
+    const schedule = input.schedule === undefined ? (old?.schedule ?? null) : input.schedule;
+    if (schedule) checkSchedule(schedule);
+    const config = { account, keyFormat, clockOffsetMinutes: input.clockOffsetMinutes ?? old?.clockOffsetMinutes ?? 0, supervisionSeconds, preset, schedule };
     await this.ctx.record([alarmEvent('alarms.account.configured', `account:${account}`, orgId, by === 'system' ? 'system' : by.actor, { ...config, keySecret: key })]);
     const now = this.ctx.clock.now();
     if (supervisionSeconds) this.supervision.watch(account, supervisionSeconds, now);
@@ -262,6 +278,40 @@ export class AlarmsService {
     };
     openNow.set(key, alarm);
     return [alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, orgId, actor, { alarm: { ...alarm, signalIds: [...alarm.signalIds] } })];
+  }
+
+  /**
+   * Late to open / late to close: for accounts with opening hours, no opening
+   * (disarm) by opening time + grace, or no closing (arm) by closing time + grace,
+   * on a scheduled day in the city's time zone raises an alarm, once per day.
+   */
+  async scheduleTick(): Promise<number> {
+    const now = this.ctx.clock.now();
+    const local = zonedParts(now, this.ctx.config.timeZone);
+    const signals: Signal[] = [];
+    for (const a of this.state.accounts.values()) {
+      const day = a.schedule?.days[local.weekday];
+      if (!a.schedule || !day) continue;
+      const last = this.state.openClose.get(a.account);
+      const openedToday = last?.openDate === local.date;
+      const closedToday = last?.closeDate === local.date && (last.closeMinutes ?? 0) >= minutesOf(day.open);
+      const checks: [boolean, 'open' | 'close', string][] = [
+        [local.minutesOfDay >= minutesOf(day.open) + a.schedule.graceMinutes && !openedToday, 'open', 'Late to open'],
+        [local.minutesOfDay >= minutesOf(day.close) + a.schedule.graceMinutes && openedToday && !closedToday, 'close', 'Late to close'],
+      ];
+      for (const [late, which, description] of checks) {
+        const mark = `${a.account}:${local.date}:${which}`;
+        if (!late || this.state.scheduleReported.has(mark)) continue;
+        const device = this.city.devicesByAccount.get(a.account);
+        signals.push({
+          signalId: newId('sig'), account: a.account, protocol: 'supervision', code: which === 'open' ? 'CT' : 'OT', kind: 'schedule', phase: 'alarm',
+          description: `${description} (${which === 'open' ? day.open : day.close} + ${a.schedule.graceMinutes} min)`, zone: null, user: null, area: null,
+          occurredAt: null, receivedAt: new Date(now).toISOString(), text: mark, position: device?.position ?? null, siteId: device?.siteId ?? null, deviceId: device?.id ?? null, flags: [],
+        });
+      }
+    }
+    if (signals.length > 0) await this.recordSignals(signals);
+    return signals.length;
   }
 
   /** Held signals whose restore did not come in time become alarms. */

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
+import { zonedParts } from '../kernel/time.js';
 import type { AlarmEvents } from './events.js';
 import type { AccountConfig, ActionPlan, Alarm, Signal, StepRecord } from './model.js';
 
@@ -22,6 +23,11 @@ export class AlarmsState implements Projection {
   readonly plans = new Map<string, ActionPlan>();
   readonly steps = new Map<string, StepRecord[]>();
   readonly escalated = new Set<string>();
+  /** Last opening and closing per account (local date in the city's zone) for schedules. */
+  readonly openClose = new Map<string, { openDate?: string; closeDate?: string; closeMinutes?: number }>();
+  /** Late-to-open/close alarms already raised: 'account:YYYY-MM-DD:open|close'. */
+  readonly scheduleReported = new Set<string>();
+  timeZone = 'UTC';
   /** Held signals (restore delay) by signal id → deadline and correlation key. */
   readonly held = new Map<string, { until: number; correlationKey: string }>();
 
@@ -35,6 +41,14 @@ export class AlarmsState implements Projection {
       case 'alarms.signal.received': {
         const { signal } = e.data as AlarmEvents['alarms.signal.received'];
         this.signalCount++;
+        if (signal.account && (signal.kind === 'open' || signal.kind === 'close')) {
+          const local = zonedParts(Date.parse(signal.receivedAt), this.timeZone);
+          const entry = this.openClose.get(signal.account) ?? {};
+          if (signal.kind === 'open') entry.openDate = local.date;
+          else Object.assign(entry, { closeDate: local.date, closeMinutes: local.minutesOfDay });
+          this.openClose.set(signal.account, entry);
+        }
+        if (signal.kind === 'schedule' && signal.text) this.scheduleReported.add(signal.text);
         this.signals.set(signal.signalId, signal);
         const key = signal.account ?? '-';
         const list = this.recentByAccount.get(key) ?? [];

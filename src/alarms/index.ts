@@ -23,11 +23,13 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
   const quirks = new Counter({ name: 'vigil_dc09_quirks_total', help: 'Accepted deviations from DC-09 by kind', labelNames: ['quirk'], registers: [deps.registry] });
   const discarded = new Counter({ name: 'vigil_dc09_discarded_bytes_total', help: 'Bytes on DC-09 connections that belonged to no frame', registers: [deps.registry] });
   const state = new AlarmsState();
+  state.timeZone = ctx.config.timeZone;
   const service = new AlarmsService(ctx, state, deps.city, { frames: (o) => frames.inc({ outcome: o }), quirk: (q) => quirks.inc({ quirk: q }) });
   let server: Dc09Server | null = null;
   let mqtt: MqttIngest | null = null;
   let tick: NodeJS.Timeout | null = null;
   let ticking = false;
+  let lastScheduleCheck = 0;
   const capability: AlarmsCapability = {
     name: 'alarms',
     projections: [state],
@@ -39,7 +41,12 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
       tick = setInterval(() => {
         if (ticking) return;
         ticking = true;
-        service.superviseTick().then(() => service.holdTick()).then(() => service.escalateTick()).catch((error: unknown) => ctx.logger.error({ err: error }, 'supervision tick failed')).finally(() => (ticking = false));
+        service.superviseTick().then(() => service.holdTick()).then(() => service.escalateTick()).then(async () => {
+          // Opening hours are checked every 15 s; minutes matter there, not milliseconds.
+          if (Date.now() - lastScheduleCheck < 15_000) return;
+          lastScheduleCheck = Date.now();
+          await service.scheduleTick();
+        }).catch((error: unknown) => ctx.logger.error({ err: error }, 'supervision tick failed')).finally(() => (ticking = false));
       }, SUPERVISION_TICK_MS);
       tick.unref();
     },

@@ -3,7 +3,7 @@ import type { Position } from '../kernel/geo.js';
 /** What a signal means, whatever protocol carried it. */
 export const SIGNAL_KINDS = [
   'fire', 'burglary', 'panic', 'hold-up', 'duress', 'medical', 'tamper', 'technical', 'gas', 'water', 'heat',
-  'trouble', 'test', 'open', 'close', 'bypass', 'supervisory', 'access', 'path-fault', 'other',
+  'trouble', 'test', 'open', 'close', 'bypass', 'supervisory', 'access', 'path-fault', 'schedule', 'other',
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -35,7 +35,7 @@ export interface Signal {
 /** Priority by kind: life first (EN 50518 practice: fire and hold-up before intrusion). */
 export const KIND_PRIORITY: Record<SignalKind, number> = {
   fire: 1, 'hold-up': 1, duress: 1, panic: 1, medical: 2, gas: 2, heat: 2, burglary: 3, tamper: 4, water: 4,
-  'path-fault': 4, technical: 5, trouble: 5, supervisory: 5, access: 6, bypass: 7, open: 8, close: 8, test: 9, other: 6,
+  'path-fault': 4, schedule: 6, technical: 5, trouble: 5, supervisory: 5, access: 6, bypass: 7, open: 8, close: 8, test: 9, other: 6,
 };
 
 export const RESOLUTIONS = ['genuine', 'false-user-error', 'false-device-fault', 'false-environment', 'test', 'duplicate'] as const;
@@ -92,6 +92,13 @@ export interface AccountConfig {
   /** Seconds between expected transmissions; null = not supervised. */
   supervisionSeconds: number | null;
   preset: string | null;
+  /** Opening hours by weekday (0 Sunday … 6 Saturday) in the city's time zone; late to open/close raises an alarm. */
+  schedule: AccountSchedule | null;
+}
+
+export interface AccountSchedule {
+  days: ({ open: string; close: string } | null)[];
+  graceMinutes: number;
 }
 
 export const STEP_KINDS = ['call', 'view-cameras', 'notify', 'dispatch', 'check'] as const;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import type { AlarmsService } from './alarms-service.js';
-import { RESOLUTIONS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS, type ActionPlan, type Resolution } from './model.js';
+import { RESOLUTIONS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS, type AccountSchedule, type ActionPlan, type Resolution } from './model.js';
 
 const HANDLERS: readonly Role[] = ['operator', 'supervisor'];
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
@@ -135,12 +135,12 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
       }),
     );
 
-    app.put<{ Params: { account: string }; Body: { key?: string | null; keyFormat?: 'hex' | 'ascii' | 'auto'; clockOffsetMinutes?: number; supervisionSeconds?: number | null; preset?: string | null } }>(
+    app.put<{ Params: { account: string }; Body: { key?: string | null; keyFormat?: 'hex' | 'ascii' | 'auto'; clockOffsetMinutes?: number; supervisionSeconds?: number | null; preset?: string | null; schedule?: AccountSchedule | null } }>(
       '/api/alarms/accounts/:account',
       {
         config: { access: { roles: STEWARDS } },
         schema: {
-          summary: "Set an account's AES key, clock offset (panels on local time) and supervision interval or EN 50136 preset", tags: ['alarms'],
+          summary: "Set an account's AES key, clock offset (panels on local time), supervision interval or EN 50136 preset, and opening hours", tags: ['alarms'],
           params: { type: 'object', required: ['account'], properties: { account: { type: 'string', pattern: '^[0-9A-Fa-f]{3,16}$' } } },
           body: {
             type: 'object', additionalProperties: false,
@@ -149,6 +149,13 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
               clockOffsetMinutes: { type: 'integer', minimum: -1440, maximum: 1440 },
               supervisionSeconds: { type: ['integer', 'null'], minimum: 10, maximum: 40 * 24 * 3600 },
               preset: { type: ['string', 'null'], enum: [...Object.keys(SUPERVISION_PRESETS), null] },
+              schedule: {
+                type: ['object', 'null'], required: ['days', 'graceMinutes'], additionalProperties: false,
+                properties: {
+                  days: { type: 'array', minItems: 7, maxItems: 7, items: { type: ['object', 'null'], required: ['open', 'close'], additionalProperties: false, properties: { open: { type: 'string', pattern: '^\\d\\d:\\d\\d$' }, close: { type: 'string', pattern: '^\\d\\d:\\d\\d$' } } } },
+                  graceMinutes: { type: 'integer', minimum: 0, maximum: 240 },
+                },
+              },
             },
           },
         },

@@ -93,3 +93,36 @@ test('escalation: an alarm nobody claims within 30 s is escalated once', async (
     await close();
   }
 });
+
+test('schedules: late to open and late to close, in the city time zone, once per day', async () => {
+  // Monday 23 November 2026, 08:00 in Monaco (07:00 UTC).
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 7, 0));
+  const { vigil, send, close } = await demo(clock);
+  try {
+    const [late, punctual] = accounts(vigil);
+    const alarms = vigil.capabilities.alarms.service;
+    const weekdays = { open: '08:30', close: '18:00' };
+    const schedule = { days: [null, weekdays, weekdays, weekdays, weekdays, weekdays, null], graceMinutes: 15 };
+    for (const account of [late!, punctual!]) await alarms.configureAccount({ account, schedule }, 'system');
+    await assert.rejects(alarms.configureAccount({ account: late!, schedule: { days: [weekdays], graceMinutes: 15 } }, 'system'), /7 days/);
+    clock.advance(40 * 60_000); // 08:40
+    await send(punctual!, 'NOP001');
+    clock.advance(4 * 60_000); // 08:44
+    assert.equal(await alarms.scheduleTick(), 0);
+    clock.advance(2 * 60_000); // 08:46
+    assert.equal(await alarms.scheduleTick(), 1);
+    assert.equal(await alarms.scheduleTick(), 0, 'once per day');
+    const lateOpen = alarms.state.queue().find((a) => a.account === late)!;
+    assert.equal(lateOpen.kind, 'schedule');
+    assert.match(lateOpen.title, /Late to open \(08:30 \+ 15 min\)/);
+    await send(late!, 'NOP002'); // opens at last
+    clock.set(Date.UTC(2026, 10, 23, 16, 50)); // 17:50
+    await send(punctual!, 'NCL001');
+    clock.set(Date.UTC(2026, 10, 23, 17, 16)); // 18:16
+    assert.equal(await alarms.scheduleTick(), 1, 'only the one still open is late to close');
+    const lateClose = [...alarms.state.signals.values()].filter((s) => s.code === 'OT');
+    assert.deepEqual(lateClose.map((s) => s.account), [late]);
+  } finally {
+    await close();
+  }
+});

@@ -41,3 +41,25 @@ export function isValidTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+export interface ZonedParts {
+  /** 'YYYY-MM-DD' in the zone. */
+  date: string;
+  /** 0 = Sunday … 6 = Saturday, in the zone. */
+  weekday: number;
+  minutesOfDay: number;
+}
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The local calendar date, weekday and time of day of an instant in an IANA zone. */
+export function zonedParts(ms: number, timeZone: string): ZonedParts {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+    partsFormatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(p.weekday!);
+  return { date: `${p.year}-${p.month}-${p.day}`, weekday, minutesOfDay: Number(p.hour) * 60 + Number(p.minute) };
+}

@@ -1,6 +1,5 @@
-import { eventHash } from '../../src/platform/event-hash.js';
+import { chainBatch } from '../../src/adapters/stores/chain-builder.js';
 import { GENESIS_HASH, type EventLog, type NewEvent, type ReadOptions, type StoredEvent } from '../../src/platform/event-log.js';
-import { newId } from '../../src/kernel/ids.js';
 
 /**
  * A test double of the event log for API-layer unit tests that are about routing,
@@ -12,26 +11,13 @@ export class MemoryEventLog implements EventLog {
   private readonly followers = new Set<(events: StoredEvent[]) => void | Promise<void>>();
 
   async append(events: NewEvent[]): Promise<StoredEvent[]> {
-    const stored: StoredEvent[] = [];
-    for (const e of events) {
-      const prevHash = this.events.at(-1)?.hash ?? GENESIS_HASH;
-      const fields = {
-        seq: this.events.length + 1,
-        id: e.id ?? newId('evt'),
-        type: e.type,
-        subject: e.subject,
-        orgId: e.orgId,
-        actor: e.actor,
-        reason: e.reason ?? null,
-        at: new Date(e.at ?? Date.now()).toISOString(),
-        data: JSON.parse(JSON.stringify(e.data)) as unknown,
-      };
-      const s = { ...fields, prevHash, hash: eventHash(prevHash, fields) };
-      this.events.push(s);
-      stored.push(s);
-    }
+    const head = { seq: this.events.length, hash: this.events.at(-1)?.hash ?? GENESIS_HASH };
+    const pending = { events: events.map((e) => ({ e, json: JSON.stringify(e.data ?? null) })), resolve: () => {}, reject: () => {} };
+    const { results, written } = chainBatch(head, [pending], (id) => this.events.find((x) => x.id === id));
+    const stored = written.map((w) => w.stored);
+    this.events.push(...stored);
     queueMicrotask(() => this.followers.forEach((f) => void f(stored)));
-    return stored;
+    return results[0]!;
   }
 
   async read(o: ReadOptions = {}): Promise<StoredEvent[]> {

@@ -1,6 +1,8 @@
 import { newId } from '../../kernel/ids.js';
 import { eventHash } from '../../platform/event-hash.js';
+import { VigilError } from '../../kernel/errors.js';
 import type { NewEvent, StoredEvent } from '../../platform/event-log.js';
+import { validateNewEvent } from './event-validation.js';
 
 /** One caller's validated events, with their data serialised once. */
 export interface PendingAppend {
@@ -89,6 +91,25 @@ export const eventFromRow = (r: EventRow): StoredEvent => ({
   hash: r.hash,
 });
 
-/** Validates every caller's events up front so one bad event fails only its own append. */
 export const READ_LIMIT_MAX = 10_000;
 export const clampLimit = (limit: number | undefined): number => Math.max(1, Math.min(limit ?? 1000, READ_LIMIT_MAX));
+
+/**
+ * The front half of both stores' append: refuse when closed, validate every event
+ * (one bad event fails only its own caller), and queue the caller for the next
+ * group commit, which `schedule` arranges.
+ */
+export function enqueueAppend(closed: boolean, events: NewEvent[], queue: PendingAppend[], schedule: () => void): Promise<StoredEvent[]> {
+  if (closed) return Promise.reject(new VigilError('unavailable', 'the event log is closed'));
+  if (events.length === 0) return Promise.resolve([]);
+  let validated: PendingAppend['events'];
+  try {
+    validated = events.map((e) => ({ e, json: validateNewEvent(e) }));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    queue.push({ events: validated, resolve, reject });
+    schedule();
+  });
+}

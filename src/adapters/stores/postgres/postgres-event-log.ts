@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { VigilError } from '../../../kernel/errors.js';
 import type { EventLog, NewEvent, ReadOptions, StoredEvent, Unsubscribe } from '../../../platform/event-log.js';
-import { chainBatch, clampLimit, eventFromRow, type EventRow, type PendingAppend } from '../chain-builder.js';
-import { prefixUpperBound, validateNewEvent } from '../event-validation.js';
+import { chainBatch, clampLimit, enqueueAppend, eventFromRow, type EventRow, type PendingAppend } from '../chain-builder.js';
+import { prefixUpperBound } from '../event-validation.js';
 import { FollowPump } from '../follow-pump.js';
 import { assertSchemaName, migratePostgres } from './migrations.js';
 
@@ -72,18 +72,7 @@ export class PostgresEventLog implements EventLog {
   }
 
   append(events: NewEvent[]): Promise<StoredEvent[]> {
-    if (this.closed) return Promise.reject(new VigilError('unavailable', 'the event log is closed'));
-    if (events.length === 0) return Promise.resolve([]);
-    let validated: PendingAppend['events'];
-    try {
-      validated = events.map((e) => ({ e, json: validateNewEvent(e) }));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ events: validated, resolve, reject });
-      void this.flushLoop();
-    });
+    return enqueueAppend(this.closed, events, this.queue, () => void this.flushLoop());
   }
 
   /** One commit in flight at a time; whatever queued meanwhile goes in the next one. */

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { VigilError } from '../../../kernel/errors.js';
 import { GENESIS_HASH, type EventLog, type NewEvent, type ReadOptions, type StoredEvent, type Unsubscribe } from '../../../platform/event-log.js';
-import { chainBatch, clampLimit, eventFromRow, type ChainedBatch, type EventRow, type PendingAppend } from '../chain-builder.js';
+import { chainBatch, clampLimit, enqueueAppend, eventFromRow, type ChainedBatch, type EventRow, type PendingAppend } from '../chain-builder.js';
 import { FollowPump } from '../follow-pump.js';
-import { prefixUpperBound, validateNewEvent } from '../event-validation.js';
+import { prefixUpperBound } from '../event-validation.js';
 import { migrateSqlite } from './migrations.js';
 
 export interface SqliteEventLogOptions {
@@ -49,20 +48,10 @@ export class SqliteEventLog implements EventLog {
   }
 
   append(events: NewEvent[]): Promise<StoredEvent[]> {
-    if (this.closed) return Promise.reject(new VigilError('unavailable', 'the event log is closed'));
-    if (events.length === 0) return Promise.resolve([]);
-    let validated: PendingAppend['events'];
-    try {
-      validated = events.map((e) => ({ e, json: validateNewEvent(e) }));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ events: validated, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+    return enqueueAppend(this.closed, events, this.queue, () => {
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
     });
   }
 

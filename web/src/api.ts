@@ -45,16 +45,5 @@ export interface Me {
   org: { id: string; name: string; kind: string; platform: boolean } | null;
 }
 
-export interface StoredEvent {
-  seq: number;
-  id: string;
-  type: string;
-  subject: string;
-  orgId: string | null;
-  actor: string;
-  reason: string | null;
-  at: string;
-  data: unknown;
-  hash: string;
-  prevHash: string;
-}
+/** Events as the server stores and sends them (one definition, shared with the server). */
+export type { StoredEvent } from '../../src/platform/event-log.js';

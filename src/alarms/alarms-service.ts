@@ -456,6 +456,29 @@ export class AlarmsService {
     return due.length;
   }
 
+  /**
+   * False-alarm rates per site or per device (the device of the alarm's first
+   * signal), over the closed alarms the principal may see, worst first.
+   */
+  falseAlarmRates(by: Principal, per: 'site' | 'device'): { id: string; name: string; closed: number; false: number; rate: number }[] {
+    const rows = new Map<string, { closed: number; false: number }>();
+    for (const a of this.state.alarms.values()) {
+      if (!a.resolution || !canSeeOrg(by, a.orgId)) continue;
+      const id = per === 'site' ? a.siteId : this.state.signals.get(a.signalIds[0]!)?.deviceId ?? (a.account ? `account:${a.account}` : null);
+      if (!id) continue;
+      const row = rows.get(id) ?? { closed: 0, false: 0 };
+      row.closed++;
+      if (a.resolution.startsWith('false')) row.false++;
+      rows.set(id, row);
+    }
+    return [...rows.entries()]
+      .map(([id, r]) => {
+        const name = per === 'site' ? (this.city.sites.get(id)?.name ?? this.city.sites.get(id)?.address ?? id) : (this.city.devices.get(id)?.label ?? id);
+        return { id, name, closed: r.closed, false: r.false, rate: r.false / r.closed };
+      })
+      .sort((x, y) => y.rate - x.rate || y.closed - x.closed);
+  }
+
   /** EN 50518-style figures over the alarms the principal may see. */
   stats(by: Principal): { alarms: number; open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; falseAlarmRate: number | null } {
     const all = [...this.state.alarms.values()].filter((a) => canSeeOrg(by, a.orgId));

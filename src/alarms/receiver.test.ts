@@ -96,6 +96,13 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     assert.equal(stats.acknowledged, 1);
     assert.equal(stats.within60s, 1);
     assert.equal(stats.falseAlarmRate, 1);
+    const perSite = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/false-alarms?per=site', headers: operator })).json().rates;
+    assert.deepEqual(perSite.map((r: { id: string; closed: number; false: number; rate: number }) => [r.id, r.closed, r.false, r.rate]), [[school.siteId, 1, 1, 1]]);
+    const perDevice = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/false-alarms?per=device', headers: operator })).json().rates;
+    assert.equal(perDevice[0].id, school.id);
+    const metrics = (await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${await token('supervisor')}` } })).body;
+    assert.match(metrics, /vigil_alarms_ack_within_60s_ratio\{[^}]*\} 1/);
+    assert.match(metrics, /vigil_alarms_false_ratio\{[^}]*\} 1/);
 
     // Test signals, open/close and restores raise no alarm; unknown codes are ACKed and flagged.
     await p.send(signalFrame({ id: 'SIA-DCS', seq: 3, account: school.account!, data: 'NRP0000', now: Date.now() }));

@@ -23,6 +23,18 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
       async (request) => service.stats(request.principal),
     );
 
+    app.get<{ Querystring: { per: 'site' | 'device' } }>(
+      '/api/alarms/false-alarms',
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: {
+          summary: 'False-alarm rate per site or per device over closed alarms, worst first', tags: ['alarms'],
+          querystring: { type: 'object', additionalProperties: false, properties: { per: { type: 'string', enum: ['site', 'device'], default: 'site' } } },
+        },
+      },
+      async (request) => ({ rates: service.falseAlarmRates(request.principal, request.query.per) }),
+    );
+
     app.get<{ Params: { id: string } }>(
       '/api/alarms/:id',
       { config: { access: { roles: VIEWERS } }, schema: { summary: 'An alarm with its signals, site and nearby devices for verification', tags: ['alarms'], params: idParams } },

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
+import { SiteMap } from '../components/SiteMap.js';
 
 interface Alarm {
   alarmId: string; account: string | null; siteId: string | null; kind: string; priority: number; status: string; title: string;
@@ -9,7 +10,7 @@ interface Alarm {
 interface Signal { signalId: string; code: string; kind: string; phase: string; description: string; zone: string | null; user: string | null; receivedAt: string; occurredAt: string | null; protocol: string; flags: string[]; text: string | null }
 interface Step { stepId: string; kind: string; text: string; mandatory: boolean; timerSeconds: number | null }
 interface StepDone { stepId: string; by: string; at: string; outcome: string }
-interface Device { id: string; kind: string; label: string; distanceM?: number; lastSignal?: Signal | null }
+interface Device { id: string; kind: string; label: string; position: [number, number]; distanceM?: number; lastSignal?: Signal | null }
 interface Detail {
   alarm: Alarm; signals: Signal[]; pathFaulted: boolean; escalated: boolean;
   plan: { name: string; steps: Step[] } | null; stepsDone: StepDone[];
@@ -174,6 +175,15 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               </>
             )}
             <h3>{t('Verification')}</h3>
+            {detail.verification.siteDevices[0] && (
+              <SiteMap
+                center={detail.verification.siteDevices[0].position}
+                markers={[
+                  { position: detail.verification.siteDevices[0].position, kind: 'site', label: detail.alarm.title },
+                  ...detail.verification.cameras.map((c) => ({ position: c.position, kind: 'camera' as const, label: c.label })),
+                ]}
+              />
+            )}
             <div className="verification" data-testid="verification">
               <div>
                 <strong className="small">{t('Nearest cameras')}</strong>

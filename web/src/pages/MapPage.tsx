@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent, StyleSpecification } from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent } from 'maplibre-gl';
+import { baseStyle } from '../components/basemap.js';
 import { api, type Me } from '../api.js';
 import { useT } from '../i18n.js';
 
@@ -9,9 +9,6 @@ interface City { name: string; bbox: [number, number, number, number]; center: [
 interface Device { id: string; kind: string; label: string; position: [number, number]; account: string | null; siteId: string | null }
 interface Site { id: string; name: string | null; category: string; position: [number, number]; address: string | null; areaId: string | null; levels: number | null }
 interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string; areaM2: number | null; population: number | null } }
-
-// The bundle lives in assets/; tell MapLibre where its worker was emitted.
-maplibregl.setWorkerUrl(workerUrl);
 
 /** Devices that matter on the city map by default; detectors stay inside their buildings. */
 const DEVICE_COLOURS: Record<string, string> = {
@@ -24,26 +21,6 @@ export const CATEGORY_COLOURS: Record<string, string> = {
   'town-hall': '#6a3d9a', 'public-venue': '#8c564b', hotel: '#17becf', transport: '#7f7f7f', 'place-of-worship': '#b15928',
   pharmacy: '#1b9e77', 'emergency-equipment': '#d62728', shelter: '#2ca02c', building: '#9aa0a6',
 };
-
-/** The basemap is drawn from the city's own GeoJSON layers: no tile, glyph or sprite server. */
-function baseStyle(): StyleSpecification {
-  const src = (layer: string) => ({ type: 'geojson' as const, data: `/api/city/basemap/${layer}` });
-  return {
-    version: 8,
-    sources: { green: src('green'), water: src('water'), roads: src('roads'), buildings: src('buildings'), rail: src('rail') },
-    layers: [
-      { id: 'background', type: 'background', paint: { 'background-color': '#e8ecef' } },
-      { id: 'green', type: 'fill', source: 'green', paint: { 'fill-color': '#cfe8c6' } },
-      { id: 'water-fill', type: 'fill', source: 'water', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#a9d3ee' } },
-      { id: 'water-line', type: 'line', source: 'water', paint: { 'line-color': '#5fa8d3', 'line-width': 2 } },
-      { id: 'roads-path', type: 'line', source: 'roads', filter: ['==', ['get', 'class'], 'path'], paint: { 'line-color': '#ffffff', 'line-width': 1, 'line-dasharray': [2, 1] } },
-      { id: 'roads-minor', type: 'line', source: 'roads', filter: ['==', ['get', 'class'], 'minor'], paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 13, 1, 17, 6] } },
-      { id: 'roads-primary', type: 'line', source: 'roads', filter: ['in', ['get', 'class'], ['literal', ['primary', 'major']]], paint: { 'line-color': '#f7d57a', 'line-width': ['interpolate', ['linear'], ['zoom'], 13, 2, 17, 10] } },
-      { id: 'rail', type: 'line', source: 'rail', paint: { 'line-color': '#777', 'line-width': 1.5, 'line-dasharray': [3, 2] } },
-      { id: 'buildings', type: 'fill', source: 'buildings', paint: { 'fill-color': '#c9c2b8', 'fill-outline-color': '#a89f94' } },
-    ],
-  };
-}
 
 export function MapPage({ me }: { me: Me }) {
   const t = useT();

@@ -1,0 +1,37 @@
+import { useEffect, useRef } from 'react';
+import * as maplibregl from 'maplibre-gl';
+import { baseStyle } from './basemap.js';
+
+export interface SiteMarker {
+  position: [number, number];
+  kind: 'site' | 'camera' | 'device';
+  label: string;
+}
+
+const COLOURS: Record<SiteMarker['kind'], string> = { site: '#d92d20', camera: '#003049', device: '#f79009' };
+
+/** A small map around an alarm's site: the site, its detectors and the nearest cameras. */
+export function SiteMap({ center, markers }: { center: [number, number]; markers: SiteMarker[] }) {
+  const container = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!container.current) return;
+    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center, zoom: 17, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    map.on('load', () => {
+      map.addSource('markers', {
+        type: 'geojson',
+        data: { type: 'FeatureCollection', features: markers.map((m) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: m.position }, properties: { kind: m.kind, label: m.label } })) },
+      });
+      map.addLayer({
+        id: 'markers', type: 'circle', source: 'markers',
+        paint: {
+          'circle-color': ['match', ['get', 'kind'], 'site', COLOURS.site, 'camera', COLOURS.camera, COLOURS.device],
+          'circle-radius': ['match', ['get', 'kind'], 'site', 9, 6], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
+        },
+      });
+      const b = markers.reduce((acc, m) => acc.extend(m.position), new maplibregl.LngLatBounds(center, center));
+      map.fitBounds(b, { padding: 40, maxZoom: 18, duration: 0 });
+    });
+    return () => map.remove();
+  }, [center[0], center[1], markers.length]);
+  return <div ref={container} className="site-map" data-testid="site-map" />;
+}

@@ -40,6 +40,11 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     const item = await page.locator('[data-testid=alarm-queue] li').first().innerText();
     assert.match(item, /fire/i);
     assert.match(item, /Fire alarm — zone 002 — /);
+    // The same alarm is on the city map, for the one picture.
+    await page.getByRole('button', { name: 'Map' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=map-alarms]')?.textContent?.startsWith('1 open alarms'));
+    await page.getByRole('button', { name: 'Alarms' }).click();
+    await page.waitForSelector('[data-testid=alarm-queue] li');
     await page.locator('[data-testid=alarm-queue] li').first().click();
     await page.waitForSelector('[data-testid=alarm-signals] tbody tr');
     assert.match(await page.locator('[data-testid=alarm-signals]').innerText(), /FA\s+Fire alarm \(fire, alarm\)\s+002/);

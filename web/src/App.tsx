@@ -84,7 +84,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
       </header>
       <main className={feedOpen ? 'with-feed' : ''}>
         <section className="page">
-          {page === 'map' && <MapPage me={me} />}
+          {page === 'map' && <MapPage me={me} recent={live.recent} />}
           {page === 'alarms' && canAlarms && <AlarmsPage me={me} recent={live.recent} />}
           {page === 'audit' && canAudit && <AuditPage />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent } from 'maplibre-gl';
 import { baseStyle } from '../components/basemap.js';
-import { api, type Me } from '../api.js';
+import { api, type Me, type StoredEvent } from '../api.js';
 import { useT } from '../i18n.js';
 
 interface City { name: string; bbox: [number, number, number, number]; center: [number, number]; counts: Record<string, number>; importedAt: string; source: string; population: { total: number; source: string } | null }
@@ -22,7 +22,9 @@ export const CATEGORY_COLOURS: Record<string, string> = {
   pharmacy: '#1b9e77', 'emergency-equipment': '#d62728', shelter: '#2ca02c', building: '#9aa0a6',
 };
 
-export function MapPage({ me }: { me: Me }) {
+interface OpenAlarm { alarmId: string; siteId: string | null; kind: string; priority: number; title: string; status: string }
+
+export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
@@ -36,6 +38,13 @@ export function MapPage({ me }: { me: Me }) {
   const [query, setQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  const [openAlarms, setOpenAlarms] = useState<OpenAlarm[]>([]);
+  const seesAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
+  const lastAlarmSeq = recent.find((e) => e.type.startsWith('alarms.'))?.seq;
+  useEffect(() => {
+    if (!seesAlarms) return;
+    api<{ alarms: OpenAlarm[] }>('/api/alarms').then((r) => setOpenAlarms(r.alarms), () => {});
+  }, [seesAlarms, lastAlarmSeq]);
 
   useEffect(() => {
     Promise.all([
@@ -83,6 +92,18 @@ export function MapPage({ me }: { me: Me }) {
           'circle-radius': ['match', ['get', 'kind'], 'siren', 8, 5],
           'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2,
         },
+      });
+      map.addSource('alarms', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({
+        id: 'alarms', type: 'circle', source: 'alarms',
+        paint: { 'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'], 'circle-opacity': 0.35, 'circle-radius': 18, 'circle-stroke-color': '#d92d20', 'circle-stroke-width': 2 },
+      });
+      map.on('click', 'alarms', (e: MapLayerMouseEvent) => {
+        const f = e.features?.[0];
+        if (!f) return;
+        const el = document.createElement('div');
+        el.textContent = `${String((f.properties as { title: string }).title)} (${String((f.properties as { status: string }).status)})`;
+        new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(map);
       });
       map.on('click', 'devices', (e: MapLayerMouseEvent) => {
         const f = e.features?.[0];
@@ -138,6 +159,19 @@ export function MapPage({ me }: { me: Me }) {
     });
   }, [ready, devices, shownDevices]);
 
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map) return;
+    const siteById = new Map(sites.map((st) => [st.id, st]));
+    (map.getSource('alarms') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: openAlarms.flatMap((a) => {
+        const site = a.siteId ? siteById.get(a.siteId) : undefined;
+        return site ? [{ type: 'Feature' as const, geometry: { type: 'Point' as const, coordinates: site.position }, properties: { title: a.title, priority: a.priority, status: a.status } }] : [];
+      }),
+    });
+  }, [ready, openAlarms, sites]);
+
   const deviceKinds = useMemo(() => {
     const counts = new Map<string, number>();
     for (const d of devices) counts.set(d.kind, (counts.get(d.kind) ?? 0) + 1);
@@ -180,6 +214,11 @@ export function MapPage({ me }: { me: Me }) {
           <p className="muted small" data-testid="city-summary">
             {city.population && <>{city.population.total.toLocaleString()} {t('residents')} · </>}
             {city.counts.sites} {t('sites')} · {city.counts.buildings} buildings · {city.counts.roads} roads · {city.source}
+          </p>
+        )}
+        {seesAlarms && (
+          <p className={openAlarms.length ? 'error small' : 'muted small'} data-testid="map-alarms">
+            {openAlarms.length} {t('open alarms')}
           </p>
         )}
         <h3>{t('Neighbourhoods')}</h3>

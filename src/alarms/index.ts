@@ -1,5 +1,4 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { PUBLIC_PRINCIPAL } from '../platform/access.js';
 import { Dc09Server } from '../adapters/protocols/dc09/dc09-server.js';
 import { MqttIngest } from '../adapters/protocols/mqtt/mqtt-ingest.js';
 import type { CityState } from '../city/city-state.js';
@@ -26,10 +25,10 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
   const state = new AlarmsState();
   state.timeZone = ctx.config.timeZone;
   const service = new AlarmsService(ctx, state, deps.city, { frames: (o) => frames.inc({ outcome: o }), quirk: (q) => quirks.inc({ quirk: q }) });
-  // EN 50518 figures at scrape time, from the read model (so a restart does not double-count).
-  const everything = { ...PUBLIC_PRINCIPAL, kind: 'user' as const, roles: [], visibleOrgIds: { has: () => true } as unknown as ReadonlySet<string> };
+  // EN 50518 figures at scrape time, over every organisation's alarms, from the read
+  // model (so a restart does not double-count).
   const gauge = (name: string, help: string, pick: (s: ReturnType<AlarmsService['stats']>) => number | null): Gauge =>
-    new Gauge({ name, help, registers: [deps.registry], collect() { const v = pick(service.stats(everything)); this.set(v ?? Number.NaN); } });
+    new Gauge({ name, help, registers: [deps.registry], collect() { const v = pick(service.stats('all')); this.set(v ?? Number.NaN); } });
   gauge('vigil_alarms_open', 'Open alarms (not closed)', (st) => st.open);
   gauge('vigil_alarms_ack_within_30s_ratio', 'Share of acknowledged alarms acknowledged within 30 s (EN 50518)', (st) => st.within30s);
   gauge('vigil_alarms_ack_within_60s_ratio', 'Share of acknowledged alarms acknowledged within 60 s (EN 50518)', (st) => st.within60s);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Dc09Server } from '../adapters/protocols/dc09/dc09-server.js';
+import { EmbeddedMqttBroker } from '../adapters/protocols/mqtt/embedded-broker.js';
 import { MqttIngest } from '../adapters/protocols/mqtt/mqtt-ingest.js';
 import type { CityState } from '../city/city-state.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
@@ -12,7 +13,7 @@ export { AlarmsService } from './alarms-service.js';
 export interface AlarmsCapability extends Capability {
   service: AlarmsService;
   /** Ports the DC-09 receiver listens on once started (null when disabled). */
-  receiver: { tcpPort: number | null; udpPort: number | null };
+  receiver: { tcpPort: number | null; udpPort: number | null; mqttPort: number | null };
 }
 
 const SUPERVISION_TICK_MS = 250;
@@ -35,7 +36,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
   gauge('vigil_alarms_ack_median_seconds', 'Median time from alarm to acknowledgement', (st) => st.medianAckSeconds);
   gauge('vigil_alarms_false_ratio', 'Share of closed alarms resolved as false', (st) => st.falseAlarmRate);
   let server: Dc09Server | null = null;
-  let mqtt: MqttIngest | null = null;
+  let mqtt: MqttIngest | EmbeddedMqttBroker | null = null;
   let tick: NodeJS.Timeout | null = null;
   let ticking = false;
   let lastScheduleCheck = 0;
@@ -44,7 +45,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
     projections: [state],
     routes: alarmsRoutes(service),
     service,
-    receiver: { tcpPort: null, udpPort: null },
+    receiver: { tcpPort: null, udpPort: null, mqttPort: null },
     async start() {
       service.watchConfiguredPaths();
       tick = setInterval(() => {
@@ -70,6 +71,19 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
         });
         await mqtt.start();
         ctx.logger.info({ url: ctx.config.mqttUrl, topic: ctx.config.mqttTopic }, 'MQTT sensor ingest subscribed');
+      } else if (ctx.config.mqttEmbeddedPort !== null) {
+        const broker = new EmbeddedMqttBroker({
+          host: ctx.config.host,
+          port: ctx.config.mqttEmbeddedPort,
+          topic: ctx.config.mqttTopic,
+          maxConnections: ctx.config.dc09MaxConnections,
+          onMessage: async (topic, payload) => void (await service.handleSensorMessage(topic, payload)),
+          onError: (error) => ctx.logger.warn({ err: error }, 'embedded MQTT broker'),
+        });
+        mqtt = broker;
+        const mqttPort = await broker.start();
+        capability.receiver = { ...capability.receiver, mqttPort };
+        ctx.logger.info({ port: mqttPort, topic: ctx.config.mqttTopic }, 'embedded MQTT broker listening for sensors');
       }
       if (ctx.config.dc09Port === null) return;
       server = new Dc09Server({
@@ -82,7 +96,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
         onDiscarded: (bytes) => discarded.inc(bytes),
         onError: (error) => ctx.logger.error({ err: error }, 'DC-09 receiver error'),
       });
-      capability.receiver = await server.start();
+      capability.receiver = { ...(await server.start()), mqttPort: capability.receiver.mqttPort };
       ctx.logger.info(capability.receiver, 'SIA DC-09 receiver listening');
     },
     async stop() {

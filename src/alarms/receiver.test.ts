@@ -16,7 +16,7 @@ const KEY = '00112233445566778899AABBCCDDEEFF';
 
 async function start(clock?: ManualClock): Promise<{ vigil: RunningVigil; dir: string; token: (u: string) => Promise<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rx-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' }, clock ? { clock } : {});
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' }, clock ? { clock } : {});
   const token = async (username: string): Promise<string> => (await vigil.capabilities.identity.service.login({ username, password: 'vigil-demo' }, '127.0.0.1')).token;
   return { vigil, dir, token };
 }

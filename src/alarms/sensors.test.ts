@@ -20,7 +20,7 @@ test('MQTT sensors through a real broker: validated, durable, alarms raised and 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-mqtt-'));
   const topicRoot = `vigiltest${process.pid}`;
   const vigil = await serveVigil(
-    { ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events` }), dataDir: dir, port: 0, host: '127.0.0.1', nodeId: `t${process.pid}` },
+    { ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events` }), dataDir: dir, port: 0, host: '127.0.0.1', nodeId: `t${process.pid}` },
   );
   const publisher = await mqtt.connectAsync(MQTT_URL);
   try {
@@ -55,7 +55,7 @@ test('MQTT sensors through a real broker: validated, durable, alarms raised and 
 
 test('camera webhook: an operator API key reports video analytics as signals', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cam-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
   try {
     const identity = vigil.capabilities.identity.service;
     const police = identity.listOrgs().find((o) => o.kind === 'police')!;
@@ -84,4 +84,27 @@ test('fuzz: sensor payloads — any bytes are either a valid message or refused 
     }),
     { numRuns: 1000 },
   );
+});
+
+test('embedded MQTT broker (one-machine default): a sensor QoS 1 publish is ACKed only once durable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-aedes-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const port = vigil.capabilities.alarms.receiver.mqttPort!;
+  const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'smoke-1' });
+  try {
+    const device = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'gas-sensor')!;
+    const before = await vigil.ctx.log.lastSeq();
+    await sensor.publishAsync(`vigil/sensors/${device.id}/events`, JSON.stringify({ type: 'gas', state: 'alarm', value: 500, unit: 'ppm' }), { qos: 1 });
+    // publishAsync resolved on PUBACK: the signal must already be in the log.
+    const written = await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.signal.received'] });
+    assert.equal(written.length, 1);
+    assert.equal((written[0]!.data as { signal: { deviceId: string } }).signal.deviceId, device.id);
+    // Topics outside the sensor filter are ordinary broker traffic, not signals.
+    await sensor.publishAsync('other/topic', 'hello', { qos: 1 });
+    assert.equal((await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.signal.received'] })).length, 1);
+  } finally {
+    await sensor.endAsync();
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -15,7 +15,7 @@ import { ROLES, isAllowed, type Principal, type Role } from '../platform/access.
  */
 test('access matrix: every route × every role is enforced as declared', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-matrix-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
   const identity = vigil.capabilities.identity.service;
   const app = vigil.server.app;
   try {

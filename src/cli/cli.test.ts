@@ -55,7 +55,7 @@ test('vigil dc09-send dials a receiver and reports its ACKs', async () => {
   const { loadConfig } = await import('../kernel/config.js');
   const { spawn } = await import('node:child_process');
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-dial-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }), dataDir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }), dataDir, port: 0, host: '127.0.0.1' });
   try {
     const run = (args: string[]) =>
       new Promise<{ status: number | null; stdout: string }>((resolve) => {

@@ -9,7 +9,7 @@ import { DEMO_POPULATION, seedDemo } from './seed-demo.js';
 
 test('the demo city: population on real buildings adds up, devices are placed and owned', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
-  const config = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir };
+  const config = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir };
   const vigil = await openVigil(config);
   try {
     await seedDemo(vigil, config);

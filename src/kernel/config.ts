@@ -37,6 +37,8 @@ export interface VigilConfig {
   /** mqtt://… broker whose sensor messages are ingested; null disables MQTT ingest. */
   mqttUrl: string | null;
   mqttTopic: string;
+  /** Port of the embedded MQTT broker used when no VIGIL_MQTT_URL is set; null disables it. */
+  mqttEmbeddedPort: number | null;
   /** Most concurrent panel connections on the DC-09 TCP port. */
   dc09MaxConnections: number;
 }
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     dc09Port: env.VIGIL_DC09_PORT === 'off' ? null : int(env, 'VIGIL_DC09_PORT', 9000, 0, 65535),
     mqttUrl: url(env, 'VIGIL_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     mqttTopic: env.VIGIL_MQTT_TOPIC || 'vigil/sensors/+/events',
+    mqttEmbeddedPort: env.VIGIL_MQTT_EMBEDDED_PORT === 'off' ? null : int(env, 'VIGIL_MQTT_EMBEDDED_PORT', 1884, 0, 65535),
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
   };
 }

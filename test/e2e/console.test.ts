@@ -14,7 +14,7 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
   const browser = await launchChromium(t);
   if (!browser) return;
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-console-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
     const errors: string[] = [];

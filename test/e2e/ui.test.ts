@@ -17,7 +17,7 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
   const pageErrors: string[] = [];
   const signIn = async (page: Page, username: string): Promise<void> => {
     await page.goto(vigil.url);

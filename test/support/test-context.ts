@@ -16,7 +16,7 @@ export const droppingBus: EventBus = {
 };
 
 export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {}): AppContext {
-  const config = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), ...overrides };
+  const config = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), ...overrides };
   const projections = new ProjectionRunner(log);
   const ctx: AppContext = {
     config,

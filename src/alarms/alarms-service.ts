@@ -254,8 +254,17 @@ export class AlarmsService {
       const moreUrgent = priority < open.priority;
       let confirmation: 'confirmed' | 'two-trip' | undefined;
       if (signal.kind === 'burglary' && signal.zone) {
-        const zones = open.signalIds.map((id) => batch.get(id) ?? this.state.signals.get(id)).filter((sg) => sg?.kind === 'burglary' && sg.zone).map((sg) => sg!.zone);
-        if (zones.length > 0) confirmation = zones.some((z) => z !== signal.zone) ? 'confirmed' : 'two-trip';
+        // Zones already in the alarm: recorded ones from the read model, this batch's from the batch.
+        const recorded = this.state.intrusionZones.get(open.alarmId);
+        let seen = recorded?.size ?? 0;
+        let other = recorded ? recorded.size > 1 || (recorded.size === 1 && !recorded.has(signal.zone)) : false;
+        if (openNow.get(key) === open) for (const id of open.signalIds) {
+          const sg = batch.get(id);
+          if (sg?.kind !== 'burglary' || !sg.zone) continue;
+          seen++;
+          if (sg.zone !== signal.zone) other = true;
+        }
+        if (seen > 0) confirmation = other ? 'confirmed' : 'two-trip';
       }
       // Only a not-yet-recorded alarm of this batch is changed here; the projection changes by events.
       if (openNow.get(key) === open) {

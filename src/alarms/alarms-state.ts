@@ -28,6 +28,8 @@ export class AlarmsState implements Projection {
   /** Late-to-open/close alarms already raised: 'account:YYYY-MM-DD:open|close'. */
   readonly scheduleReported = new Set<string>();
   timeZone = 'UTC';
+  /** Burglary zones seen per open alarm (intrusion confirmation without rescanning its signals). */
+  readonly intrusionZones = new Map<string, Set<string>>();
   /** Held signals (restore delay) by signal id → deadline and correlation key. */
   readonly held = new Map<string, { until: number; correlationKey: string }>();
 
@@ -74,6 +76,7 @@ export class AlarmsState implements Projection {
         for (const id of alarm.signalIds) {
           this.pinned.add(id);
           this.held.delete(id);
+          this.noteZone(alarm.alarmId, id);
         }
         if (alarm.correlationKey) this.openByKey.set(alarm.correlationKey, alarm.alarmId);
         break;
@@ -84,6 +87,7 @@ export class AlarmsState implements Projection {
         if (a) {
           a.signalIds.push(d.signalId);
           this.pinned.add(d.signalId);
+          this.noteZone(a.alarmId, d.signalId);
           if (d.confirmation && a.confirmation !== 'confirmed') a.confirmation = d.confirmation;
           if (d.priority < a.priority) {
             a.priority = d.priority;
@@ -155,11 +159,20 @@ export class AlarmsState implements Projection {
           a.note = d.note;
           a.acknowledgedAt ??= e.at;
           for (const id of a.signalIds) this.pinned.delete(id);
+          this.intrusionZones.delete(a.alarmId);
           if (a.correlationKey && this.openByKey.get(a.correlationKey) === a.alarmId) this.openByKey.delete(a.correlationKey);
         }
         break;
       }
     }
+  }
+
+  private noteZone(alarmId: string, signalId: string): void {
+    const sg = this.signals.get(signalId);
+    if (sg?.kind !== 'burglary' || !sg.zone) return;
+    const zones = this.intrusionZones.get(alarmId) ?? new Set<string>();
+    zones.add(sg.zone);
+    this.intrusionZones.set(alarmId, zones);
   }
 
   /** The plan for an alarm: the most specific of its organisation's plans for its kind (site-specific first). */

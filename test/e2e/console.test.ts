@@ -82,3 +82,37 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('supervisor console: account key, EN 50136 preset and opening hours set from the UI', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-accounts-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    await page.goto(`${vigil.url}/alarms`);
+    await page.fill('input[name=username]', 'supervisor');
+    await page.fill('input[name=password]', 'vigil-demo');
+    await page.click('button[type=submit]');
+    await page.getByRole('button', { name: 'Accounts and plans' }).click();
+    await page.waitForSelector('[data-testid=accounts-panel]');
+    assert.match(await page.locator('[data-testid=accounts-panel]').innerText(), /Intrusion[\s\S]*Verify on the cameras/);
+    await page.fill('input[aria-label=Account]', '1000');
+    await page.fill('input[aria-label="AES key"]', '00112233445566778899AABBCCDDEEFF');
+    await page.selectOption('select[aria-label="Supervision preset"]', 'SP5');
+    await page.fill('input[aria-label="Opens (Mon–Fri)"]', '08:30');
+    await page.fill('input[aria-label="Closes (Mon–Fri)"]', '18:00');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForSelector('[data-testid=accounts] tbody tr');
+    const row = await page.locator('[data-testid=accounts] tbody tr').first().innerText();
+    assert.match(row, /1000\s+AES ✓\s+SP5\s+UTC\s+08:30–18:00 \(\+15 min\)\s+ok/);
+    assert.ok(!(await page.content()).includes('00112233445566778899AABBCCDDEEFF'.slice(8)), 'the key is not shown back');
+    const account = vigil.capabilities.alarms.service.state.accounts.get('1000')!;
+    assert.equal(account.supervisionSeconds, 90);
+    assert.deepEqual(account.schedule?.days[1], { open: '08:30', close: '18:00' });
+  } finally {
+    await browser.close();
+    await vigil.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

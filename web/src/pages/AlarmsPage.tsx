@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { SiteMap } from '../components/SiteMap.js';
+import { AccountsPanel } from './AccountsPanel.js';
 
 interface Alarm {
   alarmId: string; account: string | null; siteId: string | null; kind: string; priority: number; status: string; title: string;
@@ -39,6 +40,8 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [now, setNow] = useState(Date.now());
   const noteRef = useRef<HTMLInputElement>(null);
   const canHandle = me.roles.includes('operator') || me.roles.includes('supervisor');
+  const canSetUp = me.roles.includes('supervisor') || me.roles.includes('admin');
+  const [view, setView] = useState<'queue' | 'accounts'>('queue');
 
   const load = useCallback(async () => {
     const [q, s] = await Promise.all([api<{ alarms: Alarm[] }>('/api/alarms'), api<Stats>('/api/alarms/stats')]);
@@ -106,11 +109,20 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h`;
   };
 
+  if (view === 'accounts') {
+    return (
+      <div>
+        <div className="row tabs"><button onClick={() => setView('queue')}>{t('Alarm queue')}</button></div>
+        <AccountsPanel />
+      </div>
+    );
+  }
   return (
     <div className="console">
       <div className="queue">
         <div className="row stats" data-testid="alarm-stats">
           <strong>{alarms.length} {t('open alarms')}</strong>
+          {canSetUp && <button className="small" onClick={() => setView('accounts')}>{t('Accounts and plans')}</button>}
           {stats && <span className="muted small">ack ≤ 30 s: {pct(stats.within30s)} · ≤ 60 s: {pct(stats.within60s)} · false: {pct(stats.falseAlarmRate)}</span>}
         </div>
         {alarms.length === 0 && <p className="muted">{t('No open alarms.')}</p>}

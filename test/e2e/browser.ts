@@ -18,3 +18,21 @@ export async function launchChromium(t: TestContext): Promise<Browser | null> {
     args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
   });
 }
+
+/** A demo-city Vigil node on free ports in a fresh data folder, for browser tests. */
+export async function startDemoNode(env: Record<string, string> = {}): Promise<{ vigil: import('../../src/app.js').RunningVigil; close: () => Promise<void> }> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { serveVigil } = await import('../../src/app.js');
+  const { loadConfig } = await import('../../src/kernel/config.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', ...env }), dataDir, port: 0, host: '127.0.0.1' });
+  return {
+    vigil,
+    close: async () => {
+      await vigil.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { serveVigil } from '../../src/app.js';
-import { loadConfig } from '../../src/kernel/config.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, startDemoNode } from './browser.js';
 
 /** A fire alarm from a panel's DC-09 frame over TCP to its closing by an operator in the console. */
 test('operator console: DC-09 frame → live queue → claim, acknowledge, close (keyboard)', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-console-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  const { vigil, close } = await startDemoNode();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
     const errors: string[] = [];
@@ -48,7 +42,6 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     await page.locator('[data-testid=alarm-queue] li').first().click();
     await page.waitForSelector('[data-testid=alarm-signals] tbody tr');
     assert.match(await page.locator('[data-testid=alarm-signals]').innerText(), /FA\s+Fire alarm \(fire, alarm\)\s+002/);
-    await page.screenshot({ path: join(dataDir, 'console.png') });
 
     // Keyboard: c claims, a acknowledges; then the closing note and Enter.
     await page.keyboard.press('c');
@@ -78,16 +71,14 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('supervisor console: account key, EN 50136 preset and opening hours set from the UI', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-accounts-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
     await page.goto(`${vigil.url}/alarms`);
@@ -112,7 +103,6 @@ test('supervisor console: account key, EN 50136 preset and opening hours set fro
     assert.deepEqual(account.schedule?.days[1], { open: '08:30', close: '18:00' });
   } finally {
     await browser.close();
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 });

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { serveVigil } from '../../src/app.js';
-import { loadConfig } from '../../src/kernel/config.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, startDemoNode } from './browser.js';
 
 /**
  * The demo city end to end in a real browser: sign in, the map of Monaco with its
@@ -16,8 +11,7 @@ import { launchChromium } from './browser.js';
 test('web UI: an administrator and a steward use the demo city', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  const { vigil, close } = await startDemoNode();
   const pageErrors: string[] = [];
   const signIn = async (page: Page, username: string): Promise<void> => {
     await page.goto(vigil.url);
@@ -85,7 +79,6 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
     assert.deepEqual(pageErrors, []);
   } finally {
     await browser.close();
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 });

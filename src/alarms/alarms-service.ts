@@ -489,10 +489,11 @@ export class AlarmsService {
   }
 
   /** EN 50518-style figures over the alarms the principal may see. */
-  stats(by: Principal | 'all'): { alarms: number; open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; falseAlarmRate: number | null } {
+  stats(by: Principal | 'all'): { alarms: number; open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; medianCloseSeconds: number | null; falseAlarmRate: number | null } {
     const all = [...this.state.alarms.values()].filter((a) => by === 'all' || canSeeOrg(by, a.orgId));
     const ackTimes = all.filter((a) => a.acknowledgedAt).map((a) => (Date.parse(a.acknowledgedAt!) - Date.parse(a.raisedAt)) / 1000).sort((x, y) => x - y);
     const closed = all.filter((a) => a.resolution);
+    const closeTimes = closed.map((a) => (Date.parse(a.closedAt!) - Date.parse(a.raisedAt)) / 1000).sort((x, y) => x - y);
     const share = (limit: number): number | null => (ackTimes.length ? ackTimes.filter((t) => t <= limit).length / ackTimes.length : null);
     return {
       alarms: all.length,
@@ -501,6 +502,7 @@ export class AlarmsService {
       within30s: share(30),
       within60s: share(60),
       medianAckSeconds: ackTimes.length ? ackTimes[Math.floor((ackTimes.length - 1) / 2)]! : null,
+      medianCloseSeconds: closeTimes.length ? closeTimes[Math.floor((closeTimes.length - 1) / 2)]! : null,
       falseAlarmRate: closed.length ? closed.filter((a) => a.resolution!.startsWith('false')).length / closed.length : null,
     };
   }

@@ -34,6 +34,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
   gauge('vigil_alarms_ack_within_30s_ratio', 'Share of acknowledged alarms acknowledged within 30 s (EN 50518)', (st) => st.within30s);
   gauge('vigil_alarms_ack_within_60s_ratio', 'Share of acknowledged alarms acknowledged within 60 s (EN 50518)', (st) => st.within60s);
   gauge('vigil_alarms_ack_median_seconds', 'Median time from alarm to acknowledgement', (st) => st.medianAckSeconds);
+  gauge('vigil_alarms_close_median_seconds', 'Median time from alarm to closing', (st) => st.medianCloseSeconds);
   gauge('vigil_alarms_false_ratio', 'Share of closed alarms resolved as false', (st) => st.falseAlarmRate);
   let server: Dc09Server | null = null;
   let mqtt: MqttIngest | EmbeddedMqttBroker | null = null;

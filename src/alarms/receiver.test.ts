@@ -96,6 +96,7 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     assert.equal(stats.acknowledged, 1);
     assert.equal(stats.within60s, 1);
     assert.equal(stats.falseAlarmRate, 1);
+    assert.ok(stats.medianCloseSeconds >= 0 && stats.medianCloseSeconds < 60);
     const perSite = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/false-alarms?per=site', headers: operator })).json().rates;
     assert.deepEqual(perSite.map((r: { id: string; closed: number; false: number; rate: number }) => [r.id, r.closed, r.false, r.rate]), [[school.siteId, 1, 1, 1]]);
     const perDevice = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/false-alarms?per=device', headers: operator })).json().rates;

@@ -17,7 +17,7 @@ interface Detail {
   plan: { name: string; steps: Step[] } | null; stepsDone: StepDone[];
   verification: { cameras: Device[]; siteDevices: Device[] };
 }
-interface Stats { open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; falseAlarmRate: number | null }
+interface Stats { open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; medianCloseSeconds: number | null; falseAlarmRate: number | null }
 
 const RESOLUTIONS = ['false-user-error', 'false-device-fault', 'false-environment', 'genuine', 'test', 'duplicate'];
 const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(x * 100)} %`);
@@ -123,7 +123,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         <div className="row stats" data-testid="alarm-stats">
           <strong>{alarms.length} {t('open alarms')}</strong>
           {canSetUp && <button className="small" onClick={() => setView('accounts')}>{t('Accounts and plans')}</button>}
-          {stats && <span className="muted small">ack ≤ 30 s: {pct(stats.within30s)} · ≤ 60 s: {pct(stats.within60s)} · false: {pct(stats.falseAlarmRate)}</span>}
+          {stats && <span className="muted small">ack ≤ 30 s: {pct(stats.within30s)} · ≤ 60 s: {pct(stats.within60s)} · close median: {stats.medianCloseSeconds === null ? '–' : `${Math.round(stats.medianCloseSeconds)} s`} · false: {pct(stats.falseAlarmRate)}</span>}
         </div>
         {alarms.length === 0 && <p className="muted">{t('No open alarms.')}</p>}
         <ul data-testid="alarm-queue">

@@ -10,6 +10,7 @@ import { createAuditCapability } from './audit/index.js';
 import { createCityCapability } from './city/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
+import { SecretBox, loadSecretKey } from './kernel/secrets.js';
 import { systemClock, type Clock } from './kernel/time.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import type { EventBus } from './platform/event-bus.js';
@@ -61,6 +62,10 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     throw error;
   }
   const projections = new ProjectionRunner(log);
+  const secret = loadSecretKey(config.secretKey, join(config.dataDir, 'secret.key'));
+  if (config.databaseUrl && secret.source !== 'env') {
+    logger.warn('VIGIL_SECRET_KEY is not set: this node seals secrets with its own key file; every node of a cluster needs the same VIGIL_SECRET_KEY');
+  }
   const ctx: AppContext = {
     config,
     clock: options.clock ?? systemClock,
@@ -68,6 +73,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     bus,
     projections,
     logger,
+    secrets: new SecretBox(secret.key),
     record: (events) => record(ctx, metrics, events),
   };
   const capabilities = createCapabilities(ctx, metrics);

@@ -92,7 +92,7 @@ export class AlarmsService {
     const schedule = input.schedule === undefined ? (old?.schedule ?? null) : input.schedule;
     if (schedule) checkSchedule(schedule);
     const config = { account, keyFormat, clockOffsetMinutes: input.clockOffsetMinutes ?? old?.clockOffsetMinutes ?? 0, supervisionSeconds, preset, schedule };
-    await this.ctx.record([alarmEvent('alarms.account.configured', `account:${account}`, orgId, by === 'system' ? 'system' : by.actor, { ...config, keySecret: key })]);
+    await this.ctx.record([alarmEvent('alarms.account.configured', `account:${account}`, orgId, by === 'system' ? 'system' : by.actor, { ...config, keySecret: key === null ? null : this.ctx.secrets.seal(key) })]);
     const now = this.ctx.clock.now();
     if (supervisionSeconds) this.supervision.watch(account, supervisionSeconds, now);
     else this.supervision.unwatch(account);

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
 import { zonedParts } from '../kernel/time.js';
+import type { SecretBox } from '../kernel/secrets.js';
 import type { AlarmEvents } from './events.js';
 import type { AccountConfig, ActionPlan, Alarm, Signal, StepRecord } from './model.js';
 
@@ -28,6 +29,8 @@ export class AlarmsState implements Projection {
   /** Late-to-open/close alarms already raised: 'account:YYYY-MM-DD:open|close'. */
   readonly scheduleReported = new Set<string>();
   timeZone = 'UTC';
+
+  constructor(private readonly secrets: SecretBox) {}
   /** Burglary zones seen per open alarm (intrusion confirmation without rescanning its signals). */
   readonly intrusionZones = new Map<string, Set<string>>();
   /** Held signals (restore delay) by signal id → deadline and correlation key. */
@@ -37,7 +40,7 @@ export class AlarmsState implements Projection {
     switch (e.type as keyof AlarmEvents) {
       case 'alarms.account.configured': {
         const { keySecret, ...rest } = e.data as AlarmEvents['alarms.account.configured'];
-        this.accounts.set(rest.account, { ...rest, key: keySecret });
+        this.accounts.set(rest.account, { ...rest, key: keySecret === null ? null : this.secrets.open(keySecret) });
         break;
       }
       case 'alarms.signal.received': {

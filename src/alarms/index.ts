@@ -23,7 +23,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
   const frames = new Counter({ name: 'vigil_dc09_frames_total', help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)', labelNames: ['outcome'], registers: [deps.registry] });
   const quirks = new Counter({ name: 'vigil_dc09_quirks_total', help: 'Accepted deviations from DC-09 by kind', labelNames: ['quirk'], registers: [deps.registry] });
   const discarded = new Counter({ name: 'vigil_dc09_discarded_bytes_total', help: 'Bytes on DC-09 connections that belonged to no frame', registers: [deps.registry] });
-  const state = new AlarmsState();
+  const state = new AlarmsState(ctx.secrets);
   state.timeZone = ctx.config.timeZone;
   const service = new AlarmsService(ctx, state, deps.city, { frames: (o) => frames.inc({ outcome: o }), quirk: (q) => quirks.inc({ quirk: q }) });
   // EN 50518 figures at scrape time, over every organisation's alarms, from the read

@@ -130,6 +130,8 @@ test('receiver: encrypted frames with the account key, *ACK back; wrong key DUH;
     assert.equal(set.json().supervisionSeconds, 90);
     const list = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/accounts', headers: supervisor })).body;
     assert.ok(!list.includes(KEY), 'keys never leave the server');
+    const configured = await vigil.ctx.log.read({ typePrefixes: ['alarms.account.configured'] });
+    assert.ok(!JSON.stringify(configured).includes(KEY), 'and are sealed in the log');
     const key = parseKey(KEY)!;
     const p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
     await p.ready;

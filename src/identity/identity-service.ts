@@ -180,7 +180,7 @@ export class IdentityService {
     const user = by.userId ? this.state.users.get(by.userId) : undefined;
     if (!user) throw forbidden('only users can enrol a second factor');
     const secret = authenticator.generateSecret(20);
-    await this.ctx.record([identityEvent('identity.totp.enrolment-started', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, totpSecret: secret })]);
+    await this.ctx.record([identityEvent('identity.totp.enrolment-started', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, totpSecret: this.ctx.secrets.seal(secret) })]);
     return { secret, otpauthUrl: authenticator.keyuri(user.username, 'Vigil', secret) };
   }
 

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../kernel/secrets.js';
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
 import type { ApiKey, IdentityEvents, Org, Session, Share, User } from './model.js';
@@ -22,6 +23,8 @@ export class IdentityState implements Projection {
   /** Failed sign-in times (epoch ms) per lower-cased username and per IP, pruned to the window. */
   readonly failuresByUser = new Map<string, number[]>();
   readonly failuresByIp = new Map<string, number[]>();
+
+  constructor(private readonly secrets: SecretBox) {}
 
   apply(e: StoredEvent): void {
     const at = e.at;
@@ -61,7 +64,8 @@ export class IdentityState implements Projection {
       case 'identity.totp.enrolment-started': {
         const d = e.data as IdentityEvents['identity.totp.enrolment-started'];
         this.withUser(d.userId, (u) => {
-          u.totpSecret = d.totpSecret;
+          // Null when sealed under another installation key: the user enrols again.
+          u.totpSecret = this.secrets.open(d.totpSecret);
           u.totpEnabled = false;
         });
         break;

@@ -116,6 +116,10 @@ test('TOTP: enrolment, then the code is required at sign-in and raises the authe
   assert.match(otpauthUrl, /^otpauth:\/\/totp\/Vigil:root\?secret=/);
   const bad = await s.app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: auth, payload: { code: '000000' } });
   assert.equal(bad.statusCode, 400);
+  const enrolled = (await s.ctx.log.read({ typePrefixes: ['identity.totp.enrolment-started'] }))[0]!;
+  const stored = (enrolled.data as { totpSecret: string }).totpSecret;
+  assert.match(stored, /^sealed:v1:/, 'the TOTP seed is sealed in the log');
+  assert.ok(!JSON.stringify(enrolled).includes(secret));
   const ok = await s.app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: auth, payload: { code: authenticator.generate(secret) } });
   assert.equal(ok.statusCode, 200);
   const noCode = await login(s.app, 'root', 'correct horse battery');

@@ -13,7 +13,7 @@ export interface IdentityCapability extends Capability {
 }
 
 export function createIdentityCapability(ctx: AppContext): IdentityCapability {
-  const state = new IdentityState();
+  const state = new IdentityState(ctx.secrets);
   const service = new IdentityService(ctx, state);
   return {
     name: 'identity',

@@ -39,6 +39,8 @@ export interface VigilConfig {
   mqttTopic: string;
   /** Port of the embedded MQTT broker used when no VIGIL_MQTT_URL is set; null disables it. */
   mqttEmbeddedPort: number | null;
+  /** 64 hex characters; null: a key file in the data folder (one machine). */
+  secretKey: string | null;
   /** Most concurrent panel connections on the DC-09 TCP port. */
   dc09MaxConnections: number;
 }
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     mqttUrl: url(env, 'VIGIL_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     mqttTopic: env.VIGIL_MQTT_TOPIC || 'vigil/sensors/+/events',
     mqttEmbeddedPort: env.VIGIL_MQTT_EMBEDDED_PORT === 'off' ? null : int(env, 'VIGIL_MQTT_EMBEDDED_PORT', 1884, 0, 65535),
+    secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../kernel/config.js';
+import type { SecretBox } from '../kernel/secrets.js';
 import type { Clock } from '../kernel/time.js';
 import type { EventBus } from './event-bus.js';
 import type { EventLog, NewEvent, StoredEvent } from './event-log.js';
@@ -14,6 +15,8 @@ export interface AppContext {
   bus: EventBus;
   projections: ProjectionRunner;
   logger: Logger;
+  /** Seals secrets written to the log (TOTP seeds, panel keys). */
+  secrets: SecretBox;
   /**
    * The one way state changes: append durably to the log, wait until local
    * projections reflect the events (read-your-writes), then publish each on the bus

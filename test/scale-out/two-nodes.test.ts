@@ -20,7 +20,7 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
   const tag = `n${process.pid}${Date.now().toString(36)}`;
   const schema = `vigil_${tag}`;
   const dirs = [mkdtempSync(join(tmpdir(), 'vigil-a-')), mkdtempSync(join(tmpdir(), 'vigil-b-'))];
-  const base = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL }), port: 0, host: '127.0.0.1' };
+  const base = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL, VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff' }), port: 0, host: '127.0.0.1' };
   const isolation = { pgSchema: schema, streamName: `TEST_${tag}`, subjectPrefix: `t_${tag}` };
   // Node A starts on the empty store and loads the demo; B joins afterwards.
   const a = await serveVigil({ ...base, dataDir: dirs[0]!, nodeId: 'a' }, isolation);

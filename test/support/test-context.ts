@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import { SecretBox } from '../../src/kernel/secrets.js';
 import { loadConfig, type VigilConfig } from '../../src/kernel/config.js';
 import { systemClock } from '../../src/kernel/time.js';
 import type { AppContext } from '../../src/platform/app-context.js';
@@ -25,6 +27,7 @@ export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {})
     bus: droppingBus,
     projections,
     logger: pino({ level: 'silent' }),
+    secrets: new SecretBox(randomBytes(32)),
     async record(events) {
       const stored = await log.append(events);
       if (stored.length) await projections.waitFor(stored.at(-1)!.seq);

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { SecretBox, loadSecretKey } from './secrets.js';
+
+test('sealed secrets open only under their key; legacy plain values pass through', () => {
+  const box = new SecretBox(randomBytes(32));
+  const sealed = box.seal('JBSWY3DPEHPK3PXP');
+  assert.match(sealed, /^sealed:v1:/);
+  assert.ok(!sealed.includes('JBSWY3DPEHPK3PXP'));
+  assert.notEqual(box.seal('x'), box.seal('x'), 'a fresh IV every time');
+  assert.equal(box.open(sealed), 'JBSWY3DPEHPK3PXP');
+  assert.equal(new SecretBox(randomBytes(32)).open(sealed), null, 'another key opens nothing');
+  assert.equal(box.open(sealed.slice(0, -2) + 'AA'), null, 'an altered value opens nothing');
+  assert.equal(box.open('plain-old-value'), 'plain-old-value');
+});
+
+test('the key comes from VIGIL_SECRET_KEY or a 0600 key file made once in the data folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-key-'));
+  try {
+    const file = join(dir, 'secret.key');
+    const first = loadSecretKey(null, file);
+    assert.equal(first.source, 'new-file');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const again = loadSecretKey(null, file);
+    assert.equal(again.source, 'file');
+    assert.deepEqual(again.key, first.key);
+    assert.equal(loadSecretKey('ab'.repeat(32), file).source, 'env');
+    assert.throws(() => loadSecretKey('short', file), /64 hexadecimal/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,59 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { VigilError } from './errors.js';
+
+const PREFIX = 'sealed:v1:';
+
+/**
+ * Secrets that must sit in the event log in a usable form (TOTP seeds, panel AES
+ * keys) are sealed with AES-256-GCM under the installation's secret key, so a copy
+ * of the log or database does not give them away. Values without the prefix are
+ * read as they are (logs written before sealing).
+ */
+export class SecretBox {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new VigilError('bad_request', 'the secret key must be 32 bytes (64 hex characters)');
+  }
+
+  seal(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
+  }
+
+  /** The plain value, or null when it was sealed under another key (or altered). */
+  open(value: string): string | null {
+    if (!value.startsWith(PREFIX)) return value;
+    try {
+      const raw = Buffer.from(value.slice(PREFIX.length), 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+}
+
+/**
+ * The installation's secret key: VIGIL_SECRET_KEY (64 hex; every node of a cluster
+ * must have the same) or, on one machine, a key file created in the data folder.
+ */
+export function loadSecretKey(fromEnv: string | null, keyFile: string): { key: Buffer; source: 'env' | 'file' | 'new-file' } {
+  if (fromEnv) {
+    if (!/^[0-9a-fA-F]{64}$/.test(fromEnv)) throw new VigilError('bad_request', 'VIGIL_SECRET_KEY must be 64 hexadecimal characters');
+    return { key: Buffer.from(fromEnv, 'hex'), source: 'env' };
+  }
+  if (existsSync(keyFile)) {
+    const hex = readFileSync(keyFile, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/i.test(hex)) throw new VigilError('bad_request', `${keyFile} does not hold a 64-hex-character key`);
+    return { key: Buffer.from(hex, 'hex'), source: 'file' };
+  }
+  mkdirSync(dirname(keyFile), { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(keyFile, key.toString('hex'), { mode: 0o600, flag: 'wx' });
+  chmodSync(keyFile, 0o600);
+  return { key, source: 'new-file' };
+}

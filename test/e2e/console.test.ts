@@ -86,7 +86,7 @@ test('supervisor console: account key, EN 50136 preset and opening hours set fro
     await page.fill('input[name=password]', 'vigil-demo');
     await page.click('button[type=submit]');
     await page.getByRole('button', { name: 'Accounts and plans' }).click();
-    await page.waitForSelector('[data-testid=accounts-panel]');
+    await page.waitForSelector('[data-testid=accounts-panel] .plan-card'); // plans and presets arrive together
     assert.match(await page.locator('[data-testid=accounts-panel]').innerText(), /Intrusion[\s\S]*Verify on the cameras/);
     await page.fill('input[aria-label=Account]', '1000');
     await page.fill('input[aria-label="AES key"]', '00112233445566778899AABBCCDDEEFF');

@@ -33,6 +33,7 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
 
     await signIn(page, 'admin');
     assert.match(await page.locator('[data-testid=who]').innerText(), /Camille Admin · Monaco City Safety Office · admin/);
+    await page.waitForSelector('[data-testid=city-summary]'); // city, areas, sites and devices arrive together
     assert.equal(await page.locator('[data-testid=city-name]').innerText(), 'Monaco');
     await page.waitForSelector('[data-testid=areas] li');
     const areas = await page.locator('[data-testid=areas] li button').allInnerTexts();

@@ -4,9 +4,15 @@ import { VigilError } from '../../kernel/errors.js';
 import type { NewEvent, StoredEvent } from '../../platform/event-log.js';
 import { validateNewEvent } from './event-validation.js';
 
+/** An event to chain: its envelope and its data as the canonical JSON text to store. */
+export interface EventToChain {
+  e: Omit<NewEvent, 'data'>;
+  json: string;
+}
+
 /** One caller's validated events, with their data serialised once. */
 export interface PendingAppend {
-  events: { e: NewEvent; json: string }[];
+  events: EventToChain[];
   resolve: (stored: StoredEvent[]) => void;
   reject: (error: unknown) => void;
 }
@@ -27,8 +33,10 @@ export interface ChainedBatch {
  */
 export function chainBatch(
   head: { seq: number; hash: string },
-  batch: readonly PendingAppend[],
+  batch: readonly { events: readonly EventToChain[] }[],
   existing: (id: string) => StoredEvent | undefined,
+  /** How the stored event gets its data; a writer thread that hands back only hashes skips the parse. */
+  dataOf: (json: string) => unknown = (json) => JSON.parse(json),
 ): ChainedBatch {
   let { seq, hash: prevHash } = head;
   const seen = new Map<string, StoredEvent>();
@@ -48,10 +56,10 @@ export function chainBatch(
         actor: e.actor,
         reason: e.reason ?? null,
         at: new Date(e.at ?? Date.now()).toISOString(),
-        // Hash what a reader will get back: the data as parsed from the stored JSON.
-        data: JSON.parse(json) as unknown,
+        // What a reader will get back: the data as parsed from the stored (canonical) JSON.
+        data: dataOf(json),
       };
-      const hash = eventHash(prevHash, fields);
+      const hash = eventHash(prevHash, fields, json);
       const stored: StoredEvent = { ...fields, prevHash, hash };
       prevHash = hash;
       seen.set(stored.id, stored);

@@ -1,5 +1,6 @@
 import { VigilError } from '../../kernel/errors.js';
 import type { NewEvent } from '../../platform/event-log.js';
+import { canonicalJson } from '../../platform/event-hash.js';
 
 const TYPE = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -7,7 +8,7 @@ export const MAX_EVENT_BYTES = 1024 * 1024;
 /**
  * What both stores refuse before touching disk: a malformed event would poison
  * the chain for every later reader, so it never gets a sequence number.
- * Returns the serialised data so it is stringified once.
+ * Returns the data as canonical JSON: the text that is stored and hashed, made once.
  */
 export function validateNewEvent(e: NewEvent): string {
   if (typeof e.type !== 'string' || !TYPE.test(e.type) || e.type.length > 120) {
@@ -29,7 +30,12 @@ export function validateNewEvent(e: NewEvent): string {
     throw new VigilError('validation_failed', 'event id must be 1..100 characters');
   }
   if (e.at !== undefined && !Number.isFinite(e.at)) throw new VigilError('validation_failed', 'event time must be epoch milliseconds');
-  const json = JSON.stringify(e.data ?? null);
+  let json: string;
+  try {
+    json = canonicalJson(e.data ?? null);
+  } catch (error) {
+    throw new VigilError('validation_failed', `event data is not JSON: ${(error as Error).message}`);
+  }
   if (json.length > MAX_EVENT_BYTES) {
     throw new VigilError('payload_too_large', `event data is ${json.length} bytes; the limit is ${MAX_EVENT_BYTES}`);
   }

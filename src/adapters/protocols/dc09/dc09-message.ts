@@ -47,10 +47,14 @@ const HEADER = /^"(\*?)([A-Z0-9-]+)"(\d{1,4})(?:R([0-9A-Fa-f]{1,6}))?L([0-9A-Fa-
 const TIMESTAMP = /_(\d\d):(\d\d):(\d\d),(\d\d)-(\d\d)-(\d{4})$/;
 const KNOWN_IDS = new Set(['SIA-DCS', 'ADM-CID', 'NULL']);
 
+// Module-level helpers, not closures: parseFrame runs per frame and tsx names every closure it creates.
+function fail(problem: 'crc' | 'length' | 'format' | 'time', message: string): { ok: false; failure: Dc09Failure } {
+  return { ok: false, failure: { reply: 'NAK', problem, message } };
+}
+
 /** Parses and checks one frame. Never throws: bad input is a failure with the reply to send. */
 export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; message: Dc09Message } | { ok: false; failure: Dc09Failure } {
   const quirks: string[] = [];
-  const fail = (problem: 'crc' | 'length' | 'format' | 'time', message: string) => ({ ok: false as const, failure: { reply: 'NAK' as const, problem, message } });
   if (crc16(frame.body) !== frame.crc) return fail('crc', `CRC ${frame.crc.toString(16).toUpperCase()} does not match the frame`);
   if (frame.crcForm === 'binary') quirks.push('binary-crc');
   if (frame.lengthForm === 'wrong' || frame.declaredLength !== frame.body.length) return fail('length', `declared length ${frame.declaredLength}, frame has ${frame.body.length}`);
@@ -108,7 +112,8 @@ export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; 
   }
   if (blocks.length === 0) return fail('format', 'no data block');
   const data = blocks[0]!;
-  const xdata = blocks.slice(1).filter((b) => b.length > 0).map((b) => ({ type: b[0]!, value: b.slice(1) }));
+  const xdata: Dc09Message['xdata'] = [];
+  for (let b = 1; b < blocks.length; b++) if (blocks[b]!.length > 0) xdata.push({ type: blocks[b]![0]!, value: blocks[b]!.slice(1) });
   if (!KNOWN_IDS.has(id!)) {
     return { ok: false, failure: { reply: 'DUH', problem: 'unknown-id', message: `unsupported message id "${id}"`, partial } };
   }

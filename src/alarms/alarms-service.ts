@@ -11,12 +11,13 @@ import type { NewEvent } from '../platform/event-log.js';
 import type { AlarmsState } from './alarms-state.js';
 import { cidMeaning, siaMeaning } from './codes.js';
 import type { AlarmEvents } from './events.js';
-import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, SUPERVISION_PRESETS, type AccountConfig, type AccountSchedule, type ActionPlan, type Alarm, type Resolution, type Signal } from './model.js';
+import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, SUPERVISION_PRESETS, type AccountConfig, type AccountSchedule, type ActionPlan, type Alarm, type Keyholder, type Resolution, type Signal } from './model.js';
 import type { Device } from '../city/model.js';
 import { haversineM } from '../kernel/geo.js';
 import { zonedParts } from '../kernel/time.js';
 import { parseSensorMessage, sensorSignalFields } from './sensor-message.js';
 import { SupervisionMonitor } from './supervision.js';
+import { PlanNotifier } from './plan-notifier.js';
 
 /** An alarm nobody claimed for this long is escalated to supervisors (EN 50518: most within 30 s). */
 export const ESCALATE_AFTER_MS = 30_000;
@@ -30,6 +31,17 @@ export interface ReceiverCounters {
 }
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const isPhone = (p: string): boolean => /^\+?[0-9 ()./-]{3,40}$/.test(p) && p.replace(/\D/g, '').length >= 3;
+
+function checkNotifyUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw badRequest(`notification URL "${url}" is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw badRequest('a notification URL is http: or https:');
+}
 const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 
 function checkSchedule(schedule: AccountSchedule): void {
@@ -56,6 +68,7 @@ function alarmEvent<K extends keyof AlarmEvents>(type: K, subject: string, orgId
  */
 export class AlarmsService {
   readonly supervision: SupervisionMonitor;
+  readonly notifier: PlanNotifier;
 
   constructor(
     private readonly ctx: AppContext,
@@ -64,6 +77,15 @@ export class AlarmsService {
     private readonly counters: ReceiverCounters = { frames: () => {}, quirk: () => {} },
   ) {
     this.supervision = new SupervisionMonitor(ctx.clock.now());
+    this.notifier = new PlanNotifier(ctx, state, city);
+  }
+
+  /** Records events; alarms they raise start their plan's automatic notifications once durable. */
+  private async recordAndNotify(events: NewEvent[]): Promise<void> {
+    await this.ctx.record(events);
+    const raised: Alarm[] = [];
+    for (const e of events) if (e.type === 'alarms.alarm.raised') raised.push((e.data as AlarmEvents['alarms.alarm.raised']).alarm);
+    if (raised.length > 0) this.notifier.alarmsRaised(raised);
   }
 
   /** Starts supervising every configured path (after a restart each gets a full interval of grace). */
@@ -220,7 +242,7 @@ export class AlarmsService {
       events.push(alarmEvent('alarms.signal.received', subject, orgId, signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`, { signal }));
       events.push(...this.rules(signal, orgId, openNow, batch));
     }
-    await this.ctx.record(events);
+    await this.recordAndNotify(events);
   }
 
   /**
@@ -341,7 +363,7 @@ export class AlarmsService {
       };
       events.push(alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, alarm.orgId, 'system:alarm-rules', { alarm }));
     }
-    if (events.length > 0) await this.ctx.record(events);
+    if (events.length > 0) await this.recordAndNotify(events);
     return events.length;
   }
 
@@ -419,9 +441,30 @@ export class AlarmsService {
     const ids = new Set(input.steps.map((st) => st.stepId));
     if (ids.size !== input.steps.length) throw badRequest('step ids must be unique within a plan');
     for (const siteId of input.siteIds) if (!this.city.sites.has(siteId)) throw notFound('site', siteId);
+    for (const st of input.steps) if (st.notifyUrl) checkNotifyUrl(st.notifyUrl);
+    const old = input.planId ? this.state.plans.get(input.planId) : undefined;
+    if (old && old.orgId !== orgId) throw new VigilError('forbidden', 'that plan belongs to another organisation');
     const plan: ActionPlan = { ...input, planId: input.planId ?? newId('pln'), orgId };
     await this.ctx.record([alarmEvent('alarms.plan.defined', `plan:${plan.planId}`, orgId, by.actor, { plan })]);
     return plan;
+  }
+
+  async removePlan(planId: string, by: Principal): Promise<void> {
+    const plan = this.state.plans.get(planId);
+    if (!plan || plan.orgId !== by.orgId) throw notFound('plan', planId);
+    await this.ctx.record([alarmEvent('alarms.plan.removed', `plan:${planId}`, plan.orgId, by.actor, { planId })]);
+  }
+
+  /** The organisation's keyholders for a site, in calling order (an empty list removes them). */
+  async setKeyholders(siteId: string, keyholders: Keyholder[], by: Principal): Promise<Keyholder[]> {
+    if (!this.city.sites.has(siteId)) throw notFound('site', siteId);
+    const clean = keyholders.map((k) => ({ name: k.name.trim(), phone: k.phone.trim(), note: k.note?.trim() || null }));
+    for (const k of clean) {
+      if (!k.name) throw badRequest('a keyholder has a name');
+      if (!isPhone(k.phone)) throw badRequest(`"${k.phone}" is not a phone number (digits, spaces, + - ( ) . /, at least 3 digits)`);
+    }
+    await this.ctx.record([alarmEvent('alarms.keyholders.set', `site:${siteId}`, by.orgId, by.actor, { siteId, keyholders: clean })]);
+    return clean;
   }
 
   async doStep(alarmId: string, stepId: string, outcome: string, by: Principal): Promise<void> {

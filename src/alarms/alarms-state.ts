@@ -3,7 +3,7 @@ import type { Projection } from '../platform/projection.js';
 import { zonedParts } from '../kernel/time.js';
 import type { SecretBox } from '../kernel/secrets.js';
 import type { AlarmEvents } from './events.js';
-import type { AccountConfig, ActionPlan, Alarm, Signal, StepRecord } from './model.js';
+import type { AccountConfig, ActionPlan, Alarm, Keyholder, Signal, StepRecord } from './model.js';
 
 const RECENT_SIGNALS = 50;
 
@@ -23,6 +23,10 @@ export class AlarmsState implements Projection {
   signalCount = 0;
   readonly plans = new Map<string, ActionPlan>();
   readonly steps = new Map<string, StepRecord[]>();
+  /** Keyholders in calling order, by 'orgId:siteId'. */
+  readonly keyholders = new Map<string, Keyholder[]>();
+  /** Automatic notifications that could not be delivered, per alarm. */
+  readonly failedNotifications = new Map<string, AlarmEvents['alarms.notification.failed'][]>();
   readonly escalated = new Set<string>();
   /** Last opening and closing per account (local date in the city's zone) for schedules. */
   readonly openClose = new Map<string, { openDate?: string; closeDate?: string; closeMinutes?: number }>();
@@ -114,6 +118,20 @@ export class AlarmsState implements Projection {
         this.plans.set(plan.planId, plan);
         break;
       }
+      case 'alarms.plan.removed':
+        this.plans.delete((e.data as AlarmEvents['alarms.plan.removed']).planId);
+        break;
+      case 'alarms.keyholders.set': {
+        const d = e.data as AlarmEvents['alarms.keyholders.set'];
+        if (d.keyholders.length > 0) this.keyholders.set(`${e.orgId}:${d.siteId}`, d.keyholders);
+        else this.keyholders.delete(`${e.orgId}:${d.siteId}`);
+        break;
+      }
+      case 'alarms.notification.failed': {
+        const d = e.data as AlarmEvents['alarms.notification.failed'];
+        this.failedNotifications.set(d.alarmId, [...(this.failedNotifications.get(d.alarmId) ?? []), d]);
+        break;
+      }
       case 'alarms.step.done': {
         const d = e.data as AlarmEvents['alarms.step.done'];
         const list = this.steps.get(d.alarmId) ?? [];
@@ -187,6 +205,11 @@ export class AlarmsState implements Projection {
       if (p.siteIds.length === 0) general ??= p;
     }
     return general;
+  }
+
+  /** Keyholders an operator calls for this alarm: its organisation's list for its site. */
+  keyholdersFor(alarm: Alarm): Keyholder[] {
+    return alarm.siteId && alarm.orgId ? (this.keyholders.get(`${alarm.orgId}:${alarm.siteId}`) ?? []) : [];
   }
 
   /** Open alarms, most urgent first: priority, then age. */

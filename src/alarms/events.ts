@@ -1,4 +1,4 @@
-import type { AccountConfig, ActionPlan, Alarm, Resolution, Signal, SignalKind } from './model.js';
+import type { AccountConfig, ActionPlan, Alarm, Keyholder, Resolution, Signal, SignalKind } from './model.js';
 
 /** Event payloads of the alarms capability (type → data). */
 export interface AlarmEvents {
@@ -18,6 +18,10 @@ export interface AlarmEvents {
   'alarms.alarm.claimed': { alarmId: string; by: string };
   'alarms.alarm.acknowledged': { alarmId: string; by: string };
   'alarms.plan.defined': { plan: ActionPlan };
+  'alarms.plan.removed': { planId: string };
+  'alarms.keyholders.set': { siteId: string; keyholders: Keyholder[] };
+  /** An automatic notification that every attempt failed to deliver; the step stays open for the operator. */
+  'alarms.notification.failed': { alarmId: string; stepId: string; url: string; attempts: number; error: string };
   'alarms.step.done': { alarmId: string; stepId: string; outcome: string };
   'alarms.alarm.escalated': { alarmId: string; unclaimedSeconds: number };
   'alarms.alarm.closed': { alarmId: string; by: string; resolution: Resolution; note: string | null };

@@ -102,6 +102,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
     },
     async stop() {
       if (tick) clearInterval(tick);
+      service.notifier.stop();
       await server?.stop();
       await mqtt?.stop();
     },

@@ -112,7 +112,25 @@ export interface ActionPlan {
   kinds: SignalKind[];
   /** Empty: every site of the organisation. */
   siteIds: string[];
-  steps: { stepId: string; kind: StepKind; text: string; mandatory: boolean; timerSeconds: number | null }[];
+  steps: PlanStep[];
+}
+
+export interface PlanStep {
+  stepId: string;
+  kind: StepKind;
+  text: string;
+  mandatory: boolean;
+  /** Seconds after the alarm by which the step is due; the console marks it overdue after. */
+  timerSeconds: number | null;
+  /** Automatic notification: Vigil POSTs the alarm to this URL when the alarm is raised and records the step. */
+  notifyUrl?: string | null;
+}
+
+/** Whom to call for a site, in order. Kept per organisation: each centre has its own list. */
+export interface Keyholder {
+  name: string;
+  phone: string;
+  note: string | null;
 }
 
 export interface StepRecord {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import type { AlarmsService } from './alarms-service.js';
-import { RESOLUTIONS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS, type AccountSchedule, type ActionPlan, type Resolution } from './model.js';
+import { RESOLUTIONS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS, type AccountSchedule, type ActionPlan, type Keyholder, type Resolution } from './model.js';
 
 const HANDLERS: readonly Role[] = ['operator', 'supervisor'];
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
@@ -47,6 +47,8 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
           escalated: service.state.escalated.has(alarm.alarmId),
           plan: service.state.planFor(alarm),
           stepsDone: service.state.steps.get(alarm.alarmId) ?? [],
+          failedNotifications: service.state.failedNotifications.get(alarm.alarmId) ?? [],
+          keyholders: service.state.keyholdersFor(alarm),
           verification: service.verification(alarm, request.principal),
         };
       },
@@ -98,14 +100,50 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
                 type: 'array', minItems: 1, maxItems: 50,
                 items: {
                   type: 'object', required: ['stepId', 'kind', 'text', 'mandatory'], additionalProperties: false,
-                  properties: { stepId: { type: 'string', maxLength: 50 }, kind: { type: 'string', enum: [...STEP_KINDS] }, text: { type: 'string', maxLength: 500 }, mandatory: { type: 'boolean' }, timerSeconds: { type: ['integer', 'null'], minimum: 0, maximum: 86_400 } },
+                  properties: { stepId: { type: 'string', maxLength: 50 }, kind: { type: 'string', enum: [...STEP_KINDS] }, text: { type: 'string', maxLength: 500 }, mandatory: { type: 'boolean' }, timerSeconds: { type: ['integer', 'null'], minimum: 0, maximum: 86_400 }, notifyUrl: { type: ['string', 'null'], maxLength: 2000 } },
                 },
               },
             },
           },
         },
       },
-      async (request, reply) => reply.status(201).send(await service.definePlan({ ...request.body, steps: request.body.steps.map((st) => ({ ...st, timerSeconds: st.timerSeconds ?? null })) }, request.principal)),
+      async (request, reply) => reply.status(201).send(await service.definePlan({ ...request.body, steps: request.body.steps.map((st) => ({ ...st, timerSeconds: st.timerSeconds ?? null, notifyUrl: st.notifyUrl || null })) }, request.principal)),
+    );
+
+    app.delete<{ Params: { id: string } }>(
+      '/api/alarms/plans/:id',
+      { config: { access: { roles: STEWARDS } }, schema: { summary: 'Remove an action plan (alarms already handled keep their recorded steps)', tags: ['alarms'], params: idParams } },
+      async (request, reply) => {
+        await service.removePlan(request.params.id, request.principal);
+        return reply.status(204).send();
+      },
+    );
+
+    const siteParams = { type: 'object', required: ['siteId'], properties: { siteId: { type: 'string', maxLength: 200 } } } as const;
+    app.get<{ Params: { siteId: string } }>(
+      '/api/alarms/keyholders/:siteId',
+      { config: { access: { roles: VIEWERS } }, schema: { summary: "The caller's organisation's keyholders for a site, in calling order", tags: ['alarms'], params: siteParams } },
+      async (request) => ({ siteId: request.params.siteId, keyholders: service.state.keyholders.get(`${request.principal.orgId}:${request.params.siteId}`) ?? [] }),
+    );
+
+    app.put<{ Params: { siteId: string }; Body: { keyholders: Keyholder[] } }>(
+      '/api/alarms/keyholders/:siteId',
+      {
+        config: { access: { roles: STEWARDS } },
+        schema: {
+          summary: 'Set the keyholders of a site in calling order (an empty list removes them)', tags: ['alarms'], params: siteParams,
+          body: {
+            type: 'object', required: ['keyholders'], additionalProperties: false,
+            properties: {
+              keyholders: {
+                type: 'array', maxItems: 20,
+                items: { type: 'object', required: ['name', 'phone'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, phone: { type: 'string', minLength: 3, maxLength: 40 }, note: { type: ['string', 'null'], maxLength: 300 } } },
+              },
+            },
+          },
+        },
+      },
+      async (request) => ({ siteId: request.params.siteId, keyholders: await service.setKeyholders(request.params.siteId, request.body.keyholders, request.principal) }),
     );
 
     app.post<{ Params: { id: string }; Body: { resolution: Resolution; note?: string } }>(

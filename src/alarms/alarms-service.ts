@@ -456,13 +456,14 @@ export class AlarmsService {
   }
 
   /** The organisation's keyholders for a site, in calling order (an empty list removes them). */
-  async setKeyholders(siteId: string, keyholders: Keyholder[], by: Principal): Promise<Keyholder[]> {
+  async setKeyholders(siteId: string, keyholders: Keyholder[], by: Principal | { orgId: string; actor: string }): Promise<Keyholder[]> {
     if (!this.city.sites.has(siteId)) throw notFound('site', siteId);
     const clean = keyholders.map((k) => ({ name: k.name.trim(), phone: k.phone.trim(), note: k.note?.trim() || null }));
     for (const k of clean) {
       if (!k.name) throw badRequest('a keyholder has a name');
       if (!isPhone(k.phone)) throw badRequest(`"${k.phone}" is not a phone number (digits, spaces, + - ( ) . /, at least 3 digits)`);
     }
+    if (!by.orgId) throw badRequest('keyholders belong to an organisation');
     await this.ctx.record([alarmEvent('alarms.keyholders.set', `site:${siteId}`, by.orgId, by.actor, { siteId, keyholders: clean })]);
     return clean;
   }

@@ -1,6 +1,7 @@
 import type { Vigil } from '../app.js';
 import { seedDemoIdentity, DEMO_USERS } from '../identity/index.js';
 import type { VigilConfig } from '../kernel/config.js';
+import { demoKeyholders } from './demo-keyholders.js';
 import { generateDemoDevices } from './demo-devices.js';
 import type { ActionPlan } from '../alarms/model.js';
 
@@ -69,7 +70,10 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   const installed = generateDemoDevices(cityService.state.sites.values(), { marc: identity.orgIds.marc!, city: identity.orgIds.city!, police: identity.orgIds.police! });
   for (const orgZones of groupBy(installed.zones, (z) => z.orgId)) await cityService.defineZones(orgZones, 'system:demo');
   await cityService.registerDevices(installed.devices, 'system:demo');
-  for (const plan of DEMO_PLANS) await vigil.capabilities.alarms.service.definePlan(plan, { orgId: identity.orgIds.marc!, actor: 'system:demo' });
+  const marc = { orgId: identity.orgIds.marc!, actor: 'system:demo' };
+  for (const plan of DEMO_PLANS) await vigil.capabilities.alarms.service.definePlan(plan, marc);
+  const monitoredSites = [...new Set(installed.devices.filter((d) => d.kind === 'alarm-panel' && d.siteId).map((d) => d.siteId!))];
+  await Promise.all(monitoredSites.map((siteId, i) => vigil.capabilities.alarms.service.setKeyholders(siteId, demoKeyholders(i), marc)));
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
@@ -104,5 +106,98 @@ test('supervisor console: account key, EN 50136 preset and opening hours set fro
   } finally {
     await browser.close();
     await close();
+  }
+});
+
+test('supervisor writes an action plan with an automatic notification and keyholders; the operator sees both on a DC-09 hold-up', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  // The police control room's endpoint, on loopback: records what Vigil posts.
+  const posted: { alarm: { kind: string; account: string } }[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      posted.push(JSON.parse(body) as (typeof posted)[number]);
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/police`;
+  const { vigil, close } = await startDemoNode();
+  try {
+    const state = vigil.capabilities.city.service.state;
+    const panel = [...state.devices.values()].find((d) => d.kind === 'alarm-panel' && state.sites.get(d.siteId!)?.category === 'pharmacy')!;
+    const supervisor = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    const errors: string[] = [];
+    supervisor.on('pageerror', (e) => errors.push(e.message));
+    await supervisor.goto(`${vigil.url}/alarms`);
+    await supervisor.fill('input[name=username]', 'supervisor');
+    await supervisor.fill('input[name=password]', 'vigil-demo');
+    await supervisor.click('button[type=submit]');
+    await supervisor.getByRole('button', { name: 'Accounts and plans' }).click();
+    await supervisor.waitForSelector('[data-testid=plan-editor] .plan-card');
+
+    // A plan for hold-ups at this pharmacy: the police are told automatically, then keyholders are called.
+    await supervisor.getByRole('button', { name: 'New plan' }).click();
+    await supervisor.fill('input[aria-label="Plan name"]', 'Pharmacy hold-up');
+    await supervisor.locator('.plan-form .kinds label', { hasText: 'hold-up' }).locator('input').check();
+    await supervisor.fill('input[aria-label=Sites]', panel.siteId!);
+    await supervisor.selectOption('select[aria-label="Step 1 kind"]', 'notify');
+    await supervisor.fill('input[aria-label="Step 1 text"]', 'Police control room (automatic)');
+    await supervisor.check('input[aria-label="Step 1 mandatory"]');
+    await supervisor.fill('input[aria-label="Step 1 timer"]', '30');
+    await supervisor.fill('input[aria-label="Step 1 notify URL"]', hookUrl);
+    await supervisor.getByRole('button', { name: 'Add step' }).click();
+    await supervisor.selectOption('select[aria-label="Step 2 kind"]', 'call');
+    await supervisor.fill('input[aria-label="Step 2 text"]', 'Call the keyholders in order');
+    await supervisor.fill('input[aria-label="Step 2 timer"]', '120');
+    await supervisor.getByRole('button', { name: 'Save plan' }).click();
+    await supervisor.waitForSelector('.plan-card:has-text("Pharmacy hold-up")');
+    assert.match(await supervisor.locator('.plan-card:has-text("Pharmacy hold-up")').innerText(), /Police control room \(automatic\) \* · 30 s · automatic → 127\.0\.0\.1:\d+/);
+
+    // Keyholders of the site: the demo's list, plus the pharmacist, moved to the top.
+    await supervisor.selectOption('select[aria-label="Monitored site"]', panel.siteId!);
+    await supervisor.waitForSelector('input[aria-label="Keyholder 1 name"]');
+    const before = await supervisor.locator('.keyholder-rows li').count();
+    await supervisor.getByRole('button', { name: 'Add keyholder' }).click();
+    const n = before + 1;
+    await supervisor.fill(`input[aria-label="Keyholder ${n} name"]`, 'Anna Pharmacist');
+    await supervisor.fill(`input[aria-label="Keyholder ${n} phone"]`, '+377 6 99 00 00 01');
+    for (let i = n; i > 1; i--) await supervisor.getByRole('button', { name: `Move keyholder ${i} up` }).click();
+    await supervisor.getByRole('button', { name: 'Save keyholders' }).click();
+    await supervisor.waitForSelector(`.ok-box:has-text("${n} keyholders saved")`);
+
+    // The pharmacy's panel reports a hold-up over DC-09.
+    const client = await Dc09Client.connect('127.0.0.1', vigil.capabilities.alarms.receiver.tcpPort!);
+    assert.equal((await client.send(signalFrame({ id: 'SIA-DCS', seq: 7, account: panel.account!, data: 'Nri1/HA001', now: Date.now() }))).kind, 'ACK');
+    client.close();
+
+    const operator = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    operator.on('pageerror', (e) => errors.push(e.message));
+    await operator.goto(`${vigil.url}/alarms`);
+    await operator.fill('input[name=username]', 'operator');
+    await operator.fill('input[name=password]', 'vigil-demo');
+    await operator.click('button[type=submit]');
+    await operator.waitForSelector('[data-testid=alarm-queue] li');
+    await operator.locator('[data-testid=alarm-queue] li').first().click();
+    await operator.waitForSelector('[data-testid=plan]');
+    assert.match(await operator.locator('[data-testid=alarm-detail] h3').first().innerText(), /Pharmacy hold-up/);
+    // The notifier posted the alarm and ticked the step: the operator sees it done, by Vigil.
+    await operator.waitForSelector('[data-step]:has-text("Police control room").done', { timeout: 10_000 });
+    assert.match(await operator.locator('[data-step]:has-text("Police control room")').innerText(), /notified automatically: HTTP 202 from 127\.0\.0\.1:\d+ — system:notifier/);
+    assert.equal(posted.length, 1);
+    assert.deepEqual([posted[0]!.alarm.kind, posted[0]!.alarm.account], ['hold-up', panel.account]);
+    // Keyholders under the call step, in the supervisor's order, each with a tel: link.
+    const keyholders = operator.locator('[data-testid=keyholders] li');
+    assert.equal(await keyholders.count(), n);
+    assert.match(await keyholders.first().innerText(), /^Anna Pharmacist \+377 6 99 00 00 01/);
+    assert.equal(await keyholders.first().locator('a').getAttribute('href'), 'tel:+37769900000' + '1');
+    await operator.screenshot({ path: process.env.VIGIL_SCREENSHOT_PLAN ?? '/tmp/vigil-plan.png' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await close();
+    await new Promise((r) => hook.close(r));
   }
 });

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
+import { KeyholdersEditor } from './KeyholdersEditor.js';
+import { PlanEditor, type Plan } from './PlanEditor.js';
 
 interface Account { account: string; hasKey: boolean; keyFormat: string; clockOffsetMinutes: number; supervisionSeconds: number | null; preset: string | null; pathFaulted: boolean; schedule: { days: ({ open: string; close: string } | null)[]; graceMinutes: number } | null }
-interface Plan { planId: string; name: string; kinds: string[]; siteIds: string[]; steps: { stepId: string; kind: string; text: string; mandatory: boolean }[] }
 
 /**
  * Receiver settings per account (key, clock offset, supervision preset, opening
- * hours) and the organisation's action plans — for supervisors and admins.
+ * hours), the organisation's action plans and keyholders — for supervisors and admins.
  */
 export function AccountsPanel() {
   const t = useT();
@@ -82,14 +83,8 @@ export function AccountsPanel() {
           ))}
         </tbody>
       </table>
-      <h2>{t('Action plans')}</h2>
-      {plans.map((p) => (
-        <div key={p.planId} className="plan-card">
-          <strong>{p.name}</strong> <span className="muted small">({p.kinds.join(', ')}; {p.siteIds.length ? `${p.siteIds.length} sites` : t('every site')})</span>
-          <ol>{p.steps.map((s) => <li key={s.stepId} className="small">{s.text}{s.mandatory ? ' *' : ''}</li>)}</ol>
-        </div>
-      ))}
-      <p className="muted small">{t('Plans are defined with POST /api/alarms/plans.')}</p>
+      <PlanEditor plans={plans} onChange={load} />
+      <KeyholdersEditor />
     </div>
   );
 }

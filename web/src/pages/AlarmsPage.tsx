@@ -9,12 +9,14 @@ interface Alarm {
   raisedAt: string; signalIds: string[]; restored: boolean; claimedBy: string | null; acknowledgedAt: string | null; confirmation?: string | null;
 }
 interface Signal { signalId: string; code: string; kind: string; phase: string; description: string; zone: string | null; user: string | null; receivedAt: string; occurredAt: string | null; protocol: string; flags: string[]; text: string | null }
-interface Step { stepId: string; kind: string; text: string; mandatory: boolean; timerSeconds: number | null }
+interface Step { stepId: string; kind: string; text: string; mandatory: boolean; timerSeconds: number | null; notifyUrl?: string | null }
+interface Keyholder { name: string; phone: string; note: string | null }
+interface FailedNotification { stepId: string; url: string; attempts: number; error: string }
 interface StepDone { stepId: string; by: string; at: string; outcome: string }
 interface Device { id: string; kind: string; label: string; position: [number, number]; distanceM?: number; lastSignal?: Signal | null }
 interface Detail {
   alarm: Alarm; signals: Signal[]; pathFaulted: boolean; escalated: boolean;
-  plan: { name: string; steps: Step[] } | null; stepsDone: StepDone[];
+  plan: { name: string; steps: Step[] } | null; stepsDone: StepDone[]; keyholders: Keyholder[]; failedNotifications: FailedNotification[];
   verification: { cameras: Device[]; siteDevices: Device[] };
 }
 interface Stats { open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; medianCloseSeconds: number | null; falseAlarmRate: number | null }
@@ -167,10 +169,20 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <ol className="plan" data-testid="plan">
                   {detail.plan.steps.map((st) => {
                     const done = detail.stepsDone.find((d) => d.stepId === st.stepId);
+                    const dueAt = st.timerSeconds ? Date.parse(detail.alarm.raisedAt) + st.timerSeconds * 1000 : null;
+                    const overdue = !done && dueAt !== null && now > dueAt;
+                    const failed = detail.failedNotifications.find((f) => f.stepId === st.stepId);
                     return (
-                      <li key={st.stepId} className={done ? 'done' : ''} data-step={st.stepId}>
+                      <li key={st.stepId} className={done ? 'done' : overdue ? 'overdue' : ''} data-step={st.stepId}>
                         <span className="badge">{st.kind}</span> {st.text}{st.mandatory ? <strong className="mandatory"> *</strong> : null}
-                        {st.timerSeconds ? <span className="muted small"> · within {st.timerSeconds} s</span> : null}
+                        {st.timerSeconds ? <span className={overdue ? 'bad small' : 'muted small'}> · {overdue ? `${t('overdue by')} ${Math.round((now - dueAt!) / 1000)} s` : `${t('within')} ${st.timerSeconds} s`}</span> : null}
+                        {st.notifyUrl && !done && !failed ? <span className="muted small"> · {t('automatic notification in progress')}</span> : null}
+                        {failed && !done ? <div className="error small" role="alert">{t('Automatic notification failed')} ({failed.attempts}×, {failed.error}) — {t('do it by hand')}</div> : null}
+                        {st.kind === 'call' && detail.keyholders.length > 0 && (
+                          <ol className="keyholders small" data-testid="keyholders">
+                            {detail.keyholders.map((k, i) => <li key={i}><strong>{k.name}</strong> <a href={`tel:${k.phone.replace(/[^+\d]/g, '')}`}>{k.phone}</a>{k.note ? <span className="muted"> — {k.note}</span> : null}</li>)}
+                          </ol>
+                        )}
                         {done ? (
                           <div className="muted small">✓ {done.outcome} — {done.by}, <time dateTime={done.at}>{time(done.at, 'time')}</time></div>
                         ) : canHandle ? (

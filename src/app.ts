@@ -14,6 +14,8 @@ import { SecretBox, loadSecretKey } from './kernel/secrets.js';
 import { systemClock, type Clock } from './kernel/time.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import type { EventBus } from './platform/event-bus.js';
+import { SingleNodeLeadership, type Leadership } from './platform/leadership.js';
+import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadership.js';
 import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { seedDemo } from './demo/seed-demo.js';
@@ -66,11 +68,16 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
   if (config.databaseUrl && secret.source !== 'env') {
     logger.warn('VIGIL_SECRET_KEY is not set: this node seals secrets with its own key file; every node of a cluster needs the same VIGIL_SECRET_KEY');
   }
+  const leadership: Leadership = config.databaseUrl
+    ? new PostgresLeadership({ connectionString: config.databaseUrl, schema: options.pgSchema ?? 'vigil', onError: (error) => logger.warn({ err: error }, 'leadership connection') })
+    : new SingleNodeLeadership();
+  leadership.onChange((leader) => logger.info({ leader }, leader ? 'this node now leads the alarm timers' : 'this node no longer leads the alarm timers'));
   const ctx: AppContext = {
     config,
     clock: options.clock ?? systemClock,
     log,
     bus,
+    leadership,
     projections,
     logger,
     secrets: new SecretBox(secret.key),
@@ -87,6 +94,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     metrics,
     async close() {
       for (const capability of [...capabilities.all].reverse()) await capability.stop?.();
+      await leadership.stop();
       projections.stop();
       await bus.close();
       await log.close();
@@ -125,6 +133,7 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
       version: VERSION,
     });
     vigil.ctx.projections.onApplied((events) => server.hub.publish(events));
+    await vigil.ctx.leadership.start();
     for (const capability of vigil.capabilities.all) await capability.listen?.();
     const url = await server.app.listen({ port: config.port, host: config.host });
     vigil.ctx.logger.info({ url }, 'Vigil is serving');

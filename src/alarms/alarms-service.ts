@@ -19,6 +19,14 @@ import { parseSensorMessage, sensorSignalFields } from './sensor-message.js';
 import { SupervisionMonitor } from './supervision.js';
 import { PlanNotifier } from './plan-notifier.js';
 
+/** Where followers announce the transmission paths they heard (not stored: a missed one costs at most a late poll). */
+export const HEARD_SUBJECT = 'alarms.supervision.heard';
+export interface HeardAnnouncement {
+  node: string;
+  /** [path, epoch ms heard] */
+  heard: [string, number][];
+}
+
 /** An alarm nobody claimed for this long is escalated to supervisors (EN 50518: most within 30 s). */
 export const ESCALATE_AFTER_MS = 30_000;
 
@@ -69,6 +77,9 @@ function alarmEvent<K extends keyof AlarmEvents>(type: K, subject: string, orgId
 export class AlarmsService {
   readonly supervision: SupervisionMonitor;
   readonly notifier: PlanNotifier;
+  /** Paths heard on this node while another node leads, sent to the leader each tick. */
+  private readonly heardElsewhere = new Map<string, number>();
+  private watchedVersion = -1;
 
   constructor(
     private readonly ctx: AppContext,
@@ -92,6 +103,50 @@ export class AlarmsService {
   watchConfiguredPaths(): void {
     const now = this.ctx.clock.now();
     for (const a of this.state.accounts.values()) if (a.supervisionSeconds) this.supervision.watch(a.account, a.supervisionSeconds, now);
+    this.watchedVersion = this.state.accountsVersion;
+  }
+
+  /** Accounts configured since (on any node): start, change or stop supervising their paths. */
+  private reconcileWatches(): void {
+    if (this.watchedVersion === this.state.accountsVersion) return;
+    this.watchedVersion = this.state.accountsVersion;
+    const now = this.ctx.clock.now();
+    for (const a of this.state.accounts.values()) {
+      if (!a.supervisionSeconds) this.supervision.unwatch(a.account);
+      else if (this.supervision.intervalOf(a.account) !== a.supervisionSeconds) this.supervision.watch(a.account, a.supervisionSeconds, now);
+    }
+  }
+
+  /**
+   * A transmission path was heard. The leader supervises; another node tells it —
+   * an announcement per tick listing what it heard (polls are not events: a million
+   * paths polling every 90 s would be 11 000 events a second).
+   */
+  private async heardPath(path: string, now: number): Promise<void> {
+    if (!this.ctx.leadership.isLeader()) {
+      this.heardElsewhere.set(path, now);
+      return;
+    }
+    const restore = this.supervision.heard(path, now);
+    if (restore) await this.recordPathRestored(path, restore.lateMs);
+  }
+
+  /** On a follower: sends what it heard since the last tick to the leader. */
+  async announceHeard(): Promise<number> {
+    if (this.heardElsewhere.size === 0) return 0;
+    const heard = [...this.heardElsewhere];
+    this.heardElsewhere.clear();
+    await this.ctx.bus.announce(HEARD_SUBJECT, { node: this.ctx.config.nodeId, heard } satisfies HeardAnnouncement);
+    return heard.length;
+  }
+
+  /** On the leader: paths another node heard. */
+  async onHeardAnnouncement(message: HeardAnnouncement): Promise<void> {
+    if (!this.ctx.leadership.isLeader() || !Array.isArray(message.heard)) return;
+    for (const entry of message.heard) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number') continue;
+      await this.heardPath(entry[0], entry[1]);
+    }
   }
 
   async configureAccount(input: { account: string; key?: string | null; keyFormat?: 'hex' | 'ascii' | 'auto'; clockOffsetMinutes?: number; supervisionSeconds?: number | null; preset?: string | null; schedule?: AccountSchedule | null }, by: Principal | 'system'): Promise<Omit<AccountConfig, 'key'> & { hasKey: boolean }> {
@@ -142,10 +197,7 @@ export class AlarmsService {
     }
     const m = result.message;
     for (const q of m.quirks) this.counters.quirk(q);
-    if (m.account) {
-      const restore = this.supervision.heard(m.account, now);
-      if (restore) await this.recordPathRestored(m.account, restore.lateMs);
-    }
+    if (m.account) await this.heardPath(m.account, now);
     if (m.events.length > 0) await this.recordSignals(m.events.map((e) => this.signalFromDc09(m, e, now)));
     this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
     const config = m.account ? this.state.accounts.get(m.account) : undefined;
@@ -200,8 +252,7 @@ export class AlarmsService {
     }
     const now = this.ctx.clock.now();
     const device = this.city.devices.get(deviceId);
-    const restore = this.supervision.heard(`device:${deviceId}`, now);
-    if (restore) await this.recordPathRestored(`device:${deviceId}`, restore.lateMs);
+    await this.heardPath(`device:${deviceId}`, now);
     const fields = sensorSignalFields(parsed.message);
     if (!fields) return 'heartbeat';
     await this.recordSignals([{
@@ -369,6 +420,7 @@ export class AlarmsService {
 
   /** Runs every few hundred ms: a missed poll becomes a path-fault alarm within a second of its deadline. */
   async superviseTick(): Promise<number> {
+    this.reconcileWatches();
     const now = this.ctx.clock.now();
     const faults = this.supervision.tick(now);
     if (faults.length === 0) return 0;

@@ -33,6 +33,8 @@ export class AlarmsState implements Projection {
   /** Late-to-open/close alarms already raised: 'account:YYYY-MM-DD:open|close'. */
   readonly scheduleReported = new Set<string>();
   timeZone = 'UTC';
+  /** Bumped on every account configuration, so supervision can follow changes made on any node. */
+  accountsVersion = 0;
 
   constructor(private readonly secrets: SecretBox) {}
   /** Burglary zones seen per open alarm (intrusion confirmation without rescanning its signals). */
@@ -45,6 +47,7 @@ export class AlarmsState implements Projection {
       case 'alarms.account.configured': {
         const { keySecret, ...rest } = e.data as AlarmEvents['alarms.account.configured'];
         this.accounts.set(rest.account, { ...rest, key: keySecret === null ? null : this.secrets.open(keySecret) });
+        this.accountsVersion++;
         break;
       }
       case 'alarms.signal.received': {

@@ -4,7 +4,8 @@ import { EmbeddedMqttBroker } from '../adapters/protocols/mqtt/embedded-broker.j
 import { MqttIngest } from '../adapters/protocols/mqtt/mqtt-ingest.js';
 import type { CityState } from '../city/city-state.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
-import { AlarmsService } from './alarms-service.js';
+import type { Subscription } from '../platform/event-bus.js';
+import { AlarmsService, HEARD_SUBJECT, type HeardAnnouncement } from './alarms-service.js';
 import { AlarmsState } from './alarms-state.js';
 import { alarmsRoutes } from './routes.js';
 
@@ -40,6 +41,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
   let mqtt: MqttIngest | EmbeddedMqttBroker | null = null;
   let tick: NodeJS.Timeout | null = null;
   let ticking = false;
+  let heardSubscription: Subscription | null = null;
   let lastScheduleCheck = 0;
   const capability: AlarmsCapability = {
     name: 'alarms',
@@ -49,9 +51,17 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
     receiver: { tcpPort: null, udpPort: null, mqttPort: null },
     async start() {
       service.watchConfiguredPaths();
+      // A new leader gives every path a full interval of grace: it did not hear them before.
+      ctx.leadership.onChange((leader) => leader && service.watchConfiguredPaths());
+      heardSubscription = await ctx.bus.subscribe<HeardAnnouncement>(HEARD_SUBJECT, (m) => service.onHeardAnnouncement(m.payload));
       tick = setInterval(() => {
         if (ticking) return;
         ticking = true;
+        // Followers only pass on what they heard; the leader alone raises timer alarms.
+        if (!ctx.leadership.isLeader()) {
+          service.announceHeard().catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not announce heard paths')).finally(() => (ticking = false));
+          return;
+        }
         service.superviseTick().then(() => service.holdTick()).then(() => service.escalateTick()).then(async () => {
           // Opening hours are checked every 15 s; minutes matter there, not milliseconds.
           if (Date.now() - lastScheduleCheck < 15_000) return;
@@ -103,6 +113,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
     async stop() {
       if (tick) clearInterval(tick);
       service.notifier.stop();
+      await heardSubscription?.unsubscribe();
       await server?.stop();
       await mqtt?.stop();
     },

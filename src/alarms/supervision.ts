@@ -92,6 +92,12 @@ export class SupervisionMonitor {
     return i !== undefined && this.faulted[i] === 1;
   }
 
+  /** The path's polling interval in seconds, or null when it is not supervised. */
+  intervalOf(path: string): number | null {
+    const i = this.index.get(path);
+    return i === undefined || this.deadlines[i] === Number.POSITIVE_INFINITY ? null : this.intervals[i]!;
+  }
+
   deadlineOf(path: string): number | null {
     const i = this.index.get(path);
     return i === undefined || this.deadlines[i] === Number.POSITIVE_INFINITY ? null : this.deadlines[i]!;

@@ -5,6 +5,7 @@ import type { SecretBox } from '../kernel/secrets.js';
 import type { Clock } from '../kernel/time.js';
 import type { EventBus } from './event-bus.js';
 import type { EventLog, NewEvent, StoredEvent } from './event-log.js';
+import type { Leadership } from './leadership.js';
 import type { Projection, ProjectionRunner } from './projection.js';
 
 /** What every capability receives: configuration, time, the log, the stream. */
@@ -13,6 +14,8 @@ export interface AppContext {
   clock: Clock;
   log: EventLog;
   bus: EventBus;
+  /** Whether this node performs the cluster's singleton duties (alarm timers). */
+  leadership: Leadership;
   projections: ProjectionRunner;
   logger: Logger;
   /** Seals secrets written to the log (TOTP seeds, panel keys). */

@@ -41,6 +41,27 @@ export function eventBusContract(name: string, harness: EventBusHarness): void {
     }
   });
 
+  test(`${name}: an announcement reaches every plain subscriber of every node, and no consumer group`, async (t) => {
+    if (harness.ready && !(await harness.ready(t))) return;
+    const shared = key();
+    const [one, two] = [await harness.open(shared), await harness.open(shared)];
+    try {
+      const heard: string[] = [];
+      const grouped: BusMessage[] = [];
+      await one.subscribe('notices.>', (m) => void heard.push(`one:${(m.payload as { n: number }).n}`));
+      await two.subscribe('notices.>', (m) => void heard.push(`two:${(m.payload as { n: number }).n}`));
+      await two.subscribe('notices.>', (m) => void grouped.push(m), { group: `g${shared}` });
+      await one.announce('notices.paths.heard', { n: 1 });
+      await until(() => heard.length === 2, 'announcements');
+      assert.deepEqual(heard.sort(), ['one:1', 'two:1']);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(grouped.length, 0, 'announcements are not work for consumer groups');
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   test(`${name}: a consumer group shares messages, each handled by exactly one member`, async (t) => {
     if (harness.ready && !(await harness.ready(t))) return;
     const shared = key();

@@ -30,6 +30,12 @@ export interface EventBus {
   readonly backend: 'memory' | 'nats';
   /** Resolves once the bus has accepted the message (JetStream: stored by the server). */
   publish(subject: string, payload: unknown): Promise<void>;
+  /**
+   * Fire-and-forget to every plain (group-less) subscriber on every node, now: not
+   * stored, not redelivered, never seen by consumer groups. For frequent notices
+   * that are worthless later (e.g. which transmission paths were just heard).
+   */
+  announce(subject: string, payload: unknown): Promise<void>;
   subscribe<T = unknown>(
     subject: string,
     handler: (message: BusMessage<T>) => void | Promise<void>,

@@ -6,6 +6,7 @@ import { systemClock } from '../../src/kernel/time.js';
 import type { AppContext } from '../../src/platform/app-context.js';
 import type { EventBus } from '../../src/platform/event-bus.js';
 import type { EventLog } from '../../src/platform/event-log.js';
+import { SingleNodeLeadership } from '../../src/platform/leadership.js';
 import { ProjectionRunner } from '../../src/platform/projection.js';
 import type { Principal, Role } from '../../src/platform/access.js';
 
@@ -13,6 +14,7 @@ import type { Principal, Role } from '../../src/platform/access.js';
 export const droppingBus: EventBus = {
   backend: 'memory',
   publish: async () => {},
+  announce: async () => {},
   subscribe: async () => ({ unsubscribe: async () => {} }),
   close: async () => {},
 };
@@ -25,6 +27,7 @@ export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {})
     clock: systemClock,
     log,
     bus: droppingBus,
+    leadership: new SingleNodeLeadership(),
     projections,
     logger: pino({ level: 'silent' }),
     secrets: new SecretBox(randomBytes(32)),

@@ -12,6 +12,7 @@ eventBusContract('memory', {
     const node: EventBus = {
       backend: 'memory',
       publish: (s, p) => bus.publish(s, p),
+      announce: (s, p) => bus.announce(s, p),
       subscribe: (s, h, o) => bus.subscribe(s, h, o),
       close: async () => {
         if (!closed) await bus.close();

@@ -51,6 +51,14 @@ export class MemoryEventBus implements EventBus {
     for (const group of groups) this.deliverToGroup(group, message);
   }
 
+  async announce(subject: string, payload: unknown): Promise<void> {
+    if (this.closed) throw new Error('the event bus is closed');
+    const listeners = [...this.broadcast].filter((s) => subjectMatches(s.subject, subject));
+    if (listeners.length === 0) return;
+    const message: BusMessage = { subject, payload: structuredClone(payload), deliveryCount: 1 };
+    for (const s of listeners) this.later(() => s.handler({ ...message }), message, false);
+  }
+
   async subscribe<T>(subject: string, handler: (message: BusMessage<T>) => void | Promise<void>, options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.closed) throw new Error('the event bus is closed');
     const h = handler as Handler;

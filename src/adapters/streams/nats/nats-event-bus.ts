@@ -83,11 +83,28 @@ export class NatsEventBus implements EventBus {
     await this.js.publish(`${this.options.subjectPrefix}.${subject}`, codec.encode(payload));
   }
 
+  /**
+   * Core NATS: straight to the plain subscribers connected now. Under its own prefix,
+   * outside the stream's subjects, so JetStream neither stores it nor hands it to groups.
+   */
+  async announce(subject: string, payload: unknown): Promise<void> {
+    if (this.closed) throw new Error('the event bus is closed');
+    this.nc.publish(`${this.options.subjectPrefix}_announce.${subject}`, codec.encode(payload));
+  }
+
   async subscribe<T>(subject: string, handler: (message: BusMessage<T>) => void | Promise<void>, options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.closed) throw new Error('the event bus is closed');
     const full = `${this.options.subjectPrefix}.${subject}`;
     const strip = (s: string): string => s.slice(this.options.subjectPrefix.length + 1);
-    if (!options.group) return this.track(await this.broadcast(full, strip, handler as (m: BusMessage) => Promise<void>));
+    if (!options.group) {
+      // Plain subscribers hear both the stream's subjects and the announcements.
+      const announced = `${this.options.subjectPrefix}_announce.${subject}`;
+      const subs = [
+        await this.broadcast(full, strip, handler as (m: BusMessage) => Promise<void>),
+        await this.broadcast(announced, (s) => s.slice(this.options.subjectPrefix.length + '_announce.'.length), handler as (m: BusMessage) => Promise<void>),
+      ];
+      return this.track({ stop: async () => void (await Promise.all(subs.map((x) => x.stop()))) });
+    }
     if (!NAME.test(options.group)) throw new Error(`invalid consumer group name "${options.group}"`);
     await this.jsm.consumers.add(this.options.streamName, {
       durable_name: options.group,

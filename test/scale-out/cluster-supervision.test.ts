@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import pg from 'pg';
+import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
+import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
+import { serveVigil } from '../../src/app.js';
+import { loadConfig } from '../../src/kernel/config.js';
+import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support/services.js';
+
+const until = async (check: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+/**
+ * Path supervision on a cluster: panels poll whichever node they reach; only the
+ * leader (advisory lock holder) supervises and raises timer alarms, and hears the
+ * followers' polls through announcements. A missed poll is one fault, not one per
+ * node; when the leader stops, another node takes over.
+ */
+test('cluster: polls on a follower keep the path alive on the leader; a missed poll is one fault; failover', async (t) => {
+  if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
+  const tag = `s${process.pid}${Date.now().toString(36)}`;
+  const schema = `vigil_${tag}`;
+  const dirs = [mkdtempSync(join(tmpdir(), 'vigil-la-')), mkdtempSync(join(tmpdir(), 'vigil-lb-'))];
+  const base = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL, VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff' }), port: 0, host: '127.0.0.1', demoOnEmpty: false };
+  const isolation = { pgSchema: schema, streamName: `TEST_${tag}`, subjectPrefix: `t_${tag}` };
+  const a = await serveVigil({ ...base, dataDir: dirs[0]!, nodeId: 'a' }, isolation);
+  const b = await serveVigil({ ...base, dataDir: dirs[1]!, nodeId: 'b' }, isolation);
+  let aClosed = false;
+  try {
+    assert.equal(a.ctx.leadership.isLeader(), true, 'the first node leads');
+    assert.equal(b.ctx.leadership.isLeader(), false, 'the second follows');
+    const account = '7A01';
+    await b.capabilities.alarms.service.configureAccount({ account, supervisionSeconds: 10 }, 'system');
+    await until(() => a.capabilities.alarms.service.supervision.intervalOf(account) === 10, 'the leader to supervise the account configured on the follower', 5_000);
+
+    // The panel polls node B only, every 2 s, for 14 s: longer than its 10 s interval.
+    const panel = await Dc09Client.connect('127.0.0.1', b.capabilities.alarms.receiver.tcpPort!);
+    for (let seq = 1; seq <= 7; seq++) {
+      assert.equal((await panel.send(signalFrame({ id: 'NULL', seq, account, data: '', now: Date.now() }))).kind, 'ACK');
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    const failures = async (): Promise<number> => (await a.ctx.log.read({ typePrefixes: ['alarms.path.failed'] })).length;
+    assert.equal(await failures(), 0, 'polls heard by the follower reached the leader');
+
+    // It stops polling: one fault within a second of the deadline, raised once in the cluster.
+    await until(async () => (await failures()) > 0, 'the path fault', 12_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(await failures(), 1, 'one fault, not one per node');
+    const raised = (await a.ctx.log.read({ typePrefixes: ['alarms.alarm.raised'] })).filter((e) => (e.data as { alarm: { kind: string } }).alarm.kind === 'path-fault');
+    assert.equal(raised.length, 1);
+    await until(() => b.capabilities.alarms.service.state.faultedPaths.has(account), 'the follower to show the fault', 5_000);
+
+    // The leader stops; the follower takes over within its next check.
+    await a.close();
+    aClosed = true;
+    await until(() => b.ctx.leadership.isLeader(), 'B to take over', 5_000);
+    assert.equal((await panel.send(signalFrame({ id: 'NULL', seq: 8, account, data: '', now: Date.now() }))).kind, 'ACK');
+    assert.notEqual(b.capabilities.alarms.service.supervision.deadlineOf(account), null, 'the new leader supervises the path');
+    panel.close();
+  } finally {
+    await b.close();
+    if (!aClosed) await a.close();
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+    const { connect } = await import('nats');
+    const nc = await connect({ servers: NATS_URL });
+    await (await nc.jetstreamManager()).streams.delete(`TEST_${tag}`).catch(() => {});
+    await nc.close();
+  }
+});

@@ -1,11 +1,35 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CID_TABLE, SIA_TABLE, cidMeaning, siaMeaning } from './codes.js';
+import { SIGNAL_KINDS } from './model.js';
 
 test('the code tables ship as data with their source', () => {
   assert.ok(SIA_TABLE && Object.keys(SIA_TABLE.codes).length >= 200 && SIA_TABLE.source.includes('DC-03'));
   assert.ok(CID_TABLE && Object.keys(CID_TABLE.codes).length >= 150 && CID_TABLE.source.includes('Contact ID'));
-  for (const [code, row] of Object.entries(SIA_TABLE!.codes)) assert.match(code, /^[A-Z]{2}$/, `${code} ${row[0]}`);
+  for (const [code, row] of Object.entries(SIA_TABLE!.codes)) {
+    assert.match(code, /^[A-Z]{2}$/, `${code} ${row[0]}`);
+    const [kind, phase] = row[2].split('/');
+    assert.ok((SIGNAL_KINDS as readonly string[]).includes(kind!), `${code}: unknown kind ${kind}`);
+    assert.ok(['alarm', 'restore', 'status'].includes(phase!), `${code}: unknown phase ${phase}`);
+  }
+});
+
+test('SIA codes that are information never raise an alarm; those that need a response do', () => {
+  const phase = (c: string) => `${siaMeaning(c).kind}/${siaMeaning(c).phase}`;
+  // Access control, programming, clock and printer reports are status.
+  for (const c of ['DG', 'DD', 'DO', 'DC', 'DX', 'JD', 'JT', 'JV', 'LB', 'RB', 'VT', 'YG', 'NL', 'XI']) assert.equal(siaMeaning(c).phase, 'status', c);
+  assert.equal(phase('NA'), 'medical/alarm', 'no activity: the social alarm for someone living alone');
+  assert.equal(phase('NS'), 'medical/restore');
+  for (const c of ['CT', 'OT', 'CI', 'OI', 'CD']) assert.equal(phase(c), 'schedule/alarm', c);
+  assert.equal(phase('EA'), 'burglary/alarm');
+  assert.equal(phase('ES'), 'tamper/alarm');
+  assert.equal(phase('SS'), 'supervisory/alarm', 'a closed sprinkler valve is supervisory, not a fire');
+  assert.equal(phase('FL'), 'fire/status', 'silencing the sounder ends nothing');
+  assert.equal(phase('BC'), 'burglary/restore', 'a user cancel marks the open alarm');
+  // Outside the table: family and second letter, flagged unknown.
+  assert.deepEqual([siaMeaning('FQ').known, siaMeaning('QQ').known], [true, false]);
+  assert.equal(phase('BQ'), 'burglary/alarm');
+  assert.equal(phase('DQ'), 'access/status');
 });
 
 test('SIA codes: kind, phase and what the number means', () => {

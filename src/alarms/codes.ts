@@ -11,6 +11,7 @@ export interface CodeMeaning {
   known: boolean;
 }
 
+/** code → [name, what its number concerns, 'kind/phase'] */
 interface SiaTable { source: string; codes: Record<string, [string, string, string]> }
 interface CidTable { source: string; codes: Record<string, { description: string; sia?: string[] }> }
 
@@ -28,18 +29,25 @@ const SIA_FAMILY: Record<string, SignalKind> = {
 };
 
 /**
- * What a SIA DC-03 code means. The second letter carries the phase for most
- * families: A alarm, H/R restore, T trouble, J/E trouble restore, B/U bypass,
- * S supervisory, X test. Codes outside the table are classified by family and
- * flagged unknown, never refused.
+ * What a SIA DC-03 code means. Codes in the table carry their kind and phase (see
+ * codes/sia-dc03.json). Codes outside it are accepted, flagged unknown and
+ * classified by family: the second letter carries the phase for most families
+ * (A alarm, H/R restore, T trouble, J/E trouble restore, B/U bypass, S supervisory,
+ * X test).
  */
 export function siaMeaning(code: string): CodeMeaning {
   const row = SIA_TABLE?.codes[code];
+  if (row) {
+    const [kind, phase] = row[2].split('/') as [SignalKind, SignalPhase];
+    const concernsText = row[1].toLowerCase();
+    const concerns = concernsText.includes('user') ? 'user' : concernsText.includes('area') ? 'area' : concernsText.includes('zone') || concernsText.includes('point') ? 'zone' : 'other';
+    return { kind, phase, description: row[0], concerns, known: true };
+  }
   const family = code[0]!;
   const second = code[1]!;
   let kind: SignalKind = SIA_FAMILY[family] ?? 'other';
   let phase: SignalPhase = 'alarm';
-  if (family === 'O' || family === 'C') phase = 'status';
+  if (family === 'O' || family === 'C' || family === 'D' || family === 'J' || family === 'L' || family === 'V') phase = 'status';
   else if (family === 'R') {
     phase = 'status';
     kind = 'test';
@@ -52,23 +60,7 @@ export function siaMeaning(code: string): CodeMeaning {
     kind = 'test';
   } else if (second === 'T' && kind !== 'trouble') kind = 'trouble';
   else if (second === 'S' && family !== 'S') kind = 'supervisory';
-  if (code === 'AT' || code === 'YT' || code === 'LT') kind = 'trouble';
-  // The table's names settle what the letters leave open (e.g. YK "communications restoral", FI "fire test begin").
-  const name = row?.[0]?.toLowerCase() ?? '';
-  if (/restor/.test(name)) phase = 'restore';
-  else if (/\btest\b/.test(name)) {
-    phase = 'status';
-    kind = 'test';
-  } else if (/bypass/.test(name)) {
-    phase = 'status';
-    kind = 'bypass';
-  }
-  if (code === 'HA' && row?.[0]?.toLowerCase().includes('duress')) kind = 'duress';
-  const concernsText = (row?.[2] ?? '').toLowerCase();
-  const concerns = !row
-    ? family === 'O' || family === 'C' ? 'user' : 'zone' // outside the table: the usual meaning of the family
-    : concernsText.includes('user') ? 'user' : concernsText.includes('area') ? 'area' : concernsText.includes('zone') || concernsText.includes('point') ? 'zone' : 'other';
-  return { kind, phase, description: row ? row[0] : `SIA ${code}`, concerns, known: Boolean(row) };
+  return { kind, phase, description: `SIA ${code}`, concerns: family === 'O' || family === 'C' ? 'user' : 'zone', known: false };
 }
 
 /** Contact ID (DC-05) code ranges. */

@@ -59,6 +59,17 @@ test('SIA codes: kind, phase and what the number means', () => {
   assert.equal(siaMeaning('FA').description, 'Fire alarm');
 });
 
+test('Contact ID codes classified for response: schedules, duress, inactivity, programming', () => {
+  const k = (c: string, q: 1 | 3 = 1) => `${cidMeaning(c, q).kind}/${cidMeaning(c, q).phase}`;
+  assert.equal(k('404'), 'schedule/alarm');
+  assert.equal(k('124'), 'duress/alarm');
+  assert.equal(k('654'), 'medical/alarm');
+  assert.equal(k('654', 3), 'medical/restore');
+  assert.equal(k('627'), 'other/status');
+  assert.equal(k('627', 3), 'other/status');
+  assert.equal(k('401', 3), 'close/status', 'unclassified codes keep the range rules');
+});
+
 test('Contact ID: qualifier 1 new, 3 restore, 6 previously reported; 4xx open/close by qualifier', () => {
   assert.deepEqual([cidMeaning('110', 1).kind, cidMeaning('110', 1).phase], ['fire', 'alarm']);
   assert.deepEqual([cidMeaning('130', 3).kind, cidMeaning('130', 3).phase], ['burglary', 'restore']);

@@ -13,7 +13,7 @@ export interface CodeMeaning {
 
 /** code → [name, what its number concerns, 'kind/phase'] */
 interface SiaTable { source: string; codes: Record<string, [string, string, string]> }
-interface CidTable { source: string; codes: Record<string, { description: string; sia?: string[] }> }
+interface CidTable { source: string; codes: Record<string, { description: string; sia?: string[]; class?: string }> }
 
 const dir = join(import.meta.dirname, 'codes');
 const load = <T>(file: string): T | null => (existsSync(join(dir, file)) ? (JSON.parse(readFileSync(join(dir, file), 'utf8')) as T) : null);
@@ -95,7 +95,12 @@ export function cidMeaning(code: string, qualifier: 1 | 3 | 6): CodeMeaning {
   let kind = cidKind(n);
   const row = CID_TABLE?.codes[code];
   let phase: SignalPhase = qualifier === 3 ? 'restore' : 'alarm';
-  if (kind === 'open') {
+  if (row?.class) {
+    // Classified by Vigil: the qualifier still turns an alarm into its restore.
+    const [k, p] = row.class.split('/') as [SignalKind, SignalPhase];
+    kind = k;
+    phase = p === 'alarm' && qualifier === 3 ? 'restore' : p;
+  } else if (kind === 'open') {
     kind = qualifier === 3 ? 'close' : 'open';
     phase = 'status';
   } else if (kind === 'bypass' || kind === 'test') phase = 'status';

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { serveVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
+import { clusterIsolation } from '../support/cluster.js';
 import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support/services.js';
 
 const until = async (check: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> => {
@@ -26,13 +23,11 @@ const until = async (check: () => boolean | Promise<boolean>, what: string, ms: 
  */
 test('cluster: polls on a follower keep the path alive on the leader; a missed poll is one fault; failover', async (t) => {
   if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
-  const tag = `s${process.pid}${Date.now().toString(36)}`;
-  const schema = `vigil_${tag}`;
-  const dirs = [mkdtempSync(join(tmpdir(), 'vigil-la-')), mkdtempSync(join(tmpdir(), 'vigil-lb-'))];
+  const cluster = clusterIsolation('s');
+  const { isolation } = cluster;
   const base = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL, VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff' }), port: 0, host: '127.0.0.1', demoOnEmpty: false };
-  const isolation = { pgSchema: schema, streamName: `TEST_${tag}`, subjectPrefix: `t_${tag}` };
-  const a = await serveVigil({ ...base, dataDir: dirs[0]!, nodeId: 'a' }, isolation);
-  const b = await serveVigil({ ...base, dataDir: dirs[1]!, nodeId: 'b' }, isolation);
+  const a = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'a' }, isolation);
+  const b = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'b' }, isolation);
   let aClosed = false;
   try {
     assert.equal(a.ctx.leadership.isLeader(), true, 'the first node leads');
@@ -68,14 +63,6 @@ test('cluster: polls on a follower keep the path alive on the leader; a missed p
   } finally {
     await b.close();
     if (!aClosed) await a.close();
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-    const { connect } = await import('nats');
-    const nc = await connect({ servers: NATS_URL });
-    await (await nc.jetstreamManager()).streams.delete(`TEST_${tag}`).catch(() => {});
-    await nc.close();
+    await cluster.drop();
   }
 });

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
 import { WebSocket } from 'ws';
 import { serveVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
+import { clusterIsolation } from '../support/cluster.js';
 import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support/services.js';
 
 /**
@@ -17,14 +14,12 @@ import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support
  */
 test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => {
   if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
-  const tag = `n${process.pid}${Date.now().toString(36)}`;
-  const schema = `vigil_${tag}`;
-  const dirs = [mkdtempSync(join(tmpdir(), 'vigil-a-')), mkdtempSync(join(tmpdir(), 'vigil-b-'))];
+  const cluster = clusterIsolation('n');
+  const { isolation } = cluster;
   const base = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL, VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff' }), port: 0, host: '127.0.0.1' };
-  const isolation = { pgSchema: schema, streamName: `TEST_${tag}`, subjectPrefix: `t_${tag}` };
   // Node A starts on the empty store and loads the demo; B joins afterwards.
-  const a = await serveVigil({ ...base, dataDir: dirs[0]!, nodeId: 'a' }, isolation);
-  const b = await serveVigil({ ...base, dataDir: dirs[1]!, nodeId: 'b', demoOnEmpty: false }, isolation);
+  const a = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'a' }, isolation);
+  const b = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'b', demoOnEmpty: false }, isolation);
   try {
     const health = await (await fetch(`${b.url}/api/health`)).json();
     assert.equal(health.store, 'postgres');
@@ -71,7 +66,7 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
     // Work on the stream: a consumer group spanning both nodes handles each message once.
     const handled: string[] = [];
     for (const [node, name] of [[a, 'a'], [b, 'b']] as const) {
-      await node.ctx.bus.subscribe<{ n: number }>('jobs.>', async (m) => void handled.push(`${m.payload.n}@${name}`), { group: `jobs_${tag}` });
+      await node.ctx.bus.subscribe<{ n: number }>('jobs.>', async (m) => void handled.push(`${m.payload.n}@${name}`), { group: `jobs_${cluster.tag}` });
     }
     for (let n = 0; n < 40; n++) await (n % 2 ? a : b).ctx.bus.publish('jobs.test', { n });
     for (let i = 0; i < 200 && handled.length < 40; i++) await new Promise((r) => setTimeout(r, 25));
@@ -80,14 +75,6 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
   } finally {
     await b.close();
     await a.close();
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-    const { connect } = await import('nats');
-    const nc = await connect({ servers: NATS_URL });
-    await (await nc.jetstreamManager()).streams.delete(`TEST_${tag}`).catch(() => {});
-    await nc.close();
+    await cluster.drop();
   }
 });

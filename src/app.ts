@@ -7,6 +7,7 @@ import { buildApiServer, type ApiServer } from './api/server.js';
 import { Metrics, typeLabel } from './api/metrics.js';
 import { createAlarmsCapability } from './alarms/index.js';
 import { createAuditCapability } from './audit/index.js';
+import { createAlertsCapability } from './alerts/index.js';
 import { createCityCapability } from './city/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
@@ -47,8 +48,9 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const identity = createIdentityCapability(ctx);
   const city = createCityCapability(ctx);
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry });
+  const alerts = createAlertsCapability(ctx);
   const audit = createAuditCapability(ctx);
-  return { identity, city, alarms, audit, all: [identity, city, alarms, audit] as Capability[] };
+  return { identity, city, alarms, alerts, audit, all: [identity, city, alarms, alerts, audit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

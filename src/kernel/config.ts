@@ -23,6 +23,8 @@ export interface VigilConfig {
   /** Password given to demo users (printed at start-up, never stored in clear). */
   demoPassword: string;
   timeZone: string;
+  /** CAP <sender> of the alerts this installation issues (an address that identifies the issuing authority). */
+  capSender: string;
   bodyLimitBytes: number;
   maxWebSocketClients: number;
   /** Most concurrent HTTP connections per node; beyond it new connections are refused. */
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     demoOnEmpty: (env.VIGIL_DEMO ?? 'true') !== 'false',
     demoPassword: env.VIGIL_DEMO_PASSWORD || 'vigil-demo',
     timeZone: env.VIGIL_TIME_ZONE || 'Europe/Monaco',
+    capSender: env.VIGIL_CAP_SENDER || 'alerts@vigil.invalid',
     bodyLimitBytes: int(env, 'VIGIL_BODY_LIMIT_BYTES', 1_048_576, 1024, 512 * 1024 * 1024),
     maxWebSocketClients: int(env, 'VIGIL_MAX_WS_CLIENTS', 5000, 1, 1_000_000),
     maxConnections: int(env, 'VIGIL_MAX_CONNECTIONS', 10_000, 1, 1_000_000),

@@ -1,0 +1,212 @@
+import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { AppContext } from '../platform/app-context.js';
+import type { NewEvent } from '../platform/event-log.js';
+import type { AlertsState } from './alerts-state.js';
+import { capReference, capTime, type CapAlert, type CapInfo } from './cap/cap-model.js';
+import { validateCapXml } from './cap/cap-validate.js';
+import { capToXml, parseCapXml } from './cap/cap-xml.js';
+import type { AlertEvents } from './events.js';
+import { needsApproval, type AlertRecord, type Channel } from './model.js';
+
+/** What an alert officer writes; Vigil fills identifier, sender, sent and msgType. */
+export type AlertInput = Pick<CapAlert, 'status' | 'scope' | 'restriction' | 'addresses' | 'code' | 'note' | 'incidents'> & { info: CapInfo[]; channels: Channel[] };
+
+type By = Principal | { orgId: string; actor: string };
+
+function event<K extends keyof AlertEvents>(type: K, alertId: string, orgId: string, actor: string, data: AlertEvents[K], reason?: string): NewEvent {
+  return { type, subject: `alert:${alertId}`, orgId, actor, data, reason: reason ?? null };
+}
+
+const POINT = /^(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/;
+function checkPoint(p: string, where: string): [number, number] {
+  const m = POINT.exec(p);
+  const lat = Number(m?.[1]);
+  const lon = Number(m?.[2]);
+  if (!m || lat < -90 || lat > 90 || lon < -180 || lon > 180) throw badRequest(`${where}: "${p}" is not "latitude,longitude" in WGS 84`);
+  return [lat, lon];
+}
+
+/** What the schema cannot say: geometry, languages, times that make sense. */
+export function checkAlertContent(cap: CapAlert): void {
+  const info = cap.info ?? [];
+  if (cap.msgType !== 'Cancel' && info.length === 0) throw badRequest('an alert has at least one info block');
+  const languages = info.map((i) => (i.language ?? 'en-US').toLowerCase());
+  if (new Set(languages).size !== languages.length) throw badRequest(`one info block per language: ${languages.join(', ')}`);
+  for (const [n, i] of info.entries()) {
+    const where = `info ${n + 1} (${i.language ?? 'en-US'})`;
+    if (i.category.length === 0) throw badRequest(`${where}: at least one category`);
+    for (const area of i.area ?? []) {
+      for (const polygon of area.polygon ?? []) {
+        const points = polygon.trim().split(/\s+/).map((p) => checkPoint(p, `${where}, area "${area.areaDesc}"`));
+        if (points.length < 4) throw badRequest(`${where}, area "${area.areaDesc}": a polygon has at least 4 points (the first repeated last)`);
+        const [first, last] = [points[0]!, points[points.length - 1]!];
+        if (first[0] !== last[0] || first[1] !== last[1]) throw badRequest(`${where}, area "${area.areaDesc}": a polygon is closed (its last point is its first)`);
+      }
+      for (const circle of area.circle ?? []) {
+        const [centre, radius] = circle.trim().split(/\s+/);
+        checkPoint(centre ?? '', `${where}, area "${area.areaDesc}"`);
+        if (!(Number(radius) >= 0)) throw badRequest(`${where}, area "${area.areaDesc}": a circle is "lat,lon radius-km"`);
+      }
+    }
+    if (i.expires && Date.parse(i.expires) <= Date.parse(i.effective ?? i.onset ?? cap.sent)) throw badRequest(`${where}: it expires before it takes effect`);
+  }
+}
+
+/**
+ * Public alerts: authoring, the second-person approval, issue, Update and Cancel
+ * messages that reference earlier ones, and import of other agencies' CAP. Every
+ * document Vigil issues or accepts is valid against the CAP 1.2 schema.
+ */
+export class AlertsService {
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: AlertsState,
+  ) {}
+
+  now(): number {
+    return this.ctx.clock.now();
+  }
+
+  alertFor(alertId: string, by: Principal): AlertRecord {
+    const a = this.state.alerts.get(alertId);
+    if (!a || !canSeeOrg(by, a.orgId)) throw notFound('alert', alertId);
+    return a;
+  }
+
+  list(by: Principal): AlertRecord[] {
+    return [...this.state.alerts.values()].filter((a) => canSeeOrg(by, a.orgId)).sort((x, y) => y.createdAt.localeCompare(x.createdAt));
+  }
+
+  /** The CAP of an input, validated against the rules and the schema. */
+  private async capOf(alertId: string, input: AlertInput, base: Pick<CapAlert, 'msgType' | 'references'>): Promise<CapAlert> {
+    const cap: CapAlert = {
+      identifier: alertId, sender: this.ctx.config.capSender, sent: capTime(this.ctx.clock.now()), status: input.status, msgType: base.msgType,
+      scope: input.scope, restriction: input.restriction, addresses: input.addresses, code: input.code?.length ? input.code : undefined,
+      note: input.note, references: base.references, incidents: input.incidents, info: input.info,
+    };
+    for (const k of Object.keys(cap) as (keyof CapAlert)[]) if (cap[k] === undefined || cap[k] === '') delete cap[k];
+    if (cap.scope === 'Restricted' && !cap.restriction) throw badRequest('a Restricted alert says its restriction');
+    if (cap.scope === 'Private' && !cap.addresses) throw badRequest('a Private alert lists its addresses');
+    checkAlertContent(cap);
+    const validation = await validateCapXml(capToXml(cap));
+    if (!validation.valid) throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0]}`, { errors: validation.errors });
+    return cap;
+  }
+
+  async draft(input: AlertInput, by: By, derived?: Pick<CapAlert, 'msgType' | 'references'>): Promise<AlertRecord> {
+    if (!by.orgId) throw badRequest('an alert belongs to an organisation');
+    const alertId = newId('alt');
+    const cap = await this.capOf(alertId, input, derived ?? { msgType: 'Alert' });
+    const alert: AlertRecord = {
+      alertId, orgId: by.orgId, cap, state: 'draft', origin: 'authored', channels: [...new Set(input.channels)],
+      // An all-clear must not wait for a second person.
+      needsApproval: cap.msgType === 'Cancel' ? false : needsApproval(cap),
+      author: by.actor, createdAt: new Date(this.ctx.clock.now()).toISOString(), submittedAt: null, approvedBy: null, issuedAt: null, rejected: null, endedBy: null,
+    };
+    await this.ctx.record([event('alerts.alert.drafted', alertId, by.orgId, by.actor, { alert })]);
+    return this.state.alerts.get(alertId)!;
+  }
+
+  async edit(alertId: string, input: AlertInput, by: Principal): Promise<AlertRecord> {
+    const a = this.own(alertId, by);
+    if (a.state !== 'draft' && a.state !== 'rejected') throw conflict(`an alert that is ${a.state} cannot be edited; issue an Update instead`);
+    const cap = await this.capOf(alertId, input, { msgType: a.cap.msgType, references: a.cap.references });
+    await this.ctx.record([event('alerts.alert.edited', alertId, a.orgId, by.actor, { alertId, cap, channels: [...new Set(input.channels)], needsApproval: cap.msgType === 'Cancel' ? false : needsApproval(cap) })]);
+    return this.state.alerts.get(alertId)!;
+  }
+
+  /** Sends a draft on: to a second person when it needs approval, else out at once. */
+  async submit(alertId: string, by: Principal): Promise<AlertRecord> {
+    const a = this.own(alertId, by);
+    if (a.state !== 'draft' && a.state !== 'rejected') throw conflict(`the alert is ${a.state}`);
+    if (a.needsApproval) {
+      await this.ctx.record([event('alerts.alert.submitted', alertId, a.orgId, by.actor, { alertId })]);
+      return this.state.alerts.get(alertId)!;
+    }
+    return this.issue(a, by, null);
+  }
+
+  /** The second person releases it: not the author, same organisation, an alert officer (the route checks the role). */
+  async approve(alertId: string, by: Principal): Promise<AlertRecord> {
+    const a = this.own(alertId, by);
+    if (a.state !== 'pending-approval') throw conflict(`only an alert waiting for approval can be approved; this one is ${a.state}`);
+    if (a.author === by.actor) throw new VigilError('forbidden', 'the author cannot approve their own alert: a second authorised person must');
+    return this.issue(a, by, by.actor);
+  }
+
+  async reject(alertId: string, reason: string, by: Principal): Promise<AlertRecord> {
+    const a = this.own(alertId, by);
+    if (a.state !== 'pending-approval') throw conflict(`only an alert waiting for approval can be rejected; this one is ${a.state}`);
+    if (!reason.trim()) throw badRequest('say why the alert is rejected');
+    await this.ctx.record([event('alerts.alert.rejected', alertId, a.orgId, by.actor, { alertId, reason: reason.trim() }, reason.trim())]);
+    return this.state.alerts.get(alertId)!;
+  }
+
+  /** A draft Update or Cancel of an issued alert, referencing it; it takes effect when issued. */
+  async derive(alertId: string, msgType: 'Update' | 'Cancel', by: Principal, input?: AlertInput): Promise<AlertRecord> {
+    const a = this.own(alertId, by);
+    if (a.state !== 'issued') throw conflict(`only an issued alert can be updated or cancelled; this one is ${a.state}`);
+    const base: AlertInput = input ?? {
+      status: a.cap.status, scope: a.cap.scope, restriction: a.cap.restriction, addresses: a.cap.addresses, code: a.cap.code, incidents: a.cap.incidents,
+      info: (a.cap.info ?? []).map((i) => (msgType === 'Cancel' ? { ...i, responseType: ['AllClear'], urgency: 'Past', headline: `${i.headline ?? i.event} — ended` } : { ...i })),
+      channels: a.channels,
+    };
+    return this.draft(base, by, { msgType, references: capReference(a.cap) });
+  }
+
+  private async issue(a: AlertRecord, by: Principal, approvedBy: string | null): Promise<AlertRecord> {
+    const sent = capTime(this.ctx.clock.now());
+    const final = capToXml({ ...a.cap, sent });
+    const validation = await validateCapXml(final);
+    if (!validation.valid) throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0]}`, { errors: validation.errors });
+    const events = [event('alerts.alert.issued', a.alertId, a.orgId, by.actor, { alertId: a.alertId, sent, approvedBy })];
+    for (const ref of (a.cap.references ?? '').split(/\s+/).filter(Boolean)) {
+      const earlier = this.state.byReference.get(ref);
+      if (earlier && this.state.alerts.get(earlier)?.state === 'issued') {
+        events.push(event('alerts.alert.ended', earlier, a.orgId, by.actor, { alertId: earlier, by: a.alertId, how: a.cap.msgType === 'Cancel' ? 'cancelled' : 'superseded' }));
+      }
+    }
+    await this.ctx.record(events);
+    return this.state.alerts.get(a.alertId)!;
+  }
+
+  /**
+   * Another agency's CAP document (e.g. a national weather service): validated
+   * against the schema, stored as received, shown with ours. Importing the same
+   * message again returns the first import; an imported Cancel or Update ends the
+   * imported alert it references.
+   */
+  async importXml(xml: string, by: Principal): Promise<{ alert: AlertRecord; duplicate: boolean }> {
+    if (!by.orgId) throw badRequest('an import belongs to an organisation');
+    const validation = await validateCapXml(xml);
+    if (!validation.valid) throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0] ?? 'not well-formed'}`, { errors: validation.errors });
+    const cap = parseCapXml(xml);
+    const known = this.state.byReference.get(capReference(cap));
+    if (known) return { alert: this.state.alerts.get(known)!, duplicate: true };
+    const alertId = newId('alt');
+    const alert: AlertRecord = {
+      alertId, orgId: by.orgId, cap, state: 'imported', origin: 'imported', channels: [], needsApproval: false, author: by.actor,
+      createdAt: new Date(this.ctx.clock.now()).toISOString(), submittedAt: null, approvedBy: null, issuedAt: cap.sent, rejected: null, endedBy: null,
+    };
+    const events = [event('alerts.alert.imported', alertId, by.orgId, by.actor, { alert, xml })];
+    if (cap.msgType === 'Cancel' || cap.msgType === 'Update') {
+      for (const ref of (cap.references ?? '').split(/\s+/).filter(Boolean)) {
+        const earlier = this.state.byReference.get(ref);
+        if (earlier && this.state.alerts.get(earlier)?.state === 'imported') {
+          events.push(event('alerts.alert.ended', earlier, by.orgId, by.actor, { alertId: earlier, by: alertId, how: cap.msgType === 'Cancel' ? 'cancelled' : 'superseded' }));
+        }
+      }
+    }
+    await this.ctx.record(events);
+    return { alert: this.state.alerts.get(alertId)!, duplicate: false };
+  }
+
+  /** An alert of the caller's own organisation (others may see shared alerts but not act on them). */
+  private own(alertId: string, by: Principal): AlertRecord {
+    const a = this.alertFor(alertId, by);
+    if (a.orgId !== by.orgId) throw new VigilError('forbidden', 'that alert belongs to another organisation');
+    return a;
+  }
+}

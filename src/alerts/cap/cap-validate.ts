@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateXML } from 'xmllint-wasm';
+
+const SCHEMA = { fileName: 'cap12.xsd', contents: readFileSync(join(import.meta.dirname, 'cap12.xsd'), 'utf8') };
+
+export interface CapValidation {
+  valid: boolean;
+  /** libxml2's messages, one per problem, with the line: "line 5: Element 'severity': [facet 'enumeration'] …". */
+  errors: string[];
+}
+
+/**
+ * Validates a document against the official CAP 1.2 schema shipped with Vigil
+ * (cap12.xsd), with libxml2 compiled to WebAssembly: no network, no native build.
+ */
+export async function validateCapXml(xml: string): Promise<CapValidation> {
+  return (await validateCapDocuments([xml]))[0]!;
+}
+
+/** Several documents in one run of the validator (a feed's worth costs about what one does). */
+export async function validateCapDocuments(xmls: readonly string[]): Promise<CapValidation[]> {
+  if (xmls.length === 0) return [];
+  const files = xmls.map((contents, i) => ({ fileName: `alert-${i}.xml`, contents }));
+  const result = await validateXML({ xml: files, schema: [SCHEMA] });
+  const out: CapValidation[] = xmls.map(() => ({ valid: true, errors: [] }));
+  for (const e of result.errors) {
+    const index = Number(/^alert-(\d+)\.xml/.exec(e.loc?.fileName ?? e.rawMessage)?.[1] ?? -1);
+    const where = e.loc?.lineNumber ? `line ${e.loc.lineNumber}: ` : '';
+    const message = `${where}${e.message.replace(/^Schemas validity error : /, '').trim()}`;
+    // An error the validator could not place fails every document rather than none.
+    for (const [i, v] of out.entries()) {
+      if (index === -1 || index === i) {
+        v.valid = false;
+        v.errors.push(message);
+      }
+    }
+  }
+  if (!result.valid && out.every((v) => v.valid)) for (const v of out) v.valid = false;
+  return out;
+}

@@ -1,0 +1,15 @@
+import type { CapAlert } from './cap/cap-model.js';
+import type { AlertRecord, Channel } from './model.js';
+
+/** Event payloads of the alerts capability (type → data). */
+export interface AlertEvents {
+  'alerts.alert.drafted': { alert: AlertRecord };
+  'alerts.alert.edited': { alertId: string; cap: CapAlert; channels: Channel[]; needsApproval: boolean };
+  'alerts.alert.submitted': { alertId: string };
+  'alerts.alert.rejected': { alertId: string; reason: string };
+  /** Released: by the approver when approval was needed, else by the author. `cap.sent` is the time of issue. */
+  'alerts.alert.issued': { alertId: string; sent: string; approvedBy: string | null };
+  /** An issued alert ended by a later message (Cancel or Update) that references it. */
+  'alerts.alert.ended': { alertId: string; by: string; how: 'cancelled' | 'superseded' };
+  'alerts.alert.imported': { alert: AlertRecord; xml: string };
+}

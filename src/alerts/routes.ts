@@ -1,0 +1,127 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { notFound } from '../kernel/errors.js';
+import type { Role } from '../platform/access.js';
+import type { AlertInput, AlertsService } from './alerts-service.js';
+import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, URGENCIES, capTime } from './cap/cap-model.js';
+import { MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
+import { atomFeed } from './cap-feed.js';
+import { CHANNELS } from './model.js';
+
+const OFFICERS: readonly Role[] = ['alert-officer'];
+const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
+
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+const pairs = { type: 'array', maxItems: 50, items: { type: 'object', required: ['valueName', 'value'], additionalProperties: false, properties: { valueName: text(200), value: { type: 'string', maxLength: 2000 } } } } as const;
+const capTimeSchema = { type: 'string', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d[-+]\\d\\d:\\d\\d$' } as const;
+
+/** The authoring body: CAP's alert fields an officer chooses, and its info blocks (one per language). */
+const alertInputSchema = {
+  type: 'object', required: ['status', 'scope', 'info', 'channels'], additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: [...STATUSES] }, scope: { type: 'string', enum: [...SCOPES] },
+    restriction: { type: 'string', maxLength: 500 }, addresses: { type: 'string', maxLength: 5000 }, code: { type: 'array', maxItems: 20, items: text(200) },
+    note: { type: 'string', maxLength: 2000 }, incidents: { type: 'string', maxLength: 2000 },
+    channels: { type: 'array', maxItems: CHANNELS.length, items: { type: 'string', enum: [...CHANNELS] } },
+    info: {
+      type: 'array', minItems: 1, maxItems: 12,
+      items: {
+        type: 'object', required: ['category', 'event', 'urgency', 'severity', 'certainty'], additionalProperties: false,
+        properties: {
+          language: { type: 'string', pattern: '^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$' },
+          category: { type: 'array', minItems: 1, maxItems: CATEGORIES.length, items: { type: 'string', enum: [...CATEGORIES] } },
+          event: text(500), responseType: { type: 'array', maxItems: RESPONSE_TYPES.length, items: { type: 'string', enum: [...RESPONSE_TYPES] } },
+          urgency: { type: 'string', enum: [...URGENCIES] }, severity: { type: 'string', enum: [...SEVERITIES] }, certainty: { type: 'string', enum: [...CERTAINTIES] },
+          audience: { type: 'string', maxLength: 500 }, eventCode: pairs, effective: capTimeSchema, onset: capTimeSchema, expires: capTimeSchema,
+          senderName: { type: 'string', maxLength: 500 }, headline: { type: 'string', maxLength: 500 }, description: { type: 'string', maxLength: 10_000 },
+          instruction: { type: 'string', maxLength: 10_000 }, web: { type: 'string', format: 'uri', maxLength: 2000 }, contact: { type: 'string', maxLength: 500 }, parameter: pairs,
+          resource: {
+            type: 'array', maxItems: 20,
+            items: { type: 'object', required: ['resourceDesc', 'mimeType'], additionalProperties: false, properties: { resourceDesc: text(500), mimeType: text(200), size: { type: 'integer', minimum: 0 }, uri: { type: 'string', format: 'uri', maxLength: 2000 }, digest: { type: 'string', maxLength: 200 } } },
+          },
+          area: {
+            type: 'array', maxItems: 50,
+            items: {
+              type: 'object', required: ['areaDesc'], additionalProperties: false,
+              properties: { areaDesc: text(500), polygon: { type: 'array', maxItems: 50, items: text(200_000) }, circle: { type: 'array', maxItems: 50, items: text(200) }, geocode: pairs, altitude: { type: 'number' }, ceiling: { type: 'number' } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** /api/alerts: authoring, approval, Update/Cancel, import, and the public CAP feed. */
+export function alertsRoutes(service: AlertsService): FastifyPluginAsync {
+  return async (app) => {
+    // CAP documents arrive as XML.
+    app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_CAP_BYTES }, (_request, body, done) => done(null, body));
+
+    app.get('/api/alerts', { config: { access: { roles: VIEWERS } }, schema: { summary: 'Alerts of the caller’s organisation and those shared with it, newest first', tags: ['alerts'] } }, async (request) => ({ alerts: service.list(request.principal) }));
+
+    app.post<{ Body: AlertInput }>(
+      '/api/alerts',
+      { config: { access: { roles: OFFICERS } }, schema: { summary: 'Draft an alert (validated against CAP 1.2); it goes out after submit, and approval when it needs one', tags: ['alerts'], body: alertInputSchema } },
+      async (request, reply) => reply.status(201).send({ alert: await service.draft(request.body, request.principal) }),
+    );
+
+    app.post<{ Body: string }>(
+      '/api/alerts/import',
+      { config: { access: { roles: OFFICERS } }, schema: { summary: 'Import another agency’s CAP 1.2 document (XML body); the same message twice is one alert', tags: ['alerts'] } },
+      async (request, reply) => {
+        const { alert, duplicate } = await service.importXml(String(request.body ?? ''), request.principal);
+        return reply.status(duplicate ? 200 : 201).send({ alert, duplicate });
+      },
+    );
+
+    app.get('/api/alerts/feed.atom', { config: { access: { roles: 'public' } }, schema: { summary: 'Atom feed of the public alerts in force (for aggregators and other agencies)', tags: ['alerts'] } }, async (request, reply) => {
+      const base = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+      const now = service.now();
+      reply.type('application/atom+xml; charset=utf-8');
+      return atomFeed(service.state.active(now), base, capTime(now), 'Vigil public alerts');
+    });
+
+    app.get<{ Params: { id: string } }>('/api/alerts/public/:id/cap.xml', { config: { access: { roles: 'public' } }, schema: { summary: 'The CAP document of a public alert that was issued', tags: ['alerts'], params: idParams } }, async (request, reply) => {
+      const a = service.state.alerts.get(request.params.id);
+      if (!a || a.cap.scope !== 'Public' || !['issued', 'cancelled', 'superseded'].includes(a.state)) throw notFound('alert', request.params.id);
+      reply.type('application/cap+xml; charset=utf-8');
+      return capToXml(a.cap);
+    });
+
+    app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content and state', tags: ['alerts'], params: idParams } }, async (request) => ({ alert: service.alertFor(request.params.id, request.principal) }));
+
+    app.get<{ Params: { id: string } }>('/api/alerts/:id/cap.xml', { config: { access: { roles: VIEWERS } }, schema: { summary: 'The alert as a CAP 1.2 document', tags: ['alerts'], params: idParams } }, async (request, reply) => {
+      reply.type('application/cap+xml; charset=utf-8');
+      return capToXml(service.alertFor(request.params.id, request.principal).cap);
+    });
+
+    app.put<{ Params: { id: string }; Body: AlertInput }>(
+      '/api/alerts/:id',
+      { config: { access: { roles: OFFICERS } }, schema: { summary: 'Edit a draft (or a rejected alert)', tags: ['alerts'], params: idParams, body: alertInputSchema } },
+      async (request) => ({ alert: await service.edit(request.params.id, request.body, request.principal) }),
+    );
+
+    for (const action of ['submit', 'approve'] as const) {
+      app.post<{ Params: { id: string } }>(
+        `/api/alerts/:id/${action}`,
+        { config: { access: { roles: OFFICERS } }, schema: { summary: action === 'submit' ? 'Send a draft on: for approval when it needs one, else out' : 'Approve and issue (a second authorised person, never the author)', tags: ['alerts'], params: idParams } },
+        async (request) => ({ alert: await service[action](request.params.id, request.principal) }),
+      );
+    }
+
+    app.post<{ Params: { id: string }; Body: { reason: string } }>(
+      '/api/alerts/:id/reject',
+      { config: { access: { roles: OFFICERS } }, schema: { summary: 'Send an alert waiting for approval back to its author, with the reason', tags: ['alerts'], params: idParams, body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: text(2000) } } } },
+      async (request) => ({ alert: await service.reject(request.params.id, request.body.reason, request.principal) }),
+    );
+
+    for (const msgType of ['Update', 'Cancel'] as const) {
+      app.post<{ Params: { id: string } }>(
+        `/api/alerts/:id/${msgType.toLowerCase()}`,
+        { config: { access: { roles: OFFICERS } }, schema: { summary: `Draft a CAP ${msgType} of an issued alert, referencing it`, tags: ['alerts'], params: idParams } },
+        async (request, reply) => reply.status(201).send({ alert: await service.derive(request.params.id, msgType, request.principal) }),
+      );
+    }
+  };
+}

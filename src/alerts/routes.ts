@@ -5,7 +5,9 @@ import type { AlertInput, AlertsService } from './alerts-service.js';
 import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, URGENCIES, capTime } from './cap/cap-model.js';
 import { MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
 import { atomFeed } from './cap-feed.js';
+import { channelTexts } from './channels/channel-text.js';
 import { CHANNELS } from './model.js';
+import { ALERT_TEMPLATES } from './templates.js';
 
 const OFFICERS: readonly Role[] = ['alert-officer'];
 const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
@@ -87,6 +89,13 @@ export function alertsRoutes(service: AlertsService): FastifyPluginAsync {
       if (!a || a.cap.scope !== 'Public' || !['issued', 'cancelled', 'superseded'].includes(a.state)) throw notFound('alert', request.params.id);
       reply.type('application/cap+xml; charset=utf-8');
       return capToXml(a.cap);
+    });
+
+    app.get('/api/alerts/templates', { config: { access: { roles: VIEWERS } }, schema: { summary: 'Alert templates per hazard, in the city’s languages', tags: ['alerts'] } }, async () => ({ templates: ALERT_TEMPLATES }));
+
+    app.get<{ Params: { id: string } }>('/api/alerts/:id/preview', { config: { access: { roles: VIEWERS } }, schema: { summary: 'What each channel will carry, per language: SMS (encoding, parts), cell-broadcast pages, voice text, e-mail', tags: ['alerts'], params: idParams } }, async (request) => {
+      const a = service.alertFor(request.params.id, request.principal);
+      return { preview: (a.cap.info ?? []).map((info) => channelTexts(a.cap, info)) };
     });
 
     app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content and state', tags: ['alerts'], params: idParams } }, async (request) => ({ alert: service.alertFor(request.params.id, request.principal) }));

@@ -1,0 +1,79 @@
+/**
+ * How a text fits the narrow channels: SMS segments (GSM 03.38 7-bit alphabet or
+ * UCS-2) and cell-broadcast pages. Shared by the authoring preview and the SMS and
+ * cell-broadcast adapters, so what the officer sees is what is sent.
+ */
+
+// GSM 03.38 default alphabet (one septet each) and its extension table (escape + one septet).
+const GSM_BASIC = new Set(
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+);
+const GSM_EXTENDED = new Set('^{}\\[~]|€\f');
+
+export type SmsEncoding = 'GSM-7' | 'UCS-2';
+
+/** Septets the text takes in GSM-7, or null when a character is outside the alphabet (UCS-2 then). */
+export function gsmSeptets(text: string): number | null {
+  let n = 0;
+  for (const ch of text) {
+    if (GSM_BASIC.has(ch)) n += 1;
+    else if (GSM_EXTENDED.has(ch)) n += 2;
+    else return null;
+  }
+  return n;
+}
+
+export interface SmsSizing {
+  encoding: SmsEncoding;
+  /** Septets (GSM-7) or UTF-16 code units (UCS-2). */
+  units: number;
+  segments: number;
+  /** Units per segment for this message (single or concatenated). */
+  perSegment: number;
+}
+
+const cost = (ch: string, encoding: SmsEncoding): number => (encoding === 'GSM-7' ? (GSM_EXTENDED.has(ch) ? 2 : 1) : ch.length);
+
+/** Greedy split into chunks of at most `per` units, never cutting an escape pair or a surrogate pair. */
+function split(text: string, encoding: SmsEncoding, per: number): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  let used = 0;
+  for (const ch of text) {
+    const c = cost(ch, encoding);
+    if (used + c > per) {
+      chunks.push(current);
+      current = '';
+      used = 0;
+    }
+    current += ch;
+    used += c;
+  }
+  if (current || chunks.length === 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * GSM-7: 160 septets in one SMS, 153 per part when concatenated (the UDH takes the
+ * rest); UCS-2: 70 and 67. The part count is that of the actual split.
+ */
+export function smsSizing(text: string): SmsSizing {
+  const septets = gsmSeptets(text);
+  const [encoding, units, single, multi]: [SmsEncoding, number, number, number] = septets !== null ? ['GSM-7', septets, 160, 153] : ['UCS-2', text.length, 70, 67];
+  if (units <= single) return { encoding, units, segments: 1, perSegment: single };
+  return { encoding, units, segments: split(text, encoding, multi).length, perSegment: multi };
+}
+
+/** The concatenated-SMS parts of a text. */
+export function smsParts(text: string): string[] {
+  const sizing = smsSizing(text);
+  return sizing.segments === 1 ? [text] : split(text, sizing.encoding, sizing.perSegment);
+}
+
+/** Cell broadcast (3GPP TS 23.041): 93 GSM-7 characters (82 octets) or 41 UCS-2 characters per page, at most 15 pages. */
+export const CB_MAX_PAGES = 15;
+export function cellBroadcastPages(text: string): { encoding: SmsEncoding; pages: string[]; fits: boolean } {
+  const encoding: SmsEncoding = gsmSeptets(text) !== null ? 'GSM-7' : 'UCS-2';
+  const pages = split(text, encoding, encoding === 'GSM-7' ? 93 : 41);
+  return { encoding, pages, fits: pages.length <= CB_MAX_PAGES };
+}

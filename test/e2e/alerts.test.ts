@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';
+import { launchChromium, startDemoNode } from './browser.js';
+
+async function signIn(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(`${url}/alerts`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', 'vigil-demo');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=alert-list]', { state: 'attached' });
+}
+
+/** An alert officer writes a flood alert from a template for a neighbourhood; a second officer approves it; it is in the public feed. */
+test('public alert: authored in the UI from a template with a neighbourhood as the area, approved by a second officer, in the CAP feed', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
+  try {
+    const errors: string[] = [];
+    const author = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+    author.on('pageerror', (e) => errors.push(e.message));
+    await signIn(author, vigil.url, 'alert-officer');
+    await author.getByRole('button', { name: 'New alert' }).click();
+    await author.waitForSelector('select[aria-label=Template] option[value=flood]', { state: 'attached' });
+    await author.selectOption('select[aria-label=Template]', 'flood');
+    assert.equal(await author.inputValue('input[aria-label="Headline (fr-MC)"]'), 'Inondation soudaine');
+    // The target area: a neighbourhood's boundary from the city model.
+    await author.waitForSelector('select[aria-label=Neighbourhood] option:nth-child(2)', { state: 'attached' });
+    const fontvieille = await author.locator('select[aria-label=Neighbourhood] option', { hasText: 'Fontvieille' }).first().getAttribute('value');
+    await author.selectOption('select[aria-label=Neighbourhood]', fontvieille!);
+    assert.equal(await author.inputValue('input[aria-label="Area description"]'), 'Fontvieille');
+    assert.match(await author.locator('[data-testid=area-points]').innerText(), /^\d+ corners$/);
+    await author.fill('input[aria-label="Headline (en-GB)"]', 'Flash flood in Fontvieille');
+    // Each language's preview: French with accents fits GSM-7? "é" yes, "ê" no — the preview says which.
+    const frPreview = await author.locator('[data-testid="preview-fr-MC"]').innerText();
+    assert.match(frPreview, /SMS · (GSM-7|UCS-2) · \d+ \/ \d+ · \d+ part\(s\)/);
+    assert.match(await author.locator('[data-testid="preview-en-GB"]').innerText(), /Cell broadcast · \d+ page\(s\)/);
+    await author.waitForSelector('[data-testid=area-map][data-loaded=true]');
+    await author.waitForTimeout(500); // the basemap's GeoJSON layers paint after 'load'
+    await author.screenshot({ path: process.env.VIGIL_SCREENSHOT_ALERT ?? '/tmp/vigil-alert-form.png', fullPage: true });
+    assert.match(await author.locator('.alert-form').innerText(), /a second alert officer must approve it/);
+    await author.getByRole('button', { name: 'Send for approval / issue' }).click();
+    await author.waitForSelector('[data-testid=alert-state]');
+    assert.equal(await author.locator('[data-testid=alert-state]').textContent(), 'pending-approval');
+    assert.match(await author.locator('[data-testid=alert-detail]').innerText(), /Waiting for a second alert officer/);
+
+    // The duty officer sees it live and approves it.
+    const approver = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    approver.on('pageerror', (e) => errors.push(e.message));
+    await signIn(approver, vigil.url, 'duty-officer');
+    await approver.locator('[data-testid=alert-list] li', { hasText: 'Inondation soudaine' }).click();
+    await approver.getByRole('button', { name: 'Approve and issue' }).click();
+    await approver.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
+    // The author's screen follows without a reload.
+    await author.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
+
+    const feed = await (await fetch(`${vigil.url}/api/alerts/feed.atom`)).text();
+    assert.match(feed, /<title>Inondation soudaine<\/title>/);
+    const capUrl = /href="([^"]+cap\.xml)"/.exec(feed)![1]!;
+    const cap = await (await fetch(capUrl)).text();
+    assert.deepEqual(await validateCapXml(cap), { valid: true, errors: [] });
+    assert.match(cap, /<areaDesc>Fontvieille<\/areaDesc>\s*<polygon>43\.\d+,7\.\d+ /);
+    assert.match(cap, /<language>en-GB<\/language>[\s\S]*<headline>Flash flood in Fontvieille<\/headline>/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await close();
+  }
+});

@@ -1,0 +1,97 @@
+import { useEffect, useRef, useState } from 'react';
+import * as maplibregl from 'maplibre-gl';
+import type { FeatureCollection, Polygon, MultiPolygon } from 'geojson';
+import { baseStyle } from './basemap.js';
+
+/** [lon, lat] pairs of an open ring (the first point is not repeated). */
+export type Ring = [number, number][];
+
+interface AreaFeature { id: string; name: string; level: string; geometry: Polygon | MultiPolygon | { type: 'Point' } }
+
+/** CAP writes polygons as "lat,lon" pairs, closed: the first point repeated last. */
+export function ringToCapPolygon(ring: Ring): string {
+  const pts = [...ring, ring[0]!].map(([lon, lat]) => `${lat.toFixed(5)},${lon.toFixed(5)}`);
+  return pts.join(' ');
+}
+
+/** The outer ring of an area's boundary, thinned to at most `max` points (CAP polygons travel in SMS gateways' XML). */
+function outerRing(geometry: AreaFeature['geometry'], max = 200): Ring | null {
+  const rings = geometry.type === 'Polygon' ? [geometry.coordinates[0]!] : geometry.type === 'MultiPolygon' ? geometry.coordinates.map((p) => p[0]!) : [];
+  const ring = rings.sort((a, b) => b.length - a.length)[0];
+  if (!ring || ring.length < 4) return null;
+  const open = ring.slice(0, -1) as Ring;
+  const step = Math.ceil(open.length / max);
+  return open.filter((_, i) => i % step === 0);
+}
+
+/**
+ * The target area of an alert, drawn on the city's own map: click to add corners,
+ * or take a neighbourhood's boundary. Shows the polygon as it will be sent.
+ */
+export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: Ring, name: string | null) => void }) {
+  const container = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<maplibregl.Map | null>(null);
+  const ringRef = useRef(ring);
+  ringRef.current = ring;
+  const [areas, setAreas] = useState<AreaFeature[]>([]);
+
+  useEffect(() => {
+    fetch('/api/city/areas', { credentials: 'same-origin' })
+      .then((r) => r.json() as Promise<FeatureCollection>)
+      .then((fc) => setAreas(fc.features.filter((f) => f.geometry.type !== 'Point').map((f) => ({ id: String(f.id), name: String(f.properties?.name ?? f.id), level: String(f.properties?.level ?? ''), geometry: f.geometry as AreaFeature['geometry'] }))))
+      .catch(() => setAreas([]));
+  }, []);
+
+  useEffect(() => {
+    if (!container.current) return;
+    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4212, 43.7384], zoom: 13.5, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    mapRef.current = map;
+    map.on('load', () => {
+      map.addSource('target', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({ id: 'target-fill', type: 'fill', source: 'target', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#d92d20', 'fill-opacity': 0.25 } });
+      map.addLayer({ id: 'target-line', type: 'line', source: 'target', paint: { 'line-color': '#b42318', 'line-width': 2 } });
+      map.addLayer({ id: 'target-points', type: 'circle', source: 'target', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#b42318' } });
+      draw(map, ringRef.current);
+      container.current?.setAttribute('data-loaded', 'true');
+    });
+    map.on('click', (e) => onChange([...ringRef.current, [e.lngLat.lng, e.lngLat.lat]], null));
+    return () => map.remove();
+  }, []);
+
+  useEffect(() => {
+    // The source exists once the style has loaded; before that, 'load' draws the latest ring.
+    if (mapRef.current?.getSource('target')) draw(mapRef.current, ring);
+  }, [ring]);
+
+  return (
+    <div className="area-draw">
+      <div className="row">
+        <select aria-label="Neighbourhood" value="" onChange={(e) => {
+          const area = areas.find((a) => a.id === e.target.value);
+          const r = area && outerRing(area.geometry);
+          if (area && r) {
+            onChange(r, area.name);
+            const b = r.reduce((acc, p) => acc.extend(p), new maplibregl.LngLatBounds(r[0]!, r[0]!));
+            mapRef.current?.fitBounds(b, { padding: 30, duration: 0 });
+          }
+        }}>
+          <option value="">Use an area's boundary…</option>
+          {areas.map((a) => <option key={a.id} value={a.id}>{a.name} ({a.level})</option>)}
+        </select>
+        <button type="button" onClick={() => onChange(ring.slice(0, -1), null)} disabled={ring.length === 0}>Undo corner</button>
+        <button type="button" onClick={() => onChange([], null)} disabled={ring.length === 0}>Clear</button>
+        <span className="muted small" data-testid="area-points">{ring.length} corners{ring.length > 0 && ring.length < 3 ? ' (at least 3)' : ''}</span>
+      </div>
+      <div ref={container} className="site-map area-map" data-testid="area-map" />
+    </div>
+  );
+}
+
+function draw(map: maplibregl.Map, ring: Ring): void {
+  const source = map.getSource('target') as maplibregl.GeoJSONSource | undefined;
+  if (!source) return;
+  const features: GeoJSON.Feature[] = ring.map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: {} }));
+  if (ring.length >= 3) features.push({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[...ring, ring[0]!]] }, properties: {} });
+  else if (ring.length === 2) features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: ring }, properties: {} });
+  source.setData({ type: 'FeatureCollection', features });
+}

@@ -1,0 +1,240 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { CapInfo } from '../../../src/alerts/cap/cap-model.js';
+import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SEVERITIES, URGENCIES, capTime } from '../../../src/alerts/cap/cap-model.js';
+import { channelTexts } from '../../../src/alerts/channels/channel-text.js';
+import { CHANNELS, needsApproval, type AlertRecord, type Channel } from '../../../src/alerts/model.js';
+import type { AlertTemplate } from '../../../src/alerts/templates.js';
+import { api, type Me, type StoredEvent } from '../api.js';
+import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
+import { useT, useTime } from '../i18n.js';
+
+const LANGS = ['fr-MC', 'en-GB'] as const;
+type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
+
+interface Form {
+  status: 'Actual' | 'Exercise' | 'Test';
+  scope: 'Public' | 'Restricted';
+  restriction: string;
+  channels: Channel[];
+  category: string[];
+  responseType: string[];
+  urgency: string;
+  severity: string;
+  certainty: string;
+  expiresHours: string;
+  texts: Texts;
+  ring: Ring;
+  areaDesc: string;
+}
+
+const emptyTexts = (): Texts => Object.fromEntries(LANGS.map((l) => [l, { event: '', headline: '', description: '', instruction: '' }]));
+const blank = (): Form => ({ status: 'Actual', scope: 'Public', restriction: '', channels: ['email', 'sms', 'push', 'cell-broadcast', 'sirens', 'cap-feed'], category: ['Safety'], responseType: [], urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', expiresHours: '6', texts: emptyTexts(), ring: [], areaDesc: '' });
+
+/** The CAP info blocks of the form: shared codes, one block per language with text. */
+function infoBlocks(f: Form): CapInfo[] {
+  const expires = f.expiresHours ? capTime(Date.now() + Number(f.expiresHours) * 3_600_000) : undefined;
+  return LANGS.filter((l) => f.texts[l]!.event.trim()).map((language) => {
+    const x = f.texts[language]!;
+    return {
+      language, category: f.category as CapInfo['category'], event: x.event.trim(), ...(f.responseType.length ? { responseType: f.responseType as CapInfo['responseType'] } : {}),
+      urgency: f.urgency as CapInfo['urgency'], severity: f.severity as CapInfo['severity'], certainty: f.certainty as CapInfo['certainty'], ...(expires ? { expires } : {}),
+      ...(x.headline.trim() ? { headline: x.headline.trim() } : {}), ...(x.description.trim() ? { description: x.description.trim() } : {}), ...(x.instruction.trim() ? { instruction: x.instruction.trim() } : {}),
+      ...(f.ring.length >= 3 ? { area: [{ areaDesc: f.areaDesc.trim() || 'Drawn area', polygon: [ringToCapPolygon(f.ring)] }] } : {}),
+    };
+  });
+}
+
+const STATE_CLASS: Record<string, string> = { issued: 'ok', 'pending-approval': 'bad', rejected: 'bad', draft: '', cancelled: 'muted', superseded: 'muted', imported: '' };
+
+/**
+ * Public alerts: templates, the target area drawn on the map, languages side by
+ * side with each channel's preview, the second-person approval, Update and Cancel.
+ */
+export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
+  const t = useT();
+  const time = useTime();
+  const [alerts, setAlerts] = useState<AlertRecord[]>([]);
+  const [templates, setTemplates] = useState<AlertTemplate[]>([]);
+  const [form, setForm] = useState<Form | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const isOfficer = me.roles.includes('alert-officer');
+
+  const load = useCallback(async () => {
+    const [a, tpl] = await Promise.all([api<{ alerts: AlertRecord[] }>('/api/alerts'), api<{ templates: AlertTemplate[] }>('/api/alerts/templates')]);
+    setAlerts(a.alerts);
+    setTemplates(tpl.templates);
+  }, []);
+  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  const lastAlertSeq = recent.find((e) => e.type.startsWith('alerts.'))?.seq;
+  useEffect(() => {
+    if (lastAlertSeq) void load().catch(() => {});
+  }, [lastAlertSeq, load]);
+
+  const run = async (what: () => Promise<unknown>): Promise<void> => {
+    setError(null);
+    setBusy(true);
+    try {
+      await what();
+      await load();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const useTemplate = (id: string): void => {
+    const tpl = templates.find((x) => x.id === id);
+    if (!tpl || !form) return;
+    setForm({ ...form, category: tpl.category, responseType: tpl.responseType, urgency: tpl.urgency, severity: tpl.severity, certainty: tpl.certainty, expiresHours: String(tpl.expiresHours), texts: { ...emptyTexts(), ...tpl.texts } });
+  };
+
+  const info = useMemo(() => (form ? infoBlocks(form) : []), [form]);
+  const submitForm = (): Promise<void> => run(async () => {
+    if (!form) return;
+    const body = { status: form.status, scope: form.scope, ...(form.scope === 'Restricted' ? { restriction: form.restriction } : {}), channels: form.channels, info };
+    const { alert } = await api<{ alert: AlertRecord }>('/api/alerts', { method: 'POST', body });
+    const sent = await api<{ alert: AlertRecord }>(`/api/alerts/${alert.alertId}/submit`, { method: 'POST' });
+    setSelected(sent.alert.alertId);
+    setForm(null);
+  });
+
+  const current = alerts.find((a) => a.alertId === selected) ?? null;
+  const mine = (a: AlertRecord): boolean => a.author === me.actor;
+
+  return (
+    <div className="alerts-page">
+      <div className="queue">
+        <h2>{t('Alerts')}</h2>
+        {isOfficer && !form && <button onClick={() => setForm(blank())}>{t('New alert')}</button>}
+        <ul className="alert-list" data-testid="alert-list">
+          {alerts.map((a) => (
+            <li key={a.alertId} className={a.alertId === selected ? 'selected' : ''} onClick={() => setSelected(a.alertId)}>
+              <span className={`badge ${STATE_CLASS[a.state] ?? ''}`}>{a.state}</span> {a.cap.status !== 'Actual' && <strong>[{a.cap.status.toUpperCase()}] </strong>}
+              {a.cap.msgType !== 'Alert' && <em>{a.cap.msgType}: </em>}
+              {a.cap.info?.[0]?.headline ?? a.cap.info?.[0]?.event ?? a.cap.identifier}
+              <div className="muted small">{a.cap.info?.[0]?.severity} · {a.cap.scope} · {time(a.createdAt)}{a.origin === 'imported' ? ` · ${a.cap.sender}` : ''}</div>
+            </li>
+          ))}
+        </ul>
+      </div>
+      <div className="detail">
+        {error && <p className="error" role="alert">{error}</p>}
+        {form ? (
+          <form className="alert-form" aria-label="New alert" onSubmit={(e) => { e.preventDefault(); void submitForm(); }}>
+            <h2>{t('New alert')}</h2>
+            <div className="row">
+              <select aria-label="Template" value="" onChange={(e) => useTemplate(e.target.value)}>
+                <option value="">{t('Start from a template…')}</option>
+                {templates.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+              </select>
+              <select aria-label="Status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value as Form['status'] })}>
+                <option value="Actual">{t('Actual')}</option><option value="Exercise">{t('Exercise')}</option><option value="Test">{t('Test')}</option>
+              </select>
+              <select aria-label="Scope" value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value as Form['scope'] })}>
+                <option value="Public">{t('Public')}</option><option value="Restricted">{t('Restricted')}</option>
+              </select>
+              {form.scope === 'Restricted' && <input aria-label="Restriction" placeholder={t('Who may see it')} value={form.restriction} onChange={(e) => setForm({ ...form, restriction: e.target.value })} required />}
+            </div>
+            <div className="row">
+              <select aria-label="Urgency" value={form.urgency} onChange={(e) => setForm({ ...form, urgency: e.target.value })}>{URGENCIES.map((x) => <option key={x}>{x}</option>)}</select>
+              <select aria-label="Severity" value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>{SEVERITIES.map((x) => <option key={x}>{x}</option>)}</select>
+              <select aria-label="Certainty" value={form.certainty} onChange={(e) => setForm({ ...form, certainty: e.target.value })}>{CERTAINTIES.map((x) => <option key={x}>{x}</option>)}</select>
+              <label className="small">{t('Expires in (h)')} <input aria-label="Expires in hours" type="number" min={1} max={720} value={form.expiresHours} onChange={(e) => setForm({ ...form, expiresHours: e.target.value })} /></label>
+            </div>
+            <fieldset className="kinds"><legend>{t('Category')}</legend>
+              {CATEGORIES.map((c) => <label key={c}><input type="checkbox" checked={form.category.includes(c)} onChange={(e) => setForm({ ...form, category: e.target.checked ? [...form.category, c] : form.category.filter((x) => x !== c) })} /> {c}</label>)}
+            </fieldset>
+            <fieldset className="kinds"><legend>{t('What people should do')}</legend>
+              {RESPONSE_TYPES.map((c) => <label key={c}><input type="checkbox" checked={form.responseType.includes(c)} onChange={(e) => setForm({ ...form, responseType: e.target.checked ? [...form.responseType, c] : form.responseType.filter((x) => x !== c) })} /> {c}</label>)}
+            </fieldset>
+            <h3>{t('Target area')}</h3>
+            <input aria-label="Area description" placeholder={t('Area name (e.g. Fontvieille harbour)')} value={form.areaDesc} onChange={(e) => setForm({ ...form, areaDesc: e.target.value })} />
+            <AreaDrawMap ring={form.ring} onChange={(ring, name) => setForm((f) => (f ? { ...f, ring, areaDesc: name ?? f.areaDesc } : f))} />
+            <h3>{t('Message, language by language')}</h3>
+            <div className="languages">
+              {LANGS.map((l) => {
+                const x = form.texts[l]!;
+                const set = (patch: Partial<typeof x>): void => setForm({ ...form, texts: { ...form.texts, [l]: { ...x, ...patch } } });
+                const block = info.find((i) => i.language === l);
+                const preview = block ? channelTexts({ status: form.status, msgType: 'Alert' }, block) : null;
+                return (
+                  <div key={l} className="language" data-lang={l}>
+                    <h4>{l}</h4>
+                    <input aria-label={`Event (${l})`} placeholder={t('Event')} value={x.event} onChange={(e) => set({ event: e.target.value })} />
+                    <input aria-label={`Headline (${l})`} placeholder={t('Headline')} value={x.headline} onChange={(e) => set({ headline: e.target.value })} />
+                    <textarea aria-label={`Description (${l})`} placeholder={t('What is happening')} value={x.description} onChange={(e) => set({ description: e.target.value })} rows={3} />
+                    <textarea aria-label={`Instruction (${l})`} placeholder={t('What to do')} value={x.instruction} onChange={(e) => set({ instruction: e.target.value })} rows={3} />
+                    {preview && (
+                      <div className="preview small" data-testid={`preview-${l}`}>
+                        <div><strong>SMS</strong> · {preview.smsSizing.encoding} · {preview.smsSizing.units} / {preview.smsSizing.perSegment} · {preview.smsSizing.segments} {t('part(s)')}</div>
+                        <div className="sms-text">{preview.sms}</div>
+                        <div><strong>{t('Cell broadcast')}</strong> · {preview.cellBroadcast.pages.length} {t('page(s)')}{preview.cellBroadcast.fits ? '' : ` — ${t('too long (15 pages at most)')}`}</div>
+                        <div><strong>{t('Voice')}</strong> · {preview.voice.length} {t('characters')}</div>
+                      </div>
+                    )}
+                  </div>
+                );
+              })}
+            </div>
+            <fieldset className="kinds"><legend>{t('Channels')}</legend>
+              {CHANNELS.map((c) => <label key={c}><input type="checkbox" checked={form.channels.includes(c)} onChange={(e) => setForm({ ...form, channels: e.target.checked ? [...form.channels, c] : form.channels.filter((x) => x !== c) })} /> {c}</label>)}
+            </fieldset>
+            <p className="muted small">
+              {info.length > 0 && needsApproval({ identifier: '', sender: '', sent: '', status: form.status, msgType: 'Alert', scope: form.scope, info })
+                ? t('Severe, Extreme or Public: a second alert officer must approve it before it goes out.')
+                : t('It goes out as soon as you send it.')}
+            </p>
+            <div className="row">
+              <button type="submit" disabled={busy || info.length === 0 || form.category.length === 0}>{t('Send for approval / issue')}</button>
+              <button type="button" onClick={() => setForm(null)}>{t('Cancel')}</button>
+            </div>
+          </form>
+        ) : current ? (
+          <div data-testid="alert-detail">
+            <h2>{current.cap.status !== 'Actual' ? `[${current.cap.status.toUpperCase()}] ` : ''}{current.cap.info?.[0]?.headline ?? current.cap.identifier}</h2>
+            <p className="muted small">
+              <span className={`badge ${STATE_CLASS[current.state] ?? ''}`} data-testid="alert-state">{current.state}</span> · {current.cap.msgType} · {current.cap.scope} · {t('by')} {current.author}
+              {current.approvedBy ? ` · ${t('approved by')} ${current.approvedBy}` : ''}{current.issuedAt ? ` · ${t('issued')} ${time(current.issuedAt)}` : ''}
+              {' · '}<a href={`/api/alerts/${current.alertId}/cap.xml`} target="_blank" rel="noreferrer">CAP XML</a>
+            </p>
+            {current.rejected && <p className="error">{t('Rejected')}: {current.rejected.reason}</p>}
+            {isOfficer && current.state === 'pending-approval' && !mine(current) && (
+              <div className="row actions">
+                <button onClick={() => void run(() => api(`/api/alerts/${current.alertId}/approve`, { method: 'POST' }))} disabled={busy}>{t('Approve and issue')}</button>
+                <button onClick={() => { const reason = window.prompt(t('Why is it rejected?')); if (reason) void run(() => api(`/api/alerts/${current.alertId}/reject`, { method: 'POST', body: { reason } })); }} disabled={busy}>{t('Reject')}</button>
+              </div>
+            )}
+            {isOfficer && current.state === 'pending-approval' && mine(current) && <p className="muted">{t('Waiting for a second alert officer to approve it.')}</p>}
+            {isOfficer && (current.state === 'draft' || current.state === 'rejected') && mine(current) && <button onClick={() => void run(() => api(`/api/alerts/${current.alertId}/submit`, { method: 'POST' }))} disabled={busy}>{t('Submit')}</button>}
+            {isOfficer && current.state === 'issued' && current.origin !== 'imported' && (
+              <div className="row actions">
+                <button onClick={() => void run(async () => setSelected((await api<{ alert: AlertRecord }>(`/api/alerts/${current.alertId}/update`, { method: 'POST' })).alert.alertId))} disabled={busy}>{t('Draft an update')}</button>
+                <button onClick={() => void run(async () => {
+                  const { alert } = await api<{ alert: AlertRecord }>(`/api/alerts/${current.alertId}/cancel`, { method: 'POST' });
+                  await api(`/api/alerts/${alert.alertId}/submit`, { method: 'POST' });
+                  setSelected(alert.alertId);
+                })} disabled={busy}>{t('Cancel the alert (all clear)')}</button>
+              </div>
+            )}
+            {(current.cap.info ?? []).map((i) => {
+              const p = channelTexts(current.cap, i);
+              return (
+                <div key={i.language ?? 'en-US'} className="plan-card">
+                  <strong>{i.language ?? 'en-US'}</strong> · {i.event} · {i.severity}/{i.urgency}/{i.certainty}{i.expires ? ` · ${t('expires')} ${time(i.expires)}` : ''}
+                  <p>{i.description}</p>
+                  {i.instruction && <p><strong>{i.instruction}</strong></p>}
+                  <p className="muted small">{(i.area ?? []).map((a) => a.areaDesc).join(', ')} · SMS {p.smsSizing.encoding} × {p.smsSizing.segments} · CB {p.cellBroadcast.pages.length} {t('page(s)')}</p>
+                </div>
+              );
+            })}
+          </div>
+        ) : (
+          <p className="muted">{t('Select an alert, or write a new one.')}</p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -60,6 +60,9 @@ export function checkAlertContent(cap: CapAlert): void {
  * document Vigil issues or accepts is valid against the CAP 1.2 schema.
  */
 export class AlertsService {
+  /** Called once an alert is issued (durably): the delivery starts there. */
+  onIssued: (alert: AlertRecord) => void = () => {};
+
   constructor(
     private readonly ctx: AppContext,
     readonly state: AlertsState,
@@ -169,7 +172,9 @@ export class AlertsService {
       }
     }
     await this.ctx.record(events);
-    return this.state.alerts.get(a.alertId)!;
+    const issued = this.state.alerts.get(a.alertId)!;
+    this.onIssued(issued);
+    return issued;
   }
 
   /**

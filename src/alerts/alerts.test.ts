@@ -3,35 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil, type RunningVigil } from '../app.js';
+import { serveVigil } from '../app.js';
+import { signedIn, type ApiCall } from '../../test/support/api-client.js';
+import { flood } from '../../test/support/alert-fixtures.js';
 import { loadConfig } from '../kernel/config.js';
 import { validateCapXml } from './cap/cap-validate.js';
 
-type Served = RunningVigil;
-
-async function demo(): Promise<{ vigil: Served; as: (user: string) => Promise<(method: string, url: string, payload?: unknown, type?: string) => Promise<{ status: number; json: any; body: string }>>; close: () => Promise<void> }> {
+async function demo(): Promise<{ as: (user: string) => Promise<ApiCall>; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-alerts-'));
   const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
-  const as = async (username: string) => {
-    const login = await vigil.server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 'vigil-demo' } });
-    const token = (login.json() as { token?: string }).token;
-    return async (method: string, url: string, payload?: unknown, type?: string) => {
-      const r = await vigil.server.app.inject({ method: method as 'GET', url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(type ? { 'content-type': type } : {}) }, ...(payload === undefined ? {} : { payload: payload as string }) });
-      let json: unknown = null;
-      try { json = r.json(); } catch { /* XML */ }
-      return { status: r.statusCode, json, body: r.body };
-    };
-  };
-  return { vigil, as, close: async () => { await vigil.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return { as: (user) => signedIn(vigil, user), close: async () => { await vigil.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
-
-const flood = {
-  status: 'Actual', scope: 'Public', channels: ['email', 'sms', 'cap-feed'],
-  info: [
-    { language: 'fr-MC', category: ['Met'], event: 'Inondation', responseType: ['Evacuate'], urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', headline: 'Crue rapide à Fontvieille', description: 'Le port déborde.', instruction: 'Montez aux étages.', area: [{ areaDesc: 'Fontvieille', polygon: ['43.7270,7.4130 43.7310,7.4130 43.7310,7.4200 43.7270,7.4200 43.7270,7.4130'] }] },
-    { language: 'en-GB', category: ['Met'], event: 'Flood', responseType: ['Evacuate'], urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', headline: 'Flash flood in Fontvieille', description: 'The harbour is overflowing.', instruction: 'Go upstairs.', area: [{ areaDesc: 'Fontvieille', polygon: ['43.7270,7.4130 43.7310,7.4130 43.7310,7.4200 43.7270,7.4200 43.7270,7.4130'] }] },
-  ],
-};
 
 test('a public alert needs a second alert officer: drafted, submitted, refused to its author, approved by another, in the feed', async () => {
   const { as, close } = await demo();

@@ -1,17 +1,47 @@
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { AlertsService } from './alerts-service.js';
 import { AlertsState } from './alerts-state.js';
+import type { ChannelAdapter } from './delivery/channel-adapter.js';
+import { DeliveryState } from './delivery/delivery-state.js';
+import { AlertDispatcher } from './delivery/dispatcher.js';
+import { EmailAdapter } from './delivery/email-adapter.js';
+import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
+import { SubscribersService } from './subscribers/subscribers-service.js';
+import { SubscribersState } from './subscribers/subscribers-state.js';
 
 export { AlertsService } from './alerts-service.js';
 
 export interface AlertsCapability extends Capability {
   service: AlertsService;
+  subscribers: SubscribersService;
+  delivery: DeliveryState;
+  dispatcher: AlertDispatcher;
 }
 
-/** Public alert and mass notification: CAP 1.2 alerts, approval, import and the public feed. */
-export function createAlertsCapability(ctx: AppContext): AlertsCapability {
+/** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
+export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null }): AlertsCapability {
   const state = new AlertsState();
+  const subscribersState = new SubscribersState();
+  const delivery = new DeliveryState();
   const service = new AlertsService(ctx, state);
-  return { name: 'alerts', projections: [state], routes: alertsRoutes(service), service };
+  const subscribers = new SubscribersService(ctx, subscribersState);
+  const adapters = new Map<Channel, ChannelAdapter>();
+  if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
+  const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters);
+  // Delivery runs on the node that issued the alert, after the issue is durable; it never holds up the approver's answer.
+  service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
+  return {
+    name: 'alerts',
+    projections: [state, subscribersState, delivery],
+    routes: alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg),
+    service,
+    subscribers,
+    delivery,
+    dispatcher,
+    async stop() {
+      dispatcher.stop();
+      await Promise.all([...adapters.values()].map((a) => a.close()));
+    },
+  };
 }

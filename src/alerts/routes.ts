@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { notFound } from '../kernel/errors.js';
+import { VigilError, notFound } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
 import type { AlertInput, AlertsService } from './alerts-service.js';
 import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, URGENCIES, capTime } from './cap/cap-model.js';
@@ -8,6 +8,8 @@ import { atomFeed } from './cap-feed.js';
 import { channelTexts } from './channels/channel-text.js';
 import { CHANNELS } from './model.js';
 import { ALERT_TEMPLATES } from './templates.js';
+import type { DeliveryState } from './delivery/delivery-state.js';
+import type { SubscribeInput, SubscribersService } from './subscribers/subscribers-service.js';
 
 const OFFICERS: readonly Role[] = ['alert-officer'];
 const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
@@ -55,7 +57,8 @@ const alertInputSchema = {
 } as const;
 
 /** /api/alerts: authoring, approval, Update/Cancel, import, and the public CAP feed. */
-export function alertsRoutes(service: AlertsService): FastifyPluginAsync {
+/** `publicAlertsOrg`: the organisation that runs public alerting (the city); subscribers' data belong to it. */
+export function alertsRoutes(service: AlertsService, subscribers: SubscribersService, delivery: DeliveryState, publicAlertsOrg: () => string | null): FastifyPluginAsync {
   return async (app) => {
     // CAP documents arrive as XML.
     app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_CAP_BYTES }, (_request, body, done) => done(null, body));
@@ -98,7 +101,44 @@ export function alertsRoutes(service: AlertsService): FastifyPluginAsync {
       return { preview: (a.cap.info ?? []).map((info) => channelTexts(a.cap, info)) };
     });
 
-    app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content and state', tags: ['alerts'], params: idParams } }, async (request) => ({ alert: service.alertFor(request.params.id, request.principal) }));
+    app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content, state and delivery progress per channel', tags: ['alerts'], params: idParams } }, async (request) => ({
+      alert: service.alertFor(request.params.id, request.principal),
+      delivery: delivery.of(request.params.id),
+    }));
+
+    app.post<{ Body: SubscribeInput }>(
+      '/api/public/subscribers',
+      {
+        config: { access: { roles: 'public' } },
+        schema: {
+          summary: 'Subscribe to public alerts for places (home, work, where you are), in a language, by e-mail and/or SMS; returns the token that unsubscribes', tags: ['alerts'],
+          body: {
+            type: 'object', required: ['language', 'locations', 'consent'], additionalProperties: false,
+            properties: {
+              name: { type: ['string', 'null'], maxLength: 200 }, language: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' },
+              email: { type: ['string', 'null'], maxLength: 320 }, phone: { type: ['string', 'null'], maxLength: 40 }, consent: { type: 'boolean' },
+              locations: { type: 'array', minItems: 1, maxItems: 5, items: { type: 'object', required: ['kind', 'lat', 'lon'], additionalProperties: false, properties: { kind: { type: 'string', enum: ['home', 'work', 'last'] }, lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { type: 'number', minimum: -180, maximum: 180 } } } },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const owner = publicAlertsOrg();
+        if (!owner) throw new VigilError('unavailable', 'no organisation runs public alerts on this installation yet');
+        // Owned by the city's organisation: personal data never reach other organisations' screens.
+        const { subscriber, token } = await subscribers.register(request.body, 'public', owner);
+        return reply.status(201).send({ subscriberId: subscriber.subscriberId, unsubscribeToken: token });
+      },
+    );
+
+    app.delete<{ Params: { token: string } }>(
+      '/api/public/subscribers/:token',
+      { config: { access: { roles: 'public' } }, schema: { summary: 'Unsubscribe (the token given at subscription); Vigil forgets the locations', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 100 } } } } },
+      async (request, reply) => {
+        await subscribers.unsubscribe(request.params.token);
+        return reply.status(204).send();
+      },
+    );
 
     app.get<{ Params: { id: string } }>('/api/alerts/:id/cap.xml', { config: { access: { roles: VIEWERS } }, schema: { summary: 'The alert as a CAP 1.2 document', tags: ['alerts'], params: idParams } }, async (request, reply) => {
       reply.type('application/cap+xml; charset=utf-8');

@@ -25,6 +25,9 @@ export interface VigilConfig {
   timeZone: string;
   /** CAP <sender> of the alerts this installation issues (an address that identifies the issuing authority). */
   capSender: string;
+  /** SMTP server for the e-mail channel (smtp:// or smtps://, credentials in the URL); null: e-mail is unavailable. */
+  smtpUrl: string | null;
+  smtpFrom: string;
   bodyLimitBytes: number;
   maxWebSocketClients: number;
   /** Most concurrent HTTP connections per node; beyond it new connections are refused. */
@@ -99,6 +102,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     demoPassword: env.VIGIL_DEMO_PASSWORD || 'vigil-demo',
     timeZone: env.VIGIL_TIME_ZONE || 'Europe/Monaco',
     capSender: env.VIGIL_CAP_SENDER || 'alerts@vigil.invalid',
+    smtpUrl: url(env, 'VIGIL_SMTP_URL', ['smtp:', 'smtps:']),
+    smtpFrom: env.VIGIL_SMTP_FROM || 'Vigil alerts <alerts@vigil.invalid>',
     bodyLimitBytes: int(env, 'VIGIL_BODY_LIMIT_BYTES', 1_048_576, 1024, 512 * 1024 * 1024),
     maxWebSocketClients: int(env, 'VIGIL_MAX_WS_CLIENTS', 5000, 1, 1_000_000),
     maxConnections: int(env, 'VIGIL_MAX_CONNECTIONS', 10_000, 1, 1_000_000),

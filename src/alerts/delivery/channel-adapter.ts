@@ -1,0 +1,19 @@
+import type { Channel } from '../model.js';
+
+/** One message for one recipient on one channel, already in the recipient's language. */
+export interface OutgoingMessage {
+  recipientId: string;
+  address: string;
+  subject: string;
+  text: string;
+  headers: Record<string, string>;
+}
+
+export type SendResult = { ok: true; detail?: string } | { ok: false; error: string; retry: boolean };
+
+/** An edge adapter that hands messages to a real peer (SMTP server, SMSC, push service, broker). */
+export interface ChannelAdapter {
+  readonly channel: Channel;
+  send(messages: readonly OutgoingMessage[]): Promise<SendResult[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { serveVigil } from '../../app.js';
+import { loadConfig } from '../../kernel/config.js';
+import { flood } from '../../../test/support/alert-fixtures.js';
+import { signedIn } from '../../../test/support/api-client.js';
+import { AlertDispatcher } from './dispatcher.js';
+import { EmailAdapter } from './email-adapter.js';
+
+/** A real SMTP server on loopback that parses every message it accepts; `refuse` answers some recipients with an SMTP error. */
+async function smtpServer(refuse: (to: string, attempt: number) => { code: number; message: string } | null = () => null) {
+  const received: ParsedMail[] = [];
+  const attempts = new Map<string, number>();
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onRcptTo(address, _session, callback) {
+      const n = (attempts.get(address.address) ?? 0) + 1;
+      attempts.set(address.address, n);
+      const r = refuse(address.address, n);
+      if (r) return callback(Object.assign(new Error(r.message), { responseCode: r.code }));
+      callback();
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        received.push(mail);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, received, attempts, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+const until = async (check: () => boolean, what: string): Promise<void> => {
+  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(check(), `timed out waiting for ${what}`);
+};
+
+// Inside the flood polygon (Fontvieille) and outside it (Monte-Carlo).
+const INSIDE = { lat: 43.7290, lon: 7.4160 };
+const OUTSIDE = { lat: 43.7400, lon: 7.4270 };
+
+test('an issued alert reaches, by SMTP, the subscribers with a location in its area, each in their language; other channels report their state', async () => {
+  const smtp = await smtpServer();
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-delivery-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  try {
+    const citizen = await signedIn(vigil, 'nobody');
+    const subscribe = (body: object) => citizen('POST', '/api/public/subscribers', { consent: true, ...body });
+    assert.equal((await subscribe({ language: 'fr-MC', email: 'bad address', locations: [{ kind: 'home', ...INSIDE }] })).status, 400);
+    assert.equal((await subscribe({ language: 'fr-MC', email: 'x@example.org', locations: [{ kind: 'home', ...INSIDE }], consent: false })).status, 400);
+    assert.equal((await subscribe({ language: 'fr', email: 'marie@example.org', locations: [{ kind: 'home', ...INSIDE }] })).status, 201);
+    assert.equal((await subscribe({ language: 'en-US', email: 'john@example.org', locations: [{ kind: 'home', ...OUTSIDE }, { kind: 'work', ...INSIDE }] })).status, 201);
+    assert.equal((await subscribe({ language: 'it-IT', email: 'luca@example.org', locations: [{ kind: 'home', ...OUTSIDE }] })).status, 201);
+    const leaving = await subscribe({ language: 'fr-MC', email: 'parti@example.org', locations: [{ kind: 'home', ...INSIDE }] });
+    assert.equal((await citizen('DELETE', `/api/public/subscribers/${leaving.json.unsubscribeToken}`)).status, 204);
+    assert.equal((await citizen('DELETE', `/api/public/subscribers/${leaving.json.unsubscribeToken}`)).status, 404);
+    // The operator of another organisation never sees subscribers' addresses in the live feed or the log.
+    const operator = await signedIn(vigil, 'operator');
+    assert.doesNotMatch((await operator('GET', '/api/audit/events?limit=1000')).body, /marie@example\.org/);
+
+    const author = await signedIn(vigil, 'alert-officer');
+    const second = await signedIn(vigil, 'duty-officer');
+    const { json } = await author('POST', '/api/alerts', flood);
+    await author('POST', `/api/alerts/${json.alert.alertId}/submit`);
+    await second('POST', `/api/alerts/${json.alert.alertId}/approve`);
+    const progress = () => vigil.capabilities.alerts.delivery.of(json.alert.alertId);
+    await until(() => progress().find((p) => p.channel === 'email')?.status === 'done', 'the e-mail channel to finish');
+    const email = progress().find((p) => p.channel === 'email')!;
+    assert.deepEqual([email.queued, email.sent, email.failed], [2, 2, 0]);
+    assert.ok(email.reached.p99);
+    assert.deepEqual(smtp.received.map((m) => (m.to as { text: string }).text).sort(), ['john@example.org', 'marie@example.org']);
+    const marie = smtp.received.find((m) => (m.to as { text: string }).text === 'marie@example.org')!;
+    assert.equal(marie.subject, 'Crue rapide à Fontvieille', 'French for a French speaker');
+    assert.match(marie.text ?? '', /Montez aux étages/);
+    assert.equal(marie.headers.get('x-vigil-alert'), json.alert.alertId);
+    assert.equal(smtp.received.find((m) => (m.to as { text: string }).text === 'john@example.org')!.subject, 'Flash flood in Fontvieille', 'English for en-US');
+    const sms = progress().find((p) => p.channel === 'sms')!;
+    assert.equal(sms.status, 'unavailable');
+    assert.equal(progress().find((p) => p.channel === 'cap-feed')!.status, 'done');
+    const detail = await author('GET', `/api/alerts/${json.alert.alertId}`);
+    assert.equal(detail.json.delivery.find((p: { channel: string }) => p.channel === 'email').sent, 2);
+  } finally {
+    await vigil.close();
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SMTP refusals: a temporary one is retried until accepted, a permanent one is recorded as failed with the server’s answer', async () => {
+  const smtp = await smtpServer((to, attempt) => (to.startsWith('busy') && attempt < 3 ? { code: 451, message: 'try again later' } : to.startsWith('gone') ? { code: 550, message: 'no such mailbox' } : null));
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-delivery-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const adapter = new EmailAdapter(smtp.url, 'Vigil <alerts@example.org>');
+  try {
+    const subscribers = vigil.capabilities.alerts.subscribers;
+    const orgId = vigil.capabilities.identity.service.listOrgs().find((o) => o.platform)!.id;
+    for (const email of ['ok@example.org', 'busy@example.org', 'gone@example.org']) await subscribers.register({ language: 'en-GB', email, locations: [{ kind: 'home', ...INSIDE }], consent: true }, 'test', orgId);
+    const author = await signedIn(vigil, 'alert-officer');
+    const { json } = await author('POST', '/api/alerts', { ...flood, scope: 'Restricted', restriction: 'test', channels: ['email'], info: [{ ...flood.info[1], severity: 'Minor' }] });
+    const alert = vigil.capabilities.alerts.service.state.alerts.get(json.alert.alertId)!;
+    const dispatcher = new AlertDispatcher(vigil.ctx, subscribers.state, new Map([['email', adapter]]), { backoffMs: [10, 10, 10] });
+    await dispatcher.dispatch(alert);
+    const email = vigil.capabilities.alerts.delivery.of(alert.alertId).find((p) => p.channel === 'email')!;
+    assert.deepEqual([email.status, email.queued, email.sent, email.failed], ['done', 3, 2, 1]);
+    assert.equal(smtp.attempts.get('busy@example.org'), 3, 'retried after two temporary refusals');
+    assert.equal(smtp.attempts.get('gone@example.org'), 1, 'a permanent refusal is not retried');
+    assert.match(email.lastFailures[0]![1], /550.*no such mailbox/);
+  } finally {
+    await adapter.close();
+    await vigil.close();
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { badRequest, notFound } from '../../kernel/errors.js';
+import { newId } from '../../kernel/ids.js';
+import type { AppContext } from '../../platform/app-context.js';
+import { hashToken, type Subscriber, type SubscriberLocation, type SubscribersState } from './subscribers-state.js';
+
+export interface SubscribeInput {
+  name?: string | null;
+  language: string;
+  email?: string | null;
+  phone?: string | null;
+  locations: { kind: SubscriberLocation['kind']; lat: number; lon: number }[];
+  consent: boolean;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+[1-9]\d{6,14}$/;
+
+/** Citizens, staff and visitors who asked to be warned, with their consent; unsubscribing forgets them. */
+export class SubscribersService {
+  constructor(private readonly ctx: AppContext, readonly state: SubscribersState) {}
+
+  /** Returns the subscriber and the token that unsubscribes them (given once, kept only hashed). */
+  async register(input: SubscribeInput, source: string, orgId: string | null = null): Promise<{ subscriber: Subscriber; token: string }> {
+    if (input.consent !== true) throw badRequest('subscribing needs your consent to be warned on the channels you give');
+    const email = input.email?.trim() || null;
+    const phone = input.phone?.replace(/[\s().-]/g, '') || null;
+    if (email && !EMAIL.test(email)) throw badRequest(`"${email}" is not an e-mail address`);
+    if (phone && !PHONE.test(phone)) throw badRequest('a phone number is in international form: +377 6 12 34 56 78');
+    if (!email && !phone) throw badRequest('give at least an e-mail address or a phone number');
+    if (input.locations.length === 0) throw badRequest('give at least one location (home, work or where you are)');
+    const subscriber: Subscriber = {
+      subscriberId: newId('sub'), name: input.name?.trim() || null, language: input.language, email, phone,
+      locations: input.locations.map((l) => ({ kind: l.kind, position: [l.lon, l.lat] })),
+      consentAt: new Date(this.ctx.clock.now()).toISOString(), consentSource: source,
+    };
+    const token = randomBytes(24).toString('base64url');
+    await this.ctx.record([{ type: 'alerts.subscriber.registered', subject: `subscriber:${subscriber.subscriberId}`, orgId, actor: source, data: { subscriber, tokenHash: hashToken(token) } }]);
+    return { subscriber, token };
+  }
+
+  async unsubscribe(token: string): Promise<void> {
+    const subscriberId = this.state.byTokenHash.get(hashToken(token));
+    if (!subscriberId || !this.state.subscribers.has(subscriberId)) throw notFound('subscription', 'for this link');
+    await this.ctx.record([{ type: 'alerts.subscriber.unsubscribed', subject: `subscriber:${subscriberId}`, orgId: this.state.ownerOf.get(subscriberId) ?? null, actor: 'public', data: { subscriberId } }]);
+  }
+}

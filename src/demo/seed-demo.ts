@@ -2,6 +2,7 @@ import type { Vigil } from '../app.js';
 import { seedDemoIdentity, DEMO_USERS } from '../identity/index.js';
 import type { VigilConfig } from '../kernel/config.js';
 import { demoKeyholders } from './demo-keyholders.js';
+import { demoSubscribers } from './demo-subscribers.js';
 import { generateDemoDevices } from './demo-devices.js';
 import type { ActionPlan } from '../alarms/model.js';
 
@@ -74,10 +75,12 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   for (const plan of DEMO_PLANS) await vigil.capabilities.alarms.service.definePlan(plan, marc);
   const monitoredSites = [...new Set(installed.devices.filter((d) => d.kind === 'alarm-panel' && d.siteId).map((d) => d.siteId!))];
   await Promise.all(monitoredSites.map((siteId, i) => vigil.capabilities.alarms.service.setKeyholders(siteId, demoKeyholders(i), marc)));
+  const subscribers = demoSubscribers(cityService.state.sites.values());
+  await Promise.all(subscribers.map((s) => vigil.capabilities.alerts.subscribers.register(s, 'system:demo', identity.orgIds.city!)));
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +
-      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones`,
+      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers`,
     `sign in as one of: ${DEMO_USERS.map((u) => u.username).join(', ')} (password: ${config.demoPassword === 'vigil-demo' ? 'vigil-demo' : 'from VIGIL_DEMO_PASSWORD'})`,
   ];
   vigil.ctx.logger.info({ organisations: Object.keys(identity.orgIds).length, users: identity.users, ...city }, 'demo city loaded');

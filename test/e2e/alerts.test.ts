@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
 import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';
 import { launchChromium, startDemoNode } from './browser.js';
 
@@ -16,7 +18,11 @@ async function signIn(page: Page, url: string, username: string): Promise<void> 
 test('public alert: authored in the UI from a template with a neighbourhood as the area, approved by a second officer, in the CAP feed', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
-  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
+  // The e-mail channel goes to a real SMTP server on loopback, which counts what it accepts.
+  let mails = 0;
+  const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData(stream, _session, done) { stream.resume(); stream.on('end', () => { mails++; done(); }); } });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}` });
   try {
     const errors: string[] = [];
     const author = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
@@ -56,6 +62,15 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     // The author's screen follows without a reload.
     await author.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
 
+    // Delivery progress, live: every subscriber with a location in Fontvieille gets the e-mail.
+    await approver.waitForFunction(() => /^email\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=email]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    const emailRow = await approver.locator('[data-channel=email]').innerText();
+    const sent = Number(/(\d+) \/ \d+ sent/.exec(emailRow)![1]);
+    assert.ok(sent > 10, emailRow);
+    assert.equal(mails, sent, 'the SMTP server received every message counted as sent');
+    assert.match(await approver.locator('[data-channel=sms]').innerText(), /unavailable/);
+    await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_DELIVERY ?? '/tmp/vigil-alert-delivery.png' });
+
     const feed = await (await fetch(`${vigil.url}/api/alerts/feed.atom`)).text();
     assert.match(feed, /<title>Inondation soudaine<\/title>/);
     const capUrl = /href="([^"]+cap\.xml)"/.exec(feed)![1]!;
@@ -67,5 +82,6 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
   } finally {
     await browser.close();
     await close();
+    await new Promise<void>((r) => smtp.close(() => r()));
   }
 });

@@ -4,6 +4,7 @@ import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SEVERITIES, URGENCIES, capTime
 import { channelTexts } from '../../../src/alerts/channels/channel-text.js';
 import { CHANNELS, needsApproval, type AlertRecord, type Channel } from '../../../src/alerts/model.js';
 import type { AlertTemplate } from '../../../src/alerts/templates.js';
+import type { ChannelProgress } from '../../../src/alerts/delivery/delivery-state.js';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { useT, useTime } from '../i18n.js';
@@ -59,6 +60,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [delivery, setDelivery] = useState<ChannelProgress[]>([]);
   const isOfficer = me.roles.includes('alert-officer');
 
   const load = useCallback(async () => {
@@ -102,6 +104,11 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   });
 
   const current = alerts.find((a) => a.alertId === selected) ?? null;
+  // Delivery progress of the selected alert, refreshed with every alerts event on the live feed.
+  useEffect(() => {
+    if (!selected) return setDelivery([]);
+    api<{ delivery: ChannelProgress[] }>(`/api/alerts/${selected}`).then((r) => setDelivery(r.delivery), () => setDelivery([]));
+  }, [selected, lastAlertSeq]);
   const mine = (a: AlertRecord): boolean => a.author === me.actor;
 
   return (
@@ -217,6 +224,23 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                   await api(`/api/alerts/${alert.alertId}/submit`, { method: 'POST' });
                   setSelected(alert.alertId);
                 })} disabled={busy}>{t('Cancel the alert (all clear)')}</button>
+              </div>
+            )}
+            {delivery.length > 0 && (
+              <div className="delivery" data-testid="delivery">
+                <h3>{t('Delivery')}</h3>
+                {delivery.map((d) => {
+                  const share = d.queued ? d.sent / d.queued : d.status === 'done' ? 1 : 0;
+                  return (
+                    <div key={d.channel} className={`delivery-row ${d.status}`} data-channel={d.channel}>
+                      <span className="channel">{d.channel}</span>
+                      <span className="bar"><span style={{ width: `${Math.round(share * 100)}%` }} /></span>
+                      <span className="small">
+                        {d.status === 'unavailable' ? `${t('unavailable')}: ${d.note ?? ''}` : d.queued ? `${d.sent} / ${d.queued} ${t('sent')}${d.failed ? `, ${d.failed} ${t('failed')}` : ''} · ${d.status}` : `${d.status}${d.note ? ` — ${d.note}` : ''}`}
+                      </span>
+                    </div>
+                  );
+                })}
               </div>
             )}
             {(current.cap.info ?? []).map((i) => {

@@ -73,19 +73,23 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
     const progress = () => vigil.capabilities.alerts.delivery.of(json.alert.alertId);
     await until(() => progress().find((p) => p.channel === 'email')?.status === 'done', 'the e-mail channel to finish');
     const email = progress().find((p) => p.channel === 'email')!;
-    assert.deepEqual([email.queued, email.sent, email.failed], [2, 2, 0]);
+    // The demo's own invented subscribers in Fontvieille get it too; ours are the example.org ones.
+    assert.ok(email.queued > 2);
+    assert.deepEqual([email.sent, email.failed], [email.queued, 0]);
+    assert.equal(smtp.received.length, email.queued);
     assert.ok(email.reached.p99);
-    assert.deepEqual(smtp.received.map((m) => (m.to as { text: string }).text).sort(), ['john@example.org', 'marie@example.org']);
-    const marie = smtp.received.find((m) => (m.to as { text: string }).text === 'marie@example.org')!;
+    const to = (m: ParsedMail): string => (m.to as { text: string }).text;
+    assert.deepEqual(smtp.received.map(to).filter((a) => a.endsWith('@example.org')).sort(), ['john@example.org', 'marie@example.org']);
+    const marie = smtp.received.find((m) => to(m) === 'marie@example.org')!;
     assert.equal(marie.subject, 'Crue rapide à Fontvieille', 'French for a French speaker');
     assert.match(marie.text ?? '', /Montez aux étages/);
     assert.equal(marie.headers.get('x-vigil-alert'), json.alert.alertId);
-    assert.equal(smtp.received.find((m) => (m.to as { text: string }).text === 'john@example.org')!.subject, 'Flash flood in Fontvieille', 'English for en-US');
+    assert.equal(smtp.received.find((m) => to(m) === 'john@example.org')!.subject, 'Flash flood in Fontvieille', 'English for en-US');
     const sms = progress().find((p) => p.channel === 'sms')!;
     assert.equal(sms.status, 'unavailable');
     assert.equal(progress().find((p) => p.channel === 'cap-feed')!.status, 'done');
     const detail = await author('GET', `/api/alerts/${json.alert.alertId}`);
-    assert.equal(detail.json.delivery.find((p: { channel: string }) => p.channel === 'email').sent, 2);
+    assert.equal(detail.json.delivery.find((p: { channel: string }) => p.channel === 'email').sent, email.queued);
   } finally {
     await vigil.close();
     await smtp.close();
@@ -108,7 +112,7 @@ test('SMTP refusals: a temporary one is retried until accepted, a permanent one 
     const dispatcher = new AlertDispatcher(vigil.ctx, subscribers.state, new Map([['email', adapter]]), { backoffMs: [10, 10, 10] });
     await dispatcher.dispatch(alert);
     const email = vigil.capabilities.alerts.delivery.of(alert.alertId).find((p) => p.channel === 'email')!;
-    assert.deepEqual([email.status, email.queued, email.sent, email.failed], ['done', 3, 2, 1]);
+    assert.deepEqual([email.status, email.sent, email.failed], ['done', email.queued - 1, 1], 'everyone but the refused address, demo subscribers in the area included');
     assert.equal(smtp.attempts.get('busy@example.org'), 3, 'retried after two temporary refusals');
     assert.equal(smtp.attempts.get('gone@example.org'), 1, 'a permanent refusal is not retried');
     assert.match(email.lastFailures[0]![1], /550.*no such mailbox/);

@@ -5,6 +5,7 @@ import type { ChannelAdapter } from './delivery/channel-adapter.js';
 import { DeliveryState } from './delivery/delivery-state.js';
 import { AlertDispatcher } from './delivery/dispatcher.js';
 import { EmailAdapter } from './delivery/email-adapter.js';
+import { SmsAdapter } from './delivery/sms-adapter.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
@@ -28,6 +29,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   const subscribers = new SubscribersService(ctx, subscribersState);
   const adapters = new Map<Channel, ChannelAdapter>();
   if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
+  if (ctx.config.smppUrl) adapters.set('sms', new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender));
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters);
   // Delivery runs on the node that issued the alert, after the issue is durable; it never holds up the approver's answer.
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));

@@ -28,6 +28,9 @@ export interface VigilConfig {
   /** SMTP server for the e-mail channel (smtp:// or smtps://, credentials in the URL); null: e-mail is unavailable. */
   smtpUrl: string | null;
   smtpFrom: string;
+  /** SMSC for the SMS channel: smpp://system_id:password@host:2775; null: SMS is unavailable. */
+  smppUrl: string | null;
+  smsSender: string;
   bodyLimitBytes: number;
   maxWebSocketClients: number;
   /** Most concurrent HTTP connections per node; beyond it new connections are refused. */
@@ -104,6 +107,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     capSender: env.VIGIL_CAP_SENDER || 'alerts@vigil.invalid',
     smtpUrl: url(env, 'VIGIL_SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: env.VIGIL_SMTP_FROM || 'Vigil alerts <alerts@vigil.invalid>',
+    smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:']),
+    smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
     bodyLimitBytes: int(env, 'VIGIL_BODY_LIMIT_BYTES', 1_048_576, 1024, 512 * 1024 * 1024),
     maxWebSocketClients: int(env, 'VIGIL_MAX_WS_CLIENTS', 5000, 1, 1_000_000),
     maxConnections: int(env, 'VIGIL_MAX_CONNECTIONS', 10_000, 1, 1_000_000),

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
+import { smsc } from '../support/smsc.js';
 import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';
 import { launchChromium, startDemoNode } from './browser.js';
 
@@ -22,7 +23,9 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
   let mails = 0;
   const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData(stream, _session, done) { stream.resume(); stream.on('end', () => { mails++; done(); }); } });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}` });
+  // SMS goes to an SMSC on loopback over SMPP 3.4.
+  const center = await smsc();
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, VIGIL_SMPP_URL: center.url });
   try {
     const errors: string[] = [];
     const author = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
@@ -68,7 +71,11 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     const sent = Number(/(\d+) \/ \d+ sent/.exec(emailRow)![1]);
     assert.ok(sent > 10, emailRow);
     assert.equal(mails, sent, 'the SMTP server received every message counted as sent');
-    assert.match(await approver.locator('[data-channel=sms]').innerText(), /unavailable/);
+    await approver.waitForFunction(() => /^sms\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=sms]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    const smsSent = Number(/(\d+) \/ \d+ sent/.exec(await approver.locator('[data-channel=sms]').innerText())![1]);
+    assert.ok(smsSent > 5);
+    assert.equal(new Set(center.received.map((r) => r.to)).size, smsSent, 'the SMSC received a message for every phone counted as sent');
+    assert.match(await approver.locator('[data-channel=push]').innerText(), /unavailable/);
     await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_DELIVERY ?? '/tmp/vigil-alert-delivery.png' });
 
     const feed = await (await fetch(`${vigil.url}/api/alerts/feed.atom`)).text();
@@ -83,5 +90,6 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await browser.close();
     await close();
     await new Promise<void>((r) => smtp.close(() => r()));
+    await center.close();
   }
 });

@@ -4,11 +4,28 @@
  * cell-broadcast adapters, so what the officer sees is what is sent.
  */
 
-// GSM 03.38 default alphabet (one septet each) and its extension table (escape + one septet).
-const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
-const GSM_EXTENDED = new Set('^{}\\[~]|€\f');
+// GSM 03.38 default alphabet in code order (0x1B, the escape, has no character) and the
+// extension table reached through the escape: character → code.
+const GSM_TABLE = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_CODE = new Map([...GSM_TABLE].map((ch, code) => [ch, code] as const).filter(([ch]) => ch !== '\u001b'));
+const GSM_EXT_CODE = new Map<string, number>([['\f', 0x0a], ['^', 0x14], ['{', 0x28], ['}', 0x29], ['\\', 0x2f], ['[', 0x3c], ['~', 0x3d], [']', 0x3e], ['|', 0x40], ['€', 0x65]]);
+const GSM_BASIC = new Set(GSM_CODE.keys());
+const GSM_EXTENDED = new Set(GSM_EXT_CODE.keys());
+
+/** GSM-7 text as unpacked septets, one byte each (how SMPP carries data_coding 0); escape pairs for the extension table. */
+export function gsmEncode(text: string): Buffer {
+  const out: number[] = [];
+  for (const ch of text) {
+    const code = GSM_CODE.get(ch);
+    if (code !== undefined) out.push(code);
+    else {
+      const ext = GSM_EXT_CODE.get(ch);
+      if (ext === undefined) throw new RangeError(`"${ch}" is not in the GSM 7-bit alphabet`);
+      out.push(0x1b, ext);
+    }
+  }
+  return Buffer.from(out);
+}
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 

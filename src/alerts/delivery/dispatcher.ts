@@ -10,6 +10,10 @@ import type { DeliveryEvents } from './delivery-state.js';
 
 const BATCH = 200;
 
+/** Where each person-addressed channel reaches a subscriber. */
+const ADDRESS: Partial<Record<Channel, (s: Subscriber) => string | null>> = { email: (s) => s.email, sms: (s) => s.phone };
+const NOT_CONFIGURED: Partial<Record<Channel, string>> = { email: 'no SMTP server configured (VIGIL_SMTP_URL)', sms: 'no SMSC configured (VIGIL_SMPP_URL)' };
+
 export interface DispatcherOptions {
   /** Waits before retrying the messages that failed in a batch; one attempt more than there are waits. */
   backoffMs?: number[];
@@ -54,16 +58,13 @@ export class AlertDispatcher {
       await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [], note: 'published in the Atom feed' });
       return;
     }
-    if (channel !== 'email') {
-      await record({ alertId: alert.alertId, channel, status: 'unavailable', queued: 0, sent: [], failed: [], note: 'no adapter for this channel in this version' });
-      return;
-    }
+    const address = ADDRESS[channel];
     const adapter = this.adapters.get(channel);
-    if (!adapter) {
-      await record({ alertId: alert.alertId, channel, status: 'unavailable', queued: 0, sent: [], failed: [], note: 'no SMTP server configured (VIGIL_SMTP_URL)' });
+    if (!address || !adapter) {
+      await record({ alertId: alert.alertId, channel, status: 'unavailable', queued: 0, sent: [], failed: [], note: address ? NOT_CONFIGURED[channel] : 'no adapter for this channel in this version' });
       return;
     }
-    const messages = recipients.filter((r) => r.email).map((r) => this.message(alert, r, infos));
+    const messages = recipients.filter((r) => address(r)).map((r) => this.message(alert, channel, r, address(r)!, infos));
     await record({ alertId: alert.alertId, channel, status: 'sending', queued: messages.length, sent: [], failed: [] });
     for (let i = 0; i < messages.length && !this.stopped; i += BATCH) {
       let pending = messages.slice(i, i + BATCH);
@@ -90,11 +91,11 @@ export class AlertDispatcher {
     await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
   }
 
-  private message(alert: AlertRecord, r: Subscriber, infos: CapInfo[]): OutgoingMessage {
+  private message(alert: AlertRecord, channel: Channel, r: Subscriber, address: string, infos: CapInfo[]): OutgoingMessage {
     const texts = channelTexts(alert.cap, infoFor(infos, r.language));
     const mark = exerciseMark(alert.cap);
     return {
-      recipientId: r.subscriberId, address: r.email!, subject: texts.email.subject, text: texts.email.body,
+      recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '', text: channel === 'email' ? texts.email.body : texts.sms,
       headers: { 'X-Vigil-Alert': alert.alertId, 'X-CAP-Identifier': alert.cap.identifier, ...(mark ? { 'X-Vigil-Exercise': mark } : {}) },
     };
   }

@@ -6,6 +6,8 @@ import { DeliveryState } from './delivery/delivery-state.js';
 import { AlertDispatcher } from './delivery/dispatcher.js';
 import { EmailAdapter } from './delivery/email-adapter.js';
 import { SmsAdapter } from './delivery/sms-adapter.js';
+import { SirenAdapter } from './delivery/siren-adapter.js';
+import type { Device } from '../city/model.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
@@ -21,7 +23,7 @@ export interface AlertsCapability extends Capability {
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
-export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null }): AlertsCapability {
+export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device> }): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState();
   const delivery = new DeliveryState();
@@ -30,7 +32,13 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   const adapters = new Map<Channel, ChannelAdapter>();
   if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
   if (ctx.config.smppUrl) adapters.set('sms', new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender));
-  const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters);
+  const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
+  if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
+  const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
+    warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
+    sirenTopicPrefix: ctx.config.sirenTopicPrefix,
+    publicUrl: ctx.config.publicUrl ?? `http://localhost:${ctx.config.port}`,
+  });
   // Delivery runs on the node that issued the alert, after the issue is durable; it never holds up the approver's answer.
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
   return {

@@ -6,6 +6,7 @@ import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, 
 import { MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
 import { atomFeed } from './cap-feed.js';
 import { channelTexts } from './channels/channel-text.js';
+import { renderVoiceWav } from './channels/voice.js';
 import { CHANNELS } from './model.js';
 import { ALERT_TEMPLATES } from './templates.js';
 import type { DeliveryState } from './delivery/delivery-state.js';
@@ -100,6 +101,28 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       const a = service.alertFor(request.params.id, request.principal);
       return { preview: (a.cap.info ?? []).map((info) => channelTexts(a.cap, info)) };
     });
+
+    // The voice message per language, for loudspeakers and the public page; rendered once, kept while the node runs.
+    const voices = new Map<string, Buffer>();
+    app.get<{ Params: { id: string; lang: string } }>(
+      '/api/alerts/public/:id/voice/:lang',
+      { config: { access: { roles: 'public' } }, schema: { summary: 'The alert’s voice message in one language, as WAV (text-to-speech with espeak-ng)', tags: ['alerts'], params: { type: 'object', required: ['id', 'lang'], properties: { id: { type: 'string', maxLength: 100 }, lang: { type: 'string', pattern: '^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*(\\.wav)?$' } } } } },
+      async (request, reply) => {
+        const a = service.state.alerts.get(request.params.id);
+        const language = request.params.lang.replace(/\.wav$/, '');
+        const info = a && a.cap.scope === 'Public' && a.state === 'issued' ? (a.cap.info ?? []).find((i) => (i.language ?? 'en-US').toLowerCase() === language.toLowerCase()) : undefined;
+        if (!a || !info) throw notFound('voice message', `${request.params.id}/${language}`);
+        const key = `${a.alertId}:${language}`;
+        let wav = voices.get(key);
+        if (!wav) {
+          wav = await renderVoiceWav(channelTexts(a.cap, info).voice, info.language ?? 'en-US');
+          if (voices.size > 200) voices.delete(voices.keys().next().value!);
+          voices.set(key, wav);
+        }
+        reply.type('audio/wav');
+        return wav;
+      },
+    );
 
     app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content, state and delivery progress per channel', tags: ['alerts'], params: idParams } }, async (request) => ({
       alert: service.alertFor(request.params.id, request.principal),

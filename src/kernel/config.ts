@@ -31,6 +31,12 @@ export interface VigilConfig {
   /** SMSC for the SMS channel: smpp://system_id:password@host:2775; null: SMS is unavailable. */
   smppUrl: string | null;
   smsSender: string;
+  /** Broker the sirens and loudspeakers listen on; defaults to VIGIL_MQTT_URL, else the embedded broker. */
+  sirenMqttUrl: string | null;
+  /** Commands go to <prefix>/<deviceId>/command. */
+  sirenTopicPrefix: string;
+  /** How devices and people reach this node (links in messages, voice files for loudspeakers). */
+  publicUrl: string | null;
   bodyLimitBytes: number;
   maxWebSocketClients: number;
   /** Most concurrent HTTP connections per node; beyond it new connections are refused. */
@@ -109,6 +115,9 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     smtpFrom: env.VIGIL_SMTP_FROM || 'Vigil alerts <alerts@vigil.invalid>',
     smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:']),
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
+    sirenMqttUrl: url(env, 'VIGIL_SIREN_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
+    sirenTopicPrefix: env.VIGIL_SIREN_TOPIC || 'vigil/sirens',
+    publicUrl: url(env, 'VIGIL_PUBLIC_URL', ['http:', 'https:']),
     bodyLimitBytes: int(env, 'VIGIL_BODY_LIMIT_BYTES', 1_048_576, 1024, 512 * 1024 * 1024),
     maxWebSocketClients: int(env, 'VIGIL_MAX_WS_CLIENTS', 5000, 1, 1_000_000),
     maxConnections: int(env, 'VIGIL_MAX_CONNECTIONS', 10_000, 1, 1_000_000),

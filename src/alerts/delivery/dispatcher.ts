@@ -4,7 +4,7 @@ import type { CapInfo } from '../cap/cap-model.js';
 import { channelTexts } from '../channels/channel-text.js';
 import { exerciseMark, type AlertRecord, type Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
-import { targetAreaOf } from '../targeting/area-geometry.js';
+import { inArea, targetAreaOf } from '../targeting/area-geometry.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
 import type { DeliveryEvents } from './delivery-state.js';
 
@@ -17,6 +17,27 @@ const NOT_CONFIGURED: Partial<Record<Channel, string>> = { email: 'no SMTP serve
 export interface DispatcherOptions {
   /** Waits before retrying the messages that failed in a batch; one attempt more than there are waits. */
   backoffMs?: number[];
+  /** Sirens and loudspeakers of the city (their positions decide which sound). */
+  warningDevices?: () => Iterable<WarningDevice>;
+  sirenTopicPrefix?: string;
+  /** Base URL loudspeakers fetch the voice files from. */
+  publicUrl?: string | null;
+}
+
+export interface WarningDevice {
+  id: string;
+  kind: 'siren' | 'loudspeaker';
+  position: [number, number];
+}
+
+/**
+ * Sound level of a warning device: above the ambient noise by a margin, never above
+ * the device's maximum. No noise sensor feeds Vigil yet, so ambient is a typical
+ * urban level per kind of place (EN ISO 7731 asks for a warning signal 15 dB above ambient).
+ */
+export function warningLevelDb(kind: WarningDevice['kind'], ambientDb: number = kind === 'siren' ? 70 : 60): number {
+  const maxDb = kind === 'siren' ? 120 : 96;
+  return Math.min(ambientDb + 15, maxDb);
 }
 
 /** The info block in the recipient's language: exact tag, then same primary language, then the first. */
@@ -40,7 +61,7 @@ export class AlertDispatcher {
     private readonly ctx: AppContext,
     private readonly subscribers: SubscribersState,
     private readonly adapters: ReadonlyMap<Channel, ChannelAdapter>,
-    options: DispatcherOptions = {},
+    private readonly options: DispatcherOptions = {},
   ) {
     this.backoffMs = options.backoffMs ?? [1_000, 4_000, 16_000];
   }
@@ -58,6 +79,10 @@ export class AlertDispatcher {
       await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [], note: 'published in the Atom feed' });
       return;
     }
+    if (channel === 'sirens') {
+      await this.sirens(alert, infos, record);
+      return;
+    }
     const address = ADDRESS[channel];
     const adapter = this.adapters.get(channel);
     if (!address || !adapter) {
@@ -65,6 +90,38 @@ export class AlertDispatcher {
       return;
     }
     const messages = recipients.filter((r) => address(r)).map((r) => this.message(alert, channel, r, address(r)!, infos));
+    await this.send(alert, channel, adapter, messages, record);
+  }
+
+  /** One command per siren or loudspeaker inside the area: sound (or stop, for a Cancel), level, voice files per language. */
+  private async sirens(alert: AlertRecord, infos: CapInfo[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>): Promise<void> {
+    const adapter = this.adapters.get('sirens');
+    if (!adapter) {
+      await record({ alertId: alert.alertId, channel: 'sirens', status: 'unavailable', queued: 0, sent: [], failed: [], note: 'no MQTT broker for sirens (VIGIL_SIREN_MQTT_URL)' });
+      return;
+    }
+    const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
+    const devices = [...(this.options.warningDevices?.() ?? [])].filter((d) => inArea(d.position, area));
+    const evacuate = infos.some((i) => i.responseType?.includes('Evacuate'));
+    const base = this.options.publicUrl?.replace(/\/$/, '') ?? '';
+    const messages: OutgoingMessage[] = devices.map((d) => ({
+      recipientId: d.id,
+      address: `${this.options.sirenTopicPrefix ?? 'vigil/sirens'}/${d.id}/command`,
+      subject: '',
+      headers: {},
+      text: JSON.stringify({
+        alertId: alert.alertId, identifier: alert.cap.identifier, sent: alert.cap.sent, status: alert.cap.status, exercise: exerciseMark(alert.cap),
+        action: alert.cap.msgType === 'Cancel' ? 'stop' : 'sound', signal: alert.cap.msgType === 'Cancel' ? 'all-clear' : evacuate ? 'evacuate' : 'alert',
+        levelDb: warningLevelDb(d.kind),
+        voice: d.kind === 'loudspeaker' && alert.cap.scope === 'Public' ? infos.map((i) => ({ language: i.language ?? 'en-US', url: `${base}/api/alerts/public/${alert.alertId}/voice/${i.language ?? 'en-US'}.wav`, text: channelTexts(alert.cap, i).voice })) : [],
+        expires: infos.map((i) => i.expires).filter(Boolean).sort().at(-1) ?? null,
+      }),
+    }));
+    await this.send(alert, 'sirens', adapter, messages, record);
+  }
+
+  /** Batches with retries and progress; the same for people and devices. */
+  private async send(alert: AlertRecord, channel: Channel, adapter: ChannelAdapter, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>): Promise<void> {
     await record({ alertId: alert.alertId, channel, status: 'sending', queued: messages.length, sent: [], failed: [] });
     for (let i = 0; i < messages.length && !this.stopped; i += BATCH) {
       let pending = messages.slice(i, i + BATCH);

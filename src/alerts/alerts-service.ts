@@ -72,6 +72,15 @@ export class AlertsService {
     return this.ctx.clock.now();
   }
 
+  get secrets(): AppContext['secrets'] {
+    return this.ctx.secrets;
+  }
+
+  /** A recipient's answer from their personal link (the link was checked by the caller). */
+  async recordAnswer(alert: AlertRecord, recipientId: string, answer: 'safe' | 'need-help'): Promise<void> {
+    await this.ctx.record([{ type: 'alerts.delivery.acknowledged', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'public', data: { alertId: alert.alertId, recipientId, answer } }]);
+  }
+
   alertFor(alertId: string, by: Principal): AlertRecord {
     const a = this.state.alerts.get(alertId);
     if (!a || !canSeeOrg(by, a.orgId)) throw notFound('alert', alertId);

@@ -7,7 +7,8 @@ import { MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
 import { atomFeed } from './cap-feed.js';
 import { channelTexts } from './channels/channel-text.js';
 import { renderVoiceWav } from './channels/voice.js';
-import { CHANNELS } from './model.js';
+import { CHANNELS, type AlertRecord } from './model.js';
+import { ANSWERS, readAckToken, type Answer } from './delivery/acknowledgements.js';
 import { ALERT_TEMPLATES } from './templates.js';
 import type { DeliveryState } from './delivery/delivery-state.js';
 import type { SubscribeInput, SubscribersService } from './subscribers/subscribers-service.js';
@@ -58,8 +59,17 @@ const alertInputSchema = {
 } as const;
 
 /** /api/alerts: authoring, approval, Update/Cancel, import, and the public CAP feed. */
+/** The alert and recipient of a personal link; a forged or unknown link is not found. */
+function answerTargetOf(service: AlertsService, token: string): { alert: AlertRecord; recipientId: string } {
+  const target = readAckToken(service.secrets, token);
+  const alert = target && service.state.alerts.get(target.alertId);
+  if (!target || !alert) throw notFound('warning', 'for this link');
+  return { alert, recipientId: target.recipientId };
+}
+
 /** `publicAlertsOrg`: the organisation that runs public alerting (the city); subscribers' data belong to it. */
 export function alertsRoutes(service: AlertsService, subscribers: SubscribersService, delivery: DeliveryState, publicAlertsOrg: () => string | null): FastifyPluginAsync {
+  const answerTarget = (token: string) => answerTargetOf(service, token);
   return async (app) => {
     // CAP documents arrive as XML.
     app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_CAP_BYTES }, (_request, body, done) => done(null, body));
@@ -127,7 +137,34 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
     app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content, state and delivery progress per channel', tags: ['alerts'], params: idParams } }, async (request) => ({
       alert: service.alertFor(request.params.id, request.principal),
       delivery: delivery.of(request.params.id),
+      answers: (() => {
+        const a = delivery.answersOf(request.params.id);
+        // Who needs help, and where they said they live or work: for the responders.
+        return { safe: a.safe, needHelp: a.needHelp.map((h) => ({ ...h, locations: subscribers.state.subscribers.get(h.recipientId)?.locations ?? [] })) };
+      })(),
     }));
+
+    app.get<{ Params: { token: string } }>(
+      '/api/public/answers/:token',
+      { config: { access: { roles: 'public' } }, schema: { summary: 'The alert a personal link is about, and the answer already given', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } } } },
+      async (request) => {
+        const { alert, recipientId } = answerTarget(request.params.token);
+        return { headline: alert.cap.info?.[0]?.headline ?? alert.cap.info?.[0]?.event ?? '', status: alert.cap.status, state: alert.state, answer: delivery.answers.get(alert.alertId)?.get(recipientId)?.answer ?? null };
+      },
+    );
+
+    app.post<{ Params: { token: string }; Body: { answer: Answer } }>(
+      '/api/public/answers/:token',
+      {
+        config: { access: { roles: 'public' } },
+        schema: { summary: 'Answer a warning from its personal link: "safe" or "need-help" (a later answer replaces an earlier one)', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } }, body: { type: 'object', required: ['answer'], additionalProperties: false, properties: { answer: { type: 'string', enum: [...ANSWERS] } } } },
+      },
+      async (request) => {
+        const { alert, recipientId } = answerTarget(request.params.token);
+        await service.recordAnswer(alert, recipientId, request.body.answer);
+        return { answer: request.body.answer };
+      },
+    );
 
     app.post<{ Body: SubscribeInput }>(
       '/api/public/subscribers',

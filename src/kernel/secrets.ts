@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createHmac, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VigilError } from './errors.js';
@@ -14,6 +14,15 @@ const PREFIX = 'sealed:v1:';
 export class SecretBox {
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new VigilError('bad_request', 'the secret key must be 32 bytes (64 hex characters)');
+  }
+
+  /**
+   * A short keyed MAC (HMAC-SHA256 under a key derived per purpose, 128 bits,
+   * base64url): links Vigil hands out, valid on every node sharing the key.
+   */
+  mac(purpose: string, data: string): string {
+    const key = createHmac('sha256', this.key).update(`vigil-mac:${purpose}`).digest();
+    return createHmac('sha256', key).update(data).digest().subarray(0, 16).toString('base64url');
   }
 
   seal(plain: string): string {

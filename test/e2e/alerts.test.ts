@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { smsc } from '../support/smsc.js';
+import { ackToken } from '../../src/alerts/delivery/acknowledgements.js';
+import { targetAreaOf } from '../../src/alerts/targeting/area-geometry.js';
 import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';
 import { launchChromium, startDemoNode } from './browser.js';
 
@@ -77,6 +79,17 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     assert.equal(new Set(center.received.map((r) => r.to)).size, smsSent, 'the SMSC received a message for every phone counted as sent');
     assert.match(await approver.locator('[data-channel=push]').innerText(), /unavailable/);
     await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_DELIVERY ?? '/tmp/vigil-alert-delivery.png' });
+
+    // A resident answers "I need help" from their personal link, without an account; the officers see it live.
+    const alertId = /\/api\/alerts\/public\/([^/]+)\//.exec(await (await fetch(`${vigil.url}/api/alerts/feed.atom`)).text())![1]!;
+    const alert = vigil.capabilities.alerts.service.state.alerts.get(alertId)!;
+    const resident = vigil.capabilities.alerts.subscribers.state.within(targetAreaOf(alert.cap.info![0]!.area!))[0]!;
+    const citizen = await browser.newPage({ viewport: { width: 420, height: 800 } });
+    citizen.on('pageerror', (e) => errors.push(e.message));
+    await citizen.goto(`${vigil.url}/safe/${ackToken(vigil.ctx.secrets, alertId, resident.subscriberId)}`);
+    await citizen.getByRole('button', { name: 'I need help' }).click();
+    await citizen.waitForSelector('[data-testid=answer]');
+    await approver.waitForFunction(() => /1 need help/.test(document.querySelector('[data-testid=answers]')?.textContent ?? ''));
 
     const feed = await (await fetch(`${vigil.url}/api/alerts/feed.atom`)).text();
     assert.match(feed, /<title>Inondation soudaine<\/title>/);

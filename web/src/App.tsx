@@ -9,6 +9,7 @@ import { AdminPage } from './pages/AdminPage.js';
 import { AlarmsPage } from './pages/AlarmsPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
 import { SecurityPage } from './pages/SecurityPage.js';
+import { SafePage } from './pages/SafePage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
 type Page = 'map' | 'alarms' | 'alerts' | 'audit' | 'admin' | 'security';
@@ -33,6 +34,15 @@ export function App() {
     localStorage.setItem('vigil.lang', lang);
     document.documentElement.lang = lang;
   }, [lang]);
+  // The personal "are you safe?" link works without signing in.
+  const safeToken = location.pathname.startsWith('/safe/') ? decodeURIComponent(location.pathname.slice('/safe/'.length)) : null;
+  if (safeToken) {
+    return (
+      <LanguageContext.Provider value={{ lang, setLang, timeZone }}>
+        <SafePage token={safeToken} />
+      </LanguageContext.Provider>
+    );
+  }
   return (
     <LanguageContext.Provider value={{ lang, setLang, timeZone }}>
       {me === undefined ? <div className="loading">Vigil…</div> : me === null ? <SignIn onSignedIn={refresh} /> : <Shell me={me} onSignedOut={() => setMe(null)} onChanged={refresh} />}

@@ -5,6 +5,8 @@ import type { Channel } from '../model.js';
 export type ChannelStatus = 'sending' | 'done' | 'unavailable';
 
 export interface DeliveryEvents {
+  /** A recipient answered from the link in their message; a later answer replaces an earlier one. */
+  'alerts.delivery.acknowledged': { alertId: string; recipientId: string; answer: 'safe' | 'need-help' };
   /** A step of one channel's delivery: recipients queued, then batches sent and failed, then done. */
   'alerts.delivery.updated': { alertId: string; channel: Channel; status: ChannelStatus; queued: number; sent: string[]; failed: [string, string][]; note?: string };
 }
@@ -27,8 +29,17 @@ export class DeliveryState implements Projection {
   readonly name = 'alert-delivery';
   readonly typePrefixes = ['alerts.delivery.'];
   readonly progress = new Map<string, Map<Channel, ChannelProgress>>();
+  /** Answers per alert: recipient → latest answer and when. */
+  readonly answers = new Map<string, Map<string, { answer: 'safe' | 'need-help'; at: string }>>();
 
   apply(e: StoredEvent): void {
+    if (e.type === 'alerts.delivery.acknowledged') {
+      const d = e.data as DeliveryEvents['alerts.delivery.acknowledged'];
+      const perAlert = this.answers.get(d.alertId) ?? new Map<string, { answer: 'safe' | 'need-help'; at: string }>();
+      perAlert.set(d.recipientId, { answer: d.answer, at: e.at });
+      this.answers.set(d.alertId, perAlert);
+      return;
+    }
     if (e.type !== 'alerts.delivery.updated') return;
     const d = e.data as DeliveryEvents['alerts.delivery.updated'];
     const perAlert = this.progress.get(d.alertId) ?? new Map<Channel, ChannelProgress>();
@@ -47,6 +58,11 @@ export class DeliveryState implements Projection {
       if (share >= 0.99) p.reached.p99 ??= e.at;
     }
     perAlert.set(d.channel, p);
+  }
+
+  answersOf(alertId: string): { safe: number; needHelp: { recipientId: string; at: string }[] } {
+    const all = [...(this.answers.get(alertId) ?? new Map()).entries()] as [string, { answer: string; at: string }][];
+    return { safe: all.filter(([, a]) => a.answer === 'safe').length, needHelp: all.filter(([, a]) => a.answer === 'need-help').map(([recipientId, a]) => ({ recipientId, at: a.at })) };
   }
 
   of(alertId: string): ChannelProgress[] {

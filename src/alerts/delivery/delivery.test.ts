@@ -90,6 +90,18 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
     assert.equal(progress().find((p) => p.channel === 'cap-feed')!.status, 'done');
     const detail = await author('GET', `/api/alerts/${json.alert.alertId}`);
     assert.equal(detail.json.delivery.find((p: { channel: string }) => p.channel === 'email').sent, email.queued);
+
+    // "Are you safe?": Marie answers from the personal link in her e-mail, without an account.
+    const token = /\/safe\/(\S+)/.exec(marie.text ?? '')![1]!;
+    assert.deepEqual((await citizen('GET', `/api/public/answers/${token}`)).json, { headline: 'Crue rapide à Fontvieille', status: 'Actual', state: 'issued', answer: null });
+    assert.equal((await citizen('POST', `/api/public/answers/${token}`, { answer: 'safe' })).status, 200);
+    assert.equal((await citizen('POST', `/api/public/answers/${token}`, { answer: 'need-help' })).status, 200);
+    const [alertId, subscriberId] = token.split('.');
+    assert.equal((await citizen('POST', `/api/public/answers/${alertId}.${subscriberId}.AAAAAAAAAAAAAAAAAAAAAA`, { answer: 'safe' })).status, 404, 'a forged link answers for nobody');
+    assert.equal((await citizen('POST', `/api/public/answers/${alertId}.sub_someone_else.${token.split('.')[2]}`, { answer: 'safe' })).status, 404);
+    const answers = (await author('GET', `/api/alerts/${json.alert.alertId}`)).json.answers;
+    assert.equal(answers.safe, 0, 'the later answer replaced the first');
+    assert.deepEqual(answers.needHelp.map((h: { recipientId: string; locations: { kind: string }[] }) => [h.recipientId, h.locations[0]!.kind]), [[subscriberId, 'home']]);
   } finally {
     await vigil.close();
     await smtp.close();

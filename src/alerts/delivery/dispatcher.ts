@@ -5,6 +5,7 @@ import { channelTexts } from '../channels/channel-text.js';
 import { exerciseMark, type AlertRecord, type Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
 import { inArea, targetAreaOf } from '../targeting/area-geometry.js';
+import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
 import type { DeliveryEvents } from './delivery-state.js';
 
@@ -151,8 +152,10 @@ export class AlertDispatcher {
   private message(alert: AlertRecord, channel: Channel, r: Subscriber, address: string, infos: CapInfo[]): OutgoingMessage {
     const texts = channelTexts(alert.cap, infoFor(infos, r.language));
     const mark = exerciseMark(alert.cap);
+    const link = `${this.options.publicUrl?.replace(/\/$/, '') ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
     return {
-      recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '', text: channel === 'email' ? texts.email.body : texts.sms,
+      recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '',
+      text: channel === 'email' ? `${texts.email.body}\n\nAre you safe? Tell us: ${link}` : texts.sms,
       headers: { 'X-Vigil-Alert': alert.alertId, 'X-CAP-Identifier': alert.cap.identifier, ...(mark ? { 'X-Vigil-Exercise': mark } : {}) },
     };
   }

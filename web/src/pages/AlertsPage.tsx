@@ -61,6 +61,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [delivery, setDelivery] = useState<ChannelProgress[]>([]);
+  const [answers, setAnswers] = useState<{ safe: number; needHelp: { recipientId: string; at: string; locations: { kind: string; position: [number, number] }[] }[] } | null>(null);
   const isOfficer = me.roles.includes('alert-officer');
 
   const load = useCallback(async () => {
@@ -107,7 +108,10 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   // Delivery progress of the selected alert, refreshed with every alerts event on the live feed.
   useEffect(() => {
     if (!selected) return setDelivery([]);
-    api<{ delivery: ChannelProgress[] }>(`/api/alerts/${selected}`).then((r) => setDelivery(r.delivery), () => setDelivery([]));
+    api<{ delivery: ChannelProgress[]; answers: NonNullable<typeof answers> }>(`/api/alerts/${selected}`).then((r) => {
+      setDelivery(r.delivery);
+      setAnswers(r.answers);
+    }, () => setDelivery([]));
   }, [selected, lastAlertSeq]);
   const mine = (a: AlertRecord): boolean => a.author === me.actor;
 
@@ -241,6 +245,15 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     </div>
                   );
                 })}
+              </div>
+            )}
+            {answers && (answers.safe > 0 || answers.needHelp.length > 0) && (
+              <div data-testid="answers">
+                <h3>{t('Answers')}</h3>
+                <p>{answers.safe} {t('safe')} · <strong className="bad">{answers.needHelp.length} {t('need help')}</strong></p>
+                <ul className="small">
+                  {answers.needHelp.map((h) => <li key={h.recipientId}>{time(h.at)} — {h.locations.map((l) => `${l.kind} ${l.position[1].toFixed(5)}, ${l.position[0].toFixed(5)}`).join('; ')}</li>)}
+                </ul>
               </div>
             )}
             {(current.cap.info ?? []).map((i) => {

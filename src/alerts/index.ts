@@ -7,6 +7,7 @@ import { AlertDispatcher } from './delivery/dispatcher.js';
 import { EmailAdapter } from './delivery/email-adapter.js';
 import { SmsAdapter } from './delivery/sms-adapter.js';
 import { SirenAdapter } from './delivery/siren-adapter.js';
+import { PushAdapter, vapidKeys } from './delivery/push-adapter.js';
 import type { Device } from '../city/model.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
@@ -32,6 +33,8 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   const adapters = new Map<Channel, ChannelAdapter>();
   if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
   if (ctx.config.smppUrl) adapters.set('sms', new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender));
+  // Web Push needs no outside service of ours: the browsers' push services are the peers.
+  adapters.set('push', new PushAdapter(ctx.secrets, `mailto:${ctx.config.capSender}`));
   const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
   if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
@@ -44,7 +47,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   return {
     name: 'alerts',
     projections: [state, subscribersState, delivery],
-    routes: alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg),
+    routes: alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg, vapidKeys(ctx.secrets).publicKey),
     service,
     subscribers,
     delivery,

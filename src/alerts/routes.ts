@@ -68,7 +68,7 @@ function answerTargetOf(service: AlertsService, token: string): { alert: AlertRe
 }
 
 /** `publicAlertsOrg`: the organisation that runs public alerting (the city); subscribers' data belong to it. */
-export function alertsRoutes(service: AlertsService, subscribers: SubscribersService, delivery: DeliveryState, publicAlertsOrg: () => string | null): FastifyPluginAsync {
+export function alertsRoutes(service: AlertsService, subscribers: SubscribersService, delivery: DeliveryState, publicAlertsOrg: () => string | null, vapidPublicKey: string): FastifyPluginAsync {
   const answerTarget = (token: string) => answerTargetOf(service, token);
   return async (app) => {
     // CAP documents arrive as XML.
@@ -177,6 +177,10 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
             properties: {
               name: { type: ['string', 'null'], maxLength: 200 }, language: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' },
               email: { type: ['string', 'null'], maxLength: 320 }, phone: { type: ['string', 'null'], maxLength: 40 }, consent: { type: 'boolean' },
+              push: {
+                type: ['object', 'null'], required: ['endpoint', 'keys'], additionalProperties: true,
+                properties: { endpoint: { type: 'string', maxLength: 2000 }, keys: { type: 'object', required: ['p256dh', 'auth'], properties: { p256dh: { type: 'string', maxLength: 200 }, auth: { type: 'string', maxLength: 100 } } } },
+              },
               locations: { type: 'array', minItems: 1, maxItems: 5, items: { type: 'object', required: ['kind', 'lat', 'lon'], additionalProperties: false, properties: { kind: { type: 'string', enum: ['home', 'work', 'last'] }, lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { type: 'number', minimum: -180, maximum: 180 } } } },
             },
           },
@@ -190,6 +194,8 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
         return reply.status(201).send({ subscriberId: subscriber.subscriberId, unsubscribeToken: token });
       },
     );
+
+    app.get('/api/public/push/key', { config: { access: { roles: 'public' } }, schema: { summary: 'The VAPID public key a browser subscribes to Web Push with (applicationServerKey)', tags: ['alerts'] } }, async () => ({ publicKey: vapidPublicKey }));
 
     app.delete<{ Params: { token: string } }>(
       '/api/public/subscribers/:token',

@@ -20,6 +20,11 @@ export class SecretBox {
    * A short keyed MAC (HMAC-SHA256 under a key derived per purpose, 128 bits,
    * base64url): links Vigil hands out, valid on every node sharing the key.
    */
+  /** 32 bytes derived from the installation key for one purpose (e.g. the Web Push VAPID key), the same on every node. */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`vigil-derive:${purpose}`).digest();
+  }
+
   mac(purpose: string, data: string): string {
     const key = createHmac('sha256', this.key).update(`vigil-mac:${purpose}`).digest();
     return createHmac('sha256', key).update(data).digest().subarray(0, 16).toString('base64url');

@@ -77,7 +77,7 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     const smsSent = Number(/(\d+) \/ \d+ sent/.exec(await approver.locator('[data-channel=sms]').innerText())![1]);
     assert.ok(smsSent > 5);
     assert.equal(new Set(center.received.map((r) => r.to)).size, smsSent, 'the SMSC received a message for every phone counted as sent');
-    assert.match(await approver.locator('[data-channel=push]').innerText(), /unavailable/);
+    assert.match(await approver.locator('[data-channel=cell-broadcast]').innerText(), /unavailable/);
     await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_DELIVERY ?? '/tmp/vigil-alert-delivery.png' });
 
     // A resident answers "I need help" from their personal link, without an account; the officers see it live.

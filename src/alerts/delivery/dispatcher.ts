@@ -12,8 +12,8 @@ import type { DeliveryEvents } from './delivery-state.js';
 const BATCH = 200;
 
 /** Where each person-addressed channel reaches a subscriber. */
-const ADDRESS: Partial<Record<Channel, (s: Subscriber) => string | null>> = { email: (s) => s.email, sms: (s) => s.phone };
-const NOT_CONFIGURED: Partial<Record<Channel, string>> = { email: 'no SMTP server configured (VIGIL_SMTP_URL)', sms: 'no SMSC configured (VIGIL_SMPP_URL)' };
+const ADDRESS: Partial<Record<Channel, (s: Subscriber) => string | null>> = { email: (s) => s.email, sms: (s) => s.phone, push: (s) => (s.push ? JSON.stringify(s.push) : null) };
+const NOT_CONFIGURED: Partial<Record<Channel, string>> = { email: 'no SMTP server configured (VIGIL_SMTP_URL)', sms: 'no SMSC configured (VIGIL_SMPP_URL)', push: 'Web Push is off' };
 
 export interface DispatcherOptions {
   /** Waits before retrying the messages that failed in a batch; one attempt more than there are waits. */
@@ -155,7 +155,9 @@ export class AlertDispatcher {
     const link = `${this.options.publicUrl?.replace(/\/$/, '') ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
     return {
       recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '',
-      text: channel === 'email' ? `${texts.email.body}\n\nAre you safe? Tell us: ${link}` : texts.sms,
+      text: channel === 'email' ? `${texts.email.body}\n\nAre you safe? Tell us: ${link}`
+        : channel === 'push' ? JSON.stringify({ title: texts.email.subject, body: texts.sms, alertId: alert.alertId, status: alert.cap.status, url: link })
+        : texts.sms,
       headers: { 'X-Vigil-Alert': alert.alertId, 'X-CAP-Identifier': alert.cap.identifier, ...(mark ? { 'X-Vigil-Exercise': mark } : {}) },
     };
   }

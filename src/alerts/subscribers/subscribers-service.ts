@@ -10,6 +10,7 @@ export interface SubscribeInput {
   email?: string | null;
   phone?: string | null;
   locations: { kind: SubscriberLocation['kind']; lat: number; lon: number }[];
+  push?: { endpoint: string; keys: { p256dh: string; auth: string } } | null;
   consent: boolean;
 }
 
@@ -27,10 +28,16 @@ export class SubscribersService {
     const phone = input.phone?.replace(/[\s().-]/g, '') || null;
     if (email && !EMAIL.test(email)) throw badRequest(`"${email}" is not an e-mail address`);
     if (phone && !PHONE.test(phone)) throw badRequest('a phone number is in international form: +377 6 12 34 56 78');
-    if (!email && !phone) throw badRequest('give at least an e-mail address or a phone number');
+    const push = input.push ? { endpoint: input.push.endpoint, keys: { p256dh: input.push.keys.p256dh, auth: input.push.keys.auth } } : null;
+    if (push) {
+      const u = URL.canParse(push.endpoint) ? new URL(push.endpoint) : null;
+      if (!u || u.protocol !== 'https:') throw badRequest('a push endpoint is an https: URL');
+      if (Buffer.from(push.keys.p256dh, 'base64url').length !== 65 || Buffer.from(push.keys.auth, 'base64url').length !== 16) throw badRequest('push keys: p256dh is a 65-byte P-256 point, auth 16 bytes (base64url)');
+    }
+    if (!email && !phone && !push) throw badRequest('give at least an e-mail address, a phone number or a push subscription');
     if (input.locations.length === 0) throw badRequest('give at least one location (home, work or where you are)');
     const subscriber: Subscriber = {
-      subscriberId: newId('sub'), name: input.name?.trim() || null, language: input.language, email, phone,
+      subscriberId: newId('sub'), name: input.name?.trim() || null, language: input.language, email, phone, push,
       locations: input.locations.map((l) => ({ kind: l.kind, position: [l.lon, l.lat] })),
       consentAt: new Date(this.ctx.clock.now()).toISOString(), consentSource: source,
     };

@@ -17,6 +17,8 @@ export interface Subscriber {
   locations: SubscriberLocation[];
   email: string | null;
   phone: string | null;
+  /** A browser's Web Push subscription (the citizen page). */
+  push?: { endpoint: string; keys: { p256dh: string; auth: string } } | null;
   consentAt: string;
   consentSource: string;
 }

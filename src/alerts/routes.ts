@@ -11,6 +11,7 @@ import { CHANNELS, type AlertRecord } from './model.js';
 import { ANSWERS, readAckToken, type Answer } from './delivery/acknowledgements.js';
 import { ALERT_TEMPLATES } from './templates.js';
 import type { DeliveryState } from './delivery/delivery-state.js';
+import { alertReport } from './delivery/alert-report.js';
 import type { SubscribeInput, SubscribersService } from './subscribers/subscribers-service.js';
 
 const OFFICERS: readonly Role[] = ['alert-officer'];
@@ -143,6 +144,16 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
         return { safe: a.safe, needHelp: a.needHelp.map((h) => ({ ...h, locations: subscribers.state.subscribers.get(h.recipientId)?.locations ?? [] })) };
       })(),
     }));
+
+    app.get<{ Params: { id: string } }>(
+      '/api/alerts/:id/report',
+      { config: { access: { roles: VIEWERS } }, schema: { summary: 'After-action report of an alert: reach and seconds to 50/90/99 % per channel, recipients per language, answers', tags: ['alerts'], params: idParams } },
+      async (request) => {
+        const alert = service.alertFor(request.params.id, request.principal);
+        const a = delivery.answersOf(alert.alertId);
+        return { report: alertReport(alert, delivery.of(alert.alertId), { safe: a.safe, needHelp: a.needHelp.length }) };
+      },
+    );
 
     app.get<{ Params: { token: string } }>(
       '/api/public/answers/:token',

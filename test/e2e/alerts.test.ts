@@ -78,6 +78,7 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     assert.ok(smsSent > 5);
     assert.equal(new Set(center.received.map((r) => r.to)).size, smsSent, 'the SMSC received a message for every phone counted as sent');
     assert.match(await approver.locator('[data-channel=cell-broadcast]').innerText(), /unavailable/);
+    await approver.waitForFunction(() => /email\s+100 %/.test(document.querySelector('[data-testid=alert-report]')?.textContent?.replace(/\s+/g, ' ') ?? '') || /email100 %/.test(document.querySelector('[data-testid=alert-report]')?.textContent ?? ''));
     await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_DELIVERY ?? '/tmp/vigil-alert-delivery.png' });
 
     // A resident answers "I need help" from their personal link, without an account; the officers see it live.

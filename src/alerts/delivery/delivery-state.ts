@@ -8,7 +8,7 @@ export interface DeliveryEvents {
   /** A recipient answered from the link in their message; a later answer replaces an earlier one. */
   'alerts.delivery.acknowledged': { alertId: string; recipientId: string; answer: 'safe' | 'need-help' };
   /** A step of one channel's delivery: recipients queued, then batches sent and failed, then done. */
-  'alerts.delivery.updated': { alertId: string; channel: Channel; status: ChannelStatus; queued: number; sent: string[]; failed: [string, string][]; note?: string };
+  'alerts.delivery.updated': { alertId: string; channel: Channel; status: ChannelStatus; queued: number; sent: string[]; failed: [string, string][]; note?: string; byLanguage?: Record<string, number> };
 }
 
 export interface ChannelProgress {
@@ -22,6 +22,8 @@ export interface ChannelProgress {
   /** When the share of queued recipients reached 50 %, 90 %, 99 % (for the report). */
   reached: { p50: string | null; p90: string | null; p99: string | null };
   lastFailures: [string, string][];
+  /** Recipients queued per language of the message they get. */
+  byLanguage: Record<string, number>;
 }
 
 /** Delivery progress per alert and channel, rebuilt from the log: what the progress bars and the report show. */
@@ -44,12 +46,13 @@ export class DeliveryState implements Projection {
     const d = e.data as DeliveryEvents['alerts.delivery.updated'];
     const perAlert = this.progress.get(d.alertId) ?? new Map<Channel, ChannelProgress>();
     this.progress.set(d.alertId, perAlert);
-    const p = perAlert.get(d.channel) ?? { channel: d.channel, status: d.status, queued: 0, sent: 0, failed: 0, note: null, startedAt: e.at, reached: { p50: null, p90: null, p99: null }, lastFailures: [] };
+    const p = perAlert.get(d.channel) ?? { channel: d.channel, status: d.status, queued: 0, sent: 0, failed: 0, note: null, startedAt: e.at, reached: { p50: null, p90: null, p99: null }, lastFailures: [], byLanguage: {} };
     p.status = d.status;
     p.queued += d.queued;
     p.sent += d.sent.length;
     p.failed += d.failed.length;
     if (d.note) p.note = d.note;
+    for (const [lang, n] of Object.entries(d.byLanguage ?? {})) p.byLanguage[lang] = (p.byLanguage[lang] ?? 0) + n;
     if (d.failed.length) p.lastFailures = [...d.failed, ...p.lastFailures].slice(0, 20);
     if (p.queued > 0) {
       const share = p.sent / p.queued;

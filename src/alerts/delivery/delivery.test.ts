@@ -99,6 +99,16 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
     const [alertId, subscriberId] = token.split('.');
     assert.equal((await citizen('POST', `/api/public/answers/${alertId}.${subscriberId}.AAAAAAAAAAAAAAAAAAAAAA`, { answer: 'safe' })).status, 404, 'a forged link answers for nobody');
     assert.equal((await citizen('POST', `/api/public/answers/${alertId}.sub_someone_else.${token.split('.')[2]}`, { answer: 'safe' })).status, 404);
+    const report = (await author('GET', `/api/alerts/${json.alert.alertId}/report`)).json.report;
+    const byChannel = Object.fromEntries(report.channels.map((c: { channel: string }) => [c.channel, c]));
+    assert.equal(byChannel.email.reach, 1);
+    assert.equal(byChannel.email.queued, email.queued);
+    assert.ok(byChannel.email.secondsTo.p99 >= byChannel.email.secondsTo.p50 && byChannel.email.secondsTo.p50 >= 0);
+    // Each recipient counted once, under the language of the block they got (fr → fr-MC, en-US → en-GB, it-IT → the first block).
+    const total = Object.values(byChannel.email.byLanguage as Record<string, number>).reduce((x, y) => x + y, 0);
+    assert.equal(total, email.queued);
+    assert.ok(byChannel.email.byLanguage['fr-MC'] > 0 && byChannel.email.byLanguage['en-GB'] > 0);
+    assert.deepEqual(report.answers, { safe: 0, needHelp: 1 });
     const answers = (await author('GET', `/api/alerts/${json.alert.alertId}`)).json.answers;
     assert.equal(answers.safe, 0, 'the later answer replaced the first');
     assert.deepEqual(answers.needHelp.map((h: { recipientId: string; locations: { kind: string }[] }) => [h.recipientId, h.locations[0]!.kind]), [[subscriberId, 'home']]);

@@ -90,8 +90,14 @@ export class AlertDispatcher {
       await record({ alertId: alert.alertId, channel, status: 'unavailable', queued: 0, sent: [], failed: [], note: address ? NOT_CONFIGURED[channel] : 'no adapter for this channel in this version' });
       return;
     }
-    const messages = recipients.filter((r) => address(r)).map((r) => this.message(alert, channel, r, address(r)!, infos));
-    await this.send(alert, channel, adapter, messages, record);
+    const reached = recipients.filter((r) => address(r));
+    const messages = reached.map((r) => this.message(alert, channel, r, address(r)!, infos));
+    const byLanguage: Record<string, number> = {};
+    for (const r of reached) {
+      const lang = infoFor(infos, r.language).language ?? 'en-US';
+      byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
+    }
+    await this.send(alert, channel, adapter, messages, record, byLanguage);
   }
 
   /** One command per siren or loudspeaker inside the area: sound (or stop, for a Cancel), level, voice files per language. */
@@ -122,8 +128,8 @@ export class AlertDispatcher {
   }
 
   /** Batches with retries and progress; the same for people and devices. */
-  private async send(alert: AlertRecord, channel: Channel, adapter: ChannelAdapter, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>): Promise<void> {
-    await record({ alertId: alert.alertId, channel, status: 'sending', queued: messages.length, sent: [], failed: [] });
+  private async send(alert: AlertRecord, channel: Channel, adapter: ChannelAdapter, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>, byLanguage?: Record<string, number>): Promise<void> {
+    await record({ alertId: alert.alertId, channel, status: 'sending', queued: messages.length, sent: [], failed: [], ...(byLanguage ? { byLanguage } : {}) });
     for (let i = 0; i < messages.length && !this.stopped; i += BATCH) {
       let pending = messages.slice(i, i + BATCH);
       const sent: string[] = [];

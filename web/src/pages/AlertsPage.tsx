@@ -5,6 +5,7 @@ import { channelTexts } from '../../../src/alerts/channels/channel-text.js';
 import { CHANNELS, needsApproval, type AlertRecord, type Channel } from '../../../src/alerts/model.js';
 import type { AlertTemplate } from '../../../src/alerts/templates.js';
 import type { ChannelProgress } from '../../../src/alerts/delivery/delivery-state.js';
+import type { AlertReport } from '../../../src/alerts/delivery/alert-report.js';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { useT, useTime } from '../i18n.js';
@@ -61,6 +62,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [delivery, setDelivery] = useState<ChannelProgress[]>([]);
+  const [report, setReport] = useState<AlertReport | null>(null);
   const [answers, setAnswers] = useState<{ safe: number; needHelp: { recipientId: string; at: string; locations: { kind: string; position: [number, number] }[] }[] } | null>(null);
   const isOfficer = me.roles.includes('alert-officer');
 
@@ -112,6 +114,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       setDelivery(r.delivery);
       setAnswers(r.answers);
     }, () => setDelivery([]));
+    api<{ report: AlertReport }>(`/api/alerts/${selected}/report`).then((r) => setReport(r.report), () => setReport(null));
   }, [selected, lastAlertSeq]);
   const mine = (a: AlertRecord): boolean => a.author === me.actor;
 
@@ -246,6 +249,20 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                   );
                 })}
               </div>
+            )}
+            {report && report.channels.some((c) => c.queued > 0) && (
+              <table className="table small" data-testid="alert-report">
+                <thead><tr><th>{t('Channel')}</th><th>{t('Reach')}</th><th>50 %</th><th>90 %</th><th>99 %</th><th>{t('Languages')}</th></tr></thead>
+                <tbody>
+                  {report.channels.filter((c) => c.queued > 0).map((c) => (
+                    <tr key={c.channel}>
+                      <td>{c.channel}</td><td>{c.reach === null ? '–' : `${Math.round(c.reach * 100)} %`}</td>
+                      {(['p50', 'p90', 'p99'] as const).map((k) => <td key={k}>{c.secondsTo[k] === null ? '–' : `${c.secondsTo[k]} s`}</td>)}
+                      <td>{Object.entries(c.byLanguage).map(([l, n]) => `${l} ${n}`).join(', ')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             )}
             {answers && (answers.safe > 0 || answers.needHelp.length > 0) && (
               <div data-testid="answers">

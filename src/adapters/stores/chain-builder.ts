@@ -112,7 +112,12 @@ export function enqueueAppend(closed: boolean, events: NewEvent[], queue: Pendin
   if (events.length === 0) return Promise.resolve([]);
   let validated: PendingAppend['events'];
   try {
-    validated = events.map((e) => ({ e, json: validateNewEvent(e) }));
+    // The data travels as its canonical text only: the envelope is all the chain and a writer thread need of the rest.
+    validated = events.map((e) => {
+      const json = validateNewEvent(e);
+      const { data: _data, ...envelope } = e;
+      return { e: envelope, json };
+    });
   } catch (error) {
     return Promise.reject(error);
   }

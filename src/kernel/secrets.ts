@@ -12,6 +12,9 @@ const PREFIX = 'sealed:v1:';
  * read as they are (logs written before sealing).
  */
 export class SecretBox {
+  /** Per-purpose MAC keys, derived once (a warning to a million people makes a million links). */
+  private readonly macKeys = new Map<string, Buffer>();
+
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new VigilError('bad_request', 'the secret key must be 32 bytes (64 hex characters)');
   }
@@ -26,7 +29,8 @@ export class SecretBox {
   }
 
   mac(purpose: string, data: string): string {
-    const key = createHmac('sha256', this.key).update(`vigil-mac:${purpose}`).digest();
+    let key = this.macKeys.get(purpose);
+    if (!key) this.macKeys.set(purpose, (key = createHmac('sha256', this.key).update(`vigil-mac:${purpose}`).digest()));
     return createHmac('sha256', key).update(data).digest().subarray(0, 16).toString('base64url');
   }
 

@@ -1,10 +1,10 @@
 import type { AppContext } from '../../platform/app-context.js';
 import type { NewEvent } from '../../platform/event-log.js';
 import type { CapInfo } from '../cap/cap-model.js';
-import { channelTexts } from '../channels/channel-text.js';
+import { channelTexts, type ChannelTexts } from '../channels/channel-text.js';
 import { exerciseMark, type AlertRecord, type Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
-import { inArea, targetAreaOf } from '../targeting/area-geometry.js';
+import { inArea, targetAreaOf, type TargetArea } from '../targeting/area-geometry.js';
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
 import type { DeliveryEvents } from './delivery-state.js';
@@ -71,17 +71,21 @@ export class AlertDispatcher {
     const infos = alert.cap.info ?? [];
     const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
     const recipients = area.rings.length + area.circles.length > 0 ? this.subscribers.within(area) : [];
-    await Promise.allSettled(alert.channels.map((channel) => this.channel(alert, channel, recipients, infos)));
+    // Each language's texts are the same for every recipient: made once per info block.
+    const texts = new Map(infos.map((i) => [i, channelTexts(alert.cap, i)] as const));
+    const job: Job = { alert, infos, area, recipients, textsOf: (i) => texts.get(i)! };
+    await Promise.allSettled(alert.channels.map((channel) => this.channel(job, channel)));
   }
 
-  private async channel(alert: AlertRecord, channel: Channel, recipients: Subscriber[], infos: CapInfo[]): Promise<void> {
+  private async channel(job: Job, channel: Channel): Promise<void> {
+    const { alert, infos, recipients } = job;
     const record = (data: DeliveryEvents['alerts.delivery.updated']): Promise<unknown> => this.ctx.record([deliveryEvent(alert, data)]);
     if (channel === 'cap-feed') {
       await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [], note: 'published in the Atom feed' });
       return;
     }
     if (channel === 'sirens') {
-      await this.sirens(alert, infos, record);
+      await this.sirens(job, record);
       return;
     }
     const address = ADDRESS[channel];
@@ -90,24 +94,26 @@ export class AlertDispatcher {
       await record({ alertId: alert.alertId, channel, status: 'unavailable', queued: 0, sent: [], failed: [], note: address ? NOT_CONFIGURED[channel] : 'no adapter for this channel in this version' });
       return;
     }
-    const reached = recipients.filter((r) => address(r));
-    const messages = reached.map((r) => this.message(alert, channel, r, address(r)!, infos));
+    const messages: OutgoingMessage[] = [];
     const byLanguage: Record<string, number> = {};
-    for (const r of reached) {
-      const lang = infoFor(infos, r.language).language ?? 'en-US';
+    for (const r of recipients) {
+      const to = address(r);
+      if (!to) continue;
+      const info = infoFor(infos, r.language);
+      const lang = info.language ?? 'en-US';
       byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
+      messages.push(this.message(job, channel, r, to, job.textsOf(info)));
     }
     await this.send(alert, channel, adapter, messages, record, byLanguage);
   }
 
   /** One command per siren or loudspeaker inside the area: sound (or stop, for a Cancel), level, voice files per language. */
-  private async sirens(alert: AlertRecord, infos: CapInfo[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>): Promise<void> {
+  private async sirens({ alert, infos, area, textsOf }: Job, record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>): Promise<void> {
     const adapter = this.adapters.get('sirens');
     if (!adapter) {
       await record({ alertId: alert.alertId, channel: 'sirens', status: 'unavailable', queued: 0, sent: [], failed: [], note: 'no MQTT broker for sirens (VIGIL_SIREN_MQTT_URL)' });
       return;
     }
-    const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
     const devices = [...(this.options.warningDevices?.() ?? [])].filter((d) => inArea(d.position, area));
     const evacuate = infos.some((i) => i.responseType?.includes('Evacuate'));
     const base = this.options.publicUrl?.replace(/\/$/, '') ?? '';
@@ -120,7 +126,7 @@ export class AlertDispatcher {
         alertId: alert.alertId, identifier: alert.cap.identifier, sent: alert.cap.sent, status: alert.cap.status, exercise: exerciseMark(alert.cap),
         action: alert.cap.msgType === 'Cancel' ? 'stop' : 'sound', signal: alert.cap.msgType === 'Cancel' ? 'all-clear' : evacuate ? 'evacuate' : 'alert',
         levelDb: warningLevelDb(d.kind),
-        voice: d.kind === 'loudspeaker' && alert.cap.scope === 'Public' ? infos.map((i) => ({ language: i.language ?? 'en-US', url: `${base}/api/alerts/public/${alert.alertId}/voice/${i.language ?? 'en-US'}.wav`, text: channelTexts(alert.cap, i).voice })) : [],
+        voice: d.kind === 'loudspeaker' && alert.cap.scope === 'Public' ? infos.map((i) => ({ language: i.language ?? 'en-US', url: `${base}/api/alerts/public/${alert.alertId}/voice/${i.language ?? 'en-US'}.wav`, text: textsOf(i).voice })) : [],
         expires: infos.map((i) => i.expires).filter(Boolean).sort().at(-1) ?? null,
       }),
     }));
@@ -155,14 +161,14 @@ export class AlertDispatcher {
     await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
   }
 
-  private message(alert: AlertRecord, channel: Channel, r: Subscriber, address: string, infos: CapInfo[]): OutgoingMessage {
-    const texts = channelTexts(alert.cap, infoFor(infos, r.language));
+  private message({ alert }: Job, channel: Channel, r: Subscriber, address: string, texts: ChannelTexts): OutgoingMessage {
     const mark = exerciseMark(alert.cap);
-    const link = `${this.options.publicUrl?.replace(/\/$/, '') ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
+    // The personal "are you safe?" link goes where it can be followed (e-mail, push), not into the SMS.
+    const link = (): string => `${this.options.publicUrl?.replace(/\/$/, '') ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
     return {
       recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '',
-      text: channel === 'email' ? `${texts.email.body}\n\nAre you safe? Tell us: ${link}`
-        : channel === 'push' ? JSON.stringify({ title: texts.email.subject, body: texts.sms, alertId: alert.alertId, status: alert.cap.status, url: link })
+      text: channel === 'email' ? `${texts.email.body}\n\nAre you safe? Tell us: ${link()}`
+        : channel === 'push' ? JSON.stringify({ title: texts.email.subject, body: texts.sms, alertId: alert.alertId, status: alert.cap.status, url: link() })
         : texts.sms,
       headers: { 'X-Vigil-Alert': alert.alertId, 'X-CAP-Identifier': alert.cap.identifier, ...(mark ? { 'X-Vigil-Exercise': mark } : {}) },
     };
@@ -171,6 +177,15 @@ export class AlertDispatcher {
   stop(): void {
     this.stopped = true;
   }
+}
+
+/** One alert's dispatch: what every channel shares. */
+interface Job {
+  alert: AlertRecord;
+  infos: CapInfo[];
+  area: TargetArea;
+  recipients: Subscriber[];
+  textsOf: (info: CapInfo) => ChannelTexts;
 }
 
 function deliveryEvent(alert: AlertRecord, data: DeliveryEvents['alerts.delivery.updated']): NewEvent {

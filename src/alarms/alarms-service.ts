@@ -10,7 +10,7 @@ import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { AlarmsState } from './alarms-state.js';
 import { cidMeaning, siaMeaning } from './codes.js';
-import type { AlarmEvents } from './events.js';
+import { alarmEvent, type AlarmEvents } from './events.js';
 import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, SUPERVISION_PRESETS, type AccountConfig, type AccountSchedule, type ActionPlan, type Alarm, type Keyholder, type Resolution, type Signal } from './model.js';
 import type { Device } from '../city/model.js';
 import { haversineM } from '../kernel/geo.js';
@@ -64,10 +64,6 @@ function checkSchedule(schedule: AccountSchedule): void {
 
 /** Signals of one panel account, or of one sensor, belong to the same burst. */
 const correlationKey = (s: Signal): string => s.account ?? (s.deviceId ? `device:${s.deviceId}` : `signal:${s.signalId}`);
-
-function alarmEvent<K extends keyof AlarmEvents>(type: K, subject: string, orgId: string | null, actor: string, data: AlarmEvents[K], reason?: string): NewEvent {
-  return { type, subject, orgId, actor, data, reason: reason ?? null };
-}
 
 /**
  * The monitoring centre: turns received transmissions into durable signals, signals

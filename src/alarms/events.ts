@@ -1,3 +1,4 @@
+import type { NewEvent } from '../platform/event-log.js';
 import type { AccountConfig, ActionPlan, Alarm, Keyholder, Resolution, Signal, SignalKind } from './model.js';
 
 /** Event payloads of the alarms capability (type → data). */
@@ -28,3 +29,8 @@ export interface AlarmEvents {
 }
 
 export type AlarmEventType = keyof AlarmEvents;
+
+/** An alarms event, typed by its payload. */
+export function alarmEvent<K extends keyof AlarmEvents>(type: K, subject: string, orgId: string | null, actor: string, data: AlarmEvents[K], reason?: string): NewEvent {
+  return { type, subject, orgId, actor, data, reason: reason ?? null };
+}

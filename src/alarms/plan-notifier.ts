@@ -1,7 +1,10 @@
 import type { CityState } from '../city/city-state.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { AlarmsState } from './alarms-state.js';
+import { alarmEvent } from './events.js';
 import type { Alarm, ActionPlan, PlanStep } from './model.js';
+
+const ACTOR = 'system:notifier';
 
 export interface NotifierOptions {
   /** Waits before the 2nd, 3rd… attempt; one attempt more than there are waits. */
@@ -74,7 +77,7 @@ export class PlanNotifier {
         });
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) {
-          await this.ctx.record([{ type: 'alarms.step.done', subject: `alarm:${alarm.alarmId}`, orgId: alarm.orgId, actor: 'system:notifier', reason: null, data: { alarmId: alarm.alarmId, stepId: step.stepId, outcome: `notified automatically: HTTP ${response.status} from ${new URL(url).host}${attempt > 1 ? ` (attempt ${attempt})` : ''}` } }]);
+          await this.ctx.record([alarmEvent('alarms.step.done', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, outcome: `notified automatically: HTTP ${response.status} from ${new URL(url).host}${attempt > 1 ? ` (attempt ${attempt})` : ''}` })]);
           return 'sent';
         }
         lastError = `HTTP ${response.status} ${response.statusText}`.trim();
@@ -89,7 +92,7 @@ export class PlanNotifier {
     }
     if (this.stopped) return 'stopped';
     this.ctx.logger.warn({ alarmId: alarm.alarmId, stepId: step.stepId, url, error: lastError }, 'automatic notification failed');
-    await this.ctx.record([{ type: 'alarms.notification.failed', subject: `alarm:${alarm.alarmId}`, orgId: alarm.orgId, actor: 'system:notifier', reason: null, data: { alarmId: alarm.alarmId, stepId: step.stepId, url, attempts: this.backoffMs.length + 1, error: lastError } }]);
+    await this.ctx.record([alarmEvent('alarms.notification.failed', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, url, attempts: this.backoffMs.length + 1, error: lastError })]);
     return 'failed';
   }
 

@@ -173,13 +173,7 @@ export class AlertsService {
     const final = capToXml({ ...a.cap, sent });
     const validation = await validateCapXml(final);
     if (!validation.valid) throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0]}`, { errors: validation.errors });
-    const events = [event('alerts.alert.issued', a.alertId, a.orgId, by.actor, { alertId: a.alertId, sent, approvedBy })];
-    for (const ref of (a.cap.references ?? '').split(/\s+/).filter(Boolean)) {
-      const earlier = this.state.byReference.get(ref);
-      if (earlier && this.state.alerts.get(earlier)?.state === 'issued') {
-        events.push(event('alerts.alert.ended', earlier, a.orgId, by.actor, { alertId: earlier, by: a.alertId, how: a.cap.msgType === 'Cancel' ? 'cancelled' : 'superseded' }));
-      }
-    }
+    const events = [event('alerts.alert.issued', a.alertId, a.orgId, by.actor, { alertId: a.alertId, sent, approvedBy }), ...this.endReferenced(a.cap, a.alertId, 'issued', a.orgId, by.actor)];
     await this.ctx.record(events);
     const issued = this.state.alerts.get(a.alertId)!;
     this.onIssued(issued);
@@ -205,16 +199,22 @@ export class AlertsService {
       createdAt: new Date(this.ctx.clock.now()).toISOString(), submittedAt: null, approvedBy: null, issuedAt: cap.sent, rejected: null, endedBy: null,
     };
     const events = [event('alerts.alert.imported', alertId, by.orgId, by.actor, { alert, xml })];
-    if (cap.msgType === 'Cancel' || cap.msgType === 'Update') {
-      for (const ref of (cap.references ?? '').split(/\s+/).filter(Boolean)) {
-        const earlier = this.state.byReference.get(ref);
-        if (earlier && this.state.alerts.get(earlier)?.state === 'imported') {
-          events.push(event('alerts.alert.ended', earlier, by.orgId, by.actor, { alertId: earlier, by: alertId, how: cap.msgType === 'Cancel' ? 'cancelled' : 'superseded' }));
-        }
-      }
-    }
+    events.push(...this.endReferenced(cap, alertId, 'imported', by.orgId, by.actor));
     await this.ctx.record(events);
     return { alert: this.state.alerts.get(alertId)!, duplicate: false };
+  }
+
+  /**
+   * A Cancel or Update ends the alerts it references that are still in force
+   * (`inForce`: issued for ours, imported for another agency's).
+   */
+  private endReferenced(cap: CapAlert, byAlertId: string, inForce: 'issued' | 'imported', orgId: string, actor: string): NewEvent[] {
+    if (cap.msgType !== 'Cancel' && cap.msgType !== 'Update') return [];
+    const how = cap.msgType === 'Cancel' ? 'cancelled' : 'superseded';
+    return (cap.references ?? '').split(/\s+/).filter(Boolean).flatMap((ref) => {
+      const earlier = this.state.byReference.get(ref);
+      return earlier && this.state.alerts.get(earlier)?.state === inForce ? [event('alerts.alert.ended', earlier, orgId, actor, { alertId: earlier, by: byAlertId, how })] : [];
+    });
   }
 
   /** An alert of the caller's own organisation (others may see shared alerts but not act on them). */

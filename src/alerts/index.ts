@@ -34,7 +34,8 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
   if (ctx.config.smppUrl) adapters.set('sms', new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender));
   // Web Push needs no outside service of ours: the browsers' push services are the peers.
-  adapters.set('push', new PushAdapter(ctx.secrets, `mailto:${ctx.config.capSender}`));
+  const vapid = vapidKeys(ctx.secrets);
+  adapters.set('push', new PushAdapter(vapid, `mailto:${ctx.config.capSender}`));
   const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
   if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
@@ -47,7 +48,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   return {
     name: 'alerts',
     projections: [state, subscribersState, delivery],
-    routes: alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg, vapidKeys(ctx.secrets).publicKey),
+    routes: alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg, vapid.publicKey),
     service,
     subscribers,
     delivery,

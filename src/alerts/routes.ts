@@ -70,7 +70,6 @@ function answerTargetOf(service: AlertsService, token: string): { alert: AlertRe
 
 /** `publicAlertsOrg`: the organisation that runs public alerting (the city); subscribers' data belong to it. */
 export function alertsRoutes(service: AlertsService, subscribers: SubscribersService, delivery: DeliveryState, publicAlertsOrg: () => string | null, vapidPublicKey: string): FastifyPluginAsync {
-  const answerTarget = (token: string) => answerTargetOf(service, token);
   return async (app) => {
     // CAP documents arrive as XML.
     app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_CAP_BYTES }, (_request, body, done) => done(null, body));
@@ -159,7 +158,7 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       '/api/public/answers/:token',
       { config: { access: { roles: 'public' } }, schema: { summary: 'The alert a personal link is about, and the answer already given', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } } } },
       async (request) => {
-        const { alert, recipientId } = answerTarget(request.params.token);
+        const { alert, recipientId } = answerTargetOf(service, request.params.token);
         return { headline: alert.cap.info?.[0]?.headline ?? alert.cap.info?.[0]?.event ?? '', status: alert.cap.status, state: alert.state, answer: delivery.answers.get(alert.alertId)?.get(recipientId)?.answer ?? null };
       },
     );
@@ -171,7 +170,7 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
         schema: { summary: 'Answer a warning from its personal link: "safe" or "need-help" (a later answer replaces an earlier one)', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } }, body: { type: 'object', required: ['answer'], additionalProperties: false, properties: { answer: { type: 'string', enum: [...ANSWERS] } } } },
       },
       async (request) => {
-        const { alert, recipientId } = answerTarget(request.params.token);
+        const { alert, recipientId } = answerTargetOf(service, request.params.token);
         await service.recordAnswer(alert, recipientId, request.body.answer);
         return { answer: request.body.answer };
       },

@@ -31,8 +31,8 @@ export class PushAdapter implements ChannelAdapter {
   private readonly vapid: { subject: string; publicKey: string; privateKey: string };
 
   /** `agent`: an HTTPS agent for push services with a private CA (tests, closed networks). */
-  constructor(secrets: SecretBox, subject: string, private readonly agent?: Agent) {
-    this.vapid = { subject, ...vapidKeys(secrets) };
+  constructor(keys: { publicKey: string; privateKey: string }, subject: string, private readonly agent?: Agent) {
+    this.vapid = { subject, ...keys };
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<SendResult[]> {

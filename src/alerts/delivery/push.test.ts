@@ -14,7 +14,7 @@ import { loadConfig } from '../../kernel/config.js';
 import { flood } from '../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../test/support/api-client.js';
 import { AlertDispatcher } from './dispatcher.js';
-import { PushAdapter } from './push-adapter.js';
+import { PushAdapter, vapidKeys } from './push-adapter.js';
 
 // http_ece (RFC 8188) decrypts like a browser would; it comes with web-push.
 const ece = createRequire(import.meta.url)('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
@@ -57,7 +57,7 @@ test('Web Push: the alert reaches a browser subscription encrypted (RFC 8291) an
     const author = await signedIn(vigil, 'alert-officer');
     const { json } = await author('POST', '/api/alerts', { ...flood, scope: 'Restricted', restriction: 'test', channels: ['push'], info: [{ ...flood.info[1], severity: 'Minor' }] });
     // The node's own push adapter trusts public CAs only; this one also trusts the test service's certificate.
-    const dispatcher = new AlertDispatcher(vigil.ctx, vigil.capabilities.alerts.subscribers.state, new Map([['push', new PushAdapter(vigil.ctx.secrets, `mailto:${vigil.ctx.config.capSender}`, service.agent)]]), { publicUrl: vigil.url });
+    const dispatcher = new AlertDispatcher(vigil.ctx, vigil.capabilities.alerts.subscribers.state, new Map([['push', new PushAdapter(vapidKeys(vigil.ctx.secrets), `mailto:${vigil.ctx.config.capSender}`, service.agent)]]), { publicUrl: vigil.url });
     await dispatcher.dispatch(vigil.capabilities.alerts.service.state.alerts.get(json.alert.alertId)!);
     const progress = vigil.capabilities.alerts.delivery.of(json.alert.alertId)[0]!;
     assert.deepEqual([progress.channel, progress.status, progress.queued, progress.sent], ['push', 'done', 1, 1]);

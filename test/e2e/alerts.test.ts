@@ -7,13 +7,10 @@ import { smsc } from '../support/smsc.js';
 import { ackToken } from '../../src/alerts/delivery/acknowledgements.js';
 import { targetAreaOf } from '../../src/alerts/targeting/area-geometry.js';
 import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';
-import { launchChromium, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode } from './browser.js';
 
 async function signIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(`${url}/alerts`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'vigil-demo');
-  await page.click('button[type=submit]');
+  await signInAt(page, `${url}/alerts`, username);
   await page.waitForSelector('[data-testid=alert-list]', { state: 'attached' });
 }
 

@@ -36,3 +36,11 @@ export async function startDemoNode(env: Record<string, string> = {}): Promise<{
     },
   };
 }
+
+/** Opens `url` and signs in on its form as a demo user; callers wait for what their page shows. */
+export async function signInAt(page: import('playwright-core').Page, url: string, username: string, password = 'vigil-demo'): Promise<void> {
+  await page.goto(url);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { launchChromium, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode } from './browser.js';
 
 /** A fire alarm from a panel's DC-09 frame over TCP to its closing by an operator in the console. */
 test('operator console: DC-09 frame → live queue → claim, acknowledge, close (keyboard)', async (t) => {
@@ -15,10 +15,7 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${vigil.url}/alarms`);
-    await page.fill('input[name=username]', 'operator');
-    await page.fill('input[name=password]', 'vigil-demo');
-    await page.click('button[type=submit]');
+    await signInAt(page, `${vigil.url}/alarms`, 'operator');
     await page.waitForSelector('[data-testid=alarm-stats]');
     await page.waitForSelector('.live-indicator.on');
     assert.match(await page.locator('[data-testid=alarm-stats]').innerText(), /^0 open alarms/);
@@ -83,10 +80,7 @@ test('supervisor console: account key, EN 50136 preset and opening hours set fro
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-    await page.goto(`${vigil.url}/alarms`);
-    await page.fill('input[name=username]', 'supervisor');
-    await page.fill('input[name=password]', 'vigil-demo');
-    await page.click('button[type=submit]');
+    await signInAt(page, `${vigil.url}/alarms`, 'supervisor');
     await page.getByRole('button', { name: 'Accounts and plans' }).click();
     await page.waitForSelector('[data-testid=accounts-panel] .plan-card'); // plans and presets arrive together
     assert.match(await page.locator('[data-testid=accounts-panel]').innerText(), /Intrusion[\s\S]*Verify on the cameras/);
@@ -131,10 +125,7 @@ test('supervisor writes an action plan with an automatic notification and keyhol
     const supervisor = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     const errors: string[] = [];
     supervisor.on('pageerror', (e) => errors.push(e.message));
-    await supervisor.goto(`${vigil.url}/alarms`);
-    await supervisor.fill('input[name=username]', 'supervisor');
-    await supervisor.fill('input[name=password]', 'vigil-demo');
-    await supervisor.click('button[type=submit]');
+    await signInAt(supervisor, `${vigil.url}/alarms`, 'supervisor');
     await supervisor.getByRole('button', { name: 'Accounts and plans' }).click();
     await supervisor.waitForSelector('[data-testid=plan-editor] .plan-card');
 
@@ -175,10 +166,7 @@ test('supervisor writes an action plan with an automatic notification and keyhol
 
     const operator = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     operator.on('pageerror', (e) => errors.push(e.message));
-    await operator.goto(`${vigil.url}/alarms`);
-    await operator.fill('input[name=username]', 'operator');
-    await operator.fill('input[name=password]', 'vigil-demo');
-    await operator.click('button[type=submit]');
+    await signInAt(operator, `${vigil.url}/alarms`, 'operator');
     await operator.waitForSelector('[data-testid=alarm-queue] li');
     await operator.locator('[data-testid=alarm-queue] li').first().click();
     await operator.waitForSelector('[data-testid=plan]');

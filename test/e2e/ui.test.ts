@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode } from './browser.js';
 
 /**
  * The demo city end to end in a real browser: sign in, the map of Monaco with its
@@ -14,10 +14,7 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
   const { vigil, close } = await startDemoNode();
   const pageErrors: string[] = [];
   const signIn = async (page: Page, username: string): Promise<void> => {
-    await page.goto(vigil.url);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', 'vigil-demo');
-    await page.click('button[type=submit]');
+    await signInAt(page, vigil.url, username);
     await page.waitForSelector('[data-testid=who]');
   };
   try {
@@ -25,10 +22,7 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
     // A wrong password is refused on the sign-in form.
-    await page.goto(vigil.url);
-    await page.fill('input[name=username]', 'admin');
-    await page.fill('input[name=password]', 'not the password');
-    await page.click('button[type=submit]');
+    await signInAt(page, vigil.url, 'admin', 'not the password');
     assert.match(await page.locator('[role=alert]').innerText(), /wrong username or password/);
 
     await signIn(page, 'admin');

@@ -10,6 +10,7 @@ import { AlertDispatcher } from '../src/alerts/delivery/dispatcher.js';
 import { SubscribersState } from '../src/alerts/subscribers/subscribers-state.js';
 import { targetAreaOf } from '../src/alerts/targeting/area-geometry.js';
 import { PointGrid } from '../src/alerts/targeting/point-grid.js';
+import { postgisTargeting } from './postgis-targeting.js';
 import { openVigil } from '../src/app.js';
 import { loadConfig } from '../src/kernel/config.js';
 import type { AlertRecord } from '../src/alerts/model.js';
@@ -30,9 +31,17 @@ const point = (): [number, number] => {
 const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 let t0 = performance.now();
 const grid = new PointGrid();
-for (let i = 0; i < SUBSCRIBERS; i++) grid.add(i, point());
+const lons = new Float64Array(SUBSCRIBERS);
+const lats = new Float64Array(SUBSCRIBERS);
+for (let i = 0; i < SUBSCRIBERS; i++) {
+  const p = point();
+  grid.add(i, p);
+  lons[i] = p[0];
+  lats[i] = p[1];
+}
 const buildMs = performance.now() - t0;
-const bytesPerSubscriber = Math.round((process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore) / SUBSCRIBERS);
+// The two coordinate copies kept for the PostGIS reference are not the grid's memory.
+const bytesPerSubscriber = Math.round((process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore - lons.byteLength - lats.byteLength) / SUBSCRIBERS);
 const square = (lon: number, lat: number, d: number): string => `${lat - d},${lon - d} ${lat - d},${lon + d} ${lat + d},${lon + d} ${lat + d},${lon - d} ${lat - d},${lon - d}`;
 const queries: [string, string][] = [
   ['neighbourhood (≈1 km²)', square(7.4165, 43.7290, 0.005)],
@@ -54,6 +63,16 @@ for (const [name, polygon] of queries) {
   console.log(`targeting ${name}: ${n} of ${SUBSCRIBERS} subscribers in ${timings[name]!.ms} ms`);
 }
 console.log(`grid built in ${Math.round(buildMs)} ms, ≈ ${bytesPerSubscriber} bytes per subscriber location`);
+
+// 1b. The same points and polygons in PostGIS (BENCH_POSTGIS=0 skips it).
+const postgis = process.env.BENCH_POSTGIS === '0' ? null : await postgisTargeting(process.env.BENCH_POSTGIS_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', lons, lats, queries);
+const postgisRatios = postgis ? Object.fromEntries(queries.map(([name]) => [name, +(postgis[name]!.ms / timings[name]!.ms).toFixed(1)])) : null;
+if (postgis) {
+  for (const [name] of queries) {
+    if (postgis[name]!.recipients !== timings[name]!.recipients) console.log(`note: ${name}: PostGIS found ${postgis[name]!.recipients}, Vigil ${timings[name]!.recipients} (points on the boundary)`);
+  }
+  console.log(`PostGIS time / Vigil time: ${JSON.stringify(postgisRatios)}`);
+}
 
 // 2. Messages handed to a channel adapter: MESSAGES recipients in the area, through the real dispatcher and log.
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-alert-'));
@@ -89,5 +108,5 @@ rmSync(dataDir, { recursive: true, force: true });
 
 console.log(JSON.stringify({
   bench: 'alert', subscribers: SUBSCRIBERS, targetingMs10M: timings['whole metropolis']!.ms, targeting: timings, bytesPerSubscriber,
-  postgisRatio: null, messagesPerSec, oneMillionQueuedSec: +((1_000_000 / messagesPerSec)).toFixed(1),
+  postgisRatio: postgisRatios?.['whole metropolis'] ?? null, postgisRatios, postgisMs: postgis ? Object.fromEntries(Object.entries(postgis).map(([k, v]) => [k, v.ms])) : null, messagesPerSec, oneMillionQueuedSec: +((1_000_000 / messagesPerSec)).toFixed(1),
 }));

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { AlertsService } from './alerts-service.js';
 import { AlertsState } from './alerts-state.js';
@@ -35,7 +38,8 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   if (ctx.config.smppUrl) adapters.set('sms', new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender));
   // Web Push needs no outside service of ours: the browsers' push services are the peers.
   const vapid = vapidKeys(ctx.secrets);
-  adapters.set('push', new PushAdapter(vapid, `mailto:${ctx.config.capSender}`));
+  const pushAgent = ctx.config.pushCaFile ? new HttpsAgent({ ca: [...rootCertificates, readFileSync(ctx.config.pushCaFile, 'utf8')], keepAlive: true }) : undefined;
+  adapters.set('push', new PushAdapter(vapid, `mailto:${ctx.config.capSender}`, pushAgent));
   const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
   if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {

@@ -31,6 +31,8 @@ export interface VigilConfig {
   /** SMSC for the SMS channel: smpp://system_id:password@host:2775; null: SMS is unavailable. */
   smppUrl: string | null;
   smsSender: string;
+  /** Extra CA certificates (PEM file) trusted for Web Push services, e.g. a push relay of a closed network; null: public CAs only. */
+  pushCaFile: string | null;
   /** Broker the sirens and loudspeakers listen on; defaults to VIGIL_MQTT_URL, else the embedded broker. */
   sirenMqttUrl: string | null;
   /** Commands go to <prefix>/<deviceId>/command. */
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     smtpFrom: env.VIGIL_SMTP_FROM || 'Vigil alerts <alerts@vigil.invalid>',
     smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:']),
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
+    pushCaFile: env.VIGIL_PUSH_CA_FILE ? resolve(env.VIGIL_PUSH_CA_FILE) : null,
     sirenMqttUrl: url(env, 'VIGIL_SIREN_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     sirenTopicPrefix: env.VIGIL_SIREN_TOPIC || 'vigil/sirens',
     publicUrl: url(env, 'VIGIL_PUBLIC_URL', ['http:', 'https:']),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { openEventBus } from './adapters/streams/open-bus.js';
@@ -29,7 +30,7 @@ export const VERSION: string = (JSON.parse(readFileSync(join(repoRoot, 'package.
  * This file is the table of contents of a running Vigil node.
  */
 export interface Vigil {
-  ctx: AppContext;
+  ctx: AppContext & { listeningOn(port: number): void };
   capabilities: ReturnType<typeof createCapabilities>;
   metrics: Metrics;
   close(): Promise<void>;
@@ -74,7 +75,12 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     ? new PostgresLeadership({ connectionString: config.databaseUrl, schema: options.pgSchema ?? 'vigil', onError: (error) => logger.warn({ err: error }, 'leadership connection') })
     : new SingleNodeLeadership();
   leadership.onChange((leader) => logger.info({ leader }, leader ? 'this node now leads the alarm timers' : 'this node no longer leads the alarm timers'));
-  const ctx: AppContext = {
+  // Set by `serve` once it listens (port 0 picks a free port).
+  let listeningPort: number | null = null;
+  const ctx: AppContext & { listeningOn(port: number): void } = {
+    listeningOn: (port) => {
+      listeningPort = port;
+    },
     config,
     clock: options.clock ?? systemClock,
     log,
@@ -83,6 +89,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     projections,
     logger,
     secrets: new SecretBox(secret.key),
+    publicUrl: () => (config.publicUrl ?? `http://localhost:${listeningPort ?? config.port}`).replace(/\/$/, ''),
     record: (events) => record(ctx, metrics, events),
   };
   const capabilities = createCapabilities(ctx, metrics);
@@ -138,6 +145,7 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
     await vigil.ctx.leadership.start();
     for (const capability of vigil.capabilities.all) await capability.listen?.();
     const url = await server.app.listen({ port: config.port, host: config.host });
+    vigil.ctx.listeningOn((server.app.server.address() as AddressInfo).port);
     vigil.ctx.logger.info({ url }, 'Vigil is serving');
     return {
       ...vigil,

@@ -45,7 +45,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
     warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
     sirenTopicPrefix: ctx.config.sirenTopicPrefix,
-    publicUrl: ctx.config.publicUrl ?? `http://localhost:${ctx.config.port}`,
+    publicUrl: () => ctx.publicUrl(),
   });
   // Delivery runs on the node that issued the alert, after the issue is durable; it never holds up the approver's answer.
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));

@@ -21,6 +21,11 @@ export interface AppContext {
   /** Seals secrets written to the log (TOTP seeds, panel keys). */
   secrets: SecretBox;
   /**
+   * How devices and people reach this node (links in messages, voice files):
+   * VIGIL_PUBLIC_URL, else localhost on the port the node really listens on.
+   */
+  publicUrl(): string;
+  /**
    * The one way state changes: append durably to the log, wait until local
    * projections reflect the events (read-your-writes), then publish each on the bus
    * as `events.<type>` for processors. The log is the truth; a failed publish is

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
+import mqtt from 'mqtt';
 import { SMTPServer } from 'smtp-server';
 import { smsc } from '../support/smsc.js';
+import { browserPushKeys, pushService } from '../support/push-service.js';
+import { MQTT_URL, requireMqtt } from '../support/services.js';
+import { inArea } from '../../src/alerts/targeting/area-geometry.js';
+import { wavSeconds } from '../../src/alerts/channels/voice.js';
 import { ackToken } from '../../src/alerts/delivery/acknowledgements.js';
 import { targetAreaOf } from '../../src/alerts/targeting/area-geometry.js';
 import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';
@@ -15,7 +20,8 @@ async function signIn(page: Page, url: string, username: string): Promise<void> 
 }
 
 /** An alert officer writes a flood alert from a template for a neighbourhood; a second officer approves it; it is in the public feed. */
-test('public alert: authored in the UI from a template with a neighbourhood as the area, approved by a second officer, in the CAP feed', async (t) => {
+test('public alert: authored in the UI from a template with a neighbourhood as the area, approved by a second officer, delivered on every channel, in the CAP feed', async (t) => {
+  if (!(await requireMqtt(t))) return;
   const browser = await launchChromium(t);
   if (!browser) return;
   // The e-mail channel goes to a real SMTP server on loopback, which counts what it accepts.
@@ -24,8 +30,23 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
   // SMS goes to an SMSC on loopback over SMPP 3.4.
   const center = await smsc();
-  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, VIGIL_SMPP_URL: center.url });
+  // Web Push to a push service on loopback (the node trusts its certificate as it would a push relay's).
+  const push = await pushService();
+  // Sirens and loudspeakers listen on the real Mosquitto.
+  const sirenTopic = `e2e-${process.pid}-${Date.now().toString(36)}/sirens`;
+  const devices = await mqtt.connectAsync(MQTT_URL);
+  const commands = new Map<string, { action: string; signal: string; levelDb: number; voice: { language: string; url: string }[] }>();
+  devices.on('message', (topic, payload) => commands.set(topic.split('/')[2]!, JSON.parse(payload.toString()) as never));
+  await devices.subscribeAsync(`${sirenTopic}/+/command`, { qos: 1 });
+  const { vigil, close } = await startDemoNode({
+    VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, VIGIL_SMPP_URL: center.url,
+    VIGIL_PUSH_CA_FILE: push.caFile, VIGIL_SIREN_MQTT_URL: MQTT_URL, VIGIL_SIREN_TOPIC: sirenTopic,
+  });
   try {
+    // A visitor's browser subscribed to Web Push at the Stade Louis II, in English.
+    const visitor = browserPushKeys(`${push.base}/push/visitor`);
+    const subscribed = await fetch(`${vigil.url}/api/public/subscribers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'en-GB', consent: true, push: visitor.subscription, locations: [{ kind: 'last', lat: 43.7275, lon: 7.4155 }] }) });
+    assert.equal(subscribed.status, 201);
     const errors: string[] = [];
     const author = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
     author.on('pageerror', (e) => errors.push(e.message));
@@ -75,6 +96,27 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     assert.ok(smsSent > 5);
     assert.equal(new Set(center.received.map((r) => r.to)).size, smsSent, 'the SMSC received a message for every phone counted as sent');
     assert.match(await approver.locator('[data-channel=cell-broadcast]').innerText(), /unavailable/);
+    // Web Push: the visitor's browser decrypts the English warning.
+    await approver.waitForFunction(() => /^push\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=push]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    const toVisitor = push.received.filter((r) => r.path === '/push/visitor');
+    assert.equal(toVisitor.length, 1);
+    const notification = JSON.parse(visitor.decrypt(toVisitor[0]!.body)) as { title: string; url: string };
+    assert.equal(notification.title, 'Flash flood in Fontvieille');
+    assert.match(notification.url, /\/safe\//);
+    // Sirens and loudspeakers inside Fontvieille got their MQTT command; each loudspeaker a WAV per language.
+    await approver.waitForFunction(() => /^sirens\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=sirens]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    const issued = [...vigil.capabilities.alerts.service.state.alerts.values()].find((a) => a.state === 'issued')!;
+    const inside = [...vigil.capabilities.city.service.state.devices.values()].filter((d) => (d.kind === 'siren' || d.kind === 'loudspeaker') && inArea(d.position, targetAreaOf(issued.cap.info![0]!.area!)));
+    assert.ok(inside.some((d) => d.kind === 'siren') && inside.some((d) => d.kind === 'loudspeaker'), 'Fontvieille has sirens and loudspeakers in the demo');
+    assert.deepEqual([...commands.keys()].sort(), inside.map((d) => d.id).sort());
+    for (const d of inside) assert.equal(commands.get(d.id)!.action, 'sound');
+    const speaker = commands.get(inside.find((d) => d.kind === 'loudspeaker')!.id)!;
+    assert.deepEqual(speaker.voice.map((v) => v.language), ['fr-MC', 'en-GB']);
+    for (const v of speaker.voice) {
+      const wav = Buffer.from(await (await fetch(v.url)).arrayBuffer());
+      assert.equal(wav.toString('latin1', 0, 4), 'RIFF');
+      assert.ok(wavSeconds(wav) > 2, `${v.language}: ${wavSeconds(wav)} s of speech`);
+    }
     await approver.waitForFunction(() => /email\s+100 %/.test(document.querySelector('[data-testid=alert-report]')?.textContent?.replace(/\s+/g, ' ') ?? '') || /email100 %/.test(document.querySelector('[data-testid=alert-report]')?.textContent ?? ''));
     await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_DELIVERY ?? '/tmp/vigil-alert-delivery.png' });
 
@@ -102,5 +144,7 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await close();
     await new Promise<void>((r) => smtp.close(() => r()));
     await center.close();
+    await push.close();
+    await devices.endAsync();
   }
 });

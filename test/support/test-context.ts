@@ -31,6 +31,7 @@ export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {})
     projections,
     logger: pino({ level: 'silent' }),
     secrets: new SecretBox(randomBytes(32)),
+    publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
     async record(events) {
       const stored = await log.append(events);
       if (stored.length) await projections.waitFor(stored.at(-1)!.seq);

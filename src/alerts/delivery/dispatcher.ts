@@ -21,8 +21,8 @@ export interface DispatcherOptions {
   /** Sirens and loudspeakers of the city (their positions decide which sound). */
   warningDevices?: () => Iterable<WarningDevice>;
   sirenTopicPrefix?: string;
-  /** Base URL loudspeakers fetch the voice files from. */
-  publicUrl?: string | null;
+  /** Base URL (no trailing slash) of the links in messages and the voice files loudspeakers fetch. */
+  publicUrl?: () => string;
 }
 
 export interface WarningDevice {
@@ -116,7 +116,7 @@ export class AlertDispatcher {
     }
     const devices = [...(this.options.warningDevices?.() ?? [])].filter((d) => inArea(d.position, area));
     const evacuate = infos.some((i) => i.responseType?.includes('Evacuate'));
-    const base = this.options.publicUrl?.replace(/\/$/, '') ?? '';
+    const base = this.options.publicUrl?.() ?? '';
     const messages: OutgoingMessage[] = devices.map((d) => ({
       recipientId: d.id,
       address: `${this.options.sirenTopicPrefix ?? 'vigil/sirens'}/${d.id}/command`,
@@ -164,7 +164,7 @@ export class AlertDispatcher {
   private message({ alert }: Job, channel: Channel, r: Subscriber, address: string, texts: ChannelTexts): OutgoingMessage {
     const mark = exerciseMark(alert.cap);
     // The personal "are you safe?" link goes where it can be followed (e-mail, push), not into the SMS.
-    const link = (): string => `${this.options.publicUrl?.replace(/\/$/, '') ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
+    const link = (): string => `${this.options.publicUrl?.() ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
     return {
       recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '',
       text: channel === 'email' ? `${texts.email.body}\n\nAre you safe? Tell us: ${link()}`

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { openEventBus } from './adapters/streams/open-bus.js';
-import { openEventLog } from './adapters/stores/open-store.js';
+import { openEventLog, openKeyVault } from './adapters/stores/open-store.js';
 import { buildApiServer, type ApiServer } from './api/server.js';
 import { Metrics, typeLabel } from './api/metrics.js';
 import { createAlarmsCapability } from './alarms/index.js';
@@ -19,6 +19,7 @@ import type { EventBus } from './platform/event-bus.js';
 import { SingleNodeLeadership, type Leadership } from './platform/leadership.js';
 import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadership.js';
 import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
+import type { KeyVault } from './platform/key-vault.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { seedDemo } from './demo/seed-demo.js';
 
@@ -68,6 +69,15 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
   }
   const projections = new ProjectionRunner(log);
   const secret = loadSecretKey(config.secretKey, join(config.dataDir, 'secret.key'));
+  const secrets = new SecretBox(secret.key);
+  let vault: KeyVault;
+  try {
+    vault = await openKeyVault(config, secrets, options.pgSchema ? { pgSchema: options.pgSchema } : undefined);
+  } catch (error) {
+    await bus.close();
+    await log.close();
+    throw error;
+  }
   if (config.databaseUrl && secret.source !== 'env') {
     logger.warn('VIGIL_SECRET_KEY is not set: this node seals secrets with its own key file; every node of a cluster needs the same VIGIL_SECRET_KEY');
   }
@@ -88,7 +98,8 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     leadership,
     projections,
     logger,
-    secrets: new SecretBox(secret.key),
+    secrets,
+    vault,
     publicUrl: () => (config.publicUrl ?? `http://localhost:${listeningPort ?? config.port}`).replace(/\/$/, ''),
     record: (events) => record(ctx, metrics, events),
   };
@@ -106,6 +117,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       await leadership.stop();
       projections.stop();
       await bus.close();
+      await vault.close();
       await log.close();
     },
   };

@@ -29,7 +29,7 @@ export interface AlertsCapability extends Capability {
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
 export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device> }): AlertsCapability {
   const state = new AlertsState();
-  const subscribersState = new SubscribersState();
+  const subscribersState = new SubscribersState(ctx.vault);
   const delivery = new DeliveryState();
   const service = new AlertsService(ctx, state);
   const subscribers = new SubscribersService(ctx, subscribersState);
@@ -57,6 +57,10 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     subscribers,
     delivery,
     dispatcher,
+    async start() {
+      const shredded = await subscribers.shredErased();
+      if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');
+    },
     async stop() {
       dispatcher.stop();
       await Promise.all([...adapters.values()].map((a) => a.close()));

@@ -209,7 +209,7 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
 
     app.delete<{ Params: { token: string } }>(
       '/api/public/subscribers/:token',
-      { config: { access: { roles: 'public' } }, schema: { summary: 'Unsubscribe (the token given at subscription); Vigil forgets the locations', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 100 } } } } },
+      { config: { access: { roles: 'public' } }, schema: { summary: 'Unsubscribe (the token given at subscription): the person’s key is shredded, so their data in the log can no longer be read', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 100 } } } } },
       async (request, reply) => {
         await subscribers.unsubscribe(request.params.token);
         return reply.status(204).send();

@@ -35,23 +35,33 @@ export class SecretBox {
   }
 
   seal(plain: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
+    return sealWithKey(this.key, plain);
   }
 
   /** The plain value, or null when it was sealed under another key (or altered). */
   open(value: string): string | null {
-    if (!value.startsWith(PREFIX)) return value;
-    try {
-      const raw = Buffer.from(value.slice(PREFIX.length), 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    } catch {
-      return null;
-    }
+    return openWithKey(this.key, value);
+  }
+}
+
+/** AES-256-GCM under `key` (32 bytes), random 96-bit IV, as "sealed:v1:<base64url iv‖tag‖ciphertext>". */
+export function sealWithKey(key: Buffer, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
+}
+
+/** The plain text of a sealed value, null when another key sealed it or it was altered; unsealed values as they are. */
+export function openWithKey(key: Buffer, value: string): string | null {
+  if (!value.startsWith(PREFIX)) return value;
+  try {
+    const raw = Buffer.from(value.slice(PREFIX.length), 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
   }
 }
 

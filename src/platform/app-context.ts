@@ -5,6 +5,7 @@ import type { SecretBox } from '../kernel/secrets.js';
 import type { Clock } from '../kernel/time.js';
 import type { EventBus } from './event-bus.js';
 import type { EventLog, NewEvent, StoredEvent } from './event-log.js';
+import type { KeyVault } from './key-vault.js';
 import type { Leadership } from './leadership.js';
 import type { Projection, ProjectionRunner } from './projection.js';
 
@@ -25,6 +26,8 @@ export interface AppContext {
    * VIGIL_PUBLIC_URL, else localhost on the port the node really listens on.
    */
   publicUrl(): string;
+  /** Keys of personal data sealed in the log, one per person; shredding one erases that person (key-vault.ts). */
+  vault: KeyVault;
   /**
    * The one way state changes: append durably to the log, wait until local
    * projections reflect the events (read-your-writes), then publish each on the bus

@@ -10,6 +10,12 @@ export interface Projection {
   /** Type prefixes this projection consumes ('identity.'); empty means every event. */
   readonly typePrefixes: readonly string[];
   apply(event: StoredEvent): void;
+  /**
+   * Optional: fetches what `apply` will need for these events from outside the log
+   * (e.g. personal-data keys), before they are applied. Called with the events of
+   * its type prefixes, in order, batch by batch.
+   */
+  prepare?(events: readonly StoredEvent[]): Promise<void>;
 }
 
 export class ProjectionRunner {
@@ -33,7 +39,7 @@ export class ProjectionRunner {
     for (;;) {
       const batch = await this.log.read({ afterSeq: this.position, limit: 5000 });
       if (batch.length === 0) break;
-      this.dispatch(batch, false);
+      await this.dispatch(batch, false);
       replayed += batch.length;
     }
     this.stopFollowing = this.log.follow(this.position, (events) => this.dispatch(events, true));
@@ -62,12 +68,17 @@ export class ProjectionRunner {
     this.stopFollowing = null;
   }
 
-  private dispatch(events: StoredEvent[], live: boolean): void {
+  private async dispatch(events: StoredEvent[], live: boolean): Promise<void> {
     const fresh = events.filter((e) => e.seq > this.position);
     if (fresh.length === 0) return;
+    for (const p of this.projections) {
+      if (!p.prepare) continue;
+      const mine = fresh.filter((e) => wants(p, e));
+      if (mine.length > 0) await p.prepare(mine);
+    }
     for (const event of fresh) {
       for (const p of this.projections) {
-        if (p.typePrefixes.length === 0 || p.typePrefixes.some((t) => event.type.startsWith(t))) p.apply(event);
+        if (wants(p, event)) p.apply(event);
       }
       this.position = event.seq;
     }
@@ -80,4 +91,8 @@ export class ProjectionRunner {
     }
     if (live) for (const l of this.listeners) l(fresh);
   }
+}
+
+function wants(p: Projection, event: StoredEvent): boolean {
+  return p.typePrefixes.length === 0 || p.typePrefixes.some((t) => event.type.startsWith(t));
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import { MemoryKeyVault } from '../../src/platform/key-vault.js';
 import { SecretBox } from '../../src/kernel/secrets.js';
 import { loadConfig, type VigilConfig } from '../../src/kernel/config.js';
 import { systemClock } from '../../src/kernel/time.js';
@@ -31,6 +32,7 @@ export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {})
     projections,
     logger: pino({ level: 'silent' }),
     secrets: new SecretBox(randomBytes(32)),
+    vault: new MemoryKeyVault(() => randomBytes(32)),
     publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
     async record(events) {
       const stored = await log.append(events);

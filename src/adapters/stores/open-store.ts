@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { VigilConfig } from '../../kernel/config.js';
+import type { SecretBox } from '../../kernel/secrets.js';
 import type { EventLog } from '../../platform/event-log.js';
+import type { KeyVault } from '../../platform/key-vault.js';
+import { PostgresKeyVault } from './postgres/postgres-key-vault.js';
+import { SqliteKeyVault } from './sqlite/sqlite-key-vault.js';
 import { PostgresEventLog } from './postgres/postgres-event-log.js';
 import { SqliteEventLog } from './sqlite/sqlite-event-log.js';
 
@@ -19,4 +23,10 @@ export async function openEventLog(config: VigilConfig, options: OpenStoreOption
     return PostgresEventLog.open({ connectionString: config.databaseUrl, schema: options.pgSchema ?? 'vigil' });
   }
   return new SqliteEventLog(join(config.dataDir, 'vigil.sqlite'), { synchronous: config.sqliteSynchronous });
+}
+
+/** The personal-data key vault beside the log: the same database, outside the hash chain. */
+export async function openKeyVault(config: VigilConfig, secrets: SecretBox, options: OpenStoreOptions = {}): Promise<KeyVault> {
+  if (config.databaseUrl) return PostgresKeyVault.open(config.databaseUrl, options.pgSchema ?? 'vigil', secrets);
+  return new SqliteKeyVault(join(config.dataDir, 'vigil.sqlite'), secrets, config.sqliteSynchronous);
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
+import { sealWithKey } from '../../kernel/secrets.js';
 import type { AppContext } from '../../platform/app-context.js';
-import { hashToken, type Subscriber, type SubscriberLocation, type SubscribersState } from './subscribers-state.js';
+import { hashToken, personalDataSubject, type PersonalData, type Subscriber, type SubscriberLocation, type SubscribersState } from './subscribers-state.js';
 
 export interface SubscribeInput {
   name?: string | null;
@@ -17,7 +18,11 @@ export interface SubscribeInput {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+[1-9]\d{6,14}$/;
 
-/** Citizens, staff and visitors who asked to be warned, with their consent; unsubscribing forgets them. */
+/**
+ * Citizens, staff and visitors who asked to be warned, with their consent. Their
+ * personal data go into the log sealed under a key of their own; unsubscribing
+ * shreds that key, so they are forgotten in the log, its backups and every node.
+ */
 export class SubscribersService {
   constructor(private readonly ctx: AppContext, readonly state: SubscribersState) {}
 
@@ -42,13 +47,28 @@ export class SubscribersService {
       consentAt: new Date(this.ctx.clock.now()).toISOString(), consentSource: source,
     };
     const token = randomBytes(24).toString('base64url');
-    await this.ctx.record([{ type: 'alerts.subscriber.registered', subject: `subscriber:${subscriber.subscriberId}`, orgId, actor: source, data: { subscriber, tokenHash: hashToken(token) } }]);
+    const { subscriberId, language, consentAt, consentSource, ...rest } = subscriber;
+    const personal: PersonalData = rest;
+    // The key is durable in the vault before the sealed data reach the log.
+    const key = await this.ctx.vault.create(personalDataSubject(subscriberId));
+    await this.ctx.record([{ type: 'alerts.subscriber.registered', subject: `subscriber:${subscriberId}`, orgId, actor: source, data: { subscriberId, language, consentAt, consentSource, personal: sealWithKey(key, JSON.stringify(personal)), tokenHash: hashToken(token) } }]);
     return { subscriber, token };
   }
 
+  /** Records that the person left, then shreds their key: from then on their data in the log cannot be read. */
   async unsubscribe(token: string): Promise<void> {
     const subscriberId = this.state.byTokenHash.get(hashToken(token));
     if (!subscriberId || !this.state.subscribers.has(subscriberId)) throw notFound('subscription', 'for this link');
     await this.ctx.record([{ type: 'alerts.subscriber.unsubscribed', subject: `subscriber:${subscriberId}`, orgId: this.state.ownerOf.get(subscriberId) ?? null, actor: 'public', data: { subscriberId } }]);
+    await this.ctx.vault.shred(personalDataSubject(subscriberId));
+    this.state.erased.delete(subscriberId);
+  }
+
+  /** Shreds the keys of everyone who unsubscribed (a node that stopped between recording and shredding left one behind). */
+  async shredErased(): Promise<number> {
+    let shredded = 0;
+    for (const subscriberId of this.state.erased) if (await this.ctx.vault.shred(personalDataSubject(subscriberId))) shredded++;
+    this.state.erased.clear();
+    return shredded;
   }
 }

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { POSTGRES_URL, requirePostgres } from '../../../test/support/services.js';
+import { SecretBox } from '../../kernel/secrets.js';
+import type { KeyVault } from '../../platform/key-vault.js';
+import { PostgresKeyVault } from './postgres/postgres-key-vault.js';
+import { SqliteKeyVault } from './sqlite/sqlite-key-vault.js';
+
+const secrets = new SecretBox(randomBytes(32));
+const dirs: string[] = [];
+const schema = `vault_t${process.pid}_${Date.now().toString(36)}`;
+
+after(async () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  if (await client.connect().then(() => true, () => false)) {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+});
+
+/** The contract both vaults keep; `raw` reads the stored values as a dump of the database would. */
+async function contract(open: () => Promise<KeyVault>, raw: () => Promise<string[]>): Promise<void> {
+  const vault = await open();
+  const a = await vault.create('subscriber:a');
+  assert.equal(a.length, 32);
+  assert.deepEqual(await vault.create('subscriber:a'), a, 'create keeps an existing key');
+  const b = await vault.create('subscriber:b');
+  assert.notDeepEqual(a, b);
+  assert.deepEqual([...(await vault.get(['subscriber:a', 'subscriber:b', 'subscriber:none'])).keys()].sort(), ['subscriber:a', 'subscriber:b']);
+  // Stored wrapped: the dump holds neither key.
+  const dump = (await raw()).join('\n');
+  assert.ok(!dump.includes(a.toString('base64')) && !dump.includes(b.toString('base64')));
+  assert.equal(await vault.shred('subscriber:a'), true);
+  assert.equal(await vault.shred('subscriber:a'), false);
+  await vault.close();
+  // After a restart the shredded key is gone for good, the other is still there.
+  const again = await open();
+  const keys = await again.get(['subscriber:a', 'subscriber:b']);
+  assert.deepEqual([...keys.keys()], ['subscriber:b']);
+  assert.deepEqual(keys.get('subscriber:b'), b);
+  await again.close();
+}
+
+test('key vault (SQLite): keys created once, wrapped at rest, shredded for good across restarts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-vault-'));
+  dirs.push(dir);
+  const file = join(dir, 'vigil.sqlite');
+  await contract(async () => new SqliteKeyVault(file, secrets), async () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare<[], { wrapped: string }>('SELECT wrapped FROM personal_keys').all().map((r) => r.wrapped);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+test('key vault (PostgreSQL): the same contract on the cluster store', async (t: TestContext) => {
+  if (!(await requirePostgres(t))) return;
+  await contract(() => PostgresKeyVault.open(POSTGRES_URL, schema, secrets), async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      return (await client.query<{ wrapped: string }>(`SELECT wrapped FROM ${schema}.personal_keys`)).rows.map((r) => r.wrapped);
+    } finally {
+      await client.end();
+    }
+  });
+});

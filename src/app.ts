@@ -10,6 +10,7 @@ import { createAlarmsCapability } from './alarms/index.js';
 import { createAuditCapability } from './audit/index.js';
 import { createAlertsCapability } from './alerts/index.js';
 import { createCityCapability } from './city/index.js';
+import { neighbourhoodLocator } from './city/area-locator.js';
 import { createIdentityCapability } from './identity/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
@@ -50,7 +51,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const identity = createIdentityCapability(ctx);
   const city = createCityCapability(ctx);
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry });
-  const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values() });
+  const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas) });
   const audit = createAuditCapability(ctx);
   return { identity, city, alarms, alerts, audit, all: [identity, city, alarms, alerts, audit] as Capability[] };
 }

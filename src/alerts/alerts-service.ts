@@ -76,9 +76,9 @@ export class AlertsService {
     return this.ctx.secrets;
   }
 
-  /** A recipient's answer from their personal link (the link was checked by the caller). */
-  async recordAnswer(alert: AlertRecord, recipientId: string, answer: 'safe' | 'need-help'): Promise<void> {
-    await this.ctx.record([{ type: 'alerts.delivery.acknowledged', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'public', data: { alertId: alert.alertId, recipientId, answer } }]);
+  /** A recipient's answer: from their personal link (checked by the caller) or an SMS keyword; the event is the same. */
+  async recordAnswer(alert: AlertRecord, recipientId: string, answer: 'safe' | 'need-help', via: 'link' | 'sms' = 'link'): Promise<void> {
+    await this.ctx.record([{ type: 'alerts.delivery.acknowledged', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: via === 'sms' ? 'public:sms' : 'public', data: { alertId: alert.alertId, recipientId, answer } }]);
   }
 
   alertFor(alertId: string, by: Principal): AlertRecord {

@@ -11,6 +11,9 @@ import { EmailAdapter } from './delivery/email-adapter.js';
 import { SmsAdapter } from './delivery/sms-adapter.js';
 import { SirenAdapter } from './delivery/siren-adapter.js';
 import { PushAdapter, vapidKeys } from './delivery/push-adapter.js';
+import { ReceiptTracker } from './delivery/receipt-tracker.js';
+import type { AreaRef } from './delivery/recipient-track.js';
+import { SmsAnswers } from './delivery/sms-answers.js';
 import type { Device } from '../city/model.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
@@ -24,10 +27,12 @@ export interface AlertsCapability extends Capability {
   subscribers: SubscribersService;
   delivery: DeliveryState;
   dispatcher: AlertDispatcher;
+  receipts: ReceiptTracker;
+  smsAnswers: SmsAnswers;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
-export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device> }): AlertsCapability {
+export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; neighbourhoodOf?: (position: [number, number]) => AreaRef | null }): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
   const delivery = new DeliveryState();
@@ -35,7 +40,17 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   const subscribers = new SubscribersService(ctx, subscribersState);
   const adapters = new Map<Channel, ChannelAdapter>();
   if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
-  if (ctx.config.smppUrl) adapters.set('sms', new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender));
+  const receipts = new ReceiptTracker(ctx);
+  const smsAnswers = new SmsAnswers(ctx, subscribersState, delivery, service);
+  if (ctx.config.smppUrl) {
+    const sms = new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender);
+    // The bind is kept from the start: receipts and people's replies come in on it.
+    sms.listen({
+      receipt: (r, done) => receipts.receipt(r, done),
+      mobileOriginated: (m, done) => void smsAnswers.handle(m).then(done, (error: unknown) => ctx.logger.error({ err: error }, 'SMS reply not recorded; the SMSC will send it again')),
+    });
+    adapters.set('sms', sms);
+  }
   // Web Push needs no outside service of ours: the browsers' push services are the peers.
   const vapid = vapidKeys(ctx.secrets);
   const pushAgent = ctx.config.pushCaFile ? new HttpsAgent({ ca: [...rootCertificates, readFileSync(ctx.config.pushCaFile, 'utf8')], keepAlive: true }) : undefined;
@@ -46,6 +61,8 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
     sirenTopicPrefix: ctx.config.sirenTopicPrefix,
     publicUrl: () => ctx.publicUrl(),
+    receipts,
+    ...(deps.neighbourhoodOf ? { neighbourhoodOf: deps.neighbourhoodOf } : {}),
   });
   // Delivery runs on the node that issued the alert, after the issue is durable; it never holds up the approver's answer.
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
@@ -57,12 +74,16 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     subscribers,
     delivery,
     dispatcher,
+    receipts,
+    smsAnswers,
     async start() {
       const shredded = await subscribers.shredErased();
       if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');
     },
     async stop() {
       dispatcher.stop();
+      await receipts.flush();
+      receipts.stop();
       await Promise.all([...adapters.values()].map((a) => a.close()));
     },
   };

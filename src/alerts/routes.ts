@@ -7,7 +7,9 @@ import { MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
 import { atomFeed } from './cap-feed.js';
 import { channelTexts } from './channels/channel-text.js';
 import { renderVoiceWav } from './channels/voice.js';
-import { CHANNELS, type AlertRecord } from './model.js';
+import { CHANNELS, type AlertRecord, type Channel } from './model.js';
+import { RECIPIENT_STATES, type RecipientState } from './delivery/recipient-track.js';
+import { recipientsPage } from './delivery/recipients-page.js';
 import { ANSWERS, readAckToken, type Answer } from './delivery/acknowledgements.js';
 import { ALERT_TEMPLATES } from './templates.js';
 import type { DeliveryState } from './delivery/delivery-state.js';
@@ -58,6 +60,8 @@ const alertInputSchema = {
     },
   },
 } as const;
+
+interface RecipientsQuery { channel: Channel; state?: RecipientState; answer?: Answer | 'none'; offset?: number; limit?: number }
 
 /** /api/alerts: authoring, approval, Update/Cancel, import, and the public CAP feed. */
 /** The alert and recipient of a personal link; a forged or unknown link is not found. */
@@ -134,9 +138,9 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       },
     );
 
-    app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content, state and delivery progress per channel', tags: ['alerts'], params: idParams } }, async (request) => ({
+    app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content, state and delivery progress per channel (recipients per state: queued, sent, delivered, failed)', tags: ['alerts'], params: idParams } }, async (request) => ({
       alert: service.alertFor(request.params.id, request.principal),
-      delivery: delivery.of(request.params.id),
+      delivery: delivery.of(request.params.id).map((p) => ({ ...p, counts: delivery.track(request.params.id, p.channel)?.counts ?? null })),
       answers: (() => {
         const a = delivery.answersOf(request.params.id);
         // Who needs help, and where they said they live or work: for the responders.
@@ -150,7 +154,30 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       async (request) => {
         const alert = service.alertFor(request.params.id, request.principal);
         const a = delivery.answersOf(alert.alertId);
-        return { report: alertReport(alert, delivery.of(alert.alertId), { safe: a.safe, needHelp: a.needHelp.length }) };
+        return { report: alertReport(alert, delivery.of(alert.alertId), { safe: a.safe, needHelp: a.needHelp.length }, (channel) => delivery.track(alert.alertId, channel as Channel)) };
+      },
+    );
+
+    app.get<{ Params: { id: string }; Querystring: RecipientsQuery }>(
+      '/api/alerts/:id/recipients',
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: {
+          summary: 'Recipients of an alert on one channel, paged: state (queued, sent, delivered, failed and why), answer, neighbourhood; names and addresses only for the organisation that holds the subscribers’ data',
+          tags: ['alerts'], params: idParams,
+          querystring: {
+            type: 'object', required: ['channel'], additionalProperties: false,
+            properties: {
+              channel: { type: 'string', enum: [...CHANNELS] }, state: { type: 'string', enum: [...RECIPIENT_STATES] }, answer: { type: 'string', enum: [...ANSWERS, 'none'] },
+              offset: { type: 'integer', minimum: 0, maximum: 100_000_000, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const alert = service.alertFor(request.params.id, request.principal);
+        const { channel, state, answer, offset = 0, limit = 50 } = request.query;
+        return recipientsPage(alert.alertId, channel, { state, answer }, offset, limit, delivery, subscribers.state, request.principal);
       },
     );
 

@@ -5,6 +5,7 @@ import {
   type BBox, type Feature, type Geometry, type LineString, type Polygon, type Position,
 } from '../kernel/geo.js';
 import type { Area, Site, SiteCategory } from './model.js';
+import { neighbourhoodAt } from './area-locator.js';
 
 /** Boundaries cut open at the shore in older extracts are closed across at most this gap. */
 const MAX_BOUNDARY_GAP_M = 1500;
@@ -108,17 +109,11 @@ export function buildCityModel(data: OsmData, onProgress?: (done: number, total:
   }
   const withShape = neighbourhoods.filter((x) => x.geometry);
   const placesOnly = neighbourhoods.filter((x) => !x.geometry);
+  const shaped = withShape.map((x) => ({ area: x, bbox: bboxOf(x.geometry!) }));
   /** Inside a neighbourhood's boundary, else nearest named place in the city, else the city. */
   const areaOf = (p: Position): string | null => {
-    const hit = withShape.find((x) => geometryContains(x.geometry!, p));
-    if (hit) return hit.id;
-    if (!inCity(p)) return null;
-    let best: { id: string; d: number } | null = null;
-    for (const x of placesOnly) {
-      const d = haversineM(p, x.center);
-      if (!best || d < best.d) best = { id: x.id, d };
-    }
-    return best?.id ?? city?.id ?? null;
+    if (!inCity(p) && !withShape.some((x) => geometryContains(x.geometry!, p))) return null;
+    return neighbourhoodAt(p, shaped, placesOnly, null)?.id ?? city?.id ?? null;
   };
 
   const sites: Site[] = [];

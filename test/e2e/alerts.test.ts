@@ -91,10 +91,20 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     const sent = Number(/(\d+) \/ \d+ sent/.exec(emailRow)![1]);
     assert.ok(sent > 10, emailRow);
     assert.equal(mails, sent, 'the SMTP server received every message counted as sent');
-    await approver.waitForFunction(() => /^sms\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=sms]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    // SMS: sent, then delivered as the SMSC's receipts come in.
+    await approver.waitForFunction(() => /^sms\s*(\d+) \/ \1 sent, \1 delivered · done/.test((document.querySelector('[data-channel=sms]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
     const smsSent = Number(/(\d+) \/ \d+ sent/.exec(await approver.locator('[data-channel=sms]').innerText())![1]);
     assert.ok(smsSent > 5);
     assert.equal(new Set(center.received.map((r) => r.to)).size, smsSent, 'the SMSC received a message for every phone counted as sent');
+    assert.equal(center.receiptsAnswered.length, center.received.length, 'every receipt answered once recorded');
+    // The recipients, by state: every SMS recipient delivered, none failed.
+    await approver.selectOption('select[aria-label="Recipients channel"]', 'sms');
+    await approver.selectOption('select[aria-label="Recipient state"]', 'delivered');
+    await approver.waitForFunction((n) => document.querySelector('[data-testid=recipients-range]')?.textContent === `1–20 of ${n}`, smsSent);
+    await approver.selectOption('select[aria-label="Recipient state"]', 'failed');
+    await approver.waitForSelector('[data-testid=recipients] >> text=No recipients');
+    await approver.selectOption('select[aria-label="Recipient state"]', '');
+    assert.match(await approver.locator('[data-testid=reach-by-area]').innerText(), /Fontvieille\s+\d+ \/ \d+\s+\d+ \/ \d+ \(\d+ delivered\)/);
     assert.match(await approver.locator('[data-channel=cell-broadcast]').innerText(), /unavailable/);
     // Web Push: the visitor's browser decrypts the English warning.
     await approver.waitForFunction(() => /^push\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=push]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
@@ -130,6 +140,15 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await citizen.getByRole('button', { name: 'I need help' }).click();
     await citizen.waitForSelector('[data-testid=answer]');
     await approver.waitForFunction(() => /1 need help/.test(document.querySelector('[data-testid=answers]')?.textContent ?? ''));
+    // Another resident answers the SMS with "sauf" from their phone; it shows live too, and in the recipients table.
+    const phones = vigil.capabilities.alerts.subscribers.state.byPhone;
+    const texter = center.received.map((r) => r.to).find((to) => phones.get(to) && phones.get(to) !== resident.subscriberId)!;
+    assert.equal(await center.mo(texter, 'Sauf'), 0);
+    await approver.waitForFunction(() => /1 safe/.test(document.querySelector('[data-testid=answers]')?.textContent ?? ''));
+    await approver.selectOption('select[aria-label="Recipient answer"]', 'safe');
+    await approver.waitForFunction(() => document.querySelector('[data-testid=recipients-range]')?.textContent === '1–1 of 1');
+    assert.equal(await approver.locator('[data-testid=recipients] tbody tr td').nth(1).innerText(), `+${texter}`);
+    await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_RECIPIENTS ?? '/tmp/vigil-alert-recipients.png', fullPage: true });
 
     const feed = await (await fetch(`${vigil.url}/api/alerts/feed.atom`)).text();
     assert.match(feed, /<title>Inondation soudaine<\/title>/);

@@ -9,7 +9,8 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
 }
 
-export type SendResult = { ok: true; detail?: string } | { ok: false; error: string; retry: boolean };
+/** `messageIds`: the peer's ids of what it accepted (an SMSC's per part), which its delivery receipts name later. */
+export type SendResult = { ok: true; detail?: string; messageIds?: string[] } | { ok: false; error: string; retry: boolean };
 
 /** An edge adapter that hands messages to a real peer (SMTP server, SMSC, push service, broker). */
 export interface ChannelAdapter {

@@ -8,8 +8,14 @@ import { inArea, targetAreaOf, type TargetArea } from '../targeting/area-geometr
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
 import type { DeliveryEvents } from './delivery-state.js';
+import type { ReceiptTracker } from './receipt-tracker.js';
+import { toRuns, type AreaRef } from './recipient-track.js';
 
 const BATCH = 200;
+/** Recipients per `alerts.delivery.queued` event: ≈ 330 kB of ids, under the log's 1 MB event limit. */
+const QUEUE_CHUNK = 10_000;
+/** Progress events in flight while the next batch is sent; the log keeps them in order. */
+const MAX_PROGRESS_IN_FLIGHT = 4;
 
 /** Where each person-addressed channel reaches a subscriber. */
 const ADDRESS: Partial<Record<Channel, (s: Subscriber) => string | null>> = { email: (s) => s.email, sms: (s) => s.phone, push: (s) => (s.push ? JSON.stringify(s.push) : null) };
@@ -23,6 +29,10 @@ export interface DispatcherOptions {
   sirenTopicPrefix?: string;
   /** Base URL (no trailing slash) of the links in messages and the voice files loudspeakers fetch. */
   publicUrl?: () => string;
+  /** The neighbourhood of the city a point is in (for reach per area), or null outside them all. */
+  neighbourhoodOf?: (position: [number, number]) => AreaRef | null;
+  /** Where the SMSC's message ids go, so its delivery receipts find their recipient. */
+  receipts?: ReceiptTracker;
 }
 
 export interface WarningDevice {
@@ -79,7 +89,7 @@ export class AlertDispatcher {
 
   private async channel(job: Job, channel: Channel): Promise<void> {
     const { alert, infos, recipients } = job;
-    const record = (data: DeliveryEvents['alerts.delivery.updated']): Promise<unknown> => this.ctx.record([deliveryEvent(alert, data)]);
+    const record = (data: DeliveryEvents['alerts.delivery.updated']): Promise<unknown> => this.ctx.record([deliveryEvent(alert, 'alerts.delivery.updated', data)]);
     if (channel === 'cap-feed') {
       await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [], note: 'published in the Atom feed' });
       return;
@@ -96,6 +106,8 @@ export class AlertDispatcher {
     }
     const messages: OutgoingMessage[] = [];
     const byLanguage: Record<string, number> = {};
+    const where = this.options.neighbourhoodOf;
+    const areas: (AreaRef | null)[] | undefined = where ? [] : undefined;
     for (const r of recipients) {
       const to = address(r);
       if (!to) continue;
@@ -103,8 +115,10 @@ export class AlertDispatcher {
       const lang = info.language ?? 'en-US';
       byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
       messages.push(this.message(job, channel, r, to, job.textsOf(info)));
+      // The neighbourhood of the first of their places inside the alert's area.
+      if (where) areas!.push(where((r.locations.find((l) => inArea(l.position, job.area)) ?? r.locations[0])!.position));
     }
-    await this.send(alert, channel, adapter, messages, record, byLanguage);
+    await this.send(alert, channel, adapter, messages, record, byLanguage, areas);
   }
 
   /** One command per siren or loudspeaker inside the area: sound (or stop, for a Cancel), level, voice files per language. */
@@ -133,31 +147,51 @@ export class AlertDispatcher {
     await this.send(alert, 'sirens', adapter, messages, record);
   }
 
-  /** Batches with retries and progress; the same for people and devices. */
-  private async send(alert: AlertRecord, channel: Channel, adapter: ChannelAdapter, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>, byLanguage?: Record<string, number>): Promise<void> {
+  /**
+   * Batches with retries and progress; the same for people and devices. Recipients are
+   * recorded in order first (their position is how later progress names them), then
+   * each batch's outcome by position: the log holds each recipient id once.
+   */
+  private async send(alert: AlertRecord, channel: Channel, adapter: ChannelAdapter, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>, byLanguage?: Record<string, number>, areas?: (AreaRef | null)[]): Promise<void> {
+    const progress = (data: Omit<DeliveryEvents['alerts.delivery.progressed'], 'alertId' | 'channel'>): Promise<unknown> => this.ctx.record([deliveryEvent(alert, 'alerts.delivery.progressed', { alertId: alert.alertId, channel, ...data })]);
+    const inFlight = new Set<Promise<unknown>>();
+    const receipts = channel === 'sms' ? this.options.receipts : undefined;
     await record({ alertId: alert.alertId, channel, status: 'sending', queued: messages.length, sent: [], failed: [], ...(byLanguage ? { byLanguage } : {}) });
-    for (let i = 0; i < messages.length && !this.stopped; i += BATCH) {
-      let pending = messages.slice(i, i + BATCH);
-      const sent: string[] = [];
-      const failed: [string, string][] = [];
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        const results = await adapter.send(pending);
-        const retry: OutgoingMessage[] = [];
-        results.forEach((r, k) => {
-          const m = pending[k]!;
-          if (r.ok) sent.push(m.recipientId);
-          else if (r.retry && attempt < this.backoffMs.length) retry.push(m);
-          else failed.push([m.recipientId, r.error.slice(0, 200)]);
-        });
-        if (retry.length === 0 || this.stopped) {
-          failed.push(...retry.map((m): [string, string] => [m.recipientId, 'stopped']));
-          break;
+    for (let chunk = 0; chunk < messages.length && !this.stopped; chunk += QUEUE_CHUNK) {
+      const inChunk = messages.slice(chunk, chunk + QUEUE_CHUNK);
+      await this.ctx.record([deliveryEvent(alert, 'alerts.delivery.queued', { alertId: alert.alertId, channel, first: chunk, recipients: inChunk.map((m) => m.recipientId), ...(areas ? areaTable(areas.slice(chunk, chunk + QUEUE_CHUNK)) : {}) })]);
+      for (let i = chunk; i < chunk + inChunk.length && !this.stopped; i += BATCH) {
+        const end = Math.min(i + BATCH, chunk + inChunk.length);
+        let pending: number[] = [];
+        for (let k = i; k < end; k++) pending.push(k);
+        const sent: number[] = [];
+        const failed: [number, string][] = [];
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          const results = await adapter.send(pending.map((k) => messages[k]!));
+          const retry: number[] = [];
+          results.forEach((r, j) => {
+            const k = pending[j]!;
+            if (r.ok) {
+              sent.push(k);
+              if (receipts && r.messageIds) receipts.expect(alert, channel, k, r.messageIds);
+            } else if (r.retry && attempt < this.backoffMs.length) retry.push(k);
+            else failed.push([k, r.error.slice(0, 200)]);
+          });
+          if (retry.length === 0 || this.stopped) {
+            failed.push(...retry.map((k): [number, string] => [k, 'stopped']));
+            break;
+          }
+          await new Promise((r) => setTimeout(r, this.backoffMs[attempt]).unref());
+          pending = retry;
         }
-        await new Promise((r) => setTimeout(r, this.backoffMs[attempt]).unref());
-        pending = retry;
+        sent.sort((x, y) => x - y);
+        const step = progress({ sent: toRuns(sent), failed });
+        inFlight.add(step);
+        void step.finally(() => inFlight.delete(step)).catch(() => {});
+        if (inFlight.size >= MAX_PROGRESS_IN_FLIGHT) await Promise.race(inFlight);
       }
-      await record({ alertId: alert.alertId, channel, status: 'sending', queued: 0, sent, failed });
     }
+    await Promise.all(inFlight);
     await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
   }
 
@@ -188,6 +222,22 @@ interface Job {
   textsOf: (info: CapInfo) => ChannelTexts;
 }
 
-function deliveryEvent(alert: AlertRecord, data: DeliveryEvents['alerts.delivery.updated']): NewEvent {
-  return { type: 'alerts.delivery.updated', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'system:alert-dispatcher', data };
+function deliveryEvent<T extends keyof DeliveryEvents>(alert: AlertRecord, type: T, data: DeliveryEvents[T]): NewEvent {
+  return { type, subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'system:alert-dispatcher', data };
+}
+
+/** The neighbourhoods of a chunk as a small table and an index per recipient (-1: in none). */
+function areaTable(of: readonly (AreaRef | null)[]): { area: number[]; areas: AreaRef[] } {
+  const areas: AreaRef[] = [];
+  const index = new Map<string, number>();
+  const area = of.map((a) => {
+    if (!a) return -1;
+    let i = index.get(a.id);
+    if (i === undefined) {
+      index.set(a.id, (i = areas.length));
+      areas.push(a);
+    }
+    return i;
+  });
+  return { area, areas };
 }

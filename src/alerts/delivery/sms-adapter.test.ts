@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { smsc, type Received } from '../../../test/support/smsc.js';
 import { SmsAdapter } from './sms-adapter.js';
+import type { SmsReceipt } from './sms-receipt.js';
 
 /** Concatenated parts put back together in order, per recipient. */
 function reassemble(parts: Received[]): string {
@@ -58,6 +59,93 @@ test('SMPP: a throttled submit is reported as retryable, a refused bind as an un
   } finally {
     await adapter.close();
     await wrong.close();
+    await center.close();
+  }
+});
+
+/** Collects what the adapter hands on from the SMSC, answering each at once. */
+function inbound() {
+  const receipts: SmsReceipt[] = [];
+  const replies: { from: string; text: string }[] = [];
+  return {
+    receipts, replies,
+    handlers: {
+      receipt: (r: SmsReceipt, done: () => void) => { receipts.push(r); done(); },
+      mobileOriginated: (m: { from: string; text: string }, done: () => void) => { replies.push(m); done(); },
+    },
+  };
+}
+
+const until = async (check: () => boolean, what: string): Promise<void> => {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), `timed out waiting for ${what}`);
+};
+
+test('SMPP receipts: every part asks for one; DELIVRD and UNDELIV come back for the message ids submit_sm_resp gave, with or without TLVs', async () => {
+  for (const textOnlyReceipts of [false, true]) {
+    const center = await smsc(undefined, { textOnlyReceipts, receipt: (to, part) => (to === '37760000002' && part === 2 ? 'UNDELIV' : 'DELIVRD') });
+    const adapter = new SmsAdapter(center.url, 'MC-ALERT');
+    const got = inbound();
+    adapter.listen(got.handlers);
+    try {
+      const long = 'Crue soudaine à Fontvieille : montez aux étages, ne prenez pas votre véhicule. '.repeat(5);
+      const results = await adapter.send([message('+37760000001', 'court'), message('+37760000002', long)]);
+      assert.ok(center.received.every((r) => r.registeredDelivery === 1));
+      const ids = results.map((r) => (r.ok ? r.messageIds! : []));
+      assert.deepEqual(ids[0], center.received.filter((r) => r.to === '37760000001').map((r) => r.messageId));
+      assert.equal(ids[1]!.length, 3);
+      await until(() => got.receipts.length === 4, 'four receipts');
+      const outcome = Object.fromEntries(got.receipts.map((r) => [r.messageId, r.outcome]));
+      assert.deepEqual(outcome, { [ids[0]![0]!]: 'delivered', [ids[1]![0]!]: 'delivered', [ids[1]![1]!]: 'failed', [ids[1]![2]!]: 'delivered' });
+      await until(() => center.receiptsAnswered.length === 4, 'every receipt answered');
+    } finally {
+      await adapter.close();
+      await center.close();
+    }
+  }
+});
+
+test('SMPP retry of a concatenated SMS: only the part that was refused is sent again, with the same UDH reference', async () => {
+  // Part 2 of the message to …05 is throttled the first time.
+  let refused = 0;
+  const center = await smsc((to, _n, part) => to === '37760000005' && part === 2 && refused++ === 0);
+  const adapter = new SmsAdapter(center.url, 'MC-ALERT');
+  try {
+    const long = 'EXERCISE - Inondation soudaine (Fontvieille) Montez aux étages, ne prenez pas votre véhicule. '.repeat(4).trim();
+    const m = message('+37760000005', long);
+    const [first] = await adapter.send([m]);
+    assert.deepEqual(first, { ok: false, error: 'SMSC refused part 2/3: command_status 0x00000058', retry: true });
+    assert.deepEqual(center.received.map((r) => r.udh![4]), [1, 3], 'parts 1 and 3 went through');
+    const [second] = await adapter.send([m]);
+    assert.equal(second!.ok, true);
+    const parts = center.received.filter((r) => r.to === '37760000005');
+    assert.deepEqual(parts.map((r) => r.udh![4]), [1, 3, 2], 'only part 2 sent again');
+    assert.equal(new Set(parts.map((r) => r.udh![2])).size, 1, 'one reference for every part, the resent one too');
+    assert.equal(reassemble(parts), long);
+    assert.deepEqual((second as { messageIds: string[] }).messageIds, [parts[0]!.messageId, parts[2]!.messageId, parts[1]!.messageId], 'ids in part order');
+  } finally {
+    await adapter.close();
+    await center.close();
+  }
+});
+
+test('SMPP replies: the bind is kept from listen on (and restored), mobile-originated texts come through decoded', async () => {
+  const center = await smsc();
+  const adapter = new SmsAdapter(center.url, 'MC-ALERT');
+  const got = inbound();
+  try {
+    adapter.listen(got.handlers);
+    await until(() => center.bound() === 1, 'the bind without any message sent');
+    assert.equal(await center.mo('+37760000007', 'Sauf'), 0);
+    assert.equal(await center.mo('37760000008', 'AIDÉ, rez-de-chaussée inondé'), 0, 'UCS-2');
+    assert.deepEqual(got.replies, [{ from: '37760000007', text: 'Sauf' }, { from: '37760000008', text: 'AIDÉ, rez-de-chaussée inondé' }]);
+    // The SMSC drops the session: the adapter binds again by itself.
+    await center.dropSessions();
+    await until(() => center.bound() === 1, 'the bind restored');
+    assert.equal(await center.mo('+37760000007', 'SOS'), 0);
+    assert.equal(got.replies.at(-1)!.text, 'SOS');
+  } finally {
+    await adapter.close();
     await center.close();
   }
 });

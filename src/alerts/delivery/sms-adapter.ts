@@ -2,23 +2,65 @@ import { randomInt } from 'node:crypto';
 import smpp, { type PDU, type Session } from 'smpp';
 import { gsmEncode, gsmSeptets, smsParts } from '../channels/message-sizing.js';
 import type { ChannelAdapter, OutgoingMessage, SendResult } from './channel-adapter.js';
+import { readReceipt, type SmsReceipt } from './sms-receipt.js';
 
 /** SMPP 3.4 command_status values an SMSC uses when it is only busy: try again later. */
 const RETRYABLE = new Set([0x14 /* ESME_RMSGQFUL */, 0x58 /* ESME_RTHROTTLED */, 0x08 /* ESME_RSYSERR */]);
+/** esm_class bits 2–5: the message type (SMPP 3.4 §5.2.12); 0x04 is an SMSC delivery receipt, 0 a mobile-originated message. */
+const MESSAGE_TYPE = 0x3c;
+const DELIVERY_RECEIPT = 0x04;
+const REBIND_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+/** What the SMSC sends us. Each handler calls `done` once what it got is durable; only then is deliver_sm answered. */
+export interface SmsInbound {
+  receipt(receipt: SmsReceipt, done: () => void): void;
+  mobileOriginated(message: { from: string; text: string }, done: () => void): void;
+}
+
+/** The parts of one message the SMSC accepted so far: a retry sends only the others, with the same reference. */
+interface PartsSent {
+  ref: number;
+  ids: (string | null)[];
+}
 
 /**
  * The SMS channel over SMPP 3.4 to an SMSC: one bound transceiver session, text in
  * GSM 03.38 (data_coding 0, unpacked septets) when it fits that alphabet, UCS-2
  * (data_coding 8) otherwise; long texts as concatenated SMS (UDH 00 03 ref n i,
  * esm_class 0x40) of 153/67 units a part, as the preview showed the officer.
+ * Every part asks for a delivery receipt (registered_delivery 1). Once `listen`
+ * is called the bind is kept (and restored) so receipts and replies keep coming.
  */
 export class SmsAdapter implements ChannelAdapter {
   readonly channel = 'sms' as const;
   private session: Promise<Session> | null = null;
   private readonly url: URL;
+  private readonly parts = new WeakMap<OutgoingMessage, PartsSent>();
+  private inbound: SmsInbound | null = null;
+  private closed = false;
+  private rebinds = 0;
+  private rebindTimer: NodeJS.Timeout | null = null;
 
   constructor(url: string, private readonly sender: string) {
     this.url = new URL(url);
+  }
+
+  /** Binds now and keeps the bind, handing receipts and mobile-originated messages to `inbound`. */
+  listen(inbound: SmsInbound): void {
+    this.inbound = inbound;
+    this.keepBound();
+  }
+
+  private keepBound(): void {
+    if (this.closed || !this.inbound || this.rebindTimer) return;
+    this.bind().then(() => (this.rebinds = 0), () => {
+      const wait = REBIND_MS[Math.min(this.rebinds++, REBIND_MS.length - 1)]!;
+      this.rebindTimer = setTimeout(() => {
+        this.rebindTimer = null;
+        this.keepBound();
+      }, wait);
+      this.rebindTimer.unref();
+    });
   }
 
   private bind(): Promise<Session> {
@@ -30,19 +72,45 @@ export class SmsAdapter implements ChannelAdapter {
         reject(error);
       };
       session.once('error', fail);
-      session.on('close', () => (this.session = null));
+      session.on('close', () => {
+        this.session = null;
+        this.keepBound();
+      });
       session.on('connect', () => {
         session.bind_transceiver({ system_id: decodeURIComponent(this.url.username), password: decodeURIComponent(this.url.password) }, (pdu) => {
           if (pdu.command_status !== 0) return fail(new Error(`SMSC refused the bind (command_status 0x${pdu.command_status.toString(16)})`));
           session.off('error', fail);
           session.on('error', () => (this.session = null));
-          // Delivery receipts and mobile-originated messages: acknowledge so the SMSC does not resend.
-          session.on('deliver_sm', (deliver: PDU) => session.send(deliver.response()));
+          session.on('deliver_sm', (deliver: PDU) => this.delivered(session, deliver));
           resolve(session);
         });
       });
     });
     return this.session;
+  }
+
+  /** A receipt or a reply: answered once the handler has it durable, or at once when nobody listens or it cannot be read. */
+  private delivered(session: Session, pdu: PDU): void {
+    let answered = false;
+    const done = (): void => {
+      if (answered) return;
+      answered = true;
+      if (!session.socket.destroyed) session.send(pdu.response());
+    };
+    try {
+      const type = Number(pdu.esm_class ?? 0) & MESSAGE_TYPE;
+      if (this.inbound && type === DELIVERY_RECEIPT) {
+        const receipt = readReceipt(pdu);
+        if (receipt) return this.inbound.receipt(receipt, done);
+      } else if (this.inbound && type === 0) {
+        const sm = pdu.short_message as { message?: unknown } | undefined;
+        const text = typeof sm?.message === 'string' ? sm.message : Buffer.isBuffer(sm?.message) ? (sm.message as Buffer).toString('latin1') : '';
+        return this.inbound.mobileOriginated({ from: String(pdu.source_addr ?? ''), text }, done);
+      }
+    } catch {
+      // A PDU we cannot read is still answered, so the SMSC does not resend it for ever.
+    }
+    done();
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<SendResult[]> {
@@ -57,13 +125,15 @@ export class SmsAdapter implements ChannelAdapter {
 
   private async sendOne(session: Session, m: OutgoingMessage): Promise<SendResult> {
     const gsm = gsmSeptets(m.text) !== null;
-    const parts = smsParts(m.text);
-    const ref = randomInt(256);
+    const texts = smsParts(m.text);
+    let sent = this.parts.get(m);
+    if (!sent) this.parts.set(m, (sent = { ref: randomInt(256), ids: texts.map(() => null) }));
     const alphanumeric = /[^0-9+]/.test(this.sender);
-    const ids: string[] = [];
-    for (const [i, part] of parts.entries()) {
+    let failure: { error: string; retry: boolean } | null = null;
+    for (const [i, part] of texts.entries()) {
+      if (sent.ids[i] !== null) continue; // accepted on an earlier attempt
       const payload = gsm ? gsmEncode(part) : Buffer.from(part, 'utf16le').swap16();
-      const udh = parts.length > 1 ? Buffer.from([0x05, 0x00, 0x03, ref, parts.length, i + 1]) : null;
+      const udh = texts.length > 1 ? Buffer.from([0x05, 0x00, 0x03, sent.ref, texts.length, i + 1]) : null;
       const response = await new Promise<PDU>((resolve) => {
         session.submit_sm({
           source_addr_ton: alphanumeric ? 5 : 1, source_addr_npi: alphanumeric ? 0 : 1, source_addr: this.sender.replace(/^\+/, ''),
@@ -74,14 +144,22 @@ export class SmsAdapter implements ChannelAdapter {
       });
       if (response.command_status !== 0) {
         const status = `0x${response.command_status.toString(16).padStart(8, '0')}`;
-        return { ok: false, error: `SMSC refused part ${i + 1}/${parts.length}: command_status ${status}`, retry: RETRYABLE.has(response.command_status) };
+        const retry = RETRYABLE.has(response.command_status);
+        failure ??= { error: `SMSC refused part ${i + 1}/${texts.length}: command_status ${status}`, retry };
+        failure.retry &&= retry;
+        continue;
       }
-      ids.push(String(response.message_id ?? ''));
+      sent.ids[i] = String(response.message_id ?? '');
     }
-    return { ok: true, detail: ids.join(',') };
+    if (failure) return { ok: false, ...failure };
+    this.parts.delete(m);
+    const ids = sent.ids as string[];
+    return { ok: true, detail: ids.join(','), messageIds: ids };
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.rebindTimer) clearTimeout(this.rebindTimer);
     const pending = this.session;
     this.session = null;
     const session = await pending?.catch(() => null);

@@ -5,6 +5,7 @@ import type { KeyVault } from '../../platform/key-vault.js';
 import type { Projection } from '../../platform/projection.js';
 import type { LonLat, TargetArea } from '../targeting/area-geometry.js';
 import { PointGrid } from '../targeting/point-grid.js';
+import { phoneKey } from '../delivery/sms-keywords.js';
 
 export interface SubscriberLocation {
   kind: 'home' | 'work' | 'last';
@@ -53,6 +54,8 @@ export class SubscribersState implements Projection {
   readonly ownerOf = new Map<string, string | null>();
   /** Unsubscribed while this node replayed or followed: their keys are shredded (again, idempotently) by `shredErased`. */
   readonly erased = new Set<string>();
+  /** Phone number as digits → subscriber (for answers by SMS). */
+  readonly byPhone = new Map<string, string>();
   private readonly grid = new PointGrid();
   private readonly pointOwner: string[] = [];
   private readonly pointsOf = new Map<string, number[]>();
@@ -78,6 +81,7 @@ export class SubscribersState implements Projection {
       this.subscribers.set(subscriber.subscriberId, subscriber);
       this.byTokenHash.set(tokenHash, subscriber.subscriberId);
       this.ownerOf.set(subscriber.subscriberId, e.orgId);
+      if (subscriber.phone) this.byPhone.set(phoneKey(subscriber.phone), subscriber.subscriberId);
       const ids = subscriber.locations.map((l) => {
         const id = this.pointOwner.length;
         this.pointOwner.push(subscriber.subscriberId);
@@ -103,6 +107,8 @@ export class SubscribersState implements Projection {
   private drop(subscriberId: string): void {
     for (const id of this.pointsOf.get(subscriberId) ?? []) this.grid.remove(id);
     this.pointsOf.delete(subscriberId);
+    const phone = this.subscribers.get(subscriberId)?.phone;
+    if (phone && this.byPhone.get(phoneKey(phone)) === subscriberId) this.byPhone.delete(phoneKey(phone));
     this.subscribers.delete(subscriberId);
     this.ownerOf.delete(subscriberId);
   }

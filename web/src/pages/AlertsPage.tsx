@@ -8,6 +8,7 @@ import type { ChannelProgress } from '../../../src/alerts/delivery/delivery-stat
 import type { AlertReport } from '../../../src/alerts/delivery/alert-report.js';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
+import { RecipientsTable } from '../components/RecipientsTable.js';
 import { useT, useTime } from '../i18n.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
@@ -238,27 +239,48 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <h3>{t('Delivery')}</h3>
                 {delivery.map((d) => {
                   const share = d.queued ? d.sent / d.queued : d.status === 'done' ? 1 : 0;
+                  const delivered = d.queued ? (d.delivered ?? 0) / d.queued : 0;
+                  // Only SMS has delivery receipts; elsewhere "sent" is as far as Vigil can know.
+                  const receipts = d.channel === 'sms';
                   return (
                     <div key={d.channel} className={`delivery-row ${d.status}`} data-channel={d.channel}>
                       <span className="channel">{d.channel}</span>
-                      <span className="bar"><span style={{ width: `${Math.round(share * 100)}%` }} /></span>
+                      <span className="bar"><span style={{ width: `${Math.round(share * 100)}%` }} />{receipts && <span className="delivered" style={{ width: `${Math.round(delivered * 100)}%` }} />}</span>
                       <span className="small">
-                        {d.status === 'unavailable' ? `${t('unavailable')}: ${d.note ?? ''}` : d.queued ? `${d.sent} / ${d.queued} ${t('sent')}${d.failed ? `, ${d.failed} ${t('failed')}` : ''} · ${d.status}` : `${d.status}${d.note ? ` — ${d.note}` : ''}`}
+                        {d.status === 'unavailable' ? `${t('unavailable')}: ${d.note ?? ''}` : d.queued ? `${d.sent} / ${d.queued} ${t('sent')}${receipts ? `, ${d.delivered ?? 0} ${t('delivered')}` : ''}${d.failed ? `, ${d.failed} ${t('failed')}` : ''} · ${d.status}` : `${d.status}${d.note ? ` — ${d.note}` : ''}`}
                       </span>
                     </div>
                   );
                 })}
               </div>
             )}
+            {current.state !== 'draft' && <RecipientsTable alertId={current.alertId} channels={delivery.filter((d) => d.queued > 0 && d.channel !== 'sirens').map((d) => d.channel)} refresh={lastAlertSeq} />}
             {report && report.channels.some((c) => c.queued > 0) && (
               <table className="table small" data-testid="alert-report">
-                <thead><tr><th>{t('Channel')}</th><th>{t('Reach')}</th><th>50 %</th><th>90 %</th><th>99 %</th><th>{t('Languages')}</th></tr></thead>
+                <thead><tr><th>{t('Channel')}</th><th>{t('Reach')}</th><th>{t('Delivered')}</th><th>50 %</th><th>90 %</th><th>99 %</th><th>{t('Languages')}</th></tr></thead>
                 <tbody>
                   {report.channels.filter((c) => c.queued > 0).map((c) => (
                     <tr key={c.channel}>
-                      <td>{c.channel}</td><td>{c.reach === null ? '–' : `${Math.round(c.reach * 100)} %`}</td>
+                      <td>{c.channel}</td><td>{c.reach === null ? '–' : `${Math.round(c.reach * 100)} %`}</td><td>{c.deliveredReach === null ? '–' : `${Math.round(c.deliveredReach * 100)} %`}</td>
                       {(['p50', 'p90', 'p99'] as const).map((k) => <td key={k}>{c.secondsTo[k] === null ? '–' : `${c.secondsTo[k]} s`}</td>)}
                       <td>{Object.entries(c.byLanguage).map(([l, n]) => `${l} ${n}`).join(', ')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {report && report.channels.some((c) => c.byArea.length > 0) && (
+              <table className="table small" data-testid="reach-by-area">
+                <thead><tr><th>{t('Neighbourhood')}</th>{report.channels.filter((c) => c.byArea.length > 0).map((c) => <th key={c.channel}>{c.channel}</th>)}</tr></thead>
+                <tbody>
+                  {[...new Set(report.channels.flatMap((c) => c.byArea.map((a) => a.name)))].map((name) => (
+                    <tr key={name}>
+                      <td>{name === 'outside the neighbourhoods' ? t(name) : name}</td>
+                      {report.channels.filter((c) => c.byArea.length > 0).map((c) => {
+                        const a = c.byArea.find((x) => x.name === name);
+                        // Reached: handed over (and, for SMS, confirmed) out of the recipients there.
+                        return <td key={c.channel}>{a ? `${a.sent + a.delivered} / ${a.recipients}${c.channel === 'sms' ? ` (${a.delivered} ${t('delivered')})` : ''}` : '–'}</td>;
+                      })}
                     </tr>
                   ))}
                 </tbody>

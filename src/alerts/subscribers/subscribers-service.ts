@@ -23,6 +23,42 @@ export class SubscribersService {
 
   /** Returns the subscriber and the token that unsubscribes them (given once, kept only hashed). */
   async register(input: SubscribeInput, source: string, orgId: string | null = null): Promise<{ subscriber: Subscriber; token: string }> {
+    const subscriber: Subscriber = { subscriberId: newId('sub'), ...this.checked(input, source) };
+    const token = randomBytes(24).toString('base64url');
+    await this.ctx.record([{ type: 'alerts.subscriber.registered', subject: `subscriber:${subscriber.subscriberId}`, orgId, actor: source, data: { subscriber, tokenHash: hashToken(token) } }]);
+    return { subscriber, token };
+  }
+
+  /** Replaces what a subscriber gave (places, language, channels) under the same token: one person stays one subscriber. */
+  async update(token: string, input: SubscribeInput, source: string): Promise<Subscriber> {
+    const current = this.byToken(token);
+    const subscriber: Subscriber = { subscriberId: current.subscriberId, ...this.checked(input, source) };
+    await this.record(subscriber);
+    return subscriber;
+  }
+
+  /** "I am here now": the last known location replaces the previous one; home and work stay. */
+  async moveTo(token: string, at: { lat: number; lon: number }): Promise<Subscriber> {
+    const current = this.byToken(token);
+    const subscriber: Subscriber = { ...current, locations: [...current.locations.filter((l) => l.kind !== 'last'), { kind: 'last', position: [at.lon, at.lat] }] };
+    await this.record(subscriber);
+    return subscriber;
+  }
+
+  /** The subscriber a token belongs to; an unknown or spent token is not found. */
+  byToken(token: string): Subscriber {
+    const subscriberId = this.state.byTokenHash.get(hashToken(token));
+    const subscriber = subscriberId ? this.state.subscribers.get(subscriberId) : undefined;
+    if (!subscriber) throw notFound('subscription', 'for this link');
+    return subscriber;
+  }
+
+  private async record(subscriber: Subscriber): Promise<void> {
+    await this.ctx.record([{ type: 'alerts.subscriber.updated', subject: `subscriber:${subscriber.subscriberId}`, orgId: this.state.ownerOf.get(subscriber.subscriberId) ?? null, actor: 'public', data: { subscriber } }]);
+  }
+
+  /** The subscriber's data from their input, checked: consent, addresses, push keys, at least one channel and place. */
+  private checked(input: SubscribeInput, source: string): Omit<Subscriber, 'subscriberId'> {
     if (input.consent !== true) throw badRequest('subscribing needs your consent to be warned on the channels you give');
     const email = input.email?.trim() || null;
     const phone = input.phone?.replace(/[\s().-]/g, '') || null;
@@ -36,19 +72,15 @@ export class SubscribersService {
     }
     if (!email && !phone && !push) throw badRequest('give at least an e-mail address, a phone number or a push subscription');
     if (input.locations.length === 0) throw badRequest('give at least one location (home, work or where you are)');
-    const subscriber: Subscriber = {
-      subscriberId: newId('sub'), name: input.name?.trim() || null, language: input.language, email, phone, push,
+    return {
+      name: input.name?.trim() || null, language: input.language, email, phone, push,
       locations: input.locations.map((l) => ({ kind: l.kind, position: [l.lon, l.lat] })),
       consentAt: new Date(this.ctx.clock.now()).toISOString(), consentSource: source,
     };
-    const token = randomBytes(24).toString('base64url');
-    await this.ctx.record([{ type: 'alerts.subscriber.registered', subject: `subscriber:${subscriber.subscriberId}`, orgId, actor: source, data: { subscriber, tokenHash: hashToken(token) } }]);
-    return { subscriber, token };
   }
 
   async unsubscribe(token: string): Promise<void> {
-    const subscriberId = this.state.byTokenHash.get(hashToken(token));
-    if (!subscriberId || !this.state.subscribers.has(subscriberId)) throw notFound('subscription', 'for this link');
+    const { subscriberId } = this.byToken(token);
     await this.ctx.record([{ type: 'alerts.subscriber.unsubscribed', subject: `subscriber:${subscriberId}`, orgId: this.state.ownerOf.get(subscriberId) ?? null, actor: 'public', data: { subscriberId } }]);
   }
 }

@@ -26,6 +26,8 @@ export interface Subscriber {
 export interface SubscriberEvents {
   /** `tokenHash`: SHA-256 of the unsubscribe token given to the person (never the token). */
   'alerts.subscriber.registered': { subscriber: Subscriber; tokenHash: string };
+  /** New places, language or channels of the same subscriber (same token, same owner). */
+  'alerts.subscriber.updated': { subscriber: Subscriber };
   'alerts.subscriber.unsubscribed': { subscriberId: string };
 }
 
@@ -41,29 +43,41 @@ export class SubscribersState implements Projection {
   readonly ownerOf = new Map<string, string | null>();
   private readonly grid = new PointGrid();
   private readonly pointOwner: string[] = [];
+  /** Point numbers given back by moved or departed subscribers, reused so that moving does not grow the grid. */
+  private readonly freePoints: number[] = [];
   private readonly pointsOf = new Map<string, number[]>();
 
   apply(e: StoredEvent): void {
     if (e.type === 'alerts.subscriber.registered') {
       const { subscriber, tokenHash } = e.data as SubscriberEvents['alerts.subscriber.registered'];
-      this.drop(subscriber.subscriberId);
-      this.subscribers.set(subscriber.subscriberId, subscriber);
+      this.put(subscriber, e.orgId);
       this.byTokenHash.set(tokenHash, subscriber.subscriberId);
-      this.ownerOf.set(subscriber.subscriberId, e.orgId);
-      const ids = subscriber.locations.map((l) => {
-        const id = this.pointOwner.length;
-        this.pointOwner.push(subscriber.subscriberId);
-        this.grid.add(id, l.position);
-        return id;
-      });
-      this.pointsOf.set(subscriber.subscriberId, ids);
+    } else if (e.type === 'alerts.subscriber.updated') {
+      const { subscriber } = e.data as SubscriberEvents['alerts.subscriber.updated'];
+      // An update of someone who left is not a new subscription.
+      if (this.subscribers.has(subscriber.subscriberId)) this.put(subscriber, this.ownerOf.get(subscriber.subscriberId) ?? e.orgId);
     } else if (e.type === 'alerts.subscriber.unsubscribed') {
       this.drop((e.data as SubscriberEvents['alerts.subscriber.unsubscribed']).subscriberId);
     }
   }
 
+  private put(subscriber: Subscriber, owner: string | null): void {
+    this.drop(subscriber.subscriberId);
+    this.subscribers.set(subscriber.subscriberId, subscriber);
+    this.ownerOf.set(subscriber.subscriberId, owner);
+    this.pointsOf.set(subscriber.subscriberId, subscriber.locations.map((l) => {
+      const id = this.freePoints.pop() ?? this.pointOwner.length;
+      this.pointOwner[id] = subscriber.subscriberId;
+      this.grid.add(id, l.position);
+      return id;
+    }));
+  }
+
   private drop(subscriberId: string): void {
-    for (const id of this.pointsOf.get(subscriberId) ?? []) this.grid.remove(id);
+    for (const id of this.pointsOf.get(subscriberId) ?? []) {
+      this.grid.remove(id);
+      this.freePoints.push(id);
+    }
     this.pointsOf.delete(subscriberId);
     this.subscribers.delete(subscriberId);
     this.ownerOf.delete(subscriberId);

@@ -65,7 +65,6 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     await page.fill('input[name=email]', 'resident@example.net');
     assert.equal(await page.isChecked('input[name=push]'), true, 'push is offered where the browser has the Push API');
     await page.check('input[name=consent]');
-    await page.waitForTimeout(300); // the basemap layers paint after 'load'
     await page.screenshot({ path: shot('subscribe'), fullPage: true });
     const t0 = Date.now();
     await page.getByRole('button', { name: 'Subscribe' }).click();
@@ -99,7 +98,6 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     assert.match(await cards.nth(0).innerText(), /Your location is in this area[\s\S]*Flash flood in Fontvieille[\s\S]*What to do\s*Go upstairs\.[\s\S]*Until \d\d\/\d\d\/2\d{3}/i);
     assert.match(await cards.nth(1).innerText(), /EXERCISE — not a real alert/);
     await page.waitForSelector('[data-testid=alerts-map][data-loaded=true]');
-    await page.waitForTimeout(300);
     await page.screenshot({ path: shot('alerts'), fullPage: true });
 
     // "I am here now" from Monte-Carlo: the same subscriber, its last location moved; the exercise there now comes first.
@@ -129,6 +127,7 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     assert.match(await page.locator('[data-testid=pushed]').innerText(), /New warning: Flash flood in Fontvieille/);
     const shown = await page.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/citizen'))!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown })));
     assert.deepEqual(shown, [{ title: 'Flash flood in Fontvieille', body: 'Flash flood in Fontvieille (Fontvieille) Go upstairs.', tag: floodId, data: { alertId: floodId, url: link, status: 'Actual' } }]);
+    await page.waitForSelector('[data-testid=alerts-map][data-loaded=true]');
     await page.screenshot({ path: shot('pushed'), fullPage: true });
     // An exercise is marked as one in the notification, whatever its title says.
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: vigil.url, registrationId: await registrationId, data: JSON.stringify({ title: 'Drill', body: 'x', alertId: 'alt_x', status: 'Exercise', url: link }) });
@@ -162,6 +161,7 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     await close();
     await page.reload();
     await page.waitForSelector('[data-testid=offline]');
+    await page.waitForSelector('[data-testid=alerts-map][data-loaded=true]');
     assert.equal(await page.locator('[data-testid=alert-card]').count(), 2);
     assert.match(await page.locator('[data-testid=citizen-alerts]').innerText(), /Flash flood in Fontvieille/);
     await page.screenshot({ path: shot('offline'), fullPage: true });

@@ -32,7 +32,9 @@ export function CitizenMap({ places, areas = [], onTap, testId }: { places: Part
       map.addSource('places', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({ id: 'places', type: 'circle', source: 'places', paint: { 'circle-radius': 8, 'circle-color': ['get', 'colour'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 3 } });
       draw(map, latest.current.places, latest.current.areas);
-      container.current?.setAttribute('data-loaded', 'true');
+      frame(map, latest.current.places, latest.current.areas);
+      // Loaded once every layer has drawn (tests and screenshots wait for it).
+      map.once('idle', () => container.current?.setAttribute('data-loaded', 'true'));
     });
     map.on('click', (e) => latest.current.onTap?.({ lat: Number(e.lngLat.lat.toFixed(6)), lon: Number(e.lngLat.lng.toFixed(6)) }));
     return () => map.remove();
@@ -42,16 +44,28 @@ export function CitizenMap({ places, areas = [], onTap, testId }: { places: Part
     const map = mapRef.current;
     if (!map?.getSource('places')) return;
     draw(map, places, areas);
-    // A place outside the view (a new position) is brought into it.
-    const points = Object.values(places);
-    const view = map.getBounds();
-    if (points.some((p) => !view.contains([p.lon, p.lat]))) {
-      const b = points.reduce((acc, p) => acc.extend([p.lon, p.lat]), new maplibregl.LngLatBounds([points[0]!.lon, points[0]!.lat], [points[0]!.lon, points[0]!.lat]));
-      map.fitBounds(b, { padding: 50, maxZoom: 15, duration: 0 });
-    }
+    frame(map, places, areas);
   }, [places, areas]);
 
   return <div ref={container} className="citizen-map" data-testid={testId} />;
+}
+
+/**
+ * Brings into view what the person must see: their places and the areas that cover
+ * them (all areas when none does). Only when something of it is out of view, so a
+ * tap on the map does not move it.
+ */
+function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[]): void {
+  const covering = areas.filter((a) => a.covers);
+  const points: [number, number][] = [
+    ...Object.values(places).map((p): [number, number] => [p.lon, p.lat]),
+    ...(covering.length > 0 ? covering : areas).flatMap((a) => a.geometry.coordinates.flatMap((poly) => poly[0] ?? []).map((c): [number, number] => [c[0]!, c[1]!])),
+  ];
+  if (points.length === 0) return;
+  const view = map.getBounds();
+  if (points.every((p) => view.contains(p))) return;
+  const b = points.reduce((acc, p) => acc.extend(p), new maplibregl.LngLatBounds(points[0]!, points[0]!));
+  map.fitBounds(b, { padding: 40, maxZoom: 15.5, duration: 0 });
 }
 
 function draw(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[]): void {

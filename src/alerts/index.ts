@@ -17,6 +17,8 @@ import { SmsAnswers } from './delivery/sms-answers.js';
 import type { Device } from '../city/model.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
+import type { GuidanceSource } from './public-alerts.js';
+import { subscriberRoutes } from './subscribers/subscriber-routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
 import { SubscribersState } from './subscribers/subscribers-state.js';
 
@@ -32,7 +34,8 @@ export interface AlertsCapability extends Capability {
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
-export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; neighbourhoodOf?: (position: [number, number]) => AreaRef | null }): AlertsCapability {
+/** `guidance`: evacuation guidance per alert for the public page (the routing capability's); none when absent. */
+export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; neighbourhoodOf?: (position: [number, number]) => AreaRef | null; guidance?: GuidanceSource }): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
   const delivery = new DeliveryState();
@@ -69,7 +72,10 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   return {
     name: 'alerts',
     projections: [state, subscribersState, delivery],
-    routes: alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg, vapid.publicKey),
+    routes: async (app) => {
+      await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? (() => null)));
+      await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
+    },
     service,
     subscribers,
     delivery,

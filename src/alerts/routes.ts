@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { VigilError, notFound } from '../kernel/errors.js';
+import { notFound } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
 import type { AlertInput, AlertsService } from './alerts-service.js';
 import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, URGENCIES, capTime } from './cap/cap-model.js';
@@ -14,7 +14,8 @@ import { ANSWERS, readAckToken, type Answer } from './delivery/acknowledgements.
 import { ALERT_TEMPLATES } from './templates.js';
 import type { DeliveryState } from './delivery/delivery-state.js';
 import { alertReport } from './delivery/alert-report.js';
-import type { SubscribeInput, SubscribersService } from './subscribers/subscribers-service.js';
+import type { SubscribersService } from './subscribers/subscribers-service.js';
+import { publicAlerts, type GuidanceSource } from './public-alerts.js';
 
 const OFFICERS: readonly Role[] = ['alert-officer'];
 const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
@@ -72,8 +73,8 @@ function answerTargetOf(service: AlertsService, token: string): { alert: AlertRe
   return { alert, recipientId: target.recipientId };
 }
 
-/** `publicAlertsOrg`: the organisation that runs public alerting (the city); subscribers' data belong to it. */
-export function alertsRoutes(service: AlertsService, subscribers: SubscribersService, delivery: DeliveryState, publicAlertsOrg: () => string | null, vapidPublicKey: string): FastifyPluginAsync {
+/** `guidance`: the evacuation guidance shown with a public alert (null when none is known). */
+export function alertsRoutes(service: AlertsService, subscribers: SubscribersService, delivery: DeliveryState, vapidPublicKey: string, guidance: GuidanceSource): FastifyPluginAsync {
   return async (app) => {
     // CAP documents arrive as XML.
     app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_CAP_BYTES }, (_request, body, done) => done(null, body));
@@ -203,45 +204,23 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       },
     );
 
-    app.post<{ Body: SubscribeInput }>(
-      '/api/public/subscribers',
+    app.get<{ Querystring: { lat?: number; lon?: number } }>(
+      '/api/public/alerts',
       {
         config: { access: { roles: 'public' } },
         schema: {
-          summary: 'Subscribe to public alerts for places (home, work, where you are), in a language, by e-mail and/or SMS; returns the token that unsubscribes', tags: ['alerts'],
-          body: {
-            type: 'object', required: ['language', 'locations', 'consent'], additionalProperties: false,
-            properties: {
-              name: { type: ['string', 'null'], maxLength: 200 }, language: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' },
-              email: { type: ['string', 'null'], maxLength: 320 }, phone: { type: ['string', 'null'], maxLength: 40 }, consent: { type: 'boolean' },
-              push: {
-                type: ['object', 'null'], required: ['endpoint', 'keys'], additionalProperties: true,
-                properties: { endpoint: { type: 'string', maxLength: 2000 }, keys: { type: 'object', required: ['p256dh', 'auth'], properties: { p256dh: { type: 'string', maxLength: 200 }, auth: { type: 'string', maxLength: 100 } } } },
-              },
-              locations: { type: 'array', minItems: 1, maxItems: 5, items: { type: 'object', required: ['kind', 'lat', 'lon'], additionalProperties: false, properties: { kind: { type: 'string', enum: ['home', 'work', 'last'] }, lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { type: 'number', minimum: -180, maximum: 180 } } } },
-            },
-          },
+          summary: 'The public alerts in force (JSON, for the citizen app): texts per language, area as GeoJSON, expiry, evacuation guidance when there is some; with lat and lon, those covering that place first and marked', tags: ['alerts'],
+          querystring: { type: 'object', additionalProperties: false, dependencies: { lat: ['lon'], lon: ['lat'] }, properties: { lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { type: 'number', minimum: -180, maximum: 180 } } },
         },
       },
       async (request, reply) => {
-        const owner = publicAlertsOrg();
-        if (!owner) throw new VigilError('unavailable', 'no organisation runs public alerts on this installation yet');
-        // Owned by the city's organisation: personal data never reach other organisations' screens.
-        const { subscriber, token } = await subscribers.register(request.body, 'public', owner);
-        return reply.status(201).send({ subscriberId: subscriber.subscriberId, unsubscribeToken: token });
+        const { lat, lon } = request.query;
+        reply.header('cache-control', 'no-cache');
+        return { alerts: publicAlerts(service.state.active(service.now()), lat !== undefined && lon !== undefined ? [lon, lat] : null, guidance) };
       },
     );
 
     app.get('/api/public/push/key', { config: { access: { roles: 'public' } }, schema: { summary: 'The VAPID public key a browser subscribes to Web Push with (applicationServerKey)', tags: ['alerts'] } }, async () => ({ publicKey: vapidPublicKey }));
-
-    app.delete<{ Params: { token: string } }>(
-      '/api/public/subscribers/:token',
-      { config: { access: { roles: 'public' } }, schema: { summary: 'Unsubscribe (the token given at subscription): the person’s key is shredded, so their data in the log can no longer be read', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 100 } } } } },
-      async (request, reply) => {
-        await subscribers.unsubscribe(request.params.token);
-        return reply.status(204).send();
-      },
-    );
 
     app.get<{ Params: { id: string } }>('/api/alerts/:id/cap.xml', { config: { access: { roles: VIEWERS } }, schema: { summary: 'The alert as a CAP 1.2 document', tags: ['alerts'], params: idParams } }, async (request, reply) => {
       reply.type('application/cap+xml; charset=utf-8');

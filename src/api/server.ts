@@ -175,7 +175,13 @@ export function describeAccess(access: RouteAccess): string {
 async function registerWebUi(app: FastifyInstance, distDir: string): Promise<void> {
   const index = join(distDir, 'index.html');
   if (existsSync(index)) {
-    await app.register(fastifyStatic, { root: distDir, wildcard: false, index: false, maxAge: '1h' });
+    await app.register(fastifyStatic, {
+      root: distDir, wildcard: false, index: false, maxAge: '1h',
+      // The service worker and the manifest are looked up again by browsers; a stale one would pin an old app.
+      setHeaders: (res, path) => {
+        if (path.endsWith('sw.js') || path.endsWith('.webmanifest')) res.header('cache-control', 'no-cache');
+      },
+    });
   }
   app.setNotFoundHandler(async (request, reply) => {
     if (guardedPath(request.url) || request.method !== 'GET') {
@@ -184,7 +190,8 @@ async function registerWebUi(app: FastifyInstance, distDir: string): Promise<voi
     if (!existsSync(index)) {
       return reply.status(503).type('text/plain').send('The web UI is not built: run `npm run build:web`.');
     }
-    // Client-side routes (/map, /audit, …) all load the single-page app.
-    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+    // The citizen app (public, installable) is its own page; client-side routes (/map, /audit, …) load the staff app.
+    const citizen = request.url === '/citizen' || request.url.startsWith('/citizen?') || request.url.startsWith('/citizen/');
+    return reply.header('Cache-Control', 'no-cache').sendFile(citizen && existsSync(join(distDir, 'citizen.html')) ? 'citizen.html' : 'index.html');
   });
 }

@@ -59,6 +59,10 @@ export interface VigilConfig {
   secretKey: string | null;
   /** Most concurrent panel connections on the DC-09 TCP port. */
   dc09MaxConnections: number;
+  /** Public subscriptions from one address (IPv4, or IPv6 /64) per 10 minutes, per node. */
+  subscribePerIp: number;
+  /** Public subscription updates ("I am here now", preferences, unsubscribe) from one address per 10 minutes, per node. */
+  subscriberUpdatesPerIp: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -134,5 +138,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     mqttEmbeddedPort: env.VIGIL_MQTT_EMBEDDED_PORT === 'off' ? null : int(env, 'VIGIL_MQTT_EMBEDDED_PORT', 1884, 0, 65535),
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
+    subscribePerIp: int(env, 'VIGIL_SUBSCRIBE_PER_IP', 20, 1, 1_000_000),
+    subscriberUpdatesPerIp: int(env, 'VIGIL_SUBSCRIBER_UPDATES_PER_IP', 120, 1, 1_000_000),
   };
 }

@@ -3,7 +3,7 @@ import { badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import { sealWithKey } from '../../kernel/secrets.js';
 import type { AppContext } from '../../platform/app-context.js';
-import { hashToken, personalDataSubject, type PersonalData, type Subscriber, type SubscriberLocation, type SubscribersState } from './subscribers-state.js';
+import { hashToken, personalDataSubject, type PersonalData, type SealedSubscriber, type Subscriber, type SubscriberLocation, type SubscribersState } from './subscribers-state.js';
 
 export interface SubscribeInput {
   name?: string | null;
@@ -28,6 +28,50 @@ export class SubscribersService {
 
   /** Returns the subscriber and the token that unsubscribes them (given once, kept only hashed). */
   async register(input: SubscribeInput, source: string, orgId: string | null = null): Promise<{ subscriber: Subscriber; token: string }> {
+    const subscriber: Subscriber = { subscriberId: newId('sub'), ...this.checked(input, source) };
+    const token = randomBytes(24).toString('base64url');
+    await this.ctx.record([{ type: 'alerts.subscriber.registered', subject: `subscriber:${subscriber.subscriberId}`, orgId, actor: source, data: { ...(await this.sealed(subscriber)), tokenHash: hashToken(token) } }]);
+    return { subscriber, token };
+  }
+
+  /** The event form of a subscriber: what identifies or locates them sealed under their key, durable in the vault before it reaches the log. */
+  private async sealed(subscriber: Subscriber): Promise<SealedSubscriber> {
+    const { subscriberId, language, consentAt, consentSource, ...rest } = subscriber;
+    const personal: PersonalData = rest;
+    const key = await this.ctx.vault.create(personalDataSubject(subscriberId));
+    return { subscriberId, language, consentAt, consentSource, personal: sealWithKey(key, JSON.stringify(personal)) };
+  }
+
+  /** Replaces what a subscriber gave (places, language, channels) under the same token: one person stays one subscriber. */
+  async update(token: string, input: SubscribeInput, source: string): Promise<Subscriber> {
+    const current = this.byToken(token);
+    const subscriber: Subscriber = { subscriberId: current.subscriberId, ...this.checked(input, source) };
+    await this.record(subscriber);
+    return subscriber;
+  }
+
+  /** "I am here now": the last known location replaces the previous one; home and work stay. */
+  async moveTo(token: string, at: { lat: number; lon: number }): Promise<Subscriber> {
+    const current = this.byToken(token);
+    const subscriber: Subscriber = { ...current, locations: [...current.locations.filter((l) => l.kind !== 'last'), { kind: 'last', position: [at.lon, at.lat] }] };
+    await this.record(subscriber);
+    return subscriber;
+  }
+
+  /** The subscriber a token belongs to; an unknown or spent token is not found. */
+  byToken(token: string): Subscriber {
+    const subscriberId = this.state.byTokenHash.get(hashToken(token));
+    const subscriber = subscriberId ? this.state.subscribers.get(subscriberId) : undefined;
+    if (!subscriber) throw notFound('subscription', 'for this link');
+    return subscriber;
+  }
+
+  private async record(subscriber: Subscriber): Promise<void> {
+    await this.ctx.record([{ type: 'alerts.subscriber.updated', subject: `subscriber:${subscriber.subscriberId}`, orgId: this.state.ownerOf.get(subscriber.subscriberId) ?? null, actor: 'public', data: await this.sealed(subscriber) }]);
+  }
+
+  /** The subscriber's data from their input, checked: consent, addresses, push keys, at least one channel and place. */
+  private checked(input: SubscribeInput, source: string): Omit<Subscriber, 'subscriberId'> {
     if (input.consent !== true) throw badRequest('subscribing needs your consent to be warned on the channels you give');
     const email = input.email?.trim() || null;
     const phone = input.phone?.replace(/[\s().-]/g, '') || null;
@@ -41,24 +85,16 @@ export class SubscribersService {
     }
     if (!email && !phone && !push) throw badRequest('give at least an e-mail address, a phone number or a push subscription');
     if (input.locations.length === 0) throw badRequest('give at least one location (home, work or where you are)');
-    const subscriber: Subscriber = {
-      subscriberId: newId('sub'), name: input.name?.trim() || null, language: input.language, email, phone, push,
+    return {
+      name: input.name?.trim() || null, language: input.language, email, phone, push,
       locations: input.locations.map((l) => ({ kind: l.kind, position: [l.lon, l.lat] })),
       consentAt: new Date(this.ctx.clock.now()).toISOString(), consentSource: source,
     };
-    const token = randomBytes(24).toString('base64url');
-    const { subscriberId, language, consentAt, consentSource, ...rest } = subscriber;
-    const personal: PersonalData = rest;
-    // The key is durable in the vault before the sealed data reach the log.
-    const key = await this.ctx.vault.create(personalDataSubject(subscriberId));
-    await this.ctx.record([{ type: 'alerts.subscriber.registered', subject: `subscriber:${subscriberId}`, orgId, actor: source, data: { subscriberId, language, consentAt, consentSource, personal: sealWithKey(key, JSON.stringify(personal)), tokenHash: hashToken(token) } }]);
-    return { subscriber, token };
   }
 
   /** Records that the person left, then shreds their key: from then on their data in the log cannot be read. */
   async unsubscribe(token: string): Promise<void> {
-    const subscriberId = this.state.byTokenHash.get(hashToken(token));
-    if (!subscriberId || !this.state.subscribers.has(subscriberId)) throw notFound('subscription', 'for this link');
+    const { subscriberId } = this.byToken(token);
     await this.ctx.record([{ type: 'alerts.subscriber.unsubscribed', subject: `subscriber:${subscriberId}`, orgId: this.state.ownerOf.get(subscriberId) ?? null, actor: 'public', data: { subscriberId } }]);
     await this.ctx.vault.shred(personalDataSubject(subscriberId));
     this.state.erased.delete(subscriberId);

@@ -29,14 +29,27 @@ export interface Subscriber {
 /** What identifies or locates the person: sealed in the log under their own key (crypto-shredding). */
 export type PersonalData = Pick<Subscriber, 'name' | 'email' | 'phone' | 'push' | 'locations'>;
 
+/**
+ * A subscriber as events carry it: `personal` is the PersonalData as JSON sealed under
+ * the subscriber's key in the vault (ctx.vault, subject `subscriber:<id>`);
+ * unsubscribing shreds that key.
+ */
+export interface SealedSubscriber {
+  subscriberId: string;
+  language: string;
+  consentAt: string;
+  consentSource: string;
+  personal: string;
+}
+
 export interface SubscriberEvents {
   /**
-   * `personal`: the PersonalData as JSON sealed under the subscriber's key in the
-   * vault (ctx.vault, subject `subscriber:<id>`); unsubscribing shreds that key.
    * `tokenHash`: SHA-256 of the unsubscribe token given to the person (never the token).
    * Logs written before sealing carry `subscriber` whole instead.
    */
-  'alerts.subscriber.registered': { subscriberId: string; language: string; consentAt: string; consentSource: string; personal: string; tokenHash: string } | { subscriber: Subscriber; tokenHash: string };
+  'alerts.subscriber.registered': (SealedSubscriber & { tokenHash: string }) | { subscriber: Subscriber; tokenHash: string };
+  /** New places, language or channels of the same subscriber (same token, same owner, same key). */
+  'alerts.subscriber.updated': SealedSubscriber;
   'alerts.subscriber.unsubscribed': { subscriberId: string };
 }
 
@@ -58,6 +71,8 @@ export class SubscribersState implements Projection {
   readonly byPhone = new Map<string, string>();
   private readonly grid = new PointGrid();
   private readonly pointOwner: string[] = [];
+  /** Point numbers given back by moved or departed subscribers, reused so that moving does not grow the grid. */
+  private readonly freePoints: number[] = [];
   private readonly pointsOf = new Map<string, number[]>();
   /** Keys fetched by `prepare` for the batch being applied. */
   private keys = new Map<string, Buffer>();
@@ -66,7 +81,7 @@ export class SubscribersState implements Projection {
   constructor(private readonly vault: Pick<KeyVault, 'get'> | null = null) {}
 
   async prepare(events: readonly StoredEvent[]): Promise<void> {
-    const sealed = events.filter((e) => e.type === 'alerts.subscriber.registered' && 'personal' in (e.data as object));
+    const sealed = events.filter((e) => (e.type === 'alerts.subscriber.registered' || e.type === 'alerts.subscriber.updated') && 'personal' in (e.data as object));
     this.keys = sealed.length && this.vault ? await this.vault.get(sealed.map((e) => personalDataSubject((e.data as { subscriberId: string }).subscriberId))) : new Map();
   }
 
@@ -74,21 +89,14 @@ export class SubscribersState implements Projection {
     if (e.type === 'alerts.subscriber.registered') {
       const data = e.data as SubscriberEvents['alerts.subscriber.registered'];
       const subscriber = 'subscriber' in data ? data.subscriber : this.unseal(data);
-      const { tokenHash } = data;
       // A shredded key: the person unsubscribed; their data in the log stay unreadable.
       if (!subscriber) return;
-      this.drop(subscriber.subscriberId);
-      this.subscribers.set(subscriber.subscriberId, subscriber);
-      this.byTokenHash.set(tokenHash, subscriber.subscriberId);
-      this.ownerOf.set(subscriber.subscriberId, e.orgId);
-      if (subscriber.phone) this.byPhone.set(phoneKey(subscriber.phone), subscriber.subscriberId);
-      const ids = subscriber.locations.map((l) => {
-        const id = this.pointOwner.length;
-        this.pointOwner.push(subscriber.subscriberId);
-        this.grid.add(id, l.position);
-        return id;
-      });
-      this.pointsOf.set(subscriber.subscriberId, ids);
+      this.put(subscriber, e.orgId);
+      this.byTokenHash.set(data.tokenHash, subscriber.subscriberId);
+    } else if (e.type === 'alerts.subscriber.updated') {
+      const subscriber = this.unseal(e.data as SubscriberEvents['alerts.subscriber.updated']);
+      // An update of someone who left is not a new subscription.
+      if (subscriber && this.subscribers.has(subscriber.subscriberId)) this.put(subscriber, this.ownerOf.get(subscriber.subscriberId) ?? e.orgId);
     } else if (e.type === 'alerts.subscriber.unsubscribed') {
       const { subscriberId } = e.data as SubscriberEvents['alerts.subscriber.unsubscribed'];
       this.drop(subscriberId);
@@ -96,7 +104,7 @@ export class SubscribersState implements Projection {
     }
   }
 
-  private unseal(data: Extract<SubscriberEvents['alerts.subscriber.registered'], { personal: string }>): Subscriber | null {
+  private unseal(data: SealedSubscriber): Subscriber | null {
     const key = this.keys.get(personalDataSubject(data.subscriberId));
     const plain = key ? openWithKey(key, data.personal) : null;
     if (!plain) return null;
@@ -104,8 +112,24 @@ export class SubscribersState implements Projection {
     return { subscriberId: data.subscriberId, language: data.language, consentAt: data.consentAt, consentSource: data.consentSource, ...personal };
   }
 
+  private put(subscriber: Subscriber, owner: string | null): void {
+    this.drop(subscriber.subscriberId);
+    this.subscribers.set(subscriber.subscriberId, subscriber);
+    this.ownerOf.set(subscriber.subscriberId, owner);
+    if (subscriber.phone) this.byPhone.set(phoneKey(subscriber.phone), subscriber.subscriberId);
+    this.pointsOf.set(subscriber.subscriberId, subscriber.locations.map((l) => {
+      const id = this.freePoints.pop() ?? this.pointOwner.length;
+      this.pointOwner[id] = subscriber.subscriberId;
+      this.grid.add(id, l.position);
+      return id;
+    }));
+  }
+
   private drop(subscriberId: string): void {
-    for (const id of this.pointsOf.get(subscriberId) ?? []) this.grid.remove(id);
+    for (const id of this.pointsOf.get(subscriberId) ?? []) {
+      this.grid.remove(id);
+      this.freePoints.push(id);
+    }
     this.pointsOf.delete(subscriberId);
     const phone = this.subscribers.get(subscriberId)?.phone;
     if (phone && this.byPhone.get(phoneKey(phone)) === subscriberId) this.byPhone.delete(phoneKey(phone));

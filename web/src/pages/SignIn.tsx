@@ -47,6 +47,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         )}
         {error && <p className="error" role="alert">{error}</p>}
         <button type="submit" disabled={busy}>{busy ? '…' : t('Sign in')}</button>
+        <a href="/citizen" className="small">{t('Public alerts and warnings for citizens')}</a>
       </form>
     </div>
   );

@@ -1,0 +1,73 @@
+import type { CapInfo } from './cap/cap-model.js';
+import { exerciseMark, type AlertRecord } from './model.js';
+import { inArea, targetAreaOf, type LonLat, type TargetArea } from './targeting/area-geometry.js';
+
+/** One public alert in force as the citizen page shows it: texts per language, the area as GeoJSON, whether it covers the person. */
+export interface PublicAlertView {
+  alertId: string;
+  identifier: string;
+  sent: string;
+  status: string;
+  msgType: string;
+  /** "EXERCISE" / "TEST" when the alert is not real; null for an actual alert. */
+  exercise: string | null;
+  /** The latest expiry of its info blocks; null when it has none. */
+  expires: string | null;
+  /** Whether the place asked about lies in the alert's area; null when no place was given. */
+  covers: boolean | null;
+  info: PublicInfo[];
+  area: { type: 'MultiPolygon'; coordinates: LonLat[][][] };
+  /** Evacuation guidance for this alert (routes, assembly points), from the routing capability when it is wired; null until then. */
+  guidance: string | null;
+  capUrl: string;
+}
+
+export type PublicInfo = Pick<CapInfo, 'language' | 'event' | 'headline' | 'description' | 'instruction' | 'severity' | 'urgency' | 'certainty' | 'responseType' | 'expires' | 'web' | 'contact' | 'senderName'> & { areaDesc: string };
+
+/** Supplies the evacuation guidance of an alert (null: none). The routing capability plugs in here. */
+export type GuidanceSource = (alert: AlertRecord) => string | null;
+
+const SEVERITY_RANK: Record<string, number> = { Extreme: 0, Severe: 1, Moderate: 2, Minor: 3, Unknown: 4 };
+
+/** The alerts in force, those covering `at` first, then the most severe, then the newest. */
+export function publicAlerts(alerts: readonly AlertRecord[], at: LonLat | null, guidance: GuidanceSource): PublicAlertView[] {
+  const views = alerts.map((a) => publicAlertView(a, at, guidance));
+  const rank = (v: PublicAlertView): number => Math.min(...v.info.map((i) => SEVERITY_RANK[i.severity] ?? 4));
+  return views.sort((x, y) => Number(y.covers === true) - Number(x.covers === true) || rank(x) - rank(y) || Date.parse(y.sent) - Date.parse(x.sent));
+}
+
+export function publicAlertView(a: AlertRecord, at: LonLat | null, guidance: GuidanceSource): PublicAlertView {
+  const infos = a.cap.info ?? [];
+  // Each language's info block usually repeats the same areas: each drawn once.
+  const areas = [...new Map(infos.flatMap((i) => i.area ?? []).map((x) => [JSON.stringify([x.polygon, x.circle]), x])).values()];
+  const area = targetAreaOf(areas);
+  return {
+    alertId: a.alertId, identifier: a.cap.identifier, sent: a.cap.sent, status: a.cap.status, msgType: a.cap.msgType, exercise: exerciseMark(a.cap),
+    expires: infos.map((i) => i.expires).filter((e): e is string => Boolean(e)).sort((x, y) => Date.parse(x) - Date.parse(y)).at(-1) ?? null,
+    covers: at ? inArea(at, area) : null,
+    info: infos.map((i) => ({
+      language: i.language ?? 'en-US', event: i.event, headline: i.headline, description: i.description, instruction: i.instruction,
+      severity: i.severity, urgency: i.urgency, certainty: i.certainty, responseType: i.responseType, expires: i.expires, web: i.web, contact: i.contact, senderName: i.senderName,
+      areaDesc: (i.area ?? []).map((x) => x.areaDesc).join(', '),
+    })),
+    area: { type: 'MultiPolygon', coordinates: areaPolygons(area) },
+    guidance: guidance(a),
+    capUrl: `/api/alerts/public/${encodeURIComponent(a.alertId)}/cap.xml`,
+  };
+}
+
+/** CAP polygons as closed GeoJSON rings, circles as 48-sided polygons (a map draws polygons, not circles in metres). */
+function areaPolygons(area: TargetArea): LonLat[][][] {
+  const rings = area.rings.map((r): LonLat[] => {
+    const first = r[0];
+    const last = r.at(-1);
+    return first && last && (first[0] !== last[0] || first[1] !== last[1]) ? [...r, first] : r;
+  });
+  const circles = area.circles.map(({ centre: [lon, lat], radiusM }): LonLat[] => {
+    const dLat = radiusM / 111_320;
+    const dLon = radiusM / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
+    const ring = Array.from({ length: 48 }, (_, k): LonLat => [lon + dLon * Math.cos((2 * Math.PI * k) / 48), lat + dLat * Math.sin((2 * Math.PI * k) / 48)]);
+    return [...ring, ring[0]!];
+  });
+  return [...rings, ...circles].map((r) => [r]);
+}

@@ -13,6 +13,9 @@ import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
 import { SubscribersState } from './subscribers/subscribers-state.js';
+import { CellBroadcastChannel } from './delivery/cell-broadcast-channel.js';
+import { CellBroadcastState } from './delivery/cell-broadcast-state.js';
+import { channelDetailRoutes } from './delivery/channel-routes.js';
 
 export { AlertsService } from './alerts-service.js';
 
@@ -21,6 +24,7 @@ export interface AlertsCapability extends Capability {
   subscribers: SubscribersService;
   delivery: DeliveryState;
   dispatcher: AlertDispatcher;
+  cellBroadcast: CellBroadcastState;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
@@ -38,7 +42,10 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   adapters.set('push', new PushAdapter(vapid, `mailto:${ctx.config.capSender}`));
   const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
   if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
+  const cellBroadcast = new CellBroadcastState();
+  const runners = [new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, { backoffMs: ctx.config.deliveryBackoffMs })];
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
+    runners,
     warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
     sirenTopicPrefix: ctx.config.sirenTopicPrefix,
     publicUrl: ctx.config.publicUrl ?? `http://localhost:${ctx.config.port}`,
@@ -47,15 +54,19 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
   return {
     name: 'alerts',
-    projections: [state, subscribersState, delivery],
-    routes: alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg, vapid.publicKey),
+    projections: [state, subscribersState, delivery, cellBroadcast],
+    routes: async (app) => {
+      await alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg, vapid.publicKey)(app, {});
+      await channelDetailRoutes(service, cellBroadcast)(app, {});
+    },
     service,
     subscribers,
     delivery,
     dispatcher,
+    cellBroadcast,
     async stop() {
       dispatcher.stop();
-      await Promise.all([...adapters.values()].map((a) => a.close()));
+      await Promise.all([...adapters.values(), ...runners].map((a) => a.close()));
     },
   };
 }

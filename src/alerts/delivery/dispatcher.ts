@@ -7,6 +7,7 @@ import type { Subscriber, SubscribersState } from '../subscribers/subscribers-st
 import { inArea, targetAreaOf, type TargetArea } from '../targeting/area-geometry.js';
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
+import type { ChannelRunner } from './channel-runner.js';
 import type { DeliveryEvents } from './delivery-state.js';
 
 const BATCH = 200;
@@ -23,6 +24,8 @@ export interface DispatcherOptions {
   sirenTopicPrefix?: string;
   /** Base URL loudspeakers fetch the voice files from. */
   publicUrl?: string | null;
+  /** Channels that run their own delivery (cell broadcast, webhooks). */
+  runners?: readonly ChannelRunner[];
 }
 
 export interface WarningDevice {
@@ -86,6 +89,11 @@ export class AlertDispatcher {
     }
     if (channel === 'sirens') {
       await this.sirens(job, record);
+      return;
+    }
+    const runner = this.options.runners?.find((r) => r.channel === channel);
+    if (runner) {
+      await runner.run({ alert, infos, area: job.area, textsOf: job.textsOf, record });
       return;
     }
     const address = ADDRESS[channel];

@@ -16,6 +16,10 @@ import { SubscribersState } from './subscribers/subscribers-state.js';
 import { CellBroadcastChannel } from './delivery/cell-broadcast-channel.js';
 import { CellBroadcastState } from './delivery/cell-broadcast-state.js';
 import { channelDetailRoutes } from './delivery/channel-routes.js';
+import { WebhookChannel } from './webhooks/webhook-channel.js';
+import { WebhooksService } from './webhooks/webhooks-service.js';
+import { WebhooksState } from './webhooks/webhooks-state.js';
+import { webhooksRoutes } from './webhooks/webhooks-routes.js';
 
 export { AlertsService } from './alerts-service.js';
 
@@ -25,6 +29,7 @@ export interface AlertsCapability extends Capability {
   delivery: DeliveryState;
   dispatcher: AlertDispatcher;
   cellBroadcast: CellBroadcastState;
+  webhooks: WebhooksService;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
@@ -43,7 +48,11 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
   if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
   const cellBroadcast = new CellBroadcastState();
-  const runners = [new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, { backoffMs: ctx.config.deliveryBackoffMs })];
+  const webhooks = new WebhooksService(ctx, new WebhooksState());
+  const runners = [
+    new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, { backoffMs: ctx.config.deliveryBackoffMs }),
+    new WebhookChannel(ctx, webhooks, { backoffMs: ctx.config.deliveryBackoffMs }),
+  ];
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
     runners,
     warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
@@ -54,16 +63,18 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
   return {
     name: 'alerts',
-    projections: [state, subscribersState, delivery, cellBroadcast],
+    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state],
     routes: async (app) => {
       await alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg, vapid.publicKey)(app, {});
       await channelDetailRoutes(service, cellBroadcast)(app, {});
+      await webhooksRoutes(webhooks)(app, {});
     },
     service,
     subscribers,
     delivery,
     dispatcher,
     cellBroadcast,
+    webhooks,
     async stop() {
       dispatcher.stop();
       await Promise.all([...adapters.values(), ...runners].map((a) => a.close()));

@@ -16,6 +16,7 @@ import { SubscribersState } from './subscribers/subscribers-state.js';
 import { CellBroadcastChannel } from './delivery/cell-broadcast-channel.js';
 import { CellBroadcastState } from './delivery/cell-broadcast-state.js';
 import { channelDetailRoutes } from './delivery/channel-routes.js';
+import { AmbientNoise, AmbientNoiseState } from './delivery/ambient-noise.js';
 import { WebhookChannel } from './webhooks/webhook-channel.js';
 import { WebhooksService } from './webhooks/webhooks-service.js';
 import { WebhooksState } from './webhooks/webhooks-state.js';
@@ -30,10 +31,11 @@ export interface AlertsCapability extends Capability {
   dispatcher: AlertDispatcher;
   cellBroadcast: CellBroadcastState;
   webhooks: WebhooksService;
+  ambient: AmbientNoise;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
-export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device> }): AlertsCapability {
+export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; device?: (id: string) => Device | undefined }): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState();
   const delivery = new DeliveryState();
@@ -49,12 +51,15 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
   const cellBroadcast = new CellBroadcastState();
   const webhooks = new WebhooksService(ctx, new WebhooksState());
+  const ambient = new AmbientNoise(ctx, new AmbientNoiseState(), deps.device ?? ((id) => [...deps.devices()].find((d) => d.id === id)));
   const runners = [
     new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, { backoffMs: ctx.config.deliveryBackoffMs }),
     new WebhookChannel(ctx, webhooks, { backoffMs: ctx.config.deliveryBackoffMs }),
   ];
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
     runners,
+    ambientOf: (d) => ambient.ambientOf(d),
+    onWarningLevels: (alert, levels) => ambient.recordLevels(alert, levels),
     warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
     sirenTopicPrefix: ctx.config.sirenTopicPrefix,
     publicUrl: ctx.config.publicUrl ?? `http://localhost:${ctx.config.port}`,
@@ -63,10 +68,10 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
   return {
     name: 'alerts',
-    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state],
+    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state],
     routes: async (app) => {
       await alertsRoutes(service, subscribers, delivery, deps.publicAlertsOrg, vapid.publicKey)(app, {});
-      await channelDetailRoutes(service, cellBroadcast)(app, {});
+      await channelDetailRoutes(service, cellBroadcast, ambient.state)(app, {});
       await webhooksRoutes(webhooks)(app, {});
     },
     service,
@@ -75,6 +80,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     dispatcher,
     cellBroadcast,
     webhooks,
+    ambient,
     async stop() {
       dispatcher.stop();
       await Promise.all([...adapters.values(), ...runners].map((a) => a.close()));

@@ -8,6 +8,7 @@ import { inArea, targetAreaOf, type TargetArea } from '../targeting/area-geometr
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
 import type { ChannelRunner } from './channel-runner.js';
+import type { WarningLevel } from './ambient-noise.js';
 import type { DeliveryEvents } from './delivery-state.js';
 
 const BATCH = 200;
@@ -26,6 +27,9 @@ export interface DispatcherOptions {
   publicUrl?: string | null;
   /** Channels that run their own delivery (cell broadcast, webhooks). */
   runners?: readonly ChannelRunner[];
+  /** The ambient each device's level is set above (measured, or the default per kind), and where the chosen levels are recorded. */
+  ambientOf?: (d: WarningDevice) => Pick<WarningLevel, 'ambientDb' | 'ambientSource' | 'measuredAt'>;
+  onWarningLevels?: (alert: AlertRecord, levels: WarningLevel[]) => Promise<void>;
 }
 
 export interface WarningDevice {
@@ -36,8 +40,9 @@ export interface WarningDevice {
 
 /**
  * Sound level of a warning device: above the ambient noise by a margin, never above
- * the device's maximum. No noise sensor feeds Vigil yet, so ambient is a typical
- * urban level per kind of place (EN ISO 7731 asks for a warning signal 15 dB above ambient).
+ * the device's maximum (EN ISO 7731 asks for a warning signal 15 dB above ambient).
+ * Ambient is the zone's measured level when a noise sensor reported one recently
+ * (ambient-noise.ts), else a typical urban level per kind of place.
  */
 export function warningLevelDb(kind: WarningDevice['kind'], ambientDb: number = kind === 'siren' ? 70 : 60): number {
   const maxDb = kind === 'siren' ? 120 : 96;
@@ -123,6 +128,11 @@ export class AlertDispatcher {
       return;
     }
     const devices = [...(this.options.warningDevices?.() ?? [])].filter((d) => inArea(d.position, area));
+    const levels = new Map(devices.map((d) => {
+      const ambient = this.options.ambientOf?.(d) ?? { ambientDb: warningLevelDb(d.kind) - 15, ambientSource: 'default' as const, measuredAt: null };
+      return [d.id, { deviceId: d.id, kind: d.kind, ...ambient, levelDb: warningLevelDb(d.kind, ambient.ambientDb) }] as const;
+    }));
+    await this.options.onWarningLevels?.(alert, [...levels.values()]);
     const evacuate = infos.some((i) => i.responseType?.includes('Evacuate'));
     const base = this.options.publicUrl?.replace(/\/$/, '') ?? '';
     const messages: OutgoingMessage[] = devices.map((d) => ({
@@ -133,7 +143,7 @@ export class AlertDispatcher {
       text: JSON.stringify({
         alertId: alert.alertId, identifier: alert.cap.identifier, sent: alert.cap.sent, status: alert.cap.status, exercise: exerciseMark(alert.cap),
         action: alert.cap.msgType === 'Cancel' ? 'stop' : 'sound', signal: alert.cap.msgType === 'Cancel' ? 'all-clear' : evacuate ? 'evacuate' : 'alert',
-        levelDb: warningLevelDb(d.kind),
+        levelDb: levels.get(d.id)!.levelDb, ambientDb: levels.get(d.id)!.ambientDb, ambientSource: levels.get(d.id)!.ambientSource,
         voice: d.kind === 'loudspeaker' && alert.cap.scope === 'Public' ? infos.map((i) => ({ language: i.language ?? 'en-US', url: `${base}/api/alerts/public/${alert.alertId}/voice/${i.language ?? 'en-US'}.wav`, text: textsOf(i).voice })) : [],
         expires: infos.map((i) => i.expires).filter(Boolean).sort().at(-1) ?? null,
       }),

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../platform/app-context.js';
 import type { Device } from '../../city/model.js';
 import type { AlertsState } from '../alerts-state.js';
+import { areaBounds } from '../targeting/area-geometry.js';
 import { coverageIntersects } from '../targeting/coverage.js';
 import { capRef, writeRequest, type CbcRequest, type CbcResponse } from './cell-broadcast.js';
 import type { CbsMessageRecord, CellBroadcastEvents, CellBroadcastState } from './cell-broadcast-state.js';
@@ -68,7 +69,8 @@ export class CellBroadcastChannel implements ChannelRunner {
     if (alert.cap.msgType === 'Cancel') {
       for (const m of onAir.values()) stop(m);
     } else {
-      const cells = [...this.cellSites()].filter((d) => d.cell && coverageIntersects(d.cell.coverage, area)).map((d) => d.cell!.cellId);
+      const bounds = areaBounds(area);
+      const cells = [...this.cellSites()].filter((d) => d.cell && coverageIntersects(d.cell.coverage, area, bounds)).map((d) => d.cell!.cellId);
       const fresh = this.state.nextMessageCodes(infos.filter((i) => !onAir.has(i.language ?? 'en-US')).length);
       const languages = new Set(infos.map((i) => i.language ?? 'en-US'));
       for (const m of onAir.values()) if (!languages.has(m.language)) stop(m);

@@ -1,4 +1,4 @@
-import { distanceM, inRing, type LonLat, type TargetArea } from './area-geometry.js';
+import { areaBounds, distanceM, inRing, type LonLat, type TargetArea } from './area-geometry.js';
 
 /** Local metres around a latitude: accurate enough at a city's scale for segment tests. */
 function toMetres(p: LonLat, lat0: number): [number, number] {
@@ -28,8 +28,17 @@ const edges = (ring: readonly LonLat[]): [LonLat, LonLat][] => ring.map((p, i) =
  * Whether a coverage polygon (a cell sector) meets the area: overlaps a polygon
  * (a vertex of one inside the other, or edges crossing) or comes within a circle.
  */
-export function coverageIntersects(coverage: readonly LonLat[], area: TargetArea): boolean {
+export function coverageIntersects(coverage: readonly LonLat[], area: TargetArea, bounds: readonly [number, number, number, number] = areaBounds(area)): boolean {
   if (coverage.length < 3) return false;
+  // Most sectors of a city are nowhere near the area: their bounding boxes do not even meet.
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of coverage) {
+    if (x < minX) minX = x;
+    if (y < minY) minY = y;
+    if (x > maxX) maxX = x;
+    if (y > maxY) maxY = y;
+  }
+  if (maxX < bounds[0] || minX > bounds[2] || maxY < bounds[1] || minY > bounds[3]) return false;
   for (const ring of area.rings) {
     if (ring.some((p) => inRing(p, coverage)) || coverage.some((p) => inRing(p, ring))) return true;
     const ce = edges(coverage);

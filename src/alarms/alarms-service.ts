@@ -76,6 +76,8 @@ export class AlarmsService {
   /** Paths heard on this node while another node leads, sent to the leader each tick. */
   private readonly heardElsewhere = new Map<string, number>();
   private watchedVersion = -1;
+  /** A noise sensor's ambient reading (dB(A)): public alerting sets sirens and loudspeakers above it (see app.ts). */
+  onNoiseReading: (deviceId: string, laeqDb: number, at: number) => Promise<unknown> = async () => {};
 
   constructor(
     private readonly ctx: AppContext,
@@ -238,7 +240,7 @@ export class AlarmsService {
    * the signal is durable; invalid payloads are dropped with the reason (redelivery
    * would not make them valid), unknown devices are recorded and flagged.
    */
-  async handleSensorMessage(topic: string, payload: Buffer): Promise<'recorded' | 'heartbeat' | 'invalid'> {
+  async handleSensorMessage(topic: string, payload: Buffer): Promise<'recorded' | 'heartbeat' | 'noise' | 'invalid'> {
     const deviceId = topic.split('/')[2] ?? '';
     const parsed = parseSensorMessage(payload);
     if (!parsed.ok) {
@@ -249,6 +251,10 @@ export class AlarmsService {
     const now = this.ctx.clock.now();
     const device = this.city.devices.get(deviceId);
     await this.heardPath(`device:${deviceId}`, now);
+    if (parsed.message.type === 'noise') {
+      await this.onNoiseReading(deviceId, parsed.message.value!, parsed.message.at ? Date.parse(parsed.message.at) : now);
+      return 'noise';
+    }
     const fields = sensorSignalFields(parsed.message);
     if (!fields) return 'heartbeat';
     await this.recordSignals([{

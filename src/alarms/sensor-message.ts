@@ -10,7 +10,7 @@ export const SENSOR_MESSAGE_SCHEMA = {
   required: ['type', 'state'],
   additionalProperties: false,
   properties: {
-    type: { enum: ['smoke', 'heat', 'water-level', 'gas', 'door', 'glass-break', 'motion', 'panic', 'heartbeat'] },
+    type: { enum: ['smoke', 'heat', 'water-level', 'gas', 'door', 'glass-break', 'motion', 'panic', 'heartbeat', 'noise'] },
     state: { enum: ['alarm', 'normal', 'trouble', 'test'] },
     value: { type: 'number' },
     unit: { type: 'string', maxLength: 16 },
@@ -21,7 +21,8 @@ export const SENSOR_MESSAGE_SCHEMA = {
 } as const;
 
 export interface SensorMessage {
-  type: 'smoke' | 'heat' | 'water-level' | 'gas' | 'door' | 'glass-break' | 'motion' | 'panic' | 'heartbeat';
+  /** `noise`: the measured ambient level (LAeq) in dB(A) as `value`, for the siren or loudspeaker it stands by. */
+  type: 'smoke' | 'heat' | 'water-level' | 'gas' | 'door' | 'glass-break' | 'motion' | 'panic' | 'heartbeat' | 'noise';
   state: 'alarm' | 'normal' | 'trouble' | 'test';
   value?: number;
   unit?: string;
@@ -42,16 +43,18 @@ export function parseSensorMessage(payload: Buffer): { ok: true; message: Sensor
     return { ok: false, problem: 'payload is not JSON' };
   }
   if (!validate(json)) return { ok: false, problem: ajv.errorsText(validate.errors) };
+  if (json.type === 'noise' && !(json.value !== undefined && json.value >= 0 && json.value <= 194)) return { ok: false, problem: 'a noise reading has a value in dB(A), 0–194' };
+  if (json.type === 'noise' && json.unit !== undefined && json.unit !== 'dB(A)' && json.unit !== 'dBA') return { ok: false, problem: 'a noise reading is in dB(A)' };
   return { ok: true, message: json };
 }
 
 const KIND: Record<SensorMessage['type'], SignalKind> = {
-  smoke: 'fire', heat: 'heat', 'water-level': 'water', gas: 'gas', door: 'burglary', 'glass-break': 'burglary', motion: 'burglary', panic: 'panic', heartbeat: 'test',
+  smoke: 'fire', heat: 'heat', 'water-level': 'water', gas: 'gas', door: 'burglary', 'glass-break': 'burglary', motion: 'burglary', panic: 'panic', heartbeat: 'test', noise: 'test',
 };
 
-/** The normalised part of a signal a sensor message becomes (null for a heartbeat). */
+/** The normalised part of a signal a sensor message becomes (null for a heartbeat and a noise reading, which are not signals). */
 export function sensorSignalFields(m: SensorMessage): Pick<Signal, 'code' | 'kind' | 'phase' | 'description' | 'text'> | null {
-  if (m.type === 'heartbeat') return null;
+  if (m.type === 'heartbeat' || m.type === 'noise') return null;
   let kind = KIND[m.type];
   let phase: SignalPhase = m.state === 'alarm' ? 'alarm' : m.state === 'normal' ? 'restore' : 'status';
   if (m.state === 'trouble') {

@@ -21,6 +21,14 @@ import type { GuidanceSource } from './public-alerts.js';
 import { subscriberRoutes } from './subscribers/subscriber-routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
 import { SubscribersState } from './subscribers/subscribers-state.js';
+import { CellBroadcastChannel } from './delivery/cell-broadcast-channel.js';
+import { CellBroadcastState } from './delivery/cell-broadcast-state.js';
+import { channelDetailRoutes } from './delivery/channel-routes.js';
+import { AmbientNoise, AmbientNoiseState } from './delivery/ambient-noise.js';
+import { WebhookChannel } from './webhooks/webhook-channel.js';
+import { WebhooksService } from './webhooks/webhooks-service.js';
+import { WebhooksState } from './webhooks/webhooks-state.js';
+import { webhooksRoutes } from './webhooks/webhooks-routes.js';
 
 export { AlertsService } from './alerts-service.js';
 
@@ -31,11 +39,14 @@ export interface AlertsCapability extends Capability {
   dispatcher: AlertDispatcher;
   receipts: ReceiptTracker;
   smsAnswers: SmsAnswers;
+  cellBroadcast: CellBroadcastState;
+  webhooks: WebhooksService;
+  ambient: AmbientNoise;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
 /** `guidance`: evacuation guidance per alert for the public page (the routing capability's); none when absent. */
-export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; neighbourhoodOf?: (position: [number, number]) => AreaRef | null; guidance?: GuidanceSource }): AlertsCapability {
+export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; device?: (id: string) => Device | undefined; neighbourhoodOf?: (position: [number, number]) => AreaRef | null; guidance?: GuidanceSource }): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
   const delivery = new DeliveryState();
@@ -60,7 +71,17 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   adapters.set('push', new PushAdapter(vapid, `mailto:${ctx.config.capSender}`, pushAgent));
   const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
   if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
+  const cellBroadcast = new CellBroadcastState();
+  const webhooks = new WebhooksService(ctx, new WebhooksState());
+  const ambient = new AmbientNoise(ctx, new AmbientNoiseState(), deps.device ?? ((id) => [...deps.devices()].find((d) => d.id === id)));
+  const runners = [
+    new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, { backoffMs: ctx.config.deliveryBackoffMs }),
+    new WebhookChannel(ctx, webhooks, { backoffMs: ctx.config.deliveryBackoffMs }),
+  ];
   const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
+    runners,
+    ambientOf: (d) => ambient.ambientOf(d),
+    onWarningLevels: (alert, levels) => ambient.recordLevels(alert, levels),
     warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
     sirenTopicPrefix: ctx.config.sirenTopicPrefix,
     publicUrl: () => ctx.publicUrl(),
@@ -71,10 +92,12 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
   return {
     name: 'alerts',
-    projections: [state, subscribersState, delivery],
+    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state],
     routes: async (app) => {
       await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? (() => null)));
       await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
+      await app.register(channelDetailRoutes(service, cellBroadcast, ambient.state));
+      await app.register(webhooksRoutes(webhooks));
     },
     service,
     subscribers,
@@ -82,6 +105,9 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     dispatcher,
     receipts,
     smsAnswers,
+    cellBroadcast,
+    webhooks,
+    ambient,
     async start() {
       const shredded = await subscribers.shredErased();
       if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');
@@ -90,7 +116,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
       dispatcher.stop();
       await receipts.flush();
       receipts.stop();
-      await Promise.all([...adapters.values()].map((a) => a.close()));
+      await Promise.all([...adapters.values(), ...runners].map((a) => a.close()));
     },
   };
 }

@@ -17,8 +17,8 @@ import { alertReport } from './delivery/alert-report.js';
 import type { SubscribersService } from './subscribers/subscribers-service.js';
 import { publicAlerts, type GuidanceSource } from './public-alerts.js';
 
-const OFFICERS: readonly Role[] = ['alert-officer'];
-const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
+export const OFFICERS: readonly Role[] = ['alert-officer'];
+export const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
 
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;

@@ -53,7 +53,7 @@ export interface Zone {
 
 export const DEVICE_KINDS = [
   'alarm-panel', 'smoke-detector', 'heat-detector', 'motion-detector', 'door-contact', 'glass-break', 'panic-button',
-  'water-level-sensor', 'gas-sensor', 'camera', 'siren', 'loudspeaker',
+  'water-level-sensor', 'gas-sensor', 'camera', 'siren', 'loudspeaker', 'noise-sensor', 'cell-site',
 ] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
@@ -71,8 +71,17 @@ export interface Device {
   account: string | null;
   /** How it reaches Vigil: 'sia-dc09', 'mqtt', 'http', or how Vigil reaches it. */
   protocol: 'sia-dc09' | 'contact-id' | 'mqtt' | 'http' | null;
-  /** The device reporting for it (a detector's panel). */
+  /** The device reporting for it (a detector's panel); a noise sensor's: the siren or loudspeaker it measures for. */
   parentId: string | null;
+  /** Cell sites (one device per sector): the cell's global id and its radio coverage, which cell broadcast targets. */
+  cell?: CellSector;
+}
+
+export interface CellSector {
+  /** E-UTRAN cell global id written MCC-MNC-ECI (ECI as 7 hex digits: eNB id and cell). */
+  cellId: string;
+  /** Coverage as a closed ring of [lon, lat]. */
+  coverage: Position[];
 }
 
 export interface CityInfo {

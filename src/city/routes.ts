@@ -142,6 +142,10 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
                     siteId: nullableId, zoneId: nullableId, parentId: nullableId, position,
                     account: { type: ['string', 'null'], pattern: '^[0-9A-Fa-f]{3,16}$' },
                     protocol: { type: ['string', 'null'], enum: ['sia-dc09', 'contact-id', 'mqtt', 'http', null] },
+                    cell: {
+                      type: 'object', required: ['cellId', 'coverage'], additionalProperties: false,
+                      properties: { cellId: { type: 'string', pattern: '^\\d{3}-\\d{2,3}-[0-9A-Fa-f]{7}$' }, coverage: { type: 'array', minItems: 4, maxItems: 200, items: position } },
+                    },
                   },
                 },
               },

@@ -43,12 +43,26 @@ const jitter = (p: Position, random: () => number): Position => [
   Math.round((p[1] + (random() - 0.5) * 0.00015) * 1e7) / 1e7,
 ];
 
+/** A sector's coverage: a wedge from the antenna, azimuth and beam width in degrees, range in metres, as a closed ring. */
+export function sectorRing(centre: Position, azimuthDeg: number, beamDeg: number, rangeM: number): Position[] {
+  const mPerDegLat = 111_320;
+  const mPerDegLon = mPerDegLat * Math.cos((centre[1] * Math.PI) / 180);
+  const ring: Position[] = [centre];
+  for (let a = azimuthDeg - beamDeg / 2; a <= azimuthDeg + beamDeg / 2 + 1e-9; a += beamDeg / 8) {
+    const rad = (a * Math.PI) / 180;
+    ring.push([Math.round((centre[0] + (rangeM * Math.sin(rad)) / mPerDegLon) * 1e7) / 1e7, Math.round((centre[1] + (rangeM * Math.cos(rad)) / mPerDegLat) * 1e7) / 1e7]);
+  }
+  ring.push(centre);
+  return ring;
+}
+
 /**
  * The demo city's installed base on its real buildings: alarm panels monitored by
  * the MARC (every public building and one building in five) with zones and
  * detectors, panic buttons, site cameras at monitored public buildings, gas
  * sensors, police street cameras, city sirens spread over
- * the city and loudspeakers in public venues.
+ * the city and loudspeakers in public venues, a noise sensor at each of them, and
+ * invented cell sites (flagged DEMO, test PLMN 001-01) for cell broadcast.
  */
 export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, seed = 37123): { zones: Zone[]; devices: Device[] } {
   const random = seededRandom(seed);
@@ -91,5 +105,19 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
   const buildings = sites.filter((s) => s.category === 'building');
   for (const site of spread(buildings, 20, random)) add('camera', site, orgs.police, { protocol: 'http' });
   for (const site of spread(buildings, 12, random)) add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${site.name ?? site.address ?? site.id}` });
+  // A noise sensor beside each warning device: the measured ambient its sound level is set above.
+  for (const d of devices.filter((x) => x.kind === 'siren' || x.kind === 'loudspeaker')) {
+    add('noise-sensor', sites.find((x) => x.id === d.siteId)!, orgs.city, { protocol: 'mqtt', parentId: d.id, position: d.position, label: `Noise sensor (dB(A)) — ${d.label}` });
+  }
+  // INVENTED cell sites, clearly flagged: 8 sites of 3 sectors on the test network's PLMN 001-01, not any operator's.
+  spread(buildings, 8, random).forEach((site, n) => {
+    for (let sector = 0; sector < 3; sector++) {
+      const enb = (0xd0000 + n + 1).toString(16).toUpperCase();
+      add('cell-site', site, orgs.city, {
+        protocol: null, position: site.position, label: `DEMO cell site (invented) ${n + 1}, sector ${sector + 1} — ${site.name ?? site.address ?? site.id}`,
+        cell: { cellId: `001-01-${enb}${String(sector + 1).padStart(2, '0')}`, coverage: sectorRing(site.position, sector * 120 + 30, 120, 450) },
+      });
+    }
+  });
   return { zones, devices };
 }

@@ -32,8 +32,12 @@ test('the demo city: population on real buildings adds up, devices are placed an
     assert.equal(new Set(panels.map((p) => p.account)).size, panels.length, 'panel accounts are unique');
     for (const d of devices) {
       if (d.zoneId) assert.equal(state.zones.get(d.zoneId)!.siteId, d.siteId, `${d.id} sits in its zone's site`);
-      if (d.parentId) assert.equal(state.devices.get(d.parentId)!.kind, 'alarm-panel');
+      if (d.parentId && d.kind !== 'noise-sensor') assert.equal(state.devices.get(d.parentId)!.kind, 'alarm-panel');
+      if (d.kind === 'noise-sensor') assert.match(state.devices.get(d.parentId ?? '')?.kind ?? '', /^(siren|loudspeaker)$/, `${d.id} measures for a warning device`);
+      if (d.kind === 'cell-site') assert.ok(d.cell && d.cell.cellId.startsWith('001-01-') && d.label.startsWith('DEMO'), 'invented cells are flagged: test PLMN 001-01, DEMO label');
     }
+    assert.equal(devices.filter((d) => d.kind === 'cell-site').length, 24);
+    assert.equal(devices.filter((d) => d.kind === 'noise-sensor').length, devices.filter((d) => d.kind === 'siren' || d.kind === 'loudspeaker').length);
     // Visibility follows ownership and sharing: the MARC's panels are visible to the police (shared), not to the steward's organiser.
     const identity = vigil.capabilities.identity.service;
     const police = vigil.capabilities.city.service.findDevices(identity.resolvePrincipalOf('commander'), { kind: 'alarm-panel', limit: 5, offset: 0 });

@@ -33,6 +33,10 @@ export interface VigilConfig {
   smsSender: string;
   /** Extra CA certificates (PEM file) trusted for Web Push services, e.g. a push relay of a closed network; null: public CAs only. */
   pushCaFile: string | null;
+  /** Cell Broadcast Centre the cell-broadcast channel hands its messages to (http/https); null: unavailable. */
+  cbcUrl: string | null;
+  /** Waits before retrying a cell-broadcast or webhook request (ms); one attempt more than there are waits. */
+  deliveryBackoffMs: number[];
   /** Broker the sirens and loudspeakers listen on; defaults to VIGIL_MQTT_URL, else the embedded broker. */
   sirenMqttUrl: string | null;
   /** Commands go to <prefix>/<deviceId>/command. */
@@ -86,6 +90,14 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
   return raw as T;
 }
 
+function backoff(env: Env, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (!raw) return fallback;
+  const waits = raw.split(',').map((x) => Number(x.trim()));
+  if (waits.length > 10 || waits.some((w) => !Number.isInteger(w) || w < 0 || w > 3_600_000)) throw new VigilError('bad_request', `${name} is a comma-separated list of at most 10 waits in ms`);
+  return waits;
+}
+
 function url(env: Env, name: string, protocols: string[]): string | null {
   const raw = env[name];
   if (!raw) return null;
@@ -122,6 +134,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:']),
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
     pushCaFile: env.VIGIL_PUSH_CA_FILE ? resolve(env.VIGIL_PUSH_CA_FILE) : null,
+    cbcUrl: url(env, 'VIGIL_CBC_URL', ['http:', 'https:']),
+    deliveryBackoffMs: backoff(env, 'VIGIL_DELIVERY_BACKOFF_MS', [1_000, 4_000, 16_000]),
     sirenMqttUrl: url(env, 'VIGIL_SIREN_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     sirenTopicPrefix: env.VIGIL_SIREN_TOPIC || 'vigil/sirens',
     publicUrl: url(env, 'VIGIL_PUBLIC_URL', ['http:', 'https:']),

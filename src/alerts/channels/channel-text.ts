@@ -12,6 +12,11 @@ export interface ChannelTexts {
   email: { subject: string; body: string };
 }
 
+/** The text a cell broadcast carries: CR would read as page padding, so line breaks are LF. */
+export function cellBroadcastText(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
 export function channelTexts(cap: Pick<CapAlert, 'status' | 'msgType'>, info: CapInfo): ChannelTexts {
   const mark = exerciseMark(cap);
   const prefix = mark ? `${mark} — ` : '';
@@ -24,7 +29,8 @@ export function channelTexts(cap: Pick<CapAlert, 'status' | 'msgType'>, info: Ca
     language: info.language ?? 'en-US',
     sms,
     smsSizing: smsSizing(sms),
-    cellBroadcast: cellBroadcastPages(sms),
+    // CR is the page padding of cell broadcast: line breaks go as LF.
+    cellBroadcast: cellBroadcastPages(cellBroadcastText(sms)),
     voice,
     email: {
       subject: `${mark ? `[${mark}] ` : ''}${headline}`,

@@ -10,6 +10,8 @@ const GSM_TABLE = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæ
 const GSM_CODE = new Map([...GSM_TABLE].map((ch, code) => [ch, code] as const).filter(([ch]) => ch !== '\u001b'));
 const GSM_EXT_CODE = new Map<string, number>([['\f', 0x0a], ['^', 0x14], ['{', 0x28], ['}', 0x29], ['\\', 0x2f], ['[', 0x3c], ['~', 0x3d], [']', 0x3e], ['|', 0x40], ['€', 0x65]]);
 const GSM_BASIC = new Set(GSM_CODE.keys());
+const GSM_CHAR = [...GSM_TABLE];
+const GSM_EXT_CHAR = new Map([...GSM_EXT_CODE].map(([ch, code]) => [code, ch] as const));
 const GSM_EXTENDED = new Set(GSM_EXT_CODE.keys());
 
 /** GSM-7 text as unpacked septets, one byte each (how SMPP carries data_coding 0); escape pairs for the extension table. */
@@ -25,6 +27,19 @@ export function gsmEncode(text: string): Buffer {
     }
   }
   return Buffer.from(out);
+}
+
+/** Unpacked septets back to text (the inverse of gsmEncode); an unknown escape code reads as the default-alphabet character of that code (TS 23.038 §6.2.1.1). */
+export function gsmDecode(septets: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < septets.length; i++) {
+    const code = septets[i]! & 0x7f;
+    if (code === 0x1b) {
+      const next = septets[++i];
+      out += next === undefined ? '' : GSM_EXT_CHAR.get(next & 0x7f) ?? GSM_CHAR[next & 0x7f]!;
+    } else out += GSM_CHAR[code]!;
+  }
+  return out;
 }
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';

@@ -7,6 +7,8 @@ import type { Subscriber, SubscribersState } from '../subscribers/subscribers-st
 import { inArea, targetAreaOf, type TargetArea } from '../targeting/area-geometry.js';
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
+import type { ChannelRunner } from './channel-runner.js';
+import type { WarningLevel } from './ambient-noise.js';
 import type { DeliveryEvents } from './delivery-state.js';
 import type { ReceiptTracker } from './receipt-tracker.js';
 import { toRuns, type AreaRef } from './recipient-track.js';
@@ -33,6 +35,11 @@ export interface DispatcherOptions {
   neighbourhoodOf?: (position: [number, number]) => AreaRef | null;
   /** Where the SMSC's message ids go, so its delivery receipts find their recipient. */
   receipts?: ReceiptTracker;
+  /** Channels that run their own delivery (cell broadcast, webhooks). */
+  runners?: readonly ChannelRunner[];
+  /** The ambient each device's level is set above (measured, or the default per kind), and where the chosen levels are recorded. */
+  ambientOf?: (d: WarningDevice) => Pick<WarningLevel, 'ambientDb' | 'ambientSource' | 'measuredAt'>;
+  onWarningLevels?: (alert: AlertRecord, levels: WarningLevel[]) => Promise<void>;
 }
 
 export interface WarningDevice {
@@ -43,8 +50,9 @@ export interface WarningDevice {
 
 /**
  * Sound level of a warning device: above the ambient noise by a margin, never above
- * the device's maximum. No noise sensor feeds Vigil yet, so ambient is a typical
- * urban level per kind of place (EN ISO 7731 asks for a warning signal 15 dB above ambient).
+ * the device's maximum (EN ISO 7731 asks for a warning signal 15 dB above ambient).
+ * Ambient is the zone's measured level when a noise sensor reported one recently
+ * (ambient-noise.ts), else a typical urban level per kind of place.
  */
 export function warningLevelDb(kind: WarningDevice['kind'], ambientDb: number = kind === 'siren' ? 70 : 60): number {
   const maxDb = kind === 'siren' ? 120 : 96;
@@ -98,6 +106,11 @@ export class AlertDispatcher {
       await this.sirens(job, record);
       return;
     }
+    const runner = this.options.runners?.find((r) => r.channel === channel);
+    if (runner) {
+      await runner.run({ alert, infos, area: job.area, textsOf: job.textsOf, record });
+      return;
+    }
     const address = ADDRESS[channel];
     const adapter = this.adapters.get(channel);
     if (!address || !adapter) {
@@ -129,6 +142,11 @@ export class AlertDispatcher {
       return;
     }
     const devices = [...(this.options.warningDevices?.() ?? [])].filter((d) => inArea(d.position, area));
+    const levels = new Map(devices.map((d) => {
+      const ambient = this.options.ambientOf?.(d) ?? { ambientDb: warningLevelDb(d.kind) - 15, ambientSource: 'default' as const, measuredAt: null };
+      return [d.id, { deviceId: d.id, kind: d.kind, ...ambient, levelDb: warningLevelDb(d.kind, ambient.ambientDb) }] as const;
+    }));
+    await this.options.onWarningLevels?.(alert, [...levels.values()]);
     const evacuate = infos.some((i) => i.responseType?.includes('Evacuate'));
     const base = this.options.publicUrl?.() ?? '';
     const messages: OutgoingMessage[] = devices.map((d) => ({
@@ -139,7 +157,7 @@ export class AlertDispatcher {
       text: JSON.stringify({
         alertId: alert.alertId, identifier: alert.cap.identifier, sent: alert.cap.sent, status: alert.cap.status, exercise: exerciseMark(alert.cap),
         action: alert.cap.msgType === 'Cancel' ? 'stop' : 'sound', signal: alert.cap.msgType === 'Cancel' ? 'all-clear' : evacuate ? 'evacuate' : 'alert',
-        levelDb: warningLevelDb(d.kind),
+        levelDb: levels.get(d.id)!.levelDb, ambientDb: levels.get(d.id)!.ambientDb, ambientSource: levels.get(d.id)!.ambientSource,
         voice: d.kind === 'loudspeaker' && alert.cap.scope === 'Public' ? infos.map((i) => ({ language: i.language ?? 'en-US', url: `${base}/api/alerts/public/${alert.alertId}/voice/${i.language ?? 'en-US'}.wav`, text: textsOf(i).voice })) : [],
         expires: infos.map((i) => i.expires).filter(Boolean).sort().at(-1) ?? null,
       }),

@@ -10,6 +10,8 @@ import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { RecipientsTable } from '../components/RecipientsTable.js';
 import { useT, useTime } from '../i18n.js';
+import { ChannelDetails } from './ChannelDetails.js';
+import { WebhooksPanel } from './WebhooksPanel.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
 type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
@@ -31,7 +33,7 @@ interface Form {
 }
 
 const emptyTexts = (): Texts => Object.fromEntries(LANGS.map((l) => [l, { event: '', headline: '', description: '', instruction: '' }]));
-const blank = (): Form => ({ status: 'Actual', scope: 'Public', restriction: '', channels: ['email', 'sms', 'push', 'cell-broadcast', 'sirens', 'cap-feed'], category: ['Safety'], responseType: [], urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', expiresHours: '6', texts: emptyTexts(), ring: [], areaDesc: '' });
+const blank = (): Form => ({ status: 'Actual', scope: 'Public', restriction: '', channels: ['email', 'sms', 'push', 'cell-broadcast', 'sirens', 'cap-feed', 'webhook'], category: ['Safety'], responseType: [], urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', expiresHours: '6', texts: emptyTexts(), ring: [], areaDesc: '' });
 
 /** The CAP info blocks of the form: shared codes, one block per language with text. */
 function infoBlocks(f: Form): CapInfo[] {
@@ -66,6 +68,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [report, setReport] = useState<AlertReport | null>(null);
   const [answers, setAnswers] = useState<{ safe: number; needHelp: { recipientId: string; at: string; locations: { kind: string; position: [number, number] }[] }[] } | null>(null);
   const isOfficer = me.roles.includes('alert-officer');
+  const [showWebhooks, setShowWebhooks] = useState(false);
 
   const load = useCallback(async () => {
     const [a, tpl] = await Promise.all([api<{ alerts: AlertRecord[] }>('/api/alerts'), api<{ templates: AlertTemplate[] }>('/api/alerts/templates')]);
@@ -124,6 +127,8 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       <div className="queue">
         <h2>{t('Alerts')}</h2>
         {isOfficer && !form && <button onClick={() => setForm(blank())}>{t('New alert')}</button>}
+        {(isOfficer || me.roles.includes('admin')) && <button onClick={() => setShowWebhooks(!showWebhooks)} aria-pressed={showWebhooks}>{t('Webhooks')}</button>}
+
         <ul className="alert-list" data-testid="alert-list">
           {alerts.map((a) => (
             <li key={a.alertId} className={a.alertId === selected ? 'selected' : ''} onClick={() => setSelected(a.alertId)}>
@@ -136,6 +141,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         </ul>
       </div>
       <div className="detail">
+        {showWebhooks && <WebhooksPanel />}
         {error && <p className="error" role="alert">{error}</p>}
         {form ? (
           <form className="alert-form" aria-label="New alert" onSubmit={(e) => { e.preventDefault(); void submitForm(); }}>
@@ -255,6 +261,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               </div>
             )}
             {current.state !== 'draft' && <RecipientsTable alertId={current.alertId} channels={delivery.filter((d) => d.queued > 0 && d.channel !== 'sirens').map((d) => d.channel)} refresh={lastAlertSeq} />}
+            <ChannelDetails alertId={current.alertId} refresh={lastAlertSeq} />
             {report && report.channels.some((c) => c.queued > 0) && (
               <table className="table small" data-testid="alert-report">
                 <thead><tr><th>{t('Channel')}</th><th>{t('Reach')}</th><th>{t('Delivered')}</th><th>50 %</th><th>90 %</th><th>99 %</th><th>{t('Languages')}</th></tr></thead>

@@ -48,7 +48,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const identity = createIdentityCapability(ctx);
   const city = createCityCapability(ctx);
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry });
-  const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values() });
+  const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), city: city.service.state });
   const audit = createAuditCapability(ctx);
   return { identity, city, alarms, alerts, audit, all: [identity, city, alarms, alerts, audit] as Capability[] };
 }

@@ -91,5 +91,7 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
   const buildings = sites.filter((s) => s.category === 'building');
   for (const site of spread(buildings, 20, random)) add('camera', site, orgs.police, { protocol: 'http' });
   for (const site of spread(buildings, 12, random)) add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${site.name ?? site.address ?? site.id}` });
+  // Water-level gauges (storm drains, underground car parks) the city's early-warning rules watch; last, so earlier ids stay as they were.
+  for (const site of spread(buildings, 3, random)) add('water-level-sensor', site, orgs.city, { protocol: 'mqtt', label: `Water level gauge — ${site.name ?? site.address ?? site.id}` });
   return { zones, devices };
 }

@@ -28,7 +28,7 @@ export function firingAlertId(ruleId: string, signalId: string): string {
  */
 export class EarlyWarningState implements Projection {
   readonly name = 'early-warning';
-  readonly typePrefixes = ['alerts.rule.', 'alerts.alert.', 'alarms.signal.received'];
+  readonly typePrefixes = ['alerts.rule.', 'alerts.alert.', 'alarms.signal.received', 'city.devices.', 'city.sites.'];
   readonly rules = new Map<string, EarlyWarningRule>();
   readonly tracks = new Map<string, RuleTrack>();
   /** The last reading of each device a rule heard, for the rules panel. */
@@ -36,6 +36,8 @@ export class EarlyWarningState implements Projection {
   /** Firings decided but not yet seen drafted in the log. */
   readonly pending = new Map<string, Firing>();
   private readonly draftRule = new Map<string, string>();
+  /** Device → the enabled rules watching it, filled as readings come; emptied when rules or the city change. */
+  private readonly watchers = new Map<string, EarlyWarningRule[]>();
   /** Told of each firing as it is decided (the service drafts it). */
   onFiring: (firing: Firing) => void = () => {};
 
@@ -43,6 +45,7 @@ export class EarlyWarningState implements Projection {
 
   apply(e: StoredEvent): void {
     if (e.type === 'alarms.signal.received') return this.reading((e.data as AlarmEvents['alarms.signal.received']).signal);
+    if (e.type.startsWith('city.') || e.type.startsWith('alerts.rule.')) this.watchers.clear();
     switch (e.type as keyof EarlyWarningEvents | keyof AlertEvents) {
       case 'alerts.rule.defined': {
         const { rule } = e.data as EarlyWarningEvents['alerts.rule.defined'];
@@ -106,8 +109,9 @@ export class EarlyWarningState implements Projection {
       signalId: signal.signalId, deviceId: signal.deviceId, sensorType: signal.code.slice(0, colon), state: signal.code.slice(colon + 1),
       value: signal.reading?.value ?? null, unit: signal.reading?.unit ?? null, at: Date.parse(signal.occurredAt ?? signal.receivedAt),
     };
-    for (const rule of this.rules.values()) {
-      if (!rule.enabled || !this.watches(rule, reading.deviceId)) continue;
+    let watching = this.watchers.get(reading.deviceId);
+    if (!watching) this.watchers.set(reading.deviceId, (watching = [...this.rules.values()].filter((r) => r.enabled && this.watches(r, reading.deviceId))));
+    for (const rule of watching) {
       let last = this.lastReadings.get(rule.ruleId);
       if (!last) this.lastReadings.set(rule.ruleId, (last = new Map()));
       last.set(reading.deviceId, reading);

@@ -19,11 +19,13 @@ export interface DeviceTrack {
  */
 export interface RuleTrack {
   devices: Map<string, DeviceTrack>;
+  /** How many devices are `high` (kept, so re-arming does not scan every device). */
+  highCount: number;
   latched: boolean;
   openDraft: string | null;
 }
 
-export const newRuleTrack = (): RuleTrack => ({ devices: new Map(), latched: false, openDraft: null });
+export const newRuleTrack = (): RuleTrack => ({ devices: new Map(), highCount: 0, latched: false, openDraft: null });
 
 /** Length units a water-level reading may come in; other units must match the rule's exactly. */
 const TO_METRES: Record<string, number> = { m: 1, cm: 0.01, mm: 0.001 };
@@ -65,6 +67,7 @@ export function evaluate(rule: Pick<EarlyWarningRule, 'measure' | 'persistence'>
     device = { run: 0, since: null, recent: [], high: false };
     track.devices.set(reading.deviceId, device);
   }
+  if (device.high !== verdict.high) track.highCount += verdict.high ? 1 : -1;
   device.high = verdict.high;
   if (verdict.meets) {
     device.run++;
@@ -76,7 +79,7 @@ export function evaluate(rule: Pick<EarlyWarningRule, 'measure' | 'persistence'>
     device.since = null;
     device.recent = [];
   }
-  if (track.latched && ![...track.devices.values()].some((d) => d.high)) track.latched = false;
+  if (track.latched && track.highCount === 0) track.latched = false;
   const persisted = verdict.meets && device.run >= rule.persistence.readings && reading.at - device.since! >= rule.persistence.seconds * 1000;
   if (!persisted || track.latched) return null;
   track.latched = true;

@@ -229,3 +229,41 @@ test('early warning over the real Mosquitto broker: a gas rule drafts from readi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('fuzz: rule bodies — anything posted is either a valid rule (201) or refused with a 4xx and the reason, and a refused rule records nothing', async () => {
+  const { default: fc } = await import('fast-check');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-fuzz-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  try {
+    const officer = await signedIn(vigil, 'alert-officer');
+    const gauge = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'water-level-sensor')!;
+    const valid = gaugeRule(gauge.id);
+    // Mutations of a valid rule: a field replaced by anything, a field removed, an extra field, a wrong sensor or area.
+    const paths: string[][] = [['name'], ['sensors'], ['sensors', 'deviceIds'], ['measure'], ['measure', 'threshold'], ['measure', 'hysteresis'], ['measure', 'type'], ['measure', 'sensorType'], ['persistence', 'readings'], ['persistence', 'seconds'], ['draft', 'templateId'], ['draft', 'languages'], ['draft', 'area'], ['draft', 'area', 'radiusKm'], ['draft', 'severity'], ['draft', 'channels']];
+    const mutate = (body: unknown, path: string[], value: unknown, remove: boolean): unknown => {
+      const copy = structuredClone(body) as Record<string, unknown>;
+      let at = copy;
+      for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>;
+      if (remove) delete at[path.at(-1)!];
+      else at[path.at(-1)!] = value;
+      return copy;
+    };
+    const body = fc.oneof(
+      fc.tuple(fc.constantFrom(...paths), fc.oneof(fc.anything(), fc.constantFrom(-1, 0, 1e12, Number.NaN, '', 'dev:none', ['de-DE'], { kind: 'neighbourhood', areaId: 'area:none' }, { kind: 'polygon', areaDesc: 'x', polygon: '1,2 3,4' })), fc.boolean()).map(([p, v, r]) => mutate(valid, p, v, r)),
+      fc.anything(),
+      fc.constant({ ...valid, extra: true }),
+    );
+    await fc.assert(fc.asyncProperty(body, async (b) => {
+      const before = await vigil.ctx.log.lastSeq();
+      const r = await officer('POST', '/api/alerts/rules', b === undefined ? null : JSON.stringify(b), 'application/json');
+      assert.ok([201, 400, 404, 415].includes(r.status), `${r.status} ${r.body} for ${JSON.stringify(b)}`);
+      if (r.status !== 201) {
+        assert.ok(r.json?.error?.message, r.body);
+        assert.equal(await vigil.ctx.log.lastSeq(), before, 'a refused rule records nothing');
+      }
+    }), { numRuns: 300 });
+  } finally {
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

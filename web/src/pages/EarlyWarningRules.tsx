@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FeatureCollection } from 'geojson';
 import { SEVERITIES, URGENCIES } from '../../../src/alerts/cap/cap-model.js';
 import { CHANNELS, type Channel } from '../../../src/alerts/model.js';
@@ -107,10 +107,17 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
     void api<FeatureCollection>('/api/city/areas').then((fc) => setAreas(fc.features.map((f) => ({ id: String(f.id), name: String(f.properties?.name ?? f.id), level: String(f.properties?.level ?? '') }))), () => {});
   }, [load]);
   // Rules and their readings follow the live feed: a rule event, a sensor reading or a drafted alert.
+  // At most one reload a second: a busy city sends many readings.
   const lastSeq = recent.find((e) => e.type.startsWith('alerts.') || e.type === 'alarms.signal.received')?.seq;
+  const reloading = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
-    if (lastSeq) void load().catch(() => {});
+    if (!lastSeq || reloading.current) return;
+    reloading.current = setTimeout(() => {
+      reloading.current = null;
+      void load().catch(() => {});
+    }, 1000);
   }, [lastSeq, load]);
+  useEffect(() => () => { if (reloading.current) clearTimeout(reloading.current); }, []);
 
   const run = async (what: () => Promise<unknown>): Promise<boolean> => {
     setError(null);

@@ -51,7 +51,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const identity = createIdentityCapability(ctx);
   const city = createCityCapability(ctx);
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry });
-  const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id), neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas) });
+  const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id), neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas), city: city.service.state });
   // Noise sensors come in with the other sensors; their readings set the sirens' and loudspeakers' levels.
   alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
   const audit = createAuditCapability(ctx);

@@ -261,6 +261,7 @@ export class AlarmsService {
       signalId: newId('sig'), account: null, protocol: 'mqtt', ...fields, zone: device?.zoneId ? String(this.city.zones.get(device.zoneId)?.number ?? '') || null : null,
       user: null, area: null, occurredAt: parsed.message.at ? new Date(parsed.message.at).toISOString() : null, receivedAt: new Date(now).toISOString(),
       position: device?.position ?? null, siteId: device?.siteId ?? null, deviceId: device ? device.id : deviceId, flags: device ? [] : ['unknown-device'],
+      ...(parsed.message.value !== undefined ? { reading: { value: parsed.message.value, unit: parsed.message.unit ?? null } } : {}),
     }], [], device?.orgId ?? null);
     this.counters.frames('mqtt-recorded');
     return 'recorded';

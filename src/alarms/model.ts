@@ -30,6 +30,8 @@ export interface Signal {
   deviceId: string | null;
   /** 'unknown-code', 'unknown-account', and the transmission quirks of the frame. */
   flags: string[];
+  /** A sensor's measured value (MQTT `value`/`unit`), for early-warning rules. */
+  reading?: { value: number; unit: string | null };
 }
 
 /** Priority by kind: life first (EN 50518 practice: fire and hold-up before intrusion). */

@@ -9,6 +9,7 @@ import { validateCapXml } from './cap/cap-validate.js';
 import { capToXml, parseCapXml } from './cap/cap-xml.js';
 import type { AlertEvents } from './events.js';
 import { needsApproval, type AlertRecord, type Channel } from './model.js';
+import type { AlertTrigger } from './early-warning/rule-model.js';
 
 /** What an alert officer writes; Vigil fills identifier, sender, sent and msgType. */
 export type AlertInput = Pick<CapAlert, 'status' | 'scope' | 'restriction' | 'addresses' | 'code' | 'note' | 'incidents'> & { info: CapInfo[]; channels: Channel[] };
@@ -118,6 +119,32 @@ export class AlertsService {
       author: by.actor, createdAt: new Date(this.ctx.clock.now()).toISOString(), submittedAt: null, approvedBy: null, issuedAt: null, rejected: null, endedBy: null,
     };
     await this.ctx.record([event('alerts.alert.drafted', alertId, by.orgId, by.actor, { alert })]);
+    return this.state.alerts.get(alertId)!;
+  }
+
+  /** Whether an input would make a valid alert (an early-warning rule's draft, checked when the rule is defined). */
+  async check(input: AlertInput): Promise<void> {
+    await this.capOf('alt_check', input, { msgType: 'Alert' });
+  }
+
+  /**
+   * A draft written by an early-warning rule, submitted for approval at once: it
+   * never issues itself. The ids come from the rule and the triggering reading, so
+   * every node that decides the same firing appends the same events, once.
+   */
+  async draftTriggered(alertId: string, input: AlertInput, rule: { orgId: string; definedBy: string }, trigger: AlertTrigger): Promise<AlertRecord> {
+    const cap = await this.capOf(alertId, input, { msgType: 'Alert' });
+    const createdAt = new Date(this.ctx.clock.now()).toISOString();
+    const alert: AlertRecord = {
+      alertId, orgId: rule.orgId, cap, state: 'draft', origin: 'sensor-rule', channels: [...new Set(input.channels)], needsApproval: true,
+      // The officer who defined the rule answers for its wording, so another officer approves it.
+      author: rule.definedBy, createdAt, submittedAt: null, approvedBy: null, issuedAt: null, rejected: null, endedBy: null, trigger,
+    };
+    const actor = `rule:${trigger.ruleId}`;
+    await this.ctx.record([
+      { ...event('alerts.alert.drafted', alertId, rule.orgId, actor, { alert }), id: `${alertId}.drafted` },
+      { ...event('alerts.alert.submitted', alertId, rule.orgId, actor, { alertId }), id: `${alertId}.submitted` },
+    ]);
     return this.state.alerts.get(alertId)!;
   }
 

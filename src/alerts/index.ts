@@ -15,6 +15,10 @@ import { ReceiptTracker } from './delivery/receipt-tracker.js';
 import type { AreaRef } from './delivery/recipient-track.js';
 import { SmsAnswers } from './delivery/sms-answers.js';
 import type { Device } from '../city/model.js';
+import type { CityState } from '../city/city-state.js';
+import { EarlyWarningService } from './early-warning/early-warning-service.js';
+import { EarlyWarningState } from './early-warning/early-warning-state.js';
+import { earlyWarningRoutes } from './early-warning/routes.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
 import type { GuidanceSource } from './public-alerts.js';
@@ -42,16 +46,18 @@ export interface AlertsCapability extends Capability {
   cellBroadcast: CellBroadcastState;
   webhooks: WebhooksService;
   ambient: AmbientNoise;
+  earlyWarning: EarlyWarningService;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
 /** `guidance`: evacuation guidance per alert for the public page (the routing capability's); none when absent. */
-export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; device?: (id: string) => Device | undefined; neighbourhoodOf?: (position: [number, number]) => AreaRef | null; guidance?: GuidanceSource }): AlertsCapability {
+export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; device?: (id: string) => Device | undefined; neighbourhoodOf?: (position: [number, number]) => AreaRef | null; guidance?: GuidanceSource; city: CityState }): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
   const delivery = new DeliveryState();
   const service = new AlertsService(ctx, state);
   const subscribers = new SubscribersService(ctx, subscribersState);
+  const earlyWarning = new EarlyWarningService(ctx, new EarlyWarningState(deps.city), service, deps.city);
   const adapters = new Map<Channel, ChannelAdapter>();
   if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
   const receipts = new ReceiptTracker(ctx);
@@ -92,12 +98,13 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
   return {
     name: 'alerts',
-    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state],
+    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, earlyWarning.state],
     routes: async (app) => {
       await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? (() => null)));
       await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
       await app.register(channelDetailRoutes(service, cellBroadcast, ambient.state));
       await app.register(webhooksRoutes(webhooks));
+      await app.register(earlyWarningRoutes(earlyWarning));
     },
     service,
     subscribers,
@@ -108,11 +115,14 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     cellBroadcast,
     webhooks,
     ambient,
+    earlyWarning,
     async start() {
+      earlyWarning.start();
       const shredded = await subscribers.shredErased();
       if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');
     },
     async stop() {
+      await earlyWarning.stop();
       dispatcher.stop();
       await receipts.flush();
       receipts.stop();

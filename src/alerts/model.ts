@@ -1,4 +1,5 @@
 import type { CapAlert } from './cap/cap-model.js';
+import type { AlertTrigger } from './early-warning/rule-model.js';
 
 /**
  * Where an alert is in its life. Authored alerts go draft → (pending-approval →)
@@ -29,6 +30,8 @@ export interface AlertRecord {
   rejected: { by: string; reason: string; at: string } | null;
   /** The alert that cancelled or superseded this one. */
   endedBy: string | null;
+  /** Drafted by an early-warning rule (origin 'sensor-rule'): the rule and the readings that triggered it. */
+  trigger?: AlertTrigger;
 }
 
 /** The second-person rule: severity Severe or Extreme in any language, or scope Public. */

@@ -119,5 +119,7 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
       });
     }
   });
+  // Water-level gauges (storm drains, underground car parks) the city's early-warning rules watch; last, so earlier ids stay as they were.
+  for (const site of spread(buildings, 3, random)) add('water-level-sensor', site, orgs.city, { protocol: 'mqtt', label: `Water level gauge — ${site.name ?? site.address ?? site.id}` });
   return { zones, devices };
 }

@@ -67,3 +67,18 @@ export function areaBounds(area: TargetArea): [number, number, number, number] {
   }
   return b;
 }
+
+/** CAP writes polygons as "lat,lon" pairs, closed: the first point repeated last. `ring` is open, [lon, lat]. */
+export function ringToCapPolygon(ring: readonly LonLat[]): string {
+  return [...ring, ring[0]!].map(([lon, lat]) => `${lat.toFixed(5)},${lon.toFixed(5)}`).join(' ');
+}
+
+/** The outer ring (open) of an area's boundary, thinned to at most `max` points (CAP polygons travel in SMS gateways' XML). */
+export function outerRing(geometry: { type: string; coordinates?: unknown }, max = 200): LonLat[] | null {
+  const rings = geometry.type === 'Polygon' ? [(geometry.coordinates as LonLat[][])[0]!] : geometry.type === 'MultiPolygon' ? (geometry.coordinates as LonLat[][][]).map((p) => p[0]!) : [];
+  const ring = rings.sort((a, b) => b.length - a.length)[0];
+  if (!ring || ring.length < 4) return null;
+  const open = ring.slice(0, -1);
+  const step = Math.ceil(open.length / max);
+  return open.filter((_, i) => i % step === 0);
+}

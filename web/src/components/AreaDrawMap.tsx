@@ -2,27 +2,15 @@ import { useEffect, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection, Polygon, MultiPolygon } from 'geojson';
 import { baseStyle } from './basemap.js';
+import { outerRing } from '../../../src/alerts/targeting/area-geometry.js';
 
 /** [lon, lat] pairs of an open ring (the first point is not repeated). */
 export type Ring = [number, number][];
 
 interface AreaFeature { id: string; name: string; level: string; geometry: Polygon | MultiPolygon | { type: 'Point' } }
 
-/** CAP writes polygons as "lat,lon" pairs, closed: the first point repeated last. */
-export function ringToCapPolygon(ring: Ring): string {
-  const pts = [...ring, ring[0]!].map(([lon, lat]) => `${lat.toFixed(5)},${lon.toFixed(5)}`);
-  return pts.join(' ');
-}
-
-/** The outer ring of an area's boundary, thinned to at most `max` points (CAP polygons travel in SMS gateways' XML). */
-function outerRing(geometry: AreaFeature['geometry'], max = 200): Ring | null {
-  const rings = geometry.type === 'Polygon' ? [geometry.coordinates[0]!] : geometry.type === 'MultiPolygon' ? geometry.coordinates.map((p) => p[0]!) : [];
-  const ring = rings.sort((a, b) => b.length - a.length)[0];
-  if (!ring || ring.length < 4) return null;
-  const open = ring.slice(0, -1) as Ring;
-  const step = Math.ceil(open.length / max);
-  return open.filter((_, i) => i % step === 0);
-}
+// Shared with the server, which turns a neighbourhood into the same polygon for early-warning drafts.
+export { ringToCapPolygon } from '../../../src/alerts/targeting/area-geometry.js';
 
 /**
  * The target area of an alert, drawn on the city's own map: click to add corners,

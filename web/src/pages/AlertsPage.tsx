@@ -12,6 +12,7 @@ import { RecipientsTable } from '../components/RecipientsTable.js';
 import { useT, useTime } from '../i18n.js';
 import { ChannelDetails } from './ChannelDetails.js';
 import { WebhooksPanel } from './WebhooksPanel.js';
+import { EarlyWarningRules } from './EarlyWarningRules.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
 type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
@@ -69,6 +70,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [answers, setAnswers] = useState<{ safe: number; needHelp: { recipientId: string; at: string; locations: { kind: string; position: [number, number] }[] }[] } | null>(null);
   const isOfficer = me.roles.includes('alert-officer');
   const [showWebhooks, setShowWebhooks] = useState(false);
+  const [showRules, setShowRules] = useState(false);
 
   const load = useCallback(async () => {
     const [a, tpl] = await Promise.all([api<{ alerts: AlertRecord[] }>('/api/alerts'), api<{ templates: AlertTemplate[] }>('/api/alerts/templates')]);
@@ -126,16 +128,17 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     <div className="alerts-page">
       <div className="queue">
         <h2>{t('Alerts')}</h2>
-        {isOfficer && !form && <button onClick={() => setForm(blank())}>{t('New alert')}</button>}
+        {isOfficer && !form && <button onClick={() => { setShowRules(false); setForm(blank()); }}>{t('New alert')}</button>}
+        <button onClick={() => { setForm(null); setShowRules(true); }}>{t('Early-warning rules')}</button>
         {(isOfficer || me.roles.includes('admin')) && <button onClick={() => setShowWebhooks(!showWebhooks)} aria-pressed={showWebhooks}>{t('Webhooks')}</button>}
-
         <ul className="alert-list" data-testid="alert-list">
           {alerts.map((a) => (
-            <li key={a.alertId} className={a.alertId === selected ? 'selected' : ''} onClick={() => setSelected(a.alertId)}>
+            <li key={a.alertId} className={`${a.alertId === selected ? 'selected' : ''} ${a.origin === 'sensor-rule' ? 'sensor-drafted' : ''}`} onClick={() => { setShowRules(false); setSelected(a.alertId); }}>
+              {a.origin === 'sensor-rule' && <span className="badge sensor" data-testid="sensor-marker" title={a.trigger?.ruleName}>{t('sensor')}</span>}{' '}
               <span className={`badge ${STATE_CLASS[a.state] ?? ''}`}>{a.state}</span> {a.cap.status !== 'Actual' && <strong>[{a.cap.status.toUpperCase()}] </strong>}
               {a.cap.msgType !== 'Alert' && <em>{a.cap.msgType}: </em>}
               {a.cap.info?.[0]?.headline ?? a.cap.info?.[0]?.event ?? a.cap.identifier}
-              <div className="muted small">{a.cap.info?.[0]?.severity} · {a.cap.scope} · {time(a.createdAt)}{a.origin === 'imported' ? ` · ${a.cap.sender}` : ''}</div>
+              <div className="muted small">{a.cap.info?.[0]?.severity} · {a.cap.scope} · {time(a.createdAt)}{a.origin === 'imported' ? ` · ${a.cap.sender}` : ''}{a.trigger ? ` · ${a.trigger.ruleName}` : ''}</div>
             </li>
           ))}
         </ul>
@@ -143,7 +146,9 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       <div className="detail">
         {showWebhooks && <WebhooksPanel />}
         {error && <p className="error" role="alert">{error}</p>}
-        {form ? (
+        {showRules && !form ? (
+          <EarlyWarningRules isOfficer={isOfficer} recent={recent} onOpenAlert={(id) => { setShowRules(false); setSelected(id); }} />
+        ) : form ? (
           <form className="alert-form" aria-label="New alert" onSubmit={(e) => { e.preventDefault(); void submitForm(); }}>
             <h2>{t('New alert')}</h2>
             <div className="row">
@@ -222,6 +227,12 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               {' · '}<a href={`/api/alerts/${current.alertId}/cap.xml`} target="_blank" rel="noreferrer">CAP XML</a>
             </p>
             {current.rejected && <p className="error">{t('Rejected')}: {current.rejected.reason}</p>}
+            {current.trigger && (
+              <div className="trigger" data-testid="alert-trigger">
+                <strong>{t('Drafted by the early-warning rule')} “{current.trigger.ruleName}”</strong> — {t('triggering readings')}:
+                <ul className="small">{current.trigger.readings.map((r) => <li key={r.signalId}>{r.deviceId}: <strong>{r.value !== null ? `${r.value}${r.unit ? ` ${r.unit}` : ''}` : r.state}</strong> · {time(r.at)}</li>)}</ul>
+              </div>
+            )}
             {isOfficer && current.state === 'pending-approval' && !mine(current) && (
               <div className="row actions">
                 <button onClick={() => void run(() => api(`/api/alerts/${current.alertId}/approve`, { method: 'POST' }))} disabled={busy}>{t('Approve and issue')}</button>

@@ -9,6 +9,7 @@ import { createAlarmsCapability } from './alarms/index.js';
 import { createAuditCapability } from './audit/index.js';
 import { createAlertsCapability } from './alerts/index.js';
 import { createCityCapability } from './city/index.js';
+import { createCockpitCapability } from './cockpit/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
@@ -50,7 +51,8 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry });
   const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values() });
   const audit = createAuditCapability(ctx);
-  return { identity, city, alarms, alerts, audit, all: [identity, city, alarms, alerts, audit] as Capability[] };
+  const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state });
+  return { identity, city, alarms, alerts, audit, cockpit, all: [identity, city, alarms, alerts, audit, cockpit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

@@ -45,7 +45,7 @@ const entrySchema = {
   },
   // Confirmed means checked: a clause to point at, and for a published standard the public page it was checked against.
   if: { properties: { confirmed: { const: true } } },
-  then: { properties: { citation: { properties: { clause: { type: 'string' } } } } },
+  then: { properties: { citation: { type: 'object', properties: { clause: { type: 'string' } } } } },
 } as const;
 
 const fileSchema = {

@@ -40,7 +40,9 @@ export class StatisticsTable {
    * Never a partial sum: a missing piece makes the value unknown (null).
    */
   value(variable: string, areaId: string, period: Period, kind: 'stock' | 'flow', index: AreaIndex): { value: number; recordIds: string[] } | null {
-    const byPeriod = this.entries.get(variable)?.get(areaId);
+    const byArea = this.entries.get(variable);
+    if (!byArea) return null;
+    const byPeriod = byArea.get(areaId);
     const own = byPeriod?.get(period.label);
     if (own) return { value: own.value, recordIds: [own.recordId] };
     if (kind === 'flow' && byPeriod) {

@@ -38,7 +38,7 @@ export class AreaIndex {
     for (const a of areas) this.nodes.set(a.id, { id: a.id, name: a.name, level: a.level, parentId: parentOf(a), children: [], chain: [] });
     for (const s of city.sites.values()) {
       const parent = s.areaId && this.nodes.has(s.areaId) ? s.areaId : this.cityId;
-      this.nodes.set(s.id, { id: s.id, name: s.name ?? s.address ?? s.id, level: 'site', parentId: parent, children: [], chain: [] });
+      this.nodes.set(s.id, { id: s.id, name: s.name ?? s.address ?? `${s.category} · ${s.id.replace(/^site:(osm:)?/, '')}`, level: 'site', parentId: parent, children: [], chain: [] });
     }
     for (const n of this.nodes.values()) if (n.parentId) this.nodes.get(n.parentId)?.children.push(n.id);
     for (const n of this.nodes.values()) {

@@ -90,7 +90,6 @@ export class OperationalFeed {
     const chain = this.index().chainFor(i.siteId, i.areaId);
     const month = this.calendar.monthIndex(i.createdAt);
     this.store.add('incident-response-seconds', 'distribution', chain, month, seconds, ref, bulk);
-    this.store.add('incidents', 'flow', chain, month, 1, ref, bulk);
     if (i.fire) this.store.add('fire-response-seconds', 'distribution', chain, month, seconds, ref, bulk);
   }
 

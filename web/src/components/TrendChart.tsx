@@ -25,7 +25,7 @@ export function TrendChart({ points, unit }: { points: KpiValue[]; unit: string 
       {p90 && <path d={path(p90)} fill="none" stroke="#d62728" strokeDasharray="4 3" strokeWidth="1.5" />}
       <path d={path(main)} fill="none" stroke="#1d3557" strokeWidth="2" />
       {main.map((v, i) => (v === null ? null : <circle key={i} cx={x(i)} cy={y(v)} r="2.5" fill="#1d3557" />))}
-      {points.map((p, i) => (i % every === 0 ? <text key={p.period} x={x(i)} y={H - 10} fontSize="10" textAnchor="middle">{p.period}</text> : null))}
+      {points.map((p, i) => (i % every === 0 || i === points.length - 1 ? <text key={p.period} x={x(i)} y={H - 10} fontSize="10" textAnchor={i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle'}>{p.period}</text> : null))}
     </svg>
   );
 }

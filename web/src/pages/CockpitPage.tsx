@@ -117,6 +117,9 @@ export function CockpitPage() {
       });
       mapRef.current = map;
       setMapReady((n) => n + 1);
+      // Tells tests (and screenshots) when everything drawn so far is on screen.
+      map.on('idle', () => container.current?.setAttribute('data-idle', 'true'));
+      map.on('dataloading', () => container.current?.setAttribute('data-idle', 'false'));
     });
     return () => {
       map.remove();
@@ -148,7 +151,7 @@ export function CockpitPage() {
     <div className="cockpit" data-testid="cockpit">
       <div className="cockpit-controls">
         <label>{t('Indicator')}{' '}
-          <select data-testid="kpi-indicator" value={indicatorId} onChange={(e) => { setIndicatorId(e.target.value); }}>
+          <select data-testid="kpi-indicator" className="kpi-indicator" value={indicatorId} onChange={(e) => { setIndicatorId(e.target.value); }}>
             {standards.map((s) => (
               <optgroup key={s} label={s}>
                 {indicators.filter((i) => i.standard === s).map((i) => <option key={i.id} value={i.id}>{name(i)}{i.confirmed ? '' : ' *'}</option>)}

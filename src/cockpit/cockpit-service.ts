@@ -3,6 +3,7 @@ import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { Principal } from '../platform/access.js';
 import type { CockpitState } from './cockpit-state.js';
+import { agreementReport, checkClause, type Agreement, type AgreementClause, type AgreementReport } from './agreements.js';
 import type { AreaNode } from './engine/area-index.js';
 import { evaluate, type IndicatorValue } from './engine/evaluate.js';
 import { parsePeriod, periodsBetween, type Period } from './engine/zone-calendar.js';
@@ -168,6 +169,33 @@ export class CockpitService {
 
   now(): number {
     return this.ctx.clock.now();
+  }
+
+  async defineAgreement(input: Omit<Agreement, 'agreementId' | 'definedBy' | 'definedAt' | 'clauses'> & { agreementId?: string; clauses: (Omit<AgreementClause, 'minimumCount' | 'areaId'> & { areaId?: string | null; minimumCount?: number })[] }, by: Principal): Promise<Agreement> {
+    if (!parsePeriod(input.startsWith) || parsePeriod(input.startsWith)!.kind !== input.periodKind) throw badRequest(`startsWith "${input.startsWith}" is not a ${input.periodKind}`);
+    const index = this.state.areaIndex();
+    const clauses = input.clauses.map((c) => ({ indicatorId: c.indicatorId, areaId: c.areaId ?? null, statistic: c.statistic, comparator: c.comparator, target: c.target, minimumCount: c.minimumCount ?? 1 }));
+    for (const c of clauses) checkClause(c, this.state.catalogue, index);
+    const agreement: Agreement = {
+      agreementId: input.agreementId ?? newId('kpi-agr'), name: input.name, provider: input.provider, periodKind: input.periodKind, startsWith: input.startsWith,
+      clauses, definedBy: by.actor, definedAt: new Date(this.ctx.clock.now()).toISOString(),
+    };
+    await this.ctx.record([{ type: 'cockpit.agreement.defined', subject: `kpi-agreement:${agreement.agreementId}`, orgId: by.orgId, actor: by.actor, data: { agreement } }]);
+    return agreement;
+  }
+
+  agreementReport(agreementId: string): AgreementReport {
+    const a = this.state.agreements.get(agreementId);
+    if (!a) throw notFound('agreement', agreementId);
+    return agreementReport(a, this.state.sources(), this.state.calendar.monthIndex(this.ctx.clock.now()));
+  }
+
+  /** Every agreement with the status of its last ended period and of the current one. */
+  agreementBoard(): { agreement: Agreement; lastEnded: AgreementReport['periods'][number] | null; current: AgreementReport['periods'][number] | null }[] {
+    return [...this.state.agreements.values()].map((agreement) => {
+      const r = this.agreementReport(agreement.agreementId);
+      return { agreement, lastEnded: r.periods.filter((p) => !p.inProgress).at(-1) ?? null, current: r.periods.find((p) => p.inProgress) ?? null };
+    });
   }
 
   /** The incidents seam: see OperationalFeed.addIncident. */

@@ -1,4 +1,5 @@
 import type { CityState } from '../city/city-state.js';
+import type { Agreement } from './agreements.js';
 import type { SubscribersState } from '../alerts/subscribers/subscribers-state.js';
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
@@ -36,6 +37,7 @@ export class CockpitState implements Projection {
   readonly statistics = new StatisticsTable();
   readonly peers: (PeerRecord & { source: string })[] = [];
   readonly imports: ImportSummary[] = [];
+  readonly agreements = new Map<string, Agreement>();
   readonly measures: MeasureStore;
   readonly feed: OperationalFeed;
   private index: AreaIndex;
@@ -61,6 +63,9 @@ export class CockpitState implements Projection {
       const d = e.data as CockpitEvents['cockpit.statistics.imported'];
       for (const r of d.records) this.statistics.put(r);
       this.imports.push({ importId: d.importId, kind: 'statistics', source: d.source, format: d.format, records: d.records.length, at: e.at, by: e.actor });
+    } else if (e.type === 'cockpit.agreement.defined') {
+      const { agreement } = e.data as CockpitEvents['cockpit.agreement.defined'];
+      this.agreements.set(agreement.agreementId, agreement);
     } else if (e.type === 'cockpit.peers.imported') {
       const d = e.data as CockpitEvents['cockpit.peers.imported'];
       for (const r of d.records) this.peers.push({ ...r, source: d.source });

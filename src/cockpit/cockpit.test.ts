@@ -137,3 +137,43 @@ test('cockpit end to end: alarm indicators per site, neighbourhood and city from
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('KPI-based agreement: the city evaluates its alarm-response provider each month against a target, with a minimum-sample condition', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-cockpit-agr-'));
+  const vigil = await serveVigil(config(dataDir));
+  try {
+    const analyst = await signedIn(vigil, 'analyst');
+    const operator = await signedIn(vigil, 'operator');
+    const site = [...vigil.capabilities.city.service.state.sites.values()][0]!;
+    const body = {
+      agreementId: 'riviera-2026', name: 'Alarm monitoring 2026', provider: 'Riviera Alarm Monitoring', periodKind: 'month', startsWith: '2026-02',
+      clauses: [{ indicatorId: 'vigil.false-alarm-rate', statistic: 'value', comparator: '<=', target: 40, minimumCount: 2 }],
+    };
+    assert.equal((await operator('POST', '/api/cockpit/agreements', body)).status, 403, 'the provider does not examine itself');
+    const wrong = await analyst('POST', '/api/cockpit/agreements', { ...body, clauses: [{ ...body.clauses[0], statistic: 'p90' }] });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.json.error.message, /has no statistic p90/);
+    assert.equal((await analyst('POST', '/api/cockpit/agreements', { ...body, startsWith: '2026' })).status, 400, 'a monthly agreement starts with a month');
+    assert.equal((await analyst('POST', '/api/cockpit/agreements', body)).status, 201);
+    // March: 1 false of 2 (50 %); April: 1 genuine (too few to judge); May: 2 genuine (0 %).
+    let n = 100;
+    for (const [month, res] of [[2, 'false-user-error'], [2, 'genuine'], [3, 'genuine'], [4, 'genuine'], [4, 'genuine']] as const) {
+      await alarmLife(vigil, n++, site.id, Date.UTC(2026, month, 12, 10) + n * 60_000, 30, res);
+    }
+    const report = (await analyst('GET', '/api/cockpit/agreements/riviera-2026/report')).json;
+    const by = Object.fromEntries(report.periods.map((p: { period: string }) => [p.period, p]));
+    assert.equal(by['2026-02'].status, 'incomplete');
+    assert.equal(by['2026-02'].clauses[0].reason, 'no value for the period');
+    assert.equal(by['2026-03'].status, 'breached');
+    assert.equal(by['2026-03'].clauses[0].value, 50);
+    assert.equal(by['2026-04'].status, 'incomplete');
+    assert.match(by['2026-04'].clauses[0].reason, /1 sample\(s\), the agreement requires 2/);
+    assert.equal(by['2026-05'].status, 'met');
+    assert.equal(report.periods.at(-1).inProgress, true, 'the current month is still open');
+    const board = (await analyst('GET', '/api/cockpit/agreements')).json.agreements;
+    assert.equal(board[0].agreement.provider, 'Riviera Alarm Monitoring');
+  } finally {
+    await vigil.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

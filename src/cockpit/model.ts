@@ -65,6 +65,8 @@ export interface PeerRecord {
 }
 
 export interface CockpitEvents {
+  /** Defined or redefined (same id): the latest definition applies to every period. */
+  'cockpit.agreement.defined': { agreement: import('./agreements.js').Agreement };
   'cockpit.statistics.imported': { importId: string; source: string; format: 'csv' | 'json'; records: StatisticRecord[] };
   'cockpit.peers.imported': { importId: string; source: string; format: 'csv' | 'json'; records: PeerRecord[] };
 }

@@ -110,6 +110,45 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       );
     }
 
+    app.get('/api/cockpit/agreements', { config: { access: { roles: READERS } }, schema: { summary: 'KPI-based service agreements with the status of their last ended and current period', tags: ['cockpit'] } }, async () => ({ agreements: service.agreementBoard() }));
+
+    app.post<{ Body: Parameters<CockpitService['defineAgreement']>[0] }>(
+      '/api/cockpit/agreements',
+      {
+        config: { access: { roles: IMPORTERS } },
+        schema: {
+          summary: 'Define (or redefine, same agreementId) a KPI-based agreement with a provider: KPIs, targets, conditions, evaluation period', tags: ['cockpit'],
+          body: {
+            type: 'object', additionalProperties: false, required: ['name', 'provider', 'periodKind', 'startsWith', 'clauses'],
+            properties: {
+              agreementId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' },
+              name: { type: 'string', minLength: 3, maxLength: 200 },
+              provider: { type: 'string', minLength: 2, maxLength: 200 },
+              periodKind: { type: 'string', enum: ['month', 'quarter', 'year'] },
+              startsWith: period,
+              clauses: {
+                type: 'array', minItems: 1, maxItems: 50,
+                items: {
+                  type: 'object', additionalProperties: false, required: ['indicatorId', 'statistic', 'comparator', 'target'],
+                  properties: {
+                    indicatorId: id, areaId: { type: ['string', 'null'], maxLength: 200 }, statistic: { type: 'string', enum: ['value', 'p50', 'p90'] },
+                    comparator: { type: 'string', enum: ['<=', '>='] }, target: { type: 'number' }, minimumCount: { type: 'integer', minimum: 0, maximum: 1000000 },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request, reply) => reply.status(201).send({ agreement: await service.defineAgreement(request.body, request.principal) }),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/api/cockpit/agreements/:id/report',
+      { config: { access: { roles: READERS } }, schema: { summary: 'The evaluation report of an agreement: every period from the first, each KPI against its target', tags: ['cockpit'], params: { type: 'object', required: ['id'], properties: { id } } } },
+      async (request) => service.agreementReport(request.params.id),
+    );
+
     app.get<{ Querystring: { format?: ExportFormat; period?: string; level?: CockpitLevel } }>(
       '/api/cockpit/export',
       {

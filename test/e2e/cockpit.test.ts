@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { signedIn } from '../support/api-client.js';
 
 /** A city manager opens the cockpit, picks the response-time indicator, drills into a neighbourhood, exports. */
 test('cockpit: response time per neighbourhood on the map, drill-down to buildings, CSV export', async (t) => {
@@ -24,6 +25,13 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
         cockpit.service.addIncident({ incidentId: `inc_${n}`, createdAt, firstOnSceneAt: createdAt + (seconds + (i % 5) * 30) * 1000, fire: i % 2 === 0, siteId: sites[i % sites.length]!.id, areaId: null }, `inc_${n++}`);
       }
     }
+    // Peers' published values and a service agreement, through the API.
+    const api = await signedIn(vigil, 'analyst');
+    const year = cockpit.service.currentPeriod();
+    const peers = await api('POST', '/api/cockpit/peers', { source: 'test peers', format: 'csv', content: `city,country,population,indicator,period,value\nAlpha,FR,30000,vigil.incident-response-time,${year},7.5\nBeta,IT,45000,vigil.incident-response-time,${year},9.25\n` });
+    assert.equal(peers.status, 201, peers.body);
+    const agreement = await api('POST', '/api/cockpit/agreements', { name: 'Fire and rescue response', provider: 'Monaco Fire and Rescue', periodKind: 'month', startsWith: `${year}-01`, clauses: [{ indicatorId: 'vigil.incident-response-time', statistic: 'p90', comparator: '<=', target: 10 }] });
+    assert.equal(agreement.status, 201, agreement.body);
     const page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -38,6 +46,8 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     assert.match(await rows.filter({ hasText: 'Fontvieille' }).innerText(), /11 min/);
     assert.match(await page.locator('[data-testid=kpi-city-value]').innerText(), /n = 400/);
     await page.waitForSelector('[data-testid=kpi-trend]');
+    assert.match(await page.locator('[data-testid=kpi-peers]').innerText(), /Position among peers of similar size: 50 %/, '8.5 min: better than Beta (9.25), worse than Alpha (7.5)');
+    assert.match(await page.locator('[data-testid=kpi-agreements]').innerText(), /Monaco Fire and Rescue[\s\S]*breached/, 'p90 11.55 min > 10');
     await page.waitForSelector('[data-testid=cockpit-map][data-idle=true]');
     await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT ?? '/tmp/vigil-cockpit.png' });
     // Drill into La Condamine: its buildings with a value.

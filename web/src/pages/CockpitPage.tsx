@@ -3,6 +3,8 @@ import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike } from 'maplibre-gl';
 import { baseStyle } from '../components/basemap.js';
 import { TrendChart } from '../components/TrendChart.js';
+import { PeerChart, type PeerComparison } from '../components/PeerChart.js';
+import { AgreementBoard } from '../components/AgreementBoard.js';
 import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
 
@@ -52,6 +54,7 @@ export function CockpitPage() {
   const [siteValues, setSiteValues] = useState<KpiValue[] | null>(null);
   const [trend, setTrend] = useState<KpiValue[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [peers, setPeers] = useState<PeerComparison | null>(null);
   const indicator = indicators.find((i) => i.id === indicatorId) ?? null;
   const name = (i: Indicator) => (lang === 'fr' ? i.name.fr : i.name.en);
 
@@ -85,6 +88,11 @@ export function CockpitPage() {
     if (!indicator.levels.includes('site')) return setSiteValues([]);
     api<{ values: KpiValue[] }>(`/api/cockpit/indicators/${indicator.id}/values?period=${period}&level=site&parent=${encodeURIComponent(selected)}`).then((r) => setSiteValues(r.values), (e: unknown) => setError(String(e)));
   }, [indicator, period, selected]);
+
+  useEffect(() => {
+    if (!indicator || !period) return;
+    api<PeerComparison>(`/api/cockpit/indicators/${indicator.id}/peers?period=${period}`).then(setPeers, () => setPeers(null));
+  }, [indicator, period]);
 
   const trendArea = selected ?? cityId;
   useEffect(() => {
@@ -213,6 +221,10 @@ export function CockpitPage() {
           {selected && siteValues && siteValues.length > 0 && <p className="muted">{siteValues.filter((v) => v.value !== null).length} {t('buildings with a value')} / {siteValues.length}</p>}
           <h3>{t('Over time')} — {selectedName ?? cityValue?.areaName ?? ''}</h3>
           <TrendChart points={trend} unit={indicator?.definition.unit ?? ''} />
+          <h3>{t('Compared with peer cities')}</h3>
+          {peers && <PeerChart data={peers} unit={indicator?.definition.unit ?? ''} />}
+          <h3>{t('Service agreements')}</h3>
+          <AgreementBoard />
         </div>
       </div>
     </div>

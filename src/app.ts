@@ -11,6 +11,7 @@ import { createAuditCapability } from './audit/index.js';
 import { createAlertsCapability } from './alerts/index.js';
 import { createCityCapability } from './city/index.js';
 import { neighbourhoodLocator } from './city/area-locator.js';
+import { createCockpitCapability } from './cockpit/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
@@ -55,7 +56,8 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   // Noise sensors come in with the other sensors; their readings set the sirens' and loudspeakers' levels.
   alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
   const audit = createAuditCapability(ctx);
-  return { identity, city, alarms, alerts, audit, all: [identity, city, alarms, alerts, audit] as Capability[] };
+  const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state });
+  return { identity, city, alarms, alerts, audit, cockpit, all: [identity, city, alarms, alerts, audit, cockpit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

@@ -1,0 +1,85 @@
+import type { AreaLevel } from '../city/model.js';
+
+/** Where a value is computed: a site (building) or an area of the city model. */
+export type CockpitLevel = 'site' | AreaLevel;
+export const COCKPIT_LEVELS: readonly CockpitLevel[] = ['site', 'neighbourhood', 'district', 'city'];
+
+export type VariableKind = 'stock' | 'flow' | 'distribution';
+
+/** A quantity indicators are made of: imported statistics or measured from the log. */
+export interface Variable {
+  id: string;
+  kind: VariableKind;
+  unit: string;
+  origin: 'statistics' | 'operational';
+  description: string;
+}
+
+export interface IndicatorDefinition {
+  id: string;
+  /** The catalogue file it comes from ('ISO 37120', 'Vigil', …). */
+  standard: string;
+  name: { en: string; fr: string };
+  theme: 'safety' | 'fire-emergency' | 'resilience' | 'alarms' | 'warning';
+  type: 'core' | 'supporting' | 'advanced' | 'operational';
+  definition: {
+    text: string;
+    /** ratio: Σ numerator / Σ denominator × scale; distribution: percentiles of raw values × scale. */
+    measure: 'ratio' | 'distribution';
+    numerator: string;
+    denominator: string | null;
+    unit: string;
+    scale: number;
+    percentiles?: number[];
+  };
+  levels: CockpitLevel[];
+  higherIsBetter: boolean;
+  sources: string[];
+  citation: { document: string; clause: string | null; url?: string; note?: string };
+  /** False when the definition could not be checked against public material. */
+  confirmed: boolean;
+}
+
+/** Calendar periods in the city's time zone: '2026', '2026-Q1', '2026-03'. */
+export type PeriodKind = 'month' | 'quarter' | 'year';
+
+/** One imported statistic: a value of a variable for an area and period, from a named source. */
+export interface StatisticRecord {
+  /** '<importId>:<line>' — provenance of every value computed from it. */
+  recordId: string;
+  variable: string;
+  areaId: string;
+  period: string;
+  value: number;
+}
+
+/** A peer city's published indicator value. */
+export interface PeerRecord {
+  recordId: string;
+  city: string;
+  country: string | null;
+  population: number | null;
+  indicatorId: string;
+  period: string;
+  value: number;
+}
+
+export interface CockpitEvents {
+  /** Defined or redefined (same id): the latest definition applies to every period. */
+  'cockpit.agreement.defined': { agreement: import('./agreements.js').Agreement };
+  'cockpit.statistics.imported': { importId: string; source: string; format: 'csv' | 'json'; records: StatisticRecord[] };
+  'cockpit.peers.imported': { importId: string; source: string; format: 'csv' | 'json'; records: PeerRecord[] };
+}
+
+/** The input seam for incidents (issue 5): created → first unit on scene, where. */
+export interface IncidentSample {
+  incidentId: string;
+  /** The incident's creation (initial call), epoch ms. */
+  createdAt: number;
+  firstOnSceneAt: number;
+  /** Whether it is a fire incident answered by a fire unit (feeds the fire-service response time too). */
+  fire: boolean;
+  /** The site it happened at, or else the area (neighbourhood) or null for the city as a whole. */
+  siteId: string | null;
+  areaId: string | null;
+}

@@ -1,0 +1,103 @@
+import type { AlarmEvents } from '../../alarms/events.js';
+import type { AlertEvents } from '../../alerts/events.js';
+import type { DeliveryEvents } from '../../alerts/delivery/delivery-state.js';
+import type { StoredEvent } from '../../platform/event-log.js';
+import type { AreaIndex } from '../engine/area-index.js';
+import type { MeasureStore } from '../engine/measure-store.js';
+import type { ZoneCalendar } from '../engine/zone-calendar.js';
+import type { IncidentSample } from '../model.js';
+
+interface OpenAlarm {
+  raisedMs: number;
+  siteId: string | null;
+  acknowledged: boolean;
+}
+
+interface AlertDelivery {
+  issuedMs: number;
+  queued: number;
+  sent: number;
+  reached90: boolean;
+}
+
+/**
+ * Turns Vigil's operational events into samples of the engine's variables:
+ * alarm acknowledgement times and closures (by site), alert delivery (city-wide:
+ * recipients are not placed on sites in the delivery events), and incidents
+ * through the input seam below.
+ */
+export class OperationalFeed {
+  private readonly alarms = new Map<string, OpenAlarm>();
+  private readonly alerts = new Map<string, AlertDelivery>();
+
+  constructor(private readonly store: MeasureStore, private readonly index: () => AreaIndex, private readonly calendar: ZoneCalendar) {}
+
+  apply(e: StoredEvent): void {
+    switch (e.type) {
+      case 'alarms.alarm.raised': {
+        const { alarm } = e.data as AlarmEvents['alarms.alarm.raised'];
+        this.alarms.set(alarm.alarmId, { raisedMs: Date.parse(alarm.raisedAt), siteId: alarm.siteId, acknowledged: false });
+        break;
+      }
+      case 'alarms.alarm.acknowledged':
+        this.acknowledge((e.data as AlarmEvents['alarms.alarm.acknowledged']).alarmId, e);
+        break;
+      case 'alarms.alarm.closed': {
+        const d = e.data as AlarmEvents['alarms.alarm.closed'];
+        const a = this.alarms.get(d.alarmId);
+        if (!a) break;
+        // Closing an alarm nobody acknowledged acknowledges it (as the alarm queue counts it).
+        this.acknowledge(d.alarmId, e);
+        const chain = this.index().chainFor(a.siteId, null);
+        const month = this.calendar.monthIndex(Date.parse(e.at));
+        this.store.add('alarms-closed', 'flow', chain, month, 1, e.id);
+        if (d.resolution.startsWith('false')) this.store.add('alarms-false', 'flow', chain, month, 1, e.id);
+        this.alarms.delete(d.alarmId);
+        break;
+      }
+      case 'alerts.alert.issued': {
+        const d = e.data as AlertEvents['alerts.alert.issued'];
+        this.alerts.set(d.alertId, { issuedMs: Date.parse(d.sent) || Date.parse(e.at), queued: 0, sent: 0, reached90: false });
+        break;
+      }
+      case 'alerts.delivery.updated': {
+        const d = e.data as DeliveryEvents['alerts.delivery.updated'];
+        const a = this.alerts.get(d.alertId);
+        if (!a) break;
+        const chain = this.index().chainFor(null, null);
+        const month = this.calendar.monthIndex(a.issuedMs);
+        if (d.queued > 0) this.store.add('alert-recipients-queued', 'flow', chain, month, d.queued, e.id);
+        if (d.sent.length > 0) this.store.add('alert-recipients-sent', 'flow', chain, month, d.sent.length, e.id);
+        a.queued += d.queued;
+        a.sent += d.sent.length;
+        if (!a.reached90 && a.queued > 0 && a.sent >= 0.9 * a.queued) {
+          a.reached90 = true;
+          this.store.add('alert-seconds-to-90', 'distribution', chain, month, Math.max(0, (Date.parse(e.at) - a.issuedMs) / 1000), e.id);
+        }
+        break;
+      }
+    }
+  }
+
+  /**
+   * The incidents seam (issue 5): one incident's creation → first unit on scene.
+   * The incidents capability calls it from its projection (on replay too), with
+   * the id of the event that put the first unit on scene as provenance.
+   */
+  addIncident(i: IncidentSample, ref: string, bulk = false): void {
+    const seconds = (i.firstOnSceneAt - i.createdAt) / 1000;
+    if (!Number.isFinite(seconds) || seconds < 0) return;
+    const chain = this.index().chainFor(i.siteId, i.areaId);
+    const month = this.calendar.monthIndex(i.createdAt);
+    this.store.add('incident-response-seconds', 'distribution', chain, month, seconds, ref, bulk);
+    if (i.fire) this.store.add('fire-response-seconds', 'distribution', chain, month, seconds, ref, bulk);
+  }
+
+  private acknowledge(alarmId: string, e: StoredEvent): void {
+    const a = this.alarms.get(alarmId);
+    if (!a || a.acknowledged) return;
+    a.acknowledged = true;
+    const chain = this.index().chainFor(a.siteId, null);
+    this.store.add('alarm-ack-seconds', 'distribution', chain, this.calendar.monthIndex(a.raisedMs), Math.max(0, (Date.parse(e.at) - a.raisedMs) / 1000), e.id);
+  }
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { signedIn } from '../support/api-client.js';
+
+/** A city manager opens the cockpit, picks the response-time indicator, drills into a neighbourhood, exports. */
+test('cockpit: response time per neighbourhood on the map, drill-down to buildings, CSV export', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
+  try {
+    // Incidents through the cockpit's input seam (issue 5 brings real incidents): 400 this year on La Condamine's and Fontvieille's buildings.
+    const cockpit = vigil.capabilities.cockpit;
+    const index = cockpit.state.areaIndex();
+    const hoods = index.atLevel('neighbourhood');
+    const condamine = hoods.find((h) => h.name === 'La Condamine')!;
+    const fontvieille = hoods.find((h) => h.name === 'Fontvieille')!;
+    const now = vigil.ctx.clock.now();
+    let n = 0;
+    for (const [hood, seconds] of [[condamine, 300], [fontvieille, 600]] as const) {
+      const sites = index.atLevel('site', hood.id).slice(0, 40);
+      for (let i = 0; i < 200; i++) {
+        const createdAt = now - (i % 60) * 3_600_000;
+        cockpit.service.addIncident({ incidentId: `inc_${n}`, createdAt, firstOnSceneAt: createdAt + (seconds + (i % 5) * 30) * 1000, fire: i % 2 === 0, siteId: sites[i % sites.length]!.id, areaId: null }, `inc_${n++}`);
+      }
+    }
+    // Peers' published values and a service agreement, through the API.
+    const api = await signedIn(vigil, 'analyst');
+    const year = cockpit.service.currentPeriod();
+    const peers = await api('POST', '/api/cockpit/peers', { source: 'test peers', format: 'csv', content: `city,country,population,indicator,period,value\nAlpha,FR,30000,vigil.incident-response-time,${year},7.5\nBeta,IT,45000,vigil.incident-response-time,${year},9.25\n` });
+    assert.equal(peers.status, 201, peers.body);
+    const agreement = await api('POST', '/api/cockpit/agreements', { name: 'Fire and rescue response', provider: 'Monaco Fire and Rescue', periodKind: 'month', startsWith: `${year}-01`, clauses: [{ indicatorId: 'vigil.incident-response-time', statistic: 'p90', comparator: '<=', target: 10 }] });
+    assert.equal(agreement.status, 201, agreement.body);
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInAt(page, `${vigil.url}/cockpit`, 'analyst');
+    await page.waitForSelector('[data-testid=kpi-indicator] option[value="vigil.false-alarm-rate"]', { state: 'attached' });
+    await page.selectOption('[data-testid=kpi-indicator]', 'vigil.incident-response-time');
+    await page.waitForSelector('[data-testid=kpi-neighbourhood-row]');
+    const rows = page.locator('[data-testid=kpi-neighbourhood-row]');
+    assert.equal(await rows.count(), 4);
+    // Medians (minutes): La Condamine 300–420 s → 6.0 min; Fontvieille 600–720 s → 11.0 min.
+    assert.match(await rows.filter({ hasText: 'La Condamine' }).innerText(), /6 min/);
+    assert.match(await rows.filter({ hasText: 'Fontvieille' }).innerText(), /11 min/);
+    assert.match(await page.locator('[data-testid=kpi-city-value]').innerText(), /n = 400/);
+    await page.waitForSelector('[data-testid=kpi-trend]');
+    assert.match(await page.locator('[data-testid=kpi-peers]').innerText(), /Position among peers of similar size: 50 %/, '8.5 min: better than Beta (9.25), worse than Alpha (7.5)');
+    assert.match(await page.locator('[data-testid=kpi-agreements]').innerText(), /Monaco Fire and Rescue[\s\S]*breached/, 'p90 11.55 min > 10');
+    await page.waitForSelector('[data-testid=cockpit-map][data-idle=true]');
+    await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT ?? '/tmp/vigil-cockpit.png' });
+    // Drill into La Condamine: its buildings with a value.
+    await rows.filter({ hasText: 'La Condamine' }).click();
+    await page.waitForSelector('[data-testid=kpi-sites]');
+    assert.match(await page.locator('[data-testid=kpi-breadcrumb]').innerText(), /La Condamine/);
+    const siteRows = await page.locator('[data-testid=kpi-sites] tbody tr').count();
+    assert.equal(siteRows, 40);
+    await page.waitForSelector('[data-testid=cockpit-map][data-idle=true]');
+    await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT_DRILL ?? '/tmp/vigil-cockpit-drill.png' });
+    // Export what is shown: the buildings' values as CSV.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    assert.match(csv, /^indicator,name,standard,clause,confirmed,area_id,area,level,period/);
+    const lines = csv.trim().split(/\r\n/).filter((l) => l.startsWith('vigil.incident-response-time,'));
+    assert.equal(lines.length, index.atLevel('site').length, 'one line per building');
+    assert.equal(lines.filter((l) => !/,site,\d{4},,/.test(l)).length, 80, 'the 80 buildings with incidents have a value');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await close();
+  }
+});

@@ -10,6 +10,8 @@ import { createAuditCapability } from './audit/index.js';
 import { createAlertsCapability } from './alerts/index.js';
 import { createCityCapability } from './city/index.js';
 import { createIdentityCapability } from './identity/index.js';
+import { createIncidentsCapability } from './incidents/index.js';
+import { createUnitsCapability } from './units/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
 import { systemClock, type Clock } from './kernel/time.js';
@@ -47,10 +49,13 @@ export interface OpenOptions {
 function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const identity = createIdentityCapability(ctx);
   const city = createCityCapability(ctx);
-  const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry });
+  const units = createUnitsCapability(ctx, { city: city.service.state });
+  const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqttRoutes: units.mqttRoutes });
   const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values() });
+  // The routing engine plugs in here as `travelTimes` (src/incidents/travel-times.ts); until then, the straight-line fallback.
+  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state });
   const audit = createAuditCapability(ctx);
-  return { identity, city, alarms, alerts, audit, all: [identity, city, alarms, alerts, audit] as Capability[] };
+  return { identity, city, alarms, alerts, units, incidents, audit, all: [identity, city, alarms, alerts, units, incidents, audit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

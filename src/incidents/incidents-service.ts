@@ -81,9 +81,9 @@ export class IncidentsService {
     this.stopWatching?.();
   }
 
-  /** Visible: the owning organisation is visible to the caller, or one of the caller's organisation's units is assigned. */
+  /** Visible: the owning organisation is visible to the caller, the caller's organisation opened it, or one of its units is assigned. */
   canSee(i: Incident, by: Principal): boolean {
-    return canSeeOrg(by, i.orgId) || (by.orgId !== null && i.assignments.some((a) => a.orgId === by.orgId));
+    return canSeeOrg(by, i.orgId) || (by.orgId !== null && (by.orgId === i.originOrgId || i.assignments.some((a) => a.orgId === by.orgId)));
   }
 
   visible(by: Principal, includeClosed = false): Incident[] {
@@ -136,7 +136,7 @@ export class IncidentsService {
       incidentId: newId('inc'), reference: `INC-${String(this.lastReference).padStart(4, '0')}`, type: input.type, priority,
       title: input.title?.trim() || `${type.label} — ${where}`, description: input.description?.trim() ?? '', location, source: input.source,
       caller: input.caller && (input.caller.name || input.caller.phone) ? { name: input.caller.name?.trim() || null, phone: input.caller.phone?.trim() || null } : null,
-      status: 'new', orgId: by.orgId, ownerUserId: by.userId, ownerName: by.displayName, createdAt: now, createdBy: by.actor,
+      status: 'new', orgId: by.orgId, originOrgId: by.orgId, ownerUserId: by.userId, ownerName: by.displayName, createdAt: now, createdBy: by.actor,
       alarmIds: input.alarmIds ?? [], alertIds: [], assignments: [], statusHistory: [{ status: 'new', at: now, by: by.actor }], resolution: null, closedAt: null,
     };
     await this.ctx.record([incidentEvent('incidents.incident.opened', incident.incidentId, incident.orgId, by.actor, { incident })]);

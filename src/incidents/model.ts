@@ -66,6 +66,8 @@ export interface Incident {
   orgId: string;
   ownerUserId: string | null;
   ownerName: string | null;
+  /** The organisation that opened it (a MARC escalating an alarm keeps sight of it after a hand-over). */
+  originOrgId: string;
   createdAt: string;
   createdBy: string;
   alarmIds: string[];

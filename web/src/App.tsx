@@ -10,10 +10,12 @@ import { AlarmsPage } from './pages/AlarmsPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
 import { SecurityPage } from './pages/SecurityPage.js';
 import { SafePage } from './pages/SafePage.js';
+import { IncidentsPage } from './pages/IncidentsPage.js';
+import { ResponderPage } from './pages/ResponderPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'audit' | 'admin' | 'security';
-const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', audit: '/audit', admin: '/admin', security: '/security' };
+type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'audit' | 'admin' | 'security';
+const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', audit: '/audit', admin: '/admin', security: '/security' };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
@@ -68,6 +70,8 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const isAdmin = me.roles.includes('admin');
   const canAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
   const canAlerts = me.roles.some((r) => r === 'alert-officer' || r === 'admin' || r === 'commander' || r === 'analyst');
+  const canIncidents = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin' || r === 'alert-officer');
+  const isResponder = me.roles.includes('responder');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
     onSignedOut();
@@ -80,6 +84,8 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           <button className={page === 'map' ? 'active' : ''} onClick={() => go('map')}>{t('Map')}</button>
           {canAlarms && <button className={page === 'alarms' ? 'active' : ''} onClick={() => go('alarms')}>{t('Alarms')}</button>}
           {canAlerts && <button className={page === 'alerts' ? 'active' : ''} onClick={() => go('alerts')}>{t('Public alerts')}</button>}
+          {canIncidents && <button className={page === 'incidents' ? 'active' : ''} onClick={() => go('incidents')}>{t('Incidents')}</button>}
+          {isResponder && <button className={page === 'responder' ? 'active' : ''} onClick={() => go('responder')}>{t('My unit')}</button>}
           {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
           {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>{t('Security')}</button>
@@ -100,6 +106,8 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'map' && <MapPage me={me} recent={live.recent} />}
           {page === 'alarms' && canAlarms && <AlarmsPage me={me} recent={live.recent} />}
           {page === 'alerts' && canAlerts && <AlertsPage me={me} recent={live.recent} />}
+          {page === 'incidents' && canIncidents && <IncidentsPage me={me} recent={live.recent} />}
+          {page === 'responder' && isResponder && <ResponderPage me={me} recent={live.recent} />}
           {page === 'audit' && canAudit && <AuditPage />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}

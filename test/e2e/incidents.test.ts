@@ -74,6 +74,7 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await phone.fill('input[aria-label="Message (internal)"]', 'On scene, two people at a 3rd-floor window');
     await phone.getByRole('button', { name: 'Send', exact: true }).click();
     await phone.waitForFunction(() => document.querySelector('[data-testid=log-internal]')?.textContent?.includes('3rd-floor window'));
+    await phone.evaluate(() => document.querySelector('.page')?.scrollTo(0, 0));
     await phone.waitForTimeout(300);
     await phone.screenshot({ path: process.env.VIGIL_SCREENSHOT_RESPONDER ?? '/tmp/vigil-incidents-phone.png' });
     await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.textContent === 'on-scene');

@@ -57,7 +57,7 @@ export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] })
             {incident.description && <p>{incident.description}</p>}
             <p className="muted small">ETA {minutes(assignment?.etaSeconds ?? null)} · {assignment?.routeSource}</p>
           </section>
-          <CommandMap className="responder-map" incidents={[incident]} units={[unit]} selected={{ ...incident, assignments: assignment ? [assignment] : [] }} />
+          <CommandMap fit className="responder-map" incidents={[incident]} units={[unit]} selected={{ ...incident, assignments: assignment ? [assignment] : [] }} />
         </>
       )}
       <div className="responder-actions">

@@ -9,7 +9,7 @@ import { UNIT_COLOURS, type Incident, type Unit } from './types.js';
  * The command map: incidents (by priority), units where they are now (moving as
  * AVL fixes arrive) and the routes of the selected incident's units.
  */
-export function CommandMap({ incidents, units, selected, onPick, className }: { incidents: Incident[]; units: Unit[]; selected: Incident | null; onPick?: (lonLat: [number, number]) => void; className?: string }) {
+export function CommandMap({ incidents, units, selected, onPick, className, fit }: { incidents: Incident[]; units: Unit[]; selected: Incident | null; onPick?: (lonLat: [number, number]) => void; className?: string; fit?: boolean }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const [ready, setReady] = useState(false);
@@ -45,6 +45,16 @@ export function CommandMap({ incidents, units, selected, onPick, className }: { 
     (map.getSource('units') as GeoJSONSource).setData({ type: 'FeatureCollection', features: units.map((u) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: u.position?.position ?? u.homePosition }, properties: { kind: u.kind, callSign: u.callSign, unitId: u.unitId } })) });
     (map.getSource('routes') as GeoJSONSource).setData({ type: 'FeatureCollection', features: (selected?.assignments ?? []).filter((a) => a.route && !a.releasedAt).map((a) => ({ type: 'Feature', geometry: a.route!, properties: { unitId: a.unitId } })) });
   }, [ready, incidents, units, selected]);
+  // The responder's map frames the unit and its incident once, then leaves the zoom to the user.
+  const framed = useRef(false);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!fit || !ready || !map || framed.current || incidents.length === 0) return;
+    const points = [...incidents.map((i) => i.location.position), ...units.map((u) => u.position?.position ?? u.homePosition)];
+    const box: [number, number, number, number] = [Math.min(...points.map((p) => p[0])), Math.min(...points.map((p) => p[1])), Math.max(...points.map((p) => p[0])), Math.max(...points.map((p) => p[1]))];
+    map.fitBounds(box as LngLatBoundsLike, { padding: 50, maxZoom: 16.5, duration: 0 });
+    framed.current = true;
+  }, [fit, ready, incidents, units]);
   // The map's current unit positions, for tests and screen readers.
   return (
     <div className={className ?? 'command-map'}>

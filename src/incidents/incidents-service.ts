@@ -310,7 +310,8 @@ export class IncidentsService {
         const unit = this.units.state.units.get(a.unitId);
         if (a.releasedAt || !unit || (unit.status !== 'dispatched' && unit.status !== 'en-route')) continue;
         const route = await this.travel.route(this.units.positionOf(unit), i.location.position, unit.kind);
-        if (!route || (a.etaSeconds === route.seconds && JSON.stringify(a.route) === JSON.stringify(route.geometry))) continue;
+        // Coordinates compared, not the objects: stored events come back with their keys sorted.
+        if (!route || (a.etaSeconds === route.seconds && JSON.stringify(a.route?.coordinates) === JSON.stringify(route.geometry.coordinates))) continue;
         events.push(incidentEvent('incidents.unit.rerouted', i.incidentId, i.orgId, 'system:routing', { incidentId: i.incidentId, unitId: a.unitId, route: route.geometry, etaSeconds: route.seconds, routeSource: this.travel.name }));
       }
     }

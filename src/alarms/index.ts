@@ -20,7 +20,7 @@ export interface AlarmsCapability extends Capability {
 const SUPERVISION_TICK_MS = 250;
 
 /** The monitoring and alarm receiving centre. */
-export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState; registry: Registry }): AlarmsCapability {
+export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState; registry: Registry; mqttRoutes?: readonly { filter: string; onMessage(topic: string, payload: Buffer): Promise<void> }[] }): AlarmsCapability {
   const frames = new Counter({ name: 'vigil_dc09_frames_total', help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)', labelNames: ['outcome'], registers: [deps.registry] });
   const quirks = new Counter({ name: 'vigil_dc09_quirks_total', help: 'Accepted deviations from DC-09 by kind', labelNames: ['quirk'], registers: [deps.registry] });
   const discarded = new Counter({ name: 'vigil_dc09_discarded_bytes_total', help: 'Bytes on DC-09 connections that belonged to no frame', registers: [deps.registry] });
@@ -79,6 +79,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
           clientId: `vigil-${ctx.config.nodeId}`,
           onMessage: async (topic, payload) => void (await service.handleSensorMessage(topic, payload)),
           onError: (error) => ctx.logger.warn({ err: error }, 'MQTT ingest'),
+          routes: deps.mqttRoutes,
         });
         await mqtt.start();
         ctx.logger.info({ url: ctx.config.mqttUrl, topic: ctx.config.mqttTopic }, 'MQTT sensor ingest subscribed');
@@ -90,6 +91,7 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
           maxConnections: ctx.config.dc09MaxConnections,
           onMessage: async (topic, payload) => void (await service.handleSensorMessage(topic, payload)),
           onError: (error) => ctx.logger.warn({ err: error }, 'embedded MQTT broker'),
+          routes: deps.mqttRoutes,
         });
         mqtt = broker;
         const mqttPort = await broker.start();

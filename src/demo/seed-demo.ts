@@ -4,6 +4,7 @@ import type { VigilConfig } from '../kernel/config.js';
 import { demoKeyholders } from './demo-keyholders.js';
 import { demoSubscribers } from './demo-subscribers.js';
 import { generateDemoDevices } from './demo-devices.js';
+import { demoUnits } from './demo-units.js';
 import type { ActionPlan } from '../alarms/model.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */
@@ -77,10 +78,13 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   await Promise.all(monitoredSites.map((siteId, i) => vigil.capabilities.alarms.service.setKeyholders(siteId, demoKeyholders(i), marc)));
   const subscribers = demoSubscribers(cityService.state.sites.values());
   await Promise.all(subscribers.map((s) => vigil.capabilities.alerts.subscribers.register(s, 'system:demo', identity.orgIds.city!)));
+  const identityService = vigil.capabilities.identity.service;
+  const units = demoUnits(cityService.state.sites.values(), { responder: identityService.resolvePrincipalOf('responder').userId, guard: identityService.resolvePrincipalOf('guard').userId });
+  for (const { org, unit } of units) await vigil.capabilities.units.service.register(unit, { orgId: identity.orgIds[org]!, actor: 'system:demo' });
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +
-      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers`,
+      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units`,
     `sign in as one of: ${DEMO_USERS.map((u) => u.username).join(', ')} (password: ${config.demoPassword === 'vigil-demo' ? 'vigil-demo' : 'from VIGIL_DEMO_PASSWORD'})`,
   ];
   vigil.ctx.logger.info({ organisations: Object.keys(identity.orgIds).length, users: identity.users, ...city }, 'demo city loaded');

@@ -36,6 +36,8 @@ const DEMO_SHARES: readonly [string, string][] = [
   ['security', 'police'],
   ['events', 'police'],
   ['events', 'fire'],
+  // The fire service's units are dispatched from the police-run command room too.
+  ['fire', 'police'],
 ];
 
 export async function seedDemoIdentity(service: IdentityService, password: string): Promise<{ orgIds: Record<string, string>; users: number }> {

@@ -57,6 +57,8 @@ export interface VigilConfig {
   /** mqtt://… broker whose sensor messages are ingested; null disables MQTT ingest. */
   mqttUrl: string | null;
   mqttTopic: string;
+  /** Topic filter of units' AVL positions; the '+' level is the unit id. */
+  unitsMqttTopic: string;
   /** Port of the embedded MQTT broker used when no VIGIL_MQTT_URL is set; null disables it. */
   mqttEmbeddedPort: number | null;
   /** 64 hex characters; null: a key file in the data folder (one machine). */
@@ -149,10 +151,17 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     dc09Port: env.VIGIL_DC09_PORT === 'off' ? null : int(env, 'VIGIL_DC09_PORT', 9000, 0, 65535),
     mqttUrl: url(env, 'VIGIL_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     mqttTopic: env.VIGIL_MQTT_TOPIC || 'vigil/sensors/+/events',
+    unitsMqttTopic: unitsTopic(env.VIGIL_UNITS_MQTT_TOPIC || 'vigil/units/+/position'),
     mqttEmbeddedPort: env.VIGIL_MQTT_EMBEDDED_PORT === 'off' ? null : int(env, 'VIGIL_MQTT_EMBEDDED_PORT', 1884, 0, 65535),
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
     subscribePerIp: int(env, 'VIGIL_SUBSCRIBE_PER_IP', 20, 1, 1_000_000),
     subscriberUpdatesPerIp: int(env, 'VIGIL_SUBSCRIBER_UPDATES_PER_IP', 120, 1, 1_000_000),
   };
+}
+
+/** The units' AVL topic filter must carry the unit id in exactly one '+' level. */
+function unitsTopic(filter: string): string {
+  if (filter.split('/').filter((l) => l === '+').length !== 1 || filter.includes('#')) throw new Error(`VIGIL_UNITS_MQTT_TOPIC must have exactly one '+' level (the unit id) and no '#': ${filter}`);
+  return filter;
 }

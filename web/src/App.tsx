@@ -11,10 +11,12 @@ import { AlertsPage } from './pages/AlertsPage.js';
 import { SecurityPage } from './pages/SecurityPage.js';
 import { SafePage } from './pages/SafePage.js';
 import { CockpitPage } from './pages/CockpitPage.js';
+import { IncidentsPage } from './pages/IncidentsPage.js';
+import { ResponderPage } from './pages/ResponderPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'cockpit' | 'audit' | 'admin' | 'security';
-const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
+type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'cockpit' | 'audit' | 'admin' | 'security';
+const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
@@ -69,6 +71,8 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const isAdmin = me.roles.includes('admin');
   const canAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
   const canAlerts = me.roles.some((r) => r === 'alert-officer' || r === 'admin' || r === 'commander' || r === 'analyst');
+  const canIncidents = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin' || r === 'alert-officer');
+  const isResponder = me.roles.includes('responder');
   const canCockpit = me.roles.some((r) => r === 'analyst' || r === 'admin');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
@@ -82,6 +86,8 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           <button className={page === 'map' ? 'active' : ''} onClick={() => go('map')}>{t('Map')}</button>
           {canAlarms && <button className={page === 'alarms' ? 'active' : ''} onClick={() => go('alarms')}>{t('Alarms')}</button>}
           {canAlerts && <button className={page === 'alerts' ? 'active' : ''} onClick={() => go('alerts')}>{t('Public alerts')}</button>}
+          {canIncidents && <button className={page === 'incidents' ? 'active' : ''} onClick={() => go('incidents')}>{t('Incidents')}</button>}
+          {isResponder && <button className={page === 'responder' ? 'active' : ''} onClick={() => go('responder')}>{t('My unit')}</button>}
           {canCockpit && <button className={page === 'cockpit' ? 'active' : ''} onClick={() => go('cockpit')}>{t('Cockpit')}</button>}
           {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
           {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
@@ -103,6 +109,8 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'map' && <MapPage me={me} recent={live.recent} />}
           {page === 'alarms' && canAlarms && <AlarmsPage me={me} recent={live.recent} />}
           {page === 'alerts' && canAlerts && <AlertsPage me={me} recent={live.recent} />}
+          {page === 'incidents' && canIncidents && <IncidentsPage me={me} recent={live.recent} />}
+          {page === 'responder' && isResponder && <ResponderPage me={me} recent={live.recent} />}
           {page === 'cockpit' && canCockpit && <CockpitPage />}
           {page === 'audit' && canAudit && <AuditPage />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}

@@ -156,6 +156,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <div className="row actions">
                 <button onClick={() => void act('claim')} disabled={detail.alarm.status !== 'new'}>{t('Claim')} <kbd>c</kbd></button>
                 <button onClick={() => void act('acknowledge')} disabled={detail.alarm.status === 'acknowledged'}>{t('Acknowledge')} <kbd>a</kbd></button>
+                <EscalateButton alarmId={detail.alarm.alarmId} />
                 <select aria-label="Resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>
                   {RESOLUTIONS.map((r) => <option key={r}>{r}</option>)}
                 </select>
@@ -243,5 +244,31 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         )}
       </div>
     </div>
+  );
+}
+
+/** Escalates the alarm into an incident (its site, kind, position and link go with it). */
+function EscalateButton({ alarmId }: { alarmId: string }) {
+  const t = useT();
+  const [done, setDone] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    setDone(null);
+    setProblem(null);
+  }, [alarmId]);
+  const escalate = async (): Promise<void> => {
+    try {
+      const r = await api<{ incident: { reference: string } }>(`/api/incidents/from-alarm/${alarmId}`, { method: 'POST', body: {} });
+      setDone(r.incident.reference);
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <>
+      <button onClick={() => void escalate()} disabled={done !== null} data-testid="escalate">{t('Escalate to incident')}</button>
+      {done && <span className="ok small" data-testid="escalated">{t('Incident')} {done}</span>}
+      {problem && <span className="bad small">{problem}</span>}
+    </>
   );
 }

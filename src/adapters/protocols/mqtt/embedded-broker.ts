@@ -11,6 +11,8 @@ export interface EmbeddedBrokerOptions {
   /** Resolves once the message is durable (or deliberately dropped). */
   onMessage(topic: string, payload: Buffer): Promise<void>;
   onError?(error: unknown): void;
+  /** Further topic filters with their own handler (units' AVL positions). */
+  routes?: readonly { filter: string; onMessage(topic: string, payload: Buffer): Promise<void> }[];
 }
 
 /** MQTT topic filter matching: '+' one level, '#' the rest. */
@@ -43,10 +45,12 @@ export class EmbeddedMqttBroker {
     const max = options.maxPayloadBytes ?? 64 * 1024;
     broker.authorizePublish = (client, packet, callback) => {
       if (packet.topic.startsWith('$SYS/')) return callback(new Error('$SYS topics are reserved'));
-      if (!client || !topicMatches(options.topic, packet.topic)) return callback(null);
+      if (!client) return callback(null);
+      const handler = topicMatches(options.topic, packet.topic) ? options.onMessage : options.routes?.find((r) => topicMatches(r.filter, packet.topic))?.onMessage;
+      if (!handler) return callback(null);
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       if (payload.length > max) return callback(new Error(`payload of ${payload.length} bytes exceeds ${max}`));
-      options.onMessage(packet.topic, payload).then(
+      handler(packet.topic, payload).then(
         () => callback(null),
         (error: unknown) => {
           options.onError?.(error);

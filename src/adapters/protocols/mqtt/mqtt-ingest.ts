@@ -1,4 +1,5 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import { topicMatches } from './embedded-broker.js';
 
 export interface MqttIngestOptions {
   url: string;
@@ -10,6 +11,8 @@ export interface MqttIngestOptions {
   onMessage(topic: string, payload: Buffer): Promise<void>;
   onError?(error: unknown): void;
   maxPayloadBytes?: number;
+  /** Further topic filters with their own handler (units' AVL positions). */
+  routes?: readonly { filter: string; onMessage(topic: string, payload: Buffer): Promise<void> }[];
 }
 
 /**
@@ -37,13 +40,14 @@ export class MqttIngest {
         done();
         return;
       }
-      this.options.onMessage(packet.topic, payload).then(
+      const handler = this.options.routes?.find((r) => !topicMatches(this.options.topic, packet.topic) && topicMatches(r.filter, packet.topic))?.onMessage ?? this.options.onMessage;
+      handler(packet.topic, payload).then(
         () => done(),
         (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
       );
     };
     client.on('error', (e) => this.options.onError?.(e));
-    await client.subscribeAsync(this.options.topic, { qos: 1 });
+    await client.subscribeAsync([this.options.topic, ...(this.options.routes ?? []).map((r) => r.filter)], { qos: 1 });
     this.client = client;
   }
 

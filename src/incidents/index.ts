@@ -1,0 +1,37 @@
+import type { AlarmsState } from '../alarms/alarms-state.js';
+import type { AlertsState } from '../alerts/alerts-state.js';
+import type { CityState } from '../city/city-state.js';
+import type { AppContext, Capability } from '../platform/app-context.js';
+import type { UnitsService } from '../units/units-service.js';
+import { IncidentsService } from './incidents-service.js';
+import { IncidentsState } from './incidents-state.js';
+import { incidentsRoutes } from './routes.js';
+import { StraightLineTravelTimes, type TravelTimes } from './travel-times.js';
+
+export { IncidentsService } from './incidents-service.js';
+export type { TravelTimes } from './travel-times.js';
+
+export interface IncidentsCapability extends Capability {
+  service: IncidentsService;
+}
+
+/**
+ * Command and control: incidents and dispatch. `travelTimes` is where the routing
+ * engine plugs in; without it the straight-line fallback is used (and named in every answer).
+ */
+export function createIncidentsCapability(ctx: AppContext, deps: { units: UnitsService; city: CityState; alarms: AlarmsState; alerts: AlertsState; travelTimes?: TravelTimes }): IncidentsCapability {
+  const state = new IncidentsState();
+  const service = new IncidentsService(ctx, state, deps.units, deps.city, deps.alarms, deps.alerts, deps.travelTimes ?? new StraightLineTravelTimes());
+  return {
+    name: 'incidents',
+    projections: [state],
+    routes: incidentsRoutes(service, deps.alarms, ctx.log, ctx.config.timeZone),
+    service,
+    async start() {
+      service.watchTravelTimes();
+    },
+    async stop() {
+      service.stop();
+    },
+  };
+}

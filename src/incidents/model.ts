@@ -1,0 +1,104 @@
+import type { LineString, Position } from '../kernel/geo.js';
+import type { IncidentType } from './incident-types.js';
+
+export const INCIDENT_STATUSES = ['new', 'dispatched', 'on-scene', 'contained', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/**
+ * The status machine. Forward in order; a contained incident may flare up again
+ * (back on scene); closing is possible from any open status (a false call is closed
+ * from 'new') and needs a resolution.
+ */
+export const INCIDENT_TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  new: ['dispatched', 'closed'],
+  dispatched: ['on-scene', 'closed'],
+  'on-scene': ['contained', 'closed'],
+  contained: ['on-scene', 'closed'],
+  closed: [],
+};
+
+export const INCIDENT_RESOLUTIONS = ['resolved', 'false-alarm', 'no-action-needed', 'handed-over', 'duplicate', 'cancelled'] as const;
+export type IncidentResolution = (typeof INCIDENT_RESOLUTIONS)[number];
+
+/** Where an incident came from: a call-taker, an alarm escalated by an operator, a sensor rule, a camera, a citizen. */
+export const INCIDENT_SOURCES = ['call', 'alarm', 'sensor', 'camera', 'citizen'] as const;
+export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
+
+export interface IncidentLocation {
+  position: Position;
+  address: string | null;
+  /** The city model's site at (or within 60 m of) the position. */
+  siteId: string | null;
+  siteName: string | null;
+}
+
+export interface Assignment {
+  unitId: string;
+  callSign: string;
+  orgId: string;
+  at: string;
+  by: string;
+  etaSeconds: number | null;
+  distanceM: number | null;
+  /** The unit ranked first when this one was chosen instead; null when the recommendation was accepted. */
+  recommendedUnitId: string | null;
+  overrideReason: string | null;
+  route: LineString | null;
+  routeSource: string;
+  releasedAt: string | null;
+}
+
+export interface Incident {
+  incidentId: string;
+  /** Short reference people say on the radio: 'INC-0042'. */
+  reference: string;
+  type: IncidentType;
+  /** 1 (life at risk now) … 5 (no urgency). */
+  priority: number;
+  title: string;
+  description: string;
+  location: IncidentLocation;
+  source: IncidentSource;
+  /** Who reported it (call-taker form), if given. */
+  caller: { name: string | null; phone: string | null } | null;
+  status: IncidentStatus;
+  /** Owning organisation and the user who has it now. */
+  orgId: string;
+  ownerUserId: string | null;
+  ownerName: string | null;
+  /** The organisation that opened it (a MARC escalating an alarm keeps sight of it after a hand-over). */
+  originOrgId: string;
+  createdAt: string;
+  createdBy: string;
+  alarmIds: string[];
+  alertIds: string[];
+  assignments: Assignment[];
+  statusHistory: { status: IncidentStatus; at: string; by: string }[];
+  resolution: IncidentResolution | null;
+  closedAt: string | null;
+}
+
+/** Two channels kept apart: internal (dispatch ↔ responders) and public information (press, citizens). */
+export const CHANNELS = ['internal', 'public'] as const;
+export type CommsChannel = (typeof CHANNELS)[number];
+
+export interface AttachmentRef {
+  attachmentId: string;
+  name: string;
+  contentType: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** One line of an incident's communications log: a message, or an automatic entry. */
+export interface LogEntry {
+  entryId: string;
+  channel: CommsChannel;
+  kind: 'message' | 'status' | 'dispatch' | 'unit-status' | 'ownership' | 'link';
+  at: string;
+  actor: string;
+  author: string | null;
+  text: string;
+  attachments: AttachmentRef[];
+  alertIds: string[];
+}

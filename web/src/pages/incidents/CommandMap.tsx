@@ -1,0 +1,65 @@
+import { useEffect, useRef, useState } from 'react';
+import * as maplibregl from 'maplibre-gl';
+import type { GeoJSONSource, LngLatBoundsLike, MapMouseEvent } from 'maplibre-gl';
+import { baseStyle } from '../../components/basemap.js';
+import { api } from '../../api.js';
+import { UNIT_COLOURS, type Incident, type Unit } from './types.js';
+
+/**
+ * The command map: incidents (by priority), units where they are now (moving as
+ * AVL fixes arrive) and the routes of the selected incident's units.
+ */
+export function CommandMap({ incidents, units, selected, onPick, className, fit }: { incidents: Incident[]; units: Unit[]; selected: Incident | null; onPick?: (lonLat: [number, number]) => void; className?: string; fit?: boolean }) {
+  const container = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<maplibregl.Map | null>(null);
+  const [ready, setReady] = useState(false);
+  const pick = useRef(onPick);
+  pick.current = onPick;
+  useEffect(() => {
+    if (!container.current || mapRef.current) return;
+    let map: maplibregl.Map | null = null;
+    void api<{ bbox: [number, number, number, number] }>('/api/city').then((city) => {
+      if (!container.current) return;
+      map = new maplibregl.Map({ container: container.current, style: baseStyle(), bounds: city.bbox as LngLatBoundsLike, fitBoundsOptions: { padding: 20 }, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors (ODbL)' } });
+      map.addControl(new maplibregl.NavigationControl(), 'top-right');
+      map.on('load', () => {
+        const m = map!;
+        for (const id of ['routes', 'incidents', 'units']) m.addSource(id, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+        m.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': '#175cd3', 'line-width': 4, 'line-dasharray': [2, 1] } });
+        m.addLayer({ id: 'incidents', type: 'circle', source: 'incidents', paint: { 'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'], 'circle-radius': ['case', ['get', 'selected'], 14, 9], 'circle-opacity': 0.8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+        m.addLayer({ id: 'units', type: 'circle', source: 'units', paint: { 'circle-color': ['match', ['get', 'kind'], ...Object.entries(UNIT_COLOURS).flat(), '#444'] as never, 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+        m.on('click', (e: MapMouseEvent) => pick.current?.([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]));
+        setReady(true);
+      });
+      mapRef.current = map;
+    });
+    return () => {
+      map?.remove();
+      mapRef.current = null;
+    };
+  }, []);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map) return;
+    (map.getSource('incidents') as GeoJSONSource).setData({ type: 'FeatureCollection', features: incidents.map((i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: i.location.position }, properties: { priority: i.priority, selected: i.incidentId === selected?.incidentId } })) });
+    (map.getSource('units') as GeoJSONSource).setData({ type: 'FeatureCollection', features: units.map((u) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: u.position?.position ?? u.homePosition }, properties: { kind: u.kind, callSign: u.callSign, unitId: u.unitId } })) });
+    (map.getSource('routes') as GeoJSONSource).setData({ type: 'FeatureCollection', features: (selected?.assignments ?? []).filter((a) => a.route && !a.releasedAt).map((a) => ({ type: 'Feature', geometry: a.route!, properties: { unitId: a.unitId } })) });
+  }, [ready, incidents, units, selected]);
+  // The responder's map frames the unit and its incident once, then leaves the zoom to the user.
+  const framed = useRef(false);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!fit || !ready || !map || framed.current || incidents.length === 0) return;
+    const points = [...incidents.map((i) => i.location.position), ...units.map((u) => u.position?.position ?? u.homePosition)];
+    const box: [number, number, number, number] = [Math.min(...points.map((p) => p[0])), Math.min(...points.map((p) => p[1])), Math.max(...points.map((p) => p[0])), Math.max(...points.map((p) => p[1]))];
+    map.fitBounds(box as LngLatBoundsLike, { padding: 50, maxZoom: 16.5, duration: 0 });
+    framed.current = true;
+  }, [fit, ready, incidents, units]);
+  // The map's current unit positions, for tests and screen readers.
+  return (
+    <div className={className ?? 'command-map'}>
+      <div ref={container} className="map" data-testid="command-map" data-ready={ready ? 'yes' : 'no'} />
+      <span hidden data-testid="unit-positions">{JSON.stringify(Object.fromEntries(units.map((u) => [u.callSign, u.position?.position ?? u.homePosition])))}</span>
+    </div>
+  );
+}

@@ -61,19 +61,17 @@ export class OperationalFeed {
         break;
       }
       case 'alerts.delivery.updated': {
+        // How many recipients each channel queued; older logs also named who was sent here.
         const d = e.data as DeliveryEvents['alerts.delivery.updated'];
-        const a = this.alerts.get(d.alertId);
-        if (!a) break;
-        const chain = this.index().chainFor(null, null);
-        const month = this.calendar.monthIndex(a.issuedMs);
-        if (d.queued > 0) this.store.add('alert-recipients-queued', 'flow', chain, month, d.queued, e.id);
-        if (d.sent.length > 0) this.store.add('alert-recipients-sent', 'flow', chain, month, d.sent.length, e.id);
-        a.queued += d.queued;
-        a.sent += d.sent.length;
-        if (!a.reached90 && a.queued > 0 && a.sent >= 0.9 * a.queued) {
-          a.reached90 = true;
-          this.store.add('alert-seconds-to-90', 'distribution', chain, month, Math.max(0, (Date.parse(e.at) - a.issuedMs) / 1000), e.id);
-        }
+        this.alertProgress(d.alertId, d.queued, d.sent?.length ?? 0, e);
+        break;
+      }
+      case 'alerts.delivery.progressed': {
+        // Handed over, by runs of positions [first, count, …]: the count is the sum of the second numbers.
+        const d = e.data as DeliveryEvents['alerts.delivery.progressed'];
+        let sent = 0;
+        for (let k = 1; k < (d.sent?.length ?? 0); k += 2) sent += d.sent![k]!;
+        this.alertProgress(d.alertId, 0, sent, e);
         break;
       }
     }
@@ -91,6 +89,21 @@ export class OperationalFeed {
     const month = this.calendar.monthIndex(i.createdAt);
     this.store.add('incident-response-seconds', 'distribution', chain, month, seconds, ref, bulk);
     if (i.fire) this.store.add('fire-response-seconds', 'distribution', chain, month, seconds, ref, bulk);
+  }
+
+  private alertProgress(alertId: string, queued: number, sent: number, e: StoredEvent): void {
+    const a = this.alerts.get(alertId);
+    if (!a || (queued === 0 && sent === 0)) return;
+    const chain = this.index().chainFor(null, null);
+    const month = this.calendar.monthIndex(a.issuedMs);
+    if (queued > 0) this.store.add('alert-recipients-queued', 'flow', chain, month, queued, e.id);
+    if (sent > 0) this.store.add('alert-recipients-sent', 'flow', chain, month, sent, e.id);
+    a.queued += queued;
+    a.sent += sent;
+    if (!a.reached90 && a.queued > 0 && a.sent >= 0.9 * a.queued) {
+      a.reached90 = true;
+      this.store.add('alert-seconds-to-90', 'distribution', chain, month, Math.max(0, (Date.parse(e.at) - a.issuedMs) / 1000), e.id);
+    }
   }
 
   private acknowledge(alarmId: string, e: StoredEvent): void {

@@ -63,7 +63,11 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     await page.keyboard.type('Kitchen fire, guests evacuated, fire service on site');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('[data-testid=alarm-stats]')?.textContent?.startsWith('0 open alarms'));
-    assert.match(await page.locator('[data-testid=alarm-stats]').innerText(), /ack ≤ 30 s: 100 %/);
+    // The share acknowledged within 30 s is what the log says of this alarm, however slow the machine was.
+    const [raised] = await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.raised'] });
+    const [acked] = await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.acknowledged'] });
+    const within30 = Date.parse(acked!.at) - Date.parse(raised!.at) <= 30_000 ? 100 : 0;
+    assert.match(await page.locator('[data-testid=alarm-stats]').innerText(), new RegExp(`ack ≤ 30 s: ${within30} %`));
     const closed = (await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.closed'] }))[0]!;
     assert.equal((closed.data as { resolution: string }).resolution, 'genuine');
     assert.match(closed.actor, /^user:/);

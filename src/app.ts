@@ -10,6 +10,7 @@ import { createAuditCapability } from './audit/index.js';
 import { createAlertsCapability } from './alerts/index.js';
 import { createCityCapability } from './city/index.js';
 import { createIdentityCapability } from './identity/index.js';
+import { createRoutingCapability } from './routing/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
 import { systemClock, type Clock } from './kernel/time.js';
@@ -49,8 +50,9 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const city = createCityCapability(ctx);
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry });
   const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values() });
+  const routing = createRoutingCapability(ctx, { sites: () => city.service.state.sites.values() });
   const audit = createAuditCapability(ctx);
-  return { identity, city, alarms, alerts, audit, all: [identity, city, alarms, alerts, audit] as Capability[] };
+  return { identity, city, alarms, alerts, routing, audit, all: [identity, city, alarms, alerts, routing, audit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

@@ -111,9 +111,16 @@ try {
   await client.connect();
   const schema = `vigil_bench_route_${process.pid}`;
   await client.query(`CREATE SCHEMA ${schema}`);
+  const created: string[] = [];
   try {
     await client.query(`SET search_path TO ${schema}, public`);
-    await client.query(`CREATE EXTENSION pgrouting SCHEMA ${schema}`);
+    // Extensions are per database: create what is missing in our schema, drop only what we created.
+    const have = new Set((await client.query<{ extname: string }>("SELECT extname FROM pg_extension")).rows.map((r) => r.extname));
+    for (const ext of ['postgis', 'pgrouting']) {
+      if (have.has(ext)) continue;
+      await client.query(`CREATE EXTENSION ${ext} SCHEMA ${schema}`);
+      created.push(ext);
+    }
     await client.query('CREATE TABLE edges (id integer PRIMARY KEY, source integer NOT NULL, target integer NOT NULL, cost float8 NOT NULL, x1 float8, y1 float8, x2 float8, y2 float8)');
     // The engine's own edge list: one row per CSR edge (turn-restriction copies included as their own node ids).
     const rows: string[] = [];
@@ -176,6 +183,7 @@ try {
     console.log(`costs: ${sample.length - disagree}/${sample.length} pgr_dijkstra and ${aTimes.length - aDisagree}/${aTimes.length} pgr_aStar agree with Vigil (max difference ${maxDiff.toExponential(2)} s)`);
   } finally {
     await client.query('RESET search_path');
+    for (const ext of created.reverse()) await client.query(`DROP EXTENSION ${ext}`);
     await client.query(`DROP SCHEMA ${schema} CASCADE`);
   }
 } catch (error) {

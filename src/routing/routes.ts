@@ -14,8 +14,8 @@ const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', '
 const position = { type: 'array', minItems: 2, maxItems: 2, items: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'number', minimum: -90, maximum: 90 }] } as const;
 const profile = { type: 'string', enum: [...PROFILES] } as const;
 const ring = { type: 'array', minItems: 4, maxItems: 5000, items: position } as const;
-const lineString = { type: 'object', required: ['type', 'coordinates'], additionalProperties: false, properties: { type: { const: 'LineString' }, coordinates: { type: 'array', minItems: 2, maxItems: 5000, items: position } } } as const;
-const polygon = { type: 'object', required: ['type', 'coordinates'], additionalProperties: false, properties: { type: { const: 'Polygon' }, coordinates: { type: 'array', minItems: 1, maxItems: 20, items: ring } } } as const;
+// Checked in depth by the service: a oneOf here would let Ajv's type coercion rewrite the losing branch's data.
+const closureGeometry = { type: 'object', required: ['type', 'coordinates'], additionalProperties: false, properties: { type: { type: 'string', enum: ['LineString', 'Polygon'] }, coordinates: { type: 'array', minItems: 1, maxItems: 5000 } } } as const;
 const circle = { type: 'object', required: ['center', 'radiusM'], additionalProperties: false, properties: { center: position, radiusM: { type: 'number', exclusiveMinimum: 0, maximum: 50_000 } } } as const;
 const footprint = {
   type: 'object', additionalProperties: false,
@@ -148,7 +148,7 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
           summary: 'Close the roads a line crosses or a polygon covers (for cars, walkers or both)', tags: ['routing'],
           body: {
             type: 'object', required: ['geometry', 'reason'], additionalProperties: false,
-            properties: { geometry: { oneOf: [lineString, polygon] }, reason: { type: 'string', minLength: 1, maxLength: 500 }, profiles: { type: 'array', minItems: 1, maxItems: 2, items: profile } },
+            properties: { geometry: closureGeometry, reason: { type: 'string', minLength: 1, maxLength: 500 }, profiles: { type: 'array', minItems: 1, maxItems: 2, items: profile } },
           },
         },
       },

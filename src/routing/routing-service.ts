@@ -179,12 +179,15 @@ export class RoutingService {
 }
 
 function validateClosureGeometry(g: LineString | Polygon): void {
-  const rings = g.type === 'Polygon' ? g.coordinates : [g.coordinates];
-  for (const ring of rings) {
-    for (const p of ring) if (!isValidPosition(p)) throw badRequest('closure coordinates must be [lon, lat]');
-    if (g.type === 'Polygon') {
-      const first = ring[0]!, last = ring[ring.length - 1]!;
-      if (ring.length < 4 || first[0] !== last[0] || first[1] !== last[1]) throw badRequest('a closure polygon ring is closed: at least 4 positions, the last equal to the first');
-    }
+  const isPosition = (p: unknown): boolean => Array.isArray(p) && p.length === 2 && isValidPosition(p);
+  if (g.type === 'LineString') {
+    if (!Array.isArray(g.coordinates) || g.coordinates.length < 2 || !g.coordinates.every(isPosition)) throw badRequest('a closure line is at least two [lon, lat] positions');
+    return;
+  }
+  if (!Array.isArray(g.coordinates) || g.coordinates.length > 20) throw badRequest('a closure polygon has 1 to 20 rings');
+  for (const ring of g.coordinates as unknown[]) {
+    if (!Array.isArray(ring) || ring.length > 5000 || !ring.every(isPosition)) throw badRequest('closure polygon rings are lists of [lon, lat] positions');
+    const first = ring[0] as Position, last = ring[ring.length - 1] as Position;
+    if (ring.length < 4 || first[0] !== last[0] || first[1] !== last[1]) throw badRequest('a closure polygon ring is closed: at least 4 positions, the last equal to the first');
   }
 }

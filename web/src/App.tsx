@@ -10,10 +10,11 @@ import { AlarmsPage } from './pages/AlarmsPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
 import { SecurityPage } from './pages/SecurityPage.js';
 import { SafePage } from './pages/SafePage.js';
+import { RoutingPage } from './pages/RoutingPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'audit' | 'admin' | 'security';
-const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', audit: '/audit', admin: '/admin', security: '/security' };
+type Page = 'map' | 'alarms' | 'alerts' | 'routing' | 'audit' | 'admin' | 'security';
+const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', routing: '/routing', audit: '/audit', admin: '/admin', security: '/security' };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
@@ -80,6 +81,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           <button className={page === 'map' ? 'active' : ''} onClick={() => go('map')}>{t('Map')}</button>
           {canAlarms && <button className={page === 'alarms' ? 'active' : ''} onClick={() => go('alarms')}>{t('Alarms')}</button>}
           {canAlerts && <button className={page === 'alerts' ? 'active' : ''} onClick={() => go('alerts')}>{t('Public alerts')}</button>}
+          <button className={page === 'routing' ? 'active' : ''} onClick={() => go('routing')}>{t('Routing')}</button>
           {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
           {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>{t('Security')}</button>
@@ -100,6 +102,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'map' && <MapPage me={me} recent={live.recent} />}
           {page === 'alarms' && canAlarms && <AlarmsPage me={me} recent={live.recent} />}
           {page === 'alerts' && canAlerts && <AlertsPage me={me} recent={live.recent} />}
+          {page === 'routing' && <RoutingPage me={me} />}
           {page === 'audit' && canAudit && <AuditPage />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}

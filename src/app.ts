@@ -15,6 +15,7 @@ import { createCockpitCapability } from './cockpit/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { createIncidentsCapability } from './incidents/index.js';
 import { createUnitsCapability } from './units/index.js';
+import { createRoutingCapability } from './routing/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
 import { systemClock, type Clock } from './kernel/time.js';
@@ -55,6 +56,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const city = createCityCapability(ctx);
   const units = createUnitsCapability(ctx, { city: city.service.state });
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqttRoutes: units.mqttRoutes });
+  const routing = createRoutingCapability(ctx, { sites: () => city.service.state.sites.values() });
   const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id), neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas), city: city.service.state });
   // Noise sensors come in with the other sensors; their readings set the sirens' and loudspeakers' levels.
   alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
@@ -62,7 +64,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state });
   const audit = createAuditCapability(ctx);
   const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state });
-  return { identity, city, alarms, alerts, units, incidents, audit, cockpit, all: [identity, city, alarms, alerts, units, incidents, audit, cockpit] as Capability[] };
+  return { identity, city, alarms, alerts, routing, units, incidents, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, audit, cockpit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

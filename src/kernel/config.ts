@@ -18,6 +18,8 @@ export interface VigilConfig {
   nodeId: string;
   /** The OSM extract the demo city is built from. */
   demoOsmFile: string;
+  /** The OSM extract the road graphs are built from at start (VIGIL_ROUTING_OSM; default: the demo extract; 'off' disables routing). */
+  routingOsmFile: string | null;
   /** Load the demo city, organisations and users when the store is empty. */
   demoOnEmpty: boolean;
   /** Password given to demo users (printed at start-up, never stored in clear). */
@@ -127,6 +129,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     natsUrl: url(env, 'VIGIL_NATS_URL', ['nats:', 'tls:']),
     nodeId: env.VIGIL_NODE_ID || `node-${process.pid}`,
     demoOsmFile: resolve(env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
+    routingOsmFile: env.VIGIL_ROUTING_OSM === 'off' ? null : resolve(env.VIGIL_ROUTING_OSM || env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
     demoOnEmpty: (env.VIGIL_DEMO ?? 'true') !== 'false',
     demoPassword: env.VIGIL_DEMO_PASSWORD || 'vigil-demo',
     timeZone: env.VIGIL_TIME_ZONE || 'Europe/Monaco',

@@ -13,10 +13,11 @@ import { SafePage } from './pages/SafePage.js';
 import { CockpitPage } from './pages/CockpitPage.js';
 import { IncidentsPage } from './pages/IncidentsPage.js';
 import { ResponderPage } from './pages/ResponderPage.js';
+import { RoutingPage } from './pages/RoutingPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'cockpit' | 'audit' | 'admin' | 'security';
-const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
+type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'routing' | 'cockpit' | 'audit' | 'admin' | 'security';
+const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', routing: '/routing', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
@@ -88,6 +89,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {canAlerts && <button className={page === 'alerts' ? 'active' : ''} onClick={() => go('alerts')}>{t('Public alerts')}</button>}
           {canIncidents && <button className={page === 'incidents' ? 'active' : ''} onClick={() => go('incidents')}>{t('Incidents')}</button>}
           {isResponder && <button className={page === 'responder' ? 'active' : ''} onClick={() => go('responder')}>{t('My unit')}</button>}
+          <button className={page === 'routing' ? 'active' : ''} onClick={() => go('routing')}>{t('Routing')}</button>
           {canCockpit && <button className={page === 'cockpit' ? 'active' : ''} onClick={() => go('cockpit')}>{t('Cockpit')}</button>}
           {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
           {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
@@ -111,6 +113,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'alerts' && canAlerts && <AlertsPage me={me} recent={live.recent} />}
           {page === 'incidents' && canIncidents && <IncidentsPage me={me} recent={live.recent} />}
           {page === 'responder' && isResponder && <ResponderPage me={me} recent={live.recent} />}
+          {page === 'routing' && <RoutingPage me={me} />}
           {page === 'cockpit' && canCockpit && <CockpitPage />}
           {page === 'audit' && canAudit && <AuditPage />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}

@@ -1,0 +1,140 @@
+import { useEffect, useRef, useState } from 'react';
+import * as maplibregl from 'maplibre-gl';
+import type { FeatureCollection } from 'geojson';
+import { api, type Me } from '../api.js';
+import { baseStyle } from '../components/basemap.js';
+import { useT } from '../i18n.js';
+
+type Pos = [number, number];
+type Mode = 'route' | 'isochrone' | 'closure' | 'evacuation';
+interface Closure { closureId: string; reason: string; geometry: { type: string; coordinates: unknown }; closedEdges: Record<string, number> }
+interface RouteAnswer { geometry: { type: 'LineString'; coordinates: Pos[] }; distanceM: number; timeS: number; steps: { maneuver: string; name: string; distanceM: number }[] }
+interface Plan { origins: { originId: string; status: string; guidance: string; route: RouteAnswer | null }[]; assemblyPoints: { id: string; name: string; people: number; position: Pos }[]; totals: { origins: number; routed: number; people: number } }
+
+const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
+const TRAFFIC_ROLES = ['operator', 'supervisor', 'commander', 'admin'];
+
+/** Routes, isochrones, road closures and evacuation plans on the city's map (click to place points). */
+export function RoutingPage({ me }: { me: Me }) {
+  const t = useT();
+  const container = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<maplibregl.Map | null>(null);
+  const [mode, setMode] = useState<Mode>('route');
+  const [points, setPoints] = useState<Pos[]>([]);
+  const [profile, setProfile] = useState<'car' | 'foot'>('car');
+  const [route, setRoute] = useState<RouteAnswer | null>(null);
+  const [plan, setPlan] = useState<Plan | null>(null);
+  const [closures, setClosures] = useState<Closure[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const canClose = me.roles.some((r) => TRAFFIC_ROLES.includes(r));
+  const clickRef = useRef<(p: Pos) => void>(() => {});
+
+  const loadClosures = () => api<{ closures: Closure[] }>('/api/routing/closures').then((r) => setClosures(r.closures), (e: Error) => setError(e.message));
+  useEffect(() => void loadClosures(), []);
+
+  useEffect(() => {
+    if (!container.current) return;
+    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4212, 43.7384], zoom: 13.5, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    mapRef.current = map;
+    map.on('load', () => {
+      for (const id of ['iso', 'closures', 'route', 'points']) map.addSource(id, { type: 'geojson', data: empty });
+      map.addLayer({ id: 'iso', type: 'fill', source: 'iso', paint: { 'fill-color': ['match', ['get', 'band'], 0, '#12b76a', 1, '#fdb022', '#f04438'], 'fill-opacity': 0.3 } });
+      map.addLayer({ id: 'closures', type: 'line', source: 'closures', paint: { 'line-color': '#d92d20', 'line-width': 4, 'line-dasharray': [1, 1] } });
+      map.addLayer({ id: 'route', type: 'line', source: 'route', paint: { 'line-color': '#175cd3', 'line-width': 4 } });
+      map.addLayer({ id: 'points', type: 'circle', source: 'points', paint: { 'circle-radius': 6, 'circle-color': '#101828' } });
+      container.current?.setAttribute('data-loaded', 'true');
+    });
+    map.on('click', (e) => clickRef.current([e.lngLat.lng, e.lngLat.lat]));
+    return () => map.remove();
+  }, []);
+
+  const setData = (id: string, data: FeatureCollection): void => {
+    void (mapRef.current?.getSource(id) as maplibregl.GeoJSONSource | undefined)?.setData(data);
+  };
+  useEffect(() => { setData('points', { type: 'FeatureCollection', features: points.map((p) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: p } })) }); }, [points]);
+  useEffect(() => { setData('closures', { type: 'FeatureCollection', features: closures.map((c) => ({ type: 'Feature', properties: {}, geometry: c.geometry.type === 'Polygon' ? { type: 'LineString', coordinates: (c.geometry.coordinates as Pos[][])[0]! } : (c.geometry as { type: 'LineString'; coordinates: Pos[] }) })) }); }, [closures]);
+
+  const run = async (p: Pos[]): Promise<void> => {
+    setError(null);
+    try {
+      if (mode === 'route' && p.length === 2) {
+        const r = await api<RouteAnswer>('/api/routing/route', { body: { from: p[0], to: p[1], profile } });
+        setRoute(r);
+        setData('route', { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: r.geometry }] });
+      } else if (mode === 'isochrone' && p.length === 1) {
+        const fc = await api<FeatureCollection>('/api/routing/isochrone', { body: { origin: p[0], profile, minutes: [4, 8, 12] } });
+        setData('iso', { type: 'FeatureCollection', features: fc.features.map((f, i) => ({ ...f, properties: { band: i } })).reverse() });
+      } else if (mode === 'closure' && p.length === 2) {
+        await api('/api/routing/closures', { body: { geometry: { type: 'LineString', coordinates: p }, reason: t('Closed from the routing map') } });
+        await loadClosures();
+      } else if (mode === 'evacuation' && p.length === 1) {
+        const result = await api<Plan>('/api/routing/evacuation', { body: { hazard: { circles: [{ center: p[0], radiusM: 150 }], spreadMPerMin: 10 }, horizonMin: 15 } });
+        setPlan(result);
+        setData('route', { type: 'FeatureCollection', features: result.origins.filter((o) => o.route).map((o) => ({ type: 'Feature', properties: {}, geometry: o.route!.geometry })) });
+      } else return;
+      setPoints([]);
+    } catch (e) {
+      setError((e as Error).message);
+      setPoints([]);
+    }
+  };
+  clickRef.current = (p) => {
+    const next = [...points, p];
+    setPoints(next);
+    void run(next);
+  };
+
+  const remove = async (id: string): Promise<void> => {
+    await api(`/api/routing/closures/${id}`, { method: 'DELETE' }).catch((e: Error) => setError(e.message));
+    await loadClosures();
+  };
+  const modes: Mode[] = canClose ? ['route', 'isochrone', 'closure', 'evacuation'] : ['route', 'isochrone', 'evacuation'];
+  const hint: Record<Mode, string> = {
+    route: t('Click the start, then the destination.'),
+    isochrone: t('Click a station: what it reaches in 4, 8 and 12 minutes.'),
+    closure: t('Click two points across the roads to close.'),
+    evacuation: t('Click the centre of a hazard growing 10 m per minute.'),
+  };
+  return (
+    <div className="routing-page" style={{ display: 'flex', gap: 12, height: '100%' }}>
+      <div ref={container} data-testid="routing-map" style={{ flex: 1, minHeight: 480 }} />
+      <aside style={{ width: 340, overflow: 'auto' }}>
+        <h2>{t('Routing')}</h2>
+        <div role="group">
+          {modes.map((m) => (
+            <button key={m} className={mode === m ? 'active' : ''} onClick={() => { setMode(m); setPoints([]); }}>{t(`routing.mode.${m}`)}</button>
+          ))}
+        </div>
+        <label>{t('Profile')}{' '}
+          <select value={profile} onChange={(e) => setProfile(e.target.value as 'car' | 'foot')}>
+            <option value="car">{t('Car')}</option>
+            <option value="foot">{t('On foot')}</option>
+          </select>
+        </label>
+        <p className="hint">{hint[mode]}</p>
+        {error && <p className="error" role="alert">{error}</p>}
+        {route && mode === 'route' && (
+          <div data-testid="route-summary">
+            <p><strong>{(route.distanceM / 1000).toFixed(2)} km · {Math.ceil(route.timeS / 60)} min</strong></p>
+            <ol>{route.steps.filter((s) => s.name || s.maneuver === 'arrive').map((s, i) => <li key={i}>{t(s.maneuver)} {s.name} {s.distanceM > 0 ? `(${Math.round(s.distanceM)} m)` : ''}</li>)}</ol>
+          </div>
+        )}
+        {plan && mode === 'evacuation' && (
+          <div data-testid="evacuation-summary">
+            <p>{plan.totals.routed} / {plan.totals.origins} {t('buildings routed')}, {plan.totals.people} {t('people')}</p>
+            <ul>{plan.assemblyPoints.map((a) => <li key={a.id}>{a.name}: {a.people} {t('people')}</li>)}</ul>
+            <p className="hint">{plan.origins.find((o) => o.status === 'route')?.guidance}</p>
+          </div>
+        )}
+        <h3>{t('Road closures')}</h3>
+        <ul data-testid="closures">
+          {closures.map((c) => (
+            <li key={c.closureId}>{c.reason} ({c.closedEdges.car ?? 0} / {c.closedEdges.foot ?? 0})
+              {canClose && <button onClick={() => void remove(c.closureId)}>{t('Reopen')}</button>}
+            </li>
+          ))}
+        </ul>
+      </aside>
+    </div>
+  );
+}

@@ -16,6 +16,8 @@ import { createIdentityCapability } from './identity/index.js';
 import { createIncidentsCapability } from './incidents/index.js';
 import { createUnitsCapability } from './units/index.js';
 import { createRoutingCapability } from './routing/index.js';
+import { alertEvacuationGuidance } from './routing/alert-evacuation.js';
+import { RoadTravelTimes } from './incidents/road-travel-times.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
 import { systemClock, type Clock } from './kernel/time.js';
@@ -57,11 +59,16 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const units = createUnitsCapability(ctx, { city: city.service.state });
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqttRoutes: units.mqttRoutes });
   const routing = createRoutingCapability(ctx, { sites: () => city.service.state.sites.values() });
-  const alerts = createAlertsCapability(ctx, { publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id), neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas), city: city.service.state });
+  const alerts = createAlertsCapability(ctx, {
+    publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id),
+    neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas), city: city.service.state,
+    // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
+    guidance: alertEvacuationGuidance(routing.service, () => city.service.state.sites.values()),
+  });
   // Noise sensors come in with the other sensors; their readings set the sirens' and loudspeakers' levels.
   alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
-  // The routing engine plugs in here as `travelTimes` (src/incidents/travel-times.ts); until then, the straight-line fallback.
-  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state });
+  // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
+  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
   const audit = createAuditCapability(ctx);
   const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state });
   return { identity, city, alarms, alerts, routing, units, incidents, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, audit, cockpit] as Capability[] };

@@ -21,7 +21,7 @@ import { EarlyWarningState } from './early-warning/early-warning-state.js';
 import { earlyWarningRoutes } from './early-warning/routes.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
-import type { GuidanceSource } from './public-alerts.js';
+import { noGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { subscriberRoutes } from './subscribers/subscriber-routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
 import { SubscribersState } from './subscribers/subscribers-state.js';
@@ -91,6 +91,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
     sirenTopicPrefix: ctx.config.sirenTopicPrefix,
     publicUrl: () => ctx.publicUrl(),
+    ...(deps.guidance ? { guidance: deps.guidance } : {}),
     receipts,
     ...(deps.neighbourhoodOf ? { neighbourhoodOf: deps.neighbourhoodOf } : {}),
   });
@@ -100,7 +101,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     name: 'alerts',
     projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, earlyWarning.state],
     routes: async (app) => {
-      await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? (() => null)));
+      await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance));
       await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
       await app.register(channelDetailRoutes(service, cellBroadcast, ambient.state));
       await app.register(webhooksRoutes(webhooks));

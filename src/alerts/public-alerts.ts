@@ -1,4 +1,5 @@
 import type { CapInfo } from './cap/cap-model.js';
+import type { GuidanceSource } from './evacuation-guidance.js';
 import { exerciseMark, type AlertRecord } from './model.js';
 import { inArea, targetAreaOf, type LonLat, type TargetArea } from './targeting/area-geometry.js';
 
@@ -19,13 +20,12 @@ export interface PublicAlertView {
   area: { type: 'MultiPolygon'; coordinates: LonLat[][][] };
   /** Evacuation guidance for this alert (routes, assembly points), from the routing capability when it is wired; null until then. */
   guidance: string | null;
+  guidanceByLanguage: Record<string, string | null>;
   capUrl: string;
 }
 
 export type PublicInfo = Pick<CapInfo, 'language' | 'event' | 'headline' | 'description' | 'instruction' | 'severity' | 'urgency' | 'certainty' | 'responseType' | 'expires' | 'web' | 'contact' | 'senderName'> & { areaDesc: string };
 
-/** Supplies the evacuation guidance of an alert (null: none). The routing capability plugs in here. */
-export type GuidanceSource = (alert: AlertRecord) => string | null;
 
 const SEVERITY_RANK: Record<string, number> = { Extreme: 0, Severe: 1, Moderate: 2, Minor: 3, Unknown: 4 };
 
@@ -51,7 +51,9 @@ export function publicAlertView(a: AlertRecord, at: LonLat | null, guidance: Gui
       areaDesc: (i.area ?? []).map((x) => x.areaDesc).join(', '),
     })),
     area: { type: 'MultiPolygon', coordinates: areaPolygons(area) },
-    guidance: guidance(a),
+    // Where to go from this place, in each of the alert's languages (a place-free summary without one).
+    guidance: guidance(a, at, infos[0]?.language ?? 'en'),
+    guidanceByLanguage: Object.fromEntries(infos.map((i) => [i.language ?? 'en-US', guidance(a, at, i.language ?? 'en-US')])),
     capUrl: `/api/alerts/public/${encodeURIComponent(a.alertId)}/cap.xml`,
   };
 }

@@ -15,7 +15,8 @@ import { ALERT_TEMPLATES } from './templates.js';
 import type { DeliveryState } from './delivery/delivery-state.js';
 import { alertReport } from './delivery/alert-report.js';
 import type { SubscribersService } from './subscribers/subscribers-service.js';
-import { publicAlerts, type GuidanceSource } from './public-alerts.js';
+import type { GuidanceSource } from './evacuation-guidance.js';
+import { publicAlerts } from './public-alerts.js';
 
 export const OFFICERS: readonly Role[] = ['alert-officer'];
 export const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];

@@ -3,6 +3,7 @@ import { VigilError } from '../kernel/errors.js';
 import type { LineString, Polygon, Position } from '../kernel/geo.js';
 import type { Role } from '../platform/access.js';
 import type { Site } from '../city/model.js';
+import { buildingOrigins } from './alert-evacuation.js';
 import { planEvacuation, type EvacuationInput } from './evacuation.js';
 import type { SpeedUpdate } from './model.js';
 import { PROFILES, type ProfileName } from './profiles.js';
@@ -198,9 +199,7 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       },
       async (request) => {
         const body = request.body;
-        const origins = body.origins ?? [...deps.sites()]
-          .filter((s) => s.category === 'building' || s.buildingType !== null)
-          .map((s) => ({ id: s.id, name: s.name ?? s.address ?? undefined, position: s.position, people: s.residents ?? 0 }));
+        const origins = body.origins ?? buildingOrigins(deps.sites());
         const points = body.assemblyPoints?.map((a) => ({ ...a, source: 'configured' as const, capacity: a.capacity ?? null })) ?? service.assemblyPoints;
         return planEvacuation(service.router('foot'), { ...body, origins, assemblyPoints: points });
       },

@@ -66,10 +66,20 @@ export class RoutingService {
   info: GraphInfo | null = null;
   loadError: string | null = null;
 
+  private readonly weightListeners = new Set<() => void>();
+
   constructor(private readonly ctx: AppContext, readonly state: RoutingState) {
     state.onEvent = (type, data) => {
-      if (this.routers) this.applyEvent(type, data);
+      if (!this.routers) return;
+      this.applyEvent(type, data);
+      for (const listener of this.weightListeners) listener();
     };
+  }
+
+  /** Called after traffic or a closure changed the weights (dispatch re-routes active units). */
+  onWeightsChanged(listener: () => void): () => void {
+    this.weightListeners.add(listener);
+    return () => this.weightListeners.delete(listener);
   }
 
   /** Reads the extract and builds both graphs, then applies every traffic update and closure already in the log. */

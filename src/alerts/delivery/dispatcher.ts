@@ -4,7 +4,8 @@ import type { CapInfo } from '../cap/cap-model.js';
 import { channelTexts, type ChannelTexts } from '../channels/channel-text.js';
 import { exerciseMark, type AlertRecord, type Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
-import { inArea, targetAreaOf, type TargetArea } from '../targeting/area-geometry.js';
+import type { GuidanceSource } from '../evacuation-guidance.js';
+import { inArea, targetAreaOf, type LonLat, type TargetArea } from '../targeting/area-geometry.js';
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
 import type { ChannelRunner } from './channel-runner.js';
@@ -35,6 +36,8 @@ export interface DispatcherOptions {
   neighbourhoodOf?: (position: [number, number]) => AreaRef | null;
   /** Where the SMSC's message ids go, so its delivery receipts find their recipient. */
   receipts?: ReceiptTracker;
+  /** Evacuation guidance at a recipient's place, in their language (routing), for alerts that ask to evacuate. */
+  guidance?: GuidanceSource;
   /** Channels that run their own delivery (cell broadcast, webhooks). */
   runners?: readonly ChannelRunner[];
   /** The ambient each device's level is set above (measured, or the default per kind), and where the chosen levels are recorded. */
@@ -213,14 +216,16 @@ export class AlertDispatcher {
     await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
   }
 
-  private message({ alert }: Job, channel: Channel, r: Subscriber, address: string, texts: ChannelTexts): OutgoingMessage {
+  private message({ alert, area }: Job, channel: Channel, r: Subscriber, address: string, texts: ChannelTexts): OutgoingMessage {
     const mark = exerciseMark(alert.cap);
     // The personal "are you safe?" link goes where it can be followed (e-mail, push), not into the SMS.
     const link = (): string => `${this.options.publicUrl?.() ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
+    // Where this person should walk, from their place in the area: only where a message can carry a route (e-mail, push).
+    const g = this.options.guidance && (channel === 'email' || channel === 'push') ? this.options.guidance(alert, placeIn(r, area), r.language) : null;
     return {
       recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '',
-      text: channel === 'email' ? `${texts.email.body}\n\nAre you safe? Tell us: ${link()}`
-        : channel === 'push' ? JSON.stringify({ title: texts.email.subject, body: texts.sms, alertId: alert.alertId, status: alert.cap.status, url: link() })
+      text: channel === 'email' ? `${texts.email.body}${g ? `\n\n${g}` : ''}\n\nAre you safe? Tell us: ${link()}`
+        : channel === 'push' ? JSON.stringify({ title: texts.email.subject, body: g ? `${texts.sms}\n${g}` : texts.sms, alertId: alert.alertId, status: alert.cap.status, url: link(), guidance: g })
         : texts.sms,
       headers: { 'X-Vigil-Alert': alert.alertId, 'X-CAP-Identifier': alert.cap.identifier, ...(mark ? { 'X-Vigil-Exercise': mark } : {}) },
     };
@@ -229,6 +234,11 @@ export class AlertDispatcher {
   stop(): void {
     this.stopped = true;
   }
+}
+
+/** The recipient's place the guidance starts from: the first of their places inside the area, else their first. */
+function placeIn(r: Subscriber, area: TargetArea): LonLat | null {
+  return (r.locations.find((l) => inArea(l.position, area)) ?? r.locations[0])?.position ?? null;
 }
 
 /** One alert's dispatch: what every channel shares. */

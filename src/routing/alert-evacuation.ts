@@ -1,0 +1,95 @@
+import { asksToEvacuate, SPREAD_PARAMETER, type GuidanceSource } from '../alerts/evacuation-guidance.js';
+import type { AlertRecord } from '../alerts/model.js';
+import { targetAreaOf, type LonLat } from '../alerts/targeting/area-geometry.js';
+import type { Site } from '../city/model.js';
+import { haversineM } from '../kernel/geo.js';
+import { guidanceText, planEvacuation, type EvacuationPlan, type Hazard } from './evacuation.js';
+import type { RoutingService } from './routing-service.js';
+
+/** Plans kept per alert: an alert's area does not change (an Update is another alert). */
+const MAX_PLANS = 64;
+/** A person is guided from the nearest evacuated building within this distance. */
+const NEAREST_ORIGIN_M = 250;
+const CELL_DEG = 0.002;
+
+interface AlertPlan {
+  plan: EvacuationPlan;
+  /** Evacuated origins with a route, by grid cell of their position. */
+  cells: Map<string, EvacuationPlan['origins']>;
+  position: Map<string, LonLat>;
+}
+
+/** The hazard of an alert: its CAP area now, growing at the rate its info gives (parameter hazardSpreadMPerMin). */
+export function hazardOf(alert: AlertRecord): Hazard {
+  const infos = alert.cap.info ?? [];
+  const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
+  const spread = infos.flatMap((i) => i.parameter ?? []).find((p) => p.valueName === SPREAD_PARAMETER);
+  const rate = spread ? Number(spread.value) : 0;
+  return { rings: area.rings, circles: area.circles.map((c) => ({ center: c.centre, radiusM: c.radiusM })), ...(Number.isFinite(rate) && rate > 0 ? { spreadMPerMin: rate } : {}) };
+}
+
+const cellOf = (p: LonLat): string => `${Math.floor(p[0] / CELL_DEG)}:${Math.floor(p[1] / CELL_DEG)}`;
+
+/**
+ * Evacuation guidance for alerts that ask people to evacuate: one foot plan per alert
+ * over the city's buildings (routing/evacuation.ts, the hazard growing as the alert
+ * says), made when first asked for; a person gets the route of the nearest evacuated
+ * building, in their language.
+ */
+export function alertEvacuationGuidance(routing: RoutingService, sites: () => Iterable<Site>): GuidanceSource {
+  const plans = new Map<string, AlertPlan | null>();
+  const planFor = (alert: AlertRecord): AlertPlan | null => {
+    if (plans.has(alert.alertId)) return plans.get(alert.alertId)!;
+    if (!routing.ready) return null; // the graph is still being built: ask again later
+    const origins = buildingOrigins(sites());
+    const plan = planEvacuation(routing.router('foot'), { hazard: hazardOf(alert), origins, assemblyPoints: routing.assemblyPoints });
+    const cells = new Map<string, EvacuationPlan['origins']>();
+    const position = new Map(origins.map((o) => [o.id, o.position] as const));
+    for (const r of plan.origins) {
+      const p = position.get(r.originId);
+      if (!p || r.status !== 'route') continue;
+      const list = cells.get(cellOf(p)) ?? [];
+      list.push(r);
+      cells.set(cellOf(p), list);
+    }
+    const entry = { plan, cells, position };
+    if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
+    plans.set(alert.alertId, entry);
+    return entry;
+  };
+  return (alert, at, language) => {
+    if (!asksToEvacuate(alert)) return null;
+    const entry = planFor(alert);
+    if (!entry) return null;
+    const lang = language.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+    if (!at) return summary(entry.plan, lang);
+    let best: EvacuationPlan['origins'][number] | null = null;
+    let bestM = NEAREST_ORIGIN_M;
+    const [cx, cy] = [Math.floor(at[0] / CELL_DEG), Math.floor(at[1] / CELL_DEG)];
+    for (let dx = -2; dx <= 2; dx++) {
+      for (let dy = -2; dy <= 2; dy++) {
+        for (const r of entry.cells.get(`${cx + dx}:${cy + dy}`) ?? []) {
+          const m = haversineM(at, entry.position.get(r.originId)!);
+          if (m < bestM) [best, bestM] = [r, m];
+        }
+      }
+    }
+    if (!best?.route || !best.assemblyPoint) return null;
+    return guidanceText(best.route, best.assemblyPoint.name, best.walkingTimeS ?? best.route.timeS, lang);
+  };
+}
+
+/** Where to go when the place is not known: the assembly points in use, busiest first. */
+function summary(plan: EvacuationPlan, lang: 'en' | 'fr'): string | null {
+  const used = plan.assemblyPoints.filter((a) => a.people > 0 || a.origins > 0).sort((x, y) => y.people - x.people).slice(0, 3);
+  if (used.length === 0) return null;
+  const names = used.map((a) => a.name).join(', ');
+  return lang === 'fr' ? `Points de rassemblement : ${names}.` : `Assembly points: ${names}.`;
+}
+
+/** The city's buildings as evacuation origins, with their residents. */
+export function buildingOrigins(sites: Iterable<Site>): { id: string; name?: string; position: LonLat; people: number }[] {
+  return [...sites]
+    .filter((s) => s.category === 'building' || s.buildingType !== null)
+    .map((s) => ({ id: s.id, ...(s.name ?? s.address ? { name: (s.name ?? s.address)! } : {}), position: s.position, people: s.residents ?? 0 }));
+}

@@ -99,14 +99,31 @@ const alert = {
   },
 } as unknown as AlertRecord;
 t0 = performance.now();
+// CPU time of the whole process (main and writer threads): a figure that holds on a shared, loaded machine.
+const cpu0 = process.cpuUsage();
 await new AlertDispatcher(vigil.ctx, subscribers, new Map([['email', counting]])).dispatch(alert);
 const dispatchSec = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuUsPerMessage = +((cpu.user + cpu.system) / handed).toFixed(2);
+console.log(`dispatch CPU: ${cpuUsPerMessage} µs per message (user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms)`);
 const messagesPerSec = Math.round(handed / dispatchSec);
 console.log(`dispatch: ${handed} messages handed to the e-mail adapter in ${dispatchSec.toFixed(1)} s = ${messagesPerSec}/s (targeting, language choice, text, progress in the log)`);
+// What the progress costs in the log: bytes of delivery events per message.
+let progressEvents = 0;
+let progressBytes = 0;
+for (let after = 0; ;) {
+  const page = await vigil.ctx.log.read({ typePrefixes: ['alerts.delivery.'], afterSeq: after, limit: 1000 });
+  if (page.length === 0) break;
+  progressEvents += page.length;
+  for (const e of page) progressBytes += JSON.stringify(e.data).length;
+  after = page[page.length - 1]!.seq;
+}
+const logBytesPerMessage = +(progressBytes / handed).toFixed(1);
+console.log(`delivery events in the log: ${progressEvents}, ${logBytesPerMessage} bytes per message`);
 await vigil.close();
 rmSync(dataDir, { recursive: true, force: true });
 
 console.log(JSON.stringify({
   bench: 'alert', subscribers: SUBSCRIBERS, targetingMs10M: timings['whole metropolis']!.ms, targeting: timings, bytesPerSubscriber,
-  postgisRatio: postgisRatios?.['whole metropolis'] ?? null, postgisRatios, postgisMs: postgis ? Object.fromEntries(Object.entries(postgis).map(([k, v]) => [k, v.ms])) : null, messagesPerSec, oneMillionQueuedSec: +((1_000_000 / messagesPerSec)).toFixed(1),
+  postgisRatio: postgisRatios?.['whole metropolis'] ?? null, postgisRatios, postgisMs: postgis ? Object.fromEntries(Object.entries(postgis).map(([k, v]) => [k, v.ms])) : null, messagesPerSec, cpuUsPerMessage, logBytesPerMessage, oneMillionQueuedSec: +((1_000_000 / messagesPerSec)).toFixed(1),
 }));

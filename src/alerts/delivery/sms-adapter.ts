@@ -64,29 +64,35 @@ export class SmsAdapter implements ChannelAdapter {
   }
 
   private bind(): Promise<Session> {
-    this.session ??= new Promise<Session>((resolve, reject) => {
+    if (this.session) return this.session;
+    // Only this session's own end forgets it: a late 'close' of an old one must not drop a newer bind.
+    const forget = (): void => {
+      if (this.session === bound) this.session = null;
+    };
+    const bound = new Promise<Session>((resolve, reject) => {
       const session = smpp.connect({ host: this.url.hostname, port: Number(this.url.port || 2775), auto_enquire_link_period: 30_000 });
       const fail = (error: Error): void => {
-        this.session = null;
+        forget();
         session.destroy();
         reject(error);
       };
       session.once('error', fail);
       session.on('close', () => {
-        this.session = null;
+        forget();
         this.keepBound();
       });
       session.on('connect', () => {
         session.bind_transceiver({ system_id: decodeURIComponent(this.url.username), password: decodeURIComponent(this.url.password) }, (pdu) => {
           if (pdu.command_status !== 0) return fail(new Error(`SMSC refused the bind (command_status 0x${pdu.command_status.toString(16)})`));
           session.off('error', fail);
-          session.on('error', () => (this.session = null));
+          session.on('error', forget);
           session.on('deliver_sm', (deliver: PDU) => this.delivered(session, deliver));
           resolve(session);
         });
       });
     });
-    return this.session;
+    this.session = bound;
+    return bound;
   }
 
   /** A receipt or a reply: answered once the handler has it durable, or at once when nobody listens or it cannot be read. */

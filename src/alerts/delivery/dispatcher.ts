@@ -9,7 +9,7 @@ import { inArea, targetAreaOf, type LonLat, type TargetArea } from '../targeting
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
 import type { ChannelRunner } from './channel-runner.js';
-import type { WarningLevel } from './ambient-noise.js';
+import { DEFAULT_AMBIENT_DB, type WarningLevel } from './ambient-noise.js';
 import type { DeliveryEvents } from './delivery-state.js';
 import type { ReceiptTracker } from './receipt-tracker.js';
 import { toRuns, type AreaRef } from './recipient-track.js';
@@ -146,7 +146,7 @@ export class AlertDispatcher {
     }
     const devices = [...(this.options.warningDevices?.() ?? [])].filter((d) => inArea(d.position, area));
     const levels = new Map(devices.map((d) => {
-      const ambient = this.options.ambientOf?.(d) ?? { ambientDb: warningLevelDb(d.kind) - 15, ambientSource: 'default' as const, measuredAt: null };
+      const ambient = this.options.ambientOf?.(d) ?? { ambientDb: DEFAULT_AMBIENT_DB[d.kind], ambientSource: 'default' as const, measuredAt: null };
       return [d.id, { deviceId: d.id, kind: d.kind, ...ambient, levelDb: warningLevelDb(d.kind, ambient.ambientDb) }] as const;
     }));
     await this.options.onWarningLevels?.(alert, [...levels.values()]);

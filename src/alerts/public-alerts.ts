@@ -31,29 +31,46 @@ const SEVERITY_RANK: Record<string, number> = { Extreme: 0, Severe: 1, Moderate:
 
 /** The alerts in force, those covering `at` first, then the most severe, then the newest. */
 export function publicAlerts(alerts: readonly AlertRecord[], at: LonLat | null, guidance: GuidanceSource): PublicAlertView[] {
-  const views = alerts.map((a) => publicAlertView(a, at, guidance));
   const rank = (v: PublicAlertView): number => Math.min(...v.info.map((i) => SEVERITY_RANK[i.severity] ?? 4));
-  return views.sort((x, y) => Number(y.covers === true) - Number(x.covers === true) || rank(x) - rank(y) || Date.parse(y.sent) - Date.parse(x.sent));
+  const views = alerts.map((a) => {
+    const v = publicAlertView(a, at, guidance);
+    return { v, key: [Number(v.covers !== true), rank(v), -Date.parse(v.sent)] as const };
+  });
+  return views.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1] || x.key[2] - y.key[2]).map((x) => x.v);
 }
 
 export function publicAlertView(a: AlertRecord, at: LonLat | null, guidance: GuidanceSource): PublicAlertView {
+  const { view, area } = placeFree(a);
+  return { ...view, covers: at ? inArea(at, area) : null, guidance: guidance(a) };
+}
+
+type PlaceFree = { view: Omit<PublicAlertView, 'covers' | 'guidance'>; area: TargetArea };
+/** What does not depend on the place asked about, made once per CAP document (an issued alert's document does not change). */
+const placeFreeCache = new WeakMap<AlertRecord['cap'], PlaceFree>();
+
+function placeFree(a: AlertRecord): PlaceFree {
+  const cached = placeFreeCache.get(a.cap);
+  if (cached && cached.view.alertId === a.alertId) return cached;
   const infos = a.cap.info ?? [];
   // Each language's info block usually repeats the same areas: each drawn once.
   const areas = [...new Map(infos.flatMap((i) => i.area ?? []).map((x) => [JSON.stringify([x.polygon, x.circle]), x])).values()];
   const area = targetAreaOf(areas);
-  return {
-    alertId: a.alertId, identifier: a.cap.identifier, sent: a.cap.sent, status: a.cap.status, msgType: a.cap.msgType, exercise: exerciseMark(a.cap),
-    expires: infos.map((i) => i.expires).filter((e): e is string => Boolean(e)).sort((x, y) => Date.parse(x) - Date.parse(y)).at(-1) ?? null,
-    covers: at ? inArea(at, area) : null,
-    info: infos.map((i) => ({
-      language: i.language ?? 'en-US', event: i.event, headline: i.headline, description: i.description, instruction: i.instruction,
-      severity: i.severity, urgency: i.urgency, certainty: i.certainty, responseType: i.responseType, expires: i.expires, web: i.web, contact: i.contact, senderName: i.senderName,
-      areaDesc: (i.area ?? []).map((x) => x.areaDesc).join(', '),
-    })),
-    area: { type: 'MultiPolygon', coordinates: areaPolygons(area) },
-    guidance: guidance(a),
-    capUrl: `/api/alerts/public/${encodeURIComponent(a.alertId)}/cap.xml`,
+  const made: PlaceFree = {
+    area,
+    view: {
+      alertId: a.alertId, identifier: a.cap.identifier, sent: a.cap.sent, status: a.cap.status, msgType: a.cap.msgType, exercise: exerciseMark(a.cap),
+      expires: infos.map((i) => i.expires).filter((e): e is string => Boolean(e)).sort((x, y) => Date.parse(x) - Date.parse(y)).at(-1) ?? null,
+      info: infos.map((i) => ({
+        language: i.language ?? 'en-US', event: i.event, headline: i.headline, description: i.description, instruction: i.instruction,
+        severity: i.severity, urgency: i.urgency, certainty: i.certainty, responseType: i.responseType, expires: i.expires, web: i.web, contact: i.contact, senderName: i.senderName,
+        areaDesc: (i.area ?? []).map((x) => x.areaDesc).join(', '),
+      })),
+      area: { type: 'MultiPolygon', coordinates: areaPolygons(area) },
+      capUrl: `/api/alerts/public/${encodeURIComponent(a.alertId)}/cap.xml`,
+    },
   };
+  placeFreeCache.set(a.cap, made);
+  return made;
 }
 
 /** CAP polygons as closed GeoJSON rings, circles as 48-sided polygons (a map draws polygons, not circles in metres). */

@@ -44,6 +44,9 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     // The service worker installs (app shell cached) and takes control of the page.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
     assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/citizen'))?.scope), `${vigil.url}/citizen`);
+    // The worker script is revalidated on every update check; /citizen is the citizen page with its manifest.
+    assert.equal((await fetch(`${vigil.url}/sw.js`)).headers.get('cache-control'), 'no-cache');
+    assert.match(await (await fetch(`${vigil.url}/citizen?alert=x`)).text(), /<link rel="manifest" href="\/manifest\.webmanifest"/);
     const manifest = await (await fetch(`${vigil.url}/manifest.webmanifest`)).json() as { display: string; start_url: string; icons: { src: string; sizes: string }[] };
     assert.equal(manifest.display, 'standalone');
     assert.equal(manifest.start_url, '/citizen');

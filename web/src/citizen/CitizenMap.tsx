@@ -65,7 +65,7 @@ function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, a
   const view = map.getBounds();
   if (points.every((p) => view.contains(p))) return;
   const b = points.reduce((acc, p) => acc.extend(p), new maplibregl.LngLatBounds(points[0]!, points[0]!));
-  map.fitBounds(b, { padding: 40, maxZoom: 15.5, duration: 0 });
+  map.fitBounds(b, { padding: 40, maxZoom: 15, duration: 0 });
 }
 
 function draw(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[]): void {

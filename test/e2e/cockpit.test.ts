@@ -65,6 +65,17 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     const lines = csv.trim().split(/\r\n/).filter((l) => l.startsWith('vigil.incident-response-time,'));
     assert.equal(lines.length, index.atLevel('site').length, 'one line per building');
     assert.equal(lines.filter((l) => !/,site,\d{4},,/.test(l)).length, 80, 'the 80 buildings with incidents have a value');
+    // Import statistics from the page: a bad line is shown with its number; a good file is taken.
+    await page.click('[data-testid=kpi-import] summary');
+    await page.fill('input[aria-label=Source]', 'IMSEE test');
+    await page.fill('textarea[aria-label=CSV]', 'variable,area,period,value\nfire-deaths,Atlantis,2025,1\n');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.waitForSelector('[data-testid=kpi-import] .error');
+    assert.match(await page.locator('[data-testid=kpi-import] .error').innerText(), /line 2: unknown area "Atlantis"/);
+    await page.fill('textarea[aria-label=CSV]', 'variable,area,period,value\nfire-deaths,Fontvieille,2025,1\n');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.waitForSelector('[data-testid=kpi-import-result]:has-text("1 records imported")');
+    assert.equal(cockpit.state.imports.filter((i) => i.kind === 'statistics').length, 1);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -5,6 +5,7 @@ import { baseStyle } from '../components/basemap.js';
 import { TrendChart } from '../components/TrendChart.js';
 import { PeerChart, type PeerComparison } from '../components/PeerChart.js';
 import { AgreementBoard } from '../components/AgreementBoard.js';
+import { CockpitImport } from '../components/CockpitImport.js';
 import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
 
@@ -55,6 +56,7 @@ export function CockpitPage() {
   const [trend, setTrend] = useState<KpiValue[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [peers, setPeers] = useState<PeerComparison | null>(null);
+  const [imported, setImported] = useState(0);
   const indicator = indicators.find((i) => i.id === indicatorId) ?? null;
   const name = (i: Indicator) => (lang === 'fr' ? i.name.fr : i.name.en);
 
@@ -81,7 +83,7 @@ export function CockpitPage() {
     api<{ value: KpiValue }>(`/api/cockpit/indicators/${indicator.id}/areas/${encodeURIComponent(cityId)}?${q}&refs=0`).then((r) => setCityValue(r.value), (e: unknown) => setError(String(e)));
     if (usable) api<{ values: KpiValue[] }>(`/api/cockpit/indicators/${indicator.id}/values?${q}&level=neighbourhood`).then((r) => setHoods(r.values), (e: unknown) => setError(String(e)));
     else setHoods([]);
-  }, [indicator, period, cityId, usable]);
+  }, [indicator, period, cityId, usable, imported]);
 
   useEffect(() => {
     if (!indicator || !period || !selected) return setSiteValues(null);
@@ -92,7 +94,7 @@ export function CockpitPage() {
   useEffect(() => {
     if (!indicator || !period) return;
     api<PeerComparison>(`/api/cockpit/indicators/${indicator.id}/peers?period=${period}`).then(setPeers, () => setPeers(null));
-  }, [indicator, period]);
+  }, [indicator, period, imported]);
 
   const trendArea = selected ?? cityId;
   useEffect(() => {
@@ -225,6 +227,7 @@ export function CockpitPage() {
           {peers && <PeerChart data={peers} unit={indicator?.definition.unit ?? ''} />}
           <h3>{t('Service agreements')}</h3>
           <AgreementBoard />
+          <CockpitImport onImported={() => setImported((n) => n + 1)} />
         </div>
       </div>
     </div>

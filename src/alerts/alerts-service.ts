@@ -152,7 +152,9 @@ export class AlertsService {
     const a = this.own(alertId, by);
     if (a.state !== 'draft' && a.state !== 'rejected') throw conflict(`an alert that is ${a.state} cannot be edited; issue an Update instead`);
     const cap = await this.capOf(alertId, input, { msgType: a.cap.msgType, references: a.cap.references });
-    await this.ctx.record([event('alerts.alert.edited', alertId, a.orgId, by.actor, { alertId, cap, channels: [...new Set(input.channels)], needsApproval: cap.msgType === 'Cancel' ? false : needsApproval(cap) })]);
+    // A sensor-drafted alert keeps its second person however it is edited.
+    const approval = a.origin === 'sensor-rule' || (cap.msgType !== 'Cancel' && needsApproval(cap));
+    await this.ctx.record([event('alerts.alert.edited', alertId, a.orgId, by.actor, { alertId, cap, channels: [...new Set(input.channels)], needsApproval: approval })]);
     return this.state.alerts.get(alertId)!;
   }
 

@@ -36,6 +36,7 @@ export class EarlyWarningState implements Projection {
   /** Firings decided but not yet seen drafted in the log. */
   readonly pending = new Map<string, Firing>();
   private readonly draftRule = new Map<string, string>();
+  private readonly drafted = new Set<string>();
   /** Device → the enabled rules watching it, filled as readings come; emptied when rules or the city change. */
   private readonly watchers = new Map<string, EarlyWarningRule[]>();
   /** Told of each firing as it is decided (the service drafts it). */
@@ -50,8 +51,9 @@ export class EarlyWarningState implements Projection {
       case 'alerts.rule.defined': {
         const { rule } = e.data as EarlyWarningEvents['alerts.rule.defined'];
         const old = this.tracks.get(rule.ruleId);
-        // A changed condition starts counting afresh; an open draft stays open.
-        this.tracks.set(rule.ruleId, { ...newRuleTrack(), latched: old?.latched ?? false, openDraft: old?.openDraft ?? null });
+        // A changed condition starts counting afresh; an open draft stays open (one that was never written, e.g. its area was invalid, is let go).
+        const openDraft = old?.openDraft && this.drafted.has(old.openDraft) ? old.openDraft : null;
+        this.tracks.set(rule.ruleId, { ...newRuleTrack(), latched: old?.latched ?? false, openDraft });
         this.rules.set(rule.ruleId, rule);
         break;
       }
@@ -71,6 +73,7 @@ export class EarlyWarningState implements Projection {
         const track = ruleId ? this.tracks.get(ruleId) : undefined;
         if (!ruleId || !track) break;
         this.draftRule.set(alert.alertId, ruleId);
+        this.drafted.add(alert.alertId);
         track.openDraft = alert.alertId;
         break;
       }

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { serveVigil, type RunningVigil } from '../../app.js';
 import { signedIn } from '../../../test/support/api-client.js';
+import { flood } from '../../../test/support/alert-fixtures.js';
 import { clusterIsolation } from '../../../test/support/cluster.js';
 import { MQTT_URL, NATS_URL, POSTGRES_URL, requireMqtt, requireNats, requirePostgres } from '../../../test/support/services.js';
 import { loadConfig } from '../../kernel/config.js';
@@ -103,6 +104,11 @@ test('early warning over the embedded broker: rising water drafts one alert for 
     const second = sensorDrafts(vigil).find((a) => a.alertId !== draft!.alertId)!;
     const rejected = await duty('POST', `/api/alerts/${second.alertId}/reject`, { reason: 'gauge being serviced' });
     assert.equal(rejected.json.alert.state, 'rejected');
+    // Edited back by its author into a minor restricted message, it still waits for a second officer.
+    const minor = { ...flood, scope: 'Restricted', restriction: 'city staff', info: [{ ...flood.info[1], severity: 'Minor' }] };
+    assert.equal((await officer('PUT', `/api/alerts/${second.alertId}`, minor)).json.alert.needsApproval, true);
+    assert.equal((await officer('POST', `/api/alerts/${second.alertId}/submit`)).json.alert.state, 'pending-approval');
+    assert.equal((await duty('POST', `/api/alerts/${second.alertId}/reject`, { reason: 'still serviced' })).json.alert.state, 'rejected');
 
     // Disabled: readings are not evaluated.
     assert.equal((await officer('POST', `/api/alerts/rules/${ruleId}/disable`)).json.rule.enabled, false);

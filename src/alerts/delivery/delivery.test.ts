@@ -1,44 +1,20 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { ParsedMail } from 'mailparser';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { serveVigil } from '../../app.js';
 import { loadConfig } from '../../kernel/config.js';
 import { flood } from '../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../test/support/api-client.js';
+import { smtpServer } from '../../../test/support/smtp-server.js';
 import { AlertDispatcher } from './dispatcher.js';
 import { EmailAdapter } from './email-adapter.js';
 
-/** A real SMTP server on loopback that parses every message it accepts; `refuse` answers some recipients with an SMTP error. */
-async function smtpServer(refuse: (to: string, attempt: number) => { code: number; message: string } | null = () => null) {
-  const received: ParsedMail[] = [];
-  const attempts = new Map<string, number>();
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onRcptTo(address, _session, callback) {
-      const n = (attempts.get(address.address) ?? 0) + 1;
-      attempts.set(address.address, n);
-      const r = refuse(address.address, n);
-      if (r) return callback(Object.assign(new Error(r.message), { responseCode: r.code }));
-      callback();
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, received, attempts, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 const until = async (check: () => boolean, what: string): Promise<void> => {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  // A bound on waiting, not a timing assertion: generous, so a loaded machine is not a failure.
+  for (let i = 0; i < 3000 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(check(), `timed out waiting for ${what}`);
 };
 

@@ -33,6 +33,7 @@ export function AlertsPanel({ alerts, places, keptAt, focus, error }: { alerts: 
       <ol className="alert-cards">
         {(alerts ?? []).map((a) => {
           const info = infoIn(a, lang);
+          const guidance = a.guidanceByLanguage?.[info.language ?? 'en-US'] ?? a.guidance;
           return (
             <li key={a.alertId} className={`alert-card severity-${info.severity.toLowerCase()}${a.covers ? ' covers' : ''}${focus === a.alertId ? ' focus' : ''}`} data-testid="alert-card" data-alert-id={a.alertId} data-covers={String(a.covers === true)}>
               {a.exercise && <p className="exercise-mark">{a.exercise === 'EXERCISE' ? t('EXERCISE — not a real alert') : t('TEST — not a real alert')}</p>}
@@ -45,10 +46,10 @@ export function AlertsPanel({ alerts, places, keptAt, focus, error }: { alerts: 
                   <p>{info.instruction}</p>
                 </div>
               )}
-              {a.guidance && (
+              {guidance && (
                 <div className="guidance" data-testid="guidance">
                   <h3>{t('Evacuation guidance')}</h3>
-                  <p>{a.guidance}</p>
+                  <p>{guidance}</p>
                 </div>
               )}
               {info.description && <p>{info.description}</p>}

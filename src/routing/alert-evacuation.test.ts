@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { serveVigil } from '../app.js';
+import { loadConfig } from '../kernel/config.js';
+import { inArea, targetAreaOf } from '../alerts/targeting/area-geometry.js';
+import { flood } from '../../test/support/alert-fixtures.js';
+import { signedIn } from '../../test/support/api-client.js';
+import { smtpServer } from '../../test/support/smtp-server.js';
+import { hazardOf } from './alert-evacuation.js';
+
+const until = async (check: () => boolean, what: string): Promise<void> => {
+  for (let i = 0; i < 3000 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(check(), `timed out waiting for ${what}`);
+};
+
+/** An alert that asks Fontvieille to evacuate: each resident's e-mail and the citizen app carry a foot route out of the area. */
+test('evacuation guidance: an Evacuate alert carries each resident a route to an assembly point outside the hazard, in their language', async () => {
+  const smtp = await smtpServer();
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-evacuation-'));
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  try {
+    await vigil.capabilities.routing.loaded;
+    const author = await signedIn(vigil, 'alert-officer');
+    const second = await signedIn(vigil, 'duty-officer');
+    // The flood spreads: the plan must keep walkers ahead of it, not only leave today's footprint.
+    const spreading = { ...flood, channels: ['email'], info: flood.info.map((i) => ({ ...i, parameter: [{ valueName: 'hazardSpreadMPerMin', value: '20' }] })) };
+    const { json } = await author('POST', '/api/alerts', spreading);
+    assert.equal(json.alert ? 'ok' : JSON.stringify(json), 'ok');
+    await author('POST', `/api/alerts/${json.alert.alertId}/submit`);
+    await second('POST', `/api/alerts/${json.alert.alertId}/approve`);
+    const alert = vigil.capabilities.alerts.service.state.alerts.get(json.alert.alertId)!;
+    assert.equal(hazardOf(alert).spreadMPerMin, 20);
+    const area = targetAreaOf(alert.cap.info![0]!.area!);
+    const residents = vigil.capabilities.alerts.subscribers.state.within(area).filter((s) => s.email);
+    assert.ok(residents.length > 10);
+    await until(() => smtp.received.length >= residents.length, `${residents.length} e-mails`);
+    // Every resident of Fontvieille is told where to walk, in French or in English as they chose.
+    const guided = smtp.received.filter((m) => /(Walk|Marchez) .*(to assembly point|jusqu'au point de rassemblement) .+, \d+ m, (about|environ) \d+ min\./.test(m.text ?? ''));
+    assert.ok(guided.length >= residents.length * 0.9, `${guided.length} of ${residents.length} e-mails carry a route`);
+    assert.ok(smtp.received.some((m) => /Marchez .* point de rassemblement/.test(m.text ?? '')) && smtp.received.some((m) => /Walk .* assembly point/.test(m.text ?? '')));
+
+    // The citizen app: from a building in Fontvieille, the route in each language; outside any evacuated place, none.
+    const inside = residents[0]!.locations.find((l) => inArea(l.position, area))!.position;
+    const here = (await (await fetch(`${vigil.url}/api/public/alerts?lat=${inside[1]}&lon=${inside[0]}`)).json()) as { alerts: { alertId: string; covers: boolean; guidance: string | null; guidanceByLanguage: Record<string, string | null> }[] };
+    const view = here.alerts.find((a) => a.alertId === alert.alertId)!;
+    assert.equal(view.covers, true);
+    assert.match(view.guidanceByLanguage['en-GB']!, /^Walk .* to assembly point .+, \d+ m, about \d+ min\.$/);
+    assert.match(view.guidanceByLanguage['fr-MC']!, /^Marchez .* jusqu'au point de rassemblement .+, \d+ m, environ \d+ min\.$/);
+    const far = (await (await fetch(`${vigil.url}/api/public/alerts?lat=43.7470&lon=7.4370`)).json()) as { alerts: { alertId: string; guidance: string | null }[] };
+    assert.equal(far.alerts.find((a) => a.alertId === alert.alertId)!.guidance, null, 'Larvotto is not evacuated');
+    // Without a place: the assembly points in use.
+    const anywhere = (await (await fetch(`${vigil.url}/api/public/alerts`)).json()) as { alerts: { alertId: string; guidance: string | null }[] };
+    assert.match(anywhere.alerts.find((a) => a.alertId === alert.alertId)!.guidance!, /^Points de rassemblement : .+\.$/);
+  } finally {
+    await vigil.close();
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,7 @@ import type { AlertRecord } from '../alerts/model.js';
 import { targetAreaOf, type LonLat } from '../alerts/targeting/area-geometry.js';
 import type { Site } from '../city/model.js';
 import { haversineM } from '../kernel/geo.js';
-import { guidanceText, planEvacuation, type EvacuationPlan, type Hazard } from './evacuation.js';
+import { guidanceText, planEvacuation, shelterText, type EvacuationPlan, type Hazard } from './evacuation.js';
 import type { RoutingService } from './routing-service.js';
 
 /** Plans kept per alert: an alert's area does not change (an Update is another alert). */
@@ -47,7 +47,7 @@ export function alertEvacuationGuidance(routing: RoutingService, sites: () => It
     const position = new Map(origins.map((o) => [o.id, o.position] as const));
     for (const r of plan.origins) {
       const p = position.get(r.originId);
-      if (!p || r.status !== 'route') continue;
+      if (!p) continue;
       const list = cells.get(cellOf(p)) ?? [];
       list.push(r);
       cells.set(cellOf(p), list);
@@ -74,7 +74,9 @@ export function alertEvacuationGuidance(routing: RoutingService, sites: () => It
         }
       }
     }
-    if (!best?.route || !best.assemblyPoint) return null;
+    if (!best) return null;
+    // Surrounded before they could get out: stay inside, as the plan says.
+    if (best.status !== 'route' || !best.route || !best.assemblyPoint) return shelterText(lang);
     return guidanceText(best.route, best.assemblyPoint.name, best.walkingTimeS ?? best.route.timeS, lang);
   };
 }

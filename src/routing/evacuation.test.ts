@@ -105,3 +105,15 @@ test('Monaco: every planned route stays ahead of the front by the safety margin;
   const sum = plan.assemblyPoints.reduce((s, a) => s + a.people, 0);
   assert.equal(sum, plan.totals.peopleRouted);
 });
+
+test('people inside a spreading hazard walk out through the belt the front will reach, outrunning it; a front faster than walkers leaves no way out', () => {
+  const { router, o, a } = ladder();
+  const origins = [{ id: 'o', name: 'School', position: o, people: 10 }];
+  // 10 m/min is slower than walking (≈ 67 m/min): they get ahead of it, though every road near them is within the margin.
+  const slow = planEvacuation(router, { hazard: { circles: [{ center: o, radiusM: 30 }], spreadMPerMin: 10 }, origins, assemblyPoints: [ap('A', a)], safetyMarginS: 120 });
+  assert.equal(slow.origins[0]!.status, 'route');
+  assert.ok(slow.origins[0]!.walkingTimeS! + 120 <= hazardArrivalS({ circles: [{ center: o, radiusM: 30 }], spreadMPerMin: 10 }, a), 'arrives well before the front');
+  // 200 m/min outruns any walker: shelter in place.
+  const fast = planEvacuation(router, { hazard: { circles: [{ center: o, radiusM: 30 }], spreadMPerMin: 200 }, origins, assemblyPoints: [ap('A', a)], safetyMarginS: 120, horizonMin: 1 });
+  assert.equal(fast.origins[0]!.status, 'no-safe-route');
+});

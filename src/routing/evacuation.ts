@@ -103,6 +103,11 @@ const FR_COMPASS: Record<string, string> = {
   north: 'le nord', 'north-east': 'le nord-est', east: "l'est", 'south-east': 'le sud-est', south: 'le sud', 'south-west': 'le sud-ouest', west: "l'ouest", 'north-west': 'le nord-ouest',
 };
 
+/** What to do where no walking route stays ahead of the hazard. */
+export function shelterText(language: 'en' | 'fr'): string {
+  return language === 'fr' ? "Aucun itinéraire sûr à pied : mettez-vous à l'abri sur place et suivez les consignes des secours." : 'No safe walking route: shelter in place and follow the instructions of the emergency services.';
+}
+
 /** "Walk north-west along Boulevard X to assembly point Y, 600 m, about 8 min" (or in French). */
 export function guidanceText(route: Route, pointName: string, walkingTimeS: number, language: 'en' | 'fr'): string {
   const coords = route.geometry.coordinates;
@@ -126,8 +131,9 @@ export function guidanceText(route: Route, pointName: string, walkingTimeS: numb
  * Evacuation on foot from a hazard that may grow. For each origin the hazard reaches
  * within the horizon, a time-dependent search finds the assembly point reached
  * soonest on a route the hazard never catches: a road node is usable only if the
- * walker is there at least `safetyMarginS` before the front arrives. Walkers inside
- * the current footprint may cross it on their way out but never re-enter it.
+ * walker is there at least `safetyMarginS` before the front arrives. Walkers who
+ * start behind the front (inside the footprint, or where it arrives within the
+ * margin) walk out through it; once ahead of it they never fall behind again.
  * Pure: graph (with its live closures) + hazard + points in, plan out.
  */
 export function planEvacuation(router: Router, input: EvacuationInput): EvacuationPlan {
@@ -187,7 +193,9 @@ export function planEvacuation(router: Router, input: EvacuationInput): Evacuati
       }
       const tu = dist[u]!;
       if (tu > MAX_WALK_S) break;
-      const insideNow = H(u) === 0;
+      // Behind the front (inside the footprint, or where it arrives within the margin): still escaping.
+      const hu = H(u);
+      const escaping = tu + margin > hu;
       for (let e = g.firstOut[u]!; e < g.firstOut[u + 1]!; e++) {
         const seg = g.outSeg[e]!;
         const w = live[seg]!;
@@ -195,8 +203,16 @@ export function planEvacuation(router: Router, input: EvacuationInput): Evacuati
         const v = g.head[e]!;
         const tv = tu + w * factor;
         const hv = H(v);
-        // Inside the footprint people walk out through it; outside, the front must not catch them.
-        if (hv === 0 ? !insideNow : tv + margin > hv) continue;
+        // Once ahead of the front (by the margin), a walker must stay ahead. People who start behind it
+        // (inside, or in the belt it reaches within the margin) cross the current footprint, then walk
+        // out only while they gain on the front: outwards (never where the hazard came earlier) and
+        // with their lag behind it shrinking — a front that outruns them is no way out.
+        // Arrival times only grow along a path, so the earliest arrival at a node is also its safest.
+        if (tv + margin > hv) {
+          const crossingFootprint = hv === 0 && hu === 0;
+          const gaining = escaping && hv >= hu && tv - hv <= tu - hu;
+          if (!crossingFootprint && !gaining) continue;
+        }
         if (stamp[v] === gen && tv >= dist[v]!) continue;
         stamp[v] = gen;
         dist[v] = tv;
@@ -226,7 +242,7 @@ export function planEvacuation(router: Router, input: EvacuationInput): Evacuati
     if (!found) {
       results.push({
         ...base, status: 'no-safe-route', assemblyPoint: null, route: null, distanceM: null, walkingTimeS: null,
-        guidance: language === 'fr' ? "Aucun itinéraire sûr à pied : mettez-vous à l'abri sur place et suivez les consignes des secours." : 'No safe walking route: shelter in place and follow the instructions of the emergency services.',
+        guidance: shelterText(language),
       });
       continue;
     }

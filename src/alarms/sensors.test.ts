@@ -9,11 +9,8 @@ import { MQTT_URL, requireMqtt } from '../../test/support/services.js';
 import { serveVigil } from '../app.js';
 import { loadConfig } from '../kernel/config.js';
 import { parseSensorMessage } from './sensor-message.js';
+import { until } from '../../test/support/until.js';
 
-const until = async (check: () => boolean, what: string): Promise<void> => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(check(), `timed out waiting for ${what}`);
-};
 
 test('MQTT sensors through a real broker: validated, durable, alarms raised and restored', async (t) => {
   if (!(await requireMqtt(t))) return;

@@ -10,11 +10,8 @@ import { flood } from '../../test/support/alert-fixtures.js';
 import { signedIn } from '../../test/support/api-client.js';
 import { smtpServer } from '../../test/support/smtp-server.js';
 import { hazardOf } from './alert-evacuation.js';
+import { until } from '../../test/support/until.js';
 
-const until = async (check: () => boolean, what: string): Promise<void> => {
-  for (let i = 0; i < 3000 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(check(), `timed out waiting for ${what}`);
-};
 
 /** An alert that asks Fontvieille to evacuate: each resident's e-mail and the citizen app carry a foot route out of the area. */
 test('evacuation guidance: an Evacuate alert carries each resident a route to an assembly point outside the hazard, in their language', async () => {

@@ -13,6 +13,7 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
   const browser = await launchChromium(t);
   if (!browser) return;
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off' });
+  await vigil.capabilities.routing.loaded;
   const avl = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, { clientId: 'avl-e2e' });
   try {
     const units = vigil.capabilities.units.service.state;
@@ -43,7 +44,7 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await desk.waitForSelector('[data-testid=recommendation] tbody tr');
     const first = desk.locator('[data-testid=recommendation] tbody tr').first();
     assert.equal(await first.getAttribute('data-unit'), 'FPT 1');
-    assert.match(await desk.locator('[data-testid=recommendation]').innerText(), /straight-line fallback/);
+    assert.match(await desk.locator('[data-testid=recommendation]').innerText(), /road graph with live traffic and closures/);
     await first.getByRole('button').click();
     await desk.waitForSelector('[data-testid=assignments] tbody tr');
     assert.match(await desk.locator('[data-testid=assignments]').innerText(), /FPT 1/);

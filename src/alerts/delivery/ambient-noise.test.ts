@@ -13,14 +13,8 @@ import { flood } from '../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../test/support/api-client.js';
 import { MQTT_URL, requireMqtt } from '../../../test/support/services.js';
 import { inArea, targetAreaOf } from '../targeting/area-geometry.js';
+import { until } from '../../../test/support/until.js';
 
-const until = async (check: () => boolean, what: string, ms = 15_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 /** Noise sensors report over the real Mosquitto; sirens and loudspeakers are commanded 15 dB above what they measured, capped at the maximum. */
 test('measured ambient noise: readings over MQTT become events only on meaningful change; the commanded level is ambient + 15 dB, capped', async (t) => {

@@ -15,14 +15,8 @@ import { cbsMessageIdentifier, readSerialNumber, serialNumber } from './cell-bro
 import type { CapInfo } from '../cap/cap-model.js';
 import fc from 'fast-check';
 import { parseCbcResponse } from './cell-broadcast-channel.js';
+import { until } from '../../../test/support/until.js';
 
-const until = async (check: () => boolean, what: string, ms = 20_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 test('message identifiers: TS 23.041 CMAS / EU-Alert channels by status, severity, urgency, certainty; additional languages', () => {
   const info = (severity: string, urgency: string, certainty: string, extra: Partial<CapInfo> = {}): CapInfo => ({ category: ['Met'], event: 'x', severity, urgency, certainty, ...extra }) as CapInfo;

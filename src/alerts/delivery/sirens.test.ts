@@ -11,14 +11,8 @@ import { signedIn } from '../../../test/support/api-client.js';
 import { MQTT_URL, requireMqtt } from '../../../test/support/services.js';
 import { inArea, targetAreaOf } from '../targeting/area-geometry.js';
 import { wavSeconds } from '../channels/voice.js';
+import { until } from '../../../test/support/until.js';
 
-const until = async (check: () => boolean, what: string, ms = 15_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 /** Sirens and loudspeakers in the area get an MQTT command on the real broker; loudspeakers a WAV per language. */
 test('sirens and loudspeakers: MQTT commands to the devices inside the area, with level and voice files per language', async (t) => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { smsc, type Received } from '../../../test/support/smsc.js';
 import { SmsAdapter } from './sms-adapter.js';
 import type { SmsReceipt } from './sms-receipt.js';
+import { until } from '../../../test/support/until.js';
 
 /** Concatenated parts put back together in order, per recipient. */
 function reassemble(parts: Received[]): string {
@@ -76,10 +77,6 @@ function inbound() {
   };
 }
 
-const until = async (check: () => boolean, what: string): Promise<void> => {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(check(), `timed out waiting for ${what}`);
-};
 
 test('SMPP receipts: every part asks for one; DELIVRD and UNDELIV come back for the message ids submit_sm_resp gave, with or without TLVs', async () => {
   for (const textOnlyReceipts of [false, true]) {

@@ -10,14 +10,8 @@ import { flood } from '../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../test/support/api-client.js';
 import { smsc } from '../../../test/support/smsc.js';
 import { recipientsPage } from './recipients-page.js';
+import { until } from '../../../test/support/until.js';
 
-const until = async (check: () => boolean | Promise<boolean>, what: string): Promise<void> => {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-};
 
 const FONTVIEILLE = { lat: 43.7290, lon: 7.4160 };
 const MONTE_CARLO = { lat: 43.7400, lon: 7.4270 };

@@ -36,6 +36,7 @@ test('subscribers: personal data sealed in the log under a key per person; unsub
     assert.match(stored, /"personal":"sealed:v1:/);
     // "I am here now" is personal too: sealed under the same key.
     await service.moveTo(token, { lat: 43.73512, lon: 7.42178 });
+    assert.deepEqual(service.state.subscribers.get(subscriber.subscriberId)!.locations.at(-1), { kind: 'last', position: [7.42178, 43.73512] }, 'the move is applied at once');
     assert.ok(!rawLog(dir).includes('43.73512') && !rawLog(dir).includes('7.42178'));
 
     // A restart rebuilds them from the log with their keys.

@@ -15,14 +15,8 @@ import { validateCapXml } from '../cap/cap-validate.js';
 import { parseCapXml } from '../cap/cap-xml.js';
 import { signWebhook, verifyWebhook } from './webhook-signature.js';
 import { checkWebhookUrl } from './webhooks-service.js';
+import { until } from '../../../test/support/until.js';
 
-const until = async (check: () => boolean, what: string, ms = 20_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 interface Received { path: string; deliveryId: string; event: string; contentType: string; body: string; signatureOk: boolean; capValid: boolean | null; identifier: string | null }
 

@@ -47,14 +47,14 @@ export function savePlace(p: Place): void {
   localStorage.setItem(PLACE_KEY, JSON.stringify(p));
 }
 
-/** The browser's position, asked with the person's permission. */
+/** The browser's position now (no cached fix: "I am here now" must be where the person is), asked with their permission. */
 export function currentPosition(): Promise<Place> {
   return new Promise((resolve, reject) => {
     if (!('geolocation' in navigator)) return reject(new Error('no geolocation on this device'));
     navigator.geolocation.getCurrentPosition(
       (p) => resolve({ lat: Number(p.coords.latitude.toFixed(6)), lon: Number(p.coords.longitude.toFixed(6)) }),
       (e) => reject(new Error(e.message || 'position refused')),
-      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 60_000 },
+      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 0 },
     );
   });
 }

@@ -102,6 +102,15 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/units/${fpt.unitId}/status`, { status: 'en-route' })).status, 200);
     assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/units/${fpt.unitId}/status`, { status: 'on-scene' })).status, 200);
     assert.equal(vigil.capabilities.incidents.service.state.incidents.get(inc.incidentId)!.status, 'on-scene', 'the first unit on scene puts the incident on scene');
+    // The city cockpit counts it: emergency response time from the call to the first unit on scene, with this incident as provenance.
+    const cockpit = vigil.capabilities.cockpit.service;
+    const cityId = cockpit.tree().cityId!;
+    const response = cockpit.value('iso37120.emergency-response-time', cityId, cockpit.currentPeriod('year'));
+    assert.equal(response.count, 1);
+    const opened = vigil.capabilities.incidents.service.state.incidents.get(inc.incidentId)!;
+    const onScene = (await vigil.ctx.log.read({ typePrefixes: ['incidents.incident.status-changed'] })).filter((e) => (e.data as { incidentId: string; to: string }).incidentId === inc.incidentId && (e.data as { to: string }).to === 'on-scene')[0]!;
+    assert.ok(Math.abs(response.value! - (Date.parse(onScene.at) - Date.parse(opened.createdAt)) / 60_000) < 1e-9, 'minutes from the call to on scene');
+    assert.ok(response.provenance.some((p) => JSON.stringify(p).includes(onScene.id)));
 
     // Communications: internal for dispatch and responders, public information by command only.
     assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'internal', text: 'Smoke from 3rd floor, two people at window' })).status, 201);

@@ -1,6 +1,7 @@
 import type { AlarmEvents } from '../../alarms/events.js';
 import type { AlertEvents } from '../../alerts/events.js';
 import type { DeliveryEvents } from '../../alerts/delivery/delivery-state.js';
+import type { IncidentEvents } from '../../incidents/events.js';
 import type { StoredEvent } from '../../platform/event-log.js';
 import type { AreaIndex } from '../engine/area-index.js';
 import type { MeasureStore } from '../engine/measure-store.js';
@@ -29,11 +30,27 @@ interface AlertDelivery {
 export class OperationalFeed {
   private readonly alarms = new Map<string, OpenAlarm>();
   private readonly alerts = new Map<string, AlertDelivery>();
+  /** Incidents opened and not yet reached: creation time, place, whether a fire. */
+  private readonly incidents = new Map<string, { createdMs: number; siteId: string | null; fire: boolean }>();
 
   constructor(private readonly store: MeasureStore, private readonly index: () => AreaIndex, private readonly calendar: ZoneCalendar) {}
 
   apply(e: StoredEvent): void {
     switch (e.type) {
+      case 'incidents.incident.opened': {
+        const { incident } = e.data as IncidentEvents['incidents.incident.opened'];
+        this.incidents.set(incident.incidentId, { createdMs: Date.parse(incident.createdAt), siteId: incident.location.siteId, fire: incident.type === 'fire' });
+        break;
+      }
+      case 'incidents.incident.status-changed': {
+        // The first unit on scene puts the incident on scene: that is the response time (from the initial call).
+        const d = e.data as IncidentEvents['incidents.incident.status-changed'];
+        const i = this.incidents.get(d.incidentId);
+        if (!i || d.to !== 'on-scene') break;
+        this.incidents.delete(d.incidentId);
+        this.addIncident({ incidentId: d.incidentId, createdAt: i.createdMs, firstOnSceneAt: Date.parse(e.at), fire: i.fire, siteId: i.siteId, areaId: null }, e.id);
+        break;
+      }
       case 'alarms.alarm.raised': {
         const { alarm } = e.data as AlarmEvents['alarms.alarm.raised'];
         this.alarms.set(alarm.alarmId, { raisedMs: Date.parse(alarm.raisedAt), siteId: alarm.siteId, acknowledged: false });

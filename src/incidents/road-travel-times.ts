@@ -20,14 +20,16 @@ export class RoadTravelTimes implements TravelTimes {
 
   async etaSeconds(from: readonly Position[], to: Position, kind: UnitKind): Promise<(number | null)[]> {
     if (kind === 'drone' || !this.routing.ready) return this.fallback.etaSeconds(from, to, kind);
-    const router = this.routing.router('car');
-    return from.map((p) => {
-      try {
-        return router.route(p, to)?.timeS ?? null;
-      } catch {
-        return null; // a unit too far from any road
-      }
-    });
+    // One reverse search from the incident reaches every unit (not one search per unit).
+    let found;
+    try {
+      found = this.routing.router('car').nearestUnits(to, from.map((position, index) => ({ position, index })), from.length);
+    } catch {
+      return from.map(() => null); // the incident is too far from any road
+    }
+    const times: (number | null)[] = from.map(() => null); // units off the network or unreachable stay null
+    for (const f of found) times[f.unit.index] = f.timeS;
+    return times;
   }
 
   async route(from: Position, to: Position, kind: UnitKind): Promise<RouteResult | null> {

@@ -4,7 +4,7 @@ import type { CapInfo } from '../cap/cap-model.js';
 import { channelTexts, type ChannelTexts } from '../channels/channel-text.js';
 import { exerciseMark, type AlertRecord, type Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
-import type { GuidanceSource } from '../evacuation-guidance.js';
+import { asksToEvacuate, type GuidanceSource } from '../evacuation-guidance.js';
 import { inArea, targetAreaOf, type LonLat, type TargetArea } from '../targeting/area-geometry.js';
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
@@ -94,7 +94,9 @@ export class AlertDispatcher {
     const recipients = area.rings.length + area.circles.length > 0 ? this.subscribers.within(area) : [];
     // Each language's texts are the same for every recipient: made once per info block.
     const texts = new Map(infos.map((i) => [i, channelTexts(alert.cap, i)] as const));
-    const job: Job = { alert, infos, area, recipients, textsOf: (i) => texts.get(i)! };
+    // Only alerts that ask people to leave carry a route: decided once, not per message.
+    const guidance = this.options.guidance && asksToEvacuate(alert) ? this.options.guidance : null;
+    const job: Job = { alert, infos, area, recipients, textsOf: (i) => texts.get(i)!, guidance };
     await Promise.allSettled(alert.channels.map((channel) => this.channel(job, channel)));
   }
 
@@ -216,12 +218,12 @@ export class AlertDispatcher {
     await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
   }
 
-  private message({ alert, area }: Job, channel: Channel, r: Subscriber, address: string, texts: ChannelTexts): OutgoingMessage {
+  private message({ alert, area, guidance }: Job, channel: Channel, r: Subscriber, address: string, texts: ChannelTexts): OutgoingMessage {
     const mark = exerciseMark(alert.cap);
     // The personal "are you safe?" link goes where it can be followed (e-mail, push), not into the SMS.
     const link = (): string => `${this.options.publicUrl?.() ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
     // Where this person should walk, from their place in the area: only where a message can carry a route (e-mail, push).
-    const g = this.options.guidance && (channel === 'email' || channel === 'push') ? this.options.guidance(alert, placeIn(r, area), r.language) : null;
+    const g = guidance && (channel === 'email' || channel === 'push') ? guidance(alert, placeIn(r, area), r.language) : null;
     return {
       recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '',
       text: channel === 'email' ? `${texts.email.body}${g ? `\n\n${g}` : ''}\n\nAre you safe? Tell us: ${link()}`
@@ -248,6 +250,8 @@ interface Job {
   area: TargetArea;
   recipients: Subscriber[];
   textsOf: (info: CapInfo) => ChannelTexts;
+  /** Evacuation guidance for this alert, or null when it asks for none. */
+  guidance: GuidanceSource | null;
 }
 
 function deliveryEvent<T extends keyof DeliveryEvents>(alert: AlertRecord, type: T, data: DeliveryEvents[T]): NewEvent {

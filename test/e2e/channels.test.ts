@@ -58,7 +58,8 @@ test('channels in the UI: webhook registered, cell broadcast to the CBC, webhook
     await author.getByRole('button', { name: 'Add webhook' }).click();
     secret = (await author.locator('[data-testid=webhook-secret] code').innerText()).trim();
     assert.match(secret, /^whsec_/);
-    assert.match(await author.locator('[data-testid=webhooks] table').innerText(), /Regional hub[\s\S]*CAP XML/);
+    // The list reloads after the secret is shown: wait for the row instead of reading it once.
+    await author.waitForFunction(() => /Regional hub[\s\S]*CAP XML/.test((document.querySelector('[data-testid=webhooks] table') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 10_000 });
     await author.screenshot({ path: '/tmp/vigil-webhooks.png' });
     await author.getByRole('button', { name: 'Done' }).click();
     await author.getByRole('button', { name: 'Webhooks' }).click();

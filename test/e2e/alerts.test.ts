@@ -12,7 +12,7 @@ import { wavSeconds } from '../../src/alerts/channels/voice.js';
 import { ackToken } from '../../src/alerts/delivery/acknowledgements.js';
 import { targetAreaOf } from '../../src/alerts/targeting/area-geometry.js';
 import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 
 async function signIn(page: Page, url: string, username: string): Promise<void> {
   await signInAt(page, `${url}/alerts`, username);
@@ -60,20 +60,20 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     const fontvieille = await author.locator('select[aria-label=Neighbourhood] option', { hasText: 'Fontvieille' }).first().getAttribute('value');
     await author.selectOption('select[aria-label=Neighbourhood]', fontvieille!);
     assert.equal(await author.inputValue('input[aria-label="Area description"]'), 'Fontvieille');
-    assert.match(await author.locator('[data-testid=area-points]').innerText(), /^\d+ corners$/);
+    await expectText(author.locator('[data-testid=area-points]'), /^\d+ corners$/);
     await author.fill('input[aria-label="Headline (en-GB)"]', 'Flash flood in Fontvieille');
     // Each language's preview: French with accents fits GSM-7? "é" yes, "ê" no — the preview says which.
     const frPreview = await author.locator('[data-testid="preview-fr-MC"]').innerText();
     assert.match(frPreview, /SMS · (GSM-7|UCS-2) · \d+ \/ \d+ · \d+ part\(s\)/);
-    assert.match(await author.locator('[data-testid="preview-en-GB"]').innerText(), /Cell broadcast · \d+ page\(s\)/);
+    await expectText(author.locator('[data-testid="preview-en-GB"]'), /Cell broadcast · \d+ page\(s\)/);
     await author.waitForSelector('[data-testid=area-map][data-loaded=true]');
     await author.waitForTimeout(500); // the basemap's GeoJSON layers paint after 'load'
     await author.screenshot({ path: process.env.VIGIL_SCREENSHOT_ALERT ?? '/tmp/vigil-alert-form.png', fullPage: true });
-    assert.match(await author.locator('.alert-form').innerText(), /a second alert officer must approve it/);
+    await expectText(author.locator('.alert-form'), /a second alert officer must approve it/);
     await author.getByRole('button', { name: 'Send for approval / issue' }).click();
     await author.waitForSelector('[data-testid=alert-state]');
     assert.equal(await author.locator('[data-testid=alert-state]').textContent(), 'pending-approval');
-    assert.match(await author.locator('[data-testid=alert-detail]').innerText(), /Waiting for a second alert officer/);
+    await expectText(author.locator('[data-testid=alert-detail]'), /Waiting for a second alert officer/);
 
     // The duty officer sees it live and approves it.
     const approver = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -104,8 +104,8 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await approver.selectOption('select[aria-label="Recipient state"]', 'failed');
     await approver.waitForSelector('[data-testid=recipients] >> text=No recipients');
     await approver.selectOption('select[aria-label="Recipient state"]', '');
-    assert.match(await approver.locator('[data-testid=reach-by-area]').innerText(), /Fontvieille\s+\d+ \/ \d+\s+\d+ \/ \d+ \(\d+ delivered\)/);
-    assert.match(await approver.locator('[data-channel=cell-broadcast]').innerText(), /unavailable/);
+    await expectText(approver.locator('[data-testid=reach-by-area]'), /Fontvieille\s+\d+ \/ \d+\s+\d+ \/ \d+ \(\d+ delivered\)/);
+    await expectText(approver.locator('[data-channel=cell-broadcast]'), /unavailable/);
     // Web Push: the visitor's browser decrypts the English warning.
     await approver.waitForFunction(() => /^push\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=push]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
     const toVisitor = push.received.filter((r) => r.path === '/push/visitor');

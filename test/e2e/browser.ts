@@ -44,3 +44,19 @@ export async function signInAt(page: import('playwright-core').Page, url: string
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
 }
+
+/**
+ * Asserts that an element's text matches, polling until it does: the UI renders after
+ * fetches and live events, so a single read right after an action races the page.
+ */
+export async function expectText(locator: import('playwright-core').Locator, expected: RegExp, message?: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  for (;;) {
+    text = await locator.innerText({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => text);
+    if (expected.test(text) || Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  (await import('node:assert/strict')).match(text, expected, message);
+  return text;
+}

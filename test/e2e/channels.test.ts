@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { startCbcPeer } from '../support/cbc-peer.js';
 import { MQTT_URL, requireMqtt } from '../support/services.js';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 
 const rowText = (page: Page, channel: string): Promise<string> => page.locator(`[data-channel=${channel}]`).innerText();
 
@@ -89,7 +89,7 @@ test('channels in the UI: webhook registered, cell broadcast to the CBC, webhook
     assert.deepEqual(cbc.received.map((m) => m.messageIdentifier).sort(), [4375, 4388]);
     assert.ok(cbc.received.find((m) => m.language === 'fr-MC')!.pages.join('').startsWith('Inondation soudaine'));
     await approver.waitForSelector('[data-testid=cbs-messages]');
-    assert.match(await approver.locator('[data-testid=cbs-messages]').innerText(), /fr-MC\s+broadcast\s+4375[\s\S]*en-GB\s+broadcast\s+4388/);
+    await expectText(approver.locator('[data-testid=cbs-messages]'), /fr-MC\s+broadcast\s+4375[\s\S]*en-GB\s+broadcast\s+4388/);
     await approver.waitForSelector('[data-testid=warning-levels]');
     const levels = await approver.locator('[data-testid=warning-levels]').innerText();
     assert.match(levels, /74 dB\(A\)\s+measured\s+(89|88\.?\d*) dB/);

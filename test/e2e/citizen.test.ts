@@ -4,7 +4,7 @@ import { ackToken } from '../../src/alerts/delivery/acknowledgements.js';
 import { capTime } from '../../src/alerts/cap/cap-model.js';
 import { flood } from '../support/alert-fixtures.js';
 import { signedIn } from '../support/api-client.js';
-import { launchChromium, startDemoNode } from './browser.js';
+import { launchChromium, startDemoNode, expectText } from './browser.js';
 
 const FONTVIEILLE = { latitude: 43.729, longitude: 7.416 };
 const MONTE_CARLO = { latitude: 43.7405, longitude: 7.4275 };
@@ -60,7 +60,7 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     await page.getByRole('button', { name: 'Get warnings' }).click();
     await page.getByRole('button', { name: 'Use my location' }).click();
     await page.waitForSelector('[data-testid=places] li[data-kind=last]');
-    assert.match(await page.locator('[data-testid=places] li[data-kind=last]').innerText(), /43\.72900, 7\.41600/);
+    await expectText(page.locator('[data-testid=places] li[data-kind=last]'), /43\.72900, 7\.41600/);
     await page.waitForSelector('[data-testid=place-map][data-loaded=true]');
     await page.getByLabel('Home').check();
     await page.locator('[data-testid=place-map] canvas').click({ position: { x: 250, y: 80 } });
@@ -76,7 +76,7 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     // This machine has no route to a browser push service: the app says so and subscribes by e-mail.
     const pushProblem = await page.locator('[data-testid=push-problem]').innerText();
     assert.match(pushProblem, /Push notifications are not available on this device \(.+\)\. Other channels still work\./);
-    assert.match(await page.locator('[data-testid=notice]').innerText(), /You are subscribed/);
+    await expectText(page.locator('[data-testid=notice]'), /You are subscribed/);
     await page.screenshot({ path: shot('subscribed'), fullPage: true });
 
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('vigil.citizen.subscription')!) as { token: string; subscriberId: string });
@@ -98,8 +98,8 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     assert.equal(await cards.count(), 2);
     assert.equal(await cards.nth(0).getAttribute('data-alert-id'), floodId);
     assert.equal(await cards.nth(0).getAttribute('data-covers'), 'true');
-    assert.match(await cards.nth(0).innerText(), /Your location is in this area[\s\S]*Flash flood in Fontvieille[\s\S]*What to do\s*Go upstairs\.[\s\S]*Until \d\d\/\d\d\/2\d{3}/i);
-    assert.match(await cards.nth(1).innerText(), /EXERCISE — not a real alert/);
+    await expectText(cards.nth(0), /Your location is in this area[\s\S]*Flash flood in Fontvieille[\s\S]*What to do\s*Go upstairs\.[\s\S]*Until \d\d\/\d\d\/2\d{3}/i);
+    await expectText(cards.nth(1), /EXERCISE — not a real alert/);
     await page.waitForSelector('[data-testid=alerts-map][data-loaded=true]');
     await page.screenshot({ path: shot('alerts'), fullPage: true });
 
@@ -127,7 +127,7 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     const link = `${vigil.url}/safe/${ackToken(vigil.ctx.secrets, floodId, stored.subscriberId)}`;
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: vigil.url, registrationId: await registrationId, data: JSON.stringify({ title: 'Flash flood in Fontvieille', body: 'Flash flood in Fontvieille (Fontvieille) Go upstairs.', alertId: floodId, status: 'Actual', url: link }) });
     await page.waitForSelector('[data-testid=pushed]');
-    assert.match(await page.locator('[data-testid=pushed]').innerText(), /New warning: Flash flood in Fontvieille/);
+    await expectText(page.locator('[data-testid=pushed]'), /New warning: Flash flood in Fontvieille/);
     const shown = await page.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/citizen'))!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown })));
     assert.deepEqual(shown, [{ title: 'Flash flood in Fontvieille', body: 'Flash flood in Fontvieille (Fontvieille) Go upstairs.', tag: floodId, data: { alertId: floodId, url: link, status: 'Actual' } }]);
     await page.waitForSelector('[data-testid=alerts-map][data-loaded=true]');
@@ -147,7 +147,7 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     }, floodId);
     await page.waitForURL(link);
     await page.waitForSelector('[data-testid=safe-page] h2');
-    assert.match(await page.locator('[data-testid=safe-page] h2').innerText(), /Fontvieille/);
+    await expectText(page.locator('[data-testid=safe-page] h2'), /Fontvieille/);
     t.diagnostic(`pushed and followed at ${Date.now() - t0} ms after subscribing`);
 
     // Unsubscribe from the app: Vigil forgets the subscriber, the device its token.
@@ -166,7 +166,7 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     await page.waitForSelector('[data-testid=offline]');
     await page.waitForSelector('[data-testid=alerts-map][data-loaded=true]');
     assert.equal(await page.locator('[data-testid=alert-card]').count(), 2);
-    assert.match(await page.locator('[data-testid=citizen-alerts]').innerText(), /Flash flood in Fontvieille/);
+    await expectText(page.locator('[data-testid=citizen-alerts]'), /Flash flood in Fontvieille/);
     await page.screenshot({ path: shot('offline'), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {

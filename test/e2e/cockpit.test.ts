@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 import { signedIn } from '../support/api-client.js';
 
 /** A city manager opens the cockpit, picks the response-time indicator, drills into a neighbourhood, exports. */
@@ -42,18 +42,18 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     const rows = page.locator('[data-testid=kpi-neighbourhood-row]');
     assert.equal(await rows.count(), 4);
     // Medians (minutes): La Condamine 300–420 s → 6.0 min; Fontvieille 600–720 s → 11.0 min.
-    assert.match(await rows.filter({ hasText: 'La Condamine' }).innerText(), /6 min/);
-    assert.match(await rows.filter({ hasText: 'Fontvieille' }).innerText(), /11 min/);
-    assert.match(await page.locator('[data-testid=kpi-city-value]').innerText(), /n = 400/);
+    await expectText(rows.filter({ hasText: 'La Condamine' }), /6 min/);
+    await expectText(rows.filter({ hasText: 'Fontvieille' }), /11 min/);
+    await expectText(page.locator('[data-testid=kpi-city-value]'), /n = 400/);
     await page.waitForSelector('[data-testid=kpi-trend]');
-    assert.match(await page.locator('[data-testid=kpi-peers]').innerText(), /Position among peers of similar size: 50 %/, '8.5 min: better than Beta (9.25), worse than Alpha (7.5)');
-    assert.match(await page.locator('[data-testid=kpi-agreements]').innerText(), /Monaco Fire and Rescue[\s\S]*breached/, 'p90 11.55 min > 10');
+    await expectText(page.locator('[data-testid=kpi-peers]'), /Position among peers of similar size: 50 %/, '8.5 min: better than Beta (9.25), worse than Alpha (7.5)');
+    await expectText(page.locator('[data-testid=kpi-agreements]'), /Monaco Fire and Rescue[\s\S]*breached/, 'p90 11.55 min > 10');
     await page.waitForSelector('[data-testid=cockpit-map][data-idle=true]');
     await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT ?? '/tmp/vigil-cockpit.png' });
     // Drill into La Condamine: its buildings with a value.
     await rows.filter({ hasText: 'La Condamine' }).click();
     await page.waitForSelector('[data-testid=kpi-sites]');
-    assert.match(await page.locator('[data-testid=kpi-breadcrumb]').innerText(), /La Condamine/);
+    await expectText(page.locator('[data-testid=kpi-breadcrumb]'), /La Condamine/);
     const siteRows = await page.locator('[data-testid=kpi-sites] tbody tr').count();
     assert.equal(siteRows, 40);
     await page.waitForSelector('[data-testid=cockpit-map][data-idle=true]');
@@ -71,7 +71,7 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     await page.fill('textarea[aria-label=CSV]', 'variable,area,period,value\nfire-deaths,Atlantis,2025,1\n');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.waitForSelector('[data-testid=kpi-import] .error');
-    assert.match(await page.locator('[data-testid=kpi-import] .error').innerText(), /line 2: unknown area "Atlantis"/);
+    await expectText(page.locator('[data-testid=kpi-import] .error'), /line 2: unknown area "Atlantis"/);
     await page.fill('textarea[aria-label=CSV]', 'variable,area,period,value\nfire-deaths,Fontvieille,2025,1\n');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.waitForSelector('[data-testid=kpi-import-result]:has-text("1 records imported")');

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 
 /** A fire alarm from a panel's DC-09 frame over TCP to its closing by an operator in the console. */
 test('operator console: DC-09 frame → live queue → claim, acknowledge, close (keyboard)', async (t) => {
@@ -18,7 +18,7 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     await signInAt(page, `${vigil.url}/alarms`, 'operator');
     await page.waitForSelector('[data-testid=alarm-stats]');
     await page.waitForSelector('.live-indicator.on');
-    assert.match(await page.locator('[data-testid=alarm-stats]').innerText(), /^0 open alarms/);
+    await expectText(page.locator('[data-testid=alarm-stats]'), /^0 open alarms/);
 
     // A panel of the demo MARC, at a hotel, reports a fire in zone 2.
     const state = vigil.capabilities.city.service.state;
@@ -40,7 +40,7 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     await page.waitForSelector('[data-testid=alarm-queue] li');
     await page.locator('[data-testid=alarm-queue] li').first().click();
     await page.waitForSelector('[data-testid=alarm-signals] tbody tr');
-    assert.match(await page.locator('[data-testid=alarm-signals]').innerText(), /FA\s+Fire alarm \(fire, alarm\)\s+002/);
+    await expectText(page.locator('[data-testid=alarm-signals]'), /FA\s+Fire alarm \(fire, alarm\)\s+002/);
 
     // Keyboard: c claims, a acknowledges; then the closing note and Enter.
     await page.keyboard.press('c');
@@ -53,7 +53,7 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     await page.keyboard.type('first try');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[role=alert]');
-    assert.match(await page.locator('[role=alert]').innerText(), /mandatory steps are not done: Notify the fire service/);
+    await expectText(page.locator('[role=alert]'), /mandatory steps are not done: Notify the fire service/);
     assert.ok((await page.locator('[data-testid=verification]').innerText()).includes('Site camera'));
     await page.fill('input[aria-label="Outcome of fire-service"]', 'Fire service dispatched, ref 4711');
     await page.locator('[data-step=fire-service] button').click();
@@ -67,7 +67,7 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     const [raised] = await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.raised'] });
     const [acked] = await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.acknowledged'] });
     const within30 = Date.parse(acked!.at) - Date.parse(raised!.at) <= 30_000 ? 100 : 0;
-    assert.match(await page.locator('[data-testid=alarm-stats]').innerText(), new RegExp(`ack ≤ 30 s: ${within30} %`));
+    await expectText(page.locator('[data-testid=alarm-stats]'), new RegExp(`ack ≤ 30 s: ${within30} %`));
     const closed = (await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.closed'] }))[0]!;
     assert.equal((closed.data as { resolution: string }).resolution, 'genuine');
     assert.match(closed.actor, /^user:/);
@@ -87,7 +87,7 @@ test('supervisor console: account key, EN 50136 preset and opening hours set fro
     await signInAt(page, `${vigil.url}/alarms`, 'supervisor');
     await page.getByRole('button', { name: 'Accounts and plans' }).click();
     await page.waitForSelector('[data-testid=accounts-panel] .plan-card'); // plans and presets arrive together
-    assert.match(await page.locator('[data-testid=accounts-panel]').innerText(), /Intrusion[\s\S]*Verify on the cameras/);
+    await expectText(page.locator('[data-testid=accounts-panel]'), /Intrusion[\s\S]*Verify on the cameras/);
     await page.fill('input[aria-label=Account]', '1000');
     await page.fill('input[aria-label="AES key"]', '00112233445566778899AABBCCDDEEFF');
     await page.selectOption('select[aria-label="Supervision preset"]', 'SP5');
@@ -149,7 +149,7 @@ test('supervisor writes an action plan with an automatic notification and keyhol
     await supervisor.fill('input[aria-label="Step 2 timer"]', '120');
     await supervisor.getByRole('button', { name: 'Save plan' }).click();
     await supervisor.waitForSelector('.plan-card:has-text("Pharmacy hold-up")');
-    assert.match(await supervisor.locator('.plan-card:has-text("Pharmacy hold-up")').innerText(), /Police control room \(automatic\) \* · 30 s · automatic → 127\.0\.0\.1:\d+/);
+    await expectText(supervisor.locator('.plan-card:has-text("Pharmacy hold-up")'), /Police control room \(automatic\) \* · 30 s · automatic → 127\.0\.0\.1:\d+/);
 
     // Keyholders of the site: the demo's list, plus the pharmacist, moved to the top.
     await supervisor.selectOption('select[aria-label="Monitored site"]', panel.siteId!);
@@ -174,16 +174,16 @@ test('supervisor writes an action plan with an automatic notification and keyhol
     await operator.waitForSelector('[data-testid=alarm-queue] li');
     await operator.locator('[data-testid=alarm-queue] li').first().click();
     await operator.waitForSelector('[data-testid=plan]');
-    assert.match(await operator.locator('[data-testid=alarm-detail] h3').first().innerText(), /Pharmacy hold-up/);
+    await expectText(operator.locator('[data-testid=alarm-detail] h3').first(), /Pharmacy hold-up/);
     // The notifier posted the alarm and ticked the step: the operator sees it done, by Vigil.
     await operator.waitForSelector('[data-step]:has-text("Police control room").done', { timeout: 10_000 });
-    assert.match(await operator.locator('[data-step]:has-text("Police control room")').innerText(), /notified automatically: HTTP 202 from 127\.0\.0\.1:\d+ — system:notifier/);
+    await expectText(operator.locator('[data-step]:has-text("Police control room")'), /notified automatically: HTTP 202 from 127\.0\.0\.1:\d+ — system:notifier/);
     assert.equal(posted.length, 1);
     assert.deepEqual([posted[0]!.alarm.kind, posted[0]!.alarm.account], ['hold-up', panel.account]);
     // Keyholders under the call step, in the supervisor's order, each with a tel: link.
     const keyholders = operator.locator('[data-testid=keyholders] li');
     assert.equal(await keyholders.count(), n);
-    assert.match(await keyholders.first().innerText(), /^Anna Pharmacist \+377 6 99 00 00 01/);
+    await expectText(keyholders.first(), /^Anna Pharmacist \+377 6 99 00 00 01/);
     assert.equal(await keyholders.first().locator('a').getAttribute('href'), 'tel:+37769900000' + '1');
     await operator.screenshot({ path: process.env.VIGIL_SCREENSHOT_PLAN ?? '/tmp/vigil-plan.png' });
     assert.deepEqual(errors, []);

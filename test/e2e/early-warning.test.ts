@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 
 /** An officer defines a rule in the UI; a gauge publishes rising water over MQTT; the draft appears live in a second officer's console, who approves it. */
 test('early warning in the browser: a rule made in the rules panel drafts an alert from MQTT readings, seen live and approved by a second officer', async (t) => {
@@ -32,7 +32,7 @@ test('early warning in the browser: a rule made in the rules panel drafts an ale
     const card = author.locator('[data-testid=rule-list] li', { hasText: 'Harbour gauge above 2 m' });
     await card.waitFor();
     assert.equal(await card.locator('[data-testid=rule-state]').textContent(), 'armed');
-    assert.match(await card.innerText(), /water-level above 2 m \(clears at 1\.7 m\) · 3 reading\(s\) \/ 0 s · 1 sensor\(s\)/);
+    await expectText(card, /water-level above 2 m \(clears at 1\.7 m\) · 3 reading\(s\) \/ 0 s · 1 sensor\(s\)/);
 
     // The duty officer watches the queue.
     const approver = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -48,9 +48,9 @@ test('early warning in the browser: a rule made in the rules panel drafts an ale
     const drafted = approver.locator('[data-testid=alert-list] li.sensor-drafted');
     await drafted.first().waitFor();
     assert.equal(await drafted.count(), 1);
-    assert.match(await drafted.innerText(), /sensor\s+pending-approval\s+Inondation soudaine[\s\S]*Harbour gauge above 2 m/i);
+    await expectText(drafted, /sensor\s+pending-approval\s+Inondation soudaine[\s\S]*Harbour gauge above 2 m/i);
     await author.waitForFunction(() => document.querySelector('[data-testid=rule-state]')?.textContent === 'draft waiting');
-    assert.match(await card.locator('[data-testid=rule-readings]').innerText(), /Water level gauge — .*: 2\.6 m/);
+    await expectText(card.locator('[data-testid=rule-readings]'), /Water level gauge — .*: 2\.6 m/);
     await drafted.click();
     const trigger = await approver.locator('[data-testid=alert-trigger]').innerText();
     assert.match(trigger, /Harbour gauge above 2 m/);

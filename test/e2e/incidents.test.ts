@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { haversineM } from '../../src/kernel/geo.js';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 
 /**
  * Command and control in the browser: a call → incident → recommended unit →
@@ -44,10 +44,10 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await desk.waitForSelector('[data-testid=recommendation] tbody tr');
     const first = desk.locator('[data-testid=recommendation] tbody tr').first();
     assert.equal(await first.getAttribute('data-unit'), 'FPT 1');
-    assert.match(await desk.locator('[data-testid=recommendation]').innerText(), /road graph with live traffic and closures/);
+    await expectText(desk.locator('[data-testid=recommendation]'), /road graph with live traffic and closures/);
     await first.getByRole('button').click();
     await desk.waitForSelector('[data-testid=assignments] tbody tr');
-    assert.match(await desk.locator('[data-testid=assignments]').innerText(), /FPT 1/);
+    await expectText(desk.locator('[data-testid=assignments]'), /FPT 1/);
     assert.equal(await desk.locator('[data-testid=incident-status]').innerText(), 'dispatched');
     const incident = [...vigil.capabilities.incidents.service.state.incidents.values()][0]!;
     assert.equal(incident.location.siteId, site.id);
@@ -57,7 +57,7 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     phone.on('pageerror', (e) => errors.push(`phone: ${e.message}`));
     await signInAt(phone, `${vigil.url}/responder`, 'responder');
     await phone.waitForSelector('[data-testid=responder-incident]');
-    assert.match(await phone.locator('[data-testid=responder-incident]').innerText(), new RegExp(incident.reference));
+    await expectText(phone.locator('[data-testid=responder-incident]'), new RegExp(incident.reference));
     await phone.click('[data-testid=unit-en-route]');
     await phone.waitForFunction(() => document.querySelector('[data-testid=unit-status]')?.textContent === 'en-route');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 
 /** An operator routes across Monaco on the map, closes a road by drawing across it, reopens it; the page is screenshotted. */
 test('routing page: a route drawn by clicks, a closure drawn across roads and reopened', async (t) => {
@@ -20,7 +20,7 @@ test('routing page: a route drawn by clicks, a closure drawn across roads and re
     await page.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.4);
     const summary = page.locator('[data-testid=route-summary]');
     await summary.waitFor({ timeout: 30_000 });
-    assert.match(await summary.innerText(), /\d+\.\d\d km · \d+ min/);
+    await expectText(summary, /\d+\.\d\d km · \d+ min/);
     // Close roads: two clicks across the map's middle; the closure is listed, recorded in the log.
     await page.getByRole('button', { name: 'Close roads' }).click();
     await page.mouse.click(box.x + box.width * 0.48, box.y + box.height * 0.3);

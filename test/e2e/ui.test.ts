@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 
 /**
  * The demo city end to end in a real browser: sign in, the map of Monaco with its
@@ -23,18 +23,18 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
 
     // A wrong password is refused on the sign-in form.
     await signInAt(page, vigil.url, 'admin', 'not the password');
-    assert.match(await page.locator('[role=alert]').innerText(), /wrong username or password/);
+    await expectText(page.locator('[role=alert]'), /wrong username or password/);
 
     await signIn(page, 'admin');
-    assert.match(await page.locator('[data-testid=who]').innerText(), /Camille Admin · Monaco City Safety Office · admin/);
+    await expectText(page.locator('[data-testid=who]'), /Camille Admin · Monaco City Safety Office · admin/);
     await page.waitForSelector('[data-testid=city-summary]'); // city, areas, sites and devices arrive together
     assert.equal(await page.locator('[data-testid=city-name]').innerText(), 'Monaco');
     await page.waitForSelector('[data-testid=areas] li');
     const areas = await page.locator('[data-testid=areas] li button').allInnerTexts();
     assert.deepEqual(areas.sort(), ['Fontvieille', 'La Condamine', 'Monaco-Ville', 'Monte-Carlo']);
-    assert.match(await page.locator('[data-testid=city-summary]').innerText(), /38,367 residents/);
+    await expectText(page.locator('[data-testid=city-summary]'), /38,367 residents/);
     await page.waitForSelector('[data-testid=device-kinds] li');
-    assert.match(await page.locator('[data-testid=device-kinds]').innerText(), /siren 12/);
+    await expectText(page.locator('[data-testid=device-kinds]'), /siren 12/);
     // MapLibre drew the city: its canvas is there and the basemap sources loaded.
     await page.waitForSelector('[data-testid=map] canvas.maplibregl-canvas');
     await page.getByRole('button', { name: 'La Condamine' }).click();
@@ -46,16 +46,16 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
     await page.fill('input[aria-label="New user password"]', 'a long enough password');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.waitForSelector('[data-testid=notice]');
-    assert.match(await page.locator('[data-testid=notice]').innerText(), /User dispatcher2 created/);
+    await expectText(page.locator('[data-testid=notice]'), /User dispatcher2 created/);
     await page.waitForFunction(() => document.querySelector('[data-testid=live-feed]')?.textContent?.includes('identity.user.created'));
-    assert.match(await page.locator('[data-testid=users]').innerText(), /dispatcher2/);
+    await expectText(page.locator('[data-testid=users]'), /dispatcher2/);
 
     // Audit trail: the creation is there, and the chain verifies.
     await page.getByRole('button', { name: 'Audit trail' }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid=audit-table]')?.textContent?.includes('identity.user.created'));
     await page.click('[data-testid=verify]');
     await page.waitForSelector('[data-testid=verification]');
-    assert.match(await page.locator('[data-testid=verification]').innerText(), /Hash chain intact: \d+ events verified/);
+    await expectText(page.locator('[data-testid=verification]'), /Hash chain intact: \d+ events verified/);
 
     // French UI.
     await page.selectOption('select[aria-label=Language]', 'fr');

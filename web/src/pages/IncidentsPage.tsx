@@ -45,6 +45,8 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   }, [loadBoard]);
   // Incidents and units events on the live feed refresh the board, the map and the open incident.
   const lastSeq = recent.find((e) => e.type.startsWith('incidents.') || e.type.startsWith('units.'))?.seq;
+  // The command map's overlays reload when their capability's events arrive.
+  const overlaySeq = Object.fromEntries(['routing.', 'majorevents.', 'crowd.'].map((p) => [p, recent.find((e) => e.type.startsWith(p))?.seq ?? 0]));
   useEffect(() => {
     if (!lastSeq) return;
     void loadBoard().catch(() => {});
@@ -94,7 +96,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
         </ul>
       </aside>
       <section className="incident-detail">
-        <CommandMap incidents={incidents} units={units} selected={incident} onPick={creating ? setPicked : undefined} />
+        <CommandMap incidents={incidents} units={units} selected={incident} onPick={creating ? setPicked : undefined} overlays refreshSeq={overlaySeq} />
         {error && <p className="error" role="alert">{error}</p>}
         {creating && <CallTakerForm types={types} sites={sites} picked={picked} onCancel={() => setCreating(false)} onCreated={(i) => { setCreating(false); setPicked(null); void loadBoard(); setSelectedId(i.incidentId); }} />}
         {incident && !creating && (

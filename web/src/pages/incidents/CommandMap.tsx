@@ -3,13 +3,17 @@ import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapMouseEvent } from 'maplibre-gl';
 import { baseStyle } from '../../components/basemap.js';
 import { api } from '../../api.js';
+import { useT } from '../../i18n.js';
+import { OVERLAYS } from './overlays.js';
 import { UNIT_COLOURS, type Incident, type Unit } from './types.js';
 
 /**
  * The command map: incidents (by priority), units where they are now (moving as
- * AVL fixes arrive) and the routes of the selected incident's units.
+ * AVL fixes arrive) and the routes of the selected incident's units; with `overlays`,
+ * the layers a commander switches on (closures, isochrones, event zones, crowd density).
  */
-export function CommandMap({ incidents, units, selected, onPick, className, fit }: { incidents: Incident[]; units: Unit[]; selected: Incident | null; onPick?: (lonLat: [number, number]) => void; className?: string; fit?: boolean }) {
+export function CommandMap({ incidents, units, selected, onPick, className, fit, overlays = false, refreshSeq }: { incidents: Incident[]; units: Unit[]; selected: Incident | null; onPick?: (lonLat: [number, number]) => void; className?: string; fit?: boolean; overlays?: boolean; refreshSeq?: Record<string, number> }) {
+  const t = useT();
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const [ready, setReady] = useState(false);
@@ -24,6 +28,11 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit 
       map.addControl(new maplibregl.NavigationControl(), 'top-right');
       map.on('load', () => {
         const m = map!;
+        // Overlays go under the incidents and units, in their order.
+        for (const o of overlays ? OVERLAYS : []) {
+          m.addSource(`ov-${o.id}`, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+          for (const layer of o.layers(`ov-${o.id}`)) m.addLayer({ ...layer, layout: { ...(layer.layout ?? {}), visibility: o.on ? 'visible' : 'none' } } as never);
+        }
         for (const id of ['routes', 'incidents', 'units']) m.addSource(id, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         m.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': '#175cd3', 'line-width': 4, 'line-dasharray': [2, 1] } });
         m.addLayer({ id: 'incidents', type: 'circle', source: 'incidents', paint: { 'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'], 'circle-radius': ['case', ['get', 'selected'], 14, 9], 'circle-opacity': 0.8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
@@ -45,6 +54,29 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit 
     (map.getSource('units') as GeoJSONSource).setData({ type: 'FeatureCollection', features: units.map((u) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: u.position?.position ?? u.homePosition }, properties: { kind: u.kind, callSign: u.callSign, unitId: u.unitId } })) });
     (map.getSource('routes') as GeoJSONSource).setData({ type: 'FeatureCollection', features: (selected?.assignments ?? []).filter((a) => a.route && !a.releasedAt).map((a) => ({ type: 'Feature', geometry: a.route!, properties: { unitId: a.unitId } })) });
   }, [ready, incidents, units, selected]);
+  const [shown, setShown] = useState<Record<string, boolean>>(() => Object.fromEntries(OVERLAYS.map((o) => [o.id, o.on])));
+  const [counts, setCounts] = useState<Record<string, number>>({});
+  const unitsRef = useRef(units);
+  unitsRef.current = units;
+  const haveUnits = units.length > 0;
+  // Each shown overlay loads when switched on and again when its capability's events arrive.
+  const refreshKeys = OVERLAYS.map((o) => `${o.id}:${shown[o.id] ? 1 : 0}:${o.refreshOn.map((p) => refreshSeq?.[p] ?? 0).join('/')}`).join(',');
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!overlays || !ready || !map) return;
+    let live = true;
+    for (const o of OVERLAYS) {
+      for (const layer of o.layers(`ov-${o.id}`)) map.setLayoutProperty(layer.id, 'visibility', shown[o.id] ? 'visible' : 'none');
+      if (!shown[o.id] || (o.id === 'isochrones' && !haveUnits)) continue;
+      void o.load({ units: unitsRef.current }).then((fc) => {
+        if (!live) return;
+        (map.getSource(`ov-${o.id}`) as GeoJSONSource | undefined)?.setData(fc);
+        setCounts((c) => ({ ...c, [o.id]: fc.features.length }));
+      }, () => {});
+    }
+    return () => { live = false; };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [overlays, ready, refreshKeys, haveUnits]);
   // The responder's map frames the unit and its incident once, then leaves the zoom to the user.
   const framed = useRef(false);
   useEffect(() => {
@@ -59,6 +91,16 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit 
   return (
     <div className={className ?? 'command-map'}>
       <div ref={container} className="map" data-testid="command-map" data-ready={ready ? 'yes' : 'no'} />
+      {overlays && (
+        <div className="map-layers" data-testid="map-layers">
+          {OVERLAYS.map((o) => (
+            <label key={o.id} data-overlay={o.id} data-count={counts[o.id] ?? 0}>
+              <input type="checkbox" checked={shown[o.id] ?? false} onChange={(e) => setShown((s) => ({ ...s, [o.id]: e.target.checked }))} /> {t(o.label)}
+              {shown[o.id] && <span className="legend">{o.legend.map((l) => <span key={l.label}><i style={{ background: l.colour }} />{t(l.label)}</span>)}</span>}
+            </label>
+          ))}
+        </div>
+      )}
       <span hidden data-testid="unit-positions">{JSON.stringify(Object.fromEntries(units.map((u) => [u.callSign, u.position?.position ?? u.homePosition])))}</span>
     </div>
   );

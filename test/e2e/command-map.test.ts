@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { launchChromium, signInAt, startDemoNode } from './browser.js';
+
+const overlayCount = (page: Page, id: string): Promise<number> => page.locator(`[data-overlay=${id}]`).getAttribute('data-count').then(Number);
+
+/**
+ * The command map lays the commander's picture over incidents and units: road closures
+ * (live, as they are drawn), what the stations reach in 4/8/12 minutes.
+ */
+test('command map: closures appear live, station isochrones on demand', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off' });
+  await vigil.capabilities.routing.loaded;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInAt(page, `${vigil.url}/incidents`, 'commander');
+    await page.waitForSelector('[data-testid=command-map][data-ready=yes]');
+    await page.waitForSelector('.live-indicator.on');
+    assert.equal(await overlayCount(page, 'closures'), 0);
+
+    // A closure drawn elsewhere (here over the API, with the commander's session) reaches the open map over the live feed.
+    const created = await page.request.post(`${vigil.url}/api/routing/closures`, { data: { geometry: { type: 'LineString', coordinates: [[7.4195, 43.7385], [7.4215, 43.7392]] }, reason: 'burst water main' } });
+    assert.ok(created.ok(), await created.text());
+    await page.waitForFunction(() => document.querySelector('[data-overlay=closures]')?.getAttribute('data-count') === '1', undefined, { timeout: 10_000 });
+
+    // Station isochrones: one 4/8/12-minute band set per distinct unit home station.
+    const stations = new Set([...vigil.capabilities.units.service.state.units.values()].map((u) => `${u.homePosition[0].toFixed(4)},${u.homePosition[1].toFixed(4)}`));
+    await page.locator('[data-overlay=isochrones] input').check();
+    await page.waitForFunction(() => Number(document.querySelector('[data-overlay=isochrones]')?.getAttribute('data-count')) > 0, undefined, { timeout: 20_000 });
+    assert.equal(await overlayCount(page, 'isochrones'), Math.min(stations.size, 8) * 3);
+    await page.waitForTimeout(500); // the GeoJSON layers paint after setData
+    await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COMMAND_MAP ?? '/tmp/vigil-command-map.png' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await close();
+  }
+});

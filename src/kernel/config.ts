@@ -37,6 +37,8 @@ export interface VigilConfig {
   pushCaFile: string | null;
   /** Cell Broadcast Centre the cell-broadcast channel hands its messages to (http/https); null: unavailable. */
   cbcUrl: string | null;
+  /** Whether organisations' webhooks may target loopback/private/link-local addresses (an on-premises hub); off by default against SSRF. */
+  webhookAllowPrivate: boolean;
   /** Waits before retrying a cell-broadcast or webhook request (ms); one attempt more than there are waits. */
   deliveryBackoffMs: number[];
   /** Broker the sirens and loudspeakers listen on; defaults to VIGIL_MQTT_URL, else the embedded broker. */
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
     pushCaFile: env.VIGIL_PUSH_CA_FILE ? resolve(env.VIGIL_PUSH_CA_FILE) : null,
     cbcUrl: url(env, 'VIGIL_CBC_URL', ['http:', 'https:']),
+    webhookAllowPrivate: ['1', 'true', 'yes'].includes((env.VIGIL_WEBHOOK_ALLOW_PRIVATE ?? '').toLowerCase()),
     deliveryBackoffMs: backoff(env, 'VIGIL_DELIVERY_BACKOFF_MS', [1_000, 4_000, 16_000]),
     sirenMqttUrl: url(env, 'VIGIL_SIREN_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     sirenTopicPrefix: env.VIGIL_SIREN_TOPIC || 'vigil/sirens',

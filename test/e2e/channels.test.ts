@@ -37,7 +37,7 @@ test('channels in the UI: webhook registered, cell broadcast to the CBC, webhook
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const root = `e2e-${process.pid}-${Date.now().toString(36)}`;
-  const { vigil, close } = await startDemoNode({ VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_CBC_URL: cbc.url, VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${root}/sensors/+/events`, VIGIL_SIREN_TOPIC: `${root}/sirens`, VIGIL_NODE_ID: root });
+  const { vigil, close } = await startDemoNode({ VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_CBC_URL: cbc.url, VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${root}/sensors/+/events`, VIGIL_SIREN_TOPIC: `${root}/sirens`, VIGIL_NODE_ID: root });
   const sensor = await mqtt.connectAsync(MQTT_URL);
   try {
     // Every noise sensor of the demo reports 74 dB(A) over the real broker.

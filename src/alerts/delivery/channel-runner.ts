@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { ipLiteralOf, isPublicAddress, publicOnlyLookup } from '../../adapters/http/outbound-guard.js';
 import type { CapInfo } from '../cap/cap-model.js';
 import type { ChannelTexts } from '../channels/channel-text.js';
 import type { AlertRecord, Channel } from '../model.js';
@@ -35,35 +38,58 @@ export async function withRetries<T>(attempt: (n: number) => Promise<Attempt<T>>
   }
 }
 
-/** POSTs a body and reads at most `maxBytes` of the answer; network errors and timeouts are retryable, as are 408, 429 and 5xx. */
-export async function postOnce(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; maxBytes: number; signal?: AbortSignal }): Promise<Attempt<{ status: number; text: string }>> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-  const onOuter = (): void => abort.abort(new Error('Vigil is stopping'));
-  options.signal?.addEventListener('abort', onOuter);
-  try {
-    const res = await fetch(url, { method: 'POST', headers, body, signal: abort.signal, redirect: 'manual' });
-    const text = await readLimited(res, options.maxBytes);
-    if (res.ok) return { ok: true, value: { status: res.status, text } };
-    const retry = res.status === 408 || res.status === 429 || res.status >= 500;
-    return { ok: false, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`, retry };
-  } catch (error) {
-    const e = error as Error;
-    return { ok: false, error: (e.cause as Error | undefined)?.message ?? e.message, retry: true };
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onOuter);
+/**
+ * POSTs a body and reads at most `maxBytes` of the answer; network errors and timeouts are
+ * retryable, as are 408, 429 and 5xx. Redirects are not followed. With `publicOnly` the
+ * peer must be a public address (outbound-guard.ts): refused at once, not retried.
+ */
+export async function postOnce(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; maxBytes: number; signal?: AbortSignal; publicOnly?: boolean }): Promise<Attempt<{ status: number; text: string }>> {
+  const target = new URL(url);
+  if (options.publicOnly) {
+    const literal = ipLiteralOf(target.hostname);
+    if (literal !== null && !isPublicAddress(literal)) return { ok: false, error: `${literal} is a private or local address; webhooks reach public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true`, retry: false };
   }
-}
-
-async function readLimited(res: Response, maxBytes: number): Promise<string> {
-  if (!res.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new Error(`answer larger than ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (a: Attempt<{ status: number; text: string }>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onOuter);
+      resolve(a);
+    };
+    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      ...(options.publicOnly ? { lookup: publicOnlyLookup } : {}),
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxBytes) {
+          request.destroy();
+          return done({ ok: false, error: `answer larger than ${options.maxBytes} bytes`, retry: true });
+        }
+        chunks.push(chunk);
+      });
+      res.on('error', (e) => done({ ok: false, error: e.message, retry: true }));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (status >= 200 && status < 300) return done({ ok: true, value: { status, text } });
+        const retry = status === 408 || status === 429 || status >= 500;
+        done({ ok: false, error: `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`, retry });
+      });
+    });
+    const fail = (e: Error & { code?: string }): void => {
+      request.destroy();
+      done({ ok: false, error: e.message, retry: e.code !== 'EPRIVATEADDRESS' });
+    };
+    const timer = setTimeout(() => fail(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const onOuter = (): void => fail(new Error('Vigil is stopping'));
+    options.signal?.addEventListener('abort', onOuter);
+    request.on('error', fail);
+    request.end(body);
+  });
 }

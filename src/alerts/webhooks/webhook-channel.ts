@@ -54,7 +54,7 @@ export class WebhookChannel implements ChannelRunner {
         return postOnce(w.url, body, {
           'content-type': w.format === 'cap-xml' ? 'application/cap+xml; charset=utf-8' : 'application/json', 'user-agent': 'Vigil',
           'vigil-event': `alert.${event}`, 'vigil-delivery': id, 'vigil-timestamp': String(t), 'vigil-signature': signWebhook(secret, t, body),
-        }, { timeoutMs: this.options.timeoutMs ?? 10_000, maxBytes: 64 * 1024, signal: this.inFlight.signal });
+        }, { timeoutMs: this.options.timeoutMs ?? 10_000, maxBytes: 64 * 1024, signal: this.inFlight.signal, publicOnly: !this.ctx.config.webhookAllowPrivate });
       }, this.options.backoffMs ?? [1_000, 4_000, 16_000], () => this.stopped);
       await record({ alertId: alert.alertId, channel: 'webhook', status: 'sending', queued: 0, sent: result.ok ? [w.webhookId] : [], failed: result.ok ? [] : [[w.webhookId, `${result.error.slice(0, 160)} (after ${result.attempts} attempt(s))`]] });
     }));

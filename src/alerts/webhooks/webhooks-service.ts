@@ -1,3 +1,4 @@
+import { ipLiteralOf, isPublicAddress } from '../../adapters/http/outbound-guard.js';
 import { badRequest, notFound, VigilError } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Principal } from '../../platform/access.js';
@@ -18,7 +19,7 @@ export interface WebhookInput {
 export const MAX_WEBHOOKS_PER_ORG = 50;
 
 /** An endpoint URL Vigil will POST to: http or https, a host, no credentials in it. */
-export function checkWebhookUrl(raw: string): string {
+export function checkWebhookUrl(raw: string, allowPrivate = false): string {
   let u: URL;
   try {
     u = new URL(raw);
@@ -28,6 +29,10 @@ export function checkWebhookUrl(raw: string): string {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badRequest(`a webhook URL is http or https, not ${u.protocol.replace(/:$/, '')}`);
   if (!u.hostname) throw badRequest('a webhook URL names a host');
   if (u.username || u.password) throw badRequest('no credentials in a webhook URL: the shared secret signs every request');
+  // Names are checked again on every delivery, on the addresses they resolve to then (outbound-guard.ts).
+  const literal = ipLiteralOf(u.hostname);
+  const local = (literal !== null && !isPublicAddress(literal)) || u.hostname === 'localhost' || u.hostname.endsWith('.localhost');
+  if (local && !allowPrivate) throw badRequest(`${u.hostname} is a private or local address: webhooks reach public addresses only (an installation with an on-premises hub sets VIGIL_WEBHOOK_ALLOW_PRIVATE=true)`);
   return u.toString();
 }
 
@@ -46,7 +51,7 @@ export class WebhooksService {
   async register(input: WebhookInput, by: Principal): Promise<{ webhook: Omit<WebhookEndpoint, 'secretSealed'>; secret: string }> {
     if (!by.orgId) throw badRequest('a webhook belongs to an organisation');
     if (this.state.ofOrg(by.orgId).length >= MAX_WEBHOOKS_PER_ORG) throw new VigilError('conflict', `an organisation has at most ${MAX_WEBHOOKS_PER_ORG} webhooks`);
-    const url = checkWebhookUrl(input.url);
+    const url = checkWebhookUrl(input.url, this.ctx.config.webhookAllowPrivate);
     if (input.events.length === 0) throw badRequest('choose at least one event: issued, updated, cancelled');
     const secret = input.secret ?? newWebhookSecret();
     const webhook: WebhookEndpoint = {

@@ -14,6 +14,8 @@ import { signedIn } from '../../../test/support/api-client.js';
 import { validateCapXml } from '../cap/cap-validate.js';
 import { parseCapXml } from '../cap/cap-xml.js';
 import { signWebhook, verifyWebhook } from './webhook-signature.js';
+import { isPublicAddress } from '../../adapters/http/outbound-guard.js';
+import { postOnce } from '../delivery/channel-runner.js';
 import { checkWebhookUrl } from './webhooks-service.js';
 import { until } from '../../../test/support/until.js';
 
@@ -61,7 +63,7 @@ test('webhooks: signed CAP XML (valid against the XSD) or JSON to each endpoint 
   const failFirst = new Map<string, number>([['/flaky', 1]]);
   const receiver = await startReceiver(secrets, failFirst);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-webhooks-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DELIVERY_BACKOFF_MS: '20,20,20' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DELIVERY_BACKOFF_MS: '20,20,20', VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true' }), dataDir: dir, port: 0, host: '127.0.0.1' });
   try {
     const officer = await signedIn(vigil, 'alert-officer');
     const second = await signedIn(vigil, 'duty-officer');
@@ -140,4 +142,39 @@ test('webhook URLs: http and https only; property: a signature verifies over its
     if (other !== body) assert.equal(verifyWebhook(secret, header, other, t), false);
     assert.equal(verifyWebhook(`${secret}x`, header, body, t), false);
   }), { numRuns: 300 });
+});
+
+test('SSRF guard: webhooks reach public addresses only unless the installation allows private ones', async () => {
+  for (const local of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://api.localhost/x', 'http://[::1]/x', 'http://10.1.2.3/x', 'http://172.20.0.1/x', 'http://192.168.1.10/x', 'http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/x', 'http://[fd00::1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://0.0.0.0/x', 'http://100.64.0.1/x']) {
+    assert.throws(() => checkWebhookUrl(local), /private or local address/, local);
+    assert.equal(checkWebhookUrl(local, true), new URL(local).toString(), 'allowed when the installation says so');
+  }
+  for (const ok of ['https://hub.example.org/cap', 'http://93.184.216.34/x', 'http://[2001:4860:4860::8888]/x']) assert.equal(checkWebhookUrl(ok), new URL(ok).toString());
+  fc.assert(fc.property(fc.ipV4(), (ip) => {
+    const [a, b] = ip.split('.').map(Number) as [number, number];
+    const isPrivate = a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 192 && b === 0 && ip.split('.')[2] === '0') || (a === 198 && (b === 18 || b === 19)) || a >= 224;
+    assert.equal(isPublicAddress(ip), !isPrivate, ip);
+    assert.equal(isPublicAddress(`::ffff:${ip}`), !isPrivate, `mapped ${ip}`);
+  }));
+
+  // At delivery the name is resolved and the address checked at connect time: a name that
+  // resolves to loopback is refused without a request reaching the server, and not retried.
+  let reached = 0;
+  const server = createServer((_req, res) => { reached++; res.writeHead(204).end(); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const viaName = await postOnce(`http://localhost:${port}/x`, '{}', { 'content-type': 'application/json' }, { timeoutMs: 5_000, maxBytes: 1024, publicOnly: true });
+    assert.equal(viaName.ok, false);
+    assert.match((viaName as { error: string }).error, /localhost resolves to (127\.0\.0\.1|::1), a private or local address/);
+    assert.equal((viaName as { retry: boolean }).retry, false);
+    const viaLiteral = await postOnce(`http://127.0.0.1:${port}/x`, '{}', {}, { timeoutMs: 5_000, maxBytes: 1024, publicOnly: true });
+    assert.equal(viaLiteral.ok, false);
+    assert.equal(reached, 0, 'nothing reached the local server');
+    const allowed = await postOnce(`http://127.0.0.1:${port}/x`, '{}', {}, { timeoutMs: 5_000, maxBytes: 1024 });
+    assert.deepEqual(allowed, { ok: true, value: { status: 204, text: '' } });
+    assert.equal(reached, 1);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });

@@ -1,3 +1,4 @@
+import { infoFor } from './delivery/dispatcher.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { notFound } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
@@ -188,7 +189,10 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       { config: { access: { roles: 'public' } }, schema: { summary: 'The alert a personal link is about, and the answer already given', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } } } },
       async (request) => {
         const { alert, recipientId } = answerTargetOf(service, request.params.token);
-        return { headline: alert.cap.info?.[0]?.headline ?? alert.cap.info?.[0]?.event ?? '', status: alert.cap.status, state: alert.state, answer: delivery.answers.get(alert.alertId)?.get(recipientId)?.answer ?? null };
+        // In the language the person subscribed with (else the browser's), as their message was.
+        const language = subscribers.state.subscribers.get(recipientId)?.language ?? String(request.headers['accept-language'] ?? '').split(/[,;]/)[0]!.trim();
+        const info = alert.cap.info?.length ? infoFor(alert.cap.info, language || 'en') : null;
+        return { headline: info?.headline ?? info?.event ?? '', language: info?.language ?? null, status: alert.cap.status, state: alert.state, answer: delivery.answers.get(alert.alertId)?.get(recipientId)?.answer ?? null };
       },
     );
 

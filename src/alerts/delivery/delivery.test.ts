@@ -71,7 +71,11 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
 
     // "Are you safe?": Marie answers from the personal link in her e-mail, without an account.
     const token = /\/safe\/(\S+)/.exec(marie.text ?? '')![1]!;
-    assert.deepEqual((await citizen('GET', `/api/public/answers/${token}`)).json, { headline: 'Crue rapide à Fontvieille', status: 'Actual', state: 'issued', answer: null });
+    assert.deepEqual((await citizen('GET', `/api/public/answers/${token}`)).json, { headline: 'Crue rapide à Fontvieille', language: 'fr-MC', status: 'Actual', state: 'issued', answer: null });
+    // John's page is in English, as his e-mail was (the page follows the subscriber's language, not the first info block).
+    const johnMail = smtp.received.find((m) => to(m) === 'john@example.org')!;
+    const johnToken = /\/safe\/(\S+)/.exec(johnMail.text ?? '')![1]!;
+    assert.equal((await citizen('GET', `/api/public/answers/${johnToken}`)).json.headline, 'Flash flood in Fontvieille');
     assert.equal((await citizen('POST', `/api/public/answers/${token}`, { answer: 'safe' })).status, 200);
     assert.equal((await citizen('POST', `/api/public/answers/${token}`, { answer: 'need-help' })).status, 200);
     const [alertId, subscriberId] = token.split('.');

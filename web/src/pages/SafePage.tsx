@@ -8,10 +8,10 @@ import { useT } from '../i18n.js';
  */
 export function SafePage({ token }: { token: string }) {
   const t = useT();
-  const [info, setInfo] = useState<{ headline: string; status: string; answer: string | null } | null>(null);
+  const [info, setInfo] = useState<{ headline: string; language: string | null; status: string; answer: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ headline: string; status: string; answer: string | null }>(`/api/public/answers/${encodeURIComponent(token)}`).then(setInfo, (e: Error) => setError(e.message));
+    api<{ headline: string; language: string | null; status: string; answer: string | null }>(`/api/public/answers/${encodeURIComponent(token)}`).then(setInfo, (e: Error) => setError(e.message));
   }, [token]);
   const answer = async (a: 'safe' | 'need-help'): Promise<void> => {
     try {
@@ -27,7 +27,7 @@ export function SafePage({ token }: { token: string }) {
       {error && <p className="error" role="alert">{error}</p>}
       {info && (
         <>
-          <h2>{info.status !== 'Actual' ? `[${info.status.toUpperCase()}] ` : ''}{info.headline}</h2>
+          <h2 lang={info.language ?? undefined}>{info.status !== 'Actual' ? `[${info.status.toUpperCase()}] ` : ''}{info.headline}</h2>
           <p>{t('Are you safe?')}</p>
           <div className="row">
             <button className={info.answer === 'safe' ? 'active' : ''} onClick={() => void answer('safe')}>{t('I am safe')}</button>

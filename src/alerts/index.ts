@@ -6,6 +6,7 @@ import { AlertsService } from './alerts-service.js';
 import { AlertsState } from './alerts-state.js';
 import type { ChannelAdapter } from './delivery/channel-adapter.js';
 import { DeliveryState } from './delivery/delivery-state.js';
+import { DeliveryResumer } from './delivery/delivery-resumer.js';
 import { AlertDispatcher } from './delivery/dispatcher.js';
 import { EmailAdapter } from './delivery/email-adapter.js';
 import { SmsAdapter } from './delivery/sms-adapter.js';
@@ -97,6 +98,8 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   });
   // Delivery runs on the node that issued the alert, after the issue is durable; it never holds up the approver's answer.
   service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
+  // A delivery cut short by a node failure is taken up again from what the log says it reached.
+  const resumer = new DeliveryResumer(ctx, state, delivery, dispatcher, { staleMs: 120_000, everyMs: 30_000, singleNode: !ctx.config.databaseUrl });
   return {
     name: 'alerts',
     projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, earlyWarning.state],
@@ -122,7 +125,11 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
       const shredded = await subscribers.shredErased();
       if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');
     },
+    async listen() {
+      resumer.start();
+    },
     async stop() {
+      resumer.stop();
       await earlyWarning.stop();
       dispatcher.stop();
       await receipts.flush();

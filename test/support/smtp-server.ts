@@ -3,7 +3,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 /** A real SMTP server on loopback that parses every message it accepts; `refuse` answers some recipients with an SMTP error. */
-export async function smtpServer(refuse: (to: string, attempt: number) => { code: number; message: string } | null = () => null) {
+export async function smtpServer(refuse: (to: string, attempt: number) => { code: number; message: string } | null = () => null, options: { acceptDelayMs?: number } = {}) {
   const received: ParsedMail[] = [];
   const attempts = new Map<string, number>();
   const server = new SMTPServer({
@@ -18,7 +18,9 @@ export async function smtpServer(refuse: (to: string, attempt: number) => { code
     onData(stream, _session, callback) {
       simpleParser(stream).then((mail) => {
         received.push(mail);
-        callback();
+        // A slow server keeps a delivery running long enough to interrupt it.
+        if (options.acceptDelayMs) setTimeout(callback, options.acceptDelayMs);
+        else callback();
       }, callback);
     },
   });

@@ -30,6 +30,8 @@ export interface ChannelProgress {
   failed: number;
   note: string | null;
   startedAt: string;
+  /** The channel's latest recorded step: a delivery left 'sending' with nothing new for a while has lost its node. */
+  lastAt: string;
   /** When the share of queued recipients handed over reached 50 %, 90 %, 99 % (for the report). */
   reached: { p50: string | null; p90: string | null; p99: string | null };
   /** The same for delivery receipts. */
@@ -82,9 +84,10 @@ export class DeliveryState implements Projection {
     this.progress.set(alertId, perAlert);
     let p = perAlert.get(channel);
     if (!p) {
-      p = { channel, status, queued: 0, sent: 0, delivered: 0, failed: 0, note: null, startedAt: at, reached: { p50: null, p90: null, p99: null }, deliveredReached: { p50: null, p90: null, p99: null }, lastFailures: [], byLanguage: {} };
+      p = { channel, status, queued: 0, sent: 0, delivered: 0, failed: 0, note: null, startedAt: at, lastAt: at, reached: { p50: null, p90: null, p99: null }, deliveredReached: { p50: null, p90: null, p99: null }, lastFailures: [], byLanguage: {} };
       perAlert.set(channel, p);
     }
+    p.lastAt = at;
     return p;
   }
 

@@ -12,7 +12,7 @@ import type { ChannelRunner } from './channel-runner.js';
 import { DEFAULT_AMBIENT_DB, type WarningLevel } from './ambient-noise.js';
 import type { DeliveryEvents } from './delivery-state.js';
 import type { ReceiptTracker } from './receipt-tracker.js';
-import { toRuns, type AreaRef } from './recipient-track.js';
+import { toRuns, type AreaRef, type RecipientTrack } from './recipient-track.js';
 
 const BATCH = 200;
 /** Recipients per `alerts.delivery.queued` event: ≈ 330 kB of ids, under the log's 1 MB event limit. */
@@ -88,7 +88,15 @@ export class AlertDispatcher {
     this.backoffMs = options.backoffMs ?? [1_000, 4_000, 16_000];
   }
 
-  async dispatch(alert: AlertRecord): Promise<void> {
+  /**
+   * Sends on every channel the alert selected; with `resume`, only the channels named,
+   * skipping recipients whose message an earlier run already handed over or failed
+   * (their positions are in the channel's track), and queueing those it never reached.
+   */
+  /** `alertId:channel` of the deliveries running in this process (a resumer must not start them twice). */
+  readonly running = new Set<string>();
+
+  async dispatch(alert: AlertRecord, resume?: Resume): Promise<void> {
     const infos = alert.cap.info ?? [];
     const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
     const recipients = area.rings.length + area.circles.length > 0 ? this.subscribers.within(area) : [];
@@ -96,8 +104,17 @@ export class AlertDispatcher {
     const texts = new Map(infos.map((i) => [i, channelTexts(alert.cap, i)] as const));
     // Only alerts that ask people to leave carry a route: decided once, not per message.
     const guidance = this.options.guidance && asksToEvacuate(alert) ? this.options.guidance : null;
-    const job: Job = { alert, infos, area, recipients, textsOf: (i) => texts.get(i)!, guidance };
-    await Promise.allSettled(alert.channels.map((channel) => this.channel(job, channel)));
+    const job: Job = { alert, infos, area, recipients, textsOf: (i) => texts.get(i)!, guidance, resume: resume ?? null };
+    const channels = resume ? alert.channels.filter((c) => resume.channels.includes(c)) : alert.channels;
+    await Promise.allSettled(channels.map(async (channel) => {
+      const key = `${alert.alertId}:${channel}`;
+      this.running.add(key);
+      try {
+        await this.channel(job, channel);
+      } finally {
+        this.running.delete(key);
+      }
+    }));
   }
 
   private async channel(job: Job, channel: Channel): Promise<void> {
@@ -136,11 +153,12 @@ export class AlertDispatcher {
       // The neighbourhood of the first of their places inside the alert's area.
       if (where) areas!.push(where((r.locations.find((l) => inArea(l.position, job.area)) ?? r.locations[0])!.position));
     }
-    await this.send(alert, channel, adapter, messages, record, byLanguage, areas);
+    await this.send(job, channel, adapter, messages, record, byLanguage, areas);
   }
 
   /** One command per siren or loudspeaker inside the area: sound (or stop, for a Cancel), level, voice files per language. */
-  private async sirens({ alert, infos, area, textsOf }: Job, record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>): Promise<void> {
+  private async sirens(job: Job, record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>): Promise<void> {
+    const { alert, infos, area, textsOf } = job;
     const adapter = this.adapters.get('sirens');
     if (!adapter) {
       await record({ alertId: alert.alertId, channel: 'sirens', status: 'unavailable', queued: 0, sent: [], failed: [], note: 'no MQTT broker for sirens (VIGIL_SIREN_MQTT_URL)' });
@@ -167,55 +185,73 @@ export class AlertDispatcher {
         expires: infos.map((i) => i.expires).filter(Boolean).sort().at(-1) ?? null,
       }),
     }));
-    await this.send(alert, 'sirens', adapter, messages, record);
+    await this.send(job, 'sirens', adapter, messages, record);
   }
 
   /**
    * Batches with retries and progress; the same for people and devices. Recipients are
    * recorded in order first (their position is how later progress names them), then
-   * each batch's outcome by position: the log holds each recipient id once.
+   * each batch's outcome by position: the log holds each recipient id once. A resumed
+   * run keeps the positions already queued, sends only those still waiting, and queues
+   * the recipients it never reached after them.
    */
-  private async send(alert: AlertRecord, channel: Channel, adapter: ChannelAdapter, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>, byLanguage?: Record<string, number>, areas?: (AreaRef | null)[]): Promise<void> {
+  private async send({ alert, resume }: Job, channel: Channel, adapter: ChannelAdapter, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>, byLanguage?: Record<string, number>, areas?: (AreaRef | null)[]): Promise<void> {
     const progress = (data: Omit<DeliveryEvents['alerts.delivery.progressed'], 'alertId' | 'channel'>): Promise<unknown> => this.ctx.record([deliveryEvent(alert, 'alerts.delivery.progressed', { alertId: alert.alertId, channel, ...data })]);
     const inFlight = new Set<Promise<unknown>>();
     const receipts = channel === 'sms' ? this.options.receipts : undefined;
-    await record({ alertId: alert.alertId, channel, status: 'sending', queued: messages.length, sent: [], failed: [], ...(byLanguage ? { byLanguage } : {}) });
-    for (let chunk = 0; chunk < messages.length && !this.stopped; chunk += QUEUE_CHUNK) {
-      const inChunk = messages.slice(chunk, chunk + QUEUE_CHUNK);
-      await this.ctx.record([deliveryEvent(alert, 'alerts.delivery.queued', { alertId: alert.alertId, channel, first: chunk, recipients: inChunk.map((m) => m.recipientId), ...(areas ? areaTable(areas.slice(chunk, chunk + QUEUE_CHUNK)) : {}) })]);
-      for (let i = chunk; i < chunk + inChunk.length && !this.stopped; i += BATCH) {
-        const end = Math.min(i + BATCH, chunk + inChunk.length);
-        let pending: number[] = [];
-        for (let k = i; k < end; k++) pending.push(k);
-        const sent: number[] = [];
-        const failed: [number, string][] = [];
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          const results = await adapter.send(pending.map((k) => messages[k]!));
-          const retry: number[] = [];
-          results.forEach((r, j) => {
-            const k = pending[j]!;
-            if (r.ok) {
-              sent.push(k);
-              if (receipts && r.messageIds) receipts.expect(alert, channel, k, r.messageIds);
-            } else if (r.retry && attempt < this.backoffMs.length) retry.push(k);
-            else failed.push([k, r.error.slice(0, 200)]);
-          });
-          if (retry.length === 0 || this.stopped) {
-            failed.push(...retry.map((k): [number, string] => [k, 'stopped']));
-            break;
-          }
-          await new Promise((r) => setTimeout(r, this.backoffMs[attempt]).unref());
-          pending = retry;
-        }
-        sent.sort((x, y) => x - y);
-        const step = progress({ sent: toRuns(sent), failed });
-        inFlight.add(step);
-        void step.finally(() => inFlight.delete(step)).catch(() => {});
-        if (inFlight.size >= MAX_PROGRESS_IN_FLIGHT) await Promise.race(inFlight);
+    const track = resume?.trackOf(channel) ?? null;
+    const base = track?.size ?? 0;
+    /** [message index, position] of recipients queued by an earlier run and still waiting. */
+    const waiting: [number, number][] = [];
+    let fresh: number[];
+    if (track) {
+      fresh = [];
+      messages.forEach((m, i) => {
+        const at = track.positionOf(m.recipientId);
+        if (at < 0) fresh.push(i);
+        else if (track.isState(at, 'queued')) waiting.push([i, at]);
+      });
+      await record({ alertId: alert.alertId, channel, status: 'sending', queued: fresh.length, sent: [], failed: [], note: `resumed after an interruption: ${waiting.length} queued earlier and not yet sent, ${fresh.length} not queued before` });
+    } else {
+      fresh = Array.from(messages.keys());
+      await record({ alertId: alert.alertId, channel, status: 'sending', queued: messages.length, sent: [], failed: [], ...(byLanguage ? { byLanguage } : {}) });
+    }
+    const batch = async (pairs: [number, number][]): Promise<void> => {
+      let pending = pairs;
+      const sent: number[] = [];
+      const failed: [number, string][] = [];
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const results = await adapter.send(pending.map(([i]) => messages[i]!));
+        const retry: [number, number][] = [];
+        results.forEach((r, j) => {
+          const pair = pending[j]!;
+          if (r.ok) {
+            sent.push(pair[1]);
+            if (receipts && r.messageIds) receipts.expect(alert, channel, pair[1], r.messageIds);
+          } else if (r.retry && attempt < this.backoffMs.length) retry.push(pair);
+          else failed.push([pair[1], r.error.slice(0, 200)]);
+        });
+        // Stopping: those still to retry stay queued, for the run that resumes this delivery.
+        if (retry.length === 0 || this.stopped) break;
+        await new Promise((r) => setTimeout(r, this.backoffMs[attempt]).unref());
+        pending = retry;
       }
+      sent.sort((x, y) => x - y);
+      const step = progress({ sent: toRuns(sent), failed });
+      inFlight.add(step);
+      void step.finally(() => inFlight.delete(step)).catch(() => {});
+      if (inFlight.size >= MAX_PROGRESS_IN_FLIGHT) await Promise.race(inFlight);
+    };
+    for (let i = 0; i < waiting.length && !this.stopped; i += BATCH) await batch(waiting.slice(i, i + BATCH));
+    for (let chunk = 0; chunk < fresh.length && !this.stopped; chunk += QUEUE_CHUNK) {
+      const inChunk = fresh.slice(chunk, chunk + QUEUE_CHUNK);
+      const first = base + chunk;
+      await this.ctx.record([deliveryEvent(alert, 'alerts.delivery.queued', { alertId: alert.alertId, channel, first, recipients: inChunk.map((i) => messages[i]!.recipientId), ...(areas ? areaTable(inChunk.map((i) => areas[i] ?? null)) : {}) })]);
+      for (let k = 0; k < inChunk.length && !this.stopped; k += BATCH) await batch(inChunk.slice(k, k + BATCH).map((i, j): [number, number] => [i, first + k + j]));
     }
     await Promise.all(inFlight);
-    await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
+    // A node that is stopping leaves the channel 'sending': the next run resumes it.
+    if (!this.stopped) await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
   }
 
   private message({ alert, area, guidance }: Job, channel: Channel, r: Subscriber, address: string, texts: ChannelTexts): OutgoingMessage {
@@ -252,6 +288,13 @@ interface Job {
   textsOf: (info: CapInfo) => ChannelTexts;
   /** Evacuation guidance for this alert, or null when it asks for none. */
   guidance: GuidanceSource | null;
+  resume: Resume | null;
+}
+
+/** What a resumed delivery needs: the channels left unfinished, and what each already reached. */
+export interface Resume {
+  channels: readonly Channel[];
+  trackOf(channel: Channel): RecipientTrack | null;
 }
 
 function deliveryEvent<T extends keyof DeliveryEvents>(alert: AlertRecord, type: T, data: DeliveryEvents[T]): NewEvent {

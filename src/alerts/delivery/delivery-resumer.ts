@@ -1,0 +1,74 @@
+import type { AppContext } from '../../platform/app-context.js';
+import type { AlertsState } from '../alerts-state.js';
+import type { AlertRecord, Channel } from '../model.js';
+import type { DeliveryState } from './delivery-state.js';
+import type { AlertDispatcher } from './dispatcher.js';
+
+/**
+ * Delivery runs on the node that issued the alert. If that node dies mid-delivery
+ * (kill -9, power, OOM), the alert is issued — acknowledged to the approving officer —
+ * but some people were never warned. The resumer finds channels left unfinished and
+ * runs them again from what the log says they reached: on a single node at start-up
+ * (nothing else can be sending), in a cluster on the leader, for channels with no
+ * recorded step for `staleMs` (their node is gone).
+ */
+export class DeliveryResumer {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly alerts: AlertsState,
+    private readonly delivery: DeliveryState,
+    private readonly dispatcher: AlertDispatcher,
+    private readonly options: { staleMs: number; everyMs: number; singleNode: boolean },
+  ) {}
+
+  start(): void {
+    // A moment after listening, so links in the resumed messages carry the port the node really took.
+    if (this.options.singleNode) setTimeout(() => void this.resume(0).catch((error: unknown) => this.ctx.logger.error({ err: error }, 'resuming deliveries failed')), 1_000).unref();
+    this.timer = setInterval(() => {
+      if (this.ctx.leadership.isLeader()) void this.resume(this.options.staleMs).catch((error: unknown) => this.ctx.logger.error({ err: error }, 'resuming deliveries failed'));
+    }, this.options.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The alerts in force with channels neither done nor unavailable, quiet for at least `staleMs`. */
+  unfinished(staleMs: number): { alert: AlertRecord; channels: Channel[] }[] {
+    const now = this.ctx.clock.now();
+    const out: { alert: AlertRecord; channels: Channel[] }[] = [];
+    for (const alert of this.alerts.alerts.values()) {
+      if (alert.state !== 'issued' || !alert.issuedAt) continue;
+      const expires = (alert.cap.info ?? []).map((i) => i.expires);
+      if (expires.length > 0 && expires.every((e) => e && Date.parse(e) < now)) continue;
+      const progress = new Map(this.delivery.of(alert.alertId).map((p) => [p.channel, p]));
+      const channels = alert.channels.filter((c) => {
+        if (this.dispatcher.running.has(`${alert.alertId}:${c}`)) return false;
+        const p = progress.get(c);
+        if (p && p.status !== 'sending') return false;
+        return now - Date.parse(p?.lastAt ?? alert.issuedAt!) >= staleMs;
+      });
+      if (channels.length > 0) out.push({ alert, channels });
+    }
+    return out;
+  }
+
+  async resume(staleMs: number): Promise<number> {
+    const found = this.unfinished(staleMs);
+    await Promise.allSettled(found.map(async ({ alert, channels }) => {
+      this.ctx.logger.warn({ alertId: alert.alertId, channels }, 'resuming an alert delivery that was interrupted');
+      // The cell-broadcast channel allocates serial numbers as it goes: what the CBC accepted is
+      // on air, and sending it again blind could double it. Said, not guessed.
+      const cbs = channels.includes('cell-broadcast') && this.delivery.of(alert.alertId).some((p) => p.channel === 'cell-broadcast');
+      if (cbs) {
+        await this.ctx.record([{ type: 'alerts.delivery.updated', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'system:alert-dispatcher', data: { alertId: alert.alertId, channel: 'cell-broadcast', status: 'done', queued: 0, sent: [], failed: [], note: 'interrupted mid-delivery by a node failure: not resent automatically — check the CBC before re-issuing' } }]);
+      }
+      await this.dispatcher.dispatch(alert, { channels: channels.filter((c) => !(cbs && c === 'cell-broadcast')), trackOf: (c) => this.delivery.track(alert.alertId, c) });
+    }));
+    return found.length;
+  }
+}

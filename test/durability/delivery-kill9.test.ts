@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { smtpServer } from '../support/smtp-server.js';
+
+const PEOPLE = 600;
+
+function worker(args: string[]): { child: ChildProcess; line: (prefix: string) => Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'delivery-worker.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const line = (prefix: string): Promise<string> => new Promise((resolve, reject) => {
+    const check = (): void => {
+      const found = out.split('\n').find((l) => l.startsWith(`${prefix} `));
+      if (found) return resolve(found.slice(prefix.length + 1));
+      setTimeout(check, 50);
+    };
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before printing "${prefix}"`)));
+    check();
+  });
+  return { child, line };
+}
+
+/**
+ * An issued alert is acknowledged to the approving officer: every person in its area must
+ * be warned even if the node dies mid-delivery. The node is killed with SIGKILL while the
+ * e-mails go out; a node started on the same store resumes the delivery from what the log
+ * says it reached: everyone gets the message, at most the batch in flight twice.
+ */
+test('alert delivery: kill -9 mid-delivery, the restarted node warns everyone it had not reached', async (t) => {
+  const smtp = await smtpServer(() => null, { acceptDelayMs: 15 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-deliverykill-'));
+  const first = worker([dataDir, smtp.url, 'issue', String(PEOPLE)]);
+  let second: ReturnType<typeof worker> | null = null;
+  try {
+    const [alertId, status] = (await first.line('issued')).split(' ');
+    assert.equal(status, '200', 'the alert was approved and issued');
+    while (smtp.received.length < 60) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    const beforeKill = smtp.received.length;
+    assert.ok(beforeKill < PEOPLE, `the kill came mid-delivery (${beforeKill} of ≥ ${PEOPLE} sent)`);
+
+    second = worker([dataDir, smtp.url, alertId!]);
+    const progress = JSON.parse(await second.line('done')) as { queued: number; sent: number; failed: number; note: string };
+    await new Promise((r) => second!.child.once('exit', r));
+    const to = smtp.received.map((m) => (m.to as { text: string }).text);
+    const ours = new Set(to.filter((a) => /^person\d+@example\.org$/.test(a)));
+    const missing = Array.from({ length: PEOPLE }, (_, i) => `person${i}@example.org`).filter((a) => !ours.has(a));
+    assert.deepEqual(missing, [], 'nobody in the area was left unwarned');
+    assert.equal(progress.failed, 0);
+    assert.equal(progress.sent, progress.queued, 'the resumed channel counts every recipient handed over once');
+    assert.match(progress.note, /resumed after an interruption/);
+    const duplicates = to.length - new Set(to).size;
+    assert.ok(duplicates <= 200, `at most the batch in flight at the kill is sent twice (${duplicates})`);
+    t.diagnostic(`${beforeKill} e-mails before the kill, ${to.length} in all, ${duplicates} sent twice`);
+  } finally {
+    first.child.kill('SIGKILL');
+    second?.child.kill('SIGKILL');
+    await smtp.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

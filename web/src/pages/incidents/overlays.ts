@@ -61,4 +61,41 @@ const isochrones: Overlay = {
   ],
 };
 
-export const OVERLAYS: Overlay[] = [closures, isochrones];
+const KIND_COLOUR: Record<string, string> = { perimeter: '#7a5af8', zone: '#2e90fa', gate: '#101828', 'first-aid': '#12b76a', 'evacuation-route': '#f79009', resource: '#667085' };
+
+/** The features of the major events under way or coming, as far as the caller's clearance shows them. */
+const eventZones: Overlay = {
+  id: 'events', label: 'Major events', refreshOn: ['majorevents.'], on: true,
+  legend: [{ colour: KIND_COLOUR.perimeter!, label: 'perimeter' }, { colour: KIND_COLOUR.zone!, label: 'zone' }, { colour: KIND_COLOUR['evacuation-route']!, label: 'evacuation route' }, { colour: KIND_COLOUR['first-aid']!, label: 'first aid' }],
+  async load() {
+    const list = await api<{ events: { eventId: string; name: string; status: string }[] }>('/api/events').catch(() => ({ events: [] }));
+    const views = await Promise.all(list.events.filter((e) => e.status !== 'ended').map((e) => api<{ features: { featureId: string; kind: string; name: string; geometry: { type: string; coordinates: unknown } }[] }>(`/api/events/${e.eventId}`).then((v) => ({ e, v })).catch(() => null)));
+    return {
+      type: 'FeatureCollection',
+      features: views.flatMap((x) => (x ? x.v.features.map((f) => ({ type: 'Feature' as const, geometry: f.geometry as never, properties: { kind: f.kind, name: f.name, event: x.e.name, colour: KIND_COLOUR[f.kind] ?? '#667085' } })) : [])),
+    };
+  },
+  layers: (source) => [
+    { id: `${source}-fill`, type: 'fill', source, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['==', ['get', 'kind'], 'perimeter'], 0.04, 0.12] } },
+    { id: `${source}-line`, type: 'line', source, paint: { 'line-color': ['get', 'colour'], 'line-width': ['case', ['==', ['get', 'kind'], 'evacuation-route'], 4, 2], 'line-dasharray': ['literal', [3, 1]] } },
+    { id: `${source}-point`, type: 'circle', source, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
+  ],
+};
+
+const LEVEL_COLOUR = { normal: '#12b76a', warning: '#f79009', critical: '#d92d20' } as const;
+
+/** Crowd zones coloured by their density level, with the density in persons per m². */
+const crowdDensity: Overlay = {
+  id: 'crowd', label: 'Crowd density', refreshOn: ['crowd.'], on: true,
+  legend: Object.entries(LEVEL_COLOUR).map(([label, colour]) => ({ colour, label })),
+  async load() {
+    const r = await api<{ zones: { zoneId: string; name: string; polygon: { type: 'Polygon'; coordinates: unknown }; density: number; level: keyof typeof LEVEL_COLOUR }[] }>('/api/crowd').catch(() => ({ zones: [] }));
+    return { type: 'FeatureCollection', features: r.zones.map((z) => ({ type: 'Feature' as const, geometry: z.polygon as never, properties: { name: z.name, level: z.level, density: z.density, colour: LEVEL_COLOUR[z.level] ?? '#667085' } })) };
+  },
+  layers: (source) => [
+    { id: `${source}-fill`, type: 'fill', source, paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['==', ['get', 'level'], 'normal'], 0.2, 0.45] } },
+    { id: `${source}-line`, type: 'line', source, paint: { 'line-color': ['get', 'colour'], 'line-width': 2 } },
+  ],
+};
+
+export const OVERLAYS: Overlay[] = [eventZones, crowdDensity, closures, isochrones];

@@ -198,6 +198,17 @@ test('KPI-based agreement: the city evaluates its alarm-response provider each m
     assert.equal(report.periods.at(-1).inProgress, true, 'the current month is still open');
     const board = (await analyst('GET', '/api/cockpit/agreements')).json.agreements;
     assert.equal(board[0].agreement.provider, 'Riviera Alarm Monitoring');
+    // One period's report, as JSON and as the examiner's HTML page.
+    const march = (await analyst('GET', '/api/cockpit/agreements/riviera-2026/report?period=2026-03')).json;
+    assert.deepEqual(march.periods.map((p: { period: string }) => p.period), ['2026-03']);
+    assert.equal((await analyst('GET', '/api/cockpit/agreements/riviera-2026/report?period=2025-12')).status, 404, 'before the first period');
+    const html = await analyst('GET', '/api/cockpit/agreements/riviera-2026/report.html?period=2026-03');
+    assert.equal(html.status, 200);
+    assert.match(html.body, /^<!doctype html>/);
+    assert.match(html.body, /Riviera Alarm Monitoring/);
+    assert.match(html.body, /data-period="2026-03"[\s\S]*breached[\s\S]*False-alarm rate[\s\S]*50 %/);
+    assert.doesNotMatch(html.body, /data-period="2026-04"/);
+    assert.equal((await operator('GET', '/api/cockpit/agreements/riviera-2026/report.html')).status, 403);
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -6,10 +6,11 @@ import { TrendChart } from '../components/TrendChart.js';
 import { PeerChart, type PeerComparison } from '../components/PeerChart.js';
 import { AgreementBoard } from '../components/AgreementBoard.js';
 import { CockpitImport } from '../components/CockpitImport.js';
+import { AgreementForm } from '../components/AgreementForm.js';
 import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
 
-interface Indicator { id: string; standard: string; name: { en: string; fr: string }; levels: string[]; higherIsBetter: boolean; confirmed: boolean; citation: { document: string; clause: string | null }; definition: { unit: string; measure: string; text: string } }
+interface Indicator { id: string; standard: string; name: { en: string; fr: string }; levels: string[]; higherIsBetter: boolean; confirmed: boolean; confirmation: { status: string; note: string | null }; citation: { document: string; clause: string | null }; definition: { unit: string; measure: string; text: string; percentiles?: number[] } }
 interface Term { variable: string; value: number | null; count?: number }
 export interface KpiValue { indicatorId: string; areaId: string; areaName: string; level: string; period: string; value: number | null; unit: string; numerator: Term | null; denominator: Term | null; percentiles?: Record<string, number | null>; count?: number; provenance: { variable: string; kind: string; total: number; refs: string[] }[] }
 interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string } }
@@ -57,6 +58,7 @@ export function CockpitPage() {
   const [error, setError] = useState<string | null>(null);
   const [peers, setPeers] = useState<PeerComparison | null>(null);
   const [imported, setImported] = useState(0);
+  const [agreementsVersion, setAgreementsVersion] = useState(0);
   const indicator = indicators.find((i) => i.id === indicatorId) ?? null;
   const name = (i: Indicator) => (lang === 'fr' ? i.name.fr : i.name.en);
 
@@ -183,7 +185,7 @@ export function CockpitPage() {
       {error && <p className="error">{error}</p>}
       {indicator && (
         <p className="kpi-definition">
-          {indicator.definition.text} <em>({indicator.citation.document}{indicator.citation.clause ? ` ${indicator.citation.clause}` : ''}{indicator.confirmed ? '' : ` — ${t('definition not confirmed against the standard')}`})</em>
+          {indicator.definition.text} <em>({indicator.citation.document}{indicator.citation.clause ? ` ${indicator.citation.clause}` : ''}{indicator.confirmed ? '' : ` — ${indicator.confirmation.status === 'partial' ? t('number and name checked, definition not confirmed against the standard') : t('definition not confirmed against the standard')}`})</em>
         </p>
       )}
       <div className="cockpit-body">
@@ -226,7 +228,8 @@ export function CockpitPage() {
           <h3>{t('Compared with peer cities')}</h3>
           {peers && <PeerChart data={peers} unit={indicator?.definition.unit ?? ''} />}
           <h3>{t('Service agreements')}</h3>
-          <AgreementBoard />
+          <AgreementBoard version={agreementsVersion} indicatorName={(id) => { const i = indicators.find((x) => x.id === id); return i ? name(i) : id; }} />
+          {indicators.length > 0 && <AgreementForm indicators={indicators} lang={lang} onDefined={() => setAgreementsVersion((n) => n + 1)} />}
           <CockpitImport onImported={() => setImported((n) => n + 1)} />
         </div>
       </div>

@@ -31,7 +31,7 @@ export interface ImportSummary {
  */
 export class CockpitState implements Projection {
   readonly name = 'cockpit';
-  readonly typePrefixes = ['city.', 'alarms.alarm.', 'alerts.alert.issued', 'alerts.delivery.updated', 'alerts.delivery.progressed', 'alerts.subscriber.', 'incidents.incident.opened', 'incidents.incident.status-changed', 'cockpit.'];
+  readonly typePrefixes = ['city.', 'alarms.alarm.', 'alerts.alert.issued', 'alerts.delivery.updated', 'alerts.delivery.progressed', 'alerts.delivery.queued', 'alerts.subscriber.', 'incidents.incident.opened', 'incidents.incident.status-changed', 'cockpit.'];
   readonly catalogue: Catalogue = loadCatalogue();
   readonly calendar: ZoneCalendar;
   readonly statistics = new StatisticsTable();

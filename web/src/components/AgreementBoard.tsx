@@ -29,7 +29,7 @@ function AgreementReport({ agreementId, indicatorName }: { agreementId: string; 
             <td>{p.period}{p.inProgress ? ` (${t('in progress')})` : ''}</td>
             <td style={{ color: COLOURS[p.status], fontWeight: 600 }}>{t(p.status)}</td>
             <td>{p.clauses.map((c, i) => (
-              <div key={i} style={{ color: COLOURS[c.outcome] }}>{indicatorName(c.indicatorId)} {c.statistic === 'value' ? '' : c.statistic}: {num(c.value)} {c.comparator} {num(c.target)}{c.count !== null ? ` · n = ${c.count}` : ''}{c.reason ? ` — ${c.reason}` : ''}</div>
+              <div key={i} style={{ color: COLOURS[c.outcome] }}>{indicatorName(c.indicatorId)} {c.statistic === 'value' ? '' : c.statistic}: {num(c.value)} {c.comparator === '<=' ? '≤' : '≥'} {num(c.target)}{c.count !== null ? ` · n = ${c.count}` : ''}{c.reason ? ` — ${c.reason}` : ''}</div>
             ))}</td>
             <td className="nowrap">
               <a href={`${base}/report.html?period=${p.period}`} target="_blank" rel="noreferrer" data-testid="agreement-report-html">HTML</a>{' · '}

@@ -14,7 +14,7 @@ interface Indicator { id: string; standard: string; name: { en: string; fr: stri
 interface Term { variable: string; value: number | null; count?: number }
 export interface KpiValue { indicatorId: string; areaId: string; areaName: string; level: string; period: string; value: number | null; unit: string; numerator: Term | null; denominator: Term | null; percentiles?: Record<string, number | null>; count?: number; provenance: { variable: string; kind: string; total: number; refs: string[] }[] }
 interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string } }
-interface Site { id: string; position: [number, number] }
+interface Site { id: string; position: [number, number]; category: string; name: string | null }
 
 const fmt = (v: number | null | undefined, unit?: string): string => (v === null || v === undefined ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 2 })}${unit ? ` ${unit}` : ''}`);
 
@@ -123,6 +123,9 @@ export function CockpitPage() {
       map.addLayer({ id: 'kpi-disc', type: 'circle', source: 'kpi-areas', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 28, 'circle-opacity': 0.55, 'circle-stroke-color': '#1d3557', 'circle-stroke-width': ['case', ['get', 'selected'], 3, 1] } });
       map.addSource('kpi-sites', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({ id: 'kpi-sites', type: 'circle', source: 'kpi-sites', paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+      // Fire stations, shown with the indicator measured from them.
+      map.addSource('kpi-stations', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({ id: 'kpi-stations', type: 'circle', source: 'kpi-stations', paint: { 'circle-color': '#b71c1c', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
       for (const layer of ['kpi-fill', 'kpi-disc']) map.on('click', layer, (e) => {
         const id = e.features?.[0]?.properties?.id as string | undefined;
         if (id) setSelected(id);
@@ -151,7 +154,9 @@ export function CockpitPage() {
     (map.getSource('kpi-areas') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: areaFeatures } as GeoJSON.FeatureCollection);
     const siteFeatures = (siteValues ?? []).filter((v) => v.value !== null && sites.has(v.areaId)).map((v) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: sites.get(v.areaId)!.position }, properties: { colour: siteColour(v.value) } }));
     (map.getSource('kpi-sites') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: siteFeatures } as GeoJSON.FeatureCollection);
-  }, [hoods, features, selected, siteValues, colour, siteColour, sites, mapReady]);
+    const stations = indicatorId.includes('fire-station') ? [...sites.values()].filter((x) => x.category === 'fire-station') : [];
+    (map.getSource('kpi-stations') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: stations.map((x) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: x.position }, properties: { name: x.name } })) } as GeoJSON.FeatureCollection);
+  }, [hoods, features, selected, siteValues, colour, siteColour, sites, mapReady, indicatorId]);
 
   const selectedName = hoods.find((h) => h.areaId === selected)?.areaName ?? null;
   const exportHref = (format: string) => `/api/cockpit/export?format=${format}&period=${period}&level=${selected ? 'site' : 'neighbourhood'}`;

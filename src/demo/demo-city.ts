@@ -9,7 +9,7 @@ import type { Position } from '../kernel/geo.js';
  * real stations.
  */
 export const DEMO_FIRE_STATIONS: Omit<Site, 'areaId' | 'residents'>[] = [
-  { id: 'site:demo:fire-station-fontvieille', name: 'Fire station Fontvieille (demo)', category: 'fire-station', position: [7.4185, 43.729], footprintM2: null, levels: null, address: null, buildingType: null, source: 'demo: invented position' },
+  { id: 'site:demo:fire-station-fontvieille', name: 'Fire station Fontvieille (demo)', category: 'fire-station', position: [7.418, 43.7287], footprintM2: null, levels: null, address: null, buildingType: null, source: 'demo: invented position' },
   { id: 'site:demo:fire-post-port-hercule', name: 'Fire and rescue post Port Hercule (demo)', category: 'fire-station', position: [7.4218, 43.7345], footprintM2: null, levels: null, address: null, buildingType: null, source: 'demo: invented position' },
 ];
 

@@ -103,6 +103,7 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     await page.selectOption('select[aria-label="Area 2"]', { label: 'La Condamine (neighbourhood)' });
     await page.fill('input[aria-label="Target 2"]', '8');
     await page.fill('input[aria-label="Minimum samples 2"]', '5');
+    await page.locator('[data-testid=agreement-form]').screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT_FORM ?? '/tmp/vigil-cockpit-agreement-form.png' });
     await page.getByRole('button', { name: 'Define the agreement' }).click();
     await page.waitForSelector('[data-testid=agreement-result]:has-text("Agreement defined")');
     const defined = [...cockpit.state.agreements.values()].find((a) => a.name === 'Fire cover and response 2026')!;

@@ -98,7 +98,7 @@ export function AgreementForm({ indicators, lang, onDefined }: { indicators: Cat
                   <select aria-label={`${t('Comparator')} ${k + 1}`} value={c.comparator} onChange={(e) => change(k, { comparator: e.target.value as '<=' | '>=' })}>
                     <option value="<=">≤</option><option value=">=">≥</option>
                   </select>{' '}
-                  <input aria-label={`${t('Target')} ${k + 1}`} type="number" step="any" value={c.target} onChange={(e) => change(k, { target: e.target.value })} size={6} /> {def?.definition.unit}
+                  <input aria-label={`${t('Target')} ${k + 1}`} type="number" step="any" value={c.target} onChange={(e) => change(k, { target: e.target.value })} size={6} /><br /><small className="muted">{def?.definition.unit}</small>
                 </td>
                 <td><input aria-label={`${t('Minimum samples')} ${k + 1}`} type="number" min={0} value={c.minimumCount} onChange={(e) => change(k, { minimumCount: e.target.value })} size={4} /></td>
                 <td>{clauses.length > 1 && <button onClick={() => setClauses((cs) => cs.filter((_, i) => i !== k))} aria-label={`${t('Remove')} ${k + 1}`}>×</button>}</td>

@@ -70,7 +70,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
   const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
   const audit = createAuditCapability(ctx);
-  const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state });
+  const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state, routing });
   return { identity, city, alarms, alerts, routing, units, incidents, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, audit, cockpit] as Capability[] };
 }
 

@@ -8,7 +8,8 @@ import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { CityState } from './city-state.js';
-import type { CityEvents, Device, Site, Zone } from './model.js';
+import type { Area, CityEvents, Device, Site, Zone } from './model.js';
+import { neighbourhoodLocator } from './area-locator.js';
 import { POPULATION_METHOD, estimateResidents } from './population.js';
 import { centroid, isValidPosition, type FeatureCollection } from '../kernel/geo.js';
 import { canSeeOrg, type Principal } from '../platform/access.js';
@@ -201,6 +202,45 @@ export class CityService {
       if (part.length === 0) continue;
       await this.ctx.record([cityEvent('city.devices.registered', `devices:${part[0]!.orgId}`, part[0]!.orgId, actor, { devices: part })]);
     }
+  }
+
+  /**
+   * Districts as groups of existing neighbourhoods (the extract has no boundary for
+   * them): their population is the sum of their neighbourhoods', their centre the
+   * mean of theirs, their shape the union of the shaped ones.
+   */
+  async defineDistricts(districts: { id: string; name: string; neighbourhoodIds: string[]; source: string }[], orgId: string, actor: string): Promise<void> {
+    const taken = new Set<string>();
+    const areas = districts.map((d) => {
+      if (d.neighbourhoodIds.length === 0) throw badRequest(`district ${d.name}: no neighbourhood`);
+      const members = d.neighbourhoodIds.map((id) => {
+        const a = this.state.areas.get(id);
+        if (!a || a.level !== 'neighbourhood') throw notFound('neighbourhood', id);
+        if (taken.has(id)) throw badRequest(`neighbourhood ${a.name} is in two districts`);
+        taken.add(id);
+        return a;
+      });
+      const polygons = members.flatMap((m) => m.geometry?.coordinates ?? []);
+      const center: [number, number] = [members.reduce((x, m) => x + m.center[0], 0) / members.length, members.reduce((y, m) => y + m.center[1], 0) / members.length];
+      const area: Omit<Area, 'orgId'> = {
+        id: d.id, name: d.name, level: 'district', geometry: polygons.length ? { type: 'MultiPolygon', coordinates: polygons } : null, center,
+        areaM2: null, repaired: false, source: d.source, neighbourhoodIds: members.map((m) => m.id),
+      };
+      return area;
+    });
+    await this.ctx.record(areas.map((a) => cityEvent('city.area.defined', a.id, orgId, actor, { ...a, orgId, importId: 'manual' })));
+  }
+
+  /** Sites that are not in the extract (a demo's fire stations); each takes the neighbourhood it stands in. */
+  async registerSites(sites: Omit<Site, 'areaId' | 'residents'>[], orgId: string, actor: string): Promise<Site[]> {
+    const locate = neighbourhoodLocator(() => this.state.areas);
+    const cityId = [...this.state.areas.values()].find((a) => a.level === 'city')?.id ?? null;
+    const placed = sites.map((s) => {
+      if (!isValidPosition(s.position)) throw badRequest(`site ${s.id}: invalid position`);
+      return { ...s, areaId: locate(s.position)?.id ?? cityId, residents: null };
+    });
+    await this.ctx.record([cityEvent('city.sites.registered', 'sites:manual', orgId, actor, { importId: 'manual', sites: placed })]);
+    return placed;
   }
 
   async removeDevices(deviceIds: string[], by: Principal): Promise<void> {

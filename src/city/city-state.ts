@@ -93,7 +93,10 @@ export class CityState implements Projection {
         if (s.areaId) totals.set(s.areaId, (totals.get(s.areaId) ?? 0) + s.residents);
         city += s.residents;
       }
-      for (const a of this.areas.values()) if (a.level === 'city') totals.set(a.id, city);
+      for (const a of this.areas.values()) {
+        if (a.level === 'city') totals.set(a.id, city);
+        else if (a.level === 'district' && a.neighbourhoodIds) totals.set(a.id, a.neighbourhoodIds.reduce((n, id) => n + (totals.get(id) ?? 0), 0));
+      }
       this.areaPopulation = totals;
     }
     return this.areaPopulation.get(areaId) ?? 0;

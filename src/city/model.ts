@@ -15,6 +15,8 @@ export interface Area {
   repaired: boolean;
   source: string;
   orgId: string;
+  /** A district defined by the neighbourhoods it groups (when no boundary of it is in the extract). */
+  neighbourhoodIds?: string[];
 }
 
 export const SITE_CATEGORIES = [

@@ -40,6 +40,7 @@ export interface AgreementReport {
   agreementId: string;
   name: string;
   provider: string;
+  periodKind: PeriodKind;
   periods: {
     period: string;
     /** The period has not ended yet: the figures may still change. */
@@ -67,7 +68,7 @@ export function agreementReport(a: Agreement, src: EvaluationSources, nowMonth: 
   const first = parsePeriod(a.startsWith)!;
   const periods = periodsBetween(a.periodKind, first.months[0]!, Math.max(nowMonth, first.months[0]!)).slice(-60);
   return {
-    agreementId: a.agreementId, name: a.name, provider: a.provider,
+    agreementId: a.agreementId, name: a.name, provider: a.provider, periodKind: a.periodKind,
     periods: periods.map((p) => evaluatePeriod(a, src, p, nowMonth)),
   };
 }

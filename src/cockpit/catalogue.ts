@@ -10,7 +10,7 @@ const levels = { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [
 const entrySchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'name', 'theme', 'type', 'definition', 'levels', 'higherIsBetter', 'sources', 'citation', 'confirmed'],
+  required: ['id', 'name', 'theme', 'type', 'definition', 'levels', 'higherIsBetter', 'sources', 'citation', 'confirmed', 'confirmation'],
   properties: {
     id: { type: 'string', pattern: '^[a-z0-9]+\\.[a-z0-9-]+$' },
     name: { type: 'object', additionalProperties: false, required: ['en', 'fr'], properties: { en: { type: 'string', minLength: 3 }, fr: { type: 'string', minLength: 3 } } },
@@ -42,6 +42,16 @@ const entrySchema = {
       properties: { document: { type: 'string', minLength: 3 }, clause: { type: ['string', 'null'] }, url: { type: 'string', pattern: '^https://' }, note: { type: 'string' } },
     },
     confirmed: { type: 'boolean' },
+    // What was checked against public material, against what, and why the rest could not be.
+    confirmation: {
+      type: 'object', additionalProperties: false, required: ['status', 'checked', 'against', 'note'],
+      properties: {
+        status: { enum: ['confirmed', 'partial', 'unconfirmed'] },
+        checked: { type: 'array', uniqueItems: true, items: { enum: ['clause', 'name', 'type', 'definition'] } },
+        against: { type: ['string', 'null'], minLength: 10 },
+        note: { type: ['string', 'null'] },
+      },
+    },
   },
   // Confirmed means checked: a clause to point at, and for a published standard the public page it was checked against.
   if: { properties: { confirmed: { const: true } } },
@@ -110,6 +120,18 @@ export function loadCatalogue(read: (file: string) => string = (f) => readFileSy
       if (den.kind === 'distribution') throw new CatalogueError(`${i.id}: the denominator ${den.id} is a distribution`);
     }
     if (i.confirmed && i.standard !== 'Vigil' && !i.citation.url) throw new CatalogueError(`${i.id}: confirmed, but no public page it was checked against (citation.url)`);
+    checkConfirmation(i);
   }
   return { indicators, byId, variables, files };
+}
+
+/** The boolean and the detailed status say the same; whatever was checked names what it was checked against; what was not says why. */
+function checkConfirmation(i: IndicatorDefinition): void {
+  const c = i.confirmation;
+  if (i.confirmed !== (c.status === 'confirmed')) throw new CatalogueError(`${i.id}: confirmed is ${i.confirmed} but the confirmation status is ${c.status}`);
+  if (c.status === 'confirmed' && !c.checked.includes('definition')) throw new CatalogueError(`${i.id}: confirmed without checking the definition`);
+  if (c.status !== 'unconfirmed' && (c.checked.length === 0 || !c.against)) throw new CatalogueError(`${i.id}: ${c.status}, but nothing checked or no source named`);
+  if (c.status === 'unconfirmed' && c.checked.length > 0) throw new CatalogueError(`${i.id}: unconfirmed, yet lists checked fields`);
+  if (c.status !== 'confirmed' && !c.note) throw new CatalogueError(`${i.id}: not confirmed, and no note saying why`);
+  if (c.checked.includes('clause') && !i.citation.clause) throw new CatalogueError(`${i.id}: the clause is said to be checked but is null`);
 }

@@ -5,6 +5,7 @@ import type { Principal } from '../platform/access.js';
 import type { CockpitState } from './cockpit-state.js';
 import { agreementReport, checkClause, type Agreement, type AgreementClause, type AgreementReport } from './agreements.js';
 import type { AreaNode } from './engine/area-index.js';
+import { agreementReportHtml } from './agreement-report.js';
 import { evaluate, type IndicatorValue } from './engine/evaluate.js';
 import { parsePeriod, periodsBetween, type Period } from './engine/zone-calendar.js';
 import { parsePeers, parseStatistics, type ImportInput } from './imports/statistics-import.js';
@@ -184,10 +185,20 @@ export class CockpitService {
     return agreement;
   }
 
-  agreementReport(agreementId: string): AgreementReport {
+  /** Every period from the first, or only the one asked for. */
+  agreementReport(agreementId: string, period?: string): AgreementReport {
     const a = this.state.agreements.get(agreementId);
     if (!a) throw notFound('agreement', agreementId);
-    return agreementReport(a, this.state.sources(), this.state.calendar.monthIndex(this.ctx.clock.now()));
+    const report = agreementReport(a, this.state.sources(), this.state.calendar.monthIndex(this.ctx.clock.now()));
+    if (period === undefined) return report;
+    const one = report.periods.filter((p) => p.period === period);
+    if (one.length === 0) throw notFound('evaluated period', period);
+    return { ...report, periods: one };
+  }
+
+  agreementReportHtml(agreementId: string, period?: string): string {
+    const report = this.agreementReport(agreementId, period);
+    return agreementReportHtml(report, this.state.agreements.get(agreementId)!, this.state.catalogue, this.state.areaIndex(), this.cityName(), new Date(this.ctx.clock.now()).toISOString());
   }
 
   /** Every agreement with the status of its last ended period and of the current one. */

@@ -31,7 +31,7 @@ export interface ImportSummary {
  */
 export class CockpitState implements Projection {
   readonly name = 'cockpit';
-  readonly typePrefixes = ['city.', 'alarms.alarm.', 'alerts.alert.issued', 'alerts.delivery.updated', 'alerts.delivery.progressed', 'alerts.subscriber.', 'incidents.incident.opened', 'incidents.incident.status-changed', 'cockpit.'];
+  readonly typePrefixes = ['city.', 'alarms.alarm.', 'alerts.alert.issued', 'alerts.delivery.updated', 'alerts.delivery.progressed', 'alerts.delivery.queued', 'alerts.subscriber.', 'incidents.incident.opened', 'incidents.incident.status-changed', 'cockpit.'];
   readonly catalogue: Catalogue = loadCatalogue();
   readonly calendar: ZoneCalendar;
   readonly statistics = new StatisticsTable();
@@ -57,6 +57,7 @@ export class CockpitState implements Projection {
     if (e.type.startsWith('city.')) {
       this.indexDirty = true;
       this.coverage = null;
+      if (e.type !== 'city.basemap.published') this.onCityChanged?.();
     } else if (e.type.startsWith('alerts.subscriber.')) {
       this.coverage = null;
     } else if (e.type === 'cockpit.statistics.imported') {
@@ -83,6 +84,14 @@ export class CockpitState implements Projection {
       this.measures.reindex(this.index);
     }
     return this.index;
+  }
+
+  /** Called after the city model changed (sites, areas, population): derived snapshots may need recomputing. */
+  onCityChanged: (() => void) | null = null;
+
+  /** No fire station, or no routing: the indicator has no value. */
+  clearFireStationCoverage(): void {
+    this.nearFireStation = null;
   }
 
   /** The seam for the routing engine: which residential sites lie inside a fire station's N-minute isochrone. */

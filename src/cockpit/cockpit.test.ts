@@ -59,6 +59,32 @@ test('cockpit end to end: alarm indicators per site, neighbourhood and city from
     assert.equal(f0.value, 60, '3 false of 5 closed (the average of the site rates 33 % and 100 % would be 67 %)');
     const city = (await analyst('GET', `/api/cockpit/indicators/vigil.false-alarm-rate/areas/${cityPath}?period=2026`)).json.value;
     assert.equal(city.value, 50, '3 of 6');
+    // Districts (the demo's, grouping neighbourhoods): building → neighbourhood → district → city, sums of counts and percentiles from the raw times.
+    const districts = tree.areas.filter((a: { level: string }) => a.level === 'district');
+    assert.equal(districts.length, 2);
+    for (const h of hoods) assert.ok(districts.some((d: { id: string }) => d.id === h.parentId), `${h.name} sits in a district`);
+    for (const d of districts) assert.equal(d.parentId, tree.cityId);
+    const districtOf = (hoodId: string) => hoods.find((h: { id: string }) => h.id === hoodId).parentId as string;
+    // Per site (false, closed, ack times): a 1 of 3 (10 20 30), b 2 of 2 (40 50), c 0 of 1 (100).
+    const bySite: [string, number, number, number[]][] = [[a!.id, 1, 3, [10, 20, 30]], [b!.id, 2, 2, [40, 50]], [c.id, 0, 1, [100]]];
+    const siteDistrict = (siteId: string) => districtOf(sites.find((s) => s.id === siteId)!.areaId!);
+    const dRate = (await analyst('GET', '/api/cockpit/indicators/vigil.false-alarm-rate/values?period=2026-03&level=district')).json.values;
+    const dAck = (await analyst('GET', '/api/cockpit/indicators/vigil.alarm-ack-time/values?period=2026-03&level=district')).json.values;
+    for (const d of districts) {
+      const mine = bySite.filter(([id]) => siteDistrict(id) === d.id);
+      const rate = dRate.find((v: { areaId: string }) => v.areaId === d.id);
+      const ack = dAck.find((v: { areaId: string }) => v.areaId === d.id);
+      if (mine.length === 0) {
+        assert.equal(rate.value, null);
+        continue;
+      }
+      const falses = mine.reduce((n, m) => n + m[1], 0), closed = mine.reduce((n, m) => n + m[2], 0);
+      assert.deepEqual([rate.numerator.value, rate.denominator.value], [falses, closed], d.name);
+      assert.ok(Math.abs(rate.value - (100 * falses) / closed) < 1e-9);
+      const times = mine.flatMap((m) => m[3]).sort((x, y) => x - y);
+      const h = (times.length - 1) / 2; // R-7 median of the raw times
+      assert.equal(ack.percentiles.p50, times[Math.floor(h)]! + (h - Math.floor(h)) * (times[Math.ceil(h)]! - times[Math.floor(h)]!), d.name);
+    }
     const closedRefs = city.provenance.find((p: { variable: string }) => p.variable === 'alarms-closed');
     assert.equal(closedRefs.total, 6);
     assert.ok(closedRefs.refs.includes('evt_close_0'));
@@ -172,6 +198,17 @@ test('KPI-based agreement: the city evaluates its alarm-response provider each m
     assert.equal(report.periods.at(-1).inProgress, true, 'the current month is still open');
     const board = (await analyst('GET', '/api/cockpit/agreements')).json.agreements;
     assert.equal(board[0].agreement.provider, 'Riviera Alarm Monitoring');
+    // One period's report, as JSON and as the examiner's HTML page.
+    const march = (await analyst('GET', '/api/cockpit/agreements/riviera-2026/report?period=2026-03')).json;
+    assert.deepEqual(march.periods.map((p: { period: string }) => p.period), ['2026-03']);
+    assert.equal((await analyst('GET', '/api/cockpit/agreements/riviera-2026/report?period=2025-12')).status, 404, 'before the first period');
+    const html = await analyst('GET', '/api/cockpit/agreements/riviera-2026/report.html?period=2026-03');
+    assert.equal(html.status, 200);
+    assert.match(html.body, /^<!doctype html>/);
+    assert.match(html.body, /Riviera Alarm Monitoring/);
+    assert.match(html.body, /data-period="2026-03"[\s\S]*breached[\s\S]*False-alarm rate[\s\S]*50 %/);
+    assert.doesNotMatch(html.body, /data-period="2026-04"/);
+    assert.equal((await operator('GET', '/api/cockpit/agreements/riviera-2026/report.html')).status, 403);
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -143,10 +143,28 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       async (request, reply) => reply.status(201).send({ agreement: await service.defineAgreement(request.body, request.principal) }),
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get<{ Params: { id: string }; Querystring: { period?: string } }>(
       '/api/cockpit/agreements/:id/report',
-      { config: { access: { roles: READERS } }, schema: { summary: 'The evaluation report of an agreement: every period from the first, each KPI against its target', tags: ['cockpit'], params: { type: 'object', required: ['id'], properties: { id } } } },
-      async (request) => service.agreementReport(request.params.id),
+      {
+        config: { access: { roles: READERS } },
+        schema: {
+          summary: 'The evaluation report of an agreement: every period from the first (or one, ?period=), each KPI against its target', tags: ['cockpit'],
+          params: { type: 'object', required: ['id'], properties: { id } }, querystring: { type: 'object', additionalProperties: false, properties: { period } },
+        },
+      },
+      async (request) => service.agreementReport(request.params.id, request.query.period),
+    );
+
+    app.get<{ Params: { id: string }; Querystring: { period?: string } }>(
+      '/api/cockpit/agreements/:id/report.html',
+      {
+        config: { access: { roles: READERS } },
+        schema: {
+          summary: 'The evaluation report as a printable HTML page (the city as examiner): KPIs, targets, the values, samples and outcome of each period', tags: ['cockpit'],
+          params: { type: 'object', required: ['id'], properties: { id } }, querystring: { type: 'object', additionalProperties: false, properties: { period } },
+        },
+      },
+      async (request, reply) => reply.type('text/html; charset=utf-8').send(service.agreementReportHtml(request.params.id, request.query.period)),
     );
 
     app.get<{ Querystring: { format?: ExportFormat; period?: string; level?: CockpitLevel } }>(

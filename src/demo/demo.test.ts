@@ -24,6 +24,16 @@ test('the demo city: population on real buildings adds up, devices are placed an
     const onCityOnly = [...state.sites.values()].filter((s) => s.areaId === city.id).reduce((a, s) => a + (s.residents ?? 0), 0);
     assert.equal(inNeighbourhoods + onCityOnly, DEMO_POPULATION.total, 'neighbourhood populations are sums of their buildings');
     for (const s of state.sites.values()) if (s.residents) assert.equal(s.category, 'building');
+    // Districts (demo groupings, labelled) add up their neighbourhoods; the demo fire stations are sites, labelled too.
+    const districts = areas.filter((a) => a.level === 'district');
+    assert.deepEqual(districts.map((d) => d.name).sort(), ['East (demo district)', 'West (demo district)']);
+    assert.deepEqual(districts.flatMap((d) => d.neighbourhoodIds!).sort(), neighbourhoods.map((n) => n.id).sort(), 'every neighbourhood in exactly one district');
+    for (const d of districts) assert.equal(state.populationOf(d.id), d.neighbourhoodIds!.reduce((a, id) => a + state.populationOf(id)!, 0));
+    const stations = [...state.sites.values()].filter((s) => s.category === 'fire-station');
+    assert.deepEqual(stations.map((s) => s.name).sort(), ['Fire and rescue post Port Hercule (demo)', 'Fire station Fontvieille (demo)']);
+    assert.equal(stations.find((s) => s.name!.includes('Fontvieille'))!.areaId, neighbourhoods.find((n) => n.name === 'Fontvieille')!.id);
+    const fpt = [...vigil.capabilities.units.service.state.units.values()].find((u) => u.callSign === 'FPT 1')!;
+    assert.equal(fpt.homeSiteId, 'site:demo:fire-station-fontvieille');
 
     const devices = [...state.devices.values()];
     const kinds = new Set(devices.map((d) => d.kind));

@@ -5,6 +5,7 @@ import { demoKeyholders } from './demo-keyholders.js';
 import { demoSubscribers } from './demo-subscribers.js';
 import { generateDemoDevices } from './demo-devices.js';
 import { demoUnits } from './demo-units.js';
+import { DEMO_DISTRICTS, DEMO_FIRE_STATIONS } from './demo-city.js';
 import type { ActionPlan } from '../alarms/model.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */
@@ -68,6 +69,11 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   const identity = await seedDemoIdentity(vigil.capabilities.identity.service, config.demoPassword);
   const cityService = vigil.capabilities.city.service;
   const city = await cityService.importCity(config.demoOsmFile, { orgId: identity.orgIds.city!, actor: 'system:demo' });
+  // The extract has neither fire stations nor districts: the demo's, labelled as such.
+  await cityService.registerSites(DEMO_FIRE_STATIONS, identity.orgIds.city!, 'system:demo');
+  const hoodId = (name: string) => [...cityService.state.areas.values()].find((a) => a.level === 'neighbourhood' && a.name === name)?.id;
+  const districts = DEMO_DISTRICTS.map((d) => ({ ...d, neighbourhoodIds: d.neighbourhoods.map(hoodId).filter((id): id is string => !!id) })).filter((d) => d.neighbourhoodIds.length > 0);
+  await cityService.defineDistricts(districts, identity.orgIds.city!, 'system:demo');
   const population = await cityService.estimatePopulation(DEMO_POPULATION, identity.orgIds.city!, 'system:demo');
   const installed = generateDemoDevices(cityService.state.sites.values(), { marc: identity.orgIds.marc!, city: identity.orgIds.city!, police: identity.orgIds.police! });
   for (const orgZones of groupBy(installed.zones, (z) => z.orgId)) await cityService.defineZones(orgZones, 'system:demo');

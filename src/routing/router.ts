@@ -141,20 +141,26 @@ export class Router {
    * multi-source search, each point judged at the road node it snaps to.
    */
   coverage(stations: readonly Position[], points: readonly WeightedPoint[], targetS: number): { totalWeight: number; coveredWeight: number; share: number; points: number; coveredPoints: number; unroutable: number } {
-    const { timeOf } = this.reach(stations, targetS);
+    const reached = this.reachedWithin(stations, points.map((p) => p.position), targetS);
     let totalWeight = 0, coveredWeight = 0, coveredPoints = 0, unroutable = 0;
-    for (const p of points) {
+    points.forEach((p, i) => {
       totalWeight += p.weight;
-      const s = this.grid.nearest(p.position, MAX_SNAP_M);
-      if (!s) {
-        unroutable++;
-        continue;
-      }
-      if (timeOf(s.node) <= targetS) {
+      if (reached[i] === null) unroutable++;
+      else if (reached[i]) {
         coveredWeight += p.weight;
         coveredPoints++;
       }
-    }
+    });
     return { totalWeight, coveredWeight, share: totalWeight === 0 ? 0 : coveredWeight / totalWeight, points: points.length, coveredPoints, unroutable };
   }
+
+  /** Per position: reached within `targetS` from any station (judged at the road node it snaps to), or null when no road is near enough. */
+  reachedWithin(stations: readonly Position[], positions: readonly Position[], targetS: number): (boolean | null)[] {
+    const { timeOf } = this.reach(stations, targetS);
+    return positions.map((p) => {
+      const s = this.grid.nearest(p, MAX_SNAP_M);
+      return s ? timeOf(s.node) <= targetS : null;
+    });
+  }
+
 }

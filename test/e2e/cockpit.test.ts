@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 import { signedIn } from '../support/api-client.js';
+import { until } from '../support/until.js';
 
 /** A city manager opens the cockpit, picks the response-time indicator, drills into a neighbourhood, exports. */
 test('cockpit: response time per neighbourhood on the map, drill-down to buildings, CSV export', async (t) => {
@@ -65,6 +66,71 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     const lines = csv.trim().split(/\r\n/).filter((l) => l.startsWith('vigil.incident-response-time,'));
     assert.equal(lines.length, index.atLevel('site').length, 'one line per building');
     assert.equal(lines.filter((l) => !/,site,\d{4},,/.test(l)).length, 80, 'the 80 buildings with incidents have a value');
+    // Share of residents within 4 minutes of a fire station, from the routing engine (the demo's two fire stations).
+    await vigil.capabilities.routing.loaded;
+    await until(() => cockpit.fireCoverage!.last !== null, 'fire-station coverage from the road graph');
+    const fire = cockpit.fireCoverage!.last!;
+    const sitesById = vigil.capabilities.city.service.state.sites;
+    const reached = [...fire.covered].reduce((n, id) => n + (sitesById.get(id)!.residents ?? 0), 0);
+    const residents = [...sitesById.values()].reduce((n, x) => n + (x.residents ?? 0), 0);
+    const cityFire = cockpit.service.value('iso37123.population-near-fire-station', index.cityId!, year);
+    assert.deepEqual([cityFire.numerator!.value, cityFire.denominator!.value], [reached, residents]);
+    assert.ok(cityFire.value! > 0 && cityFire.value! < 100, `a share, not all or nothing: ${cityFire.value}`);
+    await page.locator('[data-testid=kpi-breadcrumb] button').click();
+    await page.selectOption('[data-testid=kpi-indicator]', 'iso37123.population-near-fire-station');
+    await page.waitForSelector(`[data-testid=kpi-city-value]:has-text("${cityFire.value!.toLocaleString('en', { maximumFractionDigits: 2 })} %")`);
+    const fireRows = page.locator('[data-testid=kpi-neighbourhood-row]');
+    await fireRows.first().waitFor();
+    for (const hood of hoods) {
+      const v = cockpit.service.value('iso37123.population-near-fire-station', hood.id, year).value!;
+      assert.match(await fireRows.filter({ hasText: hood.name }).innerText(), new RegExp(`${v.toLocaleString('en', { maximumFractionDigits: 2 }).replace('.', '\\.')} %`), hood.name);
+    }
+    await page.waitForSelector('[data-testid=cockpit-map][data-idle=true]');
+    await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT_FIRE ?? '/tmp/vigil-cockpit-fire.png' });
+
+    // The city defines an agreement from the page: fire cover at least 50 % and the median response within 8 minutes, every month.
+    await page.click('[data-testid=agreement-form] summary');
+    await page.fill('input[aria-label="Agreement name"]', 'Fire cover and response 2026');
+    await page.fill('input[aria-label=Provider]', 'Monaco Fire and Rescue (demo)');
+    await page.selectOption('select[aria-label="Evaluation period"]', 'month');
+    await page.fill('input[aria-label="First period"]', `${year}-01`);
+    await page.selectOption('select[aria-label="KPI 1"]', 'iso37123.population-near-fire-station');
+    await page.selectOption('select[aria-label="Comparator 1"]', '>=');
+    await page.fill('input[aria-label="Target 1"]', '50');
+    await page.getByRole('button', { name: 'Add a KPI' }).click();
+    await page.selectOption('select[aria-label="KPI 2"]', 'vigil.incident-response-time');
+    await page.selectOption('select[aria-label="Statistic 2"]', 'p50');
+    await page.selectOption('select[aria-label="Area 2"]', { label: 'La Condamine (neighbourhood)' });
+    await page.fill('input[aria-label="Target 2"]', '8');
+    await page.fill('input[aria-label="Minimum samples 2"]', '5');
+    await page.locator('[data-testid=agreement-form]').screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT_FORM ?? '/tmp/vigil-cockpit-agreement-form.png' });
+    await page.getByRole('button', { name: 'Define the agreement' }).click();
+    await page.waitForSelector('[data-testid=agreement-result]:has-text("Agreement defined")');
+    const defined = [...cockpit.state.agreements.values()].find((a) => a.name === 'Fire cover and response 2026')!;
+    assert.deepEqual(defined.clauses.map((c) => [c.indicatorId, c.areaId, c.statistic, c.comparator, c.target, c.minimumCount]), [
+      ['iso37123.population-near-fire-station', null, 'value', '>=', 50, 1],
+      ['vigil.incident-response-time', condamine.id, 'p50', '<=', 8, 5],
+    ]);
+    const row = page.locator('[data-testid=agreement-row]', { hasText: 'Monaco Fire and Rescue (demo)' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Periods' }).click();
+    // This month's evaluation, judged by hand from the two values: fire cover ≥ 50 %, La Condamine's median ≤ 8 min with at least 5 incidents.
+    const thisMonth = cockpit.service.currentPeriod('month');
+    const periodRow = page.locator(`[data-testid=agreement-period][data-period="${thisMonth}"]`);
+    await periodRow.waitFor();
+    const response = cockpit.service.value('vigil.incident-response-time', condamine.id, thisMonth);
+    const fireMonth = cockpit.service.value('iso37123.population-near-fire-station', index.cityId!, thisMonth).value!;
+    const responseOutcome = (response.count ?? 0) < 5 ? 'not-evaluable' : response.percentiles!.p50! <= 8 ? 'met' : 'missed';
+    const expectedStatus = fireMonth < 50 || responseOutcome === 'missed' ? 'breached' : responseOutcome === 'met' ? 'met' : 'incomplete';
+    const shown = await periodRow.innerText();
+    assert.match(shown, new RegExp(`\\b${expectedStatus}\\b`), shown);
+    assert.ok(shown.includes(`${response.percentiles!.p50!.toLocaleString('en', { maximumFractionDigits: 2 })} ≤ 8 · n = ${response.count}`), shown);
+    const href = await periodRow.locator('[data-testid=agreement-report-html]').getAttribute('href');
+    const html = await page.context().request.get(`${vigil.url}${href}`);
+    assert.equal(html.status(), 200);
+    assert.match(await html.text(), new RegExp(`Monaco Fire and Rescue \\(demo\\)[\\s\\S]*data-period="${thisMonth}"`));
+    await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT_AGREEMENT ?? '/tmp/vigil-cockpit-agreement.png', fullPage: true });
+
     // Import statistics from the page: a bad line is shown with its number; a good file is taken.
     await page.click('[data-testid=kpi-import] summary');
     await page.fill('input[aria-label=Source]', 'IMSEE test');

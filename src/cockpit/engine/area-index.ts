@@ -16,7 +16,8 @@ export interface AreaNode {
 /**
  * The aggregation tree from the city model: site → neighbourhood → district →
  * city. The city model gives each site its smallest area; a neighbourhood's
- * district is the district whose boundary holds its centre (the city when none).
+ * district is the district that lists it, else the one whose boundary holds its
+ * centre (the city when none).
  */
 export class AreaIndex {
   readonly nodes = new Map<string, AreaNode>();
@@ -30,7 +31,7 @@ export class AreaIndex {
     const parentOf = (a: Area): string | null => {
       if (a.level === 'city') return null;
       if (a.level === 'neighbourhood') {
-        const d = districts.find((x) => x.geometry && geometryContains(x.geometry, a.center));
+        const d = districts.find((x) => x.neighbourhoodIds?.includes(a.id)) ?? districts.find((x) => !x.neighbourhoodIds && x.geometry && geometryContains(x.geometry, a.center));
         if (d) return d.id;
       }
       return this.cityId;

@@ -7,6 +7,7 @@ import type { AreaIndex } from '../engine/area-index.js';
 import type { MeasureStore } from '../engine/measure-store.js';
 import type { ZoneCalendar } from '../engine/zone-calendar.js';
 import type { IncidentSample } from '../model.js';
+import { AlertAreaFeed } from './alert-areas.js';
 
 interface OpenAlarm {
   raisedMs: number;
@@ -23,8 +24,8 @@ interface AlertDelivery {
 
 /**
  * Turns Vigil's operational events into samples of the engine's variables:
- * alarm acknowledgement times and closures (by site), alert delivery (city-wide:
- * recipients are not placed on sites in the delivery events), and incidents
+ * alarm acknowledgement times and closures (by site), alert delivery (city-wide,
+ * and per neighbourhood from the queued recipients' areas: alert-areas.ts), and incidents
  * through the input seam below.
  */
 export class OperationalFeed {
@@ -33,7 +34,11 @@ export class OperationalFeed {
   /** Incidents opened and not yet reached: creation time, place, whether a fire. */
   private readonly incidents = new Map<string, { createdMs: number; siteId: string | null; fire: boolean }>();
 
-  constructor(private readonly store: MeasureStore, private readonly index: () => AreaIndex, private readonly calendar: ZoneCalendar) {}
+  private readonly alertAreas: AlertAreaFeed;
+
+  constructor(private readonly store: MeasureStore, private readonly index: () => AreaIndex, private readonly calendar: ZoneCalendar) {
+    this.alertAreas = new AlertAreaFeed(store, index);
+  }
 
   apply(e: StoredEvent): void {
     switch (e.type) {
@@ -74,7 +79,9 @@ export class OperationalFeed {
       }
       case 'alerts.alert.issued': {
         const d = e.data as AlertEvents['alerts.alert.issued'];
-        this.alerts.set(d.alertId, { issuedMs: Date.parse(d.sent) || Date.parse(e.at), queued: 0, sent: 0, reached90: false });
+        const issuedMs = Date.parse(d.sent) || Date.parse(e.at);
+        this.alerts.set(d.alertId, { issuedMs, queued: 0, sent: 0, reached90: false });
+        this.alertAreas.issued(d.alertId, issuedMs, this.calendar.monthIndex(issuedMs));
         break;
       }
       case 'alerts.delivery.updated': {
@@ -89,8 +96,13 @@ export class OperationalFeed {
         let sent = 0;
         for (let k = 1; k < (d.sent?.length ?? 0); k += 2) sent += d.sent![k]!;
         this.alertProgress(d.alertId, 0, sent, e);
+        this.alertAreas.progressed(d, e);
         break;
       }
+      case 'alerts.delivery.queued':
+        // Per neighbourhood: where each queued recipient is (the city counts every channel from the updates above).
+        this.alertAreas.queued(e.data as DeliveryEvents['alerts.delivery.queued'], e);
+        break;
     }
   }
 

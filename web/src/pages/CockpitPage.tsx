@@ -6,14 +6,15 @@ import { TrendChart } from '../components/TrendChart.js';
 import { PeerChart, type PeerComparison } from '../components/PeerChart.js';
 import { AgreementBoard } from '../components/AgreementBoard.js';
 import { CockpitImport } from '../components/CockpitImport.js';
+import { AgreementForm } from '../components/AgreementForm.js';
 import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
 
-interface Indicator { id: string; standard: string; name: { en: string; fr: string }; levels: string[]; higherIsBetter: boolean; confirmed: boolean; citation: { document: string; clause: string | null }; definition: { unit: string; measure: string; text: string } }
+interface Indicator { id: string; standard: string; name: { en: string; fr: string }; levels: string[]; higherIsBetter: boolean; confirmed: boolean; confirmation: { status: string; note: string | null }; citation: { document: string; clause: string | null }; definition: { unit: string; measure: string; text: string; percentiles?: number[] } }
 interface Term { variable: string; value: number | null; count?: number }
 export interface KpiValue { indicatorId: string; areaId: string; areaName: string; level: string; period: string; value: number | null; unit: string; numerator: Term | null; denominator: Term | null; percentiles?: Record<string, number | null>; count?: number; provenance: { variable: string; kind: string; total: number; refs: string[] }[] }
 interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string } }
-interface Site { id: string; position: [number, number] }
+interface Site { id: string; position: [number, number]; category: string; name: string | null }
 
 const fmt = (v: number | null | undefined, unit?: string): string => (v === null || v === undefined ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 2 })}${unit ? ` ${unit}` : ''}`);
 
@@ -57,6 +58,7 @@ export function CockpitPage() {
   const [error, setError] = useState<string | null>(null);
   const [peers, setPeers] = useState<PeerComparison | null>(null);
   const [imported, setImported] = useState(0);
+  const [agreementsVersion, setAgreementsVersion] = useState(0);
   const indicator = indicators.find((i) => i.id === indicatorId) ?? null;
   const name = (i: Indicator) => (lang === 'fr' ? i.name.fr : i.name.en);
 
@@ -121,6 +123,9 @@ export function CockpitPage() {
       map.addLayer({ id: 'kpi-disc', type: 'circle', source: 'kpi-areas', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 28, 'circle-opacity': 0.55, 'circle-stroke-color': '#1d3557', 'circle-stroke-width': ['case', ['get', 'selected'], 3, 1] } });
       map.addSource('kpi-sites', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({ id: 'kpi-sites', type: 'circle', source: 'kpi-sites', paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+      // Fire stations, shown with the indicator measured from them.
+      map.addSource('kpi-stations', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({ id: 'kpi-stations', type: 'circle', source: 'kpi-stations', paint: { 'circle-color': '#b71c1c', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
       for (const layer of ['kpi-fill', 'kpi-disc']) map.on('click', layer, (e) => {
         const id = e.features?.[0]?.properties?.id as string | undefined;
         if (id) setSelected(id);
@@ -149,7 +154,9 @@ export function CockpitPage() {
     (map.getSource('kpi-areas') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: areaFeatures } as GeoJSON.FeatureCollection);
     const siteFeatures = (siteValues ?? []).filter((v) => v.value !== null && sites.has(v.areaId)).map((v) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: sites.get(v.areaId)!.position }, properties: { colour: siteColour(v.value) } }));
     (map.getSource('kpi-sites') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: siteFeatures } as GeoJSON.FeatureCollection);
-  }, [hoods, features, selected, siteValues, colour, siteColour, sites, mapReady]);
+    const stations = indicatorId.includes('fire-station') ? [...sites.values()].filter((x) => x.category === 'fire-station') : [];
+    (map.getSource('kpi-stations') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: stations.map((x) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: x.position }, properties: { name: x.name } })) } as GeoJSON.FeatureCollection);
+  }, [hoods, features, selected, siteValues, colour, siteColour, sites, mapReady, indicatorId]);
 
   const selectedName = hoods.find((h) => h.areaId === selected)?.areaName ?? null;
   const exportHref = (format: string) => `/api/cockpit/export?format=${format}&period=${period}&level=${selected ? 'site' : 'neighbourhood'}`;
@@ -183,7 +190,7 @@ export function CockpitPage() {
       {error && <p className="error">{error}</p>}
       {indicator && (
         <p className="kpi-definition">
-          {indicator.definition.text} <em>({indicator.citation.document}{indicator.citation.clause ? ` ${indicator.citation.clause}` : ''}{indicator.confirmed ? '' : ` — ${t('definition not confirmed against the standard')}`})</em>
+          {indicator.definition.text} <em>({indicator.citation.document}{indicator.citation.clause ? ` ${indicator.citation.clause}` : ''}{indicator.confirmed ? '' : ` — ${indicator.confirmation.status === 'partial' ? t('number and name checked, definition not confirmed against the standard') : t('definition not confirmed against the standard')}`})</em>
         </p>
       )}
       <div className="cockpit-body">
@@ -226,7 +233,8 @@ export function CockpitPage() {
           <h3>{t('Compared with peer cities')}</h3>
           {peers && <PeerChart data={peers} unit={indicator?.definition.unit ?? ''} />}
           <h3>{t('Service agreements')}</h3>
-          <AgreementBoard />
+          <AgreementBoard version={agreementsVersion} indicatorName={(id) => { const i = indicators.find((x) => x.id === id); return i ? name(i) : id; }} />
+          {indicators.length > 0 && <AgreementForm indicators={indicators} lang={lang} onDefined={() => setAgreementsVersion((n) => n + 1)} />}
           <CockpitImport onImported={() => setImported((n) => n + 1)} />
         </div>
       </div>

@@ -60,7 +60,12 @@ export function EventMap({ features, guidance, drawing, onClick, focus }: {
     map.fitBounds(b, { padding: 60, maxZoom: 17, duration: 0 });
   }, [focus]);
 
-  return <div ref={container} className={`site-map event-map${onClick ? ' drawing' : ''}`} data-testid="event-map" />;
+  // MapLibre adds classes to its container: React must never rewrite that element's className.
+  return (
+    <div className={onClick ? 'drawing' : ''}>
+      <div ref={container} className="site-map event-map" data-testid="event-map" />
+    </div>
+  );
 }
 
 function render(map: maplibregl.Map, features: EventFeature[], guidance: GuidanceView[], drawing: [number, number][], focus: string | null): void {

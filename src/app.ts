@@ -77,6 +77,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
       const u = identity.service.state.usersByName.get(username);
       return u && !u.disabled ? { userId: u.id, orgId: u.orgId, displayName: u.displayName } : null;
     },
+    usernameOf: (userId) => identity.service.state.users.get(userId)?.username ?? null,
     route: (profile, from, to) => routing.service.router(profile).route(from, to),
     incidentVisible: (id, p) => {
       const i = incidents.service.state.incidents.get(id);

@@ -17,6 +17,7 @@ import {
 export interface EventsDeps {
   orgName(orgId: string): string | null;
   userByName(username: string): { userId: string; orgId: string; displayName: string } | null;
+  usernameOf(userId: string): string | null;
   /** Foot or car route on the routing engine's live graph; null when unreachable; throws 503 while the graph is being built. */
   route(profile: 'foot' | 'car', from: Position, to: Position): { geometry: LineString; distanceM: number; timeS: number } | null;
   incidentVisible(incidentId: string, by: Principal): boolean;
@@ -123,7 +124,7 @@ export class MajorEventsService {
       eventId, name: this.text(input.name, 'name', MAX_NAME, true), description: this.text(input.description ?? '', 'description', 5000, false),
       ownerOrgId: by.orgId, ...window, phase: 'scheduled', startedAt: null, stoodDownAt: null, participants: [], members: [], createdAt: now, createdBy: by.actor,
     };
-    const { participants, members } = this.roster(draft, input.participants ?? [], input.members ?? []);
+    const { participants, members } = this.roster(draft, input.participants ?? [], input.members ?? [], by);
     const event = { ...draft, participants, members };
     await this.ctx.record([majorEvent('majorevents.event.created', by.orgId, by.actor, { eventId, event })]);
     return this.state.events.get(eventId)!;
@@ -141,7 +142,7 @@ export class MajorEventsService {
 
   async setRoster(eventId: string, input: Pick<EventInput, 'participants' | 'members'>, by: Principal): Promise<MajorEvent> {
     const { event } = this.manageable(eventId, by);
-    const roster = this.roster(event, input.participants ?? [], input.members ?? []);
+    const roster = this.roster(event, input.participants ?? [], input.members ?? [], by);
     await this.ctx.record([majorEvent('majorevents.event.participants-set', event.ownerOrgId, by.actor, { eventId, ...roster })]);
     return event;
   }
@@ -369,7 +370,8 @@ export class MajorEventsService {
     return { kind: l.kind, id: l.id };
   }
 
-  private roster(event: MajorEvent, participants: NonNullable<EventInput['participants']>, members: NonNullable<EventInput['members']>): { participants: Participant[]; members: Member[] } {
+  /** The roster as given, checked; whoever sets it stays on it (at command level when new), so no commander locks themselves out. */
+  private roster(event: MajorEvent, participants: NonNullable<EventInput['participants']>, members: NonNullable<EventInput['members']>, by: Principal): { participants: Participant[]; members: Member[] } {
     const out: Participant[] = [];
     // The owner always takes part and may reach the top level (its commanders run the event).
     const owner = participants.find((p) => p.orgId === event.ownerOrgId);
@@ -395,6 +397,10 @@ export class MajorEventsService {
       if (m.clearance > p.maxClearance) throw badRequest(`${m.username}: ${p.orgName} reaches at most level ${p.maxClearance}`);
       return { userId: u.userId, username: m.username, displayName: u.displayName, orgId: u.orgId, eventRole: this.text(m.eventRole, 'eventRole', 100, true), clearance: m.clearance };
     });
+    if (by.userId && by.orgId === event.ownerOrgId && !seen.has(by.userId)) {
+      const current = event.members.find((m) => m.userId === by.userId);
+      listed.unshift(current ?? { userId: by.userId, username: this.deps.usernameOf(by.userId) ?? by.userId, displayName: by.displayName, orgId: by.orgId, eventRole: 'Event commander', clearance: CLEARANCE.command });
+    }
     return { participants: out, members: listed };
   }
 

@@ -198,6 +198,22 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     assert.match((await api.commander('GET', `/api/events/${race}/timeline.html`)).body, /Harbour Grand Prix/);
     assert.equal((await api.steward('GET', `/api/events/${race}/timeline.json`)).status, 403, 'responders do not read timelines');
 
+    // Roster rules: windows, organisation maximums, and a roster change takes effect at once.
+    const window = { startsAt: new Date(Date.now() + 86_400_000).toISOString(), endsAt: new Date(Date.now() + 90_000_000).toISOString() };
+    assert.equal((await api.commander('POST', '/api/events', { name: 'Backwards', startsAt: window.endsAt, endsAt: window.startsAt })).status, 400);
+    const tooHigh = await api.commander('POST', '/api/events', { name: 'Too high', ...window, participants: [{ orgId: eventsOrg, maxClearance: 2 }], members: [{ username: 'steward', eventRole: 'Chief', clearance: 3 }] });
+    assert.equal(tooHigh.status, 400);
+    assert.match(tooHigh.json.error.message, /reaches at most level 2/);
+    assert.equal((await api.commander('POST', '/api/events', { name: 'Outsider', ...window, members: [{ username: 'guard', eventRole: 'x', clearance: 1 }] })).status, 400, 'members belong to participating organisations');
+    assert.equal((await api.steward('POST', '/api/events', { name: 'x', ...window })).status, 403);
+    const drill = await api.commander('POST', '/api/events', { name: 'Harbour drill', ...window, participants: [{ orgId: fireOrg, maxClearance: 3, defaultClearance: 2 }] });
+    assert.equal(drill.status, 201, drill.body);
+    const drillId = drill.json.event.eventId as string;
+    assert.equal((await view(api.responder, drillId)).event.status, 'planned');
+    assert.equal((await view(api.responder, drillId)).me.level, 2);
+    assert.equal((await api.commander('PUT', `/api/events/${drillId}/participants`, { participants: [] })).status, 200);
+    assert.equal((await api.responder('GET', `/api/events/${drillId}`)).status, 404, 'removed from the roster: the event is gone for the fire service');
+
     // Stand-down ends the event for everyone; only its owner's commanders may.
     assert.equal((await api.responder('POST', `/api/events/${race}/stand-down`, {})).status, 403);
     assert.equal((await api.commander('POST', `/api/events/${race}/stand-down`, { note: 'race over' })).status, 200);

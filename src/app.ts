@@ -14,6 +14,7 @@ import { neighbourhoodLocator } from './city/area-locator.js';
 import { createCockpitCapability } from './cockpit/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { createIncidentsCapability } from './incidents/index.js';
+import { createEventsCapability } from './events/index.js';
 import { createUnitsCapability } from './units/index.js';
 import { createRoutingCapability } from './routing/index.js';
 import { alertEvacuationGuidance } from './routing/alert-evacuation.js';
@@ -69,9 +70,24 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
   // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
   const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
+  // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
+  const events = createEventsCapability(ctx, {
+    orgName: (orgId) => identity.service.state.orgs.get(orgId)?.name ?? null,
+    userByName: (username) => {
+      const u = identity.service.state.usersByName.get(username);
+      return u && !u.disabled ? { userId: u.id, orgId: u.orgId, displayName: u.displayName } : null;
+    },
+    usernameOf: (userId) => identity.service.state.users.get(userId)?.username ?? null,
+    route: (profile, from, to) => routing.service.router(profile).route(from, to),
+    incidentVisible: (id, p) => {
+      const i = incidents.service.state.incidents.get(id);
+      return i !== undefined && incidents.service.canSee(i, p);
+    },
+    unitVisible: (id, p) => units.service.visible(p).some((u) => u.unitId === id),
+  });
   const audit = createAuditCapability(ctx);
   const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state, routing });
-  return { identity, city, alarms, alerts, routing, units, incidents, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, audit, cockpit] as Capability[] };
+  return { identity, city, alarms, alerts, routing, units, incidents, events, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, events, audit, cockpit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

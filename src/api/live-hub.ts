@@ -7,6 +7,16 @@ import type { Metrics } from './metrics.js';
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const PING_INTERVAL_MS = 25_000;
 
+/**
+ * A capability's own rule for its events on the live feed (its items carry
+ * visibility finer than the owning organisation): the event as this principal
+ * may see it, or null. Replaces the organisation rule for that type prefix.
+ */
+export interface LiveView {
+  typePrefix: string;
+  view(principal: Principal, event: StoredEvent): StoredEvent | null;
+}
+
 interface LiveClient {
   socket: WebSocket;
   principal: Principal;
@@ -24,7 +34,7 @@ export class LiveHub {
   private readonly clients = new Set<LiveClient>();
   private readonly pinger: NodeJS.Timeout;
 
-  constructor(private readonly metrics: Metrics, readonly maxClients: number) {
+  constructor(private readonly metrics: Metrics, readonly maxClients: number, private readonly views: readonly LiveView[] = []) {
     this.pinger = setInterval(() => this.broadcastRaw('{"type":"ping"}'), PING_INTERVAL_MS);
     this.pinger.unref();
   }
@@ -58,11 +68,13 @@ export class LiveHub {
     if (this.clients.size === 0) return;
     if (events.some((e) => e.type.startsWith('identity.'))) this.refreshPrincipals();
     for (const client of this.clients) {
-      const visible = events.filter(
-        (e) =>
-          canSeeEvent(client.principal, e) &&
-          (client.typePrefixes === null || client.typePrefixes.some((p) => e.type.startsWith(p))),
-      );
+      const visible: StoredEvent[] = [];
+      for (const e of events) {
+        if (client.typePrefixes !== null && !client.typePrefixes.some((p) => e.type.startsWith(p))) continue;
+        const own = this.views.find((v) => e.type.startsWith(v.typePrefix));
+        const shown = own ? own.view(client.principal, e) : canSeeEvent(client.principal, e) ? e : null;
+        if (shown) visible.push(shown);
+      }
       if (visible.length > 0) {
         this.send(client, { type: 'events', events: visible.map((e) => ({ ...e, data: redactData(e.data) })) });
       }

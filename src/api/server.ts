@@ -57,7 +57,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
   app.server.headersTimeout = 15_000;
   app.server.keepAliveTimeout = 30_000;
   const routes: RouteEntry[] = [];
-  const hub = new LiveHub(metrics, ctx.config.maxWebSocketClients);
+  const hub = new LiveHub(metrics, ctx.config.maxWebSocketClients, options.capabilities.flatMap((c) => c.liveViews ?? []));
 
   app.addSchema(errorBodySchema);
   installErrorHandling(app);

@@ -7,6 +7,7 @@ import { generateDemoDevices } from './demo-devices.js';
 import { demoUnits } from './demo-units.js';
 import { DEMO_DISTRICTS, DEMO_FIRE_STATIONS } from './demo-city.js';
 import type { ActionPlan } from '../alarms/model.js';
+import { seedDemoEvents } from '../events/demo-events.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */
 export const DEMO_POPULATION = {
@@ -87,10 +88,11 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   const identityService = vigil.capabilities.identity.service;
   const units = demoUnits(cityService.state.sites.values(), { responder: identityService.resolvePrincipalOf('responder').userId, guard: identityService.resolvePrincipalOf('guard').userId });
   for (const { org, unit } of units) await vigil.capabilities.units.service.register(unit, { orgId: identity.orgIds[org]!, actor: 'system:demo' });
+  const majorEvents = await seedDemoEvents(vigil.capabilities.events.service, { police: identityService.resolvePrincipalOf('commander'), city: identityService.resolvePrincipalOf('admin') }, identity.orgIds, vigil.ctx.clock.now());
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +
-      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units`,
+      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units, ${majorEvents.events} major events (${majorEvents.features} map features)`,
     `sign in as one of: ${DEMO_USERS.map((u) => u.username).join(', ')} (password: ${config.demoPassword === 'vigil-demo' ? 'vigil-demo' : 'from VIGIL_DEMO_PASSWORD'})`,
   ];
   vigil.ctx.logger.info({ organisations: Object.keys(identity.orgIds).length, users: identity.users, ...city }, 'demo city loaded');

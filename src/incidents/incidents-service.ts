@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { AlarmsState } from '../alarms/alarms-state.js';
 import type { AlertsState } from '../alerts/alerts-state.js';
 import type { CityState } from '../city/city-state.js';
@@ -10,6 +9,7 @@ import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { DISPATCHABLE, type Unit, type UnitStatus } from '../units/model.js';
 import type { UnitsService } from '../units/units-service.js';
+import { checkedFile, fileFromLog } from './attachments.js';
 import { incidentEvent, type IncidentEvents } from './events.js';
 import { INCIDENT_TYPES, TYPE_OF_ALARM_KIND, qualifies, type IncidentType } from './incident-types.js';
 import type { IncidentsState } from './incidents-state.js';
@@ -18,11 +18,7 @@ import type { TravelTimes } from './travel-times.js';
 
 /** A site this close to the reported position is taken as the incident's site. */
 export const SITE_MATCH_M = 60;
-export const MAX_ATTACHMENT_BYTES = 512 * 1024;
-/** Attachment types accepted, each with the leading bytes its content must start with (null: text, checked as UTF-8). */
-const ATTACHMENT_TYPES: Record<string, number[] | null> = {
-  'image/jpeg': [0xff, 0xd8, 0xff], 'image/png': [0x89, 0x50, 0x4e, 0x47], 'application/pdf': [0x25, 0x50, 0x44, 0x46], 'text/plain': null,
-};
+export { MAX_ATTACHMENT_BYTES } from './attachments.js';
 
 /** Who works the internal channel (dispatch ↔ responders); public information is written by command only. */
 export const INTERNAL_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'admin'];
@@ -344,17 +340,9 @@ export class IncidentsService {
   async attach(incidentId: string, file: { name: string; contentType: string; bytes: Buffer }, by: Principal): Promise<AttachmentRef> {
     const i = this.incidentFor(incidentId, by);
     if (!has(by, INTERNAL_ROLES)) throw new VigilError('forbidden', 'attachments are for dispatch and responders');
-    const name = file.name.trim().replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 120);
-    if (!name) throw badRequest('an attachment has a file name');
-    if (file.bytes.length === 0) throw badRequest('the file is empty');
-    if (file.bytes.length > MAX_ATTACHMENT_BYTES) throw new VigilError('payload_too_large', `attachments are at most ${MAX_ATTACHMENT_BYTES} bytes`);
-    const contentType = file.contentType.split(';')[0]!.trim().toLowerCase();
-    if (!(contentType in ATTACHMENT_TYPES)) throw badRequest(`attachments are ${Object.keys(ATTACHMENT_TYPES).join(', ')}`);
-    const magic = ATTACHMENT_TYPES[contentType];
-    if (magic && !magic.every((b, k) => file.bytes[k] === b)) throw badRequest(`the file is not ${contentType}`);
-    if (!magic && !isUtf8(file.bytes)) throw badRequest('a text attachment is UTF-8');
-    const ref: AttachmentRef = { attachmentId: newId('att'), name, contentType, bytes: file.bytes.length, sha256: createHash('sha256').update(file.bytes).digest('hex') };
-    await this.ctx.record([incidentEvent('incidents.attachment.stored', i.incidentId, i.orgId, by.actor, { ...ref, incidentId, base64: file.bytes.toString('base64') })]);
+    const { base64, ...checked } = checkedFile(file);
+    const ref: AttachmentRef = { attachmentId: newId('att'), ...checked };
+    await this.ctx.record([incidentEvent('incidents.attachment.stored', i.incidentId, i.orgId, by.actor, { ...ref, incidentId, base64 })]);
     return ref;
   }
 
@@ -364,11 +352,10 @@ export class IncidentsService {
     if (!a) throw notFound('attachment', attachmentId);
     this.incidentFor(a.incidentId, by);
     if (!has(by, INTERNAL_ROLES)) throw notFound('attachment', attachmentId);
-    const [event] = await this.ctx.log.read({ afterSeq: a.seq - 1, limit: 1 });
-    const data = event?.data as IncidentEvents['incidents.attachment.stored'] | undefined;
-    if (!data || data.attachmentId !== attachmentId) throw new VigilError('internal', 'attachment event not found');
-    const bytes = Buffer.from(data.base64, 'base64');
-    if (createHash('sha256').update(bytes).digest('hex') !== a.sha256) throw new VigilError('internal', 'attachment does not match its hash');
+    const bytes = await fileFromLog(this.ctx.log, a.seq, a.sha256, (data) => {
+      const d = data as IncidentEvents['incidents.attachment.stored'];
+      return d.attachmentId === attachmentId ? d.base64 : null;
+    });
     const { incidentId: _i, seq: _s, ...ref } = a;
     return { ref, bytes };
   }
@@ -389,14 +376,5 @@ export class IncidentsService {
 
   private requireOwnerOrg(i: Incident, by: Principal): void {
     if (!canSeeOrg(by, i.orgId) || !has(by, ['operator', 'supervisor', 'commander', 'admin'])) throw new VigilError('forbidden', `incident ${i.reference} is run by its owning organisation's dispatch`);
-  }
-}
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
   }
 }

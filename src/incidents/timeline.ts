@@ -2,7 +2,8 @@ import type { AlarmsState } from '../alarms/alarms-state.js';
 import type { EventLog, StoredEvent } from '../platform/event-log.js';
 import type { Incident, LogEntry } from './model.js';
 
-export type TimelineCategory = 'signal' | 'alarm' | 'incident' | 'decision' | 'dispatch' | 'unit' | 'message' | 'alert';
+/** Incidents use the first eight; major events (src/events) add their own on the same axis. */
+export type TimelineCategory = 'signal' | 'alarm' | 'incident' | 'decision' | 'dispatch' | 'unit' | 'message' | 'alert' | 'event' | 'feature' | 'upload' | 'guidance';
 
 export interface TimelineEntry {
   at: string;
@@ -22,7 +23,8 @@ export interface Timeline {
 
 const ALERT_TYPES = ['alerts.alert.drafted', 'alerts.alert.submitted', 'alerts.alert.issued', 'alerts.alert.rejected', 'alerts.alert.ended', 'alerts.alert.imported'];
 
-async function readAll(log: EventLog, subject: string, typePrefixes?: string[]): Promise<StoredEvent[]> {
+/** Every event of a subject (optionally of some types), in log order. */
+export async function readAll(log: EventLog, subject: string, typePrefixes?: string[]): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
   let afterSeq = 0;
   for (;;) {
@@ -103,19 +105,29 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '
 /** A printable, self-contained HTML page (no scripts, no outside resources). */
 export function timelineHtml(t: Timeline, timeZone: string): string {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
-  const rows = t.entries.map((e) => `<tr class="${e.category}"><td>${escapeHtml(fmt.format(new Date(e.at)))}</td><td>${e.category}</td><td>${escapeHtml(e.text)}</td><td>${e.channel ?? ''}</td><td>${escapeHtml(e.actor)}</td></tr>`).join('\n');
   const i = t.incident;
+  return timelinePage({
+    title: `${i.reference} — after-action timeline`, heading: `${i.reference} — ${i.title}`,
+    summary: `Type ${i.type} · priority ${i.priority} · status ${i.status}${i.resolution ? ` (${i.resolution})` : ''} · opened ${fmt.format(new Date(i.createdAt))}${i.closedAt ? ` · closed ${fmt.format(new Date(i.closedAt))}` : ''} · ${i.location.siteName ?? i.location.address ?? i.location.position.join(', ')}`,
+    generatedAt: t.generatedAt, entries: t.entries,
+  }, timeZone);
+}
+
+/** The page of any after-action timeline (an incident's, a major event's): heading, summary line, one row per entry. */
+export function timelinePage(page: { title: string; heading: string; summary: string; generatedAt: string; entries: TimelineEntry[] }, timeZone: string): string {
+  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
+  const rows = page.entries.map((e) => `<tr class="${e.category}"><td>${escapeHtml(fmt.format(new Date(e.at)))}</td><td>${e.category}</td><td>${escapeHtml(e.text)}</td><td>${e.channel ?? ''}</td><td>${escapeHtml(e.actor)}</td></tr>`).join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(`${i.reference} — after-action timeline`)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(page.title)}</title>
 <style>
 body{font:12px/1.4 system-ui,sans-serif;margin:24px;color:#111}h1{font-size:18px;margin:0 0 4px}table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f0f0f0}
 tr.signal td:nth-child(2),tr.alarm td:nth-child(2){color:#b42318}tr.dispatch td:nth-child(2){color:#175cd3}tr.alert td:nth-child(2){color:#7a2e0e}
 @media print{body{margin:0}tr{page-break-inside:avoid}}
 </style></head><body>
-<h1>${escapeHtml(`${i.reference} — ${i.title}`)}</h1>
-<p>Type ${escapeHtml(i.type)} · priority ${i.priority} · status ${escapeHtml(i.status)}${i.resolution ? ` (${escapeHtml(i.resolution)})` : ''} · opened ${escapeHtml(fmt.format(new Date(i.createdAt)))}${i.closedAt ? ` · closed ${escapeHtml(fmt.format(new Date(i.closedAt)))}` : ''} · ${escapeHtml(i.location.siteName ?? i.location.address ?? i.location.position.join(', '))}</p>
-<p>Generated ${escapeHtml(fmt.format(new Date(t.generatedAt)))} (${escapeHtml(timeZone)}) from the hash-chained event log; ${t.entries.length} entries.</p>
+<h1>${escapeHtml(page.heading)}</h1>
+<p>${escapeHtml(page.summary)}</p>
+<p>Generated ${escapeHtml(fmt.format(new Date(page.generatedAt)))} (${escapeHtml(timeZone)}) from the hash-chained event log; ${page.entries.length} entries.</p>
 <table><thead><tr><th>time</th><th>what</th><th>entry</th><th>channel</th><th>by</th></tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>`;

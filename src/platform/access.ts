@@ -85,10 +85,14 @@ const SECRET_KEY = /hash|secret|token|password|salt/i;
 
 /**
  * Whether a principal may see an event (audit trail, live feed): the owning
- * organisation must be visible to it, and identity events are for admins only.
+ * organisation must be visible to it, identity events are for admins only, and major
+ * events' for their owner (the live feed applies their finer rule, src/events/live-view.ts).
  */
 export function canSeeEvent(p: Principal, e: { type: string; orgId: string | null }): boolean {
   if (e.type.startsWith('identity.') && !p.roles.includes('admin')) return false;
+  // Major events' items carry clearances and shares of their own (src/events): outside the
+  // owner, the organisation rule would say too much, so only the owner reads them raw.
+  if (e.type.startsWith('majorevents.')) return p.orgId !== null && p.orgId === e.orgId;
   return canSeeOrg(p, e.orgId);
 }
 

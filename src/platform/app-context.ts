@@ -7,6 +7,7 @@ import type { EventBus } from './event-bus.js';
 import type { EventLog, NewEvent, StoredEvent } from './event-log.js';
 import type { KeyVault } from './key-vault.js';
 import type { Leadership } from './leadership.js';
+import type { Principal } from './access.js';
 import type { Projection, ProjectionRunner } from './projection.js';
 
 /** What every capability receives: configuration, time, the log, the stream. */
@@ -46,6 +47,8 @@ export interface Capability {
   readonly name: string;
   readonly projections?: readonly Projection[];
   readonly routes?: FastifyPluginAsync;
+  /** Its own live-feed visibility for its event types (src/api/live-hub.ts), when the organisation rule is not enough. */
+  readonly liveViews?: readonly { typePrefix: string; view(principal: Principal, event: StoredEvent): StoredEvent | null }[];
   start?(): Promise<void>;
   /** Network listeners of its own (e.g. the alarm receiver); only `vigil serve` opens them. */
   listen?(): Promise<void>;

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT } from '../i18n.js';
 import { CommandMap } from './incidents/CommandMap.js';
+import { MyGuidance } from './events/MyGuidance.js';
 import { CommsLog } from './incidents/CommsLog.js';
 import { minutes, type Assignment, type Incident, type LogEntry, type Unit } from './incidents/types.js';
 
@@ -38,7 +39,7 @@ export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] })
     );
   };
   if (!data) return <div className="panel">…</div>;
-  if (!data.unit) return <div className="panel responder"><p>{t('You are not in the crew of any unit.')}</p></div>;
+  if (!data.unit) return <div className="panel responder"><MyGuidance recent={recent} /><p>{t('You are not in the crew of any unit.')}</p></div>;
   const { unit, incident, assignment } = data;
   return (
     <div className="responder" data-testid="responder">
@@ -47,6 +48,7 @@ export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] })
         <button className="small" onClick={sendPosition}>{t('Send my position')}</button>
       </header>
       {error && <p className="error" role="alert">{error}</p>}
+      <MyGuidance recent={recent} />
       {!incident && <p className="panel muted">{t('No assignment.')} {me.displayName}</p>}
       {incident && (
         <>

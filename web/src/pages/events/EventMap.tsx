@@ -1,0 +1,82 @@
+import { useEffect, useRef } from 'react';
+import * as maplibregl from 'maplibre-gl';
+import { baseStyle } from '../../components/basemap.js';
+import type { EventFeature, GuidanceView } from './types.js';
+
+/** Colours per feature kind (the legend beside the map uses the same). */
+export const KIND_COLOURS: Record<string, string> = {
+  perimeter: '#175cd3', zone: '#b42318', gate: '#039855', 'first-aid': '#dc6803', 'evacuation-route': '#7a5af8', resource: '#344054',
+};
+
+/**
+ * An event's map: its features as the caller may see them, guidance lines, and the
+ * shape being drawn (click to add points). `focus` flies to a feature (links in messages).
+ */
+export function EventMap({ features, guidance, drawing, onClick, focus }: {
+  features: EventFeature[];
+  guidance: GuidanceView[];
+  drawing: [number, number][];
+  onClick: ((p: [number, number]) => void) | null;
+  focus: string | null;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<maplibregl.Map | null>(null);
+  const clickRef = useRef(onClick);
+  clickRef.current = onClick;
+  const latest = useRef({ features, guidance, drawing });
+  latest.current = { features, guidance, drawing };
+
+  useEffect(() => {
+    if (!container.current) return;
+    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4215, 43.7335], zoom: 14.3, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    mapRef.current = map;
+    map.on('load', () => {
+      map.addSource('features', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addSource('drawing', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      const colour = ['match', ['get', 'kind'], ...Object.entries(KIND_COLOURS).flat(), 'guidance', '#e31b54', '#667085'] as unknown as maplibregl.ExpressionSpecification;
+      map.addLayer({ id: 'f-fill', type: 'fill', source: 'features', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': colour, 'fill-opacity': ['case', ['==', ['get', 'kind'], 'perimeter'], 0.06, 0.3] } });
+      map.addLayer({ id: 'f-line', type: 'line', source: 'features', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': colour, 'line-width': ['case', ['==', ['get', 'kind'], 'guidance'], 5, 3], 'line-dasharray': ['case', ['==', ['get', 'kind'], 'evacuation-route'], ['literal', [2, 1]], ['literal', [1, 0]]] } });
+      map.addLayer({ id: 'f-point', type: 'circle', source: 'features', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': ['case', ['get', 'focused'], 11, 7], 'circle-color': colour, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+      map.addLayer({ id: 'd-line', type: 'line', source: 'drawing', paint: { 'line-color': '#101828', 'line-width': 2, 'line-dasharray': [1, 1] } });
+      map.addLayer({ id: 'd-point', type: 'circle', source: 'drawing', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#101828' } });
+      render(map, latest.current.features, latest.current.guidance, latest.current.drawing, null);
+      container.current?.setAttribute('data-loaded', 'true');
+    });
+    map.on('click', (e) => clickRef.current?.([Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))]));
+    return () => map.remove();
+  }, []);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (map?.getSource('features')) render(map, features, guidance, drawing, focus);
+  }, [features, guidance, drawing, focus]);
+
+  useEffect(() => {
+    const f = features.find((x) => x.featureId === focus);
+    const map = mapRef.current;
+    if (!f || !map) return;
+    const pts = f.geometry.type === 'Point' ? [f.geometry.coordinates] : f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates[0]!;
+    const b = pts.reduce((acc, p) => acc.extend(p as [number, number]), new maplibregl.LngLatBounds(pts[0] as [number, number], pts[0] as [number, number]));
+    map.fitBounds(b, { padding: 60, maxZoom: 17, duration: 0 });
+  }, [focus]);
+
+  // MapLibre adds classes to its container: React must never rewrite that element's className.
+  return (
+    <div className={onClick ? 'drawing' : ''}>
+      <div ref={container} className="site-map event-map" data-testid="event-map" />
+    </div>
+  );
+}
+
+function render(map: maplibregl.Map, features: EventFeature[], guidance: GuidanceView[], drawing: [number, number][], focus: string | null): void {
+  (map.getSource('features') as maplibregl.GeoJSONSource).setData({
+    type: 'FeatureCollection',
+    features: [
+      ...features.map((f) => ({ type: 'Feature' as const, geometry: f.geometry, properties: { kind: f.kind, focused: f.featureId === focus } })),
+      ...guidance.map((g) => ({ type: 'Feature' as const, geometry: g.geometry, properties: { kind: 'guidance', focused: false } })),
+    ],
+  });
+  const d: GeoJSON.Feature[] = drawing.map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: {} }));
+  if (drawing.length >= 2) d.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: drawing.length >= 3 ? [...drawing, drawing[0]!] : drawing }, properties: {} });
+  (map.getSource('drawing') as maplibregl.GeoJSONSource).setData({ type: 'FeatureCollection', features: d });
+}

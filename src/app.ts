@@ -15,6 +15,8 @@ import { createCockpitCapability } from './cockpit/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { createIncidentsCapability } from './incidents/index.js';
 import { createUnitsCapability } from './units/index.js';
+import { createCrowdCapability } from './crowd/index.js';
+import { footRouting } from './crowd/foot-routing.js';
 import { createRoutingCapability } from './routing/index.js';
 import { alertEvacuationGuidance } from './routing/alert-evacuation.js';
 import { RoadTravelTimes } from './incidents/road-travel-times.js';
@@ -69,9 +71,15 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
   // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
   const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
+  // Crowd density: counts come in with the sensors (MQTT `people-count`, camera analytics); level changes raise alarms; closed gates close the foot graph.
+  const crowd = createCrowdCapability(ctx, {
+    recordWithSignals: (signals, events) => alarms.service.recordSignals(signals.map((s) => s.signal), events, (sg) => signals.find((s) => s.signal === sg)?.orgId ?? null),
+    ...footRouting(routing.service),
+  }, ctx.config.crowdWindowMs);
+  alarms.service.onPeopleCount = (reading) => crowd.service.reading(reading);
   const audit = createAuditCapability(ctx);
   const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state });
-  return { identity, city, alarms, alerts, routing, units, incidents, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, audit, cockpit] as Capability[] };
+  return { identity, city, alarms, alerts, routing, units, incidents, crowd, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, crowd, audit, cockpit] as Capability[] };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

@@ -232,8 +232,9 @@ export class CrowdService {
   async openGate(gateId: string, by: Principal, suggestionId: string | null = null): Promise<Omit<Gate, 'flows'>> {
     const g = this.gateFor(gateId, by);
     if (g.state === 'open') throw conflict(`${g.name} is already open`);
+    const closureId = g.closureId; // the projection forgets it once the gate is open
     await this.ctx.record([crowdEvent('crowd.gate.opened', `gate:${gateId}`, g.orgId, by.actor, { gateId, suggestionId })]);
-    if (g.closureId) await this.deps.reopenFoot(g.closureId, by);
+    if (closureId) await this.deps.reopenFoot(closureId, by);
     const { flows: _f, ...rest } = this.state.gates.get(gateId)!;
     return rest;
   }

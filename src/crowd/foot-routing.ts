@@ -4,8 +4,10 @@ import type { Principal } from '../platform/access.js';
 import type { RoutingService } from '../routing/routing-service.js';
 import type { CrowdDeps } from './crowd-service.js';
 
-/** Half the side of the square closed around a gate on the foot graph (~6 m). */
-const GATE_HALF_SIDE_DEG = 0.00005;
+/** Half the side of the square closed around a gate on the foot graph (~4 m). */
+const GATE_HALF_SIDE_DEG = 0.00003;
+/** A gate further than this from any footway closes nothing on the foot graph. */
+const MAX_GATE_SNAP_M = 40;
 
 /** Crowd's use of the routing engine: foot routes for re-routing, foot closures at closed gates. */
 export function footRouting(routing: RoutingService): Pick<CrowdDeps, 'footRoute' | 'closeFootAt' | 'reopenFoot'> {
@@ -20,8 +22,12 @@ export function footRouting(routing: RoutingService): Pick<CrowdDeps, 'footRoute
         throw error;
       }
     },
-    async closeFootAt(p: Position, reason: string, by: Principal) {
+    async closeFootAt(gate: Position, reason: string, by: Principal) {
       if (!routing.ready) return null;
+      // Close the footway the gate stands on: around the nearest point of the foot graph.
+      const snap = routing.router('foot').grid.nearest(gate, MAX_GATE_SNAP_M);
+      if (!snap) return null;
+      const p = snap.position;
       const d = GATE_HALF_SIDE_DEG;
       const ring: Position[] = [[p[0] - d, p[1] - d], [p[0] + d, p[1] - d], [p[0] + d, p[1] + d], [p[0] - d, p[1] + d], [p[0] - d, p[1] - d]];
       try {

@@ -21,22 +21,25 @@ export function suggestionsFor(state: CrowdState, zone: CrowdZone, now: number, 
     return other ? state.zones.get(other) ?? null : null;
   };
   let feeding = 0;
+  const feeders = new Set<string>();
   for (const g of gates) {
     const inflow = state.netInflowPerMin(g, zone.zoneId, now);
     if (g.state !== 'open' || inflow <= 0) continue;
     feeding += inflow;
+    feeders.add(g.gateId);
     out.push({ suggestionId: `close:${g.gateId}`, zoneId: zone.zoneId, kind: 'close-gate', gateId: g.gateId, targetZoneId: null, text: `Close ${g.name}: ${Math.round(inflow)} people/min are entering ${zone.name}`, flowPerMin: round1(inflow), route: null });
   }
   const ways = gates
     .map((g) => ({ gate: g, neighbour: neighbourOf(g) }))
-    .filter((w) => w.neighbour === null || w.neighbour.level === 'normal')
+    // Not back through a gate people are coming in by; only toward zones still below warning. Exits first, then the emptiest.
+    .filter((w) => !feeders.has(w.gate.gateId) && (w.neighbour === null || w.neighbour.level === 'normal'))
     .sort((a, b) => (a.neighbour?.density ?? -1) - (b.neighbour?.density ?? -1));
   for (const w of ways) {
     if (w.gate.state !== 'closed') continue;
     const where = w.neighbour ? `${w.neighbour.name} (${w.neighbour.density.toFixed(2)} /m²)` : 'the exit';
     out.push({ suggestionId: `open:${w.gate.gateId}`, zoneId: zone.zoneId, kind: 'open-gate', gateId: w.gate.gateId, targetZoneId: w.neighbour?.zoneId ?? null, text: `Open ${w.gate.name} toward ${where}`, flowPerMin: 0, route: null });
   }
-  const best = ways[0];
+  const best = ways.find((w) => w.gate.state === 'open') ?? ways[0];
   if (best) {
     const to = best.neighbour ? centroid(best.neighbour.polygon) : best.gate.position;
     const target = best.neighbour ? best.neighbour.name : `the exit ${best.gate.name}`;

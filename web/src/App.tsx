@@ -14,10 +14,11 @@ import { CockpitPage } from './pages/CockpitPage.js';
 import { IncidentsPage } from './pages/IncidentsPage.js';
 import { ResponderPage } from './pages/ResponderPage.js';
 import { RoutingPage } from './pages/RoutingPage.js';
+import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'routing' | 'cockpit' | 'audit' | 'admin' | 'security';
-const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', routing: '/routing', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
+type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'admin' | 'security';
+const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', routing: '/routing', crowd: '/crowd', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
@@ -74,6 +75,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const canAlerts = me.roles.some((r) => r === 'alert-officer' || r === 'admin' || r === 'commander' || r === 'analyst');
   const canIncidents = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin' || r === 'alert-officer');
   const isResponder = me.roles.includes('responder');
+  const canCrowd = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander');
   const canCockpit = me.roles.some((r) => r === 'analyst' || r === 'admin');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
@@ -90,6 +92,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {canIncidents && <button className={page === 'incidents' ? 'active' : ''} onClick={() => go('incidents')}>{t('Incidents')}</button>}
           {isResponder && <button className={page === 'responder' ? 'active' : ''} onClick={() => go('responder')}>{t('My unit')}</button>}
           <button className={page === 'routing' ? 'active' : ''} onClick={() => go('routing')}>{t('Routing')}</button>
+          {canCrowd && <button className={page === 'crowd' ? 'active' : ''} onClick={() => go('crowd')}>{t('Crowd')}</button>}
           {canCockpit && <button className={page === 'cockpit' ? 'active' : ''} onClick={() => go('cockpit')}>{t('Cockpit')}</button>}
           {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
           {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
@@ -114,6 +117,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'incidents' && canIncidents && <IncidentsPage me={me} recent={live.recent} />}
           {page === 'responder' && isResponder && <ResponderPage me={me} recent={live.recent} />}
           {page === 'routing' && <RoutingPage me={me} />}
+          {page === 'crowd' && canCrowd && <CrowdPage me={me} recent={live.recent} />}
           {page === 'cockpit' && canCockpit && <CockpitPage />}
           {page === 'audit' && canAudit && <AuditPage />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}

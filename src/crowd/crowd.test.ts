@@ -76,6 +76,7 @@ test('trend: change of density per minute over the last five minutes', () => {
   assert.equal(trendPerMin([[NOW - 120_000, 1], [NOW - 60_000, 1.5], [NOW, 2]], NOW), 0.5);
   assert.equal(trendPerMin([[NOW - 600_000, 0], [NOW, 2]], NOW), 0, 'one window in the span: no trend');
   assert.equal(trendPerMin([], NOW), 0);
+  assert.equal(trendPerMin([[NOW - 1000, 1], [NOW, 2]], NOW), 1, 'a jump within a second is +1 /m² over the minute, not +60');
 });
 
 test('property: people counts — valid readings are read exactly; anything else is refused with a reason, nothing throws', () => {

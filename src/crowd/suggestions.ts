@@ -42,10 +42,10 @@ export function suggestionsFor(state: CrowdState, zone: CrowdZone, now: number, 
   const best = ways.find((w) => w.gate.state === 'open') ?? ways[0];
   if (best) {
     const to = best.neighbour ? centroid(best.neighbour.polygon) : best.gate.position;
-    const target = best.neighbour ? best.neighbour.name : `the exit ${best.gate.name}`;
+    const target = best.neighbour ? `${best.neighbour.name} via ${best.gate.name}` : `the exit ${best.gate.name}`;
     out.push({
       suggestionId: `reroute:${best.neighbour?.zoneId ?? best.gate.gateId}`, zoneId: zone.zoneId, kind: 'reroute', gateId: best.gate.gateId, targetZoneId: best.neighbour?.zoneId ?? null,
-      text: `Re-route ${feeding > 0 ? `${Math.round(feeding)} people/min ` : 'the crowd '}on foot from ${zone.name} to ${target} via ${best.gate.name}`, flowPerMin: round1(feeding), route: route(centroid(zone.polygon), to),
+      text: `Re-route ${feeding > 0 ? `${Math.round(feeding)} people/min ` : 'the crowd '}on foot from ${zone.name} to ${target}`, flowPerMin: round1(feeding), route: route(centroid(zone.polygon), to),
     });
   }
   const dismissed = state.dismissed.get(zone.zoneId);

@@ -61,6 +61,8 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     set('zones', { type: 'FeatureCollection', features: zones.map((z) => ({ type: 'Feature', properties: { colour: COLOURS[z.level], label: `${z.name}\n${z.density.toFixed(2)} /m²` }, geometry: z.polygon })) });
     set('gates', { type: 'FeatureCollection', features: gates.map((g) => ({ type: 'Feature', properties: { state: g.state }, geometry: { type: 'Point', coordinates: g.position } })) });
     set('routes', { type: 'FeatureCollection', features: zones.flatMap((z) => z.suggestions.filter((s) => s.route).map((s) => ({ type: 'Feature' as const, properties: {}, geometry: s.route!.geometry }))) });
+    // Tells tests (and screenshots) which zone levels the map has drawn.
+    map.once('idle', () => container.current?.setAttribute('data-drawn', zones.map((z) => z.level).join(',')));
   }, [zones, gates, loaded]);
 
   const act = async (zoneId: string, s: Suggestion, action: 'apply' | 'dismiss'): Promise<void> => {

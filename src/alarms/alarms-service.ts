@@ -17,6 +17,8 @@ import { haversineM } from '../kernel/geo.js';
 import { zonedParts } from '../kernel/time.js';
 import { parseSensorMessage, sensorSignalFields } from './sensor-message.js';
 import { SupervisionMonitor } from './supervision.js';
+import { checkPeopleCount } from '../crowd/count-message.js';
+import type { PeopleCount } from '../crowd/model.js';
 import { PlanNotifier } from './plan-notifier.js';
 
 /** Where followers announce the transmission paths they heard (not stored: a missed one costs at most a late poll). */
@@ -78,6 +80,8 @@ export class AlarmsService {
   private watchedVersion = -1;
   /** A noise sensor's ambient reading (dB(A)): public alerting sets sirens and loudspeakers above it (see app.ts). */
   onNoiseReading: (deviceId: string, laeqDb: number, at: number) => Promise<unknown> = async () => {};
+  /** A people counter's reading (MQTT `people-count` or camera analytics): crowd density takes it (see app.ts). */
+  onPeopleCount: (reading: PeopleCount) => Promise<'recorded' | string> = async () => 'unknown-counter';
 
   constructor(
     private readonly ctx: AppContext,
@@ -240,7 +244,7 @@ export class AlarmsService {
    * the signal is durable; invalid payloads are dropped with the reason (redelivery
    * would not make them valid), unknown devices are recorded and flagged.
    */
-  async handleSensorMessage(topic: string, payload: Buffer): Promise<'recorded' | 'heartbeat' | 'noise' | 'invalid'> {
+  async handleSensorMessage(topic: string, payload: Buffer): Promise<'recorded' | 'heartbeat' | 'noise' | 'people-count' | 'invalid'> {
     const deviceId = topic.split('/')[2] ?? '';
     const parsed = parseSensorMessage(payload);
     if (!parsed.ok) {
@@ -255,6 +259,12 @@ export class AlarmsService {
       await this.onNoiseReading(deviceId, parsed.message.value!, parsed.message.at ? Date.parse(parsed.message.at) : now);
       return 'noise';
     }
+    if (parsed.message.type === 'people-count') {
+      const m = parsed.message;
+      const outcome = await this.onPeopleCount({ counterId: deviceId, at: m.at ? Date.parse(m.at) : now, ...(m.value !== undefined ? { count: m.value } : { in: m.in ?? 0, out: m.out ?? 0 }) });
+      if (outcome !== 'recorded') this.ctx.logger.warn({ topic, outcome }, 'people count refused');
+      return 'people-count';
+    }
     const fields = sensorSignalFields(parsed.message);
     if (!fields) return 'heartbeat';
     await this.recordSignals([{
@@ -268,10 +278,11 @@ export class AlarmsService {
   }
 
   /** A camera's video-analytics event (webhook): intrusion, line crossing, loitering, smoke, fire. */
-  async handleCameraEvent(input: { cameraId: string; event: 'intrusion' | 'line-crossing' | 'loitering' | 'smoke' | 'fire' | 'tamper'; at?: string; snapshotUrl?: string; confidence?: number }, by: Principal): Promise<Signal> {
+  async handleCameraEvent(input: CameraEvent, by: Principal): Promise<Signal> {
     const camera = this.city.devices.get(input.cameraId);
     if (!camera || camera.kind !== 'camera') throw notFound('camera', input.cameraId);
     if (camera.orgId !== by.orgId && !canSeeOrg(by, camera.orgId)) throw new VigilError('forbidden', 'that camera belongs to an organisation that did not share it with you');
+    if (input.event === 'people-count') throw badRequest('people counts are taken by handleCameraCount');
     const kind = input.event === 'smoke' || input.event === 'fire' ? 'fire' : input.event === 'tamper' ? 'tamper' : 'burglary';
     const now = this.ctx.clock.now();
     const signal: Signal = {
@@ -284,14 +295,28 @@ export class AlarmsService {
     return signal;
   }
 
-  /** Appends signals and what the rules make of them in one durable commit. */
-  async recordSignals(signals: Signal[], before: NewEvent[] = [], ownerOrgId: string | null = null): Promise<void> {
+  /**
+   * A camera's people count (video analytics counting a zone or a line): handed to
+   * crowd density, which knows the camera as a counter (its id is the camera's).
+   */
+  async handleCameraCount(input: CameraEvent, by: Principal): Promise<'recorded' | string> {
+    const camera = this.city.devices.get(input.cameraId);
+    if (!camera || camera.kind !== 'camera') throw notFound('camera', input.cameraId);
+    if (camera.orgId !== by.orgId && !canSeeOrg(by, camera.orgId)) throw new VigilError('forbidden', 'that camera belongs to an organisation that did not share it with you');
+    const checked = checkPeopleCount({ counterId: camera.id, count: input.count, in: input.in, out: input.out, at: input.at }, this.ctx.clock.now());
+    if (!checked.ok) throw badRequest(checked.problem);
+    await this.heardPath(`device:${camera.id}`, this.ctx.clock.now());
+    return this.onPeopleCount(checked.reading);
+  }
+
+  /** Appends signals and what the rules make of them in one durable commit (`ownerOrgId` may be chosen per signal). */
+  async recordSignals(signals: Signal[], before: NewEvent[] = [], ownerOrgId: string | null | ((signal: Signal) => string | null) = null): Promise<void> {
     const events: NewEvent[] = [...before];
     const openNow = new Map<string, Alarm>(); // alarms raised within this batch
     const batch = new Map(signals.map((sg) => [sg.signalId, sg]));
     for (const signal of signals) {
       const device = signal.account ? this.city.devicesByAccount.get(signal.account) : undefined;
-      const orgId = device?.orgId ?? ownerOrgId;
+      const orgId = device?.orgId ?? (typeof ownerOrgId === 'function' ? ownerOrgId(signal) : ownerOrgId);
       const subject = signal.account ? `account:${signal.account}` : `device:${signal.deviceId ?? '-'}`;
       events.push(alarmEvent('alarms.signal.received', subject, orgId, signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`, { signal }));
       events.push(...this.rules(signal, orgId, openNow, batch));
@@ -605,4 +630,16 @@ export class AlarmsService {
       falseAlarmRate: closed.length ? closed.filter((a) => a.resolution!.startsWith('false')).length / closed.length : null,
     };
   }
+}
+
+/** A camera's video-analytics event (webhook); `people-count` carries `count` (people in view) or `in`/`out` (line crossings). */
+export interface CameraEvent {
+  cameraId: string;
+  event: 'intrusion' | 'line-crossing' | 'loitering' | 'smoke' | 'fire' | 'tamper' | 'people-count';
+  at?: string;
+  snapshotUrl?: string;
+  confidence?: number;
+  count?: number;
+  in?: number;
+  out?: number;
 }

@@ -3,7 +3,7 @@ import type { Position } from '../kernel/geo.js';
 /** What a signal means, whatever protocol carried it. */
 export const SIGNAL_KINDS = [
   'fire', 'burglary', 'panic', 'hold-up', 'duress', 'medical', 'tamper', 'technical', 'gas', 'water', 'heat',
-  'trouble', 'test', 'open', 'close', 'bypass', 'supervisory', 'access', 'path-fault', 'schedule', 'other',
+  'trouble', 'test', 'open', 'close', 'bypass', 'supervisory', 'access', 'path-fault', 'schedule', 'crowd', 'other',
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -13,7 +13,7 @@ export type SignalPhase = 'alarm' | 'restore' | 'status';
 export interface Signal {
   signalId: string;
   account: string | null;
-  protocol: 'sia-dcs' | 'contact-id' | 'mqtt' | 'http' | 'supervision';
+  protocol: 'sia-dcs' | 'contact-id' | 'mqtt' | 'http' | 'supervision' | 'crowd';
   code: string;
   kind: SignalKind;
   phase: SignalPhase;
@@ -37,7 +37,7 @@ export interface Signal {
 /** Priority by kind: life first (EN 50518 practice: fire and hold-up before intrusion). */
 export const KIND_PRIORITY: Record<SignalKind, number> = {
   fire: 1, 'hold-up': 1, duress: 1, panic: 1, medical: 2, gas: 2, heat: 2, burglary: 3, tamper: 4, water: 4,
-  'path-fault': 4, schedule: 6, technical: 5, trouble: 5, supervisory: 5, access: 6, bypass: 7, open: 8, close: 8, test: 9, other: 6,
+  'path-fault': 4, schedule: 6, technical: 5, trouble: 5, supervisory: 5, access: 6, bypass: 7, crowd: 2, open: 8, close: 8, test: 9, other: 6,
 };
 
 export const RESOLUTIONS = ['genuine', 'false-user-error', 'false-device-fault', 'false-environment', 'test', 'duplicate'] as const;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
-import type { AlarmsService } from './alarms-service.js';
+import { notFound } from '../kernel/errors.js';
+import type { AlarmsService, CameraEvent } from './alarms-service.js';
 import { RESOLUTIONS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS, type AccountSchedule, type ActionPlan, type Keyholder, type Resolution } from './model.js';
 
 const HANDLERS: readonly Role[] = ['operator', 'supervisor'];
@@ -158,7 +159,7 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
       async (request) => ({ alarm: await service.close(request.params.id, request.body.resolution, request.body.note ?? null, request.principal) }),
     );
 
-    app.post<{ Body: { cameraId: string; event: 'intrusion' | 'line-crossing' | 'loitering' | 'smoke' | 'fire' | 'tamper'; at?: string; snapshotUrl?: string; confidence?: number } }>(
+    app.post<{ Body: CameraEvent }>(
       '/api/alarms/webhooks/camera',
       {
         config: { access: { roles: HANDLERS } },
@@ -167,13 +168,19 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
           body: {
             type: 'object', required: ['cameraId', 'event'], additionalProperties: false,
             properties: {
-              cameraId: { type: 'string', maxLength: 200 }, event: { type: 'string', enum: ['intrusion', 'line-crossing', 'loitering', 'smoke', 'fire', 'tamper'] },
+              cameraId: { type: 'string', maxLength: 200 }, event: { type: 'string', enum: ['intrusion', 'line-crossing', 'loitering', 'smoke', 'fire', 'tamper', 'people-count'] },
               at: { type: 'string', format: 'date-time' }, snapshotUrl: { type: 'string', format: 'uri', maxLength: 2000 }, confidence: { type: 'number', minimum: 0, maximum: 1 },
+              count: { type: 'integer', minimum: 0 }, in: { type: 'integer', minimum: 0 }, out: { type: 'integer', minimum: 0 },
             },
           },
         },
       },
-      async (request, reply) => reply.status(202).send({ signal: await service.handleCameraEvent(request.body, request.principal) }),
+      async (request, reply) => {
+        if (request.body.event !== 'people-count') return reply.status(202).send({ signal: await service.handleCameraEvent(request.body, request.principal) });
+        const outcome = await service.handleCameraCount(request.body, request.principal);
+        if (outcome !== 'recorded') throw notFound('crowd counter', request.body.cameraId);
+        return reply.status(202).send({ peopleCount: 'recorded' });
+      },
     );
 
     app.get(

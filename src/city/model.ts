@@ -55,7 +55,7 @@ export interface Zone {
 
 export const DEVICE_KINDS = [
   'alarm-panel', 'smoke-detector', 'heat-detector', 'motion-detector', 'door-contact', 'glass-break', 'panic-button',
-  'water-level-sensor', 'gas-sensor', 'camera', 'siren', 'loudspeaker', 'noise-sensor', 'cell-site',
+  'water-level-sensor', 'gas-sensor', 'camera', 'siren', 'loudspeaker', 'noise-sensor', 'cell-site', 'people-counter',
 ] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 

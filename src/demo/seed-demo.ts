@@ -6,6 +6,7 @@ import { demoSubscribers } from './demo-subscribers.js';
 import { generateDemoDevices } from './demo-devices.js';
 import { demoUnits } from './demo-units.js';
 import { DEMO_DISTRICTS, DEMO_FIRE_STATIONS } from './demo-city.js';
+import { DEMO_CROWD_ZONES, DEMO_GATES, demoCrowdDevices } from './demo-crowd.js';
 import type { ActionPlan } from '../alarms/model.js';
 import { seedDemoEvents } from '../events/demo-events.js';
 
@@ -89,6 +90,11 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   const units = demoUnits(cityService.state.sites.values(), { responder: identityService.resolvePrincipalOf('responder').userId, guard: identityService.resolvePrincipalOf('guard').userId });
   for (const { org, unit } of units) await vigil.capabilities.units.service.register(unit, { orgId: identity.orgIds[org]!, actor: 'system:demo' });
   const majorEvents = await seedDemoEvents(vigil.capabilities.events.service, { police: identityService.resolvePrincipalOf('commander'), city: identityService.resolvePrincipalOf('admin') }, identity.orgIds, vigil.ctx.clock.now());
+  // Crowd zones of the event organiser at Place du Casino and on Port Hercule, fed by simulated counters.
+  const organiser = { orgId: identity.orgIds.events!, actor: 'system:demo' };
+  await cityService.registerDevices(demoCrowdDevices(organiser.orgId), 'system:demo');
+  for (const zone of DEMO_CROWD_ZONES) await vigil.capabilities.crowd.service.defineZone(zone, organiser);
+  for (const gate of DEMO_GATES) await vigil.capabilities.crowd.service.defineGate(gate, organiser);
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +

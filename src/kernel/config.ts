@@ -63,6 +63,8 @@ export interface VigilConfig {
   mqttTopic: string;
   /** Topic filter of units' AVL positions; the '+' level is the unit id. */
   unitsMqttTopic: string;
+  /** Window over which people counts are gathered into one event per crowd zone (ms). */
+  crowdWindowMs: number;
   /** Port of the embedded MQTT broker used when no VIGIL_MQTT_URL is set; null disables it. */
   mqttEmbeddedPort: number | null;
   /** 64 hex characters; null: a key file in the data folder (one machine). */
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     mqttUrl: url(env, 'VIGIL_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     mqttTopic: env.VIGIL_MQTT_TOPIC || 'vigil/sensors/+/events',
     unitsMqttTopic: unitsTopic(env.VIGIL_UNITS_MQTT_TOPIC || 'vigil/units/+/position'),
+    crowdWindowMs: int(env, 'VIGIL_CROWD_WINDOW_MS', 1000, 10, 60_000),
     mqttEmbeddedPort: env.VIGIL_MQTT_EMBEDDED_PORT === 'off' ? null : int(env, 'VIGIL_MQTT_EMBEDDED_PORT', 1884, 0, 65535),
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),

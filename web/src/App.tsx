@@ -15,10 +15,11 @@ import { IncidentsPage } from './pages/IncidentsPage.js';
 import { ResponderPage } from './pages/ResponderPage.js';
 import { RoutingPage } from './pages/RoutingPage.js';
 import { EventsPage } from './pages/EventsPage.js';
+import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'cockpit' | 'audit' | 'admin' | 'security';
-const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', events: '/events', routing: '/routing', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
+type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'admin' | 'security';
+const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', events: '/events', routing: '/routing', crowd: '/crowd', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
@@ -76,6 +77,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const canIncidents = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin' || r === 'alert-officer');
   const isResponder = me.roles.includes('responder');
   const canEvents = me.roles.some((r) => r === 'commander' || r === 'responder' || r === 'supervisor' || r === 'operator' || r === 'admin');
+  const canCrowd = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander');
   const canCockpit = me.roles.some((r) => r === 'analyst' || r === 'admin');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
@@ -93,6 +95,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {isResponder && <button className={page === 'responder' ? 'active' : ''} onClick={() => go('responder')}>{t('My unit')}</button>}
           {canEvents && <button className={page === 'events' ? 'active' : ''} onClick={() => go('events')}>{t('Events')}</button>}
           <button className={page === 'routing' ? 'active' : ''} onClick={() => go('routing')}>{t('Routing')}</button>
+          {canCrowd && <button className={page === 'crowd' ? 'active' : ''} onClick={() => go('crowd')}>{t('Crowd')}</button>}
           {canCockpit && <button className={page === 'cockpit' ? 'active' : ''} onClick={() => go('cockpit')}>{t('Cockpit')}</button>}
           {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
           {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
@@ -118,6 +121,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'responder' && isResponder && <ResponderPage me={me} recent={live.recent} />}
           {page === 'events' && canEvents && <EventsPage me={me} recent={live.recent} />}
           {page === 'routing' && <RoutingPage me={me} />}
+          {page === 'crowd' && canCrowd && <CrowdPage me={me} recent={live.recent} />}
           {page === 'cockpit' && canCockpit && <CockpitPage />}
           {page === 'audit' && canAudit && <AuditPage />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}

@@ -72,6 +72,21 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
   // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
   const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
+  // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
+  const events = createEventsCapability(ctx, {
+    orgName: (orgId) => identity.service.state.orgs.get(orgId)?.name ?? null,
+    userByName: (username) => {
+      const u = identity.service.state.usersByName.get(username);
+      return u && !u.disabled ? { userId: u.id, orgId: u.orgId, displayName: u.displayName } : null;
+    },
+    usernameOf: (userId) => identity.service.state.users.get(userId)?.username ?? null,
+    route: (profile, from, to) => routing.service.router(profile).route(from, to),
+    incidentVisible: (id, p) => {
+      const i = incidents.service.state.incidents.get(id);
+      return i !== undefined && incidents.service.canSee(i, p);
+    },
+    unitVisible: (id, p) => units.service.visible(p).some((u) => u.unitId === id),
+  });
   // Crowd density: counts come in with the sensors (MQTT `people-count`, camera analytics); level changes raise alarms; closed gates close the foot graph.
   const crowd = createCrowdCapability(ctx, {
     recordWithSignals: (signals, events) => alarms.service.recordSignals(signals.map((s) => s.signal), events, (sg) => signals.find((s) => s.signal === sg)?.orgId ?? null),

@@ -18,6 +18,7 @@ import { createEventsCapability } from './events/index.js';
 import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability } from './crowd/index.js';
 import { footRouting } from './crowd/foot-routing.js';
+import { standingIn } from './events/clearance.js';
 import { createRoutingCapability } from './routing/index.js';
 import { alertEvacuationGuidance } from './routing/alert-evacuation.js';
 import { RoadTravelTimes } from './incidents/road-travel-times.js';
@@ -91,6 +92,11 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const crowd = createCrowdCapability(ctx, {
     recordWithSignals: (signals, events) => alarms.service.recordSignals(signals.map((s) => s.signal), events, (sg) => signals.find((s) => s.signal === sg)?.orgId ?? null),
     ...footRouting(routing.service),
+    // Crowd zones drawn for a major event are seen by its participants from staff level up, whatever their organisation.
+    eventSees: (eventId, p) => {
+      const e = events.service.state.events.get(eventId);
+      return e !== undefined && standingIn(e, p).level >= 2;
+    },
   }, ctx.config.crowdWindowMs);
   alarms.service.onPeopleCount = (reading) => crowd.service.reading(reading);
   const audit = createAuditCapability(ctx);

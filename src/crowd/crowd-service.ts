@@ -43,6 +43,8 @@ export interface CrowdDeps {
   /** Closes the foot graph at a gate (returns the closure id, null when no path crosses it). */
   closeFootAt(position: Position, reason: string, by: Principal): Promise<string | null>;
   reopenFoot(closureId: string, by: Principal): Promise<void>;
+  /** Whether a principal takes part, at staff level or above, in the major event a zone belongs to (its participants see the zone). */
+  eventSees?(eventId: string, by: Principal): boolean;
 }
 
 export type ZoneView = Omit<CrowdZone, 'history' | 'counts'> & { trendPerMin: number; counters: { counterId: string; count: number | null; at: string | null }[]; gates: string[]; suggestions: Suggestion[] };
@@ -60,25 +62,38 @@ export class CrowdService {
     this.counts = new CountBatcher((batch) => this.writeWindow(batch), windowMs);
   }
 
+  /** The owning organisation and those it shares with; and, for a zone of a major event, that event's participants (staff and above). */
+  private seesZone(by: Principal, z: CrowdZone): boolean {
+    return canSeeOrg(by, z.orgId) || (z.eventId !== null && this.deps.eventSees?.(z.eventId, by) === true);
+  }
+
+  private seesGate(by: Principal, g: Gate): boolean {
+    if (canSeeOrg(by, g.orgId)) return true;
+    return [g.inside, g.outside].some((id) => {
+      const z = id ? this.state.zones.get(id) : undefined;
+      return z !== undefined && this.seesZone(by, z);
+    });
+  }
+
   private zoneFor(zoneId: string, by: Principal): CrowdZone {
     const z = this.state.zones.get(zoneId);
-    if (!z || !canSeeOrg(by, z.orgId)) throw notFound('crowd zone', zoneId);
+    if (!z || !this.seesZone(by, z)) throw notFound('crowd zone', zoneId);
     return z;
   }
 
   private gateFor(gateId: string, by: Principal): Gate {
     const g = this.state.gates.get(gateId);
-    if (!g || !canSeeOrg(by, g.orgId)) throw notFound('gate', gateId);
+    if (!g || !this.seesGate(by, g)) throw notFound('gate', gateId);
     return g;
   }
 
   visibleZones(by: Principal): ZoneView[] {
-    return [...this.state.zones.values()].filter((z) => canSeeOrg(by, z.orgId)).sort((a, b) => a.name.localeCompare(b.name)).map((z) => this.view(z));
+    return [...this.state.zones.values()].filter((z) => this.seesZone(by, z)).sort((a, b) => a.name.localeCompare(b.name)).map((z) => this.view(z));
   }
 
   visibleGates(by: Principal): Omit<Gate, 'flows'>[] {
     const now = this.ctx.clock.now();
-    return [...this.state.gates.values()].filter((g) => canSeeOrg(by, g.orgId)).map(({ flows: _f, ...g }) => ({ ...g, inflowPerMin: round(this.state.netInflowPerMin(this.state.gates.get(g.gateId)!, g.inside, now), 1) }));
+    return [...this.state.gates.values()].filter((g) => this.seesGate(by, g)).map(({ flows: _f, ...g }) => ({ ...g, inflowPerMin: round(this.state.netInflowPerMin(this.state.gates.get(g.gateId)!, g.inside, now), 1) }));
   }
 
   zone(zoneId: string, by: Principal): ZoneView {

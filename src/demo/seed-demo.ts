@@ -93,7 +93,8 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   // Crowd zones of the event organiser at Place du Casino and on Port Hercule, fed by simulated counters.
   const organiser = { orgId: identity.orgIds.events!, actor: 'system:demo' };
   await cityService.registerDevices(demoCrowdDevices(organiser.orgId), 'system:demo');
-  for (const zone of DEMO_CROWD_ZONES) await vigil.capabilities.crowd.service.defineZone(zone, organiser);
+  // They are the race's spectator areas: its participants (police, fire, stewards) see them too.
+  for (const zone of DEMO_CROWD_ZONES) await vigil.capabilities.crowd.service.defineZone({ ...zone, eventId: majorEvents.raceId }, organiser);
   for (const gate of DEMO_GATES) await vigil.capabilities.crowd.service.defineGate(gate, organiser);
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +

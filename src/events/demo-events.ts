@@ -13,7 +13,7 @@ const H = 3_600_000;
  * organiser's stewards, and a festival at the Chapiteau de Fontvieille run by the
  * city with the private security company and a police liaison.
  */
-export async function seedDemoEvents(service: MajorEventsService, who: { police: Principal; city: Principal }, orgIds: Record<string, string>, now: number): Promise<{ events: number; features: number }> {
+export async function seedDemoEvents(service: MajorEventsService, who: { police: Principal; city: Principal }, orgIds: Record<string, string>, now: number): Promise<{ events: number; features: number; raceId: string; festivalId: string }> {
   const iso = (t: number): string => new Date(t).toISOString();
   let features = 0;
   const draw = async (eventId: string, by: Principal, kind: FeatureKind, name: string, coordinates: unknown, minClearance: number, note = '', sharedWith: string[] | null = null): Promise<void> => {
@@ -62,5 +62,5 @@ export async function seedDemoEvents(service: MajorEventsService, who: { police:
   await draw(f, city, 'zone', 'Stage front (crowd density zone)', ring([7.4180, 43.7262], [7.4192, 43.7262], [7.4192, 43.7268], [7.4180, 43.7268]), CLEARANCE.staff, 'people counts from src/crowd later');
   await draw(f, city, 'resource', 'Security patrol 2', [7.4188, 43.7271], CLEARANCE.staff, '', [orgIds.security!, orgIds.city!]);
   await service.start(f, city);
-  return { events: 2, features };
+  return { events: 2, features, raceId: race.eventId, festivalId: festival.eventId };
 }

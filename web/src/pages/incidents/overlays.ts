@@ -57,7 +57,7 @@ const isochrones: Overlay = {
     return { type: 'FeatureCollection', features: bands.flatMap((fc) => fc.features).sort((a, b) => Number(b.properties?.minutes) - Number(a.properties?.minutes)) };
   },
   layers: (source) => [
-    { id: `${source}-fill`, type: 'fill', source, paint: { 'fill-color': ['step', ['get', 'minutes'], '#12b76a', 5, '#fdb022', 9, '#f04438'], 'fill-opacity': 0.18 } },
+    { id: `${source}-fill`, type: 'fill', source, paint: { 'fill-color': ['step', ['get', 'minutes'], '#12b76a', 5, '#fdb022', 9, '#f04438'], 'fill-opacity': 0.1 } },
   ],
 };
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { EventMap, KIND_COLOURS } from './events/EventMap.js';
+import { NewEventForm, RosterEditor } from './events/EventSetup.js';
 import { ShareChooser, type Share } from './events/ShareChooser.js';
 import { type EntityLink, type EventView, type GuidanceView, type MajorEvent, type Standing } from './events/types.js';
 
@@ -20,6 +21,8 @@ export function EventsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [error, setError] = useState<string | null>(null);
   const [focus, setFocus] = useState<string | null>(null);
   const [drawing, setDrawing] = useState<[number, number][] | null>(null);
+  const [creating, setCreating] = useState(false);
+  const canCreate = me.roles.some((r) => r === 'commander' || r === 'admin');
 
   const loadList = useCallback(async () => {
     const r = await api<{ events: Listed[] }>('/api/events');
@@ -54,6 +57,7 @@ export function EventsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     <div className="events-page" data-testid="events-page">
       <aside className="panel event-list">
         <h2>{t('Major events')}</h2>
+        {canCreate && <button data-testid="new-event-button" onClick={() => setCreating(true)}>{t('New event')}</button>}
         {events.length === 0 && <p className="muted">{t('Your organisation takes part in no event.')}</p>}
         {events.map((e) => (
           <button key={e.eventId} data-testid="event-item" className={e.eventId === selected ? 'active' : ''} onClick={() => { setSelected(e.eventId); setFocus(null); setDrawing(null); }}>
@@ -62,7 +66,8 @@ export function EventsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           </button>
         ))}
       </aside>
-      {view && (
+      {creating && <NewEventForm onCancel={() => setCreating(false)} onCreated={(eventId) => { setCreating(false); setSelected(eventId); void loadList(); }} />}
+      {view && !creating && (
         <EventDetail key={view.event.eventId} me={me} view={view} act={act} focus={focus} setFocus={setFocus} drawing={drawing} setDrawing={setDrawing} error={error} />
       )}
     </div>
@@ -77,6 +82,7 @@ function EventDetail({ me, view, act, focus, setFocus, drawing, setDrawing, erro
   const time = useTime();
   const { event, me: standing } = view;
   const id = event.eventId;
+  const [editingRoster, setEditingRoster] = useState(false);
   const orgName = (orgId: string): string => event.participants.find((p) => p.orgId === orgId)?.orgName ?? orgId;
   const linkLabel = (l: EntityLink): string => {
     if (l.kind === 'feature') return view.features.find((f) => f.featureId === l.id)?.name ?? l.id;
@@ -130,7 +136,8 @@ function EventDetail({ me, view, act, focus, setFocus, drawing, setDrawing, erro
       <UploadsPanel view={view} act={act} orgName={orgName} />
 
       <section className="panel">
-        <h3>{t('Participants and clearances')}</h3>
+        <h3>{t('Participants and clearances')} {standing.canManage && !editingRoster && <button className="link" data-testid="edit-roster" onClick={() => setEditingRoster(true)}>{t('Edit')}</button>}</h3>
+        {editingRoster && <RosterEditor event={event} act={act} onDone={() => setEditingRoster(false)} />}
         <table className="table small" data-testid="participants">
           <thead><tr><th>{t('Organisation')}</th><th>{t('Maximum')}</th><th>{t('Default')}</th></tr></thead>
           <tbody>{event.participants.map((p) => <tr key={p.orgId}><td>{p.orgName}</td><td>{p.maxClearance}</td><td>{p.defaultClearance}</td></tr>)}</tbody>

@@ -4,6 +4,7 @@ import type { FeatureCollection } from 'geojson';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { baseStyle } from '../components/basemap.js';
 import { useT } from '../i18n.js';
+import { ZoneForm } from './crowd/ZoneForm.js';
 
 type Pos = [number, number];
 type Level = 'normal' | 'warning' | 'critical';
@@ -25,6 +26,8 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [gates, setGates] = useState<Gate[]>([]);
   const [error, setError] = useState<string | null>(null);
   const canAct = me.roles.some((r) => ACTORS.includes(r));
+  const canPlan = me.roles.some((r) => r === 'commander' || r === 'supervisor' || r === 'admin');
+  const [defining, setDefining] = useState(false);
 
   const load = useCallback(async () => {
     const r = await api<{ zones: Zone[]; gates: Gate[] }>('/api/crowd');
@@ -91,7 +94,8 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       <div className="crowd-map" ref={container} data-testid="crowd-map" data-loaded={loaded ? 'true' : 'false'} />
       <div className="crowd-side">
         {error && <p className="error" role="alert">{error}</p>}
-        <h2>{t('Crowd density')}</h2>
+        <h2>{t('Crowd density')} {canPlan && !defining && <button data-testid="new-zone" onClick={() => setDefining(true)}>{t('New zone')}</button>}</h2>
+        {defining && <ZoneForm onCancel={() => setDefining(false)} onSaved={() => { setDefining(false); void load(); }} />}
         <table className="table" data-testid="crowd-zones">
           <thead><tr><th>{t('Zone')}</th><th>{t('People')}</th><th>{t('Density')}</th><th>{t('Trend')}</th><th>{t('Level')}</th></tr></thead>
           <tbody>

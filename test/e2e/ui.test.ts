@@ -65,7 +65,8 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
     const steward = await (await browser.newContext()).newPage();
     await signIn(steward, 'steward');
     await steward.waitForSelector('[data-testid=city-summary]'); // city, sites and devices arrive together
-    assert.equal(await steward.locator('[data-testid=device-kinds] li').count(), 0, "the organiser sees no one else's devices");
+    // Only its own crowd counters (src/demo/demo-crowd.ts): counting cameras and line counters, none of anyone else's.
+    assert.equal(await steward.locator('[data-testid=device-kinds] li').count(), 2, "the organiser sees no one else's devices");
     assert.equal(await steward.getByRole('button', { name: 'Audit trail' }).count(), 0);
     assert.equal(await steward.getByRole('button', { name: 'Administration' }).count(), 0);
     await steward.goto(`${vigil.url}/audit`);

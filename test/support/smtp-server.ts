@@ -24,7 +24,10 @@ export async function smtpServer(refuse: (to: string, attempt: number) => { code
       }, callback);
     },
   });
+  // A client killed mid-session (the kill -9 tests) resets its connection: that is the client's failure, not the server's.
+  const connectionErrors: Error[] = [];
+  server.on('error', (e: Error) => connectionErrors.push(e));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, received, attempts, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, received, attempts, connectionErrors, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 

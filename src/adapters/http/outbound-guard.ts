@@ -22,9 +22,15 @@ export function isPublicAddress(address: string): boolean {
 }
 
 /** The host of a URL as an IP literal (brackets of IPv6 removed), or null for a name. */
-export function ipLiteralOf(hostname: string): string | null {
+function ipLiteralOf(hostname: string): string | null {
   const bare = hostname.replace(/^\[(.*)\]$/, '$1');
   return isIP(bare) ? bare : null;
+}
+
+/** The non-public IP literal a URL's host names (connecting to it skips any lookup), or null. */
+export function nonPublicLiteral(hostname: string): string | null {
+  const literal = ipLiteralOf(hostname);
+  return literal !== null && !isPublicAddress(literal) ? literal : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ipLiteralOf, isPublicAddress, publicOnlyLookup } from '../../adapters/http/outbound-guard.js';
+import { nonPublicLiteral, publicOnlyLookup } from '../../adapters/http/outbound-guard.js';
 import type { CapInfo } from '../cap/cap-model.js';
 import type { ChannelTexts } from '../channels/channel-text.js';
 import type { AlertRecord, Channel } from '../model.js';
@@ -46,8 +46,8 @@ export async function withRetries<T>(attempt: (n: number) => Promise<Attempt<T>>
 export async function postOnce(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; maxBytes: number; signal?: AbortSignal; publicOnly?: boolean }): Promise<Attempt<{ status: number; text: string }>> {
   const target = new URL(url);
   if (options.publicOnly) {
-    const literal = ipLiteralOf(target.hostname);
-    if (literal !== null && !isPublicAddress(literal)) return { ok: false, error: `${literal} is a private or local address; webhooks reach public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true`, retry: false };
+    const literal = nonPublicLiteral(target.hostname);
+    if (literal !== null) return { ok: false, error: `${literal} is a private or local address; webhooks reach public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true`, retry: false };
   }
   return new Promise((resolve) => {
     let settled = false;

@@ -2,7 +2,7 @@ import type { AppContext } from '../../platform/app-context.js';
 import type { AlertsState } from '../alerts-state.js';
 import type { AlertRecord, Channel } from '../model.js';
 import type { DeliveryState } from './delivery-state.js';
-import type { AlertDispatcher } from './dispatcher.js';
+import { deliveryEvent, type AlertDispatcher } from './dispatcher.js';
 
 /**
  * Delivery runs on the node that issued the alert. If that node dies mid-delivery
@@ -65,7 +65,7 @@ export class DeliveryResumer {
       // on air, and sending it again blind could double it. Said, not guessed.
       const cbs = channels.includes('cell-broadcast') && this.delivery.of(alert.alertId).some((p) => p.channel === 'cell-broadcast');
       if (cbs) {
-        await this.ctx.record([{ type: 'alerts.delivery.updated', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'system:alert-dispatcher', data: { alertId: alert.alertId, channel: 'cell-broadcast', status: 'done', queued: 0, sent: [], failed: [], note: 'interrupted mid-delivery by a node failure: not resent automatically — check the CBC before re-issuing' } }]);
+        await this.ctx.record([deliveryEvent(alert, 'alerts.delivery.updated', { alertId: alert.alertId, channel: 'cell-broadcast', status: 'done', queued: 0, sent: [], failed: [], note: 'interrupted mid-delivery by a node failure: not resent automatically — check the CBC before re-issuing' })]);
       }
       await this.dispatcher.dispatch(alert, { channels: channels.filter((c) => !(cbs && c === 'cell-broadcast')), trackOf: (c) => this.delivery.track(alert.alertId, c) });
     }));

@@ -1,4 +1,4 @@
-import { ipLiteralOf, isPublicAddress } from '../../adapters/http/outbound-guard.js';
+import { nonPublicLiteral } from '../../adapters/http/outbound-guard.js';
 import { badRequest, notFound, VigilError } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Principal } from '../../platform/access.js';
@@ -30,8 +30,7 @@ export function checkWebhookUrl(raw: string, allowPrivate = false): string {
   if (!u.hostname) throw badRequest('a webhook URL names a host');
   if (u.username || u.password) throw badRequest('no credentials in a webhook URL: the shared secret signs every request');
   // Names are checked again on every delivery, on the addresses they resolve to then (outbound-guard.ts).
-  const literal = ipLiteralOf(u.hostname);
-  const local = (literal !== null && !isPublicAddress(literal)) || u.hostname === 'localhost' || u.hostname.endsWith('.localhost');
+  const local = nonPublicLiteral(u.hostname) !== null || u.hostname === 'localhost' || u.hostname.endsWith('.localhost');
   if (local && !allowPrivate) throw badRequest(`${u.hostname} is a private or local address: webhooks reach public addresses only (an installation with an on-premises hub sets VIGIL_WEBHOOK_ALLOW_PRIVATE=true)`);
   return u.toString();
 }

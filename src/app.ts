@@ -32,6 +32,7 @@ import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadersh
 import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
 import type { KeyVault } from './platform/key-vault.js';
 import { ProjectionRunner } from './platform/projection.js';
+import { Reactions } from './platform/reactions.js';
 import { seedDemo } from './demo/seed-demo.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -151,6 +152,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     vault,
     publicUrl: () => (config.publicUrl ?? `http://localhost:${listeningPort ?? config.port}`).replace(/\/$/, ''),
     record: (events) => record(ctx, metrics, events),
+    reactions: new Reactions(),
   };
   const capabilities = createCapabilities(ctx, metrics);
   for (const capability of capabilities.all) capability.projections?.forEach((p) => projections.register(p));

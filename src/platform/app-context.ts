@@ -9,6 +9,7 @@ import type { KeyVault } from './key-vault.js';
 import type { Leadership } from './leadership.js';
 import type { Principal } from './access.js';
 import type { Projection, ProjectionRunner } from './projection.js';
+import type { Reactions } from './reactions.js';
 
 /** What every capability receives: configuration, time, the log, the stream. */
 export interface AppContext {
@@ -36,6 +37,8 @@ export interface AppContext {
    * logged and counted, never turned into a lost fact.
    */
   record(events: NewEvent[]): Promise<StoredEvent[]>;
+  /** Typed in-process reactions between capabilities (reactions.ts): producers emit, handlers are declared where they act. */
+  reactions: Reactions;
 }
 
 /**

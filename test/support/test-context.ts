@@ -9,6 +9,7 @@ import type { EventBus } from '../../src/platform/event-bus.js';
 import type { EventLog } from '../../src/platform/event-log.js';
 import { SingleNodeLeadership } from '../../src/platform/leadership.js';
 import { ProjectionRunner } from '../../src/platform/projection.js';
+import { Reactions } from '../../src/platform/reactions.js';
 import type { Principal, Role } from '../../src/platform/access.js';
 
 /** A bus that accepts and drops: for API tests that do not exercise the stream. */
@@ -39,6 +40,7 @@ export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {})
       if (stored.length) await projections.waitFor(stored.at(-1)!.seq);
       return stored;
     },
+    reactions: new Reactions(),
   };
   return ctx;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { PostgresEventLog } from '../src/adapters/stores/postgres/postgres-event-log.js';
 import { SqliteEventLog } from '../src/adapters/stores/sqlite/sqlite-event-log.js';
-import { verifyChain } from '../src/audit/chain-verifier.js';
+import { verifyChain } from '../src/platform/chain-verifier.js';
 import type { EventLog, NewEvent } from '../src/platform/event-log.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);

@@ -3,7 +3,8 @@ import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { LiveHub } from './live-hub.js';
 import type { Metrics } from './metrics.js';
-import type { CredentialSource, RouteEntry } from './server.js';
+import type { CredentialSource } from '../platform/access.js';
+import type { RouteEntry } from './route-entry.js';
 
 interface PlatformRouteDeps {
   ctx: AppContext;

@@ -12,6 +12,7 @@ import './fastify-types.js';
 import { LiveHub } from './live-hub.js';
 import type { Metrics } from './metrics.js';
 import { platformRoutes } from './platform-routes.js';
+import type { RouteEntry } from './route-entry.js';
 
 export type { CredentialSource } from '../platform/access.js';
 
@@ -25,12 +26,7 @@ export interface ApiServerOptions {
 }
 
 /** One row of the route × access table, collected as routes register. */
-export interface RouteEntry {
-  method: string;
-  url: string;
-  access: RouteAccess;
-  websocket: boolean;
-}
+export type { RouteEntry } from './route-entry.js';
 
 export interface ApiServer {
   app: FastifyInstance;

@@ -1,7 +1,7 @@
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { auditRoutes } from './routes.js';
 
-export { verifyChain } from './chain-verifier.js';
+export { verifyChain } from '../platform/chain-verifier.js';
 export { queryAudit } from './audit-query.js';
 
 /** The audit trail is the event log itself (hash-chained); this capability reads and verifies it. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { queryAudit } from './audit-query.js';
-import { verifyChain } from './chain-verifier.js';
+import { verifyChain } from '../platform/chain-verifier.js';
 
 export const AUDIT_READERS: readonly Role[] = ['admin', 'supervisor', 'csirt'];
 

@@ -1,4 +1,4 @@
-import { verifyChain } from '../audit/chain-verifier.js';
+import { verifyChain } from '../platform/chain-verifier.js';
 import { openEventLog } from '../adapters/stores/open-store.js';
 import type { VigilConfig } from '../kernel/config.js';
 

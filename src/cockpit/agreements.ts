@@ -3,52 +3,9 @@ import type { Catalogue } from './catalogue.js';
 import type { AreaIndex } from './engine/area-index.js';
 import { evaluate, type EvaluationSources } from './engine/evaluate.js';
 import { parsePeriod, periodsBetween, type Period } from './engine/zone-calendar.js';
-import type { PeriodKind } from './model.js';
+import type { Agreement, AgreementClause, AgreementReport, ClauseOutcome, PeriodKind } from './model.js';
 
-/** One KPI a provider is held to: an indicator in an area, a statistic of it, a comparison with a target. */
-export interface AgreementClause {
-  indicatorId: string;
-  /** Null: the whole city. */
-  areaId: string | null;
-  statistic: 'value' | 'p50' | 'p90';
-  comparator: '<=' | '>=';
-  target: number;
-  /** Condition: the period counts only with at least this many samples (events) behind the value. */
-  minimumCount: number;
-}
-
-/**
- * A KPI-based service agreement: the municipality names a provider, the KPIs that
- * apply with their targets and conditions, and the evaluation period. Vigil
- * evaluates it from its own data — the city is the examiner, not the provider.
- */
-export interface Agreement {
-  agreementId: string;
-  name: string;
-  provider: string;
-  periodKind: PeriodKind;
-  /** First period evaluated ('2026-01', '2026-Q1', '2026'). */
-  startsWith: string;
-  clauses: AgreementClause[];
-  definedBy: string;
-  definedAt: string;
-}
-
-export type ClauseOutcome = 'met' | 'missed' | 'not-evaluable';
-
-export interface AgreementReport {
-  agreementId: string;
-  name: string;
-  provider: string;
-  periodKind: PeriodKind;
-  periods: {
-    period: string;
-    /** The period has not ended yet: the figures may still change. */
-    inProgress: boolean;
-    status: 'met' | 'breached' | 'incomplete';
-    clauses: (AgreementClause & { value: number | null; count: number | null; outcome: ClauseOutcome; reason: string | null })[];
-  }[];
-}
+export type { Agreement, AgreementClause, AgreementReport, ClauseOutcome } from './model.js';
 
 /** Checks a clause against the catalogue and the city: indicator, statistic, area and level. */
 export function checkClause(c: AgreementClause, catalogue: Catalogue, index: AreaIndex): void {

@@ -68,7 +68,7 @@ export interface PeerRecord {
 
 export interface CockpitEvents {
   /** Defined or redefined (same id): the latest definition applies to every period. */
-  'cockpit.agreement.defined': { agreement: import('./agreements.js').Agreement };
+  'cockpit.agreement.defined': { agreement: Agreement };
   'cockpit.statistics.imported': { importId: string; source: string; format: 'csv' | 'json'; records: StatisticRecord[] };
   'cockpit.peers.imported': { importId: string; source: string; format: 'csv' | 'json'; records: PeerRecord[] };
 }
@@ -84,4 +84,49 @@ export interface IncidentSample {
   /** The site it happened at, or else the area (neighbourhood) or null for the city as a whole. */
   siteId: string | null;
   areaId: string | null;
+}
+
+/** One KPI a provider is held to: an indicator in an area, a statistic of it, a comparison with a target. */
+export interface AgreementClause {
+  indicatorId: string;
+  /** Null: the whole city. */
+  areaId: string | null;
+  statistic: 'value' | 'p50' | 'p90';
+  comparator: '<=' | '>=';
+  target: number;
+  /** Condition: the period counts only with at least this many samples (events) behind the value. */
+  minimumCount: number;
+}
+
+/**
+ * A KPI-based service agreement: the municipality names a provider, the KPIs that
+ * apply with their targets and conditions, and the evaluation period. Vigil
+ * evaluates it from its own data — the city is the examiner, not the provider.
+ */
+export interface Agreement {
+  agreementId: string;
+  name: string;
+  provider: string;
+  periodKind: PeriodKind;
+  /** First period evaluated ('2026-01', '2026-Q1', '2026'). */
+  startsWith: string;
+  clauses: AgreementClause[];
+  definedBy: string;
+  definedAt: string;
+}
+
+export type ClauseOutcome = 'met' | 'missed' | 'not-evaluable';
+
+export interface AgreementReport {
+  agreementId: string;
+  name: string;
+  provider: string;
+  periodKind: PeriodKind;
+  periods: {
+    period: string;
+    /** The period has not ended yet: the figures may still change. */
+    inProgress: boolean;
+    status: 'met' | 'breached' | 'incomplete';
+    clauses: (AgreementClause & { value: number | null; count: number | null; outcome: ClauseOutcome; reason: string | null })[];
+  }[];
 }

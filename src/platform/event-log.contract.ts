@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { verifyChain } from '../audit/chain-verifier.js';
+import { verifyChain } from './chain-verifier.js';
 import { VigilError } from '../kernel/errors.js';
 import type { EventLog, NewEvent, StoredEvent } from './event-log.js';
 

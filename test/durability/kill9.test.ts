@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import pg from 'pg';
 import { PostgresEventLog } from '../../src/adapters/stores/postgres/postgres-event-log.js';
 import { SqliteEventLog } from '../../src/adapters/stores/sqlite/sqlite-event-log.js';
-import { verifyChain } from '../../src/audit/chain-verifier.js';
+import { verifyChain } from '../../src/platform/chain-verifier.js';
 import type { EventLog } from '../../src/platform/event-log.js';
 import { POSTGRES_URL, requirePostgres } from '../support/services.js';
 

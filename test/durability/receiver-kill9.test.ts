@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { SqliteEventLog } from '../../src/adapters/stores/sqlite/sqlite-event-log.js';
-import { verifyChain } from '../../src/audit/chain-verifier.js';
+import { verifyChain } from '../../src/platform/chain-verifier.js';
 
 /**
  * Nothing acknowledged is lost, end to end: panels send alarms to a receiver node

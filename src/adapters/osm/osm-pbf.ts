@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { VigilError } from '../../kernel/errors.js';
-import type { OsmData, OsmMember, Tags } from './osm-reader.js';
+import type { OsmData, OsmMember, Tags } from './osm-model.js';
 import { ProtobufError, ProtobufReader, readSint, readVarint } from './protobuf-reader.js';
 
 const MAX_HEADER_BYTES = 64 * 1024;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openVigil, type Vigil } from '../../app.js';
-import { verifyChain } from '../../audit/chain-verifier.js';
+import { verifyChain } from '../../platform/chain-verifier.js';
 import { loadConfig } from '../../kernel/config.js';
 import { targetAreaOf } from '../targeting/area-geometry.js';
 

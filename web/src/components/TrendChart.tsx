@@ -1,4 +1,4 @@
-import type { KpiValue } from '../pages/CockpitPage.js';
+import type { KpiValue } from '../cockpit-types.js';
 
 /** A small SVG line chart of an indicator over consecutive periods (gaps where the value is unknown); p90 dashed when present. */
 export function TrendChart({ points, unit }: { points: KpiValue[]; unit: string }) {

@@ -3,6 +3,7 @@ import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike } from 'maplibre-gl';
 import { baseStyle } from '../components/basemap.js';
 import { TrendChart } from '../components/TrendChart.js';
+import type { KpiValue } from '../cockpit-types.js';
 import { PeerChart, type PeerComparison } from '../components/PeerChart.js';
 import { AgreementBoard } from '../components/AgreementBoard.js';
 import { CockpitImport } from '../components/CockpitImport.js';
@@ -11,8 +12,6 @@ import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
 
 interface Indicator { id: string; standard: string; name: { en: string; fr: string }; levels: string[]; higherIsBetter: boolean; confirmed: boolean; confirmation: { status: string; note: string | null }; citation: { document: string; clause: string | null }; definition: { unit: string; measure: string; text: string; percentiles?: number[] } }
-interface Term { variable: string; value: number | null; count?: number }
-export interface KpiValue { indicatorId: string; areaId: string; areaName: string; level: string; period: string; value: number | null; unit: string; numerator: Term | null; denominator: Term | null; percentiles?: Record<string, number | null>; count?: number; provenance: { variable: string; kind: string; total: number; refs: string[] }[] }
 interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string } }
 interface Site { id: string; position: [number, number]; category: string; name: string | null }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { POSTGRES_URL, requirePostgres } from '../../../../test/support/services.js';
-import { verifyChain } from '../../../audit/chain-verifier.js';
+import { verifyChain } from '../../../platform/chain-verifier.js';
 import { eventLogContract } from '../../../platform/event-log.contract.js';
 import type { StoredEvent } from '../../../platform/event-log.js';
 import { PostgresEventLog } from './postgres-event-log.js';

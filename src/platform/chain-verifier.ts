@@ -1,5 +1,5 @@
-import { eventHash } from '../platform/event-hash.js';
-import { GENESIS_HASH, type EventLog } from '../platform/event-log.js';
+import { eventHash } from './event-hash.js';
+import { GENESIS_HASH, type EventLog } from './event-log.js';
 
 export interface ChainVerification {
   ok: boolean;

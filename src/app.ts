@@ -14,11 +14,10 @@ import { neighbourhoodLocator } from './city/area-locator.js';
 import { createCockpitCapability } from './cockpit/index.js';
 import { createIdentityCapability } from './identity/index.js';
 import { createIncidentsCapability } from './incidents/index.js';
-import { createEventsCapability } from './events/index.js';
+import { createMajorEventsCapability } from './major-events/index.js';
 import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability } from './crowd/index.js';
 import { footRouting } from './crowd/foot-routing.js';
-import { standingIn } from './events/clearance.js';
 import { createRoutingCapability } from './routing/index.js';
 import { alertEvacuationGuidance } from './routing/alert-evacuation.js';
 import { RoadTravelTimes } from './incidents/road-travel-times.js';
@@ -75,7 +74,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
   const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
   // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
-  const events = createEventsCapability(ctx, {
+  const events = createMajorEventsCapability(ctx, {
     orgName: (orgId) => identity.service.state.orgs.get(orgId)?.name ?? null,
     userByName: (username) => {
       const u = identity.service.state.usersByName.get(username);
@@ -94,10 +93,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
     recordWithSignals: (signals, events) => alarms.service.recordSignals(signals.map((s) => s.signal), events, (sg) => signals.find((s) => s.signal === sg)?.orgId ?? null),
     ...footRouting(routing.service),
     // Crowd zones drawn for a major event are seen by its participants from staff level up, whatever their organisation.
-    eventSees: (eventId, p) => {
-      const e = events.service.state.events.get(eventId);
-      return e !== undefined && standingIn(e, p).level >= 2;
-    },
+    eventSees: (eventId, p) => (events.reads.standing(eventId, p)?.level ?? 0) >= 2,
   }, ctx.config.crowdWindowMs);
   alarms.service.onPeopleCount = (reading) => crowd.service.reading(reading);
   const audit = createAuditCapability(ctx);

@@ -9,7 +9,7 @@ import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { DISPATCHABLE, type Unit, type UnitStatus } from '../units/model.js';
 import type { UnitsService } from '../units/units-service.js';
-import { checkedFile, fileFromLog } from './attachments.js';
+import { checkedFile, fileFromLog } from '../platform/attachments.js';
 import { incidentEvent, type IncidentEvents } from './events.js';
 import { INCIDENT_TYPES, TYPE_OF_ALARM_KIND, qualifies, type IncidentType } from './incident-types.js';
 import type { IncidentsState } from './incidents-state.js';
@@ -18,7 +18,7 @@ import type { TravelTimes } from './travel-times.js';
 
 /** A site this close to the reported position is taken as the incident's site. */
 export const SITE_MATCH_M = 60;
-export { MAX_ATTACHMENT_BYTES } from './attachments.js';
+export { MAX_ATTACHMENT_BYTES } from '../platform/attachments.js';
 
 /** Who works the internal channel (dispatch ↔ responders); public information is written by command only. */
 export const INTERNAL_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'admin'];

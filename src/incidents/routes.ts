@@ -7,7 +7,7 @@ import { UNIT_STATUSES, type UnitStatus } from '../units/model.js';
 import { INCIDENT_TYPES, INCIDENT_TYPE_IDS, type IncidentType } from './incident-types.js';
 import { INTERNAL_ROLES, MAX_ATTACHMENT_BYTES, type CreateIncidentInput, type IncidentsService } from './incidents-service.js';
 import { CHANNELS, INCIDENT_RESOLUTIONS, INCIDENT_SOURCES, INCIDENT_STATUSES, type CommsChannel, type IncidentResolution, type IncidentStatus } from './model.js';
-import { printPdf } from './print-pdf.js';
+import { printPdf } from '../adapters/pdf/print-pdf.js';
 import { buildTimeline, timelineHtml } from './timeline.js';
 
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'alert-officer', 'admin'];

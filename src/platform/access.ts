@@ -86,7 +86,7 @@ const SECRET_KEY = /hash|secret|token|password|salt/i;
 /**
  * Whether a principal may see an event (audit trail, live feed): the owning
  * organisation must be visible to it, identity events are for admins only, and major
- * events' for their owner (the live feed applies their finer rule, src/events/live-view.ts).
+ * events' for their owner (the live feed applies their finer rule, src/major-events/live-view.ts).
  */
 export function canSeeEvent(p: Principal, e: { type: string; orgId: string | null }): boolean {
   if (e.type.startsWith('identity.') && !p.roles.includes('admin')) return false;

@@ -1,6 +1,6 @@
-/** The shapes of /api/events answers (the server's model, src/events/model.ts). */
-export type { EventFeature, EventMessage, EventUpload, Guidance, MajorEvent, Participant, Member, EntityLink } from '../../../../src/events/model.js';
-import type { EventFeature, EventMessage, EventUpload, Guidance, MajorEvent } from '../../../../src/events/model.js';
+/** The shapes of /api/events answers (the server's model, src/major-events/model.ts). */
+export type { EventFeature, EventMessage, EventUpload, Guidance, MajorEvent, Participant, Member, EntityLink } from '../../../../src/major-events/contract.js';
+import type { EventFeature, EventMessage, EventUpload, Guidance, MajorEvent } from '../../../../src/major-events/contract.js';
 
 export type GuidanceView = Guidance & { eventName?: string; acknowledged?: boolean };
 

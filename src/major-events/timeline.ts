@@ -1,4 +1,4 @@
-import { readAll, timelinePage, type TimelineEntry } from '../incidents/timeline.js';
+import { readAll, timelinePage, type TimelineEntry } from '../platform/timeline.js';
 import type { EventLog } from '../platform/event-log.js';
 import { canSeeGuidance, canSeeItem, type Standing } from './clearance.js';
 import type { MajorEventEvents, MajorEventType } from './events.js';

@@ -1,7 +1,7 @@
 import { VigilError, badRequest, forbidden, notFound } from '../kernel/errors.js';
 import type { LineString, Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
-import { checkedFile, fileFromLog } from '../incidents/attachments.js';
+import { checkedFile, fileFromLog } from '../platform/attachments.js';
 import type { Principal, Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { canSeeGuidance, canSeeItem, isRecipient, standingIn, type Standing } from './clearance.js';

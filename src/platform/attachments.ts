@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { VigilError, badRequest } from '../kernel/errors.js';
-import type { EventLog } from '../platform/event-log.js';
+import type { EventLog } from './event-log.js';
 
 /** Small files kept in the log itself (base64 inside one event), under the 1 MB event limit. */
 export const MAX_ATTACHMENT_BYTES = 512 * 1024;

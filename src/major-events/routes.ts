@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { badRequest } from '../kernel/errors.js';
-import { MAX_ATTACHMENT_BYTES } from '../incidents/attachments.js';
-import { printPdf } from '../incidents/print-pdf.js';
+import { MAX_ATTACHMENT_BYTES } from '../platform/attachments.js';
+import { printPdf } from '../adapters/pdf/print-pdf.js';
 import type { Role } from '../platform/access.js';
 import type { EventLog } from '../platform/event-log.js';
 import type { EventInput, FeatureInput, GuidanceInput, MajorEventsService, ShareInput } from './events-service.js';

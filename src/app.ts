@@ -64,7 +64,7 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqttRoutes: units.mqttRoutes });
   const routing = createRoutingCapability(ctx, { sites: () => city.service.state.sites.values() });
   const alerts = createAlertsCapability(ctx, {
-    publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id),
+    publicAlertsOrg: () => identity.reads.platformOrgId(), devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id),
     neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas), city: city.service.state,
     // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
     guidance: alertEvacuationGuidance(routing.service, () => city.service.state.sites.values()),
@@ -75,12 +75,9 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
   // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
   const events = createMajorEventsCapability(ctx, {
-    orgName: (orgId) => identity.service.state.orgs.get(orgId)?.name ?? null,
-    userByName: (username) => {
-      const u = identity.service.state.usersByName.get(username);
-      return u && !u.disabled ? { userId: u.id, orgId: u.orgId, displayName: u.displayName } : null;
-    },
-    usernameOf: (userId) => identity.service.state.users.get(userId)?.username ?? null,
+    orgName: identity.reads.orgName,
+    userByName: identity.reads.userByName,
+    usernameOf: identity.reads.usernameOf,
     route: (profile, from, to) => routing.service.router(profile).route(from, to),
     incidentVisible: (id, p) => {
       const i = incidents.service.state.incidents.get(id);

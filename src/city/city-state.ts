@@ -1,9 +1,10 @@
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
+import type { CityReadPort } from './contract.js';
 import type { Area, CityEvents, CityInfo, Device, Site, Zone } from './model.js';
 
 /** The city read model: the current city, its areas and sites, rebuilt from `city.*` events. */
-export class CityState implements Projection {
+export class CityState implements Projection, CityReadPort {
   readonly name = 'city';
   readonly typePrefixes = ['city.'];
   city: CityInfo | null = null;

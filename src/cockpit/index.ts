@@ -1,7 +1,7 @@
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import type { SubscribersState } from '../alerts/subscribers/subscribers-state.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
-import type { RoutingService } from '../routing/routing-service.js';
+import type { RoutingService } from '../routing/index.js';
 import { CockpitService } from './cockpit-service.js';
 import { CockpitState } from './cockpit-state.js';
 import { FireStationCoverageFeed } from './operational/fire-station-coverage.js';
@@ -23,7 +23,7 @@ export interface CockpitCapability extends Capability {
 /** The city management cockpit: indicators from building to city, imports, peers, agreements, export. */
 export function createCockpitCapability(
   ctx: AppContext,
-  deps: { city: CityState; subscribers: SubscribersState; routing?: { service: RoutingService; loaded: Promise<void> }; fireStationMinutes?: number },
+  deps: { city: CityReadPort; subscribers: SubscribersState; routing?: { service: RoutingService; loaded: Promise<void> }; fireStationMinutes?: number },
 ): CockpitCapability {
   const state = new CockpitState(deps.city, deps.subscribers, ctx.config.timeZone, () => ctx.clock.now());
   const service = new CockpitService(ctx, state);

@@ -1,4 +1,4 @@
-import type { AreaLevel } from '../city/model.js';
+import type { AreaLevel } from '../city/contract.js';
 
 /** Where a value is computed: a site (building) or an area of the city model. */
 export type CockpitLevel = 'site' | AreaLevel;

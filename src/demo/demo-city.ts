@@ -1,4 +1,4 @@
-import type { Site } from '../city/model.js';
+import type { Site } from '../city/contract.js';
 import type { Position } from '../kernel/geo.js';
 
 /**

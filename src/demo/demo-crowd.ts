@@ -1,4 +1,4 @@
-import type { Device } from '../city/model.js';
+import type { Device } from '../city/contract.js';
 import type { Polygon, Position } from '../kernel/geo.js';
 import type { GateInput, ZoneInput } from '../crowd/crowd-service.js';
 

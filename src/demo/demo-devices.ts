@@ -1,5 +1,5 @@
 import { haversineM, type Position } from '../kernel/geo.js';
-import type { Device, DeviceKind, Site, Zone } from '../city/model.js';
+import type { Device, DeviceKind, Site, Zone } from '../city/contract.js';
 
 /** Deterministic pseudo-random numbers (mulberry32): the demo city is the same on every machine. */
 export function seededRandom(seed: number): () => number {

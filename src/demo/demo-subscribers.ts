@@ -1,4 +1,4 @@
-import type { Site } from '../city/model.js';
+import type { Site } from '../city/contract.js';
 import type { SubscribeInput } from '../alerts/subscribers/subscribers-service.js';
 
 const LANGUAGES = ['fr-MC', 'fr-MC', 'en-GB', 'it-IT'];

@@ -1,5 +1,6 @@
 import type { Capability, AppContext } from '../platform/app-context.js';
 import type { CredentialSource, Principal } from '../platform/access.js';
+import type { IdentityReadPort } from './contract.js';
 import { IdentityService } from './identity-service.js';
 import { IdentityState } from './identity-state.js';
 import { identityRoutes } from './routes.js';
@@ -10,6 +11,7 @@ export { seedDemoIdentity, DEMO_USERS } from './demo-identity.js';
 export interface IdentityCapability extends Capability {
   service: IdentityService;
   resolvePrincipal(source: CredentialSource): Principal;
+  reads: IdentityReadPort;
 }
 
 export function createIdentityCapability(ctx: AppContext): IdentityCapability {
@@ -21,5 +23,14 @@ export function createIdentityCapability(ctx: AppContext): IdentityCapability {
     routes: identityRoutes(ctx, service),
     service,
     resolvePrincipal: (source) => service.resolvePrincipal(source),
+    reads: {
+      orgName: (orgId) => state.orgs.get(orgId)?.name ?? null,
+      platformOrgId: () => state.platformOrg()?.id ?? null,
+      userByName: (username) => {
+        const u = state.usersByName.get(username);
+        return u && !u.disabled ? { userId: u.id, orgId: u.orgId, displayName: u.displayName } : null;
+      },
+      usernameOf: (userId) => state.users.get(userId)?.username ?? null,
+    },
   };
 }

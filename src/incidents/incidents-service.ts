@@ -1,6 +1,6 @@
 import type { AlarmsState } from '../alarms/alarms-state.js';
 import type { AlertsState } from '../alerts/alerts-state.js';
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { haversineM, isValidPosition, type Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
@@ -62,7 +62,7 @@ export class IncidentsService {
     private readonly ctx: AppContext,
     readonly state: IncidentsState,
     private readonly units: UnitsService,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly alarms: AlarmsState,
     private readonly alerts: AlertsState,
     readonly travel: TravelTimes,

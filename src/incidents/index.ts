@@ -1,6 +1,6 @@
 import type { AlarmsState } from '../alarms/alarms-state.js';
 import type { AlertsState } from '../alerts/alerts-state.js';
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import type { UnitsService } from '../units/units-service.js';
 import { IncidentsService } from './incidents-service.js';
@@ -19,7 +19,7 @@ export interface IncidentsCapability extends Capability {
  * Command and control: incidents and dispatch. `travelTimes` is where the routing
  * engine plugs in; without it the straight-line fallback is used (and named in every answer).
  */
-export function createIncidentsCapability(ctx: AppContext, deps: { units: UnitsService; city: CityState; alarms: AlarmsState; alerts: AlertsState; travelTimes?: TravelTimes }): IncidentsCapability {
+export function createIncidentsCapability(ctx: AppContext, deps: { units: UnitsService; city: CityReadPort; alarms: AlarmsState; alerts: AlertsState; travelTimes?: TravelTimes }): IncidentsCapability {
   const state = new IncidentsState();
   const service = new IncidentsService(ctx, state, deps.units, deps.city, deps.alarms, deps.alerts, deps.travelTimes ?? new StraightLineTravelTimes());
   return {

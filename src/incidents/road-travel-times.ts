@@ -1,5 +1,5 @@
 import type { Position } from '../kernel/geo.js';
-import type { RoutingService } from '../routing/routing-service.js';
+import type { RoutingService } from '../routing/index.js';
 import type { UnitKind } from '../units/model.js';
 import { StraightLineTravelTimes, type RouteResult, type TravelTimes } from './travel-times.js';
 

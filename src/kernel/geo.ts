@@ -139,3 +139,13 @@ export function centroid(g: Geometry): Position {
   eachPosition(outer, (p) => { x += p[0]; y += p[1]; n++; });
   return n === 0 ? [0, 0] : [x / n, y / n];
 }
+
+/** Proper or touching intersection of segments p1p2 and q1q2 (planar lon/lat is fine at street scale). */
+export function segmentsIntersect(p1: Position, p2: Position, q1: Position, q2: Position): boolean {
+  const cross = (a: Position, b: Position, c: Position): number => (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+  const d1 = cross(q1, q2, p1), d2 = cross(q1, q2, p2), d3 = cross(p1, p2, q1), d4 = cross(p1, p2, q2);
+  if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
+  const on = (a: Position, b: Position, c: Position): boolean =>
+    Math.min(a[0], b[0]) <= c[0] && c[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= c[1] && c[1] <= Math.max(a[1], b[1]);
+  return (d1 === 0 && on(q1, q2, p1)) || (d2 === 0 && on(q1, q2, p2)) || (d3 === 0 && on(p1, p2, q1)) || (d4 === 0 && on(p1, p2, q2));
+}

@@ -1,7 +1,7 @@
 /**
  * The event stream: how work is handed between processors and between Vigil nodes.
  * In-process by default (src/adapters/streams/memory), NATS JetStream when several
- * nodes share work (src/adapters/streams/nats). Both pass event-bus.contract.ts.
+ * nodes share work (src/adapters/streams/nats). Both pass event-bus.conformance.ts.
  *
  * Subjects are dot-separated tokens with NATS wildcards: '*' matches one token,
  * '>' matches one or more trailing tokens.

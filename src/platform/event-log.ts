@@ -4,7 +4,7 @@
  * the audit trail *is* this log: each event carries the hash of its predecessor.
  *
  * Two interchangeable backends implement it (src/adapters/stores/sqlite and
- * …/postgres) and pass the same contract suite (event-log.contract.ts).
+ * …/postgres) and pass the same contract suite (event-log.conformance.ts).
  */
 export interface NewEvent<D = unknown> {
   /** Dotted, past tense, capability first: 'identity.user.created', 'city.features.imported'. */

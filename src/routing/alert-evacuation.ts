@@ -1,7 +1,7 @@
 import { asksToEvacuate, SPREAD_PARAMETER, type GuidanceSource } from '../alerts/evacuation-guidance.js';
 import type { AlertRecord } from '../alerts/model.js';
 import { targetAreaOf, type LonLat } from '../alerts/targeting/area-geometry.js';
-import type { Site } from '../city/model.js';
+import type { Site } from '../city/contract.js';
 import { haversineM } from '../kernel/geo.js';
 import { guidanceText, planEvacuation, shelterText, type EvacuationPlan, type Hazard } from './evacuation.js';
 import type { RoutingService } from './routing-service.js';

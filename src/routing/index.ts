@@ -1,4 +1,4 @@
-import type { Site } from '../city/model.js';
+import type { Site } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { routingRoutes } from './routes.js';
 import { RoutingService } from './routing-service.js';

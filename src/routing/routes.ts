@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { VigilError } from '../kernel/errors.js';
 import type { LineString, Polygon, Position } from '../kernel/geo.js';
 import type { Role } from '../platform/access.js';
-import type { Site } from '../city/model.js';
+import type { Site } from '../city/contract.js';
 import { buildingOrigins } from './alert-evacuation.js';
 import { planEvacuation, type EvacuationInput } from './evacuation.js';
 import type { SpeedUpdate } from './model.js';

@@ -46,4 +46,4 @@ export interface Me {
 }
 
 /** Events as the server stores and sends them (one definition, shared with the server). */
-export type { StoredEvent } from '../../src/platform/event-log.js';
+export type { StoredEvent } from '../../src/platform/contract.js';

@@ -1,5 +1,5 @@
-import type { CityState } from '../../city/city-state.js';
-import type { Area } from '../../city/model.js';
+import type { CityReadPort } from '../../city/contract.js';
+import type { Area } from '../../city/contract.js';
 import { geometryContains } from '../../kernel/geo.js';
 import type { CockpitLevel } from '../model.js';
 
@@ -23,7 +23,7 @@ export class AreaIndex {
   readonly nodes = new Map<string, AreaNode>();
   readonly cityId: string | null;
 
-  constructor(city: Pick<CityState, 'areas' | 'sites'>) {
+  constructor(city: Pick<CityReadPort, 'areas' | 'sites'>) {
     const areas = [...city.areas.values()];
     const cityArea = areas.find((a) => a.level === 'city') ?? null;
     this.cityId = cityArea?.id ?? null;

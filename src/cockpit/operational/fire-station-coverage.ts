@@ -1,4 +1,4 @@
-import type { Site } from '../../city/model.js';
+import type { Site } from '../../city/contract.js';
 import type { Position } from '../../kernel/geo.js';
 
 /** What the routing engine answers (Router.reachedWithin): per position, reached in time, or null when off the road graph. */

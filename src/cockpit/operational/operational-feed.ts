@@ -1,7 +1,7 @@
 import type { AlarmEvents } from '../../alarms/events.js';
 import type { AlertEvents } from '../../alerts/events.js';
 import type { DeliveryEvents } from '../../alerts/delivery/delivery-state.js';
-import type { IncidentEvents } from '../../incidents/events.js';
+import type { IncidentEvents } from '../../incidents/contract.js';
 import type { StoredEvent } from '../../platform/event-log.js';
 import type { AreaIndex } from '../engine/area-index.js';
 import type { MeasureStore } from '../engine/measure-store.js';

@@ -1,4 +1,4 @@
-import type { Device, Site } from '../../city/model.js';
+import type { Device, Site } from '../../city/contract.js';
 import { haversineM } from '../../kernel/geo.js';
 import type { Subscriber } from '../../alerts/subscribers/subscribers-state.js';
 import type { AreaIndex } from '../engine/area-index.js';

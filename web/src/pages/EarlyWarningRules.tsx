@@ -5,7 +5,7 @@ import { CHANNELS, type Channel } from '../../../src/alerts/model.js';
 import type { AlertTemplate } from '../../../src/alerts/templates.js';
 import type { RuleStatus } from '../../../src/alerts/early-warning/early-warning-service.js';
 import type { EarlyWarningRule, RuleInput } from '../../../src/alerts/early-warning/rule-model.js';
-import type { Device } from '../../../src/city/model.js';
+import type { Device } from '../../../src/city/contract.js';
 import { api, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { useT, useTime } from '../i18n.js';

@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import pg from 'pg';
 import { POSTGRES_URL, requirePostgres } from '../../../../test/support/services.js';
 import { verifyChain } from '../../../platform/chain-verifier.js';
-import { eventLogContract } from '../../../platform/event-log.contract.js';
+import { eventLogContract } from '../../../platform/event-log.conformance.js';
 import type { StoredEvent } from '../../../platform/event-log.js';
 import { PostgresEventLog } from './postgres-event-log.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { eventLogContract } from '../../../platform/event-log.contract.js';
+import { eventLogContract } from '../../../platform/event-log.conformance.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-sqlite-'));

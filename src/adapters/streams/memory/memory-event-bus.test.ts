@@ -1,4 +1,4 @@
-import { eventBusContract } from '../../../platform/event-bus.contract.js';
+import { eventBusContract } from '../../../platform/event-bus.conformance.js';
 import type { EventBus } from '../../../platform/event-bus.js';
 import { MemoryEventBus } from './memory-event-bus.js';
 

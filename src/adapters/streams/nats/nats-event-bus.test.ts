@@ -1,5 +1,5 @@
 import { NATS_URL, requireNats } from '../../../../test/support/services.js';
-import { eventBusContract } from '../../../platform/event-bus.contract.js';
+import { eventBusContract } from '../../../platform/event-bus.conformance.js';
 import { NatsEventBus } from './nats-event-bus.js';
 
 // Each test run uses its own stream, deleted again when its last node closes.

@@ -1,0 +1,2 @@
+/** The public face of the city cockpit: indicators, statistics, peers, agreements and the event map. */
+export * from './model.js';

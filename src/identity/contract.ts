@@ -1,0 +1,12 @@
+/** The public face of identity: organisations, users, sessions, API keys, sharing; the event map; what others may read. */
+export * from './model.js';
+
+/** What other capabilities may ask of identity (names for people and organisations, never secrets). */
+export interface IdentityReadPort {
+  orgName(orgId: string): string | null;
+  /** The organisation that speaks for the city (owner of public alerts), if one is marked so. */
+  platformOrgId(): string | null;
+  /** An enabled user by sign-in name. */
+  userByName(username: string): { userId: string; orgId: string; displayName: string } | null;
+  usernameOf(userId: string): string | null;
+}

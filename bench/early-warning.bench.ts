@@ -4,8 +4,8 @@
 import type { Signal } from '../src/alarms/model.js';
 import { CityState } from '../src/city/city-state.js';
 import type { Device } from '../src/city/model.js';
-import { EarlyWarningState } from '../src/alerts/early-warning/early-warning-state.js';
-import type { EarlyWarningRule } from '../src/alerts/early-warning/rule-model.js';
+import { EarlyWarningState } from '../src/early-warning/early-warning-state.js';
+import type { EarlyWarningRule } from '../src/early-warning/contract.js';
 import type { StoredEvent } from '../src/platform/event-log.js';
 
 const GAUGES = Number(process.env.BENCH_GAUGES ?? 10_000);

@@ -9,6 +9,7 @@ import { Metrics, typeLabel } from './api/metrics.js';
 import { createAlarmsCapability } from './alarms/index.js';
 import { createAuditCapability } from './audit/index.js';
 import { createAlertsCapability } from './alerts/index.js';
+import { createEarlyWarningCapability } from './early-warning/index.js';
 import { createCityCapability } from './city/index.js';
 import { neighbourhoodLocator } from './city/area-locator.js';
 import { createCockpitCapability } from './cockpit/index.js';
@@ -65,9 +66,18 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const routing = createRoutingCapability(ctx, { sites: () => city.service.state.sites.values() });
   const alerts = createAlertsCapability(ctx, {
     publicAlertsOrg: () => identity.reads.platformOrgId(), devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id),
-    neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas), city: city.service.state,
+    neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas),
     // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
     guidance: alertEvacuationGuidance(routing.service, () => city.service.state.sites.values()),
+  });
+  // Early warning reads the sensor readings alarms records and drafts alerts for approval through this port.
+  const earlyWarning = createEarlyWarningCapability(ctx, {
+    city: city.service.state,
+    alerts: {
+      exists: (alertId) => alerts.service.state.alerts.has(alertId),
+      check: (input) => alerts.service.check(input),
+      draft: (alertId, input, rule, trigger) => alerts.service.draftTriggered(alertId, input, rule, trigger),
+    },
   });
   // Noise sensors come in with the other sensors; their readings set the sirens' and loudspeakers' levels.
   alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
@@ -95,7 +105,10 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   alarms.service.onPeopleCount = (reading) => crowd.service.reading(reading);
   const audit = createAuditCapability(ctx);
   const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state, routing });
-  return { identity, city, alarms, alerts, routing, units, incidents, events, crowd, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, events, crowd, audit, cockpit] as Capability[] };
+  return {
+    identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit,
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit] as Capability[],
+  };
 }
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */

@@ -8,8 +8,7 @@ import { capReference, capTime, type CapAlert, type CapInfo } from './cap/cap-mo
 import { validateCapXml } from './cap/cap-validate.js';
 import { capToXml, parseCapXml } from './cap/cap-xml.js';
 import type { AlertEvents } from './events.js';
-import { needsApproval, type AlertRecord, type Channel } from './model.js';
-import type { AlertTrigger } from './early-warning/rule-model.js';
+import { needsApproval, type AlertRecord, type AlertTrigger, type Channel } from './model.js';
 
 /** What an alert officer writes; Vigil fills identifier, sender, sent and msgType. */
 export type AlertInput = Pick<CapAlert, 'status' | 'scope' | 'restriction' | 'addresses' | 'code' | 'note' | 'incidents'> & { info: CapInfo[]; channels: Channel[] };

@@ -16,10 +16,6 @@ import { ReceiptTracker } from './delivery/receipt-tracker.js';
 import type { AreaRef } from './delivery/recipient-track.js';
 import { SmsAnswers } from './delivery/sms-answers.js';
 import type { Device } from '../city/model.js';
-import type { CityState } from '../city/city-state.js';
-import { EarlyWarningService } from './early-warning/early-warning-service.js';
-import { EarlyWarningState } from './early-warning/early-warning-state.js';
-import { earlyWarningRoutes } from './early-warning/routes.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
 import { noGuidance, type GuidanceSource } from './evacuation-guidance.js';
@@ -47,18 +43,16 @@ export interface AlertsCapability extends Capability {
   cellBroadcast: CellBroadcastState;
   webhooks: WebhooksService;
   ambient: AmbientNoise;
-  earlyWarning: EarlyWarningService;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
 /** `guidance`: evacuation guidance per alert for the public page (the routing capability's); none when absent. */
-export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; device?: (id: string) => Device | undefined; neighbourhoodOf?: (position: [number, number]) => AreaRef | null; guidance?: GuidanceSource; city: CityState }): AlertsCapability {
+export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; device?: (id: string) => Device | undefined; neighbourhoodOf?: (position: [number, number]) => AreaRef | null; guidance?: GuidanceSource }): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
   const delivery = new DeliveryState();
   const service = new AlertsService(ctx, state);
   const subscribers = new SubscribersService(ctx, subscribersState);
-  const earlyWarning = new EarlyWarningService(ctx, new EarlyWarningState(deps.city), service, deps.city);
   const adapters = new Map<Channel, ChannelAdapter>();
   if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
   const receipts = new ReceiptTracker(ctx);
@@ -102,13 +96,12 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   const resumer = new DeliveryResumer(ctx, state, delivery, dispatcher, { staleMs: 120_000, everyMs: 30_000, singleNode: !ctx.config.databaseUrl });
   return {
     name: 'alerts',
-    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, earlyWarning.state],
+    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state],
     routes: async (app) => {
       await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance));
       await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
       await app.register(channelDetailRoutes(service, cellBroadcast, ambient.state));
       await app.register(webhooksRoutes(webhooks));
-      await app.register(earlyWarningRoutes(earlyWarning));
     },
     service,
     subscribers,
@@ -119,9 +112,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     cellBroadcast,
     webhooks,
     ambient,
-    earlyWarning,
     async start() {
-      earlyWarning.start();
       const shredded = await subscribers.shredErased();
       if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');
     },
@@ -130,7 +121,6 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
     },
     async stop() {
       resumer.stop();
-      await earlyWarning.stop();
       dispatcher.stop();
       await receipts.flush();
       receipts.stop();

@@ -1,5 +1,4 @@
 import type { CapAlert } from './cap/cap-model.js';
-import type { AlertTrigger } from './early-warning/rule-model.js';
 
 /**
  * Where an alert is in its life. Authored alerts go draft → (pending-approval →)
@@ -12,6 +11,14 @@ export type AlertState = (typeof ALERT_STATES)[number];
 /** The channels an alert can go out on; delivery adapters arrive with their own modules. */
 export const CHANNELS = ['email', 'sms', 'push', 'cell-broadcast', 'sirens', 'voice', 'cap-feed', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+/** What a drafted alert keeps of the early-warning rule that drafted it and the readings that triggered it. */
+export interface AlertTrigger {
+  ruleId: string;
+  ruleName: string;
+  deviceIds: string[];
+  readings: { signalId: string; deviceId: string; value: number | null; unit: string | null; state: string; at: string }[];
+}
 
 export interface AlertRecord {
   alertId: string;

@@ -1,10 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FeatureCollection } from 'geojson';
-import { SEVERITIES, URGENCIES } from '../../../src/alerts/cap/cap-model.js';
-import { CHANNELS, type Channel } from '../../../src/alerts/model.js';
-import type { AlertTemplate } from '../../../src/alerts/templates.js';
-import type { RuleStatus } from '../../../src/alerts/early-warning/early-warning-service.js';
-import type { EarlyWarningRule, RuleInput } from '../../../src/alerts/early-warning/rule-model.js';
+import { CHANNELS, SEVERITIES, URGENCIES, type AlertTemplate, type Channel } from '../../../src/alerts/contract.js';
+import type { EarlyWarningRule, RuleInput, RuleStatus } from '../../../src/early-warning/contract.js';
 import type { Device } from '../../../src/city/contract.js';
 import { api, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';

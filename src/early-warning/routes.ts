@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { DEVICE_KINDS } from '../../city/model.js';
-import type { Role } from '../../platform/access.js';
-import { SEVERITIES, URGENCIES } from '../cap/cap-model.js';
-import { CHANNELS } from '../model.js';
+import { DEVICE_KINDS } from '../city/contract.js';
+import type { Role } from '../platform/access.js';
+import { CHANNELS, SEVERITIES, URGENCIES } from '../alerts/contract.js';
 import type { EarlyWarningService } from './early-warning-service.js';
 import { RULE_SENSOR_TYPES, type RuleInput } from './rule-model.js';
 

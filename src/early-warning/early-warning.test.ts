@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { serveVigil, type RunningVigil } from '../../app.js';
-import { signedIn } from '../../../test/support/api-client.js';
-import { flood } from '../../../test/support/alert-fixtures.js';
-import { clusterIsolation } from '../../../test/support/cluster.js';
-import { MQTT_URL, NATS_URL, POSTGRES_URL, requireMqtt, requireNats, requirePostgres } from '../../../test/support/services.js';
-import { loadConfig } from '../../kernel/config.js';
-import { validateCapXml } from '../cap/cap-validate.js';
-import type { RuleInput } from './rule-model.js';
+import { serveVigil, type RunningVigil } from '../app.js';
+import { signedIn } from '../../test/support/api-client.js';
+import { flood } from '../../test/support/alert-fixtures.js';
+import { clusterIsolation } from '../../test/support/cluster.js';
+import { MQTT_URL, NATS_URL, POSTGRES_URL, requireMqtt, requireNats, requirePostgres } from '../../test/support/services.js';
+import { loadConfig } from '../kernel/config.js';
+import { validateCapXml } from '../alerts/cap/cap-validate.js';
+import type { RuleInput } from './contract.js';
 import { draftInput } from './early-warning-service.js';
-import { ALERT_TEMPLATES } from '../templates.js';
+import { ALERT_TEMPLATES } from '../alerts/contract.js';
 
 const gaugeRule = (deviceId: string, patch: Partial<RuleInput> = {}): RuleInput => ({
   name: 'Harbour gauge above 2 m',
@@ -58,7 +58,7 @@ test('early warning over the embedded broker: rising water drafts one alert for 
     const send = async (value: number, extra: object = {}): Promise<void> => {
       // publishAsync resolves on PUBACK, which Vigil sends once the reading is durable.
       await sensor.publishAsync(`vigil/sensors/${gauge.id}/events`, JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm', ...extra }), { qos: 1 });
-      await vigil.capabilities.alerts.earlyWarning.settled();
+      await vigil.capabilities.earlyWarning.service.settled();
     };
     await send(1.5);
     await send(2.1);
@@ -155,18 +155,18 @@ test('early warning after a restart: state rebuilt from the log, no draft writte
     assert.ok(created.json.watching > 1, 'every smoke detector of the neighbourhood');
     const smoke = (state: string) => vigil.capabilities.alarms.service.handleSensorMessage(`vigil/sensors/${detector.id}/events`, Buffer.from(JSON.stringify({ type: 'smoke', state })));
     await smoke('alarm');
-    await vigil.capabilities.alerts.earlyWarning.settled();
+    await vigil.capabilities.earlyWarning.service.settled();
     assert.equal(sensorDrafts(vigil).length, 1);
     assert.equal(sensorDrafts(vigil)[0]!.cap.status, 'Exercise');
     await vigil.close();
 
     vigil = await serveVigil(config);
-    await vigil.capabilities.alerts.earlyWarning.settled();
+    await vigil.capabilities.earlyWarning.service.settled();
     assert.equal((await vigil.ctx.log.read({ typePrefixes: ['alerts.alert.drafted'] })).length, 1, 'the replayed firing found its draft');
-    const [status] = vigil.capabilities.alerts.earlyWarning.list(vigil.capabilities.identity.service.resolvePrincipalOf('alert-officer'));
+    const [status] = vigil.capabilities.earlyWarning.service.list(vigil.capabilities.identity.service.resolvePrincipalOf('alert-officer'));
     assert.equal(status!.latched, true, 'still latched after the restart');
     await smoke('alarm');
-    await vigil.capabilities.alerts.earlyWarning.settled();
+    await vigil.capabilities.earlyWarning.service.settled();
     assert.equal(sensorDrafts(vigil).length, 1, 'still one open draft');
   } finally {
     await vigil.close();
@@ -187,18 +187,18 @@ test('two nodes on PostgreSQL see the same reading and write one draft (idempote
     const until = async (check: () => boolean): Promise<void> => {
       for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
     };
-    await until(() => b.capabilities.alerts.earlyWarning.state.rules.size === 1);
+    await until(() => b.capabilities.earlyWarning.service.state.rules.size === 1);
     // Readings reach node A only; B follows the log, decides the same firing and writes the same draft, which the log keeps once.
     for (const value of [2.5, 2.6]) await a.capabilities.alarms.service.handleSensorMessage(`vigil/sensors/${gauge.id}/events`, Buffer.from(JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm' })));
-    await until(() => sensorDrafts(b).length === 1 && b.capabilities.alerts.earlyWarning.state.pending.size === 0);
-    await Promise.all([a.capabilities.alerts.earlyWarning.settled(), b.capabilities.alerts.earlyWarning.settled()]);
+    await until(() => sensorDrafts(b).length === 1 && b.capabilities.earlyWarning.service.state.pending.size === 0);
+    await Promise.all([a.capabilities.earlyWarning.service.settled(), b.capabilities.earlyWarning.service.settled()]);
     assert.equal(sensorDrafts(a).length, 1);
     assert.equal(sensorDrafts(b).length, 1);
     assert.equal((await a.ctx.log.read({ typePrefixes: ['alerts.alert.drafted'] })).length, 1);
     assert.equal((await a.ctx.log.read({ typePrefixes: ['alerts.alert.submitted'] })).length, 1);
     // However the race goes, a node that writes a firing another node wrote already appends nothing new.
     const [draft] = sensorDrafts(b);
-    const rule = b.capabilities.alerts.earlyWarning.state.rules.get(created.json.rule.ruleId)!;
+    const rule = b.capabilities.earlyWarning.service.state.rules.get(created.json.rule.ruleId)!;
     const template = ALERT_TEMPLATES.find((x) => x.id === 'flood')!;
     const readings = draft!.trigger!.readings.map((r) => ({ ...r, sensorType: 'water-level', at: Date.parse(r.at) }));
     await b.capabilities.alerts.service.draftTriggered(draft!.alertId, draftInput(rule, template, readings, b.capabilities.city.service.state, Date.now()), rule, draft!.trigger!);

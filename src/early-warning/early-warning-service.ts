@@ -1,32 +1,30 @@
-import type { CityState } from '../../city/city-state.js';
-import { DEVICE_KINDS } from '../../city/model.js';
-import { badRequest, notFound, VigilError } from '../../kernel/errors.js';
-import { newId } from '../../kernel/ids.js';
-import { canSeeOrg, type Principal } from '../../platform/access.js';
-import type { AppContext } from '../../platform/app-context.js';
-import type { AlertInput, AlertsService } from '../alerts-service.js';
-import { capTime, type CapInfo } from '../cap/cap-model.js';
-import { outerRing, ringToCapPolygon } from '../targeting/area-geometry.js';
-import { ALERT_TEMPLATES, type AlertTemplate } from '../templates.js';
+import type { CityReadPort } from '../city/contract.js';
+import { DEVICE_KINDS } from '../city/contract.js';
+import { badRequest, notFound, VigilError } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { AppContext } from '../platform/app-context.js';
+import { ALERT_TEMPLATES, capTime, outerRing, ringToCapPolygon } from '../alerts/contract.js';
+import type { AlertInput, AlertTemplate, AlertTrigger, CapInfo } from '../alerts/contract.js';
+import type { EarlyWarningEvents, RuleStatus } from './contract.js';
 import type { EarlyWarningState, Firing } from './early-warning-state.js';
-import type { AlertTrigger, EarlyWarningEvents, EarlyWarningRule, Reading, RuleInput } from './rule-model.js';
+import type { EarlyWarningRule, Reading, RuleInput } from './rule-model.js';
 import { RULE_SENSOR_TYPES } from './rule-model.js';
 
-/** What the rules panel shows of a rule: where it stands and what its sensors said last. */
-export interface RuleStatus {
-  rule: EarlyWarningRule;
-  watching: number;
-  latched: boolean;
-  openDraft: string | null;
-  lastReadings: Reading[];
-  /** The last firing that could not be drafted, and why (shown until one succeeds). */
-  failure: string | null;
+/** What early warning needs of alerts (a port app.ts fills from the alerts capability). */
+export interface AlertDrafting {
+  /** Whether the alert exists already (another node wrote the draft). */
+  exists(alertId: string): boolean;
+  /** Throws when the input would not make a valid alert. */
+  check(input: AlertInput): Promise<void>;
+  /** Writes a rule's draft under `alertId`, submitted for approval at once. */
+  draft(alertId: string, input: AlertInput, rule: { orgId: string; definedBy: string }, trigger: AlertTrigger): Promise<unknown>;
 }
 
 const describe = (r: Pick<Reading, 'value' | 'unit' | 'state'>): string => (r.value !== null ? `${r.value}${r.unit ? ` ${r.unit}` : ''}` : r.state);
 
 /** The alert a firing drafts: the rule's template in its languages, its area and codes, the readings in the note and as parameters. */
-export function draftInput(rule: EarlyWarningRule, template: AlertTemplate, readings: Reading[], city: CityState, now: number): AlertInput {
+export function draftInput(rule: EarlyWarningRule, template: AlertTemplate, readings: Reading[], city: CityReadPort, now: number): AlertInput {
   const area = (() => {
     const a = rule.draft.area;
     if (a.kind === 'polygon') return { areaDesc: a.areaDesc, polygon: [a.polygon] };
@@ -72,8 +70,8 @@ export class EarlyWarningService {
   constructor(
     private readonly ctx: AppContext,
     readonly state: EarlyWarningState,
-    private readonly alerts: AlertsService,
-    private readonly city: CityState,
+    private readonly alerts: AlertDrafting,
+    private readonly city: CityReadPort,
   ) {
     state.onFiring = () => this.kick();
   }
@@ -139,7 +137,7 @@ export class EarlyWarningService {
   private async draft(firing: Firing): Promise<void> {
     const rule = this.state.rules.get(firing.ruleId);
     // Another node wrote it already, or the rule is gone: nothing to do.
-    if (!rule || this.alerts.state.alerts.has(firing.alertId)) {
+    if (!rule || this.alerts.exists(firing.alertId)) {
       this.state.pending.delete(firing.alertId);
       return;
     }
@@ -149,7 +147,7 @@ export class EarlyWarningService {
       readings: firing.readings.map((r) => ({ signalId: r.signalId, deviceId: r.deviceId, value: r.value, unit: r.unit, state: r.state, at: new Date(r.at).toISOString() })),
     };
     try {
-      await this.alerts.draftTriggered(firing.alertId, draftInput(rule, template, firing.readings, this.city, this.ctx.clock.now()), rule, trigger);
+      await this.alerts.draft(firing.alertId, draftInput(rule, template, firing.readings, this.city, this.ctx.clock.now()), rule, trigger);
       this.failures.delete(rule.ruleId);
     } catch (error) {
       // Kept out of the queue so one bad rule cannot spin; the panel shows why, the next start retries.

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { AlarmEvents } from '../../alarms/events.js';
-import type { CityState } from '../../city/city-state.js';
-import type { StoredEvent } from '../../platform/event-log.js';
-import type { Projection } from '../../platform/projection.js';
-import type { AlertEvents } from '../events.js';
+import type { AlarmEvents } from '../alarms/contract.js';
+import type { CityReadPort } from '../city/contract.js';
+import type { StoredEvent } from '../platform/event-log.js';
+import type { Projection } from '../platform/projection.js';
+import type { AlertEvents } from '../alerts/contract.js';
+import type { EarlyWarningEvents } from './contract.js';
 import { evaluate, newRuleTrack, type RuleTrack } from './rule-logic.js';
-import type { EarlyWarningEvents, EarlyWarningRule, Reading } from './rule-model.js';
+import type { EarlyWarningRule, Reading } from './rule-model.js';
 
 /** A rule fired on a reading: the draft to write, with an id every node derives alike. */
 export interface Firing {
@@ -42,7 +43,7 @@ export class EarlyWarningState implements Projection {
   /** Told of each firing as it is decided (the service drafts it). */
   onFiring: (firing: Firing) => void = () => {};
 
-  constructor(private readonly city: CityState) {}
+  constructor(private readonly city: CityReadPort) {}
 
   apply(e: StoredEvent): void {
     if (e.type === 'alarms.signal.received') return this.reading((e.data as AlarmEvents['alarms.signal.received']).signal);

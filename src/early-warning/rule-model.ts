@@ -1,7 +1,6 @@
-import type { DeviceKind } from '../../city/model.js';
-import { SENSOR_MESSAGE_SCHEMA } from '../../alarms/sensor-message.js';
-import type { CapSeverity, CapUrgency } from '../cap/cap-model.js';
-import type { Channel } from '../model.js';
+import type { DeviceKind } from '../city/contract.js';
+import { SENSOR_MESSAGE_SCHEMA } from '../alarms/contract.js';
+import type { CapSeverity, CapUrgency, Channel } from '../alerts/contract.js';
 
 /** The sensor message types a rule can watch (heartbeats carry no reading). */
 export const RULE_SENSOR_TYPES = SENSOR_MESSAGE_SCHEMA.properties.type.enum.filter((t) => t !== 'heartbeat');
@@ -68,17 +67,4 @@ export interface Reading {
   unit: string | null;
   /** Epoch ms: the sensor's own time when it said, else when Vigil received it. */
   at: number;
-}
-
-/** What a drafted alert keeps of the rule that drafted it and the readings that triggered it. */
-export interface AlertTrigger {
-  ruleId: string;
-  ruleName: string;
-  deviceIds: string[];
-  readings: { signalId: string; deviceId: string; value: number | null; unit: string | null; state: string; at: string }[];
-}
-
-export interface EarlyWarningEvents {
-  'alerts.rule.defined': { rule: EarlyWarningRule };
-  'alerts.rule.switched': { ruleId: string; enabled: boolean };
 }

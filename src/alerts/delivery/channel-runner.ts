@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { nonPublicLiteral, publicOnlyLookup } from '../../adapters/http/outbound-guard.js';
 import type { CapInfo } from '../cap/cap-model.js';
-import type { ChannelTexts } from '../channels/channel-text.js';
+import type { ChannelTexts } from '../messages/channel-text.js';
 import type { AlertRecord, Channel } from '../model.js';
 import type { TargetArea } from '../targeting/area-geometry.js';
 import type { DeliveryEvents } from './delivery-state.js';

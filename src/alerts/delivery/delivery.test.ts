@@ -10,7 +10,7 @@ import { flood } from '../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../test/support/api-client.js';
 import { smtpServer } from '../../../test/support/smtp-server.js';
 import { AlertDispatcher } from './dispatcher.js';
-import { EmailAdapter } from './email-adapter.js';
+import { EmailAdapter } from '../channels/email/email-channel.js';
 import { until } from '../../../test/support/until.js';
 
 

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../platform/app-context.js';
 import type { NewEvent } from '../../platform/event-log.js';
 import type { CapInfo } from '../cap/cap-model.js';
-import { channelTexts, type ChannelTexts } from '../channels/channel-text.js';
+import { channelTexts, type ChannelTexts } from '../messages/channel-text.js';
 import { exerciseMark, type AlertRecord, type Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
 import { asksToEvacuate, type GuidanceSource } from '../evacuation-guidance.js';
@@ -9,9 +9,9 @@ import { inArea, targetAreaOf, type LonLat, type TargetArea } from '../targeting
 import { ackToken } from './acknowledgements.js';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
 import type { ChannelRunner } from './channel-runner.js';
-import { DEFAULT_AMBIENT_DB, type WarningLevel } from './ambient-noise.js';
+import { DEFAULT_AMBIENT_DB, type WarningLevel } from '../channels/sirens/ambient-noise.js';
 import type { DeliveryEvents } from './delivery-state.js';
-import type { ReceiptTracker } from './receipt-tracker.js';
+import type { ReceiptTracker } from '../channels/sms/receipt-tracker.js';
 import { toRuns, type AreaRef, type RecipientTrack } from './recipient-track.js';
 
 const BATCH = 200;

@@ -1,8 +1,8 @@
 import { createECDH } from 'node:crypto';
 import type { Agent } from 'node:https';
 import webpush from 'web-push';
-import type { SecretBox } from '../../kernel/secrets.js';
-import type { ChannelAdapter, OutgoingMessage, SendResult } from './channel-adapter.js';
+import type { SecretBox } from '../../../kernel/secrets.js';
+import type { ChannelAdapter, OutgoingMessage, SendResult } from '../../delivery/channel-adapter.js';
 
 /** A browser's push subscription (W3C Push API): where to send, and the keys to encrypt for it. */
 export interface PushSubscription {

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import type { ChannelAdapter, OutgoingMessage, SendResult } from './channel-adapter.js';
+import type { ChannelAdapter, OutgoingMessage, SendResult } from '../../delivery/channel-adapter.js';
 
 /**
  * Sirens and loudspeaker zones over MQTT: one command per device on

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import smpp, { type PDU, type Session } from 'smpp';
-import { gsmEncode, gsmSeptets, smsParts } from '../channels/message-sizing.js';
-import type { ChannelAdapter, OutgoingMessage, SendResult } from './channel-adapter.js';
+import { gsmEncode, gsmSeptets, smsParts } from '../../messages/message-sizing.js';
+import type { ChannelAdapter, OutgoingMessage, SendResult } from '../../delivery/channel-adapter.js';
 import { readReceipt, type SmsReceipt } from './sms-receipt.js';
 
 /** SMPP 3.4 command_status values an SMSC uses when it is only busy: try again later. */

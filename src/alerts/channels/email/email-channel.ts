@@ -1,5 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { ChannelAdapter, OutgoingMessage, SendResult } from './channel-adapter.js';
+import type { ChannelAdapter, OutgoingMessage, SendResult } from '../../delivery/channel-adapter.js';
 
 /**
  * The e-mail channel: SMTP through nodemailer with a connection pool. A message

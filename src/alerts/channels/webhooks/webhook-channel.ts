@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { AppContext } from '../../platform/app-context.js';
-import { capToXml } from '../cap/cap-xml.js';
-import type { AlertRecord } from '../model.js';
-import { postOnce, withRetries, type ChannelRun, type ChannelRunner } from '../delivery/channel-runner.js';
+import type { AppContext } from '../../../platform/app-context.js';
+import { capToXml } from '../../cap/cap-xml.js';
+import type { AlertRecord } from '../../model.js';
+import { postOnce, withRetries, type ChannelRun, type ChannelRunner } from '../../delivery/channel-runner.js';
 import { signWebhook } from './webhook-signature.js';
 import type { WebhooksService } from './webhooks-service.js';
 import type { WebhookEndpoint, WebhookEvent } from './webhooks-state.js';

@@ -1,11 +1,11 @@
-import type { AppContext } from '../../platform/app-context.js';
-import type { Device } from '../../city/model.js';
-import type { AlertsState } from '../alerts-state.js';
-import { areaBounds } from '../targeting/area-geometry.js';
-import { coverageIntersects } from '../targeting/coverage.js';
+import type { AppContext } from '../../../platform/app-context.js';
+import type { Device } from '../../../city/model.js';
+import type { AlertsState } from '../../alerts-state.js';
+import { areaBounds } from '../../targeting/area-geometry.js';
+import { coverageIntersects } from '../../targeting/coverage.js';
 import { capRef, writeRequest, type CbcRequest, type CbcResponse } from './cell-broadcast.js';
 import type { CbsMessageRecord, CellBroadcastEvents, CellBroadcastState } from './cell-broadcast-state.js';
-import { postOnce, withRetries, type Attempt, type ChannelRun, type ChannelRunner } from './channel-runner.js';
+import { postOnce, withRetries, type Attempt, type ChannelRun, type ChannelRunner } from '../../delivery/channel-runner.js';
 
 const MAX_ANSWER_BYTES = 1024 * 1024;
 

@@ -15,7 +15,7 @@ import { validateCapXml } from '../../cap/cap-validate.js';
 import { parseCapXml } from '../../cap/cap-xml.js';
 import { signWebhook, verifyWebhook } from './webhook-signature.js';
 import { isPublicAddress } from '../../../adapters/http/outbound-guard.js';
-import { postOnce } from '../../delivery/channel-runner.js';
+import { postOnce } from '../../../adapters/http/outbound-http.js';
 import { checkWebhookUrl } from './webhooks-service.js';
 import { until } from '../../../../test/support/until.js';
 

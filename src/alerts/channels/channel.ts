@@ -25,6 +25,11 @@ interface ChannelBase {
   readonly channel: Channel;
   /** Why this channel cannot deliver in this installation (recorded as 'unavailable'), or null when it can. */
   readonly unavailable: string | null;
+  /**
+   * Set when a delivery cut short by a node failure must not be run again blind (what the
+   * peer accepted is on air already): the note recorded, as the channel's end, instead.
+   */
+  readonly notResumed?: string;
   /** Vigil is stopping: nothing new is started; what is in flight ends as soon as it can. */
   stop?(): void;
   close(): Promise<void>;

@@ -67,6 +67,11 @@ export class AlertDispatcher {
   /** `alertId:channel` of the deliveries running in this process (a resumer must not start them twice). */
   readonly running = new Set<string>();
 
+  /** The channel of that name in this installation, if any. */
+  channelOf(name: Channel): AlertChannel | undefined {
+    return this.channels.get(name);
+  }
+
   async dispatch(alert: AlertRecord, resume?: Resume): Promise<void> {
     const infos = alert.cap.info ?? [];
     const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));

@@ -46,6 +46,8 @@ export class CellBroadcastChannel implements SelfDeliveringChannel {
   readonly channel = 'cell-broadcast' as const;
   readonly reach = 'area-broadcast' as const;
   readonly unavailable: string | null;
+  // Serial numbers are allocated as it goes: what the CBC accepted is on air, and sending it again blind could double it.
+  readonly notResumed = 'interrupted mid-delivery by a node failure: not resent automatically — check the CBC before re-issuing';
   private readonly inFlight = new AbortController();
 
   constructor(

@@ -6,7 +6,7 @@ import type { AlertRecord, Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
 import { asksToEvacuate, type GuidanceSource } from '../evacuation-guidance.js';
 import { inArea, targetAreaOf, type LonLat, type TargetArea } from '../targeting/area-geometry.js';
-import type { AlertChannel, ChannelJob, OutgoingMessage, PersonalParts, RecipientChannel } from '../channels/channel.js';
+import type { AlertChannel, ChannelJob, DeviceChannel, OutgoingMessage, PersonalParts, RecipientChannel } from '../channels/channel.js';
 import type { ReceiptTracker } from '../channels/sms/receipt-tracker.js';
 import { ackToken } from './acknowledgements.js';
 import type { DeliveryEvents } from './delivery-state.js';
@@ -103,7 +103,7 @@ export class AlertDispatcher {
     const channel = this.channels.get(name);
     const unavailable = channel ? channel.unavailable : 'no adapter for this channel in this version';
     if (!channel || unavailable !== null) {
-      await record({ alertId: alert.alertId, channel: name, status: 'unavailable', queued: 0, sent: [], failed: [], note: unavailable ?? '' });
+      await record({ alertId: alert.alertId, channel: name, status: 'unavailable', queued: 0, sent: [], failed: [], note: unavailable! });
       return;
     }
     const channelJob: ChannelJob = { alert, infos: job.infos, area: job.area, textsOf: job.textsOf, record };
@@ -149,7 +149,7 @@ export class AlertDispatcher {
    * the recipients it never reached after them.
    */
   private async send(
-    { alert, resume }: Job, adapter: Extract<AlertChannel, { send: unknown }>, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>,
+    { alert, resume }: Job, adapter: RecipientChannel | DeviceChannel, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>,
     byLanguage?: Record<string, number>, areas?: (AreaRef | null)[],
   ): Promise<void> {
     const channel = adapter.channel;

@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChannelAdapter, OutgoingMessage, SendResult } from '../src/alerts/delivery/channel-adapter.js';
+import { EmailChannel } from '../src/alerts/channels/email/email-channel.js';
+import type { OutgoingMessage, SendResult } from '../src/alerts/channels/channel.js';
 import { AlertDispatcher } from '../src/alerts/delivery/dispatcher.js';
 import { SubscribersState } from '../src/alerts/subscribers/subscribers-state.js';
 import { targetAreaOf } from '../src/alerts/targeting/area-geometry.js';
@@ -83,14 +84,15 @@ for (let i = 0; i < MESSAGES; i++) {
   subscribers.apply({ type: 'alerts.subscriber.registered', orgId: 'org', data: { tokenHash: `t${i}`, subscriber: { subscriberId: `sub${i}`, name: null, language: i % 3 ? 'fr-MC' : 'en-GB', email: `r${i}@example.invalid`, phone: null, locations: [{ kind: 'home', position: [lon, lat] }], consentAt: '', consentSource: 'bench' } } } as unknown as StoredEvent);
 }
 let handed = 0;
-const counting: ChannelAdapter = {
-  channel: 'email',
-  async send(messages: readonly OutgoingMessage[]): Promise<SendResult[]> {
+/** The e-mail channel's messages, handed to a peer that takes everything at once. */
+class CountingEmail extends EmailChannel {
+  override readonly unavailable = null;
+  override async send(messages: readonly OutgoingMessage[]): Promise<SendResult[]> {
     handed += messages.length;
     return messages.map(() => ({ ok: true }));
-  },
-  async close() {},
-};
+  }
+}
+const counting = new CountingEmail(null, 'bench@example.invalid');
 const alert = {
   alertId: 'alt_bench', orgId: 'org', state: 'issued', origin: 'authored', channels: ['email'], needsApproval: false, author: 'bench', createdAt: '', submittedAt: null, approvedBy: null, issuedAt: null, rejected: null, endedBy: null,
   cap: {

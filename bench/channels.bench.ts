@@ -4,8 +4,8 @@
  * recorded (sensors report every second; most readings must cost next to nothing).
  */
 import { performance } from 'node:perf_hooks';
-import { cbsContents } from '../src/alerts/channels/cbs-pages.js';
-import { AmbientNoise, AmbientNoiseState } from '../src/alerts/delivery/ambient-noise.js';
+import { cbsContents } from '../src/alerts/messages/cbs-pages.js';
+import { AmbientNoise, AmbientNoiseState } from '../src/alerts/channels/sirens/ambient-noise.js';
 import { coverageIntersects } from '../src/alerts/targeting/coverage.js';
 import { areaBounds, targetAreaOf } from '../src/alerts/targeting/area-geometry.js';
 import { sectorRing } from '../src/demo/demo-devices.js';

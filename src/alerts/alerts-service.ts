@@ -60,9 +60,6 @@ export function checkAlertContent(cap: CapAlert): void {
  * document Vigil issues or accepts is valid against the CAP 1.2 schema.
  */
 export class AlertsService {
-  /** Called once an alert is issued (durably): the delivery starts there. */
-  onIssued: (alert: AlertRecord) => void = () => {};
-
   constructor(
     private readonly ctx: AppContext,
     readonly state: AlertsState,
@@ -204,7 +201,8 @@ export class AlertsService {
     const events = [event('alerts.alert.issued', a.alertId, a.orgId, by.actor, { alertId: a.alertId, sent, approvedBy }), ...this.endReferenced(a.cap, a.alertId, 'issued', a.orgId, by.actor)];
     await this.ctx.record(events);
     const issued = this.state.alerts.get(a.alertId)!;
-    this.onIssued(issued);
+    // Durable now: delivery reacts ('alerts.issued'), and is not awaited, so it never holds up the answer.
+    void this.ctx.reactions.emit('alerts.issued', issued).catch((error: unknown) => this.ctx.logger.error({ err: error, alertId: issued.alertId }, 'alert delivery failed'));
     return issued;
   }
 

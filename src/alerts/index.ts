@@ -4,17 +4,19 @@ import { rootCertificates } from 'node:tls';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { AlertsService } from './alerts-service.js';
 import { AlertsState } from './alerts-state.js';
-import type { ChannelAdapter } from './delivery/channel-adapter.js';
 import { DeliveryState } from './delivery/delivery-state.js';
 import { DeliveryResumer } from './delivery/delivery-resumer.js';
 import { AlertDispatcher } from './delivery/dispatcher.js';
-import { EmailAdapter } from './delivery/email-adapter.js';
-import { SmsAdapter } from './delivery/sms-adapter.js';
-import { SirenAdapter } from './delivery/siren-adapter.js';
-import { PushAdapter, vapidKeys } from './delivery/push-adapter.js';
-import { ReceiptTracker } from './delivery/receipt-tracker.js';
+import type { AlertChannel } from './channels/channel.js';
+import { CapFeedChannel } from './channels/cap-feed/cap-feed-channel.js';
+import { EmailChannel } from './channels/email/email-channel.js';
+import { SmsAdapter } from './channels/sms/sms-adapter.js';
+import { SmsChannel } from './channels/sms/sms-channel.js';
+import { SirenChannel } from './channels/sirens/siren-channel.js';
+import { PushChannel, vapidKeys } from './channels/push/push-channel.js';
+import { ReceiptTracker } from './channels/sms/receipt-tracker.js';
 import type { AreaRef } from './delivery/recipient-track.js';
-import { SmsAnswers } from './delivery/sms-answers.js';
+import { SmsAnswers } from './channels/sms/sms-answers.js';
 import type { Device } from '../city/model.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
@@ -22,16 +24,18 @@ import { noGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { subscriberRoutes } from './subscribers/subscriber-routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
 import { SubscribersState } from './subscribers/subscribers-state.js';
-import { CellBroadcastChannel } from './delivery/cell-broadcast-channel.js';
-import { CellBroadcastState } from './delivery/cell-broadcast-state.js';
+import { CellBroadcastChannel } from './channels/cell-broadcast/cell-broadcast-channel.js';
+import { CellBroadcastState } from './channels/cell-broadcast/cell-broadcast-state.js';
 import { channelDetailRoutes } from './delivery/channel-routes.js';
-import { AmbientNoise, AmbientNoiseState } from './delivery/ambient-noise.js';
-import { WebhookChannel } from './webhooks/webhook-channel.js';
-import { WebhooksService } from './webhooks/webhooks-service.js';
-import { WebhooksState } from './webhooks/webhooks-state.js';
-import { webhooksRoutes } from './webhooks/webhooks-routes.js';
+import { AmbientNoise, AmbientNoiseState } from './channels/sirens/ambient-noise.js';
+import { WebhookChannel } from './channels/webhooks/webhook-channel.js';
+import { WebhooksService } from './channels/webhooks/webhooks-service.js';
+import { WebhooksState } from './channels/webhooks/webhooks-state.js';
+import { webhooksRoutes } from './channels/webhooks/webhooks-routes.js';
 
 export { AlertsService } from './alerts-service.js';
+export { AlertsState } from './alerts-state.js';
+export { SubscribersState } from './subscribers/subscribers-state.js';
 
 export interface AlertsCapability extends Capability {
   service: AlertsService;
@@ -53,45 +57,49 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   const delivery = new DeliveryState();
   const service = new AlertsService(ctx, state);
   const subscribers = new SubscribersService(ctx, subscribersState);
-  const adapters = new Map<Channel, ChannelAdapter>();
-  if (ctx.config.smtpUrl) adapters.set('email', new EmailAdapter(ctx.config.smtpUrl, ctx.config.smtpFrom));
   const receipts = new ReceiptTracker(ctx);
   const smsAnswers = new SmsAnswers(ctx, subscribersState, delivery, service);
-  if (ctx.config.smppUrl) {
-    const sms = new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender);
-    // The bind is kept from the start: receipts and people's replies come in on it.
-    sms.listen({
-      receipt: (r, done) => receipts.receipt(r, done),
-      mobileOriginated: (m, done) => void smsAnswers.handle(m).then(done, (error: unknown) => ctx.logger.error({ err: error }, 'SMS reply not recorded; the SMSC will send it again')),
-    });
-    adapters.set('sms', sms);
-  }
+  const smsc = ctx.config.smppUrl ? new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender) : null;
+  // The bind is kept from the start: receipts and people's replies come in on it.
+  smsc?.listen({
+    receipt: (r, done) => receipts.receipt(r, done),
+    mobileOriginated: (m, done) => void smsAnswers.handle(m).then(done, (error: unknown) => ctx.logger.error({ err: error }, 'SMS reply not recorded; the SMSC will send it again')),
+  });
   // Web Push needs no outside service of ours: the browsers' push services are the peers.
   const vapid = vapidKeys(ctx.secrets);
   const pushAgent = ctx.config.pushCaFile ? new HttpsAgent({ ca: [...rootCertificates, readFileSync(ctx.config.pushCaFile, 'utf8')], keepAlive: true }) : undefined;
-  adapters.set('push', new PushAdapter(vapid, `mailto:${ctx.config.capSender}`, pushAgent));
   const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
-  if (sirenBroker) adapters.set('sirens', new SirenAdapter(sirenBroker));
   const cellBroadcast = new CellBroadcastState();
   const webhooks = new WebhooksService(ctx, new WebhooksState());
   const ambient = new AmbientNoise(ctx, new AmbientNoiseState(), deps.device ?? ((id) => [...deps.devices()].find((d) => d.id === id)));
-  const runners = [
+  // Noise sensors come in with the other sensors (alarms); their readings set the sirens' and loudspeakers' levels.
+  ctx.reactions.on('alarms.noise-reading', (r) => ambient.reading(r.deviceId, r.laeqDb, r.at));
+  const channelList: AlertChannel[] = [
+    new EmailChannel(ctx.config.smtpUrl, ctx.config.smtpFrom),
+    new SmsChannel(smsc),
+    new PushChannel(vapid, `mailto:${ctx.config.capSender}`, pushAgent),
+    new SirenChannel(sirenBroker, {
+      devices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
+      topicPrefix: ctx.config.sirenTopicPrefix,
+      publicUrl: () => ctx.publicUrl(),
+      ambientOf: (d) => ambient.ambientOf(d),
+      onWarningLevels: (alert, levels) => ambient.recordLevels(alert, levels),
+    }),
     new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, { backoffMs: ctx.config.deliveryBackoffMs }),
     new WebhookChannel(ctx, webhooks, { backoffMs: ctx.config.deliveryBackoffMs }),
+    new CapFeedChannel(),
   ];
-  const dispatcher = new AlertDispatcher(ctx, subscribersState, adapters, {
-    runners,
-    ambientOf: (d) => ambient.ambientOf(d),
-    onWarningLevels: (alert, levels) => ambient.recordLevels(alert, levels),
-    warningDevices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
-    sirenTopicPrefix: ctx.config.sirenTopicPrefix,
+  const channels = new Map<Channel, AlertChannel>(channelList.map((c) => [c.channel, c]));
+  const dispatcher = new AlertDispatcher(ctx, subscribersState, channels, {
     publicUrl: () => ctx.publicUrl(),
     ...(deps.guidance ? { guidance: deps.guidance } : {}),
     receipts,
     ...(deps.neighbourhoodOf ? { neighbourhoodOf: deps.neighbourhoodOf } : {}),
   });
   // Delivery runs on the node that issued the alert, after the issue is durable; it never holds up the approver's answer.
-  service.onIssued = (alert) => void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
+  ctx.reactions.on('alerts.issued', (alert) => {
+    void dispatcher.dispatch(alert).catch((error: unknown) => ctx.logger.error({ err: error, alertId: alert.alertId }, 'alert delivery failed'));
+  });
   // A delivery cut short by a node failure is taken up again from what the log says it reached.
   const resumer = new DeliveryResumer(ctx, state, delivery, dispatcher, { staleMs: 120_000, everyMs: 30_000, singleNode: !ctx.config.databaseUrl });
   return {
@@ -124,7 +132,7 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
       dispatcher.stop();
       await receipts.flush();
       receipts.stop();
-      await Promise.all([...adapters.values(), ...runners].map((a) => a.close()));
+      await Promise.all([...channels.values()].map((c) => c.close()));
     },
   };
 }

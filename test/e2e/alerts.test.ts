@@ -8,7 +8,7 @@ import { smsc } from '../support/smsc.js';
 import { browserPushKeys, pushService } from '../support/push-service.js';
 import { MQTT_URL, requireMqtt } from '../support/services.js';
 import { inArea } from '../../src/alerts/targeting/area-geometry.js';
-import { wavSeconds } from '../../src/alerts/channels/voice.js';
+import { wavSeconds } from '../../src/alerts/messages/voice.js';
 import { ackToken } from '../../src/alerts/delivery/acknowledgements.js';
 import { targetAreaOf } from '../../src/alerts/targeting/area-geometry.js';
 import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';

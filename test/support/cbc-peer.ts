@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gsmDecode } from '../../src/alerts/channels/message-sizing.js';
+import { gsmDecode } from '../../src/alerts/messages/message-sizing.js';
 
 /** What the loopback CBC decoded from one request. */
 export interface CbcReceived {

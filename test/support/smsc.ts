@@ -1,5 +1,5 @@
 import smpp, { type PDU, type Session } from 'smpp';
-import { receiptText } from '../../src/alerts/delivery/sms-receipt.js';
+import { receiptText } from '../../src/alerts/channels/sms/sms-receipt.js';
 
 export interface Received { to: string; dataCoding: number; esmClass: number; udh: Buffer | null; text: string; messageId: string; registeredDelivery: number }
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AlertsService } from '../alerts-service.js';
 import { VIEWERS } from '../routes.js';
-import type { AmbientNoiseState } from './ambient-noise.js';
-import type { CellBroadcastState } from './cell-broadcast-state.js';
+import type { AmbientNoiseState } from '../channels/sirens/ambient-noise.js';
+import type { CellBroadcastState } from '../channels/cell-broadcast/cell-broadcast-state.js';
 
 /** Per-channel details of an alert's delivery that the progress bars do not show. */
 export function channelDetailRoutes(service: AlertsService, cellBroadcast: CellBroadcastState, ambient: AmbientNoiseState): FastifyPluginAsync {

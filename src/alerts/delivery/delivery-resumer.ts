@@ -61,13 +61,13 @@ export class DeliveryResumer {
     const found = this.unfinished(staleMs);
     await Promise.allSettled(found.map(async ({ alert, channels }) => {
       this.ctx.logger.warn({ alertId: alert.alertId, channels }, 'resuming an alert delivery that was interrupted');
-      // The cell-broadcast channel allocates serial numbers as it goes: what the CBC accepted is
-      // on air, and sending it again blind could double it. Said, not guessed.
-      const cbs = channels.includes('cell-broadcast') && this.delivery.of(alert.alertId).some((p) => p.channel === 'cell-broadcast');
-      if (cbs) {
-        await this.ctx.record([deliveryEvent(alert, 'alerts.delivery.updated', { alertId: alert.alertId, channel: 'cell-broadcast', status: 'done', queued: 0, sent: [], failed: [], note: 'interrupted mid-delivery by a node failure: not resent automatically — check the CBC before re-issuing' })]);
+      // A channel that must not be sent again blind (cell broadcast: what the CBC accepted is on air) is ended with its note, if it had started.
+      const started = new Set(this.delivery.of(alert.alertId).map((p) => p.channel));
+      const ended = channels.filter((c) => started.has(c) && this.dispatcher.channelOf(c)?.notResumed);
+      if (ended.length > 0) {
+        await this.ctx.record(ended.map((c) => deliveryEvent(alert, 'alerts.delivery.updated', { alertId: alert.alertId, channel: c, status: 'done', queued: 0, sent: [], failed: [], note: this.dispatcher.channelOf(c)!.notResumed! })));
       }
-      await this.dispatcher.dispatch(alert, { channels: channels.filter((c) => !(cbs && c === 'cell-broadcast')), trackOf: (c) => this.delivery.track(alert.alertId, c) });
+      await this.dispatcher.dispatch(alert, { channels: channels.filter((c) => !ended.includes(c)), trackOf: (c) => this.delivery.track(alert.alertId, c) });
     }));
     return found.length;
   }

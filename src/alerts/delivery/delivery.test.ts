@@ -10,7 +10,7 @@ import { flood } from '../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../test/support/api-client.js';
 import { smtpServer } from '../../../test/support/smtp-server.js';
 import { AlertDispatcher } from './dispatcher.js';
-import { EmailAdapter } from './email-adapter.js';
+import { EmailChannel } from '../channels/email/email-channel.js';
 import { until } from '../../../test/support/until.js';
 
 
@@ -105,7 +105,7 @@ test('SMTP refusals: a temporary one is retried until accepted, a permanent one 
   const smtp = await smtpServer((to, attempt) => (to.startsWith('busy') && attempt < 3 ? { code: 451, message: 'try again later' } : to.startsWith('gone') ? { code: 550, message: 'no such mailbox' } : null));
   const dir = mkdtempSync(join(tmpdir(), 'vigil-delivery-'));
   const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
-  const adapter = new EmailAdapter(smtp.url, 'Vigil <alerts@example.org>');
+  const adapter = new EmailChannel(smtp.url, 'Vigil <alerts@example.org>');
   try {
     const subscribers = vigil.capabilities.alerts.subscribers;
     const orgId = vigil.capabilities.identity.service.listOrgs().find((o) => o.platform)!.id;

@@ -1,17 +1,15 @@
 import type { AppContext } from '../../platform/app-context.js';
 import type { NewEvent } from '../../platform/event-log.js';
 import type { CapInfo } from '../cap/cap-model.js';
-import { channelTexts, type ChannelTexts } from '../channels/channel-text.js';
-import { exerciseMark, type AlertRecord, type Channel } from '../model.js';
+import { channelTexts } from '../messages/channel-text.js';
+import type { AlertRecord, Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
 import { asksToEvacuate, type GuidanceSource } from '../evacuation-guidance.js';
 import { inArea, targetAreaOf, type LonLat, type TargetArea } from '../targeting/area-geometry.js';
+import type { AlertChannel, ChannelJob, DeviceChannel, OutgoingMessage, PersonalParts, RecipientChannel } from '../channels/channel.js';
+import type { ReceiptTracker } from '../channels/sms/receipt-tracker.js';
 import { ackToken } from './acknowledgements.js';
-import type { ChannelAdapter, OutgoingMessage } from './channel-adapter.js';
-import type { ChannelRunner } from './channel-runner.js';
-import { DEFAULT_AMBIENT_DB, type WarningLevel } from './ambient-noise.js';
 import type { DeliveryEvents } from './delivery-state.js';
-import type { ReceiptTracker } from './receipt-tracker.js';
 import { toRuns, type AreaRef, type RecipientTrack } from './recipient-track.js';
 
 const BATCH = 200;
@@ -20,46 +18,17 @@ const QUEUE_CHUNK = 10_000;
 /** Progress events in flight while the next batch is sent; the log keeps them in order. */
 const MAX_PROGRESS_IN_FLIGHT = 4;
 
-/** Where each person-addressed channel reaches a subscriber. */
-const ADDRESS: Partial<Record<Channel, (s: Subscriber) => string | null>> = { email: (s) => s.email, sms: (s) => s.phone, push: (s) => (s.push ? JSON.stringify(s.push) : null) };
-const NOT_CONFIGURED: Partial<Record<Channel, string>> = { email: 'no SMTP server configured (VIGIL_SMTP_URL)', sms: 'no SMSC configured (VIGIL_SMPP_URL)', push: 'Web Push is off' };
-
 export interface DispatcherOptions {
   /** Waits before retrying the messages that failed in a batch; one attempt more than there are waits. */
   backoffMs?: number[];
-  /** Sirens and loudspeakers of the city (their positions decide which sound). */
-  warningDevices?: () => Iterable<WarningDevice>;
-  sirenTopicPrefix?: string;
-  /** Base URL (no trailing slash) of the links in messages and the voice files loudspeakers fetch. */
+  /** Base URL (no trailing slash) of the links in messages. */
   publicUrl?: () => string;
   /** The neighbourhood of the city a point is in (for reach per area), or null outside them all. */
   neighbourhoodOf?: (position: [number, number]) => AreaRef | null;
-  /** Where the SMSC's message ids go, so its delivery receipts find their recipient. */
+  /** Where the peer's message ids go, on channels whose receipts confirm delivery (SMS). */
   receipts?: ReceiptTracker;
   /** Evacuation guidance at a recipient's place, in their language (routing), for alerts that ask to evacuate. */
   guidance?: GuidanceSource;
-  /** Channels that run their own delivery (cell broadcast, webhooks). */
-  runners?: readonly ChannelRunner[];
-  /** The ambient each device's level is set above (measured, or the default per kind), and where the chosen levels are recorded. */
-  ambientOf?: (d: WarningDevice) => Pick<WarningLevel, 'ambientDb' | 'ambientSource' | 'measuredAt'>;
-  onWarningLevels?: (alert: AlertRecord, levels: WarningLevel[]) => Promise<void>;
-}
-
-export interface WarningDevice {
-  id: string;
-  kind: 'siren' | 'loudspeaker';
-  position: [number, number];
-}
-
-/**
- * Sound level of a warning device: above the ambient noise by a margin, never above
- * the device's maximum (EN ISO 7731 asks for a warning signal 15 dB above ambient).
- * Ambient is the zone's measured level when a noise sensor reported one recently
- * (ambient-noise.ts), else a typical urban level per kind of place.
- */
-export function warningLevelDb(kind: WarningDevice['kind'], ambientDb: number = kind === 'siren' ? 70 : 60): number {
-  const maxDb = kind === 'siren' ? 120 : 96;
-  return Math.min(ambientDb + 15, maxDb);
 }
 
 /** The info block in the recipient's language: exact tag, then same primary language, then the first. */
@@ -71,9 +40,11 @@ export function infoFor(infos: readonly CapInfo[], language: string): CapInfo {
 /**
  * Sends an issued alert on every channel it selected, at once: each channel runs on
  * its own, a failing or missing channel is reported and never holds up the others.
- * Recipients are the subscribers with a location in the alert's area; each gets the
- * info block in their language. Progress is recorded in batches (queued, sent,
- * failed per recipient) so every node's UI shows it live.
+ * Channels are driven by what they are (channels/channel.ts): a per-recipient channel
+ * gets the subscribers with a location in the alert's area, each with the info block
+ * in their language; a per-device channel names its devices in the area; both are sent
+ * in batches with retries, tracked per target and resumed. Other channels deliver
+ * themselves. Progress is recorded in batches so every node's UI shows it live.
  */
 export class AlertDispatcher {
   private readonly backoffMs: number[];
@@ -82,7 +53,7 @@ export class AlertDispatcher {
   constructor(
     private readonly ctx: AppContext,
     private readonly subscribers: SubscribersState,
-    private readonly adapters: ReadonlyMap<Channel, ChannelAdapter>,
+    private readonly channels: ReadonlyMap<Channel, AlertChannel>,
     private readonly options: DispatcherOptions = {},
   ) {
     this.backoffMs = options.backoffMs ?? [1_000, 4_000, 16_000];
@@ -96,15 +67,24 @@ export class AlertDispatcher {
   /** `alertId:channel` of the deliveries running in this process (a resumer must not start them twice). */
   readonly running = new Set<string>();
 
+  /** The channel of that name in this installation, if any. */
+  channelOf(name: Channel): AlertChannel | undefined {
+    return this.channels.get(name);
+  }
+
   async dispatch(alert: AlertRecord, resume?: Resume): Promise<void> {
     const infos = alert.cap.info ?? [];
     const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
-    const recipients = area.rings.length + area.circles.length > 0 ? this.subscribers.within(area) : [];
     // Each language's texts are the same for every recipient: made once per info block.
     const texts = new Map(infos.map((i) => [i, channelTexts(alert.cap, i)] as const));
     // Only alerts that ask people to leave carry a route: decided once, not per message.
     const guidance = this.options.guidance && asksToEvacuate(alert) ? this.options.guidance : null;
-    const job: Job = { alert, infos, area, recipients, textsOf: (i) => texts.get(i)!, guidance, resume: resume ?? null };
+    let recipients: Subscriber[] | null = null;
+    const job: Job = {
+      alert, infos, area, textsOf: (i) => texts.get(i)!, guidance, resume: resume ?? null,
+      // Looked up once, by the first per-recipient channel that needs them.
+      recipients: () => (recipients ??= area.rings.length + area.circles.length > 0 ? this.subscribers.within(area) : []),
+    };
     const channels = resume ? alert.channels.filter((c) => resume.channels.includes(c)) : alert.channels;
     await Promise.allSettled(channels.map(async (channel) => {
       const key = `${alert.alertId}:${channel}`;
@@ -117,75 +97,48 @@ export class AlertDispatcher {
     }));
   }
 
-  private async channel(job: Job, channel: Channel): Promise<void> {
-    const { alert, infos, recipients } = job;
+  private async channel(job: Job, name: Channel): Promise<void> {
+    const { alert } = job;
     const record = (data: DeliveryEvents['alerts.delivery.updated']): Promise<unknown> => this.ctx.record([deliveryEvent(alert, 'alerts.delivery.updated', data)]);
-    if (channel === 'cap-feed') {
-      await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [], note: 'published in the Atom feed' });
+    const channel = this.channels.get(name);
+    const unavailable = channel ? channel.unavailable : 'no adapter for this channel in this version';
+    if (!channel || unavailable !== null) {
+      await record({ alertId: alert.alertId, channel: name, status: 'unavailable', queued: 0, sent: [], failed: [], note: unavailable! });
       return;
     }
-    if (channel === 'sirens') {
-      await this.sirens(job, record);
-      return;
+    const channelJob: ChannelJob = { alert, infos: job.infos, area: job.area, textsOf: job.textsOf, record };
+    switch (channel.reach) {
+      case 'per-recipient':
+        return this.toRecipients(job, channelJob, channel);
+      case 'per-device':
+        return this.send(job, channel, await channel.commands(channelJob), record);
+      default:
+        return channel.deliver(channelJob);
     }
-    const runner = this.options.runners?.find((r) => r.channel === channel);
-    if (runner) {
-      await runner.run({ alert, infos, area: job.area, textsOf: job.textsOf, record });
-      return;
-    }
-    const address = ADDRESS[channel];
-    const adapter = this.adapters.get(channel);
-    if (!address || !adapter) {
-      await record({ alertId: alert.alertId, channel, status: 'unavailable', queued: 0, sent: [], failed: [], note: address ? NOT_CONFIGURED[channel] : 'no adapter for this channel in this version' });
-      return;
-    }
+  }
+
+  /** One message per subscriber in the area with an address on this channel, in their language. */
+  private async toRecipients(job: Job, channelJob: ChannelJob, channel: RecipientChannel): Promise<void> {
+    const { alert, infos, area, guidance } = job;
     const messages: OutgoingMessage[] = [];
     const byLanguage: Record<string, number> = {};
     const where = this.options.neighbourhoodOf;
     const areas: (AreaRef | null)[] | undefined = where ? [] : undefined;
-    for (const r of recipients) {
-      const to = address(r);
+    const personal: PersonalParts = {
+      safeLink: (r) => `${this.options.publicUrl?.() ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`,
+      guidance: (r) => (guidance ? guidance(alert, placeIn(r, area), r.language) : null),
+    };
+    for (const r of job.recipients()) {
+      const to = channel.addressOf(r);
       if (!to) continue;
       const info = infoFor(infos, r.language);
       const lang = info.language ?? 'en-US';
       byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
-      messages.push(this.message(job, channel, r, to, job.textsOf(info)));
+      messages.push(channel.message(channelJob, r, to, job.textsOf(info), personal));
       // The neighbourhood of the first of their places inside the alert's area.
-      if (where) areas!.push(where((r.locations.find((l) => inArea(l.position, job.area)) ?? r.locations[0])!.position));
+      if (where) areas!.push(where((r.locations.find((l) => inArea(l.position, area)) ?? r.locations[0])!.position));
     }
-    await this.send(job, channel, adapter, messages, record, byLanguage, areas);
-  }
-
-  /** One command per siren or loudspeaker inside the area: sound (or stop, for a Cancel), level, voice files per language. */
-  private async sirens(job: Job, record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>): Promise<void> {
-    const { alert, infos, area, textsOf } = job;
-    const adapter = this.adapters.get('sirens');
-    if (!adapter) {
-      await record({ alertId: alert.alertId, channel: 'sirens', status: 'unavailable', queued: 0, sent: [], failed: [], note: 'no MQTT broker for sirens (VIGIL_SIREN_MQTT_URL)' });
-      return;
-    }
-    const devices = [...(this.options.warningDevices?.() ?? [])].filter((d) => inArea(d.position, area));
-    const levels = new Map(devices.map((d) => {
-      const ambient = this.options.ambientOf?.(d) ?? { ambientDb: DEFAULT_AMBIENT_DB[d.kind], ambientSource: 'default' as const, measuredAt: null };
-      return [d.id, { deviceId: d.id, kind: d.kind, ...ambient, levelDb: warningLevelDb(d.kind, ambient.ambientDb) }] as const;
-    }));
-    await this.options.onWarningLevels?.(alert, [...levels.values()]);
-    const evacuate = infos.some((i) => i.responseType?.includes('Evacuate'));
-    const base = this.options.publicUrl?.() ?? '';
-    const messages: OutgoingMessage[] = devices.map((d) => ({
-      recipientId: d.id,
-      address: `${this.options.sirenTopicPrefix ?? 'vigil/sirens'}/${d.id}/command`,
-      subject: '',
-      headers: {},
-      text: JSON.stringify({
-        alertId: alert.alertId, identifier: alert.cap.identifier, sent: alert.cap.sent, status: alert.cap.status, exercise: exerciseMark(alert.cap),
-        action: alert.cap.msgType === 'Cancel' ? 'stop' : 'sound', signal: alert.cap.msgType === 'Cancel' ? 'all-clear' : evacuate ? 'evacuate' : 'alert',
-        levelDb: levels.get(d.id)!.levelDb, ambientDb: levels.get(d.id)!.ambientDb, ambientSource: levels.get(d.id)!.ambientSource,
-        voice: d.kind === 'loudspeaker' && alert.cap.scope === 'Public' ? infos.map((i) => ({ language: i.language ?? 'en-US', url: `${base}/api/alerts/public/${alert.alertId}/voice/${i.language ?? 'en-US'}.wav`, text: textsOf(i).voice })) : [],
-        expires: infos.map((i) => i.expires).filter(Boolean).sort().at(-1) ?? null,
-      }),
-    }));
-    await this.send(job, 'sirens', adapter, messages, record);
+    await this.send(job, channel, messages, channelJob.record, byLanguage, areas);
   }
 
   /**
@@ -195,10 +148,14 @@ export class AlertDispatcher {
    * run keeps the positions already queued, sends only those still waiting, and queues
    * the recipients it never reached after them.
    */
-  private async send({ alert, resume }: Job, channel: Channel, adapter: ChannelAdapter, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>, byLanguage?: Record<string, number>, areas?: (AreaRef | null)[]): Promise<void> {
+  private async send(
+    { alert, resume }: Job, adapter: RecipientChannel | DeviceChannel, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>,
+    byLanguage?: Record<string, number>, areas?: (AreaRef | null)[],
+  ): Promise<void> {
+    const channel = adapter.channel;
     const progress = (data: Omit<DeliveryEvents['alerts.delivery.progressed'], 'alertId' | 'channel'>): Promise<unknown> => this.ctx.record([deliveryEvent(alert, 'alerts.delivery.progressed', { alertId: alert.alertId, channel, ...data })]);
     const inFlight = new Set<Promise<unknown>>();
-    const receipts = channel === 'sms' ? this.options.receipts : undefined;
+    const receipts = adapter.reach === 'per-recipient' && adapter.receipts ? this.options.receipts : undefined;
     const track = resume?.trackOf(channel) ?? null;
     const base = track?.size ?? 0;
     /** [message index, position] of recipients queued by an earlier run and still waiting. */
@@ -254,21 +211,6 @@ export class AlertDispatcher {
     if (!this.stopped) await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
   }
 
-  private message({ alert, area, guidance }: Job, channel: Channel, r: Subscriber, address: string, texts: ChannelTexts): OutgoingMessage {
-    const mark = exerciseMark(alert.cap);
-    // The personal "are you safe?" link goes where it can be followed (e-mail, push), not into the SMS.
-    const link = (): string => `${this.options.publicUrl?.() ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`;
-    // Where this person should walk, from their place in the area: only where a message can carry a route (e-mail, push).
-    const g = guidance && (channel === 'email' || channel === 'push') ? guidance(alert, placeIn(r, area), r.language) : null;
-    return {
-      recipientId: r.subscriberId, address, subject: channel === 'email' ? texts.email.subject : '',
-      text: channel === 'email' ? `${texts.email.body}${g ? `\n\n${g}` : ''}\n\nAre you safe? Tell us: ${link()}`
-        : channel === 'push' ? JSON.stringify({ title: texts.email.subject, body: g ? `${texts.sms}\n${g}` : texts.sms, alertId: alert.alertId, status: alert.cap.status, url: link(), guidance: g })
-        : texts.sms,
-      headers: { 'X-Vigil-Alert': alert.alertId, 'X-CAP-Identifier': alert.cap.identifier, ...(mark ? { 'X-Vigil-Exercise': mark } : {}) },
-    };
-  }
-
   stop(): void {
     this.stopped = true;
   }
@@ -284,8 +226,8 @@ interface Job {
   alert: AlertRecord;
   infos: CapInfo[];
   area: TargetArea;
-  recipients: Subscriber[];
-  textsOf: (info: CapInfo) => ChannelTexts;
+  recipients: () => Subscriber[];
+  textsOf: ChannelJob['textsOf'];
   /** Evacuation guidance for this alert, or null when it asks for none. */
   guidance: GuidanceSource | null;
   resume: Resume | null;

@@ -5,7 +5,7 @@ import type { KeyVault } from '../../platform/key-vault.js';
 import type { Projection } from '../../platform/projection.js';
 import type { LonLat, TargetArea } from '../targeting/area-geometry.js';
 import { PointGrid } from '../targeting/point-grid.js';
-import { phoneKey } from '../delivery/sms-keywords.js';
+import { phoneKey } from '../channels/sms/sms-keywords.js';
 
 export interface SubscriberLocation {
   kind: 'home' | 'work' | 'last';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { CapInfo } from '../../../src/alerts/cap/cap-model.js';
 import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SEVERITIES, URGENCIES, capTime } from '../../../src/alerts/cap/cap-model.js';
-import { channelTexts } from '../../../src/alerts/channels/channel-text.js';
+import { channelTexts } from '../../../src/alerts/messages/channel-text.js';
 import { CHANNELS, needsApproval, type AlertRecord, type Channel } from '../../../src/alerts/model.js';
 import type { AlertTemplate } from '../../../src/alerts/templates.js';
 import type { ChannelProgress } from '../../../src/alerts/delivery/delivery-state.js';

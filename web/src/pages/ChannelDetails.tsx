@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { CbsMessageRecord } from '../../../src/alerts/delivery/cell-broadcast-state.js';
-import type { WarningLevel } from '../../../src/alerts/delivery/ambient-noise.js';
+import type { CbsMessageRecord } from '../../../src/alerts/channels/cell-broadcast/cell-broadcast-state.js';
+import type { WarningLevel } from '../../../src/alerts/channels/sirens/ambient-noise.js';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 

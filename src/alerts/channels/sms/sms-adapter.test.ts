@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { smsc, type Received } from '../../../test/support/smsc.js';
+import { smsc, type Received } from '../../../../test/support/smsc.js';
 import { SmsAdapter } from './sms-adapter.js';
 import type { SmsReceipt } from './sms-receipt.js';
-import { until } from '../../../test/support/until.js';
+import { until } from '../../../../test/support/until.js';
 
 /** Concatenated parts put back together in order, per recipient. */
 function reassemble(parts: Received[]): string {

@@ -5,8 +5,8 @@
  * single standard interface from an alerting system to a CBC, so Vigil posts the
  * JSON below (docs/architecture.md, "Cell broadcast") carrying exactly those fields.
  */
-import type { CapAlert, CapInfo } from '../cap/cap-model.js';
-import { cbsContents } from '../channels/cbs-pages.js';
+import type { CapAlert, CapInfo } from '../../cap/cap-model.js';
+import { cbsContents } from '../../messages/cbs-pages.js';
 
 /** TS 23.041 §9.4.1.2.2 (and ETSI TS 102 900 EU-Alert): CMAS message identifiers. */
 export const CBS_ID = {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Role } from '../../platform/access.js';
+import type { Role } from '../../../platform/access.js';
 import type { WebhookInput, WebhooksService } from './webhooks-service.js';
 import { WEBHOOK_EVENTS, WEBHOOK_FORMATS } from './webhooks-state.js';
 

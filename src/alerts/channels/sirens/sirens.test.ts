@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { serveVigil } from '../../app.js';
-import { loadConfig } from '../../kernel/config.js';
-import { flood } from '../../../test/support/alert-fixtures.js';
-import { signedIn } from '../../../test/support/api-client.js';
-import { MQTT_URL, requireMqtt } from '../../../test/support/services.js';
-import { inArea, targetAreaOf } from '../targeting/area-geometry.js';
-import { wavSeconds } from '../channels/voice.js';
-import { until } from '../../../test/support/until.js';
+import { serveVigil } from '../../../app.js';
+import { loadConfig } from '../../../kernel/config.js';
+import { flood } from '../../../../test/support/alert-fixtures.js';
+import { signedIn } from '../../../../test/support/api-client.js';
+import { MQTT_URL, requireMqtt } from '../../../../test/support/services.js';
+import { inArea, targetAreaOf } from '../../targeting/area-geometry.js';
+import { wavSeconds } from '../../messages/voice.js';
+import { until } from '../../../../test/support/until.js';
 
 
 /** Sirens and loudspeakers in the area get an MQTT command on the real broker; loudspeakers a WAV per language. */

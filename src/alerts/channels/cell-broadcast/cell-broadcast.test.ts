@@ -3,19 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../../app.js';
-import { loadConfig } from '../../kernel/config.js';
-import { flood } from '../../../test/support/alert-fixtures.js';
-import { signedIn } from '../../../test/support/api-client.js';
-import { startCbcPeer } from '../../../test/support/cbc-peer.js';
-import { channelTexts } from '../channels/channel-text.js';
-import { targetAreaOf } from '../targeting/area-geometry.js';
-import { coverageIntersects } from '../targeting/coverage.js';
+import { serveVigil } from '../../../app.js';
+import { loadConfig } from '../../../kernel/config.js';
+import { flood } from '../../../../test/support/alert-fixtures.js';
+import { signedIn } from '../../../../test/support/api-client.js';
+import { startCbcPeer } from '../../../../test/support/cbc-peer.js';
+import { channelTexts } from '../../messages/channel-text.js';
+import { targetAreaOf } from '../../targeting/area-geometry.js';
+import { coverageIntersects } from '../../targeting/coverage.js';
 import { cbsMessageIdentifier, readSerialNumber, serialNumber } from './cell-broadcast.js';
-import type { CapInfo } from '../cap/cap-model.js';
+import type { CapInfo } from '../../cap/cap-model.js';
 import fc from 'fast-check';
 import { parseCbcResponse } from './cell-broadcast-channel.js';
-import { until } from '../../../test/support/until.js';
+import { until } from '../../../../test/support/until.js';
 
 
 test('message identifiers: TS 23.041 CMAS / EU-Alert channels by status, severity, urgency, certainty; additional languages', () => {

@@ -1,6 +1,6 @@
-import type { AppContext } from '../../platform/app-context.js';
-import type { Channel } from '../model.js';
-import type { DeliveryEvents } from './delivery-state.js';
+import type { AppContext } from '../../../platform/app-context.js';
+import type { Channel } from '../../model.js';
+import type { DeliveryEvents } from '../../delivery/delivery-state.js';
 import type { SmsReceipt } from './sms-receipt.js';
 
 /** One message handed to the SMSC, waiting for the receipts of its parts. */

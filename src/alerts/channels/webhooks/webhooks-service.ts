@@ -1,8 +1,8 @@
-import { nonPublicLiteral } from '../../adapters/http/outbound-guard.js';
-import { badRequest, notFound, VigilError } from '../../kernel/errors.js';
-import { newId } from '../../kernel/ids.js';
-import type { Principal } from '../../platform/access.js';
-import type { AppContext } from '../../platform/app-context.js';
+import { nonPublicLiteral } from '../../../adapters/http/outbound-guard.js';
+import { badRequest, notFound, VigilError } from '../../../kernel/errors.js';
+import { newId } from '../../../kernel/ids.js';
+import type { Principal } from '../../../platform/access.js';
+import type { AppContext } from '../../../platform/app-context.js';
 import { newWebhookSecret } from './webhook-signature.js';
 import type { WebhookEndpoint, WebhookEvent, WebhookEvents, WebhookFormat, WebhooksState } from './webhooks-state.js';
 

@@ -1,4 +1,4 @@
-import type { Answer } from './acknowledgements.js';
+import type { Answer } from '../../delivery/acknowledgements.js';
 
 /** The words a person may answer a warning SMS with, in the city's languages (English, French). */
 const KEYWORDS: Record<string, Answer> = { SAFE: 'safe', OK: 'safe', SAUF: 'safe', HELP: 'need-help', AIDE: 'need-help', SOS: 'need-help' };

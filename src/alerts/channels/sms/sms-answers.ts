@@ -1,7 +1,7 @@
-import type { AppContext } from '../../platform/app-context.js';
-import type { AlertsService } from '../alerts-service.js';
-import type { SubscribersState } from '../subscribers/subscribers-state.js';
-import type { DeliveryState } from './delivery-state.js';
+import type { AppContext } from '../../../platform/app-context.js';
+import type { AlertsService } from '../../alerts-service.js';
+import type { SubscribersState } from '../../subscribers/subscribers-state.js';
+import type { DeliveryState } from '../../delivery/delivery-state.js';
 import { keywordAnswer, phoneKey } from './sms-keywords.js';
 
 export type SmsReplyOutcome = 'safe' | 'need-help' | 'unknown-number' | 'unknown-text' | 'no-alert';

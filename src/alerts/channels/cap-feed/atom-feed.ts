@@ -1,5 +1,5 @@
-import type { AlertRecord } from './model.js';
-import { exerciseMark } from './model.js';
+import type { AlertRecord } from '../../model.js';
+import { exerciseMark } from '../../model.js';
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

@@ -1,11 +1,12 @@
-import type { AppContext } from '../../platform/app-context.js';
-import type { Device } from '../../city/model.js';
-import type { AlertsState } from '../alerts-state.js';
-import { areaBounds } from '../targeting/area-geometry.js';
-import { coverageIntersects } from '../targeting/coverage.js';
+import type { AppContext } from '../../../platform/app-context.js';
+import type { Device } from '../../../city/model.js';
+import type { AlertsState } from '../../alerts-state.js';
+import { areaBounds } from '../../targeting/area-geometry.js';
+import { coverageIntersects } from '../../targeting/coverage.js';
 import { capRef, writeRequest, type CbcRequest, type CbcResponse } from './cell-broadcast.js';
 import type { CbsMessageRecord, CellBroadcastEvents, CellBroadcastState } from './cell-broadcast-state.js';
-import { postOnce, withRetries, type Attempt, type ChannelRun, type ChannelRunner } from './channel-runner.js';
+import { post, type Attempt } from '../../../adapters/http/outbound-http.js';
+import type { ChannelJob, SelfDeliveringChannel } from '../channel.js';
 
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
@@ -38,11 +39,15 @@ export function parseCbcResponse(text: string, requested: readonly string[]): At
  * The cell-broadcast channel: per language a CBS message for the cells whose
  * coverage meets the area, handed to the CBC over HTTP(S) with retries; an Update
  * replaces what is on air with the next update number, a Cancel stops it. Progress
- * counts cells × languages: accepted by the CBC is sent.
+ * counts cells × languages: accepted by the CBC is sent. Without a CBC (`cbcUrl` null)
+ * the channel is unavailable.
  */
-export class CellBroadcastChannel implements ChannelRunner {
+export class CellBroadcastChannel implements SelfDeliveringChannel {
   readonly channel = 'cell-broadcast' as const;
-  private stopped = false;
+  readonly reach = 'area-broadcast' as const;
+  readonly unavailable: string | null;
+  // Serial numbers are allocated as it goes: what the CBC accepted is on air, and sending it again blind could double it.
+  readonly notResumed = 'interrupted mid-delivery by a node failure: not resent automatically — check the CBC before re-issuing';
   private readonly inFlight = new AbortController();
 
   constructor(
@@ -52,13 +57,11 @@ export class CellBroadcastChannel implements ChannelRunner {
     private readonly cellSites: () => Iterable<Device>,
     private readonly cbcUrl: string | null,
     private readonly options: { backoffMs?: number[]; timeoutMs?: number; repetitionPeriodSeconds?: number } = {},
-  ) {}
+  ) {
+    this.unavailable = cbcUrl ? null : 'no Cell Broadcast Centre configured (VIGIL_CBC_URL)';
+  }
 
-  async run({ alert, infos, area, textsOf, record }: ChannelRun): Promise<void> {
-    if (!this.cbcUrl) {
-      await record({ alertId: alert.alertId, channel: 'cell-broadcast', status: 'unavailable', queued: 0, sent: [], failed: [], note: 'no Cell Broadcast Centre configured (VIGIL_CBC_URL)' });
-      return;
-    }
+  async deliver({ alert, infos, area, textsOf, record }: ChannelJob): Promise<void> {
     const root = this.rootOf(alert.cap.references);
     const rootAlertId = root ?? alert.alertId;
     const onAir = this.state.onAir.get(rootAlertId) ?? new Map<string, CbsMessageRecord>();
@@ -105,7 +108,12 @@ export class CellBroadcastChannel implements ChannelRunner {
     const unit = (r: CbcRequest, cell: string): string => `${r.operation === 'stop' ? 'stop ' : ''}${messageLanguage(r, onAir)}:${cell}`;
     await record({ alertId: alert.alertId, channel: 'cell-broadcast', status: 'sending', queued: requests.reduce((n, r) => n + r.warningArea.cells.length, 0) + problems.length, sent: [], failed: problems, note: `${requests.length} CBS message(s) to the CBC` });
     await Promise.all(requests.map(async (r) => {
-      const result = await withRetries((n) => this.post(r, n), this.options.backoffMs ?? [1_000, 4_000, 16_000], () => this.stopped);
+      const result = await post(this.cbcUrl!, JSON.stringify(r), {
+        headers: (n) => ({ 'content-type': 'application/json', 'user-agent': 'Vigil', 'x-vigil-request': r.requestId, 'x-vigil-attempt': String(n) }),
+        read: (answer) => parseCbcResponse(answer.text, r.warningArea.cells),
+        timeoutMs: this.options.timeoutMs ?? 10_000, maxBytes: MAX_ANSWER_BYTES, signal: this.inFlight.signal,
+        ...(this.options.backoffMs ? { backoffMs: this.options.backoffMs } : {}),
+      });
       const answer = result.ok ? result.value : null;
       await this.ctx.record([{ type: 'alerts.cell-broadcast.answered', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'system:alert-dispatcher', data: { alertId: alert.alertId, requestId: r.requestId, accepted: answer?.accepted.length ?? 0, failed: answer ? answer.failed.length : r.warningArea.cells.length, error: result.ok ? null : result.error.slice(0, 200) } }]);
       await record({
@@ -115,12 +123,6 @@ export class CellBroadcastChannel implements ChannelRunner {
       });
     }));
     await record({ alertId: alert.alertId, channel: 'cell-broadcast', status: 'done', queued: 0, sent: [], failed: [] });
-  }
-
-  private async post(r: CbcRequest, attempt: number): Promise<Attempt<CbcResponse>> {
-    const res = await postOnce(this.cbcUrl!, JSON.stringify(r), { 'content-type': 'application/json', 'user-agent': 'Vigil', 'x-vigil-request': r.requestId, 'x-vigil-attempt': String(attempt) }, { timeoutMs: this.options.timeoutMs ?? 10_000, maxBytes: MAX_ANSWER_BYTES, signal: this.inFlight.signal });
-    if (!res.ok) return res;
-    return parseCbcResponse(res.value.text, r.warningArea.cells);
   }
 
   /** The first alert of the series an Update or Cancel references (through the messages it references). */
@@ -134,7 +136,6 @@ export class CellBroadcastChannel implements ChannelRunner {
   }
 
   stop(): void {
-    this.stopped = true;
     this.inFlight.abort();
   }
 

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../../app.js';
-import { loadConfig } from '../../kernel/config.js';
-import { flood } from '../../../test/support/alert-fixtures.js';
-import { signedIn } from '../../../test/support/api-client.js';
-import { browserPushKeys, pushService } from '../../../test/support/push-service.js';
+import { serveVigil } from '../../../app.js';
+import { loadConfig } from '../../../kernel/config.js';
+import { flood } from '../../../../test/support/alert-fixtures.js';
+import { signedIn } from '../../../../test/support/api-client.js';
+import { browserPushKeys, pushService } from '../../../../test/support/push-service.js';
 
 
 test('Web Push: the alert reaches a browser subscription encrypted (RFC 8291) and signed (VAPID); the browser decrypts it', async () => {

@@ -1,5 +1,5 @@
-import type { StoredEvent } from '../../platform/event-log.js';
-import type { Projection } from '../../platform/projection.js';
+import type { StoredEvent } from '../../../platform/event-log.js';
+import type { Projection } from '../../../platform/projection.js';
 
 export const WEBHOOK_EVENTS = ['issued', 'updated', 'cancelled'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../../app.js';
-import { loadConfig } from '../../kernel/config.js';
-import type { Principal } from '../../platform/access.js';
-import { flood } from '../../../test/support/alert-fixtures.js';
-import { signedIn } from '../../../test/support/api-client.js';
-import { smsc } from '../../../test/support/smsc.js';
-import { recipientsPage } from './recipients-page.js';
-import { until } from '../../../test/support/until.js';
+import { serveVigil } from '../../../app.js';
+import { loadConfig } from '../../../kernel/config.js';
+import type { Principal } from '../../../platform/access.js';
+import { flood } from '../../../../test/support/alert-fixtures.js';
+import { signedIn } from '../../../../test/support/api-client.js';
+import { smsc } from '../../../../test/support/smsc.js';
+import { recipientsPage } from '../../delivery/recipients-page.js';
+import { until } from '../../../../test/support/until.js';
 
 
 const FONTVIEILLE = { lat: 43.7290, lon: 7.4160 };

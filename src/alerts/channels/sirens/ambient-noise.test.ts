@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
-import { parseSensorMessage } from '../../alarms/sensor-message.js';
-import { serveVigil } from '../../app.js';
-import { loadConfig } from '../../kernel/config.js';
-import { ManualClock } from '../../kernel/time.js';
-import { flood } from '../../../test/support/alert-fixtures.js';
-import { signedIn } from '../../../test/support/api-client.js';
-import { MQTT_URL, requireMqtt } from '../../../test/support/services.js';
-import { inArea, targetAreaOf } from '../targeting/area-geometry.js';
-import { until } from '../../../test/support/until.js';
+import { parseSensorMessage } from '../../../alarms/sensor-message.js';
+import { serveVigil } from '../../../app.js';
+import { loadConfig } from '../../../kernel/config.js';
+import { ManualClock } from '../../../kernel/time.js';
+import { flood } from '../../../../test/support/alert-fixtures.js';
+import { signedIn } from '../../../../test/support/api-client.js';
+import { MQTT_URL, requireMqtt } from '../../../../test/support/services.js';
+import { inArea, targetAreaOf } from '../../targeting/area-geometry.js';
+import { until } from '../../../../test/support/until.js';
 
 
 /** Noise sensors report over the real Mosquitto; sirens and loudspeakers are commanded 15 dB above what they measured, capped at the maximum. */

@@ -7,17 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { serveVigil } from '../../app.js';
-import { loadConfig } from '../../kernel/config.js';
-import { flood } from '../../../test/support/alert-fixtures.js';
-import { signedIn } from '../../../test/support/api-client.js';
-import { validateCapXml } from '../cap/cap-validate.js';
-import { parseCapXml } from '../cap/cap-xml.js';
+import { serveVigil } from '../../../app.js';
+import { loadConfig } from '../../../kernel/config.js';
+import { flood } from '../../../../test/support/alert-fixtures.js';
+import { signedIn } from '../../../../test/support/api-client.js';
+import { validateCapXml } from '../../cap/cap-validate.js';
+import { parseCapXml } from '../../cap/cap-xml.js';
 import { signWebhook, verifyWebhook } from './webhook-signature.js';
-import { isPublicAddress } from '../../adapters/http/outbound-guard.js';
-import { postOnce } from '../delivery/channel-runner.js';
+import { isPublicAddress } from '../../../adapters/http/outbound-guard.js';
+import { postOnce } from '../../../adapters/http/outbound-http.js';
 import { checkWebhookUrl } from './webhooks-service.js';
-import { until } from '../../../test/support/until.js';
+import { until } from '../../../../test/support/until.js';
 
 
 interface Received { path: string; deliveryId: string; event: string; contentType: string; body: string; signatureOk: boolean; capValid: boolean | null; identifier: string | null }

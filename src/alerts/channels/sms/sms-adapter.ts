@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import smpp, { type PDU, type Session } from 'smpp';
-import { gsmEncode, gsmSeptets, smsParts } from '../channels/message-sizing.js';
-import type { ChannelAdapter, OutgoingMessage, SendResult } from './channel-adapter.js';
+import { gsmEncode, gsmSeptets, smsParts } from '../../messages/message-sizing.js';
+import type { OutgoingMessage, SendResult } from '../channel.js';
 import { readReceipt, type SmsReceipt } from './sms-receipt.js';
 
 /** SMPP 3.4 command_status values an SMSC uses when it is only busy: try again later. */
@@ -24,15 +24,14 @@ interface PartsSent {
 }
 
 /**
- * The SMS channel over SMPP 3.4 to an SMSC: one bound transceiver session, text in
+ * The SMS channel's transport, SMPP 3.4 to an SMSC: one bound transceiver session, text in
  * GSM 03.38 (data_coding 0, unpacked septets) when it fits that alphabet, UCS-2
  * (data_coding 8) otherwise; long texts as concatenated SMS (UDH 00 03 ref n i,
  * esm_class 0x40) of 153/67 units a part, as the preview showed the officer.
  * Every part asks for a delivery receipt (registered_delivery 1). Once `listen`
  * is called the bind is kept (and restored) so receipts and replies keep coming.
  */
-export class SmsAdapter implements ChannelAdapter {
-  readonly channel = 'sms' as const;
+export class SmsAdapter {
   private session: Promise<Session> | null = null;
   private readonly url: URL;
   private readonly parts = new WeakMap<OutgoingMessage, PartsSent>();

@@ -1,8 +1,8 @@
-import type { Device } from '../../city/model.js';
-import type { AppContext } from '../../platform/app-context.js';
-import type { StoredEvent } from '../../platform/event-log.js';
-import type { Projection } from '../../platform/projection.js';
-import type { AlertRecord } from '../model.js';
+import type { Device } from '../../../city/model.js';
+import type { AppContext } from '../../../platform/app-context.js';
+import type { StoredEvent } from '../../../platform/event-log.js';
+import type { Projection } from '../../../platform/projection.js';
+import type { AlertRecord } from '../../model.js';
 
 /** A measurement counts as the ambient for this long; after it the default per kind applies again. */
 export const AMBIENT_MAX_AGE_MS = 15 * 60_000;

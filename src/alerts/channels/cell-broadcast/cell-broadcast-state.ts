@@ -1,5 +1,5 @@
-import type { StoredEvent } from '../../platform/event-log.js';
-import type { Projection } from '../../platform/projection.js';
+import type { StoredEvent } from '../../../platform/event-log.js';
+import type { Projection } from '../../../platform/projection.js';
 
 /** One CBS message Vigil asked the CBC to broadcast or stop, and what the CBC answered. */
 export interface CbsMessageRecord {

@@ -79,16 +79,14 @@ module.exports = {
     {
       name: 'capability-via-face',
       severity: 'error',
-      comment:
-        "A capability imports another capability only through that one's index.ts or contract.ts " +
-        '(its own files, tests included, are free).',
+      comment: "A capability imports another capability only through that one's index.ts or contract.ts " + '(its own files, tests included, are free).',
       from: { path: CAPABILITY },
       to: { path: CAPABILITY, pathNot: [`^src/$1/`, FACE] },
     },
     {
       name: 'entry-via-face',
       severity: 'error',
-      comment: "app.ts, api/, cli/ and demo/ reach a capability only through its index.ts or contract.ts.",
+      comment: 'app.ts, api/, cli/ and demo/ reach a capability only through its index.ts or contract.ts.',
       from: { path: ENTRY },
       to: { path: CAPABILITY, pathNot: FACE },
     },
@@ -111,9 +109,7 @@ module.exports = {
     {
       name: 'contract-stays-light',
       severity: 'error',
-      comment:
-        'contract.ts is bundled into the web UI: no node: modules and no runtime npm packages ' +
-        '(type-only imports are erased and allowed).',
+      comment: 'contract.ts is bundled into the web UI: no node: modules and no runtime npm packages ' + '(type-only imports are erased and allowed).',
       from: { path: CONTRACT },
       to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer'], dependencyTypesNot: ['type-only'] },
     },
@@ -171,7 +167,8 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     // type-only imports count as dependencies: a type from another capability's internals couples just the same
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: 'tsconfig.json' },
+    // resolution only (no paths/baseUrl here): .js specifiers resolve to the .ts sources
+    tsConfig: { fileName: 'tsconfig.server.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],

@@ -22,6 +22,8 @@ const CAPABILITY = `^src/(${NOT_CAP}[^/]+)/`;
 const FACE = `^src/${NOT_CAP}[^/]+/(?:index|contract)\\.ts$`;
 const CONTRACT = `^src/${NOT_CAP}[^/]+/contract\\.ts$`;
 const TEST_FILE = '\\.test\\.tsx?$';
+/** Exception: a capability's test fixtures (test-support.ts) may be used by other capabilities' tests (shared small road networks, say). */
+const TEST_SUPPORT = `^src/${NOT_CAP}[^/]+/test-support\\.ts$`;
 /** Entry points that compose capabilities: the app factory and other top-level files, the HTTP API, the CLI, the demo. */
 const ENTRY = '^src/(?:[^/]+\\.ts$|api/|cli/|demo/)';
 
@@ -29,6 +31,8 @@ const ENTRY = '^src/(?:[^/]+\\.ts$|api/|cli/|demo/)';
 const WEB_ALLOWED_KERNEL = [
   // pure functions without node: imports (distance, bbox, time formatting) that contracts re-use too
   '^src/kernel/(?:geo|time)\\.ts$',
+  // the platform's own face for the UI: the stored-event envelope the live feed sends, role names (types only)
+  '^src/platform/contract\\.ts$',
 ];
 
 module.exports = {
@@ -81,7 +85,14 @@ module.exports = {
       severity: 'error',
       comment: "A capability imports another capability only through that one's index.ts or contract.ts " + '(its own files, tests included, are free).',
       from: { path: CAPABILITY },
-      to: { path: CAPABILITY, pathNot: [`^src/$1/`, FACE] },
+      to: { path: CAPABILITY, pathNot: [`^src/$1/`, FACE, TEST_SUPPORT] },
+    },
+    {
+      name: 'test-support-only-in-tests',
+      severity: 'error',
+      comment: "A capability's test-support.ts (fixtures) is for tests: production code never imports another capability's.",
+      from: { path: CAPABILITY, pathNot: TEST_FILE },
+      to: { path: TEST_SUPPORT },
     },
     {
       name: 'entry-via-face',

@@ -17,7 +17,7 @@ import { PushChannel, vapidKeys } from './channels/push/push-channel.js';
 import { ReceiptTracker } from './channels/sms/receipt-tracker.js';
 import type { AreaRef } from './delivery/recipient-track.js';
 import { SmsAnswers } from './channels/sms/sms-answers.js';
-import type { Device } from '../city/model.js';
+import type { Device } from '../city/contract.js';
 import type { Channel } from './model.js';
 import { alertsRoutes } from './routes.js';
 import { noGuidance, type GuidanceSource } from './evacuation-guidance.js';
@@ -34,6 +34,7 @@ import { WebhooksState } from './channels/webhooks/webhooks-state.js';
 import { webhooksRoutes } from './channels/webhooks/webhooks-routes.js';
 
 export { AlertsService } from './alerts-service.js';
+export { validateCapXml } from './cap/cap-validate.js';
 export { AlertsState } from './alerts-state.js';
 export { SubscribersState } from './subscribers/subscribers-state.js';
 

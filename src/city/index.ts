@@ -4,6 +4,7 @@ import { CityState } from './city-state.js';
 import { cityRoutes } from './routes.js';
 
 export { CityService } from './city-service.js';
+export { CityState } from './city-state.js';
 
 export interface CityCapability extends Capability {
   service: CityService;

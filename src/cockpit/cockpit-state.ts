@@ -1,6 +1,6 @@
 import type { CityReadPort } from '../city/contract.js';
 import type { Agreement } from './agreements.js';
-import type { SubscribersState } from '../alerts/subscribers/subscribers-state.js';
+import type { SubscribersReadPort } from '../alerts/contract.js';
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
 import { loadCatalogue, type Catalogue } from './catalogue.js';
@@ -46,7 +46,7 @@ export class CockpitState implements Projection {
   /** Residents inside a fire station's isochrone, per area: set by the routing engine when it exists. */
   private nearFireStation: { minutes: number; rows: Map<string, number>; ref: string } | null = null;
 
-  constructor(private readonly city: CityReadPort, private readonly subscribers: SubscribersState, timeZone: string, private readonly now: () => number = Date.now) {
+  constructor(private readonly city: CityReadPort, private readonly subscribers: SubscribersReadPort, timeZone: string, private readonly now: () => number = Date.now) {
     this.calendar = new ZoneCalendar(timeZone);
     this.index = new AreaIndex(city);
     this.measures = new MeasureStore(this.index);

@@ -1,5 +1,5 @@
 import type { CityReadPort } from '../city/contract.js';
-import type { SubscribersState } from '../alerts/subscribers/subscribers-state.js';
+import type { SubscribersReadPort } from '../alerts/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import type { RoutingService } from '../routing/index.js';
 import { CockpitService } from './cockpit-service.js';
@@ -23,7 +23,7 @@ export interface CockpitCapability extends Capability {
 /** The city management cockpit: indicators from building to city, imports, peers, agreements, export. */
 export function createCockpitCapability(
   ctx: AppContext,
-  deps: { city: CityReadPort; subscribers: SubscribersState; routing?: { service: RoutingService; loaded: Promise<void> }; fireStationMinutes?: number },
+  deps: { city: CityReadPort; subscribers: SubscribersReadPort; routing?: { service: RoutingService; loaded: Promise<void> }; fireStationMinutes?: number },
 ): CockpitCapability {
   const state = new CockpitState(deps.city, deps.subscribers, ctx.config.timeZone, () => ctx.clock.now());
   const service = new CockpitService(ctx, state);

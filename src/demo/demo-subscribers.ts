@@ -1,5 +1,5 @@
 import type { Site } from '../city/contract.js';
-import type { SubscribeInput } from '../alerts/subscribers/subscribers-service.js';
+import type { SubscribeInput } from '../alerts/contract.js';
 
 const LANGUAGES = ['fr-MC', 'fr-MC', 'en-GB', 'it-IT'];
 

@@ -10,7 +10,7 @@ import { flood } from '../../test/support/alert-fixtures.js';
 import { clusterIsolation } from '../../test/support/cluster.js';
 import { MQTT_URL, NATS_URL, POSTGRES_URL, requireMqtt, requireNats, requirePostgres } from '../../test/support/services.js';
 import { loadConfig } from '../kernel/config.js';
-import { validateCapXml } from '../alerts/cap/cap-validate.js';
+import { validateCapXml } from '../alerts/index.js';
 import type { RuleInput } from './contract.js';
 import { draftInput } from './early-warning-service.js';
 import { ALERT_TEMPLATES } from '../alerts/contract.js';

@@ -1,5 +1,5 @@
 import type { AlarmsState } from '../alarms/alarms-state.js';
-import type { AlertsState } from '../alerts/alerts-state.js';
+import type { AlertsReadPort } from '../alerts/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { haversineM, isValidPosition, type Position } from '../kernel/geo.js';
@@ -64,7 +64,7 @@ export class IncidentsService {
     private readonly units: UnitsService,
     private readonly city: CityReadPort,
     private readonly alarms: AlarmsState,
-    private readonly alerts: AlertsState,
+    private readonly alerts: AlertsReadPort,
     readonly travel: TravelTimes,
   ) {}
 

@@ -1,5 +1,5 @@
 import type { AlarmsState } from '../alarms/alarms-state.js';
-import type { AlertsState } from '../alerts/alerts-state.js';
+import type { AlertsReadPort } from '../alerts/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import type { UnitsService } from '../units/units-service.js';
@@ -10,6 +10,7 @@ import { StraightLineTravelTimes, type TravelTimes } from './travel-times.js';
 
 export { IncidentsService } from './incidents-service.js';
 export type { TravelTimes } from './travel-times.js';
+export { RoadTravelTimes } from './road-travel-times.js';
 
 export interface IncidentsCapability extends Capability {
   service: IncidentsService;
@@ -19,7 +20,7 @@ export interface IncidentsCapability extends Capability {
  * Command and control: incidents and dispatch. `travelTimes` is where the routing
  * engine plugs in; without it the straight-line fallback is used (and named in every answer).
  */
-export function createIncidentsCapability(ctx: AppContext, deps: { units: UnitsService; city: CityReadPort; alarms: AlarmsState; alerts: AlertsState; travelTimes?: TravelTimes }): IncidentsCapability {
+export function createIncidentsCapability(ctx: AppContext, deps: { units: UnitsService; city: CityReadPort; alarms: AlarmsState; alerts: AlertsReadPort; travelTimes?: TravelTimes }): IncidentsCapability {
   const state = new IncidentsState();
   const service = new IncidentsService(ctx, state, deps.units, deps.city, deps.alarms, deps.alerts, deps.travelTimes ?? new StraightLineTravelTimes());
   return {

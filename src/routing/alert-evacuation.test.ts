@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { serveVigil } from '../app.js';
 import { loadConfig } from '../kernel/config.js';
-import { inArea, targetAreaOf } from '../alerts/targeting/area-geometry.js';
+import { inArea, targetAreaOf } from '../alerts/contract.js';
 import { flood } from '../../test/support/alert-fixtures.js';
 import { signedIn } from '../../test/support/api-client.js';
 import { smtpServer } from '../../test/support/smtp-server.js';

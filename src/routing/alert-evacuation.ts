@@ -1,6 +1,4 @@
-import { asksToEvacuate, SPREAD_PARAMETER, type GuidanceSource } from '../alerts/evacuation-guidance.js';
-import type { AlertRecord } from '../alerts/model.js';
-import { targetAreaOf, type LonLat } from '../alerts/targeting/area-geometry.js';
+import { asksToEvacuate, SPREAD_PARAMETER, targetAreaOf, type AlertRecord, type GuidanceSource, type LonLat } from '../alerts/contract.js';
 import type { Site } from '../city/contract.js';
 import { haversineM } from '../kernel/geo.js';
 import { guidanceText, planEvacuation, shelterText, type EvacuationPlan, type Hazard } from './evacuation.js';

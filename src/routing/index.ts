@@ -6,6 +6,7 @@ import { RoutingState } from './routing-state.js';
 
 export { RoutingService, assemblyPointsOf } from './routing-service.js';
 export { Router } from './router.js';
+export { alertEvacuationGuidance } from './alert-evacuation.js';
 export { buildRoadGraph } from './road-graph.js';
 export { planEvacuation, type EvacuationInput, type EvacuationPlan, type Hazard } from './evacuation.js';
 export type { AssemblyPoint, Closure, SpeedUpdate } from './model.js';

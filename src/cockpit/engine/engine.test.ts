@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { Area, Site } from '../../city/model.js';
+import type { Area, Site } from '../../city/contract.js';
 import { loadCatalogue } from '../catalogue.js';
 import { AreaIndex } from './area-index.js';
 import { evaluate, type EvaluationSources } from './evaluate.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SubscribersState } from '../../alerts/subscribers/subscribers-state.js';
-import { CityState } from '../../city/city-state.js';
-import type { Area } from '../../city/model.js';
+import { SubscribersState } from '../../alerts/index.js';
+import { CityState } from '../../city/index.js';
+import type { Area } from '../../city/contract.js';
 import type { StoredEvent } from '../../platform/event-log.js';
 import { CockpitState } from '../cockpit-state.js';
 import { evaluate } from '../engine/evaluate.js';

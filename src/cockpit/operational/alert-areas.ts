@@ -1,5 +1,4 @@
-import type { DeliveryEvents } from '../../alerts/delivery/delivery-state.js';
-import { forEachInRuns } from '../../alerts/delivery/recipient-track.js';
+import { forEachInRuns, type DeliveryEvents } from '../../alerts/contract.js';
 import type { StoredEvent } from '../../platform/event-log.js';
 import type { AreaIndex } from '../engine/area-index.js';
 import type { MeasureStore } from '../engine/measure-store.js';

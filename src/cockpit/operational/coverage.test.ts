@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Area, Device, Site } from '../../city/model.js';
-import type { Subscriber } from '../../alerts/subscribers/subscribers-state.js';
+import type { Area, Device, Site } from '../../city/contract.js';
+import type { Subscriber } from '../../alerts/contract.js';
 import { AreaIndex } from '../engine/area-index.js';
 import { computeCoverage } from './warning-coverage.js';
 

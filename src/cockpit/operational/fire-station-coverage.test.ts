@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SubscribersState } from '../../alerts/subscribers/subscribers-state.js';
-import { CityState } from '../../city/city-state.js';
-import type { Area, Site } from '../../city/model.js';
+import { SubscribersState } from '../../alerts/index.js';
+import { CityState } from '../../city/index.js';
+import type { Area, Site } from '../../city/contract.js';
 import type { Position } from '../../kernel/geo.js';
 import type { StoredEvent } from '../../platform/event-log.js';
-import { buildRoadGraph } from '../../routing/road-graph.js';
-import { Router } from '../../routing/router.js';
+import { buildRoadGraph } from '../../routing/index.js';
+import { Router } from '../../routing/index.js';
 import { osmOf } from '../../routing/test-support.js';
 import { CockpitState } from '../cockpit-state.js';
 import { evaluate } from '../engine/evaluate.js';

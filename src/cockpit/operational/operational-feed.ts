@@ -1,6 +1,5 @@
 import type { AlarmEvents } from '../../alarms/events.js';
-import type { AlertEvents } from '../../alerts/events.js';
-import type { DeliveryEvents } from '../../alerts/delivery/delivery-state.js';
+import type { AlertEvents, DeliveryEvents } from '../../alerts/contract.js';
 import type { IncidentEvents } from '../../incidents/contract.js';
 import type { StoredEvent } from '../../platform/event-log.js';
 import type { AreaIndex } from '../engine/area-index.js';

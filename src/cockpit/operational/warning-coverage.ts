@@ -1,6 +1,6 @@
 import type { Device, Site } from '../../city/contract.js';
 import { haversineM } from '../../kernel/geo.js';
-import type { Subscriber } from '../../alerts/subscribers/subscribers-state.js';
+import type { Subscriber } from '../../alerts/contract.js';
 import type { AreaIndex } from '../engine/area-index.js';
 
 /**

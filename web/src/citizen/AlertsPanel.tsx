@@ -1,10 +1,10 @@
 import { useContext } from 'react';
-import type { PublicAlertView, PublicInfo } from '../../../src/alerts/public-alerts.js';
+import type { PublicAlertView, PublicInfo } from '../../../src/alerts/contract.js';
 import { LanguageContext, useT, useTime } from '../i18n.js';
 import { CitizenMap } from './CitizenMap.js';
 import type { Place, PlaceKind } from './device.js';
 
-export type { PublicAlertView } from '../../../src/alerts/public-alerts.js';
+export type { PublicAlertView } from '../../../src/alerts/contract.js';
 
 /** The info block in the reader's language (same primary language), else the first. */
 function infoIn(alert: PublicAlertView, lang: string): PublicInfo {

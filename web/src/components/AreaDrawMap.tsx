@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection, Polygon, MultiPolygon } from 'geojson';
 import { baseStyle } from './basemap.js';
-import { outerRing } from '../../../src/alerts/targeting/area-geometry.js';
+import { outerRing } from '../../../src/alerts/contract.js';
 
 /** [lon, lat] pairs of an open ring (the first point is not repeated). */
 export type Ring = [number, number][];
@@ -10,7 +10,7 @@ export type Ring = [number, number][];
 interface AreaFeature { id: string; name: string; level: string; geometry: Polygon | MultiPolygon | { type: 'Point' } }
 
 // Shared with the server, which turns a neighbourhood into the same polygon for early-warning drafts.
-export { ringToCapPolygon } from '../../../src/alerts/targeting/area-geometry.js';
+export { ringToCapPolygon } from '../../../src/alerts/contract.js';
 
 /**
  * The target area of an alert, drawn on the city's own map: click to add corners,

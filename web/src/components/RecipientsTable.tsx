@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { RecipientRow } from '../../../src/alerts/delivery/recipients-page.js';
-import { RECIPIENT_STATES } from '../../../src/alerts/delivery/recipient-track.js';
+import { RECIPIENT_STATES, type RecipientRow } from '../../../src/alerts/contract.js';
 import { api } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 

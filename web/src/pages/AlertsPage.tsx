@@ -1,11 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { CapInfo } from '../../../src/alerts/cap/cap-model.js';
-import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SEVERITIES, URGENCIES, capTime } from '../../../src/alerts/cap/cap-model.js';
-import { channelTexts } from '../../../src/alerts/messages/channel-text.js';
-import { CHANNELS, needsApproval, type AlertRecord, type Channel } from '../../../src/alerts/model.js';
-import type { AlertTemplate } from '../../../src/alerts/templates.js';
-import type { ChannelProgress } from '../../../src/alerts/delivery/delivery-state.js';
-import type { AlertReport } from '../../../src/alerts/delivery/alert-report.js';
+import {
+  CATEGORIES, CERTAINTIES, CHANNELS, RESPONSE_TYPES, SEVERITIES, URGENCIES, capTime, channelTexts, needsApproval,
+  type AlertRecord, type AlertReport, type AlertTemplate, type CapInfo, type Channel, type ChannelProgress,
+} from '../../../src/alerts/contract.js';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { RecipientsTable } from '../components/RecipientsTable.js';

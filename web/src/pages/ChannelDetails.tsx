@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { CbsMessageRecord } from '../../../src/alerts/channels/cell-broadcast/cell-broadcast-state.js';
-import type { WarningLevel } from '../../../src/alerts/channels/sirens/ambient-noise.js';
+import type { CbsMessageRecord, WarningLevel } from '../../../src/alerts/contract.js';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 

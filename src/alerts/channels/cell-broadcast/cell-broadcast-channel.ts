@@ -1,5 +1,5 @@
 import type { AppContext } from '../../../platform/app-context.js';
-import type { Device } from '../../../city/model.js';
+import type { Device } from '../../../city/contract.js';
 import type { AlertsState } from '../../alerts-state.js';
 import { areaBounds } from '../../targeting/area-geometry.js';
 import { coverageIntersects } from '../../targeting/coverage.js';

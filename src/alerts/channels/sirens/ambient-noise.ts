@@ -1,4 +1,4 @@
-import type { Device } from '../../../city/model.js';
+import type { Device } from '../../../city/contract.js';
 import type { AppContext } from '../../../platform/app-context.js';
 import type { StoredEvent } from '../../../platform/event-log.js';
 import type { Projection } from '../../../platform/projection.js';

@@ -1,7 +1,7 @@
 import { relationMultiPolygon, wayPolygon, wayLine } from '../adapters/osm/osm-geometry.js';
 import type { OsmData, Tags } from '../adapters/osm/osm-reader.js';
 import {
-  areaM2, bboxOf, centroid, geometryContains, haversineM, mergeBBox,
+  areaM2, bboxOf, centroid, geometryContains, mergeBBox,
   type BBox, type Feature, type Geometry, type LineString, type Polygon, type Position,
 } from '../kernel/geo.js';
 import type { Area, Site, SiteCategory } from './model.js';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../kernel/config.js';
 import { VigilError } from '../kernel/errors.js';
 import { auditVerifyCommand } from './audit-command.js';
-import { DC09_SEND_USAGE, dc09SendCommand } from './dc09-send-command.js';
+import { dc09SendCommand } from './dc09-send-command.js';
 import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-command.js';

@@ -3,7 +3,7 @@ import type { Catalogue } from './catalogue.js';
 import type { AreaIndex } from './engine/area-index.js';
 import { evaluate, type EvaluationSources } from './engine/evaluate.js';
 import { parsePeriod, periodsBetween, type Period } from './engine/zone-calendar.js';
-import type { Agreement, AgreementClause, AgreementReport, ClauseOutcome, PeriodKind } from './model.js';
+import type { Agreement, AgreementClause, AgreementReport, ClauseOutcome } from './model.js';
 
 export type { Agreement, AgreementClause, AgreementReport, ClauseOutcome } from './model.js';
 

@@ -7,7 +7,7 @@ import type { NewEvent } from '../platform/event-log.js';
 import {
   API_KEY_PREFIX, MIN_PASSWORD_LENGTH, SESSION_COOKIE, decoyHash, hashPassword, newToken, readCookie, sha256, verifyPassword,
 } from './credentials.js';
-import { IdentityState, LOGIN_WINDOW_MS } from './identity-state.js';
+import { type IdentityState, LOGIN_WINDOW_MS } from './identity-state.js';
 import { ORG_KINDS, type ApiKey, type IdentityEvents, type Org, type OrgKind, type Share, type User } from './model.js';
 
 authenticator.options = { window: 1 }; // accept the previous and next 30 s step (clock drift)

@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { SaxesParser } from 'saxes';
 import { VigilError } from '../../kernel/errors.js';
 import type { Position } from '../../kernel/geo.js';
-import type { OsmData, OsmWay, OsmRelation, ReadProgress, Tags, OsmMember } from './osm-model.js';
+import type { OsmData, OsmWay, OsmRelation, ReadProgress, Tags } from './osm-model.js';
 import { readOsmPbf } from './osm-pbf.js';
 
 export type { OsmData, OsmMember, OsmRelation, OsmWay, ReadProgress, Tags } from './osm-model.js';

@@ -33,7 +33,9 @@ function browserPush() {
 const inFontvieille = targetAreaOf(flood.info[0]!.area);
 
 test('subscribe with a location, "I am here now" moves the same subscriber, preferences change, unsubscribe forgets; all survives a restart', async () => {
-  let { vigil, dataDir } = await node();
+  const first = await node();
+  const { dataDir } = first;
+  let { vigil } = first;
   try {
     const state = () => vigil.capabilities.alerts.subscribers.state;
     const before = state().subscribers.size;

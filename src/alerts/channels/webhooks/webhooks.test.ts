@@ -44,7 +44,7 @@ async function startReceiver(secrets: Map<string, string>, failFirst: Map<string
         const signatureOk = !!v1 && String(req.headers['vigil-timestamp']) === t && timingSafeEqual(expected, Buffer.from(v1, 'hex'));
         const contentType = String(req.headers['content-type']);
         let capValid: boolean | null = null;
-        let identifier: string | null = null;
+        let identifier: string | null;
         if (contentType.startsWith('application/cap+xml')) {
           capValid = (await validateCapXml(body)).valid;
           identifier = parseCapXml(body).identifier;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { MqttTopicRouter } from './adapters/protocols/mqtt/topic-router.js';
 import { openEventBus } from './adapters/streams/open-bus.js';
 import { openEventLog, openKeyVault } from './adapters/stores/open-store.js';
 import { buildApiServer, type ApiServer } from './api/server.js';
@@ -16,8 +17,7 @@ import { createIdentityCapability } from './identity/index.js';
 import { createIncidentsCapability } from './incidents/index.js';
 import { createEventsCapability } from './events/index.js';
 import { createUnitsCapability } from './units/index.js';
-import { createCrowdCapability } from './crowd/index.js';
-import { footRouting } from './crowd/foot-routing.js';
+import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { standingIn } from './events/clearance.js';
 import { createRoutingCapability } from './routing/index.js';
 import { alertEvacuationGuidance } from './routing/alert-evacuation.js';
@@ -61,8 +61,10 @@ export interface OpenOptions {
 function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const identity = createIdentityCapability(ctx);
   const city = createCityCapability(ctx);
-  const units = createUnitsCapability(ctx, { city: city.service.state });
-  const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqttRoutes: units.mqttRoutes });
+  // One MQTT listener per node (alarms' receiver) delivers to this router; alarms, units and crowd register their topics.
+  const mqtt = new MqttTopicRouter();
+  const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqtt });
+  const units = createUnitsCapability(ctx, { city: city.service.state, mqtt });
   const routing = createRoutingCapability(ctx, { sites: () => city.service.state.sites.values() });
   const alerts = createAlertsCapability(ctx, {
     publicAlertsOrg: () => identity.service.listOrgs().find((o) => o.platform)?.id ?? null, devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id),
@@ -70,10 +72,8 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
     // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
     guidance: alertEvacuationGuidance(routing.service, () => city.service.state.sites.values()),
   });
-  // Noise sensors come in with the other sensors; their readings set the sirens' and loudspeakers' levels.
-  alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
   // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
-  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
+  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
   // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
   const events = createEventsCapability(ctx, {
     orgName: (orgId) => identity.service.state.orgs.get(orgId)?.name ?? null,
@@ -91,7 +91,8 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   });
   // Crowd density: counts come in with the sensors (MQTT `people-count`, camera analytics); level changes raise alarms; closed gates close the foot graph.
   const crowd = createCrowdCapability(ctx, {
-    recordWithSignals: (signals, events) => alarms.service.recordSignals(signals.map((s) => s.signal), events, (sg) => signals.find((s) => s.signal === sg)?.orgId ?? null),
+    alarms: alarms.signals,
+    mqtt,
     ...footRouting(routing.service),
     // Crowd zones drawn for a major event are seen by its participants from staff level up, whatever their organisation.
     eventSees: (eventId, p) => {
@@ -99,7 +100,6 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
       return e !== undefined && standingIn(e, p).level >= 2;
     },
   }, ctx.config.crowdWindowMs);
-  alarms.service.onPeopleCount = (reading) => crowd.service.reading(reading);
   const audit = createAuditCapability(ctx);
   const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state, routing });
   return { identity, city, alarms, alerts, routing, units, incidents, events, crowd, audit, cockpit, all: [identity, city, alarms, alerts, routing, units, incidents, events, crowd, audit, cockpit] as Capability[] };

@@ -27,7 +27,7 @@ try {
   const org = await vigil.capabilities.identity.service.createOrg({ name: 'Bench organiser', kind: 'event-organiser' }, 'system');
   const by = { orgId: org.id, actor: 'system:bench' };
   const crowd = vigil.capabilities.crowd.service;
-  const alarms = vigil.capabilities.alarms.service;
+  const alarms = vigil.capabilities.alarms;
   const s0 = performance.now();
   // A grid of 50 m × 50 m zones (≈ 2 500 m²); each has an exit gate and a gate to the next zone.
   const side = 0.0006;
@@ -57,9 +57,9 @@ try {
     const pending: Promise<unknown>[] = [];
     for (let z = 0; z < ZONES; z++) {
       const perCamera = Math.round((DENSITIES[(r + z) % DENSITIES.length]! * area) / CAMERAS_PER_ZONE);
-      for (let k = 0; k < CAMERAS_PER_ZONE; k++) pending.push(alarms.handleSensorMessage(`vigil/sensors/cam-${z}-${k}/events`, message({ value: perCamera })));
-      pending.push(alarms.handleSensorMessage(`vigil/sensors/line-exit-${z}/events`, message({ in: 3, out: 2 })));
-      pending.push(alarms.handleSensorMessage(`vigil/sensors/line-link-${z}/events`, message({ in: 4, out: 1 })));
+      for (let k = 0; k < CAMERAS_PER_ZONE; k++) pending.push(alarms.mqtt.deliver(`vigil/sensors/cam-${z}-${k}/events`, message({ value: perCamera })));
+      pending.push(alarms.mqtt.deliver(`vigil/sensors/line-exit-${z}/events`, message({ in: 3, out: 2 })));
+      pending.push(alarms.mqtt.deliver(`vigil/sensors/line-link-${z}/events`, message({ in: 4, out: 1 })));
     }
     readings += pending.length;
     // One window per round, closed at once (not after the timer) once every message reached the batcher.
@@ -84,11 +84,11 @@ try {
 
   for (let s = 0; s < LATENCY_SAMPLES; s++) {
     const z = s * 7;
-    await Promise.all(Array.from({ length: CAMERAS_PER_ZONE }, (_, k) => alarms.handleSensorMessage(`vigil/sensors/cam-${z}-${k}/events`, message({ value: 0 }))));
+    await Promise.all(Array.from({ length: CAMERAS_PER_ZONE }, (_, k) => alarms.mqtt.deliver(`vigil/sensors/cam-${z}-${k}/events`, message({ value: 0 }))));
     const zone = crowd.state.zones.get(`z${z}`)!;
     if (zone.level !== 'normal') throw new Error(`zone ${z} did not calm down`);
     const t0 = performance.now();
-    await alarms.handleSensorMessage(`vigil/sensors/cam-${z}-0/events`, message({ value: Math.round(area * 5) }));
+    await alarms.mqtt.deliver(`vigil/sensors/cam-${z}-0/events`, message({ value: Math.round(area * 5) }));
     if (crowd.state.zones.get(`z${z}`)!.level !== 'critical') throw new Error('no level change');
     latencies.push(performance.now() - t0);
   }

@@ -13,7 +13,7 @@ const FRAMES = Number(process.env.BENCH_FRAMES ?? 40_000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 200);
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-pipe-'));
 const vigil = await serveVigil({ ...loadConfig({ ...process.env, VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'warn', VIGIL_DATABASE_URL: '' }), dataDir, port: 0, host: '127.0.0.1' });
-const service = vigil.capabilities.alarms.service;
+const service = vigil.capabilities.alarms.ingest.dc09;
 const framer = new Dc09Framer();
 const frames = Array.from({ length: FRAMES }, (_, n) => framer.push(signalFrame({ id: 'SIA-DCS', seq: n % 9999 + 1, account: (0x10000 + (n % IN_FLIGHT)).toString(16).toUpperCase(), data: `Nri1/BA${(n % 999) + 1}`, now: Date.now() })).frames[0]!);
 const cpu0 = process.cpuUsage();

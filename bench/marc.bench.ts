@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Dc09Client } from '../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../src/adapters/protocols/dc09/dc09-reply.js';
-import { SupervisionMonitor } from '../src/alarms/supervision.js';
+import { SupervisionMonitor } from '../src/alarms/supervision/monitor.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

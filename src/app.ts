@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { MqttTopicRouter } from './adapters/protocols/mqtt/topic-router.js';
 import { openEventBus } from './adapters/streams/open-bus.js';
 import { openEventLog, openKeyVault } from './adapters/stores/open-store.js';
 import { buildApiServer, type ApiServer } from './api/server.js';
@@ -17,8 +18,7 @@ import { createIdentityCapability } from './identity/index.js';
 import { createIncidentsCapability, RoadTravelTimes } from './incidents/index.js';
 import { createMajorEventsCapability } from './major-events/index.js';
 import { createUnitsCapability } from './units/index.js';
-import { createCrowdCapability } from './crowd/index.js';
-import { footRouting } from './crowd/foot-routing.js';
+import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
@@ -59,8 +59,10 @@ export interface OpenOptions {
 function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const identity = createIdentityCapability(ctx);
   const city = createCityCapability(ctx);
-  const units = createUnitsCapability(ctx, { city: city.service.state });
-  const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqttRoutes: units.mqttRoutes });
+  // One MQTT listener per node (alarms' receiver) delivers to this router; alarms, units and crowd register their topics.
+  const mqtt = new MqttTopicRouter();
+  const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqtt });
+  const units = createUnitsCapability(ctx, { city: city.service.state, mqtt });
   const routing = createRoutingCapability(ctx, { sites: () => city.service.state.sites.values() });
   const alerts = createAlertsCapability(ctx, {
     publicAlertsOrg: () => identity.reads.platformOrgId(), devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id),
@@ -77,10 +79,8 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
       draft: (alertId, input, rule, trigger) => alerts.service.draftTriggered(alertId, input, rule, trigger),
     },
   });
-  // Noise sensors come in with the other sensors; their readings set the sirens' and loudspeakers' levels.
-  alarms.service.onNoiseReading = (deviceId, laeqDb, at) => alerts.ambient.reading(deviceId, laeqDb, at);
   // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
-  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.service.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
+  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
   // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
   const events = createMajorEventsCapability(ctx, {
     orgName: identity.reads.orgName,
@@ -95,12 +95,12 @@ function createCapabilities(ctx: AppContext, metrics: Metrics) {
   });
   // Crowd density: counts come in with the sensors (MQTT `people-count`, camera analytics); level changes raise alarms; closed gates close the foot graph.
   const crowd = createCrowdCapability(ctx, {
-    recordWithSignals: (signals, events) => alarms.service.recordSignals(signals.map((s) => s.signal), events, (sg) => signals.find((s) => s.signal === sg)?.orgId ?? null),
+    alarms: alarms.signals,
+    mqtt,
     ...footRouting(routing.service),
     // Crowd zones drawn for a major event are seen by its participants from staff level up, whatever their organisation.
     eventSees: (eventId, p) => (events.reads.standing(eventId, p)?.level ?? 0) >= 2,
   }, ctx.config.crowdWindowMs);
-  alarms.service.onPeopleCount = (reading) => crowd.service.reading(reading);
   const audit = createAuditCapability(ctx);
   const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state, routing });
   return {

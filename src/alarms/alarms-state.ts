@@ -2,13 +2,14 @@ import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
 import { zonedParts } from '../kernel/time.js';
 import type { SecretBox } from '../kernel/secrets.js';
+import type { AlarmsReadPort } from './contract.js';
 import type { AlarmEvents } from './events.js';
 import type { AccountConfig, ActionPlan, Alarm, Keyholder, Signal, StepRecord } from './model.js';
 
 const RECENT_SIGNALS = 50;
 
 /** Alarm queue, account settings and recent signals, rebuilt from `alarms.*` events. */
-export class AlarmsState implements Projection {
+export class AlarmsState implements Projection, AlarmsReadPort {
   readonly name = 'alarms';
   readonly typePrefixes = ['alarms.'];
   readonly accounts = new Map<string, AccountConfig>();
@@ -197,6 +198,14 @@ export class AlarmsState implements Projection {
     const zones = this.intrusionZones.get(alarmId) ?? new Set<string>();
     zones.add(sg.zone);
     this.intrusionZones.set(alarmId, zones);
+  }
+
+  alarm(alarmId: string): Alarm | undefined {
+    return this.alarms.get(alarmId);
+  }
+
+  signal(signalId: string): Signal | undefined {
+    return this.signals.get(signalId);
   }
 
   /** The plan for an alarm: the most specific of its organisation's plans for its kind (site-specific first). */

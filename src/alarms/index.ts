@@ -1,44 +1,92 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { Dc09Server } from '../adapters/protocols/dc09/dc09-server.js';
-import { EmbeddedMqttBroker } from '../adapters/protocols/mqtt/embedded-broker.js';
-import { MqttIngest } from '../adapters/protocols/mqtt/mqtt-ingest.js';
+import type { MqttTopicRouter } from '../adapters/protocols/mqtt/topic-router.js';
 import type { CityState } from '../city/city-state.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import type { Subscription } from '../platform/event-bus.js';
-import { AlarmsService, HEARD_SUBJECT, type HeardAnnouncement } from './alarms-service.js';
+import { AccountsPlans } from './accounts-plans/accounts-plans.js';
+import { PlanNotifier } from './accounts-plans/plan-notifier.js';
 import { AlarmsState } from './alarms-state.js';
+import type { AlarmsReadPort } from './contract.js';
+import { CameraIngest } from './ingest/camera-ingest.js';
+import { Dc09Ingest } from './ingest/dc09-ingest.js';
+import { Receiver, type ReceiverPorts } from './ingest/receiver.js';
+import { SensorIngest } from './ingest/sensor-ingest.js';
+import { AlarmQueue } from './queue.js';
 import { alarmsRoutes } from './routes.js';
+import { SignalRecorder } from './signal-recorder.js';
+import { AlarmStats, type AlarmFigures } from './stats.js';
+import { HEARD_SUBJECT, PathSupervisor, type HeardAnnouncement } from './supervision/path-supervisor.js';
+import { ScheduleWatch } from './supervision/schedules.js';
 
-export { AlarmsService } from './alarms-service.js';
+export { checkSensorMessage, parseSensorMessage } from './ingest/sensor-message.js';
 
 export interface AlarmsCapability extends Capability {
-  service: AlarmsService;
+  /** The read model (queue, signals, accounts, plans); others read it through `AlarmsReadPort`. */
+  state: AlarmsState;
+  read: AlarmsReadPort;
+  /** Where signals become durable alarms (crowd raises its alarms here: `AlarmSignalsPort`). */
+  signals: SignalRecorder;
+  ingest: { dc09: Dc09Ingest; sensors: SensorIngest; cameras: CameraIngest };
+  queue: AlarmQueue;
+  /** Accounts, action plans, keyholders. */
+  plans: AccountsPlans;
+  notifier: PlanNotifier;
+  supervision: PathSupervisor;
+  schedules: ScheduleWatch;
+  stats: AlarmStats;
+  /** The MQTT topic router the receiver delivers to (in-process delivery for tests and benches). */
+  mqtt: MqttTopicRouter;
   /** Ports the DC-09 receiver listens on once started (null when disabled). */
-  receiver: { tcpPort: number | null; udpPort: number | null; mqttPort: number | null };
+  receiver: ReceiverPorts;
+  /**
+   * @deprecated The old AlarmsService's members still used outside alarms (demo seed, incidents and
+   * early-warning tests); they move to the pieces above, then this goes.
+   */
+  service: {
+    state: AlarmsState;
+    handleSensorMessage: SensorIngest['handleSensorMessage'];
+    definePlan: AccountsPlans['definePlan'];
+    setKeyholders: AccountsPlans['setKeyholders'];
+  };
 }
 
 const SUPERVISION_TICK_MS = 250;
 
 /** The monitoring and alarm receiving centre. */
-export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState; registry: Registry; mqttRoutes?: readonly { filter: string; onMessage(topic: string, payload: Buffer): Promise<void> }[] }): AlarmsCapability {
+export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState; registry: Registry; mqtt: MqttTopicRouter }): AlarmsCapability {
   const frames = new Counter({ name: 'vigil_dc09_frames_total', help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)', labelNames: ['outcome'], registers: [deps.registry] });
   const quirks = new Counter({ name: 'vigil_dc09_quirks_total', help: 'Accepted deviations from DC-09 by kind', labelNames: ['quirk'], registers: [deps.registry] });
   const discarded = new Counter({ name: 'vigil_dc09_discarded_bytes_total', help: 'Bytes on DC-09 connections that belonged to no frame', registers: [deps.registry] });
+  const counters = { frames: (o: string) => frames.inc({ outcome: o }), quirk: (q: string) => quirks.inc({ quirk: q }) };
+  const { city } = deps;
   const state = new AlarmsState(ctx.secrets);
   state.timeZone = ctx.config.timeZone;
-  const service = new AlarmsService(ctx, state, deps.city, { frames: (o) => frames.inc({ outcome: o }), quirk: (q) => quirks.inc({ quirk: q }) });
+  const notifier = new PlanNotifier(ctx, state, city);
+  const signals = new SignalRecorder(ctx, state, city, notifier);
+  const supervision = new PathSupervisor(ctx, state, city, signals);
+  const schedules = new ScheduleWatch(ctx, state, city, signals);
+  const queue = new AlarmQueue(ctx, state, city, signals);
+  const plans = new AccountsPlans(ctx, state, city, supervision);
+  const stats = new AlarmStats(state, city);
+  const ingest = {
+    dc09: new Dc09Ingest(ctx, state, city, supervision, signals, counters),
+    sensors: new SensorIngest(ctx, city, supervision, signals, counters),
+    cameras: new CameraIngest(ctx, city, supervision, signals),
+  };
+  const receiver = new Receiver(ctx, deps.mqtt, ingest.dc09, (bytes) => discarded.inc(bytes));
+  // The sensor topic is ours; people counts on it are crowd's (a route of their own, by message type).
+  deps.mqtt.route({ filter: ctx.config.mqttTopic, handle: async (message) => void (await ingest.sensors.handle(message)) });
+  ctx.reactions.on('alarms.sensor-message-refused', ({ topic, problem }) => ingest.sensors.refused(topic, problem));
   // EN 50518 figures at scrape time, over every organisation's alarms, from the read
   // model (so a restart does not double-count).
-  const gauge = (name: string, help: string, pick: (s: ReturnType<AlarmsService['stats']>) => number | null): Gauge =>
-    new Gauge({ name, help, registers: [deps.registry], collect() { const v = pick(service.stats('all')); this.set(v ?? Number.NaN); } });
+  const gauge = (name: string, help: string, pick: (s: AlarmFigures) => number | null): Gauge =>
+    new Gauge({ name, help, registers: [deps.registry], collect() { const v = pick(stats.stats('all')); this.set(v ?? Number.NaN); } });
   gauge('vigil_alarms_open', 'Open alarms (not closed)', (st) => st.open);
   gauge('vigil_alarms_ack_within_30s_ratio', 'Share of acknowledged alarms acknowledged within 30 s (EN 50518)', (st) => st.within30s);
   gauge('vigil_alarms_ack_within_60s_ratio', 'Share of acknowledged alarms acknowledged within 60 s (EN 50518)', (st) => st.within60s);
   gauge('vigil_alarms_ack_median_seconds', 'Median time from alarm to acknowledgement', (st) => st.medianAckSeconds);
   gauge('vigil_alarms_close_median_seconds', 'Median time from alarm to closing', (st) => st.medianCloseSeconds);
   gauge('vigil_alarms_false_ratio', 'Share of closed alarms resolved as false', (st) => st.falseAlarmRate);
-  let server: Dc09Server | null = null;
-  let mqtt: MqttIngest | EmbeddedMqttBroker | null = null;
   let tick: NodeJS.Timeout | null = null;
   let ticking = false;
   let heardSubscription: Subscription | null = null;
@@ -46,78 +94,55 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState;
   const capability: AlarmsCapability = {
     name: 'alarms',
     projections: [state],
-    routes: alarmsRoutes(service),
-    service,
+    routes: alarmsRoutes({ state, queue, plans, stats, cameras: ingest.cameras, city }),
+    state,
+    read: state,
+    signals,
+    ingest,
+    queue,
+    plans,
+    notifier,
+    supervision,
+    schedules,
+    stats,
+    mqtt: deps.mqtt,
     receiver: { tcpPort: null, udpPort: null, mqttPort: null },
+    service: {
+      state,
+      handleSensorMessage: (topic, payload) => ingest.sensors.handleSensorMessage(topic, payload),
+      definePlan: (input, by) => plans.definePlan(input, by),
+      setKeyholders: (siteId, keyholders, by) => plans.setKeyholders(siteId, keyholders, by),
+    },
     async start() {
-      service.watchConfiguredPaths();
+      supervision.watchConfiguredPaths();
       // A new leader gives every path a full interval of grace: it did not hear them before.
-      ctx.leadership.onChange((leader) => leader && service.watchConfiguredPaths());
-      heardSubscription = await ctx.bus.subscribe<HeardAnnouncement>(HEARD_SUBJECT, (m) => service.onHeardAnnouncement(m.payload));
+      ctx.leadership.onChange((leader) => leader && supervision.watchConfiguredPaths());
+      heardSubscription = await ctx.bus.subscribe<HeardAnnouncement>(HEARD_SUBJECT, (m) => supervision.onHeardAnnouncement(m.payload));
       tick = setInterval(() => {
         if (ticking) return;
         ticking = true;
         // Followers only pass on what they heard; the leader alone raises timer alarms.
         if (!ctx.leadership.isLeader()) {
-          service.announceHeard().catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not announce heard paths')).finally(() => (ticking = false));
+          supervision.announceHeard().catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not announce heard paths')).finally(() => (ticking = false));
           return;
         }
-        service.superviseTick().then(() => service.holdTick()).then(() => service.escalateTick()).then(async () => {
+        supervision.superviseTick().then(() => queue.holdTick()).then(() => queue.escalateTick()).then(async () => {
           // Opening hours are checked every 15 s; minutes matter there, not milliseconds.
           if (Date.now() - lastScheduleCheck < 15_000) return;
           lastScheduleCheck = Date.now();
-          await service.scheduleTick();
+          await schedules.scheduleTick();
         }).catch((error: unknown) => ctx.logger.error({ err: error }, 'supervision tick failed')).finally(() => (ticking = false));
       }, SUPERVISION_TICK_MS);
       tick.unref();
     },
     async listen() {
-      if (ctx.config.mqttUrl) {
-        mqtt = new MqttIngest({
-          url: ctx.config.mqttUrl,
-          topic: ctx.config.mqttTopic,
-          clientId: `vigil-${ctx.config.nodeId}`,
-          onMessage: async (topic, payload) => void (await service.handleSensorMessage(topic, payload)),
-          onError: (error) => ctx.logger.warn({ err: error }, 'MQTT ingest'),
-          routes: deps.mqttRoutes,
-        });
-        await mqtt.start();
-        ctx.logger.info({ url: ctx.config.mqttUrl, topic: ctx.config.mqttTopic }, 'MQTT sensor ingest subscribed');
-      } else if (ctx.config.mqttEmbeddedPort !== null) {
-        const broker = new EmbeddedMqttBroker({
-          host: ctx.config.host,
-          port: ctx.config.mqttEmbeddedPort,
-          topic: ctx.config.mqttTopic,
-          maxConnections: ctx.config.dc09MaxConnections,
-          onMessage: async (topic, payload) => void (await service.handleSensorMessage(topic, payload)),
-          onError: (error) => ctx.logger.warn({ err: error }, 'embedded MQTT broker'),
-          routes: deps.mqttRoutes,
-        });
-        mqtt = broker;
-        const mqttPort = await broker.start();
-        capability.receiver = { ...capability.receiver, mqttPort };
-        ctx.logger.info({ port: mqttPort, topic: ctx.config.mqttTopic }, 'embedded MQTT broker listening for sensors');
-      }
-      if (ctx.config.dc09Port === null) return;
-      server = new Dc09Server({
-        host: ctx.config.host,
-        tcpPort: ctx.config.dc09Port,
-        udpPort: ctx.config.dc09Port,
-        maxConnections: ctx.config.dc09MaxConnections,
-        idleTimeoutMs: 10 * 60 * 1000,
-        onFrame: (frame, remote) => service.handleDc09(frame, remote),
-        onDiscarded: (bytes) => discarded.inc(bytes),
-        onError: (error) => ctx.logger.error({ err: error }, 'DC-09 receiver error'),
-      });
-      capability.receiver = { ...(await server.start()), mqttPort: capability.receiver.mqttPort };
-      ctx.logger.info(capability.receiver, 'SIA DC-09 receiver listening');
+      capability.receiver = await receiver.listen();
     },
     async stop() {
       if (tick) clearInterval(tick);
-      service.notifier.stop();
+      notifier.stop();
       await heardSubscription?.unsubscribe();
-      await server?.stop();
-      await mqtt?.stop();
+      await receiver.stop();
     },
   };
   return capability;

@@ -11,7 +11,7 @@ import { openVigil, type Vigil } from '../app.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import { loadConfig } from '../kernel/config.js';
 import type { Principal } from '../platform/access.js';
-import { PlanNotifier } from './plan-notifier.js';
+import { PlanNotifier } from './accounts-plans/plan-notifier.js';
 
 /** A real HTTP endpoint on loopback that records what it receives and answers `status`. */
 async function hook(status: () => number): Promise<{ url: string; received: { headers: IncomingHttpHeaders; body: unknown }[]; close: () => Promise<void> }> {
@@ -47,8 +47,8 @@ test('a plan step with a notification URL POSTs the raised alarm there and is ti
   const endpoint = await hook(() => 200);
   const { vigil, panel, steward, close } = await demo();
   try {
-    const alarms = vigil.capabilities.alarms.service;
-    await alarms.definePlan({
+    const alarms = vigil.capabilities.alarms;
+    await alarms.plans.definePlan({
       name: 'Fire at this site', kinds: ['fire'], siteIds: [panel.siteId],
       steps: [
         { stepId: 'fire-service', kind: 'notify', text: 'Fire service control room (automatic)', mandatory: true, timerSeconds: 30, notifyUrl: endpoint.url },
@@ -56,7 +56,7 @@ test('a plan step with a notification URL POSTs the raised alarm there and is ti
       ],
     }, steward);
     const frame = new Dc09Framer().push(signalFrame({ id: 'SIA-DCS', seq: 1, account: panel.account, data: 'Nri1/FA012', now: Date.now() })).frames[0]!;
-    assert.match((await alarms.handleDc09(frame, 'test'))!.toString('latin1'), /"ACK"/);
+    assert.match((await alarms.ingest.dc09.handleDc09(frame, 'test'))!.toString('latin1'), /"ACK"/);
     const alarm = alarms.state.queue().find((a) => a.account === panel.account)!;
     await until(() => (alarms.state.steps.get(alarm.alarmId) ?? []).length > 0, 'the automatic step');
     const [done] = alarms.state.steps.get(alarm.alarmId)!;
@@ -69,7 +69,7 @@ test('a plan step with a notification URL POSTs the raised alarm there and is ti
     const sent = body as { alarm: { id: string; kind: string; account: string }; site: { id: string; position: number[] }; plan: { step: string } };
     assert.deepEqual([sent.alarm.id, sent.alarm.kind, sent.alarm.account, sent.site.id, sent.plan.step], [alarm.alarmId, 'fire', panel.account, panel.siteId, 'fire-service']);
     assert.equal(sent.site.position.length, 2);
-    assert.deepEqual(alarms.missingMandatorySteps(alarm), [], 'the mandatory notification is done');
+    assert.deepEqual(alarms.queue.missingMandatorySteps(alarm), [], 'the mandatory notification is done');
   } finally {
     await close();
     await endpoint.close();
@@ -81,8 +81,8 @@ test('a notification that keeps failing is retried, then recorded as failed with
   const endpoint = await hook(() => (++calls < 10 ? 503 : 200));
   const { vigil, panel, steward, close } = await demo();
   try {
-    const alarms = vigil.capabilities.alarms.service;
-    const plan = await alarms.definePlan({ name: 'Hold-up', kinds: ['hold-up'], siteIds: [panel.siteId], steps: [{ stepId: 'police', kind: 'notify', text: 'Police (automatic)', mandatory: true, timerSeconds: null, notifyUrl: endpoint.url }] }, steward);
+    const alarms = vigil.capabilities.alarms;
+    const plan = await alarms.plans.definePlan({ name: 'Hold-up', kinds: ['hold-up'], siteIds: [panel.siteId], steps: [{ stepId: 'police', kind: 'notify', text: 'Police (automatic)', mandatory: true, timerSeconds: null, notifyUrl: endpoint.url }] }, steward);
     const alarm = { alarmId: 'alm_test', account: panel.account, correlationKey: panel.account, siteId: panel.siteId, orgId: panel.orgId, kind: 'hold-up' as const, priority: 1, status: 'new' as const, title: 'Hold-up', raisedAt: new Date().toISOString(), signalIds: [], restored: false, confirmation: null, claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null };
     const notifier = new PlanNotifier(vigil.ctx, alarms.state, vigil.capabilities.city.service.state, { backoffMs: [5, 5] });
     assert.equal(await notifier.deliver(alarm, plan, plan.steps[0]!, endpoint.url), 'failed');
@@ -106,23 +106,23 @@ test('a notification that keeps failing is retried, then recorded as failed with
 test('keyholders per site and organisation, in calling order, validated; plans stay with their organisation', async () => {
   const { vigil, panel, steward, close } = await demo();
   try {
-    const alarms = vigil.capabilities.alarms.service;
-    await assert.rejects(alarms.setKeyholders(panel.siteId, [{ name: 'A', phone: 'call me', note: null }], steward), /not a phone number/);
-    await assert.rejects(alarms.setKeyholders('site-that-does-not-exist', [], steward), /does not exist/);
+    const alarms = vigil.capabilities.alarms;
+    await assert.rejects(alarms.plans.setKeyholders(panel.siteId, [{ name: 'A', phone: 'call me', note: null }], steward), /not a phone number/);
+    await assert.rejects(alarms.plans.setKeyholders('site-that-does-not-exist', [], steward), /does not exist/);
     const list = [{ name: ' Marie Rossi ', phone: '+377 6 12 34 56 78', note: 'has the alarm code' }, { name: 'Luca Bianchi', phone: '+377 93 15 00 00', note: '' }];
-    assert.deepEqual(await alarms.setKeyholders(panel.siteId, list, steward), [{ name: 'Marie Rossi', phone: '+377 6 12 34 56 78', note: 'has the alarm code' }, { name: 'Luca Bianchi', phone: '+377 93 15 00 00', note: null }]);
+    assert.deepEqual(await alarms.plans.setKeyholders(panel.siteId, list, steward), [{ name: 'Marie Rossi', phone: '+377 6 12 34 56 78', note: 'has the alarm code' }, { name: 'Luca Bianchi', phone: '+377 93 15 00 00', note: null }]);
     const alarm = { siteId: panel.siteId, orgId: panel.orgId } as Parameters<typeof alarms.state.keyholdersFor>[0];
     assert.deepEqual(alarms.state.keyholdersFor(alarm).map((k) => k.name), ['Marie Rossi', 'Luca Bianchi']);
     assert.deepEqual(alarms.state.keyholdersFor({ ...alarm, orgId: 'org_other' }), [], "another centre's alarm does not see this list");
-    await alarms.setKeyholders(panel.siteId, [], steward);
+    await alarms.plans.setKeyholders(panel.siteId, [], steward);
     assert.deepEqual(alarms.state.keyholdersFor(alarm), []);
     // Plans: replacing or removing another organisation's plan is refused.
-    const plan = await alarms.definePlan({ name: 'Mine', kinds: ['medical'], siteIds: [], steps: [{ stepId: 's', kind: 'check', text: 'Check', mandatory: false, timerSeconds: null }] }, steward);
+    const plan = await alarms.plans.definePlan({ name: 'Mine', kinds: ['medical'], siteIds: [], steps: [{ stepId: 's', kind: 'check', text: 'Check', mandatory: false, timerSeconds: null }] }, steward);
     const stranger = { ...steward, orgId: 'org_other', actor: 'user:stranger' };
-    await assert.rejects(alarms.definePlan({ planId: plan.planId, name: 'Theirs', kinds: ['medical'], siteIds: [], steps: plan.steps }, stranger), /another organisation/);
-    await assert.rejects(alarms.removePlan(plan.planId, stranger), /does not exist/);
-    await assert.rejects(alarms.definePlan({ name: 'Bad', kinds: ['fire'], siteIds: [], steps: [{ stepId: 'n', kind: 'notify', text: 'x', mandatory: false, timerSeconds: null, notifyUrl: 'ftp://example.org/' }] }, steward), /http: or https:/);
-    await alarms.removePlan(plan.planId, steward);
+    await assert.rejects(alarms.plans.definePlan({ planId: plan.planId, name: 'Theirs', kinds: ['medical'], siteIds: [], steps: plan.steps }, stranger), /another organisation/);
+    await assert.rejects(alarms.plans.removePlan(plan.planId, stranger), /does not exist/);
+    await assert.rejects(alarms.plans.definePlan({ name: 'Bad', kinds: ['fire'], siteIds: [], steps: [{ stepId: 'n', kind: 'notify', text: 'x', mandatory: false, timerSeconds: null, notifyUrl: 'ftp://example.org/' }] }, steward), /http: or https:/);
+    await alarms.plans.removePlan(plan.planId, steward);
     assert.equal(alarms.state.plans.has(plan.planId), false);
   } finally {
     await close();

@@ -166,13 +166,13 @@ test('supervision: a missed poll raises a path-fault alarm within a second of th
   const clock = new ManualClock(Date.now());
   const { vigil, dir } = await start(clock);
   try {
-    const alarms = vigil.capabilities.alarms.service;
+    const alarms = vigil.capabilities.alarms;
     const account = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'alarm-panel')!.account!;
-    await alarms.configureAccount({ account, supervisionSeconds: 30 }, 'system');
+    await alarms.plans.configureAccount({ account, supervisionSeconds: 30 }, 'system');
     clock.advance(29_900);
-    assert.equal(await alarms.superviseTick(), 0);
+    assert.equal(await alarms.supervision.superviseTick(), 0);
     clock.advance(350); // 250 ms past the deadline
-    assert.equal(await alarms.superviseTick(), 1);
+    assert.equal(await alarms.supervision.superviseTick(), 1);
     const failed = (await vigil.ctx.log.read({ typePrefixes: ['alarms.path.failed'] }))[0]!;
     assert.ok((failed.data as { lateMs: number }).lateMs < 1000);
     const alarm = alarms.state.queue().find((a) => a.kind === 'path-fault')!;

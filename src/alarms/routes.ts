@@ -1,7 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import { notFound } from '../kernel/errors.js';
-import type { AlarmsService, CameraEvent } from './alarms-service.js';
+import type { CityState } from '../city/city-state.js';
+import type { AccountsPlans } from './accounts-plans/accounts-plans.js';
+import type { AlarmsState } from './alarms-state.js';
+import type { CameraEvent } from './contract.js';
+import type { CameraIngest } from './ingest/camera-ingest.js';
+import type { AlarmQueue } from './queue.js';
+import type { AlarmStats } from './stats.js';
+import { verification } from './verification.js';
 import { RESOLUTIONS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS, type AccountSchedule, type ActionPlan, type Keyholder, type Resolution } from './model.js';
 
 const HANDLERS: readonly Role[] = ['operator', 'supervisor'];
@@ -10,18 +17,19 @@ const STEWARDS: readonly Role[] = ['supervisor', 'admin'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
 
 /** /api/alarms: the operator console's queue and actions, account settings, figures. */
-export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
+export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; plans: AccountsPlans; stats: AlarmStats; cameras: CameraIngest; city: CityState }): FastifyPluginAsync {
+  const { state, queue, plans, stats, cameras, city } = alarms;
   return async (app) => {
     app.get(
       '/api/alarms',
       { config: { access: { roles: VIEWERS } }, schema: { summary: 'Open alarms the caller may see, most urgent first (priority, then age)', tags: ['alarms'] } },
-      async (request) => ({ alarms: service.visibleQueue(request.principal) }),
+      async (request) => ({ alarms: queue.visibleQueue(request.principal) }),
     );
 
     app.get(
       '/api/alarms/stats',
       { config: { access: { roles: VIEWERS } }, schema: { summary: 'Acknowledgement times (share within 30 s and 60 s), false-alarm rate', tags: ['alarms'] } },
-      async (request) => service.stats(request.principal),
+      async (request) => stats.stats(request.principal),
     );
 
     app.get<{ Querystring: { per: 'site' | 'device' } }>(
@@ -33,24 +41,24 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
           querystring: { type: 'object', additionalProperties: false, properties: { per: { type: 'string', enum: ['site', 'device'], default: 'site' } } },
         },
       },
-      async (request) => ({ rates: service.falseAlarmRates(request.principal, request.query.per) }),
+      async (request) => ({ rates: stats.falseAlarmRates(request.principal, request.query.per) }),
     );
 
     app.get<{ Params: { id: string } }>(
       '/api/alarms/:id',
       { config: { access: { roles: VIEWERS } }, schema: { summary: 'An alarm with its signals, site and nearby devices for verification', tags: ['alarms'], params: idParams } },
       async (request) => {
-        const alarm = service.alarmFor(request.params.id, request.principal);
+        const alarm = queue.alarmFor(request.params.id, request.principal);
         return {
           alarm,
-          signals: alarm.signalIds.map((id) => service.state.signals.get(id)).filter(Boolean),
-          pathFaulted: alarm.account ? service.state.faultedPaths.has(alarm.account) : false,
-          escalated: service.state.escalated.has(alarm.alarmId),
-          plan: service.state.planFor(alarm),
-          stepsDone: service.state.steps.get(alarm.alarmId) ?? [],
-          failedNotifications: service.state.failedNotifications.get(alarm.alarmId) ?? [],
-          keyholders: service.state.keyholdersFor(alarm),
-          verification: service.verification(alarm, request.principal),
+          signals: alarm.signalIds.map((id) => state.signals.get(id)).filter(Boolean),
+          pathFaulted: alarm.account ? state.faultedPaths.has(alarm.account) : false,
+          escalated: state.escalated.has(alarm.alarmId),
+          plan: state.planFor(alarm),
+          stepsDone: state.steps.get(alarm.alarmId) ?? [],
+          failedNotifications: state.failedNotifications.get(alarm.alarmId) ?? [],
+          keyholders: state.keyholdersFor(alarm),
+          verification: verification(alarm, request.principal, state, city),
         };
       },
     );
@@ -59,7 +67,7 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
       app.post<{ Params: { id: string } }>(
         `/api/alarms/:id/${action}`,
         { config: { access: { roles: HANDLERS } }, schema: { summary: action === 'claim' ? 'Take an alarm (others see who handles it)' : 'Acknowledge an alarm (stops the acknowledgement clock)', tags: ['alarms'], params: idParams } },
-        async (request) => ({ alarm: await service[action](request.params.id, request.principal) }),
+        async (request) => ({ alarm: await queue[action](request.params.id, request.principal) }),
       );
     }
 
@@ -74,15 +82,15 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
         },
       },
       async (request) => {
-        await service.doStep(request.params.id, request.params.stepId, request.body?.outcome ?? 'done', request.principal);
-        return { stepsDone: service.state.steps.get(request.params.id) ?? [] };
+        await queue.doStep(request.params.id, request.params.stepId, request.body?.outcome ?? 'done', request.principal);
+        return { stepsDone: state.steps.get(request.params.id) ?? [] };
       },
     );
 
     app.get(
       '/api/alarms/plans',
       { config: { access: { roles: VIEWERS } }, schema: { summary: "Action plans of the caller's organisation", tags: ['alarms'] } },
-      async (request) => ({ plans: [...service.state.plans.values()].filter((p) => p.orgId === request.principal.orgId) }),
+      async (request) => ({ plans: [...state.plans.values()].filter((p) => p.orgId === request.principal.orgId) }),
     );
 
     app.post<{ Body: Omit<ActionPlan, 'planId' | 'orgId'> & { planId?: string } }>(
@@ -108,14 +116,14 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
           },
         },
       },
-      async (request, reply) => reply.status(201).send(await service.definePlan({ ...request.body, steps: request.body.steps.map((st) => ({ ...st, timerSeconds: st.timerSeconds ?? null, notifyUrl: st.notifyUrl || null })) }, request.principal)),
+      async (request, reply) => reply.status(201).send(await plans.definePlan({ ...request.body, steps: request.body.steps.map((st) => ({ ...st, timerSeconds: st.timerSeconds ?? null, notifyUrl: st.notifyUrl || null })) }, request.principal)),
     );
 
     app.delete<{ Params: { id: string } }>(
       '/api/alarms/plans/:id',
       { config: { access: { roles: STEWARDS } }, schema: { summary: 'Remove an action plan (alarms already handled keep their recorded steps)', tags: ['alarms'], params: idParams } },
       async (request, reply) => {
-        await service.removePlan(request.params.id, request.principal);
+        await plans.removePlan(request.params.id, request.principal);
         return reply.status(204).send();
       },
     );
@@ -124,7 +132,7 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
     app.get<{ Params: { siteId: string } }>(
       '/api/alarms/keyholders/:siteId',
       { config: { access: { roles: VIEWERS } }, schema: { summary: "The caller's organisation's keyholders for a site, in calling order", tags: ['alarms'], params: siteParams } },
-      async (request) => ({ siteId: request.params.siteId, keyholders: service.state.keyholders.get(`${request.principal.orgId}:${request.params.siteId}`) ?? [] }),
+      async (request) => ({ siteId: request.params.siteId, keyholders: state.keyholders.get(`${request.principal.orgId}:${request.params.siteId}`) ?? [] }),
     );
 
     app.put<{ Params: { siteId: string }; Body: { keyholders: Keyholder[] } }>(
@@ -144,7 +152,7 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
           },
         },
       },
-      async (request) => ({ siteId: request.params.siteId, keyholders: await service.setKeyholders(request.params.siteId, request.body.keyholders, request.principal) }),
+      async (request) => ({ siteId: request.params.siteId, keyholders: await plans.setKeyholders(request.params.siteId, request.body.keyholders, request.principal) }),
     );
 
     app.post<{ Params: { id: string }; Body: { resolution: Resolution; note?: string } }>(
@@ -156,7 +164,7 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
           body: { type: 'object', required: ['resolution'], additionalProperties: false, properties: { resolution: { type: 'string', enum: [...RESOLUTIONS] }, note: { type: 'string', maxLength: 2000 } } },
         },
       },
-      async (request) => ({ alarm: await service.close(request.params.id, request.body.resolution, request.body.note ?? null, request.principal) }),
+      async (request) => ({ alarm: await queue.close(request.params.id, request.body.resolution, request.body.note ?? null, request.principal) }),
     );
 
     app.post<{ Body: CameraEvent }>(
@@ -176,8 +184,8 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        if (request.body.event !== 'people-count') return reply.status(202).send({ signal: await service.handleCameraEvent(request.body, request.principal) });
-        const outcome = await service.handleCameraCount(request.body, request.principal);
+        if (request.body.event !== 'people-count') return reply.status(202).send({ signal: await cameras.handleCameraEvent(request.body, request.principal) });
+        const outcome = await cameras.handleCameraCount(request.body, request.principal);
         if (outcome !== 'recorded') throw notFound('crowd counter', request.body.cameraId);
         return reply.status(202).send({ peopleCount: 'recorded' });
       },
@@ -187,7 +195,7 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
       '/api/alarms/accounts',
       { config: { access: { roles: STEWARDS } }, schema: { summary: 'Receiver settings per account (keys are never shown)', tags: ['alarms'] } },
       async () => ({
-        accounts: [...service.state.accounts.values()].map(({ key, ...rest }) => ({ ...rest, hasKey: key !== null, pathFaulted: service.state.faultedPaths.has(rest.account) })),
+        accounts: [...state.accounts.values()].map(({ key, ...rest }) => ({ ...rest, hasKey: key !== null, pathFaulted: state.faultedPaths.has(rest.account) })),
         presets: SUPERVISION_PRESETS,
       }),
     );
@@ -217,7 +225,7 @@ export function alarmsRoutes(service: AlarmsService): FastifyPluginAsync {
           },
         },
       },
-      async (request) => service.configureAccount({ account: request.params.account, ...request.body }, request.principal),
+      async (request) => plans.configureAccount({ account: request.params.account, ...request.body }, request.principal),
     );
   };
 }

@@ -18,7 +18,7 @@ async function demo(clock: ManualClock): Promise<{ vigil: Vigil; send: (account:
   let seq = 0;
   const send = async (account: string, data: string): Promise<string> => {
     const frame = new Dc09Framer().push(signalFrame({ id: 'SIA-DCS', seq: ++seq, account, data, now: clock.now() })).frames[0]!;
-    return (await vigil.capabilities.alarms.service.handleDc09(frame, 'test'))!.toString('latin1');
+    return (await vigil.capabilities.alarms.ingest.dc09.handleDc09(frame, 'test'))!.toString('latin1');
   };
   return { vigil, send, close: async () => { await vigil.close(); rmSync(dataDir, { recursive: true, force: true }); } };
 }
@@ -30,21 +30,21 @@ test('restore delay: a trouble restored in time raises nothing; one that is not 
   const { vigil, send, close } = await demo(clock);
   try {
     const [a, b] = accounts(vigil);
-    const alarms = vigil.capabilities.alarms.service;
+    const alarms = vigil.capabilities.alarms;
     assert.match(await send(a!, 'NAT0000'), /"ACK"/); // AC power lost…
     clock.advance(40_000);
     await send(a!, 'NAR0000'); // …and back after 40 s
     await send(b!, 'NAT0000'); // this one stays off
     assert.equal(alarms.state.queue().length, 0, 'held, not raised');
     clock.advance(119_000);
-    assert.equal(await alarms.holdTick(), 0, 'still within its 120 s restore delay');
+    assert.equal(await alarms.queue.holdTick(), 0, 'still within its 120 s restore delay');
     clock.advance(2_000);
-    assert.equal(await alarms.holdTick(), 1);
+    assert.equal(await alarms.queue.holdTick(), 1);
     const queue = alarms.state.queue();
     assert.equal(queue.length, 1);
     assert.equal(queue[0]!.account, b);
     assert.match(queue[0]!.title, /AC trouble \(not restored\)/);
-    assert.equal(await alarms.holdTick(), 0, 'raised once');
+    assert.equal(await alarms.queue.holdTick(), 0, 'raised once');
     const released = await vigil.ctx.log.read({ typePrefixes: ['alarms.hold.released'] });
     assert.equal(released.length, 1);
   } finally {
@@ -57,7 +57,7 @@ test('intrusion confirmation: a second zone confirms, the same zone again is a t
   const { vigil, send, close } = await demo(clock);
   try {
     const [a, b] = accounts(vigil);
-    const state = vigil.capabilities.alarms.service.state;
+    const state = vigil.capabilities.alarms.state;
     await send(a!, 'NBA001');
     clock.advance(60_000);
     await send(a!, 'NBA004');
@@ -81,13 +81,13 @@ test('escalation: an alarm nobody claims within 30 s is escalated once', async (
   const { vigil, send, close } = await demo(clock);
   try {
     const [a] = accounts(vigil);
-    const alarms = vigil.capabilities.alarms.service;
+    const alarms = vigil.capabilities.alarms;
     await send(a!, 'NFA001');
     clock.advance(29_000);
-    assert.equal(await alarms.escalateTick(), 0);
+    assert.equal(await alarms.queue.escalateTick(), 0);
     clock.advance(2_000);
-    assert.equal(await alarms.escalateTick(), 1);
-    assert.equal(await alarms.escalateTick(), 0);
+    assert.equal(await alarms.queue.escalateTick(), 1);
+    assert.equal(await alarms.queue.escalateTick(), 0);
     assert.equal(alarms.state.escalated.size, 1);
   } finally {
     await close();
@@ -100,18 +100,18 @@ test('schedules: late to open and late to close, in the city time zone, once per
   const { vigil, send, close } = await demo(clock);
   try {
     const [late, punctual] = accounts(vigil);
-    const alarms = vigil.capabilities.alarms.service;
+    const alarms = vigil.capabilities.alarms;
     const weekdays = { open: '08:30', close: '18:00' };
     const schedule = { days: [null, weekdays, weekdays, weekdays, weekdays, weekdays, null], graceMinutes: 15 };
-    for (const account of [late!, punctual!]) await alarms.configureAccount({ account, schedule }, 'system');
-    await assert.rejects(alarms.configureAccount({ account: late!, schedule: { days: [weekdays], graceMinutes: 15 } }, 'system'), /7 days/);
+    for (const account of [late!, punctual!]) await alarms.plans.configureAccount({ account, schedule }, 'system');
+    await assert.rejects(alarms.plans.configureAccount({ account: late!, schedule: { days: [weekdays], graceMinutes: 15 } }, 'system'), /7 days/);
     clock.advance(40 * 60_000); // 08:40
     await send(punctual!, 'NOP001');
     clock.advance(4 * 60_000); // 08:44
-    assert.equal(await alarms.scheduleTick(), 0);
+    assert.equal(await alarms.schedules.scheduleTick(), 0);
     clock.advance(2 * 60_000); // 08:46
-    assert.equal(await alarms.scheduleTick(), 1);
-    assert.equal(await alarms.scheduleTick(), 0, 'once per day');
+    assert.equal(await alarms.schedules.scheduleTick(), 1);
+    assert.equal(await alarms.schedules.scheduleTick(), 0, 'once per day');
     const lateOpen = alarms.state.queue().find((a) => a.account === late)!;
     assert.equal(lateOpen.kind, 'schedule');
     assert.match(lateOpen.title, /Late to open \(08:30 \+ 15 min\)/);
@@ -119,7 +119,7 @@ test('schedules: late to open and late to close, in the city time zone, once per
     clock.set(Date.UTC(2026, 10, 23, 16, 50)); // 17:50
     await send(punctual!, 'NCL001');
     clock.set(Date.UTC(2026, 10, 23, 17, 16)); // 18:16
-    assert.equal(await alarms.scheduleTick(), 1, 'only the one still open is late to close');
+    assert.equal(await alarms.schedules.scheduleTick(), 1, 'only the one still open is late to close');
     const lateClose = [...alarms.state.signals.values()].filter((s) => s.code === 'OT');
     assert.deepEqual(lateClose.map((s) => s.account), [late]);
   } finally {

@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import { MQTT_URL, requireMqtt } from '../../test/support/services.js';
 import { serveVigil } from '../app.js';
 import { loadConfig } from '../kernel/config.js';
-import { parseSensorMessage } from './sensor-message.js';
+import { parseSensorMessage } from './ingest/sensor-message.js';
 import { until } from '../../test/support/until.js';
 
 
@@ -23,7 +23,7 @@ test('MQTT sensors through a real broker: validated, durable, alarms raised and 
   try {
     const gas = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'gas-sensor')!;
     const send = (device: string, body: unknown) => publisher.publishAsync(`${topicRoot}/sensors/${device}/events`, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });
-    const state = vigil.capabilities.alarms.service.state;
+    const state = vigil.capabilities.alarms.state;
     await send(gas.id, { type: 'gas', state: 'alarm', value: 312, unit: 'ppm', battery: 80 });
     await until(() => state.queue().length === 1, 'the gas alarm');
     const alarm = state.queue()[0]!;
@@ -65,7 +65,7 @@ test('camera webhook: an operator API key reports video analytics as signals', a
     assert.equal(ok.json().signal.kind, 'burglary');
     assert.equal((await post({ cameraId: camera.id, event: 'dancing' })).statusCode, 400);
     assert.equal((await post({ cameraId: 'dev:camera:none', event: 'smoke' })).statusCode, 404);
-    assert.equal(vigil.capabilities.alarms.service.state.queue().filter((a) => a.kind === 'burglary').length, 1);
+    assert.equal(vigil.capabilities.alarms.state.queue().filter((a) => a.kind === 'burglary').length, 1);
   } finally {
     await vigil.close();
     rmSync(dir, { recursive: true, force: true });

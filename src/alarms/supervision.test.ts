@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { SupervisionMonitor } from './supervision.js';
+import { SupervisionMonitor } from './supervision/monitor.js';
 
 test('a missed poll is reported once, within the tick after its deadline; the next frame restores it', () => {
   const t0 = 1_000_000;

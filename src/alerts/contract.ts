@@ -15,8 +15,6 @@ declare module '../platform/reactions.js' {
   interface ReactionTypes {
     /** An alert was issued, durably: its delivery starts (not awaited by whoever issued it). */
     'alerts.issued': { input: AlertRecord; output: void };
-    /** A noise sensor's ambient reading, dB(A) (from alarms' sensor ingest): sets sirens' and loudspeakers' levels. */
-    'alarms.noise-reading': { input: { deviceId: string; laeqDb: number; at: number }; output: unknown };
   }
 }
 

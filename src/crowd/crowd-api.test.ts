@@ -33,7 +33,7 @@ test('crowd: counts over MQTT push a zone to warning then critical with one crow
     assert.equal(crowd.state.zones.get(SQUARE)!.level, 'warning');
     const counted = await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['crowd.zone.counted'], subject: `crowd-zone:${SQUARE}` });
     assert.ok(counted.length <= 2, `${counted.length} count events for 3 readings: they are aggregated per window`);
-    const alarm = () => [...vigil.capabilities.alarms.service.state.alarms.values()].find((a) => a.kind === 'crowd' && a.correlationKey === `device:crowd-zone:${SQUARE}`);
+    const alarm = () => [...vigil.capabilities.alarms.state.alarms.values()].find((a) => a.kind === 'crowd' && a.correlationKey === `device:crowd-zone:${SQUARE}`);
     assert.ok(alarm(), 'a crowd alarm is raised');
     assert.equal(alarm()!.priority, 2);
 
@@ -52,7 +52,7 @@ test('crowd: counts over MQTT push a zone to warning then critical with one crow
     // Critical: the same alarm (same burst), not a second one.
     await Promise.all([publish('cam:casino-square:west', { value: perHalf(4.3) }), publish('cam:casino-square:east', { value: perHalf(4.3) })]);
     assert.equal(crowd.state.zones.get(SQUARE)!.level, 'critical');
-    assert.equal([...vigil.capabilities.alarms.service.state.alarms.values()].filter((a) => a.kind === 'crowd').length, 1);
+    assert.equal([...vigil.capabilities.alarms.state.alarms.values()].filter((a) => a.kind === 'crowd').length, 1);
 
     // The steward sees the zone but may not act; the commander applies the suggestion.
     const steward = await signedIn(vigil, 'steward');

@@ -4,7 +4,7 @@ import { newId } from '../kernel/ids.js';
 import { canSeeOrg, type Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
-import type { Signal } from '../alarms/model.js';
+import type { AlarmSignalsPort, Signal } from '../alarms/contract.js';
 import { CountBatcher, type ZoneWindow } from './count-batcher.js';
 import type { CrowdState } from './crowd-state.js';
 import { densityOf, nextLevel, trendPerMin } from './density.js';
@@ -37,8 +37,8 @@ type Actor = Principal | { orgId: string; actor: string };
 
 /** What crowd needs from the rest of Vigil: the alarm queue and the foot graph. */
 export interface CrowdDeps {
-  /** Records crowd events and the alarm signals of level changes in one commit. */
-  recordWithSignals(signals: { signal: Signal; orgId: string }[], events: NewEvent[]): Promise<void>;
+  /** The alarm queue: crowd events and the alarm signals of level changes are recorded there in one commit. */
+  alarms: AlarmSignalsPort;
   footRoute: FootRouter;
   /** Closes the foot graph at a gate (returns the closure id, null when no path crosses it). */
   closeFootAt(position: Position, reason: string, by: Principal): Promise<string | null>;
@@ -219,7 +219,10 @@ export class CrowdService {
       const signal = this.levelSignal(z, z.level, to, density, now);
       if (signal) signals.push({ signal, orgId: z.orgId });
     }
-    if (events.length > 0) await this.deps.recordWithSignals(signals, events);
+    if (events.length > 0) {
+      const orgOf = new Map(signals.map((s) => [s.signal, s.orgId]));
+      await this.deps.alarms.recordSignals(signals.map((s) => s.signal), events, (sg) => orgOf.get(sg) ?? null);
+    }
   }
 
   /** A rise from normal raises an alarm, a rise to critical joins (or raises) one, falling back to normal restores it. */

@@ -1,3 +1,4 @@
+import type { MqttTopicRouter } from '../adapters/protocols/mqtt/topic-router.js';
 import type { CityState } from '../city/city-state.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { unitsRoutes } from './routes.js';
@@ -5,31 +6,26 @@ import { UnitsService } from './units-service.js';
 import { UnitsState } from './units-state.js';
 
 export { UnitsService } from './units-service.js';
-
-/** An MQTT topic filter and what handles its messages (resolves once durable). */
-export interface MqttRoute {
-  filter: string;
-  onMessage(topic: string, payload: Buffer): Promise<void>;
-}
+export type { UnitInput } from './units-service.js';
 
 export interface UnitsCapability extends Capability {
+  /** Also what incidents use of units (`UnitsPort` in contract.ts). */
   service: UnitsService;
-  /** AVL over MQTT: handed to the alarms capability's broker connection (one MQTT listener per node). */
-  mqttRoutes: MqttRoute[];
 }
 
 /** Units (fire engines, ambulances, police cars, guards, drones): status and live positions. */
-export function createUnitsCapability(ctx: AppContext, deps: { city: CityState }): UnitsCapability {
+export function createUnitsCapability(ctx: AppContext, deps: { city: CityState; mqtt: MqttTopicRouter }): UnitsCapability {
   const state = new UnitsState();
   const service = new UnitsService(ctx, state, deps.city);
+  // AVL over MQTT (`vigil/units/<unitId>/position`), through the node's one MQTT listener.
   const filter = ctx.config.unitsMqttTopic;
   const unitLevel = filter.split('/').indexOf('+');
+  deps.mqtt.route({ filter, handle: async (m) => void (await service.handleMqttPosition(m.topic.split('/')[unitLevel] ?? '', m.payload)) });
   return {
     name: 'units',
     projections: [state],
     routes: unitsRoutes(service),
     service,
-    mqttRoutes: [{ filter, onMessage: async (topic, payload) => void (await service.handleMqttPosition(topic.split('/')[unitLevel] ?? '', payload)) }],
     async stop() {
       await service.avl.flush();
     },

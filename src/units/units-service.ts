@@ -9,6 +9,7 @@ import { AvlBatcher } from './avl-batcher.js';
 import { parseAvlMessage } from './avl-message.js';
 import { unitEvent, type StoredFix, type UnitEvents } from './events.js';
 import { CAPABILITIES, UNIT_KINDS, UNIT_TRANSITIONS, type Capability, type CrewMember, type Fix, type Unit, type UnitDefinition, type UnitKind, type UnitStatus } from './model.js';
+import type { UnitsPort } from './contract.js';
 import type { UnitsState } from './units-state.js';
 
 export interface UnitInput {
@@ -30,7 +31,7 @@ export const MAX_TRACK_FIXES = 20_000;
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** Units: registration, status (with its transitions), AVL positions and their history. */
-export class UnitsService {
+export class UnitsService implements UnitsPort {
   readonly avl: AvlBatcher;
   /** AVL messages refused, by reason (a figure for operators). */
   refused = 0;
@@ -46,6 +47,14 @@ export class UnitsService {
 
   visible(by: Principal): Unit[] {
     return [...this.state.units.values()].filter((u) => canSeeOrg(by, u.orgId)).sort((a, b) => a.callSign.localeCompare(b.callSign));
+  }
+
+  unit(unitId: string): Unit | undefined {
+    return this.state.units.get(unitId);
+  }
+
+  unitOfUser(userId: string | null): Unit | undefined {
+    return this.state.unitOfUser(userId);
   }
 
   unitFor(unitId: string, by: Principal): Unit {

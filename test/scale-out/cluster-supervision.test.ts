@@ -33,8 +33,8 @@ test('cluster: polls on a follower keep the path alive on the leader; a missed p
     assert.equal(a.ctx.leadership.isLeader(), true, 'the first node leads');
     assert.equal(b.ctx.leadership.isLeader(), false, 'the second follows');
     const account = '7A01';
-    await b.capabilities.alarms.service.configureAccount({ account, supervisionSeconds: 10 }, 'system');
-    await until(() => a.capabilities.alarms.service.supervision.intervalOf(account) === 10, 'the leader to supervise the account configured on the follower', 5_000);
+    await b.capabilities.alarms.plans.configureAccount({ account, supervisionSeconds: 10 }, 'system');
+    await until(() => a.capabilities.alarms.supervision.monitor.intervalOf(account) === 10, 'the leader to supervise the account configured on the follower', 5_000);
 
     // The panel polls node B only, every 2 s, for 14 s: longer than its 10 s interval.
     const panel = await Dc09Client.connect('127.0.0.1', b.capabilities.alarms.receiver.tcpPort!);
@@ -51,14 +51,14 @@ test('cluster: polls on a follower keep the path alive on the leader; a missed p
     assert.equal(await failures(), 1, 'one fault, not one per node');
     const raised = (await a.ctx.log.read({ typePrefixes: ['alarms.alarm.raised'] })).filter((e) => (e.data as { alarm: { kind: string } }).alarm.kind === 'path-fault');
     assert.equal(raised.length, 1);
-    await until(() => b.capabilities.alarms.service.state.faultedPaths.has(account), 'the follower to show the fault', 5_000);
+    await until(() => b.capabilities.alarms.state.faultedPaths.has(account), 'the follower to show the fault', 5_000);
 
     // The leader stops; the follower takes over within its next check.
     await a.close();
     aClosed = true;
     await until(() => b.ctx.leadership.isLeader(), 'B to take over', 5_000);
     assert.equal((await panel.send(signalFrame({ id: 'NULL', seq: 8, account, data: '', now: Date.now() }))).kind, 'ACK');
-    assert.notEqual(b.capabilities.alarms.service.supervision.deadlineOf(account), null, 'the new leader supervises the path');
+    assert.notEqual(b.capabilities.alarms.supervision.monitor.deadlineOf(account), null, 'the new leader supervises the path');
     panel.close();
   } finally {
     await b.close();

@@ -1,29 +1,15 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
+import { mqttMessage, type MqttTopicRouter } from './topic-router.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
-  /** Topic filter whose messages Vigil ingests, e.g. 'vigil/sensors/+/events'. */
-  topic: string;
   maxConnections: number;
   maxPayloadBytes?: number;
-  /** Resolves once the message is durable (or deliberately dropped). */
-  onMessage(topic: string, payload: Buffer): Promise<void>;
+  /** Where the topics Vigil ingests are registered; messages of other topics are ordinary broker traffic. */
+  router: MqttTopicRouter;
   onError?(error: unknown): void;
-  /** Further topic filters with their own handler (units' AVL positions). */
-  routes?: readonly { filter: string; onMessage(topic: string, payload: Buffer): Promise<void> }[];
-}
-
-/** MQTT topic filter matching: '+' one level, '#' the rest. */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
 }
 
 /**
@@ -46,11 +32,13 @@ export class EmbeddedMqttBroker {
     broker.authorizePublish = (client, packet, callback) => {
       if (packet.topic.startsWith('$SYS/')) return callback(new Error('$SYS topics are reserved'));
       if (!client) return callback(null);
-      const handler = topicMatches(options.topic, packet.topic) ? options.onMessage : options.routes?.find((r) => topicMatches(r.filter, packet.topic))?.onMessage;
-      if (!handler) return callback(null);
+      if (!options.router.listensOn(packet.topic)) return callback(null);
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       if (payload.length > max) return callback(new Error(`payload of ${payload.length} bytes exceeds ${max}`));
-      handler(packet.topic, payload).then(
+      const message = mqttMessage(packet.topic, payload);
+      const handler = options.router.handlerFor(message);
+      if (!handler) return callback(null);
+      handler(message).then(
         () => callback(null),
         (error: unknown) => {
           options.onError?.(error);

@@ -1,22 +1,18 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
-import { topicMatches } from './embedded-broker.js';
+import { mqttMessage, type MqttTopicRouter } from './topic-router.js';
 
 export interface MqttIngestOptions {
   url: string;
-  /** Subscription filter, e.g. 'vigil/sensors/+/events'. */
-  topic: string;
   /** A stable client id with a persistent session: QoS 1 messages wait at the broker while Vigil is down. */
   clientId: string;
-  /** Resolves once the message is durable (or deliberately dropped); rejects to have it redelivered. */
-  onMessage(topic: string, payload: Buffer): Promise<void>;
+  /** Its filters are subscribed to; each message goes to its route, which resolves once durable (or rejects to have it redelivered). */
+  router: MqttTopicRouter;
   onError?(error: unknown): void;
   maxPayloadBytes?: number;
-  /** Further topic filters with their own handler (units' AVL positions). */
-  routes?: readonly { filter: string; onMessage(topic: string, payload: Buffer): Promise<void> }[];
 }
 
 /**
- * Sensor messages from an MQTT broker, QoS 1. The PUBACK goes out only after the
+ * Messages from an MQTT broker, QoS 1. The PUBACK goes out only after the
  * handler resolved — i.e. after the signal is in the event log — so a crash
  * between receipt and commit makes the broker deliver the message again.
  */
@@ -25,6 +21,7 @@ export class MqttIngest {
 
   constructor(private readonly options: MqttIngestOptions) {}
 
+  /** Subscribes to the router's filters as they are now (routes are registered before listening). */
   async start(): Promise<void> {
     const client = await mqtt.connectAsync(this.options.url, {
       clientId: this.options.clientId,
@@ -40,14 +37,19 @@ export class MqttIngest {
         done();
         return;
       }
-      const handler = this.options.routes?.find((r) => !topicMatches(this.options.topic, packet.topic) && topicMatches(r.filter, packet.topic))?.onMessage ?? this.options.onMessage;
-      handler(packet.topic, payload).then(
+      const message = mqttMessage(packet.topic, payload);
+      const handler = this.options.router.handlerFor(message);
+      if (!handler) {
+        done();
+        return;
+      }
+      handler(message).then(
         () => done(),
         (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
       );
     };
     client.on('error', (e) => this.options.onError?.(e));
-    await client.subscribeAsync([this.options.topic, ...(this.options.routes ?? []).map((r) => r.filter)], { qos: 1 });
+    await client.subscribeAsync(this.options.router.filters(), { qos: 1 });
     this.client = client;
   }
 

@@ -1,8 +1,8 @@
-import type { CityState } from '../city/city-state.js';
-import type { AppContext } from '../platform/app-context.js';
-import type { AlarmsState } from './alarms-state.js';
-import { alarmEvent } from './events.js';
-import type { Alarm, ActionPlan, PlanStep } from './model.js';
+import type { CityState } from '../../city/city-state.js';
+import type { AppContext } from '../../platform/app-context.js';
+import type { AlarmsState } from '../alarms-state.js';
+import { alarmEvent } from '../events.js';
+import type { Alarm, ActionPlan, PlanStep } from '../model.js';
 
 const ACTOR = 'system:notifier';
 

@@ -1,0 +1,86 @@
+import { parseKey } from '../../adapters/protocols/dc09/dc09-crypto.js';
+import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
+import { parseFrame, type Dc09Event, type Dc09Message } from '../../adapters/protocols/dc09/dc09-message.js';
+import { ackFrame, duhFrame, nakFrame } from '../../adapters/protocols/dc09/dc09-reply.js';
+import type { CityState } from '../../city/city-state.js';
+import { newId } from '../../kernel/ids.js';
+import type { AppContext } from '../../platform/app-context.js';
+import type { AlarmsState } from '../alarms-state.js';
+import { cidMeaning, siaMeaning } from '../codes.js';
+import type { Signal } from '../model.js';
+import type { SignalRecorder } from '../signal-recorder.js';
+import type { PathSupervisor } from '../supervision/path-supervisor.js';
+import type { ReceiverCounters } from './receiver.js';
+
+/** SIA DC-09: a frame in, its events as durable signals, the reply out. */
+export class Dc09Ingest {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly state: AlarmsState,
+    private readonly city: CityState,
+    private readonly supervision: PathSupervisor,
+    private readonly signals: SignalRecorder,
+    private readonly counters: ReceiverCounters,
+  ) {}
+
+  /** One DC-09 frame in, the reply out — an ACK only after the signal is durable. */
+  async handleDc09(frame: RawFrame, remote: string): Promise<Buffer | null> {
+    const now = this.ctx.clock.now();
+    const result = parseFrame(frame, {
+      now,
+      settingsFor: (account) => {
+        const a = account ? this.state.accounts.get(account) : undefined;
+        return a ? { key: a.key ? parseKey(a.key, a.keyFormat) : null, clockOffsetMinutes: a.clockOffsetMinutes } : null;
+      },
+    });
+    if (!result.ok) {
+      this.counters.frames(`${result.failure.reply.toLowerCase()}-${result.failure.problem}`);
+      this.ctx.logger.warn({ remote, problem: result.failure.problem, message: result.failure.message }, 'DC-09 frame refused');
+      if (result.failure.reply === 'DUH') {
+        const p = result.failure.partial;
+        return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.account ?? null });
+      }
+      return nakFrame(now);
+    }
+    const m = result.message;
+    for (const q of m.quirks) this.counters.quirk(q);
+    if (m.account) await this.supervision.heardPath(m.account, now);
+    if (m.events.length > 0) await this.signals.recordSignals(m.events.map((e) => this.signalFromDc09(m, e, now)));
+    this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
+    const config = m.account ? this.state.accounts.get(m.account) : undefined;
+    return ackFrame(m, now, m.encrypted && config?.key ? parseKey(config.key, config.keyFormat) : null);
+  }
+
+  private signalFromDc09(m: Dc09Message, e: Dc09Event, now: number): Signal {
+    const device = m.account ? this.city.devicesByAccount.get(m.account) : undefined;
+    const flags = [...m.quirks];
+    if (m.account && !device && !this.state.accounts.has(m.account)) flags.push('unknown-account');
+    const x = m.xdata.find((d) => d.type === 'X');
+    const y = m.xdata.find((d) => d.type === 'Y');
+    const position: [number, number] | null = x && y && Number.isFinite(Number(x.value)) && Number.isFinite(Number(y.value)) ? [Number(x.value), Number(y.value)] : device?.position ?? null;
+    let base: Pick<Signal, 'protocol' | 'code' | 'kind' | 'phase' | 'description' | 'zone' | 'user' | 'area' | 'text'>;
+    if (e.protocol === 'sia') {
+      const meaning = siaMeaning(e.code);
+      if (!meaning.known) flags.push('unknown-code');
+      base = {
+        protocol: 'sia-dcs', code: e.code, kind: meaning.kind, phase: meaning.phase, description: meaning.description,
+        zone: meaning.concerns === 'zone' ? e.number : null, user: meaning.concerns === 'user' ? e.number : e.user, area: meaning.concerns === 'area' ? e.number : e.area,
+        text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? null,
+      };
+    } else {
+      const meaning = cidMeaning(e.code, e.qualifier);
+      if (!meaning.known) flags.push('unknown-code');
+      if (e.qualifier === 6) flags.push('previously-reported');
+      base = {
+        protocol: 'contact-id', code: e.code, kind: meaning.kind, phase: meaning.phase, description: meaning.description,
+        zone: meaning.concerns === 'zone' ? e.zoneOrUser : null, user: meaning.concerns === 'user' ? e.zoneOrUser : null, area: e.partition,
+        text: m.xdata.find((d) => d.type === 'I')?.value ?? null,
+      };
+    }
+    return {
+      signalId: newId('sig'), account: m.account, ...base,
+      occurredAt: m.timestamp ? m.timestamp.toISOString() : null, receivedAt: new Date(now).toISOString(),
+      position, siteId: device?.siteId ?? null, deviceId: device?.id ?? null, flags,
+    };
+  }
+}

@@ -1,0 +1,123 @@
+import type { NewEvent } from '../platform/event-log.js';
+import type { Site } from '../city/model.js';
+import { alarmEvent } from './events.js';
+import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, type Alarm, type Signal } from './model.js';
+
+/** A new alarm-phase signal joins the account's open alarm if it was raised this recently. */
+export const CORRELATION_WINDOW_MS = CONFIRMATION_WINDOW_SECONDS * 1000;
+
+const ACTOR = 'system:alarm-rules';
+
+/** Signals of one panel account, or of one sensor, belong to the same burst. */
+export const correlationKey = (s: Signal): string => s.account ?? (s.deviceId ? `device:${s.deviceId}` : `signal:${s.signalId}`);
+
+/** What the rules read of the alarms read model (AlarmsState is one). */
+export interface RulesView {
+  readonly openByKey: ReadonlyMap<string, string>;
+  readonly alarms: ReadonlyMap<string, Alarm>;
+  readonly held: ReadonlyMap<string, { until: number; correlationKey: string }>;
+  readonly signals: ReadonlyMap<string, Signal>;
+  /** Burglary zones seen per open alarm. */
+  readonly intrusionZones: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Everything the rules decide on besides the signals: the read model, the sites (for titles), new alarm ids. */
+export interface RulesInput {
+  view: RulesView;
+  sites: ReadonlyMap<string, Pick<Site, 'name' | 'address'>>;
+  newAlarmId(): string;
+}
+
+/**
+ * The events one batch of signals makes, in order: each signal received, then what
+ * the rules make of it. Pure: no I/O; it reads `input` and returns events. A signal
+ * may join an alarm raised by an earlier signal of the same batch.
+ */
+export function decideSignals(signals: readonly Signal[], orgIdOf: (signal: Signal) => string | null, input: RulesInput): NewEvent[] {
+  const events: NewEvent[] = [];
+  const openNow = new Map<string, Alarm>(); // alarms raised within this batch
+  const batch = new Map(signals.map((sg) => [sg.signalId, sg]));
+  for (const signal of signals) {
+    const orgId = orgIdOf(signal);
+    const subject = signal.account ? `account:${signal.account}` : `device:${signal.deviceId ?? '-'}`;
+    events.push(alarmEvent('alarms.signal.received', subject, orgId, signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`, { signal }));
+    events.push(...decide(signal, orgId, openNow, batch, input));
+  }
+  return events;
+}
+
+/**
+ * Signal → alarm rules: status and test signals raise nothing; a restore releases
+ * a held signal or marks the open alarm restored; kinds with a restore delay are
+ * held first; a burst of one premise joins its open alarm, where a second zone
+ * confirms an intrusion and the same zone again is a two-trip.
+ */
+function decide(signal: Signal, orgId: string | null, openNow: Map<string, Alarm>, batch: Map<string, Signal>, { view, sites, newAlarmId }: RulesInput): NewEvent[] {
+  const key = correlationKey(signal);
+  const openId = view.openByKey.get(key);
+  const open = openNow.get(key) ?? (openId ? view.alarms.get(openId) : undefined);
+  if (signal.phase === 'restore') {
+    for (const [heldId, h] of view.held) {
+      const held = view.signals.get(heldId);
+      if (h.correlationKey === key && held?.kind === signal.kind) {
+        return [alarmEvent('alarms.hold.released', `signal:${heldId}`, orgId, ACTOR, { signalId: heldId, restoreSignalId: signal.signalId })];
+      }
+    }
+    if (open && open.kind === signal.kind) return [alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, orgId, ACTOR, { alarmId: open.alarmId, signalId: signal.signalId })];
+    return [];
+  }
+  if (signal.phase === 'status') return [];
+  const priority = KIND_PRIORITY[signal.kind];
+  const now = Date.parse(signal.receivedAt);
+  const site = signal.siteId ? sites.get(signal.siteId) : undefined;
+  const where = site?.name ?? site?.address ?? (signal.account ? `account ${signal.account}` : 'unknown account');
+  const title = `${signal.description}${signal.zone ? ` — zone ${signal.zone}` : ''} — ${where}`;
+  if (open && open.status !== 'closed' && now - Date.parse(open.raisedAt) <= CORRELATION_WINDOW_MS) {
+    const moreUrgent = priority < open.priority;
+    let confirmation: 'confirmed' | 'two-trip' | undefined;
+    if (signal.kind === 'burglary' && signal.zone) {
+      // Zones already in the alarm: recorded ones from the read model, this batch's from the batch.
+      const recorded = view.intrusionZones.get(open.alarmId);
+      let seen = recorded?.size ?? 0;
+      let other = recorded ? recorded.size > 1 || (recorded.size === 1 && !recorded.has(signal.zone)) : false;
+      if (openNow.get(key) === open) for (const id of open.signalIds) {
+        const sg = batch.get(id);
+        if (sg?.kind !== 'burglary' || !sg.zone) continue;
+        seen++;
+        if (sg.zone !== signal.zone) other = true;
+      }
+      if (seen > 0) confirmation = other ? 'confirmed' : 'two-trip';
+    }
+    // Only a not-yet-recorded alarm of this batch is changed here; the projection changes by events.
+    if (openNow.get(key) === open) {
+      if (moreUrgent) Object.assign(open, { priority, kind: signal.kind, title });
+      open.signalIds.push(signal.signalId);
+      if (confirmation && open.confirmation !== 'confirmed') open.confirmation = confirmation;
+    }
+    return [alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, ACTOR, {
+      alarmId: open.alarmId, signalId: signal.signalId, priority, ...(moreUrgent ? { kind: signal.kind, title } : {}), ...(confirmation ? { confirmation } : {}),
+    })];
+  }
+  const delay = RESTORE_DELAY_SECONDS[signal.kind];
+  if (delay) {
+    return [alarmEvent('alarms.signal.held', `signal:${signal.signalId}`, orgId, ACTOR, { signalId: signal.signalId, until: new Date(now + delay * 1000).toISOString(), correlationKey: key })];
+  }
+  const alarm: Alarm = {
+    alarmId: newAlarmId(), account: signal.account, correlationKey: key, siteId: signal.siteId, orgId, kind: signal.kind, priority, status: 'new',
+    title, raisedAt: signal.receivedAt, signalIds: [signal.signalId], restored: false, confirmation: null,
+    claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
+  };
+  openNow.set(key, alarm);
+  return [alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, orgId, ACTOR, { alarm: { ...alarm, signalIds: [...alarm.signalIds] } })];
+}
+
+/** A held signal whose restore did not come in time: the alarm it raises. */
+export function notRestoredAlarm(signal: Signal, correlationKey: string, orgId: string | null, site: Pick<Site, 'name' | 'address'> | undefined, now: number, alarmId: string): NewEvent {
+  const alarm: Alarm = {
+    alarmId, account: signal.account, correlationKey, siteId: signal.siteId, orgId, kind: signal.kind,
+    priority: KIND_PRIORITY[signal.kind], status: 'new', title: `${signal.description} (not restored) — ${site?.name ?? site?.address ?? signal.account ?? 'unknown'}`,
+    raisedAt: new Date(now).toISOString(), signalIds: [signal.signalId], restored: false, confirmation: null,
+    claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
+  };
+  return alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarm });
+}

@@ -1,0 +1,125 @@
+import type { CityState } from '../../city/city-state.js';
+import { newId } from '../../kernel/ids.js';
+import type { AppContext } from '../../platform/app-context.js';
+import type { NewEvent } from '../../platform/event-log.js';
+import type { AlarmsState } from '../alarms-state.js';
+import { alarmEvent } from '../events.js';
+import type { Signal } from '../model.js';
+import type { SignalRecorder } from '../signal-recorder.js';
+import { SupervisionMonitor } from './monitor.js';
+
+/** Where followers announce the transmission paths they heard (not stored: a missed one costs at most a late poll). */
+export const HEARD_SUBJECT = 'alarms.supervision.heard';
+export interface HeardAnnouncement {
+  node: string;
+  /** [path, epoch ms heard] */
+  heard: [string, number][];
+}
+
+/**
+ * Transmission-path supervision across the cluster: the leader keeps every
+ * configured path's deadline (monitor.ts) and raises a path-fault alarm when a poll
+ * is missed; followers tell it which paths they heard.
+ */
+export class PathSupervisor {
+  readonly monitor: SupervisionMonitor;
+  /** Paths heard on this node while another node leads, sent to the leader each tick. */
+  private readonly heardElsewhere = new Map<string, number>();
+  private watchedVersion = -1;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly state: AlarmsState,
+    private readonly city: CityState,
+    private readonly signals: SignalRecorder,
+  ) {
+    this.monitor = new SupervisionMonitor(ctx.clock.now());
+  }
+
+  /** Starts supervising every configured path (after a restart each gets a full interval of grace). */
+  watchConfiguredPaths(): void {
+    const now = this.ctx.clock.now();
+    for (const a of this.state.accounts.values()) if (a.supervisionSeconds) this.monitor.watch(a.account, a.supervisionSeconds, now);
+    this.watchedVersion = this.state.accountsVersion;
+  }
+
+  /** An account configured on this node: start, change or stop supervising its path now. */
+  configured(account: string, supervisionSeconds: number | null): void {
+    if (supervisionSeconds) this.monitor.watch(account, supervisionSeconds, this.ctx.clock.now());
+    else this.monitor.unwatch(account);
+  }
+
+  /** Accounts configured since (on any node): start, change or stop supervising their paths. */
+  private reconcileWatches(): void {
+    if (this.watchedVersion === this.state.accountsVersion) return;
+    this.watchedVersion = this.state.accountsVersion;
+    const now = this.ctx.clock.now();
+    for (const a of this.state.accounts.values()) {
+      if (!a.supervisionSeconds) this.monitor.unwatch(a.account);
+      else if (this.monitor.intervalOf(a.account) !== a.supervisionSeconds) this.monitor.watch(a.account, a.supervisionSeconds, now);
+    }
+  }
+
+  /**
+   * A transmission path was heard. The leader supervises; another node tells it —
+   * an announcement per tick listing what it heard (polls are not events: a million
+   * paths polling every 90 s would be 11 000 events a second).
+   */
+  async heardPath(path: string, now: number): Promise<void> {
+    if (!this.ctx.leadership.isLeader()) {
+      this.heardElsewhere.set(path, now);
+      return;
+    }
+    const restore = this.monitor.heard(path, now);
+    if (restore) await this.recordPathRestored(path, restore.lateMs);
+  }
+
+  /** On a follower: sends what it heard since the last tick to the leader. */
+  async announceHeard(): Promise<number> {
+    if (this.heardElsewhere.size === 0) return 0;
+    const heard = [...this.heardElsewhere];
+    this.heardElsewhere.clear();
+    await this.ctx.bus.announce(HEARD_SUBJECT, { node: this.ctx.config.nodeId, heard } satisfies HeardAnnouncement);
+    return heard.length;
+  }
+
+  /** On the leader: paths another node heard. */
+  async onHeardAnnouncement(message: HeardAnnouncement): Promise<void> {
+    if (!this.ctx.leadership.isLeader() || !Array.isArray(message.heard)) return;
+    for (const entry of message.heard) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number') continue;
+      await this.heardPath(entry[0], entry[1]);
+    }
+  }
+
+  /** Runs every few hundred ms: a missed poll becomes a path-fault alarm within a second of its deadline. */
+  async superviseTick(): Promise<number> {
+    this.reconcileWatches();
+    const now = this.ctx.clock.now();
+    const faults = this.monitor.tick(now);
+    if (faults.length === 0) return 0;
+    const signals: Signal[] = [];
+    const events: NewEvent[] = [];
+    for (const f of faults) {
+      const device = this.city.devicesByAccount.get(f.path);
+      events.push(alarmEvent('alarms.path.failed', `account:${f.path}`, device?.orgId ?? null, 'system:supervision', { account: f.path, deadline: new Date(f.at).toISOString(), lateMs: f.lateMs }));
+      signals.push({
+        signalId: newId('sig'), account: f.path, protocol: 'supervision', code: 'PATH', kind: 'path-fault', phase: 'alarm',
+        description: 'Transmission path fault (missed poll)', zone: null, user: null, area: null, occurredAt: new Date(f.at).toISOString(),
+        receivedAt: new Date(now).toISOString(), text: null, position: device?.position ?? null, siteId: device?.siteId ?? null, deviceId: device?.id ?? null, flags: [],
+      });
+    }
+    await this.signals.recordSignals(signals, events);
+    return faults.length;
+  }
+
+  private async recordPathRestored(account: string, downMs: number): Promise<void> {
+    const device = this.city.devicesByAccount.get(account);
+    await this.ctx.record([alarmEvent('alarms.path.restored', `account:${account}`, device?.orgId ?? null, 'system:supervision', { account, downMs })]);
+    const openId = this.state.openByKey.get(account);
+    const open = openId ? this.state.alarms.get(openId) : undefined;
+    if (open?.kind === 'path-fault') {
+      await this.ctx.record([alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, open.orgId, 'system:supervision', { alarmId: open.alarmId, signalId: 'path-restored' })]);
+    }
+  }
+}

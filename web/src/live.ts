@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import type { StoredEvent } from './api.js';
 
 /**
@@ -8,8 +8,8 @@ import type { StoredEvent } from './api.js';
 export function useLiveEvents(enabled: boolean, onEvents?: (events: StoredEvent[]) => void): { connected: boolean; recent: StoredEvent[] } {
   const [connected, setConnected] = useState(false);
   const [recent, setRecent] = useState<StoredEvent[]>([]);
-  const handler = useRef(onEvents);
-  handler.current = onEvents;
+  // The caller's latest handler, without reconnecting when it changes.
+  const handleEvents = useEffectEvent((events: StoredEvent[]) => onEvents?.(events));
   useEffect(() => {
     if (!enabled) return;
     let socket: WebSocket | null = null;
@@ -27,7 +27,7 @@ export function useLiveEvents(enabled: boolean, onEvents?: (events: StoredEvent[
         const msg = JSON.parse(String(m.data)) as { type: string; events?: StoredEvent[] };
         if (msg.type === 'events' && msg.events) {
           setRecent((r) => [...msg.events!.slice().reverse(), ...r].slice(0, 200));
-          handler.current?.(msg.events);
+          handleEvents(msg.events);
         }
       };
       socket.onclose = (e) => {

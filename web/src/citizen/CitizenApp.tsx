@@ -35,6 +35,7 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
     } catch (e) {
       setError(`${t('The alerts cannot be loaded')}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- t (useT) is new every render: as a dependency it would reload the alerts on every render
   }, [place]);
 
   useEffect(() => {

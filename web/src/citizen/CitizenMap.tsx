@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import { baseStyle } from '../components/basemap.js';
 import type { Place, PlaceKind } from './device.js';
@@ -14,8 +14,12 @@ const PLACE_COLOUR: Record<PlaceKind, string> = { last: '#1d4ed8', home: '#06764
 export function CitizenMap({ places, areas = [], onTap, testId }: { places: Partial<Record<PlaceKind, Place>>; areas?: MapArea[]; onTap?: (p: Place) => void; testId: string }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
-  const latest = useRef({ places, areas, onTap });
-  latest.current = { places, areas, onTap };
+  // The latest places, areas and tap handler, for the map's listeners (the map is created once).
+  const drawLatest = useEffectEvent((map: maplibregl.Map) => {
+    draw(map, places, areas);
+    frame(map, places, areas);
+  });
+  const tapped = useEffectEvent((p: Place) => onTap?.(p));
 
   useEffect(() => {
     if (!container.current) return;
@@ -31,13 +35,13 @@ export function CitizenMap({ places, areas = [], onTap, testId }: { places: Part
       map.addLayer({ id: 'areas-line', type: 'line', source: 'areas', paint: { 'line-color': ['case', ['get', 'covers'], '#b42318', '#b54708'], 'line-width': 2 } });
       map.addSource('places', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({ id: 'places', type: 'circle', source: 'places', paint: { 'circle-radius': 8, 'circle-color': ['get', 'colour'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 3 } });
-      draw(map, latest.current.places, latest.current.areas);
-      frame(map, latest.current.places, latest.current.areas);
+      drawLatest(map);
       // Loaded once every layer has drawn (tests and screenshots wait for it).
       map.once('idle', () => container.current?.setAttribute('data-loaded', 'true'));
     });
-    map.on('click', (e) => latest.current.onTap?.({ lat: Number(e.lngLat.lat.toFixed(6)), lon: Number(e.lngLat.lng.toFixed(6)) }));
+    map.on('click', (e) => tapped({ lat: Number(e.lngLat.lat.toFixed(6)), lon: Number(e.lngLat.lng.toFixed(6)) }));
     return () => map.remove();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the map is created once (places only set its first view); the effect below redraws
   }, []);
 
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection, Polygon, MultiPolygon } from 'geojson';
 import { baseStyle } from './basemap.js';
@@ -19,8 +19,9 @@ export { ringToCapPolygon } from '../../../src/alerts/contract.js';
 export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: Ring, name: string | null) => void }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
-  const ringRef = useRef(ring);
-  ringRef.current = ring;
+  // The latest ring and onChange, for the map's listeners (the map is created once).
+  const drawLatest = useEffectEvent((map: maplibregl.Map) => draw(map, ring));
+  const addCorner = useEffectEvent((corner: [number, number]) => onChange([...ring, corner], null));
   const [areas, setAreas] = useState<AreaFeature[]>([]);
 
   useEffect(() => {
@@ -39,10 +40,10 @@ export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: R
       map.addLayer({ id: 'target-fill', type: 'fill', source: 'target', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#d92d20', 'fill-opacity': 0.25 } });
       map.addLayer({ id: 'target-line', type: 'line', source: 'target', paint: { 'line-color': '#b42318', 'line-width': 2 } });
       map.addLayer({ id: 'target-points', type: 'circle', source: 'target', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#b42318' } });
-      draw(map, ringRef.current);
+      drawLatest(map);
       container.current?.setAttribute('data-loaded', 'true');
     });
-    map.on('click', (e) => onChange([...ringRef.current, [e.lngLat.lng, e.lngLat.lat]], null));
+    map.on('click', (e) => addCorner([e.lngLat.lng, e.lngLat.lat]));
     return () => map.remove();
   }, []);
 

@@ -32,6 +32,7 @@ export function SiteMap({ center, markers }: { center: [number, number]; markers
       map.fitBounds(b, { padding: 40, maxZoom: 18, duration: 0 });
     });
     return () => map.remove();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller passes new arrays every render: rebuild the map only when the site or the marker count changes
   }, [center[0], center[1], markers.length]);
   return <div ref={container} className="site-map" data-testid="site-map" />;
 }

@@ -39,7 +39,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [resolution, setResolution] = useState(RESOLUTIONS[0]!);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   const noteRef = useRef<HTMLInputElement>(null);
   const canHandle = me.roles.includes('operator') || me.roles.includes('supervisor');
   const canSetUp = me.roles.includes('supervisor') || me.roles.includes('admin');

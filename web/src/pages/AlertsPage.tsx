@@ -93,7 +93,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     }
   };
 
-  const useTemplate = (id: string): void => {
+  const applyTemplate = (id: string): void => {
     const tpl = templates.find((x) => x.id === id);
     if (!tpl || !form) return;
     setForm({ ...form, category: tpl.category, responseType: tpl.responseType, urgency: tpl.urgency, severity: tpl.severity, certainty: tpl.certainty, expiresHours: String(tpl.expiresHours), texts: { ...emptyTexts(), ...tpl.texts } });
@@ -149,7 +149,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           <form className="alert-form" aria-label="New alert" onSubmit={(e) => { e.preventDefault(); void submitForm(); }}>
             <h2>{t('New alert')}</h2>
             <div className="row">
-              <select aria-label="Template" value="" onChange={(e) => useTemplate(e.target.value)}>
+              <select aria-label="Template" value="" onChange={(e) => applyTemplate(e.target.value)}>
                 <option value="">{t('Start from a template…')}</option>
                 {templates.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
               </select>

@@ -106,6 +106,7 @@ export function CockpitPage() {
   const colour = useMemo(() => colourScale(hoods.map((h) => h.value), indicator?.higherIsBetter ?? true), [hoods, indicator]);
   const siteColour = useMemo(() => colourScale((siteValues ?? []).map((h) => h.value), indicator?.higherIsBetter ?? true), [siteValues, indicator]);
 
+  const [mapReady, setMapReady] = useState(0);
   // The map: neighbourhoods coloured by value (those known only as a named place as a disc), sites of the selected one.
   useEffect(() => {
     if (!container.current || mapRef.current || features.length === 0) return;
@@ -140,7 +141,6 @@ export function CockpitPage() {
       mapRef.current = null;
     };
   }, [features]);
-  const [mapReady, setMapReady] = useState(0);
 
   useEffect(() => {
     const map = mapRef.current;

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
@@ -27,26 +27,9 @@ export function RoutingPage({ me }: { me: Me }) {
   const [closures, setClosures] = useState<Closure[]>([]);
   const [error, setError] = useState<string | null>(null);
   const canClose = me.roles.some((r) => TRAFFIC_ROLES.includes(r));
-  const clickRef = useRef<(p: Pos) => void>(() => {});
 
   const loadClosures = () => api<{ closures: Closure[] }>('/api/routing/closures').then((r) => setClosures(r.closures), (e: Error) => setError(e.message));
   useEffect(() => void loadClosures(), []);
-
-  useEffect(() => {
-    if (!container.current) return;
-    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4212, 43.7384], zoom: 13.5, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
-    mapRef.current = map;
-    map.on('load', () => {
-      for (const id of ['iso', 'closures', 'route', 'points']) map.addSource(id, { type: 'geojson', data: empty });
-      map.addLayer({ id: 'iso', type: 'fill', source: 'iso', paint: { 'fill-color': ['match', ['get', 'band'], 0, '#12b76a', 1, '#fdb022', '#f04438'], 'fill-opacity': 0.3 } });
-      map.addLayer({ id: 'closures', type: 'line', source: 'closures', paint: { 'line-color': '#d92d20', 'line-width': 4, 'line-dasharray': [1, 1] } });
-      map.addLayer({ id: 'route', type: 'line', source: 'route', paint: { 'line-color': '#175cd3', 'line-width': 4 } });
-      map.addLayer({ id: 'points', type: 'circle', source: 'points', paint: { 'circle-radius': 6, 'circle-color': '#101828' } });
-      container.current?.setAttribute('data-loaded', 'true');
-    });
-    map.on('click', (e) => clickRef.current([e.lngLat.lng, e.lngLat.lat]));
-    return () => map.remove();
-  }, []);
 
   const setData = (id: string, data: FeatureCollection): void => {
     void (mapRef.current?.getSource(id) as maplibregl.GeoJSONSource | undefined)?.setData(data);
@@ -78,11 +61,28 @@ export function RoutingPage({ me }: { me: Me }) {
       setPoints([]);
     }
   };
-  clickRef.current = (p) => {
+  // A click on the map (its listener is added once, so it goes through an effect event to see the current mode and points).
+  const addPoint = useEffectEvent((p: Pos) => {
     const next = [...points, p];
     setPoints(next);
     void run(next);
-  };
+  });
+
+  useEffect(() => {
+    if (!container.current) return;
+    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4212, 43.7384], zoom: 13.5, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    mapRef.current = map;
+    map.on('load', () => {
+      for (const id of ['iso', 'closures', 'route', 'points']) map.addSource(id, { type: 'geojson', data: empty });
+      map.addLayer({ id: 'iso', type: 'fill', source: 'iso', paint: { 'fill-color': ['match', ['get', 'band'], 0, '#12b76a', 1, '#fdb022', '#f04438'], 'fill-opacity': 0.3 } });
+      map.addLayer({ id: 'closures', type: 'line', source: 'closures', paint: { 'line-color': '#d92d20', 'line-width': 4, 'line-dasharray': [1, 1] } });
+      map.addLayer({ id: 'route', type: 'line', source: 'route', paint: { 'line-color': '#175cd3', 'line-width': 4 } });
+      map.addLayer({ id: 'points', type: 'circle', source: 'points', paint: { 'circle-radius': 6, 'circle-color': '#101828' } });
+      container.current?.setAttribute('data-loaded', 'true');
+    });
+    map.on('click', (e) => addPoint([e.lngLat.lng, e.lngLat.lat]));
+    return () => map.remove();
+  }, []);
 
   const remove = async (id: string): Promise<void> => {
     await api(`/api/routing/closures/${id}`, { method: 'DELETE' }).catch((e: Error) => setError(e.message));

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import { baseStyle } from '../../components/basemap.js';
 import type { EventFeature, GuidanceView } from './types.js';
@@ -21,10 +21,9 @@ export function EventMap({ features, guidance, drawing, onClick, focus }: {
 }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
-  const clickRef = useRef(onClick);
-  clickRef.current = onClick;
-  const latest = useRef({ features, guidance, drawing });
-  latest.current = { features, guidance, drawing };
+  // The latest shapes and click handler, for the map's listeners (the map is created once).
+  const renderLatest = useEffectEvent((map: maplibregl.Map) => render(map, features, guidance, drawing, null));
+  const clicked = useEffectEvent((p: [number, number]) => onClick?.(p));
 
   useEffect(() => {
     if (!container.current) return;
@@ -39,10 +38,10 @@ export function EventMap({ features, guidance, drawing, onClick, focus }: {
       map.addLayer({ id: 'f-point', type: 'circle', source: 'features', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': ['case', ['get', 'focused'], 11, 7], 'circle-color': colour, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
       map.addLayer({ id: 'd-line', type: 'line', source: 'drawing', paint: { 'line-color': '#101828', 'line-width': 2, 'line-dasharray': [1, 1] } });
       map.addLayer({ id: 'd-point', type: 'circle', source: 'drawing', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#101828' } });
-      render(map, latest.current.features, latest.current.guidance, latest.current.drawing, null);
+      renderLatest(map);
       container.current?.setAttribute('data-loaded', 'true');
     });
-    map.on('click', (e) => clickRef.current?.([Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))]));
+    map.on('click', (e) => clicked([Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))]));
     return () => map.remove();
   }, []);
 
@@ -58,6 +57,7 @@ export function EventMap({ features, guidance, drawing, onClick, focus }: {
     const pts = f.geometry.type === 'Point' ? [f.geometry.coordinates] : f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates[0]!;
     const b = pts.reduce((acc, p) => acc.extend(p as [number, number]), new maplibregl.LngLatBounds(pts[0] as [number, number], pts[0] as [number, number]));
     map.fitBounds(b, { padding: 60, maxZoom: 17, duration: 0 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- fly to a feature when the focus changes, not each time the features update
   }, [focus]);
 
   // MapLibre adds classes to its container: React must never rewrite that element's className.

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapMouseEvent } from 'maplibre-gl';
 import { baseStyle } from '../../components/basemap.js';
@@ -17,8 +17,8 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const [ready, setReady] = useState(false);
-  const pick = useRef(onPick);
-  pick.current = onPick;
+  // The latest onPick, for the map's click listener (the map is created once).
+  const picked = useEffectEvent((lonLat: [number, number]) => onPick?.(lonLat));
   useEffect(() => {
     if (!container.current || mapRef.current) return;
     let map: maplibregl.Map | null = null;
@@ -37,7 +37,7 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
         m.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': '#175cd3', 'line-width': 4, 'line-dasharray': [2, 1] } });
         m.addLayer({ id: 'incidents', type: 'circle', source: 'incidents', paint: { 'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'], 'circle-radius': ['case', ['get', 'selected'], 14, 9], 'circle-opacity': 0.8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
         m.addLayer({ id: 'units', type: 'circle', source: 'units', paint: { 'circle-color': ['match', ['get', 'kind'], ...Object.entries(UNIT_COLOURS).flat(), '#444'] as never, 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
-        m.on('click', (e: MapMouseEvent) => pick.current?.([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]));
+        m.on('click', (e: MapMouseEvent) => picked([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]));
         setReady(true);
       });
       mapRef.current = map;
@@ -46,6 +46,7 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
       map?.remove();
       mapRef.current = null;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the map is created once; overlays is fixed for a map's life
   }, []);
   useEffect(() => {
     const map = mapRef.current;
@@ -56,8 +57,8 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
   }, [ready, incidents, units, selected]);
   const [shown, setShown] = useState<Record<string, boolean>>(() => Object.fromEntries(OVERLAYS.map((o) => [o.id, o.on])));
   const [counts, setCounts] = useState<Record<string, number>>({});
-  const unitsRef = useRef(units);
-  unitsRef.current = units;
+  // Loads an overlay with the latest units, without reloading on every AVL fix.
+  const loadOverlay = useEffectEvent((o: (typeof OVERLAYS)[number]) => o.load({ units }));
   const haveUnits = units.length > 0;
   // Each shown overlay loads when switched on and again when its capability's events arrive.
   const refreshKeys = OVERLAYS.map((o) => `${o.id}:${shown[o.id] ? 1 : 0}:${o.refreshOn.map((p) => refreshSeq?.[p] ?? 0).join('/')}`).join(',');
@@ -68,14 +69,14 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
     for (const o of OVERLAYS) {
       for (const layer of o.layers(`ov-${o.id}`)) map.setLayoutProperty(layer.id, 'visibility', shown[o.id] ? 'visible' : 'none');
       if (!shown[o.id] || (o.id === 'isochrones' && !haveUnits)) continue;
-      void o.load({ units: unitsRef.current }).then((fc) => {
+      void loadOverlay(o).then((fc) => {
         if (!live) return;
         (map.getSource(`ov-${o.id}`) as GeoJSONSource | undefined)?.setData(fc);
         setCounts((c) => ({ ...c, [o.id]: fc.features.length }));
       }, () => {});
     }
     return () => { live = false; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- shown and refreshSeq enter through refreshKeys
   }, [overlays, ready, refreshKeys, haveUnits]);
   // The responder's map frames the unit and its incident once, then leaves the zoom to the user.
   const framed = useRef(false);

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { MqttTopicRouter } from '../adapters/protocols/mqtt/topic-router.js';
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import type { Subscription } from '../platform/event-bus.js';
 import { AccountsPlans } from './accounts-plans/accounts-plans.js';
@@ -19,6 +19,7 @@ import { HEARD_SUBJECT, PathSupervisor, type HeardAnnouncement } from './supervi
 import { ScheduleWatch } from './supervision/schedules.js';
 
 export { checkSensorMessage, parseSensorMessage } from './ingest/sensor-message.js';
+export { AlarmsState } from './alarms-state.js';
 
 export interface AlarmsCapability extends Capability {
   /** The read model (queue, signals, accounts, plans); others read it through `AlarmsReadPort`. */
@@ -53,7 +54,7 @@ export interface AlarmsCapability extends Capability {
 const SUPERVISION_TICK_MS = 250;
 
 /** The monitoring and alarm receiving centre. */
-export function createAlarmsCapability(ctx: AppContext, deps: { city: CityState; registry: Registry; mqtt: MqttTopicRouter }): AlarmsCapability {
+export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPort; registry: Registry; mqtt: MqttTopicRouter }): AlarmsCapability {
   const frames = new Counter({ name: 'vigil_dc09_frames_total', help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)', labelNames: ['outcome'], registers: [deps.registry] });
   const quirks = new Counter({ name: 'vigil_dc09_quirks_total', help: 'Accepted deviations from DC-09 by kind', labelNames: ['quirk'], registers: [deps.registry] });
   const discarded = new Counter({ name: 'vigil_dc09_discarded_bytes_total', help: 'Bytes on DC-09 connections that belonged to no frame', registers: [deps.registry] });

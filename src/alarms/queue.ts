@@ -1,4 +1,4 @@
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import { badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { canSeeOrg, type Principal } from '../platform/access.js';
@@ -18,7 +18,7 @@ export class AlarmQueue {
   constructor(
     private readonly ctx: AppContext,
     private readonly state: AlarmsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly signals: SignalRecorder,
   ) {}
 

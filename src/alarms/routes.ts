@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import { notFound } from '../kernel/errors.js';
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import type { AccountsPlans } from './accounts-plans/accounts-plans.js';
 import type { AlarmsState } from './alarms-state.js';
 import type { CameraEvent } from './contract.js';
@@ -17,7 +17,7 @@ const STEWARDS: readonly Role[] = ['supervisor', 'admin'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
 
 /** /api/alarms: the operator console's queue and actions, account settings, figures. */
-export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; plans: AccountsPlans; stats: AlarmStats; cameras: CameraIngest; city: CityState }): FastifyPluginAsync {
+export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; plans: AccountsPlans; stats: AlarmStats; cameras: CameraIngest; city: CityReadPort }): FastifyPluginAsync {
   const { state, queue, plans, stats, cameras, city } = alarms;
   return async (app) => {
     app.get(

@@ -1,5 +1,5 @@
 import type { NewEvent } from '../platform/event-log.js';
-import type { Site } from '../city/model.js';
+import type { Site } from '../city/contract.js';
 import { alarmEvent } from './events.js';
 import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, type Alarm, type Signal } from './model.js';
 

@@ -1,4 +1,4 @@
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
@@ -20,7 +20,7 @@ export class SignalRecorder implements AlarmSignalsPort {
   constructor(
     private readonly ctx: AppContext,
     state: AlarmsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly notifier: PlanNotifier,
   ) {
     this.rules = { view: state, sites: city.sites, newAlarmId: () => newId('alm') };

@@ -1,4 +1,4 @@
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import { canSeeOrg, type Principal } from '../platform/access.js';
 import type { AlarmsState } from './alarms-state.js';
 
@@ -17,7 +17,7 @@ export interface AlarmFigures {
 export class AlarmStats {
   constructor(
     private readonly state: AlarmsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
   ) {}
 
   /**

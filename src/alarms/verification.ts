@@ -1,5 +1,5 @@
-import type { CityState } from '../city/city-state.js';
-import type { Device } from '../city/model.js';
+import type { CityReadPort } from '../city/contract.js';
+import type { Device } from '../city/contract.js';
 import { haversineM } from '../kernel/geo.js';
 import { canSeeOrg, type Principal } from '../platform/access.js';
 import type { AlarmsState } from './alarms-state.js';
@@ -15,7 +15,7 @@ export interface Verification {
  * organisation or shared with it) and the other detectors of the same site with
  * their latest signal — corroborating or contradicting the alarm.
  */
-export function verification(a: Alarm, by: Principal, state: AlarmsState, city: CityState): Verification {
+export function verification(a: Alarm, by: Principal, state: AlarmsState, city: CityReadPort): Verification {
   const origin = a.siteId ? city.sites.get(a.siteId)?.position : undefined;
   const devices = [...city.devices.values()].filter((d) => canSeeOrg(by, d.orgId));
   const cameras = origin

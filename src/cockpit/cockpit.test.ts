@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { serveVigil, type RunningVigil } from '../app.js';
 import { signedIn } from '../../test/support/api-client.js';
-import { alarmEvent } from '../alarms/events.js';
-import type { Alarm, Resolution } from '../alarms/model.js';
+import { alarmEvent, type Alarm, type Resolution } from '../alarms/contract.js';
 import { loadConfig } from '../kernel/config.js';
 
 const config = (dataDir: string) => ({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });

@@ -1,7 +1,7 @@
 import type { Position } from '../kernel/geo.js';
 import { VigilError } from '../kernel/errors.js';
 import type { Principal } from '../platform/access.js';
-import type { RoutingService } from '../routing/routing-service.js';
+import type { RoutingService } from '../routing/index.js';
 import type { CrowdDeps } from './crowd-service.js';
 
 /** Half the side of the square closed around a gate on the foot graph (~4 m). */

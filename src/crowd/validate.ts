@@ -1,6 +1,6 @@
 import { badRequest } from '../kernel/errors.js';
 import { areaM2, isValidPosition, type Polygon, type Position } from '../kernel/geo.js';
-import { segmentsIntersect } from '../routing/closures.js';
+import { segmentsIntersect } from '../kernel/geo.js';
 
 export const MAX_RING_POSITIONS = 500;
 /** A crowd zone is a place people stand in: between a few m² and 1 km². */

@@ -1,6 +1,6 @@
 import type { Device } from '../city/contract.js';
 import type { Polygon, Position } from '../kernel/geo.js';
-import type { GateInput, ZoneInput } from '../crowd/crowd-service.js';
+import type { GateInput, ZoneInput } from '../crowd/index.js';
 
 const box = (w: number, s: number, e: number, n: number): Polygon => ({ type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
 

@@ -1,4 +1,4 @@
-import type { Keyholder } from '../alarms/model.js';
+import type { Keyholder } from '../alarms/contract.js';
 
 // Invented people with numbers in Monaco's mobile range written out of service
 // (+377 6 99 …): the demo must never ring a real phone.

@@ -1,6 +1,6 @@
 import type { Site } from '../city/contract.js';
 import type { Position } from '../kernel/geo.js';
-import type { UnitInput } from '../units/units-service.js';
+import type { UnitInput } from '../units/index.js';
 import { demoFireBase } from './demo-city.js';
 
 /**

@@ -7,7 +7,7 @@ import { generateDemoDevices } from './demo-devices.js';
 import { demoUnits } from './demo-units.js';
 import { DEMO_DISTRICTS, DEMO_FIRE_STATIONS } from './demo-city.js';
 import { DEMO_CROWD_ZONES, DEMO_GATES, demoCrowdDevices } from './demo-crowd.js';
-import type { ActionPlan } from '../alarms/model.js';
+import type { ActionPlan } from '../alarms/contract.js';
 import { seedDemoEvents } from '../major-events/index.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */

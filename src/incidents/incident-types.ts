@@ -1,4 +1,4 @@
-import type { Capability, UnitKind } from '../units/model.js';
+import type { Capability, UnitKind } from '../units/contract.js';
 
 /**
  * The documented incident types: default priority and what the units sent must be

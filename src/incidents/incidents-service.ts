@@ -1,4 +1,4 @@
-import type { AlarmsState } from '../alarms/alarms-state.js';
+import type { AlarmsReadPort } from '../alarms/contract.js';
 import type { AlertsReadPort } from '../alerts/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
@@ -7,8 +7,8 @@ import { newId } from '../kernel/ids.js';
 import { canSeeOrg, type Principal, type Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
-import { DISPATCHABLE, type Unit, type UnitStatus } from '../units/model.js';
-import type { UnitsService } from '../units/units-service.js';
+import { DISPATCHABLE, type Unit, type UnitStatus } from '../units/contract.js';
+import type { UnitsPort } from '../units/contract.js';
 import { checkedFile, fileFromLog } from '../platform/attachments.js';
 import { incidentEvent, type IncidentEvents } from './events.js';
 import { INCIDENT_TYPES, TYPE_OF_ALARM_KIND, qualifies, type IncidentType } from './incident-types.js';
@@ -61,9 +61,9 @@ export class IncidentsService {
   constructor(
     private readonly ctx: AppContext,
     readonly state: IncidentsState,
-    private readonly units: UnitsService,
+    private readonly units: UnitsPort,
     private readonly city: CityReadPort,
-    private readonly alarms: AlarmsState,
+    private readonly alarms: AlarmsReadPort,
     private readonly alerts: AlertsReadPort,
     readonly travel: TravelTimes,
   ) {}
@@ -141,12 +141,12 @@ export class IncidentsService {
 
   /** An operator escalates an alarm: the incident carries its site, kind, position and link. */
   async fromAlarm(alarmId: string, by: Principal, extra: { type?: IncidentType; priority?: number; description?: string } = {}): Promise<Incident> {
-    const alarm = this.alarms.alarms.get(alarmId);
+    const alarm = this.alarms.alarm(alarmId);
     if (!alarm || !canSeeOrg(by, alarm.orgId)) throw notFound('alarm', alarmId);
     const open = this.state.incidentOfAlarm.get(alarmId);
     if (open) throw conflict(`alarm ${alarmId} is already incident ${this.state.incidents.get(open)?.reference ?? open}`, { incidentId: open });
     const site = alarm.siteId ? this.city.sites.get(alarm.siteId) : undefined;
-    const signalPosition = alarm.signalIds.map((id) => this.alarms.signals.get(id)?.position).find((p): p is Position => !!p);
+    const signalPosition = alarm.signalIds.map((id) => this.alarms.signal(id)?.position).find((p): p is Position => !!p);
     const position = site?.position ?? signalPosition;
     if (!position) throw badRequest('the alarm has no site or position; create the incident with the call-taker form');
     return this.create({
@@ -178,7 +178,10 @@ export class IncidentsService {
     this.requireOwnerOrg(i, by);
     const alarmIds = (links.alarmIds ?? []).filter((a) => !i.alarmIds.includes(a));
     const alertIds = (links.alertIds ?? []).filter((a) => !i.alertIds.includes(a));
-    for (const a of alarmIds) if (!this.alarms.alarms.has(a) || !canSeeOrg(by, this.alarms.alarms.get(a)!.orgId)) throw notFound('alarm', a);
+    for (const a of alarmIds) {
+      const alarm = this.alarms.alarm(a);
+      if (!alarm || !canSeeOrg(by, alarm.orgId)) throw notFound('alarm', a);
+    }
     for (const a of alertIds) if (!this.alerts.alerts.has(a) || !canSeeOrg(by, this.alerts.alerts.get(a)!.orgId)) throw notFound('alert', a);
     if (alarmIds.length + alertIds.length === 0) return i;
     await this.ctx.record([incidentEvent('incidents.incident.linked', i.incidentId, i.orgId, by.actor, { incidentId, alarmIds, alertIds })]);
@@ -273,7 +276,7 @@ export class IncidentsService {
 
   private releaseEvents(i: Incident, a: Assignment, actor: string, note: string | null): NewEvent[] {
     const events: NewEvent[] = [incidentEvent('incidents.unit.released', i.incidentId, i.orgId, actor, { incidentId: i.incidentId, unitId: a.unitId, note })];
-    const unit = this.units.state.units.get(a.unitId);
+    const unit = this.units.unit(a.unitId);
     if (unit && unit.incidentId === i.incidentId) {
       const to: UnitStatus | null = unit.status === 'on-scene' ? 'returning' : unit.status === 'dispatched' || unit.status === 'en-route' ? 'available' : null;
       if (to) events.unshift(this.units.statusEvent(unit, to, actor, i.incidentId, note));
@@ -287,7 +290,7 @@ export class IncidentsService {
    */
   async unitStatus(incidentId: string, unitId: string, to: UnitStatus, by: Principal, note: string | null = null): Promise<Incident> {
     const i = this.open(incidentId, by);
-    const unit = this.units.state.units.get(unitId);
+    const unit = this.units.unit(unitId);
     if (!unit || unit.incidentId !== i.incidentId) throw notFound('unit assigned to this incident', unitId);
     if (!this.units.mayActFor(unit, by)) throw new VigilError('forbidden', `only ${unit.callSign}'s crew or its dispatch changes its status`);
     const events = [this.units.statusEvent(unit, to, by.actor, i.incidentId, note)];
@@ -303,7 +306,7 @@ export class IncidentsService {
     for (const i of this.state.incidents.values()) {
       if (i.status === 'closed') continue;
       for (const a of i.assignments) {
-        const unit = this.units.state.units.get(a.unitId);
+        const unit = this.units.unit(a.unitId);
         if (a.releasedAt || !unit || (unit.status !== 'dispatched' && unit.status !== 'en-route')) continue;
         const route = await this.travel.route(this.units.positionOf(unit), i.location.position, unit.kind);
         // Coordinates compared, not the objects: stored events come back with their keys sorted.
@@ -362,7 +365,7 @@ export class IncidentsService {
 
   /** The incident this caller's unit is assigned to (responder view). */
   assignedTo(by: Principal): { unit: Unit; incident: Incident | null } | null {
-    const unit = this.units.state.unitOfUser(by.userId);
+    const unit = this.units.unitOfUser(by.userId);
     if (!unit) return null;
     const incident = unit.incidentId ? (this.state.incidents.get(unit.incidentId) ?? null) : null;
     return { unit, incident };

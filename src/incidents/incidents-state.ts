@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
-import type { UnitEvents } from '../units/events.js';
+import type { UnitEvents } from '../units/contract.js';
 import type { IncidentEvents } from './events.js';
 import type { AttachmentRef, Incident, LogEntry } from './model.js';
 

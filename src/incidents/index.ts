@@ -1,8 +1,8 @@
-import type { AlarmsState } from '../alarms/alarms-state.js';
+import type { AlarmsReadPort } from '../alarms/contract.js';
 import type { AlertsReadPort } from '../alerts/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
-import type { UnitsService } from '../units/units-service.js';
+import type { UnitsPort } from '../units/contract.js';
 import { IncidentsService } from './incidents-service.js';
 import { IncidentsState } from './incidents-state.js';
 import { incidentsRoutes } from './routes.js';
@@ -20,7 +20,7 @@ export interface IncidentsCapability extends Capability {
  * Command and control: incidents and dispatch. `travelTimes` is where the routing
  * engine plugs in; without it the straight-line fallback is used (and named in every answer).
  */
-export function createIncidentsCapability(ctx: AppContext, deps: { units: UnitsService; city: CityReadPort; alarms: AlarmsState; alerts: AlertsReadPort; travelTimes?: TravelTimes }): IncidentsCapability {
+export function createIncidentsCapability(ctx: AppContext, deps: { units: UnitsPort; city: CityReadPort; alarms: AlarmsReadPort; alerts: AlertsReadPort; travelTimes?: TravelTimes }): IncidentsCapability {
   const state = new IncidentsState();
   const service = new IncidentsService(ctx, state, deps.units, deps.city, deps.alarms, deps.alerts, deps.travelTimes ?? new StraightLineTravelTimes());
   return {

@@ -1,6 +1,6 @@
 import type { Position } from '../kernel/geo.js';
 import type { RoutingService } from '../routing/index.js';
-import type { UnitKind } from '../units/model.js';
+import type { UnitKind } from '../units/contract.js';
 import { StraightLineTravelTimes, type RouteResult, type TravelTimes } from './travel-times.js';
 
 /**

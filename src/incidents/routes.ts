@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { AlarmsState } from '../alarms/alarms-state.js';
+import type { AlarmsReadPort } from '../alarms/contract.js';
 import { badRequest } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
 import type { EventLog } from '../platform/event-log.js';
-import { UNIT_STATUSES, type UnitStatus } from '../units/model.js';
+import { UNIT_STATUSES, type UnitStatus } from '../units/contract.js';
 import { INCIDENT_TYPES, INCIDENT_TYPE_IDS, type IncidentType } from './incident-types.js';
 import { INTERNAL_ROLES, MAX_ATTACHMENT_BYTES, type CreateIncidentInput, type IncidentsService } from './incidents-service.js';
 import { CHANNELS, INCIDENT_RESOLUTIONS, INCIDENT_SOURCES, INCIDENT_STATUSES, type CommsChannel, type IncidentResolution, type IncidentStatus } from './model.js';
@@ -17,7 +17,7 @@ const position = { type: 'array', minItems: 2, maxItems: 2, items: [{ type: 'num
 const ids = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 100 } } as const;
 
 /** /api/incidents: intake, board, ownership, status, dispatch, communications, timeline. */
-export function incidentsRoutes(service: IncidentsService, alarms: AlarmsState, log: EventLog, timeZone: string): FastifyPluginAsync {
+export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPort, log: EventLog, timeZone: string): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/api/incidents/types',
@@ -84,7 +84,7 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsState, 
       { config: { access: { roles: VIEWERS } }, schema: { summary: 'An incident with its communications log (internal entries for dispatch and responders only)', tags: ['incidents'], params: idParams } },
       async (request) => {
         const incident = service.incidentFor(request.params.id, request.principal);
-        return { incident, log: service.logFor(incident, request.principal), alarms: incident.alarmIds.map((a) => alarms.alarms.get(a)).filter(Boolean) };
+        return { incident, log: service.logFor(incident, request.principal), alarms: incident.alarmIds.map((a) => alarms.alarm(a)).filter(Boolean) };
       },
     );
 

@@ -1,4 +1,4 @@
-import type { AlarmsState } from '../alarms/alarms-state.js';
+import type { AlarmsReadPort } from '../alarms/contract.js';
 import type { EventLog, StoredEvent } from '../platform/event-log.js';
 import { readAll, timelinePage, type TimelineCategory, type TimelineEntry } from '../platform/timeline.js';
 
@@ -18,7 +18,7 @@ const ALERT_TYPES = ['alerts.alert.drafted', 'alerts.alert.submitted', 'alerts.a
  * communications, its units' status changes while assigned, its linked alarms with
  * the signals behind them, and its linked public alerts.
  */
-export async function buildTimeline(incident: Incident, log: EventLog, alarms: AlarmsState, logEntries: LogEntry[], now: number): Promise<Timeline> {
+export async function buildTimeline(incident: Incident, log: EventLog, alarms: AlarmsReadPort, logEntries: LogEntry[], now: number): Promise<Timeline> {
   const entries: TimelineEntry[] = [];
   const textOf = new Map(logEntries.map((e) => [e.entryId, e]));
   for (const e of await readAll(log, `incident:${incident.incidentId}`)) {
@@ -47,7 +47,7 @@ export async function buildTimeline(incident: Incident, log: EventLog, alarms: A
   for (const alarmId of incident.alarmIds) {
     const alarmEvents = await readAll(log, `alarm:${alarmId}`);
     for (const e of alarmEvents) entries.push({ at: e.at, seq: e.seq, category: 'alarm', type: e.type, actor: e.actor, text: alarmText(e), channel: 'internal' });
-    const alarm = alarms.alarms.get(alarmId);
+    const alarm = alarms.alarm(alarmId);
     if (!alarm) continue;
     const wanted = new Set(alarm.signalIds);
     const subject = alarm.account ? `account:${alarm.account}` : (alarm.correlationKey?.startsWith('device:') ? alarm.correlationKey : null);

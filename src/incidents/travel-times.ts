@@ -1,5 +1,5 @@
 import { haversineM, type LineString, type Position } from '../kernel/geo.js';
-import type { UnitKind } from '../units/model.js';
+import type { UnitKind } from '../units/contract.js';
 
 export interface RouteResult {
   geometry: LineString;

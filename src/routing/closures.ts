@@ -1,6 +1,4 @@
 import { polygonContains, segmentsIntersect, type LineString, type Polygon, type Position } from '../kernel/geo.js';
-
-export { segmentsIntersect } from '../kernel/geo.js';
 import type { RoadGraph } from './road-graph.js';
 import type { SegmentGrid } from './spatial-index.js';
 

@@ -1,11 +1,12 @@
 import type { MqttTopicRouter } from '../adapters/protocols/mqtt/topic-router.js';
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { unitsRoutes } from './routes.js';
 import { UnitsService } from './units-service.js';
 import { UnitsState } from './units-state.js';
 
 export { UnitsService } from './units-service.js';
+export { UnitsState } from './units-state.js';
 export type { UnitInput } from './units-service.js';
 
 export interface UnitsCapability extends Capability {
@@ -14,7 +15,7 @@ export interface UnitsCapability extends Capability {
 }
 
 /** Units (fire engines, ambulances, police cars, guards, drones): status and live positions. */
-export function createUnitsCapability(ctx: AppContext, deps: { city: CityState; mqtt: MqttTopicRouter }): UnitsCapability {
+export function createUnitsCapability(ctx: AppContext, deps: { city: CityReadPort; mqtt: MqttTopicRouter }): UnitsCapability {
   const state = new UnitsState();
   const service = new UnitsService(ctx, state, deps.city);
   // AVL over MQTT (`vigil/units/<unitId>/position`), through the node's one MQTT listener.

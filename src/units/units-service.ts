@@ -1,4 +1,4 @@
-import type { CityState } from '../city/city-state.js';
+import type { CityReadPort } from '../city/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { isValidPosition, type Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
@@ -39,7 +39,7 @@ export class UnitsService implements UnitsPort {
   constructor(
     private readonly ctx: AppContext,
     readonly state: UnitsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     avlWindowMs = 2000,
   ) {
     this.avl = new AvlBatcher((batch) => this.writeFixes(batch), avlWindowMs);

@@ -1,5 +1,5 @@
 import { parseKey } from '../../adapters/protocols/dc09/dc09-crypto.js';
-import type { CityState } from '../../city/city-state.js';
+import type { CityReadPort } from '../../city/contract.js';
 import { VigilError, badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Principal } from '../../platform/access.js';
@@ -37,7 +37,7 @@ export class AccountsPlans {
   constructor(
     private readonly ctx: AppContext,
     private readonly state: AlarmsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly supervision: PathSupervisor,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { CityState } from '../../city/city-state.js';
+import type { CityReadPort } from '../../city/contract.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import { alarmEvent } from '../events.js';
@@ -13,7 +13,7 @@ export interface NotifierOptions {
 }
 
 /** What an automatic notification carries: enough for a police or fire control room to act on. */
-export function notificationPayload(alarm: Alarm, plan: ActionPlan, step: PlanStep, city: CityState): Record<string, unknown> {
+export function notificationPayload(alarm: Alarm, plan: ActionPlan, step: PlanStep, city: CityReadPort): Record<string, unknown> {
   const site = alarm.siteId ? city.sites.get(alarm.siteId) : undefined;
   return {
     source: 'vigil',
@@ -40,7 +40,7 @@ export class PlanNotifier {
   constructor(
     private readonly ctx: AppContext,
     private readonly state: AlarmsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     options: NotifierOptions = {},
   ) {
     this.backoffMs = options.backoffMs ?? [1_000, 4_000, 16_000];

@@ -1,5 +1,5 @@
-import type { CityState } from '../../city/city-state.js';
-import type { Device } from '../../city/model.js';
+import type { CityReadPort } from '../../city/contract.js';
+import type { Device } from '../../city/contract.js';
 import { VigilError, badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import { canSeeOrg, type Principal } from '../../platform/access.js';
@@ -13,7 +13,7 @@ import type { PathSupervisor } from '../supervision/path-supervisor.js';
 export class CameraIngest {
   constructor(
     private readonly ctx: AppContext,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly supervision: PathSupervisor,
     private readonly signals: SignalRecorder,
   ) {}

@@ -2,7 +2,7 @@ import { parseKey } from '../../adapters/protocols/dc09/dc09-crypto.js';
 import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
 import { parseFrame, type Dc09Event, type Dc09Message } from '../../adapters/protocols/dc09/dc09-message.js';
 import { ackFrame, duhFrame, nakFrame } from '../../adapters/protocols/dc09/dc09-reply.js';
-import type { CityState } from '../../city/city-state.js';
+import type { CityReadPort } from '../../city/contract.js';
 import { newId } from '../../kernel/ids.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
@@ -10,14 +10,14 @@ import { cidMeaning, siaMeaning } from '../codes.js';
 import type { Signal } from '../model.js';
 import type { SignalRecorder } from '../signal-recorder.js';
 import type { PathSupervisor } from '../supervision/path-supervisor.js';
-import type { ReceiverCounters } from './receiver.js';
+import type { ReceiverCounters } from './receiver-counters.js';
 
 /** SIA DC-09: a frame in, its events as durable signals, the reply out. */
 export class Dc09Ingest {
   constructor(
     private readonly ctx: AppContext,
     private readonly state: AlarmsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly supervision: PathSupervisor,
     private readonly signals: SignalRecorder,
     private readonly counters: ReceiverCounters,

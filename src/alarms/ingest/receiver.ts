@@ -6,10 +6,7 @@ import type { AppContext } from '../../platform/app-context.js';
 import type { Dc09Ingest } from './dc09-ingest.js';
 
 /** The receiver's figures (Prometheus counters in index.ts). */
-export interface ReceiverCounters {
-  frames: (outcome: string) => void;
-  quirk: (name: string) => void;
-}
+export type { ReceiverCounters } from './receiver-counters.js';
 
 export interface ReceiverPorts {
   tcpPort: number | null;

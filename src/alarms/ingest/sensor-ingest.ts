@@ -1,11 +1,11 @@
 import { mqttMessage, type MqttMessage } from '../../adapters/protocols/mqtt/topic-router.js';
-import type { CityState } from '../../city/city-state.js';
+import type { CityReadPort } from '../../city/contract.js';
 import { newId } from '../../kernel/ids.js';
 import type { AppContext } from '../../platform/app-context.js';
 import { sensorDeviceId } from '../contract.js';
 import type { SignalRecorder } from '../signal-recorder.js';
 import type { PathSupervisor } from '../supervision/path-supervisor.js';
-import type { ReceiverCounters } from './receiver.js';
+import type { ReceiverCounters } from './receiver-counters.js';
 import { checkSensorMessage, sensorSignalFields } from './sensor-message.js';
 
 /**
@@ -15,7 +15,7 @@ import { checkSensorMessage, sensorSignalFields } from './sensor-message.js';
 export class SensorIngest {
   constructor(
     private readonly ctx: AppContext,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly supervision: PathSupervisor,
     private readonly signals: SignalRecorder,
     private readonly counters: ReceiverCounters,

@@ -1,4 +1,4 @@
-import type { CityState } from '../../city/city-state.js';
+import type { CityReadPort } from '../../city/contract.js';
 import { newId } from '../../kernel/ids.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { NewEvent } from '../../platform/event-log.js';
@@ -30,7 +30,7 @@ export class PathSupervisor {
   constructor(
     private readonly ctx: AppContext,
     private readonly state: AlarmsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly signals: SignalRecorder,
   ) {
     this.monitor = new SupervisionMonitor(ctx.clock.now());

@@ -1,4 +1,4 @@
-import type { CityState } from '../../city/city-state.js';
+import type { CityReadPort } from '../../city/contract.js';
 import { badRequest } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import { zonedParts } from '../../kernel/time.js';
@@ -26,7 +26,7 @@ export class ScheduleWatch {
   constructor(
     private readonly ctx: AppContext,
     private readonly state: AlarmsState,
-    private readonly city: CityState,
+    private readonly city: CityReadPort,
     private readonly signals: SignalRecorder,
   ) {}
 

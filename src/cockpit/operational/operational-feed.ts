@@ -1,4 +1,4 @@
-import type { AlarmEvents } from '../../alarms/events.js';
+import type { AlarmEvents } from '../../alarms/contract.js';
 import type { AlertEvents, DeliveryEvents } from '../../alerts/contract.js';
 import type { IncidentEvents } from '../../incidents/contract.js';
 import type { StoredEvent } from '../../platform/event-log.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Keyholder } from '../../../src/alarms/model.js';
+import type { Keyholder } from '../../../src/alarms/contract.js';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 

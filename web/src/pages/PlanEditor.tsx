@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { SIGNAL_KINDS, STEP_KINDS, type ActionPlan, type PlanStep } from '../../../src/alarms/model.js';
+import { SIGNAL_KINDS, STEP_KINDS, type ActionPlan, type PlanStep } from '../../../src/alarms/contract.js';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
-import { parseSensorMessage } from '../../../alarms/sensor-message.js';
+import { parseSensorMessage } from '../../../alarms/index.js';
 import { serveVigil } from '../../../app.js';
 import { loadConfig } from '../../../kernel/config.js';
 import { ManualClock } from '../../../kernel/time.js';

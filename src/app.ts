@@ -1,29 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
-import { MqttTopicRouter } from './adapters/protocols/mqtt/topic-router.js';
+import { pino } from 'pino';
 import { openEventBus } from './adapters/streams/open-bus.js';
 import { openEventLog, openKeyVault } from './adapters/stores/open-store.js';
 import { buildApiServer, type ApiServer } from './api/server.js';
 import { Metrics, typeLabel } from './api/metrics.js';
-import { createAlarmsCapability } from './alarms/index.js';
-import { createAuditCapability } from './audit/index.js';
-import { createAlertsCapability } from './alerts/index.js';
-import { createEarlyWarningCapability } from './early-warning/index.js';
-import { createCityCapability } from './city/index.js';
-import { neighbourhoodLocator } from './city/contract.js';
-import { createCockpitCapability } from './cockpit/index.js';
-import { createIdentityCapability } from './identity/index.js';
-import { createIncidentsCapability, RoadTravelTimes } from './incidents/index.js';
-import { createMajorEventsCapability } from './major-events/index.js';
-import { createUnitsCapability } from './units/index.js';
-import { createCrowdCapability, footRouting } from './crowd/index.js';
-import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
-import { systemClock, type Clock } from './kernel/time.js';
-import type { AppContext, Capability } from './platform/app-context.js';
+import { systemClock } from './kernel/time.js';
+import type { AppContext } from './platform/app-context.js';
 import type { EventBus } from './platform/event-bus.js';
 import { SingleNodeLeadership, type Leadership } from './platform/leadership.js';
 import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadership.js';
@@ -32,82 +18,12 @@ import type { KeyVault } from './platform/key-vault.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { Reactions } from './platform/reactions.js';
 import { seedDemo } from './demo/seed-demo.js';
+import { createCapabilities } from './capabilities.js';
+import type { OpenOptions, Vigil } from './vigil.js';
+
+export type { OpenOptions, Vigil } from './vigil.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-
-/**
- * The platform assembled: stores and stream chosen by configuration, every
- * capability's projections rebuilt from the log, then the HTTP API on top.
- * This file is the table of contents of a running Vigil node.
- */
-export interface Vigil {
-  ctx: AppContext & { listeningOn(port: number): void };
-  capabilities: ReturnType<typeof createCapabilities>;
-  metrics: Metrics;
-  close(): Promise<void>;
-}
-
-export interface OpenOptions {
-  logger?: Logger;
-  clock?: Clock;
-  /** Test isolation: PostgreSQL schema and NATS stream/subject prefix of this instance. */
-  pgSchema?: string;
-  streamName?: string;
-  subjectPrefix?: string;
-}
-
-function createCapabilities(ctx: AppContext, metrics: Metrics) {
-  const identity = createIdentityCapability(ctx);
-  const city = createCityCapability(ctx);
-  // One MQTT listener per node (alarms' receiver) delivers to this router; alarms, units and crowd register their topics.
-  const mqtt = new MqttTopicRouter();
-  const alarms = createAlarmsCapability(ctx, { city: city.service.state, registry: metrics.registry, mqtt });
-  const units = createUnitsCapability(ctx, { city: city.service.state, mqtt });
-  const routing = createRoutingCapability(ctx, { sites: () => city.service.state.sites.values() });
-  const alerts = createAlertsCapability(ctx, {
-    publicAlertsOrg: () => identity.reads.platformOrgId(), devices: () => city.service.state.devices.values(), device: (id) => city.service.state.devices.get(id),
-    neighbourhoodOf: neighbourhoodLocator(() => city.service.state.areas),
-    // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
-    guidance: alertEvacuationGuidance(routing.service, () => city.service.state.sites.values()),
-  });
-  // Early warning reads the sensor readings alarms records and drafts alerts for approval through this port.
-  const earlyWarning = createEarlyWarningCapability(ctx, {
-    city: city.service.state,
-    alerts: {
-      exists: (alertId) => alerts.service.state.alerts.has(alertId),
-      check: (input) => alerts.service.check(input),
-      draft: (alertId, input, rule, trigger) => alerts.service.draftTriggered(alertId, input, rule, trigger),
-    },
-  });
-  // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
-  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.service.state, alarms: alarms.state, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
-  // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
-  const events = createMajorEventsCapability(ctx, {
-    orgName: identity.reads.orgName,
-    userByName: identity.reads.userByName,
-    usernameOf: identity.reads.usernameOf,
-    route: (profile, from, to) => routing.service.router(profile).route(from, to),
-    incidentVisible: (id, p) => {
-      const i = incidents.service.state.incidents.get(id);
-      return i !== undefined && incidents.service.canSee(i, p);
-    },
-    unitVisible: (id, p) => units.service.visible(p).some((u) => u.unitId === id),
-  });
-  // Crowd density: counts come in with the sensors (MQTT `people-count`, camera analytics); level changes raise alarms; closed gates close the foot graph.
-  const crowd = createCrowdCapability(ctx, {
-    alarms: alarms.signals,
-    mqtt,
-    ...footRouting(routing.service),
-    // Crowd zones drawn for a major event are seen by its participants from staff level up, whatever their organisation.
-    eventSees: (eventId, p) => (events.reads.standing(eventId, p)?.level ?? 0) >= 2,
-  }, ctx.config.crowdWindowMs);
-  const audit = createAuditCapability(ctx);
-  const cockpit = createCockpitCapability(ctx, { city: city.service.state, subscribers: alerts.subscribers.state, routing });
-  return {
-    identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit] as Capability[],
-  };
-}
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */
 export async function openVigil(config: VigilConfig, options: OpenOptions = {}): Promise<Vigil> {

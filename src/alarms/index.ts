@@ -39,16 +39,6 @@ export interface AlarmsCapability extends Capability {
   mqtt: MqttTopicRouter;
   /** Ports the DC-09 receiver listens on once started (null when disabled). */
   receiver: ReceiverPorts;
-  /**
-   * @deprecated The old AlarmsService's members still used outside alarms (demo seed, incidents and
-   * early-warning tests); they move to the pieces above, then this goes.
-   */
-  service: {
-    state: AlarmsState;
-    handleSensorMessage: SensorIngest['handleSensorMessage'];
-    definePlan: AccountsPlans['definePlan'];
-    setKeyholders: AccountsPlans['setKeyholders'];
-  };
 }
 
 const SUPERVISION_TICK_MS = 250;
@@ -108,12 +98,6 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPo
     stats,
     mqtt: deps.mqtt,
     receiver: { tcpPort: null, udpPort: null, mqttPort: null },
-    service: {
-      state,
-      handleSensorMessage: (topic, payload) => ingest.sensors.handleSensorMessage(topic, payload),
-      definePlan: (input, by) => plans.definePlan(input, by),
-      setKeyholders: (siteId, keyholders, by) => plans.setKeyholders(siteId, keyholders, by),
-    },
     async start() {
       supervision.watchConfiguredPaths();
       // A new leader gives every path a full interval of grace: it did not hear them before.

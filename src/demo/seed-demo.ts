@@ -1,4 +1,4 @@
-import type { Vigil } from '../app.js';
+import type { Vigil } from '../vigil.js';
 import { seedDemoIdentity, DEMO_USERS } from '../identity/index.js';
 import type { VigilConfig } from '../kernel/config.js';
 import { demoKeyholders } from './demo-keyholders.js';
@@ -81,9 +81,9 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   for (const orgZones of groupBy(installed.zones, (z) => z.orgId)) await cityService.defineZones(orgZones, 'system:demo');
   await cityService.registerDevices(installed.devices, 'system:demo');
   const marc = { orgId: identity.orgIds.marc!, actor: 'system:demo' };
-  for (const plan of DEMO_PLANS) await vigil.capabilities.alarms.service.definePlan(plan, marc);
+  for (const plan of DEMO_PLANS) await vigil.capabilities.alarms.plans.definePlan(plan, marc);
   const monitoredSites = [...new Set(installed.devices.filter((d) => d.kind === 'alarm-panel' && d.siteId).map((d) => d.siteId!))];
-  await Promise.all(monitoredSites.map((siteId, i) => vigil.capabilities.alarms.service.setKeyholders(siteId, demoKeyholders(i), marc)));
+  await Promise.all(monitoredSites.map((siteId, i) => vigil.capabilities.alarms.plans.setKeyholders(siteId, demoKeyholders(i), marc)));
   const subscribers = demoSubscribers(cityService.state.sites.values());
   await Promise.all(subscribers.map((s) => vigil.capabilities.alerts.subscribers.register(s, 'system:demo', identity.orgIds.city!)));
   const identityService = vigil.capabilities.identity.service;

@@ -153,7 +153,7 @@ test('early warning after a restart: state rebuilt from the log, no draft writte
     const created = await officer('POST', '/api/alerts/rules', rule);
     assert.equal(created.status, 201, created.body);
     assert.ok(created.json.watching > 1, 'every smoke detector of the neighbourhood');
-    const smoke = (state: string) => vigil.capabilities.alarms.service.handleSensorMessage(`vigil/sensors/${detector.id}/events`, Buffer.from(JSON.stringify({ type: 'smoke', state })));
+    const smoke = (state: string) => vigil.capabilities.alarms.ingest.sensors.handleSensorMessage(`vigil/sensors/${detector.id}/events`, Buffer.from(JSON.stringify({ type: 'smoke', state })));
     await smoke('alarm');
     await vigil.capabilities.earlyWarning.service.settled();
     assert.equal(sensorDrafts(vigil).length, 1);
@@ -189,7 +189,7 @@ test('two nodes on PostgreSQL see the same reading and write one draft (idempote
     };
     await until(() => b.capabilities.earlyWarning.service.state.rules.size === 1);
     // Readings reach node A only; B follows the log, decides the same firing and writes the same draft, which the log keeps once.
-    for (const value of [2.5, 2.6]) await a.capabilities.alarms.service.handleSensorMessage(`vigil/sensors/${gauge.id}/events`, Buffer.from(JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm' })));
+    for (const value of [2.5, 2.6]) await a.capabilities.alarms.ingest.sensors.handleSensorMessage(`vigil/sensors/${gauge.id}/events`, Buffer.from(JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm' })));
     await until(() => sensorDrafts(b).length === 1 && b.capabilities.earlyWarning.service.state.pending.size === 0);
     await Promise.all([a.capabilities.earlyWarning.service.settled(), b.capabilities.earlyWarning.service.settled()]);
     assert.equal(sensorDrafts(a).length, 1);

@@ -40,7 +40,7 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     const client = await Dc09Client.connect('127.0.0.1', vigil.capabilities.alarms.receiver.tcpPort!);
     assert.equal((await client.send(signalFrame({ id: 'SIA-DCS', seq: 1, account: panel.account!, data: 'Nri1/FA002', now: Date.now() }))).kind, 'ACK');
     client.close();
-    const alarm = vigil.capabilities.alarms.service.state.queue()[0]!;
+    const alarm = vigil.capabilities.alarms.state.queue()[0]!;
 
     // The operator escalates it: site, kind, position and link carried over; owned by the MARC.
     const escalated = await operator('POST', `/api/incidents/from-alarm/${alarm.alarmId}`, {});

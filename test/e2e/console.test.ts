@@ -98,7 +98,7 @@ test('supervisor console: account key, EN 50136 preset and opening hours set fro
     const row = await page.locator('[data-testid=accounts] tbody tr').first().innerText();
     assert.match(row, /1000\s+AES ✓\s+SP5\s+UTC\s+08:30–18:00 \(\+15 min\)\s+ok/);
     assert.ok(!(await page.content()).includes('00112233445566778899AABBCCDDEEFF'.slice(8)), 'the key is not shown back');
-    const account = vigil.capabilities.alarms.service.state.accounts.get('1000')!;
+    const account = vigil.capabilities.alarms.state.accounts.get('1000')!;
     assert.equal(account.supervisionSeconds, 90);
     assert.deepEqual(account.schedule?.days[1], { open: '08:30', close: '18:00' });
   } finally {

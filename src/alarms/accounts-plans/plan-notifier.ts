@@ -1,3 +1,4 @@
+import { post } from '../../adapters/http/outbound-http.js';
 import type { CityReadPort } from '../../city/contract.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
@@ -32,7 +33,7 @@ export function notificationPayload(alarm: Alarm, plan: ActionPlan, step: PlanSt
  * for the operator to do by hand. Runs on the node that raised the alarm.
  */
 export class PlanNotifier {
-  private readonly inFlight = new Set<AbortController>();
+  private readonly stopping = new AbortController();
   private readonly backoffMs: number[];
   private readonly timeoutMs: number;
   private stopped = false;
@@ -61,43 +62,26 @@ export class PlanNotifier {
 
   /** Resolves when the step is recorded as done or as failed. */
   async deliver(alarm: Alarm, plan: ActionPlan, step: PlanStep, url: string): Promise<'sent' | 'failed' | 'stopped'> {
-    const body = JSON.stringify(notificationPayload(alarm, plan, step, this.city));
-    let lastError = '';
-    for (let attempt = 1; attempt <= this.backoffMs.length + 1; attempt++) {
-      if (this.stopped) return 'stopped';
-      const abort = new AbortController();
-      this.inFlight.add(abort);
-      const timer = setTimeout(() => abort.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'Vigil', 'x-vigil-event': 'alarm.raised', 'x-vigil-delivery': `${alarm.alarmId}:${step.stepId}` },
-          body,
-          signal: abort.signal,
-        });
-        await response.arrayBuffer().catch(() => undefined);
-        if (response.ok) {
-          await this.ctx.record([alarmEvent('alarms.step.done', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, outcome: `notified automatically: HTTP ${response.status} from ${new URL(url).host}${attempt > 1 ? ` (attempt ${attempt})` : ''}` })]);
-          return 'sent';
-        }
-        lastError = `HTTP ${response.status} ${response.statusText}`.trim();
-      } catch (error) {
-        lastError = this.stopped ? 'stopped' : ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
-      } finally {
-        clearTimeout(timer);
-        this.inFlight.delete(abort);
-      }
-      const wait = this.backoffMs[attempt - 1];
-      if (wait !== undefined && !this.stopped) await new Promise((r) => setTimeout(r, wait).unref());
-    }
     if (this.stopped) return 'stopped';
-    this.ctx.logger.warn({ alarmId: alarm.alarmId, stepId: step.stepId, url, error: lastError }, 'automatic notification failed');
-    await this.ctx.record([alarmEvent('alarms.notification.failed', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, url, attempts: this.backoffMs.length + 1, error: lastError })]);
+    const body = JSON.stringify(notificationPayload(alarm, plan, step, this.city));
+    const headers = { 'content-type': 'application/json', 'user-agent': 'Vigil', 'x-vigil-event': 'alarm.raised', 'x-vigil-delivery': `${alarm.alarmId}:${step.stepId}` };
+    // Control rooms' receivers are often on private networks, named by the plan's owner: no public-only guard here.
+    // Every failed answer is retried, 4xx included, as an operator would try again.
+    const result = await post(url, body, { headers, backoffMs: this.backoffMs, timeoutMs: this.timeoutMs, signal: this.stopping.signal, retryStatus: () => true });
+    if (this.stopped) return 'stopped';
+    if (result.ok) {
+      const outcome = `notified automatically: HTTP ${result.value.status} from ${new URL(url).host}${result.attempts > 1 ? ` (attempt ${result.attempts})` : ''}`;
+      await this.ctx.record([alarmEvent('alarms.step.done', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, outcome })]);
+      return 'sent';
+    }
+    const error = result.status ? `HTTP ${result.status} ${result.statusText ?? ''}`.trim() : result.error;
+    this.ctx.logger.warn({ alarmId: alarm.alarmId, stepId: step.stepId, url, error }, 'automatic notification failed');
+    await this.ctx.record([alarmEvent('alarms.notification.failed', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, url, attempts: result.attempts, error })]);
     return 'failed';
   }
 
   stop(): void {
     this.stopped = true;
-    for (const abort of this.inFlight) abort.abort(new Error('Vigil is stopping'));
+    this.stopping.abort(new Error('Vigil is stopping'));
   }
 }

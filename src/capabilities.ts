@@ -1,0 +1,76 @@
+import type { Metrics } from './api/metrics.js';
+import { MqttTopicRouter } from './adapters/protocols/mqtt/topic-router.js';
+import { createAlarmsCapability } from './alarms/index.js';
+import { createAuditCapability } from './audit/index.js';
+import { createAlertsCapability } from './alerts/index.js';
+import { createEarlyWarningCapability } from './early-warning/index.js';
+import { createCityCapability } from './city/index.js';
+import { neighbourhoodLocator } from './city/contract.js';
+import { createCockpitCapability } from './cockpit/index.js';
+import { createIdentityCapability } from './identity/index.js';
+import { createIncidentsCapability, RoadTravelTimes } from './incidents/index.js';
+import { createMajorEventsCapability } from './major-events/index.js';
+import { createUnitsCapability } from './units/index.js';
+import { createCrowdCapability, footRouting } from './crowd/index.js';
+import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
+import type { AppContext, Capability } from './platform/app-context.js';
+
+/**
+ * The capabilities of a Vigil node and how they are wired: the table of contents.
+ * Each takes what it needs of the others through their public faces (read ports,
+ * reactions declared in contracts), never their internals.
+ */
+export type Capabilities = ReturnType<typeof createCapabilities>;
+
+export function createCapabilities(ctx: AppContext, metrics: Metrics) {
+  const identity = createIdentityCapability(ctx);
+  const city = createCityCapability(ctx);
+  // One MQTT listener per node (alarms' receiver) delivers to this router; alarms, units and crowd register their topics.
+  const mqtt = new MqttTopicRouter();
+  const alarms = createAlarmsCapability(ctx, { city: city.reads, registry: metrics.registry, mqtt });
+  const units = createUnitsCapability(ctx, { city: city.reads, mqtt });
+  const routing = createRoutingCapability(ctx, { sites: () => city.reads.sites.values() });
+  const alerts = createAlertsCapability(ctx, {
+    publicAlertsOrg: () => identity.reads.platformOrgId(), devices: () => city.reads.devices.values(), device: (id) => city.reads.devices.get(id),
+    neighbourhoodOf: neighbourhoodLocator(() => city.reads.areas),
+    // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
+    guidance: alertEvacuationGuidance(routing.service, () => city.reads.sites.values()),
+  });
+  // Early warning reads the sensor readings alarms records and drafts alerts for approval through this port.
+  const earlyWarning = createEarlyWarningCapability(ctx, {
+    city: city.reads,
+    alerts: {
+      exists: (alertId) => alerts.service.state.alerts.has(alertId),
+      check: (input) => alerts.service.check(input),
+      draft: (alertId, input, rule, trigger) => alerts.service.draftTriggered(alertId, input, rule, trigger),
+    },
+  });
+  // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
+  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.reads, alarms: alarms.read, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
+  // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
+  const events = createMajorEventsCapability(ctx, {
+    orgName: identity.reads.orgName,
+    userByName: identity.reads.userByName,
+    usernameOf: identity.reads.usernameOf,
+    route: (profile, from, to) => routing.service.router(profile).route(from, to),
+    incidentVisible: (id, p) => {
+      const i = incidents.service.state.incidents.get(id);
+      return i !== undefined && incidents.service.canSee(i, p);
+    },
+    unitVisible: (id, p) => units.service.visible(p).some((u) => u.unitId === id),
+  });
+  // Crowd density: counts come in with the sensors (MQTT `people-count`, camera analytics); level changes raise alarms; closed gates close the foot graph.
+  const crowd = createCrowdCapability(ctx, {
+    alarms: alarms.signals,
+    mqtt,
+    ...footRouting(routing.service),
+    // Crowd zones drawn for a major event are seen by its participants from staff level up, whatever their organisation.
+    eventSees: (eventId, p) => (events.reads.standing(eventId, p)?.level ?? 0) >= 2,
+  }, ctx.config.crowdWindowMs);
+  const audit = createAuditCapability(ctx);
+  const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
+  return {
+    identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit,
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit] as Capability[],
+  };
+}

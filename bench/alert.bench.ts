@@ -21,7 +21,7 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 // A synthetic metropolis around Monaco: 0.4° × 0.4° (≈ 32 × 44 km), denser towards the centre.
 let seed = 42;
-const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const point = (): [number, number] => {
   const r = 0.2 * Math.sqrt(random()) * random();
   const a = 2 * Math.PI * random();
@@ -42,10 +42,13 @@ for (let i = 0; i < SUBSCRIBERS; i++) {
 }
 const buildMs = performance.now() - t0;
 // The two coordinate copies kept for the PostGIS reference are not the grid's memory.
-const bytesPerSubscriber = Math.round((process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore - lons.byteLength - lats.byteLength) / SUBSCRIBERS);
-const square = (lon: number, lat: number, d: number): string => `${lat - d},${lon - d} ${lat - d},${lon + d} ${lat + d},${lon + d} ${lat + d},${lon - d} ${lat - d},${lon - d}`;
+const bytesPerSubscriber = Math.round(
+  (process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore - lons.byteLength - lats.byteLength) / SUBSCRIBERS,
+);
+const square = (lon: number, lat: number, d: number): string =>
+  `${lat - d},${lon - d} ${lat - d},${lon + d} ${lat + d},${lon + d} ${lat + d},${lon - d} ${lat - d},${lon - d}`;
 const queries: [string, string][] = [
-  ['neighbourhood (≈1 km²)', square(7.4165, 43.7290, 0.005)],
+  ['neighbourhood (≈1 km²)', square(7.4165, 43.729, 0.005)],
   ['district (≈20 km²)', square(7.42, 43.74, 0.02)],
   ['whole metropolis', square(7.42, 43.74, 0.2)],
 ];
@@ -66,11 +69,15 @@ for (const [name, polygon] of queries) {
 console.log(`grid built in ${Math.round(buildMs)} ms, ≈ ${bytesPerSubscriber} bytes per subscriber location`);
 
 // 1b. The same points and polygons in PostGIS (BENCH_POSTGIS=0 skips it).
-const postgis = process.env.BENCH_POSTGIS === '0' ? null : await postgisTargeting(process.env.BENCH_POSTGIS_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', lons, lats, queries);
+const postgis =
+  process.env.BENCH_POSTGIS === '0'
+    ? null
+    : await postgisTargeting(process.env.BENCH_POSTGIS_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', lons, lats, queries);
 const postgisRatios = postgis ? Object.fromEntries(queries.map(([name]) => [name, +(postgis[name]!.ms / timings[name]!.ms).toFixed(1)])) : null;
 if (postgis) {
   for (const [name] of queries) {
-    if (postgis[name]!.recipients !== timings[name]!.recipients) console.log(`note: ${name}: PostGIS found ${postgis[name]!.recipients}, Vigil ${timings[name]!.recipients} (points on the boundary)`);
+    if (postgis[name]!.recipients !== timings[name]!.recipients)
+      console.log(`note: ${name}: PostGIS found ${postgis[name]!.recipients}, Vigil ${timings[name]!.recipients} (points on the boundary)`);
   }
   console.log(`PostGIS time / Vigil time: ${JSON.stringify(postgisRatios)}`);
 }
@@ -81,7 +88,23 @@ const vigil = await openVigil({ ...loadConfig({ VIGIL_LOG_LEVEL: 'warn', VIGIL_D
 const subscribers = new SubscribersState();
 for (let i = 0; i < MESSAGES; i++) {
   const [lon, lat] = [7.41 + random() * 0.02, 43.72 + random() * 0.02];
-  subscribers.apply({ type: 'alerts.subscriber.registered', orgId: 'org', data: { tokenHash: `t${i}`, subscriber: { subscriberId: `sub${i}`, name: null, language: i % 3 ? 'fr-MC' : 'en-GB', email: `r${i}@example.invalid`, phone: null, locations: [{ kind: 'home', position: [lon, lat] }], consentAt: '', consentSource: 'bench' } } } as unknown as StoredEvent);
+  subscribers.apply({
+    type: 'alerts.subscriber.registered',
+    orgId: 'org',
+    data: {
+      tokenHash: `t${i}`,
+      subscriber: {
+        subscriberId: `sub${i}`,
+        name: null,
+        language: i % 3 ? 'fr-MC' : 'en-GB',
+        email: `r${i}@example.invalid`,
+        phone: null,
+        locations: [{ kind: 'home', position: [lon, lat] }],
+        consentAt: '',
+        consentSource: 'bench',
+      },
+    },
+  } as unknown as StoredEvent);
 }
 let handed = 0;
 /** The e-mail channel's messages, handed to a peer that takes everything at once. */
@@ -94,10 +117,37 @@ class CountingEmail extends EmailChannel {
 }
 const counting = new CountingEmail(null, 'bench@example.invalid');
 const alert = {
-  alertId: 'alt_bench', orgId: 'org', state: 'issued', origin: 'authored', channels: ['email'], needsApproval: false, author: 'bench', createdAt: '', submittedAt: null, approvedBy: null, issuedAt: null, rejected: null, endedBy: null,
+  alertId: 'alt_bench',
+  orgId: 'org',
+  state: 'issued',
+  origin: 'authored',
+  channels: ['email'],
+  needsApproval: false,
+  author: 'bench',
+  createdAt: '',
+  submittedAt: null,
+  approvedBy: null,
+  issuedAt: null,
+  rejected: null,
+  endedBy: null,
   cap: {
-    identifier: 'bench', sender: 'bench', sent: '2026-11-23T10:00:00+00:00', status: 'Exercise', msgType: 'Alert', scope: 'Public',
-    info: ['fr-MC', 'en-GB'].map((language) => ({ language, category: ['Met'], event: 'Flood', urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', headline: 'Flash flood', instruction: 'Go upstairs.', area: [{ areaDesc: 'bench', polygon: [square(7.42, 43.73, 0.011)] }] })),
+    identifier: 'bench',
+    sender: 'bench',
+    sent: '2026-11-23T10:00:00+00:00',
+    status: 'Exercise',
+    msgType: 'Alert',
+    scope: 'Public',
+    info: ['fr-MC', 'en-GB'].map((language) => ({
+      language,
+      category: ['Met'],
+      event: 'Flood',
+      urgency: 'Immediate',
+      severity: 'Severe',
+      certainty: 'Observed',
+      headline: 'Flash flood',
+      instruction: 'Go upstairs.',
+      area: [{ areaDesc: 'bench', polygon: [square(7.42, 43.73, 0.011)] }],
+    })),
   },
 } as unknown as AlertRecord;
 t0 = performance.now();
@@ -109,7 +159,9 @@ const cpu = process.cpuUsage(cpu0);
 const cpuUsPerMessage = +((cpu.user + cpu.system) / handed).toFixed(2);
 console.log(`dispatch CPU: ${cpuUsPerMessage} µs per message (user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms)`);
 const messagesPerSec = Math.round(handed / dispatchSec);
-console.log(`dispatch: ${handed} messages handed to the e-mail adapter in ${dispatchSec.toFixed(1)} s = ${messagesPerSec}/s (targeting, language choice, text, progress in the log)`);
+console.log(
+  `dispatch: ${handed} messages handed to the e-mail adapter in ${dispatchSec.toFixed(1)} s = ${messagesPerSec}/s (targeting, language choice, text, progress in the log)`,
+);
 // What the progress costs in the log: bytes of delivery events per message.
 let progressEvents = 0;
 let progressBytes = 0;
@@ -125,7 +177,19 @@ console.log(`delivery events in the log: ${progressEvents}, ${logBytesPerMessage
 await vigil.close();
 rmSync(dataDir, { recursive: true, force: true });
 
-console.log(JSON.stringify({
-  bench: 'alert', subscribers: SUBSCRIBERS, targetingMs10M: timings['whole metropolis']!.ms, targeting: timings, bytesPerSubscriber,
-  postgisRatio: postgisRatios?.['whole metropolis'] ?? null, postgisRatios, postgisMs: postgis ? Object.fromEntries(Object.entries(postgis).map(([k, v]) => [k, v.ms])) : null, messagesPerSec, cpuUsPerMessage, logBytesPerMessage, oneMillionQueuedSec: +((1_000_000 / messagesPerSec)).toFixed(1),
-}));
+console.log(
+  JSON.stringify({
+    bench: 'alert',
+    subscribers: SUBSCRIBERS,
+    targetingMs10M: timings['whole metropolis']!.ms,
+    targeting: timings,
+    bytesPerSubscriber,
+    postgisRatio: postgisRatios?.['whole metropolis'] ?? null,
+    postgisRatios,
+    postgisMs: postgis ? Object.fromEntries(Object.entries(postgis).map(([k, v]) => [k, v.ms])) : null,
+    messagesPerSec,
+    cpuUsPerMessage,
+    logBytesPerMessage,
+    oneMillionQueuedSec: +(1_000_000 / messagesPerSec).toFixed(1),
+  }),
+);

@@ -13,7 +13,10 @@ const UNITS = Number(process.env.BENCH_UNITS ?? 2000);
 const FIXES_PER_UNIT = Number(process.env.BENCH_FIXES_PER_UNIT ?? 25);
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-avl-'));
-const vigil = await openVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }), dataDir: dir }, { logger: pino({ level: 'silent' }) });
+const vigil = await openVigil(
+  { ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }), dataDir: dir },
+  { logger: pino({ level: 'silent' }) },
+);
 try {
   const org = await vigil.capabilities.identity.service.createOrg({ name: 'Bench fleet', kind: 'fire' }, 'system');
   const by = { orgId: org.id, actor: 'system:bench' };
@@ -22,7 +25,10 @@ try {
   const ids: string[] = [];
   for (let u = 0; u < UNITS; u++) {
     const kind = kinds[u % 3]!;
-    const unit = await vigil.capabilities.units.service.register({ callSign: `B${u}`, kind, capabilities: [...caps[kind]], homePosition: [7.40 + (u % 50) * 0.001, 43.72 + Math.floor(u / 50) * 0.0005] }, by);
+    const unit = await vigil.capabilities.units.service.register(
+      { callSign: `B${u}`, kind, capabilities: [...caps[kind]], homePosition: [7.4 + (u % 50) * 0.001, 43.72 + Math.floor(u / 50) * 0.0005] },
+      by,
+    );
     ids.push(unit.unitId);
   }
   const units = vigil.capabilities.units.service;
@@ -34,7 +40,22 @@ try {
   // All messages in flight at once: this measures what one node absorbs; each is acknowledged when its window is durable.
   const pending: Promise<unknown>[] = [];
   for (let k = 0; k < FIXES_PER_UNIT; k++) {
-    ids.forEach((id, u) => pending.push(units.handleMqttPosition(id, Buffer.from(JSON.stringify({ lon: 7.40 + (u % 50) * 0.001 + k * 1e-5, lat: 43.72 + k * 1e-5, speed: 12.3, heading: 87, at: new Date(t0 + k * 1000).toISOString() })))));
+    ids.forEach((id, u) =>
+      pending.push(
+        units.handleMqttPosition(
+          id,
+          Buffer.from(
+            JSON.stringify({
+              lon: 7.4 + (u % 50) * 0.001 + k * 1e-5,
+              lat: 43.72 + k * 1e-5,
+              speed: 12.3,
+              heading: 87,
+              at: new Date(t0 + k * 1000).toISOString(),
+            }),
+          ),
+        ),
+      ),
+    );
   }
   const parsedMs = performance.now() - started;
   await units.avl.flush();
@@ -44,7 +65,16 @@ try {
   const events = (await vigil.ctx.log.lastSeq()) - before;
   const bytesPerFix = (statSync(join(dir, 'vigil.sqlite')).size - logBytes) / fixes;
   // Recommendation over the whole fleet.
-  const commander: Principal = { kind: 'user', actor: 'user:bench', userId: 'usr_bench', orgId: org.id, roles: ['commander'], authLevel: 2, displayName: 'bench', visibleOrgIds: new Set([org.id]) };
+  const commander: Principal = {
+    kind: 'user',
+    actor: 'user:bench',
+    userId: 'usr_bench',
+    orgId: org.id,
+    roles: ['commander'],
+    authLevel: 2,
+    displayName: 'bench',
+    visibleOrgIds: new Set([org.id]),
+  };
   const incident = await vigil.capabilities.incidents.service.create({ type: 'fire', position: [7.42, 43.73], source: 'call' }, commander);
   const runs = 50;
   const r0 = performance.now();
@@ -55,9 +85,28 @@ try {
   const track = await units.track(ids[0]!, t0 - 1, t0 + FIXES_PER_UNIT * 1000, commander);
   const trackMs = performance.now() - trackStarted;
   console.log(`parse + enqueue: ${Math.round(parsedMs)} ms; then the durable write of the window (flushed at once, not after the 2 s timer)`);
-  console.log(`${fixes} fixes from ${UNITS} units in ${Math.round(ingestMs)} ms (${Math.round(fixes / (ingestMs / 1000))} fixes/s) as ${events} events (${(fixes / events).toFixed(1)} fixes per event), ≈ ${Math.round(bytesPerFix)} bytes of SQLite file per fix`);
-  console.log(`recommendation over ${UNITS} units (${ranked} qualify): ${recommendMs.toFixed(2)} ms; track of one unit (${track.length} fixes): ${trackMs.toFixed(1)} ms`);
-  console.log(JSON.stringify({ bench: 'avl', units: UNITS, fixes, ingestMs: Math.round(ingestMs), parseMs: Math.round(parsedMs), fixesPerSec: Math.round(fixes / (ingestMs / 1000)), events, fixesPerEvent: Number((fixes / events).toFixed(1)), bytesPerFix: Math.round(bytesPerFix), recommendMs: Number(recommendMs.toFixed(2)), qualifying: ranked, trackMs: Number(trackMs.toFixed(1)) }));
+  console.log(
+    `${fixes} fixes from ${UNITS} units in ${Math.round(ingestMs)} ms (${Math.round(fixes / (ingestMs / 1000))} fixes/s) as ${events} events (${(fixes / events).toFixed(1)} fixes per event), ≈ ${Math.round(bytesPerFix)} bytes of SQLite file per fix`,
+  );
+  console.log(
+    `recommendation over ${UNITS} units (${ranked} qualify): ${recommendMs.toFixed(2)} ms; track of one unit (${track.length} fixes): ${trackMs.toFixed(1)} ms`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'avl',
+      units: UNITS,
+      fixes,
+      ingestMs: Math.round(ingestMs),
+      parseMs: Math.round(parsedMs),
+      fixesPerSec: Math.round(fixes / (ingestMs / 1000)),
+      events,
+      fixesPerEvent: Number((fixes / events).toFixed(1)),
+      bytesPerFix: Math.round(bytesPerFix),
+      recommendMs: Number(recommendMs.toFixed(2)),
+      qualifying: ranked,
+      trackMs: Number(trackMs.toFixed(1)),
+    }),
+  );
 } finally {
   await vigil.close();
   rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,9 @@ async function measure(name: string, bus: EventBus): Promise<Record<string, numb
   while (handled < MESSAGES) await new Promise((r) => setTimeout(r, 5));
   const totalMs = performance.now() - started;
   const result = { publishPerSec: Math.round(MESSAGES / (publishMs / 1000)), endToEndPerSec: Math.round(MESSAGES / (totalMs / 1000)) };
-  console.log(`${name.padEnd(7)} ${MESSAGES} messages: publish ${result.publishPerSec}/s (acknowledged by the bus), consumed by a 2-member group ${result.endToEndPerSec}/s`);
+  console.log(
+    `${name.padEnd(7)} ${MESSAGES} messages: publish ${result.publishPerSec}/s (acknowledged by the bus), consumed by a 2-member group ${result.endToEndPerSec}/s`,
+  );
   return result;
 }
 
@@ -34,7 +36,13 @@ out.memory = await measure('memory', memory);
 await memory.close();
 try {
   const tag = `B${process.pid}`;
-  const nats = await NatsEventBus.open({ url: NATS_URL, streamName: `BENCH_${tag}`, subjectPrefix: `bench_${tag}`, nodeId: 'bench', deleteStreamOnClose: true });
+  const nats = await NatsEventBus.open({
+    url: NATS_URL,
+    streamName: `BENCH_${tag}`,
+    subjectPrefix: `bench_${tag}`,
+    nodeId: 'bench',
+    deleteStreamOnClose: true,
+  });
   out.nats = await measure('nats', nats);
   await nats.close();
 } catch (error) {

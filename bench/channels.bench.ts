@@ -37,7 +37,19 @@ const covMs = time(10, () => (hits = sectors.filter((s) => coverageIntersects(s,
 let now = Date.UTC(2026, 11, 1);
 let recorded = 0;
 const devices = new Map<string, Device>();
-for (let i = 0; i < 1000; i++) devices.set(`ls${i}`, { id: `ls${i}`, kind: 'loudspeaker', label: '', siteId: null, zoneId: null, position: [7.42, 43.73], orgId: 'org', account: null, protocol: 'mqtt', parentId: null });
+for (let i = 0; i < 1000; i++)
+  devices.set(`ls${i}`, {
+    id: `ls${i}`,
+    kind: 'loudspeaker',
+    label: '',
+    siteId: null,
+    zoneId: null,
+    position: [7.42, 43.73],
+    orgId: 'org',
+    account: null,
+    protocol: 'mqtt',
+    parentId: null,
+  });
 const state = new AmbientNoiseState();
 let seq = 0;
 const ctx = {
@@ -54,13 +66,15 @@ const readings = 600_000;
 const t0 = performance.now();
 for (let i = 0; i < readings; i++) {
   if (i % 1000 === 0) now += 1000;
-  await ambient.reading(`ls${i % 1000}`, 65 + Math.sin(i) , now);
+  await ambient.reading(`ls${i % 1000}`, 65 + Math.sin(i), now);
 }
 const ambMs = performance.now() - t0;
 
-console.log(JSON.stringify({
-  bench: 'channels',
-  cbsPack15PagesPerSec: { gsm7: perSec(N, gsmMs), ucs2: perSec(N, ucsMs) },
-  coverage: { sectors: sectors.length, matched: hits, msPerArea: Math.round((covMs / 10) * 10) / 10 },
-  noise: { readings, devices: 1000, seconds: readings / 1000, recordedEvents: recorded, readingsPerSec: perSec(readings, ambMs) },
-}));
+console.log(
+  JSON.stringify({
+    bench: 'channels',
+    cbsPack15PagesPerSec: { gsm7: perSec(N, gsmMs), ucs2: perSec(N, ucsMs) },
+    coverage: { sectors: sectors.length, matched: hits, msPerArea: Math.round((covMs / 10) * 10) / 10 },
+    noise: { readings, devices: 1000, seconds: readings / 1000, recordedEvents: recorded, readingsPerSec: perSec(readings, ambMs) },
+  }),
+);

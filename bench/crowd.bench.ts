@@ -19,7 +19,20 @@ const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 10);
 const WINDOW_MS = process.env.VIGIL_CROWD_WINDOW_MS ?? '1000';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-crowd-'));
-const vigil = await openVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false', VIGIL_ROUTING_OSM: 'off', VIGIL_CROWD_WINDOW_MS: WINDOW_MS }), dataDir: dir }, { logger: pino({ level: 'silent' }) });
+const vigil = await openVigil(
+  {
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_DEMO: 'false',
+      VIGIL_ROUTING_OSM: 'off',
+      VIGIL_CROWD_WINDOW_MS: WINDOW_MS,
+    }),
+    dataDir: dir,
+  },
+  { logger: pino({ level: 'silent' }) },
+);
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 // The window timer is unref'd (it never keeps a node alive); in a bench nothing else would.
 const keepAlive = setInterval(() => {}, 1000);
@@ -32,15 +45,33 @@ try {
   // A grid of 50 m × 50 m zones (≈ 2 500 m²); each has an exit gate and a gate to the next zone.
   const side = 0.0006;
   for (let z = 0; z < ZONES; z++) {
-    const lon = 7.40 + (z % 40) * side, lat = 43.72 + Math.floor(z / 40) * side * 0.75;
-    const polygon: Polygon = { type: 'Polygon', coordinates: [[[lon, lat], [lon + side, lat], [lon + side, lat + side * 0.75], [lon, lat + side * 0.75], [lon, lat]]] };
-    await crowd.defineZone({ zoneId: `z${z}`, name: `Zone ${z}`, polygon, occupancyCounters: Array.from({ length: CAMERAS_PER_ZONE }, (_, k) => `cam-${z}-${k}`) }, by);
+    const lon = 7.4 + (z % 40) * side,
+      lat = 43.72 + Math.floor(z / 40) * side * 0.75;
+    const polygon: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [lon, lat],
+          [lon + side, lat],
+          [lon + side, lat + side * 0.75],
+          [lon, lat + side * 0.75],
+          [lon, lat],
+        ],
+      ],
+    };
+    await crowd.defineZone(
+      { zoneId: `z${z}`, name: `Zone ${z}`, polygon, occupancyCounters: Array.from({ length: CAMERAS_PER_ZONE }, (_, k) => `cam-${z}-${k}`) },
+      by,
+    );
   }
   for (let z = 0; z < ZONES; z++) {
     const zone = crowd.state.zones.get(`z${z}`)!;
     const p = zone.polygon.coordinates[0]![0]!;
     await crowd.defineGate({ gateId: `exit${z}`, name: `Exit ${z}`, position: p, inside: `z${z}`, outside: null, lineCounters: [`line-exit-${z}`] }, by);
-    await crowd.defineGate({ gateId: `link${z}`, name: `Link ${z}`, position: p, inside: `z${z}`, outside: `z${(z + 1) % ZONES}`, lineCounters: [`line-link-${z}`] }, by);
+    await crowd.defineGate(
+      { gateId: `link${z}`, name: `Link ${z}`, position: p, inside: `z${z}`, outside: `z${(z + 1) % ZONES}`, lineCounters: [`line-link-${z}`] },
+      by,
+    );
   }
   const setupMs = performance.now() - s0;
   const counters = crowd.state.counters.size;
@@ -94,9 +125,31 @@ try {
   }
   const perSec = Math.round(readings / (ingestMs / 1000));
   console.log(`setup: ${ZONES} zones, ${ZONES * 2} gates, ${counters} counters in ${Math.round(setupMs)} ms`);
-  console.log(`${readings} readings in ${ROUNDS} rounds in ${Math.round(ingestMs)} ms: ${perSec} readings/s parsed, aggregated, evaluated and durable, as ${countEvents} count events (one per zone per window: ${(readings / countEvents).toFixed(1)} readings each) in ${events} events in all with the level changes and alarms; ${levelChanges} level changes, ${crowdAlarms} crowd alarms`);
-  console.log(`reading → level change (window ${WINDOW_MS} ms + commit + projection): p50 ${percentile(latencies, 0.5).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms over ${latencies.length} samples`);
-  console.log(JSON.stringify({ bench: 'crowd', zones: ZONES, gates: ZONES * 2, counters, readings, ingestMs: Math.round(ingestMs), readingsPerSec: perSec, events, countEvents, readingsPerCountEvent: Number((readings / countEvents).toFixed(1)), levelChanges, crowdAlarms, windowMs: Number(WINDOW_MS), latencyP50Ms: Math.round(percentile(latencies, 0.5)), latencyMaxMs: Math.round(Math.max(...latencies)) }));
+  console.log(
+    `${readings} readings in ${ROUNDS} rounds in ${Math.round(ingestMs)} ms: ${perSec} readings/s parsed, aggregated, evaluated and durable, as ${countEvents} count events (one per zone per window: ${(readings / countEvents).toFixed(1)} readings each) in ${events} events in all with the level changes and alarms; ${levelChanges} level changes, ${crowdAlarms} crowd alarms`,
+  );
+  console.log(
+    `reading → level change (window ${WINDOW_MS} ms + commit + projection): p50 ${percentile(latencies, 0.5).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms over ${latencies.length} samples`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'crowd',
+      zones: ZONES,
+      gates: ZONES * 2,
+      counters,
+      readings,
+      ingestMs: Math.round(ingestMs),
+      readingsPerSec: perSec,
+      events,
+      countEvents,
+      readingsPerCountEvent: Number((readings / countEvents).toFixed(1)),
+      levelChanges,
+      crowdAlarms,
+      windowMs: Number(WINDOW_MS),
+      latencyP50Ms: Math.round(percentile(latencies, 0.5)),
+      latencyMaxMs: Math.round(Math.max(...latencies)),
+    }),
+  );
 } finally {
   clearInterval(keepAlive);
   await vigil.close();

@@ -18,7 +18,7 @@ const UPDATES = Number(process.env.BENCH_UPDATES ?? 1000);
 const YEAR = 2026;
 
 let seed = 7;
-const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-kpi-'));
 const config = { ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir };
@@ -38,7 +38,10 @@ try {
     const seconds = 180 + 1320 * random() * random();
     const onSite = random() < 0.9;
     return {
-      incidentId: `inc_${i}`, createdAt, firstOnSceneAt: createdAt + Math.round(seconds * 1000), fire: random() < 0.2,
+      incidentId: `inc_${i}`,
+      createdAt,
+      firstOnSceneAt: createdAt + Math.round(seconds * 1000),
+      fire: random() < 0.2,
       siteId: onSite ? sites[Math.floor(random() * sites.length)]!.id : null,
       areaId: onSite ? null : hoods[Math.floor(random() * hoods.length)]!.id,
     };
@@ -129,7 +132,9 @@ try {
     loadAverage: Number((await import('node:os')).loadavg()[0]!.toFixed(1)),
   };
   if (check === 0) throw new Error('no value recomputed');
-  console.log(`loaded ${INCIDENTS} incidents in ${result.loadMs} ms; ${values} values (indicators × areas × periods) in ${result.allKpisAllAreasMs} ms (warm ${result.allKpisAllAreasWarmMs} ms); one incident → ${affected.length} indicators × ${index.chainFor(sites[0]!.id, null).length} areas × 3 periods in ${result.incrementalUpdateMs} ms (median of ${UPDATES}, p99 ${result.incrementalUpdateP99Ms} ms)`);
+  console.log(
+    `loaded ${INCIDENTS} incidents in ${result.loadMs} ms; ${values} values (indicators × areas × periods) in ${result.allKpisAllAreasMs} ms (warm ${result.allKpisAllAreasWarmMs} ms); one incident → ${affected.length} indicators × ${index.chainFor(sites[0]!.id, null).length} areas × 3 periods in ${result.incrementalUpdateMs} ms (median of ${UPDATES}, p99 ${result.incrementalUpdateP99Ms} ms)`,
+  );
   console.log(JSON.stringify(result));
 } finally {
   await vigil.close();

@@ -48,7 +48,7 @@ async function measure(name: string, log: EventLog, batch = 1): Promise<Record<s
   latencies.sort((a, b) => a - b);
   const replayStart = performance.now();
   let replayed = 0;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const batch = await log.read({ afterSeq: after, limit: 5000 });
     if (batch.length === 0) break;
     replayed += batch.length;
@@ -64,7 +64,9 @@ async function measure(name: string, log: EventLog, batch = 1): Promise<Record<s
     replayPerSec: Math.round(replayed / (replayMs / 1000)),
     verifyPerSec: Math.round(verify.checked / (verify.ms / 1000)),
   };
-  console.log(`${name.padEnd(13)} ${EVENTS} events, ${CALLERS} callers × ${batch}/append: ${result.appendsPerSec} appends/s acknowledged durable, ack p50 ${result.ackP50Ms} ms p99 ${result.ackP99Ms} ms; replay ${result.replayPerSec}/s; chain verify ${result.verifyPerSec}/s (${verify.ok ? 'intact' : 'BROKEN'})`);
+  console.log(
+    `${name.padEnd(13)} ${EVENTS} events, ${CALLERS} callers × ${batch}/append: ${result.appendsPerSec} appends/s acknowledged durable, ack p50 ${result.ackP50Ms} ms p99 ${result.ackP99Ms} ms; replay ${result.replayPerSec}/s; chain verify ${result.verifyPerSec}/s (${verify.ok ? 'intact' : 'BROKEN'})`,
+  );
   return result;
 }
 
@@ -94,7 +96,10 @@ try {
     out.postgres = null;
   } finally {
     const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect().then(() => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_b CASCADE`)).catch(() => {});
+    await client
+      .connect()
+      .then(() => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_b CASCADE`))
+      .catch(() => {});
     await client.end().catch(() => {});
   }
 } finally {

@@ -21,8 +21,14 @@ const pct = (xs: number[], p: number): number => {
 };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-marc-'));
-const node = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', join(import.meta.dirname, 'marc-node.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-const { url, tcpPort } = await new Promise<{ url: string; tcpPort: number }>((resolve) => node.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()))));
+const node = spawn(
+  process.execPath,
+  [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', join(import.meta.dirname, 'marc-node.ts'), dataDir],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const { url, tcpPort } = await new Promise<{ url: string; tcpPort: number }>((resolve) =>
+  node.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()))),
+);
 const out: Record<string, unknown> = { bench: 'marc', connections: CONNECTIONS };
 try {
   const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => Dc09Client.connect('127.0.0.1', tcpPort, 30_000)));
@@ -33,12 +39,14 @@ try {
   let seq = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
-  await Promise.all(clients.map(async (c, i) => {
-    while (performance.now() < deadline) {
-      const r = await c.send(signalFrame({ id: 'SIA-DCS', seq: ++seq, account: account(i), data: `Nri1/BA${(seq % 999) + 1}`, now: Date.now() }));
-      if (r.kind === 'ACK') acked++;
-    }
-  }));
+  await Promise.all(
+    clients.map(async (c, i) => {
+      while (performance.now() < deadline) {
+        const r = await c.send(signalFrame({ id: 'SIA-DCS', seq: ++seq, account: account(i), data: `Nri1/BA${(seq % 999) + 1}`, now: Date.now() }));
+        if (r.kind === 'ACK') acked++;
+      }
+    }),
+  );
   const framesPerSec = Math.round(acked / ((performance.now() - started) / 1000));
   console.log(`throughput: ${acked} frames ACKed durable in ${SECONDS} s over ${CONNECTIONS} connections = ${framesPerSec} frames/s`);
   out.framesPerSec = framesPerSec;
@@ -48,17 +56,19 @@ try {
   const pacedStart = performance.now();
   const pacedEnd = pacedStart + 5000;
   const perClientInterval = (1000 * CONNECTIONS) / PACED_RATE;
-  await Promise.all(clients.map(async (c, i) => {
-    let next = performance.now() + Math.random() * perClientInterval;
-    while (next < pacedEnd) {
-      const wait = next - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const t0 = performance.now();
-      await c.send(signalFrame({ id: 'SIA-DCS', seq: ++seq, account: account(i), data: `Nri1/BA${(seq % 999) + 1}`, now: Date.now() }));
-      latencies.push(performance.now() - t0);
-      next += perClientInterval;
-    }
-  }));
+  await Promise.all(
+    clients.map(async (c, i) => {
+      let next = performance.now() + Math.random() * perClientInterval;
+      while (next < pacedEnd) {
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const t0 = performance.now();
+        await c.send(signalFrame({ id: 'SIA-DCS', seq: ++seq, account: account(i), data: `Nri1/BA${(seq % 999) + 1}`, now: Date.now() }));
+        latencies.push(performance.now() - t0);
+        next += perClientInterval;
+      }
+    }),
+  );
   const achieved = Math.round(latencies.length / ((performance.now() - pacedStart) / 1000));
   console.log(`paced ${PACED_RATE}/s (achieved ${achieved}/s): ACK p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms`);
   out.pacedRate = achieved;
@@ -66,7 +76,11 @@ try {
   out.p99AckMs = pct(latencies, 99);
 
   // 3. Frame → operator's screen: time until the live WebSocket delivers the signal.
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'supervisor', password: 'vigil-demo' }) });
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'supervisor', password: 'vigil-demo' }),
+  });
   const { token } = (await login.json()) as { token: string };
   const ws = new WebSocket(`${url.replace('http', 'ws')}/api/live`, { headers: { authorization: `Bearer ${token}` } });
   await new Promise((r) => ws.once('open', r));
@@ -122,7 +136,9 @@ for (let now = t0; now <= t0 + 310_000; now += 250) {
   for (const f of faults) late.push(f.lateMs + tickMs);
   if (now === t0 + 30_000) for (let i = 0; i < PATHS; i += 10) monitor.heard(`P${i.toString(16)}`, now); // some paths heard once
 }
-console.log(`supervision: ${PATHS} paths, ${late.length} missed deadlines reported, lateness p99 ${pct(late, 99)} ms (tick 250 ms + worst tick ${worstTickMs.toFixed(1)} ms), ≈ ${bytesPerPath} bytes per path`);
+console.log(
+  `supervision: ${PATHS} paths, ${late.length} missed deadlines reported, lateness p99 ${pct(late, 99)} ms (tick 250 ms + worst tick ${worstTickMs.toFixed(1)} ms), ≈ ${bytesPerPath} bytes per path`,
+);
 out.supervisedPaths = PATHS;
 out.supervisionLateMsP99 = pct(late, 99);
 out.rssBytesPerPath = bytesPerPath;

@@ -12,7 +12,10 @@ const BATCH = 200_000;
 
 /** CAP polygon text ("lat,lon lat,lon …") as WKT (lon lat order). */
 export function capPolygonToWkt(polygon: string): string {
-  const pairs = polygon.trim().split(/\s+/).map((p) => p.split(',').map(Number) as [number, number]);
+  const pairs = polygon
+    .trim()
+    .split(/\s+/)
+    .map((p) => p.split(',').map(Number) as [number, number]);
   return `POLYGON((${pairs.map(([lat, lon]) => `${lon} ${lat}`).join(', ')}))`;
 }
 
@@ -21,7 +24,13 @@ export function capPolygonToWkt(polygon: string): string {
  * `runs` after one warm-up (the mean, as bench:alert times Vigil's grid). Returns null, with the reason printed, when PostgreSQL or
  * the PostGIS extension is not available.
  */
-export async function postgisTargeting(url: string, lon: Float64Array, lat: Float64Array, queries: [string, string][], runs = 3): Promise<Record<string, PostgisTiming> | null> {
+export async function postgisTargeting(
+  url: string,
+  lon: Float64Array,
+  lat: Float64Array,
+  queries: [string, string][],
+  runs = 3,
+): Promise<Record<string, PostgisTiming> | null> {
   const database = `vigil_bench_postgis_${process.pid}`;
   const admin = new pg.Client({ connectionString: url });
   try {

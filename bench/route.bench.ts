@@ -15,7 +15,7 @@ const QUERIES = Number(process.env.BENCH_QUERIES ?? 2000);
 const PG_QUERIES = Number(process.env.BENCH_PG_QUERIES ?? 200);
 
 let seed = 7;
-const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const ms = (x: number): number => +x.toFixed(3);
 
@@ -28,8 +28,11 @@ const buildMs = performance.now() - t0;
 t0 = performance.now();
 const router = new Router(graph);
 const prepMs = performance.now() - t0;
-const nodes = graph.nodeCount, edges = edgeCount(graph);
-console.log(`${EXTRACT}: read ${Math.round(readMs)} ms; car graph ${nodes} nodes, ${edges} edges, ${graph.restrictions} turn restrictions, built in ${Math.round(buildMs)} ms; spatial index + 16 landmarks in ${Math.round(prepMs)} ms`);
+const nodes = graph.nodeCount,
+  edges = edgeCount(graph);
+console.log(
+  `${EXTRACT}: read ${Math.round(readMs)} ms; car graph ${nodes} nodes, ${edges} edges, ${graph.restrictions} turn restrictions, built in ${Math.round(buildMs)} ms; spatial index + 16 landmarks in ${Math.round(prepMs)} ms`,
+);
 
 const main: number[] = [];
 for (let v = 0; v < graph.baseNodeCount; v++) if (graph.main[v]) main.push(v);
@@ -61,8 +64,12 @@ for (const [s, t] of pairs.slice(0, 500)) {
   dijSettled += router.search.settled;
 }
 dijTimes.sort((a, b) => a - b);
-console.log(`route (ALT, ${QUERIES} random pairs): p50 ${ms(pct(routeTimes, 50))} ms, p99 ${ms(pct(routeTimes, 99))} ms, mean ${ms(routeMean)} ms, ${Math.round(settled / QUERIES)} nodes settled per query`);
-console.log(`plain Dijkstra, same pairs: p50 ${ms(pct(dijTimes, 50))} ms, p99 ${ms(pct(dijTimes, 99))} ms, ${Math.round(dijSettled / 500)} nodes settled per query`);
+console.log(
+  `route (ALT, ${QUERIES} random pairs): p50 ${ms(pct(routeTimes, 50))} ms, p99 ${ms(pct(routeTimes, 99))} ms, mean ${ms(routeMean)} ms, ${Math.round(settled / QUERIES)} nodes settled per query`,
+);
+console.log(
+  `plain Dijkstra, same pairs: p50 ${ms(pct(dijTimes, 50))} ms, p99 ${ms(pct(dijTimes, 99))} ms, ${Math.round(dijSettled / 500)} nodes settled per query`,
+);
 
 // 2. Nearest 10 of 200 units (one reverse search from the incident).
 const units = Array.from({ length: 200 }, (_, i) => ({ id: `u${i}`, position: pos(pick()) }));
@@ -115,19 +122,22 @@ try {
   try {
     await client.query(`SET search_path TO ${schema}, public`);
     // Extensions are per database: create what is missing in our schema, drop only what we created.
-    const have = new Set((await client.query<{ extname: string }>("SELECT extname FROM pg_extension")).rows.map((r) => r.extname));
+    const have = new Set((await client.query<{ extname: string }>('SELECT extname FROM pg_extension')).rows.map((r) => r.extname));
     for (const ext of ['postgis', 'pgrouting']) {
       if (have.has(ext)) continue;
       await client.query(`CREATE EXTENSION ${ext} SCHEMA ${schema}`);
       created.push(ext);
     }
-    await client.query('CREATE TABLE edges (id integer PRIMARY KEY, source integer NOT NULL, target integer NOT NULL, cost float8 NOT NULL, x1 float8, y1 float8, x2 float8, y2 float8)');
+    await client.query(
+      'CREATE TABLE edges (id integer PRIMARY KEY, source integer NOT NULL, target integer NOT NULL, cost float8 NOT NULL, x1 float8, y1 float8, x2 float8, y2 float8)',
+    );
     // The engine's own edge list: one row per CSR edge (turn-restriction copies included as their own node ids).
     const rows: string[] = [];
     let id = 0;
     for (let u = 0; u < graph.nodeCount; u++) {
       for (let e = graph.firstOut[u]!; e < graph.firstOut[u + 1]!; e++) {
-        const v = graph.head[e]!, s = graph.outSeg[e]!;
+        const v = graph.head[e]!,
+          s = graph.outSeg[e]!;
         rows.push(`(${++id},${u + 1},${v + 1},${graph.segFreeTime[s]},${graph.lon[u]},${graph.lat[u]},${graph.lon[v]},${graph.lat[v]})`);
       }
     }
@@ -137,12 +147,17 @@ try {
     const edgeSql = 'SELECT id, source, target, cost FROM edges';
     // Warm-up
     await client.query('SELECT agg_cost FROM pgr_dijkstra($1, $2::bigint, $3::bigint, true) WHERE edge = -1', [edgeSql, sample[0]![0] + 1, sample[0]![1] + 1]);
-    let disagree = 0, maxDiff = 0;
+    let disagree = 0,
+      maxDiff = 0;
     const pgTimes: number[] = [];
     const vigilTimes: number[] = [];
     for (const [s, t] of sample) {
       let a = performance.now();
-      const r = await client.query<{ agg_cost: number }>('SELECT agg_cost FROM pgr_dijkstra($1, $2::bigint, $3::bigint, true) WHERE edge = -1', [edgeSql, s + 1, t + 1]);
+      const r = await client.query<{ agg_cost: number }>('SELECT agg_cost FROM pgr_dijkstra($1, $2::bigint, $3::bigint, true) WHERE edge = -1', [
+        edgeSql,
+        s + 1,
+        t + 1,
+      ]);
       pgTimes.push(performance.now() - a);
       a = performance.now();
       const path = router.pathBetween(s, t, 'time');
@@ -160,7 +175,11 @@ try {
     let aDisagree = 0;
     for (const [s, t] of sample.slice(0, 50)) {
       const a = performance.now();
-      const r = await client.query<{ agg_cost: number }>('SELECT agg_cost FROM pgr_aStar($1, $2::bigint, $3::bigint, true) WHERE edge = -1', [aSql, s + 1, t + 1]);
+      const r = await client.query<{ agg_cost: number }>('SELECT agg_cost FROM pgr_aStar($1, $2::bigint, $3::bigint, true) WHERE edge = -1', [
+        aSql,
+        s + 1,
+        t + 1,
+      ]);
       aTimes.push(performance.now() - a);
       const pgCost = s === t ? 0 : r.rows[0] ? Number(r.rows[0].agg_cost) : Infinity;
       const path = router.pathBetween(s, t, 'time');
@@ -168,19 +187,36 @@ try {
     }
     // Batched: one pgr_dijkstra call over all pairs (graph loaded once), the fairest to pgRouting.
     const a = performance.now();
-    await client.query(`SELECT count(*) FROM pgr_dijkstra($1, $2::text, true) WHERE edge = -1`, [edgeSql, `SELECT * FROM (VALUES ${sample.map(([s, t]) => `(${s + 1},${t + 1})`).join(',')}) AS c(source, target)`]);
+    await client.query(`SELECT count(*) FROM pgr_dijkstra($1, $2::text, true) WHERE edge = -1`, [
+      edgeSql,
+      `SELECT * FROM (VALUES ${sample.map(([s, t]) => `(${s + 1},${t + 1})`).join(',')}) AS c(source, target)`,
+    ]);
     const batchPerRoute = (performance.now() - a) / sample.length;
     const mean = (x: number[]): number => x.reduce((p, q) => p + q, 0) / x.length;
-    const pgMean = mean(pgTimes), vigilMean = mean(vigilTimes);
+    const pgMean = mean(pgTimes),
+      vigilMean = mean(vigilTimes);
     pgTimes.sort((p, q) => p - q);
     vsReferenceRatio = +(batchPerRoute / vigilMean).toFixed(1);
     pgSummary = {
-      available: true, queries: sample.length, disagreements: disagree, maxCostDiffS: maxDiff, aStarQueries: aTimes.length, aStarDisagreements: aDisagree,
-      dijkstraPerCallMs: ms(pgMean), dijkstraPerCallP50Ms: ms(pct(pgTimes, 50)), aStarPerCallMs: ms(mean(aTimes)), dijkstraBatchedPerRouteMs: ms(batchPerRoute),
-      vigilSearchMeanMs: ms(vigilMean), perCallRatio: +(pgMean / vigilMean).toFixed(1),
+      available: true,
+      queries: sample.length,
+      disagreements: disagree,
+      maxCostDiffS: maxDiff,
+      aStarQueries: aTimes.length,
+      aStarDisagreements: aDisagree,
+      dijkstraPerCallMs: ms(pgMean),
+      dijkstraPerCallP50Ms: ms(pct(pgTimes, 50)),
+      aStarPerCallMs: ms(mean(aTimes)),
+      dijkstraBatchedPerRouteMs: ms(batchPerRoute),
+      vigilSearchMeanMs: ms(vigilMean),
+      perCallRatio: +(pgMean / vigilMean).toFixed(1),
     };
-    console.log(`pgRouting ${(await client.query('SELECT pgr_version() AS v')).rows[0].v}: pgr_dijkstra ${ms(pgMean)} ms per call (p50 ${ms(pct(pgTimes, 50))}), pgr_aStar ${ms(mean(aTimes))} ms per call, batched pgr_dijkstra ${ms(batchPerRoute)} ms per route; Vigil search ${ms(vigilMean)} ms on the same pairs`);
-    console.log(`costs: ${sample.length - disagree}/${sample.length} pgr_dijkstra and ${aTimes.length - aDisagree}/${aTimes.length} pgr_aStar agree with Vigil (max difference ${maxDiff.toExponential(2)} s)`);
+    console.log(
+      `pgRouting ${(await client.query('SELECT pgr_version() AS v')).rows[0].v}: pgr_dijkstra ${ms(pgMean)} ms per call (p50 ${ms(pct(pgTimes, 50))}), pgr_aStar ${ms(mean(aTimes))} ms per call, batched pgr_dijkstra ${ms(batchPerRoute)} ms per route; Vigil search ${ms(vigilMean)} ms on the same pairs`,
+    );
+    console.log(
+      `costs: ${sample.length - disagree}/${sample.length} pgr_dijkstra and ${aTimes.length - aDisagree}/${aTimes.length} pgr_aStar agree with Vigil (max difference ${maxDiff.toExponential(2)} s)`,
+    );
   } finally {
     await client.query('RESET search_path');
     for (const ext of created.reverse()) await client.query(`DROP EXTENSION ${ext}`);
@@ -192,9 +228,17 @@ try {
   await client.end().catch(() => {});
 }
 
-console.log(JSON.stringify({
-  bench: 'route', nodes, edges,
-  routeP50Ms: ms(pct(routeTimes, 50)), routeP99Ms: ms(pct(routeTimes, 99)),
-  nearest10Ms: ms(pct(nearestTimes, 50)), trafficUpdate10kMs: ms(pct(updTimes, 50)), isochroneMs: ms(pct(isoTimes, 50)),
-  vsReferenceRatio, pgRouting: pgSummary,
-}));
+console.log(
+  JSON.stringify({
+    bench: 'route',
+    nodes,
+    edges,
+    routeP50Ms: ms(pct(routeTimes, 50)),
+    routeP99Ms: ms(pct(routeTimes, 99)),
+    nearest10Ms: ms(pct(nearestTimes, 50)),
+    trafficUpdate10kMs: ms(pct(updTimes, 50)),
+    isochroneMs: ms(pct(isoTimes, 50)),
+    vsReferenceRatio,
+    pgRouting: pgSummary,
+  }),
+);

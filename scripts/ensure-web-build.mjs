@@ -17,7 +17,11 @@ function newest(dir) {
   return t;
 }
 if (!existsSync(join('web', 'index.html'))) process.exit(0); // no UI sources yet
-const sourcesTime = Math.max(newest(join('web', 'src')), newest(join('web', 'public')), ...['index.html', 'citizen.html'].filter((f) => existsSync(join('web', f))).map((f) => statSync(join('web', f)).mtimeMs));
+const sourcesTime = Math.max(
+  newest(join('web', 'src')),
+  newest(join('web', 'public')),
+  ...['index.html', 'citizen.html'].filter((f) => existsSync(join('web', f))).map((f) => statSync(join('web', f)).mtimeMs),
+);
 if (existsSync(dist) && statSync(dist).mtimeMs >= sourcesTime) process.exit(0);
 console.log('building the web UI (web/dist)…');
 const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });

@@ -36,11 +36,12 @@ function icon(size) {
       // 4×4 supersampling for smooth edges.
       let ring = 0;
       let dot = 0;
-      for (let sy = 0; sy < 4; sy++) for (let sx = 0; sx < 4; sx++) {
-        const r = Math.hypot(x + (sx + 0.5) / 4 - c, y + (sy + 0.5) / 4 - c) / size;
-        if (r >= 0.26 && r <= 0.33) ring++;
-        if (r <= 0.14) dot++;
-      }
+      for (let sy = 0; sy < 4; sy++)
+        for (let sx = 0; sx < 4; sx++) {
+          const r = Math.hypot(x + (sx + 0.5) / 4 - c, y + (sy + 0.5) / 4 - c) / size;
+          if (r >= 0.26 && r <= 0.33) ring++;
+          if (r <= 0.14) dot++;
+        }
       const px = bg.map((b, i) => Math.round(b + ((fg[i] - b) * ring) / 16 + ((accent[i] - b) * dot) / 16));
       raw.set(px, y * (1 + size * 3) + 1 + x * 3);
     }
@@ -50,7 +51,12 @@ function icon(size) {
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // RGB
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 mkdirSync('web/public/icons', { recursive: true });

@@ -9,11 +9,21 @@ import { loadConfig } from '../src/kernel/config.js';
 
 const [path = '/', out = 'docs/screenshot.png', username = 'admin'] = process.argv.slice(2);
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-shot-'));
-const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'warn' }), dataDir, port: 0, host: '127.0.0.1' });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+const vigil = await serveVigil({
+  ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'warn' }),
+  dataDir,
+  port: 0,
+  host: '127.0.0.1',
+});
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+});
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error') console.error('browser:', m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error('browser:', m.text());
+  });
   await page.goto(vigil.url + path);
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', 'vigil-demo');

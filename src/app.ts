@@ -52,7 +52,11 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     logger.warn('VIGIL_SECRET_KEY is not set: this node seals secrets with its own key file; every node of a cluster needs the same VIGIL_SECRET_KEY');
   }
   const leadership: Leadership = config.databaseUrl
-    ? new PostgresLeadership({ connectionString: config.databaseUrl, schema: options.pgSchema ?? 'vigil', onError: (error) => logger.warn({ err: error }, 'leadership connection') })
+    ? new PostgresLeadership({
+        connectionString: config.databaseUrl,
+        schema: options.pgSchema ?? 'vigil',
+        onError: (error) => logger.warn({ err: error }, 'leadership connection'),
+      })
     : new SingleNodeLeadership();
   leadership.onChange((leader) => logger.info({ leader }, leader ? 'this node now leads the alarm timers' : 'this node no longer leads the alarm timers'));
   // Set by `serve` once it listens (port 0 picks a free port).

@@ -31,7 +31,9 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const units = createUnitsCapability(ctx, { city: city.reads, mqtt });
   const routing = createRoutingCapability(ctx, { sites: () => city.reads.sites.values() });
   const alerts = createAlertsCapability(ctx, {
-    publicAlertsOrg: () => identity.reads.platformOrgId(), devices: () => city.reads.devices.values(), device: (id) => city.reads.devices.get(id),
+    publicAlertsOrg: () => identity.reads.platformOrgId(),
+    devices: () => city.reads.devices.values(),
+    device: (id) => city.reads.devices.get(id),
     neighbourhoodOf: neighbourhoodLocator(() => city.reads.areas),
     // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
     guidance: alertEvacuationGuidance(routing.service, () => city.reads.sites.values()),
@@ -46,7 +48,13 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     },
   });
   // Dispatch ranks units by their travel time on the road graph, with live traffic and closures.
-  const incidents = createIncidentsCapability(ctx, { units: units.service, city: city.reads, alarms: alarms.read, alerts: alerts.service.state, travelTimes: new RoadTravelTimes(routing.service) });
+  const incidents = createIncidentsCapability(ctx, {
+    units: units.service,
+    city: city.reads,
+    alarms: alarms.read,
+    alerts: alerts.service.state,
+    travelTimes: new RoadTravelTimes(routing.service),
+  });
   // Major events: guidance routes on the same live graphs; links reach incidents and units the caller may see.
   const events = createMajorEventsCapability(ctx, {
     orgName: identity.reads.orgName,
@@ -60,17 +68,32 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     unitVisible: (id, p) => units.service.visible(p).some((u) => u.unitId === id),
   });
   // Crowd density: counts come in with the sensors (MQTT `people-count`, camera analytics); level changes raise alarms; closed gates close the foot graph.
-  const crowd = createCrowdCapability(ctx, {
-    alarms: alarms.signals,
-    mqtt,
-    ...footRouting(routing.service),
-    // Crowd zones drawn for a major event are seen by its participants from staff level up, whatever their organisation.
-    eventSees: (eventId, p) => (events.reads.standing(eventId, p)?.level ?? 0) >= 2,
-  }, ctx.config.crowdWindowMs);
+  const crowd = createCrowdCapability(
+    ctx,
+    {
+      alarms: alarms.signals,
+      mqtt,
+      ...footRouting(routing.service),
+      // Crowd zones drawn for a major event are seen by its participants from staff level up, whatever their organisation.
+      eventSees: (eventId, p) => (events.reads.standing(eventId, p)?.level ?? 0) >= 2,
+    },
+    ctx.config.crowdWindowMs,
+  );
   const audit = createAuditCapability(ctx);
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
   return {
-    identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit,
+    identity,
+    city,
+    alarms,
+    alerts,
+    earlyWarning,
+    routing,
+    units,
+    incidents,
+    events,
+    crowd,
+    audit,
+    cockpit,
     all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit] as Capability[],
   };
 }

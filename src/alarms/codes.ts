@@ -12,8 +12,14 @@ export interface CodeMeaning {
 }
 
 /** code → [name, what its number concerns, 'kind/phase'] */
-interface SiaTable { source: string; codes: Record<string, [string, string, string]> }
-interface CidTable { source: string; codes: Record<string, { description: string; sia?: string[]; class?: string }> }
+interface SiaTable {
+  source: string;
+  codes: Record<string, [string, string, string]>;
+}
+interface CidTable {
+  source: string;
+  codes: Record<string, { description: string; sia?: string[]; class?: string }>;
+}
 
 const dir = join(import.meta.dirname, 'codes');
 const load = <T>(file: string): T | null => (existsSync(join(dir, file)) ? (JSON.parse(readFileSync(join(dir, file), 'utf8')) as T) : null);
@@ -23,9 +29,32 @@ export const CID_TABLE = load<CidTable>('contact-id.json');
 
 /** SIA DC-03 code families by first letter. */
 const SIA_FAMILY: Record<string, SignalKind> = {
-  B: 'burglary', F: 'fire', P: 'panic', H: 'hold-up', M: 'medical', T: 'tamper', G: 'gas', W: 'water', K: 'heat',
-  Z: 'technical', S: 'fire', U: 'technical', Q: 'medical', E: 'trouble', Y: 'trouble', A: 'trouble', X: 'trouble',
-  L: 'trouble', N: 'other', D: 'access', J: 'other', I: 'trouble', V: 'trouble', R: 'test', O: 'open', C: 'close',
+  B: 'burglary',
+  F: 'fire',
+  P: 'panic',
+  H: 'hold-up',
+  M: 'medical',
+  T: 'tamper',
+  G: 'gas',
+  W: 'water',
+  K: 'heat',
+  Z: 'technical',
+  S: 'fire',
+  U: 'technical',
+  Q: 'medical',
+  E: 'trouble',
+  Y: 'trouble',
+  A: 'trouble',
+  X: 'trouble',
+  L: 'trouble',
+  N: 'other',
+  D: 'access',
+  J: 'other',
+  I: 'trouble',
+  V: 'trouble',
+  R: 'test',
+  O: 'open',
+  C: 'close',
 };
 
 /**
@@ -40,7 +69,13 @@ export function siaMeaning(code: string): CodeMeaning {
   if (row) {
     const [kind, phase] = row[2].split('/') as [SignalKind, SignalPhase];
     const concernsText = row[1].toLowerCase();
-    const concerns = concernsText.includes('user') ? 'user' : concernsText.includes('area') ? 'area' : concernsText.includes('zone') || concernsText.includes('point') ? 'zone' : 'other';
+    const concerns = concernsText.includes('user')
+      ? 'user'
+      : concernsText.includes('area')
+        ? 'area'
+        : concernsText.includes('zone') || concernsText.includes('point')
+          ? 'zone'
+          : 'other';
     return { kind, phase, description: row[0], concerns, known: true };
   }
   const family = code[0]!;

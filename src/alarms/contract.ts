@@ -9,9 +9,26 @@ import type { Alarm, Signal } from './model.js';
 
 export { alarmEvent, type AlarmEventType, type AlarmEvents } from './events.js';
 export {
-  CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESOLUTIONS, RESTORE_DELAY_SECONDS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS,
-  type AccountConfig, type AccountSchedule, type ActionPlan, type Alarm, type AlarmStatus, type Keyholder, type PlanStep, type Resolution,
-  type Signal, type SignalKind, type SignalPhase, type StepKind, type StepRecord,
+  CONFIRMATION_WINDOW_SECONDS,
+  KIND_PRIORITY,
+  RESOLUTIONS,
+  RESTORE_DELAY_SECONDS,
+  SIGNAL_KINDS,
+  STEP_KINDS,
+  SUPERVISION_PRESETS,
+  type AccountConfig,
+  type AccountSchedule,
+  type ActionPlan,
+  type Alarm,
+  type AlarmStatus,
+  type Keyholder,
+  type PlanStep,
+  type Resolution,
+  type Signal,
+  type SignalKind,
+  type SignalPhase,
+  type StepKind,
+  type StepRecord,
 } from './model.js';
 
 /** What other capabilities read of alarms (incidents: the alarms an incident links, their signals' positions). */

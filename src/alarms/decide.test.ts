@@ -4,8 +4,24 @@ import type { Alarm, Signal } from './model.js';
 import { decideSignals, type RulesInput } from './rules.js';
 
 const signal = (id: string, over: Partial<Signal>): Signal => ({
-  signalId: id, account: '1234', protocol: 'sia-dcs', code: 'BA', kind: 'burglary', phase: 'alarm', description: 'Burglary', zone: '3', user: null, area: null,
-  occurredAt: null, receivedAt: '2026-01-01T10:00:00.000Z', text: null, position: null, siteId: 'site:1', deviceId: null, flags: [], ...over,
+  signalId: id,
+  account: '1234',
+  protocol: 'sia-dcs',
+  code: 'BA',
+  kind: 'burglary',
+  phase: 'alarm',
+  description: 'Burglary',
+  zone: '3',
+  user: null,
+  area: null,
+  occurredAt: null,
+  receivedAt: '2026-01-01T10:00:00.000Z',
+  text: null,
+  position: null,
+  siteId: 'site:1',
+  deviceId: null,
+  flags: [],
+  ...over,
 });
 
 function input(view: Partial<RulesInput['view']> = {}): RulesInput {
@@ -19,7 +35,10 @@ function input(view: Partial<RulesInput['view']> = {}): RulesInput {
 
 test('rules (pure): a burst of one premise in one batch is one alarm; the fire raises its priority; the rules only return events', () => {
   const events = decideSignals([signal('s1', {}), signal('s2', { code: 'FA', kind: 'fire', zone: '1', description: 'Fire' })], () => 'org_A', input());
-  assert.deepEqual(events.map((e) => e.type), ['alarms.signal.received', 'alarms.alarm.raised', 'alarms.signal.received', 'alarms.alarm.correlated']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['alarms.signal.received', 'alarms.alarm.raised', 'alarms.signal.received', 'alarms.alarm.correlated'],
+  );
   const raised = (events[1]!.data as { alarm: Alarm }).alarm;
   assert.equal(raised.alarmId, 'alm_1');
   assert.equal(raised.title, 'Burglary — zone 3 — School');
@@ -33,6 +52,12 @@ test('rules (pure): trouble is held first; its restore releases it; status signa
   const trouble = signal('t1', { kind: 'trouble', code: 'YT', zone: null });
   const view = { held: new Map([['t1', { until: Date.parse('2026-01-01T10:02:00Z'), correlationKey: '1234' }]]), signals: new Map([['t1', trouble]]) };
   const released = decideSignals([signal('r1', { kind: 'trouble', phase: 'restore', code: 'YR', zone: null })], () => null, input(view));
-  assert.deepEqual(released.map((e) => e.type), ['alarms.signal.received', 'alarms.hold.released']);
-  assert.deepEqual(decideSignals([signal('o1', { kind: 'open', phase: 'status', code: 'OP' })], () => null, input()).map((e) => e.type), ['alarms.signal.received']);
+  assert.deepEqual(
+    released.map((e) => e.type),
+    ['alarms.signal.received', 'alarms.hold.released'],
+  );
+  assert.deepEqual(
+    decideSignals([signal('o1', { kind: 'open', phase: 'status', code: 'OP' })], () => null, input()).map((e) => e.type),
+    ['alarms.signal.received'],
+  );
 });

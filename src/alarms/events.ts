@@ -10,7 +10,14 @@ export interface AlarmEvents {
   'alarms.path.restored': { account: string; downMs: number };
   'alarms.alarm.raised': { alarm: Alarm };
   /** A signal joins an open alarm; a more urgent one (lower priority number) also changes its kind and title. */
-  'alarms.alarm.correlated': { alarmId: string; signalId: string; priority: number; kind?: SignalKind; title?: string; confirmation?: 'confirmed' | 'two-trip' };
+  'alarms.alarm.correlated': {
+    alarmId: string;
+    signalId: string;
+    priority: number;
+    kind?: SignalKind;
+    title?: string;
+    confirmation?: 'confirmed' | 'two-trip';
+  };
   /** A signal whose kind has a restore delay waits for its restore before it may raise an alarm. */
   'alarms.signal.held': { signalId: string; until: string; correlationKey: string };
   /** Its restore came in time: no alarm. */
@@ -31,6 +38,13 @@ export interface AlarmEvents {
 export type AlarmEventType = keyof AlarmEvents;
 
 /** An alarms event, typed by its payload. */
-export function alarmEvent<K extends keyof AlarmEvents>(type: K, subject: string, orgId: string | null, actor: string, data: AlarmEvents[K], reason?: string): NewEvent {
+export function alarmEvent<K extends keyof AlarmEvents>(
+  type: K,
+  subject: string,
+  orgId: string | null,
+  actor: string,
+  data: AlarmEvents[K],
+  reason?: string,
+): NewEvent {
   return { type, subject, orgId, actor, data, reason: reason ?? null };
 }

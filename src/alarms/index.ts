@@ -45,9 +45,23 @@ const SUPERVISION_TICK_MS = 250;
 
 /** The monitoring and alarm receiving centre. */
 export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPort; registry: Registry; mqtt: MqttTopicRouter }): AlarmsCapability {
-  const frames = new Counter({ name: 'vigil_dc09_frames_total', help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)', labelNames: ['outcome'], registers: [deps.registry] });
-  const quirks = new Counter({ name: 'vigil_dc09_quirks_total', help: 'Accepted deviations from DC-09 by kind', labelNames: ['quirk'], registers: [deps.registry] });
-  const discarded = new Counter({ name: 'vigil_dc09_discarded_bytes_total', help: 'Bytes on DC-09 connections that belonged to no frame', registers: [deps.registry] });
+  const frames = new Counter({
+    name: 'vigil_dc09_frames_total',
+    help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)',
+    labelNames: ['outcome'],
+    registers: [deps.registry],
+  });
+  const quirks = new Counter({
+    name: 'vigil_dc09_quirks_total',
+    help: 'Accepted deviations from DC-09 by kind',
+    labelNames: ['quirk'],
+    registers: [deps.registry],
+  });
+  const discarded = new Counter({
+    name: 'vigil_dc09_discarded_bytes_total',
+    help: 'Bytes on DC-09 connections that belonged to no frame',
+    registers: [deps.registry],
+  });
   const counters = { frames: (o: string) => frames.inc({ outcome: o }), quirk: (q: string) => quirks.inc({ quirk: q }) };
   const { city } = deps;
   const state = new AlarmsState(ctx.secrets);
@@ -71,7 +85,15 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPo
   // EN 50518 figures at scrape time, over every organisation's alarms, from the read
   // model (so a restart does not double-count).
   const gauge = (name: string, help: string, pick: (s: AlarmFigures) => number | null): Gauge =>
-    new Gauge({ name, help, registers: [deps.registry], collect() { const v = pick(stats.stats('all')); this.set(v ?? Number.NaN); } });
+    new Gauge({
+      name,
+      help,
+      registers: [deps.registry],
+      collect() {
+        const v = pick(stats.stats('all'));
+        this.set(v ?? Number.NaN);
+      },
+    });
   gauge('vigil_alarms_open', 'Open alarms (not closed)', (st) => st.open);
   gauge('vigil_alarms_ack_within_30s_ratio', 'Share of acknowledged alarms acknowledged within 30 s (EN 50518)', (st) => st.within30s);
   gauge('vigil_alarms_ack_within_60s_ratio', 'Share of acknowledged alarms acknowledged within 60 s (EN 50518)', (st) => st.within60s);
@@ -108,15 +130,24 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPo
         ticking = true;
         // Followers only pass on what they heard; the leader alone raises timer alarms.
         if (!ctx.leadership.isLeader()) {
-          supervision.announceHeard().catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not announce heard paths')).finally(() => (ticking = false));
+          supervision
+            .announceHeard()
+            .catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not announce heard paths'))
+            .finally(() => (ticking = false));
           return;
         }
-        supervision.superviseTick().then(() => queue.holdTick()).then(() => queue.escalateTick()).then(async () => {
-          // Opening hours are checked every 15 s; minutes matter there, not milliseconds.
-          if (Date.now() - lastScheduleCheck < 15_000) return;
-          lastScheduleCheck = Date.now();
-          await schedules.scheduleTick();
-        }).catch((error: unknown) => ctx.logger.error({ err: error }, 'supervision tick failed')).finally(() => (ticking = false));
+        supervision
+          .superviseTick()
+          .then(() => queue.holdTick())
+          .then(() => queue.escalateTick())
+          .then(async () => {
+            // Opening hours are checked every 15 s; minutes matter there, not milliseconds.
+            if (Date.now() - lastScheduleCheck < 15_000) return;
+            lastScheduleCheck = Date.now();
+            await schedules.scheduleTick();
+          })
+          .catch((error: unknown) => ctx.logger.error({ err: error }, 'supervision tick failed'))
+          .finally(() => (ticking = false));
       }, SUPERVISION_TICK_MS);
       tick.unref();
     },

@@ -2,8 +2,28 @@ import type { Position } from '../kernel/geo.js';
 
 /** What a signal means, whatever protocol carried it. */
 export const SIGNAL_KINDS = [
-  'fire', 'burglary', 'panic', 'hold-up', 'duress', 'medical', 'tamper', 'technical', 'gas', 'water', 'heat',
-  'trouble', 'test', 'open', 'close', 'bypass', 'supervisory', 'access', 'path-fault', 'schedule', 'crowd', 'other',
+  'fire',
+  'burglary',
+  'panic',
+  'hold-up',
+  'duress',
+  'medical',
+  'tamper',
+  'technical',
+  'gas',
+  'water',
+  'heat',
+  'trouble',
+  'test',
+  'open',
+  'close',
+  'bypass',
+  'supervisory',
+  'access',
+  'path-fault',
+  'schedule',
+  'crowd',
+  'other',
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -36,8 +56,28 @@ export interface Signal {
 
 /** Priority by kind: life first (EN 50518 practice: fire and hold-up before intrusion). */
 export const KIND_PRIORITY: Record<SignalKind, number> = {
-  fire: 1, 'hold-up': 1, duress: 1, panic: 1, medical: 2, gas: 2, heat: 2, burglary: 3, tamper: 4, water: 4,
-  'path-fault': 4, schedule: 6, technical: 5, trouble: 5, supervisory: 5, access: 6, bypass: 7, crowd: 2, open: 8, close: 8, test: 9, other: 6,
+  fire: 1,
+  'hold-up': 1,
+  duress: 1,
+  panic: 1,
+  medical: 2,
+  gas: 2,
+  heat: 2,
+  burglary: 3,
+  tamper: 4,
+  water: 4,
+  'path-fault': 4,
+  schedule: 6,
+  technical: 5,
+  trouble: 5,
+  supervisory: 5,
+  access: 6,
+  bypass: 7,
+  crowd: 2,
+  open: 8,
+  close: 8,
+  test: 9,
+  other: 6,
 };
 
 export const RESOLUTIONS = ['genuine', 'false-user-error', 'false-device-fault', 'false-environment', 'test', 'duplicate'] as const;
@@ -81,8 +121,16 @@ export const CONFIRMATION_WINDOW_SECONDS = 30 * 60;
 
 /** EN 50136-1 categories as supervision presets: the maximum reporting time of a path fault. */
 export const SUPERVISION_PRESETS: Record<string, number> = {
-  SP1: 32 * 24 * 3600, SP2: 25 * 3600, SP3: 30 * 60, SP4: 3 * 60, SP5: 90, SP6: 20,
-  DP1: 25 * 3600, DP2: 30 * 60, DP3: 3 * 60, DP4: 90,
+  SP1: 32 * 24 * 3600,
+  SP2: 25 * 3600,
+  SP3: 30 * 60,
+  SP4: 3 * 60,
+  SP5: 90,
+  SP6: 20,
+  DP1: 25 * 3600,
+  DP2: 30 * 60,
+  DP3: 3 * 60,
+  DP4: 90,
 };
 
 export interface AccountConfig {

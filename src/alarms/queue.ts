@@ -36,7 +36,8 @@ export class AlarmQueue {
     const a = this.alarmFor(alarmId, by);
     if (a.status === 'closed') throw conflict('the alarm is closed');
     if (a.status !== 'new' && a.claimedBy !== by.actor) throw conflict(`already claimed by ${a.claimedBy}`);
-    if (a.status === 'new') await this.ctx.record([alarmEvent('alarms.alarm.claimed', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor })]);
+    if (a.status === 'new')
+      await this.ctx.record([alarmEvent('alarms.alarm.claimed', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor })]);
     return a;
   }
 
@@ -44,7 +45,8 @@ export class AlarmQueue {
     const a = this.alarmFor(alarmId, by);
     if (a.status === 'closed') throw conflict('the alarm is closed');
     if (a.claimedBy && a.claimedBy !== by.actor && !by.roles.includes('supervisor')) throw conflict(`claimed by ${a.claimedBy}`);
-    if (a.status !== 'acknowledged') await this.ctx.record([alarmEvent('alarms.alarm.acknowledged', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor })]);
+    if (a.status !== 'acknowledged')
+      await this.ctx.record([alarmEvent('alarms.alarm.acknowledged', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor })]);
     return a;
   }
 
@@ -54,8 +56,18 @@ export class AlarmQueue {
     if (a.status !== 'acknowledged') throw conflict('acknowledge the alarm before closing it');
     if (resolution === 'genuine' && !note?.trim()) throw badRequest('say what happened when closing a genuine alarm');
     const missing = this.missingMandatorySteps(a);
-    if (missing.length > 0) throw conflict(`the action plan's mandatory steps are not done: ${missing.map((m) => m.text).join('; ')}`, { missing: missing.map((m) => m.stepId) });
-    await this.ctx.record([alarmEvent('alarms.alarm.closed', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor, resolution, note: note?.trim() || null }, note ?? undefined)]);
+    if (missing.length > 0)
+      throw conflict(`the action plan's mandatory steps are not done: ${missing.map((m) => m.text).join('; ')}`, { missing: missing.map((m) => m.stepId) });
+    await this.ctx.record([
+      alarmEvent(
+        'alarms.alarm.closed',
+        `alarm:${a.alarmId}`,
+        a.orgId,
+        by.actor,
+        { alarmId: a.alarmId, by: by.actor, resolution, note: note?.trim() || null },
+        note ?? undefined,
+      ),
+    ]);
     return a;
   }
 
@@ -64,7 +76,9 @@ export class AlarmQueue {
     if (a.status === 'closed') throw conflict('the alarm is closed');
     const plan = this.state.planFor(a);
     if (!plan?.steps.some((st) => st.stepId === stepId)) throw notFound('step', stepId);
-    await this.ctx.record([alarmEvent('alarms.step.done', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, stepId, outcome: outcome.trim() || 'done' }, outcome)]);
+    await this.ctx.record([
+      alarmEvent('alarms.step.done', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, stepId, outcome: outcome.trim() || 'done' }, outcome),
+    ]);
   }
 
   missingMandatorySteps(a: Alarm): ActionPlan['steps'] {
@@ -93,9 +107,18 @@ export class AlarmQueue {
   /** New alarms unclaimed past the limit are escalated once (shown to supervisors, counted). */
   async escalateTick(): Promise<number> {
     const now = this.ctx.clock.now();
-    const due = this.state.queue().filter((a) => a.status === 'new' && !this.state.escalated.has(a.alarmId) && now - Date.parse(a.raisedAt) >= ESCALATE_AFTER_MS);
+    const due = this.state
+      .queue()
+      .filter((a) => a.status === 'new' && !this.state.escalated.has(a.alarmId) && now - Date.parse(a.raisedAt) >= ESCALATE_AFTER_MS);
     if (due.length === 0) return 0;
-    await this.ctx.record(due.map((a) => alarmEvent('alarms.alarm.escalated', `alarm:${a.alarmId}`, a.orgId, 'system:escalation', { alarmId: a.alarmId, unclaimedSeconds: Math.round((now - Date.parse(a.raisedAt)) / 1000) })));
+    await this.ctx.record(
+      due.map((a) =>
+        alarmEvent('alarms.alarm.escalated', `alarm:${a.alarmId}`, a.orgId, 'system:escalation', {
+          alarmId: a.alarmId,
+          unclaimedSeconds: Math.round((now - Date.parse(a.raisedAt)) / 1000),
+        }),
+      ),
+    );
     return due.length;
   }
 }

@@ -16,8 +16,12 @@ const KEY = '00112233445566778899AABBCCDDEEFF';
 
 async function start(clock?: ManualClock): Promise<{ vigil: RunningVigil; dir: string; token: (u: string) => Promise<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rx-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' }, clock ? { clock } : {});
-  const token = async (username: string): Promise<string> => (await vigil.capabilities.identity.service.login({ username, password: 'vigil-demo' }, '127.0.0.1')).token;
+  const vigil = await serveVigil(
+    { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' },
+    clock ? { clock } : {},
+  );
+  const token = async (username: string): Promise<string> =>
+    (await vigil.capabilities.identity.service.login({ username, password: 'vigil-demo' }, '127.0.0.1')).token;
   return { vigil, dir, token };
 }
 
@@ -56,15 +60,21 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     await p.ready;
     const before = await vigil.ctx.log.lastSeq();
     // Two frames in one segment: a burglary in zone 3, then a fire in zone 1.
-    const [ack1, ack2] = await p.send(Buffer.concat([
-      signalFrame({ id: 'SIA-DCS', seq: 1, account: school.account!, data: 'Nri1/BA003', now: Date.now() }),
-      signalFrame({ id: 'SIA-DCS', seq: 2, account: school.account!, data: 'Nri1/FA001', now: Date.now() }),
-    ]), 2);
+    const [ack1, ack2] = await p.send(
+      Buffer.concat([
+        signalFrame({ id: 'SIA-DCS', seq: 1, account: school.account!, data: 'Nri1/BA003', now: Date.now() }),
+        signalFrame({ id: 'SIA-DCS', seq: 2, account: school.account!, data: 'Nri1/FA001', now: Date.now() }),
+      ]),
+      2,
+    );
     assert.match(ack1!, new RegExp(`"ACK"0001L0#${school.account}\\[\\]\\r$`));
     assert.match(ack2!, /"ACK"0002/);
     // Durable before acknowledged: both signals are in the log by the time the ACK arrived.
     const written = await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.'] });
-    assert.deepEqual(written.map((e) => e.type), ['alarms.signal.received', 'alarms.alarm.raised', 'alarms.signal.received', 'alarms.alarm.correlated']);
+    assert.deepEqual(
+      written.map((e) => e.type),
+      ['alarms.signal.received', 'alarms.alarm.raised', 'alarms.signal.received', 'alarms.alarm.correlated'],
+    );
 
     const operator = { authorization: `Bearer ${await token('operator')}` };
     const queue = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: operator })).json().alarms;
@@ -74,10 +84,18 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     assert.equal(alarm.siteId, school.siteId);
     assert.equal(alarm.signalIds.length, 2);
     // The steward's organisation does not see the MARC's alarms; the police commander does (shared).
-    assert.equal((await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { authorization: `Bearer ${await token('commander')}` } })).json().alarms.length, 1);
-    assert.equal((await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { authorization: `Bearer ${await token('steward')}` } })).statusCode, 403);
+    assert.equal(
+      (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { authorization: `Bearer ${await token('commander')}` } })).json().alarms
+        .length,
+      1,
+    );
+    assert.equal(
+      (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { authorization: `Bearer ${await token('steward')}` } })).statusCode,
+      403,
+    );
 
-    const act = (action: string, payload?: object) => vigil.server.app.inject({ method: 'POST', url: `/api/alarms/${alarm.alarmId}/${action}`, headers: operator, ...(payload ? { payload } : {}) });
+    const act = (action: string, payload?: object) =>
+      vigil.server.app.inject({ method: 'POST', url: `/api/alarms/${alarm.alarmId}/${action}`, headers: operator, ...(payload ? { payload } : {}) });
     assert.equal((await act('close', { resolution: 'false-environment' })).statusCode, 409, 'not before acknowledgement');
     assert.equal((await act('claim')).statusCode, 200);
     assert.equal((await act('acknowledge')).statusCode, 200);
@@ -86,7 +104,12 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     const detail = (await vigil.server.app.inject({ method: 'GET', url: `/api/alarms/${alarm.alarmId}`, headers: operator })).json();
     assert.equal(detail.plan.name, 'Fire');
     assert.ok(detail.verification.cameras.length > 0, 'nearest cameras for verification');
-    assert.ok(detail.verification.siteDevices.some((d: { kind: string }) => d.kind === 'smoke-detector' || d.kind === 'motion-detector' || d.kind === 'door-contact' || d.kind === 'glass-break' || d.kind === 'heat-detector'));
+    assert.ok(
+      detail.verification.siteDevices.some(
+        (d: { kind: string }) =>
+          d.kind === 'smoke-detector' || d.kind === 'motion-detector' || d.kind === 'door-contact' || d.kind === 'glass-break' || d.kind === 'heat-detector',
+      ),
+    );
     const refused = await act('close', { resolution: 'false-user-error', note: 'cleaner set it off' });
     assert.equal(refused.statusCode, 409);
     assert.deepEqual(refused.json().error.details.missing, ['fire-service']);
@@ -98,7 +121,10 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     assert.equal(stats.falseAlarmRate, 1);
     assert.ok(stats.medianCloseSeconds >= 0 && stats.medianCloseSeconds < 60);
     const perSite = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/false-alarms?per=site', headers: operator })).json().rates;
-    assert.deepEqual(perSite.map((r: { id: string; closed: number; false: number; rate: number }) => [r.id, r.closed, r.false, r.rate]), [[school.siteId, 1, 1, 1]]);
+    assert.deepEqual(
+      perSite.map((r: { id: string; closed: number; false: number; rate: number }) => [r.id, r.closed, r.false, r.rate]),
+      [[school.siteId, 1, 1, 1]],
+    );
     const perDevice = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/false-alarms?per=device', headers: operator })).json().rates;
     assert.equal(perDevice[0].id, school.id);
     const metrics = (await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${await token('supervisor')}` } })).body;
@@ -110,8 +136,13 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     await p.send(signalFrame({ id: 'ADM-CID', seq: 4, account: school.account!, data: '1401 01 012', now: Date.now() }));
     const [unknownAck] = await p.send(signalFrame({ id: 'SIA-DCS', seq: 5, account: school.account!, data: 'NJQ001', now: Date.now() }));
     assert.match(unknownAck!, /"ACK"0005/);
-    const signals = (await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.signal.'] })).map((e) => (e.data as { signal: { kind: string; flags: string[] } }).signal);
-    assert.deepEqual(signals.slice(2).map((s) => s.kind), ['test', 'open', 'other']);
+    const signals = (await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.signal.'] })).map(
+      (e) => (e.data as { signal: { kind: string; flags: string[] } }).signal,
+    );
+    assert.deepEqual(
+      signals.slice(2).map((s) => s.kind),
+      ['test', 'open', 'other'],
+    );
     assert.ok(signals[4]!.flags.includes('unknown-code'));
     p.close();
   } finally {
@@ -125,7 +156,12 @@ test('receiver: encrypted frames with the account key, *ACK back; wrong key DUH;
   try {
     const supervisor = { authorization: `Bearer ${await token('supervisor')}`, 'content-type': 'application/json' };
     const account = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'alarm-panel')!.account!;
-    const set = await vigil.server.app.inject({ method: 'PUT', url: `/api/alarms/accounts/${account}`, headers: supervisor, payload: JSON.stringify({ key: KEY, preset: 'SP5' }) });
+    const set = await vigil.server.app.inject({
+      method: 'PUT',
+      url: `/api/alarms/accounts/${account}`,
+      headers: supervisor,
+      payload: JSON.stringify({ key: KEY, preset: 'SP5' }),
+    });
     assert.equal(set.statusCode, 200, set.body);
     assert.equal(set.json().supervisionSeconds, 90);
     const list = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/accounts', headers: supervisor })).body;
@@ -138,7 +174,9 @@ test('receiver: encrypted frames with the account key, *ACK back; wrong key DUH;
     const [ack] = await p.send(signalFrame({ id: 'SIA-DCS', seq: 21, account, data: 'Nri1/PA001', key, now: Date.now() }));
     assert.match(ack!, new RegExp(`"\\*ACK"0021L0#${account}\\[([0-9A-F]+)\\r$`));
     assert.match(decryptBody(/\[([0-9A-F]+)\r$/.exec(ack!)![1]!, key)!, /^\]_\d\d:\d\d:\d\d,\d\d-\d\d-\d{4}$/);
-    const [duh] = await p.send(signalFrame({ id: 'SIA-DCS', seq: 22, account, data: 'Nri1/PA001', key: parseKey('FFEEDDCCBBAA99887766554433221100')!, now: Date.now() }));
+    const [duh] = await p.send(
+      signalFrame({ id: 'SIA-DCS', seq: 22, account, data: 'Nri1/PA001', key: parseKey('FFEEDDCCBBAA99887766554433221100')!, now: Date.now() }),
+    );
     assert.match(duh!, /"DUH"0022/);
     const bad = Buffer.from(frameOf(`"SIA-DCS"0023L0#${account}[#${account}|NBA001]`));
     bad[2] = bad[2] === 0x30 ? 0x31 : 0x30;
@@ -149,7 +187,11 @@ test('receiver: encrypted frames with the account key, *ACK back; wrong key DUH;
     const udp = createSocket('udp4');
     const reply = await new Promise<string>((resolve) => {
       udp.once('message', (m) => resolve(m.toString('latin1')));
-      udp.send(signalFrame({ id: 'SIA-DCS', seq: 24, account, data: 'NHA002', key, now: Date.now() }), vigil.capabilities.alarms.receiver.udpPort!, '127.0.0.1');
+      udp.send(
+        signalFrame({ id: 'SIA-DCS', seq: 24, account, data: 'NHA002', key, now: Date.now() }),
+        vigil.capabilities.alarms.receiver.udpPort!,
+        '127.0.0.1',
+      );
     });
     udp.close();
     assert.match(reply, /"\*ACK"0024/);

@@ -17,12 +17,22 @@ const STEWARDS: readonly Role[] = ['supervisor', 'admin'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
 
 /** /api/alarms: the operator console's queue and actions, account settings, figures. */
-export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; plans: AccountsPlans; stats: AlarmStats; cameras: CameraIngest; city: CityReadPort }): FastifyPluginAsync {
+export function alarmsRoutes(alarms: {
+  state: AlarmsState;
+  queue: AlarmQueue;
+  plans: AccountsPlans;
+  stats: AlarmStats;
+  cameras: CameraIngest;
+  city: CityReadPort;
+}): FastifyPluginAsync {
   const { state, queue, plans, stats, cameras, city } = alarms;
   return async (app) => {
     app.get(
       '/api/alarms',
-      { config: { access: { roles: VIEWERS } }, schema: { summary: 'Open alarms the caller may see, most urgent first (priority, then age)', tags: ['alarms'] } },
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: 'Open alarms the caller may see, most urgent first (priority, then age)', tags: ['alarms'] },
+      },
       async (request) => ({ alarms: queue.visibleQueue(request.principal) }),
     );
 
@@ -37,7 +47,8 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
       {
         config: { access: { roles: VIEWERS } },
         schema: {
-          summary: 'False-alarm rate per site or per device over closed alarms, worst first', tags: ['alarms'],
+          summary: 'False-alarm rate per site or per device over closed alarms, worst first',
+          tags: ['alarms'],
           querystring: { type: 'object', additionalProperties: false, properties: { per: { type: 'string', enum: ['site', 'device'], default: 'site' } } },
         },
       },
@@ -46,7 +57,10 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
 
     app.get<{ Params: { id: string } }>(
       '/api/alarms/:id',
-      { config: { access: { roles: VIEWERS } }, schema: { summary: 'An alarm with its signals, site and nearby devices for verification', tags: ['alarms'], params: idParams } },
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: 'An alarm with its signals, site and nearby devices for verification', tags: ['alarms'], params: idParams },
+      },
       async (request) => {
         const alarm = queue.alarmFor(request.params.id, request.principal);
         return {
@@ -66,7 +80,14 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
     for (const action of ['claim', 'acknowledge'] as const) {
       app.post<{ Params: { id: string } }>(
         `/api/alarms/:id/${action}`,
-        { config: { access: { roles: HANDLERS } }, schema: { summary: action === 'claim' ? 'Take an alarm (others see who handles it)' : 'Acknowledge an alarm (stops the acknowledgement clock)', tags: ['alarms'], params: idParams } },
+        {
+          config: { access: { roles: HANDLERS } },
+          schema: {
+            summary: action === 'claim' ? 'Take an alarm (others see who handles it)' : 'Acknowledge an alarm (stops the acknowledgement clock)',
+            tags: ['alarms'],
+            params: idParams,
+          },
+        },
         async (request) => ({ alarm: await queue[action](request.params.id, request.principal) }),
       );
     }
@@ -76,8 +97,13 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
       {
         config: { access: { roles: HANDLERS } },
         schema: {
-          summary: "Record a step of the alarm's action plan as done, with its outcome", tags: ['alarms'],
-          params: { type: 'object', required: ['id', 'stepId'], properties: { id: { type: 'string', maxLength: 100 }, stepId: { type: 'string', maxLength: 100 } } },
+          summary: "Record a step of the alarm's action plan as done, with its outcome",
+          tags: ['alarms'],
+          params: {
+            type: 'object',
+            required: ['id', 'stepId'],
+            properties: { id: { type: 'string', maxLength: 100 }, stepId: { type: 'string', maxLength: 100 } },
+          },
           body: { type: 'object', additionalProperties: false, properties: { outcome: { type: 'string', maxLength: 1000 } } },
         },
       },
@@ -98,30 +124,56 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
       {
         config: { access: { roles: STEWARDS } },
         schema: {
-          summary: 'Define (or replace, with planId) an action plan: ordered steps for alarm kinds at sites', tags: ['alarms'],
+          summary: 'Define (or replace, with planId) an action plan: ordered steps for alarm kinds at sites',
+          tags: ['alarms'],
           body: {
-            type: 'object', required: ['name', 'kinds', 'siteIds', 'steps'], additionalProperties: false,
+            type: 'object',
+            required: ['name', 'kinds', 'siteIds', 'steps'],
+            additionalProperties: false,
             properties: {
-              planId: { type: 'string', maxLength: 100 }, name: { type: 'string', minLength: 1, maxLength: 200 },
+              planId: { type: 'string', maxLength: 100 },
+              name: { type: 'string', minLength: 1, maxLength: 200 },
               kinds: { type: 'array', minItems: 1, items: { type: 'string', enum: [...SIGNAL_KINDS] } },
               siteIds: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 200 } },
               steps: {
-                type: 'array', minItems: 1, maxItems: 50,
+                type: 'array',
+                minItems: 1,
+                maxItems: 50,
                 items: {
-                  type: 'object', required: ['stepId', 'kind', 'text', 'mandatory'], additionalProperties: false,
-                  properties: { stepId: { type: 'string', maxLength: 50 }, kind: { type: 'string', enum: [...STEP_KINDS] }, text: { type: 'string', maxLength: 500 }, mandatory: { type: 'boolean' }, timerSeconds: { type: ['integer', 'null'], minimum: 0, maximum: 86_400 }, notifyUrl: { type: ['string', 'null'], maxLength: 2000 } },
+                  type: 'object',
+                  required: ['stepId', 'kind', 'text', 'mandatory'],
+                  additionalProperties: false,
+                  properties: {
+                    stepId: { type: 'string', maxLength: 50 },
+                    kind: { type: 'string', enum: [...STEP_KINDS] },
+                    text: { type: 'string', maxLength: 500 },
+                    mandatory: { type: 'boolean' },
+                    timerSeconds: { type: ['integer', 'null'], minimum: 0, maximum: 86_400 },
+                    notifyUrl: { type: ['string', 'null'], maxLength: 2000 },
+                  },
                 },
               },
             },
           },
         },
       },
-      async (request, reply) => reply.status(201).send(await plans.definePlan({ ...request.body, steps: request.body.steps.map((st) => ({ ...st, timerSeconds: st.timerSeconds ?? null, notifyUrl: st.notifyUrl || null })) }, request.principal)),
+      async (request, reply) =>
+        reply
+          .status(201)
+          .send(
+            await plans.definePlan(
+              { ...request.body, steps: request.body.steps.map((st) => ({ ...st, timerSeconds: st.timerSeconds ?? null, notifyUrl: st.notifyUrl || null })) },
+              request.principal,
+            ),
+          ),
     );
 
     app.delete<{ Params: { id: string } }>(
       '/api/alarms/plans/:id',
-      { config: { access: { roles: STEWARDS } }, schema: { summary: 'Remove an action plan (alarms already handled keep their recorded steps)', tags: ['alarms'], params: idParams } },
+      {
+        config: { access: { roles: STEWARDS } },
+        schema: { summary: 'Remove an action plan (alarms already handled keep their recorded steps)', tags: ['alarms'], params: idParams },
+      },
       async (request, reply) => {
         await plans.removePlan(request.params.id, request.principal);
         return reply.status(204).send();
@@ -131,7 +183,10 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
     const siteParams = { type: 'object', required: ['siteId'], properties: { siteId: { type: 'string', maxLength: 200 } } } as const;
     app.get<{ Params: { siteId: string } }>(
       '/api/alarms/keyholders/:siteId',
-      { config: { access: { roles: VIEWERS } }, schema: { summary: "The caller's organisation's keyholders for a site, in calling order", tags: ['alarms'], params: siteParams } },
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: "The caller's organisation's keyholders for a site, in calling order", tags: ['alarms'], params: siteParams },
+      },
       async (request) => ({ siteId: request.params.siteId, keyholders: state.keyholders.get(`${request.principal.orgId}:${request.params.siteId}`) ?? [] }),
     );
 
@@ -140,19 +195,36 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
       {
         config: { access: { roles: STEWARDS } },
         schema: {
-          summary: 'Set the keyholders of a site in calling order (an empty list removes them)', tags: ['alarms'], params: siteParams,
+          summary: 'Set the keyholders of a site in calling order (an empty list removes them)',
+          tags: ['alarms'],
+          params: siteParams,
           body: {
-            type: 'object', required: ['keyholders'], additionalProperties: false,
+            type: 'object',
+            required: ['keyholders'],
+            additionalProperties: false,
             properties: {
               keyholders: {
-                type: 'array', maxItems: 20,
-                items: { type: 'object', required: ['name', 'phone'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, phone: { type: 'string', minLength: 3, maxLength: 40 }, note: { type: ['string', 'null'], maxLength: 300 } } },
+                type: 'array',
+                maxItems: 20,
+                items: {
+                  type: 'object',
+                  required: ['name', 'phone'],
+                  additionalProperties: false,
+                  properties: {
+                    name: { type: 'string', minLength: 1, maxLength: 120 },
+                    phone: { type: 'string', minLength: 3, maxLength: 40 },
+                    note: { type: ['string', 'null'], maxLength: 300 },
+                  },
+                },
               },
             },
           },
         },
       },
-      async (request) => ({ siteId: request.params.siteId, keyholders: await plans.setKeyholders(request.params.siteId, request.body.keyholders, request.principal) }),
+      async (request) => ({
+        siteId: request.params.siteId,
+        keyholders: await plans.setKeyholders(request.params.siteId, request.body.keyholders, request.principal),
+      }),
     );
 
     app.post<{ Params: { id: string }; Body: { resolution: Resolution; note?: string } }>(
@@ -160,8 +232,15 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
       {
         config: { access: { roles: HANDLERS } },
         schema: {
-          summary: 'Close an acknowledged alarm with its resolution', tags: ['alarms'], params: idParams,
-          body: { type: 'object', required: ['resolution'], additionalProperties: false, properties: { resolution: { type: 'string', enum: [...RESOLUTIONS] }, note: { type: 'string', maxLength: 2000 } } },
+          summary: 'Close an acknowledged alarm with its resolution',
+          tags: ['alarms'],
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['resolution'],
+            additionalProperties: false,
+            properties: { resolution: { type: 'string', enum: [...RESOLUTIONS] }, note: { type: 'string', maxLength: 2000 } },
+          },
         },
       },
       async (request) => ({ alarm: await queue.close(request.params.id, request.body.resolution, request.body.note ?? null, request.principal) }),
@@ -172,13 +251,21 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
       {
         config: { access: { roles: HANDLERS } },
         schema: {
-          summary: "A camera's video-analytics event (for video systems, with an operator API key)", tags: ['alarms'],
+          summary: "A camera's video-analytics event (for video systems, with an operator API key)",
+          tags: ['alarms'],
           body: {
-            type: 'object', required: ['cameraId', 'event'], additionalProperties: false,
+            type: 'object',
+            required: ['cameraId', 'event'],
+            additionalProperties: false,
             properties: {
-              cameraId: { type: 'string', maxLength: 200 }, event: { type: 'string', enum: ['intrusion', 'line-crossing', 'loitering', 'smoke', 'fire', 'tamper', 'people-count'] },
-              at: { type: 'string', format: 'date-time' }, snapshotUrl: { type: 'string', format: 'uri', maxLength: 2000 }, confidence: { type: 'number', minimum: 0, maximum: 1 },
-              count: { type: 'integer', minimum: 0 }, in: { type: 'integer', minimum: 0 }, out: { type: 'integer', minimum: 0 },
+              cameraId: { type: 'string', maxLength: 200 },
+              event: { type: 'string', enum: ['intrusion', 'line-crossing', 'loitering', 'smoke', 'fire', 'tamper', 'people-count'] },
+              at: { type: 'string', format: 'date-time' },
+              snapshotUrl: { type: 'string', format: 'uri', maxLength: 2000 },
+              confidence: { type: 'number', minimum: 0, maximum: 1 },
+              count: { type: 'integer', minimum: 0 },
+              in: { type: 'integer', minimum: 0 },
+              out: { type: 'integer', minimum: 0 },
             },
           },
         },
@@ -195,29 +282,58 @@ export function alarmsRoutes(alarms: { state: AlarmsState; queue: AlarmQueue; pl
       '/api/alarms/accounts',
       { config: { access: { roles: STEWARDS } }, schema: { summary: 'Receiver settings per account (keys are never shown)', tags: ['alarms'] } },
       async () => ({
-        accounts: [...state.accounts.values()].map(({ key, ...rest }) => ({ ...rest, hasKey: key !== null, pathFaulted: state.faultedPaths.has(rest.account) })),
+        accounts: [...state.accounts.values()].map(({ key, ...rest }) => ({
+          ...rest,
+          hasKey: key !== null,
+          pathFaulted: state.faultedPaths.has(rest.account),
+        })),
         presets: SUPERVISION_PRESETS,
       }),
     );
 
-    app.put<{ Params: { account: string }; Body: { key?: string | null; keyFormat?: 'hex' | 'ascii' | 'auto'; clockOffsetMinutes?: number; supervisionSeconds?: number | null; preset?: string | null; schedule?: AccountSchedule | null } }>(
+    app.put<{
+      Params: { account: string };
+      Body: {
+        key?: string | null;
+        keyFormat?: 'hex' | 'ascii' | 'auto';
+        clockOffsetMinutes?: number;
+        supervisionSeconds?: number | null;
+        preset?: string | null;
+        schedule?: AccountSchedule | null;
+      };
+    }>(
       '/api/alarms/accounts/:account',
       {
         config: { access: { roles: STEWARDS } },
         schema: {
-          summary: "Set an account's AES key, clock offset (panels on local time), supervision interval or EN 50136 preset, and opening hours", tags: ['alarms'],
+          summary: "Set an account's AES key, clock offset (panels on local time), supervision interval or EN 50136 preset, and opening hours",
+          tags: ['alarms'],
           params: { type: 'object', required: ['account'], properties: { account: { type: 'string', pattern: '^[0-9A-Fa-f]{3,16}$' } } },
           body: {
-            type: 'object', additionalProperties: false,
+            type: 'object',
+            additionalProperties: false,
             properties: {
-              key: { type: ['string', 'null'], maxLength: 64 }, keyFormat: { type: 'string', enum: ['hex', 'ascii', 'auto'] },
+              key: { type: ['string', 'null'], maxLength: 64 },
+              keyFormat: { type: 'string', enum: ['hex', 'ascii', 'auto'] },
               clockOffsetMinutes: { type: 'integer', minimum: -1440, maximum: 1440 },
               supervisionSeconds: { type: ['integer', 'null'], minimum: 10, maximum: 40 * 24 * 3600 },
               preset: { type: ['string', 'null'], enum: [...Object.keys(SUPERVISION_PRESETS), null] },
               schedule: {
-                type: ['object', 'null'], required: ['days', 'graceMinutes'], additionalProperties: false,
+                type: ['object', 'null'],
+                required: ['days', 'graceMinutes'],
+                additionalProperties: false,
                 properties: {
-                  days: { type: 'array', minItems: 7, maxItems: 7, items: { type: ['object', 'null'], required: ['open', 'close'], additionalProperties: false, properties: { open: { type: 'string', pattern: '^\\d\\d:\\d\\d$' }, close: { type: 'string', pattern: '^\\d\\d:\\d\\d$' } } } },
+                  days: {
+                    type: 'array',
+                    minItems: 7,
+                    maxItems: 7,
+                    items: {
+                      type: ['object', 'null'],
+                      required: ['open', 'close'],
+                      additionalProperties: false,
+                      properties: { open: { type: 'string', pattern: '^\\d\\d:\\d\\d$' }, close: { type: 'string', pattern: '^\\d\\d:\\d\\d$' } },
+                    },
+                  },
                   graceMinutes: { type: 'integer', minimum: 0, maximum: 240 },
                 },
               },

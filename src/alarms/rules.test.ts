@@ -20,10 +20,18 @@ async function demo(clock: ManualClock): Promise<{ vigil: Vigil; send: (account:
     const frame = new Dc09Framer().push(signalFrame({ id: 'SIA-DCS', seq: ++seq, account, data, now: clock.now() })).frames[0]!;
     return (await vigil.capabilities.alarms.ingest.dc09.handleDc09(frame, 'test'))!.toString('latin1');
   };
-  return { vigil, send, close: async () => { await vigil.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+  return {
+    vigil,
+    send,
+    close: async () => {
+      await vigil.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
-const accounts = (vigil: Vigil): string[] => [...vigil.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'alarm-panel').map((d) => d.account!);
+const accounts = (vigil: Vigil): string[] =>
+  [...vigil.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'alarm-panel').map((d) => d.account!);
 
 test('restore delay: a trouble restored in time raises nothing; one that is not becomes an alarm', async () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 8));
@@ -121,7 +129,10 @@ test('schedules: late to open and late to close, in the city time zone, once per
     clock.set(Date.UTC(2026, 10, 23, 17, 16)); // 18:16
     assert.equal(await alarms.schedules.scheduleTick(), 1, 'only the one still open is late to close');
     const lateClose = [...alarms.state.signals.values()].filter((s) => s.code === 'OT');
-    assert.deepEqual(lateClose.map((s) => s.account), [late]);
+    assert.deepEqual(
+      lateClose.map((s) => s.account),
+      [late],
+    );
   } finally {
     await close();
   }

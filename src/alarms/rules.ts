@@ -40,7 +40,9 @@ export function decideSignals(signals: readonly Signal[], orgIdOf: (signal: Sign
   for (const signal of signals) {
     const orgId = orgIdOf(signal);
     const subject = signal.account ? `account:${signal.account}` : `device:${signal.deviceId ?? '-'}`;
-    events.push(alarmEvent('alarms.signal.received', subject, orgId, signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`, { signal }));
+    events.push(
+      alarmEvent('alarms.signal.received', subject, orgId, signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`, { signal }),
+    );
     events.push(...decide(signal, orgId, openNow, batch, input));
   }
   return events;
@@ -52,7 +54,13 @@ export function decideSignals(signals: readonly Signal[], orgIdOf: (signal: Sign
  * held first; a burst of one premise joins its open alarm, where a second zone
  * confirms an intrusion and the same zone again is a two-trip.
  */
-function decide(signal: Signal, orgId: string | null, openNow: Map<string, Alarm>, batch: Map<string, Signal>, { view, sites, newAlarmId }: RulesInput): NewEvent[] {
+function decide(
+  signal: Signal,
+  orgId: string | null,
+  openNow: Map<string, Alarm>,
+  batch: Map<string, Signal>,
+  { view, sites, newAlarmId }: RulesInput,
+): NewEvent[] {
   const key = correlationKey(signal);
   const openId = view.openByKey.get(key);
   const open = openNow.get(key) ?? (openId ? view.alarms.get(openId) : undefined);
@@ -63,7 +71,8 @@ function decide(signal: Signal, orgId: string | null, openNow: Map<string, Alarm
         return [alarmEvent('alarms.hold.released', `signal:${heldId}`, orgId, ACTOR, { signalId: heldId, restoreSignalId: signal.signalId })];
       }
     }
-    if (open && open.kind === signal.kind) return [alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, orgId, ACTOR, { alarmId: open.alarmId, signalId: signal.signalId })];
+    if (open && open.kind === signal.kind)
+      return [alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, orgId, ACTOR, { alarmId: open.alarmId, signalId: signal.signalId })];
     return [];
   }
   if (signal.phase === 'status') return [];
@@ -80,12 +89,13 @@ function decide(signal: Signal, orgId: string | null, openNow: Map<string, Alarm
       const recorded = view.intrusionZones.get(open.alarmId);
       let seen = recorded?.size ?? 0;
       let other = recorded ? recorded.size > 1 || (recorded.size === 1 && !recorded.has(signal.zone)) : false;
-      if (openNow.get(key) === open) for (const id of open.signalIds) {
-        const sg = batch.get(id);
-        if (sg?.kind !== 'burglary' || !sg.zone) continue;
-        seen++;
-        if (sg.zone !== signal.zone) other = true;
-      }
+      if (openNow.get(key) === open)
+        for (const id of open.signalIds) {
+          const sg = batch.get(id);
+          if (sg?.kind !== 'burglary' || !sg.zone) continue;
+          seen++;
+          if (sg.zone !== signal.zone) other = true;
+        }
       if (seen > 0) confirmation = other ? 'confirmed' : 'two-trip';
     }
     // Only a not-yet-recorded alarm of this batch is changed here; the projection changes by events.
@@ -94,30 +104,78 @@ function decide(signal: Signal, orgId: string | null, openNow: Map<string, Alarm
       open.signalIds.push(signal.signalId);
       if (confirmation && open.confirmation !== 'confirmed') open.confirmation = confirmation;
     }
-    return [alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, ACTOR, {
-      alarmId: open.alarmId, signalId: signal.signalId, priority, ...(moreUrgent ? { kind: signal.kind, title } : {}), ...(confirmation ? { confirmation } : {}),
-    })];
+    return [
+      alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, ACTOR, {
+        alarmId: open.alarmId,
+        signalId: signal.signalId,
+        priority,
+        ...(moreUrgent ? { kind: signal.kind, title } : {}),
+        ...(confirmation ? { confirmation } : {}),
+      }),
+    ];
   }
   const delay = RESTORE_DELAY_SECONDS[signal.kind];
   if (delay) {
-    return [alarmEvent('alarms.signal.held', `signal:${signal.signalId}`, orgId, ACTOR, { signalId: signal.signalId, until: new Date(now + delay * 1000).toISOString(), correlationKey: key })];
+    return [
+      alarmEvent('alarms.signal.held', `signal:${signal.signalId}`, orgId, ACTOR, {
+        signalId: signal.signalId,
+        until: new Date(now + delay * 1000).toISOString(),
+        correlationKey: key,
+      }),
+    ];
   }
   const alarm: Alarm = {
-    alarmId: newAlarmId(), account: signal.account, correlationKey: key, siteId: signal.siteId, orgId, kind: signal.kind, priority, status: 'new',
-    title, raisedAt: signal.receivedAt, signalIds: [signal.signalId], restored: false, confirmation: null,
-    claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
+    alarmId: newAlarmId(),
+    account: signal.account,
+    correlationKey: key,
+    siteId: signal.siteId,
+    orgId,
+    kind: signal.kind,
+    priority,
+    status: 'new',
+    title,
+    raisedAt: signal.receivedAt,
+    signalIds: [signal.signalId],
+    restored: false,
+    confirmation: null,
+    claimedBy: null,
+    acknowledgedAt: null,
+    closedAt: null,
+    resolution: null,
+    note: null,
   };
   openNow.set(key, alarm);
   return [alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, orgId, ACTOR, { alarm: { ...alarm, signalIds: [...alarm.signalIds] } })];
 }
 
 /** A held signal whose restore did not come in time: the alarm it raises. */
-export function notRestoredAlarm(signal: Signal, correlationKey: string, orgId: string | null, site: Pick<Site, 'name' | 'address'> | undefined, now: number, alarmId: string): NewEvent {
+export function notRestoredAlarm(
+  signal: Signal,
+  correlationKey: string,
+  orgId: string | null,
+  site: Pick<Site, 'name' | 'address'> | undefined,
+  now: number,
+  alarmId: string,
+): NewEvent {
   const alarm: Alarm = {
-    alarmId, account: signal.account, correlationKey, siteId: signal.siteId, orgId, kind: signal.kind,
-    priority: KIND_PRIORITY[signal.kind], status: 'new', title: `${signal.description} (not restored) — ${site?.name ?? site?.address ?? signal.account ?? 'unknown'}`,
-    raisedAt: new Date(now).toISOString(), signalIds: [signal.signalId], restored: false, confirmation: null,
-    claimedBy: null, acknowledgedAt: null, closedAt: null, resolution: null, note: null,
+    alarmId,
+    account: signal.account,
+    correlationKey,
+    siteId: signal.siteId,
+    orgId,
+    kind: signal.kind,
+    priority: KIND_PRIORITY[signal.kind],
+    status: 'new',
+    title: `${signal.description} (not restored) — ${site?.name ?? site?.address ?? signal.account ?? 'unknown'}`,
+    raisedAt: new Date(now).toISOString(),
+    signalIds: [signal.signalId],
+    restored: false,
+    confirmation: null,
+    claimedBy: null,
+    acknowledgedAt: null,
+    closedAt: null,
+    resolution: null,
+    note: null,
   };
   return alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarm });
 }

@@ -11,18 +11,28 @@ import { loadConfig } from '../kernel/config.js';
 import { parseSensorMessage } from './ingest/sensor-message.js';
 import { until } from '../../test/support/until.js';
 
-
 test('MQTT sensors through a real broker: validated, durable, alarms raised and restored', async (t) => {
   if (!(await requireMqtt(t))) return;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-mqtt-'));
   const topicRoot = `vigiltest${process.pid}`;
-  const vigil = await serveVigil(
-    { ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events` }), dataDir: dir, port: 0, host: '127.0.0.1', nodeId: `t${process.pid}` },
-  );
+  const vigil = await serveVigil({
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: '0',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_MQTT_URL: MQTT_URL,
+      VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events`,
+    }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+    nodeId: `t${process.pid}`,
+  });
   const publisher = await mqtt.connectAsync(MQTT_URL);
   try {
     const gas = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'gas-sensor')!;
-    const send = (device: string, body: unknown) => publisher.publishAsync(`${topicRoot}/sensors/${device}/events`, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });
+    const send = (device: string, body: unknown) =>
+      publisher.publishAsync(`${topicRoot}/sensors/${device}/events`, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });
     const state = vigil.capabilities.alarms.state;
     await send(gas.id, { type: 'gas', state: 'alarm', value: 312, unit: 'ppm', battery: 80 });
     await until(() => state.queue().length === 1, 'the gas alarm');
@@ -52,7 +62,12 @@ test('MQTT sensors through a real broker: validated, durable, alarms raised and 
 
 test('camera webhook: an operator API key reports video analytics as signals', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cam-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const identity = vigil.capabilities.identity.service;
     const police = identity.listOrgs().find((o) => o.kind === 'police')!;
@@ -74,18 +89,30 @@ test('camera webhook: an operator API key reports video analytics as signals', a
 
 test('fuzz: sensor payloads — any bytes are either a valid message or refused with a reason', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.json().map((j) => Buffer.from(j)), fc.record({ type: fc.string(), state: fc.string(), value: fc.anything() }).map((o) => Buffer.from(JSON.stringify(o)))), (payload) => {
-      const r = parseSensorMessage(payload);
-      if (r.ok) assert.ok(['alarm', 'normal', 'trouble', 'test'].includes(r.message.state));
-      else assert.ok(r.problem.length > 0);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        fc.json().map((j) => Buffer.from(j)),
+        fc.record({ type: fc.string(), state: fc.string(), value: fc.anything() }).map((o) => Buffer.from(JSON.stringify(o))),
+      ),
+      (payload) => {
+        const r = parseSensorMessage(payload);
+        if (r.ok) assert.ok(['alarm', 'normal', 'trouble', 'test'].includes(r.message.state));
+        else assert.ok(r.problem.length > 0);
+      },
+    ),
     { numRuns: 1000 },
   );
 });
 
 test('embedded MQTT broker (one-machine default): a sensor QoS 1 publish is ACKed only once durable', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-aedes-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   const port = vigil.capabilities.alarms.receiver.mqttPort!;
   const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'smoke-1' });
   try {

@@ -28,7 +28,7 @@ export class AlarmStats {
     const rows = new Map<string, { closed: number; false: number }>();
     for (const a of this.state.alarms.values()) {
       if (!a.resolution || !canSeeOrg(by, a.orgId)) continue;
-      const id = per === 'site' ? a.siteId : this.state.signals.get(a.signalIds[0]!)?.deviceId ?? (a.account ? `account:${a.account}` : null);
+      const id = per === 'site' ? a.siteId : (this.state.signals.get(a.signalIds[0]!)?.deviceId ?? (a.account ? `account:${a.account}` : null));
       if (!id) continue;
       const row = rows.get(id) ?? { closed: 0, false: 0 };
       row.closed++;
@@ -46,7 +46,10 @@ export class AlarmStats {
   /** EN 50518-style figures over the alarms the principal may see. */
   stats(by: Principal | 'all'): AlarmFigures {
     const all = [...this.state.alarms.values()].filter((a) => by === 'all' || canSeeOrg(by, a.orgId));
-    const ackTimes = all.filter((a) => a.acknowledgedAt).map((a) => (Date.parse(a.acknowledgedAt!) - Date.parse(a.raisedAt)) / 1000).sort((x, y) => x - y);
+    const ackTimes = all
+      .filter((a) => a.acknowledgedAt)
+      .map((a) => (Date.parse(a.acknowledgedAt!) - Date.parse(a.raisedAt)) / 1000)
+      .sort((x, y) => x - y);
     const closed = all.filter((a) => a.resolution);
     const closeTimes = closed.map((a) => (Date.parse(a.closedAt!) - Date.parse(a.raisedAt)) / 1000).sort((x, y) => x - y);
     const share = (limit: number): number | null => (ackTimes.length ? ackTimes.filter((t) => t <= limit).length / ackTimes.length : null);

@@ -11,20 +11,33 @@ test('a missed poll is reported once, within the tick after its deadline; the ne
   assert.deepEqual(m.tick(t0 + 89_900), []);
   m.heard('B', t0 + 60_000);
   const faults = m.tick(t0 + 90_200);
-  assert.deepEqual(faults.map((f) => [f.path, f.lateMs]), [['A', 200]]);
+  assert.deepEqual(
+    faults.map((f) => [f.path, f.lateMs]),
+    [['A', 200]],
+  );
   assert.deepEqual(m.tick(t0 + 100_000), [], 'reported once');
   assert.equal(m.isFaulted('A'), true);
   const restore = m.heard('A', t0 + 120_000);
   assert.equal(restore?.path, 'A');
-  assert.deepEqual(m.tick(t0 + 150_100).map((f) => f.path), ['B'], 'B missed its deadline at 150 s');
+  assert.deepEqual(
+    m.tick(t0 + 150_100).map((f) => f.path),
+    ['B'],
+    'B missed its deadline at 150 s',
+  );
   m.unwatch('A');
-  assert.deepEqual(m.tick(t0 + 400_000).map((f) => f.path), []);
+  assert.deepEqual(
+    m.tick(t0 + 400_000).map((f) => f.path),
+    [],
+  );
 });
 
 test('property: every path that is not heard within its interval is reported exactly once, none other', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ interval: fc.integer({ min: 1, max: 30 }), heardAt: fc.array(fc.integer({ min: 0, max: 60_000 }), { maxLength: 5 }) }), { minLength: 1, maxLength: 50 }),
+      fc.array(fc.record({ interval: fc.integer({ min: 1, max: 30 }), heardAt: fc.array(fc.integer({ min: 0, max: 60_000 }), { maxLength: 5 }) }), {
+        minLength: 1,
+        maxLength: 50,
+      }),
       (paths) => {
         const t0 = 5_000_000;
         const m = new SupervisionMonitor(t0);

@@ -19,10 +19,16 @@ export function verification(a: Alarm, by: Principal, state: AlarmsState, city: 
   const origin = a.siteId ? city.sites.get(a.siteId)?.position : undefined;
   const devices = [...city.devices.values()].filter((d) => canSeeOrg(by, d.orgId));
   const cameras = origin
-    ? devices.filter((d) => d.kind === 'camera').map((d) => ({ ...d, distanceM: Math.round(haversineM(origin, d.position)) })).sort((x, y) => x.distanceM - y.distanceM).slice(0, 4)
+    ? devices
+        .filter((d) => d.kind === 'camera')
+        .map((d) => ({ ...d, distanceM: Math.round(haversineM(origin, d.position)) }))
+        .sort((x, y) => x.distanceM - y.distanceM)
+        .slice(0, 4)
     : [];
   const lastByDevice = new Map<string, Signal>();
   for (const sig of state.signals.values()) if (sig.deviceId && sig.siteId === a.siteId) lastByDevice.set(sig.deviceId, sig);
-  const siteDevices = a.siteId ? devices.filter((d) => d.siteId === a.siteId && d.kind !== 'camera').map((d) => ({ ...d, lastSignal: lastByDevice.get(d.id) ?? null })) : [];
+  const siteDevices = a.siteId
+    ? devices.filter((d) => d.siteId === a.siteId && d.kind !== 'camera').map((d) => ({ ...d, lastSignal: lastByDevice.get(d.id) ?? null }))
+    : [];
   return { cameras, siteDevices };
 }

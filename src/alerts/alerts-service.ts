@@ -11,7 +11,10 @@ import type { AlertEvents } from './events.js';
 import { needsApproval, type AlertRecord, type AlertTrigger, type Channel } from './model.js';
 
 /** What an alert officer writes; Vigil fills identifier, sender, sent and msgType. */
-export type AlertInput = Pick<CapAlert, 'status' | 'scope' | 'restriction' | 'addresses' | 'code' | 'note' | 'incidents'> & { info: CapInfo[]; channels: Channel[] };
+export type AlertInput = Pick<CapAlert, 'status' | 'scope' | 'restriction' | 'addresses' | 'code' | 'note' | 'incidents'> & {
+  info: CapInfo[];
+  channels: Channel[];
+};
 
 type By = Principal | { orgId: string; actor: string };
 
@@ -39,10 +42,14 @@ export function checkAlertContent(cap: CapAlert): void {
     if (i.category.length === 0) throw badRequest(`${where}: at least one category`);
     for (const area of i.area ?? []) {
       for (const polygon of area.polygon ?? []) {
-        const points = polygon.trim().split(/\s+/).map((p) => checkPoint(p, `${where}, area "${area.areaDesc}"`));
+        const points = polygon
+          .trim()
+          .split(/\s+/)
+          .map((p) => checkPoint(p, `${where}, area "${area.areaDesc}"`));
         if (points.length < 4) throw badRequest(`${where}, area "${area.areaDesc}": a polygon has at least 4 points (the first repeated last)`);
         const [first, last] = [points[0]!, points[points.length - 1]!];
-        if (first[0] !== last[0] || first[1] !== last[1]) throw badRequest(`${where}, area "${area.areaDesc}": a polygon is closed (its last point is its first)`);
+        if (first[0] !== last[0] || first[1] !== last[1])
+          throw badRequest(`${where}, area "${area.areaDesc}": a polygon is closed (its last point is its first)`);
       }
       for (const circle of area.circle ?? []) {
         const [centre, radius] = circle.trim().split(/\s+/);
@@ -75,7 +82,15 @@ export class AlertsService {
 
   /** A recipient's answer: from their personal link (checked by the caller) or an SMS keyword; the event is the same. */
   async recordAnswer(alert: AlertRecord, recipientId: string, answer: 'safe' | 'need-help', via: 'link' | 'sms' = 'link'): Promise<void> {
-    await this.ctx.record([{ type: 'alerts.delivery.acknowledged', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: via === 'sms' ? 'public:sms' : 'public', data: { alertId: alert.alertId, recipientId, answer } }]);
+    await this.ctx.record([
+      {
+        type: 'alerts.delivery.acknowledged',
+        subject: `alert:${alert.alertId}`,
+        orgId: alert.orgId,
+        actor: via === 'sms' ? 'public:sms' : 'public',
+        data: { alertId: alert.alertId, recipientId, answer },
+      },
+    ]);
   }
 
   alertFor(alertId: string, by: Principal): AlertRecord {
@@ -91,9 +106,19 @@ export class AlertsService {
   /** The CAP of an input, validated against the rules and the schema. */
   private async capOf(alertId: string, input: AlertInput, base: Pick<CapAlert, 'msgType' | 'references'>): Promise<CapAlert> {
     const cap: CapAlert = {
-      identifier: alertId, sender: this.ctx.config.capSender, sent: capTime(this.ctx.clock.now()), status: input.status, msgType: base.msgType,
-      scope: input.scope, restriction: input.restriction, addresses: input.addresses, code: input.code?.length ? input.code : undefined,
-      note: input.note, references: base.references, incidents: input.incidents, info: input.info,
+      identifier: alertId,
+      sender: this.ctx.config.capSender,
+      sent: capTime(this.ctx.clock.now()),
+      status: input.status,
+      msgType: base.msgType,
+      scope: input.scope,
+      restriction: input.restriction,
+      addresses: input.addresses,
+      code: input.code?.length ? input.code : undefined,
+      note: input.note,
+      references: base.references,
+      incidents: input.incidents,
+      info: input.info,
     };
     for (const k of Object.keys(cap) as (keyof CapAlert)[]) if (cap[k] === undefined || cap[k] === '') delete cap[k];
     if (cap.scope === 'Restricted' && !cap.restriction) throw badRequest('a Restricted alert says its restriction');
@@ -109,10 +134,21 @@ export class AlertsService {
     const alertId = newId('alt');
     const cap = await this.capOf(alertId, input, derived ?? { msgType: 'Alert' });
     const alert: AlertRecord = {
-      alertId, orgId: by.orgId, cap, state: 'draft', origin: 'authored', channels: [...new Set(input.channels)],
+      alertId,
+      orgId: by.orgId,
+      cap,
+      state: 'draft',
+      origin: 'authored',
+      channels: [...new Set(input.channels)],
       // An all-clear must not wait for a second person.
       needsApproval: cap.msgType === 'Cancel' ? false : needsApproval(cap),
-      author: by.actor, createdAt: new Date(this.ctx.clock.now()).toISOString(), submittedAt: null, approvedBy: null, issuedAt: null, rejected: null, endedBy: null,
+      author: by.actor,
+      createdAt: new Date(this.ctx.clock.now()).toISOString(),
+      submittedAt: null,
+      approvedBy: null,
+      issuedAt: null,
+      rejected: null,
+      endedBy: null,
     };
     await this.ctx.record([event('alerts.alert.drafted', alertId, by.orgId, by.actor, { alert })]);
     return this.state.alerts.get(alertId)!;
@@ -132,9 +168,22 @@ export class AlertsService {
     const cap = await this.capOf(alertId, input, { msgType: 'Alert' });
     const createdAt = new Date(this.ctx.clock.now()).toISOString();
     const alert: AlertRecord = {
-      alertId, orgId: rule.orgId, cap, state: 'draft', origin: 'sensor-rule', channels: [...new Set(input.channels)], needsApproval: true,
+      alertId,
+      orgId: rule.orgId,
+      cap,
+      state: 'draft',
+      origin: 'sensor-rule',
+      channels: [...new Set(input.channels)],
+      needsApproval: true,
       // The officer who defined the rule answers for its wording, so another officer approves it.
-      author: rule.definedBy, createdAt, submittedAt: null, approvedBy: null, issuedAt: null, rejected: null, endedBy: null, trigger,
+      author: rule.definedBy,
+      createdAt,
+      submittedAt: null,
+      approvedBy: null,
+      issuedAt: null,
+      rejected: null,
+      endedBy: null,
+      trigger,
     };
     const actor = `rule:${trigger.ruleId}`;
     await this.ctx.record([
@@ -150,7 +199,9 @@ export class AlertsService {
     const cap = await this.capOf(alertId, input, { msgType: a.cap.msgType, references: a.cap.references });
     // A sensor-drafted alert keeps its second person however it is edited.
     const approval = a.origin === 'sensor-rule' || (cap.msgType !== 'Cancel' && needsApproval(cap));
-    await this.ctx.record([event('alerts.alert.edited', alertId, a.orgId, by.actor, { alertId, cap, channels: [...new Set(input.channels)], needsApproval: approval })]);
+    await this.ctx.record([
+      event('alerts.alert.edited', alertId, a.orgId, by.actor, { alertId, cap, channels: [...new Set(input.channels)], needsApproval: approval }),
+    ]);
     return this.state.alerts.get(alertId)!;
   }
 
@@ -186,8 +237,15 @@ export class AlertsService {
     const a = this.own(alertId, by);
     if (a.state !== 'issued') throw conflict(`only an issued alert can be updated or cancelled; this one is ${a.state}`);
     const base: AlertInput = input ?? {
-      status: a.cap.status, scope: a.cap.scope, restriction: a.cap.restriction, addresses: a.cap.addresses, code: a.cap.code, incidents: a.cap.incidents,
-      info: (a.cap.info ?? []).map((i) => (msgType === 'Cancel' ? { ...i, responseType: ['AllClear'], urgency: 'Past', headline: `${i.headline ?? i.event} — ended` } : { ...i })),
+      status: a.cap.status,
+      scope: a.cap.scope,
+      restriction: a.cap.restriction,
+      addresses: a.cap.addresses,
+      code: a.cap.code,
+      incidents: a.cap.incidents,
+      info: (a.cap.info ?? []).map((i) =>
+        msgType === 'Cancel' ? { ...i, responseType: ['AllClear'], urgency: 'Past', headline: `${i.headline ?? i.event} — ended` } : { ...i },
+      ),
       channels: a.channels,
     };
     return this.draft(base, by, { msgType, references: capReference(a.cap) });
@@ -198,11 +256,16 @@ export class AlertsService {
     const final = capToXml({ ...a.cap, sent });
     const validation = await validateCapXml(final);
     if (!validation.valid) throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0]}`, { errors: validation.errors });
-    const events = [event('alerts.alert.issued', a.alertId, a.orgId, by.actor, { alertId: a.alertId, sent, approvedBy }), ...this.endReferenced(a.cap, a.alertId, 'issued', a.orgId, by.actor)];
+    const events = [
+      event('alerts.alert.issued', a.alertId, a.orgId, by.actor, { alertId: a.alertId, sent, approvedBy }),
+      ...this.endReferenced(a.cap, a.alertId, 'issued', a.orgId, by.actor),
+    ];
     await this.ctx.record(events);
     const issued = this.state.alerts.get(a.alertId)!;
     // Durable now: delivery reacts ('alerts.issued'), and is not awaited, so it never holds up the answer.
-    void this.ctx.reactions.emit('alerts.issued', issued).catch((error: unknown) => this.ctx.logger.error({ err: error, alertId: issued.alertId }, 'alert delivery failed'));
+    void this.ctx.reactions
+      .emit('alerts.issued', issued)
+      .catch((error: unknown) => this.ctx.logger.error({ err: error, alertId: issued.alertId }, 'alert delivery failed'));
     return issued;
   }
 
@@ -215,14 +278,27 @@ export class AlertsService {
   async importXml(xml: string, by: Principal): Promise<{ alert: AlertRecord; duplicate: boolean }> {
     if (!by.orgId) throw badRequest('an import belongs to an organisation');
     const validation = await validateCapXml(xml);
-    if (!validation.valid) throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0] ?? 'not well-formed'}`, { errors: validation.errors });
+    if (!validation.valid)
+      throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0] ?? 'not well-formed'}`, { errors: validation.errors });
     const cap = parseCapXml(xml);
     const known = this.state.byReference.get(capReference(cap));
     if (known) return { alert: this.state.alerts.get(known)!, duplicate: true };
     const alertId = newId('alt');
     const alert: AlertRecord = {
-      alertId, orgId: by.orgId, cap, state: 'imported', origin: 'imported', channels: [], needsApproval: false, author: by.actor,
-      createdAt: new Date(this.ctx.clock.now()).toISOString(), submittedAt: null, approvedBy: null, issuedAt: cap.sent, rejected: null, endedBy: null,
+      alertId,
+      orgId: by.orgId,
+      cap,
+      state: 'imported',
+      origin: 'imported',
+      channels: [],
+      needsApproval: false,
+      author: by.actor,
+      createdAt: new Date(this.ctx.clock.now()).toISOString(),
+      submittedAt: null,
+      approvedBy: null,
+      issuedAt: cap.sent,
+      rejected: null,
+      endedBy: null,
     };
     const events = [event('alerts.alert.imported', alertId, by.orgId, by.actor, { alert, xml })];
     events.push(...this.endReferenced(cap, alertId, 'imported', by.orgId, by.actor));
@@ -237,10 +313,15 @@ export class AlertsService {
   private endReferenced(cap: CapAlert, byAlertId: string, inForce: 'issued' | 'imported', orgId: string, actor: string): NewEvent[] {
     if (cap.msgType !== 'Cancel' && cap.msgType !== 'Update') return [];
     const how = cap.msgType === 'Cancel' ? 'cancelled' : 'superseded';
-    return (cap.references ?? '').split(/\s+/).filter(Boolean).flatMap((ref) => {
-      const earlier = this.state.byReference.get(ref);
-      return earlier && this.state.alerts.get(earlier)?.state === inForce ? [event('alerts.alert.ended', earlier, orgId, actor, { alertId: earlier, by: byAlertId, how })] : [];
-    });
+    return (cap.references ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .flatMap((ref) => {
+        const earlier = this.state.byReference.get(ref);
+        return earlier && this.state.alerts.get(earlier)?.state === inForce
+          ? [event('alerts.alert.ended', earlier, orgId, actor, { alertId: earlier, by: byAlertId, how })]
+          : [];
+      });
   }
 
   /** An alert of the caller's own organisation (others may see shared alerts but not act on them). */

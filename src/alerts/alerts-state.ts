@@ -67,7 +67,13 @@ export class AlertsState implements Projection {
   /** Issued public alerts still in force: for the feed and the public page. */
   active(now: number): AlertRecord[] {
     return [...this.alerts.values()]
-      .filter((a) => a.state === 'issued' && a.cap.scope === 'Public' && a.cap.msgType !== 'Cancel' && !(a.cap.info ?? []).every((i) => i.expires && Date.parse(i.expires) < now))
+      .filter(
+        (a) =>
+          a.state === 'issued' &&
+          a.cap.scope === 'Public' &&
+          a.cap.msgType !== 'Cancel' &&
+          !(a.cap.info ?? []).every((i) => i.expires && Date.parse(i.expires) < now),
+      )
       .sort((x, y) => Date.parse(y.cap.sent) - Date.parse(x.cap.sent));
   }
 }

@@ -11,8 +11,19 @@ import { validateCapXml } from './cap/cap-validate.js';
 
 async function demo(): Promise<{ as: (user: string) => Promise<ApiCall>; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-alerts-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
-  return { as: (user) => signedIn(vigil, user), close: async () => { await vigil.close(); rmSync(dir, { recursive: true, force: true }); } };
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  return {
+    as: (user) => signedIn(vigil, user),
+    close: async () => {
+      await vigil.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 test('a public alert needs a second alert officer: drafted, submitted, refused to its author, approved by another, in the feed', async () => {
@@ -22,7 +33,10 @@ test('a public alert needs a second alert officer: drafted, submitted, refused t
     const second = await as('duty-officer');
     const operator = await as('operator');
     assert.equal((await operator('POST', '/api/alerts', flood)).status, 403, 'only alert officers write alerts');
-    const bad = await author('POST', '/api/alerts', { ...flood, info: [{ ...flood.info[0], area: [{ areaDesc: 'x', polygon: ['43.72,7.41 43.73,7.41 43.73,7.42'] }] }] });
+    const bad = await author('POST', '/api/alerts', {
+      ...flood,
+      info: [{ ...flood.info[0], area: [{ areaDesc: 'x', polygon: ['43.72,7.41 43.73,7.41 43.73,7.42'] }] }],
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.json.error.message, /polygon has at least 4 points/);
     const drafted = await author('POST', '/api/alerts', flood);
@@ -127,8 +141,13 @@ test('import: another agency’s CAP is validated, kept, served back equal, once
     assert.deepEqual(await validateCapXml(served), { valid: true, errors: [] });
     const { parseCapXml } = await import('./cap/cap-xml.js');
     assert.deepEqual(parseCapXml(served), parseCapXml(external));
-    const cancel = external.replace('<identifier>FR-METEO-2026-11-23-0042', '<identifier>FR-METEO-2026-11-23-0043').replace('<msgType>Alert</msgType>', '<msgType>Cancel</msgType>')
-      .replace('<scope>Public</scope>', '<scope>Public</scope>\n  <references>vigilance@meteo.example,FR-METEO-2026-11-23-0042,2026-11-23T06:00:00+01:00</references>');
+    const cancel = external
+      .replace('<identifier>FR-METEO-2026-11-23-0042', '<identifier>FR-METEO-2026-11-23-0043')
+      .replace('<msgType>Alert</msgType>', '<msgType>Cancel</msgType>')
+      .replace(
+        '<scope>Public</scope>',
+        '<scope>Public</scope>\n  <references>vigilance@meteo.example,FR-METEO-2026-11-23-0042,2026-11-23T06:00:00+01:00</references>',
+      );
     assert.equal((await officer('POST', '/api/alerts/import', cancel, 'application/cap+xml')).status, 201);
     assert.equal((await officer('GET', `/api/alerts/${first.json.alert.alertId}`)).json.alert.state, 'cancelled');
     const invalid = await officer('POST', '/api/alerts/import', external.replace('<severity>Moderate', '<severity>Orange'), 'application/cap+xml');

@@ -26,11 +26,21 @@ export type AlertsEventMap = AlertEvents & DeliveryEvents & CellBroadcastEvents 
 // --- Alerts and CAP ---
 export { ALERT_STATES, CHANNELS, exerciseMark, needsApproval } from './model.js';
 export type { AlertRecord, AlertState, AlertTrigger, Channel } from './model.js';
-export {
-  CAP_NS, CATEGORIES, CERTAINTIES, MSG_TYPES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, URGENCIES, capReference, capTime,
-} from './cap/cap-model.js';
+export { CAP_NS, CATEGORIES, CERTAINTIES, MSG_TYPES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, URGENCIES, capReference, capTime } from './cap/cap-model.js';
 export type {
-  CapAlert, CapArea, CapCategory, CapCertainty, CapInfo, CapMsgType, CapResource, CapResponseType, CapScope, CapSeverity, CapStatus, CapUrgency, CapValuePair,
+  CapAlert,
+  CapArea,
+  CapCategory,
+  CapCertainty,
+  CapInfo,
+  CapMsgType,
+  CapResource,
+  CapResponseType,
+  CapScope,
+  CapSeverity,
+  CapStatus,
+  CapUrgency,
+  CapValuePair,
 } from './cap/cap-model.js';
 export { ALERT_TEMPLATES } from './templates.js';
 export type { AlertTemplate } from './templates.js';

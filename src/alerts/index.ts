@@ -52,7 +52,16 @@ export interface AlertsCapability extends Capability {
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
 /** `guidance`: evacuation guidance per alert for the public page (the routing capability's); none when absent. */
-export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg: () => string | null; devices: () => Iterable<Device>; device?: (id: string) => Device | undefined; neighbourhoodOf?: (position: [number, number]) => AreaRef | null; guidance?: GuidanceSource }): AlertsCapability {
+export function createAlertsCapability(
+  ctx: AppContext,
+  deps: {
+    publicAlertsOrg: () => string | null;
+    devices: () => Iterable<Device>;
+    device?: (id: string) => Device | undefined;
+    neighbourhoodOf?: (position: [number, number]) => AreaRef | null;
+    guidance?: GuidanceSource;
+  },
+): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
   const delivery = new DeliveryState();
@@ -64,11 +73,14 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
   // The bind is kept from the start: receipts and people's replies come in on it.
   smsc?.listen({
     receipt: (r, done) => receipts.receipt(r, done),
-    mobileOriginated: (m, done) => void smsAnswers.handle(m).then(done, (error: unknown) => ctx.logger.error({ err: error }, 'SMS reply not recorded; the SMSC will send it again')),
+    mobileOriginated: (m, done) =>
+      void smsAnswers.handle(m).then(done, (error: unknown) => ctx.logger.error({ err: error }, 'SMS reply not recorded; the SMSC will send it again')),
   });
   // Web Push needs no outside service of ours: the browsers' push services are the peers.
   const vapid = vapidKeys(ctx.secrets);
-  const pushAgent = ctx.config.pushCaFile ? new HttpsAgent({ ca: [...rootCertificates, readFileSync(ctx.config.pushCaFile, 'utf8')], keepAlive: true }) : undefined;
+  const pushAgent = ctx.config.pushCaFile
+    ? new HttpsAgent({ ca: [...rootCertificates, readFileSync(ctx.config.pushCaFile, 'utf8')], keepAlive: true })
+    : undefined;
   const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
   const cellBroadcast = new CellBroadcastState();
   const webhooks = new WebhooksService(ctx, new WebhooksState());
@@ -86,7 +98,9 @@ export function createAlertsCapability(ctx: AppContext, deps: { publicAlertsOrg:
       ambientOf: (d) => ambient.ambientOf(d),
       onWarningLevels: (alert, levels) => ambient.recordLevels(alert, levels),
     }),
-    new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, { backoffMs: ctx.config.deliveryBackoffMs }),
+    new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, {
+      backoffMs: ctx.config.deliveryBackoffMs,
+    }),
     new WebhookChannel(ctx, webhooks, { backoffMs: ctx.config.deliveryBackoffMs }),
     new CapFeedChannel(),
   ];

@@ -25,8 +25,22 @@ export interface PublicAlertView {
   capUrl: string;
 }
 
-export type PublicInfo = Pick<CapInfo, 'language' | 'event' | 'headline' | 'description' | 'instruction' | 'severity' | 'urgency' | 'certainty' | 'responseType' | 'expires' | 'web' | 'contact' | 'senderName'> & { areaDesc: string };
-
+export type PublicInfo = Pick<
+  CapInfo,
+  | 'language'
+  | 'event'
+  | 'headline'
+  | 'description'
+  | 'instruction'
+  | 'severity'
+  | 'urgency'
+  | 'certainty'
+  | 'responseType'
+  | 'expires'
+  | 'web'
+  | 'contact'
+  | 'senderName'
+> & { areaDesc: string };
 
 const SEVERITY_RANK: Record<string, number> = { Extreme: 0, Severe: 1, Moderate: 2, Minor: 3, Unknown: 4 };
 
@@ -62,11 +76,32 @@ function placeFree(a: AlertRecord): PlaceFree {
   const made: PlaceFree = {
     area,
     view: {
-      alertId: a.alertId, identifier: a.cap.identifier, sent: a.cap.sent, status: a.cap.status, msgType: a.cap.msgType, exercise: exerciseMark(a.cap),
-      expires: infos.map((i) => i.expires).filter((e): e is string => Boolean(e)).sort((x, y) => Date.parse(x) - Date.parse(y)).at(-1) ?? null,
+      alertId: a.alertId,
+      identifier: a.cap.identifier,
+      sent: a.cap.sent,
+      status: a.cap.status,
+      msgType: a.cap.msgType,
+      exercise: exerciseMark(a.cap),
+      expires:
+        infos
+          .map((i) => i.expires)
+          .filter((e): e is string => Boolean(e))
+          .sort((x, y) => Date.parse(x) - Date.parse(y))
+          .at(-1) ?? null,
       info: infos.map((i) => ({
-        language: i.language ?? 'en-US', event: i.event, headline: i.headline, description: i.description, instruction: i.instruction,
-        severity: i.severity, urgency: i.urgency, certainty: i.certainty, responseType: i.responseType, expires: i.expires, web: i.web, contact: i.contact, senderName: i.senderName,
+        language: i.language ?? 'en-US',
+        event: i.event,
+        headline: i.headline,
+        description: i.description,
+        instruction: i.instruction,
+        severity: i.severity,
+        urgency: i.urgency,
+        certainty: i.certainty,
+        responseType: i.responseType,
+        expires: i.expires,
+        web: i.web,
+        contact: i.contact,
+        senderName: i.senderName,
         areaDesc: (i.area ?? []).map((x) => x.areaDesc).join(', '),
       })),
       area: { type: 'MultiPolygon', coordinates: areaPolygons(area) },

@@ -24,38 +24,91 @@ export const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
 
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
-const pairs = { type: 'array', maxItems: 50, items: { type: 'object', required: ['valueName', 'value'], additionalProperties: false, properties: { valueName: text(200), value: { type: 'string', maxLength: 2000 } } } } as const;
+const pairs = {
+  type: 'array',
+  maxItems: 50,
+  items: {
+    type: 'object',
+    required: ['valueName', 'value'],
+    additionalProperties: false,
+    properties: { valueName: text(200), value: { type: 'string', maxLength: 2000 } },
+  },
+} as const;
 const capTimeSchema = { type: 'string', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d[-+]\\d\\d:\\d\\d$' } as const;
 
 /** The authoring body: CAP's alert fields an officer chooses, and its info blocks (one per language). */
 const alertInputSchema = {
-  type: 'object', required: ['status', 'scope', 'info', 'channels'], additionalProperties: false,
+  type: 'object',
+  required: ['status', 'scope', 'info', 'channels'],
+  additionalProperties: false,
   properties: {
-    status: { type: 'string', enum: [...STATUSES] }, scope: { type: 'string', enum: [...SCOPES] },
-    restriction: { type: 'string', maxLength: 500 }, addresses: { type: 'string', maxLength: 5000 }, code: { type: 'array', maxItems: 20, items: text(200) },
-    note: { type: 'string', maxLength: 2000 }, incidents: { type: 'string', maxLength: 2000 },
+    status: { type: 'string', enum: [...STATUSES] },
+    scope: { type: 'string', enum: [...SCOPES] },
+    restriction: { type: 'string', maxLength: 500 },
+    addresses: { type: 'string', maxLength: 5000 },
+    code: { type: 'array', maxItems: 20, items: text(200) },
+    note: { type: 'string', maxLength: 2000 },
+    incidents: { type: 'string', maxLength: 2000 },
     channels: { type: 'array', maxItems: CHANNELS.length, items: { type: 'string', enum: [...CHANNELS] } },
     info: {
-      type: 'array', minItems: 1, maxItems: 12,
+      type: 'array',
+      minItems: 1,
+      maxItems: 12,
       items: {
-        type: 'object', required: ['category', 'event', 'urgency', 'severity', 'certainty'], additionalProperties: false,
+        type: 'object',
+        required: ['category', 'event', 'urgency', 'severity', 'certainty'],
+        additionalProperties: false,
         properties: {
           language: { type: 'string', pattern: '^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$' },
           category: { type: 'array', minItems: 1, maxItems: CATEGORIES.length, items: { type: 'string', enum: [...CATEGORIES] } },
-          event: text(500), responseType: { type: 'array', maxItems: RESPONSE_TYPES.length, items: { type: 'string', enum: [...RESPONSE_TYPES] } },
-          urgency: { type: 'string', enum: [...URGENCIES] }, severity: { type: 'string', enum: [...SEVERITIES] }, certainty: { type: 'string', enum: [...CERTAINTIES] },
-          audience: { type: 'string', maxLength: 500 }, eventCode: pairs, effective: capTimeSchema, onset: capTimeSchema, expires: capTimeSchema,
-          senderName: { type: 'string', maxLength: 500 }, headline: { type: 'string', maxLength: 500 }, description: { type: 'string', maxLength: 10_000 },
-          instruction: { type: 'string', maxLength: 10_000 }, web: { type: 'string', format: 'uri', maxLength: 2000 }, contact: { type: 'string', maxLength: 500 }, parameter: pairs,
+          event: text(500),
+          responseType: { type: 'array', maxItems: RESPONSE_TYPES.length, items: { type: 'string', enum: [...RESPONSE_TYPES] } },
+          urgency: { type: 'string', enum: [...URGENCIES] },
+          severity: { type: 'string', enum: [...SEVERITIES] },
+          certainty: { type: 'string', enum: [...CERTAINTIES] },
+          audience: { type: 'string', maxLength: 500 },
+          eventCode: pairs,
+          effective: capTimeSchema,
+          onset: capTimeSchema,
+          expires: capTimeSchema,
+          senderName: { type: 'string', maxLength: 500 },
+          headline: { type: 'string', maxLength: 500 },
+          description: { type: 'string', maxLength: 10_000 },
+          instruction: { type: 'string', maxLength: 10_000 },
+          web: { type: 'string', format: 'uri', maxLength: 2000 },
+          contact: { type: 'string', maxLength: 500 },
+          parameter: pairs,
           resource: {
-            type: 'array', maxItems: 20,
-            items: { type: 'object', required: ['resourceDesc', 'mimeType'], additionalProperties: false, properties: { resourceDesc: text(500), mimeType: text(200), size: { type: 'integer', minimum: 0 }, uri: { type: 'string', format: 'uri', maxLength: 2000 }, digest: { type: 'string', maxLength: 200 } } },
+            type: 'array',
+            maxItems: 20,
+            items: {
+              type: 'object',
+              required: ['resourceDesc', 'mimeType'],
+              additionalProperties: false,
+              properties: {
+                resourceDesc: text(500),
+                mimeType: text(200),
+                size: { type: 'integer', minimum: 0 },
+                uri: { type: 'string', format: 'uri', maxLength: 2000 },
+                digest: { type: 'string', maxLength: 200 },
+              },
+            },
           },
           area: {
-            type: 'array', maxItems: 50,
+            type: 'array',
+            maxItems: 50,
             items: {
-              type: 'object', required: ['areaDesc'], additionalProperties: false,
-              properties: { areaDesc: text(500), polygon: { type: 'array', maxItems: 50, items: text(200_000) }, circle: { type: 'array', maxItems: 50, items: text(200) }, geocode: pairs, altitude: { type: 'number' }, ceiling: { type: 'number' } },
+              type: 'object',
+              required: ['areaDesc'],
+              additionalProperties: false,
+              properties: {
+                areaDesc: text(500),
+                polygon: { type: 'array', maxItems: 50, items: text(200_000) },
+                circle: { type: 'array', maxItems: 50, items: text(200) },
+                geocode: pairs,
+                altitude: { type: 'number' },
+                ceiling: { type: 'number' },
+              },
             },
           },
         },
@@ -64,7 +117,13 @@ const alertInputSchema = {
   },
 } as const;
 
-interface RecipientsQuery { channel: Channel; state?: RecipientState; answer?: Answer | 'none'; offset?: number; limit?: number }
+interface RecipientsQuery {
+  channel: Channel;
+  state?: RecipientState;
+  answer?: Answer | 'none';
+  offset?: number;
+  limit?: number;
+}
 
 /** /api/alerts: authoring, approval, Update/Cancel, import, and the public CAP feed. */
 /** The alert and recipient of a personal link; a forged or unknown link is not found. */
@@ -76,58 +135,126 @@ function answerTargetOf(service: AlertsService, token: string): { alert: AlertRe
 }
 
 /** `guidance`: the evacuation guidance shown with a public alert (null when none is known). */
-export function alertsRoutes(service: AlertsService, subscribers: SubscribersService, delivery: DeliveryState, vapidPublicKey: string, guidance: GuidanceSource): FastifyPluginAsync {
+export function alertsRoutes(
+  service: AlertsService,
+  subscribers: SubscribersService,
+  delivery: DeliveryState,
+  vapidPublicKey: string,
+  guidance: GuidanceSource,
+): FastifyPluginAsync {
   return async (app) => {
     // CAP documents arrive as XML.
-    app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_CAP_BYTES }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_CAP_BYTES }, (_request, body, done) =>
+      done(null, body),
+    );
 
-    app.get('/api/alerts', { config: { access: { roles: VIEWERS } }, schema: { summary: 'Alerts of the caller’s organisation and those shared with it, newest first', tags: ['alerts'] } }, async (request) => ({ alerts: service.list(request.principal) }));
+    app.get(
+      '/api/alerts',
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: 'Alerts of the caller’s organisation and those shared with it, newest first', tags: ['alerts'] },
+      },
+      async (request) => ({ alerts: service.list(request.principal) }),
+    );
 
     app.post<{ Body: AlertInput }>(
       '/api/alerts',
-      { config: { access: { roles: OFFICERS } }, schema: { summary: 'Draft an alert (validated against CAP 1.2); it goes out after submit, and approval when it needs one', tags: ['alerts'], body: alertInputSchema } },
+      {
+        config: { access: { roles: OFFICERS } },
+        schema: {
+          summary: 'Draft an alert (validated against CAP 1.2); it goes out after submit, and approval when it needs one',
+          tags: ['alerts'],
+          body: alertInputSchema,
+        },
+      },
       async (request, reply) => reply.status(201).send({ alert: await service.draft(request.body, request.principal) }),
     );
 
     app.post<{ Body: string }>(
       '/api/alerts/import',
-      { config: { access: { roles: OFFICERS } }, schema: { summary: 'Import another agency’s CAP 1.2 document (XML body); the same message twice is one alert', tags: ['alerts'] } },
+      {
+        config: { access: { roles: OFFICERS } },
+        schema: { summary: 'Import another agency’s CAP 1.2 document (XML body); the same message twice is one alert', tags: ['alerts'] },
+      },
       async (request, reply) => {
         const { alert, duplicate } = await service.importXml(String(request.body ?? ''), request.principal);
         return reply.status(duplicate ? 200 : 201).send({ alert, duplicate });
       },
     );
 
-    app.get('/api/alerts/feed.atom', { config: { access: { roles: 'public' } }, schema: { summary: 'Atom feed of the public alerts in force (for aggregators and other agencies)', tags: ['alerts'] } }, async (request, reply) => {
-      const base = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
-      const now = service.now();
-      reply.type('application/atom+xml; charset=utf-8');
-      return atomFeed(service.state.active(now), base, capTime(now), 'Vigil public alerts');
-    });
+    app.get(
+      '/api/alerts/feed.atom',
+      {
+        config: { access: { roles: 'public' } },
+        schema: { summary: 'Atom feed of the public alerts in force (for aggregators and other agencies)', tags: ['alerts'] },
+      },
+      async (request, reply) => {
+        const base = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+        const now = service.now();
+        reply.type('application/atom+xml; charset=utf-8');
+        return atomFeed(service.state.active(now), base, capTime(now), 'Vigil public alerts');
+      },
+    );
 
-    app.get<{ Params: { id: string } }>('/api/alerts/public/:id/cap.xml', { config: { access: { roles: 'public' } }, schema: { summary: 'The CAP document of a public alert that was issued', tags: ['alerts'], params: idParams } }, async (request, reply) => {
-      const a = service.state.alerts.get(request.params.id);
-      if (!a || a.cap.scope !== 'Public' || !['issued', 'cancelled', 'superseded'].includes(a.state)) throw notFound('alert', request.params.id);
-      reply.type('application/cap+xml; charset=utf-8');
-      return capToXml(a.cap);
-    });
+    app.get<{ Params: { id: string } }>(
+      '/api/alerts/public/:id/cap.xml',
+      {
+        config: { access: { roles: 'public' } },
+        schema: { summary: 'The CAP document of a public alert that was issued', tags: ['alerts'], params: idParams },
+      },
+      async (request, reply) => {
+        const a = service.state.alerts.get(request.params.id);
+        if (!a || a.cap.scope !== 'Public' || !['issued', 'cancelled', 'superseded'].includes(a.state)) throw notFound('alert', request.params.id);
+        reply.type('application/cap+xml; charset=utf-8');
+        return capToXml(a.cap);
+      },
+    );
 
-    app.get('/api/alerts/templates', { config: { access: { roles: VIEWERS } }, schema: { summary: 'Alert templates per hazard, in the city’s languages', tags: ['alerts'] } }, async () => ({ templates: ALERT_TEMPLATES }));
+    app.get(
+      '/api/alerts/templates',
+      { config: { access: { roles: VIEWERS } }, schema: { summary: 'Alert templates per hazard, in the city’s languages', tags: ['alerts'] } },
+      async () => ({ templates: ALERT_TEMPLATES }),
+    );
 
-    app.get<{ Params: { id: string } }>('/api/alerts/:id/preview', { config: { access: { roles: VIEWERS } }, schema: { summary: 'What each channel will carry, per language: SMS (encoding, parts), cell-broadcast pages, voice text, e-mail', tags: ['alerts'], params: idParams } }, async (request) => {
-      const a = service.alertFor(request.params.id, request.principal);
-      return { preview: (a.cap.info ?? []).map((info) => channelTexts(a.cap, info)) };
-    });
+    app.get<{ Params: { id: string } }>(
+      '/api/alerts/:id/preview',
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: {
+          summary: 'What each channel will carry, per language: SMS (encoding, parts), cell-broadcast pages, voice text, e-mail',
+          tags: ['alerts'],
+          params: idParams,
+        },
+      },
+      async (request) => {
+        const a = service.alertFor(request.params.id, request.principal);
+        return { preview: (a.cap.info ?? []).map((info) => channelTexts(a.cap, info)) };
+      },
+    );
 
     // The voice message per language, for loudspeakers and the public page; rendered once, kept while the node runs.
     const voices = new Map<string, Buffer>();
     app.get<{ Params: { id: string; lang: string } }>(
       '/api/alerts/public/:id/voice/:lang',
-      { config: { access: { roles: 'public' } }, schema: { summary: 'The alert’s voice message in one language, as WAV (text-to-speech with espeak-ng)', tags: ['alerts'], params: { type: 'object', required: ['id', 'lang'], properties: { id: { type: 'string', maxLength: 100 }, lang: { type: 'string', pattern: '^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*(\\.wav)?$' } } } } },
+      {
+        config: { access: { roles: 'public' } },
+        schema: {
+          summary: 'The alert’s voice message in one language, as WAV (text-to-speech with espeak-ng)',
+          tags: ['alerts'],
+          params: {
+            type: 'object',
+            required: ['id', 'lang'],
+            properties: { id: { type: 'string', maxLength: 100 }, lang: { type: 'string', pattern: '^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*(\\.wav)?$' } },
+          },
+        },
+      },
       async (request, reply) => {
         const a = service.state.alerts.get(request.params.id);
         const language = request.params.lang.replace(/\.wav$/, '');
-        const info = a && a.cap.scope === 'Public' && a.state === 'issued' ? (a.cap.info ?? []).find((i) => (i.language ?? 'en-US').toLowerCase() === language.toLowerCase()) : undefined;
+        const info =
+          a && a.cap.scope === 'Public' && a.state === 'issued'
+            ? (a.cap.info ?? []).find((i) => (i.language ?? 'en-US').toLowerCase() === language.toLowerCase())
+            : undefined;
         if (!a || !info) throw notFound('voice message', `${request.params.id}/${language}`);
         const key = `${a.alertId}:${language}`;
         let wav = voices.get(key);
@@ -141,23 +268,45 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       },
     );
 
-    app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { access: { roles: VIEWERS } }, schema: { summary: 'One alert with its CAP content, state and delivery progress per channel (recipients per state: queued, sent, delivered, failed)', tags: ['alerts'], params: idParams } }, async (request) => ({
-      alert: service.alertFor(request.params.id, request.principal),
-      delivery: delivery.of(request.params.id).map((p) => ({ ...p, counts: delivery.track(request.params.id, p.channel)?.counts ?? null })),
-      answers: (() => {
-        const a = delivery.answersOf(request.params.id);
-        // Who needs help, and where they said they live or work: for the responders.
-        return { safe: a.safe, needHelp: a.needHelp.map((h) => ({ ...h, locations: subscribers.state.subscribers.get(h.recipientId)?.locations ?? [] })) };
-      })(),
-    }));
+    app.get<{ Params: { id: string } }>(
+      '/api/alerts/:id',
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: {
+          summary: 'One alert with its CAP content, state and delivery progress per channel (recipients per state: queued, sent, delivered, failed)',
+          tags: ['alerts'],
+          params: idParams,
+        },
+      },
+      async (request) => ({
+        alert: service.alertFor(request.params.id, request.principal),
+        delivery: delivery.of(request.params.id).map((p) => ({ ...p, counts: delivery.track(request.params.id, p.channel)?.counts ?? null })),
+        answers: (() => {
+          const a = delivery.answersOf(request.params.id);
+          // Who needs help, and where they said they live or work: for the responders.
+          return { safe: a.safe, needHelp: a.needHelp.map((h) => ({ ...h, locations: subscribers.state.subscribers.get(h.recipientId)?.locations ?? [] })) };
+        })(),
+      }),
+    );
 
     app.get<{ Params: { id: string } }>(
       '/api/alerts/:id/report',
-      { config: { access: { roles: VIEWERS } }, schema: { summary: 'After-action report of an alert: reach and seconds to 50/90/99 % per channel, recipients per language, answers', tags: ['alerts'], params: idParams } },
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: {
+          summary: 'After-action report of an alert: reach and seconds to 50/90/99 % per channel, recipients per language, answers',
+          tags: ['alerts'],
+          params: idParams,
+        },
+      },
       async (request) => {
         const alert = service.alertFor(request.params.id, request.principal);
         const a = delivery.answersOf(alert.alertId);
-        return { report: alertReport(alert, delivery.of(alert.alertId), { safe: a.safe, needHelp: a.needHelp.length }, (channel) => delivery.track(alert.alertId, channel as Channel)) };
+        return {
+          report: alertReport(alert, delivery.of(alert.alertId), { safe: a.safe, needHelp: a.needHelp.length }, (channel) =>
+            delivery.track(alert.alertId, channel as Channel),
+          ),
+        };
       },
     );
 
@@ -166,13 +315,20 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       {
         config: { access: { roles: VIEWERS } },
         schema: {
-          summary: 'Recipients of an alert on one channel, paged: state (queued, sent, delivered, failed and why), answer, neighbourhood; names and addresses only for the organisation that holds the subscribers’ data',
-          tags: ['alerts'], params: idParams,
+          summary:
+            'Recipients of an alert on one channel, paged: state (queued, sent, delivered, failed and why), answer, neighbourhood; names and addresses only for the organisation that holds the subscribers’ data',
+          tags: ['alerts'],
+          params: idParams,
           querystring: {
-            type: 'object', required: ['channel'], additionalProperties: false,
+            type: 'object',
+            required: ['channel'],
+            additionalProperties: false,
             properties: {
-              channel: { type: 'string', enum: [...CHANNELS] }, state: { type: 'string', enum: [...RECIPIENT_STATES] }, answer: { type: 'string', enum: [...ANSWERS, 'none'] },
-              offset: { type: 'integer', minimum: 0, maximum: 100_000_000, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+              channel: { type: 'string', enum: [...CHANNELS] },
+              state: { type: 'string', enum: [...RECIPIENT_STATES] },
+              answer: { type: 'string', enum: [...ANSWERS, 'none'] },
+              offset: { type: 'integer', minimum: 0, maximum: 100_000_000, default: 0 },
+              limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             },
           },
         },
@@ -186,13 +342,30 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
 
     app.get<{ Params: { token: string } }>(
       '/api/public/answers/:token',
-      { config: { access: { roles: 'public' } }, schema: { summary: 'The alert a personal link is about, and the answer already given', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } } } },
+      {
+        config: { access: { roles: 'public' } },
+        schema: {
+          summary: 'The alert a personal link is about, and the answer already given',
+          tags: ['alerts'],
+          params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } },
+        },
+      },
       async (request) => {
         const { alert, recipientId } = answerTargetOf(service, request.params.token);
         // In the language the person subscribed with (else the browser's), as their message was.
-        const language = subscribers.state.subscribers.get(recipientId)?.language ?? String(request.headers['accept-language'] ?? '').split(/[,;]/)[0]!.trim();
+        const language =
+          subscribers.state.subscribers.get(recipientId)?.language ??
+          String(request.headers['accept-language'] ?? '')
+            .split(/[,;]/)[0]!
+            .trim();
         const info = alert.cap.info?.length ? infoFor(alert.cap.info, language || 'en') : null;
-        return { headline: info?.headline ?? info?.event ?? '', language: info?.language ?? null, status: alert.cap.status, state: alert.state, answer: delivery.answers.get(alert.alertId)?.get(recipientId)?.answer ?? null };
+        return {
+          headline: info?.headline ?? info?.event ?? '',
+          language: info?.language ?? null,
+          status: alert.cap.status,
+          state: alert.state,
+          answer: delivery.answers.get(alert.alertId)?.get(recipientId)?.answer ?? null,
+        };
       },
     );
 
@@ -200,7 +373,12 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       '/api/public/answers/:token',
       {
         config: { access: { roles: 'public' } },
-        schema: { summary: 'Answer a warning from its personal link: "safe" or "need-help" (a later answer replaces an earlier one)', tags: ['alerts'], params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } }, body: { type: 'object', required: ['answer'], additionalProperties: false, properties: { answer: { type: 'string', enum: [...ANSWERS] } } } },
+        schema: {
+          summary: 'Answer a warning from its personal link: "safe" or "need-help" (a later answer replaces an earlier one)',
+          tags: ['alerts'],
+          params: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } },
+          body: { type: 'object', required: ['answer'], additionalProperties: false, properties: { answer: { type: 'string', enum: [...ANSWERS] } } },
+        },
       },
       async (request) => {
         const { alert, recipientId } = answerTargetOf(service, request.params.token);
@@ -214,8 +392,15 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       {
         config: { access: { roles: 'public' } },
         schema: {
-          summary: 'The public alerts in force (JSON, for the citizen app): texts per language, area as GeoJSON, expiry, evacuation guidance when there is some; with lat and lon, those covering that place first and marked', tags: ['alerts'],
-          querystring: { type: 'object', additionalProperties: false, dependencies: { lat: ['lon'], lon: ['lat'] }, properties: { lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { type: 'number', minimum: -180, maximum: 180 } } },
+          summary:
+            'The public alerts in force (JSON, for the citizen app): texts per language, area as GeoJSON, expiry, evacuation guidance when there is some; with lat and lon, those covering that place first and marked',
+          tags: ['alerts'],
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            dependencies: { lat: ['lon'], lon: ['lat'] },
+            properties: { lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { type: 'number', minimum: -180, maximum: 180 } },
+          },
         },
       },
       async (request, reply) => {
@@ -225,37 +410,72 @@ export function alertsRoutes(service: AlertsService, subscribers: SubscribersSer
       },
     );
 
-    app.get('/api/public/push/key', { config: { access: { roles: 'public' } }, schema: { summary: 'The VAPID public key a browser subscribes to Web Push with (applicationServerKey)', tags: ['alerts'] } }, async () => ({ publicKey: vapidPublicKey }));
+    app.get(
+      '/api/public/push/key',
+      {
+        config: { access: { roles: 'public' } },
+        schema: { summary: 'The VAPID public key a browser subscribes to Web Push with (applicationServerKey)', tags: ['alerts'] },
+      },
+      async () => ({ publicKey: vapidPublicKey }),
+    );
 
-    app.get<{ Params: { id: string } }>('/api/alerts/:id/cap.xml', { config: { access: { roles: VIEWERS } }, schema: { summary: 'The alert as a CAP 1.2 document', tags: ['alerts'], params: idParams } }, async (request, reply) => {
-      reply.type('application/cap+xml; charset=utf-8');
-      return capToXml(service.alertFor(request.params.id, request.principal).cap);
-    });
+    app.get<{ Params: { id: string } }>(
+      '/api/alerts/:id/cap.xml',
+      { config: { access: { roles: VIEWERS } }, schema: { summary: 'The alert as a CAP 1.2 document', tags: ['alerts'], params: idParams } },
+      async (request, reply) => {
+        reply.type('application/cap+xml; charset=utf-8');
+        return capToXml(service.alertFor(request.params.id, request.principal).cap);
+      },
+    );
 
     app.put<{ Params: { id: string }; Body: AlertInput }>(
       '/api/alerts/:id',
-      { config: { access: { roles: OFFICERS } }, schema: { summary: 'Edit a draft (or a rejected alert)', tags: ['alerts'], params: idParams, body: alertInputSchema } },
+      {
+        config: { access: { roles: OFFICERS } },
+        schema: { summary: 'Edit a draft (or a rejected alert)', tags: ['alerts'], params: idParams, body: alertInputSchema },
+      },
       async (request) => ({ alert: await service.edit(request.params.id, request.body, request.principal) }),
     );
 
     for (const action of ['submit', 'approve'] as const) {
       app.post<{ Params: { id: string } }>(
         `/api/alerts/:id/${action}`,
-        { config: { access: { roles: OFFICERS } }, schema: { summary: action === 'submit' ? 'Send a draft on: for approval when it needs one, else out' : 'Approve and issue (a second authorised person, never the author)', tags: ['alerts'], params: idParams } },
+        {
+          config: { access: { roles: OFFICERS } },
+          schema: {
+            summary:
+              action === 'submit'
+                ? 'Send a draft on: for approval when it needs one, else out'
+                : 'Approve and issue (a second authorised person, never the author)',
+            tags: ['alerts'],
+            params: idParams,
+          },
+        },
         async (request) => ({ alert: await service[action](request.params.id, request.principal) }),
       );
     }
 
     app.post<{ Params: { id: string }; Body: { reason: string } }>(
       '/api/alerts/:id/reject',
-      { config: { access: { roles: OFFICERS } }, schema: { summary: 'Send an alert waiting for approval back to its author, with the reason', tags: ['alerts'], params: idParams, body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: text(2000) } } } },
+      {
+        config: { access: { roles: OFFICERS } },
+        schema: {
+          summary: 'Send an alert waiting for approval back to its author, with the reason',
+          tags: ['alerts'],
+          params: idParams,
+          body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: text(2000) } },
+        },
+      },
       async (request) => ({ alert: await service.reject(request.params.id, request.body.reason, request.principal) }),
     );
 
     for (const msgType of ['Update', 'Cancel'] as const) {
       app.post<{ Params: { id: string } }>(
         `/api/alerts/:id/${msgType.toLowerCase()}`,
-        { config: { access: { roles: OFFICERS } }, schema: { summary: `Draft a CAP ${msgType} of an issued alert, referencing it`, tags: ['alerts'], params: idParams } },
+        {
+          config: { access: { roles: OFFICERS } },
+          schema: { summary: `Draft a CAP ${msgType} of an issued alert, referencing it`, tags: ['alerts'], params: idParams },
+        },
         async (request, reply) => reply.status(201).send({ alert: await service.derive(request.params.id, msgType, request.principal) }),
       );
     }

@@ -15,7 +15,12 @@ import { ROLES, isAllowed, type Principal, type Role } from '../platform/access.
  */
 test('access matrix: every route × every role is enforced as declared', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-matrix-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   const identity = vigil.capabilities.identity.service;
   const app = vigil.server.app;
   try {
@@ -38,7 +43,11 @@ test('access matrix: every route × every role is enforced as declared', async (
     const strong = { authorization: `Bearer ${l2.token}` };
     callers.push({ name: 'admin+2fa', headers: strong, principal: () => identity.resolvePrincipal({ headers: strong, ip: '127.0.0.1' }) });
     const { key } = await identity.createApiKey({ name: 'matrix', roles: ['operator'] }, callers.at(-1)!.principal());
-    callers.push({ name: 'apikey(operator)', headers: { 'x-api-key': key }, principal: () => identity.resolvePrincipal({ headers: { 'x-api-key': key }, ip: '127.0.0.1' }) });
+    callers.push({
+      name: 'apikey(operator)',
+      headers: { 'x-api-key': key },
+      principal: () => identity.resolvePrincipal({ headers: { 'x-api-key': key }, ip: '127.0.0.1' }),
+    });
     callers.push({ name: 'public', headers: {}, principal: () => identity.resolvePrincipal({ headers: {}, ip: '127.0.0.1' }) });
 
     // Logout ends the caller's session: walk it last.
@@ -51,7 +60,12 @@ test('access matrix: every route × every role is enforced as declared', async (
       const row: string[] = [];
       for (const caller of callers) {
         const expected = isAllowed(route.access, caller.principal());
-        const res = await app.inject({ method: route.method as 'GET', url, headers: caller.headers, ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }) });
+        const res = await app.inject({
+          method: route.method as 'GET',
+          url,
+          headers: caller.headers,
+          ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }),
+        });
         const body = res.headers['content-type']?.toString().includes('json') ? (res.json() as { error?: { code: string; message: string } }) : {};
         const refusedByRoute =
           (res.statusCode === 401 && (body.error?.code === 'unauthenticated' || body.error?.code === 'second_factor_required')) ||
@@ -79,8 +93,20 @@ test('every route declares its access; undeclared routes refuse to register', as
   const ctx = testContext(new MemoryEventLog(), { webDistDir: '/nonexistent' });
   await assert.rejects(
     buildApiServer({
-      ctx, metrics: new Metrics('t'), version: 't', resolvePrincipal: () => { throw new Error('unused'); },
-      capabilities: [{ name: 'careless', routes: async (app) => { app.get('/api/careless', async () => ({})); } }],
+      ctx,
+      metrics: new Metrics('t'),
+      version: 't',
+      resolvePrincipal: () => {
+        throw new Error('unused');
+      },
+      capabilities: [
+        {
+          name: 'careless',
+          routes: async (app) => {
+            app.get('/api/careless', async () => ({}));
+          },
+        },
+      ],
     }),
     /declares no config.access/,
   );

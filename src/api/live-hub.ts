@@ -34,7 +34,11 @@ export class LiveHub {
   private readonly clients = new Set<LiveClient>();
   private readonly pinger: NodeJS.Timeout;
 
-  constructor(private readonly metrics: Metrics, readonly maxClients: number, private readonly views: readonly LiveView[] = []) {
+  constructor(
+    private readonly metrics: Metrics,
+    readonly maxClients: number,
+    private readonly views: readonly LiveView[] = [],
+  ) {
     this.pinger = setInterval(() => this.broadcastRaw('{"type":"ping"}'), PING_INTERVAL_MS);
     this.pinger.unref();
   }
@@ -98,10 +102,7 @@ export class LiveHub {
     const m = msg as { type?: unknown; typePrefixes?: unknown };
     if (m.type === 'subscribe') {
       const prefixes = m.typePrefixes;
-      if (
-        prefixes === null ||
-        (Array.isArray(prefixes) && prefixes.length <= 50 && prefixes.every((p) => typeof p === 'string' && p.length <= 100))
-      ) {
+      if (prefixes === null || (Array.isArray(prefixes) && prefixes.length <= 50 && prefixes.every((p) => typeof p === 'string' && p.length <= 100))) {
         client.typePrefixes = prefixes === null ? null : (prefixes as string[]);
         return this.send(client, { type: 'subscribed', typePrefixes: client.typePrefixes });
       }

@@ -37,7 +37,7 @@ export class Metrics {
     });
     this.appliedSeq = new Gauge({
       name: 'vigil_projection_applied_seq',
-      help: 'Last event sequence number applied to this node\'s projections',
+      help: "Last event sequence number applied to this node's projections",
       registers: [this.registry],
     });
   }

@@ -68,10 +68,8 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.get(
-      '/api/openapi.json',
-      { config: { access: { roles: 'public' } }, schema: { summary: 'This OpenAPI 3.1 document', tags: ['platform'] } },
-      async () => app.swagger(),
+    app.get('/api/openapi.json', { config: { access: { roles: 'public' } }, schema: { summary: 'This OpenAPI 3.1 document', tags: ['platform'] } }, async () =>
+      app.swagger(),
     );
 
     app.get(
@@ -102,8 +100,7 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
         config: { access: { roles: 'authenticated' } },
         schema: {
           summary: 'WebSocket of live events the user may see',
-          description:
-            'Server sends {type:"hello"}, {type:"events",events:[…]}, {type:"ping"}; client may send {type:"subscribe",typePrefixes:[…]|null}.',
+          description: 'Server sends {type:"hello"}, {type:"events",events:[…]}, {type:"ping"}; client may send {type:"subscribe",typePrefixes:[…]|null}.',
           tags: ['platform'],
         },
       },

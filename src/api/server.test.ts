@@ -14,7 +14,9 @@ function resolveTestPrincipal(source: { headers: Record<string, string | string[
   const roles = source.headers['x-test-roles'];
   if (roles === undefined) return PUBLIC_PRINCIPAL;
   if (roles === 'invalid') throw new VigilError('unauthenticated', 'session expired');
-  const list = String(roles).split(',').filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+  const list = String(roles)
+    .split(',')
+    .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
   return fakePrincipal(list, String(source.headers['x-test-org'] ?? 'org_A'));
 }
 
@@ -75,13 +77,18 @@ test('errors are {error:{code,message,details}}: unknown route, bad JSON, too la
   assert.equal(notFound.json().error.code, 'not_found');
 
   const badJson = await server.app.inject({
-    method: 'POST', url: '/api/audit/verify', headers: { ...admin, 'content-type': 'application/json' }, payload: '{"a":',
+    method: 'POST',
+    url: '/api/audit/verify',
+    headers: { ...admin, 'content-type': 'application/json' },
+    payload: '{"a":',
   });
   assert.equal(badJson.statusCode, 400);
   assert.equal(badJson.json().error.code, 'bad_request');
 
   const big = await server.app.inject({
-    method: 'POST', url: '/api/audit/verify', headers: { ...admin, 'content-type': 'application/json' },
+    method: 'POST',
+    url: '/api/audit/verify',
+    headers: { ...admin, 'content-type': 'application/json' },
     payload: JSON.stringify({ pad: 'x'.repeat(5000) }),
   });
   assert.equal(big.statusCode, 413);
@@ -117,7 +124,14 @@ test('a route that declares no access rule stops the server from starting', asyn
     buildApiServer({
       ctx,
       metrics: new Metrics('t'),
-      capabilities: [{ name: 'careless', routes: async (app) => { app.get('/api/careless', async () => ({})); } }],
+      capabilities: [
+        {
+          name: 'careless',
+          routes: async (app) => {
+            app.get('/api/careless', async () => ({}));
+          },
+        },
+      ],
       resolvePrincipal: resolveTestPrincipal,
       version: 't',
     }),
@@ -128,14 +142,31 @@ test('a route that declares no access rule stops the server from starting', asyn
 test('the audit trail lists who did what, newest first, only for organisations the reader may see', async () => {
   const { server, log, close } = await setup();
   for (let i = 1; i <= 30; i++) {
-    await log.append([{ type: 'test.thing.done', subject: `thing:${i}`, orgId: i % 2 ? 'org_A' : 'org_B', actor: 'user:x', reason: `because ${i}`, data: { i, passwordHash: 'secret' } }]);
+    await log.append([
+      {
+        type: 'test.thing.done',
+        subject: `thing:${i}`,
+        orgId: i % 2 ? 'org_A' : 'org_B',
+        actor: 'user:x',
+        reason: `because ${i}`,
+        data: { i, passwordHash: 'secret' },
+      },
+    ]);
   }
   const page1 = (await server.app.inject({ method: 'GET', url: '/api/audit?limit=10', headers: { 'x-test-roles': 'admin' } })).json();
   assert.equal(page1.entries.length, 10);
-  assert.deepEqual(page1.entries.map((e: { seq: number }) => e.seq), [29, 27, 25, 23, 21, 19, 17, 15, 13, 11]);
+  assert.deepEqual(
+    page1.entries.map((e: { seq: number }) => e.seq),
+    [29, 27, 25, 23, 21, 19, 17, 15, 13, 11],
+  );
   assert.equal(page1.entries[0].data.passwordHash, '[redacted]');
-  const page2 = (await server.app.inject({ method: 'GET', url: `/api/audit?limit=10&beforeSeq=${page1.nextBeforeSeq}`, headers: { 'x-test-roles': 'admin' } })).json();
-  assert.deepEqual(page2.entries.map((e: { seq: number }) => e.seq), [9, 7, 5, 3, 1]);
+  const page2 = (
+    await server.app.inject({ method: 'GET', url: `/api/audit?limit=10&beforeSeq=${page1.nextBeforeSeq}`, headers: { 'x-test-roles': 'admin' } })
+  ).json();
+  assert.deepEqual(
+    page2.entries.map((e: { seq: number }) => e.seq),
+    [9, 7, 5, 3, 1],
+  );
   assert.equal(page2.nextBeforeSeq, null);
   await close();
 });
@@ -147,7 +178,9 @@ test('audit verify finds an event altered after it was written', async () => {
   const good = (await server.app.inject({ method: 'POST', url: '/api/audit/verify', headers })).json();
   assert.equal(good.ok, true);
   assert.equal(good.checked, 20);
-  log.tamper(7, (e) => { (e.data as { i: number }).i = 999; });
+  log.tamper(7, (e) => {
+    (e.data as { i: number }).i = 999;
+  });
   const bad = (await server.app.inject({ method: 'POST', url: '/api/audit/verify', headers })).json();
   assert.equal(bad.ok, false);
   assert.equal(bad.firstBrokenSeq, 7);
@@ -183,7 +216,10 @@ test('live WebSocket pushes only events the user may see and honours subscriptio
   ]);
   await until(() => received.some((m) => m.type === 'events'));
   const pushed = received.filter((m) => m.type === 'events').flatMap((m) => m.events!);
-  assert.deepEqual(pushed.map((e) => [e.type, e.orgId]), [['alarm.raised', 'org_A']]);
+  assert.deepEqual(
+    pushed.map((e) => [e.type, e.orgId]),
+    [['alarm.raised', 'org_A']],
+  );
   ws.send('not json');
   await until(() => received.some((m) => m.type === 'error'));
   ws.close();

@@ -53,7 +53,11 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
   app.server.headersTimeout = 15_000;
   app.server.keepAliveTimeout = 30_000;
   const routes: RouteEntry[] = [];
-  const hub = new LiveHub(metrics, ctx.config.maxWebSocketClients, options.capabilities.flatMap((c) => c.liveViews ?? []));
+  const hub = new LiveHub(
+    metrics,
+    ctx.config.maxWebSocketClients,
+    options.capabilities.flatMap((c) => c.liveViews ?? []),
+  );
 
   app.addSchema(errorBodySchema);
   installErrorHandling(app);
@@ -162,9 +166,11 @@ function accessError(access: RouteAccess, p: Principal): VigilError {
 
 export function describeAccess(access: RouteAccess): string {
   const who =
-    access.roles === 'public' ? 'everyone, unauthenticated included'
-    : access.roles === 'authenticated' ? 'any signed-in user or API key'
-    : `roles ${access.roles.join(', ')}`;
+    access.roles === 'public'
+      ? 'everyone, unauthenticated included'
+      : access.roles === 'authenticated'
+        ? 'any signed-in user or API key'
+        : `roles ${access.roles.join(', ')}`;
   return access.minAuthLevel === 2 ? `${who}, with a second factor` : who;
 }
 
@@ -172,7 +178,10 @@ async function registerWebUi(app: FastifyInstance, distDir: string): Promise<voi
   const index = join(distDir, 'index.html');
   if (existsSync(index)) {
     await app.register(fastifyStatic, {
-      root: distDir, wildcard: false, index: false, maxAge: '1h',
+      root: distDir,
+      wildcard: false,
+      index: false,
+      maxAge: '1h',
       // The service worker and the manifest are looked up again by browsers; a stale one would pin an old app.
       setHeaders: (res, path) => {
         if (path.endsWith('sw.js') || path.endsWith('.webmanifest')) res.header('cache-control', 'no-cache');

@@ -9,9 +9,17 @@ export const AUDIT_READERS: readonly Role[] = ['admin', 'supervisor', 'csirt'];
 const eventSchema = {
   type: 'object',
   properties: {
-    seq: { type: 'integer' }, id: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' },
-    orgId: { type: ['string', 'null'] }, actor: { type: 'string' }, reason: { type: ['string', 'null'] },
-    at: { type: 'string' }, data: {}, prevHash: { type: 'string' }, hash: { type: 'string' },
+    seq: { type: 'integer' },
+    id: { type: 'string' },
+    type: { type: 'string' },
+    subject: { type: 'string' },
+    orgId: { type: ['string', 'null'] },
+    actor: { type: 'string' },
+    reason: { type: ['string', 'null'] },
+    at: { type: 'string' },
+    data: {},
+    prevHash: { type: 'string' },
+    hash: { type: 'string' },
   },
 } as const;
 
@@ -57,8 +65,12 @@ export function auditRoutes(ctx: AppContext): FastifyPluginAsync {
             200: {
               type: 'object',
               properties: {
-                ok: { type: 'boolean' }, checked: { type: 'integer' }, lastSeq: { type: 'integer' },
-                firstBrokenSeq: { type: ['integer', 'null'] }, problem: { type: ['string', 'null'] }, ms: { type: 'number' },
+                ok: { type: 'boolean' },
+                checked: { type: 'integer' },
+                lastSeq: { type: 'integer' },
+                firstBrokenSeq: { type: ['integer', 'null'] },
+                problem: { type: ['string', 'null'] },
+                ms: { type: 'number' },
               },
             },
           },

@@ -6,7 +6,12 @@ import type { Area } from './model.js';
  * city) the nearest neighbourhood known only as a named place, else none. The rule
  * the OSM import assigns sites by, so a site and a person at the same place agree.
  */
-export function neighbourhoodAt<A extends Omit<Area, 'orgId'>>(p: Position, shaped: readonly { area: A; bbox: BBox }[], places: readonly A[], city: A | null): A | null {
+export function neighbourhoodAt<A extends Omit<Area, 'orgId'>>(
+  p: Position,
+  shaped: readonly { area: A; bbox: BBox }[],
+  places: readonly A[],
+  city: A | null,
+): A | null {
   const hit = shaped.find((x) => bboxContains(x.bbox, p) && geometryContains(x.area.geometry!, p));
   if (hit) return hit.area;
   if (city?.geometry && !geometryContains(city.geometry, p)) return null;
@@ -27,7 +32,8 @@ export function neighbourhoodLocator(areas: () => ReadonlyMap<string, Area>): (p
       const list = [...all.values()];
       const hoods = list.filter((a) => a.level === 'neighbourhood');
       prepared = {
-        of: all, size: all.size,
+        of: all,
+        size: all.size,
         shaped: hoods.filter((a) => a.geometry).map((area) => ({ area, bbox: bboxOf(area.geometry!) })),
         places: hoods.filter((a) => !a.geometry),
         city: list.find((a) => a.level === 'city') ?? null,

@@ -104,7 +104,9 @@ export class CityService {
       const { size } = await stat(file).catch(() => {
         throw new VigilError('not_found', `no such file: ${file}`);
       });
-      await this.ctx.record([cityEvent('city.import.started', `import:${importId}`, orgId, actor, { importId, file: basename(file), bytes: size, sha256: await sha256File(file) })]);
+      await this.ctx.record([
+        cityEvent('city.import.started', `import:${importId}`, orgId, actor, { importId, file: basename(file), bytes: size, sha256: await sha256File(file) }),
+      ]);
       report('reading', 0, size);
       const data = await readOsm(file, size, (p) => report('reading', p.bytes, p.totalBytes));
       report('building', 0, data.ways.size);
@@ -112,7 +114,9 @@ export class CityService {
       const areas = [model.city, ...model.neighbourhoods].filter((a): a is NonNullable<typeof a> => a !== null);
       const basemap = Object.entries(model.layers).flatMap(([layer, features]) => {
         const parts = splitBySize(features, BASEMAP_PART_BYTES);
-        return parts.map((part, i) => cityEvent('city.basemap.published', `import:${importId}`, orgId, actor, { importId, layer, part: i, parts: parts.length, features: part }));
+        return parts.map((part, i) =>
+          cityEvent('city.basemap.published', `import:${importId}`, orgId, actor, { importId, layer, part: i, parts: parts.length, features: part }),
+        );
       });
       const chunks: Site[][] = [];
       for (let i = 0; i < model.sites.length; i += SITES_PER_EVENT) chunks.push(model.sites.slice(i, i + SITES_PER_EVENT));
@@ -137,9 +141,15 @@ export class CityService {
       const layers = Object.fromEntries(Object.entries(model.layers).map(([k, v]) => [k, v.length]));
       await this.ctx.record([
         cityEvent('city.import.completed', `import:${importId}`, orgId, actor, {
-          importId, name: model.name, orgId, bbox: model.bbox,
+          importId,
+          name: model.name,
+          orgId,
+          bbox: model.bbox,
           center: model.city?.geometry ? centroid(model.city.geometry) : [(model.bbox[0] + model.bbox[2]) / 2, (model.bbox[1] + model.bbox[3]) / 2],
-          importedAt: new Date(this.ctx.clock.now()).toISOString(), source: basename(file), counts, layers,
+          importedAt: new Date(this.ctx.clock.now()).toISOString(),
+          source: basename(file),
+          counts,
+          layers,
         }),
       ]);
       job.counts = counts;
@@ -148,7 +158,9 @@ export class CityService {
     } catch (error) {
       job.error = (error as Error).message;
       report('failed', job.done, job.total);
-      await this.ctx.record([cityEvent('city.import.failed', `import:${importId}`, orgId, actor, { importId, problem: job.error.slice(0, 1000) })]).catch(() => {});
+      await this.ctx
+        .record([cityEvent('city.import.failed', `import:${importId}`, orgId, actor, { importId, problem: job.error.slice(0, 1000) })])
+        .catch(() => {});
       throw error;
     }
   }
@@ -158,7 +170,11 @@ export class CityService {
    * population.ts) and records the result, so every area's population is the sum
    * of its buildings' residents.
    */
-  async estimatePopulation(input: { total: number; source: string; defaultLevels?: number }, orgId: string, actor: string): Promise<{ estimateId: string; total: number; buildings: number }> {
+  async estimatePopulation(
+    input: { total: number; source: string; defaultLevels?: number },
+    orgId: string,
+    actor: string,
+  ): Promise<{ estimateId: string; total: number; buildings: number }> {
     if (!Number.isInteger(input.total) || input.total < 0) throw badRequest('the population total is a whole number of people');
     if (!input.source.trim()) throw badRequest('name the source of the population figure');
     const residents = estimateResidents(this.state.sites.values(), { total: input.total, defaultLevels: input.defaultLevels ?? 4 });
@@ -168,7 +184,13 @@ export class CityService {
     await this.ctx.record(
       parts.map((part, i) =>
         cityEvent('city.population.estimated', `population:${estimateId}`, orgId, actor, {
-          estimateId, total: input.total, source: input.source.trim(), method: POPULATION_METHOD, part: i, parts: parts.length, residents: part,
+          estimateId,
+          total: input.total,
+          source: input.source.trim(),
+          method: POPULATION_METHOD,
+          part: i,
+          parts: parts.length,
+          residents: part,
         }),
       ),
     );
@@ -221,10 +243,20 @@ export class CityService {
         return a;
       });
       const polygons = members.flatMap((m) => m.geometry?.coordinates ?? []);
-      const center: [number, number] = [members.reduce((x, m) => x + m.center[0], 0) / members.length, members.reduce((y, m) => y + m.center[1], 0) / members.length];
+      const center: [number, number] = [
+        members.reduce((x, m) => x + m.center[0], 0) / members.length,
+        members.reduce((y, m) => y + m.center[1], 0) / members.length,
+      ];
       const area: Omit<Area, 'orgId'> = {
-        id: d.id, name: d.name, level: 'district', geometry: polygons.length ? { type: 'MultiPolygon', coordinates: polygons } : null, center,
-        areaM2: null, repaired: false, source: d.source, neighbourhoodIds: members.map((m) => m.id),
+        id: d.id,
+        name: d.name,
+        level: 'district',
+        geometry: polygons.length ? { type: 'MultiPolygon', coordinates: polygons } : null,
+        center,
+        areaM2: null,
+        repaired: false,
+        source: d.source,
+        neighbourhoodIds: members.map((m) => m.id),
       };
       return area;
     });
@@ -244,14 +276,22 @@ export class CityService {
   }
 
   async removeDevices(deviceIds: string[], by: Principal): Promise<void> {
-    const owned = deviceIds.map((id) => this.state.devices.get(id) ?? (() => { throw notFound('device', id); })());
+    const owned = deviceIds.map(
+      (id) =>
+        this.state.devices.get(id) ??
+        (() => {
+          throw notFound('device', id);
+        })(),
+    );
     for (const d of owned) if (d.orgId !== by.orgId) throw new VigilError('forbidden', `device ${d.id} belongs to another organisation`);
     await this.ctx.record([cityEvent('city.devices.removed', `devices:${by.orgId}`, by.orgId!, by.actor, { deviceIds })]);
   }
 
   /** Devices the principal may see: its organisation's and those shared with it. */
   findDevices(by: Principal, q: { kind?: string; siteId?: string; limit: number; offset: number }): { total: number; devices: Device[] } {
-    const all = [...this.state.devices.values()].filter((d) => canSeeOrg(by, d.orgId) && (!q.kind || d.kind === q.kind) && (!q.siteId || d.siteId === q.siteId));
+    const all = [...this.state.devices.values()].filter(
+      (d) => canSeeOrg(by, d.orgId) && (!q.kind || d.kind === q.kind) && (!q.siteId || d.siteId === q.siteId),
+    );
     return { total: all.length, devices: all.slice(q.offset, q.offset + q.limit) };
   }
 
@@ -262,7 +302,15 @@ export class CityService {
         type: 'Feature' as const,
         id: a.id,
         geometry: a.geometry ?? { type: 'Point' as const, coordinates: a.center },
-        properties: { id: a.id, name: a.name, level: a.level, areaM2: a.areaM2, repaired: a.repaired, source: a.source, population: this.state.populationOf(a.id) },
+        properties: {
+          id: a.id,
+          name: a.name,
+          level: a.level,
+          areaM2: a.areaM2,
+          repaired: a.repaired,
+          source: a.source,
+          population: this.state.populationOf(a.id),
+        },
       })),
     };
   }

@@ -96,7 +96,11 @@ export class CityState implements Projection, CityReadPort {
       }
       for (const a of this.areas.values()) {
         if (a.level === 'city') totals.set(a.id, city);
-        else if (a.level === 'district' && a.neighbourhoodIds) totals.set(a.id, a.neighbourhoodIds.reduce((n, id) => n + (totals.get(id) ?? 0), 0));
+        else if (a.level === 'district' && a.neighbourhoodIds)
+          totals.set(
+            a.id,
+            a.neighbourhoodIds.reduce((n, id) => n + (totals.get(id) ?? 0), 0),
+          );
       }
       this.areaPopulation = totals;
     }

@@ -28,8 +28,23 @@ async function setup() {
   city.projections!.forEach((p) => ctx.projections.register(p));
   await ctx.projections.start();
   const admin = fakePrincipal(['admin'], 'org_city');
-  const server = await buildApiServer({ ctx, metrics: new Metrics('t'), capabilities: [city], version: 't', resolvePrincipal: (s) => (s.headers['x-admin'] ? admin : fakePrincipal([], 'org_x')) });
-  return { ctx, city, app: server.app, close: async () => { await server.app.close(); ctx.projections.stop(); await log.close(); } };
+  const server = await buildApiServer({
+    ctx,
+    metrics: new Metrics('t'),
+    capabilities: [city],
+    version: 't',
+    resolvePrincipal: (s) => (s.headers['x-admin'] ? admin : fakePrincipal([], 'org_x')),
+  });
+  return {
+    ctx,
+    city,
+    app: server.app,
+    close: async () => {
+      await server.app.close();
+      ctx.projections.stop();
+      await log.close();
+    },
+  };
 }
 
 test('the Monaco extract becomes a city with its neighbourhoods, sites and basemap', async () => {
@@ -42,7 +57,10 @@ test('the Monaco extract becomes a city with its neighbourhoods, sites and basem
   const cityArea = [...state.areas.values()].find((a) => a.level === 'city')!;
   // Monaco covers about 2.02 km².
   assert.ok(cityArea.areaM2! > 1.9e6 && cityArea.areaM2! < 2.2e6, `city area ${cityArea.areaM2}`);
-  const names = [...state.areas.values()].filter((a) => a.level === 'neighbourhood').map((a) => a.name).sort();
+  const names = [...state.areas.values()]
+    .filter((a) => a.level === 'neighbourhood')
+    .map((a) => a.name)
+    .sort();
   assert.deepEqual(names, ['Fontvieille', 'La Condamine', 'Monaco-Ville', 'Monte-Carlo']);
   assert.equal(counts.sites, state.sites.size);
   assert.ok(counts.buildings! > 900);
@@ -78,10 +96,16 @@ test('bad extracts are refused with the line of the problem and record nothing b
   const s = await setup();
   const bad = join(dir, 'bad.osm');
   writeFileSync(bad, '<?xml version="1.0"?>\n<osm>\n<node id="1" lat="95" lon="7"/>\n</osm>');
-  await assert.rejects(s.city.service.importCity(bad, { orgId: 'org_city', actor: 't' }), (e: unknown) => e instanceof VigilError && /bad\.osm:3: node 1 is outside the world/.test(e.message));
+  await assert.rejects(
+    s.city.service.importCity(bad, { orgId: 'org_city', actor: 't' }),
+    (e: unknown) => e instanceof VigilError && /bad\.osm:3: node 1 is outside the world/.test(e.message),
+  );
   const broken = join(dir, 'broken.osm.gz');
   writeFileSync(broken, gzipSync('<osm><node id="1" lat="43" lon="7"><tag k="a" v="b"/></osm>'));
-  await assert.rejects(s.city.service.importCity(broken, { orgId: 'org_city', actor: 't' }), (e: unknown) => e instanceof VigilError && e.code === 'bad_request');
+  await assert.rejects(
+    s.city.service.importCity(broken, { orgId: 'org_city', actor: 't' }),
+    (e: unknown) => e instanceof VigilError && e.code === 'bad_request',
+  );
   const types = (await s.ctx.log.read()).map((e) => e.type);
   assert.deepEqual(types, ['city.import.started', 'city.import.failed', 'city.import.started', 'city.import.failed']);
   assert.equal(s.city.service.state.sites.size, 0);
@@ -92,7 +116,10 @@ test('an admin uploads an extract over HTTP and follows the import to the end', 
   const s = await setup();
   const { readFileSync } = await import('node:fs');
   const upload = await s.app.inject({
-    method: 'POST', url: '/api/city/imports?name=monaco.osm.gz', headers: { 'x-admin': '1', 'content-type': 'application/gzip' }, payload: readFileSync(monaco),
+    method: 'POST',
+    url: '/api/city/imports?name=monaco.osm.gz',
+    headers: { 'x-admin': '1', 'content-type': 'application/gzip' },
+    payload: readFileSync(monaco),
   });
   assert.equal(upload.statusCode, 202, upload.body);
   const { importId } = upload.json();
@@ -103,7 +130,12 @@ test('an admin uploads an extract over HTTP and follows the import to the end', 
   }
   assert.equal(progress.phase, 'done', JSON.stringify(progress));
   assert.ok(progress.counts.sites > 1000);
-  const refused = await s.app.inject({ method: 'POST', url: '/api/city/imports?name=x.osm', headers: { 'content-type': 'application/xml' }, payload: '<osm/>' });
+  const refused = await s.app.inject({
+    method: 'POST',
+    url: '/api/city/imports?name=x.osm',
+    headers: { 'content-type': 'application/xml' },
+    payload: '<osm/>',
+  });
   assert.equal(refused.statusCode, 403);
   await s.close();
 });
@@ -120,14 +152,33 @@ test('basemap parts stay under the size limit and keep every feature in order', 
 test('residents are split by floor area and housing weight, in whole people that add up', async () => {
   const { estimateResidents } = await import('./population.js');
   const site = (id: string, buildingType: string | null, footprintM2: number, levels: number | null, category: 'building' | 'school' = 'building') => ({
-    id, name: null, category, position: [7.42, 43.73] as [number, number], footprintM2, levels, address: null, areaId: 'a', buildingType, residents: null, source: id,
+    id,
+    name: null,
+    category,
+    position: [7.42, 43.73] as [number, number],
+    footprintM2,
+    levels,
+    address: null,
+    areaId: 'a',
+    buildingType,
+    residents: null,
+    source: id,
   });
-  const sites = [site('a', 'apartments', 100, 10), site('b', 'yes', 100, null), site('c', 'commercial', 500, 5), site('d', 'school', 300, 2, 'school'), site('e', 'house', 100, 1)];
+  const sites = [
+    site('a', 'apartments', 100, 10),
+    site('b', 'yes', 100, null),
+    site('c', 'commercial', 500, 5),
+    site('d', 'school', 300, 2, 'school'),
+    site('e', 'house', 100, 1),
+  ];
   // Weights: a 100×10×1 = 1000, b 100×5×0.6 = 300, e 100×1×1 = 100 → 1400; c and d house nobody.
   const r = estimateResidents(sites, { total: 100, defaultLevels: 5 });
   assert.deepEqual(Object.fromEntries(r), { a: 72, b: 21, e: 7 });
   // 71.43 + 21.43 + 7.14 = 100: the one left over goes to the largest remainder (a, .43 tie broken by id).
-  assert.equal([...r.values()].reduce((x, y) => x + y, 0), 100);
+  assert.equal(
+    [...r.values()].reduce((x, y) => x + y, 0),
+    100,
+  );
   assert.equal(estimateResidents(sites, { total: 0, defaultLevels: 5 }).size, 0);
 });
 
@@ -138,7 +189,9 @@ test('devices: registered over HTTP with validation, visible only to their organ
   const post = (url: string, payload: unknown) => s.app.inject({ method: 'POST', url, headers: { 'x-admin': '1' }, payload: payload as object });
   assert.equal((await post('/api/city/zones', { zones: [{ id: 'z1', siteId: site.id, number: 1, name: 'Hall' }] })).statusCode, 200);
   const panel = { id: 'p1', kind: 'alarm-panel', label: 'School panel', siteId: site.id, position: site.position, account: 'a1b2', protocol: 'sia-dc09' };
-  const ok = await post('/api/city/devices', { devices: [panel, { id: 'd1', kind: 'smoke-detector', label: 'Hall smoke', siteId: site.id, zoneId: 'z1', parentId: 'p1', position: site.position }] });
+  const ok = await post('/api/city/devices', {
+    devices: [panel, { id: 'd1', kind: 'smoke-detector', label: 'Hall smoke', siteId: site.id, zoneId: 'z1', parentId: 'p1', position: site.position }],
+  });
   assert.equal(ok.statusCode, 200, ok.body);
   assert.equal(s.city.service.state.devicesByAccount.get('A1B2')!.id, 'p1', 'accounts are stored in upper case');
   const badAccount = await post('/api/city/devices', { devices: [{ ...panel, id: 'p2', account: 'xyz!' }] });

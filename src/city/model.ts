@@ -20,8 +20,20 @@ export interface Area {
 }
 
 export const SITE_CATEGORIES = [
-  'fire-station', 'police-station', 'hospital', 'clinic', 'school', 'town-hall', 'public-venue', 'hotel',
-  'transport', 'place-of-worship', 'pharmacy', 'emergency-equipment', 'shelter', 'building',
+  'fire-station',
+  'police-station',
+  'hospital',
+  'clinic',
+  'school',
+  'town-hall',
+  'public-venue',
+  'hotel',
+  'transport',
+  'place-of-worship',
+  'pharmacy',
+  'emergency-equipment',
+  'shelter',
+  'building',
 ] as const;
 export type SiteCategory = (typeof SITE_CATEGORIES)[number];
 
@@ -54,8 +66,21 @@ export interface Zone {
 }
 
 export const DEVICE_KINDS = [
-  'alarm-panel', 'smoke-detector', 'heat-detector', 'motion-detector', 'door-contact', 'glass-break', 'panic-button',
-  'water-level-sensor', 'gas-sensor', 'camera', 'siren', 'loudspeaker', 'noise-sensor', 'cell-site', 'people-counter',
+  'alarm-panel',
+  'smoke-detector',
+  'heat-detector',
+  'motion-detector',
+  'door-contact',
+  'glass-break',
+  'panic-button',
+  'water-level-sensor',
+  'gas-sensor',
+  'camera',
+  'siren',
+  'loudspeaker',
+  'noise-sensor',
+  'cell-site',
+  'people-counter',
 ] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
@@ -108,7 +133,15 @@ export interface CityEvents {
   'city.devices.registered': { devices: Device[] };
   'city.devices.removed': { deviceIds: string[] };
   /** Residents per site, in parts; `part` 0 starts a new estimate. */
-  'city.population.estimated': { estimateId: string; total: number; source: string; method: string; part: number; parts: number; residents: [string, number][] };
+  'city.population.estimated': {
+    estimateId: string;
+    total: number;
+    source: string;
+    method: string;
+    part: number;
+    parts: number;
+    residents: [string, number][];
+  };
   /** Basemap layers travel in the log (in parts under the event size limit), so every node can serve them. */
   'city.basemap.published': { importId: string; layer: string; part: number; parts: number; features: unknown[] };
 }

@@ -1,8 +1,17 @@
 import { relationMultiPolygon, wayPolygon, wayLine } from '../adapters/osm/osm-geometry.js';
 import type { OsmData, Tags } from '../adapters/osm/osm-reader.js';
 import {
-  areaM2, bboxOf, centroid, geometryContains, mergeBBox,
-  type BBox, type Feature, type Geometry, type LineString, type Polygon, type Position,
+  areaM2,
+  bboxOf,
+  centroid,
+  geometryContains,
+  mergeBBox,
+  type BBox,
+  type Feature,
+  type Geometry,
+  type LineString,
+  type Polygon,
+  type Position,
 } from '../kernel/geo.js';
 import type { Area, Site, SiteCategory } from './model.js';
 import { neighbourhoodAt } from './area-locator.js';
@@ -38,8 +47,7 @@ function siteCategory(tags: Tags): SiteCategory | null {
   return null;
 }
 
-const address = (t: Tags): string | null =>
-  t['addr:street'] ? [t['addr:housenumber'], t['addr:street']].filter(Boolean).join(' ') : null;
+const address = (t: Tags): string | null => (t['addr:street'] ? [t['addr:housenumber'], t['addr:street']].filter(Boolean).join(' ') : null);
 
 function levels(t: Tags): number | null {
   const n = Number.parseInt(t['building:levels'] ?? '', 10);
@@ -94,8 +102,14 @@ export function buildCityModel(data: OsmData, onProgress?: (done: number, total:
     const center = centroid(mp.geometry);
     if (!inCity(center)) continue;
     neighbourhoods.push({
-      id: `area:osm:relation/${b.r.id}`, name: b.r.tags.name!, level: 'neighbourhood', geometry: mp.geometry, center,
-      areaM2: Math.round(areaM2(mp.geometry)), repaired: mp.repaired, source: `osm:relation/${b.r.id}`,
+      id: `area:osm:relation/${b.r.id}`,
+      name: b.r.tags.name!,
+      level: 'neighbourhood',
+      geometry: mp.geometry,
+      center,
+      areaM2: Math.round(areaM2(mp.geometry)),
+      repaired: mp.repaired,
+      source: `osm:relation/${b.r.id}`,
     });
   }
   for (const n of data.taggedNodes) {
@@ -103,8 +117,14 @@ export function buildCityModel(data: OsmData, onProgress?: (done: number, total:
     if (!n.tags.name || !(place === 'suburb' || place === 'quarter' || place === 'neighbourhood')) continue;
     if (!inCity(n.position) || neighbourhoods.some((x) => x.name === n.tags.name)) continue;
     neighbourhoods.push({
-      id: `area:osm:node/${n.id}`, name: n.tags.name, level: 'neighbourhood', geometry: null, center: n.position,
-      areaM2: null, repaired: false, source: `osm:node/${n.id}`,
+      id: `area:osm:node/${n.id}`,
+      name: n.tags.name,
+      level: 'neighbourhood',
+      geometry: null,
+      center: n.position,
+      areaM2: null,
+      repaired: false,
+      source: `osm:node/${n.id}`,
     });
   }
   const withShape = neighbourhoods.filter((x) => x.geometry);
@@ -122,9 +142,16 @@ export function buildCityModel(data: OsmData, onProgress?: (done: number, total:
     const category = siteCategory(tags);
     if (!category) return;
     sites.push({
-      id, name: tags.name ?? null, category, position: [round7(position[0]), round7(position[1])],
-      footprintM2: footprint === null ? null : Math.round(footprint), levels: levels(tags), address: address(tags),
-      areaId: areaOf(position), buildingType: tags.building && tags.building !== 'no' ? tags.building : null, residents: null,
+      id,
+      name: tags.name ?? null,
+      category,
+      position: [round7(position[0]), round7(position[1])],
+      footprintM2: footprint === null ? null : Math.round(footprint),
+      levels: levels(tags),
+      address: address(tags),
+      areaId: areaOf(position),
+      buildingType: tags.building && tags.building !== 'no' ? tags.building : null,
+      residents: null,
       source: id.replace(/^site:/, ''),
     });
   };
@@ -175,7 +202,11 @@ export function buildCityModel(data: OsmData, onProgress?: (done: number, total:
 
   const all = [city, ...neighbourhoods].filter((a): a is NonNullable<typeof a> => a !== null);
   let bbox: BBox | null = city?.geometry ? bboxOf(city.geometry) : null;
-  if (!bbox) for (const s of sites) bbox = bbox ? mergeBBox(bbox, [s.position[0], s.position[1], s.position[0], s.position[1]]) : [s.position[0], s.position[1], s.position[0], s.position[1]];
+  if (!bbox)
+    for (const s of sites)
+      bbox = bbox
+        ? mergeBBox(bbox, [s.position[0], s.position[1], s.position[0], s.position[1]])
+        : [s.position[0], s.position[1], s.position[0], s.position[1]];
   return {
     name: city?.name ?? all[0]?.name ?? 'City',
     city,

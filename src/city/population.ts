@@ -2,7 +2,14 @@ import type { Site } from './model.js';
 
 /** How much a building of each OSM type houses, per m² of floor, relative to apartments. */
 const RESIDENTIAL_WEIGHT: Record<string, number> = {
-  apartments: 1, residential: 1, house: 1, detached: 1, semidetached_house: 1, terrace: 1, dormitory: 1, bungalow: 1,
+  apartments: 1,
+  residential: 1,
+  house: 1,
+  detached: 1,
+  semidetached_house: 1,
+  terrace: 1,
+  dormitory: 1,
+  bungalow: 1,
   // Untyped buildings in a dense city are mostly housing; counted at a lower weight.
   yes: 0.6,
 };

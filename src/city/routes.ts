@@ -32,7 +32,8 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       {
         config: { access: { roles: 'public' } },
         schema: {
-          summary: 'A basemap layer (GeoJSON) drawn by the web UI; no external tile server', tags: ['city'],
+          summary: 'A basemap layer (GeoJSON) drawn by the web UI; no external tile server',
+          tags: ['city'],
           params: { type: 'object', required: ['layer'], properties: { layer: { type: 'string', enum: [...BASEMAP_LAYERS] } } },
         },
       },
@@ -48,12 +49,17 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Sites (buildings and points of interest) of the city', tags: ['city'],
+          summary: 'Sites (buildings and points of interest) of the city',
+          tags: ['city'],
           querystring: {
-            type: 'object', additionalProperties: false,
+            type: 'object',
+            additionalProperties: false,
             properties: {
-              category: { type: 'string', enum: [...SITE_CATEGORIES] }, areaId: { type: 'string', maxLength: 200 }, q: { type: 'string', maxLength: 200 },
-              limit: { type: 'integer', minimum: 1, maximum: 5000, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 },
+              category: { type: 'string', enum: [...SITE_CATEGORIES] },
+              areaId: { type: 'string', maxLength: 200 },
+              q: { type: 'string', maxLength: 200 },
+              limit: { type: 'integer', minimum: 1, maximum: 5000, default: 100 },
+              offset: { type: 'integer', minimum: 0, default: 0 },
             },
           },
         },
@@ -73,10 +79,17 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       {
         config: { access: { roles: ['admin'] } },
         schema: {
-          summary: 'Place an official population total on the buildings (residents per building and area)', tags: ['city'],
+          summary: 'Place an official population total on the buildings (residents per building and area)',
+          tags: ['city'],
           body: {
-            type: 'object', required: ['total', 'source'], additionalProperties: false,
-            properties: { total: { type: 'integer', minimum: 0, maximum: 100_000_000 }, source: { type: 'string', minLength: 1, maxLength: 500 }, defaultLevels: { type: 'integer', minimum: 1, maximum: 100 } },
+            type: 'object',
+            required: ['total', 'source'],
+            additionalProperties: false,
+            properties: {
+              total: { type: 'integer', minimum: 0, maximum: 100_000_000 },
+              source: { type: 'string', minLength: 1, maxLength: 500 },
+              defaultLevels: { type: 'integer', minimum: 1, maximum: 100 },
+            },
           },
         },
       },
@@ -88,10 +101,17 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: "Devices (panels, detectors, cameras, sirens, loudspeakers) of the caller's organisation and those shared with it", tags: ['city'],
+          summary: "Devices (panels, detectors, cameras, sirens, loudspeakers) of the caller's organisation and those shared with it",
+          tags: ['city'],
           querystring: {
-            type: 'object', additionalProperties: false,
-            properties: { kind: { type: 'string', enum: [...DEVICE_KINDS] }, siteId: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 }, offset: { type: 'integer', minimum: 0, default: 0 } },
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              kind: { type: 'string', enum: [...DEVICE_KINDS] },
+              siteId: { type: 'string', maxLength: 200 },
+              limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
+              offset: { type: 'integer', minimum: 0, default: 0 },
+            },
           },
         },
       },
@@ -103,15 +123,27 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       {
         config: { access: { roles: STEWARDS } },
         schema: {
-          summary: "Define zones of sites (what panels' zone numbers mean), owned by the caller's organisation", tags: ['city'],
+          summary: "Define zones of sites (what panels' zone numbers mean), owned by the caller's organisation",
+          tags: ['city'],
           body: {
-            type: 'object', required: ['zones'], additionalProperties: false,
+            type: 'object',
+            required: ['zones'],
+            additionalProperties: false,
             properties: {
               zones: {
-                type: 'array', minItems: 1, maxItems: 5000,
+                type: 'array',
+                minItems: 1,
+                maxItems: 5000,
                 items: {
-                  type: 'object', required: ['id', 'siteId', 'number', 'name'], additionalProperties: false,
-                  properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, siteId: { type: 'string', maxLength: 200 }, number: { type: 'integer', minimum: 0, maximum: 9999 }, name: { type: 'string', maxLength: 200 } },
+                  type: 'object',
+                  required: ['id', 'siteId', 'number', 'name'],
+                  additionalProperties: false,
+                  properties: {
+                    id: { type: 'string', minLength: 1, maxLength: 200 },
+                    siteId: { type: 'string', maxLength: 200 },
+                    number: { type: 'integer', minimum: 0, maximum: 9999 },
+                    name: { type: 'string', maxLength: 200 },
+                  },
                 },
               },
             },
@@ -119,7 +151,10 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
         },
       },
       async (request) => {
-        await service.defineZones(request.body.zones.map((z) => ({ ...z, orgId: request.principal.orgId ?? '' })), request.principal.actor);
+        await service.defineZones(
+          request.body.zones.map((z) => ({ ...z, orgId: request.principal.orgId ?? '' })),
+          request.principal.actor,
+        );
         return { ok: true, zones: request.body.zones.length };
       },
     );
@@ -129,22 +164,39 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       {
         config: { access: { roles: STEWARDS } },
         schema: {
-          summary: "Register or update devices, owned by the caller's organisation", tags: ['city'],
+          summary: "Register or update devices, owned by the caller's organisation",
+          tags: ['city'],
           body: {
-            type: 'object', required: ['devices'], additionalProperties: false,
+            type: 'object',
+            required: ['devices'],
+            additionalProperties: false,
             properties: {
               devices: {
-                type: 'array', minItems: 1, maxItems: 5000,
+                type: 'array',
+                minItems: 1,
+                maxItems: 5000,
                 items: {
-                  type: 'object', required: ['id', 'kind', 'label', 'position'], additionalProperties: false,
+                  type: 'object',
+                  required: ['id', 'kind', 'label', 'position'],
+                  additionalProperties: false,
                   properties: {
-                    id: { type: 'string', minLength: 1, maxLength: 200 }, kind: { type: 'string', enum: [...DEVICE_KINDS] }, label: { type: 'string', maxLength: 200 },
-                    siteId: nullableId, zoneId: nullableId, parentId: nullableId, position,
+                    id: { type: 'string', minLength: 1, maxLength: 200 },
+                    kind: { type: 'string', enum: [...DEVICE_KINDS] },
+                    label: { type: 'string', maxLength: 200 },
+                    siteId: nullableId,
+                    zoneId: nullableId,
+                    parentId: nullableId,
+                    position,
                     account: { type: ['string', 'null'], pattern: '^[0-9A-Fa-f]{3,16}$' },
                     protocol: { type: ['string', 'null'], enum: ['sia-dc09', 'contact-id', 'mqtt', 'http', null] },
                     cell: {
-                      type: 'object', required: ['cellId', 'coverage'], additionalProperties: false,
-                      properties: { cellId: { type: 'string', pattern: '^\\d{3}-\\d{2,3}-[0-9A-Fa-f]{7}$' }, coverage: { type: 'array', minItems: 4, maxItems: 200, items: position } },
+                      type: 'object',
+                      required: ['cellId', 'coverage'],
+                      additionalProperties: false,
+                      properties: {
+                        cellId: { type: 'string', pattern: '^\\d{3}-\\d{2,3}-[0-9A-Fa-f]{7}$' },
+                        coverage: { type: 'array', minItems: 4, maxItems: 200, items: position },
+                      },
                     },
                   },
                 },
@@ -157,8 +209,12 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
         const orgId = request.principal.orgId ?? '';
         const devices: Device[] = request.body.devices.map((d) => ({
           ...d,
-          siteId: d.siteId ?? null, zoneId: d.zoneId ?? null, parentId: d.parentId ?? null, protocol: d.protocol ?? null,
-          account: d.account ? d.account.toUpperCase() : null, orgId,
+          siteId: d.siteId ?? null,
+          zoneId: d.zoneId ?? null,
+          parentId: d.parentId ?? null,
+          protocol: d.protocol ?? null,
+          account: d.account ? d.account.toUpperCase() : null,
+          orgId,
         }));
         await service.registerDevices(devices, request.principal.actor);
         return { ok: true, devices: devices.length };
@@ -170,8 +226,14 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       {
         config: { access: { roles: STEWARDS } },
         schema: {
-          summary: "Remove devices of the caller's organisation", tags: ['city'],
-          body: { type: 'object', required: ['deviceIds'], additionalProperties: false, properties: { deviceIds: { type: 'array', minItems: 1, maxItems: 5000, items: { type: 'string', maxLength: 200 } } } },
+          summary: "Remove devices of the caller's organisation",
+          tags: ['city'],
+          body: {
+            type: 'object',
+            required: ['deviceIds'],
+            additionalProperties: false,
+            properties: { deviceIds: { type: 'array', minItems: 1, maxItems: 5000, items: { type: 'string', maxLength: 200 } } },
+          },
         },
       },
       async (request) => {
@@ -182,15 +244,24 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
 
     await app.register(async (upload) => {
       // Extracts arrive as the raw file: .osm (XML) or .osm.gz.
-      upload.addContentTypeParser(['application/octet-stream', 'application/gzip', 'application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+      upload.addContentTypeParser(
+        ['application/octet-stream', 'application/gzip', 'application/xml', 'text/xml'],
+        { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
+        (_req, body, done) => done(null, body),
+      );
       upload.post<{ Querystring: { name: string }; Body: Buffer }>(
         '/api/city/imports',
         {
           bodyLimit: MAX_UPLOAD_BYTES,
           config: { access: { roles: ['admin'] } },
           schema: {
-            summary: 'Upload an OpenStreetMap extract (.osm, .osm.gz or .osm.pbf as the request body) and import it in the background', tags: ['city'],
-            querystring: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[A-Za-z0-9._-]+\\.osm(\\.gz|\\.pbf)?$', maxLength: 200 } } },
+            summary: 'Upload an OpenStreetMap extract (.osm, .osm.gz or .osm.pbf as the request body) and import it in the background',
+            tags: ['city'],
+            querystring: {
+              type: 'object',
+              required: ['name'],
+              properties: { name: { type: 'string', pattern: '^[A-Za-z0-9._-]+\\.osm(\\.gz|\\.pbf)?$', maxLength: 200 } },
+            },
           },
         },
         async (request, reply) => {
@@ -210,7 +281,11 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       '/api/city/imports/:id',
       {
         config: { access: { roles: ['admin'] } },
-        schema: { summary: 'Progress of an import', tags: ['city'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } },
+        schema: {
+          summary: 'Progress of an import',
+          tags: ['city'],
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
+        },
       },
       async (request) => service.progress(request.params.id),
     );

@@ -22,10 +22,17 @@ test('vigil CLI: demo, user add, migrate, and audit verify catching a tampered e
     assert.match(demo.stdout, /demo city loaded .* 38367 residents/);
     assert.equal(vigil(dataDir, ['demo']).status, 1, 'the demo loads only into an empty store');
 
-    const add = vigil(dataDir, ['user', 'add', '--username', 'chief', '--org', 'Monaco Fire and Rescue', '--roles', 'commander,responder', '--password-stdin'], {}, 'a strong password\n');
+    const add = vigil(
+      dataDir,
+      ['user', 'add', '--username', 'chief', '--org', 'Monaco Fire and Rescue', '--roles', 'commander,responder', '--password-stdin'],
+      {},
+      'a strong password\n',
+    );
     assert.equal(add.status, 0, add.stderr);
     assert.match(add.stdout, /created user chief .* in Monaco Fire and Rescue with roles commander, responder/);
-    const badOrg = vigil(dataDir, ['user', 'add', '--username', 'x2', '--org', 'Nowhere', '--roles', 'operator'], { VIGIL_NEW_USER_PASSWORD: 'a strong password' });
+    const badOrg = vigil(dataDir, ['user', 'add', '--username', 'x2', '--org', 'Nowhere', '--roles', 'operator'], {
+      VIGIL_NEW_USER_PASSWORD: 'a strong password',
+    });
     assert.equal(badOrg.status, 1);
     assert.match(badOrg.stderr, /no organisation "Nowhere"/);
     assert.equal(vigil(dataDir, ['frobnicate']).status, 2);
@@ -39,7 +46,10 @@ test('vigil CLI: demo, user add, migrate, and audit verify catching a tampered e
 
     // Someone with access to the database file rewrites history: grants themselves admin.
     const db = new Database(join(dataDir, 'vigil.sqlite'));
-    const row = db.prepare("SELECT seq, data FROM events WHERE type = 'identity.user.created' AND data LIKE '%\"chief\"%'").get() as { seq: number; data: string };
+    const row = db.prepare("SELECT seq, data FROM events WHERE type = 'identity.user.created' AND data LIKE '%\"chief\"%'").get() as {
+      seq: number;
+      data: string;
+    };
     db.prepare('UPDATE events SET data = ? WHERE seq = ?').run(row.data.replace('"commander","responder"', '"admin"'), row.seq);
     db.close();
     const broken = vigil(dataDir, ['audit', 'verify']);
@@ -55,11 +65,18 @@ test('vigil dc09-send dials a receiver and reports its ACKs', async () => {
   const { loadConfig } = await import('../kernel/config.js');
   const { spawn } = await import('node:child_process');
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-dial-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }), dataDir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }),
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const run = (args: string[]) =>
       new Promise<{ status: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), 'dc09-send', ...args], { env: { ...process.env, VIGIL_LOG_LEVEL: 'silent' } });
+        const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), 'dc09-send', ...args], {
+          env: { ...process.env, VIGIL_LOG_LEVEL: 'silent' },
+        });
         let stdout = '';
         child.stdout.on('data', (d) => (stdout += String(d)));
         child.on('close', (status) => resolve({ status, stdout }));

@@ -27,7 +27,8 @@ export async function dc09SendCommand(args: string[]): Promise<number> {
       'local-offset-minutes': { type: 'string', default: '0' },
     },
   });
-  if (!values.account || !/^[0-9A-Fa-f]{3,16}$/.test(values.account)) throw new VigilError('bad_request', `--account must be 3–16 hex characters\n${DC09_SEND_USAGE}`);
+  if (!values.account || !/^[0-9A-Fa-f]{3,16}$/.test(values.account))
+    throw new VigilError('bad_request', `--account must be 3–16 hex characters\n${DC09_SEND_USAGE}`);
   if (!['SIA-DCS', 'ADM-CID', 'NULL'].includes(values.id)) throw new VigilError('bad_request', '--id must be SIA-DCS, ADM-CID or NULL');
   const key = values.key ? parseKey(values.key) : null;
   if (values.key && !key) throw new VigilError('bad_request', '--key must be 32/48/64 hex or 16/24/32 ASCII characters');
@@ -39,8 +40,12 @@ export async function dc09SendCommand(args: string[]): Promise<number> {
   try {
     for (let i = 0; i < count; i++) {
       const frame = signalFrame({
-        id: values.id as 'SIA-DCS' | 'ADM-CID' | 'NULL', seq: Number(values.seq) + i, account: values.account.toUpperCase(),
-        data: values.id === 'NULL' ? '' : values.data, key, now: Date.now() + offset,
+        id: values.id as 'SIA-DCS' | 'ADM-CID' | 'NULL',
+        seq: Number(values.seq) + i,
+        account: values.account.toUpperCase(),
+        data: values.id === 'NULL' ? '' : values.data,
+        key,
+        now: Date.now() + offset,
       });
       const started = performance.now();
       let reply: Dc09Reply;
@@ -52,7 +57,9 @@ export async function dc09SendCommand(args: string[]): Promise<number> {
         continue;
       }
       const ms = (performance.now() - started).toFixed(1);
-      console.log(`${i + 1}: ${reply.kind}${reply.encrypted ? ' (encrypted)' : ''} seq ${reply.seq ?? '?'} in ${ms} ms${reply.crcOk ? '' : ' — reply CRC WRONG'}  ${JSON.stringify(reply.raw)}`);
+      console.log(
+        `${i + 1}: ${reply.kind}${reply.encrypted ? ' (encrypted)' : ''} seq ${reply.seq ?? '?'} in ${ms} ms${reply.crcOk ? '' : ' — reply CRC WRONG'}  ${JSON.stringify(reply.raw)}`,
+      );
       if (reply.kind !== 'ACK' || !reply.crcOk) failures++;
       if (Number(values['interval-ms']) > 0 && i + 1 < count) await new Promise((r) => setTimeout(r, Number(values['interval-ms'])));
     }

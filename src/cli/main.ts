@@ -55,7 +55,10 @@ export async function main(argv: string[]): Promise<number> {
         return await userAddCommand(config, {
           username: values.username,
           org: values.org,
-          roles: values.roles.split(',').map((r) => r.trim()).filter(Boolean),
+          roles: values.roles
+            .split(',')
+            .map((r) => r.trim())
+            .filter(Boolean),
           displayName: values['display-name'] ?? values.username,
           passwordFromStdin: values['password-stdin'] ?? false,
         });

@@ -14,7 +14,9 @@ export interface UserAddInput {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** `vigil user add`: the way to create the first real administrator of an installation. */
@@ -25,7 +27,16 @@ export async function userAddCommand(config: VigilConfig, input: UserAddInput): 
   try {
     const service = vigil.capabilities.identity.service;
     const org = service.listOrgs().find((o) => o.id === input.org || o.name === input.org);
-    if (!org) throw new VigilError('not_found', `no organisation "${input.org}"; known: ${service.listOrgs().map((o) => `${o.id} (${o.name})`).join(', ') || 'none — run vigil demo or vigil org add'}`);
+    if (!org)
+      throw new VigilError(
+        'not_found',
+        `no organisation "${input.org}"; known: ${
+          service
+            .listOrgs()
+            .map((o) => `${o.id} (${o.name})`)
+            .join(', ') || 'none — run vigil demo or vigil org add'
+        }`,
+      );
     const user = await service.createUser({ username: input.username, orgId: org.id, roles: input.roles, displayName: input.displayName, password }, 'system');
     console.log(`created user ${user.username} (${user.id}) in ${org.name} with roles ${user.roles.join(', ')}`);
     return 0;

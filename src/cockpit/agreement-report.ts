@@ -12,19 +12,38 @@ const STATUS = { met: 'met', breached: 'breached', incomplete: 'incomplete', mis
  * the number of samples behind it and the outcome — the figures come from the
  * city's own data, not from the provider.
  */
-export function agreementReportHtml(report: AgreementReport, agreement: Agreement, catalogue: Catalogue, index: AreaIndex, cityName: string, generatedAt: string): string {
+export function agreementReportHtml(
+  report: AgreementReport,
+  agreement: Agreement,
+  catalogue: Catalogue,
+  index: AreaIndex,
+  cityName: string,
+  generatedAt: string,
+): string {
   const indicatorName = (id: string) => catalogue.byId.get(id)?.name.en ?? id;
   const unit = (id: string) => catalogue.byId.get(id)?.definition.unit ?? '';
   const areaName = (id: string | null) => (id ? (index.nodes.get(id)?.name ?? id) : cityName);
-  const clauses = agreement.clauses.map((c) => `<tr><td>${escapeHtml(indicatorName(c.indicatorId))}</td><td>${escapeHtml(areaName(c.areaId))}</td><td>${c.statistic}</td><td>${c.comparator} ${num(c.target)} ${escapeHtml(unit(c.indicatorId))}</td><td>${c.minimumCount}</td></tr>`).join('\n');
-  const periods = report.periods.map((p) => {
-    const rows = p.clauses.map((c) => `<tr class="${c.outcome}"><td>${escapeHtml(indicatorName(c.indicatorId))}</td><td>${escapeHtml(areaName(c.areaId))}</td><td>${c.statistic}</td><td>${num(c.value)} ${escapeHtml(unit(c.indicatorId))}</td><td>${c.comparator} ${num(c.target)}</td><td>${c.count ?? '—'}</td><td>${STATUS[c.outcome]}${c.reason ? ` — ${escapeHtml(c.reason)}` : ''}</td></tr>`).join('\n');
-    return `<section class="period ${p.status}" data-period="${escapeHtml(p.period)}">
+  const clauses = agreement.clauses
+    .map(
+      (c) =>
+        `<tr><td>${escapeHtml(indicatorName(c.indicatorId))}</td><td>${escapeHtml(areaName(c.areaId))}</td><td>${c.statistic}</td><td>${c.comparator} ${num(c.target)} ${escapeHtml(unit(c.indicatorId))}</td><td>${c.minimumCount}</td></tr>`,
+    )
+    .join('\n');
+  const periods = report.periods
+    .map((p) => {
+      const rows = p.clauses
+        .map(
+          (c) =>
+            `<tr class="${c.outcome}"><td>${escapeHtml(indicatorName(c.indicatorId))}</td><td>${escapeHtml(areaName(c.areaId))}</td><td>${c.statistic}</td><td>${num(c.value)} ${escapeHtml(unit(c.indicatorId))}</td><td>${c.comparator} ${num(c.target)}</td><td>${c.count ?? '—'}</td><td>${STATUS[c.outcome]}${c.reason ? ` — ${escapeHtml(c.reason)}` : ''}</td></tr>`,
+        )
+        .join('\n');
+      return `<section class="period ${p.status}" data-period="${escapeHtml(p.period)}">
 <h2>${escapeHtml(p.period)}: <span class="status">${STATUS[p.status]}</span>${p.inProgress ? ' <em>(in progress: figures may still change)</em>' : ''}</h2>
 <table><thead><tr><th>KPI</th><th>Area</th><th>Statistic</th><th>Value</th><th>Target</th><th>Samples</th><th>Outcome</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
-  }).join('\n');
+    })
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(`${agreement.name} — ${agreement.provider} — evaluation report`)}</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:6px 0 14px}td,th{border:1px solid #ccd;padding:3px 8px;text-align:left}

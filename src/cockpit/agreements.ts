@@ -25,7 +25,10 @@ export function agreementReport(a: Agreement, src: EvaluationSources, nowMonth: 
   const first = parsePeriod(a.startsWith)!;
   const periods = periodsBetween(a.periodKind, first.months[0]!, Math.max(nowMonth, first.months[0]!)).slice(-60);
   return {
-    agreementId: a.agreementId, name: a.name, provider: a.provider, periodKind: a.periodKind,
+    agreementId: a.agreementId,
+    name: a.name,
+    provider: a.provider,
+    periodKind: a.periodKind,
     periods: periods.map((p) => evaluatePeriod(a, src, p, nowMonth)),
   };
 }

@@ -9,7 +9,10 @@ const real = (f: string) => readFileSync(join(dir, f), 'utf8');
 
 test('the catalogue loads: one file per standard, every entry cited with a confirmation status', () => {
   const c = loadCatalogue();
-  assert.deepEqual(c.files.map((f) => f.standard), ['ISO 37120', 'ISO 37122', 'ISO 37123', 'ITU-T Y.4903 / U4SSC KPIs', 'Vigil']);
+  assert.deepEqual(
+    c.files.map((f) => f.standard),
+    ['ISO 37120', 'ISO 37122', 'ISO 37123', 'ITU-T Y.4903 / U4SSC KPIs', 'Vigil'],
+  );
   assert.ok(c.indicators.length >= 25);
   for (const i of c.indicators) {
     assert.ok(i.citation.document, i.id);
@@ -20,7 +23,12 @@ test('the catalogue loads: one file per standard, every entry cited with a confi
   }
   // ISO 37120:2014 numbering as in the public ontology's labels.
   const clause = (id: string) => c.byId.get(id)!.citation.clause;
-  assert.deepEqual(['firefighters', 'fire-deaths', 'natural-hazard-deaths', 'volunteer-firefighters', 'emergency-response-time', 'fire-response-time'].map((k) => clause(`iso37120.${k}${k.includes('time') ? '' : '-per-100k'}`)), ['10.1', '10.2', '10.3', '10.4', '10.5', '10.6']);
+  assert.deepEqual(
+    ['firefighters', 'fire-deaths', 'natural-hazard-deaths', 'volunteer-firefighters', 'emergency-response-time', 'fire-response-time'].map((k) =>
+      clause(`iso37120.${k}${k.includes('time') ? '' : '-per-100k'}`),
+    ),
+    ['10.1', '10.2', '10.3', '10.4', '10.5', '10.6'],
+  );
   assert.equal(c.byId.get('iso37120.emergency-response-time')!.name.en, 'Response time for emergency response services from initial call');
   // U4SSC safety KPIs: 5A response time (advanced), 6C police, 7C fire, 8C violent crime.
   assert.equal(clause('u4ssc.disaster-prone-population'), 'SC: SH: SA: 4A');
@@ -43,19 +51,48 @@ test('the catalogue refuses malformed entries with the reason', () => {
   };
   const cases: [string, (f: string) => string, RegExp][] = [
     ['missing citation', edit('vigil.json', (d) => delete d.indicators[0]!.citation), /citation/],
-    ['ratio without denominator', edit('vigil.json', (d) => ((d.indicators[3] as { definition: { denominator: unknown } }).definition.denominator = null)), /denominator/],
-    ['unknown variable', edit('iso-37120.json', (d) => ((d.indicators[0] as { definition: { numerator: string } }).definition.numerator = 'unicorns')), /unknown numerator variable unicorns/],
-    ['distribution over a flow', edit('vigil.json', (d) => ((d.indicators[0] as { definition: { numerator: string } }).definition.numerator = 'alarms-closed')), /needs a distribution numerator/],
+    [
+      'ratio without denominator',
+      edit('vigil.json', (d) => ((d.indicators[3] as { definition: { denominator: unknown } }).definition.denominator = null)),
+      /denominator/,
+    ],
+    [
+      'unknown variable',
+      edit('iso-37120.json', (d) => ((d.indicators[0] as { definition: { numerator: string } }).definition.numerator = 'unicorns')),
+      /unknown numerator variable unicorns/,
+    ],
+    [
+      'distribution over a flow',
+      edit('vigil.json', (d) => ((d.indicators[0] as { definition: { numerator: string } }).definition.numerator = 'alarms-closed')),
+      /needs a distribution numerator/,
+    ],
     ['duplicate id', edit('u4ssc.json', (d) => (d.indicators[1]!.id = d.indicators[0]!.id)), /used twice/],
     ['confirmed without a source page', edit('u4ssc.json', (d) => (d.indicators[1]!.confirmed = true)), /no public page/],
     ['confirmed without a clause', edit('iso-37123.json', (d) => (d.indicators[0]!.confirmed = true)), /clause must be string/],
     ['unknown level', edit('iso-37122.json', (d) => (d.indicators[0]!.levels = ['galaxy'])), /levels/],
     ['no confirmation status', edit('iso-37120.json', (d) => delete d.indicators[0]!.confirmation), /confirmation/],
     ['boolean and status disagree', edit('vigil.json', (d) => (d.indicators[0]!.confirmed = false)), /confirmation status is confirmed/],
-    ['partial without a source', edit('iso-37120.json', (d) => ((d.indicators[0] as { confirmation: { against: unknown } }).confirmation.against = null)), /no source named/],
-    ['unconfirmed without a reason', edit('iso-37123.json', (d) => ((d.indicators[0] as { confirmation: { note: unknown } }).confirmation.note = null)), /no note saying why/],
-    ['clause checked but null', edit('u4ssc.json', (d) => ((d.indicators[1] as { citation: { clause: unknown } }).citation.clause = null)), /clause is said to be checked/],
+    [
+      'partial without a source',
+      edit('iso-37120.json', (d) => ((d.indicators[0] as { confirmation: { against: unknown } }).confirmation.against = null)),
+      /no source named/,
+    ],
+    [
+      'unconfirmed without a reason',
+      edit('iso-37123.json', (d) => ((d.indicators[0] as { confirmation: { note: unknown } }).confirmation.note = null)),
+      /no note saying why/,
+    ],
+    [
+      'clause checked but null',
+      edit('u4ssc.json', (d) => ((d.indicators[1] as { citation: { clause: unknown } }).citation.clause = null)),
+      /clause is said to be checked/,
+    ],
   ];
-  for (const [name, read, message] of cases) assert.throws(() => loadCatalogue(read), (e: unknown) => e instanceof CatalogueError && message.test(e.message), name);
+  for (const [name, read, message] of cases)
+    assert.throws(
+      () => loadCatalogue(read),
+      (e: unknown) => e instanceof CatalogueError && message.test(e.message),
+      name,
+    );
   assert.equal(CATALOGUE_FILES.length, 5);
 });

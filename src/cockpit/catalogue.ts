@@ -13,7 +13,12 @@ const entrySchema = {
   required: ['id', 'name', 'theme', 'type', 'definition', 'levels', 'higherIsBetter', 'sources', 'citation', 'confirmed', 'confirmation'],
   properties: {
     id: { type: 'string', pattern: '^[a-z0-9]+\\.[a-z0-9-]+$' },
-    name: { type: 'object', additionalProperties: false, required: ['en', 'fr'], properties: { en: { type: 'string', minLength: 3 }, fr: { type: 'string', minLength: 3 } } },
+    name: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['en', 'fr'],
+      properties: { en: { type: 'string', minLength: 3 }, fr: { type: 'string', minLength: 3 } },
+    },
     theme: { enum: ['safety', 'fire-emergency', 'resilience', 'alarms', 'warning'] },
     type: { enum: ['core', 'supporting', 'advanced', 'operational'] },
     definition: {
@@ -38,13 +43,22 @@ const entrySchema = {
     higherIsBetter: { type: 'boolean' },
     sources: { type: 'array', minItems: 1, items: { type: 'string' } },
     citation: {
-      type: 'object', additionalProperties: false, required: ['document', 'clause'],
-      properties: { document: { type: 'string', minLength: 3 }, clause: { type: ['string', 'null'] }, url: { type: 'string', pattern: '^https://' }, note: { type: 'string' } },
+      type: 'object',
+      additionalProperties: false,
+      required: ['document', 'clause'],
+      properties: {
+        document: { type: 'string', minLength: 3 },
+        clause: { type: ['string', 'null'] },
+        url: { type: 'string', pattern: '^https://' },
+        note: { type: 'string' },
+      },
     },
     confirmed: { type: 'boolean' },
     // What was checked against public material, against what, and why the rest could not be.
     confirmation: {
-      type: 'object', additionalProperties: false, required: ['status', 'checked', 'against', 'note'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'checked', 'against', 'note'],
       properties: {
         status: { enum: ['confirmed', 'partial', 'unconfirmed'] },
         checked: { type: 'array', uniqueItems: true, items: { enum: ['clause', 'name', 'type', 'definition'] } },
@@ -59,18 +73,35 @@ const entrySchema = {
 } as const;
 
 const fileSchema = {
-  type: 'object', additionalProperties: false, required: ['standard', 'title', 'note', 'indicators'],
-  properties: { standard: { type: 'string' }, title: { type: 'string' }, note: { type: 'string' }, indicators: { type: 'array', minItems: 1, items: entrySchema } },
+  type: 'object',
+  additionalProperties: false,
+  required: ['standard', 'title', 'note', 'indicators'],
+  properties: {
+    standard: { type: 'string' },
+    title: { type: 'string' },
+    note: { type: 'string' },
+    indicators: { type: 'array', minItems: 1, items: entrySchema },
+  },
 } as const;
 
 const variablesSchema = {
-  type: 'object', additionalProperties: false, required: ['variables'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['variables'],
   properties: {
     variables: {
       type: 'array',
       items: {
-        type: 'object', additionalProperties: false, required: ['id', 'kind', 'unit', 'origin', 'description'],
-        properties: { id: { type: 'string', pattern: '^[a-z0-9-]+$' }, kind: { enum: ['stock', 'flow', 'distribution'] }, unit: { type: 'string' }, origin: { enum: ['statistics', 'operational'] }, description: { type: 'string' } },
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'kind', 'unit', 'origin', 'description'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9-]+$' },
+          kind: { enum: ['stock', 'flow', 'distribution'] },
+          unit: { type: 'string' },
+          origin: { enum: ['statistics', 'operational'] },
+          description: { type: 'string' },
+        },
       },
     },
   },
@@ -113,13 +144,17 @@ export function loadCatalogue(read: (file: string) => string = (f) => readFileSy
     byId.set(i.id, i);
     const num = variables.get(i.definition.numerator);
     if (!num) throw new CatalogueError(`${i.id}: unknown numerator variable ${i.definition.numerator}`);
-    if ((num.kind === 'distribution') !== (i.definition.measure === 'distribution')) throw new CatalogueError(`${i.id}: a ${i.definition.measure} needs a ${i.definition.measure === 'distribution' ? 'distribution' : 'stock or flow'} numerator, ${num.id} is a ${num.kind}`);
+    if ((num.kind === 'distribution') !== (i.definition.measure === 'distribution'))
+      throw new CatalogueError(
+        `${i.id}: a ${i.definition.measure} needs a ${i.definition.measure === 'distribution' ? 'distribution' : 'stock or flow'} numerator, ${num.id} is a ${num.kind}`,
+      );
     if (i.definition.denominator) {
       const den = variables.get(i.definition.denominator);
       if (!den) throw new CatalogueError(`${i.id}: unknown denominator variable ${i.definition.denominator}`);
       if (den.kind === 'distribution') throw new CatalogueError(`${i.id}: the denominator ${den.id} is a distribution`);
     }
-    if (i.confirmed && i.standard !== 'Vigil' && !i.citation.url) throw new CatalogueError(`${i.id}: confirmed, but no public page it was checked against (citation.url)`);
+    if (i.confirmed && i.standard !== 'Vigil' && !i.citation.url)
+      throw new CatalogueError(`${i.id}: confirmed, but no public page it was checked against (citation.url)`);
     checkConfirmation(i);
   }
   return { indicators, byId, variables, files };
@@ -130,7 +165,8 @@ function checkConfirmation(i: IndicatorDefinition): void {
   const c = i.confirmation;
   if (i.confirmed !== (c.status === 'confirmed')) throw new CatalogueError(`${i.id}: confirmed is ${i.confirmed} but the confirmation status is ${c.status}`);
   if (c.status === 'confirmed' && !c.checked.includes('definition')) throw new CatalogueError(`${i.id}: confirmed without checking the definition`);
-  if (c.status !== 'unconfirmed' && (c.checked.length === 0 || !c.against)) throw new CatalogueError(`${i.id}: ${c.status}, but nothing checked or no source named`);
+  if (c.status !== 'unconfirmed' && (c.checked.length === 0 || !c.against))
+    throw new CatalogueError(`${i.id}: ${c.status}, but nothing checked or no source named`);
   if (c.status === 'unconfirmed' && c.checked.length > 0) throw new CatalogueError(`${i.id}: unconfirmed, yet lists checked fields`);
   if (c.status !== 'confirmed' && !c.note) throw new CatalogueError(`${i.id}: not confirmed, and no note saying why`);
   if (c.checked.includes('clause') && !i.citation.clause) throw new CatalogueError(`${i.id}: the clause is said to be checked but is null`);

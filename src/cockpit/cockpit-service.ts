@@ -29,7 +29,10 @@ export interface PeerComparison {
 
 /** The cockpit: indicators per area and period, trends, imports, peers. Rules only; the state does the counting. */
 export class CockpitService {
-  constructor(private readonly ctx: AppContext, readonly state: CockpitState) {}
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: CockpitState,
+  ) {}
 
   definition(id: string): IndicatorDefinition {
     const d = this.state.catalogue.byId.get(id);
@@ -51,11 +54,16 @@ export class CockpitService {
 
   tree(): { cityId: string | null; areas: (Pick<AreaNode, 'id' | 'name' | 'level' | 'parentId'> & { sites: number; children: string[] })[] } {
     const index = this.state.areaIndex();
-    const areas = [...index.nodes.values()].filter((n) => n.level !== 'site').map((n) => ({
-      id: n.id, name: n.name, level: n.level, parentId: n.parentId,
-      sites: n.children.filter((c) => index.nodes.get(c)!.level === 'site').length,
-      children: n.children.filter((c) => index.nodes.get(c)!.level !== 'site'),
-    }));
+    const areas = [...index.nodes.values()]
+      .filter((n) => n.level !== 'site')
+      .map((n) => ({
+        id: n.id,
+        name: n.name,
+        level: n.level,
+        parentId: n.parentId,
+        sites: n.children.filter((c) => index.nodes.get(c)!.level === 'site').length,
+        children: n.children.filter((c) => index.nodes.get(c)!.level !== 'site'),
+      }));
     return { cityId: index.cityId, areas };
   }
 
@@ -85,7 +93,9 @@ export class CockpitService {
     const months = this.dataMonths(def, areaId);
     const from = Math.max(Math.min(months[0] ?? now, now), now - MAX_TREND_POINTS * (kind === 'month' ? 1 : kind === 'quarter' ? 3 : 12) + 1);
     const to = Math.max(now, months.at(-1) ?? now);
-    const points = periodsBetween(kind, from, to).slice(-MAX_TREND_POINTS).map((p) => evaluate(src, def, areaId, p)!);
+    const points = periodsBetween(kind, from, to)
+      .slice(-MAX_TREND_POINTS)
+      .map((p) => evaluate(src, def, areaId, p)!);
     return { indicatorId, areaId, kind, points };
   }
 
@@ -104,7 +114,9 @@ export class CockpitService {
     const index = this.state.areaIndex();
     const byName = new Map<string, string>();
     for (const n of index.nodes.values()) if (n.level !== 'site') byName.set(n.name.toLowerCase(), n.id);
-    const { records, errors } = parseStatistics(input, importId, this.state.catalogue.variables, (ref) => (index.nodes.has(ref) ? ref : (byName.get(ref.toLowerCase()) ?? null)));
+    const { records, errors } = parseStatistics(input, importId, this.state.catalogue.variables, (ref) =>
+      index.nodes.has(ref) ? ref : (byName.get(ref.toLowerCase()) ?? null),
+    );
     if (errors.length) throw new VigilError('validation_failed', `${errors.length} line(s) refused; nothing was imported`, { errors: errors.slice(0, 200) });
     await this.record('cockpit.statistics.imported', { importId, source: input.source, format: input.format, records }, by);
     return { importId, records: records.length };
@@ -126,7 +138,11 @@ export class CockpitService {
     const cityId = src.index.cityId;
     const own = cityId ? evaluate(src, def, cityId, period) : null;
     const popDef = this.state.catalogue.variables.get('population')!;
-    const population = cityId ? (this.state.statistics.value('population', cityId, period, popDef.kind === 'flow' ? 'flow' : 'stock', src.index)?.value ?? src.modelPopulation(cityId)?.value ?? null) : null;
+    const population = cityId
+      ? (this.state.statistics.value('population', cityId, period, popDef.kind === 'flow' ? 'flow' : 'stock', src.index)?.value ??
+        src.modelPopulation(cityId)?.value ??
+        null)
+      : null;
     // The latest import of a city's value wins (a revised figure).
     const latest = new Map<string, (typeof this.state.peers)[number]>();
     for (const p of this.state.peers) if (p.indicatorId === indicatorId && p.period === period.label) latest.set(p.city.toLowerCase(), p);
@@ -135,16 +151,22 @@ export class CockpitService {
       .map((p) => ({ city: p.city, country: p.country, population: p.population, value: p.value, source: p.source, recordId: p.recordId }))
       .sort((a, b) => a.value - b.value);
     const values = peers.map((p) => p.value);
-    const median = values.length ? (values.length % 2 ? values[(values.length - 1) / 2]! : (values[values.length / 2 - 1]! + values[values.length / 2]!) / 2) : null;
+    const median = values.length
+      ? values.length % 2
+        ? values[(values.length - 1) / 2]!
+        : (values[values.length / 2 - 1]! + values[values.length / 2]!) / 2
+      : null;
     const best = values.length ? (def.higherIsBetter ? values.at(-1)! : values[0]!) : null;
     const value = own?.value ?? null;
     const better = (a: number, b: number) => (def.higherIsBetter ? a >= b : a <= b);
     return {
-      indicatorId, period: period.label,
+      indicatorId,
+      period: period.label,
       city: { name: cityId ? src.index.nodes.get(cityId)!.name : '', population, value },
       peers,
       percentile: value !== null && values.length ? (100 * values.filter((v) => better(value, v)).length) / values.length : null,
-      median, best,
+      median,
+      best,
       gapToMedian: value !== null && median !== null ? value - median : null,
       gapToBest: value !== null && best !== null ? value - best : null,
     };
@@ -172,16 +194,38 @@ export class CockpitService {
     return this.ctx.clock.now();
   }
 
-  async defineAgreement(input: Omit<Agreement, 'agreementId' | 'definedBy' | 'definedAt' | 'clauses'> & { agreementId?: string; clauses: (Omit<AgreementClause, 'minimumCount' | 'areaId'> & { areaId?: string | null; minimumCount?: number })[] }, by: Principal): Promise<Agreement> {
-    if (!parsePeriod(input.startsWith) || parsePeriod(input.startsWith)!.kind !== input.periodKind) throw badRequest(`startsWith "${input.startsWith}" is not a ${input.periodKind}`);
+  async defineAgreement(
+    input: Omit<Agreement, 'agreementId' | 'definedBy' | 'definedAt' | 'clauses'> & {
+      agreementId?: string;
+      clauses: (Omit<AgreementClause, 'minimumCount' | 'areaId'> & { areaId?: string | null; minimumCount?: number })[];
+    },
+    by: Principal,
+  ): Promise<Agreement> {
+    if (!parsePeriod(input.startsWith) || parsePeriod(input.startsWith)!.kind !== input.periodKind)
+      throw badRequest(`startsWith "${input.startsWith}" is not a ${input.periodKind}`);
     const index = this.state.areaIndex();
-    const clauses = input.clauses.map((c) => ({ indicatorId: c.indicatorId, areaId: c.areaId ?? null, statistic: c.statistic, comparator: c.comparator, target: c.target, minimumCount: c.minimumCount ?? 1 }));
+    const clauses = input.clauses.map((c) => ({
+      indicatorId: c.indicatorId,
+      areaId: c.areaId ?? null,
+      statistic: c.statistic,
+      comparator: c.comparator,
+      target: c.target,
+      minimumCount: c.minimumCount ?? 1,
+    }));
     for (const c of clauses) checkClause(c, this.state.catalogue, index);
     const agreement: Agreement = {
-      agreementId: input.agreementId ?? newId('kpi-agr'), name: input.name, provider: input.provider, periodKind: input.periodKind, startsWith: input.startsWith,
-      clauses, definedBy: by.actor, definedAt: new Date(this.ctx.clock.now()).toISOString(),
+      agreementId: input.agreementId ?? newId('kpi-agr'),
+      name: input.name,
+      provider: input.provider,
+      periodKind: input.periodKind,
+      startsWith: input.startsWith,
+      clauses,
+      definedBy: by.actor,
+      definedAt: new Date(this.ctx.clock.now()).toISOString(),
     };
-    await this.ctx.record([{ type: 'cockpit.agreement.defined', subject: `kpi-agreement:${agreement.agreementId}`, orgId: by.orgId, actor: by.actor, data: { agreement } }]);
+    await this.ctx.record([
+      { type: 'cockpit.agreement.defined', subject: `kpi-agreement:${agreement.agreementId}`, orgId: by.orgId, actor: by.actor, data: { agreement } },
+    ]);
     return agreement;
   }
 
@@ -198,7 +242,14 @@ export class CockpitService {
 
   agreementReportHtml(agreementId: string, period?: string): string {
     const report = this.agreementReport(agreementId, period);
-    return agreementReportHtml(report, this.state.agreements.get(agreementId)!, this.state.catalogue, this.state.areaIndex(), this.cityName(), new Date(this.ctx.clock.now()).toISOString());
+    return agreementReportHtml(
+      report,
+      this.state.agreements.get(agreementId)!,
+      this.state.catalogue,
+      this.state.areaIndex(),
+      this.cityName(),
+      new Date(this.ctx.clock.now()).toISOString(),
+    );
   }
 
   /** Every agreement with the status of its last ended period and of the current one. */
@@ -218,4 +269,3 @@ export class CockpitService {
     await this.ctx.record([{ type, subject: `kpi-import:${(data as { importId: string }).importId}`, orgId: by.orgId, actor: by.actor, data }]);
   }
 }
-

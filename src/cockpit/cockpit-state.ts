@@ -31,7 +31,18 @@ export interface ImportSummary {
  */
 export class CockpitState implements Projection {
   readonly name = 'cockpit';
-  readonly typePrefixes = ['city.', 'alarms.alarm.', 'alerts.alert.issued', 'alerts.delivery.updated', 'alerts.delivery.progressed', 'alerts.delivery.queued', 'alerts.subscriber.', 'incidents.incident.opened', 'incidents.incident.status-changed', 'cockpit.'];
+  readonly typePrefixes = [
+    'city.',
+    'alarms.alarm.',
+    'alerts.alert.issued',
+    'alerts.delivery.updated',
+    'alerts.delivery.progressed',
+    'alerts.delivery.queued',
+    'alerts.subscriber.',
+    'incidents.incident.opened',
+    'incidents.incident.status-changed',
+    'cockpit.',
+  ];
   readonly catalogue: Catalogue = loadCatalogue();
   readonly calendar: ZoneCalendar;
   readonly statistics = new StatisticsTable();
@@ -46,7 +57,12 @@ export class CockpitState implements Projection {
   /** Residents inside a fire station's isochrone, per area: set by the routing engine when it exists. */
   private nearFireStation: { minutes: number; rows: Map<string, number>; ref: string } | null = null;
 
-  constructor(private readonly city: CityReadPort, private readonly subscribers: SubscribersReadPort, timeZone: string, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly city: CityReadPort,
+    private readonly subscribers: SubscribersReadPort,
+    timeZone: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.calendar = new ZoneCalendar(timeZone);
     this.index = new AreaIndex(city);
     this.measures = new MeasureStore(this.index);
@@ -106,7 +122,13 @@ export class CockpitState implements Projection {
   }
 
   coverageSnapshot(): CoverageSnapshot {
-    this.coverage ??= computeCoverage(this.city.sites.values(), this.city.devices.values(), this.subscribers.subscribers.values(), this.areaIndex(), new Date(this.now()).toISOString());
+    this.coverage ??= computeCoverage(
+      this.city.sites.values(),
+      this.city.devices.values(),
+      this.subscribers.subscribers.values(),
+      this.areaIndex(),
+      new Date(this.now()).toISOString(),
+    );
     return this.coverage;
   }
 

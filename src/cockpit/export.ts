@@ -6,7 +6,25 @@ import type { IndicatorDefinition } from './model.js';
 export const EXPORT_FORMATS = ['csv', 'json', 'ngsi-ld'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-const CSV_HEADER = ['indicator', 'name', 'standard', 'clause', 'confirmed', 'area_id', 'area', 'level', 'period', 'value', 'unit', 'numerator', 'denominator', 'p50', 'p90', 'count', 'sources'];
+const CSV_HEADER = [
+  'indicator',
+  'name',
+  'standard',
+  'clause',
+  'confirmed',
+  'area_id',
+  'area',
+  'level',
+  'period',
+  'value',
+  'unit',
+  'numerator',
+  'denominator',
+  'p50',
+  'p90',
+  'count',
+  'sources',
+];
 
 export function valuesToCsv(values: readonly IndicatorValue[], defs: ReadonlyMap<string, IndicatorDefinition>): string {
   return toCsv([
@@ -14,20 +32,42 @@ export function valuesToCsv(values: readonly IndicatorValue[], defs: ReadonlyMap
     ...values.map((v) => {
       const d = defs.get(v.indicatorId)!;
       return [
-        v.indicatorId, d.name.en, d.standard, d.citation.clause, String(d.confirmed), v.areaId, v.areaName, v.level, v.period, v.value, v.unit,
-        v.numerator?.value ?? null, v.denominator?.value ?? null, v.percentiles?.p50 ?? null, v.percentiles?.p90 ?? null, v.count ?? v.numerator?.count ?? null,
+        v.indicatorId,
+        d.name.en,
+        d.standard,
+        d.citation.clause,
+        String(d.confirmed),
+        v.areaId,
+        v.areaName,
+        v.level,
+        v.period,
+        v.value,
+        v.unit,
+        v.numerator?.value ?? null,
+        v.denominator?.value ?? null,
+        v.percentiles?.p50 ?? null,
+        v.percentiles?.p90 ?? null,
+        v.count ?? v.numerator?.count ?? null,
         v.provenance.map((p) => `${p.variable}:${p.kind}:${p.total}`).join(' '),
       ];
     }),
   ]);
 }
 
-const NGSI_CONTEXT = ['https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld', 'https://raw.githubusercontent.com/smart-data-models/dataModel.KeyPerformanceIndicator/master/context.jsonld'];
+const NGSI_CONTEXT = [
+  'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld',
+  'https://raw.githubusercontent.com/smart-data-models/dataModel.KeyPerformanceIndicator/master/context.jsonld',
+];
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
 
 /** FIWARE Smart Data Models KeyPerformanceIndicator entities, NGSI-LD key-values form (as the model's example.jsonld). */
-export function valuesToNgsiLd(values: readonly IndicatorValue[], defs: ReadonlyMap<string, IndicatorDefinition>, organization: string, modifiedAt: string): unknown[] {
+export function valuesToNgsiLd(
+  values: readonly IndicatorValue[],
+  defs: ReadonlyMap<string, IndicatorDefinition>,
+  organization: string,
+  modifiedAt: string,
+): unknown[] {
   return values.map((v) => {
     const d = defs.get(v.indicatorId)!;
     const p = parsePeriod(v.period)!;
@@ -46,7 +86,10 @@ export function valuesToNgsiLd(values: readonly IndicatorValue[], defs: Readonly
       calculationPeriod: { from: day(first), to: lastDay },
       calculationFrequency: p.kind === 'month' ? 'monthly' : p.kind === 'quarter' ? 'quarterly' : 'yearly',
       calculationMethod: 'automatic',
-      calculationFormula: d.definition.measure === 'ratio' ? `sum(${d.definition.numerator}) / sum(${d.definition.denominator}) * ${d.definition.scale}` : `percentiles ${(d.definition.percentiles ?? []).join(', ')} of ${d.definition.numerator} * ${d.definition.scale}`,
+      calculationFormula:
+        d.definition.measure === 'ratio'
+          ? `sum(${d.definition.numerator}) / sum(${d.definition.denominator}) * ${d.definition.scale}`
+          : `percentiles ${(d.definition.percentiles ?? []).join(', ')} of ${d.definition.numerator} * ${d.definition.scale}`,
       area: v.areaName,
       organization,
       process: d.theme,

@@ -42,7 +42,12 @@ export function createCockpitCapability(
     : null;
   let unsubscribe: (() => void) | null = null;
   return {
-    name: 'cockpit', projections: [state], routes: cockpitRoutes(service), service, state, fireCoverage,
+    name: 'cockpit',
+    projections: [state],
+    routes: cockpitRoutes(service),
+    service,
+    state,
+    fireCoverage,
     async start() {
       if (!fireCoverage || !routing) return;
       state.onCityChanged = () => fireCoverage.schedule();

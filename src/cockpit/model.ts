@@ -39,7 +39,12 @@ export interface IndicatorDefinition {
   /** False when the definition could not be checked against public material. */
   confirmed: boolean;
   /** What was checked (clause number, name, core/supporting, definition), against which public source, and why not the rest. */
-  confirmation: { status: 'confirmed' | 'partial' | 'unconfirmed'; checked: ('clause' | 'name' | 'type' | 'definition')[]; against: string | null; note: string | null };
+  confirmation: {
+    status: 'confirmed' | 'partial' | 'unconfirmed';
+    checked: ('clause' | 'name' | 'type' | 'definition')[];
+    against: string | null;
+    note: string | null;
+  };
 }
 
 /** Calendar periods in the city's time zone: '2026', '2026-Q1', '2026-03'. */

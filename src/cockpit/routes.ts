@@ -12,7 +12,9 @@ const IMPORTERS: readonly Role[] = ['analyst', 'admin'];
 const period = { type: 'string', pattern: '^\\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$' } as const;
 const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const importBody = {
-  type: 'object', additionalProperties: false, required: ['source', 'format'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['source', 'format'],
   properties: {
     source: { type: 'string', minLength: 3, maxLength: 500 },
     format: { type: 'string', enum: ['csv', 'json'] },
@@ -27,26 +29,52 @@ const importBody = {
 /** /api/cockpit: the city management cockpit — catalogue, values per area and period with provenance, trends, imports, peers, export. */
 export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api/cockpit/catalogue', { config: { access: { roles: READERS } }, schema: { summary: 'The indicator catalogue: definitions, units, citations, whether each was confirmed', tags: ['cockpit'] } }, async () => ({
-      files: service.state.catalogue.files,
-      indicators: service.state.catalogue.indicators,
-      variables: [...service.state.catalogue.variables.values()],
-      currentPeriod: service.currentPeriod(),
-    }));
+    app.get(
+      '/api/cockpit/catalogue',
+      {
+        config: { access: { roles: READERS } },
+        schema: { summary: 'The indicator catalogue: definitions, units, citations, whether each was confirmed', tags: ['cockpit'] },
+      },
+      async () => ({
+        files: service.state.catalogue.files,
+        indicators: service.state.catalogue.indicators,
+        variables: [...service.state.catalogue.variables.values()],
+        currentPeriod: service.currentPeriod(),
+      }),
+    );
 
-    app.get('/api/cockpit/areas', { config: { access: { roles: READERS } }, schema: { summary: 'The aggregation tree: city, districts, neighbourhoods (with their number of sites)', tags: ['cockpit'] } }, async () => service.tree());
+    app.get(
+      '/api/cockpit/areas',
+      {
+        config: { access: { roles: READERS } },
+        schema: { summary: 'The aggregation tree: city, districts, neighbourhoods (with their number of sites)', tags: ['cockpit'] },
+      },
+      async () => service.tree(),
+    );
 
     app.get<{ Params: { id: string }; Querystring: { period?: string; level?: CockpitLevel; parent?: string } }>(
       '/api/cockpit/indicators/:id/values',
       {
         config: { access: { roles: READERS } },
         schema: {
-          summary: 'An indicator for every area (or site) of a level, optionally under a parent area: the map and the drill-down', tags: ['cockpit'],
+          summary: 'An indicator for every area (or site) of a level, optionally under a parent area: the map and the drill-down',
+          tags: ['cockpit'],
           params: { type: 'object', required: ['id'], properties: { id } },
-          querystring: { type: 'object', additionalProperties: false, properties: { period, level: { type: 'string', enum: [...COCKPIT_LEVELS] }, parent: id } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { period, level: { type: 'string', enum: [...COCKPIT_LEVELS] }, parent: id },
+          },
         },
       },
-      async (request) => ({ values: service.values(request.params.id, request.query.period ?? service.currentPeriod(), request.query.level ?? 'neighbourhood', request.query.parent) }),
+      async (request) => ({
+        values: service.values(
+          request.params.id,
+          request.query.period ?? service.currentPeriod(),
+          request.query.level ?? 'neighbourhood',
+          request.query.parent,
+        ),
+      }),
     );
 
     app.get<{ Params: { id: string; area: string }; Querystring: { period?: string; refs?: number } }>(
@@ -54,12 +82,19 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       {
         config: { access: { roles: READERS } },
         schema: {
-          summary: 'One indicator for one area and period, with its provenance (ids of the events or import records behind it)', tags: ['cockpit'],
+          summary: 'One indicator for one area and period, with its provenance (ids of the events or import records behind it)',
+          tags: ['cockpit'],
           params: { type: 'object', required: ['id', 'area'], properties: { id, area: id } },
-          querystring: { type: 'object', additionalProperties: false, properties: { period, refs: { type: 'integer', minimum: 0, maximum: 1000, default: 50 } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { period, refs: { type: 'integer', minimum: 0, maximum: 1000, default: 50 } },
+          },
         },
       },
-      async (request) => ({ value: service.value(request.params.id, request.params.area, request.query.period ?? service.currentPeriod(), request.query.refs ?? 50) }),
+      async (request) => ({
+        value: service.value(request.params.id, request.params.area, request.query.period ?? service.currentPeriod(), request.query.refs ?? 50),
+      }),
     );
 
     app.get<{ Params: { id: string; area: string }; Querystring: { by?: PeriodKind } }>(
@@ -67,9 +102,14 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       {
         config: { access: { roles: READERS } },
         schema: {
-          summary: 'An indicator over consecutive months, quarters or years for one area', tags: ['cockpit'],
+          summary: 'An indicator over consecutive months, quarters or years for one area',
+          tags: ['cockpit'],
           params: { type: 'object', required: ['id', 'area'], properties: { id, area: id } },
-          querystring: { type: 'object', additionalProperties: false, properties: { by: { type: 'string', enum: ['month', 'quarter', 'year'], default: 'month' } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { by: { type: 'string', enum: ['month', 'quarter', 'year'], default: 'month' } },
+          },
         },
       },
       async (request) => service.trend(request.params.id, request.params.area, request.query.by ?? 'month'),
@@ -80,7 +120,8 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       {
         config: { access: { roles: READERS } },
         schema: {
-          summary: 'The city against imported peer cities of similar size (half to twice its population): percentile position and gaps', tags: ['cockpit'],
+          summary: 'The city against imported peer cities of similar size (half to twice its population): percentile position and gaps',
+          tags: ['cockpit'],
           params: { type: 'object', required: ['id'], properties: { id } },
           querystring: { type: 'object', additionalProperties: false, properties: { period } },
         },
@@ -88,7 +129,14 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       async (request) => service.compare(request.params.id, request.query.period ?? service.currentPeriod()),
     );
 
-    app.get('/api/cockpit/imports', { config: { access: { roles: READERS } }, schema: { summary: 'Imports of statistics and peer values: source, format, records, who and when', tags: ['cockpit'] } }, async () => ({ imports: service.state.imports }));
+    app.get(
+      '/api/cockpit/imports',
+      {
+        config: { access: { roles: READERS } },
+        schema: { summary: 'Imports of statistics and peer values: source, format, records, who and when', tags: ['cockpit'] },
+      },
+      async () => ({ imports: service.state.imports }),
+    );
 
     for (const kind of ['statistics', 'peers'] as const) {
       app.post<{ Body: ImportInput }>(
@@ -97,29 +145,44 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
           config: { access: { roles: IMPORTERS } },
           bodyLimit: 1_000_000,
           schema: {
-            summary: kind === 'statistics'
-              ? 'Import statistics (CSV columns variable,area,period,value or JSON records) with their source; all or nothing, errors per line'
-              : "Import peer cities' published values (CSV columns city,country,population,indicator,period,value) with their source",
-            tags: ['cockpit'], body: importBody,
+            summary:
+              kind === 'statistics'
+                ? 'Import statistics (CSV columns variable,area,period,value or JSON records) with their source; all or nothing, errors per line'
+                : "Import peer cities' published values (CSV columns city,country,population,indicator,period,value) with their source",
+            tags: ['cockpit'],
+            body: importBody,
           },
         },
         async (request, reply) => {
-          const result = kind === 'statistics' ? await service.importStatistics(request.body, request.principal) : await service.importPeers(request.body, request.principal);
+          const result =
+            kind === 'statistics'
+              ? await service.importStatistics(request.body, request.principal)
+              : await service.importPeers(request.body, request.principal);
           return reply.status(201).send(result);
         },
       );
     }
 
-    app.get('/api/cockpit/agreements', { config: { access: { roles: READERS } }, schema: { summary: 'KPI-based service agreements with the status of their last ended and current period', tags: ['cockpit'] } }, async () => ({ agreements: service.agreementBoard() }));
+    app.get(
+      '/api/cockpit/agreements',
+      {
+        config: { access: { roles: READERS } },
+        schema: { summary: 'KPI-based service agreements with the status of their last ended and current period', tags: ['cockpit'] },
+      },
+      async () => ({ agreements: service.agreementBoard() }),
+    );
 
     app.post<{ Body: Parameters<CockpitService['defineAgreement']>[0] }>(
       '/api/cockpit/agreements',
       {
         config: { access: { roles: IMPORTERS } },
         schema: {
-          summary: 'Define (or redefine, same agreementId) a KPI-based agreement with a provider: KPIs, targets, conditions, evaluation period', tags: ['cockpit'],
+          summary: 'Define (or redefine, same agreementId) a KPI-based agreement with a provider: KPIs, targets, conditions, evaluation period',
+          tags: ['cockpit'],
           body: {
-            type: 'object', additionalProperties: false, required: ['name', 'provider', 'periodKind', 'startsWith', 'clauses'],
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'provider', 'periodKind', 'startsWith', 'clauses'],
             properties: {
               agreementId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' },
               name: { type: 'string', minLength: 3, maxLength: 200 },
@@ -127,12 +190,20 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
               periodKind: { type: 'string', enum: ['month', 'quarter', 'year'] },
               startsWith: period,
               clauses: {
-                type: 'array', minItems: 1, maxItems: 50,
+                type: 'array',
+                minItems: 1,
+                maxItems: 50,
                 items: {
-                  type: 'object', additionalProperties: false, required: ['indicatorId', 'statistic', 'comparator', 'target'],
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['indicatorId', 'statistic', 'comparator', 'target'],
                   properties: {
-                    indicatorId: id, areaId: { type: ['string', 'null'], maxLength: 200 }, statistic: { type: 'string', enum: ['value', 'p50', 'p90'] },
-                    comparator: { type: 'string', enum: ['<=', '>='] }, target: { type: 'number' }, minimumCount: { type: 'integer', minimum: 0, maximum: 1000000 },
+                    indicatorId: id,
+                    areaId: { type: ['string', 'null'], maxLength: 200 },
+                    statistic: { type: 'string', enum: ['value', 'p50', 'p90'] },
+                    comparator: { type: 'string', enum: ['<=', '>='] },
+                    target: { type: 'number' },
+                    minimumCount: { type: 'integer', minimum: 0, maximum: 1000000 },
                   },
                 },
               },
@@ -148,8 +219,10 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       {
         config: { access: { roles: READERS } },
         schema: {
-          summary: 'The evaluation report of an agreement: every period from the first (or one, ?period=), each KPI against its target', tags: ['cockpit'],
-          params: { type: 'object', required: ['id'], properties: { id } }, querystring: { type: 'object', additionalProperties: false, properties: { period } },
+          summary: 'The evaluation report of an agreement: every period from the first (or one, ?period=), each KPI against its target',
+          tags: ['cockpit'],
+          params: { type: 'object', required: ['id'], properties: { id } },
+          querystring: { type: 'object', additionalProperties: false, properties: { period } },
         },
       },
       async (request) => service.agreementReport(request.params.id, request.query.period),
@@ -160,8 +233,10 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       {
         config: { access: { roles: READERS } },
         schema: {
-          summary: 'The evaluation report as a printable HTML page (the city as examiner): KPIs, targets, the values, samples and outcome of each period', tags: ['cockpit'],
-          params: { type: 'object', required: ['id'], properties: { id } }, querystring: { type: 'object', additionalProperties: false, properties: { period } },
+          summary: 'The evaluation report as a printable HTML page (the city as examiner): KPIs, targets, the values, samples and outcome of each period',
+          tags: ['cockpit'],
+          params: { type: 'object', required: ['id'], properties: { id } },
+          querystring: { type: 'object', additionalProperties: false, properties: { period } },
         },
       },
       async (request, reply) => reply.type('text/html; charset=utf-8').send(service.agreementReportHtml(request.params.id, request.query.period)),
@@ -172,8 +247,17 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       {
         config: { access: { roles: READERS } },
         schema: {
-          summary: 'Every indicator at a level for a period: CSV, JSON or NGSI-LD (FIWARE KeyPerformanceIndicator)', tags: ['cockpit'],
-          querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: [...EXPORT_FORMATS], default: 'json' }, period, level: { type: 'string', enum: [...COCKPIT_LEVELS], default: 'neighbourhood' } } },
+          summary: 'Every indicator at a level for a period: CSV, JSON or NGSI-LD (FIWARE KeyPerformanceIndicator)',
+          tags: ['cockpit'],
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              format: { type: 'string', enum: [...EXPORT_FORMATS], default: 'json' },
+              period,
+              level: { type: 'string', enum: [...COCKPIT_LEVELS], default: 'neighbourhood' },
+            },
+          },
         },
       },
       async (request, reply) => {
@@ -186,7 +270,10 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
           case 'csv':
             return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(valuesToCsv(values, defs));
           case 'ngsi-ld':
-            return reply.type('application/ld+json').header('content-disposition', `attachment; filename="${name}.jsonld"`).send(valuesToNgsiLd(values, defs, service.cityName(), new Date(service.now()).toISOString()));
+            return reply
+              .type('application/ld+json')
+              .header('content-disposition', `attachment; filename="${name}.jsonld"`)
+              .send(valuesToNgsiLd(values, defs, service.cityName(), new Date(service.now()).toISOString()));
           default:
             return reply.header('content-disposition', `attachment; filename="${name}.json"`).send({ period: p, level, values });
         }

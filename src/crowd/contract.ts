@@ -6,7 +6,17 @@
  */
 export { crowdEvent, type CrowdEvents } from './events.js';
 export {
-  DEFAULT_CRITICAL_DENSITY, DEFAULT_WARNING_DENSITY, HYSTERESIS, LEVELS,
-  type CrowdZone, type CrowdZoneDefinition, type Gate, type GateDefinition, type Level, type PeopleCount, type Suggestion, type SuggestionKind,
+  DEFAULT_CRITICAL_DENSITY,
+  DEFAULT_WARNING_DENSITY,
+  HYSTERESIS,
+  LEVELS,
+  type CrowdZone,
+  type CrowdZoneDefinition,
+  type Gate,
+  type GateDefinition,
+  type Level,
+  type PeopleCount,
+  type Suggestion,
+  type SuggestionKind,
 } from './model.js';
 export type { GateInput, ZoneInput, ZoneView } from './crowd-service.js';

@@ -18,7 +18,13 @@ export class CountBatcher {
   private readonly batcher: WindowBatcher<ZoneWindow>;
 
   constructor(write: (batch: Map<string, ZoneWindow>) => Promise<void>, windowMs = 1000, maxReadings = 1000) {
-    this.batcher = new WindowBatcher<ZoneWindow>({ write, newSlot: () => ({ counts: new Map(), flows: new Map(), readings: 0 }), size: (w) => w.readings, max: maxReadings, windowMs });
+    this.batcher = new WindowBatcher<ZoneWindow>({
+      write,
+      newSlot: () => ({ counts: new Map(), flows: new Map(), readings: 0 }),
+      size: (w) => w.readings,
+      max: maxReadings,
+      windowMs,
+    });
   }
 
   /** An occupancy count; a later count of the same counter in the window replaces it (an older one is ignored). */

@@ -45,7 +45,11 @@ export class CountIngest {
     }
     const m = parsed.message;
     const now = this.ctx.clock.now();
-    const outcome = await this.service.reading({ counterId: sensorDeviceId(topic), at: m.at ? Date.parse(m.at) : now, ...(m.value !== undefined ? { count: m.value } : { in: m.in ?? 0, out: m.out ?? 0 }) });
+    const outcome = await this.service.reading({
+      counterId: sensorDeviceId(topic),
+      at: m.at ? Date.parse(m.at) : now,
+      ...(m.value !== undefined ? { count: m.value } : { in: m.in ?? 0, out: m.out ?? 0 }),
+    });
     if (outcome !== 'recorded') this.ctx.logger.warn({ topic, outcome }, 'people count refused');
   }
 }

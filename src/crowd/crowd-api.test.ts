@@ -13,7 +13,12 @@ import { until } from '../../test/support/until.js';
 const SQUARE = 'czn:casino-square';
 
 async function node(dataDir: string, env: Record<string, string> = {}): Promise<RunningVigil> {
-  return serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_CROWD_WINDOW_MS: '200', ...env }), dataDir, port: 0, host: '127.0.0.1' });
+  return serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_CROWD_WINDOW_MS: '200', ...env }),
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
 }
 
 test('crowd: counts over MQTT push a zone to warning then critical with one crowd alarm; the commander closes the feeding gate (foot graph closed there); back to normal restores the alarm; a restart rebuilds the same levels', async () => {
@@ -25,21 +30,30 @@ test('crowd: counts over MQTT push a zone to warning then critical with one crow
     const crowd = vigil.capabilities.crowd.service;
     const square = crowd.state.zones.get(SQUARE)!;
     assert.ok(square.areaM2 > 8000 && square.areaM2 < 9500, `Place du Casino zone is ${square.areaM2} m²`);
-    const publish = (counter: string, m: object) => counters.publishAsync(`vigil/sensors/${counter}/events`, JSON.stringify({ type: 'people-count', state: 'normal', ...m }), { qos: 1 });
+    const publish = (counter: string, m: object) =>
+      counters.publishAsync(`vigil/sensors/${counter}/events`, JSON.stringify({ type: 'people-count', state: 'normal', ...m }), { qos: 1 });
     const perHalf = (density: number) => Math.round((density * square.areaM2) / 2);
     const before = await vigil.ctx.log.lastSeq();
     // Two cameras each count half the square; a line counter sees people coming in through the north gate.
-    await Promise.all([publish('cam:casino-square:west', { value: perHalf(2.2) }), publish('cam:casino-square:east', { value: perHalf(2.2) }), publish('line:casino-north', { in: 900, out: 40 })]);
+    await Promise.all([
+      publish('cam:casino-square:west', { value: perHalf(2.2) }),
+      publish('cam:casino-square:east', { value: perHalf(2.2) }),
+      publish('line:casino-north', { in: 900, out: 40 }),
+    ]);
     assert.equal(crowd.state.zones.get(SQUARE)!.level, 'warning');
     const counted = await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['crowd.zone.counted'], subject: `crowd-zone:${SQUARE}` });
     assert.ok(counted.length <= 2, `${counted.length} count events for 3 readings: they are aggregated per window`);
-    const alarm = () => [...vigil.capabilities.alarms.state.alarms.values()].find((a) => a.kind === 'crowd' && a.correlationKey === `device:crowd-zone:${SQUARE}`);
+    const alarm = () =>
+      [...vigil.capabilities.alarms.state.alarms.values()].find((a) => a.kind === 'crowd' && a.correlationKey === `device:crowd-zone:${SQUARE}`);
     assert.ok(alarm(), 'a crowd alarm is raised');
     assert.equal(alarm()!.priority, 2);
 
     const commander = await signedIn(vigil, 'commander');
     const alarms = await commander('GET', '/api/alarms');
-    assert.ok(alarms.json.alarms.some((a: { kind: string; title: string }) => a.kind === 'crowd' && /Place du Casino/.test(a.title)), 'the commander sees the crowd alarm');
+    assert.ok(
+      alarms.json.alarms.some((a: { kind: string; title: string }) => a.kind === 'crowd' && /Place du Casino/.test(a.title)),
+      'the commander sees the crowd alarm',
+    );
     // Suggestions: close the north gate (people come in there), re-route on foot toward an exit or the emptiest neighbour.
     let view = (await commander('GET', `/api/crowd/zones/${SQUARE}`)).json.zone;
     const close = view.suggestions.find((s: { suggestionId: string }) => s.suggestionId === 'close:gte:casino-north');
@@ -62,7 +76,10 @@ test('crowd: counts over MQTT push a zone to warning then critical with one crow
     assert.equal(applied.status, 200, applied.body);
     const gate = crowd.state.gates.get('gte:casino-north')!;
     assert.equal(gate.state, 'closed');
-    assert.ok(gate.closureId && vigil.capabilities.routing.service.state.closures.get(gate.closureId)?.profiles.includes('foot'), 'the foot graph is closed at the gate');
+    assert.ok(
+      gate.closureId && vigil.capabilities.routing.service.state.closures.get(gate.closureId)?.profiles.includes('foot'),
+      'the foot graph is closed at the gate',
+    );
     assert.ok(!applied.json.zone.suggestions.some((s: { suggestionId: string }) => s.suggestionId === 'close:gte:casino-north'));
     assert.equal((await commander('POST', '/api/crowd/gates/gte:casino-north/close')).status, 409);
     // Dismissing lasts for this level episode.
@@ -81,7 +98,8 @@ test('crowd: counts over MQTT push a zone to warning then critical with one crow
     // Back to normal: the alarm is restored (still to be handled by the operator).
     await Promise.all([publish('cam:casino-square:west', { value: perHalf(0.5) }), publish('cam:casino-square:east', { value: perHalf(0.5) })]);
     assert.equal(crowd.state.zones.get(SQUARE)!.level, 'normal');
-    const trail = async () => JSON.stringify((await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.alarm', 'crowd.level'] })).map((e) => [e.type, e.data]));
+    const trail = async () =>
+      JSON.stringify((await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.alarm', 'crowd.level'] })).map((e) => [e.type, e.data]));
     assert.equal(alarm()!.restored, true, await trail());
     // Opening the gate reopens the foot graph there.
     assert.equal((await commander('POST', '/api/crowd/gates/gte:casino-north/open')).status, 200);
@@ -117,17 +135,39 @@ test('crowd: counts over HTTP with an API key and from the camera analytics webh
     const post = (url: string, payload: object) => vigil.server.app.inject({ method: 'POST', url, headers: { 'x-api-key': key }, payload });
     const crowd = vigil.capabilities.crowd.service;
     const quai = crowd.state.zones.get('czn:quai-albert')!;
-    const ok = await post('/api/crowd/counts', { readings: [{ counterId: 'cam:quai-albert', count: 300 }, { counterId: 'line:quai-albert', in: 40, out: 5 }] });
+    const ok = await post('/api/crowd/counts', {
+      readings: [
+        { counterId: 'cam:quai-albert', count: 300 },
+        { counterId: 'line:quai-albert', in: 40, out: 5 },
+      ],
+    });
     assert.equal(ok.statusCode, 202, ok.body);
     assert.deepEqual(ok.json(), { accepted: 2, refused: 0 });
     // Answered once durable: the read model already has it.
     assert.equal(crowd.state.zones.get('czn:quai-albert')!.occupancy, 300);
     assert.equal(crowd.state.gates.get('gte:quai-albert')!.flows.at(-1)!.slice(1).join(), '40,5');
     const seq = await vigil.ctx.log.lastSeq();
-    for (const bad of [{ readings: [] }, { readings: [{ counterId: 'cam:quai-albert', count: -1 }] }, { readings: [{ counterId: 'cam:quai-albert', count: 1, in: 2 }] }, { readings: [{ counterId: 'cam:quai-albert' }] }, { readings: [{ counterId: 'cam:quai-albert', count: 5, at: 'tomorrow' }] }, { readings: [{ counterId: 'cam:quai-albert', count: 5 }], extra: 1 }]) {
+    for (const bad of [
+      { readings: [] },
+      { readings: [{ counterId: 'cam:quai-albert', count: -1 }] },
+      { readings: [{ counterId: 'cam:quai-albert', count: 1, in: 2 }] },
+      { readings: [{ counterId: 'cam:quai-albert' }] },
+      { readings: [{ counterId: 'cam:quai-albert', count: 5, at: 'tomorrow' }] },
+      { readings: [{ counterId: 'cam:quai-albert', count: 5 }], extra: 1 },
+    ]) {
       assert.equal((await post('/api/crowd/counts', bad)).statusCode, 400, JSON.stringify(bad));
     }
-    assert.equal((await post('/api/crowd/counts', { readings: [{ counterId: 'cam:quai-albert', count: 5 }, { counterId: 'cam:nowhere', count: 5 }] })).statusCode, 404);
+    assert.equal(
+      (
+        await post('/api/crowd/counts', {
+          readings: [
+            { counterId: 'cam:quai-albert', count: 5 },
+            { counterId: 'cam:nowhere', count: 5 },
+          ],
+        })
+      ).statusCode,
+      404,
+    );
     // A count sent to a line counter (or crossings to a camera) is refused.
     assert.equal((await post('/api/crowd/counts', { readings: [{ counterId: 'line:quai-albert', count: 5 }] })).statusCode, 400);
     assert.equal(await vigil.ctx.log.lastSeq(), seq, 'nothing stored for refused requests');
@@ -139,16 +179,40 @@ test('crowd: counts over HTTP with an API key and from the camera analytics webh
     assert.equal((await post('/api/alarms/webhooks/camera', { cameraId: 'cam:quai-albert', event: 'people-count' })).statusCode, 400);
     // Zones: defined by a commander of the owning organisation, polygon checked strictly, thresholds ordered.
     const commander = await signedIn(vigil, 'commander');
-    const ring = [[7.4200, 43.7300], [7.4210, 43.7300], [7.4210, 43.7306], [7.4200, 43.7306], [7.4200, 43.7300]];
-    const made = await commander('POST', '/api/crowd/zones', { name: 'Stade Louis II forecourt', polygon: { type: 'Polygon', coordinates: [ring] }, occupancyCounters: ['cam:stade'], eventId: 'evt:grand-prix' });
+    const ring = [
+      [7.42, 43.73],
+      [7.421, 43.73],
+      [7.421, 43.7306],
+      [7.42, 43.7306],
+      [7.42, 43.73],
+    ];
+    const made = await commander('POST', '/api/crowd/zones', {
+      name: 'Stade Louis II forecourt',
+      polygon: { type: 'Polygon', coordinates: [ring] },
+      occupancyCounters: ['cam:stade'],
+      eventId: 'evt:grand-prix',
+    });
     assert.equal(made.status, 201, made.body);
     assert.ok(Math.abs(made.json.zone.areaM2 - 80.5 * 66.7) < 200, String(made.json.zone.areaM2));
     assert.equal(made.json.zone.warningDensity, 2);
     assert.equal(made.json.zone.criticalDensity, 4);
     assert.equal((await commander('POST', '/api/crowd/zones', { name: 'x', polygon: { type: 'Polygon', coordinates: [ring.slice(0, 4)] } })).status, 400);
-    assert.equal((await commander('POST', '/api/crowd/zones', { name: 'x', polygon: { type: 'Polygon', coordinates: [ring] }, warningDensity: 3, criticalDensity: 2 })).status, 400);
-    assert.equal((await commander('POST', '/api/crowd/zones', { name: 'x', polygon: { type: 'Polygon', coordinates: [ring] }, occupancyCounters: ['cam:quai-albert'] })).status, 409, 'a counter feeds one zone');
-    assert.equal((await commander('POST', '/api/crowd/gates', { name: 'g', position: [7.42, 43.73], inside: 'czn:quai-albert' })).status, 404, "not the commander's organisation's zone");
+    assert.equal(
+      (await commander('POST', '/api/crowd/zones', { name: 'x', polygon: { type: 'Polygon', coordinates: [ring] }, warningDensity: 3, criticalDensity: 2 }))
+        .status,
+      400,
+    );
+    assert.equal(
+      (await commander('POST', '/api/crowd/zones', { name: 'x', polygon: { type: 'Polygon', coordinates: [ring] }, occupancyCounters: ['cam:quai-albert'] }))
+        .status,
+      409,
+      'a counter feeds one zone',
+    );
+    assert.equal(
+      (await commander('POST', '/api/crowd/gates', { name: 'g', position: [7.42, 43.73], inside: 'czn:quai-albert' })).status,
+      404,
+      "not the commander's organisation's zone",
+    );
     // The police commander's zone is not visible to the organiser's gateway.
     assert.equal((await post('/api/crowd/counts', { readings: [{ counterId: 'cam:stade', count: 5 }] })).statusCode, 400);
   } finally {
@@ -161,7 +225,13 @@ test('crowd: people counts through the real Mosquitto broker', async (t) => {
   if (!(await requireMqtt(t))) return;
   const root = `vigilcrowd${process.pid}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crowd-'));
-  const vigil = await node(dataDir, { VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${root}/sensors/+/events`, VIGIL_UNITS_MQTT_TOPIC: `${root}/units/+/position`, VIGIL_NODE_ID: `c${process.pid}`, VIGIL_ROUTING_OSM: 'off' });
+  const vigil = await node(dataDir, {
+    VIGIL_MQTT_URL: MQTT_URL,
+    VIGIL_MQTT_TOPIC: `${root}/sensors/+/events`,
+    VIGIL_UNITS_MQTT_TOPIC: `${root}/units/+/position`,
+    VIGIL_NODE_ID: `c${process.pid}`,
+    VIGIL_ROUTING_OSM: 'off',
+  });
   const device = await mqtt.connectAsync(MQTT_URL);
   try {
     const crowd = vigil.capabilities.crowd.service;

@@ -14,7 +14,12 @@ import { signedIn } from '../../test/support/api-client.js';
  */
 test('crowd zones of a major event: seen by its participants, not by others', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crowd-events-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_ROUTING_OSM: 'off' }), dataDir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_ROUTING_OSM: 'off' }),
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const race = [...vigil.capabilities.events.service.state.events.values()].find((e) => e.name === 'Harbour Grand Prix')!;
     const zones = [...vigil.capabilities.crowd.service.state.zones.values()];
@@ -23,7 +28,11 @@ test('crowd zones of a major event: seen by its participants, not by others', as
       const call = await signedIn(vigil, user);
       const r = await call('GET', '/api/crowd');
       assert.equal(r.status, 200, `${user}: ${r.body.slice(0, 200)}`);
-      return { zones: r.json.zones.length, gates: r.json.gates.length, one: (await call('GET', `/api/crowd/zones/${encodeURIComponent(zones[0]!.zoneId)}`)).status };
+      return {
+        zones: r.json.zones.length,
+        gates: r.json.gates.length,
+        one: (await call('GET', `/api/crowd/zones/${encodeURIComponent(zones[0]!.zoneId)}`)).status,
+      };
     };
     const gates = vigil.capabilities.crowd.service.state.gates.size;
     assert.deepEqual(await seen('steward'), { zones: zones.length, gates, one: 200 }, 'the owning organisation');

@@ -47,7 +47,12 @@ export interface CrowdDeps {
   eventSees?(eventId: string, by: Principal): boolean;
 }
 
-export type ZoneView = Omit<CrowdZone, 'history' | 'counts'> & { trendPerMin: number; counters: { counterId: string; count: number | null; at: string | null }[]; gates: string[]; suggestions: Suggestion[] };
+export type ZoneView = Omit<CrowdZone, 'history' | 'counts'> & {
+  trendPerMin: number;
+  counters: { counterId: string; count: number | null; at: string | null }[];
+  gates: string[];
+  suggestions: Suggestion[];
+};
 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -58,7 +63,12 @@ export class CrowdService {
   refused = 0;
   readings = 0;
 
-  constructor(private readonly ctx: AppContext, readonly state: CrowdState, private readonly deps: CrowdDeps, windowMs = 1000) {
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: CrowdState,
+    private readonly deps: CrowdDeps,
+    windowMs = 1000,
+  ) {
     this.counts = new CountBatcher((batch) => this.writeWindow(batch), windowMs);
   }
 
@@ -88,12 +98,17 @@ export class CrowdService {
   }
 
   visibleZones(by: Principal): ZoneView[] {
-    return [...this.state.zones.values()].filter((z) => this.seesZone(by, z)).sort((a, b) => a.name.localeCompare(b.name)).map((z) => this.view(z));
+    return [...this.state.zones.values()]
+      .filter((z) => this.seesZone(by, z))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((z) => this.view(z));
   }
 
   visibleGates(by: Principal): Omit<Gate, 'flows'>[] {
     const now = this.ctx.clock.now();
-    return [...this.state.gates.values()].filter((g) => this.seesGate(by, g)).map(({ flows: _f, ...g }) => ({ ...g, inflowPerMin: round(this.state.netInflowPerMin(this.state.gates.get(g.gateId)!, g.inside, now), 1) }));
+    return [...this.state.gates.values()]
+      .filter((g) => this.seesGate(by, g))
+      .map(({ flows: _f, ...g }) => ({ ...g, inflowPerMin: round(this.state.netInflowPerMin(this.state.gates.get(g.gateId)!, g.inside, now), 1) }));
   }
 
   zone(zoneId: string, by: Principal): ZoneView {
@@ -104,9 +119,16 @@ export class CrowdService {
     const now = this.ctx.clock.now();
     const { history, counts, ...rest } = z;
     return {
-      ...rest, density: round(z.density), trendPerMin: round(trendPerMin(history, z.countedAt ?? now)),
-      counters: z.occupancyCounters.map((c) => ({ counterId: c, count: counts[c]?.count ?? null, at: counts[c] ? new Date(counts[c].at).toISOString() : null })),
-      gates: [...(this.state.gatesOfZone.get(z.zoneId) ?? [])], suggestions: suggestionsFor(this.state, z, now, this.deps.footRoute),
+      ...rest,
+      density: round(z.density),
+      trendPerMin: round(trendPerMin(history, z.countedAt ?? now)),
+      counters: z.occupancyCounters.map((c) => ({
+        counterId: c,
+        count: counts[c]?.count ?? null,
+        at: counts[c] ? new Date(counts[c].at).toISOString() : null,
+      })),
+      gates: [...(this.state.gatesOfZone.get(z.zoneId) ?? [])],
+      suggestions: suggestionsFor(this.state, z, now, this.deps.footRoute),
     };
   }
 
@@ -115,7 +137,8 @@ export class CrowdService {
     for (const c of unique) {
       if (!COUNTER_ID.test(c)) throw badRequest(`counter id ${JSON.stringify(c)}: letters, digits and : _ . - only`);
       const used = this.state.counters.get(c);
-      if (used && (used.kind === 'occupancy' ? used.zoneId : used.gateId) !== owner) throw conflict(`counter ${c} already feeds ${used.kind === 'occupancy' ? used.zoneId : used.gateId}`);
+      if (used && (used.kind === 'occupancy' ? used.zoneId : used.gateId) !== owner)
+        throw conflict(`counter ${c} already feeds ${used.kind === 'occupancy' ? used.zoneId : used.gateId}`);
     }
     return unique;
   }
@@ -125,12 +148,23 @@ export class CrowdService {
     const name = input.name.trim();
     if (!name) throw badRequest('a crowd zone has a name');
     const { polygon, areaM2 } = checkZonePolygon(input.polygon);
-    const warningDensity = input.warningDensity ?? DEFAULT_WARNING_DENSITY, criticalDensity = input.criticalDensity ?? DEFAULT_CRITICAL_DENSITY;
+    const warningDensity = input.warningDensity ?? DEFAULT_WARNING_DENSITY,
+      criticalDensity = input.criticalDensity ?? DEFAULT_CRITICAL_DENSITY;
     checkThresholds(warningDensity, criticalDensity);
     const old = input.zoneId ? this.state.zones.get(input.zoneId) : undefined;
     if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that crowd zone belongs to another organisation');
     const zoneId = input.zoneId ?? newId('czn');
-    const zone = { zoneId, name, orgId: by.orgId, eventId: input.eventId ?? null, polygon, areaM2, warningDensity, criticalDensity, occupancyCounters: this.checkCounters(input.occupancyCounters ?? [], zoneId) };
+    const zone = {
+      zoneId,
+      name,
+      orgId: by.orgId,
+      eventId: input.eventId ?? null,
+      polygon,
+      areaM2,
+      warningDensity,
+      criticalDensity,
+      occupancyCounters: this.checkCounters(input.occupancyCounters ?? [], zoneId),
+    };
     await this.ctx.record([crowdEvent('crowd.zone.defined', `crowd-zone:${zoneId}`, by.orgId, by.actor, { zone })]);
     return 'roles' in by ? this.zone(zoneId, by) : this.state.zones.get(zoneId)!;
   }
@@ -148,7 +182,15 @@ export class CrowdService {
     const old = input.gateId ? this.state.gates.get(input.gateId) : undefined;
     if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that gate belongs to another organisation');
     const gateId = input.gateId ?? newId('gte');
-    const gate = { gateId, name, orgId: by.orgId, position: [input.position[0], input.position[1]] as Position, inside: inside.zoneId, outside: outside?.zoneId ?? null, lineCounters: this.checkCounters(input.lineCounters ?? [], gateId) };
+    const gate = {
+      gateId,
+      name,
+      orgId: by.orgId,
+      position: [input.position[0], input.position[1]] as Position,
+      inside: inside.zoneId,
+      outside: outside?.zoneId ?? null,
+      lineCounters: this.checkCounters(input.lineCounters ?? [], gateId),
+    };
     await this.ctx.record([crowdEvent('crowd.gate.defined', `gate:${gateId}`, by.orgId, by.actor, { gate })]);
     const { flows: _f, ...rest } = this.state.gates.get(gateId)!;
     return rest;
@@ -207,12 +249,15 @@ export class CrowdService {
       if (z.occupancyCounters.length > 0) {
         occupancy = 0;
         for (const c of z.occupancyCounters) {
-          const fresh = counts[c], known = z.counts[c];
-          occupancy += fresh && (!known || fresh[1] >= known.at) ? fresh[0] : known?.count ?? 0;
+          const fresh = counts[c],
+            known = z.counts[c];
+          occupancy += fresh && (!known || fresh[1] >= known.at) ? fresh[0] : (known?.count ?? 0);
         }
       } else occupancy = Math.max(0, z.flowOccupancy + netInflow);
       const density = round(densityOf(occupancy, z.areaM2), 4);
-      events.push(crowdEvent('crowd.zone.counted', `crowd-zone:${zoneId}`, z.orgId, 'system:crowd', { zoneId, at: now, counts, flows, netInflow, occupancy, density }));
+      events.push(
+        crowdEvent('crowd.zone.counted', `crowd-zone:${zoneId}`, z.orgId, 'system:crowd', { zoneId, at: now, counts, flows, netInflow, occupancy, density }),
+      );
       const to = nextLevel(z.level, density, z);
       if (to === z.level) continue;
       events.push(crowdEvent('crowd.level.changed', `crowd-zone:${zoneId}`, z.orgId, 'system:crowd', { zoneId, from: z.level, to, density, occupancy }));
@@ -221,7 +266,11 @@ export class CrowdService {
     }
     if (events.length > 0) {
       const orgOf = new Map(signals.map((s) => [s.signal, s.orgId]));
-      await this.deps.alarms.recordSignals(signals.map((s) => s.signal), events, (sg) => orgOf.get(sg) ?? null);
+      await this.deps.alarms.recordSignals(
+        signals.map((s) => s.signal),
+        events,
+        (sg) => orgOf.get(sg) ?? null,
+      );
     }
   }
 
@@ -230,10 +279,26 @@ export class CrowdService {
     const rising = to === 'critical' || (to === 'warning' && from === 'normal');
     if (!rising && to !== 'normal') return null;
     return {
-      signalId: newId('sig'), account: null, protocol: 'crowd', code: `crowd:${to}`, kind: 'crowd', phase: rising ? 'alarm' : 'restore',
-      description: rising ? `Crowd density ${to}: ${density.toFixed(2)} persons/m² in ${z.name}` : `Crowd density back to normal in ${z.name} (${density.toFixed(2)} persons/m²)`,
-      zone: null, user: null, area: z.name, occurredAt: null, receivedAt: new Date(now).toISOString(), text: null,
-      position: centroid(z.polygon), siteId: null, deviceId: `crowd-zone:${z.zoneId}`, flags: [], reading: { value: density, unit: 'persons/m²' },
+      signalId: newId('sig'),
+      account: null,
+      protocol: 'crowd',
+      code: `crowd:${to}`,
+      kind: 'crowd',
+      phase: rising ? 'alarm' : 'restore',
+      description: rising
+        ? `Crowd density ${to}: ${density.toFixed(2)} persons/m² in ${z.name}`
+        : `Crowd density back to normal in ${z.name} (${density.toFixed(2)} persons/m²)`,
+      zone: null,
+      user: null,
+      area: z.name,
+      occurredAt: null,
+      receivedAt: new Date(now).toISOString(),
+      text: null,
+      position: centroid(z.polygon),
+      siteId: null,
+      deviceId: `crowd-zone:${z.zoneId}`,
+      flags: [],
+      reading: { value: density, unit: 'persons/m²' },
     };
   }
 
@@ -269,16 +334,25 @@ export class CrowdService {
     if (s.kind === 'close-gate') await this.closeGate(s.gateId!, by, s.suggestionId);
     else if (s.kind === 'open-gate') await this.openGate(s.gateId!, by, s.suggestionId);
     else {
-      await this.ctx.record([crowdEvent('crowd.reroute.applied', `crowd-zone:${zoneId}`, zone.orgId, by.actor, {
-        zoneId, suggestionId: s.suggestionId, targetZoneId: s.targetZoneId, targetGateId: s.gateId, route: s.route?.geometry.coordinates ?? null, flowPerMin: s.flowPerMin,
-      })]);
+      await this.ctx.record([
+        crowdEvent('crowd.reroute.applied', `crowd-zone:${zoneId}`, zone.orgId, by.actor, {
+          zoneId,
+          suggestionId: s.suggestionId,
+          targetZoneId: s.targetZoneId,
+          targetGateId: s.gateId,
+          route: s.route?.geometry.coordinates ?? null,
+          flowPerMin: s.flowPerMin,
+        }),
+      ]);
     }
     return this.zone(zoneId, by);
   }
 
   async dismissSuggestion(zoneId: string, suggestionId: string, by: Principal): Promise<ZoneView> {
     const { zone } = this.suggestion(zoneId, suggestionId, by);
-    await this.ctx.record([crowdEvent('crowd.suggestion.dismissed', `crowd-zone:${zoneId}`, zone.orgId, by.actor, { zoneId, suggestionId, levelSeq: zone.levelSeq })]);
+    await this.ctx.record([
+      crowdEvent('crowd.suggestion.dismissed', `crowd-zone:${zoneId}`, zone.orgId, by.actor, { zoneId, suggestionId, levelSeq: zone.levelSeq }),
+    ]);
     return this.zone(zoneId, by);
   }
 }

@@ -38,8 +38,16 @@ export class CrowdState implements Projection {
         const old = this.zones.get(zone.zoneId);
         if (old) for (const c of old.occupancyCounters) this.counters.delete(c);
         this.zones.set(zone.zoneId, {
-          ...zone, counts: old?.counts ?? {}, flowOccupancy: old?.flowOccupancy ?? 0, occupancy: old?.occupancy ?? 0, density: old ? old.occupancy / zone.areaM2 : 0,
-          level: old?.level ?? 'normal', levelSince: old?.levelSince ?? null, levelSeq: old?.levelSeq ?? 0, history: old?.history ?? [], countedAt: old?.countedAt ?? null,
+          ...zone,
+          counts: old?.counts ?? {},
+          flowOccupancy: old?.flowOccupancy ?? 0,
+          occupancy: old?.occupancy ?? 0,
+          density: old ? old.occupancy / zone.areaM2 : 0,
+          level: old?.level ?? 'normal',
+          levelSince: old?.levelSince ?? null,
+          levelSeq: old?.levelSeq ?? 0,
+          history: old?.history ?? [],
+          countedAt: old?.countedAt ?? null,
         });
         for (const c of zone.occupancyCounters) this.counters.set(c, { kind: 'occupancy', zoneId: zone.zoneId });
         break;
@@ -94,12 +102,19 @@ export class CrowdState implements Projection {
         const g = this.gates.get(d.gateId);
         if (!g) break;
         g.state = e.type === 'crowd.gate.closed' ? 'closed' : 'open';
-        g.closureId = e.type === 'crowd.gate.closed' ? d.closureId ?? null : null;
+        g.closureId = e.type === 'crowd.gate.closed' ? (d.closureId ?? null) : null;
         break;
       }
       case 'crowd.reroute.applied': {
         const d = e.data as CrowdEvents['crowd.reroute.applied'];
-        this.reroutes.set(d.zoneId, { suggestionId: d.suggestionId, targetZoneId: d.targetZoneId, targetGateId: d.targetGateId, route: d.route, flowPerMin: d.flowPerMin, at: e.at });
+        this.reroutes.set(d.zoneId, {
+          suggestionId: d.suggestionId,
+          targetZoneId: d.targetZoneId,
+          targetGateId: d.targetGateId,
+          route: d.route,
+          flowPerMin: d.flowPerMin,
+          at: e.at,
+        });
         break;
       }
       case 'crowd.suggestion.dismissed': {

@@ -36,7 +36,8 @@ export function nextLevel(current: Level, density: number, t: Thresholds): Level
 export function trendPerMin(history: readonly [number, number][], now: number, spanMs = 5 * 60_000): number {
   const recent = history.filter(([at]) => at >= now - spanMs);
   if (recent.length < 2) return 0;
-  const [t0, d0] = recent[0]!, [t1, d1] = recent[recent.length - 1]!;
+  const [t0, d0] = recent[0]!,
+    [t1, d1] = recent[recent.length - 1]!;
   // At least a minute: a jump between two windows a second apart is not extrapolated to a huge rate.
   return t1 > t0 ? ((d1 - d0) * 60_000) / Math.max(60_000, t1 - t0) : 0;
 }

@@ -11,14 +11,36 @@ export interface CrowdEvents {
    * reported, the crossings at gates whose inside is this zone, the zone's net
    * inflow through all its gates, and the occupancy and density they give.
    */
-  'crowd.zone.counted': { zoneId: string; at: number; counts: Record<string, [number, number]>; flows: Record<string, [number, number]>; netInflow: number; occupancy: number; density: number };
+  'crowd.zone.counted': {
+    zoneId: string;
+    at: number;
+    counts: Record<string, [number, number]>;
+    flows: Record<string, [number, number]>;
+    netInflow: number;
+    occupancy: number;
+    density: number;
+  };
   'crowd.level.changed': { zoneId: string; from: Level; to: Level; density: number; occupancy: number };
   'crowd.gate.closed': { gateId: string; suggestionId: string | null; closureId: string | null };
   'crowd.gate.opened': { gateId: string; suggestionId: string | null };
-  'crowd.reroute.applied': { zoneId: string; suggestionId: string; targetZoneId: string | null; targetGateId: string | null; route: Position[] | null; flowPerMin: number };
+  'crowd.reroute.applied': {
+    zoneId: string;
+    suggestionId: string;
+    targetZoneId: string | null;
+    targetGateId: string | null;
+    route: Position[] | null;
+    flowPerMin: number;
+  };
   'crowd.suggestion.dismissed': { zoneId: string; suggestionId: string; levelSeq: number };
 }
 
-export function crowdEvent<K extends keyof CrowdEvents>(type: K, subject: string, orgId: string, actor: string, data: CrowdEvents[K], reason?: string | null): NewEvent {
+export function crowdEvent<K extends keyof CrowdEvents>(
+  type: K,
+  subject: string,
+  orgId: string,
+  actor: string,
+  data: CrowdEvents[K],
+  reason?: string | null,
+): NewEvent {
   return { type, subject, orgId, actor, data, reason: reason ?? null };
 }

@@ -16,7 +16,9 @@ export function footRouting(routing: RoutingService): Pick<CrowdDeps, 'footRoute
       if (!routing.ready) return null;
       try {
         const r = routing.router('foot').route(from, to, 'time');
-        return r ? { geometry: r.geometry as { type: 'LineString'; coordinates: Position[] }, distanceM: Math.round(r.distanceM), timeS: Math.round(r.timeS) } : null;
+        return r
+          ? { geometry: r.geometry as { type: 'LineString'; coordinates: Position[] }, distanceM: Math.round(r.distanceM), timeS: Math.round(r.timeS) }
+          : null;
       } catch (error) {
         if (error instanceof VigilError) return null; // too far from any footway: no route to suggest
         throw error;
@@ -29,7 +31,13 @@ export function footRouting(routing: RoutingService): Pick<CrowdDeps, 'footRoute
       if (!snap) return null;
       const p = snap.position;
       const d = GATE_HALF_SIDE_DEG;
-      const ring: Position[] = [[p[0] - d, p[1] - d], [p[0] + d, p[1] - d], [p[0] + d, p[1] + d], [p[0] - d, p[1] + d], [p[0] - d, p[1] - d]];
+      const ring: Position[] = [
+        [p[0] - d, p[1] - d],
+        [p[0] + d, p[1] - d],
+        [p[0] + d, p[1] + d],
+        [p[0] - d, p[1] + d],
+        [p[0] - d, p[1] - d],
+      ];
       try {
         return (await routing.createClosure({ geometry: { type: 'Polygon', coordinates: [ring] }, reason, profiles: ['foot'] }, by)).closureId;
       } catch (error) {

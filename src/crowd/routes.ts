@@ -13,7 +13,15 @@ const PLANNERS: readonly Role[] = ['commander', 'supervisor', 'admin'];
 const FEEDERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
 const MAX_READINGS_PER_REQUEST = 1000;
 const id = { type: 'string', maxLength: 100 } as const;
-const position = { type: 'array', minItems: 2, maxItems: 2, items: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'number', minimum: -90, maximum: 90 }] } as const;
+const position = {
+  type: 'array',
+  minItems: 2,
+  maxItems: 2,
+  items: [
+    { type: 'number', minimum: -180, maximum: 180 },
+    { type: 'number', minimum: -90, maximum: 90 },
+  ],
+} as const;
 const counterIds = { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 100 } } as const;
 
 /** /api/crowd: crowd zones, gates, counts over HTTP, suggestions and gate actions. */
@@ -21,13 +29,19 @@ export function crowdRoutes(service: CrowdService): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/api/crowd',
-      { config: { access: { roles: VIEWERS } }, schema: { summary: 'Crowd zones the caller may see (density, level, trend, suggestions) and their gates', tags: ['crowd'] } },
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: 'Crowd zones the caller may see (density, level, trend, suggestions) and their gates', tags: ['crowd'] },
+      },
       async (request) => ({ zones: service.visibleZones(request.principal), gates: service.visibleGates(request.principal), refusedReadings: service.refused }),
     );
 
     app.get<{ Params: { id: string } }>(
       '/api/crowd/zones/:id',
-      { config: { access: { roles: VIEWERS } }, schema: { summary: 'A crowd zone', tags: ['crowd'], params: { type: 'object', required: ['id'], properties: { id } } } },
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: 'A crowd zone', tags: ['crowd'], params: { type: 'object', required: ['id'], properties: { id } } },
+      },
       async (request) => ({ zone: service.zone(request.params.id, request.principal) }),
     );
 
@@ -36,13 +50,24 @@ export function crowdRoutes(service: CrowdService): FastifyPluginAsync {
       {
         config: { access: { roles: PLANNERS } },
         schema: {
-          summary: "Define (or, with zoneId, update) a crowd zone of the caller's organisation; area from the polygon", tags: ['crowd'],
+          summary: "Define (or, with zoneId, update) a crowd zone of the caller's organisation; area from the polygon",
+          tags: ['crowd'],
           body: {
-            type: 'object', required: ['name', 'polygon'], additionalProperties: false,
+            type: 'object',
+            required: ['name', 'polygon'],
+            additionalProperties: false,
             properties: {
-              zoneId: id, name: { type: 'string', minLength: 1, maxLength: 120 }, eventId: { type: ['string', 'null'], maxLength: 100 },
-              polygon: { type: 'object', required: ['type', 'coordinates'], properties: { type: { const: 'Polygon' }, coordinates: { type: 'array', maxItems: 11 } } },
-              warningDensity: { type: 'number' }, criticalDensity: { type: 'number' }, occupancyCounters: counterIds,
+              zoneId: id,
+              name: { type: 'string', minLength: 1, maxLength: 120 },
+              eventId: { type: ['string', 'null'], maxLength: 100 },
+              polygon: {
+                type: 'object',
+                required: ['type', 'coordinates'],
+                properties: { type: { const: 'Polygon' }, coordinates: { type: 'array', maxItems: 11 } },
+              },
+              warningDensity: { type: 'number' },
+              criticalDensity: { type: 'number' },
+              occupancyCounters: counterIds,
             },
           },
         },
@@ -55,10 +80,20 @@ export function crowdRoutes(service: CrowdService): FastifyPluginAsync {
       {
         config: { access: { roles: PLANNERS } },
         schema: {
-          summary: 'Define (or update) a gate between a zone and a neighbouring zone or the outside, with its line counters', tags: ['crowd'],
+          summary: 'Define (or update) a gate between a zone and a neighbouring zone or the outside, with its line counters',
+          tags: ['crowd'],
           body: {
-            type: 'object', required: ['name', 'position', 'inside'], additionalProperties: false,
-            properties: { gateId: id, name: { type: 'string', minLength: 1, maxLength: 120 }, position, inside: id, outside: { type: ['string', 'null'], maxLength: 100 }, lineCounters: counterIds },
+            type: 'object',
+            required: ['name', 'position', 'inside'],
+            additionalProperties: false,
+            properties: {
+              gateId: id,
+              name: { type: 'string', minLength: 1, maxLength: 120 },
+              position,
+              inside: id,
+              outside: { type: ['string', 'null'], maxLength: 100 },
+              lineCounters: counterIds,
+            },
           },
         },
       },
@@ -70,8 +105,14 @@ export function crowdRoutes(service: CrowdService): FastifyPluginAsync {
       {
         config: { access: { roles: FEEDERS } },
         schema: {
-          summary: 'People counts from counters (a counting gateway with an API key); answered once durable', tags: ['crowd'],
-          body: { type: 'object', required: ['readings'], additionalProperties: false, properties: { readings: { type: 'array', minItems: 1, maxItems: MAX_READINGS_PER_REQUEST, items: PEOPLE_COUNT_SCHEMA } } },
+          summary: 'People counts from counters (a counting gateway with an API key); answered once durable',
+          tags: ['crowd'],
+          body: {
+            type: 'object',
+            required: ['readings'],
+            additionalProperties: false,
+            properties: { readings: { type: 'array', minItems: 1, maxItems: MAX_READINGS_PER_REQUEST, items: PEOPLE_COUNT_SCHEMA } },
+          },
         },
       },
       async (request, reply) => {
@@ -85,24 +126,49 @@ export function crowdRoutes(service: CrowdService): FastifyPluginAsync {
         for (const r of readings) if (!service.isCounter(r.counterId)) throw notFound('counter', r.counterId);
         const outcomes = await Promise.all(readings.map((r) => service.reading(r, request.principal)));
         const refused = outcomes.filter((o) => o !== 'recorded').length;
-        if (refused === readings.length) throw badRequest('no reading was accepted: counters unknown to you, or counts sent to line counters (in/out) or the reverse');
+        if (refused === readings.length)
+          throw badRequest('no reading was accepted: counters unknown to you, or counts sent to line counters (in/out) or the reverse');
         return reply.status(202).send({ accepted: readings.length - refused, refused });
       },
     );
 
-    const gateAction = (action: 'close' | 'open') => app.post<{ Params: { id: string } }>(
-      `/api/crowd/gates/:id/${action}`,
-      { config: { access: { roles: ACTORS } }, schema: { summary: `${action === 'close' ? 'Close' : 'Open'} a gate${action === 'close' ? ' (and the foot graph there)' : ''}`, tags: ['crowd'], params: { type: 'object', required: ['id'], properties: { id } } } },
-      async (request) => ({ gate: action === 'close' ? await service.closeGate(request.params.id, request.principal) : await service.openGate(request.params.id, request.principal) }),
-    );
+    const gateAction = (action: 'close' | 'open') =>
+      app.post<{ Params: { id: string } }>(
+        `/api/crowd/gates/:id/${action}`,
+        {
+          config: { access: { roles: ACTORS } },
+          schema: {
+            summary: `${action === 'close' ? 'Close' : 'Open'} a gate${action === 'close' ? ' (and the foot graph there)' : ''}`,
+            tags: ['crowd'],
+            params: { type: 'object', required: ['id'], properties: { id } },
+          },
+        },
+        async (request) => ({
+          gate:
+            action === 'close' ? await service.closeGate(request.params.id, request.principal) : await service.openGate(request.params.id, request.principal),
+        }),
+      );
     gateAction('close');
     gateAction('open');
 
-    const suggestionAction = (action: 'apply' | 'dismiss') => app.post<{ Params: { id: string; sid: string } }>(
-      `/api/crowd/zones/:id/suggestions/:sid/${action}`,
-      { config: { access: { roles: ACTORS } }, schema: { summary: `${action === 'apply' ? 'Apply' : 'Dismiss'} a suggestion for a zone`, tags: ['crowd'], params: { type: 'object', required: ['id', 'sid'], properties: { id, sid: { type: 'string', maxLength: 220 } } } } },
-      async (request) => ({ zone: action === 'apply' ? await service.applySuggestion(request.params.id, request.params.sid, request.principal) : await service.dismissSuggestion(request.params.id, request.params.sid, request.principal) }),
-    );
+    const suggestionAction = (action: 'apply' | 'dismiss') =>
+      app.post<{ Params: { id: string; sid: string } }>(
+        `/api/crowd/zones/:id/suggestions/:sid/${action}`,
+        {
+          config: { access: { roles: ACTORS } },
+          schema: {
+            summary: `${action === 'apply' ? 'Apply' : 'Dismiss'} a suggestion for a zone`,
+            tags: ['crowd'],
+            params: { type: 'object', required: ['id', 'sid'], properties: { id, sid: { type: 'string', maxLength: 220 } } },
+          },
+        },
+        async (request) => ({
+          zone:
+            action === 'apply'
+              ? await service.applySuggestion(request.params.id, request.params.sid, request.principal)
+              : await service.dismissSuggestion(request.params.id, request.params.sid, request.principal),
+        }),
+      );
     suggestionAction('apply');
     suggestionAction('dismiss');
   };

@@ -18,7 +18,7 @@ export function suggestionsFor(state: CrowdState, zone: CrowdZone, now: number, 
   const gates = [...(state.gatesOfZone.get(zone.zoneId) ?? [])].map((id) => state.gates.get(id)!).filter(Boolean);
   const neighbourOf = (g: (typeof gates)[number]): CrowdZone | null => {
     const other = g.inside === zone.zoneId ? g.outside : g.inside;
-    return other ? state.zones.get(other) ?? null : null;
+    return other ? (state.zones.get(other) ?? null) : null;
   };
   let feeding = 0;
   const feeders = new Set<string>();
@@ -27,7 +27,16 @@ export function suggestionsFor(state: CrowdState, zone: CrowdZone, now: number, 
     if (g.state !== 'open' || inflow <= 0) continue;
     feeding += inflow;
     feeders.add(g.gateId);
-    out.push({ suggestionId: `close:${g.gateId}`, zoneId: zone.zoneId, kind: 'close-gate', gateId: g.gateId, targetZoneId: null, text: `Close ${g.name}: ${Math.round(inflow)} people/min are entering ${zone.name}`, flowPerMin: round1(inflow), route: null });
+    out.push({
+      suggestionId: `close:${g.gateId}`,
+      zoneId: zone.zoneId,
+      kind: 'close-gate',
+      gateId: g.gateId,
+      targetZoneId: null,
+      text: `Close ${g.name}: ${Math.round(inflow)} people/min are entering ${zone.name}`,
+      flowPerMin: round1(inflow),
+      route: null,
+    });
   }
   const ways = gates
     .map((g) => ({ gate: g, neighbour: neighbourOf(g) }))
@@ -37,15 +46,30 @@ export function suggestionsFor(state: CrowdState, zone: CrowdZone, now: number, 
   for (const w of ways) {
     if (w.gate.state !== 'closed') continue;
     const where = w.neighbour ? `${w.neighbour.name} (${w.neighbour.density.toFixed(2)} /m²)` : 'the exit';
-    out.push({ suggestionId: `open:${w.gate.gateId}`, zoneId: zone.zoneId, kind: 'open-gate', gateId: w.gate.gateId, targetZoneId: w.neighbour?.zoneId ?? null, text: `Open ${w.gate.name} toward ${where}`, flowPerMin: 0, route: null });
+    out.push({
+      suggestionId: `open:${w.gate.gateId}`,
+      zoneId: zone.zoneId,
+      kind: 'open-gate',
+      gateId: w.gate.gateId,
+      targetZoneId: w.neighbour?.zoneId ?? null,
+      text: `Open ${w.gate.name} toward ${where}`,
+      flowPerMin: 0,
+      route: null,
+    });
   }
   const best = ways.find((w) => w.gate.state === 'open') ?? ways[0];
   if (best) {
     const to = best.neighbour ? centroid(best.neighbour.polygon) : best.gate.position;
     const target = best.neighbour ? `${best.neighbour.name} via ${best.gate.name}` : `the exit ${best.gate.name}`;
     out.push({
-      suggestionId: `reroute:${best.neighbour?.zoneId ?? best.gate.gateId}`, zoneId: zone.zoneId, kind: 'reroute', gateId: best.gate.gateId, targetZoneId: best.neighbour?.zoneId ?? null,
-      text: `Re-route ${feeding > 0 ? `${Math.round(feeding)} people/min ` : 'the crowd '}on foot from ${zone.name} to ${target}`, flowPerMin: round1(feeding), route: route(centroid(zone.polygon), to),
+      suggestionId: `reroute:${best.neighbour?.zoneId ?? best.gate.gateId}`,
+      zoneId: zone.zoneId,
+      kind: 'reroute',
+      gateId: best.gate.gateId,
+      targetZoneId: best.neighbour?.zoneId ?? null,
+      text: `Re-route ${feeding > 0 ? `${Math.round(feeding)} people/min ` : 'the crowd '}on foot from ${zone.name} to ${target}`,
+      flowPerMin: round1(feeding),
+      route: route(centroid(zone.polygon), to),
     });
   }
   const dismissed = state.dismissed.get(zone.zoneId);

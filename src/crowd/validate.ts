@@ -22,7 +22,8 @@ export function checkZonePolygon(input: unknown): { polygon: Polygon; areaM2: nu
     if (!Array.isArray(ring) || ring.length < 4 || ring.length > MAX_RING_POSITIONS) throw badRequest(`ring ${i} has 4 to ${MAX_RING_POSITIONS} positions`);
     if (!ring.every((p) => Array.isArray(p) && p.length === 2 && isValidPosition(p))) throw badRequest(`ring ${i} is a list of [lon, lat] positions`);
     const r = ring as Position[];
-    const first = r[0]!, last = r[r.length - 1]!;
+    const first = r[0]!,
+      last = r[r.length - 1]!;
     if (first[0] !== last[0] || first[1] !== last[1]) throw badRequest(`ring ${i} is not closed: its last position must equal its first`);
     if (selfIntersects(r)) throw badRequest(`ring ${i} crosses itself`);
     out.push(r.map((p) => [p[0], p[1]]));
@@ -59,7 +60,8 @@ function collinearOverlap(a: Position, b: Position, c: Position, d: Position): b
 
 export function checkThresholds(warning: number, critical: number): void {
   if (!(Number.isFinite(warning) && warning > 0 && warning <= 10)) throw badRequest('the warning density is above 0 and at most 10 persons/m²');
-  if (!(Number.isFinite(critical) && critical > warning && critical <= 10)) throw badRequest('the critical density is above the warning density and at most 10 persons/m²');
+  if (!(Number.isFinite(critical) && critical > warning && critical <= 10))
+    throw badRequest('the critical density is above the warning density and at most 10 persons/m²');
 }
 
 /** Counter ids as devices report them on MQTT topics: no wildcards or separators. */

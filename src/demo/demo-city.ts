@@ -9,8 +9,28 @@ import type { Position } from '../kernel/geo.js';
  * real stations.
  */
 export const DEMO_FIRE_STATIONS: Omit<Site, 'areaId' | 'residents'>[] = [
-  { id: 'site:demo:fire-station-fontvieille', name: 'Fire station Fontvieille (demo)', category: 'fire-station', position: [7.418, 43.7287], footprintM2: null, levels: null, address: null, buildingType: null, source: 'demo: invented position' },
-  { id: 'site:demo:fire-post-port-hercule', name: 'Fire and rescue post Port Hercule (demo)', category: 'fire-station', position: [7.4218, 43.7345], footprintM2: null, levels: null, address: null, buildingType: null, source: 'demo: invented position' },
+  {
+    id: 'site:demo:fire-station-fontvieille',
+    name: 'Fire station Fontvieille (demo)',
+    category: 'fire-station',
+    position: [7.418, 43.7287],
+    footprintM2: null,
+    levels: null,
+    address: null,
+    buildingType: null,
+    source: 'demo: invented position',
+  },
+  {
+    id: 'site:demo:fire-post-port-hercule',
+    name: 'Fire and rescue post Port Hercule (demo)',
+    category: 'fire-station',
+    position: [7.4218, 43.7345],
+    footprintM2: null,
+    levels: null,
+    address: null,
+    buildingType: null,
+    source: 'demo: invented position',
+  },
 ];
 
 export const demoFireBase = (id: 'fontvieille' | 'port-hercule'): { siteId: string; position: Position } => {
@@ -28,6 +48,16 @@ export const demoFireBase = (id: 'fontvieille' | 'port-hercule'): { siteId: stri
  * the demo groups them west and east of the port, and says it is a demo.
  */
 export const DEMO_DISTRICTS: { id: string; name: string; neighbourhoods: string[]; source: string }[] = [
-  { id: 'area:demo:district-west', name: 'West (demo district)', neighbourhoods: ['Fontvieille', 'Monaco-Ville'], source: 'demo: grouping invented for the demo (no official district level)' },
-  { id: 'area:demo:district-east', name: 'East (demo district)', neighbourhoods: ['La Condamine', 'Monte-Carlo'], source: 'demo: grouping invented for the demo (no official district level)' },
+  {
+    id: 'area:demo:district-west',
+    name: 'West (demo district)',
+    neighbourhoods: ['Fontvieille', 'Monaco-Ville'],
+    source: 'demo: grouping invented for the demo (no official district level)',
+  },
+  {
+    id: 'area:demo:district-east',
+    name: 'East (demo district)',
+    neighbourhoods: ['La Condamine', 'Monte-Carlo'],
+    source: 'demo: grouping invented for the demo (no official district level)',
+  },
 ];

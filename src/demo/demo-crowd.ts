@@ -2,7 +2,18 @@ import type { Device } from '../city/contract.js';
 import type { Polygon, Position } from '../kernel/geo.js';
 import type { GateInput, ZoneInput } from '../crowd/index.js';
 
-const box = (w: number, s: number, e: number, n: number): Polygon => ({ type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+const box = (w: number, s: number, e: number, n: number): Polygon => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ],
+  ],
+});
 
 /**
  * Crowd zones of the demo around Place du Casino (Monte-Carlo) and the Quai Albert Ier
@@ -10,17 +21,50 @@ const box = (w: number, s: number, e: number, n: number): Polygon => ({ type: 'P
  * drawn by hand over the OpenStreetMap extract (approximate, for the demo).
  */
 export const DEMO_CROWD_ZONES: (ZoneInput & { zoneId: string })[] = [
-  { zoneId: 'czn:casino-square', name: 'Place du Casino', polygon: box(7.4270, 43.7390, 7.4282, 43.7398), occupancyCounters: ['cam:casino-square:west', 'cam:casino-square:east'] },
-  { zoneId: 'czn:boulingrins', name: 'Jardins des Boulingrins', polygon: box(7.4264, 43.7398, 7.4280, 43.7408), occupancyCounters: ['cam:boulingrins'] },
-  { zoneId: 'czn:casino-terraces', name: 'Terrasses du Casino', polygon: box(7.4274, 43.7383, 7.4290, 43.7390), occupancyCounters: ['cam:casino-terraces'] },
-  { zoneId: 'czn:quai-albert', name: 'Quai Albert Ier (Port Hercule)', polygon: box(7.4228, 43.7350, 7.4248, 43.7362), occupancyCounters: ['cam:quai-albert'] },
+  {
+    zoneId: 'czn:casino-square',
+    name: 'Place du Casino',
+    polygon: box(7.427, 43.739, 7.4282, 43.7398),
+    occupancyCounters: ['cam:casino-square:west', 'cam:casino-square:east'],
+  },
+  { zoneId: 'czn:boulingrins', name: 'Jardins des Boulingrins', polygon: box(7.4264, 43.7398, 7.428, 43.7408), occupancyCounters: ['cam:boulingrins'] },
+  { zoneId: 'czn:casino-terraces', name: 'Terrasses du Casino', polygon: box(7.4274, 43.7383, 7.429, 43.739), occupancyCounters: ['cam:casino-terraces'] },
+  { zoneId: 'czn:quai-albert', name: 'Quai Albert Ier (Port Hercule)', polygon: box(7.4228, 43.735, 7.4248, 43.7362), occupancyCounters: ['cam:quai-albert'] },
 ];
 
 export const DEMO_GATES: (GateInput & { gateId: string })[] = [
-  { gateId: 'gte:casino-north', name: 'Casino north gate (Boulingrins)', position: [7.4276, 43.7398], inside: 'czn:casino-square', outside: 'czn:boulingrins', lineCounters: ['line:casino-north'] },
-  { gateId: 'gte:casino-south', name: 'Casino terrace steps', position: [7.4279, 43.7390], inside: 'czn:casino-square', outside: 'czn:casino-terraces', lineCounters: ['line:casino-south'] },
-  { gateId: 'gte:casino-west', name: 'Avenue des Spélugues entrance', position: [7.4270, 43.7394], inside: 'czn:casino-square', outside: null, lineCounters: ['line:casino-west'] },
-  { gateId: 'gte:quai-albert', name: 'Quai Albert Ier entrance (Boulevard Louis II)', position: [7.4238, 43.7362], inside: 'czn:quai-albert', outside: null, lineCounters: ['line:quai-albert'] },
+  {
+    gateId: 'gte:casino-north',
+    name: 'Casino north gate (Boulingrins)',
+    position: [7.4276, 43.7398],
+    inside: 'czn:casino-square',
+    outside: 'czn:boulingrins',
+    lineCounters: ['line:casino-north'],
+  },
+  {
+    gateId: 'gte:casino-south',
+    name: 'Casino terrace steps',
+    position: [7.4279, 43.739],
+    inside: 'czn:casino-square',
+    outside: 'czn:casino-terraces',
+    lineCounters: ['line:casino-south'],
+  },
+  {
+    gateId: 'gte:casino-west',
+    name: 'Avenue des Spélugues entrance',
+    position: [7.427, 43.7394],
+    inside: 'czn:casino-square',
+    outside: null,
+    lineCounters: ['line:casino-west'],
+  },
+  {
+    gateId: 'gte:quai-albert',
+    name: 'Quai Albert Ier entrance (Boulevard Louis II)',
+    position: [7.4238, 43.7362],
+    inside: 'czn:quai-albert',
+    outside: null,
+    lineCounters: ['line:quai-albert'],
+  },
 ];
 
 /** The counters as devices of the city model (simulated: cameras with people counting and line counters, over MQTT). */
@@ -33,11 +77,34 @@ export function demoCrowdDevices(orgId: string): Device[] {
   for (const z of DEMO_CROWD_ZONES) {
     for (const [k, id] of (z.occupancyCounters ?? []).entries()) {
       const [lon, lat] = centre(z.polygon as Polygon);
-      devices.push({ id, kind: 'camera', label: `Crowd counting camera ${k + 1} — ${z.name} (simulated)`, siteId: null, zoneId: null, position: [lon + (k - 0.5) * 0.0003, lat], orgId, account: null, protocol: 'mqtt', parentId: null });
+      devices.push({
+        id,
+        kind: 'camera',
+        label: `Crowd counting camera ${k + 1} — ${z.name} (simulated)`,
+        siteId: null,
+        zoneId: null,
+        position: [lon + (k - 0.5) * 0.0003, lat],
+        orgId,
+        account: null,
+        protocol: 'mqtt',
+        parentId: null,
+      });
     }
   }
   for (const g of DEMO_GATES) {
-    for (const id of g.lineCounters ?? []) devices.push({ id, kind: 'people-counter', label: `Line counter — ${g.name} (simulated)`, siteId: null, zoneId: null, position: g.position, orgId, account: null, protocol: 'mqtt', parentId: null });
+    for (const id of g.lineCounters ?? [])
+      devices.push({
+        id,
+        kind: 'people-counter',
+        label: `Line counter — ${g.name} (simulated)`,
+        siteId: null,
+        zoneId: null,
+        position: g.position,
+        orgId,
+        account: null,
+        protocol: 'mqtt',
+        parentId: null,
+      });
   }
   return devices;
 }

@@ -13,7 +13,19 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const PUBLIC = new Set(['school', 'hospital', 'clinic', 'town-hall', 'public-venue', 'hotel', 'pharmacy', 'place-of-worship', 'transport', 'police-station', 'fire-station']);
+const PUBLIC = new Set([
+  'school',
+  'hospital',
+  'clinic',
+  'town-hall',
+  'public-venue',
+  'hotel',
+  'pharmacy',
+  'place-of-worship',
+  'transport',
+  'police-station',
+  'fire-station',
+]);
 const ZONE_NAMES = ['Entrance', 'Ground floor', 'Upper floors', 'Basement', 'Car park', 'Technical room'];
 const DETECTORS: DeviceKind[] = ['motion-detector', 'door-contact', 'smoke-detector', 'glass-break', 'heat-detector'];
 
@@ -50,7 +62,10 @@ export function sectorRing(centre: Position, azimuthDeg: number, beamDeg: number
   const ring: Position[] = [centre];
   for (let a = azimuthDeg - beamDeg / 2; a <= azimuthDeg + beamDeg / 2 + 1e-9; a += beamDeg / 8) {
     const rad = (a * Math.PI) / 180;
-    ring.push([Math.round((centre[0] + (rangeM * Math.sin(rad)) / mPerDegLon) * 1e7) / 1e7, Math.round((centre[1] + (rangeM * Math.cos(rad)) / mPerDegLat) * 1e7) / 1e7]);
+    ring.push([
+      Math.round((centre[0] + (rangeM * Math.sin(rad)) / mPerDegLon) * 1e7) / 1e7,
+      Math.round((centre[1] + (rangeM * Math.cos(rad)) / mPerDegLat) * 1e7) / 1e7,
+    ]);
   }
   ring.push(centre);
   return ring;
@@ -72,8 +87,17 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
   let account = 0x1000;
   const add = (kind: DeviceKind, site: Site, orgId: string, extra: Partial<Device> = {}): Device => {
     const d: Device = {
-      id: `dev:${kind}:${devices.length + 1}`, kind, label: `${kind.replace(/-/g, ' ')} — ${site.name ?? site.address ?? site.id}`,
-      siteId: site.id, zoneId: null, position: jitter(site.position, random), orgId, account: null, protocol: null, parentId: null, ...extra,
+      id: `dev:${kind}:${devices.length + 1}`,
+      kind,
+      label: `${kind.replace(/-/g, ' ')} — ${site.name ?? site.address ?? site.id}`,
+      siteId: site.id,
+      zoneId: null,
+      position: jitter(site.position, random),
+      orgId,
+      account: null,
+      protocol: null,
+      parentId: null,
+      ...extra,
     };
     devices.push(d);
     return d;
@@ -83,7 +107,11 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
     const isPublic = PUBLIC.has(site.category);
     if (!isPublic && !(site.category === 'building' && random() < 0.2)) continue;
     const acct = (account++).toString(16).toUpperCase();
-    const panel = add('alarm-panel', site, orgs.marc, { account: acct, protocol: random() < 0.8 ? 'sia-dc09' : 'contact-id', label: `Panel ${acct} — ${site.name ?? site.address ?? site.id}` });
+    const panel = add('alarm-panel', site, orgs.marc, {
+      account: acct,
+      protocol: random() < 0.8 ? 'sia-dc09' : 'contact-id',
+      label: `Panel ${acct} — ${site.name ?? site.address ?? site.id}`,
+    });
     const zoneCount = 2 + Math.floor(random() * 3);
     for (let z = 1; z <= zoneCount; z++) {
       const zone: Zone = { id: `zone:${site.id}:${z}`, siteId: site.id, number: z, name: ZONE_NAMES[(z - 1) % ZONE_NAMES.length]!, orgId: orgs.marc };
@@ -93,33 +121,44 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
         add(DETECTORS[Math.floor(random() * DETECTORS.length)]!, site, orgs.marc, { zoneId: zone.id, parentId: panel.id });
       }
     }
-    if (site.category === 'pharmacy' || site.category === 'hotel' || site.category === 'town-hall') add('panic-button', site, orgs.marc, { parentId: panel.id });
+    if (site.category === 'pharmacy' || site.category === 'hotel' || site.category === 'town-hall')
+      add('panic-button', site, orgs.marc, { parentId: panel.id });
     // Monitored public buildings have a camera the MARC can look through (remote verification).
     if (isPublic) add('camera', site, orgs.marc, { protocol: 'http', label: `Site camera — ${site.name ?? site.address ?? site.id}` });
   }
   for (const site of sites) {
     if (site.category === 'hospital' || site.category === 'school') add('gas-sensor', site, orgs.city, { protocol: 'mqtt' });
     if (site.category === 'transport' || site.category === 'public-venue') add('camera', site, orgs.police, { protocol: 'http' });
-    if (site.category === 'public-venue' || site.category === 'school' || site.category === 'town-hall') add('loudspeaker', site, orgs.city, { protocol: 'mqtt' });
+    if (site.category === 'public-venue' || site.category === 'school' || site.category === 'town-hall')
+      add('loudspeaker', site, orgs.city, { protocol: 'mqtt' });
   }
   const buildings = sites.filter((s) => s.category === 'building');
   for (const site of spread(buildings, 20, random)) add('camera', site, orgs.police, { protocol: 'http' });
-  for (const site of spread(buildings, 12, random)) add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${site.name ?? site.address ?? site.id}` });
+  for (const site of spread(buildings, 12, random))
+    add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${site.name ?? site.address ?? site.id}` });
   // A noise sensor beside each warning device: the measured ambient its sound level is set above.
   for (const d of devices.filter((x) => x.kind === 'siren' || x.kind === 'loudspeaker')) {
-    add('noise-sensor', sites.find((x) => x.id === d.siteId)!, orgs.city, { protocol: 'mqtt', parentId: d.id, position: d.position, label: `Noise sensor (dB(A)) — ${d.label}` });
+    add(
+      'noise-sensor',
+      sites.find((x) => x.id === d.siteId)!,
+      orgs.city,
+      { protocol: 'mqtt', parentId: d.id, position: d.position, label: `Noise sensor (dB(A)) — ${d.label}` },
+    );
   }
   // INVENTED cell sites, clearly flagged: 8 sites of 3 sectors on the test network's PLMN 001-01, not any operator's.
   spread(buildings, 8, random).forEach((site, n) => {
     for (let sector = 0; sector < 3; sector++) {
       const enb = (0xd0000 + n + 1).toString(16).toUpperCase();
       add('cell-site', site, orgs.city, {
-        protocol: null, position: site.position, label: `DEMO cell site (invented) ${n + 1}, sector ${sector + 1} — ${site.name ?? site.address ?? site.id}`,
+        protocol: null,
+        position: site.position,
+        label: `DEMO cell site (invented) ${n + 1}, sector ${sector + 1} — ${site.name ?? site.address ?? site.id}`,
         cell: { cellId: `001-01-${enb}${String(sector + 1).padStart(2, '0')}`, coverage: sectorRing(site.position, sector * 120 + 30, 120, 450) },
       });
     }
   });
   // Water-level gauges (storm drains, underground car parks) the city's early-warning rules watch; last, so earlier ids stay as they were.
-  for (const site of spread(buildings, 3, random)) add('water-level-sensor', site, orgs.city, { protocol: 'mqtt', label: `Water level gauge — ${site.name ?? site.address ?? site.id}` });
+  for (const site of spread(buildings, 3, random))
+    add('water-level-sensor', site, orgs.city, { protocol: 'mqtt', label: `Water level gauge — ${site.name ?? site.address ?? site.id}` });
   return { zones, devices };
 }

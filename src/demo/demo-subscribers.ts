@@ -23,7 +23,10 @@ export function demoSubscribers(sites: Iterable<Site>, perResidents = 20): Subsc
         language: LANGUAGES[n % LANGUAGES.length]!,
         email: `resident-${n}@example.invalid`,
         phone: n % 2 === 0 ? `+3776990${String(n).padStart(5, '0')}` : null,
-        locations: [{ kind: 'home', lat: home.position[1], lon: home.position[0] }, ...(work ? [{ kind: 'work' as const, lat: work.position[1], lon: work.position[0] }] : [])],
+        locations: [
+          { kind: 'home', lat: home.position[1], lon: home.position[0] },
+          ...(work ? [{ kind: 'work' as const, lat: work.position[1], lon: work.position[0] }] : []),
+        ],
         consent: true,
       });
     }

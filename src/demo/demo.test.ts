@@ -27,8 +27,16 @@ test('the demo city: population on real buildings adds up, devices are placed an
     // Districts (demo groupings, labelled) add up their neighbourhoods; the demo fire stations are sites, labelled too.
     const districts = areas.filter((a) => a.level === 'district');
     assert.deepEqual(districts.map((d) => d.name).sort(), ['East (demo district)', 'West (demo district)']);
-    assert.deepEqual(districts.flatMap((d) => d.neighbourhoodIds!).sort(), neighbourhoods.map((n) => n.id).sort(), 'every neighbourhood in exactly one district');
-    for (const d of districts) assert.equal(state.populationOf(d.id), d.neighbourhoodIds!.reduce((a, id) => a + state.populationOf(id)!, 0));
+    assert.deepEqual(
+      districts.flatMap((d) => d.neighbourhoodIds!).sort(),
+      neighbourhoods.map((n) => n.id).sort(),
+      'every neighbourhood in exactly one district',
+    );
+    for (const d of districts)
+      assert.equal(
+        state.populationOf(d.id),
+        d.neighbourhoodIds!.reduce((a, id) => a + state.populationOf(id)!, 0),
+      );
     const stations = [...state.sites.values()].filter((s) => s.category === 'fire-station');
     assert.deepEqual(stations.map((s) => s.name).sort(), ['Fire and rescue post Port Hercule (demo)', 'Fire station Fontvieille (demo)']);
     assert.equal(stations.find((s) => s.name!.includes('Fontvieille'))!.areaId, neighbourhoods.find((n) => n.name === 'Fontvieille')!.id);
@@ -43,8 +51,10 @@ test('the demo city: population on real buildings adds up, devices are placed an
     for (const d of devices) {
       if (d.zoneId) assert.equal(state.zones.get(d.zoneId)!.siteId, d.siteId, `${d.id} sits in its zone's site`);
       if (d.parentId && d.kind !== 'noise-sensor') assert.equal(state.devices.get(d.parentId)!.kind, 'alarm-panel');
-      if (d.kind === 'noise-sensor') assert.match(state.devices.get(d.parentId ?? '')?.kind ?? '', /^(siren|loudspeaker)$/, `${d.id} measures for a warning device`);
-      if (d.kind === 'cell-site') assert.ok(d.cell && d.cell.cellId.startsWith('001-01-') && d.label.startsWith('DEMO'), 'invented cells are flagged: test PLMN 001-01, DEMO label');
+      if (d.kind === 'noise-sensor')
+        assert.match(state.devices.get(d.parentId ?? '')?.kind ?? '', /^(siren|loudspeaker)$/, `${d.id} measures for a warning device`);
+      if (d.kind === 'cell-site')
+        assert.ok(d.cell && d.cell.cellId.startsWith('001-01-') && d.label.startsWith('DEMO'), 'invented cells are flagged: test PLMN 001-01, DEMO label');
     }
     assert.equal(devices.filter((d) => d.kind === 'cell-site').length, 24);
     assert.equal(devices.filter((d) => d.kind === 'noise-sensor').length, devices.filter((d) => d.kind === 'siren' || d.kind === 'loudspeaker').length);
@@ -55,7 +65,10 @@ test('the demo city: population on real buildings adds up, devices are placed an
     // The organiser sees only its own devices: the crowd counters of its zones (src/demo/demo-crowd.ts).
     const steward = vigil.capabilities.city.service.findDevices(identity.resolvePrincipalOf('steward'), { limit: 50, offset: 0 });
     assert.equal(steward.total, 9);
-    assert.ok(steward.devices.every((d) => /^(cam|line):/.test(d.id)), JSON.stringify(steward.devices.map((d) => d.id)));
+    assert.ok(
+      steward.devices.every((d) => /^(cam|line):/.test(d.id)),
+      JSON.stringify(steward.devices.map((d) => d.id)),
+    );
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

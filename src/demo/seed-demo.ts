@@ -20,7 +20,9 @@ export const DEMO_POPULATION = {
 /** The demo MARC's action plans (every site): what an operator must do per kind of alarm. */
 export const DEMO_PLANS: Omit<ActionPlan, 'planId' | 'orgId'>[] = [
   {
-    name: 'Fire', kinds: ['fire', 'heat', 'gas'], siteIds: [],
+    name: 'Fire',
+    kinds: ['fire', 'heat', 'gas'],
+    siteIds: [],
     steps: [
       { stepId: 'cameras', kind: 'view-cameras', text: 'Look at the cameras nearest the site for smoke or flames', mandatory: false, timerSeconds: null },
       { stepId: 'fire-service', kind: 'notify', text: 'Notify the fire service (18 / 112) with the address and zone', mandatory: true, timerSeconds: 60 },
@@ -28,25 +30,43 @@ export const DEMO_PLANS: Omit<ActionPlan, 'planId' | 'orgId'>[] = [
     ],
   },
   {
-    name: 'Intrusion', kinds: ['burglary', 'tamper'], siteIds: [],
+    name: 'Intrusion',
+    kinds: ['burglary', 'tamper'],
+    siteIds: [],
     steps: [
       { stepId: 'cameras', kind: 'view-cameras', text: 'Verify on the cameras: person seen, or nothing', mandatory: true, timerSeconds: 60 },
       { stepId: 'keyholders', kind: 'call', text: 'Call the keyholders in order; ask for the password', mandatory: false, timerSeconds: 180 },
-      { stepId: 'guard', kind: 'dispatch', text: 'If not cancelled by a keyholder: dispatch a guard (Portier Private Security)', mandatory: false, timerSeconds: 300 },
+      {
+        stepId: 'guard',
+        kind: 'dispatch',
+        text: 'If not cancelled by a keyholder: dispatch a guard (Portier Private Security)',
+        mandatory: false,
+        timerSeconds: 300,
+      },
     ],
   },
   {
-    name: 'Hold-up, panic, duress', kinds: ['hold-up', 'panic', 'duress'], siteIds: [],
+    name: 'Hold-up, panic, duress',
+    kinds: ['hold-up', 'panic', 'duress'],
+    siteIds: [],
     steps: [
       { stepId: 'police', kind: 'notify', text: 'Notify the police (17 / 112) at once — do not call the site', mandatory: true, timerSeconds: 30 },
       { stepId: 'cameras', kind: 'view-cameras', text: 'Follow the cameras and pass what you see to the police', mandatory: false, timerSeconds: null },
     ],
   },
   {
-    name: 'Medical', kinds: ['medical'], siteIds: [],
+    name: 'Medical',
+    kinds: ['medical'],
+    siteIds: [],
     steps: [
       { stepId: 'voice', kind: 'call', text: 'Speak to the person through the alarm unit or call them', mandatory: false, timerSeconds: 30 },
-      { stepId: 'ambulance', kind: 'notify', text: 'Call the emergency medical service (15 / 112) unless it is a false alarm', mandatory: true, timerSeconds: 60 },
+      {
+        stepId: 'ambulance',
+        kind: 'notify',
+        text: 'Call the emergency medical service (15 / 112) unless it is a false alarm',
+        mandatory: true,
+        timerSeconds: 60,
+      },
     ],
   },
 ];
@@ -74,10 +94,16 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   // The extract has neither fire stations nor districts: the demo's, labelled as such.
   await cityService.registerSites(DEMO_FIRE_STATIONS, identity.orgIds.city!, 'system:demo');
   const hoodId = (name: string) => [...cityService.state.areas.values()].find((a) => a.level === 'neighbourhood' && a.name === name)?.id;
-  const districts = DEMO_DISTRICTS.map((d) => ({ ...d, neighbourhoodIds: d.neighbourhoods.map(hoodId).filter((id): id is string => !!id) })).filter((d) => d.neighbourhoodIds.length > 0);
+  const districts = DEMO_DISTRICTS.map((d) => ({ ...d, neighbourhoodIds: d.neighbourhoods.map(hoodId).filter((id): id is string => !!id) })).filter(
+    (d) => d.neighbourhoodIds.length > 0,
+  );
   await cityService.defineDistricts(districts, identity.orgIds.city!, 'system:demo');
   const population = await cityService.estimatePopulation(DEMO_POPULATION, identity.orgIds.city!, 'system:demo');
-  const installed = generateDemoDevices(cityService.state.sites.values(), { marc: identity.orgIds.marc!, city: identity.orgIds.city!, police: identity.orgIds.police! });
+  const installed = generateDemoDevices(cityService.state.sites.values(), {
+    marc: identity.orgIds.marc!,
+    city: identity.orgIds.city!,
+    police: identity.orgIds.police!,
+  });
   for (const orgZones of groupBy(installed.zones, (z) => z.orgId)) await cityService.defineZones(orgZones, 'system:demo');
   await cityService.registerDevices(installed.devices, 'system:demo');
   const marc = { orgId: identity.orgIds.marc!, actor: 'system:demo' };
@@ -87,9 +113,17 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   const subscribers = demoSubscribers(cityService.state.sites.values());
   await Promise.all(subscribers.map((s) => vigil.capabilities.alerts.subscribers.register(s, 'system:demo', identity.orgIds.city!)));
   const identityService = vigil.capabilities.identity.service;
-  const units = demoUnits(cityService.state.sites.values(), { responder: identityService.resolvePrincipalOf('responder').userId, guard: identityService.resolvePrincipalOf('guard').userId });
+  const units = demoUnits(cityService.state.sites.values(), {
+    responder: identityService.resolvePrincipalOf('responder').userId,
+    guard: identityService.resolvePrincipalOf('guard').userId,
+  });
   for (const { org, unit } of units) await vigil.capabilities.units.service.register(unit, { orgId: identity.orgIds[org]!, actor: 'system:demo' });
-  const majorEvents = await seedDemoEvents(vigil.capabilities.events.service, { police: identityService.resolvePrincipalOf('commander'), city: identityService.resolvePrincipalOf('admin') }, identity.orgIds, vigil.ctx.clock.now());
+  const majorEvents = await seedDemoEvents(
+    vigil.capabilities.events.service,
+    { police: identityService.resolvePrincipalOf('commander'), city: identityService.resolvePrincipalOf('admin') },
+    identity.orgIds,
+    vigil.ctx.clock.now(),
+  );
   // Crowd zones of the event organiser at Place du Casino and on Port Hercule, fed by simulated counters.
   const organiser = { orgId: identity.orgIds.events!, actor: 'system:demo' };
   await cityService.registerDevices(demoCrowdDevices(organiser.orgId), 'system:demo');

@@ -44,13 +44,27 @@ export function draftInput(rule: EarlyWarningRule, template: AlertTemplate, read
   const note = `Drafted by early-warning rule "${rule.name}" (${rule.ruleId}): ${condition} for ${rule.persistence.readings} reading(s) / ${rule.persistence.seconds} s. Readings: ${cited.join('; ')}`;
   const parameter = [
     { valueName: 'VIGIL_EARLY_WARNING_RULE', value: rule.ruleId },
-    ...readings.map((r) => ({ valueName: 'VIGIL_SENSOR_READING', value: `device=${r.deviceId};value=${r.value ?? ''};unit=${r.unit ?? ''};state=${r.state};at=${new Date(r.at).toISOString()}` })),
+    ...readings.map((r) => ({
+      valueName: 'VIGIL_SENSOR_READING',
+      value: `device=${r.deviceId};value=${r.value ?? ''};unit=${r.unit ?? ''};state=${r.state};at=${new Date(r.at).toISOString()}`,
+    })),
   ];
   const info: CapInfo[] = rule.draft.languages.map((language) => {
     const text = template.texts[language]!;
     return {
-      language, category: template.category, event: text.event, responseType: template.responseType, urgency: rule.draft.urgency, severity: rule.draft.severity, certainty: template.certainty,
-      expires: capTime(now + template.expiresHours * 3_600_000), headline: text.headline, description: text.description, instruction: text.instruction, parameter, area: [area],
+      language,
+      category: template.category,
+      event: text.event,
+      responseType: template.responseType,
+      urgency: rule.draft.urgency,
+      severity: rule.draft.severity,
+      certainty: template.certainty,
+      expires: capTime(now + template.expiresHours * 3_600_000),
+      headline: text.headline,
+      description: text.description,
+      instruction: text.instruction,
+      parameter,
+      area: [area],
     };
   });
   return { status: rule.draft.status, scope: 'Public', note: note.slice(0, 2000), info, channels: rule.draft.channels };
@@ -82,24 +96,55 @@ export class EarlyWarningService {
 
   statusOf(rule: EarlyWarningRule): RuleStatus {
     const track = this.state.tracks.get(rule.ruleId);
-    const watching = 'deviceIds' in rule.sensors ? rule.sensors.deviceIds.length : [...this.city.devices.keys()].filter((id) => this.state.watches(rule, id)).length;
+    const watching =
+      'deviceIds' in rule.sensors ? rule.sensors.deviceIds.length : [...this.city.devices.keys()].filter((id) => this.state.watches(rule, id)).length;
     const last = [...(this.state.lastReadings.get(rule.ruleId)?.values() ?? [])].sort((a, b) => b.at - a.at).slice(0, 20);
-    return { rule, watching, latched: track?.latched ?? false, openDraft: track?.openDraft ?? null, lastReadings: last, failure: this.failures.get(rule.ruleId) ?? null };
+    return {
+      rule,
+      watching,
+      latched: track?.latched ?? false,
+      openDraft: track?.openDraft ?? null,
+      lastReadings: last,
+      failure: this.failures.get(rule.ruleId) ?? null,
+    };
   }
 
   async define(input: RuleInput, by: Principal, ruleId?: string): Promise<RuleStatus> {
     if (!by.orgId) throw badRequest('a rule belongs to an organisation');
     const old = ruleId ? this.own(ruleId, by) : null;
-    const rule: EarlyWarningRule = { ...input, ruleId: old?.ruleId ?? newId('ewr'), orgId: old?.orgId ?? by.orgId, enabled: old?.enabled ?? true, definedBy: by.actor, definedAt: new Date(this.ctx.clock.now()).toISOString() };
+    const rule: EarlyWarningRule = {
+      ...input,
+      ruleId: old?.ruleId ?? newId('ewr'),
+      orgId: old?.orgId ?? by.orgId,
+      enabled: old?.enabled ?? true,
+      definedBy: by.actor,
+      definedAt: new Date(this.ctx.clock.now()).toISOString(),
+    };
     await this.check(rule, by);
-    await this.ctx.record([{ type: 'alerts.rule.defined', subject: `rule:${rule.ruleId}`, orgId: rule.orgId, actor: by.actor, data: { rule } satisfies EarlyWarningEvents['alerts.rule.defined'] }]);
+    await this.ctx.record([
+      {
+        type: 'alerts.rule.defined',
+        subject: `rule:${rule.ruleId}`,
+        orgId: rule.orgId,
+        actor: by.actor,
+        data: { rule } satisfies EarlyWarningEvents['alerts.rule.defined'],
+      },
+    ]);
     return this.statusOf(this.state.rules.get(rule.ruleId)!);
   }
 
   async switch(ruleId: string, enabled: boolean, by: Principal): Promise<RuleStatus> {
     const rule = this.own(ruleId, by);
     if (rule.enabled !== enabled) {
-      await this.ctx.record([{ type: 'alerts.rule.switched', subject: `rule:${ruleId}`, orgId: rule.orgId, actor: by.actor, data: { ruleId, enabled } satisfies EarlyWarningEvents['alerts.rule.switched'] }]);
+      await this.ctx.record([
+        {
+          type: 'alerts.rule.switched',
+          subject: `rule:${ruleId}`,
+          orgId: rule.orgId,
+          actor: by.actor,
+          data: { ruleId, enabled } satisfies EarlyWarningEvents['alerts.rule.switched'],
+        },
+      ]);
     }
     return this.statusOf(this.state.rules.get(ruleId)!);
   }
@@ -143,8 +188,17 @@ export class EarlyWarningService {
     }
     const template = ALERT_TEMPLATES.find((t) => t.id === rule.draft.templateId)!;
     const trigger: AlertTrigger = {
-      ruleId: rule.ruleId, ruleName: rule.name, deviceIds: [...new Set(firing.readings.map((r) => r.deviceId))],
-      readings: firing.readings.map((r) => ({ signalId: r.signalId, deviceId: r.deviceId, value: r.value, unit: r.unit, state: r.state, at: new Date(r.at).toISOString() })),
+      ruleId: rule.ruleId,
+      ruleName: rule.name,
+      deviceIds: [...new Set(firing.readings.map((r) => r.deviceId))],
+      readings: firing.readings.map((r) => ({
+        signalId: r.signalId,
+        deviceId: r.deviceId,
+        value: r.value,
+        unit: r.unit,
+        state: r.state,
+        at: new Date(r.at).toISOString(),
+      })),
     };
     try {
       await this.alerts.draft(firing.alertId, draftInput(rule, template, firing.readings, this.city, this.ctx.clock.now()), rule, trigger);
@@ -173,14 +227,26 @@ export class EarlyWarningService {
     }
     const m = rule.measure;
     if (!RULE_SENSOR_TYPES.includes(m.sensorType)) throw badRequest(`no sensor type "${m.sensorType}"`);
-    if (m.type === 'threshold' && !(Number.isFinite(m.threshold) && Number.isFinite(m.hysteresis) && m.hysteresis >= 0)) throw badRequest('a threshold and a hysteresis ≥ 0 are numbers');
+    if (m.type === 'threshold' && !(Number.isFinite(m.threshold) && Number.isFinite(m.hysteresis) && m.hysteresis >= 0))
+      throw badRequest('a threshold and a hysteresis ≥ 0 are numbers');
     const template = ALERT_TEMPLATES.find((t) => t.id === rule.draft.templateId);
     if (!template) throw notFound('template', rule.draft.templateId);
     const missing = rule.draft.languages.filter((l) => !template.texts[l]);
-    if (rule.draft.languages.length === 0 || missing.length > 0) throw badRequest(`the template "${template.id}" is written in ${Object.keys(template.texts).join(', ')}; choose among them${missing.length ? ` (not ${missing.join(', ')})` : ''}`);
+    if (rule.draft.languages.length === 0 || missing.length > 0)
+      throw badRequest(
+        `the template "${template.id}" is written in ${Object.keys(template.texts).join(', ')}; choose among them${missing.length ? ` (not ${missing.join(', ')})` : ''}`,
+      );
     // A sample firing at a watched device: the draft must be valid CAP 1.2 now, not when the river rises.
     const sampleDevice = 'deviceIds' in s ? s.deviceIds[0]! : ([...this.city.devices.keys()].find((id) => this.state.watches(rule, id)) ?? '');
-    const sample: Reading = { signalId: 'sample', deviceId: sampleDevice, sensorType: m.sensorType, state: 'alarm', value: m.type === 'threshold' ? m.threshold : null, unit: m.type === 'threshold' ? m.unit : null, at: this.ctx.clock.now() };
+    const sample: Reading = {
+      signalId: 'sample',
+      deviceId: sampleDevice,
+      sensorType: m.sensorType,
+      state: 'alarm',
+      value: m.type === 'threshold' ? m.threshold : null,
+      unit: m.type === 'threshold' ? m.unit : null,
+      at: this.ctx.clock.now(),
+    };
     try {
       await this.alerts.check(draftInput(rule, template, [sample], this.city, this.ctx.clock.now()));
     } catch (error) {

@@ -110,8 +110,13 @@ export class EarlyWarningState implements Projection {
     if (signal.protocol !== 'mqtt' || this.rules.size === 0 || !signal.deviceId || signal.flags.includes('unknown-device')) return;
     const colon = signal.code.indexOf(':');
     const reading: Reading = {
-      signalId: signal.signalId, deviceId: signal.deviceId, sensorType: signal.code.slice(0, colon), state: signal.code.slice(colon + 1),
-      value: signal.reading?.value ?? null, unit: signal.reading?.unit ?? null, at: Date.parse(signal.occurredAt ?? signal.receivedAt),
+      signalId: signal.signalId,
+      deviceId: signal.deviceId,
+      sensorType: signal.code.slice(0, colon),
+      state: signal.code.slice(colon + 1),
+      value: signal.reading?.value ?? null,
+      unit: signal.reading?.unit ?? null,
+      at: Date.parse(signal.occurredAt ?? signal.receivedAt),
     };
     let watching = this.watchers.get(reading.deviceId);
     if (!watching) this.watchers.set(reading.deviceId, (watching = [...this.rules.values()].filter((r) => r.enabled && this.watches(r, reading.deviceId))));

@@ -20,7 +20,15 @@ const gaugeRule = (deviceId: string, patch: Partial<RuleInput> = {}): RuleInput 
   sensors: { deviceIds: [deviceId] },
   measure: { type: 'threshold', sensorType: 'water-level', direction: 'above', threshold: 2, unit: 'm', hysteresis: 0.3 },
   persistence: { readings: 3, seconds: 0 },
-  draft: { templateId: 'flood', languages: ['fr-MC', 'en-GB'], area: { kind: 'circle', radiusKm: 0.5 }, severity: 'Severe', urgency: 'Immediate', status: 'Actual', channels: ['cap-feed'] },
+  draft: {
+    templateId: 'flood',
+    languages: ['fr-MC', 'en-GB'],
+    area: { kind: 'circle', radiusKm: 0.5 },
+    severity: 'Severe',
+    urgency: 'Immediate',
+    status: 'Actual',
+    channels: ['cap-feed'],
+  },
   ...patch,
 });
 
@@ -28,7 +36,12 @@ const sensorDrafts = (vigil: RunningVigil) => [...vigil.capabilities.alerts.serv
 
 test('early warning over the embedded broker: rising water drafts one alert for approval, a second officer issues it, the rule re-arms only after the level cleared', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, { clientId: 'gauge-1' });
   try {
     const officer = await signedIn(vigil, 'alert-officer');
@@ -44,11 +57,20 @@ test('early warning over the embedded broker: rising water drafts one alert for 
     const badLanguage = await officer('POST', '/api/alerts/rules', gaugeRule(gauge.id, { draft: { ...gaugeRule(gauge.id).draft, languages: ['de-DE'] } }));
     assert.equal(badLanguage.status, 400);
     assert.match(badLanguage.json.error.message, /written in fr-MC, en-GB/);
-    const openPolygon = await officer('POST', '/api/alerts/rules', gaugeRule(gauge.id, { draft: { ...gaugeRule(gauge.id).draft, area: { kind: 'polygon', areaDesc: 'x', polygon: '43.72,7.41 43.73,7.41 43.73,7.42 43.72,7.42' } } }));
+    const openPolygon = await officer(
+      'POST',
+      '/api/alerts/rules',
+      gaugeRule(gauge.id, {
+        draft: { ...gaugeRule(gauge.id).draft, area: { kind: 'polygon', areaDesc: 'x', polygon: '43.72,7.41 43.73,7.41 43.73,7.42 43.72,7.42' } },
+      }),
+    );
     assert.equal(openPolygon.status, 400);
     assert.match(openPolygon.json.error.message, /would draft is not valid: .*closed/);
     assert.equal((await officer('POST', '/api/alerts/rules', { ...gaugeRule(gauge.id), persistence: { readings: 0, seconds: 0 } })).status, 400);
-    assert.equal((await officer('POST', '/api/alerts/rules', { ...gaugeRule(gauge.id), measure: { type: 'threshold', sensorType: 'water-level' } })).status, 400);
+    assert.equal(
+      (await officer('POST', '/api/alerts/rules', { ...gaugeRule(gauge.id), measure: { type: 'threshold', sensorType: 'water-level' } })).status,
+      400,
+    );
 
     const created = await officer('POST', '/api/alerts/rules', gaugeRule(gauge.id));
     assert.equal(created.status, 201, created.body);
@@ -57,7 +79,9 @@ test('early warning over the embedded broker: rising water drafts one alert for 
 
     const send = async (value: number, extra: object = {}): Promise<void> => {
       // publishAsync resolves on PUBACK, which Vigil sends once the reading is durable.
-      await sensor.publishAsync(`vigil/sensors/${gauge.id}/events`, JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm', ...extra }), { qos: 1 });
+      await sensor.publishAsync(`vigil/sensors/${gauge.id}/events`, JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm', ...extra }), {
+        qos: 1,
+      });
       await vigil.capabilities.earlyWarning.service.settled();
     };
     await send(1.5);
@@ -75,7 +99,14 @@ test('early warning over the embedded broker: rising water drafts one alert for 
 
     const [draft] = sensorDrafts(vigil);
     assert.equal(draft!.state, 'pending-approval', 'submitted for approval, never issued by itself');
-    assert.deepEqual(draft!.trigger!.readings.map((r) => [r.value, r.unit]), [[2.3, 'm'], [210, 'cm'], [2.45, 'm']]);
+    assert.deepEqual(
+      draft!.trigger!.readings.map((r) => [r.value, r.unit]),
+      [
+        [2.3, 'm'],
+        [210, 'cm'],
+        [2.45, 'm'],
+      ],
+    );
     assert.match(draft!.cap.note!, /Harbour gauge above 2 m.*water-level above 2 m for 3 reading/);
     assert.match(draft!.cap.info![0]!.area![0]!.circle![0]!, /^43\.\d+,7\.\d+ 0\.5$/);
     assert.equal(draft!.cap.info![0]!.parameter!.filter((p) => p.valueName === 'VIGIL_SENSOR_READING').length, 3);
@@ -139,21 +170,43 @@ test('early warning over the embedded broker: rising water drafts one alert for 
 
 test('early warning after a restart: state rebuilt from the log, no draft written twice, a smoke rule by kind and neighbourhood', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-restart-'));
-  const config = { ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' };
+  const config = {
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  };
   let vigil = await serveVigil(config);
   try {
     const city = vigil.capabilities.city.service.state;
-    const detector = [...city.devices.values()].find((d) => d.kind === 'smoke-detector' && d.siteId && city.areas.get(city.sites.get(d.siteId)!.areaId ?? '')?.level === 'neighbourhood')!;
+    const detector = [...city.devices.values()].find(
+      (d) => d.kind === 'smoke-detector' && d.siteId && city.areas.get(city.sites.get(d.siteId)!.areaId ?? '')?.level === 'neighbourhood',
+    )!;
     const neighbourhood = city.areas.get(city.sites.get(detector.siteId!)!.areaId!)!;
     const officer = await signedIn(vigil, 'alert-officer');
     const rule: RuleInput = {
-      name: `Smoke in ${neighbourhood.name}`, sensors: { deviceKind: 'smoke-detector', areaId: neighbourhood.id }, measure: { type: 'state', sensorType: 'smoke' }, persistence: { readings: 1, seconds: 0 },
-      draft: { templateId: 'fire-smoke', languages: ['fr-MC'], area: neighbourhood.geometry ? { kind: 'neighbourhood', areaId: neighbourhood.id } : { kind: 'circle', radiusKm: 1 }, severity: 'Severe', urgency: 'Immediate', status: 'Exercise', channels: [] },
+      name: `Smoke in ${neighbourhood.name}`,
+      sensors: { deviceKind: 'smoke-detector', areaId: neighbourhood.id },
+      measure: { type: 'state', sensorType: 'smoke' },
+      persistence: { readings: 1, seconds: 0 },
+      draft: {
+        templateId: 'fire-smoke',
+        languages: ['fr-MC'],
+        area: neighbourhood.geometry ? { kind: 'neighbourhood', areaId: neighbourhood.id } : { kind: 'circle', radiusKm: 1 },
+        severity: 'Severe',
+        urgency: 'Immediate',
+        status: 'Exercise',
+        channels: [],
+      },
     };
     const created = await officer('POST', '/api/alerts/rules', rule);
     assert.equal(created.status, 201, created.body);
     assert.ok(created.json.watching > 1, 'every smoke detector of the neighbourhood');
-    const smoke = (state: string) => vigil.capabilities.alarms.ingest.sensors.handleSensorMessage(`vigil/sensors/${detector.id}/events`, Buffer.from(JSON.stringify({ type: 'smoke', state })));
+    const smoke = (state: string) =>
+      vigil.capabilities.alarms.ingest.sensors.handleSensorMessage(
+        `vigil/sensors/${detector.id}/events`,
+        Buffer.from(JSON.stringify({ type: 'smoke', state })),
+      );
     await smoke('alarm');
     await vigil.capabilities.earlyWarning.service.settled();
     assert.equal(sensorDrafts(vigil).length, 1);
@@ -177,7 +230,18 @@ test('early warning after a restart: state rebuilt from the log, no draft writte
 test('two nodes on PostgreSQL see the same reading and write one draft (idempotent append by the derived event id)', async (t) => {
   if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
   const cluster = clusterIsolation('ew');
-  const base = { ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL, VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff' }), port: 0, host: '127.0.0.1' };
+  const base = {
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_DATABASE_URL: POSTGRES_URL,
+      VIGIL_NATS_URL: NATS_URL,
+      VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff',
+    }),
+    port: 0,
+    host: '127.0.0.1',
+  };
   const a = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'a' }, cluster.isolation);
   const b = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'b', demoOnEmpty: false }, cluster.isolation);
   try {
@@ -189,7 +253,11 @@ test('two nodes on PostgreSQL see the same reading and write one draft (idempote
     };
     await until(() => b.capabilities.earlyWarning.service.state.rules.size === 1);
     // Readings reach node A only; B follows the log, decides the same firing and writes the same draft, which the log keeps once.
-    for (const value of [2.5, 2.6]) await a.capabilities.alarms.ingest.sensors.handleSensorMessage(`vigil/sensors/${gauge.id}/events`, Buffer.from(JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm' })));
+    for (const value of [2.5, 2.6])
+      await a.capabilities.alarms.ingest.sensors.handleSensorMessage(
+        `vigil/sensors/${gauge.id}/events`,
+        Buffer.from(JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm' })),
+      );
     await until(() => sensorDrafts(b).length === 1 && b.capabilities.earlyWarning.service.state.pending.size === 0);
     await Promise.all([a.capabilities.earlyWarning.service.settled(), b.capabilities.earlyWarning.service.settled()]);
     assert.equal(sensorDrafts(a).length, 1);
@@ -201,7 +269,12 @@ test('two nodes on PostgreSQL see the same reading and write one draft (idempote
     const rule = b.capabilities.earlyWarning.service.state.rules.get(created.json.rule.ruleId)!;
     const template = ALERT_TEMPLATES.find((x) => x.id === 'flood')!;
     const readings = draft!.trigger!.readings.map((r) => ({ ...r, sensorType: 'water-level', at: Date.parse(r.at) }));
-    await b.capabilities.alerts.service.draftTriggered(draft!.alertId, draftInput(rule, template, readings, b.capabilities.city.service.state, Date.now()), rule, draft!.trigger!);
+    await b.capabilities.alerts.service.draftTriggered(
+      draft!.alertId,
+      draftInput(rule, template, readings, b.capabilities.city.service.state, Date.now()),
+      rule,
+      draft!.trigger!,
+    );
     assert.equal((await b.ctx.log.read({ typePrefixes: ['alerts.alert.'] })).length, 2, 'drafted and submitted, once each');
   } finally {
     await b.close();
@@ -214,21 +287,52 @@ test('early warning over the real Mosquitto broker: a gas rule drafts from readi
   if (!(await requireMqtt(t))) return;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-mosq-'));
   const topicRoot = `vigilew${process.pid}`;
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events` }), dataDir: dir, port: 0, host: '127.0.0.1', nodeId: `ew${process.pid}` });
+  const vigil = await serveVigil({
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: '0',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_MQTT_URL: MQTT_URL,
+      VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events`,
+    }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+    nodeId: `ew${process.pid}`,
+  });
   const publisher = await mqtt.connectAsync(MQTT_URL);
   try {
     const gas = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'gas-sensor')!;
     const officer = await signedIn(vigil, 'alert-officer');
     const created = await officer('POST', '/api/alerts/rules', {
-      name: 'Gas above 300 ppm', sensors: { deviceIds: [gas.id] }, measure: { type: 'threshold', sensorType: 'gas', direction: 'above', threshold: 300, unit: 'ppm', hysteresis: 50 }, persistence: { readings: 2, seconds: 0 },
-      draft: { templateId: 'gas-leak', languages: ['en-GB'], area: { kind: 'circle', radiusKm: 0.3 }, severity: 'Severe', urgency: 'Immediate', status: 'Test', channels: [] },
+      name: 'Gas above 300 ppm',
+      sensors: { deviceIds: [gas.id] },
+      measure: { type: 'threshold', sensorType: 'gas', direction: 'above', threshold: 300, unit: 'ppm', hysteresis: 50 },
+      persistence: { readings: 2, seconds: 0 },
+      draft: {
+        templateId: 'gas-leak',
+        languages: ['en-GB'],
+        area: { kind: 'circle', radiusKm: 0.3 },
+        severity: 'Severe',
+        urgency: 'Immediate',
+        status: 'Test',
+        channels: [],
+      },
     });
     assert.equal(created.status, 201, created.body);
-    for (const value of [120, 310, 330]) await publisher.publishAsync(`${topicRoot}/sensors/${gas.id}/events`, JSON.stringify({ type: 'gas', state: value > 300 ? 'alarm' : 'normal', value, unit: 'ppm' }), { qos: 1 });
+    for (const value of [120, 310, 330])
+      await publisher.publishAsync(
+        `${topicRoot}/sensors/${gas.id}/events`,
+        JSON.stringify({ type: 'gas', state: value > 300 ? 'alarm' : 'normal', value, unit: 'ppm' }),
+        { qos: 1 },
+      );
     // The external broker's PUBACK to the publisher does not wait for Vigil: wait for the draft.
     for (let i = 0; i < 200 && sensorDrafts(vigil).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     assert.equal(sensorDrafts(vigil).length, 1);
-    assert.deepEqual(sensorDrafts(vigil)[0]!.trigger!.readings.map((r) => r.value), [310, 330]);
+    assert.deepEqual(
+      sensorDrafts(vigil)[0]!.trigger!.readings.map((r) => r.value),
+      [310, 330],
+    );
   } finally {
     await publisher.endAsync();
     await vigil.close();
@@ -239,13 +343,35 @@ test('early warning over the real Mosquitto broker: a gas rule drafts from readi
 test('fuzz: rule bodies — anything posted is either a valid rule (201) or refused with a 4xx and the reason, and a refused rule records nothing', async () => {
   const { default: fc } = await import('fast-check');
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-fuzz-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const officer = await signedIn(vigil, 'alert-officer');
     const gauge = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'water-level-sensor')!;
     const valid = gaugeRule(gauge.id);
     // Mutations of a valid rule: a field replaced by anything, a field removed, an extra field, a wrong sensor or area.
-    const paths: string[][] = [['name'], ['sensors'], ['sensors', 'deviceIds'], ['measure'], ['measure', 'threshold'], ['measure', 'hysteresis'], ['measure', 'type'], ['measure', 'sensorType'], ['persistence', 'readings'], ['persistence', 'seconds'], ['draft', 'templateId'], ['draft', 'languages'], ['draft', 'area'], ['draft', 'area', 'radiusKm'], ['draft', 'severity'], ['draft', 'channels']];
+    const paths: string[][] = [
+      ['name'],
+      ['sensors'],
+      ['sensors', 'deviceIds'],
+      ['measure'],
+      ['measure', 'threshold'],
+      ['measure', 'hysteresis'],
+      ['measure', 'type'],
+      ['measure', 'sensorType'],
+      ['persistence', 'readings'],
+      ['persistence', 'seconds'],
+      ['draft', 'templateId'],
+      ['draft', 'languages'],
+      ['draft', 'area'],
+      ['draft', 'area', 'radiusKm'],
+      ['draft', 'severity'],
+      ['draft', 'channels'],
+    ];
     const mutate = (body: unknown, path: string[], value: unknown, remove: boolean): unknown => {
       const copy = structuredClone(body) as Record<string, unknown>;
       let at = copy;
@@ -255,19 +381,41 @@ test('fuzz: rule bodies — anything posted is either a valid rule (201) or refu
       return copy;
     };
     const body = fc.oneof(
-      fc.tuple(fc.constantFrom(...paths), fc.oneof(fc.anything(), fc.constantFrom(-1, 0, 1e12, Number.NaN, '', 'dev:none', ['de-DE'], { kind: 'neighbourhood', areaId: 'area:none' }, { kind: 'polygon', areaDesc: 'x', polygon: '1,2 3,4' })), fc.boolean()).map(([p, v, r]) => mutate(valid, p, v, r)),
+      fc
+        .tuple(
+          fc.constantFrom(...paths),
+          fc.oneof(
+            fc.anything(),
+            fc.constantFrom(
+              -1,
+              0,
+              1e12,
+              Number.NaN,
+              '',
+              'dev:none',
+              ['de-DE'],
+              { kind: 'neighbourhood', areaId: 'area:none' },
+              { kind: 'polygon', areaDesc: 'x', polygon: '1,2 3,4' },
+            ),
+          ),
+          fc.boolean(),
+        )
+        .map(([p, v, r]) => mutate(valid, p, v, r)),
       fc.anything(),
       fc.constant({ ...valid, extra: true }),
     );
-    await fc.assert(fc.asyncProperty(body, async (b) => {
-      const before = await vigil.ctx.log.lastSeq();
-      const r = await officer('POST', '/api/alerts/rules', b === undefined ? null : JSON.stringify(b), 'application/json');
-      assert.ok([201, 400, 404, 415].includes(r.status), `${r.status} ${r.body} for ${JSON.stringify(b)}`);
-      if (r.status !== 201) {
-        assert.ok(r.json?.error?.message, r.body);
-        assert.equal(await vigil.ctx.log.lastSeq(), before, 'a refused rule records nothing');
-      }
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
+        const before = await vigil.ctx.log.lastSeq();
+        const r = await officer('POST', '/api/alerts/rules', b === undefined ? null : JSON.stringify(b), 'application/json');
+        assert.ok([201, 400, 404, 415].includes(r.status), `${r.status} ${r.body} for ${JSON.stringify(b)}`);
+        if (r.status !== 201) {
+          assert.ok(r.json?.error?.message, r.body);
+          assert.equal(await vigil.ctx.log.lastSeq(), before, 'a refused rule records nothing');
+        }
+      }),
+      { numRuns: 300 },
+    );
   } finally {
     await vigil.close();
     rmSync(dir, { recursive: true, force: true });

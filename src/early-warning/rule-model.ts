@@ -25,9 +25,7 @@ export interface RulePersistence {
 }
 
 export type RuleArea =
-  | { kind: 'neighbourhood'; areaId: string }
-  | { kind: 'polygon'; areaDesc: string; polygon: string }
-  | { kind: 'circle'; radiusKm: number };
+  { kind: 'neighbourhood'; areaId: string } | { kind: 'polygon'; areaDesc: string; polygon: string } | { kind: 'circle'; radiusKm: number };
 
 /** The alert the rule drafts: a hazard template in some of its languages, the area, CAP codes and channels. */
 export interface RuleDraft {

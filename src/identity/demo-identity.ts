@@ -16,7 +16,13 @@ export const DEMO_ORGS: readonly { key: string; name: string; kind: OrgKind; pla
 export const DEMO_USERS: readonly { username: string; org: string; roles: Role[]; displayName: string; does: string }[] = [
   { username: 'admin', org: 'city', roles: ['admin'], displayName: 'Camille Admin', does: 'administers the platform: organisations, users, keys, sharing' },
   { username: 'operator', org: 'marc', roles: ['operator'], displayName: 'Olivia Operator', does: 'handles alarms in the monitoring centre' },
-  { username: 'supervisor', org: 'marc', roles: ['supervisor', 'operator'], displayName: 'Sam Supervisor', does: 'supervises the monitoring centre, reads the audit trail' },
+  {
+    username: 'supervisor',
+    org: 'marc',
+    roles: ['supervisor', 'operator'],
+    displayName: 'Sam Supervisor',
+    does: 'supervises the monitoring centre, reads the audit trail',
+  },
   { username: 'alert-officer', org: 'city', roles: ['alert-officer'], displayName: 'Alex Alert-Officer', does: 'writes and approves public alerts' },
   { username: 'duty-officer', org: 'city', roles: ['alert-officer'], displayName: 'Dana Duty-Officer', does: 'approves public alerts as the second person' },
   { username: 'commander', org: 'police', roles: ['commander'], displayName: 'Chris Commander', does: 'commands incidents and major events' },

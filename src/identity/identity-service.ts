@@ -4,9 +4,7 @@ import { newId } from '../kernel/ids.js';
 import { PUBLIC_PRINCIPAL, ROLES, type CredentialSource, type Principal, type Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
-import {
-  API_KEY_PREFIX, MIN_PASSWORD_LENGTH, SESSION_COOKIE, decoyHash, hashPassword, newToken, readCookie, sha256, verifyPassword,
-} from './credentials.js';
+import { API_KEY_PREFIX, MIN_PASSWORD_LENGTH, SESSION_COOKIE, decoyHash, hashPassword, newToken, readCookie, sha256, verifyPassword } from './credentials.js';
 import { type IdentityState, LOGIN_WINDOW_MS } from './identity-state.js';
 import { ORG_KINDS, type ApiKey, type IdentityEvents, type Org, type OrgKind, type Share, type User } from './model.js';
 
@@ -37,12 +35,28 @@ export type ApiKeyView = Omit<ApiKey, 'keyHash'>;
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
-function identityEvent<K extends keyof IdentityEvents>(type: K, subject: string, orgId: string | null, actor: string, data: IdentityEvents[K], reason?: string): NewEvent {
+function identityEvent<K extends keyof IdentityEvents>(
+  type: K,
+  subject: string,
+  orgId: string | null,
+  actor: string,
+  data: IdentityEvents[K],
+  reason?: string,
+): NewEvent {
   return { type, subject, orgId, actor, data, reason: reason ?? null };
 }
 
 export function userView(u: User): UserView {
-  return { id: u.id, username: u.username, orgId: u.orgId, roles: u.roles, displayName: u.displayName, totpEnabled: u.totpEnabled, disabled: u.disabled, createdAt: u.createdAt };
+  return {
+    id: u.id,
+    username: u.username,
+    orgId: u.orgId,
+    roles: u.roles,
+    displayName: u.displayName,
+    totpEnabled: u.totpEnabled,
+    disabled: u.disabled,
+    createdAt: u.createdAt,
+  };
 }
 
 /**
@@ -98,7 +112,12 @@ export class IdentityService {
     const passwordHash = await hashPassword(input.password);
     await this.ctx.record([
       identityEvent('identity.user.created', `user:${userId}`, input.orgId, actorOf(actor), {
-        userId, username, orgId: input.orgId, roles, displayName: input.displayName?.trim() || username, passwordHash,
+        userId,
+        username,
+        orgId: input.orgId,
+        roles,
+        displayName: input.displayName?.trim() || username,
+        passwordHash,
       }),
     ]);
     return userView(this.state.users.get(userId)!);
@@ -147,8 +166,18 @@ export class IdentityService {
     const user = this.state.usersByName.get(username);
     const passwordOk = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
     const fail = async (problem: string, code: 'unauthenticated' | 'second_factor_required' = 'unauthenticated'): Promise<never> => {
-      await this.ctx.record([identityEvent('identity.login.failed', `login:${username.slice(0, 64) || '-'}`, user?.orgId ?? null, 'public', { username: username.slice(0, 64), ip, problem })]);
-      throw new VigilError(code, code === 'unauthenticated' ? 'wrong username or password' : 'enter the code of your authenticator app', code === 'second_factor_required' ? { secondFactor: 'totp' } : undefined);
+      await this.ctx.record([
+        identityEvent('identity.login.failed', `login:${username.slice(0, 64) || '-'}`, user?.orgId ?? null, 'public', {
+          username: username.slice(0, 64),
+          ip,
+          problem,
+        }),
+      ]);
+      throw new VigilError(
+        code,
+        code === 'unauthenticated' ? 'wrong username or password' : 'enter the code of your authenticator app',
+        code === 'second_factor_required' ? { secondFactor: 'totp' } : undefined,
+      );
     };
     if (!user || !passwordOk) return fail(user ? 'wrong password' : 'unknown user');
     if (user.disabled) return fail('user disabled');
@@ -163,7 +192,14 @@ export class IdentityService {
     const sessionId = newId('ses');
     const expiresAt = now + this.ctx.config.sessionTtlSeconds * 1000;
     await this.ctx.record([
-      identityEvent('identity.session.started', `user:${user.id}`, user.orgId, `user:${user.id}`, { sessionId, userId: user.id, tokenHash: sha256(token), authLevel, expiresAt, ip }),
+      identityEvent('identity.session.started', `user:${user.id}`, user.orgId, `user:${user.id}`, {
+        sessionId,
+        userId: user.id,
+        tokenHash: sha256(token),
+        authLevel,
+        expiresAt,
+        ip,
+      }),
     ]);
     return { token, expiresAt, principal: this.principalOfUser(user, authLevel) };
   }
@@ -172,7 +208,9 @@ export class IdentityService {
     const token = tokenOf(source);
     const session = token ? this.state.sessionsByHash.get(sha256(token)) : undefined;
     if (!session) return;
-    await this.ctx.record([identityEvent('identity.session.ended', `user:${session.userId}`, principal.orgId, principal.actor, { sessionId: session.id, userId: session.userId })]);
+    await this.ctx.record([
+      identityEvent('identity.session.ended', `user:${session.userId}`, principal.orgId, principal.actor, { sessionId: session.id, userId: session.userId }),
+    ]);
   }
 
   /** Starts TOTP enrolment: the secret is shown once; a confirmed code turns it on. */
@@ -180,7 +218,9 @@ export class IdentityService {
     const user = by.userId ? this.state.users.get(by.userId) : undefined;
     if (!user) throw forbidden('only users can enrol a second factor');
     const secret = authenticator.generateSecret(20);
-    await this.ctx.record([identityEvent('identity.totp.enrolment-started', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, totpSecret: this.ctx.secrets.seal(secret) })]);
+    await this.ctx.record([
+      identityEvent('identity.totp.enrolment-started', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, totpSecret: this.ctx.secrets.seal(secret) }),
+    ]);
     return { secret, otpauthUrl: authenticator.keyuri(user.username, 'Vigil', secret) };
   }
 
@@ -192,9 +232,7 @@ export class IdentityService {
   }
 
   listApiKeys(by: Principal): ApiKeyView[] {
-    return [...this.state.apiKeys.values()]
-      .filter((k) => this.isPlatformAdmin(by) || k.orgId === by.orgId)
-      .map(({ keyHash: _hash, ...view }) => view);
+    return [...this.state.apiKeys.values()].filter((k) => this.isPlatformAdmin(by) || k.orgId === by.orgId).map(({ keyHash: _hash, ...view }) => view);
   }
 
   /** The key is returned once; only its hash is kept. Its roles cannot exceed the creator's. */
@@ -208,7 +246,14 @@ export class IdentityService {
     const key = newToken(API_KEY_PREFIX);
     const keyId = newId('key');
     await this.ctx.record([
-      identityEvent('identity.apikey.created', `apikey:${keyId}`, orgId, by.actor, { keyId, orgId, name, roles, keyHash: sha256(key), prefix: key.slice(0, 10) }),
+      identityEvent('identity.apikey.created', `apikey:${keyId}`, orgId, by.actor, {
+        keyId,
+        orgId,
+        name,
+        roles,
+        keyHash: sha256(key),
+        prefix: key.slice(0, 10),
+      }),
     ]);
     const { keyHash: _hash, ...apiKey } = this.state.apiKeys.get(keyId)!;
     return { key, apiKey };
@@ -237,7 +282,12 @@ export class IdentityService {
     if (existing) return existing;
     const shareId = newId('shr');
     await this.ctx.record([
-      identityEvent('identity.share.granted', `org:${fromOrgId}`, fromOrgId, actorOf(by), { shareId, fromOrgId, toOrgId: input.toOrgId, note: input.note?.trim() ?? '' }),
+      identityEvent('identity.share.granted', `org:${fromOrgId}`, fromOrgId, actorOf(by), {
+        shareId,
+        fromOrgId,
+        toOrgId: input.toOrgId,
+        note: input.note?.trim() ?? '',
+      }),
     ]);
     return this.state.shares.get(shareId)!;
   }
@@ -260,8 +310,14 @@ export class IdentityService {
       const key = this.state.apiKeysByHash.get(sha256(apiKey));
       if (!key) throw new VigilError('unauthenticated', 'unknown or revoked API key');
       return {
-        kind: 'apikey', actor: `apikey:${key.id}`, userId: null, orgId: key.orgId, roles: key.roles,
-        authLevel: 1, displayName: key.name, visibleOrgIds: this.state.visibleOrgIds(key.orgId),
+        kind: 'apikey',
+        actor: `apikey:${key.id}`,
+        userId: null,
+        orgId: key.orgId,
+        roles: key.roles,
+        authLevel: 1,
+        displayName: key.name,
+        visibleOrgIds: this.state.visibleOrgIds(key.orgId),
       };
     }
     const token = tokenOf(source);
@@ -282,8 +338,14 @@ export class IdentityService {
 
   private principalOfUser(user: User, authLevel: 1 | 2): Principal {
     return {
-      kind: 'user', actor: `user:${user.id}`, userId: user.id, orgId: user.orgId, roles: user.roles,
-      authLevel, displayName: user.displayName, visibleOrgIds: this.state.visibleOrgIds(user.orgId),
+      kind: 'user',
+      actor: `user:${user.id}`,
+      userId: user.id,
+      orgId: user.orgId,
+      roles: user.roles,
+      authLevel,
+      displayName: user.displayName,
+      visibleOrgIds: this.state.visibleOrgIds(user.orgId),
     };
   }
 

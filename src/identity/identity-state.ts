@@ -36,7 +36,18 @@ export class IdentityState implements Projection {
       }
       case 'identity.user.created': {
         const d = e.data as IdentityEvents['identity.user.created'];
-        const user: User = { id: d.userId, username: d.username, orgId: d.orgId, roles: d.roles, displayName: d.displayName, passwordHash: d.passwordHash, totpSecret: null, totpEnabled: false, disabled: false, createdAt: at };
+        const user: User = {
+          id: d.userId,
+          username: d.username,
+          orgId: d.orgId,
+          roles: d.roles,
+          displayName: d.displayName,
+          passwordHash: d.passwordHash,
+          totpSecret: null,
+          totpEnabled: false,
+          disabled: false,
+          createdAt: at,
+        };
         this.users.set(user.id, user);
         this.usersByName.set(user.username.toLowerCase(), user);
         break;
@@ -95,7 +106,17 @@ export class IdentityState implements Projection {
       }
       case 'identity.apikey.created': {
         const d = e.data as IdentityEvents['identity.apikey.created'];
-        const key: ApiKey = { id: d.keyId, orgId: d.orgId, name: d.name, roles: d.roles, keyHash: d.keyHash, prefix: d.prefix, createdBy: e.actor, createdAt: at, revoked: false };
+        const key: ApiKey = {
+          id: d.keyId,
+          orgId: d.orgId,
+          name: d.name,
+          roles: d.roles,
+          keyHash: d.keyHash,
+          prefix: d.prefix,
+          createdBy: e.actor,
+          createdAt: at,
+          revoked: false,
+        };
         this.apiKeys.set(key.id, key);
         this.apiKeysByHash.set(key.keyHash, key);
         break;

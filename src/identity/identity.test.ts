@@ -23,11 +23,18 @@ async function setup(file = join(dir, `id-${++n}.sqlite`)) {
   identity.projections!.forEach((p) => ctx.projections.register(p));
   await ctx.projections.start();
   const server = await buildApiServer({
-    ctx, metrics: new Metrics('t'), capabilities: [identity], version: 't',
+    ctx,
+    metrics: new Metrics('t'),
+    capabilities: [identity],
+    version: 't',
     resolvePrincipal: (s) => identity.resolvePrincipal(s),
   });
   return {
-    file, ctx, identity, service: identity.service, app: server.app,
+    file,
+    ctx,
+    identity,
+    service: identity.service,
+    app: server.app,
     close: async () => {
       await server.app.close();
       ctx.projections.stop();
@@ -129,7 +136,12 @@ test('TOTP: enrolment, then the code is required at sign-in and raises the authe
   assert.equal(withCode.statusCode, 200);
   assert.equal(withCode.json().me.authLevel, 2);
   const strong = { authorization: `Bearer ${withCode.json().token}` };
-  const created = await s.app.inject({ method: 'POST', url: '/api/identity/api-keys', headers: strong, payload: { name: 'panel gateway', roles: ['operator'] } });
+  const created = await s.app.inject({
+    method: 'POST',
+    url: '/api/identity/api-keys',
+    headers: strong,
+    payload: { name: 'panel gateway', roles: ['operator'] },
+  });
   assert.equal(created.statusCode, 201, created.body);
   const { key, apiKey } = created.json();
   assert.match(key, /^vgk_/);
@@ -148,7 +160,10 @@ test('organisations see their own data and what others explicitly shared with th
   const cop = () => s.service.resolvePrincipalOf('cop');
   assert.equal(canSeeOrg(cop(), marc.id), false);
   const marcAdmin = s.service.resolvePrincipalOf('marcadmin');
-  await assert.rejects(s.service.grantShare({ fromOrgId: city.id, toOrgId: police.id }, marcAdmin), (e: unknown) => e instanceof VigilError && e.code === 'forbidden');
+  await assert.rejects(
+    s.service.grantShare({ fromOrgId: city.id, toOrgId: police.id }, marcAdmin),
+    (e: unknown) => e instanceof VigilError && e.code === 'forbidden',
+  );
   const share = await s.service.grantShare({ toOrgId: police.id, note: 'alarm verification' }, marcAdmin);
   assert.equal(canSeeOrg(cop(), marc.id), true);
   assert.equal(canSeeOrg(cop(), city.id), false, 'sharing is one-directional');
@@ -182,14 +197,34 @@ test('disabling a user ends their sessions; bad input gets clear errors', async 
   const root = { authorization: `Bearer ${(await login(s.app, 'root', 'correct horse battery')).json().token}` };
   const opToken = (await login(s.app, 'op', 'operator password')).json().token;
   const opId = s.service.state.usersByName.get('op')!.id;
-  const r = await s.app.inject({ method: 'PUT', url: `/api/identity/users/${opId}/disabled`, headers: root, payload: { disabled: true, reason: 'left the company' } });
+  const r = await s.app.inject({
+    method: 'PUT',
+    url: `/api/identity/users/${opId}/disabled`,
+    headers: root,
+    payload: { disabled: true, reason: 'left the company' },
+  });
   assert.equal(r.statusCode, 200);
   assert.equal((await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${opToken}` } })).statusCode, 401);
-  const weak = await s.app.inject({ method: 'POST', url: '/api/identity/users', headers: root, payload: { username: 'new', roles: ['operator'], password: 'short' } });
+  const weak = await s.app.inject({
+    method: 'POST',
+    url: '/api/identity/users',
+    headers: root,
+    payload: { username: 'new', roles: ['operator'], password: 'short' },
+  });
   assert.equal(weak.statusCode, 400);
-  const badRole = await s.app.inject({ method: 'POST', url: '/api/identity/users', headers: root, payload: { username: 'new', roles: ['wizard'], password: 'long enough pw' } });
+  const badRole = await s.app.inject({
+    method: 'POST',
+    url: '/api/identity/users',
+    headers: root,
+    payload: { username: 'new', roles: ['wizard'], password: 'long enough pw' },
+  });
   assert.equal(badRole.json().error.code, 'validation_failed');
-  const dup = await s.app.inject({ method: 'POST', url: '/api/identity/users', headers: root, payload: { username: 'op', roles: ['operator'], password: 'long enough pw' } });
+  const dup = await s.app.inject({
+    method: 'POST',
+    url: '/api/identity/users',
+    headers: root,
+    payload: { username: 'op', roles: ['operator'], password: 'long enough pw' },
+  });
   assert.equal(dup.statusCode, 409);
   await s.close();
 });

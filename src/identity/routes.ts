@@ -13,8 +13,14 @@ const idParams = { type: 'object', required: ['id'], properties: { id }, additio
 
 function me(p: Principal) {
   return {
-    kind: p.kind, actor: p.actor, userId: p.userId, orgId: p.orgId, roles: p.roles,
-    authLevel: p.authLevel, displayName: p.displayName, visibleOrgIds: [...p.visibleOrgIds],
+    kind: p.kind,
+    actor: p.actor,
+    userId: p.userId,
+    orgId: p.orgId,
+    roles: p.roles,
+    authLevel: p.authLevel,
+    displayName: p.displayName,
+    visibleOrgIds: [...p.visibleOrgIds],
   };
 }
 
@@ -29,8 +35,14 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
           summary: 'Sign in with username and password (and TOTP code when enrolled); sets the session cookie and returns a bearer token',
           tags: ['auth'],
           body: {
-            type: 'object', required: ['username', 'password'], additionalProperties: false,
-            properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 512 }, totp: { type: 'string', maxLength: 10 } },
+            type: 'object',
+            required: ['username', 'password'],
+            additionalProperties: false,
+            properties: {
+              username: { type: 'string', minLength: 1, maxLength: 64 },
+              password: { type: 'string', minLength: 1, maxLength: 512 },
+              totp: { type: 'string', maxLength: 10 },
+            },
           },
         },
       },
@@ -67,8 +79,14 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Change your password (ends your other sessions)', tags: ['auth'],
-          body: { type: 'object', required: ['currentPassword', 'newPassword'], additionalProperties: false, properties: { currentPassword: { type: 'string', maxLength: 512 }, newPassword: { type: 'string', maxLength: 512 } } },
+          summary: 'Change your password (ends your other sessions)',
+          tags: ['auth'],
+          body: {
+            type: 'object',
+            required: ['currentPassword', 'newPassword'],
+            additionalProperties: false,
+            properties: { currentPassword: { type: 'string', maxLength: 512 }, newPassword: { type: 'string', maxLength: 512 } },
+          },
         },
       },
       async (request) => {
@@ -79,7 +97,10 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
 
     app.post(
       '/api/auth/totp/enroll',
-      { config: { access: { roles: 'authenticated' } }, schema: { summary: 'Start enrolling an authenticator app (TOTP); returns the secret once', tags: ['auth'] } },
+      {
+        config: { access: { roles: 'authenticated' } },
+        schema: { summary: 'Start enrolling an authenticator app (TOTP); returns the secret once', tags: ['auth'] },
+      },
       async (request) => service.startTotp(request.principal),
     );
 
@@ -88,7 +109,8 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Confirm enrolment with a current code; from the next sign-in the code is required', tags: ['auth'],
+          summary: 'Confirm enrolment with a current code; from the next sign-in the code is required',
+          tags: ['auth'],
           body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 6, maxLength: 10 } } },
         },
       },
@@ -109,8 +131,14 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       {
         config: { access: { roles: ADMIN } },
         schema: {
-          summary: "Add an organisation (administrators of the city's platform organisation)", tags: ['identity'],
-          body: { type: 'object', required: ['name', 'kind'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, kind: { type: 'string', enum: [...ORG_KINDS] } } },
+          summary: "Add an organisation (administrators of the city's platform organisation)",
+          tags: ['identity'],
+          body: {
+            type: 'object',
+            required: ['name', 'kind'],
+            additionalProperties: false,
+            properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, kind: { type: 'string', enum: [...ORG_KINDS] } },
+          },
         },
       },
       async (request, reply) => reply.status(201).send(await service.createOrg(request.body, request.principal)),
@@ -127,10 +155,19 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       {
         config: { access: { roles: ADMIN } },
         schema: {
-          summary: 'Add a user to an organisation', tags: ['identity'],
+          summary: 'Add a user to an organisation',
+          tags: ['identity'],
           body: {
-            type: 'object', required: ['username', 'roles', 'password'], additionalProperties: false,
-            properties: { username: { type: 'string', minLength: 2, maxLength: 64 }, orgId: id, roles, displayName: { type: 'string', maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 512 } },
+            type: 'object',
+            required: ['username', 'roles', 'password'],
+            additionalProperties: false,
+            properties: {
+              username: { type: 'string', minLength: 2, maxLength: 64 },
+              orgId: id,
+              roles,
+              displayName: { type: 'string', maxLength: 200 },
+              password: { type: 'string', minLength: 1, maxLength: 512 },
+            },
           },
         },
       },
@@ -145,7 +182,12 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       '/api/identity/users/:id/roles',
       {
         config: { access: { roles: ADMIN } },
-        schema: { summary: "Replace a user's roles", tags: ['identity'], params: idParams, body: { type: 'object', required: ['roles'], additionalProperties: false, properties: { roles, reason } } },
+        schema: {
+          summary: "Replace a user's roles",
+          tags: ['identity'],
+          params: idParams,
+          body: { type: 'object', required: ['roles'], additionalProperties: false, properties: { roles, reason } },
+        },
       },
       async (request) => service.setRoles(request.params.id, request.body.roles, request.principal, request.body.reason),
     );
@@ -154,7 +196,12 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       '/api/identity/users/:id/disabled',
       {
         config: { access: { roles: ADMIN } },
-        schema: { summary: 'Disable (ends every session) or re-enable a user', tags: ['identity'], params: idParams, body: { type: 'object', required: ['disabled'], additionalProperties: false, properties: { disabled: { type: 'boolean' }, reason } } },
+        schema: {
+          summary: 'Disable (ends every session) or re-enable a user',
+          tags: ['identity'],
+          params: idParams,
+          body: { type: 'object', required: ['disabled'], additionalProperties: false, properties: { disabled: { type: 'boolean' }, reason } },
+        },
       },
       async (request) => service.setDisabled(request.params.id, request.body.disabled, request.principal, request.body.reason),
     );
@@ -171,8 +218,14 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
         // Machine credentials outlive sessions: creating one needs a second factor.
         config: { access: { roles: ADMIN, minAuthLevel: 2 } },
         schema: {
-          summary: 'Create an API key for a machine client; the key is shown once', tags: ['identity'],
-          body: { type: 'object', required: ['name', 'roles'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, roles, orgId: id } },
+          summary: 'Create an API key for a machine client; the key is shown once',
+          tags: ['identity'],
+          body: {
+            type: 'object',
+            required: ['name', 'roles'],
+            additionalProperties: false,
+            properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, roles, orgId: id },
+          },
         },
       },
       async (request, reply) => reply.status(201).send(await service.createApiKey(request.body, request.principal)),
@@ -198,8 +251,14 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       {
         config: { access: { roles: ADMIN } },
         schema: {
-          summary: "Let another organisation see this organisation's data", tags: ['identity'],
-          body: { type: 'object', required: ['toOrgId'], additionalProperties: false, properties: { toOrgId: id, fromOrgId: id, note: { type: 'string', maxLength: 500 } } },
+          summary: "Let another organisation see this organisation's data",
+          tags: ['identity'],
+          body: {
+            type: 'object',
+            required: ['toOrgId'],
+            additionalProperties: false,
+            properties: { toOrgId: id, fromOrgId: id, note: { type: 'string', maxLength: 500 } },
+          },
         },
       },
       async (request, reply) => reply.status(201).send(await service.grantShare(request.body, request.principal)),

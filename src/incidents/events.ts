@@ -4,7 +4,13 @@ import type { Assignment, AttachmentRef, CommsChannel, Incident, IncidentResolut
 /** Event payloads of the incidents capability (type → data). */
 export interface IncidentEvents {
   'incidents.incident.opened': { incident: Incident };
-  'incidents.incident.status-changed': { incidentId: string; from: IncidentStatus; to: IncidentStatus; resolution: IncidentResolution | null; note: string | null };
+  'incidents.incident.status-changed': {
+    incidentId: string;
+    from: IncidentStatus;
+    to: IncidentStatus;
+    resolution: IncidentResolution | null;
+    note: string | null;
+  };
   /** Ownership: who has the incident now (and, handed over, which organisation). */
   'incidents.incident.taken': { incidentId: string; orgId: string; ownerUserId: string | null; ownerName: string | null; fromOrgId: string };
   'incidents.incident.linked': { incidentId: string; alarmIds: string[]; alertIds: string[] };
@@ -13,11 +19,26 @@ export interface IncidentEvents {
   'incidents.unit.dispatched': { incidentId: string; assignment: Assignment; ranked: { unitId: string; etaSeconds: number | null }[] };
   'incidents.unit.rerouted': { incidentId: string; unitId: string; route: Assignment['route']; etaSeconds: number | null; routeSource: string };
   'incidents.unit.released': { incidentId: string; unitId: string; note: string | null };
-  'incidents.message.posted': { incidentId: string; messageId: string; channel: CommsChannel; text: string; author: string; attachments: AttachmentRef[]; alertIds: string[] };
+  'incidents.message.posted': {
+    incidentId: string;
+    messageId: string;
+    channel: CommsChannel;
+    text: string;
+    author: string;
+    attachments: AttachmentRef[];
+    alertIds: string[];
+  };
   /** A small file kept in the log itself (base64), so every node serves it and the hash chain covers it. */
   'incidents.attachment.stored': AttachmentRef & { incidentId: string; base64: string };
 }
 
-export function incidentEvent<K extends keyof IncidentEvents>(type: K, incidentId: string, orgId: string, actor: string, data: IncidentEvents[K], reason?: string | null): NewEvent {
+export function incidentEvent<K extends keyof IncidentEvents>(
+  type: K,
+  incidentId: string,
+  orgId: string,
+  actor: string,
+  data: IncidentEvents[K],
+  reason?: string | null,
+): NewEvent {
   return { type, subject: `incident:${incidentId}`, orgId, actor, data, reason: reason ?? null };
 }

@@ -7,8 +7,13 @@ import type { Capability, UnitKind } from '../units/contract.js';
  */
 export const INCIDENT_TYPES = {
   fire: { label: 'Fire', priority: 1, requires: [['fire-suppression']], suggests: ['fire-engine'] },
-  'medical': { label: 'Medical emergency', priority: 2, requires: [['basic-life-support', 'advanced-life-support']], suggests: ['ambulance'] },
-  'traffic-accident': { label: 'Road traffic accident', priority: 2, requires: [['rescue', 'basic-life-support', 'advanced-life-support', 'traffic-control']], suggests: ['ambulance', 'police-car', 'fire-engine'] },
+  medical: { label: 'Medical emergency', priority: 2, requires: [['basic-life-support', 'advanced-life-support']], suggests: ['ambulance'] },
+  'traffic-accident': {
+    label: 'Road traffic accident',
+    priority: 2,
+    requires: [['rescue', 'basic-life-support', 'advanced-life-support', 'traffic-control']],
+    suggests: ['ambulance', 'police-car', 'fire-engine'],
+  },
   'technical-rescue': { label: 'Technical rescue (trapped persons, lift, collapse)', priority: 1, requires: [['rescue']], suggests: ['fire-engine'] },
   'water-rescue': { label: 'Water rescue', priority: 1, requires: [['water-rescue']], suggests: ['fire-engine'] },
   hazmat: { label: 'Hazardous materials', priority: 1, requires: [['hazmat']], suggests: ['fire-engine'] },
@@ -17,7 +22,12 @@ export const INCIDENT_TYPES = {
   intrusion: { label: 'Intrusion alarm', priority: 3, requires: [['alarm-response', 'law-enforcement']], suggests: ['private-guard', 'police-car'] },
   'public-disorder': { label: 'Public disorder', priority: 3, requires: [['law-enforcement']], suggests: ['police-car'] },
   'suspicious-object': { label: 'Suspicious object', priority: 2, requires: [['law-enforcement']], suggests: ['police-car'] },
-  'alarm-verification': { label: 'Alarm verification', priority: 4, requires: [['alarm-response', 'aerial-view', 'law-enforcement']], suggests: ['private-guard', 'drone'] },
+  'alarm-verification': {
+    label: 'Alarm verification',
+    priority: 4,
+    requires: [['alarm-response', 'aerial-view', 'law-enforcement']],
+    suggests: ['private-guard', 'drone'],
+  },
   flood: { label: 'Flooding', priority: 3, requires: [['rescue', 'water-rescue']], suggests: ['fire-engine'] },
   other: { label: 'Other', priority: 4, requires: [], suggests: [] },
 } as const satisfies Record<string, { label: string; priority: number; requires: readonly (readonly Capability[])[]; suggests: readonly UnitKind[] }>;
@@ -31,6 +41,14 @@ export function qualifies(type: IncidentType, capabilities: readonly Capability[
 
 /** What an alarm of a kind becomes when an operator escalates it. */
 export const TYPE_OF_ALARM_KIND: Record<string, IncidentType> = {
-  fire: 'fire', heat: 'fire', gas: 'gas-leak', water: 'flood', medical: 'medical', panic: 'crime', 'hold-up': 'crime', duress: 'crime',
-  burglary: 'intrusion', tamper: 'alarm-verification',
+  fire: 'fire',
+  heat: 'fire',
+  gas: 'gas-leak',
+  water: 'flood',
+  medical: 'medical',
+  panic: 'crime',
+  'hold-up': 'crime',
+  duress: 'crime',
+  burglary: 'intrusion',
+  tamper: 'alarm-verification',
 };

@@ -13,7 +13,18 @@ import { checkedFile, fileFromLog } from '../platform/attachments.js';
 import { incidentEvent, type IncidentEvents } from './events.js';
 import { INCIDENT_TYPES, TYPE_OF_ALARM_KIND, qualifies, type IncidentType } from './incident-types.js';
 import type { IncidentsState } from './incidents-state.js';
-import { INCIDENT_TRANSITIONS, type Assignment, type AttachmentRef, type CommsChannel, type Incident, type IncidentLocation, type IncidentResolution, type IncidentSource, type IncidentStatus, type LogEntry } from './model.js';
+import {
+  INCIDENT_TRANSITIONS,
+  type Assignment,
+  type AttachmentRef,
+  type CommsChannel,
+  type Incident,
+  type IncidentLocation,
+  type IncidentResolution,
+  type IncidentSource,
+  type IncidentStatus,
+  type LogEntry,
+} from './model.js';
 import type { TravelTimes } from './travel-times.js';
 
 /** A site this close to the reported position is taken as the incident's site. */
@@ -70,7 +81,8 @@ export class IncidentsService {
 
   /** Re-route active assignments whenever the travel-time source says traffic or closures changed. */
   watchTravelTimes(): void {
-    this.stopWatching = this.travel.onChange?.(() => void this.reroute().catch((error: unknown) => this.ctx.logger.warn({ err: error }, 're-routing failed'))) ?? null;
+    this.stopWatching =
+      this.travel.onChange?.(() => void this.reroute().catch((error: unknown) => this.ctx.logger.warn({ err: error }, 're-routing failed'))) ?? null;
   }
 
   stop(): void {
@@ -129,11 +141,31 @@ export class IncidentsService {
     this.lastReference = Math.max(this.lastReference, this.state.count) + 1;
     const where = location.siteName ?? location.address ?? `${location.position[1].toFixed(5)}, ${location.position[0].toFixed(5)}`;
     const incident: Incident = {
-      incidentId: newId('inc'), reference: `INC-${String(this.lastReference).padStart(4, '0')}`, type: input.type, priority,
-      title: input.title?.trim() || `${type.label} — ${where}`, description: input.description?.trim() ?? '', location, source: input.source,
-      caller: input.caller && (input.caller.name || input.caller.phone) ? { name: input.caller.name?.trim() || null, phone: input.caller.phone?.trim() || null } : null,
-      status: 'new', orgId: by.orgId, originOrgId: by.orgId, ownerUserId: by.userId, ownerName: by.displayName, createdAt: now, createdBy: by.actor,
-      alarmIds: input.alarmIds ?? [], alertIds: [], assignments: [], statusHistory: [{ status: 'new', at: now, by: by.actor }], resolution: null, closedAt: null,
+      incidentId: newId('inc'),
+      reference: `INC-${String(this.lastReference).padStart(4, '0')}`,
+      type: input.type,
+      priority,
+      title: input.title?.trim() || `${type.label} — ${where}`,
+      description: input.description?.trim() ?? '',
+      location,
+      source: input.source,
+      caller:
+        input.caller && (input.caller.name || input.caller.phone)
+          ? { name: input.caller.name?.trim() || null, phone: input.caller.phone?.trim() || null }
+          : null,
+      status: 'new',
+      orgId: by.orgId,
+      originOrgId: by.orgId,
+      ownerUserId: by.userId,
+      ownerName: by.displayName,
+      createdAt: now,
+      createdBy: by.actor,
+      alarmIds: input.alarmIds ?? [],
+      alertIds: [],
+      assignments: [],
+      statusHistory: [{ status: 'new', at: now, by: by.actor }],
+      resolution: null,
+      closedAt: null,
     };
     await this.ctx.record([incidentEvent('incidents.incident.opened', incident.incidentId, incident.orgId, by.actor, { incident })]);
     return this.state.incidents.get(incident.incidentId)!;
@@ -149,26 +181,43 @@ export class IncidentsService {
     const signalPosition = alarm.signalIds.map((id) => this.alarms.signal(id)?.position).find((p): p is Position => !!p);
     const position = site?.position ?? signalPosition;
     if (!position) throw badRequest('the alarm has no site or position; create the incident with the call-taker form');
-    return this.create({
-      type: extra.type ?? TYPE_OF_ALARM_KIND[alarm.kind] ?? 'alarm-verification',
-      priority: extra.priority ?? Math.min(5, Math.max(1, alarm.priority)),
-      title: alarm.title, description: extra.description ?? '', position, siteId: site?.id ?? null, source: 'alarm', alarmIds: [alarmId],
-    }, by);
+    return this.create(
+      {
+        type: extra.type ?? TYPE_OF_ALARM_KIND[alarm.kind] ?? 'alarm-verification',
+        priority: extra.priority ?? Math.min(5, Math.max(1, alarm.priority)),
+        title: alarm.title,
+        description: extra.description ?? '',
+        position,
+        siteId: site?.id ?? null,
+        source: 'alarm',
+        alarmIds: [alarmId],
+      },
+      by,
+    );
   }
 
   /** Takes the incident (ownership); a commander of another organisation that sees it takes it over for theirs. */
   async take(incidentId: string, by: Principal): Promise<Incident> {
     const i = this.open(incidentId, by);
     if (!by.orgId || !canSeeOrg(by, i.orgId)) throw new VigilError('forbidden', 'only the owning organisation, or one it shares with, takes an incident');
-    if (by.orgId !== i.orgId && !has(by, COMMAND_ROLES)) throw new VigilError('forbidden', 'taking over another organisation\'s incident is for commanders');
-    await this.ctx.record([incidentEvent('incidents.incident.taken', i.incidentId, by.orgId, by.actor, { incidentId, orgId: by.orgId, ownerUserId: by.userId, ownerName: by.displayName, fromOrgId: i.orgId })]);
+    if (by.orgId !== i.orgId && !has(by, COMMAND_ROLES)) throw new VigilError('forbidden', "taking over another organisation's incident is for commanders");
+    await this.ctx.record([
+      incidentEvent('incidents.incident.taken', i.incidentId, by.orgId, by.actor, {
+        incidentId,
+        orgId: by.orgId,
+        ownerUserId: by.userId,
+        ownerName: by.displayName,
+        fromOrgId: i.orgId,
+      }),
+    ]);
     return i;
   }
 
   async update(incidentId: string, change: { priority?: number; title?: string; description?: string }, by: Principal): Promise<Incident> {
     const i = this.open(incidentId, by);
     this.requireOwnerOrg(i, by);
-    if (change.priority !== undefined && (!Number.isInteger(change.priority) || change.priority < 1 || change.priority > 5)) throw badRequest('priority is 1 (most urgent) to 5');
+    if (change.priority !== undefined && (!Number.isInteger(change.priority) || change.priority < 1 || change.priority > 5))
+      throw badRequest('priority is 1 (most urgent) to 5');
     await this.ctx.record([incidentEvent('incidents.incident.updated', i.incidentId, i.orgId, by.actor, { incidentId, ...change })]);
     return i;
   }
@@ -189,7 +238,12 @@ export class IncidentsService {
   }
 
   /** Status change with its rules; closing needs a resolution and sends the units still assigned home. */
-  async changeStatus(incidentId: string, to: IncidentStatus, by: Principal, opts: { resolution?: IncidentResolution | null; note?: string | null } = {}): Promise<Incident> {
+  async changeStatus(
+    incidentId: string,
+    to: IncidentStatus,
+    by: Principal,
+    opts: { resolution?: IncidentResolution | null; note?: string | null } = {},
+  ): Promise<Incident> {
     const i = this.open(incidentId, by);
     this.requireOwnerOrg(i, by);
     const events = this.statusEvents(i, to, by.actor, opts.resolution ?? null, opts.note ?? null);
@@ -201,11 +255,21 @@ export class IncidentsService {
   }
 
   private statusEvents(i: Incident, to: IncidentStatus, actor: string, resolution: IncidentResolution | null, note: string | null): NewEvent[] {
-    if (!INCIDENT_TRANSITIONS[i.status].includes(to)) throw conflict(`incident ${i.reference} cannot go from ${i.status} to ${to}`, { from: i.status, to, allowed: INCIDENT_TRANSITIONS[i.status] });
+    if (!INCIDENT_TRANSITIONS[i.status].includes(to))
+      throw conflict(`incident ${i.reference} cannot go from ${i.status} to ${to}`, { from: i.status, to, allowed: INCIDENT_TRANSITIONS[i.status] });
     if (to === 'closed' && !resolution) throw badRequest('closing an incident needs a resolution');
     if (to !== 'closed' && resolution) throw badRequest('a resolution is given when closing');
     if (to === 'dispatched' && !i.assignments.some((a) => !a.releasedAt)) throw conflict('dispatch a unit first');
-    return [incidentEvent('incidents.incident.status-changed', i.incidentId, i.orgId, actor, { incidentId: i.incidentId, from: i.status, to, resolution, note: note?.trim() || null }, note)];
+    return [
+      incidentEvent(
+        'incidents.incident.status-changed',
+        i.incidentId,
+        i.orgId,
+        actor,
+        { incidentId: i.incidentId, from: i.status, to, resolution, note: note?.trim() || null },
+        note,
+      ),
+    ];
   }
 
   /** Available units the caller may dispatch, ranked by ETA to the incident, filtered by the type's required capabilities. */
@@ -225,7 +289,11 @@ export class IncidentsService {
     for (const u of candidates) byKind.set(u.kind, [...(byKind.get(u.kind) ?? []), u]);
     const ranked: Recommendation[] = [];
     for (const [kind, list] of byKind) {
-      const etas = await this.travel.etaSeconds(list.map((u) => this.units.positionOf(u)), to, kind);
+      const etas = await this.travel.etaSeconds(
+        list.map((u) => this.units.positionOf(u)),
+        to,
+        kind,
+      );
       list.forEach((u, k) => ranked.push({ unit: u, etaSeconds: etas[k] ?? null, distanceM: Math.round(haversineM(this.units.positionOf(u), to)) }));
     }
     ranked.sort((a, b) => (a.etaSeconds ?? Infinity) - (b.etaSeconds ?? Infinity) || a.distanceM - b.distanceM);
@@ -247,20 +315,45 @@ export class IncidentsService {
     if (i.assignments.some((a) => a.unitId === unitId && !a.releasedAt)) throw conflict(`${unit.callSign} is already assigned to ${i.reference}`);
     const accepted = top?.unit.unitId === unitId;
     const reason = overrideReason?.trim() || null;
-    if (!accepted && !reason) throw badRequest(`${unit.callSign} is not the recommended unit${top ? ` (${top.unit.callSign})` : ''}: give the reason for choosing it`);
+    if (!accepted && !reason)
+      throw badRequest(`${unit.callSign} is not the recommended unit${top ? ` (${top.unit.callSign})` : ''}: give the reason for choosing it`);
     const from = this.units.positionOf(unit);
     const route = await this.travel.route(from, i.location.position, unit.kind);
     const assignment: Assignment = {
-      unitId, callSign: unit.callSign, orgId: unit.orgId, at: new Date(this.ctx.clock.now()).toISOString(), by: by.actor,
-      etaSeconds: chosen?.etaSeconds ?? route?.seconds ?? null, distanceM: Math.round(haversineM(from, i.location.position)),
-      recommendedUnitId: accepted ? null : (top?.unit.unitId ?? null), overrideReason: accepted ? null : reason,
-      route: route?.geometry ?? null, routeSource: this.travel.name, releasedAt: null,
+      unitId,
+      callSign: unit.callSign,
+      orgId: unit.orgId,
+      at: new Date(this.ctx.clock.now()).toISOString(),
+      by: by.actor,
+      etaSeconds: chosen?.etaSeconds ?? route?.seconds ?? null,
+      distanceM: Math.round(haversineM(from, i.location.position)),
+      recommendedUnitId: accepted ? null : (top?.unit.unitId ?? null),
+      overrideReason: accepted ? null : reason,
+      route: route?.geometry ?? null,
+      routeSource: this.travel.name,
+      releasedAt: null,
     };
     const events: NewEvent[] = [
-      incidentEvent('incidents.unit.dispatched', i.incidentId, i.orgId, by.actor, { incidentId, assignment, ranked: rec.ranked.slice(0, 10).map((r) => ({ unitId: r.unit.unitId, etaSeconds: r.etaSeconds })) }, reason),
+      incidentEvent(
+        'incidents.unit.dispatched',
+        i.incidentId,
+        i.orgId,
+        by.actor,
+        { incidentId, assignment, ranked: rec.ranked.slice(0, 10).map((r) => ({ unitId: r.unit.unitId, etaSeconds: r.etaSeconds })) },
+        reason,
+      ),
       this.units.statusEvent(unit, 'dispatched', by.actor, i.incidentId, `to ${i.reference}`),
     ];
-    if (i.status === 'new') events.push(incidentEvent('incidents.incident.status-changed', i.incidentId, i.orgId, by.actor, { incidentId, from: 'new', to: 'dispatched', resolution: null, note: null }));
+    if (i.status === 'new')
+      events.push(
+        incidentEvent('incidents.incident.status-changed', i.incidentId, i.orgId, by.actor, {
+          incidentId,
+          from: 'new',
+          to: 'dispatched',
+          resolution: null,
+          note: null,
+        }),
+      );
     await this.ctx.record(events);
     return assignment;
   }
@@ -295,7 +388,8 @@ export class IncidentsService {
     if (!this.units.mayActFor(unit, by)) throw new VigilError('forbidden', `only ${unit.callSign}'s crew or its dispatch changes its status`);
     const events = [this.units.statusEvent(unit, to, by.actor, i.incidentId, note)];
     if (to === 'on-scene' && i.status === 'dispatched') events.push(...this.statusEvents(i, 'on-scene', by.actor, null, `${unit.callSign} on scene`));
-    if (to === 'available' || to === 'returning') events.push(incidentEvent('incidents.unit.released', i.incidentId, i.orgId, by.actor, { incidentId, unitId, note }));
+    if (to === 'available' || to === 'returning')
+      events.push(incidentEvent('incidents.unit.released', i.incidentId, i.orgId, by.actor, { incidentId, unitId, note }));
     await this.ctx.record(events);
     return i;
   }
@@ -311,7 +405,15 @@ export class IncidentsService {
         const route = await this.travel.route(this.units.positionOf(unit), i.location.position, unit.kind);
         // Coordinates compared, not the objects: stored events come back with their keys sorted.
         if (!route || (a.etaSeconds === route.seconds && JSON.stringify(a.route?.coordinates) === JSON.stringify(route.geometry.coordinates))) continue;
-        events.push(incidentEvent('incidents.unit.rerouted', i.incidentId, i.orgId, 'system:routing', { incidentId: i.incidentId, unitId: a.unitId, route: route.geometry, etaSeconds: route.seconds, routeSource: this.travel.name }));
+        events.push(
+          incidentEvent('incidents.unit.rerouted', i.incidentId, i.orgId, 'system:routing', {
+            incidentId: i.incidentId,
+            unitId: a.unitId,
+            route: route.geometry,
+            etaSeconds: route.seconds,
+            routeSource: this.travel.name,
+          }),
+        );
       }
     }
     if (events.length > 0) await this.ctx.record(events);
@@ -319,10 +421,15 @@ export class IncidentsService {
   }
 
   /** A message in one channel; public information only from command, and it may cite public alerts. */
-  async post(incidentId: string, input: { channel: CommsChannel; text: string; attachmentIds?: string[]; alertIds?: string[] }, by: Principal): Promise<LogEntry> {
+  async post(
+    incidentId: string,
+    input: { channel: CommsChannel; text: string; attachmentIds?: string[]; alertIds?: string[] },
+    by: Principal,
+  ): Promise<LogEntry> {
     const i = this.incidentFor(incidentId, by);
     if (input.channel === 'internal' && !has(by, INTERNAL_ROLES)) throw new VigilError('forbidden', 'the internal channel is for dispatch and responders');
-    if (input.channel === 'public' && !(has(by, PUBLIC_INFO_WRITERS) && canSeeOrg(by, i.orgId))) throw new VigilError('forbidden', "public information is released by the owning organisation's command");
+    if (input.channel === 'public' && !(has(by, PUBLIC_INFO_WRITERS) && canSeeOrg(by, i.orgId)))
+      throw new VigilError('forbidden', "public information is released by the owning organisation's command");
     const text = input.text.trim();
     if (!text) throw badRequest('a message has text');
     const attachments: AttachmentRef[] = (input.attachmentIds ?? []).map((id) => {
@@ -335,7 +442,17 @@ export class IncidentsService {
     if (alertIds.length && input.channel !== 'public') throw badRequest('links to public alerts go in the public channel');
     for (const a of alertIds) if (!this.alerts.alerts.has(a) || !canSeeOrg(by, this.alerts.alerts.get(a)!.orgId)) throw notFound('alert', a);
     const messageId = newId('msg');
-    await this.ctx.record([incidentEvent('incidents.message.posted', i.incidentId, i.orgId, by.actor, { incidentId, messageId, channel: input.channel, text, author: by.displayName, attachments, alertIds })]);
+    await this.ctx.record([
+      incidentEvent('incidents.message.posted', i.incidentId, i.orgId, by.actor, {
+        incidentId,
+        messageId,
+        channel: input.channel,
+        text,
+        author: by.displayName,
+        attachments,
+        alertIds,
+      }),
+    ]);
     return this.state.logs.get(incidentId)!.find((e) => e.entryId === messageId)!;
   }
 
@@ -378,6 +495,7 @@ export class IncidentsService {
   }
 
   private requireOwnerOrg(i: Incident, by: Principal): void {
-    if (!canSeeOrg(by, i.orgId) || !has(by, ['operator', 'supervisor', 'commander', 'admin'])) throw new VigilError('forbidden', `incident ${i.reference} is run by its owning organisation's dispatch`);
+    if (!canSeeOrg(by, i.orgId) || !has(by, ['operator', 'supervisor', 'commander', 'admin']))
+      throw new VigilError('forbidden', `incident ${i.reference} is run by its owning organisation's dispatch`);
   }
 }

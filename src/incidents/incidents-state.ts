@@ -46,7 +46,12 @@ export class IncidentsState implements Projection {
         const i = this.incidents.get(d.incidentId);
         if (!i) break;
         Object.assign(i, { orgId: d.orgId, ownerUserId: d.ownerUserId, ownerName: d.ownerName });
-        this.log(d.incidentId, e, 'ownership', `Taken by ${d.ownerName ?? d.ownerUserId ?? 'organisation'}${d.orgId !== d.fromOrgId ? ' (handed over to another organisation)' : ''}`);
+        this.log(
+          d.incidentId,
+          e,
+          'ownership',
+          `Taken by ${d.ownerName ?? d.ownerUserId ?? 'organisation'}${d.orgId !== d.fromOrgId ? ' (handed over to another organisation)' : ''}`,
+        );
         break;
       }
       case 'incidents.incident.linked': {
@@ -56,7 +61,14 @@ export class IncidentsState implements Projection {
         i.alarmIds = [...new Set([...i.alarmIds, ...d.alarmIds])];
         i.alertIds = [...new Set([...i.alertIds, ...d.alertIds])];
         if (i.status !== 'closed') for (const a of d.alarmIds) this.incidentOfAlarm.set(a, i.incidentId);
-        this.log(d.incidentId, e, 'link', `Linked ${[...d.alarmIds.map((a) => `alarm ${a}`), ...d.alertIds.map((a) => `alert ${a}`)].join(', ')}`, d.alertIds.length > 0 && d.alarmIds.length === 0 ? 'public' : 'internal', d.alertIds);
+        this.log(
+          d.incidentId,
+          e,
+          'link',
+          `Linked ${[...d.alarmIds.map((a) => `alarm ${a}`), ...d.alertIds.map((a) => `alert ${a}`)].join(', ')}`,
+          d.alertIds.length > 0 && d.alarmIds.length === 0 ? 'public' : 'internal',
+          d.alertIds,
+        );
         break;
       }
       case 'incidents.incident.updated': {
@@ -76,7 +88,12 @@ export class IncidentsState implements Projection {
         i.assignments.push(structuredClone(d.assignment));
         const a = d.assignment;
         const eta = a.etaSeconds === null ? 'ETA unknown' : `ETA ${Math.round(a.etaSeconds / 60)} min`;
-        this.log(d.incidentId, e, 'dispatch', `Dispatched ${a.callSign} (${eta}${a.distanceM !== null ? `, ${(a.distanceM / 1000).toFixed(1)} km` : ''})${a.overrideReason ? ` instead of the recommended unit: ${a.overrideReason}` : ' as recommended'}`);
+        this.log(
+          d.incidentId,
+          e,
+          'dispatch',
+          `Dispatched ${a.callSign} (${eta}${a.distanceM !== null ? `, ${(a.distanceM / 1000).toFixed(1)} km` : ''})${a.overrideReason ? ` instead of the recommended unit: ${a.overrideReason}` : ' as recommended'}`,
+        );
         break;
       }
       case 'incidents.unit.rerouted': {
@@ -98,7 +115,17 @@ export class IncidentsState implements Projection {
       case 'incidents.message.posted': {
         const d = e.data as IncidentEvents['incidents.message.posted'];
         if (!this.incidents.has(d.incidentId)) break;
-        this.logs.get(d.incidentId)!.push({ entryId: d.messageId, channel: d.channel, kind: 'message', at: e.at, actor: e.actor, author: d.author, text: d.text, attachments: d.attachments, alertIds: d.alertIds });
+        this.logs.get(d.incidentId)!.push({
+          entryId: d.messageId,
+          channel: d.channel,
+          kind: 'message',
+          at: e.at,
+          actor: e.actor,
+          author: d.author,
+          text: d.text,
+          attachments: d.attachments,
+          alertIds: d.alertIds,
+        });
         break;
       }
       case 'incidents.attachment.stored': {
@@ -117,7 +144,14 @@ export class IncidentsState implements Projection {
     }
   }
 
-  private log(incidentId: string, e: StoredEvent, kind: LogEntry['kind'], text: string, channel: LogEntry['channel'] = 'internal', alertIds: string[] = []): void {
+  private log(
+    incidentId: string,
+    e: StoredEvent,
+    kind: LogEntry['kind'],
+    text: string,
+    channel: LogEntry['channel'] = 'internal',
+    alertIds: string[] = [],
+  ): void {
     let list = this.logs.get(incidentId);
     if (!list) {
       list = [];

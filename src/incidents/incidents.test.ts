@@ -8,17 +8,30 @@ import { signedIn } from '../../test/support/api-client.js';
 import { StraightLineTravelTimes } from './travel-times.js';
 import { qualifies } from './incident-types.js';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1b2d50000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1b2d50000000049454e44ae426082',
+  'hex',
+);
 
 test('straight-line fallback: ETA grows with distance, drones fly straight, and it names itself', async () => {
   const tt = new StraightLineTravelTimes();
   assert.match(tt.name, /straight-line fallback/);
-  const [near, far] = await tt.etaSeconds([[7.42, 43.73], [7.44, 43.75]], [7.421, 43.731], 'fire-engine');
+  const [near, far] = await tt.etaSeconds(
+    [
+      [7.42, 43.73],
+      [7.44, 43.75],
+    ],
+    [7.421, 43.731],
+    'fire-engine',
+  );
   assert.ok(near! < far!);
   const [drone] = await tt.etaSeconds([[7.44, 43.75]], [7.421, 43.731], 'drone');
   assert.ok(drone! < far!);
   const route = await tt.route([7.44, 43.75], [7.421, 43.731], 'ambulance');
-  assert.deepEqual(route.geometry.coordinates, [[7.44, 43.75], [7.421, 43.731]]);
+  assert.deepEqual(route.geometry.coordinates, [
+    [7.44, 43.75],
+    [7.421, 43.731],
+  ]);
   assert.ok(qualifies('medical', ['advanced-life-support']) && !qualifies('medical', ['fire-suppression']) && qualifies('other', []));
 });
 
@@ -80,7 +93,10 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     // Overriding needs a reason; accepting does not.
     const second = ranked[1]!.unit;
     assert.equal((await commander('POST', `/api/incidents/${inc.incidentId}/dispatch`, { unitId: second.unitId })).status, 400);
-    const overridden = await commander('POST', `/api/incidents/${inc.incidentId}/dispatch`, { unitId: second.unitId, overrideReason: 'ladder needed: 7th floor' });
+    const overridden = await commander('POST', `/api/incidents/${inc.incidentId}/dispatch`, {
+      unitId: second.unitId,
+      overrideReason: 'ladder needed: 7th floor',
+    });
     assert.equal(overridden.status, 201, overridden.body);
     assert.equal(overridden.json.assignment.recommendedUnitId, ranked[0]!.unit.unitId);
     const first = await commander('POST', `/api/incidents/${inc.incidentId}/dispatch`, { unitId: ranked[0]!.unit.unitId });
@@ -98,32 +114,66 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     assert.equal(mine.json.incident.incidentId, inc.incidentId);
     // The route follows the streets (not a straight line) and ends where the incident is.
     assert.ok(mine.json.assignment.route.coordinates.length > 2, 'a road route, not a straight line');
-    assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/status`, { status: 'contained' })).status, 403, 'a responder does not run the incident');
+    assert.equal(
+      (await responder('POST', `/api/incidents/${inc.incidentId}/status`, { status: 'contained' })).status,
+      403,
+      'a responder does not run the incident',
+    );
     assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/units/${fpt.unitId}/status`, { status: 'en-route' })).status, 200);
     assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/units/${fpt.unitId}/status`, { status: 'on-scene' })).status, 200);
-    assert.equal(vigil.capabilities.incidents.service.state.incidents.get(inc.incidentId)!.status, 'on-scene', 'the first unit on scene puts the incident on scene');
+    assert.equal(
+      vigil.capabilities.incidents.service.state.incidents.get(inc.incidentId)!.status,
+      'on-scene',
+      'the first unit on scene puts the incident on scene',
+    );
     // The city cockpit counts it: emergency response time from the call to the first unit on scene, with this incident as provenance.
     const cockpit = vigil.capabilities.cockpit.service;
     const cityId = cockpit.tree().cityId!;
     const response = cockpit.value('iso37120.emergency-response-time', cityId, cockpit.currentPeriod('year'));
     assert.equal(response.count, 1);
     const opened = vigil.capabilities.incidents.service.state.incidents.get(inc.incidentId)!;
-    const onScene = (await vigil.ctx.log.read({ typePrefixes: ['incidents.incident.status-changed'] })).filter((e) => (e.data as { incidentId: string; to: string }).incidentId === inc.incidentId && (e.data as { to: string }).to === 'on-scene')[0]!;
+    const onScene = (await vigil.ctx.log.read({ typePrefixes: ['incidents.incident.status-changed'] })).filter(
+      (e) => (e.data as { incidentId: string; to: string }).incidentId === inc.incidentId && (e.data as { to: string }).to === 'on-scene',
+    )[0]!;
     assert.ok(Math.abs(response.value! - (Date.parse(onScene.at) - Date.parse(opened.createdAt)) / 60_000) < 1e-9, 'minutes from the call to on scene');
     assert.ok(response.provenance.some((p) => JSON.stringify(p).includes(onScene.id)));
 
     // Communications: internal for dispatch and responders, public information by command only.
-    assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'internal', text: 'Smoke from 3rd floor, two people at window' })).status, 201);
+    assert.equal(
+      (await responder('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'internal', text: 'Smoke from 3rd floor, two people at window' }))
+        .status,
+      201,
+    );
     assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'public', text: 'leak' })).status, 403);
     const photo = await responder('POST', `/api/incidents/${inc.incidentId}/attachments?name=front.png`, PNG, 'image/png');
     assert.equal(photo.status, 201, photo.body);
     assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/attachments?name=fake.png`, Buffer.from('not a png'), 'image/png')).status, 400);
-    assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/attachments?name=big.png`, Buffer.concat([PNG, Buffer.alloc(600 * 1024)]), 'image/png')).status, 413);
-    assert.equal((await responder('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'internal', text: 'Photo of the front', attachmentIds: [photo.json.attachment.attachmentId] })).status, 201);
-    const download = await vigil.server.app.inject({ method: 'GET', url: `/api/incidents/attachments/${photo.json.attachment.attachmentId}`, headers: { authorization: (await loginHeader(vigil, 'commander')) } });
+    assert.equal(
+      (await responder('POST', `/api/incidents/${inc.incidentId}/attachments?name=big.png`, Buffer.concat([PNG, Buffer.alloc(600 * 1024)]), 'image/png'))
+        .status,
+      413,
+    );
+    assert.equal(
+      (
+        await responder('POST', `/api/incidents/${inc.incidentId}/messages`, {
+          channel: 'internal',
+          text: 'Photo of the front',
+          attachmentIds: [photo.json.attachment.attachmentId],
+        })
+      ).status,
+      201,
+    );
+    const download = await vigil.server.app.inject({
+      method: 'GET',
+      url: `/api/incidents/attachments/${photo.json.attachment.attachmentId}`,
+      headers: { authorization: await loginHeader(vigil, 'commander') },
+    });
     assert.equal(download.statusCode, 200);
     assert.deepEqual(download.rawPayload, PNG);
-    assert.equal((await commander('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'public', text: 'Fire at a hotel; avoid the area' })).status, 201);
+    assert.equal(
+      (await commander('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'public', text: 'Fire at a hotel; avoid the area' })).status,
+      201,
+    );
     const officerView = await alertOfficer('GET', `/api/incidents/${inc.incidentId}`);
     // The alert officer (city, which the police share with) reads only the public channel.
     assert.equal(officerView.status, 200, officerView.body);
@@ -134,18 +184,30 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
 
     // Contained, then closed with a resolution: the units still assigned go home.
     assert.equal((await commander('POST', `/api/incidents/${inc.incidentId}/status`, { status: 'contained' })).status, 200);
-    const closed = await commander('POST', `/api/incidents/${inc.incidentId}/status`, { status: 'closed', resolution: 'resolved', note: 'Fire out, 2 rescued' });
+    const closed = await commander('POST', `/api/incidents/${inc.incidentId}/status`, {
+      status: 'closed',
+      resolution: 'resolved',
+      note: 'Fire out, 2 rescued',
+    });
     assert.equal(closed.status, 200, closed.body);
     assert.equal(vigil.capabilities.units.service.state.units.get(fpt.unitId)!.status, 'returning');
     const other = [ranked[0]!.unit, second].find((u) => u.unitId !== fpt.unitId)!;
     assert.equal(vigil.capabilities.units.service.state.units.get(other.unitId)!.status, 'available');
-    assert.equal((await commander('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'internal', text: 'after close' })).status, 201, 'the log stays open for the debrief');
+    assert.equal(
+      (await commander('POST', `/api/incidents/${inc.incidentId}/messages`, { channel: 'internal', text: 'after close' })).status,
+      201,
+      'the log stays open for the debrief',
+    );
 
     // After-action timeline: signal, alarm, decisions, dispatch, units, messages on one axis.
     const timeline = await commander('GET', `/api/incidents/${inc.incidentId}/timeline.json`);
     assert.equal(timeline.status, 200, timeline.body);
     const entries = timeline.json.entries as { at: string; category: string; text: string }[];
-    for (const c of ['signal', 'alarm', 'incident', 'decision', 'dispatch', 'unit', 'message']) assert.ok(entries.some((e) => e.category === c), `timeline has ${c}`);
+    for (const c of ['signal', 'alarm', 'incident', 'decision', 'dispatch', 'unit', 'message'])
+      assert.ok(
+        entries.some((e) => e.category === c),
+        `timeline has ${c}`,
+      );
     for (let k = 1; k < entries.length; k++) assert.ok(entries[k - 1]!.at <= entries[k]!.at);
     assert.equal(entries[0]!.category, 'signal');
     assert.ok(entries.some((e) => /instead of the recommended unit: ladder needed/.test(e.text)));
@@ -155,17 +217,32 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     assert.match(html.body, /Fire alarm/);
     assert.equal((await operator('GET', `/api/incidents/${inc.incidentId}/timeline.json`)).status, 200, 'the MARC still sees the incident it escalated');
     if (existsSync('/usr/bin/chromium')) {
-      const pdf = await vigil.server.app.inject({ method: 'GET', url: `/api/incidents/${inc.incidentId}/timeline.pdf`, headers: { authorization: await loginHeader(vigil, 'commander') } });
+      const pdf = await vigil.server.app.inject({
+        method: 'GET',
+        url: `/api/incidents/${inc.incidentId}/timeline.pdf`,
+        headers: { authorization: await loginHeader(vigil, 'commander') },
+      });
       assert.equal(pdf.statusCode, 200, pdf.body.slice(0, 200));
       assert.equal(pdf.rawPayload.subarray(0, 4).toString(), '%PDF');
     }
 
     // Call-taker form: a position near a site takes the site; bad input is refused.
-    const call = await commander('POST', '/api/incidents', { type: 'medical', position: [site.position[0] + 0.0001, site.position[1]], source: 'call', caller: { name: 'A. Caller', phone: '+377 93 00 00 00' }, description: 'Man collapsed in the lobby' });
+    const call = await commander('POST', '/api/incidents', {
+      type: 'medical',
+      position: [site.position[0] + 0.0001, site.position[1]],
+      source: 'call',
+      caller: { name: 'A. Caller', phone: '+377 93 00 00 00' },
+      description: 'Man collapsed in the lobby',
+    });
     assert.equal(call.status, 201, call.body);
     assert.equal(call.json.incident.location.siteId, site.id);
     assert.equal(call.json.incident.priority, 2);
-    for (const bad of [{ type: 'alien', position: [7.42, 43.73], source: 'call' }, { type: 'fire', position: [7.42, 93], source: 'call' }, { type: 'fire', position: [7.42, 43.73], source: 'call', priority: 6 }, { type: 'fire', position: [7.42, 43.73], source: 'rumour' }]) {
+    for (const bad of [
+      { type: 'alien', position: [7.42, 43.73], source: 'call' },
+      { type: 'fire', position: [7.42, 93], source: 'call' },
+      { type: 'fire', position: [7.42, 43.73], source: 'call', priority: 6 },
+      { type: 'fire', position: [7.42, 43.73], source: 'rumour' },
+    ]) {
       assert.equal((await commander('POST', '/api/incidents', bad)).status, 400, JSON.stringify(bad));
     }
     assert.equal((await responder('POST', '/api/incidents', { type: 'fire', position: [7.42, 43.73], source: 'call' })).status, 403);

@@ -20,7 +20,10 @@ export interface IncidentsCapability extends Capability {
  * Command and control: incidents and dispatch. `travelTimes` is where the routing
  * engine plugs in; without it the straight-line fallback is used (and named in every answer).
  */
-export function createIncidentsCapability(ctx: AppContext, deps: { units: UnitsPort; city: CityReadPort; alarms: AlarmsReadPort; alerts: AlertsReadPort; travelTimes?: TravelTimes }): IncidentsCapability {
+export function createIncidentsCapability(
+  ctx: AppContext,
+  deps: { units: UnitsPort; city: CityReadPort; alarms: AlarmsReadPort; alerts: AlertsReadPort; travelTimes?: TravelTimes },
+): IncidentsCapability {
   const state = new IncidentsState();
   const service = new IncidentsService(ctx, state, deps.units, deps.city, deps.alarms, deps.alerts, deps.travelTimes ?? new StraightLineTravelTimes());
   return {

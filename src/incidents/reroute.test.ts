@@ -61,13 +61,20 @@ test('re-routing: a traffic or closure change re-routes every active assignment,
     const commander = fakePrincipal(['commander']);
     const incident = await service.create({ type: 'crime', position: [7.42, 43.73], source: 'call' }, commander);
     const rec = await service.recommend(incident.incidentId, commander);
-    assert.deepEqual(rec.ranked.map((r) => r.unit.callSign), ['NEAR', 'FAR']);
-    assert.deepEqual(rec.excluded.map((e) => e.callSign), ['MEDIC']);
+    assert.deepEqual(
+      rec.ranked.map((r) => r.unit.callSign),
+      ['NEAR', 'FAR'],
+    );
+    assert.deepEqual(
+      rec.excluded.map((e) => e.callSign),
+      ['MEDIC'],
+    );
     await service.dispatch(incident.incidentId, near.unitId, commander);
     const beforeEta = incidentsState.incidents.get(incident.incidentId)!.assignments[0]!.etaSeconds!;
     travel.closure = true;
     travel.change();
-    for (let i = 0; i < 200 && incidentsState.incidents.get(incident.incidentId)!.assignments[0]!.route!.coordinates.length !== 3; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && incidentsState.incidents.get(incident.incidentId)!.assignments[0]!.route!.coordinates.length !== 3; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const rerouted = await log.read({ typePrefixes: ['incidents.unit.rerouted'] });
     assert.equal(rerouted.length, 1);
     const after = incidentsState.incidents.get(incident.incidentId)!.assignments[0]!;

@@ -23,7 +23,11 @@ export class RoadTravelTimes implements TravelTimes {
     // One reverse search from the incident reaches every unit (not one search per unit).
     let found;
     try {
-      found = this.routing.router('car').nearestUnits(to, from.map((position, index) => ({ position, index })), from.length);
+      found = this.routing.router('car').nearestUnits(
+        to,
+        from.map((position, index) => ({ position, index })),
+        from.length,
+      );
     } catch {
       return from.map(() => null); // the incident is too far from any road
     }

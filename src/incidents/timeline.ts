@@ -6,12 +6,22 @@ export type { TimelineCategory, TimelineEntry } from '../platform/timeline.js';
 import type { Incident, LogEntry } from './model.js';
 
 export interface Timeline {
-  incident: Pick<Incident, 'incidentId' | 'reference' | 'type' | 'priority' | 'title' | 'status' | 'location' | 'createdAt' | 'closedAt' | 'resolution' | 'orgId'>;
+  incident: Pick<
+    Incident,
+    'incidentId' | 'reference' | 'type' | 'priority' | 'title' | 'status' | 'location' | 'createdAt' | 'closedAt' | 'resolution' | 'orgId'
+  >;
   generatedAt: string;
   entries: TimelineEntry[];
 }
 
-const ALERT_TYPES = ['alerts.alert.drafted', 'alerts.alert.submitted', 'alerts.alert.issued', 'alerts.alert.rejected', 'alerts.alert.ended', 'alerts.alert.imported'];
+const ALERT_TYPES = [
+  'alerts.alert.drafted',
+  'alerts.alert.submitted',
+  'alerts.alert.issued',
+  'alerts.alert.rejected',
+  'alerts.alert.ended',
+  'alerts.alert.imported',
+];
 
 /**
  * Everything about an incident on one time axis, from the log: its own events and
@@ -24,7 +34,15 @@ export async function buildTimeline(incident: Incident, log: EventLog, alarms: A
   for (const e of await readAll(log, `incident:${incident.incidentId}`)) {
     if (e.type === 'incidents.attachment.stored') {
       const d = e.data as { name: string; bytes: number; sha256: string };
-      entries.push({ at: e.at, seq: e.seq, category: 'message', type: e.type, actor: e.actor, text: `Attachment ${d.name} (${d.bytes} bytes, sha256 ${d.sha256.slice(0, 16)}…)`, channel: 'internal' });
+      entries.push({
+        at: e.at,
+        seq: e.seq,
+        category: 'message',
+        type: e.type,
+        actor: e.actor,
+        text: `Attachment ${d.name} (${d.bytes} bytes, sha256 ${d.sha256.slice(0, 16)}…)`,
+        channel: 'internal',
+      });
       continue;
     }
     if (e.type === 'incidents.message.posted') {
@@ -33,7 +51,11 @@ export async function buildTimeline(incident: Incident, log: EventLog, alarms: A
       continue;
     }
     const entry = textOf.get(`ev-${e.seq}`);
-    const category: TimelineCategory = e.type.startsWith('incidents.unit.') ? 'dispatch' : e.type === 'incidents.incident.taken' || e.type === 'incidents.incident.linked' || e.type === 'incidents.incident.updated' ? 'decision' : 'incident';
+    const category: TimelineCategory = e.type.startsWith('incidents.unit.')
+      ? 'dispatch'
+      : e.type === 'incidents.incident.taken' || e.type === 'incidents.incident.linked' || e.type === 'incidents.incident.updated'
+        ? 'decision'
+        : 'incident';
     entries.push({ at: e.at, seq: e.seq, category, type: e.type, actor: e.actor, text: entry?.text ?? e.type, channel: entry?.channel ?? 'internal' });
   }
   for (const unitId of new Set(incident.assignments.map((a) => a.unitId))) {
@@ -41,40 +63,72 @@ export async function buildTimeline(incident: Incident, log: EventLog, alarms: A
       const d = e.data as { incidentId: string | null; from: string; to: string; note: string | null };
       if (d.incidentId !== incident.incidentId) continue;
       const callSign = incident.assignments.find((a) => a.unitId === unitId)?.callSign ?? unitId;
-      entries.push({ at: e.at, seq: e.seq, category: 'unit', type: e.type, actor: e.actor, text: `${callSign}: ${d.from} → ${d.to}${d.note ? ` (${d.note})` : ''}`, channel: 'internal' });
+      entries.push({
+        at: e.at,
+        seq: e.seq,
+        category: 'unit',
+        type: e.type,
+        actor: e.actor,
+        text: `${callSign}: ${d.from} → ${d.to}${d.note ? ` (${d.note})` : ''}`,
+        channel: 'internal',
+      });
     }
   }
   for (const alarmId of incident.alarmIds) {
     const alarmEvents = await readAll(log, `alarm:${alarmId}`);
-    for (const e of alarmEvents) entries.push({ at: e.at, seq: e.seq, category: 'alarm', type: e.type, actor: e.actor, text: alarmText(e), channel: 'internal' });
+    for (const e of alarmEvents)
+      entries.push({ at: e.at, seq: e.seq, category: 'alarm', type: e.type, actor: e.actor, text: alarmText(e), channel: 'internal' });
     const alarm = alarms.alarm(alarmId);
     if (!alarm) continue;
     const wanted = new Set(alarm.signalIds);
-    const subject = alarm.account ? `account:${alarm.account}` : (alarm.correlationKey?.startsWith('device:') ? alarm.correlationKey : null);
+    const subject = alarm.account ? `account:${alarm.account}` : alarm.correlationKey?.startsWith('device:') ? alarm.correlationKey : null;
     if (!subject) continue;
     for (const e of await readAll(log, subject, ['alarms.signal.received'])) {
       const s = (e.data as { signal: { signalId: string; description: string; zone: string | null; protocol: string; code: string } }).signal;
       if (!wanted.has(s.signalId)) continue;
-      entries.push({ at: e.at, seq: e.seq, category: 'signal', type: e.type, actor: e.actor, text: `${s.description}${s.zone ? ` — zone ${s.zone}` : ''} (${s.protocol} ${s.code})`, channel: 'internal' });
+      entries.push({
+        at: e.at,
+        seq: e.seq,
+        category: 'signal',
+        type: e.type,
+        actor: e.actor,
+        text: `${s.description}${s.zone ? ` — zone ${s.zone}` : ''} (${s.protocol} ${s.code})`,
+        channel: 'internal',
+      });
     }
   }
   for (const alertId of incident.alertIds) {
     for (const e of await readAll(log, `alert:${alertId}`, ALERT_TYPES)) {
       const headline = (e.data as { alert?: { cap?: { info?: { headline?: string }[] } } }).alert?.cap?.info?.[0]?.headline;
-      entries.push({ at: e.at, seq: e.seq, category: 'alert', type: e.type, actor: e.actor, text: `Public alert ${alertId} ${e.type.split('.').at(-1)}${headline ? `: ${headline}` : ''}`, channel: 'public' });
+      entries.push({
+        at: e.at,
+        seq: e.seq,
+        category: 'alert',
+        type: e.type,
+        actor: e.actor,
+        text: `Public alert ${alertId} ${e.type.split('.').at(-1)}${headline ? `: ${headline}` : ''}`,
+        channel: 'public',
+      });
     }
   }
   entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
   const { incidentId, reference, type, priority, title, status, location, createdAt, closedAt, resolution, orgId } = incident;
-  return { incident: { incidentId, reference, type, priority, title, status, location, createdAt, closedAt, resolution, orgId }, generatedAt: new Date(now).toISOString(), entries };
+  return {
+    incident: { incidentId, reference, type, priority, title, status, location, createdAt, closedAt, resolution, orgId },
+    generatedAt: new Date(now).toISOString(),
+    entries,
+  };
 }
 
 function alarmText(e: StoredEvent): string {
   const d = e.data as { alarm?: { title: string; priority: number }; resolution?: string; note?: string | null };
   switch (e.type) {
-    case 'alarms.alarm.raised': return `Alarm raised: ${d.alarm?.title ?? ''} (priority ${d.alarm?.priority ?? '?'})`;
-    case 'alarms.alarm.closed': return `Alarm closed: ${d.resolution ?? ''}${d.note ? ` — ${d.note}` : ''}`;
-    default: return `Alarm ${e.type.split('.').at(-1)}`;
+    case 'alarms.alarm.raised':
+      return `Alarm raised: ${d.alarm?.title ?? ''} (priority ${d.alarm?.priority ?? '?'})`;
+    case 'alarms.alarm.closed':
+      return `Alarm closed: ${d.resolution ?? ''}${d.note ? ` — ${d.note}` : ''}`;
+    default:
+      return `Alarm ${e.type.split('.').at(-1)}`;
   }
 }
 
@@ -82,9 +136,14 @@ function alarmText(e: StoredEvent): string {
 export function timelineHtml(t: Timeline, timeZone: string): string {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
   const i = t.incident;
-  return timelinePage({
-    title: `${i.reference} — after-action timeline`, heading: `${i.reference} — ${i.title}`,
-    summary: `Type ${i.type} · priority ${i.priority} · status ${i.status}${i.resolution ? ` (${i.resolution})` : ''} · opened ${fmt.format(new Date(i.createdAt))}${i.closedAt ? ` · closed ${fmt.format(new Date(i.closedAt))}` : ''} · ${i.location.siteName ?? i.location.address ?? i.location.position.join(', ')}`,
-    generatedAt: t.generatedAt, entries: t.entries,
-  }, timeZone);
+  return timelinePage(
+    {
+      title: `${i.reference} — after-action timeline`,
+      heading: `${i.reference} — ${i.title}`,
+      summary: `Type ${i.type} · priority ${i.priority} · status ${i.status}${i.resolution ? ` (${i.resolution})` : ''} · opened ${fmt.format(new Date(i.createdAt))}${i.closedAt ? ` · closed ${fmt.format(new Date(i.closedAt))}` : ''} · ${i.location.siteName ?? i.location.address ?? i.location.position.join(', ')}`,
+      generatedAt: t.generatedAt,
+      entries: t.entries,
+    },
+    timeZone,
+  );
 }

@@ -41,7 +41,11 @@ export class StraightLineTravelTimes implements TravelTimes {
   }
 
   async route(from: Position, to: Position, kind: UnitKind): Promise<RouteResult> {
-    return { geometry: { type: 'LineString', coordinates: [from, to] }, seconds: this.seconds(from, to, kind), metres: Math.round(haversineM(from, to) * DETOUR[kind]) };
+    return {
+      geometry: { type: 'LineString', coordinates: [from, to] },
+      seconds: this.seconds(from, to, kind),
+      metres: Math.round(haversineM(from, to) * DETOUR[kind]),
+    };
   }
 
   private seconds(from: Position, to: Position, kind: UnitKind): number {

@@ -102,7 +102,8 @@ function backoff(env: Env, name: string, fallback: number[]): number[] {
   const raw = env[name];
   if (!raw) return fallback;
   const waits = raw.split(',').map((x) => Number(x.trim()));
-  if (waits.length > 10 || waits.some((w) => !Number.isInteger(w) || w < 0 || w > 3_600_000)) throw new VigilError('bad_request', `${name} is a comma-separated list of at most 10 waits in ms`);
+  if (waits.length > 10 || waits.some((w) => !Number.isInteger(w) || w < 0 || w > 3_600_000))
+    throw new VigilError('bad_request', `${name} is a comma-separated list of at most 10 waits in ms`);
   return waits;
 }
 
@@ -133,7 +134,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     natsUrl: url(env, 'VIGIL_NATS_URL', ['nats:', 'tls:']),
     nodeId: env.VIGIL_NODE_ID || `node-${process.pid}`,
     demoOsmFile: resolve(env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
-    routingOsmFile: env.VIGIL_ROUTING_OSM === 'off' ? null : resolve(env.VIGIL_ROUTING_OSM || env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
+    routingOsmFile:
+      env.VIGIL_ROUTING_OSM === 'off' ? null : resolve(env.VIGIL_ROUTING_OSM || env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
     demoOnEmpty: (env.VIGIL_DEMO ?? 'true') !== 'false',
     demoPassword: env.VIGIL_DEMO_PASSWORD || 'vigil-demo',
     timeZone: env.VIGIL_TIME_ZONE || 'Europe/Monaco',
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
 
 /** The units' AVL topic filter must carry the unit id in exactly one '+' level. */
 function unitsTopic(filter: string): string {
-  if (filter.split('/').filter((l) => l === '+').length !== 1 || filter.includes('#')) throw new Error(`VIGIL_UNITS_MQTT_TOPIC must have exactly one '+' level (the unit id) and no '#': ${filter}`);
+  if (filter.split('/').filter((l) => l === '+').length !== 1 || filter.includes('#'))
+    throw new Error(`VIGIL_UNITS_MQTT_TOPIC must have exactly one '+' level (the unit id) and no '#': ${filter}`);
   return filter;
 }

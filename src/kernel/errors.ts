@@ -52,14 +52,10 @@ export interface ErrorBody {
   error: { code: string; message: string; details: unknown };
 }
 
-export const notFound = (what: string, id: string): VigilError =>
-  new VigilError('not_found', `${what} ${id} does not exist`, { what, id });
+export const notFound = (what: string, id: string): VigilError => new VigilError('not_found', `${what} ${id} does not exist`, { what, id });
 
-export const forbidden = (message: string, details?: unknown): VigilError =>
-  new VigilError('forbidden', message, details);
+export const forbidden = (message: string, details?: unknown): VigilError => new VigilError('forbidden', message, details);
 
-export const badRequest = (message: string, details?: unknown): VigilError =>
-  new VigilError('bad_request', message, details);
+export const badRequest = (message: string, details?: unknown): VigilError => new VigilError('bad_request', message, details);
 
-export const conflict = (message: string, details?: unknown): VigilError =>
-  new VigilError('conflict', message, details);
+export const conflict = (message: string, details?: unknown): VigilError => new VigilError('conflict', message, details);

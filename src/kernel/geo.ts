@@ -5,10 +5,22 @@
  */
 export type Position = [number, number]; // [lon, lat]
 
-export interface Point { type: 'Point'; coordinates: Position }
-export interface LineString { type: 'LineString'; coordinates: Position[] }
-export interface Polygon { type: 'Polygon'; coordinates: Position[][] }
-export interface MultiPolygon { type: 'MultiPolygon'; coordinates: Position[][][] }
+export interface Point {
+  type: 'Point';
+  coordinates: Position;
+}
+export interface LineString {
+  type: 'LineString';
+  coordinates: Position[];
+}
+export interface Polygon {
+  type: 'Polygon';
+  coordinates: Position[][];
+}
+export interface MultiPolygon {
+  type: 'MultiPolygon';
+  coordinates: Position[][][];
+}
 export type Geometry = Point | LineString | Polygon | MultiPolygon;
 
 export interface Feature<G extends Geometry = Geometry, P = Record<string, unknown>> {
@@ -32,22 +44,12 @@ const toRad = (deg: number): number => (deg * Math.PI) / 180;
 export function haversineM(a: Position, b: Position): number {
   const dLat = toRad(b[1] - a[1]);
   const dLon = toRad(b[0] - a[0]);
-  const s =
-    Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a[1])) * Math.cos(toRad(b[1])) * Math.sin(dLon / 2) ** 2;
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a[1])) * Math.cos(toRad(b[1])) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(s)));
 }
 
 export function isValidPosition(p: unknown): p is Position {
-  return (
-    Array.isArray(p) &&
-    p.length >= 2 &&
-    typeof p[0] === 'number' &&
-    typeof p[1] === 'number' &&
-    p[0] >= -180 &&
-    p[0] <= 180 &&
-    p[1] >= -90 &&
-    p[1] <= 90
-  );
+  return Array.isArray(p) && p.length >= 2 && typeof p[0] === 'number' && typeof p[1] === 'number' && p[0] >= -180 && p[0] <= 180 && p[1] >= -90 && p[1] <= 90;
 }
 
 function eachPosition(g: Geometry, fn: (p: Position) => void): void {
@@ -91,8 +93,10 @@ function inRing(p: Position, ring: Position[]): boolean {
   let inside = false;
   const [x, y] = p;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const xi = ring[i]![0], yi = ring[i]![1];
-    const xj = ring[j]![0], yj = ring[j]![1];
+    const xi = ring[i]![0],
+      yi = ring[i]![1];
+    const xj = ring[j]![0],
+      yj = ring[j]![1];
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
@@ -122,8 +126,7 @@ export function ringAreaM2(ring: Position[]): number {
 }
 
 export function areaM2(g: Geometry): number {
-  const polyArea = (rings: Position[][]): number =>
-    rings.reduce((acc, ring, i) => acc + (i === 0 ? ringAreaM2(ring) : -ringAreaM2(ring)), 0);
+  const polyArea = (rings: Position[][]): number => rings.reduce((acc, ring, i) => acc + (i === 0 ? ringAreaM2(ring) : -ringAreaM2(ring)), 0);
   if (g.type === 'Polygon') return polyArea(g.coordinates);
   if (g.type === 'MultiPolygon') return g.coordinates.reduce((acc, poly) => acc + polyArea(poly), 0);
   return 0;
@@ -131,19 +134,30 @@ export function areaM2(g: Geometry): number {
 
 /** Vertex-average centre; cheap and always inside the bbox (enough for labels and placement). */
 export function centroid(g: Geometry): Position {
-  let x = 0, y = 0, n = 0;
+  let x = 0,
+    y = 0,
+    n = 0;
   const outer: Geometry =
-    g.type === 'Polygon' ? { type: 'LineString', coordinates: g.coordinates[0] ?? [] }
-    : g.type === 'MultiPolygon' ? { type: 'LineString', coordinates: g.coordinates.flatMap((p) => p[0] ?? []) }
-    : g;
-  eachPosition(outer, (p) => { x += p[0]; y += p[1]; n++; });
+    g.type === 'Polygon'
+      ? { type: 'LineString', coordinates: g.coordinates[0] ?? [] }
+      : g.type === 'MultiPolygon'
+        ? { type: 'LineString', coordinates: g.coordinates.flatMap((p) => p[0] ?? []) }
+        : g;
+  eachPosition(outer, (p) => {
+    x += p[0];
+    y += p[1];
+    n++;
+  });
   return n === 0 ? [0, 0] : [x / n, y / n];
 }
 
 /** Proper or touching intersection of segments p1p2 and q1q2 (planar lon/lat is fine at street scale). */
 export function segmentsIntersect(p1: Position, p2: Position, q1: Position, q2: Position): boolean {
   const cross = (a: Position, b: Position, c: Position): number => (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
-  const d1 = cross(q1, q2, p1), d2 = cross(q1, q2, p2), d3 = cross(p1, p2, q1), d4 = cross(p1, p2, q2);
+  const d1 = cross(q1, q2, p1),
+    d2 = cross(q1, q2, p2),
+    d3 = cross(p1, p2, q1),
+    d4 = cross(p1, p2, q2);
   if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
   const on = (a: Position, b: Position, c: Position): boolean =>
     Math.min(a[0], b[0]) <= c[0] && c[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= c[1] && c[1] <= Math.max(a[1], b[1]);

@@ -18,8 +18,20 @@ test('haversine: one degree of latitude is about 111.2 km', () => {
 });
 
 test('polygon containment honours holes', () => {
-  const outer: Position[] = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]];
-  const hole: Position[] = [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]];
+  const outer: Position[] = [
+    [0, 0],
+    [10, 0],
+    [10, 10],
+    [0, 10],
+    [0, 0],
+  ];
+  const hole: Position[] = [
+    [4, 4],
+    [6, 4],
+    [6, 6],
+    [4, 6],
+    [4, 4],
+  ];
   const g = { type: 'Polygon' as const, coordinates: [outer, hole] };
   assert.equal(geometryContains(g, [1, 1]), true);
   assert.equal(geometryContains(g, [5, 5]), false);
@@ -28,12 +40,34 @@ test('polygon containment honours holes', () => {
 
 test('a square of 0.001° at the equator is about 12 364 m²', () => {
   const d = 0.001;
-  const g = { type: 'Polygon' as const, coordinates: [[[0, 0], [d, 0], [d, d], [0, d], [0, 0]] as Position[]] };
+  const g = {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [0, 0],
+        [d, 0],
+        [d, d],
+        [0, d],
+        [0, 0],
+      ] as Position[],
+    ],
+  };
   assert.ok(Math.abs(areaM2(g) - 12_364) < 30, String(areaM2(g)));
 });
 
 test('points inside a convex square are contained, points outside are not (property)', () => {
-  const sq = { type: 'Polygon' as const, coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]] as Position[]] };
+  const sq = {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+        [0, 0],
+      ] as Position[],
+    ],
+  };
   fc.assert(
     fc.property(fc.double({ min: -2, max: 3, noNaN: true }), fc.double({ min: -2, max: 3, noNaN: true }), (x, y) => {
       const inside = x > 0 && x < 1 && y > 0 && y < 1;
@@ -45,7 +79,10 @@ test('points inside a convex square are contained, points outside are not (prope
 
 test('configuration is validated and names the bad variable', () => {
   assert.equal(loadConfig({}).port, 8080);
-  assert.throws(() => loadConfig({ VIGIL_PORT: 'eighty' }), (e: unknown) => e instanceof VigilError && /VIGIL_PORT/.test(e.message));
+  assert.throws(
+    () => loadConfig({ VIGIL_PORT: 'eighty' }),
+    (e: unknown) => e instanceof VigilError && /VIGIL_PORT/.test(e.message),
+  );
   assert.throws(() => loadConfig({ VIGIL_DATABASE_URL: 'mysql://x' }), /VIGIL_DATABASE_URL/);
   assert.equal(loadConfig({ VIGIL_DATABASE_URL: 'postgres://u@h/db' }).databaseUrl, 'postgres://u@h/db');
 });

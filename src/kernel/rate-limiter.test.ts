@@ -6,7 +6,9 @@ import { SlidingWindowLimiter, clientKey } from './rate-limiter.js';
 test('limiter: never more than `limit` per key in any window, and refuses only when the window is full; keys are bounded', () => {
   fc.assert(
     fc.property(
-      fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer({ min: 1, max: 1000 }),
+      fc.integer({ min: 1, max: 4 }),
       fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 400 })), { maxLength: 300 }),
       (limit, windowMs, maxKeys, steps) => {
         const limiter = new SlidingWindowLimiter(limit, windowMs, maxKeys);

@@ -11,7 +11,11 @@ export type Take = { ok: true } | { ok: false; retryAfterMs: number };
 export class SlidingWindowLimiter {
   private readonly accepted = new Map<string, number[]>();
 
-  constructor(readonly limit: number, readonly windowMs: number, readonly maxKeys = 100_000) {
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    readonly maxKeys = 100_000,
+  ) {
     if (!(limit >= 1) || !(windowMs > 0) || !(maxKeys >= 1)) throw new Error('a limiter needs limit ≥ 1, windowMs > 0 and maxKeys ≥ 1');
   }
 
@@ -51,5 +55,8 @@ export function clientKey(ip: string): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

@@ -14,7 +14,15 @@ export interface Standing {
   userId: string | null;
 }
 
-const NONE = (p: Principal, reason: string): Standing => ({ level: 0, levelName: 'none', cappedFrom: null, reason, eventRole: null, orgId: p.orgId, userId: p.userId });
+const NONE = (p: Principal, reason: string): Standing => ({
+  level: 0,
+  levelName: 'none',
+  cappedFrom: null,
+  reason,
+  eventRole: null,
+  orgId: p.orgId,
+  userId: p.userId,
+});
 
 /**
  * The level a principal acts at in an event: its organisation must participate;
@@ -32,7 +40,10 @@ export function standingIn(event: MajorEvent, p: Principal): Standing {
   if (granted >= SECOND_FACTOR_FROM && p.authLevel < 2) {
     const level = (SECOND_FACTOR_FROM - 1) as Clearance;
     return {
-      ...base, level, levelName: levelName(level), cappedFrom: granted,
+      ...base,
+      level,
+      levelName: levelName(level),
+      cappedFrom: granted,
       reason: `${levelName(granted)} level needs a second factor; this session was opened without one, so you act at ${levelName(level)} level`,
     };
   }

@@ -9,8 +9,19 @@ import { majorEvent, type MajorEventEvents } from './events.js';
 import type { EventItems, MajorEventsState } from './events-state.js';
 import { parseGeometry, parseLayer } from './geometry.js';
 import {
-  CLEARANCE, GEOMETRY_OF_KIND, type Clearance, type EntityLink, type EventFeature, type EventMessage, type EventStatus, type EventUpload,
-  type FeatureKind, type Guidance, type MajorEvent, type Member, type Participant,
+  CLEARANCE,
+  GEOMETRY_OF_KIND,
+  type Clearance,
+  type EntityLink,
+  type EventFeature,
+  type EventMessage,
+  type EventStatus,
+  type EventUpload,
+  type FeatureKind,
+  type Guidance,
+  type MajorEvent,
+  type Member,
+  type Participant,
 } from './model.js';
 
 /** What the service needs from the rest of Vigil (kept narrow so tests and app.ts wire the real ones). */
@@ -78,7 +89,11 @@ export function eventStatus(e: MajorEvent, now: number): EventStatus {
 
 /** Major events: participants and clearances, the map's features, messages, uploads and guidance — every read filtered by standing. */
 export class MajorEventsService {
-  constructor(private readonly ctx: AppContext, readonly state: MajorEventsState, private readonly deps: EventsDeps) {}
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: MajorEventsState,
+    private readonly deps: EventsDeps,
+  ) {}
 
   /** Events the caller's organisation takes part in, with its standing in each. */
   list(by: Principal): (MajorEvent & { status: EventStatus; me: Standing })[] {
@@ -121,8 +136,18 @@ export class MajorEventsService {
     const now = new Date(this.ctx.clock.now()).toISOString();
     const eventId = newId('mev');
     const draft: MajorEvent = {
-      eventId, name: this.text(input.name, 'name', MAX_NAME, true), description: this.text(input.description ?? '', 'description', 5000, false),
-      ownerOrgId: by.orgId, ...window, phase: 'scheduled', startedAt: null, stoodDownAt: null, participants: [], members: [], createdAt: now, createdBy: by.actor,
+      eventId,
+      name: this.text(input.name, 'name', MAX_NAME, true),
+      description: this.text(input.description ?? '', 'description', 5000, false),
+      ownerOrgId: by.orgId,
+      ...window,
+      phase: 'scheduled',
+      startedAt: null,
+      stoodDownAt: null,
+      participants: [],
+      members: [],
+      createdAt: now,
+      createdBy: by.actor,
     };
     const { participants, members } = this.roster(draft, input.participants ?? [], input.members ?? [], by);
     const event = { ...draft, participants, members };
@@ -135,7 +160,8 @@ export class MajorEventsService {
     const changes: MajorEventEvents['majorevents.event.updated'] = { eventId };
     if (input.name !== undefined) changes.name = this.text(input.name, 'name', MAX_NAME, true);
     if (input.description !== undefined) changes.description = this.text(input.description, 'description', 5000, false);
-    if (input.startsAt !== undefined || input.endsAt !== undefined) Object.assign(changes, this.window(input.startsAt ?? event.startsAt, input.endsAt ?? event.endsAt));
+    if (input.startsAt !== undefined || input.endsAt !== undefined)
+      Object.assign(changes, this.window(input.startsAt ?? event.startsAt, input.endsAt ?? event.endsAt));
     await this.ctx.record([majorEvent('majorevents.event.updated', event.ownerOrgId, by.actor, changes)]);
     return event;
   }
@@ -168,8 +194,16 @@ export class MajorEventsService {
     if (!(kind in GEOMETRY_OF_KIND)) throw badRequest(`unknown feature kind ${String(kind)}`);
     const share = this.share(event, me, input);
     const feature: EventFeature = {
-      featureId: newId('fea'), eventId, kind, name: this.text(input.name, 'name', MAX_NAME, true), note: this.text(input.note ?? '', 'note', 2000, false),
-      geometry: parseGeometry(input.geometry, [GEOMETRY_OF_KIND[kind]]), ...share, orgId: me.orgId!, createdBy: by.actor, updatedAt: new Date(this.ctx.clock.now()).toISOString(),
+      featureId: newId('fea'),
+      eventId,
+      kind,
+      name: this.text(input.name, 'name', MAX_NAME, true),
+      note: this.text(input.note ?? '', 'note', 2000, false),
+      geometry: parseGeometry(input.geometry, [GEOMETRY_OF_KIND[kind]]),
+      ...share,
+      orgId: me.orgId!,
+      createdBy: by.actor,
+      updatedAt: new Date(this.ctx.clock.now()).toISOString(),
     };
     await this.ctx.record([majorEvent('majorevents.feature.drawn', event.ownerOrgId, by.actor, { eventId, feature })]);
     return feature;
@@ -184,13 +218,19 @@ export class MajorEventsService {
     const current = items.features.get(featureId);
     if (!current || !canSeeItem(me, current)) throw notFound('feature', featureId);
     const onlyMoves = Object.keys(input).every((k) => k === 'geometry');
-    if (!this.canDraw(me, by) && !(current.kind === 'resource' && onlyMoves && me.level >= CLEARANCE.staff)) throw forbidden('changing this feature needs a commander at officer level or above');
+    if (!this.canDraw(me, by) && !(current.kind === 'resource' && onlyMoves && me.level >= CLEARANCE.staff))
+      throw forbidden('changing this feature needs a commander at officer level or above');
     if (input.kind !== undefined && input.kind !== current.kind) throw badRequest('a feature keeps its kind; draw a new one');
-    const share = input.minClearance !== undefined || input.sharedWith !== undefined
-      ? this.share(event, me, { minClearance: input.minClearance ?? current.minClearance, sharedWith: input.sharedWith === undefined ? current.sharedWith : input.sharedWith })
-      : { minClearance: current.minClearance, sharedWith: current.sharedWith };
+    const share =
+      input.minClearance !== undefined || input.sharedWith !== undefined
+        ? this.share(event, me, {
+            minClearance: input.minClearance ?? current.minClearance,
+            sharedWith: input.sharedWith === undefined ? current.sharedWith : input.sharedWith,
+          })
+        : { minClearance: current.minClearance, sharedWith: current.sharedWith };
     const feature: EventFeature = {
-      ...current, ...share,
+      ...current,
+      ...share,
       name: input.name !== undefined ? this.text(input.name, 'name', MAX_NAME, true) : current.name,
       note: input.note !== undefined ? this.text(input.note, 'note', 2000, false) : current.note,
       geometry: input.geometry !== undefined ? parseGeometry(input.geometry, [GEOMETRY_OF_KIND[current.kind]]) : current.geometry,
@@ -213,7 +253,14 @@ export class MajorEventsService {
     const share = this.share(event, me, input);
     const links = (input.links ?? []).map((l) => this.link(l, items, me, by));
     const message: EventMessage = {
-      messageId: newId('emsg'), eventId, text: this.text(input.text, 'text', 4000, true), author: by.displayName, actor: by.actor, links, ...share, orgId: me.orgId!,
+      messageId: newId('emsg'),
+      eventId,
+      text: this.text(input.text, 'text', 4000, true),
+      author: by.displayName,
+      actor: by.actor,
+      links,
+      ...share,
+      orgId: me.orgId!,
       at: new Date(this.ctx.clock.now()).toISOString(),
     };
     await this.ctx.record([majorEvent('majorevents.message.posted', event.ownerOrgId, by.actor, { eventId, message })]);
@@ -233,7 +280,15 @@ export class MajorEventsService {
     const layer = parseLayer(input.layer);
     // The checked copy is stored, never the input as sent.
     const bytes = Buffer.from(JSON.stringify(layer), 'utf8');
-    return this.store(eventId, 'layer', { name: input.name, contentType: 'text/plain', bytes }, input, by, { text: null, features: layer.features.length }, 'application/geo+json');
+    return this.store(
+      eventId,
+      'layer',
+      { name: input.name, contentType: 'text/plain', bytes },
+      input,
+      by,
+      { text: null, features: layer.features.length },
+      'application/geo+json',
+    );
   }
 
   /** An upload's bytes, for those who may see it (photos as images, layers as GeoJSON, notes as text). */
@@ -264,11 +319,14 @@ export class MajorEventsService {
     });
     if (toOrgIds.length === 0 && toUserIds.length === 0) throw badRequest('send guidance to at least one organisation or user');
     if ((input.route === undefined) === (input.line === undefined)) throw badRequest('give either a route (profile, from, to) or a drawn line');
-    let geometry: LineString, source: Guidance['source'], distanceM: number | null = null, durationS: number | null = null;
+    let geometry: LineString,
+      source: Guidance['source'],
+      distanceM: number | null = null,
+      durationS: number | null = null;
     if (input.route) {
       const { profile, from, to } = input.route;
-      const from2 = (parseGeometry({ type: 'Point', coordinates: from }, ['Point'], 'route.from').coordinates) as Position;
-      const to2 = (parseGeometry({ type: 'Point', coordinates: to }, ['Point'], 'route.to').coordinates) as Position;
+      const from2 = parseGeometry({ type: 'Point', coordinates: from }, ['Point'], 'route.from').coordinates as Position;
+      const to2 = parseGeometry({ type: 'Point', coordinates: to }, ['Point'], 'route.to').coordinates as Position;
       const r = this.deps.route(profile, from2, to2);
       if (!r) throw badRequest(`no ${profile} route between these points`);
       geometry = r.geometry;
@@ -280,8 +338,20 @@ export class MajorEventsService {
       source = 'drawn';
     }
     const guidance: Guidance = {
-      guidanceId: newId('gui'), eventId, instruction: this.text(input.instruction, 'instruction', 1000, true), geometry, source, distanceM, durationS,
-      toOrgIds, toUserIds, senderOrgId: me.orgId!, sender: by.displayName, actor: by.actor, at: new Date(this.ctx.clock.now()).toISOString(), acks: [],
+      guidanceId: newId('gui'),
+      eventId,
+      instruction: this.text(input.instruction, 'instruction', 1000, true),
+      geometry,
+      source,
+      distanceM,
+      durationS,
+      toOrgIds,
+      toUserIds,
+      senderOrgId: me.orgId!,
+      sender: by.displayName,
+      actor: by.actor,
+      at: new Date(this.ctx.clock.now()).toISOString(),
+      acks: [],
     };
     await this.ctx.record([majorEvent('majorevents.guidance.pushed', event.ownerOrgId, by.actor, { eventId, guidance })]);
     return guidance;
@@ -331,14 +401,31 @@ export class MajorEventsService {
     return { event, me };
   }
 
-  private async store(eventId: string, kind: EventUpload['kind'], file: { name: string; contentType: string; bytes: Buffer }, share: ShareInput, by: Principal, extra: Pick<EventUpload, 'text' | 'features'>, storedType?: string): Promise<EventUpload> {
+  private async store(
+    eventId: string,
+    kind: EventUpload['kind'],
+    file: { name: string; contentType: string; bytes: Buffer },
+    share: ShareInput,
+    by: Principal,
+    extra: Pick<EventUpload, 'text' | 'features'>,
+    storedType?: string,
+  ): Promise<EventUpload> {
     const { event, me } = this.open(eventId, by);
     if (me.level < CLEARANCE.staff) throw forbidden('uploads need staff level or above');
     const s = this.share(event, me, share);
     const { base64, ...checked } = checkedFile(file, kind === 'photo' ? ['image/jpeg', 'image/png'] : ['text/plain']);
     const upload: EventUpload = {
-      uploadId: newId('upl'), eventId, kind, ...checked, contentType: storedType ?? checked.contentType, ...extra, ...s, orgId: me.orgId!,
-      author: by.displayName, actor: by.actor, at: new Date(this.ctx.clock.now()).toISOString(),
+      uploadId: newId('upl'),
+      eventId,
+      kind,
+      ...checked,
+      contentType: storedType ?? checked.contentType,
+      ...extra,
+      ...s,
+      orgId: me.orgId!,
+      author: by.displayName,
+      actor: by.actor,
+      at: new Date(this.ctx.clock.now()).toISOString(),
     };
     await this.ctx.record([majorEvent('majorevents.upload.stored', event.ownerOrgId, by.actor, { eventId, upload, base64: kind === 'note' ? null : base64 })]);
     return upload;
@@ -358,12 +445,24 @@ export class MajorEventsService {
   private link(l: EntityLink, items: EventItems, me: Standing, by: Principal): EntityLink {
     const ok = (() => {
       switch (l.kind) {
-        case 'feature': { const f = items.features.get(l.id); return f !== undefined && canSeeItem(me, f); }
-        case 'upload': { const u = items.uploads.get(l.id); return u !== undefined && canSeeItem(me, u); }
-        case 'message': { const m = items.messages.get(l.id); return m !== undefined && canSeeItem(me, m); }
-        case 'incident': return this.deps.incidentVisible(l.id, by);
-        case 'unit': return this.deps.unitVisible(l.id, by);
-        default: return false;
+        case 'feature': {
+          const f = items.features.get(l.id);
+          return f !== undefined && canSeeItem(me, f);
+        }
+        case 'upload': {
+          const u = items.uploads.get(l.id);
+          return u !== undefined && canSeeItem(me, u);
+        }
+        case 'message': {
+          const m = items.messages.get(l.id);
+          return m !== undefined && canSeeItem(me, m);
+        }
+        case 'incident':
+          return this.deps.incidentVisible(l.id, by);
+        case 'unit':
+          return this.deps.unitVisible(l.id, by);
+        default:
+          return false;
       }
     })();
     if (!ok) throw notFound(`linked ${String(l.kind)}`, l.id);
@@ -371,11 +470,19 @@ export class MajorEventsService {
   }
 
   /** The roster as given, checked; whoever sets it stays on it (at command level when new), so no commander locks themselves out. */
-  private roster(event: MajorEvent, participants: NonNullable<EventInput['participants']>, members: NonNullable<EventInput['members']>, by: Principal): { participants: Participant[]; members: Member[] } {
+  private roster(
+    event: MajorEvent,
+    participants: NonNullable<EventInput['participants']>,
+    members: NonNullable<EventInput['members']>,
+    by: Principal,
+  ): { participants: Participant[]; members: Member[] } {
     const out: Participant[] = [];
     // The owner always takes part and may reach the top level (its commanders run the event).
     const owner = participants.find((p) => p.orgId === event.ownerOrgId);
-    for (const p of [{ orgId: event.ownerOrgId, maxClearance: CLEARANCE.command, defaultClearance: owner?.defaultClearance ?? CLEARANCE.staff }, ...participants.filter((p) => p.orgId !== event.ownerOrgId)]) {
+    for (const p of [
+      { orgId: event.ownerOrgId, maxClearance: CLEARANCE.command, defaultClearance: owner?.defaultClearance ?? CLEARANCE.staff },
+      ...participants.filter((p) => p.orgId !== event.ownerOrgId),
+    ]) {
       if (out.some((o) => o.orgId === p.orgId)) throw badRequest(`organisation ${p.orgId} is listed twice`);
       const orgName = this.deps.orgName(p.orgId);
       if (!orgName) throw notFound('organisation', p.orgId);
@@ -395,17 +502,34 @@ export class MajorEventsService {
       if (!p) throw badRequest(`${m.username}'s organisation does not take part in this event`);
       if (![1, 2, 3, 4].includes(m.clearance)) throw badRequest('clearances are 1 to 4');
       if (m.clearance > p.maxClearance) throw badRequest(`${m.username}: ${p.orgName} reaches at most level ${p.maxClearance}`);
-      return { userId: u.userId, username: m.username, displayName: u.displayName, orgId: u.orgId, eventRole: this.text(m.eventRole, 'eventRole', 100, true), clearance: m.clearance };
+      return {
+        userId: u.userId,
+        username: m.username,
+        displayName: u.displayName,
+        orgId: u.orgId,
+        eventRole: this.text(m.eventRole, 'eventRole', 100, true),
+        clearance: m.clearance,
+      };
     });
     if (by.userId && by.orgId === event.ownerOrgId && !seen.has(by.userId)) {
       const current = event.members.find((m) => m.userId === by.userId);
-      listed.unshift(current ?? { userId: by.userId, username: this.deps.usernameOf(by.userId) ?? by.userId, displayName: by.displayName, orgId: by.orgId, eventRole: 'Event commander', clearance: CLEARANCE.command });
+      listed.unshift(
+        current ?? {
+          userId: by.userId,
+          username: this.deps.usernameOf(by.userId) ?? by.userId,
+          displayName: by.displayName,
+          orgId: by.orgId,
+          eventRole: 'Event commander',
+          clearance: CLEARANCE.command,
+        },
+      );
     }
     return { participants: out, members: listed };
   }
 
   private window(startsAt: string, endsAt: string): { startsAt: string; endsAt: string } {
-    const s = Date.parse(startsAt), e = Date.parse(endsAt);
+    const s = Date.parse(startsAt),
+      e = Date.parse(endsAt);
     if (!Number.isFinite(s) || !Number.isFinite(e)) throw badRequest('startsAt and endsAt are ISO 8601 date-times');
     if (e <= s) throw badRequest('an event ends after it starts');
     if (e - s > 31 * 86_400_000) throw badRequest('an event lasts at most 31 days');

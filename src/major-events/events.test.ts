@@ -9,14 +9,43 @@ import { canSeeItem, standingIn } from './clearance.js';
 import { eventStatus } from './events-service.js';
 import type { MajorEvent } from './model.js';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1b2d50000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1b2d50000000049454e44ae426082',
+  'hex',
+);
 
-const principal = (over: Partial<Principal>): Principal => ({ kind: 'user', actor: 'user:u', userId: 'u', orgId: 'o1', roles: ['responder'], authLevel: 1, displayName: 'U', visibleOrgIds: new Set(), ...over });
+const principal = (over: Partial<Principal>): Principal => ({
+  kind: 'user',
+  actor: 'user:u',
+  userId: 'u',
+  orgId: 'o1',
+  roles: ['responder'],
+  authLevel: 1,
+  displayName: 'U',
+  visibleOrgIds: new Set(),
+  ...over,
+});
 const event = (over: Partial<MajorEvent> = {}): MajorEvent => ({
-  eventId: 'e', name: 'E', description: '', ownerOrgId: 'o1', startsAt: '2026-06-01T10:00:00.000Z', endsAt: '2026-06-01T18:00:00.000Z', phase: 'scheduled', startedAt: null, stoodDownAt: null,
-  participants: [{ orgId: 'o1', orgName: 'One', maxClearance: 4, defaultClearance: 2 }, { orgId: 'o2', orgName: 'Two', maxClearance: 2, defaultClearance: 1 }],
-  members: [{ userId: 'boss', username: 'boss', displayName: 'Boss', orgId: 'o1', eventRole: 'Gold', clearance: 4 }, { userId: 'x', username: 'x', displayName: 'X', orgId: 'o2', eventRole: 'Steward', clearance: 2 }],
-  createdAt: '', createdBy: '', ...over,
+  eventId: 'e',
+  name: 'E',
+  description: '',
+  ownerOrgId: 'o1',
+  startsAt: '2026-06-01T10:00:00.000Z',
+  endsAt: '2026-06-01T18:00:00.000Z',
+  phase: 'scheduled',
+  startedAt: null,
+  stoodDownAt: null,
+  participants: [
+    { orgId: 'o1', orgName: 'One', maxClearance: 4, defaultClearance: 2 },
+    { orgId: 'o2', orgName: 'Two', maxClearance: 2, defaultClearance: 1 },
+  ],
+  members: [
+    { userId: 'boss', username: 'boss', displayName: 'Boss', orgId: 'o1', eventRole: 'Gold', clearance: 4 },
+    { userId: 'x', username: 'x', displayName: 'X', orgId: 'o2', eventRole: 'Steward', clearance: 2 },
+  ],
+  createdAt: '',
+  createdBy: '',
+  ...over,
 });
 
 test('standing: organisation maximum and default, member clearance, the second factor for command level', () => {
@@ -29,7 +58,14 @@ test('standing: organisation maximum and default, member clearance, the second f
   assert.equal(standingIn(e, principal({ userId: 'other' })).level, 2, 'unlisted users of the owner get its default');
   assert.equal(standingIn(e, principal({ userId: 'x', orgId: 'o2' })).level, 2);
   assert.equal(standingIn(e, principal({ userId: 'y', orgId: 'o2' })).level, 1);
-  assert.equal(standingIn({ ...e, participants: e.participants.map((p) => ({ ...p, maxClearance: p.orgId === 'o2' ? 1 : p.maxClearance })) }, principal({ userId: 'x', orgId: 'o2' })).level, 1, 'never above the organisation maximum');
+  assert.equal(
+    standingIn(
+      { ...e, participants: e.participants.map((p) => ({ ...p, maxClearance: p.orgId === 'o2' ? 1 : p.maxClearance })) },
+      principal({ userId: 'x', orgId: 'o2' }),
+    ).level,
+    1,
+    'never above the organisation maximum',
+  );
   assert.equal(standingIn(e, principal({ orgId: 'o3' })).level, 0);
   assert.equal(standingIn(e, { ...principal({}), kind: 'public', orgId: null, userId: null }).level, 0);
   const staff = standingIn(e, principal({ userId: 'x', orgId: 'o2' }));
@@ -78,9 +114,13 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
   try {
     const anon = await signedIn(vigil, 'nobody');
     const users = ['commander', 'steward', 'guard', 'admin', 'responder', 'operator'] as const;
-    const api = Object.fromEntries(await Promise.all(users.map(async (u) => [u, await signedIn(vigil, u)] as const))) as Record<(typeof users)[number], ApiCall>;
+    const api = Object.fromEntries(await Promise.all(users.map(async (u) => [u, await signedIn(vigil, u)] as const))) as Record<
+      (typeof users)[number],
+      ApiCall
+    >;
     const orgOfKind = (kind: string): string => vigil.capabilities.identity.service.listOrgs().find((o) => o.kind === kind)!.id;
-    const eventsOrg = orgOfKind('event-organiser'), fireOrg = orgOfKind('fire');
+    const eventsOrg = orgOfKind('event-organiser'),
+      fireOrg = orgOfKind('fire');
 
     const names = async (u: ApiCall): Promise<string[]> => ((await u('GET', '/api/events')).json.events as { name: string }[]).map((e) => e.name).sort();
     assert.deepEqual(await names(api.commander), ['Fontvieille Summer Festival', 'Harbour Grand Prix']);
@@ -94,7 +134,13 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     const list = (await api.commander('GET', '/api/events')).json.events as { eventId: string; name: string }[];
     const race = list.find((e) => e.name === 'Harbour Grand Prix')!.eventId;
     const festival = list.find((e) => e.name !== 'Harbour Grand Prix')!.eventId;
-    for (const [u, id] of [['guard', race], ['admin', race], ['operator', race], ['steward', festival], ['responder', festival]] as const) {
+    for (const [u, id] of [
+      ['guard', race],
+      ['admin', race],
+      ['operator', race],
+      ['steward', festival],
+      ['responder', festival],
+    ] as const) {
       assert.equal((await api[u]('GET', `/api/events/${id}`)).status, 404, `${u} may not learn ${id} exists`);
     }
 
@@ -107,7 +153,11 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     assert.equal(cmd.event.members.length, 3, 'officers see the roster');
     const stw = await view(api.steward, race);
     assert.equal(stw.me.level, 2);
-    assert.deepEqual(stw.event.members.map((m: { username: string }) => m.username), ['steward'], 'staff see only themselves in the roster');
+    assert.deepEqual(
+      stw.event.members.map((m: { username: string }) => m.username),
+      ['steward'],
+      'staff see only themselves in the roster',
+    );
     const featureNames = (v: { features: { name: string }[] }): string[] => v.features.map((f) => f.name);
     assert.ok(featureNames(cmd).includes('Command post — Quai des Artistes'));
     assert.ok(!featureNames(stw).includes('Command post — Quai des Artistes'));
@@ -124,21 +174,105 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     const [lCommander, lSteward, lGuard, lAdmin, lResponder, lOperator] = sockets as [Live, Live, Live, Live, Live, Live];
 
     // The commander draws an officer-only zone, shares a note with the stewards, a photo and a message with the fire service, pushes guidance.
-    const zone = await api.commander('POST', `/api/events/${race}/features`, { kind: 'zone', name: 'Restricted: pit lane', minClearance: 3, geometry: { type: 'Polygon', coordinates: [[[7.4250, 43.7340], [7.4262, 43.7340], [7.4262, 43.7348], [7.4250, 43.7340]]] } });
+    const zone = await api.commander('POST', `/api/events/${race}/features`, {
+      kind: 'zone',
+      name: 'Restricted: pit lane',
+      minClearance: 3,
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [7.425, 43.734],
+            [7.4262, 43.734],
+            [7.4262, 43.7348],
+            [7.425, 43.734],
+          ],
+        ],
+      },
+    });
     assert.equal(zone.status, 201, zone.body);
-    assert.equal((await api.commander('POST', `/api/events/${race}/features`, { kind: 'zone', name: 'x', minClearance: 4, geometry: { type: 'Polygon', coordinates: [[[7.425, 43.734], [7.426, 43.734], [7.426, 43.735], [7.425, 43.734]]] } })).status, 400, 'cannot restrict above the own level');
-    assert.equal((await api.commander('POST', `/api/events/${race}/features`, { kind: 'zone', name: 'open', minClearance: 1, geometry: { type: 'Polygon', coordinates: [[[7.425, 43.734], [7.426, 43.734], [7.426, 43.735]]] } })).status, 400, 'an open ring is refused');
-    assert.equal((await api.steward('POST', `/api/events/${race}/features`, { kind: 'gate', name: 'x', minClearance: 1, geometry: { type: 'Point', coordinates: [7.42, 43.73] } })).status, 403);
-    const note = await api.commander('POST', `/api/events/${race}/notes`, { name: 'Gate briefing', text: 'Gate B closes at 14:00; send spectators to Gate A.', minClearance: 2, sharedWith: [eventsOrg] });
+    assert.equal(
+      (
+        await api.commander('POST', `/api/events/${race}/features`, {
+          kind: 'zone',
+          name: 'x',
+          minClearance: 4,
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [7.425, 43.734],
+                [7.426, 43.734],
+                [7.426, 43.735],
+                [7.425, 43.734],
+              ],
+            ],
+          },
+        })
+      ).status,
+      400,
+      'cannot restrict above the own level',
+    );
+    assert.equal(
+      (
+        await api.commander('POST', `/api/events/${race}/features`, {
+          kind: 'zone',
+          name: 'open',
+          minClearance: 1,
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [7.425, 43.734],
+                [7.426, 43.734],
+                [7.426, 43.735],
+              ],
+            ],
+          },
+        })
+      ).status,
+      400,
+      'an open ring is refused',
+    );
+    assert.equal(
+      (
+        await api.steward('POST', `/api/events/${race}/features`, {
+          kind: 'gate',
+          name: 'x',
+          minClearance: 1,
+          geometry: { type: 'Point', coordinates: [7.42, 43.73] },
+        })
+      ).status,
+      403,
+    );
+    const note = await api.commander('POST', `/api/events/${race}/notes`, {
+      name: 'Gate briefing',
+      text: 'Gate B closes at 14:00; send spectators to Gate A.',
+      minClearance: 2,
+      sharedWith: [eventsOrg],
+    });
     assert.equal(note.status, 201, note.body);
     const photo = await api.commander('POST', `/api/events/${race}/photos?name=tyre-wall.png&minClearance=2&sharedWith=${fireOrg}`, PNG, 'image/png');
     assert.equal(photo.status, 201, photo.body);
     assert.equal((await api.commander('POST', `/api/events/${race}/photos?name=x.png&minClearance=2`, Buffer.from('not a png'), 'image/png')).status, 400);
-    const fireMsg = await api.commander('POST', `/api/events/${race}/messages`, { text: 'Fire crews: see photo of the tyre wall', minClearance: 2, sharedWith: [fireOrg], links: [{ kind: 'upload', id: photo.json.upload.uploadId }] });
+    const fireMsg = await api.commander('POST', `/api/events/${race}/messages`, {
+      text: 'Fire crews: see photo of the tyre wall',
+      minClearance: 2,
+      sharedWith: [fireOrg],
+      links: [{ kind: 'upload', id: photo.json.upload.uploadId }],
+    });
     assert.equal(fireMsg.status, 201, fireMsg.body);
-    assert.equal((await api.commander('POST', `/api/events/${race}/messages`, { text: 'x', minClearance: 1, links: [{ kind: 'feature', id: 'fea_nothing' }] })).status, 404, 'links must name something the author sees');
+    assert.equal(
+      (await api.commander('POST', `/api/events/${race}/messages`, { text: 'x', minClearance: 1, links: [{ kind: 'feature', id: 'fea_nothing' }] })).status,
+      404,
+      'links must name something the author sees',
+    );
     const gates = cmd.features.filter((f: { kind: string }) => f.kind === 'gate') as { geometry: { coordinates: [number, number] } }[];
-    const guidance = await api.commander('POST', `/api/events/${race}/guidance`, { instruction: 'Move the barrier team to Gate A', toOrgIds: [eventsOrg], route: { profile: 'foot', from: gates[1]!.geometry.coordinates, to: gates[0]!.geometry.coordinates } });
+    const guidance = await api.commander('POST', `/api/events/${race}/guidance`, {
+      instruction: 'Move the barrier team to Gate A',
+      toOrgIds: [eventsOrg],
+      route: { profile: 'foot', from: gates[1]!.geometry.coordinates, to: gates[0]!.geometry.coordinates },
+    });
     assert.equal(guidance.status, 201, guidance.body);
     assert.equal(guidance.json.guidance.source, 'route-foot');
     assert.ok(guidance.json.guidance.geometry.coordinates.length >= 2 && guidance.json.guidance.distanceM > 0);
@@ -147,26 +281,51 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     // HTTP: the steward sees the note and the guidance, not the zone, the photo or the fire message.
     const stw2 = await view(api.steward, race);
     assert.ok(!featureNames(stw2).includes('Restricted: pit lane'));
-    assert.deepEqual(stw2.uploads.map((u: { name: string }) => u.name), ['Gate briefing']);
+    assert.deepEqual(
+      stw2.uploads.map((u: { name: string }) => u.name),
+      ['Gate briefing'],
+    );
     assert.equal(stw2.messages.length, 0);
-    assert.deepEqual(stw2.guidance.map((g: { guidanceId: string }) => g.guidanceId), [gid]);
+    assert.deepEqual(
+      stw2.guidance.map((g: { guidanceId: string }) => g.guidanceId),
+      [gid],
+    );
     assert.equal((await api.steward('GET', `/api/events/uploads/${photo.json.upload.uploadId}`)).status, 404);
     assert.match((await api.steward('GET', `/api/events/uploads/${note.json.upload.uploadId}`)).body, /Gate B closes/);
     // The fire officer: zone, photo, message; not the stewards' note; no guidance.
     const fire = await view(api.responder, race);
     assert.ok(featureNames(fire).includes('Restricted: pit lane'));
-    assert.deepEqual(fire.uploads.map((u: { name: string }) => u.name), ['tyre-wall.png']);
-    assert.deepEqual(fire.messages.map((m: { text: string }) => m.text), ['Fire crews: see photo of the tyre wall']);
+    assert.deepEqual(
+      fire.uploads.map((u: { name: string }) => u.name),
+      ['tyre-wall.png'],
+    );
+    assert.deepEqual(
+      fire.messages.map((m: { text: string }) => m.text),
+      ['Fire crews: see photo of the tyre wall'],
+    );
     assert.equal(fire.guidance.length, 0);
-    const fetched = await vigil.server.app.inject({ method: 'GET', url: `/api/events/uploads/${photo.json.upload.uploadId}`, headers: { authorization: `Bearer ${await tokenOf(api.responder as never, 'responder')}` } });
+    const fetched = await vigil.server.app.inject({
+      method: 'GET',
+      url: `/api/events/uploads/${photo.json.upload.uploadId}`,
+      headers: { authorization: `Bearer ${await tokenOf(api.responder as never, 'responder')}` },
+    });
     assert.deepEqual(fetched.rawPayload, PNG, 'the photo comes back byte for byte');
     assert.equal((await api.responder('POST', `/api/events/${race}/guidance/${gid}/ack`)).status, 404, 'not sent to the fire service');
 
     // The steward acknowledges; the commander sees who did.
-    assert.deepEqual((await api.steward('GET', '/api/events/guidance/mine')).json.guidance.map((g: { guidanceId: string; acknowledged: boolean }) => [g.guidanceId, g.acknowledged]), [[gid, false]]);
+    assert.deepEqual(
+      (await api.steward('GET', '/api/events/guidance/mine')).json.guidance.map((g: { guidanceId: string; acknowledged: boolean }) => [
+        g.guidanceId,
+        g.acknowledged,
+      ]),
+      [[gid, false]],
+    );
     assert.equal((await api.steward('POST', `/api/events/${race}/guidance/${gid}/ack`)).status, 200);
     const acks = (await view(api.commander, race)).guidance.find((g: { guidanceId: string }) => g.guidanceId === gid).acks;
-    assert.deepEqual(acks.map((a: { displayName: string }) => a.displayName), ['Stella Steward']);
+    assert.deepEqual(
+      acks.map((a: { displayName: string }) => a.displayName),
+      ['Stella Steward'],
+    );
 
     // A marker every race participant sees, one in the festival for the guard and admin, one incident the MARC sees: after them, nothing more of the above can arrive.
     await api.commander('POST', `/api/events/${race}/messages`, { text: 'race marker', minClearance: 1 });
@@ -177,19 +336,43 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     for (const l of [lGuard, lAdmin, lCommander]) await until(() => got(l, 'festival marker'), 'festival marker');
     await until(() => lOperator.events.some((e) => e.type === 'incidents.incident.opened'), 'incident marker');
 
-    const of = (l: Live, eventId: string): string[] => l.events.filter((e) => e.type.startsWith('majorevents.') && e.data.eventId === eventId).map((e) => {
-      const d = e.data as { feature?: { name: string }; upload?: { name: string; base64?: unknown }; message?: { text: string }; guidance?: { guidanceId: string } };
-      return `${e.type.split('.').slice(1).join('.')}:${d.feature?.name ?? d.upload?.name ?? d.message?.text ?? d.guidance?.guidanceId ?? ''}`;
-    });
+    const of = (l: Live, eventId: string): string[] =>
+      l.events
+        .filter((e) => e.type.startsWith('majorevents.') && e.data.eventId === eventId)
+        .map((e) => {
+          const d = e.data as {
+            feature?: { name: string };
+            upload?: { name: string; base64?: unknown };
+            message?: { text: string };
+            guidance?: { guidanceId: string };
+          };
+          return `${e.type.split('.').slice(1).join('.')}:${d.feature?.name ?? d.upload?.name ?? d.message?.text ?? d.guidance?.guidanceId ?? ''}`;
+        });
     assert.deepEqual(of(lSteward, race), ['upload.stored:Gate briefing', `guidance.pushed:${gid}`, 'guidance.acknowledged:', 'message.posted:race marker']);
-    assert.deepEqual(of(lResponder, race), ['feature.drawn:Restricted: pit lane', 'upload.stored:tyre-wall.png', 'message.posted:Fire crews: see photo of the tyre wall', 'message.posted:race marker']);
-    assert.deepEqual(of(lCommander, race), ['feature.drawn:Restricted: pit lane', 'upload.stored:Gate briefing', 'upload.stored:tyre-wall.png', 'message.posted:Fire crews: see photo of the tyre wall', `guidance.pushed:${gid}`, 'guidance.acknowledged:', 'message.posted:race marker']);
+    assert.deepEqual(of(lResponder, race), [
+      'feature.drawn:Restricted: pit lane',
+      'upload.stored:tyre-wall.png',
+      'message.posted:Fire crews: see photo of the tyre wall',
+      'message.posted:race marker',
+    ]);
+    assert.deepEqual(of(lCommander, race), [
+      'feature.drawn:Restricted: pit lane',
+      'upload.stored:Gate briefing',
+      'upload.stored:tyre-wall.png',
+      'message.posted:Fire crews: see photo of the tyre wall',
+      `guidance.pushed:${gid}`,
+      'guidance.acknowledged:',
+      'message.posted:race marker',
+    ]);
     assert.deepEqual(of(lGuard, race), []);
     assert.deepEqual(of(lAdmin, race), []);
     assert.deepEqual(of(lOperator, race), []);
     assert.deepEqual(of(lGuard, festival), ['message.posted:festival marker']);
     assert.deepEqual(of(lSteward, festival), []);
-    assert.ok(lSteward.events.filter((e) => e.type === 'majorevents.upload.stored').every((e) => e.data.base64 === null), 'bytes stay off the feed');
+    assert.ok(
+      lSteward.events.filter((e) => e.type === 'majorevents.upload.stored').every((e) => e.data.base64 === null),
+      'bytes stay off the feed',
+    );
 
     // The after-action timeline shows each reader only what it could see.
     const tl = (await api.commander('GET', `/api/events/${race}/timeline.json`)).json.entries.map((e: { text: string }) => e.text).join('\n');
@@ -201,12 +384,25 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     // Roster rules: windows, organisation maximums, and a roster change takes effect at once.
     const window = { startsAt: new Date(Date.now() + 86_400_000).toISOString(), endsAt: new Date(Date.now() + 90_000_000).toISOString() };
     assert.equal((await api.commander('POST', '/api/events', { name: 'Backwards', startsAt: window.endsAt, endsAt: window.startsAt })).status, 400);
-    const tooHigh = await api.commander('POST', '/api/events', { name: 'Too high', ...window, participants: [{ orgId: eventsOrg, maxClearance: 2 }], members: [{ username: 'steward', eventRole: 'Chief', clearance: 3 }] });
+    const tooHigh = await api.commander('POST', '/api/events', {
+      name: 'Too high',
+      ...window,
+      participants: [{ orgId: eventsOrg, maxClearance: 2 }],
+      members: [{ username: 'steward', eventRole: 'Chief', clearance: 3 }],
+    });
     assert.equal(tooHigh.status, 400);
     assert.match(tooHigh.json.error.message, /reaches at most level 2/);
-    assert.equal((await api.commander('POST', '/api/events', { name: 'Outsider', ...window, members: [{ username: 'guard', eventRole: 'x', clearance: 1 }] })).status, 400, 'members belong to participating organisations');
+    assert.equal(
+      (await api.commander('POST', '/api/events', { name: 'Outsider', ...window, members: [{ username: 'guard', eventRole: 'x', clearance: 1 }] })).status,
+      400,
+      'members belong to participating organisations',
+    );
     assert.equal((await api.steward('POST', '/api/events', { name: 'x', ...window })).status, 403);
-    const drill = await api.commander('POST', '/api/events', { name: 'Harbour drill', ...window, participants: [{ orgId: fireOrg, maxClearance: 3, defaultClearance: 2 }] });
+    const drill = await api.commander('POST', '/api/events', {
+      name: 'Harbour drill',
+      ...window,
+      participants: [{ orgId: fireOrg, maxClearance: 3, defaultClearance: 2 }],
+    });
     assert.equal(drill.status, 201, drill.body);
     const drillId = drill.json.event.eventId as string;
     assert.equal((await view(api.responder, drillId)).event.status, 'planned');

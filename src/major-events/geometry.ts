@@ -21,7 +21,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function position(v: unknown, where: string): Position {
   if (!Array.isArray(v) || v.length < 2 || v.length > 3) throw badRequest(`${where}: a position is [lon, lat] (optionally an altitude)`);
   const [lon, lat, alt] = v as unknown[];
-  if (typeof lon !== 'number' || typeof lat !== 'number' || !Number.isFinite(lon) || !Number.isFinite(lat) || (alt !== undefined && (typeof alt !== 'number' || !Number.isFinite(alt)))) {
+  if (
+    typeof lon !== 'number' ||
+    typeof lat !== 'number' ||
+    !Number.isFinite(lon) ||
+    !Number.isFinite(lat) ||
+    (alt !== undefined && (typeof alt !== 'number' || !Number.isFinite(alt)))
+  ) {
     throw badRequest(`${where}: coordinates are finite numbers`);
   }
   if (lon < -180 || lon > 180) throw badRequest(`${where}: longitude ${lon} is outside -180…180`);
@@ -49,12 +55,18 @@ function ring(v: unknown, where: string, budget: { left: number }): Position[] {
 }
 
 function checkExtent(coords: Position[], where: string): void {
-  let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
+  let minLon = Infinity,
+    minLat = Infinity,
+    maxLon = -Infinity,
+    maxLat = -Infinity;
   for (const [lon, lat] of coords) {
-    minLon = Math.min(minLon, lon); maxLon = Math.max(maxLon, lon);
-    minLat = Math.min(minLat, lat); maxLat = Math.max(maxLat, lat);
+    minLon = Math.min(minLon, lon);
+    maxLon = Math.max(maxLon, lon);
+    minLat = Math.min(minLat, lat);
+    maxLat = Math.max(maxLat, lat);
   }
-  if (haversineM([minLon, minLat], [maxLon, maxLat]) > GEOMETRY_LIMITS.maxExtentM) throw badRequest(`${where}: spans more than ${GEOMETRY_LIMITS.maxExtentM / 1000} km`);
+  if (haversineM([minLon, minLat], [maxLon, maxLat]) > GEOMETRY_LIMITS.maxExtentM)
+    throw badRequest(`${where}: spans more than ${GEOMETRY_LIMITS.maxExtentM / 1000} km`);
 }
 
 /**
@@ -63,7 +75,12 @@ function checkExtent(coords: Position[], where: string): void {
  * more positions, polygon rings closed, bounded size and extent. Throws a 400 that
  * says what is wrong and where.
  */
-export function parseGeometry(v: unknown, allowed: readonly Kind[], where = 'geometry', budget: { left: number } = { left: GEOMETRY_LIMITS.maxPositions }): Point | LineString | Polygon {
+export function parseGeometry(
+  v: unknown,
+  allowed: readonly Kind[],
+  where = 'geometry',
+  budget: { left: number } = { left: GEOMETRY_LIMITS.maxPositions },
+): Point | LineString | Polygon {
   if (!isObject(v)) throw badRequest(`${where}: a GeoJSON geometry object`);
   const extra = Object.keys(v).filter((k) => k !== 'type' && k !== 'coordinates');
   if (extra.length > 0) throw badRequest(`${where}: unexpected member ${extra[0]}`);
@@ -124,7 +141,12 @@ export function parseLayer(v: unknown): Layer {
       if (entries.length > 50) throw badRequest(`${where}.properties: at most 50`);
       for (const [k, val] of entries) {
         if (k.length > 100) throw badRequest(`${where}.properties: names of at most 100 characters`);
-        if (val !== null && typeof val !== 'boolean' && !(typeof val === 'number' && Number.isFinite(val)) && !(typeof val === 'string' && val.length <= 1000)) {
+        if (
+          val !== null &&
+          typeof val !== 'boolean' &&
+          !(typeof val === 'number' && Number.isFinite(val)) &&
+          !(typeof val === 'string' && val.length <= 1000)
+        ) {
           throw badRequest(`${where}.properties.${k}: a string (≤ 1000 characters), finite number, boolean or null`);
         }
         properties[k] = val as string | number | boolean | null;
@@ -138,9 +160,13 @@ export function parseLayer(v: unknown): Layer {
 /** Every position of a geometry (for extents and tests). */
 export function positionsOf(g: Geometry): Position[] {
   switch (g.type) {
-    case 'Point': return [g.coordinates];
-    case 'LineString': return g.coordinates;
-    case 'Polygon': return g.coordinates.flat();
-    case 'MultiPolygon': return g.coordinates.flat(2);
+    case 'Point':
+      return [g.coordinates];
+    case 'LineString':
+      return g.coordinates;
+    case 'Polygon':
+      return g.coordinates.flat();
+    case 'MultiPolygon':
+      return g.coordinates.flat(2);
   }
 }

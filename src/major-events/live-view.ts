@@ -52,7 +52,11 @@ export function majorEventLiveView(state: MajorEventsState, views: EventsViews) 
       }
       case 'majorevents.guidance.pushed':
       case 'majorevents.guidance.acknowledged': {
-        const g = items.guidance.get(type === 'majorevents.guidance.pushed' ? (e.data as MajorEventEvents['majorevents.guidance.pushed']).guidance.guidanceId : (e.data as MajorEventEvents['majorevents.guidance.acknowledged']).guidanceId);
+        const g = items.guidance.get(
+          type === 'majorevents.guidance.pushed'
+            ? (e.data as MajorEventEvents['majorevents.guidance.pushed']).guidance.guidanceId
+            : (e.data as MajorEventEvents['majorevents.guidance.acknowledged']).guidanceId,
+        );
         if (!g || !canSeeGuidance(me, g)) return null;
         if (type === 'majorevents.guidance.pushed') return as({ eventId, guidance: views.guidanceAs(g, me) });
         const ack = (e.data as MajorEventEvents['majorevents.guidance.acknowledged']).ack;

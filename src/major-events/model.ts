@@ -25,7 +25,12 @@ export const SECOND_FACTOR_FROM: Clearance = CLEARANCE.command;
 export const FEATURE_KINDS = ['perimeter', 'zone', 'gate', 'first-aid', 'evacuation-route', 'resource'] as const;
 export type FeatureKind = (typeof FEATURE_KINDS)[number];
 export const GEOMETRY_OF_KIND: Record<FeatureKind, 'Point' | 'LineString' | 'Polygon'> = {
-  perimeter: 'Polygon', zone: 'Polygon', gate: 'Point', 'first-aid': 'Point', 'evacuation-route': 'LineString', resource: 'Point',
+  perimeter: 'Polygon',
+  zone: 'Polygon',
+  gate: 'Point',
+  'first-aid': 'Point',
+  'evacuation-route': 'LineString',
+  resource: 'Point',
 };
 export type FeatureGeometry = Point | LineString | Polygon;
 

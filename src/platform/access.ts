@@ -4,14 +4,14 @@
  * walks every route × role to prove the matrix (src/api/access-matrix.test.ts).
  */
 export const ROLES = [
-  'operator',      // alarm operator in the monitoring centre
-  'supervisor',    // monitoring-centre / control-room supervisor
+  'operator', // alarm operator in the monitoring centre
+  'supervisor', // monitoring-centre / control-room supervisor
   'alert-officer', // authors and approves public alerts
-  'commander',     // incident / major-event commander
-  'responder',     // first responder, private guard, steward
-  'analyst',       // city cockpit (KPIs, benchmarks, agreements)
-  'csirt',         // city CERT / CSIRT analyst
-  'admin',         // platform administrator of an organisation
+  'commander', // incident / major-event commander
+  'responder', // first responder, private guard, steward
+  'analyst', // city cockpit (KPIs, benchmarks, agreements)
+  'csirt', // city CERT / CSIRT analyst
+  'admin', // platform administrator of an organisation
 ] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -6,7 +6,10 @@ import type { EventLog } from './event-log.js';
 export const MAX_ATTACHMENT_BYTES = 512 * 1024;
 /** Types accepted, each with the leading bytes its content must start with (null: text, checked as UTF-8). */
 export const ATTACHMENT_TYPES: Record<string, number[] | null> = {
-  'image/jpeg': [0xff, 0xd8, 0xff], 'image/png': [0x89, 0x50, 0x4e, 0x47], 'application/pdf': [0x25, 0x50, 0x44, 0x46], 'text/plain': null,
+  'image/jpeg': [0xff, 0xd8, 0xff],
+  'image/png': [0x89, 0x50, 0x4e, 0x47],
+  'application/pdf': [0x25, 0x50, 0x44, 0x46],
+  'text/plain': null,
 };
 
 export interface CheckedFile {
@@ -22,9 +25,14 @@ export interface CheckedFile {
  * size limit, of an accepted type (`accept` narrows the list) whose content really
  * starts like that type.
  */
-export function checkedFile(file: { name: string; contentType: string; bytes: Buffer }, accept: readonly string[] = Object.keys(ATTACHMENT_TYPES)): CheckedFile {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name must not carry
-  const name = file.name.trim().replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 120);
+export function checkedFile(
+  file: { name: string; contentType: string; bytes: Buffer },
+  accept: readonly string[] = Object.keys(ATTACHMENT_TYPES),
+): CheckedFile {
+  // Control characters are exactly what a file name must not carry.
+  // eslint-disable-next-line no-control-regex
+  const unsafe = /[\\/\u0000-\u001f]/g;
+  const name = file.name.trim().replace(unsafe, '_').slice(0, 120);
   if (!name) throw badRequest('an attachment has a file name');
   if (file.bytes.length === 0) throw badRequest('the file is empty');
   if (file.bytes.length > MAX_ATTACHMENT_BYTES) throw new VigilError('payload_too_large', `attachments are at most ${MAX_ATTACHMENT_BYTES} bytes`);

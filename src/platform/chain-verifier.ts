@@ -18,10 +18,7 @@ const BATCH = 5000;
  * deletion, insertion or reordering of a stored event breaks the chain at or after
  * the tampered event, and is reported with its sequence number.
  */
-export async function verifyChain(
-  log: EventLog,
-  onProgress?: (checked: number, total: number) => void,
-): Promise<ChainVerification> {
+export async function verifyChain(log: EventLog, onProgress?: (checked: number, total: number) => void): Promise<ChainVerification> {
   const started = performance.now();
   const total = await log.lastSeq();
   let prevHash = GENESIS_HASH;

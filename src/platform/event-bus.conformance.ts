@@ -33,7 +33,10 @@ export function eventBusContract(name: string, harness: EventBusHarness): void {
       await bus.publish('events.alert.cap.issued', { id: 'x' });
       await bus.publish('events.alarm.path.failed', { account: '9' });
       await until(() => a.length === 2 && b.length === 1, 'deliveries');
-      assert.deepEqual(a.map((m) => m.subject), ['events.alarm.signal.received', 'events.alarm.path.failed']);
+      assert.deepEqual(
+        a.map((m) => m.subject),
+        ['events.alarm.signal.received', 'events.alarm.path.failed'],
+      );
       assert.deepEqual(b[0]!.payload, { account: '1234', zones: [1, 2] });
       assert.equal(b[0]!.deliveryCount, 1);
     } finally {
@@ -76,7 +79,10 @@ export function eventBusContract(name: string, harness: EventBusHarness): void {
       for (let n = 0; n < 200; n++) await (n % 2 ? node1 : node2).publish(`work.item.${n % 5}`, { n });
       await until(() => handled.size === 200, 'every message handled');
       await new Promise((r) => setTimeout(r, 200));
-      assert.ok([...handled.values()].every((w) => w.length === 1), 'no message handled twice');
+      assert.ok(
+        [...handled.values()].every((w) => w.length === 1),
+        'no message handled twice',
+      );
       const byA = [...handled.values()].filter((w) => w[0] === 'a').length;
       assert.ok(byA > 0 && byA < 200, `both members got work (a: ${byA}, b: ${200 - byA})`);
     } finally {

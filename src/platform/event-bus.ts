@@ -36,11 +36,7 @@ export interface EventBus {
    * that are worthless later (e.g. which transmission paths were just heard).
    */
   announce(subject: string, payload: unknown): Promise<void>;
-  subscribe<T = unknown>(
-    subject: string,
-    handler: (message: BusMessage<T>) => void | Promise<void>,
-    options?: SubscribeOptions,
-  ): Promise<Subscription>;
+  subscribe<T = unknown>(subject: string, handler: (message: BusMessage<T>) => void | Promise<void>, options?: SubscribeOptions): Promise<Subscription>;
   close(): Promise<void>;
 }
 

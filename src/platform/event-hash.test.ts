@@ -9,7 +9,9 @@ function referenceCanonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(referenceCanonical).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${referenceCanonical(obj[k])}`).join(',')}}`;
 }
 
@@ -31,11 +33,33 @@ test('canonical JSON follows JSON.stringify for dates, undefined, functions and 
 });
 
 test('the event hash is the same whether the data text is passed or recomputed', () => {
-  const e = { seq: 7, id: 'evt1', type: 'alarms.signal.received', subject: 'account:1234', orgId: null, actor: 'device:1234', reason: null, at: '2026-01-01T00:00:00.000Z', data: { signal: { zone: '012', flags: ['x'] } } };
+  const e = {
+    seq: 7,
+    id: 'evt1',
+    type: 'alarms.signal.received',
+    subject: 'account:1234',
+    orgId: null,
+    actor: 'device:1234',
+    reason: null,
+    at: '2026-01-01T00:00:00.000Z',
+    data: { signal: { zone: '012', flags: ['x'] } },
+  };
   const hash = eventHash('0'.repeat(64), e, canonicalJson(e.data));
   assert.equal(hash, eventHash('0'.repeat(64), e));
   // Pinned: a change to the hashed form would break every stored chain.
-  const content = referenceCanonical({ seq: e.seq, id: e.id, type: e.type, subject: e.subject, orgId: e.orgId, actor: e.actor, reason: e.reason, at: e.at, data: e.data });
-  const expected = createHash('sha256').update(`${'0'.repeat(64)}\n${content}`).digest('hex');
+  const content = referenceCanonical({
+    seq: e.seq,
+    id: e.id,
+    type: e.type,
+    subject: e.subject,
+    orgId: e.orgId,
+    actor: e.actor,
+    reason: e.reason,
+    at: e.at,
+    data: e.data,
+  });
+  const expected = createHash('sha256')
+    .update(`${'0'.repeat(64)}\n${content}`)
+    .digest('hex');
   assert.equal(hash, expected);
 });

@@ -48,7 +48,10 @@ export function eventLogContract(name: string, harness: EventLogHarness): void {
     try {
       const a = await log.append([ev('test.thing.happened', 1), ev('test.thing.happened', 2)]);
       const b = await log.append([ev('test.other.happened', 3)]);
-      assert.deepEqual([...a, ...b].map((e) => e.seq), [1, 2, 3]);
+      assert.deepEqual(
+        [...a, ...b].map((e) => e.seq),
+        [1, 2, 3],
+      );
       assert.equal(b[0]!.prevHash, a[1]!.hash);
       assert.equal(await log.lastSeq(), 3);
       const read = await log.read();
@@ -66,15 +69,19 @@ export function eventLogContract(name: string, harness: EventLogHarness): void {
     if (harness.ready && !(await harness.ready(t))) return;
     const log = await harness.open();
     try {
-      const callers = Array.from({ length: 50 }, (_, c) =>
-        log.append(Array.from({ length: 1 + (c % 4) }, (_, i) => ev('test.thing.happened', c * 10 + i))),
-      );
+      const callers = Array.from({ length: 50 }, (_, c) => log.append(Array.from({ length: 1 + (c % 4) }, (_, i) => ev('test.thing.happened', c * 10 + i))));
       const results = await Promise.all(callers);
       for (const r of results) {
-        for (let i = 1; i < r.length; i++) assert.equal(r[i]!.seq, r[i - 1]!.seq + 1, 'a caller\'s events are contiguous');
+        for (let i = 1; i < r.length; i++) assert.equal(r[i]!.seq, r[i - 1]!.seq + 1, "a caller's events are contiguous");
       }
-      const seqs = results.flat().map((e) => e.seq).sort((x, y) => x - y);
-      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1));
+      const seqs = results
+        .flat()
+        .map((e) => e.seq)
+        .sort((x, y) => x - y);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: seqs.length }, (_, i) => i + 1),
+      );
       assert.equal((await verifyChain(log)).ok, true);
     } finally {
       await log.close();
@@ -169,7 +176,10 @@ export function eventLogContract(name: string, harness: EventLogHarness): void {
       await Promise.all(writers);
       const { events, stop } = await following;
       stop();
-      assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 306 }, (_, i) => i + 5));
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        Array.from({ length: 306 }, (_, i) => i + 5),
+      );
     } finally {
       await log.close();
     }

@@ -6,7 +6,8 @@ import type { EventLog, StoredEvent } from './event-log.js';
  */
 
 /** Incidents use the first eight; major events (src/major-events) add their own on the same axis. */
-export type TimelineCategory = 'signal' | 'alarm' | 'incident' | 'decision' | 'dispatch' | 'unit' | 'message' | 'alert' | 'event' | 'feature' | 'upload' | 'guidance';
+export type TimelineCategory =
+  'signal' | 'alarm' | 'incident' | 'decision' | 'dispatch' | 'unit' | 'message' | 'alert' | 'event' | 'feature' | 'upload' | 'guidance';
 
 export interface TimelineEntry {
   at: string;
@@ -33,9 +34,17 @@ export async function readAll(log: EventLog, subject: string, typePrefixes?: str
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The page of any after-action timeline (an incident's, a major event's): heading, summary line, one row per entry. */
-export function timelinePage(page: { title: string; heading: string; summary: string; generatedAt: string; entries: TimelineEntry[] }, timeZone: string): string {
+export function timelinePage(
+  page: { title: string; heading: string; summary: string; generatedAt: string; entries: TimelineEntry[] },
+  timeZone: string,
+): string {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
-  const rows = page.entries.map((e) => `<tr class="${e.category}"><td>${escapeHtml(fmt.format(new Date(e.at)))}</td><td>${e.category}</td><td>${escapeHtml(e.text)}</td><td>${e.channel ?? ''}</td><td>${escapeHtml(e.actor)}</td></tr>`).join('\n');
+  const rows = page.entries
+    .map(
+      (e) =>
+        `<tr class="${e.category}"><td>${escapeHtml(fmt.format(new Date(e.at)))}</td><td>${e.category}</td><td>${escapeHtml(e.text)}</td><td>${e.channel ?? ''}</td><td>${escapeHtml(e.actor)}</td></tr>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(page.title)}</title>
 <style>

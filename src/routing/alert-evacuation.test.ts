@@ -12,18 +12,26 @@ import { smtpServer } from '../../test/support/smtp-server.js';
 import { hazardOf } from './alert-evacuation.js';
 import { until } from '../../test/support/until.js';
 
-
 /** An alert that asks Fontvieille to evacuate: each resident's e-mail and the citizen app carry a foot route out of the area. */
 test('evacuation guidance: an Evacuate alert carries each resident a route to an assembly point outside the hazard, in their language', async () => {
   const smtp = await smtpServer();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-evacuation-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     await vigil.capabilities.routing.loaded;
     const author = await signedIn(vigil, 'alert-officer');
     const second = await signedIn(vigil, 'duty-officer');
     // The flood spreads: the plan must keep walkers ahead of it, not only leave today's footprint.
-    const spreading = { ...flood, channels: ['email'], info: flood.info.map((i) => ({ ...i, parameter: [{ valueName: 'hazardSpreadMPerMin', value: '20' }] })) };
+    const spreading = {
+      ...flood,
+      channels: ['email'],
+      info: flood.info.map((i) => ({ ...i, parameter: [{ valueName: 'hazardSpreadMPerMin', value: '20' }] })),
+    };
     const { json } = await author('POST', '/api/alerts', spreading);
     assert.equal(json.alert ? 'ok' : JSON.stringify(json), 'ok');
     await author('POST', `/api/alerts/${json.alert.alertId}/submit`);
@@ -36,20 +44,29 @@ test('evacuation guidance: an Evacuate alert carries each resident a route to an
     await until(() => smtp.received.length >= residents.length, `${residents.length} e-mails`);
     // Every resident of Fontvieille is told where to walk, in French or in English as they chose.
     // Those the spreading flood would catch on the way are told to shelter in place instead.
-    const routed = smtp.received.filter((m) => /(Walk|Marchez) .*(to assembly point|jusqu'au point de rassemblement) .+, \d+ m, (about|environ) \d+ min\./.test(m.text ?? ''));
+    const routed = smtp.received.filter((m) =>
+      /(Walk|Marchez) .*(to assembly point|jusqu'au point de rassemblement) .+, \d+ m, (about|environ) \d+ min\./.test(m.text ?? ''),
+    );
     const shelter = smtp.received.filter((m) => /No safe walking route: shelter in place|Aucun itinéraire sûr à pied/.test(m.text ?? ''));
     assert.equal(routed.length + shelter.length, smtp.received.length, 'every e-mail says where to walk or to stay');
     assert.ok(routed.length > shelter.length, `${routed.length} routed, ${shelter.length} told to shelter`);
-    assert.ok(smtp.received.some((m) => /Marchez .* point de rassemblement/.test(m.text ?? '')) && smtp.received.some((m) => /Walk .* assembly point/.test(m.text ?? '')));
+    assert.ok(
+      smtp.received.some((m) => /Marchez .* point de rassemblement/.test(m.text ?? '')) &&
+        smtp.received.some((m) => /Walk .* assembly point/.test(m.text ?? '')),
+    );
 
     // The citizen app: from a building in Fontvieille, the route in each language; outside any evacuated place, none.
     const inside = residents[0]!.locations.find((l) => inArea(l.position, area))!.position;
-    const here = (await (await fetch(`${vigil.url}/api/public/alerts?lat=${inside[1]}&lon=${inside[0]}`)).json()) as { alerts: { alertId: string; covers: boolean; guidance: string | null; guidanceByLanguage: Record<string, string | null> }[] };
+    const here = (await (await fetch(`${vigil.url}/api/public/alerts?lat=${inside[1]}&lon=${inside[0]}`)).json()) as {
+      alerts: { alertId: string; covers: boolean; guidance: string | null; guidanceByLanguage: Record<string, string | null> }[];
+    };
     const view = here.alerts.find((a) => a.alertId === alert.alertId)!;
     assert.equal(view.covers, true);
     assert.match(view.guidanceByLanguage['en-GB']!, /^Walk .* to assembly point .+, \d+ m, about \d+ min\.$/);
     assert.match(view.guidanceByLanguage['fr-MC']!, /^Marchez .* jusqu'au point de rassemblement .+, \d+ m, environ \d+ min\.$/);
-    const far = (await (await fetch(`${vigil.url}/api/public/alerts?lat=43.7470&lon=7.4370`)).json()) as { alerts: { alertId: string; guidance: string | null }[] };
+    const far = (await (await fetch(`${vigil.url}/api/public/alerts?lat=43.7470&lon=7.4370`)).json()) as {
+      alerts: { alertId: string; guidance: string | null }[];
+    };
     assert.equal(far.alerts.find((a) => a.alertId === alert.alertId)!.guidance, null, 'Larvotto is not evacuated');
     // Without a place: the assembly points in use.
     const anywhere = (await (await fetch(`${vigil.url}/api/public/alerts`)).json()) as { alerts: { alertId: string; guidance: string | null }[] };

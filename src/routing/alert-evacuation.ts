@@ -23,7 +23,11 @@ export function hazardOf(alert: AlertRecord): Hazard {
   const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
   const spread = infos.flatMap((i) => i.parameter ?? []).find((p) => p.valueName === SPREAD_PARAMETER);
   const rate = spread ? Number(spread.value) : 0;
-  return { rings: area.rings, circles: area.circles.map((c) => ({ center: c.centre, radiusM: c.radiusM })), ...(Number.isFinite(rate) && rate > 0 ? { spreadMPerMin: rate } : {}) };
+  return {
+    rings: area.rings,
+    circles: area.circles.map((c) => ({ center: c.centre, radiusM: c.radiusM })),
+    ...(Number.isFinite(rate) && rate > 0 ? { spreadMPerMin: rate } : {}),
+  };
 }
 
 const cellOf = (p: LonLat): string => `${Math.floor(p[0] / CELL_DEG)}:${Math.floor(p[1] / CELL_DEG)}`;
@@ -81,7 +85,10 @@ export function alertEvacuationGuidance(routing: RoutingService, sites: () => It
 
 /** Where to go when the place is not known: the assembly points in use, busiest first. */
 function summary(plan: EvacuationPlan, lang: 'en' | 'fr'): string | null {
-  const used = plan.assemblyPoints.filter((a) => a.people > 0 || a.origins > 0).sort((x, y) => y.people - x.people).slice(0, 3);
+  const used = plan.assemblyPoints
+    .filter((a) => a.people > 0 || a.origins > 0)
+    .sort((x, y) => y.people - x.people)
+    .slice(0, 3);
   if (used.length === 0) return null;
   const names = used.map((a) => a.name).join(', ');
   return lang === 'fr' ? `Points de rassemblement : ${names}.` : `Assembly points: ${names}.`;
@@ -91,5 +98,5 @@ function summary(plan: EvacuationPlan, lang: 'en' | 'fr'): string | null {
 export function buildingOrigins(sites: Iterable<Site>): { id: string; name?: string; position: LonLat; people: number }[] {
   return [...sites]
     .filter((s) => s.category === 'building' || s.buildingType !== null)
-    .map((s) => ({ id: s.id, ...(s.name ?? s.address ? { name: (s.name ?? s.address)! } : {}), position: s.position, people: s.residents ?? 0 }));
+    .map((s) => ({ id: s.id, ...((s.name ?? s.address) ? { name: (s.name ?? s.address)! } : {}), position: s.position, people: s.residents ?? 0 }));
 }

@@ -9,11 +9,17 @@ import type { SegmentGrid } from './spatial-index.js';
 export function segmentsClosedBy(g: RoadGraph, grid: SegmentGrid, geometry: LineString | Polygon): number[] {
   const lines: [Position, Position][] = [];
   const rings = geometry.type === 'Polygon' ? geometry.coordinates : [geometry.coordinates];
-  let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
+  let minLon = Infinity,
+    minLat = Infinity,
+    maxLon = -Infinity,
+    maxLat = -Infinity;
   for (const ring of rings) {
     for (let i = 0; i < ring.length; i++) {
       const p = ring[i]!;
-      minLon = Math.min(minLon, p[0]); minLat = Math.min(minLat, p[1]); maxLon = Math.max(maxLon, p[0]); maxLat = Math.max(maxLat, p[1]);
+      minLon = Math.min(minLon, p[0]);
+      minLat = Math.min(minLat, p[1]);
+      maxLon = Math.max(maxLon, p[0]);
+      maxLat = Math.max(maxLat, p[1]);
       if (i > 0) lines.push([ring[i - 1]!, p]);
     }
     if (geometry.type === 'Polygon' && ring.length > 1) lines.push([ring[ring.length - 1]!, ring[0]!]);

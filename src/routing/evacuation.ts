@@ -66,8 +66,12 @@ const MAX_WALK_S = 3 * 3600;
 /** Planar distance in metres from p to the segment ab (local equirectangular). */
 function distToSegmentM(p: Position, a: Position, b: Position): number {
   const kx = M_PER_DEG_LAT * Math.cos((p[1] * Math.PI) / 180);
-  const ax = (a[0] - p[0]) * kx, ay = (a[1] - p[1]) * M_PER_DEG_LAT, bx = (b[0] - p[0]) * kx, by = (b[1] - p[1]) * M_PER_DEG_LAT;
-  const dx = bx - ax, dy = by - ay;
+  const ax = (a[0] - p[0]) * kx,
+    ay = (a[1] - p[1]) * M_PER_DEG_LAT,
+    bx = (b[0] - p[0]) * kx,
+    by = (b[1] - p[1]) * M_PER_DEG_LAT;
+  const dx = bx - ax,
+    dy = by - ay;
   const len2 = dx * dx + dy * dy;
   const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
   return Math.hypot(ax + t * dx, ay + t * dy);
@@ -100,19 +104,29 @@ function roundDistance(m: number): number {
 }
 
 const FR_COMPASS: Record<string, string> = {
-  north: 'le nord', 'north-east': 'le nord-est', east: "l'est", 'south-east': 'le sud-est', south: 'le sud', 'south-west': 'le sud-ouest', west: "l'ouest", 'north-west': 'le nord-ouest',
+  north: 'le nord',
+  'north-east': 'le nord-est',
+  east: "l'est",
+  'south-east': 'le sud-est',
+  south: 'le sud',
+  'south-west': 'le sud-ouest',
+  west: "l'ouest",
+  'north-west': 'le nord-ouest',
 };
 
 /** What to do where no walking route stays ahead of the hazard. */
 export function shelterText(language: 'en' | 'fr'): string {
-  return language === 'fr' ? "Aucun itinéraire sûr à pied : mettez-vous à l'abri sur place et suivez les consignes des secours." : 'No safe walking route: shelter in place and follow the instructions of the emergency services.';
+  return language === 'fr'
+    ? "Aucun itinéraire sûr à pied : mettez-vous à l'abri sur place et suivez les consignes des secours."
+    : 'No safe walking route: shelter in place and follow the instructions of the emergency services.';
 }
 
 /** "Walk north-west along Boulevard X to assembly point Y, 600 m, about 8 min" (or in French). */
 export function guidanceText(route: Route, pointName: string, walkingTimeS: number, language: 'en' | 'fr'): string {
   const coords = route.geometry.coordinates;
   // Direction: towards the point about 150 m along the route (the first bend matters less than where it heads).
-  let along = 0, ahead = coords[coords.length - 1]!;
+  let along = 0,
+    ahead = coords[coords.length - 1]!;
   for (let i = 1; i < coords.length; i++) {
     along += haversineM(coords[i - 1]!, coords[i]!);
     if (along >= 150) {
@@ -122,8 +136,10 @@ export function guidanceText(route: Route, pointName: string, walkingTimeS: numb
   }
   const dir = compass(bearing(coords[0]!, ahead));
   const main = route.steps.filter((s) => s.name).sort((a, b) => b.distanceM - a.distanceM)[0]?.name;
-  const metres = roundDistance(route.distanceM), minutes = Math.max(1, Math.ceil(walkingTimeS / 60));
-  if (language === 'fr') return `Marchez vers ${FR_COMPASS[dir]}${main ? ` par ${main}` : ''} jusqu'au point de rassemblement ${pointName}, ${metres} m, environ ${minutes} min.`;
+  const metres = roundDistance(route.distanceM),
+    minutes = Math.max(1, Math.ceil(walkingTimeS / 60));
+  if (language === 'fr')
+    return `Marchez vers ${FR_COMPASS[dir]}${main ? ` par ${main}` : ''} jusqu'au point de rassemblement ${pointName}, ${metres} m, environ ${minutes} min.`;
   return `Walk ${dir}${main ? ` along ${main}` : ''} to assembly point ${pointName}, ${metres} m, about ${minutes} min.`;
 }
 
@@ -165,7 +181,9 @@ export function planEvacuation(router: Router, input: EvacuationInput): Evacuati
     byNode.set(snap.node, list);
   }
 
-  const dist = new Float64Array(n), parent = new Int32Array(n), stamp = new Uint32Array(n);
+  const dist = new Float64Array(n),
+    parent = new Int32Array(n),
+    stamp = new Uint32Array(n);
   const heap = new MinHeap(1024);
   let gen = 0;
   const live = router.weights.time;
@@ -182,8 +200,9 @@ export function planEvacuation(router: Router, input: EvacuationInput): Evacuati
       const u = heap.pop();
       if (key > dist[u]!) continue;
       if (byNode.has(u)) {
-        const nodes = [u], segments: number[] = [];
-        for (let v = u; parent[v]! >= 0; ) {
+        const nodes = [u],
+          segments: number[] = [];
+        for (let v = u; parent[v]! >= 0;) {
           const seg = parent[v]!;
           segments.push(seg);
           v = g.segFrom[seg]!;
@@ -235,13 +254,18 @@ export function planEvacuation(router: Router, input: EvacuationInput): Evacuati
     let found: ReturnType<typeof search> = null;
     if (snap) {
       // Reaching the road is part of the walk (straight line at walking pace).
-      const startS = (snap.distanceM / (speed / 3.6));
+      const startS = snap.distanceM / (speed / 3.6);
       if (!bySnap.has(snap.node)) bySnap.set(snap.node, search(snap.node, startS));
       found = bySnap.get(snap.node)!;
     }
     if (!found) {
       results.push({
-        ...base, status: 'no-safe-route', assemblyPoint: null, route: null, distanceM: null, walkingTimeS: null,
+        ...base,
+        status: 'no-safe-route',
+        assemblyPoint: null,
+        route: null,
+        distanceM: null,
+        walkingTimeS: null,
         guidance: shelterText(language),
       });
       continue;
@@ -253,8 +277,13 @@ export function planEvacuation(router: Router, input: EvacuationInput): Evacuati
     for (const st of route.steps) st.timeS = Math.round(st.timeS * factor * 10) / 10;
     const walkingTimeS = Math.round(found.timeS);
     results.push({
-      ...base, status: 'route', assemblyPoint: { id: ap.id, name: ap.name, position: ap.position }, route,
-      distanceM: route.distanceM, walkingTimeS, guidance: guidanceText(route, ap.name, walkingTimeS, language),
+      ...base,
+      status: 'route',
+      assemblyPoint: { id: ap.id, name: ap.name, position: ap.position },
+      route,
+      distanceM: route.distanceM,
+      walkingTimeS,
+      guidance: guidanceText(route, ap.name, walkingTimeS, language),
     });
     const sum = perPoint.get(ap.id) ?? { people: 0, origins: 0 };
     sum.people += people;
@@ -270,8 +299,11 @@ export function planEvacuation(router: Router, input: EvacuationInput): Evacuati
       .sort((a, b) => b.people - a.people),
     unsafeAssemblyPoints: unsafe,
     totals: {
-      origins: results.length, people: results.reduce((s, r) => s + r.people, 0), routed: routed.length,
-      peopleRouted: routed.reduce((s, r) => s + r.people, 0), noSafeRoute: results.length - routed.length,
+      origins: results.length,
+      people: results.reduce((s, r) => s + r.people, 0),
+      routed: routed.length,
+      peopleRouted: routed.reduce((s, r) => s + r.people, 0),
+      noSafeRoute: results.length - routed.length,
     },
     parameters: { safetyMarginS: margin, walkingSpeedKmh: speed, horizonMin: horizonS / 60 },
   };

@@ -37,13 +37,16 @@ export function createRoutingCapability(ctx: AppContext, deps: { sites: () => It
         return;
       }
       // Built in the background: the node serves everything else meanwhile; routing answers 503 until ready.
-      void service.load(file).then(
-        (info) => ctx.logger.info({ file, ms: info.builtMs, car: info.profiles.car.nodes, foot: info.profiles.foot.nodes }, 'road graphs built'),
-        (error: unknown) => {
-          service.loadError = (error as Error).message;
-          ctx.logger.error({ err: error, file }, 'road graphs could not be built: routing is unavailable');
-        },
-      ).finally(markLoaded);
+      void service
+        .load(file)
+        .then(
+          (info) => ctx.logger.info({ file, ms: info.builtMs, car: info.profiles.car.nodes, foot: info.profiles.foot.nodes }, 'road graphs built'),
+          (error: unknown) => {
+            service.loadError = (error as Error).message;
+            ctx.logger.error({ err: error, file }, 'road graphs could not be built: routing is unavailable');
+          },
+        )
+        .finally(markLoaded);
     },
   };
 }

@@ -11,29 +11,44 @@ const M_PER_DEG_LAT = 110_574;
  * the cell size (metres) is the resolution between roads.
  */
 export function isochronePolygon(
-  g: RoadGraph, liveTime: Float64Array, timeOf: (v: number) => number, reached: readonly number[], limitS: number, cellM: number,
+  g: RoadGraph,
+  liveTime: Float64Array,
+  timeOf: (v: number) => number,
+  reached: readonly number[],
+  limitS: number,
+  cellM: number,
 ): MultiPolygon {
   if (reached.length === 0) return { type: 'MultiPolygon', coordinates: [] };
-  let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
+  let minLon = Infinity,
+    minLat = Infinity,
+    maxLon = -Infinity,
+    maxLat = -Infinity;
   for (const v of reached) {
-    minLon = Math.min(minLon, g.lon[v]!); maxLon = Math.max(maxLon, g.lon[v]!);
-    minLat = Math.min(minLat, g.lat[v]!); maxLat = Math.max(maxLat, g.lat[v]!);
+    minLon = Math.min(minLon, g.lon[v]!);
+    maxLon = Math.max(maxLon, g.lon[v]!);
+    minLat = Math.min(minLat, g.lat[v]!);
+    maxLat = Math.max(maxLat, g.lat[v]!);
   }
   const kx = M_PER_DEG_LAT * Math.cos((((minLat + maxLat) / 2) * Math.PI) / 180);
-  const dLon = cellM / kx, dLat = cellM / M_PER_DEG_LAT;
+  const dLon = cellM / kx,
+    dLat = cellM / M_PER_DEG_LAT;
   // One cell of margin each side: partial segments reach past the outermost node.
-  const lon0 = minLon - dLon, lat0 = minLat - dLat;
-  const cols = Math.ceil((maxLon - lon0) / dLon) + 2, rows = Math.ceil((maxLat - lat0) / dLat) + 2;
+  const lon0 = minLon - dLon,
+    lat0 = minLat - dLat;
+  const cols = Math.ceil((maxLon - lon0) / dLon) + 2,
+    rows = Math.ceil((maxLat - lat0) / dLat) + 2;
   const cells = new Uint8Array(cols * rows);
   const mark = (lon: number, lat: number): void => {
-    const c = Math.floor((lon - lon0) / dLon), r = Math.floor((lat - lat0) / dLat);
+    const c = Math.floor((lon - lon0) / dLon),
+      r = Math.floor((lat - lat0) / dLat);
     if (c >= 0 && c < cols && r >= 0 && r < rows) cells[r * cols + c] = 1;
   };
   for (const u of reached) {
     const tu = timeOf(u);
     mark(g.lon[u]!, g.lat[u]!);
     for (let e = g.firstOut[u]!; e < g.firstOut[u + 1]!; e++) {
-      const s = g.outSeg[e]!, w = liveTime[s]!;
+      const s = g.outSeg[e]!,
+        w = liveTime[s]!;
       if (w === Infinity) continue;
       const f = w === 0 ? 1 : Math.min(1, (limitS - tu) / w);
       if (f <= 0) continue;
@@ -48,8 +63,19 @@ export function isochronePolygon(
   const polygons: Position[][][] = [];
   let open = new Map<string, { r0: number; c0: number; c1: number }>();
   const close = (run: { r0: number; c0: number; c1: number }, r1: number): void => {
-    const x0 = lon0 + run.c0 * dLon, x1 = lon0 + (run.c1 + 1) * dLon, y0 = lat0 + run.r0 * dLat, y1 = lat0 + r1 * dLat;
-    polygons.push([[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]);
+    const x0 = lon0 + run.c0 * dLon,
+      x1 = lon0 + (run.c1 + 1) * dLon,
+      y0 = lat0 + run.r0 * dLat,
+      y1 = lat0 + r1 * dLat;
+    polygons.push([
+      [
+        [x0, y0],
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ],
+    ]);
   };
   for (let r = 0; r <= rows; r++) {
     const next = new Map<string, { r0: number; c0: number; c1: number }>();

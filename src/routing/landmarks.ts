@@ -16,7 +16,10 @@ export class Landmarks {
   private readonly toL: Float64Array;
   private readonly n: number;
 
-  constructor(private readonly g: RoadGraph, count = 16) {
+  constructor(
+    private readonly g: RoadGraph,
+    count = 16,
+  ) {
     this.n = g.nodeCount;
     const candidates: number[] = [];
     for (let v = 0; v < g.baseNodeCount; v++) if (g.main[v]) candidates.push(v);
@@ -38,7 +41,8 @@ export class Landmarks {
     for (let i = 0; i < k; i++) {
       this.landmarks.push(next);
       this.fill(search, next, i, nearestSum);
-      let far = -1, farD = -1;
+      let far = -1,
+        farD = -1;
       for (const v of candidates) {
         const d = nearestSum[v]!;
         if (d !== Infinity && d > farD && !this.landmarks.includes(v)) {
@@ -68,13 +72,16 @@ export class Landmarks {
    * arriving), using the `active` landmarks that give the best bound at `source`.
    */
   heuristic(source: number, target: number, active = 6): Heuristic {
-    const g = this.g, n = this.n;
+    const g = this.g,
+      n = this.n;
     const targets = [target, ...(g.copiesOf.get(target) ?? [])];
     const count = this.landmarks.length;
-    const dLT = new Float64Array(count), dTL = new Float64Array(count);
+    const dLT = new Float64Array(count),
+      dTL = new Float64Array(count);
     const scored: { i: number; bound: number }[] = [];
     for (let i = 0; i < count; i++) {
-      let minFrom = Infinity, maxTo = -Infinity;
+      let minFrom = Infinity,
+        maxTo = -Infinity;
       for (const t of targets) {
         minFrom = Math.min(minFrom, this.fromL[i * n + t]!);
         maxTo = Math.max(maxTo, this.toL[i * n + t]!);
@@ -86,8 +93,11 @@ export class Landmarks {
     scored.sort((a, b) => b.bound - a.bound);
     const chosen = scored.slice(0, Math.min(active, count)).map((x) => x.i);
     const offsets = Int32Array.from(chosen, (i) => i * n);
-    const lt = Float64Array.from(chosen, (i) => dLT[i]!), tl = Float64Array.from(chosen, (i) => dTL[i]!);
-    const fromL = this.fromL, toL = this.toL, m = chosen.length;
+    const lt = Float64Array.from(chosen, (i) => dLT[i]!),
+      tl = Float64Array.from(chosen, (i) => dTL[i]!);
+    const fromL = this.fromL,
+      toL = this.toL,
+      m = chosen.length;
     return (v: number): number => {
       let best = 0;
       for (let j = 0; j < m; j++) {
@@ -103,7 +113,8 @@ export class Landmarks {
   }
 
   private bound(i: number, v: number, dLT: number, dTL: number): number {
-    const a = dLT - this.fromL[i * this.n + v]!, b = this.toL[i * this.n + v]! - dTL;
+    const a = dLT - this.fromL[i * this.n + v]!,
+      b = this.toL[i * this.n + v]! - dTL;
     let best = 0;
     if (a > best && a !== Infinity) best = a;
     if (b > best && b !== Infinity) best = b;

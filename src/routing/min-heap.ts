@@ -15,14 +15,16 @@ export class MinHeap {
 
   push(key: number, val: number): void {
     if (this.size === this.keys.length) {
-      const k = new Float64Array(this.size * 2), v = new Int32Array(this.size * 2);
+      const k = new Float64Array(this.size * 2),
+        v = new Int32Array(this.size * 2);
       k.set(this.keys);
       v.set(this.vals);
       this.keys = k;
       this.vals = v;
     }
     let i = this.size++;
-    const keys = this.keys, vals = this.vals;
+    const keys = this.keys,
+      vals = this.vals;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (keys[p]! <= key) break;
@@ -40,11 +42,13 @@ export class MinHeap {
   }
 
   pop(): number {
-    const keys = this.keys, vals = this.vals;
+    const keys = this.keys,
+      vals = this.vals;
     const top = vals[0]!;
     const n = --this.size;
     if (n > 0) {
-      const key = keys[n]!, val = vals[n]!;
+      const key = keys[n]!,
+        val = vals[n]!;
       let i = 0;
       for (;;) {
         let c = 2 * i + 1;

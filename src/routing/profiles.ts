@@ -13,14 +13,43 @@ export interface WayRule {
 
 /** Free-flow speeds by highway class (km/h), the usual urban defaults when no maxspeed is tagged. */
 const CAR_SPEEDS: Record<string, number> = {
-  motorway: 100, motorway_link: 60, trunk: 80, trunk_link: 50, primary: 50, primary_link: 40,
-  secondary: 45, secondary_link: 35, tertiary: 40, tertiary_link: 30, unclassified: 30,
-  residential: 30, living_street: 10, service: 15, road: 25,
+  motorway: 100,
+  motorway_link: 60,
+  trunk: 80,
+  trunk_link: 50,
+  primary: 50,
+  primary_link: 40,
+  secondary: 45,
+  secondary_link: 35,
+  tertiary: 40,
+  tertiary_link: 30,
+  unclassified: 30,
+  residential: 30,
+  living_street: 10,
+  service: 15,
+  road: 25,
 };
 
 const FOOT_WAYS = new Set([
-  'footway', 'path', 'steps', 'pedestrian', 'living_street', 'residential', 'service', 'unclassified',
-  'tertiary', 'tertiary_link', 'secondary', 'secondary_link', 'primary', 'primary_link', 'track', 'road', 'cycleway', 'bridleway', 'corridor',
+  'footway',
+  'path',
+  'steps',
+  'pedestrian',
+  'living_street',
+  'residential',
+  'service',
+  'unclassified',
+  'tertiary',
+  'tertiary_link',
+  'secondary',
+  'secondary_link',
+  'primary',
+  'primary_link',
+  'track',
+  'road',
+  'cycleway',
+  'bridleway',
+  'corridor',
 ]);
 const FOOT_KMH = 5;
 /** Steps are climbed at about half walking pace. */

@@ -99,7 +99,12 @@ export function buildRoadGraph(osm: OsmData, profile: ProfileName, sourceId = 'u
     }
     return i;
   };
-  const from: number[] = [], to: number[] = [], length: number[] = [], time: number[] = [], way: number[] = [], name: number[] = [];
+  const from: number[] = [],
+    to: number[] = [],
+    length: number[] = [],
+    time: number[] = [],
+    way: number[] = [],
+    name: number[] = [];
   const names: string[] = [''];
   const nameIndex = new Map<string, number>([['', 0]]);
   const segmentsOfWay = new Map<number, number[]>();
@@ -120,11 +125,17 @@ export function buildRoadGraph(osm: OsmData, profile: ProfileName, sourceId = 'u
     const mine: number[] = [];
     for (let i = 1; i < refs.length; i++) {
       if (refs[i] === refs[i - 1]) continue;
-      const a = nodeOf(refs[i - 1]!), b = nodeOf(refs[i]!);
+      const a = nodeOf(refs[i - 1]!),
+        b = nodeOf(refs[i]!);
       const m = haversineM([lonList[a]!, latList[a]!], [lonList[b]!, latList[b]!]);
       const add = (x: number, y: number): void => {
         mine.push(from.length);
-        from.push(x); to.push(y); length.push(m); time.push(m / mps); way.push(wayId); name.push(nameId);
+        from.push(x);
+        to.push(y);
+        length.push(m);
+        time.push(m / mps);
+        way.push(wayId);
+        name.push(nameId);
       };
       if (rule.forward) add(a, b);
       if (rule.backward) add(b, a);
@@ -187,8 +198,12 @@ export function buildRoadGraph(osm: OsmData, profile: ProfileName, sourceId = 'u
     }
   }
   const m = edgeTail.length;
-  const firstOut = new Int32Array(n + 1), head = new Int32Array(m), outSeg = new Int32Array(m);
-  const firstIn = new Int32Array(n + 1), tail = new Int32Array(m), inSeg = new Int32Array(m);
+  const firstOut = new Int32Array(n + 1),
+    head = new Int32Array(m),
+    outSeg = new Int32Array(m);
+  const firstIn = new Int32Array(n + 1),
+    tail = new Int32Array(m),
+    inSeg = new Int32Array(m);
   for (let e = 0; e < m; e++) {
     firstOut[edgeTail[e]! + 1]!++;
     firstIn[headOfSeg[edgeSeg[e]!]! + 1]!++;
@@ -197,9 +212,12 @@ export function buildRoadGraph(osm: OsmData, profile: ProfileName, sourceId = 'u
     firstOut[v + 1]! += firstOut[v]!;
     firstIn[v + 1]! += firstIn[v]!;
   }
-  const outFill = firstOut.slice(0, n), inFill = firstIn.slice(0, n);
+  const outFill = firstOut.slice(0, n),
+    inFill = firstIn.slice(0, n);
   for (let e = 0; e < m; e++) {
-    const t = edgeTail[e]!, s = edgeSeg[e]!, h = headOfSeg[s]!;
+    const t = edgeTail[e]!,
+      s = edgeSeg[e]!,
+      h = headOfSeg[s]!;
     const o = outFill[t]!++;
     head[o] = h;
     outSeg[o] = s;
@@ -208,7 +226,10 @@ export function buildRoadGraph(osm: OsmData, profile: ProfileName, sourceId = 'u
     inSeg[i] = s;
   }
 
-  const lon = new Float64Array(n), lat = new Float64Array(n), osmNode = new Float64Array(n), origin = new Int32Array(n);
+  const lon = new Float64Array(n),
+    lat = new Float64Array(n),
+    osmNode = new Float64Array(n),
+    origin = new Int32Array(n);
   for (let v = 0; v < n; v++) {
     const o = v < base ? v : copyOrigin[v - base]!;
     origin[v] = o;
@@ -218,11 +239,32 @@ export function buildRoadGraph(osm: OsmData, profile: ProfileName, sourceId = 'u
   }
   const graphId = createHash('sha256').update(`${sourceId}|${profile}|${BUILDER_VERSION}`).digest('hex').slice(0, 16);
   const g: RoadGraph = {
-    profile, graphId, nodeCount: n, baseNodeCount: base, lon, lat, osmNode, origin, copiesOf,
-    firstOut, head, outSeg, firstIn, tail, inSeg,
-    segmentCount: segCount, segFrom: Int32Array.from(from), segTo: Int32Array.from(to), segLength: Float64Array.from(length),
-    segFreeTime: Float64Array.from(time), segWay: Float64Array.from(way), segName: Int32Array.from(name), names,
-    segmentsOfWay, main: new Uint8Array(base), restrictions: restrictionCount,
+    profile,
+    graphId,
+    nodeCount: n,
+    baseNodeCount: base,
+    lon,
+    lat,
+    osmNode,
+    origin,
+    copiesOf,
+    firstOut,
+    head,
+    outSeg,
+    firstIn,
+    tail,
+    inSeg,
+    segmentCount: segCount,
+    segFrom: Int32Array.from(from),
+    segTo: Int32Array.from(to),
+    segLength: Float64Array.from(length),
+    segFreeTime: Float64Array.from(time),
+    segWay: Float64Array.from(way),
+    segName: Int32Array.from(name),
+    names,
+    segmentsOfWay,
+    main: new Uint8Array(base),
+    restrictions: restrictionCount,
   };
   markLargestComponent(g, outOf, inOf);
   return g;

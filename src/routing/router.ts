@@ -39,7 +39,10 @@ export class Router {
   readonly landmarks: Landmarks;
   readonly search: GraphSearch;
 
-  constructor(readonly graph: RoadGraph, options: { landmarks?: number } = {}) {
+  constructor(
+    readonly graph: RoadGraph,
+    options: { landmarks?: number } = {},
+  ) {
     this.grid = new SegmentGrid(graph);
     this.weights = new LiveWeights(graph);
     this.landmarks = new Landmarks(graph, options.landmarks ?? 16);
@@ -54,7 +57,8 @@ export class Router {
 
   /** Fastest (metric time: ALT on live weights) or shortest (metric distance: A* on straight-line distance). */
   route(from: Position, to: Position, metric: Metric = 'time'): Route | null {
-    const a = this.snap(from, 'start'), b = this.snap(to, 'destination');
+    const a = this.snap(from, 'start'),
+      b = this.snap(to, 'destination');
     const path = this.pathBetween(a.node, b.node, metric);
     return path ? this.describe(path, a.distanceM, b.distanceM) : null;
   }
@@ -130,19 +134,32 @@ export class Router {
     const max = Math.max(...limitsS);
     const { nodes, timeOf } = this.reach([origin], max);
     const cell = cellM ?? (this.graph.profile === 'foot' ? 25 : 50);
-    return [...limitsS].sort((a, b) => a - b).map((limitS) => {
-      const within = nodes.filter((v) => timeOf(v) <= limitS);
-      return { limitS, nodes: within.length, polygon: isochronePolygon(this.graph, this.weights.time, timeOf, within, limitS, cell) };
-    });
+    return [...limitsS]
+      .sort((a, b) => a - b)
+      .map((limitS) => {
+        const within = nodes.filter((v) => timeOf(v) <= limitS);
+        return { limitS, nodes: within.length, polygon: isochronePolygon(this.graph, this.weights.time, timeOf, within, limitS, cell) };
+      });
   }
 
   /**
    * Share of the weighted points reached within `targetS` from any station: one
    * multi-source search, each point judged at the road node it snaps to.
    */
-  coverage(stations: readonly Position[], points: readonly WeightedPoint[], targetS: number): { totalWeight: number; coveredWeight: number; share: number; points: number; coveredPoints: number; unroutable: number } {
-    const reached = this.reachedWithin(stations, points.map((p) => p.position), targetS);
-    let totalWeight = 0, coveredWeight = 0, coveredPoints = 0, unroutable = 0;
+  coverage(
+    stations: readonly Position[],
+    points: readonly WeightedPoint[],
+    targetS: number,
+  ): { totalWeight: number; coveredWeight: number; share: number; points: number; coveredPoints: number; unroutable: number } {
+    const reached = this.reachedWithin(
+      stations,
+      points.map((p) => p.position),
+      targetS,
+    );
+    let totalWeight = 0,
+      coveredWeight = 0,
+      coveredPoints = 0,
+      unroutable = 0;
     points.forEach((p, i) => {
       totalWeight += p.weight;
       if (reached[i] === null) unroutable++;
@@ -162,5 +179,4 @@ export class Router {
       return s ? timeOf(s.node) <= targetS : null;
     });
   }
-
 }

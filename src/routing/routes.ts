@@ -12,32 +12,64 @@ import { MAX_SPEED_UPDATES, type RoutingService } from './routing-service.js';
 /** Who changes the live network: control-room staff, incident command, administrators. */
 const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
 
-const position = { type: 'array', minItems: 2, maxItems: 2, items: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'number', minimum: -90, maximum: 90 }] } as const;
+const position = {
+  type: 'array',
+  minItems: 2,
+  maxItems: 2,
+  items: [
+    { type: 'number', minimum: -180, maximum: 180 },
+    { type: 'number', minimum: -90, maximum: 90 },
+  ],
+} as const;
 const profile = { type: 'string', enum: [...PROFILES] } as const;
 const ring = { type: 'array', minItems: 4, maxItems: 5000, items: position } as const;
 // Checked in depth by the service: a oneOf here would let Ajv's type coercion rewrite the losing branch's data.
-const closureGeometry = { type: 'object', required: ['type', 'coordinates'], additionalProperties: false, properties: { type: { type: 'string', enum: ['LineString', 'Polygon'] }, coordinates: { type: 'array', minItems: 1, maxItems: 5000 } } } as const;
-const circle = { type: 'object', required: ['center', 'radiusM'], additionalProperties: false, properties: { center: position, radiusM: { type: 'number', exclusiveMinimum: 0, maximum: 50_000 } } } as const;
+const closureGeometry = {
+  type: 'object',
+  required: ['type', 'coordinates'],
+  additionalProperties: false,
+  properties: { type: { type: 'string', enum: ['LineString', 'Polygon'] }, coordinates: { type: 'array', minItems: 1, maxItems: 5000 } },
+} as const;
+const circle = {
+  type: 'object',
+  required: ['center', 'radiusM'],
+  additionalProperties: false,
+  properties: { center: position, radiusM: { type: 'number', exclusiveMinimum: 0, maximum: 50_000 } },
+} as const;
 const footprint = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   properties: { rings: { type: 'array', maxItems: 50, items: ring }, circles: { type: 'array', maxItems: 50, items: circle } },
 } as const;
 
 /** /api/routing: routes, nearest units, isochrones, coverage, live traffic, closures, evacuation. */
 export function routingRoutes(service: RoutingService, deps: { sites: () => Iterable<Site> }): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api/routing', { config: { access: { roles: 'authenticated' } }, schema: { summary: 'The road graphs: source extract, sizes per profile, assembly points', tags: ['routing'] } }, async () => {
-      if (!service.info) service.router('car'); // throws the reason it is not ready
-      return { ...service.info, trafficUpdates: service.state.trafficUpdates, closures: service.state.closures.size, assemblyPoints: service.assemblyPoints };
-    });
+    app.get(
+      '/api/routing',
+      {
+        config: { access: { roles: 'authenticated' } },
+        schema: { summary: 'The road graphs: source extract, sizes per profile, assembly points', tags: ['routing'] },
+      },
+      async () => {
+        if (!service.info) service.router('car'); // throws the reason it is not ready
+        return { ...service.info, trafficUpdates: service.state.trafficUpdates, closures: service.state.closures.size, assemblyPoints: service.assemblyPoints };
+      },
+    );
 
     app.post<{ Body: { from: Position; to: Position; profile?: ProfileName; metric?: 'time' | 'distance' } }>(
       '/api/routing/route',
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Fastest or shortest route between two points (GeoJSON LineString, metres, seconds, turn by turn), with live traffic and closures', tags: ['routing'],
-          body: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: position, to: position, profile, metric: { type: 'string', enum: ['time', 'distance'] } } },
+          summary: 'Fastest or shortest route between two points (GeoJSON LineString, metres, seconds, turn by turn), with live traffic and closures',
+          tags: ['routing'],
+          body: {
+            type: 'object',
+            required: ['from', 'to'],
+            additionalProperties: false,
+            properties: { from: position, to: position, profile, metric: { type: 'string', enum: ['time', 'distance'] } },
+          },
         },
       },
       async (request) => {
@@ -53,12 +85,27 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'The N units that reach an incident soonest, by live travel time, each with its route', tags: ['routing'],
+          summary: 'The N units that reach an incident soonest, by live travel time, each with its route',
+          tags: ['routing'],
           body: {
-            type: 'object', required: ['incident', 'units'], additionalProperties: false,
+            type: 'object',
+            required: ['incident', 'units'],
+            additionalProperties: false,
             properties: {
-              incident: position, profile, count: { type: 'integer', minimum: 1, maximum: 100 },
-              units: { type: 'array', minItems: 1, maxItems: 5000, items: { type: 'object', required: ['id', 'position'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, position } } },
+              incident: position,
+              profile,
+              count: { type: 'integer', minimum: 1, maximum: 100 },
+              units: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 5000,
+                items: {
+                  type: 'object',
+                  required: ['id', 'position'],
+                  additionalProperties: false,
+                  properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, position },
+                },
+              },
             },
           },
         },
@@ -75,13 +122,26 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'What is reached from a point within each time (default 4, 8, 12 min), as GeoJSON polygons', tags: ['routing'],
-          body: { type: 'object', required: ['origin'], additionalProperties: false, properties: { origin: position, profile, minutes: { type: 'array', minItems: 1, maxItems: 6, items: { type: 'number', exclusiveMinimum: 0, maximum: 60 } } } },
+          summary: 'What is reached from a point within each time (default 4, 8, 12 min), as GeoJSON polygons',
+          tags: ['routing'],
+          body: {
+            type: 'object',
+            required: ['origin'],
+            additionalProperties: false,
+            properties: {
+              origin: position,
+              profile,
+              minutes: { type: 'array', minItems: 1, maxItems: 6, items: { type: 'number', exclusiveMinimum: 0, maximum: 60 } },
+            },
+          },
         },
       },
       async (request) => {
         const { origin, minutes = [4, 8, 12], profile: p = 'car' } = request.body;
-        const bands = service.router(p).isochrones(origin, minutes.map((m) => m * 60));
+        const bands = service.router(p).isochrones(
+          origin,
+          minutes.map((m) => m * 60),
+        );
         return {
           type: 'FeatureCollection',
           features: bands.map((b) => ({ type: 'Feature', geometry: b.polygon, properties: { minutes: b.limitS / 60, nodes: b.nodes, profile: p } })),
@@ -89,27 +149,51 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       },
     );
 
-    app.post<{ Body: { stations: Position[]; targetMinutes: number; weights?: 'residents' | 'buildings'; points?: { position: Position; weight: number }[]; profile?: ProfileName } }>(
+    app.post<{
+      Body: {
+        stations: Position[];
+        targetMinutes: number;
+        weights?: 'residents' | 'buildings';
+        points?: { position: Position; weight: number }[];
+        profile?: ProfileName;
+      };
+    }>(
       '/api/routing/coverage',
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Share of residents (or buildings, or given weighted points) reached within a target time from a set of stations', tags: ['routing'],
+          summary: 'Share of residents (or buildings, or given weighted points) reached within a target time from a set of stations',
+          tags: ['routing'],
           body: {
-            type: 'object', required: ['stations', 'targetMinutes'], additionalProperties: false,
+            type: 'object',
+            required: ['stations', 'targetMinutes'],
+            additionalProperties: false,
             properties: {
-              stations: { type: 'array', minItems: 1, maxItems: 500, items: position }, targetMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 120 }, profile,
+              stations: { type: 'array', minItems: 1, maxItems: 500, items: position },
+              targetMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 120 },
+              profile,
               weights: { type: 'string', enum: ['residents', 'buildings'] },
-              points: { type: 'array', maxItems: 200_000, items: { type: 'object', required: ['position', 'weight'], additionalProperties: false, properties: { position, weight: { type: 'number', minimum: 0 } } } },
+              points: {
+                type: 'array',
+                maxItems: 200_000,
+                items: {
+                  type: 'object',
+                  required: ['position', 'weight'],
+                  additionalProperties: false,
+                  properties: { position, weight: { type: 'number', minimum: 0 } },
+                },
+              },
             },
           },
         },
       },
       async (request) => {
         const { stations, targetMinutes, weights = 'residents', points, profile: p = 'car' } = request.body;
-        const targets = points ?? [...deps.sites()]
-          .filter((s) => s.category === 'building' || s.buildingType !== null)
-          .map((s) => ({ position: s.position, weight: weights === 'residents' ? s.residents ?? 0 : 1 }));
+        const targets =
+          points ??
+          [...deps.sites()]
+            .filter((s) => s.category === 'building' || s.buildingType !== null)
+            .map((s) => ({ position: s.position, weight: weights === 'residents' ? (s.residents ?? 0) : 1 }));
         if (targets.length === 0) throw new VigilError('bad_request', 'no points to cover: the city has no buildings yet; send points');
         return { profile: p, targetMinutes, weights: points ? 'given' : weights, ...service.router(p).coverage(stations, targets, targetMinutes * 60) };
       },
@@ -120,16 +204,28 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       {
         config: { access: { roles: TRAFFIC_ROLES } },
         schema: {
-          summary: 'Observed speeds by OSM way id or edge id (sensors, camera counts); recorded, then applied to every query at once', tags: ['routing'],
+          summary: 'Observed speeds by OSM way id or edge id (sensors, camera counts); recorded, then applied to every query at once',
+          tags: ['routing'],
           body: {
-            type: 'object', required: ['source', 'updates'], additionalProperties: false,
+            type: 'object',
+            required: ['source', 'updates'],
+            additionalProperties: false,
             properties: {
-              source: { type: 'string', minLength: 1, maxLength: 200 }, observedAt: { type: 'string', format: 'date-time' },
+              source: { type: 'string', minLength: 1, maxLength: 200 },
+              observedAt: { type: 'string', format: 'date-time' },
               updates: {
-                type: 'array', minItems: 1, maxItems: MAX_SPEED_UPDATES,
+                type: 'array',
+                minItems: 1,
+                maxItems: MAX_SPEED_UPDATES,
                 items: {
-                  type: 'object', required: ['speedKmh'], additionalProperties: false,
-                  properties: { wayId: { type: 'integer', minimum: 1 }, edgeId: { type: 'integer', minimum: 0 }, speedKmh: { type: ['number', 'null'], minimum: 0, maximum: 300 } },
+                  type: 'object',
+                  required: ['speedKmh'],
+                  additionalProperties: false,
+                  properties: {
+                    wayId: { type: 'integer', minimum: 1 },
+                    edgeId: { type: 'integer', minimum: 0 },
+                    speedKmh: { type: ['number', 'null'], minimum: 0, maximum: 300 },
+                  },
                 },
               },
             },
@@ -139,17 +235,28 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       async (request) => service.updateTraffic(request.body, request.principal),
     );
 
-    app.get('/api/routing/closures', { config: { access: { roles: 'authenticated' } }, schema: { summary: 'Road closures in force', tags: ['routing'] } }, async () => ({ closures: service.listClosures() }));
+    app.get(
+      '/api/routing/closures',
+      { config: { access: { roles: 'authenticated' } }, schema: { summary: 'Road closures in force', tags: ['routing'] } },
+      async () => ({ closures: service.listClosures() }),
+    );
 
     app.post<{ Body: { geometry: LineString | Polygon; reason: string; profiles?: ProfileName[] } }>(
       '/api/routing/closures',
       {
         config: { access: { roles: TRAFFIC_ROLES } },
         schema: {
-          summary: 'Close the roads a line crosses or a polygon covers (for cars, walkers or both)', tags: ['routing'],
+          summary: 'Close the roads a line crosses or a polygon covers (for cars, walkers or both)',
+          tags: ['routing'],
           body: {
-            type: 'object', required: ['geometry', 'reason'], additionalProperties: false,
-            properties: { geometry: closureGeometry, reason: { type: 'string', minLength: 1, maxLength: 500 }, profiles: { type: 'array', minItems: 1, maxItems: 2, items: profile } },
+            type: 'object',
+            required: ['geometry', 'reason'],
+            additionalProperties: false,
+            properties: {
+              geometry: closureGeometry,
+              reason: { type: 'string', minLength: 1, maxLength: 500 },
+              profiles: { type: 'array', minItems: 1, maxItems: 2, items: profile },
+            },
           },
         },
       },
@@ -163,7 +270,11 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       '/api/routing/closures/:id',
       {
         config: { access: { roles: TRAFFIC_ROLES } },
-        schema: { summary: 'Reopen the roads of a closure', tags: ['routing'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } },
+        schema: {
+          summary: 'Reopen the roads of a closure',
+          tags: ['routing'],
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
+        },
       },
       async (request, reply) => {
         await service.removeClosure(request.params.id, null, request.principal);
@@ -176,23 +287,67 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Foot evacuation plan for a (growing) hazard: per origin the assembly point, route, time and a guidance text; people expected per assembly point', tags: ['routing'],
+          summary:
+            'Foot evacuation plan for a (growing) hazard: per origin the assembly point, route, time and a guidance text; people expected per assembly point',
+          tags: ['routing'],
           body: {
-            type: 'object', required: ['hazard'], additionalProperties: false,
+            type: 'object',
+            required: ['hazard'],
+            additionalProperties: false,
             properties: {
               hazard: {
-                type: 'object', additionalProperties: false,
+                type: 'object',
+                additionalProperties: false,
                 properties: {
-                  rings: { type: 'array', maxItems: 50, items: ring }, circles: { type: 'array', maxItems: 50, items: circle },
+                  rings: { type: 'array', maxItems: 50, items: ring },
+                  circles: { type: 'array', maxItems: 50, items: circle },
                   spreadMPerMin: { type: 'number', minimum: 0, maximum: 5000 },
-                  footprints: { type: 'array', maxItems: 50, items: { type: 'object', required: ['afterMin'], additionalProperties: false, properties: { afterMin: { type: 'number', minimum: 0, maximum: 1440 }, ...footprint.properties } } },
+                  footprints: {
+                    type: 'array',
+                    maxItems: 50,
+                    items: {
+                      type: 'object',
+                      required: ['afterMin'],
+                      additionalProperties: false,
+                      properties: { afterMin: { type: 'number', minimum: 0, maximum: 1440 }, ...footprint.properties },
+                    },
+                  },
                 },
               },
               safetyMarginS: { type: 'number', minimum: 0, maximum: 3600 },
-              walkingSpeedKmh: { type: 'number', minimum: 1, maximum: 10 }, horizonMin: { type: 'number', exclusiveMinimum: 0, maximum: 1440 },
+              walkingSpeedKmh: { type: 'number', minimum: 1, maximum: 10 },
+              horizonMin: { type: 'number', exclusiveMinimum: 0, maximum: 1440 },
               language: { type: 'string', enum: ['en', 'fr'] },
-              origins: { type: 'array', maxItems: 20_000, items: { type: 'object', required: ['id', 'position'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, name: { type: 'string', maxLength: 200 }, position, people: { type: 'number', minimum: 0 } } } },
-              assemblyPoints: { type: 'array', maxItems: 1000, items: { type: 'object', required: ['id', 'name', 'position'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1, maxLength: 100 }, name: { type: 'string', minLength: 1, maxLength: 200 }, position, capacity: { type: ['integer', 'null'], minimum: 0 } } } },
+              origins: {
+                type: 'array',
+                maxItems: 20_000,
+                items: {
+                  type: 'object',
+                  required: ['id', 'position'],
+                  additionalProperties: false,
+                  properties: {
+                    id: { type: 'string', minLength: 1, maxLength: 100 },
+                    name: { type: 'string', maxLength: 200 },
+                    position,
+                    people: { type: 'number', minimum: 0 },
+                  },
+                },
+              },
+              assemblyPoints: {
+                type: 'array',
+                maxItems: 1000,
+                items: {
+                  type: 'object',
+                  required: ['id', 'name', 'position'],
+                  additionalProperties: false,
+                  properties: {
+                    id: { type: 'string', minLength: 1, maxLength: 100 },
+                    name: { type: 'string', minLength: 1, maxLength: 200 },
+                    position,
+                    capacity: { type: ['integer', 'null'], minimum: 0 },
+                  },
+                },
+              },
             },
           },
         },

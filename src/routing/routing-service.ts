@@ -22,14 +22,26 @@ function routingEvent<K extends keyof RoutingEvents>(type: K, subject: string, p
 
 /** Open spaces people can gather in when the extract tags no emergency=assembly_point (see docs/routing.md). */
 const OPEN_SPACE = (t: Record<string, string>): boolean =>
-  t.leisure === 'park' || t.leisure === 'garden' || t.leisure === 'pitch' || t.leisure === 'stadium' || t.place === 'square' || (t.highway === 'pedestrian' && t.area === 'yes');
+  t.leisure === 'park' ||
+  t.leisure === 'garden' ||
+  t.leisure === 'pitch' ||
+  t.leisure === 'stadium' ||
+  t.place === 'square' ||
+  (t.highway === 'pedestrian' && t.area === 'yes');
 const MIN_OPEN_SPACE_M2 = 1500;
 
 /** Assembly points of an extract: tagged ones if any, else named open spaces of at least 1 500 m². */
 export function assemblyPointsOf(osm: OsmData): AssemblyPoint[] {
   const tagged: AssemblyPoint[] = [];
   for (const n of osm.taggedNodes) {
-    if (n.tags.emergency === 'assembly_point') tagged.push({ id: `osm-node-${n.id}`, name: n.tags.name ?? 'Assembly point', position: n.position, source: 'osm-assembly-point', capacity: Number(n.tags.capacity) || null });
+    if (n.tags.emergency === 'assembly_point')
+      tagged.push({
+        id: `osm-node-${n.id}`,
+        name: n.tags.name ?? 'Assembly point',
+        position: n.position,
+        source: 'osm-assembly-point',
+        capacity: Number(n.tags.capacity) || null,
+      });
   }
   const open: AssemblyPoint[] = [];
   for (const w of osm.ways.values()) {
@@ -37,7 +49,13 @@ export function assemblyPointsOf(osm: OsmData): AssemblyPoint[] {
     if (ring.length < 4 || w.refs[0] !== w.refs[w.refs.length - 1]) continue;
     const polygon: Polygon = { type: 'Polygon', coordinates: [ring] };
     if (w.tags.emergency === 'assembly_point') {
-      tagged.push({ id: `osm-way-${w.id}`, name: w.tags.name ?? 'Assembly point', position: centroid(polygon), source: 'osm-assembly-point', capacity: Number(w.tags.capacity) || null });
+      tagged.push({
+        id: `osm-way-${w.id}`,
+        name: w.tags.name ?? 'Assembly point',
+        position: centroid(polygon),
+        source: 'osm-assembly-point',
+        capacity: Number(w.tags.capacity) || null,
+      });
     } else if (OPEN_SPACE(w.tags) && w.tags.name && areaM2(polygon) >= MIN_OPEN_SPACE_M2) {
       open.push({ id: `osm-way-${w.id}`, name: w.tags.name, position: centroid(polygon), source: 'open-space', capacity: Math.round(areaM2(polygon) / 2) });
     }
@@ -68,7 +86,10 @@ export class RoutingService {
 
   private readonly weightListeners = new Set<() => void>();
 
-  constructor(private readonly ctx: AppContext, readonly state: RoutingState) {
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: RoutingState,
+  ) {
     state.onEvent = (type, data) => {
       if (!this.routers) return;
       this.applyEvent(type, data);
@@ -88,7 +109,9 @@ export class RoutingService {
     const { size } = await stat(file).catch(() => {
       throw new VigilError('not_found', `routing: no such extract ${file} (set VIGIL_ROUTING_OSM)`);
     });
-    const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
     const osm = await readOsm(file, size);
     const routers = new Map<ProfileName, Router>();
     for (const profile of PROFILES) routers.set(profile, new Router(buildRoadGraph(osm, profile, sha256)));
@@ -96,13 +119,22 @@ export class RoutingService {
     this.routers = routers;
     for (const entry of this.state.speeds.values()) this.applySpeeds([entry.update], entry.graphId);
     for (const c of this.state.closures.values()) this.applyClosure(c);
-    const profiles = Object.fromEntries([...routers].map(([p, r]) => [p, { graphId: r.graph.graphId, nodes: r.graph.nodeCount, edges: edgeCount(r.graph), segments: r.graph.segmentCount, restrictions: r.graph.restrictions }])) as GraphInfo['profiles'];
+    const profiles = Object.fromEntries(
+      [...routers].map(([p, r]) => [
+        p,
+        { graphId: r.graph.graphId, nodes: r.graph.nodeCount, edges: edgeCount(r.graph), segments: r.graph.segmentCount, restrictions: r.graph.restrictions },
+      ]),
+    ) as GraphInfo['profiles'];
     this.info = { file, sha256, builtMs: Math.round(performance.now() - started), profiles, assemblyPoints: this.assemblyPoints.length };
     return this.info;
   }
 
   router(profile: ProfileName): Router {
-    if (!this.routers) throw new VigilError('unavailable', this.loadError ? `routing is unavailable: ${this.loadError}` : 'the road graph is still being built; try again in a few seconds');
+    if (!this.routers)
+      throw new VigilError(
+        'unavailable',
+        this.loadError ? `routing is unavailable: ${this.loadError}` : 'the road graph is still being built; try again in a few seconds',
+      );
     return this.routers.get(profile)!;
   }
 
@@ -149,16 +181,27 @@ export class RoutingService {
     const unknown: number[] = [];
     input.updates.forEach((u, i) => {
       if ((u.wayId === undefined) === (u.edgeId === undefined)) throw badRequest(`update ${i}: give exactly one of wayId or edgeId`);
-      if (u.edgeId !== undefined && !(Number.isInteger(u.edgeId) && u.edgeId >= 0 && u.edgeId < car.graph.segmentCount)) throw badRequest(`update ${i}: edge ${u.edgeId} is not in the car graph ${car.graph.graphId}`);
+      if (u.edgeId !== undefined && !(Number.isInteger(u.edgeId) && u.edgeId >= 0 && u.edgeId < car.graph.segmentCount))
+        throw badRequest(`update ${i}: edge ${u.edgeId} is not in the car graph ${car.graph.graphId}`);
       if (u.wayId !== undefined && !car.graph.segmentsOfWay.has(u.wayId)) unknown.push(u.wayId);
     });
     if (unknown.length > 0) throw badRequest(`${unknown.length} way(s) are not roads of the car graph`, { unknownWayIds: unknown.slice(0, 100) });
     const updates = input.updates.map((u) => (u.wayId !== undefined ? { wayId: u.wayId, speedKmh: u.speedKmh } : { edgeId: u.edgeId!, speedKmh: u.speedKmh }));
-    await this.ctx.record([routingEvent('routing.traffic.updated', `traffic:${input.source}`, p, { source: input.source, observedAt: input.observedAt ?? null, graphId: car.graph.graphId, updates })]);
+    await this.ctx.record([
+      routingEvent('routing.traffic.updated', `traffic:${input.source}`, p, {
+        source: input.source,
+        observedAt: input.observedAt ?? null,
+        graphId: car.graph.graphId,
+        updates,
+      }),
+    ]);
     return { accepted: updates.length, unknown };
   }
 
-  async createClosure(input: { geometry: LineString | Polygon; reason: string; profiles?: ProfileName[] }, p: Principal): Promise<Closure & { closedEdges: Record<string, number> }> {
+  async createClosure(
+    input: { geometry: LineString | Polygon; reason: string; profiles?: ProfileName[] },
+    p: Principal,
+  ): Promise<Closure & { closedEdges: Record<string, number> }> {
     validateClosureGeometry(input.geometry);
     const profiles = input.profiles && input.profiles.length > 0 ? [...new Set(input.profiles)] : [...PROFILES];
     const counts: Record<string, number> = {};
@@ -168,8 +211,13 @@ export class RoutingService {
     }
     if (Object.values(counts).every((n) => n === 0)) throw badRequest('the closure crosses no road: draw it across the roads to close');
     const closure: Closure = {
-      closureId: newId('clo'), geometry: input.geometry, reason: input.reason.trim(), profiles,
-      createdAt: new Date(this.ctx.clock.now()).toISOString(), createdBy: p.displayName, orgId: p.orgId,
+      closureId: newId('clo'),
+      geometry: input.geometry,
+      reason: input.reason.trim(),
+      profiles,
+      createdAt: new Date(this.ctx.clock.now()).toISOString(),
+      createdBy: p.displayName,
+      orgId: p.orgId,
     };
     await this.ctx.record([routingEvent('routing.closure.created', closure.closureId, p, closure)]);
     return { ...closure, closedEdges: counts };
@@ -191,13 +239,16 @@ export class RoutingService {
 function validateClosureGeometry(g: LineString | Polygon): void {
   const isPosition = (p: unknown): boolean => Array.isArray(p) && p.length === 2 && isValidPosition(p);
   if (g.type === 'LineString') {
-    if (!Array.isArray(g.coordinates) || g.coordinates.length < 2 || !g.coordinates.every(isPosition)) throw badRequest('a closure line is at least two [lon, lat] positions');
+    if (!Array.isArray(g.coordinates) || g.coordinates.length < 2 || !g.coordinates.every(isPosition))
+      throw badRequest('a closure line is at least two [lon, lat] positions');
     return;
   }
   if (!Array.isArray(g.coordinates) || g.coordinates.length > 20) throw badRequest('a closure polygon has 1 to 20 rings');
   for (const ring of g.coordinates as unknown[]) {
     if (!Array.isArray(ring) || ring.length > 5000 || !ring.every(isPosition)) throw badRequest('closure polygon rings are lists of [lon, lat] positions');
-    const first = ring[0] as Position, last = ring[ring.length - 1] as Position;
-    if (ring.length < 4 || first[0] !== last[0] || first[1] !== last[1]) throw badRequest('a closure polygon ring is closed: at least 4 positions, the last equal to the first');
+    const first = ring[0] as Position,
+      last = ring[ring.length - 1] as Position;
+    if (ring.length < 4 || first[0] !== last[0] || first[1] !== last[1])
+      throw badRequest('a closure polygon ring is closed: at least 4 positions, the last equal to the first');
   }
 }

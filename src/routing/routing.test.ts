@@ -27,7 +27,9 @@ test('Monaco: the car graph is the real road network (one-way streets, most node
   const g = monaco.graph;
   assert.ok(g.baseNodeCount > 1500, `${g.baseNodeCount} nodes`);
   assert.ok(mainNodes.length > 0.8 * g.baseNodeCount, `${mainNodes.length} of ${g.baseNodeCount} in the main component`);
-  const oneWays = [...g.segmentsOfWay.values()].filter((segs) => segs.length > 0 && segs.every((s) => !segs.some((o) => g.segFrom[o] === g.segTo[s] && g.segTo[o] === g.segFrom[s])));
+  const oneWays = [...g.segmentsOfWay.values()].filter(
+    (segs) => segs.length > 0 && segs.every((s) => !segs.some((o) => g.segFrom[o] === g.segTo[s] && g.segTo[o] === g.segFrom[s])),
+  );
   assert.ok(oneWays.length > 20, `${oneWays.length} one-way ways`);
   assert.ok(monacoFoot.graph.baseNodeCount > g.baseNodeCount, 'walkers have footways and steps too');
 });
@@ -36,7 +38,8 @@ test('property: on the Monaco graph, fastest (ALT) and shortest (A*) equal a pla
   fc.assert(
     fc.property(fc.nat(), fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 60 })), { maxLength: 30 }), (i, j, slow) => {
       const g = monaco.graph;
-      const s = mainNodes[i % mainNodes.length]!, t = mainNodes[j % mainNodes.length]!;
+      const s = mainNodes[i % mainNodes.length]!,
+        t = mainNodes[j % mainNodes.length]!;
       for (const [k, kmh] of slow) monaco.weights.setSpeed(k % g.segmentCount, kmh);
       try {
         const fastest = monaco.pathBetween(s, t, 'time');
@@ -45,7 +48,12 @@ test('property: on the Monaco graph, fastest (ALT) and shortest (A*) equal a pla
         // The path is a real path of that cost.
         assert.equal(fastest.nodes[0], s);
         assert.equal(fastest.nodes.at(-1), t);
-        assert.ok(close(fastest.segments.reduce((a, x) => a + monaco.weights.time[x]!, 0), fastest.cost));
+        assert.ok(
+          close(
+            fastest.segments.reduce((a, x) => a + monaco.weights.time[x]!, 0),
+            fastest.cost,
+          ),
+        );
         const shortest = monaco.pathBetween(s, t, 'distance')!;
         assert.ok(close(shortest.cost, referenceCost(g, g.segLength, s, t)), `distance ${shortest.cost}`);
       } finally {
@@ -59,19 +67,30 @@ test('property: on the Monaco graph, fastest (ALT) and shortest (A*) equal a pla
 /** A random small network: nodes on a jittered grid, ways between neighbours, some one-way, with random speeds. */
 const smallNetwork = fc.record({
   size: fc.integer({ min: 2, max: 6 }),
-  edges: fc.array(fc.tuple(fc.nat(35), fc.integer({ min: 0, max: 3 }), fc.constantFrom('yes', 'no', '-1'), fc.constantFrom('residential', 'primary', 'service')), { minLength: 3, maxLength: 40 }),
+  edges: fc.array(
+    fc.tuple(fc.nat(35), fc.integer({ min: 0, max: 3 }), fc.constantFrom('yes', 'no', '-1'), fc.constantFrom('residential', 'primary', 'service')),
+    { minLength: 3, maxLength: 40 },
+  ),
 });
 
 test('property: on random small graphs (one-way both ways round), A* with landmarks equals plain Dijkstra between every pair', () => {
   fc.assert(
     fc.property(smallNetwork, ({ size, edges }) => {
       const nodes: Record<number, Position> = {};
-      for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) nodes[r * size + c + 1] = [7.4 + c * 0.001 + ((r * 7 + c * 3) % 5) * 0.0001, 43.7 + r * 0.001];
+      for (let r = 0; r < size; r++)
+        for (let c = 0; c < size; c++) nodes[r * size + c + 1] = [7.4 + c * 0.001 + ((r * 7 + c * 3) % 5) * 0.0001, 43.7 + r * 0.001];
       const ways: [number, number[], Record<string, string>][] = edges.map(([a, dir, oneway, highway], k) => {
         const from = (a % (size * size)) + 1;
-        const r = Math.floor((from - 1) / size), c = (from - 1) % size;
-        const [dr, dc] = [[0, 1], [1, 0], [0, -1], [-1, 0]][dir]!;
-        const r2 = Math.min(size - 1, Math.max(0, r + dr!)), c2 = Math.min(size - 1, Math.max(0, c + dc!));
+        const r = Math.floor((from - 1) / size),
+          c = (from - 1) % size;
+        const [dr, dc] = [
+          [0, 1],
+          [1, 0],
+          [0, -1],
+          [-1, 0],
+        ][dir]!;
+        const r2 = Math.min(size - 1, Math.max(0, r + dr!)),
+          c2 = Math.min(size - 1, Math.max(0, c + dc!));
         return [100 + k, [from, r2 * size + c2 + 1], { highway, oneway }];
       });
       const g = buildRoadGraph(osmOf(nodes, ways), 'car');
@@ -131,7 +150,15 @@ test('turn restrictions: no_left_turn and only_straight_on via a node are respec
     [23, [5, 4], { highway: 'residential', name: 'North Street' }],
     [24, [2, 6, 4], { highway: 'residential', name: 'Detour' }],
   ];
-  const noLeft = { id: 30, tags: { type: 'restriction', restriction: 'no_left_turn' }, members: [{ type: 'way' as const, ref: 20, role: 'from' }, { type: 'node' as const, ref: 5, role: 'via' }, { type: 'way' as const, ref: 23, role: 'to' }] };
+  const noLeft = {
+    id: 30,
+    tags: { type: 'restriction', restriction: 'no_left_turn' },
+    members: [
+      { type: 'way' as const, ref: 20, role: 'from' },
+      { type: 'node' as const, ref: 5, role: 'via' },
+      { type: 'way' as const, ref: 23, role: 'to' },
+    ],
+  };
   const free = new Router(buildRoadGraph(osmOf(nodes, ways), 'car'));
   assert.deepEqual(free.route(nodes[1]!, nodes[4]!)!.geometry.coordinates, [nodes[1], nodes[5], nodes[4]]);
   const g = buildRoadGraph(osmOf(nodes, ways, [noLeft]), 'car');
@@ -139,10 +166,21 @@ test('turn restrictions: no_left_turn and only_straight_on via a node are respec
   const r = new Router(g);
   const west = r.route(nodes[1]!, nodes[4]!)!;
   assert.deepEqual(west.geometry.coordinates, [nodes[1], nodes[5], nodes[2], nodes[6], nodes[4]], 'no left turn: straight on, then the detour');
-  assert.deepEqual(west.steps.map((s) => s.name), ['West Street', 'East Street', 'Detour', '']);
+  assert.deepEqual(
+    west.steps.map((s) => s.name),
+    ['West Street', 'East Street', 'Detour', ''],
+  );
   assert.deepEqual(r.route(nodes[3]!, nodes[4]!)!.geometry.coordinates, [nodes[3], nodes[5], nodes[4]], 'from the south, north is still allowed');
   // only_straight_on from the south: no turn to the east.
-  const only = { id: 31, tags: { type: 'restriction', restriction: 'only_straight_on' }, members: [{ type: 'way' as const, ref: 22, role: 'from' }, { type: 'node' as const, ref: 5, role: 'via' }, { type: 'way' as const, ref: 23, role: 'to' }] };
+  const only = {
+    id: 31,
+    tags: { type: 'restriction', restriction: 'only_straight_on' },
+    members: [
+      { type: 'way' as const, ref: 22, role: 'from' },
+      { type: 'node' as const, ref: 5, role: 'via' },
+      { type: 'way' as const, ref: 23, role: 'to' },
+    ],
+  };
   const r2 = new Router(buildRoadGraph(osmOf(nodes, ways, [only]), 'car'));
   assert.deepEqual(r2.route(nodes[3]!, nodes[2]!)!.geometry.coordinates, [nodes[3], nodes[5], nodes[4], nodes[6], nodes[2]]);
   // The compiled graph agrees with a reference that checks the turn rule directly.
@@ -156,11 +194,16 @@ test('turn restrictions: no_left_turn and only_straight_on via a node are respec
 /** A long route across Monaco between two main nodes far apart. */
 function longPair(): [number, number] {
   const g = monaco.graph;
-  let best: [number, number] = [mainNodes[0]!, mainNodes[1]!], bestD = 0;
+  let best: [number, number] = [mainNodes[0]!, mainNodes[1]!],
+    bestD = 0;
   for (let k = 0; k < 200; k++) {
-    const s = mainNodes[(k * 7919) % mainNodes.length]!, t = mainNodes[(k * 104729 + 13) % mainNodes.length]!;
+    const s = mainNodes[(k * 7919) % mainNodes.length]!,
+      t = mainNodes[(k * 104729 + 13) % mainNodes.length]!;
     const d = haversineM(pos(g, s), pos(g, t));
-    if (d > bestD) { bestD = d; best = [s, t]; }
+    if (d > bestD) {
+      bestD = d;
+      best = [s, t];
+    }
   }
   return best;
 }
@@ -171,10 +214,17 @@ test('a closure drawn across a road makes the route detour, and removing it rest
   const before = monaco.pathBetween(s, t, 'time')!;
   // Draw a short line across the middle segment of the route.
   const mid = before.segments[Math.floor(before.segments.length / 2)]!;
-  const a = pos(g, g.segFrom[mid]!), b = pos(g, g.segTo[mid]!);
+  const a = pos(g, g.segFrom[mid]!),
+    b = pos(g, g.segTo[mid]!);
   const c: Position = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
   const n: Position = [-(b[1] - a[1]) * 0.3, (b[0] - a[0]) * 0.3];
-  const closed = segmentsClosedBy(g, monaco.grid, { type: 'LineString', coordinates: [[c[0] - n[0], c[1] - n[1]], [c[0] + n[0], c[1] + n[1]]] });
+  const closed = segmentsClosedBy(g, monaco.grid, {
+    type: 'LineString',
+    coordinates: [
+      [c[0] - n[0], c[1] - n[1]],
+      [c[0] + n[0], c[1] + n[1]],
+    ],
+  });
   assert.ok(closed.includes(mid), 'the drawn line closes the segment it crosses');
   monaco.weights.close(closed);
   try {
@@ -194,7 +244,18 @@ test('a polygon closure closes every segment with a part inside it', () => {
   const v = mainNodes[100]!;
   const [x, y] = pos(g, v);
   const d = 0.0005;
-  const polygon = { type: 'Polygon' as const, coordinates: [[[x - d, y - d], [x + d, y - d], [x + d, y + d], [x - d, y + d], [x - d, y - d]] as Position[]] };
+  const polygon = {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [x - d, y - d],
+        [x + d, y - d],
+        [x + d, y + d],
+        [x - d, y + d],
+        [x - d, y - d],
+      ] as Position[],
+    ],
+  };
   const closed = new Set(segmentsClosedBy(g, monaco.grid, polygon));
   for (let s = 0; s < g.segmentCount; s++) {
     if (!g.main[g.segFrom[s]!] || !g.main[g.segTo[s]!]) continue;
@@ -266,7 +327,8 @@ test('coverage: the share of weight reached within the target time from the stat
   const points = mainNodes.slice(0, 300).map((v, i) => ({ position: pos(g, v), weight: 1 + (i % 3) }));
   const cov = monaco.coverage(stations, points, 90);
   const start = monaco.snap(stations[0]!).node;
-  let expected = 0, total = 0;
+  let expected = 0,
+    total = 0;
   const costs = referenceCosts(g, monaco.weights.time, start);
   for (const p of points) {
     total += p.weight;

@@ -30,7 +30,10 @@ export class GraphSearch {
   /** Nodes settled by the last search (for measurements). */
   settled = 0;
 
-  constructor(readonly g: RoadGraph, readonly liveTime: Float64Array) {
+  constructor(
+    readonly g: RoadGraph,
+    readonly liveTime: Float64Array,
+  ) {
     this.dist = new Float64Array(g.nodeCount);
     this.parentEdge = new Int32Array(g.nodeCount);
     this.stamp = new Uint32Array(g.nodeCount);
@@ -67,7 +70,12 @@ export class GraphSearch {
     this.begin();
     const { dist, parentEdge, stamp, hValue, heap } = this;
     const gen = this.generation;
-    const firstOut = g.firstOut, head = g.head, outSeg = g.outSeg, origin = g.origin, live = this.liveTime, len = g.segLength;
+    const firstOut = g.firstOut,
+      head = g.head,
+      outSeg = g.outSeg,
+      origin = g.origin,
+      live = this.liveTime,
+      len = g.segLength;
     const byTime = metric === 'time';
     stamp[source] = gen;
     dist[source] = 0;
@@ -108,7 +116,8 @@ export class GraphSearch {
 
   private forwardPath(end: number, cost: number): Path {
     const g = this.g;
-    const nodes: number[] = [], segments: number[] = [];
+    const nodes: number[] = [],
+      segments: number[] = [];
     let v = end;
     nodes.push(g.origin[v]!);
     while (this.parentEdge[v]! >= 0) {
@@ -130,7 +139,10 @@ export class GraphSearch {
    * (`reverse`: the cost of reaching the sources from every node), up to `maxCost`.
    * Calls `onSettle` for each settled node in cost order; returning true stops.
    */
-  sweep(sources: readonly number[], options: { reverse?: boolean; maxCost?: number; metric?: Metric; onSettle?: (v: number, cost: number) => boolean | void }): void {
+  sweep(
+    sources: readonly number[],
+    options: { reverse?: boolean; maxCost?: number; metric?: Metric; onSettle?: (v: number, cost: number) => boolean | void },
+  ): void {
     const g = this.g;
     this.begin();
     const { dist, parentEdge, stamp, heap } = this;
@@ -138,8 +150,11 @@ export class GraphSearch {
     const reverse = options.reverse ?? false;
     const maxCost = options.maxCost ?? Infinity;
     const byTime = (options.metric ?? 'time') === 'time';
-    const first = reverse ? g.firstIn : g.firstOut, other = reverse ? g.tail : g.head, seg = reverse ? g.inSeg : g.outSeg;
-    const live = this.liveTime, len = g.segLength;
+    const first = reverse ? g.firstIn : g.firstOut,
+      other = reverse ? g.tail : g.head,
+      seg = reverse ? g.inSeg : g.outSeg;
+    const live = this.liveTime,
+      len = g.segLength;
     for (const s of sources) {
       stamp[s] = gen;
       dist[s] = 0;
@@ -172,7 +187,8 @@ export class GraphSearch {
   /** After a reverse sweep: the path from v to the nearest source, following the tree. */
   pathToSource(v: number): Path {
     const g = this.g;
-    const nodes = [g.origin[v]!], segments: number[] = [];
+    const nodes = [g.origin[v]!],
+      segments: number[] = [];
     const cost = this.dist[v]!;
     let u = v;
     while (this.parentEdge[u]! >= 0) {
@@ -200,7 +216,8 @@ function tailOfForwardEdge(g: RoadGraph, e: number, osmTail: number): number {
 
 /** The node whose in-edge range holds reverse edge e: binary search over firstIn. */
 function headOfReverseEdge(g: RoadGraph, e: number): number {
-  let lo = 0, hi = g.nodeCount - 1;
+  let lo = 0,
+    hi = g.nodeCount - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (g.firstIn[mid]! <= e) lo = mid;

@@ -27,8 +27,14 @@ export class SegmentGrid {
   private readonly cellStart: Int32Array;
   private readonly cellItems: Int32Array;
 
-  constructor(private readonly g: RoadGraph, private readonly cellM = 150) {
-    let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
+  constructor(
+    private readonly g: RoadGraph,
+    private readonly cellM = 150,
+  ) {
+    let minLon = Infinity,
+      minLat = Infinity,
+      maxLon = -Infinity,
+      maxLat = -Infinity;
     for (let v = 0; v < g.baseNodeCount; v++) {
       if (g.lon[v]! < minLon) minLon = g.lon[v]!;
       if (g.lon[v]! > maxLon) maxLon = g.lon[v]!;
@@ -45,9 +51,11 @@ export class SegmentGrid {
     const counts = new Int32Array(cells + 1);
     const visit = (fn: (s: number, cell: number) => void): void => {
       for (let s = 0; s < g.segmentCount; s++) {
-        const a = g.segFrom[s]!, b = g.segTo[s]!;
+        const a = g.segFrom[s]!,
+          b = g.segTo[s]!;
         if (!g.main[a] || !g.main[b]) continue;
-        const [c0, r0] = this.cellOf(g.lon[a]!, g.lat[a]!), [c1, r1] = this.cellOf(g.lon[b]!, g.lat[b]!);
+        const [c0, r0] = this.cellOf(g.lon[a]!, g.lat[a]!),
+          [c1, r1] = this.cellOf(g.lon[b]!, g.lat[b]!);
         for (let r = Math.min(r0, r1); r <= Math.max(r0, r1); r++) for (let c = Math.min(c0, c1); c <= Math.max(c0, c1); c++) fn(s, r * this.cols + c);
       }
     };
@@ -68,9 +76,12 @@ export class SegmentGrid {
   /** Nearest segment of the main component within `maxM` metres, or null. */
   nearest(p: Position, maxM = 2000): Snap | null {
     const g = this.g;
-    const px = p[0] * this.kx, py = p[1] * M_PER_DEG_LAT;
+    const px = p[0] * this.kx,
+      py = p[1] * M_PER_DEG_LAT;
     const [c0, r0] = this.cellOf(p[0], p[1]);
-    let best = -1, bestD2 = Infinity, bestT = 0;
+    let best = -1,
+      bestD2 = Infinity,
+      bestT = 0;
     const maxRing = Math.ceil(maxM / this.cellM) + 1;
     for (let ring = 0; ring <= maxRing; ring++) {
       // Every segment in ring k is at least (k-1) cells away.
@@ -83,12 +94,16 @@ export class SegmentGrid {
           const cell = r * this.cols + c;
           for (let i = this.cellStart[cell]!; i < this.cellStart[cell + 1]!; i++) {
             const s = this.cellItems[i]!;
-            const a = g.segFrom[s]!, b = g.segTo[s]!;
-            const ax = g.lon[a]! * this.kx, ay = g.lat[a]! * M_PER_DEG_LAT;
-            const dx = g.lon[b]! * this.kx - ax, dy = g.lat[b]! * M_PER_DEG_LAT - ay;
+            const a = g.segFrom[s]!,
+              b = g.segTo[s]!;
+            const ax = g.lon[a]! * this.kx,
+              ay = g.lat[a]! * M_PER_DEG_LAT;
+            const dx = g.lon[b]! * this.kx - ax,
+              dy = g.lat[b]! * M_PER_DEG_LAT - ay;
             const len2 = dx * dx + dy * dy;
             const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
-            const ex = ax + t * dx - px, ey = ay + t * dy - py;
+            const ex = ax + t * dx - px,
+              ey = ay + t * dy - py;
             const d2 = ex * ex + ey * ey;
             if (d2 < bestD2) {
               bestD2 = d2;
@@ -100,7 +115,8 @@ export class SegmentGrid {
       }
     }
     if (best < 0 || bestD2 > maxM * maxM) return null;
-    const a = g.segFrom[best]!, b = g.segTo[best]!;
+    const a = g.segFrom[best]!,
+      b = g.segTo[best]!;
     const position: Position = [g.lon[a]! + bestT * (g.lon[b]! - g.lon[a]!), g.lat[a]! + bestT * (g.lat[b]! - g.lat[a]!)];
     return { node: bestT <= 0.5 ? a : b, segment: best, position, distanceM: Math.sqrt(bestD2) };
   }
@@ -110,10 +126,11 @@ export class SegmentGrid {
     const [c0, r0] = this.cellOf(minLon, minLat);
     const [c1, r1] = this.cellOf(maxLon, maxLat);
     const out = new Set<number>();
-    for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) {
-      const cell = r * this.cols + c;
-      for (let i = this.cellStart[cell]!; i < this.cellStart[cell + 1]!; i++) out.add(this.cellItems[i]!);
-    }
+    for (let r = r0; r <= r1; r++)
+      for (let c = c0; c <= c1; c++) {
+        const cell = r * this.cols + c;
+        for (let i = this.cellStart[cell]!; i < this.cellStart[cell + 1]!; i++) out.add(this.cellItems[i]!);
+      }
     return [...out];
   }
 }

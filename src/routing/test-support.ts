@@ -20,7 +20,9 @@ export function osmOf(nodes: Record<number, Position>, ways: [number, number[], 
  * Returns the cost to every OSM node from `source`.
  */
 export function referenceCosts(
-  g: RoadGraph, weights: ArrayLike<number>, source: number,
+  g: RoadGraph,
+  weights: ArrayLike<number>,
+  source: number,
   allowedTurn: (inSeg: number, outSeg: number) => boolean = () => true,
 ): Float64Array {
   const out: number[][] = Array.from({ length: g.baseNodeCount }, () => []);
@@ -42,7 +44,10 @@ export function referenceCosts(
         stateDist.set(s, nd);
         let i = frontier.length;
         frontier.push([nd, s]);
-        while (i > 0 && frontier[i - 1]![0] < nd) { frontier[i] = frontier[i - 1]!; i--; }
+        while (i > 0 && frontier[i - 1]![0] < nd) {
+          frontier[i] = frontier[i - 1]!;
+          i--;
+        }
         frontier[i] = [nd, s];
       }
     }
@@ -51,7 +56,10 @@ export function referenceCosts(
 }
 
 export function referenceCost(
-  g: RoadGraph, weights: ArrayLike<number>, source: number, target: number,
+  g: RoadGraph,
+  weights: ArrayLike<number>,
+  source: number,
+  target: number,
   allowedTurn?: (inSeg: number, outSeg: number) => boolean,
 ): number {
   return referenceCosts(g, weights, source, allowedTurn)[target]!;

@@ -18,7 +18,13 @@ export const AVL_MESSAGE_SCHEMA = {
   },
 } as const;
 
-interface AvlMessage { lon: number; lat: number; speed?: number | null; heading?: number | null; at?: string }
+interface AvlMessage {
+  lon: number;
+  lat: number;
+  speed?: number | null;
+  heading?: number | null;
+  at?: string;
+}
 
 const ajv = new Ajv({ allErrors: true });
 ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)));

@@ -9,8 +9,18 @@ import type { Unit, UnitStatus } from './model.js';
 
 export { unitEvent, type StoredFix, type UnitEvents } from './events.js';
 export {
-  CAPABILITIES, DISPATCHABLE, UNIT_KINDS, UNIT_STATUSES, UNIT_TRANSITIONS,
-  type Capability, type CrewMember, type Fix, type Unit, type UnitDefinition, type UnitKind, type UnitStatus,
+  CAPABILITIES,
+  DISPATCHABLE,
+  UNIT_KINDS,
+  UNIT_STATUSES,
+  UNIT_TRANSITIONS,
+  type Capability,
+  type CrewMember,
+  type Fix,
+  type Unit,
+  type UnitDefinition,
+  type UnitKind,
+  type UnitStatus,
 } from './model.js';
 
 /** What incidents use of units: the units a principal sees, where they are, and the event that moves one to a status. */

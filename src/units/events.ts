@@ -12,6 +12,13 @@ export interface UnitEvents {
   'units.positions.recorded': { unitId: string; fixes: StoredFix[] };
 }
 
-export function unitEvent<K extends keyof UnitEvents>(type: K, unitId: string, orgId: string, actor: string, data: UnitEvents[K], reason?: string | null): NewEvent {
+export function unitEvent<K extends keyof UnitEvents>(
+  type: K,
+  unitId: string,
+  orgId: string,
+  actor: string,
+  data: UnitEvents[K],
+  reason?: string | null,
+): NewEvent {
   return { type, subject: `unit:${unitId}`, orgId, actor, data, reason: reason ?? null };
 }

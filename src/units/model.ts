@@ -6,8 +6,20 @@ export type UnitKind = (typeof UNIT_KINDS)[number];
 
 /** What a unit can do; incident types require some of these (incidents/incident-types.ts). */
 export const CAPABILITIES = [
-  'fire-suppression', 'rescue', 'ladder', 'hazmat', 'water-rescue', 'advanced-life-support', 'basic-life-support', 'patient-transport',
-  'law-enforcement', 'traffic-control', 'alarm-response', 'keyholding', 'aerial-view', 'thermal-camera',
+  'fire-suppression',
+  'rescue',
+  'ladder',
+  'hazmat',
+  'water-rescue',
+  'advanced-life-support',
+  'basic-life-support',
+  'patient-transport',
+  'law-enforcement',
+  'traffic-control',
+  'alarm-response',
+  'keyholding',
+  'aerial-view',
+  'thermal-camera',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -31,25 +31,64 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
       async (request) => ({ unit: service.unitFor(request.params.id, request.principal) }),
     );
 
-    app.post<{ Body: { unitId?: string; callSign: string; kind: UnitKind; capabilities: Capability[]; homeSiteId?: string | null; homePosition?: [number, number] | null; crew?: CrewMember[] } }>(
+    app.post<{
+      Body: {
+        unitId?: string;
+        callSign: string;
+        kind: UnitKind;
+        capabilities: Capability[];
+        homeSiteId?: string | null;
+        homePosition?: [number, number] | null;
+        crew?: CrewMember[];
+      };
+    }>(
       '/api/units',
       {
         config: { access: { roles: FLEET_MANAGERS } },
         schema: {
-          summary: "Register (or, with unitId, update) a unit of the caller's organisation", tags: ['units'],
+          summary: "Register (or, with unitId, update) a unit of the caller's organisation",
+          tags: ['units'],
           body: {
-            type: 'object', required: ['callSign', 'kind', 'capabilities'], additionalProperties: false,
+            type: 'object',
+            required: ['callSign', 'kind', 'capabilities'],
+            additionalProperties: false,
             properties: {
-              unitId: { type: 'string', maxLength: 100 }, callSign: { type: 'string', minLength: 1, maxLength: 40 }, kind: { type: 'string', enum: [...UNIT_KINDS] },
+              unitId: { type: 'string', maxLength: 100 },
+              callSign: { type: 'string', minLength: 1, maxLength: 40 },
+              kind: { type: 'string', enum: [...UNIT_KINDS] },
               capabilities: { type: 'array', maxItems: 20, items: { type: 'string', enum: [...CAPABILITIES] } },
               homeSiteId: { type: ['string', 'null'], maxLength: 200 },
-              homePosition: { type: ['array', 'null'], minItems: 2, maxItems: 2, items: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'number', minimum: -90, maximum: 90 }] },
-              crew: { type: 'array', maxItems: 20, items: { type: 'object', required: ['name', 'role'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 120 }, role: { type: 'string', maxLength: 60 }, userId: { type: ['string', 'null'], maxLength: 100 } } } },
+              homePosition: {
+                type: ['array', 'null'],
+                minItems: 2,
+                maxItems: 2,
+                items: [
+                  { type: 'number', minimum: -180, maximum: 180 },
+                  { type: 'number', minimum: -90, maximum: 90 },
+                ],
+              },
+              crew: {
+                type: 'array',
+                maxItems: 20,
+                items: {
+                  type: 'object',
+                  required: ['name', 'role'],
+                  additionalProperties: false,
+                  properties: {
+                    name: { type: 'string', minLength: 1, maxLength: 120 },
+                    role: { type: 'string', maxLength: 60 },
+                    userId: { type: ['string', 'null'], maxLength: 100 },
+                  },
+                },
+              },
             },
           },
         },
       },
-      async (request, reply) => reply.status(201).send({ unit: await service.register({ ...request.body, crew: request.body.crew?.map((c) => ({ ...c, userId: c.userId ?? null })) }, request.principal) }),
+      async (request, reply) =>
+        reply.status(201).send({
+          unit: await service.register({ ...request.body, crew: request.body.crew?.map((c) => ({ ...c, userId: c.userId ?? null })) }, request.principal),
+        }),
     );
 
     app.post<{ Params: { id: string }; Body: { status: UnitStatus; note?: string } }>(
@@ -57,8 +96,15 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
       {
         config: { access: { roles: VIEWERS } },
         schema: {
-          summary: "Change a unit's status (its crew or its dispatch); transitions are checked", tags: ['units'], params: idParams,
-          body: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: [...UNIT_STATUSES] }, note: { type: 'string', maxLength: 500 } } },
+          summary: "Change a unit's status (its crew or its dispatch); transitions are checked",
+          tags: ['units'],
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['status'],
+            additionalProperties: false,
+            properties: { status: { type: 'string', enum: [...UNIT_STATUSES] }, note: { type: 'string', maxLength: 500 } },
+          },
         },
       },
       async (request) => ({ unit: await service.setStatus(request.params.id, request.body.status, request.principal, request.body.note?.trim() || null) }),
@@ -69,8 +115,15 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
       {
         config: { access: { roles: VIEWERS } },
         schema: {
-          summary: 'AVL fixes of a unit (an AVL gateway with an API key, or the crew); answered once durable', tags: ['units'], params: idParams,
-          body: { type: 'object', required: ['fixes'], additionalProperties: false, properties: { fixes: { type: 'array', minItems: 1, maxItems: MAX_FIXES_PER_REQUEST, items: AVL_MESSAGE_SCHEMA } } },
+          summary: 'AVL fixes of a unit (an AVL gateway with an API key, or the crew); answered once durable',
+          tags: ['units'],
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['fixes'],
+            additionalProperties: false,
+            properties: { fixes: { type: 'array', minItems: 1, maxItems: MAX_FIXES_PER_REQUEST, items: AVL_MESSAGE_SCHEMA } },
+          },
         },
       },
       async (request, reply) => {
@@ -90,8 +143,14 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
       {
         config: { access: { roles: VIEWERS } },
         schema: {
-          summary: "A unit's positions between two times (default: the last hour), oldest first", tags: ['units'], params: idParams,
-          querystring: { type: 'object', additionalProperties: false, properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } },
+          summary: "A unit's positions between two times (default: the last hour), oldest first",
+          tags: ['units'],
+          params: idParams,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
+          },
         },
       },
       async (request) => {
@@ -99,7 +158,12 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
         const from = request.query.from ? Date.parse(request.query.from) : to - 3600_000;
         if (from > to) throw badRequest('from is after to');
         const fixes = await service.track(request.params.id, from, to, request.principal);
-        return { unitId: request.params.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), fixes: fixes.map((f) => ({ ...f, at: new Date(f.at).toISOString() })) };
+        return {
+          unitId: request.params.id,
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          fixes: fixes.map((f) => ({ ...f, at: new Date(f.at).toISOString() })),
+        };
       },
     );
   };

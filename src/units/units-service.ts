@@ -8,7 +8,18 @@ import type { NewEvent } from '../platform/event-log.js';
 import { AvlBatcher } from './avl-batcher.js';
 import { parseAvlMessage } from './avl-message.js';
 import { unitEvent, type StoredFix, type UnitEvents } from './events.js';
-import { CAPABILITIES, UNIT_KINDS, UNIT_TRANSITIONS, type Capability, type CrewMember, type Fix, type Unit, type UnitDefinition, type UnitKind, type UnitStatus } from './model.js';
+import {
+  CAPABILITIES,
+  UNIT_KINDS,
+  UNIT_TRANSITIONS,
+  type Capability,
+  type CrewMember,
+  type Fix,
+  type Unit,
+  type UnitDefinition,
+  type UnitKind,
+  type UnitStatus,
+} from './model.js';
 import type { UnitsPort } from './contract.js';
 import type { UnitsState } from './units-state.js';
 
@@ -77,8 +88,15 @@ export class UnitsService implements UnitsPort {
     const old = input.unitId ? this.state.units.get(input.unitId) : undefined;
     if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that unit belongs to another organisation');
     const unit: UnitDefinition = {
-      unitId: input.unitId ?? newId('unt'), callSign, kind: input.kind, capabilities: [...new Set(input.capabilities)], homeSiteId: site?.id ?? null,
-      homePosition: [homePosition[0], homePosition[1]], crew: (input.crew ?? []).map((c) => ({ name: c.name.trim(), role: c.role.trim(), userId: c.userId ?? null })), orgId: by.orgId, demo: input.demo ?? false,
+      unitId: input.unitId ?? newId('unt'),
+      callSign,
+      kind: input.kind,
+      capabilities: [...new Set(input.capabilities)],
+      homeSiteId: site?.id ?? null,
+      homePosition: [homePosition[0], homePosition[1]],
+      crew: (input.crew ?? []).map((c) => ({ name: c.name.trim(), role: c.role.trim(), userId: c.userId ?? null })),
+      orgId: by.orgId,
+      demo: input.demo ?? false,
     };
     await this.ctx.record([unitEvent('units.unit.registered', unit.unitId, unit.orgId, by.actor, { unit })]);
     return this.state.units.get(unit.unitId)!;
@@ -87,13 +105,18 @@ export class UnitsService implements UnitsPort {
   /** The event that moves a unit to a status (validated); callers record it, alone or with their own events. */
   statusEvent(unit: Unit, to: UnitStatus, actor: string, incidentId: string | null, note: string | null = null): NewEvent {
     if (unit.status === to) throw conflict(`${unit.callSign} is already ${to}`);
-    if (!UNIT_TRANSITIONS[unit.status].includes(to)) throw conflict(`${unit.callSign} cannot go from ${unit.status} to ${to}`, { from: unit.status, to, allowed: UNIT_TRANSITIONS[unit.status] });
+    if (!UNIT_TRANSITIONS[unit.status].includes(to))
+      throw conflict(`${unit.callSign} cannot go from ${unit.status} to ${to}`, { from: unit.status, to, allowed: UNIT_TRANSITIONS[unit.status] });
     return unitEvent('units.unit.status-changed', unit.unitId, unit.orgId, actor, { unitId: unit.unitId, from: unit.status, to, incidentId, note }, note);
   }
 
   /** Whether a principal may act for a unit: its crew, or its organisation's dispatch. */
   mayActFor(unit: Unit, by: Principal): boolean {
-    return unit.crew.some((c) => c.userId !== null && c.userId === by.userId) || (by.orgId !== null && canSeeOrg(by, unit.orgId) && by.roles.some((r) => r !== 'responder')) || by.orgId === unit.orgId;
+    return (
+      unit.crew.some((c) => c.userId !== null && c.userId === by.userId) ||
+      (by.orgId !== null && canSeeOrg(by, unit.orgId) && by.roles.some((r) => r !== 'responder')) ||
+      by.orgId === unit.orgId
+    );
   }
 
   async setStatus(unitId: string, to: UnitStatus, by: Principal, note: string | null = null): Promise<Unit> {
@@ -137,7 +160,13 @@ export class UnitsService implements UnitsPort {
     for (const [unitId, fixes] of batch) {
       const unit = this.state.units.get(unitId);
       if (!unit) continue;
-      const stored: StoredFix[] = fixes.map((f) => [f.at, round6(f.position[0]), round6(f.position[1]), f.speed === null ? null : Math.round(f.speed * 10) / 10, f.heading === null ? null : Math.round(f.heading)]);
+      const stored: StoredFix[] = fixes.map((f) => [
+        f.at,
+        round6(f.position[0]),
+        round6(f.position[1]),
+        f.speed === null ? null : Math.round(f.speed * 10) / 10,
+        f.heading === null ? null : Math.round(f.heading),
+      ]);
       events.push(unitEvent('units.positions.recorded', unitId, unit.orgId, `device:avl:${unitId}`, { unitId, fixes: stored }));
     }
     if (events.length > 0) await this.ctx.record(events);

@@ -16,7 +16,13 @@ export class UnitsState implements Projection {
       case 'units.unit.registered': {
         const { unit } = e.data as UnitEvents['units.unit.registered'];
         const old = this.units.get(unit.unitId);
-        this.units.set(unit.unitId, { ...unit, status: old?.status ?? 'available', incidentId: old?.incidentId ?? null, statusAt: old?.statusAt ?? e.at, position: old?.position ?? null });
+        this.units.set(unit.unitId, {
+          ...unit,
+          status: old?.status ?? 'available',
+          incidentId: old?.incidentId ?? null,
+          statusAt: old?.statusAt ?? e.at,
+          position: old?.position ?? null,
+        });
         break;
       }
       case 'units.unit.status-changed': {

@@ -9,18 +9,21 @@ import { smtpServer } from '../support/smtp-server.js';
 const PEOPLE = 600;
 
 function worker(args: string[]): { child: ChildProcess; line: (prefix: string) => Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'delivery-worker.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'delivery-worker.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const line = (prefix: string): Promise<string> => new Promise((resolve, reject) => {
-    const check = (): void => {
-      const found = out.split('\n').find((l) => l.startsWith(`${prefix} `));
-      if (found) return resolve(found.slice(prefix.length + 1));
-      setTimeout(check, 50);
-    };
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before printing "${prefix}"`)));
-    check();
-  });
+  const line = (prefix: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = out.split('\n').find((l) => l.startsWith(`${prefix} `));
+        if (found) return resolve(found.slice(prefix.length + 1));
+        setTimeout(check, 50);
+      };
+      child.once('exit', (code) => reject(new Error(`worker exited (${code}) before printing "${prefix}"`)));
+      check();
+    });
   return { child, line };
 }
 

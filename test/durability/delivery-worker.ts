@@ -9,10 +9,23 @@ import { flood } from '../support/alert-fixtures.js';
 import { signedIn } from '../support/api-client.js';
 
 const [dataDir, smtpUrl, mode, count] = process.argv.slice(2);
-const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtpUrl!, VIGIL_ROUTING_OSM: 'off' }), dataDir: dataDir!, port: 0, host: '127.0.0.1' });
+const vigil = await serveVigil({
+  ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtpUrl!, VIGIL_ROUTING_OSM: 'off' }),
+  dataDir: dataDir!,
+  port: 0,
+  host: '127.0.0.1',
+});
 if (mode === 'issue') {
   for (let i = 0; i < Number(count); i++) {
-    await vigil.capabilities.alerts.subscribers.register({ language: 'en-GB', email: `person${i}@example.org`, locations: [{ kind: 'home', lat: 43.729 + (i % 20) * 0.0001, lon: 7.416 + Math.floor(i / 20) * 0.0001 }], consent: true }, 'kill9-test');
+    await vigil.capabilities.alerts.subscribers.register(
+      {
+        language: 'en-GB',
+        email: `person${i}@example.org`,
+        locations: [{ kind: 'home', lat: 43.729 + (i % 20) * 0.0001, lon: 7.416 + Math.floor(i / 20) * 0.0001 }],
+        consent: true,
+      },
+      'kill9-test',
+    );
   }
   const author = await signedIn(vigil, 'alert-officer');
   const second = await signedIn(vigil, 'duty-officer');

@@ -38,7 +38,7 @@ async function killMidLoad(backend: 'sqlite' | 'postgres', target: string, acked
 
 async function assertAllPresent(log: EventLog, acked: Set<string>): Promise<void> {
   const stored = new Set<string>();
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const batch = await log.read({ afterSeq: after, limit: 10_000 });
     if (batch.length === 0) break;
     batch.forEach((e) => stored.add(e.id));
@@ -62,7 +62,7 @@ test('sqlite: kill -9 mid-load loses no acknowledged event', async () => {
     await assertAllPresent(log, acked);
     // The store stays writable after the crash.
     const [next] = await log.append([{ type: 'test.after.crash', subject: 'x', orgId: null, actor: 'system', data: {} }]);
-    assert.equal(next!.seq, (await log.lastSeq()));
+    assert.equal(next!.seq, await log.lastSeq());
   } finally {
     await log.close();
   }

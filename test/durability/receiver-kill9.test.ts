@@ -16,7 +16,9 @@ import { verifyChain } from '../../src/platform/chain-verifier.js';
  */
 test('receiver: kill -9 mid-load loses no ACKed signal', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rxkill-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'receiver-worker.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'receiver-worker.ts'), dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`receiver exited early (${code})`)));
@@ -49,7 +51,7 @@ test('receiver: kill -9 mid-load loses no ACKed signal', async () => {
     const log = new SqliteEventLog(join(dataDir, 'vigil.sqlite'));
     try {
       const stored = new Set<string>();
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const batch = await log.read({ afterSeq: after, limit: 10_000, typePrefixes: ['alarms.signal.received'] });
         if (batch.length === 0) break;
         for (const e of batch) {

@@ -4,5 +4,10 @@ import { serveVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
 
 const [dataDir] = process.argv.slice(2);
-const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }), dataDir: dataDir!, port: 0, host: '127.0.0.1' });
+const vigil = await serveVigil({
+  ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }),
+  dataDir: dataDir!,
+  port: 0,
+  host: '127.0.0.1',
+});
 process.stdout.write(`port ${vigil.capabilities.alarms.receiver.tcpPort}\n`);

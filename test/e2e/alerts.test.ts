@@ -26,7 +26,18 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
   if (!browser) return;
   // The e-mail channel goes to a real SMTP server on loopback, which counts what it accepts.
   let mails = 0;
-  const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData(stream, _session, done) { stream.resume(); stream.on('end', () => { mails++; done(); }); } });
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      stream.resume();
+      stream.on('end', () => {
+        mails++;
+        done();
+      });
+    },
+  });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
   // SMS goes to an SMSC on loopback over SMPP 3.4.
   const center = await smsc();
@@ -39,13 +50,22 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
   devices.on('message', (topic, payload) => commands.set(topic.split('/')[2]!, JSON.parse(payload.toString()) as never));
   await devices.subscribeAsync(`${sirenTopic}/+/command`, { qos: 1 });
   const { vigil, close } = await startDemoNode({
-    VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, VIGIL_SMPP_URL: center.url,
-    VIGIL_PUSH_CA_FILE: push.caFile, VIGIL_SIREN_MQTT_URL: MQTT_URL, VIGIL_SIREN_TOPIC: sirenTopic,
+    VIGIL_DC09_PORT: 'off',
+    VIGIL_MQTT_EMBEDDED_PORT: 'off',
+    VIGIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    VIGIL_SMPP_URL: center.url,
+    VIGIL_PUSH_CA_FILE: push.caFile,
+    VIGIL_SIREN_MQTT_URL: MQTT_URL,
+    VIGIL_SIREN_TOPIC: sirenTopic,
   });
   try {
     // A visitor's browser subscribed to Web Push at the Stade Louis II, in English.
     const visitor = browserPushKeys(`${push.base}/push/visitor`);
-    const subscribed = await fetch(`${vigil.url}/api/public/subscribers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'en-GB', consent: true, push: visitor.subscription, locations: [{ kind: 'last', lat: 43.7275, lon: 7.4155 }] }) });
+    const subscribed = await fetch(`${vigil.url}/api/public/subscribers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'en-GB', consent: true, push: visitor.subscription, locations: [{ kind: 'last', lat: 43.7275, lon: 7.4155 }] }),
+    });
     assert.equal(subscribed.status, 201);
     const errors: string[] = [];
     const author = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
@@ -86,13 +106,21 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await author.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
 
     // Delivery progress, live: every subscriber with a location in Fontvieille gets the e-mail.
-    await approver.waitForFunction(() => /^email\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=email]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    await approver.waitForFunction(
+      () => /^email\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=email]') as HTMLElement | null)?.innerText ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
     const emailRow = await approver.locator('[data-channel=email]').innerText();
     const sent = Number(/(\d+) \/ \d+ sent/.exec(emailRow)![1]);
     assert.ok(sent > 10, emailRow);
     assert.equal(mails, sent, 'the SMTP server received every message counted as sent');
     // SMS: sent, then delivered as the SMSC's receipts come in.
-    await approver.waitForFunction(() => /^sms\s*(\d+) \/ \1 sent, \1 delivered · done/.test((document.querySelector('[data-channel=sms]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    await approver.waitForFunction(
+      () => /^sms\s*(\d+) \/ \1 sent, \1 delivered · done/.test((document.querySelector('[data-channel=sms]') as HTMLElement | null)?.innerText ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
     const smsSent = Number(/(\d+) \/ \d+ sent/.exec(await approver.locator('[data-channel=sms]').innerText())![1]);
     assert.ok(smsSent > 5);
     assert.equal(new Set(center.received.map((r) => r.to)).size, smsSent, 'the SMSC received a message for every phone counted as sent');
@@ -107,27 +135,44 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await expectText(approver.locator('[data-testid=reach-by-area]'), /Fontvieille\s+\d+ \/ \d+\s+\d+ \/ \d+ \(\d+ delivered\)/);
     await expectText(approver.locator('[data-channel=cell-broadcast]'), /unavailable/);
     // Web Push: the visitor's browser decrypts the English warning.
-    await approver.waitForFunction(() => /^push\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=push]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    await approver.waitForFunction(
+      () => /^push\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=push]') as HTMLElement | null)?.innerText ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
     const toVisitor = push.received.filter((r) => r.path === '/push/visitor');
     assert.equal(toVisitor.length, 1);
     const notification = JSON.parse(visitor.decrypt(toVisitor[0]!.body)) as { title: string; url: string };
     assert.equal(notification.title, 'Flash flood in Fontvieille');
     assert.match(notification.url, /\/safe\//);
     // Sirens and loudspeakers inside Fontvieille got their MQTT command; each loudspeaker a WAV per language.
-    await approver.waitForFunction(() => /^sirens\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=sirens]') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 30_000 });
+    await approver.waitForFunction(
+      () => /^sirens\s*(\d+) \/ \1 sent · done/.test((document.querySelector('[data-channel=sirens]') as HTMLElement | null)?.innerText ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
     const issued = [...vigil.capabilities.alerts.service.state.alerts.values()].find((a) => a.state === 'issued')!;
-    const inside = [...vigil.capabilities.city.service.state.devices.values()].filter((d) => (d.kind === 'siren' || d.kind === 'loudspeaker') && inArea(d.position, targetAreaOf(issued.cap.info![0]!.area!)));
+    const inside = [...vigil.capabilities.city.service.state.devices.values()].filter(
+      (d) => (d.kind === 'siren' || d.kind === 'loudspeaker') && inArea(d.position, targetAreaOf(issued.cap.info![0]!.area!)),
+    );
     assert.ok(inside.some((d) => d.kind === 'siren') && inside.some((d) => d.kind === 'loudspeaker'), 'Fontvieille has sirens and loudspeakers in the demo');
     assert.deepEqual([...commands.keys()].sort(), inside.map((d) => d.id).sort());
     for (const d of inside) assert.equal(commands.get(d.id)!.action, 'sound');
     const speaker = commands.get(inside.find((d) => d.kind === 'loudspeaker')!.id)!;
-    assert.deepEqual(speaker.voice.map((v) => v.language), ['fr-MC', 'en-GB']);
+    assert.deepEqual(
+      speaker.voice.map((v) => v.language),
+      ['fr-MC', 'en-GB'],
+    );
     for (const v of speaker.voice) {
       const wav = Buffer.from(await (await fetch(v.url)).arrayBuffer());
       assert.equal(wav.toString('latin1', 0, 4), 'RIFF');
       assert.ok(wavSeconds(wav) > 2, `${v.language}: ${wavSeconds(wav)} s of speech`);
     }
-    await approver.waitForFunction(() => /email\s+100 %/.test(document.querySelector('[data-testid=alert-report]')?.textContent?.replace(/\s+/g, ' ') ?? '') || /email100 %/.test(document.querySelector('[data-testid=alert-report]')?.textContent ?? ''));
+    await approver.waitForFunction(
+      () =>
+        /email\s+100 %/.test(document.querySelector('[data-testid=alert-report]')?.textContent?.replace(/\s+/g, ' ') ?? '') ||
+        /email100 %/.test(document.querySelector('[data-testid=alert-report]')?.textContent ?? ''),
+    );
     await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_DELIVERY ?? '/tmp/vigil-alert-delivery.png' });
 
     // A resident answers "I need help" from their personal link, without an account; the officers see it live.

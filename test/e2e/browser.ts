@@ -27,7 +27,12 @@ export async function startDemoNode(env: Record<string, string> = {}): Promise<{
   const { serveVigil } = await import('../../src/app.js');
   const { loadConfig } = await import('../../src/kernel/config.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', ...env }), dataDir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', ...env }),
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   return {
     vigil,
     close: async () => {

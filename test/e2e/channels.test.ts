@@ -37,12 +37,21 @@ test('channels in the UI: webhook registered, cell broadcast to the CBC, webhook
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const root = `e2e-${process.pid}-${Date.now().toString(36)}`;
-  const { vigil, close } = await startDemoNode({ VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_CBC_URL: cbc.url, VIGIL_MQTT_URL: MQTT_URL, VIGIL_MQTT_TOPIC: `${root}/sensors/+/events`, VIGIL_SIREN_TOPIC: `${root}/sirens`, VIGIL_NODE_ID: root });
+  const { vigil, close } = await startDemoNode({
+    VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
+    VIGIL_MQTT_EMBEDDED_PORT: 'off',
+    VIGIL_CBC_URL: cbc.url,
+    VIGIL_MQTT_URL: MQTT_URL,
+    VIGIL_MQTT_TOPIC: `${root}/sensors/+/events`,
+    VIGIL_SIREN_TOPIC: `${root}/sirens`,
+    VIGIL_NODE_ID: root,
+  });
   const sensor = await mqtt.connectAsync(MQTT_URL);
   try {
     // Every noise sensor of the demo reports 74 dB(A) over the real broker.
     const noiseSensors = [...vigil.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'noise-sensor');
-    for (const n of noiseSensors) await sensor.publishAsync(`${root}/sensors/${n.id}/events`, JSON.stringify({ type: 'noise', state: 'normal', value: 74, unit: 'dB(A)' }), { qos: 1 });
+    for (const n of noiseSensors)
+      await sensor.publishAsync(`${root}/sensors/${n.id}/events`, JSON.stringify({ type: 'noise', state: 'normal', value: 74, unit: 'dB(A)' }), { qos: 1 });
     const deadline = Date.now() + 15_000;
     while (vigil.capabilities.alerts.ambient.state.latest.size < noiseSensors.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(vigil.capabilities.alerts.ambient.state.latest.size, noiseSensors.length);
@@ -59,7 +68,11 @@ test('channels in the UI: webhook registered, cell broadcast to the CBC, webhook
     secret = (await author.locator('[data-testid=webhook-secret] code').innerText()).trim();
     assert.match(secret, /^whsec_/);
     // The list reloads after the secret is shown: wait for the row instead of reading it once.
-    await author.waitForFunction(() => /Regional hub[\s\S]*CAP XML/.test((document.querySelector('[data-testid=webhooks] table') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 10_000 });
+    await author.waitForFunction(
+      () => /Regional hub[\s\S]*CAP XML/.test((document.querySelector('[data-testid=webhooks] table') as HTMLElement | null)?.innerText ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
     await author.screenshot({ path: '/tmp/vigil-webhooks.png' });
     await author.getByRole('button', { name: 'Done' }).click();
     await author.getByRole('button', { name: 'Webhooks' }).click();
@@ -70,7 +83,11 @@ test('channels in the UI: webhook registered, cell broadcast to the CBC, webhook
     await author.waitForSelector('select[aria-label=Neighbourhood] option:nth-child(2)', { state: 'attached' });
     const fontvieille = await author.locator('select[aria-label=Neighbourhood] option', { hasText: 'Fontvieille' }).first().getAttribute('value');
     await author.selectOption('select[aria-label=Neighbourhood]', fontvieille!);
-    for (const c of ['email', 'sms', 'push', 'cap-feed']) await author.locator('.alert-form fieldset label', { hasText: new RegExp(`^\\s*${c}$`) }).locator('input').uncheck();
+    for (const c of ['email', 'sms', 'push', 'cap-feed'])
+      await author
+        .locator('.alert-form fieldset label', { hasText: new RegExp(`^\\s*${c}$`) })
+        .locator('input')
+        .uncheck();
     await author.getByRole('button', { name: 'Send for approval / issue' }).click();
     await author.waitForSelector('[data-testid=alert-state]');
 
@@ -80,14 +97,27 @@ test('channels in the UI: webhook registered, cell broadcast to the CBC, webhook
     await approver.locator('[data-testid=alert-list] li', { hasText: 'Inondation soudaine' }).click();
     await approver.getByRole('button', { name: 'Approve and issue' }).click();
     for (const c of ['cell-broadcast', 'webhook', 'sirens']) {
-      await approver.waitForFunction((ch) => /(\d+) \/ \1 sent · done/.test((document.querySelector(`[data-channel=${ch}]`) as HTMLElement | null)?.innerText ?? ''), c, { timeout: 30_000 });
+      await approver.waitForFunction(
+        (ch) => /(\d+) \/ \1 sent · done/.test((document.querySelector(`[data-channel=${ch}]`) as HTMLElement | null)?.innerText ?? ''),
+        c,
+        { timeout: 30_000 },
+      );
     }
     assert.match(await rowText(approver, 'webhook'), /1 \/ 1 sent/);
-    assert.deepEqual(hooks.map((h) => h.ok), [true], 'the receiver verified the signature with the secret the UI showed');
+    assert.deepEqual(
+      hooks.map((h) => h.ok),
+      [true],
+      'the receiver verified the signature with the secret the UI showed',
+    );
     assert.match(hooks[0]!.body, /<msgType>Alert<\/msgType>/);
     assert.deepEqual(cbc.problems, []);
     assert.deepEqual(cbc.received.map((m) => m.messageIdentifier).sort(), [4375, 4388]);
-    assert.ok(cbc.received.find((m) => m.language === 'fr-MC')!.pages.join('').startsWith('Inondation soudaine'));
+    assert.ok(
+      cbc.received
+        .find((m) => m.language === 'fr-MC')!
+        .pages.join('')
+        .startsWith('Inondation soudaine'),
+    );
     await approver.waitForSelector('[data-testid=cbs-messages]');
     await expectText(approver.locator('[data-testid=cbs-messages]'), /fr-MC\s+broadcast\s+4375[\s\S]*en-GB\s+broadcast\s+4388/);
     await approver.waitForSelector('[data-testid=warning-levels]');

@@ -33,10 +33,27 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
       return d.json.alert.alertId as string;
     };
     const floodId = await issue({ ...flood, channels: ['cap-feed'], info: flood.info.map((i) => ({ ...i, expires: capTime(Date.now() + 6 * 3600_000) })) });
-    await issue({ ...flood, status: 'Exercise', channels: ['cap-feed'], info: flood.info.map((i) => ({ ...i, severity: 'Minor', headline: `${i.headline} (exercise)`, area: [{ areaDesc: 'Casino', circle: [`${MONTE_CARLO.latitude},${MONTE_CARLO.longitude} 0.3`] }] })) });
+    await issue({
+      ...flood,
+      status: 'Exercise',
+      channels: ['cap-feed'],
+      info: flood.info.map((i) => ({
+        ...i,
+        severity: 'Minor',
+        headline: `${i.headline} (exercise)`,
+        area: [{ areaDesc: 'Casino', circle: [`${MONTE_CARLO.latitude},${MONTE_CARLO.longitude} 0.3`] }],
+      })),
+    });
 
     t.diagnostic(`node up and alerts issued after ${Date.now() - started} ms`);
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB', geolocation: FONTVIEILLE, permissions: ['geolocation', 'notifications'] });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'en-GB',
+      geolocation: FONTVIEILLE,
+      permissions: ['geolocation', 'notifications'],
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -47,7 +64,11 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     // The worker script is revalidated on every update check; /citizen is the citizen page with its manifest.
     assert.equal((await fetch(`${vigil.url}/sw.js`)).headers.get('cache-control'), 'no-cache');
     assert.match(await (await fetch(`${vigil.url}/citizen?alert=x`)).text(), /<link rel="manifest" href="\/manifest\.webmanifest"/);
-    const manifest = await (await fetch(`${vigil.url}/manifest.webmanifest`)).json() as { display: string; start_url: string; icons: { src: string; sizes: string }[] };
+    const manifest = (await (await fetch(`${vigil.url}/manifest.webmanifest`)).json()) as {
+      display: string;
+      start_url: string;
+      icons: { src: string; sizes: string }[];
+    };
     assert.equal(manifest.display, 'standalone');
     assert.equal(manifest.start_url, '/citizen');
     for (const icon of manifest.icons) {
@@ -98,7 +119,10 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     assert.equal(await cards.count(), 2);
     assert.equal(await cards.nth(0).getAttribute('data-alert-id'), floodId);
     assert.equal(await cards.nth(0).getAttribute('data-covers'), 'true');
-    await expectText(cards.nth(0), /Your location is in this area[\s\S]*Flash flood in Fontvieille[\s\S]*What to do\s*Go upstairs\.[\s\S]*Until \d\d\/\d\d\/2\d{3}/i);
+    await expectText(
+      cards.nth(0),
+      /Your location is in this area[\s\S]*Flash flood in Fontvieille[\s\S]*What to do\s*Go upstairs\.[\s\S]*Until \d\d\/\d\d\/2\d{3}/i,
+    );
     await expectText(cards.nth(1), /EXERCISE — not a real alert/);
     await page.waitForSelector('[data-testid=alerts-map][data-loaded=true]');
     await page.screenshot({ path: shot('alerts'), fullPage: true });
@@ -110,30 +134,67 @@ test('citizen app: subscribe with location, alerts covering you first, I am here
     await page.waitForFunction(() => /Your location is updated/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
     assert.equal(subscribers.subscribers.size, count, 'no duplicate subscriber');
     const moved = subscribers.subscribers.get(stored.subscriberId)!;
-    assert.deepEqual(moved.locations.find((l) => l.kind === 'last'), { kind: 'last', position: [MONTE_CARLO.longitude, MONTE_CARLO.latitude] });
-    assert.deepEqual(moved.locations.find((l) => l.kind === 'home'), home);
+    assert.deepEqual(
+      moved.locations.find((l) => l.kind === 'last'),
+      { kind: 'last', position: [MONTE_CARLO.longitude, MONTE_CARLO.latitude] },
+    );
+    assert.deepEqual(
+      moved.locations.find((l) => l.kind === 'home'),
+      home,
+    );
     await page.getByRole('button', { name: /^Alerts/ }).click();
     await page.waitForFunction((id) => document.querySelector('[data-testid=alert-card]')?.getAttribute('data-alert-id') !== id, floodId);
 
     // A push message delivered to the registered worker (Chrome DevTools Protocol), as Vigil's push adapter sends it.
     const cdp = await context.newCDPSession(page);
     const registrationId = new Promise<string>((resolve) => {
-      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
-        const r = registrations.find((x) => x.scopeURL === `${vigil.url}/citizen` && !x.isDeleted);
-        if (r) resolve(r.registrationId);
-      });
+      cdp.on(
+        'ServiceWorker.workerRegistrationUpdated',
+        ({ registrations }: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
+          const r = registrations.find((x) => x.scopeURL === `${vigil.url}/citizen` && !x.isDeleted);
+          if (r) resolve(r.registrationId);
+        },
+      );
     });
     await cdp.send('ServiceWorker.enable');
     const link = `${vigil.url}/safe/${ackToken(vigil.ctx.secrets, floodId, stored.subscriberId)}`;
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: vigil.url, registrationId: await registrationId, data: JSON.stringify({ title: 'Flash flood in Fontvieille', body: 'Flash flood in Fontvieille (Fontvieille) Go upstairs.', alertId: floodId, status: 'Actual', url: link }) });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: vigil.url,
+      registrationId: await registrationId,
+      data: JSON.stringify({
+        title: 'Flash flood in Fontvieille',
+        body: 'Flash flood in Fontvieille (Fontvieille) Go upstairs.',
+        alertId: floodId,
+        status: 'Actual',
+        url: link,
+      }),
+    });
     await page.waitForSelector('[data-testid=pushed]');
     await expectText(page.locator('[data-testid=pushed]'), /New warning: Flash flood in Fontvieille/);
-    const shown = await page.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/citizen'))!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown })));
-    assert.deepEqual(shown, [{ title: 'Flash flood in Fontvieille', body: 'Flash flood in Fontvieille (Fontvieille) Go upstairs.', tag: floodId, data: { alertId: floodId, url: link, status: 'Actual' } }]);
+    const shown = await page.evaluate(async () =>
+      (await (await navigator.serviceWorker.getRegistration('/citizen'))!.getNotifications()).map((n) => ({
+        title: n.title,
+        body: n.body,
+        tag: n.tag,
+        data: n.data as unknown,
+      })),
+    );
+    assert.deepEqual(shown, [
+      {
+        title: 'Flash flood in Fontvieille',
+        body: 'Flash flood in Fontvieille (Fontvieille) Go upstairs.',
+        tag: floodId,
+        data: { alertId: floodId, url: link, status: 'Actual' },
+      },
+    ]);
     await page.waitForSelector('[data-testid=alerts-map][data-loaded=true]');
     await page.screenshot({ path: shot('pushed'), fullPage: true });
     // An exercise is marked as one in the notification, whatever its title says.
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: vigil.url, registrationId: await registrationId, data: JSON.stringify({ title: 'Drill', body: 'x', alertId: 'alt_x', status: 'Exercise', url: link }) });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: vigil.url,
+      registrationId: await registrationId,
+      data: JSON.stringify({ title: 'Drill', body: 'x', alertId: 'alt_x', status: 'Exercise', url: link }),
+    });
     await page.waitForFunction(() => /\[EXERCISE\] Drill/.test(document.querySelector('[data-testid=pushed]')?.textContent ?? ''));
 
     // What a tap on the notification does (a click on a system notification cannot be scripted): the worker's

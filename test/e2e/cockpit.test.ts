@@ -19,19 +19,42 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     const fontvieille = hoods.find((h) => h.name === 'Fontvieille')!;
     const now = vigil.ctx.clock.now();
     let n = 0;
-    for (const [hood, seconds] of [[condamine, 300], [fontvieille, 600]] as const) {
+    for (const [hood, seconds] of [
+      [condamine, 300],
+      [fontvieille, 600],
+    ] as const) {
       const sites = index.atLevel('site', hood.id).slice(0, 40);
       for (let i = 0; i < 200; i++) {
         const createdAt = now - (i % 60) * 3_600_000;
-        cockpit.service.addIncident({ incidentId: `inc_${n}`, createdAt, firstOnSceneAt: createdAt + (seconds + (i % 5) * 30) * 1000, fire: i % 2 === 0, siteId: sites[i % sites.length]!.id, areaId: null }, `inc_${n++}`);
+        cockpit.service.addIncident(
+          {
+            incidentId: `inc_${n}`,
+            createdAt,
+            firstOnSceneAt: createdAt + (seconds + (i % 5) * 30) * 1000,
+            fire: i % 2 === 0,
+            siteId: sites[i % sites.length]!.id,
+            areaId: null,
+          },
+          `inc_${n++}`,
+        );
       }
     }
     // Peers' published values and a service agreement, through the API.
     const api = await signedIn(vigil, 'analyst');
     const year = cockpit.service.currentPeriod();
-    const peers = await api('POST', '/api/cockpit/peers', { source: 'test peers', format: 'csv', content: `city,country,population,indicator,period,value\nAlpha,FR,30000,vigil.incident-response-time,${year},7.5\nBeta,IT,45000,vigil.incident-response-time,${year},9.25\n` });
+    const peers = await api('POST', '/api/cockpit/peers', {
+      source: 'test peers',
+      format: 'csv',
+      content: `city,country,population,indicator,period,value\nAlpha,FR,30000,vigil.incident-response-time,${year},7.5\nBeta,IT,45000,vigil.incident-response-time,${year},9.25\n`,
+    });
     assert.equal(peers.status, 201, peers.body);
-    const agreement = await api('POST', '/api/cockpit/agreements', { name: 'Fire and rescue response', provider: 'Monaco Fire and Rescue', periodKind: 'month', startsWith: `${year}-01`, clauses: [{ indicatorId: 'vigil.incident-response-time', statistic: 'p90', comparator: '<=', target: 10 }] });
+    const agreement = await api('POST', '/api/cockpit/agreements', {
+      name: 'Fire and rescue response',
+      provider: 'Monaco Fire and Rescue',
+      periodKind: 'month',
+      startsWith: `${year}-01`,
+      clauses: [{ indicatorId: 'vigil.incident-response-time', statistic: 'p90', comparator: '<=', target: 10 }],
+    });
     assert.equal(agreement.status, 201, agreement.body);
     const page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
     const errors: string[] = [];
@@ -47,7 +70,11 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     await expectText(rows.filter({ hasText: 'Fontvieille' }), /11 min/);
     await expectText(page.locator('[data-testid=kpi-city-value]'), /n = 400/);
     await page.waitForSelector('[data-testid=kpi-trend]');
-    await expectText(page.locator('[data-testid=kpi-peers]'), /Position among peers of similar size: 50 %/, '8.5 min: better than Beta (9.25), worse than Alpha (7.5)');
+    await expectText(
+      page.locator('[data-testid=kpi-peers]'),
+      /Position among peers of similar size: 50 %/,
+      '8.5 min: better than Beta (9.25), worse than Alpha (7.5)',
+    );
     await expectText(page.locator('[data-testid=kpi-agreements]'), /Monaco Fire and Rescue[\s\S]*breached/, 'p90 11.55 min > 10');
     await page.waitForSelector('[data-testid=cockpit-map][data-idle=true]');
     await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT ?? '/tmp/vigil-cockpit.png' });
@@ -63,7 +90,10 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
     const csv = readFileSync((await download.path())!, 'utf8');
     assert.match(csv, /^indicator,name,standard,clause,confirmed,area_id,area,level,period/);
-    const lines = csv.trim().split(/\r\n/).filter((l) => l.startsWith('vigil.incident-response-time,'));
+    const lines = csv
+      .trim()
+      .split(/\r\n/)
+      .filter((l) => l.startsWith('vigil.incident-response-time,'));
     assert.equal(lines.length, index.atLevel('site').length, 'one line per building');
     assert.equal(lines.filter((l) => !/,site,\d{4},,/.test(l)).length, 80, 'the 80 buildings with incidents have a value');
     // Share of residents within 4 minutes of a fire station, from the routing engine (the demo's two fire stations).
@@ -83,7 +113,11 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     await fireRows.first().waitFor();
     for (const hood of hoods) {
       const v = cockpit.service.value('iso37123.population-near-fire-station', hood.id, year).value!;
-      assert.match(await fireRows.filter({ hasText: hood.name }).innerText(), new RegExp(`${v.toLocaleString('en', { maximumFractionDigits: 2 }).replace('.', '\\.')} %`), hood.name);
+      assert.match(
+        await fireRows.filter({ hasText: hood.name }).innerText(),
+        new RegExp(`${v.toLocaleString('en', { maximumFractionDigits: 2 }).replace('.', '\\.')} %`),
+        hood.name,
+      );
     }
     await page.waitForSelector('[data-testid=cockpit-map][data-idle=true]');
     await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT_FIRE ?? '/tmp/vigil-cockpit-fire.png' });
@@ -103,14 +137,19 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     await page.selectOption('select[aria-label="Area 2"]', { label: 'La Condamine (neighbourhood)' });
     await page.fill('input[aria-label="Target 2"]', '8');
     await page.fill('input[aria-label="Minimum samples 2"]', '5');
-    await page.locator('[data-testid=agreement-form]').screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT_FORM ?? '/tmp/vigil-cockpit-agreement-form.png' });
+    await page
+      .locator('[data-testid=agreement-form]')
+      .screenshot({ path: process.env.VIGIL_SCREENSHOT_COCKPIT_FORM ?? '/tmp/vigil-cockpit-agreement-form.png' });
     await page.getByRole('button', { name: 'Define the agreement' }).click();
     await page.waitForSelector('[data-testid=agreement-result]:has-text("Agreement defined")');
     const defined = [...cockpit.state.agreements.values()].find((a) => a.name === 'Fire cover and response 2026')!;
-    assert.deepEqual(defined.clauses.map((c) => [c.indicatorId, c.areaId, c.statistic, c.comparator, c.target, c.minimumCount]), [
-      ['iso37123.population-near-fire-station', null, 'value', '>=', 50, 1],
-      ['vigil.incident-response-time', condamine.id, 'p50', '<=', 8, 5],
-    ]);
+    assert.deepEqual(
+      defined.clauses.map((c) => [c.indicatorId, c.areaId, c.statistic, c.comparator, c.target, c.minimumCount]),
+      [
+        ['iso37123.population-near-fire-station', null, 'value', '>=', 50, 1],
+        ['vigil.incident-response-time', condamine.id, 'p50', '<=', 8, 5],
+      ],
+    );
     const row = page.locator('[data-testid=agreement-row]', { hasText: 'Monaco Fire and Rescue (demo)' });
     await row.waitFor();
     await row.getByRole('button', { name: 'Periods' }).click();

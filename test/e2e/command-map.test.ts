@@ -26,24 +26,42 @@ test('command map: event features and crowd density, closures live, station isoc
     // The major events' features the police commander may see, and the race's crowd zones by density level.
     const race = [...vigil.capabilities.events.service.state.events.values()].find((e) => e.name === 'Harbour Grand Prix')!;
     const crowdZones = [...vigil.capabilities.crowd.service.state.zones.values()].filter((z) => z.eventId === race.eventId).length;
-    await page.waitForFunction((n) => document.querySelector('[data-overlay=crowd]')?.getAttribute('data-count') === String(n), crowdZones, { timeout: 10_000 });
+    await page.waitForFunction((n) => document.querySelector('[data-overlay=crowd]')?.getAttribute('data-count') === String(n), crowdZones, {
+      timeout: 10_000,
+    });
     await page.waitForFunction(() => Number(document.querySelector('[data-overlay=events]')?.getAttribute('data-count')) > 0, undefined, { timeout: 10_000 });
-    const visible = await page.request.get(`${vigil.url}/api/events`).then((r) => r.json()) as { events: { eventId: string; status: string }[] };
+    const visible = (await page.request.get(`${vigil.url}/api/events`).then((r) => r.json())) as { events: { eventId: string; status: string }[] };
     let features = 0;
-    for (const e of visible.events.filter((x) => x.status !== 'ended')) features += ((await page.request.get(`${vigil.url}/api/events/${e.eventId}`).then((r) => r.json())) as { features: unknown[] }).features.length;
+    for (const e of visible.events.filter((x) => x.status !== 'ended'))
+      features += ((await page.request.get(`${vigil.url}/api/events/${e.eventId}`).then((r) => r.json())) as { features: unknown[] }).features.length;
     assert.equal(await overlayCount(page, 'events'), features, 'exactly the features the commander may see');
 
     // A closure drawn elsewhere (here over the API, with the commander's session) reaches the open map over the live feed.
-    const created = await page.request.post(`${vigil.url}/api/routing/closures`, { data: { geometry: { type: 'LineString', coordinates: [[7.4195, 43.7385], [7.4215, 43.7392]] }, reason: 'burst water main' } });
+    const created = await page.request.post(`${vigil.url}/api/routing/closures`, {
+      data: {
+        geometry: {
+          type: 'LineString',
+          coordinates: [
+            [7.4195, 43.7385],
+            [7.4215, 43.7392],
+          ],
+        },
+        reason: 'burst water main',
+      },
+    });
     assert.ok(created.ok(), await created.text());
     await page.waitForFunction(() => document.querySelector('[data-overlay=closures]')?.getAttribute('data-count') === '1', undefined, { timeout: 10_000 });
 
     await page.waitForTimeout(500); // the GeoJSON layers paint after setData
     await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_COMMAND_MAP ?? '/tmp/vigil-command-map.png' });
     // Station isochrones: one 4/8/12-minute band set per distinct unit home station.
-    const stations = new Set([...vigil.capabilities.units.service.state.units.values()].map((u) => `${u.homePosition[0].toFixed(4)},${u.homePosition[1].toFixed(4)}`));
+    const stations = new Set(
+      [...vigil.capabilities.units.service.state.units.values()].map((u) => `${u.homePosition[0].toFixed(4)},${u.homePosition[1].toFixed(4)}`),
+    );
     await page.locator('[data-overlay=isochrones] input').check();
-    await page.waitForFunction(() => Number(document.querySelector('[data-overlay=isochrones]')?.getAttribute('data-count')) > 0, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-overlay=isochrones]')?.getAttribute('data-count')) > 0, undefined, {
+      timeout: 20_000,
+    });
     assert.equal(await overlayCount(page, 'isochrones'), Math.min(stations.size, 8) * 3);
     await page.waitForTimeout(500);
     await page.screenshot({ path: '/tmp/vigil-command-map-isochrones.png' });

@@ -149,7 +149,10 @@ test('supervisor writes an action plan with an automatic notification and keyhol
     await supervisor.fill('input[aria-label="Step 2 timer"]', '120');
     await supervisor.getByRole('button', { name: 'Save plan' }).click();
     await supervisor.waitForSelector('.plan-card:has-text("Pharmacy hold-up")');
-    await expectText(supervisor.locator('.plan-card:has-text("Pharmacy hold-up")'), /Police control room \(automatic\) \* · 30 s · automatic → 127\.0\.0\.1:\d+/);
+    await expectText(
+      supervisor.locator('.plan-card:has-text("Pharmacy hold-up")'),
+      /Police control room \(automatic\) \* · 30 s · automatic → 127\.0\.0\.1:\d+/,
+    );
 
     // Keyholders of the site: the demo's list, plus the pharmacist, moved to the top.
     await supervisor.selectOption('select[aria-label="Monitored site"]', panel.siteId!);
@@ -177,7 +180,10 @@ test('supervisor writes an action plan with an automatic notification and keyhol
     await expectText(operator.locator('[data-testid=alarm-detail] h3').first(), /Pharmacy hold-up/);
     // The notifier posted the alarm and ticked the step: the operator sees it done, by Vigil.
     await operator.waitForSelector('[data-step]:has-text("Police control room").done', { timeout: 10_000 });
-    await expectText(operator.locator('[data-step]:has-text("Police control room")'), /notified automatically: HTTP 202 from 127\.0\.0\.1:\d+ — system:notifier/);
+    await expectText(
+      operator.locator('[data-step]:has-text("Police control room")'),
+      /notified automatically: HTTP 202 from 127\.0\.0\.1:\d+ — system:notifier/,
+    );
     assert.equal(posted.length, 1);
     assert.deepEqual([posted[0]!.alarm.kind, posted[0]!.alarm.account], ['hold-up', panel.account]);
     // Keyholders under the call step, in the supervisor's order, each with a tel: link.

@@ -21,7 +21,13 @@ test('crowd zone defined in the browser: outline drawn, thresholds, counter, lin
     const box = (await map.boundingBox())!;
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
-    for (const [dx, dy] of [[-12, -12], [12, -12], [12, 12], [-12, 12]] as const) await page.mouse.click(cx + dx, cy + dy);
+    for (const [dx, dy] of [
+      [-12, -12],
+      [12, -12],
+      [12, 12],
+      [-12, 12],
+    ] as const)
+      await page.mouse.click(cx + dx, cy + dy);
     await page.waitForFunction(() => document.querySelector('[data-testid=zone-form] [data-testid=area-points]')?.textContent === '4 corners');
     await page.fill('input[aria-label="Warning density"]', '1.5');
     await page.fill('input[aria-label="Critical density"]', '3');

@@ -17,7 +17,8 @@ test('crowd page: MQTT counts raise Place du Casino to warning then critical, th
     await vigil.capabilities.routing.loaded;
     const square = vigil.capabilities.crowd.service.state.zones.get('czn:casino-square')!;
     const half = (density: number) => Math.round((density * square.areaM2) / 2);
-    const publish = (counter: string, m: object) => counters.publishAsync(`vigil/sensors/${counter}/events`, JSON.stringify({ type: 'people-count', state: 'normal', ...m }), { qos: 1 });
+    const publish = (counter: string, m: object) =>
+      counters.publishAsync(`vigil/sensors/${counter}/events`, JSON.stringify({ type: 'people-count', state: 'normal', ...m }), { qos: 1 });
     const errors: string[] = [];
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
@@ -28,10 +29,18 @@ test('crowd page: MQTT counts raise Place du Casino to warning then critical, th
     assert.equal(await row.getAttribute('data-level'), 'normal');
 
     // Warning: both cameras of the square count people; the north gate's line counter sees them come in.
-    await Promise.all([publish('cam:casino-square:west', { value: half(2.3) }), publish('cam:casino-square:east', { value: half(2.3) }), publish('line:casino-north', { in: 1200, out: 50 })]);
+    await Promise.all([
+      publish('cam:casino-square:west', { value: half(2.3) }),
+      publish('cam:casino-square:east', { value: half(2.3) }),
+      publish('line:casino-north', { in: 1200, out: 50 }),
+    ]);
     await page.locator('[data-testid=crowd-zones] tr[data-zone="czn:casino-square"][data-level=warning]').waitFor({ timeout: 30_000 });
     // Critical, live, without reloading the page.
-    await Promise.all([publish('cam:casino-square:west', { value: half(4.4) }), publish('cam:casino-square:east', { value: half(4.4) }), publish('line:casino-north', { in: 900, out: 30 })]);
+    await Promise.all([
+      publish('cam:casino-square:west', { value: half(4.4) }),
+      publish('cam:casino-square:east', { value: half(4.4) }),
+      publish('line:casino-north', { in: 900, out: 30 }),
+    ]);
     await page.locator('[data-testid=crowd-zones] tr[data-zone="czn:casino-square"][data-level=critical]').waitFor({ timeout: 30_000 });
     const suggestion = page.locator('[data-testid=crowd-suggestions] li[data-suggestion="close:gte:casino-north"]');
     await suggestion.waitFor({ timeout: 30_000 });
@@ -43,7 +52,10 @@ test('crowd page: MQTT counts raise Place du Casino to warning then critical, th
     // The alarm is in the queue the commander sees.
     const alarms = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signInAt(alarms, `${vigil.url}/alarms`, 'commander');
-    await alarms.getByText(/Crowd density (warning|critical).*Place du Casino/).first().waitFor({ timeout: 30_000 });
+    await alarms
+      .getByText(/Crowd density (warning|critical).*Place du Casino/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await alarms.close();
 
     // The commander applies it: the gate is closed, and the foot graph with it.

@@ -42,7 +42,9 @@ test('early warning in the browser: a rule made in the rules panel drafts an ale
     assert.equal(await approver.locator('[data-testid=sensor-marker]').count(), 0);
 
     for (const value of [1.5, 2.2, 2.3, 2.4, 2.6]) {
-      await gaugeSensor.publishAsync(`vigil/sensors/${gauge.id}/events`, JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm' }), { qos: 1 });
+      await gaugeSensor.publishAsync(`vigil/sensors/${gauge.id}/events`, JSON.stringify({ type: 'water-level', state: 'normal', value, unit: 'm' }), {
+        qos: 1,
+      });
     }
     // Live, without a reload: the sensor-drafted alert appears once, marked.
     const drafted = approver.locator('[data-testid=alert-list] li.sensor-drafted');

@@ -31,8 +31,15 @@ test('event setup in the browser: created with a participating organisation, ros
     await commander.click('[data-testid=create-event]');
     await commander.waitForFunction(() => document.querySelector('[data-testid=event-name]')?.textContent?.includes('Yacht Show'));
     const created = [...vigil.capabilities.events.service.state.events.values()].find((e) => e.name === 'Yacht Show')!;
-    assert.deepEqual(created.participants.filter((p) => p.orgId !== created.ownerOrgId).map((p) => [p.orgId, p.maxClearance, p.defaultClearance]), [[security.id, 2, 2]], 'the owner takes part; the firm at staff level');
-    assert.deepEqual(created.members.map((m) => [m.username, m.eventRole, m.clearance]).filter(([u]) => u === 'guard'), [['guard', 'Pontoon guard', 2]]);
+    assert.deepEqual(
+      created.participants.filter((p) => p.orgId !== created.ownerOrgId).map((p) => [p.orgId, p.maxClearance, p.defaultClearance]),
+      [[security.id, 2, 2]],
+      'the owner takes part; the firm at staff level',
+    );
+    assert.deepEqual(
+      created.members.map((m) => [m.username, m.eventRole, m.clearance]).filter(([u]) => u === 'guard'),
+      [['guard', 'Pontoon guard', 2]],
+    );
 
     const guard = await browser.newPage({ viewport: { width: 420, height: 860 } });
     guard.on('pageerror', (e) => errors.push(e.message));
@@ -41,11 +48,20 @@ test('event setup in the browser: created with a participating organisation, ros
 
     // The firm leaves the roster: the guard's next look finds no such event.
     await commander.click('[data-testid=edit-roster]');
-    await commander.locator('[data-testid=roster-editor] [data-testid=roster-orgs] tr', { hasText: security.name }).getByRole('button', { name: 'Remove' }).click();
-    await commander.locator('[data-testid=roster-editor] [data-testid=roster-members] tr', { hasText: 'guard' }).getByRole('button', { name: 'Remove' }).click();
+    await commander
+      .locator('[data-testid=roster-editor] [data-testid=roster-orgs] tr', { hasText: security.name })
+      .getByRole('button', { name: 'Remove' })
+      .click();
+    await commander
+      .locator('[data-testid=roster-editor] [data-testid=roster-members] tr', { hasText: 'guard' })
+      .getByRole('button', { name: 'Remove' })
+      .click();
     await commander.click('[data-testid=save-roster]');
     await commander.waitForSelector('[data-testid=roster-editor]', { state: 'detached' });
-    assert.deepEqual(vigil.capabilities.events.service.state.events.get(created.eventId)!.participants.map((p) => p.orgId), [created.ownerOrgId]);
+    assert.deepEqual(
+      vigil.capabilities.events.service.state.events.get(created.eventId)!.participants.map((p) => p.orgId),
+      [created.ownerOrgId],
+    );
     await guard.reload();
     await guard.waitForSelector('[data-testid=events-page]');
     await guard.waitForTimeout(500);

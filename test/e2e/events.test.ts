@@ -21,9 +21,9 @@ test('events in the browser: commander and steward of the Harbour Grand Prix see
     await signInAt(cmd, `${vigil.url}/events`, 'commander');
     await cmd.waitForSelector('[data-testid=event-map][data-loaded=true]');
     await cmd.waitForSelector('.live-indicator.on');
-    assert.match(await cmd.textContent('[data-testid=event-name]') ?? '', /Harbour Grand Prix/);
-    assert.match(await cmd.textContent('[data-testid=my-level]') ?? '', /3 · officer \(Gold commander\)/);
-    assert.match(await cmd.textContent('[data-testid=level-capped]') ?? '', /second factor/);
+    assert.match((await cmd.textContent('[data-testid=event-name]')) ?? '', /Harbour Grand Prix/);
+    assert.match((await cmd.textContent('[data-testid=my-level]')) ?? '', /3 · officer \(Gold commander\)/);
+    assert.match((await cmd.textContent('[data-testid=level-capped]')) ?? '', /second factor/);
 
     const stw = await browser.newPage({ viewport: { width: 420, height: 900 }, isMobile: true });
     stw.on('pageerror', (e) => errors.push(`steward: ${e.message}`));
@@ -37,7 +37,12 @@ test('events in the browser: commander and steward of the Harbour Grand Prix see
     await cmd.selectOption('select[aria-label=Kind]', 'zone');
     await cmd.fill('input[aria-label="Feature name"]', 'Restricted: pit lane');
     const box = (await cmd.locator('[data-testid=event-map]').boundingBox())!;
-    for (const [dx, dy] of [[0.55, 0.45], [0.65, 0.45], [0.6, 0.55]] as const) await cmd.mouse.click(box.x + box.width * dx, box.y + box.height * dy);
+    for (const [dx, dy] of [
+      [0.55, 0.45],
+      [0.65, 0.45],
+      [0.6, 0.55],
+    ] as const)
+      await cmd.mouse.click(box.x + box.width * dx, box.y + box.height * dy);
     await cmd.waitForSelector('[data-testid=draw-points]:has-text("3 points")');
     await cmd.selectOption('select[aria-label="feature clearance"]', '3');
     await cmd.click('[data-testid=draw-save]');
@@ -58,16 +63,19 @@ test('events in the browser: commander and steward of the Harbour Grand Prix see
     await cmd.selectOption('select[aria-label="Route to"]', { label: 'Gate A — Sainte-Dévote' });
     await cmd.click('[data-testid=guidance-push]');
     await cmd.waitForSelector('[data-testid=guidance-item]:has-text("Barrier team: move to Gate A now")');
-    assert.match(await cmd.textContent('[data-testid=guidance-item]') ?? '', /foot route · \d+ m/);
+    assert.match((await cmd.textContent('[data-testid=guidance-item]')) ?? '', /foot route · \d+ m/);
 
     // The steward: perimeter, gates, the note and the guidance (live), never the restricted zone.
     await stw.waitForSelector('[data-testid=guidance-item]:has-text("Barrier team: move to Gate A now")');
     await stw.waitForSelector('[data-testid=event-upload]:has-text("Gate briefing")');
     const rows = await stw.locator('[data-testid=feature-row]').allTextContents();
-    assert.ok(rows.some((r) => /Circuit perimeter/.test(r)), rows.join('\n'));
+    assert.ok(
+      rows.some((r) => /Circuit perimeter/.test(r)),
+      rows.join('\n'),
+    );
     assert.equal(rows.filter((r) => /Gate [ABC]/.test(r)).length, 3);
     assert.ok(!rows.some((r) => /Restricted|Command post/.test(r)), 'officer-only features stay hidden');
-    assert.match(await stw.textContent('[data-testid=my-level]') ?? '', /2 · steward \/ staff \(Gate steward\)/);
+    assert.match((await stw.textContent('[data-testid=my-level]')) ?? '', /2 · steward \/ staff \(Gate steward\)/);
     assert.equal(await stw.locator('[data-testid=draw-start]').count(), 0, 'stewards do not draw');
     await stw.screenshot({ path: process.env.VIGIL_SCREENSHOT_EVENT_STEWARD ?? '/tmp/vigil-event-steward.png', fullPage: true });
     await stw.click('[data-testid=guidance-ack]');

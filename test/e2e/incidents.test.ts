@@ -62,7 +62,10 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await phone.waitForFunction(() => document.querySelector('[data-testid=unit-status]')?.textContent === 'en-route');
 
     // The engine's AVL reports over MQTT; the commander's map moves it (live, no reload).
-    const halfway: [number, number] = [Math.round(((fpt.homePosition[0] + site.position[0]) / 2) * 1e6) / 1e6, Math.round(((fpt.homePosition[1] + site.position[1]) / 2) * 1e6) / 1e6];
+    const halfway: [number, number] = [
+      Math.round(((fpt.homePosition[0] + site.position[0]) / 2) * 1e6) / 1e6,
+      Math.round(((fpt.homePosition[1] + site.position[1]) / 2) * 1e6) / 1e6,
+    ];
     await avl.publishAsync(`vigil/units/${fpt.unitId}/position`, JSON.stringify({ lon: halfway[0], lat: halfway[1], speed: 11, heading: 45 }), { qos: 1 });
     await desk.waitForFunction((p) => JSON.parse(document.querySelector('[data-testid=unit-positions]')?.textContent ?? '{}')['FPT 1']?.[0] === p[0], halfway);
     await desk.waitForFunction(() => document.querySelector('[data-testid=command-map]')?.getAttribute('data-ready') === 'yes');
@@ -89,7 +92,11 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     assert.equal(units.units.get(fpt.unitId)!.status, 'returning');
     const timeline = await desk.request.get(`${vigil.url}/api/incidents/${incident.incidentId}/timeline.json`);
     const entries = ((await timeline.json()) as { entries: { category: string }[] }).entries;
-    for (const c of ['incident', 'dispatch', 'unit', 'message']) assert.ok(entries.some((e) => e.category === c), c);
+    for (const c of ['incident', 'dispatch', 'unit', 'message'])
+      assert.ok(
+        entries.some((e) => e.category === c),
+        c,
+      );
     assert.deepEqual(errors, []);
   } finally {
     await avl.endAsync();

@@ -25,7 +25,19 @@ test('cluster: polls on a follower keep the path alive on the leader; a missed p
   if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
   const cluster = clusterIsolation('s');
   const { isolation } = cluster;
-  const base = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL, VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff' }), port: 0, host: '127.0.0.1', demoOnEmpty: false };
+  const base = {
+    ...loadConfig({
+      VIGIL_DC09_PORT: '0',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_DATABASE_URL: POSTGRES_URL,
+      VIGIL_NATS_URL: NATS_URL,
+      VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff',
+    }),
+    port: 0,
+    host: '127.0.0.1',
+    demoOnEmpty: false,
+  };
   const a = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'a' }, isolation);
   const b = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'b' }, isolation);
   let aClosed = false;
@@ -34,7 +46,11 @@ test('cluster: polls on a follower keep the path alive on the leader; a missed p
     assert.equal(b.ctx.leadership.isLeader(), false, 'the second follows');
     const account = '7A01';
     await b.capabilities.alarms.plans.configureAccount({ account, supervisionSeconds: 10 }, 'system');
-    await until(() => a.capabilities.alarms.supervision.monitor.intervalOf(account) === 10, 'the leader to supervise the account configured on the follower', 5_000);
+    await until(
+      () => a.capabilities.alarms.supervision.monitor.intervalOf(account) === 10,
+      'the leader to supervise the account configured on the follower',
+      5_000,
+    );
 
     // The panel polls node B only, every 2 s, for 14 s: longer than its 10 s interval.
     const panel = await Dc09Client.connect('127.0.0.1', b.capabilities.alarms.receiver.tcpPort!);
@@ -49,7 +65,9 @@ test('cluster: polls on a follower keep the path alive on the leader; a missed p
     await until(async () => (await failures()) > 0, 'the path fault', 12_000);
     await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(await failures(), 1, 'one fault, not one per node');
-    const raised = (await a.ctx.log.read({ typePrefixes: ['alarms.alarm.raised'] })).filter((e) => (e.data as { alarm: { kind: string } }).alarm.kind === 'path-fault');
+    const raised = (await a.ctx.log.read({ typePrefixes: ['alarms.alarm.raised'] })).filter(
+      (e) => (e.data as { alarm: { kind: string } }).alarm.kind === 'path-fault',
+    );
     assert.equal(raised.length, 1);
     await until(() => b.capabilities.alarms.state.faultedPaths.has(account), 'the follower to show the fault', 5_000);
 

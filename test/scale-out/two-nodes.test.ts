@@ -16,7 +16,18 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
   if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
   const cluster = clusterIsolation('n');
   const { isolation } = cluster;
-  const base = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: POSTGRES_URL, VIGIL_NATS_URL: NATS_URL, VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff' }), port: 0, host: '127.0.0.1' };
+  const base = {
+    ...loadConfig({
+      VIGIL_DC09_PORT: '0',
+      VIGIL_MQTT_EMBEDDED_PORT: '0',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_DATABASE_URL: POSTGRES_URL,
+      VIGIL_NATS_URL: NATS_URL,
+      VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff',
+    }),
+    port: 0,
+    host: '127.0.0.1',
+  };
   // Node A starts on the empty store and loads the demo; B joins afterwards.
   const a = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'a' }, isolation);
   const b = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'b', demoOnEmpty: false }, isolation);
@@ -30,7 +41,11 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
     assert.ok(((await roads.json()) as { features: unknown[] }).features.length > 800);
 
     // Sign in on A, use the session on B.
-    const login = await fetch(`${a.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'vigil-demo' }) });
+    const login = await fetch(`${a.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'vigil-demo' }),
+    });
     const { token } = await login.json();
     const auth = { authorization: `Bearer ${token}` };
     let me = await fetch(`${b.url}/api/auth/me`, { headers: auth });
@@ -56,7 +71,8 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
     });
     await new Promise((r) => ws.once('open', r));
     const created = await fetch(`${a.url}/api/identity/users`, {
-      method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'nodeuser', roles: ['operator'], password: 'a long enough password' }),
     });
     assert.equal(created.status, 201);
@@ -65,7 +81,10 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
 
     // Work on the stream: a consumer group spanning both nodes handles each message once.
     const handled: string[] = [];
-    for (const [node, name] of [[a, 'a'], [b, 'b']] as const) {
+    for (const [node, name] of [
+      [a, 'a'],
+      [b, 'b'],
+    ] as const) {
       await node.ctx.bus.subscribe<{ n: number }>('jobs.>', async (m) => void handled.push(`${m.payload.n}@${name}`), { group: `jobs_${cluster.tag}` });
     }
     for (let n = 0; n < 40; n++) await (n % 2 ? a : b).ctx.bus.publish('jobs.test', { n });

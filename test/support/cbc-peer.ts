@@ -57,7 +57,14 @@ const CMAS = new Set([...Array.from({ length: 30 }, (_, i) => 4370 + i)]);
  * with the same message code and the next update number; a Stop kills a message
  * on air) and answers per cell. `failCells` are refused; `failFirst` requests get 503.
  */
-export async function startCbcPeer(options: { failCells?: string[]; failFirst?: number } = {}): Promise<{ url: string; received: CbcReceived[]; onAir: Map<string, CbcReceived>; problems: string[]; control: { failFirst: number; failCells: Set<string> }; close(): Promise<void> }> {
+export async function startCbcPeer(options: { failCells?: string[]; failFirst?: number } = {}): Promise<{
+  url: string;
+  received: CbcReceived[];
+  onAir: Map<string, CbcReceived>;
+  problems: string[];
+  control: { failFirst: number; failCells: Set<string> };
+  close(): Promise<void>;
+}> {
   const received: CbcReceived[] = [];
   const onAir = new Map<string, CbcReceived>(); // `${messageIdentifier}/${messageCode}` → message
   const problems: string[] = [];
@@ -75,11 +82,22 @@ export async function startCbcPeer(options: { failCells?: string[]; failFirst?: 
         const r = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
         if (!CMAS.has(r.messageIdentifier)) throw new Error(`message identifier ${r.messageIdentifier} is not a CMAS/EU-Alert one`);
         const serial = r.serialNumber as number;
-        const m: CbcReceived = { operation: r.operation, messageIdentifier: r.messageIdentifier, serialNumber: serial, messageCode: (serial >> 4) & 0x3ff, updateNumber: serial & 0xf, language: r.language ?? null, pages: [], cells: r.warningArea.cells, requestId: r.requestId };
+        const m: CbcReceived = {
+          operation: r.operation,
+          messageIdentifier: r.messageIdentifier,
+          serialNumber: serial,
+          messageCode: (serial >> 4) & 0x3ff,
+          updateNumber: serial & 0xf,
+          language: r.language ?? null,
+          pages: [],
+          cells: r.warningArea.cells,
+          requestId: r.requestId,
+        };
         if (serial >> 14 !== 1) throw new Error('geographical scope is not PLMN wide');
         const key = `${m.messageIdentifier}/${m.messageCode}`;
         if (r.operation === 'write-replace') {
-          if (r.messageCode !== m.messageCode || r.updateNumber !== m.updateNumber) throw new Error('serial number disagrees with its message code / update number');
+          if (r.messageCode !== m.messageCode || r.updateNumber !== m.updateNumber)
+            throw new Error('serial number disagrees with its message code / update number');
           m.pages = decodePages(r.contents, r.dataCodingScheme);
           if (m.pages.length !== r.pages) throw new Error('page count disagrees');
           const before = onAir.get(key);
@@ -94,7 +112,10 @@ export async function startCbcPeer(options: { failCells?: string[]; failFirst?: 
         } else throw new Error(`unknown operation ${r.operation}`);
         received.push(m);
         const failing = control.failCells;
-        answer(200, { accepted: m.cells.filter((c) => !failing.has(c)), failed: m.cells.filter((c) => failing.has(c)).map((cell) => ({ cell, cause: 'cell-not-operational' })) });
+        answer(200, {
+          accepted: m.cells.filter((c) => !failing.has(c)),
+          failed: m.cells.filter((c) => failing.has(c)).map((cell) => ({ cell, cause: 'cell-not-operational' })),
+        });
       } catch (error) {
         problems.push((error as Error).message);
         answer(400, { error: (error as Error).message });
@@ -102,5 +123,12 @@ export async function startCbcPeer(options: { failCells?: string[]; failFirst?: 
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cbc`, received, onAir, problems, control, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cbc`,
+    received,
+    onAir,
+    problems,
+    control,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

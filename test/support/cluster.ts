@@ -8,7 +8,12 @@ import { NATS_URL, POSTGRES_URL } from './services.js';
  * An isolated place on the real PostgreSQL and NATS for one scale-out test: its own
  * schema, stream and subject prefix, and a data folder per node; `drop` removes them.
  */
-export function clusterIsolation(name: string): { tag: string; isolation: { pgSchema: string; streamName: string; subjectPrefix: string }; dataDir: () => string; drop: () => Promise<void> } {
+export function clusterIsolation(name: string): {
+  tag: string;
+  isolation: { pgSchema: string; streamName: string; subjectPrefix: string };
+  dataDir: () => string;
+  drop: () => Promise<void>;
+} {
   const tag = `${name}${process.pid}${Date.now().toString(36)}`;
   const isolation = { pgSchema: `vigil_${tag}`, streamName: `TEST_${tag}`, subjectPrefix: `t_${tag}` };
   const dirs: string[] = [];

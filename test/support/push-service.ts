@@ -18,7 +18,29 @@ const ece = createRequire(import.meta.url)('http_ece') as { decrypt(buffer: Buff
  */
 export async function pushService(status = () => 201) {
   const certDir = mkdtempSync(join(tmpdir(), 'vigil-push-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const tls = { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) };
   rmSync(join(certDir, 'key.pem'));
   const caFile = join(certDir, 'cert.pem');
@@ -33,8 +55,17 @@ export async function pushService(status = () => 201) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    base: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, agent: new Agent({ ca: tls.cert }), caFile, received,
-    close: () => new Promise<void>((r) => server.close(() => { rmSync(certDir, { recursive: true, force: true }); r(); })),
+    base: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    agent: new Agent({ ca: tls.cert }),
+    caFile,
+    received,
+    close: () =>
+      new Promise<void>((r) =>
+        server.close(() => {
+          rmSync(certDir, { recursive: true, force: true });
+          r();
+        }),
+      ),
   };
 }
 
@@ -48,4 +79,3 @@ export function browserPushKeys(endpoint: string) {
     decrypt: (body: Buffer): string => ece.decrypt(body, { version: 'aes128gcm', privateKey: ecdh, authSecret: auth }).toString(),
   };
 }
-

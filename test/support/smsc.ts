@@ -1,7 +1,15 @@
 import smpp, { type PDU, type Session } from 'smpp';
 import { receiptText } from '../../src/alerts/channels/sms/sms-receipt.js';
 
-export interface Received { to: string; dataCoding: number; esmClass: number; udh: Buffer | null; text: string; messageId: string; registeredDelivery: number }
+export interface Received {
+  to: string;
+  dataCoding: number;
+  esmClass: number;
+  udh: Buffer | null;
+  text: string;
+  messageId: string;
+  registeredDelivery: number;
+}
 
 export interface SmscOptions {
   /**
@@ -44,17 +52,32 @@ export async function smsc(throttle: (to: string, attempt: number, part: number)
       const parts = udh ? udh[3]! : 1;
       if (throttle(to, n, part)) return session.send(pdu.response({ command_status: 0x58 }));
       const messageId = `m${(++id).toString(16)}`;
-      received.push({ to, dataCoding: Number(pdu.data_coding), esmClass: Number(pdu.esm_class), udh, text: sm.message, messageId, registeredDelivery: Number(pdu.registered_delivery) });
+      received.push({
+        to,
+        dataCoding: Number(pdu.data_coding),
+        esmClass: Number(pdu.esm_class),
+        udh,
+        text: sm.message,
+        messageId,
+        registeredDelivery: Number(pdu.registered_delivery),
+      });
       session.send(pdu.response({ message_id: messageId }));
       const stat = Number(pdu.registered_delivery) & 1 ? (options.receipt ?? (() => 'DELIVRD'))(to, part, parts) : null;
       if (stat) {
-        setImmediate(() => session.deliver_sm({
-          source_addr: to, destination_addr: String(pdu.source_addr), esm_class: 0x04,
-          short_message: receiptText({ messageId, stat, err: stat === 'DELIVRD' ? '000' : '001', text: sm.message }),
-          ...(options.textOnlyReceipts ? {} : { receipted_message_id: messageId, message_state: MESSAGE_STATE[stat] ?? 7 }),
-        }, (resp) => {
-          if (resp.command_status === 0) receiptsAnswered.push(messageId);
-        }));
+        setImmediate(() =>
+          session.deliver_sm(
+            {
+              source_addr: to,
+              destination_addr: String(pdu.source_addr),
+              esm_class: 0x04,
+              short_message: receiptText({ messageId, stat, err: stat === 'DELIVRD' ? '000' : '001', text: sm.message }),
+              ...(options.textOnlyReceipts ? {} : { receipted_message_id: messageId, message_state: MESSAGE_STATE[stat] ?? 7 }),
+            },
+            (resp) => {
+              if (resp.command_status === 0) receiptsAnswered.push(messageId);
+            },
+          ),
+        );
       }
     });
     session.on('unbind', (pdu: PDU) => session.send(pdu.response()));
@@ -62,14 +85,30 @@ export async function smsc(throttle: (to: string, attempt: number, part: number)
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `smpp://vigil:s3cret@127.0.0.1:${server.address().port}`, received, attempts, receiptsAnswered,
+    url: `smpp://vigil:s3cret@127.0.0.1:${server.address().port}`,
+    received,
+    attempts,
+    receiptsAnswered,
     bound: () => bound.size,
     /** A text from a phone to the alert sender, as the network delivers it (esm_class 0); resolves with the ESME's deliver_sm_resp status. */
     mo(from: string, text: string, to = 'MC-ALERT'): Promise<number> {
       const session = [...bound][0];
       if (!session) return Promise.reject(new Error('no ESME is bound'));
       const ucs2 = /[^\x20-\x7e\n\r]/.test(text);
-      return new Promise((resolve) => session.deliver_sm({ source_addr_ton: 1, source_addr_npi: 1, source_addr: from.replace(/^\+/, ''), destination_addr: to, esm_class: 0, data_coding: ucs2 ? 8 : 0, short_message: { message: text } }, (resp) => resolve(resp.command_status)));
+      return new Promise((resolve) =>
+        session.deliver_sm(
+          {
+            source_addr_ton: 1,
+            source_addr_npi: 1,
+            source_addr: from.replace(/^\+/, ''),
+            destination_addr: to,
+            esm_class: 0,
+            data_coding: ucs2 ? 8 : 0,
+            short_message: { message: text },
+          },
+          (resp) => resolve(resp.command_status),
+        ),
+      );
     },
     /** Ends every bound session, as an SMSC restarting would. */
     async dropSessions(): Promise<void> {
@@ -77,9 +116,10 @@ export async function smsc(throttle: (to: string, attempt: number, part: number)
       bound.clear();
       await Promise.all(sessions.map((s) => new Promise<void>((r) => s.close(() => r()))));
     },
-    close: () => new Promise<void>((r) => {
-      for (const s of bound) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of bound) s.destroy();
+        server.close(() => r());
+      }),
   };
 }

@@ -31,10 +31,12 @@ async function precache() {
 }
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    for (const name of await caches.keys()) if (name !== SHELL && name !== DATA) await caches.delete(name);
-    await self.clients.claim();
-  })());
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (name !== SHELL && name !== DATA) await caches.delete(name);
+      await self.clients.claim();
+    })(),
+  );
 });
 
 self.addEventListener('fetch', (event) => {
@@ -46,7 +48,8 @@ self.addEventListener('fetch', (event) => {
   else if (url.pathname.startsWith('/assets/') || url.pathname.startsWith('/icons/')) event.respondWith(cacheFirst(request));
   // The alerts of the last place asked about are kept under one key: offline, the last known list.
   else if (url.pathname === ALERTS) event.respondWith(networkFirst(request, DATA, ALERTS));
-  else if (url.pathname === '/api/city' || url.pathname.startsWith('/api/city/basemap/') || url.pathname === '/api/public/push/key') event.respondWith(networkFirst(request, DATA, url.pathname));
+  else if (url.pathname === '/api/city' || url.pathname.startsWith('/api/city/basemap/') || url.pathname === '/api/public/push/key')
+    event.respondWith(networkFirst(request, DATA, url.pathname));
 });
 
 /** The network's answer, kept; offline (or a server error), the kept one, marked with when it was kept. */
@@ -117,12 +120,18 @@ function notificationOf(payload) {
 self.addEventListener('push', (event) => {
   const payload = readPayload(event.data);
   const { title, options } = notificationOf(payload);
-  event.waitUntil((async () => {
-    await self.registration.showNotification(title, options);
-    // Open pages show the new alert at once; the kept list is refreshed for offline use.
-    for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) client.postMessage({ type: 'vigil-push', title, ...options.data });
-    await caches.open(DATA).then((cache) => fetch(ALERTS).then((r) => (r.ok ? cache.put(ALERTS, r) : undefined))).catch(() => undefined);
-  })());
+  event.waitUntil(
+    (async () => {
+      await self.registration.showNotification(title, options);
+      // Open pages show the new alert at once; the kept list is refreshed for offline use.
+      for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true }))
+        client.postMessage({ type: 'vigil-push', title, ...options.data });
+      await caches
+        .open(DATA)
+        .then((cache) => fetch(ALERTS).then((r) => (r.ok ? cache.put(ALERTS, r) : undefined)))
+        .catch(() => undefined);
+    })(),
+  );
 });
 
 self.addEventListener('notificationclick', (event) => {

@@ -19,7 +19,20 @@ import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
 type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'admin' | 'security';
-const PATHS: Record<Page, string> = { map: '/', alarms: '/alarms', alerts: '/alerts', incidents: '/incidents', responder: '/responder', events: '/events', routing: '/routing', crowd: '/crowd', cockpit: '/cockpit', audit: '/audit', admin: '/admin', security: '/security' };
+const PATHS: Record<Page, string> = {
+  map: '/',
+  alarms: '/alarms',
+  alerts: '/alerts',
+  incidents: '/incidents',
+  responder: '/responder',
+  events: '/events',
+  routing: '/routing',
+  crowd: '/crowd',
+  cockpit: '/cockpit',
+  audit: '/audit',
+  admin: '/admin',
+  security: '/security',
+};
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
@@ -27,7 +40,10 @@ export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [timeZone, setTimeZone] = useState('UTC');
   useEffect(() => {
-    api<{ timeZone: string }>('/api/city').then((c) => setTimeZone(c.timeZone), () => {});
+    api<{ timeZone: string }>('/api/city').then(
+      (c) => setTimeZone(c.timeZone),
+      () => {},
+    );
   }, []);
   const refresh = useCallback(() => {
     api<Me>('/api/auth/me').then(setMe, (e: unknown) => {
@@ -51,7 +67,13 @@ export function App() {
   }
   return (
     <LanguageContext.Provider value={{ lang, setLang, timeZone }}>
-      {me === undefined ? <div className="loading">Vigil…</div> : me === null ? <SignIn onSignedIn={refresh} /> : <Shell me={me} onSignedOut={() => setMe(null)} onChanged={refresh} />}
+      {me === undefined ? (
+        <div className="loading">Vigil…</div>
+      ) : me === null ? (
+        <SignIn onSignedIn={refresh} />
+      ) : (
+        <Shell me={me} onSignedOut={() => setMe(null)} onChanged={refresh} />
+      )}
     </LanguageContext.Provider>
   );
 }
@@ -88,18 +110,60 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
       <header className="topbar">
         <span className="brand">◉ Vigil</span>
         <nav>
-          <button className={page === 'map' ? 'active' : ''} onClick={() => go('map')}>{t('Map')}</button>
-          {canAlarms && <button className={page === 'alarms' ? 'active' : ''} onClick={() => go('alarms')}>{t('Alarms')}</button>}
-          {canAlerts && <button className={page === 'alerts' ? 'active' : ''} onClick={() => go('alerts')}>{t('Public alerts')}</button>}
-          {canIncidents && <button className={page === 'incidents' ? 'active' : ''} onClick={() => go('incidents')}>{t('Incidents')}</button>}
-          {isResponder && <button className={page === 'responder' ? 'active' : ''} onClick={() => go('responder')}>{t('My unit')}</button>}
-          {canEvents && <button className={page === 'events' ? 'active' : ''} onClick={() => go('events')}>{t('Events')}</button>}
-          <button className={page === 'routing' ? 'active' : ''} onClick={() => go('routing')}>{t('Routing')}</button>
-          {canCrowd && <button className={page === 'crowd' ? 'active' : ''} onClick={() => go('crowd')}>{t('Crowd')}</button>}
-          {canCockpit && <button className={page === 'cockpit' ? 'active' : ''} onClick={() => go('cockpit')}>{t('Cockpit')}</button>}
-          {canAudit && <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>{t('Audit trail')}</button>}
-          {isAdmin && <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>{t('Administration')}</button>}
-          <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>{t('Security')}</button>
+          <button className={page === 'map' ? 'active' : ''} onClick={() => go('map')}>
+            {t('Map')}
+          </button>
+          {canAlarms && (
+            <button className={page === 'alarms' ? 'active' : ''} onClick={() => go('alarms')}>
+              {t('Alarms')}
+            </button>
+          )}
+          {canAlerts && (
+            <button className={page === 'alerts' ? 'active' : ''} onClick={() => go('alerts')}>
+              {t('Public alerts')}
+            </button>
+          )}
+          {canIncidents && (
+            <button className={page === 'incidents' ? 'active' : ''} onClick={() => go('incidents')}>
+              {t('Incidents')}
+            </button>
+          )}
+          {isResponder && (
+            <button className={page === 'responder' ? 'active' : ''} onClick={() => go('responder')}>
+              {t('My unit')}
+            </button>
+          )}
+          {canEvents && (
+            <button className={page === 'events' ? 'active' : ''} onClick={() => go('events')}>
+              {t('Events')}
+            </button>
+          )}
+          <button className={page === 'routing' ? 'active' : ''} onClick={() => go('routing')}>
+            {t('Routing')}
+          </button>
+          {canCrowd && (
+            <button className={page === 'crowd' ? 'active' : ''} onClick={() => go('crowd')}>
+              {t('Crowd')}
+            </button>
+          )}
+          {canCockpit && (
+            <button className={page === 'cockpit' ? 'active' : ''} onClick={() => go('cockpit')}>
+              {t('Cockpit')}
+            </button>
+          )}
+          {canAudit && (
+            <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>
+              {t('Audit trail')}
+            </button>
+          )}
+          {isAdmin && (
+            <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>
+              {t('Administration')}
+            </button>
+          )}
+          <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>
+            {t('Security')}
+          </button>
         </nav>
         <span className="spacer" />
         <button className={`live-indicator ${live.connected ? 'on' : 'off'}`} onClick={() => setFeedOpen(!feedOpen)} title={t('Live events')}>
@@ -139,7 +203,9 @@ function LanguagePicker() {
       {({ lang, setLang }) => (
         <select aria-label="Language" value={lang} onChange={(e) => setLang(e.target.value)}>
           {LANGUAGES.map((l) => (
-            <option key={l.code} value={l.code}>{l.name}</option>
+            <option key={l.code} value={l.code}>
+              {l.name}
+            </option>
           ))}
         </select>
       )}

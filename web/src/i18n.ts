@@ -13,7 +13,11 @@ export const LANGUAGES = [
   { code: 'fr', name: 'Français' },
 ];
 
-export const LanguageContext = createContext<{ lang: string; setLang: (l: string) => void; timeZone: string }>({ lang: 'en', setLang: () => {}, timeZone: 'UTC' });
+export const LanguageContext = createContext<{ lang: string; setLang: (l: string) => void; timeZone: string }>({
+  lang: 'en',
+  setLang: () => {},
+  timeZone: 'UTC',
+});
 
 export function useT(): (key: string) => string {
   const { lang } = useContext(LanguageContext);

@@ -9,8 +9,29 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
  * services behind the city's firewall (server-side request forgery).
  */
 const blocked = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) blocked.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b:1::', 48]] as const) blocked.addSubnet(net, prefix, 'ipv6');
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b:1::', 48],
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv6');
 
 /** Whether an IP literal is a public unicast address (IPv4-mapped IPv6 judged as its IPv4). */
 export function isPublicAddress(address: string): boolean {
@@ -43,7 +64,12 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     if (error) return (callback as (e: Error) => void)(error);
     const refused = addresses.find((a) => !isPublicAddress(a.address));
     if (refused || addresses.length === 0) {
-      const e = Object.assign(new Error(`${hostname} resolves to ${refused?.address ?? 'nothing'}, a private or local address; webhooks reach public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true`), { code: 'EPRIVATEADDRESS' });
+      const e = Object.assign(
+        new Error(
+          `${hostname} resolves to ${refused?.address ?? 'nothing'}, a private or local address; webhooks reach public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true`,
+        ),
+        { code: 'EPRIVATEADDRESS' },
+      );
       return (callback as (e: Error) => void)(e);
     }
     if ((options as { all?: boolean }).all) return (callback as (e: null, a: LookupAddress[]) => void)(null, addresses);

@@ -8,7 +8,12 @@ import { backoff, post, postOnce, retryAfterMs } from './outbound-http.js';
 const keepAlive = setInterval(() => {}, 1_000);
 after(() => clearInterval(keepAlive));
 
-interface Hit { attempt: number; at: number; headers: IncomingMessage['headers']; body: string }
+interface Hit {
+  attempt: number;
+  at: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
 
 /** A peer on loopback; `answer` decides each request's answer from its 1-based number. */
 async function peer(answer: (n: number, res: ServerResponse) => void): Promise<{ url: string; hits: Hit[]; close(): Promise<void> }> {
@@ -23,7 +28,15 @@ async function peer(answer: (n: number, res: ServerResponse) => void): Promise<{
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, hits, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url,
+    hits,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 test('outbound HTTP: 5xx and 429 are retried with the waits given, then the answer is read', async () => {
@@ -31,7 +44,14 @@ test('outbound HTTP: 5xx and 429 are retried with the waits given, then the answ
   try {
     const result = await post(p.url, '{"a":1}', { headers: (n) => ({ 'content-type': 'application/json', 'x-attempt': String(n) }), backoffMs: [30, 60, 90] });
     assert.deepEqual(result, { ok: true, value: { status: 200, text: '{"ok":true}' }, attempts: 3 });
-    assert.deepEqual(p.hits.map((h) => [h.headers['x-attempt'], h.headers['content-type'], h.body]), [['1', 'application/json', '{"a":1}'], ['2', 'application/json', '{"a":1}'], ['3', 'application/json', '{"a":1}']]);
+    assert.deepEqual(
+      p.hits.map((h) => [h.headers['x-attempt'], h.headers['content-type'], h.body]),
+      [
+        ['1', 'application/json', '{"a":1}'],
+        ['2', 'application/json', '{"a":1}'],
+        ['3', 'application/json', '{"a":1}'],
+      ],
+    );
     assert.ok(p.hits[1]!.at - p.hits[0]!.at >= 25, 'first wait');
     assert.ok(p.hits[2]!.at - p.hits[1]!.at >= 55, 'second wait, longer');
   } finally {

@@ -12,9 +12,7 @@ import { nonPublicLiteral, publicOnlyLookup } from './outbound-guard.js';
  */
 
 /** One attempt's outcome. A failure says whether another attempt may help, and the HTTP status when there was one. */
-export type Attempt<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: string; retry: boolean; status?: number; statusText?: string; retryAfterMs?: number };
+export type Attempt<T> = { ok: true; value: T } | { ok: false; error: string; retry: boolean; status?: number; statusText?: string; retryAfterMs?: number };
 
 /** What the peer answered: status and (at most `maxBytes` of) the body as text. */
 export interface HttpAnswer {
@@ -72,11 +70,21 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
 }
 
 /** One POST, its answer read; never throws. */
-export async function postOnce(url: string, body: string | Buffer, headers: Record<string, string>, options: PostOnceOptions = {}): Promise<Attempt<HttpAnswer>> {
+export async function postOnce(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+  options: PostOnceOptions = {},
+): Promise<Attempt<HttpAnswer>> {
   const target = new URL(url);
   if (options.publicOnly) {
     const literal = nonPublicLiteral(target.hostname);
-    if (literal !== null) return { ok: false, error: `${literal} is a private or local address; webhooks reach public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true`, retry: false };
+    if (literal !== null)
+      return {
+        ok: false,
+        error: `${literal} is a private or local address; webhooks reach public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true`,
+        retry: false,
+      };
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -90,34 +98,42 @@ export async function postOnce(url: string, body: string | Buffer, headers: Reco
       options.signal?.removeEventListener('abort', onOuter);
       resolve(a);
     };
-    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      ...(options.agent ? { agent: options.agent } : {}),
-      ...(options.publicOnly ? { lookup: publicOnlyLookup } : {}),
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) {
-          request.destroy();
-          return done({ ok: false, error: `answer larger than ${maxBytes} bytes`, retry: true });
-        }
-        chunks.push(chunk);
-      });
-      res.on('error', (e) => done({ ok: false, error: e.message, retry: true }));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (status >= 200 && status < 300) return done({ ok: true, value: { status, text } });
-        const wait = retryAfterMs(res.headers['retry-after']);
-        done({
-          ok: false, error: `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`, retry: retryStatus(status), status, statusText: res.statusMessage ?? '',
-          ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        ...(options.agent ? { agent: options.agent } : {}),
+        ...(options.publicOnly ? { lookup: publicOnlyLookup } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            request.destroy();
+            return done({ ok: false, error: `answer larger than ${maxBytes} bytes`, retry: true });
+          }
+          chunks.push(chunk);
         });
-      });
-    });
+        res.on('error', (e) => done({ ok: false, error: e.message, retry: true }));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (status >= 200 && status < 300) return done({ ok: true, value: { status, text } });
+          const wait = retryAfterMs(res.headers['retry-after']);
+          done({
+            ok: false,
+            error: `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+            retry: retryStatus(status),
+            status,
+            statusText: res.statusMessage ?? '',
+            ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+          });
+        });
+      },
+    );
     const fail = (e: Error & { code?: string }): void => {
       request.destroy();
       done({ ok: false, error: e.message, retry: e.code !== 'EPRIVATEADDRESS' });
@@ -153,7 +169,10 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
  * there are waits). A failure that carries a peer's Retry-After waits that long instead,
  * when longer, up to `maxRetryAfterMs`. An aborted `signal` ends it as 'stopped'.
  */
-export async function withRetries<T>(attempt: (n: number) => Promise<Attempt<T>>, options: RetryOptions & { signal?: AbortSignal } = {}): Promise<Attempt<T> & { attempts: number }> {
+export async function withRetries<T>(
+  attempt: (n: number) => Promise<Attempt<T>>,
+  options: RetryOptions & { signal?: AbortSignal } = {},
+): Promise<Attempt<T> & { attempts: number }> {
   const waits = options.backoffMs ?? DEFAULT_BACKOFF_MS;
   const stopped = (n: number): Attempt<T> & { attempts: number } => ({ ok: false, error: 'stopped', retry: false, attempts: n });
   for (let n = 1; ; n++) {
@@ -169,9 +188,12 @@ export async function withRetries<T>(attempt: (n: number) => Promise<Attempt<T>>
 /** POSTs with retries: the answer (read by `read` when given) or the last failure, and how many attempts it took. */
 export async function post<T = HttpAnswer>(url: string, body: string | Buffer, options: PostOptions<T> = {}): Promise<Attempt<T> & { attempts: number }> {
   const { headers, read, backoffMs, maxRetryAfterMs, ...once } = options;
-  return withRetries(async (n) => {
-    const answer = await postOnce(url, body, typeof headers === 'function' ? headers(n) : headers ?? {}, once);
-    if (!answer.ok || !read) return answer as Attempt<T>;
-    return read(answer.value);
-  }, { ...(backoffMs ? { backoffMs } : {}), ...(maxRetryAfterMs !== undefined ? { maxRetryAfterMs } : {}), ...(once.signal ? { signal: once.signal } : {}) });
+  return withRetries(
+    async (n) => {
+      const answer = await postOnce(url, body, typeof headers === 'function' ? headers(n) : (headers ?? {}), once);
+      if (!answer.ok || !read) return answer as Attempt<T>;
+      return read(answer.value);
+    },
+    { ...(backoffMs ? { backoffMs } : {}), ...(maxRetryAfterMs !== undefined ? { maxRetryAfterMs } : {}), ...(once.signal ? { signal: once.signal } : {}) },
+  );
 }

@@ -13,8 +13,7 @@ export function wayPositions(data: OsmData, way: OsmWay): Position[] | null {
   return out;
 }
 
-const isClosed = (ring: Position[]): boolean =>
-  ring.length >= 4 && ring[0]![0] === ring.at(-1)![0] && ring[0]![1] === ring.at(-1)![1];
+const isClosed = (ring: Position[]): boolean => ring.length >= 4 && ring[0]![0] === ring.at(-1)![0] && ring[0]![1] === ring.at(-1)![1];
 
 export function wayLine(data: OsmData, way: OsmWay): LineString | null {
   const coords = wayPositions(data, way);
@@ -79,9 +78,7 @@ export function relationMultiPolygon(data: OsmData, relation: OsmRelation, maxGa
   if (!outerAssembled || !innerAssembled) return null;
   const outerRings = outerAssembled.rings;
   // Smallest first, so that each hole goes to the smallest outer ring containing it.
-  const polygons: Position[][][] = outerRings
-    .sort((a, b) => ringAreaM2(a) - ringAreaM2(b))
-    .map((ring) => [ring]);
+  const polygons: Position[][][] = outerRings.sort((a, b) => ringAreaM2(a) - ringAreaM2(b)).map((ring) => [ring]);
   for (const hole of innerAssembled.rings) {
     const owner = polygons.find((poly) => polygonContains([poly[0]!], hole[0]!));
     owner?.push(hole);

@@ -43,7 +43,13 @@ function pbfFile(): Buffer {
   const way = [...field(1, 0), ...varint(10), ...packed(2, [5]), ...packed(3, [6]), ...packed(8, deltas([1, 2, 3, 1]).map(zz))];
   const relation = [...field(1, 0), ...varint(20), ...packed(2, [8]), ...packed(3, [9]), ...packed(8, [7]), ...packed(9, [zz(10)]), ...packed(10, [1])];
   const group = [...bytesField(2, dense), ...bytesField(3, way), ...bytesField(4, relation)];
-  const block = [...bytesField(1, strings.flatMap((s) => bytesField(1, str(s)))), ...bytesField(2, group)];
+  const block = [
+    ...bytesField(
+      1,
+      strings.flatMap((s) => bytesField(1, str(s))),
+    ),
+    ...bytesField(2, group),
+  ];
   const header = [...bytesField(4, str('OsmSchema-V0.6')), ...bytesField(4, str('DenseNodes'))];
   const blob = (type: string, content: number[]): number[] => {
     const b = [...bytesField(1, content), ...field(2, 0), ...varint(content.length)];
@@ -59,7 +65,14 @@ test('decodes dense nodes, tags, ways and relations of a PBF file', async () => 
   const file = join(dir, 'tiny.osm.pbf');
   writeFileSync(file, pbfFile());
   const d = await readOsm(file, 0);
-  assert.deepEqual([...d.nodes.entries()], [[1, [7.42, 43.73]], [2, [7.42, 43.74]], [3, [7.43, 43.74]]]);
+  assert.deepEqual(
+    [...d.nodes.entries()],
+    [
+      [1, [7.42, 43.73]],
+      [2, [7.42, 43.74]],
+      [3, [7.43, 43.74]],
+    ],
+  );
   assert.deepEqual(d.taggedNodes, [{ id: 2, position: [7.42, 43.74], tags: { amenity: 'police', name: 'Poste' } }]);
   assert.deepEqual(d.ways.get(10), { id: 10, refs: [1, 2, 3, 1], tags: { building: 'yes' } });
   assert.deepEqual(d.relations, [{ id: 20, members: [{ type: 'way', ref: 10, role: 'outer' }], tags: { type: 'multipolygon' } }]);
@@ -69,18 +82,22 @@ test('fuzz: a corrupted PBF file fails with a clear error, never a crash or a ha
   const good = pbfFile();
   let i = 0;
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat(good.length), async (flips, cut) => {
-      const bad = Buffer.from(good.subarray(0, Math.max(cut, 8)));
-      for (const [at, value] of flips) if (at < bad.length) bad[at] = value;
-      const file = join(dir, `fuzz-${++i}.osm.pbf`);
-      writeFileSync(file, bad);
-      try {
-        const d = await readOsm(file, 0);
-        for (const p of d.nodes.values()) assert.ok(Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90);
-      } catch (error) {
-        assert.ok(error instanceof VigilError, `unexpected ${String(error)}`);
-      }
-    }),
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      fc.nat(good.length),
+      async (flips, cut) => {
+        const bad = Buffer.from(good.subarray(0, Math.max(cut, 8)));
+        for (const [at, value] of flips) if (at < bad.length) bad[at] = value;
+        const file = join(dir, `fuzz-${++i}.osm.pbf`);
+        writeFileSync(file, bad);
+        try {
+          const d = await readOsm(file, 0);
+          for (const p of d.nodes.values()) assert.ok(Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90);
+        } catch (error) {
+          assert.ok(error instanceof VigilError, `unexpected ${String(error)}`);
+        }
+      },
+    ),
     { numRuns: 500 },
   );
 });

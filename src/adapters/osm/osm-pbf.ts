@@ -61,7 +61,8 @@ function blobContent(r: ProtobufReader): Uint8Array {
     if (field === 1 && wire === 2) raw = r.bytes();
     else if (field === 2 && wire === 0) rawSize = r.varint();
     else if (field === 3 && wire === 2) zlib = r.bytes();
-    else if ((field === 4 || field === 5 || field === 6 || field === 7) && wire === 2) throw new ProtobufError('only raw and zlib blobs are supported (not lzma, bzip2, lz4 or zstd)');
+    else if ((field === 4 || field === 5 || field === 6 || field === 7) && wire === 2)
+      throw new ProtobufError('only raw and zlib blobs are supported (not lzma, bzip2, lz4 or zstd)');
     else r.skip(wire);
   }
   if (raw) return r.buf.subarray(raw[0], raw[1]);
@@ -138,8 +139,11 @@ function readPrimitiveBlock(r: ProtobufReader, data: OsmData): void {
       const [field, wire] = g.key();
       if (field === 1 && wire === 2) {
         const n = g.sub();
-        let id = 0, lat = 0, lon = 0;
-        let keys: number[] = [], vals: number[] = [];
+        let id = 0,
+          lat = 0,
+          lon = 0;
+        let keys: number[] = [],
+          vals: number[] = [];
         while (!n.done) {
           const [f, w] = n.key();
           if (f === 1) id = n.sint();
@@ -152,7 +156,10 @@ function readPrimitiveBlock(r: ProtobufReader, data: OsmData): void {
         addNode(id, coord(latOffset, lat), coord(lonOffset, lon), tagsOf(keys, vals));
       } else if (field === 2 && wire === 2) {
         const d = g.sub();
-        let ids: number[] = [], lats: number[] = [], lons: number[] = [], kv: number[] = [];
+        let ids: number[] = [],
+          lats: number[] = [],
+          lons: number[] = [],
+          kv: number[] = [];
         while (!d.done) {
           const [f, w] = d.key();
           if (f === 1) ids = d.packed(w, readSint);
@@ -162,7 +169,10 @@ function readPrimitiveBlock(r: ProtobufReader, data: OsmData): void {
           else d.skip(w);
         }
         if (lats.length !== ids.length || lons.length !== ids.length) throw new ProtobufError('dense nodes: ids, lats and lons differ in length');
-        let id = 0, lat = 0, lon = 0, k = 0;
+        let id = 0,
+          lat = 0,
+          lon = 0,
+          k = 0;
         for (let i = 0; i < ids.length; i++) {
           id += ids[i]!;
           lat += lats[i]!;
@@ -180,7 +190,9 @@ function readPrimitiveBlock(r: ProtobufReader, data: OsmData): void {
       } else if (field === 3 && wire === 2) {
         const w = g.sub();
         let id = 0;
-        let keys: number[] = [], vals: number[] = [], refs: number[] = [];
+        let keys: number[] = [],
+          vals: number[] = [],
+          refs: number[] = [];
         while (!w.done) {
           const [f, wt] = w.key();
           if (f === 1) id = w.int();
@@ -194,7 +206,11 @@ function readPrimitiveBlock(r: ProtobufReader, data: OsmData): void {
       } else if (field === 4 && wire === 2) {
         const rel = g.sub();
         let id = 0;
-        let keys: number[] = [], vals: number[] = [], roles: number[] = [], memids: number[] = [], types: number[] = [];
+        let keys: number[] = [],
+          vals: number[] = [],
+          roles: number[] = [],
+          memids: number[] = [],
+          types: number[] = [];
         while (!rel.done) {
           const [f, wt] = rel.key();
           if (f === 1) id = rel.int();

@@ -20,7 +20,8 @@ export async function readOsm(file: string, totalBytes: number, onProgress?: (p:
   if (/\.pbf$/i.test(file)) return readOsmPbf(file, onProgress);
   const data: OsmData = { nodes: new Map(), taggedNodes: [], ways: new Map(), relations: [], bounds: null };
   const parser = new SaxesParser({ xmlns: false, position: true });
-  let current: { kind: 'node'; id: number; position: Position; tags: Tags } | { kind: 'way'; way: OsmWay } | { kind: 'relation'; relation: OsmRelation } | null = null;
+  let current:
+    { kind: 'node'; id: number; position: Position; tags: Tags } | { kind: 'way'; way: OsmWay } | { kind: 'relation'; relation: OsmRelation } | null = null;
   let tagCount = 0;
   const fail = (message: string): never => {
     throw new VigilError('bad_request', `${file}:${parser.line}: ${message}`);

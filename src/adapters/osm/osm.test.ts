@@ -27,7 +27,10 @@ test('reads nodes, tags, ways and relations', async () => {
   const d = await readOsm(file, SAMPLE.length);
   assert.equal(d.nodes.size, 3);
   assert.deepEqual(d.nodes.get(2), [7.42, 43.74]);
-  assert.deepEqual(d.taggedNodes.map((x) => x.tags.name), ['Poste']);
+  assert.deepEqual(
+    d.taggedNodes.map((x) => x.tags.name),
+    ['Poste'],
+  );
   assert.deepEqual(d.ways.get(10)!.refs, [1, 2, 3, 1]);
   assert.deepEqual(d.relations[0]!.members, [{ type: 'way', ref: 10, role: 'outer' }]);
 });
@@ -35,20 +38,30 @@ test('reads nodes, tags, ways and relations', async () => {
 test('fuzz: any corruption of an extract either parses or fails with a clear error, never a crash', async () => {
   let i = 0;
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.tuple(fc.nat(SAMPLE.length - 1), fc.integer({ min: 0, max: 3 }), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 4 }), async (edits) => {
-      let text = SAMPLE;
-      for (const [at, kind, s] of edits) {
-        text = kind === 0 ? text.slice(0, at) : kind === 1 ? text.slice(0, at) + s + text.slice(at) : kind === 2 ? text.slice(0, at) + text.slice(at + 3) : text.slice(0, at) + s + text.slice(at + s.length);
-      }
-      const file = join(dir, `fuzz-${++i}.osm`);
-      writeFileSync(file, text);
-      try {
-        const d = await readOsm(file, text.length);
-        for (const p of d.nodes.values()) assert.ok(Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90);
-      } catch (error) {
-        assert.ok(error instanceof VigilError, `unexpected ${String(error)}`);
-      }
-    }),
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(SAMPLE.length - 1), fc.integer({ min: 0, max: 3 }), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 4 }),
+      async (edits) => {
+        let text = SAMPLE;
+        for (const [at, kind, s] of edits) {
+          text =
+            kind === 0
+              ? text.slice(0, at)
+              : kind === 1
+                ? text.slice(0, at) + s + text.slice(at)
+                : kind === 2
+                  ? text.slice(0, at) + text.slice(at + 3)
+                  : text.slice(0, at) + s + text.slice(at + s.length);
+        }
+        const file = join(dir, `fuzz-${++i}.osm`);
+        writeFileSync(file, text);
+        try {
+          const d = await readOsm(file, text.length);
+          for (const p of d.nodes.values()) assert.ok(Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90);
+        } catch (error) {
+          assert.ok(error instanceof VigilError, `unexpected ${String(error)}`);
+        }
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -81,10 +94,29 @@ test('property: a ring cut into shuffled, partly reversed segments is reassemble
 });
 
 test('an open boundary is closed only across a small gap', () => {
-  const open: Position[] = [[7.42, 43.73], [7.43, 43.73], [7.43, 43.74], [7.4201, 43.7301]];
+  const open: Position[] = [
+    [7.42, 43.73],
+    [7.43, 43.73],
+    [7.43, 43.74],
+    [7.4201, 43.7301],
+  ];
   assert.equal(assembleRings([open]), null);
   const repaired = assembleRings([open], 500)!;
   assert.equal(repaired.repaired, true);
   assert.deepEqual(repaired.rings[0]!.at(-1), open[0]);
-  assert.equal(assembleRings([[[0, 0], [1, 0], [1, 1], [0.5, 0.5]]], 500), null, 'a gap of kilometres stays open');
+  assert.equal(
+    assembleRings(
+      [
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0.5, 0.5],
+        ],
+      ],
+      500,
+    ),
+    null,
+    'a gap of kilometres stays open',
+  );
 });

@@ -19,7 +19,12 @@ const schema = `vault_t${process.pid}_${Date.now().toString(36)}`;
 after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   const client = new pg.Client({ connectionString: POSTGRES_URL });
-  if (await client.connect().then(() => true, () => false)) {
+  if (
+    await client.connect().then(
+      () => true,
+      () => false,
+    )
+  ) {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await client.end();
   }
@@ -52,25 +57,34 @@ test('key vault (SQLite): keys created once, wrapped at rest, shredded for good 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-vault-'));
   dirs.push(dir);
   const file = join(dir, 'vigil.sqlite');
-  await contract(async () => new SqliteKeyVault(file, secrets), async () => {
-    const db = new Database(file, { readonly: true });
-    try {
-      return db.prepare<[], { wrapped: string }>('SELECT wrapped FROM personal_keys').all().map((r) => r.wrapped);
-    } finally {
-      db.close();
-    }
-  });
+  await contract(
+    async () => new SqliteKeyVault(file, secrets),
+    async () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db
+          .prepare<[], { wrapped: string }>('SELECT wrapped FROM personal_keys')
+          .all()
+          .map((r) => r.wrapped);
+      } finally {
+        db.close();
+      }
+    },
+  );
 });
 
 test('key vault (PostgreSQL): the same contract on the cluster store', async (t: TestContext) => {
   if (!(await requirePostgres(t))) return;
-  await contract(() => PostgresKeyVault.open(POSTGRES_URL, schema, secrets), async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      return (await client.query<{ wrapped: string }>(`SELECT wrapped FROM ${schema}.personal_keys`)).rows.map((r) => r.wrapped);
-    } finally {
-      await client.end();
-    }
-  });
+  await contract(
+    () => PostgresKeyVault.open(POSTGRES_URL, schema, secrets),
+    async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        return (await client.query<{ wrapped: string }>(`SELECT wrapped FROM ${schema}.personal_keys`)).rows.map((r) => r.wrapped);
+      } finally {
+        await client.end();
+      }
+    },
+  );
 });

@@ -57,11 +57,17 @@ export class AccountsPlans {
     }
     const device = this.city.devicesByAccount.get(account);
     const orgId = device?.orgId ?? (by === 'system' ? null : by.orgId);
-    if (by !== 'system' && device && device.orgId !== by.orgId && !by.roles.includes('admin')) throw new VigilError('forbidden', `account ${account} belongs to another organisation`);
+    if (by !== 'system' && device && device.orgId !== by.orgId && !by.roles.includes('admin'))
+      throw new VigilError('forbidden', `account ${account} belongs to another organisation`);
     const schedule = input.schedule === undefined ? (old?.schedule ?? null) : input.schedule;
     if (schedule) checkSchedule(schedule);
     const config = { account, keyFormat, clockOffsetMinutes: input.clockOffsetMinutes ?? old?.clockOffsetMinutes ?? 0, supervisionSeconds, preset, schedule };
-    await this.ctx.record([alarmEvent('alarms.account.configured', `account:${account}`, orgId, by === 'system' ? 'system' : by.actor, { ...config, keySecret: key === null ? null : this.ctx.secrets.seal(key) })]);
+    await this.ctx.record([
+      alarmEvent('alarms.account.configured', `account:${account}`, orgId, by === 'system' ? 'system' : by.actor, {
+        ...config,
+        keySecret: key === null ? null : this.ctx.secrets.seal(key),
+      }),
+    ]);
     this.supervision.configured(account, supervisionSeconds);
     return { ...config, hasKey: key !== null };
   }

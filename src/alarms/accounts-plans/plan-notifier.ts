@@ -19,7 +19,15 @@ export function notificationPayload(alarm: Alarm, plan: ActionPlan, step: PlanSt
   return {
     source: 'vigil',
     event: 'alarm.raised',
-    alarm: { id: alarm.alarmId, kind: alarm.kind, priority: alarm.priority, title: alarm.title, raisedAt: alarm.raisedAt, account: alarm.account, confirmation: alarm.confirmation },
+    alarm: {
+      id: alarm.alarmId,
+      kind: alarm.kind,
+      priority: alarm.priority,
+      title: alarm.title,
+      raisedAt: alarm.raisedAt,
+      account: alarm.account,
+      confirmation: alarm.confirmation,
+    },
     site: site ? { id: site.id, name: site.name, address: site.address, position: site.position } : null,
     plan: { id: plan.planId, name: plan.name, step: step.stepId, text: step.text },
   };
@@ -54,7 +62,9 @@ export class PlanNotifier {
       const plan = this.state.planFor(alarm);
       for (const step of plan?.steps ?? []) {
         if (step.notifyUrl) {
-          this.deliver(alarm, plan!, step, step.notifyUrl).catch((error: unknown) => this.ctx.logger.error({ err: error, alarmId: alarm.alarmId }, 'automatic notification could not be recorded'));
+          this.deliver(alarm, plan!, step, step.notifyUrl).catch((error: unknown) =>
+            this.ctx.logger.error({ err: error, alarmId: alarm.alarmId }, 'automatic notification could not be recorded'),
+          );
         }
       }
     }
@@ -64,19 +74,40 @@ export class PlanNotifier {
   async deliver(alarm: Alarm, plan: ActionPlan, step: PlanStep, url: string): Promise<'sent' | 'failed' | 'stopped'> {
     if (this.stopped) return 'stopped';
     const body = JSON.stringify(notificationPayload(alarm, plan, step, this.city));
-    const headers = { 'content-type': 'application/json', 'user-agent': 'Vigil', 'x-vigil-event': 'alarm.raised', 'x-vigil-delivery': `${alarm.alarmId}:${step.stepId}` };
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Vigil',
+      'x-vigil-event': 'alarm.raised',
+      'x-vigil-delivery': `${alarm.alarmId}:${step.stepId}`,
+    };
     // Control rooms' receivers are often on private networks, named by the plan's owner: no public-only guard here.
     // Every failed answer is retried, 4xx included, as an operator would try again.
-    const result = await post(url, body, { headers, backoffMs: this.backoffMs, timeoutMs: this.timeoutMs, signal: this.stopping.signal, retryStatus: () => true });
+    const result = await post(url, body, {
+      headers,
+      backoffMs: this.backoffMs,
+      timeoutMs: this.timeoutMs,
+      signal: this.stopping.signal,
+      retryStatus: () => true,
+    });
     if (this.stopped) return 'stopped';
     if (result.ok) {
       const outcome = `notified automatically: HTTP ${result.value.status} from ${new URL(url).host}${result.attempts > 1 ? ` (attempt ${result.attempts})` : ''}`;
-      await this.ctx.record([alarmEvent('alarms.step.done', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, outcome })]);
+      await this.ctx.record([
+        alarmEvent('alarms.step.done', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, outcome }),
+      ]);
       return 'sent';
     }
     const error = result.status ? `HTTP ${result.status} ${result.statusText ?? ''}`.trim() : result.error;
     this.ctx.logger.warn({ alarmId: alarm.alarmId, stepId: step.stepId, url, error }, 'automatic notification failed');
-    await this.ctx.record([alarmEvent('alarms.notification.failed', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarmId: alarm.alarmId, stepId: step.stepId, url, attempts: result.attempts, error })]);
+    await this.ctx.record([
+      alarmEvent('alarms.notification.failed', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, {
+        alarmId: alarm.alarmId,
+        stepId: step.stepId,
+        url,
+        attempts: result.attempts,
+        error,
+      }),
+    ]);
     return 'failed';
   }
 

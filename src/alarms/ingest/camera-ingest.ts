@@ -21,7 +21,8 @@ export class CameraIngest {
   private camera(input: CameraEvent, by: Principal): Device {
     const camera = this.city.devices.get(input.cameraId);
     if (!camera || camera.kind !== 'camera') throw notFound('camera', input.cameraId);
-    if (camera.orgId !== by.orgId && !canSeeOrg(by, camera.orgId)) throw new VigilError('forbidden', 'that camera belongs to an organisation that did not share it with you');
+    if (camera.orgId !== by.orgId && !canSeeOrg(by, camera.orgId))
+      throw new VigilError('forbidden', 'that camera belongs to an organisation that did not share it with you');
     return camera;
   }
 
@@ -32,10 +33,23 @@ export class CameraIngest {
     const kind = input.event === 'smoke' || input.event === 'fire' ? 'fire' : input.event === 'tamper' ? 'tamper' : 'burglary';
     const now = this.ctx.clock.now();
     const signal: Signal = {
-      signalId: newId('sig'), account: null, protocol: 'http', code: `camera:${input.event}`, kind, phase: 'alarm',
+      signalId: newId('sig'),
+      account: null,
+      protocol: 'http',
+      code: `camera:${input.event}`,
+      kind,
+      phase: 'alarm',
       description: `Camera analytics: ${input.event.replace('-', ' ')}${input.confidence !== undefined ? ` (${Math.round(input.confidence * 100)} %)` : ''}`,
-      zone: null, user: null, area: null, occurredAt: input.at ? new Date(input.at).toISOString() : null, receivedAt: new Date(now).toISOString(),
-      text: input.snapshotUrl ?? null, position: camera.position, siteId: camera.siteId, deviceId: camera.id, flags: input.event === 'loitering' ? ['low-confidence-kind'] : [],
+      zone: null,
+      user: null,
+      area: null,
+      occurredAt: input.at ? new Date(input.at).toISOString() : null,
+      receivedAt: new Date(now).toISOString(),
+      text: input.snapshotUrl ?? null,
+      position: camera.position,
+      siteId: camera.siteId,
+      deviceId: camera.id,
+      flags: input.event === 'loitering' ? ['low-confidence-kind'] : [],
     };
     await this.signals.recordSignals([signal], [], camera.orgId);
     return signal;
@@ -48,7 +62,13 @@ export class CameraIngest {
    */
   async handleCameraCount(input: CameraEvent, by: Principal): Promise<'recorded' | 'unknown-counter' | 'wrong-kind'> {
     const camera = this.camera(input, by);
-    const [outcome = 'unknown-counter'] = await this.ctx.reactions.emit('alarms.camera-people-count', { counterId: camera.id, count: input.count, in: input.in, out: input.out, at: input.at });
+    const [outcome = 'unknown-counter'] = await this.ctx.reactions.emit('alarms.camera-people-count', {
+      counterId: camera.id,
+      count: input.count,
+      in: input.in,
+      out: input.out,
+      at: input.at,
+    });
     if (typeof outcome === 'object') throw badRequest(outcome.problem);
     await this.supervision.heardPath(`device:${camera.id}`, this.ctx.clock.now());
     return outcome;

@@ -57,14 +57,21 @@ export class Dc09Ingest {
     if (m.account && !device && !this.state.accounts.has(m.account)) flags.push('unknown-account');
     const x = m.xdata.find((d) => d.type === 'X');
     const y = m.xdata.find((d) => d.type === 'Y');
-    const position: [number, number] | null = x && y && Number.isFinite(Number(x.value)) && Number.isFinite(Number(y.value)) ? [Number(x.value), Number(y.value)] : device?.position ?? null;
+    const position: [number, number] | null =
+      x && y && Number.isFinite(Number(x.value)) && Number.isFinite(Number(y.value)) ? [Number(x.value), Number(y.value)] : (device?.position ?? null);
     let base: Pick<Signal, 'protocol' | 'code' | 'kind' | 'phase' | 'description' | 'zone' | 'user' | 'area' | 'text'>;
     if (e.protocol === 'sia') {
       const meaning = siaMeaning(e.code);
       if (!meaning.known) flags.push('unknown-code');
       base = {
-        protocol: 'sia-dcs', code: e.code, kind: meaning.kind, phase: meaning.phase, description: meaning.description,
-        zone: meaning.concerns === 'zone' ? e.number : null, user: meaning.concerns === 'user' ? e.number : e.user, area: meaning.concerns === 'area' ? e.number : e.area,
+        protocol: 'sia-dcs',
+        code: e.code,
+        kind: meaning.kind,
+        phase: meaning.phase,
+        description: meaning.description,
+        zone: meaning.concerns === 'zone' ? e.number : null,
+        user: meaning.concerns === 'user' ? e.number : e.user,
+        area: meaning.concerns === 'area' ? e.number : e.area,
         text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? null,
       };
     } else {
@@ -72,15 +79,27 @@ export class Dc09Ingest {
       if (!meaning.known) flags.push('unknown-code');
       if (e.qualifier === 6) flags.push('previously-reported');
       base = {
-        protocol: 'contact-id', code: e.code, kind: meaning.kind, phase: meaning.phase, description: meaning.description,
-        zone: meaning.concerns === 'zone' ? e.zoneOrUser : null, user: meaning.concerns === 'user' ? e.zoneOrUser : null, area: e.partition,
+        protocol: 'contact-id',
+        code: e.code,
+        kind: meaning.kind,
+        phase: meaning.phase,
+        description: meaning.description,
+        zone: meaning.concerns === 'zone' ? e.zoneOrUser : null,
+        user: meaning.concerns === 'user' ? e.zoneOrUser : null,
+        area: e.partition,
         text: m.xdata.find((d) => d.type === 'I')?.value ?? null,
       };
     }
     return {
-      signalId: newId('sig'), account: m.account, ...base,
-      occurredAt: m.timestamp ? m.timestamp.toISOString() : null, receivedAt: new Date(now).toISOString(),
-      position, siteId: device?.siteId ?? null, deviceId: device?.id ?? null, flags,
+      signalId: newId('sig'),
+      account: m.account,
+      ...base,
+      occurredAt: m.timestamp ? m.timestamp.toISOString() : null,
+      receivedAt: new Date(now).toISOString(),
+      position,
+      siteId: device?.siteId ?? null,
+      deviceId: device?.id ?? null,
+      flags,
     };
   }
 }

@@ -49,7 +49,11 @@ export class SensorIngest {
     const device = this.city.devices.get(deviceId);
     await this.supervision.heardPath(`device:${deviceId}`, now);
     if (parsed.message.type === 'noise') {
-      await this.ctx.reactions.emit('alarms.noise-reading', { deviceId, laeqDb: parsed.message.value!, at: parsed.message.at ? Date.parse(parsed.message.at) : now });
+      await this.ctx.reactions.emit('alarms.noise-reading', {
+        deviceId,
+        laeqDb: parsed.message.value!,
+        at: parsed.message.at ? Date.parse(parsed.message.at) : now,
+      });
       return 'noise';
     }
     if (parsed.message.type === 'people-count') {
@@ -59,12 +63,28 @@ export class SensorIngest {
     }
     const fields = sensorSignalFields(parsed.message);
     if (!fields) return 'heartbeat';
-    await this.signals.recordSignals([{
-      signalId: newId('sig'), account: null, protocol: 'mqtt', ...fields, zone: device?.zoneId ? String(this.city.zones.get(device.zoneId)?.number ?? '') || null : null,
-      user: null, area: null, occurredAt: parsed.message.at ? new Date(parsed.message.at).toISOString() : null, receivedAt: new Date(now).toISOString(),
-      position: device?.position ?? null, siteId: device?.siteId ?? null, deviceId: device ? device.id : deviceId, flags: device ? [] : ['unknown-device'],
-      ...(parsed.message.value !== undefined ? { reading: { value: parsed.message.value, unit: parsed.message.unit ?? null } } : {}),
-    }], [], device?.orgId ?? null);
+    await this.signals.recordSignals(
+      [
+        {
+          signalId: newId('sig'),
+          account: null,
+          protocol: 'mqtt',
+          ...fields,
+          zone: device?.zoneId ? String(this.city.zones.get(device.zoneId)?.number ?? '') || null : null,
+          user: null,
+          area: null,
+          occurredAt: parsed.message.at ? new Date(parsed.message.at).toISOString() : null,
+          receivedAt: new Date(now).toISOString(),
+          position: device?.position ?? null,
+          siteId: device?.siteId ?? null,
+          deviceId: device ? device.id : deviceId,
+          flags: device ? [] : ['unknown-device'],
+          ...(parsed.message.value !== undefined ? { reading: { value: parsed.message.value, unit: parsed.message.unit ?? null } } : {}),
+        },
+      ],
+      [],
+      device?.orgId ?? null,
+    );
     this.counters.frames('mqtt-recorded');
     return 'recorded';
   }

@@ -14,9 +14,12 @@ const validate = ajv.compile<SensorMessage>(SENSOR_MESSAGE_SCHEMA);
 export function checkSensorMessage(json: unknown): { ok: true; message: SensorMessage } | { ok: false; problem: string } {
   if (json === undefined) return { ok: false, problem: 'payload is not JSON' };
   if (!validate(json)) return { ok: false, problem: ajv.errorsText(validate.errors) };
-  if (json.type === 'noise' && !(json.value !== undefined && json.value >= 0 && json.value <= 194)) return { ok: false, problem: 'a noise reading has a value in dB(A), 0–194' };
-  if (json.type === 'noise' && json.unit !== undefined && json.unit !== 'dB(A)' && json.unit !== 'dBA') return { ok: false, problem: 'a noise reading is in dB(A)' };
-  if (json.type !== 'people-count' && (json.in !== undefined || json.out !== undefined)) return { ok: false, problem: 'in/out belong to people-count messages' };
+  if (json.type === 'noise' && !(json.value !== undefined && json.value >= 0 && json.value <= 194))
+    return { ok: false, problem: 'a noise reading has a value in dB(A), 0–194' };
+  if (json.type === 'noise' && json.unit !== undefined && json.unit !== 'dB(A)' && json.unit !== 'dBA')
+    return { ok: false, problem: 'a noise reading is in dB(A)' };
+  if (json.type !== 'people-count' && (json.in !== undefined || json.out !== undefined))
+    return { ok: false, problem: 'in/out belong to people-count messages' };
   return { ok: true, message: json };
 }
 
@@ -31,7 +34,17 @@ export function parseSensorMessage(payload: Buffer): { ok: true; message: Sensor
 }
 
 const KIND: Record<SensorMessage['type'], SignalKind> = {
-  smoke: 'fire', heat: 'heat', 'water-level': 'water', gas: 'gas', door: 'burglary', 'glass-break': 'burglary', motion: 'burglary', panic: 'panic', heartbeat: 'test', noise: 'test', 'people-count': 'test',
+  smoke: 'fire',
+  heat: 'heat',
+  'water-level': 'water',
+  gas: 'gas',
+  door: 'burglary',
+  'glass-break': 'burglary',
+  motion: 'burglary',
+  panic: 'panic',
+  heartbeat: 'test',
+  noise: 'test',
+  'people-count': 'test',
 };
 
 /** The normalised part of a signal a sensor message becomes (null for a heartbeat, a noise reading and a people count, which are not signals). */

@@ -102,11 +102,31 @@ export class PathSupervisor {
     const events: NewEvent[] = [];
     for (const f of faults) {
       const device = this.city.devicesByAccount.get(f.path);
-      events.push(alarmEvent('alarms.path.failed', `account:${f.path}`, device?.orgId ?? null, 'system:supervision', { account: f.path, deadline: new Date(f.at).toISOString(), lateMs: f.lateMs }));
+      events.push(
+        alarmEvent('alarms.path.failed', `account:${f.path}`, device?.orgId ?? null, 'system:supervision', {
+          account: f.path,
+          deadline: new Date(f.at).toISOString(),
+          lateMs: f.lateMs,
+        }),
+      );
       signals.push({
-        signalId: newId('sig'), account: f.path, protocol: 'supervision', code: 'PATH', kind: 'path-fault', phase: 'alarm',
-        description: 'Transmission path fault (missed poll)', zone: null, user: null, area: null, occurredAt: new Date(f.at).toISOString(),
-        receivedAt: new Date(now).toISOString(), text: null, position: device?.position ?? null, siteId: device?.siteId ?? null, deviceId: device?.id ?? null, flags: [],
+        signalId: newId('sig'),
+        account: f.path,
+        protocol: 'supervision',
+        code: 'PATH',
+        kind: 'path-fault',
+        phase: 'alarm',
+        description: 'Transmission path fault (missed poll)',
+        zone: null,
+        user: null,
+        area: null,
+        occurredAt: new Date(f.at).toISOString(),
+        receivedAt: new Date(now).toISOString(),
+        text: null,
+        position: device?.position ?? null,
+        siteId: device?.siteId ?? null,
+        deviceId: device?.id ?? null,
+        flags: [],
       });
     }
     await this.signals.recordSignals(signals, events);
@@ -119,7 +139,9 @@ export class PathSupervisor {
     const openId = this.state.openByKey.get(account);
     const open = openId ? this.state.alarms.get(openId) : undefined;
     if (open?.kind === 'path-fault') {
-      await this.ctx.record([alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, open.orgId, 'system:supervision', { alarmId: open.alarmId, signalId: 'path-restored' })]);
+      await this.ctx.record([
+        alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, open.orgId, 'system:supervision', { alarmId: open.alarmId, signalId: 'path-restored' }),
+      ]);
     }
   }
 }

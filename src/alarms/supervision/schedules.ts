@@ -54,9 +54,23 @@ export class ScheduleWatch {
         if (!late || this.state.scheduleReported.has(mark)) continue;
         const device = this.city.devicesByAccount.get(a.account);
         signals.push({
-          signalId: newId('sig'), account: a.account, protocol: 'supervision', code: which === 'open' ? 'CT' : 'OT', kind: 'schedule', phase: 'alarm',
-          description: `${description} (${which === 'open' ? day.open : day.close} + ${a.schedule.graceMinutes} min)`, zone: null, user: null, area: null,
-          occurredAt: null, receivedAt: new Date(now).toISOString(), text: mark, position: device?.position ?? null, siteId: device?.siteId ?? null, deviceId: device?.id ?? null, flags: [],
+          signalId: newId('sig'),
+          account: a.account,
+          protocol: 'supervision',
+          code: which === 'open' ? 'CT' : 'OT',
+          kind: 'schedule',
+          phase: 'alarm',
+          description: `${description} (${which === 'open' ? day.open : day.close} + ${a.schedule.graceMinutes} min)`,
+          zone: null,
+          user: null,
+          area: null,
+          occurredAt: null,
+          receivedAt: new Date(now).toISOString(),
+          text: mark,
+          position: device?.position ?? null,
+          siteId: device?.siteId ?? null,
+          deviceId: device?.id ?? null,
+          flags: [],
         });
       }
     }

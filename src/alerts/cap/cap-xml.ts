@@ -40,19 +40,59 @@ class XmlWriter {
 export function capToXml(alert: CapAlert): string {
   const w = new XmlWriter();
   w.open('alert', ` xmlns="${CAP_NS}"`)
-    .leaf('identifier', alert.identifier).leaf('sender', alert.sender).leaf('sent', alert.sent).leaf('status', alert.status).leaf('msgType', alert.msgType)
-    .leaf('source', alert.source).leaf('scope', alert.scope).leaf('restriction', alert.restriction).leaf('addresses', alert.addresses)
-    .leaves('code', alert.code).leaf('note', alert.note).leaf('references', alert.references).leaf('incidents', alert.incidents);
+    .leaf('identifier', alert.identifier)
+    .leaf('sender', alert.sender)
+    .leaf('sent', alert.sent)
+    .leaf('status', alert.status)
+    .leaf('msgType', alert.msgType)
+    .leaf('source', alert.source)
+    .leaf('scope', alert.scope)
+    .leaf('restriction', alert.restriction)
+    .leaf('addresses', alert.addresses)
+    .leaves('code', alert.code)
+    .leaf('note', alert.note)
+    .leaf('references', alert.references)
+    .leaf('incidents', alert.incidents);
   for (const info of alert.info ?? []) {
-    w.open('info').leaf('language', info.language).leaves('category', info.category).leaf('event', info.event).leaves('responseType', info.responseType)
-      .leaf('urgency', info.urgency).leaf('severity', info.severity).leaf('certainty', info.certainty).leaf('audience', info.audience).pairs('eventCode', info.eventCode)
-      .leaf('effective', info.effective).leaf('onset', info.onset).leaf('expires', info.expires).leaf('senderName', info.senderName).leaf('headline', info.headline)
-      .leaf('description', info.description).leaf('instruction', info.instruction).leaf('web', info.web).leaf('contact', info.contact).pairs('parameter', info.parameter);
+    w.open('info')
+      .leaf('language', info.language)
+      .leaves('category', info.category)
+      .leaf('event', info.event)
+      .leaves('responseType', info.responseType)
+      .leaf('urgency', info.urgency)
+      .leaf('severity', info.severity)
+      .leaf('certainty', info.certainty)
+      .leaf('audience', info.audience)
+      .pairs('eventCode', info.eventCode)
+      .leaf('effective', info.effective)
+      .leaf('onset', info.onset)
+      .leaf('expires', info.expires)
+      .leaf('senderName', info.senderName)
+      .leaf('headline', info.headline)
+      .leaf('description', info.description)
+      .leaf('instruction', info.instruction)
+      .leaf('web', info.web)
+      .leaf('contact', info.contact)
+      .pairs('parameter', info.parameter);
     for (const r of info.resource ?? []) {
-      w.open('resource').leaf('resourceDesc', r.resourceDesc).leaf('mimeType', r.mimeType).leaf('size', r.size).leaf('uri', r.uri).leaf('derefUri', r.derefUri).leaf('digest', r.digest).close('resource');
+      w.open('resource')
+        .leaf('resourceDesc', r.resourceDesc)
+        .leaf('mimeType', r.mimeType)
+        .leaf('size', r.size)
+        .leaf('uri', r.uri)
+        .leaf('derefUri', r.derefUri)
+        .leaf('digest', r.digest)
+        .close('resource');
     }
     for (const a of info.area ?? []) {
-      w.open('area').leaf('areaDesc', a.areaDesc).leaves('polygon', a.polygon).leaves('circle', a.circle).pairs('geocode', a.geocode).leaf('altitude', a.altitude).leaf('ceiling', a.ceiling).close('area');
+      w.open('area')
+        .leaf('areaDesc', a.areaDesc)
+        .leaves('polygon', a.polygon)
+        .leaves('circle', a.circle)
+        .pairs('geocode', a.geocode)
+        .leaf('altitude', a.altitude)
+        .leaf('ceiling', a.ceiling)
+        .close('area');
     }
     w.close('info');
   }
@@ -138,33 +178,59 @@ function compact<T extends object>(o: T): T {
 export function parseCapXml(xml: string): CapAlert {
   if (Buffer.byteLength(xml) > MAX_CAP_BYTES) throw new VigilError('payload_too_large', `a CAP document is at most ${MAX_CAP_BYTES} bytes`);
   const root = readTree(xml);
-  const info = root.children.filter((c) => c.name === 'info').map((i): CapInfo => compact({
-    language: text(i, 'language'),
-    category: texts(i, 'category') as CapInfo['category'],
-    event: required(i, 'event'),
-    responseType: many(i, 'responseType') as CapInfo['responseType'],
-    urgency: required(i, 'urgency') as CapInfo['urgency'],
-    severity: required(i, 'severity') as CapInfo['severity'],
-    certainty: required(i, 'certainty') as CapInfo['certainty'],
-    audience: text(i, 'audience'),
-    eventCode: pairs(i, 'eventCode'),
-    effective: text(i, 'effective'),
-    onset: text(i, 'onset'),
-    expires: text(i, 'expires'),
-    senderName: text(i, 'senderName'),
-    headline: text(i, 'headline'),
-    description: text(i, 'description'),
-    instruction: text(i, 'instruction'),
-    web: text(i, 'web'),
-    contact: text(i, 'contact'),
-    parameter: pairs(i, 'parameter'),
-    resource: nonEmpty(i.children.filter((c) => c.name === 'resource').map((r): CapResource => compact({
-      resourceDesc: required(r, 'resourceDesc'), mimeType: required(r, 'mimeType'), size: num(r, 'size'), uri: text(r, 'uri'), derefUri: text(r, 'derefUri'), digest: text(r, 'digest'),
-    }))),
-    area: nonEmpty(i.children.filter((c) => c.name === 'area').map((a): CapArea => compact({
-      areaDesc: required(a, 'areaDesc'), polygon: many(a, 'polygon'), circle: many(a, 'circle'), geocode: pairs(a, 'geocode'), altitude: num(a, 'altitude'), ceiling: num(a, 'ceiling'),
-    }))),
-  }));
+  const info = root.children
+    .filter((c) => c.name === 'info')
+    .map((i): CapInfo =>
+      compact({
+        language: text(i, 'language'),
+        category: texts(i, 'category') as CapInfo['category'],
+        event: required(i, 'event'),
+        responseType: many(i, 'responseType') as CapInfo['responseType'],
+        urgency: required(i, 'urgency') as CapInfo['urgency'],
+        severity: required(i, 'severity') as CapInfo['severity'],
+        certainty: required(i, 'certainty') as CapInfo['certainty'],
+        audience: text(i, 'audience'),
+        eventCode: pairs(i, 'eventCode'),
+        effective: text(i, 'effective'),
+        onset: text(i, 'onset'),
+        expires: text(i, 'expires'),
+        senderName: text(i, 'senderName'),
+        headline: text(i, 'headline'),
+        description: text(i, 'description'),
+        instruction: text(i, 'instruction'),
+        web: text(i, 'web'),
+        contact: text(i, 'contact'),
+        parameter: pairs(i, 'parameter'),
+        resource: nonEmpty(
+          i.children
+            .filter((c) => c.name === 'resource')
+            .map((r): CapResource =>
+              compact({
+                resourceDesc: required(r, 'resourceDesc'),
+                mimeType: required(r, 'mimeType'),
+                size: num(r, 'size'),
+                uri: text(r, 'uri'),
+                derefUri: text(r, 'derefUri'),
+                digest: text(r, 'digest'),
+              }),
+            ),
+        ),
+        area: nonEmpty(
+          i.children
+            .filter((c) => c.name === 'area')
+            .map((a): CapArea =>
+              compact({
+                areaDesc: required(a, 'areaDesc'),
+                polygon: many(a, 'polygon'),
+                circle: many(a, 'circle'),
+                geocode: pairs(a, 'geocode'),
+                altitude: num(a, 'altitude'),
+                ceiling: num(a, 'ceiling'),
+              }),
+            ),
+        ),
+      }),
+    );
   return compact({
     identifier: required(root, 'identifier'),
     sender: required(root, 'sender'),

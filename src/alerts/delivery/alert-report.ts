@@ -37,7 +37,12 @@ export interface AlertReport {
 const WITH_RECEIPTS = new Set(['sms']);
 
 /** The after-action figures of one alert: reach and speed per channel, languages, neighbourhoods, answers. */
-export function alertReport(alert: AlertRecord, progress: readonly ChannelProgress[], answers: { safe: number; needHelp: number }, trackOf: (channel: string) => RecipientTrack | null = () => null): AlertReport {
+export function alertReport(
+  alert: AlertRecord,
+  progress: readonly ChannelProgress[],
+  answers: { safe: number; needHelp: number },
+  trackOf: (channel: string) => RecipientTrack | null = () => null,
+): AlertReport {
   const issued = alert.issuedAt ? Date.parse(alert.issuedAt) : null;
   const since = (at: string | null): number | null => (at && issued !== null ? Math.max(0, Math.round((Date.parse(at) - issued) / 100) / 10) : null);
   const seconds = (r: ChannelProgress['reached']): SecondsTo => ({ p50: since(r.p50), p90: since(r.p90), p99: since(r.p99) });
@@ -47,11 +52,19 @@ export function alertReport(alert: AlertRecord, progress: readonly ChannelProgre
     channels: progress.map((p) => {
       const byArea = (trackOf(p.channel)?.perArea() ?? []).map((a) => ({ ...a, recipients: a.queued + a.sent + a.delivered + a.failed }));
       return {
-        channel: p.channel, status: p.status, queued: p.queued, sent: p.sent, delivered: p.delivered ?? 0, failed: p.failed,
+        channel: p.channel,
+        status: p.status,
+        queued: p.queued,
+        sent: p.sent,
+        delivered: p.delivered ?? 0,
+        failed: p.failed,
         reach: p.queued ? p.sent / p.queued : null,
         deliveredReach: p.queued && WITH_RECEIPTS.has(p.channel) ? (p.delivered ?? 0) / p.queued : null,
-        secondsTo: seconds(p.reached), secondsToDelivered: seconds(p.deliveredReached ?? { p50: null, p90: null, p99: null }),
-        byLanguage: p.byLanguage, byArea, note: p.note,
+        secondsTo: seconds(p.reached),
+        secondsToDelivered: seconds(p.deliveredReached ?? { p50: null, p90: null, p99: null }),
+        byLanguage: p.byLanguage,
+        byArea,
+        note: p.note,
       };
     }),
     answers,

@@ -9,7 +9,15 @@ export function channelDetailRoutes(service: AlertsService, cellBroadcast: CellB
   return async (app) => {
     app.get<{ Params: { id: string } }>(
       '/api/alerts/:id/channels',
-      { config: { access: { roles: VIEWERS } }, schema: { summary: 'Channel details of an alert: the CBS messages handed to the CBC (identifier, serial, pages, cells, answer) and each siren’s and loudspeaker’s ambient and commanded level', tags: ['alerts'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } } },
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: {
+          summary:
+            'Channel details of an alert: the CBS messages handed to the CBC (identifier, serial, pages, cells, answer) and each siren’s and loudspeaker’s ambient and commanded level',
+          tags: ['alerts'],
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
+        },
+      },
       async (request) => {
         const alert = service.alertFor(request.params.id, request.principal);
         return {

@@ -25,9 +25,11 @@ export class DeliveryResumer {
 
   start(): void {
     // A moment after listening, so links in the resumed messages carry the port the node really took.
-    if (this.options.singleNode) setTimeout(() => void this.resume(0).catch((error: unknown) => this.ctx.logger.error({ err: error }, 'resuming deliveries failed')), 1_000).unref();
+    if (this.options.singleNode)
+      setTimeout(() => void this.resume(0).catch((error: unknown) => this.ctx.logger.error({ err: error }, 'resuming deliveries failed')), 1_000).unref();
     this.timer = setInterval(() => {
-      if (this.ctx.leadership.isLeader()) void this.resume(this.options.staleMs).catch((error: unknown) => this.ctx.logger.error({ err: error }, 'resuming deliveries failed'));
+      if (this.ctx.leadership.isLeader())
+        void this.resume(this.options.staleMs).catch((error: unknown) => this.ctx.logger.error({ err: error }, 'resuming deliveries failed'));
     }, this.options.everyMs);
     this.timer.unref();
   }
@@ -59,16 +61,30 @@ export class DeliveryResumer {
 
   async resume(staleMs: number): Promise<number> {
     const found = this.unfinished(staleMs);
-    await Promise.allSettled(found.map(async ({ alert, channels }) => {
-      this.ctx.logger.warn({ alertId: alert.alertId, channels }, 'resuming an alert delivery that was interrupted');
-      // A channel that must not be sent again blind (cell broadcast: what the CBC accepted is on air) is ended with its note, if it had started.
-      const started = new Set(this.delivery.of(alert.alertId).map((p) => p.channel));
-      const ended = channels.filter((c) => started.has(c) && this.dispatcher.channelOf(c)?.notResumed);
-      if (ended.length > 0) {
-        await this.ctx.record(ended.map((c) => deliveryEvent(alert, 'alerts.delivery.updated', { alertId: alert.alertId, channel: c, status: 'done', queued: 0, sent: [], failed: [], note: this.dispatcher.channelOf(c)!.notResumed! })));
-      }
-      await this.dispatcher.dispatch(alert, { channels: channels.filter((c) => !ended.includes(c)), trackOf: (c) => this.delivery.track(alert.alertId, c) });
-    }));
+    await Promise.allSettled(
+      found.map(async ({ alert, channels }) => {
+        this.ctx.logger.warn({ alertId: alert.alertId, channels }, 'resuming an alert delivery that was interrupted');
+        // A channel that must not be sent again blind (cell broadcast: what the CBC accepted is on air) is ended with its note, if it had started.
+        const started = new Set(this.delivery.of(alert.alertId).map((p) => p.channel));
+        const ended = channels.filter((c) => started.has(c) && this.dispatcher.channelOf(c)?.notResumed);
+        if (ended.length > 0) {
+          await this.ctx.record(
+            ended.map((c) =>
+              deliveryEvent(alert, 'alerts.delivery.updated', {
+                alertId: alert.alertId,
+                channel: c,
+                status: 'done',
+                queued: 0,
+                sent: [],
+                failed: [],
+                note: this.dispatcher.channelOf(c)!.notResumed!,
+              }),
+            ),
+          );
+        }
+        await this.dispatcher.dispatch(alert, { channels: channels.filter((c) => !ended.includes(c)), trackOf: (c) => this.delivery.track(alert.alertId, c) });
+      }),
+    );
     return found.length;
   }
 }

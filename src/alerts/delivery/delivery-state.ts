@@ -12,11 +12,27 @@ export interface DeliveryEvents {
    * A step of one channel's delivery: its status, how many recipients were queued, languages.
    * `sent`/`failed` by recipient id are how versions before per-recipient tracking recorded progress.
    */
-  'alerts.delivery.updated': { alertId: string; channel: Channel; status: ChannelStatus; queued: number; sent?: string[]; failed?: [string, string][]; note?: string; byLanguage?: Record<string, number> };
+  'alerts.delivery.updated': {
+    alertId: string;
+    channel: Channel;
+    status: ChannelStatus;
+    queued: number;
+    sent?: string[];
+    failed?: [string, string][];
+    note?: string;
+    byLanguage?: Record<string, number>;
+  };
   /** Recipients of a channel in the order they are sent, from position `first` on; `area` indexes `areas` (-1: in none). */
   'alerts.delivery.queued': { alertId: string; channel: Channel; first: number; recipients: string[]; area?: number[]; areas?: AreaRef[] };
   /** What became of recipients, by position: handed over (runs of [first, count]), delivered (a receipt), failed with the reason. */
-  'alerts.delivery.progressed': { alertId: string; channel: Channel; sent?: number[]; delivered?: number[]; failed?: [number, string][]; failedAfterSend?: boolean };
+  'alerts.delivery.progressed': {
+    alertId: string;
+    channel: Channel;
+    sent?: number[];
+    delivered?: number[];
+    failed?: [number, string][];
+    failedAfterSend?: boolean;
+  };
 }
 
 export interface ChannelProgress {
@@ -84,7 +100,21 @@ export class DeliveryState implements Projection {
     this.progress.set(alertId, perAlert);
     let p = perAlert.get(channel);
     if (!p) {
-      p = { channel, status, queued: 0, sent: 0, delivered: 0, failed: 0, note: null, startedAt: at, lastAt: at, reached: { p50: null, p90: null, p99: null }, deliveredReached: { p50: null, p90: null, p99: null }, lastFailures: [], byLanguage: {} };
+      p = {
+        channel,
+        status,
+        queued: 0,
+        sent: 0,
+        delivered: 0,
+        failed: 0,
+        note: null,
+        startedAt: at,
+        lastAt: at,
+        reached: { p50: null, p90: null, p99: null },
+        deliveredReached: { p50: null, p90: null, p99: null },
+        lastFailures: [],
+        byLanguage: {},
+      };
       perAlert.set(channel, p);
     }
     p.lastAt = at;
@@ -135,7 +165,10 @@ export class DeliveryState implements Projection {
 
   answersOf(alertId: string): { safe: number; needHelp: { recipientId: string; at: string }[] } {
     const all = [...(this.answers.get(alertId) ?? new Map()).entries()] as [string, { answer: string; at: string }][];
-    return { safe: all.filter(([, a]) => a.answer === 'safe').length, needHelp: all.filter(([, a]) => a.answer === 'need-help').map(([recipientId, a]) => ({ recipientId, at: a.at })) };
+    return {
+      safe: all.filter(([, a]) => a.answer === 'safe').length,
+      needHelp: all.filter(([, a]) => a.answer === 'need-help').map(([recipientId, a]) => ({ recipientId, at: a.at })),
+    };
   }
 
   of(alertId: string): ChannelProgress[] {

@@ -13,22 +13,38 @@ import { AlertDispatcher } from './dispatcher.js';
 import { EmailChannel } from '../channels/email/email-channel.js';
 import { until } from '../../../test/support/until.js';
 
-
 // Inside the flood polygon (Fontvieille) and outside it (Monte-Carlo).
-const INSIDE = { lat: 43.7290, lon: 7.4160 };
-const OUTSIDE = { lat: 43.7400, lon: 7.4270 };
+const INSIDE = { lat: 43.729, lon: 7.416 };
+const OUTSIDE = { lat: 43.74, lon: 7.427 };
 
 test('an issued alert reaches, by SMTP, the subscribers with a location in its area, each in their language; other channels report their state', async () => {
   const smtp = await smtpServer();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-delivery-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const citizen = await signedIn(vigil, 'nobody');
     const subscribe = (body: object) => citizen('POST', '/api/public/subscribers', { consent: true, ...body });
     assert.equal((await subscribe({ language: 'fr-MC', email: 'bad address', locations: [{ kind: 'home', ...INSIDE }] })).status, 400);
     assert.equal((await subscribe({ language: 'fr-MC', email: 'x@example.org', locations: [{ kind: 'home', ...INSIDE }], consent: false })).status, 400);
     assert.equal((await subscribe({ language: 'fr', email: 'marie@example.org', locations: [{ kind: 'home', ...INSIDE }] })).status, 201);
-    assert.equal((await subscribe({ language: 'en-US', email: 'john@example.org', locations: [{ kind: 'home', ...OUTSIDE }, { kind: 'work', ...INSIDE }] })).status, 201);
+    assert.equal(
+      (
+        await subscribe({
+          language: 'en-US',
+          email: 'john@example.org',
+          locations: [
+            { kind: 'home', ...OUTSIDE },
+            { kind: 'work', ...INSIDE },
+          ],
+        })
+      ).status,
+      201,
+    );
     assert.equal((await subscribe({ language: 'it-IT', email: 'luca@example.org', locations: [{ kind: 'home', ...OUTSIDE }] })).status, 201);
     const leaving = await subscribe({ language: 'fr-MC', email: 'parti@example.org', locations: [{ kind: 'home', ...INSIDE }] });
     assert.equal((await citizen('DELETE', `/api/public/subscribers/${leaving.json.unsubscribeToken}`)).status, 204);
@@ -57,7 +73,13 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
     assert.equal(smtp.received.length, email.queued);
     assert.ok(email.reached.p99);
     const to = (m: ParsedMail): string => (m.to as { text: string }).text;
-    assert.deepEqual(smtp.received.map(to).filter((a) => a.endsWith('@example.org')).sort(), ['john@example.org', 'marie@example.org']);
+    assert.deepEqual(
+      smtp.received
+        .map(to)
+        .filter((a) => a.endsWith('@example.org'))
+        .sort(),
+      ['john@example.org', 'marie@example.org'],
+    );
     const marie = smtp.received.find((m) => to(m) === 'marie@example.org')!;
     assert.equal(marie.subject, 'Crue rapide à Fontvieille', 'French for a French speaker');
     assert.match(marie.text ?? '', /Montez aux étages/);
@@ -71,7 +93,13 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
 
     // "Are you safe?": Marie answers from the personal link in her e-mail, without an account.
     const token = /\/safe\/(\S+)/.exec(marie.text ?? '')![1]!;
-    assert.deepEqual((await citizen('GET', `/api/public/answers/${token}`)).json, { headline: 'Crue rapide à Fontvieille', language: 'fr-MC', status: 'Actual', state: 'issued', answer: null });
+    assert.deepEqual((await citizen('GET', `/api/public/answers/${token}`)).json, {
+      headline: 'Crue rapide à Fontvieille',
+      language: 'fr-MC',
+      status: 'Actual',
+      state: 'issued',
+      answer: null,
+    });
     // John's page is in English, as his e-mail was (the page follows the subscriber's language, not the first info block).
     const johnMail = smtp.received.find((m) => to(m) === 'john@example.org')!;
     const johnToken = /\/safe\/(\S+)/.exec(johnMail.text ?? '')![1]!;
@@ -79,7 +107,11 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
     assert.equal((await citizen('POST', `/api/public/answers/${token}`, { answer: 'safe' })).status, 200);
     assert.equal((await citizen('POST', `/api/public/answers/${token}`, { answer: 'need-help' })).status, 200);
     const [alertId, subscriberId] = token.split('.');
-    assert.equal((await citizen('POST', `/api/public/answers/${alertId}.${subscriberId}.AAAAAAAAAAAAAAAAAAAAAA`, { answer: 'safe' })).status, 404, 'a forged link answers for nobody');
+    assert.equal(
+      (await citizen('POST', `/api/public/answers/${alertId}.${subscriberId}.AAAAAAAAAAAAAAAAAAAAAA`, { answer: 'safe' })).status,
+      404,
+      'a forged link answers for nobody',
+    );
     assert.equal((await citizen('POST', `/api/public/answers/${alertId}.sub_someone_else.${token.split('.')[2]}`, { answer: 'safe' })).status, 404);
     const report = (await author('GET', `/api/alerts/${json.alert.alertId}/report`)).json.report;
     const byChannel = Object.fromEntries(report.channels.map((c: { channel: string }) => [c.channel, c]));
@@ -93,7 +125,10 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
     assert.deepEqual(report.answers, { safe: 0, needHelp: 1 });
     const answers = (await author('GET', `/api/alerts/${json.alert.alertId}`)).json.answers;
     assert.equal(answers.safe, 0, 'the later answer replaced the first');
-    assert.deepEqual(answers.needHelp.map((h: { recipientId: string; locations: { kind: string }[] }) => [h.recipientId, h.locations[0]!.kind]), [[subscriberId, 'home']]);
+    assert.deepEqual(
+      answers.needHelp.map((h: { recipientId: string; locations: { kind: string }[] }) => [h.recipientId, h.locations[0]!.kind]),
+      [[subscriberId, 'home']],
+    );
   } finally {
     await vigil.close();
     await smtp.close();
@@ -102,21 +137,39 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
 });
 
 test('SMTP refusals: a temporary one is retried until accepted, a permanent one is recorded as failed with the server’s answer', async () => {
-  const smtp = await smtpServer((to, attempt) => (to.startsWith('busy') && attempt < 3 ? { code: 451, message: 'try again later' } : to.startsWith('gone') ? { code: 550, message: 'no such mailbox' } : null));
+  const smtp = await smtpServer((to, attempt) =>
+    to.startsWith('busy') && attempt < 3 ? { code: 451, message: 'try again later' } : to.startsWith('gone') ? { code: 550, message: 'no such mailbox' } : null,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'vigil-delivery-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   const adapter = new EmailChannel(smtp.url, 'Vigil <alerts@example.org>');
   try {
     const subscribers = vigil.capabilities.alerts.subscribers;
     const orgId = vigil.capabilities.identity.service.listOrgs().find((o) => o.platform)!.id;
-    for (const email of ['ok@example.org', 'busy@example.org', 'gone@example.org']) await subscribers.register({ language: 'en-GB', email, locations: [{ kind: 'home', ...INSIDE }], consent: true }, 'test', orgId);
+    for (const email of ['ok@example.org', 'busy@example.org', 'gone@example.org'])
+      await subscribers.register({ language: 'en-GB', email, locations: [{ kind: 'home', ...INSIDE }], consent: true }, 'test', orgId);
     const author = await signedIn(vigil, 'alert-officer');
-    const { json } = await author('POST', '/api/alerts', { ...flood, scope: 'Restricted', restriction: 'test', channels: ['email'], info: [{ ...flood.info[1], severity: 'Minor' }] });
+    const { json } = await author('POST', '/api/alerts', {
+      ...flood,
+      scope: 'Restricted',
+      restriction: 'test',
+      channels: ['email'],
+      info: [{ ...flood.info[1], severity: 'Minor' }],
+    });
     const alert = vigil.capabilities.alerts.service.state.alerts.get(json.alert.alertId)!;
     const dispatcher = new AlertDispatcher(vigil.ctx, subscribers.state, new Map([['email', adapter]]), { backoffMs: [10, 10, 10] });
     await dispatcher.dispatch(alert);
     const email = vigil.capabilities.alerts.delivery.of(alert.alertId).find((p) => p.channel === 'email')!;
-    assert.deepEqual([email.status, email.sent, email.failed], ['done', email.queued - 1, 1], 'everyone but the refused address, demo subscribers in the area included');
+    assert.deepEqual(
+      [email.status, email.sent, email.failed],
+      ['done', email.queued - 1, 1],
+      'everyone but the refused address, demo subscribers in the area included',
+    );
     assert.equal(smtp.attempts.get('busy@example.org'), 3, 'retried after two temporary refusals');
     assert.equal(smtp.attempts.get('gone@example.org'), 1, 'a permanent refusal is not retried');
     assert.match(email.lastFailures[0]![1], /550.*no such mailbox/);

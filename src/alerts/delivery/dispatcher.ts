@@ -34,7 +34,11 @@ export interface DispatcherOptions {
 /** The info block in the recipient's language: exact tag, then same primary language, then the first. */
 export function infoFor(infos: readonly CapInfo[], language: string): CapInfo {
   const lang = language.toLowerCase();
-  return infos.find((i) => (i.language ?? 'en-US').toLowerCase() === lang) ?? infos.find((i) => (i.language ?? 'en-US').toLowerCase().split('-')[0] === lang.split('-')[0]) ?? infos[0]!;
+  return (
+    infos.find((i) => (i.language ?? 'en-US').toLowerCase() === lang) ??
+    infos.find((i) => (i.language ?? 'en-US').toLowerCase().split('-')[0] === lang.split('-')[0]) ??
+    infos[0]!
+  );
 }
 
 /**
@@ -81,25 +85,33 @@ export class AlertDispatcher {
     const guidance = this.options.guidance && asksToEvacuate(alert) ? this.options.guidance : null;
     let recipients: Subscriber[] | null = null;
     const job: Job = {
-      alert, infos, area, textsOf: (i) => texts.get(i)!, guidance, resume: resume ?? null,
+      alert,
+      infos,
+      area,
+      textsOf: (i) => texts.get(i)!,
+      guidance,
+      resume: resume ?? null,
       // Looked up once, by the first per-recipient channel that needs them.
       recipients: () => (recipients ??= area.rings.length + area.circles.length > 0 ? this.subscribers.within(area) : []),
     };
     const channels = resume ? alert.channels.filter((c) => resume.channels.includes(c)) : alert.channels;
-    await Promise.allSettled(channels.map(async (channel) => {
-      const key = `${alert.alertId}:${channel}`;
-      this.running.add(key);
-      try {
-        await this.channel(job, channel);
-      } finally {
-        this.running.delete(key);
-      }
-    }));
+    await Promise.allSettled(
+      channels.map(async (channel) => {
+        const key = `${alert.alertId}:${channel}`;
+        this.running.add(key);
+        try {
+          await this.channel(job, channel);
+        } finally {
+          this.running.delete(key);
+        }
+      }),
+    );
   }
 
   private async channel(job: Job, name: Channel): Promise<void> {
     const { alert } = job;
-    const record = (data: DeliveryEvents['alerts.delivery.updated']): Promise<unknown> => this.ctx.record([deliveryEvent(alert, 'alerts.delivery.updated', data)]);
+    const record = (data: DeliveryEvents['alerts.delivery.updated']): Promise<unknown> =>
+      this.ctx.record([deliveryEvent(alert, 'alerts.delivery.updated', data)]);
     const channel = this.channels.get(name);
     const unavailable = channel ? channel.unavailable : 'no adapter for this channel in this version';
     if (!channel || unavailable !== null) {
@@ -149,11 +161,16 @@ export class AlertDispatcher {
    * the recipients it never reached after them.
    */
   private async send(
-    { alert, resume }: Job, adapter: RecipientChannel | DeviceChannel, messages: OutgoingMessage[], record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>,
-    byLanguage?: Record<string, number>, areas?: (AreaRef | null)[],
+    { alert, resume }: Job,
+    adapter: RecipientChannel | DeviceChannel,
+    messages: OutgoingMessage[],
+    record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>,
+    byLanguage?: Record<string, number>,
+    areas?: (AreaRef | null)[],
   ): Promise<void> {
     const channel = adapter.channel;
-    const progress = (data: Omit<DeliveryEvents['alerts.delivery.progressed'], 'alertId' | 'channel'>): Promise<unknown> => this.ctx.record([deliveryEvent(alert, 'alerts.delivery.progressed', { alertId: alert.alertId, channel, ...data })]);
+    const progress = (data: Omit<DeliveryEvents['alerts.delivery.progressed'], 'alertId' | 'channel'>): Promise<unknown> =>
+      this.ctx.record([deliveryEvent(alert, 'alerts.delivery.progressed', { alertId: alert.alertId, channel, ...data })]);
     const inFlight = new Set<Promise<unknown>>();
     const receipts = adapter.reach === 'per-recipient' && adapter.receipts ? this.options.receipts : undefined;
     const track = resume?.trackOf(channel) ?? null;
@@ -168,10 +185,26 @@ export class AlertDispatcher {
         if (at < 0) fresh.push(i);
         else if (track.isState(at, 'queued')) waiting.push([i, at]);
       });
-      await record({ alertId: alert.alertId, channel, status: 'sending', queued: fresh.length, sent: [], failed: [], note: `resumed after an interruption: ${waiting.length} queued earlier and not yet sent, ${fresh.length} not queued before` });
+      await record({
+        alertId: alert.alertId,
+        channel,
+        status: 'sending',
+        queued: fresh.length,
+        sent: [],
+        failed: [],
+        note: `resumed after an interruption: ${waiting.length} queued earlier and not yet sent, ${fresh.length} not queued before`,
+      });
     } else {
       fresh = Array.from(messages.keys());
-      await record({ alertId: alert.alertId, channel, status: 'sending', queued: messages.length, sent: [], failed: [], ...(byLanguage ? { byLanguage } : {}) });
+      await record({
+        alertId: alert.alertId,
+        channel,
+        status: 'sending',
+        queued: messages.length,
+        sent: [],
+        failed: [],
+        ...(byLanguage ? { byLanguage } : {}),
+      });
     }
     const batch = async (pairs: [number, number][]): Promise<void> => {
       let pending = pairs;
@@ -203,8 +236,17 @@ export class AlertDispatcher {
     for (let chunk = 0; chunk < fresh.length && !this.stopped; chunk += QUEUE_CHUNK) {
       const inChunk = fresh.slice(chunk, chunk + QUEUE_CHUNK);
       const first = base + chunk;
-      await this.ctx.record([deliveryEvent(alert, 'alerts.delivery.queued', { alertId: alert.alertId, channel, first, recipients: inChunk.map((i) => messages[i]!.recipientId), ...(areas ? areaTable(inChunk.map((i) => areas[i] ?? null)) : {}) })]);
-      for (let k = 0; k < inChunk.length && !this.stopped; k += BATCH) await batch(inChunk.slice(k, k + BATCH).map((i, j): [number, number] => [i, first + k + j]));
+      await this.ctx.record([
+        deliveryEvent(alert, 'alerts.delivery.queued', {
+          alertId: alert.alertId,
+          channel,
+          first,
+          recipients: inChunk.map((i) => messages[i]!.recipientId),
+          ...(areas ? areaTable(inChunk.map((i) => areas[i] ?? null)) : {}),
+        }),
+      ]);
+      for (let k = 0; k < inChunk.length && !this.stopped; k += BATCH)
+        await batch(inChunk.slice(k, k + BATCH).map((i, j): [number, number] => [i, first + k + j]));
     }
     await Promise.all(inFlight);
     // A node that is stopping leaves the channel 'sending': the next run resumes it.

@@ -11,7 +11,10 @@ export const NO_AREA = 0xffff;
 /** Distinct failure reasons kept per channel; beyond, the reason says the table is full (the count stays exact). */
 const MAX_REASONS = 65_000;
 
-export interface AreaRef { id: string; name: string }
+export interface AreaRef {
+  id: string;
+  name: string;
+}
 
 /**
  * The recipients of one alert on one channel, by position (the order they were
@@ -90,7 +93,7 @@ export class RecipientTrack {
   }
 
   reasonAt(position: number): string | null {
-    return this.states[position] === FAILED ? this.reasons[this.reasonOf[position]!] ?? null : null;
+    return this.states[position] === FAILED ? (this.reasons[this.reasonOf[position]!] ?? null) : null;
   }
 
   areaAt(position: number): AreaRef | null {

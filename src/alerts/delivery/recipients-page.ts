@@ -21,7 +21,16 @@ export interface RecipientRow {
 const ADDRESS: Partial<Record<Channel, 'email' | 'phone'>> = { email: 'email', sms: 'phone' };
 
 /** One page of an alert's recipients on a channel, filtered by state and answer, in the order they were sent. */
-export function recipientsPage(alertId: string, channel: Channel, filter: { state?: RecipientState | undefined; answer?: Answer | 'none' | undefined }, offset: number, limit: number, delivery: DeliveryState, subscribers: SubscribersState, by: Principal) {
+export function recipientsPage(
+  alertId: string,
+  channel: Channel,
+  filter: { state?: RecipientState | undefined; answer?: Answer | 'none' | undefined },
+  offset: number,
+  limit: number,
+  delivery: DeliveryState,
+  subscribers: SubscribersState,
+  by: Principal,
+) {
   const track = delivery.track(alertId, channel);
   const answers = delivery.answers.get(alertId);
   if (!track) return { channel, total: 0, offset, limit, counts: null, recipients: [] as RecipientRow[] };
@@ -43,8 +52,15 @@ export function recipientsPage(alertId: string, channel: Channel, filter: { stat
     const mayKnow = s !== undefined && canSeeOrg(by, subscribers.ownerOf.get(recipientId) ?? null);
     const a = answers?.get(recipientId);
     return {
-      position, recipientId, state: track.stateAt(position), reason: track.reasonAt(position), answer: a?.answer ?? null, answeredAt: a?.at ?? null,
-      neighbourhood: track.areaAt(position)?.name ?? null, name: mayKnow ? s.name : null, address: mayKnow && field ? s[field] : null,
+      position,
+      recipientId,
+      state: track.stateAt(position),
+      reason: track.reasonAt(position),
+      answer: a?.answer ?? null,
+      answeredAt: a?.at ?? null,
+      neighbourhood: track.areaAt(position)?.name ?? null,
+      name: mayKnow ? s.name : null,
+      address: mayKnow && field ? s[field] : null,
     };
   });
   return { channel, total, offset, limit, counts: track.counts, recipients };

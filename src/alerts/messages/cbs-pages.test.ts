@@ -43,7 +43,10 @@ test('property: pages pack and unpack to the same text, as many pages as the pre
   const text = (alphabet: fc.Arbitrary<string>) => fc.array(alphabet, { maxLength: 93 * 15 }).map((cs) => cs.join(''));
   fc.assert(
     fc.property(fc.oneof(text(gsm), text(any)), fc.constantFrom('fr-MC', 'en-GB', 'it', 'mt'), (t, language) => {
-      const texts = channelTexts({ status: 'Actual', msgType: 'Alert' }, { language, category: ['Met'], event: 'x', urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', headline: t });
+      const texts = channelTexts(
+        { status: 'Actual', msgType: 'Alert' },
+        { language, category: ['Met'], event: 'x', urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', headline: t },
+      );
       const preview = texts.cellBroadcast;
       if (!preview.fits) return;
       const c = cbsContents(texts.sms, language);

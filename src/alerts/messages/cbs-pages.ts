@@ -13,8 +13,28 @@ const CR = 0x0d;
 
 /** TS 23.038 §5, coding groups 0000 and 0010: languages written in the GSM-7 default alphabet. */
 const GSM7_LANGUAGE_DCS: Record<string, number> = {
-  de: 0x00, en: 0x01, it: 0x02, fr: 0x03, es: 0x04, nl: 0x05, sv: 0x06, da: 0x07, pt: 0x08, fi: 0x09, no: 0x0a, nb: 0x0a, nn: 0x0a, el: 0x0b, tr: 0x0c, hu: 0x0d, pl: 0x0e,
-  cs: 0x20, he: 0x21, ar: 0x22, ru: 0x23, is: 0x24,
+  de: 0x00,
+  en: 0x01,
+  it: 0x02,
+  fr: 0x03,
+  es: 0x04,
+  nl: 0x05,
+  sv: 0x06,
+  da: 0x07,
+  pt: 0x08,
+  fi: 0x09,
+  no: 0x0a,
+  nb: 0x0a,
+  nn: 0x0a,
+  el: 0x0b,
+  tr: 0x0c,
+  hu: 0x0d,
+  pl: 0x0e,
+  cs: 0x20,
+  he: 0x21,
+  ar: 0x22,
+  ru: 0x23,
+  is: 0x24,
 };
 /** GSM-7, language unspecified (coding group 0000, 1111). */
 const DCS_GSM7_UNSPECIFIED = 0x0f;
@@ -132,7 +152,8 @@ export function decodeCbsContents(contents: Uint8Array, dataCodingScheme: number
   const encoding = cbsEncodingOf(dataCodingScheme);
   const count = contents[0] ?? 0;
   if (count < 1 || count > CB_MAX_PAGES) throw new RangeError(`a CBS message has 1 to ${CB_MAX_PAGES} pages, not ${count}`);
-  if (contents.length !== 1 + count * (CBS_PAGE_OCTETS + 1)) throw new RangeError(`${count} pages take ${1 + count * (CBS_PAGE_OCTETS + 1)} octets, not ${contents.length}`);
+  if (contents.length !== 1 + count * (CBS_PAGE_OCTETS + 1))
+    throw new RangeError(`${count} pages take ${1 + count * (CBS_PAGE_OCTETS + 1)} octets, not ${contents.length}`);
   const texts: string[] = [];
   for (let i = 0; i < count; i++) {
     const at = 1 + i * (CBS_PAGE_OCTETS + 1);

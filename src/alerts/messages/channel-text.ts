@@ -24,7 +24,10 @@ export function channelTexts(cap: Pick<CapAlert, 'status' | 'msgType'>, info: Ca
   const area = (info.area ?? []).map((a) => a.areaDesc).join(', ');
   const lines = [headline, area && `(${area})`, info.instruction].filter(Boolean).join(' ');
   const sms = `${prefix}${lines}`.trim();
-  const voice = [mark ? `${mark}. ${mark}.` : '', headline, area, info.description, info.instruction, mark ? `${mark}.` : ''].filter(Boolean).join('. ').replace(/\.\./g, '.');
+  const voice = [mark ? `${mark}. ${mark}.` : '', headline, area, info.description, info.instruction, mark ? `${mark}.` : '']
+    .filter(Boolean)
+    .join('. ')
+    .replace(/\.\./g, '.');
   return {
     language: info.language ?? 'en-US',
     sms,
@@ -34,7 +37,15 @@ export function channelTexts(cap: Pick<CapAlert, 'status' | 'msgType'>, info: Ca
     voice,
     email: {
       subject: `${mark ? `[${mark}] ` : ''}${headline}`,
-      body: [mark ? `*** ${mark} — ${mark} ***` : '', headline, area && `Area: ${area}`, info.description, info.instruction && `What to do: ${info.instruction}`, `Severity: ${info.severity}, urgency: ${info.urgency}, certainty: ${info.certainty}`, mark ? `*** ${mark} ***` : '']
+      body: [
+        mark ? `*** ${mark} — ${mark} ***` : '',
+        headline,
+        area && `Area: ${area}`,
+        info.description,
+        info.instruction && `What to do: ${info.instruction}`,
+        `Severity: ${info.severity}, urgency: ${info.urgency}, certainty: ${info.certainty}`,
+        mark ? `*** ${mark} ***` : '',
+      ]
         .filter(Boolean)
         .join('\n\n'),
     },

@@ -19,17 +19,20 @@ test('SMS: GSM-7 160/153, escape characters count twice, anything else is UCS-2 
 test('property: SMS parts and cell-broadcast pages rebuild the text and each fits its unit', () => {
   const alphabet = fc.constantFrom(...'abcAZ09 .,€[]éàêç🌊\n'.split(/(?:)/u));
   fc.assert(
-    fc.property(fc.array(alphabet, { maxLength: 800 }).map((cs) => cs.join('')), (text) => {
-      const parts = smsParts(text);
-      assert.equal(parts.join(''), text);
-      const sizing = smsSizing(text);
-      assert.equal(parts.length, sizing.segments);
-      for (const p of parts) assert.ok((sizing.encoding === 'GSM-7' ? gsmSeptets(p)! : p.length) <= sizing.perSegment);
-      const cb = cellBroadcastPages(text);
-      assert.equal(cb.pages.join(''), text);
-      for (const p of cb.pages) assert.ok((cb.encoding === 'GSM-7' ? gsmSeptets(p)! : p.length) <= (cb.encoding === 'GSM-7' ? 93 : 41));
-      assert.equal(cb.fits, cb.pages.length <= 15);
-    }),
+    fc.property(
+      fc.array(alphabet, { maxLength: 800 }).map((cs) => cs.join('')),
+      (text) => {
+        const parts = smsParts(text);
+        assert.equal(parts.join(''), text);
+        const sizing = smsSizing(text);
+        assert.equal(parts.length, sizing.segments);
+        for (const p of parts) assert.ok((sizing.encoding === 'GSM-7' ? gsmSeptets(p)! : p.length) <= sizing.perSegment);
+        const cb = cellBroadcastPages(text);
+        assert.equal(cb.pages.join(''), text);
+        for (const p of cb.pages) assert.ok((cb.encoding === 'GSM-7' ? gsmSeptets(p)! : p.length) <= (cb.encoding === 'GSM-7' ? 93 : 41));
+        assert.equal(cb.fits, cb.pages.length <= 15);
+      },
+    ),
     { numRuns: 2000 },
   );
 });

@@ -8,7 +8,18 @@
 // extension table reached through the escape: character → code.
 const GSM_TABLE = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 const GSM_CODE = new Map([...GSM_TABLE].map((ch, code) => [ch, code] as const).filter(([ch]) => ch !== '\u001b'));
-const GSM_EXT_CODE = new Map<string, number>([['\f', 0x0a], ['^', 0x14], ['{', 0x28], ['}', 0x29], ['\\', 0x2f], ['[', 0x3c], ['~', 0x3d], [']', 0x3e], ['|', 0x40], ['€', 0x65]]);
+const GSM_EXT_CODE = new Map<string, number>([
+  ['\f', 0x0a],
+  ['^', 0x14],
+  ['{', 0x28],
+  ['}', 0x29],
+  ['\\', 0x2f],
+  ['[', 0x3c],
+  ['~', 0x3d],
+  [']', 0x3e],
+  ['|', 0x40],
+  ['€', 0x65],
+]);
 const GSM_BASIC = new Set(GSM_CODE.keys());
 const GSM_CHAR = [...GSM_TABLE];
 const GSM_EXT_CHAR = new Map([...GSM_EXT_CODE].map(([ch, code]) => [code, ch] as const));
@@ -36,7 +47,7 @@ export function gsmDecode(septets: Uint8Array): string {
     const code = septets[i]! & 0x7f;
     if (code === 0x1b) {
       const next = septets[++i];
-      out += next === undefined ? '' : GSM_EXT_CHAR.get(next & 0x7f) ?? GSM_CHAR[next & 0x7f]!;
+      out += next === undefined ? '' : (GSM_EXT_CHAR.get(next & 0x7f) ?? GSM_CHAR[next & 0x7f]!);
     } else out += GSM_CHAR[code]!;
   }
   return out;
@@ -91,7 +102,8 @@ function split(text: string, encoding: SmsEncoding, per: number): string[] {
  */
 export function smsSizing(text: string): SmsSizing {
   const septets = gsmSeptets(text);
-  const [encoding, units, single, multi]: [SmsEncoding, number, number, number] = septets !== null ? ['GSM-7', septets, 160, 153] : ['UCS-2', text.length, 70, 67];
+  const [encoding, units, single, multi]: [SmsEncoding, number, number, number] =
+    septets !== null ? ['GSM-7', septets, 160, 153] : ['UCS-2', text.length, 70, 67];
   if (units <= single) return { encoding, units, segments: 1, perSegment: single };
   return { encoding, units, segments: split(text, encoding, multi).length, perSegment: multi };
 }

@@ -10,15 +10,39 @@ const position = { lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { ty
 
 /** What a person gives to be warned: the same on subscribing and on changing it later. */
 const subscribeBody = {
-  type: 'object', required: ['language', 'locations', 'consent'], additionalProperties: false,
+  type: 'object',
+  required: ['language', 'locations', 'consent'],
+  additionalProperties: false,
   properties: {
-    name: { type: ['string', 'null'], maxLength: 200 }, language: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' },
-    email: { type: ['string', 'null'], maxLength: 320 }, phone: { type: ['string', 'null'], maxLength: 40 }, consent: { type: 'boolean' },
+    name: { type: ['string', 'null'], maxLength: 200 },
+    language: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' },
+    email: { type: ['string', 'null'], maxLength: 320 },
+    phone: { type: ['string', 'null'], maxLength: 40 },
+    consent: { type: 'boolean' },
     push: {
-      type: ['object', 'null'], required: ['endpoint', 'keys'], additionalProperties: true,
-      properties: { endpoint: { type: 'string', maxLength: 2000 }, keys: { type: 'object', required: ['p256dh', 'auth'], properties: { p256dh: { type: 'string', maxLength: 200 }, auth: { type: 'string', maxLength: 100 } } } },
+      type: ['object', 'null'],
+      required: ['endpoint', 'keys'],
+      additionalProperties: true,
+      properties: {
+        endpoint: { type: 'string', maxLength: 2000 },
+        keys: {
+          type: 'object',
+          required: ['p256dh', 'auth'],
+          properties: { p256dh: { type: 'string', maxLength: 200 }, auth: { type: 'string', maxLength: 100 } },
+        },
+      },
     },
-    locations: { type: 'array', minItems: 1, maxItems: 5, items: { type: 'object', required: ['kind', 'lat', 'lon'], additionalProperties: false, properties: { kind: { type: 'string', enum: ['home', 'work', 'last'] }, ...position } } },
+    locations: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 5,
+      items: {
+        type: 'object',
+        required: ['kind', 'lat', 'lon'],
+        additionalProperties: false,
+        properties: { kind: { type: 'string', enum: ['home', 'work', 'last'] }, ...position },
+      },
+    },
   },
 } as const;
 
@@ -30,13 +54,15 @@ const subscribeBody = {
 export function subscriberRoutes(ctx: AppContext, subscribers: SubscribersService, publicAlertsOrg: () => string | null): FastifyPluginAsync {
   const subscribeLimit = new SlidingWindowLimiter(ctx.config.subscribePerIp, TEN_MINUTES);
   const updateLimit = new SlidingWindowLimiter(ctx.config.subscriberUpdatesPerIp, TEN_MINUTES);
-  const limited = (limiter: SlidingWindowLimiter, what: string) => async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const taken = limiter.take(clientKey(request.ip), ctx.clock.now());
-    if (taken.ok) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
-    reply.header('retry-after', String(retryAfterSeconds));
-    throw new VigilError('rate_limited', `too many ${what} from your network; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
-  };
+  const limited =
+    (limiter: SlidingWindowLimiter, what: string) =>
+    async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const taken = limiter.take(clientKey(request.ip), ctx.clock.now());
+      if (taken.ok) return;
+      const retryAfterSeconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+      reply.header('retry-after', String(retryAfterSeconds));
+      throw new VigilError('rate_limited', `too many ${what} from your network; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    };
   const limitSubscribe = limited(subscribeLimit, 'subscriptions');
   const limitUpdate = limited(updateLimit, 'changes to subscriptions');
 
@@ -46,7 +72,12 @@ export function subscriberRoutes(ctx: AppContext, subscribers: SubscribersServic
       {
         config: { access: { roles: 'public' } },
         preHandler: limitSubscribe,
-        schema: { summary: 'Subscribe to public alerts for places (home, work, where you are), in a language, by e-mail, SMS and/or Web Push; returns the token that changes and ends the subscription', tags: ['alerts'], body: subscribeBody },
+        schema: {
+          summary:
+            'Subscribe to public alerts for places (home, work, where you are), in a language, by e-mail, SMS and/or Web Push; returns the token that changes and ends the subscription',
+          tags: ['alerts'],
+          body: subscribeBody,
+        },
       },
       async (request, reply) => {
         const owner = publicAlertsOrg();
@@ -62,7 +93,12 @@ export function subscriberRoutes(ctx: AppContext, subscribers: SubscribersServic
       {
         config: { access: { roles: 'public' } },
         preHandler: limitUpdate,
-        schema: { summary: 'Change a subscription (places, language, channels) with its token; the same subscriber, not a new one', tags: ['alerts'], params: tokenParams, body: subscribeBody },
+        schema: {
+          summary: 'Change a subscription (places, language, channels) with its token; the same subscriber, not a new one',
+          tags: ['alerts'],
+          params: tokenParams,
+          body: subscribeBody,
+        },
       },
       async (request) => ({ subscriberId: (await subscribers.update(request.params.token, request.body, 'public')).subscriberId }),
     );
@@ -72,7 +108,12 @@ export function subscriberRoutes(ctx: AppContext, subscribers: SubscribersServic
       {
         config: { access: { roles: 'public' } },
         preHandler: limitUpdate,
-        schema: { summary: '"I am here now": the last known location of a subscriber, replacing the previous one (home and work stay)', tags: ['alerts'], params: tokenParams, body: { type: 'object', required: ['lat', 'lon'], additionalProperties: false, properties: position } },
+        schema: {
+          summary: '"I am here now": the last known location of a subscriber, replacing the previous one (home and work stay)',
+          tags: ['alerts'],
+          params: tokenParams,
+          body: { type: 'object', required: ['lat', 'lon'], additionalProperties: false, properties: position },
+        },
       },
       async (request) => {
         const s = await subscribers.moveTo(request.params.token, request.body);
@@ -82,7 +123,15 @@ export function subscriberRoutes(ctx: AppContext, subscribers: SubscribersServic
 
     app.delete<{ Params: { token: string } }>(
       '/api/public/subscribers/:token',
-      { config: { access: { roles: 'public' } }, preHandler: limitUpdate, schema: { summary: 'Unsubscribe (the token given at subscription): the person’s key is shredded, so their data in the log can no longer be read', tags: ['alerts'], params: tokenParams } },
+      {
+        config: { access: { roles: 'public' } },
+        preHandler: limitUpdate,
+        schema: {
+          summary: 'Unsubscribe (the token given at subscription): the person’s key is shredded, so their data in the log can no longer be read',
+          tags: ['alerts'],
+          params: tokenParams,
+        },
+      },
       async (request, reply) => {
         await subscribers.unsubscribe(request.params.token);
         return reply.status(204).send();

@@ -3,7 +3,15 @@ import { badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import { sealWithKey } from '../../kernel/secrets.js';
 import type { AppContext } from '../../platform/app-context.js';
-import { hashToken, personalDataSubject, type PersonalData, type SealedSubscriber, type Subscriber, type SubscriberLocation, type SubscribersState } from './subscribers-state.js';
+import {
+  hashToken,
+  personalDataSubject,
+  type PersonalData,
+  type SealedSubscriber,
+  type Subscriber,
+  type SubscriberLocation,
+  type SubscribersState,
+} from './subscribers-state.js';
 
 export interface SubscribeInput {
   name?: string | null;
@@ -24,13 +32,24 @@ const PHONE = /^\+[1-9]\d{6,14}$/;
  * shreds that key, so they are forgotten in the log, its backups and every node.
  */
 export class SubscribersService {
-  constructor(private readonly ctx: AppContext, readonly state: SubscribersState) {}
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: SubscribersState,
+  ) {}
 
   /** Returns the subscriber and the token that unsubscribes them (given once, kept only hashed). */
   async register(input: SubscribeInput, source: string, orgId: string | null = null): Promise<{ subscriber: Subscriber; token: string }> {
     const subscriber: Subscriber = { subscriberId: newId('sub'), ...this.checked(input, source) };
     const token = randomBytes(24).toString('base64url');
-    await this.ctx.record([{ type: 'alerts.subscriber.registered', subject: `subscriber:${subscriber.subscriberId}`, orgId, actor: source, data: { ...(await this.sealed(subscriber)), tokenHash: hashToken(token) } }]);
+    await this.ctx.record([
+      {
+        type: 'alerts.subscriber.registered',
+        subject: `subscriber:${subscriber.subscriberId}`,
+        orgId,
+        actor: source,
+        data: { ...(await this.sealed(subscriber)), tokenHash: hashToken(token) },
+      },
+    ]);
     return { subscriber, token };
   }
 
@@ -53,7 +72,10 @@ export class SubscribersService {
   /** "I am here now": the last known location replaces the previous one; home and work stay. */
   async moveTo(token: string, at: { lat: number; lon: number }): Promise<Subscriber> {
     const current = this.byToken(token);
-    const subscriber: Subscriber = { ...current, locations: [...current.locations.filter((l) => l.kind !== 'last'), { kind: 'last', position: [at.lon, at.lat] }] };
+    const subscriber: Subscriber = {
+      ...current,
+      locations: [...current.locations.filter((l) => l.kind !== 'last'), { kind: 'last', position: [at.lon, at.lat] }],
+    };
     await this.record(subscriber);
     return subscriber;
   }
@@ -67,7 +89,15 @@ export class SubscribersService {
   }
 
   private async record(subscriber: Subscriber): Promise<void> {
-    await this.ctx.record([{ type: 'alerts.subscriber.updated', subject: `subscriber:${subscriber.subscriberId}`, orgId: this.state.ownerOf.get(subscriber.subscriberId) ?? null, actor: 'public', data: await this.sealed(subscriber) }]);
+    await this.ctx.record([
+      {
+        type: 'alerts.subscriber.updated',
+        subject: `subscriber:${subscriber.subscriberId}`,
+        orgId: this.state.ownerOf.get(subscriber.subscriberId) ?? null,
+        actor: 'public',
+        data: await this.sealed(subscriber),
+      },
+    ]);
   }
 
   /** The subscriber's data from their input, checked: consent, addresses, push keys, at least one channel and place. */
@@ -81,21 +111,35 @@ export class SubscribersService {
     if (push) {
       const u = URL.canParse(push.endpoint) ? new URL(push.endpoint) : null;
       if (!u || u.protocol !== 'https:') throw badRequest('a push endpoint is an https: URL');
-      if (Buffer.from(push.keys.p256dh, 'base64url').length !== 65 || Buffer.from(push.keys.auth, 'base64url').length !== 16) throw badRequest('push keys: p256dh is a 65-byte P-256 point, auth 16 bytes (base64url)');
+      if (Buffer.from(push.keys.p256dh, 'base64url').length !== 65 || Buffer.from(push.keys.auth, 'base64url').length !== 16)
+        throw badRequest('push keys: p256dh is a 65-byte P-256 point, auth 16 bytes (base64url)');
     }
     if (!email && !phone && !push) throw badRequest('give at least an e-mail address, a phone number or a push subscription');
     if (input.locations.length === 0) throw badRequest('give at least one location (home, work or where you are)');
     return {
-      name: input.name?.trim() || null, language: input.language, email, phone, push,
+      name: input.name?.trim() || null,
+      language: input.language,
+      email,
+      phone,
+      push,
       locations: input.locations.map((l) => ({ kind: l.kind, position: [l.lon, l.lat] })),
-      consentAt: new Date(this.ctx.clock.now()).toISOString(), consentSource: source,
+      consentAt: new Date(this.ctx.clock.now()).toISOString(),
+      consentSource: source,
     };
   }
 
   /** Records that the person left, then shreds their key: from then on their data in the log cannot be read. */
   async unsubscribe(token: string): Promise<void> {
     const { subscriberId } = this.byToken(token);
-    await this.ctx.record([{ type: 'alerts.subscriber.unsubscribed', subject: `subscriber:${subscriberId}`, orgId: this.state.ownerOf.get(subscriberId) ?? null, actor: 'public', data: { subscriberId } }]);
+    await this.ctx.record([
+      {
+        type: 'alerts.subscriber.unsubscribed',
+        subject: `subscriber:${subscriberId}`,
+        orgId: this.state.ownerOf.get(subscriberId) ?? null,
+        actor: 'public',
+        data: { subscriberId },
+      },
+    ]);
     await this.ctx.vault.shred(personalDataSubject(subscriberId));
     this.state.erased.delete(subscriberId);
   }

@@ -81,8 +81,11 @@ export class SubscribersState implements Projection {
   constructor(private readonly vault: Pick<KeyVault, 'get'> | null = null) {}
 
   async prepare(events: readonly StoredEvent[]): Promise<void> {
-    const sealed = events.filter((e) => (e.type === 'alerts.subscriber.registered' || e.type === 'alerts.subscriber.updated') && 'personal' in (e.data as object));
-    this.keys = sealed.length && this.vault ? await this.vault.get(sealed.map((e) => personalDataSubject((e.data as { subscriberId: string }).subscriberId))) : new Map();
+    const sealed = events.filter(
+      (e) => (e.type === 'alerts.subscriber.registered' || e.type === 'alerts.subscriber.updated') && 'personal' in (e.data as object),
+    );
+    this.keys =
+      sealed.length && this.vault ? await this.vault.get(sealed.map((e) => personalDataSubject((e.data as { subscriberId: string }).subscriberId))) : new Map();
   }
 
   apply(e: StoredEvent): void {
@@ -117,12 +120,15 @@ export class SubscribersState implements Projection {
     this.subscribers.set(subscriber.subscriberId, subscriber);
     this.ownerOf.set(subscriber.subscriberId, owner);
     if (subscriber.phone) this.byPhone.set(phoneKey(subscriber.phone), subscriber.subscriberId);
-    this.pointsOf.set(subscriber.subscriberId, subscriber.locations.map((l) => {
-      const id = this.freePoints.pop() ?? this.pointOwner.length;
-      this.pointOwner[id] = subscriber.subscriberId;
-      this.grid.add(id, l.position);
-      return id;
-    }));
+    this.pointsOf.set(
+      subscriber.subscriberId,
+      subscriber.locations.map((l) => {
+        const id = this.freePoints.pop() ?? this.pointOwner.length;
+        this.pointOwner[id] = subscriber.subscriberId;
+        this.grid.add(id, l.position);
+        return id;
+      }),
+    );
   }
 
   private drop(subscriberId: string): void {

@@ -14,10 +14,15 @@ export function targetAreaOf(areas: readonly CapArea[]): TargetArea {
   const out: TargetArea = { rings: [], circles: [] };
   for (const a of areas) {
     for (const polygon of a.polygon ?? []) {
-      out.rings.push(polygon.trim().split(/\s+/).map((p) => {
-        const [lat, lon] = p.split(',').map(Number) as [number, number];
-        return [lon, lat];
-      }));
+      out.rings.push(
+        polygon
+          .trim()
+          .split(/\s+/)
+          .map((p) => {
+            const [lat, lon] = p.split(',').map(Number) as [number, number];
+            return [lon, lat];
+          }),
+      );
     }
     for (const circle of a.circle ?? []) {
       const [centre, radius] = circle.trim().split(/\s+/);
@@ -75,7 +80,12 @@ export function ringToCapPolygon(ring: readonly LonLat[]): string {
 
 /** The outer ring (open) of an area's boundary, thinned to at most `max` points (CAP polygons travel in SMS gateways' XML). */
 export function outerRing(geometry: { type: string; coordinates?: unknown }, max = 200): LonLat[] | null {
-  const rings = geometry.type === 'Polygon' ? [(geometry.coordinates as LonLat[][])[0]!] : geometry.type === 'MultiPolygon' ? (geometry.coordinates as LonLat[][][]).map((p) => p[0]!) : [];
+  const rings =
+    geometry.type === 'Polygon'
+      ? [(geometry.coordinates as LonLat[][])[0]!]
+      : geometry.type === 'MultiPolygon'
+        ? (geometry.coordinates as LonLat[][][]).map((p) => p[0]!)
+        : [];
   const ring = rings.sort((a, b) => b.length - a.length)[0];
   if (!ring || ring.length < 4) return null;
   const open = ring.slice(0, -1);

@@ -28,7 +28,11 @@ const edges = (ring: readonly LonLat[]): [LonLat, LonLat][] => ring.map((p, i) =
  * Whether a coverage polygon (a cell sector) meets the area: overlaps a polygon
  * (a vertex of one inside the other, or edges crossing) or comes within a circle.
  */
-export function coverageIntersects(coverage: readonly LonLat[], area: TargetArea, bounds: readonly [number, number, number, number] = areaBounds(area)): boolean {
+export function coverageIntersects(
+  coverage: readonly LonLat[],
+  area: TargetArea,
+  bounds: readonly [number, number, number, number] = areaBounds(area),
+): boolean {
   if (coverage.length < 3) return false;
   // Most sectors of a city are nowhere near the area: their bounding boxes do not even meet.
   let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];

@@ -82,7 +82,12 @@ export class PointGrid {
     const d = this.cellDeg;
     const w = col * d - 180;
     const s = row * d - 90;
-    const corners: LonLat[] = [[w, s], [w + d, s], [w + d, s + d], [w, s + d]];
+    const corners: LonLat[] = [
+      [w, s],
+      [w + d, s],
+      [w + d, s + d],
+      [w, s + d],
+    ];
     return area.rings.some((ring) => {
       if (!corners.every((c) => inRing(c, ring))) return false;
       for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {

@@ -31,7 +31,9 @@ export class AreaIndex {
     const parentOf = (a: Area): string | null => {
       if (a.level === 'city') return null;
       if (a.level === 'neighbourhood') {
-        const d = districts.find((x) => x.neighbourhoodIds?.includes(a.id)) ?? districts.find((x) => !x.neighbourhoodIds && x.geometry && geometryContains(x.geometry, a.center));
+        const d =
+          districts.find((x) => x.neighbourhoodIds?.includes(a.id)) ??
+          districts.find((x) => !x.neighbourhoodIds && x.geometry && geometryContains(x.geometry, a.center));
         if (d) return d.id;
       }
       return this.cityId;
@@ -39,7 +41,14 @@ export class AreaIndex {
     for (const a of areas) this.nodes.set(a.id, { id: a.id, name: a.name, level: a.level, parentId: parentOf(a), children: [], chain: [] });
     for (const s of city.sites.values()) {
       const parent = s.areaId && this.nodes.has(s.areaId) ? s.areaId : this.cityId;
-      this.nodes.set(s.id, { id: s.id, name: s.name ?? s.address ?? `${s.category} · ${s.id.replace(/^site:(osm:)?/, '')}`, level: 'site', parentId: parent, children: [], chain: [] });
+      this.nodes.set(s.id, {
+        id: s.id,
+        name: s.name ?? s.address ?? `${s.category} · ${s.id.replace(/^site:(osm:)?/, '')}`,
+        level: 'site',
+        parentId: parent,
+        children: [],
+        chain: [],
+      });
     }
     for (const n of this.nodes.values()) if (n.parentId) this.nodes.get(n.parentId)?.children.push(n.id);
     for (const n of this.nodes.values()) {

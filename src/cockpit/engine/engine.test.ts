@@ -10,8 +10,30 @@ import { SortedRun, kthOfRuns, percentileOfArray, percentileOfRuns } from './sor
 import { StatisticsTable } from './statistics-table.js';
 import { ZoneCalendar, parsePeriod } from './zone-calendar.js';
 
-const area = (id: string, level: Area['level']): Area => ({ id, name: id, level, geometry: null, center: [7.42, 43.73], areaM2: null, repaired: false, source: 'test', orgId: 'org' });
-const site = (id: string, areaId: string, residents: number): Site => ({ id, name: id, category: 'building', position: [7.42, 43.73], footprintM2: 100, levels: 3, address: null, areaId, buildingType: 'apartments', residents, source: 'test' });
+const area = (id: string, level: Area['level']): Area => ({
+  id,
+  name: id,
+  level,
+  geometry: null,
+  center: [7.42, 43.73],
+  areaM2: null,
+  repaired: false,
+  source: 'test',
+  orgId: 'org',
+});
+const site = (id: string, areaId: string, residents: number): Site => ({
+  id,
+  name: id,
+  category: 'building',
+  position: [7.42, 43.73],
+  footprintM2: 100,
+  levels: 3,
+  address: null,
+  areaId,
+  buildingType: 'apartments',
+  residents,
+  source: 'test',
+});
 
 /** A city of two neighbourhoods: North (sites n1, n2) and South (site s1). */
 function tinyCity() {
@@ -24,7 +46,10 @@ function sources(): EvaluationSources & { measures: MeasureStore; statistics: St
   const city = tinyCity();
   const index = new AreaIndex(city);
   return {
-    catalogue: loadCatalogue(), index, measures: new MeasureStore(index), statistics: new StatisticsTable(),
+    catalogue: loadCatalogue(),
+    index,
+    measures: new MeasureStore(index),
+    statistics: new StatisticsTable(),
     snapshots: { value: () => null },
     modelPopulation: (id) => {
       const sum = index.subtree(id).reduce((s, n) => s + (city.sites.get(n)?.residents ?? 0), 0);
@@ -39,7 +64,13 @@ test('the area tree: site → neighbourhood → city, children for drill-down', 
   const index = new AreaIndex(tinyCity());
   assert.deepEqual(index.nodes.get('n2')!.chain, ['n2', 'north', 'city']);
   assert.deepEqual(index.nodes.get('city')!.children.sort(), ['north', 'south']);
-  assert.deepEqual(index.atLevel('site', 'north').map((n) => n.id).sort(), ['n1', 'n2']);
+  assert.deepEqual(
+    index
+      .atLevel('site', 'north')
+      .map((n) => n.id)
+      .sort(),
+    ['n1', 'n2'],
+  );
   assert.deepEqual(index.chainFor(null, 'south'), ['south', 'city']);
   assert.deepEqual(index.chainFor(null, null), ['city']);
 });
@@ -60,9 +91,13 @@ test('false-alarm rate is a ratio of sums, not an average of ratios (hand-comput
   close('s1', 10, 5);
   const march = parsePeriod('2026-03')!;
   const north = evaluate(src, def, 'north', march)!;
-  assert.equal(north.value, 10, 'North: 1 false of 10 closed = 10 % (the average of its sites\' rates would be 50 %)');
+  assert.equal(north.value, 10, "North: 1 false of 10 closed = 10 % (the average of its sites' rates would be 50 %)");
   assert.deepEqual([north.numerator!.value, north.denominator!.value], [1, 10]);
-  assert.equal(evaluate(src, def, 'city', march)!.value, 30, 'city: 6 of 20 = 30 % (average of neighbourhood rates would be 30 % only by chance: (10 + 50) / 2)');
+  assert.equal(
+    evaluate(src, def, 'city', march)!.value,
+    30,
+    'city: 6 of 20 = 30 % (average of neighbourhood rates would be 30 % only by chance: (10 + 50) / 2)',
+  );
   assert.equal(evaluate(src, def, 'n1', march)!.value, 100);
   // The same figures for the quarter and the year; nothing in April.
   assert.equal(evaluate(src, def, 'city', parsePeriod('2026-Q1')!)!.value, 30);
@@ -75,10 +110,11 @@ test('false-alarm rate is a ratio of sums, not an average of ratios (hand-comput
   assert.ok(closedRefs.refs.includes('evt-n1-0') && closedRefs.refs.includes('evt-n2-8'));
 });
 
-test('the median of a neighbourhood is the median of its raw values, not the median of its sites\' medians', () => {
+test("the median of a neighbourhood is the median of its raw values, not the median of its sites' medians", () => {
   const src = sources();
   const def = src.catalogue.byId.get('vigil.alarm-ack-time')!;
-  const ack = (siteId: string, seconds: number[], month = MARCH) => seconds.forEach((s, i) => src.measures.add('alarm-ack-seconds', 'distribution', src.index.nodes.get(siteId)!.chain, month, s, `ack-${siteId}-${i}`));
+  const ack = (siteId: string, seconds: number[], month = MARCH) =>
+    seconds.forEach((s, i) => src.measures.add('alarm-ack-seconds', 'distribution', src.index.nodes.get(siteId)!.chain, month, s, `ack-${siteId}-${i}`));
   ack('n1', [10, 20, 30]); // median 20
   ack('n2', [40, 50, 60, 70, 80]); // median 60
   ack('s1', [5]);
@@ -110,7 +146,9 @@ test('per-capita statistics: imported counts over population, summed only when e
   assert.equal(north.provenance.find((p) => p.variable === 'population')!.kind, 'city-model');
   assert.equal(evaluate(src, def, 'city', year)!.value, null, 'South unknown: no partial city sum');
   // South's deaths come as four quarters: summed to the year.
-  ['Q1', 'Q2', 'Q3', 'Q4'].forEach((q, i) => src.statistics.put({ recordId: `imp2:${i + 1}`, variable: 'fire-deaths', areaId: 'south', period: `2025-${q}`, value: 1 }));
+  ['Q1', 'Q2', 'Q3', 'Q4'].forEach((q, i) =>
+    src.statistics.put({ recordId: `imp2:${i + 1}`, variable: 'fire-deaths', areaId: 'south', period: `2025-${q}`, value: 1 }),
+  );
   src.statistics.put({ recordId: 'imp3:1', variable: 'population', areaId: 'city', period: '2025', value: 3000 });
   const city = evaluate(src, def, 'city', year)!;
   assert.equal(city.value, 200, '(2 + 4) deaths / 3 000 imported residents × 100 000');
@@ -137,7 +175,9 @@ test('property: the k-th of the union of sorted runs equals the k-th of the sort
     fc.property(fc.array(fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 30 }), { minLength: 1, maxLength: 6 }), fc.boolean(), (lists, bulk) => {
       const runs = lists.map((l) => {
         const r = new SortedRun(1);
-        for (const v of l) if (bulk) r.push(v); else r.insert(v);
+        for (const v of l)
+          if (bulk) r.push(v);
+          else r.insert(v);
         return r;
       });
       const all = lists.flat().sort((a, b) => a - b);
@@ -152,17 +192,24 @@ test('property: the k-th of the union of sorted runs equals the k-th of the sort
   );
 });
 
-test('months are the city\'s: an incident at 23:30 UTC on 31 March is in April in Monaco', () => {
+test("months are the city's: an incident at 23:30 UTC on 31 March is in April in Monaco", () => {
   const cal = new ZoneCalendar('Europe/Monaco');
   assert.equal(cal.monthIndex(Date.UTC(2026, 2, 31, 23, 30)), 2026 * 12 + 3);
   assert.equal(cal.monthIndex(Date.UTC(2026, 2, 31, 21, 30)), 2026 * 12 + 2, '23:30 local (CEST) is still March');
   assert.equal(cal.monthIndex(Date.UTC(2025, 11, 31, 23, 30)), 2026 * 12 + 0, 'New Year in CET');
   // Day of the DST change (29 March 2026), both sides.
   assert.equal(cal.monthIndex(Date.UTC(2026, 2, 29, 0, 59)), 2026 * 12 + 2);
-  fc.assert(fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }), (ms) => {
-    const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Monaco', year: 'numeric', month: 'numeric' }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-    assert.equal(cal.monthIndex(ms), Number(p.year) * 12 + Number(p.month) - 1);
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }), (ms) => {
+      const p = Object.fromEntries(
+        new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Monaco', year: 'numeric', month: 'numeric' })
+          .formatToParts(new Date(ms))
+          .map((x) => [x.type, x.value]),
+      );
+      assert.equal(cal.monthIndex(ms), Number(p.year) * 12 + Number(p.month) - 1);
+    }),
+    { numRuns: 500 },
+  );
   assert.equal(parsePeriod('2026-13'), null);
   assert.equal(parsePeriod('2026-Q5'), null);
   assert.deepEqual(parsePeriod('2026-Q2')!.months, [2026 * 12 + 3, 2026 * 12 + 4, 2026 * 12 + 5]);

@@ -69,9 +69,18 @@ export function evaluate(src: EvaluationSources, def: IndicatorDefinition, areaI
     const count = countOfRuns(runs);
     provenance.push(eventRefs(src, d.numerator, areaId, period, refLimit, count));
     return {
-      indicatorId: def.id, areaId, areaName: node.name, level: node.level, period: period.label,
-      value: percentiles[`p${(d.percentiles ?? [50])[0]}`] ?? null, unit: d.unit,
-      numerator: { variable: d.numerator, value: null, count }, denominator: null, percentiles, count, provenance,
+      indicatorId: def.id,
+      areaId,
+      areaName: node.name,
+      level: node.level,
+      period: period.label,
+      value: percentiles[`p${(d.percentiles ?? [50])[0]}`] ?? null,
+      unit: d.unit,
+      numerator: { variable: d.numerator, value: null, count },
+      denominator: null,
+      percentiles,
+      count,
+      provenance,
     };
   }
   const numerator = term(src, d.numerator, areaId, period, refLimit, provenance);

@@ -76,10 +76,11 @@ export class MeasureStore {
   runs(variable: string, areaId: string, months: readonly number[]): SortedRun[] {
     const byMonth = this.series.get(variable)?.runs.get(areaId);
     const out: SortedRun[] = [];
-    if (byMonth) for (const m of months) {
-      const r = byMonth.get(m);
-      if (r && r.length) out.push(r);
-    }
+    if (byMonth)
+      for (const m of months) {
+        const r = byMonth.get(m);
+        if (r && r.length) out.push(r);
+      }
     return out;
   }
 

@@ -62,7 +62,10 @@ export function parseCsv(text: string): { line: number; fields: string[] }[] {
 }
 
 export class CsvError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(`line ${line}: ${message}`);
   }
 }

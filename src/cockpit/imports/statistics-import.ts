@@ -19,11 +19,21 @@ export interface LineError {
 export const MAX_IMPORT_RECORDS = 5000;
 
 /** Rows as objects keyed by the header (CSV) or the records themselves (JSON), each with its line. */
-function rowsOf(input: ImportInput, columns: readonly string[], required: readonly string[]): { rows: { line: number; row: Record<string, unknown> }[]; errors: LineError[] } {
+function rowsOf(
+  input: ImportInput,
+  columns: readonly string[],
+  required: readonly string[],
+): { rows: { line: number; row: Record<string, unknown> }[]; errors: LineError[] } {
   const errors: LineError[] = [];
   if (input.format === 'json') {
     const records = input.records ?? [];
-    return { rows: records.map((r, i) => ({ line: i + 1, row: r !== null && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : { __invalid: true } })), errors };
+    return {
+      rows: records.map((r, i) => ({
+        line: i + 1,
+        row: r !== null && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : { __invalid: true },
+      })),
+      errors,
+    };
   }
   let table: { line: number; fields: string[] }[];
   try {
@@ -36,7 +46,15 @@ function rowsOf(input: ImportInput, columns: readonly string[], required: readon
   const unknown = header.filter((h) => !columns.includes(h));
   const missing = required.filter((c) => !header.includes(c));
   if (unknown.length || missing.length) {
-    errors.push({ line: table[0]!.line, message: [missing.length ? `missing column(s) ${missing.join(', ')}` : '', unknown.length ? `unknown column(s) ${unknown.join(', ')} (expected ${columns.join(', ')})` : ''].filter(Boolean).join('; ') });
+    errors.push({
+      line: table[0]!.line,
+      message: [
+        missing.length ? `missing column(s) ${missing.join(', ')}` : '',
+        unknown.length ? `unknown column(s) ${unknown.join(', ')} (expected ${columns.join(', ')})` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    });
     return { rows: [], errors };
   }
   const rows = table.slice(1).map(({ line, fields }) => {
@@ -64,10 +82,16 @@ function rowProblem(row: Record<string, unknown>, width: number): string | null 
  * YYYY-Qn, YYYY-MM), a finite value ≥ 0. Every bad line is reported; records are
  * only returned when there is none, so an import is all or nothing.
  */
-export function parseStatistics(input: ImportInput, importId: string, variables: ReadonlyMap<string, Variable>, resolveArea: (ref: string) => string | null): { records: StatisticRecord[]; errors: LineError[] } {
+export function parseStatistics(
+  input: ImportInput,
+  importId: string,
+  variables: ReadonlyMap<string, Variable>,
+  resolveArea: (ref: string) => string | null,
+): { records: StatisticRecord[]; errors: LineError[] } {
   const columns = ['variable', 'area', 'period', 'value'] as const;
   const { rows, errors } = rowsOf(input, columns, columns);
-  if (rows.length > MAX_IMPORT_RECORDS) return { records: [], errors: [{ line: 1, message: `${rows.length} records; at most ${MAX_IMPORT_RECORDS} per import` }] };
+  if (rows.length > MAX_IMPORT_RECORDS)
+    return { records: [], errors: [{ line: 1, message: `${rows.length} records; at most ${MAX_IMPORT_RECORDS} per import` }] };
   const records: StatisticRecord[] = [];
   const seen = new Map<string, number>();
   for (const { line, row } of rows) {
@@ -105,7 +129,8 @@ export function parseStatistics(input: ImportInput, importId: string, variables:
 export function parsePeers(input: ImportInput, importId: string, indicatorIds: ReadonlySet<string>): { records: PeerRecord[]; errors: LineError[] } {
   const columns = ['city', 'country', 'population', 'indicator', 'period', 'value'] as const;
   const { rows, errors } = rowsOf(input, columns, ['city', 'indicator', 'period', 'value']);
-  if (rows.length > MAX_IMPORT_RECORDS) return { records: [], errors: [{ line: 1, message: `${rows.length} records; at most ${MAX_IMPORT_RECORDS} per import` }] };
+  if (rows.length > MAX_IMPORT_RECORDS)
+    return { records: [], errors: [{ line: 1, message: `${rows.length} records; at most ${MAX_IMPORT_RECORDS} per import` }] };
   const records: PeerRecord[] = [];
   for (const { line, row } of rows) {
     const shape = rowProblem(row, columns.length);

@@ -8,14 +8,44 @@ import { CockpitState } from '../cockpit-state.js';
 import { evaluate } from '../engine/evaluate.js';
 import { parsePeriod } from '../engine/zone-calendar.js';
 
-const area = (id: string, level: Area['level'], extra: Partial<Area> = {}): Area => ({ id, name: id, level, geometry: null, center: [7.42, 43.73], areaM2: null, repaired: false, source: 'test', orgId: 'o', ...extra });
+const area = (id: string, level: Area['level'], extra: Partial<Area> = {}): Area => ({
+  id,
+  name: id,
+  level,
+  geometry: null,
+  center: [7.42, 43.73],
+  areaM2: null,
+  repaired: false,
+  source: 'test',
+  orgId: 'o',
+  ...extra,
+});
 const T0 = Date.UTC(2026, 4, 10, 12);
 let seq = 0;
-const event = (type: string, data: unknown, at = T0) => ({ type, data, id: `evt_${++seq}`, seq, at: new Date(at).toISOString(), subject: 's', orgId: 'o', actor: 'test', reason: null, prevHash: '', hash: '' }) as unknown as StoredEvent;
+const event = (type: string, data: unknown, at = T0) =>
+  ({
+    type,
+    data,
+    id: `evt_${++seq}`,
+    seq,
+    at: new Date(at).toISOString(),
+    subject: 's',
+    orgId: 'o',
+    actor: 'test',
+    reason: null,
+    prevHash: '',
+    hash: '',
+  }) as unknown as StoredEvent;
 
-test('alert delivery reach and time to 90 % per neighbourhood, district and city from the queued recipients\' areas, hand-computed', () => {
+test("alert delivery reach and time to 90 % per neighbourhood, district and city from the queued recipients' areas, hand-computed", () => {
   const city = new CityState();
-  for (const a of [area('city', 'city'), area('D', 'district', { neighbourhoodIds: ['north', 'south'] }), area('north', 'neighbourhood'), area('south', 'neighbourhood'), area('east', 'neighbourhood')]) {
+  for (const a of [
+    area('city', 'city'),
+    area('D', 'district', { neighbourhoodIds: ['north', 'south'] }),
+    area('north', 'neighbourhood'),
+    area('south', 'neighbourhood'),
+    area('east', 'neighbourhood'),
+  ]) {
     city.apply(event('city.area.defined', { ...a, importId: 't' }));
   }
   const state = new CockpitState(city, new SubscribersState(), 'UTC', () => T0);
@@ -24,7 +54,14 @@ test('alert delivery reach and time to 90 % per neighbourhood, district and city
   const events = [
     // Alert A, e-mail: r0 r1 r2 in north, r3 r4 in south, r5 in no neighbourhood.
     event('alerts.alert.issued', { alertId: 'A', sent: new Date(T0).toISOString() }),
-    event('alerts.delivery.queued', { alertId: 'A', channel: 'email', first: 0, recipients: ['r0', 'r1', 'r2', 'r3', 'r4', 'r5'], area: [0, 0, 0, 1, 1, -1], areas: [refs.north, refs.south, refs.east] }),
+    event('alerts.delivery.queued', {
+      alertId: 'A',
+      channel: 'email',
+      first: 0,
+      recipients: ['r0', 'r1', 'r2', 'r3', 'r4', 'r5'],
+      area: [0, 0, 0, 1, 1, -1],
+      areas: [refs.north, refs.south, refs.east],
+    }),
     event('alerts.delivery.progressed', { alertId: 'A', channel: 'email', sent: [0, 2, 3, 1] }, s(10)), // north 2 of 3, south 1 of 2
     event('alerts.delivery.progressed', { alertId: 'A', channel: 'email', sent: [2, 1] }, s(30)), // north 3 of 3: 90 % at 30 s
     event('alerts.delivery.progressed', { alertId: 'A', channel: 'email', sent: [5, 1] }, s(50)), // r5: placed nowhere

@@ -36,10 +36,22 @@ interface AlertAreas {
 export class AlertAreaFeed {
   private readonly alerts = new Map<string, AlertAreas>();
 
-  constructor(private readonly store: MeasureStore, private readonly index: () => AreaIndex) {}
+  constructor(
+    private readonly store: MeasureStore,
+    private readonly index: () => AreaIndex,
+  ) {}
 
   issued(alertId: string, issuedMs: number, month: number): void {
-    this.alerts.set(alertId, { issuedMs, month, areaIds: [], areaIndex: new Map(), channels: new Map(), queued: new Map(), sent: new Map(), reached90: new Set() });
+    this.alerts.set(alertId, {
+      issuedMs,
+      month,
+      areaIds: [],
+      areaIndex: new Map(),
+      channels: new Map(),
+      queued: new Map(),
+      sent: new Map(),
+      reached90: new Set(),
+    });
   }
 
   queued(d: DeliveryEvents['alerts.delivery.queued'], e: StoredEvent): void {

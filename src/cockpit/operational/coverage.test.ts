@@ -5,21 +5,61 @@ import type { Subscriber } from '../../alerts/contract.js';
 import { AreaIndex } from '../engine/area-index.js';
 import { computeCoverage } from './warning-coverage.js';
 
-const area = (id: string, level: Area['level']): Area => ({ id, name: id, level, geometry: null, center: [7.42, 43.73], areaM2: null, repaired: false, source: 't', orgId: 'o' });
-const site = (id: string, areaId: string, residents: number, position: [number, number]): Site => ({ id, name: id, category: 'building', position, footprintM2: 100, levels: 4, address: null, areaId, buildingType: 'apartments', residents, source: 't' });
+const area = (id: string, level: Area['level']): Area => ({
+  id,
+  name: id,
+  level,
+  geometry: null,
+  center: [7.42, 43.73],
+  areaM2: null,
+  repaired: false,
+  source: 't',
+  orgId: 'o',
+});
+const site = (id: string, areaId: string, residents: number, position: [number, number]): Site => ({
+  id,
+  name: id,
+  category: 'building',
+  position,
+  footprintM2: 100,
+  levels: 4,
+  address: null,
+  areaId,
+  buildingType: 'apartments',
+  residents,
+  source: 't',
+});
 const sub = (id: string, position: [number, number], channels: { email?: boolean; phone?: boolean; push?: boolean }): Subscriber => ({
-  subscriberId: id, name: null, language: 'fr', locations: [{ kind: 'home', position }], email: channels.email ? `${id}@example.invalid` : null, phone: channels.phone ? '+37799000000' : null,
-  push: channels.push ? { endpoint: 'https://push.example.invalid/x', keys: { p256dh: 'k', auth: 'a' } } : null, consentAt: '2026-01-01T00:00:00Z', consentSource: 'test',
+  subscriberId: id,
+  name: null,
+  language: 'fr',
+  locations: [{ kind: 'home', position }],
+  email: channels.email ? `${id}@example.invalid` : null,
+  phone: channels.phone ? '+37799000000' : null,
+  push: channels.push ? { endpoint: 'https://push.example.invalid/x', keys: { p256dh: 'k', auth: 'a' } } : null,
+  consentAt: '2026-01-01T00:00:00Z',
+  consentSource: 'test',
 });
 
 test('warning coverage by independent channel classes, hand-computed, population-weighted by summing', () => {
   // Site A (100 residents) is 100 m from a siren; site B (50) is 2 km away from anything; both in North. Site C (10) in South, no siren.
-  const A: [number, number] = [7.4200, 43.7300];
-  const B: [number, number] = [7.4450, 43.7300];
-  const C: [number, number] = [7.4000, 43.7200];
+  const A: [number, number] = [7.42, 43.73];
+  const B: [number, number] = [7.445, 43.73];
+  const C: [number, number] = [7.4, 43.72];
   const sites = new Map([site('A', 'north', 100, A), site('B', 'north', 50, B), site('C', 'south', 10, C)].map((s) => [s.id, s]));
   const areas = new Map([area('city', 'city'), area('north', 'neighbourhood'), area('south', 'neighbourhood')].map((a) => [a.id, a]));
-  const siren: Device = { id: 'sir1', kind: 'siren', label: 's', siteId: null, zoneId: null, position: [7.4212, 43.7300], orgId: 'o', account: null, protocol: 'mqtt', parentId: null };
+  const siren: Device = {
+    id: 'sir1',
+    kind: 'siren',
+    label: 's',
+    siteId: null,
+    zoneId: null,
+    position: [7.4212, 43.73],
+    orgId: 'o',
+    account: null,
+    protocol: 'mqtt',
+    parentId: null,
+  };
   const subs = [
     sub('a1', A, { email: true }), // A: hears the siren + internet → 2 classes
     sub('a2', A, { email: true, push: true }), // e-mail and push share the internet class: still 1 personal class, + siren → 2

@@ -19,14 +19,49 @@ const node = (i: number): Position => [LON, 43.7 + 0.009 * i];
 const beside = (i: number): Position => [LON + 0.0002, 43.7 + 0.009 * i]; // 16 m east of node i
 const osm = osmOf({ 1: node(0), 2: node(1), 3: node(2), 4: node(3), 5: node(4) }, [[10, [1, 2, 3, 4, 5], { highway: 'residential', maxspeed: '40' }]]);
 
-const area = (id: string, level: Area['level']): Area => ({ id, name: id, level, geometry: null, center: node(1), areaM2: null, repaired: false, source: 'test', orgId: 'o' });
-const site = (id: string, areaId: string, residents: number | null, position: Position, category: Site['category'] = 'building'): Site =>
-  ({ id, name: id, category, position, footprintM2: 100, levels: 4, address: null, areaId, buildingType: category === 'building' ? 'apartments' : null, residents, source: 'test' });
+const area = (id: string, level: Area['level']): Area => ({
+  id,
+  name: id,
+  level,
+  geometry: null,
+  center: node(1),
+  areaM2: null,
+  repaired: false,
+  source: 'test',
+  orgId: 'o',
+});
+const site = (id: string, areaId: string, residents: number | null, position: Position, category: Site['category'] = 'building'): Site => ({
+  id,
+  name: id,
+  category,
+  position,
+  footprintM2: 100,
+  levels: 4,
+  address: null,
+  areaId,
+  buildingType: category === 'building' ? 'apartments' : null,
+  residents,
+  source: 'test',
+});
 
 function cityWith(sites: Site[]): CityState {
   const city = new CityState();
-  const event = (type: string, data: unknown) => ({ type, data, id: type, seq: 0, at: '2026-01-01T00:00:00Z', subject: 's', orgId: 'o', actor: 'test', reason: null, prevHash: '', hash: '' }) as unknown as StoredEvent;
-  for (const a of [area('city', 'city'), area('north', 'neighbourhood'), area('south', 'neighbourhood')]) city.apply(event('city.area.defined', { ...a, importId: 't' }));
+  const event = (type: string, data: unknown) =>
+    ({
+      type,
+      data,
+      id: type,
+      seq: 0,
+      at: '2026-01-01T00:00:00Z',
+      subject: 's',
+      orgId: 'o',
+      actor: 'test',
+      reason: null,
+      prevHash: '',
+      hash: '',
+    }) as unknown as StoredEvent;
+  for (const a of [area('city', 'city'), area('north', 'neighbourhood'), area('south', 'neighbourhood')])
+    city.apply(event('city.area.defined', { ...a, importId: 't' }));
   city.apply(event('city.sites.registered', { importId: 't', sites }));
   return city;
 }
@@ -62,7 +97,12 @@ test('population within 4 minutes of a fire station: per building, neighbourhood
   assert.deepEqual([value('city').numerator!.value, value('city').denominator!.value], [60, 105]);
   assert.equal(value('S2').value, 100);
   assert.equal(value('S3').value, 0);
-  assert.match(value('city').provenance.map((p) => p.refs.join(' ')).join(' '), /fire-station-coverage@2026-06-01.*4 min by car/);
+  assert.match(
+    value('city')
+      .provenance.map((p) => p.refs.join(' '))
+      .join(' '),
+    /fire-station-coverage@2026-06-01.*4 min by car/,
+  );
 });
 
 test('the feed recomputes with the weights of the moment: a closure between the station and S1 leaves only S0 covered', () => {
@@ -72,8 +112,13 @@ test('the feed recomputes with the weights of the moment: a closure between the 
   const errors: unknown[] = [];
   let ready = false;
   const feed = new FireStationCoverageFeed({
-    router: () => (ready ? router : null), sites: () => city.sites.values(), now: () => Date.UTC(2026, 5, 1), minutes: 4, debounceMs: 10,
-    apply: (c) => (c ? state.setFireStationCoverage(c.minutes, c.covered, c.ref) : state.clearFireStationCoverage()), onError: (e) => errors.push(e),
+    router: () => (ready ? router : null),
+    sites: () => city.sites.values(),
+    now: () => Date.UTC(2026, 5, 1),
+    minutes: 4,
+    debounceMs: 10,
+    apply: (c) => (c ? state.setFireStationCoverage(c.minutes, c.covered, c.ref) : state.clearFireStationCoverage()),
+    onError: (e) => errors.push(e),
   });
   assert.equal(feed.run(), null, 'nothing while the road graph is being built');
   ready = true;
@@ -88,7 +133,15 @@ test('the feed recomputes with the weights of the moment: a closure between the 
   const def = state.catalogue.byId.get('iso37123.population-near-fire-station')!;
   assert.ok(Math.abs(evaluate(state.sources(), def, 'city', parsePeriod('2026')!)!.value! - (100 * 10) / 105) < 1e-9);
   // No fire station any more: no value, rather than 0 %.
-  const noStation = new FireStationCoverageFeed({ router: () => router, sites: () => SITES.filter((s) => s.category !== 'fire-station'), now: () => 0, minutes: 4, debounceMs: 10, apply: (c) => (c ? state.setFireStationCoverage(c.minutes, c.covered, c.ref) : state.clearFireStationCoverage()), onError: (e) => errors.push(e) });
+  const noStation = new FireStationCoverageFeed({
+    router: () => router,
+    sites: () => SITES.filter((s) => s.category !== 'fire-station'),
+    now: () => 0,
+    minutes: 4,
+    debounceMs: 10,
+    apply: (c) => (c ? state.setFireStationCoverage(c.minutes, c.covered, c.ref) : state.clearFireStationCoverage()),
+    onError: (e) => errors.push(e),
+  });
   assert.equal(noStation.run(), null);
   assert.equal(evaluate(state.sources(), def, 'city', parsePeriod('2026')!)!.value, null);
   assert.deepEqual(errors, []);

@@ -26,7 +26,11 @@ export function fireStationCoverage(router: ReachQuery, sites: Iterable<Site>, m
   const stations = all.filter((s) => s.category === 'fire-station');
   if (stations.length === 0) return null;
   const residential = all.filter((s) => (s.residents ?? 0) > 0);
-  const reached = router.reachedWithin(stations.map((s) => s.position), residential.map((s) => s.position), minutes * 60);
+  const reached = router.reachedWithin(
+    stations.map((s) => s.position),
+    residential.map((s) => s.position),
+    minutes * 60,
+  );
   const covered = new Set<string>();
   let unroutable = 0;
   reached.forEach((r, i) => {
@@ -34,7 +38,11 @@ export function fireStationCoverage(router: ReachQuery, sites: Iterable<Site>, m
     else if (r) covered.add(residential[i]!.id);
   });
   return {
-    minutes, stations: stations.length, residentialSites: residential.length, covered, unroutable,
+    minutes,
+    stations: stations.length,
+    residentialSites: residential.length,
+    covered,
+    unroutable,
     ref: `snapshot:fire-station-coverage@${computedAt} (${stations.length} fire station(s), ${minutes} min by car with the traffic and closures of that moment; ${covered.size} of ${residential.length} residential buildings reached, ${unroutable} off the road graph)`,
   };
 }
@@ -48,15 +56,17 @@ export class FireStationCoverageFeed {
   private timer: NodeJS.Timeout | null = null;
   last: FireStationCoverage | null = null;
 
-  constructor(private readonly deps: {
-    router: () => ReachQuery | null;
-    sites: () => Iterable<Site>;
-    apply: (coverage: FireStationCoverage | null) => void;
-    now: () => number;
-    minutes: number;
-    debounceMs: number;
-    onError: (error: unknown) => void;
-  }) {}
+  constructor(
+    private readonly deps: {
+      router: () => ReachQuery | null;
+      sites: () => Iterable<Site>;
+      apply: (coverage: FireStationCoverage | null) => void;
+      now: () => number;
+      minutes: number;
+      debounceMs: number;
+      onError: (error: unknown) => void;
+    },
+  ) {}
 
   schedule(): void {
     if (this.timer) clearTimeout(this.timer);

@@ -35,7 +35,11 @@ export class OperationalFeed {
 
   private readonly alertAreas: AlertAreaFeed;
 
-  constructor(private readonly store: MeasureStore, private readonly index: () => AreaIndex, private readonly calendar: ZoneCalendar) {
+  constructor(
+    private readonly store: MeasureStore,
+    private readonly index: () => AreaIndex,
+    private readonly calendar: ZoneCalendar,
+  ) {
     this.alertAreas = new AlertAreaFeed(store, index);
   }
 
@@ -43,7 +47,11 @@ export class OperationalFeed {
     switch (e.type) {
       case 'incidents.incident.opened': {
         const { incident } = e.data as IncidentEvents['incidents.incident.opened'];
-        this.incidents.set(incident.incidentId, { createdMs: Date.parse(incident.createdAt), siteId: incident.location.siteId, fire: incident.type === 'fire' });
+        this.incidents.set(incident.incidentId, {
+          createdMs: Date.parse(incident.createdAt),
+          siteId: incident.location.siteId,
+          fire: incident.type === 'fire',
+        });
         break;
       }
       case 'incidents.incident.status-changed': {
@@ -52,7 +60,10 @@ export class OperationalFeed {
         const i = this.incidents.get(d.incidentId);
         if (!i || d.to !== 'on-scene') break;
         this.incidents.delete(d.incidentId);
-        this.addIncident({ incidentId: d.incidentId, createdAt: i.createdMs, firstOnSceneAt: Date.parse(e.at), fire: i.fire, siteId: i.siteId, areaId: null }, e.id);
+        this.addIncident(
+          { incidentId: d.incidentId, createdAt: i.createdMs, firstOnSceneAt: Date.parse(e.at), fire: i.fire, siteId: i.siteId, areaId: null },
+          e.id,
+        );
         break;
       }
       case 'alarms.alarm.raised': {

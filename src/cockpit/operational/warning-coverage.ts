@@ -38,7 +38,13 @@ export function personalClasses(s: Pick<Subscriber, 'email' | 'phone' | 'push'>)
  * class, or who subscribed with two — never more than the site's residents.
  * Summed along the area chains, so every area's share is Σ covered / Σ residents.
  */
-export function computeCoverage(sites: Iterable<Site>, devices: Iterable<Device>, subscribers: Iterable<Subscriber>, index: AreaIndex, now: string): CoverageSnapshot {
+export function computeCoverage(
+  sites: Iterable<Site>,
+  devices: Iterable<Device>,
+  subscribers: Iterable<Subscriber>,
+  index: AreaIndex,
+  now: string,
+): CoverageSnapshot {
   const warners = [...devices].filter((d) => d.kind === 'siren' || d.kind === 'loudspeaker');
   const residential = [...sites].filter((s) => (s.residents ?? 0) > 0);
   const perSite = new Map<string, { one: number; two: number }>();

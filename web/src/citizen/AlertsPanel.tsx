@@ -16,16 +16,40 @@ function infoIn(alert: PublicAlertView, lang: string): PublicInfo {
  * headline, what to do, the area on the map, the expiry and evacuation guidance when
  * Vigil has some. Offline, the last list this device received, with its time.
  */
-export function AlertsPanel({ alerts, places, keptAt, focus, error }: { alerts: PublicAlertView[] | null; places: Partial<Record<PlaceKind, Place>>; keptAt: string | null; focus: string | null; error: string | null }) {
+export function AlertsPanel({
+  alerts,
+  places,
+  keptAt,
+  focus,
+  error,
+}: {
+  alerts: PublicAlertView[] | null;
+  places: Partial<Record<PlaceKind, Place>>;
+  keptAt: string | null;
+  focus: string | null;
+  error: string | null;
+}) {
   const t = useT();
   const time = useTime();
   const { lang } = useContext(LanguageContext);
   const hasPlace = Object.keys(places).length > 0;
   return (
     <section className="citizen-alerts" data-testid="citizen-alerts">
-      {keptAt && <p className="offline-note" role="status" data-testid="offline">{t('Offline: the alerts as last received')} · {time(keptAt)}</p>}
-      {error && !alerts && <p className="error" role="alert">{error}</p>}
-      {alerts && alerts.length === 0 && <p className="ok-box" data-testid="no-alerts">{t('No public alert is in force.')}</p>}
+      {keptAt && (
+        <p className="offline-note" role="status" data-testid="offline">
+          {t('Offline: the alerts as last received')} · {time(keptAt)}
+        </p>
+      )}
+      {error && !alerts && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {alerts && alerts.length === 0 && (
+        <p className="ok-box" data-testid="no-alerts">
+          {t('No public alert is in force.')}
+        </p>
+      )}
       {alerts && alerts.length > 0 && (
         <CitizenMap testId="alerts-map" places={places} areas={alerts.map((a) => ({ id: a.alertId, covers: a.covers === true, geometry: a.area }))} />
       )}
@@ -35,11 +59,19 @@ export function AlertsPanel({ alerts, places, keptAt, focus, error }: { alerts: 
           const info = infoIn(a, lang);
           const guidance = a.guidanceByLanguage?.[info.language ?? 'en-US'] ?? a.guidance;
           return (
-            <li key={a.alertId} className={`alert-card severity-${info.severity.toLowerCase()}${a.covers ? ' covers' : ''}${focus === a.alertId ? ' focus' : ''}`} data-testid="alert-card" data-alert-id={a.alertId} data-covers={String(a.covers === true)}>
+            <li
+              key={a.alertId}
+              className={`alert-card severity-${info.severity.toLowerCase()}${a.covers ? ' covers' : ''}${focus === a.alertId ? ' focus' : ''}`}
+              data-testid="alert-card"
+              data-alert-id={a.alertId}
+              data-covers={String(a.covers === true)}
+            >
               {a.exercise && <p className="exercise-mark">{a.exercise === 'EXERCISE' ? t('EXERCISE — not a real alert') : t('TEST — not a real alert')}</p>}
               {a.covers && <p className="covers-mark">{t('Your location is in this area')}</p>}
               <h2>{info.headline ?? info.event}</h2>
-              <p className="meta">{info.areaDesc} · {t(info.severity)} · {t(info.urgency)}</p>
+              <p className="meta">
+                {info.areaDesc} · {t(info.severity)} · {t(info.urgency)}
+              </p>
               {info.instruction && (
                 <div className="instruction">
                   <h3>{t('What to do')}</h3>
@@ -55,10 +87,21 @@ export function AlertsPanel({ alerts, places, keptAt, focus, error }: { alerts: 
               {info.description && <p>{info.description}</p>}
               <p className="meta">
                 {t('Issued')} {time(a.sent)}
-                {a.expires && <> · {t('Until')} {time(a.expires)}</>}
+                {a.expires && (
+                  <>
+                    {' '}
+                    · {t('Until')} {time(a.expires)}
+                  </>
+                )}
                 {info.senderName && <> · {info.senderName}</>}
               </p>
-              {info.web && <p><a href={info.web} rel="noopener noreferrer">{t('More information')}</a></p>}
+              {info.web && (
+                <p>
+                  <a href={info.web} rel="noopener noreferrer">
+                    {t('More information')}
+                  </a>
+                </p>
+              )}
             </li>
           );
         })}

@@ -17,7 +17,9 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
     setTabState(t);
   };
   const [subscription, setSubscription] = useState<DeviceSubscription | null>(loadSubscription);
-  const [place, setPlace] = useState<Place | null>(() => loadPlace() ?? subscription?.places.last ?? subscription?.places.home ?? subscription?.places.work ?? null);
+  const [place, setPlace] = useState<Place | null>(
+    () => loadPlace() ?? subscription?.places.last ?? subscription?.places.home ?? subscription?.places.work ?? null,
+  );
   const [alerts, setAlerts] = useState<PublicAlertView[] | null>(null);
   const [keptAt, setKeptAt] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -30,7 +32,7 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
       const body = (await res.json()) as { alerts: PublicAlertView[] };
       setAlerts(body.alerts);
       // The service worker answers from its copy when the network is down, and says since when.
-      setKeptAt(res.headers.get('x-vigil-offline') ? res.headers.get('x-vigil-kept-at') ?? new Date(0).toISOString() : null);
+      setKeptAt(res.headers.get('x-vigil-offline') ? (res.headers.get('x-vigil-kept-at') ?? new Date(0).toISOString()) : null);
       setError(null);
     } catch (e) {
       setError(`${t('The alerts cannot be loaded')}: ${e instanceof Error ? e.message : String(e)}`);
@@ -65,17 +67,29 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
         <span className="title">{t('Public alerts')}</span>
         <span className="spacer" />
         <select aria-label={t('Language')} value={lang} onChange={(e) => setLang(e.target.value)}>
-          {LANGUAGES.map((l) => <option key={l.code} value={l.code}>{l.name}</option>)}
+          {LANGUAGES.map((l) => (
+            <option key={l.code} value={l.code}>
+              {l.name}
+            </option>
+          ))}
         </select>
       </header>
       <nav className="citizen-tabs">
-        <button className={tab === 'alerts' ? 'active' : ''} onClick={() => setTab('alerts')}>{t('Alerts')}{alerts && alerts.length > 0 ? ` (${alerts.length})` : ''}</button>
-        <button className={tab === 'subscribe' ? 'active' : ''} onClick={() => setTab('subscribe')}>{subscription ? t('My warnings') : t('Get warnings')}</button>
+        <button className={tab === 'alerts' ? 'active' : ''} onClick={() => setTab('alerts')}>
+          {t('Alerts')}
+          {alerts && alerts.length > 0 ? ` (${alerts.length})` : ''}
+        </button>
+        <button className={tab === 'subscribe' ? 'active' : ''} onClick={() => setTab('subscribe')}>
+          {subscription ? t('My warnings') : t('Get warnings')}
+        </button>
       </nav>
       <main className="citizen-main">
         {pushed !== null && (
           <p className="pushed-box" role="alert" data-testid="pushed">
-            {t('New warning')}: {pushed} <button className="link" onClick={() => setPushed(null)}>{t('Close')}</button>
+            {t('New warning')}: {pushed}{' '}
+            <button className="link" onClick={() => setPushed(null)}>
+              {t('Close')}
+            </button>
           </p>
         )}
         {tab === 'alerts' && <AlertsPanel alerts={alerts} places={places} keptAt={keptAt} focus={focus} error={error} />}

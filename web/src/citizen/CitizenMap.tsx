@@ -3,7 +3,11 @@ import * as maplibregl from 'maplibre-gl';
 import { baseStyle } from '../components/basemap.js';
 import type { Place, PlaceKind } from './device.js';
 
-export interface MapArea { id: string; covers: boolean; geometry: GeoJSON.MultiPolygon }
+export interface MapArea {
+  id: string;
+  covers: boolean;
+  geometry: GeoJSON.MultiPolygon;
+}
 
 const PLACE_COLOUR: Record<PlaceKind, string> = { last: '#1d4ed8', home: '#067647', work: '#7a2e0e' };
 
@@ -11,7 +15,17 @@ const PLACE_COLOUR: Record<PlaceKind, string> = { last: '#1d4ed8', home: '#06764
  * The city's own map (basemap served by Vigil): the person's places as dots, alert
  * areas in red (covering them) or orange; a tap reports where it landed.
  */
-export function CitizenMap({ places, areas = [], onTap, testId }: { places: Partial<Record<PlaceKind, Place>>; areas?: MapArea[]; onTap?: (p: Place) => void; testId: string }) {
+export function CitizenMap({
+  places,
+  areas = [],
+  onTap,
+  testId,
+}: {
+  places: Partial<Record<PlaceKind, Place>>;
+  areas?: MapArea[];
+  onTap?: (p: Place) => void;
+  testId: string;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   // The latest places, areas and tap handler, for the map's listeners (the map is created once).
@@ -25,16 +39,35 @@ export function CitizenMap({ places, areas = [], onTap, testId }: { places: Part
     if (!container.current) return;
     const first = Object.values(places)[0];
     const map = new maplibregl.Map({
-      container: container.current, style: baseStyle(), center: first ? [first.lon, first.lat] : [7.4212, 43.7384], zoom: first ? 14.5 : 13.2,
-      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' }, cooperativeGestures: false,
+      container: container.current,
+      style: baseStyle(),
+      center: first ? [first.lon, first.lat] : [7.4212, 43.7384],
+      zoom: first ? 14.5 : 13.2,
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' },
+      cooperativeGestures: false,
     });
     mapRef.current = map;
     map.on('load', () => {
       map.addSource('areas', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({ id: 'areas-fill', type: 'fill', source: 'areas', paint: { 'fill-color': ['case', ['get', 'covers'], '#d92d20', '#f79009'], 'fill-opacity': 0.25 } });
-      map.addLayer({ id: 'areas-line', type: 'line', source: 'areas', paint: { 'line-color': ['case', ['get', 'covers'], '#b42318', '#b54708'], 'line-width': 2 } });
+      map.addLayer({
+        id: 'areas-fill',
+        type: 'fill',
+        source: 'areas',
+        paint: { 'fill-color': ['case', ['get', 'covers'], '#d92d20', '#f79009'], 'fill-opacity': 0.25 },
+      });
+      map.addLayer({
+        id: 'areas-line',
+        type: 'line',
+        source: 'areas',
+        paint: { 'line-color': ['case', ['get', 'covers'], '#b42318', '#b54708'], 'line-width': 2 },
+      });
       map.addSource('places', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({ id: 'places', type: 'circle', source: 'places', paint: { 'circle-radius': 8, 'circle-color': ['get', 'colour'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 3 } });
+      map.addLayer({
+        id: 'places',
+        type: 'circle',
+        source: 'places',
+        paint: { 'circle-radius': 8, 'circle-color': ['get', 'colour'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 3 },
+      });
       drawLatest(map);
       // Loaded once every layer has drawn (tests and screenshots wait for it).
       map.once('idle', () => container.current?.setAttribute('data-loaded', 'true'));
@@ -63,7 +96,9 @@ function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, a
   const covering = areas.filter((a) => a.covers);
   const points: [number, number][] = [
     ...Object.values(places).map((p): [number, number] => [p.lon, p.lat]),
-    ...(covering.length > 0 ? covering : areas).flatMap((a) => a.geometry.coordinates.flatMap((poly) => poly[0] ?? []).map((c): [number, number] => [c[0]!, c[1]!])),
+    ...(covering.length > 0 ? covering : areas).flatMap((a) =>
+      a.geometry.coordinates.flatMap((poly) => poly[0] ?? []).map((c): [number, number] => [c[0]!, c[1]!]),
+    ),
   ];
   if (points.length === 0) return;
   const view = map.getBounds();
@@ -75,7 +110,11 @@ function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, a
 function draw(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[]): void {
   (map.getSource('places') as maplibregl.GeoJSONSource | undefined)?.setData({
     type: 'FeatureCollection',
-    features: Object.entries(places).map(([kind, p]) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [p.lon, p.lat] }, properties: { kind, colour: PLACE_COLOUR[kind as PlaceKind] } })),
+    features: Object.entries(places).map(([kind, p]) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [p.lon, p.lat] },
+      properties: { kind, colour: PLACE_COLOUR[kind as PlaceKind] },
+    })),
   });
   (map.getSource('areas') as maplibregl.GeoJSONSource | undefined)?.setData({
     type: 'FeatureCollection',

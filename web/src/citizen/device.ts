@@ -4,7 +4,10 @@
  * the form shows it again. Nothing else about the person is stored on the device.
  */
 export type PlaceKind = 'last' | 'home' | 'work';
-export interface Place { lat: number; lon: number }
+export interface Place {
+  lat: number;
+  lon: number;
+}
 
 export interface DeviceSubscription {
   token: string;

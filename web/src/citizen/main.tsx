@@ -11,7 +11,12 @@ function Root() {
   const [lang, setLang] = useState(() => localStorage.getItem('vigil.lang') ?? (navigator.language.startsWith('fr') ? 'fr' : 'en'));
   const [timeZone, setTimeZone] = useState('Europe/Monaco');
   useEffect(() => {
-    fetch('/api/city').then((r) => (r.ok ? (r.json() as Promise<{ timeZone: string }>) : null)).then((c) => c && setTimeZone(c.timeZone), () => {});
+    fetch('/api/city')
+      .then((r) => (r.ok ? (r.json() as Promise<{ timeZone: string }>) : null))
+      .then(
+        (c) => c && setTimeZone(c.timeZone),
+        () => {},
+      );
   }, []);
   useEffect(() => {
     localStorage.setItem('vigil.lang', lang);

@@ -21,16 +21,22 @@ export async function registerWorker(): Promise<ServiceWorkerRegistration | null
 
 /** applicationServerKey: the VAPID public key (base64url, uncompressed P-256 point) as bytes. */
 export function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
-  const b64 = base64url.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(base64url.length / 4) * 4, '=');
+  const b64 = base64url
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(base64url.length / 4) * 4, '=');
   const bin = atob(b64);
   const out = new Uint8Array(new ArrayBuffer(bin.length));
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
 
-export interface PushKeys { endpoint: string; keys: { p256dh: string; auth: string } }
+export interface PushKeys {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
 
-const withTimeout = <T,>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms))]);
 
 /** Asks permission and subscribes this device; rejects with the reason when push is not available. */
@@ -41,7 +47,9 @@ export async function subscribePush(vapidPublicKey: string): Promise<PushKeys> {
   if (permission !== 'granted') throw new Error(`notifications ${permission}`);
   const registration = await withTimeout(navigator.serviceWorker.ready, 10_000, 'service worker');
   const existing = await registration.pushManager.getSubscription();
-  const subscription = existing ?? (await withTimeout(registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(vapidPublicKey) }), 20_000, 'push service'));
+  const subscription =
+    existing ??
+    (await withTimeout(registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(vapidPublicKey) }), 20_000, 'push service'));
   const json = subscription.toJSON() as { endpoint?: string; keys?: { p256dh?: string; auth?: string } };
   if (!json.endpoint || !json.keys?.p256dh || !json.keys.auth) throw new Error('the browser gave an incomplete push subscription');
   return { endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } };

@@ -7,7 +7,12 @@ import { outerRing } from '../../../src/alerts/contract.js';
 /** [lon, lat] pairs of an open ring (the first point is not repeated). */
 export type Ring = [number, number][];
 
-interface AreaFeature { id: string; name: string; level: string; geometry: Polygon | MultiPolygon | { type: 'Point' } }
+interface AreaFeature {
+  id: string;
+  name: string;
+  level: string;
+  geometry: Polygon | MultiPolygon | { type: 'Point' };
+}
 
 // Shared with the server, which turns a neighbourhood into the same polygon for early-warning drafts.
 export { ringToCapPolygon } from '../../../src/alerts/contract.js';
@@ -27,19 +32,48 @@ export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: R
   useEffect(() => {
     fetch('/api/city/areas', { credentials: 'same-origin' })
       .then((r) => r.json() as Promise<FeatureCollection>)
-      .then((fc) => setAreas(fc.features.filter((f) => f.geometry.type !== 'Point').map((f) => ({ id: String(f.id), name: String(f.properties?.name ?? f.id), level: String(f.properties?.level ?? ''), geometry: f.geometry as AreaFeature['geometry'] }))))
+      .then((fc) =>
+        setAreas(
+          fc.features
+            .filter((f) => f.geometry.type !== 'Point')
+            .map((f) => ({
+              id: String(f.id),
+              name: String(f.properties?.name ?? f.id),
+              level: String(f.properties?.level ?? ''),
+              geometry: f.geometry as AreaFeature['geometry'],
+            })),
+        ),
+      )
       .catch(() => setAreas([]));
   }, []);
 
   useEffect(() => {
     if (!container.current) return;
-    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4212, 43.7384], zoom: 13.5, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: baseStyle(),
+      center: [7.4212, 43.7384],
+      zoom: 13.5,
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' },
+    });
     mapRef.current = map;
     map.on('load', () => {
       map.addSource('target', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({ id: 'target-fill', type: 'fill', source: 'target', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#d92d20', 'fill-opacity': 0.25 } });
+      map.addLayer({
+        id: 'target-fill',
+        type: 'fill',
+        source: 'target',
+        filter: ['==', ['geometry-type'], 'Polygon'],
+        paint: { 'fill-color': '#d92d20', 'fill-opacity': 0.25 },
+      });
       map.addLayer({ id: 'target-line', type: 'line', source: 'target', paint: { 'line-color': '#b42318', 'line-width': 2 } });
-      map.addLayer({ id: 'target-points', type: 'circle', source: 'target', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#b42318' } });
+      map.addLayer({
+        id: 'target-points',
+        type: 'circle',
+        source: 'target',
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: { 'circle-radius': 4, 'circle-color': '#b42318' },
+      });
       drawLatest(map);
       container.current?.setAttribute('data-loaded', 'true');
     });
@@ -55,21 +89,35 @@ export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: R
   return (
     <div className="area-draw">
       <div className="row">
-        <select aria-label="Neighbourhood" value="" onChange={(e) => {
-          const area = areas.find((a) => a.id === e.target.value);
-          const r = area && outerRing(area.geometry);
-          if (area && r) {
-            onChange(r, area.name);
-            const b = r.reduce((acc, p) => acc.extend(p), new maplibregl.LngLatBounds(r[0]!, r[0]!));
-            mapRef.current?.fitBounds(b, { padding: 30, duration: 0 });
-          }
-        }}>
+        <select
+          aria-label="Neighbourhood"
+          value=""
+          onChange={(e) => {
+            const area = areas.find((a) => a.id === e.target.value);
+            const r = area && outerRing(area.geometry);
+            if (area && r) {
+              onChange(r, area.name);
+              const b = r.reduce((acc, p) => acc.extend(p), new maplibregl.LngLatBounds(r[0]!, r[0]!));
+              mapRef.current?.fitBounds(b, { padding: 30, duration: 0 });
+            }
+          }}
+        >
           <option value="">Use an area's boundary…</option>
-          {areas.map((a) => <option key={a.id} value={a.id}>{a.name} ({a.level})</option>)}
+          {areas.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name} ({a.level})
+            </option>
+          ))}
         </select>
-        <button type="button" onClick={() => onChange(ring.slice(0, -1), null)} disabled={ring.length === 0}>Undo corner</button>
-        <button type="button" onClick={() => onChange([], null)} disabled={ring.length === 0}>Clear</button>
-        <span className="muted small" data-testid="area-points">{ring.length} corners{ring.length > 0 && ring.length < 3 ? ' (at least 3)' : ''}</span>
+        <button type="button" onClick={() => onChange(ring.slice(0, -1), null)} disabled={ring.length === 0}>
+          Undo corner
+        </button>
+        <button type="button" onClick={() => onChange([], null)} disabled={ring.length === 0}>
+          Clear
+        </button>
+        <span className="muted small" data-testid="area-points">
+          {ring.length} corners{ring.length > 0 && ring.length < 3 ? ' (at least 3)' : ''}
+        </span>
       </div>
       <div ref={container} className="site-map area-map" data-testid="area-map" />
     </div>

@@ -12,8 +12,16 @@ export interface PeerComparison {
 /** Horizontal bars: the city among peers of similar size, the city highlighted. */
 export function PeerChart({ data, unit }: { data: PeerComparison; unit: string }) {
   const t = useT();
-  if (data.peers.length === 0) return <p className="muted" data-testid="kpi-peers-empty">{t('No peer values imported for this indicator and period.')}</p>;
-  const rows = [...data.peers.map((p) => ({ name: p.city, value: p.value, own: false })), ...(data.city.value === null ? [] : [{ name: data.city.name, value: data.city.value, own: true }])].sort((a, b) => a.value - b.value);
+  if (data.peers.length === 0)
+    return (
+      <p className="muted" data-testid="kpi-peers-empty">
+        {t('No peer values imported for this indicator and period.')}
+      </p>
+    );
+  const rows = [
+    ...data.peers.map((p) => ({ name: p.city, value: p.value, own: false })),
+    ...(data.city.value === null ? [] : [{ name: data.city.name, value: data.city.value, own: true }]),
+  ].sort((a, b) => a.value - b.value);
   const max = Math.max(...rows.map((r) => r.value)) || 1;
   const W = 420;
   const rowH = 18;
@@ -23,14 +31,19 @@ export function PeerChart({ data, unit }: { data: PeerComparison; unit: string }
       <svg viewBox={`0 0 ${W} ${rows.length * rowH + 4}`} width="100%" className="trend-chart">
         {rows.map((r, i) => (
           <g key={r.name} transform={`translate(0, ${i * rowH + 2})`}>
-            <text x={118} y={12} fontSize="11" textAnchor="end" fontWeight={r.own ? 700 : 400}>{r.name}</text>
+            <text x={118} y={12} fontSize="11" textAnchor="end" fontWeight={r.own ? 700 : 400}>
+              {r.name}
+            </text>
             <rect x={122} y={2} height={rowH - 6} width={Math.max(1, ((W - 180) * r.value) / max)} fill={r.own ? '#d62728' : '#8aa4c2'} />
-            <text x={126 + ((W - 180) * r.value) / max} y={12} fontSize="10">{f(r.value)}</text>
+            <text x={126 + ((W - 180) * r.value) / max} y={12} fontSize="10">
+              {f(r.value)}
+            </text>
           </g>
         ))}
       </svg>
       <p className="muted">
-        {t('Position among peers of similar size')}: {f(data.percentile)} % · {t('gap to median')}: {f(data.gapToMedian)} {unit} · {t('gap to best')}: {f(data.gapToBest)} {unit}
+        {t('Position among peers of similar size')}: {f(data.percentile)} % · {t('gap to median')}: {f(data.gapToMedian)} {unit} · {t('gap to best')}:{' '}
+        {f(data.gapToBest)} {unit}
       </p>
     </div>
   );

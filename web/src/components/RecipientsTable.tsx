@@ -4,7 +4,11 @@ import { api } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 
 const PAGE = 20;
-interface Page { total: number; offset: number; recipients: RecipientRow[] }
+interface Page {
+  total: number;
+  offset: number;
+  recipients: RecipientRow[];
+}
 
 /**
  * An alert's recipients on one channel, paged, filtered by state (who failed and why)
@@ -33,10 +37,20 @@ export function RecipientsTable({ alertId, channels, refresh }: { alertId: strin
     <div className="recipients" data-testid="recipients">
       <h3>{t('Recipients')}</h3>
       <div className="row">
-        <select aria-label="Recipients channel" value={channel} onChange={(e) => setChannel(e.target.value)}>{channels.map((c) => <option key={c} value={c}>{c}</option>)}</select>
+        <select aria-label="Recipients channel" value={channel} onChange={(e) => setChannel(e.target.value)}>
+          {channels.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
         <select aria-label="Recipient state" value={state} onChange={(e) => setState(e.target.value)}>
           <option value="">{t('All states')}</option>
-          {RECIPIENT_STATES.map((s) => <option key={s} value={s}>{t(s)}</option>)}
+          {RECIPIENT_STATES.map((s) => (
+            <option key={s} value={s}>
+              {t(s)}
+            </option>
+          ))}
         </select>
         <select aria-label="Recipient answer" value={answer} onChange={(e) => setAnswer(e.target.value)}>
           <option value="">{t('Any answer')}</option>
@@ -49,22 +63,44 @@ export function RecipientsTable({ alertId, channels, refresh }: { alertId: strin
       {page && page.total > 0 && (
         <>
           <table className="table small">
-            <thead><tr><th>{t('Recipient')}</th><th>{t('Address')}</th><th>{t('Neighbourhood')}</th><th>{t('State')}</th><th>{t('Reason')}</th><th>{t('Answer')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('Recipient')}</th>
+                <th>{t('Address')}</th>
+                <th>{t('Neighbourhood')}</th>
+                <th>{t('State')}</th>
+                <th>{t('Reason')}</th>
+                <th>{t('Answer')}</th>
+              </tr>
+            </thead>
             <tbody>
               {page.recipients.map((r) => (
                 <tr key={r.position} data-state={r.state}>
-                  <td title={r.recipientId}>{r.name ?? `…${r.recipientId.slice(-8)}`}</td><td>{r.address ?? '–'}</td><td>{r.neighbourhood ?? '–'}</td>
-                  <td><span className={`badge ${r.state === 'failed' ? 'bad' : r.state === 'delivered' ? 'ok' : ''}`}>{t(r.state)}</span></td>
+                  <td title={r.recipientId}>{r.name ?? `…${r.recipientId.slice(-8)}`}</td>
+                  <td>{r.address ?? '–'}</td>
+                  <td>{r.neighbourhood ?? '–'}</td>
+                  <td>
+                    <span className={`badge ${r.state === 'failed' ? 'bad' : r.state === 'delivered' ? 'ok' : ''}`}>{t(r.state)}</span>
+                  </td>
                   <td>{r.reason ?? ''}</td>
-                  <td className={r.answer === 'need-help' ? 'bad' : ''}>{answerText(r.answer)}{r.answeredAt ? ` · ${time(r.answeredAt, 'time')}` : ''}</td>
+                  <td className={r.answer === 'need-help' ? 'bad' : ''}>
+                    {answerText(r.answer)}
+                    {r.answeredAt ? ` · ${time(r.answeredAt, 'time')}` : ''}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
           <div className="row small">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>{t('Previous')}</button>
-            <span data-testid="recipients-range">{offset + 1}–{offset + page.recipients.length} {t('of')} {page.total}</span>
-            <button type="button" disabled={offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>{t('Next')}</button>
+            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              {t('Previous')}
+            </button>
+            <span data-testid="recipients-range">
+              {offset + 1}–{offset + page.recipients.length} {t('of')} {page.total}
+            </span>
+            <button type="button" disabled={offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>
+              {t('Next')}
+            </button>
           </div>
         </>
       )}

@@ -15,17 +15,34 @@ export function SiteMap({ center, markers }: { center: [number, number]; markers
   const container = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!container.current) return;
-    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center, zoom: 17, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: baseStyle(),
+      center,
+      zoom: 17,
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' },
+    });
     map.on('load', () => {
       map.addSource('markers', {
         type: 'geojson',
-        data: { type: 'FeatureCollection', features: markers.map((m) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: m.position }, properties: { kind: m.kind, label: m.label } })) },
+        data: {
+          type: 'FeatureCollection',
+          features: markers.map((m) => ({
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: m.position },
+            properties: { kind: m.kind, label: m.label },
+          })),
+        },
       });
       map.addLayer({
-        id: 'markers', type: 'circle', source: 'markers',
+        id: 'markers',
+        type: 'circle',
+        source: 'markers',
         paint: {
           'circle-color': ['match', ['get', 'kind'], 'site', COLOURS.site, 'camera', COLOURS.camera, COLOURS.device],
-          'circle-radius': ['match', ['get', 'kind'], 'site', 9, 6], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
+          'circle-radius': ['match', ['get', 'kind'], 'site', 9, 6],
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 2,
         },
       });
       const b = markers.reduce((acc, m) => acc.extend(m.position), new maplibregl.LngLatBounds(center, center));

@@ -4,7 +4,16 @@ import { useT } from '../i18n.js';
 import { KeyholdersEditor } from './KeyholdersEditor.js';
 import { PlanEditor, type Plan } from './PlanEditor.js';
 
-interface Account { account: string; hasKey: boolean; keyFormat: string; clockOffsetMinutes: number; supervisionSeconds: number | null; preset: string | null; pathFaulted: boolean; schedule: { days: ({ open: string; close: string } | null)[]; graceMinutes: number } | null }
+interface Account {
+  account: string;
+  hasKey: boolean;
+  keyFormat: string;
+  clockOffsetMinutes: number;
+  supervisionSeconds: number | null;
+  preset: string | null;
+  pathFaulted: boolean;
+  schedule: { days: ({ open: string; close: string } | null)[]; graceMinutes: number } | null;
+}
 
 /**
  * Receiver settings per account (key, clock offset, supervision preset, opening
@@ -19,7 +28,10 @@ export function AccountsPanel() {
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
-    const [a, p] = await Promise.all([api<{ accounts: Account[]; presets: Record<string, number> }>('/api/alarms/accounts'), api<{ plans: Plan[] }>('/api/alarms/plans')]);
+    const [a, p] = await Promise.all([
+      api<{ accounts: Account[]; presets: Record<string, number> }>('/api/alarms/accounts'),
+      api<{ plans: Plan[] }>('/api/alarms/plans'),
+    ]);
     setAccounts(a.accounts);
     setPresets(a.presets);
     setPlans(p.plans);
@@ -54,22 +66,65 @@ export function AccountsPanel() {
     <div className="panel" data-testid="accounts-panel">
       <h2>{t('Receiver accounts')}</h2>
       <form className="grid-form" onSubmit={(e) => void save(e)}>
-        <input aria-label="Account" placeholder={t('Account (hex)')} value={form.account} onChange={(e) => setForm({ ...form, account: e.target.value })} required pattern="[0-9A-Fa-f]{3,16}" />
-        <input aria-label="AES key" placeholder={t('AES key (hex or ASCII), blank keeps it')} value={form.key} onChange={(e) => setForm({ ...form, key: e.target.value })} autoComplete="off" />
+        <input
+          aria-label="Account"
+          placeholder={t('Account (hex)')}
+          value={form.account}
+          onChange={(e) => setForm({ ...form, account: e.target.value })}
+          required
+          pattern="[0-9A-Fa-f]{3,16}"
+        />
+        <input
+          aria-label="AES key"
+          placeholder={t('AES key (hex or ASCII), blank keeps it')}
+          value={form.key}
+          onChange={(e) => setForm({ ...form, key: e.target.value })}
+          autoComplete="off"
+        />
         <select aria-label="Supervision preset" value={form.preset} onChange={(e) => setForm({ ...form, preset: e.target.value })}>
           <option value="">{t('not supervised')}</option>
-          {Object.entries(presets).map(([p, s]) => <option key={p} value={p}>{p} — {s >= 3600 ? `${Math.round(s / 3600)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${s} s`}</option>)}
+          {Object.entries(presets).map(([p, s]) => (
+            <option key={p} value={p}>
+              {p} — {s >= 3600 ? `${Math.round(s / 3600)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${s} s`}
+            </option>
+          ))}
         </select>
-        <input aria-label="Clock offset minutes" type="number" title={t('minutes the panel clock is ahead of UTC')} value={form.clockOffsetMinutes} onChange={(e) => setForm({ ...form, clockOffsetMinutes: e.target.value })} />
+        <input
+          aria-label="Clock offset minutes"
+          type="number"
+          title={t('minutes the panel clock is ahead of UTC')}
+          value={form.clockOffsetMinutes}
+          onChange={(e) => setForm({ ...form, clockOffsetMinutes: e.target.value })}
+        />
         <input aria-label="Opens (Mon–Fri)" type="time" value={form.open} onChange={(e) => setForm({ ...form, open: e.target.value })} />
         <input aria-label="Closes (Mon–Fri)" type="time" value={form.close} onChange={(e) => setForm({ ...form, close: e.target.value })} />
-        <input aria-label="Grace minutes" type="number" min={0} max={240} value={form.graceMinutes} onChange={(e) => setForm({ ...form, graceMinutes: e.target.value })} />
+        <input
+          aria-label="Grace minutes"
+          type="number"
+          min={0}
+          max={240}
+          value={form.graceMinutes}
+          onChange={(e) => setForm({ ...form, graceMinutes: e.target.value })}
+        />
         <button type="submit">{t('Save')}</button>
       </form>
       {message && <p className="ok-box">{message}</p>}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <table className="table" data-testid="accounts">
-        <thead><tr><th>{t('Account')}</th><th>{t('Key')}</th><th>{t('Supervision')}</th><th>{t('Clock')}</th><th>{t('Opening hours')}</th><th>{t('Path')}</th></tr></thead>
+        <thead>
+          <tr>
+            <th>{t('Account')}</th>
+            <th>{t('Key')}</th>
+            <th>{t('Supervision')}</th>
+            <th>{t('Clock')}</th>
+            <th>{t('Opening hours')}</th>
+            <th>{t('Path')}</th>
+          </tr>
+        </thead>
         <tbody>
           {accounts.map((a) => (
             <tr key={a.account}>
@@ -77,7 +132,11 @@ export function AccountsPanel() {
               <td>{a.hasKey ? 'AES ✓' : '—'}</td>
               <td>{a.preset ?? (a.supervisionSeconds ? `${a.supervisionSeconds} s` : '—')}</td>
               <td>{a.clockOffsetMinutes ? `UTC${a.clockOffsetMinutes > 0 ? '+' : ''}${a.clockOffsetMinutes / 60} h` : 'UTC'}</td>
-              <td className="small">{a.schedule?.days.find(Boolean) ? `${a.schedule.days.find(Boolean)!.open}–${a.schedule.days.find(Boolean)!.close} (+${a.schedule.graceMinutes} min)` : '—'}</td>
+              <td className="small">
+                {a.schedule?.days.find(Boolean)
+                  ? `${a.schedule.days.find(Boolean)!.open}–${a.schedule.days.find(Boolean)!.close} (+${a.schedule.graceMinutes} min)`
+                  : '—'}
+              </td>
               <td className={a.pathFaulted ? 'bad' : 'ok'}>{a.pathFaulted ? t('FAULT') : 'ok'}</td>
             </tr>
           ))}

@@ -2,11 +2,45 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
 
-interface Org { id: string; name: string; kind: string; platform: boolean }
-interface User { id: string; username: string; orgId: string; roles: Role[]; displayName: string; totpEnabled: boolean; disabled: boolean }
-interface Share { id: string; fromOrgId: string; toOrgId: string; note: string; createdAt: string }
-interface ApiKey { id: string; orgId: string; name: string; roles: Role[]; prefix: string; createdAt: string; revoked: boolean }
-interface ImportProgress { importId: string; phase: string; done: number; total: number; error: string | null; counts: Record<string, number> | null }
+interface Org {
+  id: string;
+  name: string;
+  kind: string;
+  platform: boolean;
+}
+interface User {
+  id: string;
+  username: string;
+  orgId: string;
+  roles: Role[];
+  displayName: string;
+  totpEnabled: boolean;
+  disabled: boolean;
+}
+interface Share {
+  id: string;
+  fromOrgId: string;
+  toOrgId: string;
+  note: string;
+  createdAt: string;
+}
+interface ApiKey {
+  id: string;
+  orgId: string;
+  name: string;
+  roles: Role[];
+  prefix: string;
+  createdAt: string;
+  revoked: boolean;
+}
+interface ImportProgress {
+  importId: string;
+  phase: string;
+  done: number;
+  total: number;
+  error: string | null;
+  counts: Record<string, number> | null;
+}
 
 const ROLES: Role[] = ['operator', 'supervisor', 'alert-officer', 'commander', 'responder', 'analyst', 'csirt', 'admin'];
 const KINDS = ['city', 'police', 'fire', 'ems', 'monitoring', 'security', 'event-organiser', 'utility', 'other'];
@@ -55,42 +89,130 @@ export function AdminPage({ me }: { me: Me }) {
   return (
     <div className="panel admin">
       <h2>{t('Administration')}</h2>
-      {error && <p className="error" role="alert">{error}</p>}
-      {notice && <p className="ok-box" data-testid="notice">{notice}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p className="ok-box" data-testid="notice">
+          {notice}
+        </p>
+      )}
 
       <section>
         <h3>{t('Organisations')}</h3>
-        <table className="table"><tbody>
-          {orgs.map((o) => <tr key={o.id}><td>{o.name}</td><td className="small">{o.kind}{o.platform ? ' · platform' : ''}</td><td className="small mono">{o.id}</td></tr>)}
-        </tbody></table>
-        <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void act(() => api('/api/identity/orgs', { body: newOrg }), `Organisation ${newOrg.name} added.`); }}>
+        <table className="table">
+          <tbody>
+            {orgs.map((o) => (
+              <tr key={o.id}>
+                <td>{o.name}</td>
+                <td className="small">
+                  {o.kind}
+                  {o.platform ? ' · platform' : ''}
+                </td>
+                <td className="small mono">{o.id}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          className="row"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void act(() => api('/api/identity/orgs', { body: newOrg }), `Organisation ${newOrg.name} added.`);
+          }}
+        >
           <input placeholder="New organisation" value={newOrg.name} onChange={(e) => setNewOrg({ ...newOrg, name: e.target.value })} required />
-          <select value={newOrg.kind} onChange={(e) => setNewOrg({ ...newOrg, kind: e.target.value })}>{KINDS.map((k) => <option key={k}>{k}</option>)}</select>
+          <select value={newOrg.kind} onChange={(e) => setNewOrg({ ...newOrg, kind: e.target.value })}>
+            {KINDS.map((k) => (
+              <option key={k}>{k}</option>
+            ))}
+          </select>
           <button type="submit">Add</button>
         </form>
       </section>
 
       <section>
         <h3>{t('Users')}</h3>
-        <table className="table" data-testid="users"><thead><tr><th>User</th><th>Organisation</th><th>Roles</th><th>2FA</th><th /></tr></thead><tbody>
-          {users.map((u) => (
-            <tr key={u.id} className={u.disabled ? 'disabled' : ''}>
-              <td>{u.displayName} <span className="muted small">({u.username})</span></td>
-              <td className="small">{orgName(u.orgId)}</td>
-              <td className="small">{u.roles.join(', ')}</td>
-              <td>{u.totpEnabled ? '✓' : ''}</td>
-              <td>{u.id !== me.userId && <button className="small" onClick={() => void act(() => api(`/api/identity/users/${u.id}/disabled`, { method: 'PUT', body: { disabled: !u.disabled } }))}>{u.disabled ? 'Enable' : 'Disable'}</button>}</td>
+        <table className="table" data-testid="users">
+          <thead>
+            <tr>
+              <th>User</th>
+              <th>Organisation</th>
+              <th>Roles</th>
+              <th>2FA</th>
+              <th />
             </tr>
-          ))}
-        </tbody></table>
-        <form className="grid-form" onSubmit={(e: FormEvent) => { e.preventDefault(); void act(() => api('/api/identity/users', { body: { ...newUser, roles: [...newUser.roles] } }), `User ${newUser.username} created.`); }}>
-          <input placeholder="username" value={newUser.username} onChange={(e) => setNewUser({ ...newUser, username: e.target.value })} required aria-label="New username" />
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} className={u.disabled ? 'disabled' : ''}>
+                <td>
+                  {u.displayName} <span className="muted small">({u.username})</span>
+                </td>
+                <td className="small">{orgName(u.orgId)}</td>
+                <td className="small">{u.roles.join(', ')}</td>
+                <td>{u.totpEnabled ? '✓' : ''}</td>
+                <td>
+                  {u.id !== me.userId && (
+                    <button
+                      className="small"
+                      onClick={() => void act(() => api(`/api/identity/users/${u.id}/disabled`, { method: 'PUT', body: { disabled: !u.disabled } }))}
+                    >
+                      {u.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          className="grid-form"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void act(() => api('/api/identity/users', { body: { ...newUser, roles: [...newUser.roles] } }), `User ${newUser.username} created.`);
+          }}
+        >
+          <input
+            placeholder="username"
+            value={newUser.username}
+            onChange={(e) => setNewUser({ ...newUser, username: e.target.value })}
+            required
+            aria-label="New username"
+          />
           <input placeholder="Display name" value={newUser.displayName} onChange={(e) => setNewUser({ ...newUser, displayName: e.target.value })} />
-          <input placeholder="Initial password (10+)" type="password" value={newUser.password} onChange={(e) => setNewUser({ ...newUser, password: e.target.value })} required aria-label="New user password" />
-          <select value={newUser.orgId} onChange={(e) => setNewUser({ ...newUser, orgId: e.target.value })}>{orgs.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}</select>
+          <input
+            placeholder="Initial password (10+)"
+            type="password"
+            value={newUser.password}
+            onChange={(e) => setNewUser({ ...newUser, password: e.target.value })}
+            required
+            aria-label="New user password"
+          />
+          <select value={newUser.orgId} onChange={(e) => setNewUser({ ...newUser, orgId: e.target.value })}>
+            {orgs.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
           <div className="roles">
             {ROLES.map((r) => (
-              <label key={r} className="small"><input type="checkbox" checked={newUser.roles.has(r)} onChange={() => { const s = new Set(newUser.roles); if (s.has(r)) s.delete(r); else s.add(r); setNewUser({ ...newUser, roles: s }); }} /> {r}</label>
+              <label key={r} className="small">
+                <input
+                  type="checkbox"
+                  checked={newUser.roles.has(r)}
+                  onChange={() => {
+                    const s = new Set(newUser.roles);
+                    if (s.has(r)) s.delete(r);
+                    else s.add(r);
+                    setNewUser({ ...newUser, roles: s });
+                  }}
+                />{' '}
+                {r}
+              </label>
             ))}
           </div>
           <button type="submit">Create user</button>
@@ -99,17 +221,40 @@ export function AdminPage({ me }: { me: Me }) {
 
       <section>
         <h3>{t('Data sharing')}</h3>
-        <table className="table"><tbody>
-          {shares.map((s) => (
-            <tr key={s.id}><td>{orgName(s.fromOrgId)} → {orgName(s.toOrgId)}</td><td className="small">{s.note}</td>
-              <td><button className="small" onClick={() => void act(() => api(`/api/identity/shares/${s.id}`, { method: 'DELETE' }))}>Stop sharing</button></td></tr>
-          ))}
-        </tbody></table>
-        <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void act(() => api('/api/identity/shares', { body: newShare })); }}>
+        <table className="table">
+          <tbody>
+            {shares.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  {orgName(s.fromOrgId)} → {orgName(s.toOrgId)}
+                </td>
+                <td className="small">{s.note}</td>
+                <td>
+                  <button className="small" onClick={() => void act(() => api(`/api/identity/shares/${s.id}`, { method: 'DELETE' }))}>
+                    Stop sharing
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          className="row"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void act(() => api('/api/identity/shares', { body: newShare }));
+          }}
+        >
           <span className="small">Let</span>
           <select value={newShare.toOrgId} onChange={(e) => setNewShare({ ...newShare, toOrgId: e.target.value })} required>
             <option value="">organisation…</option>
-            {orgs.filter((o) => o.id !== me.orgId).map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+            {orgs
+              .filter((o) => o.id !== me.orgId)
+              .map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
           </select>
           <span className="small">see {orgName(me.orgId ?? '')}'s data</span>
           <input placeholder="Why (agreement)" value={newShare.note} onChange={(e) => setNewShare({ ...newShare, note: e.target.value })} />
@@ -119,15 +264,41 @@ export function AdminPage({ me }: { me: Me }) {
 
       <section>
         <h3>{t('API keys')}</h3>
-        <table className="table"><tbody>
-          {keys.map((k) => (
-            <tr key={k.id} className={k.revoked ? 'disabled' : ''}><td>{k.name}</td><td className="small mono">{k.prefix}…</td><td className="small">{k.roles.join(', ')}</td><td className="small">{orgName(k.orgId)}</td>
-              <td>{!k.revoked && <button className="small" onClick={() => void act(() => api(`/api/identity/api-keys/${k.id}`, { method: 'DELETE' }))}>Revoke</button>}</td></tr>
-          ))}
-        </tbody></table>
-        <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void act(async () => { const r = await api<{ key: string }>('/api/identity/api-keys', { body: { name: newKey.name, roles: [newKey.role] } }); setNotice(`New key (shown once): ${r.key}`); }); }}>
+        <table className="table">
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k.id} className={k.revoked ? 'disabled' : ''}>
+                <td>{k.name}</td>
+                <td className="small mono">{k.prefix}…</td>
+                <td className="small">{k.roles.join(', ')}</td>
+                <td className="small">{orgName(k.orgId)}</td>
+                <td>
+                  {!k.revoked && (
+                    <button className="small" onClick={() => void act(() => api(`/api/identity/api-keys/${k.id}`, { method: 'DELETE' }))}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          className="row"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void act(async () => {
+              const r = await api<{ key: string }>('/api/identity/api-keys', { body: { name: newKey.name, roles: [newKey.role] } });
+              setNotice(`New key (shown once): ${r.key}`);
+            });
+          }}
+        >
           <input placeholder="What uses it" value={newKey.name} onChange={(e) => setNewKey({ ...newKey, name: e.target.value })} required />
-          <select value={newKey.role} onChange={(e) => setNewKey({ ...newKey, role: e.target.value as Role })}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select>
+          <select value={newKey.role} onChange={(e) => setNewKey({ ...newKey, role: e.target.value as Role })}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
           <button type="submit">Create key</button>
           {me.authLevel < 2 && <span className="muted small">needs a sign-in with an authenticator code</span>}
         </form>
@@ -145,7 +316,10 @@ function CityImport({ onDone }: { onDone: () => void }) {
   const upload = async (file: File): Promise<void> => {
     setError(null);
     try {
-      let p = await api<ImportProgress>(`/api/city/imports?name=${encodeURIComponent(file.name.replace(/[^A-Za-z0-9._-]/g, '_'))}`, { raw: file, contentType: file.name.endsWith('.xml') || file.name.endsWith('.osm') ? 'application/xml' : 'application/octet-stream' });
+      let p = await api<ImportProgress>(`/api/city/imports?name=${encodeURIComponent(file.name.replace(/[^A-Za-z0-9._-]/g, '_'))}`, {
+        raw: file,
+        contentType: file.name.endsWith('.xml') || file.name.endsWith('.osm') ? 'application/xml' : 'application/octet-stream',
+      });
       setProgress(p);
       while (p.phase !== 'done' && p.phase !== 'failed') {
         await new Promise((r) => setTimeout(r, 300));
@@ -163,11 +337,20 @@ function CityImport({ onDone }: { onDone: () => void }) {
     <section>
       <h3>{t('Import a city')}</h3>
       <p className="small muted">An OpenStreetMap extract (.osm, .osm.gz or .osm.pbf): boundaries, neighbourhoods, buildings and points of interest.</p>
-      <input type="file" accept=".osm,.gz,.pbf" onChange={(e) => { const f = e.target.files?.[0]; if (f) void upload(f); }} />
+      <input
+        type="file"
+        accept=".osm,.gz,.pbf"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) void upload(f);
+        }}
+      />
       {progress && (
         <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
           <div style={{ width: `${progress.phase === 'done' ? 100 : pct}%` }} />
-          <span>{progress.phase} {progress.phase === 'done' ? JSON.stringify(progress.counts) : `${pct}%`}</span>
+          <span>
+            {progress.phase} {progress.phase === 'done' ? JSON.stringify(progress.counts) : `${pct}%`}
+          </span>
         </div>
       )}
       {error && <p className="error">{error}</p>}

@@ -5,21 +5,87 @@ import { SiteMap } from '../components/SiteMap.js';
 import { AccountsPanel } from './AccountsPanel.js';
 
 interface Alarm {
-  alarmId: string; account: string | null; siteId: string | null; kind: string; priority: number; status: string; title: string;
-  raisedAt: string; signalIds: string[]; restored: boolean; claimedBy: string | null; acknowledgedAt: string | null; confirmation?: string | null;
+  alarmId: string;
+  account: string | null;
+  siteId: string | null;
+  kind: string;
+  priority: number;
+  status: string;
+  title: string;
+  raisedAt: string;
+  signalIds: string[];
+  restored: boolean;
+  claimedBy: string | null;
+  acknowledgedAt: string | null;
+  confirmation?: string | null;
 }
-interface Signal { signalId: string; code: string; kind: string; phase: string; description: string; zone: string | null; user: string | null; receivedAt: string; occurredAt: string | null; protocol: string; flags: string[]; text: string | null }
-interface Step { stepId: string; kind: string; text: string; mandatory: boolean; timerSeconds: number | null; notifyUrl?: string | null }
-interface Keyholder { name: string; phone: string; note: string | null }
-interface FailedNotification { stepId: string; url: string; attempts: number; error: string }
-interface StepDone { stepId: string; by: string; at: string; outcome: string }
-interface Device { id: string; kind: string; label: string; position: [number, number]; distanceM?: number; lastSignal?: Signal | null }
+interface Signal {
+  signalId: string;
+  code: string;
+  kind: string;
+  phase: string;
+  description: string;
+  zone: string | null;
+  user: string | null;
+  receivedAt: string;
+  occurredAt: string | null;
+  protocol: string;
+  flags: string[];
+  text: string | null;
+}
+interface Step {
+  stepId: string;
+  kind: string;
+  text: string;
+  mandatory: boolean;
+  timerSeconds: number | null;
+  notifyUrl?: string | null;
+}
+interface Keyholder {
+  name: string;
+  phone: string;
+  note: string | null;
+}
+interface FailedNotification {
+  stepId: string;
+  url: string;
+  attempts: number;
+  error: string;
+}
+interface StepDone {
+  stepId: string;
+  by: string;
+  at: string;
+  outcome: string;
+}
+interface Device {
+  id: string;
+  kind: string;
+  label: string;
+  position: [number, number];
+  distanceM?: number;
+  lastSignal?: Signal | null;
+}
 interface Detail {
-  alarm: Alarm; signals: Signal[]; pathFaulted: boolean; escalated: boolean;
-  plan: { name: string; steps: Step[] } | null; stepsDone: StepDone[]; keyholders: Keyholder[]; failedNotifications: FailedNotification[];
+  alarm: Alarm;
+  signals: Signal[];
+  pathFaulted: boolean;
+  escalated: boolean;
+  plan: { name: string; steps: Step[] } | null;
+  stepsDone: StepDone[];
+  keyholders: Keyholder[];
+  failedNotifications: FailedNotification[];
   verification: { cameras: Device[]; siteDevices: Device[] };
 }
-interface Stats { open: number; acknowledged: number; within30s: number | null; within60s: number | null; medianAckSeconds: number | null; medianCloseSeconds: number | null; falseAlarmRate: number | null }
+interface Stats {
+  open: number;
+  acknowledged: number;
+  within30s: number | null;
+  within60s: number | null;
+  medianAckSeconds: number | null;
+  medianCloseSeconds: number | null;
+  falseAlarmRate: number | null;
+}
 
 const RESOLUTIONS = ['false-user-error', 'false-device-fault', 'false-environment', 'genuine', 'test', 'duplicate'];
 const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(x * 100)} %`);
@@ -66,20 +132,23 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     api<Detail>(`/api/alarms/${selected}`).then(setDetail, () => setDetail(null));
   }, [selected, alarms]);
 
-  const act = useCallback(async (action: 'claim' | 'acknowledge' | 'close') => {
-    if (!selected) return;
-    setError(null);
-    try {
-      await api(`/api/alarms/${selected}/${action}`, { method: 'POST', ...(action === 'close' ? { body: { resolution, ...(note ? { note } : {}) } } : {}) });
-      if (action === 'close') {
-        setSelected(null);
-        setNote('');
+  const act = useCallback(
+    async (action: 'claim' | 'acknowledge' | 'close') => {
+      if (!selected) return;
+      setError(null);
+      try {
+        await api(`/api/alarms/${selected}/${action}`, { method: 'POST', ...(action === 'close' ? { body: { resolution, ...(note ? { note } : {}) } } : {}) });
+        if (action === 'close') {
+          setSelected(null);
+          setNote('');
+        }
+        await load();
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
       }
-      await load();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, [selected, resolution, note, load]);
+    },
+    [selected, resolution, note, load],
+  );
 
   const doStep = async (stepId: string): Promise<void> => {
     if (!selected) return;
@@ -114,7 +183,9 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   if (view === 'accounts') {
     return (
       <div>
-        <div className="row tabs"><button onClick={() => setView('queue')}>{t('Alarm queue')}</button></div>
+        <div className="row tabs">
+          <button onClick={() => setView('queue')}>{t('Alarm queue')}</button>
+        </div>
         <AccountsPanel />
       </div>
     );
@@ -123,17 +194,35 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     <div className="console">
       <div className="queue">
         <div className="row stats" data-testid="alarm-stats">
-          <strong>{alarms.length} {t('open alarms')}</strong>
-          {canSetUp && <button className="small" onClick={() => setView('accounts')}>{t('Accounts and plans')}</button>}
-          {stats && <span className="muted small">ack ≤ 30 s: {pct(stats.within30s)} · ≤ 60 s: {pct(stats.within60s)} · close median: {stats.medianCloseSeconds === null ? '–' : `${Math.round(stats.medianCloseSeconds)} s`} · false: {pct(stats.falseAlarmRate)}</span>}
+          <strong>
+            {alarms.length} {t('open alarms')}
+          </strong>
+          {canSetUp && (
+            <button className="small" onClick={() => setView('accounts')}>
+              {t('Accounts and plans')}
+            </button>
+          )}
+          {stats && (
+            <span className="muted small">
+              ack ≤ 30 s: {pct(stats.within30s)} · ≤ 60 s: {pct(stats.within60s)} · close median:{' '}
+              {stats.medianCloseSeconds === null ? '–' : `${Math.round(stats.medianCloseSeconds)} s`} · false: {pct(stats.falseAlarmRate)}
+            </span>
+          )}
         </div>
         {alarms.length === 0 && <p className="muted">{t('No open alarms.')}</p>}
         <ul data-testid="alarm-queue">
           {alarms.map((a) => (
-            <li key={a.alarmId} className={`alarm p${Math.min(a.priority, 5)} ${a.alarmId === selected ? 'selected' : ''}`} onClick={() => setSelected(a.alarmId)}>
+            <li
+              key={a.alarmId}
+              className={`alarm p${Math.min(a.priority, 5)} ${a.alarmId === selected ? 'selected' : ''}`}
+              onClick={() => setSelected(a.alarmId)}
+            >
               <div className="row">
                 <span className={`badge ${a.kind}`}>{a.kind}</span>
-                <span className="status">{a.status}{a.restored ? ' · restored' : ''}</span>
+                <span className="status">
+                  {a.status}
+                  {a.restored ? ' · restored' : ''}
+                </span>
                 {a.confirmation && <span className={`badge ${a.confirmation === 'confirmed' ? 'fire' : ''}`}>{a.confirmation}</span>}
                 <span className="spacer" />
                 <span className={`age ${a.status === 'new' && now - Date.parse(a.raisedAt) > 30_000 ? 'late' : ''}`}>{age(a.raisedAt)}</span>
@@ -144,29 +233,55 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         </ul>
       </div>
       <div className="detail" data-testid="alarm-detail">
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         {detail ? (
           <>
             <h2>{detail.alarm.title}</h2>
             <p className="muted small">
-              {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} · account {detail.alarm.account ?? '–'} · {detail.alarm.status}
-              {detail.alarm.claimedBy ? ` · ${detail.alarm.claimedBy}` : ''}{detail.pathFaulted ? ' · transmission path FAULTED' : ''}{detail.escalated ? ' · ESCALATED (unclaimed > 30 s)' : ''}
+              {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} · account{' '}
+              {detail.alarm.account ?? '–'} · {detail.alarm.status}
+              {detail.alarm.claimedBy ? ` · ${detail.alarm.claimedBy}` : ''}
+              {detail.pathFaulted ? ' · transmission path FAULTED' : ''}
+              {detail.escalated ? ' · ESCALATED (unclaimed > 30 s)' : ''}
             </p>
             {canHandle && (
               <div className="row actions">
-                <button onClick={() => void act('claim')} disabled={detail.alarm.status !== 'new'}>{t('Claim')} <kbd>c</kbd></button>
-                <button onClick={() => void act('acknowledge')} disabled={detail.alarm.status === 'acknowledged'}>{t('Acknowledge')} <kbd>a</kbd></button>
+                <button onClick={() => void act('claim')} disabled={detail.alarm.status !== 'new'}>
+                  {t('Claim')} <kbd>c</kbd>
+                </button>
+                <button onClick={() => void act('acknowledge')} disabled={detail.alarm.status === 'acknowledged'}>
+                  {t('Acknowledge')} <kbd>a</kbd>
+                </button>
                 <EscalateButton alarmId={detail.alarm.alarmId} />
                 <select aria-label="Resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>
-                  {RESOLUTIONS.map((r) => <option key={r}>{r}</option>)}
+                  {RESOLUTIONS.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
                 </select>
-                <input ref={noteRef} aria-label="Closing note" placeholder={t('What happened')} value={note} onChange={(e) => setNote(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') void act('close'); }} />
-                <button onClick={() => void act('close')} disabled={detail.alarm.status !== 'acknowledged'}>{t('Close')} <kbd>x</kbd></button>
+                <input
+                  ref={noteRef}
+                  aria-label="Closing note"
+                  placeholder={t('What happened')}
+                  value={note}
+                  onChange={(e) => setNote(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') void act('close');
+                  }}
+                />
+                <button onClick={() => void act('close')} disabled={detail.alarm.status !== 'acknowledged'}>
+                  {t('Close')} <kbd>x</kbd>
+                </button>
               </div>
             )}
             {detail.plan && (
               <>
-                <h3>{t('Action plan')}: {detail.plan.name}</h3>
+                <h3>
+                  {t('Action plan')}: {detail.plan.name}
+                </h3>
                 <ol className="plan" data-testid="plan">
                   {detail.plan.steps.map((st) => {
                     const done = detail.stepsDone.find((d) => d.stepId === st.stepId);
@@ -175,20 +290,42 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     const failed = detail.failedNotifications.find((f) => f.stepId === st.stepId);
                     return (
                       <li key={st.stepId} className={done ? 'done' : overdue ? 'overdue' : ''} data-step={st.stepId}>
-                        <span className="badge">{st.kind}</span> {st.text}{st.mandatory ? <strong className="mandatory"> *</strong> : null}
-                        {st.timerSeconds ? <span className={overdue ? 'bad small' : 'muted small'}> · {overdue ? `${t('overdue by')} ${Math.round((now - dueAt!) / 1000)} s` : `${t('within')} ${st.timerSeconds} s`}</span> : null}
+                        <span className="badge">{st.kind}</span> {st.text}
+                        {st.mandatory ? <strong className="mandatory"> *</strong> : null}
+                        {st.timerSeconds ? (
+                          <span className={overdue ? 'bad small' : 'muted small'}>
+                            {' '}
+                            · {overdue ? `${t('overdue by')} ${Math.round((now - dueAt!) / 1000)} s` : `${t('within')} ${st.timerSeconds} s`}
+                          </span>
+                        ) : null}
                         {st.notifyUrl && !done && !failed ? <span className="muted small"> · {t('automatic notification in progress')}</span> : null}
-                        {failed && !done ? <div className="error small" role="alert">{t('Automatic notification failed')} ({failed.attempts}×, {failed.error}) — {t('do it by hand')}</div> : null}
+                        {failed && !done ? (
+                          <div className="error small" role="alert">
+                            {t('Automatic notification failed')} ({failed.attempts}×, {failed.error}) — {t('do it by hand')}
+                          </div>
+                        ) : null}
                         {st.kind === 'call' && detail.keyholders.length > 0 && (
                           <ol className="keyholders small" data-testid="keyholders">
-                            {detail.keyholders.map((k, i) => <li key={i}><strong>{k.name}</strong> <a href={`tel:${k.phone.replace(/[^+\d]/g, '')}`}>{k.phone}</a>{k.note ? <span className="muted"> — {k.note}</span> : null}</li>)}
+                            {detail.keyholders.map((k, i) => (
+                              <li key={i}>
+                                <strong>{k.name}</strong> <a href={`tel:${k.phone.replace(/[^+\d]/g, '')}`}>{k.phone}</a>
+                                {k.note ? <span className="muted"> — {k.note}</span> : null}
+                              </li>
+                            ))}
                           </ol>
                         )}
                         {done ? (
-                          <div className="muted small">✓ {done.outcome} — {done.by}, <time dateTime={done.at}>{time(done.at, 'time')}</time></div>
+                          <div className="muted small">
+                            ✓ {done.outcome} — {done.by}, <time dateTime={done.at}>{time(done.at, 'time')}</time>
+                          </div>
                         ) : canHandle ? (
                           <div className="row">
-                            <input aria-label={`Outcome of ${st.stepId}`} placeholder={t('Outcome')} value={outcomes[st.stepId] ?? ''} onChange={(e) => setOutcomes({ ...outcomes, [st.stepId]: e.target.value })} />
+                            <input
+                              aria-label={`Outcome of ${st.stepId}`}
+                              placeholder={t('Outcome')}
+                              value={outcomes[st.stepId] ?? ''}
+                              onChange={(e) => setOutcomes({ ...outcomes, [st.stepId]: e.target.value })}
+                            />
                             <button onClick={() => void doStep(st.stepId)}>{t('Done')}</button>
                           </div>
                         ) : null}
@@ -212,26 +349,50 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             <div className="verification" data-testid="verification">
               <div>
                 <strong className="small">{t('Nearest cameras')}</strong>
-                <ul className="list">{detail.verification.cameras.map((c) => <li key={c.id} className="small">{c.label} <span className="muted">· {c.distanceM} m</span></li>)}</ul>
+                <ul className="list">
+                  {detail.verification.cameras.map((c) => (
+                    <li key={c.id} className="small">
+                      {c.label} <span className="muted">· {c.distanceM} m</span>
+                    </li>
+                  ))}
+                </ul>
               </div>
               <div>
                 <strong className="small">{t('Other detectors on the site')}</strong>
                 <ul className="list">
                   {detail.verification.siteDevices.map((d) => (
-                    <li key={d.id} className="small">{d.kind} <span className="muted">· {d.lastSignal ? `${d.lastSignal.description}, ${time(d.lastSignal.receivedAt, 'time')}` : t('quiet')}</span></li>
+                    <li key={d.id} className="small">
+                      {d.kind}{' '}
+                      <span className="muted">· {d.lastSignal ? `${d.lastSignal.description}, ${time(d.lastSignal.receivedAt, 'time')}` : t('quiet')}</span>
+                    </li>
                   ))}
                 </ul>
               </div>
             </div>
             <h3>{t('Signals')}</h3>
             <table className="table" data-testid="alarm-signals">
-              <thead><tr><th>{t('Received')}</th><th>Code</th><th>{t('Meaning')}</th><th>Zone / user</th><th>Flags</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>{t('Received')}</th>
+                  <th>Code</th>
+                  <th>{t('Meaning')}</th>
+                  <th>Zone / user</th>
+                  <th>Flags</th>
+                </tr>
+              </thead>
               <tbody>
                 {detail.signals.map((s) => (
                   <tr key={s.signalId}>
-                    <td className="nowrap"><time dateTime={s.receivedAt}>{time(s.receivedAt, 'time')}</time></td>
+                    <td className="nowrap">
+                      <time dateTime={s.receivedAt}>{time(s.receivedAt, 'time')}</time>
+                    </td>
                     <td className="mono">{s.protocol === 'contact-id' ? `CID ${s.code}` : s.code}</td>
-                    <td>{s.description} <span className="muted small">({s.kind}, {s.phase})</span></td>
+                    <td>
+                      {s.description}{' '}
+                      <span className="muted small">
+                        ({s.kind}, {s.phase})
+                      </span>
+                    </td>
                     <td>{s.zone ?? s.user ?? ''}</td>
                     <td className="small">{s.flags.join(', ')}</td>
                   </tr>
@@ -266,8 +427,14 @@ function EscalateButton({ alarmId }: { alarmId: string }) {
   };
   return (
     <>
-      <button onClick={() => void escalate()} disabled={done !== null} data-testid="escalate">{t('Escalate to incident')}</button>
-      {done && <span className="ok small" data-testid="escalated">{t('Incident')} {done}</span>}
+      <button onClick={() => void escalate()} disabled={done !== null} data-testid="escalate">
+        {t('Escalate to incident')}
+      </button>
+      {done && (
+        <span className="ok small" data-testid="escalated">
+          {t('Incident')} {done}
+        </span>
+      )}
       {problem && <span className="bad small">{problem}</span>}
     </>
   );

@@ -2,7 +2,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 
-interface Verification { ok: boolean; checked: number; firstBrokenSeq: number | null; problem: string | null; ms: number }
+interface Verification {
+  ok: boolean;
+  checked: number;
+  firstBrokenSeq: number | null;
+  problem: string | null;
+  ms: number;
+}
 
 export function AuditPage() {
   const t = useT();
@@ -15,20 +21,23 @@ export function AuditPage() {
   const [verifying, setVerifying] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const load = useCallback(async (before: number | null) => {
-    const q = new URLSearchParams({ limit: '50' });
-    if (before) q.set('beforeSeq', String(before));
-    if (typePrefix) q.set('typePrefix', typePrefix);
-    if (actor) q.set('actor', actor);
-    try {
-      const page = await api<{ entries: StoredEvent[]; nextBeforeSeq: number | null }>(`/api/audit?${q}`);
-      setEntries((old) => (before ? [...old, ...page.entries] : page.entries));
-      setNext(page.nextBeforeSeq);
-      setError(null);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, [typePrefix, actor]);
+  const load = useCallback(
+    async (before: number | null) => {
+      const q = new URLSearchParams({ limit: '50' });
+      if (before) q.set('beforeSeq', String(before));
+      if (typePrefix) q.set('typePrefix', typePrefix);
+      if (actor) q.set('actor', actor);
+      try {
+        const page = await api<{ entries: StoredEvent[]; nextBeforeSeq: number | null }>(`/api/audit?${q}`);
+        setEntries((old) => (before ? [...old, ...page.entries] : page.entries));
+        setNext(page.nextBeforeSeq);
+        setError(null);
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+      }
+    },
+    [typePrefix, actor],
+  );
 
   useEffect(() => void load(null), [load]);
 
@@ -48,7 +57,9 @@ export function AuditPage() {
       <div className="row">
         <h2>{t('Audit trail')}</h2>
         <span className="spacer" />
-        <button onClick={() => void verify()} disabled={verifying} data-testid="verify">{verifying ? '…' : t('Verify chain')}</button>
+        <button onClick={() => void verify()} disabled={verifying} data-testid="verify">
+          {verifying ? '…' : t('Verify chain')}
+        </button>
       </div>
       {verification && (
         <p className={verification.ok ? 'ok-box' : 'error'} data-testid="verification">
@@ -64,18 +75,32 @@ export function AuditPage() {
       {error && <p className="error">{error}</p>}
       <table className="table" data-testid="audit-table">
         <thead>
-          <tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>About</th><th>Why</th><th>Hash</th></tr>
+          <tr>
+            <th>#</th>
+            <th>When</th>
+            <th>Who</th>
+            <th>What</th>
+            <th>About</th>
+            <th>Why</th>
+            <th>Hash</th>
+          </tr>
         </thead>
         <tbody>
           {entries.map((e) => (
             <tr key={e.seq}>
               <td>{e.seq}</td>
-              <td className="nowrap"><time dateTime={e.at}>{time(e.at)}</time></td>
+              <td className="nowrap">
+                <time dateTime={e.at}>{time(e.at)}</time>
+              </td>
               <td className="small">{e.actor}</td>
-              <td><code>{e.type}</code></td>
+              <td>
+                <code>{e.type}</code>
+              </td>
               <td className="small">{e.subject}</td>
               <td className="small">{e.reason ?? ''}</td>
-              <td className="small mono" title={e.hash}>{e.hash.slice(0, 10)}…</td>
+              <td className="small mono" title={e.hash}>
+                {e.hash.slice(0, 10)}…
+              </td>
             </tr>
           ))}
         </tbody>

@@ -18,14 +18,37 @@ export function ChannelDetails({ alertId, refresh }: { alertId: string; refresh:
       {d.cellBroadcast.length > 0 && (
         <table className="table small" data-testid="cbs-messages">
           <caption>{t('Cell broadcast messages')}</caption>
-          <thead><tr><th>{t('Language')}</th><th>{t('Operation')}</th><th>{t('Message identifier')}</th><th>{t('Serial (code/update)')}</th><th>DCS</th><th>{t('Pages')}</th><th>{t('Cells')}</th><th>{t('CBC answer')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th>{t('Language')}</th>
+              <th>{t('Operation')}</th>
+              <th>{t('Message identifier')}</th>
+              <th>{t('Serial (code/update)')}</th>
+              <th>DCS</th>
+              <th>{t('Pages')}</th>
+              <th>{t('Cells')}</th>
+              <th>{t('CBC answer')}</th>
+            </tr>
+          </thead>
           <tbody>
             {d.cellBroadcast.map((m) => (
               <tr key={m.requestId}>
-                <td>{m.language}</td><td>{m.operation === 'stop' ? t('stop') : t('broadcast')}</td><td>{m.messageIdentifier}</td>
-                <td>0x{m.serialNumber.toString(16).padStart(4, '0')} ({m.messageCode}/{m.updateNumber})</td><td>0x{m.dataCodingScheme.toString(16).padStart(2, '0')}</td>
-                <td>{m.pages}</td><td>{m.cells}</td>
-                <td>{m.answer ? (m.answer.error ? `${t('failed')}: ${m.answer.error}` : `${m.answer.accepted} ${t('accepted')}, ${m.answer.failed} ${t('failed')}`) : t('waiting')}</td>
+                <td>{m.language}</td>
+                <td>{m.operation === 'stop' ? t('stop') : t('broadcast')}</td>
+                <td>{m.messageIdentifier}</td>
+                <td>
+                  0x{m.serialNumber.toString(16).padStart(4, '0')} ({m.messageCode}/{m.updateNumber})
+                </td>
+                <td>0x{m.dataCodingScheme.toString(16).padStart(2, '0')}</td>
+                <td>{m.pages}</td>
+                <td>{m.cells}</td>
+                <td>
+                  {m.answer
+                    ? m.answer.error
+                      ? `${t('failed')}: ${m.answer.error}`
+                      : `${m.answer.accepted} ${t('accepted')}, ${m.answer.failed} ${t('failed')}`
+                    : t('waiting')}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -34,11 +57,23 @@ export function ChannelDetails({ alertId, refresh }: { alertId: string; refresh:
       {d.sirens.length > 0 && (
         <table className="table small" data-testid="warning-levels">
           <caption>{t('Sirens and loudspeakers: level above the ambient noise')}</caption>
-          <thead><tr><th>{t('Device')}</th><th>{t('Ambient')}</th><th>{t('Source')}</th><th>{t('Level')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th>{t('Device')}</th>
+              <th>{t('Ambient')}</th>
+              <th>{t('Source')}</th>
+              <th>{t('Level')}</th>
+            </tr>
+          </thead>
           <tbody>
             {d.sirens.map((s) => (
               <tr key={s.deviceId}>
-                <td>{s.deviceId}</td><td>{s.ambientDb} dB(A)</td><td>{s.ambientSource === 'measured' ? t('measured') : t('default for the kind')}</td><td><strong>{s.levelDb} dB</strong></td>
+                <td>{s.deviceId}</td>
+                <td>{s.ambientDb} dB(A)</td>
+                <td>{s.ambientSource === 'measured' ? t('measured') : t('default for the kind')}</td>
+                <td>
+                  <strong>{s.levelDb} dB</strong>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -11,11 +11,32 @@ import { AgreementForm } from '../components/AgreementForm.js';
 import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
 
-interface Indicator { id: string; standard: string; name: { en: string; fr: string }; levels: string[]; higherIsBetter: boolean; confirmed: boolean; confirmation: { status: string; note: string | null }; citation: { document: string; clause: string | null }; definition: { unit: string; measure: string; text: string; percentiles?: number[] } }
-interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string } }
-interface Site { id: string; position: [number, number]; category: string; name: string | null }
+interface Indicator {
+  id: string;
+  standard: string;
+  name: { en: string; fr: string };
+  levels: string[];
+  higherIsBetter: boolean;
+  confirmed: boolean;
+  confirmation: { status: string; note: string | null };
+  citation: { document: string; clause: string | null };
+  definition: { unit: string; measure: string; text: string; percentiles?: number[] };
+}
+interface AreaFeature {
+  type: 'Feature';
+  id: string;
+  geometry: { type: string; coordinates: unknown };
+  properties: { id: string; name: string; level: string };
+}
+interface Site {
+  id: string;
+  position: [number, number];
+  category: string;
+  name: string | null;
+}
 
-const fmt = (v: number | null | undefined, unit?: string): string => (v === null || v === undefined ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 2 })}${unit ? ` ${unit}` : ''}`);
+const fmt = (v: number | null | undefined, unit?: string): string =>
+  v === null || v === undefined ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 2 })}${unit ? ` ${unit}` : ''}`;
 
 /** Green for the best value of the set, red for the worst, grey when unknown. */
 function colourScale(values: (number | null)[], higherIsBetter: boolean): (v: number | null) => string {
@@ -67,13 +88,16 @@ export function CockpitPage() {
       api<{ cityId: string | null }>('/api/cockpit/areas'),
       api<{ features: AreaFeature[] }>('/api/city/areas'),
       api<{ sites: Site[] }>('/api/city/sites?limit=5000'),
-    ]).then(([c, a, f, s]) => {
-      setIndicators(c.indicators);
-      setPeriod(c.currentPeriod);
-      setCityId(a.cityId);
-      setFeatures(f.features);
-      setSites(new Map(s.sites.map((x) => [x.id, x])));
-    }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    ]).then(
+      ([c, a, f, s]) => {
+        setIndicators(c.indicators);
+        setPeriod(c.currentPeriod);
+        setCityId(a.cityId);
+        setFeatures(f.features);
+        setSites(new Map(s.sites.map((x) => [x.id, x])));
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
   }, []);
 
   const usable = indicator ? indicator.levels.includes('neighbourhood') : false;
@@ -81,15 +105,25 @@ export function CockpitPage() {
     if (!indicator || !period || !cityId) return;
     setError(null);
     const q = `period=${period}`;
-    api<{ value: KpiValue }>(`/api/cockpit/indicators/${indicator.id}/areas/${encodeURIComponent(cityId)}?${q}&refs=0`).then((r) => setCityValue(r.value), (e: unknown) => setError(String(e)));
-    if (usable) api<{ values: KpiValue[] }>(`/api/cockpit/indicators/${indicator.id}/values?${q}&level=neighbourhood`).then((r) => setHoods(r.values), (e: unknown) => setError(String(e)));
+    api<{ value: KpiValue }>(`/api/cockpit/indicators/${indicator.id}/areas/${encodeURIComponent(cityId)}?${q}&refs=0`).then(
+      (r) => setCityValue(r.value),
+      (e: unknown) => setError(String(e)),
+    );
+    if (usable)
+      api<{ values: KpiValue[] }>(`/api/cockpit/indicators/${indicator.id}/values?${q}&level=neighbourhood`).then(
+        (r) => setHoods(r.values),
+        (e: unknown) => setError(String(e)),
+      );
     else setHoods([]);
   }, [indicator, period, cityId, usable, imported]);
 
   useEffect(() => {
     if (!indicator || !period || !selected) return setSiteValues(null);
     if (!indicator.levels.includes('site')) return setSiteValues([]);
-    api<{ values: KpiValue[] }>(`/api/cockpit/indicators/${indicator.id}/values?period=${period}&level=site&parent=${encodeURIComponent(selected)}`).then((r) => setSiteValues(r.values), (e: unknown) => setError(String(e)));
+    api<{ values: KpiValue[] }>(`/api/cockpit/indicators/${indicator.id}/values?period=${period}&level=site&parent=${encodeURIComponent(selected)}`).then(
+      (r) => setSiteValues(r.values),
+      (e: unknown) => setError(String(e)),
+    );
   }, [indicator, period, selected]);
 
   useEffect(() => {
@@ -100,36 +134,97 @@ export function CockpitPage() {
   const trendArea = selected ?? cityId;
   useEffect(() => {
     if (!indicator || !trendArea) return;
-    api<{ points: KpiValue[] }>(`/api/cockpit/indicators/${indicator.id}/areas/${encodeURIComponent(trendArea)}/trend?by=month`).then((r) => setTrend(r.points), () => setTrend([]));
+    api<{ points: KpiValue[] }>(`/api/cockpit/indicators/${indicator.id}/areas/${encodeURIComponent(trendArea)}/trend?by=month`).then(
+      (r) => setTrend(r.points),
+      () => setTrend([]),
+    );
   }, [indicator, trendArea]);
 
-  const colour = useMemo(() => colourScale(hoods.map((h) => h.value), indicator?.higherIsBetter ?? true), [hoods, indicator]);
-  const siteColour = useMemo(() => colourScale((siteValues ?? []).map((h) => h.value), indicator?.higherIsBetter ?? true), [siteValues, indicator]);
+  const colour = useMemo(
+    () =>
+      colourScale(
+        hoods.map((h) => h.value),
+        indicator?.higherIsBetter ?? true,
+      ),
+    [hoods, indicator],
+  );
+  const siteColour = useMemo(
+    () =>
+      colourScale(
+        (siteValues ?? []).map((h) => h.value),
+        indicator?.higherIsBetter ?? true,
+      ),
+    [siteValues, indicator],
+  );
 
   const [mapReady, setMapReady] = useState(0);
   // The map: neighbourhoods coloured by value (those known only as a named place as a disc), sites of the selected one.
   useEffect(() => {
     if (!container.current || mapRef.current || features.length === 0) return;
-    const bounds = features.filter((f) => f.geometry.type !== 'Point').reduce((b, f) => {
-      const walk = (c: unknown): void => (Array.isArray(c) && typeof c[0] === 'number' ? void b.extend(c as [number, number]) : Array.isArray(c) ? c.forEach(walk) : undefined);
-      walk(f.geometry.coordinates);
-      return b;
-    }, new maplibregl.LngLatBounds());
-    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), bounds: bounds.toArray() as LngLatBoundsLike, fitBoundsOptions: { padding: 20 }, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors (ODbL)' } });
+    const bounds = features
+      .filter((f) => f.geometry.type !== 'Point')
+      .reduce((b, f) => {
+        const walk = (c: unknown): void =>
+          Array.isArray(c) && typeof c[0] === 'number' ? void b.extend(c as [number, number]) : Array.isArray(c) ? c.forEach(walk) : undefined;
+        walk(f.geometry.coordinates);
+        return b;
+      }, new maplibregl.LngLatBounds());
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: baseStyle(),
+      bounds: bounds.toArray() as LngLatBoundsLike,
+      fitBoundsOptions: { padding: 20 },
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors (ODbL)' },
+    });
     map.on('load', () => {
       map.addSource('kpi-areas', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({ id: 'kpi-fill', type: 'fill', source: 'kpi-areas', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['get', 'selected'], 0.6, 0.4] } });
-      map.addLayer({ id: 'kpi-line', type: 'line', source: 'kpi-areas', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': '#1d3557', 'line-width': ['case', ['get', 'selected'], 3, 1] } });
-      map.addLayer({ id: 'kpi-disc', type: 'circle', source: 'kpi-areas', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 28, 'circle-opacity': 0.55, 'circle-stroke-color': '#1d3557', 'circle-stroke-width': ['case', ['get', 'selected'], 3, 1] } });
+      map.addLayer({
+        id: 'kpi-fill',
+        type: 'fill',
+        source: 'kpi-areas',
+        filter: ['!=', ['geometry-type'], 'Point'],
+        paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['get', 'selected'], 0.6, 0.4] },
+      });
+      map.addLayer({
+        id: 'kpi-line',
+        type: 'line',
+        source: 'kpi-areas',
+        filter: ['!=', ['geometry-type'], 'Point'],
+        paint: { 'line-color': '#1d3557', 'line-width': ['case', ['get', 'selected'], 3, 1] },
+      });
+      map.addLayer({
+        id: 'kpi-disc',
+        type: 'circle',
+        source: 'kpi-areas',
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: {
+          'circle-color': ['get', 'colour'],
+          'circle-radius': 28,
+          'circle-opacity': 0.55,
+          'circle-stroke-color': '#1d3557',
+          'circle-stroke-width': ['case', ['get', 'selected'], 3, 1],
+        },
+      });
       map.addSource('kpi-sites', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({ id: 'kpi-sites', type: 'circle', source: 'kpi-sites', paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+      map.addLayer({
+        id: 'kpi-sites',
+        type: 'circle',
+        source: 'kpi-sites',
+        paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 },
+      });
       // Fire stations, shown with the indicator measured from them.
       map.addSource('kpi-stations', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({ id: 'kpi-stations', type: 'circle', source: 'kpi-stations', paint: { 'circle-color': '#b71c1c', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
-      for (const layer of ['kpi-fill', 'kpi-disc']) map.on('click', layer, (e) => {
-        const id = e.features?.[0]?.properties?.id as string | undefined;
-        if (id) setSelected(id);
+      map.addLayer({
+        id: 'kpi-stations',
+        type: 'circle',
+        source: 'kpi-stations',
+        paint: { 'circle-color': '#b71c1c', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
       });
+      for (const layer of ['kpi-fill', 'kpi-disc'])
+        map.on('click', layer, (e) => {
+          const id = e.features?.[0]?.properties?.id as string | undefined;
+          if (id) setSelected(id);
+        });
       mapRef.current = map;
       setMapReady((n) => n + 1);
       // Tells tests (and screenshots) when everything drawn so far is on screen.
@@ -146,50 +241,102 @@ export function CockpitPage() {
     const map = mapRef.current;
     if (!map) return;
     const byId = new Map(hoods.map((h) => [h.areaId, h]));
-    const areaFeatures = features.filter((f) => f.properties.level === 'neighbourhood').map((f) => ({
-      type: 'Feature' as const, geometry: f.geometry,
-      properties: { id: f.properties.id, name: f.properties.name, colour: colour(byId.get(f.properties.id)?.value ?? null), selected: f.properties.id === selected },
-    }));
+    const areaFeatures = features
+      .filter((f) => f.properties.level === 'neighbourhood')
+      .map((f) => ({
+        type: 'Feature' as const,
+        geometry: f.geometry,
+        properties: {
+          id: f.properties.id,
+          name: f.properties.name,
+          colour: colour(byId.get(f.properties.id)?.value ?? null),
+          selected: f.properties.id === selected,
+        },
+      }));
     (map.getSource('kpi-areas') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: areaFeatures } as GeoJSON.FeatureCollection);
-    const siteFeatures = (siteValues ?? []).filter((v) => v.value !== null && sites.has(v.areaId)).map((v) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: sites.get(v.areaId)!.position }, properties: { colour: siteColour(v.value) } }));
+    const siteFeatures = (siteValues ?? [])
+      .filter((v) => v.value !== null && sites.has(v.areaId))
+      .map((v) => ({
+        type: 'Feature' as const,
+        geometry: { type: 'Point', coordinates: sites.get(v.areaId)!.position },
+        properties: { colour: siteColour(v.value) },
+      }));
     (map.getSource('kpi-sites') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: siteFeatures } as GeoJSON.FeatureCollection);
     const stations = indicatorId.includes('fire-station') ? [...sites.values()].filter((x) => x.category === 'fire-station') : [];
-    (map.getSource('kpi-stations') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: stations.map((x) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: x.position }, properties: { name: x.name } })) } as GeoJSON.FeatureCollection);
+    (map.getSource('kpi-stations') as GeoJSONSource | undefined)?.setData({
+      type: 'FeatureCollection',
+      features: stations.map((x) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: x.position }, properties: { name: x.name } })),
+    } as GeoJSON.FeatureCollection);
   }, [hoods, features, selected, siteValues, colour, siteColour, sites, mapReady, indicatorId]);
 
   const selectedName = hoods.find((h) => h.areaId === selected)?.areaName ?? null;
   const exportHref = (format: string) => `/api/cockpit/export?format=${format}&period=${period}&level=${selected ? 'site' : 'neighbourhood'}`;
   const standards = [...new Set(indicators.map((i) => i.standard))];
   const year = Number(period.slice(0, 4)) || new Date().getFullYear();
-  const show = (v: KpiValue | null) => (v?.percentiles ? `${fmt(v.percentiles.p50, v.unit)} · p90 ${fmt(v.percentiles.p90)} · n = ${v.count ?? 0}` : fmt(v?.value ?? null, v?.unit));
+  const show = (v: KpiValue | null) =>
+    v?.percentiles ? `${fmt(v.percentiles.p50, v.unit)} · p90 ${fmt(v.percentiles.p90)} · n = ${v.count ?? 0}` : fmt(v?.value ?? null, v?.unit);
 
   return (
     <div className="cockpit" data-testid="cockpit">
       <div className="cockpit-controls">
-        <label>{t('Indicator')}{' '}
-          <select data-testid="kpi-indicator" className="kpi-indicator" value={indicatorId} onChange={(e) => { setIndicatorId(e.target.value); }}>
+        <label>
+          {t('Indicator')}{' '}
+          <select
+            data-testid="kpi-indicator"
+            className="kpi-indicator"
+            value={indicatorId}
+            onChange={(e) => {
+              setIndicatorId(e.target.value);
+            }}
+          >
             {standards.map((s) => (
               <optgroup key={s} label={s}>
-                {indicators.filter((i) => i.standard === s).map((i) => <option key={i.id} value={i.id}>{name(i)}{i.confirmed ? '' : ' *'}</option>)}
+                {indicators
+                  .filter((i) => i.standard === s)
+                  .map((i) => (
+                    <option key={i.id} value={i.id}>
+                      {name(i)}
+                      {i.confirmed ? '' : ' *'}
+                    </option>
+                  ))}
               </optgroup>
             ))}
           </select>
         </label>
-        <label>{t('Period')}{' '}
+        <label>
+          {t('Period')}{' '}
           <select data-testid="kpi-period" value={period} onChange={(e) => setPeriod(e.target.value)}>
-            {periodsOf(year, t).map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
+            {periodsOf(year, t).map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
           </select>
         </label>
         <span className="spacer" />
         {t('Export')}:
-        <a className="button" data-testid="export-csv" href={exportHref('csv')} download>CSV</a>
-        <a className="button" data-testid="export-json" href={exportHref('json')} download>JSON</a>
-        <a className="button" data-testid="export-ngsi" href={exportHref('ngsi-ld')} download>NGSI-LD</a>
+        <a className="button" data-testid="export-csv" href={exportHref('csv')} download>
+          CSV
+        </a>
+        <a className="button" data-testid="export-json" href={exportHref('json')} download>
+          JSON
+        </a>
+        <a className="button" data-testid="export-ngsi" href={exportHref('ngsi-ld')} download>
+          NGSI-LD
+        </a>
       </div>
       {error && <p className="error">{error}</p>}
       {indicator && (
         <p className="kpi-definition">
-          {indicator.definition.text} <em>({indicator.citation.document}{indicator.citation.clause ? ` ${indicator.citation.clause}` : ''}{indicator.confirmed ? '' : ` — ${indicator.confirmation.status === 'partial' ? t('number and name checked, definition not confirmed against the standard') : t('definition not confirmed against the standard')}`})</em>
+          {indicator.definition.text}{' '}
+          <em>
+            ({indicator.citation.document}
+            {indicator.citation.clause ? ` ${indicator.citation.clause}` : ''}
+            {indicator.confirmed
+              ? ''
+              : ` — ${indicator.confirmation.status === 'partial' ? t('number and name checked, definition not confirmed against the standard') : t('definition not confirmed against the standard')}`}
+            )
+          </em>
         </p>
       )}
       <div className="cockpit-body">
@@ -197,42 +344,84 @@ export function CockpitPage() {
         <div className="cockpit-side">
           <nav className="breadcrumb" data-testid="kpi-breadcrumb">
             <button onClick={() => setSelected(null)}>{cityValue?.areaName ?? t('City')}</button>
-            {selectedName && <> › <strong>{selectedName}</strong></>}
+            {selectedName && (
+              <>
+                {' '}
+                › <strong>{selectedName}</strong>
+              </>
+            )}
           </nav>
-          <p className="kpi-city" data-testid="kpi-city-value"><strong>{cityValue?.areaName}</strong>: {show(cityValue)}</p>
+          <p className="kpi-city" data-testid="kpi-city-value">
+            <strong>{cityValue?.areaName}</strong>: {show(cityValue)}
+          </p>
           {!usable && <p>{t('This indicator is computed for the city as a whole.')}</p>}
           {usable && !selected && (
             <table className="kpi-table" data-testid="kpi-neighbourhoods">
-              <thead><tr><th>{t('Neighbourhood')}</th><th>{t('Value')}</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>{t('Neighbourhood')}</th>
+                  <th>{t('Value')}</th>
+                </tr>
+              </thead>
               <tbody>
                 {hoods.map((h) => (
                   <tr key={h.areaId} className="clickable" onClick={() => setSelected(h.areaId)} data-testid="kpi-neighbourhood-row">
-                    <td><span className="swatch" style={{ background: colour(h.value) }} /> {h.areaName}</td>
+                    <td>
+                      <span className="swatch" style={{ background: colour(h.value) }} /> {h.areaName}
+                    </td>
                     <td>{show(h)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
-          {selected && siteValues && (
-            siteValues.length === 0 ? <p>{t('This indicator is not computed per building.')}</p> : (
+          {selected &&
+            siteValues &&
+            (siteValues.length === 0 ? (
+              <p>{t('This indicator is not computed per building.')}</p>
+            ) : (
               <table className="kpi-table" data-testid="kpi-sites">
-                <thead><tr><th>{t('Building')}</th><th>{t('Value')}</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>{t('Building')}</th>
+                    <th>{t('Value')}</th>
+                  </tr>
+                </thead>
                 <tbody>
-                  {siteValues.filter((v) => v.value !== null).sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).slice(0, 50).map((v) => (
-                    <tr key={v.areaId}><td><span className="swatch" style={{ background: siteColour(v.value) }} /> {v.areaName}</td><td>{show(v)}</td></tr>
-                  ))}
+                  {siteValues
+                    .filter((v) => v.value !== null)
+                    .sort((a, b) => (b.value ?? 0) - (a.value ?? 0))
+                    .slice(0, 50)
+                    .map((v) => (
+                      <tr key={v.areaId}>
+                        <td>
+                          <span className="swatch" style={{ background: siteColour(v.value) }} /> {v.areaName}
+                        </td>
+                        <td>{show(v)}</td>
+                      </tr>
+                    ))}
                 </tbody>
               </table>
-            )
+            ))}
+          {selected && siteValues && siteValues.length > 0 && (
+            <p className="muted">
+              {siteValues.filter((v) => v.value !== null).length} {t('buildings with a value')} / {siteValues.length}
+            </p>
           )}
-          {selected && siteValues && siteValues.length > 0 && <p className="muted">{siteValues.filter((v) => v.value !== null).length} {t('buildings with a value')} / {siteValues.length}</p>}
-          <h3>{t('Over time')} — {selectedName ?? cityValue?.areaName ?? ''}</h3>
+          <h3>
+            {t('Over time')} — {selectedName ?? cityValue?.areaName ?? ''}
+          </h3>
           <TrendChart points={trend} unit={indicator?.definition.unit ?? ''} />
           <h3>{t('Compared with peer cities')}</h3>
           {peers && <PeerChart data={peers} unit={indicator?.definition.unit ?? ''} />}
           <h3>{t('Service agreements')}</h3>
-          <AgreementBoard version={agreementsVersion} indicatorName={(id) => { const i = indicators.find((x) => x.id === id); return i ? name(i) : id; }} />
+          <AgreementBoard
+            version={agreementsVersion}
+            indicatorName={(id) => {
+              const i = indicators.find((x) => x.id === id);
+              return i ? name(i) : id;
+            }}
+          />
           {indicators.length > 0 && <AgreementForm indicators={indicators} lang={lang} onDefined={() => setAgreementsVersion((n) => n + 1)} />}
           <CockpitImport onImported={() => setImported((n) => n + 1)} />
         </div>

@@ -8,9 +8,37 @@ import { ZoneForm } from './crowd/ZoneForm.js';
 
 type Pos = [number, number];
 type Level = 'normal' | 'warning' | 'critical';
-interface Suggestion { suggestionId: string; kind: 'close-gate' | 'open-gate' | 'reroute'; gateId: string | null; text: string; flowPerMin: number; route: { geometry: { type: 'LineString'; coordinates: Pos[] }; distanceM: number; timeS: number } | null }
-interface Zone { zoneId: string; name: string; eventId: string | null; polygon: { type: 'Polygon'; coordinates: Pos[][] }; areaM2: number; occupancy: number; density: number; level: Level; trendPerMin: number; warningDensity: number; criticalDensity: number; suggestions: Suggestion[] }
-interface Gate { gateId: string; name: string; position: Pos; state: 'open' | 'closed'; inside: string; outside: string | null; inflowPerMin: number }
+interface Suggestion {
+  suggestionId: string;
+  kind: 'close-gate' | 'open-gate' | 'reroute';
+  gateId: string | null;
+  text: string;
+  flowPerMin: number;
+  route: { geometry: { type: 'LineString'; coordinates: Pos[] }; distanceM: number; timeS: number } | null;
+}
+interface Zone {
+  zoneId: string;
+  name: string;
+  eventId: string | null;
+  polygon: { type: 'Polygon'; coordinates: Pos[][] };
+  areaM2: number;
+  occupancy: number;
+  density: number;
+  level: Level;
+  trendPerMin: number;
+  warningDensity: number;
+  criticalDensity: number;
+  suggestions: Suggestion[];
+}
+interface Gate {
+  gateId: string;
+  name: string;
+  position: Pos;
+  state: 'open' | 'closed';
+  inside: string;
+  outside: string | null;
+  inflowPerMin: number;
+}
 
 const COLOURS: Record<Level, string> = { normal: '#12b76a', warning: '#f79009', critical: '#d92d20' };
 const ACTORS = ['operator', 'supervisor', 'commander'];
@@ -43,15 +71,37 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
 
   useEffect(() => {
     if (!container.current) return;
-    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4262, 43.7385], zoom: 15.6, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: baseStyle(),
+      center: [7.4262, 43.7385],
+      zoom: 15.6,
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' },
+    });
     mapRef.current = map;
     map.on('load', () => {
       for (const id of ['zones', 'routes', 'gates']) map.addSource(id, { type: 'geojson', data: empty });
       map.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones', paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': 0.35 } });
       map.addLayer({ id: 'zones-line', type: 'line', source: 'zones', paint: { 'line-color': ['get', 'colour'], 'line-width': 2 } });
-      map.addLayer({ id: 'zones-label', type: 'symbol', source: 'zones', layout: { 'text-field': ['get', 'label'], 'text-size': 12 }, paint: { 'text-halo-color': '#fff', 'text-halo-width': 1.5 } });
+      map.addLayer({
+        id: 'zones-label',
+        type: 'symbol',
+        source: 'zones',
+        layout: { 'text-field': ['get', 'label'], 'text-size': 12 },
+        paint: { 'text-halo-color': '#fff', 'text-halo-width': 1.5 },
+      });
       map.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': '#175cd3', 'line-width': 4, 'line-dasharray': [2, 1] } });
-      map.addLayer({ id: 'gates', type: 'circle', source: 'gates', paint: { 'circle-radius': 6, 'circle-color': ['case', ['==', ['get', 'state'], 'closed'], '#101828', '#ffffff'], 'circle-stroke-color': '#101828', 'circle-stroke-width': 2 } });
+      map.addLayer({
+        id: 'gates',
+        type: 'circle',
+        source: 'gates',
+        paint: {
+          'circle-radius': 6,
+          'circle-color': ['case', ['==', ['get', 'state'], 'closed'], '#101828', '#ffffff'],
+          'circle-stroke-color': '#101828',
+          'circle-stroke-width': 2,
+        },
+      });
       setLoaded(true);
     });
     return () => map.remove();
@@ -61,9 +111,24 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     const map = mapRef.current;
     if (!map || !loaded) return;
     const set = (id: string, data: FeatureCollection): void => void (map.getSource(id) as maplibregl.GeoJSONSource | undefined)?.setData(data);
-    set('zones', { type: 'FeatureCollection', features: zones.map((z) => ({ type: 'Feature', properties: { colour: COLOURS[z.level], label: `${z.name}\n${z.density.toFixed(2)} /m²` }, geometry: z.polygon })) });
-    set('gates', { type: 'FeatureCollection', features: gates.map((g) => ({ type: 'Feature', properties: { state: g.state }, geometry: { type: 'Point', coordinates: g.position } })) });
-    set('routes', { type: 'FeatureCollection', features: zones.flatMap((z) => z.suggestions.filter((s) => s.route).map((s) => ({ type: 'Feature' as const, properties: {}, geometry: s.route!.geometry }))) });
+    set('zones', {
+      type: 'FeatureCollection',
+      features: zones.map((z) => ({
+        type: 'Feature',
+        properties: { colour: COLOURS[z.level], label: `${z.name}\n${z.density.toFixed(2)} /m²` },
+        geometry: z.polygon,
+      })),
+    });
+    set('gates', {
+      type: 'FeatureCollection',
+      features: gates.map((g) => ({ type: 'Feature', properties: { state: g.state }, geometry: { type: 'Point', coordinates: g.position } })),
+    });
+    set('routes', {
+      type: 'FeatureCollection',
+      features: zones.flatMap((z) =>
+        z.suggestions.filter((s) => s.route).map((s) => ({ type: 'Feature' as const, properties: {}, geometry: s.route!.geometry })),
+      ),
+    });
     // Tells tests (and screenshots) which zone levels the map has drawn.
     map.once('idle', () => container.current?.setAttribute('data-drawn', zones.map((z) => z.level).join(',')));
   }, [zones, gates, loaded]);
@@ -86,26 +151,62 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       setError((e as Error).message);
     }
   };
-  const zoneName = (id: string | null): string => (id ? zones.find((z) => z.zoneId === id)?.name ?? id : t('outside'));
+  const zoneName = (id: string | null): string => (id ? (zones.find((z) => z.zoneId === id)?.name ?? id) : t('outside'));
   const alerts = zones.filter((z) => z.level !== 'normal');
 
   return (
     <div className="crowd-page">
       <div className="crowd-map" ref={container} data-testid="crowd-map" data-loaded={loaded ? 'true' : 'false'} />
       <div className="crowd-side">
-        {error && <p className="error" role="alert">{error}</p>}
-        <h2>{t('Crowd density')} {canPlan && !defining && <button data-testid="new-zone" onClick={() => setDefining(true)}>{t('New zone')}</button>}</h2>
-        {defining && <ZoneForm onCancel={() => setDefining(false)} onSaved={() => { setDefining(false); void load(); }} />}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <h2>
+          {t('Crowd density')}{' '}
+          {canPlan && !defining && (
+            <button data-testid="new-zone" onClick={() => setDefining(true)}>
+              {t('New zone')}
+            </button>
+          )}
+        </h2>
+        {defining && (
+          <ZoneForm
+            onCancel={() => setDefining(false)}
+            onSaved={() => {
+              setDefining(false);
+              void load();
+            }}
+          />
+        )}
         <table className="table" data-testid="crowd-zones">
-          <thead><tr><th>{t('Zone')}</th><th>{t('People')}</th><th>{t('Density')}</th><th>{t('Trend')}</th><th>{t('Level')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th>{t('Zone')}</th>
+              <th>{t('People')}</th>
+              <th>{t('Density')}</th>
+              <th>{t('Trend')}</th>
+              <th>{t('Level')}</th>
+            </tr>
+          </thead>
           <tbody>
             {zones.map((z) => (
               <tr key={z.zoneId} data-zone={z.zoneId} data-level={z.level}>
-                <td>{z.name}<div className="muted small">{Math.round(z.areaM2).toLocaleString()} m² · {t('warning')} {z.warningDensity} · {t('critical')} {z.criticalDensity} /m²</div></td>
+                <td>
+                  {z.name}
+                  <div className="muted small">
+                    {Math.round(z.areaM2).toLocaleString()} m² · {t('warning')} {z.warningDensity} · {t('critical')} {z.criticalDensity} /m²
+                  </div>
+                </td>
                 <td>{z.occupancy.toLocaleString()}</td>
                 <td>{z.density.toFixed(2)} /m²</td>
-                <td>{z.trendPerMin > 0.005 ? '↗' : z.trendPerMin < -0.005 ? '↘' : '→'} {z.trendPerMin.toFixed(2)}/min</td>
-                <td><span className={`badge level-${z.level}`}>{t(z.level)}</span></td>
+                <td>
+                  {z.trendPerMin > 0.005 ? '↗' : z.trendPerMin < -0.005 ? '↘' : '→'} {z.trendPerMin.toFixed(2)}/min
+                </td>
+                <td>
+                  <span className={`badge level-${z.level}`}>{t(z.level)}</span>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -113,27 +214,56 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         <h3>{t('Suggestions')}</h3>
         {alerts.length === 0 && <p className="muted">{t('Every zone is below its warning density')}</p>}
         <ul className="list" data-testid="crowd-suggestions">
-          {alerts.flatMap((z) => z.suggestions.map((s) => (
-            <li key={`${z.zoneId}:${s.suggestionId}`} data-suggestion={s.suggestionId} className={`suggestion level-${z.level}`}>
-              <div><span className={`badge level-${z.level}`}>{t(z.level)}</span> {s.text}</div>
-              {s.route && <div className="muted small">{t('Foot route')}: {Math.round(s.route.distanceM)} m · {Math.round(s.route.timeS / 60)} min</div>}
-              {canAct && (
-                <div className="row">
-                  <button onClick={() => void act(z.zoneId, s, 'apply')}>{t('Apply')}</button>
-                  <button className="secondary" onClick={() => void act(z.zoneId, s, 'dismiss')}>{t('Dismiss')}</button>
+          {alerts.flatMap((z) =>
+            z.suggestions.map((s) => (
+              <li key={`${z.zoneId}:${s.suggestionId}`} data-suggestion={s.suggestionId} className={`suggestion level-${z.level}`}>
+                <div>
+                  <span className={`badge level-${z.level}`}>{t(z.level)}</span> {s.text}
                 </div>
-              )}
-            </li>
-          )))}
+                {s.route && (
+                  <div className="muted small">
+                    {t('Foot route')}: {Math.round(s.route.distanceM)} m · {Math.round(s.route.timeS / 60)} min
+                  </div>
+                )}
+                {canAct && (
+                  <div className="row">
+                    <button onClick={() => void act(z.zoneId, s, 'apply')}>{t('Apply')}</button>
+                    <button className="secondary" onClick={() => void act(z.zoneId, s, 'dismiss')}>
+                      {t('Dismiss')}
+                    </button>
+                  </div>
+                )}
+              </li>
+            )),
+          )}
         </ul>
         <h3>{t('Gates')}</h3>
         <table className="table small" data-testid="crowd-gates">
-          <thead><tr><th>{t('Gate')}</th><th>{t('Connects')}</th><th>{t('Inflow')}</th><th>{t('State')}</th>{canAct && <th />}</tr></thead>
+          <thead>
+            <tr>
+              <th>{t('Gate')}</th>
+              <th>{t('Connects')}</th>
+              <th>{t('Inflow')}</th>
+              <th>{t('State')}</th>
+              {canAct && <th />}
+            </tr>
+          </thead>
           <tbody>
             {gates.map((g) => (
               <tr key={g.gateId} data-gate={g.gateId} data-state={g.state}>
-                <td>{g.name}</td><td>{zoneName(g.outside)} → {zoneName(g.inside)}</td><td>{g.inflowPerMin}/min</td><td>{t(g.state)}</td>
-                {canAct && <td><button className="secondary" onClick={() => void toggleGate(g)}>{g.state === 'open' ? t('Close') : t('Open')}</button></td>}
+                <td>{g.name}</td>
+                <td>
+                  {zoneName(g.outside)} → {zoneName(g.inside)}
+                </td>
+                <td>{g.inflowPerMin}/min</td>
+                <td>{t(g.state)}</td>
+                {canAct && (
+                  <td>
+                    <button className="secondary" onClick={() => void toggleGate(g)}>
+                      {g.state === 'open' ? t('Close') : t('Open')}
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

@@ -6,7 +6,12 @@ import { CommandMap } from './incidents/CommandMap.js';
 import { CommsLog } from './incidents/CommsLog.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
 
-interface Site { id: string; name: string | null; position: [number, number]; address: string | null }
+interface Site {
+  id: string;
+  name: string | null;
+  position: [number, number];
+  address: string | null;
+}
 
 /** Command and control: the incident board, the call-taker form, the command map and the selected incident. */
 export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
@@ -32,16 +37,25 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
     setIncidents(b.incidents);
     setUnits(u.units);
   }, []);
-  const loadDetail = useCallback(async (id: string) => {
-    const d = await api<{ incident: Incident; log: LogEntry[] }>(`/api/incidents/${id}`);
-    setDetail(d);
-    if (canDispatch && d.incident.status !== 'closed') setRec(await api<Recommendation>(`/api/incidents/${id}/recommendation`));
-    else setRec(null);
-  }, [canDispatch]);
+  const loadDetail = useCallback(
+    async (id: string) => {
+      const d = await api<{ incident: Incident; log: LogEntry[] }>(`/api/incidents/${id}`);
+      setDetail(d);
+      if (canDispatch && d.incident.status !== 'closed') setRec(await api<Recommendation>(`/api/incidents/${id}/recommendation`));
+      else setRec(null);
+    },
+    [canDispatch],
+  );
   useEffect(() => {
     void loadBoard().catch((e: Error) => setError(e.message));
-    api<{ types: Record<string, { label: string; priority: number }> }>('/api/incidents/types').then((r) => setTypes(r.types), () => {});
-    api<{ sites: Site[] }>('/api/city/sites?limit=5000').then((r) => setSites(r.sites), () => {});
+    api<{ types: Record<string, { label: string; priority: number }> }>('/api/incidents/types').then(
+      (r) => setTypes(r.types),
+      () => {},
+    );
+    api<{ sites: Site[] }>('/api/city/sites?limit=5000').then(
+      (r) => setSites(r.sites),
+      () => {},
+    );
   }, [loadBoard]);
   // Incidents and units events on the live feed refresh the board, the map and the open incident.
   const lastSeq = recent.find((e) => e.type.startsWith('incidents.') || e.type.startsWith('units.'))?.seq;
@@ -71,56 +85,136 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   const incident = detail?.incident ?? null;
   const dispatch = (unitId: string, recommended: boolean): Promise<void> =>
     run(() => api(`/api/incidents/${incident!.incidentId}/dispatch`, { body: { unitId, ...(recommended ? {} : { overrideReason: override }) } }));
-  const setStatus = (status: string): Promise<void> => run(() => api(`/api/incidents/${incident!.incidentId}/status`, { body: { status, ...(status === 'closed' ? { resolution } : {}) } }));
+  const setStatus = (status: string): Promise<void> =>
+    run(() => api(`/api/incidents/${incident!.incidentId}/status`, { body: { status, ...(status === 'closed' ? { resolution } : {}) } }));
 
   return (
     <div className="incidents-page">
       <aside className="board">
         <div className="row">
           <h2 style={{ margin: 0 }}>{t('Incidents')}</h2>
-          {canDispatch && <button onClick={() => { setCreating(true); setSelectedId(null); }} data-testid="new-incident">{t('New incident (call)')}</button>}
+          {canDispatch && (
+            <button
+              onClick={() => {
+                setCreating(true);
+                setSelectedId(null);
+              }}
+              data-testid="new-incident"
+            >
+              {t('New incident (call)')}
+            </button>
+          )}
         </div>
         <ul className="incident-list" data-testid="incident-board">
           {incidents.length === 0 && <li className="muted">{t('No open incidents')}</li>}
           {incidents.map((i) => (
-            <li key={i.incidentId} className={`incident p${i.priority} ${i.incidentId === selectedId ? 'selected' : ''}`} onClick={() => { setSelectedId(i.incidentId); setCreating(false); }}>
-              <div><strong>{i.reference}</strong> <span className="badge">P{i.priority}</span> <span className="status badge">{i.status}</span></div>
+            <li
+              key={i.incidentId}
+              className={`incident p${i.priority} ${i.incidentId === selectedId ? 'selected' : ''}`}
+              onClick={() => {
+                setSelectedId(i.incidentId);
+                setCreating(false);
+              }}
+            >
+              <div>
+                <strong>{i.reference}</strong> <span className="badge">P{i.priority}</span> <span className="status badge">{i.status}</span>
+              </div>
               <div>{i.title}</div>
-              <div className="muted small">{t('Owner')}: {i.ownerName ?? '–'} · {i.assignments.filter((a) => !a.releasedAt).map((a) => a.callSign).join(', ') || t('no unit')}</div>
+              <div className="muted small">
+                {t('Owner')}: {i.ownerName ?? '–'} ·{' '}
+                {i.assignments
+                  .filter((a) => !a.releasedAt)
+                  .map((a) => a.callSign)
+                  .join(', ') || t('no unit')}
+              </div>
             </li>
           ))}
         </ul>
         <h3>{t('Units')}</h3>
         <ul className="list small" data-testid="unit-list">
-          {units.map((u) => <li key={u.unitId}><span className="badge">{u.status}</span> {u.callSign} <span className="muted">{u.kind}{u.demo ? ' · demo' : ''}</span></li>)}
+          {units.map((u) => (
+            <li key={u.unitId}>
+              <span className="badge">{u.status}</span> {u.callSign}{' '}
+              <span className="muted">
+                {u.kind}
+                {u.demo ? ' · demo' : ''}
+              </span>
+            </li>
+          ))}
         </ul>
       </aside>
       <section className="incident-detail">
         <CommandMap incidents={incidents} units={units} selected={incident} onPick={creating ? setPicked : undefined} overlays refreshSeq={overlaySeq} />
-        {error && <p className="error" role="alert">{error}</p>}
-        {creating && <CallTakerForm types={types} sites={sites} picked={picked} onCancel={() => setCreating(false)} onCreated={(i) => { setCreating(false); setPicked(null); void loadBoard(); setSelectedId(i.incidentId); }} />}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        {creating && (
+          <CallTakerForm
+            types={types}
+            sites={sites}
+            picked={picked}
+            onCancel={() => setCreating(false)}
+            onCreated={(i) => {
+              setCreating(false);
+              setPicked(null);
+              void loadBoard();
+              setSelectedId(i.incidentId);
+            }}
+          />
+        )}
         {incident && !creating && (
           <div className="panel" data-testid="incident-detail">
-            <h2>{incident.reference} — {incident.title}</h2>
+            <h2>
+              {incident.reference} — {incident.title}
+            </h2>
             <p className="muted small">
-              {types[incident.type]?.label ?? incident.type} · P{incident.priority} · <span data-testid="incident-status">{incident.status}</span>{incident.resolution ? ` (${incident.resolution})` : ''} · {t('source')} {incident.source} · {t('opened')} {time(incident.createdAt)} · {t('Owner')}: {incident.ownerName ?? '–'}
-              {incident.location.address ? ` · ${incident.location.address}` : ''}{incident.caller?.phone ? ` · ${t('caller')} ${incident.caller.name ?? ''} ${incident.caller.phone}` : ''}
+              {types[incident.type]?.label ?? incident.type} · P{incident.priority} · <span data-testid="incident-status">{incident.status}</span>
+              {incident.resolution ? ` (${incident.resolution})` : ''} · {t('source')} {incident.source} · {t('opened')} {time(incident.createdAt)} ·{' '}
+              {t('Owner')}: {incident.ownerName ?? '–'}
+              {incident.location.address ? ` · ${incident.location.address}` : ''}
+              {incident.caller?.phone ? ` · ${t('caller')} ${incident.caller.name ?? ''} ${incident.caller.phone}` : ''}
             </p>
             {incident.description && <p>{incident.description}</p>}
             {canDispatch && incident.status !== 'closed' && (
               <div className="row">
                 <button onClick={() => void run(() => api(`/api/incidents/${incident.incidentId}/take`, { method: 'POST' }))}>{t('Take')}</button>
-                {NEXT_STATUS[incident.status]!.map((s) => <button key={s} onClick={() => void setStatus(s)} data-testid={`status-${s}`}>{t(`status:${s}`)}</button>)}
-                <select aria-label="Incident resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>{RESOLUTIONS.map((r) => <option key={r}>{r}</option>)}</select>
-                <button onClick={() => void setStatus('closed')} data-testid="status-closed">{t('Close incident')}</button>
+                {NEXT_STATUS[incident.status]!.map((s) => (
+                  <button key={s} onClick={() => void setStatus(s)} data-testid={`status-${s}`}>
+                    {t(`status:${s}`)}
+                  </button>
+                ))}
+                <select aria-label="Incident resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>
+                  {RESOLUTIONS.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
+                </select>
+                <button onClick={() => void setStatus('closed')} data-testid="status-closed">
+                  {t('Close incident')}
+                </button>
               </div>
             )}
             {incident.assignments.length > 0 && (
               <table className="table" data-testid="assignments">
-                <thead><tr><th>{t('Unit')}</th><th>{t('Dispatched')}</th><th>ETA</th><th>{t('Status')}</th><th>{t('Decision')}</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>{t('Unit')}</th>
+                    <th>{t('Dispatched')}</th>
+                    <th>ETA</th>
+                    <th>{t('Status')}</th>
+                    <th>{t('Decision')}</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {incident.assignments.map((a) => (
-                    <tr key={`${a.unitId}-${a.at}`}><td>{a.callSign}</td><td>{time(a.at, 'time')}</td><td>{minutes(a.etaSeconds)}</td><td>{a.releasedAt ? t('released') : (units.find((u) => u.unitId === a.unitId)?.status ?? '')}</td><td className="small">{a.overrideReason ? `${t('override')}: ${a.overrideReason}` : t('as recommended')}</td></tr>
+                    <tr key={`${a.unitId}-${a.at}`}>
+                      <td>{a.callSign}</td>
+                      <td>{time(a.at, 'time')}</td>
+                      <td>{minutes(a.etaSeconds)}</td>
+                      <td>{a.releasedAt ? t('released') : (units.find((u) => u.unitId === a.unitId)?.status ?? '')}</td>
+                      <td className="small">{a.overrideReason ? `${t('override')}: ${a.overrideReason}` : t('as recommended')}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
@@ -128,28 +222,69 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
             {rec && (
               <div data-testid="recommendation">
                 <h3>{t('Recommended units')}</h3>
-                <p className="muted small">{t('Travel times')}: {rec.travelTimes}</p>
+                <p className="muted small">
+                  {t('Travel times')}: {rec.travelTimes}
+                </p>
                 <table className="table">
-                  <thead><tr><th>#</th><th>{t('Unit')}</th><th>ETA</th><th>{t('Distance')}</th><th /></tr></thead>
+                  <thead>
+                    <tr>
+                      <th>#</th>
+                      <th>{t('Unit')}</th>
+                      <th>ETA</th>
+                      <th>{t('Distance')}</th>
+                      <th />
+                    </tr>
+                  </thead>
                   <tbody>
                     {rec.ranked.slice(0, 6).map((r, k) => (
                       <tr key={r.unit.unitId} data-unit={r.unit.callSign}>
-                        <td>{k + 1}</td><td>{r.unit.callSign} <span className="muted small">{r.unit.kind} · {r.unit.status}</span></td><td>{minutes(r.etaSeconds)}</td><td>{(r.distanceM / 1000).toFixed(1)} km</td>
-                        <td><button onClick={() => void dispatch(r.unit.unitId, k === 0)} disabled={k > 0 && !override.trim()}>{k === 0 ? t('Dispatch (recommended)') : t('Dispatch instead')}</button></td>
+                        <td>{k + 1}</td>
+                        <td>
+                          {r.unit.callSign}{' '}
+                          <span className="muted small">
+                            {r.unit.kind} · {r.unit.status}
+                          </span>
+                        </td>
+                        <td>{minutes(r.etaSeconds)}</td>
+                        <td>{(r.distanceM / 1000).toFixed(1)} km</td>
+                        <td>
+                          <button onClick={() => void dispatch(r.unit.unitId, k === 0)} disabled={k > 0 && !override.trim()}>
+                            {k === 0 ? t('Dispatch (recommended)') : t('Dispatch instead')}
+                          </button>
+                        </td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
-                {rec.ranked.length > 1 && <input aria-label="Override reason" placeholder={t('Reason for choosing another unit')} value={override} onChange={(e) => setOverride(e.target.value)} style={{ width: '100%' }} />}
+                {rec.ranked.length > 1 && (
+                  <input
+                    aria-label="Override reason"
+                    placeholder={t('Reason for choosing another unit')}
+                    value={override}
+                    onChange={(e) => setOverride(e.target.value)}
+                    style={{ width: '100%' }}
+                  />
+                )}
                 {rec.ranked.length === 0 && <p className="muted">{t('No available unit with the required capabilities')}</p>}
               </div>
             )}
             <h3>{t('Communications')}</h3>
-            <CommsLog incidentId={incident.incidentId} log={detail!.log} canInternal={me.roles.some((r) => r !== 'alert-officer')} canPublic={canPublic} onPosted={() => void loadDetail(incident.incidentId)} />
+            <CommsLog
+              incidentId={incident.incidentId}
+              log={detail!.log}
+              canInternal={me.roles.some((r) => r !== 'alert-officer')}
+              canPublic={canPublic}
+              onPosted={() => void loadDetail(incident.incidentId)}
+            />
             {canDispatch && (
               <p className="row small">
-                {t('After-action timeline')}: <a href={`/api/incidents/${incident.incidentId}/timeline.html`} target="_blank" rel="noreferrer" data-testid="timeline-html">HTML</a>
-                <a href={`/api/incidents/${incident.incidentId}/timeline.json`} target="_blank" rel="noreferrer">JSON</a>
+                {t('After-action timeline')}:{' '}
+                <a href={`/api/incidents/${incident.incidentId}/timeline.html`} target="_blank" rel="noreferrer" data-testid="timeline-html">
+                  HTML
+                </a>
+                <a href={`/api/incidents/${incident.incidentId}/timeline.json`} target="_blank" rel="noreferrer">
+                  JSON
+                </a>
                 <a href={`/api/incidents/${incident.incidentId}/timeline.pdf`}>PDF</a>
               </p>
             )}

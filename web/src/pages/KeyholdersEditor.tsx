@@ -3,7 +3,12 @@ import type { Keyholder } from '../../../src/alarms/contract.js';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 
-interface Panel { id: string; siteId: string | null; account: string | null; label: string }
+interface Panel {
+  id: string;
+  siteId: string | null;
+  account: string | null;
+  label: string;
+}
 
 /**
  * Keyholders of a monitored site, in the order the operator calls them. The list
@@ -25,7 +30,9 @@ export function KeyholdersEditor() {
   useEffect(() => {
     setMessage(null);
     if (!siteId) return setRows([]);
-    api<{ keyholders: Keyholder[] }>(`/api/alarms/keyholders/${encodeURIComponent(siteId)}`).then((r) => setRows(r.keyholders)).catch((e: Error) => setError(e.message));
+    api<{ keyholders: Keyholder[] }>(`/api/alarms/keyholders/${encodeURIComponent(siteId)}`)
+      .then((r) => setRows(r.keyholders))
+      .catch((e: Error) => setError(e.message));
   }, [siteId]);
 
   const setRow = (i: number, patch: Partial<Keyholder>): void => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
@@ -39,7 +46,10 @@ export function KeyholdersEditor() {
     e.preventDefault();
     setError(null);
     try {
-      const r = await api<{ keyholders: Keyholder[] }>(`/api/alarms/keyholders/${encodeURIComponent(siteId)}`, { method: 'PUT', body: { keyholders: rows.map((k) => ({ ...k, note: k.note || null })) } });
+      const r = await api<{ keyholders: Keyholder[] }>(`/api/alarms/keyholders/${encodeURIComponent(siteId)}`, {
+        method: 'PUT',
+        body: { keyholders: rows.map((k) => ({ ...k, note: k.note || null })) },
+      });
       setRows(r.keyholders);
       setMessage(`${r.keyholders.length} ${t('keyholders saved')}.`);
     } catch (err) {
@@ -52,30 +62,67 @@ export function KeyholdersEditor() {
       <h2>{t('Keyholders')}</h2>
       <select aria-label="Monitored site" value={siteId} onChange={(e) => setSiteId(e.target.value)}>
         <option value="">{t('Choose a monitored site…')}</option>
-        {panels.map((p) => <option key={p.id} value={p.siteId!}>{p.label}</option>)}
+        {panels.map((p) => (
+          <option key={p.id} value={p.siteId!}>
+            {p.label}
+          </option>
+        ))}
       </select>
       {siteId && (
         <form onSubmit={(e) => void save(e)} aria-label="Keyholders">
           <ol className="keyholder-rows">
             {rows.map((k, i) => (
               <li key={i} className="row">
-                <input aria-label={`Keyholder ${i + 1} name`} placeholder={t('Name')} value={k.name} onChange={(e) => setRow(i, { name: e.target.value })} required maxLength={120} />
-                <input aria-label={`Keyholder ${i + 1} phone`} placeholder="+377 …" type="tel" value={k.phone} onChange={(e) => setRow(i, { phone: e.target.value })} required maxLength={40} />
-                <input aria-label={`Keyholder ${i + 1} note`} placeholder={t('Note (role, code holder…)')} value={k.note ?? ''} onChange={(e) => setRow(i, { note: e.target.value })} maxLength={300} />
-                <button type="button" aria-label={`Move keyholder ${i + 1} up`} onClick={() => move(i, -1)}>↑</button>
-                <button type="button" aria-label={`Move keyholder ${i + 1} down`} onClick={() => move(i, 1)}>↓</button>
-                <button type="button" aria-label={`Remove keyholder ${i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>✕</button>
+                <input
+                  aria-label={`Keyholder ${i + 1} name`}
+                  placeholder={t('Name')}
+                  value={k.name}
+                  onChange={(e) => setRow(i, { name: e.target.value })}
+                  required
+                  maxLength={120}
+                />
+                <input
+                  aria-label={`Keyholder ${i + 1} phone`}
+                  placeholder="+377 …"
+                  type="tel"
+                  value={k.phone}
+                  onChange={(e) => setRow(i, { phone: e.target.value })}
+                  required
+                  maxLength={40}
+                />
+                <input
+                  aria-label={`Keyholder ${i + 1} note`}
+                  placeholder={t('Note (role, code holder…)')}
+                  value={k.note ?? ''}
+                  onChange={(e) => setRow(i, { note: e.target.value })}
+                  maxLength={300}
+                />
+                <button type="button" aria-label={`Move keyholder ${i + 1} up`} onClick={() => move(i, -1)}>
+                  ↑
+                </button>
+                <button type="button" aria-label={`Move keyholder ${i + 1} down`} onClick={() => move(i, 1)}>
+                  ↓
+                </button>
+                <button type="button" aria-label={`Remove keyholder ${i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                  ✕
+                </button>
               </li>
             ))}
           </ol>
           <div className="row">
-            <button type="button" onClick={() => setRows([...rows, { name: '', phone: '', note: null }])} disabled={rows.length >= 20}>{t('Add keyholder')}</button>
+            <button type="button" onClick={() => setRows([...rows, { name: '', phone: '', note: null }])} disabled={rows.length >= 20}>
+              {t('Add keyholder')}
+            </button>
             <button type="submit">{t('Save keyholders')}</button>
           </div>
         </form>
       )}
       {message && <p className="ok-box">{message}</p>}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

@@ -5,24 +5,75 @@ import { baseStyle } from '../components/basemap.js';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT } from '../i18n.js';
 
-interface City { name: string; bbox: [number, number, number, number]; center: [number, number]; counts: Record<string, number>; importedAt: string; source: string; population: { total: number; source: string } | null }
-interface Device { id: string; kind: string; label: string; position: [number, number]; account: string | null; siteId: string | null }
-interface Site { id: string; name: string | null; category: string; position: [number, number]; address: string | null; areaId: string | null; levels: number | null }
-interface AreaFeature { type: 'Feature'; id: string; geometry: { type: string; coordinates: unknown }; properties: { id: string; name: string; level: string; areaM2: number | null; population: number | null } }
+interface City {
+  name: string;
+  bbox: [number, number, number, number];
+  center: [number, number];
+  counts: Record<string, number>;
+  importedAt: string;
+  source: string;
+  population: { total: number; source: string } | null;
+}
+interface Device {
+  id: string;
+  kind: string;
+  label: string;
+  position: [number, number];
+  account: string | null;
+  siteId: string | null;
+}
+interface Site {
+  id: string;
+  name: string | null;
+  category: string;
+  position: [number, number];
+  address: string | null;
+  areaId: string | null;
+  levels: number | null;
+}
+interface AreaFeature {
+  type: 'Feature';
+  id: string;
+  geometry: { type: string; coordinates: unknown };
+  properties: { id: string; name: string; level: string; areaM2: number | null; population: number | null };
+}
 
 /** Devices that matter on the city map by default; detectors stay inside their buildings. */
 const DEVICE_COLOURS: Record<string, string> = {
-  siren: '#c1121f', loudspeaker: '#7b2cbf', camera: '#003049', 'alarm-panel': '#f77f00', 'gas-sensor': '#2a9d8f', 'panic-button': '#e63946',
+  siren: '#c1121f',
+  loudspeaker: '#7b2cbf',
+  camera: '#003049',
+  'alarm-panel': '#f77f00',
+  'gas-sensor': '#2a9d8f',
+  'panic-button': '#e63946',
   'water-level-sensor': '#0077b6',
 };
 
 export const CATEGORY_COLOURS: Record<string, string> = {
-  'fire-station': '#d7301f', 'police-station': '#2b59c3', hospital: '#e7298a', clinic: '#e7298a', school: '#ff9f1c',
-  'town-hall': '#6a3d9a', 'public-venue': '#8c564b', hotel: '#17becf', transport: '#7f7f7f', 'place-of-worship': '#b15928',
-  pharmacy: '#1b9e77', 'emergency-equipment': '#d62728', shelter: '#2ca02c', building: '#9aa0a6',
+  'fire-station': '#d7301f',
+  'police-station': '#2b59c3',
+  hospital: '#e7298a',
+  clinic: '#e7298a',
+  school: '#ff9f1c',
+  'town-hall': '#6a3d9a',
+  'public-venue': '#8c564b',
+  hotel: '#17becf',
+  transport: '#7f7f7f',
+  'place-of-worship': '#b15928',
+  pharmacy: '#1b9e77',
+  'emergency-equipment': '#d62728',
+  shelter: '#2ca02c',
+  building: '#9aa0a6',
 };
 
-interface OpenAlarm { alarmId: string; siteId: string | null; kind: string; priority: number; title: string; status: string }
+interface OpenAlarm {
+  alarmId: string;
+  siteId: string | null;
+  kind: string;
+  priority: number;
+  title: string;
+  status: string;
+}
 
 export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
@@ -43,7 +94,10 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const lastAlarmSeq = recent.find((e) => e.type.startsWith('alarms.'))?.seq;
   useEffect(() => {
     if (!seesAlarms) return;
-    api<{ alarms: OpenAlarm[] }>('/api/alarms').then((r) => setOpenAlarms(r.alarms), () => {});
+    api<{ alarms: OpenAlarm[] }>('/api/alarms').then(
+      (r) => setOpenAlarms(r.alarms),
+      () => {},
+    );
   }, [seesAlarms, lastAlarmSeq]);
 
   useEffect(() => {
@@ -52,12 +106,15 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       api<{ features: AreaFeature[] }>('/api/city/areas'),
       api<{ sites: Site[] }>('/api/city/sites?limit=5000'),
       api<{ devices: Device[] }>('/api/city/devices?limit=10000'),
-    ]).then(([c, a, s, d]) => {
-      setCity(c);
-      setAreas(a.features);
-      setSites(s.sites);
-      setDevices(d.devices);
-    }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    ]).then(
+      ([c, a, s, d]) => {
+        setCity(c);
+        setAreas(a.features);
+        setSites(s.sites);
+        setDevices(d.devices);
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
   }, []);
 
   useEffect(() => {
@@ -73,30 +130,59 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
     map.on('load', () => {
       map.addSource('areas', { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'id' });
-      map.addLayer({ id: 'areas-fill', type: 'fill', source: 'areas', filter: ['==', ['get', 'level'], 'neighbourhood'], paint: { 'fill-color': '#3b6ea5', 'fill-opacity': ['case', ['boolean', ['feature-state', 'selected'], false], 0.18, 0.04] } });
-      map.addLayer({ id: 'areas-line', type: 'line', source: 'areas', paint: { 'line-color': ['match', ['get', 'level'], 'city', '#1d3557', '#3b6ea5'], 'line-width': ['match', ['get', 'level'], 'city', 3, 1.5], 'line-dasharray': [4, 2] } });
+      map.addLayer({
+        id: 'areas-fill',
+        type: 'fill',
+        source: 'areas',
+        filter: ['==', ['get', 'level'], 'neighbourhood'],
+        paint: { 'fill-color': '#3b6ea5', 'fill-opacity': ['case', ['boolean', ['feature-state', 'selected'], false], 0.18, 0.04] },
+      });
+      map.addLayer({
+        id: 'areas-line',
+        type: 'line',
+        source: 'areas',
+        paint: {
+          'line-color': ['match', ['get', 'level'], 'city', '#1d3557', '#3b6ea5'],
+          'line-width': ['match', ['get', 'level'], 'city', 3, 1.5],
+          'line-dasharray': [4, 2],
+        },
+      });
       map.addSource('sites', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
-        id: 'sites', type: 'circle', source: 'sites',
+        id: 'sites',
+        type: 'circle',
+        source: 'sites',
         paint: {
           'circle-color': ['match', ['get', 'category'], ...Object.entries(CATEGORY_COLOURS).flat(), '#555'] as never,
           'circle-radius': ['case', ['==', ['get', 'category'], 'building'], 3, 6],
-          'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5,
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 1.5,
         },
       });
       map.addSource('devices', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
-        id: 'devices', type: 'circle', source: 'devices',
+        id: 'devices',
+        type: 'circle',
+        source: 'devices',
         paint: {
           'circle-color': ['match', ['get', 'kind'], ...Object.entries(DEVICE_COLOURS).flat(), '#444'] as never,
           'circle-radius': ['match', ['get', 'kind'], 'siren', 8, 5],
-          'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2,
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 2,
         },
       });
       map.addSource('alarms', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
-        id: 'alarms', type: 'circle', source: 'alarms',
-        paint: { 'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'], 'circle-opacity': 0.35, 'circle-radius': 18, 'circle-stroke-color': '#d92d20', 'circle-stroke-width': 2 },
+        id: 'alarms',
+        type: 'circle',
+        source: 'alarms',
+        paint: {
+          'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'],
+          'circle-opacity': 0.35,
+          'circle-radius': 18,
+          'circle-stroke-color': '#d92d20',
+          'circle-stroke-width': 2,
+        },
       });
       map.on('click', 'alarms', (e: MapLayerMouseEvent) => {
         const f = e.features?.[0];
@@ -137,7 +223,12 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
 
   const visibleSites = useMemo(() => {
     const q = query.trim().toLowerCase();
-    return sites.filter((s) => !hidden.has(s.category) && (!selectedArea || s.areaId === selectedArea) && (!q || (s.name ?? '').toLowerCase().includes(q) || (s.address ?? '').toLowerCase().includes(q)));
+    return sites.filter(
+      (s) =>
+        !hidden.has(s.category) &&
+        (!selectedArea || s.areaId === selectedArea) &&
+        (!q || (s.name ?? '').toLowerCase().includes(q) || (s.address ?? '').toLowerCase().includes(q)),
+    );
   }, [sites, hidden, selectedArea, query]);
 
   useEffect(() => {
@@ -146,7 +237,11 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     (map.getSource('areas') as GeoJSONSource).setData({ type: 'FeatureCollection', features: areas.filter((a) => a.geometry.type !== 'Point') } as never);
     (map.getSource('sites') as GeoJSONSource).setData({
       type: 'FeatureCollection',
-      features: visibleSites.map((s) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: s.position }, properties: { id: s.id, name: s.name ?? '', category: s.category, address: s.address ?? '' } })),
+      features: visibleSites.map((s) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: s.position },
+        properties: { id: s.id, name: s.name ?? '', category: s.category, address: s.address ?? '' },
+      })),
     });
   }, [ready, areas, visibleSites]);
 
@@ -155,7 +250,9 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     if (!ready || !map) return;
     (map.getSource('devices') as GeoJSONSource).setData({
       type: 'FeatureCollection',
-      features: devices.filter((d) => shownDevices.has(d.kind)).map((d) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: d.position }, properties: { id: d.id, kind: d.kind, label: d.label } })),
+      features: devices
+        .filter((d) => shownDevices.has(d.kind))
+        .map((d) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: d.position }, properties: { id: d.id, kind: d.kind, label: d.label } })),
     });
   }, [ready, devices, shownDevices]);
 
@@ -167,7 +264,15 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       type: 'FeatureCollection',
       features: openAlarms.flatMap((a) => {
         const site = a.siteId ? siteById.get(a.siteId) : undefined;
-        return site ? [{ type: 'Feature' as const, geometry: { type: 'Point' as const, coordinates: site.position }, properties: { title: a.title, priority: a.priority, status: a.status } }] : [];
+        return site
+          ? [
+              {
+                type: 'Feature' as const,
+                geometry: { type: 'Point' as const, coordinates: site.position },
+                properties: { title: a.title, priority: a.priority, status: a.status },
+              },
+            ]
+          : [];
       }),
     });
   }, [ready, openAlarms, sites]);
@@ -200,7 +305,10 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     const coords = (a.geometry.coordinates as number[][][][]).flat(2) as unknown as [number, number][];
     const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const [x, y] of coords) {
-      b[0] = Math.min(b[0], x); b[1] = Math.min(b[1], y); b[2] = Math.max(b[2], x); b[3] = Math.max(b[3], y);
+      b[0] = Math.min(b[0], x);
+      b[1] = Math.min(b[1], y);
+      b[2] = Math.max(b[2], x);
+      b[3] = Math.max(b[3], y);
     }
     map.fitBounds(b as LngLatBoundsLike, { padding: 40 });
   };
@@ -212,7 +320,11 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         <h2 data-testid="city-name">{city?.name ?? '…'}</h2>
         {city && (
           <p className="muted small" data-testid="city-summary">
-            {city.population && <>{city.population.total.toLocaleString()} {t('residents')} · </>}
+            {city.population && (
+              <>
+                {city.population.total.toLocaleString()} {t('residents')} ·{' '}
+              </>
+            )}
             {city.counts.sites} {t('sites')} · {city.counts.buildings} buildings · {city.counts.roads} roads · {city.source}
           </p>
         )}
@@ -223,17 +335,21 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         )}
         <h3>{t('Neighbourhoods')}</h3>
         <ul className="list" data-testid="areas">
-          {areas.filter((a) => a.properties.level === 'neighbourhood').map((a) => (
-            <li key={a.id}>
-              <button className={selectedArea === a.id ? 'link active' : 'link'} onClick={() => focusArea(a)}>
-                {a.properties.name}
-              </button>
-              <span className="muted small">
-                {' '}{a.properties.population != null ? `${a.properties.population.toLocaleString()} ${t('residents')} · ` : ''}
-                {sites.filter((s) => s.areaId === a.id).length} {t('sites')}{a.properties.areaM2 ? ` · ${(a.properties.areaM2 / 1e6).toFixed(2)} km²` : ''}
-              </span>
-            </li>
-          ))}
+          {areas
+            .filter((a) => a.properties.level === 'neighbourhood')
+            .map((a) => (
+              <li key={a.id}>
+                <button className={selectedArea === a.id ? 'link active' : 'link'} onClick={() => focusArea(a)}>
+                  {a.properties.name}
+                </button>
+                <span className="muted small">
+                  {' '}
+                  {a.properties.population != null ? `${a.properties.population.toLocaleString()} ${t('residents')} · ` : ''}
+                  {sites.filter((s) => s.areaId === a.id).length} {t('sites')}
+                  {a.properties.areaM2 ? ` · ${(a.properties.areaM2 / 1e6).toFixed(2)} km²` : ''}
+                </span>
+              </li>
+            ))}
         </ul>
         <h3>{t('Sites')}</h3>
         <input type="search" placeholder={t('Search name or address')} value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search sites" />
@@ -241,20 +357,40 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           {categories.map(([c, n]) => (
             <li key={c}>
               <label>
-                <input type="checkbox" checked={!hidden.has(c)} onChange={() => { const h = new Set(hidden); if (h.has(c)) h.delete(c); else h.add(c); setHidden(h); }} />
+                <input
+                  type="checkbox"
+                  checked={!hidden.has(c)}
+                  onChange={() => {
+                    const h = new Set(hidden);
+                    if (h.has(c)) h.delete(c);
+                    else h.add(c);
+                    setHidden(h);
+                  }}
+                />
                 <span className="swatch" style={{ background: CATEGORY_COLOURS[c] ?? '#555' }} /> {c} <span className="muted small">{n}</span>
               </label>
             </li>
           ))}
         </ul>
-        <p className="muted small">{visibleSites.length} {t('shown')}</p>
+        <p className="muted small">
+          {visibleSites.length} {t('shown')}
+        </p>
         <h3>{t('Devices')}</h3>
         {deviceKinds.length === 0 && <p className="muted small">None visible to {me.org?.name ?? me.displayName}.</p>}
         <ul className="list legend" data-testid="device-kinds">
           {deviceKinds.map(([k, n]) => (
             <li key={k}>
               <label>
-                <input type="checkbox" checked={shownDevices.has(k)} onChange={() => { const h = new Set(shownDevices); if (h.has(k)) h.delete(k); else h.add(k); setShownDevices(h); }} />
+                <input
+                  type="checkbox"
+                  checked={shownDevices.has(k)}
+                  onChange={() => {
+                    const h = new Set(shownDevices);
+                    if (h.has(k)) h.delete(k);
+                    else h.add(k);
+                    setShownDevices(h);
+                  }}
+                />
                 <span className="swatch" style={{ background: DEVICE_COLOURS[k] ?? '#444' }} /> {k} <span className="muted small">{n}</span>
               </label>
             </li>

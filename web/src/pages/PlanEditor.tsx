@@ -17,8 +17,18 @@ interface Draft {
 
 const emptyStep = (): Draft['steps'][number] => ({ kind: 'call', text: '', mandatory: false, timerSeconds: '', notifyUrl: '' });
 const draftOf = (p: Plan): Draft => ({
-  planId: p.planId, name: p.name, kinds: p.kinds, sites: p.siteIds.join(' '),
-  steps: p.steps.map((s) => ({ stepId: s.stepId, kind: s.kind, text: s.text, mandatory: s.mandatory, timerSeconds: s.timerSeconds?.toString() ?? '', notifyUrl: s.notifyUrl ?? '' })),
+  planId: p.planId,
+  name: p.name,
+  kinds: p.kinds,
+  sites: p.siteIds.join(' '),
+  steps: p.steps.map((s) => ({
+    stepId: s.stepId,
+    kind: s.kind,
+    text: s.text,
+    mandatory: s.mandatory,
+    timerSeconds: s.timerSeconds?.toString() ?? '',
+    notifyUrl: s.notifyUrl ?? '',
+  })),
 });
 const alarmKinds = SIGNAL_KINDS.filter((k) => !['test', 'open', 'close', 'bypass', 'access', 'other'].includes(k));
 
@@ -47,13 +57,23 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
     setError(null);
     const fresh = Date.now().toString(36);
     const steps: PlanStep[] = draft.steps.map((s, i) => ({
-      stepId: s.stepId ?? `${fresh}-${i + 1}`, kind: s.kind as PlanStep['kind'], text: s.text.trim(), mandatory: s.mandatory,
-      timerSeconds: s.timerSeconds ? Number(s.timerSeconds) : null, notifyUrl: s.notifyUrl.trim() || null,
+      stepId: s.stepId ?? `${fresh}-${i + 1}`,
+      kind: s.kind as PlanStep['kind'],
+      text: s.text.trim(),
+      mandatory: s.mandatory,
+      timerSeconds: s.timerSeconds ? Number(s.timerSeconds) : null,
+      notifyUrl: s.notifyUrl.trim() || null,
     }));
     try {
       await api('/api/alarms/plans', {
         method: 'POST',
-        body: { ...(draft.planId ? { planId: draft.planId } : {}), name: draft.name.trim(), kinds: draft.kinds, siteIds: draft.sites.split(/[\s,]+/).filter(Boolean), steps },
+        body: {
+          ...(draft.planId ? { planId: draft.planId } : {}),
+          name: draft.name.trim(),
+          kinds: draft.kinds,
+          siteIds: draft.sites.split(/[\s,]+/).filter(Boolean),
+          steps,
+        },
       });
       setDraft(null);
       await onChange();
@@ -77,56 +97,152 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
       <h2>{t('Action plans')}</h2>
       {plans.map((p) => (
         <div key={p.planId} className="plan-card">
-          <strong>{p.name}</strong> <span className="muted small">({p.kinds.join(', ')}; {p.siteIds.length ? `${p.siteIds.length} ${t('sites')}` : t('every site')})</span>
-          <span className="row-end">
-            <button type="button" onClick={() => setDraft(draftOf(p))}>{t('Edit')}</button>
-            <button type="button" onClick={() => void remove(p)}>{t('Remove')}</button>
+          <strong>{p.name}</strong>{' '}
+          <span className="muted small">
+            ({p.kinds.join(', ')}; {p.siteIds.length ? `${p.siteIds.length} ${t('sites')}` : t('every site')})
           </span>
-          <ol>{p.steps.map((s) => <li key={s.stepId} className="small">{s.text}{s.mandatory ? ' *' : ''}{s.timerSeconds ? ` · ${s.timerSeconds} s` : ''}{s.notifyUrl ? ` · ${t('automatic')} → ${new URL(s.notifyUrl).host}` : ''}</li>)}</ol>
+          <span className="row-end">
+            <button type="button" onClick={() => setDraft(draftOf(p))}>
+              {t('Edit')}
+            </button>
+            <button type="button" onClick={() => void remove(p)}>
+              {t('Remove')}
+            </button>
+          </span>
+          <ol>
+            {p.steps.map((s) => (
+              <li key={s.stepId} className="small">
+                {s.text}
+                {s.mandatory ? ' *' : ''}
+                {s.timerSeconds ? ` · ${s.timerSeconds} s` : ''}
+                {s.notifyUrl ? ` · ${t('automatic')} → ${new URL(s.notifyUrl).host}` : ''}
+              </li>
+            ))}
+          </ol>
         </div>
       ))}
-      {!draft && <button type="button" onClick={() => setDraft({ name: '', kinds: [], sites: '', steps: [emptyStep()] })}>{t('New plan')}</button>}
-      {error && <p className="error" role="alert">{error}</p>}
+      {!draft && (
+        <button type="button" onClick={() => setDraft({ name: '', kinds: [], sites: '', steps: [emptyStep()] })}>
+          {t('New plan')}
+        </button>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {draft && (
         <form className="plan-form" onSubmit={(e) => void save(e)} aria-label="Action plan">
-          <input aria-label="Plan name" placeholder={t('Plan name')} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required maxLength={200} />
+          <input
+            aria-label="Plan name"
+            placeholder={t('Plan name')}
+            value={draft.name}
+            onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+            required
+            maxLength={200}
+          />
           <fieldset className="kinds">
             <legend>{t('For alarms of kind')}</legend>
             {alarmKinds.map((k) => (
               <label key={k}>
-                <input type="checkbox" checked={draft.kinds.includes(k)} onChange={(e) => setDraft({ ...draft, kinds: e.target.checked ? [...draft.kinds, k] : draft.kinds.filter((x) => x !== k) })} /> {k}
+                <input
+                  type="checkbox"
+                  checked={draft.kinds.includes(k)}
+                  onChange={(e) => setDraft({ ...draft, kinds: e.target.checked ? [...draft.kinds, k] : draft.kinds.filter((x) => x !== k) })}
+                />{' '}
+                {k}
               </label>
             ))}
           </fieldset>
-          <input aria-label="Sites" placeholder={t('Site ids (blank: every site)')} value={draft.sites} onChange={(e) => setDraft({ ...draft, sites: e.target.value })} />
+          <input
+            aria-label="Sites"
+            placeholder={t('Site ids (blank: every site)')}
+            value={draft.sites}
+            onChange={(e) => setDraft({ ...draft, sites: e.target.value })}
+          />
           <table className="table steps">
-            <thead><tr><th>#</th><th>{t('Kind')}</th><th>{t('What to do')}</th><th>{t('Mandatory')}</th><th>{t('Within (s)')}</th><th>{t('Notify URL (automatic)')}</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>{t('Kind')}</th>
+                <th>{t('What to do')}</th>
+                <th>{t('Mandatory')}</th>
+                <th>{t('Within (s)')}</th>
+                <th>{t('Notify URL (automatic)')}</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {draft.steps.map((s, i) => (
                 <tr key={i}>
                   <td>{i + 1}</td>
                   <td>
                     <select aria-label={`Step ${i + 1} kind`} value={s.kind} onChange={(e) => setStep(i, { kind: e.target.value })}>
-                      {STEP_KINDS.map((k) => <option key={k}>{k}</option>)}
+                      {STEP_KINDS.map((k) => (
+                        <option key={k}>{k}</option>
+                      ))}
                     </select>
                   </td>
-                  <td><input aria-label={`Step ${i + 1} text`} value={s.text} onChange={(e) => setStep(i, { text: e.target.value })} required maxLength={500} /></td>
-                  <td><input aria-label={`Step ${i + 1} mandatory`} type="checkbox" checked={s.mandatory} onChange={(e) => setStep(i, { mandatory: e.target.checked })} /></td>
-                  <td><input aria-label={`Step ${i + 1} timer`} type="number" min={0} max={86400} value={s.timerSeconds} onChange={(e) => setStep(i, { timerSeconds: e.target.value })} /></td>
-                  <td><input aria-label={`Step ${i + 1} notify URL`} type="url" placeholder="https://…" value={s.notifyUrl} onChange={(e) => setStep(i, { notifyUrl: e.target.value })} /></td>
+                  <td>
+                    <input aria-label={`Step ${i + 1} text`} value={s.text} onChange={(e) => setStep(i, { text: e.target.value })} required maxLength={500} />
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`Step ${i + 1} mandatory`}
+                      type="checkbox"
+                      checked={s.mandatory}
+                      onChange={(e) => setStep(i, { mandatory: e.target.checked })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`Step ${i + 1} timer`}
+                      type="number"
+                      min={0}
+                      max={86400}
+                      value={s.timerSeconds}
+                      onChange={(e) => setStep(i, { timerSeconds: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`Step ${i + 1} notify URL`}
+                      type="url"
+                      placeholder="https://…"
+                      value={s.notifyUrl}
+                      onChange={(e) => setStep(i, { notifyUrl: e.target.value })}
+                    />
+                  </td>
                   <td className="nowrap">
-                    <button type="button" aria-label={`Move step ${i + 1} up`} onClick={() => moveStep(i, -1)}>↑</button>
-                    <button type="button" aria-label={`Move step ${i + 1} down`} onClick={() => moveStep(i, 1)}>↓</button>
-                    <button type="button" aria-label={`Remove step ${i + 1}`} onClick={() => setDraft({ ...draft, steps: draft.steps.filter((_, j) => j !== i) })} disabled={draft.steps.length === 1}>✕</button>
+                    <button type="button" aria-label={`Move step ${i + 1} up`} onClick={() => moveStep(i, -1)}>
+                      ↑
+                    </button>
+                    <button type="button" aria-label={`Move step ${i + 1} down`} onClick={() => moveStep(i, 1)}>
+                      ↓
+                    </button>
+                    <button
+                      type="button"
+                      aria-label={`Remove step ${i + 1}`}
+                      onClick={() => setDraft({ ...draft, steps: draft.steps.filter((_, j) => j !== i) })}
+                      disabled={draft.steps.length === 1}
+                    >
+                      ✕
+                    </button>
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
           <div className="row">
-            <button type="button" onClick={() => setDraft({ ...draft, steps: [...draft.steps, emptyStep()] })} disabled={draft.steps.length >= 50}>{t('Add step')}</button>
-            <button type="submit" disabled={draft.kinds.length === 0}>{t('Save plan')}</button>
-            <button type="button" onClick={() => setDraft(null)}>{t('Cancel')}</button>
+            <button type="button" onClick={() => setDraft({ ...draft, steps: [...draft.steps, emptyStep()] })} disabled={draft.steps.length >= 50}>
+              {t('Add step')}
+            </button>
+            <button type="submit" disabled={draft.kinds.length === 0}>
+              {t('Save plan')}
+            </button>
+            <button type="button" onClick={() => setDraft(null)}>
+              {t('Cancel')}
+            </button>
           </div>
         </form>
       )}

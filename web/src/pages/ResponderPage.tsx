@@ -6,7 +6,14 @@ import { MyGuidance } from './events/MyGuidance.js';
 import { CommsLog } from './incidents/CommsLog.js';
 import { minutes, type Assignment, type Incident, type LogEntry, type Unit } from './incidents/types.js';
 
-const NEXT: Record<string, string[]> = { dispatched: ['en-route', 'on-scene'], 'en-route': ['on-scene'], 'on-scene': ['returning'], returning: ['available'], available: [], 'out-of-service': [] };
+const NEXT: Record<string, string[]> = {
+  dispatched: ['en-route', 'on-scene'],
+  'en-route': ['on-scene'],
+  'on-scene': ['returning'],
+  returning: ['available'],
+  available: [],
+  'out-of-service': [],
+};
 /** Incidents owned by another organisation do not reach this user's live feed; look again this often. */
 const POLL_MS = 5000;
 
@@ -34,36 +41,86 @@ export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   };
   const sendPosition = (): void => {
     navigator.geolocation?.getCurrentPosition(
-      (p) => void api(`/api/units/${data!.unit!.unitId}/positions`, { body: { fixes: [{ lon: p.coords.longitude, lat: p.coords.latitude, speed: p.coords.speed ?? null, heading: p.coords.heading ?? null, at: new Date(p.timestamp).toISOString() }] } }).then(load, (e: Error) => setError(e.message)),
+      (p) =>
+        void api(`/api/units/${data!.unit!.unitId}/positions`, {
+          body: {
+            fixes: [
+              {
+                lon: p.coords.longitude,
+                lat: p.coords.latitude,
+                speed: p.coords.speed ?? null,
+                heading: p.coords.heading ?? null,
+                at: new Date(p.timestamp).toISOString(),
+              },
+            ],
+          },
+        }).then(load, (e: Error) => setError(e.message)),
       (e) => setError(e.message),
     );
   };
   if (!data) return <div className="panel">…</div>;
-  if (!data.unit) return <div className="panel responder"><MyGuidance recent={recent} /><p>{t('You are not in the crew of any unit.')}</p></div>;
+  if (!data.unit)
+    return (
+      <div className="panel responder">
+        <MyGuidance recent={recent} />
+        <p>{t('You are not in the crew of any unit.')}</p>
+      </div>
+    );
   const { unit, incident, assignment } = data;
   return (
     <div className="responder" data-testid="responder">
       <header className="responder-unit">
-        <strong>{unit.callSign}</strong> <span className="badge" data-testid="unit-status">{unit.status}</span>
-        <button className="small" onClick={sendPosition}>{t('Send my position')}</button>
+        <strong>{unit.callSign}</strong>{' '}
+        <span className="badge" data-testid="unit-status">
+          {unit.status}
+        </span>
+        <button className="small" onClick={sendPosition}>
+          {t('Send my position')}
+        </button>
       </header>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <MyGuidance recent={recent} />
-      {!incident && <p className="panel muted">{t('No assignment.')} {me.displayName}</p>}
+      {!incident && (
+        <p className="panel muted">
+          {t('No assignment.')} {me.displayName}
+        </p>
+      )}
       {incident && (
         <>
           <section className="responder-incident" data-testid="responder-incident">
-            <h2>{incident.reference} · P{incident.priority}</h2>
-            <p><strong>{incident.title}</strong></p>
-            <p>{incident.location.siteName ?? ''} {incident.location.address ?? ''}</p>
+            <h2>
+              {incident.reference} · P{incident.priority}
+            </h2>
+            <p>
+              <strong>{incident.title}</strong>
+            </p>
+            <p>
+              {incident.location.siteName ?? ''} {incident.location.address ?? ''}
+            </p>
             {incident.description && <p>{incident.description}</p>}
-            <p className="muted small">ETA {minutes(assignment?.etaSeconds ?? null)} · {assignment?.routeSource}</p>
+            <p className="muted small">
+              ETA {minutes(assignment?.etaSeconds ?? null)} · {assignment?.routeSource}
+            </p>
           </section>
-          <CommandMap fit className="responder-map" incidents={[incident]} units={[unit]} selected={{ ...incident, assignments: assignment ? [assignment] : [] }} />
+          <CommandMap
+            fit
+            className="responder-map"
+            incidents={[incident]}
+            units={[unit]}
+            selected={{ ...incident, assignments: assignment ? [assignment] : [] }}
+          />
         </>
       )}
       <div className="responder-actions">
-        {(NEXT[unit.status] ?? []).map((s) => <button key={s} className="big" onClick={() => void status(s)} data-testid={`unit-${s}`}>{t(`unit:${s}`)}</button>)}
+        {(NEXT[unit.status] ?? []).map((s) => (
+          <button key={s} className="big" onClick={() => void status(s)} data-testid={`unit-${s}`}>
+            {t(`unit:${s}`)}
+          </button>
+        ))}
       </div>
       {incident && <CommsLog incidentId={incident.incidentId} log={data.log} canInternal canPublic={false} onPosted={() => void load()} />}
     </div>

@@ -7,9 +7,23 @@ import { useT } from '../i18n.js';
 
 type Pos = [number, number];
 type Mode = 'route' | 'isochrone' | 'closure' | 'evacuation';
-interface Closure { closureId: string; reason: string; geometry: { type: string; coordinates: unknown }; closedEdges: Record<string, number> }
-interface RouteAnswer { geometry: { type: 'LineString'; coordinates: Pos[] }; distanceM: number; timeS: number; steps: { maneuver: string; name: string; distanceM: number }[] }
-interface Plan { origins: { originId: string; status: string; guidance: string; route: RouteAnswer | null }[]; assemblyPoints: { id: string; name: string; people: number; position: Pos }[]; totals: { origins: number; routed: number; people: number } }
+interface Closure {
+  closureId: string;
+  reason: string;
+  geometry: { type: string; coordinates: unknown };
+  closedEdges: Record<string, number>;
+}
+interface RouteAnswer {
+  geometry: { type: 'LineString'; coordinates: Pos[] };
+  distanceM: number;
+  timeS: number;
+  steps: { maneuver: string; name: string; distanceM: number }[];
+}
+interface Plan {
+  origins: { originId: string; status: string; guidance: string; route: RouteAnswer | null }[];
+  assemblyPoints: { id: string; name: string; people: number; position: Pos }[];
+  totals: { origins: number; routed: number; people: number };
+}
 
 const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
 const TRAFFIC_ROLES = ['operator', 'supervisor', 'commander', 'admin'];
@@ -28,14 +42,35 @@ export function RoutingPage({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const canClose = me.roles.some((r) => TRAFFIC_ROLES.includes(r));
 
-  const loadClosures = () => api<{ closures: Closure[] }>('/api/routing/closures').then((r) => setClosures(r.closures), (e: Error) => setError(e.message));
+  const loadClosures = () =>
+    api<{ closures: Closure[] }>('/api/routing/closures').then(
+      (r) => setClosures(r.closures),
+      (e: Error) => setError(e.message),
+    );
   useEffect(() => void loadClosures(), []);
 
   const setData = (id: string, data: FeatureCollection): void => {
     void (mapRef.current?.getSource(id) as maplibregl.GeoJSONSource | undefined)?.setData(data);
   };
-  useEffect(() => { setData('points', { type: 'FeatureCollection', features: points.map((p) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: p } })) }); }, [points]);
-  useEffect(() => { setData('closures', { type: 'FeatureCollection', features: closures.map((c) => ({ type: 'Feature', properties: {}, geometry: c.geometry.type === 'Polygon' ? { type: 'LineString', coordinates: (c.geometry.coordinates as Pos[][])[0]! } : (c.geometry as { type: 'LineString'; coordinates: Pos[] }) })) }); }, [closures]);
+  useEffect(() => {
+    setData('points', {
+      type: 'FeatureCollection',
+      features: points.map((p) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: p } })),
+    });
+  }, [points]);
+  useEffect(() => {
+    setData('closures', {
+      type: 'FeatureCollection',
+      features: closures.map((c) => ({
+        type: 'Feature',
+        properties: {},
+        geometry:
+          c.geometry.type === 'Polygon'
+            ? { type: 'LineString', coordinates: (c.geometry.coordinates as Pos[][])[0]! }
+            : (c.geometry as { type: 'LineString'; coordinates: Pos[] }),
+      })),
+    });
+  }, [closures]);
 
   const run = async (p: Pos[]): Promise<void> => {
     setError(null);
@@ -51,9 +86,14 @@ export function RoutingPage({ me }: { me: Me }) {
         await api('/api/routing/closures', { body: { geometry: { type: 'LineString', coordinates: p }, reason: t('Closed from the routing map') } });
         await loadClosures();
       } else if (mode === 'evacuation' && p.length === 1) {
-        const result = await api<Plan>('/api/routing/evacuation', { body: { hazard: { circles: [{ center: p[0], radiusM: 150 }], spreadMPerMin: 10 }, horizonMin: 15 } });
+        const result = await api<Plan>('/api/routing/evacuation', {
+          body: { hazard: { circles: [{ center: p[0], radiusM: 150 }], spreadMPerMin: 10 }, horizonMin: 15 },
+        });
         setPlan(result);
-        setData('route', { type: 'FeatureCollection', features: result.origins.filter((o) => o.route).map((o) => ({ type: 'Feature', properties: {}, geometry: o.route!.geometry })) });
+        setData('route', {
+          type: 'FeatureCollection',
+          features: result.origins.filter((o) => o.route).map((o) => ({ type: 'Feature', properties: {}, geometry: o.route!.geometry })),
+        });
       } else return;
       setPoints([]);
     } catch (e) {
@@ -70,11 +110,22 @@ export function RoutingPage({ me }: { me: Me }) {
 
   useEffect(() => {
     if (!container.current) return;
-    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4212, 43.7384], zoom: 13.5, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: baseStyle(),
+      center: [7.4212, 43.7384],
+      zoom: 13.5,
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' },
+    });
     mapRef.current = map;
     map.on('load', () => {
       for (const id of ['iso', 'closures', 'route', 'points']) map.addSource(id, { type: 'geojson', data: empty });
-      map.addLayer({ id: 'iso', type: 'fill', source: 'iso', paint: { 'fill-color': ['match', ['get', 'band'], 0, '#12b76a', 1, '#fdb022', '#f04438'], 'fill-opacity': 0.3 } });
+      map.addLayer({
+        id: 'iso',
+        type: 'fill',
+        source: 'iso',
+        paint: { 'fill-color': ['match', ['get', 'band'], 0, '#12b76a', 1, '#fdb022', '#f04438'], 'fill-opacity': 0.3 },
+      });
       map.addLayer({ id: 'closures', type: 'line', source: 'closures', paint: { 'line-color': '#d92d20', 'line-width': 4, 'line-dasharray': [1, 1] } });
       map.addLayer({ id: 'route', type: 'line', source: 'route', paint: { 'line-color': '#175cd3', 'line-width': 4 } });
       map.addLayer({ id: 'points', type: 'circle', source: 'points', paint: { 'circle-radius': 6, 'circle-color': '#101828' } });
@@ -102,34 +153,69 @@ export function RoutingPage({ me }: { me: Me }) {
         <h2>{t('Routing')}</h2>
         <div role="group">
           {modes.map((m) => (
-            <button key={m} className={mode === m ? 'active' : ''} onClick={() => { setMode(m); setPoints([]); }}>{t(`routing.mode.${m}`)}</button>
+            <button
+              key={m}
+              className={mode === m ? 'active' : ''}
+              onClick={() => {
+                setMode(m);
+                setPoints([]);
+              }}
+            >
+              {t(`routing.mode.${m}`)}
+            </button>
           ))}
         </div>
-        <label>{t('Profile')}{' '}
+        <label>
+          {t('Profile')}{' '}
           <select value={profile} onChange={(e) => setProfile(e.target.value as 'car' | 'foot')}>
             <option value="car">{t('Car')}</option>
             <option value="foot">{t('On foot')}</option>
           </select>
         </label>
         <p className="hint">{hint[mode]}</p>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         {route && mode === 'route' && (
           <div data-testid="route-summary">
-            <p><strong>{(route.distanceM / 1000).toFixed(2)} km · {Math.ceil(route.timeS / 60)} min</strong></p>
-            <ol>{route.steps.filter((s) => s.name || s.maneuver === 'arrive').map((s, i) => <li key={i}>{t(s.maneuver)} {s.name} {s.distanceM > 0 ? `(${Math.round(s.distanceM)} m)` : ''}</li>)}</ol>
+            <p>
+              <strong>
+                {(route.distanceM / 1000).toFixed(2)} km · {Math.ceil(route.timeS / 60)} min
+              </strong>
+            </p>
+            <ol>
+              {route.steps
+                .filter((s) => s.name || s.maneuver === 'arrive')
+                .map((s, i) => (
+                  <li key={i}>
+                    {t(s.maneuver)} {s.name} {s.distanceM > 0 ? `(${Math.round(s.distanceM)} m)` : ''}
+                  </li>
+                ))}
+            </ol>
           </div>
         )}
         {plan && mode === 'evacuation' && (
           <div data-testid="evacuation-summary">
-            <p>{plan.totals.routed} / {plan.totals.origins} {t('buildings routed')}, {plan.totals.people} {t('people')}</p>
-            <ul>{plan.assemblyPoints.map((a) => <li key={a.id}>{a.name}: {a.people} {t('people')}</li>)}</ul>
+            <p>
+              {plan.totals.routed} / {plan.totals.origins} {t('buildings routed')}, {plan.totals.people} {t('people')}
+            </p>
+            <ul>
+              {plan.assemblyPoints.map((a) => (
+                <li key={a.id}>
+                  {a.name}: {a.people} {t('people')}
+                </li>
+              ))}
+            </ul>
             <p className="hint">{plan.origins.find((o) => o.status === 'route')?.guidance}</p>
           </div>
         )}
         <h3>{t('Road closures')}</h3>
         <ul data-testid="closures">
           {closures.map((c) => (
-            <li key={c.closureId}>{c.reason} ({c.closedEdges.car ?? 0} / {c.closedEdges.foot ?? 0})
+            <li key={c.closureId}>
+              {c.reason} ({c.closedEdges.car ?? 0} / {c.closedEdges.foot ?? 0})
               {canClose && <button onClick={() => void remove(c.closureId)}>{t('Reopen')}</button>}
             </li>
           ))}

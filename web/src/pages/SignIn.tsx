@@ -45,9 +45,17 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             <input name="totp" inputMode="numeric" autoComplete="one-time-code" value={totp} onChange={(e) => setTotp(e.target.value)} required autoFocus />
           </label>
         )}
-        {error && <p className="error" role="alert">{error}</p>}
-        <button type="submit" disabled={busy}>{busy ? '…' : t('Sign in')}</button>
-        <a href="/citizen" className="small">{t('Public alerts and warnings for citizens')}</a>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? '…' : t('Sign in')}
+        </button>
+        <a href="/citizen" className="small">
+          {t('Public alerts and warnings for citizens')}
+        </a>
       </form>
     </div>
   );

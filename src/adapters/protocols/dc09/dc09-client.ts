@@ -15,7 +15,13 @@ export interface Dc09Reply {
 export function readReply(body: Buffer, crc: number): Dc09Reply {
   const text = body.toString('latin1');
   const m = /^"(\*?)(ACK|NAK|DUH|RSP)"(\d{4})/.exec(text);
-  return { kind: (m?.[2] as Dc09Reply['kind'] | undefined) ?? 'invalid', encrypted: m?.[1] === '*', seq: m?.[3] ?? null, raw: text, crcOk: crc16(body) === crc };
+  return {
+    kind: (m?.[2] as Dc09Reply['kind'] | undefined) ?? 'invalid',
+    encrypted: m?.[1] === '*',
+    seq: m?.[3] ?? null,
+    raw: text,
+    crcOk: crc16(body) === crc,
+  };
 }
 
 /**
@@ -26,7 +32,10 @@ export class Dc09Client {
   private readonly framer = new Dc09Framer();
   private readonly waiting: { resolve: (r: Dc09Reply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
 
-  private constructor(private readonly socket: Socket, private readonly timeoutMs: number) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly timeoutMs: number,
+  ) {
     socket.on('data', (chunk) => {
       for (const f of this.framer.push(chunk).frames) {
         const w = this.waiting.shift();

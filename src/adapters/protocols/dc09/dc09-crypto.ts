@@ -45,5 +45,7 @@ export function encryptBody(content: string, key: Buffer): string {
   const pad = Array.from({ length: padLength }, () => String.fromCharCode(randomInt(0x41, 0x5b))).join('');
   const cipher = createCipheriv(algorithm(key), key, ZERO_IV);
   cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(Buffer.from(`${pad}|${content}`, 'latin1')), cipher.final()]).toString('hex').toUpperCase();
+  return Buffer.concat([cipher.update(Buffer.from(`${pad}|${content}`, 'latin1')), cipher.final()])
+    .toString('hex')
+    .toUpperCase();
 }

@@ -110,7 +110,13 @@ export class Dc09Framer {
     return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
   }
 
-  private take(bodyStart: number, end: number, crcForm: 'hex' | 'binary', declaredLength: number, lengthForm: RawFrame['lengthForm']): { frame: RawFrame; consumed: number } {
+  private take(
+    bodyStart: number,
+    end: number,
+    crcForm: 'hex' | 'binary',
+    declaredLength: number,
+    lengthForm: RawFrame['lengthForm'],
+  ): { frame: RawFrame; consumed: number } {
     const b = this.buf;
     const crc = crcForm === 'hex' ? Number.parseInt(b.toString('latin1', 1, 5), 16) : b.readUInt16BE(1);
     // Copy: the frame outlives the connection buffer it came from.

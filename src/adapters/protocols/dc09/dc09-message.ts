@@ -4,7 +4,16 @@ import type { RawFrame } from './dc09-framer.js';
 
 /** One event inside a DC-09 data block, before normalisation by the code tables. */
 export type Dc09Event =
-  | { protocol: 'sia'; code: string; number: string | null; area: string | null; user: string | null; time: string | null; text: string | null; newEvent: boolean }
+  | {
+      protocol: 'sia';
+      code: string;
+      number: string | null;
+      area: string | null;
+      user: string | null;
+      time: string | null;
+      text: string | null;
+      newEvent: boolean;
+    }
   | { protocol: 'cid'; qualifier: 1 | 3 | 6; code: string; partition: string; zoneOrUser: string };
 
 export interface Dc09Message {
@@ -57,7 +66,8 @@ export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; 
   const quirks: string[] = [];
   if (crc16(frame.body) !== frame.crc) return fail('crc', `CRC ${frame.crc.toString(16).toUpperCase()} does not match the frame`);
   if (frame.crcForm === 'binary') quirks.push('binary-crc');
-  if (frame.lengthForm === 'wrong' || frame.declaredLength !== frame.body.length) return fail('length', `declared length ${frame.declaredLength}, frame has ${frame.body.length}`);
+  if (frame.lengthForm === 'wrong' || frame.declaredLength !== frame.body.length)
+    return fail('length', `declared length ${frame.declaredLength}, frame has ${frame.body.length}`);
   if (frame.lengthForm === 'decimal') quirks.push('decimal-length');
   const text = frame.body.toString('latin1');
   const h = HEADER.exec(text);
@@ -75,7 +85,8 @@ export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; 
     if (/[a-f]/.test(hex)) quirks.push('lowercase-hex');
     if (!settings?.key) return { ok: false, failure: { reply: 'DUH', problem: 'key', message: `no key for account ${acct ?? '(none)'}`, partial } };
     const plain = decryptBody(hex, settings.key);
-    if (plain === null) return { ok: false, failure: { reply: 'DUH', problem: 'key', message: `cannot decrypt: wrong key for account ${acct ?? '(none)'}`, partial } };
+    if (plain === null)
+      return { ok: false, failure: { reply: 'DUH', problem: 'key', message: `cannot decrypt: wrong key for account ${acct ?? '(none)'}`, partial } };
     rest = `[${plain}`;
   }
   // Timestamp at the very end (inside the encrypted part when encrypted).
@@ -141,7 +152,10 @@ function parseData(id: string, data: string, headerAccount: string | null): { ev
   if (id === 'ADM-CID') {
     const m = CID.exec(body.trim());
     if (!m) return { error: `Contact ID data must be "QEEE GG ZZZ", got "${body.slice(0, 30)}"` };
-    return { events: [{ protocol: 'cid', qualifier: Number(m[1]) as 1 | 3 | 6, code: m[2]!, partition: m[3]!.toUpperCase(), zoneOrUser: m[4]!.toUpperCase() }], account };
+    return {
+      events: [{ protocol: 'cid', qualifier: Number(m[1]) as 1 | 3 | 6, code: m[2]!, partition: m[3]!.toUpperCase(), zoneOrUser: m[4]!.toUpperCase() }],
+      account,
+    };
   }
   // SIA-DCS: N (new) or O (old) then tokens separated by '/', modifiers carrying over.
   const newEvent = body[0] !== 'O';
@@ -160,7 +174,16 @@ function parseData(id: string, data: string, headerAccount: string | null): { ev
     if (m[5] !== undefined) {
       const rest = m[6] ?? '';
       const num = /^(\d{1,6})(.*)$/.exec(rest);
-      events.push({ protocol: 'sia', code: m[5], number: num ? num[1]! : null, area, user, time, text: (num ? num[2]! : rest).replace(/^\^|\^$/g, '') || null, newEvent });
+      events.push({
+        protocol: 'sia',
+        code: m[5],
+        number: num ? num[1]! : null,
+        area,
+        user,
+        time,
+        text: (num ? num[2]! : rest).replace(/^\^|\^$/g, '') || null,
+        newEvent,
+      });
     }
   }
   if (events.length === 0) return { error: 'SIA data block without an event code' };

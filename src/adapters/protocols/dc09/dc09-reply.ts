@@ -41,7 +41,17 @@ export function duhFrame(to: ReplyTo): Buffer {
 }
 
 /** A frame as a panel sends it (the dialler, tests, load generator). */
-export function signalFrame(input: { id: 'SIA-DCS' | 'ADM-CID' | 'NULL'; seq: number; receiver?: string; prefix?: string; account: string; data: string; xdata?: string[]; key?: Buffer | null; now: number }): Buffer {
+export function signalFrame(input: {
+  id: 'SIA-DCS' | 'ADM-CID' | 'NULL';
+  seq: number;
+  receiver?: string;
+  prefix?: string;
+  account: string;
+  data: string;
+  xdata?: string[];
+  key?: Buffer | null;
+  now: number;
+}): Buffer {
   const head = `${String(input.seq % 10000).padStart(4, '0')}${input.receiver ? `R${input.receiver}` : ''}L${input.prefix ?? '0'}#${input.account}`;
   const content = `${input.data ? `#${input.account}|${input.data}` : ''}]${(input.xdata ?? []).map((x) => `[${x}]`).join('')}${dc09Timestamp(input.now)}`;
   if (input.key) return frameOf(`"*${input.id}"${head}[${encryptBody(content, input.key)}`);

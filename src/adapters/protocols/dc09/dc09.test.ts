@@ -15,7 +15,7 @@ const settings = new Map<string, AccountSettings>([
   ['AB12', { key, clockOffsetMinutes: 0 }],
   ['5678', { key: null, clockOffsetMinutes: 60 }],
 ]);
-const options: ParseOptions = { now: NOW, settingsFor: (a) => (a ? settings.get(a) ?? null : null) };
+const options: ParseOptions = { now: NOW, settingsFor: (a) => (a ? (settings.get(a) ?? null) : null) };
 
 const one = (bytes: Buffer): RawFrame => {
   const r = new Dc09Framer().push(bytes);
@@ -38,8 +38,18 @@ test('a plain SIA-DCS frame is read: account, area, zone, code, x-data, timestam
   assert.equal(m.seq, '0042');
   assert.equal(m.receiver, '1');
   assert.equal(m.account, '1234');
-  assert.deepEqual(m.events.map((e) => e.protocol === 'sia' && [e.code, e.number, e.area]), [['BA', '012', '1'], ['BA', '013', '1']]);
-  assert.deepEqual(m.xdata, [{ type: 'X', value: '7.4246' }, { type: 'Y', value: '43.7384' }, { type: 'I', value: 'Kitchen door' }]);
+  assert.deepEqual(
+    m.events.map((e) => e.protocol === 'sia' && [e.code, e.number, e.area]),
+    [
+      ['BA', '012', '1'],
+      ['BA', '013', '1'],
+    ],
+  );
+  assert.deepEqual(m.xdata, [
+    { type: 'X', value: '7.4246' },
+    { type: 'Y', value: '43.7384' },
+    { type: 'I', value: 'Kitchen door' },
+  ]);
   assert.equal(m.timestamp!.getTime(), NOW - 5000);
   assert.deepEqual(m.quirks, []);
 });
@@ -60,7 +70,10 @@ test('encrypted frames: decrypted with the account key, *ACK encrypted back, tim
   assert.match(frame.toString('latin1'), /"\*SIA-DCS"0007L0#AB12\[[0-9A-F]+\r$/);
   const r = parse(frame);
   assert.ok(r.ok, JSON.stringify(r));
-  assert.deepEqual(r.message.events.map((e) => e.protocol === 'sia' && e.code), ['FA']);
+  assert.deepEqual(
+    r.message.events.map((e) => e.protocol === 'sia' && e.code),
+    ['FA'],
+  );
   const ack = ackFrame(r.message, NOW, key).toString('latin1');
   assert.match(ack, /^\n[0-9A-F]{4}0[0-9A-F]{3}"\*ACK"0007L0#AB12\[[0-9A-F]{32,}\r$/);
   const ackBody = ack.slice(ack.indexOf('[') + 1, -1);
@@ -78,7 +91,10 @@ test('real-panel quirks are accepted and named', () => {
   const body = `"SIA-DCS"0010L0#1234[#1234|NBA001]`;
   // Binary 2-byte CRC.
   const crc = crc16(Buffer.from(body, 'latin1'));
-  const binary = Buffer.concat([Buffer.from([0x0a, crc >> 8, crc & 0xff]), Buffer.from(`0${body.length.toString(16).toUpperCase().padStart(3, '0')}${body}\r`, 'latin1')]);
+  const binary = Buffer.concat([
+    Buffer.from([0x0a, crc >> 8, crc & 0xff]),
+    Buffer.from(`0${body.length.toString(16).toUpperCase().padStart(3, '0')}${body}\r`, 'latin1'),
+  ]);
   const b = parse(binary);
   assert.ok(b.ok && b.message.quirks.includes('binary-crc'), JSON.stringify(b));
   // Length in decimal (34 bytes written "034", which as hex would be 52).
@@ -121,17 +137,34 @@ test('framing: several frames in one segment, one frame split byte by byte, junk
   const split = new Dc09Framer();
   const got: RawFrame[] = [];
   for (const byte of all) got.push(...split.push(Buffer.from([byte])).frames);
-  assert.deepEqual(got.map((f) => f.body.toString()), together.frames.map((f) => f.body.toString()));
+  assert.deepEqual(
+    got.map((f) => f.body.toString()),
+    together.frames.map((f) => f.body.toString()),
+  );
   assert.equal(split.pending, 0);
 });
 
 test('property: any frame the sender builds is parsed back, however the stream is cut', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ seq: fc.nat(9999), zone: fc.nat(999), code: fc.constantFrom('BA', 'FA', 'PA', 'HA', 'TA', 'RP', 'OP', 'CL'), encrypt: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+      fc.array(
+        fc.record({ seq: fc.nat(9999), zone: fc.nat(999), code: fc.constantFrom('BA', 'FA', 'PA', 'HA', 'TA', 'RP', 'OP', 'CL'), encrypt: fc.boolean() }),
+        { minLength: 1, maxLength: 8 },
+      ),
       fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 20 }),
       (signals, cuts) => {
-        const stream = Buffer.concat(signals.map((s) => signalFrame({ id: 'SIA-DCS', seq: s.seq, account: s.encrypt ? 'AB12' : '1234', data: `N${s.code}${String(s.zone).padStart(3, '0')}`, key: s.encrypt ? key : null, now: NOW })));
+        const stream = Buffer.concat(
+          signals.map((s) =>
+            signalFrame({
+              id: 'SIA-DCS',
+              seq: s.seq,
+              account: s.encrypt ? 'AB12' : '1234',
+              data: `N${s.code}${String(s.zone).padStart(3, '0')}`,
+              key: s.encrypt ? key : null,
+              now: NOW,
+            }),
+          ),
+        );
         const framer = new Dc09Framer();
         const parsed = [];
         let at = 0;
@@ -154,20 +187,29 @@ test('property: any frame the sender builds is parsed back, however the stream i
 });
 
 test('fuzz: arbitrary and mutated bytes never throw, never buffer without bound', () => {
-  const good = Buffer.concat([frameOf('"SIA-DCS"0001L0#1234[#1234|Nri1/BA012][X7.4]'), signalFrame({ id: 'SIA-DCS', seq: 2, account: 'AB12', data: 'NFA001', key, now: NOW })]);
+  const good = Buffer.concat([
+    frameOf('"SIA-DCS"0001L0#1234[#1234|Nri1/BA012][X7.4]'),
+    signalFrame({ id: 'SIA-DCS', seq: 2, account: 'AB12', data: 'NFA001', key, now: NOW }),
+  ]);
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 3000 }), fc.array(fc.tuple(fc.nat(good.length - 1), fc.nat(255)), { maxLength: 8 }).map((flips) => {
-      const b = Buffer.from(good);
-      for (const [i, v] of flips) b[i] = v;
-      return new Uint8Array(b);
-    })), (bytes) => {
-      const framer = new Dc09Framer();
-      for (const f of framer.push(Buffer.from(bytes)).frames) {
-        const r = parseFrame(f, options);
-        if (!r.ok) assert.ok(['NAK', 'DUH'].includes(r.failure.reply));
-      }
-      assert.ok(framer.pending <= MAX_FRAME_BYTES + 16);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.array(fc.tuple(fc.nat(good.length - 1), fc.nat(255)), { maxLength: 8 }).map((flips) => {
+          const b = Buffer.from(good);
+          for (const [i, v] of flips) b[i] = v;
+          return new Uint8Array(b);
+        }),
+      ),
+      (bytes) => {
+        const framer = new Dc09Framer();
+        for (const f of framer.push(Buffer.from(bytes)).frames) {
+          const r = parseFrame(f, options);
+          if (!r.ok) assert.ok(['NAK', 'DUH'].includes(r.failure.reply));
+        }
+        assert.ok(framer.pending <= MAX_FRAME_BYTES + 16);
+      },
+    ),
     { numRuns: 2000 },
   );
 });

@@ -14,7 +14,11 @@ test('MQTT router: a topic goes to its route; a shared topic is split by the JSO
   const got: string[] = [];
   router.route({ filter: 'vigil/sensors/+/events', handle: async (m) => void got.push(`sensors:${m.topic}`) });
   router.route({ filter: 'vigil/units/+/position', handle: async (m) => void got.push(`units:${m.topic}`) });
-  const remove = router.route({ filter: 'vigil/sensors/+/events', type: 'people-count', handle: async (m) => void got.push(`crowd:${(m.json() as { value: number }).value}`) });
+  const remove = router.route({
+    filter: 'vigil/sensors/+/events',
+    type: 'people-count',
+    handle: async (m) => void got.push(`crowd:${(m.json() as { value: number }).value}`),
+  });
   assert.deepEqual(router.filters(), ['vigil/sensors/+/events', 'vigil/units/+/position']);
   assert.equal(await router.deliver('vigil/sensors/cam1/events', Buffer.from('{"type":"people-count","state":"normal","value":4}')), true);
   await router.deliver('vigil/sensors/gas1/events', Buffer.from('{"type":"gas","state":"alarm"}'));
@@ -24,7 +28,13 @@ test('MQTT router: a topic goes to its route; a shared topic is split by the JSO
   assert.equal(router.listensOn('other/topic'), false);
   remove();
   await router.deliver('vigil/sensors/cam1/events', Buffer.from('{"type":"people-count","state":"normal","value":5}'));
-  assert.deepEqual(got, ['crowd:4', 'sensors:vigil/sensors/gas1/events', 'sensors:vigil/sensors/junk/events', 'units:vigil/units/u1/position', 'sensors:vigil/sensors/cam1/events']);
+  assert.deepEqual(got, [
+    'crowd:4',
+    'sensors:vigil/sensors/gas1/events',
+    'sensors:vigil/sensors/junk/events',
+    'units:vigil/units/u1/position',
+    'sensors:vigil/sensors/cam1/events',
+  ]);
 });
 
 test('MQTT message: the payload is parsed once, undefined when it is not JSON', () => {

@@ -11,8 +11,7 @@ const run = `t${process.pid}_${Date.now().toString(36)}`;
 const schemas: string[] = [];
 let n = 0;
 let current = '';
-const open = (schema: string): Promise<PostgresEventLog> =>
-  PostgresEventLog.open({ connectionString: POSTGRES_URL, schema, pollIntervalMs: 200 });
+const open = (schema: string): Promise<PostgresEventLog> => PostgresEventLog.open({ connectionString: POSTGRES_URL, schema, pollIntervalMs: 200 });
 
 after(async () => {
   if (schemas.length === 0) return;
@@ -50,13 +49,21 @@ test('postgres: two nodes appending to one store keep one contiguous chain and s
     const write = (log: PostgresEventLog, node: string) =>
       Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          log.append(Array.from({ length: 10 }, (_, j) => ({ type: 'test.node.wrote', subject: `node:${node}`, orgId: null, actor: 'system', data: { i, j } }))),
+          log.append(
+            Array.from({ length: 10 }, (_, j) => ({ type: 'test.node.wrote', subject: `node:${node}`, orgId: null, actor: 'system', data: { i, j } })),
+          ),
         ),
       );
     await Promise.all([write(a, 'a'), write(b, 'b')]);
     await done;
-    assert.deepEqual(seenByA.map((e) => e.seq), Array.from({ length: 400 }, (_, i) => i + 1));
-    assert.ok(seenByA.some((e) => e.subject === 'node:b'), "node A's follower saw node B's events");
+    assert.deepEqual(
+      seenByA.map((e) => e.seq),
+      Array.from({ length: 400 }, (_, i) => i + 1),
+    );
+    assert.ok(
+      seenByA.some((e) => e.subject === 'node:b'),
+      "node A's follower saw node B's events",
+    );
     const chain = await verifyChain(b);
     assert.equal(chain.ok, true, chain.problem ?? '');
     assert.equal(chain.checked, 400);

@@ -95,9 +95,7 @@ export class PostgresEventLog implements EventLog {
     try {
       client = await this.pool.connect();
       await client.query('BEGIN');
-      const head = await client.query<{ seq: string; hash: string }>(
-        `SELECT seq, hash FROM ${this.options.schema}.chain_head FOR UPDATE`,
-      );
+      const head = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.options.schema}.chain_head FOR UPDATE`);
       const ids = batch.flatMap((p) => p.events.map(({ e }) => e.id).filter((id): id is string => id !== undefined));
       const existing = new Map<string, StoredEvent>();
       if (ids.length > 0) {
@@ -137,10 +135,7 @@ export class PostgresEventLog implements EventLog {
       values.push(s.seq, s.id, s.type, s.subject, s.orgId, s.actor, s.reason, s.at, json, s.prevHash, s.hash);
       return `(${Array.from({ length: cols }, (_, c) => `$${r * cols + c + 1}`).join(',')})`;
     });
-    await client.query(
-      `INSERT INTO ${this.t} (seq, id, type, subject, org_id, actor, reason, at, data, prev_hash, hash) VALUES ${tuples.join(',')}`,
-      values,
-    );
+    await client.query(`INSERT INTO ${this.t} (seq, id, type, subject, org_id, actor, reason, at, data, prev_hash, hash) VALUES ${tuples.join(',')}`, values);
   }
 
   async read(options: ReadOptions = {}): Promise<StoredEvent[]> {
@@ -159,10 +154,7 @@ export class PostgresEventLog implements EventLog {
       where.push(`(${ranges.join(' OR ')})`);
     }
     params.push(clampLimit(options.limit));
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT * FROM ${this.t} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`,
-      params,
-    );
+    const { rows } = await this.pool.query<EventRow>(`SELECT * FROM ${this.t} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`, params);
     return rows.map(eventFromRow);
   }
 

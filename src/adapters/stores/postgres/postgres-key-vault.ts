@@ -12,7 +12,11 @@ import { assertSchemaName } from './migrations.js';
  * shredded key can still be recovered from them (docs/architecture.md).
  */
 export class PostgresKeyVault implements KeyVault {
-  private constructor(private readonly pool: pg.Pool, private readonly table: string, private readonly secrets: SecretBox) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly table: string,
+    private readonly secrets: SecretBox,
+  ) {}
 
   static async open(connectionString: string, schema: string, secrets: SecretBox): Promise<PostgresKeyVault> {
     assertSchemaName(schema);
@@ -29,14 +33,19 @@ export class PostgresKeyVault implements KeyVault {
   }
 
   async create(subject: string): Promise<Buffer> {
-    await this.pool.query(`INSERT INTO ${this.table} (subject, wrapped) VALUES ($1, $2) ON CONFLICT (subject) DO NOTHING`, [subject, this.secrets.seal(randomBytes(32).toString('base64'))]);
+    await this.pool.query(`INSERT INTO ${this.table} (subject, wrapped) VALUES ($1, $2) ON CONFLICT (subject) DO NOTHING`, [
+      subject,
+      this.secrets.seal(randomBytes(32).toString('base64')),
+    ]);
     return (await this.get([subject])).get(subject)!;
   }
 
   async get(subjects: readonly string[]): Promise<Map<string, Buffer>> {
     const keys = new Map<string, Buffer>();
     if (subjects.length === 0) return keys;
-    const { rows } = await this.pool.query<{ subject: string; wrapped: string }>(`SELECT subject, wrapped FROM ${this.table} WHERE subject = ANY($1::text[])`, [subjects]);
+    const { rows } = await this.pool.query<{ subject: string; wrapped: string }>(`SELECT subject, wrapped FROM ${this.table} WHERE subject = ANY($1::text[])`, [
+      subjects,
+    ]);
     for (const row of rows) {
       const plain = this.secrets.open(row.wrapped);
       if (plain) keys.set(row.subject, Buffer.from(plain, 'base64'));

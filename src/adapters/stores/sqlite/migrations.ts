@@ -28,9 +28,7 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
 export function migrateSqlite(db: Database.Database): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
-  );
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   const ran: number[] = [];
   for (const m of SQLITE_MIGRATIONS) {
     if (applied.has(m.version)) continue;

@@ -43,7 +43,10 @@ export class SqliteEventLog implements EventLog {
   private broken: Error | null = null;
   private readonly statements;
 
-  constructor(readonly file: string, options: SqliteEventLogOptions = {}) {
+  constructor(
+    readonly file: string,
+    options: SqliteEventLogOptions = {},
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const synchronous = options.synchronous ?? 'FULL';
     this.db = openSqlite(file, synchronous);
@@ -109,7 +112,8 @@ export class SqliteEventLog implements EventLog {
       done: (reply) => {
         if ('ok' in reply) this.settle(batch, reply.ok);
         // Nothing of this group is committed: every caller is told, none is acknowledged.
-        else if ('error' in reply) for (const p of batch) p.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
+        else if ('error' in reply)
+          for (const p of batch) p.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
       },
     });
     this.worker!.ref();
@@ -123,18 +127,32 @@ export class SqliteEventLog implements EventLog {
     const byId = new Map<string, StoredEvent>();
     batch.forEach((p, i) => {
       const outcomes = result.results[i]!;
-      p.resolve(outcomes.map((o, j) => {
-        if ('existing' in o) return o.existing;
-        const [seq, id, at, prevHash, hash] = o.written;
-        // An id repeated within the group: the caller gets the first one back.
-        const first = byId.get(id);
-        if (first) return first;
-        const { e, json } = p.events[j]!;
-        const stored: StoredEvent = { seq, id, type: e.type, subject: e.subject, orgId: e.orgId, actor: e.actor, reason: e.reason ?? null, at, data: JSON.parse(json) as unknown, prevHash, hash };
-        byId.set(id, stored);
-        written.push(stored);
-        return stored;
-      }));
+      p.resolve(
+        outcomes.map((o, j) => {
+          if ('existing' in o) return o.existing;
+          const [seq, id, at, prevHash, hash] = o.written;
+          // An id repeated within the group: the caller gets the first one back.
+          const first = byId.get(id);
+          if (first) return first;
+          const { e, json } = p.events[j]!;
+          const stored: StoredEvent = {
+            seq,
+            id,
+            type: e.type,
+            subject: e.subject,
+            orgId: e.orgId,
+            actor: e.actor,
+            reason: e.reason ?? null,
+            at,
+            data: JSON.parse(json) as unknown,
+            prevHash,
+            hash,
+          };
+          byId.set(id, stored);
+          written.push(stored);
+          return stored;
+        }),
+      );
     });
     if (written.length > 0) this.pump.wake(written);
   }
@@ -142,7 +160,8 @@ export class SqliteEventLog implements EventLog {
   /** The writer thread died: nothing in flight was committed as far as anyone can tell; refuse from now on. */
   private fail(error: Error): void {
     this.broken ??= error;
-    for (const { batch } of this.inFlight.values()) for (const p of batch) p.reject(new VigilError('unavailable', `the event log cannot write: ${error.message}`));
+    for (const { batch } of this.inFlight.values())
+      for (const p of batch) p.reject(new VigilError('unavailable', `the event log cannot write: ${error.message}`));
     this.inFlight.clear();
   }
 

@@ -13,7 +13,11 @@ export class SqliteKeyVault implements KeyVault {
   private readonly db: Database.Database;
   private readonly statements;
 
-  constructor(file: string, private readonly secrets: SecretBox, synchronous: Synchronous = 'FULL') {
+  constructor(
+    file: string,
+    private readonly secrets: SecretBox,
+    synchronous: Synchronous = 'FULL',
+  ) {
     this.db = openSqlite(file, synchronous);
     this.db.pragma('secure_delete = ON');
     this.db.exec('CREATE TABLE IF NOT EXISTS personal_keys (subject TEXT PRIMARY KEY, wrapped TEXT NOT NULL) WITHOUT ROWID');

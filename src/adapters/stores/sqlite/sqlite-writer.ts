@@ -52,7 +52,19 @@ export class SqliteWriter {
       );
       const fresh = new Set<StoredEvent>();
       for (const { stored, json } of chained.written) {
-        this.insert.run(stored.seq, stored.id, stored.type, stored.subject, stored.orgId, stored.actor, stored.reason, stored.at, json, stored.prevHash, stored.hash);
+        this.insert.run(
+          stored.seq,
+          stored.id,
+          stored.type,
+          stored.subject,
+          stored.orgId,
+          stored.actor,
+          stored.reason,
+          stored.at,
+          json,
+          stored.prevHash,
+          stored.hash,
+        );
         fresh.add(stored);
       }
       return {

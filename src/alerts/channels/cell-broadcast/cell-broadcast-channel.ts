@@ -20,7 +20,8 @@ export function parseCbcResponse(text: string, requested: readonly string[]): At
   }
   const j = json as Partial<CbcResponse>;
   const okList = Array.isArray(j?.accepted) && j.accepted.every((c) => typeof c === 'string');
-  const okFailed = j?.failed === undefined || (Array.isArray(j.failed) && j.failed.every((f) => f && typeof f.cell === 'string' && typeof f.cause === 'string'));
+  const okFailed =
+    j?.failed === undefined || (Array.isArray(j.failed) && j.failed.every((f) => f && typeof f.cell === 'string' && typeof f.cause === 'string'));
   if (!okList || !okFailed) return { ok: false, error: 'the CBC answer lacks "accepted" (cell ids) or has a malformed "failed"', retry: true };
   const wanted = new Set(requested);
   const accepted = [...new Set(j.accepted!.filter((c) => wanted.has(c)))];
@@ -68,7 +69,15 @@ export class CellBroadcastChannel implements SelfDeliveringChannel {
     const requests: CbcRequest[] = [];
     const problems: [string, string][] = [];
     const cap = capRef(alert.cap);
-    const stop = (m: CbsMessageRecord): void => void requests.push({ operation: 'stop', requestId: `${alert.alertId}:stop:${m.language}`, messageIdentifier: m.messageIdentifier, serialNumber: m.serialNumber, warningArea: { cells: m.cells }, cap });
+    const stop = (m: CbsMessageRecord): void =>
+      void requests.push({
+        operation: 'stop',
+        requestId: `${alert.alertId}:stop:${m.language}`,
+        messageIdentifier: m.messageIdentifier,
+        serialNumber: m.serialNumber,
+        warningArea: { cells: m.cells },
+        cap,
+      });
     if (alert.cap.msgType === 'Cancel') {
       for (const m of onAir.values()) stop(m);
     } else {
@@ -82,8 +91,15 @@ export class CellBroadcastChannel implements SelfDeliveringChannel {
         const prev = onAir.get(language);
         try {
           const req = writeRequest({
-            cap: alert.cap, info, text: textsOf(info).sms, additionalLanguage: k > 0, cells, requestId: `${alert.alertId}:write:${language}`,
-            messageCode: prev ? prev.messageCode : fresh.shift()!, updateNumber: prev ? prev.updateNumber + 1 : 0, replacesSerialNumber: null,
+            cap: alert.cap,
+            info,
+            text: textsOf(info).sms,
+            additionalLanguage: k > 0,
+            cells,
+            requestId: `${alert.alertId}:write:${language}`,
+            messageCode: prev ? prev.messageCode : fresh.shift()!,
+            updateNumber: prev ? prev.updateNumber + 1 : 0,
+            replacesSerialNumber: null,
             repetitionPeriodSeconds: this.options.repetitionPeriodSeconds,
           });
           // Same channel: replaced in place. Another channel (severity changed): the old one is stopped first.
@@ -95,33 +111,96 @@ export class CellBroadcastChannel implements SelfDeliveringChannel {
         }
       });
       if (cells.length === 0 && requests.every((r) => r.operation === 'write-replace')) {
-        await record({ alertId: alert.alertId, channel: 'cell-broadcast', status: 'done', queued: 0, sent: [], failed: problems, note: 'no cell site covers the area' });
+        await record({
+          alertId: alert.alertId,
+          channel: 'cell-broadcast',
+          status: 'done',
+          queued: 0,
+          sent: [],
+          failed: problems,
+          note: 'no cell site covers the area',
+        });
         return;
       }
     }
     // Stops first, so the projection frees a language before its replacement on another channel.
     requests.sort((a, b) => (a.operation === b.operation ? 0 : a.operation === 'stop' ? -1 : 1));
-    const messages = requests.map((r) => (r.operation === 'stop'
-      ? { ...onAirRecord(onAir, r.serialNumber), requestId: r.requestId, operation: 'stop' as const }
-      : { requestId: r.requestId, operation: r.operation, language: r.language, messageIdentifier: r.messageIdentifier, serialNumber: r.serialNumber, messageCode: r.messageCode, updateNumber: r.updateNumber, pages: r.pages, dataCodingScheme: r.dataCodingScheme, cells: r.warningArea.cells }));
-    await this.ctx.record([{ type: 'alerts.cell-broadcast.requested', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'system:alert-dispatcher', data: { alertId: alert.alertId, rootAlertId, messages } satisfies CellBroadcastEvents['alerts.cell-broadcast.requested'] }]);
+    const messages = requests.map((r) =>
+      r.operation === 'stop'
+        ? { ...onAirRecord(onAir, r.serialNumber), requestId: r.requestId, operation: 'stop' as const }
+        : {
+            requestId: r.requestId,
+            operation: r.operation,
+            language: r.language,
+            messageIdentifier: r.messageIdentifier,
+            serialNumber: r.serialNumber,
+            messageCode: r.messageCode,
+            updateNumber: r.updateNumber,
+            pages: r.pages,
+            dataCodingScheme: r.dataCodingScheme,
+            cells: r.warningArea.cells,
+          },
+    );
+    await this.ctx.record([
+      {
+        type: 'alerts.cell-broadcast.requested',
+        subject: `alert:${alert.alertId}`,
+        orgId: alert.orgId,
+        actor: 'system:alert-dispatcher',
+        data: { alertId: alert.alertId, rootAlertId, messages } satisfies CellBroadcastEvents['alerts.cell-broadcast.requested'],
+      },
+    ]);
     const unit = (r: CbcRequest, cell: string): string => `${r.operation === 'stop' ? 'stop ' : ''}${messageLanguage(r, onAir)}:${cell}`;
-    await record({ alertId: alert.alertId, channel: 'cell-broadcast', status: 'sending', queued: requests.reduce((n, r) => n + r.warningArea.cells.length, 0) + problems.length, sent: [], failed: problems, note: `${requests.length} CBS message(s) to the CBC` });
-    await Promise.all(requests.map(async (r) => {
-      const result = await post(this.cbcUrl!, JSON.stringify(r), {
-        headers: (n) => ({ 'content-type': 'application/json', 'user-agent': 'Vigil', 'x-vigil-request': r.requestId, 'x-vigil-attempt': String(n) }),
-        read: (answer) => parseCbcResponse(answer.text, r.warningArea.cells),
-        timeoutMs: this.options.timeoutMs ?? 10_000, maxBytes: MAX_ANSWER_BYTES, signal: this.inFlight.signal,
-        ...(this.options.backoffMs ? { backoffMs: this.options.backoffMs } : {}),
-      });
-      const answer = result.ok ? result.value : null;
-      await this.ctx.record([{ type: 'alerts.cell-broadcast.answered', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'system:alert-dispatcher', data: { alertId: alert.alertId, requestId: r.requestId, accepted: answer?.accepted.length ?? 0, failed: answer ? answer.failed.length : r.warningArea.cells.length, error: result.ok ? null : result.error.slice(0, 200) } }]);
-      await record({
-        alertId: alert.alertId, channel: 'cell-broadcast', status: 'sending', queued: 0,
-        sent: answer ? answer.accepted.map((c) => unit(r, c)) : [],
-        failed: answer ? answer.failed.map((f): [string, string] => [unit(r, f.cell), f.cause]) : r.warningArea.cells.map((c): [string, string] => [unit(r, c), result.ok ? '' : `${result.error.slice(0, 180)} (after ${result.attempts} attempt(s))`]),
-      });
-    }));
+    await record({
+      alertId: alert.alertId,
+      channel: 'cell-broadcast',
+      status: 'sending',
+      queued: requests.reduce((n, r) => n + r.warningArea.cells.length, 0) + problems.length,
+      sent: [],
+      failed: problems,
+      note: `${requests.length} CBS message(s) to the CBC`,
+    });
+    await Promise.all(
+      requests.map(async (r) => {
+        const result = await post(this.cbcUrl!, JSON.stringify(r), {
+          headers: (n) => ({ 'content-type': 'application/json', 'user-agent': 'Vigil', 'x-vigil-request': r.requestId, 'x-vigil-attempt': String(n) }),
+          read: (answer) => parseCbcResponse(answer.text, r.warningArea.cells),
+          timeoutMs: this.options.timeoutMs ?? 10_000,
+          maxBytes: MAX_ANSWER_BYTES,
+          signal: this.inFlight.signal,
+          ...(this.options.backoffMs ? { backoffMs: this.options.backoffMs } : {}),
+        });
+        const answer = result.ok ? result.value : null;
+        await this.ctx.record([
+          {
+            type: 'alerts.cell-broadcast.answered',
+            subject: `alert:${alert.alertId}`,
+            orgId: alert.orgId,
+            actor: 'system:alert-dispatcher',
+            data: {
+              alertId: alert.alertId,
+              requestId: r.requestId,
+              accepted: answer?.accepted.length ?? 0,
+              failed: answer ? answer.failed.length : r.warningArea.cells.length,
+              error: result.ok ? null : result.error.slice(0, 200),
+            },
+          },
+        ]);
+        await record({
+          alertId: alert.alertId,
+          channel: 'cell-broadcast',
+          status: 'sending',
+          queued: 0,
+          sent: answer ? answer.accepted.map((c) => unit(r, c)) : [],
+          failed: answer
+            ? answer.failed.map((f): [string, string] => [unit(r, f.cell), f.cause])
+            : r.warningArea.cells.map((c): [string, string] => [
+                unit(r, c),
+                result.ok ? '' : `${result.error.slice(0, 180)} (after ${result.attempts} attempt(s))`,
+              ]),
+        });
+      }),
+    );
     await record({ alertId: alert.alertId, channel: 'cell-broadcast', status: 'done', queued: 0, sent: [], failed: [] });
   }
 
@@ -146,9 +225,18 @@ export class CellBroadcastChannel implements SelfDeliveringChannel {
 
 function onAirRecord(onAir: Map<string, CbsMessageRecord>, serial: number): Omit<CbsMessageRecord, 'answer' | 'requestId' | 'operation'> {
   const m = [...onAir.values()].find((x) => x.serialNumber === serial)!;
-  return { language: m.language, messageIdentifier: m.messageIdentifier, serialNumber: m.serialNumber, messageCode: m.messageCode, updateNumber: m.updateNumber, pages: m.pages, dataCodingScheme: m.dataCodingScheme, cells: m.cells };
+  return {
+    language: m.language,
+    messageIdentifier: m.messageIdentifier,
+    serialNumber: m.serialNumber,
+    messageCode: m.messageCode,
+    updateNumber: m.updateNumber,
+    pages: m.pages,
+    dataCodingScheme: m.dataCodingScheme,
+    cells: m.cells,
+  };
 }
 
 function messageLanguage(r: CbcRequest, onAir: Map<string, CbsMessageRecord>): string {
-  return r.operation === 'write-replace' ? r.language : [...onAir.values()].find((x) => x.serialNumber === r.serialNumber)?.language ?? '?';
+  return r.operation === 'write-replace' ? r.language : ([...onAir.values()].find((x) => x.serialNumber === r.serialNumber)?.language ?? '?');
 }

@@ -17,9 +17,9 @@ import fc from 'fast-check';
 import { parseCbcResponse } from './cell-broadcast-channel.js';
 import { until } from '../../../../test/support/until.js';
 
-
 test('message identifiers: TS 23.041 CMAS / EU-Alert channels by status, severity, urgency, certainty; additional languages', () => {
-  const info = (severity: string, urgency: string, certainty: string, extra: Partial<CapInfo> = {}): CapInfo => ({ category: ['Met'], event: 'x', severity, urgency, certainty, ...extra }) as CapInfo;
+  const info = (severity: string, urgency: string, certainty: string, extra: Partial<CapInfo> = {}): CapInfo =>
+    ({ category: ['Met'], event: 'x', severity, urgency, certainty, ...extra }) as CapInfo;
   const actual = { status: 'Actual' } as const;
   assert.equal(cbsMessageIdentifier(actual, info('Extreme', 'Immediate', 'Observed'), false), 4371);
   assert.equal(cbsMessageIdentifier(actual, info('Extreme', 'Immediate', 'Likely'), false), 4372);
@@ -30,8 +30,14 @@ test('message identifiers: TS 23.041 CMAS / EU-Alert channels by status, severit
   assert.equal(cbsMessageIdentifier(actual, info('Severe', 'Expected', 'Likely'), true), 4391);
   assert.equal(cbsMessageIdentifier(actual, info('Moderate', 'Immediate', 'Observed'), false), 4396, 'below the CMAS thresholds: public safety');
   assert.equal(cbsMessageIdentifier(actual, info('Severe', 'Future', 'Observed'), true), 4397);
-  assert.equal(cbsMessageIdentifier(actual, info('Extreme', 'Immediate', 'Observed', { parameter: [{ valueName: 'EU-Alert level', value: '1' }] }), false), 4370);
-  assert.equal(cbsMessageIdentifier(actual, info('Extreme', 'Immediate', 'Observed', { parameter: [{ valueName: 'EU-Alert level', value: '1' }] }), true), 4383);
+  assert.equal(
+    cbsMessageIdentifier(actual, info('Extreme', 'Immediate', 'Observed', { parameter: [{ valueName: 'EU-Alert level', value: '1' }] }), false),
+    4370,
+  );
+  assert.equal(
+    cbsMessageIdentifier(actual, info('Extreme', 'Immediate', 'Observed', { parameter: [{ valueName: 'EU-Alert level', value: '1' }] }), true),
+    4383,
+  );
   assert.equal(cbsMessageIdentifier(actual, info('Severe', 'Immediate', 'Likely', { eventCode: [{ valueName: 'SAME', value: 'CAE' }] }), false), 4379);
   assert.equal(cbsMessageIdentifier({ status: 'Exercise' }, info('Extreme', 'Immediate', 'Observed'), false), 4381);
   assert.equal(cbsMessageIdentifier({ status: 'Exercise' }, info('Extreme', 'Immediate', 'Observed'), true), 4394);
@@ -43,10 +49,18 @@ test('message identifiers: TS 23.041 CMAS / EU-Alert channels by status, severit
 test('cell broadcast: per language a CBS message to the cells covering the area; Update replaces with the next update number; Cancel stops', async () => {
   const cbc = await startCbcPeer({ failFirst: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cbc-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_CBC_URL: cbc.url }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_CBC_URL: cbc.url }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const area = targetAreaOf(flood.info[0]!.area);
-    const cells = [...vigil.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'cell-site' && coverageIntersects(d.cell!.coverage, area)).map((d) => d.cell!.cellId).sort();
+    const cells = [...vigil.capabilities.city.service.state.devices.values()]
+      .filter((d) => d.kind === 'cell-site' && coverageIntersects(d.cell!.coverage, area))
+      .map((d) => d.cell!.cellId)
+      .sort();
     const allCells = [...vigil.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'cell-site');
     assert.ok(cells.length > 0 && cells.length < allCells.length, `some but not all of the ${allCells.length} demo cells cover Fontvieille (${cells.length})`);
     const author = await signedIn(vigil, 'alert-officer');
@@ -64,13 +78,26 @@ test('cell broadcast: per language a CBS message to the cells covering the area;
     assert.equal(en!.messageIdentifier, 4375 + 13, 'the additional language channel');
     assert.notEqual(fr!.messageCode, en!.messageCode);
     assert.deepEqual([fr!.updateNumber, en!.updateNumber], [0, 0]);
-    for (const [m, info] of [[fr!, flood.info[0]!], [en!, flood.info[1]!]] as const) {
-      assert.equal(m.pages.join(''), channelTexts({ status: 'Actual', msgType: 'Alert' }, info as CapInfo).sms, `${m.language}: the phones show the alert text`);
+    for (const [m, info] of [
+      [fr!, flood.info[0]!],
+      [en!, flood.info[1]!],
+    ] as const) {
+      assert.equal(
+        m.pages.join(''),
+        channelTexts({ status: 'Actual', msgType: 'Alert' }, info as CapInfo).sms,
+        `${m.language}: the phones show the alert text`,
+      );
       assert.deepEqual([...m.cells].sort(), cells);
     }
     assert.deepEqual([progress()!.queued, progress()!.sent, progress()!.failed], [cells.length * 2, cells.length * 2, 0]);
     const detail = await author('GET', `/api/alerts/${id}/channels`);
-    assert.deepEqual(detail.json.cellBroadcast.map((m: { messageIdentifier: number; answer: { accepted: number } }) => [m.messageIdentifier, m.answer.accepted]), [[4375, cells.length], [4388, cells.length]]);
+    assert.deepEqual(
+      detail.json.cellBroadcast.map((m: { messageIdentifier: number; answer: { accepted: number } }) => [m.messageIdentifier, m.answer.accepted]),
+      [
+        [4375, cells.length],
+        [4388, cells.length],
+      ],
+    );
 
     // Update: same message codes, update number 1, replacing the messages on air.
     const upd = await author('POST', `/api/alerts/${id}/update`);
@@ -88,9 +115,15 @@ test('cell broadcast: per language a CBS message to the cells covering the area;
     // Cancel: both languages stopped in the same cells.
     const cancel = await author('POST', `/api/alerts/${updId}/cancel`);
     await author('POST', `/api/alerts/${cancel.json.alert.alertId}/submit`);
-    await until(() => vigil.capabilities.alerts.delivery.of(cancel.json.alert.alertId).find((p) => p.channel === 'cell-broadcast')?.status === 'done', 'the stop');
+    await until(
+      () => vigil.capabilities.alerts.delivery.of(cancel.json.alert.alertId).find((p) => p.channel === 'cell-broadcast')?.status === 'done',
+      'the stop',
+    );
     assert.deepEqual(cbc.problems, []);
-    assert.deepEqual(cbc.received.slice(4).map((m) => m.operation), ['stop', 'stop']);
+    assert.deepEqual(
+      cbc.received.slice(4).map((m) => m.operation),
+      ['stop', 'stop'],
+    );
     assert.equal(cbc.onAir.size, 0, 'nothing left on air');
   } finally {
     await vigil.close();
@@ -102,20 +135,46 @@ test('cell broadcast: per language a CBS message to the cells covering the area;
 test('cell broadcast: cells the CBC refuses are failures with the cause; a CBC that stays down fails every cell after the retries', async () => {
   const cbc = await startCbcPeer();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cbc-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_CBC_URL: cbc.url, VIGIL_DELIVERY_BACKOFF_MS: '10,10,10' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_CBC_URL: cbc.url,
+      VIGIL_DELIVERY_BACKOFF_MS: '10,10,10',
+    }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const author = await signedIn(vigil, 'alert-officer');
-    const moderate = { ...flood, scope: 'Restricted', restriction: 'test', info: flood.info.map((i) => ({ ...i, severity: 'Moderate' })), channels: ['cell-broadcast'] };
+    const moderate = {
+      ...flood,
+      scope: 'Restricted',
+      restriction: 'test',
+      info: flood.info.map((i) => ({ ...i, severity: 'Moderate' })),
+      channels: ['cell-broadcast'],
+    };
     const area = targetAreaOf(flood.info[0]!.area);
-    const refused = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'cell-site' && coverageIntersects(d.cell!.coverage, area))!.cell!.cellId;
+    const refused = [...vigil.capabilities.city.service.state.devices.values()].find(
+      (d) => d.kind === 'cell-site' && coverageIntersects(d.cell!.coverage, area),
+    )!.cell!.cellId;
     cbc.control.failCells.add(refused);
     const first = await author('POST', '/api/alerts', moderate);
     await author('POST', `/api/alerts/${first.json.alert.alertId}/submit`);
     const p = (id: string) => vigil.capabilities.alerts.delivery.of(id).find((x) => x.channel === 'cell-broadcast');
     await until(() => p(first.json.alert.alertId)?.status === 'done', 'the first alert');
-    assert.deepEqual(cbc.received.map((m) => m.messageIdentifier), [4396, 4397], 'Moderate: public safety, and its additional-language twin');
+    assert.deepEqual(
+      cbc.received.map((m) => m.messageIdentifier),
+      [4396, 4397],
+      'Moderate: public safety, and its additional-language twin',
+    );
     assert.equal(p(first.json.alert.alertId)!.failed, 2, 'one refused cell in each language');
-    assert.deepEqual(p(first.json.alert.alertId)!.lastFailures.map(([, cause]) => cause), ['cell-not-operational', 'cell-not-operational']);
+    assert.deepEqual(
+      p(first.json.alert.alertId)!.lastFailures.map(([, cause]) => cause),
+      ['cell-not-operational', 'cell-not-operational'],
+    );
 
     cbc.control.failFirst = 1000;
     const second = await author('POST', '/api/alerts', moderate);
@@ -134,15 +193,21 @@ test('cell broadcast: cells the CBC refuses are failures with the cause; a CBC t
 
 test('property: any CBC answer reads as accepted + failed covering exactly the requested cells, or as an error', () => {
   const cell = fc.constantFrom('001-01-D000101', '001-01-D000102', '001-01-D000203', 'x');
-  fc.assert(fc.property(fc.oneof(
-    fc.string(),
-    fc.json(),
-    fc.record({ accepted: fc.array(cell), failed: fc.array(fc.record({ cell, cause: fc.string() })) }).map((x) => JSON.stringify(x)),
-  ), (text) => {
-    const requested = ['001-01-D000101', '001-01-D000102', '001-01-D000203'];
-    const r = parseCbcResponse(text, requested);
-    if (!r.ok) return;
-    const all = [...r.value.accepted, ...r.value.failed.map((f) => f.cell)];
-    assert.deepEqual([...all].sort(), requested, 'each requested cell exactly once');
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        fc.record({ accepted: fc.array(cell), failed: fc.array(fc.record({ cell, cause: fc.string() })) }).map((x) => JSON.stringify(x)),
+      ),
+      (text) => {
+        const requested = ['001-01-D000101', '001-01-D000102', '001-01-D000203'];
+        const r = parseCbcResponse(text, requested);
+        if (!r.ok) return;
+        const all = [...r.value.accepted, ...r.value.failed.map((f) => f.cell)];
+        assert.deepEqual([...all].sort(), requested, 'each requested cell exactly once');
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });

@@ -10,7 +10,12 @@ import { cbsContents } from '../../messages/cbs-pages.js';
 
 /** TS 23.041 §9.4.1.2.2 (and ETSI TS 102 900 EU-Alert): CMAS message identifiers. */
 export const CBS_ID = {
-  presidential: 4370, extremeImmediateObserved: 4371, amber: 4379, requiredMonthlyTest: 4380, exercise: 4381, publicSafety: 4396,
+  presidential: 4370,
+  extremeImmediateObserved: 4371,
+  amber: 4379,
+  requiredMonthlyTest: 4380,
+  exercise: 4381,
+  publicSafety: 4396,
 } as const;
 
 /**
@@ -97,16 +102,36 @@ export interface CbcResponse {
 
 /** The Write-Replace for one info block: its text in pages, its channel, its serial. */
 export function writeRequest(args: {
-  cap: CapAlert; info: CapInfo; text: string; additionalLanguage: boolean; messageCode: number; updateNumber: number; replacesSerialNumber: number | null; cells: string[]; requestId: string;
-  repetitionPeriodSeconds?: number; numberOfBroadcastsRequested?: number;
+  cap: CapAlert;
+  info: CapInfo;
+  text: string;
+  additionalLanguage: boolean;
+  messageCode: number;
+  updateNumber: number;
+  replacesSerialNumber: number | null;
+  cells: string[];
+  requestId: string;
+  repetitionPeriodSeconds?: number;
+  numberOfBroadcastsRequested?: number;
 }): CbcWriteRequest {
   const language = args.info.language ?? 'en-US';
   const c = cbsContents(args.text, language);
   return {
-    operation: 'write-replace', requestId: args.requestId, messageIdentifier: cbsMessageIdentifier(args.cap, args.info, args.additionalLanguage),
-    serialNumber: serialNumber(args.messageCode, args.updateNumber), messageCode: args.messageCode, updateNumber: args.updateNumber & 0xf, replacesSerialNumber: args.replacesSerialNumber,
-    language, dataCodingScheme: c.dataCodingScheme, contents: c.contents.toString('base64'), pages: c.pages.length, warningArea: { cells: args.cells },
-    repetitionPeriodSeconds: args.repetitionPeriodSeconds ?? 60, numberOfBroadcastsRequested: args.numberOfBroadcastsRequested ?? 0, expires: args.info.expires ?? null,
+    operation: 'write-replace',
+    requestId: args.requestId,
+    messageIdentifier: cbsMessageIdentifier(args.cap, args.info, args.additionalLanguage),
+    serialNumber: serialNumber(args.messageCode, args.updateNumber),
+    messageCode: args.messageCode,
+    updateNumber: args.updateNumber & 0xf,
+    replacesSerialNumber: args.replacesSerialNumber,
+    language,
+    dataCodingScheme: c.dataCodingScheme,
+    contents: c.contents.toString('base64'),
+    pages: c.pages.length,
+    warningArea: { cells: args.cells },
+    repetitionPeriodSeconds: args.repetitionPeriodSeconds ?? 60,
+    numberOfBroadcastsRequested: args.numberOfBroadcastsRequested ?? 0,
+    expires: args.info.expires ?? null,
     cap: capRef(args.cap),
   };
 }

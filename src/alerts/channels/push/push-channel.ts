@@ -40,7 +40,11 @@ export class PushChannel implements RecipientChannel {
   private readonly vapid: { subject: string; publicKey: string; privateKey: string };
 
   /** `agent`: an HTTPS agent for push services with a private CA (tests, closed networks). */
-  constructor(keys: { publicKey: string; privateKey: string }, subject: string, private readonly agent?: Agent) {
+  constructor(
+    keys: { publicKey: string; privateKey: string },
+    subject: string,
+    private readonly agent?: Agent,
+  ) {
     this.vapid = { subject, ...keys };
   }
 
@@ -51,23 +55,41 @@ export class PushChannel implements RecipientChannel {
   /** A notification: the headline, the short text (with the way to safety when it asks to evacuate), the "are you safe?" link. */
   message({ alert }: ChannelJob, to: Subscriber, address: string, texts: ChannelTexts, personal: PersonalParts): OutgoingMessage {
     const g = personal.guidance(to);
-    const text = JSON.stringify({ title: texts.email.subject, body: g ? `${texts.sms}\n${g}` : texts.sms, alertId: alert.alertId, status: alert.cap.status, url: personal.safeLink(to), guidance: g });
+    const text = JSON.stringify({
+      title: texts.email.subject,
+      body: g ? `${texts.sms}\n${g}` : texts.sms,
+      alertId: alert.alertId,
+      status: alert.cap.status,
+      url: personal.safeLink(to),
+      guidance: g,
+    });
     return { recipientId: to.subscriberId, address, subject: '', text, headers: alertHeaders(alert) };
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<SendResult[]> {
-    return Promise.all(messages.map(async (m): Promise<SendResult> => {
-      let request: webpush.RequestDetails;
-      try {
-        request = webpush.generateRequestDetails(JSON.parse(m.address) as PushSubscription, m.text, { TTL: 6 * 3600, urgency: 'high', vapidDetails: this.vapid });
-      } catch (error) {
-        return { ok: false, error: (error as Error).message, retry: true };
-      }
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
-      const res = await postOnce(request.endpoint, request.body ?? '', headers, { timeoutMs: 10_000, maxBytes: 64 * 1024, retryStatus: (s) => !FINAL.has(s), ...(this.agent ? { agent: this.agent } : {}) });
-      if (res.ok) return { ok: true, detail: String(res.value.status) };
-      return { ok: false, error: res.status ? `push service answered ${res.status}` : res.error, retry: res.retry };
-    }));
+    return Promise.all(
+      messages.map(async (m): Promise<SendResult> => {
+        let request: webpush.RequestDetails;
+        try {
+          request = webpush.generateRequestDetails(JSON.parse(m.address) as PushSubscription, m.text, {
+            TTL: 6 * 3600,
+            urgency: 'high',
+            vapidDetails: this.vapid,
+          });
+        } catch (error) {
+          return { ok: false, error: (error as Error).message, retry: true };
+        }
+        const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
+        const res = await postOnce(request.endpoint, request.body ?? '', headers, {
+          timeoutMs: 10_000,
+          maxBytes: 64 * 1024,
+          retryStatus: (s) => !FINAL.has(s),
+          ...(this.agent ? { agent: this.agent } : {}),
+        });
+        if (res.ok) return { ok: true, detail: String(res.value.status) };
+        return { ok: false, error: res.status ? `push service answered ${res.status}` : res.error, retry: res.retry };
+      }),
+    );
   }
 
   async close(): Promise<void> {}

@@ -10,23 +10,53 @@ import { flood } from '../../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../../test/support/api-client.js';
 import { browserPushKeys, pushService } from '../../../../test/support/push-service.js';
 
-
 test('Web Push: the alert reaches a browser subscription encrypted (RFC 8291) and signed (VAPID); the browser decrypts it', async () => {
   const service = await pushService();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-push-'));
   // The node trusts the loopback push service's certificate as it would a push relay's (VIGIL_PUSH_CA_FILE).
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_PUSH_CA_FILE: service.caFile }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_PUSH_CA_FILE: service.caFile }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const browser = browserPushKeys(`${service.base}/push/abc123`);
     const citizen = await signedIn(vigil, 'nobody');
     const { publicKey } = (await citizen('GET', '/api/public/push/key')).json as { publicKey: string };
     assert.equal(Buffer.from(publicKey, 'base64url').length, 65);
     const { subscription } = browser;
-    assert.equal((await citizen('POST', '/api/public/subscribers', { language: 'en-GB', consent: true, push: { ...subscription, endpoint: 'ftp://x' }, locations: [{ kind: 'last', lat: 43.729, lon: 7.416 }] })).status, 400);
-    assert.equal((await citizen('POST', '/api/public/subscribers', { language: 'en-GB', consent: true, push: subscription, locations: [{ kind: 'last', lat: 43.729, lon: 7.416 }] })).status, 201);
+    assert.equal(
+      (
+        await citizen('POST', '/api/public/subscribers', {
+          language: 'en-GB',
+          consent: true,
+          push: { ...subscription, endpoint: 'ftp://x' },
+          locations: [{ kind: 'last', lat: 43.729, lon: 7.416 }],
+        })
+      ).status,
+      400,
+    );
+    assert.equal(
+      (
+        await citizen('POST', '/api/public/subscribers', {
+          language: 'en-GB',
+          consent: true,
+          push: subscription,
+          locations: [{ kind: 'last', lat: 43.729, lon: 7.416 }],
+        })
+      ).status,
+      201,
+    );
 
     const author = await signedIn(vigil, 'alert-officer');
-    const { json } = await author('POST', '/api/alerts', { ...flood, scope: 'Restricted', restriction: 'test', channels: ['push'], info: [{ ...flood.info[1], severity: 'Minor' }] });
+    const { json } = await author('POST', '/api/alerts', {
+      ...flood,
+      scope: 'Restricted',
+      restriction: 'test',
+      channels: ['push'],
+      info: [{ ...flood.info[1], severity: 'Minor' }],
+    });
     // Restricted and Minor: no second officer needed, submitting issues it.
     assert.equal((await author('POST', `/api/alerts/${json.alert.alertId}/submit`)).json.alert.state, 'issued');
     // The node's own dispatcher delivers it once the issue is durable.
@@ -50,8 +80,19 @@ test('Web Push: the alert reaches a browser subscription encrypted (RFC 8291) an
     const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as { aud: string; exp: number; sub: string };
     assert.equal(claims.aud, service.base);
     assert.match(claims.sub, /^mailto:/);
-    const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: Buffer.from(publicKey, 'base64url').subarray(1, 33).toString('base64url'), y: Buffer.from(publicKey, 'base64url').subarray(33).toString('base64url') }, format: 'jwk' });
-    assert.ok(createVerify('SHA256').update(`${h}.${p}`).verify({ key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig!, 'base64url')), 'the VAPID signature verifies');
+    const key = createPublicKey({
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        x: Buffer.from(publicKey, 'base64url').subarray(1, 33).toString('base64url'),
+        y: Buffer.from(publicKey, 'base64url').subarray(33).toString('base64url'),
+      },
+      format: 'jwk',
+    });
+    assert.ok(
+      createVerify('SHA256').update(`${h}.${p}`).verify({ key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig!, 'base64url')),
+      'the VAPID signature verifies',
+    );
     // The browser decrypts the payload with its private key and auth secret.
     const payload = JSON.parse(browser.decrypt(body)) as { title: string; body: string; alertId: string; url: string };
     assert.equal(payload.title, 'Flash flood in Fontvieille');

@@ -112,12 +112,21 @@ export class AmbientNoise {
   /** The ambient a device's level is set above now: the measurement of the last 15 minutes, else the default of its kind. */
   ambientOf(d: { id: string; kind: 'siren' | 'loudspeaker' }): Pick<WarningLevel, 'ambientDb' | 'ambientSource' | 'measuredAt'> {
     const m = this.state.latest.get(d.id);
-    if (m && this.ctx.clock.now() - Date.parse(m.measuredAt) <= AMBIENT_MAX_AGE_MS) return { ambientDb: m.laeqDb, ambientSource: 'measured', measuredAt: m.measuredAt };
+    if (m && this.ctx.clock.now() - Date.parse(m.measuredAt) <= AMBIENT_MAX_AGE_MS)
+      return { ambientDb: m.laeqDb, ambientSource: 'measured', measuredAt: m.measuredAt };
     return { ambientDb: DEFAULT_AMBIENT_DB[d.kind], ambientSource: 'default', measuredAt: null };
   }
 
   async recordLevels(alert: AlertRecord, devices: WarningLevel[]): Promise<void> {
     if (devices.length === 0) return;
-    await this.ctx.record([{ type: 'alerts.ambient.levels', subject: `alert:${alert.alertId}`, orgId: alert.orgId, actor: 'system:alert-dispatcher', data: { alertId: alert.alertId, devices } satisfies AmbientEvents['alerts.ambient.levels'] }]);
+    await this.ctx.record([
+      {
+        type: 'alerts.ambient.levels',
+        subject: `alert:${alert.alertId}`,
+        orgId: alert.orgId,
+        actor: 'system:alert-dispatcher',
+        data: { alertId: alert.alertId, devices } satisfies AmbientEvents['alerts.ambient.levels'],
+      },
+    ]);
   }
 }

@@ -47,16 +47,21 @@ export class SirenChannel implements DeviceChannel {
   private client: Promise<MqttClient> | null = null;
 
   /** `url`: the MQTT broker the sirens listen on, or null when there is none. */
-  constructor(private readonly url: string | null, private readonly options: SirenOptions) {
+  constructor(
+    private readonly url: string | null,
+    private readonly options: SirenOptions,
+  ) {
     this.unavailable = url ? null : 'no MQTT broker for sirens (VIGIL_SIREN_MQTT_URL)';
   }
 
   async commands({ alert, infos, area, textsOf }: ChannelJob): Promise<OutgoingMessage[]> {
     const devices = [...this.options.devices()].filter((d) => inArea(d.position, area));
-    const levels = new Map(devices.map((d) => {
-      const ambient = this.options.ambientOf?.(d) ?? { ambientDb: DEFAULT_AMBIENT_DB[d.kind], ambientSource: 'default' as const, measuredAt: null };
-      return [d.id, { deviceId: d.id, kind: d.kind, ...ambient, levelDb: warningLevelDb(d.kind, ambient.ambientDb) }] as const;
-    }));
+    const levels = new Map(
+      devices.map((d) => {
+        const ambient = this.options.ambientOf?.(d) ?? { ambientDb: DEFAULT_AMBIENT_DB[d.kind], ambientSource: 'default' as const, measuredAt: null };
+        return [d.id, { deviceId: d.id, kind: d.kind, ...ambient, levelDb: warningLevelDb(d.kind, ambient.ambientDb) }] as const;
+      }),
+    );
     await this.options.onWarningLevels?.(alert, [...levels.values()]);
     const evacuate = infos.some((i) => i.responseType?.includes('Evacuate'));
     const base = this.options.publicUrl?.() ?? '';
@@ -66,20 +71,41 @@ export class SirenChannel implements DeviceChannel {
       subject: '',
       headers: {},
       text: JSON.stringify({
-        alertId: alert.alertId, identifier: alert.cap.identifier, sent: alert.cap.sent, status: alert.cap.status, exercise: exerciseMark(alert.cap),
-        action: alert.cap.msgType === 'Cancel' ? 'stop' : 'sound', signal: alert.cap.msgType === 'Cancel' ? 'all-clear' : evacuate ? 'evacuate' : 'alert',
-        levelDb: levels.get(d.id)!.levelDb, ambientDb: levels.get(d.id)!.ambientDb, ambientSource: levels.get(d.id)!.ambientSource,
-        voice: d.kind === 'loudspeaker' && alert.cap.scope === 'Public' ? infos.map((i) => ({ language: i.language ?? 'en-US', url: `${base}/api/alerts/public/${alert.alertId}/voice/${i.language ?? 'en-US'}.wav`, text: textsOf(i).voice })) : [],
-        expires: infos.map((i) => i.expires).filter(Boolean).sort().at(-1) ?? null,
+        alertId: alert.alertId,
+        identifier: alert.cap.identifier,
+        sent: alert.cap.sent,
+        status: alert.cap.status,
+        exercise: exerciseMark(alert.cap),
+        action: alert.cap.msgType === 'Cancel' ? 'stop' : 'sound',
+        signal: alert.cap.msgType === 'Cancel' ? 'all-clear' : evacuate ? 'evacuate' : 'alert',
+        levelDb: levels.get(d.id)!.levelDb,
+        ambientDb: levels.get(d.id)!.ambientDb,
+        ambientSource: levels.get(d.id)!.ambientSource,
+        voice:
+          d.kind === 'loudspeaker' && alert.cap.scope === 'Public'
+            ? infos.map((i) => ({
+                language: i.language ?? 'en-US',
+                url: `${base}/api/alerts/public/${alert.alertId}/voice/${i.language ?? 'en-US'}.wav`,
+                text: textsOf(i).voice,
+              }))
+            : [],
+        expires:
+          infos
+            .map((i) => i.expires)
+            .filter(Boolean)
+            .sort()
+            .at(-1) ?? null,
       }),
     }));
   }
 
   private connect(url: string): Promise<MqttClient> {
-    this.client ??= mqtt.connectAsync(url, { clientId: `vigil-sirens-${process.pid}-${Date.now().toString(36)}`, reconnectPeriod: 1000, connectTimeout: 5000 }).catch((error: unknown) => {
-      this.client = null;
-      throw error;
-    });
+    this.client ??= mqtt
+      .connectAsync(url, { clientId: `vigil-sirens-${process.pid}-${Date.now().toString(36)}`, reconnectPeriod: 1000, connectTimeout: 5000 })
+      .catch((error: unknown) => {
+        this.client = null;
+        throw error;
+      });
     return this.client;
   }
 
@@ -91,14 +117,16 @@ export class SirenChannel implements DeviceChannel {
     } catch (error) {
       return messages.map(() => ({ ok: false, error: `MQTT broker unreachable: ${(error as Error).message}`, retry: true }));
     }
-    return Promise.all(messages.map(async (m): Promise<SendResult> => {
-      try {
-        await client.publishAsync(m.address, m.text, { qos: 1 });
-        return { ok: true };
-      } catch (error) {
-        return { ok: false, error: (error as Error).message, retry: true };
-      }
-    }));
+    return Promise.all(
+      messages.map(async (m): Promise<SendResult> => {
+        try {
+          await client.publishAsync(m.address, m.text, { qos: 1 });
+          return { ok: true };
+        } catch (error) {
+          return { ok: false, error: (error as Error).message, retry: true };
+        }
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,6 @@ import { inArea, targetAreaOf } from '../../targeting/area-geometry.js';
 import { wavSeconds } from '../../messages/voice.js';
 import { until } from '../../../../test/support/until.js';
 
-
 /** Sirens and loudspeakers in the area get an MQTT command on the real broker; loudspeakers a WAV per language. */
 test('sirens and loudspeakers: MQTT commands to the devices inside the area, with level and voice files per language', async (t) => {
   if (!(await requireMqtt(t))) return;
@@ -23,12 +22,29 @@ test('sirens and loudspeakers: MQTT commands to the devices inside the area, wit
   listener.on('message', (topic, payload) => commands.set(topic.split('/')[2]!, JSON.parse(payload.toString()) as Record<string, unknown>));
   await listener.subscribeAsync(`${prefix}/+/command`, { qos: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'vigil-sirens-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SIREN_MQTT_URL: MQTT_URL, VIGIL_SIREN_TOPIC: prefix }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_SIREN_MQTT_URL: MQTT_URL,
+      VIGIL_SIREN_TOPIC: prefix,
+    }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     // The whole principality: a circle of 2 km around the centre, so sirens and loudspeakers are both inside.
-    const everywhere = { ...flood, channels: ['sirens'], info: flood.info.map((i) => ({ ...i, area: [{ areaDesc: 'Monaco', circle: ['43.7384,7.4246 2'] }] })) };
+    const everywhere = {
+      ...flood,
+      channels: ['sirens'],
+      info: flood.info.map((i) => ({ ...i, area: [{ areaDesc: 'Monaco', circle: ['43.7384,7.4246 2'] }] })),
+    };
     const area = targetAreaOf(everywhere.info[0]!.area);
-    const expected = [...vigil.capabilities.city.service.state.devices.values()].filter((d) => (d.kind === 'siren' || d.kind === 'loudspeaker') && inArea(d.position, area));
+    const expected = [...vigil.capabilities.city.service.state.devices.values()].filter(
+      (d) => (d.kind === 'siren' || d.kind === 'loudspeaker') && inArea(d.position, area),
+    );
     assert.ok(expected.some((d) => d.kind === 'siren') && expected.some((d) => d.kind === 'loudspeaker'), 'the demo has both inside');
     const author = await signedIn(vigil, 'alert-officer');
     const second = await signedIn(vigil, 'duty-officer');
@@ -37,14 +53,20 @@ test('sirens and loudspeakers: MQTT commands to the devices inside the area, wit
     await second('POST', `/api/alerts/${json.alert.alertId}/approve`);
     await until(() => commands.size === expected.length, `${expected.length} device commands (got ${commands.size})`);
     const progress = vigil.capabilities.alerts.delivery.of(json.alert.alertId).find((p) => p.channel === 'sirens')!;
-    await until(() => vigil.capabilities.alerts.delivery.of(json.alert.alertId).find((p) => p.channel === 'sirens')?.status === 'done', 'the sirens channel to finish');
+    await until(
+      () => vigil.capabilities.alerts.delivery.of(json.alert.alertId).find((p) => p.channel === 'sirens')?.status === 'done',
+      'the sirens channel to finish',
+    );
     assert.equal(progress.queued, expected.length);
     const siren = expected.find((d) => d.kind === 'siren')!;
     const sirenCommand = commands.get(siren.id)!;
     assert.deepEqual([sirenCommand.action, sirenCommand.signal, sirenCommand.levelDb, sirenCommand.voice], ['sound', 'evacuate', 85, []]);
     const speaker = expected.find((d) => d.kind === 'loudspeaker')!;
     const voice = commands.get(speaker.id)!.voice as { language: string; url: string }[];
-    assert.deepEqual(voice.map((v) => v.language), ['fr-MC', 'en-GB']);
+    assert.deepEqual(
+      voice.map((v) => v.language),
+      ['fr-MC', 'en-GB'],
+    );
     // Each language's voice file is a real WAV of the message.
     for (const v of voice) {
       const res = await fetch(`${vigil.url}${new URL(v.url).pathname}`);

@@ -43,7 +43,10 @@ export class ReceiptTracker {
   private readonly maxAwaited: number;
   readonly stats = { matched: 0, unmatched: 0, interim: 0 };
 
-  constructor(private readonly ctx: AppContext, options: Options = {}) {
+  constructor(
+    private readonly ctx: AppContext,
+    options: Options = {},
+  ) {
     this.batch = options.batch ?? 500;
     this.flushMs = options.flushMs ?? 50;
     this.earlyWaitMs = options.earlyWaitMs ?? 2_000;
@@ -94,7 +97,13 @@ export class ReceiptTracker {
     this.stats.matched++;
     if (receipt.outcome === 'delivered' && --target.partsLeft > 0) return done();
     if (receipt.outcome === 'failed') target.partsLeft = -1; // later parts' receipts change nothing
-    this.pending.push({ messageId: receipt.messageId, target, outcome: receipt.outcome, reason: `SMSC receipt: ${receipt.stat}${receipt.err ? ` (err ${receipt.err})` : ''}`, done });
+    this.pending.push({
+      messageId: receipt.messageId,
+      target,
+      outcome: receipt.outcome,
+      reason: `SMSC receipt: ${receipt.stat}${receipt.err ? ` (err ${receipt.err})` : ''}`,
+      done,
+    });
     if (this.pending.length >= this.batch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
@@ -115,7 +124,15 @@ export class ReceiptTracker {
       else g.data.failed!.push([target.position, reason]);
     }
     try {
-      await this.ctx.record([...groups.values()].map(({ target, data }) => ({ type: 'alerts.delivery.progressed', subject: `alert:${target.alertId}`, orgId: target.orgId, actor: 'system:sms-receipts', data })));
+      await this.ctx.record(
+        [...groups.values()].map(({ target, data }) => ({
+          type: 'alerts.delivery.progressed',
+          subject: `alert:${target.alertId}`,
+          orgId: target.orgId,
+          actor: 'system:sms-receipts',
+          data,
+        })),
+      );
       for (const p of batch) p.done();
     } catch (error) {
       // Not answered: the SMSC sends these receipts again, and they must match again.

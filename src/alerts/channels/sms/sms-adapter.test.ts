@@ -7,7 +7,10 @@ import { until } from '../../../../test/support/until.js';
 
 /** Concatenated parts put back together in order, per recipient. */
 function reassemble(parts: Received[]): string {
-  return [...parts].sort((a, b) => (a.udh?.[4] ?? 0) - (b.udh?.[4] ?? 0)).map((p) => p.text).join('');
+  return [...parts]
+    .sort((a, b) => (a.udh?.[4] ?? 0) - (b.udh?.[4] ?? 0))
+    .map((p) => p.text)
+    .join('');
 }
 
 const message = (address: string, text: string) => ({ recipientId: address, address, subject: '', text, headers: {} });
@@ -20,10 +23,16 @@ test('SMS over SMPP 3.4: GSM-7 and UCS-2, single and concatenated, decoded by a 
     const long = 'EXERCISE - Inondation soudaine (Fontvieille) Montez aux étages, ne prenez pas votre véhicule. '.repeat(4).trim();
     const unicode = 'Fenêtres fermées, restez à l’intérieur. '.repeat(4).trim();
     const results = await adapter.send([message('+37760000001', short), message('+37760000002', long), message('+37760000003', unicode)]);
-    assert.deepEqual(results.map((r) => r.ok), [true, true, true]);
+    assert.deepEqual(
+      results.map((r) => r.ok),
+      [true, true, true],
+    );
     const to = (n: string) => center.received.filter((r) => r.to === n);
     // One GSM-7 message, data_coding 0, no UDH.
-    assert.deepEqual(to('37760000001').map((r) => [r.dataCoding, r.esmClass & 0x40, r.text]), [[0, 0, short]]);
+    assert.deepEqual(
+      to('37760000001').map((r) => [r.dataCoding, r.esmClass & 0x40, r.text]),
+      [[0, 0, short]],
+    );
     // Concatenated GSM-7: 153-septet parts with UDH 00 03 ref n i.
     const longParts = to('37760000002');
     assert.equal(longParts.length, Math.ceil(long.length / 153));
@@ -69,14 +78,20 @@ function inbound() {
   const receipts: SmsReceipt[] = [];
   const replies: { from: string; text: string }[] = [];
   return {
-    receipts, replies,
+    receipts,
+    replies,
     handlers: {
-      receipt: (r: SmsReceipt, done: () => void) => { receipts.push(r); done(); },
-      mobileOriginated: (m: { from: string; text: string }, done: () => void) => { replies.push(m); done(); },
+      receipt: (r: SmsReceipt, done: () => void) => {
+        receipts.push(r);
+        done();
+      },
+      mobileOriginated: (m: { from: string; text: string }, done: () => void) => {
+        replies.push(m);
+        done();
+      },
     },
   };
 }
-
 
 test('SMPP receipts: every part asks for one; DELIVRD and UNDELIV come back for the message ids submit_sm_resp gave, with or without TLVs', async () => {
   for (const textOnlyReceipts of [false, true]) {
@@ -89,7 +104,10 @@ test('SMPP receipts: every part asks for one; DELIVRD and UNDELIV come back for 
       const results = await adapter.send([message('+37760000001', 'court'), message('+37760000002', long)]);
       assert.ok(center.received.every((r) => r.registeredDelivery === 1));
       const ids = results.map((r) => (r.ok ? r.messageIds! : []));
-      assert.deepEqual(ids[0], center.received.filter((r) => r.to === '37760000001').map((r) => r.messageId));
+      assert.deepEqual(
+        ids[0],
+        center.received.filter((r) => r.to === '37760000001').map((r) => r.messageId),
+      );
       assert.equal(ids[1]!.length, 3);
       await until(() => got.receipts.length === 4, 'four receipts');
       const outcome = Object.fromEntries(got.receipts.map((r) => [r.messageId, r.outcome]));
@@ -112,11 +130,19 @@ test('SMPP retry of a concatenated SMS: only the part that was refused is sent a
     const m = message('+37760000005', long);
     const [first] = await adapter.send([m]);
     assert.deepEqual(first, { ok: false, error: 'SMSC refused part 2/3: command_status 0x00000058', retry: true });
-    assert.deepEqual(center.received.map((r) => r.udh![4]), [1, 3], 'parts 1 and 3 went through');
+    assert.deepEqual(
+      center.received.map((r) => r.udh![4]),
+      [1, 3],
+      'parts 1 and 3 went through',
+    );
     const [second] = await adapter.send([m]);
     assert.equal(second!.ok, true);
     const parts = center.received.filter((r) => r.to === '37760000005');
-    assert.deepEqual(parts.map((r) => r.udh![4]), [1, 3, 2], 'only part 2 sent again');
+    assert.deepEqual(
+      parts.map((r) => r.udh![4]),
+      [1, 3, 2],
+      'only part 2 sent again',
+    );
     assert.equal(new Set(parts.map((r) => r.udh![2])).size, 1, 'one reference for every part, the resent one too');
     assert.equal(reassemble(parts), long);
     assert.deepEqual((second as { messageIds: string[] }).messageIds, [parts[0]!.messageId, parts[2]!.messageId, parts[1]!.messageId], 'ids in part order');
@@ -135,7 +161,10 @@ test('SMPP replies: the bind is kept from listen on (and restored), mobile-origi
     await until(() => center.bound() === 1, 'the bind without any message sent');
     assert.equal(await center.mo('+37760000007', 'Sauf'), 0);
     assert.equal(await center.mo('37760000008', 'AIDÉ, rez-de-chaussée inondé'), 0, 'UCS-2');
-    assert.deepEqual(got.replies, [{ from: '37760000007', text: 'Sauf' }, { from: '37760000008', text: 'AIDÉ, rez-de-chaussée inondé' }]);
+    assert.deepEqual(got.replies, [
+      { from: '37760000007', text: 'Sauf' },
+      { from: '37760000008', text: 'AIDÉ, rez-de-chaussée inondé' },
+    ]);
     // The SMSC drops the session: the adapter binds again by itself.
     await center.dropSessions();
     await until(() => center.bound() === 1, 'the bind restored');

@@ -40,7 +40,10 @@ export class SmsAdapter {
   private rebinds = 0;
   private rebindTimer: NodeJS.Timeout | null = null;
 
-  constructor(url: string, private readonly sender: string) {
+  constructor(
+    url: string,
+    private readonly sender: string,
+  ) {
     this.url = new URL(url);
   }
 
@@ -52,14 +55,17 @@ export class SmsAdapter {
 
   private keepBound(): void {
     if (this.closed || !this.inbound || this.rebindTimer) return;
-    this.bind().then(() => (this.rebinds = 0), () => {
-      const wait = REBIND_MS[Math.min(this.rebinds++, REBIND_MS.length - 1)]!;
-      this.rebindTimer = setTimeout(() => {
-        this.rebindTimer = null;
-        this.keepBound();
-      }, wait);
-      this.rebindTimer.unref();
-    });
+    this.bind().then(
+      () => (this.rebinds = 0),
+      () => {
+        const wait = REBIND_MS[Math.min(this.rebinds++, REBIND_MS.length - 1)]!;
+        this.rebindTimer = setTimeout(() => {
+          this.rebindTimer = null;
+          this.keepBound();
+        }, wait);
+        this.rebindTimer.unref();
+      },
+    );
   }
 
   private bind(): Promise<Session> {
@@ -140,12 +146,21 @@ export class SmsAdapter {
       const payload = gsm ? gsmEncode(part) : Buffer.from(part, 'utf16le').swap16();
       const udh = texts.length > 1 ? Buffer.from([0x05, 0x00, 0x03, sent.ref, texts.length, i + 1]) : null;
       const response = await new Promise<PDU>((resolve) => {
-        session.submit_sm({
-          source_addr_ton: alphanumeric ? 5 : 1, source_addr_npi: alphanumeric ? 0 : 1, source_addr: this.sender.replace(/^\+/, ''),
-          dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: m.address.replace(/^\+/, ''),
-          esm_class: udh ? 0x40 : 0, data_coding: gsm ? 0 : 8, registered_delivery: 1,
-          short_message: udh ? Buffer.concat([udh, payload]) : payload,
-        }, resolve);
+        session.submit_sm(
+          {
+            source_addr_ton: alphanumeric ? 5 : 1,
+            source_addr_npi: alphanumeric ? 0 : 1,
+            source_addr: this.sender.replace(/^\+/, ''),
+            dest_addr_ton: 1,
+            dest_addr_npi: 1,
+            destination_addr: m.address.replace(/^\+/, ''),
+            esm_class: udh ? 0x40 : 0,
+            data_coding: gsm ? 0 : 8,
+            registered_delivery: 1,
+            short_message: udh ? Buffer.concat([udh, payload]) : payload,
+          },
+          resolve,
+        );
       });
       if (response.command_status !== 0) {
         const status = `0x${response.command_status.toString(16).padStart(8, '0')}`;

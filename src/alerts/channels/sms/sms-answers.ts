@@ -15,7 +15,12 @@ export type SmsReplyOutcome = 'safe' | 'need-help' | 'unknown-number' | 'unknown
 export class SmsAnswers {
   readonly stats: Record<SmsReplyOutcome, number> = { safe: 0, 'need-help': 0, 'unknown-number': 0, 'unknown-text': 0, 'no-alert': 0 };
 
-  constructor(private readonly ctx: AppContext, private readonly subscribers: SubscribersState, private readonly delivery: DeliveryState, private readonly service: AlertsService) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly subscribers: SubscribersState,
+    private readonly delivery: DeliveryState,
+    private readonly service: AlertsService,
+  ) {}
 
   /** Resolves once an answer is durable; rejects when it could not be recorded (the SMSC then sends it again). */
   async handle(message: { from: string; text: string }): Promise<SmsReplyOutcome> {

@@ -12,20 +12,32 @@ import { smsc } from '../../../../test/support/smsc.js';
 import { recipientsPage } from '../../delivery/recipients-page.js';
 import { until } from '../../../../test/support/until.js';
 
-
-const FONTVIEILLE = { lat: 43.7290, lon: 7.4160 };
-const MONTE_CARLO = { lat: 43.7400, lon: 7.4270 };
+const FONTVIEILLE = { lat: 43.729, lon: 7.416 };
+const MONTE_CARLO = { lat: 43.74, lon: 7.427 };
 
 test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE replies answer the latest alert, recipients listed by state, reach per neighbourhood', async () => {
   // The SMSC confirms every part, except for one phone whose receipt says UNDELIV.
   const center = await smsc(undefined, { receipt: (to) => (to === '37760000103' ? 'UNDELIV' : 'DELIVRD') });
   const dir = mkdtempSync(join(tmpdir(), 'vigil-sms-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMPP_URL: center.url }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMPP_URL: center.url }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     await until(() => center.bound() === 1, 'Vigil bound to the SMSC before any alert');
     const citizen = await signedIn(vigil, 'nobody');
-    for (const [phone, where, name] of [['+377 6000 0101', FONTVIEILLE, 'Marie'], ['+37760000102', FONTVIEILLE, 'John'], ['+37760000103', FONTVIEILLE, 'Gone'], ['+37760000104', MONTE_CARLO, 'Far']] as const) {
-      assert.equal((await citizen('POST', '/api/public/subscribers', { consent: true, name, language: 'fr-MC', phone, locations: [{ kind: 'home', ...where }] })).status, 201);
+    for (const [phone, where, name] of [
+      ['+377 6000 0101', FONTVIEILLE, 'Marie'],
+      ['+37760000102', FONTVIEILLE, 'John'],
+      ['+37760000103', FONTVIEILLE, 'Gone'],
+      ['+37760000104', MONTE_CARLO, 'Far'],
+    ] as const) {
+      assert.equal(
+        (await citizen('POST', '/api/public/subscribers', { consent: true, name, language: 'fr-MC', phone, locations: [{ kind: 'home', ...where }] })).status,
+        201,
+      );
     }
     const author = await signedIn(vigil, 'alert-officer');
     const second = await signedIn(vigil, 'duty-officer');
@@ -34,7 +46,10 @@ test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE 
     await author('POST', `/api/alerts/${alertId}/submit`);
     await second('POST', `/api/alerts/${alertId}/approve`);
     const sms = async () => (await author('GET', `/api/alerts/${alertId}`)).json.delivery.find((p: { channel: string }) => p.channel === 'sms');
-    await until(async () => { const p = await sms(); return p?.status === 'done' && p.delivered + p.failed === p.queued; }, 'every receipt recorded');
+    await until(async () => {
+      const p = await sms();
+      return p?.status === 'done' && p.delivered + p.failed === p.queued;
+    }, 'every receipt recorded');
     const p = await sms();
     assert.ok(p.queued >= 3, 'ours and the demo’s subscribers with a phone in Fontvieille');
     assert.equal(p.sent, p.queued, 'all handed to the SMSC');
@@ -47,7 +62,10 @@ test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE 
     const failed = await author('GET', `/api/alerts/${alertId}/recipients?channel=sms&state=failed`);
     assert.equal(failed.status, 200);
     assert.equal(failed.json.total, 1);
-    assert.deepEqual([failed.json.recipients[0].address, failed.json.recipients[0].name, failed.json.recipients[0].neighbourhood], ['+37760000103', 'Gone', 'Fontvieille']);
+    assert.deepEqual(
+      [failed.json.recipients[0].address, failed.json.recipients[0].name, failed.json.recipients[0].neighbourhood],
+      ['+37760000103', 'Gone', 'Fontvieille'],
+    );
     assert.match(failed.json.recipients[0].reason, /SMSC receipt: UNDELIV/);
 
     // Replies by SMS: accents and case do not matter; each is answered (deliver_sm_resp 0) once recorded.
@@ -60,9 +78,19 @@ test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE 
     const detail = (await author('GET', `/api/alerts/${alertId}`)).json;
     assert.equal(detail.answers.safe, 1);
     const john = vigil.capabilities.alerts.subscribers.state.byPhone.get('37760000102');
-    assert.deepEqual(detail.answers.needHelp.map((h: { recipientId: string }) => h.recipientId), [john]);
+    assert.deepEqual(
+      detail.answers.needHelp.map((h: { recipientId: string }) => h.recipientId),
+      [john],
+    );
     const ack = await vigil.ctx.log.read({ typePrefixes: ['alerts.delivery.acknowledged'] });
-    assert.deepEqual(ack.map((e) => [e.actor, e.data]), [['public:sms', { alertId, recipientId: vigil.capabilities.alerts.subscribers.state.byPhone.get('37760000101'), answer: 'safe' }], ['public:sms', { alertId, recipientId: john, answer: 'need-help' }]], 'the same event as a web answer');
+    assert.deepEqual(
+      ack.map((e) => [e.actor, e.data]),
+      [
+        ['public:sms', { alertId, recipientId: vigil.capabilities.alerts.subscribers.state.byPhone.get('37760000101'), answer: 'safe' }],
+        ['public:sms', { alertId, recipientId: john, answer: 'need-help' }],
+      ],
+      'the same event as a web answer',
+    );
 
     // Who has not answered, paged; pages do not overlap and add up to the total.
     const silent = await author('GET', `/api/alerts/${alertId}/recipients?channel=sms&answer=none&limit=2`);
@@ -79,7 +107,16 @@ test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE 
     assert.equal((await (await signedIn(vigil, 'operator'))('GET', `/api/alerts/${alertId}/recipients?channel=sms`)).status, 403);
     // A principal outside the organisation that holds the subscribers' data sees states, never names or addresses.
     const outsider = { kind: 'user', visibleOrgIds: new Set<string>() } as unknown as Principal;
-    const masked = recipientsPage(alertId, 'sms', { state: 'failed' }, 0, 10, vigil.capabilities.alerts.delivery, vigil.capabilities.alerts.subscribers.state, outsider);
+    const masked = recipientsPage(
+      alertId,
+      'sms',
+      { state: 'failed' },
+      0,
+      10,
+      vigil.capabilities.alerts.delivery,
+      vigil.capabilities.alerts.subscribers.state,
+      outsider,
+    );
     assert.deepEqual([masked.recipients[0]!.state, masked.recipients[0]!.name, masked.recipients[0]!.address], ['failed', null, null]);
 
     // The report: delivered reach, and reach per neighbourhood.
@@ -89,14 +126,27 @@ test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE 
     assert.ok(r.secondsToDelivered.p50 !== null);
     const fontvieille = r.byArea.find((a: { name: string }) => a.name === 'Fontvieille');
     // The area drawn is a rectangle over Fontvieille: a few of its people live just across a neighbourhood's boundary.
-    assert.equal(r.byArea.reduce((n: number, a: { recipients: number }) => n + a.recipients, 0), p.queued, 'each recipient in one neighbourhood');
+    assert.equal(
+      r.byArea.reduce((n: number, a: { recipients: number }) => n + a.recipients, 0),
+      p.queued,
+      'each recipient in one neighbourhood',
+    );
     assert.ok(fontvieille.recipients > p.queued / 2, JSON.stringify(r.byArea));
     assert.deepEqual([fontvieille.delivered, fontvieille.failed], [fontvieille.recipients - 1, 1]);
 
     // A later alert to the same phones: a reply now answers that one.
-    const later = await author('POST', '/api/alerts', { ...flood, scope: 'Restricted', restriction: 'residents', channels: ['sms'], info: [{ ...flood.info[0], severity: 'Minor' }] });
+    const later = await author('POST', '/api/alerts', {
+      ...flood,
+      scope: 'Restricted',
+      restriction: 'residents',
+      channels: ['sms'],
+      info: [{ ...flood.info[0], severity: 'Minor' }],
+    });
     await author('POST', `/api/alerts/${later.json.alert.alertId}/submit`);
-    await until(() => vigil.capabilities.alerts.delivery.of(later.json.alert.alertId).find((x) => x.channel === 'sms')?.status === 'done', 'the second alert sent');
+    await until(
+      () => vigil.capabilities.alerts.delivery.of(later.json.alert.alertId).find((x) => x.channel === 'sms')?.status === 'done',
+      'the second alert sent',
+    );
     assert.equal(await center.mo('+37760000101', 'SOS'), 0);
     assert.equal(vigil.capabilities.alerts.delivery.answers.get(later.json.alert.alertId)?.size, 1);
     assert.equal(vigil.capabilities.alerts.delivery.answers.get(alertId)?.size, 2, 'the first alert’s answers unchanged');

@@ -8,8 +8,15 @@ const KEYWORDS: Record<string, Answer> = { SAFE: 'safe', OK: 'safe', SAUF: 'safe
  * ("sauf", "Aidé !", " ok."); null for any other text.
  */
 export function keywordAnswer(text: string): Answer | null {
-  const word = text.slice(0, 200).normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().trim().split(/[^\p{L}\p{N}]+/u).find(Boolean);
-  return word ? KEYWORDS[word] ?? null : null;
+  const word = text
+    .slice(0, 200)
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .trim()
+    .split(/[^\p{L}\p{N}]+/u)
+    .find(Boolean);
+  return word ? (KEYWORDS[word] ?? null) : null;
 }
 
 /** A phone number as digits only, for matching an SMSC's source_addr ("37760000001") with a subscriber's "+377 6000 0001". */

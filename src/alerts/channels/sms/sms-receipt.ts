@@ -14,7 +14,16 @@ export interface SmsReceipt {
 }
 
 /** Appendix B's stat values and what they mean for the recipient. */
-const STATS: Record<string, SmsReceipt['outcome']> = { DELIVRD: 'delivered', EXPIRED: 'failed', DELETED: 'failed', UNDELIV: 'failed', REJECTD: 'failed', ACCEPTD: null, UNKNOWN: null, ENROUTE: null };
+const STATS: Record<string, SmsReceipt['outcome']> = {
+  DELIVRD: 'delivered',
+  EXPIRED: 'failed',
+  DELETED: 'failed',
+  UNDELIV: 'failed',
+  REJECTD: 'failed',
+  ACCEPTD: null,
+  UNKNOWN: null,
+  ENROUTE: null,
+};
 /** message_state TLV values (SMPP 3.4 §5.2.28) as the same stat words. */
 const STATE_STAT: Record<number, string> = { 1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD' };
 
@@ -30,7 +39,7 @@ export function parseReceiptText(text: string): Record<string, string> {
     const start = m.index! + m[0].length;
     const end = k + 1 < marks.length ? marks[k + 1]!.index! : text.length;
     // "text:" runs to the end; every other value is one word.
-    const value = key === 'text' ? text.slice(start, Math.min(end, 1000)) : text.slice(start, end).trim().split(/\s+/)[0] ?? '';
+    const value = key === 'text' ? text.slice(start, Math.min(end, 1000)) : (text.slice(start, end).trim().split(/\s+/)[0] ?? '');
     if (!(key in fields)) fields[key] = value;
   }
   return fields;
@@ -39,7 +48,16 @@ export function parseReceiptText(text: string): Record<string, string> {
 /** A receipt from a deliver_sm's fields, or null when it names no message. */
 export function readReceipt(pdu: { readonly [field: string]: unknown }): SmsReceipt | null {
   const sm = pdu.short_message as { message?: unknown } | string | Buffer | undefined;
-  const raw = typeof sm === 'string' ? sm : Buffer.isBuffer(sm) ? sm.toString('latin1') : sm && typeof sm.message === 'string' ? sm.message : Buffer.isBuffer(sm?.message) ? (sm.message as Buffer).toString('latin1') : '';
+  const raw =
+    typeof sm === 'string'
+      ? sm
+      : Buffer.isBuffer(sm)
+        ? sm.toString('latin1')
+        : sm && typeof sm.message === 'string'
+          ? sm.message
+          : Buffer.isBuffer(sm?.message)
+            ? (sm.message as Buffer).toString('latin1')
+            : '';
   const fields = parseReceiptText(raw);
   const tlvId = typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id.replace(/\0+$/, '') : '';
   const messageId = (tlvId || fields.id || '').slice(0, MAX_ID);

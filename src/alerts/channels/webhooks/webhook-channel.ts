@@ -43,27 +43,59 @@ export class WebhookChannel implements SelfDeliveringChannel {
   async deliver({ alert, record }: ChannelJob): Promise<void> {
     const targets = [...this.webhooks.state.endpoints.values()].filter((w) => wants(w, alert));
     const event = webhookEventOf(alert);
-    await record({ alertId: alert.alertId, channel: 'webhook', status: 'sending', queued: targets.length, sent: [], failed: [], ...(targets.length ? {} : { note: 'no webhook of this organisation wants this message' }) });
+    await record({
+      alertId: alert.alertId,
+      channel: 'webhook',
+      status: 'sending',
+      queued: targets.length,
+      sent: [],
+      failed: [],
+      ...(targets.length ? {} : { note: 'no webhook of this organisation wants this message' }),
+    });
     const xml = targets.some((w) => w.format === 'cap-xml') ? capToXml(alert.cap) : '';
-    await Promise.all(targets.map(async (w) => {
-      const secret = this.webhooks.secretOf(w);
-      if (secret === null) return record({ alertId: alert.alertId, channel: 'webhook', status: 'sending', queued: 0, sent: [], failed: [[w.webhookId, 'its secret was sealed under another installation key']] });
-      const id = deliveryId(alert.alertId, w.webhookId);
-      const body = w.format === 'cap-xml' ? xml : JSON.stringify({ event: `alert.${event}`, deliveryId: id, alertId: alert.alertId, cap: alert.cap });
-      const result = await post(w.url, body, {
-        headers: () => {
-          // Signed at each attempt: the timestamp is when it was sent, so receivers can refuse old replays.
-          const t = Math.floor(this.ctx.clock.now() / 1000);
-          return {
-            'content-type': w.format === 'cap-xml' ? 'application/cap+xml; charset=utf-8' : 'application/json', 'user-agent': 'Vigil',
-            'vigil-event': `alert.${event}`, 'vigil-delivery': id, 'vigil-timestamp': String(t), 'vigil-signature': signWebhook(secret, t, body),
-          };
-        },
-        timeoutMs: this.options.timeoutMs ?? 10_000, maxBytes: 64 * 1024, signal: this.inFlight.signal, publicOnly: !this.ctx.config.webhookAllowPrivate,
-        ...(this.options.backoffMs ? { backoffMs: this.options.backoffMs } : {}),
-      });
-      await record({ alertId: alert.alertId, channel: 'webhook', status: 'sending', queued: 0, sent: result.ok ? [w.webhookId] : [], failed: result.ok ? [] : [[w.webhookId, `${result.error.slice(0, 160)} (after ${result.attempts} attempt(s))`]] });
-    }));
+    await Promise.all(
+      targets.map(async (w) => {
+        const secret = this.webhooks.secretOf(w);
+        if (secret === null)
+          return record({
+            alertId: alert.alertId,
+            channel: 'webhook',
+            status: 'sending',
+            queued: 0,
+            sent: [],
+            failed: [[w.webhookId, 'its secret was sealed under another installation key']],
+          });
+        const id = deliveryId(alert.alertId, w.webhookId);
+        const body = w.format === 'cap-xml' ? xml : JSON.stringify({ event: `alert.${event}`, deliveryId: id, alertId: alert.alertId, cap: alert.cap });
+        const result = await post(w.url, body, {
+          headers: () => {
+            // Signed at each attempt: the timestamp is when it was sent, so receivers can refuse old replays.
+            const t = Math.floor(this.ctx.clock.now() / 1000);
+            return {
+              'content-type': w.format === 'cap-xml' ? 'application/cap+xml; charset=utf-8' : 'application/json',
+              'user-agent': 'Vigil',
+              'vigil-event': `alert.${event}`,
+              'vigil-delivery': id,
+              'vigil-timestamp': String(t),
+              'vigil-signature': signWebhook(secret, t, body),
+            };
+          },
+          timeoutMs: this.options.timeoutMs ?? 10_000,
+          maxBytes: 64 * 1024,
+          signal: this.inFlight.signal,
+          publicOnly: !this.ctx.config.webhookAllowPrivate,
+          ...(this.options.backoffMs ? { backoffMs: this.options.backoffMs } : {}),
+        });
+        await record({
+          alertId: alert.alertId,
+          channel: 'webhook',
+          status: 'sending',
+          queued: 0,
+          sent: result.ok ? [w.webhookId] : [],
+          failed: result.ok ? [] : [[w.webhookId, `${result.error.slice(0, 160)} (after ${result.attempts} attempt(s))`]],
+        });
+      }),
+    );
     await record({ alertId: alert.alertId, channel: 'webhook', status: 'done', queued: 0, sent: [], failed: [] });
   }
 

@@ -19,8 +19,16 @@ import { postOnce } from '../../../adapters/http/outbound-http.js';
 import { checkWebhookUrl } from './webhooks-service.js';
 import { until } from '../../../../test/support/until.js';
 
-
-interface Received { path: string; deliveryId: string; event: string; contentType: string; body: string; signatureOk: boolean; capValid: boolean | null; identifier: string | null }
+interface Received {
+  path: string;
+  deliveryId: string;
+  event: string;
+  contentType: string;
+  body: string;
+  signatureOk: boolean;
+  capValid: boolean | null;
+  identifier: string | null;
+}
 
 /** A receiver on loopback that checks the signature the documented way (HMAC-SHA256 over "t.body") and the CAP against the XSD. */
 async function startReceiver(secrets: Map<string, string>, failFirst: Map<string, number>) {
@@ -40,7 +48,9 @@ async function startReceiver(secrets: Map<string, string>, failFirst: Map<string
         }
         const header = String(req.headers['vigil-signature'] ?? '');
         const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header) ?? [];
-        const expected = createHmac('sha256', secrets.get(path) ?? '').update(`${t}.${body}`).digest();
+        const expected = createHmac('sha256', secrets.get(path) ?? '')
+          .update(`${t}.${body}`)
+          .digest();
         const signatureOk = !!v1 && String(req.headers['vigil-timestamp']) === t && timingSafeEqual(expected, Buffer.from(v1, 'hex'));
         const contentType = String(req.headers['content-type']);
         let capValid: boolean | null = null;
@@ -49,7 +59,16 @@ async function startReceiver(secrets: Map<string, string>, failFirst: Map<string
           capValid = (await validateCapXml(body)).valid;
           identifier = parseCapXml(body).identifier;
         } else identifier = (JSON.parse(body) as { cap: { identifier: string } }).cap.identifier;
-        received.push({ path, deliveryId: String(req.headers['vigil-delivery']), event: String(req.headers['vigil-event']), contentType, body, signatureOk, capValid, identifier });
+        received.push({
+          path,
+          deliveryId: String(req.headers['vigil-delivery']),
+          event: String(req.headers['vigil-event']),
+          contentType,
+          body,
+          signatureOk,
+          capValid,
+          identifier,
+        });
         res.writeHead(signatureOk ? 204 : 401).end();
       })();
     });
@@ -63,7 +82,18 @@ test('webhooks: signed CAP XML (valid against the XSD) or JSON to each endpoint 
   const failFirst = new Map<string, number>([['/flaky', 1]]);
   const receiver = await startReceiver(secrets, failFirst);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-webhooks-'));
-  const vigil = await serveVigil({ ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DELIVERY_BACKOFF_MS: '20,20,20', VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true' }), dataDir: dir, port: 0, host: '127.0.0.1' });
+  const vigil = await serveVigil({
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_DELIVERY_BACKOFF_MS: '20,20,20',
+      VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
+    }),
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   try {
     const officer = await signedIn(vigil, 'alert-officer');
     const second = await signedIn(vigil, 'duty-officer');
@@ -110,10 +140,20 @@ test('webhooks: signed CAP XML (valid against the XSD) or JSON to each endpoint 
 
     // An exercise goes only to the endpoint that asked for exercises; a Cancel to those that want cancellations.
     receiver.received.length = 0;
-    const ex = await officer('POST', '/api/alerts', { ...flood, status: 'Exercise', scope: 'Restricted', restriction: 'drill', info: flood.info.map((i) => ({ ...i, severity: 'Minor' })), channels: ['webhook'] });
+    const ex = await officer('POST', '/api/alerts', {
+      ...flood,
+      status: 'Exercise',
+      scope: 'Restricted',
+      restriction: 'drill',
+      info: flood.info.map((i) => ({ ...i, severity: 'Minor' })),
+      channels: ['webhook'],
+    });
     await officer('POST', `/api/alerts/${ex.json.alert.alertId}/submit`);
     await until(() => progress(ex.json.alert.alertId)?.status === 'done', 'the exercise');
-    assert.deepEqual(receiver.received.map((r) => r.path), ['/cap']);
+    assert.deepEqual(
+      receiver.received.map((r) => r.path),
+      ['/cap'],
+    );
     receiver.received.length = 0;
     const cancel = await officer('POST', `/api/alerts/${id}/cancel`);
     await officer('POST', `/api/alerts/${cancel.json.alert.alertId}/submit`);
@@ -134,37 +174,76 @@ test('webhooks: signed CAP XML (valid against the XSD) or JSON to each endpoint 
 
 test('webhook URLs: http and https only; property: a signature verifies over its own body and time only', () => {
   assert.equal(checkWebhookUrl('https://hub.example.org/cap'), 'https://hub.example.org/cap');
-  for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'gopher://x', 'not a url', 'http://u:p@x.org/']) assert.throws(() => checkWebhookUrl(bad), /webhook URL|not a URL/);
-  fc.assert(fc.property(fc.string({ minLength: 16 }), fc.string(), fc.string(), fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }), (secret, body, other, t) => {
-    const header = signWebhook(secret, t, body);
-    assert.ok(verifyWebhook(secret, header, body, t + 10));
-    assert.equal(verifyWebhook(secret, header, body, t + 10_000), false, 'too old');
-    if (other !== body) assert.equal(verifyWebhook(secret, header, other, t), false);
-    assert.equal(verifyWebhook(`${secret}x`, header, body, t), false);
-  }), { numRuns: 300 });
+  for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'gopher://x', 'not a url', 'http://u:p@x.org/'])
+    assert.throws(() => checkWebhookUrl(bad), /webhook URL|not a URL/);
+  fc.assert(
+    fc.property(fc.string({ minLength: 16 }), fc.string(), fc.string(), fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }), (secret, body, other, t) => {
+      const header = signWebhook(secret, t, body);
+      assert.ok(verifyWebhook(secret, header, body, t + 10));
+      assert.equal(verifyWebhook(secret, header, body, t + 10_000), false, 'too old');
+      if (other !== body) assert.equal(verifyWebhook(secret, header, other, t), false);
+      assert.equal(verifyWebhook(`${secret}x`, header, body, t), false);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('SSRF guard: webhooks reach public addresses only unless the installation allows private ones', async () => {
-  for (const local of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://api.localhost/x', 'http://[::1]/x', 'http://10.1.2.3/x', 'http://172.20.0.1/x', 'http://192.168.1.10/x', 'http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/x', 'http://[fd00::1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://0.0.0.0/x', 'http://100.64.0.1/x']) {
+  for (const local of [
+    'http://127.0.0.1:8080/x',
+    'http://localhost/x',
+    'http://api.localhost/x',
+    'http://[::1]/x',
+    'http://10.1.2.3/x',
+    'http://172.20.0.1/x',
+    'http://192.168.1.10/x',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[fe80::1]/x',
+    'http://[fd00::1]/x',
+    'http://[::ffff:127.0.0.1]/x',
+    'http://0.0.0.0/x',
+    'http://100.64.0.1/x',
+  ]) {
     assert.throws(() => checkWebhookUrl(local), /private or local address/, local);
     assert.equal(checkWebhookUrl(local, true), new URL(local).toString(), 'allowed when the installation says so');
   }
-  for (const ok of ['https://hub.example.org/cap', 'http://93.184.216.34/x', 'http://[2001:4860:4860::8888]/x']) assert.equal(checkWebhookUrl(ok), new URL(ok).toString());
-  fc.assert(fc.property(fc.ipV4(), (ip) => {
-    const [a, b] = ip.split('.').map(Number) as [number, number];
-    const isPrivate = a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 192 && b === 0 && ip.split('.')[2] === '0') || (a === 198 && (b === 18 || b === 19)) || a >= 224;
-    assert.equal(isPublicAddress(ip), !isPrivate, ip);
-    assert.equal(isPublicAddress(`::ffff:${ip}`), !isPrivate, `mapped ${ip}`);
-  }));
+  for (const ok of ['https://hub.example.org/cap', 'http://93.184.216.34/x', 'http://[2001:4860:4860::8888]/x'])
+    assert.equal(checkWebhookUrl(ok), new URL(ok).toString());
+  fc.assert(
+    fc.property(fc.ipV4(), (ip) => {
+      const [a, b] = ip.split('.').map(Number) as [number, number];
+      const isPrivate =
+        a === 0 ||
+        a === 10 ||
+        a === 127 ||
+        (a === 100 && b >= 64 && b < 128) ||
+        (a === 169 && b === 254) ||
+        (a === 172 && b >= 16 && b < 32) ||
+        (a === 192 && b === 168) ||
+        (a === 192 && b === 0 && ip.split('.')[2] === '0') ||
+        (a === 198 && (b === 18 || b === 19)) ||
+        a >= 224;
+      assert.equal(isPublicAddress(ip), !isPrivate, ip);
+      assert.equal(isPublicAddress(`::ffff:${ip}`), !isPrivate, `mapped ${ip}`);
+    }),
+  );
 
   // At delivery the name is resolved and the address checked at connect time: a name that
   // resolves to loopback is refused without a request reaching the server, and not retried.
   let reached = 0;
-  const server = createServer((_req, res) => { reached++; res.writeHead(204).end(); });
+  const server = createServer((_req, res) => {
+    reached++;
+    res.writeHead(204).end();
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const port = (server.address() as AddressInfo).port;
-    const viaName = await postOnce(`http://localhost:${port}/x`, '{}', { 'content-type': 'application/json' }, { timeoutMs: 5_000, maxBytes: 1024, publicOnly: true });
+    const viaName = await postOnce(
+      `http://localhost:${port}/x`,
+      '{}',
+      { 'content-type': 'application/json' },
+      { timeoutMs: 5_000, maxBytes: 1024, publicOnly: true },
+    );
     assert.equal(viaName.ok, false);
     assert.match((viaName as { error: string }).error, /localhost resolves to (127\.0\.0\.1|::1), a private or local address/);
     assert.equal((viaName as { retry: boolean }).retry, false);

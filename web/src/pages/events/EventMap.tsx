@@ -5,14 +5,25 @@ import type { EventFeature, GuidanceView } from './types.js';
 
 /** Colours per feature kind (the legend beside the map uses the same). */
 export const KIND_COLOURS: Record<string, string> = {
-  perimeter: '#175cd3', zone: '#b42318', gate: '#039855', 'first-aid': '#dc6803', 'evacuation-route': '#7a5af8', resource: '#344054',
+  perimeter: '#175cd3',
+  zone: '#b42318',
+  gate: '#039855',
+  'first-aid': '#dc6803',
+  'evacuation-route': '#7a5af8',
+  resource: '#344054',
 };
 
 /**
  * An event's map: its features as the caller may see them, guidance lines, and the
  * shape being drawn (click to add points). `focus` flies to a feature (links in messages).
  */
-export function EventMap({ features, guidance, drawing, onClick, focus }: {
+export function EventMap({
+  features,
+  guidance,
+  drawing,
+  onClick,
+  focus,
+}: {
   features: EventFeature[];
   guidance: GuidanceView[];
   drawing: [number, number][];
@@ -27,17 +38,58 @@ export function EventMap({ features, guidance, drawing, onClick, focus }: {
 
   useEffect(() => {
     if (!container.current) return;
-    const map = new maplibregl.Map({ container: container.current, style: baseStyle(), center: [7.4215, 43.7335], zoom: 14.3, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' } });
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: baseStyle(),
+      center: [7.4215, 43.7335],
+      zoom: 14.3,
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors' },
+    });
     mapRef.current = map;
     map.on('load', () => {
       map.addSource('features', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addSource('drawing', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      const colour = ['match', ['get', 'kind'], ...Object.entries(KIND_COLOURS).flat(), 'guidance', '#e31b54', '#667085'] as unknown as maplibregl.ExpressionSpecification;
-      map.addLayer({ id: 'f-fill', type: 'fill', source: 'features', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': colour, 'fill-opacity': ['case', ['==', ['get', 'kind'], 'perimeter'], 0.06, 0.3] } });
-      map.addLayer({ id: 'f-line', type: 'line', source: 'features', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': colour, 'line-width': ['case', ['==', ['get', 'kind'], 'guidance'], 5, 3], 'line-dasharray': ['case', ['==', ['get', 'kind'], 'evacuation-route'], ['literal', [2, 1]], ['literal', [1, 0]]] } });
-      map.addLayer({ id: 'f-point', type: 'circle', source: 'features', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': ['case', ['get', 'focused'], 11, 7], 'circle-color': colour, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+      const colour = [
+        'match',
+        ['get', 'kind'],
+        ...Object.entries(KIND_COLOURS).flat(),
+        'guidance',
+        '#e31b54',
+        '#667085',
+      ] as unknown as maplibregl.ExpressionSpecification;
+      map.addLayer({
+        id: 'f-fill',
+        type: 'fill',
+        source: 'features',
+        filter: ['==', ['geometry-type'], 'Polygon'],
+        paint: { 'fill-color': colour, 'fill-opacity': ['case', ['==', ['get', 'kind'], 'perimeter'], 0.06, 0.3] },
+      });
+      map.addLayer({
+        id: 'f-line',
+        type: 'line',
+        source: 'features',
+        filter: ['!=', ['geometry-type'], 'Point'],
+        paint: {
+          'line-color': colour,
+          'line-width': ['case', ['==', ['get', 'kind'], 'guidance'], 5, 3],
+          'line-dasharray': ['case', ['==', ['get', 'kind'], 'evacuation-route'], ['literal', [2, 1]], ['literal', [1, 0]]],
+        },
+      });
+      map.addLayer({
+        id: 'f-point',
+        type: 'circle',
+        source: 'features',
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: { 'circle-radius': ['case', ['get', 'focused'], 11, 7], 'circle-color': colour, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
+      });
       map.addLayer({ id: 'd-line', type: 'line', source: 'drawing', paint: { 'line-color': '#101828', 'line-width': 2, 'line-dasharray': [1, 1] } });
-      map.addLayer({ id: 'd-point', type: 'circle', source: 'drawing', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#101828' } });
+      map.addLayer({
+        id: 'd-point',
+        type: 'circle',
+        source: 'drawing',
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: { 'circle-radius': 4, 'circle-color': '#101828' },
+      });
       renderLatest(map);
       container.current?.setAttribute('data-loaded', 'true');
     });
@@ -77,6 +129,7 @@ function render(map: maplibregl.Map, features: EventFeature[], guidance: Guidanc
     ],
   });
   const d: GeoJSON.Feature[] = drawing.map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: {} }));
-  if (drawing.length >= 2) d.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: drawing.length >= 3 ? [...drawing, drawing[0]!] : drawing }, properties: {} });
+  if (drawing.length >= 2)
+    d.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: drawing.length >= 3 ? [...drawing, drawing[0]!] : drawing }, properties: {} });
   (map.getSource('drawing') as maplibregl.GeoJSONSource).setData({ type: 'FeatureCollection', features: d });
 }

@@ -18,8 +18,17 @@ export function MyGuidance({ recent }: { recent: StoredEvent[] }) {
       {items.map((g) => (
         <div key={g.guidanceId} className="guidance-item">
           <strong>{g.instruction}</strong>
-          <div className="muted small">{g.eventName} · {g.sender} · {time(g.at, 'time')}{g.distanceM !== null ? ` · ${g.distanceM} m` : ''}</div>
-          {g.acknowledged ? <span className="badge ok">{t('Acknowledged')}</span> : <button className="big" onClick={() => void api(`/api/events/${g.eventId}/guidance/${g.guidanceId}/ack`, { method: 'POST' }).then(load)}>{t('Acknowledge')}</button>}
+          <div className="muted small">
+            {g.eventName} · {g.sender} · {time(g.at, 'time')}
+            {g.distanceM !== null ? ` · ${g.distanceM} m` : ''}
+          </div>
+          {g.acknowledged ? (
+            <span className="badge ok">{t('Acknowledged')}</span>
+          ) : (
+            <button className="big" onClick={() => void api(`/api/events/${g.eventId}/guidance/${g.guidanceId}/ack`, { method: 'POST' }).then(load)}>
+              {t('Acknowledge')}
+            </button>
+          )}
         </div>
       ))}
     </section>

@@ -8,7 +8,19 @@ export interface Share {
 }
 
 /** Who an item is for: a minimum clearance (never above the author's own level) and, optionally, chosen organisations. */
-export function ShareChooser({ name, participants, maxLevel, value, onChange }: { name: string; participants: Participant[]; maxLevel: number; value: Share; onChange: (s: Share) => void }) {
+export function ShareChooser({
+  name,
+  participants,
+  maxLevel,
+  value,
+  onChange,
+}: {
+  name: string;
+  participants: Participant[];
+  maxLevel: number;
+  value: Share;
+  onChange: (s: Share) => void;
+}) {
   const t = useT();
   const toggle = (orgId: string, on: boolean): void => {
     const current = value.sharedWith ?? [];
@@ -20,13 +32,23 @@ export function ShareChooser({ name, participants, maxLevel, value, onChange }: 
       <label>
         {t('Minimum clearance')}{' '}
         <select aria-label={`${name} clearance`} value={value.minClearance} onChange={(e) => onChange({ ...value, minClearance: Number(e.target.value) })}>
-          {LEVELS.filter((l) => l.level <= maxLevel).map((l) => <option key={l.level} value={l.level}>{l.level} · {t(`level:${l.name}`)}</option>)}
+          {LEVELS.filter((l) => l.level <= maxLevel).map((l) => (
+            <option key={l.level} value={l.level}>
+              {l.level} · {t(`level:${l.name}`)}
+            </option>
+          ))}
         </select>
       </label>
       <span className="muted small">{t('Shared with')}:</span>
       {participants.map((p) => (
         <label key={p.orgId} className="small">
-          <input type="checkbox" aria-label={`${name} share ${p.orgName}`} checked={value.sharedWith?.includes(p.orgId) ?? false} onChange={(e) => toggle(p.orgId, e.target.checked)} /> {p.orgName}
+          <input
+            type="checkbox"
+            aria-label={`${name} share ${p.orgName}`}
+            checked={value.sharedWith?.includes(p.orgId) ?? false}
+            onChange={(e) => toggle(p.orgId, e.target.checked)}
+          />{' '}
+          {p.orgName}
         </label>
       ))}
       {value.sharedWith === null && <span className="muted small">({t('every participant')})</span>}

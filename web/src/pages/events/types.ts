@@ -24,5 +24,8 @@ export interface EventView {
 }
 
 export const LEVELS: { level: number; name: string }[] = [
-  { level: 1, name: 'public-info' }, { level: 2, name: 'staff' }, { level: 3, name: 'officer' }, { level: 4, name: 'command' },
+  { level: 1, name: 'public-info' },
+  { level: 2, name: 'staff' },
+  { level: 3, name: 'officer' },
+  { level: 4, name: 'command' },
 ];

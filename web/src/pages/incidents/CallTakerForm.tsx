@@ -3,10 +3,27 @@ import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import type { Incident } from './types.js';
 
-interface Site { id: string; name: string | null; position: [number, number]; address: string | null }
+interface Site {
+  id: string;
+  name: string | null;
+  position: [number, number];
+  address: string | null;
+}
 
 /** The call-taker form: what, where (a named site, or a click on the map), who called. */
-export function CallTakerForm({ types, sites, picked, onCreated, onCancel }: { types: Record<string, { label: string; priority: number }>; sites: Site[]; picked: [number, number] | null; onCreated: (i: Incident) => void; onCancel: () => void }) {
+export function CallTakerForm({
+  types,
+  sites,
+  picked,
+  onCreated,
+  onCancel,
+}: {
+  types: Record<string, { label: string; priority: number }>;
+  sites: Site[];
+  picked: [number, number] | null;
+  onCreated: (i: Incident) => void;
+  onCancel: () => void;
+}) {
   const t = useT();
   const [type, setType] = useState('fire');
   const [priority, setPriority] = useState<number | ''>('');
@@ -24,7 +41,15 @@ export function CallTakerForm({ types, sites, picked, onCreated, onCancel }: { t
     if (!position) return setError(t('Choose a site or click the map'));
     try {
       const r = await api<{ incident: Incident }>('/api/incidents', {
-        body: { type, position, source: 'call', ...(priority ? { priority } : {}), ...(site ? { siteId: site.id } : place ? { address: place } : {}), description, caller: { name: callerName || null, phone: callerPhone || null } },
+        body: {
+          type,
+          position,
+          source: 'call',
+          ...(priority ? { priority } : {}),
+          ...(site ? { siteId: site.id } : place ? { address: place } : {}),
+          description,
+          caller: { name: callerName || null, phone: callerPhone || null },
+        },
       });
       onCreated(r.incident);
     } catch (err) {
@@ -34,29 +59,60 @@ export function CallTakerForm({ types, sites, picked, onCreated, onCancel }: { t
   return (
     <form className="call-form" onSubmit={(e) => void submit(e)} data-testid="call-form">
       <h3>{t('New incident (call)')}</h3>
-      <label>{t('Type')}
+      <label>
+        {t('Type')}
         <select aria-label="Incident type" value={type} onChange={(e) => setType(e.target.value)}>
-          {Object.entries(types).map(([id, ty]) => <option key={id} value={id}>{ty.label}</option>)}
+          {Object.entries(types).map(([id, ty]) => (
+            <option key={id} value={id}>
+              {ty.label}
+            </option>
+          ))}
         </select>
       </label>
-      <label>{t('Priority')}
+      <label>
+        {t('Priority')}
         <select aria-label="Priority" value={priority} onChange={(e) => setPriority(e.target.value ? Number(e.target.value) : '')}>
-          <option value="">{t('default for the type')} ({types[type]?.priority})</option>
-          {[1, 2, 3, 4, 5].map((p) => <option key={p} value={p}>{p}</option>)}
+          <option value="">
+            {t('default for the type')} ({types[type]?.priority})
+          </option>
+          {[1, 2, 3, 4, 5].map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
         </select>
       </label>
-      <label>{t('Site or address')}
+      <label>
+        {t('Site or address')}
         <input aria-label="Site or address" list="incident-sites" value={place} onChange={(e) => setPlace(e.target.value)} />
-        <datalist id="incident-sites">{named.map((s) => <option key={s.id} value={s.name!} />)}</datalist>
+        <datalist id="incident-sites">
+          {named.map((s) => (
+            <option key={s.id} value={s.name!} />
+          ))}
+        </datalist>
       </label>
-      <p className="muted small" data-testid="call-position">{position ? `${position[1].toFixed(5)}, ${position[0].toFixed(5)}${site ? '' : ` (${t('clicked on the map')})`}` : t('Choose a site or click the map')}</p>
-      <label>{t('What is happening')}<textarea aria-label="Description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} /></label>
+      <p className="muted small" data-testid="call-position">
+        {position ? `${position[1].toFixed(5)}, ${position[0].toFixed(5)}${site ? '' : ` (${t('clicked on the map')})`}` : t('Choose a site or click the map')}
+      </p>
+      <label>
+        {t('What is happening')}
+        <textarea aria-label="Description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
+      </label>
       <div className="row">
         <input aria-label="Caller name" placeholder={t('Caller name')} value={callerName} onChange={(e) => setCallerName(e.target.value)} />
         <input aria-label="Caller phone" placeholder={t('Caller phone')} value={callerPhone} onChange={(e) => setCallerPhone(e.target.value)} />
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
-      <div className="row"><button type="submit">{t('Open incident')}</button><button type="button" onClick={onCancel}>{t('Cancel')}</button></div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit">{t('Open incident')}</button>
+        <button type="button" onClick={onCancel}>
+          {t('Cancel')}
+        </button>
+      </div>
     </form>
   );
 }

@@ -12,7 +12,25 @@ import { UNIT_COLOURS, type Incident, type Unit } from './types.js';
  * AVL fixes arrive) and the routes of the selected incident's units; with `overlays`,
  * the layers a commander switches on (closures, isochrones, event zones, crowd density).
  */
-export function CommandMap({ incidents, units, selected, onPick, className, fit, overlays = false, refreshSeq }: { incidents: Incident[]; units: Unit[]; selected: Incident | null; onPick?: (lonLat: [number, number]) => void; className?: string; fit?: boolean; overlays?: boolean; refreshSeq?: Record<string, number> }) {
+export function CommandMap({
+  incidents,
+  units,
+  selected,
+  onPick,
+  className,
+  fit,
+  overlays = false,
+  refreshSeq,
+}: {
+  incidents: Incident[];
+  units: Unit[];
+  selected: Incident | null;
+  onPick?: (lonLat: [number, number]) => void;
+  className?: string;
+  fit?: boolean;
+  overlays?: boolean;
+  refreshSeq?: Record<string, number>;
+}) {
   const t = useT();
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
@@ -24,19 +42,47 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
     let map: maplibregl.Map | null = null;
     void api<{ bbox: [number, number, number, number] }>('/api/city').then((city) => {
       if (!container.current) return;
-      map = new maplibregl.Map({ container: container.current, style: baseStyle(), bounds: city.bbox as LngLatBoundsLike, fitBoundsOptions: { padding: 20 }, attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors (ODbL)' } });
+      map = new maplibregl.Map({
+        container: container.current,
+        style: baseStyle(),
+        bounds: city.bbox as LngLatBoundsLike,
+        fitBoundsOptions: { padding: 20 },
+        attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors (ODbL)' },
+      });
       map.addControl(new maplibregl.NavigationControl(), 'top-right');
       map.on('load', () => {
         const m = map!;
         // Overlays go under the incidents and units, in their order.
         for (const o of overlays ? OVERLAYS : []) {
           m.addSource(`ov-${o.id}`, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-          for (const layer of o.layers(`ov-${o.id}`)) m.addLayer({ ...layer, layout: { ...(layer.layout ?? {}), visibility: o.on ? 'visible' : 'none' } } as never);
+          for (const layer of o.layers(`ov-${o.id}`))
+            m.addLayer({ ...layer, layout: { ...(layer.layout ?? {}), visibility: o.on ? 'visible' : 'none' } } as never);
         }
         for (const id of ['routes', 'incidents', 'units']) m.addSource(id, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         m.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': '#175cd3', 'line-width': 4, 'line-dasharray': [2, 1] } });
-        m.addLayer({ id: 'incidents', type: 'circle', source: 'incidents', paint: { 'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'], 'circle-radius': ['case', ['get', 'selected'], 14, 9], 'circle-opacity': 0.8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
-        m.addLayer({ id: 'units', type: 'circle', source: 'units', paint: { 'circle-color': ['match', ['get', 'kind'], ...Object.entries(UNIT_COLOURS).flat(), '#444'] as never, 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+        m.addLayer({
+          id: 'incidents',
+          type: 'circle',
+          source: 'incidents',
+          paint: {
+            'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'],
+            'circle-radius': ['case', ['get', 'selected'], 14, 9],
+            'circle-opacity': 0.8,
+            'circle-stroke-color': '#fff',
+            'circle-stroke-width': 2,
+          },
+        });
+        m.addLayer({
+          id: 'units',
+          type: 'circle',
+          source: 'units',
+          paint: {
+            'circle-color': ['match', ['get', 'kind'], ...Object.entries(UNIT_COLOURS).flat(), '#444'] as never,
+            'circle-radius': 7,
+            'circle-stroke-color': '#fff',
+            'circle-stroke-width': 2,
+          },
+        });
         m.on('click', (e: MapMouseEvent) => picked([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]));
         setReady(true);
       });
@@ -51,9 +97,28 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map) return;
-    (map.getSource('incidents') as GeoJSONSource).setData({ type: 'FeatureCollection', features: incidents.map((i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: i.location.position }, properties: { priority: i.priority, selected: i.incidentId === selected?.incidentId } })) });
-    (map.getSource('units') as GeoJSONSource).setData({ type: 'FeatureCollection', features: units.map((u) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: u.position?.position ?? u.homePosition }, properties: { kind: u.kind, callSign: u.callSign, unitId: u.unitId } })) });
-    (map.getSource('routes') as GeoJSONSource).setData({ type: 'FeatureCollection', features: (selected?.assignments ?? []).filter((a) => a.route && !a.releasedAt).map((a) => ({ type: 'Feature', geometry: a.route!, properties: { unitId: a.unitId } })) });
+    (map.getSource('incidents') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: incidents.map((i) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: i.location.position },
+        properties: { priority: i.priority, selected: i.incidentId === selected?.incidentId },
+      })),
+    });
+    (map.getSource('units') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: units.map((u) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: u.position?.position ?? u.homePosition },
+        properties: { kind: u.kind, callSign: u.callSign, unitId: u.unitId },
+      })),
+    });
+    (map.getSource('routes') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: (selected?.assignments ?? [])
+        .filter((a) => a.route && !a.releasedAt)
+        .map((a) => ({ type: 'Feature', geometry: a.route!, properties: { unitId: a.unitId } })),
+    });
   }, [ready, incidents, units, selected]);
   const [shown, setShown] = useState<Record<string, boolean>>(() => Object.fromEntries(OVERLAYS.map((o) => [o.id, o.on])));
   const [counts, setCounts] = useState<Record<string, number>>({});
@@ -69,13 +134,18 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
     for (const o of OVERLAYS) {
       for (const layer of o.layers(`ov-${o.id}`)) map.setLayoutProperty(layer.id, 'visibility', shown[o.id] ? 'visible' : 'none');
       if (!shown[o.id] || (o.id === 'isochrones' && !haveUnits)) continue;
-      void loadOverlay(o).then((fc) => {
-        if (!live) return;
-        (map.getSource(`ov-${o.id}`) as GeoJSONSource | undefined)?.setData(fc);
-        setCounts((c) => ({ ...c, [o.id]: fc.features.length }));
-      }, () => {});
+      void loadOverlay(o).then(
+        (fc) => {
+          if (!live) return;
+          (map.getSource(`ov-${o.id}`) as GeoJSONSource | undefined)?.setData(fc);
+          setCounts((c) => ({ ...c, [o.id]: fc.features.length }));
+        },
+        () => {},
+      );
     }
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- shown and refreshSeq enter through refreshKeys
   }, [overlays, ready, refreshKeys, haveUnits]);
   // The responder's map frames the unit and its incident once, then leaves the zoom to the user.
@@ -84,7 +154,12 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
     const map = mapRef.current;
     if (!fit || !ready || !map || framed.current || incidents.length === 0) return;
     const points = [...incidents.map((i) => i.location.position), ...units.map((u) => u.position?.position ?? u.homePosition)];
-    const box: [number, number, number, number] = [Math.min(...points.map((p) => p[0])), Math.min(...points.map((p) => p[1])), Math.max(...points.map((p) => p[0])), Math.max(...points.map((p) => p[1]))];
+    const box: [number, number, number, number] = [
+      Math.min(...points.map((p) => p[0])),
+      Math.min(...points.map((p) => p[1])),
+      Math.max(...points.map((p) => p[0])),
+      Math.max(...points.map((p) => p[1])),
+    ];
     map.fitBounds(box as LngLatBoundsLike, { padding: 50, maxZoom: 16.5, duration: 0 });
     framed.current = true;
   }, [fit, ready, incidents, units]);
@@ -97,12 +172,23 @@ export function CommandMap({ incidents, units, selected, onPick, className, fit,
           {OVERLAYS.map((o) => (
             <label key={o.id} data-overlay={o.id} data-count={counts[o.id] ?? 0}>
               <input type="checkbox" checked={shown[o.id] ?? false} onChange={(e) => setShown((s) => ({ ...s, [o.id]: e.target.checked }))} /> {t(o.label)}
-              {shown[o.id] && <span className="legend">{o.legend.map((l) => <span key={l.label}><i style={{ background: l.colour }} />{t(l.label)}</span>)}</span>}
+              {shown[o.id] && (
+                <span className="legend">
+                  {o.legend.map((l) => (
+                    <span key={l.label}>
+                      <i style={{ background: l.colour }} />
+                      {t(l.label)}
+                    </span>
+                  ))}
+                </span>
+              )}
             </label>
           ))}
         </div>
       )}
-      <span hidden data-testid="unit-positions">{JSON.stringify(Object.fromEntries(units.map((u) => [u.callSign, u.position?.position ?? u.homePosition])))}</span>
+      <span hidden data-testid="unit-positions">
+        {JSON.stringify(Object.fromEntries(units.map((u) => [u.callSign, u.position?.position ?? u.homePosition])))}
+      </span>
     </div>
   );
 }

@@ -4,7 +4,19 @@ import { useT, useTime } from '../../i18n.js';
 import type { LogEntry } from './types.js';
 
 /** An incident's communications log: internal (dispatch ↔ responders) and public information, kept apart. */
-export function CommsLog({ incidentId, log, canPublic, canInternal, onPosted }: { incidentId: string; log: LogEntry[]; canPublic: boolean; canInternal: boolean; onPosted: () => void }) {
+export function CommsLog({
+  incidentId,
+  log,
+  canPublic,
+  canInternal,
+  onPosted,
+}: {
+  incidentId: string;
+  log: LogEntry[];
+  canPublic: boolean;
+  canInternal: boolean;
+  onPosted: () => void;
+}) {
   const t = useT();
   const time = useTime();
   const [channel, setChannel] = useState<'internal' | 'public'>(canInternal ? 'internal' : 'public');
@@ -17,7 +29,11 @@ export function CommsLog({ incidentId, log, canPublic, canInternal, onPosted }: 
     try {
       const attachmentIds: string[] = [];
       if (file) {
-        const r = await api<{ attachment: { attachmentId: string } }>(`/api/incidents/${incidentId}/attachments?name=${encodeURIComponent(file.name)}`, { method: 'POST', raw: file, contentType: file.type || 'application/octet-stream' });
+        const r = await api<{ attachment: { attachmentId: string } }>(`/api/incidents/${incidentId}/attachments?name=${encodeURIComponent(file.name)}`, {
+          method: 'POST',
+          raw: file,
+          contentType: file.type || 'application/octet-stream',
+        });
         attachmentIds.push(r.attachment.attachmentId);
       }
       await api(`/api/incidents/${incidentId}/messages`, { body: { channel, text, attachmentIds } });
@@ -32,26 +48,57 @@ export function CommsLog({ incidentId, log, canPublic, canInternal, onPosted }: 
   return (
     <div className="comms">
       <div className="row" role="tablist">
-        {canInternal && <button role="tab" aria-selected={channel === 'internal'} className={channel === 'internal' ? 'active' : ''} onClick={() => setChannel('internal')}>{t('Internal')} ({log.filter((e) => e.channel === 'internal').length})</button>}
-        <button role="tab" aria-selected={channel === 'public'} className={channel === 'public' ? 'active' : ''} onClick={() => setChannel('public')}>{t('Public information')} ({log.filter((e) => e.channel === 'public').length})</button>
+        {canInternal && (
+          <button role="tab" aria-selected={channel === 'internal'} className={channel === 'internal' ? 'active' : ''} onClick={() => setChannel('internal')}>
+            {t('Internal')} ({log.filter((e) => e.channel === 'internal').length})
+          </button>
+        )}
+        <button role="tab" aria-selected={channel === 'public'} className={channel === 'public' ? 'active' : ''} onClick={() => setChannel('public')}>
+          {t('Public information')} ({log.filter((e) => e.channel === 'public').length})
+        </button>
       </div>
       {channel === 'public' && <p className="muted small">{t('Releasable to press and citizens.')}</p>}
       <ul className="comms-log" data-testid={`log-${channel}`}>
         {shown.map((e) => (
           <li key={e.entryId} className={`entry ${e.kind}`}>
-            <time dateTime={e.at}>{time(e.at, 'time')}</time> <span className="badge">{e.kind}</span> {e.author && <strong>{e.author}: </strong>}{e.text}
-            {e.attachments.map((a) => <a key={a.attachmentId} href={`/api/incidents/attachments/${a.attachmentId}`} className="small"> 📎 {a.name} ({Math.round(a.bytes / 1024)} KiB)</a>)}
+            <time dateTime={e.at}>{time(e.at, 'time')}</time> <span className="badge">{e.kind}</span> {e.author && <strong>{e.author}: </strong>}
+            {e.text}
+            {e.attachments.map((a) => (
+              <a key={a.attachmentId} href={`/api/incidents/attachments/${a.attachmentId}`} className="small">
+                {' '}
+                📎 {a.name} ({Math.round(a.bytes / 1024)} KiB)
+              </a>
+            ))}
           </li>
         ))}
       </ul>
       {(channel === 'internal' ? canInternal : canPublic) && (
         <form className="row" onSubmit={(e) => void post(e)}>
-          <input aria-label={`Message (${channel})`} placeholder={channel === 'internal' ? t('Message to dispatch and responders') : t('Public information')} value={text} onChange={(e) => setText(e.target.value)} style={{ flex: 1, minWidth: 160 }} />
-          {channel === 'internal' && <input type="file" aria-label="Attachment" accept="image/jpeg,image/png,application/pdf,text/plain" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />}
-          <button type="submit" disabled={!text.trim()}>{t('Send')}</button>
+          <input
+            aria-label={`Message (${channel})`}
+            placeholder={channel === 'internal' ? t('Message to dispatch and responders') : t('Public information')}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            style={{ flex: 1, minWidth: 160 }}
+          />
+          {channel === 'internal' && (
+            <input
+              type="file"
+              aria-label="Attachment"
+              accept="image/jpeg,image/png,application/pdf,text/plain"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            />
+          )}
+          <button type="submit" disabled={!text.trim()}>
+            {t('Send')}
+          </button>
         </form>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

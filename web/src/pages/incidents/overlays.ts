@@ -34,7 +34,10 @@ export function stationsOf(units: Unit[], max = 8): Pos[] {
 }
 
 const closures: Overlay = {
-  id: 'closures', label: 'Road closures', refreshOn: ['routing.'], on: true,
+  id: 'closures',
+  label: 'Road closures',
+  refreshOn: ['routing.'],
+  on: true,
   legend: [{ colour: '#d92d20', label: 'closed' }],
   async load() {
     const r = await api<{ closures: { geometry: { type: string; coordinates: unknown } }[] }>('/api/routing/closures');
@@ -48,37 +51,106 @@ const closures: Overlay = {
 
 /** What the units' stations reach in 4, 8 and 12 minutes on the car graph with live traffic and closures. */
 const isochrones: Overlay = {
-  id: 'isochrones', label: 'Station isochrones (4/8/12 min)', refreshOn: ['routing.'], on: false,
-  legend: [{ colour: '#12b76a', label: '4 min' }, { colour: '#fdb022', label: '8 min' }, { colour: '#f04438', label: '12 min' }],
+  id: 'isochrones',
+  label: 'Station isochrones (4/8/12 min)',
+  refreshOn: ['routing.'],
+  on: false,
+  legend: [
+    { colour: '#12b76a', label: '4 min' },
+    { colour: '#fdb022', label: '8 min' },
+    { colour: '#f04438', label: '12 min' },
+  ],
   async load({ units }) {
     const stations = stationsOf(units);
-    const bands = await Promise.all(stations.map((origin) => api<FeatureCollection>('/api/routing/isochrone', { body: { origin, minutes: [4, 8, 12] } }).catch(() => empty())));
+    const bands = await Promise.all(
+      stations.map((origin) => api<FeatureCollection>('/api/routing/isochrone', { body: { origin, minutes: [4, 8, 12] } }).catch(() => empty())),
+    );
     // Widest first so the 4-minute band stays on top.
-    return { type: 'FeatureCollection', features: bands.flatMap((fc) => fc.features).sort((a, b) => Number(b.properties?.minutes) - Number(a.properties?.minutes)) };
-  },
-  layers: (source) => [
-    { id: `${source}-fill`, type: 'fill', source, paint: { 'fill-color': ['step', ['get', 'minutes'], '#12b76a', 5, '#fdb022', 9, '#f04438'], 'fill-opacity': 0.1 } },
-  ],
-};
-
-const KIND_COLOUR: Record<string, string> = { perimeter: '#7a5af8', zone: '#2e90fa', gate: '#101828', 'first-aid': '#12b76a', 'evacuation-route': '#f79009', resource: '#667085' };
-
-/** The features of the major events under way or coming, as far as the caller's clearance shows them. */
-const eventZones: Overlay = {
-  id: 'events', label: 'Major events', refreshOn: ['majorevents.'], on: true,
-  legend: [{ colour: KIND_COLOUR.perimeter!, label: 'perimeter' }, { colour: KIND_COLOUR.zone!, label: 'zone' }, { colour: KIND_COLOUR['evacuation-route']!, label: 'evacuation route' }, { colour: KIND_COLOUR['first-aid']!, label: 'first aid' }],
-  async load() {
-    const list = await api<{ events: { eventId: string; name: string; status: string }[] }>('/api/events').catch(() => ({ events: [] }));
-    const views = await Promise.all(list.events.filter((e) => e.status !== 'ended').map((e) => api<{ features: { featureId: string; kind: string; name: string; geometry: { type: string; coordinates: unknown } }[] }>(`/api/events/${e.eventId}`).then((v) => ({ e, v })).catch(() => null)));
     return {
       type: 'FeatureCollection',
-      features: views.flatMap((x) => (x ? x.v.features.map((f) => ({ type: 'Feature' as const, geometry: f.geometry as never, properties: { kind: f.kind, name: f.name, event: x.e.name, colour: KIND_COLOUR[f.kind] ?? '#667085' } })) : [])),
+      features: bands.flatMap((fc) => fc.features).sort((a, b) => Number(b.properties?.minutes) - Number(a.properties?.minutes)),
     };
   },
   layers: (source) => [
-    { id: `${source}-fill`, type: 'fill', source, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['==', ['get', 'kind'], 'perimeter'], 0.04, 0.12] } },
-    { id: `${source}-line`, type: 'line', source, paint: { 'line-color': ['get', 'colour'], 'line-width': ['case', ['==', ['get', 'kind'], 'evacuation-route'], 4, 2], 'line-dasharray': ['literal', [3, 1]] } },
-    { id: `${source}-point`, type: 'circle', source, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
+    {
+      id: `${source}-fill`,
+      type: 'fill',
+      source,
+      paint: { 'fill-color': ['step', ['get', 'minutes'], '#12b76a', 5, '#fdb022', 9, '#f04438'], 'fill-opacity': 0.1 },
+    },
+  ],
+};
+
+const KIND_COLOUR: Record<string, string> = {
+  perimeter: '#7a5af8',
+  zone: '#2e90fa',
+  gate: '#101828',
+  'first-aid': '#12b76a',
+  'evacuation-route': '#f79009',
+  resource: '#667085',
+};
+
+/** The features of the major events under way or coming, as far as the caller's clearance shows them. */
+const eventZones: Overlay = {
+  id: 'events',
+  label: 'Major events',
+  refreshOn: ['majorevents.'],
+  on: true,
+  legend: [
+    { colour: KIND_COLOUR.perimeter!, label: 'perimeter' },
+    { colour: KIND_COLOUR.zone!, label: 'zone' },
+    { colour: KIND_COLOUR['evacuation-route']!, label: 'evacuation route' },
+    { colour: KIND_COLOUR['first-aid']!, label: 'first aid' },
+  ],
+  async load() {
+    const list = await api<{ events: { eventId: string; name: string; status: string }[] }>('/api/events').catch(() => ({ events: [] }));
+    const views = await Promise.all(
+      list.events
+        .filter((e) => e.status !== 'ended')
+        .map((e) =>
+          api<{ features: { featureId: string; kind: string; name: string; geometry: { type: string; coordinates: unknown } }[] }>(`/api/events/${e.eventId}`)
+            .then((v) => ({ e, v }))
+            .catch(() => null),
+        ),
+    );
+    return {
+      type: 'FeatureCollection',
+      features: views.flatMap((x) =>
+        x
+          ? x.v.features.map((f) => ({
+              type: 'Feature' as const,
+              geometry: f.geometry as never,
+              properties: { kind: f.kind, name: f.name, event: x.e.name, colour: KIND_COLOUR[f.kind] ?? '#667085' },
+            }))
+          : [],
+      ),
+    };
+  },
+  layers: (source) => [
+    {
+      id: `${source}-fill`,
+      type: 'fill',
+      source,
+      filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['==', ['get', 'kind'], 'perimeter'], 0.04, 0.12] },
+    },
+    {
+      id: `${source}-line`,
+      type: 'line',
+      source,
+      paint: {
+        'line-color': ['get', 'colour'],
+        'line-width': ['case', ['==', ['get', 'kind'], 'evacuation-route'], 4, 2],
+        'line-dasharray': ['literal', [3, 1]],
+      },
+    },
+    {
+      id: `${source}-point`,
+      type: 'circle',
+      source,
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-color': ['get', 'colour'], 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 },
+    },
   ],
 };
 
@@ -86,14 +158,31 @@ const LEVEL_COLOUR = { normal: '#12b76a', warning: '#f79009', critical: '#d92d20
 
 /** Crowd zones coloured by their density level, with the density in persons per m². */
 const crowdDensity: Overlay = {
-  id: 'crowd', label: 'Crowd density', refreshOn: ['crowd.'], on: true,
+  id: 'crowd',
+  label: 'Crowd density',
+  refreshOn: ['crowd.'],
+  on: true,
   legend: Object.entries(LEVEL_COLOUR).map(([label, colour]) => ({ colour, label })),
   async load() {
-    const r = await api<{ zones: { zoneId: string; name: string; polygon: { type: 'Polygon'; coordinates: unknown }; density: number; level: keyof typeof LEVEL_COLOUR }[] }>('/api/crowd').catch(() => ({ zones: [] }));
-    return { type: 'FeatureCollection', features: r.zones.map((z) => ({ type: 'Feature' as const, geometry: z.polygon as never, properties: { name: z.name, level: z.level, density: z.density, colour: LEVEL_COLOUR[z.level] ?? '#667085' } })) };
+    const r = await api<{
+      zones: { zoneId: string; name: string; polygon: { type: 'Polygon'; coordinates: unknown }; density: number; level: keyof typeof LEVEL_COLOUR }[];
+    }>('/api/crowd').catch(() => ({ zones: [] }));
+    return {
+      type: 'FeatureCollection',
+      features: r.zones.map((z) => ({
+        type: 'Feature' as const,
+        geometry: z.polygon as never,
+        properties: { name: z.name, level: z.level, density: z.density, colour: LEVEL_COLOUR[z.level] ?? '#667085' },
+      })),
+    };
   },
   layers: (source) => [
-    { id: `${source}-fill`, type: 'fill', source, paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['==', ['get', 'level'], 'normal'], 0.2, 0.45] } },
+    {
+      id: `${source}-fill`,
+      type: 'fill',
+      source,
+      paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': ['case', ['==', ['get', 'level'], 'normal'], 0.2, 0.45] },
+    },
     { id: `${source}-line`, type: 'line', source, paint: { 'line-color': ['get', 'colour'], 'line-width': 2 } },
   ],
 };

@@ -1,23 +1,78 @@
 /** Shapes of /api/incidents and /api/units answers the incident pages use. */
-export interface Fix { at: number; position: [number, number]; speed: number | null; heading: number | null }
+export interface Fix {
+  at: number;
+  position: [number, number];
+  speed: number | null;
+  heading: number | null;
+}
 export interface Unit {
-  unitId: string; callSign: string; kind: string; capabilities: string[]; status: string; incidentId: string | null; orgId: string;
-  position: Fix | null; homePosition: [number, number]; crew: { name: string; role: string }[]; demo: boolean;
+  unitId: string;
+  callSign: string;
+  kind: string;
+  capabilities: string[];
+  status: string;
+  incidentId: string | null;
+  orgId: string;
+  position: Fix | null;
+  homePosition: [number, number];
+  crew: { name: string; role: string }[];
+  demo: boolean;
 }
 export interface Assignment {
-  unitId: string; callSign: string; at: string; etaSeconds: number | null; distanceM: number | null; recommendedUnitId: string | null;
-  overrideReason: string | null; route: { type: 'LineString'; coordinates: [number, number][] } | null; routeSource: string; releasedAt: string | null;
+  unitId: string;
+  callSign: string;
+  at: string;
+  etaSeconds: number | null;
+  distanceM: number | null;
+  recommendedUnitId: string | null;
+  overrideReason: string | null;
+  route: { type: 'LineString'; coordinates: [number, number][] } | null;
+  routeSource: string;
+  releasedAt: string | null;
 }
 export interface Incident {
-  incidentId: string; reference: string; type: string; priority: number; title: string; description: string; status: string; source: string;
+  incidentId: string;
+  reference: string;
+  type: string;
+  priority: number;
+  title: string;
+  description: string;
+  status: string;
+  source: string;
   location: { position: [number, number]; address: string | null; siteId: string | null; siteName: string | null };
-  caller: { name: string | null; phone: string | null } | null; orgId: string; ownerName: string | null; createdAt: string;
-  alarmIds: string[]; alertIds: string[]; assignments: Assignment[]; resolution: string | null;
+  caller: { name: string | null; phone: string | null } | null;
+  orgId: string;
+  ownerName: string | null;
+  createdAt: string;
+  alarmIds: string[];
+  alertIds: string[];
+  assignments: Assignment[];
+  resolution: string | null;
 }
-export interface LogEntry { entryId: string; channel: 'internal' | 'public'; kind: string; at: string; actor: string; author: string | null; text: string; attachments: { attachmentId: string; name: string; bytes: number }[]; alertIds: string[] }
-export interface Recommendation { travelTimes: string; ranked: { unit: Unit; etaSeconds: number | null; distanceM: number }[]; excluded: { unitId: string; callSign: string; reason: string }[] }
+export interface LogEntry {
+  entryId: string;
+  channel: 'internal' | 'public';
+  kind: string;
+  at: string;
+  actor: string;
+  author: string | null;
+  text: string;
+  attachments: { attachmentId: string; name: string; bytes: number }[];
+  alertIds: string[];
+}
+export interface Recommendation {
+  travelTimes: string;
+  ranked: { unit: Unit; etaSeconds: number | null; distanceM: number }[];
+  excluded: { unitId: string; callSign: string; reason: string }[];
+}
 
 export const NEXT_STATUS: Record<string, string[]> = { new: [], dispatched: ['on-scene'], 'on-scene': ['contained'], contained: ['on-scene'], closed: [] };
 export const RESOLUTIONS = ['resolved', 'false-alarm', 'no-action-needed', 'handed-over', 'duplicate', 'cancelled'];
-export const UNIT_COLOURS: Record<string, string> = { 'fire-engine': '#d92d20', ambulance: '#12b76a', 'police-car': '#2e90fa', 'private-guard': '#6941c6', drone: '#344054' };
+export const UNIT_COLOURS: Record<string, string> = {
+  'fire-engine': '#d92d20',
+  ambulance: '#12b76a',
+  'police-car': '#2e90fa',
+  'private-guard': '#6941c6',
+  drone: '#344054',
+};
 export const minutes = (s: number | null): string => (s === null ? '–' : `${Math.max(1, Math.round(s / 60))} min`);

@@ -124,26 +124,7 @@ function decide(
       }),
     ];
   }
-  const alarm: Alarm = {
-    alarmId: newAlarmId(),
-    account: signal.account,
-    correlationKey: key,
-    siteId: signal.siteId,
-    orgId,
-    kind: signal.kind,
-    priority,
-    status: 'new',
-    title,
-    raisedAt: signal.receivedAt,
-    signalIds: [signal.signalId],
-    restored: false,
-    confirmation: null,
-    claimedBy: null,
-    acknowledgedAt: null,
-    closedAt: null,
-    resolution: null,
-    note: null,
-  };
+  const alarm = newAlarm(signal, { alarmId: newAlarmId(), correlationKey: key, orgId, priority, title, raisedAt: signal.receivedAt });
   openNow.set(key, alarm);
   return [alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, orgId, ACTOR, { alarm: { ...alarm, signalIds: [...alarm.signalIds] } })];
 }
@@ -157,17 +138,25 @@ export function notRestoredAlarm(
   now: number,
   alarmId: string,
 ): NewEvent {
-  const alarm: Alarm = {
+  const alarm = newAlarm(signal, {
     alarmId,
-    account: signal.account,
     correlationKey,
-    siteId: signal.siteId,
     orgId,
-    kind: signal.kind,
     priority: KIND_PRIORITY[signal.kind],
-    status: 'new',
     title: `${signal.description} (not restored) — ${site?.name ?? site?.address ?? signal.account ?? 'unknown'}`,
     raisedAt: new Date(now).toISOString(),
+  });
+  return alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarm });
+}
+
+/** A new alarm raised by one signal: nobody has claimed, acknowledged or closed it yet. */
+function newAlarm(signal: Signal, fields: Pick<Alarm, 'alarmId' | 'correlationKey' | 'orgId' | 'priority' | 'title' | 'raisedAt'>): Alarm {
+  return {
+    ...fields,
+    account: signal.account,
+    siteId: signal.siteId,
+    kind: signal.kind,
+    status: 'new',
     signalIds: [signal.signalId],
     restored: false,
     confirmation: null,
@@ -177,5 +166,4 @@ export function notRestoredAlarm(
     resolution: null,
     note: null,
   };
-  return alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, alarm.orgId, ACTOR, { alarm });
 }

@@ -18,7 +18,7 @@ import type { KeyVault } from './platform/key-vault.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { Reactions } from './platform/reactions.js';
 import { seedDemo } from './demo/seed-demo.js';
-import { demoSeedRefusal } from './demo/demo-guard.js';
+import { demoSeedRefusal, publishedPasswordRefusal } from './demo/demo-guard.js';
 import { VigilError } from './kernel/errors.js';
 import { createCapabilities } from './capabilities.js';
 import type { OpenOptions, Vigil } from './vigil.js';
@@ -127,6 +127,8 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
       if (refusal) throw new VigilError('bad_request', refusal);
       await seedDemo(vigil, config);
     }
+    const exposed = await publishedPasswordRefusal(vigil, config);
+    if (exposed) throw new VigilError('bad_request', exposed);
     const server = await buildApiServer({
       ctx: vigil.ctx,
       metrics: vigil.metrics,

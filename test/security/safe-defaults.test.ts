@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { serveVigil } from '../../src/app.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { demoSeedRefusal } from '../../src/demo/demo-guard.js';
+import { DEMO_USERS } from '../../src/identity/index.js';
 import { isLoopbackHost, loadConfig, localDialHost, repoRoot } from '../../src/kernel/config.js';
 
 /**
@@ -177,6 +178,30 @@ test('the DC-09 receiver and the embedded MQTT broker listen on loopback only, u
     } finally {
       await open.close();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store seeded with the demo on loopback is not served to the network while its users keep the published password', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-safe-seeded-'));
+  const env = { ...QUIET, VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' };
+  try {
+    const local = await serveVigil({ ...loadConfig(env), dataDir: dir, port: 0 });
+    await local.close();
+    const open = { ...loadConfig({ ...env, VIGIL_HOST: '0.0.0.0', VIGIL_DEMO: 'false' }), dataDir: dir, port: 0 };
+    await assert.rejects(serveVigil(open), /refusing to serve on 0\.0\.0\.0: the demo users admin, operator, .* still have the published password/);
+
+    // Every demo user changes the password (or is disabled): the store may be served.
+    const vigil = await serveVigil({ ...loadConfig(env), dataDir: dir, port: 0 });
+    const identity = vigil.capabilities.identity.service;
+    for (const { username } of DEMO_USERS) {
+      if (username === 'steward') await identity.setDisabled(identity.resolvePrincipalOf(username).userId!, true, identity.resolvePrincipalOf('admin'));
+      else await identity.changePassword(identity.resolvePrincipalOf(username), 'vigil-demo', `${username} has a password of their own`);
+    }
+    await vigil.close();
+    const served = await serveVigil(open);
+    await served.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -18,6 +18,8 @@ import type { KeyVault } from './platform/key-vault.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { Reactions } from './platform/reactions.js';
 import { seedDemo } from './demo/seed-demo.js';
+import { demoSeedRefusal, publishedPasswordRefusal } from './demo/demo-guard.js';
+import { VigilError } from './kernel/errors.js';
 import { createCapabilities } from './capabilities.js';
 import type { OpenOptions, Vigil } from './vigil.js';
 
@@ -116,11 +118,17 @@ export interface RunningVigil extends Vigil {
   url: string;
 }
 
-/** `vigil serve`: open, load the demo city when the store is empty, listen. */
+/** `vigil serve`: open, load the demo city when the store is empty (refused where its published password is reachable), listen. */
 export async function serveVigil(config: VigilConfig, options: OpenOptions = {}): Promise<RunningVigil> {
   const vigil = await openVigil(config, options);
   try {
-    if (config.demoOnEmpty && (await vigil.ctx.log.lastSeq()) === 0) await seedDemo(vigil, config);
+    if (config.demoOnEmpty && (await vigil.ctx.log.lastSeq()) === 0) {
+      const refusal = demoSeedRefusal(config);
+      if (refusal) throw new VigilError('bad_request', refusal);
+      await seedDemo(vigil, config);
+    }
+    const exposed = await publishedPasswordRefusal(vigil, config);
+    if (exposed) throw new VigilError('bad_request', exposed);
     const server = await buildApiServer({
       ctx: vigil.ctx,
       metrics: vigil.metrics,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { localDialHost } from '../kernel/config.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { AlertsService } from './alerts-service.js';
 import { AlertsState } from './alerts-state.js';
@@ -81,7 +82,8 @@ export function createAlertsCapability(
   const pushAgent = ctx.config.pushCaFile
     ? new HttpsAgent({ ca: [...rootCertificates, readFileSync(ctx.config.pushCaFile, 'utf8')], keepAlive: true })
     : undefined;
-  const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? (ctx.config.mqttEmbeddedPort ? `mqtt://127.0.0.1:${ctx.config.mqttEmbeddedPort}` : null);
+  const embedded = ctx.config.mqttEmbeddedPort ? `mqtt://${localDialHost(ctx.config.mqttEmbeddedHost)}:${ctx.config.mqttEmbeddedPort}` : null;
+  const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? embedded;
   const cellBroadcast = new CellBroadcastState();
   const webhooks = new WebhooksService(ctx, new WebhooksState());
   const ambient = new AmbientNoise(ctx, new AmbientNoiseState(), deps.device ?? ((id) => [...deps.devices()].find((d) => d.id === id)));

@@ -11,7 +11,8 @@ const USAGE = `Usage: vigil <command> [options]
 
 Commands:
   serve                      serve the API and web UI (loads the demo city on an empty store)
-  demo                       load the demo city, organisations and users into an empty store
+  demo [--allow-database]    load the demo city, organisations and users into an empty store
+                             (with the published password only on a loopback VIGIL_HOST and SQLite; --allow-database: PostgreSQL too)
   import-osm FILE [--org ID] import a city from an OpenStreetMap extract (.osm, .osm.gz or .osm.pbf)
   audit verify               recompute the audit hash chain; exit 1 if it is broken
   user add --username U --org ORG --roles r1,r2 [--display-name N] [--password-stdin]
@@ -29,8 +30,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serveCommand(config);
-      case 'demo':
-        return await demoCommand(config);
+      case 'demo': {
+        const { values } = parseArgs({ args: rest, options: { 'allow-database': { type: 'boolean' } } });
+        return await demoCommand(config, { allowDatabase: values['allow-database'] ?? false });
+      }
       case 'import-osm': {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { org: { type: 'string' } } });
         if (positionals.length !== 1) return usage('import-osm takes one FILE');

@@ -1,11 +1,21 @@
 import { existsSync } from 'node:fs';
 import { openVigil } from '../app.js';
 import { seedDemo } from '../demo/seed-demo.js';
+import { demoSeedRefusal } from '../demo/demo-guard.js';
 import type { VigilConfig } from '../kernel/config.js';
 import { VigilError } from '../kernel/errors.js';
 
-/** `vigil demo`: load the demo city into an empty store (refuses a store that holds data). */
-export async function demoCommand(config: VigilConfig): Promise<number> {
+/**
+ * `vigil demo`: load the demo city into an empty store (refuses a store that holds data).
+ * Refused as `serve` refuses it where the published password would be reachable;
+ * --allow-database lets it seed a PostgreSQL store for a test cluster on loopback.
+ */
+export async function demoCommand(config: VigilConfig, options: { allowDatabase?: boolean } = {}): Promise<number> {
+  const refusal = demoSeedRefusal({ ...config, demoAllowDatabase: config.demoAllowDatabase || (options.allowDatabase ?? false) });
+  if (refusal) {
+    console.error(`vigil: ${refusal.replace('VIGIL_DEMO_ALLOW_DATABASE=true', '--allow-database')}`);
+    return 1;
+  }
   const vigil = await openVigil(config);
   try {
     const events = await vigil.ctx.log.lastSeq();

@@ -141,6 +141,13 @@ export class IdentityService {
     return userView(user);
   }
 
+  /** Which of these users (enabled ones) still sign in with this password: a published one must not be served to the network. */
+  async usersWithPassword(usernames: readonly string[], password: string): Promise<string[]> {
+    const users = usernames.map((name) => this.state.usersByName.get(name.toLowerCase())).filter((u) => u !== undefined && !u.disabled);
+    const matches = await Promise.all(users.map((u) => verifyPassword(u!.passwordHash, password)));
+    return users.filter((_, i) => matches[i]).map((u) => u!.username);
+  }
+
   async changePassword(by: Principal, current: string, next: string): Promise<void> {
     const user = by.userId ? this.state.users.get(by.userId) : undefined;
     if (!user) throw forbidden('only users have passwords');

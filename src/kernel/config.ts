@@ -8,6 +8,7 @@ import { VigilError } from './errors.js';
  */
 export interface VigilConfig {
   port: number;
+  /** Address of the HTTP API and web UI (VIGIL_HOST); loopback unless configured. */
   host: string;
   dataDir: string;
   /** postgres://… selects the PostgreSQL store; unset selects embedded SQLite in dataDir. */
@@ -24,6 +25,8 @@ export interface VigilConfig {
   demoOnEmpty: boolean;
   /** Password given to demo users (printed at start-up, never stored in clear). */
   demoPassword: string;
+  /** Seed the demo's published password into a PostgreSQL store too (a test cluster on loopback); off by default. */
+  demoAllowDatabase: boolean;
   timeZone: string;
   /** CAP <sender> of the alerts this installation issues (an address that identifies the issuing authority). */
   capSender: string;
@@ -58,6 +61,8 @@ export interface VigilConfig {
   webDistDir: string;
   /** SIA DC-09 receiver port (TCP and UDP); 0 picks free ports; null disables the receiver. */
   dc09Port: number | null;
+  /** Address of the DC-09 receiver (VIGIL_DC09_HOST); loopback unless configured: a monitoring centre sets it to receive panels. */
+  dc09Host: string;
   /** mqtt://… broker whose sensor messages are ingested; null disables MQTT ingest. */
   mqttUrl: string | null;
   mqttTopic: string;
@@ -67,6 +72,8 @@ export interface VigilConfig {
   crowdWindowMs: number;
   /** Port of the embedded MQTT broker used when no VIGIL_MQTT_URL is set; null disables it. */
   mqttEmbeddedPort: number | null;
+  /** Address of the embedded MQTT broker (VIGIL_MQTT_EMBEDDED_HOST); loopback unless configured: it accepts anonymous clients. */
+  mqttEmbeddedHost: string;
   /** 64 hex characters; null: a key file in the data folder (one machine). */
   secretKey: string | null;
   /** Most concurrent panel connections on the DC-09 TCP port. */
@@ -122,13 +129,43 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw;
 }
 
+function flag(raw: string | undefined): boolean {
+  return ['1', 'true', 'yes'].includes((raw ?? '').toLowerCase());
+}
+
+/** Every listener binds here unless configured: nothing is reachable from the network by accident. */
+export const LOOPBACK = '127.0.0.1';
+
+/** The demo users' password when VIGIL_DEMO_PASSWORD is not set; it is in the README, so anyone knows it. */
+export const DEMO_PUBLISHED_PASSWORD = 'vigil-demo';
+
+/** Whether a listen address is reachable only from this machine: 127.0.0.0/8, ::1 (also IPv4-mapped) or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost') return true;
+  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
+  const octets = v4.split('.');
+  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+/** The address a local client dials to reach a listener bound to `host` (a wildcard bind is reached on loopback). */
+export function localDialHost(host: string): string {
+  const h = host.replace(/^\[(.*)\]$/, '$1');
+  if (h === '0.0.0.0' || h === '' || h === '::' || h === '0:0:0:0:0:0:0:0') return LOOPBACK;
+  return h.includes(':') ? `[${h}]` : h;
+}
+
 /** Root of the repository (src/kernel/../..), used to find bundled assets. */
 export const repoRoot = resolve(new URL('.', import.meta.url).pathname, '..', '..');
 
 export function loadConfig(env: Env = process.env): VigilConfig {
   return {
     port: int(env, 'VIGIL_PORT', 8080, 0, 65535),
-    host: env.VIGIL_HOST || '0.0.0.0',
+    host: env.VIGIL_HOST || LOOPBACK,
     dataDir: resolve(env.VIGIL_DATA_DIR || 'data'),
     databaseUrl: url(env, 'VIGIL_DATABASE_URL', ['postgres:', 'postgresql:']),
     natsUrl: url(env, 'VIGIL_NATS_URL', ['nats:', 'tls:']),
@@ -137,7 +174,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     routingOsmFile:
       env.VIGIL_ROUTING_OSM === 'off' ? null : resolve(env.VIGIL_ROUTING_OSM || env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
     demoOnEmpty: (env.VIGIL_DEMO ?? 'true') !== 'false',
-    demoPassword: env.VIGIL_DEMO_PASSWORD || 'vigil-demo',
+    demoPassword: env.VIGIL_DEMO_PASSWORD || DEMO_PUBLISHED_PASSWORD,
+    demoAllowDatabase: flag(env.VIGIL_DEMO_ALLOW_DATABASE),
     timeZone: env.VIGIL_TIME_ZONE || 'Europe/Monaco',
     capSender: env.VIGIL_CAP_SENDER || 'alerts@vigil.invalid',
     smtpUrl: url(env, 'VIGIL_SMTP_URL', ['smtp:', 'smtps:']),
@@ -146,7 +184,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
     pushCaFile: env.VIGIL_PUSH_CA_FILE ? resolve(env.VIGIL_PUSH_CA_FILE) : null,
     cbcUrl: url(env, 'VIGIL_CBC_URL', ['http:', 'https:']),
-    webhookAllowPrivate: ['1', 'true', 'yes'].includes((env.VIGIL_WEBHOOK_ALLOW_PRIVATE ?? '').toLowerCase()),
+    webhookAllowPrivate: flag(env.VIGIL_WEBHOOK_ALLOW_PRIVATE),
     deliveryBackoffMs: backoff(env, 'VIGIL_DELIVERY_BACKOFF_MS', [1_000, 4_000, 16_000]),
     sirenMqttUrl: url(env, 'VIGIL_SIREN_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     sirenTopicPrefix: env.VIGIL_SIREN_TOPIC || 'vigil/sirens',
@@ -159,11 +197,13 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     sqliteSynchronous: oneOf(env, 'VIGIL_SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const),
     webDistDir: resolve(env.VIGIL_WEB_DIST || resolve(repoRoot, 'web', 'dist')),
     dc09Port: env.VIGIL_DC09_PORT === 'off' ? null : int(env, 'VIGIL_DC09_PORT', 9000, 0, 65535),
+    dc09Host: env.VIGIL_DC09_HOST || LOOPBACK,
     mqttUrl: url(env, 'VIGIL_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     mqttTopic: env.VIGIL_MQTT_TOPIC || 'vigil/sensors/+/events',
     unitsMqttTopic: unitsTopic(env.VIGIL_UNITS_MQTT_TOPIC || 'vigil/units/+/position'),
     crowdWindowMs: int(env, 'VIGIL_CROWD_WINDOW_MS', 1000, 10, 60_000),
     mqttEmbeddedPort: env.VIGIL_MQTT_EMBEDDED_PORT === 'off' ? null : int(env, 'VIGIL_MQTT_EMBEDDED_PORT', 1884, 0, 65535),
+    mqttEmbeddedHost: env.VIGIL_MQTT_EMBEDDED_HOST || LOOPBACK,
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
     subscribePerIp: int(env, 'VIGIL_SUBSCRIBE_PER_IP', 20, 1, 1_000_000),

@@ -24,6 +24,8 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
       VIGIL_DATABASE_URL: POSTGRES_URL,
       VIGIL_NATS_URL: NATS_URL,
       VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff',
+      // The demo's published password on a shared store: allowed for this loopback test cluster.
+      VIGIL_DEMO_ALLOW_DATABASE: 'true',
     }),
     port: 0,
     host: '127.0.0.1',

@@ -44,7 +44,7 @@ export class Receiver {
       ctx.logger.info({ url: ctx.config.mqttUrl, topic: ctx.config.mqttTopic }, 'MQTT sensor ingest subscribed');
     } else if (ctx.config.mqttEmbeddedPort !== null) {
       const broker = new EmbeddedMqttBroker({
-        host: ctx.config.host,
+        host: ctx.config.mqttEmbeddedHost,
         port: ctx.config.mqttEmbeddedPort,
         maxConnections: ctx.config.dc09MaxConnections,
         router: this.router,
@@ -52,11 +52,11 @@ export class Receiver {
       });
       this.mqtt = broker;
       ports.mqttPort = await broker.start();
-      ctx.logger.info({ port: ports.mqttPort, topic: ctx.config.mqttTopic }, 'embedded MQTT broker listening for sensors');
+      ctx.logger.info({ host: ctx.config.mqttEmbeddedHost, port: ports.mqttPort, topic: ctx.config.mqttTopic }, 'embedded MQTT broker listening for sensors');
     }
     if (ctx.config.dc09Port === null) return ports;
     this.server = new Dc09Server({
-      host: ctx.config.host,
+      host: ctx.config.dc09Host,
       tcpPort: ctx.config.dc09Port,
       udpPort: ctx.config.dc09Port,
       maxConnections: ctx.config.dc09MaxConnections,
@@ -68,7 +68,7 @@ export class Receiver {
     const { tcpPort, udpPort } = await this.server.start();
     ports.tcpPort = tcpPort;
     ports.udpPort = udpPort;
-    ctx.logger.info(ports, 'SIA DC-09 receiver listening');
+    ctx.logger.info({ host: ctx.config.dc09Host, ...ports }, 'SIA DC-09 receiver listening');
     return ports;
   }
 

@@ -1,4 +1,4 @@
-import { post } from '../../adapters/http/outbound-http.js';
+import { DEFAULT_BACKOFF_MS, post } from '../../adapters/http/outbound-http.js';
 import type { CityReadPort } from '../../city/contract.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
@@ -42,9 +42,8 @@ export function notificationPayload(alarm: Alarm, plan: ActionPlan, step: PlanSt
  */
 export class PlanNotifier {
   private readonly stopping = new AbortController();
-  private readonly backoffMs: number[];
+  private readonly backoffMs: readonly number[];
   private readonly timeoutMs: number;
-  private stopped = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -52,7 +51,7 @@ export class PlanNotifier {
     private readonly city: CityReadPort,
     options: NotifierOptions = {},
   ) {
-    this.backoffMs = options.backoffMs ?? [1_000, 4_000, 16_000];
+    this.backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
     this.timeoutMs = options.timeoutMs ?? 5_000;
   }
 
@@ -72,7 +71,7 @@ export class PlanNotifier {
 
   /** Resolves when the step is recorded as done or as failed. */
   async deliver(alarm: Alarm, plan: ActionPlan, step: PlanStep, url: string): Promise<'sent' | 'failed' | 'stopped'> {
-    if (this.stopped) return 'stopped';
+    if (this.stopping.signal.aborted) return 'stopped';
     const body = JSON.stringify(notificationPayload(alarm, plan, step, this.city));
     const headers = {
       'content-type': 'application/json',
@@ -89,7 +88,7 @@ export class PlanNotifier {
       signal: this.stopping.signal,
       retryStatus: () => true,
     });
-    if (this.stopped) return 'stopped';
+    if (this.stopping.signal.aborted) return 'stopped';
     if (result.ok) {
       const outcome = `notified automatically: HTTP ${result.value.status} from ${new URL(url).host}${result.attempts > 1 ? ` (attempt ${result.attempts})` : ''}`;
       await this.ctx.record([
@@ -112,7 +111,6 @@ export class PlanNotifier {
   }
 
   stop(): void {
-    this.stopped = true;
     this.stopping.abort(new Error('Vigil is stopping'));
   }
 }

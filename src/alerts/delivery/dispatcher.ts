@@ -63,11 +63,6 @@ export class AlertDispatcher {
     this.backoffMs = options.backoffMs ?? [1_000, 4_000, 16_000];
   }
 
-  /**
-   * Sends on every channel the alert selected; with `resume`, only the channels named,
-   * skipping recipients whose message an earlier run already handed over or failed
-   * (their positions are in the channel's track), and queueing those it never reached.
-   */
   /** `alertId:channel` of the deliveries running in this process (a resumer must not start them twice). */
   readonly running = new Set<string>();
 
@@ -76,6 +71,11 @@ export class AlertDispatcher {
     return this.channels.get(name);
   }
 
+  /**
+   * Sends on every channel the alert selected; with `resume`, only the channels named,
+   * skipping recipients whose message an earlier run already handed over or failed
+   * (their positions are in the channel's track), and queueing those it never reached.
+   */
   async dispatch(alert: AlertRecord, resume?: Resume): Promise<void> {
     const infos = alert.cap.info ?? [];
     const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
@@ -147,8 +147,11 @@ export class AlertDispatcher {
       const lang = info.language ?? 'en-US';
       byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
       messages.push(channel.message(channelJob, r, to, job.textsOf(info), personal));
-      // The neighbourhood of the first of their places inside the alert's area.
-      if (where) areas!.push(where((r.locations.find((l) => inArea(l.position, area)) ?? r.locations[0])!.position));
+      // The neighbourhood of the first of their places inside the alert's area (where guidance starts too).
+      if (where) {
+        const place = placeIn(r, area);
+        areas!.push(place ? where(place) : null);
+      }
     }
     await this.send(job, channel, messages, channelJob.record, byLanguage, areas);
   }

@@ -32,6 +32,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const routing = createRoutingCapability(ctx, { sites: () => city.reads.sites.values() });
   const alerts = createAlertsCapability(ctx, {
     publicAlertsOrg: () => identity.reads.platformOrgId(),
+    orgs: () => identity.reads.orgs(),
+    cityAreas: () => city.reads.areas,
     devices: () => city.reads.devices.values(),
     device: (id) => city.reads.devices.get(id),
     neighbourhoodOf: neighbourhoodLocator(() => city.reads.areas),

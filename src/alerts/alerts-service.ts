@@ -70,6 +70,8 @@ export class AlertsService {
   constructor(
     private readonly ctx: AppContext,
     readonly state: AlertsState,
+    /** Refuses what lies outside the organisation's authority to alert (authority/); none: no check (unit tests of CAP handling). */
+    private readonly authority?: { requireAuthority(alert: AlertRecord, action: 'issue' | 'approve'): void },
   ) {}
 
   now(): number {
@@ -209,6 +211,8 @@ export class AlertsService {
   async submit(alertId: string, by: Principal): Promise<AlertRecord> {
     const a = this.own(alertId, by);
     if (a.state !== 'draft' && a.state !== 'rejected') throw conflict(`the alert is ${a.state}`);
+    // Refused before it reaches an approver: a second person cannot widen the grant either.
+    this.authority?.requireAuthority(a, 'issue');
     if (a.needsApproval) {
       await this.ctx.record([event('alerts.alert.submitted', alertId, a.orgId, by.actor, { alertId })]);
       return this.state.alerts.get(alertId)!;
@@ -221,6 +225,8 @@ export class AlertsService {
     const a = this.own(alertId, by);
     if (a.state !== 'pending-approval') throw conflict(`only an alert waiting for approval can be approved; this one is ${a.state}`);
     if (a.author === by.actor) throw new VigilError('forbidden', 'the author cannot approve their own alert: a second authorised person must');
+    // Checked again: the grant may have been narrowed or revoked while it waited.
+    this.authority?.requireAuthority(a, 'approve');
     return this.issue(a, by, by.actor);
   }
 

@@ -10,6 +10,7 @@ import type { CellBroadcastEvents } from './channels/cell-broadcast/cell-broadca
 import type { AmbientEvents } from './channels/sirens/ambient-noise.js';
 import type { WebhookEvents } from './channels/webhooks/webhooks-state.js';
 import type { SubscriberEvents } from './subscribers/subscribers-state.js';
+import type { AuthorityEvents } from './authority/authority-model.js';
 
 declare module '../platform/reactions.js' {
   interface ReactionTypes {
@@ -21,7 +22,10 @@ declare module '../platform/reactions.js' {
 // --- Events (type → data) ---
 export type { AlertEvents, DeliveryEvents, CellBroadcastEvents, AmbientEvents, WebhookEvents, SubscriberEvents };
 /** Every event the alerts capability records (early warning's excepted), type → data. */
-export type AlertsEventMap = AlertEvents & DeliveryEvents & CellBroadcastEvents & AmbientEvents & WebhookEvents & SubscriberEvents;
+export type AlertsEventMap = AlertEvents & AuthorityEvents & DeliveryEvents & CellBroadcastEvents & AmbientEvents & WebhookEvents & SubscriberEvents;
+
+// --- Alerting authorities (who may warn the public, where, about what, on which channels) ---
+export type { AlertAuthority, AuthorityArea, AuthorityEvents } from './authority/authority-model.js';
 
 // --- Alerts and CAP ---
 export { ALERT_STATES, CHANNELS, exerciseMark, needsApproval } from './model.js';

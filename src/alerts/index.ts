@@ -33,8 +33,13 @@ import { WebhookChannel } from './channels/webhooks/webhook-channel.js';
 import { WebhooksService } from './channels/webhooks/webhooks-service.js';
 import { WebhooksState } from './channels/webhooks/webhooks-state.js';
 import { webhooksRoutes } from './channels/webhooks/webhooks-routes.js';
+import { AuthorityService } from './authority/authority-service.js';
+import { AuthorityState } from './authority/authority-state.js';
+import { authorityRoutes } from './authority/authority-routes.js';
+import type { Area } from '../city/contract.js';
 
 export { AlertsService } from './alerts-service.js';
+export { AuthorityService } from './authority/authority-service.js';
 export { validateCapXml } from './cap/cap-validate.js';
 export { AlertsState } from './alerts-state.js';
 export { SubscribersState } from './subscribers/subscribers-state.js';
@@ -49,6 +54,7 @@ export interface AlertsCapability extends Capability {
   cellBroadcast: CellBroadcastState;
   webhooks: WebhooksService;
   ambient: AmbientNoise;
+  authority: AuthorityService;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
@@ -57,6 +63,10 @@ export function createAlertsCapability(
   ctx: AppContext,
   deps: {
     publicAlertsOrg: () => string | null;
+    /** Organisations by id and name: alerting authorities are granted to them by name. */
+    orgs?: () => readonly { id: string; name: string }[];
+    /** The city's named areas: what an authority to alert is granted over. */
+    cityAreas?: () => ReadonlyMap<string, Area>;
     devices: () => Iterable<Device>;
     device?: (id: string) => Device | undefined;
     neighbourhoodOf?: (position: [number, number]) => AreaRef | null;
@@ -66,7 +76,13 @@ export function createAlertsCapability(
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
   const delivery = new DeliveryState();
-  const service = new AlertsService(ctx, state);
+  const authorityState = new AuthorityState();
+  const authority = new AuthorityService(ctx, authorityState, {
+    platformOrgId: deps.publicAlertsOrg,
+    orgs: deps.orgs ?? (() => []),
+    cityAreas: deps.cityAreas ?? (() => new Map()),
+  });
+  const service = new AlertsService(ctx, state, authority);
   const subscribers = new SubscribersService(ctx, subscribersState);
   const receipts = new ReceiptTracker(ctx);
   const smsAnswers = new SmsAnswers(ctx, subscribersState, delivery, service);
@@ -121,12 +137,13 @@ export function createAlertsCapability(
   const resumer = new DeliveryResumer(ctx, state, delivery, dispatcher, { staleMs: 120_000, everyMs: 30_000, singleNode: !ctx.config.databaseUrl });
   return {
     name: 'alerts',
-    projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state],
+    projections: [state, authorityState, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state],
     routes: async (app) => {
       await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance));
       await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
       await app.register(channelDetailRoutes(service, cellBroadcast, ambient.state));
       await app.register(webhooksRoutes(webhooks));
+      await app.register(authorityRoutes(authority));
     },
     service,
     subscribers,
@@ -137,6 +154,7 @@ export function createAlertsCapability(
     cellBroadcast,
     webhooks,
     ambient,
+    authority,
     async start() {
       const shredded = await subscribers.shredErased();
       if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');

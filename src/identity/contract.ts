@@ -1,9 +1,13 @@
 /** The public face of identity: organisations, users, sessions, API keys, sharing; the event map; what others may read. */
 export * from './model.js';
 
+import type { OrgKind } from './model.js';
+
 /** What other capabilities may ask of identity (names for people and organisations, never secrets). */
 export interface IdentityReadPort {
   orgName(orgId: string): string | null;
+  /** Every organisation's id, name and kind (other capabilities name organisations to people). */
+  orgs(): readonly { id: string; name: string; kind: OrgKind }[];
   /** The organisation that speaks for the city (owner of public alerts), if one is marked so. */
   platformOrgId(): string | null;
   /** An enabled user by sign-in name. */

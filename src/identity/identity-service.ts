@@ -6,6 +6,7 @@ import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { API_KEY_PREFIX, MIN_PASSWORD_LENGTH, SESSION_COOKIE, decoyHash, hashPassword, newToken, readCookie, sha256, verifyPassword } from './credentials.js';
 import { type IdentityState, LOGIN_WINDOW_MS } from './identity-state.js';
+import { checkKeyWithinCreator, checkRoleCeiling, type Grantor } from './role-ceilings.js';
 import { ORG_KINDS, type ApiKey, type IdentityEvents, type Org, type OrgKind, type Share, type User } from './model.js';
 
 authenticator.options = { window: 1 }; // accept the previous and next 30 s step (clock drift)
@@ -107,6 +108,7 @@ export class IdentityService {
     if (!this.state.orgs.has(input.orgId)) throw notFound('organisation', input.orgId);
     if (actor !== 'system') this.requireOrgAdmin(actor, input.orgId);
     const roles = checkRoles(input.roles);
+    checkRoleCeiling(this.state.orgs.get(input.orgId)!, roles, this.grantorOf(actor));
     if (input.password.length < MIN_PASSWORD_LENGTH) throw badRequest(`a password has at least ${MIN_PASSWORD_LENGTH} characters`);
     const userId = newId('usr');
     const passwordHash = await hashPassword(input.password);
@@ -126,6 +128,7 @@ export class IdentityService {
   async setRoles(userId: string, roles: string[], by: Principal, reason?: string): Promise<UserView> {
     const user = this.userFor(userId, by);
     const checked = checkRoles(roles);
+    checkRoleCeiling(this.state.orgs.get(user.orgId)!, checked, this.grantorOf(by), user.roles);
     if (user.id === by.userId && user.roles.includes('admin') && !checked.includes('admin')) throw badRequest('you cannot remove your own admin role');
     await this.ctx.record([identityEvent('identity.user.roles-changed', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, roles: checked }, reason)]);
     return userView(user);
@@ -248,6 +251,7 @@ export class IdentityService {
     if (!orgId || !this.state.orgs.has(orgId)) throw notFound('organisation', String(orgId));
     this.requireOrgAdmin(by, orgId);
     const roles = checkRoles(input.roles);
+    checkKeyWithinCreator(this.state.orgs.get(orgId)!, roles, by.roles, this.grantorOf(by));
     const name = input.name.trim();
     if (!name) throw badRequest('an API key needs a name (what uses it)');
     const key = newToken(API_KEY_PREFIX);
@@ -358,6 +362,11 @@ export class IdentityService {
 
   isPlatformAdmin(p: Principal): boolean {
     return p.roles.includes('admin') && p.orgId !== null && p.orgId === this.platformOrgId();
+  }
+
+  private grantorOf(actor: Principal | 'system'): Grantor {
+    if (actor === 'system') return 'system';
+    return this.isPlatformAdmin(actor) ? 'platform-admin' : 'org-admin';
   }
 
   private requirePlatformAdmin(p: Principal): void {

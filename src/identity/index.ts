@@ -25,6 +25,7 @@ export function createIdentityCapability(ctx: AppContext): IdentityCapability {
     resolvePrincipal: (source) => service.resolvePrincipal(source),
     reads: {
       orgName: (orgId) => state.orgs.get(orgId)?.name ?? null,
+      orgs: () => [...state.orgs.values()].map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
       platformOrgId: () => state.platformOrg()?.id ?? null,
       userByName: (username) => {
         const u = state.usersByName.get(username);

@@ -60,9 +60,12 @@ export function checkKeyWithinCreator(org: Org, keyRoles: readonly Role[], creat
   const reach = ROLE_CEILINGS[org.kind].filter((r) => creatorRoles.includes(r) || (creatorRoles.includes('admin') && mayGrant(r)));
   const above = keyRoles.filter((r) => !reach.includes(r));
   if (above.length > 0) {
-    throw forbidden(`an API key cannot exceed its creator: you neither hold nor may grant ${above.join(', ')} (within your reach: ${reach.join(', ') || 'none'})`, {
-      roles: above,
-      ceiling: reach,
-    });
+    throw forbidden(
+      `an API key cannot exceed its creator: you neither hold nor may grant ${above.join(', ')} (within your reach: ${reach.join(', ') || 'none'})`,
+      {
+        roles: above,
+        ceiling: reach,
+      },
+    );
   }
 }

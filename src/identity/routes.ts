@@ -4,6 +4,7 @@ import { ROLES, type Principal, type Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { clearedSessionCookie, sessionCookie } from './credentials.js';
 import type { IdentityService } from './identity-service.js';
+import { ROLE_CEILINGS } from './role-ceilings.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const id = { type: 'string', minLength: 1, maxLength: 100 } as const;
@@ -122,8 +123,11 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
 
     app.get(
       '/api/identity/orgs',
-      { config: { access: { roles: 'authenticated' } }, schema: { summary: 'Organisations taking part (the directory used for sharing)', tags: ['identity'] } },
-      async () => ({ orgs: service.listOrgs() }),
+      {
+        config: { access: { roles: 'authenticated' } },
+        schema: { summary: 'Organisations taking part (the directory used for sharing), each with its role ceiling', tags: ['identity'] },
+      },
+      async () => ({ orgs: service.listOrgs().map((o) => ({ ...o, roleCeiling: ROLE_CEILINGS[o.kind] })) }),
     );
 
     app.post<{ Body: { name: string; kind: (typeof ORG_KINDS)[number] } }>(

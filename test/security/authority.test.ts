@@ -120,9 +120,11 @@ before(async () => {
   orgs.police = (await identity.createOrg({ name: 'City Police', kind: 'police' }, 'system')).id;
   orgs.security = (await identity.createOrg({ name: 'Gatekeepers Security', kind: 'security' }, 'system')).id;
   await vigil.ctx.record(
-    [area('area_city', 'Test City', 'city', square(7.41, 43.72, 0.04)), area('area_harbour', 'Harbour', 'neighbourhood', HARBOUR), area('area_hill', 'Hill', 'neighbourhood', HILL)].map(
-      (a) => ({ type: 'city.area.defined', subject: a.id, orgId: orgs.city!, actor: 'system', data: a }),
-    ),
+    [
+      area('area_city', 'Test City', 'city', square(7.41, 43.72, 0.04)),
+      area('area_harbour', 'Harbour', 'neighbourhood', HARBOUR),
+      area('area_hill', 'Hill', 'neighbourhood', HILL),
+    ].map((a) => ({ type: 'city.area.defined', subject: a.id, orgId: orgs.city!, actor: 'system', data: a })),
   );
   const users: [string, string, string[]][] = [
     ['root', 'city', ['admin']],
@@ -166,7 +168,12 @@ test('only the platform organisation grants alert-officer: the police admin cann
   const byRoot = await root('POST', '/api/identity/users', { username: 'police-officer-2', orgId: orgs.police, roles: ['alert-officer'], password: PASSWORD });
   assert.equal(byRoot.status, 201, JSON.stringify(byRoot.json));
   // Not even the platform admin lifts a security firm above its ceiling.
-  const aboveCeiling = await root('POST', '/api/identity/users', { username: 'sec-officer', orgId: orgs.security, roles: ['alert-officer'], password: PASSWORD });
+  const aboveCeiling = await root('POST', '/api/identity/users', {
+    username: 'sec-officer',
+    orgId: orgs.security,
+    roles: ['alert-officer'],
+    password: PASSWORD,
+  });
   assert.equal(aboveCeiling.status, 403);
 });
 

@@ -5,7 +5,12 @@ import { CHANNELS } from '../model.js';
 import type { AuthorityInput, AuthorityService } from './authority-service.js';
 
 const READERS: readonly Role[] = ['admin', 'alert-officer'];
-const orgParams = { type: 'object', required: ['org'], properties: { org: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false } as const;
+const orgParams = {
+  type: 'object',
+  required: ['org'],
+  properties: { org: { type: 'string', minLength: 1, maxLength: 200 } },
+  additionalProperties: false,
+} as const;
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const lonLat = { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' } } as const;
 
@@ -50,7 +55,8 @@ export function authorityRoutes(service: AuthorityService): FastifyPluginAsync {
       {
         config: { access: { roles: ['admin'], minAuthLevel: 2 } },
         schema: {
-          summary: 'Grant (or replace) an organisation\'s authority to alert: areas by name, CAP categories, optional event codes, channels (platform administrators; org by name or id)',
+          summary:
+            "Grant (or replace) an organisation's authority to alert: areas by name, CAP categories, optional event codes, channels (platform administrators; org by name or id)",
           tags: ['alerts'],
           params: orgParams,
           body: grantSchema,

@@ -63,7 +63,15 @@ export class AuthorityService {
     const areas = input.areas.map((a) => this.areaOf(a));
     if (areas.length === 0) throw badRequest('name at least one area the organisation may alert');
     const grantId = newId('aut');
-    const data: AuthorityEvents['alerts.authority.granted'] = { grantId, orgId: org.id, areas, categories, eventCodes, channels, note: input.note?.trim() ?? '' };
+    const data: AuthorityEvents['alerts.authority.granted'] = {
+      grantId,
+      orgId: org.id,
+      areas,
+      categories,
+      eventCodes,
+      channels,
+      note: input.note?.trim() ?? '',
+    };
     await this.ctx.record([{ type: 'alerts.authority.granted', subject: `org:${org.id}`, orgId: org.id, actor: by.actor, data, reason: reason ?? null }]);
     return this.view(this.state.byOrg.get(org.id)!);
   }
@@ -130,4 +138,3 @@ function checkList<T extends string>(given: readonly string[], known: readonly T
   if (given.length === 0) throw badRequest(`grant at least one of the ${what}`);
   return [...new Set(given)] as T[];
 }
-

@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
+import { AlertAuthorities } from './AlertAuthorities.js';
 
 interface Org {
   id: string;
   name: string;
   kind: string;
   platform: boolean;
+  /** The roles its members may hold (its kind's ceiling). */
+  roleCeiling?: Role[];
 }
 interface User {
   id: string;
@@ -111,6 +114,7 @@ export function AdminPage({ me }: { me: Me }) {
                   {o.kind}
                   {o.platform ? ' · platform' : ''}
                 </td>
+                <td className="small muted">{o.roleCeiling?.join(', ')}</td>
                 <td className="small mono">{o.id}</td>
               </tr>
             ))}
@@ -199,7 +203,7 @@ export function AdminPage({ me }: { me: Me }) {
             ))}
           </select>
           <div className="roles">
-            {ROLES.map((r) => (
+            {(orgs.find((o) => o.id === newUser.orgId)?.roleCeiling ?? ROLES).map((r) => (
               <label key={r} className="small">
                 <input
                   type="checkbox"
@@ -303,6 +307,8 @@ export function AdminPage({ me }: { me: Me }) {
           {me.authLevel < 2 && <span className="muted small">needs a sign-in with an authenticator code</span>}
         </form>
       </section>
+
+      <AlertAuthorities me={me} orgs={orgs} />
 
       <CityImport onDone={() => setNotice('City imported. Reload the map to see it.')} />
     </div>

@@ -1,0 +1,203 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { CATEGORIES, CHANNELS, type AlertAuthority } from '../../../src/alerts/contract.js';
+import { api, type Me } from '../api.js';
+import { useT } from '../i18n.js';
+
+type Authority = AlertAuthority & { orgName: string };
+interface Draft {
+  orgName: string;
+  areas: Set<string>;
+  categories: Set<string>;
+  channels: Set<string>;
+  eventCodes: string;
+  note: string;
+}
+const empty = (): Draft => ({ orgName: '', areas: new Set(), categories: new Set(), channels: new Set(), eventCodes: '', note: '' });
+
+function toggle(set: Set<string>, value: string): Set<string> {
+  const next = new Set(set);
+  if (next.has(value)) next.delete(value);
+  else next.add(value);
+  return next;
+}
+
+/**
+ * Who may warn the public (issue 12): the platform organisation grants an
+ * organisation areas of the city, CAP categories, optional event codes and
+ * channels; everything by name. Others see their own grant.
+ */
+export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; name: string; platform: boolean }[] }) {
+  const t = useT();
+  const [authorities, setAuthorities] = useState<Authority[]>([]);
+  const [areaNames, setAreaNames] = useState<string[]>([]);
+  const [draft, setDraft] = useState<Draft>(empty);
+  const [error, setError] = useState<string | null>(null);
+  const platformAdmin = me.org?.platform === true && me.roles.includes('admin');
+
+  const reload = useCallback(async () => {
+    const [a, areas] = await Promise.all([
+      api<{ authorities: Authority[] }>('/api/alerts/authorities'),
+      api<{ features: { properties: { name?: string } }[] }>('/api/city/areas').catch(() => ({ features: [] })),
+    ]);
+    setAuthorities(a.authorities);
+    setAreaNames([...new Set(areas.features.map((f) => f.properties.name).filter((n): n is string => !!n))].sort());
+  }, []);
+  useEffect(() => void reload().catch((e: Error) => setError(e.message)), [reload]);
+
+  const act = async (action: () => Promise<unknown>): Promise<void> => {
+    setError(null);
+    try {
+      await action();
+      await reload();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const edit = (a: Authority): void =>
+    setDraft({
+      orgName: a.orgName,
+      areas: new Set(a.areas.map((x) => x.name)),
+      categories: new Set(a.categories),
+      channels: new Set(a.channels),
+      eventCodes: a.eventCodes.join(', '),
+      note: a.note,
+    });
+
+  const save = (e: FormEvent): void => {
+    e.preventDefault();
+    const keptPolygons = authorities.find((a) => a.orgName === draft.orgName)?.areas.filter((x) => x.kind === 'polygon') ?? [];
+    const body = {
+      areas: [
+        ...[...draft.areas].filter((n) => !keptPolygons.some((p) => p.name === n)).map((name) => ({ name })),
+        ...keptPolygons.filter((p) => draft.areas.has(p.name)).map((p) => ({ name: p.name, polygon: p.kind === 'polygon' ? p.ring : [] })),
+      ],
+      categories: [...draft.categories],
+      channels: [...draft.channels],
+      eventCodes: draft.eventCodes
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+      note: draft.note,
+    };
+    void act(async () => {
+      await api(`/api/alerts/authorities/${encodeURIComponent(draft.orgName)}`, { method: 'PUT', body });
+      setDraft(empty());
+    });
+  };
+
+  const grantable = orgs.filter((o) => !o.platform);
+  const polygonNames =
+    authorities
+      .find((a) => a.orgName === draft.orgName)
+      ?.areas.filter((x) => x.kind === 'polygon')
+      .map((x) => x.name) ?? [];
+
+  return (
+    <section data-testid="alert-authorities">
+      <h3>{t('Authority to alert')}</h3>
+      <p className="muted small">
+        The platform organisation alerts anywhere. Another organisation issues and approves public alerts only within its grant: its areas, categories, event
+        codes (when listed) and channels.
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <table className="table">
+        <thead>
+          <tr>
+            <th>Organisation</th>
+            <th>Areas</th>
+            <th>Categories</th>
+            <th>Event codes</th>
+            <th>Channels</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {authorities.map((a) => (
+            <tr key={a.grantId}>
+              <td>
+                {a.orgName}
+                {a.note && <div className="muted small">{a.note}</div>}
+              </td>
+              <td className="small">{a.areas.map((x) => x.name).join(', ')}</td>
+              <td className="small">{a.categories.join(', ')}</td>
+              <td className="small">{a.eventCodes.join(', ') || 'any'}</td>
+              <td className="small">{a.channels.join(', ')}</td>
+              <td>
+                {platformAdmin && (
+                  <>
+                    <button className="small" onClick={() => edit(a)}>
+                      Edit
+                    </button>{' '}
+                    <button
+                      className="small"
+                      onClick={() => void act(() => api(`/api/alerts/authorities/${encodeURIComponent(a.orgName)}`, { method: 'DELETE' }))}
+                    >
+                      Revoke
+                    </button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+          {authorities.length === 0 && (
+            <tr>
+              <td colSpan={6} className="muted small">
+                No organisation besides the platform holds an authority to alert.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {platformAdmin && (
+        <form className="grid-form" onSubmit={save} aria-label="Grant authority to alert">
+          <select value={draft.orgName} onChange={(e) => setDraft({ ...draft, orgName: e.target.value })} required aria-label="Organisation to grant">
+            <option value="">organisation…</option>
+            {grantable.map((o) => (
+              <option key={o.id} value={o.name}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+          <fieldset className="roles">
+            <legend className="small">Areas</legend>
+            {[...areaNames, ...polygonNames.filter((n) => !areaNames.includes(n))].map((n) => (
+              <label key={n} className="small">
+                <input type="checkbox" checked={draft.areas.has(n)} onChange={() => setDraft({ ...draft, areas: toggle(draft.areas, n) })} /> {n}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="roles">
+            <legend className="small">Categories</legend>
+            {CATEGORIES.map((c) => (
+              <label key={c} className="small">
+                <input type="checkbox" checked={draft.categories.has(c)} onChange={() => setDraft({ ...draft, categories: toggle(draft.categories, c) })} /> {c}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="roles">
+            <legend className="small">Channels</legend>
+            {CHANNELS.map((c) => (
+              <label key={c} className="small">
+                <input type="checkbox" checked={draft.channels.has(c)} onChange={() => setDraft({ ...draft, channels: toggle(draft.channels, c) })} /> {c}
+              </label>
+            ))}
+          </fieldset>
+          <input
+            placeholder="Event codes, comma-separated (empty: any)"
+            value={draft.eventCodes}
+            onChange={(e) => setDraft({ ...draft, eventCodes: e.target.value })}
+            aria-label="Event codes"
+          />
+          <input placeholder="Note (agreement, decree)" value={draft.note} onChange={(e) => setDraft({ ...draft, note: e.target.value })} />
+          <button type="submit">Grant</button>
+          {me.authLevel < 2 && <span className="muted small">needs a sign-in with an authenticator code</span>}
+        </form>
+      )}
+    </section>
+  );
+}

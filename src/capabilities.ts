@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Metrics } from './api/metrics.js';
 import { MqttTopicRouter } from './adapters/protocols/mqtt/topic-router.js';
 import { createAlarmsCapability } from './alarms/index.js';
@@ -29,7 +30,11 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const mqtt = new MqttTopicRouter();
   const alarms = createAlarmsCapability(ctx, { city: city.reads, registry: metrics.registry, mqtt });
   const units = createUnitsCapability(ctx, { city: city.reads, mqtt });
-  const routing = createRoutingCapability(ctx, { sites: () => city.reads.sites.values() });
+  const routing = createRoutingCapability(ctx, {
+    sites: () => city.reads.sites.values(),
+    // The road graphs follow the imported city: its extract is kept in the data folder (src/city).
+    cityExtract: () => (city.reads.city?.extract ? resolve(ctx.config.dataDir, city.reads.city.extract) : null),
+  });
   const alerts = createAlertsCapability(ctx, {
     publicAlertsOrg: () => identity.reads.platformOrgId(),
     orgs: () => identity.reads.orgs(),

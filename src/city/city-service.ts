@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { readOsm } from '../adapters/osm/osm-reader.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
@@ -139,6 +139,7 @@ export class CityService {
         relations: data.relations.length,
       };
       const layers = Object.fromEntries(Object.entries(model.layers).map(([k, v]) => [k, v.length]));
+      const extract = await this.keepExtract(file, importId);
       await this.ctx.record([
         cityEvent('city.import.completed', `import:${importId}`, orgId, actor, {
           importId,
@@ -150,6 +151,7 @@ export class CityService {
           source: basename(file),
           counts,
           layers,
+          extract,
         }),
       ]);
       job.counts = counts;
@@ -163,6 +165,18 @@ export class CityService {
         .catch(() => {});
       throw error;
     }
+  }
+
+  /**
+   * A copy of the imported extract in the data folder, so the road graphs follow the
+   * city (routing builds from it unless VIGIL_ROUTING_OSM says otherwise) even when
+   * the original was an upload or a file elsewhere. Relative to the data folder.
+   */
+  private async keepExtract(file: string, importId: string): Promise<string> {
+    const relative = join('city', 'extracts', `${importId}-${basename(file)}`);
+    await mkdir(join(this.ctx.config.dataDir, 'city', 'extracts'), { recursive: true });
+    await copyFile(file, join(this.ctx.config.dataDir, relative));
+    return relative;
   }
 
   /**

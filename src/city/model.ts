@@ -121,6 +121,8 @@ export interface CityInfo {
   source: string;
   counts: Record<string, number>;
   layers: Record<string, number>;
+  /** The extract as kept in the data folder (relative to it); absent in imports recorded before it was kept. */
+  extract?: string;
 }
 
 export interface CityEvents {

@@ -6,6 +6,8 @@ import { dc09SendCommand } from './dc09-send-command.js';
 import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-command.js';
+import { initCommand, orgAddCommand } from './init-command.js';
+import { ORG_KINDS } from '../identity/contract.js';
 
 const USAGE = `Usage: vigil <command> [options]
 
@@ -13,7 +15,14 @@ Commands:
   serve                      serve the API and web UI (loads the demo city on an empty store)
   demo [--allow-database]    load the demo city, organisations and users into an empty store
                              (with the published password only on a loopback VIGIL_HOST and SQLite; --allow-database: PostgreSQL too)
-  import-osm FILE [--org ID] import a city from an OpenStreetMap extract (.osm, .osm.gz or .osm.pbf)
+  init --org-name NAME --admin USERNAME [--display-name N] [--osm FILE]
+                             a real installation from an empty store: the platform organisation, its first
+                             administrator (password from VIGIL_NEW_USER_PASSWORD or stdin; then the
+                             authenticator code for the printed otpauth URI) and the city's extract
+  org add --name NAME --kind KIND
+                             add an organisation (kinds: ${ORG_KINDS.join(', ')})
+  import-osm FILE [--org ORG] import a city from an OpenStreetMap extract (.osm, .osm.gz or .osm.pbf);
+                             owned by the platform organisation unless --org (id or name)
   audit verify               recompute the audit hash chain; exit 1 if it is broken
   user add --username U --org ORG --roles r1,r2 [--display-name N] [--password-stdin]
                              add a user (password from VIGIL_NEW_USER_PASSWORD or stdin)
@@ -38,6 +47,25 @@ export async function main(argv: string[]): Promise<number> {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { org: { type: 'string' } } });
         if (positionals.length !== 1) return usage('import-osm takes one FILE');
         return await importOsmCommand(config, positionals[0]!, values.org);
+      }
+      case 'init': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { 'org-name': { type: 'string' }, admin: { type: 'string' }, 'display-name': { type: 'string' }, osm: { type: 'string' } },
+        });
+        if (!values['org-name'] || !values.admin) return usage('init needs --org-name and --admin');
+        return await initCommand(config, {
+          orgName: values['org-name'],
+          admin: values.admin,
+          ...(values['display-name'] ? { displayName: values['display-name'] } : {}),
+          ...(values.osm ? { osm: values.osm } : {}),
+        });
+      }
+      case 'org': {
+        if (rest[0] !== 'add') return usage('org takes the subcommand add');
+        const { values } = parseArgs({ args: rest.slice(1), options: { name: { type: 'string' }, kind: { type: 'string' } } });
+        if (!values.name || !values.kind) return usage('org add needs --name and --kind');
+        return await orgAddCommand(config, { name: values.name, kind: values.kind });
       }
       case 'audit':
         if (rest[0] !== 'verify') return usage('audit takes the subcommand verify');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { openVigil } from '../app.js';
+import { openVigil, type Vigil } from '../app.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import { demoSeedRefusal } from '../demo/demo-guard.js';
 import type { VigilConfig } from '../kernel/config.js';
@@ -31,30 +31,37 @@ export async function demoCommand(config: VigilConfig, options: { allowDatabase?
   }
 }
 
-/** `vigil import-osm FILE`: import a city model from an OSM extract, owned by --org (default: the platform's city organisation). */
-export async function importOsmCommand(config: VigilConfig, file: string, orgId: string | undefined): Promise<number> {
+/** `vigil import-osm FILE`: import a city model from an OSM extract, owned by --org (id or name; default: the platform organisation). */
+export async function importOsmCommand(config: VigilConfig, file: string, org: string | undefined): Promise<number> {
   if (!existsSync(file)) throw new VigilError('not_found', `no such file: ${file}`);
-  const vigil = await openVigil(config);
+  const vigil = await openVigil({ ...config, demoOnEmpty: false });
   try {
-    const owner = orgId ?? vigil.capabilities.identity.service.platformOrgId();
-    if (!owner) throw new VigilError('bad_request', 'no organisation to own the city: pass --org ORG_ID or run `vigil demo` first');
-    let last = 0;
-    const counts = await vigil.capabilities.city.service.importCity(file, {
-      orgId: owner,
-      actor: 'system:cli',
-      onProgress: (p) => {
-        if (process.stderr.isTTY && Date.now() - last > 250) {
-          last = Date.now();
-          process.stderr.write(`\r${p.phase}: ${p.done}/${p.total}\x1b[K`);
-        }
-      },
-    });
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    console.log(`imported ${file}: ${JSON.stringify(counts)}`);
+    const identity = vigil.capabilities.identity.service;
+    const owner = org ? identity.listOrgs().find((o) => o.id === org || o.name === org)?.id : identity.platformOrgId();
+    if (!owner)
+      throw new VigilError('bad_request', org ? `no organisation "${org}"` : 'no organisation to own the city: run `vigil init` (or `vigil demo`) first');
+    await importCity(vigil, file, owner);
     return 0;
   } finally {
     await vigil.close();
   }
+}
+
+/** Imports an extract as the command line does, with progress on a terminal; the road graphs follow it (src/routing). */
+export async function importCity(vigil: Vigil, file: string, orgId: string): Promise<void> {
+  let last = 0;
+  const counts = await vigil.capabilities.city.service.importCity(file, {
+    orgId,
+    actor: 'system:cli',
+    onProgress: (p) => {
+      if (process.stderr.isTTY && Date.now() - last > 250) {
+        last = Date.now();
+        process.stderr.write(`\r${p.phase}: ${p.done}/${p.total}\x1b[K`);
+      }
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  console.log(`imported ${file}: ${JSON.stringify(counts)}`);
 }
 
 /** `vigil migrate`: opening a store applies its migrations; report what is there. */

@@ -19,7 +19,7 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-/** `vigil user add`: the way to create the first real administrator of an installation. */
+/** `vigil user add`: a user of an organisation (the first administrator comes from `vigil init`). */
 export async function userAddCommand(config: VigilConfig, input: UserAddInput): Promise<number> {
   const password = input.passwordFromStdin ? await readStdin() : process.env.VIGIL_NEW_USER_PASSWORD;
   if (!password) throw new VigilError('bad_request', 'give the password on stdin (--password-stdin) or in VIGIL_NEW_USER_PASSWORD');
@@ -34,7 +34,7 @@ export async function userAddCommand(config: VigilConfig, input: UserAddInput): 
           service
             .listOrgs()
             .map((o) => `${o.id} (${o.name})`)
-            .join(', ') || 'none — run vigil demo or vigil org add'
+            .join(', ') || 'none — run vigil init (or vigil demo) first'
         }`,
       );
     const user = await service.createUser({ username: input.username, orgId: org.id, roles: input.roles, displayName: input.displayName, password }, 'system');

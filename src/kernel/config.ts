@@ -19,8 +19,10 @@ export interface VigilConfig {
   nodeId: string;
   /** The OSM extract the demo city is built from. */
   demoOsmFile: string;
-  /** The OSM extract the road graphs are built from at start (VIGIL_ROUTING_OSM; default: the demo extract; 'off' disables routing). */
+  /** The OSM extract the road graphs are built from (VIGIL_ROUTING_OSM; default: the imported city's, else the demo extract; 'off' disables routing). */
   routingOsmFile: string | null;
+  /** VIGIL_ROUTING_OSM unset: the road graphs follow the imported city's extract, `routingOsmFile` only until a city is imported. */
+  routingOsmFollowsCity: boolean;
   /** Load the demo city, organisations and users when the store is empty. */
   demoOnEmpty: boolean;
   /** Password given to demo users (printed at start-up, never stored in clear). */
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     demoOsmFile: resolve(env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
     routingOsmFile:
       env.VIGIL_ROUTING_OSM === 'off' ? null : resolve(env.VIGIL_ROUTING_OSM || env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
+    routingOsmFollowsCity: !env.VIGIL_ROUTING_OSM,
     demoOnEmpty: (env.VIGIL_DEMO ?? 'true') !== 'false',
     demoPassword: env.VIGIL_DEMO_PASSWORD || DEMO_PUBLISHED_PASSWORD,
     demoAllowDatabase: flag(env.VIGIL_DEMO_ALLOW_DATABASE),

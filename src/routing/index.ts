@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Site } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { routingRoutes } from './routes.js';
@@ -18,11 +21,38 @@ export interface RoutingCapability extends Capability {
 }
 
 /** Routing: road graphs from the city's extract, live traffic and closures from the log, routes, isochrones, coverage, evacuation. */
-export function createRoutingCapability(ctx: AppContext, deps: { sites: () => Iterable<Site> }): RoutingCapability {
+export function createRoutingCapability(ctx: AppContext, deps: { sites: () => Iterable<Site>; cityExtract?: () => string | null }): RoutingCapability {
   const state = new RoutingState();
   const service = new RoutingService(ctx, state);
   let markLoaded: () => void = () => {};
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+  // One build at a time: a city imported while the first graphs are built waits for them.
+  let builds: Promise<void> = Promise.resolve();
+  const rebuild = (): Promise<void> => (builds = builds.then(() => build(extractToUse())));
+
+  /** VIGIL_ROUTING_OSM when set; else the imported city's extract kept in the data folder; else (no city yet) the default. */
+  function extractToUse(): string {
+    const kept = ctx.config.routingOsmFollowsCity ? deps.cityExtract?.() : null;
+    if (kept && existsSync(kept)) return kept;
+    if (kept) ctx.logger.warn({ kept }, "the imported city's extract is missing from the data folder; routing builds from the default extract");
+    return ctx.config.routingOsmFile!;
+  }
+
+  async function build(file: string): Promise<void> {
+    // The same extract again (the demo's city is the default's copy): nothing to rebuild.
+    if (service.info && service.info.sha256 === (await sha256Of(file).catch(() => null))) return;
+    await service.load(file).then(
+      (info) => {
+        service.loadError = null;
+        ctx.logger.info({ file, ms: info.builtMs, car: info.profiles.car.nodes, foot: info.profiles.foot.nodes }, 'road graphs built');
+      },
+      (error: unknown) => {
+        service.loadError = (error as Error).message;
+        ctx.logger.error({ err: error, file }, 'road graphs could not be built: routing is unavailable');
+      },
+    );
+  }
+
   return {
     name: 'routing',
     projections: [state],
@@ -30,23 +60,25 @@ export function createRoutingCapability(ctx: AppContext, deps: { sites: () => It
     service,
     loaded,
     async start() {
-      const file = ctx.config.routingOsmFile;
-      if (!file) {
+      if (!ctx.config.routingOsmFile) {
         service.loadError = 'disabled (VIGIL_ROUTING_OSM=off)';
         markLoaded();
         return;
       }
       // Built in the background: the node serves everything else meanwhile; routing answers 503 until ready.
-      void service
-        .load(file)
-        .then(
-          (info) => ctx.logger.info({ file, ms: info.builtMs, car: info.profiles.car.nodes, foot: info.profiles.foot.nodes }, 'road graphs built'),
-          (error: unknown) => {
-            service.loadError = (error as Error).message;
-            ctx.logger.error({ err: error, file }, 'road graphs could not be built: routing is unavailable');
-          },
-        )
-        .finally(markLoaded);
+      void rebuild().finally(markLoaded);
+      // A city imported while serving: the graphs follow it.
+      if (ctx.config.routingOsmFollowsCity) {
+        ctx.projections.onApplied((events) => {
+          if (events.some((e) => e.type === 'city.import.completed')) void rebuild();
+        });
+      }
     },
   };
+}
+
+async function sha256Of(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }

@@ -245,7 +245,7 @@ export class IdentityService {
     return [...this.state.apiKeys.values()].filter((k) => this.isPlatformAdmin(by) || k.orgId === by.orgId).map(({ keyHash: _hash, ...view }) => view);
   }
 
-  /** The key is returned once; only its hash is kept. Its roles cannot exceed the creator's. */
+  /** The key is returned once; only its hash is kept. Its roles stay within what its creator holds or may grant (role-ceilings.ts). */
   async createApiKey(input: { name: string; roles: string[]; orgId?: string }, by: Principal): Promise<{ key: string; apiKey: ApiKeyView }> {
     const orgId = input.orgId ?? by.orgId;
     if (!orgId || !this.state.orgs.has(orgId)) throw notFound('organisation', String(orgId));

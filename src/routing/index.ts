@@ -30,15 +30,22 @@ export function createRoutingCapability(ctx: AppContext, deps: { sites: () => It
   let builds: Promise<void> = Promise.resolve();
   const rebuild = (): Promise<void> => (builds = builds.then(() => build(extractToUse())));
 
-  /** VIGIL_ROUTING_OSM when set; else the imported city's extract kept in the data folder; else (no city yet) the default. */
-  function extractToUse(): string {
+  /**
+   * VIGIL_ROUTING_OSM when set; else the imported city's extract kept in the data
+   * folder; else (no city yet, or one imported before extracts were kept) the default.
+   * Null when the city's copy is not on this node: better no routes than another city's.
+   */
+  function extractToUse(): string | null {
     const kept = ctx.config.routingOsmFollowsCity ? deps.cityExtract?.() : null;
-    if (kept && existsSync(kept)) return kept;
-    if (kept) ctx.logger.warn({ kept }, "the imported city's extract is missing from the data folder; routing builds from the default extract");
-    return ctx.config.routingOsmFile!;
+    if (!kept) return ctx.config.routingOsmFile;
+    if (existsSync(kept)) return kept;
+    service.loadError = `the imported city's extract ${kept} is not on this node: set VIGIL_ROUTING_OSM to it`;
+    ctx.logger.error({ kept }, "road graphs not built: the imported city's extract is missing here");
+    return null;
   }
 
-  async function build(file: string): Promise<void> {
+  async function build(file: string | null): Promise<void> {
+    if (!file) return;
     // The same extract again (the demo's city is the default's copy): nothing to rebuild.
     if (service.info && service.info.sha256 === (await sha256Of(file).catch(() => null))) return;
     await service.load(file).then(

@@ -46,6 +46,7 @@ interface ImportProgress {
 }
 
 const ROLES: Role[] = ['operator', 'supervisor', 'alert-officer', 'commander', 'responder', 'analyst', 'csirt', 'admin'];
+const PLATFORM_GRANTED: Role[] = ['alert-officer', 'csirt'];
 const KINDS = ['city', 'police', 'fire', 'ems', 'monitoring', 'security', 'event-organiser', 'utility', 'other'];
 
 export function AdminPage({ me }: { me: Me }) {
@@ -88,6 +89,10 @@ export function AdminPage({ me }: { me: Me }) {
   const [newOrg, setNewOrg] = useState({ name: '', kind: 'other' });
   const [newShare, setNewShare] = useState({ toOrgId: '', note: '' });
   const [newKey, setNewKey] = useState({ name: '', role: 'operator' as Role });
+  // A key stays within its creator: roles they hold, or may grant in their organisation (docs/security.md).
+  const keyRoles = (orgs.find((o) => o.id === me.orgId)?.roleCeiling ?? ROLES).filter(
+    (r) => me.roles.includes(r) || (me.roles.includes('admin') && (me.org?.platform === true || !PLATFORM_GRANTED.includes(r))),
+  );
 
   return (
     <div className="panel admin">
@@ -299,7 +304,7 @@ export function AdminPage({ me }: { me: Me }) {
         >
           <input placeholder="What uses it" value={newKey.name} onChange={(e) => setNewKey({ ...newKey, name: e.target.value })} required />
           <select value={newKey.role} onChange={(e) => setNewKey({ ...newKey, role: e.target.value as Role })}>
-            {ROLES.map((r) => (
+            {keyRoles.map((r) => (
               <option key={r}>{r}</option>
             ))}
           </select>

@@ -138,5 +138,8 @@ export function filterVisible<T>(
   return out;
 }
 
+/** The resource of city-wide data (no owner organisation). */
+export const CITY_WIDE: PolicyResource = Object.freeze({ orgId: null });
+
 /** Shorthand: may the principal read data owned by `orgId` (null = city-wide)? */
 export const canRead = (p: Principal, orgId: string | null): boolean => can(p, 'read', { orgId });

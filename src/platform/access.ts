@@ -1,3 +1,5 @@
+import { canRead } from './policy.js';
+
 /**
  * Who may do what. Every HTTP route declares the roles allowed to call it
  * (`config.access`); the API layer enforces it before the handler runs, and a test
@@ -35,6 +37,10 @@ export interface Principal {
   displayName: string;
   /** Organisations whose data this principal may see (own + those that shared with it). */
   visibleOrgIds: ReadonlySet<string>;
+  /** Organisations this principal may act on (own + those that shared with it with rights 'act'); a subset of visibleOrgIds. */
+  actableOrgIds: ReadonlySet<string>;
+  /** Whether the principal belongs to the city's platform organisation (keeper of city-wide data). */
+  platformOrg: boolean;
 }
 
 /** What a request offers to prove who it is: its headers (cookie, bearer, API key) and address. */
@@ -52,6 +58,8 @@ export const PUBLIC_PRINCIPAL: Principal = {
   authLevel: 0,
   displayName: 'public',
   visibleOrgIds: new Set(),
+  actableOrgIds: new Set(),
+  platformOrg: false,
 };
 
 /**
@@ -74,12 +82,6 @@ export function isAllowed(access: RouteAccess, p: Principal): boolean {
   return access.roles.some((r) => p.roles.includes(r));
 }
 
-/** Whether a principal may see data owned by an organisation (null = platform-wide data). */
-export function canSeeOrg(p: Principal, orgId: string | null): boolean {
-  if (orgId === null) return p.kind !== 'public';
-  return p.visibleOrgIds.has(orgId);
-}
-
 /** Keys whose values never leave the server, even though (hashed/encrypted) they sit in the log. */
 const SECRET_KEY = /hash|secret|token|password|salt/i;
 
@@ -93,7 +95,7 @@ export function canSeeEvent(p: Principal, e: { type: string; orgId: string | nul
   // Major events' items carry clearances and shares of their own (src/events): outside the
   // owner, the organisation rule would say too much, so only the owner reads them raw.
   if (e.type.startsWith('majorevents.')) return p.orgId !== null && p.orgId === e.orgId;
-  return canSeeOrg(p, e.orgId);
+  return canRead(p, e.orgId);
 }
 
 /** A copy of an event's data with secret material removed, for anything sent to clients. */

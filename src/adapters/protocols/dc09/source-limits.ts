@@ -1,0 +1,70 @@
+/**
+ * Per-source-address limits for the DC-09 listeners: a token bucket of frames per
+ * second and a count of open TCP connections. A panel sends a few frames a minute;
+ * what goes over is dropped before any parsing or decryption and counted.
+ */
+export interface SourceLimitOptions {
+  /** Frames a second one address may send, sustained (0 = unlimited). */
+  framesPerSecond: number;
+  /** Frames one address may send at once before the rate applies. */
+  burst: number;
+  /** Open TCP connections per address. */
+  connectionsPerSource: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  connections: number;
+}
+
+/** Addresses remembered at most; beyond it idle buckets are forgotten (a full bucket is the default). */
+const MAX_SOURCES = 100_000;
+
+export class SourceLimits {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(
+    private readonly options: SourceLimitOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes one frame's token; false when the address is over its rate. */
+  allowFrame(address: string): boolean {
+    if (this.options.framesPerSecond <= 0) return true;
+    const b = this.bucket(address);
+    const t = this.now();
+    b.tokens = Math.min(this.options.burst, b.tokens + ((t - b.at) / 1000) * this.options.framesPerSecond);
+    b.at = t;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /** Counts a new connection; false (and not counted) when the address has its share open. */
+  openConnection(address: string): boolean {
+    const b = this.bucket(address);
+    if (b.connections >= this.options.connectionsPerSource) return false;
+    b.connections++;
+    return true;
+  }
+
+  closeConnection(address: string): void {
+    const b = this.buckets.get(address);
+    if (b && b.connections > 0) b.connections--;
+  }
+
+  private bucket(address: string): Bucket {
+    let b = this.buckets.get(address);
+    if (!b) {
+      if (this.buckets.size >= MAX_SOURCES) this.forgetIdle();
+      b = { tokens: this.options.burst, at: this.now(), connections: 0 };
+      this.buckets.set(address, b);
+    }
+    return b;
+  }
+
+  private forgetIdle(): void {
+    for (const [address, b] of this.buckets) if (b.connections === 0) this.buckets.delete(address);
+  }
+}

@@ -30,6 +30,8 @@ export interface Dc09ServerOptions {
   udpQueueLimit?: number;
   /** Datagrams handled at once (each waits for its signal to be durable). */
   udpConcurrency?: number;
+  /** The rate limits' clock (tests freeze it). */
+  now?: () => number;
 }
 
 export interface Dc09ServerFigures {
@@ -59,7 +61,7 @@ export class Dc09Server {
   readonly figures: Dc09ServerFigures = { paused: 0, resumed: 0, maxQueuedOnAConnection: 0, dropped: { rate: 0, 'udp-queue': 0, connections: 0 } };
 
   constructor(private readonly options: Dc09ServerOptions) {
-    this.limits = options.limits ? new SourceLimits(options.limits) : null;
+    this.limits = options.limits ? new SourceLimits(options.limits, options.now) : null;
   }
 
   private drop(reason: Dc09DropReason, remote: string): void {

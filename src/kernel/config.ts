@@ -210,7 +210,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     mqttEmbeddedHost: env.VIGIL_MQTT_EMBEDDED_HOST || LOOPBACK,
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
-    dc09FramesPerSource: int(env, 'VIGIL_DC09_FRAMES_PER_SOURCE', 200, 0, 1_000_000),
+    dc09FramesPerSource: int(env, 'VIGIL_DC09_FRAMES_PER_SOURCE', 500, 0, 1_000_000),
     dc09ConnectionsPerSource: int(env, 'VIGIL_DC09_CONNECTIONS_PER_SOURCE', 1000, 1, 1_000_000),
     subscribePerIp: int(env, 'VIGIL_SUBSCRIBE_PER_IP', 20, 1, 1_000_000),
     subscriberUpdatesPerIp: int(env, 'VIGIL_SUBSCRIBER_UPDATES_PER_IP', 120, 1, 1_000_000),

@@ -170,9 +170,9 @@ test('UDP: datagrams wait in a bounded queue for a fixed number of handlers; the
   }
 });
 
-test('per source address: frames over the rate are dropped before parsing; connections over the share are closed', async () => {
+test('per source address: TCP frames over the rate wait (the connection is not read meanwhile); connections over the share are closed', async () => {
   let handled = 0;
-  const { server, tcp } = await serve({
+  const { server, tcp, udp: udpPort } = await serve({
     limits: { framesPerSecond: 10, burst: 20, connectionsPerSource: 2 },
     now: () => 1_000_000, // frozen: no refill during the test
     onFrame: async () => {
@@ -191,13 +191,19 @@ test('per source address: frames over the rate are dropped before parsing; conne
     };
     const first = await open();
     first.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => signalFrame({ id: 'SIA-DCS', seq: i, account: '1234', data: 'NBA001', now: Date.now() }))));
-    await until(() => handled + server.figures.dropped.rate === 100, 'all frames seen');
-    assert.equal(handled, 20, 'the burst, then nothing');
-    assert.equal(server.figures.dropped.rate, 80);
+    await until(() => handled === 20 && server.figures.dropped.rate === 1, 'the burst handled, the next frame held');
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(handled, 20, 'the burst, then nothing while the clock stands still');
     await open();
     const third = await open();
     await new Promise<void>((r) => (third.destroyed ? r() : third.once('close', () => r())));
     assert.equal(server.figures.dropped.connections, 1);
+    // UDP from the same address: the bucket is empty, datagrams are dropped unparsed.
+    const udp = createSocket('udp4');
+    udp.send(signalFrame({ id: 'SIA-DCS', seq: 1, account: '1234', data: 'NBA001', now: Date.now() }), udpPort, '127.0.0.1');
+    await until(() => server.figures.dropped.rate === 2, 'the datagram dropped');
+    udp.close();
+    assert.equal(handled, 20);
   } finally {
     for (const s of sockets) s.destroy();
     await server.stop();

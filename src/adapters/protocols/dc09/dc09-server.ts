@@ -5,6 +5,7 @@ import { SourceLimits, type SourceLimitOptions } from './source-limits.js';
 
 /** Why a frame or connection was turned away before any parsing. */
 export type Dc09DropReason = 'rate' | 'udp-queue' | 'connections';
+// 'rate' over TCP counts frames held until their source's token (not lost); over UDP, datagrams dropped.
 
 export interface Dc09ServerOptions {
   host: string;
@@ -119,10 +120,6 @@ export class Dc09Server {
       const { frames, discarded } = framer.push(chunk);
       if (discarded > 0) this.options.onDiscarded?.(discarded, remote);
       for (const frame of frames) {
-        if (this.limits && !this.limits.allowFrame(address)) {
-          this.drop('rate', remote);
-          continue;
-        }
         queued++;
         if (queued > this.figures.maxQueuedOnAConnection) this.figures.maxQueuedOnAConnection = queued;
         if (queued > bound && !paused) {
@@ -133,6 +130,7 @@ export class Dc09Server {
         }
         chain = chain.then(async () => {
           try {
+            if (this.limits && !(await this.tokenFor(address, remote, socket))) return;
             const reply = await this.options.onFrame(frame, remote, 'tcp');
             if (reply && !socket.destroyed) socket.write(reply);
           } catch (error) {
@@ -154,6 +152,18 @@ export class Dc09Server {
       this.sockets.delete(socket);
       this.limits?.closeConnection(address);
     });
+  }
+
+  /** Waits until the source address may send another frame (false if the connection closed meanwhile). */
+  private async tokenFor(address: string, remote: string, socket: Socket): Promise<boolean> {
+    const limits = this.limits!;
+    if (limits.allowFrame(address)) return true;
+    this.drop('rate', remote);
+    while (!socket.destroyed) {
+      await new Promise((r) => setTimeout(r, Math.max(5, limits.waitMs(address))));
+      if (limits.allowFrame(address)) return true;
+    }
+    return false;
   }
 
   private enqueueDatagram(socket: UdpSocket, msg: Buffer, address: string, port: number): void {

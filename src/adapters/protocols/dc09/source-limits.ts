@@ -1,7 +1,9 @@
 /**
  * Per-source-address limits for the DC-09 listeners: a token bucket of frames per
- * second and a count of open TCP connections. A panel sends a few frames a minute;
- * what goes over is dropped before any parsing or decryption and counted.
+ * second and a count of open TCP connections. A panel sends a few frames a minute.
+ * Over TCP a frame over the rate waits for its token (the connection stops being
+ * read meanwhile, so nothing is lost and a flood costs nothing); over UDP it is
+ * dropped before any parsing or decryption. Both are counted.
  */
 export interface SourceLimitOptions {
   /** Frames a second one address may send, sustained (0 = unlimited). */
@@ -39,6 +41,14 @@ export class SourceLimits {
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+
+  /** Milliseconds until the address has a token again (0 when it has one). */
+  waitMs(address: string): number {
+    if (this.options.framesPerSecond <= 0) return 0;
+    const b = this.bucket(address);
+    const tokens = Math.min(this.options.burst, b.tokens + ((this.now() - b.at) / 1000) * this.options.framesPerSecond);
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.options.framesPerSecond) * 1000);
   }
 
   /** Counts a new connection; false (and not counted) when the address has its share open. */

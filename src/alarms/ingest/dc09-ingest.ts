@@ -16,11 +16,14 @@ import { ReplayGuard } from './replay-guard.js';
 
 /** One recorded substitution attempt per account per this long; the rest are only counted. */
 const SUBSTITUTION_REPORT_MS = 60_000;
+/** And at most this many a minute over all accounts, so a spray over every account costs counters, not writes. */
+const SUBSTITUTION_REPORTS_PER_MINUTE = 30;
 
 /** SIA DC-09: a frame in, its events as durable signals, the reply out. */
 export class Dc09Ingest {
   private readonly replays: ReplayGuard;
   private readonly substitutionReported = new Map<string, number>();
+  private recentSubstitutionReports: number[] = [];
 
   constructor(
     private readonly ctx: AppContext,
@@ -81,12 +84,15 @@ export class Dc09Ingest {
 
   /**
    * Shown to the monitoring centre: an event and a tamper alarm in the queue of the
-   * account's organisation — at most one a minute per account, so a flood of forged
-   * frames costs a counter, not the log.
+   * account's organisation — at most one a minute per account and 30 a minute in all,
+   * so a flood of forged frames costs a counter, not the log.
    */
   private async substitutionAttempt(account: string, problem: 'plaintext' | 'account-mismatch', remote: string, message: string, now: number): Promise<void> {
     const last = this.substitutionReported.get(account);
     if (last !== undefined && now - last < SUBSTITUTION_REPORT_MS) return;
+    this.recentSubstitutionReports = this.recentSubstitutionReports.filter((t) => now - t < 60_000);
+    if (this.recentSubstitutionReports.length >= SUBSTITUTION_REPORTS_PER_MINUTE) return;
+    this.recentSubstitutionReports.push(now);
     if (this.substitutionReported.size > 10_000) this.substitutionReported.clear();
     this.substitutionReported.set(account, now);
     const device = this.city.devicesByAccount.get(account);

@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Dc09Framer, type RawFrame } from './dc09-framer.js';
-import { SourceLimits, type SourceLimitOptions } from './source-limits.js';
+import { JUNK_BYTES_PER_TOKEN, REFUSAL_TOKENS, SourceLimits, type SourceLimitOptions } from './source-limits.js';
 
 /** Why a frame or connection was turned away before any parsing. */
 export type Dc09DropReason = 'rate' | 'udp-queue' | 'connections';
@@ -43,6 +43,9 @@ export interface Dc09ServerFigures {
   maxQueuedOnAConnection: number;
   dropped: Record<Dc09DropReason, number>;
 }
+
+/** `\n` CRC(4) 0LLL then `"ACK"` or `"*ACK"`: the reply accepted the frame. */
+const isAck = (reply: Buffer): boolean => reply.toString('latin1', 9, 14) === '"ACK"' || reply.toString('latin1', 9, 15) === '"*ACK"';
 
 /**
  * The DC-09 listeners: TCP (a panel keeps a connection and sends frames one after
@@ -114,11 +117,31 @@ export class Dc09Server {
     const bound = this.options.maxQueuedFramesPerConnection ?? 32;
     let queued = 0;
     let paused = false;
+    let owing = false;
+    const resumeIfFree = (): void => {
+      if (!paused && !owing && !socket.destroyed) socket.resume();
+    };
     // One chain per connection keeps replies in the order frames arrived.
     let chain: Promise<void> = Promise.resolve();
     socket.on('data', (chunk) => {
       const { frames, discarded } = framer.push(chunk);
-      if (discarded > 0) this.options.onDiscarded?.(discarded, remote);
+      if (discarded > 0) {
+        this.options.onDiscarded?.(discarded, remote);
+        if (this.limits) {
+          this.limits.charge(address, discarded / JUNK_BYTES_PER_TOKEN);
+          const wait = this.limits.waitMs(address);
+          if (wait > 0 && !owing) {
+            // Junk is paid for in time: the connection is not read until the source's bucket refills.
+            owing = true;
+            this.drop('rate', remote);
+            socket.pause();
+            setTimeout(() => {
+              owing = false;
+              resumeIfFree();
+            }, wait).unref();
+          }
+        }
+      }
       for (const frame of frames) {
         queued++;
         if (queued > this.figures.maxQueuedOnAConnection) this.figures.maxQueuedOnAConnection = queued;
@@ -132,6 +155,7 @@ export class Dc09Server {
           try {
             if (this.limits && !(await this.tokenFor(address, remote, socket))) return;
             const reply = await this.options.onFrame(frame, remote, 'tcp');
+            if (reply && !isAck(reply)) this.limits?.charge(address, REFUSAL_TOKENS);
             if (reply && !socket.destroyed) socket.write(reply);
           } catch (error) {
             // No reply: the panel retries, nothing was acknowledged.
@@ -141,7 +165,7 @@ export class Dc09Server {
             if (paused && queued <= bound / 2 && !socket.destroyed) {
               paused = false;
               this.figures.resumed++;
-              socket.resume();
+              resumeIfFree();
             }
           }
         });
@@ -187,7 +211,10 @@ export class Dc09Server {
   private async datagram(socket: UdpSocket, msg: Buffer, address: string, port: number): Promise<void> {
     const remote = `${address}:${port}`;
     const { frames, discarded } = new Dc09Framer().push(msg);
-    if (discarded > 0) this.options.onDiscarded?.(discarded, remote);
+    if (discarded > 0) {
+      this.options.onDiscarded?.(discarded, remote);
+      this.limits?.charge(address, discarded / JUNK_BYTES_PER_TOKEN);
+    }
     for (const [i, frame] of frames.entries()) {
       // The datagram paid for its first frame when it was queued.
       if (i > 0 && this.limits && !this.limits.allowFrame(address)) {
@@ -196,6 +223,7 @@ export class Dc09Server {
       }
       try {
         const reply = await this.options.onFrame(frame, remote, 'udp');
+        if (reply && !isAck(reply)) this.limits?.charge(address, REFUSAL_TOKENS);
         if (reply && this.udp) socket.send(reply, port, address);
       } catch (error) {
         this.options.onError?.(error);

@@ -3,8 +3,12 @@
  * second and a count of open TCP connections. A panel sends a few frames a minute.
  * Over TCP a frame over the rate waits for its token (the connection stops being
  * read meanwhile, so nothing is lost and a flood costs nothing); over UDP it is
- * dropped before any parsing or decryption. Both are counted.
+ * dropped before any parsing or decryption. Both are counted. Junk costs tokens
+ * too (one per JUNK_BYTES_PER_TOKEN bytes that belonged to no frame), and so does a
+ * refused frame (REFUSAL_TOKENS): a real panel sends neither, an attacker pays for both.
  */
+export const JUNK_BYTES_PER_TOKEN = 64;
+export const REFUSAL_TOKENS = 50;
 export interface SourceLimitOptions {
   /** Frames a second one address may send, sustained (0 = unlimited). */
   framesPerSecond: number;
@@ -41,6 +45,19 @@ export class SourceLimits {
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+
+  /**
+   * Charges extra tokens for work that was not a good frame: bytes that belonged to no
+   * frame and frames that were refused. The balance may go below zero (down to one
+   * burst of debt): the source then waits, or is dropped, until it has paid.
+   */
+  charge(address: string, tokens: number): void {
+    if (this.options.framesPerSecond <= 0 || tokens <= 0) return;
+    const b = this.bucket(address);
+    const t = this.now();
+    b.tokens = Math.max(-this.options.burst, Math.min(this.options.burst, b.tokens + ((t - b.at) / 1000) * this.options.framesPerSecond) - tokens);
+    b.at = t;
   }
 
   /** Milliseconds until the address has a token again (0 when it has one). */

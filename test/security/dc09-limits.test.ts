@@ -209,3 +209,35 @@ test('per source address: TCP frames over the rate wait (the connection is not r
     await server.stop();
   }
 });
+
+test('per source address: junk costs its source — after 64 KiB of it, the next frame from that address waits for the bucket to refill', async () => {
+  let handled = 0;
+  let now = 1_000_000;
+  const { server, tcp } = await serve({
+    limits: { framesPerSecond: 10, burst: 20, connectionsPerSource: 10 },
+    now: () => now,
+    onFrame: async () => {
+      handled++;
+      return ackOf(1);
+    },
+  });
+  const sockets: Socket[] = [];
+  try {
+    const s = connect({ port: tcp, host: '127.0.0.1' });
+    sockets.push(s);
+    await new Promise<void>((r) => s.once('connect', () => r()));
+    s.write(junkChunk(false));
+    await until(() => server.figures.dropped.rate >= 1, 'the source charged for its junk');
+    const t = connect({ port: tcp, host: '127.0.0.1' });
+    sockets.push(t);
+    await new Promise<void>((r) => t.once('connect', () => r()));
+    t.write(signalFrame({ id: 'SIA-DCS', seq: 1, account: '1234', data: 'NBA001', now: Date.now() }));
+    await until(() => server.figures.dropped.rate >= 2, 'the good frame held for its token');
+    assert.equal(handled, 0, 'the same address owes for its junk, whatever the connection');
+    now += 3000; // the bucket refills (10 a second from a debt of one burst)
+    await until(() => handled === 1, 'the frame handled once paid for');
+  } finally {
+    for (const s of sockets) s.destroy();
+    await server.stop();
+  }
+});

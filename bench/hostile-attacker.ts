@@ -12,10 +12,26 @@ import { signalFrame } from '../src/adapters/protocols/dc09/dc09-reply.js';
 const node = JSON.parse(process.argv[2]!) as { tcp: number; udp: number; mqtt: number; http: string; accounts: string[]; tokens: Record<string, string> };
 const ATTACKS = new Set((process.env.BENCH_ATTACKS ?? 'tcp,udp,mqtt,heavy,cap,osm').split(','));
 let stopping = false;
-const figures = { attackerFramesAccepted: 0, attackerReplies: 0, tcpBytesSent: 0, udpDatagrams: 0, mqttConnects: 0, mqttRefused: 0, heavyRequests: 0, capBombs: 0, osmUploads: 0 };
+const figures = {
+  attackerFramesAccepted: 0,
+  attackerReplies: 0,
+  tcpBytesSent: 0,
+  udpDatagrams: 0,
+  mqttConnects: 0,
+  mqttRefused: 0,
+  heavyRequests: 0,
+  capBombs: 0,
+  osmUploads: 0,
+};
 const address = (i: number): string => `127.0.2.${1 + (i % 250)}`;
 const forged = (i: number): Buffer =>
-  signalFrame({ id: 'SIA-DCS', seq: i % 10000, account: node.accounts[i % node.accounts.length]!, data: `Nri1/BA${String(i % 999).padStart(3, '0')}`, now: Date.now() });
+  signalFrame({
+    id: 'SIA-DCS',
+    seq: i % 10000,
+    account: node.accounts[i % node.accounts.length]!,
+    data: `Nri1/BA${String(i % 999).padStart(3, '0')}`,
+    now: Date.now(),
+  });
 
 // DC-09 over TCP: junk (header-shaped, no frame), oversized frames, plaintext for keyed accounts.
 const unit = Buffer.from('\n1234' + '03FF' + '"SIA-DCS"', 'latin1');

@@ -96,7 +96,9 @@ await sleep(PERIOD_MS + 2000);
 phase = 'quiet';
 await sleep(PHASE_S * 1000);
 const rssQuiet = rssOf(nodeProc.proc.pid!);
-console.log(`quiet: ${latencies.quiet.length} ACKs, p50 ${percentile(latencies.quiet, 50).toFixed(1)} ms, p99 ${percentile(latencies.quiet, 99).toFixed(1)} ms`);
+console.log(
+  `quiet: ${latencies.quiet.length} ACKs, p50 ${percentile(latencies.quiet, 50).toFixed(1)} ms, p99 ${percentile(latencies.quiet, 99).toFixed(1)} ms`,
+);
 
 const attacker = child('hostile-attacker.ts', [JSON.stringify(node)]);
 await attacker.firstLine;
@@ -110,7 +112,9 @@ attacker.proc.kill('SIGTERM');
 await new Promise((r) => attacker.proc.once('exit', r));
 const attack = JSON.parse(attacker.lines.at(-1) ?? '{}') as { attackerFramesAccepted?: number };
 await Promise.all(panels);
-console.log(`attack: ${latencies.attack.length} ACKs, p50 ${percentile(latencies.attack, 50).toFixed(1)} ms, p99 ${percentile(latencies.attack, 99).toFixed(1)} ms`);
+console.log(
+  `attack: ${latencies.attack.length} ACKs, p50 ${percentile(latencies.attack, 50).toFixed(1)} ms, p99 ${percentile(latencies.attack, 99).toFixed(1)} ms`,
+);
 console.log(`attacker: ${attacker.lines.at(-1)}`);
 nodeProc.proc.kill('SIGKILL');
 console.log(`legitimate frames: ${sent} sent, ${acked} acknowledged, ${refused} refused, ${timedOut} without reply in ${REPLY_TIMEOUT_MS / 1000} s`);

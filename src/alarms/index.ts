@@ -84,7 +84,13 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPo
     sensors: new SensorIngest(ctx, city, supervision, signals, counters),
     cameras: new CameraIngest(ctx, city, supervision, signals),
   };
-  const receiver = new Receiver(ctx, deps.mqtt, ingest.dc09, (bytes) => discarded.inc(bytes), (reason) => dropped.inc({ reason }));
+  const receiver = new Receiver(
+    ctx,
+    deps.mqtt,
+    ingest.dc09,
+    (bytes) => discarded.inc(bytes),
+    (reason) => dropped.inc({ reason }),
+  );
   // The sensor topic is ours; people counts on it are crowd's (a route of their own, by message type).
   deps.mqtt.route({ filter: ctx.config.mqttTopic, handle: async (message) => void (await ingest.sensors.handle(message)) });
   ctx.reactions.on('alarms.sensor-message-refused', ({ topic, problem }) => ingest.sensors.refused(topic, problem));

@@ -46,7 +46,10 @@ for (const target of TARGETS) {
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
 const KEY = parseKey('000102030405060708090A0B0C0D0E0F')!;
 const account = fc.stringMatching(/^[0-9A-F]{3,10}$/);
-const settingsWithKey = (keyed: string) => (a: string | null): AccountSettings | null => (a === keyed ? { key: KEY, clockOffsetMinutes: 0 } : null);
+const settingsWithKey =
+  (keyed: string) =>
+  (a: string | null): AccountSettings | null =>
+    a === keyed ? { key: KEY, clockOffsetMinutes: 0 } : null;
 const refusedOrAccepted = (run: () => unknown): void => {
   try {
     run();
@@ -57,42 +60,61 @@ const refusedOrAccepted = (run: () => unknown): void => {
 
 test('property: DC-09 — for any keyed account a plaintext frame is refused and an encrypted one with another inner account too', () => {
   fc.assert(
-    fc.property(account, account, fc.nat(9999), fc.constantFrom('SIA-DCS', 'ADM-CID', 'NULL') as fc.Arbitrary<'SIA-DCS' | 'ADM-CID' | 'NULL'>, (acct, other, seq, id) => {
-      const data = id === 'SIA-DCS' ? 'Nri1/BA001' : id === 'ADM-CID' ? '1130 01 015' : '';
-      const settingsFor = settingsWithKey(acct);
-      const frame = (bytes: Buffer) => new Dc09Framer().push(bytes).frames[0]!;
-      const plain = parseFrame(frame(signalFrame({ id, seq, account: acct, data, now: NOW })), { now: NOW, settingsFor });
-      assert.ok(!plain.ok && plain.failure.problem === 'plaintext');
-      const good = parseFrame(frame(signalFrame({ id, seq, account: acct, data, key: KEY, now: NOW })), { now: NOW, settingsFor });
-      assert.ok(good.ok && good.message.account === acct);
-      if (other !== acct && id !== 'NULL') {
-        const inner = encryptBody(`#${other}|${data}]${dc09Timestamp(NOW)}`, KEY);
-        const mixed = parseFrame(frame(frameOf(`"*${id}"${String(seq).padStart(4, '0')}L0#${acct}[${inner}`)), { now: NOW, settingsFor });
-        assert.ok(!mixed.ok && mixed.failure.problem === 'account-mismatch', JSON.stringify(mixed));
-      }
-    }),
+    fc.property(
+      account,
+      account,
+      fc.nat(9999),
+      fc.constantFrom('SIA-DCS', 'ADM-CID', 'NULL') as fc.Arbitrary<'SIA-DCS' | 'ADM-CID' | 'NULL'>,
+      (acct, other, seq, id) => {
+        const data = id === 'SIA-DCS' ? 'Nri1/BA001' : id === 'ADM-CID' ? '1130 01 015' : '';
+        const settingsFor = settingsWithKey(acct);
+        const frame = (bytes: Buffer) => new Dc09Framer().push(bytes).frames[0]!;
+        const plain = parseFrame(frame(signalFrame({ id, seq, account: acct, data, now: NOW })), { now: NOW, settingsFor });
+        assert.ok(!plain.ok && plain.failure.problem === 'plaintext');
+        const good = parseFrame(frame(signalFrame({ id, seq, account: acct, data, key: KEY, now: NOW })), { now: NOW, settingsFor });
+        assert.ok(good.ok && good.message.account === acct);
+        if (other !== acct && id !== 'NULL') {
+          const inner = encryptBody(`#${other}|${data}]${dc09Timestamp(NOW)}`, KEY);
+          const mixed = parseFrame(frame(frameOf(`"*${id}"${String(seq).padStart(4, '0')}L0#${acct}[${inner}`)), { now: NOW, settingsFor });
+          assert.ok(!mixed.ok && mixed.failure.problem === 'account-mismatch', JSON.stringify(mixed));
+        }
+      },
+    ),
     { numRuns: 300 },
   );
 });
 
 test('property: Contact ID — any qualifier, event, group and zone read back as sent', () => {
   fc.assert(
-    fc.property(fc.constantFrom(1, 3, 6), fc.stringMatching(/^\d{3}$/), fc.stringMatching(/^[0-9A-F]{2}$/), fc.stringMatching(/^[0-9A-F]{3}$/), (q, code, group, zone) => {
-      const bytes = signalFrame({ id: 'ADM-CID', seq: 1, account: '1234', data: `${q}${code} ${group} ${zone}`, now: NOW });
-      const r = parseFrame(new Dc09Framer().push(bytes).frames[0]!, { now: NOW, settingsFor: () => null });
-      assert.ok(r.ok, JSON.stringify(r));
-      assert.deepEqual(r.message.events, [{ protocol: 'cid', qualifier: q, code, partition: group, zoneOrUser: zone }]);
-    }),
+    fc.property(
+      fc.constantFrom(1, 3, 6),
+      fc.stringMatching(/^\d{3}$/),
+      fc.stringMatching(/^[0-9A-F]{2}$/),
+      fc.stringMatching(/^[0-9A-F]{3}$/),
+      (q, code, group, zone) => {
+        const bytes = signalFrame({ id: 'ADM-CID', seq: 1, account: '1234', data: `${q}${code} ${group} ${zone}`, now: NOW });
+        const r = parseFrame(new Dc09Framer().push(bytes).frames[0]!, { now: NOW, settingsFor: () => null });
+        assert.ok(r.ok, JSON.stringify(r));
+        assert.deepEqual(r.message.events, [{ protocol: 'cid', qualifier: q, code, partition: group, zoneOrUser: zone }]);
+      },
+    ),
   );
 });
 
 test('property: SIA DC-03 — any sequence of codes and zones, with area and user modifiers, read back in order', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ code: fc.stringMatching(/^[A-Z]{2}$/), zone: fc.stringMatching(/^\d{1,4}$/), area: fc.option(fc.stringMatching(/^\d{1,2}$/), { nil: undefined }) }), {
-        minLength: 1,
-        maxLength: 6,
-      }),
+      fc.array(
+        fc.record({
+          code: fc.stringMatching(/^[A-Z]{2}$/),
+          zone: fc.stringMatching(/^\d{1,4}$/),
+          area: fc.option(fc.stringMatching(/^\d{1,2}$/), { nil: undefined }),
+        }),
+        {
+          minLength: 1,
+          maxLength: 6,
+        },
+      ),
       (events) => {
         const data = 'N' + events.map((e) => `${e.area !== undefined ? `ri${e.area}/` : ''}${e.code}${e.zone}`).join('/');
         const r = parseFrame(new Dc09Framer().push(signalFrame({ id: 'SIA-DCS', seq: 2, account: '1234', data, now: NOW })).frames[0]!, {
@@ -111,12 +133,18 @@ test('property: SIA DC-03 — any sequence of codes and zones, with area and use
 
 test('property: MQTT payloads — any JSON value or bytes: a result, never an exception', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.json().map((j) => Buffer.from(j)), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))), (payload) => {
-      const s = parseSensorMessage(payload);
-      assert.ok(s.ok || typeof s.problem === 'string');
-      const a = parseAvlMessage(payload, NOW);
-      assert.ok(a.ok || typeof a.problem === 'string');
-    }),
+    fc.property(
+      fc.oneof(
+        fc.json().map((j) => Buffer.from(j)),
+        fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+      ),
+      (payload) => {
+        const s = parseSensorMessage(payload);
+        assert.ok(s.ok || typeof s.problem === 'string');
+        const a = parseAvlMessage(payload, NOW);
+        assert.ok(a.ok || typeof a.problem === 'string');
+      },
+    ),
     { numRuns: 1000 },
   );
 });
@@ -137,13 +165,15 @@ test('property: CSV — any table written by toCsv is read back field for field'
 test('property: CAP — any headline and instruction text survive capToXml → parseCapXml; any other text is a clear refusal', () => {
   const base = parseCapXml(TARGETS.find((t) => t.name === 'cap-xml')!.seeds[0]!.toString());
   // XML 1.0 cannot carry most control characters: the model's texts are printable.
-  const printable = fc.string({ unit: fc.oneof(fc.constantFrom('<', '>', '&', '"', "'", ']]>', 'é', '€', '\n'), fc.string({ unit: 'grapheme', maxLength: 1 })) }).filter((s) => s.trim() === s && s.length > 0);
+  const printable = fc
+    .string({ unit: fc.oneof(fc.constantFrom('<', '>', '&', '"', "'", ']]>', 'é', '€', '\n'), fc.string({ unit: 'grapheme', maxLength: 1 })) })
+    .filter((s) => s.trim() === s && s.length > 0);
   fc.assert(
     fc.property(printable, printable, (headline, instruction) => {
-      const alert = { ...base, info: base.info.map((i) => ({ ...i, headline, instruction })) };
+      const alert = { ...base, info: (base.info ?? []).map((i) => ({ ...i, headline, instruction })) };
       const back = parseCapXml(capToXml(alert));
-      assert.equal(back.info[0]!.headline, headline);
-      assert.equal(back.info[0]!.instruction, instruction);
+      assert.equal(back.info?.[0]?.headline, headline);
+      assert.equal(back.info?.[0]?.instruction, instruction);
     }),
     { numRuns: 300 },
   );
@@ -174,10 +204,17 @@ test('property: OSM XML — any nodes with coordinates in range and tags of any 
   const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.record({ lat: fc.double({ min: -90, max: 90, noNaN: true }), lon: fc.double({ min: -180, max: 180, noNaN: true }), name: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }) }), {
-        minLength: 1,
-        maxLength: 20,
-      }),
+      fc.array(
+        fc.record({
+          lat: fc.double({ min: -90, max: 90, noNaN: true }),
+          lon: fc.double({ min: -180, max: 180, noNaN: true }),
+          name: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }),
+        }),
+        {
+          minLength: 1,
+          maxLength: 20,
+        },
+      ),
       async (nodes) => {
         const xml = `<osm version="0.6">${nodes.map((n, i) => `<node id="${i + 1}" lat="${n.lat}" lon="${n.lon}"><tag k="name" v="${escape(n.name)}"/></node>`).join('')}</osm>`;
         const file = join(dir, 'p.osm');

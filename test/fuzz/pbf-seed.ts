@@ -28,10 +28,18 @@ export function pbfSeed(): Buffer {
   const way = [...field(1, 0), ...varint(10), ...packed(2, [5]), ...packed(3, [6]), ...packed(8, deltas([1, 2, 3, 1]).map(zz))];
   const relation = [...field(1, 0), ...varint(20), ...packed(2, [8]), ...packed(3, [9]), ...packed(8, [7]), ...packed(9, [zz(10)]), ...packed(10, [1])];
   const group = [...bytesField(2, dense), ...bytesField(3, way), ...bytesField(4, relation)];
-  const block = [...bytesField(1, strings.flatMap((s) => bytesField(1, str(s)))), ...bytesField(2, group)];
+  const block = [
+    ...bytesField(
+      1,
+      strings.flatMap((s) => bytesField(1, str(s))),
+    ),
+    ...bytesField(2, group),
+  ];
   const header = [...bytesField(4, str('OsmSchema-V0.6')), ...bytesField(4, str('DenseNodes'))];
   const blob = (type: string, content: number[], zlib: boolean): number[] => {
-    const b = zlib ? [...bytesField(3, [...deflateSync(Buffer.from(content))]), ...field(2, 0), ...varint(content.length)] : [...bytesField(1, content), ...field(2, 0), ...varint(content.length)];
+    const b = zlib
+      ? [...bytesField(3, [...deflateSync(Buffer.from(content))]), ...field(2, 0), ...varint(content.length)]
+      : [...bytesField(1, content), ...field(2, 0), ...varint(content.length)];
     const h = [...bytesField(1, str(type)), ...field(3, 0), ...varint(b.length)];
     const len = Buffer.alloc(4);
     len.writeUInt32BE(h.length);

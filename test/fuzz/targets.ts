@@ -58,8 +58,9 @@ function parseAndReply(frame: RawFrame): void {
   const r = parseFrame(frame, { now: NOW, settingsFor });
   if (r.ok) {
     ackFrame(r.message, NOW, r.message.encrypted ? KEY : null);
-    for (const e of r.message.events) if (e.protocol === 'sia') siaMeaning(e.code);
-    else cidMeaning(e.code, e.qualifier);
+    for (const e of r.message.events)
+      if (e.protocol === 'sia') siaMeaning(e.code);
+      else cidMeaning(e.code, e.qualifier);
   } else if (r.failure.reply === 'DUH') {
     const p = r.failure.partial;
     duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.account ?? null });
@@ -81,7 +82,31 @@ const dc09Seeds = (): Buffer[] => [
   signalFrame({ id: 'ADM-CID', seq: 8, account: 'AB12', data: '3401 02 007', key: KEY, now: NOW }),
   frameOf('"SIA-DCS"0005L0#5678[#5678|Nti12:30/id3/OP001^front^]_13:59:00,12-03-2026'),
 ];
-const DC09_TOKENS = ['\n', '\r', '"', '*', '"SIA-DCS"', '"ADM-CID"', '"NULL"', '"*SIA-DCS"', 'L0', 'R1', '#AB12', '#1234', '[', ']', '|', '/', 'ri', 'ti', 'id', '^', '_12:00:00,12-03-2026', '0FFF', '0000'];
+const DC09_TOKENS = [
+  '\n',
+  '\r',
+  '"',
+  '*',
+  '"SIA-DCS"',
+  '"ADM-CID"',
+  '"NULL"',
+  '"*SIA-DCS"',
+  'L0',
+  'R1',
+  '#AB12',
+  '#1234',
+  '[',
+  ']',
+  '|',
+  '/',
+  'ri',
+  'ti',
+  'id',
+  '^',
+  '_12:00:00,12-03-2026',
+  '0FFF',
+  '0000',
+];
 
 const CAP_SEED = `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -159,7 +184,28 @@ export const TARGETS: FuzzTarget[] = [
       '{"type":"people-count","in":4,"out":1,"at":"2026-12-03T12:00:00Z"}',
       '{"lat":43.73,"lon":7.42,"at":"2026-12-03T11:59:30Z","speed":12,"heading":90}',
     ].map(utf8),
-    tokens: ['{', '}', '[', ']', '"', ':', ',', 'null', 'true', '1e999', '-0', '"type"', '"value"', '"state"', '"at"', '"lat"', '"lon"', '"__proto__"', '"in"', '"out"'],
+    tokens: [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      ':',
+      ',',
+      'null',
+      'true',
+      '1e999',
+      '-0',
+      '"type"',
+      '"value"',
+      '"state"',
+      '"at"',
+      '"lat"',
+      '"lon"',
+      '"__proto__"',
+      '"in"',
+      '"out"',
+    ],
     maxBytes: 4096,
     run(input) {
       const sensor = parseSensorMessage(input);
@@ -177,7 +223,25 @@ export const TARGETS: FuzzTarget[] = [
   {
     name: 'cap-xml',
     seeds: [utf8(CAP_SEED)],
-    tokens: ['<', '>', '</', '/>', '<info>', '</info>', '<area>', '<polygon>', '<circle>', '&amp;', '&#0;', '&x;', '<![CDATA[', ']]>', '<!DOCTYPE a [<!ENTITY x "y">]>', '<?xml version="1.0"?>', 'xmlns="urn:oasis:names:tc:emergency:cap:1.2"'],
+    tokens: [
+      '<',
+      '>',
+      '</',
+      '/>',
+      '<info>',
+      '</info>',
+      '<area>',
+      '<polygon>',
+      '<circle>',
+      '&amp;',
+      '&#0;',
+      '&x;',
+      '<![CDATA[',
+      ']]>',
+      '<!DOCTYPE a [<!ENTITY x "y">]>',
+      '<?xml version="1.0"?>',
+      'xmlns="urn:oasis:names:tc:emergency:cap:1.2"',
+    ],
     maxBytes: 16 * 1024,
     run(input) {
       try {
@@ -190,7 +254,21 @@ export const TARGETS: FuzzTarget[] = [
   {
     name: 'osm-xml',
     seeds: [utf8(OSM_SEED)],
-    tokens: ['<node', '<way', '<relation', '<nd ref="1"/>', '<member type="way" ref="10" role="outer"/>', '<tag k="name" v="x"/>', 'lat="', 'lon="', 'id="', '/>', '>', '</osm>', '&amp;'],
+    tokens: [
+      '<node',
+      '<way',
+      '<relation',
+      '<nd ref="1"/>',
+      '<member type="way" ref="10" role="outer"/>',
+      '<tag k="name" v="x"/>',
+      'lat="',
+      'lon="',
+      'id="',
+      '/>',
+      '>',
+      '</osm>',
+      '&amp;',
+    ],
     maxBytes: 16 * 1024,
     async run(input) {
       const file = join(scratch(), 'fuzz.osm');
@@ -224,7 +302,25 @@ export const TARGETS: FuzzTarget[] = [
       '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[7.41,43.72],[7.42,43.72],[7.42,43.73],[7.41,43.72]]]},"properties":{}}]}',
       '{"type":"LineString","coordinates":[[7.41,43.72],[7.42,43.73]]}',
     ].map(utf8),
-    tokens: ['{', '}', '[', ']', ',', '"type"', '"Point"', '"Polygon"', '"LineString"', '"coordinates"', '"features"', '"properties"', '1e400', 'null', '"__proto__"', '[[[', ']]]'],
+    tokens: [
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      '"type"',
+      '"Point"',
+      '"Polygon"',
+      '"LineString"',
+      '"coordinates"',
+      '"features"',
+      '"properties"',
+      '1e400',
+      'null',
+      '"__proto__"',
+      '[[[',
+      ']]]',
+    ],
     maxBytes: 8 * 1024,
     run(input) {
       let json: unknown;

@@ -57,20 +57,24 @@ test('framer: a 64 KiB junk chunk costs work linear in its size, not per candida
 test('framer: frames after junk are still found, and the CR search stays linear for any mix of candidates (property)', () => {
   const pieces = fc.constantFrom('\n', '\r', '\n12340', '\nAB', '03FF', '0010', '"', 'SIA-DCS', '\n\x01\x020', 'x');
   fc.assert(
-    fc.property(fc.array(pieces, { maxLength: 4000, size: 'medium' }), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 5 }), (parts, cuts) => {
-      const good = frameOf('"SIA-DCS"0001L0#1234[#1234|NBA001]');
-      // A CR ends any open candidate so the good frame's header is not swallowed as its body.
-      const stream = Buffer.concat([Buffer.from(parts.join(''), 'latin1'), Buffer.alloc(MAX_FRAME_BYTES + 32, 'z'), Buffer.from('\r'), good]);
-      const framer = new Dc09Framer();
-      const found = [];
-      for (let at = 0, i = 0; at < stream.length; i++) {
-        const n = cuts[i % cuts.length]!;
-        found.push(...framer.push(stream.subarray(at, at + n)).frames);
-        at += n;
-      }
-      assert.equal(found.at(-1)?.body.toString('latin1'), good.subarray(9, -1).toString('latin1'));
-      assert.ok(framer.crBytesScanned <= 2 * stream.length + 64, `${framer.crBytesScanned} scanned for ${stream.length}`);
-    }),
+    fc.property(
+      fc.array(pieces, { maxLength: 4000, size: 'medium' }),
+      fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 5 }),
+      (parts, cuts) => {
+        const good = frameOf('"SIA-DCS"0001L0#1234[#1234|NBA001]');
+        // A CR ends any open candidate so the good frame's header is not swallowed as its body.
+        const stream = Buffer.concat([Buffer.from(parts.join(''), 'latin1'), Buffer.alloc(MAX_FRAME_BYTES + 32, 'z'), Buffer.from('\r'), good]);
+        const framer = new Dc09Framer();
+        const found = [];
+        for (let at = 0, i = 0; at < stream.length; i++) {
+          const n = cuts[i % cuts.length]!;
+          found.push(...framer.push(stream.subarray(at, at + n)).frames);
+          at += n;
+        }
+        assert.equal(found.at(-1)?.body.toString('latin1'), good.subarray(9, -1).toString('latin1'));
+        assert.ok(framer.crBytesScanned <= 2 * stream.length + 64, `${framer.crBytesScanned} scanned for ${stream.length}`);
+      },
+    ),
     { numRuns: 200 },
   );
 });
@@ -113,7 +117,9 @@ test('TCP backpressure: a connection stops being read while its frames wait; eve
   let socket: Socket | null = null;
   try {
     const total = 6000;
-    const stream = Buffer.concat(Array.from({ length: total }, (_, i) => signalFrame({ id: 'SIA-DCS', seq: i, account: '1234', data: 'NBA001', now: Date.now() })));
+    const stream = Buffer.concat(
+      Array.from({ length: total }, (_, i) => signalFrame({ id: 'SIA-DCS', seq: i, account: '1234', data: 'NBA001', now: Date.now() })),
+    );
     let replies = 0;
     const client = connect({ port: tcp, host: '127.0.0.1' });
     socket = client;
@@ -172,7 +178,11 @@ test('UDP: datagrams wait in a bounded queue for a fixed number of handlers; the
 
 test('per source address: TCP frames over the rate wait (the connection is not read meanwhile); connections over the share are closed', async () => {
   let handled = 0;
-  const { server, tcp, udp: udpPort } = await serve({
+  const {
+    server,
+    tcp,
+    udp: udpPort,
+  } = await serve({
     limits: { framesPerSecond: 10, burst: 20, connectionsPerSource: 2 },
     now: () => 1_000_000, // frozen: no refill during the test
     onFrame: async () => {

@@ -105,7 +105,8 @@ export class Dc09Ingest {
       code: 'SUBST',
       kind: 'tamper',
       phase: 'alarm',
-      description: problem === 'plaintext' ? 'Substitution attempt: plaintext frame for an encrypted account' : 'Substitution attempt: frame names another account',
+      description:
+        problem === 'plaintext' ? 'Substitution attempt: plaintext frame for an encrypted account' : 'Substitution attempt: frame names another account',
       zone: null,
       user: null,
       area: null,

@@ -152,7 +152,10 @@ export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; 
 }
 
 function plaintextRefused(account: string | null, partial: Partial<Dc09Message>): { ok: false; failure: Dc09Failure } {
-  return { ok: false, failure: { reply: 'DUH', problem: 'plaintext', message: `plaintext frame for account ${account ?? '(none)'}, which has a key`, partial } };
+  return {
+    ok: false,
+    failure: { reply: 'DUH', problem: 'plaintext', message: `plaintext frame for account ${account ?? '(none)'}, which has a key`, partial },
+  };
 }
 
 const SIA_TOKEN = /^(?:ri(\d{1,4}))?(?:ti(\d\d:\d\d))?(?:id(\d{1,6}))?(?:pi(\d{1,4}))?(?:([A-Z]{2})(.*))?$/;

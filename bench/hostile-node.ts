@@ -23,4 +23,4 @@ for (const username of ['operator', 'supervisor', 'admin', 'alert-officer']) {
   tokens[username] = (await vigil.capabilities.identity.service.login({ username, password: 'vigil-demo' }, '127.0.0.1')).token;
 }
 const rx = vigil.capabilities.alarms.receiver;
-process.stdout.write(`${JSON.stringify({ tcp: rx.tcpPort, udp: rx.udpPort, mqtt: rx.mqttPort, http: vigil.url, key: KEY, accounts, tokens })}\n`);
+process.stdout.write(`${JSON.stringify({ dataDir, tcp: rx.tcpPort, udp: rx.udpPort, mqtt: rx.mqttPort, http: vigil.url, key: KEY, accounts, tokens })}\n`);

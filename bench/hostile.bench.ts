@@ -8,7 +8,7 @@
 // BENCH_PANELS (1000), BENCH_PERIOD_MS (2000, per panel), BENCH_PHASE_S (30),
 // BENCH_ATTACKS (tcp,udp,mqtt,heavy,cap,osm: which attacks run).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,7 +46,7 @@ const percentile = (xs: number[], p: number): number => {
 };
 
 const nodeProc = child('hostile-node.ts');
-const node = JSON.parse(await nodeProc.firstLine) as { tcp: number; udp: number; http: string; key: string; accounts: string[] };
+const node = JSON.parse(await nodeProc.firstLine) as { dataDir: string; tcp: number; udp: number; http: string; key: string; accounts: string[] };
 const key = parseKey(node.key)!;
 console.log(`node up: DC-09 tcp ${node.tcp}, ${node.accounts.length} keyed accounts`);
 
@@ -129,6 +129,8 @@ console.log(
 );
 console.log(`attacker: ${attacker.lines.at(-1)}`);
 nodeProc.proc.kill('SIGKILL');
+await new Promise((r) => nodeProc.proc.once('exit', r));
+rmSync(node.dataDir, { recursive: true, force: true });
 console.log(`legitimate frames: ${sent} sent, ${acked} acknowledged, ${refused} refused, ${outstanding.size} never answered (30 s after the end)`);
 const round = (x: number) => Math.round(x * 10) / 10;
 console.log(

@@ -8,6 +8,12 @@ export interface AlarmEvents {
   'alarms.signal.received': { signal: Signal };
   'alarms.path.failed': { account: string; deadline: string; lateMs: number };
   'alarms.path.restored': { account: string; downMs: number };
+  /**
+   * A DC-09 frame refused as a substitution attempt (EN 50136): plaintext for an account
+   * with a key, or a data block naming another account. At most one per account a minute
+   * is recorded (each is counted in vigil_dc09_frames_total).
+   */
+  'alarms.substitution.attempted': { account: string; problem: 'plaintext' | 'account-mismatch'; remote: string; message: string };
   'alarms.alarm.raised': { alarm: Alarm };
   /** A signal joins an open alarm; a more urgent one (lower priority number) also changes its kind and title. */
   'alarms.alarm.correlated': {

@@ -62,6 +62,12 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPo
     help: 'Bytes on DC-09 connections that belonged to no frame',
     registers: [deps.registry],
   });
+  const dropped = new Counter({
+    name: 'vigil_dc09_dropped_total',
+    help: 'DC-09 frames, datagrams and connections dropped by a limit before parsing (rate, udp-queue, connections)',
+    labelNames: ['reason'],
+    registers: [deps.registry],
+  });
   const counters = { frames: (o: string) => frames.inc({ outcome: o }), quirk: (q: string) => quirks.inc({ quirk: q }) };
   const { city } = deps;
   const state = new AlarmsState(ctx.secrets);
@@ -78,7 +84,13 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPo
     sensors: new SensorIngest(ctx, city, supervision, signals, counters),
     cameras: new CameraIngest(ctx, city, supervision, signals),
   };
-  const receiver = new Receiver(ctx, deps.mqtt, ingest.dc09, (bytes) => discarded.inc(bytes));
+  const receiver = new Receiver(
+    ctx,
+    deps.mqtt,
+    ingest.dc09,
+    (bytes) => discarded.inc(bytes),
+    (reason) => dropped.inc({ reason }),
+  );
   // The sensor topic is ours; people counts on it are crowd's (a route of their own, by message type).
   deps.mqtt.route({ filter: ctx.config.mqttTopic, handle: async (message) => void (await ingest.sensors.handle(message)) });
   ctx.reactions.on('alarms.sensor-message-refused', ({ topic, problem }) => ingest.sensors.refused(topic, problem));

@@ -80,6 +80,10 @@ export interface VigilConfig {
   secretKey: string | null;
   /** Most concurrent panel connections on the DC-09 TCP port. */
   dc09MaxConnections: number;
+  /** DC-09 frames a second one source address may send (VIGIL_DC09_FRAMES_PER_SOURCE; burst twice that; 0 = unlimited). */
+  dc09FramesPerSource: number;
+  /** Open DC-09 TCP connections per source address (VIGIL_DC09_CONNECTIONS_PER_SOURCE). */
+  dc09ConnectionsPerSource: number;
   /** Public subscriptions from one address (IPv4, or IPv6 /64) per 10 minutes, per node. */
   subscribePerIp: number;
   /** Public subscription updates ("I am here now", preferences, unsubscribe) from one address per 10 minutes, per node. */
@@ -209,6 +213,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     mqttEmbeddedHost: env.VIGIL_MQTT_EMBEDDED_HOST || LOOPBACK,
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
+    dc09FramesPerSource: int(env, 'VIGIL_DC09_FRAMES_PER_SOURCE', 500, 0, 1_000_000),
+    dc09ConnectionsPerSource: int(env, 'VIGIL_DC09_CONNECTIONS_PER_SOURCE', 1000, 1, 1_000_000),
     subscribePerIp: int(env, 'VIGIL_SUBSCRIBE_PER_IP', 20, 1, 1_000_000),
     subscriberUpdatesPerIp: int(env, 'VIGIL_SUBSCRIBER_UPDATES_PER_IP', 120, 1, 1_000_000),
   };

@@ -7,13 +7,24 @@ import { newId } from '../../kernel/ids.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import { cidMeaning, siaMeaning } from '../codes.js';
+import { alarmEvent } from '../events.js';
 import type { Signal } from '../model.js';
 import type { SignalRecorder } from '../signal-recorder.js';
 import type { PathSupervisor } from '../supervision/path-supervisor.js';
 import type { ReceiverCounters } from './receiver-counters.js';
+import { ReplayGuard } from './replay-guard.js';
+
+/** One recorded substitution attempt per account per this long; the rest are only counted. */
+const SUBSTITUTION_REPORT_MS = 60_000;
+/** And at most this many a minute over all accounts, so a spray over every account costs counters, not writes. */
+const SUBSTITUTION_REPORTS_PER_MINUTE = 30;
 
 /** SIA DC-09: a frame in, its events as durable signals, the reply out. */
 export class Dc09Ingest {
+  private readonly replays: ReplayGuard;
+  private readonly substitutionReported = new Map<string, number>();
+  private recentSubstitutionReports: number[] = [];
+
   constructor(
     private readonly ctx: AppContext,
     private readonly state: AlarmsState,
@@ -21,7 +32,9 @@ export class Dc09Ingest {
     private readonly supervision: PathSupervisor,
     private readonly signals: SignalRecorder,
     private readonly counters: ReceiverCounters,
-  ) {}
+  ) {
+    this.replays = new ReplayGuard(ctx.clock.now());
+  }
 
   /** One DC-09 frame in, the reply out — an ACK only after the signal is durable. */
   async handleDc09(frame: RawFrame, remote: string): Promise<Buffer | null> {
@@ -38,17 +51,74 @@ export class Dc09Ingest {
       this.ctx.logger.warn({ remote, problem: result.failure.problem, message: result.failure.message }, 'DC-09 frame refused');
       if (result.failure.reply === 'DUH') {
         const p = result.failure.partial;
+        if ((result.failure.problem === 'plaintext' || result.failure.problem === 'account-mismatch') && p.account) {
+          await this.substitutionAttempt(p.account, result.failure.problem, remote, result.failure.message, now).catch((error: unknown) =>
+            this.ctx.logger.error({ err: error }, 'could not record a DC-09 substitution attempt'),
+          );
+        }
         return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.account ?? null });
       }
       return nakFrame(now);
     }
     const m = result.message;
-    for (const q of m.quirks) this.counters.quirk(q);
-    if (m.account) await this.supervision.heardPath(m.account, now);
-    if (m.events.length > 0) await this.signals.recordSignals(m.events.map((e) => this.signalFromDc09(m, e, now)));
+    // Encrypted frames are authenticated and time-windowed: the same one twice is a replay.
+    const reservation = m.encrypted && m.account && m.timestamp ? this.replays.check(m.account, m.seq, m.timestamp.getTime(), now) : null;
+    if (reservation && reservation.verdict !== 'fresh') {
+      this.counters.frames(`nak-${reservation.verdict}`);
+      this.ctx.logger.warn({ remote, account: m.account, seq: m.seq, verdict: reservation.verdict }, 'DC-09 frame refused');
+      return nakFrame(now);
+    }
+    try {
+      for (const q of m.quirks) this.counters.quirk(q);
+      if (m.account) await this.supervision.heardPath(m.account, now);
+      if (m.events.length > 0) await this.signals.recordSignals(m.events.map((e) => this.signalFromDc09(m, e, now)));
+    } catch (error) {
+      if (reservation) this.replays.release(reservation.key);
+      throw error;
+    }
+    if (reservation) this.replays.accepted(reservation.key, m.timestamp!.getTime());
     this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
     const config = m.account ? this.state.accounts.get(m.account) : undefined;
     return ackFrame(m, now, m.encrypted && config?.key ? parseKey(config.key, config.keyFormat) : null);
+  }
+
+  /**
+   * Shown to the monitoring centre: an event and a tamper alarm in the queue of the
+   * account's organisation — at most one a minute per account and 30 a minute in all,
+   * so a flood of forged frames costs a counter, not the log.
+   */
+  private async substitutionAttempt(account: string, problem: 'plaintext' | 'account-mismatch', remote: string, message: string, now: number): Promise<void> {
+    const last = this.substitutionReported.get(account);
+    if (last !== undefined && now - last < SUBSTITUTION_REPORT_MS) return;
+    this.recentSubstitutionReports = this.recentSubstitutionReports.filter((t) => now - t < 60_000);
+    if (this.recentSubstitutionReports.length >= SUBSTITUTION_REPORTS_PER_MINUTE) return;
+    this.recentSubstitutionReports.push(now);
+    if (this.substitutionReported.size > 10_000) this.substitutionReported.clear();
+    this.substitutionReported.set(account, now);
+    const device = this.city.devicesByAccount.get(account);
+    const orgId = device?.orgId ?? null;
+    const event = alarmEvent('alarms.substitution.attempted', `account:${account}`, orgId, 'system:receiver', { account, problem, remote, message });
+    const signal: Signal = {
+      signalId: newId('sig'),
+      account,
+      protocol: 'supervision',
+      code: 'SUBST',
+      kind: 'tamper',
+      phase: 'alarm',
+      description:
+        problem === 'plaintext' ? 'Substitution attempt: plaintext frame for an encrypted account' : 'Substitution attempt: frame names another account',
+      zone: null,
+      user: null,
+      area: null,
+      occurredAt: null,
+      receivedAt: new Date(now).toISOString(),
+      text: `from ${remote}`,
+      position: device?.position ?? null,
+      siteId: device?.siteId ?? null,
+      deviceId: device?.id ?? null,
+      flags: ['substitution-attempt'],
+    };
+    await this.signals.recordSignals([signal], [event]);
   }
 
   private signalFromDc09(m: Dc09Message, e: Dc09Event, now: number): Signal {

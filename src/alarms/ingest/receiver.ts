@@ -28,6 +28,7 @@ export class Receiver {
     private readonly router: MqttTopicRouter,
     private readonly dc09: Dc09Ingest,
     private readonly discarded: (bytes: number) => void,
+    private readonly dropped: (reason: string) => void = () => {},
   ) {}
 
   async listen(): Promise<ReceiverPorts> {
@@ -63,6 +64,15 @@ export class Receiver {
       idleTimeoutMs: 10 * 60 * 1000,
       onFrame: (frame, remote) => this.dc09.handleDc09(frame, remote),
       onDiscarded: this.discarded,
+      onDropped: (reason) => this.dropped(reason),
+      limits: {
+        framesPerSecond: ctx.config.dc09FramesPerSource,
+        burst: ctx.config.dc09FramesPerSource * 2,
+        connectionsPerSource: ctx.config.dc09ConnectionsPerSource,
+      },
+      maxQueuedFramesPerConnection: 32,
+      udpQueueLimit: 1024,
+      udpConcurrency: 32,
       onError: (error) => ctx.logger.error({ err: error }, 'DC-09 receiver error'),
     });
     const { tcpPort, udpPort } = await this.server.start();

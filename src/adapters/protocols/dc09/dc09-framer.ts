@@ -6,6 +6,10 @@
  * panels that write it so — and a CR must be there. Only if neither fits is the
  * first CR within the size limit taken (a frame with a wrong length, answered NAK).
  * Raw CRC bytes may be LF or CR, which is why frames are not split on those bytes.
+ *
+ * Work is linear in the bytes received: the CR search never looks further than the
+ * largest frame, and its result is remembered while the buffer only shifts, so a
+ * chunk of junk full of header-like candidates is not searched again per candidate.
  */
 export const MAX_FRAME_BYTES = 1024;
 
@@ -32,6 +36,12 @@ const ZERO = 0x30;
 
 export class Dc09Framer {
   private buf: Buffer = Buffer.alloc(0);
+  /** The remembered CR search: `buf[knownFrom, knownTo)` was scanned; crAt is its first CR (then knownTo = crAt + 1) or -1. */
+  private knownFrom = 0;
+  private knownTo = 0;
+  private crAt = -1;
+  /** Bytes examined by the CR search since this framer was made (the figure tests bound). */
+  crBytesScanned = 0;
 
   push(chunk: Buffer): FramerResult {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
@@ -41,27 +51,27 @@ export class Dc09Framer {
       const start = this.buf.indexOf(LF);
       if (start < 0) {
         discarded += this.buf.length;
-        this.buf = Buffer.alloc(0);
+        this.reset();
         break;
       }
       if (start > 0) {
         discarded += start;
-        this.buf = this.buf.subarray(start);
+        this.shift(start);
       }
       const found = this.frameAt();
       if (found === 'wait') break;
       if (found === 'junk') {
         discarded += 1;
-        this.buf = this.buf.subarray(1);
+        this.shift(1);
         continue;
       }
       frames.push(found.frame);
-      this.buf = this.buf.subarray(found.consumed);
+      this.shift(found.consumed);
     }
     // Never hold more than one frame's worth of an unfinished frame.
     if (this.buf.length > MAX_FRAME_BYTES + 16) {
       discarded += this.buf.length;
-      this.buf = Buffer.alloc(0);
+      this.reset();
     }
     return { frames, discarded };
   }
@@ -69,6 +79,58 @@ export class Dc09Framer {
   /** Bytes held while waiting for the rest of a frame. */
   get pending(): number {
     return this.buf.length;
+  }
+
+  private shift(bytes: number): void {
+    this.buf = this.buf.subarray(bytes);
+    if (this.knownTo - bytes <= 0) return this.forget(0);
+    this.knownFrom = Math.max(0, this.knownFrom - bytes);
+    this.knownTo -= bytes;
+    if (this.crAt >= 0) this.crAt -= bytes;
+  }
+
+  private reset(): void {
+    this.buf = Buffer.alloc(0);
+    this.forget(0);
+  }
+
+  private forget(at: number): void {
+    this.knownFrom = at;
+    this.knownTo = at;
+    this.crAt = -1;
+  }
+
+  private scan(from: number, to: number): number {
+    const hit = this.buf.subarray(from, to).indexOf(CR);
+    this.crBytesScanned += hit < 0 ? to - from : hit + 1;
+    return hit < 0 ? -1 : from + hit;
+  }
+
+  /** First CR in [from, limit), or -1; each held byte is scanned about once, whatever the candidates. */
+  private crBetween(from: number, limit: number): number {
+    const end = Math.min(limit, this.buf.length);
+    if (from < this.knownFrom && this.knownFrom - from <= 16) {
+      // A candidate header a few bytes before the last one: scan only the gap.
+      const hit = this.scan(from, this.knownFrom);
+      if (hit >= 0) {
+        this.knownTo = hit + 1;
+        this.crAt = hit;
+      }
+      this.knownFrom = from;
+    } else if (from < this.knownFrom || from > this.knownTo) {
+      this.forget(from);
+    }
+    if (this.crAt >= from) return this.crAt < end ? this.crAt : -1;
+    if (this.crAt >= 0) this.forget(from);
+    if (this.knownTo >= end) return -1;
+    const hit = this.scan(this.knownTo, end);
+    if (hit < 0) {
+      this.knownTo = end;
+      return -1;
+    }
+    this.crAt = hit;
+    this.knownTo = hit + 1;
+    return hit;
   }
 
   private frameAt(): { frame: RawFrame; consumed: number } | 'wait' | 'junk' {
@@ -104,9 +166,8 @@ export class Dc09Framer {
       if (b[end] === CR) return this.take(bodyStart, end, crcForm, c.length, c.form);
     }
     if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) return 'wait';
-    const cr = b.indexOf(CR, bodyStart);
-    if (cr < 0) return b.length > MAX_FRAME_BYTES ? 'junk' : 'wait';
-    if (cr - bodyStart > MAX_FRAME_BYTES) return 'junk';
+    const cr = this.crBetween(bodyStart, bodyStart + MAX_FRAME_BYTES + 1);
+    if (cr < 0) return b.length > bodyStart + MAX_FRAME_BYTES ? 'junk' : 'wait';
     return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
   }
 

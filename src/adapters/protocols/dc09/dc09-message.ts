@@ -36,7 +36,13 @@ export interface Dc09Message {
 
 export type Dc09Failure =
   | { reply: 'NAK'; problem: 'crc' | 'length' | 'format' | 'time'; message: string }
-  | { reply: 'DUH'; problem: 'key' | 'unknown-id'; message: string; partial: Partial<Dc09Message> };
+  | { reply: 'DUH'; problem: 'key' | 'unknown-id'; message: string; partial: Partial<Dc09Message> }
+  /**
+   * A substitution attempt (EN 50136): plaintext for an account that has a key, or a
+   * data block naming another account than the header. DUH, "received, will not be
+   * processed": a NAK would invite the same frame again with a fresh timestamp.
+   */
+  | { reply: 'DUH'; problem: 'plaintext' | 'account-mismatch'; message: string; partial: Partial<Dc09Message> };
 
 export interface AccountSettings {
   key: Buffer | null;
@@ -80,6 +86,7 @@ export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; 
   const settings = options.settingsFor(acct);
   let rest = text.slice(h[0].length - 1); // from '['
   const partial = { id: id!, encrypted, seq: seq!.padStart(4, '0'), receiver: receiver ?? null, prefix: prefix!, account: acct };
+  if (!encrypted && settings?.key) return plaintextRefused(acct, partial);
   if (encrypted) {
     const hex = rest.slice(1);
     if (/[a-f]/.test(hex)) quirks.push('lowercase-hex');
@@ -130,9 +137,24 @@ export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; 
   }
   const parsed = parseData(id!, data, acct);
   if ('error' in parsed) return fail('format', parsed.error);
+  if (acct !== null && parsed.account !== null && parsed.account !== acct) {
+    const message = `data block names account ${parsed.account}, header ${acct}`;
+    return { ok: false, failure: { reply: 'DUH', problem: 'account-mismatch', message, partial } };
+  }
+  // No header account: the data block's account is the account, and its key rules.
+  if (acct === null && parsed.account !== null && !encrypted && options.settingsFor(parsed.account)?.key) {
+    return plaintextRefused(parsed.account, { ...partial, account: parsed.account });
+  }
   return {
     ok: true,
     message: { ...partial, account: parsed.account ?? acct, data, events: parsed.events, xdata, timestamp, quirks },
+  };
+}
+
+function plaintextRefused(account: string | null, partial: Partial<Dc09Message>): { ok: false; failure: Dc09Failure } {
+  return {
+    ok: false,
+    failure: { reply: 'DUH', problem: 'plaintext', message: `plaintext frame for account ${account ?? '(none)'}, which has a key`, partial },
   };
 }
 

@@ -1,6 +1,11 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Dc09Framer, type RawFrame } from './dc09-framer.js';
+import { JUNK_BYTES_PER_TOKEN, REFUSAL_TOKENS, SourceLimits, type SourceLimitOptions } from './source-limits.js';
+
+/** Why a frame or connection was turned away before any parsing. */
+export type Dc09DropReason = 'rate' | 'udp-queue' | 'connections';
+// 'rate' over TCP counts frames held until their source's token (not lost); over UDP, datagrams dropped.
 
 export interface Dc09ServerOptions {
   host: string;
@@ -15,20 +20,58 @@ export interface Dc09ServerOptions {
    */
   onFrame(frame: RawFrame, remote: string, transport: 'tcp' | 'udp'): Promise<Buffer | null>;
   onDiscarded?(bytes: number, remote: string): void;
+  /** A frame, datagram or connection dropped by a limit (counted, never parsed). */
+  onDropped?(reason: Dc09DropReason, remote: string): void;
   onError?(error: unknown): void;
+  /** Per-source-address limits; none when absent. */
+  limits?: SourceLimitOptions;
+  /** Frames waiting for their reply on one connection above which reading pauses (resumes at half). */
+  maxQueuedFramesPerConnection?: number;
+  /** Datagrams waiting to be handled; more are dropped. */
+  udpQueueLimit?: number;
+  /** Datagrams handled at once (each waits for its signal to be durable). */
+  udpConcurrency?: number;
+  /** The rate limits' clock (tests freeze it). */
+  now?: () => number;
 }
+
+export interface Dc09ServerFigures {
+  /** Times a connection's reading was paused / resumed for backpressure. */
+  paused: number;
+  resumed: number;
+  /** Most frames ever waiting on one connection. */
+  maxQueuedOnAConnection: number;
+  dropped: Record<Dc09DropReason, number>;
+}
+
+/** `\n` CRC(4) 0LLL then `"ACK"` or `"*ACK"`: the reply accepted the frame. */
+const isAck = (reply: Buffer): boolean => reply.toString('latin1', 9, 14) === '"ACK"' || reply.toString('latin1', 9, 15) === '"*ACK"';
 
 /**
  * The DC-09 listeners: TCP (a panel keeps a connection and sends frames one after
- * another) and UDP (one frame per datagram). Limits: connection count, idle time,
- * and the framer's per-frame size bound.
+ * another) and UDP (one frame per datagram). Limits: connection count (in all and
+ * per source address), frames per second per source address, idle time, the
+ * framer's per-frame size bound, frames queued per connection (backpressure: the
+ * socket stops being read, so TCP flow control slows the sender), and a bounded
+ * UDP queue handled by a fixed number of workers.
  */
 export class Dc09Server {
   private tcp: Server | null = null;
   private udp: UdpSocket | null = null;
   private readonly sockets = new Set<Socket>();
+  private readonly limits: SourceLimits | null;
+  private readonly udpQueue: { msg: Buffer; address: string; port: number }[] = [];
+  private udpActive = 0;
+  readonly figures: Dc09ServerFigures = { paused: 0, resumed: 0, maxQueuedOnAConnection: 0, dropped: { rate: 0, 'udp-queue': 0, connections: 0 } };
 
-  constructor(private readonly options: Dc09ServerOptions) {}
+  constructor(private readonly options: Dc09ServerOptions) {
+    this.limits = options.limits ? new SourceLimits(options.limits, options.now) : null;
+  }
+
+  private drop(reason: Dc09DropReason, remote: string): void {
+    this.figures.dropped[reason]++;
+    this.options.onDropped?.(reason, remote);
+  }
 
   async start(): Promise<{ tcpPort: number | null; udpPort: number | null }> {
     const { options } = this;
@@ -52,7 +95,7 @@ export class Dc09Server {
         socket.bind(options.udpPort!, options.host, () => resolve());
       });
       socket.on('error', (e) => options.onError?.(e));
-      socket.on('message', (msg, rinfo) => void this.datagram(socket, msg, rinfo.address, rinfo.port));
+      socket.on('message', (msg, rinfo) => this.enqueueDatagram(socket, msg, rinfo.address, rinfo.port));
       this.udp = socket;
       udpPort = socket.address().port;
     }
@@ -60,39 +103,128 @@ export class Dc09Server {
   }
 
   private accept(socket: Socket): void {
+    const address = socket.remoteAddress ?? '?';
+    const remote = `${address}:${socket.remotePort}`;
+    if (this.limits && !this.limits.openConnection(address)) {
+      this.drop('connections', remote);
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
     socket.setNoDelay(true);
     socket.setTimeout(this.options.idleTimeoutMs, () => socket.destroy());
-    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const framer = new Dc09Framer();
+    const bound = this.options.maxQueuedFramesPerConnection ?? 32;
+    let queued = 0;
+    let paused = false;
+    let owing = false;
+    const resumeIfFree = (): void => {
+      if (!paused && !owing && !socket.destroyed) socket.resume();
+    };
     // One chain per connection keeps replies in the order frames arrived.
     let chain: Promise<void> = Promise.resolve();
     socket.on('data', (chunk) => {
       const { frames, discarded } = framer.push(chunk);
-      if (discarded > 0) this.options.onDiscarded?.(discarded, remote);
+      if (discarded > 0) {
+        this.options.onDiscarded?.(discarded, remote);
+        if (this.limits) {
+          this.limits.charge(address, discarded / JUNK_BYTES_PER_TOKEN);
+          const wait = this.limits.waitMs(address);
+          if (wait > 0 && !owing) {
+            // Junk is paid for in time: the connection is not read until the source's bucket refills.
+            owing = true;
+            this.drop('rate', remote);
+            socket.pause();
+            setTimeout(() => {
+              owing = false;
+              resumeIfFree();
+            }, wait).unref();
+          }
+        }
+      }
       for (const frame of frames) {
+        queued++;
+        if (queued > this.figures.maxQueuedOnAConnection) this.figures.maxQueuedOnAConnection = queued;
+        if (queued > bound && !paused) {
+          // Stop reading: the kernel's buffers fill and TCP flow control holds the sender back.
+          paused = true;
+          this.figures.paused++;
+          socket.pause();
+        }
         chain = chain.then(async () => {
           try {
+            if (this.limits && !(await this.tokenFor(address, remote, socket))) return;
             const reply = await this.options.onFrame(frame, remote, 'tcp');
+            if (reply && !isAck(reply)) this.limits?.charge(address, REFUSAL_TOKENS);
             if (reply && !socket.destroyed) socket.write(reply);
           } catch (error) {
             // No reply: the panel retries, nothing was acknowledged.
             this.options.onError?.(error);
+          } finally {
+            queued--;
+            if (paused && queued <= bound / 2 && !socket.destroyed) {
+              paused = false;
+              this.figures.resumed++;
+              resumeIfFree();
+            }
           }
         });
       }
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.limits?.closeConnection(address);
+    });
+  }
+
+  /** Waits until the source address may send another frame (false if the connection closed meanwhile). */
+  private async tokenFor(address: string, remote: string, socket: Socket): Promise<boolean> {
+    const limits = this.limits!;
+    if (limits.allowFrame(address)) return true;
+    this.drop('rate', remote);
+    while (!socket.destroyed) {
+      await new Promise((r) => setTimeout(r, Math.max(5, limits.waitMs(address))));
+      if (limits.allowFrame(address)) return true;
+    }
+    return false;
+  }
+
+  private enqueueDatagram(socket: UdpSocket, msg: Buffer, address: string, port: number): void {
+    if (this.udpQueue.length >= (this.options.udpQueueLimit ?? 1024)) return this.drop('udp-queue', `${address}:${port}`);
+    if (this.limits && !this.limits.allowFrame(address)) return this.drop('rate', `${address}:${port}`);
+    this.udpQueue.push({ msg, address, port });
+    this.pumpUdp(socket);
+  }
+
+  private pumpUdp(socket: UdpSocket): void {
+    while (this.udpActive < (this.options.udpConcurrency ?? 32) && this.udpQueue.length > 0) {
+      const { msg, address, port } = this.udpQueue.shift()!;
+      this.udpActive++;
+      void this.datagram(socket, msg, address, port).finally(() => {
+        this.udpActive--;
+        this.pumpUdp(socket);
+      });
+    }
   }
 
   private async datagram(socket: UdpSocket, msg: Buffer, address: string, port: number): Promise<void> {
+    const remote = `${address}:${port}`;
     const { frames, discarded } = new Dc09Framer().push(msg);
-    if (discarded > 0) this.options.onDiscarded?.(discarded, `${address}:${port}`);
-    for (const frame of frames) {
+    if (discarded > 0) {
+      this.options.onDiscarded?.(discarded, remote);
+      this.limits?.charge(address, discarded / JUNK_BYTES_PER_TOKEN);
+    }
+    for (const [i, frame] of frames.entries()) {
+      // The datagram paid for its first frame when it was queued.
+      if (i > 0 && this.limits && !this.limits.allowFrame(address)) {
+        this.drop('rate', remote);
+        continue;
+      }
       try {
-        const reply = await this.options.onFrame(frame, `${address}:${port}`, 'udp');
-        if (reply) socket.send(reply, port, address);
+        const reply = await this.options.onFrame(frame, remote, 'udp');
+        if (reply && !isAck(reply)) this.limits?.charge(address, REFUSAL_TOKENS);
+        if (reply && this.udp) socket.send(reply, port, address);
       } catch (error) {
         this.options.onError?.(error);
       }

@@ -1,0 +1,148 @@
+// npm run bench:hostile — 1 000 legitimate panels send encrypted DC-09 alarms to a node
+// (a child process) first in quiet, then while an attacker (another child process)
+// floods it: junk and oversized frames on DC-09 TCP and UDP, plaintext frames for the
+// keyed accounts, anonymous MQTT clients, 20 concurrent heavy API requests, a CAP bomb
+// and an OSM upload. Reports the panels' ACK p50/p99 in both phases, legitimate frames
+// not acknowledged, attacker frames acknowledged and the node's RSS growth; the last
+// line is one JSON object {"bench":"hostile",…}.
+// BENCH_PANELS (1000), BENCH_PERIOD_MS (2000, per panel), BENCH_PHASE_S (30),
+// BENCH_ATTACKS (tcp,udp,mqtt,heavy,cap,osm: which attacks run).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { crc16 } from '../src/adapters/protocols/dc09/crc.js';
+import { parseKey } from '../src/adapters/protocols/dc09/dc09-crypto.js';
+import { Dc09Framer } from '../src/adapters/protocols/dc09/dc09-framer.js';
+import { signalFrame } from '../src/adapters/protocols/dc09/dc09-reply.js';
+
+const PANELS = Number(process.env.BENCH_PANELS ?? 1000);
+const PERIOD_MS = Number(process.env.BENCH_PERIOD_MS ?? 2000);
+const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 30);
+const REPLY_TIMEOUT_MS = 15_000;
+
+function child(script: string, args: string[] = []): { proc: ChildProcess; firstLine: Promise<string>; lines: string[] } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_PANELS: String(PANELS) },
+  });
+  const lines: string[] = [];
+  const firstLine = new Promise<string>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      lines.push(line);
+      if (lines.length === 1) resolve(line);
+    });
+  });
+  return { proc, firstLine, lines };
+}
+
+const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+const nodeProc = child('hostile-node.ts');
+const node = JSON.parse(await nodeProc.firstLine) as { dataDir: string; tcp: number; udp: number; http: string; key: string; accounts: string[] };
+const key = parseKey(node.key)!;
+console.log(`node up: DC-09 tcp ${node.tcp}, ${node.accounts.length} keyed accounts`);
+
+let phase: 'warm' | 'quiet' | 'attack' | 'stop' = 'warm';
+const latencies: Record<'quiet' | 'attack', number[]> = { quiet: [], attack: [] };
+let sent = 0;
+let acked = 0;
+let refused = 0;
+
+/**
+ * One panel: its own connection from one of 20 loopback addresses, a frame every period.
+ * Replies are matched by sequence number; a frame without a reply after REPLY_TIMEOUT_MS
+ * does not hold the panel up (the next one goes out) but stays awaited until the end.
+ */
+const outstanding = new Map<string, { started: number; phase: 'warm' | 'quiet' | 'attack' | 'stop' }>();
+async function panel(i: number): Promise<void> {
+  const account = node.accounts[i]!;
+  const socket = connect({ port: node.tcp, host: '127.0.0.1', localAddress: `127.0.1.${1 + (i % 20)}` });
+  socket.setNoDelay(true);
+  await new Promise<void>((r, j) => (socket.once('connect', () => r()), socket.once('error', j)));
+  const framer = new Dc09Framer();
+  let next: (() => void) | null = null;
+  socket.on('data', (d) => {
+    for (const f of framer.push(d).frames) {
+      const text = f.body.toString('latin1');
+      const m = /^"(\*?ACK|NAK|DUH)"(\d{4})/.exec(text);
+      const key = `${account}:${m?.[2]}`;
+      const frame = outstanding.get(key);
+      if (!m || !frame) continue;
+      outstanding.delete(key);
+      if (m[1] === '*ACK' && crc16(f.body) === f.crc) {
+        acked++;
+        if (frame.phase === 'quiet' || frame.phase === 'attack') latencies[frame.phase].push(performance.now() - frame.started);
+      } else refused++;
+      next?.();
+    }
+  });
+  await sleep(Math.random() * PERIOD_MS);
+  for (let seq = 1; phase !== 'stop'; seq++) {
+    const started = performance.now();
+    outstanding.set(`${account}:${String(seq % 10000).padStart(4, '0')}`, { started, phase });
+    const replied = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, REPLY_TIMEOUT_MS);
+      next = () => (clearTimeout(timer), resolve());
+    });
+    socket.write(signalFrame({ id: 'SIA-DCS', seq, account, data: `Nri1/BA${String(seq % 999).padStart(3, '0')}`, key, now: Date.now() }));
+    sent++;
+    await replied;
+    next = null;
+    await sleep(Math.max(0, PERIOD_MS - (performance.now() - started)));
+  }
+  // Late replies still count: wait for them a while before giving up.
+  for (let waited = 0; waited < 30_000 && [...outstanding.keys()].some((k) => k.startsWith(`${account}:`)); waited += 250) await sleep(250);
+  socket.destroy();
+}
+
+const panels = Array.from({ length: PANELS }, (_, i) => panel(i));
+await sleep(PERIOD_MS + 2000);
+phase = 'quiet';
+await sleep(PHASE_S * 1000);
+const rssQuiet = rssOf(nodeProc.proc.pid!);
+console.log(
+  `quiet: ${latencies.quiet.length} ACKs, p50 ${percentile(latencies.quiet, 50).toFixed(1)} ms, p99 ${percentile(latencies.quiet, 99).toFixed(1)} ms`,
+);
+
+const attacker = child('hostile-attacker.ts', [JSON.stringify(node)]);
+await attacker.firstLine;
+phase = 'warm';
+await sleep(3000);
+phase = 'attack';
+await sleep(PHASE_S * 1000);
+const rssAttack = rssOf(nodeProc.proc.pid!);
+phase = 'stop';
+attacker.proc.kill('SIGTERM');
+await new Promise((r) => attacker.proc.once('exit', r));
+const attack = JSON.parse(attacker.lines.at(-1) ?? '{}') as { attackerFramesAccepted?: number };
+await Promise.all(panels);
+console.log(
+  `attack: ${latencies.attack.length} ACKs, p50 ${percentile(latencies.attack, 50).toFixed(1)} ms, p99 ${percentile(latencies.attack, 99).toFixed(1)} ms`,
+);
+console.log(`attacker: ${attacker.lines.at(-1)}`);
+nodeProc.proc.kill('SIGKILL');
+await new Promise((r) => nodeProc.proc.once('exit', r));
+rmSync(node.dataDir, { recursive: true, force: true });
+console.log(`legitimate frames: ${sent} sent, ${acked} acknowledged, ${refused} refused, ${outstanding.size} never answered (30 s after the end)`);
+const round = (x: number) => Math.round(x * 10) / 10;
+console.log(
+  JSON.stringify({
+    bench: 'hostile',
+    ackP99MsQuiet: round(percentile(latencies.quiet, 99)),
+    ackP99MsUnderAttack: round(percentile(latencies.attack, 99)),
+    ackP50MsQuiet: round(percentile(latencies.quiet, 50)),
+    ackP50MsUnderAttack: round(percentile(latencies.attack, 50)),
+    framesLost: sent - acked,
+    attackerFramesAccepted: attack.attackerFramesAccepted ?? null,
+    rssGrowthBytes: rssAttack - rssQuiet,
+  }),
+);
+process.exit(0);

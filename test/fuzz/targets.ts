@@ -1,0 +1,379 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseKey } from '../../src/adapters/protocols/dc09/dc09-crypto.js';
+import { Dc09Framer, MAX_FRAME_BYTES, type RawFrame } from '../../src/adapters/protocols/dc09/dc09-framer.js';
+import { parseFrame, type AccountSettings } from '../../src/adapters/protocols/dc09/dc09-message.js';
+import { ackFrame, duhFrame, frameOf, signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
+import { crc16 } from '../../src/adapters/protocols/dc09/crc.js';
+import { readOsm } from '../../src/adapters/osm/osm-reader.js';
+import { cidMeaning, siaMeaning } from '../../src/alarms/codes.js';
+import { parseSensorMessage, sensorSignalFields } from '../../src/alarms/ingest/sensor-message.js';
+import { parseCapXml } from '../../src/alerts/cap/cap-xml.js';
+import { parseCsv, CsvError } from '../../src/cockpit/imports/csv.js';
+import { parsePeers, parseStatistics } from '../../src/cockpit/imports/statistics-import.js';
+import { checkPeopleCountMessage } from '../../src/crowd/count-ingest.js';
+import { VigilError } from '../../src/kernel/errors.js';
+import { parseGeometry, parseLayer } from '../../src/major-events/geometry.js';
+import { parseAvlMessage } from '../../src/units/avl-message.js';
+import { pbfSeed } from './pbf-seed.js';
+
+/**
+ * One fuzz target per parser that takes input from outside. `run` returns normally
+ * when the parser accepted or refused the input the way it promises (a result
+ * saying what is wrong, or a VigilError / CsvError for the API to answer 400); any
+ * other exception, or a broken invariant, is a crash.
+ */
+export interface FuzzTarget {
+  name: string;
+  seeds: Buffer[];
+  /** Words of the format the mutator splices in. */
+  tokens: string[];
+  maxBytes: number;
+  run(input: Buffer): void | Promise<void>;
+}
+
+export class InvariantBroken extends Error {}
+
+const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
+const KEY = parseKey('000102030405060708090A0B0C0D0E0F')!;
+const ACCOUNTS = new Map<string, AccountSettings>([
+  ['1234', { key: null, clockOffsetMinutes: 0 }],
+  ['AB12', { key: KEY, clockOffsetMinutes: 0 }],
+  ['5678', { key: null, clockOffsetMinutes: -120 }],
+]);
+const settingsFor = (a: string | null): AccountSettings | null => (a ? (ACCOUNTS.get(a) ?? null) : null);
+
+/** A refusal the parser's contract allows; anything else propagates as a crash. */
+function refusal(error: unknown): void {
+  if (error instanceof VigilError || error instanceof CsvError) return;
+  throw error;
+}
+
+const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/** Parses a framed frame and builds the reply the receiver would send: neither may throw. */
+function parseAndReply(frame: RawFrame): void {
+  const r = parseFrame(frame, { now: NOW, settingsFor });
+  if (r.ok) {
+    ackFrame(r.message, NOW, r.message.encrypted ? KEY : null);
+    for (const e of r.message.events)
+      if (e.protocol === 'sia') siaMeaning(e.code);
+      else cidMeaning(e.code, e.qualifier);
+  } else if (r.failure.reply === 'DUH') {
+    const p = r.failure.partial;
+    duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.account ?? null });
+  } else if (r.failure.reply !== 'NAK') {
+    throw new InvariantBroken(`unknown reply ${JSON.stringify(r)}`);
+  }
+}
+
+/** A body ("ID"…) as a frame with a right CRC and length, so the parser's deeper paths are reached. */
+function rawFrameOf(body: Buffer): RawFrame {
+  return { body, crc: crc16(body), crcForm: 'hex', declaredLength: body.length, lengthForm: 'hex' };
+}
+
+const dc09Seeds = (): Buffer[] => [
+  frameOf('"SIA-DCS"0042R1L0#1234[#1234|Nri1/BA012/BA013][X7.4246][Y43.7384][IKitchen door]_05:59:55,12-03-2026'),
+  frameOf('"ADM-CID"0001L0#1234[#1234|1130 01 015]_06:00:00,12-03-2026'),
+  frameOf('"NULL"0003L0#1234[]'),
+  signalFrame({ id: 'SIA-DCS', seq: 7, account: 'AB12', data: 'Nri2/FA001', key: KEY, now: NOW - 10_000 }),
+  signalFrame({ id: 'ADM-CID', seq: 8, account: 'AB12', data: '3401 02 007', key: KEY, now: NOW }),
+  frameOf('"SIA-DCS"0005L0#5678[#5678|Nti12:30/id3/OP001^front^]_13:59:00,12-03-2026'),
+];
+const DC09_TOKENS = [
+  '\n',
+  '\r',
+  '"',
+  '*',
+  '"SIA-DCS"',
+  '"ADM-CID"',
+  '"NULL"',
+  '"*SIA-DCS"',
+  'L0',
+  'R1',
+  '#AB12',
+  '#1234',
+  '[',
+  ']',
+  '|',
+  '/',
+  'ri',
+  'ti',
+  'id',
+  '^',
+  '_12:00:00,12-03-2026',
+  '0FFF',
+  '0000',
+];
+
+const CAP_SEED = `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>vigil-1</identifier><sender>vigil@city.example</sender><sent>2026-12-03T12:00:00+00:00</sent>
+  <status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+  <info>
+    <language>en-GB</language><category>Met</category><event>Flood</event><responseType>Evacuate</responseType>
+    <urgency>Immediate</urgency><severity>Severe</severity><certainty>Observed</certainty>
+    <headline>Flash flood in Fontvieille</headline><instruction>Go upstairs.</instruction>
+    <parameter><valueName>x</valueName><value>1</value></parameter>
+    <area><areaDesc>Fontvieille</areaDesc><polygon>43.7270,7.4130 43.7310,7.4130 43.7310,7.4200 43.7270,7.4130</polygon><circle>43.73,7.42 0.5</circle></area>
+  </info>
+</alert>`;
+
+const OSM_SEED = `<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6">
+  <bounds minlat="43.72" minlon="7.40" maxlat="43.75" maxlon="7.44"/>
+  <node id="1" lat="43.73" lon="7.42"><tag k="amenity" v="police"/><tag k="name" v="Poste"/></node>
+  <node id="2" lat="43.74" lon="7.42"/>
+  <node id="3" lat="43.74" lon="7.43"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="1"/><tag k="building" v="yes"/></way>
+  <relation id="20"><member type="way" ref="10" role="outer"/><tag k="type" v="multipolygon"/></relation>
+</osm>`;
+
+export const TARGETS: FuzzTarget[] = [
+  {
+    name: 'dc09-framer',
+    seeds: dc09Seeds().map((f, i, all) => Buffer.concat([f, all[(i + 1) % all.length]!])),
+    tokens: DC09_TOKENS,
+    maxBytes: 8 * 1024,
+    run(input) {
+      const framer = new Dc09Framer();
+      // Cut where the input says: the first byte chooses the segment size.
+      const step = 1 + ((input[0] ?? 0) % 97);
+      for (let at = 0; at < input.length; at += step) {
+        for (const f of framer.push(input.subarray(at, at + step)).frames) parseAndReply(f);
+        if (framer.pending > MAX_FRAME_BYTES + 16) throw new InvariantBroken(`framer holds ${framer.pending} bytes`);
+      }
+      if (framer.crBytesScanned > 2 * input.length + 64) throw new InvariantBroken(`CR search scanned ${framer.crBytesScanned} for ${input.length}`);
+    },
+  },
+  {
+    name: 'dc09-parser',
+    seeds: dc09Seeds().map((f) => f.subarray(9, -1)),
+    tokens: DC09_TOKENS,
+    maxBytes: 4096,
+    run(input) {
+      parseAndReply(rawFrameOf(input));
+    },
+  },
+  {
+    name: 'contact-id',
+    seeds: ['1130 01 015', '313001015', '6602 00 000', '1401 01 003', '1 130 01 015'].map(latin1),
+    tokens: ['1', '3', '6', ' ', '130', '401', 'FF', '0', '|', ']', '#'],
+    maxBytes: 256,
+    run(input) {
+      parseAndReply(rawFrameOf(latin1(`"ADM-CID"0001L0#1234[#1234|${input.toString('latin1')}]_12:00:00,12-03-2026`)));
+      parseAndReply(rawFrameOf(latin1(`"ADM-CID"0001L0[${input.toString('latin1')}]`)));
+    },
+  },
+  {
+    name: 'sia-dc03',
+    seeds: ['Nri1/BA012/BA013', 'Nti12:30/id3/OP001', 'Nri2/FA001^Kitchen^', 'ONpi1/RP', 'NYS', 'Nid12/CL0012^x^/ri3/BH012'].map(latin1),
+    tokens: ['N', 'O', '/', 'ri', 'ti', 'id', 'pi', '^', 'BA', 'FA', 'XX', '99', ':', ']', '|'],
+    maxBytes: 512,
+    run(input) {
+      parseAndReply(rawFrameOf(latin1(`"SIA-DCS"0001L0#1234[#1234|${input.toString('latin1')}]_12:00:00,12-03-2026`)));
+    },
+  },
+  {
+    name: 'mqtt-payloads',
+    seeds: [
+      '{"type":"smoke","state":"alarm"}',
+      '{"type":"noise","value":71.5,"unit":"dB"}',
+      '{"type":"people-count","in":4,"out":1,"at":"2026-12-03T12:00:00Z"}',
+      '{"lat":43.73,"lon":7.42,"at":"2026-12-03T11:59:30Z","speed":12,"heading":90}',
+    ].map(utf8),
+    tokens: [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      ':',
+      ',',
+      'null',
+      'true',
+      '1e999',
+      '-0',
+      '"type"',
+      '"value"',
+      '"state"',
+      '"at"',
+      '"lat"',
+      '"lon"',
+      '"__proto__"',
+      '"in"',
+      '"out"',
+    ],
+    maxBytes: 4096,
+    run(input) {
+      const sensor = parseSensorMessage(input);
+      if (sensor.ok) sensorSignalFields(sensor.message);
+      parseAvlMessage(input, NOW);
+      let json: unknown;
+      try {
+        json = JSON.parse(input.toString('utf8'));
+      } catch {
+        return;
+      }
+      checkPeopleCountMessage(json);
+    },
+  },
+  {
+    name: 'cap-xml',
+    seeds: [utf8(CAP_SEED)],
+    tokens: [
+      '<',
+      '>',
+      '</',
+      '/>',
+      '<info>',
+      '</info>',
+      '<area>',
+      '<polygon>',
+      '<circle>',
+      '&amp;',
+      '&#0;',
+      '&x;',
+      '<![CDATA[',
+      ']]>',
+      '<!DOCTYPE a [<!ENTITY x "y">]>',
+      '<?xml version="1.0"?>',
+      'xmlns="urn:oasis:names:tc:emergency:cap:1.2"',
+    ],
+    maxBytes: 16 * 1024,
+    run(input) {
+      try {
+        parseCapXml(input.toString('utf8'));
+      } catch (error) {
+        refusal(error);
+      }
+    },
+  },
+  {
+    name: 'osm-xml',
+    seeds: [utf8(OSM_SEED)],
+    tokens: [
+      '<node',
+      '<way',
+      '<relation',
+      '<nd ref="1"/>',
+      '<member type="way" ref="10" role="outer"/>',
+      '<tag k="name" v="x"/>',
+      'lat="',
+      'lon="',
+      'id="',
+      '/>',
+      '>',
+      '</osm>',
+      '&amp;',
+    ],
+    maxBytes: 16 * 1024,
+    async run(input) {
+      const file = join(scratch(), 'fuzz.osm');
+      writeFileSync(file, input);
+      try {
+        await readOsm(file, input.length);
+      } catch (error) {
+        refusal(error);
+      }
+    },
+  },
+  {
+    name: 'osm-pbf',
+    seeds: [pbfSeed()],
+    tokens: ['\x00\x00\x00\x0d', 'OSMData', 'OSMHeader', 'DenseNodes', '\x78\x9c', '\xff\xff\xff\xff\x0f', '\x08\x01', '\x12\x00', '\x1a\x03'],
+    maxBytes: 16 * 1024,
+    async run(input) {
+      const file = join(scratch(), 'fuzz.osm.pbf');
+      writeFileSync(file, input);
+      try {
+        await readOsm(file, input.length);
+      } catch (error) {
+        refusal(error);
+      }
+    },
+  },
+  {
+    name: 'geojson',
+    seeds: [
+      '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[7.42,43.73]},"properties":{"name":"Gate A","capacity":300}}]}',
+      '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[7.41,43.72],[7.42,43.72],[7.42,43.73],[7.41,43.72]]]},"properties":{}}]}',
+      '{"type":"LineString","coordinates":[[7.41,43.72],[7.42,43.73]]}',
+    ].map(utf8),
+    tokens: [
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      '"type"',
+      '"Point"',
+      '"Polygon"',
+      '"LineString"',
+      '"coordinates"',
+      '"features"',
+      '"properties"',
+      '1e400',
+      'null',
+      '"__proto__"',
+      '[[[',
+      ']]]',
+    ],
+    maxBytes: 8 * 1024,
+    run(input) {
+      let json: unknown;
+      try {
+        json = JSON.parse(input.toString('utf8'));
+      } catch {
+        return;
+      }
+      for (const parse of [() => parseLayer(json), () => parseGeometry(json, ['Point', 'LineString', 'Polygon'])]) {
+        try {
+          parse();
+        } catch (error) {
+          refusal(error);
+        }
+      }
+    },
+  },
+  {
+    name: 'csv-imports',
+    seeds: [
+      'variable,area,period,value\npopulation,Monaco-Ville,2025,1020\nburglaries,"La Condamine",2025-Q3,4\n',
+      'indicator,peer,period,value\r\nresponse-time,"Nice, FR",2025-07,8.5\r\n',
+    ].map(utf8),
+    tokens: [',', '"', '""', '\n', '\r\n', 'variable', 'area', 'period', 'value', 'indicator', 'peer', '2025-Q5', '2025-13', '-1', 'NaN'],
+    maxBytes: 16 * 1024,
+    run(input) {
+      const text = input.toString('utf8');
+      try {
+        parseCsv(text);
+      } catch (error) {
+        refusal(error);
+      }
+      const vars = new Map([['population', { id: 'population', kind: 'count', unit: 'people', origin: 'statistics', description: '' }]]) as never;
+      for (const parse of [
+        () => parseStatistics({ source: 'fuzz', format: 'csv', content: text }, 'imp-1', vars, (ref) => (ref === 'Monaco-Ville' ? 'area-1' : null)),
+        () => parsePeers({ source: 'fuzz', format: 'csv', content: text }, 'imp-1', new Set(['response-time'])),
+      ]) {
+        try {
+          parse();
+        } catch (error) {
+          refusal(error);
+        }
+      }
+    },
+  },
+];
+
+let scratchDir: string | null = null;
+function scratch(): string {
+  if (!scratchDir) {
+    scratchDir = mkdtempSync(join(tmpdir(), 'vigil-fuzz-'));
+    const dir = scratchDir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return scratchDir;
+}

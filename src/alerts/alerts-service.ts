@@ -2,6 +2,7 @@ import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js'
 import { newId } from '../kernel/ids.js';
 import { canSeeOrg, type Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
+import { personalSubject } from '../platform/personal-data.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { AlertsState } from './alerts-state.js';
 import { capReference, capTime, type CapAlert, type CapInfo } from './cap/cap-model.js';
@@ -88,7 +89,8 @@ export class AlertsService {
         subject: `alert:${alert.alertId}`,
         orgId: alert.orgId,
         actor: via === 'sms' ? 'public:sms' : 'public',
-        data: { alertId: alert.alertId, recipientId, answer },
+        // Whether a person is safe is personal data: sealed under a key of its own, shredded at the end of its retention.
+        data: { alertId: alert.alertId, recipientId, sealed: await this.ctx.personal.seal(personalSubject('answer', `${alert.alertId}:${recipientId}`), answer) },
       },
     ]);
   }

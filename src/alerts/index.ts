@@ -65,7 +65,7 @@ export function createAlertsCapability(
 ): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
-  const delivery = new DeliveryState();
+  const delivery = new DeliveryState(ctx.vault);
   const service = new AlertsService(ctx, state);
   const subscribers = new SubscribersService(ctx, subscribersState);
   const receipts = new ReceiptTracker(ctx);

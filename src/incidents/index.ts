@@ -24,7 +24,7 @@ export function createIncidentsCapability(
   ctx: AppContext,
   deps: { units: UnitsPort; city: CityReadPort; alarms: AlarmsReadPort; alerts: AlertsReadPort; travelTimes?: TravelTimes },
 ): IncidentsCapability {
-  const state = new IncidentsState();
+  const state = new IncidentsState(ctx.vault);
   const service = new IncidentsService(ctx, state, deps.units, deps.city, deps.alarms, deps.alerts, deps.travelTimes ?? new StraightLineTravelTimes());
   return {
     name: 'incidents',

@@ -2,6 +2,7 @@ import { VigilError, badRequest, forbidden, notFound } from '../kernel/errors.js
 import type { LineString, Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
 import { checkedFile, fileFromLog } from '../platform/attachments.js';
+import { personalSubject } from '../platform/personal-data.js';
 import type { Principal, Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { canSeeGuidance, canSeeItem, isRecipient, standingIn, type Standing } from './clearance.js';
@@ -303,7 +304,7 @@ export class MajorEventsService {
     const bytes = await fileFromLog(this.ctx.log, seq, upload.sha256, (data) => {
       const d = data as MajorEventEvents['majorevents.upload.stored'];
       return d.upload?.uploadId === uploadId ? d.base64 : null;
-    });
+    }, this.ctx.personal);
     return { upload, bytes };
   }
 
@@ -427,7 +428,9 @@ export class MajorEventsService {
       actor: by.actor,
       at: new Date(this.ctx.clock.now()).toISOString(),
     };
-    await this.ctx.record([majorEvent('majorevents.upload.stored', event.ownerOrgId, by.actor, { eventId, upload, base64: kind === 'note' ? null : base64 })]);
+    // Photos are personal data (faces, plates): sealed under a key of their own, shredded at the end of their retention.
+    const stored = kind === 'note' ? null : kind === 'photo' ? await this.ctx.personal.seal(personalSubject('attachment', upload.uploadId), base64) : base64;
+    await this.ctx.record([majorEvent('majorevents.upload.stored', event.ownerOrgId, by.actor, { eventId, upload, base64: stored })]);
     return upload;
   }
 

@@ -5,6 +5,7 @@ import { newId } from '../kernel/ids.js';
 import { canSeeOrg, type Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
+import { SealedReader, personalSubject, type Sealed } from '../platform/personal-data.js';
 import { AvlBatcher } from './avl-batcher.js';
 import { parseAvlMessage } from './avl-message.js';
 import { unitEvent, type StoredFix, type UnitEvents } from './events.js';
@@ -167,7 +168,10 @@ export class UnitsService implements UnitsPort {
         f.speed === null ? null : Math.round(f.speed * 10) / 10,
         f.heading === null ? null : Math.round(f.heading),
       ]);
-      events.push(unitEvent('units.positions.recorded', unitId, unit.orgId, `device:avl:${unitId}`, { unitId, fixes: stored }));
+      // A crew's whereabouts are personal data: sealed under the unit's key of the day, shredded at the end of their retention.
+      const day = new Date(this.ctx.clock.now()).toISOString().slice(0, 10);
+      const sealed = await this.ctx.personal.seal(personalSubject('avl', `${unitId}:${day}`), stored);
+      events.push(unitEvent('units.positions.recorded', unitId, unit.orgId, `device:avl:${unitId}`, { unitId, sealed }));
     }
     if (events.length > 0) await this.ctx.record(events);
   }
@@ -180,8 +184,12 @@ export class UnitsService implements UnitsPort {
     for (;;) {
       const batch = await this.ctx.log.read({ subject: `unit:${unitId}`, typePrefixes: ['units.positions.recorded'], afterSeq, limit: 1000 });
       if (batch.length === 0) break;
+      const reader = new SealedReader(this.ctx.vault);
+      await reader.prepare(batch.flatMap((e) => ('sealed' in (e.data as object) ? [(e.data as { sealed: Sealed }).sealed.key] : [])));
       for (const e of batch) {
-        for (const [at, lon, lat, speed, heading] of (e.data as UnitEvents['units.positions.recorded']).fixes) {
+        const d = e.data as UnitEvents['units.positions.recorded'];
+        // Days whose key was shredded (retention) have no fixes any more.
+        for (const [at, lon, lat, speed, heading] of 'sealed' in d ? (reader.open<StoredFix[]>(d.sealed) ?? []) : d.fixes) {
           if (at >= from && at <= to) out.push({ at, position: [lon, lat], speed, heading });
         }
       }

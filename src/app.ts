@@ -82,6 +82,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     record: (events) => record(ctx, metrics, events),
     reactions: new Reactions(),
   };
+  ctx.personal.recordWith(ctx.record);
   const capabilities = createCapabilities(ctx, metrics);
   for (const capability of capabilities.all) capability.projections?.forEach((p) => projections.register(p));
   const rebuilt = await projections.start();

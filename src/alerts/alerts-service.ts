@@ -95,6 +95,16 @@ export class AlertsService {
     ]);
   }
 
+  /** Records that `by` read who needs help after this alert and where they live or work, and why, before it is returned. */
+  async recordAnswersRead(alert: AlertRecord, recipientIds: readonly string[], by: Principal, purpose: string): Promise<void> {
+    const headline = alert.cap.info?.[0]?.headline ?? alert.cap.identifier;
+    await this.ctx.personal.recordReads(
+      by,
+      recipientIds.map((r) => ({ subject: personalSubject('answer', `${alert.alertId}:${r}`), orgId: alert.orgId, label: `"${headline}": need help, with places` })),
+      purpose,
+    );
+  }
+
   alertFor(alertId: string, by: Principal): AlertRecord {
     const a = this.state.alerts.get(alertId);
     if (!a || !canSeeOrg(by, a.orgId)) throw notFound('alert', alertId);

@@ -1,5 +1,6 @@
 import { infoFor } from './delivery/dispatcher.js';
 import type { FastifyPluginAsync } from 'fastify';
+import { readPurpose } from '../platform/personal-data.js';
 import { notFound } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
 import type { AlertInput, AlertsService } from './alerts-service.js';
@@ -278,15 +279,23 @@ export function alertsRoutes(
           params: idParams,
         },
       },
-      async (request) => ({
-        alert: service.alertFor(request.params.id, request.principal),
-        delivery: delivery.of(request.params.id).map((p) => ({ ...p, counts: delivery.track(request.params.id, p.channel)?.counts ?? null })),
-        answers: (() => {
-          const a = delivery.answersOf(request.params.id);
-          // Who needs help, and where they said they live or work: for the responders.
-          return { safe: a.safe, needHelp: a.needHelp.map((h) => ({ ...h, locations: subscribers.state.subscribers.get(h.recipientId)?.locations ?? [] })) };
-        })(),
-      }),
+      async (request) => {
+        const view = {
+          alert: service.alertFor(request.params.id, request.principal),
+          delivery: delivery.of(request.params.id).map((p) => ({ ...p, counts: delivery.track(request.params.id, p.channel)?.counts ?? null })),
+          answers: (() => {
+            const a = delivery.answersOf(request.params.id);
+            // Who needs help, and where they said they live or work: for the responders.
+            return { safe: a.safe, needHelp: a.needHelp.map((h) => ({ ...h, locations: subscribers.state.subscribers.get(h.recipientId)?.locations ?? [] })) };
+          })(),
+        };
+        // Personal data: the read is recorded (who, which answers, why) before it is answered.
+        if (view.answers.needHelp.length > 0) {
+          const purpose = readPurpose(request.headers['x-vigil-purpose'], 'alert answers');
+          await service.recordAnswersRead(view.alert, view.answers.needHelp.map((h) => h.recipientId), request.principal, purpose);
+        }
+        return view;
+      },
     );
 
     app.get<{ Params: { id: string } }>(

@@ -491,6 +491,15 @@ export class IncidentsService {
     return { ref, bytes };
   }
 
+  /** Records that `by` read personal data of this incident (its caller, a file), and why, before it is returned. */
+  async recordPersonalRead(i: Incident, by: Principal, what: { subject: string; label: string }[], purpose: string): Promise<void> {
+    await this.ctx.personal.recordReads(
+      by,
+      what.map((w) => ({ ...w, orgId: i.orgId })),
+      purpose,
+    );
+  }
+
   /** The incident this caller's unit is assigned to (responder view). */
   assignedTo(by: Principal): { unit: Unit; incident: Incident | null } | null {
     const unit = this.units.unitOfUser(by.userId);

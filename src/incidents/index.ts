@@ -2,6 +2,8 @@ import type { AlarmsReadPort } from '../alarms/contract.js';
 import type { AlertsReadPort } from '../alerts/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
+import type { DataSubjectHolder } from '../platform/personal-data.js';
+import { incidentDataSubjects } from './data-subjects.js';
 import type { UnitsPort } from '../units/contract.js';
 import { IncidentsService } from './incidents-service.js';
 import { IncidentsState } from './incidents-state.js';
@@ -14,6 +16,8 @@ export { RoadTravelTimes } from './road-travel-times.js';
 
 export interface IncidentsCapability extends Capability {
   service: IncidentsService;
+  /** Callers found by phone, for their export and erasure (privacy). */
+  dataSubjects: DataSubjectHolder;
 }
 
 /**
@@ -31,6 +35,7 @@ export function createIncidentsCapability(
     projections: [state],
     routes: incidentsRoutes(service, deps.alarms, ctx.log, ctx.config.timeZone),
     service,
+    dataSubjects: incidentDataSubjects(state),
     async start() {
       service.watchTravelTimes();
     },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { isErasedText, personalSubject, readPurpose } from '../platform/personal-data.js';
 import type { AlarmsReadPort } from '../alarms/contract.js';
 import { badRequest } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
@@ -138,7 +139,17 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
       },
       async (request) => {
         const incident = service.incidentFor(request.params.id, request.principal);
-        return { incident, log: service.logFor(incident, request.principal), alarms: incident.alarmIds.map((a) => alarms.alarm(a)).filter(Boolean) };
+        const view = { incident, log: service.logFor(incident, request.principal), alarms: incident.alarmIds.map((a) => alarms.alarm(a)).filter(Boolean) };
+        // Who called is personal data: the read is recorded (who, which incident, why) before it is answered.
+        if (view.incident.caller && !isErasedText(view.incident.caller.phone ?? view.incident.caller.name)) {
+          await service.recordPersonalRead(
+            incident,
+            request.principal,
+            [{ subject: personalSubject('caller', incident.incidentId), label: `${incident.reference}: caller` }],
+            readPurpose(request.headers['x-vigil-purpose'], 'incident view'),
+          );
+        }
+        return view;
       },
     );
 
@@ -369,6 +380,13 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
       },
       async (request, reply) => {
         const { ref, bytes } = await service.attachment(request.params.id, request.principal);
+        const incident = service.incidentFor(service.state.attachments.get(ref.attachmentId)!.incidentId, request.principal);
+        await service.recordPersonalRead(
+          incident,
+          request.principal,
+          [{ subject: personalSubject('attachment', ref.attachmentId), label: `${incident.reference}: file ${ref.name}` }],
+          readPurpose(request.headers['x-vigil-purpose'], 'incident attachment'),
+        );
         return reply
           .type(ref.contentType)
           .header('content-disposition', `attachment; filename="${ref.name.replace(/"/g, '')}"`)

@@ -293,10 +293,10 @@ export class MajorEventsService {
   }
 
   /** An upload's bytes, for those who may see it (photos as images, layers as GeoJSON, notes as text). */
-  async uploadContent(uploadId: string, by: Principal): Promise<{ upload: EventUpload; bytes: Buffer }> {
+  async uploadContent(uploadId: string, by: Principal, purpose = 'major event photo'): Promise<{ upload: EventUpload; bytes: Buffer }> {
     const eventId = this.state.uploadEvent.get(uploadId);
     if (!eventId) throw notFound('upload', uploadId);
-    const { me, items } = this.open(eventId, by);
+    const { event, me, items } = this.open(eventId, by);
     const u = items.uploads.get(uploadId);
     if (!u || !canSeeItem(me, u)) throw notFound('upload', uploadId);
     const { seq, ...upload } = u;
@@ -305,6 +305,11 @@ export class MajorEventsService {
       const d = data as MajorEventEvents['majorevents.upload.stored'];
       return d.upload?.uploadId === uploadId ? d.base64 : null;
     }, this.ctx.personal);
+    // A photo is personal data (faces, plates): who looked at it, and why, is recorded before it is returned.
+    if (upload.kind === 'photo') {
+      const label = `${event.name}: photo ${upload.name}`;
+      await this.ctx.personal.recordReads(by, [{ subject: personalSubject('attachment', uploadId), orgId: upload.orgId, label }], purpose);
+    }
     return { upload, bytes };
   }
 

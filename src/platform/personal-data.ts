@@ -34,6 +34,9 @@ export type ErasedWhy = 'retention' | 'request';
 /** What a record reads as once its key is gone, everywhere (HTTP, live, exports). */
 export const erasedText = (why: ErasedWhy): string => `[erased: ${why}]`;
 
+/** Whether a text is what an erased record reads as. */
+export const isErasedText = (text: string | null | undefined): boolean => typeof text === 'string' && /^\[erased: (retention|request)\]$/.test(text);
+
 export const personalSubject = (kind: PersonalClass, recordId: string): string => `${kind}:${recordId}`;
 
 export const classOf = (subject: string): PersonalClass | null => {
@@ -62,6 +65,9 @@ export function erasedBy(e: StoredEvent): PrivacyEvents['privacy.record.erased']
   return e.type === ERASED_EVENT ? (e.data as PrivacyEvents['privacy.record.erased']) : null;
 }
 
+/** The same reader reading the same record for the same purpose within this time is recorded once. */
+export const READ_AGAIN_AFTER_MS = 15 * 60_000;
+
 /** Keys re-used for sealing within this time are not written to the vault again (AVL seals every few seconds). */
 const TOUCH_EVERY_MS = 10 * 60_000;
 
@@ -71,11 +77,38 @@ const TOUCH_EVERY_MS = 10 * 60_000;
  */
 export class PersonalData {
   private readonly cache = new Map<string, { key: Buffer; touched: number }>();
+  /** When each (reader, record, purpose) was last recorded on this node. */
+  private readonly recentReads = new Map<string, number>();
+  private record: ((events: NewEvent[]) => Promise<unknown>) | null = null;
 
   constructor(
     readonly vault: KeyVault,
     private readonly clock: Clock,
   ) {}
+
+  /** Where reads are recorded (the context's `record`, set once the context exists). */
+  recordWith(record: (events: NewEvent[]) => Promise<unknown>): void {
+    this.record = record;
+  }
+
+  /**
+   * Records that `by` read these personal records and why, durably, before the caller
+   * returns them. A screen that refreshes on every live event reads the same record
+   * again and again: the same reader, record and purpose is recorded once per window.
+   */
+  async recordReads(by: Principal, records: readonly PersonalRecordRead[], reason: string): Promise<void> {
+    if (!this.record) throw new Error('personal data reads have nowhere to be recorded');
+    const now = this.clock.now();
+    const fresh = records.filter((r) => {
+      const k = `${by.actor}\u0000${r.subject}\u0000${reason}`;
+      const last = this.recentReads.get(k);
+      return last === undefined || now - last >= READ_AGAIN_AFTER_MS || now < last;
+    });
+    if (fresh.length === 0) return;
+    await this.record(personalReadEvents(by, fresh, reason));
+    for (const r of fresh) this.recentReads.set(`${by.actor}\u0000${r.subject}\u0000${reason}`, now);
+    if (this.recentReads.size > 50_000) this.recentReads.clear();
+  }
 
   /** `value` as JSON sealed under the key of `subject` (created, durable in the vault, before it is used). */
   async seal(subject: string, value: unknown): Promise<Sealed> {
@@ -156,4 +189,34 @@ export function personalReadEvents(by: Principal, records: readonly PersonalReco
 export function readPurpose(given: string | string[] | undefined, routePurpose: string): string {
   const text = (Array.isArray(given) ? given[0] : given)?.replace(/\p{Cc}/gu, ' ').trim().slice(0, 200);
   return text || routePurpose;
+}
+
+/** How an administrator finds a data subject: the phone number or e-mail address they gave. */
+export interface DataSubjectQuery {
+  phone: string | null;
+  email: string | null;
+}
+
+/** One record about a data subject, as their export shows it. */
+export interface DataSubjectRecord {
+  /** The vault subject whose key erasure shreds. */
+  subject: string;
+  kind: PersonalClass;
+  /** The organisation that holds it. */
+  orgId: string | null;
+  /** What a person calls it: an incident's reference and title, an alert's headline. */
+  label: string;
+  at: string;
+  data: unknown;
+}
+
+/** A capability holding personal data finds the records about a person (data-subject export and erasure). */
+export interface DataSubjectHolder {
+  find(query: DataSubjectQuery): DataSubjectRecord[];
+}
+
+/** A phone number reduced to its digits, to match "+377 93 00 00 00" with "+37793000000"; null when too short to identify anyone. */
+export function phoneDigits(phone: string | null | undefined): string | null {
+  const digits = (phone ?? '').replace(/\D/g, '');
+  return digits.length >= 6 ? digits : null;
 }

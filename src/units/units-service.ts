@@ -177,9 +177,10 @@ export class UnitsService implements UnitsPort {
   }
 
   /** A unit's track between two times, oldest first, from the log (the history is kept there). */
-  async track(unitId: string, from: number, to: number, by: Principal): Promise<Fix[]> {
-    this.unitFor(unitId, by);
+  async track(unitId: string, from: number, to: number, by: Principal, purpose = 'unit track'): Promise<Fix[]> {
+    const unit = this.unitFor(unitId, by);
     const out: Fix[] = [];
+    const daysRead = new Set<string>();
     let afterSeq = 0;
     for (;;) {
       const batch = await this.ctx.log.read({ subject: `unit:${unitId}`, typePrefixes: ['units.positions.recorded'], afterSeq, limit: 1000 });
@@ -190,10 +191,17 @@ export class UnitsService implements UnitsPort {
         const d = e.data as UnitEvents['units.positions.recorded'];
         // Days whose key was shredded (retention) have no fixes any more.
         for (const [at, lon, lat, speed, heading] of 'sealed' in d ? (reader.open<StoredFix[]>(d.sealed) ?? []) : d.fixes) {
-          if (at >= from && at <= to) out.push({ at, position: [lon, lat], speed, heading });
+          if (at < from || at > to) continue;
+          out.push({ at, position: [lon, lat], speed, heading });
+          if ('sealed' in d) daysRead.add(d.sealed.key);
         }
       }
       afterSeq = batch.at(-1)!.seq;
+    }
+    // A crew's whereabouts are personal data: the read is recorded (who, which unit and day, why) before it is returned.
+    if (daysRead.size > 0) {
+      const reads = [...daysRead].map((subject) => ({ subject, orgId: unit.orgId, label: `${unit.callSign} track ${subject.slice(subject.lastIndexOf(':') + 1)}` }));
+      await this.ctx.personal.recordReads(by, reads, purpose);
     }
     out.sort((a, b) => a.at - b.at);
     return out.length > MAX_TRACK_FIXES ? out.slice(out.length - MAX_TRACK_FIXES) : out;

@@ -45,6 +45,7 @@ export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {})
     },
     reactions: new Reactions(),
   };
+  ctx.personal.recordWith(ctx.record);
   return ctx;
 }
 

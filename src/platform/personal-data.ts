@@ -15,6 +15,40 @@ import type { KeyVault } from './key-vault.js';
 export const PERSONAL_CLASSES = ['caller', 'attachment', 'avl', 'answer', 'subscriber'] as const;
 export type PersonalClass = (typeof PERSONAL_CLASSES)[number];
 
+/** What each class holds, the legal basis it is processed on (GDPR art. 6 unless said), and who may read it (docs/privacy.md). */
+export const PERSONAL_DATA_CATALOGUE: Record<PersonalClass, { label: string; holds: string; legalBasis: string; readers: string }> = {
+  caller: {
+    label: 'Caller identity',
+    holds: "name and phone number given to the call-taker, on the incident's opening",
+    legalBasis: 'Art. 6(1)(e) public task (emergency response); Art. 6(1)(d) vital interests; police: Directive (EU) 2016/680 art. 8',
+    readers: "the incident's organisation and organisations acting on it (dispatch, responders)",
+  },
+  attachment: {
+    label: 'Attachments and photos',
+    holds: "files attached to an incident's log and photos uploaded to a major event",
+    legalBasis: 'Art. 6(1)(e) public task',
+    readers: "dispatch and responders of the incident's organisation; a major event's participants by clearance",
+  },
+  avl: {
+    label: 'AVL tracks',
+    holds: "units' positions (the crew's whereabouts), one key per unit and day",
+    legalBasis: "Art. 6(1)(e) public task; for a private firm's guards Art. 6(1)(f) legitimate interest, within labour law",
+    readers: "the unit's organisation and organisations it is assigned to",
+  },
+  answer: {
+    label: '"Are you safe?" answers with places',
+    holds: "a recipient's answer to a warning; with the subscriber's home and work places when they need help",
+    legalBasis: 'Art. 6(1)(d) vital interests',
+    readers: "the issuing organisation's responders and alert officers",
+  },
+  subscriber: {
+    label: 'Subscriber data',
+    holds: 'name, e-mail, phone, push subscription, home/work/last places of people who asked to be warned',
+    legalBasis: 'Art. 6(1)(a) consent (given when subscribing; withdrawn by unsubscribing)',
+    readers: 'the holding organisation, for delivery only; no person reads them in the UI except through an export',
+  },
+};
+
 /** Days each class is kept after its key was last used; 0 keeps it until the person's erasure. */
 export type RetentionDays = Record<PersonalClass, number>;
 

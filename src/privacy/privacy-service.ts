@@ -4,6 +4,7 @@ import type { AppContext } from '../platform/app-context.js';
 import {
   DEFAULT_RETENTION_DAYS,
   PERSONAL_CLASSES,
+  PERSONAL_DATA_CATALOGUE,
   phoneDigits,
   type DataSubjectHolder,
   type DataSubjectQuery,
@@ -87,8 +88,11 @@ export class PrivacyService {
   }
 
   /** The retention periods in force (days; 0 keeps a class until the person's erasure). */
-  retention(): { days: Record<PersonalClass, number>; defaults: Record<PersonalClass, number>; everyMinutes: number } {
-    return { days: { ...this.ctx.config.retentionDays }, defaults: DEFAULT_RETENTION_DAYS, everyMinutes: this.ctx.config.retentionEveryMs / 60_000 };
+  retention(): { classes: { kind: PersonalClass; days: number; defaultDays: number; label: string; holds: string; legalBasis: string; readers: string }[]; everyMinutes: number } {
+    return {
+      classes: PERSONAL_CLASSES.map((kind) => ({ kind, days: this.ctx.config.retentionDays[kind], defaultDays: DEFAULT_RETENTION_DAYS[kind], ...PERSONAL_DATA_CATALOGUE[kind] })),
+      everyMinutes: this.ctx.config.retentionEveryMs / 60_000,
+    };
   }
 
   /** One pass of the retention job now. */

@@ -55,7 +55,8 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
           querystring: { type: 'object', additionalProperties: false, properties: { closed: { type: 'boolean', default: false } } },
         },
       },
-      async (request) => ({ incidents: service.visible(request.principal, request.query.closed ?? false) }),
+      // The board carries no caller: who called is read on the incident itself, where the read is recorded.
+      async (request) => ({ incidents: service.visible(request.principal, request.query.closed ?? false).map(({ caller: _caller, ...i }) => i) }),
     );
 
     app.get(
@@ -68,6 +69,14 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
         const mine = service.assignedTo(request.principal);
         if (!mine) return { unit: null, incident: null, log: [] };
         const assignment = mine.incident?.assignments.find((a) => a.unitId === mine.unit.unitId && !a.releasedAt) ?? null;
+        if (mine.incident?.caller && !isErasedText(mine.incident.caller.phone ?? mine.incident.caller.name)) {
+          await service.recordPersonalRead(
+            mine.incident,
+            request.principal,
+            [{ subject: personalSubject('caller', mine.incident.incidentId), label: `${mine.incident.reference}: caller` }],
+            readPurpose(request.headers['x-vigil-purpose'], 'responder assignment'),
+          );
+        }
         return { unit: mine.unit, incident: mine.incident, assignment, log: mine.incident ? service.logFor(mine.incident, request.principal) : [] };
       },
     );

@@ -126,6 +126,8 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
       headers: { authorization: (await tokenOf(vigil, 'admin')).header, 'x-vigil-purpose': 'calling the caller back' },
     });
     assert.deepEqual(detail.json().incident.caller, { name: 'Jeanne Testelli', phone: '+377 61 23 45 67' });
+    const board = await admin('GET', '/api/incidents');
+    assert.ok(!board.body.includes('Testelli') && !board.body.includes('61 23 45 67'), 'the board carries no caller: reads go through the recorded detail');
     assert.equal((await admin('GET', `/api/incidents/attachments/${attachmentId}`)).body.length > 0, true);
     const track = await admin('GET', `/api/units/${unit.unitId}/track?from=${new Date(fixAt - 60_000).toISOString()}&to=${new Date(fixAt + 60_000).toISOString()}`);
     assert.equal(track.json.fixes.length, 1);

@@ -90,7 +90,11 @@ export class AlertsService {
         orgId: alert.orgId,
         actor: via === 'sms' ? 'public:sms' : 'public',
         // Whether a person is safe is personal data: sealed under a key of its own, shredded at the end of its retention.
-        data: { alertId: alert.alertId, recipientId, sealed: await this.ctx.personal.seal(personalSubject('answer', `${alert.alertId}:${recipientId}`), answer) },
+        data: {
+          alertId: alert.alertId,
+          recipientId,
+          sealed: await this.ctx.personal.seal(personalSubject('answer', `${alert.alertId}:${recipientId}`), answer),
+        },
       },
     ]);
   }
@@ -100,7 +104,11 @@ export class AlertsService {
     const headline = alert.cap.info?.[0]?.headline ?? alert.cap.identifier;
     await this.ctx.personal.recordReads(
       by,
-      recipientIds.map((r) => ({ subject: personalSubject('answer', `${alert.alertId}:${r}`), orgId: alert.orgId, label: `"${headline}": need help, with places` })),
+      recipientIds.map((r) => ({
+        subject: personalSubject('answer', `${alert.alertId}:${r}`),
+        orgId: alert.orgId,
+        label: `"${headline}": need help, with places`,
+      })),
       purpose,
     );
   }

@@ -292,7 +292,12 @@ export function alertsRoutes(
         // Personal data: the read is recorded (who, which answers, why) before it is answered.
         if (view.answers.needHelp.length > 0) {
           const purpose = readPurpose(request.headers['x-vigil-purpose'], 'alert answers');
-          await service.recordAnswersRead(view.alert, view.answers.needHelp.map((h) => h.recipientId), request.principal, purpose);
+          await service.recordAnswersRead(
+            view.alert,
+            view.answers.needHelp.map((h) => h.recipientId),
+            request.principal,
+            purpose,
+          );
         }
         return view;
       },

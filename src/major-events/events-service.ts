@@ -301,10 +301,16 @@ export class MajorEventsService {
     if (!u || !canSeeItem(me, u)) throw notFound('upload', uploadId);
     const { seq, ...upload } = u;
     if (upload.kind === 'note') return { upload, bytes: Buffer.from(upload.text ?? '', 'utf8') };
-    const bytes = await fileFromLog(this.ctx.log, seq, upload.sha256, (data) => {
-      const d = data as MajorEventEvents['majorevents.upload.stored'];
-      return d.upload?.uploadId === uploadId ? d.base64 : null;
-    }, this.ctx.personal);
+    const bytes = await fileFromLog(
+      this.ctx.log,
+      seq,
+      upload.sha256,
+      (data) => {
+        const d = data as MajorEventEvents['majorevents.upload.stored'];
+        return d.upload?.uploadId === uploadId ? d.base64 : null;
+      },
+      this.ctx.personal,
+    );
     // A photo is personal data (faces, plates): who looked at it, and why, is recorded before it is returned.
     if (upload.kind === 'photo') {
       const label = `${event.name}: photo ${upload.name}`;

@@ -328,7 +328,11 @@ export function eventsRoutes(service: MajorEventsService, log: EventLog, timeZon
         schema: { summary: 'An upload: photo, note text or GeoJSON layer (checked against its SHA-256)', tags: ['events'], params: idParams },
       },
       async (request, reply) => {
-        const { upload, bytes } = await service.uploadContent(request.params.id, request.principal, readPurpose(request.headers['x-vigil-purpose'], 'major event photo'));
+        const { upload, bytes } = await service.uploadContent(
+          request.params.id,
+          request.principal,
+          readPurpose(request.headers['x-vigil-purpose'], 'major event photo'),
+        );
         const type = upload.kind === 'note' ? 'text/plain; charset=utf-8' : upload.contentType;
         return reply
           .type(type)

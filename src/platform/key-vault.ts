@@ -41,7 +41,10 @@ export class MemoryKeyVault implements KeyVault {
   }
 
   async unusedSince(prefix: string, before: number, limit: number): Promise<string[]> {
-    return [...this.usedAt].filter(([s, at]) => s.startsWith(prefix) && at < before).slice(0, limit).map(([s]) => s);
+    return [...this.usedAt]
+      .filter(([s, at]) => s.startsWith(prefix) && at < before)
+      .slice(0, limit)
+      .map(([s]) => s);
   }
 
   async subjects(prefix: string, limit: number): Promise<string[]> {

@@ -221,7 +221,10 @@ export function personalReadEvents(by: Principal, records: readonly PersonalReco
 
 /** The purpose of a read: what the caller said (header `x-vigil-purpose`, trimmed, at most 200 characters), else the route's. */
 export function readPurpose(given: string | string[] | undefined, routePurpose: string): string {
-  const text = (Array.isArray(given) ? given[0] : given)?.replace(/\p{Cc}/gu, ' ').trim().slice(0, 200);
+  const text = (Array.isArray(given) ? given[0] : given)
+    ?.replace(/\p{Cc}/gu, ' ')
+    .trim()
+    .slice(0, 200);
   return text || routePurpose;
 }
 

@@ -57,7 +57,11 @@ export class PrivacyService {
   }
 
   /** The person's export: every record about them, the read recorded first (who, which records, why). */
-  async exportSubject(query: { phone?: string | null; email?: string | null }, by: Principal, purpose: string): Promise<{ records: (DataSubjectRecord & { organisation: string | null })[] }> {
+  async exportSubject(
+    query: { phone?: string | null; email?: string | null },
+    by: Principal,
+    purpose: string,
+  ): Promise<{ records: (DataSubjectRecord & { organisation: string | null })[] }> {
     const records = this.find(query, by);
     if (records.length > 0) await this.ctx.personal.recordReads(by, records, purpose);
     return { records: records.map((r) => ({ ...r, organisation: r.orgId ? this.deps.orgName(r.orgId) : null })) };
@@ -88,9 +92,17 @@ export class PrivacyService {
   }
 
   /** The retention periods in force (days; 0 keeps a class until the person's erasure). */
-  retention(): { classes: { kind: PersonalClass; days: number; defaultDays: number; label: string; holds: string; legalBasis: string; readers: string }[]; everyMinutes: number } {
+  retention(): {
+    classes: { kind: PersonalClass; days: number; defaultDays: number; label: string; holds: string; legalBasis: string; readers: string }[];
+    everyMinutes: number;
+  } {
     return {
-      classes: PERSONAL_CLASSES.map((kind) => ({ kind, days: this.ctx.config.retentionDays[kind], defaultDays: DEFAULT_RETENTION_DAYS[kind], ...PERSONAL_DATA_CATALOGUE[kind] })),
+      classes: PERSONAL_CLASSES.map((kind) => ({
+        kind,
+        days: this.ctx.config.retentionDays[kind],
+        defaultDays: DEFAULT_RETENTION_DAYS[kind],
+        ...PERSONAL_DATA_CATALOGUE[kind],
+      })),
       everyMinutes: this.ctx.config.retentionEveryMs / 60_000,
     };
   }

@@ -39,7 +39,8 @@ export function privacyRoutes(service: PrivacyService): FastifyPluginAsync {
       {
         config: { access: { roles: ADMINS } },
         schema: {
-          summary: "A data subject's export: every record about a caller or subscriber (found by phone or e-mail) that the organisation holds; the read is recorded",
+          summary:
+            "A data subject's export: every record about a caller or subscriber (found by phone or e-mail) that the organisation holds; the read is recorded",
           tags: ['privacy'],
           body: subjectQuery,
         },
@@ -52,7 +53,8 @@ export function privacyRoutes(service: PrivacyService): FastifyPluginAsync {
       {
         config: { access: { roles: ADMINS } },
         schema: {
-          summary: "A data subject's erasure: the keys of every record about them that the organisation holds are shredded (recorded); they read as [erased: request]",
+          summary:
+            "A data subject's erasure: the keys of every record about them that the organisation holds are shredded (recorded); they read as [erased: request]",
           tags: ['privacy'],
           body: subjectQuery,
         },

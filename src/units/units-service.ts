@@ -200,7 +200,11 @@ export class UnitsService implements UnitsPort {
     }
     // A crew's whereabouts are personal data: the read is recorded (who, which unit and day, why) before it is returned.
     if (daysRead.size > 0) {
-      const reads = [...daysRead].map((subject) => ({ subject, orgId: unit.orgId, label: `${unit.callSign} track ${subject.slice(subject.lastIndexOf(':') + 1)}` }));
+      const reads = [...daysRead].map((subject) => ({
+        subject,
+        orgId: unit.orgId,
+        label: `${unit.callSign} track ${subject.slice(subject.lastIndexOf(':') + 1)}`,
+      }));
       await this.ctx.personal.recordReads(by, reads, purpose);
     }
     out.sort((a, b) => a.at - b.at);

@@ -22,7 +22,9 @@ export class UnitsState implements Projection {
   }
 
   async prepare(events: readonly StoredEvent[]): Promise<void> {
-    await this.sealed.prepare(events.flatMap((e) => (e.type === 'units.positions.recorded' && 'sealed' in (e.data as object) ? [(e.data as { sealed: Sealed }).sealed.key] : [])));
+    await this.sealed.prepare(
+      events.flatMap((e) => (e.type === 'units.positions.recorded' && 'sealed' in (e.data as object) ? [(e.data as { sealed: Sealed }).sealed.key] : [])),
+    );
   }
 
   apply(e: StoredEvent): void {

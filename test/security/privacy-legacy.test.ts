@@ -65,11 +65,31 @@ test('privacy: events written before sealing (plain caller, file, fixes, answer)
         subject: 'incident:inc_old',
         orgId: 'org_a',
         actor: 'user:x',
-        data: { attachmentId: 'att_old', name: 'note.txt', contentType: 'text/plain', bytes: 5, sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824', incidentId: 'inc_old', base64: Buffer.from('hello').toString('base64') },
+        data: {
+          attachmentId: 'att_old',
+          name: 'note.txt',
+          contentType: 'text/plain',
+          bytes: 5,
+          sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+          incidentId: 'inc_old',
+          base64: Buffer.from('hello').toString('base64'),
+        },
       },
       { type: 'units.unit.registered', subject: 'unit:unit_old', orgId: 'org_a', actor: 'user:x', data: { unit } },
-      { type: 'units.positions.recorded', subject: 'unit:unit_old', orgId: 'org_a', actor: 'device:avl:unit_old', data: { unitId: 'unit_old', fixes: [[clock.now(), 7.4251, 43.7333, null, null]] } },
-      { type: 'alerts.delivery.acknowledged', subject: 'alert:alr_old', orgId: 'org_a', actor: 'public', data: { alertId: 'alr_old', recipientId: 'sub_old', answer: 'need-help' } },
+      {
+        type: 'units.positions.recorded',
+        subject: 'unit:unit_old',
+        orgId: 'org_a',
+        actor: 'device:avl:unit_old',
+        data: { unitId: 'unit_old', fixes: [[clock.now(), 7.4251, 43.7333, null, null]] },
+      },
+      {
+        type: 'alerts.delivery.acknowledged',
+        subject: 'alert:alr_old',
+        orgId: 'org_a',
+        actor: 'public',
+        data: { alertId: 'alr_old', recipientId: 'sub_old', answer: 'need-help' },
+      },
     ]);
     await vigil.close();
     clock.advance(400 * 24 * 3600_000);
@@ -77,7 +97,10 @@ test('privacy: events written before sealing (plain caller, file, fixes, answer)
     const check = () => {
       assert.deepEqual(vigil.capabilities.incidents.service.state.incidents.get('inc_old')!.caller, { name: 'Old Caller', phone: '+37790000000' });
       assert.deepEqual(vigil.capabilities.units.service.state.units.get('unit_old')!.position!.position, [7.4251, 43.7333]);
-      assert.deepEqual(vigil.capabilities.alerts.delivery.answersOf('alr_old').needHelp.map((h) => h.recipientId), ['sub_old']);
+      assert.deepEqual(
+        vigil.capabilities.alerts.delivery.answersOf('alr_old').needHelp.map((h) => h.recipientId),
+        ['sub_old'],
+      );
       assert.equal(vigil.capabilities.incidents.service.state.attachments.get('att_old')!.name, 'note.txt');
     };
     check();

@@ -103,7 +103,11 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
       'public',
       orgIds.city!,
     );
-    const alert = { alertId: 'alr_privacy', orgId: orgIds.city!, cap: { identifier: 'privacy-1', info: [{ headline: 'Fire at the port' }] } } as unknown as AlertRecord;
+    const alert = {
+      alertId: 'alr_privacy',
+      orgId: orgIds.city!,
+      cap: { identifier: 'privacy-1', info: [{ headline: 'Fire at the port' }] },
+    } as unknown as AlertRecord;
     await vigil.capabilities.alerts.service.recordAnswer(alert, subscriber.subscriberId, 'need-help');
 
     const unit = await vigil.capabilities.units.service.register(
@@ -129,10 +133,18 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     const board = await admin('GET', '/api/incidents');
     assert.ok(!board.body.includes('Testelli') && !board.body.includes('61 23 45 67'), 'the board carries no caller: reads go through the recorded detail');
     assert.equal((await admin('GET', `/api/incidents/attachments/${attachmentId}`)).body.length > 0, true);
-    const track = await admin('GET', `/api/units/${unit.unitId}/track?from=${new Date(fixAt - 60_000).toISOString()}&to=${new Date(fixAt + 60_000).toISOString()}`);
+    const track = await admin(
+      'GET',
+      `/api/units/${unit.unitId}/track?from=${new Date(fixAt - 60_000).toISOString()}&to=${new Date(fixAt + 60_000).toISOString()}`,
+    );
     assert.equal(track.json.fixes.length, 1);
 
-    const reads = (await admin('GET', '/api/privacy/reads')).json.reads as { by: string; reason: string; records: { kind: string; label: string }[]; organisation: string }[];
+    const reads = (await admin('GET', '/api/privacy/reads')).json.reads as {
+      by: string;
+      reason: string;
+      records: { kind: string; label: string }[];
+      organisation: string;
+    }[];
     const readOf = (kind: string) => reads.find((r) => r.records.some((x) => x.kind === kind));
     assert.deepEqual(
       { by: readOf('caller')?.by, reason: readOf('caller')?.reason, label: readOf('caller')?.records[0]?.label },
@@ -140,7 +152,10 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     );
     assert.equal(readOf('attachment')?.reason, 'incident attachment', 'without a purpose given, the route says why');
     assert.equal(readOf('avl')?.records[0]?.label.startsWith('FPT-PRIV track '), true);
-    assert.ok(reads.every((r) => typeof r.organisation === 'string' && !r.organisation.startsWith('org_')), 'organisations by name');
+    assert.ok(
+      reads.every((r) => typeof r.organisation === 'string' && !r.organisation.startsWith('org_')),
+      'organisations by name',
+    );
     const csirtReads = (await (await as('csirt'))('GET', '/api/privacy/reads')).json.reads as unknown[];
     assert.ok(csirtReads.length >= 3, 'the CSIRT sees the reads');
     assert.equal((await (await as('commander'))('GET', '/api/privacy/reads')).status, 403, 'a commander of another organisation does not');
@@ -149,7 +164,9 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     const exported = await admin('POST', '/api/privacy/subjects/export', { phone: '+377 61 23 45 67', reason: 'request of 3 December' });
     assert.equal(exported.status, 200, exported.body);
     assert.deepEqual((exported.json.records as { kind: string }[]).map((r) => r.kind).sort(), ['answer', 'caller', 'subscriber']);
-    const exportRead = ((await admin('GET', '/api/privacy/reads')).json.reads as { reason: string; records: unknown[] }[]).find((r) => r.reason === 'request of 3 December');
+    const exportRead = ((await admin('GET', '/api/privacy/reads')).json.reads as { reason: string; records: unknown[] }[]).find(
+      (r) => r.reason === 'request of 3 December',
+    );
     assert.equal(exportRead?.records.length, 3, 'the export is itself a recorded read');
 
     // --- 31 days later: AVL tracks and answers (30 days) are shredded; the rest is kept. ---
@@ -158,7 +175,11 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     const first = await vigil.capabilities.privacy.service.runRetention();
     assert.deepEqual(first, { caller: 0, attachment: 0, avl: 1, answer: 1, subscriber: 0 });
     assert.equal(vigil.capabilities.units.service.state.units.get(unit.unitId)!.position, null, 'the shredded position is forgotten');
-    assert.equal((await admin('GET', `/api/units/${unit.unitId}/track?from=${new Date(fixAt - 60_000).toISOString()}&to=${new Date(fixAt + 60_000).toISOString()}`)).json.fixes.length, 0);
+    assert.equal(
+      (await admin('GET', `/api/units/${unit.unitId}/track?from=${new Date(fixAt - 60_000).toISOString()}&to=${new Date(fixAt + 60_000).toISOString()}`)).json
+        .fixes.length,
+      0,
+    );
     assert.equal(vigil.capabilities.alerts.delivery.answersOf(alert.alertId).needHelp.length, 0);
     assert.deepEqual((await admin('GET', `/api/incidents/${incidentId}`)).json.incident.caller, { name: 'Jeanne Testelli', phone: '+377 61 23 45 67' });
 
@@ -167,7 +188,10 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     admin = await as('admin');
     assert.deepEqual(await vigil.capabilities.privacy.service.runRetention(), { caller: 1, attachment: 0, avl: 0, answer: 0, subscriber: 0 });
     assert.deepEqual((await admin('GET', `/api/incidents/${incidentId}`)).json.incident.caller, { name: ERASED, phone: ERASED });
-    assert.deepEqual(((await admin('POST', '/api/privacy/subjects/export', { phone: '+37761234567' })).json.records as { kind: string }[]).map((r) => r.kind), ['subscriber']);
+    assert.deepEqual(
+      ((await admin('POST', '/api/privacy/subjects/export', { phone: '+37761234567' })).json.records as { kind: string }[]).map((r) => r.kind),
+      ['subscriber'],
+    );
     assert.equal((await admin('GET', `/api/incidents/attachments/${attachmentId}`)).status, 200);
 
     // A rebuilt node reads the same: the keys are gone for good; the chain still verifies.
@@ -190,14 +214,14 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     assert.equal((await (await as('commander'))('POST', '/api/privacy/subjects/erase', { email: 'jeanne@example.invalid' })).status, 403);
     const erased = await admin('POST', '/api/privacy/subjects/erase', { email: 'jeanne@example.invalid' });
     assert.equal(erased.status, 200, erased.body);
-    assert.deepEqual((erased.json.erased as { kind: string }[]).map((e) => e.kind), ['subscriber']);
+    assert.deepEqual(
+      (erased.json.erased as { kind: string }[]).map((e) => e.kind),
+      ['subscriber'],
+    );
     assert.equal(vigil.capabilities.alerts.subscribers.state.subscribers.has(subscriber.subscriberId), false);
     assert.equal((await vigil.ctx.vault.get([`subscriber:${subscriber.subscriberId}`])).size, 0);
     const erasures = await vigil.ctx.log.read({ afterSeq: 0, typePrefixes: ['privacy.record.erased'] });
-    assert.deepEqual(
-      erasures.map((e) => [e.actor, (e.data as { why: string }).why]).at(-1),
-      [adminPrincipal.actor, 'request'],
-    );
+    assert.deepEqual(erasures.map((e) => [e.actor, (e.data as { why: string }).why]).at(-1), [adminPrincipal.actor, 'request']);
     assert.equal((await verifyChain(vigil.ctx.log)).ok, true);
   } finally {
     await vigil.close();
@@ -210,6 +234,7 @@ async function tokenOf(vigil: RunningVigil, username: string): Promise<{ header:
   return { header: `Bearer ${(login.json() as { token: string }).token}` };
 }
 
-test('privacy (SQLite): sealed per record, shredded at the end of each retention period, reads recorded, export and erasure; the chain verifies', (t) => scenario(t, 'sqlite'));
+test('privacy (SQLite): sealed per record, shredded at the end of each retention period, reads recorded, export and erasure; the chain verifies', (t) =>
+  scenario(t, 'sqlite'));
 
 test('privacy (PostgreSQL): the same on the shared store', (t) => scenario(t, 'postgres'));

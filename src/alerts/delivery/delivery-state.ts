@@ -13,8 +13,7 @@ export interface DeliveryEvents {
    * Since retention the answer is `sealed` under the key `answer:<alertId>:<recipientId>` (older logs: in clear).
    */
   'alerts.delivery.acknowledged':
-    | { alertId: string; recipientId: string; answer: 'safe' | 'need-help' }
-    | { alertId: string; recipientId: string; sealed: Sealed };
+    { alertId: string; recipientId: string; answer: 'safe' | 'need-help' } | { alertId: string; recipientId: string; sealed: Sealed };
   /**
    * A step of one channel's delivery: its status, how many recipients were queued, languages.
    * `sent`/`failed` by recipient id are how versions before per-recipient tracking recorded progress.

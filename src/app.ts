@@ -15,6 +15,7 @@ import { SingleNodeLeadership, type Leadership } from './platform/leadership.js'
 import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadership.js';
 import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
 import type { KeyVault } from './platform/key-vault.js';
+import { PersonalData } from './platform/personal-data.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { Reactions } from './platform/reactions.js';
 import { seedDemo } from './demo/seed-demo.js';
@@ -76,10 +77,12 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     logger,
     secrets,
     vault,
+    personal: new PersonalData(vault, options.clock ?? systemClock),
     publicUrl: () => (config.publicUrl ?? `http://localhost:${listeningPort ?? config.port}`).replace(/\/$/, ''),
     record: (events) => record(ctx, metrics, events),
     reactions: new Reactions(),
   };
+  ctx.personal.recordWith(ctx.record);
   const capabilities = createCapabilities(ctx, metrics);
   for (const capability of capabilities.all) capability.projections?.forEach((p) => projections.register(p));
   const rebuilt = await projections.start();

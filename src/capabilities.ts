@@ -3,6 +3,7 @@ import type { Metrics } from './api/metrics.js';
 import { MqttTopicRouter } from './adapters/protocols/mqtt/topic-router.js';
 import { createAlarmsCapability } from './alarms/index.js';
 import { createAuditCapability } from './audit/index.js';
+import { createPrivacyCapability } from './privacy/index.js';
 import { createAlertsCapability } from './alerts/index.js';
 import { createEarlyWarningCapability } from './early-warning/index.js';
 import { createCityCapability } from './city/index.js';
@@ -87,6 +88,12 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     ctx.config.crowdWindowMs,
   );
   const audit = createAuditCapability(ctx);
+  // Personal data about people, found by phone or e-mail for their export and erasure.
+  const privacy = createPrivacyCapability(ctx, {
+    holders: [incidents.dataSubjects, alerts.dataSubjects],
+    orgName: identity.reads.orgName,
+    platformOrgId: identity.reads.platformOrgId,
+  });
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
   return {
     identity,
@@ -100,7 +107,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     events,
     crowd,
     audit,
+    privacy,
     cockpit,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit] as Capability[],
   };
 }

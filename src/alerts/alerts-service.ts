@@ -3,6 +3,7 @@ import { newId } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
 import { assertCan, can, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
+import { personalSubject } from '../platform/personal-data.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { AlertsState } from './alerts-state.js';
 import { capReference, capTime, type CapAlert, type CapInfo } from './cap/cap-model.js';
@@ -91,9 +92,28 @@ export class AlertsService {
         subject: `alert:${alert.alertId}`,
         orgId: alert.orgId,
         actor: via === 'sms' ? 'public:sms' : 'public',
-        data: { alertId: alert.alertId, recipientId, answer },
+        // Whether a person is safe is personal data: sealed under a key of its own, shredded at the end of its retention.
+        data: {
+          alertId: alert.alertId,
+          recipientId,
+          sealed: await this.ctx.personal.seal(personalSubject('answer', `${alert.alertId}:${recipientId}`), answer),
+        },
       },
     ]);
+  }
+
+  /** Records that `by` read who needs help after this alert and where they live or work, and why, before it is returned. */
+  async recordAnswersRead(alert: AlertRecord, recipientIds: readonly string[], by: Principal, purpose: string): Promise<void> {
+    const headline = alert.cap.info?.[0]?.headline ?? alert.cap.identifier;
+    await this.ctx.personal.recordReads(
+      by,
+      recipientIds.map((r) => ({
+        subject: personalSubject('answer', `${alert.alertId}:${r}`),
+        orgId: alert.orgId,
+        label: `"${headline}": need help, with places`,
+      })),
+      purpose,
+    );
   }
 
   alertFor(alertId: string, by: Principal): AlertRecord {

@@ -24,6 +24,8 @@ import { alertsRoutes } from './routes.js';
 import { noGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { subscriberRoutes } from './subscribers/subscriber-routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
+import type { DataSubjectHolder } from '../platform/personal-data.js';
+import { subscriberDataSubjects } from './subscribers/data-subjects.js';
 import { SubscribersState } from './subscribers/subscribers-state.js';
 import { CellBroadcastChannel } from './channels/cell-broadcast/cell-broadcast-channel.js';
 import { CellBroadcastState } from './channels/cell-broadcast/cell-broadcast-state.js';
@@ -45,6 +47,8 @@ export { AlertsState } from './alerts-state.js';
 export { SubscribersState } from './subscribers/subscribers-state.js';
 
 export interface AlertsCapability extends Capability {
+  /** Subscribers and their answers found by e-mail or phone, for their export and erasure (privacy). */
+  dataSubjects: DataSubjectHolder;
   service: AlertsService;
   subscribers: SubscribersService;
   delivery: DeliveryState;
@@ -75,7 +79,7 @@ export function createAlertsCapability(
 ): AlertsCapability {
   const state = new AlertsState();
   const subscribersState = new SubscribersState(ctx.vault);
-  const delivery = new DeliveryState();
+  const delivery = new DeliveryState(ctx.vault);
   const authorityState = new AuthorityState();
   const authority = new AuthorityService(ctx, authorityState, {
     platformOrgId: deps.publicAlertsOrg,
@@ -147,6 +151,7 @@ export function createAlertsCapability(
     },
     service,
     subscribers,
+    dataSubjects: subscriberDataSubjects(subscribersState, delivery, state),
     delivery,
     dispatcher,
     receipts,

@@ -1,5 +1,6 @@
 import { infoFor } from './delivery/dispatcher.js';
 import type { FastifyPluginAsync } from 'fastify';
+import { readPurpose } from '../platform/personal-data.js';
 import { notFound } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
 import type { AlertInput, AlertsService } from './alerts-service.js';
@@ -283,7 +284,7 @@ export function alertsRoutes(
         const a = delivery.answersOf(request.params.id);
         // Who needs help, and where they said they live or work: for the alerting organisation's responders only (policy 'personal').
         const places = service.mayReadNeedHelpPlaces(alert, request.principal);
-        return {
+        const view = {
           alert,
           delivery: delivery.of(request.params.id).map((p) => ({ ...p, counts: delivery.track(request.params.id, p.channel)?.counts ?? null })),
           answers: {
@@ -291,6 +292,17 @@ export function alertsRoutes(
             needHelp: a.needHelp.map((h) => ({ ...h, locations: places ? (subscribers.state.subscribers.get(h.recipientId)?.locations ?? []) : [] })),
           },
         };
+        // Personal data: the read is recorded (who, which answers, why) before it is answered.
+        if (places && view.answers.needHelp.length > 0) {
+          const purpose = readPurpose(request.headers['x-vigil-purpose'], 'alert answers');
+          await service.recordAnswersRead(
+            view.alert,
+            view.answers.needHelp.map((h) => h.recipientId),
+            request.principal,
+            purpose,
+          );
+        }
+        return view;
       },
     );
 

@@ -4,6 +4,7 @@ import { VigilError } from '../kernel/errors.js';
 import { auditVerifyCommand } from './audit-command.js';
 import { dc09SendCommand } from './dc09-send-command.js';
 import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
+import { retentionRunCommand } from './retention-command.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-command.js';
 import { initCommand, orgAddCommand } from './init-command.js';
@@ -24,6 +25,7 @@ Commands:
   import-osm FILE [--org ORG] import a city from an OpenStreetMap extract (.osm, .osm.gz or .osm.pbf);
                              owned by the platform organisation unless --org (id or name)
   audit verify               recompute the audit hash chain; exit 1 if it is broken
+  retention run              shred the keys of personal data past their retention period now (docs/privacy.md)
   user add --username U --org ORG --roles r1,r2 [--display-name N] [--password-stdin]
                              add a user (password from VIGIL_NEW_USER_PASSWORD or stdin)
   migrate                    apply store schema migrations and report the event count
@@ -70,6 +72,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'audit':
         if (rest[0] !== 'verify') return usage('audit takes the subcommand verify');
         return await auditVerifyCommand(config);
+      case 'retention':
+        if (rest[0] !== 'run') return usage('retention takes the subcommand run');
+        return await retentionRunCommand(config);
       case 'user': {
         if (rest[0] !== 'add') return usage('user takes the subcommand add');
         const { values } = parseArgs({

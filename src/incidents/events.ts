@@ -1,9 +1,11 @@
 import type { NewEvent } from '../platform/event-log.js';
+import type { Sealed } from '../platform/personal-data.js';
 import type { Assignment, AttachmentRef, CommsChannel, Incident, IncidentResolution, IncidentStatus } from './model.js';
 
 /** Event payloads of the incidents capability (type → data). */
 export interface IncidentEvents {
-  'incidents.incident.opened': { incident: Incident };
+  /** Since retention the caller is sealed under the key `caller:<incidentId>` (older logs: in clear). */
+  'incidents.incident.opened': { incident: Omit<Incident, 'caller'> & { caller: Incident['caller'] | Sealed } };
   'incidents.incident.status-changed': {
     incidentId: string;
     from: IncidentStatus;
@@ -28,8 +30,11 @@ export interface IncidentEvents {
     attachments: AttachmentRef[];
     alertIds: string[];
   };
-  /** A small file kept in the log itself (base64), so every node serves it and the hash chain covers it. */
-  'incidents.attachment.stored': AttachmentRef & { incidentId: string; base64: string };
+  /**
+   * A small file kept in the log itself (base64), so every node serves it and the hash chain covers it.
+   * Since retention its bytes are `sealed` under the key `attachment:<attachmentId>` instead of `base64`.
+   */
+  'incidents.attachment.stored': AttachmentRef & { incidentId: string } & ({ base64: string } | { sealed: Sealed });
 }
 
 export function incidentEvent<K extends keyof IncidentEvents>(

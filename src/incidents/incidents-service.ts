@@ -11,6 +11,7 @@ import type { NewEvent } from '../platform/event-log.js';
 import { DISPATCHABLE, type Unit, type UnitStatus } from '../units/contract.js';
 import type { UnitsPort } from '../units/contract.js';
 import { checkedFile, fileFromLog } from '../platform/attachments.js';
+import { personalSubject } from '../platform/personal-data.js';
 import { incidentEvent, type IncidentEvents } from './events.js';
 import { INCIDENT_TYPES, TYPE_OF_ALARM_KIND, qualifies, type IncidentType } from './incident-types.js';
 import type { IncidentsState } from './incidents-state.js';
@@ -210,7 +211,9 @@ export class IncidentsService {
       resolution: null,
       closedAt: null,
     };
-    await this.ctx.record([incidentEvent('incidents.incident.opened', incident.incidentId, incident.orgId, by.actor, { incident })]);
+    // Who called is personal data: sealed under a key of its own, shredded at the end of its retention.
+    const caller = incident.caller ? await this.ctx.personal.seal(personalSubject('caller', incident.incidentId), incident.caller) : null;
+    await this.ctx.record([incidentEvent('incidents.incident.opened', incident.incidentId, incident.orgId, by.actor, { incident: { ...incident, caller } })]);
     return this.state.incidents.get(incident.incidentId)!;
   }
 
@@ -506,7 +509,9 @@ export class IncidentsService {
     if (!has(by, INTERNAL_ROLES)) throw new VigilError('forbidden', 'attachments are for dispatch and responders');
     const { base64, ...checked } = checkedFile(file);
     const ref: AttachmentRef = { attachmentId: newId('att'), ...checked };
-    await this.ctx.record([incidentEvent('incidents.attachment.stored', i.incidentId, i.orgId, by.actor, { ...ref, incidentId, base64 })]);
+    // Photos and files are personal data: sealed under a key of their own, shredded at the end of their retention.
+    const sealed = await this.ctx.personal.seal(personalSubject('attachment', ref.attachmentId), base64);
+    await this.ctx.record([incidentEvent('incidents.attachment.stored', i.incidentId, i.orgId, by.actor, { ...ref, incidentId, sealed })]);
     return ref;
   }
 
@@ -516,12 +521,27 @@ export class IncidentsService {
     if (!a) throw notFound('attachment', attachmentId);
     const i = this.incidentFor(a.incidentId, by);
     if (!has(by, INTERNAL_ROLES) || !can(by, 'personal', this.resourceOf(i, 'attachments'))) throw notFound('attachment', attachmentId);
-    const bytes = await fileFromLog(this.ctx.log, a.seq, a.sha256, (data) => {
-      const d = data as IncidentEvents['incidents.attachment.stored'];
-      return d.attachmentId === attachmentId ? d.base64 : null;
-    });
-    const { incidentId: _i, seq: _s, ...ref } = a;
+    const bytes = await fileFromLog(
+      this.ctx.log,
+      a.seq,
+      a.sha256,
+      (data) => {
+        const d = data as IncidentEvents['incidents.attachment.stored'];
+        return d.attachmentId !== attachmentId ? null : 'sealed' in d ? d.sealed : d.base64;
+      },
+      this.ctx.personal,
+    );
+    const { incidentId: _i, seq: _s, erased: _e, ...ref } = a;
     return { ref, bytes };
+  }
+
+  /** Records that `by` read personal data of this incident (its caller, a file), and why, before it is returned. */
+  async recordPersonalRead(i: Incident, by: Principal, what: { subject: string; label: string }[], purpose: string): Promise<void> {
+    await this.ctx.personal.recordReads(
+      by,
+      what.map((w) => ({ ...w, orgId: i.orgId })),
+      purpose,
+    );
   }
 
   /** The incident this caller's unit is assigned to (responder view). */

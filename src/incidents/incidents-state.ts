@@ -1,4 +1,6 @@
 import type { StoredEvent } from '../platform/event-log.js';
+import type { KeyVault } from '../platform/key-vault.js';
+import { ERASED_EVENT, SealedReader, erasedBy, erasedText, isSealed, type ErasedWhy, type Sealed } from '../platform/personal-data.js';
 import type { Projection } from '../platform/projection.js';
 import type { UnitEvents } from '../units/contract.js';
 import type { IncidentEvents } from './events.js';
@@ -7,21 +9,39 @@ import type { AttachmentRef, Incident, LogEntry } from './model.js';
 /** Incidents, their communications logs and attachment index, rebuilt from `incidents.*` (and units' status) events. */
 export class IncidentsState implements Projection {
   readonly name = 'incidents';
-  readonly typePrefixes = ['incidents.', 'units.unit.status-changed'];
+  readonly typePrefixes = ['incidents.', 'units.unit.status-changed', ERASED_EVENT];
+  private readonly sealed: SealedReader;
   readonly incidents = new Map<string, Incident>();
   readonly logs = new Map<string, LogEntry[]>();
   /** Attachment metadata and the seq of the event holding its bytes (the bytes stay in the log). */
-  readonly attachments = new Map<string, AttachmentRef & { incidentId: string; seq: number }>();
+  readonly attachments = new Map<string, AttachmentRef & { incidentId: string; seq: number; erased?: ErasedWhy }>();
   /** Open incidents that an alarm was escalated into. */
   readonly incidentOfAlarm = new Map<string, string>();
   count = 0;
 
+  /** `vault`: where the callers' keys are (null: sealed callers read as erased). */
+  constructor(vault: Pick<KeyVault, 'get'> | null = null) {
+    this.sealed = new SealedReader(vault);
+  }
+
+  async prepare(events: readonly StoredEvent[]): Promise<void> {
+    const keys: string[] = [];
+    for (const e of events) {
+      const caller = e.type === 'incidents.incident.opened' ? (e.data as IncidentEvents['incidents.incident.opened']).incident.caller : null;
+      if (isSealed(caller)) keys.push(caller.key);
+    }
+    await this.sealed.prepare(keys);
+  }
+
   apply(e: StoredEvent): void {
+    const erased = erasedBy(e);
+    if (erased) return this.erase(erased.subjects, erased.why);
     switch (e.type as keyof IncidentEvents | 'units.unit.status-changed') {
       case 'incidents.incident.opened': {
-        const { incident } = e.data as IncidentEvents['incidents.incident.opened'];
+        const { incident: stored } = e.data as IncidentEvents['incidents.incident.opened'];
+        const incident: Incident = { ...structuredClone(stored), caller: isSealed(stored.caller) ? this.callerOf(stored.caller) : stored.caller };
         this.count++;
-        this.incidents.set(incident.incidentId, structuredClone(incident));
+        this.incidents.set(incident.incidentId, incident);
         for (const a of incident.alarmIds) this.incidentOfAlarm.set(a, incident.incidentId);
         this.log(incident.incidentId, e, 'status', `Opened (${incident.source}): ${incident.title} — priority ${incident.priority}`);
         break;
@@ -129,8 +149,8 @@ export class IncidentsState implements Projection {
         break;
       }
       case 'incidents.attachment.stored': {
-        const { base64: _bytes, ...ref } = e.data as IncidentEvents['incidents.attachment.stored'];
-        this.attachments.set(ref.attachmentId, { ...ref, seq: e.seq });
+        const { attachmentId, name, contentType, bytes, sha256, incidentId } = e.data as IncidentEvents['incidents.attachment.stored'];
+        this.attachments.set(attachmentId, { attachmentId, name, contentType, bytes, sha256, incidentId, seq: e.seq });
         break;
       }
       case 'units.unit.status-changed': {
@@ -140,6 +160,24 @@ export class IncidentsState implements Projection {
           this.log(d.incidentId, e, 'unit-status', `${callSign}: ${d.from} → ${d.to}${d.note ? ` (${d.note})` : ''}`);
         }
         break;
+      }
+    }
+  }
+
+  /** A sealed caller opened; its key shredded, the caller reads as erased. */
+  private callerOf(sealed: Sealed): Incident['caller'] {
+    const caller = this.sealed.open<NonNullable<Incident['caller']>>(sealed);
+    return caller ?? { name: erasedText('retention'), phone: erasedText('retention') };
+  }
+
+  private erase(subjects: readonly string[], why: ErasedWhy): void {
+    for (const subject of subjects) {
+      if (subject.startsWith('caller:')) {
+        const i = this.incidents.get(subject.slice('caller:'.length));
+        if (i?.caller) i.caller = { name: erasedText(why), phone: erasedText(why) };
+      } else if (subject.startsWith('attachment:')) {
+        const a = this.attachments.get(subject.slice('attachment:'.length));
+        if (a) a.erased = why;
       }
     }
   }

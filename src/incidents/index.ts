@@ -2,6 +2,8 @@ import type { AlarmsReadPort } from '../alarms/contract.js';
 import type { AlertsReadPort } from '../alerts/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
+import type { DataSubjectHolder } from '../platform/personal-data.js';
+import { incidentDataSubjects } from './data-subjects.js';
 import type { UnitsPort } from '../units/contract.js';
 import { IncidentsService } from './incidents-service.js';
 import { IncidentsState } from './incidents-state.js';
@@ -14,6 +16,8 @@ export { RoadTravelTimes } from './road-travel-times.js';
 
 export interface IncidentsCapability extends Capability {
   service: IncidentsService;
+  /** Callers found by phone, for their export and erasure (privacy). */
+  dataSubjects: DataSubjectHolder;
 }
 
 /**
@@ -24,13 +28,14 @@ export function createIncidentsCapability(
   ctx: AppContext,
   deps: { units: UnitsPort; city: CityReadPort; alarms: AlarmsReadPort; alerts: AlertsReadPort; travelTimes?: TravelTimes },
 ): IncidentsCapability {
-  const state = new IncidentsState();
+  const state = new IncidentsState(ctx.vault);
   const service = new IncidentsService(ctx, state, deps.units, deps.city, deps.alarms, deps.alerts, deps.travelTimes ?? new StraightLineTravelTimes());
   return {
     name: 'incidents',
     projections: [state],
     routes: incidentsRoutes(service, deps.alarms, ctx.log, ctx.config.timeZone),
     service,
+    dataSubjects: incidentDataSubjects(state),
     async start() {
       service.watchTravelTimes();
     },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { isErasedText, personalSubject, readPurpose } from '../platform/personal-data.js';
 import type { AlarmsReadPort } from '../alarms/contract.js';
 import { badRequest } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
@@ -54,7 +55,8 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
           querystring: { type: 'object', additionalProperties: false, properties: { closed: { type: 'boolean', default: false } } },
         },
       },
-      async (request) => ({ incidents: service.visible(request.principal, request.query.closed ?? false) }),
+      // The board carries no caller: who called is read on the incident itself, where the read is recorded.
+      async (request) => ({ incidents: service.visible(request.principal, request.query.closed ?? false).map(({ caller: _caller, ...i }) => i) }),
     );
 
     app.get(
@@ -68,6 +70,15 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
         if (!mine) return { unit: null, incident: null, log: [] };
         const assignment = mine.incident?.assignments.find((a) => a.unitId === mine.unit.unitId && !a.releasedAt) ?? null;
         const incident = mine.incident ? service.viewFor(mine.incident, request.principal) : null;
+        // The caller is personal data: viewFor keeps it only for those the policy lets read it, and the read is recorded first.
+        if (incident?.caller && !isErasedText(incident.caller.phone ?? incident.caller.name)) {
+          await service.recordPersonalRead(
+            incident,
+            request.principal,
+            [{ subject: personalSubject('caller', incident.incidentId), label: `${incident.reference}: caller` }],
+            readPurpose(request.headers['x-vigil-purpose'], 'responder assignment'),
+          );
+        }
         return { unit: mine.unit, incident, assignment, log: incident ? service.logFor(incident, request.principal) : [] };
       },
     );
@@ -139,8 +150,18 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
       },
       async (request) => {
         const incident = service.viewFor(service.incidentFor(request.params.id, request.principal), request.principal);
-        // viewFor keeps only the linked alarms the caller may read.
-        return { incident, log: service.logFor(incident, request.principal), alarms: incident.alarmIds.map((a) => alarms.alarm(a)).filter(Boolean) };
+        // viewFor keeps only the linked alarms the caller may read, and the caller's identity only for those the policy lets read it.
+        const view = { incident, log: service.logFor(incident, request.principal), alarms: incident.alarmIds.map((a) => alarms.alarm(a)).filter(Boolean) };
+        // Who called is personal data: the read is recorded (who, which incident, why) before it is answered.
+        if (incident.caller && !isErasedText(incident.caller.phone ?? incident.caller.name)) {
+          await service.recordPersonalRead(
+            incident,
+            request.principal,
+            [{ subject: personalSubject('caller', incident.incidentId), label: `${incident.reference}: caller` }],
+            readPurpose(request.headers['x-vigil-purpose'], 'incident view'),
+          );
+        }
+        return view;
       },
     );
 
@@ -371,6 +392,13 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
       },
       async (request, reply) => {
         const { ref, bytes } = await service.attachment(request.params.id, request.principal);
+        const incident = service.incidentFor(service.state.attachments.get(ref.attachmentId)!.incidentId, request.principal);
+        await service.recordPersonalRead(
+          incident,
+          request.principal,
+          [{ subject: personalSubject('attachment', ref.attachmentId), label: `${incident.reference}: file ${ref.name}` }],
+          readPurpose(request.headers['x-vigil-purpose'], 'incident attachment'),
+        );
         return reply
           .type(ref.contentType)
           .header('content-disposition', `attachment; filename="${ref.name.replace(/"/g, '')}"`)

@@ -78,6 +78,13 @@ export interface VigilConfig {
   mqttEmbeddedHost: string;
   /** 64 hex characters; null: a key file in the data folder (one machine). */
   secretKey: string | null;
+  /**
+   * Days each class of personal data is kept after its key was last used (VIGIL_RETENTION_<CLASS>_DAYS);
+   * 0 keeps it until the person is erased (docs/privacy.md).
+   */
+  retentionDays: { caller: number; attachment: number; avl: number; answer: number; subscriber: number };
+  /** How often the retention job shreds expired keys on the leading node (VIGIL_RETENTION_EVERY_MINUTES). */
+  retentionEveryMs: number;
   /** Most concurrent panel connections on the DC-09 TCP port. */
   dc09MaxConnections: number;
   /** DC-09 frames a second one source address may send (VIGIL_DC09_FRAMES_PER_SOURCE; burst twice that; 0 = unlimited). */
@@ -168,8 +175,18 @@ export function localDialHost(host: string): string {
 /** Root of the repository (src/kernel/../..), used to find bundled assets. */
 export const repoRoot = resolve(new URL('.', import.meta.url).pathname, '..', '..');
 
+const DAYS_MAX = 36_500;
+
 export function loadConfig(env: Env = process.env): VigilConfig {
   return {
+    retentionDays: {
+      caller: int(env, 'VIGIL_RETENTION_CALLER_DAYS', 90, 0, DAYS_MAX),
+      attachment: int(env, 'VIGIL_RETENTION_ATTACHMENT_DAYS', 365, 0, DAYS_MAX),
+      avl: int(env, 'VIGIL_RETENTION_AVL_DAYS', 30, 0, DAYS_MAX),
+      answer: int(env, 'VIGIL_RETENTION_ANSWER_DAYS', 30, 0, DAYS_MAX),
+      subscriber: int(env, 'VIGIL_RETENTION_SUBSCRIBER_DAYS', 730, 0, DAYS_MAX),
+    },
+    retentionEveryMs: int(env, 'VIGIL_RETENTION_EVERY_MINUTES', 60, 1, 7 * 24 * 60) * 60_000,
     port: int(env, 'VIGIL_PORT', 8080, 0, 65535),
     host: env.VIGIL_HOST || LOOPBACK,
     dataDir: resolve(env.VIGIL_DATA_DIR || 'data'),

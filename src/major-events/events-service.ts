@@ -3,6 +3,7 @@ import { VigilError, badRequest, forbidden, notFound } from '../kernel/errors.js
 import type { LineString, Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
 import { checkedFile, fileFromLog } from '../platform/attachments.js';
+import { personalSubject } from '../platform/personal-data.js';
 import type { Principal, Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { canSeeGuidance, canSeeItem, isRecipient, standingIn, type Standing } from './clearance.js';
@@ -293,18 +294,29 @@ export class MajorEventsService {
   }
 
   /** An upload's bytes, for those who may see it (photos as images, layers as GeoJSON, notes as text). */
-  async uploadContent(uploadId: string, by: Principal): Promise<{ upload: EventUpload; bytes: Buffer }> {
+  async uploadContent(uploadId: string, by: Principal, purpose = 'major event photo'): Promise<{ upload: EventUpload; bytes: Buffer }> {
     const eventId = this.state.uploadEvent.get(uploadId);
     if (!eventId) throw notFound('upload', uploadId);
-    const { me, items } = this.open(eventId, by);
+    const { event, me, items } = this.open(eventId, by);
     const u = items.uploads.get(uploadId);
     if (!u || !canSeeItem(me, u)) throw notFound('upload', uploadId);
     const { seq, ...upload } = u;
     if (upload.kind === 'note') return { upload, bytes: Buffer.from(upload.text ?? '', 'utf8') };
-    const bytes = await fileFromLog(this.ctx.log, seq, upload.sha256, (data) => {
-      const d = data as MajorEventEvents['majorevents.upload.stored'];
-      return d.upload?.uploadId === uploadId ? d.base64 : null;
-    });
+    const bytes = await fileFromLog(
+      this.ctx.log,
+      seq,
+      upload.sha256,
+      (data) => {
+        const d = data as MajorEventEvents['majorevents.upload.stored'];
+        return d.upload?.uploadId === uploadId ? d.base64 : null;
+      },
+      this.ctx.personal,
+    );
+    // A photo is personal data (faces, plates): who looked at it, and why, is recorded before it is returned.
+    if (upload.kind === 'photo') {
+      const label = `${event.name}: photo ${upload.name}`;
+      await this.ctx.personal.recordReads(by, [{ subject: personalSubject('attachment', uploadId), orgId: upload.orgId, label }], purpose);
+    }
     return { upload, bytes };
   }
 
@@ -428,7 +440,9 @@ export class MajorEventsService {
       actor: by.actor,
       at: new Date(this.ctx.clock.now()).toISOString(),
     };
-    await this.ctx.record([majorEvent('majorevents.upload.stored', event.ownerOrgId, by.actor, { eventId, upload, base64: kind === 'note' ? null : base64 })]);
+    // Photos are personal data (faces, plates): sealed under a key of their own, shredded at the end of their retention.
+    const stored = kind === 'note' ? null : kind === 'photo' ? await this.ctx.personal.seal(personalSubject('attachment', upload.uploadId), base64) : base64;
+    await this.ctx.record([majorEvent('majorevents.upload.stored', event.ownerOrgId, by.actor, { eventId, upload, base64: stored })]);
     return upload;
   }
 

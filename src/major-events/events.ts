@@ -1,3 +1,4 @@
+import type { Sealed } from '../platform/personal-data.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { Acknowledgement, EventFeature, EventMessage, EventUpload, Guidance, MajorEvent, Member, Participant } from './model.js';
 
@@ -12,8 +13,11 @@ export interface MajorEventEvents {
   'majorevents.feature.updated': { eventId: string; feature: EventFeature };
   'majorevents.feature.removed': { eventId: string; featureId: string };
   'majorevents.message.posted': { eventId: string; message: EventMessage };
-  /** Photos and layers keep their bytes in the log (base64), like incident attachments; notes carry their text. */
-  'majorevents.upload.stored': { eventId: string; upload: EventUpload; base64: string | null };
+  /**
+   * Photos and layers keep their bytes in the log (base64), like incident attachments; notes carry their text.
+   * Photos since retention are sealed under the key `attachment:<uploadId>` (older logs: plain base64).
+   */
+  'majorevents.upload.stored': { eventId: string; upload: EventUpload; base64: string | Sealed | null };
   'majorevents.guidance.pushed': { eventId: string; guidance: Guidance };
   'majorevents.guidance.acknowledged': { eventId: string; guidanceId: string; ack: Acknowledgement };
 }

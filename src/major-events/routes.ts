@@ -3,6 +3,7 @@ import { badRequest } from '../kernel/errors.js';
 import { MAX_ATTACHMENT_BYTES } from '../platform/attachments.js';
 import { printPdf } from '../adapters/pdf/print-pdf.js';
 import type { Role } from '../platform/access.js';
+import { readPurpose } from '../platform/personal-data.js';
 import type { EventLog } from '../platform/event-log.js';
 import type { EventInput, FeatureInput, GuidanceInput, MajorEventsService, ShareInput } from './events-service.js';
 import { CLEARANCE_LEVELS, FEATURE_KINDS, LINK_KINDS, SECOND_FACTOR_FROM, type Clearance, type EntityLink } from './model.js';
@@ -327,7 +328,11 @@ export function eventsRoutes(service: MajorEventsService, log: EventLog, timeZon
         schema: { summary: 'An upload: photo, note text or GeoJSON layer (checked against its SHA-256)', tags: ['events'], params: idParams },
       },
       async (request, reply) => {
-        const { upload, bytes } = await service.uploadContent(request.params.id, request.principal);
+        const { upload, bytes } = await service.uploadContent(
+          request.params.id,
+          request.principal,
+          readPurpose(request.headers['x-vigil-purpose'], 'major event photo'),
+        );
         const type = upload.kind === 'note' ? 'text/plain; charset=utf-8' : upload.contentType;
         return reply
           .type(type)

@@ -7,6 +7,7 @@ import type { EventBus } from './event-bus.js';
 import type { EventLog, NewEvent, StoredEvent } from './event-log.js';
 import type { KeyVault } from './key-vault.js';
 import type { Leadership } from './leadership.js';
+import type { PersonalData } from './personal-data.js';
 import type { Principal } from './access.js';
 import type { Projection, ProjectionRunner } from './projection.js';
 import type { Reactions } from './reactions.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   publicUrl(): string;
   /** Keys of personal data sealed in the log, one per person; shredding one erases that person (key-vault.ts). */
   vault: KeyVault;
+  /** Seals each record of personal data under its own key in `vault` (personal-data.ts); retention shreds them. */
+  personal: PersonalData;
   /**
    * The one way state changes: append durably to the log, wait until local
    * projections reflect the events (read-your-writes), then publish each on the bus

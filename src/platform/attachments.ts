@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { VigilError, badRequest } from '../kernel/errors.js';
 import type { EventLog } from './event-log.js';
+import { erasedText, isSealed, type PersonalData, type Sealed } from './personal-data.js';
 
 /** Small files kept in the log itself (base64 inside one event), under the 1 MB event limit. */
 export const MAX_ATTACHMENT_BYTES = 512 * 1024;
@@ -44,11 +45,23 @@ export function checkedFile(
   return { name, contentType, bytes: file.bytes.length, sha256: createHash('sha256').update(file.bytes).digest('hex'), base64: file.bytes.toString('base64') };
 }
 
-/** A stored file's bytes, read back from the event at `seq` and checked against the recorded hash. */
-export async function fileFromLog(log: EventLog, seq: number, sha256: string, base64Of: (data: unknown) => string | null): Promise<Buffer> {
+/**
+ * A stored file's bytes, read back from the event at `seq` and checked against the
+ * recorded hash. Files written since retention are sealed under a key of their own
+ * (personal-data.ts); once that key is shredded the file reads as erased (404).
+ */
+export async function fileFromLog(
+  log: EventLog,
+  seq: number,
+  sha256: string,
+  base64Of: (data: unknown) => string | Sealed | null,
+  personal: Pick<PersonalData, 'open'>,
+): Promise<Buffer> {
   const [event] = await log.read({ afterSeq: seq - 1, limit: 1 });
-  const base64 = event ? base64Of(event.data) : null;
-  if (base64 === null) throw new VigilError('internal', 'attachment event not found');
+  const stored = event ? base64Of(event.data) : null;
+  if (stored === null) throw new VigilError('internal', 'attachment event not found');
+  const base64 = isSealed(stored) ? await personal.open<string>(stored) : stored;
+  if (base64 === null) throw new VigilError('not_found', `this file was erased (${erasedText('retention')} or at the person's request)`);
   const bytes = Buffer.from(base64, 'base64');
   if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new VigilError('internal', 'attachment does not match its hash');
   return bytes;

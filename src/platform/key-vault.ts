@@ -10,25 +10,45 @@
  * the same schema, so every node of a cluster reads the same keys.
  */
 export interface KeyVault {
-  /** A new random 32-byte key for `subject`, stored before it is returned; an existing key is kept and returned. */
-  create(subject: string): Promise<Buffer>;
+  /**
+   * A new random 32-byte key for `subject`, stored before it is returned; an existing key is kept and returned.
+   * `at` (epoch ms) marks the key as used then: retention counts from a key's last use (key-vault rows keep it).
+   */
+  create(subject: string, at?: number): Promise<Buffer>;
   /** The keys of these subjects that exist (a shredded or unknown subject is absent). */
   get(subjects: readonly string[]): Promise<Map<string, Buffer>>;
   /** Deletes the subject's key for good; true when there was one. */
   shred(subject: string): Promise<boolean>;
+  /** Subjects starting with `prefix` whose key was last used before `before` (epoch ms), at most `limit` of them. */
+  unusedSince(prefix: string, before: number, limit: number): Promise<string[]>;
+  /** Subjects starting with `prefix` (a data subject's records, e.g. `answer:` keys ending in their id are found by the caller). */
+  subjects(prefix: string, limit: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
 /** For tests and in-memory stores: the same contract, kept in a Map. */
 export class MemoryKeyVault implements KeyVault {
   private readonly keys = new Map<string, Buffer>();
+  private readonly usedAt = new Map<string, number>();
 
   constructor(private readonly newKey: () => Buffer) {}
 
-  async create(subject: string): Promise<Buffer> {
+  async create(subject: string, at = Date.now()): Promise<Buffer> {
     let key = this.keys.get(subject);
     if (!key) this.keys.set(subject, (key = this.newKey()));
+    this.usedAt.set(subject, Math.max(at, this.usedAt.get(subject) ?? 0));
     return key;
+  }
+
+  async unusedSince(prefix: string, before: number, limit: number): Promise<string[]> {
+    return [...this.usedAt]
+      .filter(([s, at]) => s.startsWith(prefix) && at < before)
+      .slice(0, limit)
+      .map(([s]) => s);
+  }
+
+  async subjects(prefix: string, limit: number): Promise<string[]> {
+    return [...this.keys.keys()].filter((s) => s.startsWith(prefix)).slice(0, limit);
   }
 
   async get(subjects: readonly string[]): Promise<Map<string, Buffer>> {
@@ -36,8 +56,12 @@ export class MemoryKeyVault implements KeyVault {
   }
 
   async shred(subject: string): Promise<boolean> {
+    this.usedAt.delete(subject);
     return this.keys.delete(subject);
   }
 
   async close(): Promise<void> {}
 }
+
+/** The first string after every string starting with `prefix` (a range scan on the primary key instead of LIKE). */
+export const prefixEnd = (prefix: string): string => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);

@@ -1,4 +1,5 @@
 import type { NewEvent } from '../platform/event-log.js';
+import type { Sealed } from '../platform/personal-data.js';
 import type { UnitDefinition, UnitStatus } from './model.js';
 
 /** A fix as stored: [epoch ms, lon, lat, speed m/s | null, heading ° | null] — compact, positions are frequent. */
@@ -8,8 +9,11 @@ export type StoredFix = [number, number, number, number | null, number | null];
 export interface UnitEvents {
   'units.unit.registered': { unit: UnitDefinition };
   'units.unit.status-changed': { unitId: string; from: UnitStatus; to: UnitStatus; incidentId: string | null; note: string | null };
-  /** The fixes of one unit gathered over one batching window (AVL). */
-  'units.positions.recorded': { unitId: string; fixes: StoredFix[] };
+  /**
+   * The fixes of one unit gathered over one batching window (AVL). Since retention the fixes are
+   * `sealed` under the unit's key of that day, `avl:<unitId>:<YYYY-MM-DD>` (older logs: `fixes` in clear).
+   */
+  'units.positions.recorded': { unitId: string; fixes: StoredFix[] } | { unitId: string; sealed: Sealed };
 }
 
 export function unitEvent<K extends keyof UnitEvents>(

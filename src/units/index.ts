@@ -16,7 +16,7 @@ export interface UnitsCapability extends Capability {
 
 /** Units (fire engines, ambulances, police cars, guards, drones): status and live positions. */
 export function createUnitsCapability(ctx: AppContext, deps: { city: CityReadPort; mqtt: MqttTopicRouter }): UnitsCapability {
-  const state = new UnitsState();
+  const state = new UnitsState(ctx.vault);
   const service = new UnitsService(ctx, state, deps.city);
   // AVL over MQTT (`vigil/units/<unitId>/position`), through the node's one MQTT listener.
   const filter = ctx.config.unitsMqttTopic;

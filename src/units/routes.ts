@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { readPurpose } from '../platform/personal-data.js';
 import { badRequest } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
 import { AVL_MESSAGE_SCHEMA, checkAvlMessage } from './avl-message.js';
@@ -157,7 +158,7 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
         const to = request.query.to ? Date.parse(request.query.to) : Date.now();
         const from = request.query.from ? Date.parse(request.query.from) : to - 3600_000;
         if (from > to) throw badRequest('from is after to');
-        const fixes = await service.track(request.params.id, from, to, request.principal);
+        const fixes = await service.track(request.params.id, from, to, request.principal, readPurpose(request.headers['x-vigil-purpose'], 'unit track'));
         return {
           unitId: request.params.id,
           from: new Date(from).toISOString(),

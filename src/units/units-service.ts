@@ -6,6 +6,7 @@ import type { Principal } from '../platform/access.js';
 import { assertCan, can, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
+import { SealedReader, personalSubject, type Sealed } from '../platform/personal-data.js';
 import { AvlBatcher } from './avl-batcher.js';
 import { parseAvlMessage } from './avl-message.js';
 import { unitEvent, type StoredFix, type UnitEvents } from './events.js';
@@ -170,25 +171,44 @@ export class UnitsService implements UnitsPort {
         f.speed === null ? null : Math.round(f.speed * 10) / 10,
         f.heading === null ? null : Math.round(f.heading),
       ]);
-      events.push(unitEvent('units.positions.recorded', unitId, unit.orgId, `device:avl:${unitId}`, { unitId, fixes: stored }));
+      // A crew's whereabouts are personal data: sealed under the unit's key of the day, shredded at the end of their retention.
+      const day = new Date(this.ctx.clock.now()).toISOString().slice(0, 10);
+      const sealed = await this.ctx.personal.seal(personalSubject('avl', `${unitId}:${day}`), stored);
+      events.push(unitEvent('units.positions.recorded', unitId, unit.orgId, `device:avl:${unitId}`, { unitId, sealed }));
     }
     if (events.length > 0) await this.ctx.record(events);
   }
 
   /** A unit's track between two times, oldest first, from the log (the history is kept there). */
-  async track(unitId: string, from: number, to: number, by: Principal): Promise<Fix[]> {
-    this.unitFor(unitId, by);
+  async track(unitId: string, from: number, to: number, by: Principal, purpose = 'unit track'): Promise<Fix[]> {
+    const unit = this.unitFor(unitId, by);
     const out: Fix[] = [];
+    const daysRead = new Set<string>();
     let afterSeq = 0;
     for (;;) {
       const batch = await this.ctx.log.read({ subject: `unit:${unitId}`, typePrefixes: ['units.positions.recorded'], afterSeq, limit: 1000 });
       if (batch.length === 0) break;
+      const reader = new SealedReader(this.ctx.vault);
+      await reader.prepare(batch.flatMap((e) => ('sealed' in (e.data as object) ? [(e.data as { sealed: Sealed }).sealed.key] : [])));
       for (const e of batch) {
-        for (const [at, lon, lat, speed, heading] of (e.data as UnitEvents['units.positions.recorded']).fixes) {
-          if (at >= from && at <= to) out.push({ at, position: [lon, lat], speed, heading });
+        const d = e.data as UnitEvents['units.positions.recorded'];
+        // Days whose key was shredded (retention) have no fixes any more.
+        for (const [at, lon, lat, speed, heading] of 'sealed' in d ? (reader.open<StoredFix[]>(d.sealed) ?? []) : d.fixes) {
+          if (at < from || at > to) continue;
+          out.push({ at, position: [lon, lat], speed, heading });
+          if ('sealed' in d) daysRead.add(d.sealed.key);
         }
       }
       afterSeq = batch.at(-1)!.seq;
+    }
+    // A crew's whereabouts are personal data: the read is recorded (who, which unit and day, why) before it is returned.
+    if (daysRead.size > 0) {
+      const reads = [...daysRead].map((subject) => ({
+        subject,
+        orgId: unit.orgId,
+        label: `${unit.callSign} track ${subject.slice(subject.lastIndexOf(':') + 1)}`,
+      }));
+      await this.ctx.personal.recordReads(by, reads, purpose);
     }
     out.sort((a, b) => a.at - b.at);
     return out.length > MAX_TRACK_FIXES ? out.slice(out.length - MAX_TRACK_FIXES) : out;

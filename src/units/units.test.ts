@@ -116,8 +116,10 @@ test('units: AVL over the embedded MQTT broker and over HTTP (API key), durable 
       ),
     );
     const written = await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['units.positions.recorded'] });
+    // The fixes are sealed under the unit's key of the day (personal data: the crew's whereabouts).
+    const opened = await Promise.all(written.map((e) => vigil.ctx.personal.open<unknown[]>((e.data as { sealed: { key: string; sealed: string } }).sealed)));
     assert.equal(
-      written.reduce((n, e) => n + (e.data as { fixes: unknown[] }).fixes.length, 0),
+      opened.reduce((n, fixes) => n + fixes!.length, 0),
       3,
     );
     assert.ok(written.length < 3, `${written.length} events for 3 fixes`);

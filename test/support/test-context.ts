@@ -8,6 +8,7 @@ import type { AppContext } from '../../src/platform/app-context.js';
 import type { EventBus } from '../../src/platform/event-bus.js';
 import type { EventLog } from '../../src/platform/event-log.js';
 import { SingleNodeLeadership } from '../../src/platform/leadership.js';
+import { PersonalData } from '../../src/platform/personal-data.js';
 import { ProjectionRunner } from '../../src/platform/projection.js';
 import { Reactions } from '../../src/platform/reactions.js';
 import type { Principal, Role } from '../../src/platform/access.js';
@@ -24,6 +25,7 @@ export const droppingBus: EventBus = {
 export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {}): AppContext {
   const config = { ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }), ...overrides };
   const projections = new ProjectionRunner(log);
+  const vault = new MemoryKeyVault(() => randomBytes(32));
   const ctx: AppContext = {
     config,
     clock: systemClock,
@@ -33,7 +35,8 @@ export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {})
     projections,
     logger: pino({ level: 'silent' }),
     secrets: new SecretBox(randomBytes(32)),
-    vault: new MemoryKeyVault(() => randomBytes(32)),
+    vault,
+    personal: new PersonalData(vault, systemClock),
     publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
     async record(events) {
       const stored = await log.append(events);
@@ -42,6 +45,7 @@ export function testContext(log: EventLog, overrides: Partial<VigilConfig> = {})
     },
     reactions: new Reactions(),
   };
+  ctx.personal.recordWith(ctx.record);
   return ctx;
 }
 

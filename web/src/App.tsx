@@ -5,6 +5,7 @@ import { useLiveEvents } from './live.js';
 import { SignIn } from './pages/SignIn.js';
 import { MapPage } from './pages/MapPage.js';
 import { AuditPage } from './pages/AuditPage.js';
+import { PrivacyPage } from './pages/PrivacyPage.js';
 import { AdminPage } from './pages/AdminPage.js';
 import { AlarmsPage } from './pages/AlarmsPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
@@ -18,7 +19,7 @@ import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'admin' | 'security';
+type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'privacy' | 'admin' | 'security';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -30,6 +31,7 @@ const PATHS: Record<Page, string> = {
   crowd: '/crowd',
   cockpit: '/cockpit',
   audit: '/audit',
+  privacy: '/privacy',
   admin: '/admin',
   security: '/security',
 };
@@ -156,6 +158,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
               {t('Audit trail')}
             </button>
           )}
+          {canAudit && (
+            <button className={page === 'privacy' ? 'active' : ''} onClick={() => go('privacy')}>
+              {t('Privacy')}
+            </button>
+          )}
           {isAdmin && (
             <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>
               {t('Administration')}
@@ -188,6 +195,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'crowd' && canCrowd && <CrowdPage me={me} recent={live.recent} />}
           {page === 'cockpit' && canCockpit && <CockpitPage />}
           {page === 'audit' && canAudit && <AuditPage />}
+          {page === 'privacy' && canAudit && <PrivacyPage me={me} />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
         </section>

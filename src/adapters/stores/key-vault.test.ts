@@ -44,6 +44,17 @@ async function contract(open: () => Promise<KeyVault>, raw: () => Promise<string
   assert.ok(!dump.includes(a.toString('base64')) && !dump.includes(b.toString('base64')));
   assert.equal(await vault.shred('subscriber:a'), true);
   assert.equal(await vault.shred('subscriber:a'), false);
+  // Retention: each key's last use, renewed by create (never moved back); a prefix scan stays in its class.
+  await vault.create('caller:1', 1000);
+  await vault.create('caller:2', 5000);
+  await vault.create('caller:1', 3000);
+  await vault.create('callerx:3', 1000);
+  assert.deepEqual(await vault.unusedSince('caller:', 4000, 10), ['caller:1']);
+  assert.deepEqual((await vault.unusedSince('caller:', 6000, 10)).sort(), ['caller:1', 'caller:2']);
+  assert.equal((await vault.unusedSince('caller:', 6000, 1)).length, 1, 'at most the limit');
+  await vault.create('caller:2', 100);
+  assert.deepEqual(await vault.unusedSince('caller:', 4000, 10), ['caller:1'], 'an older use does not make a key older');
+  assert.deepEqual((await vault.subjects('caller:', 10)).sort(), ['caller:1', 'caller:2']);
   await vault.close();
   // After a restart the shredded key is gone for good, the other is still there.
   const again = await open();
@@ -71,6 +82,25 @@ test('key vault (SQLite): keys created once, wrapped at rest, shredded for good 
       }
     },
   );
+});
+
+test('key vault (SQLite): a vault written before retention gains the last-use column; its keys count from the upgrade', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-vault-'));
+  dirs.push(dir);
+  const file = join(dir, 'vigil.sqlite');
+  const db = new Database(file);
+  db.exec('CREATE TABLE personal_keys (subject TEXT PRIMARY KEY, wrapped TEXT NOT NULL) WITHOUT ROWID');
+  db.prepare('INSERT INTO personal_keys VALUES (?, ?)').run('subscriber:old', secrets.seal(randomBytes(32).toString('base64')));
+  db.close();
+  const before = Date.now();
+  const vault = new SqliteKeyVault(file, secrets);
+  try {
+    assert.equal((await vault.get(['subscriber:old'])).size, 1);
+    assert.deepEqual(await vault.unusedSince('subscriber:', before - 1, 10), [], 'not expired by the upgrade');
+    assert.deepEqual(await vault.unusedSince('subscriber:', Date.now() + 1, 10), ['subscriber:old']);
+  } finally {
+    await vault.close();
+  }
 });
 
 test('key vault (PostgreSQL): the same contract on the cluster store', async (t: TestContext) => {

@@ -1,4 +1,6 @@
 import type { StoredEvent } from '../../platform/event-log.js';
+import type { KeyVault } from '../../platform/key-vault.js';
+import { ERASED_EVENT, SealedReader, erasedBy, type Sealed } from '../../platform/personal-data.js';
 import type { Projection } from '../../platform/projection.js';
 import type { Channel } from '../model.js';
 import { forEachInRuns, RecipientTrack, type AreaRef } from './recipient-track.js';
@@ -6,8 +8,12 @@ import { forEachInRuns, RecipientTrack, type AreaRef } from './recipient-track.j
 export type ChannelStatus = 'sending' | 'done' | 'unavailable';
 
 export interface DeliveryEvents {
-  /** A recipient answered (from the link in their message, or by SMS keyword); a later answer replaces an earlier one. */
-  'alerts.delivery.acknowledged': { alertId: string; recipientId: string; answer: 'safe' | 'need-help' };
+  /**
+   * A recipient answered (from the link in their message, or by SMS keyword); a later answer replaces an earlier one.
+   * Since retention the answer is `sealed` under the key `answer:<alertId>:<recipientId>` (older logs: in clear).
+   */
+  'alerts.delivery.acknowledged':
+    { alertId: string; recipientId: string; answer: 'safe' | 'need-help' } | { alertId: string; recipientId: string; sealed: Sealed };
   /**
    * A step of one channel's delivery: its status, how many recipients were queued, languages.
    * `sent`/`failed` by recipient id are how versions before per-recipient tracking recorded progress.
@@ -67,7 +73,20 @@ const markReached = (r: Reached, share: number, at: string): void => {
 /** Delivery progress per alert and channel, rebuilt from the log: what the progress bars, the recipient lists and the report show. */
 export class DeliveryState implements Projection {
   readonly name = 'alert-delivery';
-  readonly typePrefixes = ['alerts.delivery.'];
+  readonly typePrefixes = ['alerts.delivery.', ERASED_EVENT];
+  private readonly sealed: SealedReader;
+
+  /** `vault`: where the answers' keys are (null: sealed answers read as erased). */
+  constructor(vault: Pick<KeyVault, 'get'> | null = null) {
+    this.sealed = new SealedReader(vault);
+  }
+
+  async prepare(events: readonly StoredEvent[]): Promise<void> {
+    await this.sealed.prepare(
+      events.flatMap((e) => (e.type === 'alerts.delivery.acknowledged' && 'sealed' in (e.data as object) ? [(e.data as { sealed: Sealed }).sealed.key] : [])),
+    );
+  }
+
   readonly progress = new Map<string, Map<Channel, ChannelProgress>>();
   /** Per alert and channel, every recipient's state by position. */
   readonly tracks = new Map<string, Map<Channel, RecipientTrack>>();
@@ -75,11 +94,22 @@ export class DeliveryState implements Projection {
   readonly answers = new Map<string, Map<string, { answer: 'safe' | 'need-help'; at: string }>>();
 
   apply(e: StoredEvent): void {
+    const erased = erasedBy(e);
+    if (erased) {
+      // An erased answer is no one's answer any more: it leaves the lists and the counts.
+      for (const subject of erased.subjects) {
+        const [kind, alertId, recipientId] = subject.split(':');
+        if (kind === 'answer' && alertId && recipientId) this.answers.get(alertId)?.delete(recipientId);
+      }
+      return;
+    }
     switch (e.type) {
       case 'alerts.delivery.acknowledged': {
         const d = e.data as DeliveryEvents['alerts.delivery.acknowledged'];
+        const answer = 'sealed' in d ? this.sealed.open<'safe' | 'need-help'>(d.sealed) : d.answer;
         const perAlert = this.answers.get(d.alertId) ?? new Map<string, { answer: 'safe' | 'need-help'; at: string }>();
-        perAlert.set(d.recipientId, { answer: d.answer, at: e.at });
+        if (answer) perAlert.set(d.recipientId, { answer, at: e.at });
+        else perAlert.delete(d.recipientId);
         this.answers.set(d.alertId, perAlert);
         return;
       }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
-import { sealWithKey } from '../../kernel/secrets.js';
 import type { AppContext } from '../../platform/app-context.js';
 import {
   hashToken,
@@ -57,8 +56,9 @@ export class SubscribersService {
   private async sealed(subscriber: Subscriber): Promise<SealedSubscriber> {
     const { subscriberId, language, consentAt, consentSource, ...rest } = subscriber;
     const personal: PersonalData = rest;
-    const key = await this.ctx.vault.create(personalDataSubject(subscriberId));
-    return { subscriberId, language, consentAt, consentSource, personal: sealWithKey(key, JSON.stringify(personal)) };
+    // Sealing renews the key's last use: retention of a subscriber counts from their last change.
+    const { sealed } = await this.ctx.personal.seal(personalDataSubject(subscriberId), personal);
+    return { subscriberId, language, consentAt, consentSource, personal: sealed };
   }
 
   /** Replaces what a subscriber gave (places, language, channels) under the same token: one person stays one subscriber. */
@@ -140,14 +140,14 @@ export class SubscribersService {
         data: { subscriberId },
       },
     ]);
-    await this.ctx.vault.shred(personalDataSubject(subscriberId));
+    await this.ctx.personal.shred([personalDataSubject(subscriberId)]);
     this.state.erased.delete(subscriberId);
   }
 
   /** Shreds the keys of everyone who unsubscribed (a node that stopped between recording and shredding left one behind). */
   async shredErased(): Promise<number> {
     let shredded = 0;
-    for (const subscriberId of this.state.erased) if (await this.ctx.vault.shred(personalDataSubject(subscriberId))) shredded++;
+    for (const subscriberId of this.state.erased) shredded += await this.ctx.personal.shred([personalDataSubject(subscriberId)]);
     this.state.erased.clear();
     return shredded;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { openWithKey } from '../../kernel/secrets.js';
 import type { StoredEvent } from '../../platform/event-log.js';
 import type { KeyVault } from '../../platform/key-vault.js';
+import { ERASED_EVENT, SealedReader, erasedBy, personalSubject } from '../../platform/personal-data.js';
 import type { Projection } from '../../platform/projection.js';
 import type { LonLat, TargetArea } from '../targeting/area-geometry.js';
 import { PointGrid } from '../targeting/point-grid.js';
@@ -53,14 +53,14 @@ export interface SubscriberEvents {
   'alerts.subscriber.unsubscribed': { subscriberId: string };
 }
 
-export const personalDataSubject = (subscriberId: string): string => `subscriber:${subscriberId}`;
+export const personalDataSubject = (subscriberId: string): string => personalSubject('subscriber', subscriberId);
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** Subscribers and a spatial index of their locations, rebuilt from the log. */
 export class SubscribersState implements Projection {
   readonly name = 'alert-subscribers';
-  readonly typePrefixes = ['alerts.subscriber.'];
+  readonly typePrefixes = ['alerts.subscriber.', ERASED_EVENT];
   readonly subscribers = new Map<string, Subscriber>();
   readonly byTokenHash = new Map<string, string>();
   /** The organisation that holds each subscriber's data. */
@@ -75,20 +75,32 @@ export class SubscribersState implements Projection {
   private readonly freePoints: number[] = [];
   private readonly pointsOf = new Map<string, number[]>();
   /** Keys fetched by `prepare` for the batch being applied. */
-  private keys = new Map<string, Buffer>();
+  private readonly sealed: SealedReader;
 
   /** `vault`: where the subscribers' keys are (null: only unsealed, pre-vault events can be read). */
-  constructor(private readonly vault: Pick<KeyVault, 'get'> | null = null) {}
+  constructor(vault: Pick<KeyVault, 'get'> | null = null) {
+    this.sealed = new SealedReader(vault);
+  }
 
   async prepare(events: readonly StoredEvent[]): Promise<void> {
     const sealed = events.filter(
       (e) => (e.type === 'alerts.subscriber.registered' || e.type === 'alerts.subscriber.updated') && 'personal' in (e.data as object),
     );
-    this.keys =
-      sealed.length && this.vault ? await this.vault.get(sealed.map((e) => personalDataSubject((e.data as { subscriberId: string }).subscriberId))) : new Map();
+    await this.sealed.prepare(sealed.map((e) => personalDataSubject((e.data as { subscriberId: string }).subscriberId)));
   }
 
   apply(e: StoredEvent): void {
+    const erased = erasedBy(e);
+    if (erased) {
+      // Retention reached or erased at their request: forgotten like someone who unsubscribed.
+      for (const subject of erased.subjects) {
+        if (!subject.startsWith('subscriber:')) continue;
+        const subscriberId = subject.slice('subscriber:'.length);
+        this.drop(subscriberId);
+        this.erased.add(subscriberId);
+      }
+      return;
+    }
     if (e.type === 'alerts.subscriber.registered') {
       const data = e.data as SubscriberEvents['alerts.subscriber.registered'];
       const subscriber = 'subscriber' in data ? data.subscriber : this.unseal(data);
@@ -108,8 +120,7 @@ export class SubscribersState implements Projection {
   }
 
   private unseal(data: SealedSubscriber): Subscriber | null {
-    const key = this.keys.get(personalDataSubject(data.subscriberId));
-    const plain = key ? openWithKey(key, data.personal) : null;
+    const plain = this.sealed.openString(personalDataSubject(data.subscriberId), data.personal);
     if (!plain) return null;
     const personal = JSON.parse(plain) as PersonalData;
     return { subscriberId: data.subscriberId, language: data.language, consentAt: data.consentAt, consentSource: data.consentSource, ...personal };

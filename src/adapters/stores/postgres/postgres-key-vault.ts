@@ -4,6 +4,7 @@ import { VigilError } from '../../../kernel/errors.js';
 import type { SecretBox } from '../../../kernel/secrets.js';
 import type { KeyVault } from '../../../platform/key-vault.js';
 import { assertSchemaName } from './migrations.js';
+import { prefixEnd } from '../../../platform/key-vault.js';
 
 /**
  * Personal-data keys in the cluster's PostgreSQL schema, so every node opens the
@@ -25,6 +26,10 @@ export class PostgresKeyVault implements KeyVault {
     try {
       await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await pool.query(`CREATE TABLE IF NOT EXISTS ${schema}.personal_keys (subject text COLLATE "C" PRIMARY KEY, wrapped text NOT NULL)`);
+      // Retention counts from a key's last use; keys made before it was recorded count from the upgrade.
+      await pool.query(`ALTER TABLE ${schema}.personal_keys ADD COLUMN IF NOT EXISTS used_at bigint`);
+      await pool.query(`UPDATE ${schema}.personal_keys SET used_at = $1 WHERE used_at IS NULL`, [Date.now()]);
+      await pool.query(`CREATE INDEX IF NOT EXISTS personal_keys_used_at ON ${schema}.personal_keys (used_at)`);
     } catch (error) {
       await pool.end();
       throw new VigilError('unavailable', `cannot open the personal-data key vault: ${(error as Error).message}`);
@@ -32,12 +37,30 @@ export class PostgresKeyVault implements KeyVault {
     return new PostgresKeyVault(pool, `${schema}.personal_keys`, secrets);
   }
 
-  async create(subject: string): Promise<Buffer> {
-    await this.pool.query(`INSERT INTO ${this.table} (subject, wrapped) VALUES ($1, $2) ON CONFLICT (subject) DO NOTHING`, [
-      subject,
-      this.secrets.seal(randomBytes(32).toString('base64')),
-    ]);
+  async create(subject: string, at = Date.now()): Promise<Buffer> {
+    await this.pool.query(
+      `INSERT INTO ${this.table} AS k (subject, wrapped, used_at) VALUES ($1, $2, $3)
+       ON CONFLICT (subject) DO UPDATE SET used_at = greatest(coalesce(k.used_at, 0), excluded.used_at)`,
+      [subject, this.secrets.seal(randomBytes(32).toString('base64')), at],
+    );
     return (await this.get([subject])).get(subject)!;
+  }
+
+  async unusedSince(prefix: string, before: number, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ subject: string }>(
+      `SELECT subject FROM ${this.table} WHERE subject >= $1 AND subject < $2 AND used_at < $3 LIMIT $4`,
+      [prefix, prefixEnd(prefix), before, limit],
+    );
+    return rows.map((r) => r.subject);
+  }
+
+  async subjects(prefix: string, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ subject: string }>(`SELECT subject FROM ${this.table} WHERE subject >= $1 AND subject < $2 LIMIT $3`, [
+      prefix,
+      prefixEnd(prefix),
+      limit,
+    ]);
+    return rows.map((r) => r.subject);
   }
 
   async get(subjects: readonly string[]): Promise<Map<string, Buffer>> {

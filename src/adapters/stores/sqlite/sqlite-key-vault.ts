@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { SecretBox } from '../../../kernel/secrets.js';
-import type { KeyVault } from '../../../platform/key-vault.js';
+import { prefixEnd, type KeyVault } from '../../../platform/key-vault.js';
 import { openSqlite, type Synchronous } from './sqlite-writer.js';
 
 /**
@@ -21,16 +21,37 @@ export class SqliteKeyVault implements KeyVault {
     this.db = openSqlite(file, synchronous);
     this.db.pragma('secure_delete = ON');
     this.db.exec('CREATE TABLE IF NOT EXISTS personal_keys (subject TEXT PRIMARY KEY, wrapped TEXT NOT NULL) WITHOUT ROWID');
+    // Retention counts from a key's last use; keys made before it was recorded count from the upgrade.
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(personal_keys)').all();
+    if (!columns.some((c) => c.name === 'used_at')) {
+      this.db.exec('ALTER TABLE personal_keys ADD COLUMN used_at INTEGER');
+      this.db.prepare('UPDATE personal_keys SET used_at = ? WHERE used_at IS NULL').run(Date.now());
+      this.db.exec('CREATE INDEX IF NOT EXISTS personal_keys_used_at ON personal_keys (used_at)');
+    }
     this.statements = {
-      insert: this.db.prepare('INSERT INTO personal_keys (subject, wrapped) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING'),
+      insert: this.db.prepare(
+        'INSERT INTO personal_keys (subject, wrapped, used_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO UPDATE SET used_at = max(coalesce(used_at, 0), excluded.used_at)',
+      ),
+      unused: this.db.prepare<[string, string, number, number], { subject: string }>(
+        'SELECT subject FROM personal_keys WHERE subject >= ? AND subject < ? AND used_at < ? LIMIT ?',
+      ),
+      subjects: this.db.prepare<[string, string, number], { subject: string }>('SELECT subject FROM personal_keys WHERE subject >= ? AND subject < ? LIMIT ?'),
       one: this.db.prepare<[string], { wrapped: string }>('SELECT wrapped FROM personal_keys WHERE subject = ?'),
       delete: this.db.prepare('DELETE FROM personal_keys WHERE subject = ?'),
     };
   }
 
-  async create(subject: string): Promise<Buffer> {
-    this.statements.insert.run(subject, this.secrets.seal(randomBytes(32).toString('base64')));
+  async create(subject: string, at = Date.now()): Promise<Buffer> {
+    this.statements.insert.run(subject, this.secrets.seal(randomBytes(32).toString('base64')), at);
     return (await this.get([subject])).get(subject)!;
+  }
+
+  async unusedSince(prefix: string, before: number, limit: number): Promise<string[]> {
+    return this.statements.unused.all(prefix, prefixEnd(prefix), before, limit).map((r) => r.subject);
+  }
+
+  async subjects(prefix: string, limit: number): Promise<string[]> {
+    return this.statements.subjects.all(prefix, prefixEnd(prefix), limit).map((r) => r.subject);
   }
 
   async get(subjects: readonly string[]): Promise<Map<string, Buffer>> {

@@ -84,12 +84,17 @@ test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE 
     );
     const ack = await vigil.ctx.log.read({ typePrefixes: ['alerts.delivery.acknowledged'] });
     assert.deepEqual(
-      ack.map((e) => [e.actor, e.data]),
+      await Promise.all(
+        ack.map(async (e) => {
+          const d = e.data as { alertId: string; recipientId: string; sealed: { key: string; sealed: string } };
+          return [e.actor, d.alertId, d.recipientId, await vigil.ctx.personal.open(d.sealed)];
+        }),
+      ),
       [
-        ['public:sms', { alertId, recipientId: vigil.capabilities.alerts.subscribers.state.byPhone.get('37760000101'), answer: 'safe' }],
-        ['public:sms', { alertId, recipientId: john, answer: 'need-help' }],
+        ['public:sms', alertId, vigil.capabilities.alerts.subscribers.state.byPhone.get('37760000101'), 'safe'],
+        ['public:sms', alertId, john, 'need-help'],
       ],
-      'the same event as a web answer',
+      'the same event as a web answer, the answer sealed under its own key',
     );
 
     // Who has not answered, paged; pages do not overlap and add up to the total.

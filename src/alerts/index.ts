@@ -92,7 +92,7 @@ export function createAlertsCapability(
   const channelList: AlertChannel[] = [
     new EmailChannel(ctx.config.smtpUrl, ctx.config.smtpFrom),
     new SmsChannel(smsc),
-    new PushChannel(vapid, `mailto:${ctx.config.capSender}`, pushAgent),
+    new PushChannel(vapid, `mailto:${ctx.config.capSender}`, pushAgent, ctx.config.pushHosts),
     new SirenChannel(sirenBroker, {
       devices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
       topicPrefix: ctx.config.sirenTopicPrefix,

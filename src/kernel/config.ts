@@ -38,6 +38,8 @@ export interface VigilConfig {
   smsSender: string;
   /** Extra CA certificates (PEM file) trusted for Web Push services, e.g. a push relay of a closed network; null: public CAs only. */
   pushCaFile: string | null;
+  /** Hosts Web Push endpoints may name (VIGIL_PUSH_HOSTS, comma-separated, '*.' for a domain); null: the known push services. */
+  pushHosts: string[] | null;
   /** Cell Broadcast Centre the cell-broadcast channel hands its messages to (http/https); null: unavailable. */
   cbcUrl: string | null;
   /** Whether organisations' webhooks may target loopback/private/link-local addresses (an on-premises hub); off by default against SSRF. */
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:']),
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
     pushCaFile: env.VIGIL_PUSH_CA_FILE ? resolve(env.VIGIL_PUSH_CA_FILE) : null,
+    pushHosts: env.VIGIL_PUSH_HOSTS ? env.VIGIL_PUSH_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean) : null,
     cbcUrl: url(env, 'VIGIL_CBC_URL', ['http:', 'https:']),
     webhookAllowPrivate: flag(env.VIGIL_WEBHOOK_ALLOW_PRIVATE),
     deliveryBackoffMs: backoff(env, 'VIGIL_DELIVERY_BACKOFF_MS', [1_000, 4_000, 16_000]),

@@ -8,6 +8,7 @@ import type { AlertEvents } from './events.js';
 import type { DeliveryEvents } from './delivery/delivery-state.js';
 import type { CellBroadcastEvents } from './channels/cell-broadcast/cell-broadcast-state.js';
 import type { AmbientEvents } from './channels/sirens/ambient-noise.js';
+import type { SirenAckEvents, SirenAckStatus } from './channels/sirens/siren-acks.js';
 import type { WebhookEvents } from './channels/webhooks/webhooks-state.js';
 import type { SubscriberEvents } from './subscribers/subscribers-state.js';
 
@@ -19,9 +20,9 @@ declare module '../platform/reactions.js' {
 }
 
 // --- Events (type → data) ---
-export type { AlertEvents, DeliveryEvents, CellBroadcastEvents, AmbientEvents, WebhookEvents, SubscriberEvents };
+export type { AlertEvents, DeliveryEvents, CellBroadcastEvents, AmbientEvents, WebhookEvents, SubscriberEvents, SirenAckEvents, SirenAckStatus };
 /** Every event the alerts capability records (early warning's excepted), type → data. */
-export type AlertsEventMap = AlertEvents & DeliveryEvents & CellBroadcastEvents & AmbientEvents & WebhookEvents & SubscriberEvents;
+export type AlertsEventMap = AlertEvents & DeliveryEvents & CellBroadcastEvents & AmbientEvents & WebhookEvents & SubscriberEvents & SirenAckEvents;
 
 // --- Alerts and CAP ---
 export { ALERT_STATES, CHANNELS, exerciseMark, needsApproval } from './model.js';

@@ -8,6 +8,7 @@ import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { CityState } from './city-state.js';
+import { deviceSubject, type IssuedMqttCredential, type MqttCredentials } from './mqtt-credentials.js';
 import type { Area, CityEvents, Device, Site, Zone } from './model.js';
 import { neighbourhoodLocator } from './area-locator.js';
 import { POPULATION_METHOD, estimateResidents } from './population.js';
@@ -67,6 +68,7 @@ export class CityService {
   constructor(
     private readonly ctx: AppContext,
     readonly state: CityState,
+    private readonly mqttCredentials: MqttCredentials | null = null,
   ) {}
 
   progress(importId: string): ImportProgress {
@@ -206,8 +208,11 @@ export class CityService {
     }
   }
 
-  /** Registers or updates devices; every reference is checked and panel accounts stay unique. */
-  async registerDevices(devices: Device[], actor: string): Promise<void> {
+  /**
+   * Registers or updates devices; every reference is checked and panel accounts stay unique.
+   * A device that talks MQTT and has no credential yet gets one: returned here, shown once.
+   */
+  async registerDevices(devices: Device[], actor: string): Promise<IssuedMqttCredential[]> {
     const accounts = new Map<string, string>();
     for (const d of devices) {
       if (!isValidPosition(d.position)) throw badRequest(`device ${d.id}: position must be [lon, lat]`);
@@ -224,6 +229,18 @@ export class CityService {
       if (part.length === 0) continue;
       await this.ctx.record([cityEvent('city.devices.registered', `devices:${part[0]!.orgId}`, part[0]!.orgId, actor, { devices: part })]);
     }
+    if (!this.mqttCredentials) return [];
+    const issued: IssuedMqttCredential[] = [];
+    const unissued = devices.filter((d) => d.protocol === 'mqtt' && this.mqttCredentials!.state.issuedAt(deviceSubject(d.id)) === null);
+    for (const orgId of new Set(unissued.map((d) => d.orgId)))
+      issued.push(
+        ...(await this.mqttCredentials.issue(
+          unissued.filter((d) => d.orgId === orgId).map((d) => deviceSubject(d.id)),
+          orgId,
+          actor,
+        )),
+      );
+    return issued;
   }
 
   /**
@@ -285,6 +302,8 @@ export class CityService {
     );
     for (const d of owned) if (d.orgId !== by.orgId) throw new VigilError('forbidden', `device ${d.id} belongs to another organisation`);
     await this.ctx.record([cityEvent('city.devices.removed', `devices:${by.orgId}`, by.orgId!, by.actor, { deviceIds })]);
+    // A removed device's credential stops working with it.
+    await this.mqttCredentials?.revoke(deviceIds.map(deviceSubject), by.orgId!, by.actor);
   }
 
   /** Devices the principal may see: its organisation's and those shared with it. */

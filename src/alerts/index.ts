@@ -39,6 +39,7 @@ export { AlertsService } from './alerts-service.js';
 export { validateCapXml } from './cap/cap-validate.js';
 export { AlertsState } from './alerts-state.js';
 export { SubscribersState } from './subscribers/subscribers-state.js';
+export { vapidKeys } from './channels/push/push-channel.js';
 
 export interface AlertsCapability extends Capability {
   service: AlertsService;

@@ -22,6 +22,29 @@ export function credentialRoutes(state: CityState, credentials: MqttCredentials)
       return device;
     };
 
+    app.get(
+      '/api/city/mqtt-credentials',
+      {
+        config: { access: { roles: STEWARDS } },
+        schema: {
+          summary: "The caller's organisation's MQTT devices, each with its username and when its credential was issued (never the secret)",
+          tags: ['city'],
+        },
+      },
+      async (request) => ({
+        devices: [...state.devices.values()]
+          .filter((d) => d.orgId === request.principal.orgId && d.protocol === 'mqtt')
+          .map((d) => ({
+            deviceId: d.id,
+            label: d.label,
+            kind: d.kind,
+            username: deviceSubject(d.id),
+            issuedAt: credentials.state.issuedAt(deviceSubject(d.id)),
+          }))
+          .sort((a, b) => a.label.localeCompare(b.label)),
+      }),
+    );
+
     app.get<{ Params: { id: string } }>(
       '/api/city/devices/:id/mqtt-credential',
       { config: { access: { roles: STEWARDS } }, schema: { summary: "When a device's MQTT credential was issued (never the secret)", tags: ['city'], params } },

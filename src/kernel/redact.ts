@@ -27,3 +27,43 @@ export function secretMasker(secrets: readonly (string | null | undefined)[]): (
     return out;
   };
 }
+
+/** The secret values of a configuration: URL passwords, the installation key. Others (derived keys) are added by whoever derives them. */
+export function configuredSecrets(config: {
+  secretKey: string | null;
+  databaseUrl: string | null;
+  natsUrl: string | null;
+  mqttUrl: string | null;
+  sirenMqttUrl: string | null;
+  smtpUrl: string | null;
+  smppUrl: string | null;
+  cbcUrl: string | null;
+}): string[] {
+  const urls = [config.databaseUrl, config.natsUrl, config.mqttUrl, config.sirenMqttUrl, config.smtpUrl, config.smppUrl, config.cbcUrl];
+  const passwords = urls.flatMap((u) => {
+    if (!u || !URL.canParse(u)) return [];
+    const p = new URL(u).password;
+    return p ? [p, decodeURIComponent(p)] : [];
+  });
+  return [...passwords, ...(config.secretKey ? [config.secretKey] : [])];
+}
+
+/** Masks secrets in log lines; more can be added as they become known (keys derived at start). */
+export class SecretMasker {
+  private mask: (text: string) => string;
+  private readonly values: string[];
+
+  constructor(values: readonly string[] = []) {
+    this.values = [...values];
+    this.mask = secretMasker(this.values);
+  }
+
+  add(...values: string[]): void {
+    this.values.push(...values);
+    this.mask = secretMasker(this.values);
+  }
+
+  apply(text: string): string {
+    return this.mask(text);
+  }
+}

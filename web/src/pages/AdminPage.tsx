@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
+import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
 
 interface Org {
   id: string;
@@ -303,6 +304,8 @@ export function AdminPage({ me }: { me: Me }) {
           {me.authLevel < 2 && <span className="muted small">needs a sign-in with an authenticator code</span>}
         </form>
       </section>
+
+      <DeviceCredentialsPanel />
 
       <CityImport onDone={() => setNotice('City imported. Reload the map to see it.')} />
     </div>

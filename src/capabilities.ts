@@ -37,7 +37,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     mqtt,
     mqttAccess: { verify: (username, secret) => city.mqttCredentials.state.verify(username, secret), internal: mqttInternal },
   });
-  const units = createUnitsCapability(ctx, { city: city.reads, mqtt });
+  const units = createUnitsCapability(ctx, { city: city.reads, mqtt, trackerCredentials: city.mqttCredentials });
   const routing = createRoutingCapability(ctx, { sites: () => city.reads.sites.values() });
   const alerts = createAlertsCapability(ctx, {
     publicAlertsOrg: () => identity.reads.platformOrgId(),

@@ -265,3 +265,23 @@ test('a credential is shown once, can be rotated (the old secret stops working) 
   const events = await vigil.ctx.log.read({ afterSeq: 0, limit: 100_000 });
   assert.equal(JSON.stringify(events).includes(fresh.secret), false, 'the secret is not in the event log');
 });
+
+test("a unit's GPS tracker publishes only its own position", async () => {
+  const commander = await signedIn(vigil, 'commander');
+  const units = [...vigil.capabilities.units.service.state.units.values()];
+  // A unit of the commander's organisation (another organisation's is refused).
+  const commanderOrg = [...vigil.capabilities.identity.service.state.users.values()].find((u) => u.username === 'commander')!.orgId;
+  const target = units.find((u) => u.orgId === commanderOrg)!;
+  const foreign = units.find((u) => u.orgId !== commanderOrg)!;
+  assert.equal((await commander('POST', `/api/units/${encodeURIComponent(foreign.unitId)}/mqtt-credential`)).status, 403);
+  const issued = await commander('POST', `/api/units/${encodeURIComponent(target.unitId)}/mqtt-credential`);
+  assert.equal(issued.status, 201, issued.body);
+  const { username, secret } = issued.json as { username: string; secret: string };
+  const other = units.find((u) => u.unitId !== target.unitId)!;
+  const fix = JSON.stringify({ lat: 43.73, lon: 7.42, at: new Date().toISOString() });
+  const tracker = await connect({ clientId: `tracker-${Math.random().toString(36).slice(2)}`, username, password: secret });
+  assert.equal(await publishOutcome(tracker, `vigil/units/${other.unitId}/position`, fix), 'refused', "another unit's position");
+  const tracker2 = await connect({ clientId: `tracker-${Math.random().toString(36).slice(2)}`, username, password: secret });
+  assert.equal(await publishOutcome(tracker2, `vigil/units/${target.unitId}/position`, fix), 'acknowledged', 'its own position');
+  assert.equal(await publishOutcome(tracker2, 'vigil/sensors/t-sensor-a/events', smoke), 'refused', 'a sensor topic');
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { once } from 'node:events';
+import { once, type EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,7 +110,7 @@ async function publishOutcome(client: MqttClient, topic: string, payload: string
       () => 'acknowledged' as const,
       () => 'refused' as const,
     ),
-    once(client, 'close').then(() => 'refused' as const),
+    once(client as unknown as EventEmitter, 'close').then(() => 'refused' as const),
   ]);
 }
 

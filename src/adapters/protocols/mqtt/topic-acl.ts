@@ -20,7 +20,7 @@ export interface MqttTopicPlan {
 }
 
 /** An id that can stand in one topic level: no separator, no wildcard, not empty. */
-const safeLevel = (id: string): boolean => id.length > 0 && !/[/+#\u0000]/.test(id);
+const safeLevel = (id: string): boolean => id.length > 0 && !/[/+#]/.test(id) && !id.includes(String.fromCharCode(0));
 
 /** The filter with its '+' level replaced by `id`: the one topic that id owns. */
 export function ownTopic(filter: string, id: string): string {

@@ -112,6 +112,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     crowd,
     audit,
     cockpit,
+    /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
+    mqttInternal,
     all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, cockpit] as Capability[],
   };
 }

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { destination as pinoDestination, pino } from 'pino';
 import { openEventBus } from './adapters/streams/open-bus.js';
 import { openEventLog, openKeyVault } from './adapters/stores/open-store.js';
 import { buildApiServer, type ApiServer } from './api/server.js';
 import { Metrics, typeLabel } from './api/metrics.js';
 import { repoRoot, type VigilConfig } from './kernel/config.js';
 import { SecretBox, loadSecretKey } from './kernel/secrets.js';
+import { SecretMasker, configuredSecrets } from './kernel/redact.js';
+import { vapidKeys } from './alerts/index.js';
 import { systemClock } from './kernel/time.js';
 import type { AppContext } from './platform/app-context.js';
 import type { EventBus } from './platform/event-bus.js';
@@ -30,7 +32,14 @@ export const VERSION: string = (JSON.parse(readFileSync(join(repoRoot, 'package.
 
 /** Opens the stores and rebuilds state; no listener. Used by the CLI and by `serve`. */
 export async function openVigil(config: VigilConfig, options: OpenOptions = {}): Promise<Vigil> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { node: config.nodeId } });
+  // Secrets never reach the logs: URL credentials and every configured secret are masked in each line as it is written.
+  const masker = new SecretMasker(configuredSecrets(config));
+  const logger =
+    options.logger ??
+    pino(
+      { level: config.logLevel, base: { node: config.nodeId }, hooks: { streamWrite: (line) => masker.apply(line) } },
+      options.logDestination ?? pinoDestination(1),
+    );
   const metrics = new Metrics(config.nodeId);
   const log: EventLog = await openEventLog(config, options.pgSchema ? { pgSchema: options.pgSchema } : undefined);
   let bus: EventBus;
@@ -43,6 +52,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
   const projections = new ProjectionRunner(log);
   const secret = loadSecretKey(config.secretKey, join(config.dataDir, 'secret.key'));
   const secrets = new SecretBox(secret.key);
+  masker.add(secret.key.toString('hex'), secret.key.toString('base64'), vapidKeys(secrets).privateKey);
   let vault: KeyVault;
   try {
     vault = await openKeyVault(config, secrets, options.pgSchema ? { pgSchema: options.pgSchema } : undefined);

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { LOOPBACK, localDialHost } from './kernel/config.js';
 import type { Metrics } from './api/metrics.js';
 import { MqttTopicRouter } from './adapters/protocols/mqtt/topic-router.js';
 import { createAlarmsCapability } from './alarms/index.js';
@@ -29,8 +31,15 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
   const city = createCityCapability(ctx);
   // One MQTT listener per node (alarms' receiver) delivers to this router; alarms, units and crowd register their topics.
   const mqtt = new MqttTopicRouter();
-  const alarms = createAlarmsCapability(ctx, { city: city.reads, registry: metrics.registry, mqtt });
-  const units = createUnitsCapability(ctx, { city: city.reads, mqtt });
+  // Vigil's own clients on the embedded broker (the siren channel) use this process's credential; devices have theirs (city).
+  const mqttInternal = { username: 'vigil', password: randomBytes(32).toString('base64url') };
+  const alarms = createAlarmsCapability(ctx, {
+    city: city.reads,
+    registry: metrics.registry,
+    mqtt,
+    mqttAccess: { verify: (username, secret) => city.mqttCredentials.state.verify(username, secret), internal: mqttInternal },
+  });
+  const units = createUnitsCapability(ctx, { city: city.reads, mqtt, trackerCredentials: city.mqttCredentials });
   const routing = createRoutingCapability(ctx, {
     sites: () => city.reads.sites.values(),
     // The road graphs follow the imported city: its extract is kept in the data folder (src/city).
@@ -45,6 +54,15 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     neighbourhoodOf: neighbourhoodLocator(() => city.reads.areas),
     // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
     guidance: alertEvacuationGuidance(routing.service, () => city.reads.sites.values()),
+    mqtt,
+    embeddedMqtt: {
+      // With a certificate the plain listener is on loopback; without, on the configured address.
+      url: () => {
+        const host = ctx.config.mqttTlsCert ? LOOPBACK : localDialHost(ctx.config.mqttEmbeddedHost);
+        return alarms.receiver.mqttPort ? `mqtt://${host}:${alarms.receiver.mqttPort}` : null;
+      },
+      credential: mqttInternal,
+    },
   });
   // Early warning reads the sensor readings alarms records and drafts alerts for approval through this port.
   const earlyWarning = createEarlyWarningCapability(ctx, {
@@ -109,6 +127,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     audit,
     privacy,
     cockpit,
+    /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
+    mqttInternal,
     all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit] as Capability[],
   };
 }

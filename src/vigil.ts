@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Metrics } from './api/metrics.js';
 import type { Capabilities } from './capabilities.js';
 import type { Clock } from './kernel/time.js';
@@ -18,6 +18,8 @@ export interface Vigil {
 
 export interface OpenOptions {
   logger?: Logger;
+  /** Where the node's own logger writes (default stdout); tests capture the log lines here. */
+  logDestination?: DestinationStream;
   clock?: Clock;
   /** Test isolation: PostgreSQL schema and NATS stream/subject prefix of this instance. */
   pgSchema?: string;

@@ -9,7 +9,7 @@ import { AlarmsState } from './alarms-state.js';
 import type { AlarmsReadPort } from './contract.js';
 import { CameraIngest } from './ingest/camera-ingest.js';
 import { Dc09Ingest } from './ingest/dc09-ingest.js';
-import { Receiver, type ReceiverPorts } from './ingest/receiver.js';
+import { Receiver, type MqttAccess, type ReceiverPorts } from './ingest/receiver.js';
 import { SensorIngest } from './ingest/sensor-ingest.js';
 import { AlarmQueue } from './queue.js';
 import { alarmsRoutes } from './routes.js';
@@ -44,7 +44,10 @@ export interface AlarmsCapability extends Capability {
 const SUPERVISION_TICK_MS = 250;
 
 /** The monitoring and alarm receiving centre. */
-export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPort; registry: Registry; mqtt: MqttTopicRouter }): AlarmsCapability {
+export function createAlarmsCapability(
+  ctx: AppContext,
+  deps: { city: CityReadPort; registry: Registry; mqtt: MqttTopicRouter; mqttAccess: MqttAccess },
+): AlarmsCapability {
   const frames = new Counter({
     name: 'vigil_dc09_frames_total',
     help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)',
@@ -89,6 +92,8 @@ export function createAlarmsCapability(ctx: AppContext, deps: { city: CityReadPo
     deps.mqtt,
     ingest.dc09,
     (bytes) => discarded.inc(bytes),
+    city,
+    deps.mqttAccess,
     (reason) => dropped.inc({ reason }),
   );
   // The sensor topic is ours; people counts on it are crowd's (a route of their own, by message type).

@@ -28,9 +28,12 @@ async function hook(status: () => number): Promise<{ url: string; received: { he
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alarm-hook`, received, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-async function demo(): Promise<{ vigil: Vigil; panel: { account: string; siteId: string; orgId: string }; steward: Principal; close: () => Promise<void> }> {
+async function demo(
+  env: Record<string, string> = { VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true' },
+): Promise<{ vigil: Vigil; panel: { account: string; siteId: string; orgId: string }; steward: Principal; close: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-plans-'));
-  const config = { ...loadConfig({ VIGIL_LOG_LEVEL: 'silent' }), dataDir };
+  // The control rooms' receivers of these tests are on loopback: the installation allows private addresses, unless a test says otherwise.
+  const config = { ...loadConfig({ VIGIL_LOG_LEVEL: 'silent', ...env }), dataDir };
   const vigil = await openVigil(config);
   await seedDemo(vigil, config);
   const device = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'alarm-panel' && d.siteId)!;
@@ -207,5 +210,79 @@ test('keyholders per site and organisation, in calling order, validated; plans s
     assert.equal(alarms.state.plans.has(plan.planId), false);
   } finally {
     await close();
+  }
+});
+
+test('notifications reach public addresses only unless allowed: refused when defined, at resolution time, and never through a redirect', async () => {
+  const endpoint = await hook(() => 200);
+  let redirected = 0;
+  const target = await hook(() => {
+    redirected++;
+    return 200;
+  });
+  const { vigil, panel, steward, close } = await demo({});
+  try {
+    const alarms = vigil.capabilities.alarms;
+    const define = (notifyUrl: string) =>
+      alarms.plans.definePlan(
+        {
+          name: 'Intruder',
+          kinds: ['burglary'],
+          siteIds: [panel.siteId],
+          steps: [{ stepId: 'police', kind: 'notify', text: 'Police (automatic)', mandatory: true, timerSeconds: null, notifyUrl }],
+        },
+        steward,
+      );
+    for (const url of [
+      endpoint.url,
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:22/',
+      'http://[64:ff9b::a00:1]/',
+      'http://[2002:7f00:1::]/',
+      'http://localhost:5432/',
+    ])
+      await assert.rejects(define(url), /private or local address/, url);
+    const plan = await define('https://control-room.example.org/alarms');
+    const alarm = { alarmId: 'alm_ssrf', orgId: panel.orgId, siteId: panel.siteId, account: panel.account } as Parameters<PlanNotifier['deliver']>[0];
+    const notifier = new PlanNotifier(vigil.ctx, alarms.state, vigil.capabilities.city.service.state, { backoffMs: [5, 5] });
+    // A name resolving to loopback (as a rebinding name would at delivery): refused on the resolved address, never sent.
+    const byName = endpoint.url.replace('127.0.0.1', 'localhost');
+    assert.equal(await notifier.deliver(alarm, plan, plan.steps[0]!, byName), 'failed');
+    assert.equal(endpoint.received.length, 0, 'nothing reached the loopback endpoint');
+    assert.match(alarms.state.failedNotifications.get('alm_ssrf')![0]!.error, /private or local address/);
+    assert.equal(alarms.state.failedNotifications.get('alm_ssrf')![0]!.attempts, 1, 'a refused address is not retried');
+  } finally {
+    await close();
+  }
+  // Allowed private addresses (own control rooms): a redirect is still not followed.
+  const bouncer = await new Promise<{ url: string; close: () => Promise<void> }>((resolve) => {
+    const server = createServer((_req, res) => res.writeHead(302, { location: target.url }).end());
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) }),
+    );
+  });
+  const allowed = await demo();
+  try {
+    const alarms = allowed.vigil.capabilities.alarms;
+    const plan = await alarms.plans.definePlan(
+      {
+        name: 'Intruder',
+        kinds: ['burglary'],
+        siteIds: [allowed.panel.siteId],
+        steps: [{ stepId: 'police', kind: 'notify', text: 'Police (automatic)', mandatory: true, timerSeconds: null, notifyUrl: bouncer.url }],
+      },
+      allowed.steward,
+    );
+    const alarm = { alarmId: 'alm_redirect', orgId: allowed.panel.orgId, siteId: allowed.panel.siteId, account: allowed.panel.account } as Parameters<
+      PlanNotifier['deliver']
+    >[0];
+    const notifier = new PlanNotifier(allowed.vigil.ctx, alarms.state, allowed.vigil.capabilities.city.service.state, { backoffMs: [] });
+    assert.equal(await notifier.deliver(alarm, plan, plan.steps[0]!, bouncer.url), 'failed');
+    assert.equal(redirected, 0, 'the redirect was not followed');
+  } finally {
+    await allowed.close();
+    await bouncer.close();
+    await endpoint.close();
+    await target.close();
   }
 });

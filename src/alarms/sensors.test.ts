@@ -114,7 +114,7 @@ test('embedded MQTT broker (one-machine default): a sensor QoS 1 publish is ACKe
     host: '127.0.0.1',
   });
   const port = vigil.capabilities.alarms.receiver.mqttPort!;
-  const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'smoke-1' });
+  const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'smoke-1', ...vigil.capabilities.mqttInternal });
   try {
     const device = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'gas-sensor')!;
     const before = await vigil.ctx.log.lastSeq();

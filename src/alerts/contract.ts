@@ -8,6 +8,7 @@ import type { AlertEvents } from './events.js';
 import type { DeliveryEvents } from './delivery/delivery-state.js';
 import type { CellBroadcastEvents } from './channels/cell-broadcast/cell-broadcast-state.js';
 import type { AmbientEvents } from './channels/sirens/ambient-noise.js';
+import type { SirenAckEvents, SirenAckStatus } from './channels/sirens/siren-acks.js';
 import type { WebhookEvents } from './channels/webhooks/webhooks-state.js';
 import type { SubscriberEvents } from './subscribers/subscribers-state.js';
 import type { AuthorityEvents } from './authority/authority-model.js';
@@ -20,9 +21,16 @@ declare module '../platform/reactions.js' {
 }
 
 // --- Events (type → data) ---
-export type { AlertEvents, DeliveryEvents, CellBroadcastEvents, AmbientEvents, WebhookEvents, SubscriberEvents };
+export type { AlertEvents, DeliveryEvents, CellBroadcastEvents, AmbientEvents, WebhookEvents, SubscriberEvents, SirenAckEvents, SirenAckStatus };
 /** Every event the alerts capability records (early warning's excepted), type → data. */
-export type AlertsEventMap = AlertEvents & AuthorityEvents & DeliveryEvents & CellBroadcastEvents & AmbientEvents & WebhookEvents & SubscriberEvents;
+export type AlertsEventMap = AlertEvents &
+  AuthorityEvents &
+  DeliveryEvents &
+  CellBroadcastEvents &
+  AmbientEvents &
+  WebhookEvents &
+  SubscriberEvents &
+  SirenAckEvents;
 
 // --- Alerting authorities (who may warn the public, where, about what, on which channels) ---
 export type { AlertAuthority, AuthorityArea, AuthorityEvents } from './authority/authority-model.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { localDialHost } from '../kernel/config.js';
+import type { MqttTopicRouter } from '../adapters/protocols/mqtt/topic-router.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { AlertsService } from './alerts-service.js';
 import { AlertsState } from './alerts-state.js';
@@ -14,6 +14,7 @@ import { EmailChannel } from './channels/email/email-channel.js';
 import { SmsAdapter } from './channels/sms/sms-adapter.js';
 import { SmsChannel } from './channels/sms/sms-channel.js';
 import { SirenChannel } from './channels/sirens/siren-channel.js';
+import { SirenAcks, SirenAcksState } from './channels/sirens/siren-acks.js';
 import { PushChannel, vapidKeys } from './channels/push/push-channel.js';
 import { ReceiptTracker } from './channels/sms/receipt-tracker.js';
 import type { AreaRef } from './delivery/recipient-track.js';
@@ -45,6 +46,7 @@ export { AuthorityService } from './authority/authority-service.js';
 export { validateCapXml } from './cap/cap-validate.js';
 export { AlertsState } from './alerts-state.js';
 export { SubscribersState } from './subscribers/subscribers-state.js';
+export { vapidKeys } from './channels/push/push-channel.js';
 
 export interface AlertsCapability extends Capability {
   /** Subscribers and their answers found by e-mail or phone, for their export and erasure (privacy). */
@@ -75,6 +77,10 @@ export function createAlertsCapability(
     device?: (id: string) => Device | undefined;
     neighbourhoodOf?: (position: [number, number]) => AreaRef | null;
     guidance?: GuidanceSource;
+    /** The node's MQTT topic router: sirens' acknowledgements come in on it. */
+    mqtt?: MqttTopicRouter;
+    /** The embedded broker (its URL once it listens) and Vigil's own credential on it. */
+    embeddedMqtt?: { url: () => string | null; credential: { username: string; password: string } };
   },
 ): AlertsCapability {
   const state = new AlertsState();
@@ -102,8 +108,13 @@ export function createAlertsCapability(
   const pushAgent = ctx.config.pushCaFile
     ? new HttpsAgent({ ca: [...rootCertificates, readFileSync(ctx.config.pushCaFile, 'utf8')], keepAlive: true })
     : undefined;
-  const embedded = ctx.config.mqttEmbeddedPort ? `mqtt://${localDialHost(ctx.config.mqttEmbeddedHost)}:${ctx.config.mqttEmbeddedPort}` : null;
-  const sirenBroker = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl ?? embedded;
+  const external = ctx.config.sirenMqttUrl ?? ctx.config.mqttUrl;
+  const sirenBroker = external ?? deps.embeddedMqtt?.url ?? null;
+  const sirenAcks = new SirenAcks(ctx, new SirenAcksState(), ctx.config.sirenAckTimeoutMs, (alertId) => state.alerts.get(alertId)?.orgId ?? null);
+  // Acknowledgements: <prefix>/<deviceId>/ack, whichever broker the sirens are on (the external one's through Vigil's subscription).
+  const ackFilter = `${ctx.config.sirenTopicPrefix}/+/ack`;
+  const ackLevel = ackFilter.split('/').indexOf('+');
+  deps.mqtt?.route({ filter: ackFilter, handle: async (m) => void (await sirenAcks.ack(m, m.topic.split('/')[ackLevel] ?? '')) });
   const cellBroadcast = new CellBroadcastState();
   const webhooks = new WebhooksService(ctx, new WebhooksState());
   const ambient = new AmbientNoise(ctx, new AmbientNoiseState(), deps.device ?? ((id) => [...deps.devices()].find((d) => d.id === id)));
@@ -112,13 +123,15 @@ export function createAlertsCapability(
   const channelList: AlertChannel[] = [
     new EmailChannel(ctx.config.smtpUrl, ctx.config.smtpFrom),
     new SmsChannel(smsc),
-    new PushChannel(vapid, `mailto:${ctx.config.capSender}`, pushAgent),
+    new PushChannel(vapid, `mailto:${ctx.config.capSender}`, pushAgent, ctx.config.pushHosts),
     new SirenChannel(sirenBroker, {
       devices: () => [...deps.devices()].filter((d): d is typeof d & { kind: 'siren' | 'loudspeaker' } => d.kind === 'siren' || d.kind === 'loudspeaker'),
       topicPrefix: ctx.config.sirenTopicPrefix,
       publicUrl: () => ctx.publicUrl(),
       ambientOf: (d) => ambient.ambientOf(d),
       onWarningLevels: (alert, levels) => ambient.recordLevels(alert, levels),
+      credential: external ? undefined : deps.embeddedMqtt?.credential,
+      onSent: (alertId, deviceId, commandId) => sirenAcks.sent(alertId, deviceId, commandId),
     }),
     new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, {
       backoffMs: ctx.config.deliveryBackoffMs,
@@ -141,11 +154,19 @@ export function createAlertsCapability(
   const resumer = new DeliveryResumer(ctx, state, delivery, dispatcher, { staleMs: 120_000, everyMs: 30_000, singleNode: !ctx.config.databaseUrl });
   return {
     name: 'alerts',
-    projections: [state, authorityState, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state],
+    projections: [state, authorityState, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, sirenAcks.state],
     routes: async (app) => {
       await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance));
       await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
-      await app.register(channelDetailRoutes(service, cellBroadcast, ambient.state));
+      await app.register(
+        channelDetailRoutes(
+          service,
+          cellBroadcast,
+          ambient.state,
+          sirenAcks.state,
+          (id) => (deps.device ?? ((x) => [...deps.devices()].find((d) => d.id === x)))(id)?.label ?? null,
+        ),
+      );
       await app.register(webhooksRoutes(webhooks));
       await app.register(authorityRoutes(authority));
     },
@@ -169,6 +190,7 @@ export function createAlertsCapability(
     },
     async stop() {
       resumer.stop();
+      sirenAcks.stop();
       dispatcher.stop();
       await receipts.flush();
       receipts.stop();

@@ -8,6 +8,7 @@ import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { CityState } from './city-state.js';
+import { deviceSubject, type IssuedMqttCredential, type MqttCredentials } from './mqtt-credentials.js';
 import type { Area, CityEvents, Device, Site, Zone } from './model.js';
 import { neighbourhoodLocator } from './area-locator.js';
 import { POPULATION_METHOD, estimateResidents } from './population.js';
@@ -75,6 +76,7 @@ export class CityService {
   constructor(
     private readonly ctx: AppContext,
     readonly state: CityState,
+    private readonly mqttCredentials: MqttCredentials | null = null,
   ) {}
 
   /** City-wide data (OSM import, population, districts) is changed only by the platform organisation. */
@@ -245,9 +247,10 @@ export class CityService {
   /**
    * Registers or updates devices; every reference is checked and panel accounts stay
    * unique. A principal updates only devices its organisation owns (manage) and refers
-   * only to zones and parent devices it may see.
+   * only to zones and parent devices it may see. A device that talks MQTT and has no
+   * credential yet gets one: returned here, shown once.
    */
-  async registerDevices(devices: Device[], by: CityWriter): Promise<void> {
+  async registerDevices(devices: Device[], by: CityWriter): Promise<IssuedMqttCredential[]> {
     const actor = actorOf(by);
     const accounts = new Map<string, string>();
     for (const d of devices) {
@@ -274,6 +277,18 @@ export class CityService {
       if (part.length === 0) continue;
       await this.ctx.record([cityEvent('city.devices.registered', `devices:${part[0]!.orgId}`, part[0]!.orgId, actor, { devices: part })]);
     }
+    if (!this.mqttCredentials) return [];
+    const issued: IssuedMqttCredential[] = [];
+    const unissued = devices.filter((d) => d.protocol === 'mqtt' && this.mqttCredentials!.state.issuedAt(deviceSubject(d.id)) === null);
+    for (const orgId of new Set(unissued.map((d) => d.orgId)))
+      issued.push(
+        ...(await this.mqttCredentials.issue(
+          unissued.filter((d) => d.orgId === orgId).map((d) => deviceSubject(d.id)),
+          orgId,
+          actor,
+        )),
+      );
+    return issued;
   }
 
   /**
@@ -339,6 +354,8 @@ export class CityService {
     );
     for (const d of owned) assertCan(by, 'manage', { orgId: d.orgId }, 'device', d.id);
     await this.ctx.record([cityEvent('city.devices.removed', `devices:${by.orgId}`, by.orgId!, by.actor, { deviceIds })]);
+    // A removed device's credential stops working with it.
+    await this.mqttCredentials?.revoke(deviceIds.map(deviceSubject), by.orgId!, by.actor);
   }
 
   /** Devices the principal may see: its organisation's and those shared with it. */

@@ -134,6 +134,9 @@ export interface CityEvents {
   'city.zones.defined': { zones: Zone[] };
   'city.devices.registered': { devices: Device[] };
   'city.devices.removed': { deviceIds: string[] };
+  /** An MQTT credential for a device or a unit's tracker ('device:<id>', 'unit:<id>'); only the secret's SHA-256 is kept. A new one replaces the old. */
+  'city.mqtt-credential.issued': { subject: string; username: string; secretHash: string; issuedAt: string };
+  'city.mqtt-credential.revoked': { subject: string };
   /** Residents per site, in parts; `part` 0 starts a new estimate. */
   'city.population.estimated': {
     estimateId: string;

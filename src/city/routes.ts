@@ -216,8 +216,9 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
           account: d.account ? d.account.toUpperCase() : null,
           orgId,
         }));
-        await service.registerDevices(devices, request.principal);
-        return { ok: true, devices: devices.length };
+        const issued = await service.registerDevices(devices, request.principal);
+        // Each new MQTT device's credential, this once: Vigil keeps only its hash.
+        return { ok: true, devices: devices.length, mqttCredentials: issued.map((c) => ({ deviceId: c.subject.slice('device:'.length), ...c })) };
       },
     );
 

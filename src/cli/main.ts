@@ -3,6 +3,7 @@ import { loadConfig } from '../kernel/config.js';
 import { VigilError } from '../kernel/errors.js';
 import { auditVerifyCommand } from './audit-command.js';
 import { dc09SendCommand } from './dc09-send-command.js';
+import { mosquittoAclCommand } from './mosquitto-command.js';
 import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
 import { retentionRunCommand } from './retention-command.js';
 import { serveCommand } from './serve-command.js';
@@ -30,6 +31,8 @@ Commands:
                              add a user (password from VIGIL_NEW_USER_PASSWORD or stdin)
   migrate                    apply store schema migrations and report the event count
   dc09-send --account A ...  send SIA DC-09 frames to a receiver as a panel would (see: vigil dc09-send --help)
+  mosquitto-acl [--vigil-user U]
+                             print the Mosquitto acl_file for the registered MQTT devices and units (docs/security.md)
 
 Configuration comes from VIGIL_* environment variables (see README).`;
 
@@ -103,6 +106,10 @@ export async function main(argv: string[]): Promise<number> {
         return await dc09SendCommand(rest);
       case 'migrate':
         return await migrateCommand(config);
+      case 'mosquitto-acl': {
+        const { values } = parseArgs({ args: rest, options: { 'vigil-user': { type: 'string' } } });
+        return await mosquittoAclCommand(config, values['vigil-user']);
+      }
       case undefined:
       case 'help':
       case '--help':

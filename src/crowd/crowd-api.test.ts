@@ -24,7 +24,10 @@ async function node(dataDir: string, env: Record<string, string> = {}): Promise<
 test('crowd: counts over MQTT push a zone to warning then critical with one crowd alarm; the commander closes the feeding gate (foot graph closed there); back to normal restores the alarm; a restart rebuilds the same levels', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crowd-'));
   let vigil = await node(dataDir);
-  const counters = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort}`, { clientId: 'crowd-counters' });
+  const counters = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort}`, {
+    clientId: 'crowd-counters',
+    ...vigil.capabilities.mqttInternal,
+  });
   try {
     await vigil.capabilities.routing.loaded;
     const crowd = vigil.capabilities.crowd.service;

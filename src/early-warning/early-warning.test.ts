@@ -42,7 +42,10 @@ test('early warning over the embedded broker: rising water drafts one alert for 
     port: 0,
     host: '127.0.0.1',
   });
-  const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, { clientId: 'gauge-1' });
+  const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, {
+    clientId: 'gauge-1',
+    ...vigil.capabilities.mqttInternal,
+  });
   try {
     const officer = await signedIn(vigil, 'alert-officer');
     const duty = await signedIn(vigil, 'duty-officer');

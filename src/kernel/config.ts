@@ -40,6 +40,8 @@ export interface VigilConfig {
   smsSender: string;
   /** Extra CA certificates (PEM file) trusted for Web Push services, e.g. a push relay of a closed network; null: public CAs only. */
   pushCaFile: string | null;
+  /** Hosts Web Push endpoints may name (VIGIL_PUSH_HOSTS, comma-separated, '*.' for a domain); null: the known push services. */
+  pushHosts: string[] | null;
   /** Cell Broadcast Centre the cell-broadcast channel hands its messages to (http/https); null: unavailable. */
   cbcUrl: string | null;
   /** Whether organisations' webhooks may target loopback/private/link-local addresses (an on-premises hub); off by default against SSRF. */
@@ -76,6 +78,13 @@ export interface VigilConfig {
   mqttEmbeddedPort: number | null;
   /** Address of the embedded MQTT broker (VIGIL_MQTT_EMBEDDED_HOST); loopback unless configured: it accepts anonymous clients. */
   mqttEmbeddedHost: string;
+  /** PEM files of the embedded broker's mqtts listener (VIGIL_MQTT_TLS_CERT/KEY); with them plain MQTT stays on loopback. */
+  mqttTlsCert: string | null;
+  mqttTlsKey: string | null;
+  /** Port of the mqtts listener (VIGIL_MQTT_TLS_PORT, default 8883; 0 picks a free port). */
+  mqttTlsPort: number;
+  /** How long a siren or loudspeaker has to acknowledge a command before it is reported (VIGIL_SIREN_ACK_TIMEOUT_MS). */
+  sirenAckTimeoutMs: number;
   /** 64 hex characters; null: a key file in the data folder (one machine). */
   secretKey: string | null;
   /**
@@ -207,6 +216,11 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:']),
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
     pushCaFile: env.VIGIL_PUSH_CA_FILE ? resolve(env.VIGIL_PUSH_CA_FILE) : null,
+    pushHosts: env.VIGIL_PUSH_HOSTS
+      ? env.VIGIL_PUSH_HOSTS.split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean)
+      : null,
     cbcUrl: url(env, 'VIGIL_CBC_URL', ['http:', 'https:']),
     webhookAllowPrivate: flag(env.VIGIL_WEBHOOK_ALLOW_PRIVATE),
     deliveryBackoffMs: backoff(env, 'VIGIL_DELIVERY_BACKOFF_MS', [1_000, 4_000, 16_000]),
@@ -228,6 +242,10 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     crowdWindowMs: int(env, 'VIGIL_CROWD_WINDOW_MS', 1000, 10, 60_000),
     mqttEmbeddedPort: env.VIGIL_MQTT_EMBEDDED_PORT === 'off' ? null : int(env, 'VIGIL_MQTT_EMBEDDED_PORT', 1884, 0, 65535),
     mqttEmbeddedHost: env.VIGIL_MQTT_EMBEDDED_HOST || LOOPBACK,
+    mqttTlsCert: env.VIGIL_MQTT_TLS_CERT ? resolve(env.VIGIL_MQTT_TLS_CERT) : null,
+    mqttTlsKey: env.VIGIL_MQTT_TLS_KEY ? resolve(env.VIGIL_MQTT_TLS_KEY) : null,
+    mqttTlsPort: int(env, 'VIGIL_MQTT_TLS_PORT', 8883, 0, 65535),
+    sirenAckTimeoutMs: int(env, 'VIGIL_SIREN_ACK_TIMEOUT_MS', 15_000, 100, 3_600_000),
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
     dc09FramesPerSource: int(env, 'VIGIL_DC09_FRAMES_PER_SOURCE', 500, 0, 1_000_000),

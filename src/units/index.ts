@@ -1,3 +1,4 @@
+import { trackerCredentialRoutes, type TrackerCredentials } from './tracker-credential-routes.js';
 import type { MqttTopicRouter } from '../adapters/protocols/mqtt/topic-router.js';
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
@@ -15,7 +16,10 @@ export interface UnitsCapability extends Capability {
 }
 
 /** Units (fire engines, ambulances, police cars, guards, drones): status and live positions. */
-export function createUnitsCapability(ctx: AppContext, deps: { city: CityReadPort; mqtt: MqttTopicRouter }): UnitsCapability {
+export function createUnitsCapability(
+  ctx: AppContext,
+  deps: { city: CityReadPort; mqtt: MqttTopicRouter; trackerCredentials?: TrackerCredentials },
+): UnitsCapability {
   const state = new UnitsState(ctx.vault);
   const service = new UnitsService(ctx, state, deps.city);
   // AVL over MQTT (`vigil/units/<unitId>/position`), through the node's one MQTT listener.
@@ -25,7 +29,10 @@ export function createUnitsCapability(ctx: AppContext, deps: { city: CityReadPor
   return {
     name: 'units',
     projections: [state],
-    routes: unitsRoutes(service),
+    routes: async (app) => {
+      await app.register(unitsRoutes(service));
+      if (deps.trackerCredentials) await app.register(trackerCredentialRoutes(service, deps.trackerCredentials));
+    },
     service,
     async stop() {
       await service.avl.flush();

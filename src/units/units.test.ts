@@ -99,7 +99,7 @@ test('units: AVL over the embedded MQTT broker and over HTTP (API key), durable 
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off' });
   const units = vigil.capabilities.units.service;
   const port = vigil.capabilities.alarms.receiver.mqttPort!;
-  const avl = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'avl-gw-1' });
+  const avl = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'avl-gw-1', ...vigil.capabilities.mqttInternal });
   try {
     const engine = [...units.state.units.values()].find((u) => u.callSign === 'FPT 1')!;
     assert.equal(engine.demo, true);

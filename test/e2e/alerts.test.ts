@@ -55,6 +55,7 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     VIGIL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
     VIGIL_SMPP_URL: center.url,
     VIGIL_PUSH_CA_FILE: push.caFile,
+    VIGIL_PUSH_HOSTS: '127.0.0.1',
     VIGIL_SIREN_MQTT_URL: MQTT_URL,
     VIGIL_SIREN_TOPIC: sirenTopic,
   });

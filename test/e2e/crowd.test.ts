@@ -12,7 +12,10 @@ test('crowd page: MQTT counts raise Place du Casino to warning then critical, th
   const browser = await launchChromium(t);
   if (!browser) return;
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_CROWD_WINDOW_MS: '200' });
-  const counters = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort}`, { clientId: 'crowd-e2e' });
+  const counters = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort}`, {
+    clientId: 'crowd-e2e',
+    ...vigil.capabilities.mqttInternal,
+  });
   try {
     await vigil.capabilities.routing.loaded;
     const square = vigil.capabilities.crowd.service.state.zones.get('czn:casino-square')!;

@@ -8,7 +8,10 @@ test('early warning in the browser: a rule made in the rules panel drafts an ale
   const browser = await launchChromium(t);
   if (!browser) return;
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off' });
-  const gaugeSensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, { clientId: 'e2e-gauge' });
+  const gaugeSensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, {
+    clientId: 'e2e-gauge',
+    ...vigil.capabilities.mqttInternal,
+  });
   try {
     const errors: string[] = [];
     const gauge = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'water-level-sensor')!;

@@ -14,7 +14,10 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
   if (!browser) return;
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off' });
   await vigil.capabilities.routing.loaded;
-  const avl = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, { clientId: 'avl-e2e' });
+  const avl = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, {
+    clientId: 'avl-e2e',
+    ...vigil.capabilities.mqttInternal,
+  });
   try {
     const units = vigil.capabilities.units.service.state;
     const fpt = [...units.units.values()].find((u) => u.callSign === 'FPT 1')!;

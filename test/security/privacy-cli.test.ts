@@ -33,6 +33,8 @@ test('vigil retention run: erases what is past its period (VIGIL_RETENTION_*_DAY
       authLevel: 1 as const,
       displayName: 'Call Taker',
       visibleOrgIds: new Set(['org_a']),
+      actableOrgIds: new Set(['org_a']),
+      platformOrg: false,
     };
     const incident = await vigil.capabilities.incidents.service.create(
       { type: 'fire', position: [7.42, 43.73], source: 'call', caller: { name: 'Old Caller', phone: '+37790000001' } },

@@ -182,3 +182,58 @@ test('outbound HTTP: backoff(attempts, base) is exponential', () => {
   assert.deepEqual(backoff(3, 100, 2), [100, 200]);
   assert.deepEqual(backoff(1, 100), []);
 });
+
+test('the outbound guard refuses every special-purpose block of the IANA registries, the IPv6 translation prefixes included', async () => {
+  const { isPublicAddress } = await import('./outbound-guard.js');
+  for (const a of [
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '100.64.0.1',
+    '169.254.169.254',
+    '0.0.0.0',
+    '192.0.0.8',
+    '192.0.2.1',
+    '198.51.100.7',
+    '203.0.113.9',
+    '198.18.0.1',
+    '192.88.99.1',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::',
+    '::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:a9fe:a9fe',
+    '::127.0.0.1',
+    'fe80::1',
+    'fc00::1',
+    'fd12::1',
+    'ff02::1',
+    'fec0::1',
+    '64:ff9b::7f00:1',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b:1::1',
+    '2002:7f00:1::1',
+    '2002:a00:1::',
+    '2001::1',
+    '2001:db8::1',
+    '2001:2::1',
+    '3fff::1',
+    '100::1',
+    '5f00::1',
+    '4000::1',
+  ])
+    assert.equal(isPublicAddress(a), false, a);
+  for (const a of ['8.8.8.8', '1.1.1.1', '93.184.216.34', '::ffff:8.8.8.8', '2606:4700:4700::1111', '2a00:1450:4007:80e::200e', '192.0.0.9'])
+    assert.equal(isPublicAddress(a), true, a);
+});
+
+test('the outbound guard refuses a NAT64 or 6to4 literal before connecting', async () => {
+  for (const url of ['http://[64:ff9b::7f00:1]/', 'http://[2002:7f00:1::]/', 'http://[::ffff:7f00:1]/']) {
+    const result = await postOnce(url, '{}', {}, { publicOnly: true, timeoutMs: 1000 });
+    assert.equal(result.ok, false, url);
+    assert.ok(!result.ok && /private or local/.test(result.error) && !result.retry, url);
+  }
+});

@@ -1,3 +1,4 @@
+import { namesLocalHost } from '../../adapters/http/outbound-guard.js';
 import { parseKey } from '../../adapters/protocols/dc09/dc09-crypto.js';
 import type { CityReadPort } from '../../city/contract.js';
 import { VigilError, badRequest, notFound } from '../../kernel/errors.js';
@@ -13,7 +14,7 @@ import { checkSchedule } from '../supervision/schedules.js';
 
 const isPhone = (p: string): boolean => /^\+?[0-9 ()./-]{3,40}$/.test(p) && p.replace(/\D/g, '').length >= 3;
 
-function checkNotifyUrl(url: string): void {
+function checkNotifyUrl(url: string, allowPrivate: boolean): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -21,6 +22,12 @@ function checkNotifyUrl(url: string): void {
     throw badRequest(`notification URL "${url}" is not a URL`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw badRequest('a notification URL is http: or https:');
+  if (parsed.username || parsed.password) throw badRequest('no credentials in a notification URL');
+  // Names are checked again on every delivery, on the addresses they resolve to then (outbound-guard.ts).
+  if (!allowPrivate && namesLocalHost(parsed.hostname))
+    throw badRequest(
+      `${parsed.hostname} is a private or local address: notifications reach public addresses only (an installation whose control rooms are on its own network sets VIGIL_WEBHOOK_ALLOW_PRIVATE=true)`,
+    );
 }
 
 export interface AccountInput {
@@ -103,7 +110,7 @@ export class AccountsPlans {
     const ids = new Set(input.steps.map((st) => st.stepId));
     if (ids.size !== input.steps.length) throw badRequest('step ids must be unique within a plan');
     for (const siteId of input.siteIds) if (!this.city.sites.has(siteId)) throw notFound('site', siteId);
-    for (const st of input.steps) if (st.notifyUrl) checkNotifyUrl(st.notifyUrl);
+    for (const st of input.steps) if (st.notifyUrl) checkNotifyUrl(st.notifyUrl, this.ctx.config.webhookAllowPrivate);
     const old = input.planId ? this.state.plans.get(input.planId) : undefined;
     if (old && 'kind' in by) assertCan(by, 'manage', { orgId: old.orgId }, 'plan', old.planId);
     else if (old && old.orgId !== orgId) throw new VigilError('forbidden', 'that plan belongs to another organisation');

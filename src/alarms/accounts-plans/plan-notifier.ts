@@ -79,7 +79,8 @@ export class PlanNotifier {
       'x-vigil-event': 'alarm.raised',
       'x-vigil-delivery': `${alarm.alarmId}:${step.stepId}`,
     };
-    // Control rooms' receivers are often on private networks, named by the plan's owner: no public-only guard here.
+    // Public addresses only, checked on the addresses connected to, unless the installation keeps its control
+    // rooms' receivers on its own network (VIGIL_WEBHOOK_ALLOW_PRIVATE). Redirects are never followed.
     // Every failed answer is retried, 4xx included, as an operator would try again.
     const result = await post(url, body, {
       headers,
@@ -87,6 +88,7 @@ export class PlanNotifier {
       timeoutMs: this.timeoutMs,
       signal: this.stopping.signal,
       retryStatus: () => true,
+      publicOnly: !this.ctx.config.webhookAllowPrivate,
     });
     if (this.stopping.signal.aborted) return 'stopped';
     if (result.ok) {

@@ -1,7 +1,14 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Dc09Server } from '../../adapters/protocols/dc09/dc09-server.js';
 import { EmbeddedMqttBroker } from '../../adapters/protocols/mqtt/embedded-broker.js';
 import { MqttIngest } from '../../adapters/protocols/mqtt/mqtt-ingest.js';
+import { COMMANDED_KINDS, type MqttIdentity } from '../../adapters/protocols/mqtt/topic-acl.js';
 import type { MqttTopicRouter } from '../../adapters/protocols/mqtt/topic-router.js';
+import type { CityReadPort } from '../../city/contract.js';
+import { LOOPBACK, isLoopbackHost } from '../../kernel/config.js';
+import { VigilError } from '../../kernel/errors.js';
+import { redactUrl } from '../../kernel/redact.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { Dc09Ingest } from './dc09-ingest.js';
 
@@ -12,7 +19,19 @@ export interface ReceiverPorts {
   tcpPort: number | null;
   udpPort: number | null;
   mqttPort: number | null;
+  /** The embedded broker's mqtts port, when it has a certificate. */
+  mqttTlsPort?: number | null;
 }
+
+/** How the receiver knows MQTT clients: the devices' and trackers' credentials, and Vigil's own. */
+export interface MqttAccess {
+  /** The subject ('device:<id>', 'unit:<id>') a username and secret belong to, or null. */
+  verify(username: string, secret: string | Buffer): string | null;
+  /** The credential of Vigil's own clients on the embedded broker (this process only). */
+  internal: { username: string; password: string };
+}
+
+const digest = (v: string | Buffer): Buffer => createHash('sha256').update(v).digest();
 
 /**
  * The node's listeners for devices: the DC-09 receiver (TCP and UDP) and MQTT —
@@ -28,8 +47,24 @@ export class Receiver {
     private readonly router: MqttTopicRouter,
     private readonly dc09: Dc09Ingest,
     private readonly discarded: (bytes: number) => void,
+    private readonly city: CityReadPort,
+    private readonly access: MqttAccess,
     private readonly dropped: (reason: string) => void = () => {},
   ) {}
+
+  /** Who an MQTT client is, from its CONNECT: Vigil itself, a registered device, a unit's tracker — or nobody. */
+  private identify(username: string | undefined, password: Buffer | undefined): MqttIdentity | null {
+    if (!username || !password) return null;
+    const { internal } = this.access;
+    if (username === internal.username) return timingSafeEqual(digest(password), digest(internal.password)) ? { kind: 'vigil' } : null;
+    const subject = this.access.verify(username, password);
+    if (subject?.startsWith('device:')) {
+      const device = this.city.devices.get(subject.slice('device:'.length));
+      return device ? { kind: 'device', id: device.id, commanded: COMMANDED_KINDS.includes(device.kind) } : null;
+    }
+    if (subject?.startsWith('unit:')) return { kind: 'unit', id: subject.slice('unit:'.length) };
+    return null;
+  }
 
   async listen(): Promise<ReceiverPorts> {
     const { ctx } = this;
@@ -42,18 +77,40 @@ export class Receiver {
         onError: (error) => ctx.logger.warn({ err: error }, 'MQTT ingest'),
       });
       await this.mqtt.start();
-      ctx.logger.info({ url: ctx.config.mqttUrl, topic: ctx.config.mqttTopic }, 'MQTT sensor ingest subscribed');
+      ctx.logger.info({ url: redactUrl(ctx.config.mqttUrl), topic: ctx.config.mqttTopic }, 'MQTT sensor ingest subscribed');
     } else if (ctx.config.mqttEmbeddedPort !== null) {
+      const { mqttTlsCert, mqttTlsKey, mqttEmbeddedHost } = ctx.config;
+      if (Boolean(mqttTlsCert) !== Boolean(mqttTlsKey)) throw new VigilError('bad_request', 'VIGIL_MQTT_TLS_CERT and VIGIL_MQTT_TLS_KEY go together');
+      const tls =
+        mqttTlsCert && mqttTlsKey
+          ? { host: mqttEmbeddedHost, port: ctx.config.mqttTlsPort, cert: readFileSync(mqttTlsCert), key: readFileSync(mqttTlsKey) }
+          : undefined;
+      // With a certificate, devices on the network use mqtts; plain MQTT (Vigil's own clients, local tools) stays on loopback.
+      const plainHost = tls ? LOOPBACK : mqttEmbeddedHost;
+      if (!isLoopbackHost(plainHost))
+        ctx.logger.warn(
+          { host: plainHost },
+          'plain MQTT listens beyond loopback: device secrets travel in clear (give VIGIL_MQTT_TLS_CERT and VIGIL_MQTT_TLS_KEY)',
+        );
       const broker = new EmbeddedMqttBroker({
-        host: ctx.config.mqttEmbeddedHost,
+        host: plainHost,
         port: ctx.config.mqttEmbeddedPort,
         maxConnections: ctx.config.dc09MaxConnections,
         router: this.router,
+        authenticate: (username, password) => this.identify(username, password),
+        plan: { sensorTopic: ctx.config.mqttTopic, unitsTopic: ctx.config.unitsMqttTopic, sirenPrefix: ctx.config.sirenTopicPrefix },
+        ...(tls ? { tls } : {}),
         onError: (error) => ctx.logger.warn({ err: error }, 'embedded MQTT broker'),
+        onRefused: (r) => ctx.logger.warn(r, 'MQTT client refused'),
       });
       this.mqtt = broker;
-      ports.mqttPort = await broker.start();
-      ctx.logger.info({ host: ctx.config.mqttEmbeddedHost, port: ports.mqttPort, topic: ctx.config.mqttTopic }, 'embedded MQTT broker listening for sensors');
+      const listening = await broker.listen();
+      ports.mqttPort = listening.port;
+      ports.mqttTlsPort = listening.tlsPort;
+      ctx.logger.info(
+        { host: plainHost, port: ports.mqttPort, tlsHost: tls?.host, tlsPort: ports.mqttTlsPort, topic: ctx.config.mqttTopic },
+        'embedded MQTT broker listening for sensors',
+      );
     }
     if (ctx.config.dc09Port === null) return ports;
     this.server = new Dc09Server({

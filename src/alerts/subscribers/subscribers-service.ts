@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { pushEndpointProblem } from '../../adapters/http/push-hosts.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { AppContext } from '../../platform/app-context.js';
@@ -109,8 +110,8 @@ export class SubscribersService {
     if (phone && !PHONE.test(phone)) throw badRequest('a phone number is in international form: +377 6 12 34 56 78');
     const push = input.push ? { endpoint: input.push.endpoint, keys: { p256dh: input.push.keys.p256dh, auth: input.push.keys.auth } } : null;
     if (push) {
-      const u = URL.canParse(push.endpoint) ? new URL(push.endpoint) : null;
-      if (!u || u.protocol !== 'https:') throw badRequest('a push endpoint is an https: URL');
+      const problem = pushEndpointProblem(push.endpoint, this.ctx.config.pushHosts);
+      if (problem) throw badRequest(problem);
       if (Buffer.from(push.keys.p256dh, 'base64url').length !== 65 || Buffer.from(push.keys.auth, 'base64url').length !== 16)
         throw badRequest('push keys: p256dh is a 65-byte P-256 point, auth 16 bytes (base64url)');
     }

@@ -41,7 +41,7 @@ function browserPush() {
   const keys = createECDH('prime256v1');
   keys.generateKeys();
   return {
-    endpoint: `https://push.example.net/send/${randomBytes(8).toString('hex')}`,
+    endpoint: `https://fcm.googleapis.com/fcm/send/${randomBytes(8).toString('hex')}`,
     expirationTime: null,
     keys: { p256dh: keys.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') },
   };

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
+import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
 
 interface Org {
   id: string;
@@ -321,6 +322,7 @@ export function AdminPage({ me }: { me: Me }) {
       </section>
 
       <AlertAuthorities me={me} orgs={orgs} />
+      <DeviceCredentialsPanel />
 
       <CityImport onDone={() => setNotice('City imported. Reload the map to see it.')} />
     </div>

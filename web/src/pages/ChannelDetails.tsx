@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { CbsMessageRecord, WarningLevel } from '../../../src/alerts/contract.js';
+import type { CbsMessageRecord, SirenAckStatus, WarningLevel } from '../../../src/alerts/contract.js';
+
+/** A device's level, its name, and whether it acknowledged its command. */
+type SirenRow = WarningLevel & { label?: string | null; ack?: SirenAckStatus | null };
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 
@@ -8,9 +11,9 @@ type CbsRow = Omit<CbsMessageRecord, 'cells'> & { cells: number };
 /** What the progress bars do not say: the CBS messages handed to the CBC, and each warning device's ambient and level. */
 export function ChannelDetails({ alertId, refresh }: { alertId: string; refresh: unknown }) {
   const t = useT();
-  const [d, setD] = useState<{ cellBroadcast: CbsRow[]; sirens: WarningLevel[] } | null>(null);
+  const [d, setD] = useState<{ cellBroadcast: CbsRow[]; sirens: SirenRow[] } | null>(null);
   useEffect(() => {
-    api<{ cellBroadcast: CbsRow[]; sirens: WarningLevel[] }>(`/api/alerts/${alertId}/channels`).then(setD, () => setD(null));
+    api<{ cellBroadcast: CbsRow[]; sirens: SirenRow[] }>(`/api/alerts/${alertId}/channels`).then(setD, () => setD(null));
   }, [alertId, refresh]);
   if (!d || (d.cellBroadcast.length === 0 && d.sirens.length === 0)) return null;
   return (
@@ -63,16 +66,26 @@ export function ChannelDetails({ alertId, refresh }: { alertId: string; refresh:
               <th>{t('Ambient')}</th>
               <th>{t('Source')}</th>
               <th>{t('Level')}</th>
+              <th>{t('Acknowledged')}</th>
             </tr>
           </thead>
           <tbody>
             {d.sirens.map((s) => (
               <tr key={s.deviceId}>
-                <td>{s.deviceId}</td>
+                <td title={s.deviceId}>{s.label ?? s.deviceId}</td>
                 <td>{s.ambientDb} dB(A)</td>
                 <td>{s.ambientSource === 'measured' ? t('measured') : t('default for the kind')}</td>
                 <td>
                   <strong>{s.levelDb} dB</strong>
+                </td>
+                <td data-ack={s.ack?.state ?? 'none'} className={s.ack?.state === 'unacknowledged' ? 'error' : undefined}>
+                  {s.ack?.state === 'acknowledged'
+                    ? t('yes')
+                    : s.ack?.state === 'unacknowledged'
+                      ? t('no answer — check the siren')
+                      : s.ack?.state === 'awaiting'
+                        ? t('awaiting')
+                        : '—'}
                 </td>
               </tr>
             ))}

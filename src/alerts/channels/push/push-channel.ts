@@ -2,6 +2,7 @@ import { createECDH } from 'node:crypto';
 import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import { postOnce } from '../../../adapters/http/outbound-http.js';
+import { pushEndpointProblem } from '../../../adapters/http/push-hosts.js';
 import type { SecretBox } from '../../../kernel/secrets.js';
 import type { ChannelTexts } from '../../messages/channel-text.js';
 import type { Subscriber } from '../../subscribers/subscribers-state.js';
@@ -39,11 +40,16 @@ export class PushChannel implements RecipientChannel {
   readonly unavailable = null;
   private readonly vapid: { subject: string; publicKey: string; privateKey: string };
 
-  /** `agent`: an HTTPS agent for push services with a private CA (tests, closed networks). */
+  /**
+   * `agent`: an HTTPS agent for push services with a private CA (tests, closed networks).
+   * `hosts`: the push hosts the installation named (VIGIL_PUSH_HOSTS), trusted even on a
+   * private network; null: the browsers' known push services, reached on public addresses only.
+   */
   constructor(
     keys: { publicKey: string; privateKey: string },
     subject: string,
     private readonly agent?: Agent,
+    private readonly hosts: readonly string[] | null = null,
   ) {
     this.vapid = { subject, ...keys };
   }
@@ -79,11 +85,15 @@ export class PushChannel implements RecipientChannel {
         } catch (error) {
           return { ok: false, error: (error as Error).message, retry: true };
         }
+        // Checked again at sending: a subscription stored before the list changed is not sent to a host off it.
+        const problem = pushEndpointProblem(request.endpoint, this.hosts);
+        if (problem) return { ok: false, error: problem, retry: false };
         const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
         const res = await postOnce(request.endpoint, request.body ?? '', headers, {
           timeoutMs: 10_000,
           maxBytes: 64 * 1024,
           retryStatus: (s) => !FINAL.has(s),
+          publicOnly: this.hosts === null,
           ...(this.agent ? { agent: this.agent } : {}),
         });
         if (res.ok) return { ok: true, detail: String(res.value.status) };

@@ -15,7 +15,13 @@ test('Web Push: the alert reaches a browser subscription encrypted (RFC 8291) an
   const dir = mkdtempSync(join(tmpdir(), 'vigil-push-'));
   // The node trusts the loopback push service's certificate as it would a push relay's (VIGIL_PUSH_CA_FILE).
   const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_PUSH_CA_FILE: service.caFile }),
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_PUSH_CA_FILE: service.caFile,
+      VIGIL_PUSH_HOSTS: '127.0.0.1',
+    }),
     dataDir: dir,
     port: 0,
     host: '127.0.0.1',
@@ -37,6 +43,17 @@ test('Web Push: the alert reaches a browser subscription encrypted (RFC 8291) an
       ).status,
       400,
     );
+    // Only push services' hosts: the public form cannot make Vigil POST to cloud metadata or an intranet host.
+    for (const endpoint of ['https://169.254.169.254/latest/meta-data', 'https://intranet.example.com/push', 'https://[64:ff9b::7f00:1]/x']) {
+      const refused = await citizen('POST', '/api/public/subscribers', {
+        language: 'en-GB',
+        consent: true,
+        push: { ...subscription, endpoint },
+        locations: [{ kind: 'last', lat: 43.729, lon: 7.416 }],
+      });
+      assert.equal(refused.status, 400, endpoint);
+      assert.match((refused.json as { error: { message: string } }).error.message, /not a known push service/);
+    }
     assert.equal(
       (
         await citizen('POST', '/api/public/subscribers', {

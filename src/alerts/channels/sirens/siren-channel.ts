@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { newId } from '../../../kernel/ids.js';
 import { inArea } from '../../targeting/area-geometry.js';
 import { exerciseMark } from '../../model.js';
 import type { AlertRecord } from '../../model.js';
@@ -32,6 +33,10 @@ export interface SirenOptions {
   /** The ambient each device's level is set above (measured, or the default per kind), and where the chosen levels are recorded. */
   ambientOf?: (d: WarningDevice) => Pick<WarningLevel, 'ambientDb' | 'ambientSource' | 'measuredAt'>;
   onWarningLevels?: (alert: AlertRecord, levels: WarningLevel[]) => Promise<void>;
+  /** Vigil's own credential on the embedded broker (an external broker's is in its URL). */
+  credential?: { username: string; password: string } | undefined;
+  /** Told of every command the broker accepted, to await the device's acknowledgement. */
+  onSent?: (alertId: string, deviceId: string, commandId: string) => void;
 }
 
 /**
@@ -46,9 +51,9 @@ export class SirenChannel implements DeviceChannel {
   readonly unavailable: string | null;
   private client: Promise<MqttClient> | null = null;
 
-  /** `url`: the MQTT broker the sirens listen on, or null when there is none. */
+  /** `url`: the MQTT broker the sirens listen on (known once the embedded broker listens), or null when there is none. */
   constructor(
-    private readonly url: string | null,
+    private readonly url: string | (() => string | null) | null,
     private readonly options: SirenOptions,
   ) {
     this.unavailable = url ? null : 'no MQTT broker for sirens (VIGIL_SIREN_MQTT_URL)';
@@ -71,6 +76,8 @@ export class SirenChannel implements DeviceChannel {
       subject: '',
       headers: {},
       text: JSON.stringify({
+        // The device answers with this id on <prefix>/<deviceId>/ack.
+        commandId: newId('cmd'),
         alertId: alert.alertId,
         identifier: alert.cap.identifier,
         sent: alert.cap.sent,
@@ -101,7 +108,12 @@ export class SirenChannel implements DeviceChannel {
 
   private connect(url: string): Promise<MqttClient> {
     this.client ??= mqtt
-      .connectAsync(url, { clientId: `vigil-sirens-${process.pid}-${Date.now().toString(36)}`, reconnectPeriod: 1000, connectTimeout: 5000 })
+      .connectAsync(url, {
+        clientId: `vigil-sirens-${process.pid}-${Date.now().toString(36)}`,
+        reconnectPeriod: 1000,
+        connectTimeout: 5000,
+        ...(this.options.credential ?? {}),
+      })
       .catch((error: unknown) => {
         this.client = null;
         throw error;
@@ -110,10 +122,11 @@ export class SirenChannel implements DeviceChannel {
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<SendResult[]> {
-    if (!this.url) return messages.map(() => ({ ok: false, error: this.unavailable!, retry: false }));
+    const url = typeof this.url === 'function' ? this.url() : this.url;
+    if (!url) return messages.map(() => ({ ok: false, error: this.unavailable ?? 'the MQTT broker is not listening yet', retry: !this.unavailable }));
     let client: MqttClient;
     try {
-      client = await this.connect(this.url);
+      client = await this.connect(url);
     } catch (error) {
       return messages.map(() => ({ ok: false, error: `MQTT broker unreachable: ${(error as Error).message}`, retry: true }));
     }
@@ -121,6 +134,8 @@ export class SirenChannel implements DeviceChannel {
       messages.map(async (m): Promise<SendResult> => {
         try {
           await client.publishAsync(m.address, m.text, { qos: 1 });
+          const { alertId, commandId } = JSON.parse(m.text) as { alertId: string; commandId?: string };
+          if (commandId) this.options.onSent?.(alertId, m.recipientId, commandId);
           return { ok: true };
         } catch (error) {
           return { ok: false, error: (error as Error).message, retry: true };

@@ -17,6 +17,7 @@ import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
 import type { KeyVault } from './platform/key-vault.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { Reactions } from './platform/reactions.js';
+import { closeWorkerPool } from './platform/heavy/worker-pool.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { demoSeedRefusal, publishedPasswordRefusal } from './demo/demo-guard.js';
 import { VigilError } from './kernel/errors.js';
@@ -96,6 +97,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       await bus.close();
       await vault.close();
       await log.close();
+      await closeWorkerPool();
     },
   };
 }

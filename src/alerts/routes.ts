@@ -7,7 +7,7 @@ import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, 
 import { MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
 import { atomFeed } from './channels/cap-feed/atom-feed.js';
 import { channelTexts } from './messages/channel-text.js';
-import { renderVoiceWav } from './messages/voice.js';
+import { VoiceCache } from './messages/voice.js';
 import { CHANNELS, type AlertRecord, type Channel } from './model.js';
 import { RECIPIENT_STATES, type RecipientState } from './delivery/recipient-track.js';
 import { recipientsPage } from './delivery/recipients-page.js';
@@ -233,7 +233,7 @@ export function alertsRoutes(
     );
 
     // The voice message per language, for loudspeakers and the public page; rendered once, kept while the node runs.
-    const voices = new Map<string, Buffer>();
+    const voices = new VoiceCache();
     app.get<{ Params: { id: string; lang: string } }>(
       '/api/alerts/public/:id/voice/:lang',
       {
@@ -256,13 +256,7 @@ export function alertsRoutes(
             ? (a.cap.info ?? []).find((i) => (i.language ?? 'en-US').toLowerCase() === language.toLowerCase())
             : undefined;
         if (!a || !info) throw notFound('voice message', `${request.params.id}/${language}`);
-        const key = `${a.alertId}:${language}`;
-        let wav = voices.get(key);
-        if (!wav) {
-          wav = await renderVoiceWav(channelTexts(a.cap, info).voice, info.language ?? 'en-US');
-          if (voices.size > 200) voices.delete(voices.keys().next().value!);
-          voices.set(key, wav);
-        }
+        const wav = await voices.get(channelTexts(a.cap, info).voice, info.language ?? 'en-US');
         reply.type('audio/wav');
         return wav;
       },

@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
+import { Semaphore } from '../../platform/heavy/job-gate.js';
 
 const SCHEMA = { fileName: 'cap12.xsd', contents: readFileSync(join(import.meta.dirname, 'cap12.xsd'), 'utf8') };
+
+/**
+ * xmllint-wasm starts a worker thread and compiles libxml2 for every call: forty
+ * imports at once meant forty threads fighting the main thread for two cores. At
+ * most this many validations run at once; the rest wait their turn.
+ */
+export const capValidators = new Semaphore(Math.max(1, Number(process.env.VIGIL_CAP_VALIDATORS) || 2));
 
 export interface CapValidation {
   valid: boolean;
@@ -22,7 +30,7 @@ export async function validateCapXml(xml: string): Promise<CapValidation> {
 export async function validateCapDocuments(xmls: readonly string[]): Promise<CapValidation[]> {
   if (xmls.length === 0) return [];
   const files = xmls.map((contents, i) => ({ fileName: `alert-${i}.xml`, contents }));
-  const result = await validateXML({ xml: files, schema: [SCHEMA] });
+  const result = await capValidators.use(() => validateXML({ xml: files, schema: [SCHEMA] }));
   const out: CapValidation[] = xmls.map(() => ({ valid: true, errors: [] }));
   for (const e of result.errors) {
     const index = Number(/^alert-(\d+)\.xml/.exec(e.loc?.fileName ?? e.rawMessage)?.[1] ?? -1);

@@ -10,5 +10,11 @@ register();
 export default async function runTask({ module, fn, input }) {
   const loaded = await import(module);
   if (typeof loaded[fn] !== 'function') throw new Error(`${module} exports no function ${fn}`);
-  return loaded[fn](input);
+  try {
+    return await loaded[fn](input);
+  } catch (error) {
+    // A VigilError (bad input found by the work) crosses back as itself, not as a 500.
+    if (error?.name === 'VigilError') return { vigilError: { code: error.code, message: error.message, details: error.details ?? null } };
+    throw error;
+  }
 }

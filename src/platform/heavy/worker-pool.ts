@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { VigilError, type ErrorCode } from '../../kernel/errors.js';
 
 /**
  * The one pool of worker threads for CPU-heavy requests (evacuation plans,
@@ -49,10 +50,16 @@ function thePool(): Piscina {
 
 /** Runs `fn` of `module` in a worker thread and resolves with its result. */
 export async function runInWorker<T>(task: WorkerTask): Promise<T> {
-  return (await thePool().run({ module: task.module.href, fn: task.fn, input: task.input }, {
-    ...(task.transferList ? { transferList: task.transferList as never } : {}),
-    ...(task.signal ? { signal: task.signal } : {}),
-  })) as T;
+  const result = (await thePool().run(
+    { module: task.module.href, fn: task.fn, input: task.input },
+    {
+      ...(task.transferList ? { transferList: task.transferList as never } : {}),
+      ...(task.signal ? { signal: task.signal } : {}),
+    },
+  )) as T | { vigilError?: { code: ErrorCode; message: string; details: unknown } };
+  const refused = (result as { vigilError?: { code: ErrorCode; message: string; details: unknown } } | null)?.vigilError;
+  if (refused) throw new VigilError(refused.code, refused.message, refused.details ?? undefined);
+  return result as T;
 }
 
 export function workerPoolStats(): { threads: number; queued: number; completed: number } {

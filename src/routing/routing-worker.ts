@@ -1,0 +1,57 @@
+import { stat } from 'node:fs/promises';
+import { threadId } from 'node:worker_threads';
+import { readOsm } from '../adapters/osm/osm-reader.js';
+import type { Position } from '../kernel/geo.js';
+import { planEvacuation, type EvacuationInput, type EvacuationPlan } from './evacuation.js';
+import type { ProfileName } from './profiles.js';
+import { buildRoadGraph } from './road-graph.js';
+import { Router, type WeightedPoint } from './router.js';
+
+/**
+ * Evacuation plans and coverage in a worker thread of the platform pool. A worker
+ * builds the road graph of the extract once (same file, same hash, same builder as
+ * the main thread, so edge ids agree) and takes the live weights — traffic and
+ * closures as the main thread knows them — with every task.
+ */
+export interface GraphRef {
+  file: string;
+  sha256: string;
+  profile: ProfileName;
+  /** The main thread's live segment times when the request came (Infinity = closed). */
+  time: Float64Array;
+}
+
+let cached: { key: string; router: Promise<Router> } | null = null;
+
+async function routerFor(ref: GraphRef): Promise<Router> {
+  const key = `${ref.file}\n${ref.sha256}\n${ref.profile}`;
+  if (cached?.key !== key) {
+    const router = (async () => {
+      const { size } = await stat(ref.file);
+      return new Router(buildRoadGraph(await readOsm(ref.file, size), ref.profile, ref.sha256));
+    })();
+    cached = { key, router };
+    router.catch(() => {
+      if (cached?.router === router) cached = null;
+    });
+  }
+  const router = await cached.router;
+  if (router.weights.time.length !== ref.time.length) throw new Error('the worker built a different road graph than the main thread');
+  router.weights.time.set(ref.time);
+  return router;
+}
+
+export async function evacuationInWorker(task: { graph: GraphRef; input: EvacuationInput }): Promise<{ plan: EvacuationPlan; threadId: number }> {
+  return { plan: planEvacuation(await routerFor(task.graph), task.input), threadId };
+}
+
+export type CoverageResult = ReturnType<Router['coverage']>;
+
+export async function coverageInWorker(task: {
+  graph: GraphRef;
+  stations: Position[];
+  points: WeightedPoint[];
+  targetS: number;
+}): Promise<{ coverage: CoverageResult; threadId: number }> {
+  return { coverage: (await routerFor(task.graph)).coverage(task.stations, task.points, task.targetS), threadId };
+}

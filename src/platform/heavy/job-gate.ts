@@ -60,9 +60,11 @@ export class JobGate {
 
   /**
    * Runs `work` for `user` under the gate. With a `key`, a call while a run with
-   * that key is in progress gets that run's result instead of a new run.
+   * that key is in progress gets that run's result instead of a new run. A refusal
+   * is thrown at once (not as a rejected promise), so a caller that starts work in
+   * the background can still answer 429.
    */
-  async run<T>(options: { user: string; key?: string }, work: (report: ReportProgress) => Promise<T>): Promise<T> {
+  run<T>(options: { user: string; key?: string }, work: (report: ReportProgress) => Promise<T>): Promise<T> {
     const key = options.key;
     if (key !== undefined) {
       const flight = this.flights.get(key);

@@ -18,6 +18,7 @@ import type { KeyVault } from './platform/key-vault.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { Reactions } from './platform/reactions.js';
 import { closeWorkerPool } from './platform/heavy/worker-pool.js';
+import { pdfPrinter } from './adapters/pdf/print-pdf.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { demoSeedRefusal, publishedPasswordRefusal } from './demo/demo-guard.js';
 import { VigilError } from './kernel/errors.js';
@@ -98,6 +99,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       await vault.close();
       await log.close();
       await closeWorkerPool();
+      await pdfPrinter.close();
     },
   };
 }

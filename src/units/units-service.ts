@@ -38,6 +38,12 @@ type Actor = Principal | { orgId: string; actor: string };
 
 /** Largest window of history one track query returns. */
 export const MAX_TRACK_FIXES = 20_000;
+/** Log events one track request reads before it answers with a cursor to continue from. */
+export const TRACK_PAGE_EVENTS = 20_000;
+const TRACK_BATCH = 1000;
+
+/** Lets timers, sockets and alarms run between batches (a synchronous store resolves reads at once). */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
@@ -173,22 +179,39 @@ export class UnitsService implements UnitsPort {
   }
 
   /** A unit's track between two times, oldest first, from the log (the history is kept there). */
-  async track(unitId: string, from: number, to: number, by: Principal): Promise<Fix[]> {
+  /**
+   * A unit's fixes in a window, read from the log a page at a time: at most
+   * TRACK_PAGE_EVENTS events per call, yielding to the event loop between batches,
+   * so a unit with years of history cannot hold the main thread. `nextAfterSeq`
+   * continues the read (null when the history is done).
+   */
+  async track(unitId: string, from: number, to: number, by: Principal, page: { afterSeq?: number } = {}): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
     this.unitFor(unitId, by);
     const out: Fix[] = [];
-    let afterSeq = 0;
-    for (;;) {
-      const batch = await this.ctx.log.read({ subject: `unit:${unitId}`, typePrefixes: ['units.positions.recorded'], afterSeq, limit: 1000 });
-      if (batch.length === 0) break;
+    let afterSeq = page.afterSeq ?? 0;
+    let read = 0;
+    let more = true;
+    while (read < TRACK_PAGE_EVENTS) {
+      const batch = await this.ctx.log.read({ subject: `unit:${unitId}`, typePrefixes: ['units.positions.recorded'], afterSeq, limit: TRACK_BATCH });
+      if (batch.length === 0) {
+        more = false;
+        break;
+      }
       for (const e of batch) {
         for (const [at, lon, lat, speed, heading] of (e.data as UnitEvents['units.positions.recorded']).fixes) {
           if (at >= from && at <= to) out.push({ at, position: [lon, lat], speed, heading });
         }
       }
+      read += batch.length;
       afterSeq = batch.at(-1)!.seq;
+      if (batch.length < TRACK_BATCH) {
+        more = false;
+        break;
+      }
+      await yieldToLoop();
     }
     out.sort((a, b) => a.at - b.at);
-    return out.length > MAX_TRACK_FIXES ? out.slice(out.length - MAX_TRACK_FIXES) : out;
+    return { fixes: out.length > MAX_TRACK_FIXES ? out.slice(out.length - MAX_TRACK_FIXES) : out, nextAfterSeq: more ? afterSeq : null };
   }
 
   /** Where a unit is now: its latest fix, else its home station. */

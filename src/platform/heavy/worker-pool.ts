@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { VigilError, type ErrorCode } from '../../kernel/errors.js';
 
@@ -18,7 +19,7 @@ export interface WorkerTask {
   /** The exported function's name; it receives `input` and may return a promise. */
   fn: string;
   input: unknown;
-  transferList?: Transferable[];
+  transferList?: (ArrayBuffer | import('node:worker_threads').MessagePort)[];
   signal?: AbortSignal;
 }
 

@@ -76,9 +76,7 @@ export async function verifyChain(
     const events = await log.read({ afterSeq: expectedSeq - 1, limit: BATCH });
     if (events.length === 0) break;
     const input = { prevHash, expectedSeq, events };
-    const check = options.inWorker
-      ? await runInWorker<BatchCheck>({ module: new URL(import.meta.url), fn: 'checkBatch', input })
-      : await checkBatch(input);
+    const check = options.inWorker ? await runInWorker<BatchCheck>({ module: new URL(import.meta.url), fn: 'checkBatch', input }) : await checkBatch(input);
     options.onBatch?.(check);
     ({ prevHash, expectedSeq } = check);
     checked += check.checked;

@@ -4,8 +4,11 @@ import { JobGate } from '../platform/heavy/job-gate.js';
 import { runInWorker } from '../platform/heavy/worker-pool.js';
 import type { EvacuationInput, EvacuationPlan } from './evacuation.js';
 import type { WeightedPoint } from './router.js';
-import type { RoutingService } from './routing-service.js';
-import type { CoverageResult, coverageInWorker, evacuationInWorker } from './routing-worker.js';
+import type { ProfileName } from './profiles.js';
+import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker } from './routing-worker.js';
+
+/** The routing service's live graph for a worker (RoutingService.graphRef). */
+export type GraphSource = (profile: ProfileName) => { ref: GraphRef; transfer: ArrayBuffer[] };
 
 const WORKER = new URL('./routing-worker.ts', import.meta.url);
 
@@ -24,11 +27,11 @@ export class OffThreadRouting {
   /** Thread of the last finished run (tests show it was not the main thread). */
   lastThreadId: number | null = null;
 
-  constructor(private readonly service: RoutingService) {}
+  constructor(private readonly graphRef: GraphSource) {}
 
   async evacuation(input: EvacuationInput, user: string): Promise<EvacuationPlan> {
     return this.evacuationGate.run({ user, key: requestKey(['evacuation', input]) }, async () => {
-      const { ref, transfer } = this.service.graphRef('foot');
+      const { ref, transfer } = this.graphRef('foot');
       const out = await runInWorker<Awaited<ReturnType<typeof evacuationInWorker>>>({
         module: WORKER,
         fn: 'evacuationInWorker',
@@ -40,9 +43,9 @@ export class OffThreadRouting {
     });
   }
 
-  async coverage(profile: Parameters<RoutingService['graphRef']>[0], stations: Position[], points: WeightedPoint[], targetS: number, user: string): Promise<CoverageResult> {
+  async coverage(profile: ProfileName, stations: Position[], points: WeightedPoint[], targetS: number, user: string): Promise<CoverageResult> {
     return this.coverageGate.run({ user, key: requestKey(['coverage', profile, stations, points, targetS]) }, async () => {
-      const { ref, transfer } = this.service.graphRef(profile);
+      const { ref, transfer } = this.graphRef(profile);
       const out = await runInWorker<Awaited<ReturnType<typeof coverageInWorker>>>({
         module: WORKER,
         fn: 'coverageInWorker',

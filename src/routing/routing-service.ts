@@ -88,7 +88,7 @@ export class RoutingService {
 
   private readonly weightListeners = new Set<() => void>();
   /** Evacuation plans and coverage for HTTP callers, in the worker pool. */
-  readonly offThread = new OffThreadRouting(this);
+  readonly offThread = new OffThreadRouting((profile) => this.graphRef(profile));
 
   constructor(
     private readonly ctx: AppContext,

@@ -185,7 +185,13 @@ export class UnitsService implements UnitsPort {
    * so a unit with years of history cannot hold the main thread. `nextAfterSeq`
    * continues the read (null when the history is done).
    */
-  async track(unitId: string, from: number, to: number, by: Principal, page: { afterSeq?: number } = {}): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
+  async track(
+    unitId: string,
+    from: number,
+    to: number,
+    by: Principal,
+    page: { afterSeq?: number } = {},
+  ): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
     this.unitFor(unitId, by);
     const out: Fix[] = [];
     let afterSeq = page.afterSeq ?? 0;

@@ -63,7 +63,9 @@ export class VoiceCache {
   constructor(private readonly maxEntries = 200) {}
 
   static key(text: string, language: string): string {
-    return createHash('sha256').update(`${espeakVoice(language)}\n${text}`).digest('hex');
+    return createHash('sha256')
+      .update(`${espeakVoice(language)}\n${text}`)
+      .digest('hex');
   }
 
   async get(text: string, language: string): Promise<Buffer> {

@@ -19,7 +19,7 @@ export interface WorkerTask {
   /** The exported function's name; it receives `input` and may return a promise. */
   fn: string;
   input: unknown;
-  transferList?: (ArrayBuffer | import('node:worker_threads').MessagePort)[];
+  transferList?: (ArrayBuffer | MessagePort)[];
   signal?: AbortSignal;
 }
 

@@ -16,7 +16,7 @@ import { ALERT_TEMPLATES } from './templates.js';
 import type { DeliveryState } from './delivery/delivery-state.js';
 import { alertReport } from './delivery/alert-report.js';
 import type { SubscribersService } from './subscribers/subscribers-service.js';
-import type { GuidanceSource } from './evacuation-guidance.js';
+import { prepareGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { publicAlerts } from './public-alerts.js';
 
 export const OFFICERS: readonly Role[] = ['alert-officer'];
@@ -400,7 +400,9 @@ export function alertsRoutes(
       async (request, reply) => {
         const { lat, lon } = request.query;
         reply.header('cache-control', 'no-cache');
-        return { alerts: publicAlerts(service.state.active(service.now()), lat !== undefined && lon !== undefined ? [lon, lat] : null, guidance) };
+        const active = service.state.active(service.now());
+        await prepareGuidance(guidance, active);
+        return { alerts: publicAlerts(active, lat !== undefined && lon !== undefined ? [lon, lat] : null, guidance) };
       },
     );
 

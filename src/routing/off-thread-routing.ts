@@ -43,6 +43,19 @@ export class OffThreadRouting {
     });
   }
 
+  /** A plan the node itself needs (an alert's guidance): no user quota, one run per alert (the caller keeps it). */
+  async planForSystem(input: EvacuationInput): Promise<EvacuationPlan> {
+    const { ref, transfer } = this.graphRef('foot');
+    const out = await runInWorker<Awaited<ReturnType<typeof evacuationInWorker>>>({
+      module: WORKER,
+      fn: 'evacuationInWorker',
+      input: { graph: ref, input },
+      transferList: transfer,
+    });
+    this.lastThreadId = out.threadId;
+    return out.plan;
+  }
+
   async coverage(profile: ProfileName, stations: Position[], points: WeightedPoint[], targetS: number, user: string): Promise<CoverageResult> {
     return this.coverageGate.run({ user, key: requestKey(['coverage', profile, stations, points, targetS]) }, async () => {
       const { ref, transfer } = this.graphRef(profile);

@@ -14,6 +14,8 @@ import { serveVigil, type RunningVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import type { Position } from '../../src/kernel/geo.js';
 import { workerPoolStats } from '../../src/platform/heavy/worker-pool.js';
+import { alertEvacuationGuidance } from '../../src/routing/index.js';
+import type { AlertRecord } from '../../src/alerts/contract.js';
 import { signedIn, type ApiCall } from '../support/api-client.js';
 
 let vigil: RunningVigil;
@@ -87,6 +89,25 @@ test('evacuation: a user asking for a third different plan while two run is refu
   assert.equal(gate.stats.refused - refusedBefore, 1);
   const again = await plan(13);
   assert.equal(again.status, 200, 'the quota is given back when the runs end');
+});
+
+test('an Evacuate alert’s guidance over every building of the city is planned once, in a worker thread', async () => {
+  const routing = vigil.capabilities.routing.service;
+  const guidance = alertEvacuationGuidance(routing, () => vigil.capabilities.city.reads.sites.values());
+  const alert = {
+    alertId: 'alt_heavy_test',
+    cap: {
+      msgType: 'Alert',
+      info: [{ language: 'en-GB', responseType: ['Evacuate'], area: [{ areaDesc: 'La Condamine', circle: ['43.7335,7.4215 0.15'] }] }],
+    },
+  } as unknown as AlertRecord;
+  routing.offThread.lastThreadId = null;
+  const before = workerPoolStats().completed;
+  await Promise.all([guidance.prepare!(alert), guidance.prepare!(alert), guidance.prepare!(alert)]);
+  assert.equal(workerPoolStats().completed - before, 1, 'three preparations, one plan');
+  const worker = routing.offThread.lastThreadId;
+  assert.ok(worker !== null && worker !== threadId, 'planned in a worker thread');
+  assert.match(guidance(alert, null, 'en-GB') ?? '', /^Assembly points: .+\.$/);
 });
 
 test('coverage of 20 000 given points runs in a worker thread while /api/health answers', async () => {

@@ -60,9 +60,12 @@ test('evacuation: six equal plans in flight are one run in a worker thread, and 
   const responder = await signedIn(vigil, 'responder');
   const gate = vigil.capabilities.routing.service.offThread.evacuationGate;
   const runsBefore = gate.stats.runs;
-  const { finishedBeforeHealth, results } = await healthWhile(
-    Array.from({ length: 6 }, () => responder('POST', '/api/routing/evacuation', { hazard: FIRE, horizonMin: 10 })),
-  );
+  const calls = Array.from({ length: 6 }, () => responder('POST', '/api/routing/evacuation', { hazard: FIRE, horizonMin: 10 }));
+  // Once the plan is being made, health is asked and answers while it still is.
+  while (gate.stats.running === 0) await new Promise((r) => setImmediate(r));
+  assert.equal((await vigil.server.app.inject({ method: 'GET', url: '/api/health' })).statusCode, 200);
+  assert.equal(gate.stats.running, 1, 'health answered while the plan was being made');
+  const { finishedBeforeHealth, results } = await healthWhile(calls);
   for (const r of results) assert.equal(r.status, 200, r.body);
   assert.deepEqual(
     results.map((r) => r.json.totals.origins),

@@ -5,7 +5,7 @@ import { runInWorker } from '../platform/heavy/worker-pool.js';
 import type { EvacuationInput, EvacuationPlan } from './evacuation.js';
 import type { WeightedPoint } from './router.js';
 import type { ProfileName } from './profiles.js';
-import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker } from './routing-worker.js';
+import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, evacuationJsonInWorker } from './routing-worker.js';
 
 /** The routing service's live graph for a worker (RoutingService.graphRef). */
 export type GraphSource = (profile: ProfileName) => { ref: GraphRef; transfer: ArrayBuffer[] };
@@ -29,17 +29,18 @@ export class OffThreadRouting {
 
   constructor(private readonly graphRef: GraphSource) {}
 
-  async evacuation(input: EvacuationInput, user: string): Promise<EvacuationPlan> {
+  /** The plan as JSON text, ready to send (see evacuationJsonInWorker). */
+  async evacuation(input: EvacuationInput, user: string): Promise<string> {
     return this.evacuationGate.run({ user, key: requestKey(['evacuation', input]) }, async () => {
       const { ref, transfer } = this.graphRef('foot');
-      const out = await runInWorker<Awaited<ReturnType<typeof evacuationInWorker>>>({
+      const out = await runInWorker<Awaited<ReturnType<typeof evacuationJsonInWorker>>>({
         module: WORKER,
-        fn: 'evacuationInWorker',
+        fn: 'evacuationJsonInWorker',
         input: { graph: ref, input },
         transferList: transfer,
       });
       this.lastThreadId = out.threadId;
-      return out.plan;
+      return out.json;
     });
   }
 

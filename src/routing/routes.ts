@@ -353,11 +353,12 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const body = request.body;
         const origins = body.origins ?? buildingOrigins(deps.sites());
         const points = body.assemblyPoints?.map((a) => ({ ...a, source: 'configured' as const, capacity: a.capacity ?? null })) ?? service.assemblyPoints;
-        return service.offThread.evacuation({ ...body, origins, assemblyPoints: points }, request.principal.actor);
+        const json = await service.offThread.evacuation({ ...body, origins, assemblyPoints: points }, request.principal.actor);
+        return reply.type('application/json; charset=utf-8').send(json);
       },
     );
   };

@@ -21,24 +21,28 @@ export interface GraphRef {
   time: Float64Array;
 }
 
-let cached: { key: string; router: Promise<Router> } | null = null;
+/** Routers of one extract, per profile (evacuation walks, coverage usually drives): built once per worker. */
+const routers = new Map<string, Promise<Router>>();
 
 async function routerFor(ref: GraphRef): Promise<Router> {
-  const key = `${ref.file}\n${ref.sha256}\n${ref.profile}`;
-  if (cached?.key !== key) {
-    const router = (async () => {
+  const extract = `${ref.file}\n${ref.sha256}\n`;
+  // Another extract (the city was re-imported): the old graphs go.
+  for (const key of routers.keys()) if (!key.startsWith(extract)) routers.delete(key);
+  const key = extract + ref.profile;
+  let router = routers.get(key);
+  if (!router) {
+    const building = (async () => {
       const { size } = await stat(ref.file);
       return new Router(buildRoadGraph(await readOsm(ref.file, size), ref.profile, ref.sha256));
     })();
-    cached = { key, router };
-    router.catch(() => {
-      if (cached?.router === router) cached = null;
-    });
+    routers.set(key, building);
+    building.catch(() => routers.get(key) === building && routers.delete(key));
+    router = building;
   }
-  const router = await cached.router;
-  if (router.weights.time.length !== ref.time.length) throw new Error('the worker built a different road graph than the main thread');
-  router.weights.time.set(ref.time);
-  return router;
+  const ready = await router;
+  if (ready.weights.time.length !== ref.time.length) throw new Error('the worker built a different road graph than the main thread');
+  ready.weights.time.set(ref.time);
+  return ready;
 }
 
 export async function evacuationInWorker(task: { graph: GraphRef; input: EvacuationInput }): Promise<{ plan: EvacuationPlan; threadId: number }> {

@@ -190,14 +190,14 @@ export class UnitsService implements UnitsPort {
     from: number,
     to: number,
     by: Principal,
-    page: { afterSeq?: number } = {},
+    page: { afterSeq?: number; maxEvents?: number } = {},
   ): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
     this.unitFor(unitId, by);
     const out: Fix[] = [];
     let afterSeq = page.afterSeq ?? 0;
     let read = 0;
     let more = true;
-    while (read < TRACK_PAGE_EVENTS) {
+    while (read < (page.maxEvents ?? TRACK_PAGE_EVENTS)) {
       const batch = await this.ctx.log.read({ subject: `unit:${unitId}`, typePrefixes: ['units.positions.recorded'], afterSeq, limit: TRACK_BATCH });
       if (batch.length === 0) {
         more = false;

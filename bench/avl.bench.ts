@@ -84,7 +84,7 @@ try {
   for (let k = 0; k < runs; k++) ranked = (await vigil.capabilities.incidents.service.recommend(incident.incidentId, commander)).ranked.length;
   const recommendMs = (performance.now() - r0) / runs;
   const trackStarted = performance.now();
-  const track = await units.track(ids[0]!, t0 - 1, t0 + FIXES_PER_UNIT * 1000, commander);
+  const { fixes: track } = await units.track(ids[0]!, t0 - 1, t0 + FIXES_PER_UNIT * 1000, commander);
   const trackMs = performance.now() - trackStarted;
   console.log(`parse + enqueue: ${Math.round(parsedMs)} ms; then the durable write of the window (flushed at once, not after the 2 s timer)`);
   console.log(

@@ -20,6 +20,8 @@ import type { KeyVault } from './platform/key-vault.js';
 import { PersonalData } from './platform/personal-data.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { Reactions } from './platform/reactions.js';
+import { closeWorkerPool } from './platform/heavy/worker-pool.js';
+import { pdfPrinter } from './adapters/pdf/print-pdf.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { demoSeedRefusal, publishedPasswordRefusal } from './demo/demo-guard.js';
 import { VigilError } from './kernel/errors.js';
@@ -109,6 +111,8 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       await bus.close();
       await vault.close();
       await log.close();
+      await closeWorkerPool();
+      await pdfPrinter.close();
     },
   };
 }

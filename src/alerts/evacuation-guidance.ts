@@ -8,7 +8,21 @@ import type { AlertRecord } from './model.js';
  * (src/routing/alert-evacuation.ts); the alerts capability only carries it into
  * messages and the public pages.
  */
-export type GuidanceSource = (alert: AlertRecord, at: LonLat | null, language: string) => string | null;
+export type GuidanceSource = ((alert: AlertRecord, at: LonLat | null, language: string) => string | null) & {
+  /**
+   * Makes the alert's guidance ready without holding the main thread (routing plans
+   * in its worker pool); called before the synchronous lookups of a dispatch or a
+   * public page. Without it, the source works out guidance when first asked.
+   */
+  prepare?: (alert: AlertRecord) => Promise<void>;
+};
+
+/** Prepares the guidance of those alerts that ask to evacuate; a failure leaves the lookup to say what it knows (null). */
+export async function prepareGuidance(source: GuidanceSource, alerts: readonly AlertRecord[]): Promise<void> {
+  const prepare = source.prepare;
+  if (!prepare) return;
+  await Promise.all(alerts.filter(asksToEvacuate).map((a) => prepare(a).catch(() => {})));
+}
 
 export const noGuidance: GuidanceSource = () => null;
 

@@ -8,7 +8,7 @@ import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, 
 import { MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
 import { atomFeed } from './channels/cap-feed/atom-feed.js';
 import { channelTexts } from './messages/channel-text.js';
-import { renderVoiceWav } from './messages/voice.js';
+import { VoiceCache } from './messages/voice.js';
 import { CHANNELS, type AlertRecord, type Channel } from './model.js';
 import { RECIPIENT_STATES, type RecipientState } from './delivery/recipient-track.js';
 import { recipientsPage } from './delivery/recipients-page.js';
@@ -17,7 +17,7 @@ import { ALERT_TEMPLATES } from './templates.js';
 import type { DeliveryState } from './delivery/delivery-state.js';
 import { alertReport } from './delivery/alert-report.js';
 import type { SubscribersService } from './subscribers/subscribers-service.js';
-import type { GuidanceSource } from './evacuation-guidance.js';
+import { prepareGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { publicAlerts } from './public-alerts.js';
 
 export const OFFICERS: readonly Role[] = ['alert-officer'];
@@ -234,7 +234,7 @@ export function alertsRoutes(
     );
 
     // The voice message per language, for loudspeakers and the public page; rendered once, kept while the node runs.
-    const voices = new Map<string, Buffer>();
+    const voices = new VoiceCache();
     app.get<{ Params: { id: string; lang: string } }>(
       '/api/alerts/public/:id/voice/:lang',
       {
@@ -257,13 +257,7 @@ export function alertsRoutes(
             ? (a.cap.info ?? []).find((i) => (i.language ?? 'en-US').toLowerCase() === language.toLowerCase())
             : undefined;
         if (!a || !info) throw notFound('voice message', `${request.params.id}/${language}`);
-        const key = `${a.alertId}:${language}`;
-        let wav = voices.get(key);
-        if (!wav) {
-          wav = await renderVoiceWav(channelTexts(a.cap, info).voice, info.language ?? 'en-US');
-          if (voices.size > 200) voices.delete(voices.keys().next().value!);
-          voices.set(key, wav);
-        }
+        const wav = await voices.get(channelTexts(a.cap, info).voice, info.language ?? 'en-US');
         reply.type('audio/wav');
         return wav;
       },
@@ -423,7 +417,9 @@ export function alertsRoutes(
       async (request, reply) => {
         const { lat, lon } = request.query;
         reply.header('cache-control', 'no-cache');
-        return { alerts: publicAlerts(service.state.active(service.now()), lat !== undefined && lon !== undefined ? [lon, lat] : null, guidance) };
+        const active = service.state.active(service.now());
+        await prepareGuidance(guidance, active);
+        return { alerts: publicAlerts(active, lat !== undefined && lon !== undefined ? [lon, lat] : null, guidance) };
       },
     );
 

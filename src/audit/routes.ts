@@ -3,6 +3,7 @@ import type { Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { queryAudit } from './audit-query.js';
 import { verifyChain } from '../platform/chain-verifier.js';
+import { JobGate } from '../platform/heavy/job-gate.js';
 
 export const AUDIT_READERS: readonly Role[] = ['admin', 'supervisor', 'csirt'];
 
@@ -24,6 +25,8 @@ const eventSchema = {
 } as const;
 
 export function auditRoutes(ctx: AppContext): FastifyPluginAsync {
+  // One walk of the whole log at a time, whoever asks: callers during a walk share its result.
+  const verification = new JobGate('chain verification', { concurrency: 1, queue: 0, perUser: 1, retryAfterSeconds: 10 });
   return async (app) => {
     app.get<{ Querystring: { beforeSeq?: number; limit: number; actor?: string; typePrefix?: string; subject?: string } }>(
       '/api/audit',
@@ -77,7 +80,9 @@ export function auditRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const result = await verifyChain(ctx.log);
+        const result = await verification.run({ user: request.principal.actor, key: 'whole-log' }, (report) =>
+          verifyChain(ctx.log, (checked, total) => report('hashing', checked, total), { inWorker: true }),
+        );
         // Verification is itself an auditable act.
         await ctx.record([
           {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { readOsm } from '../adapters/osm/osm-reader.js';
+import { MessageChannel } from 'node:worker_threads';
+import { defaultOsmLimits, type OsmLimits } from '../adapters/osm/osm-reader.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
@@ -15,7 +16,9 @@ import { POPULATION_METHOD, estimateResidents } from './population.js';
 import { centroid, isValidPosition, type FeatureCollection } from '../kernel/geo.js';
 import type { Principal } from '../platform/access.js';
 import { CITY_WIDE, assertCan, filterVisible } from '../platform/policy.js';
-import { buildCityModel } from './osm-city.js';
+import { JobGate } from '../platform/heavy/job-gate.js';
+import { runInWorker } from '../platform/heavy/worker-pool.js';
+import type { ParseProgress, ParsedExtract } from './city-import-worker.js';
 
 export const BASEMAP_LAYERS = ['buildings', 'roads', 'water', 'green', 'rail'] as const;
 export type BasemapLayer = (typeof BASEMAP_LAYERS)[number];
@@ -72,6 +75,10 @@ async function sha256File(file: string): Promise<string> {
 /** Imports the city model from OpenStreetMap and answers questions about it. */
 export class CityService {
   private readonly jobs = new Map<string, ImportProgress>();
+  /** One import at a time (each holds a whole city in memory), one per user waiting. */
+  readonly imports = new JobGate('city import', { concurrency: 1, queue: 2, perUser: 1, retryAfterSeconds: 30 });
+  /** Thread that parsed the last extract (tests show it was not the main thread). */
+  lastParseThreadId: number | null = null;
 
   constructor(
     private readonly ctx: AppContext,
@@ -95,7 +102,13 @@ export class CityService {
     const importId = newId('imp');
     const job: ImportProgress = { importId, phase: 'queued', done: 0, total: 0, error: null, counts: null };
     this.jobs.set(importId, job);
-    void this.importCity(file, { ...options, importId }).catch(() => {});
+    try {
+      // Refused (429) here when the caller already has an import running or the queue is full.
+      void this.imports.run({ user: options.actor }, () => this.importCity(file, { ...options, importId })).catch(() => {});
+    } catch (error) {
+      this.jobs.delete(importId);
+      throw error;
+    }
     return job;
   }
 
@@ -105,7 +118,7 @@ export class CityService {
    */
   async importCity(
     file: string,
-    options: { orgId: string; actor: string; importId?: string; onProgress?: (p: ImportProgress) => void },
+    options: { orgId: string; actor: string; importId?: string; onProgress?: (p: ImportProgress) => void; limits?: OsmLimits },
   ): Promise<Record<string, number>> {
     const importId = options.importId ?? newId('imp');
     const job: ImportProgress = this.jobs.get(importId) ?? { importId, phase: 'queued', done: 0, total: 0, error: null, counts: null };
@@ -123,9 +136,7 @@ export class CityService {
         cityEvent('city.import.started', `import:${importId}`, orgId, actor, { importId, file: basename(file), bytes: size, sha256: await sha256File(file) }),
       ]);
       report('reading', 0, size);
-      const data = await readOsm(file, size, (p) => report('reading', p.bytes, p.totalBytes));
-      report('building', 0, data.ways.size);
-      const model = buildCityModel(data, (done, total) => report('building', done, total));
+      const { model, counts: read } = await this.parseInWorker(file, options.limits ?? defaultOsmLimits(), (p) => report(p.phase, p.done, p.total));
       const areas = [model.city, ...model.neighbourhoods].filter((a): a is NonNullable<typeof a> => a !== null);
       const basemap = Object.entries(model.layers).flatMap(([layer, features]) => {
         const parts = splitBySize(features, BASEMAP_PART_BYTES);
@@ -149,9 +160,9 @@ export class CityService {
         sites: model.sites.length,
         buildings: model.layers.buildings!.length,
         roads: model.layers.roads!.length,
-        nodes: data.nodes.size,
-        ways: data.ways.size,
-        relations: data.relations.length,
+        nodes: read.nodes,
+        ways: read.ways,
+        relations: read.relations,
       };
       const layers = Object.fromEntries(Object.entries(model.layers).map(([k, v]) => [k, v.length]));
       const extract = await this.keepExtract(file, importId);
@@ -179,6 +190,23 @@ export class CityService {
         .record([cityEvent('city.import.failed', `import:${importId}`, orgId, actor, { importId, problem: job.error.slice(0, 1000) })])
         .catch(() => {});
       throw error;
+    }
+  }
+
+  private async parseInWorker(file: string, limits: OsmLimits, onProgress: (p: ParseProgress) => void): Promise<ParsedExtract> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', onProgress);
+    try {
+      const parsed = await runInWorker<ParsedExtract>({
+        module: new URL('./city-import-worker.ts', import.meta.url),
+        fn: 'parseCityExtract',
+        input: { file, limits, progress: port2 },
+        transferList: [port2],
+      });
+      this.lastParseThreadId = parsed.threadId;
+      return parsed;
+    } finally {
+      port1.close();
     }
   }
 

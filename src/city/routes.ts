@@ -1,5 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import { VigilError, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
@@ -7,7 +10,32 @@ import type { AppContext } from '../platform/app-context.js';
 import { BASEMAP_LAYERS, type CityService } from './city-service.js';
 import { DEVICE_KINDS, SITE_CATEGORIES, type Device, type Zone } from './model.js';
 
-const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+/** The largest extract accepted as uploaded (compressed); what it may hold once read is limited separately (OsmLimits). */
+export const MAX_UPLOAD_BYTES = Number(process.env.VIGIL_OSM_MAX_UPLOAD_BYTES) || 512 * 1024 * 1024;
+
+const tooLarge = (): VigilError =>
+  new VigilError('payload_too_large', `the extract is larger than ${MAX_UPLOAD_BYTES} bytes (VIGIL_OSM_MAX_UPLOAD_BYTES); send a smaller extract`);
+
+/**
+ * Writes the request body to `file` as it arrives, never holding it in memory, and
+ * stops at `maxBytes` (a missing or false Content-Length does not get past it).
+ */
+export async function streamToFile(body: Readable, file: string, maxBytes: number): Promise<number> {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(bytes > maxBytes ? tooLarge() : null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, counter, createWriteStream(file, { flags: 'wx' }));
+    return bytes;
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error instanceof VigilError ? error : new VigilError('bad_request', `the upload did not arrive whole: ${(error as Error).message}`);
+  }
+}
 
 /** /api/city: the city model (public map data) and its import from OpenStreetMap. */
 export function cityRoutes(ctx: AppContext, service: CityService): FastifyPluginAsync {
@@ -244,13 +272,11 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
     );
 
     await app.register(async (upload) => {
-      // Extracts arrive as the raw file: .osm (XML) or .osm.gz.
-      upload.addContentTypeParser(
-        ['application/octet-stream', 'application/gzip', 'application/xml', 'text/xml'],
-        { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
-        (_req, body, done) => done(null, body),
+      // Extracts arrive as the raw file (.osm, .osm.gz or .osm.pbf); the handler streams it to disk.
+      upload.addContentTypeParser(['application/octet-stream', 'application/gzip', 'application/xml', 'text/xml'], (_req, payload, done) =>
+        done(null, payload),
       );
-      upload.post<{ Querystring: { name: string }; Body: Buffer }>(
+      upload.post<{ Querystring: { name: string }; Body: Readable }>(
         '/api/city/imports',
         {
           bodyLimit: MAX_UPLOAD_BYTES,
@@ -267,14 +293,25 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
         },
         async (request, reply) => {
           service.assertKeepsCityData(request.principal, 'OSM import');
-          if (!Buffer.isBuffer(request.body) || request.body.length === 0) throw new VigilError('bad_request', 'send the extract as the request body');
+          const body = request.body as Readable | undefined;
+          if (!body || typeof body.pipe !== 'function') throw new VigilError('bad_request', 'send the extract as the request body');
           const orgId = request.principal.orgId;
           if (!orgId) throw new VigilError('forbidden', 'an organisation must own the city');
+          if (Number(request.headers['content-length']) > MAX_UPLOAD_BYTES) throw tooLarge();
           const dir = join(ctx.config.dataDir, 'city', 'uploads');
           await mkdir(dir, { recursive: true });
           const file = join(dir, `${newId('upl')}-${request.query.name}`);
-          await writeFile(file, request.body);
-          return reply.status(202).send(service.startImport(file, { orgId, actor: request.principal.actor }));
+          const bytes = await streamToFile(body, file, MAX_UPLOAD_BYTES);
+          if (bytes === 0) {
+            await rm(file, { force: true });
+            throw new VigilError('bad_request', 'send the extract as the request body');
+          }
+          try {
+            return reply.status(202).send(service.startImport(file, { orgId, actor: request.principal.actor }));
+          } catch (error) {
+            await rm(file, { force: true });
+            throw error;
+          }
         },
       );
     });

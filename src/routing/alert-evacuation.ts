@@ -40,11 +40,8 @@ const cellOf = (p: LonLat): string => `${Math.floor(p[0] / CELL_DEG)}:${Math.flo
  */
 export function alertEvacuationGuidance(routing: RoutingService, sites: () => Iterable<Site>): GuidanceSource {
   const plans = new Map<string, AlertPlan | null>();
-  const planFor = (alert: AlertRecord): AlertPlan | null => {
-    if (plans.has(alert.alertId)) return plans.get(alert.alertId)!;
-    if (!routing.ready) return null; // the graph is still being built: ask again later
-    const origins = buildingOrigins(sites());
-    const plan = planEvacuation(routing.router('foot'), { hazard: hazardOf(alert), origins, assemblyPoints: routing.assemblyPoints });
+  const preparing = new Map<string, Promise<void>>();
+  const keep = (alertId: string, plan: EvacuationPlan, origins: ReturnType<typeof buildingOrigins>): AlertPlan => {
     const cells = new Map<string, EvacuationPlan['origins']>();
     const position = new Map(origins.map((o) => [o.id, o.position] as const));
     for (const r of plan.origins) {
@@ -56,10 +53,34 @@ export function alertEvacuationGuidance(routing: RoutingService, sites: () => It
     }
     const entry = { plan, cells, position };
     if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
-    plans.set(alert.alertId, entry);
+    plans.set(alertId, entry);
     return entry;
   };
-  return (alert, at, language) => {
+  const inputOf = (alert: AlertRecord) => {
+    const origins = buildingOrigins(sites());
+    return { origins, input: { hazard: hazardOf(alert), origins, assemblyPoints: routing.assemblyPoints } };
+  };
+  // Without a prepared plan (a caller that did not prepare): planned here, on this thread.
+  const planFor = (alert: AlertRecord): AlertPlan | null => {
+    if (plans.has(alert.alertId)) return plans.get(alert.alertId)!;
+    if (!routing.ready) return null; // the graph is still being built: ask again later
+    const { origins, input } = inputOf(alert);
+    return keep(alert.alertId, planEvacuation(routing.router('foot'), input), origins);
+  };
+  // The whole city's buildings: planned once per alert in the worker pool, callers meanwhile wait for that one run.
+  const prepare = (alert: AlertRecord): Promise<void> => {
+    if (plans.has(alert.alertId) || !routing.ready) return Promise.resolve();
+    let pending = preparing.get(alert.alertId);
+    if (!pending) {
+      const { origins, input } = inputOf(alert);
+      pending = routing.offThread.planForSystem(input).then((plan) => void keep(alert.alertId, plan, origins));
+      preparing.set(alert.alertId, pending);
+      const forget = (): void => void preparing.delete(alert.alertId);
+      pending.then(forget, forget);
+    }
+    return pending;
+  };
+  const source = (alert: AlertRecord, at: LonLat | null, language: string): string | null => {
     if (!asksToEvacuate(alert)) return null;
     const entry = planFor(alert);
     if (!entry) return null;
@@ -81,6 +102,7 @@ export function alertEvacuationGuidance(routing: RoutingService, sites: () => It
     if (best.status !== 'route' || !best.route || !best.assemblyPoint) return shelterText(lang);
     return guidanceText(best.route, best.assemblyPoint.name, best.walkingTimeS ?? best.route.timeS, lang);
   };
+  return Object.assign(source, { prepare });
 }
 
 /** Where to go when the place is not known: the assembly points in use, busiest first. */

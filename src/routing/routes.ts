@@ -4,7 +4,7 @@ import type { LineString, Polygon, Position } from '../kernel/geo.js';
 import type { Role } from '../platform/access.js';
 import type { Site } from '../city/contract.js';
 import { buildingOrigins } from './alert-evacuation.js';
-import { planEvacuation, type EvacuationInput } from './evacuation.js';
+import type { EvacuationInput } from './evacuation.js';
 import type { SpeedUpdate } from './model.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 import { MAX_SPEED_UPDATES, type RoutingService } from './routing-service.js';
@@ -195,7 +195,8 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
             .filter((s) => s.category === 'building' || s.buildingType !== null)
             .map((s) => ({ position: s.position, weight: weights === 'residents' ? (s.residents ?? 0) : 1 }));
         if (targets.length === 0) throw new VigilError('bad_request', 'no points to cover: the city has no buildings yet; send points');
-        return { profile: p, targetMinutes, weights: points ? 'given' : weights, ...service.router(p).coverage(stations, targets, targetMinutes * 60) };
+        const coverage = await service.offThread.coverage(p, stations, targets, targetMinutes * 60, request.principal.actor);
+        return { profile: p, targetMinutes, weights: points ? 'given' : weights, ...coverage };
       },
     );
 
@@ -352,11 +353,12 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const body = request.body;
         const origins = body.origins ?? buildingOrigins(deps.sites());
         const points = body.assemblyPoints?.map((a) => ({ ...a, source: 'configured' as const, capacity: a.capacity ?? null })) ?? service.assemblyPoints;
-        return planEvacuation(service.router('foot'), { ...body, origins, assemblyPoints: points });
+        const json = await service.offThread.evacuation({ ...body, origins, assemblyPoints: points }, request.principal.actor);
+        return reply.type('application/json; charset=utf-8').send(json);
       },
     );
   };

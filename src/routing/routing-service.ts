@@ -14,6 +14,8 @@ import { PROFILES, type ProfileName } from './profiles.js';
 import { buildRoadGraph, edgeCount } from './road-graph.js';
 import { Router } from './router.js';
 import type { RoutingState } from './routing-state.js';
+import type { GraphRef } from './routing-worker.js';
+import { OffThreadRouting } from './off-thread-routing.js';
 
 export const MAX_SPEED_UPDATES = 10_000;
 
@@ -86,6 +88,8 @@ export class RoutingService {
   loadError: string | null = null;
 
   private readonly weightListeners = new Set<() => void>();
+  /** Evacuation plans and coverage for HTTP callers, in the worker pool. */
+  readonly offThread = new OffThreadRouting((profile) => this.graphRef(profile));
 
   constructor(
     private readonly ctx: AppContext,
@@ -137,6 +141,14 @@ export class RoutingService {
         this.loadError ? `routing is unavailable: ${this.loadError}` : 'the road graph is still being built; try again in a few seconds',
       );
     return this.routers.get(profile)!;
+  }
+
+  /** What a worker thread needs to route as this node does now: the extract and a copy of the live weights. */
+  graphRef(profile: ProfileName): { ref: GraphRef; transfer: ArrayBuffer[] } {
+    const router = this.router(profile);
+    if (!this.info) throw new VigilError('unavailable', 'the road graph is still being built; try again in a few seconds');
+    const time = Float64Array.from(router.weights.time);
+    return { ref: { file: this.info.file, sha256: this.info.sha256, profile, time }, transfer: [time.buffer as ArrayBuffer] };
   }
 
   get ready(): boolean {

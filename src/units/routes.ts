@@ -139,18 +139,23 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>(
+    app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; afterSeq?: number } }>(
       '/api/units/:id/track',
       {
         config: { access: { roles: VIEWERS } },
         schema: {
-          summary: "A unit's positions between two times (default: the last hour), oldest first",
+          summary:
+            "A unit's positions between two times (default: the last hour), oldest first; a long history comes in pages: ask again with afterSeq = nextAfterSeq until it is null",
           tags: ['units'],
           params: idParams,
           querystring: {
             type: 'object',
             additionalProperties: false,
-            properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
+            properties: {
+              from: { type: 'string', format: 'date-time' },
+              to: { type: 'string', format: 'date-time' },
+              afterSeq: { type: 'integer', minimum: 0 },
+            },
           },
         },
       },
@@ -158,12 +163,20 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
         const to = request.query.to ? Date.parse(request.query.to) : Date.now();
         const from = request.query.from ? Date.parse(request.query.from) : to - 3600_000;
         if (from > to) throw badRequest('from is after to');
-        const fixes = await service.track(request.params.id, from, to, request.principal, readPurpose(request.headers['x-vigil-purpose'], 'unit track'));
+        const { fixes, nextAfterSeq } = await service.track(
+          request.params.id,
+          from,
+          to,
+          request.principal,
+          { afterSeq: request.query.afterSeq },
+          readPurpose(request.headers['x-vigil-purpose'], 'unit track'),
+        );
         return {
           unitId: request.params.id,
           from: new Date(from).toISOString(),
           to: new Date(to).toISOString(),
           fixes: fixes.map((f) => ({ ...f, at: new Date(f.at).toISOString() })),
+          nextAfterSeq,
         };
       },
     );

@@ -40,6 +40,12 @@ type Actor = Principal | { orgId: string; actor: string };
 
 /** Largest window of history one track query returns. */
 export const MAX_TRACK_FIXES = 20_000;
+/** Log events one track request reads before it answers with a cursor to continue from. */
+export const TRACK_PAGE_EVENTS = 20_000;
+const TRACK_BATCH = 1000;
+
+/** Lets timers, sockets and alarms run between batches (a synchronous store resolves reads at once). */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
@@ -180,14 +186,33 @@ export class UnitsService implements UnitsPort {
   }
 
   /** A unit's track between two times, oldest first, from the log (the history is kept there). */
-  async track(unitId: string, from: number, to: number, by: Principal, purpose = 'unit track'): Promise<Fix[]> {
+  /**
+   * A unit's fixes in a window, read from the log a page at a time: at most
+   * TRACK_PAGE_EVENTS events per call, yielding to the event loop between batches,
+   * so a unit with years of history cannot hold the main thread. `nextAfterSeq`
+   * continues the read (null when the history is done). Reading the fixes is recorded
+   * as a read of personal data, with its purpose.
+   */
+  async track(
+    unitId: string,
+    from: number,
+    to: number,
+    by: Principal,
+    page: { afterSeq?: number; maxEvents?: number } = {},
+    purpose = 'unit track',
+  ): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
     const unit = this.unitFor(unitId, by);
     const out: Fix[] = [];
     const daysRead = new Set<string>();
-    let afterSeq = 0;
-    for (;;) {
-      const batch = await this.ctx.log.read({ subject: `unit:${unitId}`, typePrefixes: ['units.positions.recorded'], afterSeq, limit: 1000 });
-      if (batch.length === 0) break;
+    let afterSeq = page.afterSeq ?? 0;
+    let read = 0;
+    let more = true;
+    while (read < (page.maxEvents ?? TRACK_PAGE_EVENTS)) {
+      const batch = await this.ctx.log.read({ subject: `unit:${unitId}`, typePrefixes: ['units.positions.recorded'], afterSeq, limit: TRACK_BATCH });
+      if (batch.length === 0) {
+        more = false;
+        break;
+      }
       const reader = new SealedReader(this.ctx.vault);
       await reader.prepare(batch.flatMap((e) => ('sealed' in (e.data as object) ? [(e.data as { sealed: Sealed }).sealed.key] : [])));
       for (const e of batch) {
@@ -199,7 +224,13 @@ export class UnitsService implements UnitsPort {
           if ('sealed' in d) daysRead.add(d.sealed.key);
         }
       }
+      read += batch.length;
       afterSeq = batch.at(-1)!.seq;
+      if (batch.length < TRACK_BATCH) {
+        more = false;
+        break;
+      }
+      await yieldToLoop();
     }
     // A crew's whereabouts are personal data: the read is recorded (who, which unit and day, why) before it is returned.
     if (daysRead.size > 0) {
@@ -211,7 +242,7 @@ export class UnitsService implements UnitsPort {
       await this.ctx.personal.recordReads(by, reads, purpose);
     }
     out.sort((a, b) => a.at - b.at);
-    return out.length > MAX_TRACK_FIXES ? out.slice(out.length - MAX_TRACK_FIXES) : out;
+    return { fixes: out.length > MAX_TRACK_FIXES ? out.slice(out.length - MAX_TRACK_FIXES) : out, nextAfterSeq: more ? afterSeq : null };
   }
 
   /** Where a unit is now: its latest fix, else its home station. */

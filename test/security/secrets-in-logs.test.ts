@@ -85,6 +85,8 @@ test('no configured or issued secret appears in the log lines of a node at debug
       authLevel: 2,
       displayName: 'Admin',
       visibleOrgIds: new Set([cityOrg.id]),
+      actableOrgIds: new Set([cityOrg.id]),
+      platformOrg: true,
     };
     const { key } = await vigil.capabilities.identity.service.createApiKey({ name: 'gateway', roles: ['analyst'] }, admin);
     secrets.apiKey = key;

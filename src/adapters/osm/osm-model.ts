@@ -34,3 +34,36 @@ export interface ReadProgress {
   bytes: number;
   totalBytes: number;
 }
+
+/**
+ * What one extract may hold, so an upload cannot exhaust the node's memory: a
+ * gzip or zlib bomb stops at the decompressed limit, a huge file at the counts.
+ * Defaults fit a large city (Greater Paris is about 15 M nodes); VIGIL_OSM_MAX_*.
+ */
+export interface OsmLimits {
+  maxDecompressedBytes: number;
+  maxNodes: number;
+  maxWays: number;
+  maxRelations: number;
+}
+
+function envLimit(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
+
+export function defaultOsmLimits(): OsmLimits {
+  return {
+    maxDecompressedBytes: envLimit('VIGIL_OSM_MAX_DECOMPRESSED_BYTES', 4 * 1024 ** 3),
+    maxNodes: envLimit('VIGIL_OSM_MAX_NODES', 30_000_000),
+    maxWays: envLimit('VIGIL_OSM_MAX_WAYS', 5_000_000),
+    maxRelations: envLimit('VIGIL_OSM_MAX_RELATIONS', 500_000),
+  };
+}
+
+/** Throws the clear error when `data` holds more elements than allowed. */
+export function checkOsmCounts(data: OsmData, limits: OsmLimits, where: string, fail: (message: string) => never): void {
+  if (data.nodes.size > limits.maxNodes) fail(`${where}: more than ${limits.maxNodes} nodes (VIGIL_OSM_MAX_NODES)`);
+  if (data.ways.size > limits.maxWays) fail(`${where}: more than ${limits.maxWays} ways (VIGIL_OSM_MAX_WAYS)`);
+  if (data.relations.length > limits.maxRelations) fail(`${where}: more than ${limits.maxRelations} relations (VIGIL_OSM_MAX_RELATIONS)`);
+}

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { VigilError } from '../../kernel/errors.js';
-import type { OsmData, OsmMember, Tags } from './osm-model.js';
+import { checkOsmCounts, defaultOsmLimits, type OsmData, type OsmLimits, type OsmMember, type Tags } from './osm-model.js';
 import { ProtobufError, ProtobufReader, readSint, readVarint } from './protobuf-reader.js';
 
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -15,8 +15,13 @@ const MEMBER_TYPES = ['node', 'way', 'relation'] as const;
  * PrimitiveBlock of string table, nodes (plain or dense, delta-coded), ways and
  * relations. Written by hand: it is a small format and a codec Vigil owns.
  */
-export async function readOsmPbf(file: string, onProgress?: (p: { bytes: number; totalBytes: number }) => void): Promise<OsmData> {
+export async function readOsmPbf(
+  file: string,
+  onProgress?: (p: { bytes: number; totalBytes: number }) => void,
+  limits: OsmLimits = defaultOsmLimits(),
+): Promise<OsmData> {
   const buf = await readFile(file);
+  let inflated = 0;
   const data: OsmData = { nodes: new Map(), taggedNodes: [], ways: new Map(), relations: [], bounds: null };
   let pos = 0;
   let blobIndex = 0;
@@ -38,9 +43,18 @@ export async function readOsmPbf(file: string, onProgress?: (p: { bytes: number;
       }
       if (dataSize < 0 || dataSize > MAX_BLOB_BYTES || pos + dataSize > buf.length) throw new ProtobufError(`bad blob size ${dataSize}`);
       const block = blobContent(new ProtobufReader(buf, pos, pos + dataSize));
+      inflated += block.length;
+      if (inflated > limits.maxDecompressedBytes)
+        throw new VigilError(
+          'payload_too_large',
+          `${file}: the extract is larger than ${limits.maxDecompressedBytes} bytes uncompressed (VIGIL_OSM_MAX_DECOMPRESSED_BYTES)`,
+        );
       pos += dataSize;
       if (type === 'OSMHeader') readHeader(new ProtobufReader(block), data);
       else if (type === 'OSMData') readPrimitiveBlock(new ProtobufReader(block), data);
+      checkOsmCounts(data, limits, file, (message) => {
+        throw new VigilError('payload_too_large', message);
+      });
       blobIndex++;
       onProgress?.({ bytes: pos, totalBytes: buf.length });
     }

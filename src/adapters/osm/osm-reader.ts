@@ -1,12 +1,14 @@
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { SaxesParser } from 'saxes';
 import { VigilError } from '../../kernel/errors.js';
 import type { Position } from '../../kernel/geo.js';
-import type { OsmData, OsmWay, OsmRelation, ReadProgress, Tags } from './osm-model.js';
+import { checkOsmCounts, defaultOsmLimits, type OsmData, type OsmLimits, type OsmWay, type OsmRelation, type ReadProgress, type Tags } from './osm-model.js';
 import { readOsmPbf } from './osm-pbf.js';
 
-export type { OsmData, OsmMember, OsmRelation, OsmWay, ReadProgress, Tags } from './osm-model.js';
+export type { OsmData, OsmLimits, OsmMember, OsmRelation, OsmWay, ReadProgress, Tags } from './osm-model.js';
+export { defaultOsmLimits } from './osm-model.js';
 
 const MAX_TAGS = 1000;
 
@@ -16,8 +18,13 @@ const MAX_TAGS = 1000;
  * the import with the line where it happened; nothing is half-imported because the
  * caller only records events after the whole file has been read.
  */
-export async function readOsm(file: string, totalBytes: number, onProgress?: (p: ReadProgress) => void): Promise<OsmData> {
-  if (/\.pbf$/i.test(file)) return readOsmPbf(file, onProgress);
+export async function readOsm(
+  file: string,
+  totalBytes: number,
+  onProgress?: (p: ReadProgress) => void,
+  limits: OsmLimits = defaultOsmLimits(),
+): Promise<OsmData> {
+  if (/\.pbf$/i.test(file)) return readOsmPbf(file, onProgress, limits);
   const data: OsmData = { nodes: new Map(), taggedNodes: [], ways: new Map(), relations: [], bounds: null };
   const parser = new SaxesParser({ xmlns: false, position: true });
   let current:
@@ -45,6 +52,7 @@ export async function readOsm(file: string, totalBytes: number, onProgress?: (p:
         const id = num(a.id, 'node id');
         const position: Position = [lon, lat];
         data.nodes.set(id, position);
+        if (data.nodes.size > limits.maxNodes) checkOsmCounts(data, limits, file, fail);
         current = tag.isSelfClosing ? null : { kind: 'node', id, position, tags: {} };
         tagCount = 0;
         break;
@@ -81,9 +89,11 @@ export async function readOsm(file: string, totalBytes: number, onProgress?: (p:
       current = null;
     } else if (tag.name === 'way' && current.kind === 'way') {
       data.ways.set(current.way.id, current.way);
+      if (data.ways.size > limits.maxWays) checkOsmCounts(data, limits, file, fail);
       current = null;
     } else if (tag.name === 'relation' && current.kind === 'relation') {
       data.relations.push(current.relation);
+      if (data.relations.length > limits.maxRelations) checkOsmCounts(data, limits, file, fail);
       current = null;
     }
   });
@@ -99,16 +109,27 @@ export async function readOsm(file: string, totalBytes: number, onProgress?: (p:
     bytes += chunk.length;
     onProgress?.({ bytes, totalBytes });
   });
-  const text = /\.gz$/i.test(file) ? raw.pipe(createGunzip()) : raw;
-  text.setEncoding('utf8');
+  const gunzip = /\.gz$/i.test(file) ? createGunzip() : null;
+  const text = gunzip ? raw.pipe(gunzip) : raw;
+  const decoder = new StringDecoder('utf8');
+  let xmlBytes = 0;
   try {
     for await (const chunk of text) {
-      parser.write(chunk as string);
+      xmlBytes += (chunk as Buffer).length;
+      // Counted before parsing: a gzip bomb stops here, not when memory runs out.
+      if (xmlBytes > limits.maxDecompressedBytes)
+        throw new VigilError(
+          'payload_too_large',
+          `${file}: the extract is larger than ${limits.maxDecompressedBytes} bytes uncompressed (VIGIL_OSM_MAX_DECOMPRESSED_BYTES)`,
+        );
+      parser.write(decoder.write(chunk as Buffer));
       if (parseError) throw parseError;
     }
+    parser.write(decoder.end());
     parser.close();
   } catch (error) {
     raw.destroy();
+    gunzip?.destroy();
     if (error instanceof VigilError) throw error;
     throw new VigilError('bad_request', `${file}: cannot read the extract: ${(error as Error).message}`);
   }

@@ -4,7 +4,7 @@ import type { CapInfo } from '../cap/cap-model.js';
 import { channelTexts } from '../messages/channel-text.js';
 import type { AlertRecord, Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
-import { asksToEvacuate, type GuidanceSource } from '../evacuation-guidance.js';
+import { asksToEvacuate, prepareGuidance, type GuidanceSource } from '../evacuation-guidance.js';
 import { inArea, targetAreaOf, type LonLat, type TargetArea } from '../targeting/area-geometry.js';
 import type { AlertChannel, ChannelJob, DeviceChannel, OutgoingMessage, PersonalParts, RecipientChannel } from '../channels/channel.js';
 import type { ReceiptTracker } from '../channels/sms/receipt-tracker.js';
@@ -83,6 +83,7 @@ export class AlertDispatcher {
     const texts = new Map(infos.map((i) => [i, channelTexts(alert.cap, i)] as const));
     // Only alerts that ask people to leave carry a route: decided once, not per message.
     const guidance = this.options.guidance && asksToEvacuate(alert) ? this.options.guidance : null;
+    if (guidance) await prepareGuidance(guidance, [alert]);
     let recipients: Subscriber[] | null = null;
     const job: Job = {
       alert,

@@ -1,4 +1,11 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Semaphore } from '../../platform/heavy/job-gate.js';
+
+/** At most this many espeak-ng processes at once, whoever asks. */
+const espeak = new Semaphore(Math.max(1, Number(process.env.VIGIL_VOICE_RENDERERS) || 2));
+/** espeak-ng processes started since the node started (tests count them). */
+export const voiceRenders = { started: 0 };
 
 /** espeak-ng voice for a CAP language tag: the primary language, English voices by region. */
 export function espeakVoice(language: string): string {
@@ -13,6 +20,11 @@ export function espeakVoice(language: string): string {
  * are set to the real ones so every player accepts the file.
  */
 export function renderVoiceWav(text: string, language: string, options: { wordsPerMinute?: number; timeoutMs?: number } = {}): Promise<Buffer> {
+  return espeak.use(() => runEspeak(text, language, options));
+}
+
+function runEspeak(text: string, language: string, options: { wordsPerMinute?: number; timeoutMs?: number }): Promise<Buffer> {
+  voiceRenders.started++;
   return new Promise((resolve, reject) => {
     execFile(
       'espeak-ng',
@@ -36,4 +48,41 @@ export function wavSeconds(wav: Buffer): number {
   const byteRate = wav.readUInt32LE(28);
   const dataAt = wav.indexOf('data', 12, 'latin1');
   return byteRate > 0 && dataAt > 0 ? wav.readUInt32LE(dataAt + 4) / byteRate : 0;
+}
+
+/**
+ * Voice messages rendered once each. The key is what is spoken and in which voice,
+ * not the URL that asked, so case variants and `.wav` or not reach the same entry;
+ * requests for a message being rendered wait for that rendering instead of starting
+ * another espeak-ng.
+ */
+export class VoiceCache {
+  private readonly done = new Map<string, Buffer>();
+  private readonly rendering = new Map<string, Promise<Buffer>>();
+
+  constructor(private readonly maxEntries = 200) {}
+
+  static key(text: string, language: string): string {
+    return createHash('sha256')
+      .update(`${espeakVoice(language)}\n${text}`)
+      .digest('hex');
+  }
+
+  async get(text: string, language: string): Promise<Buffer> {
+    const key = VoiceCache.key(text, language);
+    const cached = this.done.get(key);
+    if (cached) return cached;
+    let pending = this.rendering.get(key);
+    if (!pending) {
+      pending = renderVoiceWav(text, language).then((wav) => {
+        if (this.done.size >= this.maxEntries) this.done.delete(this.done.keys().next().value!);
+        this.done.set(key, wav);
+        return wav;
+      });
+      this.rendering.set(key, pending);
+      const forget = (): void => void this.rendering.delete(key);
+      pending.then(forget, forget);
+    }
+    return pending;
+  }
 }

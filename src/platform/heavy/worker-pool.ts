@@ -1,0 +1,76 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { VigilError, type ErrorCode } from '../../kernel/errors.js';
+
+/**
+ * The one pool of worker threads for CPU-heavy requests (evacuation plans,
+ * coverage, hash-chain checks, OSM parsing). Threads are a process resource, so
+ * there is one pool per process, created on first use and closed with the node.
+ *
+ * Sources are TypeScript loaded through tsx; a worker thread does not inherit the
+ * loader registered in the main thread on Node 20, so every worker starts from
+ * worker-entry.mjs, which registers tsx and then imports the task's module.
+ */
+export interface WorkerTask {
+  /** The module (import.meta.url-relative URL) exporting the function. */
+  module: URL;
+  /** The exported function's name; it receives `input` and may return a promise. */
+  fn: string;
+  input: unknown;
+  transferList?: (ArrayBuffer | MessagePort)[];
+  signal?: AbortSignal;
+}
+
+function defaultThreads(): number {
+  const fromEnv = Number(process.env.VIGIL_WORKER_THREADS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return Math.min(fromEnv, 32);
+  // Leave a core to the main thread: it answers alarms.
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+const ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+
+let pool: Piscina | null = null;
+
+function thePool(): Piscina {
+  pool ??= new Piscina({
+    minThreads: 0,
+    maxThreads: defaultThreads(),
+    // Long enough to keep a worker's caches (road graphs) between requests of a busy minute.
+    idleTimeout: Number(process.env.VIGIL_WORKER_IDLE_MS) || 60_000,
+    filename: ENTRY,
+    // The main thread's flags (--import tsx, --test …) mean nothing to a worker.
+    execArgv: [],
+    // Tasks wait here, not in the main thread's memory: the job gates in front bound how many come.
+    maxQueue: 'auto',
+  });
+  return pool;
+}
+
+/** Runs `fn` of `module` in a worker thread and resolves with its result. */
+export async function runInWorker<T>(task: WorkerTask): Promise<T> {
+  const result = (await thePool().run(
+    { module: task.module.href, fn: task.fn, input: task.input },
+    {
+      ...(task.transferList ? { transferList: task.transferList as never } : {}),
+      ...(task.signal ? { signal: task.signal } : {}),
+    },
+  )) as T | { vigilError?: { code: ErrorCode; message: string; details: unknown } };
+  const refused = (result as { vigilError?: { code: ErrorCode; message: string; details: unknown } } | null)?.vigilError;
+  if (refused) throw new VigilError(refused.code, refused.message, refused.details ?? undefined);
+  return result as T;
+}
+
+export function workerPoolStats(): { threads: number; queued: number; completed: number } {
+  if (!pool) return { threads: 0, queued: 0, completed: 0 };
+  return { threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed };
+}
+
+/** Stops the pool's threads (the next task starts a new pool). */
+export async function closeWorkerPool(): Promise<void> {
+  const p = pool;
+  pool = null;
+  await p?.destroy();
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { Position } from '../kernel/geo.js';
+import { JobGate } from '../platform/heavy/job-gate.js';
+import { runInWorker } from '../platform/heavy/worker-pool.js';
+import type { EvacuationInput, EvacuationPlan } from './evacuation.js';
+import type { WeightedPoint } from './router.js';
+import type { ProfileName } from './profiles.js';
+import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, evacuationJsonInWorker } from './routing-worker.js';
+
+/** The routing service's live graph for a worker (RoutingService.graphRef). */
+export type GraphSource = (profile: ProfileName) => { ref: GraphRef; transfer: ArrayBuffer[] };
+
+const WORKER = new URL('./routing-worker.ts', import.meta.url);
+
+function requestKey(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/**
+ * Evacuation plans (up to 20 000 origins) and coverage (up to 200 000 points) for
+ * any signed-in user: run in the worker pool behind a gate each, so the main thread
+ * keeps answering alarms. Identical requests in flight share one run.
+ */
+export class OffThreadRouting {
+  readonly evacuationGate = new JobGate('evacuation plan', { concurrency: 2, queue: 16, perUser: 2, retryAfterSeconds: 5 });
+  readonly coverageGate = new JobGate('coverage', { concurrency: 2, queue: 16, perUser: 2, retryAfterSeconds: 5 });
+  /** Thread of the last finished run (tests show it was not the main thread). */
+  lastThreadId: number | null = null;
+
+  constructor(private readonly graphRef: GraphSource) {}
+
+  /** The plan as JSON text, ready to send (see evacuationJsonInWorker). */
+  async evacuation(input: EvacuationInput, user: string): Promise<string> {
+    return this.evacuationGate.run({ user, key: requestKey(['evacuation', input]) }, async () => {
+      const { ref, transfer } = this.graphRef('foot');
+      const out = await runInWorker<Awaited<ReturnType<typeof evacuationJsonInWorker>>>({
+        module: WORKER,
+        fn: 'evacuationJsonInWorker',
+        input: { graph: ref, input },
+        transferList: transfer,
+      });
+      this.lastThreadId = out.threadId;
+      return out.json;
+    });
+  }
+
+  /** A plan the node itself needs (an alert's guidance): no user quota, one run per alert (the caller keeps it). */
+  async planForSystem(input: EvacuationInput): Promise<EvacuationPlan> {
+    const { ref, transfer } = this.graphRef('foot');
+    const out = await runInWorker<Awaited<ReturnType<typeof evacuationInWorker>>>({
+      module: WORKER,
+      fn: 'evacuationInWorker',
+      input: { graph: ref, input },
+      transferList: transfer,
+    });
+    this.lastThreadId = out.threadId;
+    return out.plan;
+  }
+
+  async coverage(profile: ProfileName, stations: Position[], points: WeightedPoint[], targetS: number, user: string): Promise<CoverageResult> {
+    return this.coverageGate.run({ user, key: requestKey(['coverage', profile, stations, points, targetS]) }, async () => {
+      const { ref, transfer } = this.graphRef(profile);
+      const out = await runInWorker<Awaited<ReturnType<typeof coverageInWorker>>>({
+        module: WORKER,
+        fn: 'coverageInWorker',
+        input: { graph: ref, stations, points, targetS },
+        transferList: transfer,
+      });
+      this.lastThreadId = out.threadId;
+      return out.coverage;
+    });
+  }
+}

@@ -1,0 +1,200 @@
+// Heavy requests do not hold the main thread: each runs in the worker pool or a
+// bounded pool, equal requests share one run, and /api/health answers while they
+// run. Assertions are on structure (threads, runs, refusals, bounds), never on time.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { threadId } from 'node:worker_threads';
+import { PdfPrinter, CHROMIUM } from '../../src/adapters/pdf/print-pdf.js';
+import { capValidatorRuns, capValidators, validateCapXml } from '../../src/alerts/cap/cap-validate.js';
+import { VoiceCache, voiceRenders } from '../../src/alerts/messages/voice.js';
+import { serveVigil, type RunningVigil } from '../../src/app.js';
+import { loadConfig } from '../../src/kernel/config.js';
+import type { Position } from '../../src/kernel/geo.js';
+import { workerPoolStats } from '../../src/platform/heavy/worker-pool.js';
+import { alertEvacuationGuidance } from '../../src/routing/index.js';
+import type { AlertRecord } from '../../src/alerts/contract.js';
+import { signedIn, type ApiCall } from '../support/api-client.js';
+
+let vigil: RunningVigil;
+let dataDir: string;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'vigil-heavy-'));
+  vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  await vigil.capabilities.routing.loaded;
+  assert.equal(vigil.capabilities.routing.service.loadError, null);
+});
+
+after(async () => {
+  await vigil.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Starts the calls and reports, once /api/health has answered, how many of them had already finished. */
+async function healthWhile<T>(calls: Promise<T>[]): Promise<{ finishedBeforeHealth: number; results: T[] }> {
+  let finished = 0;
+  calls.forEach(
+    (c) =>
+      void c.then(
+        () => finished++,
+        () => finished++,
+      ),
+  );
+  const health = await vigil.server.app.inject({ method: 'GET', url: '/api/health' });
+  assert.equal(health.statusCode, 200);
+  const finishedBeforeHealth = finished;
+  return { finishedBeforeHealth, results: await Promise.all(calls) };
+}
+
+const FIRE = { circles: [{ center: [7.4215, 43.7335] as Position, radiusM: 120 }], spreadMPerMin: 10 };
+
+test('evacuation: six equal plans in flight are one run in a worker thread, and /api/health answers before it ends', async () => {
+  const responder = await signedIn(vigil, 'responder');
+  const gate = vigil.capabilities.routing.service.offThread.evacuationGate;
+  const runsBefore = gate.stats.runs;
+  const calls = Array.from({ length: 6 }, () => responder('POST', '/api/routing/evacuation', { hazard: FIRE, horizonMin: 10 }));
+  // Once the plan is being made, health is asked and answers while it still is.
+  while (gate.stats.running === 0) await new Promise((r) => setImmediate(r));
+  assert.equal((await vigil.server.app.inject({ method: 'GET', url: '/api/health' })).statusCode, 200);
+  assert.equal(gate.stats.running, 1, 'health answered while the plan was being made');
+  const { finishedBeforeHealth, results } = await healthWhile(calls);
+  for (const r of results) assert.equal(r.status, 200, r.body);
+  assert.deepEqual(
+    results.map((r) => r.json.totals.origins),
+    Array(6).fill(results[0]!.json.totals.origins),
+  );
+  assert.ok(results[0]!.json.totals.origins > 5);
+  assert.equal(finishedBeforeHealth, 0, 'health answered while the plan was being made');
+  assert.equal(gate.stats.runs - runsBefore, 1, 'one run for six equal requests');
+  const worker = vigil.capabilities.routing.service.offThread.lastThreadId;
+  assert.ok(worker !== null && worker !== threadId, 'planned in a worker thread');
+});
+
+test('evacuation: a user asking for a third different plan while two run is refused with 429 and Retry-After', async () => {
+  const operator = await signedIn(vigil, 'operator');
+  const plan = (horizonMin: number): ReturnType<ApiCall> => operator('POST', '/api/routing/evacuation', { hazard: FIRE, horizonMin });
+  const gate = vigil.capabilities.routing.service.offThread.evacuationGate;
+  const refusedBefore = gate.stats.refused;
+  const results = await Promise.all([plan(11), plan(12), plan(13)]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    [200, 200, 429],
+  );
+  assert.match(results[2]!.json.error.message, /already have 2 evacuation plan requests running/);
+  assert.equal(gate.stats.refused - refusedBefore, 1);
+  const again = await plan(13);
+  assert.equal(again.status, 200, 'the quota is given back when the runs end');
+});
+
+test('an Evacuate alert’s guidance over every building of the city is planned once, in a worker thread', async () => {
+  const routing = vigil.capabilities.routing.service;
+  const guidance = alertEvacuationGuidance(routing, () => vigil.capabilities.city.reads.sites.values());
+  const alert = {
+    alertId: 'alt_heavy_test',
+    cap: {
+      msgType: 'Alert',
+      info: [{ language: 'en-GB', responseType: ['Evacuate'], area: [{ areaDesc: 'La Condamine', circle: ['43.7335,7.4215 0.15'] }] }],
+    },
+  } as unknown as AlertRecord;
+  routing.offThread.lastThreadId = null;
+  const before = workerPoolStats().completed;
+  await Promise.all([guidance.prepare!(alert), guidance.prepare!(alert), guidance.prepare!(alert)]);
+  assert.equal(workerPoolStats().completed - before, 1, 'three preparations, one plan');
+  const worker = routing.offThread.lastThreadId;
+  assert.ok(worker !== null && worker !== threadId, 'planned in a worker thread');
+  assert.match(guidance(alert, null, 'en-GB') ?? '', /^Assembly points: .+\.$/);
+});
+
+test('coverage of 20 000 given points runs in a worker thread while /api/health answers', async () => {
+  const analyst = await signedIn(vigil, 'responder');
+  const points = Array.from({ length: 20_000 }, (_, i) => ({ position: [7.41 + (i % 200) * 0.0001, 43.725 + Math.floor(i / 200) * 0.0002], weight: 1 }));
+  const { finishedBeforeHealth, results } = await healthWhile([
+    analyst('POST', '/api/routing/coverage', { stations: [[7.416, 43.7305]], targetMinutes: 3, points }),
+  ]);
+  assert.equal(results[0]!.status, 200, results[0]!.body);
+  assert.equal(results[0]!.json.points, 20_000);
+  assert.equal(finishedBeforeHealth, 0);
+  const worker = vigil.capabilities.routing.service.offThread.lastThreadId;
+  assert.ok(worker !== null && worker !== threadId);
+});
+
+test('audit verification: eight concurrent requests walk the log once, hashing in the worker pool', async () => {
+  const admin = await signedIn(vigil, 'admin');
+  const head = await vigil.ctx.log.lastSeq();
+  const batches = Math.ceil(head / 5000);
+  const before = workerPoolStats().completed;
+  const { finishedBeforeHealth, results } = await healthWhile(Array.from({ length: 8 }, () => admin('POST', '/api/audit/verify')));
+  for (const r of results) {
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.json.ok, true);
+  }
+  assert.equal(finishedBeforeHealth, 0);
+  const hashed = workerPoolStats().completed - before;
+  // One walk (a batch more if an event landed past a batch boundary meanwhile), not eight.
+  assert.ok(hashed >= batches && hashed <= batches + 1, `${hashed} batches hashed in workers for a log of ${head} events`);
+});
+
+const CAP = (i: number) => `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>TEST-HEAVY-${i}</identifier>
+  <sender>vigilance@meteo.example</sender>
+  <sent>2026-11-23T06:00:00+01:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <category>Met</category>
+    <event>Vent violent</event>
+    <urgency>Expected</urgency>
+    <severity>Moderate</severity>
+    <certainty>Likely</certainty>
+    <area><areaDesc>Alpes-Maritimes</areaDesc></area>
+  </info>
+</alert>`;
+
+test('twelve CAP validations at once: at most two validator runs at a time, waiting documents share a run, a bad one fails alone', async () => {
+  const runsBefore = capValidatorRuns.count;
+  const docs = Array.from({ length: 12 }, (_, i) => (i === 7 ? CAP(i).replace('<severity>Moderate', '<severity>Orange') : CAP(i)));
+  const { finishedBeforeHealth, results } = await healthWhile(docs.map((xml) => validateCapXml(xml)));
+  assert.deepEqual(
+    results.map((r) => r.valid),
+    docs.map((_, i) => i !== 7),
+  );
+  assert.match(results[7]!.errors[0]!, /severity/);
+  assert.ok(finishedBeforeHealth < 12);
+  assert.equal(capValidators.peak, 2);
+  // Twelve documents, fewer runs (plus one for the bad document checked alone).
+  assert.ok(capValidatorRuns.count - runsBefore < 12, `${capValidatorRuns.count - runsBefore} runs`);
+});
+
+test('voice: the same message asked in case variants at once is rendered by one espeak-ng', async () => {
+  const voices = new VoiceCache();
+  const before = voiceRenders.started;
+  const text = 'Flood warning for the harbour. Move to higher ground.';
+  const wavs = await Promise.all(['en-GB', 'EN-gb', 'en-gb', 'En-Gb', 'en-GB', 'EN-GB'].map((lang) => voices.get(text, lang)));
+  assert.equal(voiceRenders.started - before, 1);
+  assert.ok(wavs.every((w) => w === wavs[0]));
+  await voices.get(text, 'en-gb');
+  assert.equal(voiceRenders.started - before, 1, 'cached afterwards');
+  assert.equal(VoiceCache.key(text, 'en-GB'), VoiceCache.key(text, 'en-gb'));
+});
+
+test('PDF: five exports at once share one Chromium and at most two pages', { skip: !existsSync(CHROMIUM) && !process.env.CI }, async () => {
+  const printer = new PdfPrinter(2, 1000);
+  try {
+    const pdfs = await Promise.all(Array.from({ length: 5 }, (_, i) => printer.print(`<h1>Timeline ${i}</h1>`)));
+    assert.ok(pdfs.every((p) => p.subarray(0, 4).toString() === '%PDF'));
+    assert.equal(printer.launches, 1);
+    assert.equal(printer.pages.peak, 2);
+  } finally {
+    await printer.close();
+  }
+});

@@ -179,12 +179,15 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * trusted proxy's X-Forwarded-* headers). Clients that send no Origin (curl, machines) pass.
  */
 function crossOriginRefusal(request: FastifyRequest, upgrade: boolean): VigilError | null {
-  const checked = upgrade || (STATE_CHANGING.has(request.method) && (Boolean(request.headers.cookie?.includes('vigil_session=')) || request.url.startsWith('/api/auth/')));
+  const checked =
+    upgrade || (STATE_CHANGING.has(request.method) && (Boolean(request.headers.cookie?.includes('vigil_session=')) || request.url.startsWith('/api/auth/')));
   if (!checked) return null;
   const origin = request.headers.origin;
   if (origin === undefined) return request.headers['sec-fetch-site'] === 'cross-site' ? new VigilError('forbidden', 'cross-site request refused') : null;
   const own = `${upgrade ? (request.protocol === 'https' ? 'https' : 'http') : request.protocol}://${request.host}`;
-  return origin.toLowerCase() === own.toLowerCase() ? null : new VigilError('forbidden', `requests from ${origin.slice(0, 100)} are refused: only this site's own pages may act here`);
+  return origin.toLowerCase() === own.toLowerCase()
+    ? null
+    : new VigilError('forbidden', `requests from ${origin.slice(0, 100)} are refused: only this site's own pages may act here`);
 }
 
 /**

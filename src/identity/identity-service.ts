@@ -278,9 +278,7 @@ export class IdentityService {
     problem: string,
     code: 'unauthenticated' | 'second_factor_required' = 'unauthenticated',
   ): Promise<never> {
-    await this.ctx.record([
-      identityEvent('identity.login.failed', `login:${username || '-'}`, user?.orgId ?? null, 'public', { username, ip, problem }),
-    ]);
+    await this.ctx.record([identityEvent('identity.login.failed', `login:${username || '-'}`, user?.orgId ?? null, 'public', { username, ip, problem })]);
     throw new VigilError(
       code,
       code === 'unauthenticated' ? 'wrong username or password' : 'that code is wrong or was used already; wait for the next one',

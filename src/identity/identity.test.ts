@@ -66,7 +66,12 @@ async function strong(s: Awaited<ReturnType<typeof setup>>, username: string, pa
   const enrolled = await s.app.inject({ method: 'POST', url: '/api/auth/totp/enroll', headers: enrolling });
   assert.equal(enrolled.statusCode, 200, enrolled.body);
   const { secret } = enrolled.json();
-  const confirmed = await s.app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: enrolling, payload: { code: authenticator.generate(secret) } });
+  const confirmed = await s.app.inject({
+    method: 'POST',
+    url: '/api/auth/totp/confirm',
+    headers: enrolling,
+    payload: { code: authenticator.generate(secret) },
+  });
   assert.equal(confirmed.statusCode, 200, confirmed.body);
   return { headers: auth(confirmed), secret: secret as string };
 }
@@ -135,7 +140,12 @@ test('TOTP: enrolment, then the code is required at sign-in and raises the authe
   assert.equal(first.json().enrolmentRequired, true, 'an admin without a second factor is sent to enrol one');
   const enrolling = auth(first);
   // Creating API keys needs a second factor.
-  const denied = await s.app.inject({ method: 'POST', url: '/api/identity/api-keys', headers: enrolling, payload: { name: 'panel gateway', roles: ['operator'] } });
+  const denied = await s.app.inject({
+    method: 'POST',
+    url: '/api/identity/api-keys',
+    headers: enrolling,
+    payload: { name: 'panel gateway', roles: ['operator'] },
+  });
   assert.equal(denied.statusCode, 401);
   assert.equal(denied.json().error.code, 'second_factor_required');
   const { secret, otpauthUrl } = (await s.app.inject({ method: 'POST', url: '/api/auth/totp/enroll', headers: enrolling })).json();

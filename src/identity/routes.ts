@@ -216,7 +216,11 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       '/api/auth/passkeys/:id',
       {
         config: { access: { roles: 'authenticated', minAuthLevel: 2 } },
-        schema: { summary: 'Remove one of your passkeys', tags: ['auth'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 400 } } } },
+        schema: {
+          summary: 'Remove one of your passkeys',
+          tags: ['auth'],
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 400 } } },
+        },
       },
       async (request) => {
         await service.removePasskey(request.principal, request.params.id);

@@ -7,7 +7,6 @@ import { HIGH_PRIVILEGE_ROLES, PUBLIC_PRINCIPAL, ROLES, type CredentialSource, t
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { API_KEY_PREFIX, MIN_PASSWORD_LENGTH, SESSION_COOKIE, decoyHash, hashPassword, newToken, readCookie, sha256, verifyPassword } from './credentials.js';
-import { DEMO_USERS } from './demo-identity.js';
 import type { IdentityState } from './identity-state.js';
 import { ORG_KINDS, type ApiKey, type IdentityEvents, type Org, type OrgKind, type Session, type Share, type User } from './model.js';
 import { PasskeyCeremonies, type RelyingParty } from './passkeys.js';
@@ -87,6 +86,8 @@ export class IdentityService {
   constructor(
     private readonly ctx: AppContext,
     readonly state: IdentityState,
+    /** Usernames of the demo's users (src/identity/demo-identity.ts), exempt on the loopback demo only. */
+    private readonly demoUsernames: readonly string[] = [],
   ) {}
 
   /**
@@ -97,7 +98,7 @@ export class IdentityService {
   demoExemptUsernames(): string[] {
     const c = this.ctx.config;
     if (!c.demoOnEmpty || !isLoopbackHost(c.host) || c.databaseUrl) return [];
-    return DEMO_USERS.map((u) => u.username);
+    return [...this.demoUsernames];
   }
 
   /** Whether this user must complete a second factor before using their roles. */

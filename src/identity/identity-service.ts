@@ -362,12 +362,17 @@ export class IdentityService {
 
   /** Confirms enrolment with a code of the new secret; the second factor is complete, so the session rotates to level 2. */
   async confirmTotp(by: Principal, code: string, source: CredentialSource): Promise<LoginResult> {
+    await this.confirmTotpEnrolment(by, code);
+    return this.rotateToSecondFactor(this.selfOf(by), by, source);
+  }
+
+  /** The confirmation alone, without a session: for command-line set-up (`vigil init`) acting as the user. */
+  async confirmTotpEnrolment(by: Principal, code: string): Promise<void> {
     const user = this.selfOf(by);
     if (!user.pendingTotpSecret) throw badRequest('start the enrolment first');
     const step = this.takeTotpStep(user, code, user.pendingTotpSecret);
     if (step === null) throw badRequest('that code does not match; check the time on your device');
     await this.ctx.record([totpUsed(user, step), identityEvent('identity.totp.enabled', `user:${user.id}`, user.orgId, by.actor, { userId: user.id })]);
-    return this.rotateToSecondFactor(user, by, source);
   }
 
   async passkeyRegistrationOptions(by: Principal, rp: RelyingParty): Promise<unknown> {

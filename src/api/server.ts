@@ -184,10 +184,13 @@ function crossOriginRefusal(request: FastifyRequest, upgrade: boolean): VigilErr
   if (!checked) return null;
   const origin = request.headers.origin;
   if (origin === undefined) return request.headers['sec-fetch-site'] === 'cross-site' ? new VigilError('forbidden', 'cross-site request refused') : null;
-  const own = `${upgrade ? (request.protocol === 'https' ? 'https' : 'http') : request.protocol}://${request.host}`;
-  return origin.toLowerCase() === own.toLowerCase()
-    ? null
-    : new VigilError('forbidden', `requests from ${origin.slice(0, 100)} are refused: only this site's own pages may act here`);
+  const own = `${request.protocol}://${request.host}`;
+  if (origin.toLowerCase() === own.toLowerCase()) return null;
+  return new VigilError(
+    'forbidden',
+    `requests from ${origin.slice(0, 100)} are refused: only this site's own pages (${own}) may act here` +
+      ' (behind a reverse proxy? list it in VIGIL_TRUST_PROXY and let it pass Host and X-Forwarded-Proto)',
+  );
 }
 
 /**

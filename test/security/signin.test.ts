@@ -281,7 +281,26 @@ test('built-in TLS: with VIGIL_TLS_CERT/VIGIL_TLS_KEY the node serves HTTPS and 
   }
 });
 
-test('the loopback demo exempts its demo users from the second factor and says so; nothing else is exempt', () => {
-  const identity = vigil.capabilities.identity.service;
-  assert.deepEqual(identity.demoExemptUsernames(), [], 'VIGIL_DEMO=false: no exemption');
+test('the loopback demo exempts its demo users from the second factor and says so; nothing else is exempt', async () => {
+  const { IdentityService } = await import('../../src/identity/identity-service.js');
+  const { IdentityState } = await import('../../src/identity/identity-state.js');
+  const { DEMO_USERS } = await import('../../src/identity/index.js');
+  const { MemoryEventLog } = await import('../support/memory-event-log.js');
+  const { testContext } = await import('../support/test-context.js');
+  const exempt = (overrides: Parameters<typeof testContext>[1]) => {
+    const ctx = testContext(new MemoryEventLog(), overrides);
+    return new IdentityService(
+      ctx,
+      new IdentityState(ctx.secrets),
+      DEMO_USERS.map((u) => u.username),
+    ).demoExemptUsernames();
+  };
+  assert.ok(exempt({ host: '127.0.0.1', demoOnEmpty: true, databaseUrl: null }).includes('admin'), 'the loopback demo');
+  assert.deepEqual(exempt({ host: '0.0.0.0', demoOnEmpty: true, databaseUrl: null }), [], 'a network bind');
+  assert.deepEqual(exempt({ host: '127.0.0.1', demoOnEmpty: true, databaseUrl: 'postgres://127.0.0.1/vigil' }), [], 'a shared store');
+  assert.deepEqual(exempt({ host: '127.0.0.1', demoOnEmpty: false, databaseUrl: null }), [], 'VIGIL_DEMO=false');
+  // What the sign-in page shows comes from here.
+  const options = (await vigil.server.app.inject({ method: 'GET', url: '/api/auth/options' })).json();
+  assert.deepEqual(options.demoExemptUsers, []);
+  assert.deepEqual(options.secondFactorRoles, ['admin', 'supervisor', 'alert-officer', 'commander', 'csirt']);
 });

@@ -137,7 +137,7 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
           void run(async () => {
             await api('/api/auth/password', { body: pw });
             setTimeout(onChanged, 1500);
-          }, 'Password changed; every session ended — sign in again.');
+          }, 'Password changed; your other sessions ended.');
         }}
       >
         <label>

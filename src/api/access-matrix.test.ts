@@ -34,7 +34,7 @@ test('access matrix: every route × every role is enforced as declared', async (
         // These roles need a second factor: enrol one (the session continues at level 2).
         const enrolling = { headers: { cookie: `vigil_session=${token}` }, ip: '127.0.0.1' };
         const { secret } = await identity.startTotp(identity.resolvePrincipal(enrolling));
-        token = (await identity.confirmTotp(identity.resolvePrincipal(enrolling), authenticator.generate(secret), enrolling)).token;
+        token = (await identity.confirmTotpInSession(identity.resolvePrincipal(enrolling), authenticator.generate(secret), enrolling)).token;
       }
       const headers = { cookie: `vigil_session=${token}` };
       callers.push({ name: role, headers, principal: () => identity.resolvePrincipal({ headers, ip: '127.0.0.1' }) });
@@ -44,7 +44,7 @@ test('access matrix: every route × every role is enforced as declared', async (
     const l1 = await identity.login({ username: 'm-admin2', password: 'matrix password' }, '127.0.0.1');
     const enrolling = { headers: { cookie: `vigil_session=${l1.token}` }, ip: '127.0.0.1' };
     const { secret } = await identity.startTotp(identity.resolvePrincipal(enrolling));
-    const l2 = await identity.confirmTotp(identity.resolvePrincipal(enrolling), authenticator.generate(secret), enrolling);
+    const l2 = await identity.confirmTotpInSession(identity.resolvePrincipal(enrolling), authenticator.generate(secret), enrolling);
     const strong = { cookie: `vigil_session=${l2.token}` };
     callers.push({ name: 'admin+2fa', headers: strong, principal: () => identity.resolvePrincipal({ headers: strong, ip: '127.0.0.1' }) });
     const { key } = await identity.createApiKey({ name: 'matrix', roles: ['operator'] }, callers.at(-1)!.principal());

@@ -184,15 +184,16 @@ export class IdentityService {
     return users.filter((_, i) => matches[i]).map((u) => u!.username);
   }
 
-  /** Ends every session of the user (the projection does) and returns a new one for the caller: the session rotates. */
-  async changePassword(by: Principal, current: string, next: string, ip: string): Promise<LoginResult> {
+  /** Ends every session of the user (the projection does) and returns a new one for the caller (given its address): the session rotates. */
+  async changePassword(by: Principal, current: string, next: string, ip?: string): Promise<LoginResult | null> {
     const user = by.userId ? this.state.users.get(by.userId) : undefined;
     if (!user) throw forbidden('only users have passwords');
     if (!(await verifyPassword(user.passwordHash, current))) throw new VigilError('unauthenticated', 'the current password is wrong');
     if (next.length < MIN_PASSWORD_LENGTH) throw badRequest(`a password has at least ${MIN_PASSWORD_LENGTH} characters`);
     const passwordHash = await hashPassword(next);
     await this.ctx.record([identityEvent('identity.user.password-changed', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, passwordHash })]);
-    return this.startSession(user, by.enrolmentOnly ? 1 : by.authLevel === 2 ? 2 : 1, ip);
+    // Without a client address (command-line tools) there is no session to continue.
+    return ip === undefined ? null : this.startSession(user, by.enrolmentOnly ? 1 : by.authLevel === 2 ? 2 : 1, ip);
   }
 
   /** A new session for the caller after an administrator (themselves) changed their roles: the old one ended. */
@@ -361,13 +362,13 @@ export class IdentityService {
   }
 
   /** Confirms enrolment with a code of the new secret; the second factor is complete, so the session rotates to level 2. */
-  async confirmTotp(by: Principal, code: string, source: CredentialSource): Promise<LoginResult> {
-    await this.confirmTotpEnrolment(by, code);
+  async confirmTotpInSession(by: Principal, code: string, source: CredentialSource): Promise<LoginResult> {
+    await this.confirmTotp(by, code);
     return this.rotateToSecondFactor(this.selfOf(by), by, source);
   }
 
   /** The confirmation alone, without a session: for command-line set-up (`vigil init`) acting as the user. */
-  async confirmTotpEnrolment(by: Principal, code: string): Promise<void> {
+  async confirmTotp(by: Principal, code: string): Promise<void> {
     const user = this.selfOf(by);
     if (!user.pendingTotpSecret) throw badRequest('start the enrolment first');
     const step = this.takeTotpStep(user, code, user.pendingTotpSecret);

@@ -143,8 +143,10 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
           },
         },
       },
-      async (request, reply) =>
-        signedIn(request, reply, await service.changePassword(request.principal, request.body.currentPassword, request.body.newPassword, request.ip)),
+      async (request, reply) => {
+        const rotated = await service.changePassword(request.principal, request.body.currentPassword, request.body.newPassword, request.ip);
+        return rotated ? signedIn(request, reply, rotated) : { ok: true };
+      },
     );
 
     app.get(
@@ -177,7 +179,7 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
           body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 6, maxLength: 10 } } },
         },
       },
-      async (request, reply) => signedIn(request, reply, await service.confirmTotp(request.principal, request.body.code, credentials(request))),
+      async (request, reply) => signedIn(request, reply, await service.confirmTotpInSession(request.principal, request.body.code, credentials(request))),
     );
 
     app.post(

@@ -197,7 +197,7 @@ test('a store seeded with the demo on loopback is not served to the network whil
     const identity = vigil.capabilities.identity.service;
     for (const { username } of DEMO_USERS) {
       if (username === 'steward') await identity.setDisabled(identity.resolvePrincipalOf(username).userId!, true, identity.resolvePrincipalOf('admin'));
-      else await identity.changePassword(identity.resolvePrincipalOf(username), 'vigil-demo', `${username} has a password of their own`, '127.0.0.1');
+      else await identity.changePassword(identity.resolvePrincipalOf(username), 'vigil-demo', `${username} has a password of their own`);
     }
     await vigil.close();
     const served = await serveVigil(open);

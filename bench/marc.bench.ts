@@ -81,8 +81,8 @@ try {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'supervisor', password: 'vigil-demo' }),
   });
-  const { token } = (await login.json()) as { token: string };
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/live`, { headers: { authorization: `Bearer ${token}` } });
+  const cookie = /vigil_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/live`, { headers: { cookie } });
   await new Promise((r) => ws.once('open', r));
   const sentAt = new Map<string, number>();
   const toScreen: number[] = [];

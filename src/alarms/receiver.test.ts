@@ -76,7 +76,7 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
       ['alarms.signal.received', 'alarms.alarm.raised', 'alarms.signal.received', 'alarms.alarm.correlated'],
     );
 
-    const operator = { authorization: `Bearer ${await token('operator')}` };
+    const operator = { cookie: `vigil_session=${await token('operator')}` };
     const queue = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: operator })).json().alarms;
     assert.equal(queue.length, 1, 'the burst of one premise is one alarm');
     const alarm = queue[0];
@@ -85,12 +85,12 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     assert.equal(alarm.signalIds.length, 2);
     // The steward's organisation does not see the MARC's alarms; the police commander does (shared).
     assert.equal(
-      (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { authorization: `Bearer ${await token('commander')}` } })).json().alarms
+      (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { cookie: `vigil_session=${await token('commander')}` } })).json().alarms
         .length,
       1,
     );
     assert.equal(
-      (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { authorization: `Bearer ${await token('steward')}` } })).statusCode,
+      (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: { cookie: `vigil_session=${await token('steward')}` } })).statusCode,
       403,
     );
 
@@ -127,7 +127,7 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
     );
     const perDevice = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/false-alarms?per=device', headers: operator })).json().rates;
     assert.equal(perDevice[0].id, school.id);
-    const metrics = (await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${await token('supervisor')}` } })).body;
+    const metrics = (await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: { cookie: `vigil_session=${await token('supervisor')}` } })).body;
     assert.match(metrics, /vigil_alarms_ack_within_60s_ratio\{[^}]*\} 1/);
     assert.match(metrics, /vigil_alarms_false_ratio\{[^}]*\} 1/);
 
@@ -154,7 +154,7 @@ test('receiver: frames over TCP become durable signals and alarms; the operator 
 test('receiver: encrypted frames with the account key, *ACK back; wrong key DUH; bad CRC NAK; UDP too', async () => {
   const { vigil, dir, token } = await start();
   try {
-    const supervisor = { authorization: `Bearer ${await token('supervisor')}`, 'content-type': 'application/json' };
+    const supervisor = { cookie: `vigil_session=${await token('supervisor')}`, 'content-type': 'application/json' };
     const account = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'alarm-panel')!.account!;
     const set = await vigil.server.app.inject({
       method: 'PUT',

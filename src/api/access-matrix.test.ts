@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { authenticator } from 'otplib';
 import { serveVigil } from '../app.js';
 import { loadConfig } from '../kernel/config.js';
-import { ROLES, isAllowed, type Principal, type Role } from '../platform/access.js';
+import { HIGH_PRIVILEGE_ROLES, ROLES, isAllowed, type Principal, type Role } from '../platform/access.js';
 
 /**
  * Walks every HTTP route × every role (plus the public, an API key and an admin
@@ -29,18 +29,23 @@ test('access matrix: every route × every role is enforced as declared', async (
     for (const role of ROLES) {
       const username = `m-${role}`;
       await identity.createUser({ username, orgId: cityOrg, roles: [role], password: 'matrix password' }, 'system');
-      const { token } = await identity.login({ username, password: 'matrix password' }, '127.0.0.1');
-      const headers = { authorization: `Bearer ${token}` };
+      let { token } = await identity.login({ username, password: 'matrix password' }, '127.0.0.1');
+      if (HIGH_PRIVILEGE_ROLES.includes(role)) {
+        // These roles need a second factor: enrol one (the session continues at level 2).
+        const enrolling = { headers: { cookie: `vigil_session=${token}` }, ip: '127.0.0.1' };
+        const { secret } = await identity.startTotp(identity.resolvePrincipal(enrolling));
+        token = (await identity.confirmTotpInSession(identity.resolvePrincipal(enrolling), authenticator.generate(secret), enrolling)).token;
+      }
+      const headers = { cookie: `vigil_session=${token}` };
       callers.push({ name: role, headers, principal: () => identity.resolvePrincipal({ headers, ip: '127.0.0.1' }) });
     }
     // An admin who signed in with a second factor.
     await identity.createUser({ username: 'm-admin2', orgId: cityOrg, roles: ['admin'], password: 'matrix password' }, 'system');
     const l1 = await identity.login({ username: 'm-admin2', password: 'matrix password' }, '127.0.0.1');
-    const p1 = identity.resolvePrincipal({ headers: { authorization: `Bearer ${l1.token}` }, ip: '127.0.0.1' });
-    const { secret } = await identity.startTotp(p1);
-    await identity.confirmTotp(p1, authenticator.generate(secret));
-    const l2 = await identity.login({ username: 'm-admin2', password: 'matrix password', totp: authenticator.generate(secret) }, '127.0.0.1');
-    const strong = { authorization: `Bearer ${l2.token}` };
+    const enrolling = { headers: { cookie: `vigil_session=${l1.token}` }, ip: '127.0.0.1' };
+    const { secret } = await identity.startTotp(identity.resolvePrincipal(enrolling));
+    const l2 = await identity.confirmTotpInSession(identity.resolvePrincipal(enrolling), authenticator.generate(secret), enrolling);
+    const strong = { cookie: `vigil_session=${l2.token}` };
     callers.push({ name: 'admin+2fa', headers: strong, principal: () => identity.resolvePrincipal({ headers: strong, ip: '127.0.0.1' }) });
     const { key } = await identity.createApiKey({ name: 'matrix', roles: ['operator'] }, callers.at(-1)!.principal());
     callers.push({

@@ -110,8 +110,6 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
           return;
         }
         const source: CredentialSource = { headers: { ...request.headers }, ip: request.ip };
-        const token = (request.query as { token?: string }).token;
-        if (token && !source.headers.authorization) source.headers.authorization = `Bearer ${token}`;
         hub.accept(socket, request.principal, () => {
           try {
             const p = deps.resolve(source);

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
@@ -39,15 +40,19 @@ const guardedPath = (url: string): boolean => url.startsWith('/api') || url === 
 
 export async function buildApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { ctx, metrics } = options;
-  const app: FastifyInstance = Fastify({
+  const tls = ctx.config.tlsCertFile && ctx.config.tlsKeyFile ? { cert: readFileSync(ctx.config.tlsCertFile), key: readFileSync(ctx.config.tlsKeyFile) } : null;
+  // Fastify's types split HTTP and HTTPS instances; the routes use only what both have.
+  const app = Fastify({
+    ...(tls ? { https: tls } : {}),
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    // X-Forwarded-For/-Proto/-Host are believed only from the listed proxies (VIGIL_TRUST_PROXY).
+    trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
     connectionTimeout: 60_000,
     requestTimeout: 60_000,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
-  });
+  }) as unknown as FastifyInstance;
   // Listener limits: bodies (bodyLimit), connections, header and keep-alive time.
   app.server.maxConnections = ctx.config.maxConnections;
   app.server.headersTimeout = 15_000;
@@ -78,25 +83,41 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
     route.schema = {
       ...route.schema,
       description: [route.schema?.description, `Access: ${describeAccess(access)}.`].filter(Boolean).join(' '),
-      ...(access.roles === 'public' ? {} : { security: [{ session: [] }, { bearer: [] }, { apiKey: [] }] }),
+      ...(access.roles === 'public' ? {} : { security: [{ session: [] }, { apiKey: [] }] }),
     };
   });
+
+  await app.register(helmet, { contentSecurityPolicy: { directives: contentSecurityPolicy(Boolean(tls) || ctx.config.trustProxy.length > 0) } });
 
   app.addHook('onRequest', async (request) => {
     request.principal = PUBLIC_PRINCIPAL;
     const access = request.routeOptions.config.access;
+    const upgrade = String(request.headers.upgrade).toLowerCase() === 'websocket';
+    const foreign = crossOriginRefusal(request, upgrade);
+    if (foreign) {
+      if (upgrade) {
+        request.accessRefusal = foreign;
+        return;
+      }
+      throw foreign;
+    }
     try {
       request.principal = options.resolvePrincipal(credentialsOf(request));
     } catch (error) {
       // Bad credentials on a public route (e.g. the UI's stale cookie on /api/health) are ignored.
       if (access?.roles !== 'public') throw error;
     }
-    if (access && !isAllowed(access, request.principal)) {
-      const refusal = accessError(access, request.principal);
+    const refusal =
+      request.principal.enrolmentOnly && access?.roles !== 'public' && !request.url.startsWith('/api/auth/')
+        ? new VigilError('second_factor_required', 'your roles require a second factor: enrol an authenticator app or a passkey first', { enrol: true })
+        : access && !isAllowed(access, request.principal)
+          ? accessError(access, request.principal)
+          : null;
+    if (refusal) {
       // A refused HTTP reply to a WebSocket upgrade leaves Fastify's close pending
       // forever; WebSocket routes accept, then close with 4401/4403 (browsers never
       // see the status of a failed upgrade anyway).
-      if (String(request.headers.upgrade).toLowerCase() === 'websocket') request.accessRefusal = refusal;
+      if (upgrade) request.accessRefusal = refusal;
       else throw refusal;
     }
   });
@@ -120,7 +141,6 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' },
-          bearer: { type: 'http', scheme: 'bearer' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
         },
       },
@@ -144,13 +164,58 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
   return { app, hub, routes };
 }
 
+/** Sessions come only from the cookie (browsers send it on the WebSocket upgrade too); machines use X-API-Key. */
 function credentialsOf(request: FastifyRequest): CredentialSource {
-  // Browsers cannot set headers on a WebSocket: /api/live also takes ?token=.
-  const token = (request.query as { token?: unknown } | undefined)?.token;
-  if (request.url.startsWith('/api/live') && typeof token === 'string' && !request.headers.authorization) {
-    return { headers: { ...request.headers, authorization: `Bearer ${token}` }, ip: request.ip };
-  }
   return { headers: request.headers, ip: request.ip };
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A browser on another site must not act with the user's cookie (CSRF) nor open the
+ * live feed (cross-site WebSocket hijacking): state-changing requests that carry the
+ * session cookie, every sign-in request, and WebSocket upgrades are refused when their
+ * Origin is not this server's own (scheme and host as the browser saw them, through a
+ * trusted proxy's X-Forwarded-* headers). Clients that send no Origin (curl, machines) pass.
+ */
+function crossOriginRefusal(request: FastifyRequest, upgrade: boolean): VigilError | null {
+  const checked =
+    upgrade || (STATE_CHANGING.has(request.method) && (Boolean(request.headers.cookie?.includes('vigil_session=')) || request.url.startsWith('/api/auth/')));
+  if (!checked) return null;
+  const origin = request.headers.origin;
+  if (origin === undefined) return request.headers['sec-fetch-site'] === 'cross-site' ? new VigilError('forbidden', 'cross-site request refused') : null;
+  const own = `${request.protocol}://${request.host}`;
+  if (origin.toLowerCase() === own.toLowerCase()) return null;
+  return new VigilError(
+    'forbidden',
+    `requests from ${origin.slice(0, 100)} are refused: only this site's own pages (${own}) may act here` +
+      ' (behind a reverse proxy? list it in VIGIL_TRUST_PROXY and let it pass Host and X-Forwarded-Proto)',
+  );
+}
+
+/**
+ * Everything the web UI loads comes from Vigil itself: scripts only from files of this
+ * origin (no inline script, no eval), MapLibre's worker from a file, map images and
+ * exports as data:/blob:. Inline style attributes stay allowed (React and MapLibre set them).
+ */
+function contentSecurityPolicy(https: boolean): Record<string, string[] | null> {
+  return {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    fontSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    workerSrc: ["'self'", 'blob:'],
+    mediaSrc: ["'self'", 'blob:', 'data:'],
+    manifestSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    // Upgrading http: subresources would break a plain-HTTP loopback installation.
+    upgradeInsecureRequests: https ? [] : null,
+  };
 }
 
 function accessError(access: RouteAccess, p: Principal): VigilError {

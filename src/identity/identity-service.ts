@@ -1,24 +1,36 @@
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { authenticator } from 'otplib';
+import { isLoopbackHost } from '../kernel/config.js';
 import { VigilError, badRequest, conflict, forbidden, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
-import { PUBLIC_PRINCIPAL, ROLES, type CredentialSource, type Principal, type Role } from '../platform/access.js';
+import { HIGH_PRIVILEGE_ROLES, PUBLIC_PRINCIPAL, ROLES, type CredentialSource, type Principal, type Role } from '../platform/access.js';
 import { SHARE_RIGHTS, type ShareRights } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { API_KEY_PREFIX, MIN_PASSWORD_LENGTH, SESSION_COOKIE, decoyHash, hashPassword, newToken, readCookie, sha256, verifyPassword } from './credentials.js';
-import { type IdentityState, LOGIN_WINDOW_MS } from './identity-state.js';
+import type { IdentityState } from './identity-state.js';
 import { checkKeyWithinCreator, checkRoleCeiling, type Grantor } from './role-ceilings.js';
-import { ORG_KINDS, type ApiKey, type IdentityEvents, type Org, type OrgKind, type Share, type User } from './model.js';
+import { ORG_KINDS, type ApiKey, type IdentityEvents, type Org, type OrgKind, type Session, type Share, type User } from './model.js';
+import { PasskeyCeremonies, type RelyingParty } from './passkeys.js';
 
 authenticator.options = { window: 1 }; // accept the previous and next 30 s step (clock drift)
+const TOTP_STEP_MS = 30_000;
 
-export const MAX_FAILURES_PER_USER = 5;
-export const MAX_FAILURES_PER_IP = 30;
-
+/**
+ * A new session. The token goes to the client only as a cookie (never in a body or
+ * URL); `enrolmentRequired` says the session may only enrol a second factor.
+ */
 export interface LoginResult {
   token: string;
   expiresAt: number;
   principal: Principal;
+  enrolmentRequired: boolean;
+}
+
+/** Which second factors a user can sign in with. */
+export interface FactorView {
+  totp: boolean;
+  passkeys: { id: string; name: string; createdAt: string; lastUsedAt: string | null }[];
 }
 
 /** Public view of a user: never the password hash or TOTP secret. */
@@ -29,6 +41,7 @@ export interface UserView {
   roles: Role[];
   displayName: string;
   totpEnabled: boolean;
+  passkeyCount: number;
   disabled: boolean;
   createdAt: string;
 }
@@ -56,6 +69,7 @@ export function userView(u: User): UserView {
     roles: u.roles,
     displayName: u.displayName,
     totpEnabled: u.totpEnabled,
+    passkeyCount: u.passkeys.length,
     disabled: u.disabled,
     createdAt: u.createdAt,
   };
@@ -67,10 +81,32 @@ export function userView(u: User): UserView {
  * who signed in when); the state is the IdentityState projection.
  */
 export class IdentityService {
+  private readonly ceremonies = new PasskeyCeremonies();
+  /** TOTP steps accepted but maybe not yet applied from their event: a code is accepted once, also in parallel. */
+  private readonly totpStepsTaken = new Map<string, number>();
+
   constructor(
     private readonly ctx: AppContext,
     readonly state: IdentityState,
+    /** Usernames of the demo's users (src/identity/demo-identity.ts), exempt on the loopback demo only. */
+    private readonly demoUsernames: readonly string[] = [],
   ) {}
+
+  /**
+   * The loopback demo (demo seeded on a loopback bind with the node's own SQLite store,
+   * src/demo/demo-guard.ts) lets its demo users in without a second factor so a
+   * newcomer can look around at once; every other installation requires one.
+   */
+  demoExemptUsernames(): string[] {
+    const c = this.ctx.config;
+    if (!c.demoOnEmpty || !isLoopbackHost(c.host) || c.databaseUrl) return [];
+    return [...this.demoUsernames];
+  }
+
+  /** Whether this user must complete a second factor before using their roles. */
+  needsSecondFactor(user: User): boolean {
+    return user.roles.some((r) => HIGH_PRIVILEGE_ROLES.includes(r)) && !this.demoExemptUsernames().includes(user.username);
+  }
 
   platformOrgId(): string | null {
     return this.state.platformOrg()?.id ?? null;
@@ -152,57 +188,116 @@ export class IdentityService {
     return users.filter((_, i) => matches[i]).map((u) => u!.username);
   }
 
-  async changePassword(by: Principal, current: string, next: string): Promise<void> {
+  /** Ends every session of the user (the projection does) and returns a new one for the caller (given its address): the session rotates. */
+  async changePassword(by: Principal, current: string, next: string, ip?: string): Promise<LoginResult | null> {
     const user = by.userId ? this.state.users.get(by.userId) : undefined;
     if (!user) throw forbidden('only users have passwords');
     if (!(await verifyPassword(user.passwordHash, current))) throw new VigilError('unauthenticated', 'the current password is wrong');
     if (next.length < MIN_PASSWORD_LENGTH) throw badRequest(`a password has at least ${MIN_PASSWORD_LENGTH} characters`);
     const passwordHash = await hashPassword(next);
     await this.ctx.record([identityEvent('identity.user.password-changed', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, passwordHash })]);
+    // Without a client address (command-line tools) there is no session to continue.
+    return ip === undefined ? null : this.startSession(user, by.enrolmentOnly ? 1 : by.authLevel === 2 ? 2 : 1, ip);
+  }
+
+  /** A new session for the caller after an administrator (themselves) changed their roles: the old one ended. */
+  async rotateAfterRoleChange(by: Principal, ip: string): Promise<LoginResult | null> {
+    const user = by.userId ? this.state.users.get(by.userId) : undefined;
+    if (!user) return null;
+    return this.startSession(user, by.authLevel === 2 ? 2 : 1, ip);
   }
 
   /**
-   * Password sign-in. A user who enrolled a second factor must give the current
-   * TOTP code too; the session then has authentication level 2. Five failures for a
-   * username (or 30 from one address) within 15 minutes lock further attempts.
+   * Password sign-in. A user with a second factor gives the current TOTP code too (or
+   * signs in with a passkey instead); the session then has authentication level 2. A
+   * high-privilege user without a factor gets a session that may only enrol one.
+   * The attempt is reserved before the (awaited) Argon2 check, so parallel attempts
+   * are throttled like consecutive ones; delays grow per account and per source.
    */
   async login(input: { username: string; password: string; totp?: string }, ip: string): Promise<LoginResult> {
-    const username = input.username.trim().toLowerCase();
-    const now = this.ctx.clock.now();
-    const byUser = this.state.recentFailures(this.state.failuresByUser, username, now);
-    const byIp = this.state.recentFailures(this.state.failuresByIp, ip, now);
-    if (byUser >= MAX_FAILURES_PER_USER || byIp >= MAX_FAILURES_PER_IP) {
-      throw new VigilError('rate_limited', 'too many failed sign-ins; wait before trying again', { retryAfterSeconds: LOGIN_WINDOW_MS / 1000 });
+    const username = input.username.trim().toLowerCase().slice(0, 64);
+    const reservation = this.reserveAttempt(username, ip);
+    try {
+      const user = this.state.usersByName.get(username);
+      const passwordOk = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
+      if (!user || !passwordOk) return await this.failLogin(username, user, ip, user ? 'wrong password' : 'unknown user');
+      if (user.disabled) return await this.failLogin(username, user, ip, 'user disabled');
+      const hasFactor = user.totpEnabled || user.passkeys.length > 0;
+      if (!hasFactor) return await this.startSession(user, 1, ip, this.needsSecondFactor(user) ? 'enrol' : 'full');
+      if (!user.totpEnabled) {
+        throw new VigilError('second_factor_required', 'sign in with your passkey', { secondFactor: 'passkey', methods: ['passkey'] });
+      }
+      // Asking for the code is not a failure; a wrong or reused code is.
+      const methods = user.passkeys.length > 0 ? ['totp', 'passkey'] : ['totp'];
+      if (!input.totp) throw new VigilError('second_factor_required', 'enter the code of your authenticator app', { secondFactor: 'totp', methods });
+      const step = this.takeTotpStep(user, input.totp);
+      if (step === null) return await this.failLogin(username, user, ip, 'wrong or reused TOTP code', 'second_factor_required');
+      return await this.startSession(user, 2, ip, 'full', [totpUsed(user, step)]);
+    } finally {
+      reservation();
     }
-    const user = this.state.usersByName.get(username);
-    const passwordOk = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
-    const fail = async (problem: string, code: 'unauthenticated' | 'second_factor_required' = 'unauthenticated'): Promise<never> => {
-      await this.ctx.record([
-        identityEvent('identity.login.failed', `login:${username.slice(0, 64) || '-'}`, user?.orgId ?? null, 'public', {
-          username: username.slice(0, 64),
-          ip,
-          problem,
-        }),
-      ]);
-      throw new VigilError(
-        code,
-        code === 'unauthenticated' ? 'wrong username or password' : 'enter the code of your authenticator app',
-        code === 'second_factor_required' ? { secondFactor: 'totp' } : undefined,
-      );
-    };
-    if (!user || !passwordOk) return fail(user ? 'wrong password' : 'unknown user');
-    if (user.disabled) return fail('user disabled');
-    let authLevel: 1 | 2 = 1;
-    if (user.totpEnabled && user.totpSecret) {
-      // Asking for the code is not a failure; a wrong code is.
-      if (!input.totp) throw new VigilError('second_factor_required', 'enter the code of your authenticator app', { secondFactor: 'totp' });
-      if (!authenticator.check(input.totp.replace(/\s/g, ''), user.totpSecret)) return fail('wrong TOTP code', 'second_factor_required');
-      authLevel = 2;
+  }
+
+  /** Sign-in with a passkey (discoverable credential, user verification): authentication level 2 at once. */
+  async passkeyLoginOptions(rp: RelyingParty): Promise<unknown> {
+    return this.ceremonies.authenticationOptions(rp, this.ctx.clock.now());
+  }
+
+  async loginWithPasskey(response: AuthenticationResponseJSON, rp: RelyingParty, ip: string): Promise<LoginResult> {
+    const owner = [...this.state.users.values()].find((u) => u.passkeys.some((p) => p.credentialId === response.id));
+    const username = owner?.username ?? `passkey:${String(response.id).slice(0, 40)}`;
+    const reservation = this.reserveAttempt(username, ip);
+    try {
+      const passkey = owner?.passkeys.find((p) => p.credentialId === response.id);
+      if (!owner || !passkey) return await this.failLogin(username, owner, ip, 'unknown passkey');
+      if (owner.disabled) return await this.failLogin(username, owner, ip, 'user disabled');
+      let counter: number;
+      try {
+        counter = await this.ceremonies.verifyAuthentication(passkey, response, rp, this.ctx.clock.now());
+      } catch {
+        return await this.failLogin(username, owner, ip, 'passkey assertion refused');
+      }
+      const used = identityEvent('identity.passkey.used', `user:${owner.id}`, owner.orgId, `user:${owner.id}`, {
+        userId: owner.id,
+        credentialId: passkey.credentialId,
+        counter,
+      });
+      return await this.startSession(owner, 2, ip, 'full', [used]);
+    } finally {
+      reservation();
     }
+  }
+
+  /** Reserves a sign-in attempt (account and source) or refuses with how long to wait; returns the release. */
+  private reserveAttempt(account: string, ip: string): () => void {
+    const r = this.state.throttle.reserve(account, ip, this.ctx.clock.now());
+    if (!r.ok) {
+      throw new VigilError('rate_limited', 'too many failed sign-ins; wait before trying again', { retryAfterSeconds: Math.ceil(r.retryAfterMs / 1000) });
+    }
+    return r.release;
+  }
+
+  private async failLogin(
+    username: string,
+    user: User | undefined,
+    ip: string,
+    problem: string,
+    code: 'unauthenticated' | 'second_factor_required' = 'unauthenticated',
+  ): Promise<never> {
+    await this.ctx.record([identityEvent('identity.login.failed', `login:${username || '-'}`, user?.orgId ?? null, 'public', { username, ip, problem })]);
+    throw new VigilError(
+      code,
+      code === 'unauthenticated' ? 'wrong username or password' : 'that code is wrong or was used already; wait for the next one',
+      code === 'second_factor_required' ? { secondFactor: 'totp', methods: ['totp'] } : undefined,
+    );
+  }
+
+  private async startSession(user: User, authLevel: 1 | 2, ip: string, purpose: Session['purpose'] = 'full', before: NewEvent[] = []): Promise<LoginResult> {
     const token = newToken();
     const sessionId = newId('ses');
-    const expiresAt = now + this.ctx.config.sessionTtlSeconds * 1000;
+    const expiresAt = this.ctx.clock.now() + this.ctx.config.sessionTtlSeconds * 1000;
     await this.ctx.record([
+      ...before,
       identityEvent('identity.session.started', `user:${user.id}`, user.orgId, `user:${user.id}`, {
         sessionId,
         userId: user.id,
@@ -210,36 +305,129 @@ export class IdentityService {
         authLevel,
         expiresAt,
         ip,
+        ...(purpose === 'enrol' ? { purpose } : {}),
       }),
     ]);
-    return { token, expiresAt, principal: this.principalOfUser(user, authLevel) };
+    const session = this.state.sessionsById.get(sessionId);
+    const principal = session ? this.principalOfSession(user, session) : this.principalOfUser(user, authLevel);
+    return { token, expiresAt, principal, enrolmentRequired: purpose === 'enrol' };
+  }
+
+  /** The time-step of a valid code not used before (and marks it taken), or null. */
+  private takeTotpStep(user: User, code: string, secret = user.totpSecret): number | null {
+    if (!secret) return null;
+    const delta = authenticator.checkDelta(code.replace(/\s/g, ''), secret);
+    if (delta === null) return null;
+    const step = Math.floor(this.ctx.clock.now() / TOTP_STEP_MS) + delta;
+    const last = Math.max(user.lastTotpStep, this.totpStepsTaken.get(user.id) ?? 0);
+    if (step <= last) return null;
+    this.totpStepsTaken.set(user.id, step);
+    return step;
   }
 
   async logout(principal: Principal, source: CredentialSource): Promise<void> {
-    const token = tokenOf(source);
-    const session = token ? this.state.sessionsByHash.get(sha256(token)) : undefined;
+    const session = this.sessionOf(source);
     if (!session) return;
     await this.ctx.record([
       identityEvent('identity.session.ended', `user:${session.userId}`, principal.orgId, principal.actor, { sessionId: session.id, userId: session.userId }),
     ]);
   }
 
-  /** Starts TOTP enrolment: the secret is shown once; a confirmed code turns it on. */
-  async startTotp(by: Principal): Promise<{ secret: string; otpauthUrl: string }> {
-    const user = by.userId ? this.state.users.get(by.userId) : undefined;
-    if (!user) throw forbidden('only users can enrol a second factor');
+  factorsOf(by: Principal): FactorView {
+    const user = this.selfOf(by);
+    return {
+      totp: user.totpEnabled,
+      passkeys: user.passkeys.map((p) => ({ id: p.credentialId, name: p.name, createdAt: p.createdAt, lastUsedAt: p.lastUsedAt })),
+    };
+  }
+
+  /**
+   * Starts TOTP enrolment: the secret is shown once; a confirmed code turns it on. With
+   * a factor already enrolled, replacing it needs that factor: the current TOTP code, or
+   * a session signed in with a passkey (level 2) when the user has no TOTP.
+   */
+  async startTotp(by: Principal, currentCode?: string): Promise<{ secret: string; otpauthUrl: string }> {
+    const user = this.selfOf(by);
+    const before: NewEvent[] = [];
+    if (user.totpEnabled) {
+      if (!currentCode) throw forbidden('enter a code of your current authenticator to replace it', { currentFactor: 'totp' });
+      const step = this.takeTotpStep(user, currentCode);
+      if (step === null) throw forbidden('that code of your current authenticator is wrong or was used already', { currentFactor: 'totp' });
+      before.push(totpUsed(user, step));
+    } else if (user.passkeys.length > 0 && by.authLevel < 2) {
+      throw forbidden('sign in with your passkey to add an authenticator app');
+    }
     const secret = authenticator.generateSecret(20);
     await this.ctx.record([
+      ...before,
       identityEvent('identity.totp.enrolment-started', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, totpSecret: this.ctx.secrets.seal(secret) }),
     ]);
     return { secret, otpauthUrl: authenticator.keyuri(user.username, 'Vigil', secret) };
   }
 
+  /** Confirms enrolment with a code of the new secret; the second factor is complete, so the session rotates to level 2. */
+  async confirmTotpInSession(by: Principal, code: string, source: CredentialSource): Promise<LoginResult> {
+    await this.confirmTotp(by, code);
+    return this.rotateToSecondFactor(this.selfOf(by), by, source);
+  }
+
+  /** The confirmation alone, without a session: for command-line set-up (`vigil init`) acting as the user. */
   async confirmTotp(by: Principal, code: string): Promise<void> {
+    const user = this.selfOf(by);
+    if (!user.pendingTotpSecret) throw badRequest('start the enrolment first');
+    const step = this.takeTotpStep(user, code, user.pendingTotpSecret);
+    if (step === null) throw badRequest('that code does not match; check the time on your device');
+    await this.ctx.record([totpUsed(user, step), identityEvent('identity.totp.enabled', `user:${user.id}`, user.orgId, by.actor, { userId: user.id })]);
+  }
+
+  async passkeyRegistrationOptions(by: Principal, rp: RelyingParty): Promise<unknown> {
+    const user = this.selfOf(by);
+    this.requireCurrentFactor(user, by);
+    return this.ceremonies.registrationOptions(user, rp, this.ctx.clock.now());
+  }
+
+  /** Registers a passkey; like a confirmed TOTP it completes the second factor, so the session rotates to level 2. */
+  async registerPasskey(by: Principal, response: RegistrationResponseJSON, name: string, rp: RelyingParty, source: CredentialSource): Promise<LoginResult> {
+    const user = this.selfOf(by);
+    this.requireCurrentFactor(user, by);
+    const key = await this.ceremonies.verifyRegistration(user, response, rp, this.ctx.clock.now());
+    const label = name.trim() || `passkey ${user.passkeys.length + 1}`;
+    await this.ctx.record([identityEvent('identity.passkey.registered', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, ...key, name: label })]);
+    return this.rotateToSecondFactor(user, by, source);
+  }
+
+  async removePasskey(by: Principal, credentialId: string): Promise<void> {
+    const user = this.selfOf(by);
+    if (by.authLevel < 2) throw forbidden('sign in with a second factor to remove a passkey');
+    if (!user.passkeys.some((p) => p.credentialId === credentialId)) throw notFound('passkey', credentialId);
+    if (this.needsSecondFactor(user) && !user.totpEnabled && user.passkeys.length === 1) {
+      throw badRequest('your roles require a second factor: add another passkey or an authenticator app before removing the last one');
+    }
+    await this.ctx.record([identityEvent('identity.passkey.removed', `user:${user.id}`, user.orgId, by.actor, { userId: user.id, credentialId })]);
+  }
+
+  /** Adding a factor when one exists needs a session that proved it (level 2); the first one may be enrolled from any session. */
+  private requireCurrentFactor(user: User, by: Principal): void {
+    if ((user.totpEnabled || user.passkeys.length > 0) && by.authLevel < 2) {
+      throw forbidden('sign in with your current second factor to add another');
+    }
+  }
+
+  private async rotateToSecondFactor(user: User, by: Principal, source: CredentialSource): Promise<LoginResult> {
+    const old = this.sessionOf(source);
+    const ended = old ? [identityEvent('identity.session.ended', `user:${user.id}`, user.orgId, by.actor, { sessionId: old.id, userId: user.id })] : [];
+    return this.startSession(this.state.users.get(user.id)!, 2, source.ip, 'full', ended);
+  }
+
+  private selfOf(by: Principal): User {
     const user = by.userId ? this.state.users.get(by.userId) : undefined;
-    if (!user?.totpSecret) throw badRequest('start the enrolment first');
-    if (!authenticator.check(code.replace(/\s/g, ''), user.totpSecret)) throw badRequest('that code does not match; check the time on your device');
-    await this.ctx.record([identityEvent('identity.totp.enabled', `user:${user.id}`, user.orgId, by.actor, { userId: user.id })]);
+    if (!user) throw forbidden('only users have second factors');
+    return user;
+  }
+
+  private sessionOf(source: CredentialSource): Session | undefined {
+    const token = tokenOf(source);
+    return token ? this.state.sessionsByHash.get(sha256(token)) : undefined;
   }
 
   listApiKeys(by: Principal): ApiKeyView[] {
@@ -346,7 +534,18 @@ export class IdentityService {
     if (!session || session.expiresAt <= this.ctx.clock.now()) throw new VigilError('unauthenticated', 'your session has ended; sign in again');
     const user = this.state.users.get(session.userId);
     if (!user || user.disabled) throw new VigilError('unauthenticated', 'your session has ended; sign in again');
-    return this.principalOfUser(user, session.authLevel);
+    return this.principalOfSession(user, session);
+  }
+
+  /**
+   * An enrolment session holds no roles. Otherwise high-privilege roles need level 2:
+   * without it (a session from before the user gained such a role) they are left out.
+   */
+  private principalOfSession(user: User, session: Session): Principal {
+    if (session.purpose === 'enrol') return { ...this.principalOfUser(user, 1), roles: [], enrolmentOnly: true };
+    const principal = this.principalOfUser(user, session.authLevel);
+    if (session.authLevel >= 2 || !this.needsSecondFactor(user)) return principal;
+    return { ...principal, roles: user.roles.filter((r) => !HIGH_PRIVILEGE_ROLES.includes(r)) };
   }
 
   /** A user's principal without a session: for seeding and command-line tools acting as that user. */
@@ -414,8 +613,11 @@ function header(source: CredentialSource, name: string): string | null {
   return s ? s.trim() : null;
 }
 
+/** Sessions travel only in the HttpOnly cookie: never a header a script could set, never a URL. */
 function tokenOf(source: CredentialSource): string | null {
-  const auth = header(source, 'authorization');
-  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || null;
   return readCookie(source.headers.cookie, SESSION_COOKIE);
+}
+
+function totpUsed(user: User, step: number): NewEvent {
+  return identityEvent('identity.totp.used', `user:${user.id}`, user.orgId, `user:${user.id}`, { userId: user.id, step });
 }

@@ -1,9 +1,8 @@
 import type { SecretBox } from '../kernel/secrets.js';
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
+import { LoginThrottle } from './login-throttle.js';
 import type { ApiKey, IdentityEvents, Org, Session, Share, User } from './model.js';
-
-export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 /**
  * The identity read model, rebuilt from `identity.*` events: organisations, users,
@@ -20,9 +19,8 @@ export class IdentityState implements Projection {
   readonly apiKeysByHash = new Map<string, ApiKey>();
   readonly apiKeys = new Map<string, ApiKey>();
   readonly shares = new Map<string, Share>();
-  /** Failed sign-in times (epoch ms) per lower-cased username and per IP, pruned to the window. */
-  readonly failuresByUser = new Map<string, number[]>();
-  readonly failuresByIp = new Map<string, number[]>();
+  /** Sign-in delays per account and per source, fed by `identity.login.failed` (so they survive restarts). */
+  readonly throttle = new LoginThrottle();
 
   constructor(private readonly secrets: SecretBox) {}
 
@@ -45,6 +43,9 @@ export class IdentityState implements Projection {
           passwordHash: d.passwordHash,
           totpSecret: null,
           totpEnabled: false,
+          pendingTotpSecret: null,
+          lastTotpStep: 0,
+          passkeys: [],
           disabled: false,
           createdAt: at,
         };
@@ -55,6 +56,8 @@ export class IdentityState implements Projection {
       case 'identity.user.roles-changed': {
         const d = e.data as IdentityEvents['identity.user.roles-changed'];
         this.withUser(d.userId, (u) => (u.roles = d.roles));
+        // A change of privilege ends the user's sessions: the next one carries the new roles.
+        this.endSessionsOf(d.userId);
         break;
       }
       case 'identity.user.password-changed': {
@@ -74,24 +77,68 @@ export class IdentityState implements Projection {
         break;
       case 'identity.totp.enrolment-started': {
         const d = e.data as IdentityEvents['identity.totp.enrolment-started'];
-        this.withUser(d.userId, (u) => {
-          // Null when sealed under another installation key: the user enrols again.
-          u.totpSecret = this.secrets.open(d.totpSecret);
-          u.totpEnabled = false;
-        });
+        // The working factor stays until a code confirms the new secret.
+        // Null when sealed under another installation key: the user enrols again.
+        this.withUser(d.userId, (u) => (u.pendingTotpSecret = this.secrets.open(d.totpSecret)));
         break;
       }
       case 'identity.totp.enabled':
-        this.withUser((e.data as IdentityEvents['identity.totp.enabled']).userId, (u) => (u.totpEnabled = true));
+        this.withUser((e.data as IdentityEvents['identity.totp.enabled']).userId, (u) => {
+          if (u.pendingTotpSecret) u.totpSecret = u.pendingTotpSecret;
+          u.pendingTotpSecret = null;
+          u.totpEnabled = u.totpSecret !== null;
+        });
         break;
+      case 'identity.totp.used': {
+        const d = e.data as IdentityEvents['identity.totp.used'];
+        this.withUser(d.userId, (u) => (u.lastTotpStep = Math.max(u.lastTotpStep, d.step)));
+        break;
+      }
+      case 'identity.passkey.registered': {
+        const d = e.data as IdentityEvents['identity.passkey.registered'];
+        this.withUser(d.userId, (u) => {
+          u.passkeys = u.passkeys.filter((p) => p.credentialId !== d.credentialId);
+          u.passkeys.push({
+            credentialId: d.credentialId,
+            publicKey: d.publicKey,
+            counter: d.counter,
+            transports: d.transports,
+            name: d.name,
+            createdAt: at,
+            lastUsedAt: null,
+          });
+        });
+        break;
+      }
+      case 'identity.passkey.used': {
+        const d = e.data as IdentityEvents['identity.passkey.used'];
+        const key = this.users.get(d.userId)?.passkeys.find((p) => p.credentialId === d.credentialId);
+        if (key) {
+          key.counter = Math.max(key.counter, d.counter);
+          key.lastUsedAt = at;
+        }
+        break;
+      }
+      case 'identity.passkey.removed': {
+        const d = e.data as IdentityEvents['identity.passkey.removed'];
+        this.withUser(d.userId, (u) => (u.passkeys = u.passkeys.filter((p) => p.credentialId !== d.credentialId)));
+        break;
+      }
       case 'identity.session.started': {
         const d = e.data as IdentityEvents['identity.session.started'];
-        const s: Session = { id: d.sessionId, userId: d.userId, tokenHash: d.tokenHash, authLevel: d.authLevel, expiresAt: d.expiresAt };
+        const s: Session = {
+          id: d.sessionId,
+          userId: d.userId,
+          tokenHash: d.tokenHash,
+          authLevel: d.authLevel,
+          expiresAt: d.expiresAt,
+          purpose: d.purpose ?? 'full',
+        };
         this.sessionsByHash.set(s.tokenHash, s);
         this.sessionsById.set(s.id, s);
         // A successful sign-in clears that user's failure count.
         const user = this.users.get(d.userId);
-        if (user) this.failuresByUser.delete(user.username.toLowerCase());
+        if (user) this.throttle.noteSuccess(user.username.toLowerCase());
         break;
       }
       case 'identity.session.ended':
@@ -99,9 +146,7 @@ export class IdentityState implements Projection {
         break;
       case 'identity.login.failed': {
         const d = e.data as IdentityEvents['identity.login.failed'];
-        const t = Date.parse(at);
-        push(this.failuresByUser, d.username.toLowerCase(), t);
-        push(this.failuresByIp, d.ip, t);
+        this.throttle.noteFailure(d.username.toLowerCase(), d.ip, Date.parse(at));
         break;
       }
       case 'identity.apikey.created': {
@@ -162,15 +207,6 @@ export class IdentityState implements Projection {
     return actable;
   }
 
-  recentFailures(map: Map<string, number[]>, key: string, now: number): number {
-    const list = map.get(key);
-    if (!list) return 0;
-    const fresh = list.filter((t) => now - t < LOGIN_WINDOW_MS);
-    if (fresh.length === 0) map.delete(key);
-    else map.set(key, fresh);
-    return fresh.length;
-  }
-
   platformOrg(): Org | undefined {
     for (const o of this.orgs.values()) if (o.platform) return o;
     return undefined;
@@ -191,10 +227,4 @@ export class IdentityState implements Projection {
   private endSessionsOf(userId: string): void {
     for (const s of [...this.sessionsById.values()]) if (s.userId === userId) this.endSession(s.id);
   }
-}
-
-function push(map: Map<string, number[]>, key: string, t: number): void {
-  const list = map.get(key);
-  if (list) list.push(t);
-  else map.set(key, [t]);
 }

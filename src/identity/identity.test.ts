@@ -10,6 +10,7 @@ import { buildApiServer } from '../api/server.js';
 import { Metrics } from '../api/metrics.js';
 import { VigilError } from '../kernel/errors.js';
 import { canRead } from '../platform/policy.js';
+import { sessionCookieOf } from '../../test/support/api-client.js';
 import { createIdentityCapability } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-identity-'));
@@ -56,22 +57,43 @@ async function withOrgs(s: Awaited<ReturnType<typeof setup>>) {
 const login = (app: Awaited<ReturnType<typeof setup>>['app'], username: string, password: string, totp?: string) =>
   app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password, ...(totp ? { totp } : {}) } });
 
-test('sign-in returns a session usable as cookie or bearer token; logout ends it', async () => {
+/** The session cookie a sign-in set, as a request header. */
+const auth = (res: { headers: Record<string, unknown> }) => ({ cookie: sessionCookieOf(res.headers) ?? '' });
+
+/** Signs a high-privilege user in through enrolment of a TOTP factor: a level-2 session. */
+async function strong(s: Awaited<ReturnType<typeof setup>>, username: string, password: string) {
+  const enrolling = auth(await login(s.app, username, password));
+  const enrolled = await s.app.inject({ method: 'POST', url: '/api/auth/totp/enroll', headers: enrolling });
+  assert.equal(enrolled.statusCode, 200, enrolled.body);
+  const { secret } = enrolled.json();
+  const confirmed = await s.app.inject({
+    method: 'POST',
+    url: '/api/auth/totp/confirm',
+    headers: enrolling,
+    payload: { code: authenticator.generate(secret) },
+  });
+  assert.equal(confirmed.statusCode, 200, confirmed.body);
+  return { headers: auth(confirmed), secret: secret as string };
+}
+
+test('sign-in sets an HttpOnly session cookie (the token is in no body and no header but the cookie); logout ends it', async () => {
   const s = await setup();
   await withOrgs(s);
   const res = await login(s.app, 'OP', 'operator password');
   assert.equal(res.statusCode, 200, res.body);
-  const { token, me } = res.json();
+  const { me } = res.json();
+  assert.equal(res.json().token, undefined);
   assert.deepEqual(me.roles, ['operator']);
   const cookie = String(res.headers['set-cookie']);
   assert.match(cookie, /vigil_session=.+; Path=\/; HttpOnly; SameSite=Strict/);
+  const token = cookie.split(';')[0]!.split('=')[1]!;
   const byCookie = await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: cookie.split(';')[0]! } });
   assert.equal(byCookie.json().username, 'op');
   const byBearer = await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
-  assert.equal(byBearer.statusCode, 200);
-  const out = await s.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { authorization: `Bearer ${token}` } });
+  assert.equal(byBearer.statusCode, 401, 'a session is a cookie, not a bearer token');
+  const out = await s.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: cookie.split(';')[0]! } });
   assert.equal(out.statusCode, 200);
-  const after = await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+  const after = await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: cookie.split(';')[0]! } });
   assert.equal(after.statusCode, 401);
   assert.equal(after.json().error.code, 'unauthenticated');
   await s.close();
@@ -83,15 +105,15 @@ test('passwords are stored as Argon2id hashes and never leave the server', async
   const created = (await s.ctx.log.read({ typePrefixes: ['identity.user.created'] }))[0]!;
   assert.match((created.data as { passwordHash: string }).passwordHash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
   assert.ok(!JSON.stringify(created.data).includes('correct horse'));
-  const rootToken = (await login(s.app, 'root', 'correct horse battery')).json().token;
-  const users = await s.app.inject({ method: 'GET', url: '/api/identity/users', headers: { authorization: `Bearer ${rootToken}` } });
+  const root = await strong(s, 'root', 'correct horse battery');
+  const users = await s.app.inject({ method: 'GET', url: '/api/identity/users', headers: root.headers });
   assert.equal(users.statusCode, 200);
   assert.ok(!users.body.includes('argon2'));
   assert.equal(users.json().users.length, 3, 'the platform admin sees every user');
   await s.close();
 });
 
-test('wrong passwords are refused alike for unknown users, and five failures lock the username', async () => {
+test('wrong passwords are refused alike for unknown users, and after five failures the username waits (a growing delay, not a lock)', async () => {
   const s = await setup();
   await withOrgs(s);
   const unknown = await login(s.app, 'nobody', 'whatever password');
@@ -105,6 +127,7 @@ test('wrong passwords are refused alike for unknown users, and five failures loc
   assert.equal(locked.statusCode, 429);
   assert.equal(locked.json().error.code, 'rate_limited');
   assert.ok(Number(locked.headers['retry-after']) > 0);
+  assert.ok(Number(locked.headers['retry-after']) <= 60, 'a short delay, not a 15-minute lock');
   const failures = await s.ctx.log.read({ typePrefixes: ['identity.login.failed'] });
   assert.equal(failures.length, 6, 'every failed sign-in is in the audit trail');
   await s.close();
@@ -113,29 +136,39 @@ test('wrong passwords are refused alike for unknown users, and five failures loc
 test('TOTP: enrolment, then the code is required at sign-in and raises the authentication level', async () => {
   const s = await setup();
   await withOrgs(s);
-  const token = (await login(s.app, 'root', 'correct horse battery')).json().token;
-  const auth = { authorization: `Bearer ${token}` };
+  const first = await login(s.app, 'root', 'correct horse battery');
+  assert.equal(first.json().enrolmentRequired, true, 'an admin without a second factor is sent to enrol one');
+  const enrolling = auth(first);
   // Creating API keys needs a second factor.
-  const denied = await s.app.inject({ method: 'POST', url: '/api/identity/api-keys', headers: auth, payload: { name: 'panel gateway', roles: ['operator'] } });
+  const denied = await s.app.inject({
+    method: 'POST',
+    url: '/api/identity/api-keys',
+    headers: enrolling,
+    payload: { name: 'panel gateway', roles: ['operator'] },
+  });
   assert.equal(denied.statusCode, 401);
   assert.equal(denied.json().error.code, 'second_factor_required');
-  const { secret, otpauthUrl } = (await s.app.inject({ method: 'POST', url: '/api/auth/totp/enroll', headers: auth })).json();
+  const { secret, otpauthUrl } = (await s.app.inject({ method: 'POST', url: '/api/auth/totp/enroll', headers: enrolling })).json();
   assert.match(otpauthUrl, /^otpauth:\/\/totp\/Vigil:root\?secret=/);
-  const bad = await s.app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: auth, payload: { code: '000000' } });
+  const bad = await s.app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: enrolling, payload: { code: '000000' } });
   assert.equal(bad.statusCode, 400);
   const enrolled = (await s.ctx.log.read({ typePrefixes: ['identity.totp.enrolment-started'] }))[0]!;
   const stored = (enrolled.data as { totpSecret: string }).totpSecret;
   assert.match(stored, /^sealed:v1:/, 'the TOTP seed is sealed in the log');
   assert.ok(!JSON.stringify(enrolled).includes(secret));
-  const ok = await s.app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: auth, payload: { code: authenticator.generate(secret) } });
+  const ok = await s.app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: enrolling, payload: { code: authenticator.generate(secret) } });
   assert.equal(ok.statusCode, 200);
+  assert.equal(ok.json().me.authLevel, 2, 'the session rotated to level 2');
+  assert.equal((await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: enrolling })).statusCode, 401, 'the enrolment session ended');
   const noCode = await login(s.app, 'root', 'correct horse battery');
   assert.equal(noCode.statusCode, 401);
   assert.equal(noCode.json().error.code, 'second_factor_required');
-  const withCode = await login(s.app, 'root', 'correct horse battery', authenticator.generate(secret));
+  // The code used to confirm is spent: the next time-step's code signs in.
+  const nextCode = authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret);
+  const withCode = await login(s.app, 'root', 'correct horse battery', nextCode);
   assert.equal(withCode.statusCode, 200);
   assert.equal(withCode.json().me.authLevel, 2);
-  const strong = { authorization: `Bearer ${withCode.json().token}` };
+  const strong = auth(withCode);
   const created = await s.app.inject({
     method: 'POST',
     url: '/api/identity/api-keys',
@@ -181,10 +214,10 @@ test('identity survives a restart: sessions, users and shares are rebuilt from t
   const s = await setup();
   const { police, marc } = await withOrgs(s);
   await s.service.grantShare({ fromOrgId: marc.id, toOrgId: police.id }, s.service.resolvePrincipalOf('root'));
-  const token = (await login(s.app, 'op', 'operator password')).json().token;
+  const cookie = auth(await login(s.app, 'op', 'operator password'));
   await s.close();
   const again = await setup(s.file);
-  const me = await again.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+  const me = await again.app.inject({ method: 'GET', url: '/api/auth/me', headers: cookie });
   assert.equal(me.statusCode, 200);
   assert.equal(me.json().username, 'op');
   assert.equal(again.service.listShares(again.service.resolvePrincipalOf('root')).length, 1);
@@ -194,8 +227,8 @@ test('identity survives a restart: sessions, users and shares are rebuilt from t
 test('disabling a user ends their sessions; bad input gets clear errors', async () => {
   const s = await setup();
   await withOrgs(s);
-  const root = { authorization: `Bearer ${(await login(s.app, 'root', 'correct horse battery')).json().token}` };
-  const opToken = (await login(s.app, 'op', 'operator password')).json().token;
+  const root = (await strong(s, 'root', 'correct horse battery')).headers;
+  const op = auth(await login(s.app, 'op', 'operator password'));
   const opId = s.service.state.usersByName.get('op')!.id;
   const r = await s.app.inject({
     method: 'PUT',
@@ -204,7 +237,7 @@ test('disabling a user ends their sessions; bad input gets clear errors', async 
     payload: { disabled: true, reason: 'left the company' },
   });
   assert.equal(r.statusCode, 200);
-  assert.equal((await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${opToken}` } })).statusCode, 401);
+  assert.equal((await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: op })).statusCode, 401);
   const weak = await s.app.inject({
     method: 'POST',
     url: '/api/identity/users',

@@ -4,6 +4,7 @@ import type { IdentityReadPort } from './contract.js';
 import { IdentityService } from './identity-service.js';
 import { IdentityState } from './identity-state.js';
 import { identityRoutes } from './routes.js';
+import { DEMO_USERS } from './demo-identity.js';
 
 export { IdentityService } from './identity-service.js';
 export { seedDemoIdentity, DEMO_USERS } from './demo-identity.js';
@@ -16,7 +17,11 @@ export interface IdentityCapability extends Capability {
 
 export function createIdentityCapability(ctx: AppContext): IdentityCapability {
   const state = new IdentityState(ctx.secrets);
-  const service = new IdentityService(ctx, state);
+  const service = new IdentityService(
+    ctx,
+    state,
+    DEMO_USERS.map((u) => u.username),
+  );
   return {
     name: 'identity',
     projections: [state],

@@ -21,9 +21,14 @@ export interface User {
   roles: Role[];
   displayName: string;
   passwordHash: string;
-  /** Base32 TOTP secret once enrolment started; `totpEnabled` once a code confirmed it. */
+  /** Base32 TOTP secret of the confirmed authenticator; `totpEnabled` once a code confirmed it. */
   totpSecret: string | null;
   totpEnabled: boolean;
+  /** A secret being enrolled: it replaces `totpSecret` only when a code confirms it. */
+  pendingTotpSecret: string | null;
+  /** The last TOTP time-step accepted (a code is accepted once). */
+  lastTotpStep: number;
+  passkeys: Passkey[];
   disabled: boolean;
   createdAt: string;
 }
@@ -34,6 +39,20 @@ export interface Session {
   tokenHash: string;
   authLevel: 1 | 2;
   expiresAt: number;
+  /** 'enrol': a high-privilege user without a second factor may only enrol one. */
+  purpose: 'full' | 'enrol';
+}
+
+/** A WebAuthn credential (passkey) of a user. */
+export interface Passkey {
+  credentialId: string;
+  /** COSE public key, base64url. */
+  publicKey: string;
+  counter: number;
+  transports: string[];
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
 }
 
 export interface ApiKey {
@@ -72,7 +91,20 @@ export interface IdentityEvents {
   'identity.user.enabled': { userId: string };
   'identity.totp.enrolment-started': { userId: string; totpSecret: string };
   'identity.totp.enabled': { userId: string };
-  'identity.session.started': { sessionId: string; userId: string; tokenHash: string; authLevel: 1 | 2; expiresAt: number; ip: string };
+  'identity.totp.used': { userId: string; step: number };
+  'identity.passkey.registered': { userId: string; credentialId: string; publicKey: string; counter: number; transports: string[]; name: string };
+  'identity.passkey.used': { userId: string; credentialId: string; counter: number };
+  'identity.passkey.removed': { userId: string; credentialId: string };
+  'identity.session.started': {
+    sessionId: string;
+    userId: string;
+    tokenHash: string;
+    authLevel: 1 | 2;
+    expiresAt: number;
+    ip: string;
+    /** Absent on older events: a full session. */
+    purpose?: 'full' | 'enrol';
+  };
   'identity.session.ended': { sessionId: string; userId: string };
   'identity.login.failed': { username: string; ip: string; problem: string };
   'identity.apikey.created': { keyId: string; orgId: string; name: string; roles: Role[]; keyHash: string; prefix: string };

@@ -1,17 +1,37 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ORG_KINDS } from './model.js';
-import { ROLES, type Principal, type Role } from '../platform/access.js';
+import { HIGH_PRIVILEGE_ROLES, ROLES, type CredentialSource, type Principal, type Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { SHARE_RIGHTS, type ShareRights } from '../platform/policy.js';
 import { clearedSessionCookie, sessionCookie } from './credentials.js';
 import type { IdentityService } from './identity-service.js';
 import { ROLE_CEILINGS } from './role-ceilings.js';
+import type { IdentityService, LoginResult } from './identity-service.js';
+import type { RelyingParty } from './passkeys.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const id = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const reason = { type: 'string', maxLength: 2000 } as const;
 const roles = { type: 'array', items: { type: 'string', enum: [...ROLES] }, minItems: 1, maxItems: ROLES.length, uniqueItems: true } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id }, additionalProperties: false } as const;
+
+/** A WebAuthn response as the browser library serialises it; @simplewebauthn/server checks the rest. */
+const webAuthnResponse = {
+  type: 'object',
+  required: ['id', 'rawId', 'response', 'type'],
+  properties: { id: { type: 'string', maxLength: 1400 }, rawId: { type: 'string', maxLength: 1400 }, type: { type: 'string', const: 'public-key' } },
+} as const;
+
+/** Cookies are Secure whenever the browser reached Vigil over TLS (directly, or via a trusted proxy's X-Forwarded-Proto). */
+const isSecure = (request: FastifyRequest): boolean => request.protocol === 'https';
+
+const credentials = (request: FastifyRequest): CredentialSource => ({ headers: request.headers, ip: request.ip });
+
+/** The relying party is the host and scheme the browser used (the Origin check has vouched for them). */
+function relyingParty(request: FastifyRequest): RelyingParty {
+  return { origin: `${request.protocol}://${request.host}`, rpID: request.hostname };
+}
 
 function me(p: Principal) {
   return {
@@ -25,18 +45,33 @@ function me(p: Principal) {
     visibleOrgIds: [...p.visibleOrgIds],
     actableOrgIds: [...p.actableOrgIds],
     platformOrg: p.platformOrg,
+    enrolmentOnly: p.enrolmentOnly ?? false,
   };
 }
 
 /** /api/auth/* (sign-in, second factor) and /api/identity/* (organisations, users, keys, shares). */
 export function identityRoutes(ctx: AppContext, service: IdentityService): FastifyPluginAsync {
+  const signedIn = (request: FastifyRequest, reply: FastifyReply, result: LoginResult) => {
+    void reply.header('Set-Cookie', sessionCookie(result.token, ctx.config.sessionTtlSeconds, isSecure(request)));
+    return { expiresAt: new Date(result.expiresAt).toISOString(), enrolmentRequired: result.enrolmentRequired, me: me(result.principal) };
+  };
   return async (app) => {
+    app.get(
+      '/api/auth/options',
+      { config: { access: { roles: 'public' } }, schema: { summary: 'How one signs in here: second-factor rules and the demo exemption', tags: ['auth'] } },
+      async () => ({
+        secondFactorRoles: HIGH_PRIVILEGE_ROLES,
+        demoExemptUsers: service.demoExemptUsernames(),
+        passkeys: true,
+      }),
+    );
+
     app.post<{ Body: { username: string; password: string; totp?: string } }>(
       '/api/auth/login',
       {
         config: { access: { roles: 'public' } },
         schema: {
-          summary: 'Sign in with username and password (and TOTP code when enrolled); sets the session cookie and returns a bearer token',
+          summary: 'Sign in with username and password (and TOTP code when enrolled); sets the session cookie (the token is never in the body)',
           tags: ['auth'],
           body: {
             type: 'object',
@@ -50,12 +85,26 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
           },
         },
       },
-      async (request, reply) => {
-        const result = await service.login(request.body, request.ip);
-        const secure = request.protocol === 'https';
-        void reply.header('Set-Cookie', sessionCookie(result.token, ctx.config.sessionTtlSeconds, secure));
-        return { token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), me: me(result.principal) };
+      async (request, reply) => signedIn(request, reply, await service.login(request.body, request.ip)),
+    );
+
+    app.post(
+      '/api/auth/passkeys/login/options',
+      { config: { access: { roles: 'public' } }, schema: { summary: 'Start signing in with a passkey (WebAuthn request options)', tags: ['auth'] } },
+      async (request) => service.passkeyLoginOptions(relyingParty(request)),
+    );
+
+    app.post<{ Body: { response: AuthenticationResponseJSON } }>(
+      '/api/auth/passkeys/login',
+      {
+        config: { access: { roles: 'public' } },
+        schema: {
+          summary: 'Sign in with a passkey: the assertion from navigator.credentials.get(); sets the session cookie (level 2)',
+          tags: ['auth'],
+          body: { type: 'object', required: ['response'], additionalProperties: false, properties: { response: webAuthnResponse } },
+        },
       },
+      async (request, reply) => signedIn(request, reply, await service.loginWithPasskey(request.body.response, relyingParty(request), request.ip)),
     );
 
     app.post(
@@ -63,7 +112,7 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       { config: { access: { roles: 'authenticated' } }, schema: { summary: 'End this session', tags: ['auth'] } },
       async (request, reply) => {
         await service.logout(request.principal, { headers: request.headers, ip: request.ip });
-        void reply.header('Set-Cookie', clearedSessionCookie);
+        void reply.header('Set-Cookie', clearedSessionCookie(isSecure(request)));
         return { ok: true };
       },
     );
@@ -74,7 +123,13 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       async (request) => {
         const user = request.principal.userId ? service.state.users.get(request.principal.userId) : undefined;
         const org = request.principal.orgId ? service.state.orgs.get(request.principal.orgId) : undefined;
-        return { ...me(request.principal), username: user?.username ?? null, totpEnabled: user?.totpEnabled ?? false, org: org ?? null };
+        return {
+          ...me(request.principal),
+          username: user?.username ?? null,
+          totpEnabled: user?.totpEnabled ?? false,
+          passkeyCount: user?.passkeys.length ?? 0,
+          org: org ?? null,
+        };
       },
     );
 
@@ -83,7 +138,7 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Change your password (ends your other sessions)',
+          summary: 'Change your password (ends every session; this one continues under a new cookie)',
           tags: ['auth'],
           body: {
             type: 'object',
@@ -93,19 +148,30 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
           },
         },
       },
-      async (request) => {
-        await service.changePassword(request.principal, request.body.currentPassword, request.body.newPassword);
-        return { ok: true };
+      async (request, reply) => {
+        const rotated = await service.changePassword(request.principal, request.body.currentPassword, request.body.newPassword, request.ip);
+        return rotated ? signedIn(request, reply, rotated) : { ok: true };
       },
     );
 
-    app.post(
+    app.get(
+      '/api/auth/factors',
+      { config: { access: { roles: 'authenticated' } }, schema: { summary: 'Your second factors: authenticator app and passkeys', tags: ['auth'] } },
+      async (request) => service.factorsOf(request.principal),
+    );
+
+    app.post<{ Body: { code?: string } | undefined }>(
       '/api/auth/totp/enroll',
       {
         config: { access: { roles: 'authenticated' } },
-        schema: { summary: 'Start enrolling an authenticator app (TOTP); returns the secret once', tags: ['auth'] },
+        schema: {
+          summary: 'Start enrolling an authenticator app (TOTP); returns the secret once. Replacing one needs a code of the current one.',
+          tags: ['auth'],
+          // No body at all is fine (a first enrolment).
+          body: { type: ['object', 'null'], additionalProperties: false, properties: { code: { type: 'string', minLength: 6, maxLength: 10 } } },
+        },
       },
-      async (request) => service.startTotp(request.principal),
+      async (request) => service.startTotp(request.principal, request.body?.code),
     );
 
     app.post<{ Body: { code: string } }>(
@@ -113,13 +179,58 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Confirm enrolment with a current code; from the next sign-in the code is required',
+          summary: 'Confirm enrolment with a current code; the session continues at level 2 under a new cookie',
           tags: ['auth'],
           body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 6, maxLength: 10 } } },
         },
       },
+      async (request, reply) => signedIn(request, reply, await service.confirmTotpInSession(request.principal, request.body.code, credentials(request))),
+    );
+
+    app.post(
+      '/api/auth/passkeys/register/options',
+      {
+        config: { access: { roles: 'authenticated' } },
+        schema: { summary: 'Start registering a passkey (WebAuthn creation options)', tags: ['auth'] },
+      },
+      async (request) => service.passkeyRegistrationOptions(request.principal, relyingParty(request)),
+    );
+
+    app.post<{ Body: { response: RegistrationResponseJSON; name?: string } }>(
+      '/api/auth/passkeys/register',
+      {
+        config: { access: { roles: 'authenticated' } },
+        schema: {
+          summary: 'Register a passkey from navigator.credentials.create(); the session continues at level 2 under a new cookie',
+          tags: ['auth'],
+          body: {
+            type: 'object',
+            required: ['response'],
+            additionalProperties: false,
+            properties: { response: webAuthnResponse, name: { type: 'string', maxLength: 100 } },
+          },
+        },
+      },
+      async (request, reply) =>
+        signedIn(
+          request,
+          reply,
+          await service.registerPasskey(request.principal, request.body.response, request.body.name ?? '', relyingParty(request), credentials(request)),
+        ),
+    );
+
+    app.delete<{ Params: { id: string } }>(
+      '/api/auth/passkeys/:id',
+      {
+        config: { access: { roles: 'authenticated', minAuthLevel: 2 } },
+        schema: {
+          summary: 'Remove one of your passkeys',
+          tags: ['auth'],
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 400 } } },
+        },
+      },
       async (request) => {
-        await service.confirmTotp(request.principal, request.body.code);
+        await service.removePasskey(request.principal, request.params.id);
         return { ok: true };
       },
     );
@@ -196,7 +307,15 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
           body: { type: 'object', required: ['roles'], additionalProperties: false, properties: { roles, reason } },
         },
       },
-      async (request) => service.setRoles(request.params.id, request.body.roles, request.principal, request.body.reason),
+      async (request, reply) => {
+        const user = await service.setRoles(request.params.id, request.body.roles, request.principal, request.body.reason);
+        // The change ended the user's sessions; an administrator changing their own roles continues under a new one.
+        if (user.id === request.principal.userId) {
+          const rotated = await service.rotateAfterRoleChange(request.principal, request.ip);
+          if (rotated) void reply.header('Set-Cookie', sessionCookie(rotated.token, ctx.config.sessionTtlSeconds, isSecure(request)));
+        }
+        return service.listUsers(request.principal).find((u) => u.id === user.id) ?? user;
+      },
     );
 
     app.put<{ Params: { id: string }; Body: { disabled: boolean; reason?: string } }>(

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { Dc09Client } from '../adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../adapters/protocols/dc09/dc09-reply.js';
 import { startDemoNode } from '../../test/e2e/browser.js';
-import { signedIn } from '../../test/support/api-client.js';
+import { sessionCookieOf, signedIn } from '../../test/support/api-client.js';
 import { StraightLineTravelTimes } from './travel-times.js';
 import { qualifies } from './incident-types.js';
 
@@ -166,7 +166,7 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     const download = await vigil.server.app.inject({
       method: 'GET',
       url: `/api/incidents/attachments/${photo.json.attachment.attachmentId}`,
-      headers: { authorization: await loginHeader(vigil, 'commander') },
+      headers: { cookie: await loginHeader(vigil, 'commander') },
     });
     assert.equal(download.statusCode, 200);
     assert.deepEqual(download.rawPayload, PNG);
@@ -220,7 +220,7 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
       const pdf = await vigil.server.app.inject({
         method: 'GET',
         url: `/api/incidents/${inc.incidentId}/timeline.pdf`,
-        headers: { authorization: await loginHeader(vigil, 'commander') },
+        headers: { cookie: await loginHeader(vigil, 'commander') },
       });
       assert.equal(pdf.statusCode, 200, pdf.body.slice(0, 200));
       assert.equal(pdf.rawPayload.subarray(0, 4).toString(), '%PDF');
@@ -255,5 +255,5 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
 
 async function loginHeader(vigil: Awaited<ReturnType<typeof startDemoNode>>['vigil'], username: string): Promise<string> {
   const login = await vigil.server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 'vigil-demo' } });
-  return `Bearer ${(login.json() as { token: string }).token}`;
+  return sessionCookieOf(login.headers) ?? '';
 }

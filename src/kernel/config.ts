@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { VigilError } from './errors.js';
 
@@ -59,6 +60,11 @@ export interface VigilConfig {
   /** Most concurrent HTTP connections per node; beyond it new connections are refused. */
   maxConnections: number;
   sessionTtlSeconds: number;
+  /** Reverse proxies whose X-Forwarded-* headers are believed (VIGIL_TRUST_PROXY: addresses/CIDRs, comma-separated); empty: none. */
+  trustProxy: string[];
+  /** PEM certificate chain and key files: the HTTP listener serves HTTPS when both are given (VIGIL_TLS_CERT, VIGIL_TLS_KEY). */
+  tlsCertFile: string | null;
+  tlsKeyFile: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** SQLite durability: FULL fsyncs every group commit (survives power loss), NORMAL survives process crashes. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
@@ -231,6 +237,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     maxWebSocketClients: int(env, 'VIGIL_MAX_WS_CLIENTS', 5000, 1, 1_000_000),
     maxConnections: int(env, 'VIGIL_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     sessionTtlSeconds: int(env, 'VIGIL_SESSION_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    trustProxy: proxyList(env.VIGIL_TRUST_PROXY),
+    ...tlsFiles(env),
     logLevel: oneOf(env, 'VIGIL_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     sqliteSynchronous: oneOf(env, 'VIGIL_SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const),
     webDistDir: resolve(env.VIGIL_WEB_DIST || resolve(repoRoot, 'web', 'dist')),
@@ -253,6 +261,27 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     subscribePerIp: int(env, 'VIGIL_SUBSCRIBE_PER_IP', 20, 1, 1_000_000),
     subscriberUpdatesPerIp: int(env, 'VIGIL_SUBSCRIBER_UPDATES_PER_IP', 120, 1, 1_000_000),
   };
+}
+
+/** VIGIL_TRUST_PROXY: IP addresses or CIDRs of the reverse proxies in front of Vigil. */
+function proxyList(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const e of entries) {
+    const [addr = '', bits, extra] = e.split('/');
+    const ok = isIP(addr) !== 0 && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(addr) === 4 ? 32 : 128)));
+    if (!ok) throw new Error(`VIGIL_TRUST_PROXY must list IP addresses or CIDRs (e.g. 127.0.0.1,10.0.0.0/8): ${e}`);
+  }
+  return entries;
+}
+
+function tlsFiles(env: Env): { tlsCertFile: string | null; tlsKeyFile: string | null } {
+  const cert = env.VIGIL_TLS_CERT || null;
+  const key = env.VIGIL_TLS_KEY || null;
+  if (Boolean(cert) !== Boolean(key)) throw new Error('VIGIL_TLS_CERT and VIGIL_TLS_KEY go together: give both PEM files, or neither');
+  return { tlsCertFile: cert && resolve(cert), tlsKeyFile: key && resolve(key) };
 }
 
 /** The units' AVL topic filter must carry the unit id in exactly one '+' level. */

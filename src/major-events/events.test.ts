@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { startDemoNode } from '../../test/e2e/browser.js';
-import { signedIn, type ApiCall } from '../../test/support/api-client.js';
+import { signInCookie, signedIn, type ApiCall } from '../../test/support/api-client.js';
 import { until } from '../../test/support/until.js';
 import type { Principal } from '../platform/access.js';
 import { canSeeItem, standingIn } from './clearance.js';
@@ -91,8 +91,8 @@ interface Live {
   close(): void;
 }
 
-async function live(url: string, token: string): Promise<Live> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/live?token=${encodeURIComponent(token)}`);
+async function live(url: string, cookie: string): Promise<Live> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/live`, { headers: { cookie } });
   const out: Live = { events: [], close: () => ws.close() };
   ws.on('message', (m) => {
     const msg = JSON.parse(String(m)) as { type: string; events?: Live['events'] };
@@ -105,8 +105,8 @@ async function live(url: string, token: string): Promise<Live> {
   return out;
 }
 
-async function tokenOf(call: (m: string, u: string, p?: unknown) => Promise<{ json: { token: string } }>, username: string): Promise<string> {
-  return (await call('POST', '/api/auth/login', { username, password: 'vigil-demo' })).json.token;
+async function cookieOf(vigil: Parameters<typeof signInCookie>[0], username: string): Promise<string> {
+  return (await signInCookie(vigil, username)) ?? '';
 }
 
 test('two concurrent events, five users: exactly what each sees over the HTTP API and the live feed', async () => {
@@ -172,7 +172,7 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     assert.ok(!featureNames(await view(api.commander, festival)).includes('Security patrol 2'), 'shared with security and the city only');
 
     // Live feeds of every user, opened before anything happens.
-    for (const u of users) sockets.push(await live(vigil.url, await tokenOf(api[u] as never, u)));
+    for (const u of users) sockets.push(await live(vigil.url, await cookieOf(vigil, u)));
     const [lCommander, lSteward, lGuard, lAdmin, lResponder, lOperator] = sockets as [Live, Live, Live, Live, Live, Live];
 
     // The commander draws an officer-only zone, shares a note with the stewards, a photo and a message with the fire service, pushes guidance.
@@ -309,7 +309,7 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     const fetched = await vigil.server.app.inject({
       method: 'GET',
       url: `/api/events/uploads/${photo.json.upload.uploadId}`,
-      headers: { authorization: `Bearer ${await tokenOf(api.responder as never, 'responder')}` },
+      headers: { cookie: await cookieOf(vigil, 'responder') },
     });
     assert.deepEqual(fetched.rawPayload, PNG, 'the photo comes back byte for byte');
     assert.equal((await api.responder('POST', `/api/events/${race}/guidance/${gid}/ack`)).status, 404, 'not sent to the fire service');

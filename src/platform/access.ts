@@ -17,7 +17,7 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Roles whose users must complete a second factor (TOTP) when they have enrolled one. */
+/** Roles whose users must sign in with a second factor (TOTP or passkey); without one they are sent to enrol it. */
 export const HIGH_PRIVILEGE_ROLES: readonly Role[] = ['admin', 'supervisor', 'alert-officer', 'commander', 'csirt'];
 
 /**
@@ -41,6 +41,8 @@ export interface Principal {
   actableOrgIds: ReadonlySet<string>;
   /** Whether the principal belongs to the city's platform organisation (keeper of city-wide data). */
   platformOrg: boolean;
+  /** A session that may only enrol a second factor (a high-privilege user without one); see src/api/server.ts. */
+  enrolmentOnly?: boolean;
 }
 
 /** What a request offers to prove who it is: its headers (cookie, bearer, API key) and address. */

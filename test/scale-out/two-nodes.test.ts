@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
+import { authenticator } from 'otplib';
 import { serveVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import { clusterIsolation } from '../support/cluster.js';
@@ -48,8 +49,16 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: 'vigil-demo' }),
     });
-    const { token } = await login.json();
-    const auth = { authorization: `Bearer ${token}` };
+    // The demo on a shared store is no loopback demo: the admin enrols a second factor at first sign-in.
+    let cookie = /vigil_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    if (((await login.json()) as { enrolmentRequired?: boolean }).enrolmentRequired) {
+      const post = (path: string, body: unknown) =>
+        fetch(`${a.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+      const { secret } = (await (await post('/api/auth/totp/enroll', {})).json()) as { secret: string };
+      const confirmed = await post('/api/auth/totp/confirm', { code: authenticator.generate(secret) });
+      cookie = /vigil_session=[^;]+/.exec(confirmed.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    }
+    const auth = { cookie };
     let me = await fetch(`${b.url}/api/auth/me`, { headers: auth });
     for (let i = 0; i < 50 && me.status !== 200; i++) {
       await new Promise((r) => setTimeout(r, 50));

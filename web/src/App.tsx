@@ -73,10 +73,27 @@ export function App() {
         <div className="loading">Vigil…</div>
       ) : me === null ? (
         <SignIn onSignedIn={refresh} />
+      ) : me.enrolmentOnly ? (
+        <EnrolFirst me={me} onChanged={refresh} onSignedOut={() => setMe(null)} />
       ) : (
         <Shell me={me} onSignedOut={() => setMe(null)} onChanged={refresh} />
       )}
     </LanguageContext.Provider>
+  );
+}
+
+/** A high-privilege user's first sign-in: nothing but enrolling a second factor. */
+function EnrolFirst({ me, onChanged, onSignedOut }: { me: Me; onChanged: () => void; onSignedOut: () => void }) {
+  return (
+    <div className="signin">
+      <div>
+        <p className="ok-box" role="status">
+          Your roles ({me.org?.name ?? 'your organisation'}) require a second factor. Add a passkey or an authenticator app to continue.
+        </p>
+        <SecurityPage me={me} onChanged={onChanged} />
+        <button onClick={() => void api('/api/auth/logout', { method: 'POST' }).finally(onSignedOut)}>Sign out</button>
+      </div>
+    </div>
   );
 }
 

@@ -42,6 +42,9 @@ export interface Me {
   displayName: string;
   username: string | null;
   totpEnabled: boolean;
+  passkeyCount: number;
+  /** A high-privilege user without a second factor: this session may only enrol one. */
+  enrolmentOnly: boolean;
   org: { id: string; name: string; kind: string; platform: boolean } | null;
 }
 

@@ -1,6 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { browserSupportsWebAuthn, startRegistration, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { api, type Me } from '../api.js';
 import { useT } from '../i18n.js';
+
+interface Factors {
+  totp: boolean;
+  passkeys: { id: string; name: string; createdAt: string; lastUsedAt: string | null }[];
+}
 
 export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void }) {
   const t = useT();
@@ -9,6 +15,21 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pw, setPw] = useState({ currentPassword: '', newPassword: '' });
+  const [currentCode, setCurrentCode] = useState('');
+  const [factors, setFactors] = useState<Factors | null>(null);
+  const [passkeyName, setPasskeyName] = useState('');
+  const loadFactors = useCallback(() => {
+    api<Factors>('/api/auth/factors').then(setFactors, () => setFactors(null));
+  }, []);
+  useEffect(loadFactors, [loadFactors]);
+  const addPasskey = async (): Promise<void> => {
+    const optionsJSON = await api<PublicKeyCredentialCreationOptionsJSON>('/api/auth/passkeys/register/options', { method: 'POST' });
+    const response = await startRegistration({ optionsJSON });
+    await api('/api/auth/passkeys/register', { body: { response, name: passkeyName || 'passkey' } });
+    setPasskeyName('');
+    loadFactors();
+    onChanged();
+  };
   const run = async (action: () => Promise<unknown>, ok: string): Promise<void> => {
     setError(null);
     setMessage(null);
@@ -26,17 +47,72 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
         Signed in as <strong>{me.displayName}</strong> ({me.username ?? me.actor}) — authentication level {me.authLevel}
         {me.authLevel >= 2 ? ' (password and authenticator)' : ' (password)'}.
       </p>
+      <h3>Passkeys</h3>
+      {factors && factors.passkeys.length > 0 ? (
+        <ul data-testid="passkeys">
+          {factors.passkeys.map((p) => (
+            <li key={p.id}>
+              <strong>{p.name}</strong> <span className="small muted">added {new Date(p.createdAt).toLocaleString()}</span>{' '}
+              <button
+                className="small"
+                disabled={me.authLevel < 2}
+                onClick={() =>
+                  void run(async () => {
+                    await api(`/api/auth/passkeys/${encodeURIComponent(p.id)}`, { method: 'DELETE' });
+                    loadFactors();
+                  }, 'Passkey removed.')
+                }
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No passkey yet. A passkey signs you in with this device and its PIN or fingerprint, without a password.</p>
+      )}
+      {browserSupportsWebAuthn() && (
+        <form
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void run(addPasskey, 'Passkey added: use “Sign in with a passkey” next time.');
+          }}
+        >
+          <label>
+            Name{' '}
+            <input name="passkey-name" value={passkeyName} onChange={(e) => setPasskeyName(e.target.value)} placeholder="e.g. work laptop" maxLength={100} />
+          </label>
+          <button type="submit">Add a passkey</button>
+        </form>
+      )}
       <h3>Authenticator app (TOTP)</h3>
-      {me.totpEnabled ? (
-        <p className="ok-box">A second factor is enrolled: sign-in asks for its code.</p>
+      {me.totpEnabled && !enrol ? (
+        <form
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            void run(
+              async () => setEnrol(await api('/api/auth/totp/enroll', { body: { code: currentCode } })),
+              'Scan or type the new secret below; the current app keeps working until you confirm.',
+            );
+          }}
+        >
+          <p className="ok-box">A second factor is enrolled: sign-in asks for its code.</p>
+          <label>
+            Code of the current app <input value={currentCode} onChange={(e) => setCurrentCode(e.target.value)} inputMode="numeric" required />
+          </label>
+          <button type="submit">Replace the authenticator app</button>
+        </form>
       ) : enrol ? (
         <form
           onSubmit={(e: FormEvent) => {
             e.preventDefault();
             void run(async () => {
               await api('/api/auth/totp/confirm', { body: { code } });
+              setEnrol(null);
+              setCode('');
+              setCurrentCode('');
               onChanged();
-            }, 'Second factor enabled. Sign in again with a code to reach level 2.');
+            }, 'Second factor enabled: this session is now at level 2.');
           }}
         >
           <p>Add this secret to your authenticator app, then enter the code it shows.</p>
@@ -61,7 +137,7 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
           void run(async () => {
             await api('/api/auth/password', { body: pw });
             setTimeout(onChanged, 1500);
-          }, 'Password changed; every session ended — sign in again.');
+          }, 'Password changed; your other sessions ended.');
         }}
       >
         <label>

@@ -1,6 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { browserSupportsWebAuthn, startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { api, ApiError } from '../api.js';
 import { useT } from '../i18n.js';
+
+interface SignInOptions {
+  secondFactorRoles: string[];
+  demoExemptUsers: string[];
+}
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const t = useT();
@@ -10,6 +16,10 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [needsTotp, setNeedsTotp] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [options, setOptions] = useState<SignInOptions | null>(null);
+  useEffect(() => {
+    api<SignInOptions>('/api/auth/options').then(setOptions, () => setOptions(null));
+  }, []);
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
@@ -19,9 +29,27 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       onSignedIn();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'second_factor_required') {
-        if (needsTotp) setError(err.message);
-        setNeedsTotp(true);
+        const methods = (err.details as { methods?: string[] } | null)?.methods ?? ['totp'];
+        if (!methods.includes('totp')) setError(t('Sign in with your passkey'));
+        else {
+          if (needsTotp) setError(err.message);
+          setNeedsTotp(true);
+        }
       } else setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const withPasskey = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const optionsJSON = await api<PublicKeyCredentialRequestOptionsJSON>('/api/auth/passkeys/login/options', { method: 'POST' });
+      const response = await startAuthentication({ optionsJSON });
+      await api('/api/auth/passkeys/login', { body: { response } });
+      onSignedIn();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
     }
@@ -33,7 +61,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         <p className="muted">Safe, secure and resilient city operations</p>
         <label>
           {t('Username')}
-          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+          <input name="username" autoComplete="username webauthn" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
         </label>
         <label>
           {t('Password')}
@@ -53,6 +81,21 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         <button type="submit" disabled={busy}>
           {busy ? '…' : t('Sign in')}
         </button>
+        {browserSupportsWebAuthn() && (
+          <button type="button" name="passkey" disabled={busy} onClick={() => void withPasskey()}>
+            {t('Sign in with a passkey')}
+          </button>
+        )}
+        {options && options.demoExemptUsers.length > 0 ? (
+          <p className="small muted" data-testid="demo-exemption">
+            This is the demo on this computer: its demo users ({options.demoExemptUsers.join(', ')}) sign in without a second factor so you can look around at
+            once. Any other installation requires a passkey or an authenticator app for {options.secondFactorRoles.join(', ')}.
+          </p>
+        ) : options ? (
+          <p className="small muted">
+            {options.secondFactorRoles.join(', ')}: {t('a passkey or an authenticator app is required at sign-in')}.
+          </p>
+        ) : null}
         <a href="/citizen" className="small">
           {t('Public alerts and warnings for citizens')}
         </a>

@@ -5,7 +5,6 @@ import { HIGH_PRIVILEGE_ROLES, ROLES, type CredentialSource, type Principal, typ
 import type { AppContext } from '../platform/app-context.js';
 import { SHARE_RIGHTS, type ShareRights } from '../platform/policy.js';
 import { clearedSessionCookie, sessionCookie } from './credentials.js';
-import type { IdentityService } from './identity-service.js';
 import { ROLE_CEILINGS } from './role-ceilings.js';
 import type { IdentityService, LoginResult } from './identity-service.js';
 import type { RelyingParty } from './passkeys.js';

@@ -32,8 +32,10 @@ async function login(username: string): Promise<Record<string, string>> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password: 'vigil-demo' }),
   });
-  const { token } = (await r.json()) as { token: string };
-  return { authorization: `Bearer ${token}` };
+  // The session is the cookie (sessions are cookies only).
+  const cookie = /^(vigil_session=[^;]+)/.exec(r.headers.getSetCookie().find((c) => c.startsWith('vigil_session=')) ?? '')?.[1];
+  if (!cookie) throw new Error(`${username} could not sign in: ${r.status}`);
+  return { cookie };
 }
 
 /** Asks /api/health every 20 ms until `stop` resolves; returns the latencies (ms). */

@@ -110,7 +110,7 @@ const heavy = async (i: number): Promise<void> => {
     const coverage = i % 2 === 0;
     await fetch(`${node.http}${coverage ? '/api/routing/coverage' : '/api/audit/verify'}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${node.tokens[coverage ? 'operator' : 'supervisor']}`, 'content-type': 'application/json' },
+      headers: { cookie: `vigil_session=${node.tokens[coverage ? 'operator' : 'supervisor']}`, 'content-type': 'application/json' },
       body: coverage ? JSON.stringify({ stations, targetMinutes: 30, weights: 'buildings' }) : '{}',
     })
       .then((r) => r.arrayBuffer())
@@ -126,7 +126,7 @@ const capLoop = async (): Promise<void> => {
   while (!stopping) {
     await fetch(`${node.http}/api/alerts/import`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${node.tokens['alert-officer']}`, 'content-type': 'application/xml' },
+      headers: { cookie: `vigil_session=${node.tokens['alert-officer']}`, 'content-type': 'application/xml' },
       body: capBomb,
     })
       .then((r) => r.arrayBuffer())
@@ -145,7 +145,7 @@ const osmLoop = async (): Promise<void> => {
   while (!stopping) {
     await fetch(`${node.http}/api/city/imports?name=hostile.osm.gz`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${node.tokens.admin}`, 'content-type': 'application/gzip' },
+      headers: { cookie: `vigil_session=${node.tokens.admin}`, 'content-type': 'application/gzip' },
       body: osm,
     })
       .then((r) => r.arrayBuffer())

@@ -75,9 +75,9 @@ async function keyedAccount(vigil: RunningVigil): Promise<{ account: string; org
   return { account: first!.account!, orgId: first!.orgId, other: second!.account! };
 }
 
-async function authorised(vigil: RunningVigil, username: string): Promise<{ authorization: string }> {
+async function authorised(vigil: RunningVigil, username: string): Promise<{ cookie: string }> {
   const { token } = await vigil.capabilities.identity.service.login({ username, password: 'vigil-demo' }, '127.0.0.1');
-  return { authorization: `Bearer ${token}` };
+  return { cookie: `vigil_session=${token}` };
 }
 
 const signalsOf = async (vigil: RunningVigil, account: string) =>

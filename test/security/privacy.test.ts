@@ -10,7 +10,7 @@ import { seedDemoIdentity } from '../../src/identity/demo-identity.js';
 import { loadConfig, type VigilConfig } from '../../src/kernel/config.js';
 import { ManualClock } from '../../src/kernel/time.js';
 import { verifyChain } from '../../src/platform/chain-verifier.js';
-import { signedIn, type ApiCall } from '../support/api-client.js';
+import { signInCookie, signedIn, type ApiCall } from '../support/api-client.js';
 import { POSTGRES_URL, requirePostgres } from '../support/services.js';
 
 /**
@@ -127,7 +127,7 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     const detail = await vigil.server.app.inject({
       method: 'GET',
       url: `/api/incidents/${incidentId}`,
-      headers: { authorization: (await tokenOf(vigil, 'admin')).header, 'x-vigil-purpose': 'calling the caller back' },
+      headers: { cookie: (await tokenOf(vigil, 'admin')).header, 'x-vigil-purpose': 'calling the caller back' },
     });
     assert.deepEqual(detail.json().incident.caller, { name: 'Jeanne Testelli', phone: '+377 61 23 45 67' });
     const board = await admin('GET', '/api/incidents');
@@ -228,10 +228,11 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
   }
 }
 
-/** The bearer header of a signed-in user (to send a purpose header with a read). */
+/** The session cookie of a signed-in user (to send a purpose header with a read). */
 async function tokenOf(vigil: RunningVigil, username: string): Promise<{ header: string }> {
-  const login = await vigil.server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: PASSWORD } });
-  return { header: `Bearer ${(login.json() as { token: string }).token}` };
+  const cookie = await signInCookie(vigil, username, PASSWORD);
+  assert.ok(cookie, `${username} signs in`);
+  return { header: cookie };
 }
 
 test('privacy (SQLite): sealed per record, shredded at the end of each retention period, reads recorded, export and erasure; the chain verifies', (t) =>

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/kernel/config.js';
 import { SecretBox } from '../../src/kernel/secrets.js';
 import type { Principal } from '../../src/platform/access.js';
 import { flood } from '../support/alert-fixtures.js';
-import { signedIn } from '../support/api-client.js';
+import { sessionCookieOf, signedIn } from '../support/api-client.js';
 import { until } from '../support/until.js';
 
 /**
@@ -68,11 +68,11 @@ test('no configured or issued secret appears in the log lines of a node at debug
   secrets.vapidPrivateKey = vapidKeys(new SecretBox(Buffer.from(secrets.installationKey!, 'hex'))).privateKey;
   const vigil = await serveVigil(config, { logDestination: destination });
   try {
-    // Sessions: a bearer token and a cookie.
+    // A session cookie, also sent where a careless client would put it (a bearer header, the URL).
     const login = await vigil.server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'supervisor', password: 'vigil-demo' } });
-    const session = (login.json() as { token: string }).token;
+    const session = sessionCookieOf(login.headers)!.slice('vigil_session='.length);
     secrets.session = session;
-    await vigil.server.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${session}` } });
+    await vigil.server.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: `vigil_session=${session}`, authorization: `Bearer ${session}` } });
     await vigil.server.app.inject({ method: 'GET', url: `/api/alarms/queue?token=${session}`, headers: { cookie: `vigil_session=${session}` } });
     // An API key, used.
     const cityOrg = [...vigil.capabilities.identity.service.state.orgs.values()].find((o) => o.name.toLowerCase().includes('city'))!;
@@ -90,7 +90,7 @@ test('no configured or issued secret appears in the log lines of a node at debug
     };
     const { key } = await vigil.capabilities.identity.service.createApiKey({ name: 'gateway', roles: ['analyst'] }, admin);
     secrets.apiKey = key;
-    await vigil.server.app.inject({ method: 'GET', url: '/api/city', headers: { authorization: `Bearer ${key}` } });
+    await vigil.server.app.inject({ method: 'GET', url: '/api/city', headers: { 'x-api-key': key } });
     // A device's MQTT credential, issued and used against the broker.
     const cityAdmin = await signedIn(vigil, 'admin');
     const registered = await cityAdmin('POST', '/api/city/devices', {

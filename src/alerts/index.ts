@@ -33,6 +33,7 @@ import { WebhookChannel } from './channels/webhooks/webhook-channel.js';
 import { WebhooksService } from './channels/webhooks/webhooks-service.js';
 import { WebhooksState } from './channels/webhooks/webhooks-state.js';
 import { webhooksRoutes } from './channels/webhooks/webhooks-routes.js';
+import { alertsLiveView } from './live-view.js';
 
 export { AlertsService } from './alerts-service.js';
 export { validateCapXml } from './cap/cap-validate.js';
@@ -121,6 +122,7 @@ export function createAlertsCapability(
   const resumer = new DeliveryResumer(ctx, state, delivery, dispatcher, { staleMs: 120_000, everyMs: 30_000, singleNode: !ctx.config.databaseUrl });
   return {
     name: 'alerts',
+    liveViews: [alertsLiveView()],
     projections: [state, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state],
     routes: async (app) => {
       await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance));

@@ -3,6 +3,7 @@ import type { CityReadPort } from './contract.js';
 import { CityService } from './city-service.js';
 import { CityState } from './city-state.js';
 import { cityRoutes } from './routes.js';
+import { cityLiveView } from './live-view.js';
 
 export { CityService } from './city-service.js';
 export { CityState } from './city-state.js';
@@ -16,5 +17,5 @@ export interface CityCapability extends Capability {
 export function createCityCapability(ctx: AppContext): CityCapability {
   const state = new CityState();
   const service = new CityService(ctx, state);
-  return { name: 'city', projections: [state], routes: cityRoutes(ctx, service), service, reads: state };
+  return { name: 'city', projections: [state], routes: cityRoutes(ctx, service), liveViews: [cityLiveView()], service, reads: state };
 }

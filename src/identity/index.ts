@@ -4,6 +4,7 @@ import type { IdentityReadPort } from './contract.js';
 import { IdentityService } from './identity-service.js';
 import { IdentityState } from './identity-state.js';
 import { identityRoutes } from './routes.js';
+import { identityLiveView } from './live-view.js';
 
 export { IdentityService } from './identity-service.js';
 export { seedDemoIdentity, DEMO_USERS } from './demo-identity.js';
@@ -21,6 +22,7 @@ export function createIdentityCapability(ctx: AppContext): IdentityCapability {
     name: 'identity',
     projections: [state],
     routes: identityRoutes(ctx, service),
+    liveViews: [identityLiveView()],
     service,
     resolvePrincipal: (source) => service.resolvePrincipal(source),
     reads: {

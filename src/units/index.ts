@@ -4,6 +4,7 @@ import type { AppContext, Capability } from '../platform/app-context.js';
 import { unitsRoutes } from './routes.js';
 import { UnitsService } from './units-service.js';
 import { UnitsState } from './units-state.js';
+import { unitsLiveView } from './live-view.js';
 
 export { UnitsService } from './units-service.js';
 export { UnitsState } from './units-state.js';
@@ -26,6 +27,7 @@ export function createUnitsCapability(ctx: AppContext, deps: { city: CityReadPor
     name: 'units',
     projections: [state],
     routes: unitsRoutes(service),
+    liveViews: [unitsLiveView(state)],
     service,
     async stop() {
       await service.avl.flush();

@@ -1,0 +1,42 @@
+import type { Role } from '../platform/access.js';
+import { holds, liveView, managed, mayReadPersonal, readable, withData, type LiveView } from '../platform/live-view.js';
+import { can } from '../platform/policy.js';
+import type { AlarmEvents } from './events.js';
+
+/** The roles of GET /api/alarms (the console); STEWARDS configure accounts, plans and keyholders. */
+const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
+const STEWARDS: readonly Role[] = ['supervisor', 'admin'];
+
+/**
+ * `alarms.*` on the live feed: signals and alarms to the console roles of organisations
+ * that may read them; configuration (accounts, plans, failed plan notifications with
+ * their URLs) only inside the owning organisation; keyholders' names and phones only
+ * where the policy lets the principal read keyholders.
+ */
+export function alarmsLiveView(): LiveView {
+  const seen = readable(VIEWERS);
+  return liveView('alarms.', {
+    'alarms.signal.received': seen,
+    'alarms.path.failed': seen,
+    'alarms.path.restored': seen,
+    'alarms.alarm.raised': seen,
+    'alarms.alarm.correlated': seen,
+    'alarms.signal.held': seen,
+    'alarms.hold.released': seen,
+    'alarms.alarm.restored': seen,
+    'alarms.alarm.claimed': seen,
+    'alarms.alarm.acknowledged': seen,
+    'alarms.step.done': seen,
+    'alarms.alarm.escalated': seen,
+    'alarms.alarm.closed': seen,
+    'alarms.account.configured': managed(STEWARDS, (e) => {
+      const { keySecret: _key, ...config } = e.data as AlarmEvents['alarms.account.configured'];
+      return withData(e, config);
+    }),
+    'alarms.plan.defined': managed(VIEWERS),
+    'alarms.plan.removed': managed(VIEWERS),
+    'alarms.notification.failed': managed(VIEWERS),
+    'alarms.keyholders.set': (p, e) =>
+      holds(p, VIEWERS) && can(p, 'read', { orgId: e.orgId }) && mayReadPersonal(p, e.orgId, 'keyholders') ? e : null,
+  });
+}

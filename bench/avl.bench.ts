@@ -74,6 +74,8 @@ try {
     authLevel: 2,
     displayName: 'bench',
     visibleOrgIds: new Set([org.id]),
+    actableOrgIds: new Set([org.id]),
+    platformOrg: false,
   };
   const incident = await vigil.capabilities.incidents.service.create({ type: 'fire', position: [7.42, 43.73], source: 'call' }, commander);
   const runs = 50;

@@ -43,6 +43,8 @@ async function demo(): Promise<{ vigil: Vigil; panel: { account: string; siteId:
     authLevel: 1,
     displayName: 'Supervisor',
     visibleOrgIds: new Set([device.orgId!]),
+    actableOrgIds: new Set([device.orgId!]),
+    platformOrg: false,
   };
   return {
     vigil,

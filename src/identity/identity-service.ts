@@ -2,6 +2,7 @@ import { authenticator } from 'otplib';
 import { VigilError, badRequest, conflict, forbidden, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import { PUBLIC_PRINCIPAL, ROLES, type CredentialSource, type Principal, type Role } from '../platform/access.js';
+import { SHARE_RIGHTS, type ShareRights } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { API_KEY_PREFIX, MIN_PASSWORD_LENGTH, SESSION_COOKIE, decoyHash, hashPassword, newToken, readCookie, sha256, verifyPassword } from './credentials.js';
@@ -278,22 +279,28 @@ export class IdentityService {
     return [...this.state.shares.values()].filter((s) => this.isPlatformAdmin(by) || s.fromOrgId === by.orgId || s.toOrgId === by.orgId);
   }
 
-  /** An admin of `fromOrgId` lets another organisation see its data. */
-  async grantShare(input: { fromOrgId?: string; toOrgId: string; note?: string }, by: Principal): Promise<Share> {
+  /**
+   * An admin of `fromOrgId` lets another organisation see its data ('read', the default) or
+   * see and operate on it ('act'). Granting again with other rights changes them.
+   */
+  async grantShare(input: { fromOrgId?: string; toOrgId: string; note?: string; rights?: ShareRights }, by: Principal): Promise<Share> {
+    const rights = input.rights ?? 'read';
+    if (!(SHARE_RIGHTS as readonly string[]).includes(rights)) throw badRequest(`rights must be one of ${SHARE_RIGHTS.join(', ')}`);
     const fromOrgId = input.fromOrgId ?? by.orgId;
     if (!fromOrgId || !this.state.orgs.has(fromOrgId)) throw notFound('organisation', String(fromOrgId));
     if (!this.state.orgs.has(input.toOrgId)) throw notFound('organisation', input.toOrgId);
     if (fromOrgId === input.toOrgId) throw badRequest('an organisation always sees its own data');
     this.requireOrgAdmin(by, fromOrgId);
     const existing = [...this.state.shares.values()].find((s) => s.fromOrgId === fromOrgId && s.toOrgId === input.toOrgId);
-    if (existing) return existing;
-    const shareId = newId('shr');
+    if (existing && existing.rights === rights) return existing;
+    const shareId = existing?.id ?? newId('shr');
     await this.ctx.record([
       identityEvent('identity.share.granted', `org:${fromOrgId}`, fromOrgId, actorOf(by), {
         shareId,
         fromOrgId,
         toOrgId: input.toOrgId,
-        note: input.note?.trim() ?? '',
+        note: input.note?.trim() ?? existing?.note ?? '',
+        rights,
       }),
     ]);
     return this.state.shares.get(shareId)!;
@@ -325,6 +332,8 @@ export class IdentityService {
         authLevel: 1,
         displayName: key.name,
         visibleOrgIds: this.state.visibleOrgIds(key.orgId),
+        actableOrgIds: this.state.actableOrgIds(key.orgId),
+        platformOrg: key.orgId === this.platformOrgId(),
       };
     }
     const token = tokenOf(source);
@@ -353,6 +362,8 @@ export class IdentityService {
       authLevel,
       displayName: user.displayName,
       visibleOrgIds: this.state.visibleOrgIds(user.orgId),
+      actableOrgIds: this.state.actableOrgIds(user.orgId),
+      platformOrg: user.orgId === this.platformOrgId(),
     };
   }
 

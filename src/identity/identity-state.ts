@@ -131,7 +131,15 @@ export class IdentityState implements Projection {
       }
       case 'identity.share.granted': {
         const d = e.data as IdentityEvents['identity.share.granted'];
-        this.shares.set(d.shareId, { id: d.shareId, fromOrgId: d.fromOrgId, toOrgId: d.toOrgId, note: d.note, createdAt: at });
+        const old = this.shares.get(d.shareId);
+        this.shares.set(d.shareId, {
+          id: d.shareId,
+          fromOrgId: d.fromOrgId,
+          toOrgId: d.toOrgId,
+          rights: d.rights ?? 'read',
+          note: d.note,
+          createdAt: old?.createdAt ?? at,
+        });
         break;
       }
       case 'identity.share.revoked':
@@ -145,6 +153,13 @@ export class IdentityState implements Projection {
     const visible = new Set([orgId]);
     for (const s of this.shares.values()) if (s.toOrgId === orgId) visible.add(s.fromOrgId);
     return visible;
+  }
+
+  /** Organisations members of `orgId` may act on: their own and every one that shared with it with rights 'act'. */
+  actableOrgIds(orgId: string): Set<string> {
+    const actable = new Set([orgId]);
+    for (const s of this.shares.values()) if (s.toOrgId === orgId && s.rights === 'act') actable.add(s.fromOrgId);
+    return actable;
   }
 
   recentFailures(map: Map<string, number[]>, key: string, now: number): number {

@@ -1,4 +1,5 @@
 import type { Role } from '../platform/access.js';
+import type { ShareRights } from '../platform/policy.js';
 
 /** Kinds of organisation that take part in a city's safety. */
 export const ORG_KINDS = ['city', 'police', 'fire', 'ems', 'monitoring', 'security', 'event-organiser', 'utility', 'other'] as const;
@@ -48,11 +49,15 @@ export interface ApiKey {
   revoked: boolean;
 }
 
-/** `fromOrgId` lets `toOrgId` see its data. Sharing is explicit and one-directional. */
+/**
+ * `fromOrgId` lets `toOrgId` see its data ('read') or see and operate on it ('act'; never
+ * configure it). Sharing is explicit and one-directional. The policy (src/platform/policy.ts) applies it.
+ */
 export interface Share {
   id: string;
   fromOrgId: string;
   toOrgId: string;
+  rights: ShareRights;
   note: string;
   createdAt: string;
 }
@@ -72,6 +77,7 @@ export interface IdentityEvents {
   'identity.login.failed': { username: string; ip: string; problem: string };
   'identity.apikey.created': { keyId: string; orgId: string; name: string; roles: Role[]; keyHash: string; prefix: string };
   'identity.apikey.revoked': { keyId: string };
-  'identity.share.granted': { shareId: string; fromOrgId: string; toOrgId: string; note: string };
+  /** `rights` absent on events written before shares had rights: 'read'. Granted again with the same shareId: rights changed. */
+  'identity.share.granted': { shareId: string; fromOrgId: string; toOrgId: string; note: string; rights?: ShareRights };
   'identity.share.revoked': { shareId: string };
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ORG_KINDS } from './model.js';
 import { ROLES, type Principal, type Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
+import { SHARE_RIGHTS, type ShareRights } from '../platform/policy.js';
 import { clearedSessionCookie, sessionCookie } from './credentials.js';
 import type { IdentityService } from './identity-service.js';
 
@@ -21,6 +22,8 @@ function me(p: Principal) {
     authLevel: p.authLevel,
     displayName: p.displayName,
     visibleOrgIds: [...p.visibleOrgIds],
+    actableOrgIds: [...p.actableOrgIds],
+    platformOrg: p.platformOrg,
   };
 }
 
@@ -246,18 +249,18 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       async (request) => ({ shares: service.listShares(request.principal) }),
     );
 
-    app.post<{ Body: { toOrgId: string; fromOrgId?: string; note?: string } }>(
+    app.post<{ Body: { toOrgId: string; fromOrgId?: string; note?: string; rights?: ShareRights } }>(
       '/api/identity/shares',
       {
         config: { access: { roles: ADMIN } },
         schema: {
-          summary: "Let another organisation see this organisation's data",
+          summary: "Let another organisation see this organisation's data (rights 'read'), or see and operate on it ('act')",
           tags: ['identity'],
           body: {
             type: 'object',
             required: ['toOrgId'],
             additionalProperties: false,
-            properties: { toOrgId: id, fromOrgId: id, note: { type: 'string', maxLength: 500 } },
+            properties: { toOrgId: id, fromOrgId: id, note: { type: 'string', maxLength: 500 }, rights: { type: 'string', enum: [...SHARE_RIGHTS] } },
           },
         },
       },

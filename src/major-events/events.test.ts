@@ -23,6 +23,8 @@ const principal = (over: Partial<Principal>): Principal => ({
   authLevel: 1,
   displayName: 'U',
   visibleOrgIds: new Set(),
+  actableOrgIds: new Set(),
+  platformOrg: false,
   ...over,
 });
 const event = (over: Partial<MajorEvent> = {}): MajorEvent => ({

@@ -1,3 +1,5 @@
+import { canRead } from './policy.js';
+
 /**
  * Who may do what. Every HTTP route declares the roles allowed to call it
  * (`config.access`); the API layer enforces it before the handler runs, and a test
@@ -35,6 +37,10 @@ export interface Principal {
   displayName: string;
   /** Organisations whose data this principal may see (own + those that shared with it). */
   visibleOrgIds: ReadonlySet<string>;
+  /** Organisations this principal may act on (own + those that shared with it with rights 'act'); a subset of visibleOrgIds. */
+  actableOrgIds: ReadonlySet<string>;
+  /** Whether the principal belongs to the city's platform organisation (keeper of city-wide data). */
+  platformOrg: boolean;
 }
 
 /** What a request offers to prove who it is: its headers (cookie, bearer, API key) and address. */
@@ -52,6 +58,8 @@ export const PUBLIC_PRINCIPAL: Principal = {
   authLevel: 0,
   displayName: 'public',
   visibleOrgIds: new Set(),
+  actableOrgIds: new Set(),
+  platformOrg: false,
 };
 
 /**
@@ -74,10 +82,9 @@ export function isAllowed(access: RouteAccess, p: Principal): boolean {
   return access.roles.some((r) => p.roles.includes(r));
 }
 
-/** Whether a principal may see data owned by an organisation (null = platform-wide data). */
+/** Whether a principal may see data owned by an organisation (null = city-wide data): the policy's read rule (src/platform/policy.ts). */
 export function canSeeOrg(p: Principal, orgId: string | null): boolean {
-  if (orgId === null) return p.kind !== 'public';
-  return p.visibleOrgIds.has(orgId);
+  return canRead(p, orgId);
 }
 
 /** Keys whose values never leave the server, even though (hashed/encrypted) they sit in the log. */

@@ -55,5 +55,7 @@ export function fakePrincipal(roles: Role[], orgId = 'org_A', authLevel: 1 | 2 =
     authLevel,
     displayName: roles.join(', '),
     visibleOrgIds: new Set([orgId]),
+    actableOrgIds: new Set([orgId]),
+    platformOrg: false,
   };
 }

@@ -36,7 +36,6 @@ export function alarmsLiveView(): LiveView {
     'alarms.plan.defined': managed(VIEWERS),
     'alarms.plan.removed': managed(VIEWERS),
     'alarms.notification.failed': managed(VIEWERS),
-    'alarms.keyholders.set': (p, e) =>
-      holds(p, VIEWERS) && can(p, 'read', { orgId: e.orgId }) && mayReadPersonal(p, e.orgId, 'keyholders') ? e : null,
+    'alarms.keyholders.set': (p, e) => (holds(p, VIEWERS) && can(p, 'read', { orgId: e.orgId }) && mayReadPersonal(p, e.orgId, 'keyholders') ? e : null),
   });
 }

@@ -42,9 +42,7 @@ export function alertsLiveView(): LiveView {
     'alerts.cell-broadcast.requested': only('alertId', 'rootAlertId'),
     'alerts.cell-broadcast.answered': seen,
     'alerts.ambient.levels': seen,
-    'alerts.webhook.registered': managed(OFFICERS, (e) =>
-      withData(e, { webhookId: (e.data as { webhook: { webhookId: string } }).webhook.webhookId }),
-    ),
+    'alerts.webhook.registered': managed(OFFICERS, (e) => withData(e, { webhookId: (e.data as { webhook: { webhookId: string } }).webhook.webhookId })),
     'alerts.webhook.removed': managed(OFFICERS),
   });
 }

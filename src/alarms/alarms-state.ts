@@ -47,7 +47,7 @@ export class AlarmsState implements Projection, AlarmsReadPort {
     switch (e.type as keyof AlarmEvents) {
       case 'alarms.account.configured': {
         const { keySecret, ...rest } = e.data as AlarmEvents['alarms.account.configured'];
-        this.accounts.set(rest.account, { ...rest, key: keySecret === null ? null : this.secrets.open(keySecret) });
+        this.accounts.set(rest.account, { ...rest, orgId: e.orgId, key: keySecret === null ? null : this.secrets.open(keySecret) });
         this.accountsVersion++;
         break;
       }

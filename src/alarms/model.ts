@@ -144,6 +144,8 @@ export interface AccountConfig {
   preset: string | null;
   /** Opening hours by weekday (0 Sunday … 6 Saturday) in the city's time zone; late to open/close raises an alarm. */
   schedule: AccountSchedule | null;
+  /** Organisation the account was configured for (the event's orgId); its device's organisation wins when there is one. */
+  orgId?: string | null;
 }
 
 export interface AccountSchedule {

@@ -184,10 +184,11 @@ test('keyholders per site and organisation, in calling order, validated; plans s
       { name: 'Mine', kinds: ['medical'], siteIds: [], steps: [{ stepId: 's', kind: 'check', text: 'Check', mandatory: false, timerSeconds: null }] },
       steward,
     );
-    const stranger = { ...steward, orgId: 'org_other', actor: 'user:stranger' };
+    const stranger = { ...steward, orgId: 'org_other', actor: 'user:stranger', visibleOrgIds: new Set(['org_other']), actableOrgIds: new Set(['org_other']) };
+    // Unrelated: the plan is not even found (the policy does not leak its existence).
     await assert.rejects(
       alarms.plans.definePlan({ planId: plan.planId, name: 'Theirs', kinds: ['medical'], siteIds: [], steps: plan.steps }, stranger),
-      /another organisation/,
+      /does not exist/,
     );
     await assert.rejects(alarms.plans.removePlan(plan.planId, stranger), /does not exist/);
     await assert.rejects(

@@ -1,7 +1,8 @@
 import type { CityReadPort } from '../city/contract.js';
 import { badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
-import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
+import { assertCan, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { AlarmsState } from './alarms-state.js';
@@ -23,17 +24,19 @@ export class AlarmQueue {
   ) {}
 
   visibleQueue(by: Principal): Alarm[] {
-    return this.state.queue().filter((a) => canSeeOrg(by, a.orgId));
+    return filterVisible(by, this.state.queue(), (a) => a.orgId);
   }
 
-  alarmFor(alarmId: string, by: Principal): Alarm {
+  /** An alarm the principal may see (read) or handle (act: claim, acknowledge, plan steps, close). */
+  alarmFor(alarmId: string, by: Principal, action: 'read' | 'act' = 'read'): Alarm {
     const a = this.state.alarms.get(alarmId);
-    if (!a || !canSeeOrg(by, a.orgId)) throw notFound('alarm', alarmId);
+    if (!a) throw notFound('alarm', alarmId);
+    assertCan(by, action, { orgId: a.orgId }, 'alarm', alarmId);
     return a;
   }
 
   async claim(alarmId: string, by: Principal): Promise<Alarm> {
-    const a = this.alarmFor(alarmId, by);
+    const a = this.alarmFor(alarmId, by, 'act');
     if (a.status === 'closed') throw conflict('the alarm is closed');
     if (a.status !== 'new' && a.claimedBy !== by.actor) throw conflict(`already claimed by ${a.claimedBy}`);
     if (a.status === 'new')
@@ -42,7 +45,7 @@ export class AlarmQueue {
   }
 
   async acknowledge(alarmId: string, by: Principal): Promise<Alarm> {
-    const a = this.alarmFor(alarmId, by);
+    const a = this.alarmFor(alarmId, by, 'act');
     if (a.status === 'closed') throw conflict('the alarm is closed');
     if (a.claimedBy && a.claimedBy !== by.actor && !by.roles.includes('supervisor')) throw conflict(`claimed by ${a.claimedBy}`);
     if (a.status !== 'acknowledged')
@@ -51,7 +54,7 @@ export class AlarmQueue {
   }
 
   async close(alarmId: string, resolution: Resolution, note: string | null, by: Principal): Promise<Alarm> {
-    const a = this.alarmFor(alarmId, by);
+    const a = this.alarmFor(alarmId, by, 'act');
     if (a.status === 'closed') throw conflict('the alarm is closed already');
     if (a.status !== 'acknowledged') throw conflict('acknowledge the alarm before closing it');
     if (resolution === 'genuine' && !note?.trim()) throw badRequest('say what happened when closing a genuine alarm');
@@ -72,7 +75,7 @@ export class AlarmQueue {
   }
 
   async doStep(alarmId: string, stepId: string, outcome: string, by: Principal): Promise<void> {
-    const a = this.alarmFor(alarmId, by);
+    const a = this.alarmFor(alarmId, by, 'act');
     if (a.status === 'closed') throw conflict('the alarm is closed');
     const plan = this.state.planFor(a);
     if (!plan?.steps.some((st) => st.stepId === stepId)) throw notFound('step', stepId);

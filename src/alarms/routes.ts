@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
+import { can } from '../platform/policy.js';
 import { notFound } from '../kernel/errors.js';
 import type { CityReadPort } from '../city/contract.js';
 import type { AccountsPlans } from './accounts-plans/accounts-plans.js';
@@ -71,7 +72,8 @@ export function alarmsRoutes(alarms: {
           plan: state.planFor(alarm),
           stepsDone: state.steps.get(alarm.alarmId) ?? [],
           failedNotifications: state.failedNotifications.get(alarm.alarmId) ?? [],
-          keyholders: state.keyholdersFor(alarm),
+          // Keyholders are personal data: the owner, and a partner sharing with 'act' who must call them.
+          keyholders: can(request.principal, 'personal', { orgId: alarm.orgId, personal: 'keyholders' }) ? state.keyholdersFor(alarm) : [],
           verification: verification(alarm, request.principal, state, city),
         };
       },
@@ -115,8 +117,11 @@ export function alarmsRoutes(alarms: {
 
     app.get(
       '/api/alarms/plans',
-      { config: { access: { roles: VIEWERS } }, schema: { summary: "Action plans of the caller's organisation", tags: ['alarms'] } },
-      async (request) => ({ plans: [...state.plans.values()].filter((p) => p.orgId === request.principal.orgId) }),
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: "Action plans of the caller's organisation and of those sharing with it", tags: ['alarms'] },
+      },
+      async (request) => ({ plans: plans.listPlans(request.principal) }),
     );
 
     app.post<{ Body: Omit<ActionPlan, 'planId' | 'orgId'> & { planId?: string } }>(
@@ -281,14 +286,7 @@ export function alarmsRoutes(alarms: {
     app.get(
       '/api/alarms/accounts',
       { config: { access: { roles: STEWARDS } }, schema: { summary: 'Receiver settings per account (keys are never shown)', tags: ['alarms'] } },
-      async () => ({
-        accounts: [...state.accounts.values()].map(({ key, ...rest }) => ({
-          ...rest,
-          hasKey: key !== null,
-          pathFaulted: state.faultedPaths.has(rest.account),
-        })),
-        presets: SUPERVISION_PRESETS,
-      }),
+      async (request) => ({ accounts: plans.listAccounts(request.principal), presets: SUPERVISION_PRESETS }),
     );
 
     app.put<{

@@ -1,5 +1,6 @@
 import type { CityReadPort } from '../city/contract.js';
-import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
+import { canRead } from '../platform/policy.js';
 import type { AlarmsState } from './alarms-state.js';
 
 export interface AlarmFigures {
@@ -27,7 +28,7 @@ export class AlarmStats {
   falseAlarmRates(by: Principal, per: 'site' | 'device'): { id: string; name: string; closed: number; false: number; rate: number }[] {
     const rows = new Map<string, { closed: number; false: number }>();
     for (const a of this.state.alarms.values()) {
-      if (!a.resolution || !canSeeOrg(by, a.orgId)) continue;
+      if (!a.resolution || !canRead(by, a.orgId)) continue;
       const id = per === 'site' ? a.siteId : (this.state.signals.get(a.signalIds[0]!)?.deviceId ?? (a.account ? `account:${a.account}` : null));
       if (!id) continue;
       const row = rows.get(id) ?? { closed: 0, false: 0 };
@@ -45,7 +46,7 @@ export class AlarmStats {
 
   /** EN 50518-style figures over the alarms the principal may see. */
   stats(by: Principal | 'all'): AlarmFigures {
-    const all = [...this.state.alarms.values()].filter((a) => by === 'all' || canSeeOrg(by, a.orgId));
+    const all = [...this.state.alarms.values()].filter((a) => by === 'all' || canRead(by, a.orgId));
     const ackTimes = all
       .filter((a) => a.acknowledgedAt)
       .map((a) => (Date.parse(a.acknowledgedAt!) - Date.parse(a.raisedAt)) / 1000)

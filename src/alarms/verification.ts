@@ -1,7 +1,8 @@
 import type { CityReadPort } from '../city/contract.js';
 import type { Device } from '../city/contract.js';
 import { haversineM } from '../kernel/geo.js';
-import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
+import { filterVisible } from '../platform/policy.js';
 import type { AlarmsState } from './alarms-state.js';
 import type { Alarm, Signal } from './model.js';
 
@@ -17,7 +18,7 @@ export interface Verification {
  */
 export function verification(a: Alarm, by: Principal, state: AlarmsState, city: CityReadPort): Verification {
   const origin = a.siteId ? city.sites.get(a.siteId)?.position : undefined;
-  const devices = [...city.devices.values()].filter((d) => canSeeOrg(by, d.orgId));
+  const devices = filterVisible(by, city.devices.values(), (d) => d.orgId);
   const cameras = origin
     ? devices
         .filter((d) => d.kind === 'camera')

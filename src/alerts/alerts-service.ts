@@ -1,6 +1,7 @@
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
-import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
+import { assertCan, can, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { AlertsState } from './alerts-state.js';
@@ -95,12 +96,18 @@ export class AlertsService {
 
   alertFor(alertId: string, by: Principal): AlertRecord {
     const a = this.state.alerts.get(alertId);
-    if (!a || !canSeeOrg(by, a.orgId)) throw notFound('alert', alertId);
+    if (!a) throw notFound('alert', alertId);
+    assertCan(by, 'read', { orgId: a.orgId }, 'alert', alertId);
     return a;
   }
 
   list(by: Principal): AlertRecord[] {
-    return [...this.state.alerts.values()].filter((a) => canSeeOrg(by, a.orgId)).sort((x, y) => y.createdAt.localeCompare(x.createdAt));
+    return filterVisible(by, this.state.alerts.values(), (a) => a.orgId).sort((x, y) => y.createdAt.localeCompare(x.createdAt));
+  }
+
+  /** Whether the caller reads where people who answered "need help" live or work: personal data, the alerting organisation's only. */
+  mayReadNeedHelpPlaces(alert: AlertRecord, by: Principal): boolean {
+    return can(by, 'personal', { orgId: alert.orgId, personal: 'places' });
   }
 
   /** The CAP of an input, validated against the rules and the schema. */
@@ -324,10 +331,10 @@ export class AlertsService {
       });
   }
 
-  /** An alert of the caller's own organisation (others may see shared alerts but not act on them). */
+  /** An alert of the caller's own organisation: issuing public warnings is never shared (others may only see shared alerts). */
   private own(alertId: string, by: Principal): AlertRecord {
     const a = this.alertFor(alertId, by);
-    if (a.orgId !== by.orgId) throw new VigilError('forbidden', 'that alert belongs to another organisation');
+    assertCan(by, 'manage', { orgId: a.orgId }, 'alert', alertId);
     return a;
   }
 }

@@ -278,15 +278,20 @@ export function alertsRoutes(
           params: idParams,
         },
       },
-      async (request) => ({
-        alert: service.alertFor(request.params.id, request.principal),
-        delivery: delivery.of(request.params.id).map((p) => ({ ...p, counts: delivery.track(request.params.id, p.channel)?.counts ?? null })),
-        answers: (() => {
-          const a = delivery.answersOf(request.params.id);
-          // Who needs help, and where they said they live or work: for the responders.
-          return { safe: a.safe, needHelp: a.needHelp.map((h) => ({ ...h, locations: subscribers.state.subscribers.get(h.recipientId)?.locations ?? [] })) };
-        })(),
-      }),
+      async (request) => {
+        const alert = service.alertFor(request.params.id, request.principal);
+        const a = delivery.answersOf(request.params.id);
+        // Who needs help, and where they said they live or work: for the alerting organisation's responders only (policy 'personal').
+        const places = service.mayReadNeedHelpPlaces(alert, request.principal);
+        return {
+          alert,
+          delivery: delivery.of(request.params.id).map((p) => ({ ...p, counts: delivery.track(request.params.id, p.channel)?.counts ?? null })),
+          answers: {
+            safe: a.safe,
+            needHelp: a.needHelp.map((h) => ({ ...h, locations: places ? (subscribers.state.subscribers.get(h.recipientId)?.locations ?? []) : [] })),
+          },
+        };
+      },
     );
 
     app.get<{ Params: { id: string } }>(

@@ -12,7 +12,8 @@ import type { Area, CityEvents, Device, Site, Zone } from './model.js';
 import { neighbourhoodLocator } from './area-locator.js';
 import { POPULATION_METHOD, estimateResidents } from './population.js';
 import { centroid, isValidPosition, type FeatureCollection } from '../kernel/geo.js';
-import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
+import { CITY_WIDE, assertCan, filterVisible } from '../platform/policy.js';
 import { buildCityModel } from './osm-city.js';
 
 export const BASEMAP_LAYERS = ['buildings', 'roads', 'water', 'green', 'rail'] as const;
@@ -54,6 +55,13 @@ function cityEvent<K extends keyof CityEvents>(type: K, subject: string, orgId: 
   return { type, subject, orgId, actor, data };
 }
 
+/**
+ * Who changes city data: a principal (checked by the policy) or a trusted internal
+ * caller (demo seeding, command-line tools) named by its actor string.
+ */
+export type CityWriter = Principal | string;
+const actorOf = (by: CityWriter): string => (typeof by === 'string' ? by : by.actor);
+
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
@@ -68,6 +76,11 @@ export class CityService {
     private readonly ctx: AppContext,
     readonly state: CityState,
   ) {}
+
+  /** City-wide data (OSM import, population, districts) is changed only by the platform organisation. */
+  assertKeepsCityData(by: CityWriter, what: string): void {
+    if (typeof by !== 'string') assertCan(by, 'manage', CITY_WIDE, 'city data', what);
+  }
 
   progress(importId: string): ImportProgress {
     const job = this.jobs.get(importId);
@@ -173,8 +186,10 @@ export class CityService {
   async estimatePopulation(
     input: { total: number; source: string; defaultLevels?: number },
     orgId: string,
-    actor: string,
+    by: CityWriter,
   ): Promise<{ estimateId: string; total: number; buildings: number }> {
+    this.assertKeepsCityData(by, 'population');
+    const actor = actorOf(by);
     if (!Number.isInteger(input.total) || input.total < 0) throw badRequest('the population total is a whole number of people');
     if (!input.source.trim()) throw badRequest('name the source of the population figure');
     const residents = estimateResidents(this.state.sites.values(), { total: input.total, defaultLevels: input.defaultLevels ?? 4 });
@@ -197,19 +212,40 @@ export class CityService {
     return { estimateId, total: input.total, buildings: residents.size };
   }
 
-  async defineZones(zones: Zone[], actor: string): Promise<void> {
+  /** Defines or redefines zones; a principal redefines only zones its organisation owns. */
+  async defineZones(zones: Zone[], by: CityWriter): Promise<void> {
+    const actor = actorOf(by);
     for (const z of zones) {
       if (!this.state.sites.has(z.siteId)) throw notFound('site', z.siteId);
+      const old = this.state.zones.get(z.id);
+      if (typeof by !== 'string') {
+        if (z.orgId !== by.orgId) throw new VigilError('forbidden', 'zones are defined for your own organisation');
+        if (old) assertCan(by, 'manage', { orgId: old.orgId }, 'zone', z.id);
+      }
     }
     for (const part of splitBySize(zones, 400_000)) {
       await this.ctx.record([cityEvent('city.zones.defined', `site:${part[0]?.siteId ?? '-'}`, part[0]?.orgId ?? zones[0]!.orgId, actor, { zones: part })]);
     }
   }
 
-  /** Registers or updates devices; every reference is checked and panel accounts stay unique. */
-  async registerDevices(devices: Device[], actor: string): Promise<void> {
+  /**
+   * Registers or updates devices; every reference is checked and panel accounts stay
+   * unique. A principal updates only devices its organisation owns (manage) and refers
+   * only to zones and parent devices it may see.
+   */
+  async registerDevices(devices: Device[], by: CityWriter): Promise<void> {
+    const actor = actorOf(by);
     const accounts = new Map<string, string>();
     for (const d of devices) {
+      if (typeof by !== 'string') {
+        if (d.orgId !== by.orgId) throw new VigilError('forbidden', 'devices are registered for your own organisation');
+        const old = this.state.devices.get(d.id);
+        if (old) assertCan(by, 'manage', { orgId: old.orgId }, 'device', d.id);
+        const zone = d.zoneId !== null ? this.state.zones.get(d.zoneId) : undefined;
+        if (zone) assertCan(by, 'read', { orgId: zone.orgId }, 'zone', zone.id);
+        const parent = d.parentId !== null ? this.state.devices.get(d.parentId) : undefined;
+        if (parent) assertCan(by, 'read', { orgId: parent.orgId }, 'device', parent.id);
+      }
       if (!isValidPosition(d.position)) throw badRequest(`device ${d.id}: position must be [lon, lat]`);
       if (d.siteId !== null && !this.state.sites.has(d.siteId)) throw notFound('site', d.siteId);
       if (d.zoneId !== null && !this.state.zones.has(d.zoneId)) throw notFound('zone', d.zoneId);
@@ -231,7 +267,9 @@ export class CityService {
    * them): their population is the sum of their neighbourhoods', their centre the
    * mean of theirs, their shape the union of the shaped ones.
    */
-  async defineDistricts(districts: { id: string; name: string; neighbourhoodIds: string[]; source: string }[], orgId: string, actor: string): Promise<void> {
+  async defineDistricts(districts: { id: string; name: string; neighbourhoodIds: string[]; source: string }[], orgId: string, by: CityWriter): Promise<void> {
+    this.assertKeepsCityData(by, 'districts');
+    const actor = actorOf(by);
     const taken = new Set<string>();
     const areas = districts.map((d) => {
       if (d.neighbourhoodIds.length === 0) throw badRequest(`district ${d.name}: no neighbourhood`);
@@ -264,7 +302,9 @@ export class CityService {
   }
 
   /** Sites that are not in the extract (a demo's fire stations); each takes the neighbourhood it stands in. */
-  async registerSites(sites: Omit<Site, 'areaId' | 'residents'>[], orgId: string, actor: string): Promise<Site[]> {
+  async registerSites(sites: Omit<Site, 'areaId' | 'residents'>[], orgId: string, by: CityWriter): Promise<Site[]> {
+    this.assertKeepsCityData(by, 'sites');
+    const actor = actorOf(by);
     const locate = neighbourhoodLocator(() => this.state.areas);
     const cityId = [...this.state.areas.values()].find((a) => a.level === 'city')?.id ?? null;
     const placed = sites.map((s) => {
@@ -283,14 +323,14 @@ export class CityService {
           throw notFound('device', id);
         })(),
     );
-    for (const d of owned) if (d.orgId !== by.orgId) throw new VigilError('forbidden', `device ${d.id} belongs to another organisation`);
+    for (const d of owned) assertCan(by, 'manage', { orgId: d.orgId }, 'device', d.id);
     await this.ctx.record([cityEvent('city.devices.removed', `devices:${by.orgId}`, by.orgId!, by.actor, { deviceIds })]);
   }
 
   /** Devices the principal may see: its organisation's and those shared with it. */
   findDevices(by: Principal, q: { kind?: string; siteId?: string; limit: number; offset: number }): { total: number; devices: Device[] } {
-    const all = [...this.state.devices.values()].filter(
-      (d) => canSeeOrg(by, d.orgId) && (!q.kind || d.kind === q.kind) && (!q.siteId || d.siteId === q.siteId),
+    const all = filterVisible(by, this.state.devices.values(), (d) => d.orgId).filter(
+      (d) => (!q.kind || d.kind === q.kind) && (!q.siteId || d.siteId === q.siteId),
     );
     return { total: all.length, devices: all.slice(q.offset, q.offset + q.limit) };
   }

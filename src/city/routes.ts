@@ -93,7 +93,7 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
           },
         },
       },
-      async (request) => service.estimatePopulation(request.body, request.principal.orgId ?? '', request.principal.actor),
+      async (request) => service.estimatePopulation(request.body, request.principal.orgId ?? '', request.principal),
     );
 
     app.get<{ Querystring: { kind?: string; siteId?: string; limit: number; offset: number } }>(
@@ -153,7 +153,7 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
       async (request) => {
         await service.defineZones(
           request.body.zones.map((z) => ({ ...z, orgId: request.principal.orgId ?? '' })),
-          request.principal.actor,
+          request.principal,
         );
         return { ok: true, zones: request.body.zones.length };
       },
@@ -216,7 +216,7 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
           account: d.account ? d.account.toUpperCase() : null,
           orgId,
         }));
-        await service.registerDevices(devices, request.principal.actor);
+        await service.registerDevices(devices, request.principal);
         return { ok: true, devices: devices.length };
       },
     );
@@ -265,6 +265,7 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
           },
         },
         async (request, reply) => {
+          service.assertKeepsCityData(request.principal, 'OSM import');
           if (!Buffer.isBuffer(request.body) || request.body.length === 0) throw new VigilError('bad_request', 'send the extract as the request body');
           const orgId = request.principal.orgId;
           if (!orgId) throw new VigilError('forbidden', 'an organisation must own the city');
@@ -287,7 +288,10 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
           params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
         },
       },
-      async (request) => service.progress(request.params.id),
+      async (request) => {
+        service.assertKeepsCityData(request.principal, 'OSM import');
+        return service.progress(request.params.id);
+      },
     );
   };
 }

@@ -2,6 +2,7 @@ import { badRequest, notFound, VigilError } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { Principal } from '../platform/access.js';
+import { CITY_WIDE, assertCan } from '../platform/policy.js';
 import type { CockpitState } from './cockpit-state.js';
 import { agreementReport, checkClause, type Agreement, type AgreementClause, type AgreementReport } from './agreements.js';
 import type { AreaNode } from './engine/area-index.js';
@@ -110,6 +111,7 @@ export class CockpitService {
   }
 
   async importStatistics(input: ImportInput, by: Principal): Promise<{ importId: string; records: number }> {
+    assertCan(by, 'manage', CITY_WIDE, 'cockpit data', 'statistics');
     const importId = newId('kpi-imp');
     const index = this.state.areaIndex();
     const byName = new Map<string, string>();
@@ -123,6 +125,7 @@ export class CockpitService {
   }
 
   async importPeers(input: ImportInput, by: Principal): Promise<{ importId: string; records: number }> {
+    assertCan(by, 'manage', CITY_WIDE, 'cockpit data', 'peers');
     const importId = newId('kpi-peer');
     const { records, errors } = parsePeers(input, importId, new Set(this.state.catalogue.byId.keys()));
     if (errors.length) throw new VigilError('validation_failed', `${errors.length} line(s) refused; nothing was imported`, { errors: errors.slice(0, 200) });
@@ -201,6 +204,8 @@ export class CockpitService {
     },
     by: Principal,
   ): Promise<Agreement> {
+    // Statistics and agreements are the city's: its platform organisation's analysts and admins keep them.
+    assertCan(by, 'manage', CITY_WIDE, 'cockpit data', 'agreement');
     if (!parsePeriod(input.startsWith) || parsePeriod(input.startsWith)!.kind !== input.periodKind)
       throw badRequest(`startsWith "${input.startsWith}" is not a ${input.periodKind}`);
     const index = this.state.areaIndex();

@@ -1,7 +1,8 @@
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { centroid, isValidPosition, type Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
-import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
+import { assertCan, can } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import type { AlarmSignalsPort, Signal } from '../alarms/contract.js';
@@ -74,11 +75,11 @@ export class CrowdService {
 
   /** The owning organisation and those it shares with; and, for a zone of a major event, that event's participants (staff and above). */
   private seesZone(by: Principal, z: CrowdZone): boolean {
-    return canSeeOrg(by, z.orgId) || (z.eventId !== null && this.deps.eventSees?.(z.eventId, by) === true);
+    return can(by, 'read', { orgId: z.orgId }) || (z.eventId !== null && this.deps.eventSees?.(z.eventId, by) === true);
   }
 
   private seesGate(by: Principal, g: Gate): boolean {
-    if (canSeeOrg(by, g.orgId)) return true;
+    if (can(by, 'read', { orgId: g.orgId })) return true;
     return [g.inside, g.outside].some((id) => {
       const z = id ? this.state.zones.get(id) : undefined;
       return z !== undefined && this.seesZone(by, z);
@@ -152,7 +153,8 @@ export class CrowdService {
       criticalDensity = input.criticalDensity ?? DEFAULT_CRITICAL_DENSITY;
     checkThresholds(warningDensity, criticalDensity);
     const old = input.zoneId ? this.state.zones.get(input.zoneId) : undefined;
-    if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that crowd zone belongs to another organisation');
+    if (old && 'roles' in by) assertCan(by, 'manage', { orgId: old.orgId }, 'crowd zone', old.zoneId);
+    else if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that crowd zone belongs to another organisation');
     const zoneId = input.zoneId ?? newId('czn');
     const zone = {
       zoneId,
@@ -180,7 +182,8 @@ export class CrowdService {
     if (input.outside && (!outside || outside.orgId !== by.orgId)) throw notFound('crowd zone', input.outside);
     if (input.outside === input.inside) throw badRequest('a gate connects two different zones (or a zone and the outside)');
     const old = input.gateId ? this.state.gates.get(input.gateId) : undefined;
-    if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that gate belongs to another organisation');
+    if (old && 'roles' in by) assertCan(by, 'manage', { orgId: old.orgId }, 'gate', old.gateId);
+    else if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that gate belongs to another organisation');
     const gateId = input.gateId ?? newId('gte');
     const gate = {
       gateId,
@@ -207,7 +210,8 @@ export class CrowdService {
   async reading(r: PeopleCount, by: Principal | null = null): Promise<'recorded' | 'unknown-counter' | 'wrong-kind'> {
     const target = this.state.counters.get(r.counterId);
     const owner = target ? (target.kind === 'occupancy' ? this.state.zones.get(target.zoneId)?.orgId : this.state.gates.get(target.gateId)?.orgId) : undefined;
-    if (!target || owner === undefined || (by && !canSeeOrg(by, owner))) {
+    // A count over HTTP operates the counter: its organisation, or one it shared with to act.
+    if (!target || owner === undefined || (by && !can(by, 'act', { orgId: owner }))) {
       this.refused++;
       return 'unknown-counter';
     }

@@ -2,7 +2,8 @@ import type { CityReadPort } from '../city/contract.js';
 import { DEVICE_KINDS } from '../city/contract.js';
 import { badRequest, notFound, VigilError } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
-import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
+import { assertCan, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import { ALERT_TEMPLATES, capTime, outerRing, ringToCapPolygon } from '../alerts/contract.js';
 import type { AlertInput, AlertTemplate, AlertTrigger, CapInfo } from '../alerts/contract.js';
@@ -91,7 +92,7 @@ export class EarlyWarningService {
   }
 
   list(by: Principal): RuleStatus[] {
-    return this.state.rulesOf(by.visibleOrgIds).map((rule) => this.statusOf(rule));
+    return filterVisible(by, this.state.rulesOf(by.visibleOrgIds), (r) => r.orgId).map((rule) => this.statusOf(rule));
   }
 
   statusOf(rule: EarlyWarningRule): RuleStatus {
@@ -219,7 +220,8 @@ export class EarlyWarningService {
       if (s.deviceIds.length === 0) throw badRequest('a rule watches at least one device');
       for (const id of s.deviceIds) {
         const d = this.city.devices.get(id);
-        if (!d || !canSeeOrg(by, d.orgId)) throw notFound('device', id);
+        if (!d) throw notFound('device', id);
+        assertCan(by, 'read', { orgId: d.orgId }, 'device', id);
       }
     } else {
       if (!DEVICE_KINDS.includes(s.deviceKind)) throw badRequest(`no device kind "${s.deviceKind}"`);
@@ -257,8 +259,9 @@ export class EarlyWarningService {
 
   private own(ruleId: string, by: Principal): EarlyWarningRule {
     const rule = this.state.rules.get(ruleId);
-    if (!rule || !canSeeOrg(by, rule.orgId)) throw notFound('rule', ruleId);
-    if (rule.orgId !== by.orgId) throw new VigilError('forbidden', 'that rule belongs to another organisation');
+    if (!rule) throw notFound('rule', ruleId);
+    // A rule drafts public alerts in its organisation's name: configuration, its owner's only.
+    assertCan(by, 'manage', { orgId: rule.orgId }, 'rule', ruleId);
     return rule;
   }
 }

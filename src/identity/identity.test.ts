@@ -9,7 +9,7 @@ import { SqliteEventLog } from '../adapters/stores/sqlite/sqlite-event-log.js';
 import { buildApiServer } from '../api/server.js';
 import { Metrics } from '../api/metrics.js';
 import { VigilError } from '../kernel/errors.js';
-import { canSeeOrg } from '../platform/access.js';
+import { canRead } from '../platform/policy.js';
 import { createIdentityCapability } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-identity-'));
@@ -158,17 +158,17 @@ test('organisations see their own data and what others explicitly shared with th
   const { city, police, marc } = await withOrgs(s);
   await s.service.createUser({ username: 'cop', orgId: police.id, roles: ['commander'], password: 'police password' }, 'system');
   const cop = () => s.service.resolvePrincipalOf('cop');
-  assert.equal(canSeeOrg(cop(), marc.id), false);
+  assert.equal(canRead(cop(), marc.id), false);
   const marcAdmin = s.service.resolvePrincipalOf('marcadmin');
   await assert.rejects(
     s.service.grantShare({ fromOrgId: city.id, toOrgId: police.id }, marcAdmin),
     (e: unknown) => e instanceof VigilError && e.code === 'forbidden',
   );
   const share = await s.service.grantShare({ toOrgId: police.id, note: 'alarm verification' }, marcAdmin);
-  assert.equal(canSeeOrg(cop(), marc.id), true);
-  assert.equal(canSeeOrg(cop(), city.id), false, 'sharing is one-directional');
+  assert.equal(canRead(cop(), marc.id), true);
+  assert.equal(canRead(cop(), city.id), false, 'sharing is one-directional');
   await s.service.revokeShare(share.id, marcAdmin);
-  assert.equal(canSeeOrg(cop(), marc.id), false);
+  assert.equal(canRead(cop(), marc.id), false);
   // An org admin cannot create users elsewhere.
   await assert.rejects(
     s.service.createUser({ username: 'x1', orgId: police.id, roles: ['admin'], password: 'long enough pw' }, marcAdmin),

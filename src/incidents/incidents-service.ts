@@ -4,7 +4,8 @@ import type { CityReadPort } from '../city/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { haversineM, isValidPosition, type Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
-import { canSeeOrg, type Principal, type Role } from '../platform/access.js';
+import type { Principal, Role } from '../platform/access.js';
+import { assertCan, can, type PolicyAction, type PolicyResource } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { DISPATCHABLE, type Unit, type UnitStatus } from '../units/contract.js';
@@ -89,27 +90,68 @@ export class IncidentsService {
     this.stopWatching?.();
   }
 
-  /** Visible: the owning organisation is visible to the caller, the caller's organisation opened it, or one of its units is assigned. */
-  canSee(i: Incident, by: Principal): boolean {
-    return canSeeOrg(by, i.orgId) || (by.orgId !== null && (by.orgId === i.originOrgId || i.assignments.some((a) => a.orgId === by.orgId)));
+  /**
+   * The incident as the policy sees it: owned by its organisation; the organisation that
+   * opened it (before a hand-over) and those with a unit assigned take part in it (they
+   * read and act on it like a partner sharing with 'act').
+   */
+  resourceOf(i: Incident, personal?: PolicyResource['personal']): PolicyResource {
+    return { orgId: i.orgId, participantOrgIds: [i.originOrgId, ...i.assignments.map((a) => a.orgId)], personal };
   }
 
+  canSee(i: Incident, by: Principal): boolean {
+    return can(by, 'read', this.resourceOf(i));
+  }
+
+  /** The incidents the caller may see, as it may see them (viewFor), most urgent first. */
   visible(by: Principal, includeClosed = false): Incident[] {
     return [...this.state.incidents.values()]
       .filter((i) => (includeClosed || i.status !== 'closed') && this.canSee(i, by))
-      .sort((a, b) => a.priority - b.priority || (a.createdAt < b.createdAt ? -1 : 1));
+      .sort((a, b) => a.priority - b.priority || (a.createdAt < b.createdAt ? -1 : 1))
+      .map((i) => this.viewFor(i, by));
   }
 
-  incidentFor(incidentId: string, by: Principal): Incident {
+  /** An incident the caller may read (default) or act on; 404 when it may not even read it. */
+  incidentFor(incidentId: string, by: Principal, action: PolicyAction = 'read'): Incident {
     const i = this.state.incidents.get(incidentId);
-    if (!i || !this.canSee(i, by)) throw notFound('incident', incidentId);
+    if (!i) throw notFound('incident', incidentId);
+    assertCan(by, action, this.resourceOf(i), 'incident', incidentId);
     return i;
   }
 
-  /** The communications log as the caller may read it: internal entries only for the internal roles. */
+  /**
+   * What the caller reads of an incident: the caller's identity only with the policy's
+   * 'personal' (caller) right, linked alarms only those it may read.
+   */
+  viewFor(i: Incident, by: Principal): Incident {
+    const alarmIds = i.alarmIds.filter((a) => {
+      const alarm = this.alarms.alarm(a);
+      return alarm !== undefined && can(by, 'read', { orgId: alarm.orgId });
+    });
+    const caller = i.caller && !can(by, 'personal', this.resourceOf(i, 'caller')) ? null : i.caller;
+    return alarmIds.length === i.alarmIds.length && caller === i.caller ? i : { ...i, alarmIds, caller };
+  }
+
+  /**
+   * The communications log as the caller may read it: internal entries for the internal
+   * roles of organisations acting on the incident; attachments only with the policy's
+   * 'personal' (attachments) right.
+   */
   logFor(i: Incident, by: Principal): LogEntry[] {
-    const internal = has(by, INTERNAL_ROLES);
-    return (this.state.logs.get(i.incidentId) ?? []).filter((e) => e.channel === 'public' || internal);
+    const internal = has(by, INTERNAL_ROLES) && can(by, 'act', this.resourceOf(i));
+    const files = can(by, 'personal', this.resourceOf(i, 'attachments'));
+    return (this.state.logs.get(i.incidentId) ?? [])
+      .filter((e) => e.channel === 'public' || internal)
+      .map((e) => (files || e.attachments.length === 0 ? e : { ...e, attachments: [] }));
+  }
+
+  /** Alarms linked to an incident: the caller must be able to act on each (the link marks the alarm as taken). */
+  private checkAlarmLinks(alarmIds: readonly string[], by: Principal): void {
+    for (const a of alarmIds) {
+      const alarm = this.alarms.alarm(a);
+      if (!alarm) throw notFound('alarm', a);
+      assertCan(by, 'act', { orgId: alarm.orgId }, 'alarm', a);
+    }
   }
 
   /** Position, address and the city model's site at it (or within SITE_MATCH_M). */
@@ -132,6 +174,7 @@ export class IncidentsService {
 
   async create(input: CreateIncidentInput, by: Principal): Promise<Incident> {
     if (!by.orgId) throw badRequest('an incident belongs to an organisation');
+    this.checkAlarmLinks(input.alarmIds ?? [], by);
     const type = INCIDENT_TYPES[input.type];
     if (!type) throw badRequest(`unknown incident type ${input.type}`);
     const priority = input.priority ?? type.priority;
@@ -160,7 +203,7 @@ export class IncidentsService {
       ownerName: by.displayName,
       createdAt: now,
       createdBy: by.actor,
-      alarmIds: input.alarmIds ?? [],
+      alarmIds: [...new Set(input.alarmIds ?? [])],
       alertIds: [],
       assignments: [],
       statusHistory: [{ status: 'new', at: now, by: by.actor }],
@@ -174,7 +217,8 @@ export class IncidentsService {
   /** An operator escalates an alarm: the incident carries its site, kind, position and link. */
   async fromAlarm(alarmId: string, by: Principal, extra: { type?: IncidentType; priority?: number; description?: string } = {}): Promise<Incident> {
     const alarm = this.alarms.alarm(alarmId);
-    if (!alarm || !canSeeOrg(by, alarm.orgId)) throw notFound('alarm', alarmId);
+    if (!alarm) throw notFound('alarm', alarmId);
+    assertCan(by, 'act', { orgId: alarm.orgId }, 'alarm', alarmId);
     const open = this.state.incidentOfAlarm.get(alarmId);
     if (open) throw conflict(`alarm ${alarmId} is already incident ${this.state.incidents.get(open)?.reference ?? open}`, { incidentId: open });
     const site = alarm.siteId ? this.city.sites.get(alarm.siteId) : undefined;
@@ -199,7 +243,7 @@ export class IncidentsService {
   /** Takes the incident (ownership); a commander of another organisation that sees it takes it over for theirs. */
   async take(incidentId: string, by: Principal): Promise<Incident> {
     const i = this.open(incidentId, by);
-    if (!by.orgId || !canSeeOrg(by, i.orgId)) throw new VigilError('forbidden', 'only the owning organisation, or one it shares with, takes an incident');
+    if (!by.orgId) throw new VigilError('forbidden', 'an incident is taken for an organisation');
     if (by.orgId !== i.orgId && !has(by, COMMAND_ROLES)) throw new VigilError('forbidden', "taking over another organisation's incident is for commanders");
     await this.ctx.record([
       incidentEvent('incidents.incident.taken', i.incidentId, by.orgId, by.actor, {
@@ -223,15 +267,12 @@ export class IncidentsService {
   }
 
   async link(incidentId: string, links: { alarmIds?: string[]; alertIds?: string[] }, by: Principal): Promise<Incident> {
-    const i = this.incidentFor(incidentId, by);
+    const i = this.incidentFor(incidentId, by, 'act');
     this.requireOwnerOrg(i, by);
-    const alarmIds = (links.alarmIds ?? []).filter((a) => !i.alarmIds.includes(a));
-    const alertIds = (links.alertIds ?? []).filter((a) => !i.alertIds.includes(a));
-    for (const a of alarmIds) {
-      const alarm = this.alarms.alarm(a);
-      if (!alarm || !canSeeOrg(by, alarm.orgId)) throw notFound('alarm', a);
-    }
-    for (const a of alertIds) if (!this.alerts.alerts.has(a) || !canSeeOrg(by, this.alerts.alerts.get(a)!.orgId)) throw notFound('alert', a);
+    const alarmIds = [...new Set(links.alarmIds ?? [])].filter((a) => !i.alarmIds.includes(a));
+    const alertIds = [...new Set(links.alertIds ?? [])].filter((a) => !i.alertIds.includes(a));
+    this.checkAlarmLinks(alarmIds, by);
+    this.checkAlertLinks(alertIds, by);
     if (alarmIds.length + alertIds.length === 0) return i;
     await this.ctx.record([incidentEvent('incidents.incident.linked', i.incidentId, i.orgId, by.actor, { incidentId, alarmIds, alertIds })]);
     return i;
@@ -278,8 +319,9 @@ export class IncidentsService {
     const assigned = new Set(i.assignments.filter((a) => !a.releasedAt).map((a) => a.unitId));
     const excluded: RecommendationResult['excluded'] = [];
     const candidates: Unit[] = [];
+    // Only units the caller may dispatch (its own, or of organisations sharing with it to act).
     for (const u of this.units.visible(by)) {
-      if (assigned.has(u.unitId)) continue;
+      if (assigned.has(u.unitId) || !can(by, 'act', { orgId: u.orgId })) continue;
       if (!DISPATCHABLE.includes(u.status)) excluded.push({ unitId: u.unitId, callSign: u.callSign, reason: u.status });
       else if (!qualifies(i.type, u.capabilities)) excluded.push({ unitId: u.unitId, callSign: u.callSign, reason: 'lacks a required capability' });
       else candidates.push(u);
@@ -312,6 +354,7 @@ export class IncidentsService {
     const chosen = rec.ranked.find((r) => r.unit.unitId === unitId);
     const unit = chosen?.unit ?? this.units.visible(by).find((u) => u.unitId === unitId);
     if (!unit) throw notFound('unit', unitId);
+    assertCan(by, 'act', { orgId: unit.orgId }, 'unit', unitId);
     if (i.assignments.some((a) => a.unitId === unitId && !a.releasedAt)) throw conflict(`${unit.callSign} is already assigned to ${i.reference}`);
     const accepted = top?.unit.unitId === unitId;
     const reason = overrideReason?.trim() || null;
@@ -382,7 +425,8 @@ export class IncidentsService {
    * unit on scene puts a dispatched incident on scene, in the same commit.
    */
   async unitStatus(incidentId: string, unitId: string, to: UnitStatus, by: Principal, note: string | null = null): Promise<Incident> {
-    const i = this.open(incidentId, by);
+    // The unit's crew or dispatch (units.mayActFor) reports its status: reading the incident is enough here.
+    const i = this.open(incidentId, by, 'read');
     const unit = this.units.unit(unitId);
     if (!unit || unit.incidentId !== i.incidentId) throw notFound('unit assigned to this incident', unitId);
     if (!this.units.mayActFor(unit, by)) throw new VigilError('forbidden', `only ${unit.callSign}'s crew or its dispatch changes its status`);
@@ -426,9 +470,9 @@ export class IncidentsService {
     input: { channel: CommsChannel; text: string; attachmentIds?: string[]; alertIds?: string[] },
     by: Principal,
   ): Promise<LogEntry> {
-    const i = this.incidentFor(incidentId, by);
+    const i = this.incidentFor(incidentId, by, 'act');
     if (input.channel === 'internal' && !has(by, INTERNAL_ROLES)) throw new VigilError('forbidden', 'the internal channel is for dispatch and responders');
-    if (input.channel === 'public' && !(has(by, PUBLIC_INFO_WRITERS) && canSeeOrg(by, i.orgId)))
+    if (input.channel === 'public' && !has(by, PUBLIC_INFO_WRITERS))
       throw new VigilError('forbidden', "public information is released by the owning organisation's command");
     const text = input.text.trim();
     if (!text) throw badRequest('a message has text');
@@ -440,7 +484,7 @@ export class IncidentsService {
     });
     const alertIds = input.alertIds ?? [];
     if (alertIds.length && input.channel !== 'public') throw badRequest('links to public alerts go in the public channel');
-    for (const a of alertIds) if (!this.alerts.alerts.has(a) || !canSeeOrg(by, this.alerts.alerts.get(a)!.orgId)) throw notFound('alert', a);
+    this.checkAlertLinks(alertIds, by);
     const messageId = newId('msg');
     await this.ctx.record([
       incidentEvent('incidents.message.posted', i.incidentId, i.orgId, by.actor, {
@@ -458,7 +502,7 @@ export class IncidentsService {
 
   /** Stores a small file in the log (base64 inside one event, under the 1 MB event limit) with its SHA-256. */
   async attach(incidentId: string, file: { name: string; contentType: string; bytes: Buffer }, by: Principal): Promise<AttachmentRef> {
-    const i = this.incidentFor(incidentId, by);
+    const i = this.incidentFor(incidentId, by, 'act');
     if (!has(by, INTERNAL_ROLES)) throw new VigilError('forbidden', 'attachments are for dispatch and responders');
     const { base64, ...checked } = checkedFile(file);
     const ref: AttachmentRef = { attachmentId: newId('att'), ...checked };
@@ -470,8 +514,8 @@ export class IncidentsService {
   async attachment(attachmentId: string, by: Principal): Promise<{ ref: AttachmentRef; bytes: Buffer }> {
     const a = this.state.attachments.get(attachmentId);
     if (!a) throw notFound('attachment', attachmentId);
-    this.incidentFor(a.incidentId, by);
-    if (!has(by, INTERNAL_ROLES)) throw notFound('attachment', attachmentId);
+    const i = this.incidentFor(a.incidentId, by);
+    if (!has(by, INTERNAL_ROLES) || !can(by, 'personal', this.resourceOf(i, 'attachments'))) throw notFound('attachment', attachmentId);
     const bytes = await fileFromLog(this.ctx.log, a.seq, a.sha256, (data) => {
       const d = data as IncidentEvents['incidents.attachment.stored'];
       return d.attachmentId === attachmentId ? d.base64 : null;
@@ -488,14 +532,26 @@ export class IncidentsService {
     return { unit, incident };
   }
 
-  private open(incidentId: string, by: Principal): Incident {
-    const i = this.incidentFor(incidentId, by);
+  /** An open incident the caller may act on (or read, for the unit-status path). */
+  private open(incidentId: string, by: Principal, action: PolicyAction = 'act'): Incident {
+    const i = this.incidentFor(incidentId, by, action);
     if (i.status === 'closed') throw conflict(`incident ${i.reference} is closed`);
     return i;
   }
 
+  /** Running an incident (status, links, release): dispatch roles of an organisation acting on it. */
   private requireOwnerOrg(i: Incident, by: Principal): void {
-    if (!canSeeOrg(by, i.orgId) || !has(by, ['operator', 'supervisor', 'commander', 'admin']))
-      throw new VigilError('forbidden', `incident ${i.reference} is run by its owning organisation's dispatch`);
+    assertCan(by, 'act', this.resourceOf(i), 'incident', i.incidentId);
+    if (!has(by, ['operator', 'supervisor', 'commander', 'admin']))
+      throw new VigilError('forbidden', `incident ${i.reference} is run by its dispatch and command`);
+  }
+
+  /** Public alerts cited by an incident: any the caller may read. */
+  private checkAlertLinks(alertIds: readonly string[], by: Principal): void {
+    for (const a of alertIds) {
+      const alert = this.alerts.alerts.get(a);
+      if (!alert) throw notFound('alert', a);
+      assertCan(by, 'read', { orgId: alert.orgId }, 'alert', a);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { Role } from '../platform/access.js';
 import type { StoredEvent } from '../platform/event-log.js';
-import { holds, liveView, mayReadPersonal, withData, type LiveProjector, type LiveView } from '../platform/live-view.js';
+import { can } from '../platform/policy.js';
+import { holds, liveView, withData, type LiveProjector, type LiveView } from '../platform/live-view.js';
 import type { IncidentEvents } from './events.js';
 import type { IncidentsService } from './incidents-service.js';
 import type { Incident } from './model.js';
@@ -8,7 +9,7 @@ import type { Incident } from './model.js';
 /** The roles of GET /api/incidents/:id: whoever reads an incident over HTTP, and nobody else, follows it live. */
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'alert-officer', 'admin'];
 
-type IncidentsViews = Pick<IncidentsService, 'canSee' | 'logFor' | 'state'>;
+type IncidentsViews = Pick<IncidentsService, 'canSee' | 'logFor' | 'viewFor' | 'resourceOf' | 'state'>;
 
 /**
  * `incidents.*` on the live feed, as GET /api/incidents/:id shows the same incident:
@@ -27,9 +28,11 @@ export function incidentsLiveView(service: IncidentsViews): LiveView {
     };
   const asIs = seen((_p, e) => e);
   return liveView('incidents.', {
-    'incidents.incident.opened': seen((p, e, i) => {
+    // As GET /api/incidents/:id shows it (viewFor: the caller's identity, linked alarms the principal may read).
+    'incidents.incident.opened': seen((p, e) => {
       const { incident } = e.data as IncidentEvents['incidents.incident.opened'];
-      return mayReadPersonal(p, i.orgId, 'caller') ? e : withData(e, { incident: { ...incident, caller: null } });
+      const shown = service.viewFor(incident, p);
+      return shown === incident ? e : withData(e, { incident: shown });
     }),
     'incidents.incident.status-changed': asIs,
     'incidents.incident.taken': asIs,
@@ -38,12 +41,15 @@ export function incidentsLiveView(service: IncidentsViews): LiveView {
     'incidents.unit.dispatched': asIs,
     'incidents.unit.rerouted': asIs,
     'incidents.unit.released': asIs,
+    // As the communications log shows it to the principal (internal channel, attachments).
     'incidents.message.posted': seen((p, e, i) => {
-      const { messageId } = e.data as IncidentEvents['incidents.message.posted'];
-      return service.logFor(i, p).some((m) => m.entryId === messageId) ? e : null;
+      const data = e.data as IncidentEvents['incidents.message.posted'];
+      const entry = service.logFor(i, p).find((m) => m.entryId === data.messageId);
+      if (!entry) return null;
+      return entry.attachments.length === data.attachments.length ? e : withData(e, { ...data, attachments: entry.attachments });
     }),
     'incidents.attachment.stored': seen((p, e, i) => {
-      if (!mayReadPersonal(p, i.orgId, 'attachments')) return null;
+      if (!can(p, 'personal', service.resourceOf(i, 'attachments'))) return null;
       const { base64: _bytes, ...ref } = e.data as IncidentEvents['incidents.attachment.stored'];
       return withData(e, ref);
     }),

@@ -67,7 +67,8 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
         const mine = service.assignedTo(request.principal);
         if (!mine) return { unit: null, incident: null, log: [] };
         const assignment = mine.incident?.assignments.find((a) => a.unitId === mine.unit.unitId && !a.releasedAt) ?? null;
-        return { unit: mine.unit, incident: mine.incident, assignment, log: mine.incident ? service.logFor(mine.incident, request.principal) : [] };
+        const incident = mine.incident ? service.viewFor(mine.incident, request.principal) : null;
+        return { unit: mine.unit, incident, assignment, log: incident ? service.logFor(incident, request.principal) : [] };
       },
     );
 
@@ -137,7 +138,8 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
         },
       },
       async (request) => {
-        const incident = service.incidentFor(request.params.id, request.principal);
+        const incident = service.viewFor(service.incidentFor(request.params.id, request.principal), request.principal);
+        // viewFor keeps only the linked alarms the caller may read.
         return { incident, log: service.logFor(incident, request.principal), alarms: incident.alarmIds.map((a) => alarms.alarm(a)).filter(Boolean) };
       },
     );
@@ -392,7 +394,7 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
         },
       },
       async (request, reply) => {
-        const incident = service.incidentFor(request.params.id, request.principal);
+        const incident = service.viewFor(service.incidentFor(request.params.id, request.principal), request.principal);
         const timeline = await buildTimeline(incident, log, alarms, service.logFor(incident, request.principal), Date.now(), request.principal);
         const file = `${incident.reference}-timeline`;
         if (request.params.format === 'json') return reply.header('content-disposition', `inline; filename="${file}.json"`).send(timeline);

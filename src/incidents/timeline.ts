@@ -43,7 +43,11 @@ export async function buildTimeline(
 ): Promise<Timeline> {
   const entries: TimelineEntry[] = [];
   const textOf = new Map(logEntries.map((e) => [e.entryId, e]));
-  const readsAttachments = can(reader, 'personal', { orgId: incident.orgId, personal: 'attachments' });
+  const readsAttachments = can(reader, 'personal', {
+    orgId: incident.orgId,
+    participantOrgIds: [incident.originOrgId, ...incident.assignments.map((a) => a.orgId)],
+    personal: 'attachments',
+  });
   for (const e of await readAll(log, `incident:${incident.incidentId}`)) {
     if (e.type === 'incidents.attachment.stored') {
       if (!readsAttachments) continue;

@@ -1,5 +1,6 @@
 import type { Principal } from '../platform/access.js';
 import { SECOND_FACTOR_FROM, levelName, type Clearance, type Guidance, type MajorEvent, type Visibility } from './model.js';
+import { can } from '../platform/policy.js';
 
 /** How a principal stands in one event: the level it acts at and, when capped, why. */
 export interface Standing {
@@ -32,6 +33,9 @@ const NONE = (p: Principal, reason: string): Standing => ({
  */
 export function standingIn(event: MajorEvent, p: Principal): Standing {
   if (p.kind === 'public' || !p.orgId) return NONE(p, 'not signed in');
+  // The organisation part goes through the policy (owner, participants); clearance then refines it.
+  if (!can(p, 'read', { orgId: event.ownerOrgId, participantOrgIds: event.participants.map((x) => x.orgId) }))
+    return NONE(p, 'your organisation does not take part in this event');
   const participant = event.participants.find((x) => x.orgId === p.orgId);
   if (!participant) return NONE(p, 'your organisation does not take part in this event');
   const member = p.userId ? event.members.find((m) => m.userId === p.userId) : undefined;

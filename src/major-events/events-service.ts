@@ -1,3 +1,4 @@
+import { can } from '../platform/policy.js';
 import { VigilError, badRequest, forbidden, notFound } from '../kernel/errors.js';
 import type { LineString, Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
@@ -388,7 +389,7 @@ export class MajorEventsService {
   }
 
   canManage(e: MajorEvent, me: Standing, by: Principal): boolean {
-    return me.orgId === e.ownerOrgId && me.level >= CLEARANCE.officer && has(by, COMMAND_ROLES);
+    return can(by, 'manage', { orgId: e.ownerOrgId }) && me.level >= CLEARANCE.officer && has(by, COMMAND_ROLES);
   }
 
   canDraw(me: Standing, by: Principal): boolean {

@@ -82,11 +82,6 @@ export function isAllowed(access: RouteAccess, p: Principal): boolean {
   return access.roles.some((r) => p.roles.includes(r));
 }
 
-/** Whether a principal may see data owned by an organisation (null = city-wide data): the policy's read rule (src/platform/policy.ts). */
-export function canSeeOrg(p: Principal, orgId: string | null): boolean {
-  return canRead(p, orgId);
-}
-
 /** Keys whose values never leave the server, even though (hashed/encrypted) they sit in the log. */
 const SECRET_KEY = /hash|secret|token|password|salt/i;
 
@@ -100,7 +95,7 @@ export function canSeeEvent(p: Principal, e: { type: string; orgId: string | nul
   // Major events' items carry clearances and shares of their own (src/events): outside the
   // owner, the organisation rule would say too much, so only the owner reads them raw.
   if (e.type.startsWith('majorevents.')) return p.orgId !== null && p.orgId === e.orgId;
-  return canSeeOrg(p, e.orgId);
+  return canRead(p, e.orgId);
 }
 
 /** A copy of an event's data with secret material removed, for anything sent to clients. */

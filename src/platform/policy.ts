@@ -95,13 +95,19 @@ export function decide(p: Principal, action: PolicyAction, resource: PolicyResou
     case 'unrelated':
       return no('not owned by nor shared with your organisation');
     case 'shared-read':
-      return action === 'read' ? yes('shared with your organisation for reading') : no('shared with your organisation for reading only');
+      return action === 'read'
+        ? yes('shared with your organisation for reading')
+        : no('it belongs to another organisation, shared with yours for reading only');
     case 'shared-act':
       if (action === 'read' || action === 'act') return yes('shared with your organisation to act on');
       if (action === 'personal' && resource.personal && PERSONAL_NEEDED_TO_ACT.includes(resource.personal)) {
         return yes(`a partner acting on it reads the ${resource.personal} it needs`);
       }
-      return no(action === 'manage' ? 'only the owning organisation configures this' : 'this personal data stays with the owning organisation');
+      return no(
+        action === 'manage'
+          ? 'it belongs to another organisation: only its owner configures it'
+          : 'it belongs to another organisation: its personal data stays there',
+      );
   }
 }
 
@@ -137,6 +143,9 @@ export function filterVisible<T>(
   }
   return out;
 }
+
+/** The resource of city-wide data (no owner organisation). */
+export const CITY_WIDE: PolicyResource = Object.freeze({ orgId: null });
 
 /** Shorthand: may the principal read data owned by `orgId` (null = city-wide)? */
 export const canRead = (p: Principal, orgId: string | null): boolean => can(p, 'read', { orgId });

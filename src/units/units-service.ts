@@ -2,7 +2,8 @@ import type { CityReadPort } from '../city/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { isValidPosition, type Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
-import { canSeeOrg, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
+import { assertCan, can, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { AvlBatcher } from './avl-batcher.js';
@@ -57,7 +58,7 @@ export class UnitsService implements UnitsPort {
   }
 
   visible(by: Principal): Unit[] {
-    return [...this.state.units.values()].filter((u) => canSeeOrg(by, u.orgId)).sort((a, b) => a.callSign.localeCompare(b.callSign));
+    return filterVisible(by, this.state.units.values(), (u) => u.orgId).sort((a, b) => a.callSign.localeCompare(b.callSign));
   }
 
   unit(unitId: string): Unit | undefined {
@@ -70,7 +71,7 @@ export class UnitsService implements UnitsPort {
 
   unitFor(unitId: string, by: Principal): Unit {
     const u = this.state.units.get(unitId);
-    if (!u || !(canSeeOrg(by, u.orgId) || this.state.unitOfUser(by.userId)?.unitId === unitId)) throw notFound('unit', unitId);
+    if (!u || !(can(by, 'read', { orgId: u.orgId }) || this.state.unitOfUser(by.userId)?.unitId === unitId)) throw notFound('unit', unitId);
     return u;
   }
 
@@ -86,7 +87,8 @@ export class UnitsService implements UnitsPort {
     const homePosition = input.homePosition ?? site?.position;
     if (!homePosition || !isValidPosition(homePosition)) throw badRequest('a unit has a home station (a site) or a home position');
     const old = input.unitId ? this.state.units.get(input.unitId) : undefined;
-    if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that unit belongs to another organisation');
+    if (old && 'kind' in by) assertCan(by, 'manage', { orgId: old.orgId }, 'unit', old.unitId);
+    else if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that unit belongs to another organisation');
     const unit: UnitDefinition = {
       unitId: input.unitId ?? newId('unt'),
       callSign,
@@ -110,13 +112,14 @@ export class UnitsService implements UnitsPort {
     return unitEvent('units.unit.status-changed', unit.unitId, unit.orgId, actor, { unitId: unit.unitId, from: unit.status, to, incidentId, note }, note);
   }
 
-  /** Whether a principal may act for a unit: its crew, or its organisation's dispatch. */
+  /**
+   * Whether a principal may act for a unit (status, position): its crew, its organisation,
+   * or the dispatch (non-responder roles) of an organisation it shared with to act.
+   */
   mayActFor(unit: Unit, by: Principal): boolean {
-    return (
-      unit.crew.some((c) => c.userId !== null && c.userId === by.userId) ||
-      (by.orgId !== null && canSeeOrg(by, unit.orgId) && by.roles.some((r) => r !== 'responder')) ||
-      by.orgId === unit.orgId
-    );
+    if (unit.crew.some((c) => c.userId !== null && c.userId === by.userId)) return true;
+    if (!can(by, 'act', { orgId: unit.orgId })) return false;
+    return by.orgId === unit.orgId || by.roles.some((r) => r !== 'responder');
   }
 
   async setStatus(unitId: string, to: UnitStatus, by: Principal, note: string | null = null): Promise<Unit> {

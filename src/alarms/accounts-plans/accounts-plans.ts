@@ -3,6 +3,7 @@ import type { CityReadPort } from '../../city/contract.js';
 import { VigilError, badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { Principal } from '../../platform/access.js';
+import { assertCan, filterVisible } from '../../platform/policy.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import { alarmEvent } from '../events.js';
@@ -55,10 +56,10 @@ export class AccountsPlans {
       if (!seconds) throw badRequest(`unknown preset ${preset}; known: ${Object.keys(SUPERVISION_PRESETS).join(', ')}`);
       if (input.supervisionSeconds === undefined) supervisionSeconds = seconds;
     }
-    const device = this.city.devicesByAccount.get(account);
-    const orgId = device?.orgId ?? (by === 'system' ? null : by.orgId);
-    if (by !== 'system' && device && device.orgId !== by.orgId && !by.roles.includes('admin'))
-      throw new VigilError('forbidden', `account ${account} belongs to another organisation`);
+    const owner = this.ownerOf(account);
+    // An account nobody configured yet (and no device uses) becomes the caller's organisation's.
+    if (by !== 'system' && owner !== undefined) assertCan(by, 'manage', { orgId: owner }, 'account', account);
+    const orgId = owner !== undefined ? owner : by === 'system' ? null : by.orgId;
     const schedule = input.schedule === undefined ? (old?.schedule ?? null) : input.schedule;
     if (schedule) checkSchedule(schedule);
     const config = { account, keyFormat, clockOffsetMinutes: input.clockOffsetMinutes ?? old?.clockOffsetMinutes ?? 0, supervisionSeconds, preset, schedule };
@@ -72,6 +73,29 @@ export class AccountsPlans {
     return { ...config, hasKey: key !== null };
   }
 
+  /** The organisation owning an account: its device's, else the one it was configured for; undefined when unknown. */
+  ownerOf(account: string): string | null | undefined {
+    const device = this.city.devicesByAccount.get(account.toUpperCase());
+    if (device) return device.orgId;
+    const config = this.state.accounts.get(account.toUpperCase());
+    return config ? (config.orgId ?? null) : undefined;
+  }
+
+  /** Receiver settings of the accounts the principal may see (keys never leave). */
+  listAccounts(by: Principal): (Omit<AccountConfig, 'key'> & { hasKey: boolean; pathFaulted: boolean })[] {
+    return filterVisible(by, this.state.accounts.values(), (a) => this.ownerOf(a.account) ?? null).map(({ key, ...rest }) => ({
+      ...rest,
+      orgId: this.ownerOf(rest.account) ?? null,
+      hasKey: key !== null,
+      pathFaulted: this.state.faultedPaths.has(rest.account),
+    }));
+  }
+
+  /** Action plans the principal may see (its own and those of organisations sharing with it). */
+  listPlans(by: Principal): ActionPlan[] {
+    return filterVisible(by, this.state.plans.values(), (p) => p.orgId);
+  }
+
   async definePlan(input: Omit<ActionPlan, 'planId' | 'orgId'> & { planId?: string }, by: Principal | { orgId: string; actor: string }): Promise<ActionPlan> {
     const orgId = by.orgId;
     if (!orgId) throw badRequest('a plan belongs to an organisation');
@@ -81,7 +105,8 @@ export class AccountsPlans {
     for (const siteId of input.siteIds) if (!this.city.sites.has(siteId)) throw notFound('site', siteId);
     for (const st of input.steps) if (st.notifyUrl) checkNotifyUrl(st.notifyUrl);
     const old = input.planId ? this.state.plans.get(input.planId) : undefined;
-    if (old && old.orgId !== orgId) throw new VigilError('forbidden', 'that plan belongs to another organisation');
+    if (old && 'kind' in by) assertCan(by, 'manage', { orgId: old.orgId }, 'plan', old.planId);
+    else if (old && old.orgId !== orgId) throw new VigilError('forbidden', 'that plan belongs to another organisation');
     const plan: ActionPlan = { ...input, planId: input.planId ?? newId('pln'), orgId };
     await this.ctx.record([alarmEvent('alarms.plan.defined', `plan:${plan.planId}`, orgId, by.actor, { plan })]);
     return plan;
@@ -89,7 +114,8 @@ export class AccountsPlans {
 
   async removePlan(planId: string, by: Principal): Promise<void> {
     const plan = this.state.plans.get(planId);
-    if (!plan || plan.orgId !== by.orgId) throw notFound('plan', planId);
+    if (!plan) throw notFound('plan', planId);
+    assertCan(by, 'manage', { orgId: plan.orgId }, 'plan', planId);
     await this.ctx.record([alarmEvent('alarms.plan.removed', `plan:${planId}`, plan.orgId, by.actor, { planId })]);
   }
 

@@ -1,8 +1,9 @@
 import type { CityReadPort } from '../../city/contract.js';
 import type { Device } from '../../city/contract.js';
-import { VigilError, badRequest, notFound } from '../../kernel/errors.js';
+import { badRequest, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
-import { canSeeOrg, type Principal } from '../../platform/access.js';
+import type { Principal } from '../../platform/access.js';
+import { assertCan } from '../../platform/policy.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { CameraEvent } from '../contract.js';
 import type { Signal } from '../model.js';
@@ -21,8 +22,8 @@ export class CameraIngest {
   private camera(input: CameraEvent, by: Principal): Device {
     const camera = this.city.devices.get(input.cameraId);
     if (!camera || camera.kind !== 'camera') throw notFound('camera', input.cameraId);
-    if (camera.orgId !== by.orgId && !canSeeOrg(by, camera.orgId))
-      throw new VigilError('forbidden', 'that camera belongs to an organisation that did not share it with you');
+    // Raising alarms or counts on a camera operates it: its organisation, or one it shared with to act.
+    assertCan(by, 'act', { orgId: camera.orgId }, 'camera', input.cameraId);
     return camera;
   }
 

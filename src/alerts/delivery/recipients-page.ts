@@ -1,4 +1,5 @@
-import { canSeeOrg, type Principal } from '../../platform/access.js';
+import type { Principal } from '../../platform/access.js';
+import { can } from '../../platform/policy.js';
 import type { Channel } from '../model.js';
 import type { SubscribersState } from '../subscribers/subscribers-state.js';
 import type { Answer } from './acknowledgements.js';
@@ -49,7 +50,7 @@ export function recipientsPage(
     const recipientId = track.ids[position]!;
     const s = subscribers.subscribers.get(recipientId);
     // Personal data stay with the organisation that holds them (the city's), as in the live feed.
-    const mayKnow = s !== undefined && canSeeOrg(by, subscribers.ownerOf.get(recipientId) ?? null);
+    const mayKnow = s !== undefined && can(by, 'personal', { orgId: subscribers.ownerOf.get(recipientId) ?? null, personal: 'caller' });
     const a = answers?.get(recipientId);
     return {
       position,

@@ -8,10 +8,10 @@ const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'
 const STEWARDS: readonly Role[] = ['supervisor', 'admin'];
 
 /**
- * `alarms.*` on the live feed: signals and alarms to the console roles of organisations
- * that may read them; configuration (accounts, plans, failed plan notifications with
- * their URLs) only inside the owning organisation; keyholders' names and phones only
- * where the policy lets the principal read keyholders.
+ * `alarms.*` on the live feed: signals, alarms, accounts and plans to the roles of the
+ * routes listing them, in organisations that may read them (never a key); failed plan
+ * notifications (their URLs) only inside the owning organisation; keyholders' names and
+ * phones only where the policy lets the principal read keyholders.
  */
 export function alarmsLiveView(): LiveView {
   const seen = readable(VIEWERS);
@@ -29,12 +29,14 @@ export function alarmsLiveView(): LiveView {
     'alarms.step.done': seen,
     'alarms.alarm.escalated': seen,
     'alarms.alarm.closed': seen,
-    'alarms.account.configured': managed(STEWARDS, (e) => {
+    // Configuration is read where GET /api/alarms/accounts and /plans list it (the owner and its partners); keys never travel.
+    'alarms.account.configured': (p, e) => {
+      if (!readable(STEWARDS)(p, e)) return null;
       const { keySecret: _key, ...config } = e.data as AlarmEvents['alarms.account.configured'];
       return withData(e, config);
-    }),
-    'alarms.plan.defined': managed(VIEWERS),
-    'alarms.plan.removed': managed(VIEWERS),
+    },
+    'alarms.plan.defined': seen,
+    'alarms.plan.removed': seen,
     'alarms.notification.failed': managed(VIEWERS),
     'alarms.keyholders.set': (p, e) => (holds(p, VIEWERS) && can(p, 'read', { orgId: e.orgId }) && mayReadPersonal(p, e.orgId, 'keyholders') ? e : null),
   });

@@ -8,6 +8,8 @@ import type { Incident } from './model.js';
 
 /** The roles of GET /api/incidents/:id: whoever reads an incident over HTTP, and nobody else, follows it live. */
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'alert-officer', 'admin'];
+/** The roles of GET /api/incidents/attachments/:id. */
+const FILE_READERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'admin'];
 
 type IncidentsViews = Pick<IncidentsService, 'canSee' | 'logFor' | 'viewFor' | 'resourceOf' | 'state'>;
 
@@ -49,7 +51,7 @@ export function incidentsLiveView(service: IncidentsViews): LiveView {
       return entry.attachments.length === data.attachments.length ? e : withData(e, { ...data, attachments: entry.attachments });
     }),
     'incidents.attachment.stored': seen((p, e, i) => {
-      if (!can(p, 'personal', service.resourceOf(i, 'attachments'))) return null;
+      if (!holds(p, FILE_READERS) || !can(p, 'personal', service.resourceOf(i, 'attachments'))) return null;
       const { base64: _bytes, ...ref } = e.data as IncidentEvents['incidents.attachment.stored'];
       return withData(e, ref);
     }),

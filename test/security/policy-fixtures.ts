@@ -170,6 +170,7 @@ const ok = (r: Res, what: string): Res => {
 
 /** The police event's officers (its other users take part at the organisation's default clearance). */
 export const EVENT_OFFICERS = [
+  { username: 'police-all', eventRole: 'officer', clearance: 3 },
   { username: 'police-commander', eventRole: 'officer', clearance: 3 },
   { username: 'police-admin', eventRole: 'officer', clearance: 3 },
 ];

@@ -21,17 +21,20 @@ import {
  *   read      own, shared-act, shared-read          (unrelated: 404, lists filtered)
  *   act       own, shared-act                       handle alarms, incident status/messages, unit status/GPS, dispatch
  *   manage    own only                              accounts, devices, zones, plans, cameras, users, keys, shares, rules, webhooks
- *   personal  own only                              keyholders, caller identity, need-help places, attachments
+ *   personal  own only                              keyholders, caller identity, need-help places, attachments, subscribers
+ *   personal-to-act  own, shared-act               the keyholders and caller a partner acting on the case must call
+ *                                                  (docs/security.md, "The policy": a shared-act partner reads these two classes)
  *   event     own only                              major events are shared by naming participants, not by organisation shares
  *   city-wide data: any signed-in principal reads it; only the platform organisation (the city) writes it.
  */
-export type Action = 'read' | 'act' | 'manage' | 'personal' | 'event';
+export type Action = 'read' | 'act' | 'manage' | 'personal' | 'personal-to-act' | 'event';
 
 export const MAY: Record<Action, Record<Relation, boolean>> = {
   read: { own: true, 'shared-act': true, 'shared-read': true, unrelated: false },
   act: { own: true, 'shared-act': true, 'shared-read': false, unrelated: false },
   manage: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
   personal: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
+  'personal-to-act': { own: true, 'shared-act': true, 'shared-read': false, unrelated: false },
   event: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
 };
 
@@ -41,6 +44,7 @@ export const LISTED: Record<Action, OrgKey[]> = {
   act: ['police', 'fire'],
   manage: ['police'],
   personal: ['police'],
+  'personal-to-act': ['police', 'fire'],
   event: ['police'],
 };
 
@@ -143,8 +147,8 @@ const without =
     return null;
   };
 /** Personal data of the owner, unless the relation is own. */
-const theirCaller = (t: Target) => (t.rel === 'own' ? null : 'Camille Caller');
-const theirKeyholder = (t: Target) => (t.rel === 'own' ? null : `Kim Keyholder ${t.key}`);
+const theirCaller = (t: Target) => (MAY['personal-to-act'][t.rel] ? null : 'Camille Caller');
+const theirKeyholder = (t: Target) => (MAY['personal-to-act'][t.rel] ? null : `Kim Keyholder ${t.key}`);
 const theirInternal = (t: Target) => (MAY.act[t.rel] ? null : `internal note of ${t.key}`);
 const theirAttachment = (t: Target) => (t.rel === 'own' ? null : `note-${t.key}.txt`);
 
@@ -396,11 +400,18 @@ export const EXPECTED: Record<string, Row> = {
     },
   })),
   // A responder reports for the unit it crews only (these users crew none).
-  'POST /api/units/:id/status': org('act', R.unitView, (t) => ({ url: `/api/units/${t.o.unit}/status`, payload: { status: 'available' } })),
-  'POST /api/units/:id/positions': org('act', R.unitView, (t) => ({
-    url: `/api/units/${t.o.unit}/positions`,
-    payload: { fixes: [{ lon: POSITION[0], lat: POSITION[1] }] },
-  })),
+  // A responder reports for its own organisation's units; a partner's units are moved by its dispatchers.
+  'POST /api/units/:id/status': org('act', R.unitView, (t) => ({ url: `/api/units/${t.o.unit}/status`, payload: { status: 'available' } }), {
+    rolesOn: { 'shared-act': R.unitOps },
+  }),
+  'POST /api/units/:id/positions': org(
+    'act',
+    R.unitView,
+    (t) => ({ url: `/api/units/${t.o.unit}/positions`, payload: { fixes: [{ lon: POSITION[0], lat: POSITION[1] }] } }),
+    {
+      rolesOn: { 'shared-act': R.unitOps },
+    },
+  ),
   'GET /api/units/:id/track': org('read', R.unitView, (t) => ({ url: `/api/units/${t.o.unit}/track` })),
 
   // incidents
@@ -490,14 +501,13 @@ export const EXPECTED: Record<string, Row> = {
   })),
   'POST /api/events/:id/start': org('event', R.evCmd, (t) => ({ url: `/api/events/${t.o.majorEvent}/start` })),
   'POST /api/events/:id/stand-down': org('event', R.evCmd, (t) => ({ url: `/api/events/${t.fresh ?? t.o.majorEvent}/stand-down`, payload: {} }), {
-    fresh: async (w, owner) =>
-      (
-        await w.owner[owner].call('POST', '/api/events', {
-          name: fresh('Fair'),
-          startsAt: new Date(Date.now() - 3_600_000).toISOString(),
-          endsAt: new Date(Date.now() + 86_400_000).toISOString(),
-        })
-      ).json.event.eventId,
+    fresh: async (w, owner) => {
+      const o = w.owner[owner];
+      const window = { startsAt: new Date(Date.now() - 3_600_000).toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString() };
+      const eventId = (await o.call('POST', '/api/events', { name: fresh('Fair'), ...window })).json.event.eventId as string;
+      await o.call('PUT', `/api/events/${eventId}/participants`, { members: EVENT_OFFICERS });
+      return eventId;
+    },
   }),
   'POST /api/events/:id/features': org('event', R.evCmd, (t) => ({
     url: `/api/events/${t.o.majorEvent}/features`,

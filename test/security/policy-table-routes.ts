@@ -587,9 +587,11 @@ export const EXPECTED: Record<string, Row> = {
       const entries = r.json.entries as { orgId: string | null; type: string; data: unknown }[];
       const foreign = entries.find((e) => !readable.has(e.orgId));
       if (foreign) return `shows ${foreign.type} of an organisation it may not read`;
-      const theirs = entries.filter((e) => e.orgId !== t.w.orgId.police).map((e) => JSON.stringify(e.data));
-      for (const s of ['Kim Keyholder', 'Camille Caller', 'note-fire.txt', 'note-marc.txt'])
-        if (theirs.some((d) => d.includes(s))) return `carries "${s}" of another organisation`;
+      // Shared to act (fire): its keyholders and callers, not its attachments; shared to read (MARC): none of them.
+      const of = (org: string, s: string) => entries.find((e) => e.orgId === org && JSON.stringify(e.data).includes(s))?.type ?? null;
+      for (const s of ['note-fire.txt']) if (of(t.w.orgId.fire, s)) return `carries "${s}" of the fire service (${of(t.w.orgId.fire, s)})`;
+      for (const s of ['Kim Keyholder', 'Camille Caller', 'note-marc.txt'])
+        if (of(t.w.orgId.marc, s)) return `carries "${s}" of the MARC (${of(t.w.orgId.marc, s)})`;
       const bytes = Buffer.from('attachment bytes of').toString('base64').slice(0, 16);
       return r.body.includes(bytes) ? 'carries file bytes' : null;
     },

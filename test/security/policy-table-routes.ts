@@ -373,7 +373,8 @@ export const EXPECTED: Record<string, Row> = {
       reason: 'table',
     },
   })),
-  'DELETE /api/routing/closures/:id': org('manage', R.unitOps, (t) => ({ url: `/api/routing/closures/${t.fresh ?? t.o.closure}` }), {
+  // Reopening a road is operational: the closing organisation and those it shares with to act.
+  'DELETE /api/routing/closures/:id': org('act', R.unitOps, (t) => ({ url: `/api/routing/closures/${t.fresh ?? t.o.closure}` }), {
     fresh: (w, owner) => make.closure(w.owner[owner]),
   }),
   'POST /api/routing/evacuation': plain('authenticated', () => ({

@@ -27,7 +27,8 @@ async function setup() {
   const city = createCityCapability(ctx);
   city.projections!.forEach((p) => ctx.projections.register(p));
   await ctx.projections.start();
-  const admin = fakePrincipal(['admin'], 'org_city');
+  // The city's platform organisation keeps city-wide data (the OSM import).
+  const admin = { ...fakePrincipal(['admin'], 'org_city'), platformOrg: true };
   const server = await buildApiServer({
     ctx,
     metrics: new Metrics('t'),

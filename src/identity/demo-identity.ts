@@ -1,6 +1,7 @@
 import type { Role } from '../platform/access.js';
 import type { IdentityService } from './identity-service.js';
 import type { OrgKind } from './model.js';
+import type { ShareRights } from '../platform/policy.js';
 
 /** The organisations of the demo city (Monaco). Private companies are fictitious. */
 export const DEMO_ORGS: readonly { key: string; name: string; kind: OrgKind; platform?: boolean }[] = [
@@ -34,16 +35,18 @@ export const DEMO_USERS: readonly { username: string; org: string; roles: Role[]
 ];
 
 /** Who shares data with whom in the demo: [from, to]. */
-const DEMO_SHARES: readonly [string, string][] = [
-  ['marc', 'police'],
-  ['marc', 'city'],
-  ['fire', 'city'],
-  ['police', 'city'],
-  ['security', 'police'],
-  ['events', 'police'],
-  ['events', 'fire'],
+/** Who shares with whom in the demo city: 'read' to see, 'act' to also operate (never configure). */
+const DEMO_SHARES: readonly [string, string, ShareRights][] = [
+  // The police take over the alarms the monitoring centre escalates to them.
+  ['marc', 'police', 'act'],
+  ['marc', 'city', 'read'],
+  ['fire', 'city', 'read'],
+  ['police', 'city', 'read'],
+  ['security', 'police', 'read'],
+  ['events', 'police', 'read'],
+  ['events', 'fire', 'read'],
   // The fire service's units are dispatched from the police-run command room too.
-  ['fire', 'police'],
+  ['fire', 'police', 'act'],
 ];
 
 export async function seedDemoIdentity(service: IdentityService, password: string): Promise<{ orgIds: Record<string, string>; users: number }> {
@@ -53,8 +56,8 @@ export async function seedDemoIdentity(service: IdentityService, password: strin
     DEMO_USERS.map((u) => service.createUser({ username: u.username, orgId: orgIds[u.org]!, roles: u.roles, displayName: u.displayName, password }, 'system')),
   );
   const admin = service.resolvePrincipalOf('admin');
-  for (const [from, to] of DEMO_SHARES) {
-    await service.grantShare({ fromOrgId: orgIds[from]!, toOrgId: orgIds[to]!, note: 'demo city agreement' }, admin);
+  for (const [from, to, rights] of DEMO_SHARES) {
+    await service.grantShare({ fromOrgId: orgIds[from]!, toOrgId: orgIds[to]!, note: 'demo city agreement', rights }, admin);
   }
   return { orgIds, users: DEMO_USERS.length };
 }

@@ -27,7 +27,7 @@ import type { Principal } from './access.js';
  *             plans, cameras, rules, users, keys, shares
  *   personal  read personal data inside it (keyholders,      own only; shared-act also reads the classes in
  *             caller identity, "need help" places,           PERSONAL_NEEDED_TO_ACT (keyholders, caller) — what a
- *             attachments)                                   partner handling the case needs to call people
+ *             attachments, alert subscribers)                partner handling the case needs to call people
  *
  * Unrelated principals get nothing: a single item answers 404 not_found (its existence is
  * not leaked), lists are filtered. A principal that may read but not act gets 403 forbidden.
@@ -43,7 +43,7 @@ export const SHARE_RIGHTS = ['read', 'act'] as const;
 export type ShareRights = (typeof SHARE_RIGHTS)[number];
 
 /** Classes of personal data a resource may hold (for action 'personal'). */
-export type PersonalDataClass = 'keyholders' | 'caller' | 'places' | 'attachments';
+export type PersonalDataClass = 'keyholders' | 'caller' | 'places' | 'attachments' | 'subscribers';
 
 /** Personal data a shared-act partner reads because it cannot act without it. */
 export const PERSONAL_NEEDED_TO_ACT: readonly PersonalDataClass[] = ['keyholders', 'caller'];

@@ -5,6 +5,7 @@ import { VigilError, badRequest, notFound } from '../kernel/errors.js';
 import { areaM2, centroid, isValidPosition, type LineString, type Polygon, type Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
+import { decide } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { segmentsClosedBy } from './closures.js';
@@ -224,7 +225,11 @@ export class RoutingService {
   }
 
   async removeClosure(closureId: string, reason: string | null, p: Principal): Promise<void> {
-    if (!this.state.closures.has(closureId)) throw notFound('closure', closureId);
+    const closure = this.state.closures.get(closureId);
+    if (!closure) throw notFound('closure', closureId);
+    // Every closure is shown to all, but only its organisation (or one it shared with to act) reopens the roads.
+    const d = decide(p, 'act', { orgId: closure.orgId });
+    if (!d.allow) throw new VigilError('forbidden', `closure ${closureId}: ${d.reason}`, { relation: d.relation });
     await this.ctx.record([routingEvent('routing.closure.removed', closureId, p, { closureId, reason })]);
   }
 

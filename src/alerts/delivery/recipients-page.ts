@@ -50,7 +50,7 @@ export function recipientsPage(
     const recipientId = track.ids[position]!;
     const s = subscribers.subscribers.get(recipientId);
     // Personal data stay with the organisation that holds them (the city's), as in the live feed.
-    const mayKnow = s !== undefined && can(by, 'personal', { orgId: subscribers.ownerOf.get(recipientId) ?? null, personal: 'caller' });
+    const mayKnow = s !== undefined && can(by, 'personal', { orgId: subscribers.ownerOf.get(recipientId) ?? null, personal: 'subscribers' });
     const a = answers?.get(recipientId);
     return {
       position,

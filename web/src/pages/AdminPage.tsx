@@ -21,6 +21,8 @@ interface Share {
   id: string;
   fromOrgId: string;
   toOrgId: string;
+  /** 'read': the partner sees the data; 'act': it also operates on it (never configures it). */
+  rights: 'read' | 'act';
   note: string;
   createdAt: string;
 }
@@ -83,7 +85,7 @@ export function AdminPage({ me }: { me: Me }) {
 
   const [newUser, setNewUser] = useState({ username: '', displayName: '', password: '', orgId: me.orgId ?? '', roles: new Set<Role>(['operator']) });
   const [newOrg, setNewOrg] = useState({ name: '', kind: 'other' });
-  const [newShare, setNewShare] = useState({ toOrgId: '', note: '' });
+  const [newShare, setNewShare] = useState<{ toOrgId: string; note: string; rights: Share['rights'] }>({ toOrgId: '', note: '', rights: 'read' });
   const [newKey, setNewKey] = useState({ name: '', role: 'operator' as Role });
 
   return (
@@ -228,6 +230,7 @@ export function AdminPage({ me }: { me: Me }) {
                 <td>
                   {orgName(s.fromOrgId)} → {orgName(s.toOrgId)}
                 </td>
+                <td className="small">{s.rights === 'act' ? 'sees and acts' : 'sees'}</td>
                 <td className="small">{s.note}</td>
                 <td>
                   <button className="small" onClick={() => void act(() => api(`/api/identity/shares/${s.id}`, { method: 'DELETE' }))}>
@@ -256,7 +259,11 @@ export function AdminPage({ me }: { me: Me }) {
                 </option>
               ))}
           </select>
-          <span className="small">see {orgName(me.orgId ?? '')}'s data</span>
+          <select aria-label="Rights" value={newShare.rights} onChange={(e) => setNewShare({ ...newShare, rights: e.target.value as Share['rights'] })}>
+            <option value="read">see</option>
+            <option value="act">see and act on (alarms, incidents, units)</option>
+          </select>
+          <span className="small">{orgName(me.orgId ?? '')}'s data</span>
           <input placeholder="Why (agreement)" value={newShare.note} onChange={(e) => setNewShare({ ...newShare, note: e.target.value })} />
           <button type="submit">Share</button>
         </form>

@@ -106,7 +106,7 @@ test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE 
     assert.equal((await (await signedIn(vigil, 'commander'))('GET', `/api/alerts/${alertId}/recipients?channel=sms`)).status, 404);
     assert.equal((await (await signedIn(vigil, 'operator'))('GET', `/api/alerts/${alertId}/recipients?channel=sms`)).status, 403);
     // A principal outside the organisation that holds the subscribers' data sees states, never names or addresses.
-    const outsider = { kind: 'user', visibleOrgIds: new Set<string>() } as unknown as Principal;
+    const outsider = { kind: 'user', orgId: 'org_outside', visibleOrgIds: new Set<string>(), actableOrgIds: new Set<string>() } as unknown as Principal;
     const masked = recipientsPage(
       alertId,
       'sms',

@@ -89,6 +89,8 @@ export interface World {
   police: Record<Role, Caller>;
   city: Record<Role, Caller>;
   public: Caller;
+  /** API keys of the police (no second factor), by role. */
+  apiKeys: Caller[];
   /** A user of each organisation holding every role (creates its resources). */
   owner: Record<OrgKey, Caller>;
   owned: Record<'police' | 'fire' | 'marc' | 'security', Owned>;
@@ -98,7 +100,7 @@ export interface World {
   agreement: string;
 }
 
-function caller(vigil: RunningVigil, origin: string, name: string, role: Role | null, org: OrgKey | null, cookie: string | null): Caller {
+function caller(vigil: RunningVigil, origin: string, name: string, role: Role | null, org: OrgKey | null, cookie: string | null, apiKey?: string): Caller {
   const call: Call = async (method, url, payload, contentType) => {
     const r = await vigil.server.app.inject({
       method: method as 'GET',
@@ -106,6 +108,7 @@ function caller(vigil: RunningVigil, origin: string, name: string, role: Role | 
       headers: {
         origin,
         ...(cookie ? { cookie } : {}),
+        ...(apiKey ? { 'x-api-key': apiKey } : {}),
         ...(contentType ? { 'content-type': contentType } : payload !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(payload === undefined ? {} : { payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload) }),
@@ -334,12 +337,17 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
     owner[o.key] = await signIn(vigil, origin, `${o.key}-all`, null, o.key);
   }
   const police = {} as Record<Role, Caller>;
+  const apiKeys: Caller[] = [];
   const city = {} as Record<Role, Caller>;
   for (const role of ROLES) {
     await user(`police-${role}`, 'police', [role]);
     police[role] = await signIn(vigil, origin, `police-${role}`, role, 'police');
     await user(`city-${role}`, 'city', [role]);
     city[role] = await signIn(vigil, origin, `city-${role}`, role, 'city');
+  }
+  for (const role of ['operator', 'admin'] as const) {
+    const created = ok(await owner.police.call('POST', '/api/identity/api-keys', { name: `table ${role}`, roles: [role] }), 'api key');
+    apiKeys.push(caller(vigil, origin, `police/apikey(${role})`, role, 'police', null, created.json.key as string));
   }
   // Shares to the police: the fire service to act, the monitoring centre to read.
   ok(await owner.fire.call('POST', '/api/identity/shares', { toOrgId: orgId.police, rights: 'act', note: 'mutual aid' }), 'share fire→police');
@@ -359,6 +367,7 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
     owned,
     subscriberToken: '',
     agreement: '',
+    apiKeys,
   };
   await beforeResources(world);
   let n = 0;

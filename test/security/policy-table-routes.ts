@@ -66,6 +66,8 @@ type Gate = 'public' | 'authenticated' | readonly Role[];
 interface Common {
   /** The route's role gate, as registered (checked against GET /api/routes). */
   gate: Gate;
+  /** The route demands a second factor (checked against GET /api/routes). */
+  mfa?: true;
   /** Narrower than the gate: the roles the rules let do this (only an event's officers draw on its map). */
   roles?: readonly Role[];
   /** Narrower still on some relations (taking over a partner's incident is for command roles). */
@@ -208,10 +210,16 @@ export const EXPECTED: Record<string, Row> = {
     payload: { disabled: false },
   })),
   'GET /api/identity/api-keys': list('manage', R.admin, '/api/identity/api-keys', (j) => j.apiKeys),
-  'POST /api/identity/api-keys': org('manage', R.admin, (t) => ({
-    url: '/api/identity/api-keys',
-    payload: { name: fresh('k'), roles: ['operator'], orgId: t.o.orgId },
-  })),
+  // Creating a key needs a second factor: an API key (no second factor) may not.
+  'POST /api/identity/api-keys': org(
+    'manage',
+    R.admin,
+    (t) => ({
+      url: '/api/identity/api-keys',
+      payload: { name: fresh('k'), roles: ['operator'], orgId: t.o.orgId },
+    }),
+    { mfa: true },
+  ),
   'DELETE /api/identity/api-keys/:id': org('manage', R.admin, (t) => ({ url: `/api/identity/api-keys/${t.fresh ?? t.o.apiKey}` }), {
     fresh: (w, owner) => make.apiKey(w.owner[owner]),
   }),
@@ -612,7 +620,14 @@ export const EXPECTED: Record<string, Row> = {
   'GET /api/cockpit/agreements': plain(R.cockpit, get('/api/cockpit/agreements')),
   'POST /api/cockpit/agreements': cityWrite(R.cockpit, (t) => ({
     url: '/api/cockpit/agreements',
-    payload: { agreementId: t.w.agreement, name: 'Response times', provider: 'Table Fire Service', periodKind: 'month', startsWith: '2026-01', clauses: [] },
+    payload: {
+      agreementId: t.w.agreement,
+      name: 'Response times',
+      provider: 'Table Fire Service',
+      periodKind: 'month',
+      startsWith: '2026-01',
+      clauses: [{ indicatorId: 'none', statistic: 'value', comparator: '<=', target: 1 }],
+    },
   })),
   'GET /api/cockpit/agreements/:id/report': plain(R.cockpit, (t) => ({ url: `/api/cockpit/agreements/${t.w.agreement}/report` })),
   'GET /api/cockpit/agreements/:id/report.html': plain(R.cockpit, (t) => ({ url: `/api/cockpit/agreements/${t.w.agreement}/report.html` })),

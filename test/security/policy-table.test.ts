@@ -88,6 +88,8 @@ test('the expected-policy table: every route and live view × every role × own 
       }
       const gate = row.gate === 'public' || row.gate === 'authenticated' ? row.gate : [...row.gate].sort();
       const actual = Array.isArray(r.access.roles) ? [...(r.access.roles as string[])].sort() : r.access.roles;
+      if ((r.access.minAuthLevel === 2) !== (row.mfa === true))
+        problems.push(`${key}: the table's second factor ${row.mfa === true}, the route's minAuthLevel ${r.access.minAuthLevel}`);
       if (JSON.stringify(gate) !== JSON.stringify(actual))
         problems.push(`${key}: the table's gate ${JSON.stringify(gate)}, the route's ${JSON.stringify(actual)}`);
     }
@@ -138,6 +140,17 @@ test('the expected-policy table: every route and live view × every role × own 
               if (p) problems.push(`${key} as ${c.name}: ${p}`);
             }
           }
+        }
+      }
+      // API keys (a password's level: no second factor) pass the gates of their role, never a route demanding a second factor.
+      if ((row.kind === 'plain' || row.kind === 'list' || row.mfa) && !key.startsWith('POST /api/auth/')) {
+        for (const c of w.apiKeys) {
+          const allowed = (row.gate === 'public' || row.gate === 'authenticated' || row.gate.includes(c.role!)) && !row.mfa;
+          const req = row.req({ o: w.owned.police, key: 'police', w, rel: 'own', fresh: null });
+          const r = await c.call(req.method ?? key.split(' ')[0]!, req.url, req.payload, req.contentType);
+          cells++;
+          const refused = row.kind !== 'org' && row.refused ? row.refused(r) : refusedByGate(r);
+          if (refused === allowed) problems.push(`${key} as ${c.name}: expected ${allowed ? 'allowed' : 'denied'}, got ${r.status} ${r.body.slice(0, 160)}`);
         }
       }
       // The public: only public routes.

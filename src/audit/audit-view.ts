@@ -13,8 +13,8 @@ const PERSONAL_FIELDS: Readonly<Record<string, { personal: PersonalDataClass; wi
   'incidents.attachment.stored': { personal: 'attachments', without: (d) => ({ ...d, name: WITHHELD, type: WITHHELD }) },
   'alarms.keyholders.set': { personal: 'keyholders', without: (d) => ({ ...d, keyholders: WITHHELD }) },
   'alerts.delivery.acknowledged': { personal: 'places', without: (d) => ({ ...d, recipientId: WITHHELD }) },
-  'alerts.subscriber.registered': { personal: 'places', without: (d) => ({ subscriberId: d.subscriberId ?? WITHHELD, personal: WITHHELD }) },
-  'alerts.subscriber.updated': { personal: 'places', without: (d) => ({ subscriberId: d.subscriberId, personal: WITHHELD }) },
+  'alerts.subscriber.registered': { personal: 'subscribers', without: (d) => ({ subscriberId: d.subscriberId ?? WITHHELD, personal: WITHHELD }) },
+  'alerts.subscriber.updated': { personal: 'subscribers', without: (d) => ({ subscriberId: d.subscriberId, personal: WITHHELD }) },
 };
 
 /** File bytes kept in the log itself: the audit view never carries them (fetch the file by id). */

@@ -17,6 +17,7 @@ import { SignalRecorder } from './signal-recorder.js';
 import { AlarmStats, type AlarmFigures } from './stats.js';
 import { HEARD_SUBJECT, PathSupervisor, type HeardAnnouncement } from './supervision/path-supervisor.js';
 import { ScheduleWatch } from './supervision/schedules.js';
+import { alarmsLiveView } from './live-view.js';
 
 export { checkSensorMessage, parseSensorMessage } from './ingest/sensor-message.js';
 export { AlarmsState } from './alarms-state.js';
@@ -125,6 +126,7 @@ export function createAlarmsCapability(
     name: 'alarms',
     projections: [state],
     routes: alarmsRoutes({ state, queue, plans, stats, cameras: ingest.cameras, city }),
+    liveViews: [alarmsLiveView()],
     state,
     read: state,
     signals,

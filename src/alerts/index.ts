@@ -40,6 +40,7 @@ import { AuthorityService } from './authority/authority-service.js';
 import { AuthorityState } from './authority/authority-state.js';
 import { authorityRoutes } from './authority/authority-routes.js';
 import type { Area } from '../city/contract.js';
+import { alertsLiveView } from './live-view.js';
 
 export { AlertsService } from './alerts-service.js';
 export { AuthorityService } from './authority/authority-service.js';
@@ -154,6 +155,7 @@ export function createAlertsCapability(
   const resumer = new DeliveryResumer(ctx, state, delivery, dispatcher, { staleMs: 120_000, everyMs: 30_000, singleNode: !ctx.config.databaseUrl });
   return {
     name: 'alerts',
+    liveViews: [alertsLiveView()],
     projections: [state, authorityState, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, sirenAcks.state],
     routes: async (app) => {
       await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance));

@@ -1,21 +1,14 @@
 import type { WebSocket } from 'ws';
-import { canSeeEvent, redactData, type Principal } from '../platform/access.js';
+import { redactData, type Principal } from '../platform/access.js';
 import type { StoredEvent } from '../platform/event-log.js';
+import type { LiveView } from '../platform/live-view.js';
 import type { Metrics } from './metrics.js';
 
 /** Above this many unsent bytes a client is too slow to follow live: it is dropped and must resync. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const PING_INTERVAL_MS = 25_000;
 
-/**
- * A capability's own rule for its events on the live feed (its items carry
- * visibility finer than the owning organisation): the event as this principal
- * may see it, or null. Replaces the organisation rule for that type prefix.
- */
-export interface LiveView {
-  typePrefix: string;
-  view(principal: Principal, event: StoredEvent): StoredEvent | null;
-}
+export type { LiveView } from '../platform/live-view.js';
 
 interface LiveClient {
   socket: WebSocket;
@@ -27,18 +20,23 @@ interface LiveClient {
 
 /**
  * WebSocket live updates. Every event applied to this node's projections is pushed
- * to each connected client that may see it (owning organisation visible, identity
- * events only to admins), optionally narrowed to type prefixes it subscribed to.
+ * to each connected client as the capability owning its type projects it for that
+ * client (src/platform/live-view.ts, asking the policy), optionally narrowed to type
+ * prefixes it subscribed to. Deny by default: an event whose type no capability
+ * declares is sent to nobody.
  */
 export class LiveHub {
   private readonly clients = new Set<LiveClient>();
   private readonly pinger: NodeJS.Timeout;
+  private readonly views: readonly LiveView[];
 
   constructor(
     private readonly metrics: Metrics,
     readonly maxClients: number,
-    private readonly views: readonly LiveView[] = [],
+    views: readonly LiveView[] = [],
   ) {
+    // Longest prefix first: a capability nested in another's namespace (alerts.rule. in alerts.) decides its own.
+    this.views = [...views].sort((a, b) => b.typePrefix.length - a.typePrefix.length);
     this.pinger = setInterval(() => this.broadcastRaw('{"type":"ping"}'), PING_INTERVAL_MS);
     this.pinger.unref();
   }
@@ -75,14 +73,19 @@ export class LiveHub {
       const visible: StoredEvent[] = [];
       for (const e of events) {
         if (client.typePrefixes !== null && !client.typePrefixes.some((p) => e.type.startsWith(p))) continue;
-        const own = this.views.find((v) => e.type.startsWith(v.typePrefix));
-        const shown = own ? own.view(client.principal, e) : canSeeEvent(client.principal, e) ? e : null;
+        const shown = this.project(client.principal, e);
         if (shown) visible.push(shown);
       }
       if (visible.length > 0) {
         this.send(client, { type: 'events', events: visible.map((e) => ({ ...e, data: redactData(e.data) })) });
       }
     }
+  }
+
+  /** The event as this principal may see it on the feed, or null (no declared view: null). */
+  project(principal: Principal, e: StoredEvent): StoredEvent | null {
+    const view = this.views.find((v) => e.type.startsWith(v.typePrefix));
+    return view ? view.view(principal, e) : null;
   }
 
   close(): void {

@@ -6,6 +6,8 @@ import { Metrics } from './metrics.js';
 import { PUBLIC_PRINCIPAL, ROLES, type Principal, type Role } from '../platform/access.js';
 import { VigilError } from '../kernel/errors.js';
 import { createAuditCapability } from '../audit/index.js';
+import type { Capability } from '../platform/app-context.js';
+import { liveView, readable } from '../platform/live-view.js';
 import { MemoryEventLog } from '../../test/support/memory-event-log.js';
 import { fakePrincipal, testContext } from '../../test/support/test-context.js';
 
@@ -20,6 +22,9 @@ function resolveTestPrincipal(source: { headers: Record<string, string | string[
   return fakePrincipal(list, String(source.headers['x-test-org'] ?? 'org_A'));
 }
 
+/** A capability declaring one live event type, `alarm.raised`, for operators of organisations that may read it. */
+const alarmFeed: Capability = { name: 'alarm-feed', liveViews: [liveView('alarm.', { 'alarm.raised': readable(['operator']) })] };
+
 async function setup(bodyLimitBytes = 4096): Promise<{ server: ApiServer; log: MemoryEventLog; close: () => Promise<void> }> {
   const log = new MemoryEventLog();
   const ctx = testContext(log, { bodyLimitBytes, webDistDir: '/nonexistent' });
@@ -27,7 +32,7 @@ async function setup(bodyLimitBytes = 4096): Promise<{ server: ApiServer; log: M
   const server = await buildApiServer({
     ctx,
     metrics: new Metrics('test'),
-    capabilities: [createAuditCapability(ctx)],
+    capabilities: [createAuditCapability(ctx), alarmFeed],
     resolvePrincipal: resolveTestPrincipal,
     version: '0.0.0-test',
   });
@@ -187,7 +192,7 @@ test('audit verify finds an event altered after it was written', async () => {
   await close();
 });
 
-test('live WebSocket pushes only events the user may see and honours subscriptions', async () => {
+test('live WebSocket pushes only events a capability declares, as the user may see them, and honours subscriptions', async () => {
   const { server, log, close } = await setup();
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (server.app.server.address() as { port: number }).port;
@@ -208,9 +213,11 @@ test('live WebSocket pushes only events the user may see and honours subscriptio
   await until(() => received.some((m) => m.type === 'hello'));
   ws.send(JSON.stringify({ type: 'subscribe', typePrefixes: ['alarm.'] }));
   await until(() => received.some((m) => m.type === 'subscribed'));
+  // Deny by default: alarm.cleared matches the subscription and the user's organisation, but no capability declares it.
   await log.append([
     { type: 'alarm.raised', subject: 'a:1', orgId: 'org_B', actor: 'system', data: {} },
     { type: 'city.changed', subject: 'c:1', orgId: 'org_A', actor: 'system', data: {} },
+    { type: 'alarm.cleared', subject: 'a:2', orgId: 'org_A', actor: 'system', data: {} },
     { type: 'identity.user.created', subject: 'u:1', orgId: 'org_A', actor: 'system', data: {} },
     { type: 'alarm.raised', subject: 'a:2', orgId: 'org_A', actor: 'system', data: {} },
   ]);

@@ -1,5 +1,6 @@
-import { canSeeEvent, redactData, type Principal } from '../platform/access.js';
+import type { Principal } from '../platform/access.js';
 import type { EventLog, StoredEvent } from '../platform/event-log.js';
+import { auditEntry, auditSees } from './audit-view.js';
 
 export interface AuditQuery {
   /** Newest first, starting below this seq (exclusive); omit for the newest. */
@@ -20,7 +21,7 @@ const WINDOW = 2000;
 /** Bounds the work of one page when filters match little: the client pages on from nextBeforeSeq. */
 const MAX_SCANNED = 200_000;
 
-/** The audit trail read newest first, narrowed to what the principal may see. */
+/** The audit trail read newest first, narrowed to what the principal may see (audit-view.ts asks the policy per entry). */
 export async function queryAudit(log: EventLog, principal: Principal, q: AuditQuery): Promise<AuditPage> {
   let upper = q.beforeSeq ?? (await log.lastSeq()) + 1; // exclusive
   const entries: StoredEvent[] = [];
@@ -38,8 +39,8 @@ export async function queryAudit(log: EventLog, principal: Principal, q: AuditQu
       const e = batch[i]!;
       if (e.seq >= upper) continue;
       if (q.actor && e.actor !== q.actor) continue;
-      if (!canSeeEvent(principal, e)) continue;
-      entries.push({ ...e, data: redactData(e.data) });
+      if (!auditSees(principal, e)) continue;
+      entries.push(auditEntry(principal, e));
     }
     upper = entries.length === q.limit ? entries[entries.length - 1]!.seq : from + 1;
   }

@@ -5,6 +5,7 @@ import { CityState } from './city-state.js';
 import { credentialRoutes } from './credential-routes.js';
 import { MqttCredentials, MqttCredentialsState } from './mqtt-credentials.js';
 import { cityRoutes } from './routes.js';
+import { cityLiveView } from './live-view.js';
 
 export { CityService } from './city-service.js';
 export { CityState } from './city-state.js';
@@ -31,6 +32,7 @@ export function createCityCapability(ctx: AppContext): CityCapability {
       await app.register(devices);
       await app.register(credentials);
     },
+    liveViews: [cityLiveView()],
     service,
     reads: state,
     mqttCredentials,

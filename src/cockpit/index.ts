@@ -6,6 +6,7 @@ import { CockpitService } from './cockpit-service.js';
 import { CockpitState } from './cockpit-state.js';
 import { FireStationCoverageFeed } from './operational/fire-station-coverage.js';
 import { cockpitRoutes } from './routes.js';
+import { cockpitLiveView } from './live-view.js';
 
 export { CockpitService } from './cockpit-service.js';
 
@@ -45,6 +46,7 @@ export function createCockpitCapability(
     name: 'cockpit',
     projections: [state],
     routes: cockpitRoutes(service),
+    liveViews: [cockpitLiveView()],
     service,
     state,
     fireCoverage,

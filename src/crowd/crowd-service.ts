@@ -309,6 +309,7 @@ export class CrowdService {
   /** Closes a gate (by hand or applying a suggestion); also closes the foot graph there so evacuation routes avoid it. */
   async closeGate(gateId: string, by: Principal, suggestionId: string | null = null): Promise<Omit<Gate, 'flows'>> {
     const g = this.gateFor(gateId, by);
+    this.assertActsOnGate(g, by);
     if (g.state === 'closed') throw conflict(`${g.name} is already closed`);
     const closureId = await this.deps.closeFootAt(g.position, `Gate closed: ${g.name}`, by);
     await this.ctx.record([crowdEvent('crowd.gate.closed', `gate:${gateId}`, g.orgId, by.actor, { gateId, suggestionId, closureId })]);
@@ -318,12 +319,23 @@ export class CrowdService {
 
   async openGate(gateId: string, by: Principal, suggestionId: string | null = null): Promise<Omit<Gate, 'flows'>> {
     const g = this.gateFor(gateId, by);
+    this.assertActsOnGate(g, by);
     if (g.state === 'open') throw conflict(`${g.name} is already open`);
     const closureId = g.closureId; // the projection forgets it once the gate is open
     await this.ctx.record([crowdEvent('crowd.gate.opened', `gate:${gateId}`, g.orgId, by.actor, { gateId, suggestionId })]);
     if (closureId) await this.deps.reopenFoot(closureId, by);
     const { flows: _f, ...rest } = this.state.gates.get(gateId)!;
     return rest;
+  }
+
+  /** Opening and closing a gate is acting: its organisation, one it shares with to act, or the staff of the major event its zone belongs to. */
+  private assertActsOnGate(g: Gate, by: Principal): void {
+    if (can(by, 'act', { orgId: g.orgId })) return;
+    const viaEvent = [g.inside, g.outside].some((id) => {
+      const z = id ? this.state.zones.get(id) : undefined;
+      return z !== undefined && z.eventId !== null && this.deps.eventSees?.(z.eventId, by) === true;
+    });
+    if (!viaEvent) throw new VigilError('forbidden', `gate ${g.gateId}: shared with your organisation for reading only`);
   }
 
   private suggestion(zoneId: string, suggestionId: string, by: Principal): { zone: CrowdZone; suggestion: Suggestion } {

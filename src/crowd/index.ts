@@ -4,6 +4,7 @@ import { CountIngest } from './count-ingest.js';
 import { CrowdService, type CrowdDeps } from './crowd-service.js';
 import { CrowdState } from './crowd-state.js';
 import { crowdRoutes } from './routes.js';
+import { crowdLiveView } from './live-view.js';
 
 export { CrowdService } from './crowd-service.js';
 export type { CrowdDeps, GateInput, ZoneInput } from './crowd-service.js';
@@ -23,6 +24,7 @@ export function createCrowdCapability(ctx: AppContext, deps: CrowdDeps & { mqtt:
     name: 'crowd',
     projections: [state],
     routes: crowdRoutes(service),
+    liveViews: [crowdLiveView(service)],
     service,
     async stop() {
       await service.counts.flush();

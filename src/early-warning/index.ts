@@ -3,6 +3,7 @@ import type { AppContext, Capability } from '../platform/app-context.js';
 import { EarlyWarningService, type AlertDrafting } from './early-warning-service.js';
 import { EarlyWarningState } from './early-warning-state.js';
 import { earlyWarningRoutes } from './routes.js';
+import { earlyWarningLiveView } from './live-view.js';
 
 export { EarlyWarningService, draftInput, type AlertDrafting } from './early-warning-service.js';
 export type { EarlyWarningState } from './early-warning-state.js';
@@ -21,6 +22,7 @@ export function createEarlyWarningCapability(ctx: AppContext, deps: { city: City
     name: 'early-warning',
     projections: [service.state],
     routes: earlyWarningRoutes(service),
+    liveViews: [earlyWarningLiveView()],
     service,
     async start() {
       // After the log was replayed: drafts firings decided but not yet written.

@@ -5,6 +5,7 @@ import { IdentityService } from './identity-service.js';
 import { IdentityState } from './identity-state.js';
 import { identityRoutes } from './routes.js';
 import { DEMO_USERS } from './demo-identity.js';
+import { identityLiveView } from './live-view.js';
 
 export { IdentityService } from './identity-service.js';
 export { seedDemoIdentity, DEMO_USERS } from './demo-identity.js';
@@ -26,6 +27,7 @@ export function createIdentityCapability(ctx: AppContext): IdentityCapability {
     name: 'identity',
     projections: [state],
     routes: identityRoutes(ctx, service),
+    liveViews: [identityLiveView()],
     service,
     resolvePrincipal: (source) => service.resolvePrincipal(source),
     reads: {

@@ -9,6 +9,7 @@ import { IncidentsService } from './incidents-service.js';
 import { IncidentsState } from './incidents-state.js';
 import { incidentsRoutes } from './routes.js';
 import { StraightLineTravelTimes, type TravelTimes } from './travel-times.js';
+import { incidentsLiveView } from './live-view.js';
 
 export { IncidentsService } from './incidents-service.js';
 export type { TravelTimes } from './travel-times.js';
@@ -34,6 +35,7 @@ export function createIncidentsCapability(
     name: 'incidents',
     projections: [state],
     routes: incidentsRoutes(service, deps.alarms, ctx.log, ctx.config.timeZone),
+    liveViews: [incidentsLiveView(service)],
     service,
     dataSubjects: incidentDataSubjects(state),
     async start() {

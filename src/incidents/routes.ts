@@ -423,7 +423,7 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
       },
       async (request, reply) => {
         const incident = service.viewFor(service.incidentFor(request.params.id, request.principal), request.principal);
-        const timeline = await buildTimeline(incident, log, alarms, service.logFor(incident, request.principal), Date.now());
+        const timeline = await buildTimeline(incident, log, alarms, service.logFor(incident, request.principal), Date.now(), request.principal);
         const file = `${incident.reference}-timeline`;
         if (request.params.format === 'json') return reply.header('content-disposition', `inline; filename="${file}.json"`).send(timeline);
         const html = timelineHtml(timeline, timeZone);

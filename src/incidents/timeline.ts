@@ -1,5 +1,7 @@
 import type { AlarmsReadPort } from '../alarms/contract.js';
+import type { Principal } from '../platform/access.js';
 import type { EventLog, StoredEvent } from '../platform/event-log.js';
+import { can } from '../platform/policy.js';
 import { readAll, timelinePage, type TimelineCategory, type TimelineEntry } from '../platform/timeline.js';
 
 export type { TimelineCategory, TimelineEntry } from '../platform/timeline.js';
@@ -26,13 +28,29 @@ const ALERT_TYPES = [
 /**
  * Everything about an incident on one time axis, from the log: its own events and
  * communications, its units' status changes while assigned, its linked alarms with
- * the signals behind them, and its linked public alerts.
+ * the signals behind them, and its linked public alerts. Every row asks the policy for
+ * `reader` (the same answers as HTTP and the live feed): messages only as the
+ * communications log `logEntries` shows them to the reader, attachments only where it
+ * may read them, linked alarms and alerts only of organisations it may read.
  */
-export async function buildTimeline(incident: Incident, log: EventLog, alarms: AlarmsReadPort, logEntries: LogEntry[], now: number): Promise<Timeline> {
+export async function buildTimeline(
+  incident: Incident,
+  log: EventLog,
+  alarms: AlarmsReadPort,
+  logEntries: LogEntry[],
+  now: number,
+  reader: Principal,
+): Promise<Timeline> {
   const entries: TimelineEntry[] = [];
   const textOf = new Map(logEntries.map((e) => [e.entryId, e]));
+  const readsAttachments = can(reader, 'personal', {
+    orgId: incident.orgId,
+    participantOrgIds: [incident.originOrgId, ...incident.assignments.map((a) => a.orgId)],
+    personal: 'attachments',
+  });
   for (const e of await readAll(log, `incident:${incident.incidentId}`)) {
     if (e.type === 'incidents.attachment.stored') {
+      if (!readsAttachments) continue;
       const d = e.data as { name: string; bytes: number; sha256: string };
       entries.push({
         at: e.at,
@@ -47,6 +65,7 @@ export async function buildTimeline(incident: Incident, log: EventLog, alarms: A
     }
     if (e.type === 'incidents.message.posted') {
       const d = e.data as { messageId: string; channel: 'internal' | 'public'; text: string; author: string };
+      if (!textOf.has(d.messageId)) continue;
       entries.push({ at: e.at, seq: e.seq, category: 'message', type: e.type, actor: e.actor, text: `${d.author}: ${d.text}`, channel: d.channel });
       continue;
     }
@@ -75,11 +94,11 @@ export async function buildTimeline(incident: Incident, log: EventLog, alarms: A
     }
   }
   for (const alarmId of incident.alarmIds) {
+    const alarm = alarms.alarm(alarmId);
+    if (!alarm || !can(reader, 'read', { orgId: alarm.orgId })) continue;
     const alarmEvents = await readAll(log, `alarm:${alarmId}`);
     for (const e of alarmEvents)
       entries.push({ at: e.at, seq: e.seq, category: 'alarm', type: e.type, actor: e.actor, text: alarmText(e), channel: 'internal' });
-    const alarm = alarms.alarm(alarmId);
-    if (!alarm) continue;
     const wanted = new Set(alarm.signalIds);
     const subject = alarm.account ? `account:${alarm.account}` : alarm.correlationKey?.startsWith('device:') ? alarm.correlationKey : null;
     if (!subject) continue;
@@ -99,6 +118,7 @@ export async function buildTimeline(incident: Incident, log: EventLog, alarms: A
   }
   for (const alertId of incident.alertIds) {
     for (const e of await readAll(log, `alert:${alertId}`, ALERT_TYPES)) {
+      if (!can(reader, 'read', { orgId: e.orgId })) continue;
       const headline = (e.data as { alert?: { cap?: { info?: { headline?: string }[] } } }).alert?.cap?.info?.[0]?.headline;
       entries.push({
         at: e.at,

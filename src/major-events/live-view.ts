@@ -1,9 +1,12 @@
-import type { Principal } from '../platform/access.js';
+import type { Principal, Role } from '../platform/access.js';
 import type { StoredEvent } from '../platform/event-log.js';
 import { canSeeGuidance, canSeeItem, standingIn } from './clearance.js';
 import type { MajorEventEvents, MajorEventType } from './events.js';
 import type { MajorEventsState } from './events-state.js';
 import type { MajorEventsService } from './events-service.js';
+
+/** The roles of GET /api/events/:id: nobody else follows an event live. */
+const VIEWERS: readonly Role[] = ['commander', 'responder', 'supervisor', 'operator', 'admin'];
 
 type EventsViews = Pick<MajorEventsService, 'eventAs' | 'guidanceAs'>;
 
@@ -16,6 +19,7 @@ type EventsViews = Pick<MajorEventsService, 'eventAs' | 'guidanceAs'>;
  */
 export function majorEventLiveView(state: MajorEventsState, views: EventsViews) {
   return (p: Principal, e: StoredEvent): StoredEvent | null => {
+    if (!VIEWERS.some((r) => p.roles.includes(r))) return null;
     const eventId = (e.data as { eventId?: string }).eventId;
     const ev = eventId ? state.events.get(eventId) : undefined;
     const items = eventId ? state.items.get(eventId) : undefined;

@@ -9,6 +9,7 @@ import type { KeyVault } from './key-vault.js';
 import type { Leadership } from './leadership.js';
 import type { PersonalData } from './personal-data.js';
 import type { Principal } from './access.js';
+import type { LiveView } from './live-view.js';
 import type { Projection, ProjectionRunner } from './projection.js';
 import type { Reactions } from './reactions.js';
 
@@ -53,8 +54,11 @@ export interface Capability {
   readonly name: string;
   readonly projections?: readonly Projection[];
   readonly routes?: FastifyPluginAsync;
-  /** Its own live-feed visibility for its event types (src/api/live-hub.ts), when the organisation rule is not enough. */
-  readonly liveViews?: readonly { typePrefix: string; view(principal: Principal, event: StoredEvent): StoredEvent | null }[];
+  /**
+   * How its events travel on the live feed (src/platform/live-view.ts): per event type, what a
+   * principal receives. Types it does not declare are sent to nobody.
+   */
+  readonly liveViews?: readonly LiveView[];
   start?(): Promise<void>;
   /** Network listeners of its own (e.g. the alarm receiver); only `vigil serve` opens them. */
   listen?(): Promise<void>;

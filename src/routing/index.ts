@@ -6,6 +6,7 @@ import type { AppContext, Capability } from '../platform/app-context.js';
 import { routingRoutes } from './routes.js';
 import { RoutingService } from './routing-service.js';
 import { RoutingState } from './routing-state.js';
+import { routingLiveView } from './live-view.js';
 
 export { RoutingService, assemblyPointsOf } from './routing-service.js';
 export { Router } from './router.js';
@@ -64,6 +65,7 @@ export function createRoutingCapability(ctx: AppContext, deps: { sites: () => It
     name: 'routing',
     projections: [state],
     routes: routingRoutes(service, deps),
+    liveViews: [routingLiveView()],
     service,
     loaded,
     async start() {

@@ -5,6 +5,7 @@ import type { AppContext, Capability } from '../platform/app-context.js';
 import { unitsRoutes } from './routes.js';
 import { UnitsService } from './units-service.js';
 import { UnitsState } from './units-state.js';
+import { unitsLiveView } from './live-view.js';
 
 export { UnitsService } from './units-service.js';
 export { UnitsState } from './units-state.js';
@@ -33,6 +34,7 @@ export function createUnitsCapability(
       await app.register(unitsRoutes(service));
       if (deps.trackerCredentials) await app.register(trackerCredentialRoutes(service, deps.trackerCredentials));
     },
+    liveViews: [unitsLiveView(state)],
     service,
     async stop() {
       await service.avl.flush();

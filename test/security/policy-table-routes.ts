@@ -1,0 +1,635 @@
+import {
+  EVENT_OFFICERS,
+  alertBody,
+  fresh,
+  make,
+  PASSWORD,
+  POSITION,
+  polygonAround,
+  ruleBody,
+  type Caller,
+  type OrgKey,
+  type Owned,
+  type Relation,
+  type Res,
+  type Role,
+  type World,
+} from './policy-fixtures.js';
+
+/*
+ * The expected answers, by hand, from the rules (issue 12 and docs/security.md):
+ *   read      own, shared-act, shared-read          (unrelated: 404, lists filtered)
+ *   act       own, shared-act                       handle alarms, incident status/messages, unit status/GPS, dispatch
+ *   manage    own only                              accounts, devices, zones, plans, cameras, users, keys, shares, rules, webhooks
+ *   personal  own only                              keyholders, caller identity, need-help places, attachments, subscribers
+ *   personal-to-act  own, shared-act               the keyholders and caller a partner acting on the case must call
+ *                                                  (docs/security.md, "The policy": a shared-act partner reads these two classes)
+ *   event     own only                              major events are shared by naming participants, not by organisation shares
+ *   city-wide data: any signed-in principal reads it; only the platform organisation (the city) writes it.
+ */
+export type Action = 'read' | 'act' | 'manage' | 'personal' | 'personal-to-act' | 'event';
+
+export const MAY: Record<Action, Record<Relation, boolean>> = {
+  read: { own: true, 'shared-act': true, 'shared-read': true, unrelated: false },
+  act: { own: true, 'shared-act': true, 'shared-read': false, unrelated: false },
+  manage: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
+  personal: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
+  'personal-to-act': { own: true, 'shared-act': true, 'shared-read': false, unrelated: false },
+  event: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
+};
+
+/** Which owners' items a list shows the police: the organisations it may read. */
+export const LISTED: Record<Action, OrgKey[]> = {
+  read: ['police', 'fire', 'marc'],
+  act: ['police', 'fire'],
+  manage: ['police'],
+  personal: ['police'],
+  'personal-to-act': ['police', 'fire'],
+  event: ['police'],
+};
+
+export interface Target {
+  o: Owned;
+  key: OrgKey;
+  w: World;
+  rel: Relation;
+  /** What `fresh` created for this call (routes that destroy or transfer what they act on). */
+  fresh: string | null;
+}
+interface Req {
+  method?: string;
+  url: string;
+  payload?: unknown;
+  contentType?: string;
+}
+type Gate = 'public' | 'authenticated' | readonly Role[];
+interface Common {
+  /** The route's role gate, as registered (checked against GET /api/routes). */
+  gate: Gate;
+  /** The route demands a second factor (checked against GET /api/routes). */
+  mfa?: true;
+  /** Narrower than the gate: the roles the rules let do this (only an event's officers draw on its map). */
+  roles?: readonly Role[];
+  /** Narrower still on some relations (taking over a partner's incident is for command roles). */
+  rolesOn?: Partial<Record<Relation, readonly Role[]>>;
+  req(t: Target): Req;
+  /** A further check of an allowed answer: a problem, or null. */
+  check?(r: Res, t: Target, c: Caller): string | null;
+}
+/** On a resource owned by another organisation: called once per relation. */
+interface OrgRow extends Common {
+  kind: 'org';
+  action: Action;
+  fresh?(w: World, owner: OrgKey): Promise<string>;
+}
+/** No owned resource (the caller's own data, computations, public pages): the gate decides. 'list': and which organisations' items come back. */
+interface PlainRow extends Common {
+  kind: 'plain' | 'list' | 'city-write';
+  /** Refused, for routes whose own answer is 401/403 when allowed (sign-in with a wrong password). */
+  refused?(r: Res): boolean;
+}
+export type Row = OrgRow | PlainRow;
+
+const R = {
+  alarmView: ['operator', 'supervisor', 'commander', 'admin'],
+  alarmHandle: ['operator', 'supervisor'],
+  stewards: ['supervisor', 'admin'],
+  alertView: ['alert-officer', 'admin', 'commander', 'analyst'],
+  officer: ['alert-officer'],
+  officerAdmin: ['alert-officer', 'admin'],
+  dispatch: ['operator', 'supervisor', 'commander', 'admin'],
+  unitView: ['operator', 'supervisor', 'commander', 'responder', 'admin'],
+  unitCreate: ['commander', 'supervisor', 'admin'],
+  unitOps: ['operator', 'supervisor', 'commander', 'admin'],
+  incView: ['operator', 'supervisor', 'commander', 'responder', 'alert-officer', 'admin'],
+  incComms: ['operator', 'supervisor', 'commander', 'responder', 'admin'],
+  evView: ['commander', 'responder', 'supervisor', 'operator', 'admin'],
+  evCmd: ['commander', 'admin'],
+  evTimeline: ['commander', 'supervisor', 'admin'],
+  crowdDefine: ['commander', 'supervisor', 'admin'],
+  crowdCount: ['operator', 'supervisor', 'commander', 'admin'],
+  crowdOps: ['operator', 'supervisor', 'commander'],
+  audit: ['admin', 'supervisor', 'csirt'],
+  cockpit: ['analyst', 'admin'],
+  admin: ['admin'],
+  metrics: ['admin', 'supervisor'],
+} as const satisfies Record<string, readonly Role[]>;
+
+const org = (action: Action, gate: Gate, req: (t: Target) => Req, extra: Partial<OrgRow> = {}): OrgRow => ({ kind: 'org', action, gate, req, ...extra });
+const plain = (gate: Gate, req: (t: Target) => Req, extra: Partial<PlainRow> = {}): PlainRow => ({ kind: 'plain', gate, req, ...extra });
+const cityWrite = (gate: Gate, req: (t: Target) => Req): PlainRow => ({ kind: 'city-write', gate, req });
+const get = (url: string) => (): Req => ({ url });
+
+/** A list row: the items' owning organisations (by `orgOf`) must be exactly those the police may `action`. */
+function list(action: Action, gate: Gate, url: string, items: (json: Res['json']) => { orgId: string | null }[], roles?: readonly Role[]): PlainRow {
+  return {
+    kind: 'list',
+    gate,
+    ...(roles ? { roles } : {}),
+    req: () => ({ url }),
+    check: (r, t) => {
+      const byOrg = new Map(Object.entries(t.w.orgId).map(([k, id]) => [id, k]));
+      const seen = new Set(items(r.json).map((i) => byOrg.get(i.orgId ?? '') ?? 'other'));
+      const fixtures = new Set<string>(['police', 'fire', 'marc', 'security']);
+      const got = [...seen].filter((k) => fixtures.has(k)).sort();
+      const want = [...LISTED[action]].sort();
+      return JSON.stringify(got) === JSON.stringify(want) ? null : `lists the items of ${got.join(', ') || 'nobody'}, expected ${want.join(', ')}`;
+    },
+  };
+}
+
+/** An answer that must not carry these strings (personal data or internal messages of other organisations). */
+const without =
+  (...forbidden: ((t: Target) => string | null)[]) =>
+  (r: Res, t: Target): string | null => {
+    for (const f of forbidden) {
+      const s = f(t);
+      if (s && r.body.includes(s)) return `answer carries "${s}"`;
+    }
+    return null;
+  };
+/** Personal data of the owner, unless the relation is own. */
+const theirCaller = (t: Target) => (MAY['personal-to-act'][t.rel] ? null : 'Camille Caller');
+const theirKeyholder = (t: Target) => (MAY['personal-to-act'][t.rel] ? null : `Kim Keyholder ${t.key}`);
+const theirInternal = (t: Target) => (MAY.act[t.rel] ? null : `internal note of ${t.key}`);
+const theirAttachment = (t: Target) => (t.rel === 'own' ? null : `note-${t.key}.txt`);
+
+const incidentOf = async (w: World, owner: OrgKey) => make.incident(w.owner[owner]);
+/** An incident of the owner with one of its units dispatched to it: "incidentId unitId". */
+const assignedIncident = async (w: World, owner: OrgKey): Promise<string> => {
+  const o = w.owner[owner];
+  const incident = await make.incident(o);
+  const unit = (await o.call('POST', '/api/units', { callSign: fresh('U'), kind: 'police-car', capabilities: ['law-enforcement'], homePosition: POSITION }))
+    .json.unit.unitId;
+  const d = await o.call('POST', `/api/incidents/${incident}/dispatch`, { unitId: unit, overrideReason: 'table' });
+  if (d.status >= 300) throw new Error(`dispatch for the table: ${d.body}`);
+  return `${incident} ${unit}`;
+};
+
+export const EXPECTED: Record<string, Row> = {
+  // platform
+  'GET /api/health': plain('public', get('/api/health')),
+  'GET /api/openapi.json': plain('public', get('/api/openapi.json')),
+  'GET /api/routes': plain(R.admin, get('/api/routes')),
+  'GET /metrics': plain(R.metrics, get('/metrics')),
+  // The live feed is walked by policy-table-live.ts; here: its gate.
+  'GET /api/live': plain('authenticated', get('/api/live'), { refused: (r) => r.status === 401 || r.status === 403 }),
+
+  // sign-in and the caller's own account
+  'POST /api/auth/login': plain('public', () => ({ url: '/api/auth/login', payload: { username: 'table-login', password: PASSWORD } })),
+  'POST /api/auth/logout': plain('authenticated', () => ({ url: '/api/auth/logout' })),
+  'GET /api/auth/me': plain('authenticated', get('/api/auth/me')),
+  'POST /api/auth/password': plain(
+    'authenticated',
+    () => ({ url: '/api/auth/password', payload: { currentPassword: 'not the password', newPassword: 'another long password' } }),
+    {
+      refused: (r) => (r.status === 401 || r.status === 403) && !/current password/i.test(r.body),
+    },
+  ),
+  'POST /api/auth/totp/enroll': plain('authenticated', () => ({ url: '/api/auth/totp/enroll' }), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+  'POST /api/auth/totp/confirm': plain('authenticated', () => ({ url: '/api/auth/totp/confirm', payload: { code: '000000' } }), {
+    refused: (r) => r.status === 401 && /sign in|session/i.test(r.body),
+  }),
+
+  // identity: organisations, users, keys, shares
+  'GET /api/identity/orgs': plain('authenticated', get('/api/identity/orgs')),
+  'POST /api/identity/orgs': cityWrite(R.admin, () => ({ url: '/api/identity/orgs', payload: { name: fresh('Org'), kind: 'other' } })),
+  'GET /api/identity/users': list('manage', R.admin, '/api/identity/users', (j) => j.users),
+  'POST /api/identity/users': org('manage', R.admin, (t) => ({
+    url: '/api/identity/users',
+    payload: { username: fresh('u'), orgId: t.o.orgId, roles: ['operator'], password: 'a long enough password' },
+  })),
+  'PUT /api/identity/users/:id/roles': org('manage', R.admin, (t) => ({
+    url: `/api/identity/users/${t.o.targetUser}/roles`,
+    payload: { roles: ['operator'] },
+  })),
+  'PUT /api/identity/users/:id/disabled': org('manage', R.admin, (t) => ({
+    url: `/api/identity/users/${t.o.targetUser}/disabled`,
+    payload: { disabled: false },
+  })),
+  'GET /api/identity/api-keys': list('manage', R.admin, '/api/identity/api-keys', (j) => j.apiKeys),
+  // Creating a key needs a second factor: an API key (no second factor) may not.
+  'POST /api/identity/api-keys': org(
+    'manage',
+    R.admin,
+    (t) => ({
+      url: '/api/identity/api-keys',
+      payload: { name: fresh('k'), roles: ['operator'], orgId: t.o.orgId },
+    }),
+    { mfa: true },
+  ),
+  'DELETE /api/identity/api-keys/:id': org('manage', R.admin, (t) => ({ url: `/api/identity/api-keys/${t.fresh ?? t.o.apiKey}` }), {
+    fresh: (w, owner) => make.apiKey(w.owner[owner]),
+  }),
+  'GET /api/identity/shares': plain(R.admin, get('/api/identity/shares'), {
+    check: (r, t) => {
+      const shares = r.json.shares as { fromOrgId: string; toOrgId: string }[];
+      const police = t.w.orgId.police;
+      return shares.every((s) => s.fromOrgId === police || s.toOrgId === police) && shares.length >= 3 ? null : 'lists shares the police are no party to';
+    },
+  }),
+  'POST /api/identity/shares': org('manage', R.admin, (t) => ({
+    url: '/api/identity/shares',
+    payload: { fromOrgId: t.o.orgId, toOrgId: t.w.orgId.organiser, rights: 'read', note: fresh('s') },
+  })),
+  'DELETE /api/identity/shares/:id': org('manage', R.admin, (t) => ({ url: `/api/identity/shares/${t.fresh ?? 'shr_none'}` }), {
+    fresh: (w, owner) => make.share(w.owner[owner], w.orgId.organiser),
+  }),
+
+  // city
+  'GET /api/city': plain('public', get('/api/city')),
+  'GET /api/city/areas': plain('public', get('/api/city/areas')),
+  'GET /api/city/basemap/:layer': plain('public', get('/api/city/basemap/buildings')),
+  'GET /api/city/sites': plain('authenticated', get('/api/city/sites')),
+  'POST /api/city/population': cityWrite(R.admin, () => ({ url: '/api/city/population', payload: { total: 1000, source: 'policy table' } })),
+  'GET /api/city/devices': list('read', 'authenticated', '/api/city/devices', (j) => j.devices),
+  'POST /api/city/zones': org('manage', R.stewards, (t) => ({
+    url: '/api/city/zones',
+    payload: { zones: [{ id: `zone-${t.key}`, siteId: t.o.site, number: 1, name: 'Hall' }] },
+  })),
+  'POST /api/city/devices': org('manage', R.stewards, (t) => ({
+    url: '/api/city/devices',
+    payload: { devices: [{ id: t.o.camera, kind: 'camera', label: `Camera ${t.key}`, siteId: t.o.site, position: POSITION }] },
+  })),
+  'POST /api/city/devices/remove': org('manage', R.stewards, (t) => ({ url: '/api/city/devices/remove', payload: { deviceIds: [t.fresh ?? t.o.gauge] } }), {
+    fresh: (w, owner) => make.device(w.owner[owner], w.owned[owner as 'police'].site),
+  }),
+  'POST /api/city/imports': cityWrite(R.admin, () => ({
+    url: '/api/city/imports?name=table.osm',
+    payload: '<osm version="0.6"></osm>',
+    contentType: 'application/octet-stream',
+  })),
+  // An import's progress is the platform's business, like the import.
+  'GET /api/city/imports/:id': { ...cityWrite(R.admin, get('/api/city/imports/imp_none')), refused: (r) => r.status === 401 || r.status === 403 },
+
+  // alarms
+  'GET /api/alarms': list('read', R.alarmView, '/api/alarms', (j) => j.alarms),
+  'GET /api/alarms/stats': plain(R.alarmView, get('/api/alarms/stats')),
+  'GET /api/alarms/false-alarms': plain(R.alarmView, get('/api/alarms/false-alarms')),
+  'GET /api/alarms/:id': org('read', R.alarmView, (t) => ({ url: `/api/alarms/${t.o.alarm}` }), { check: without(theirKeyholder) }),
+  'POST /api/alarms/:id/claim': org('act', R.alarmHandle, (t) => ({ url: `/api/alarms/${t.o.alarm}/claim` })),
+  'POST /api/alarms/:id/acknowledge': org('act', R.alarmHandle, (t) => ({ url: `/api/alarms/${t.o.alarm}/acknowledge` })),
+  'POST /api/alarms/:id/steps/:stepId': org('act', R.alarmHandle, (t) => ({ url: `/api/alarms/${t.o.alarm}/steps/call`, payload: { outcome: 'called' } })),
+  // Configuration is read where the organisation's data is (partners handle alarms by its plans), changed only by the owner.
+  'GET /api/alarms/plans': list('read', R.alarmView, '/api/alarms/plans', (j) => j.plans),
+  'POST /api/alarms/plans': org('manage', R.stewards, (t) => ({
+    url: '/api/alarms/plans',
+    payload: {
+      planId: t.o.plan,
+      name: fresh('plan'),
+      kinds: ['burglary'],
+      siteIds: [t.o.site],
+      steps: [{ stepId: 'call', kind: 'call', text: 'Call', mandatory: true }],
+    },
+  })),
+  'DELETE /api/alarms/plans/:id': org('manage', R.stewards, (t) => ({ url: `/api/alarms/plans/${t.fresh ?? t.o.plan}` }), {
+    fresh: (w, owner) => make.plan(w.owner[owner], w.owned[owner as 'police'].site),
+  }),
+  // Keyholders are per organisation and site: each reads and sets its own, whoever's site it is.
+  'GET /api/alarms/keyholders/:siteId': plain(R.alarmView, get('/api/alarms/keyholders/site-fire'), { check: without(() => 'Kim Keyholder fire') }),
+  'PUT /api/alarms/keyholders/:siteId': plain(R.stewards, () => ({
+    url: '/api/alarms/keyholders/site-police',
+    payload: { keyholders: [{ name: 'Kim Keyholder police', phone: '+377 9300 0000' }] },
+  })),
+  'POST /api/alarms/:id/close': org('act', R.alarmHandle, (t) => ({ url: `/api/alarms/${t.o.alarm}/close`, payload: { resolution: 'test' } })),
+  'POST /api/alarms/webhooks/camera': org('act', R.alarmHandle, (t) => ({
+    url: '/api/alarms/webhooks/camera',
+    payload: { cameraId: t.o.camera, event: 'loitering' },
+  })),
+  'GET /api/alarms/accounts': list('read', R.stewards, '/api/alarms/accounts', (j) => j.accounts),
+  'PUT /api/alarms/accounts/:account': org('manage', R.stewards, (t) => ({
+    url: `/api/alarms/accounts/${t.o.account}`,
+    payload: { supervisionSeconds: null },
+  })),
+
+  // alerts
+  'GET /api/alerts': list('read', R.alertView, '/api/alerts', (j) => j.alerts),
+  'POST /api/alerts': plain(R.officer, () => ({ url: '/api/alerts', payload: alertBody('Table draft') })),
+  'POST /api/alerts/import': plain(R.officer, () => ({ url: '/api/alerts/import', payload: '<alert/>', contentType: 'application/xml' })),
+  'GET /api/alerts/feed.atom': plain('public', get('/api/alerts/feed.atom')),
+  'GET /api/alerts/public/:id/cap.xml': plain('public', (t) => ({ url: `/api/alerts/public/${t.o.alert}/cap.xml` })),
+  'GET /api/alerts/templates': plain(R.alertView, get('/api/alerts/templates')),
+  'GET /api/alerts/:id/preview': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.alert}/preview` })),
+  'GET /api/alerts/public/:id/voice/:lang': plain('public', (t) => ({ url: `/api/alerts/public/${t.o.alert}/voice/en-GB` })),
+  'GET /api/alerts/:id': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.alert}` })),
+  'GET /api/alerts/:id/report': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.alert}/report` })),
+  'GET /api/alerts/:id/recipients': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.alert}/recipients?channel=cap-feed` })),
+  'GET /api/public/answers/:token': plain('public', get('/api/public/answers/no-such-token')),
+  'POST /api/public/answers/:token': plain('public', () => ({ url: '/api/public/answers/no-such-token', payload: { answer: 'safe' } })),
+  'GET /api/public/alerts': plain('public', get('/api/public/alerts')),
+  'GET /api/public/push/key': plain('public', get('/api/public/push/key')),
+  'GET /api/alerts/:id/cap.xml': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.alert}/cap.xml` })),
+  // Writing, submitting, approving and ending an organisation's alert is its own (its authority to alert).
+  'PUT /api/alerts/:id': org('manage', R.officer, (t) => ({ url: `/api/alerts/${t.o.alert}`, payload: alertBody(`Harbour flood watch ${t.key}`) })),
+  'POST /api/alerts/:id/submit': org('manage', R.officer, (t) => ({ url: `/api/alerts/${t.o.alert}/submit` })),
+  'POST /api/alerts/:id/approve': org('manage', R.officer, (t) => ({ url: `/api/alerts/${t.o.alert}/approve` })),
+  'POST /api/alerts/:id/reject': org('manage', R.officer, (t) => ({ url: `/api/alerts/${t.o.alert}/reject`, payload: { reason: 'table' } })),
+  'POST /api/alerts/:id/update': org('manage', R.officer, (t) => ({ url: `/api/alerts/${t.o.alert}/update` })),
+  'POST /api/alerts/:id/cancel': org('manage', R.officer, (t) => ({ url: `/api/alerts/${t.o.alert}/cancel` })),
+  'POST /api/public/subscribers': plain('public', () => ({
+    url: '/api/public/subscribers',
+    payload: { language: 'en-GB', email: 'someone@example.org', consent: true, locations: [{ kind: 'home', lat: POSITION[1], lon: POSITION[0] }] },
+  })),
+  'PUT /api/public/subscribers/:token': plain('public', (t) => ({
+    url: `/api/public/subscribers/${t.w.subscriberToken}`,
+    payload: { language: 'en-GB', email: 'sam@example.org', consent: true, locations: [{ kind: 'home', lat: POSITION[1], lon: POSITION[0] }] },
+  })),
+  'PUT /api/public/subscribers/:token/location': plain('public', (t) => ({
+    url: `/api/public/subscribers/${t.w.subscriberToken}/location`,
+    payload: { lat: POSITION[1], lon: POSITION[0] },
+  })),
+  'DELETE /api/public/subscribers/:token': plain('public', get('/api/public/subscribers/no-such-token')),
+  'GET /api/alerts/:id/channels': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.alert}/channels` })),
+  'GET /api/alerts/webhooks': list('manage', R.officerAdmin, '/api/alerts/webhooks', (j) => j.webhooks),
+  'POST /api/alerts/webhooks': plain(R.officerAdmin, () => ({
+    url: '/api/alerts/webhooks',
+    payload: { name: fresh('hook'), url: 'https://hooks.example.org/t', events: ['issued'] },
+  })),
+  'DELETE /api/alerts/webhooks/:id': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/webhooks/${t.fresh ?? t.o.webhook}` }), {
+    fresh: (w, owner) => make.webhook(w.owner[owner]),
+  }),
+  'GET /api/alerts/rules': list('read', R.alertView, '/api/alerts/rules', (j) => (j.rules as { rule: { orgId: string } }[]).map((r) => r.rule)),
+  // A rule of the caller's organisation reads sensors it may read.
+  'POST /api/alerts/rules': org('read', R.officer, (t) => ({ url: '/api/alerts/rules', payload: ruleBody(t.o.gauge) })),
+  'PUT /api/alerts/rules/:id': org('manage', R.officer, (t) => ({ url: `/api/alerts/rules/${t.o.rule}`, payload: ruleBody(t.o.gauge) })),
+  'POST /api/alerts/rules/:id/enable': org('manage', R.officer, (t) => ({ url: `/api/alerts/rules/${t.o.rule}/enable` })),
+  'POST /api/alerts/rules/:id/disable': org('manage', R.officer, (t) => ({ url: `/api/alerts/rules/${t.o.rule}/disable` })),
+
+  // routing: computations for any signed-in principal; closures and traffic are the city's roads
+  'GET /api/routing': plain('authenticated', get('/api/routing')),
+  'POST /api/routing/route': plain('authenticated', () => ({ url: '/api/routing/route', payload: { from: POSITION, to: [7.42, 43.735] } })),
+  'POST /api/routing/nearest': plain('authenticated', () => ({
+    url: '/api/routing/nearest',
+    payload: { incident: POSITION, units: [{ id: 'u', position: [7.42, 43.735] }] },
+  })),
+  'POST /api/routing/isochrone': plain('authenticated', () => ({ url: '/api/routing/isochrone', payload: { origin: POSITION, minutes: [2] } })),
+  'POST /api/routing/coverage': plain('authenticated', () => ({ url: '/api/routing/coverage', payload: { stations: [POSITION], targetMinutes: 5 } })),
+  'POST /api/routing/traffic': plain(R.unitOps, () => ({ url: '/api/routing/traffic', payload: { source: 'table', updates: [] } })),
+  'GET /api/routing/closures': plain('authenticated', get('/api/routing/closures')),
+  'POST /api/routing/closures': plain(R.unitOps, () => ({
+    url: '/api/routing/closures',
+    payload: {
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [7.42, 43.73],
+          [7.421, 43.731],
+        ],
+      },
+      reason: 'table',
+    },
+  })),
+  // Reopening a road is operational: the closing organisation and those it shares with to act.
+  'DELETE /api/routing/closures/:id': org('act', R.unitOps, (t) => ({ url: `/api/routing/closures/${t.fresh ?? t.o.closure}` }), {
+    fresh: (w, owner) => make.closure(w.owner[owner]),
+  }),
+  'POST /api/routing/evacuation': plain('authenticated', () => ({
+    url: '/api/routing/evacuation',
+    payload: {
+      hazard: { circles: [{ center: POSITION, radiusM: 100 }] },
+      origins: [{ id: 'o', position: POSITION }],
+      assemblyPoints: [{ id: 'a', name: 'A', position: [7.42, 43.735] }],
+    },
+  })),
+
+  // units
+  'GET /api/units': list('read', R.unitView, '/api/units', (j) => j.units),
+  'GET /api/units/mine': plain(R.unitView, get('/api/units/mine')),
+  'GET /api/units/:id': org('read', R.unitView, (t) => ({ url: `/api/units/${t.o.unit}` })),
+  'POST /api/units': org('manage', R.unitCreate, (t) => ({
+    url: '/api/units',
+    payload: {
+      unitId: t.o.unit,
+      callSign: `${t.key.toUpperCase()}-1`,
+      kind: 'police-car',
+      capabilities: ['law-enforcement', 'fire-suppression'],
+      homePosition: POSITION,
+    },
+  })),
+  // A responder reports for the unit it crews only (these users crew none).
+  // A responder reports for its own organisation's units; a partner's units are moved by its dispatchers.
+  'POST /api/units/:id/status': org('act', R.unitView, (t) => ({ url: `/api/units/${t.o.unit}/status`, payload: { status: 'available' } }), {
+    rolesOn: { 'shared-act': R.unitOps },
+  }),
+  'POST /api/units/:id/positions': org(
+    'act',
+    R.unitView,
+    (t) => ({ url: `/api/units/${t.o.unit}/positions`, payload: { fixes: [{ lon: POSITION[0], lat: POSITION[1] }] } }),
+    {
+      rolesOn: { 'shared-act': R.unitOps },
+    },
+  ),
+  'GET /api/units/:id/track': org('read', R.unitView, (t) => ({ url: `/api/units/${t.o.unit}/track` })),
+
+  // incidents
+  'GET /api/incidents/types': plain(R.incView, get('/api/incidents/types')),
+  'GET /api/incidents': list('read', R.incView, '/api/incidents', (j) => j.incidents),
+  'GET /api/incidents/assigned': plain(R.incView, get('/api/incidents/assigned')),
+  // Linking an alarm to a new incident takes the alarm in hand: acting on it.
+  'POST /api/incidents': org('act', R.dispatch, (t) => ({
+    url: '/api/incidents',
+    payload: { type: 'intrusion', position: POSITION, source: 'alarm', alarmIds: [t.o.alarm] },
+  })),
+  'POST /api/incidents/from-alarm/:id': org('act', R.dispatch, (t) => ({ url: `/api/incidents/from-alarm/${t.fresh ?? t.o.alarm}`, payload: {} }), {
+    fresh: (w, owner) => make.alarm(w.owner[owner], w.owned[owner as 'police'].site),
+  }),
+  'GET /api/incidents/:id': org('read', R.incView, (t) => ({ url: `/api/incidents/${t.o.incident}` }), {
+    check: without(theirCaller, theirInternal, theirAttachment),
+  }),
+  'PATCH /api/incidents/:id': org('act', R.dispatch, (t) => ({ url: `/api/incidents/${t.o.incident}`, payload: { priority: 2 } })),
+  'POST /api/incidents/:id/take': org('act', R.dispatch, (t) => ({ url: `/api/incidents/${t.fresh ?? t.o.incident}/take` }), {
+    fresh: incidentOf,
+    rolesOn: { 'shared-act': ['supervisor', 'commander', 'admin'] },
+  }),
+  'POST /api/incidents/:id/status': org(
+    'act',
+    R.dispatch,
+    (t) => ({ url: `/api/incidents/${t.fresh ?? t.o.incident}/status`, payload: { status: 'closed', resolution: 'cancelled' } }),
+    {
+      fresh: incidentOf,
+    },
+  ),
+  'POST /api/incidents/:id/links': org('act', R.dispatch, (t) => ({ url: `/api/incidents/${t.o.incident}/links`, payload: { alertIds: [] } })),
+  // Recommending units is the first step of dispatching: acting.
+  'GET /api/incidents/:id/recommendation': org('act', R.dispatch, (t) => ({ url: `/api/incidents/${t.o.incident}/recommendation` })),
+  'POST /api/incidents/:id/dispatch': org(
+    'act',
+    R.dispatch,
+    (t) => ({ url: `/api/incidents/${t.fresh ?? t.o.incident}/dispatch`, payload: { unitId: t.w.owned.police.unit } }),
+    {
+      fresh: incidentOf,
+    },
+  ),
+  'POST /api/incidents/:id/units/:unitId/status': org(
+    'act',
+    R.incComms,
+    (t) => {
+      const [incident, unit] = (t.fresh ?? `${t.o.incident} ${t.o.unit}`).split(' ');
+      return { url: `/api/incidents/${incident}/units/${unit}/status`, payload: { status: 'en-route' } };
+    },
+    { fresh: assignedIncident, roles: R.unitOps },
+  ),
+  'POST /api/incidents/:id/units/:unitId/release': org(
+    'act',
+    R.dispatch,
+    (t) => {
+      const [incident, unit] = (t.fresh ?? `${t.o.incident} ${t.o.unit}`).split(' ');
+      return { url: `/api/incidents/${incident}/units/${unit}/release`, payload: {} };
+    },
+    { fresh: assignedIncident },
+  ),
+  'POST /api/incidents/:id/messages': org('act', R.incComms, (t) => ({
+    url: `/api/incidents/${t.o.incident}/messages`,
+    payload: { channel: 'internal', text: 'table message' },
+  })),
+  'POST /api/incidents/:id/attachments': org('act', R.incComms, (t) => ({
+    url: `/api/incidents/${t.o.incident}/attachments?name=table.txt`,
+    payload: Buffer.from('table'),
+    contentType: 'text/plain',
+  })),
+  'GET /api/incidents/attachments/:id': org('personal', R.incComms, (t) => ({ url: `/api/incidents/attachments/${t.o.attachment}` })),
+  'GET /api/incidents/:id/timeline.:format': org('read', R.dispatch, (t) => ({ url: `/api/incidents/${t.o.incident}/timeline.html` }), {
+    check: without(theirCaller, theirInternal, theirAttachment),
+  }),
+
+  // major events: the owner, and the organisations it names as participants (none here)
+  'GET /api/events/levels': plain(R.evView, get('/api/events/levels')),
+  'GET /api/events': list('event', R.evView, '/api/events', (j) => (j.events as { ownerOrgId: string }[]).map((e) => ({ orgId: e.ownerOrgId }))),
+  'POST /api/events': plain(R.evCmd, () => ({
+    url: '/api/events',
+    payload: { name: fresh('Fair'), startsAt: new Date(Date.now() + 86_400_000).toISOString(), endsAt: new Date(Date.now() + 2 * 86_400_000).toISOString() },
+  })),
+  'GET /api/events/guidance/mine': plain(R.evView, get('/api/events/guidance/mine')),
+  'GET /api/events/:id': org('event', R.evView, (t) => ({ url: `/api/events/${t.o.majorEvent}` })),
+  'PATCH /api/events/:id': org('event', R.evCmd, (t) => ({ url: `/api/events/${t.o.majorEvent}`, payload: { description: 'table' } })),
+  'PUT /api/events/:id/participants': org('event', R.evCmd, (t) => ({
+    url: `/api/events/${t.o.majorEvent}/participants`,
+    payload: { members: EVENT_OFFICERS },
+  })),
+  'POST /api/events/:id/start': org('event', R.evCmd, (t) => ({ url: `/api/events/${t.o.majorEvent}/start` })),
+  'POST /api/events/:id/stand-down': org('event', R.evCmd, (t) => ({ url: `/api/events/${t.fresh ?? t.o.majorEvent}/stand-down`, payload: {} }), {
+    fresh: async (w, owner) => {
+      const o = w.owner[owner];
+      const window = { startsAt: new Date(Date.now() - 3_600_000).toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString() };
+      const eventId = (await o.call('POST', '/api/events', { name: fresh('Fair'), ...window })).json.event.eventId as string;
+      await o.call('PUT', `/api/events/${eventId}/participants`, { members: EVENT_OFFICERS });
+      return eventId;
+    },
+  }),
+  'POST /api/events/:id/features': org('event', R.evCmd, (t) => ({
+    url: `/api/events/${t.o.majorEvent}/features`,
+    payload: { name: fresh('f'), kind: 'gate', geometry: { type: 'Point', coordinates: POSITION }, minClearance: 1 },
+  })),
+  // Clearance refines the organisation rule: only the event's officers (the police commander and admin) change its map.
+  'PATCH /api/events/:id/features/:featureId': org(
+    'event',
+    R.evView,
+    (t) => ({ url: `/api/events/${t.o.majorEvent}/features/${t.o.feature}`, payload: { note: 'table' } }),
+    {
+      roles: R.evCmd,
+    },
+  ),
+  'DELETE /api/events/:id/features/:featureId': org('event', R.evCmd, (t) => ({ url: `/api/events/${t.o.majorEvent}/features/${t.fresh ?? t.o.feature}` }), {
+    fresh: (w, owner) => make.feature(w.owner[owner], w.owned[owner as 'police'].majorEvent),
+  }),
+  'POST /api/events/:id/messages': org('event', R.evView, (t) => ({
+    url: `/api/events/${t.o.majorEvent}/messages`,
+    payload: { text: 'table', minClearance: 1 },
+  })),
+  'POST /api/events/:id/notes': org('event', R.evView, (t) => ({
+    url: `/api/events/${t.o.majorEvent}/notes`,
+    payload: { name: 'n', text: 'table', minClearance: 1 },
+  })),
+  'POST /api/events/:id/layers': org('event', R.evView, (t) => ({
+    url: `/api/events/${t.o.majorEvent}/layers`,
+    payload: {
+      name: 'l',
+      layer: { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: POSITION } }] },
+      minClearance: 1,
+    },
+  })),
+  'POST /api/events/:id/photos': org('event', R.evView, (t) => ({
+    url: `/api/events/${t.o.majorEvent}/photos?name=p.png&minClearance=1`,
+    payload: Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2a1c6a30000000049454e44ae426082',
+      'hex',
+    ),
+    contentType: 'image/png',
+  })),
+  'GET /api/events/uploads/:id': plain(R.evView, get('/api/events/uploads/upl_none')),
+  'POST /api/events/:id/guidance': org('event', R.evCmd, (t) => ({
+    url: `/api/events/${t.o.majorEvent}/guidance`,
+    payload: { instruction: 'Hold the gate', toUsernames: [] },
+  })),
+  'POST /api/events/:id/guidance/:guidanceId/ack': plain(R.evView, (t) => ({ url: `/api/events/${t.o.majorEvent}/guidance/gdn_none/ack` }), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+  'GET /api/events/:id/timeline.:format': org('event', R.evTimeline, (t) => ({ url: `/api/events/${t.o.majorEvent}/timeline.json` })),
+
+  // crowd
+  'GET /api/crowd': list('read', R.unitView, '/api/crowd', (j) => j.zones),
+  'GET /api/crowd/zones/:id': org('read', R.unitView, (t) => ({ url: `/api/crowd/zones/${t.o.crowdZone}` })),
+  'POST /api/crowd/zones': org('manage', R.crowdDefine, (t) => ({
+    url: '/api/crowd/zones',
+    payload: { zoneId: t.o.crowdZone, name: `Square ${t.key}`, polygon: polygonAround(POSITION) },
+  })),
+  'POST /api/crowd/gates': org('manage', R.crowdDefine, (t) => ({
+    url: '/api/crowd/gates',
+    payload: { gateId: t.o.gate, name: `Gate ${t.key}`, position: POSITION, inside: t.o.crowdZone },
+  })),
+  'POST /api/crowd/counts': plain(R.crowdCount, () => ({ url: '/api/crowd/counts', payload: { readings: [{ counterId: 'no-such-counter', count: 3 }] } })),
+  'POST /api/crowd/gates/:id/close': org('act', R.crowdOps, (t) => ({ url: `/api/crowd/gates/${t.o.gate}/close` })),
+  'POST /api/crowd/gates/:id/open': org('act', R.crowdOps, (t) => ({ url: `/api/crowd/gates/${t.o.gate}/open` })),
+  'POST /api/crowd/zones/:id/suggestions/:sid/apply': plain(R.crowdOps, (t) => ({ url: `/api/crowd/zones/${t.o.crowdZone}/suggestions/sug_none/apply` }), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+  'POST /api/crowd/zones/:id/suggestions/:sid/dismiss': plain(R.crowdOps, (t) => ({ url: `/api/crowd/zones/${t.o.crowdZone}/suggestions/sug_none/dismiss` }), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+
+  // audit: entries of organisations the reader may read; others' personal data withheld
+  'GET /api/audit': plain(R.audit, get('/api/audit?limit=500'), {
+    check: (r, t) => {
+      const readable = new Set<string | null>([null, t.w.orgId.police, t.w.orgId.fire, t.w.orgId.marc]);
+      const entries = r.json.entries as { orgId: string | null; type: string; data: unknown }[];
+      const foreign = entries.find((e) => !readable.has(e.orgId));
+      if (foreign) return `shows ${foreign.type} of an organisation it may not read`;
+      // Shared to act (fire): its keyholders and callers, not its attachments; shared to read (MARC): none of them.
+      const of = (org: string, s: string) => entries.find((e) => e.orgId === org && JSON.stringify(e.data).includes(s))?.type ?? null;
+      for (const s of ['note-fire.txt']) if (of(t.w.orgId.fire, s)) return `carries "${s}" of the fire service (${of(t.w.orgId.fire, s)})`;
+      for (const s of ['Kim Keyholder', 'Camille Caller', 'note-marc.txt'])
+        if (of(t.w.orgId.marc, s)) return `carries "${s}" of the MARC (${of(t.w.orgId.marc, s)})`;
+      const bytes = Buffer.from('attachment bytes of').toString('base64').slice(0, 16);
+      return r.body.includes(bytes) ? 'carries file bytes' : null;
+    },
+  }),
+  'POST /api/audit/verify': plain(R.audit, () => ({ url: '/api/audit/verify' })),
+
+  // cockpit: city-wide data, read by analysts and admins, written by the city
+  'GET /api/cockpit/catalogue': plain(R.cockpit, get('/api/cockpit/catalogue')),
+  'GET /api/cockpit/areas': plain(R.cockpit, get('/api/cockpit/areas')),
+  'GET /api/cockpit/indicators/:id/values': plain(R.cockpit, get('/api/cockpit/indicators/none/values')),
+  'GET /api/cockpit/indicators/:id/areas/:area': plain(R.cockpit, get('/api/cockpit/indicators/none/areas/none')),
+  'GET /api/cockpit/indicators/:id/areas/:area/trend': plain(R.cockpit, get('/api/cockpit/indicators/none/areas/none/trend')),
+  'GET /api/cockpit/indicators/:id/peers': plain(R.cockpit, get('/api/cockpit/indicators/none/peers')),
+  'GET /api/cockpit/imports': plain(R.cockpit, get('/api/cockpit/imports')),
+  'POST /api/cockpit/statistics': cityWrite(R.cockpit, () => ({ url: '/api/cockpit/statistics', payload: { source: 'table', format: 'json', records: [] } })),
+  'POST /api/cockpit/peers': cityWrite(R.cockpit, () => ({ url: '/api/cockpit/peers', payload: { source: 'table', format: 'json', records: [] } })),
+  'GET /api/cockpit/agreements': plain(R.cockpit, get('/api/cockpit/agreements')),
+  'POST /api/cockpit/agreements': cityWrite(R.cockpit, (t) => ({
+    url: '/api/cockpit/agreements',
+    payload: {
+      agreementId: t.w.agreement,
+      name: 'Response times',
+      provider: 'Table Fire Service',
+      periodKind: 'month',
+      startsWith: '2026-01',
+      clauses: [{ indicatorId: 'none', statistic: 'value', comparator: '<=', target: 1 }],
+    },
+  })),
+  'GET /api/cockpit/agreements/:id/report': plain(R.cockpit, (t) => ({ url: `/api/cockpit/agreements/${t.w.agreement}/report` })),
+  'GET /api/cockpit/agreements/:id/report.html': plain(R.cockpit, (t) => ({ url: `/api/cockpit/agreements/${t.w.agreement}/report.html` })),
+  'GET /api/cockpit/export': plain(R.cockpit, get('/api/cockpit/export')),
+};

@@ -30,12 +30,9 @@ export function incidentsLiveView(service: IncidentsViews): LiveView {
     };
   const asIs = seen((_p, e) => e);
   return liveView('incidents.', {
-    // As GET /api/incidents/:id shows it (viewFor: the caller's identity, linked alarms the principal may read).
-    'incidents.incident.opened': seen((p, e) => {
-      const { incident } = e.data as IncidentEvents['incidents.incident.opened'];
-      const shown = service.viewFor(incident, p);
-      return shown === incident ? e : withData(e, { incident: shown });
-    }),
+    // As GET /api/incidents/:id shows it (viewFor: linked alarms the principal may read), without the
+    // caller: who called is personal data, read only through the incident's detail, where the read is recorded.
+    'incidents.incident.opened': seen((p, e, i) => withData(e, { incident: { ...service.viewFor(i, p), caller: null } })),
     'incidents.incident.status-changed': asIs,
     'incidents.incident.taken': asIs,
     'incidents.incident.linked': asIs,
@@ -52,7 +49,8 @@ export function incidentsLiveView(service: IncidentsViews): LiveView {
     }),
     'incidents.attachment.stored': seen((p, e, i) => {
       if (!holds(p, FILE_READERS) || !can(p, 'personal', service.resourceOf(i, 'attachments'))) return null;
-      const { base64: _bytes, ...ref } = e.data as IncidentEvents['incidents.attachment.stored'];
+      // Never the file's bytes, in clear or sealed.
+      const { base64: _bytes, sealed: _sealed, ...ref } = e.data as IncidentEvents['incidents.attachment.stored'] & { base64?: string; sealed?: unknown };
       return withData(e, ref);
     }),
   });

@@ -32,7 +32,10 @@ export function cityLiveView(): LiveView {
     'city.devices.registered': ownedItems('devices'),
     // A device's MQTT credential: that it changed, to those who manage the device (never the hash).
     'city.mqtt-credential.issued': managed(['admin', 'supervisor'], (e) =>
-      withData(e, { subject: (e.data as CityEvents['city.mqtt-credential.issued']).subject, issuedAt: (e.data as CityEvents['city.mqtt-credential.issued']).issuedAt }),
+      withData(e, {
+        subject: (e.data as CityEvents['city.mqtt-credential.issued']).subject,
+        issuedAt: (e.data as CityEvents['city.mqtt-credential.issued']).issuedAt,
+      }),
     ),
     'city.mqtt-credential.revoked': managed(['admin', 'supervisor']),
     'city.devices.removed': readable(['operator', 'supervisor', 'commander', 'responder', 'alert-officer', 'analyst', 'csirt', 'admin']),

@@ -26,7 +26,8 @@ export function identityLiveView(): LiveView {
     'identity.totp.enabled': admins,
     // Second-factor use and passkeys: who and when, never the key material or the step.
     'identity.totp.used': (p, e) => (admins(p, e) ? withData(e, { userId: (e.data as { userId: string }).userId }) : null),
-    'identity.passkey.registered': (p, e) => (admins(p, e) ? withData(e, { userId: (e.data as { userId: string }).userId, name: (e.data as { name: string }).name }) : null),
+    'identity.passkey.registered': (p, e) =>
+      admins(p, e) ? withData(e, { userId: (e.data as { userId: string }).userId, name: (e.data as { name: string }).name }) : null,
     'identity.passkey.used': (p, e) => (admins(p, e) ? withData(e, { userId: (e.data as { userId: string }).userId }) : null),
     'identity.passkey.removed': (p, e) => (admins(p, e) ? withData(e, { userId: (e.data as { userId: string }).userId }) : null),
     'identity.session.started': admins,

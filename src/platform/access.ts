@@ -1,5 +1,3 @@
-import { canRead } from './policy.js';
-
 /**
  * Who may do what. Every HTTP route declares the roles allowed to call it
  * (`config.access`); the API layer enforces it before the handler runs, and a test
@@ -86,19 +84,6 @@ export function isAllowed(access: RouteAccess, p: Principal): boolean {
 
 /** Keys whose values never leave the server, even though (hashed/encrypted) they sit in the log. */
 const SECRET_KEY = /hash|secret|token|password|salt/i;
-
-/**
- * Whether a principal may see an event (audit trail, live feed): the owning
- * organisation must be visible to it, identity events are for admins only, and major
- * events' for their owner (the live feed applies their finer rule, src/major-events/live-view.ts).
- */
-export function canSeeEvent(p: Principal, e: { type: string; orgId: string | null }): boolean {
-  if (e.type.startsWith('identity.') && !p.roles.includes('admin')) return false;
-  // Major events' items carry clearances and shares of their own (src/events): outside the
-  // owner, the organisation rule would say too much, so only the owner reads them raw.
-  if (e.type.startsWith('majorevents.')) return p.orgId !== null && p.orgId === e.orgId;
-  return canRead(p, e.orgId);
-}
 
 /** A copy of an event's data with secret material removed, for anything sent to clients. */
 export function redactData(data: unknown): unknown {

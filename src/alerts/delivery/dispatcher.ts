@@ -77,6 +77,18 @@ export class AlertDispatcher {
    * (their positions are in the channel's track), and queueing those it never reached.
    */
   async dispatch(alert: AlertRecord, resume?: Resume): Promise<void> {
+    // Marked running before the first await, so a resumer looking meanwhile does not start them twice.
+    const channels = resume ? alert.channels.filter((c) => resume.channels.includes(c)) : alert.channels;
+    const keys = channels.map((channel) => `${alert.alertId}:${channel}`);
+    keys.forEach((key) => this.running.add(key));
+    try {
+      await this.dispatchOn(alert, channels, resume);
+    } finally {
+      keys.forEach((key) => this.running.delete(key));
+    }
+  }
+
+  private async dispatchOn(alert: AlertRecord, channels: Channel[], resume?: Resume): Promise<void> {
     const infos = alert.cap.info ?? [];
     const area = targetAreaOf(infos.flatMap((i) => i.area ?? []));
     // Each language's texts are the same for every recipient: made once per info block.
@@ -95,18 +107,7 @@ export class AlertDispatcher {
       // Looked up once, by the first per-recipient channel that needs them.
       recipients: () => (recipients ??= area.rings.length + area.circles.length > 0 ? this.subscribers.within(area) : []),
     };
-    const channels = resume ? alert.channels.filter((c) => resume.channels.includes(c)) : alert.channels;
-    await Promise.allSettled(
-      channels.map(async (channel) => {
-        const key = `${alert.alertId}:${channel}`;
-        this.running.add(key);
-        try {
-          await this.channel(job, channel);
-        } finally {
-          this.running.delete(key);
-        }
-      }),
-    );
+    await Promise.allSettled(channels.map((channel) => this.channel(job, channel)));
   }
 
   private async channel(job: Job, name: Channel): Promise<void> {

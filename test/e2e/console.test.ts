@@ -122,7 +122,8 @@ test('supervisor writes an action plan with an automatic notification and keyhol
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/police`;
-  const { vigil, close } = await startDemoNode();
+  // Plan notifications go to public addresses only unless allowed: this test's endpoint is on loopback.
+  const { vigil, close } = await startDemoNode({ VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true' });
   try {
     const state = vigil.capabilities.city.service.state;
     const panel = [...state.devices.values()].find((d) => d.kind === 'alarm-panel' && state.sites.get(d.siteId!)?.category === 'pharmacy')!;

@@ -42,6 +42,7 @@ test('privacy page: retention with legal bases, the recorded read of a caller by
     assert.deepEqual(after.json.incident.caller, { name: '[erased: request]', phone: '[erased: request]' });
     assert.deepEqual(errors, []);
   } finally {
+    await browser.close();
     await close();
   }
 });

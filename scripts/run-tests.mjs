@@ -2,6 +2,8 @@
 // Runs every *.test.ts under src/, test/ and web/ with Node's own test runner (through
 // tsx). Node 20's runner takes no globs, so the files are listed here.
 // Usage: npm test [-- substring…]   runs only files whose path contains a substring.
+// --test-force-exit: a file whose process stays alive after its tests (a browser or timer left
+// open) ends instead of holding the whole run until CI times out.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -29,7 +31,7 @@ if (selected.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...selected], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', ...selected], {
   stdio: 'inherit',
   env: { ...process.env, VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'silent' },
 });

@@ -64,7 +64,8 @@ async function setup() {
   const city = createCityCapability(ctx);
   city.projections!.forEach((p) => ctx.projections.register(p));
   await ctx.projections.start();
-  const admin = fakePrincipal(['admin'], 'org_city');
+  // The city is city-wide data: its platform organisation's admin imports it.
+  const admin = { ...fakePrincipal(['admin'], 'org_city'), platformOrg: true };
   const server = await buildApiServer({ ctx, metrics: new Metrics('t'), capabilities: [city], version: 't', resolvePrincipal: () => admin });
   const close = async (): Promise<void> => {
     await server.app.close();

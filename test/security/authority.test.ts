@@ -59,7 +59,7 @@ async function signIn(username: string): Promise<Call> {
   const login = await vigil.server.app.inject({
     method: 'POST',
     url: '/api/auth/login',
-    headers: { origin: vigil.url },
+    headers: { origin: vigil.url, host: new URL(vigil.url).host },
     payload: { username, password: PASSWORD, totp: code },
   });
   assert.equal(login.statusCode, 200, `${username} signs in: ${login.body}`);
@@ -68,7 +68,7 @@ async function signIn(username: string): Promise<Call> {
     const r = await vigil.server.app.inject({
       method: method as 'GET',
       url,
-      headers: { cookie, origin: vigil.url },
+      headers: { cookie, origin: vigil.url, host: new URL(vigil.url).host },
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
     return { status: r.statusCode, json: r.body ? r.json() : null };

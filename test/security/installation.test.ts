@@ -103,7 +103,7 @@ test('from an empty data folder to a working installation of Andorra: init, org 
       const withoutCode = await app.inject({
         method: 'POST',
         url: '/api/auth/login',
-        headers: { origin: running.url },
+        headers: { origin: running.url, host: new URL(running.url).host },
         payload: { username: 'chief', password: PASSWORD },
       });
       assert.notEqual(withoutCode.statusCode, 200, 'the administrator needs the second factor init enrolled');
@@ -111,13 +111,13 @@ test('from an empty data folder to a working installation of Andorra: init, org 
       const login = await app.inject({
         method: 'POST',
         url: '/api/auth/login',
-        headers: { origin: running.url },
+        headers: { origin: running.url, host: new URL(running.url).host },
         payload: { username: 'chief', password: PASSWORD, totp: code },
       });
       assert.equal(login.statusCode, 200, login.body);
       const cookie = String(login.headers['set-cookie']).split(';')[0]!;
       const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
-        app.inject({ method, url, headers: { cookie, origin: running.url }, ...(payload ? { payload } : {}) });
+        app.inject({ method, url, headers: { cookie, origin: running.url, host: new URL(running.url).host }, ...(payload ? { payload } : {}) });
 
       const me = (await call('GET', '/api/auth/me')).json();
       assert.equal(me.org.name, 'Andorra Civil Protection');

@@ -10,9 +10,18 @@ export interface ApiResponse {
 
 export type ApiCall = (method: string, url: string, payload?: unknown, contentType?: string) => Promise<ApiResponse>;
 
-/** TOTP secrets this helper enrolled and session cookies it holds, per node and username. */
-const secrets = new WeakMap<RunningVigil, Map<string, string>>();
+/**
+ * TOTP secrets this helper enrolled, per data folder and username (a node reopened on the same
+ * data has the same users), and session cookies it holds, per node and username.
+ */
+const secretsByData = new Map<string, Map<string, string>>();
 const cookies = new WeakMap<RunningVigil, Map<string, string>>();
+const secretsOf = (vigil: RunningVigil): Map<string, string> => {
+  const key = vigil.ctx.config.dataDir;
+  let m = secretsByData.get(key);
+  if (!m) secretsByData.set(key, (m = new Map()));
+  return m;
+};
 
 const perNode = <T>(map: WeakMap<RunningVigil, Map<string, T>>, vigil: RunningVigil): Map<string, T> => {
   let m = map.get(vigil);
@@ -41,7 +50,7 @@ export async function signInCookie(vigil: RunningVigil, username: string, passwo
   const cacheKey = `${username}\n${password}`;
   const held = perNode(cookies, vigil).get(cacheKey);
   if (held && (await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: held } })).statusCode === 200) return held;
-  const secret = perNode(secrets, vigil).get(username);
+  const secret = secretsOf(vigil).get(username);
   let login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
   for (let offset = 0; login.statusCode === 401 && secret && offset <= 1; offset++) {
     if ((login.json() as { error?: { code?: string } }).error?.code !== 'second_factor_required') break;
@@ -52,7 +61,7 @@ export async function signInCookie(vigil: RunningVigil, username: string, passwo
     const enrol = await app.inject({ method: 'POST', url: '/api/auth/totp/enroll', headers: { cookie } });
     const fresh = (enrol.json() as { secret: string }).secret;
     const confirm = await app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: { cookie }, payload: { code: totpCode(fresh, 0) } });
-    perNode(secrets, vigil).set(username, fresh);
+    secretsOf(vigil).set(username, fresh);
     cookie = confirm.statusCode === 200 ? sessionCookieOf(confirm.headers) : null;
   }
   if (cookie) perNode(cookies, vigil).set(cacheKey, cookie);

@@ -8,7 +8,6 @@ import type { EventLog, NewEvent, StoredEvent } from './event-log.js';
 import type { KeyVault } from './key-vault.js';
 import type { Leadership } from './leadership.js';
 import type { PersonalData } from './personal-data.js';
-import type { Principal } from './access.js';
 import type { LiveView } from './live-view.js';
 import type { Projection, ProjectionRunner } from './projection.js';
 import type { Reactions } from './reactions.js';

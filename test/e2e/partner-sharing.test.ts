@@ -41,8 +41,22 @@ interface Viewer {
 }
 
 const VIEWERS: Viewer[] = [
-  { username: 'guard', reads: ['security'], acts: ['security'], pages: ['/', '/responder', '/events', '/routing', '/security'], seesUnits: true, dispatches: false },
-  { username: 'steward', reads: ['events'], acts: ['events'], pages: ['/', '/responder', '/events', '/routing', '/security'], seesUnits: true, dispatches: false },
+  {
+    username: 'guard',
+    reads: ['security'],
+    acts: ['security'],
+    pages: ['/', '/responder', '/events', '/routing', '/security'],
+    seesUnits: true,
+    dispatches: false,
+  },
+  {
+    username: 'steward',
+    reads: ['events'],
+    acts: ['events'],
+    pages: ['/', '/responder', '/events', '/routing', '/security'],
+    seesUnits: true,
+    dispatches: false,
+  },
   {
     username: 'commander',
     reads: ['police', 'marc', 'fire', 'security', 'events'],
@@ -82,7 +96,14 @@ async function apiSession(browser: Browser, url: string, username: string): Prom
 
 async function openIncident(as: APIRequestContext, title: string, caller: string, position: [number, number]): Promise<string> {
   const r = await as.post('/api/incidents', {
-    data: { type: 'fire', title, description: `${title} (partner-sharing test)`, position, source: 'call', caller: { name: caller, phone: '+377 98 00 00 00' } },
+    data: {
+      type: 'fire',
+      title,
+      description: `${title} (partner-sharing test)`,
+      position,
+      source: 'call',
+      caller: { name: caller, phone: '+377 98 00 00 00' },
+    },
   });
   assert.equal(r.status(), 201, await r.text());
   return ((await r.json()) as { incident: { incidentId: string } }).incident.incidentId;
@@ -127,7 +148,8 @@ test('partner sharing in the browser: each organisation sees on every page what 
       const caller = `Caller-of-${org} Person`;
       incidents.push({ org, title, caller, id: await openIncident(await apiSession(browser, vigil.url, username), title, caller, centre) });
     }
-    for (const i of incidents) assert.equal(keyOf(vigil.capabilities.incidents.service.state.incidents.get(i.id)!.orgId), i.org, `${i.title} belongs to ${i.org}`);
+    for (const i of incidents)
+      assert.equal(keyOf(vigil.capabilities.incidents.service.state.incidents.get(i.id)!.orgId), i.org, `${i.title} belongs to ${i.org}`);
 
     const errors: string[] = [];
     const checked: string[] = [];
@@ -159,7 +181,8 @@ test('partner sharing in the browser: each organisation sees on every page what 
           const board = await page.locator('[data-testid=incident-board]').innerText();
           for (const i of incidents) assert.equal(board.includes(i.title), v.reads.includes(i.org), `${where}: board and ${i.title}`);
           const unitList = await page.locator('[data-testid=unit-list]').innerText();
-          for (const org of v.seesUnits ? v.reads : []) for (const callSign of unitsOf(org)) assert.match(unitList, new RegExp(`\\b${callSign}\\b`), `${where}: ${callSign}`);
+          for (const org of v.seesUnits ? v.reads : [])
+            for (const callSign of unitsOf(org)) assert.match(unitList, new RegExp(`\\b${callSign}\\b`), `${where}: ${callSign}`);
           // Each readable incident: callers only where the policy lets read them, actions only where it lets act.
           for (const i of incidents.filter((x) => v.reads.includes(x.org))) {
             await page.locator('[data-testid=incident-board] li', { hasText: i.title }).click();
@@ -168,7 +191,19 @@ test('partner sharing in the browser: each organisation sees on every page what 
             const detail = await page.locator('[data-testid=incident-detail]').innerText();
             const acts = v.acts.includes(i.org);
             assert.equal(detail.includes(i.caller), acts, `${where}: caller of ${i.org}'s incident shown = ${acts}`);
-            assert.equal(await page.locator('[data-testid=status-closed]').count(), v.dispatches && acts ? 1 : 0, `${where}: close button on ${i.org}'s incident`);
+            const offered = v.dispatches && acts;
+            assert.equal(await page.locator('[data-testid=status-closed]').count(), offered ? 1 : 0, `${where}: close button on ${i.org}'s incident`);
+            assert.equal(await page.locator('[data-testid=recommendation]').count(), offered ? 1 : 0, `${where}: dispatch offered on ${i.org}'s incident`);
+            const messageBox = page.locator('[data-testid=incident-detail] input[aria-label^="Message"]');
+            assert.equal((await messageBox.count()) > 0, offered, `${where}: message box on ${i.org}'s incident`);
+            if (!acts) {
+              // And the server refuses what the page does not offer.
+              const closing = await page.request.post(`${vigil.url}/api/incidents/${i.id}/status`, {
+                data: { status: 'closed', resolution: 'resolved' },
+                headers: { origin: vigil.url },
+              });
+              assert.equal(closing.status(), 403, `${where}: closing ${i.org}'s incident answers ${closing.status()}`);
+            }
           }
         }
         checked.push(`${v.username} ${path}`);
@@ -200,7 +235,8 @@ test('partner sharing in the browser: each organisation sees on every page what 
     await openIncident(await apiSession(browser, vigil.url, 'commander'), 'Live: police-only burglary', 'Live police caller', centre);
     await board.waitForSelector('[data-testid=incident-board] li:has-text("Live: police-only burglary")');
     const guardText = await pageText(guard);
-    for (const s of ['Live: police-only burglary', 'Live: MARC escalated fire', 'Live: city-only gas leak']) assert.ok(!guardText.includes(s), `guard sees "${s}"`);
+    for (const s of ['Live: police-only burglary', 'Live: MARC escalated fire', 'Live: city-only gas leak'])
+      assert.ok(!guardText.includes(s), `guard sees "${s}"`);
     await guard.screenshot({ path: process.env.VIGIL_SCREENSHOT_PARTNER_PHONE ?? '/tmp/vigil-partner-guard-phone.png' });
     await board.screenshot({ path: process.env.VIGIL_SCREENSHOT_PARTNER ?? '/tmp/vigil-partner-commander-desktop.png' });
     assert.deepEqual(errors, []);

@@ -173,7 +173,10 @@ test('partner sharing in the browser: each organisation sees on every page what 
           for (const callSign of unitsOf(org)) assert.ok(!new RegExp(`\\b${callSign}\\b`).test(text), `${where}: ${org}'s unit ${callSign} is shown`);
         }
         for (const i of incidents) {
-          if (!v.reads.includes(i.org)) assert.ok(!text.includes(i.title), `${where}: ${i.org}'s incident "${i.title}" is shown`);
+          if (!v.reads.includes(i.org)) {
+            assert.ok(!text.includes(i.title), `${where}: ${i.org}'s incident "${i.title}" is shown`);
+            assert.ok(!text.includes(i.id), `${where}: ${i.org}'s incident id is shown (live feed?)`);
+          }
           if (!v.acts.includes(i.org)) assert.ok(!text.includes(i.caller), `${where}: the caller of ${i.org}'s incident is shown`);
         }
         if (path === '/incidents') {
@@ -218,13 +221,14 @@ test('partner sharing in the browser: each organisation sees on every page what 
     await signInAt(board, `${vigil.url}/incidents`, 'commander');
     await board.waitForSelector('[data-testid=incident-board]');
     await settle(board);
-    await openIncident(admin, 'Live: city-only gas leak', 'Live city caller', centre);
+    const cityLive = await openIncident(admin, 'Live: city-only gas leak', 'Live city caller', centre);
     await openIncident(await apiSession(browser, vigil.url, 'operator'), 'Live: MARC escalated fire', 'Live MARC caller', centre);
     await board.waitForSelector('[data-testid=incident-board] li:has-text("Live: MARC escalated fire")');
     // The city's incident was opened first, so had it been sent it would be on the board by now.
     await board.waitForLoadState('networkidle');
     const live = await pageText(board);
     assert.ok(!live.includes('Live: city-only gas leak'), "the city's incident reached the police board live");
+    assert.ok(!live.includes(cityLive), "the city's incident reached the commander's live feed");
     assert.ok(!live.includes('Live city caller'));
     assert.ok(!live.includes('Live MARC caller'), 'the board carries no caller');
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { APIRequestContext, Browser, Page } from 'playwright-core';
+import { Dc09Framer } from '../../src/adapters/protocols/dc09/dc09-framer.js';
+import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { launchChromium, signInAt, startDemoNode } from './browser.js';
 
 /**
@@ -13,7 +15,8 @@ import { launchChromium, signInAt, startDemoNode } from './browser.js';
  * The items themselves (units, incidents) are read from the node's state, and every page the
  * user's roles open is compared with them: readable items appear, others never do (anywhere in
  * the page's text, hidden map data included); callers stay with those the policy lets read them;
- * shared-read incidents offer no actions; new incidents arrive live only where sharing allows.
+ * shared-read incidents offer no actions (and the server refuses them); new incidents and alarms
+ * arrive live only where sharing allows.
  */
 
 const ORG = {
@@ -231,6 +234,35 @@ test('partner sharing in the browser: each organisation sees on every page what 
     assert.ok(!live.includes(cityLive), "the city's incident reached the commander's live feed");
     assert.ok(!live.includes('Live city caller'));
     assert.ok(!live.includes('Live MARC caller'), 'the board carries no caller');
+
+    // Held open: the commander's alarm queue receives a MARC panel's fire alarm live, never a city gas sensor's alarm.
+    const alarmsPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    alarmsPage.on('pageerror', (e) => errors.push(`commander alarms: ${e.message}`));
+    await signInAt(alarmsPage, `${vigil.url}/alarms`, 'commander');
+    await alarmsPage.waitForSelector('[data-testid=alarm-stats]');
+    await settle(alarmsPage);
+    const devices = [...vigil.capabilities.city.service.state.devices.values()];
+    const gas = devices.find((d) => d.kind === 'gas-sensor' && keyOf(d.orgId) === 'city')!;
+    const panel = devices.find((d) => d.kind === 'alarm-panel' && d.protocol === 'sia-dc09' && keyOf(d.orgId) === 'marc')!;
+    assert.equal(
+      await vigil.capabilities.alarms.ingest.sensors.handleSensorMessage(
+        `vigil/sensors/${gas.id}/events`,
+        Buffer.from(JSON.stringify({ type: 'gas', state: 'alarm' })),
+      ),
+      'recorded',
+    );
+    const frame = new Dc09Framer().push(signalFrame({ id: 'SIA-DCS', seq: 1, account: panel.account!, data: 'Nri1/FA001', now: Date.now() })).frames[0]!;
+    assert.match((await vigil.capabilities.alarms.ingest.dc09.handleDc09(frame, 'test'))!.toString('latin1'), /"ACK"/);
+    // The truth, as the city's admin reads it (the city reads the MARC's alarms): both alarms are open.
+    const adminAlarms = ((await (await admin.get('/api/alarms')).json()) as { alarms: { alarmId: string; orgId: string }[] }).alarms;
+    const cityAlarm = adminAlarms.find((a) => keyOf(a.orgId) === 'city');
+    const marcAlarm = adminAlarms.find((a) => keyOf(a.orgId) === 'marc');
+    assert.ok(cityAlarm && marcAlarm, `both alarms raised: ${JSON.stringify(adminAlarms)}`);
+    await alarmsPage.waitForSelector('[data-testid=alarm-queue] li');
+    await alarmsPage.waitForLoadState('networkidle');
+    assert.equal(await alarmsPage.locator('[data-testid=alarm-queue] li').count(), 1, "only the MARC's alarm is on the police queue");
+    const alarmsText = await pageText(alarmsPage);
+    assert.ok(!alarmsText.includes(cityAlarm.alarmId) && !alarmsText.includes(gas.label ?? gas.id), "the city's alarm reached the commander's page");
 
     // The guard's pages stay without the new incidents too.
     const guard = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

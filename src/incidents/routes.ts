@@ -3,6 +3,7 @@ import { isErasedText, personalSubject, readPurpose } from '../platform/personal
 import type { AlarmsReadPort } from '../alarms/contract.js';
 import { badRequest } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
+import { can } from '../platform/policy.js';
 import type { EventLog } from '../platform/event-log.js';
 import { UNIT_STATUSES, type UnitStatus } from '../units/contract.js';
 import { INCIDENT_TYPES, INCIDENT_TYPE_IDS, type IncidentType } from './incident-types.js';
@@ -151,7 +152,13 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
       async (request) => {
         const incident = service.viewFor(service.incidentFor(request.params.id, request.principal), request.principal);
         // viewFor keeps only the linked alarms the caller may read, and the caller's identity only for those the policy lets read it.
-        const view = { incident, log: service.logFor(incident, request.principal), alarms: incident.alarmIds.map((a) => alarms.alarm(a)).filter(Boolean) };
+        const view = {
+          incident,
+          log: service.logFor(incident, request.principal),
+          alarms: incident.alarmIds.map((a) => alarms.alarm(a)).filter(Boolean),
+          // Whether the policy lets the caller act on it (a partner reading a share only does not): the UI offers actions only then.
+          mayAct: can(request.principal, 'act', service.resourceOf(incident)),
+        };
         // Who called is personal data: the read is recorded (who, which incident, why) before it is answered.
         if (incident.caller && !isErasedText(incident.caller.phone ?? incident.caller.name)) {
           await service.recordPersonalRead(

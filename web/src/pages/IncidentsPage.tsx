@@ -22,7 +22,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   const [types, setTypes] = useState<Record<string, { label: string; priority: number }>>({});
   const [sites, setSites] = useState<Site[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [detail, setDetail] = useState<{ incident: Incident; log: LogEntry[] } | null>(null);
+  const [detail, setDetail] = useState<{ incident: Incident; log: LogEntry[]; mayAct: boolean } | null>(null);
   const [rec, setRec] = useState<Recommendation | null>(null);
   const [creating, setCreating] = useState(false);
   const [picked, setPicked] = useState<[number, number] | null>(null);
@@ -39,9 +39,9 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   }, []);
   const loadDetail = useCallback(
     async (id: string) => {
-      const d = await api<{ incident: Incident; log: LogEntry[] }>(`/api/incidents/${id}`);
+      const d = await api<{ incident: Incident; log: LogEntry[]; mayAct: boolean }>(`/api/incidents/${id}`);
       setDetail(d);
-      if (canDispatch && d.incident.status !== 'closed') setRec(await api<Recommendation>(`/api/incidents/${id}/recommendation`));
+      if (canDispatch && d.mayAct && d.incident.status !== 'closed') setRec(await api<Recommendation>(`/api/incidents/${id}/recommendation`));
       else setRec(null);
     },
     [canDispatch],
@@ -83,6 +83,8 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
     }
   };
   const incident = detail?.incident ?? null;
+  // Roles allow dispatching; the policy says whether this incident's owner lets this organisation act on it (shared for reading only: no).
+  const mayAct = detail?.mayAct === true;
   const dispatch = (unitId: string, recommended: boolean): Promise<void> =>
     run(() => api(`/api/incidents/${incident!.incidentId}/dispatch`, { body: { unitId, ...(recommended ? {} : { overrideReason: override }) } }));
   const setStatus = (status: string): Promise<void> =>
@@ -177,7 +179,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
               {incident.caller?.phone ? ` · ${t('caller')} ${incident.caller.name ?? ''} ${incident.caller.phone}` : ''}
             </p>
             {incident.description && <p>{incident.description}</p>}
-            {canDispatch && incident.status !== 'closed' && (
+            {canDispatch && mayAct && incident.status !== 'closed' && (
               <div className="row">
                 <button onClick={() => void run(() => api(`/api/incidents/${incident.incidentId}/take`, { method: 'POST' }))}>{t('Take')}</button>
                 {NEXT_STATUS[incident.status]!.map((s) => (
@@ -272,8 +274,8 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
             <CommsLog
               incidentId={incident.incidentId}
               log={detail!.log}
-              canInternal={me.roles.some((r) => r !== 'alert-officer')}
-              canPublic={canPublic}
+              canInternal={mayAct && me.roles.some((r) => r !== 'alert-officer')}
+              canPublic={mayAct && canPublic}
               onPosted={() => void loadDetail(incident.incidentId)}
             />
             {canDispatch && (

@@ -40,7 +40,7 @@ export const MAY: Record<Action, Record<Relation, boolean>> = {
 
 /** Which owners' items a list shows the police: the organisations it may read. */
 export const LISTED: Record<Action, OrgKey[]> = {
-  read: ['police', 'fire', 'marc'],
+  read: ['police', 'fire', 'ems'],
   act: ['police', 'fire'],
   manage: ['police'],
   personal: ['police'],
@@ -130,7 +130,7 @@ function list(action: Action, gate: Gate, url: string, items: (json: Res['json']
     check: (r, t) => {
       const byOrg = new Map(Object.entries(t.w.orgId).map(([k, id]) => [id, k]));
       const seen = new Set(items(r.json).map((i) => byOrg.get(i.orgId ?? '') ?? 'other'));
-      const fixtures = new Set<string>(['police', 'fire', 'marc', 'security']);
+      const fixtures = new Set<string>(['police', 'fire', 'ems', 'neighbour']);
       const got = [...seen].filter((k) => fixtures.has(k)).sort();
       const want = [...LISTED[action]].sort();
       return JSON.stringify(got) === JSON.stringify(want) ? null : `lists the items of ${got.join(', ') || 'nobody'}, expected ${want.join(', ')}`;
@@ -592,15 +592,15 @@ export const EXPECTED: Record<string, Row> = {
   // audit: entries of organisations the reader may read; others' personal data withheld
   'GET /api/audit': plain(R.audit, get('/api/audit?limit=500'), {
     check: (r, t) => {
-      const readable = new Set<string | null>([null, t.w.orgId.police, t.w.orgId.fire, t.w.orgId.marc]);
+      const readable = new Set<string | null>([null, t.w.orgId.police, t.w.orgId.fire, t.w.orgId.ems]);
       const entries = r.json.entries as { orgId: string | null; type: string; data: unknown }[];
       const foreign = entries.find((e) => !readable.has(e.orgId));
       if (foreign) return `shows ${foreign.type} of an organisation it may not read`;
       // Shared to act (fire): its keyholders and callers, not its attachments; shared to read (MARC): none of them.
       const of = (org: string, s: string) => entries.find((e) => e.orgId === org && JSON.stringify(e.data).includes(s))?.type ?? null;
       for (const s of ['note-fire.txt']) if (of(t.w.orgId.fire, s)) return `carries "${s}" of the fire service (${of(t.w.orgId.fire, s)})`;
-      for (const s of ['Kim Keyholder', 'Camille Caller', 'note-marc.txt'])
-        if (of(t.w.orgId.marc, s)) return `carries "${s}" of the MARC (${of(t.w.orgId.marc, s)})`;
+      for (const s of ['Kim Keyholder', 'Camille Caller', 'note-ems.txt'])
+        if (of(t.w.orgId.ems, s)) return `carries "${s}" of the ambulance service (${of(t.w.orgId.ems, s)})`;
       const bytes = Buffer.from('attachment bytes of').toString('base64').slice(0, 16);
       return r.body.includes(bytes) ? 'carries file bytes' : null;
     },

@@ -356,7 +356,11 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
   };
   const owner = {} as Record<OrgKey, Caller>;
   for (const o of ORGS) {
-    await user(`${o.key}-all`, o.key, ALL_ROLES.filter((r) => CEILING[o.kind]!.includes(r)));
+    await user(
+      `${o.key}-all`,
+      o.key,
+      ALL_ROLES.filter((r) => CEILING[o.kind]!.includes(r)),
+    );
     owner[o.key] = await signIn(vigil, origin, `${o.key}-all`, null, o.key);
   }
   const police = {} as Record<Role, Caller>;
@@ -384,6 +388,29 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
   // The police share with the organiser (the police read nothing back from it).
   ok(await owner.police.call('POST', '/api/identity/shares', { toOrgId: orgId.organiser, rights: 'read', note: 'event security' }), 'share police→organiser');
 
+  // The city names the owners of the table alerting authorities for the harbour (weather, the CAP feed): their alert officers may issue.
+  for (const key of ['police', 'fire', 'ems', 'neighbour'] as const) {
+    ok(
+      await owner.city.call('PUT', `/api/alerts/authorities/${orgId[key]}`, {
+        areas: [
+          {
+            name: 'Table harbour',
+            polygon: [
+              [7.4, 43.72],
+              [7.44, 43.72],
+              [7.44, 43.74],
+              [7.4, 43.74],
+              [7.4, 43.72],
+            ],
+          },
+        ],
+        categories: ['Met'],
+        channels: ['cap-feed'],
+        reason: 'policy table',
+      }),
+      `${key} authority to alert`,
+    );
+  }
   const owned = {} as World['owned'];
   const world: World = {
     vigil,

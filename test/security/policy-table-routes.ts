@@ -127,12 +127,12 @@ function list(action: Action, gate: Gate, url: string, items: (json: Res['json']
     gate,
     ...(roles ? { roles } : {}),
     req: () => ({ url }),
-    check: (r, t) => {
+    check: (r, t, c) => {
       const byOrg = new Map(Object.entries(t.w.orgId).map(([k, id]) => [id, k]));
       const seen = new Set(items(r.json).map((i) => byOrg.get(i.orgId ?? '') ?? 'other'));
       const fixtures = new Set<string>(['police', 'fire', 'ems', 'neighbour']);
       const got = [...seen].filter((k) => fixtures.has(k)).sort();
-      const want = [...LISTED[action]].sort();
+      const want = c.org === 'police' ? [...LISTED[action]].sort() : [];
       return JSON.stringify(got) === JSON.stringify(want) ? null : `lists the items of ${got.join(', ') || 'nobody'}, expected ${want.join(', ')}`;
     },
   };
@@ -166,6 +166,14 @@ const assignedIncident = async (w: World, owner: OrgKey): Promise<string> => {
   return `${incident} ${unit}`;
 };
 
+/** A fresh device of the owner holding an MQTT credential (its owner issued it). */
+const deviceWithCredential = async (w: World, owner: OrgKey): Promise<string> => {
+  const id = await make.device(w.owner[owner], `site-${owner}`);
+  const r = await w.owner[owner].call('POST', `/api/city/devices/${id}/mqtt-credential`);
+  if (r.status >= 300) throw new Error(`credential for the table: ${r.body}`);
+  return id;
+};
+
 export const EXPECTED: Record<string, Row> = {
   // platform
   'GET /api/health': plain('public', get('/api/health')),
@@ -192,6 +200,25 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/auth/totp/confirm': plain('authenticated', () => ({ url: '/api/auth/totp/confirm', payload: { code: '000000' } }), {
     refused: (r) => r.status === 401 && /sign in|session/i.test(r.body),
   }),
+
+  // passkeys and the sign-in options (signin lane): public to start a sign-in, the caller's own factors otherwise
+  'GET /api/auth/options': plain('public', get('/api/auth/options')),
+  'POST /api/auth/passkeys/login/options': plain('public', () => ({ url: '/api/auth/passkeys/login/options', payload: {} }), {
+    refused: (r) => r.status === 403,
+  }),
+  // A made-up assertion: refused for what it is (400/401), never by a gate.
+  'POST /api/auth/passkeys/login': plain('public', () => ({ url: '/api/auth/passkeys/login', payload: { response: { id: 'none' } } }), {
+    refused: (r) => r.status === 403,
+  }),
+  'GET /api/auth/factors': plain('authenticated', get('/api/auth/factors')),
+  'POST /api/auth/passkeys/register/options': plain('authenticated', () => ({ url: '/api/auth/passkeys/register/options', payload: {} }), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+  'POST /api/auth/passkeys/register': plain('authenticated', () => ({ url: '/api/auth/passkeys/register', payload: { response: { id: 'none' } } }), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+  // Removing a factor needs the second factor (an id that is nobody's answers 404, past the gate).
+  'DELETE /api/auth/passkeys/:id': plain('authenticated', () => ({ url: '/api/auth/passkeys/none' }), { mfa: true }),
 
   // identity: organisations, users, keys, shares
   'GET /api/identity/orgs': plain('authenticated', get('/api/identity/orgs')),
@@ -589,10 +616,60 @@ export const EXPECTED: Record<string, Row> = {
     refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
   }),
 
+  // authority to alert (authority lane): admins and alert officers read their own organisation's (the city's admins all);
+  // only an administrator of the platform organisation, with a second factor, grants or revokes it.
+  'GET /api/alerts/authorities': plain(['admin', 'alert-officer'], get('/api/alerts/authorities')),
+  'PUT /api/alerts/authorities/:org': {
+    kind: 'city-write',
+    gate: R.admin,
+    mfa: true,
+    req: (t) => ({
+      url: `/api/alerts/authorities/${t.w.orgId.organiser}`,
+      payload: { areas: [{ name: 'Festival ground' }], categories: ['Safety'], channels: ['cap-feed'], reason: 'policy table' },
+    }),
+  },
+  'DELETE /api/alerts/authorities/:org': {
+    kind: 'city-write',
+    gate: R.admin,
+    mfa: true,
+    req: (t) => ({ url: `/api/alerts/authorities/${t.w.orgId.organiser}` }),
+  },
+
+  // MQTT credentials (mqtt lane): admins and supervisors of the device's (unit's) own organisation; never the secret again
+  'GET /api/city/mqtt-credentials': plain(R.stewards, get('/api/city/mqtt-credentials')),
+  'POST /api/city/devices/:id/mqtt-credential': org('manage', R.stewards, (t) => ({ url: `/api/city/devices/${t.fresh ?? t.o.gauge}/mqtt-credential` }), {
+    fresh: (w, owner) => make.device(w.owner[owner], `site-${owner}`),
+  }),
+  'GET /api/city/devices/:id/mqtt-credential': org('manage', R.stewards, (t) => ({ url: `/api/city/devices/${t.fresh ?? t.o.gauge}/mqtt-credential` }), {
+    fresh: (w, owner) => deviceWithCredential(w, owner),
+  }),
+  'DELETE /api/city/devices/:id/mqtt-credential': org('manage', R.stewards, (t) => ({ url: `/api/city/devices/${t.fresh ?? t.o.gauge}/mqtt-credential` }), {
+    fresh: (w, owner) => deviceWithCredential(w, owner),
+  }),
+  'POST /api/units/:id/mqtt-credential': org('manage', ['admin', 'supervisor', 'commander'], (t) => ({ url: `/api/units/${t.o.unit}/mqtt-credential` })),
+
+  // privacy (privacy lane): recorded reads to admins and supervisors (their organisation's) and the csirt;
+  // a data subject's export and erasure to admins, over their own organisation's records.
+  'GET /api/privacy/reads': plain(['admin', 'supervisor', 'csirt'], get('/api/privacy/reads?limit=50')),
+  'GET /api/privacy/retention': plain(['admin', 'supervisor', 'csirt'], get('/api/privacy/retention')),
+  'POST /api/privacy/subjects/export': plain(
+    R.admin,
+    () => ({ url: '/api/privacy/subjects/export', payload: { phone: '+377 9999 0000', reason: 'policy table' } }),
+    {
+      check: (r, t, c) => (c.org === 'police' && r.body.includes(`internal note of fire`) ? "exports another organisation's records" : null),
+    },
+  ),
+  // Erasing a subject nobody recorded (the fixtures' caller stays).
+  'POST /api/privacy/subjects/erase': plain(R.admin, () => ({
+    url: '/api/privacy/subjects/erase',
+    payload: { phone: '+377 9000 0001', reason: 'policy table' },
+  })),
+
   // audit: entries of organisations the reader may read; others' personal data withheld
   'GET /api/audit': plain(R.audit, get('/api/audit?limit=500'), {
-    check: (r, t) => {
-      const readable = new Set<string | null>([null, t.w.orgId.police, t.w.orgId.fire, t.w.orgId.ems]);
+    check: (r, t, c) => {
+      // The city's csirt reads the city's own entries; the police, theirs and their partners'.
+      const readable = new Set<string | null>(c.org === 'police' ? [null, t.w.orgId.police, t.w.orgId.fire, t.w.orgId.ems] : [null, t.w.orgId.city]);
       const entries = r.json.entries as { orgId: string | null; type: string; data: unknown }[];
       const foreign = entries.find((e) => !readable.has(e.orgId));
       if (foreign) return `shows ${foreign.type} of an organisation it may not read`;

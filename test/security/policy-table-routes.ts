@@ -166,9 +166,18 @@ const assignedIncident = async (w: World, owner: OrgKey): Promise<string> => {
   return `${incident} ${unit}`;
 };
 
+/** A fresh MQTT device of the owner. */
+const mqttDevice = async (w: World, owner: OrgKey): Promise<string> => {
+  const id = fresh('mqtt-gauge');
+  const r = await w.owner[owner].call('POST', '/api/city/devices', {
+    devices: [{ id, kind: 'water-level-sensor', label: id, siteId: `site-${owner}`, position: POSITION, protocol: 'mqtt' }],
+  });
+  if (r.status >= 300) throw new Error(`MQTT device for the table: ${r.body}`);
+  return id;
+};
 /** A fresh device of the owner holding an MQTT credential (its owner issued it). */
 const deviceWithCredential = async (w: World, owner: OrgKey): Promise<string> => {
-  const id = await make.device(w.owner[owner], `site-${owner}`);
+  const id = await mqttDevice(w, owner);
   const r = await w.owner[owner].call('POST', `/api/city/devices/${id}/mqtt-credential`);
   if (r.status >= 300) throw new Error(`credential for the table: ${r.body}`);
   return id;
@@ -210,7 +219,10 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/auth/passkeys/login': plain('public', () => ({ url: '/api/auth/passkeys/login', payload: { response: { id: 'none' } } }), {
     refused: (r) => r.status === 403,
   }),
-  'GET /api/auth/factors': plain('authenticated', get('/api/auth/factors')),
+  // An API key has no second factors: past the gate, it is told so (403 of its own, not the gate's).
+  'GET /api/auth/factors': plain('authenticated', get('/api/auth/factors'), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
   'POST /api/auth/passkeys/register/options': plain('authenticated', () => ({ url: '/api/auth/passkeys/register/options', payload: {} }), {
     refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
   }),
@@ -624,21 +636,39 @@ export const EXPECTED: Record<string, Row> = {
     gate: R.admin,
     mfa: true,
     req: (t) => ({
-      url: `/api/alerts/authorities/${t.w.orgId.organiser}`,
-      payload: { areas: [{ name: 'Festival ground' }], categories: ['Safety'], channels: ['cap-feed'], reason: 'policy table' },
+      url: `/api/alerts/authorities/${t.w.orgId.neighbour}`,
+      payload: {
+        areas: [
+          {
+            name: 'Neighbouring harbour',
+            polygon: [
+              [7.41, 43.72],
+              [7.43, 43.72],
+              [7.43, 43.73],
+              [7.41, 43.72],
+            ],
+          },
+        ],
+        categories: ['Met'],
+        channels: ['cap-feed'],
+        reason: 'policy table',
+      },
     }),
+    check: (r) => (r.status === 200 ? null : `granted nothing: ${r.status} ${r.body.slice(0, 160)}`),
   },
   'DELETE /api/alerts/authorities/:org': {
     kind: 'city-write',
     gate: R.admin,
     mfa: true,
-    req: (t) => ({ url: `/api/alerts/authorities/${t.w.orgId.organiser}` }),
+    req: (t) => ({ url: `/api/alerts/authorities/${t.w.orgId.neighbour}` }),
+    check: (r) => (r.status === 200 ? null : `revoked nothing: ${r.status}`),
   },
 
   // MQTT credentials (mqtt lane): admins and supervisors of the device's (unit's) own organisation; never the secret again
   'GET /api/city/mqtt-credentials': plain(R.stewards, get('/api/city/mqtt-credentials')),
   'POST /api/city/devices/:id/mqtt-credential': org('manage', R.stewards, (t) => ({ url: `/api/city/devices/${t.fresh ?? t.o.gauge}/mqtt-credential` }), {
-    fresh: (w, owner) => make.device(w.owner[owner], `site-${owner}`),
+    fresh: (w, owner) => mqttDevice(w, owner),
+    check: (r) => (r.status === 201 ? null : `issued no credential: ${r.status} ${r.body.slice(0, 160)}`),
   }),
   'GET /api/city/devices/:id/mqtt-credential': org('manage', R.stewards, (t) => ({ url: `/api/city/devices/${t.fresh ?? t.o.gauge}/mqtt-credential` }), {
     fresh: (w, owner) => deviceWithCredential(w, owner),

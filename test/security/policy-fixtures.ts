@@ -459,6 +459,14 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
       }),
       `${key} devices`,
     );
+    // An MQTT device with its credential (the live feed tells its stewards, never the secret).
+    ok(
+      await o.call('POST', '/api/city/devices', {
+        devices: [{ id: `mqtt-${key}`, kind: 'water-level-sensor', label: `MQTT gauge ${key}`, siteId: site, position: POSITION, protocol: 'mqtt' }],
+      }),
+      `${key} MQTT device`,
+    );
+    ok(await o.call('POST', `/api/city/devices/mqtt-${key}/mqtt-credential`), `${key} MQTT credential`);
     ok(await o.call('POST', '/api/city/zones', { zones: [{ id: `zone-${key}`, siteId: site, number: 1, name: 'Hall' }] }), `${key} zones`);
     ok(await o.call('PUT', `/api/alarms/accounts/${account}`, { supervisionSeconds: null }), `${key} account`);
     ok(await o.call('PUT', `/api/alarms/keyholders/${site}`, { keyholders: [{ name: `Kim Keyholder ${key}`, phone: '+377 9300 0000' }] }), `${key} keyholders`);

@@ -96,6 +96,14 @@ export const liveTable: LiveRow[] = [
     check: (e) => (carries(e, 'keyHash') && !carries(e, '[redacted]') ? 'carries the hash' : null),
   },
   {
+    // A device's MQTT credential (mqtt lane): that it was issued, to those who manage the device; never the secret nor its hash.
+    name: 'MQTT credential',
+    type: 'city.mqtt-credential.issued',
+    roles: STEWARDS,
+    action: 'manage',
+    check: (e) => (carries(e, 'vmq_') || carries(e, 'hash') || carries(e, '$argon2') ? 'carries the secret or its hash' : null),
+  },
+  {
     name: 'user',
     type: 'identity.user.created',
     roles: ['admin'],

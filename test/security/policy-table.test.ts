@@ -121,6 +121,7 @@ test('the expected-policy table: every route and live view × every role × own 
               const req = row.req(target);
               const r = await c.call(req.method ?? key.split(' ')[0]!, req.url, req.payload, req.contentType);
               cells++;
+              if (r.status === 429) problems.push(`${key} as ${c.name} on ${rel}: tripped a quota (429), the table must not`);
               if (denied(r) === expected)
                 problems.push(`${key} as ${c.name} on ${rel}: expected ${expected ? 'allowed' : 'denied'}, got ${r.status} ${r.body.slice(0, 160)}`);
               else if (expected && row.check) {
@@ -134,6 +135,7 @@ test('the expected-policy table: every route and live view × every role × own 
             const req = row.req(target);
             const r = await c.call(req.method ?? key.split(' ')[0]!, req.url, req.payload, req.contentType);
             cells++;
+            if (r.status === 429) problems.push(`${key} as ${c.name}: tripped a quota (429), the table must not`);
             const refused = row.refused ? row.refused(r) : row.kind === 'plain' ? refusedByGate(r) : denied(r);
             if (refused === expected)
               problems.push(`${key} as ${c.name}: expected ${expected ? 'allowed' : 'denied'}, got ${r.status} ${r.body.slice(0, 160)}`);
@@ -151,6 +153,7 @@ test('the expected-policy table: every route and live view × every role × own 
           const req = row.req({ o: w.owned.police, key: 'police', w, rel: 'own', fresh: null });
           const r = await c.call(req.method ?? key.split(' ')[0]!, req.url, req.payload, req.contentType);
           cells++;
+          if (r.status === 429) problems.push(`${key} as ${c.name}: tripped a quota (429), the table must not`);
           const refused = row.kind !== 'org' && row.refused ? row.refused(r) : refusedByGate(r);
           if (refused === allowed) problems.push(`${key} as ${c.name}: expected ${allowed ? 'allowed' : 'denied'}, got ${r.status} ${r.body.slice(0, 160)}`);
         }

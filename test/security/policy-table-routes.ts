@@ -233,7 +233,10 @@ export const EXPECTED: Record<string, Row> = {
   'DELETE /api/auth/passkeys/:id': plain('authenticated', () => ({ url: '/api/auth/passkeys/none' }), { mfa: true }),
 
   // identity: organisations, users, keys, shares
-  'GET /api/identity/orgs': plain('authenticated', get('/api/identity/orgs')),
+  // Each organisation with its role ceiling (what its admin may grant).
+  'GET /api/identity/orgs': plain('authenticated', get('/api/identity/orgs'), {
+    check: (r) => (r.body.includes('roleCeiling') ? null : 'the organisations come without their role ceiling'),
+  }),
   'POST /api/identity/orgs': cityWrite(R.admin, () => ({ url: '/api/identity/orgs', payload: { name: fresh('Org'), kind: 'other' } })),
   'GET /api/identity/users': list('manage', R.admin, '/api/identity/users', (j) => j.users),
   'POST /api/identity/users': org('manage', R.admin, (t) => ({
@@ -680,7 +683,13 @@ export const EXPECTED: Record<string, Row> = {
 
   // privacy (privacy lane): recorded reads to admins and supervisors (their organisation's) and the csirt;
   // a data subject's export and erasure to admins, over their own organisation's records.
-  'GET /api/privacy/reads': plain(['admin', 'supervisor', 'csirt'], get('/api/privacy/reads?limit=50')),
+  // An organisation's admins and supervisors see the reads of its own data; the city's csirt every organisation's.
+  'GET /api/privacy/reads': plain(['admin', 'supervisor', 'csirt'], get('/api/privacy/reads?limit=500'), {
+    check: (r, t, c) => {
+      const foreign = (r.json.reads as { orgId: string | null }[]).find((e) => c.org === 'police' && e.orgId !== t.w.orgId.police);
+      return foreign ? `shows a read of another organisation's data (${foreign.orgId})` : null;
+    },
+  }),
   'GET /api/privacy/retention': plain(['admin', 'supervisor', 'csirt'], get('/api/privacy/retention')),
   'POST /api/privacy/subjects/export': plain(
     R.admin,

@@ -18,18 +18,36 @@ export const RELATIONS = ['own', 'shared-act', 'shared-read', 'unrelated'] as co
 export type Relation = (typeof RELATIONS)[number];
 
 /** Which organisation owns the resources the police stand in each relation to. */
-export const OWNER_OF: Record<Relation, 'police' | 'fire' | 'marc' | 'security'> = {
+export const OWNER_OF: Record<Relation, OwnerKey> = {
   own: 'police',
   'shared-act': 'fire',
-  'shared-read': 'marc',
-  unrelated: 'security',
+  'shared-read': 'ems',
+  unrelated: 'neighbour',
+};
+/** The organisations owning resources: kinds whose role ceiling (docs/security.md) lets a member make every kind of resource. */
+export type OwnerKey = 'police' | 'fire' | 'ems' | 'neighbour';
+
+export type OrgKey = 'city' | 'police' | 'fire' | 'ems' | 'neighbour' | 'marc' | 'security' | 'organiser';
+/**
+ * Role ceilings by kind (docs/security.md, "Organisations, role ceilings and the authority to alert"),
+ * copied here by hand: csirt is the city's alone, alert-officer only for organisations that may be named an alerting authority.
+ */
+const CEILING: Record<string, readonly Role[]> = {
+  city: ROLES,
+  police: ['commander', 'supervisor', 'responder', 'operator', 'analyst', 'alert-officer', 'admin'],
+  fire: ['commander', 'supervisor', 'responder', 'operator', 'analyst', 'alert-officer', 'admin'],
+  ems: ['commander', 'supervisor', 'responder', 'operator', 'analyst', 'alert-officer', 'admin'],
+  monitoring: ['operator', 'supervisor', 'responder', 'analyst', 'admin'],
+  security: ['operator', 'supervisor', 'responder', 'admin'],
+  'event-organiser': ['commander', 'supervisor', 'responder', 'operator', 'admin'],
 };
 
-export type OrgKey = 'city' | 'police' | 'fire' | 'marc' | 'security' | 'organiser';
 const ORGS: { key: OrgKey; name: string; kind: string; platform?: boolean }[] = [
   { key: 'city', name: 'Table City', kind: 'city', platform: true },
   { key: 'police', name: 'Table Police', kind: 'police' },
   { key: 'fire', name: 'Table Fire Service', kind: 'fire' },
+  { key: 'ems', name: 'Table Ambulance Service', kind: 'ems' },
+  { key: 'neighbour', name: 'Table Neighbouring Police', kind: 'police' },
   { key: 'marc', name: 'Table Monitoring Centre', kind: 'monitoring' },
   { key: 'security', name: 'Table Security Firm', kind: 'security' },
   { key: 'organiser', name: 'Table Festival Organiser', kind: 'event-organiser' },
@@ -93,7 +111,7 @@ export interface World {
   apiKeys: Caller[];
   /** A user of each organisation holding every role (creates its resources). */
   owner: Record<OrgKey, Caller>;
-  owned: Record<'police' | 'fire' | 'marc' | 'security', Owned>;
+  owned: Record<OwnerKey, Owned>;
   /** A subscriber's token (public routes). */
   subscriberToken: string;
   /** A KPI agreement of the city (city-wide). */
@@ -107,6 +125,8 @@ function caller(vigil: RunningVigil, origin: string, name: string, role: Role | 
       url,
       headers: {
         origin,
+        // The node checks Origin against the Host it was asked under: inject's default Host (localhost:80) is not this node's.
+        host: new URL(origin).host,
         ...(cookie ? { cookie } : {}),
         ...(apiKey ? { 'x-api-key': apiKey } : {}),
         ...(contentType ? { 'content-type': contentType } : payload !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -142,6 +162,9 @@ async function signIn(vigil: RunningVigil, origin: string, username: string, rol
   const secret: string = enrol.json.secret ?? new URL(enrol.json.otpauth ?? enrol.json.uri).searchParams.get('secret');
   const confirmed = await session.call('POST', '/api/auth/totp/confirm', { code: authenticator.generate(secret) });
   assert.ok(confirmed.status < 300, confirmed.body);
+  // Confirming the second factor rotates the session to the second factor's level (the code just used cannot sign in again: a replay).
+  const rotated = confirmed.headers['set-cookie'];
+  if (rotated) return caller(vigil, origin, `${org}/${role ?? 'all'}`, role, org, cookieOf(confirmed));
   // A fresh code for the sign-in: the one just used is refused as a replay.
   const code = authenticator.generate(secret);
   let second = await anon.call('POST', '/api/auth/login', { username, password: PASSWORD, totp: code });
@@ -333,17 +356,26 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
   };
   const owner = {} as Record<OrgKey, Caller>;
   for (const o of ORGS) {
-    await user(`${o.key}-all`, o.key, ALL_ROLES);
+    await user(
+      `${o.key}-all`,
+      o.key,
+      ALL_ROLES.filter((r) => CEILING[o.kind]!.includes(r)),
+    );
     owner[o.key] = await signIn(vigil, origin, `${o.key}-all`, null, o.key);
   }
   const police = {} as Record<Role, Caller>;
   const apiKeys: Caller[] = [];
   const city = {} as Record<Role, Caller>;
   for (const role of ROLES) {
-    await user(`police-${role}`, 'police', [role]);
-    police[role] = await signIn(vigil, origin, `police-${role}`, role, 'police');
     await user(`city-${role}`, 'city', [role]);
     city[role] = await signIn(vigil, origin, `city-${role}`, role, 'city');
+    // The police hold no csirt (the city's CERT): the csirt caller is the city's, reading every organisation's records.
+    if (!CEILING.police!.includes(role)) {
+      police[role] = city[role];
+      continue;
+    }
+    await user(`police-${role}`, 'police', [role]);
+    police[role] = await signIn(vigil, origin, `police-${role}`, role, 'police');
   }
   for (const role of ['operator', 'admin'] as const) {
     const created = ok(await owner.police.call('POST', '/api/identity/api-keys', { name: `table ${role}`, roles: [role] }), 'api key');
@@ -351,10 +383,34 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
   }
   // Shares to the police: the fire service to act, the monitoring centre to read.
   ok(await owner.fire.call('POST', '/api/identity/shares', { toOrgId: orgId.police, rights: 'act', note: 'mutual aid' }), 'share fire→police');
+  ok(await owner.ems.call('POST', '/api/identity/shares', { toOrgId: orgId.police, rights: 'read', note: 'casualty picture' }), 'share ems→police');
   ok(await owner.marc.call('POST', '/api/identity/shares', { toOrgId: orgId.police, rights: 'read', note: 'alarm visibility' }), 'share marc→police');
   // The police share with the organiser (the police read nothing back from it).
   ok(await owner.police.call('POST', '/api/identity/shares', { toOrgId: orgId.organiser, rights: 'read', note: 'event security' }), 'share police→organiser');
 
+  // The city names the owners of the table alerting authorities for the harbour (weather, the CAP feed): their alert officers may issue.
+  for (const key of ['police', 'fire', 'ems', 'neighbour'] as const) {
+    ok(
+      await owner.city.call('PUT', `/api/alerts/authorities/${orgId[key]}`, {
+        areas: [
+          {
+            name: 'Table harbour',
+            polygon: [
+              [7.4, 43.72],
+              [7.44, 43.72],
+              [7.44, 43.74],
+              [7.4, 43.74],
+              [7.4, 43.72],
+            ],
+          },
+        ],
+        categories: ['Met'],
+        channels: ['cap-feed'],
+        reason: 'policy table',
+      }),
+      `${key} authority to alert`,
+    );
+  }
   const owned = {} as World['owned'];
   const world: World = {
     vigil,
@@ -371,7 +427,7 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
   };
   await beforeResources(world);
   let n = 0;
-  for (const key of ['police', 'fire', 'marc', 'security'] as const) {
+  for (const key of ['police', 'fire', 'ems', 'neighbour'] as const) {
     n++;
     const o = owner[key];
     const site = `site-${key}`;
@@ -403,6 +459,14 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
       }),
       `${key} devices`,
     );
+    // An MQTT device with its credential (the live feed tells its stewards, never the secret).
+    ok(
+      await o.call('POST', '/api/city/devices', {
+        devices: [{ id: `mqtt-${key}`, kind: 'water-level-sensor', label: `MQTT gauge ${key}`, siteId: site, position: POSITION, protocol: 'mqtt' }],
+      }),
+      `${key} MQTT device`,
+    );
+    ok(await o.call('POST', `/api/city/devices/mqtt-${key}/mqtt-credential`), `${key} MQTT credential`);
     ok(await o.call('POST', '/api/city/zones', { zones: [{ id: `zone-${key}`, siteId: site, number: 1, name: 'Hall' }] }), `${key} zones`);
     ok(await o.call('PUT', `/api/alarms/accounts/${account}`, { supervisionSeconds: null }), `${key} account`);
     ok(await o.call('PUT', `/api/alarms/keyholders/${site}`, { keyholders: [{ name: `Kim Keyholder ${key}`, phone: '+377 9300 0000' }] }), `${key} keyholders`);
@@ -490,6 +554,6 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
   world.subscriberToken = sub.json.token;
   // No city was imported (no areas): the agreement routes are walked with an id that answers 404, which the gate check tells apart.
   world.agreement = 'agr_none';
-  await identity.createUser({ username: 'table-login', orgId: orgId.organiser, roles: ['analyst'], password: PASSWORD }, 'system');
+  await identity.createUser({ username: 'table-login', orgId: orgId.organiser, roles: ['operator'], password: PASSWORD }, 'system');
   return world;
 }

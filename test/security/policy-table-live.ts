@@ -96,6 +96,14 @@ export const liveTable: LiveRow[] = [
     check: (e) => (carries(e, 'keyHash') && !carries(e, '[redacted]') ? 'carries the hash' : null),
   },
   {
+    // A device's MQTT credential (mqtt lane): that it was issued, to those who manage the device; never the secret nor its hash.
+    name: 'MQTT credential',
+    type: 'city.mqtt-credential.issued',
+    roles: STEWARDS,
+    action: 'manage',
+    check: (e) => (carries(e, 'vmq_') || carries(e, 'hash') || carries(e, '$argon2') ? 'carries the secret or its hash' : null),
+  },
+  {
     name: 'user',
     type: 'identity.user.created',
     roles: ['admin'],
@@ -105,13 +113,14 @@ export const liveTable: LiveRow[] = [
 ];
 
 /** What a police user of `role` should have received of the seed, against what it did. */
-export function checkLive(w: World, role: Role, got: LiveEvent[]): string[] {
+/** `foreign`: the caller is not of the police (the city's csirt), unrelated to every owner. */
+export function checkLive(w: World, role: Role, got: LiveEvent[], foreign = false): string[] {
   const problems: string[] = [];
   for (const row of liveTable) {
     for (const rel of RELATIONS) {
       const owner = w.orgId[OWNER_OF[rel]];
       const mine = got.filter((e) => e.type === row.type && (row.match?.(e) ?? true) && e.orgId === owner);
-      const expected = row.roles.includes(role) && (row.action === 'city' ? true : MAY[row.action][rel]);
+      const expected = row.roles.includes(role) && (row.action === 'city' ? true : MAY[row.action][foreign ? 'unrelated' : rel]);
       if (mine.length > 0 !== expected) {
         problems.push(`live ${row.name} (${row.type}) to police/${role} on ${rel}: expected ${expected ? 'received' : 'not sent'}, got ${mine.length}`);
         continue;

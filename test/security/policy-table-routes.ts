@@ -40,7 +40,7 @@ export const MAY: Record<Action, Record<Relation, boolean>> = {
 
 /** Which owners' items a list shows the police: the organisations it may read. */
 export const LISTED: Record<Action, OrgKey[]> = {
-  read: ['police', 'fire', 'marc'],
+  read: ['police', 'fire', 'ems'],
   act: ['police', 'fire'],
   manage: ['police'],
   personal: ['police'],
@@ -127,12 +127,12 @@ function list(action: Action, gate: Gate, url: string, items: (json: Res['json']
     gate,
     ...(roles ? { roles } : {}),
     req: () => ({ url }),
-    check: (r, t) => {
+    check: (r, t, c) => {
       const byOrg = new Map(Object.entries(t.w.orgId).map(([k, id]) => [id, k]));
       const seen = new Set(items(r.json).map((i) => byOrg.get(i.orgId ?? '') ?? 'other'));
-      const fixtures = new Set<string>(['police', 'fire', 'marc', 'security']);
+      const fixtures = new Set<string>(['police', 'fire', 'ems', 'neighbour']);
       const got = [...seen].filter((k) => fixtures.has(k)).sort();
-      const want = [...LISTED[action]].sort();
+      const want = c.org === 'police' ? [...LISTED[action]].sort() : [];
       return JSON.stringify(got) === JSON.stringify(want) ? null : `lists the items of ${got.join(', ') || 'nobody'}, expected ${want.join(', ')}`;
     },
   };
@@ -166,6 +166,23 @@ const assignedIncident = async (w: World, owner: OrgKey): Promise<string> => {
   return `${incident} ${unit}`;
 };
 
+/** A fresh MQTT device of the owner. */
+const mqttDevice = async (w: World, owner: OrgKey): Promise<string> => {
+  const id = fresh('mqtt-gauge');
+  const r = await w.owner[owner].call('POST', '/api/city/devices', {
+    devices: [{ id, kind: 'water-level-sensor', label: id, siteId: `site-${owner}`, position: POSITION, protocol: 'mqtt' }],
+  });
+  if (r.status >= 300) throw new Error(`MQTT device for the table: ${r.body}`);
+  return id;
+};
+/** A fresh device of the owner holding an MQTT credential (its owner issued it). */
+const deviceWithCredential = async (w: World, owner: OrgKey): Promise<string> => {
+  const id = await mqttDevice(w, owner);
+  const r = await w.owner[owner].call('POST', `/api/city/devices/${id}/mqtt-credential`);
+  if (r.status >= 300) throw new Error(`credential for the table: ${r.body}`);
+  return id;
+};
+
 export const EXPECTED: Record<string, Row> = {
   // platform
   'GET /api/health': plain('public', get('/api/health')),
@@ -193,8 +210,33 @@ export const EXPECTED: Record<string, Row> = {
     refused: (r) => r.status === 401 && /sign in|session/i.test(r.body),
   }),
 
+  // passkeys and the sign-in options (signin lane): public to start a sign-in, the caller's own factors otherwise
+  'GET /api/auth/options': plain('public', get('/api/auth/options')),
+  'POST /api/auth/passkeys/login/options': plain('public', () => ({ url: '/api/auth/passkeys/login/options', payload: {} }), {
+    refused: (r) => r.status === 403,
+  }),
+  // A made-up assertion: refused for what it is (400/401), never by a gate.
+  'POST /api/auth/passkeys/login': plain('public', () => ({ url: '/api/auth/passkeys/login', payload: { response: { id: 'none' } } }), {
+    refused: (r) => r.status === 403,
+  }),
+  // An API key has no second factors: past the gate, it is told so (403 of its own, not the gate's).
+  'GET /api/auth/factors': plain('authenticated', get('/api/auth/factors'), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+  'POST /api/auth/passkeys/register/options': plain('authenticated', () => ({ url: '/api/auth/passkeys/register/options', payload: {} }), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+  'POST /api/auth/passkeys/register': plain('authenticated', () => ({ url: '/api/auth/passkeys/register', payload: { response: { id: 'none' } } }), {
+    refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
+  }),
+  // Removing a factor needs the second factor (an id that is nobody's answers 404, past the gate).
+  'DELETE /api/auth/passkeys/:id': plain('authenticated', () => ({ url: '/api/auth/passkeys/none' }), { mfa: true }),
+
   // identity: organisations, users, keys, shares
-  'GET /api/identity/orgs': plain('authenticated', get('/api/identity/orgs')),
+  // Each organisation with its role ceiling (what its admin may grant).
+  'GET /api/identity/orgs': plain('authenticated', get('/api/identity/orgs'), {
+    check: (r) => (r.body.includes('roleCeiling') ? null : 'the organisations come without their role ceiling'),
+  }),
   'POST /api/identity/orgs': cityWrite(R.admin, () => ({ url: '/api/identity/orgs', payload: { name: fresh('Org'), kind: 'other' } })),
   'GET /api/identity/users': list('manage', R.admin, '/api/identity/users', (j) => j.users),
   'POST /api/identity/users': org('manage', R.admin, (t) => ({
@@ -589,18 +631,92 @@ export const EXPECTED: Record<string, Row> = {
     refused: (r) => r.status === 401 || (r.status === 403 && /route is for/.test(r.body)),
   }),
 
+  // authority to alert (authority lane): admins and alert officers read their own organisation's (the city's admins all);
+  // only an administrator of the platform organisation, with a second factor, grants or revokes it.
+  'GET /api/alerts/authorities': plain(['admin', 'alert-officer'], get('/api/alerts/authorities')),
+  'PUT /api/alerts/authorities/:org': {
+    kind: 'city-write',
+    gate: R.admin,
+    mfa: true,
+    req: (t) => ({
+      url: `/api/alerts/authorities/${t.w.orgId.neighbour}`,
+      payload: {
+        areas: [
+          {
+            name: 'Neighbouring harbour',
+            polygon: [
+              [7.41, 43.72],
+              [7.43, 43.72],
+              [7.43, 43.73],
+              [7.41, 43.72],
+            ],
+          },
+        ],
+        categories: ['Met'],
+        channels: ['cap-feed'],
+        reason: 'policy table',
+      },
+    }),
+    check: (r) => (r.status === 200 ? null : `granted nothing: ${r.status} ${r.body.slice(0, 160)}`),
+  },
+  'DELETE /api/alerts/authorities/:org': {
+    kind: 'city-write',
+    gate: R.admin,
+    mfa: true,
+    req: (t) => ({ url: `/api/alerts/authorities/${t.w.orgId.neighbour}` }),
+    check: (r) => (r.status === 200 ? null : `revoked nothing: ${r.status}`),
+  },
+
+  // MQTT credentials (mqtt lane): admins and supervisors of the device's (unit's) own organisation; never the secret again
+  'GET /api/city/mqtt-credentials': plain(R.stewards, get('/api/city/mqtt-credentials')),
+  'POST /api/city/devices/:id/mqtt-credential': org('manage', R.stewards, (t) => ({ url: `/api/city/devices/${t.fresh ?? t.o.gauge}/mqtt-credential` }), {
+    fresh: (w, owner) => mqttDevice(w, owner),
+    check: (r) => (r.status === 201 ? null : `issued no credential: ${r.status} ${r.body.slice(0, 160)}`),
+  }),
+  'GET /api/city/devices/:id/mqtt-credential': org('manage', R.stewards, (t) => ({ url: `/api/city/devices/${t.fresh ?? t.o.gauge}/mqtt-credential` }), {
+    fresh: (w, owner) => deviceWithCredential(w, owner),
+  }),
+  'DELETE /api/city/devices/:id/mqtt-credential': org('manage', R.stewards, (t) => ({ url: `/api/city/devices/${t.fresh ?? t.o.gauge}/mqtt-credential` }), {
+    fresh: (w, owner) => deviceWithCredential(w, owner),
+  }),
+  'POST /api/units/:id/mqtt-credential': org('manage', ['admin', 'supervisor', 'commander'], (t) => ({ url: `/api/units/${t.o.unit}/mqtt-credential` })),
+
+  // privacy (privacy lane): recorded reads to admins and supervisors (their organisation's) and the csirt;
+  // a data subject's export and erasure to admins, over their own organisation's records.
+  // An organisation's admins and supervisors see the reads of its own data; the city's csirt every organisation's.
+  'GET /api/privacy/reads': plain(['admin', 'supervisor', 'csirt'], get('/api/privacy/reads?limit=500'), {
+    check: (r, t, c) => {
+      const foreign = (r.json.reads as { orgId: string | null }[]).find((e) => c.org === 'police' && e.orgId !== t.w.orgId.police);
+      return foreign ? `shows a read of another organisation's data (${foreign.orgId})` : null;
+    },
+  }),
+  'GET /api/privacy/retention': plain(['admin', 'supervisor', 'csirt'], get('/api/privacy/retention')),
+  'POST /api/privacy/subjects/export': plain(
+    R.admin,
+    () => ({ url: '/api/privacy/subjects/export', payload: { phone: '+377 9999 0000', reason: 'policy table' } }),
+    {
+      check: (r, t, c) => (c.org === 'police' && r.body.includes(`internal note of fire`) ? "exports another organisation's records" : null),
+    },
+  ),
+  // Erasing a subject nobody recorded (the fixtures' caller stays).
+  'POST /api/privacy/subjects/erase': plain(R.admin, () => ({
+    url: '/api/privacy/subjects/erase',
+    payload: { phone: '+377 9000 0001', reason: 'policy table' },
+  })),
+
   // audit: entries of organisations the reader may read; others' personal data withheld
   'GET /api/audit': plain(R.audit, get('/api/audit?limit=500'), {
-    check: (r, t) => {
-      const readable = new Set<string | null>([null, t.w.orgId.police, t.w.orgId.fire, t.w.orgId.marc]);
+    check: (r, t, c) => {
+      // The city's csirt reads the city's own entries; the police, theirs and their partners'.
+      const readable = new Set<string | null>(c.org === 'police' ? [null, t.w.orgId.police, t.w.orgId.fire, t.w.orgId.ems] : [null, t.w.orgId.city]);
       const entries = r.json.entries as { orgId: string | null; type: string; data: unknown }[];
       const foreign = entries.find((e) => !readable.has(e.orgId));
       if (foreign) return `shows ${foreign.type} of an organisation it may not read`;
       // Shared to act (fire): its keyholders and callers, not its attachments; shared to read (MARC): none of them.
       const of = (org: string, s: string) => entries.find((e) => e.orgId === org && JSON.stringify(e.data).includes(s))?.type ?? null;
       for (const s of ['note-fire.txt']) if (of(t.w.orgId.fire, s)) return `carries "${s}" of the fire service (${of(t.w.orgId.fire, s)})`;
-      for (const s of ['Kim Keyholder', 'Camille Caller', 'note-marc.txt'])
-        if (of(t.w.orgId.marc, s)) return `carries "${s}" of the MARC (${of(t.w.orgId.marc, s)})`;
+      for (const s of ['Kim Keyholder', 'Camille Caller', 'note-ems.txt'])
+        if (of(t.w.orgId.ems, s)) return `carries "${s}" of the ambulance service (${of(t.w.orgId.ems, s)})`;
       const bytes = Buffer.from('attachment bytes of').toString('base64').slice(0, 16);
       return r.body.includes(bytes) ? 'carries file bytes' : null;
     },

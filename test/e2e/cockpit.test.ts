@@ -113,8 +113,9 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     await fireRows.first().waitFor();
     for (const hood of hoods) {
       const v = cockpit.service.value('iso37123.population-near-fire-station', hood.id, year).value!;
-      assert.match(
-        await fireRows.filter({ hasText: hood.name }).innerText(),
+      // The rows follow the city value: wait for them to show the newly chosen indicator.
+      await expectText(
+        fireRows.filter({ hasText: hood.name }),
         new RegExp(`${v.toLocaleString('en', { maximumFractionDigits: 2 }).replace('.', '\\.')} %`),
         hood.name,
       );

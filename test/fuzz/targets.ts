@@ -16,7 +16,7 @@ import { checkPeopleCountMessage } from '../../src/crowd/count-ingest.js';
 import { VigilError } from '../../src/kernel/errors.js';
 import { parseGeometry, parseLayer } from '../../src/major-events/geometry.js';
 import { parseAvlMessage } from '../../src/units/avl-message.js';
-import { pbfSeed } from './pbf-seed.js';
+import { tinyPbf } from '../support/tiny-pbf.js';
 
 /**
  * One fuzz target per parser that takes input from outside. `run` returns normally
@@ -282,7 +282,7 @@ export const TARGETS: FuzzTarget[] = [
   },
   {
     name: 'osm-pbf',
-    seeds: [pbfSeed()],
+    seeds: [tinyPbf({ zlib: true })],
     tokens: ['\x00\x00\x00\x0d', 'OSMData', 'OSMHeader', 'DenseNodes', '\x78\x9c', '\xff\xff\xff\xff\x0f', '\x08\x01', '\x12\x00', '\x1a\x03'],
     maxBytes: 16 * 1024,
     async run(input) {

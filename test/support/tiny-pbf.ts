@@ -1,4 +1,8 @@
-/** A tiny OSM PBF file (header blob + one data blob, raw and zlib), built by hand as the PBF reader's test does. */
+/**
+ * A tiny OSM PBF file whose content the tests know exactly: three dense nodes (one tagged a police
+ * post), a building way and a multipolygon relation, behind a header blob. Built with a small
+ * protobuf writer; the data blob is raw, or zlib-compressed with `zlib`.
+ */
 import { deflateSync } from 'node:zlib';
 
 const varint = (n: number): number[] => {
@@ -17,12 +21,15 @@ const packed = (no: number, values: number[]): number[] => bytesField(no, values
 const str = (s: string): number[] => [...Buffer.from(s)];
 const deltas = (xs: number[]): number[] => xs.map((x, i) => x - (i ? xs[i - 1]! : 0));
 
-export function pbfSeed(): Buffer {
+export function tinyPbf(options: { zlib?: boolean } = {}): Buffer {
   const strings = ['', 'amenity', 'police', 'name', 'Poste', 'building', 'yes', 'outer', 'type', 'multipolygon'];
+  const ids = [1, 2, 3];
+  const lats = [437300000, 437400000, 437400000]; // 1e-7 degrees (granularity 100 nanodegrees)
+  const lons = [74200000, 74200000, 74300000];
   const dense = [
-    ...packed(1, deltas([1, 2, 3]).map(zz)),
-    ...packed(8, deltas([437300000, 437400000, 437400000]).map(zz)),
-    ...packed(9, deltas([74200000, 74200000, 74300000]).map(zz)),
+    ...packed(1, deltas(ids).map(zz)),
+    ...packed(8, deltas(lats).map(zz)),
+    ...packed(9, deltas(lons).map(zz)),
     ...packed(10, [0, 1, 2, 3, 4, 0, 0]),
   ];
   const way = [...field(1, 0), ...varint(10), ...packed(2, [5]), ...packed(3, [6]), ...packed(8, deltas([1, 2, 3, 1]).map(zz))];
@@ -45,5 +52,5 @@ export function pbfSeed(): Buffer {
     len.writeUInt32BE(h.length);
     return [...len, ...h, ...b];
   };
-  return Buffer.from([...blob('OSMHeader', header, false), ...blob('OSMData', block, true)]);
+  return Buffer.from([...blob('OSMHeader', header, false), ...blob('OSMData', block, options.zlib ?? false)]);
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { dc09Panel as panel } from '../../test/support/dc09-panel.js';
 import { serveVigil, type RunningVigil } from '../app.js';
 import { parseKey } from '../adapters/protocols/dc09/dc09-crypto.js';
 import { decryptBody } from '../adapters/protocols/dc09/dc09-crypto.js';
@@ -23,31 +23,6 @@ async function start(clock?: ManualClock): Promise<{ vigil: RunningVigil; dir: s
   const token = async (username: string): Promise<string> =>
     (await vigil.capabilities.identity.service.login({ username, password: 'vigil-demo' }, '127.0.0.1')).token;
   return { vigil, dir, token };
-}
-
-/** A panel on one TCP connection: sends bytes, collects replies (each ends with CR). */
-function panel(port: number) {
-  const socket = connect({ port, host: '127.0.0.1' });
-  let buffer = '';
-  const waiting: ((s: string) => void)[] = [];
-  socket.on('data', (d) => {
-    buffer += d.toString('latin1');
-    let cr: number;
-    while ((cr = buffer.indexOf('\r')) >= 0) {
-      const reply = buffer.slice(0, cr + 1);
-      buffer = buffer.slice(cr + 1);
-      waiting.shift()?.(reply);
-    }
-  });
-  return {
-    ready: new Promise<void>((r) => socket.once('connect', () => r())),
-    send: (bytes: Buffer, replies = 1): Promise<string[]> => {
-      const out = Array.from({ length: replies }, () => new Promise<string>((r) => waiting.push(r)));
-      socket.write(bytes);
-      return Promise.all(out);
-    },
-    close: () => socket.destroy(),
-  };
 }
 
 test('receiver: frames over TCP become durable signals and alarms; the operator handles them over the API', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { dc09Panel as panel } from '../support/dc09-panel.js';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
 import { encryptBody, parseKey } from '../../src/adapters/protocols/dc09/dc09-crypto.js';
 import { dc09Timestamp, frameOf, signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
@@ -30,31 +30,6 @@ async function start(dir: string, clock: ManualClock): Promise<RunningVigil> {
     },
     { clock },
   );
-}
-
-/** A panel on one TCP connection: each send resolves with the reply frames (each ends with CR). */
-function panel(port: number) {
-  const socket = connect({ port, host: '127.0.0.1' });
-  let buffer = '';
-  const waiting: ((s: string) => void)[] = [];
-  socket.on('data', (d) => {
-    buffer += d.toString('latin1');
-    let cr: number;
-    while ((cr = buffer.indexOf('\r')) >= 0) {
-      const reply = buffer.slice(0, cr + 1);
-      buffer = buffer.slice(cr + 1);
-      waiting.shift()?.(reply);
-    }
-  });
-  return {
-    ready: new Promise<void>((r) => socket.once('connect', () => r())),
-    send: (bytes: Buffer): Promise<string> => {
-      const reply = new Promise<string>((r) => waiting.push(r));
-      socket.write(bytes);
-      return reply;
-    },
-    close: () => socket.destroy(),
-  };
 }
 
 function udpSend(port: number, bytes: Buffer): Promise<string> {
@@ -96,14 +71,14 @@ test('dc09: a plaintext frame for an account with a key is refused (DUH over TCP
     await p.ready;
     clock.advance(2000);
     const forged = signalFrame({ id: 'SIA-DCS', seq: 5, account, data: 'Nri1/OP001', now: clock.now() });
-    assert.match(await p.send(forged), new RegExp(`"DUH"0005L0#${account}\\[\\]\\r$`));
+    assert.match(await p.reply(forged), new RegExp(`"DUH"0005L0#${account}\\[\\]\\r$`));
     // A NULL poll in plaintext would keep a cut path "alive": refused as well.
-    assert.match(await p.send(frameOf(`"NULL"0006L0#${account}[]`)), /"DUH"0006/);
+    assert.match(await p.reply(frameOf(`"NULL"0006L0#${account}[]`)), /"DUH"0006/);
     // No header account, the keyed account inside the data block: refused.
-    assert.match(await p.send(frameOf(`"SIA-DCS"0007L0[#${account}|NBA001]`)), /"DUH"0007/);
+    assert.match(await p.reply(frameOf(`"SIA-DCS"0007L0[#${account}|NBA001]`)), /"DUH"0007/);
     assert.match(await udpSend(rx.udpPort!, signalFrame({ id: 'SIA-DCS', seq: 8, account, data: 'NBA002', now: clock.now() })), /"DUH"0008/);
     // The real panel, encrypted, still gets through.
-    assert.match(await p.send(signalFrame({ id: 'SIA-DCS', seq: 9, account, data: 'Nri1/BA003', key, now: clock.now() })), /"\*ACK"0009/);
+    assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 9, account, data: 'Nri1/BA003', key, now: clock.now() })), /"\*ACK"0009/);
     p.close();
 
     const stored = await signalsOf(vigil, account);
@@ -147,7 +122,7 @@ test('dc09: the account inside decrypted data must equal the header account', as
     clock.advance(2000);
     // Encrypted with the right key, but the data block speaks for another account.
     const inner = encryptBody(`#${other}|Nri1/CL001]${dc09Timestamp(clock.now())}`, key);
-    assert.match(await p.send(frameOf(`"*SIA-DCS"0011L0#${account}[${inner}`)), new RegExp(`"DUH"0011L0#${account}\\[\\]`));
+    assert.match(await p.reply(frameOf(`"*SIA-DCS"0011L0#${account}[${inner}`)), new RegExp(`"DUH"0011L0#${account}\\[\\]`));
     p.close();
     assert.deepEqual(await signalsOf(vigil, other), [], 'nothing recorded for the account named inside');
     assert.deepEqual(
@@ -172,12 +147,12 @@ test('dc09: a replayed frame (same account, sequence and timestamp) is refused, 
     const opening = signalFrame({ id: 'SIA-DCS', seq: 21, account, data: 'Nid7/OP001', key, now: clock.now() });
     const p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
     await p.ready;
-    assert.match(await p.send(opening), /"\*ACK"0021/);
+    assert.match(await p.reply(opening), /"\*ACK"0021/);
     clock.advance(5000);
-    assert.match(await p.send(opening), /"NAK"0000R0L0A0\[\]_/, 'the same bytes again, inside the window');
+    assert.match(await p.reply(opening), /"NAK"0000R0L0A0\[\]_/, 'the same bytes again, inside the window');
     assert.match(await udpSend(vigil.capabilities.alarms.receiver.udpPort!, opening), /"NAK"/, 'and over UDP');
     // The panel's next frame (new sequence number) is fine.
-    assert.match(await p.send(signalFrame({ id: 'SIA-DCS', seq: 22, account, data: 'Nid7/CL001', key, now: clock.now() })), /"\*ACK"0022/);
+    assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 22, account, data: 'Nid7/CL001', key, now: clock.now() })), /"\*ACK"0022/);
     p.close();
     assert.deepEqual(
       (await signalsOf(vigil, account)).map((s) => s.code),
@@ -190,9 +165,9 @@ test('dc09: a replayed frame (same account, sequence and timestamp) is refused, 
     vigil = await start(dir, clock);
     const q = panel(vigil.capabilities.alarms.receiver.tcpPort!);
     await q.ready;
-    assert.match(await q.send(opening), /"NAK"/, 'a frame made before the restart is not accepted after it');
+    assert.match(await q.reply(opening), /"NAK"/, 'a frame made before the restart is not accepted after it');
     clock.advance(1000);
-    assert.match(await q.send(signalFrame({ id: 'SIA-DCS', seq: 23, account, data: 'Nid7/OP001', key, now: clock.now() })), /"\*ACK"0023/);
+    assert.match(await q.reply(signalFrame({ id: 'SIA-DCS', seq: 23, account, data: 'Nid7/OP001', key, now: clock.now() })), /"\*ACK"0023/);
     q.close();
     assert.deepEqual(
       (await signalsOf(vigil, account)).map((s) => s.code),

@@ -1,0 +1,31 @@
+import { connect } from 'node:net';
+
+/**
+ * A test panel on one TCP connection to the DC-09 receiver: `send` resolves with the next
+ * `replies` reply frames (each ends with CR), `reply` with the one reply to a frame.
+ */
+export function dc09Panel(port: number) {
+  const socket = connect({ port, host: '127.0.0.1' });
+  let buffer = '';
+  const waiting: ((s: string) => void)[] = [];
+  socket.on('data', (d) => {
+    buffer += d.toString('latin1');
+    let cr: number;
+    while ((cr = buffer.indexOf('\r')) >= 0) {
+      const reply = buffer.slice(0, cr + 1);
+      buffer = buffer.slice(cr + 1);
+      waiting.shift()?.(reply);
+    }
+  });
+  const send = (bytes: Buffer, replies = 1): Promise<string[]> => {
+    const out = Array.from({ length: replies }, () => new Promise<string>((r) => waiting.push(r)));
+    socket.write(bytes);
+    return Promise.all(out);
+  };
+  return {
+    ready: new Promise<void>((r) => socket.once('connect', () => r())),
+    send,
+    reply: async (bytes: Buffer): Promise<string> => (await send(bytes))[0]!,
+    close: () => socket.destroy(),
+  };
+}

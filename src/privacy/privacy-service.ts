@@ -91,6 +91,16 @@ export class PrivacyService {
       .map((r) => ({ ...r, organisation: r.orgId ? this.deps.orgName(r.orgId) : null }));
   }
 
+  /**
+   * How many records retention and erasure requests destroyed, platform-wide: the platform
+   * organisation's and the CSIRT's to see; another organisation learns nothing of the others'
+   * data subjects from it (null).
+   */
+  erasureTotals(by: Principal): { retention: number; request: number } | null {
+    const platformWide = by.roles.includes('csirt') || (by.orgId !== null && by.orgId === this.deps.platformOrgId());
+    return platformWide ? { ...this.state.erased } : null;
+  }
+
   /** The retention periods in force (days; 0 keeps a class until the person's erasure). */
   retention(): {
     classes: { kind: PersonalClass; days: number; defaultDays: number; label: string; holds: string; legalBasis: string; readers: string }[];

@@ -31,7 +31,7 @@ export function privacyRoutes(service: PrivacyService): FastifyPluginAsync {
           querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } } },
         },
       },
-      async (request) => ({ reads: service.reads(request.principal, request.query.limit), erased: service.state.erased }),
+      async (request) => ({ reads: service.reads(request.principal, request.query.limit), erased: service.erasureTotals(request.principal) }),
     );
 
     app.post<{ Body: SubjectBody }>(

@@ -159,6 +159,14 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     const csirtReads = (await (await as('csirt'))('GET', '/api/privacy/reads')).json.reads as unknown[];
     assert.ok(csirtReads.length >= 3, 'the CSIRT sees the reads');
     assert.equal((await (await as('commander'))('GET', '/api/privacy/reads')).status, 403, 'a commander of another organisation does not');
+    assert.deepEqual(
+      Object.keys((await admin('GET', '/api/privacy/reads')).json.erased ?? {}).sort(),
+      ['request', 'retention'],
+      'the platform sees erasure totals',
+    );
+    const marcReads = await (await as('supervisor'))('GET', '/api/privacy/reads');
+    assert.equal(marcReads.status, 200);
+    assert.equal(marcReads.json.erased, null, "another organisation's supervisor learns nothing of the platform-wide erasures");
 
     // --- A data subject's export, found by phone: the call, the subscription and the answer; recorded. ---
     const exported = await admin('POST', '/api/privacy/subjects/export', { phone: '+377 61 23 45 67', reason: 'request of 3 December' });

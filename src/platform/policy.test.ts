@@ -44,6 +44,21 @@ test('policy: city-wide data is read by everyone signed in and changed by the pl
   assert.equal(allowed(PUBLIC_PRINCIPAL, { orgId: 'org_me' }), '');
 });
 
+test('policy: security-confidential data stays with its owner and the city CSIRT, whatever is shared', () => {
+  const csirt: Principal = { ...member('org_city', true), roles: ['csirt'] };
+  const finding = (orgId: string | null): PolicyResource => ({ orgId, confidential: 'security' });
+  assert.equal(allowed(member('org_me'), finding('org_me')), 'read,act,manage,personal');
+  assert.equal(allowed(member('org_me'), finding('org_act')), '');
+  assert.equal(allowed(member('org_me'), finding('org_read')), '');
+  assert.equal(allowed(member('org_me'), { ...finding('org_other'), participantOrgIds: ['org_me'] }), '');
+  assert.equal(allowed(member('org_me'), finding(null)), '');
+  assert.equal(allowed(csirt, finding('org_me')), 'read,act');
+  assert.equal(allowed(csirt, finding('org_city')), 'read,act,manage,personal');
+  assert.equal(allowed(csirt, finding(null)), 'read,act,manage,personal');
+  assert.equal(allowed(PUBLIC_PRINCIPAL, finding(null)), '');
+  assert.equal(decide(member('org_me'), 'read', finding('org_act')).reason, 'security data stays with its owner organisation and the city CSIRT');
+});
+
 test('policy: assertCan hides what cannot be read (404) and refuses what can be read but not done (403); lists are filtered', () => {
   const p = member('org_me');
   const code = (fn: () => void): string | null => {

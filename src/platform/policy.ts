@@ -29,6 +29,11 @@ import type { Principal } from './access.js';
  *             caller identity, "need help" places,           PERSONAL_NEEDED_TO_ACT (keyholders, caller) — what a
  *             attachments, alert subscribers)                partner handling the case needs to call people
  *
+ * Security-confidential resources (`confidential: 'security'`: vulnerability findings, cyber-security
+ * cases and what they hold) do not travel with shares, participation or the city-wide rule: beyond
+ * its owner organisation only the city's CSIRT (role `csirt`) reads and acts on them, because an
+ * unpatched siren or an open attack is a map for an attacker. Only the owner manages them.
+ *
  * Unrelated principals get nothing: a single item answers 404 not_found (its existence is
  * not leaked), lists are filtered. A principal that may read but not act gets 403 forbidden.
  */
@@ -60,6 +65,8 @@ export interface PolicyResource {
   participantOrgIds?: readonly (string | null)[];
   /** For 'personal': which class of personal data (default: treated as not needed to act). */
   personal?: PersonalDataClass;
+  /** Security-confidential: owner organisation and the city's CSIRT only (see above). */
+  confidential?: 'security';
 }
 
 export interface Decision {
@@ -84,6 +91,7 @@ export function decide(p: Principal, action: PolicyAction, resource: PolicyResou
   const relation = relationOf(p, resource);
   const yes = (reason: string): Decision => ({ allow: true, relation, reason });
   const no = (reason: string): Decision => ({ allow: false, relation, reason });
+  if (resource.confidential === 'security') return decideSecurityConfidential(p, action, relation, yes, no);
   if (relation === 'city-wide') {
     if (p.kind === 'public') return no('sign in to see city-wide data');
     if (action === 'read') return yes('city-wide data is readable by every signed-in principal');
@@ -109,6 +117,26 @@ export function decide(p: Principal, action: PolicyAction, resource: PolicyResou
           : 'it belongs to another organisation: its personal data stays there',
       );
   }
+}
+
+/** The CSIRT reads and acts on every organisation's security data; nobody else beyond the owner sees it. */
+function decideSecurityConfidential(
+  p: Principal,
+  action: PolicyAction,
+  relation: Relation,
+  yes: (reason: string) => Decision,
+  no: (reason: string) => Decision,
+): Decision {
+  if (p.kind === 'public') return no('security data is not public');
+  const csirt = p.roles.includes('csirt');
+  const owner = relation === 'own' || (relation === 'city-wide' && p.platformOrg);
+  if (owner) return yes('security data of your organisation');
+  if (csirt && (action === 'read' || action === 'act')) return yes("the city's CSIRT handles every organisation's security data");
+  return no(
+    csirt
+      ? 'security data of another organisation: its owner configures it and keeps its personal data'
+      : 'security data stays with its owner organisation and the city CSIRT',
+  );
 }
 
 /** Whether the principal may perform the action; for conditions and field filtering. */

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { VigilError } from './errors.js';
+import { checkTuning } from './tuning.js';
 
 /**
  * All runtime configuration comes from VIGIL_* environment variables (12-factor),
@@ -193,6 +194,8 @@ export const repoRoot = resolve(new URL('.', import.meta.url).pathname, '..', '.
 const DAYS_MAX = 36_500;
 
 export function loadConfig(env: Env = process.env): VigilConfig {
+  // Pool sizes and limits are read where they are used; a bad one stops the start here, by name.
+  checkTuning(env);
   return {
     retentionDays: {
       caller: int(env, 'VIGIL_RETENTION_CALLER_DAYS', 90, 0, DAYS_MAX),

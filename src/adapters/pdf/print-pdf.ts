@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { VigilError } from '../../kernel/errors.js';
 import { Semaphore } from '../../platform/heavy/job-gate.js';
+import { tuning } from '../../kernel/tuning.js';
 
 export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -21,7 +22,7 @@ export class PdfPrinter {
   readonly pages: Semaphore;
 
   constructor(
-    pages = Math.max(1, Number(process.env.VIGIL_PDF_PAGES) || 2),
+    pages = tuning('VIGIL_PDF_PAGES')!,
     private readonly idleMs = 60_000,
   ) {
     this.pages = new Semaphore(pages);

@@ -9,9 +9,10 @@ import { FollowPump } from '../follow-pump.js';
 import { prefixUpperBound } from '../event-validation.js';
 import { migrateSqlite } from './migrations.js';
 import { openSqlite, SqliteWriter, type Synchronous, type WriteResult, type WriterReply, type WriterRequest } from './sqlite-writer.js';
+import { tuning } from '../../../kernel/tuning.js';
 
 /** Callers per group handed to the writer thread before the tick ends (measured: bench/marc-pipeline.ts). */
-const GROUP_SIZE = Number(process.env.VIGIL_SQLITE_GROUP ?? 64);
+const GROUP_SIZE = tuning('VIGIL_SQLITE_GROUP')!;
 
 export interface SqliteEventLogOptions {
   /** FULL fsyncs every commit (nothing acknowledged is lost on power failure); NORMAL only on checkpoints. */

@@ -43,6 +43,8 @@ export class SqliteEventLog implements EventLog {
   private closed = false;
   private broken: Error | null = null;
   private readonly statements;
+  /** The chain check reads the file from a pool worker (an in-memory database cannot be opened twice). */
+  readonly workerReader: { module: URL; input: { file: string } } | null;
 
   constructor(
     readonly file: string,
@@ -50,6 +52,7 @@ export class SqliteEventLog implements EventLog {
   ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const synchronous = options.synchronous ?? 'FULL';
+    this.workerReader = file === ':memory:' ? null : { module: new URL('./sqlite-chain-reader.ts', import.meta.url), input: { file } };
     this.db = openSqlite(file, synchronous);
     migrateSqlite(this.db);
     this.statements = {

@@ -39,6 +39,8 @@ export interface VigilConfig {
   smtpFrom: string;
   /** SMSC for the SMS channel: smpp://system_id:password@host:2775; null: SMS is unavailable. */
   smppUrl: string | null;
+  /** PEM file of the CA that signed the SMSC's certificate (VIGIL_SMPP_CA_FILE), for smpps:// when it is not a public CA. */
+  smppCaFile: string | null;
   smsSender: string;
   /** Extra CA certificates (PEM file) trusted for Web Push services, e.g. a push relay of a closed network; null: public CAs only. */
   pushCaFile: string | null;
@@ -222,7 +224,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     capSender: env.VIGIL_CAP_SENDER || 'alerts@vigil.invalid',
     smtpUrl: url(env, 'VIGIL_SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: env.VIGIL_SMTP_FROM || 'Vigil alerts <alerts@vigil.invalid>',
-    smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:']),
+    smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:', 'smpps:', 'ssmpp:']),
+    smppCaFile: env.VIGIL_SMPP_CA_FILE ? resolve(env.VIGIL_SMPP_CA_FILE) : null,
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
     pushCaFile: env.VIGIL_PUSH_CA_FILE ? resolve(env.VIGIL_PUSH_CA_FILE) : null,
     pushHosts: env.VIGIL_PUSH_HOSTS

@@ -5,7 +5,7 @@ import type { Position } from '../kernel/geo.js';
 import { planEvacuation, type EvacuationInput, type EvacuationPlan } from './evacuation.js';
 import type { ProfileName } from './profiles.js';
 import { buildRoadGraph } from './road-graph.js';
-import { Router, type WeightedPoint } from './router.js';
+import { Router } from './router.js';
 
 /**
  * Evacuation plans and coverage in a worker thread of the platform pool. A worker
@@ -59,8 +59,9 @@ export type CoverageResult = ReturnType<Router['coverage']>;
 export async function coverageInWorker(task: {
   graph: GraphRef;
   stations: Position[];
-  points: WeightedPoint[];
+  /** [lon, lat, weight] triples (packWeightedPoints), transferred. */
+  points: Float64Array;
   targetS: number;
 }): Promise<{ coverage: CoverageResult; threadId: number }> {
-  return { coverage: (await routerFor(task.graph)).coverage(task.stations, task.points, task.targetS), threadId };
+  return { coverage: (await routerFor(task.graph)).coveragePacked(task.stations, task.points, task.targetS), threadId };
 }

@@ -107,6 +107,8 @@ export class SmsAdapter {
       session.once('error', fail);
       session.on('close', () => {
         forget();
+        // Closed before the bind was answered (e.g. plain SMPP to a TLS port): the send fails instead of waiting for ever.
+        reject(new Error('the SMSC closed the connection before answering the bind'));
         this.keepBound();
       });
       // Over TLS the bind waits for the handshake (the SMSC's certificate checked): the password goes encrypted or not at all.

@@ -92,6 +92,8 @@ export interface VigilConfig {
   mqttTlsKey: string | null;
   /** Port of the mqtts listener (VIGIL_MQTT_TLS_PORT, default 8883; 0 picks a free port). */
   mqttTlsPort: number;
+  /** PEM file of the CA of device client certificates on the mqtts listener (VIGIL_MQTT_CLIENT_CA); CN `device:<id>`. */
+  mqttClientCa: string | null;
   /** How long a siren or loudspeaker has to acknowledge a command before it is reported (VIGIL_SIREN_ACK_TIMEOUT_MS). */
   sirenAckTimeoutMs: number;
   /** 64 hex characters; null: a key file in the data folder (one machine). */
@@ -259,6 +261,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     mqttTlsCert: env.VIGIL_MQTT_TLS_CERT ? resolve(env.VIGIL_MQTT_TLS_CERT) : null,
     mqttTlsKey: env.VIGIL_MQTT_TLS_KEY ? resolve(env.VIGIL_MQTT_TLS_KEY) : null,
     mqttTlsPort: int(env, 'VIGIL_MQTT_TLS_PORT', 8883, 0, 65535),
+    mqttClientCa: env.VIGIL_MQTT_CLIENT_CA ? resolve(env.VIGIL_MQTT_CLIENT_CA) : null,
     sirenAckTimeoutMs: int(env, 'VIGIL_SIREN_ACK_TIMEOUT_MS', 15_000, 100, 3_600_000),
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),

@@ -4,7 +4,7 @@ import { JobGate } from '../platform/heavy/job-gate.js';
 import { runInWorker } from '../platform/heavy/worker-pool.js';
 import type { EvacuationInput, EvacuationPlan } from './evacuation.js';
 import type { ProfileName } from './profiles.js';
-import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, evacuationJsonInWorker } from './routing-worker.js';
+import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, evacuationJsonInWorker, reachedInWorker } from './routing-worker.js';
 
 /** The routing service's live graph for a worker (RoutingService.graphRef). */
 export type GraphSource = (profile: ProfileName) => { ref: GraphRef; transfer: ArrayBuffer[] };
@@ -82,5 +82,26 @@ export class OffThreadRouting {
       this.lastThreadId = out.threadId;
       return out.coverage;
     });
+  }
+
+  /**
+   * The node's own reach queries (the cockpit's fire-station coverage over every residential
+   * building): in the pool, no user quota; per position reached, not, or null off the road graph.
+   */
+  async reachedWithin(profile: ProfileName, stations: readonly Position[], positions: readonly Position[], targetS: number): Promise<(boolean | null)[]> {
+    const packed = new Float64Array(positions.length * 2);
+    positions.forEach((p, i) => {
+      packed[2 * i] = p[0];
+      packed[2 * i + 1] = p[1];
+    });
+    const { ref, transfer } = this.graphRef(profile);
+    const out = await runInWorker<Awaited<ReturnType<typeof reachedInWorker>>>({
+      module: WORKER,
+      fn: 'reachedInWorker',
+      input: { graph: ref, stations: [...stations], positions: packed, targetS },
+      transferList: [...transfer, packed.buffer as ArrayBuffer],
+    });
+    this.lastThreadId = out.threadId;
+    return Array.from(out.reached, (r) => (r === -1 ? null : r === 1));
   }
 }

@@ -132,6 +132,16 @@ test('coverage of 20 000 given points runs in a worker thread while /api/health 
   assert.equal(sent.byteLength, 0, 'transferred to the worker');
 });
 
+test('the cockpit’s fire-station coverage (every residential building) is searched in a worker thread, with the live weights', async () => {
+  const offThread = vigil.capabilities.routing.service.offThread;
+  offThread.lastThreadId = null;
+  const feed = vigil.capabilities.cockpit.fireCoverage!;
+  const coverage = await feed.run();
+  assert.ok(coverage, 'the demo city has fire stations');
+  assert.ok(coverage.residentialSites > 100 && coverage.covered.size > 0, `${coverage.covered.size} of ${coverage.residentialSites}`);
+  assert.ok(offThread.lastThreadId !== null && offThread.lastThreadId !== threadId, 'searched in a worker thread');
+});
+
 test('audit verification: eight concurrent requests walk the log once, in one pool task that reads the log itself', async () => {
   const admin = await signedIn(vigil, 'admin');
   const before = workerPoolStats().completed;

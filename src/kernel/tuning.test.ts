@@ -8,7 +8,11 @@ import { TUNING, checkTuning, tuning } from './tuning.js';
 test('every tuning variable is checked at start: a bad value is refused by name, with its range', () => {
   for (const name of Object.keys(TUNING) as (keyof typeof TUNING)[]) {
     for (const bad of ['abc', '-1', '2.5', String(TUNING[name].max + 1)]) {
-      assert.throws(() => loadConfig({ [name]: bad }), (e: Error) => e.message.includes(name) && e.message.includes(`"${bad}"`), `${name}=${bad}`);
+      assert.throws(
+        () => loadConfig({ [name]: bad }),
+        (e: Error) => e.message.includes(name) && e.message.includes(`"${bad}"`),
+        `${name}=${bad}`,
+      );
     }
   }
   assert.throws(() => checkTuning({ VIGIL_WORKER_NICE: '20' }), /VIGIL_WORKER_NICE must be an integer between 0 and 19, got "20"/);

@@ -48,7 +48,6 @@ export interface OsmLimits {
   maxRelations: number;
 }
 
-
 export function defaultOsmLimits(): OsmLimits {
   return {
     maxDecompressedBytes: tuning('VIGIL_OSM_MAX_DECOMPRESSED_BYTES')!,

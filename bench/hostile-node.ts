@@ -24,3 +24,5 @@ for (const username of ['operator', 'supervisor', 'admin', 'alert-officer']) {
 }
 const rx = vigil.capabilities.alarms.receiver;
 process.stdout.write(`${JSON.stringify({ dataDir, tcp: rx.tcpPort, udp: rx.udpPort, mqtt: rx.mqttPort, http: vigil.url, key: KEY, accounts, tokens })}\n`);
+// SIGTERM ends the process at once (a --cpu-prof profile is written on exit; see BENCH_NODE_ARGS).
+process.once('SIGTERM', () => process.exit(0));

@@ -6,7 +6,7 @@
 // not acknowledged, attacker frames acknowledged and the node's RSS growth; the last
 // line is one JSON object {"bench":"hostile",…}.
 // BENCH_PANELS (1000), BENCH_PERIOD_MS (2000, per panel), BENCH_PHASE_S (30),
-// BENCH_ATTACKS (tcp,udp,mqtt,heavy,cap,osm: which attacks run).
+// BENCH_ATTACKS (tcp,udp,mqtt,heavy,cap,osm: which attacks run), BENCH_NODE_ARGS (node flags for the node's process).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -22,8 +22,8 @@ const PERIOD_MS = Number(process.env.BENCH_PERIOD_MS ?? 2000);
 const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 30);
 const REPLY_TIMEOUT_MS = 15_000;
 
-function child(script: string, args: string[] = []): { proc: ChildProcess; firstLine: Promise<string>; lines: string[] } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args], {
+function child(script: string, args: string[] = [], nodeArgs: string[] = []): { proc: ChildProcess; firstLine: Promise<string>; lines: string[] } {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_PANELS: String(PANELS) },
   });
@@ -45,7 +45,8 @@ const percentile = (xs: number[], p: number): number => {
   return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-const nodeProc = child('hostile-node.ts');
+// BENCH_NODE_ARGS: flags for the node's process only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see what holds its main thread).
+const nodeProc = child('hostile-node.ts', [], (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean));
 const node = JSON.parse(await nodeProc.firstLine) as { dataDir: string; tcp: number; udp: number; http: string; key: string; accounts: string[] };
 const key = parseKey(node.key)!;
 console.log(`node up: DC-09 tcp ${node.tcp}, ${node.accounts.length} keyed accounts`);
@@ -128,8 +129,10 @@ console.log(
   `attack: ${latencies.attack.length} ACKs, p50 ${percentile(latencies.attack, 50).toFixed(1)} ms, p99 ${percentile(latencies.attack, 99).toFixed(1)} ms`,
 );
 console.log(`attacker: ${attacker.lines.at(-1)}`);
-nodeProc.proc.kill('SIGKILL');
+nodeProc.proc.kill('SIGTERM');
+const forced = setTimeout(() => nodeProc.proc.kill('SIGKILL'), 15_000);
 await new Promise((r) => nodeProc.proc.once('exit', r));
+clearTimeout(forced);
 rmSync(node.dataDir, { recursive: true, force: true });
 console.log(`legitimate frames: ${sent} sent, ${acked} acknowledged, ${refused} refused, ${outstanding.size} never answered (30 s after the end)`);
 const round = (x: number) => Math.round(x * 10) / 10;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isLoopbackHost } from '../kernel/config.js';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { MqttTopicRouter } from '../adapters/protocols/mqtt/topic-router.js';
@@ -97,7 +98,11 @@ export function createAlertsCapability(
   const subscribers = new SubscribersService(ctx, subscribersState);
   const receipts = new ReceiptTracker(ctx);
   const smsAnswers = new SmsAnswers(ctx, subscribersState, delivery, service);
-  const smsc = ctx.config.smppUrl ? new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender) : null;
+  const smsc = ctx.config.smppUrl
+    ? new SmsAdapter(ctx.config.smppUrl, ctx.config.smsSender, ctx.config.smppCaFile ? { ca: readFileSync(ctx.config.smppCaFile) } : {})
+    : null;
+  if (smsc && !smsc.tls && !isLoopbackHost(smsc.host))
+    ctx.logger.warn({ host: smsc.host }, 'SMPP in clear to another host: its password and the messages travel unencrypted (use smpps:// in VIGIL_SMPP_URL)');
   // The bind is kept from the start: receipts and people's replies come in on it.
   smsc?.listen({
     receipt: (r, done) => receipts.receipt(r, done),

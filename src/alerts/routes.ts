@@ -5,7 +5,7 @@ import { notFound } from '../kernel/errors.js';
 import type { Role } from '../platform/access.js';
 import type { AlertInput, AlertsService } from './alerts-service.js';
 import { CATEGORIES, CERTAINTIES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, URGENCIES, capTime } from './cap/cap-model.js';
-import { MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
+import { CAP_TOO_LARGE, MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
 import { atomFeed } from './channels/cap-feed/atom-feed.js';
 import { channelTexts } from './messages/channel-text.js';
 import { VoiceCache } from './messages/voice.js';
@@ -174,8 +174,11 @@ export function alertsRoutes(
     app.post<{ Body: string }>(
       '/api/alerts/import',
       {
-        config: { access: { roles: OFFICERS } },
-        schema: { summary: 'Import another agency’s CAP 1.2 document (XML body); the same message twice is one alert', tags: ['alerts'] },
+        config: { access: { roles: OFFICERS }, tooLarge: CAP_TOO_LARGE },
+        schema: {
+          summary: 'Import another agency’s CAP 1.2 document (XML body, at most 1 MiB: 413 beyond); the same message twice is one alert',
+          tags: ['alerts'],
+        },
       },
       async (request, reply) => {
         const { alert, duplicate } = await service.importXml(String(request.body ?? ''), request.principal);

@@ -44,7 +44,8 @@ const wrap = (e: VigilError): { status: number; body: ErrorBody } => ({ status: 
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toErrorBody(error);
+    const tooLarge = (error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? request.routeOptions.config.tooLarge : undefined;
+    const { status, body } = toErrorBody(tooLarge ? new VigilError('payload_too_large', tooLarge) : error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (status === 429 && error instanceof VigilError) {
       const retry = (error.details as { retryAfterSeconds?: number } | null)?.retryAfterSeconds;

@@ -6,6 +6,8 @@ import type { Principal, RouteAccess } from '../platform/access.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /** What a 413 says on this route instead of the generic "request body is larger than the server accepts". */
+    tooLarge?: string;
   }
   interface FastifyRequest {
     principal: Principal;

@@ -9,9 +9,10 @@ import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
 import { BASEMAP_LAYERS, type CityService } from './city-service.js';
 import { DEVICE_KINDS, SITE_CATEGORIES, type Device, type Zone } from './model.js';
+import { tuning } from '../kernel/tuning.js';
 
 /** The largest extract accepted as uploaded (compressed); what it may hold once read is limited separately (OsmLimits). */
-export const MAX_UPLOAD_BYTES = Number(process.env.VIGIL_OSM_MAX_UPLOAD_BYTES) || 512 * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = tuning('VIGIL_OSM_MAX_UPLOAD_BYTES')!;
 
 const tooLarge = (): VigilError =>
   new VigilError('payload_too_large', `the extract is larger than ${MAX_UPLOAD_BYTES} bytes (VIGIL_OSM_MAX_UPLOAD_BYTES); send a smaller extract`);

@@ -32,7 +32,11 @@ export function createCockpitCapability(
   // Residents within N minutes of a fire station, from the routing engine's car graph with live traffic and closures.
   const fireCoverage = routing
     ? new FireStationCoverageFeed({
-        router: () => (routing.service.ready ? routing.service.router('car') : null),
+        // Searched in the worker pool with the live weights of the moment (RoutingService.offThread).
+        router: () =>
+          routing.service.ready
+            ? { reachedWithin: (stations, positions, targetS) => routing.service.offThread.reachedWithin('car', stations, positions, targetS) }
+            : null,
         sites: () => deps.city.sites.values(),
         apply: (c) => (c ? state.setFireStationCoverage(c.minutes, c.covered, c.ref) : state.clearFireStationCoverage()),
         now: () => ctx.clock.now(),

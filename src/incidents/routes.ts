@@ -439,7 +439,7 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
         return reply
           .type('application/pdf')
           .header('content-disposition', `attachment; filename="${file}.pdf"`)
-          .send(await printPdf(html));
+          .send(await printPdf(html, request.principal.actor));
       },
     );
   };

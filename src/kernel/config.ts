@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { VigilError } from './errors.js';
+import { checkTuning } from './tuning.js';
 
 /**
  * All runtime configuration comes from VIGIL_* environment variables (12-factor),
@@ -38,6 +39,8 @@ export interface VigilConfig {
   smtpFrom: string;
   /** SMSC for the SMS channel: smpp://system_id:password@host:2775; null: SMS is unavailable. */
   smppUrl: string | null;
+  /** PEM file of the CA that signed the SMSC's certificate (VIGIL_SMPP_CA_FILE), for smpps:// when it is not a public CA. */
+  smppCaFile: string | null;
   smsSender: string;
   /** Extra CA certificates (PEM file) trusted for Web Push services, e.g. a push relay of a closed network; null: public CAs only. */
   pushCaFile: string | null;
@@ -89,6 +92,8 @@ export interface VigilConfig {
   mqttTlsKey: string | null;
   /** Port of the mqtts listener (VIGIL_MQTT_TLS_PORT, default 8883; 0 picks a free port). */
   mqttTlsPort: number;
+  /** PEM file of the CA of device client certificates on the mqtts listener (VIGIL_MQTT_CLIENT_CA); CN `device:<id>`. */
+  mqttClientCa: string | null;
   /** How long a siren or loudspeaker has to acknowledge a command before it is reported (VIGIL_SIREN_ACK_TIMEOUT_MS). */
   sirenAckTimeoutMs: number;
   /** 64 hex characters; null: a key file in the data folder (one machine). */
@@ -193,6 +198,8 @@ export const repoRoot = resolve(new URL('.', import.meta.url).pathname, '..', '.
 const DAYS_MAX = 36_500;
 
 export function loadConfig(env: Env = process.env): VigilConfig {
+  // Pool sizes and limits are read where they are used; a bad one stops the start here, by name.
+  checkTuning(env);
   return {
     retentionDays: {
       caller: int(env, 'VIGIL_RETENTION_CALLER_DAYS', 90, 0, DAYS_MAX),
@@ -219,7 +226,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     capSender: env.VIGIL_CAP_SENDER || 'alerts@vigil.invalid',
     smtpUrl: url(env, 'VIGIL_SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: env.VIGIL_SMTP_FROM || 'Vigil alerts <alerts@vigil.invalid>',
-    smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:']),
+    smppUrl: url(env, 'VIGIL_SMPP_URL', ['smpp:', 'smpps:', 'ssmpp:']),
+    smppCaFile: env.VIGIL_SMPP_CA_FILE ? resolve(env.VIGIL_SMPP_CA_FILE) : null,
     smsSender: env.VIGIL_SMS_SENDER || 'ALERT',
     pushCaFile: env.VIGIL_PUSH_CA_FILE ? resolve(env.VIGIL_PUSH_CA_FILE) : null,
     pushHosts: env.VIGIL_PUSH_HOSTS
@@ -253,6 +261,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     mqttTlsCert: env.VIGIL_MQTT_TLS_CERT ? resolve(env.VIGIL_MQTT_TLS_CERT) : null,
     mqttTlsKey: env.VIGIL_MQTT_TLS_KEY ? resolve(env.VIGIL_MQTT_TLS_KEY) : null,
     mqttTlsPort: int(env, 'VIGIL_MQTT_TLS_PORT', 8883, 0, 65535),
+    mqttClientCa: env.VIGIL_MQTT_CLIENT_CA ? resolve(env.VIGIL_MQTT_CLIENT_CA) : null,
     sirenAckTimeoutMs: int(env, 'VIGIL_SIREN_ACK_TIMEOUT_MS', 15_000, 100, 3_600_000),
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),

@@ -406,7 +406,7 @@ export function eventsRoutes(service: MajorEventsService, log: EventLog, timeZon
         return reply
           .type('application/pdf')
           .header('content-disposition', `attachment; filename="${file}.pdf"`)
-          .send(await printPdf(html));
+          .send(await printPdf(html, request.principal.actor));
       },
     );
   };

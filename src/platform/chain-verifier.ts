@@ -1,5 +1,6 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { eventHash } from './event-hash.js';
-import { GENESIS_HASH, type EventLog, type StoredEvent } from './event-log.js';
+import { GENESIS_HASH, type ChainReader, type EventLog, type StoredEvent } from './event-log.js';
 import { runInWorker } from './heavy/worker-pool.js';
 
 export interface ChainVerification {
@@ -61,6 +62,34 @@ export async function verifyChain(
 ): Promise<ChainVerification> {
   const started = performance.now();
   const total = await log.lastSeq();
+  if (options.inWorker && log.workerReader) {
+    // The whole walk in one pool task: the worker reads the log itself, so the main thread
+    // neither reads nor decodes a single event (it only forwards progress).
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (m: { checked: number }) => onProgress?.(m.checked, total));
+    try {
+      const out = await runInWorker<ChainVerification & { threadId: number }>({
+        module: new URL(import.meta.url),
+        fn: 'walkChainInWorker',
+        input: { reader: { module: log.workerReader.module.href, input: log.workerReader.input }, total, port: port2 },
+        transferList: [port2],
+      });
+      options.onBatch?.({
+        prevHash: '',
+        expectedSeq: out.lastSeq + 1,
+        checked: out.checked,
+        firstBrokenSeq: out.firstBrokenSeq,
+        problem: out.problem,
+        threadId: out.threadId,
+      });
+      // The last count, whatever of the port's messages are still on their way.
+      if (out.problem === null) onProgress?.(out.checked, total);
+      const { threadId: _thread, ...verdict } = out;
+      return { ...verdict, ms: Math.round(performance.now() - started) };
+    } finally {
+      port1.close();
+    }
+  }
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;
@@ -85,4 +114,47 @@ export async function verifyChain(
   }
   if (checked < total) return result(expectedSeq, `the log ends at ${checked} but its head says ${total}`);
   return result(null, null);
+}
+
+/**
+ * The whole-log walk inside a pool worker: opens the log's own reader there
+ * (EventLog.workerReader), reads, decodes and hashes batch after batch, posts progress.
+ */
+export async function walkChainInWorker(input: {
+  reader: { module: string; input: unknown };
+  total: number;
+  port: MessagePort;
+}): Promise<ChainVerification & { threadId: number }> {
+  const { threadId } = await import('node:worker_threads');
+  const started = performance.now();
+  const loaded = (await import(input.reader.module)) as { openChainReader(input: unknown): ChainReader };
+  const reader = loaded.openChainReader(input.reader.input);
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  let checked = 0;
+  const result = (firstBrokenSeq: number | null, problem: string | null): ChainVerification & { threadId: number } => ({
+    ok: problem === null,
+    checked,
+    lastSeq: expectedSeq - 1,
+    firstBrokenSeq,
+    problem,
+    ms: Math.round(performance.now() - started),
+    threadId,
+  });
+  try {
+    for (;;) {
+      const events = reader.read(expectedSeq - 1, BATCH);
+      if (events.length === 0) break;
+      const check = await checkBatch({ prevHash, expectedSeq, events });
+      ({ prevHash, expectedSeq } = check);
+      checked += check.checked;
+      if (check.problem !== null) return result(check.firstBrokenSeq, check.problem);
+      input.port.postMessage({ checked });
+    }
+    if (checked < input.total) return result(expectedSeq, `the log ends at ${checked} but its head says ${input.total}`);
+    return result(null, null);
+  } finally {
+    reader.close();
+    input.port.close();
+  }
 }

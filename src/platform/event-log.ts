@@ -67,6 +67,18 @@ export interface EventLog {
    */
   follow(afterSeq: number, handler: (events: StoredEvent[]) => void | Promise<void>): Unsubscribe;
   close(): Promise<void>;
+  /**
+   * How a worker thread opens its own reader of this log (a module exporting
+   * `openChainReader(input): ChainReader`), or absent: the whole-log hash-chain check
+   * then reads on the main thread and only hashes in the pool.
+   */
+  readonly workerReader?: { module: URL; input: unknown } | null;
+}
+
+/** A synchronous reader of the log opened inside a worker thread (EventLog.workerReader). */
+export interface ChainReader {
+  read(afterSeq: number, limit: number): StoredEvent[];
+  close(): void;
 }
 
 /** Hash of the (virtual) event before the first one. */

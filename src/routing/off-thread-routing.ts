@@ -3,9 +3,8 @@ import type { Position } from '../kernel/geo.js';
 import { JobGate } from '../platform/heavy/job-gate.js';
 import { runInWorker } from '../platform/heavy/worker-pool.js';
 import type { EvacuationInput, EvacuationPlan } from './evacuation.js';
-import type { WeightedPoint } from './router.js';
 import type { ProfileName } from './profiles.js';
-import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, evacuationJsonInWorker } from './routing-worker.js';
+import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, evacuationJsonInWorker, reachedInWorker } from './routing-worker.js';
 
 /** The routing service's live graph for a worker (RoutingService.graphRef). */
 export type GraphSource = (profile: ProfileName) => { ref: GraphRef; transfer: ArrayBuffer[] };
@@ -26,6 +25,8 @@ export class OffThreadRouting {
   readonly coverageGate = new JobGate('coverage', { concurrency: 2, queue: 16, perUser: 2, retryAfterSeconds: 5 });
   /** Thread of the last finished run (tests show it was not the main thread). */
   lastThreadId: number | null = null;
+  /** The points of the last coverage run as they left for the worker (tests: a transferred typed array, detached after). */
+  lastCoverageInput: Float64Array | null = null;
 
   constructor(private readonly graphRef: GraphSource) {}
 
@@ -57,17 +58,50 @@ export class OffThreadRouting {
     return out.plan;
   }
 
-  async coverage(profile: ProfileName, stations: Position[], points: WeightedPoint[], targetS: number, user: string): Promise<CoverageResult> {
-    return this.coverageGate.run({ user, key: requestKey(['coverage', profile, stations, points, targetS]) }, async () => {
+  /**
+   * Up to 200 000 points: packed in one Float64Array (lon, lat, weight), keyed by a hash of
+   * its bytes and transferred, so the main thread neither stringifies nor clones an object
+   * per point (it did both: 200 000 points cost it tens of ms).
+   */
+  async coverage(profile: ProfileName, stations: Position[], points: Float64Array, targetS: number, user: string): Promise<CoverageResult> {
+    const key = createHash('sha256')
+      .update(JSON.stringify(['coverage', profile, stations, targetS]))
+      .update(new Uint8Array(points.buffer, points.byteOffset, points.byteLength))
+      .digest('hex');
+    return this.coverageGate.run({ user, key }, async () => {
       const { ref, transfer } = this.graphRef(profile);
+      // Each run gets its own copy to transfer (joined requests share the run, not the buffer).
+      const own = points.slice();
+      this.lastCoverageInput = own;
       const out = await runInWorker<Awaited<ReturnType<typeof coverageInWorker>>>({
         module: WORKER,
         fn: 'coverageInWorker',
-        input: { graph: ref, stations, points, targetS },
-        transferList: transfer,
+        input: { graph: ref, stations, points: own, targetS },
+        transferList: [...transfer, own.buffer as ArrayBuffer],
       });
       this.lastThreadId = out.threadId;
       return out.coverage;
     });
+  }
+
+  /**
+   * The node's own reach queries (the cockpit's fire-station coverage over every residential
+   * building): in the pool, no user quota; per position reached, not, or null off the road graph.
+   */
+  async reachedWithin(profile: ProfileName, stations: readonly Position[], positions: readonly Position[], targetS: number): Promise<(boolean | null)[]> {
+    const packed = new Float64Array(positions.length * 2);
+    positions.forEach((p, i) => {
+      packed[2 * i] = p[0];
+      packed[2 * i + 1] = p[1];
+    });
+    const { ref, transfer } = this.graphRef(profile);
+    const out = await runInWorker<Awaited<ReturnType<typeof reachedInWorker>>>({
+      module: WORKER,
+      fn: 'reachedInWorker',
+      input: { graph: ref, stations: [...stations], positions: packed, targetS },
+      transferList: [...transfer, packed.buffer as ArrayBuffer],
+    });
+    this.lastThreadId = out.threadId;
+    return Array.from(out.reached, (r) => (r === -1 ? null : r === 1));
   }
 }

@@ -27,6 +27,20 @@ export interface NearestUnit<T> {
   route: Route;
 }
 
+/** Weighted points as [lon, lat, weight] triples in one typed array (what crosses to a worker). */
+export function packWeightedPoints(points: Iterable<WeightedPoint>, count: number): Float64Array {
+  const packed = new Float64Array(count * 3);
+  let i = 0;
+  for (const p of points) {
+    if (i >= count) break;
+    packed[3 * i] = p.position[0];
+    packed[3 * i + 1] = p.position[1];
+    packed[3 * i + 2] = p.weight;
+    i++;
+  }
+  return i === count ? packed : packed.subarray(0, i * 3);
+}
+
 export interface WeightedPoint {
   position: Position;
   weight: number;
@@ -169,6 +183,33 @@ export class Router {
       }
     });
     return { totalWeight, coveredWeight, share: totalWeight === 0 ? 0 : coveredWeight / totalWeight, points: points.length, coveredPoints, unroutable };
+  }
+
+  /**
+   * Coverage of points packed as [lon, lat, weight] triples (`packWeightedPoints`): the
+   * form they cross to a worker in (one transferred buffer, no object per point).
+   */
+  coveragePacked(stations: readonly Position[], packed: Float64Array, targetS: number): ReturnType<Router['coverage']> {
+    const { timeOf } = this.reach(stations, targetS);
+    const n = Math.floor(packed.length / 3);
+    let totalWeight = 0,
+      coveredWeight = 0,
+      coveredPoints = 0,
+      unroutable = 0;
+    const p: [number, number] = [0, 0];
+    for (let i = 0; i < n; i++) {
+      p[0] = packed[3 * i]!;
+      p[1] = packed[3 * i + 1]!;
+      const weight = packed[3 * i + 2]!;
+      totalWeight += weight;
+      const s = this.grid.nearest(p, MAX_SNAP_M);
+      if (!s) unroutable++;
+      else if (timeOf(s.node) <= targetS) {
+        coveredWeight += weight;
+        coveredPoints++;
+      }
+    }
+    return { totalWeight, coveredWeight, share: totalWeight === 0 ? 0 : coveredWeight / totalWeight, points: n, coveredPoints, unroutable };
   }
 
   /** Per position: reached within `targetS` from any station (judged at the road node it snaps to), or null when no road is near enough. */

@@ -8,6 +8,18 @@ import type { EvacuationInput } from './evacuation.js';
 import type { SpeedUpdate } from './model.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 import { MAX_SPEED_UPDATES, type RoutingService } from './routing-service.js';
+import { packWeightedPoints } from './router.js';
+
+/** The city's buildings as coverage points, packed straight into a typed array (no object per building). */
+function packBuildings(sites: Iterable<Site>, weights: 'residents' | 'buildings'): Float64Array {
+  const all = [...sites].filter((s) => s.category === 'building' || s.buildingType !== null);
+  return packWeightedPoints(
+    (function* () {
+      for (const s of all) yield { position: s.position, weight: weights === 'residents' ? (s.residents ?? 0) : 1 };
+    })(),
+    all.length,
+  );
+}
 
 /** Who changes the live network: control-room staff, incident command, administrators. */
 const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
@@ -189,11 +201,7 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       },
       async (request) => {
         const { stations, targetMinutes, weights = 'residents', points, profile: p = 'car' } = request.body;
-        const targets =
-          points ??
-          [...deps.sites()]
-            .filter((s) => s.category === 'building' || s.buildingType !== null)
-            .map((s) => ({ position: s.position, weight: weights === 'residents' ? (s.residents ?? 0) : 1 }));
+        const targets = points ? packWeightedPoints(points, points.length) : packBuildings(deps.sites(), weights);
         if (targets.length === 0) throw new VigilError('bad_request', 'no points to cover: the city has no buildings yet; send points');
         const coverage = await service.offThread.coverage(p, stations, targets, targetMinutes * 60, request.principal.actor);
         return { profile: p, targetMinutes, weights: points ? 'given' : weights, ...coverage };

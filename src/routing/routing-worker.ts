@@ -5,7 +5,7 @@ import type { Position } from '../kernel/geo.js';
 import { planEvacuation, type EvacuationInput, type EvacuationPlan } from './evacuation.js';
 import type { ProfileName } from './profiles.js';
 import { buildRoadGraph } from './road-graph.js';
-import { Router, type WeightedPoint } from './router.js';
+import { Router } from './router.js';
 
 /**
  * Evacuation plans and coverage in a worker thread of the platform pool. A worker
@@ -59,8 +59,24 @@ export type CoverageResult = ReturnType<Router['coverage']>;
 export async function coverageInWorker(task: {
   graph: GraphRef;
   stations: Position[];
-  points: WeightedPoint[];
+  /** [lon, lat, weight] triples (packWeightedPoints), transferred. */
+  points: Float64Array;
   targetS: number;
 }): Promise<{ coverage: CoverageResult; threadId: number }> {
-  return { coverage: (await routerFor(task.graph)).coverage(task.stations, task.points, task.targetS), threadId };
+  return { coverage: (await routerFor(task.graph)).coveragePacked(task.stations, task.points, task.targetS), threadId };
+}
+
+/** Per position (lon, lat pairs): 1 reached within targetS from a station, 0 not, -1 off the road graph. */
+export async function reachedInWorker(task: {
+  graph: GraphRef;
+  stations: Position[];
+  positions: Float64Array;
+  targetS: number;
+}): Promise<{ reached: Int8Array; threadId: number }> {
+  const router = await routerFor(task.graph);
+  const n = Math.floor(task.positions.length / 2);
+  const positions: Position[] = new Array(n);
+  for (let i = 0; i < n; i++) positions[i] = [task.positions[2 * i]!, task.positions[2 * i + 1]!];
+  const out = router.reachedWithin(task.stations, positions, task.targetS);
+  return { reached: Int8Array.from(out, (r) => (r === null ? -1 : r ? 1 : 0)), threadId };
 }

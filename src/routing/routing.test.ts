@@ -6,7 +6,7 @@ import { repoRoot } from '../kernel/config.js';
 import { geometryContains, haversineM, type Position } from '../kernel/geo.js';
 import { segmentsClosedBy } from './closures.js';
 import { buildRoadGraph, type RoadGraph } from './road-graph.js';
-import { Router } from './router.js';
+import { Router, packWeightedPoints } from './router.js';
 import { osmOf, referenceCost, referenceCosts } from './test-support.js';
 
 let monaco: Router;
@@ -337,4 +337,15 @@ test('coverage: the share of weight reached within the target time from the stat
   assert.equal(cov.totalWeight, total);
   assert.equal(cov.coveredWeight, expected);
   assert.ok(cov.share > 0 && cov.share < 1, `share ${cov.share}`);
+});
+
+test('coverage of packed points (the typed array that crosses to a worker) equals coverage of the objects', () => {
+  const g = monaco.graph;
+  const stations = [pos(g, mainNodes[10]!)];
+  const points = [...mainNodes.slice(0, 300).map((v, i) => ({ position: pos(g, v), weight: 1 + (i % 3) })), { position: [0, 0] as Position, weight: 5 }];
+  const packed = packWeightedPoints(points, points.length);
+  assert.ok(packed instanceof Float64Array);
+  assert.equal(packed.length, points.length * 3);
+  assert.deepEqual(monaco.coveragePacked(stations, packed, 90), monaco.coverage(stations, points, 90));
+  assert.equal(monaco.coveragePacked(stations, packed, 90).unroutable, 1, 'a point far from any road');
 });

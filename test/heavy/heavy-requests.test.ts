@@ -10,6 +10,8 @@ import { threadId } from 'node:worker_threads';
 import { PdfPrinter, CHROMIUM } from '../../src/adapters/pdf/print-pdf.js';
 import { capValidatorRuns, capValidators, validateCapXml } from '../../src/alerts/cap/cap-validate.js';
 import { VoiceCache, voiceRenders } from '../../src/alerts/messages/voice.js';
+import { lastCapParse } from '../../src/alerts/cap/cap-worker.js';
+import { MAX_CAP_BYTES } from '../../src/alerts/cap/cap-xml.js';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import type { Position } from '../../src/kernel/geo.js';
@@ -124,22 +126,44 @@ test('coverage of 20 000 given points runs in a worker thread while /api/health 
   assert.equal(finishedBeforeHealth, 0);
   const worker = vigil.capabilities.routing.service.offThread.lastThreadId;
   assert.ok(worker !== null && worker !== threadId);
+  // The points crossed as one transferred Float64Array (detached here after the transfer), not 20 000 cloned objects.
+  const sent = vigil.capabilities.routing.service.offThread.lastCoverageInput;
+  assert.ok(sent instanceof Float64Array);
+  assert.equal(sent.byteLength, 0, 'transferred to the worker');
 });
 
-test('audit verification: eight concurrent requests walk the log once, hashing in the worker pool', async () => {
+test('the cockpit’s fire-station coverage (every residential building) is searched in a worker thread, with the live weights', async () => {
+  const offThread = vigil.capabilities.routing.service.offThread;
+  offThread.lastThreadId = null;
+  const feed = vigil.capabilities.cockpit.fireCoverage!;
+  const coverage = await feed.run();
+  assert.ok(coverage, 'the demo city has fire stations');
+  assert.ok(coverage.residentialSites > 100 && coverage.covered.size > 0, `${coverage.covered.size} of ${coverage.residentialSites}`);
+  assert.ok(offThread.lastThreadId !== null && offThread.lastThreadId !== threadId, 'searched in a worker thread');
+});
+
+test('audit verification: eight concurrent requests walk the log once, in one pool task that reads the log itself', async () => {
   const admin = await signedIn(vigil, 'admin');
-  const head = await vigil.ctx.log.lastSeq();
-  const batches = Math.ceil(head / 5000);
   const before = workerPoolStats().completed;
-  const { finishedBeforeHealth, results } = await healthWhile(Array.from({ length: 8 }, () => admin('POST', '/api/audit/verify')));
-  for (const r of results) {
-    assert.equal(r.status, 200, r.body);
-    assert.equal(r.json.ok, true);
+  let mainThreadReads = 0;
+  const log = vigil.ctx.log;
+  const read = log.read.bind(log);
+  log.read = async (options) => {
+    if (options?.limit === 5000) mainThreadReads++;
+    return read(options);
+  };
+  try {
+    const { finishedBeforeHealth, results } = await healthWhile(Array.from({ length: 8 }, () => admin('POST', '/api/audit/verify')));
+    for (const r of results) {
+      assert.equal(r.status, 200, r.body);
+      assert.equal(r.json.ok, true);
+    }
+    assert.equal(finishedBeforeHealth, 0);
+  } finally {
+    log.read = read;
   }
-  assert.equal(finishedBeforeHealth, 0);
-  const hashed = workerPoolStats().completed - before;
-  // One walk (a batch more if an event landed past a batch boundary meanwhile), not eight.
-  assert.ok(hashed >= batches && hashed <= batches + 1, `${hashed} batches hashed in workers for a log of ${head} events`);
+  assert.equal(workerPoolStats().completed - before, 1, 'one walk for eight callers, one task');
+  assert.equal(mainThreadReads, 0, 'the main thread read no batch of the log');
 });
 
 const CAP = (i: number) => `<?xml version="1.0" encoding="UTF-8"?>
@@ -173,6 +197,28 @@ test('twelve CAP validations at once: at most two validator runs at a time, wait
   assert.equal(capValidators.peak, 2);
   // Twelve documents, fewer runs (plus one for the bad document checked alone).
   assert.ok(capValidatorRuns.count - runsBefore < 12, `${capValidatorRuns.count - runsBefore} runs`);
+});
+
+test('CAP import: the document is read in a worker thread; one over 1 MiB is a 413 that says the limit, before any work', async () => {
+  const officer = await signedIn(vigil, 'alert-officer');
+  lastCapParse.threadId = -1;
+  const areas = '<area><areaDesc>Quartier</areaDesc><polygon>43.72,7.41 43.73,7.41 43.73,7.42 43.72,7.41</polygon></area>'.repeat(2000);
+  const xml = CAP(900).replace('<area><areaDesc>Alpes-Maritimes</areaDesc></area>', areas);
+  const imported = await officer('POST', '/api/alerts/import', xml, 'application/xml');
+  assert.equal(imported.status, 201, imported.body);
+  assert.equal(imported.json.alert.cap.info[0].area.length, 2000);
+  assert.ok(lastCapParse.threadId > 0 && lastCapParse.threadId !== threadId, 'parsed in a worker thread');
+
+  const runsBefore = capValidatorRuns.count;
+  const bomb = CAP(901).replace('<area><areaDesc>Alpes-Maritimes</areaDesc></area>', areas.repeat(6));
+  assert.ok(Buffer.byteLength(bomb) > MAX_CAP_BYTES);
+  for (const type of ['application/xml', 'text/plain']) {
+    const refused = await officer('POST', '/api/alerts/import', bomb, type);
+    assert.equal(refused.status, 413, `${type}: ${refused.body}`);
+    assert.equal(refused.json.error.code, 'payload_too_large');
+    assert.match(refused.json.error.message, /a CAP document is at most 1 MiB \(1048576 bytes\)/);
+  }
+  assert.equal(capValidatorRuns.count, runsBefore, 'an oversized document is not validated');
 });
 
 test('voice: the same message asked in case variants at once is rendered by one espeak-ng', async () => {

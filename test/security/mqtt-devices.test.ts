@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/kernel/config.js';
 import { flood } from '../support/alert-fixtures.js';
 import { signedIn, type ApiCall } from '../support/api-client.js';
 import { until } from '../support/until.js';
+import { testPki, type TestPki } from '../support/tls-certs.js';
 
 /**
  * Devices authenticate (issue 13, item 1), against the real embedded broker with the
@@ -30,6 +31,7 @@ let vigil: RunningVigil;
 let admin: ApiCall;
 let creds: Map<string, Credential>;
 let cert: Buffer;
+let pki: TestPki;
 const clients: MqttClient[] = [];
 // Inside the fixture's Fontvieille polygon, so a flood alert's sirens channel commands both sirens.
 const at: [number, number] = [7.416, 43.729];
@@ -54,6 +56,7 @@ before(async () => {
     { stdio: 'ignore' },
   );
   cert = readFileSync(join(dir, 'cert.pem'));
+  pki = testPki(dir);
   vigil = await serveVigil({
     ...loadConfig({
       VIGIL_LOG_LEVEL: 'silent',
@@ -63,6 +66,7 @@ before(async () => {
       VIGIL_MQTT_TLS_CERT: join(dir, 'cert.pem'),
       VIGIL_MQTT_TLS_KEY: join(dir, 'key.pem'),
       VIGIL_MQTT_TLS_PORT: '0',
+      VIGIL_MQTT_CLIENT_CA: pki.caFile,
       VIGIL_SIREN_ACK_TIMEOUT_MS: '3000',
     }),
     dataDir: dir,
@@ -194,6 +198,29 @@ test('mqtts with the configured certificate: devices connect over TLS, anonymous
   const client = await as('t-sensor-a', url, { ca: cert });
   assert.equal(client.connected, true);
   await assert.rejects(connect({ clientId: 'untrusting', username: 'x', password: 'y', rejectUnauthorized: true }, url), /self[- ]signed|certificate/i);
+});
+
+test('mqtts client certificates (VIGIL_MQTT_CLIENT_CA): CN device:<id> is that device, within its topics; other CAs and unknown devices are refused', async () => {
+  const url = `mqtts://localhost:${vigil.capabilities.alarms.receiver.mqttTlsPort}`;
+  const withCert = (cn: string, options: { untrusted?: boolean } = {}, extra: IClientOptions = {}) =>
+    connect({ clientId: `cert-${Math.random().toString(36).slice(2)}`, ca: cert, ...pki.client(cn, options), ...extra }, url);
+  const before = await signalsOf('t-sensor-b');
+  const b = await withCert('device:t-sensor-b');
+  assert.equal(b.connected, true, 'no username, no secret: the certificate authenticates');
+  assert.equal(await publishOutcome(b, 'vigil/sensors/t-sensor-b/events', smoke), 'acknowledged');
+  assert.equal(await signalsOf('t-sensor-b'), before + 1, 'ingested as t-sensor-b');
+  assert.equal(await grantedQos(b, '#'), 128, 'and held to its topics');
+  const b2 = await withCert('device:t-sensor-b');
+  assert.equal(await publishOutcome(b2, 'vigil/sensors/t-sensor-a/events', smoke), 'refused', "not another device's topic");
+  assert.equal(await publishOutcome(await withCert('device:t-sensor-b'), 'vigil/sirens/t-siren-s/command', '{"action":"sound"}'), 'refused');
+  await assert.rejects(withCert('device:t-sensor-b', { untrusted: true }), /not authori[sz]ed|Connection refused/i, 'a certificate of another CA');
+  await assert.rejects(withCert('device:nobody'), /not authori[sz]ed|Connection refused/i, 'a device that is not registered');
+  await assert.rejects(withCert('vigil'), /not authori[sz]ed|Connection refused/i, 'Vigil itself is never a certificate');
+  await assert.rejects(
+    withCert('device:t-sensor-b', {}, { username: creds.get('t-sensor-a')!.username }),
+    /not authori[sz]ed|Connection refused/i,
+    'a username other than the certificate’s name, without its secret',
+  );
 });
 
 test('sirens acknowledge commands; a siren that does not is reported (event, channel details)', async () => {

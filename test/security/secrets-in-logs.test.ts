@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,7 +10,7 @@ import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { serveVigil } from '../../src/app.js';
 import { vapidKeys } from '../../src/alerts/index.js';
-import { loadConfig } from '../../src/kernel/config.js';
+import { loadConfig, repoRoot } from '../../src/kernel/config.js';
 import { SecretBox } from '../../src/kernel/secrets.js';
 import type { Principal } from '../../src/platform/access.js';
 import { flood } from '../support/alert-fixtures.js';
@@ -154,5 +155,78 @@ test('no configured or issued secret appears in the log lines of a node at debug
   for (const [name, secret] of Object.entries(secrets)) {
     const hit = lines.find((l) => l.includes(secret));
     assert.equal(hit, undefined, `${name} appears in the log: ${hit?.slice(0, 300)}`);
+  }
+});
+
+test('a real `vigil serve` (its own process, debug level): no secret in its stdout or stderr, from start to shutdown', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-secrets-proc-'));
+  const pw = (name: string) => `${name}-${randomBytes(12).toString('hex')}`;
+  const down = await closedPort();
+  const secrets: Record<string, string> = {
+    mqtt: pw('mqttpw'),
+    smpp: pw('smpppw'),
+    smtp: pw('smtppw'),
+    cbc: pw('cbcpw'),
+    demoPassword: pw('demopw'),
+    installationKey: randomBytes(32).toString('hex'),
+    triedPassword: pw('guess'),
+  };
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), 'serve'], {
+    env: {
+      ...process.env,
+      VIGIL_DATA_DIR: dir,
+      VIGIL_PORT: '0',
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_LOG_LEVEL: 'debug',
+      VIGIL_ROUTING_OSM: 'off',
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_DATABASE_URL: '',
+      VIGIL_NATS_URL: '',
+      VIGIL_SECRET_KEY: secrets.installationKey,
+      VIGIL_DEMO_PASSWORD: secrets.demoPassword,
+      VIGIL_MQTT_URL: `mqtt://vigil:${secrets.mqtt}@127.0.0.1:1883`,
+      VIGIL_SMPP_URL: `smpp://vigil:${secrets.smpp}@127.0.0.1:${down}`,
+      VIGIL_SMTP_URL: `smtp://vigil:${secrets.smtp}@127.0.0.1:${down}`,
+      VIGIL_CBC_URL: `http://cbc:${secrets.cbc}@127.0.0.1:${down}/cbs`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  try {
+    await until(() => /serving on http:\/\/localhost:\d+/.test(stdout) || child.exitCode !== null, 'the node to start', 120_000, 100);
+    const base = `http://127.0.0.1:${/serving on http:\/\/localhost:(\d+)/.exec(stdout)?.[1]}`;
+    assert.ok(base.match(/\d+$/), `started: ${stderr.slice(0, 500)}`);
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: secrets.demoPassword }),
+    });
+    assert.equal(login.status, 200);
+    const session = /vigil_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')![1]!;
+    secrets.session = session;
+    await fetch(`${base}/api/auth/me?token=${session}`, { headers: { cookie: `vigil_session=${session}`, authorization: `Bearer ${session}` } });
+    await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: secrets.triedPassword }),
+    });
+  } finally {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const output = `${stdout}\n${stderr}`;
+  if (process.env.SHOW_LOG) console.log(output);
+  assert.match(stdout, /MQTT sensor ingest subscribed/, 'the node logged its MQTT URL (redacted) on stdout');
+  assert.match(stdout, /shutting down/, 'and its shutdown');
+  for (const [name, secret] of Object.entries(secrets)) {
+    const at = output.indexOf(secret);
+    assert.equal(at, -1, `${name} appears in the output: ${output.slice(Math.max(0, at - 200), at + 100)}`);
   }
 });

@@ -14,3 +14,9 @@ export function spin(input: { ms: number }): { threadId: number } {
 export function refuse(): never {
   throw new VigilError('bad_request', 'the position is more than 1000 m from any road');
 }
+
+/** The niceness of the thread the task runs on (Linux: per thread). */
+export async function priority(): Promise<{ nice: number; threadId: number }> {
+  const { getPriority } = await import('node:os');
+  return { nice: getPriority(), threadId };
+}

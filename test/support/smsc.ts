@@ -19,6 +19,8 @@ export interface SmscOptions {
   receipt?: (to: string, part: number, parts: number) => string | null;
   /** Receipts with the text only, without the receipted_message_id and message_state TLVs. */
   textOnlyReceipts?: boolean;
+  /** Listen with TLS (SMPP over TLS): the URL is then smpps://. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 const MESSAGE_STATE: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
@@ -34,7 +36,7 @@ export async function smsc(throttle: (to: string, attempt: number, part: number)
   const bound = new Set<Session>();
   const receiptsAnswered: string[] = [];
   let id = 0;
-  const server = smpp.createServer({}, (session) => {
+  const server = smpp.createServer(options.tls ? { ...options.tls, minVersion: 'TLSv1.2' } : {}, (session) => {
     session.on('bind_transceiver', (pdu: PDU) => {
       const ok = pdu.system_id === 'vigil' && pdu.password === 's3cret';
       session.send(pdu.response({ command_status: ok ? 0 : 0x0e /* ESME_RINVPASWD */ }));
@@ -85,7 +87,7 @@ export async function smsc(throttle: (to: string, attempt: number, part: number)
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `smpp://vigil:s3cret@127.0.0.1:${server.address().port}`,
+    url: `${options.tls ? 'smpps' : 'smpp'}://vigil:s3cret@127.0.0.1:${server.address().port}`,
     received,
     attempts,
     receiptsAnswered,

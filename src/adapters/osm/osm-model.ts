@@ -1,4 +1,5 @@
 import type { Position } from '../../kernel/geo.js';
+import { tuning } from '../../kernel/tuning.js';
 
 /** What an OpenStreetMap extract holds once read, whatever its format (XML or PBF). */
 export type Tags = Record<string, string>;
@@ -47,17 +48,12 @@ export interface OsmLimits {
   maxRelations: number;
 }
 
-function envLimit(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
-}
-
 export function defaultOsmLimits(): OsmLimits {
   return {
-    maxDecompressedBytes: envLimit('VIGIL_OSM_MAX_DECOMPRESSED_BYTES', 4 * 1024 ** 3),
-    maxNodes: envLimit('VIGIL_OSM_MAX_NODES', 30_000_000),
-    maxWays: envLimit('VIGIL_OSM_MAX_WAYS', 5_000_000),
-    maxRelations: envLimit('VIGIL_OSM_MAX_RELATIONS', 500_000),
+    maxDecompressedBytes: tuning('VIGIL_OSM_MAX_DECOMPRESSED_BYTES')!,
+    maxNodes: tuning('VIGIL_OSM_MAX_NODES')!,
+    maxWays: tuning('VIGIL_OSM_MAX_WAYS')!,
+    maxRelations: tuning('VIGIL_OSM_MAX_RELATIONS')!,
   };
 }
 

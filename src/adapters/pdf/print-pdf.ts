@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { VigilError } from '../../kernel/errors.js';
-import { Semaphore } from '../../platform/heavy/job-gate.js';
+import { JobGate, Semaphore } from '../../platform/heavy/job-gate.js';
+import { tuning } from '../../kernel/tuning.js';
 
 export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -21,7 +23,7 @@ export class PdfPrinter {
   readonly pages: Semaphore;
 
   constructor(
-    pages = Math.max(1, Number(process.env.VIGIL_PDF_PAGES) || 2),
+    pages = tuning('VIGIL_PDF_PAGES')!,
     private readonly idleMs = 60_000,
   ) {
     this.pages = new Semaphore(pages);
@@ -86,7 +88,15 @@ export class PdfPrinter {
 /** The node's one printer. */
 export const pdfPrinter = new PdfPrinter();
 
-/** Prints an HTML page to PDF; 503 when Chromium is not installed. */
-export function printPdf(html: string, timeoutMs = 30_000): Promise<Buffer> {
-  return pdfPrinter.print(html, timeoutMs);
+/**
+ * The door in front of it, for requests: the same document asked again while it prints is
+ * one print; a user holds at most two exports (running or waiting); at most 16 wait in
+ * all. Beyond, 429 with Retry-After — a burst of exports no longer queues without end.
+ */
+export const pdfGate = new JobGate('PDF export', { concurrency: pdfPrinter.pages.limit, queue: 16, perUser: 2, retryAfterSeconds: 5 });
+
+/** Prints an HTML page to PDF for `user` (through pdfGate); 503 when Chromium is not installed, 429 over the user's quota. */
+export function printPdf(html: string, user: string, timeoutMs = 30_000): Promise<Buffer> {
+  const key = createHash('sha256').update(html).digest('hex');
+  return pdfGate.run({ user, key }, () => pdfPrinter.print(html, timeoutMs));
 }

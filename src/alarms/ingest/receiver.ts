@@ -66,6 +66,13 @@ export class Receiver {
     return null;
   }
 
+  /** A client certificate signed by VIGIL_MQTT_CLIENT_CA whose common name is `device:<id>` of a registered device is that device. */
+  private identifyCertificate(commonName: string): MqttIdentity | null {
+    if (!commonName.startsWith('device:')) return null;
+    const device = this.city.devices.get(commonName.slice('device:'.length));
+    return device ? { kind: 'device', id: device.id, commanded: COMMANDED_KINDS.includes(device.kind) } : null;
+  }
+
   async listen(): Promise<ReceiverPorts> {
     const { ctx } = this;
     const ports: ReceiverPorts = { tcpPort: null, udpPort: null, mqttPort: null };
@@ -81,9 +88,17 @@ export class Receiver {
     } else if (ctx.config.mqttEmbeddedPort !== null) {
       const { mqttTlsCert, mqttTlsKey, mqttEmbeddedHost } = ctx.config;
       if (Boolean(mqttTlsCert) !== Boolean(mqttTlsKey)) throw new VigilError('bad_request', 'VIGIL_MQTT_TLS_CERT and VIGIL_MQTT_TLS_KEY go together');
+      if (ctx.config.mqttClientCa && !mqttTlsCert)
+        throw new VigilError('bad_request', 'VIGIL_MQTT_CLIENT_CA needs the mqtts listener: give VIGIL_MQTT_TLS_CERT and VIGIL_MQTT_TLS_KEY');
       const tls =
         mqttTlsCert && mqttTlsKey
-          ? { host: mqttEmbeddedHost, port: ctx.config.mqttTlsPort, cert: readFileSync(mqttTlsCert), key: readFileSync(mqttTlsKey) }
+          ? {
+              host: mqttEmbeddedHost,
+              port: ctx.config.mqttTlsPort,
+              cert: readFileSync(mqttTlsCert),
+              key: readFileSync(mqttTlsKey),
+              ...(ctx.config.mqttClientCa ? { clientCa: readFileSync(ctx.config.mqttClientCa) } : {}),
+            }
           : undefined;
       // With a certificate, devices on the network use mqtts; plain MQTT (Vigil's own clients, local tools) stays on loopback.
       const plainHost = tls ? LOOPBACK : mqttEmbeddedHost;
@@ -98,6 +113,7 @@ export class Receiver {
         maxConnections: ctx.config.dc09MaxConnections,
         router: this.router,
         authenticate: (username, password) => this.identify(username, password),
+        authenticateCertificate: (commonName) => this.identifyCertificate(commonName),
         plan: { sensorTopic: ctx.config.mqttTopic, unitsTopic: ctx.config.unitsMqttTopic, sirenPrefix: ctx.config.sirenTopicPrefix },
         ...(tls ? { tls } : {}),
         onError: (error) => ctx.logger.warn({ err: error }, 'embedded MQTT broker'),

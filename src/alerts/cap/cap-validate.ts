@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { Semaphore } from '../../platform/heavy/job-gate.js';
+import { tuning } from '../../kernel/tuning.js';
 
 const SCHEMA = { fileName: 'cap12.xsd', contents: readFileSync(join(import.meta.dirname, 'cap12.xsd'), 'utf8') };
 
@@ -11,7 +12,7 @@ const SCHEMA = { fileName: 'cap12.xsd', contents: readFileSync(join(import.meta.
  * most this many validations run at once; documents that arrive meanwhile wait and
  * are then validated together in one run (a run of many costs about what one does).
  */
-export const capValidators = new Semaphore(Math.max(1, Number(process.env.VIGIL_CAP_VALIDATORS) || 2));
+export const capValidators = new Semaphore(tuning('VIGIL_CAP_VALIDATORS')!);
 /** Runs of the validator so far (tests show waiting documents share runs). */
 export const capValidatorRuns = { count: 0 };
 const MAX_BATCH = 32;

@@ -4,6 +4,8 @@ import { CAP_NS, type CapAlert, type CapArea, type CapInfo, type CapResource, ty
 
 /** The largest CAP document accepted (a national feed's alert is a few kB; resources are links). */
 export const MAX_CAP_BYTES = 1024 * 1024;
+/** What an oversized CAP document is told (413), over HTTP and from the reader. */
+export const CAP_TOO_LARGE = `a CAP document is at most 1 MiB (${MAX_CAP_BYTES} bytes); this one is larger: send its resources as links, or fewer areas`;
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -176,7 +178,7 @@ function compact<T extends object>(o: T): T {
  * validate against the XSD first (validateCapXml), which gives the precise errors.
  */
 export function parseCapXml(xml: string): CapAlert {
-  if (Buffer.byteLength(xml) > MAX_CAP_BYTES) throw new VigilError('payload_too_large', `a CAP document is at most ${MAX_CAP_BYTES} bytes`);
+  if (Buffer.byteLength(xml) > MAX_CAP_BYTES) throw new VigilError('payload_too_large', CAP_TOO_LARGE);
   const root = readTree(xml);
   const info = root.children
     .filter((c) => c.name === 'info')

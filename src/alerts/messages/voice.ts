@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Semaphore } from '../../platform/heavy/job-gate.js';
+import { tuning } from '../../kernel/tuning.js';
 
 /** At most this many espeak-ng processes at once, whoever asks. */
-const espeak = new Semaphore(Math.max(1, Number(process.env.VIGIL_VOICE_RENDERERS) || 2));
+const espeak = new Semaphore(tuning('VIGIL_VOICE_RENDERERS')!);
 /** espeak-ng processes started since the node started (tests count them). */
 export const voiceRenders = { started: 0 };
 

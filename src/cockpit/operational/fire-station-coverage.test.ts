@@ -75,9 +75,9 @@ const SITES = [
   site('S4', 'south', 5, [LON + 0.05, 43.7]), // 4 km from any road: off the graph
 ];
 
-test('population within 4 minutes of a fire station: per building, neighbourhood and city, Σ reached / Σ residents', () => {
+test('population within 4 minutes of a fire station: per building, neighbourhood and city, Σ reached / Σ residents', async () => {
   const router = new Router(buildRoadGraph(osm, 'car'));
-  const cov = fireStationCoverage(router, SITES, 4, '2026-06-01T00:00:00Z')!;
+  const cov = (await fireStationCoverage(router, SITES, 4, '2026-06-01T00:00:00Z'))!;
   assert.deepEqual([...cov.covered].sort(), ['S0', 'S1', 'S2']);
   assert.equal(cov.unroutable, 1);
   assert.equal(cov.residentialSites, 5);
@@ -105,7 +105,7 @@ test('population within 4 minutes of a fire station: per building, neighbourhood
   );
 });
 
-test('the feed recomputes with the weights of the moment: a closure between the station and S1 leaves only S0 covered', () => {
+test('the feed recomputes with the weights of the moment: a closure between the station and S1 leaves only S0 covered', async () => {
   const router = new Router(buildRoadGraph(osm, 'car'));
   const city = cityWith(SITES);
   const state = new CockpitState(city, new SubscribersState(), 'Europe/Monaco', () => Date.UTC(2026, 5, 1));
@@ -120,16 +120,16 @@ test('the feed recomputes with the weights of the moment: a closure between the 
     apply: (c) => (c ? state.setFireStationCoverage(c.minutes, c.covered, c.ref) : state.clearFireStationCoverage()),
     onError: (e) => errors.push(e),
   });
-  assert.equal(feed.run(), null, 'nothing while the road graph is being built');
+  assert.equal(await feed.run(), null, 'nothing while the road graph is being built');
   ready = true;
-  assert.equal(feed.run()!.covered.size, 3);
+  assert.equal((await feed.run())!.covered.size, 3);
   // Close both directions of the first road segment (node 0 → node 1).
   const g = router.graph;
   const first: number[] = [];
   for (let s = 0; s < g.segmentCount; s++) if ((g.segFrom[s] === 0 && g.segTo[s] === 1) || (g.segFrom[s] === 1 && g.segTo[s] === 0)) first.push(s);
   assert.equal(first.length, 2);
   router.weights.close(first);
-  assert.deepEqual([...feed.run()!.covered], ['S0']);
+  assert.deepEqual([...(await feed.run())!.covered], ['S0']);
   const def = state.catalogue.byId.get('iso37123.population-near-fire-station')!;
   assert.ok(Math.abs(evaluate(state.sources(), def, 'city', parsePeriod('2026')!)!.value! - (100 * 10) / 105) < 1e-9);
   // No fire station any more: no value, rather than 0 %.
@@ -142,7 +142,7 @@ test('the feed recomputes with the weights of the moment: a closure between the 
     apply: (c) => (c ? state.setFireStationCoverage(c.minutes, c.covered, c.ref) : state.clearFireStationCoverage()),
     onError: (e) => errors.push(e),
   });
-  assert.equal(noStation.run(), null);
+  assert.equal(await noStation.run(), null);
   assert.equal(evaluate(state.sources(), def, 'city', parsePeriod('2026')!)!.value, null);
   assert.deepEqual(errors, []);
 });

@@ -3,7 +3,7 @@ import type { Position } from '../../kernel/geo.js';
 
 /** What the routing engine answers (Router.reachedWithin): per position, reached in time, or null when off the road graph. */
 export interface ReachQuery {
-  reachedWithin(stations: readonly Position[], positions: readonly Position[], targetS: number): (boolean | null)[];
+  reachedWithin(stations: readonly Position[], positions: readonly Position[], targetS: number): (boolean | null)[] | Promise<(boolean | null)[]>;
 }
 
 export interface FireStationCoverage {
@@ -21,12 +21,12 @@ export interface FireStationCoverage {
  * model's `fire-station` sites), on the car graph with the traffic and closures
  * of the moment: one multi-source search. Null when the city has no fire station.
  */
-export function fireStationCoverage(router: ReachQuery, sites: Iterable<Site>, minutes: number, computedAt: string): FireStationCoverage | null {
+export async function fireStationCoverage(router: ReachQuery, sites: Iterable<Site>, minutes: number, computedAt: string): Promise<FireStationCoverage | null> {
   const all = [...sites];
   const stations = all.filter((s) => s.category === 'fire-station');
   if (stations.length === 0) return null;
   const residential = all.filter((s) => (s.residents ?? 0) > 0);
-  const reached = router.reachedWithin(
+  const reached = await router.reachedWithin(
     stations.map((s) => s.position),
     residential.map((s) => s.position),
     minutes * 60,
@@ -54,6 +54,8 @@ export function fireStationCoverage(router: ReachQuery, sites: Iterable<Site>, m
  */
 export class FireStationCoverageFeed {
   private timer: NodeJS.Timeout | null = null;
+  private running: Promise<FireStationCoverage | null> | null = null;
+  private again = false;
   last: FireStationCoverage | null = null;
 
   constructor(
@@ -72,22 +74,41 @@ export class FireStationCoverageFeed {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.run();
+      void this.run();
     }, this.deps.debounceMs);
     this.timer.unref?.();
   }
 
-  /** Recomputes now; nothing while the road graph is not built. */
-  run(): FireStationCoverage | null {
+  /**
+   * Recomputes now (in the worker pool when the node wires it so: a search over every
+   * residential building must not hold the alarm path); nothing while the road graph is not
+   * built. One run at a time: a change during a run makes one more run after it.
+   */
+  async run(): Promise<FireStationCoverage | null> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
     const router = this.deps.router();
     if (!router) return null;
+    this.running = (async () => {
+      try {
+        this.last = await fireStationCoverage(router, this.deps.sites(), this.deps.minutes, new Date(this.deps.now()).toISOString());
+        this.deps.apply(this.last);
+      } catch (error) {
+        this.deps.onError(error);
+      }
+      return this.last;
+    })();
     try {
-      this.last = fireStationCoverage(router, this.deps.sites(), this.deps.minutes, new Date(this.deps.now()).toISOString());
-      this.deps.apply(this.last);
-    } catch (error) {
-      this.deps.onError(error);
+      return await this.running;
+    } finally {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.schedule();
+      }
     }
-    return this.last;
   }
 
   stop(): void {

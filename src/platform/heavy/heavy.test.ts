@@ -109,3 +109,16 @@ test('a semaphore keeps at most its limit running and lets everyone through in t
   assert.equal(done.length, 20);
   assert.equal(sem.peak, 2);
 });
+
+test('pool threads run at a lower priority than the main thread (VIGIL_WORKER_NICE, default 10); the main thread keeps its own', async () => {
+  const { getPriority } = await import('node:os');
+  const mine = getPriority();
+  try {
+    const worker = await runInWorker<{ nice: number; threadId: number }>({ module: FIXTURE, fn: 'priority', input: null });
+    assert.notEqual(worker.threadId, threadId);
+    assert.equal(worker.nice, Math.min(19, mine + 10));
+    assert.equal(getPriority(), mine, 'the main thread answers alarms at its own priority');
+  } finally {
+    await closeWorkerPool();
+  }
+});

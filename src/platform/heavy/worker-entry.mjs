@@ -2,9 +2,22 @@
 // does not inherit the tsx loader of the main thread, and `--import tsx` in a
 // worker's execArgv does not apply its hooks either, so the worker registers tsx
 // itself before importing the TypeScript module that does the work.
+import { getPriority, setPriority } from 'node:os';
 import { register } from 'tsx/esm/api';
 
 register();
+
+// Lower this thread's priority by VIGIL_WORKER_NICE (default 10, checked at start) below the
+// node's own: on Linux niceness is per thread, so heavy work yields the cores to the main
+// thread's alarm path. Threads this one starts inherit it.
+const nice = Number(process.env.VIGIL_WORKER_NICE ?? 10);
+if (Number.isInteger(nice) && nice > 0) {
+  try {
+    setPriority(Math.min(19, getPriority() + nice));
+  } catch {
+    // Not permitted here (some containers): the work still runs, at normal priority.
+  }
+}
 
 /** Runs `fn` exported by `module` (a file URL) with `input`. */
 export default async function runTask({ module, fn, input }) {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { VigilError, type ErrorCode } from '../../kernel/errors.js';
+import { tuning } from '../../kernel/tuning.js';
 
 /**
  * The one pool of worker threads for CPU-heavy requests (evacuation plans,
@@ -24,10 +25,8 @@ export interface WorkerTask {
 }
 
 function defaultThreads(): number {
-  const fromEnv = Number(process.env.VIGIL_WORKER_THREADS);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return Math.min(fromEnv, 32);
   // Leave a core to the main thread: it answers alarms.
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+  return tuning('VIGIL_WORKER_THREADS') ?? Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 const ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
@@ -39,10 +38,13 @@ function thePool(): Piscina {
     minThreads: 0,
     maxThreads: defaultThreads(),
     // Long enough to keep a worker's caches (road graphs) between requests of a busy minute.
-    idleTimeout: Number(process.env.VIGIL_WORKER_IDLE_MS) || 60_000,
+    idleTimeout: tuning('VIGIL_WORKER_IDLE_MS')!,
     filename: ENTRY,
     // The main thread's flags (--import tsx, --test …) mean nothing to a worker.
     execArgv: [],
+    // Each worker lowers its own priority first (worker-entry.mjs): on Linux niceness is per thread,
+    // so the main thread (DC-09 ACKs, MQTT, /api/health) and the SQLite writer keep theirs.
+    env: { ...process.env, VIGIL_WORKER_NICE: String(tuning('VIGIL_WORKER_NICE')) },
     // Tasks wait here, not in the main thread's memory: the job gates in front bound how many come.
     maxQueue: 'auto',
   });

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import { mayPublish, maySubscribe, type MqttIdentity, type MqttTopicPlan } from './topic-acl.js';
 import { mqttMessage, type MqttTopicRouter } from './topic-router.js';
@@ -16,7 +16,16 @@ export interface EmbeddedBrokerOptions {
   /** The topics the ACL (topic-acl.ts) protects. */
   plan: MqttTopicPlan;
   /** An mqtts listener besides the plain one (which then may stay on loopback). */
-  tls?: { host: string; port: number; cert: string | Buffer; key: string | Buffer };
+  tls?: {
+    host: string;
+    port: number;
+    cert: string | Buffer;
+    key: string | Buffer;
+    /** CA of device certificates: a client presenting one it signed is who its common name says (`authenticateCertificate`). */
+    clientCa?: string | Buffer;
+  };
+  /** Who a client is from the common name of a certificate the client CA signed (e.g. `device:<id>`), or null. */
+  authenticateCertificate?(commonName: string): MqttIdentity | null;
   onError?(error: unknown): void;
   /** A client was refused: a wrong credential, or a publish or subscribe outside its topics. */
   onRefused?(what: { clientId: string; username: string | null; reason: string }): void;
@@ -54,7 +63,10 @@ export class EmbeddedMqttBroker {
       return new Error(reason);
     };
     broker.authenticate = (client, username, password, callback) => {
-      const who = options.authenticate(username, password);
+      const fromCertificate = this.certificateIdentity(client);
+      // A certificate names the client; a username beside it must be the same name.
+      const who =
+        fromCertificate && (username === undefined || username === fromCertificate.commonName) ? fromCertificate.who : options.authenticate(username, password);
       // Vigil's own clients' ids are Vigil's: a device reusing one would take over its session.
       if (!who || (who.kind !== 'vigil' && client.id.startsWith('vigil-'))) {
         refuse(client, who ? `client id ${client.id} is reserved` : username ? `wrong credential for ${username}` : 'anonymous client');
@@ -101,7 +113,18 @@ export class EmbeddedMqttBroker {
     await listenOn(server, options.port, options.host);
     let tlsPort: number | null = null;
     if (options.tls) {
-      const tlsServer = createTlsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, handle);
+      const { clientCa } = options.tls;
+      const tlsServer = createTlsServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          minVersion: 'TLSv1.2',
+          // Certificates are asked for, not required: devices with a username and secret still connect. Only a
+          // certificate the client CA signed counts (socket.authorized); any other is ignored.
+          ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        handle,
+      );
       tlsServer.maxConnections = options.maxConnections;
       tlsServer.on('tlsClientError', (error) => options.onError?.(error));
       this.tlsServer = tlsServer;
@@ -109,6 +132,17 @@ export class EmbeddedMqttBroker {
       tlsPort = (tlsServer.address() as { port: number }).port;
     }
     return { port: (server.address() as { port: number }).port, tlsPort };
+  }
+
+  private certificateIdentity(client: Client): { who: MqttIdentity; commonName: string } | null {
+    if (!this.options.tls?.clientCa || !this.options.authenticateCertificate) return null;
+    const socket = client.conn as unknown as Partial<TLSSocket>;
+    if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return null;
+    const cn = socket.getPeerCertificate().subject?.CN;
+    const commonName = Array.isArray(cn) ? undefined : cn;
+    if (!commonName) return null;
+    const who = this.options.authenticateCertificate(commonName);
+    return who ? { who, commonName } : null;
   }
 
   async stop(): Promise<void> {

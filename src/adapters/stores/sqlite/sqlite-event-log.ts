@@ -9,9 +9,10 @@ import { FollowPump } from '../follow-pump.js';
 import { prefixUpperBound } from '../event-validation.js';
 import { migrateSqlite } from './migrations.js';
 import { openSqlite, SqliteWriter, type Synchronous, type WriteResult, type WriterReply, type WriterRequest } from './sqlite-writer.js';
+import { tuning } from '../../../kernel/tuning.js';
 
 /** Callers per group handed to the writer thread before the tick ends (measured: bench/marc-pipeline.ts). */
-const GROUP_SIZE = Number(process.env.VIGIL_SQLITE_GROUP ?? 64);
+const GROUP_SIZE = tuning('VIGIL_SQLITE_GROUP')!;
 
 export interface SqliteEventLogOptions {
   /** FULL fsyncs every commit (nothing acknowledged is lost on power failure); NORMAL only on checkpoints. */
@@ -42,6 +43,8 @@ export class SqliteEventLog implements EventLog {
   private closed = false;
   private broken: Error | null = null;
   private readonly statements;
+  /** The chain check reads the file from a pool worker (an in-memory database cannot be opened twice). */
+  readonly workerReader: { module: URL; input: { file: string } } | null;
 
   constructor(
     readonly file: string,
@@ -49,6 +52,7 @@ export class SqliteEventLog implements EventLog {
   ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const synchronous = options.synchronous ?? 'FULL';
+    this.workerReader = file === ':memory:' ? null : { module: new URL('./sqlite-chain-reader.ts', import.meta.url), input: { file } };
     this.db = openSqlite(file, synchronous);
     migrateSqlite(this.db);
     this.statements = {

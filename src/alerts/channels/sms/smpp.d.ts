@@ -24,7 +24,10 @@ declare module 'smpp' {
     close(callback?: () => void): void;
     address(): import('node:net').AddressInfo;
   }
-  export function connect(options: { url?: string; host?: string; port?: number; auto_enquire_link_period?: number }, listener?: () => void): Session;
+  export function connect(
+    options: { url?: string; host?: string; port?: number; auto_enquire_link_period?: number; tls?: boolean } & import('node:tls').ConnectionOptions,
+    listener?: () => void,
+  ): Session;
   export function createServer(options: Record<string, unknown>, listener: (session: Session) => void): Server;
   const smpp: { connect: typeof connect; createServer: typeof createServer };
   export default smpp;

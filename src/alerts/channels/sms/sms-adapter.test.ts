@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { testPki } from '../../../../test/support/tls-certs.js';
+import { loadConfig } from '../../../kernel/config.js';
 import { smsc, type Received } from '../../../../test/support/smsc.js';
 import { SmsAdapter } from './sms-adapter.js';
 import type { SmsReceipt } from './sms-receipt.js';
@@ -174,4 +179,38 @@ test('SMPP replies: the bind is kept from listen on (and restored), mobile-origi
     await adapter.close();
     await center.close();
   }
+});
+
+test('SMPP over TLS (smpps://): binds and sends once the SMSC’s certificate checks out against VIGIL_SMPP_CA_FILE; an SMSC it does not trust gets no password', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-smpps-'));
+  const pki = testPki(dir);
+  const center = await smsc(undefined, { tls: { cert: pki.serverCert, key: pki.serverKey } });
+  assert.match(center.url, /^smpps:\/\//);
+  const adapter = new SmsAdapter(center.url, 'MC-ALERT', { ca: pki.ca });
+  const untrusting = new SmsAdapter(center.url, 'MC-ALERT');
+  const clear = new SmsAdapter(center.url.replace('smpps:', 'smpp:'), 'MC-ALERT');
+  try {
+    assert.equal(adapter.tls, true);
+    const [sent] = await adapter.send([message('+37760000011', 'par TLS')]);
+    assert.equal(sent!.ok, true, JSON.stringify(sent));
+    assert.equal(center.received.at(-1)!.text, 'par TLS');
+    const [refused] = await untrusting.send([message('+37760000012', 'test')]);
+    assert.equal(refused!.ok, false);
+    assert.match((refused as { error: string }).error, /SMSC unreachable: .*(self[- ]signed|certificate|issuer)/i);
+    // Plain SMPP to the TLS port is not bound: nothing reaches the SMSC in clear.
+    const [plain] = await clear.send([message('+37760000013', 'test')]);
+    assert.equal(plain!.ok, false);
+    assert.equal(center.received.length, 1);
+  } finally {
+    await Promise.all([adapter.close(), untrusting.close(), clear.close()]);
+    await center.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('VIGIL_SMPP_URL accepts smpps:// and VIGIL_SMPP_CA_FILE; another scheme is refused at start', () => {
+  const config = loadConfig({ VIGIL_SMPP_URL: 'smpps://vigil:pw@smsc.example:3550', VIGIL_SMPP_CA_FILE: 'ca.pem' });
+  assert.equal(config.smppUrl, 'smpps://vigil:pw@smsc.example:3550');
+  assert.ok(config.smppCaFile?.endsWith('/ca.pem'));
+  assert.throws(() => loadConfig({ VIGIL_SMPP_URL: 'https://smsc.example' }), /VIGIL_SMPP_URL must use smpp: or smpps: or ssmpp:/);
 });

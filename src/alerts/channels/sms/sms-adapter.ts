@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
 import smpp, { type PDU, type Session } from 'smpp';
 import { gsmEncode, gsmSeptets, smsParts } from '../../messages/message-sizing.js';
 import type { OutgoingMessage, SendResult } from '../channel.js';
@@ -40,11 +41,33 @@ export class SmsAdapter {
   private rebinds = 0;
   private rebindTimer: NodeJS.Timeout | null = null;
 
+  /** smpps:// (or node-smpp's ssmpp://): SMPP over TLS, the SMSC's certificate checked against `ca` or the system's CAs. */
+  readonly tls: boolean;
+  readonly host: string;
+
   constructor(
     url: string,
     private readonly sender: string,
+    private readonly options: { ca?: string | Buffer } = {},
   ) {
     this.url = new URL(url);
+    this.tls = this.url.protocol === 'smpps:' || this.url.protocol === 'ssmpp:';
+    this.host = this.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  }
+
+  private connect(): Session {
+    const port = Number(this.url.port || (this.tls ? 3550 : 2775));
+    if (!this.tls) return smpp.connect({ host: this.host, port, auto_enquire_link_period: 30_000 });
+    return smpp.connect({
+      host: this.host,
+      port,
+      auto_enquire_link_period: 30_000,
+      tls: true,
+      minVersion: 'TLSv1.2',
+      rejectUnauthorized: true,
+      ...(isIP(this.host) ? {} : { servername: this.host }),
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
+    });
   }
 
   /** Binds now and keeps the bind, handing receipts and mobile-originated messages to `inbound`. */
@@ -75,7 +98,7 @@ export class SmsAdapter {
       if (this.session === bound) this.session = null;
     };
     const bound = new Promise<Session>((resolve, reject) => {
-      const session = smpp.connect({ host: this.url.hostname, port: Number(this.url.port || 2775), auto_enquire_link_period: 30_000 });
+      const session = this.connect();
       const fail = (error: Error): void => {
         forget();
         session.destroy();
@@ -84,9 +107,12 @@ export class SmsAdapter {
       session.once('error', fail);
       session.on('close', () => {
         forget();
+        // Closed before the bind was answered (e.g. plain SMPP to a TLS port): the send fails instead of waiting for ever.
+        reject(new Error('the SMSC closed the connection before answering the bind'));
         this.keepBound();
       });
-      session.on('connect', () => {
+      // Over TLS the bind waits for the handshake (the SMSC's certificate checked): the password goes encrypted or not at all.
+      session.on(this.tls ? 'secureConnect' : 'connect', () => {
         session.bind_transceiver({ system_id: decodeURIComponent(this.url.username), password: decodeURIComponent(this.url.password) }, (pdu) => {
           if (pdu.command_status !== 0) return fail(new Error(`SMSC refused the bind (command_status 0x${pdu.command_status.toString(16)})`));
           session.off('error', fail);

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, repoRoot } from './config.js';
+import { TUNING, checkTuning, tuning } from './tuning.js';
+
+test('every tuning variable is checked at start: a bad value is refused by name, with its range', () => {
+  for (const name of Object.keys(TUNING) as (keyof typeof TUNING)[]) {
+    for (const bad of ['abc', '-1', '2.5', String(TUNING[name].max + 1)]) {
+      assert.throws(
+        () => loadConfig({ [name]: bad }),
+        (e: Error) => e.message.includes(name) && e.message.includes(`"${bad}"`),
+        `${name}=${bad}`,
+      );
+    }
+  }
+  assert.throws(() => checkTuning({ VIGIL_WORKER_NICE: '20' }), /VIGIL_WORKER_NICE must be an integer between 0 and 19, got "20"/);
+  assert.doesNotThrow(() => loadConfig({ VIGIL_WORKER_NICE: '0', VIGIL_WORKER_THREADS: '2', VIGIL_CAP_VALIDATORS: '' }));
+  assert.equal(tuning('VIGIL_WORKER_NICE', {}), 10);
+  assert.equal(tuning('VIGIL_WORKER_THREADS', {}), null, 'no value: the pool picks cores − 1');
+  assert.equal(tuning('VIGIL_PDF_PAGES', { VIGIL_PDF_PAGES: '3' }), 3);
+});
+
+test('`vigil serve` with a bad tuning value stops at once with a clear message (not a silent default)', () => {
+  const run = spawnSync(process.execPath, [join(repoRoot, 'bin', 'vigil.js'), 'serve'], {
+    env: { ...process.env, VIGIL_WORKER_THREADS: 'lots', VIGIL_DATA_DIR: '/nonexistent-vigil-tuning-test' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /vigil: VIGIL_WORKER_THREADS must be an integer between 1 and 32, got "lots"/);
+});

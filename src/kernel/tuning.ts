@@ -1,0 +1,49 @@
+import { VigilError } from './errors.js';
+
+/**
+ * Tuning variables read where they are used (pool sizes, limits): one table, so a
+ * node checks them all when it starts (`checkTuning`, from loadConfig) and stops with
+ * a clear message on a bad value, instead of running with a silent default.
+ */
+export const TUNING = {
+  VIGIL_WORKER_THREADS: { min: 1, max: 32, fallback: null },
+  VIGIL_WORKER_IDLE_MS: { min: 1_000, max: 86_400_000, fallback: 60_000 },
+  /** Niceness of the worker-pool threads (Linux: per thread): heavy work yields the cores to the alarm path. */
+  VIGIL_WORKER_NICE: { min: 0, max: 19, fallback: 10 },
+  VIGIL_CAP_VALIDATORS: { min: 1, max: 64, fallback: 2 },
+  VIGIL_VOICE_RENDERERS: { min: 1, max: 64, fallback: 2 },
+  VIGIL_PDF_PAGES: { min: 1, max: 64, fallback: 2 },
+  VIGIL_SQLITE_GROUP: { min: 1, max: 10_000, fallback: 64 },
+  VIGIL_OSM_MAX_UPLOAD_BYTES: { min: 1024, max: 2 ** 50, fallback: 512 * 1024 * 1024 },
+  VIGIL_OSM_MAX_DECOMPRESSED_BYTES: { min: 1024, max: 2 ** 50, fallback: 4 * 1024 ** 3 },
+  VIGIL_OSM_MAX_NODES: { min: 1, max: 2 ** 40, fallback: 30_000_000 },
+  VIGIL_OSM_MAX_WAYS: { min: 1, max: 2 ** 40, fallback: 5_000_000 },
+  VIGIL_OSM_MAX_RELATIONS: { min: 1, max: 2 ** 40, fallback: 500_000 },
+} as const satisfies Record<string, { min: number; max: number; fallback: number | null }>;
+
+export type TuningName = keyof typeof TUNING;
+
+type Env = Record<string, string | undefined>;
+
+function parse(name: TuningName, raw: string): number {
+  const { min, max } = TUNING[name];
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new VigilError('bad_request', `${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  return n;
+}
+
+/** Throws a VigilError naming the first variable of the table whose value is not a whole number in its range. */
+export function checkTuning(env: Env = process.env): void {
+  for (const name of Object.keys(TUNING) as TuningName[]) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') parse(name, raw);
+  }
+}
+
+/** The value of a tuning variable, or its default when unset (a bad value throws: the start checked them already). */
+export function tuning(name: TuningName, env: Env = process.env): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return TUNING[name].fallback;
+  return parse(name, raw);
+}

@@ -19,6 +19,14 @@ const SUBSTITUTION_REPORT_MS = 60_000;
 /** And at most this many a minute over all accounts, so a spray over every account costs counters, not writes. */
 const SUBSTITUTION_REPORTS_PER_MINUTE = 30;
 
+/**
+ * A 32-character key of format "auto" reads as hex (AES-128); its ASCII bytes (AES-256) are
+ * the second reading, tried when the first does not decrypt. Other keys have one reading.
+ */
+function asciiReading(key: string | null, format: 'hex' | 'ascii' | 'auto'): Buffer | null {
+  return key !== null && format === 'auto' && key.length === 32 && /^[0-9A-Fa-f]+$/.test(key) ? parseKey(key, 'ascii') : null;
+}
+
 /** SIA DC-09: a frame in, its events as durable signals, the reply out. */
 export class Dc09Ingest {
   private readonly replays: ReplayGuard;
@@ -43,7 +51,8 @@ export class Dc09Ingest {
       now,
       settingsFor: (account) => {
         const a = account ? this.state.accounts.get(account) : undefined;
-        return a ? { key: a.key ? parseKey(a.key, a.keyFormat) : null, clockOffsetMinutes: a.clockOffsetMinutes } : null;
+        if (!a) return null;
+        return { key: a.key ? parseKey(a.key, a.keyFormat) : null, asciiKey: asciiReading(a.key, a.keyFormat), clockOffsetMinutes: a.clockOffsetMinutes };
       },
     });
     if (!result.ok) {
@@ -56,7 +65,7 @@ export class Dc09Ingest {
             this.ctx.logger.error({ err: error }, 'could not record a DC-09 substitution attempt'),
           );
         }
-        return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.account ?? null });
+        return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.headerAccount ?? null });
       }
       return nakFrame(now);
     }
@@ -70,7 +79,9 @@ export class Dc09Ingest {
     }
     try {
       for (const q of m.quirks) this.counters.quirk(q);
-      if (m.account) await this.supervision.heardPath(m.account, now);
+      // The path is the header's account (a dialler in front of a panel is one path).
+      const path = m.headerAccount ?? m.account;
+      if (path) await this.supervision.heardPath(path, now);
       if (m.events.length > 0) await this.signals.recordSignals(m.events.map((e) => this.signalFromDc09(m, e, now)));
     } catch (error) {
       if (reservation) this.replays.release(reservation.key);
@@ -78,8 +89,10 @@ export class Dc09Ingest {
     }
     if (reservation) this.replays.accepted(reservation.key, m.timestamp!.getTime());
     this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
-    const config = m.account ? this.state.accounts.get(m.account) : undefined;
-    return ackFrame(m, now, m.encrypted && config?.key ? parseKey(config.key, config.keyFormat) : null);
+    // The ACK echoes the header (never the data block's account), encrypted with the key that decrypted the frame.
+    const config = m.headerAccount ? this.state.accounts.get(m.headerAccount) : undefined;
+    const key = m.encrypted && config?.key ? parseKey(config.key, m.quirks.includes('ascii-key') ? 'ascii' : config.keyFormat) : null;
+    return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
   }
 
   /**
@@ -142,7 +155,7 @@ export class Dc09Ingest {
         zone: meaning.concerns === 'zone' ? e.number : null,
         user: meaning.concerns === 'user' ? e.number : e.user,
         area: meaning.concerns === 'area' ? e.number : e.area,
-        text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? null,
+        text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? e.areaText ?? null,
       };
     } else {
       const meaning = cidMeaning(e.code, e.qualifier);

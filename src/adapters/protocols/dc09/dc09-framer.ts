@@ -4,7 +4,9 @@
  * (LF, CRC as 4 hex characters or as 2 raw bytes, 0LLL length, opening quote) and
  * ended where the declared length says — the length read as hex, or as decimal for
  * panels that write it so — and a CR must be there. Only if neither fits is the
- * first CR within the size limit taken (a frame with a wrong length, answered NAK).
+ * first CR within the size limit taken (a frame with a wrong length, answered NAK),
+ * also when it comes before the declared end with no LF before it: a frame whose
+ * length is too long is answered at once instead of waiting for bytes that never come.
  * Raw CRC bytes may be LF or CR, which is why frames are not split on those bytes.
  *
  * Work is linear in the bytes received: the CR search never looks further than the
@@ -165,7 +167,14 @@ export class Dc09Framer {
       }
       if (b[end] === CR) return this.take(bodyStart, end, crcForm, c.length, c.form);
     }
-    if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) return 'wait';
+    if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) {
+      // The CR came before the declared end: a frame body holds neither CR nor LF, so if the
+      // bytes before that CR hold no LF, it ends the frame (a length error, answered NAK at once,
+      // not a stall until more bytes come). Junk with LFs in it keeps waiting.
+      const cr = this.crBetween(bodyStart, b.length);
+      if (cr >= 0 && b.subarray(bodyStart, cr).indexOf(LF) < 0) return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
+      return 'wait';
+    }
     const cr = this.crBetween(bodyStart, bodyStart + MAX_FRAME_BYTES + 1);
     if (cr < 0) return b.length > bodyStart + MAX_FRAME_BYTES ? 'junk' : 'wait';
     return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');

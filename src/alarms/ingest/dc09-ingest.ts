@@ -79,9 +79,7 @@ export class Dc09Ingest {
     }
     try {
       for (const q of m.quirks) this.counters.quirk(q);
-      // The path is the header's account (a dialler in front of a panel is one path).
-      const path = m.headerAccount ?? m.account;
-      if (path) await this.supervision.heardPath(path, now);
+      if (m.account) await this.supervision.heardPath(m.account, now);
       if (m.events.length > 0) await this.signals.recordSignals(m.events.map((e) => this.signalFromDc09(m, e, now)));
     } catch (error) {
       if (reservation) this.replays.release(reservation.key);
@@ -137,6 +135,7 @@ export class Dc09Ingest {
   private signalFromDc09(m: Dc09Message, e: Dc09Event, now: number): Signal {
     const device = m.account ? this.city.devicesByAccount.get(m.account) : undefined;
     const flags = [...m.quirks];
+    if (m.dataAccount && m.dataAccount !== m.account) flags.push(`data-account:${m.dataAccount}`);
     if (m.account && !device && !this.state.accounts.has(m.account)) flags.push('unknown-account');
     const x = m.xdata.find((d) => d.type === 'X');
     const y = m.xdata.find((d) => d.type === 'Y');
@@ -153,7 +152,7 @@ export class Dc09Ingest {
         phase: meaning.phase,
         description: meaning.description,
         zone: meaning.concerns === 'zone' ? e.number : null,
-        user: meaning.concerns === 'user' ? e.number : e.user,
+        user: meaning.concerns === 'user' ? (e.number ?? e.user) : e.user,
         area: meaning.concerns === 'area' ? e.number : e.area,
         text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? e.areaText ?? null,
       };

@@ -21,6 +21,10 @@ const algorithm = (key: Buffer): string => `aes-${key.length * 8}-cbc`;
  * and the timestamp. Bytes 0x80–0xFF are allowed (UTF-8 text); controls are not (binary padding).
  */
 const CONTENT = /^(?:#[0-9A-Fa-f]{0,16}\|)?\|?[^[\]|#\x00-\x1f\x7f]*\](?:\[[^\]]*\])*(_\d\d:\d\d:\d\d,\d\d-\d\d-\d{4})?$/;
+/** After the padding's '|' only: the data block's account may also come without its '#' ("5004|…"). */
+const CONTENT_AFTER_BAR = /^(?:#[0-9A-Fa-f]{0,16}\||[0-9A-Fa-f]{3,16}\|)?\|?[^[\]|#\x00-\x1f\x7f]*\](?:\[[^\]]*\])*(_\d\d:\d\d:\d\d,\d\d-\d\d-\d{4})?$/;
+/** A content without timestamp: the data block's account and printable ASCII only. */
+const LOOSE = /^#[0-9A-Fa-f]{3,16}\|[\x20-\x7e]*$/;
 /** Padding fills whole 16-byte blocks; senders add at most a block or two more. Content starts within this many characters. */
 const MAX_PAD = 48;
 
@@ -61,11 +65,12 @@ export function decryptBodyDetailed(hex: string, key: Buffer): DecryptedBody | n
   starts.sort((a, b) => a.at - b.at || Number(b.bar) - Number(a.bar));
   let loose: DecryptedBody | null = null;
   for (const s of starts) {
-    const m = CONTENT.exec(text.slice(s.at));
+    const m = (s.bar ? CONTENT_AFTER_BAR : CONTENT).exec(text.slice(s.at));
     if (!m) continue;
     const found = { content: text.slice(s.at), padWithoutBar: !s.bar };
     if (m[1] !== undefined) return found;
-    loose ??= found;
+    // Without a timestamp only a plainly readable content counts (random bytes of a wrong key must not).
+    if (LOOSE.test(found.content)) loose ??= found;
   }
   return loose;
 }

@@ -165,7 +165,8 @@ export class Dc09Framer {
         waiting = true;
         continue;
       }
-      if (b[end] === CR) return this.take(bodyStart, end, crcForm, c.length, c.form);
+      // A body holds no LF: a CR at the declared end with an LF before it is another frame's (this one's length is wrong).
+      if (b[end] === CR && b.subarray(bodyStart, end).indexOf(LF) < 0) return this.take(bodyStart, end, crcForm, c.length, c.form);
     }
     if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) {
       // The CR came before the declared end: a frame body holds neither CR nor LF, so if the

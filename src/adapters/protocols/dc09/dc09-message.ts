@@ -26,10 +26,12 @@ export interface Dc09Message {
   seq: string;
   receiver: string | null;
   prefix: string;
-  /** Whose events these are: the data block's account, else the header's. */
+  /** Whose events these are: the header's account, else (no header account) the data block's. */
   account: string | null;
   /** The header's account (`#acct` before `[`): what replies echo and whose key decrypts. */
   headerAccount: string | null;
+  /** The data block's account (`#acct|` inside `[`), null when it names none. */
+  dataAccount?: string | null;
   /** The data block's text (decrypted), e.g. "#1234|Nri1/BA012". */
   data: string;
   events: Dc09Event[];
@@ -88,15 +90,18 @@ function unusable(message: string, partial: Partial<Dc09Message>): { ok: false; 
 
 /**
  * Text as sent: UTF-8 when the bytes are valid UTF-8 with some non-ASCII in them (how
- * current panels send names), else ISO 8859-1 byte for byte (older panels).
+ * current panels send names), else Windows-1252 (DC-09:2013 §5.5.1.8 allows it in x-data;
+ * older panels), ASCII untouched.
  */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** Windows-1252 at 0x80–0x9F (elsewhere it is ISO 8859-1); unassigned bytes stay as they are. */
+const CP1252_80 = '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8dŽ\x8f\x90‘’“”•–—˜™š›œ\x9džŸ';
 export function textOf(latin1: string): string {
   if (!/[\x80-\xff]/.test(latin1)) return latin1;
   try {
     return UTF8.decode(Buffer.from(latin1, 'latin1'));
   } catch {
-    return latin1;
+    return latin1.replace(/[\x80-\x9f]/g, (c) => CP1252_80[c.charCodeAt(0) - 0x80]!);
   }
 }
 
@@ -194,7 +199,7 @@ export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; 
   }
   return {
     ok: true,
-    message: { ...partial, account: parsed.account ?? acct, data, events: parsed.events, xdata, timestamp, quirks },
+    message: { ...partial, account: acct ?? parsed.account, dataAccount: parsed.named, data, events: parsed.events, xdata, timestamp, quirks },
   };
 }
 
@@ -213,25 +218,34 @@ function parseData(
   id: string,
   data: string,
   headerAccount: string | null,
-): { events: Dc09Event[]; account: string | null; quirks: string[] } | { error: string } {
+): { events: Dc09Event[]; account: string | null; named: string | null; quirks: string[] } | { error: string } {
   let body = data;
   let account = headerAccount;
+  let named: string | null = null;
   const quirks: string[] = [];
+  const bare = /^([0-9A-Fa-f]{3,16})\|/.exec(body);
   if (body.startsWith('#')) {
     const bar = body.indexOf('|');
     if (bar < 0) return { error: 'data block account without "|"' };
-    account = body.slice(1, bar).toUpperCase() || headerAccount;
+    named = body.slice(1, bar).toUpperCase() || null;
+    account = named ?? headerAccount;
     body = body.slice(bar + 1);
+  } else if (bare) {
+    // "[5004|Nri1/HA1]": the account without its '#' (seen from PHP and other home-made senders).
+    quirks.push('data-account-without-hash');
+    named = bare[1]!.toUpperCase();
+    account = named;
+    body = body.slice(bare[0].length);
   } else if (body.startsWith('|')) {
     // "[|Nri1/BA001]": the bar without the account before it (the header's account applies).
     quirks.push('bar-without-account');
     body = body.slice(1);
   }
-  if (id === 'NULL') return { events: [], account, quirks };
+  if (id === 'NULL') return { events: [], account, named, quirks };
   if (body.trim() === '') {
     // "[]": nothing to report (some panels poll with an empty SIA-DCS or ADM-CID frame).
     quirks.push('empty-data');
-    return { events: [], account, quirks };
+    return { events: [], account, named, quirks };
   }
   if (id === 'ADM-CID') {
     const m = CID.exec(body.trim());
@@ -239,6 +253,7 @@ function parseData(
     return {
       events: [{ protocol: 'cid', qualifier: Number(m[1]) as 1 | 3 | 6, code: m[2]!, partition: m[3]!.toUpperCase(), zoneOrUser: m[4]!.toUpperCase() }],
       account,
+      named,
       quirks,
     };
   }
@@ -268,7 +283,7 @@ function parseData(
     }
   }
   if (events.length === 0) return { error: 'SIA data block without an event code' };
-  return { events, account, quirks };
+  return { events, account, named, quirks };
 }
 
 /** Splits on '/' outside ^text^ (a name may hold a slash). */

@@ -54,7 +54,10 @@ test('conformance: every corpus frame gets its expected reply from the parser (A
 
 test('conformance: a length past the CR is answered at once — NAK, and the good frame behind it on the same connection is not held back', () => {
   const good = frameOf(`"SIA-DCS"0002L0#C001[#C001|NBA002]${dc09Timestamp(NOW)}`);
-  const long = corpusFrame(cases.find((c) => c.name === 'length-too-long')!, NOW);
+  const long = corpusFrame(
+    cases.find((c) => c.name === 'length-too-long')!,
+    NOW,
+  );
   const framer = new Dc09Framer();
   // The too-long frame alone, as its own TCP segment: answered without waiting for more bytes.
   const alone = framer.push(long);
@@ -156,7 +159,17 @@ test('property: the variant forms a sender can build are read back — bar or no
         const utf = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
         const data = `N${v.ti ? `ti${v.ti}/` : ''}ri${v.area}${v.areaName ? `^${utf(v.areaName)}^` : ''}/${v.code}${String(v.zone).padStart(3, '0')}${v.zoneName ? `^${utf(v.zoneName)}^` : ''}`;
         const account = v.encrypt ? 'C002' : 'C001';
-        const bytes = signalFrame({ id: 'SIA-DCS', seq: v.seq, account, prefix: v.prefix, data, dataAccount: v.lead, key: v.encrypt ? KEY : null, padWithoutBar: !v.bar, now: NOW });
+        const bytes = signalFrame({
+          id: 'SIA-DCS',
+          seq: v.seq,
+          account,
+          prefix: v.prefix,
+          data,
+          dataAccount: v.lead,
+          key: v.encrypt ? KEY : null,
+          padWithoutBar: !v.bar,
+          now: NOW,
+        });
         const r = parseOne(bytes);
         assert.ok(r.ok, JSON.stringify({ v, r }));
         assert.equal(r.message.account, account);
@@ -177,20 +190,24 @@ test('property: the variant forms a sender can build are read back — bar or no
 
 test('property: a frame whose declared length is off is NAKed at once whatever the cut, and the next frame still read', () => {
   fc.assert(
-    fc.property(fc.integer({ min: -20, max: 40 }).filter((d) => d !== 0), fc.integer({ min: 1, max: 50 }), (delta, step) => {
-      const c = { ...cases.find((x) => x.name === 'length-too-long')!, framing: { lengthDelta: delta } };
-      const length = corpusFrame({ ...c, framing: {} }, NOW).length - 10;
-      // A wrong hex length that reads as the right one in decimal is taken as the decimal quirk.
-      fc.pre(Number.parseInt((length + delta).toString(16).padStart(3, '0'), 10) !== length);
-      const bytes = Buffer.concat([corpusFrame(c, NOW), frameOf(`"NULL"0009L0#C001[]`)]);
-      const framer = new Dc09Framer();
-      const out: RawFrame[] = [];
-      for (let at = 0; at < bytes.length; at += step) out.push(...framer.push(bytes.subarray(at, at + step)).frames);
-      assert.equal(out.length, 2);
-      const first = parseFrame(out[0]!, options);
-      assert.ok(!first.ok && first.failure.reply === 'NAK');
-      assert.ok(parseFrame(out[1]!, options).ok);
-    }),
+    fc.property(
+      fc.integer({ min: -20, max: 40 }).filter((d) => d !== 0),
+      fc.integer({ min: 1, max: 50 }),
+      (delta, step) => {
+        const c = { ...cases.find((x) => x.name === 'length-too-long')!, framing: { lengthDelta: delta } };
+        const length = corpusFrame({ ...c, framing: {} }, NOW).length - 10;
+        // A wrong hex length that reads as the right one in decimal is taken as the decimal quirk.
+        fc.pre(Number.parseInt((length + delta).toString(16).padStart(3, '0'), 10) !== length);
+        const bytes = Buffer.concat([corpusFrame(c, NOW), frameOf(`"NULL"0009L0#C001[]`)]);
+        const framer = new Dc09Framer();
+        const out: RawFrame[] = [];
+        for (let at = 0; at < bytes.length; at += step) out.push(...framer.push(bytes.subarray(at, at + step)).frames);
+        assert.equal(out.length, 2);
+        const first = parseFrame(out[0]!, options);
+        assert.ok(!first.ok && first.failure.reply === 'NAK');
+        assert.ok(parseFrame(out[1]!, options).ok);
+      },
+    ),
     { numRuns: 300 },
   );
 });

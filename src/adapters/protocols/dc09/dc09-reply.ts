@@ -66,8 +66,7 @@ export function signalFrame(input: {
   const prefix = input.prefix === null ? '' : `L${input.prefix ?? '0'}`;
   const head = `${String(input.seq % 10000).padStart(4, '0')}${input.receiver ? `R${input.receiver}` : ''}${prefix}${input.account !== null ? `#${input.account}` : ''}`;
   const form = input.dataAccount ?? 'account';
-  const lead =
-    typeof form === 'object' ? `#${form.other}|` : form === 'bar' ? '|' : form === 'none' || input.account === null ? '' : `#${input.account}|`;
+  const lead = typeof form === 'object' ? `#${form.other}|` : form === 'bar' ? '|' : form === 'none' || input.account === null ? '' : `#${input.account}|`;
   const time = input.timestamp === false && !input.key ? '' : dc09Timestamp(input.now);
   const content = `${input.data ? `${lead}${input.data}` : ''}]${(input.xdata ?? []).map((x) => `[${x}]`).join('')}${time}`;
   if (input.key) return frameOf(`"*${input.id}"${head}[${encryptBody(content, input.key, { bar: !input.padWithoutBar })}`);

@@ -20,8 +20,10 @@ const algorithm = (key: Buffer): string => `aes-${key.length * 8}-cbc`;
  * account (`#acct|`) or a bare `|`, printable data without brackets, `]`, x-data blocks
  * and the timestamp. Bytes 0x80–0xFF are allowed (UTF-8 text); controls are not (binary padding).
  */
+// eslint-disable-next-line no-control-regex -- binary padding is told from content by its control bytes
 const CONTENT = /^(?:#[0-9A-Fa-f]{0,16}\|)?\|?[^[\]|#\x00-\x1f\x7f]*\](?:\[[^\]]*\])*(_\d\d:\d\d:\d\d,\d\d-\d\d-\d{4})?$/;
 /** After the padding's '|' only: the data block's account may also come without its '#' ("5004|…"). */
+// eslint-disable-next-line no-control-regex -- as above
 const CONTENT_AFTER_BAR = /^(?:#[0-9A-Fa-f]{0,16}\||[0-9A-Fa-f]{3,16}\|)?\|?[^[\]|#\x00-\x1f\x7f]*\](?:\[[^\]]*\])*(_\d\d:\d\d:\d\d,\d\d-\d\d-\d{4})?$/;
 /** A content without timestamp: the data block's account and printable ASCII only. */
 const LOOSE = /^#[0-9A-Fa-f]{3,16}\|[\x20-\x7e]*$/;

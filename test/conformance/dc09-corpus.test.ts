@@ -51,7 +51,13 @@ async function start(dir: string, clock: ManualClock): Promise<RunningVigil> {
   );
   for (const [account, a] of accounts) {
     await vigil.capabilities.alarms.plans.configureAccount(
-      { account, key: a.key ?? null, ...(a.keyFormat ? { keyFormat: a.keyFormat } : {}), clockOffsetMinutes: a.clockOffsetMinutes ?? 0 },
+      {
+        account,
+        key: a.key ?? null,
+        ...(a.keyFormat ? { keyFormat: a.keyFormat } : {}),
+        clockOffsetMinutes: a.clockOffsetMinutes ?? 0,
+        relayFor: a.relayFor ?? null,
+      },
       'system',
     );
   }
@@ -156,3 +162,19 @@ async function metrics(): Promise<string> {
   const { token } = await vigil.capabilities.identity.service.login({ username: 'supervisor', password: 'vigil-demo' }, '127.0.0.1');
   return (await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: { cookie: `vigil_session=${token}` } })).body;
 }
+
+test('corpus: a steward sets the accounts a dialler relays for over the API; anything but accounts or * is refused', async () => {
+  const { token } = await vigil.capabilities.identity.service.login({ username: 'supervisor', password: 'vigil-demo' }, '127.0.0.1');
+  const headers = { cookie: `vigil_session=${token}`, 'content-type': 'application/json' };
+  const put = (payload: object) => vigil.server.app.inject({ method: 'PUT', url: '/api/alarms/accounts/C0B1', headers, payload: JSON.stringify(payload) });
+  const set = await put({ relayFor: ['c0a1', '*'] });
+  assert.equal(set.statusCode, 200, set.body);
+  assert.deepEqual(set.json().relayFor, ['C0A1', '*']);
+  const listed = (await vigil.server.app.inject({ method: 'GET', url: '/api/alarms/accounts', headers })).json() as {
+    accounts: { account: string; relayFor?: string[] }[];
+  };
+  assert.deepEqual(listed.accounts.find((a) => a.account === 'C0B1')?.relayFor, ['C0A1', '*']);
+  assert.equal((await put({ relayFor: ['not an account'] })).statusCode, 400);
+  assert.equal((await put({ relayFor: null })).statusCode, 200);
+  assert.equal(vigil.capabilities.alarms.state.accounts.get('C0B1')?.relayFor, undefined, 'cleared');
+});

@@ -10,6 +10,7 @@ export interface CorpusAccount {
   key?: string;
   keyFormat?: 'hex' | 'ascii' | 'auto';
   clockOffsetMinutes?: number;
+  relayFor?: string[];
 }
 
 export interface ExpectedSignal {

@@ -52,7 +52,12 @@ export class Dc09Ingest {
       settingsFor: (account) => {
         const a = account ? this.state.accounts.get(account) : undefined;
         if (!a) return null;
-        return { key: a.key ? parseKey(a.key, a.keyFormat) : null, asciiKey: asciiReading(a.key, a.keyFormat), clockOffsetMinutes: a.clockOffsetMinutes };
+        return {
+          key: a.key ? parseKey(a.key, a.keyFormat) : null,
+          asciiKey: asciiReading(a.key, a.keyFormat),
+          clockOffsetMinutes: a.clockOffsetMinutes,
+          ...(a.relayFor ? { relayFor: a.relayFor } : {}),
+        };
       },
     });
     if (!result.ok) {

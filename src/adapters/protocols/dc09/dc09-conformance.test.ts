@@ -24,7 +24,7 @@ function settingsOf(account: string | null): AccountSettings | null {
   if (!a) return null;
   const key = a.key ? parseKey(a.key, a.keyFormat ?? 'auto') : null;
   const ascii = a.key && (a.keyFormat ?? 'auto') === 'auto' && a.key.length === 32 && /^[0-9A-Fa-f]+$/.test(a.key) ? parseKey(a.key, 'ascii') : null;
-  return { key, asciiKey: ascii, clockOffsetMinutes: a.clockOffsetMinutes ?? 0 };
+  return { key, asciiKey: ascii, clockOffsetMinutes: a.clockOffsetMinutes ?? 0, ...(a.relayFor ? { relayFor: a.relayFor } : {}) };
 }
 const options: ParseOptions = { now: NOW, settingsFor: settingsOf };
 const framesOf = (bytes: Buffer): RawFrame[] => new Dc09Framer().push(bytes).frames;

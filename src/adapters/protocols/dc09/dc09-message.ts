@@ -62,6 +62,8 @@ export interface AccountSettings {
    * a 32-character key that also reads as hex (set only for keys whose format is "auto").
    */
   asciiKey?: Buffer | null;
+  /** Accounts this account's encrypted frames may name in their data block ('*' any): a dialler in front of panels. */
+  relayFor?: readonly string[];
   /** Minutes the panel's clock is ahead of UTC (panels sending local time). */
   clockOffsetMinutes: number;
 }
@@ -185,9 +187,11 @@ export function parseFrame(frame: RawFrame, options: ParseOptions): { ok: true; 
   for (const q of parsed.quirks) quirks.push(q);
   if (acct !== null && parsed.account !== null && parsed.account !== acct) {
     // An encrypted frame speaks for the account whose key decrypted it, and for no other
-    // (EN 50136 substitution). A plaintext frame proves nothing either way: it may carry
-    // another account's events (a dialler in front of a panel) unless that account has a key.
-    if (encrypted) {
+    // (EN 50136 substitution) unless that account is set to relay for the one named (a dialler
+    // in front of panels). A plaintext frame proves nothing either way: it may carry another
+    // account's events unless that account has a key.
+    if (encrypted && (settings?.relayFor?.includes(parsed.account) || settings?.relayFor?.includes('*'))) quirks.push('relayed');
+    else if (encrypted) {
       const message = `data block names account ${parsed.account}, header ${acct}`;
       return { ok: false, failure: { reply: 'DUH', problem: 'account-mismatch', message, partial } };
     }

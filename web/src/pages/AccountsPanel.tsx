@@ -111,7 +111,7 @@ export function AccountsPanel() {
         />
         <input
           aria-label="Relays for"
-          placeholder={t('Relays for accounts (dialler), comma-separated')}
+          placeholder={t('Relays for (accounts)')}
           title={t('DC-09: accounts whose events this account’s encrypted frames may carry')}
           value={form.relayFor}
           onChange={(e) => setForm({ ...form, relayFor: e.target.value })}

@@ -32,6 +32,11 @@ export interface FramerResult {
 
 const isHex = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
 const LF = 0x0a;
+/** No LF in b[from, to) (no subarray: this runs for every frame). */
+const noLfBetween = (b: Buffer, from: number, to: number): boolean => {
+  const lf = b.indexOf(LF, from);
+  return lf < 0 || lf >= to;
+};
 const CR = 0x0d;
 const QUOTE = 0x22;
 const ZERO = 0x30;
@@ -166,14 +171,14 @@ export class Dc09Framer {
         continue;
       }
       // A body holds no LF: a CR at the declared end with an LF before it is another frame's (this one's length is wrong).
-      if (b[end] === CR && b.subarray(bodyStart, end).indexOf(LF) < 0) return this.take(bodyStart, end, crcForm, c.length, c.form);
+      if (b[end] === CR && noLfBetween(b, bodyStart, end)) return this.take(bodyStart, end, crcForm, c.length, c.form);
     }
     if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) {
       // The CR came before the declared end: a frame body holds neither CR nor LF, so if the
       // bytes before that CR hold no LF, it ends the frame (a length error, answered NAK at once,
       // not a stall until more bytes come). Junk with LFs in it keeps waiting.
       const cr = this.crBetween(bodyStart, b.length);
-      if (cr >= 0 && b.subarray(bodyStart, cr).indexOf(LF) < 0) return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
+      if (cr >= 0 && noLfBetween(b, bodyStart, cr)) return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
       return 'wait';
     }
     const cr = this.crBetween(bodyStart, bodyStart + MAX_FRAME_BYTES + 1);

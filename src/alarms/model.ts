@@ -139,6 +139,12 @@ export interface AccountConfig {
   key: string | null;
   keyFormat: 'hex' | 'ascii' | 'auto';
   clockOffsetMinutes: number;
+  /**
+   * Accounts whose events this account's encrypted frames may name in their data block (a
+   * dialler or communicator in front of panels; '*' any): such frames are ACKed, not refused as
+   * substitution attempts. The signals stay this account's, flagged with the data block's account.
+   */
+  relayFor?: string[];
   /** Seconds between expected transmissions; null = not supervised. */
   supervisionSeconds: number | null;
   preset: string | null;

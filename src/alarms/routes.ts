@@ -298,6 +298,7 @@ export function alarmsRoutes(alarms: {
         supervisionSeconds?: number | null;
         preset?: string | null;
         schedule?: AccountSchedule | null;
+        relayFor?: string[] | null;
       };
     }>(
       '/api/alarms/accounts/:account',
@@ -316,6 +317,7 @@ export function alarmsRoutes(alarms: {
               clockOffsetMinutes: { type: 'integer', minimum: -1440, maximum: 1440 },
               supervisionSeconds: { type: ['integer', 'null'], minimum: 10, maximum: 40 * 24 * 3600 },
               preset: { type: ['string', 'null'], enum: [...Object.keys(SUPERVISION_PRESETS), null] },
+              relayFor: { type: ['array', 'null'], maxItems: 1000, items: { type: 'string', pattern: '^(\\*|[0-9A-Fa-f]{3,16})$' } },
               schedule: {
                 type: ['object', 'null'],
                 required: ['days', 'graceMinutes'],

@@ -90,6 +90,37 @@ test('vigil dc09-send dials a receiver and reports its ACKs', async () => {
     assert.equal(refused.status, 1, 'an encrypted frame for an account without a key is not ACKed');
     assert.match(refused.stdout, /DUH/);
     assert.equal((await vigil.ctx.log.read({ typePrefixes: ['alarms.signal.received'] })).length, 3);
+
+    // The variant forms of other diallers and panels (docs/dc09-conformance.md).
+    const help = await run(['--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /--no-prefix/);
+    assert.match(help.stdout, /--data-account/);
+    const tcpPort = String(vigil.capabilities.alarms.receiver.tcpPort);
+    const dialler = await run([
+      '--port',
+      tcpPort,
+      '--account',
+      '1234',
+      '--no-prefix',
+      '--data-account',
+      'bar',
+      '--data',
+      'Nri1^Hall^/BA002^Door^',
+      '--xdata',
+      'IEntrée',
+    ]);
+    assert.equal(dialler.status, 0, dialler.stdout);
+    assert.match(dialler.stdout, /ACK seq 0001 .*\\"ACK\\"0001L0#1234\[\]/);
+    const cid = await run(['--port', tcpPort, '--account', '1234', '--id', 'ADM-CID', '--data-account', 'bar', '--data', '1602 00 000', '--no-timestamp']);
+    assert.equal(cid.status, 0, cid.stdout);
+    await vigil.capabilities.alarms.plans.configureAccount({ account: 'ABCD', key: '00112233445566778899AABBCCDDEEFF' }, 'system');
+    const wireless = await run(['--port', tcpPort, '--account', 'ABCD', '--key', '00112233445566778899AABBCCDDEEFF', '--pad-without-bar', '--prefix', '0A0']);
+    assert.equal(wireless.status, 0, wireless.stdout);
+    assert.match(wireless.stdout, /ACK \(encrypted\) seq 0001 .*\\"\*ACK\\"0001L0A0#ABCD\[/);
+    const tooLong = await run(['--port', tcpPort, '--raw', '"SIA-DCS"0009L0#1234[#1234|NBA001]', '--length-delta', '4', '--expect-refusal']);
+    assert.equal(tooLong.status, 0, tooLong.stdout);
+    assert.match(tooLong.stdout, /NAK/);
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -93,13 +93,15 @@ test('supervisor console: account key, EN 50136 preset and opening hours set fro
     await page.selectOption('select[aria-label="Supervision preset"]', 'SP5');
     await page.fill('input[aria-label="Opens (Mon–Fri)"]', '08:30');
     await page.fill('input[aria-label="Closes (Mon–Fri)"]', '18:00');
+    await page.fill('input[aria-label="Relays for"]', '2000, 2001');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForSelector('[data-testid=accounts] tbody tr');
     const row = await page.locator('[data-testid=accounts] tbody tr').first().innerText();
-    assert.match(row, /1000\s+AES ✓\s+SP5\s+UTC\s+08:30–18:00 \(\+15 min\)\s+ok/);
+    assert.match(row, /1000\s+AES ✓ · relays for 2000, 2001\s+SP5\s+UTC\s+08:30–18:00 \(\+15 min\)\s+ok/);
     assert.ok(!(await page.content()).includes('00112233445566778899AABBCCDDEEFF'.slice(8)), 'the key is not shown back');
     const account = vigil.capabilities.alarms.state.accounts.get('1000')!;
     assert.equal(account.supervisionSeconds, 90);
+    assert.deepEqual(account.relayFor, ['2000', '2001']);
     assert.deepEqual(account.schedule?.days[1], { open: '08:30', close: '18:00' });
   } finally {
     await browser.close();

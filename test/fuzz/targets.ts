@@ -81,6 +81,15 @@ const dc09Seeds = (): Buffer[] => [
   signalFrame({ id: 'SIA-DCS', seq: 7, account: 'AB12', data: 'Nri2/FA001', key: KEY, now: NOW - 10_000 }),
   signalFrame({ id: 'ADM-CID', seq: 8, account: 'AB12', data: '3401 02 007', key: KEY, now: NOW }),
   frameOf('"SIA-DCS"0005L0#5678[#5678|Nti12:30/id3/OP001^front^]_13:59:00,12-03-2026'),
+  // Issue 14's variant forms: bar without account, no L field, ^area name^, empty data, ti with
+  // seconds, L0A0, UTF-8 text, another account in the data block, padding without '|'.
+  frameOf('"SIA-DCS"0010L0#1234[|Nri1/BA001]_12:00:00,12-03-2026'),
+  frameOf('"ADM-CID"0011#1234[|1602 00 000]_12:00:00,12-03-2026'),
+  frameOf('"SIA-DCS"0012L0A0#1234[#1234|Nri1^Ground floor^/BA001^Hall PIR^][IPorte d\xe2\x80\x99entr\xc3\xa9e]_12:00:00,12-03-2026'),
+  frameOf('"SIA-DCS"0013L0#1234[]_12:00:00,12-03-2026'),
+  frameOf('"SIA-DCS"0014L0#1234[#0000|Nti12:30:45/Npi0/AT][RLivingRoom]_12:00:00,12-03-2026'),
+  signalFrame({ id: 'SIA-DCS', seq: 15, account: 'AB12', prefix: null, data: 'Nri1/BA001', dataAccount: 'bar', key: KEY, padWithoutBar: true, now: NOW }),
+  signalFrame({ id: 'ADM-CID', seq: 16, account: 'AB12', data: '1602 00 000', dataAccount: 'bar', key: KEY, now: NOW }),
 ];
 const DC09_TOKENS = [
   '\n',
@@ -106,6 +115,14 @@ const DC09_TOKENS = [
   '_12:00:00,12-03-2026',
   '0FFF',
   '0000',
+  'L0A0',
+  '[|',
+  '[]',
+  '^Hall^',
+  'ti12:30:45',
+  'pi0',
+  '\xc3\xa9',
+  '\x92',
 ];
 
 const CAP_SEED = `<?xml version="1.0" encoding="UTF-8"?>

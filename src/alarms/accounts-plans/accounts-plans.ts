@@ -38,6 +38,7 @@ export interface AccountInput {
   supervisionSeconds?: number | null;
   preset?: string | null;
   schedule?: AccountSchedule | null;
+  relayFor?: string[] | null;
 }
 
 /** What a monitoring centre sets up: receiver accounts (keys, supervision, opening hours), action plans, keyholders. */
@@ -69,7 +70,17 @@ export class AccountsPlans {
     const orgId = owner !== undefined ? owner : by === 'system' ? null : by.orgId;
     const schedule = input.schedule === undefined ? (old?.schedule ?? null) : input.schedule;
     if (schedule) checkSchedule(schedule);
-    const config = { account, keyFormat, clockOffsetMinutes: input.clockOffsetMinutes ?? old?.clockOffsetMinutes ?? 0, supervisionSeconds, preset, schedule };
+    const relayFor = input.relayFor === undefined ? (old?.relayFor ?? null) : input.relayFor;
+    if (relayFor && relayFor.some((a) => a !== '*' && !/^[0-9A-Fa-f]{3,16}$/.test(a))) throw badRequest('relayFor lists accounts (3–16 hex characters) or *');
+    const config = {
+      account,
+      keyFormat,
+      clockOffsetMinutes: input.clockOffsetMinutes ?? old?.clockOffsetMinutes ?? 0,
+      supervisionSeconds,
+      preset,
+      schedule,
+      ...(relayFor && relayFor.length > 0 ? { relayFor: [...new Set(relayFor.map((a) => a.toUpperCase()))] } : {}),
+    };
     await this.ctx.record([
       alarmEvent('alarms.account.configured', `account:${account}`, orgId, by === 'system' ? 'system' : by.actor, {
         ...config,

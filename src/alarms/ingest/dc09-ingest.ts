@@ -19,6 +19,14 @@ const SUBSTITUTION_REPORT_MS = 60_000;
 /** And at most this many a minute over all accounts, so a spray over every account costs counters, not writes. */
 const SUBSTITUTION_REPORTS_PER_MINUTE = 30;
 
+/**
+ * A 32-character key of format "auto" reads as hex (AES-128); its ASCII bytes (AES-256) are
+ * the second reading, tried when the first does not decrypt. Other keys have one reading.
+ */
+function asciiReading(key: string | null, format: 'hex' | 'ascii' | 'auto'): Buffer | null {
+  return key !== null && format === 'auto' && key.length === 32 && /^[0-9A-Fa-f]+$/.test(key) ? parseKey(key, 'ascii') : null;
+}
+
 /** SIA DC-09: a frame in, its events as durable signals, the reply out. */
 export class Dc09Ingest {
   private readonly replays: ReplayGuard;
@@ -43,7 +51,13 @@ export class Dc09Ingest {
       now,
       settingsFor: (account) => {
         const a = account ? this.state.accounts.get(account) : undefined;
-        return a ? { key: a.key ? parseKey(a.key, a.keyFormat) : null, clockOffsetMinutes: a.clockOffsetMinutes } : null;
+        if (!a) return null;
+        return {
+          key: a.key ? parseKey(a.key, a.keyFormat) : null,
+          asciiKey: asciiReading(a.key, a.keyFormat),
+          clockOffsetMinutes: a.clockOffsetMinutes,
+          ...(a.relayFor ? { relayFor: a.relayFor } : {}),
+        };
       },
     });
     if (!result.ok) {
@@ -56,7 +70,7 @@ export class Dc09Ingest {
             this.ctx.logger.error({ err: error }, 'could not record a DC-09 substitution attempt'),
           );
         }
-        return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.account ?? null });
+        return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.headerAccount ?? null });
       }
       return nakFrame(now);
     }
@@ -78,8 +92,10 @@ export class Dc09Ingest {
     }
     if (reservation) this.replays.accepted(reservation.key, m.timestamp!.getTime());
     this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
-    const config = m.account ? this.state.accounts.get(m.account) : undefined;
-    return ackFrame(m, now, m.encrypted && config?.key ? parseKey(config.key, config.keyFormat) : null);
+    // The ACK echoes the header (never the data block's account), encrypted with the key that decrypted the frame.
+    const config = m.headerAccount ? this.state.accounts.get(m.headerAccount) : undefined;
+    const key = m.encrypted && config?.key ? parseKey(config.key, m.quirks.includes('ascii-key') ? 'ascii' : config.keyFormat) : null;
+    return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
   }
 
   /**
@@ -124,6 +140,7 @@ export class Dc09Ingest {
   private signalFromDc09(m: Dc09Message, e: Dc09Event, now: number): Signal {
     const device = m.account ? this.city.devicesByAccount.get(m.account) : undefined;
     const flags = [...m.quirks];
+    if (m.dataAccount && m.dataAccount !== m.account) flags.push(`data-account:${m.dataAccount}`);
     if (m.account && !device && !this.state.accounts.has(m.account)) flags.push('unknown-account');
     const x = m.xdata.find((d) => d.type === 'X');
     const y = m.xdata.find((d) => d.type === 'Y');
@@ -140,9 +157,9 @@ export class Dc09Ingest {
         phase: meaning.phase,
         description: meaning.description,
         zone: meaning.concerns === 'zone' ? e.number : null,
-        user: meaning.concerns === 'user' ? e.number : e.user,
+        user: meaning.concerns === 'user' ? (e.number ?? e.user) : e.user,
         area: meaning.concerns === 'area' ? e.number : e.area,
-        text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? null,
+        text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? e.areaText ?? null,
       };
     } else {
       const meaning = cidMeaning(e.code, e.qualifier);

@@ -13,6 +13,8 @@ interface Account {
   preset: string | null;
   pathFaulted: boolean;
   schedule: { days: ({ open: string; close: string } | null)[]; graceMinutes: number } | null;
+  /** Accounts this one's encrypted frames may name (a dialler in front of panels). */
+  relayFor?: string[];
 }
 
 /**
@@ -24,7 +26,7 @@ export function AccountsPanel() {
   const [accounts, setAccounts] = useState<Account[]>([]);
   const [presets, setPresets] = useState<Record<string, number>>({});
   const [plans, setPlans] = useState<Plan[]>([]);
-  const [form, setForm] = useState({ account: '', key: '', preset: '', clockOffsetMinutes: '0', open: '', close: '', graceMinutes: '15' });
+  const [form, setForm] = useState({ account: '', key: '', preset: '', clockOffsetMinutes: '0', open: '', close: '', graceMinutes: '15', relayFor: '' });
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
@@ -52,6 +54,7 @@ export function AccountsPanel() {
           ...(form.preset ? {} : { supervisionSeconds: null }),
           clockOffsetMinutes: Number(form.clockOffsetMinutes),
           schedule: weekday ? { days: [null, weekday, weekday, weekday, weekday, weekday, null], graceMinutes: Number(form.graceMinutes) } : null,
+          relayFor: form.relayFor.trim() ? form.relayFor.split(/[\s,;]+/).filter(Boolean) : null,
         },
       });
       setMessage(`${t('Account')} ${form.account.toUpperCase()} ${t('saved')}.`);
@@ -106,6 +109,13 @@ export function AccountsPanel() {
           value={form.graceMinutes}
           onChange={(e) => setForm({ ...form, graceMinutes: e.target.value })}
         />
+        <input
+          aria-label="Relays for"
+          placeholder={t('Relays for (accounts)')}
+          title={t('DC-09: accounts whose events this account’s encrypted frames may carry')}
+          value={form.relayFor}
+          onChange={(e) => setForm({ ...form, relayFor: e.target.value })}
+        />
         <button type="submit">{t('Save')}</button>
       </form>
       {message && <p className="ok-box">{message}</p>}
@@ -129,7 +139,10 @@ export function AccountsPanel() {
           {accounts.map((a) => (
             <tr key={a.account}>
               <td className="mono">{a.account}</td>
-              <td>{a.hasKey ? 'AES ✓' : '—'}</td>
+              <td>
+                {a.hasKey ? 'AES ✓' : '—'}
+                {a.relayFor?.length ? ` · ${t('relays for')} ${a.relayFor.join(', ')}` : ''}
+              </td>
               <td>{a.preset ?? (a.supervisionSeconds ? `${a.supervisionSeconds} s` : '—')}</td>
               <td>{a.clockOffsetMinutes ? `UTC${a.clockOffsetMinutes > 0 ? '+' : ''}${a.clockOffsetMinutes / 60} h` : 'UTC'}</td>
               <td className="small">

@@ -4,7 +4,9 @@
  * (LF, CRC as 4 hex characters or as 2 raw bytes, 0LLL length, opening quote) and
  * ended where the declared length says — the length read as hex, or as decimal for
  * panels that write it so — and a CR must be there. Only if neither fits is the
- * first CR within the size limit taken (a frame with a wrong length, answered NAK).
+ * first CR within the size limit taken (a frame with a wrong length, answered NAK),
+ * also when it comes before the declared end with no LF before it: a frame whose
+ * length is too long is answered at once instead of waiting for bytes that never come.
  * Raw CRC bytes may be LF or CR, which is why frames are not split on those bytes.
  *
  * Work is linear in the bytes received: the CR search never looks further than the
@@ -30,6 +32,11 @@ export interface FramerResult {
 
 const isHex = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
 const LF = 0x0a;
+/** No LF in b[from, to) (no subarray: this runs for every frame). */
+const noLfBetween = (b: Buffer, from: number, to: number): boolean => {
+  const lf = b.indexOf(LF, from);
+  return lf < 0 || lf >= to;
+};
 const CR = 0x0d;
 const QUOTE = 0x22;
 const ZERO = 0x30;
@@ -163,9 +170,17 @@ export class Dc09Framer {
         waiting = true;
         continue;
       }
-      if (b[end] === CR) return this.take(bodyStart, end, crcForm, c.length, c.form);
+      // A body holds no LF: a CR at the declared end with an LF before it is another frame's (this one's length is wrong).
+      if (b[end] === CR && noLfBetween(b, bodyStart, end)) return this.take(bodyStart, end, crcForm, c.length, c.form);
     }
-    if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) return 'wait';
+    if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) {
+      // The CR came before the declared end: a frame body holds neither CR nor LF, so if the
+      // bytes before that CR hold no LF, it ends the frame (a length error, answered NAK at once,
+      // not a stall until more bytes come). Junk with LFs in it keeps waiting.
+      const cr = this.crBetween(bodyStart, b.length);
+      if (cr >= 0 && noLfBetween(b, bodyStart, cr)) return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
+      return 'wait';
+    }
     const cr = this.crBetween(bodyStart, bodyStart + MAX_FRAME_BYTES + 1);
     if (cr < 0) return b.length > bodyStart + MAX_FRAME_BYTES ? 'junk' : 'wait';
     return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');

@@ -40,20 +40,35 @@ export function duhFrame(to: ReplyTo): Buffer {
   return frameOf(`"DUH"${route(to)}[]`);
 }
 
-/** A frame as a panel sends it (the dialler, tests, load generator). */
+/** A frame as a panel sends it (the dialler, tests, load generator), in the standard form or a variant. */
 export function signalFrame(input: {
   id: 'SIA-DCS' | 'ADM-CID' | 'NULL';
   seq: number;
   receiver?: string;
-  prefix?: string;
-  account: string;
+  /** The L field's digits; null leaves the L field out (some diallers). */
+  prefix?: string | null;
+  /** The header's account; null leaves it out. */
+  account: string | null;
   data: string;
+  /**
+   * What precedes the data in the data block: 'account' (`#acct|`, the default), 'bar'
+   * (`|` alone), 'none' (the data alone), or another account's number (`#other|`).
+   */
+  dataAccount?: 'account' | 'bar' | 'none' | { other: string };
   xdata?: string[];
   key?: Buffer | null;
+  /** Encrypted: the padding without the '|' after it (some wireless panels). */
+  padWithoutBar?: boolean;
+  /** Plaintext: leave the timestamp out (the standard makes it optional in clear). */
+  timestamp?: boolean;
   now: number;
 }): Buffer {
-  const head = `${String(input.seq % 10000).padStart(4, '0')}${input.receiver ? `R${input.receiver}` : ''}L${input.prefix ?? '0'}#${input.account}`;
-  const content = `${input.data ? `#${input.account}|${input.data}` : ''}]${(input.xdata ?? []).map((x) => `[${x}]`).join('')}${dc09Timestamp(input.now)}`;
-  if (input.key) return frameOf(`"*${input.id}"${head}[${encryptBody(content, input.key)}`);
+  const prefix = input.prefix === null ? '' : `L${input.prefix ?? '0'}`;
+  const head = `${String(input.seq % 10000).padStart(4, '0')}${input.receiver ? `R${input.receiver}` : ''}${prefix}${input.account !== null ? `#${input.account}` : ''}`;
+  const form = input.dataAccount ?? 'account';
+  const lead = typeof form === 'object' ? `#${form.other}|` : form === 'bar' ? '|' : form === 'none' || input.account === null ? '' : `#${input.account}|`;
+  const time = input.timestamp === false && !input.key ? '' : dc09Timestamp(input.now);
+  const content = `${input.data ? `${lead}${input.data}` : ''}]${(input.xdata ?? []).map((x) => `[${x}]`).join('')}${time}`;
+  if (input.key) return frameOf(`"*${input.id}"${head}[${encryptBody(content, input.key, { bar: !input.padWithoutBar })}`);
   return frameOf(`"${input.id}"${head}[${content}`);
 }

@@ -68,24 +68,19 @@ function decodeAs(bytes: Uint8Array, encoding: string): string {
   }
 }
 
-/** The offset of the first byte that breaks UTF-8. */
+/** The offset of the first byte of the sequence that breaks UTF-8 (for the sender to find it). */
 function firstBadUtf8(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.length;
-  const ok = (n: number): boolean => {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) {
     try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
-      return true;
+      decoder.decode(bytes.subarray(i, i + 1), { stream: true });
     } catch {
-      return false;
+      return i - start <= 3 ? start : i;
     }
-  };
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ok(mid)) lo = mid;
-    else hi = mid - 1;
+    if (bytes[i]! < 0x80 || bytes[i]! >= 0xc0) start = i;
   }
-  return lo;
+  return start;
 }
 
 /** The encoding the XML declaration names, read from the first bytes in an ASCII-compatible way. */

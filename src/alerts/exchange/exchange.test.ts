@@ -95,7 +95,7 @@ test('the rules of authoring apply to imports: errors refuse, warnings are kept 
     const unclosed = await officer('POST', '/api/alerts/import', open, CAP);
     assert.equal(unclosed.status, 400);
     assert.equal(unclosed.json.error.details.findings[0].rule, 'polygon-closed');
-    const garbage = await officer('POST', '/api/alerts/import', agencyAlert({ id: 'CIRC-1', area: 'X' }).replace('<polygon>', '<circle>13.3,-88.5 -4</circle>\n      <polygon>'), CAP);
+    const garbage = await officer('POST', '/api/alerts/import', agencyAlert({ id: 'CIRC-1', area: 'X' }).replace('</polygon>', '</polygon>\n      <circle>13.3,-88.5 -4</circle>'), CAP);
     assert.equal(garbage.status, 400);
     assert.equal(garbage.json.error.details.findings[0].rule, 'circle-form');
     const restricted = agencyAlert({ id: 'WARN-1', expires: '2026-12-04T05:00:00-06:00' }).replace('<scope>Public</scope>', '<scope>Public</scope>\n  <restriction>staff only</restriction>');
@@ -127,10 +127,10 @@ test('limits say what they are: a 1 MiB document with an embedded resource is ac
     const base = agencyAlert({ id: 'BIG-1' });
     const shell = base.replace(
       '<area>',
-      '<resource>\n      <resourceDesc>map</resourceDesc>\n      <mimeType>image/png</mimeType>\n      <derefUri>@</derefUri>\n    </resource>\n    <area>',
+      '<resource>\n      <resourceDesc>map</resourceDesc>\n      <mimeType>image/png</mimeType>\n      <derefUri>DEREF_HERE</derefUri>\n    </resource>\n    <area>',
     );
-    const room = 1024 * 1024 - Buffer.byteLength(shell) + 1;
-    const doc = shell.replace('@', 'A'.repeat(room - (room % 4)).padEnd(room, '='));
+    const room = 1024 * 1024 - Buffer.byteLength(shell) + 'DEREF_HERE'.length;
+    const doc = shell.replace('DEREF_HERE', 'A'.repeat(room - (room % 4)).padEnd(room, '='));
     assert.equal(Buffer.byteLength(doc), 1024 * 1024);
     const big = await officer('POST', '/api/alerts/import', doc, CAP);
     assert.equal(big.status, 201, big.body.slice(0, 300));

@@ -302,10 +302,7 @@ export class AlertsService {
     const known = this.state.byReference.get(capReference(cap));
     if (known) {
       const first = this.state.alerts.get(known)!;
-      const differences = capDifferences(
-        { cap: first.cap, embedded: first.imported?.omitted ?? [] },
-        { cap, embedded: details.omitted ?? [] },
-      );
+      const differences = capDifferences({ cap: first.cap, embedded: first.imported?.omitted ?? [] }, { cap, embedded: details.omitted ?? [] });
       if (differences.length === 0) return { alert: first, duplicate: true };
       throw new VigilError(
         'conflict',

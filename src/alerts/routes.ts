@@ -149,8 +149,10 @@ export function alertsRoutes(
   return async (app) => {
     // CAP documents arrive as XML.
     // CAP documents arrive as XML, read as bytes: their charset is decided by BOM, Content-Type or declaration (exchange/charset.ts).
-    app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: MAX_CAP_BYTES + CAP_BODY_SLACK }, (_request, body, done) =>
-      done(null, body),
+    app.addContentTypeParser(
+      ['application/xml', 'application/cap+xml', 'text/xml'],
+      { parseAs: 'buffer', bodyLimit: MAX_CAP_BYTES + CAP_BODY_SLACK },
+      (_request, body, done) => done(null, body),
     );
 
     app.get(

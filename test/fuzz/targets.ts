@@ -372,12 +372,29 @@ export const TARGETS: FuzzTarget[] = [
     // Other agencies' bytes (exchange lane): the charset decoder, then the feed reader on what it decoded.
     name: 'cap-charset-feed',
     seeds: [
-      latin1('<?xml version="1.0" encoding="ISO-8859-1"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:x</id><link type="application/cap+xml" href="/a.xml"/></entry></feed>'),
-      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<?xml version="1.0" encoding="UTF-16"?><rss><channel><item><link>https://a.example/1.xml</link></item></channel></rss>', 'utf16le')]),
+      latin1(
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:x</id><link type="application/cap+xml" href="/a.xml"/></entry></feed>',
+      ),
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('<?xml version="1.0" encoding="UTF-16"?><rss><channel><item><link>https://a.example/1.xml</link></item></channel></rss>', 'utf16le'),
+      ]),
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>Usulután</identifier></alert>')]),
       Buffer.from('<?xml version="1.0" encoding="UTF-16"?><feed/>', 'utf16le').swap16(),
     ],
-    tokens: ['<?xml version="1.0" encoding="', 'ISO-8859-1', 'UTF-16', 'utf-8', '"?>', '\xff\xfe', '<entry>', '<link href="', '<item>', '<enclosure url="', '<!DOCTYPE'],
+    tokens: [
+      '<?xml version="1.0" encoding="',
+      'ISO-8859-1',
+      'UTF-16',
+      'utf-8',
+      '"?>',
+      '\xff\xfe',
+      '<entry>',
+      '<link href="',
+      '<item>',
+      '<enclosure url="',
+      '<!DOCTYPE',
+    ],
     maxBytes: 4096,
     run(input) {
       for (const charset of [null, 'iso-8859-1', 'utf-16']) {

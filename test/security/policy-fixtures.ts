@@ -323,7 +323,10 @@ export const make = {
       'signerId',
     ),
   feed: async (owner: Caller): Promise<string> =>
-    idIn(ok(await owner.call('POST', '/api/alerts/feeds', { name: fresh('feed'), url: `https://${fresh('feeds')}.agency.invalid/cap.atom` }), 'feed'), 'feedId'),
+    idIn(
+      ok(await owner.call('POST', '/api/alerts/feeds', { name: fresh('feed'), url: `https://${fresh('feeds')}.agency.invalid/cap.atom` }), 'feed'),
+      'feedId',
+    ),
   closure: async (owner: Caller): Promise<string> =>
     idIn(
       ok(

@@ -396,9 +396,14 @@ export const EXPECTED: Record<string, Row> = {
   // Other agencies (capx lane): imported documents, relays, trusted signers and feeds of the organisation.
   'GET /api/alerts/other-agencies': list('read', R.alertView, '/api/alerts/other-agencies', (j) => j.alerts),
   'GET /api/alerts/:id/received': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.imported}/received` })),
-  'POST /api/alerts/:id/relay': org('manage', R.officer, (t) => ({ url: `/api/alerts/${t.fresh ?? t.o.imported}/relay`, payload: { channels: ['cap-feed'] } }), {
-    fresh: (w, owner) => make.imported(w.owner[owner]),
-  }),
+  'POST /api/alerts/:id/relay': org(
+    'manage',
+    R.officer,
+    (t) => ({ url: `/api/alerts/${t.fresh ?? t.o.imported}/relay`, payload: { channels: ['cap-feed'] } }),
+    {
+      fresh: (w, owner) => make.imported(w.owner[owner]),
+    },
+  ),
   'GET /api/alerts/signers': list('manage', R.officerAdmin, '/api/alerts/signers', (j) => j.signers),
   'POST /api/alerts/signers': plain(R.officerAdmin, () => ({
     url: '/api/alerts/signers',

@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignedXml } from 'xml-crypto';
 
 /** Another agency's CAP 1.2 alert, shaped like a national service's (placeholders: {id}, {sent}, {area}, {extra}). */
-export function agencyAlert(o: { id?: string; sent?: string; area?: string; severity?: string; extraInfo?: string; sender?: string; expires?: string } = {}): string {
+export function agencyAlert(
+  o: { id?: string; sent?: string; area?: string; severity?: string; extraInfo?: string; sender?: string; expires?: string } = {},
+): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
   <identifier>${o.id ?? 'SV-SNET-2026-0042'}</identifier>
@@ -37,9 +41,13 @@ export function agencyAlert(o: { id?: string; sent?: string; area?: string; seve
 export function makeSigningKey(cn = 'SNET CAP signing'): { keyPem: string; certPem: string } {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cap-key-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '2', '-subj', `/CN=${cn}`], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '2', '-subj', `/CN=${cn}`],
+      {
+        stdio: 'ignore',
+      },
+    );
     return { keyPem: readFileSync(join(dir, 'k.pem'), 'utf8'), certPem: readFileSync(join(dir, 'c.pem'), 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -62,4 +70,51 @@ export function signAlert(xml: string, keyPem: string, certPem: string): string 
   });
   sig.computeSignature(xml.replace(/^<\?xml[^>]*\?>\s*/, ''), { location: { reference: "/*[local-name(.)='alert']", action: 'append' } });
   return `<?xml version="1.0" encoding="UTF-8"?>\n${sig.getSignedXml()}`;
+}
+
+/** A local agency: an Atom index (as MeteoAlarm and the NWS publish) linking CAP documents, with ETag. */
+export function agencyServer(): {
+  url: () => string;
+  close: () => Promise<void>;
+  state: { alerts: string[]; conditionalHits: number; fail: boolean; requests: number };
+} {
+  const state = { alerts: ['FEED-1', 'FEED-2'], conditionalHits: 0, fail: false, requests: 0 };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    state.requests++;
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (state.fail) return void res.writeHead(503, { 'retry-after': '120' }).end('maintenance');
+    if (req.url === '/atom') {
+      const etag = `"${state.alerts.join('-')}"`;
+      if (req.headers['if-none-match'] === etag) {
+        state.conditionalHits++;
+        return void res.writeHead(304).end();
+      }
+      const entries = state.alerts
+        .map(
+          (id) => `  <entry>
+    <id>urn:snet:${id}</id>
+    <title>Lluvias intensas</title>
+    <updated>2026-12-04T12:00:00Z</updated>
+    <link rel="alternate" type="application/cap+xml" href="/cap/${id}.xml"/>
+    <cap:event>Lluvias intensas</cap:event>
+    <cap:severity>Moderate</cap:severity>
+  </entry>`,
+        )
+        .join('\n');
+      return void res
+        .writeHead(200, { 'content-type': 'application/atom+xml', etag })
+        .end(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">\n  <id>${base}/atom</id>\n  <title>SNET alerts</title>\n  <updated>2026-12-04T12:00:00Z</updated>\n${entries}\n</feed>\n`,
+        );
+    }
+    const m = /^\/cap\/([A-Z0-9-]+)\.xml$/.exec(req.url ?? '');
+    if (m) return void res.writeHead(200, { 'content-type': 'application/cap+xml' }).end(agencyAlert({ id: m[1]!, area: `Zona ${m[1]}` }));
+    res.writeHead(404).end();
+  });
+  server.listen(0, '127.0.0.1');
+  return {
+    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+    state,
+  };
 }

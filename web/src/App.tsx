@@ -20,7 +20,21 @@ import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'privacy' | 'admin' | 'security' | 'agencies';
+type Page =
+  | 'map'
+  | 'alarms'
+  | 'alerts'
+  | 'incidents'
+  | 'responder'
+  | 'events'
+  | 'routing'
+  | 'crowd'
+  | 'cockpit'
+  | 'audit'
+  | 'privacy'
+  | 'admin'
+  | 'security'
+  | 'agencies';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',

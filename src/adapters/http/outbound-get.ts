@@ -16,7 +16,15 @@ export type GetAnswer =
  */
 export function getOnce(
   url: string,
-  options: { etag?: string | null; lastModified?: string | null; timeoutMs?: number; maxBytes: number; publicOnly: boolean; signal?: AbortSignal; accept?: string },
+  options: {
+    etag?: string | null;
+    lastModified?: string | null;
+    timeoutMs?: number;
+    maxBytes: number;
+    publicOnly: boolean;
+    signal?: AbortSignal;
+    accept?: string;
+  },
 ): Promise<GetAnswer> {
   let target: URL;
   try {
@@ -28,7 +36,10 @@ export function getOnce(
   if (options.publicOnly) {
     const literal = nonPublicLiteral(target.hostname);
     if (literal !== null)
-      return Promise.resolve({ ok: false, error: `${literal} is a private or local address; feeds are read from public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true` });
+      return Promise.resolve({
+        ok: false,
+        error: `${literal} is a private or local address; feeds are read from public addresses only unless VIGIL_WEBHOOK_ALLOW_PRIVATE=true`,
+      });
   }
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve) => {
@@ -57,12 +68,22 @@ export function getOnce(
         };
         if (status === 304) {
           res.resume();
-          return done({ ok: true, status, bytes: Buffer.alloc(0), etag: header('etag') ?? options.etag ?? null, lastModified: header('last-modified') ?? options.lastModified ?? null, contentType: null });
+          return done({
+            ok: true,
+            status,
+            bytes: Buffer.alloc(0),
+            etag: header('etag') ?? options.etag ?? null,
+            lastModified: header('last-modified') ?? options.lastModified ?? null,
+            contentType: null,
+          });
         }
         if (status < 200 || status >= 300) {
           res.resume();
           const wait = retryAfterMs(res.headers['retry-after']);
-          const where = status >= 300 && status < 400 ? ` (redirects are not followed; use the final URL${header('location') ? `: ${header('location')!.slice(0, 200)}` : ''})` : '';
+          const where =
+            status >= 300 && status < 400
+              ? ` (redirects are not followed; use the final URL${header('location') ? `: ${header('location')!.slice(0, 200)}` : ''})`
+              : '';
           return done({ ok: false, error: `HTTP ${status}${where}`, status, ...(wait !== undefined ? { retryAfterMs: wait } : {}) });
         }
         const declared = Number(header('content-length'));
@@ -82,7 +103,14 @@ export function getOnce(
         });
         res.on('error', (e) => done({ ok: false, error: e.message }));
         res.on('end', () =>
-          done({ ok: true, status, bytes: Buffer.concat(chunks), etag: header('etag'), lastModified: header('last-modified'), contentType: header('content-type') }),
+          done({
+            ok: true,
+            status,
+            bytes: Buffer.concat(chunks),
+            etag: header('etag'),
+            lastModified: header('last-modified'),
+            contentType: header('content-type'),
+          }),
         );
       },
     );

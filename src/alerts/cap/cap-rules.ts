@@ -48,7 +48,8 @@ export function capFindings(cap: CapAlert): CapFinding[] {
 
   // <scope>, <restriction>, <addresses>.
   if (cap.scope === 'Restricted' && !cap.restriction) error('restriction-required', 'a Restricted alert says its restriction in <restriction>');
-  if (cap.scope !== 'Restricted' && cap.restriction) warning('restriction-unused', `<restriction> is used only when <scope> is Restricted; this alert is ${cap.scope}`);
+  if (cap.scope !== 'Restricted' && cap.restriction)
+    warning('restriction-unused', `<restriction> is used only when <scope> is Restricted; this alert is ${cap.scope}`);
   if (cap.scope === 'Private' && !cap.addresses) error('addresses-required', 'a Private alert lists its recipients in <addresses>');
 
   const info = cap.info ?? [];

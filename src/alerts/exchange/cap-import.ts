@@ -90,7 +90,8 @@ export async function checkImport(
         errors: validation.errors,
         converted,
       });
-    if (looksSigned(decoded.text)) signature = { status: 'unverified', reason: 'a CAP 1.1 signature is not verified: it signed the 1.1 document, and Vigil keeps the 1.2 conversion' };
+    if (looksSigned(decoded.text))
+      signature = { status: 'unverified', reason: 'a CAP 1.1 signature is not verified: it signed the 1.1 document, and Vigil keeps the 1.2 conversion' };
   } else {
     const validation = await validateCapXml(decoded.text);
     if (!validation.valid)
@@ -100,7 +101,10 @@ export async function checkImport(
     const check = looksSigned(decoded.text) ? verifyCapSignature(decoded.text, keys) : ({ status: 'unsigned' } as const);
     if (check.status === 'invalid') throw new VigilError('validation_failed', `the XML signature is refused: ${check.reason}`, { signature: check });
     if (check.status === 'unsigned' && keys.length > 0)
-      throw new VigilError('validation_failed', `${cap.sender} signs its alerts (trusted signers: ${keys.map((k) => k.name).join(', ')}) but this document is not signed`);
+      throw new VigilError(
+        'validation_failed',
+        `${cap.sender} signs its alerts (trusted signers: ${keys.map((k) => k.name).join(', ')}) but this document is not signed`,
+      );
     if (check.status === 'valid') {
       // The alert is what was signed, never nodes of the document beside it.
       const signed = parseCapXml(check.signed!);
@@ -150,7 +154,8 @@ export function capDifferences(before: unknown, after: unknown, max = 20, path =
   const out: string[] = [];
   if (Array.isArray(before) && Array.isArray(after)) {
     if (before.length !== after.length && before.some((b) => typeof b !== 'object')) return [`${path}: ${describe(before)} → ${describe(after)}`];
-    for (let k = 0; k < Math.max(before.length, after.length) && out.length < max; k++) out.push(...capDifferences(before[k], after[k], max - out.length, `${path}[${k}]`));
+    for (let k = 0; k < Math.max(before.length, after.length) && out.length < max; k++)
+      out.push(...capDifferences(before[k], after[k], max - out.length, `${path}[${k}]`));
     return out;
   }
   const b = before as Record<string, unknown>;

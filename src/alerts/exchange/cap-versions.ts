@@ -44,10 +44,14 @@ export function capVersionOf(xml: string): Exclude<CapVersion, '1.0'> {
       'CAP 1.0 (http://www.incident.com/cap/1.0) is not accepted: its codes and areas have another form. Ask the sender for CAP 1.2 (CAP 1.1 is converted)',
       { version: '1.0' },
     );
-  throw new VigilError('unsupported_media_type', `not a CAP alert: the root is <${root.local}> in namespace "${root.uri}"; Vigil accepts CAP 1.2 (${CAP_NS}) and CAP 1.1`, {
-    root: root.local,
-    namespace: root.uri,
-  });
+  throw new VigilError(
+    'unsupported_media_type',
+    `not a CAP alert: the root is <${root.local}> in namespace "${root.uri}"; Vigil accepts CAP 1.2 (${CAP_NS}) and CAP 1.1`,
+    {
+      root: root.local,
+      namespace: root.uri,
+    },
+  );
 }
 
 const TIME_FIELDS = ['effective', 'onset', 'expires'] as const;
@@ -85,7 +89,8 @@ export function convertCap11(xml: string): { cap: CapAlert; changes: string[] } 
         changes.push(`info ${n + 1} resource "${r.resourceDesc.slice(0, 60)}": no <mimeType> (required in 1.2) → application/octet-stream`);
       }
     }
-    if (info.responseType?.some((r) => !(RESPONSE_TYPES as readonly string[]).includes(r))) changes.push(`info ${n + 1}: unknown <responseType> kept for the schema to judge`);
+    if (info.responseType?.some((r) => !(RESPONSE_TYPES as readonly string[]).includes(r)))
+      changes.push(`info ${n + 1}: unknown <responseType> kept for the schema to judge`);
   }
   // References name earlier messages by their own sent time, converted the same way so they still match.
   if (cap.references) {

@@ -9,10 +9,14 @@ import { readFeed } from './feed-reader.js';
 const latinText = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz ÁÉÍÓÚáéíóúñÑüçàèÖß0123456789-.,'.split('')), maxLength: 200 });
 // Any text without XML-special characters, outside the BMP included (UTF-16 surrogate pairs).
 const anyText = fc.string({
-  unit: fc.oneof(fc.constantFrom(...[...'abc éà中文🌧']), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }).filter((c) => /^[\p{L}\p{N} ]+$/u.test(c))),
+  unit: fc.oneof(
+    fc.constantFrom(...[...'abc éà中文🌧']),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }).filter((c) => /^[\p{L}\p{N} ]+$/u.test(c)),
+  ),
   maxLength: 100,
 });
-const doc = (encoding: string | null, body: string): string => `${encoding === null ? '' : `<?xml version="1.0" encoding="${encoding}"?>\n`}<areaDesc>${body}</areaDesc>`;
+const doc = (encoding: string | null, body: string): string =>
+  `${encoding === null ? '' : `<?xml version="1.0" encoding="${encoding}"?>\n`}<areaDesc>${body}</areaDesc>`;
 
 test('ISO-8859-1 by declaration round-trips every Latin-1 text, and the result declares UTF-8', () => {
   fc.assert(
@@ -43,7 +47,12 @@ test('UTF-16 with a BOM (either order) and UTF-8 with or without one read back t
 test('any bytes: decoded into text without a replacement character, or refused with a VigilError; never anything else', () => {
   fc.assert(
     fc.property(
-      fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.tuple(fc.constantFrom('UTF-8', 'ISO-8859-1', 'UTF-16', 'KOI8-R', 'ebcdic', 'US-ASCII'), fc.uint8Array({ maxLength: 100 })).map(([e, b]) => Buffer.concat([Buffer.from(doc(e, ''), 'latin1'), b]))),
+      fc.oneof(
+        fc.uint8Array({ maxLength: 300 }),
+        fc
+          .tuple(fc.constantFrom('UTF-8', 'ISO-8859-1', 'UTF-16', 'KOI8-R', 'ebcdic', 'US-ASCII'), fc.uint8Array({ maxLength: 100 }))
+          .map(([e, b]) => Buffer.concat([Buffer.from(doc(e, ''), 'latin1'), b])),
+      ),
       fc.option(fc.constantFrom('utf-8', 'iso-8859-1', 'utf-16', 'nonsense'), { nil: null }),
       (bytes, charset) => {
         try {
@@ -63,7 +72,10 @@ test('the Content-Type charset wins over the declaration, a BOM over both; a BOM
   assert.equal(decodeXml(latin, charsetOf('application/cap+xml; charset="ISO-8859-1"')).text, doc('UTF-8', 'Usulután'));
   assert.throws(() => decodeXml(latin), /not valid UTF-8 \(at byte 55/);
   assert.throws(() => decodeXml(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(doc('ISO-8859-1', 'x'))])), /byte order mark but declares/);
-  assert.throws(() => decodeXml(Buffer.from(doc('Shift_JIS', 'x'))), (e: VigilError) => e.status === 415);
+  assert.throws(
+    () => decodeXml(Buffer.from(doc('Shift_JIS', 'x'))),
+    (e: VigilError) => e.status === 415,
+  );
 });
 
 test('feeds: Atom entries give their CAP link (typed, alternate, or the id), RSS items their enclosure or link, resolved against the feed', () => {

@@ -48,9 +48,13 @@ const DECLARATION = /^<\?xml\s[^?]*?\?>/;
 const ENCODING_ATTR = /\sencoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\1/;
 
 function unsupported(label: string): VigilError {
-  return new VigilError('unsupported_media_type', `the document is in ${label.slice(0, 40)}, which Vigil does not read; it reads ${SUPPORTED_ENCODINGS.join(', ')}`, {
-    encoding: label.slice(0, 40),
-  });
+  return new VigilError(
+    'unsupported_media_type',
+    `the document is in ${label.slice(0, 40)}, which Vigil does not read; it reads ${SUPPORTED_ENCODINGS.join(', ')}`,
+    {
+      encoding: label.slice(0, 40),
+    },
+  );
 }
 
 function decodeAs(bytes: Uint8Array, encoding: string): string {
@@ -64,7 +68,10 @@ function decodeAs(bytes: Uint8Array, encoding: string): string {
   try {
     return new TextDecoder(encoding === 'UTF-16' ? 'utf-16le' : encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new VigilError('validation_failed', `the document is not valid ${encoding}${encoding === 'UTF-8' ? ` (at byte ${firstBadUtf8(bytes)}; declare its encoding, e.g. <?xml version="1.0" encoding="ISO-8859-1"?>)` : ''}`);
+    throw new VigilError(
+      'validation_failed',
+      `the document is not valid ${encoding}${encoding === 'UTF-8' ? ` (at byte ${firstBadUtf8(bytes)}; declare its encoding, e.g. <?xml version="1.0" encoding="ISO-8859-1"?>)` : ''}`,
+    );
   }
 }
 
@@ -121,7 +128,11 @@ export function decodeXml(bytes: Uint8Array, contentTypeCharset?: string | null)
     else {
       const named = encodingOf(declared);
       if (!named) throw unsupported(declared);
-      if (named.startsWith('UTF-16')) throw new VigilError('validation_failed', `the document declares ${declared} but its bytes are not UTF-16 (no byte order mark, "<?xml" in single bytes)`);
+      if (named.startsWith('UTF-16'))
+        throw new VigilError(
+          'validation_failed',
+          `the document declares ${declared} but its bytes are not UTF-16 (no byte order mark, "<?xml" in single bytes)`,
+        );
       [encoding, by] = [named, 'declaration'];
     }
   }
@@ -132,7 +143,8 @@ export function decodeXml(bytes: Uint8Array, contentTypeCharset?: string | null)
   if (declared !== null && by === 'bom') {
     const named = encodingOf(declared);
     const family = (e: string | null): string => (e?.startsWith('UTF-16') ? 'UTF-16' : (e ?? declared));
-    if (family(named) !== family(encoding)) throw new VigilError('validation_failed', `the document starts with a ${encoding} byte order mark but declares encoding="${declared}"`);
+    if (family(named) !== family(encoding))
+      throw new VigilError('validation_failed', `the document starts with a ${encoding} byte order mark but declares encoding="${declared}"`);
   }
   return { text: declared === null ? text : text.replace(ENCODING_ATTR, ' encoding="UTF-8"'), encoding, by };
 }

@@ -12,7 +12,10 @@ export function exchangeRoutes(exchange: ExchangeService, poller: FeedPoller): F
   return async (app) => {
     app.get(
       '/api/alerts/signers',
-      { config: { access: { roles: MANAGERS } }, schema: { summary: 'The keys the caller’s organisation trusts to sign other agencies’ CAP alerts, by sender', tags: ['alerts'] } },
+      {
+        config: { access: { roles: MANAGERS } },
+        schema: { summary: 'The keys the caller’s organisation trusts to sign other agencies’ CAP alerts, by sender', tags: ['alerts'] },
+      },
       async (request) => ({ signers: exchange.signers(request.principal) }),
     );
 

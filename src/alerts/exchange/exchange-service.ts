@@ -42,7 +42,9 @@ export class ExchangeService {
   }
 
   signers(by: Principal): TrustedSigner[] {
-    return filterVisible(by, this.state.signers.values(), (s) => s.orgId, 'manage').sort((a, b) => a.sender.localeCompare(b.sender) || a.name.localeCompare(b.name));
+    return filterVisible(by, this.state.signers.values(), (s) => s.orgId, 'manage').sort(
+      (a, b) => a.sender.localeCompare(b.sender) || a.name.localeCompare(b.name),
+    );
   }
 
   async trust(input: SignerInput, by: Principal): Promise<TrustedSigner> {

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { serveVigil } from '../../app.js';
 import { signedIn, type ApiCall } from '../../../test/support/api-client.js';
-import { agencyAlert, makeSigningKey, signAlert } from '../../../test/support/cap-documents.js';
+import { agencyAlert, agencyServer, makeSigningKey, signAlert } from '../../../test/support/cap-documents.js';
 import { loadConfig } from '../../kernel/config.js';
 import { verifyCapSignature } from './cap-signature.js';
 
@@ -50,7 +48,10 @@ test('charsets: ISO-8859-1 by declaration and UTF-16 by BOM are read right, and 
     const received = await officer('GET', `/api/alerts/${a.json.alert.alertId}/received`);
     assert.equal(received.status, 200);
     assert.ok(Buffer.from(received.body, 'latin1').equals(latin) || received.body.includes('Usulut'), 'stored as received');
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(agencyAlert({ id: 'UTF-16' }).replace('encoding="UTF-8"', 'encoding="UTF-16"'), 'utf16le')]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(agencyAlert({ id: 'UTF-16' }).replace('encoding="UTF-8"', 'encoding="UTF-16"'), 'utf16le'),
+    ]);
     const b = await officer('POST', '/api/alerts/import', utf16, 'application/xml');
     assert.equal(b.status, 201, b.body);
     assert.deepEqual([b.json.alert.imported.encoding, b.json.alert.cap.info[0].area[0].areaDesc], ['UTF-16LE', 'Usulután']);
@@ -95,10 +96,18 @@ test('the rules of authoring apply to imports: errors refuse, warnings are kept 
     const unclosed = await officer('POST', '/api/alerts/import', open, CAP);
     assert.equal(unclosed.status, 400);
     assert.equal(unclosed.json.error.details.findings[0].rule, 'polygon-closed');
-    const garbage = await officer('POST', '/api/alerts/import', agencyAlert({ id: 'CIRC-1', area: 'X' }).replace('</polygon>', '</polygon>\n      <circle>13.3,-88.5 -4</circle>'), CAP);
+    const garbage = await officer(
+      'POST',
+      '/api/alerts/import',
+      agencyAlert({ id: 'CIRC-1', area: 'X' }).replace('</polygon>', '</polygon>\n      <circle>13.3,-88.5 -4</circle>'),
+      CAP,
+    );
     assert.equal(garbage.status, 400);
     assert.equal(garbage.json.error.details.findings[0].rule, 'circle-form');
-    const restricted = agencyAlert({ id: 'WARN-1', expires: '2026-12-04T05:00:00-06:00' }).replace('<scope>Public</scope>', '<scope>Public</scope>\n  <restriction>staff only</restriction>');
+    const restricted = agencyAlert({ id: 'WARN-1', expires: '2026-12-04T05:00:00-06:00' }).replace(
+      '<scope>Public</scope>',
+      '<scope>Public</scope>\n  <restriction>staff only</restriction>',
+    );
     const kept = await officer('POST', '/api/alerts/import', restricted, CAP);
     assert.equal(kept.status, 201, kept.body);
     assert.deepEqual(
@@ -161,7 +170,12 @@ test('CAP 1.1 is converted to 1.2 and says what changed; CAP 1.0 is refused with
     assert.ok(a.json.alert.imported.converted.some((c: string) => /<sent> 2026-12-04T12:00:00Z → 2026-12-04T12:00:00\+00:00/.test(c)));
     const served = await officer('GET', `/api/alerts/${a.json.alert.alertId}/cap.xml`);
     assert.match(served.body, /urn:oasis:names:tc:emergency:cap:1\.2/);
-    const v10 = await officer('POST', '/api/alerts/import', agencyAlert({ id: 'V10-1' }).replace('urn:oasis:names:tc:emergency:cap:1.2', 'http://www.incident.com/cap/1.0'), CAP);
+    const v10 = await officer(
+      'POST',
+      '/api/alerts/import',
+      agencyAlert({ id: 'V10-1' }).replace('urn:oasis:names:tc:emergency:cap:1.2', 'http://www.incident.com/cap/1.0'),
+      CAP,
+    );
     assert.equal(v10.status, 415);
     assert.match(v10.json.error.message, /CAP 1\.0 .* is not accepted/);
   } finally {
@@ -207,49 +221,6 @@ test('signed alerts: verified with the sender’s trusted signer, tampering and 
   }
 });
 
-/** A local agency: an Atom index (as MeteoAlarm and the NWS publish) linking CAP documents, with ETag. */
-function agencyServer(): { url: () => string; close: () => Promise<void>; state: { alerts: string[]; conditionalHits: number; fail: boolean; requests: number } } {
-  const state = { alerts: ['FEED-1', 'FEED-2'], conditionalHits: 0, fail: false, requests: 0 };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    state.requests++;
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (state.fail) return void res.writeHead(503, { 'retry-after': '120' }).end('maintenance');
-    if (req.url === '/atom') {
-      const etag = `"${state.alerts.join('-')}"`;
-      if (req.headers['if-none-match'] === etag) {
-        state.conditionalHits++;
-        return void res.writeHead(304).end();
-      }
-      const entries = state.alerts
-        .map(
-          (id) => `  <entry>
-    <id>urn:snet:${id}</id>
-    <title>Lluvias intensas</title>
-    <updated>2026-12-04T12:00:00Z</updated>
-    <link rel="alternate" type="application/cap+xml" href="/cap/${id}.xml"/>
-    <cap:event>Lluvias intensas</cap:event>
-    <cap:severity>Moderate</cap:severity>
-  </entry>`,
-        )
-        .join('\n');
-      return void res
-        .writeHead(200, { 'content-type': 'application/atom+xml', etag })
-        .end(
-          `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">\n  <id>${base}/atom</id>\n  <title>SNET alerts</title>\n  <updated>2026-12-04T12:00:00Z</updated>\n${entries}\n</feed>\n`,
-        );
-    }
-    const m = /^\/cap\/([A-Z0-9-]+)\.xml$/.exec(req.url ?? '');
-    if (m) return void res.writeHead(200, { 'content-type': 'application/cap+xml' }).end(agencyAlert({ id: m[1]!, area: `Zona ${m[1]}` }));
-    res.writeHead(404).end();
-  });
-  server.listen(0, '127.0.0.1');
-  return {
-    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => server.close(() => r())),
-    state,
-  };
-}
-
 test('feed subscriptions: an Atom index is polled, what is new imported, unchanged feeds answer 304, errors back off, relays wait for approval', async () => {
   const { as, close } = await demo();
   const agency = agencyServer();
@@ -263,7 +234,10 @@ test('feed subscriptions: an Atom index is polled, what is new imported, unchang
     assert.equal(polled.status, 200, polled.body);
     assert.equal(polled.json.feed.status.ok, true);
     assert.equal(polled.json.feed.status.imported, 2);
-    const others = (await officer('GET', '/api/alerts/other-agencies')).json.alerts as { cap: { identifier: string }; imported: { via: string; feedId: string } }[];
+    const others = (await officer('GET', '/api/alerts/other-agencies')).json.alerts as {
+      cap: { identifier: string };
+      imported: { via: string; feedId: string };
+    }[];
     assert.deepEqual(others.map((a) => a.cap.identifier).sort(), ['FEED-1', 'FEED-2']);
     assert.ok(others.every((a) => a.imported.via === 'feed' && a.imported.feedId === feedId));
     // Relayed for approval: drafts of Vigil's own waiting for a second alert officer.

@@ -96,7 +96,8 @@ export class FeedPoller {
 
   /** Polls one feed now (the leader only: another node would fetch what the leader fetches). */
   async pollNow(feed: FeedSubscription): Promise<void> {
-    if (!this.ctx.leadership.isLeader()) throw new VigilError('unavailable', 'feeds are polled by the cluster’s leader, and this node is not it: the leader polls it on schedule');
+    if (!this.ctx.leadership.isLeader())
+      throw new VigilError('unavailable', 'feeds are polled by the cluster’s leader, and this node is not it: the leader polls it on schedule');
     await this.poll(feed);
   }
 
@@ -125,7 +126,12 @@ export class FeedPoller {
       let bytes = answer.bytes;
       let contentType = answer.contentType;
       if (entry.url !== null) {
-        const doc = await getOnce(entry.url, { maxBytes: MAX_CAP_BYTES, publicOnly, signal: this.stopping.signal, accept: 'application/cap+xml, application/xml;q=0.9' });
+        const doc = await getOnce(entry.url, {
+          maxBytes: MAX_CAP_BYTES,
+          publicOnly,
+          signal: this.stopping.signal,
+          accept: 'application/cap+xml, application/xml;q=0.9',
+        });
         if (!doc.ok) {
           transient = `${entry.url}: ${doc.error}`;
           continue;
@@ -143,7 +149,9 @@ export class FeedPoller {
           if (feed.relayChannels.length > 0 && (alert.cap.msgType === 'Alert' || alert.cap.msgType === 'Update') && alert.cap.scope === 'Public') {
             await this.alerts
               .relay(alert.alertId, { orgId: feed.orgId, actor: `feed:${feed.feedId}` }, feed.relayChannels, true)
-              .catch((error: unknown) => refused.push({ url: entry.url ?? feed.url, reason: `imported, not relayed: ${(error as Error).message.slice(0, 300)}` }));
+              .catch((error: unknown) =>
+                refused.push({ url: entry.url ?? feed.url, reason: `imported, not relayed: ${(error as Error).message.slice(0, 300)}` }),
+              );
           }
         }
       } catch (error) {
@@ -162,10 +170,17 @@ export class FeedPoller {
     return this.succeeded(feed, m, imported, refused, fresh.length > MAX_NEW_PER_POLL ? 0 : intervalMs);
   }
 
-  private async succeeded(feed: FeedSubscription, m: Memo, imported: number, refused: FeedStatus['refused'], wait = feed.intervalSeconds * 1000): Promise<void> {
+  private async succeeded(
+    feed: FeedSubscription,
+    m: Memo,
+    imported: number,
+    refused: FeedStatus['refused'],
+    wait = feed.intervalSeconds * 1000,
+  ): Promise<void> {
     m.failures = 0;
     m.nextAt = this.ctx.clock.now() + wait;
-    if (imported > 0 || refused.length > 0 || m.recorded?.ok !== true) await this.recordStatus(feed, m, { ok: true, error: null, refused, imported, failures: 0 });
+    if (imported > 0 || refused.length > 0 || m.recorded?.ok !== true)
+      await this.recordStatus(feed, m, { ok: true, error: null, refused, imported, failures: 0 });
   }
 
   private async failed(feed: FeedSubscription, m: Memo, error: string, retryAfter?: number, imported = 0, refused: FeedStatus['refused'] = []): Promise<void> {
@@ -180,7 +195,13 @@ export class FeedPoller {
     if (!this.state.feeds.has(feed.feedId)) return;
     const status: FeedStatus = { ...s, refused: s.refused.slice(0, 20), at: new Date(this.ctx.clock.now()).toISOString() };
     await this.ctx.record([
-      { type: 'alerts.feed.polled', subject: `feed:${feed.feedId}`, orgId: feed.orgId, actor: `feed:${feed.feedId}`, data: { feedId: feed.feedId, status } satisfies ExchangeEvents['alerts.feed.polled'] },
+      {
+        type: 'alerts.feed.polled',
+        subject: `feed:${feed.feedId}`,
+        orgId: feed.orgId,
+        actor: `feed:${feed.feedId}`,
+        data: { feedId: feed.feedId, status } satisfies ExchangeEvents['alerts.feed.polled'],
+      },
     ]);
     m.recorded = { ok: s.ok, error: s.error };
   }

@@ -54,7 +54,8 @@ export function readFeed(xml: string, base: string): ReadFeed {
       if (tag.local === 'feed' && tag.uri === ATOM_NS) kind = 'atom';
       else if (tag.local === 'rss' || (tag.local === 'RDF' && /rdf-syntax/.test(tag.uri))) kind = 'rss';
       else if (tag.local === 'alert' && (tag.uri === CAP_NS || tag.uri === CAP_11_NS)) kind = 'cap';
-      else throw new VigilError('validation_failed', `not an Atom feed, an RSS feed or a CAP alert: the root is <${tag.name}>${tag.uri ? ` in ${tag.uri}` : ''}`);
+      else
+        throw new VigilError('validation_failed', `not an Atom feed, an RSS feed or a CAP alert: the root is <${tag.name}>${tag.uri ? ` in ${tag.uri}` : ''}`);
       return;
     }
     const attr = (n: string): string => {

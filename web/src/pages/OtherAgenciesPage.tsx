@@ -105,7 +105,7 @@ function AgenciesMap({ alerts }: { alerts: ImportedAlert[] }) {
       const points = features.flatMap((f) => f.geometry.coordinates[0]!);
       if (points.length > 0) {
         const b = points.reduce((acc, p) => acc.extend(p), new maplibregl.LngLatBounds(points[0]!, points[0]!));
-        map.fitBounds(b, { padding: 30, maxZoom: 12, duration: 0 });
+        map.fitBounds(b, { padding: 30, maxZoom: 10, duration: 0 });
       }
     });
     return () => map.remove();
@@ -224,7 +224,15 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
                   </td>
                   <td>
                     {officer && (
-                      <button type="button" onClick={() => void run(() => api(`/api/alerts/${a.alertId}/relay`, { method: 'POST', body: { channels: ['cap-feed', 'push'] } }), t('Relay drafted: a second alert officer approves it in Public alerts.'))}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void run(
+                            () => api(`/api/alerts/${a.alertId}/relay`, { method: 'POST', body: { channels: ['cap-feed', 'push'] } }),
+                            t('Relay drafted: a second alert officer approves it in Public alerts.'),
+                          )
+                        }
+                      >
                         {t('Relay to our subscribers')}
                       </button>
                     )}
@@ -238,7 +246,9 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
       {manages && (
         <section className="agency-feeds" data-testid="agency-feeds">
           <h3>{t('Feeds polled')}</h3>
-          <p className="muted small">{t('Atom or RSS feeds that link CAP documents, or CAP endpoints. Only what is new is fetched; a failing feed is retried later and later.')}</p>
+          <p className="muted small">
+            {t('Atom or RSS feeds that link CAP documents, or CAP endpoints. Only what is new is fetched; a failing feed is retried later and later.')}
+          </p>
           <table className="table small">
             <thead>
               <tr>
@@ -281,20 +291,43 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
               void run(async () => {
                 await api('/api/alerts/feeds', {
                   method: 'POST',
-                  body: { name: feedForm.name, url: feedForm.url, intervalSeconds: feedForm.intervalSeconds, relayChannels: feedForm.relay ? ['cap-feed', 'push'] : [] },
+                  body: {
+                    name: feedForm.name,
+                    url: feedForm.url,
+                    intervalSeconds: feedForm.intervalSeconds,
+                    relayChannels: feedForm.relay ? ['cap-feed', 'push'] : [],
+                  },
                 });
                 setFeedForm({ name: '', url: '', intervalSeconds: 120, relay: false });
               });
             }}
           >
-            <input aria-label={t('Feed name')} placeholder={t('Feed name')} value={feedForm.name} onChange={(e) => setFeedForm({ ...feedForm, name: e.target.value })} />
-            <input aria-label={t('Feed URL')} placeholder="https://…" required value={feedForm.url} onChange={(e) => setFeedForm({ ...feedForm, url: e.target.value })} />
+            <input
+              aria-label={t('Feed name')}
+              placeholder={t('Feed name')}
+              value={feedForm.name}
+              onChange={(e) => setFeedForm({ ...feedForm, name: e.target.value })}
+            />
+            <input
+              aria-label={t('Feed URL')}
+              placeholder="https://…"
+              required
+              value={feedForm.url}
+              onChange={(e) => setFeedForm({ ...feedForm, url: e.target.value })}
+            />
             <label>
               {t('Every (s)')}{' '}
-              <input type="number" min={10} max={86400} value={feedForm.intervalSeconds} onChange={(e) => setFeedForm({ ...feedForm, intervalSeconds: Number(e.target.value) })} />
+              <input
+                type="number"
+                min={10}
+                max={86400}
+                value={feedForm.intervalSeconds}
+                onChange={(e) => setFeedForm({ ...feedForm, intervalSeconds: Number(e.target.value) })}
+              />
             </label>
             <label>
-              <input type="checkbox" checked={feedForm.relay} onChange={(e) => setFeedForm({ ...feedForm, relay: e.target.checked })} /> {t('Relay new alerts for approval')}
+              <input type="checkbox" checked={feedForm.relay} onChange={(e) => setFeedForm({ ...feedForm, relay: e.target.checked })} />{' '}
+              {t('Relay new alerts for approval')}
             </label>
             <button type="submit">{t('Subscribe')}</button>
           </form>
@@ -340,9 +373,27 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
               });
             }}
           >
-            <input aria-label={t('CAP sender')} placeholder={t('CAP sender')} required value={signerForm.sender} onChange={(e) => setSignerForm({ ...signerForm, sender: e.target.value })} />
-            <input aria-label={t('Signer name')} placeholder={t('Signer name')} value={signerForm.name} onChange={(e) => setSignerForm({ ...signerForm, name: e.target.value })} />
-            <textarea aria-label={t('Certificate (PEM)')} placeholder="-----BEGIN CERTIFICATE-----" required rows={3} value={signerForm.pem} onChange={(e) => setSignerForm({ ...signerForm, pem: e.target.value })} />
+            <input
+              aria-label={t('CAP sender')}
+              placeholder={t('CAP sender')}
+              required
+              value={signerForm.sender}
+              onChange={(e) => setSignerForm({ ...signerForm, sender: e.target.value })}
+            />
+            <input
+              aria-label={t('Signer name')}
+              placeholder={t('Signer name')}
+              value={signerForm.name}
+              onChange={(e) => setSignerForm({ ...signerForm, name: e.target.value })}
+            />
+            <textarea
+              aria-label={t('Certificate (PEM)')}
+              placeholder="-----BEGIN CERTIFICATE-----"
+              required
+              rows={3}
+              value={signerForm.pem}
+              onChange={(e) => setSignerForm({ ...signerForm, pem: e.target.value })}
+            />
             <button type="submit">{t('Trust')}</button>
           </form>
         </section>

@@ -19,7 +19,7 @@ import { alertReport } from './delivery/alert-report.js';
 import type { SubscribersService } from './subscribers/subscribers-service.js';
 import { prepareGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { publicAlerts } from './public-alerts.js';
-import { charsetOf } from './exchange/charset.js';
+import { charsetOf, xmlMediaType } from './exchange/charset.js';
 
 export const OFFICERS: readonly Role[] = ['alert-officer'];
 /** Bodies a little over the CAP limit are read, so the import answers with the limit and the document's size (413) rather than the listener's generic refusal. */
@@ -194,7 +194,7 @@ export function alertsRoutes(
         const { alert, duplicate } = await service.importDocument(
           bytes,
           { orgId: request.principal.orgId ?? '', actor: request.principal.actor },
-          { via: 'upload', charset: charsetOf(contentType), contentType: contentType?.slice(0, 200) ?? 'application/cap+xml' },
+          { via: 'upload', charset: charsetOf(contentType), contentType: xmlMediaType(contentType) },
         );
         return reply.status(duplicate ? 200 : 201).send({ alert, duplicate });
       },

@@ -154,3 +154,11 @@ export function charsetOf(contentType: string | undefined): string | null {
   const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
   return m ? m[1]! : null;
 }
+
+/** The type a received document is served back as: its XML media type and charset as sent, nothing else of the header. */
+export function xmlMediaType(contentType: string | undefined): string {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const charset = charsetOf(contentType);
+  const safe = ['application/cap+xml', 'application/xml', 'text/xml'].includes(type) ? type : 'application/cap+xml';
+  return charset && /^[A-Za-z0-9._-]{1,40}$/.test(charset) ? `${safe}; charset=${charset}` : safe;
+}

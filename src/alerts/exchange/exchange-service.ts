@@ -25,6 +25,16 @@ export interface FeedInput {
   relayChannels: Channel[];
 }
 
+/** A feed URL: the same rules as a webhook's (http or https, no credentials, public addresses unless allowed), said of a feed. */
+function feedUrl(raw: string, allowPrivate: boolean): string {
+  try {
+    return checkWebhookUrl(raw, allowPrivate);
+  } catch (error) {
+    if (error instanceof VigilError) throw badRequest(error.message.replace(/webhooks/g, 'feeds').replace(/webhook/g, 'feed'));
+    throw error;
+  }
+}
+
 /**
  * Who an organisation trusts to sign which sender's alerts, and which other agencies'
  * feeds it polls: managed by its alert officers and admins (policy 'manage', own
@@ -90,7 +100,7 @@ export class ExchangeService {
     if ([...this.state.feeds.values()].filter((f) => f.orgId === by.orgId).length >= MAX_FEEDS_PER_ORG)
       throw new VigilError('conflict', `an organisation polls at most ${MAX_FEEDS_PER_ORG} feeds`);
     // The same rules as a webhook's URL: http(s), no credentials, public addresses unless the installation allows private ones.
-    const url = checkWebhookUrl(input.url, this.ctx.config.webhookAllowPrivate);
+    const url = feedUrl(input.url, this.ctx.config.webhookAllowPrivate);
     if ([...this.state.feeds.values()].some((f) => f.orgId === by.orgId && f.url === url)) throw new VigilError('conflict', `${url} is already polled`);
     const feed: FeedSubscription = {
       feedId: newId('fed'),

@@ -4,7 +4,7 @@ import { VigilError } from '../../kernel/errors.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlertsService } from '../alerts-service.js';
 import { MAX_CAP_BYTES } from '../cap/cap-xml.js';
-import { charsetOf, decodeXml } from './charset.js';
+import { charsetOf, decodeXml, xmlMediaType } from './charset.js';
 import type { ExchangeEvents, ExchangeState, FeedStatus, FeedSubscription } from './exchange-state.js';
 import { readFeed } from './feed-reader.js';
 
@@ -142,7 +142,7 @@ export class FeedPoller {
         const { alert, duplicate } = await this.alerts.importDocument(
           bytes,
           { orgId: feed.orgId, actor: `feed:${feed.feedId}` },
-          { via: 'feed', feedId: feed.feedId, charset: charsetOf(contentType ?? undefined), contentType: 'application/cap+xml' },
+          { via: 'feed', feedId: feed.feedId, charset: charsetOf(contentType ?? undefined), contentType: xmlMediaType(contentType ?? undefined) },
         );
         if (!duplicate) {
           imported++;

@@ -118,7 +118,10 @@ function readTree(xml: string, ns: string = CAP_NS): Element {
       return;
     }
     if (stack.length === 0 && (tag.local !== 'alert' || tag.uri !== ns)) {
-      throw new VigilError('validation_failed', `not a CAP alert: the root is <${tag.name}> in namespace "${tag.uri}", expected <alert> in ${ns}`);
+      throw new VigilError(
+        'validation_failed',
+        `not a CAP ${ns === CAP_NS ? '1.2' : '1.1'} alert: the root is <${tag.name}> in namespace "${tag.uri}", expected <alert> in ${ns}`,
+      );
     }
     const el: Element = { name: tag.local, children: [], text: '' };
     stack[stack.length - 1]?.children.push(el);

@@ -48,6 +48,8 @@ test('web UI: Other agencies — a feed is subscribed, polled, its alerts shown 
       [['draft', 'Public']],
     );
 
+    // A phone: the live events panel closed, the page alone.
+    await page.locator('button.live-indicator').click();
     await page.setViewportSize({ width: 390, height: 844 });
     await page.selectOption('select[aria-label=Language]', 'fr');
     await expectText(view, /Autres agences/);

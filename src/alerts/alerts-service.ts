@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
@@ -8,8 +9,10 @@ import type { NewEvent } from '../platform/event-log.js';
 import type { AlertsState } from './alerts-state.js';
 import { capReference, capTime, type CapAlert, type CapInfo } from './cap/cap-model.js';
 import { validateCapXml } from './cap/cap-validate.js';
-import { CAP_TOO_LARGE, MAX_CAP_BYTES, capToXml } from './cap/cap-xml.js';
-import { parseCapOffThread } from './cap/cap-worker.js';
+import { capDifferences, checkImport, INLINE_DEREF_CHARS } from './exchange/cap-import.js';
+import type { SignerKey } from './exchange/cap-signature.js';
+import { capFindings } from './cap/cap-rules.js';
+import { capToXml } from './cap/cap-xml.js';
 import type { AlertEvents } from './events.js';
 import { needsApproval, type AlertRecord, type AlertTrigger, type Channel } from './model.js';
 
@@ -25,43 +28,10 @@ function event<K extends keyof AlertEvents>(type: K, alertId: string, orgId: str
   return { type, subject: `alert:${alertId}`, orgId, actor, data, reason: reason ?? null };
 }
 
-const POINT = /^(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/;
-function checkPoint(p: string, where: string): [number, number] {
-  const m = POINT.exec(p);
-  const lat = Number(m?.[1]);
-  const lon = Number(m?.[2]);
-  if (!m || lat < -90 || lat > 90 || lon < -180 || lon > 180) throw badRequest(`${where}: "${p}" is not "latitude,longitude" in WGS 84`);
-  return [lat, lon];
-}
-
-/** What the schema cannot say: geometry, languages, times that make sense. */
+/** Vigil's own alerts meet every rule, warnings included (cap/cap-rules.ts, shared with import). */
 export function checkAlertContent(cap: CapAlert): void {
-  const info = cap.info ?? [];
-  if (cap.msgType !== 'Cancel' && info.length === 0) throw badRequest('an alert has at least one info block');
-  const languages = info.map((i) => (i.language ?? 'en-US').toLowerCase());
-  if (new Set(languages).size !== languages.length) throw badRequest(`one info block per language: ${languages.join(', ')}`);
-  for (const [n, i] of info.entries()) {
-    const where = `info ${n + 1} (${i.language ?? 'en-US'})`;
-    if (i.category.length === 0) throw badRequest(`${where}: at least one category`);
-    for (const area of i.area ?? []) {
-      for (const polygon of area.polygon ?? []) {
-        const points = polygon
-          .trim()
-          .split(/\s+/)
-          .map((p) => checkPoint(p, `${where}, area "${area.areaDesc}"`));
-        if (points.length < 4) throw badRequest(`${where}, area "${area.areaDesc}": a polygon has at least 4 points (the first repeated last)`);
-        const [first, last] = [points[0]!, points[points.length - 1]!];
-        if (first[0] !== last[0] || first[1] !== last[1])
-          throw badRequest(`${where}, area "${area.areaDesc}": a polygon is closed (its last point is its first)`);
-      }
-      for (const circle of area.circle ?? []) {
-        const [centre, radius] = circle.trim().split(/\s+/);
-        checkPoint(centre ?? '', `${where}, area "${area.areaDesc}"`);
-        if (!(Number(radius) >= 0)) throw badRequest(`${where}, area "${area.areaDesc}": a circle is "lat,lon radius-km"`);
-      }
-    }
-    if (i.expires && Date.parse(i.expires) <= Date.parse(i.effective ?? i.onset ?? cap.sent)) throw badRequest(`${where}: it expires before it takes effect`);
-  }
+  const findings = capFindings(cap);
+  if (findings.length > 0) throw badRequest(findings[0]!.message, { findings });
 }
 
 /**
@@ -75,6 +45,8 @@ export class AlertsService {
     readonly state: AlertsState,
     /** Refuses what lies outside the organisation's authority to alert (authority/); none: no check (unit tests of CAP handling). */
     private readonly authority?: { requireAuthority(alert: AlertRecord, action: 'issue' | 'approve'): void },
+    /** The keys an organisation trusts to sign a sender's alerts (exchange/trusted-signers.ts); none: signatures are kept, not verified. */
+    private readonly trust?: (orgId: string, sender: string) => SignerKey[],
   ) {}
 
   now(): number {
@@ -151,8 +123,6 @@ export class AlertsService {
       info: input.info,
     };
     for (const k of Object.keys(cap) as (keyof CapAlert)[]) if (cap[k] === undefined || cap[k] === '') delete cap[k];
-    if (cap.scope === 'Restricted' && !cap.restriction) throw badRequest('a Restricted alert says its restriction');
-    if (cap.scope === 'Private' && !cap.addresses) throw badRequest('a Private alert lists its addresses');
     checkAlertContent(cap);
     const validation = await validateCapXml(capToXml(cap));
     if (!validation.valid) throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0]}`, { errors: validation.errors });
@@ -304,25 +274,46 @@ export class AlertsService {
   }
 
   /**
-   * Another agency's CAP document (e.g. a national weather service): validated
-   * against the schema, stored as received, shown with ours. Importing the same
-   * message again returns the first import; an imported Cancel or Update ends the
-   * imported alert it references.
+   * Another agency's CAP document (e.g. a national weather service) as text: the
+   * upload's bytes (importDocument) when it came as a string.
    */
   async importXml(xml: string, by: Principal): Promise<{ alert: AlertRecord; duplicate: boolean }> {
+    return this.importDocument(Buffer.from(xml, 'utf8'), { orgId: by.orgId ?? '', actor: by.actor }, { via: 'upload' });
+  }
+
+  /**
+   * Another agency's CAP document, as received: decoded by its charset, CAP 1.1
+   * converted, checked against the schema and the same rules as Vigil's own alerts
+   * (errors refuse, warnings stay with it), its signature verified with the sender's
+   * trusted keys (exchange/). The bytes are stored as received, in parts. The same
+   * message again (sender, identifier, sent) returns the first import when its content
+   * is the same and is refused (409, what differs) when not. An imported Cancel or
+   * Update ends the imported alert it references.
+   */
+  async importDocument(
+    bytes: Buffer,
+    by: By,
+    source: { via: 'upload' | 'feed'; feedId?: string; charset?: string | null; contentType?: string },
+  ): Promise<{ alert: AlertRecord; duplicate: boolean }> {
     if (!by.orgId) throw badRequest('an import belongs to an organisation');
-    if (Buffer.byteLength(xml) > MAX_CAP_BYTES) throw new VigilError('payload_too_large', CAP_TOO_LARGE);
-    const validation = await validateCapXml(xml);
-    if (!validation.valid)
-      throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0] ?? 'not well-formed'}`, { errors: validation.errors });
-    // Read in the worker pool: a MiB of areas is 60–110 ms of CPU the alarm path must not wait for.
-    const cap = await parseCapOffThread(xml);
+    const orgId = by.orgId;
+    const checked = await checkImport(bytes, { ...source, keysFor: (sender) => this.trust?.(orgId, sender) ?? [] });
+    const { cap, details, parts } = checked;
     const known = this.state.byReference.get(capReference(cap));
-    if (known) return { alert: this.state.alerts.get(known)!, duplicate: true };
+    if (known) {
+      const first = this.state.alerts.get(known)!;
+      const differences = capDifferences({ cap: first.cap, embedded: first.imported?.omitted ?? [] }, { cap, embedded: details.omitted ?? [] });
+      if (differences.length === 0) return { alert: first, duplicate: true };
+      throw new VigilError(
+        'conflict',
+        `${cap.sender} already sent ${cap.identifier} at ${cap.sent} with other content: a corrected message is a new identifier (an Update). Differs: ${differences.slice(0, 3).join('; ')}`,
+        { alertId: first.alertId, differences },
+      );
+    }
     const alertId = newId('alt');
     const alert: AlertRecord = {
       alertId,
-      orgId: by.orgId,
+      orgId,
       cap,
       state: 'imported',
       origin: 'imported',
@@ -335,11 +326,77 @@ export class AlertsService {
       issuedAt: cap.sent,
       rejected: null,
       endedBy: null,
+      imported: details,
     };
-    const events = [event('alerts.alert.imported', alertId, by.orgId, by.actor, { alert, xml })];
-    events.push(...this.endReferenced(cap, alertId, 'imported', by.orgId, by.actor));
+    const events: NewEvent[] = parts.map((p, part) =>
+      event('alerts.alert.received', alertId, orgId, by.actor, { alertId, part, base64: p.toString('base64') } satisfies AlertEvents['alerts.alert.received']),
+    );
+    events.push(event('alerts.alert.imported', alertId, orgId, by.actor, { alert }));
+    events.push(...this.endReferenced(cap, alertId, 'imported', orgId, by.actor));
     await this.ctx.record(events);
     return { alert: this.state.alerts.get(alertId)!, duplicate: false };
+  }
+
+  /** An imported document exactly as received (its bytes and the type it came as); null for alerts that were not imported. */
+  async receivedDocument(alert: AlertRecord): Promise<{ bytes: Buffer; contentType: string } | null> {
+    const legacy = this.state.receivedXml.get(alert.alertId);
+    if (legacy !== undefined) return { bytes: Buffer.from(legacy, 'utf8'), contentType: 'application/cap+xml; charset=utf-8' };
+    const seqs = this.state.receivedParts.get(alert.alertId);
+    if (!seqs || !alert.imported) return null;
+    const chunks: Buffer[] = [];
+    for (const seq of seqs) {
+      const [e] = await this.ctx.log.read({ afterSeq: seq - 1, limit: 1 });
+      const d = e?.data as AlertEvents['alerts.alert.received'] | undefined;
+      if (!d || d.alertId !== alert.alertId) throw new VigilError('internal', `part of the received document of ${alert.alertId} not found`);
+      chunks.push(Buffer.from(d.base64, 'base64'));
+    }
+    const bytes = Buffer.concat(chunks);
+    if (createHash('sha256').update(bytes).digest('hex') !== alert.imported.received.sha256)
+      throw new VigilError('internal', 'the received document does not match its hash');
+    return { bytes, contentType: alert.imported.received.contentType };
+  }
+
+  /** Other agencies' alerts in force that the caller may read: imported, not ended, not a Cancel, not all expired. */
+  otherAgencies(by: Principal): AlertRecord[] {
+    const now = this.ctx.clock.now();
+    return this.list(by).filter(
+      (a) =>
+        a.state === 'imported' &&
+        a.cap.msgType !== 'Cancel' &&
+        a.cap.msgType !== 'Ack' &&
+        a.cap.msgType !== 'Error' &&
+        !(a.cap.info ?? []).every((i) => i.expires && Date.parse(i.expires) < now),
+    );
+  }
+
+  /**
+   * Relays another agency's alert to Vigil's subscribers: a draft of the caller's
+   * organisation with its content, which goes through approval like any alert (a
+   * second alert officer releases it). `submit`: sent for approval at once (a feed's
+   * automatic relay). Refused when the content breaks Vigil's own rules.
+   */
+  async relay(alertId: string, by: By, channels: Channel[], submit: boolean): Promise<AlertRecord> {
+    const source = this.state.alerts.get(alertId);
+    if (!source || source.state !== 'imported') throw notFound('imported alert', alertId);
+    if ('kind' in by) assertCan(by, 'manage', { orgId: source.orgId }, 'alert', alertId);
+    else if (by.orgId !== source.orgId) throw notFound('imported alert', alertId);
+    const already = [...this.state.alerts.values()].find((a) => a.relayOf === alertId && a.state !== 'rejected');
+    if (already) throw conflict(`already relayed as ${already.alertId} (${already.state})`);
+    const c = source.cap;
+    const input: AlertInput = {
+      status: c.status,
+      scope: 'Public',
+      code: c.code,
+      note: `Relayed from ${c.sender} (${c.identifier}, ${c.sent})`.slice(0, 2000),
+      incidents: c.incidents,
+      info: (c.info ?? []).map((i) => ({ ...i, resource: i.resource?.filter((r) => r.derefUri === undefined || r.derefUri.length <= INLINE_DEREF_CHARS) })),
+      channels,
+    };
+    const draft = await this.draft(input, by);
+    const events: NewEvent[] = [event('alerts.alert.relay-drafted', draft.alertId, draft.orgId, by.actor, { alertId: draft.alertId, relayOf: alertId })];
+    if (submit) events.push(event('alerts.alert.submitted', draft.alertId, draft.orgId, by.actor, { alertId: draft.alertId }));
+    await this.ctx.record(events);
+    return this.state.alerts.get(draft.alertId)!;
   }
 
   /**

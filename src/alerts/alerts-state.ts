@@ -11,8 +11,10 @@ export class AlertsState implements Projection {
   readonly alerts = new Map<string, AlertRecord>();
   /** 'sender,identifier,sent' → alertId: how Update and Cancel messages find what they reference. */
   readonly byReference = new Map<string, string>();
-  /** The document as received, for imported alerts. */
+  /** The document as received, for alerts imported before documents were stored in parts. */
   readonly receivedXml = new Map<string, string>();
+  /** Where the parts of each imported document are in the log (sequence numbers, in order): read back on demand. */
+  readonly receivedParts = new Map<string, number[]>();
 
   apply(e: StoredEvent): void {
     switch (e.type as keyof AlertEvents) {
@@ -22,7 +24,20 @@ export class AlertsState implements Projection {
       case 'alerts.alert.imported': {
         const d = e.data as AlertEvents['alerts.alert.imported'];
         this.put(d.alert);
-        this.receivedXml.set(d.alert.alertId, d.xml);
+        if (d.xml !== undefined) this.receivedXml.set(d.alert.alertId, d.xml);
+        break;
+      }
+      case 'alerts.alert.relay-drafted': {
+        const d = e.data as AlertEvents['alerts.alert.relay-drafted'];
+        const a = this.alerts.get(d.alertId);
+        if (a) a.relayOf = d.relayOf;
+        break;
+      }
+      case 'alerts.alert.received': {
+        const d = e.data as AlertEvents['alerts.alert.received'];
+        const seqs = this.receivedParts.get(d.alertId) ?? [];
+        seqs[d.part] = e.seq;
+        this.receivedParts.set(d.alertId, seqs);
         break;
       }
       case 'alerts.alert.edited': {

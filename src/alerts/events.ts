@@ -11,5 +11,10 @@ export interface AlertEvents {
   'alerts.alert.issued': { alertId: string; sent: string; approvedBy: string | null };
   /** An issued alert ended by a later message (Cancel or Update) that references it. */
   'alerts.alert.ended': { alertId: string; by: string; how: 'cancelled' | 'superseded' };
-  'alerts.alert.imported': { alert: AlertRecord; xml: string };
+  /** Another agency's alert. `xml`: the document, on imports recorded before it was stored in parts (alerts.alert.received). */
+  'alerts.alert.imported': { alert: AlertRecord; xml?: string };
+  /** A draft relaying another agency's imported alert to Vigil's subscribers (it then needs approval like any alert). */
+  'alerts.alert.relay-drafted': { alertId: string; relayOf: string };
+  /** One part of an imported document exactly as received (base64), recorded just before its alerts.alert.imported. */
+  'alerts.alert.received': { alertId: string; part: number; base64: string };
 }

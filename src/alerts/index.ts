@@ -42,6 +42,10 @@ import { AuthorityState } from './authority/authority-state.js';
 import { authorityRoutes } from './authority/authority-routes.js';
 import type { Area } from '../city/contract.js';
 import { alertsLiveView } from './live-view.js';
+import { ExchangeState } from './exchange/exchange-state.js';
+import { ExchangeService } from './exchange/exchange-service.js';
+import { FeedPoller } from './exchange/feed-poller.js';
+import { exchangeRoutes } from './exchange/exchange-routes.js';
 
 export { AlertsService } from './alerts-service.js';
 export { AuthorityService } from './authority/authority-service.js';
@@ -63,6 +67,9 @@ export interface AlertsCapability extends Capability {
   webhooks: WebhooksService;
   ambient: AmbientNoise;
   authority: AuthorityService;
+  /** Trusted signers and feed subscriptions (exchange/). */
+  exchange: ExchangeService;
+  feedPoller: FeedPoller;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
@@ -94,7 +101,13 @@ export function createAlertsCapability(
     orgs: deps.orgs ?? (() => []),
     cityAreas: deps.cityAreas ?? (() => new Map()),
   });
-  const service = new AlertsService(ctx, state, authority);
+  const exchangeState = new ExchangeState();
+  // Other agencies' signed alerts are verified with the keys the importing organisation trusts for their sender.
+  const service = new AlertsService(ctx, state, authority, (orgId, sender) =>
+    exchangeState.signersFor(orgId, sender).map((s) => ({ signerId: s.signerId, name: s.name, pem: s.pem })),
+  );
+  const exchange = new ExchangeService(ctx, exchangeState);
+  const feedPoller = new FeedPoller(ctx, exchangeState, service, { tickMs: ctx.config.capFeedTickMs });
   const subscribers = new SubscribersService(ctx, subscribersState);
   const receipts = new ReceiptTracker(ctx);
   const smsAnswers = new SmsAnswers(ctx, subscribersState, delivery, service);
@@ -161,7 +174,7 @@ export function createAlertsCapability(
   return {
     name: 'alerts',
     liveViews: [alertsLiveView()],
-    projections: [state, authorityState, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, sirenAcks.state],
+    projections: [state, exchangeState, authorityState, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, sirenAcks.state],
     routes: async (app) => {
       await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance));
       await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
@@ -176,6 +189,7 @@ export function createAlertsCapability(
       );
       await app.register(webhooksRoutes(webhooks));
       await app.register(authorityRoutes(authority));
+      await app.register(exchangeRoutes(exchange, feedPoller));
     },
     service,
     subscribers,
@@ -188,14 +202,19 @@ export function createAlertsCapability(
     webhooks,
     ambient,
     authority,
+    exchange,
+    feedPoller,
     async start() {
       const shredded = await subscribers.shredErased();
       if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');
     },
     async listen() {
       resumer.start();
+      // Other agencies' feeds: polled by the leader only (FeedPoller checks on every tick).
+      feedPoller.start();
     },
     async stop() {
+      feedPoller.stop();
       resumer.stop();
       sirenAcks.stop();
       dispatcher.stop();

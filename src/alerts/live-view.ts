@@ -44,5 +44,16 @@ export function alertsLiveView(): LiveView {
     'alerts.ambient.levels': seen,
     'alerts.webhook.registered': managed(OFFICERS, (e) => withData(e, { webhookId: (e.data as { webhook: { webhookId: string } }).webhook.webhookId })),
     'alerts.webhook.removed': managed(OFFICERS),
+    // Other agencies (exchange/): relays like any alert; trusted signers and feeds to their organisation's managers.
+    // The received documents' parts (alerts.alert.received) are never sent: GET /api/alerts/:id/received reads them.
+    'alerts.alert.relay-drafted': seen,
+    'alerts.signer.trusted': managed(OFFICERS, (e) => {
+      const s = (e.data as { signer: { signerId: string; sender: string; name: string; fingerprint: string } }).signer;
+      return withData(e, { signerId: s.signerId, sender: s.sender, name: s.name, fingerprint: s.fingerprint });
+    }),
+    'alerts.signer.removed': managed(OFFICERS),
+    'alerts.feed.subscribed': managed(OFFICERS),
+    'alerts.feed.removed': managed(OFFICERS),
+    'alerts.feed.polled': managed(OFFICERS),
   });
 }

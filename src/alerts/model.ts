@@ -1,4 +1,5 @@
 import type { CapAlert } from './cap/cap-model.js';
+import type { ImportDetails } from './exchange/cap-import.js';
 
 /**
  * Where an alert is in its life. Authored alerts go draft → (pending-approval →)
@@ -39,6 +40,10 @@ export interface AlertRecord {
   endedBy: string | null;
   /** Drafted by an early-warning rule (origin 'sensor-rule'): the rule and the readings that triggered it. */
   trigger?: AlertTrigger;
+  /** Imported (origin 'imported'): how the document was received and read, its warnings and signature. Absent on imports before it was kept. */
+  imported?: ImportDetails;
+  /** A relay of another agency's alert (drafted from it for Vigil's subscribers): the imported alert's id. */
+  relayOf?: string;
 }
 
 /** The second-person rule: severity Severe or Extreme in any language, or scope Public. */

@@ -19,8 +19,11 @@ import { alertReport } from './delivery/alert-report.js';
 import type { SubscribersService } from './subscribers/subscribers-service.js';
 import { prepareGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { publicAlerts } from './public-alerts.js';
+import { charsetOf, xmlMediaType } from './exchange/charset.js';
 
 export const OFFICERS: readonly Role[] = ['alert-officer'];
+/** Bodies a little over the CAP limit are read, so the import answers with the limit and the document's size (413) rather than the listener's generic refusal. */
+const CAP_BODY_SLACK = 64 * 1024;
 export const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
 
@@ -145,8 +148,11 @@ export function alertsRoutes(
 ): FastifyPluginAsync {
   return async (app) => {
     // CAP documents arrive as XML.
-    app.addContentTypeParser(['application/xml', 'application/cap+xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_CAP_BYTES }, (_request, body, done) =>
-      done(null, body),
+    // CAP documents arrive as XML, read as bytes: their charset is decided by BOM, Content-Type or declaration (exchange/charset.ts).
+    app.addContentTypeParser(
+      ['application/xml', 'application/cap+xml', 'text/xml'],
+      { parseAs: 'buffer', bodyLimit: MAX_CAP_BYTES + CAP_BODY_SLACK },
+      (_request, body, done) => done(null, body),
     );
 
     app.get(
@@ -171,19 +177,70 @@ export function alertsRoutes(
       async (request, reply) => reply.status(201).send({ alert: await service.draft(request.body, request.principal) }),
     );
 
-    app.post<{ Body: string }>(
+    app.post<{ Body: Buffer | string }>(
       '/api/alerts/import',
       {
         config: { access: { roles: OFFICERS }, tooLarge: CAP_TOO_LARGE },
         schema: {
-          summary: 'Import another agency’s CAP 1.2 document (XML body, at most 1 MiB: 413 beyond); the same message twice is one alert',
+          summary:
+            'Import another agency’s CAP document (XML body, at most 1 MiB): CAP 1.2, or 1.1 converted to 1.2; any charset declared by BOM, Content-Type or XML declaration; the same rules as Vigil’s alerts; its XML signature verified against the sender’s trusted signers. The same message twice is one alert (200); the same sender, identifier and sent time with other content is refused (409, what differs)',
           tags: ['alerts'],
         },
       },
       async (request, reply) => {
-        const { alert, duplicate } = await service.importXml(String(request.body ?? ''), request.principal);
+        const body = request.body;
+        const bytes = Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? ''), 'utf8');
+        const contentType = request.headers['content-type'];
+        const { alert, duplicate } = await service.importDocument(
+          bytes,
+          { orgId: request.principal.orgId ?? '', actor: request.principal.actor },
+          { via: 'upload', charset: charsetOf(contentType), contentType: xmlMediaType(contentType) },
+        );
         return reply.status(duplicate ? 200 : 201).send({ alert, duplicate });
       },
+    );
+
+    app.get(
+      '/api/alerts/other-agencies',
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: 'Other agencies’ alerts in force (imported by upload or from feeds) that the caller may read, newest first', tags: ['alerts'] },
+      },
+      async (request) => ({ alerts: service.otherAgencies(request.principal) }),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/api/alerts/:id/received',
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: { summary: 'An imported alert’s document exactly as received (bytes, charset and signature as sent)', tags: ['alerts'], params: idParams },
+      },
+      async (request, reply) => {
+        const alert = service.alertFor(request.params.id, request.principal);
+        const received = await service.receivedDocument(alert);
+        if (!received) throw notFound('received document of alert', request.params.id);
+        reply.type(received.contentType);
+        return received.bytes;
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { channels: Channel[] } }>(
+      '/api/alerts/:id/relay',
+      {
+        config: { access: { roles: OFFICERS } },
+        schema: {
+          summary: 'Relay another agency’s alert to Vigil’s subscribers: a draft with its content, which a second alert officer approves like any public alert',
+          tags: ['alerts'],
+          params: idParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { channels: { type: 'array', maxItems: CHANNELS.length, items: { type: 'string', enum: [...CHANNELS] }, default: ['cap-feed'] } },
+          },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send({ alert: await service.relay(request.params.id, request.principal, request.body?.channels ?? ['cap-feed'], false) }),
     );
 
     app.get(
@@ -439,8 +496,15 @@ export function alertsRoutes(
       '/api/alerts/:id/cap.xml',
       { config: { access: { roles: VIEWERS } }, schema: { summary: 'The alert as a CAP 1.2 document', tags: ['alerts'], params: idParams } },
       async (request, reply) => {
+        const alert = service.alertFor(request.params.id, request.principal);
+        // Another agency's CAP 1.2 goes out as it came: its signature still verifies.
+        const received = alert.imported?.version === '1.2' ? await service.receivedDocument(alert) : null;
+        if (received) {
+          reply.type(received.contentType);
+          return received.bytes;
+        }
         reply.type('application/cap+xml; charset=utf-8');
-        return capToXml(service.alertFor(request.params.id, request.principal).cap);
+        return capToXml(alert.cap);
       },
     );
 

@@ -10,6 +10,8 @@ import { readOsm } from '../../src/adapters/osm/osm-reader.js';
 import { cidMeaning, siaMeaning } from '../../src/alarms/codes.js';
 import { parseSensorMessage, sensorSignalFields } from '../../src/alarms/ingest/sensor-message.js';
 import { parseCapXml } from '../../src/alerts/cap/cap-xml.js';
+import { decodeXml } from '../../src/alerts/exchange/charset.js';
+import { readFeed } from '../../src/alerts/exchange/feed-reader.js';
 import { parseCsv, CsvError } from '../../src/cockpit/imports/csv.js';
 import { parsePeers, parseStatistics } from '../../src/cockpit/imports/statistics-import.js';
 import { checkPeopleCountMessage } from '../../src/crowd/count-ingest.js';
@@ -378,6 +380,54 @@ export const TARGETS: FuzzTarget[] = [
         try {
           parse();
         } catch (error) {
+          refusal(error);
+        }
+      }
+    },
+  },
+  {
+    // Other agencies' bytes (exchange lane): the charset decoder, then the feed reader on what it decoded.
+    name: 'cap-charset-feed',
+    seeds: [
+      latin1(
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:x</id><link type="application/cap+xml" href="/a.xml"/></entry></feed>',
+      ),
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('<?xml version="1.0" encoding="UTF-16"?><rss><channel><item><link>https://a.example/1.xml</link></item></channel></rss>', 'utf16le'),
+      ]),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>Usulután</identifier></alert>')]),
+      Buffer.from('<?xml version="1.0" encoding="UTF-16"?><feed/>', 'utf16le').swap16(),
+    ],
+    tokens: [
+      '<?xml version="1.0" encoding="',
+      'ISO-8859-1',
+      'UTF-16',
+      'utf-8',
+      '"?>',
+      '\xff\xfe',
+      '<entry>',
+      '<link href="',
+      '<item>',
+      '<enclosure url="',
+      '<!DOCTYPE',
+    ],
+    maxBytes: 4096,
+    run(input) {
+      for (const charset of [null, 'iso-8859-1', 'utf-16']) {
+        let text: string;
+        try {
+          text = decodeXml(input, charset).text;
+        } catch (error) {
+          refusal(error);
+          continue;
+        }
+        if (typeof text !== 'string') throw new InvariantBroken('decodeXml gave no text');
+        try {
+          const feed = readFeed(text, 'https://agency.example/feed');
+          for (const e of feed.entries) if (!/^https?:\/\//.test(e.url)) throw new InvariantBroken(`a feed entry links ${e.url}`);
+        } catch (error) {
+          if (error instanceof InvariantBroken) throw error;
           refusal(error);
         }
       }

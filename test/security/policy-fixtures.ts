@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { agencyAlert } from '../support/cap-documents.js';
 import { authenticator } from 'otplib';
 import type { RunningVigil } from '../../src/app.js';
 
@@ -90,6 +92,10 @@ export interface Owned {
   alert: string;
   rule: string;
   webhook: string;
+  /** Another agency's alert imported by the organisation, a key it trusts, a feed it polls (capx lane). */
+  imported: string;
+  signer: string;
+  feed: string;
   crowdZone: string;
   gate: string;
   majorEvent: string;
@@ -302,6 +308,25 @@ export const make = {
       ok(await owner.call('POST', '/api/alerts/webhooks', { name: fresh('hook'), url: 'https://hooks.example.org/vigil', events: ['issued'] }), 'webhook'),
       'webhookId',
     ),
+  imported: async (owner: Caller): Promise<string> =>
+    idIn(ok(await owner.call('POST', '/api/alerts/import', agencyAlert({ id: fresh('IMP') }), 'application/cap+xml'), 'imported alert'), 'alertId'),
+  signer: async (owner: Caller): Promise<string> =>
+    idIn(
+      ok(
+        await owner.call('POST', '/api/alerts/signers', {
+          sender: `${fresh('sender')}@agency.example`,
+          name: fresh('signer'),
+          pem: generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        }),
+        'trusted signer',
+      ),
+      'signerId',
+    ),
+  feed: async (owner: Caller): Promise<string> =>
+    idIn(
+      ok(await owner.call('POST', '/api/alerts/feeds', { name: fresh('feed'), url: `https://${fresh('feeds')}.agency.invalid/cap.atom` }), 'feed'),
+      'feedId',
+    ),
   closure: async (owner: Caller): Promise<string> =>
     idIn(
       ok(
@@ -497,6 +522,7 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
     const alert = idIn(ok(await o.call('POST', '/api/alerts', alertBody(`Harbour flood watch ${key}`)), `${key} alert`), 'alertId');
     const rule = idIn(ok(await o.call('POST', '/api/alerts/rules', ruleBody(`gauge-${key}`)), `${key} rule`), 'ruleId');
     const webhook = await make.webhook(o);
+    const [imported, signer, feed] = [await make.imported(o), await make.signer(o), await make.feed(o)];
     const crowdZone = idIn(
       ok(await o.call('POST', '/api/crowd/zones', { name: `Square ${key}`, polygon: polygonAround(POSITION) }), `${key} crowd zone`),
       'zoneId',
@@ -535,6 +561,9 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
       alert,
       rule,
       webhook,
+      imported,
+      signer,
+      feed,
       crowdZone,
       gate,
       majorEvent,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import {
   EVENT_OFFICERS,
   alertBody,
@@ -392,6 +393,31 @@ export const EXPECTED: Record<string, Row> = {
   'DELETE /api/alerts/webhooks/:id': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/webhooks/${t.fresh ?? t.o.webhook}` }), {
     fresh: (w, owner) => make.webhook(w.owner[owner]),
   }),
+  // Other agencies (capx lane): imported documents, relays, trusted signers and feeds of the organisation.
+  'GET /api/alerts/other-agencies': list('read', R.alertView, '/api/alerts/other-agencies', (j) => j.alerts),
+  'GET /api/alerts/:id/received': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.imported}/received` })),
+  'POST /api/alerts/:id/relay': org(
+    'manage',
+    R.officer,
+    (t) => ({ url: `/api/alerts/${t.fresh ?? t.o.imported}/relay`, payload: { channels: ['cap-feed'] } }),
+    {
+      fresh: (w, owner) => make.imported(w.owner[owner]),
+    },
+  ),
+  'GET /api/alerts/signers': list('manage', R.officerAdmin, '/api/alerts/signers', (j) => j.signers),
+  'POST /api/alerts/signers': plain(R.officerAdmin, () => ({
+    url: '/api/alerts/signers',
+    payload: { sender: `${fresh('sender')}@agency.example`, pem: generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+  })),
+  'DELETE /api/alerts/signers/:id': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/signers/${t.fresh ?? t.o.signer}` }), {
+    fresh: (w, owner) => make.signer(w.owner[owner]),
+  }),
+  'GET /api/alerts/feeds': list('manage', R.officerAdmin, '/api/alerts/feeds', (j) => j.feeds),
+  'POST /api/alerts/feeds': plain(R.officerAdmin, () => ({ url: '/api/alerts/feeds', payload: { url: `https://${fresh('feeds')}.agency.invalid/a.atom` } })),
+  'DELETE /api/alerts/feeds/:id': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/feeds/${t.fresh ?? t.o.feed}` }), {
+    fresh: (w, owner) => make.feed(w.owner[owner]),
+  }),
+  'POST /api/alerts/feeds/:id/poll': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/feeds/${t.o.feed}/poll` })),
   'GET /api/alerts/rules': list('read', R.alertView, '/api/alerts/rules', (j) => (j.rules as { rule: { orgId: string } }[]).map((r) => r.rule)),
   // A rule of the caller's organisation reads sensors it may read.
   'POST /api/alerts/rules': org('read', R.officer, (t) => ({ url: '/api/alerts/rules', payload: ruleBody(t.o.gauge) })),

@@ -9,6 +9,7 @@ import { PrivacyPage } from './pages/PrivacyPage.js';
 import { AdminPage } from './pages/AdminPage.js';
 import { AlarmsPage } from './pages/AlarmsPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
+import { OtherAgenciesPage } from './pages/OtherAgenciesPage.js';
 import { SecurityPage } from './pages/SecurityPage.js';
 import { SafePage } from './pages/SafePage.js';
 import { CockpitPage } from './pages/CockpitPage.js';
@@ -19,7 +20,21 @@ import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'privacy' | 'admin' | 'security';
+type Page =
+  | 'map'
+  | 'alarms'
+  | 'alerts'
+  | 'incidents'
+  | 'responder'
+  | 'events'
+  | 'routing'
+  | 'crowd'
+  | 'cockpit'
+  | 'audit'
+  | 'privacy'
+  | 'admin'
+  | 'security'
+  | 'agencies';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -34,6 +49,7 @@ const PATHS: Record<Page, string> = {
   privacy: '/privacy',
   admin: '/admin',
   security: '/security',
+  agencies: '/agencies',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -185,6 +201,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
               {t('Administration')}
             </button>
           )}
+          {canAlerts && (
+            <button className={page === 'agencies' ? 'active' : ''} onClick={() => go('agencies')}>
+              {t('Other agencies')}
+            </button>
+          )}
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>
             {t('Security')}
           </button>
@@ -215,6 +236,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'privacy' && canAudit && <PrivacyPage me={me} />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
+          {page === 'agencies' && canAlerts && <OtherAgenciesPage me={me} />}
         </section>
         {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
       </main>

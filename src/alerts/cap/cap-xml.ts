@@ -109,18 +109,21 @@ interface Element {
 }
 
 /** The CAP elements of a document as a tree; elements of other namespaces (e.g. an XML signature) are skipped. */
-function readTree(xml: string): Element {
+function readTree(xml: string, ns: string = CAP_NS): Element {
   const parser = new SaxesParser({ xmlns: true });
   const stack: Element[] = [];
   let root: Element | null = null;
   let foreignDepth = 0;
   parser.on('opentag', (tag) => {
-    if (foreignDepth > 0 || (tag.uri !== CAP_NS && stack.length > 0)) {
+    if (foreignDepth > 0 || (tag.uri !== ns && stack.length > 0)) {
       foreignDepth++;
       return;
     }
-    if (stack.length === 0 && (tag.local !== 'alert' || tag.uri !== CAP_NS)) {
-      throw new VigilError('validation_failed', `not a CAP 1.2 alert: the root is <${tag.name}> in namespace "${tag.uri}", expected <alert> in ${CAP_NS}`);
+    if (stack.length === 0 && (tag.local !== 'alert' || tag.uri !== ns)) {
+      throw new VigilError(
+        'validation_failed',
+        `not a CAP ${ns === CAP_NS ? '1.2' : '1.1'} alert: the root is <${tag.name}> in namespace "${tag.uri}", expected <alert> in ${ns}`,
+      );
     }
     const el: Element = { name: tag.local, children: [], text: '' };
     stack[stack.length - 1]?.children.push(el);
@@ -177,9 +180,9 @@ function compact<T extends object>(o: T): T {
  * Reads a CAP 1.2 document into the model. It does not check the schema: callers
  * validate against the XSD first (validateCapXml), which gives the precise errors.
  */
-export function parseCapXml(xml: string): CapAlert {
+export function parseCapXml(xml: string, options: { namespace?: string; defaultMimeType?: string } = {}): CapAlert {
   if (Buffer.byteLength(xml) > MAX_CAP_BYTES) throw new VigilError('payload_too_large', CAP_TOO_LARGE);
-  const root = readTree(xml);
+  const root = readTree(xml, options.namespace);
   const info = root.children
     .filter((c) => c.name === 'info')
     .map((i): CapInfo =>
@@ -209,7 +212,7 @@ export function parseCapXml(xml: string): CapAlert {
             .map((r): CapResource =>
               compact({
                 resourceDesc: required(r, 'resourceDesc'),
-                mimeType: required(r, 'mimeType'),
+                mimeType: options.defaultMimeType !== undefined ? (text(r, 'mimeType') ?? options.defaultMimeType) : required(r, 'mimeType'),
                 size: num(r, 'size'),
                 uri: text(r, 'uri'),
                 derefUri: text(r, 'derefUri'),

@@ -211,6 +211,6 @@ export const JSON_EVENT_SCHEMA = {
     deviceId: { type: 'string', maxLength: 200 },
     account: { type: 'string', maxLength: 64 },
     user: { type: 'string', maxLength: 128 },
-    fields: { type: 'object', maxProperties: 32, additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 1024 } },
+    fields: { type: 'object', maxProperties: 32, additionalProperties: { anyOf: [{ type: 'string', maxLength: 1024 }, { type: 'number' }, { type: 'boolean' }] } },
   },
 } as const;

@@ -154,6 +154,13 @@ export class CsirtService {
     return a;
   }
 
+  /** An alert named in a request body: one the caller may not act on is a bad reference (400), as one that does not exist. */
+  private referenced(p: Principal, alertId: string): SecurityAlert {
+    const a = this.state.alerts.get(alertId);
+    if (!a || !can(p, 'act', secret(a.orgId))) throw badRequest(`no security alert ${alertId}`);
+    return a;
+  }
+
   async setAlertStatus(p: Principal, alertId: string, status: 'acknowledged' | 'dismissed' | 'new'): Promise<SecurityAlert> {
     const a = this.alert(p, alertId, 'act');
     if (a.status === 'in-case') throw conflict(`alert ${alertId} is in case ${a.caseId}: handle it there`);
@@ -209,7 +216,7 @@ export class CsirtService {
   }
 
   async openCase(p: Principal, input: CaseInput): Promise<CaseView> {
-    const alerts = (input.alertIds ?? []).map((id) => this.alert(p, id, 'act'));
+    const alerts = (input.alertIds ?? []).map((id) => this.referenced(p, id));
     for (const a of alerts) if (a.status === 'in-case') throw conflict(`alert ${a.alertId} is already in case ${a.caseId}`);
     const orgs = new Set(alerts.map((a) => a.orgId));
     const orgId = input.orgId !== undefined ? input.orgId : orgs.size === 1 ? [...orgs][0]! : p.orgId;
@@ -260,7 +267,7 @@ export class CsirtService {
 
   async linkAlerts(p: Principal, caseId: string, alertIds: string[]): Promise<CaseView> {
     const c = this.getCase(p, caseId, 'act');
-    const alerts = alertIds.map((id) => this.alert(p, id, 'act'));
+    const alerts = alertIds.map((id) => this.referenced(p, id));
     for (const a of alerts) if (a.status === 'in-case' && a.caseId !== caseId) throw conflict(`alert ${a.alertId} is already in case ${a.caseId}`);
     for (const a of alerts) if (this.state.pending.has(a.alertId)) await this.writePending();
     await this.ctx.record([csirtEvent('csirt.case.alerts-linked', `case:${caseId}`, c.orgId, p, { caseId, alertIds })]);
@@ -269,7 +276,14 @@ export class CsirtService {
 
   async addTask(p: Principal, caseId: string, input: { title: string; owner?: string | null; dueAt?: string | null }): Promise<CaseView> {
     const c = this.getCase(p, caseId, 'act');
-    const task = { taskId: newId('task'), title: input.title, owner: input.owner ?? null, dueAt: input.dueAt ? new Date(input.dueAt).toISOString() : null, done: false, doneAt: null };
+    const task = {
+      taskId: newId('task'),
+      title: input.title,
+      owner: input.owner ?? null,
+      dueAt: input.dueAt ? new Date(input.dueAt).toISOString() : null,
+      done: false,
+      doneAt: null,
+    };
     await this.ctx.record([csirtEvent('csirt.case.task-added', `case:${caseId}`, c.orgId, p, { caseId, task })]);
     return this.caseView(p, caseId);
   }
@@ -314,7 +328,12 @@ export class CsirtService {
   advisories(p: Principal): (Advisory & { orgName: string | null })[] {
     return filterVisible(p, [...this.state.advisories.values()], (a) => secret(a.orgId))
       .sort((a, b) => b.sentAt.localeCompare(a.sentAt))
-      .map((a) => ({ ...a, sentBy: this.names.actorName(a.sentBy), confirmedBy: a.confirmedBy ? this.names.actorName(a.confirmedBy) : null, orgName: this.names.orgName(a.orgId) }));
+      .map((a) => ({
+        ...a,
+        sentBy: this.names.actorName(a.sentBy),
+        confirmedBy: a.confirmedBy ? this.names.actorName(a.confirmedBy) : null,
+        orgName: this.names.orgName(a.orgId),
+      }));
   }
 
   async sendAdvisory(p: Principal, caseId: string, input: { orgId: string; title: string; body: string; tlp?: Tlp }): Promise<CaseView> {
@@ -353,9 +372,7 @@ export class CsirtService {
     assertCan(p, 'act', secret(null), 'indicators', 'city');
     const indicators = stixIndicators(bundle, source).filter((i) => !this.state.indicators.has(i.indicatorId));
     for (let at = 0; at < indicators.length; at += 1000) {
-      await this.ctx.record([
-        csirtEvent('csirt.indicators.imported', 'csirt:indicators', null, p, { source, indicators: indicators.slice(at, at + 1000) }),
-      ]);
+      await this.ctx.record([csirtEvent('csirt.indicators.imported', 'csirt:indicators', null, p, { source, indicators: indicators.slice(at, at + 1000) })]);
     }
     return { imported: indicators.length };
   }

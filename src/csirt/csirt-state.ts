@@ -60,7 +60,13 @@ export class CsirtState implements Projection {
       case 'alarms.substitution.attempted': {
         const d = e.data as AlarmEvents['alarms.substitution.attempted'];
         return this.event(
-          vigilEvent(e, 'dc09-substitution', { remote: hostOf(d.remote), srcIp: hostOf(d.remote), account: d.account, message: `${d.problem}: ${d.message}`, severity: 2 }),
+          vigilEvent(e, 'dc09-substitution', {
+            remote: hostOf(d.remote),
+            srcIp: hostOf(d.remote),
+            account: d.account,
+            message: `${d.problem}: ${d.message}`,
+            severity: 2,
+          }),
         );
       }
       case 'alarms.signal.received': {

@@ -13,7 +13,13 @@ import type { SecurityAlert } from './contract.js';
 
 async function node(dataDir: string): Promise<RunningVigil> {
   return serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SYSLOG_UDP_PORT: '0', VIGIL_SYSLOG_TCP_PORT: '0' }),
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_SYSLOG_UDP_PORT: '0',
+      VIGIL_SYSLOG_TCP_PORT: '0',
+    }),
     dataDir,
     port: 0,
     host: '127.0.0.1',
@@ -30,7 +36,23 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
     assert.equal(ports.tls, null, 'TLS is off without a certificate');
 
     // A real client: logger (bsdutils) over UDP, RFC 5424; and a device over TCP, octet counting and LF.
-    execFileSync('logger', ['-n', '127.0.0.1', '-P', String(ports.udp), '-d', '--rfc5424', '-t', 'sshd', '-p', 'auth.crit', '--sd-id', 'auth@32473', '--sd-param', 'src="203.0.113.9"', 'Failed password for root']);
+    execFileSync('logger', [
+      '-n',
+      '127.0.0.1',
+      '-P',
+      String(ports.udp),
+      '-d',
+      '--rfc5424',
+      '-t',
+      'sshd',
+      '-p',
+      'auth.crit',
+      '--sd-id',
+      'auth@32473',
+      '--sd-param',
+      'src="203.0.113.9"',
+      'Failed password for root',
+    ]);
     const tcp = connect(ports.tcp!, '127.0.0.1');
     await new Promise<void>((resolve) => tcp.once('connect', () => resolve()));
     const line = '<13>Dec  4 09:14:15 siren-ctl-7 kernel: IN=eth0 SRC=198.51.100.7 DST=10.0.0.2';
@@ -44,7 +66,12 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
 
     // Six failed sign-ins from one address: one alert (from the fifth on), the sixth joins it.
     for (let i = 0; i < 6; i++) {
-      const r = await vigil.server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: `spray-${i}`, password: 'wrong' }, remoteAddress: '192.0.2.50' });
+      const r = await vigil.server.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: `spray-${i}`, password: 'wrong' },
+        remoteAddress: '192.0.2.50',
+      });
       assert.equal(r.statusCode, 401);
     }
     const alertOf = () => [...csirt.service.state.alerts.values()].find((a) => a.rule === 'failed-signins' && a.key === '192.0.2.50');
@@ -54,7 +81,10 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
     const alerts = (await analyst('GET', '/api/csirt/alerts')).json.alerts as SecurityAlert[];
     const alert = alerts.find((a) => a.rule === 'failed-signins')!;
     assert.ok(alert, 'the CSIRT sees the alert');
-    assert.ok(alerts.some((a) => a.rule === 'syslog-critical'), 'a critical syslog message raised an alert too');
+    assert.ok(
+      alerts.some((a) => a.rule === 'syslog-critical'),
+      'a critical syslog message raised an alert too',
+    );
     const marc = vigil.capabilities.identity.reads.orgs().find((o) => o.name.includes('Monitoring'))!;
 
     const opened = await analyst('POST', '/api/csirt/cases', {
@@ -68,11 +98,18 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
     assert.equal(opened.status, 201, opened.body);
     const caseId = opened.json.case.caseId as string;
     assert.match(opened.json.case.ref, /^CSIRT-\d{4}-0001$/);
-    assert.ok(opened.json.case.observables.some((o: { type: string; value: string }) => o.type === 'ipv4' && o.value === '192.0.2.50'), 'the alert’s address joins the case');
+    assert.ok(
+      opened.json.case.observables.some((o: { type: string; value: string }) => o.type === 'ipv4' && o.value === '192.0.2.50'),
+      'the alert’s address joins the case',
+    );
     assert.equal((await analyst('POST', '/api/csirt/cases', { title: 'again', alertIds: [alert.alertId] })).status, 409, 'an alert is in one case');
     assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/observables`, { type: 'ipv4', value: '999.1.1.1' })).status, 400);
     assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/observables`, { type: 'cve', value: 'CVE-2024-3400', note: 'the firewall' })).status, 201);
-    assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/tasks`, { title: 'Block the address at the edge', owner: 'csirt', dueAt: '2026-12-05T12:00:00Z' })).status, 201);
+    assert.equal(
+      (await analyst('POST', `/api/csirt/cases/${caseId}/tasks`, { title: 'Block the address at the edge', owner: 'csirt', dueAt: '2026-12-05T12:00:00Z' }))
+        .status,
+      201,
+    );
     const assigned = await analyst('PATCH', `/api/csirt/cases/${caseId}`, { assignee: 'csirt', status: 'in-progress', severity: 'high' });
     assert.equal(assigned.status, 200, assigned.body);
     assert.ok(assigned.json.case.triagedAt, 'taking the case triages it');
@@ -85,9 +122,16 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
     const patterns = stix.json.objects.filter((o: { type: string }) => o.type === 'indicator').map((o: { pattern: string }) => o.pattern);
     assert.ok(patterns.includes("[ipv4-addr:value = '192.0.2.50']") && patterns.includes("[domain-name:value = 'spray.example']"), patterns.join());
     assert.ok(stix.json.objects.some((o: { type: string; name: string }) => o.type === 'vulnerability' && o.name === 'CVE-2024-3400'));
-    assert.ok(stix.json.objects.every((o: { type: string; object_marking_refs?: string[] }) => o.type === 'identity' || o.object_marking_refs?.[0] === 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82'));
+    assert.ok(
+      stix.json.objects.every(
+        (o: { type: string; object_marking_refs?: string[] }) =>
+          o.type === 'identity' || o.object_marking_refs?.[0] === 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82',
+      ),
+    );
     const misp = await analyst('GET', `/api/csirt/cases/${caseId}/misp`);
-    assert.ok(misp.json.Event.Attribute.some((a: { type: string; value: string; to_ids: boolean }) => a.type === 'ip-src' && a.value === '192.0.2.50' && a.to_ids));
+    assert.ok(
+      misp.json.Event.Attribute.some((a: { type: string; value: string; to_ids: boolean }) => a.type === 'ip-src' && a.value === '192.0.2.50' && a.to_ids),
+    );
     assert.ok(misp.json.Event.Tag.some((t: { name: string }) => t.name === 'tlp:amber'));
 
     // The bundle read back as indicators: an event from that address now matches.
@@ -98,7 +142,11 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
     await until(() => [...csirt.service.state.alerts.values()].some((a) => a.rule === 'indicator-match'), 'an indicator match', 10_000);
 
     // The advisory reaches the monitoring centre; its supervisor confirms; the city's admin sees none of it.
-    const advised = await analyst('POST', `/api/csirt/cases/${caseId}/advisories`, { orgId: marc.id, title: 'Password spraying', body: 'Enable second factors.' });
+    const advised = await analyst('POST', `/api/csirt/cases/${caseId}/advisories`, {
+      orgId: marc.id,
+      title: 'Password spraying',
+      body: 'Enable second factors.',
+    });
     assert.equal(advised.status, 201, advised.body);
     const supervisor = await signedIn(vigil, 'supervisor');
     const theirs = await supervisor('GET', '/api/csirt/advisories');

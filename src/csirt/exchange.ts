@@ -74,7 +74,15 @@ export function caseToStix(c: SecurityCase, producer: string): StixBundle {
     object_marking_refs: [marking],
   });
   const objects: StixObject[] = [
-    { type: 'identity', spec_version: '2.1', id: identity, created: stixTime(c.openedAt), modified: stixTime(c.openedAt), name: producer, identity_class: 'organization' },
+    {
+      type: 'identity',
+      spec_version: '2.1',
+      id: identity,
+      created: stixTime(c.openedAt),
+      modified: stixTime(c.openedAt),
+      name: producer,
+      identity_class: 'organization',
+    },
   ];
   for (const o of c.observables) {
     if (o.type === 'cve') {

@@ -136,7 +136,8 @@ export class SecurityIntake {
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(body.fields ?? {}).slice(0, MAX_FIELDS)) fields[k.slice(0, 64)] = String(v).slice(0, 256);
     const { deviceId, orgId } = this.device(body.deviceId ?? body.host ?? null, body.account ?? null);
-    const kind: SecurityEventKind = body.kind && (SECURITY_EVENT_KINDS as readonly string[]).includes(body.kind) ? (body.kind as SecurityEventKind) : 'external';
+    const kind: SecurityEventKind =
+      body.kind && (SECURITY_EVENT_KINDS as readonly string[]).includes(body.kind) ? (body.kind as SecurityEventKind) : 'external';
     return {
       eventId: newId('sev'),
       source: 'http',
@@ -211,6 +212,10 @@ export const JSON_EVENT_SCHEMA = {
     deviceId: { type: 'string', maxLength: 200 },
     account: { type: 'string', maxLength: 64 },
     user: { type: 'string', maxLength: 128 },
-    fields: { type: 'object', maxProperties: 32, additionalProperties: { anyOf: [{ type: 'string', maxLength: 1024 }, { type: 'number' }, { type: 'boolean' }] } },
+    fields: {
+      type: 'object',
+      maxProperties: 32,
+      additionalProperties: { anyOf: [{ type: 'string', maxLength: 1024 }, { type: 'number' }, { type: 'boolean' }] },
+    },
   },
 } as const;

@@ -42,7 +42,12 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
           body: {
             anyOf: [
               JSON_EVENT_SCHEMA,
-              { type: 'object', required: ['events'], additionalProperties: false, properties: { events: { type: 'array', minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST, items: JSON_EVENT_SCHEMA } } },
+              {
+                type: 'object',
+                required: ['events'],
+                additionalProperties: false,
+                properties: { events: { type: 'array', minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST, items: JSON_EVENT_SCHEMA } },
+              },
             ],
           },
         },
@@ -56,22 +61,34 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       },
     );
 
-    app.get('/api/csirt/summary', { ...readers, schema: { summary: 'The desk in figures: events, open alerts and cases, median time to triage and to close', tags } }, async (request) => ({
-      summary: { ...service.summary(request.principal), eventsRefused: intake.figures.refused, eventsDropped: intake.figures.dropped },
-    }));
+    app.get(
+      '/api/csirt/summary',
+      { ...readers, schema: { summary: 'The desk in figures: events, open alerts and cases, median time to triage and to close', tags } },
+      async (request) => ({
+        summary: { ...service.summary(request.principal), eventsRefused: intake.figures.refused, eventsDropped: intake.figures.dropped },
+      }),
+    );
 
     app.get<{ Querystring: { limit?: number } }>(
       '/api/csirt/events',
       {
         ...readers,
-        schema: { summary: 'The latest security events the caller may see', tags, querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } } },
+        schema: {
+          summary: 'The latest security events the caller may see',
+          tags,
+          querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
+        },
       },
       async (request) => ({ events: service.events(request.principal, request.query.limit ?? 200) }),
     );
 
-    app.get('/api/csirt/alerts', { ...readers, schema: { summary: 'Security alerts (deduplicated per rule and key, grouped by what they concern)', tags } }, async (request) => ({
-      alerts: service.alerts(request.principal),
-    }));
+    app.get(
+      '/api/csirt/alerts',
+      { ...readers, schema: { summary: 'Security alerts (deduplicated per rule and key, grouped by what they concern)', tags } },
+      async (request) => ({
+        alerts: service.alerts(request.principal),
+      }),
+    );
 
     app.post<{ Params: { id: string }; Body: { status: 'acknowledged' | 'dismissed' | 'new' } }>(
       '/api/csirt/alerts/:id/status',
@@ -81,7 +98,12 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
           summary: 'Acknowledge, dismiss or reopen an alert',
           tags,
           params: idParams,
-          body: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['acknowledged', 'dismissed', 'new'] } } },
+          body: {
+            type: 'object',
+            required: ['status'],
+            additionalProperties: false,
+            properties: { status: { type: 'string', enum: ['acknowledged', 'dismissed', 'new'] } },
+          },
         },
       },
       async (request) => ({ alert: await service.setAlertStatus(request.principal, request.params.id, request.body.status) }),
@@ -119,9 +141,13 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       async (request, reply) => reply.code(201).send({ case: await service.openCase(request.principal, request.body) }),
     );
 
-    app.get<{ Params: { id: string } }>('/api/csirt/cases/:id', { ...readers, schema: { summary: 'A case with its tasks, observables and their sightings, timeline, alerts and advisories', tags, params: idParams } }, async (request) => ({
-      case: service.caseView(request.principal, request.params.id),
-    }));
+    app.get<{ Params: { id: string } }>(
+      '/api/csirt/cases/:id',
+      { ...readers, schema: { summary: 'A case with its tasks, observables and their sightings, timeline, alerts and advisories', tags, params: idParams } },
+      async (request) => ({
+        case: service.caseView(request.principal, request.params.id),
+      }),
+    );
 
     app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
       '/api/csirt/cases/:id',
@@ -158,7 +184,12 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
           summary: 'Link alerts to a case',
           tags,
           params: idParams,
-          body: { type: 'object', required: ['alertIds'], additionalProperties: false, properties: { alertIds: { type: 'array', minItems: 1, maxItems: 200, uniqueItems: true, items: id } } },
+          body: {
+            type: 'object',
+            required: ['alertIds'],
+            additionalProperties: false,
+            properties: { alertIds: { type: 'array', minItems: 1, maxItems: 200, uniqueItems: true, items: id } },
+          },
         },
       },
       async (request) => ({ case: await service.linkAlerts(request.principal, request.params.id, request.body.alertIds) }),
@@ -176,7 +207,11 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
             type: 'object',
             required: ['title'],
             additionalProperties: false,
-            properties: { title: text(200), owner: { anyOf: [text(100), { type: 'null' }] }, dueAt: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] } },
+            properties: {
+              title: text(200),
+              owner: { anyOf: [text(100), { type: 'null' }] },
+              dueAt: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] },
+            },
           },
         },
       },
@@ -207,7 +242,12 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       '/api/csirt/cases/:id/comments',
       {
         ...handlers,
-        schema: { summary: 'Add a note to the timeline', tags, params: idParams, body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: text(5000) } } },
+        schema: {
+          summary: 'Add a note to the timeline',
+          tags,
+          params: idParams,
+          body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: text(5000) } },
+        },
       },
       async (request, reply) => reply.code(201).send({ case: await service.comment(request.principal, request.params.id, request.body.text) }),
     );
@@ -231,9 +271,13 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       async (request) => ({ case: await service.close(request.principal, request.params.id, request.body.resolution, request.body.note ?? '') }),
     );
 
-    app.post<{ Params: { id: string } }>('/api/csirt/cases/:id/reopen', { ...handlers, schema: { summary: 'Reopen a closed case', tags, params: idParams } }, async (request) => ({
-      case: await service.reopen(request.principal, request.params.id),
-    }));
+    app.post<{ Params: { id: string } }>(
+      '/api/csirt/cases/:id/reopen',
+      { ...handlers, schema: { summary: 'Reopen a closed case', tags, params: idParams } },
+      async (request) => ({
+        case: await service.reopen(request.principal, request.params.id),
+      }),
+    );
 
     app.post<{ Params: { id: string }; Body: { orgId: string; title: string; body: string; tlp?: (typeof TLP_LEVELS)[number] } }>(
       '/api/csirt/cases/:id/advisories',
@@ -254,22 +298,39 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       async (request, reply) => reply.code(201).send({ case: await service.sendAdvisory(request.principal, request.params.id, request.body) }),
     );
 
-    app.get('/api/csirt/advisories', { ...readers, schema: { summary: "Advisories: to the caller's organisation (the CSIRT: all)", tags } }, async (request) => ({
-      advisories: service.advisories(request.principal),
-    }));
+    app.get(
+      '/api/csirt/advisories',
+      { ...readers, schema: { summary: "Advisories: to the caller's organisation (the CSIRT: all)", tags } },
+      async (request) => ({
+        advisories: service.advisories(request.principal),
+      }),
+    );
 
     app.post<{ Params: { id: string } }>(
       '/api/csirt/advisories/:id/confirm',
-      { config: { access: { roles: ['admin', 'supervisor'] } }, schema: { summary: 'The organisation told confirms it received and acts on the advisory', tags, params: idParams } },
+      {
+        config: { access: { roles: ['admin', 'supervisor'] } },
+        schema: { summary: 'The organisation told confirms it received and acts on the advisory', tags, params: idParams },
+      },
       async (request) => ({ advisory: await service.confirmAdvisory(request.principal, request.params.id) }),
     );
 
-    app.get<{ Params: { id: string } }>('/api/csirt/cases/:id/stix', { ...handlers, schema: { summary: "The case's indicators and CVEs as a STIX 2.1 bundle", tags, params: idParams } }, async (request, reply) =>
-      reply.header('content-disposition', `attachment; filename="${request.params.id}.stix.json"`).send(service.exportStix(request.principal, request.params.id)),
+    app.get<{ Params: { id: string } }>(
+      '/api/csirt/cases/:id/stix',
+      { ...handlers, schema: { summary: "The case's indicators and CVEs as a STIX 2.1 bundle", tags, params: idParams } },
+      async (request, reply) =>
+        reply
+          .header('content-disposition', `attachment; filename="${request.params.id}.stix.json"`)
+          .send(service.exportStix(request.principal, request.params.id)),
     );
 
-    app.get<{ Params: { id: string } }>('/api/csirt/cases/:id/misp', { ...handlers, schema: { summary: 'The case as a MISP event (JSON)', tags, params: idParams } }, async (request, reply) =>
-      reply.header('content-disposition', `attachment; filename="${request.params.id}.misp.json"`).send(service.exportMisp(request.principal, request.params.id)),
+    app.get<{ Params: { id: string } }>(
+      '/api/csirt/cases/:id/misp',
+      { ...handlers, schema: { summary: 'The case as a MISP event (JSON)', tags, params: idParams } },
+      async (request, reply) =>
+        reply
+          .header('content-disposition', `attachment; filename="${request.params.id}.misp.json"`)
+          .send(service.exportMisp(request.principal, request.params.id)),
     );
 
     app.post<{ Body: { source: string; bundle: unknown } }>(
@@ -286,6 +347,8 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       async (request) => service.importStix(request.principal, request.body.bundle, request.body.source),
     );
 
-    app.get('/api/csirt/indicators', { ...handlers, schema: { summary: 'Imported indicators', tags } }, async (request) => ({ indicators: service.indicators(request.principal) }));
+    app.get('/api/csirt/indicators', { ...handlers, schema: { summary: 'Imported indicators', tags } }, async (request) => ({
+      indicators: service.indicators(request.principal),
+    }));
   };
 }

@@ -8,7 +8,10 @@ import { hostOf, networkOf } from './rules.js';
 const NOW = Date.UTC(2026, 11, 4, 10, 0, 0);
 
 test('syslog: RFC 5424 with structured data, RFC 3164 lines as appliances send them, no PRI, and refusals', () => {
-  const m = parseSyslog('<34>1 2026-12-04T09:14:15.003Z fw-port.example.net sshd 8710 ID47 [auth@32473 src="203.0.113.9" user="root"][x@1 a="q\\"b\\]"] \uFEFFFailed password', NOW);
+  const m = parseSyslog(
+    '<34>1 2026-12-04T09:14:15.003Z fw-port.example.net sshd 8710 ID47 [auth@32473 src="203.0.113.9" user="root"][x@1 a="q\\"b\\]"] \uFEFFFailed password',
+    NOW,
+  );
   assert.ok(m.ok);
   assert.equal(m.message.facility, 4);
   assert.equal(m.message.severity, 2);
@@ -39,11 +42,15 @@ test('syslog: RFC 5424 with structured data, RFC 3164 lines as appliances send t
   assert.equal(bare.message.severity, 5);
   assert.equal(bare.message.facility, 1);
 
-  for (const bad of ['', '<999>1 - - - - - -', '<34>1 2026-13-04T09:14:15Z h a p m -', '<34>1 - h a p m [bad', '<34>1 - h']) assert.equal(parseSyslog(bad, NOW).ok, false, bad);
+  for (const bad of ['', '<999>1 - - - - - -', '<34>1 2026-13-04T09:14:15Z h a p m -', '<34>1 - h a p m [bad', '<34>1 - h'])
+    assert.equal(parseSyslog(bad, NOW).ok, false, bad);
   assert.equal(parseSyslog('<34>1 - - - - - - ' + 'x'.repeat(9000), NOW).ok, false);
 });
 
-const printable = (max: number) => fc.string({ minLength: 1, maxLength: max, unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:@'.split('')) }).filter((s) => s !== '-');
+const printable = (max: number) =>
+  fc
+    .string({ minLength: 1, maxLength: max, unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:@'.split('')) })
+    .filter((s) => s !== '-');
 const message5424 = fc.record({
   severity: fc.integer({ min: 0, max: 7 }),
   facility: fc.integer({ min: 0, max: 23 }),
@@ -57,7 +64,11 @@ const message5424 = fc.record({
   msgId: fc.option(printable(32), { nil: null }),
   structured: fc.dictionary(
     printable(20).filter((s) => !s.includes('=')),
-    fc.dictionary(printable(16).filter((s) => !s.includes('=')), fc.string({ maxLength: 30 }), { maxKeys: 4 }),
+    fc.dictionary(
+      printable(16).filter((s) => !s.includes('=')),
+      fc.string({ maxLength: 30 }),
+      { maxKeys: 4 },
+    ),
     { maxKeys: 3 },
   ),
   message: fc.string({ maxLength: 200 }).filter((s) => !/[\r\n\0]$/.test(s) && !s.startsWith('\uFEFF')),

@@ -50,7 +50,13 @@ export class Dc09Ingest {
     if (!result.ok) {
       this.counters.frames(`${result.failure.reply.toLowerCase()}-${result.failure.problem}`);
       this.ctx.logger.warn({ remote, problem: result.failure.problem, message: result.failure.message }, 'DC-09 frame refused');
-      this.refusal(result.failure.problem === 'key' ? 'dc09-wrong-key' : 'dc09-refused', remote, result.failure.reply === 'DUH' ? (result.failure.partial.account ?? null) : null, result.failure.message, now);
+      this.refusal(
+        result.failure.problem === 'key' ? 'dc09-wrong-key' : 'dc09-refused',
+        remote,
+        result.failure.reply === 'DUH' ? (result.failure.partial.account ?? null) : null,
+        result.failure.message,
+        now,
+      );
       if (result.failure.reply === 'DUH') {
         const p = result.failure.partial;
         if ((result.failure.problem === 'plaintext' || result.failure.problem === 'account-mismatch') && p.account) {

@@ -105,7 +105,14 @@ export class Receiver {
           ctx.logger.warn(r, 'MQTT client refused');
           if (ctx.reactions.has('alarms.security-refusal'))
             void ctx.reactions
-              .emit('alarms.security-refusal', { kind: 'mqtt-refused', remote: r.remote ?? null, account: null, username: r.username, problem: r.reason, at: ctx.clock.now() })
+              .emit('alarms.security-refusal', {
+                kind: 'mqtt-refused',
+                remote: r.remote ?? null,
+                account: null,
+                username: r.username,
+                problem: r.reason,
+                at: ctx.clock.now(),
+              })
               .catch((error: unknown) => ctx.logger.warn({ err: error }, 'security desk did not take a refusal'));
         },
       });

@@ -17,6 +17,8 @@ export interface SyslogPorts {
 }
 
 const IDLE_MS = 10 * 60_000;
+/** Messages of one connection received and not yet durable beyond which it is no longer read. */
+const MAX_IN_FLIGHT = 5000;
 
 /**
  * The syslog listeners: UDP (RFC 5426), TCP (RFC 6587, octet counting or LF) and TLS (RFC 5425)
@@ -97,6 +99,7 @@ export class SyslogServer {
     this.sockets.add(socket);
     const address = socket.remoteAddress ?? '?';
     const framer = new SyslogFramer(this.config.maxMessageBytes);
+    let inFlight = 0;
     socket.setTimeout(IDLE_MS, () => socket.destroy());
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -114,11 +117,16 @@ export class SyslogServer {
         return;
       }
       if (writes.length > 0) {
-        // Back-pressure: read no more from this sender until what it sent is stored.
-        socket.pause();
+        // Back-pressure: a sender has at most MAX_IN_FLIGHT messages not yet stored; past that, reading waits.
+        inFlight += writes.length;
+        if (inFlight > MAX_IN_FLIGHT) socket.pause();
+        const n = writes.length;
         Promise.all(writes)
           .catch((error: unknown) => this.logger.warn({ err: error }, 'syslog messages not stored'))
-          .finally(() => socket.resume());
+          .finally(() => {
+            inFlight -= n;
+            if (inFlight <= MAX_IN_FLIGHT && socket.isPaused()) socket.resume();
+          });
       }
     });
   }

@@ -55,9 +55,15 @@ function readPri(s: string): [number, number] | null {
 function rfc3339(s: string): string | null {
   const m = RFC3339.exec(s);
   if (!m) return null;
-  const [, y, mo, d, h, mi, sec] = m.map(Number) as number[];
-  if (mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || sec! > 60) return null;
-  const t = Date.parse(s.replace(/(\.\d{3})\d+/, '$1'));
+  const mo = +m[2]!,
+    d = +m[3]!,
+    h = +m[4]!,
+    mi = +m[5]!,
+    sec = +m[6]!;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  // Already UTC with milliseconds: as it is (the common case, no Date round trip).
+  if (m[8] === 'Z' && m[7]?.length === 4 && sec < 60 && d <= 28) return s;
+  const t = Date.parse(m[7] && m[7].length > 4 ? s.replace(/(\.\d{3})\d+/, '$1') : s);
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }
 
@@ -83,9 +89,17 @@ function readStructured(s: string, i: number): { sd: Record<string, Record<strin
       if (s[eq + 1] !== '"') return `SD-PARAM ${name} is not quoted`;
       let value = '';
       let k = eq + 2;
-      for (; k < s.length && s[k] !== '"'; k++) {
-        if (s[k] === '\\' && k + 1 < s.length && (s[k + 1] === '"' || s[k + 1] === '\\' || s[k + 1] === ']')) k++;
-        value += s[k];
+      const quote = s.indexOf('"', k);
+      const slash = s.indexOf('\\', k);
+      if (quote >= 0 && (slash < 0 || slash > quote)) {
+        // No escape before the closing quote: one slice.
+        value = s.slice(k, quote);
+        k = quote;
+      } else {
+        for (; k < s.length && s[k] !== '"'; k++) {
+          if (s[k] === '\\' && k + 1 < s.length && (s[k + 1] === '"' || s[k + 1] === '\\' || s[k + 1] === ']')) k++;
+          value += s[k];
+        }
       }
       if (k >= s.length) return `SD-PARAM ${name} is not closed`;
       params[name] = value;

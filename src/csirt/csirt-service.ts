@@ -173,6 +173,11 @@ export class CsirtService {
     return filterVisible(p, [...this.state.cases.values()], (c) => secret(c.orgId)).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
   }
 
+  /** The case list: without timelines, with the organisation's name. */
+  caseRows(p: Principal): (Omit<SecurityCase, 'timeline'> & { orgName: string | null })[] {
+    return this.visibleCases(p).map(({ timeline: _t, ...c }) => ({ ...c, orgName: c.orgId ? this.names.orgName(c.orgId) : null }));
+  }
+
   private getCase(p: Principal, caseId: string, action: 'read' | 'act' = 'read'): SecurityCase {
     const c = this.state.cases.get(caseId);
     if (!c) throw notFound('case', caseId);

@@ -110,7 +110,7 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
     );
 
     app.get('/api/csirt/cases', { ...readers, schema: { summary: 'Cases the caller may see', tags } }, async (request) => ({
-      cases: service.visibleCases(request.principal).map(({ timeline: _t, ...c }) => c),
+      cases: service.caseRows(request.principal),
     }));
 
     app.post<{ Body: CaseInput }>(

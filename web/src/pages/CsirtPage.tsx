@@ -111,7 +111,16 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       </div>
       <div className="tabs" role="tablist">
         {(['alerts', 'cases', 'advisories'] as const).map((k) => (
-          <button key={k} role="tab" className={tab === k ? 'active' : ''} onClick={() => setTab(k)} data-testid={`csirt-tab-${k}`}>
+          <button
+            key={k}
+            role="tab"
+            className={tab === k ? 'active' : ''}
+            onClick={() => {
+              setTab(k);
+              void load();
+            }}
+            data-testid={`csirt-tab-${k}`}
+          >
             {t(k === 'alerts' ? 'Alert queue' : k === 'cases' ? 'Cases' : 'Advisories')}
           </button>
         ))}

@@ -166,6 +166,14 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
     assert.equal(summary.openCases, 0);
     assert.equal(typeof summary.medianCloseMinutes, 'number');
 
+    // The cockpit's city figures: time to triage and to close, from the cases (values only, nothing of the case).
+    for (const id of ['vigil.csirt-time-to-triage', 'vigil.csirt-time-to-close']) {
+      const figures = await admin('GET', `/api/cockpit/indicators/${id}/values?level=city`);
+      assert.equal(figures.status, 200, figures.body);
+      assert.match(figures.body, /"(value|p50)":\s*\d/, `${id}: ${figures.body.slice(0, 300)}`);
+      assert.doesNotMatch(figures.body, /Password spraying/);
+    }
+
     await vigil.close();
     vigil = await node(dataDir);
     const again = vigil.capabilities.csirt.service.state;

@@ -174,10 +174,10 @@ export class RuleEngine {
     }
     if (e.deviceId && src && e.source !== 'http') {
       const net = networkOf(src);
-      let seen = this.networks.get(e.deviceId);
+      const seen = this.networks.get(e.deviceId);
       if (!seen) {
         if (this.networks.size >= MAX_KEYS) this.networks.delete(this.networks.keys().next().value!);
-        this.networks.set(e.deviceId, (seen = new Set([net])));
+        this.networks.set(e.deviceId, new Set([net]));
       } else if (!seen.has(net)) {
         if (seen.size < MAX_NETWORKS_PER_DEVICE) seen.add(net);
         hits.push({

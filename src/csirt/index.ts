@@ -7,6 +7,10 @@ import { csirtLiveView } from './live-view.js';
 import { csirtRoutes } from './routes.js';
 import { SyslogServer, type SyslogPorts } from './syslog-server.js';
 import '../alarms/contract.js';
+import { hostOf } from './rules.js';
+
+/** Receiver refusals recorded a second per source address; the rest are only counted (by the receiver and as dropped here). */
+const REFUSALS_PER_SOURCE_PER_SECOND = 50;
 
 export { CsirtService, type CaseInput, type CaseView } from './csirt-service.js';
 export { CsirtState } from './csirt-state.js';
@@ -35,8 +39,9 @@ export function createCsirtCapability(
   const syslog = new SyslogServer(ctx.config.syslog, intake, ctx.logger, () => ctx.clock.now());
   // The receiver's refusals (DC-09 frames, MQTT clients) are only counted there: here they become security events.
   ctx.reactions.on('alarms.security-refusal', (r) => {
-    const source = r.remote ?? 'receiver';
-    if (!intake.admit(`refusal:${source}`, r.at)) return;
+    // Per address (not per port), and fewer than syslog: a flood of forged frames costs counters, not the log.
+    const source = r.remote ? (r.kind === 'mqtt-refused' ? r.remote : hostOf(r.remote)) : 'receiver';
+    if (!intake.admit(`refusal:${source}`, r.at, REFUSALS_PER_SOURCE_PER_SECOND)) return;
     return intake.add([intake.fromRefusal(r)]);
   });
   const capability: CsirtCapability = {

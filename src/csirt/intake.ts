@@ -66,14 +66,14 @@ export class SecurityIntake {
   }
 
   /** Whether one more message from this source fits its budget this second (counted as dropped when not). */
-  admit(source: string, now: number): boolean {
+  admit(source: string, now: number, limit = this.perSourcePerSecond): boolean {
     const second = Math.floor(now / 1000);
     let s = this.perSource.get(source);
     if (!s || s.second !== second) {
       if (this.perSource.size > 10_000) this.perSource.clear();
       this.perSource.set(source, (s = { second, n: 0 }));
     }
-    if (++s.n > this.perSourcePerSecond || this.batcher.waiting >= BACKLOG_MAX) {
+    if (++s.n > limit || this.batcher.waiting >= BACKLOG_MAX) {
       this.figures.dropped++;
       return false;
     }

@@ -18,6 +18,7 @@ import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
+import { createCsirtCapability } from './csirt/index.js';
 
 /**
  * The capabilities of a Vigil node and how they are wired: the table of contents.
@@ -113,6 +114,12 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     platformOrgId: identity.reads.platformOrgId,
   });
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
+  // The city CSIRT desk: security events (syslog, HTTP, the receiver's refusals, failed sign-ins), alerts, cases.
+  const csirt = createCsirtCapability(ctx, {
+    city: city.reads,
+    orgName: identity.reads.orgName,
+    actorName: (actor) => (actor.startsWith('user:') ? (identity.reads.usernameOf(actor.slice(5)) ?? actor) : actor),
+  });
   return {
     identity,
     city,
@@ -127,8 +134,9 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     audit,
     privacy,
     cockpit,
+    csirt,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt] as Capability[],
   };
 }

@@ -106,6 +106,18 @@ export interface CameraPeopleCount {
 /** What became of a camera's people count: recorded, refused with a problem (400), or for no known counter (404). */
 export type CameraPeopleCountOutcome = 'recorded' | 'unknown-counter' | 'wrong-kind' | { problem: string };
 
+/** A refusal at the receiver (reaction `alarms.security-refusal`). */
+export interface SecurityRefusal {
+  kind: 'dc09-refused' | 'dc09-wrong-key' | 'dc09-replay' | 'mqtt-refused';
+  /** The peer's address (`host:port` or the address alone), when known. */
+  remote: string | null;
+  account: string | null;
+  /** The MQTT username, when a client gave one. */
+  username: string | null;
+  problem: string;
+  at: number;
+}
+
 declare module '../platform/reactions.js' {
   interface ReactionTypes {
     /** A noise sensor's ambient level (LAeq, dB(A)) came in on the sensor topic: public alerting sets sirens and loudspeakers above it. */
@@ -117,5 +129,11 @@ declare module '../platform/reactions.js' {
      * people count): counted and logged with the receiver's figures like any refused sensor message.
      */
     'alarms.sensor-message-refused': { input: { topic: string; problem: string }; output: unknown };
+    /**
+     * The receiver refused something a security desk wants to know of, though it is only counted,
+     * not recorded: a DC-09 frame (a wrong key, a replay, a broken frame) or an MQTT client. The
+     * CSIRT desk takes these as security events (src/csirt), with its own limits.
+     */
+    'alarms.security-refusal': { input: SecurityRefusal; output: unknown };
   }
 }

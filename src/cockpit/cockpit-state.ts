@@ -42,6 +42,7 @@ export class CockpitState implements Projection {
     'incidents.incident.opened',
     'incidents.incident.status-changed',
     'cockpit.',
+    'csirt.case.',
   ];
   readonly catalogue: Catalogue = loadCatalogue();
   readonly calendar: ZoneCalendar;

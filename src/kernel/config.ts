@@ -117,6 +117,22 @@ export interface VigilConfig {
   subscribePerIp: number;
   /** Public subscription updates ("I am here now", preferences, unsubscribe) from one address per 10 minutes, per node. */
   subscriberUpdatesPerIp: number;
+  /** The CSIRT desk's syslog listeners (src/csirt): each off unless its port is set. */
+  syslog: SyslogConfig;
+}
+
+/** Syslog intake (VIGIL_SYSLOG_*): UDP, TCP and TLS ports (null: off), bind address, limits. */
+export interface SyslogConfig {
+  host: string;
+  udpPort: number | null;
+  tcpPort: number | null;
+  tlsPort: number | null;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  maxMessageBytes: number;
+  maxConnections: number;
+  /** Messages a second one source address may send (more are counted and dropped). */
+  perSourcePerSecond: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -272,6 +288,17 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     dc09ConnectionsPerSource: int(env, 'VIGIL_DC09_CONNECTIONS_PER_SOURCE', 1000, 1, 1_000_000),
     subscribePerIp: int(env, 'VIGIL_SUBSCRIBE_PER_IP', 20, 1, 1_000_000),
     subscriberUpdatesPerIp: int(env, 'VIGIL_SUBSCRIBER_UPDATES_PER_IP', 120, 1, 1_000_000),
+    syslog: {
+      host: env.VIGIL_SYSLOG_HOST || LOOPBACK,
+      udpPort: env.VIGIL_SYSLOG_UDP_PORT ? int(env, 'VIGIL_SYSLOG_UDP_PORT', 0, 0, 65535) : null,
+      tcpPort: env.VIGIL_SYSLOG_TCP_PORT ? int(env, 'VIGIL_SYSLOG_TCP_PORT', 0, 0, 65535) : null,
+      tlsPort: env.VIGIL_SYSLOG_TLS_PORT ? int(env, 'VIGIL_SYSLOG_TLS_PORT', 0, 0, 65535) : null,
+      tlsCert: env.VIGIL_SYSLOG_TLS_CERT || null,
+      tlsKey: env.VIGIL_SYSLOG_TLS_KEY || null,
+      maxMessageBytes: int(env, 'VIGIL_SYSLOG_MAX_BYTES', 8192, 480, 65_536),
+      maxConnections: int(env, 'VIGIL_SYSLOG_MAX_CONNECTIONS', 1000, 1, 100_000),
+      perSourcePerSecond: int(env, 'VIGIL_SYSLOG_RATE_PER_SOURCE', 5000, 1, 1_000_000),
+    },
   };
 }
 

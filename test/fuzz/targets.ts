@@ -16,6 +16,7 @@ import { parseCsv, CsvError } from '../../src/cockpit/imports/csv.js';
 import { parsePeers, parseStatistics } from '../../src/cockpit/imports/statistics-import.js';
 import { checkPeopleCountMessage } from '../../src/crowd/count-ingest.js';
 import { VigilError } from '../../src/kernel/errors.js';
+import { parseSyslog, SyslogFramer, stixIndicators } from '../../src/csirt/index.js';
 import { parseGeometry, parseLayer } from '../../src/major-events/geometry.js';
 import { parseAvlMessage } from '../../src/units/avl-message.js';
 import { tinyPbf } from '../support/tiny-pbf.js';
@@ -430,6 +431,53 @@ export const TARGETS: FuzzTarget[] = [
           if (error instanceof InvariantBroken) throw error;
           refusal(error);
         }
+      }
+    },
+  },
+  {
+    name: 'syslog',
+    seeds: [
+      '<34>1 2026-12-04T09:14:15.003Z fw.example.net sshd 8710 ID47 [auth@32473 src="203.0.113.9" user="root"][x@1 a="q\\"b"] Failed password\n',
+      '<13>Dec  4 09:14:15 siren-ctl-7 kernel[12]: IN=eth0 SRC=198.51.100.7\n',
+      '48 <86>1 2026-12-04T09:14:16Z fw-1 pf - - - blocked',
+      'no pri at all\n',
+    ].map(utf8),
+    tokens: ['<', '>', '1 ', '-', ' ', '[', ']', '=', '"', '\\', '\n', '\r', '\0', '12 ', '99999 ', '2026-12-04T09:14:15Z', 'Dec  4 ', '@', ':', '\uFEFF'],
+    maxBytes: 16 * 1024,
+    run(input) {
+      // Cut where the input says (as for DC-09), through the framer, then every message parsed.
+      const framer = new SyslogFramer(2048);
+      const step = 1 + ((input[0] ?? 0) % 61);
+      for (let at = 0; at < input.length; at += step) {
+        const r = framer.push(input.subarray(at, at + step));
+        for (const m of r.messages) {
+          if (m.length > 2048) throw new InvariantBroken(`framer gave a ${m.length}-byte message over its 2048 limit`);
+          const p = parseSyslog(m, NOW, 2048);
+          if (p.ok && (p.message.severity > 7 || p.message.facility > 23))
+            throw new InvariantBroken(`PRI out of range: ${p.message.facility}.${p.message.severity}`);
+        }
+      }
+      parseSyslog(input, NOW, 16 * 1024);
+    },
+  },
+  {
+    name: 'stix-bundle',
+    seeds: [
+      `{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator","id":"indicator--1","pattern":"[ipv4-addr:value = '203.0.113.9'] OR [domain-name:value = 'x.example']","pattern_type":"stix"}]}`,
+    ].map(utf8),
+    tokens: ['{', '}', '[', ']', '"', "'", '\\', ' OR ', ' AND ', 'indicator', 'pattern', 'ipv4-addr:value', "file:hashes.'SHA-256'", '=', ','],
+    maxBytes: 16 * 1024,
+    run(input) {
+      let json: unknown;
+      try {
+        json = JSON.parse(input.toString('utf8'));
+      } catch {
+        return;
+      }
+      try {
+        stixIndicators(json, 'fuzz');
+      } catch (error) {
+        refusal(error);
       }
     },
   },

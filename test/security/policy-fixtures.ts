@@ -103,6 +103,10 @@ export interface Owned {
   closure: string;
   apiKey: string;
   targetUser: string;
+  /** A CSIRT case concerning the organisation (opened by the city's CSIRT), one of its tasks, and an advisory to it. */
+  securityCase: string;
+  securityTask: string;
+  advisory: string;
 }
 
 export interface World {
@@ -546,7 +550,17 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
     const apiKey = await make.apiKey(o);
     await user(`${key}-target`, key, ['operator']);
     const targetUser = [...identity.state.users.values()].find((u) => u.username === `${key}-target`)!.id;
+    const securityCase = idIn(ok(await city.csirt.call('POST', '/api/csirt/cases', { title: `Case ${key}`, orgId: orgId[key] }), `${key} case`), 'caseId');
+    const securityTask = idIn(ok(await city.csirt.call('POST', `/api/csirt/cases/${securityCase}/tasks`, { title: `Task ${key}` }), `${key} task`), 'taskId');
+    const advised = ok(
+      await city.csirt.call('POST', `/api/csirt/cases/${securityCase}/advisories`, { orgId: orgId[key], title: `Advisory ${key}`, body: 'patch' }),
+      `${key} advisory`,
+    );
+    const advisory = (advised.json.case.advisories as { advisoryId: string }[])[0]!.advisoryId;
     owned[key] = {
+      securityCase,
+      securityTask,
+      advisory,
       orgId: orgId[key],
       site,
       camera: `cam-${key}`,

@@ -1,5 +1,5 @@
 import { OWNER_OF, RELATIONS, type Relation, type Role, type World } from './policy-fixtures.js';
-import { MAY, type Action } from './policy-table-routes.js';
+import { MAY, mayAsCsirt, type Action } from './policy-table-routes.js';
 
 export interface LiveEvent {
   type: string;
@@ -19,6 +19,7 @@ const INC_VIEW: readonly Role[] = ['operator', 'supervisor', 'commander', 'respo
 const INC_COMMS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'admin'];
 const ALERT_VIEW: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
 const OFFICER_ADMIN: readonly Role[] = ['alert-officer', 'admin'];
+const CSIRT_READERS: readonly Role[] = ['csirt', 'admin', 'supervisor'];
 
 /**
  * The live views, by hand: for each kind of event the seed writes in every organisation,
@@ -112,6 +113,8 @@ export const liveTable: LiveRow[] = [
     action: 'manage',
     check: (e) => (carries(e, 'vmq_') || carries(e, 'hash') || carries(e, '$argon2') ? 'carries the secret or its hash' : null),
   },
+  { name: 'CSIRT case', type: 'csirt.case.opened', roles: CSIRT_READERS, action: 'security' },
+  { name: 'CSIRT advisory', type: 'csirt.advisory.sent', roles: CSIRT_READERS, action: 'security' },
   {
     name: 'user',
     type: 'identity.user.created',
@@ -129,7 +132,8 @@ export function checkLive(w: World, role: Role, got: LiveEvent[], foreign = fals
     for (const rel of RELATIONS) {
       const owner = w.orgId[OWNER_OF[rel]];
       const mine = got.filter((e) => e.type === row.type && (row.match?.(e) ?? true) && e.orgId === owner);
-      const expected = row.roles.includes(role) && (row.action === 'city' ? true : MAY[row.action][foreign ? 'unrelated' : rel]);
+      const expected =
+        row.roles.includes(role) && (row.action === 'city' ? true : MAY[row.action][foreign ? 'unrelated' : rel] || mayAsCsirt(row.action, role));
       if (mine.length > 0 !== expected) {
         problems.push(`live ${row.name} (${row.type}) to police/${role} on ${rel}: expected ${expected ? 'received' : 'not sent'}, got ${mine.length}`);
         continue;
@@ -143,6 +147,9 @@ export function checkLive(w: World, role: Role, got: LiveEvent[], foreign = fals
   // Deny by default: nothing of the unrelated organisation, except city-wide events.
   const unrelated = w.orgId[OWNER_OF.unrelated];
   const cityTypes = new Set(liveTable.filter((r) => r.action === 'city').map((r) => r.type));
-  for (const e of got) if (e.orgId === unrelated && !cityTypes.has(e.type)) problems.push(`live ${e.type} of the unrelated organisation to police/${role}`);
+  // The city's CSIRT handles every organisation's security data (its cases and advisories, `csirt.*`).
+  const csirtSees = (type: string) => mayAsCsirt('security', role) && type.startsWith('csirt.');
+  for (const e of got)
+    if (e.orgId === unrelated && !cityTypes.has(e.type) && !csirtSees(e.type)) problems.push(`live ${e.type} of the unrelated organisation to police/${role}`);
   return problems;
 }

@@ -28,7 +28,7 @@ import {
  *   event     own only                              major events are shared by naming participants, not by organisation shares
  *   city-wide data: any signed-in principal reads it; only the platform organisation (the city) writes it.
  */
-export type Action = 'read' | 'act' | 'manage' | 'personal' | 'personal-to-act' | 'event';
+export type Action = 'read' | 'act' | 'manage' | 'personal' | 'personal-to-act' | 'event' | 'security';
 
 export const MAY: Record<Action, Record<Relation, boolean>> = {
   read: { own: true, 'shared-act': true, 'shared-read': true, unrelated: false },
@@ -37,7 +37,12 @@ export const MAY: Record<Action, Record<Relation, boolean>> = {
   personal: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
   'personal-to-act': { own: true, 'shared-act': true, 'shared-read': false, unrelated: false },
   event: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
+  /** Security-confidential (CSIRT cases, advisories): the owner only, shares do not open them; the city's CSIRT besides (`mayAsCsirt`). */
+  security: { own: true, 'shared-act': false, 'shared-read': false, unrelated: false },
 };
+
+/** The city's CSIRT reads and acts on every organisation's security data (docs/security.md); the route's gate still decides. */
+export const mayAsCsirt = (action: Action | 'city', role: Role): boolean => action === 'security' && role === 'csirt';
 
 /** Which owners' items a list shows the police: the organisations it may read. */
 export const LISTED: Record<Action, OrgKey[]> = {
@@ -47,6 +52,7 @@ export const LISTED: Record<Action, OrgKey[]> = {
   personal: ['police'],
   'personal-to-act': ['police', 'fire'],
   event: ['police'],
+  security: ['police'],
 };
 
 export interface Target {
@@ -114,6 +120,9 @@ const R = {
   cockpit: ['analyst', 'admin'],
   admin: ['admin'],
   metrics: ['admin', 'supervisor'],
+  csirt: ['csirt'],
+  csirtRead: ['csirt', 'admin', 'supervisor'],
+  advisoryConfirm: ['admin', 'supervisor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 const org = (action: Action, gate: Gate, req: (t: Target) => Req, extra: Partial<OrgRow> = {}): OrgRow => ({ kind: 'org', action, gate, req, ...extra });
@@ -134,6 +143,22 @@ function list(action: Action, gate: Gate, url: string, items: (json: Res['json']
       const fixtures = new Set<string>(['police', 'fire', 'ems', 'neighbour']);
       const got = [...seen].filter((k) => fixtures.has(k)).sort();
       const want = c.org === 'police' ? [...LISTED[action]].sort() : [];
+      return JSON.stringify(got) === JSON.stringify(want) ? null : `lists the items of ${got.join(', ') || 'nobody'}, expected ${want.join(', ')}`;
+    },
+  };
+}
+
+/** A list of security-confidential items: the police see their own organisation's, the city's CSIRT every organisation's. */
+function securityList(url: string, items: (json: Res['json']) => { orgId: string | null }[]): PlainRow {
+  return {
+    kind: 'list',
+    gate: R.csirtRead,
+    req: () => ({ url }),
+    check: (r, t, c) => {
+      const byOrg = new Map(Object.entries(t.w.orgId).map(([k, id]) => [id, k]));
+      const fixtures = new Set<string>(['police', 'fire', 'ems', 'neighbour']);
+      const got = [...new Set(items(r.json).map((i) => byOrg.get(i.orgId ?? '') ?? 'other'))].filter((k) => fixtures.has(k)).sort();
+      const want = c.role === 'csirt' ? [...fixtures].sort() : c.org === 'police' ? ['police'] : [];
       return JSON.stringify(got) === JSON.stringify(want) ? null : `lists the items of ${got.join(', ') || 'nobody'}, expected ${want.join(', ')}`;
     },
   };
@@ -774,4 +799,43 @@ export const EXPECTED: Record<string, Row> = {
   'GET /api/cockpit/agreements/:id/report': plain(R.cockpit, (t) => ({ url: `/api/cockpit/agreements/${t.w.agreement}/report` })),
   'GET /api/cockpit/agreements/:id/report.html': plain(R.cockpit, (t) => ({ url: `/api/cockpit/agreements/${t.w.agreement}/report.html` })),
   'GET /api/cockpit/export': plain(R.cockpit, get('/api/cockpit/export')),
+
+  // CSIRT desk: security-confidential (owner organisation and the city's CSIRT only), worked by the CSIRT
+  'POST /api/csirt/events': plain(R.csirt, () => ({ url: '/api/csirt/events', payload: { message: 'table event', srcIp: '192.0.2.1' } })),
+  'GET /api/csirt/summary': plain(R.csirtRead, get('/api/csirt/summary')),
+  'GET /api/csirt/events': plain(R.csirtRead, get('/api/csirt/events')),
+  'GET /api/csirt/alerts': plain(R.csirtRead, get('/api/csirt/alerts')),
+  'POST /api/csirt/alerts/:id/status': plain(R.csirt, () => ({ url: '/api/csirt/alerts/sal_none/status', payload: { status: 'acknowledged' } })),
+  'GET /api/csirt/cases': securityList('/api/csirt/cases', (j) => j.cases),
+  'POST /api/csirt/cases': plain(R.csirt, () => ({ url: '/api/csirt/cases', payload: { title: 'table case' } })),
+  'GET /api/csirt/cases/:id': org('security', R.csirtRead, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}` }), {
+    check: (r, t) => (r.json.case?.orgId === t.o.orgId ? null : 'another case'),
+  }),
+  'PATCH /api/csirt/cases/:id': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}`, payload: { description: fresh('table') } })),
+  'POST /api/csirt/cases/:id/alerts': org('security', R.csirt, (t) => ({
+    url: `/api/csirt/cases/${t.o.securityCase}/alerts`,
+    payload: { alertIds: ['sal_none'] },
+  })),
+  'POST /api/csirt/cases/:id/tasks': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}/tasks`, payload: { title: 'table task' } })),
+  'POST /api/csirt/cases/:id/tasks/:taskId': org('security', R.csirt, (t) => ({
+    url: `/api/csirt/cases/${t.o.securityCase}/tasks/${t.o.securityTask}`,
+    payload: { done: true },
+  })),
+  'POST /api/csirt/cases/:id/observables': org('security', R.csirt, (t) => ({
+    url: `/api/csirt/cases/${t.o.securityCase}/observables`,
+    payload: { type: 'domain', value: `${fresh('t').replace(/[^a-z0-9]/gi, '')}.example` },
+  })),
+  'POST /api/csirt/cases/:id/comments': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}/comments`, payload: { text: 'table' } })),
+  'POST /api/csirt/cases/:id/close': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}/close`, payload: { resolution: 'other' } })),
+  'POST /api/csirt/cases/:id/reopen': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}/reopen` })),
+  'POST /api/csirt/cases/:id/advisories': org('security', R.csirt, (t) => ({
+    url: `/api/csirt/cases/${t.o.securityCase}/advisories`,
+    payload: { orgId: t.o.orgId, title: 'table', body: 'table' },
+  })),
+  'GET /api/csirt/cases/:id/stix': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}/stix` })),
+  'GET /api/csirt/cases/:id/misp': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}/misp` })),
+  'GET /api/csirt/advisories': securityList('/api/csirt/advisories', (j) => j.advisories),
+  'POST /api/csirt/advisories/:id/confirm': org('security', R.advisoryConfirm, (t) => ({ url: `/api/csirt/advisories/${t.o.advisory}/confirm` })),
+  'POST /api/csirt/indicators': plain(R.csirt, () => ({ url: '/api/csirt/indicators', payload: { source: 'table', bundle: { type: 'bundle', objects: [] } } })),
+  'GET /api/csirt/indicators': plain(R.csirt, get('/api/csirt/indicators')),
 };

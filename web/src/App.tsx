@@ -19,6 +19,7 @@ import { RoutingPage } from './pages/RoutingPage.js';
 import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
+import { CsirtPage } from './pages/CsirtPage.js';
 
 type Page =
   | 'map'
@@ -34,7 +35,8 @@ type Page =
   | 'privacy'
   | 'admin'
   | 'security'
-  | 'agencies';
+  | 'agencies'
+  | 'csirt';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -50,6 +52,7 @@ const PATHS: Record<Page, string> = {
   admin: '/admin',
   security: '/security',
   agencies: '/agencies',
+  csirt: '/csirt',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -136,6 +139,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const canEvents = me.roles.some((r) => r === 'commander' || r === 'responder' || r === 'supervisor' || r === 'operator' || r === 'admin');
   const canCrowd = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander');
   const canCockpit = me.roles.some((r) => r === 'analyst' || r === 'admin');
+  const canCsirt = me.roles.some((r) => r === 'csirt' || r === 'admin' || r === 'supervisor');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
     onSignedOut();
@@ -209,6 +213,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>
             {t('Security')}
           </button>
+          {canCsirt && (
+            <button className={page === 'csirt' ? 'active' : ''} onClick={() => go('csirt')}>
+              {t('CSIRT')}
+            </button>
+          )}
         </nav>
         <span className="spacer" />
         <button className={`live-indicator ${live.connected ? 'on' : 'off'}`} onClick={() => setFeedOpen(!feedOpen)} title={t('Live events')}>
@@ -237,6 +246,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
           {page === 'agencies' && canAlerts && <OtherAgenciesPage me={me} />}
+          {page === 'csirt' && canCsirt && <CsirtPage me={me} recent={live.recent} />}
         </section>
         {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
       </main>

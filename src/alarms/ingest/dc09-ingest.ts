@@ -9,6 +9,7 @@ import type { AlarmsState } from '../alarms-state.js';
 import { cidMeaning, siaMeaning } from '../codes.js';
 import { alarmEvent } from '../events.js';
 import type { Signal } from '../model.js';
+import type { SecurityRefusal } from '../contract.js';
 import type { SignalRecorder } from '../signal-recorder.js';
 import type { PathSupervisor } from '../supervision/path-supervisor.js';
 import type { ReceiverCounters } from './receiver-counters.js';
@@ -63,6 +64,13 @@ export class Dc09Ingest {
     if (!result.ok) {
       this.counters.frames(`${result.failure.reply.toLowerCase()}-${result.failure.problem}`);
       this.ctx.logger.warn({ remote, problem: result.failure.problem, message: result.failure.message }, 'DC-09 frame refused');
+      this.refusal(
+        result.failure.problem === 'key' ? 'dc09-wrong-key' : 'dc09-refused',
+        remote,
+        result.failure.reply === 'DUH' ? (result.failure.partial.account ?? null) : null,
+        result.failure.message,
+        now,
+      );
       if (result.failure.reply === 'DUH') {
         const p = result.failure.partial;
         if ((result.failure.problem === 'plaintext' || result.failure.problem === 'account-mismatch') && p.account) {
@@ -80,6 +88,7 @@ export class Dc09Ingest {
     if (reservation && reservation.verdict !== 'fresh') {
       this.counters.frames(`nak-${reservation.verdict}`);
       this.ctx.logger.warn({ remote, account: m.account, seq: m.seq, verdict: reservation.verdict }, 'DC-09 frame refused');
+      this.refusal('dc09-replay', remote, m.account, `frame ${m.seq} refused: ${reservation.verdict}`, now);
       return nakFrame(now);
     }
     try {
@@ -96,6 +105,14 @@ export class Dc09Ingest {
     const config = m.headerAccount ? this.state.accounts.get(m.headerAccount) : undefined;
     const key = m.encrypted && config?.key ? parseKey(config.key, m.quirks.includes('ascii-key') ? 'ascii' : config.keyFormat) : null;
     return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
+  }
+
+  /** Tells the security desk (reaction `alarms.security-refusal`); never holds up the reply. */
+  private refusal(kind: SecurityRefusal['kind'], remote: string, account: string | null, problem: string, at: number): void {
+    if (!this.ctx.reactions.has('alarms.security-refusal')) return;
+    this.ctx.reactions
+      .emit('alarms.security-refusal', { kind, remote, account, username: null, problem, at })
+      .catch((error: unknown) => this.ctx.logger.warn({ err: error }, 'security desk did not take a refusal'));
   }
 
   /**

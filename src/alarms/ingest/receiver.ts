@@ -117,7 +117,20 @@ export class Receiver {
         plan: { sensorTopic: ctx.config.mqttTopic, unitsTopic: ctx.config.unitsMqttTopic, sirenPrefix: ctx.config.sirenTopicPrefix },
         ...(tls ? { tls } : {}),
         onError: (error) => ctx.logger.warn({ err: error }, 'embedded MQTT broker'),
-        onRefused: (r) => ctx.logger.warn(r, 'MQTT client refused'),
+        onRefused: (r) => {
+          ctx.logger.warn(r, 'MQTT client refused');
+          if (ctx.reactions.has('alarms.security-refusal'))
+            void ctx.reactions
+              .emit('alarms.security-refusal', {
+                kind: 'mqtt-refused',
+                remote: r.remote ?? null,
+                account: null,
+                username: r.username,
+                problem: r.reason,
+                at: ctx.clock.now(),
+              })
+              .catch((error: unknown) => ctx.logger.warn({ err: error }, 'security desk did not take a refusal'));
+        },
       });
       this.mqtt = broker;
       const listening = await broker.listen();

@@ -1,6 +1,7 @@
 import type { AlarmEvents } from '../../alarms/contract.js';
 import type { AlertEvents, DeliveryEvents } from '../../alerts/contract.js';
 import type { IncidentEvents } from '../../incidents/contract.js';
+import type { CsirtEvents } from '../../csirt/contract.js';
 import type { StoredEvent } from '../../platform/event-log.js';
 import type { AreaIndex } from '../engine/area-index.js';
 import type { MeasureStore } from '../engine/measure-store.js';
@@ -34,6 +35,8 @@ export class OperationalFeed {
   private readonly incidents = new Map<string, { createdMs: number; siteId: string | null; fire: boolean }>();
 
   private readonly alertAreas: AlertAreaFeed;
+  /** CSIRT cases open: when opened, whether triaged (city level only: the cases are confidential, their times are not). */
+  private readonly cases = new Map<string, { openedMs: number; triaged: boolean }>();
 
   constructor(
     private readonly store: MeasureStore,
@@ -109,6 +112,30 @@ export class OperationalFeed {
         this.alertAreas.progressed(d, e);
         break;
       }
+      case 'csirt.case.opened':
+        this.cases.set((e.data as CsirtEvents['csirt.case.opened']).case.caseId, { openedMs: Date.parse(e.at), triaged: false });
+        break;
+      case 'csirt.case.updated': {
+        const d = e.data as CsirtEvents['csirt.case.updated'];
+        if (d.changes.assignee || d.changes.status === 'in-progress') this.caseTriaged(d.caseId, e);
+        break;
+      }
+      case 'csirt.case.closed': {
+        const d = e.data as CsirtEvents['csirt.case.closed'];
+        const c = this.cases.get(d.caseId);
+        if (!c) break;
+        this.caseTriaged(d.caseId, e);
+        this.store.add(
+          'csirt-close-seconds',
+          'distribution',
+          this.index().chainFor(null, null),
+          this.calendar.monthIndex(c.openedMs),
+          Math.max(0, (Date.parse(e.at) - c.openedMs) / 1000),
+          e.id,
+        );
+        this.cases.delete(d.caseId);
+        break;
+      }
       case 'alerts.delivery.queued':
         // Per neighbourhood: where each queued recipient is (the city counts every channel from the updates above).
         this.alertAreas.queued(e.data as DeliveryEvents['alerts.delivery.queued'], e);
@@ -143,6 +170,20 @@ export class OperationalFeed {
       a.reached90 = true;
       this.store.add('alert-seconds-to-90', 'distribution', chain, month, Math.max(0, (Date.parse(e.at) - a.issuedMs) / 1000), e.id);
     }
+  }
+
+  private caseTriaged(caseId: string, e: StoredEvent): void {
+    const c = this.cases.get(caseId);
+    if (!c || c.triaged) return;
+    c.triaged = true;
+    this.store.add(
+      'csirt-triage-seconds',
+      'distribution',
+      this.index().chainFor(null, null),
+      this.calendar.monthIndex(c.openedMs),
+      Math.max(0, (Date.parse(e.at) - c.openedMs) / 1000),
+      e.id,
+    );
   }
 
   private acknowledge(alarmId: string, e: StoredEvent): void {

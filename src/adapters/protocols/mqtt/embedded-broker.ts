@@ -28,7 +28,7 @@ export interface EmbeddedBrokerOptions {
   authenticateCertificate?(commonName: string): MqttIdentity | null;
   onError?(error: unknown): void;
   /** A client was refused: a wrong credential, or a publish or subscribe outside its topics. */
-  onRefused?(what: { clientId: string; username: string | null; reason: string }): void;
+  onRefused?(what: { clientId: string; username: string | null; reason: string; remote?: string | null }): void;
 }
 
 /**
@@ -59,7 +59,8 @@ export class EmbeddedMqttBroker {
     const max = options.maxPayloadBytes ?? 64 * 1024;
     const refuse = (client: Client | null, reason: string): Error => {
       const who = client ? this.identities.get(client) : undefined;
-      options.onRefused?.({ clientId: client?.id ?? '', username: who ? usernameOf(who) : null, reason });
+      const conn = (client as { conn?: { remoteAddress?: string } } | null)?.conn;
+      options.onRefused?.({ clientId: client?.id ?? '', username: who ? usernameOf(who) : null, reason, remote: conn?.remoteAddress ?? null });
       return new Error(reason);
     };
     broker.authenticate = (client, username, password, callback) => {

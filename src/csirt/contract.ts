@@ -1,0 +1,274 @@
+/**
+ * The CSIRT desk's public face: its event map, the security event, alert and case model, and
+ * the constants the web UI shows. Types, constants and pure functions only (the web bundles it).
+ *
+ * Everything here is security-confidential (src/platform/policy.ts, `confidential: 'security'`):
+ * beyond its owner organisation only the city's CSIRT reads and acts on it.
+ */
+
+/** Where a security event came from. */
+export const SECURITY_EVENT_SOURCES = ['syslog', 'http', 'vigil'] as const;
+export type SecurityEventSource = (typeof SECURITY_EVENT_SOURCES)[number];
+
+/**
+ * Kinds of security events. Syslog and HTTP events are `syslog`/`external` unless the sender
+ * names one; Vigil's own signals have theirs.
+ */
+export const SECURITY_EVENT_KINDS = [
+  'syslog',
+  'external',
+  'login-failed',
+  'dc09-refused',
+  'dc09-wrong-key',
+  'dc09-replay',
+  'dc09-substitution',
+  'mqtt-refused',
+  'tamper',
+] as const;
+export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
+
+/** One security event, as stored (a batch of them per `csirt.events.received`). */
+export interface SecurityEvent {
+  eventId: string;
+  source: SecurityEventSource;
+  kind: SecurityEventKind;
+  /** When Vigil received it (ISO 8601): the rules' clock, so every node decides alike. */
+  receivedAt: string;
+  /** The sender's own time, when it gave one. */
+  occurredAt: string | null;
+  /** Syslog severity, 0 (emergency) … 7 (debug). */
+  severity: number;
+  /** The host that reported (syslog HOSTNAME, JSON `host`). */
+  host: string | null;
+  app: string | null;
+  /** The address the message came from (network peer). */
+  remote: string | null;
+  /** The address the event is about (an attacker, a source of failed sign-ins), when known. */
+  srcIp: string | null;
+  /** The city device it concerns (by host name, DC-09 account or MQTT user). */
+  deviceId: string | null;
+  account: string | null;
+  user: string | null;
+  /** The organisation owning what it concerns (the device's owner), null for the city's own. */
+  orgId: string | null;
+  message: string;
+  /** Structured data / extra fields, flattened to strings (at most 32). */
+  fields: Record<string, string>;
+}
+
+export const ALERT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** Traffic Light Protocol 2.0 (FIRST). */
+export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
+export type Tlp = (typeof TLP_LEVELS)[number];
+/** Permissible Actions Protocol. */
+export const PAP_LEVELS = ['clear', 'green', 'amber', 'red'] as const;
+export type Pap = (typeof PAP_LEVELS)[number];
+
+/** Kinds of observables a case holds; anything Vigil or another capability can name. */
+export const OBSERVABLE_TYPES = [
+  'ipv4',
+  'ipv6',
+  'domain',
+  'url',
+  'email',
+  'sha256',
+  'sha1',
+  'md5',
+  'cve',
+  'device',
+  'dc09-account',
+  'user-account',
+  'hostname',
+  'other',
+] as const;
+export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
+
+export interface Observable {
+  observableId: string;
+  type: ObservableType;
+  value: string;
+  /** An indicator of compromise: exported in STIX/MISP and matched against incoming events. */
+  ioc: boolean;
+  note: string;
+  addedAt: string;
+  addedBy: string;
+}
+
+/** The built-in rules (docs/csirt.md). */
+export const ALERT_RULES = [
+  'failed-signins',
+  'dc09-substitution',
+  'dc09-new-key',
+  'refused-frames-burst',
+  'mqtt-refused-burst',
+  'device-new-network',
+  'tamper',
+  'syslog-critical',
+  'indicator-match',
+] as const;
+export type AlertRuleId = (typeof ALERT_RULES)[number];
+
+export const ALERT_STATUSES = ['new', 'acknowledged', 'dismissed', 'in-case'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** A security alert raised by a rule. Events matching an open alert of the same rule and key join it (deduplication). */
+export interface SecurityAlert {
+  alertId: string;
+  rule: AlertRuleId;
+  /** What the rule counts by: an address, an account, a device. */
+  key: string;
+  /** Alerts sharing a group concern the same thing (the same address or device) across rules. */
+  group: string;
+  title: string;
+  severity: AlertSeverity;
+  orgId: string | null;
+  status: AlertStatus;
+  raisedAt: string;
+  lastSeenAt: string;
+  /** Events counted into it, including those after it was raised. */
+  count: number;
+  /** Up to 20 event ids, the first ones. */
+  eventIds: string[];
+  observables: { type: ObservableType; value: string }[];
+  caseId: string | null;
+}
+
+export const CASE_STATUSES = ['new', 'in-progress', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const CASE_RESOLUTIONS = ['true-positive', 'false-positive', 'duplicate', 'benign', 'other'] as const;
+export type CaseResolution = (typeof CASE_RESOLUTIONS)[number];
+
+export interface CaseTask {
+  taskId: string;
+  title: string;
+  /** Username of who does it. */
+  owner: string | null;
+  dueAt: string | null;
+  done: boolean;
+  doneAt: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  actor: string;
+  what: string;
+}
+
+export interface Advisory {
+  advisoryId: string;
+  caseId: string | null;
+  /** The constituent organisation told. */
+  orgId: string;
+  title: string;
+  body: string;
+  tlp: Tlp;
+  sentAt: string;
+  sentBy: string;
+  confirmedAt: string | null;
+  confirmedBy: string | null;
+}
+
+export interface SecurityCase {
+  caseId: string;
+  /** Readable number: CSIRT-2026-0001. */
+  ref: string;
+  title: string;
+  description: string;
+  /** The constituent organisation concerned (owner); null: the city itself. */
+  orgId: string | null;
+  severity: AlertSeverity;
+  tlp: Tlp;
+  pap: Pap;
+  status: CaseStatus;
+  assignee: string | null;
+  openedAt: string;
+  openedBy: string;
+  /** First time someone took it (assigned or moved to in progress): time to triage. */
+  triagedAt: string | null;
+  closedAt: string | null;
+  resolution: CaseResolution | null;
+  resolutionNote: string | null;
+  alertIds: string[];
+  /** A physical incident it relates to (a camera taken over during an event). */
+  incidentId: string | null;
+  tasks: CaseTask[];
+  observables: Observable[];
+  timeline: TimelineEntry[];
+}
+
+/** An observable with where else it was seen. */
+export interface Sighting {
+  caseIds: string[];
+  alertIds: string[];
+}
+
+/** An indicator imported from a STIX bundle: matched against incoming events. */
+export interface Indicator {
+  indicatorId: string;
+  type: ObservableType;
+  value: string;
+  name: string;
+  source: string;
+  validUntil: string | null;
+}
+
+/** Event payloads of the CSIRT capability (type → data). */
+export interface CsirtEvents {
+  /** A batch of security events (syslog, HTTP, Vigil's own signals), one write per window. */
+  'csirt.events.received': { events: SecurityEvent[] };
+  'csirt.alert.raised': { alert: Omit<SecurityAlert, 'count' | 'lastSeenAt' | 'status' | 'caseId'> };
+  'csirt.alert.status-changed': { alertId: string; status: 'acknowledged' | 'dismissed' | 'new' };
+  'csirt.case.opened': {
+    case: Pick<SecurityCase, 'caseId' | 'ref' | 'title' | 'description' | 'orgId' | 'severity' | 'tlp' | 'pap' | 'alertIds' | 'incidentId'>;
+    observables: Observable[];
+  };
+  'csirt.case.updated': { caseId: string; changes: Partial<Pick<SecurityCase, 'title' | 'description' | 'severity' | 'tlp' | 'pap' | 'assignee' | 'status'>> };
+  'csirt.case.alerts-linked': { caseId: string; alertIds: string[] };
+  'csirt.case.task-added': { caseId: string; task: CaseTask };
+  'csirt.case.task-done': { caseId: string; taskId: string; done: boolean };
+  'csirt.case.observable-added': { caseId: string; observable: Observable };
+  'csirt.case.commented': { caseId: string; text: string };
+  'csirt.case.closed': { caseId: string; resolution: CaseResolution; note: string };
+  'csirt.case.reopened': { caseId: string };
+  'csirt.advisory.sent': { advisory: Omit<Advisory, 'confirmedAt' | 'confirmedBy' | 'sentAt' | 'sentBy'> };
+  'csirt.advisory.confirmed': { advisoryId: string };
+  'csirt.indicators.imported': { source: string; indicators: Indicator[] };
+}
+
+/** What the alert queue and the desk's header show. */
+export interface CsirtSummary {
+  events: number;
+  eventsRefused: number;
+  openAlerts: number;
+  openCases: number;
+  /** Median minutes from opening to triage / to closing, over the cases of the last 90 days (null: none). */
+  medianTriageMinutes: number | null;
+  medianCloseMinutes: number | null;
+}
+
+/** Whether a value looks like the type (the API refuses the rest; the UI checks as you type). */
+export function observableProblem(type: ObservableType, value: string): string | null {
+  const v = value.trim();
+  if (v.length === 0 || v.length > 2048) return 'value is empty or too long';
+  const ok: Partial<Record<ObservableType, RegExp>> = {
+    ipv4: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
+    ipv6: /^[0-9a-fA-F:.]{2,45}$/,
+    domain: /^(?=.{1,253}$)([a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/,
+    url: /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/,
+    email: /^[^\s@]+@[^\s@]+$/,
+    sha256: /^[0-9a-fA-F]{64}$/,
+    sha1: /^[0-9a-fA-F]{40}$/,
+    md5: /^[0-9a-fA-F]{32}$/,
+    cve: /^CVE-\d{4}-\d{4,}$/,
+  };
+  const re = ok[type];
+  return re && !re.test(v) ? `"${v.slice(0, 60)}" is not a valid ${type}` : null;
+}
+
+/** The group an alert belongs to: what it is about, across rules. */
+export function alertGroup(observables: readonly { type: ObservableType; value: string }[], key: string): string {
+  const o = observables[0];
+  return o ? `${o.type}:${o.value}` : key;
+}

@@ -1,0 +1,388 @@
+import { badRequest, conflict, notFound } from '../kernel/errors.js';
+import { newId } from '../kernel/ids.js';
+import type { Principal } from '../platform/access.js';
+import type { AppContext } from '../platform/app-context.js';
+import type { NewEvent } from '../platform/event-log.js';
+import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
+import {
+  observableProblem,
+  type Advisory,
+  type AlertSeverity,
+  type CaseResolution,
+  type CsirtEvents,
+  type CsirtSummary,
+  type Indicator,
+  type Observable,
+  type ObservableType,
+  type Pap,
+  type SecurityAlert,
+  type SecurityCase,
+  type SecurityEvent,
+  type Sighting,
+  type Tlp,
+} from './contract.js';
+import type { CsirtState } from './csirt-state.js';
+import { caseToMisp, caseToStix, stixIndicators, type StixBundle } from './exchange.js';
+
+/** Security-confidential data of an organisation (null: the city's own). */
+export const secret = (orgId: string | null): PolicyResource => ({ orgId, confidential: 'security' });
+
+function csirtEvent<K extends keyof CsirtEvents>(type: K, subject: string, orgId: string | null, p: Principal, data: CsirtEvents[K]): NewEvent {
+  return { type, subject, orgId, actor: p.actor, data, reason: null };
+}
+
+export interface CaseInput {
+  title: string;
+  description?: string;
+  orgId?: string | null;
+  severity?: AlertSeverity;
+  tlp?: Tlp;
+  pap?: Pap;
+  alertIds?: string[];
+  incidentId?: string | null;
+  observables?: { type: ObservableType; value: string; ioc?: boolean; note?: string }[];
+}
+
+/** A case as the desk shows it: names for actors, sightings of its observables, its advisories. */
+export interface CaseView extends SecurityCase {
+  orgName: string | null;
+  alerts: SecurityAlert[];
+  sightings: Record<string, Sighting>;
+  advisories: Advisory[];
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * The CSIRT desk: alerts the rules raise, cases with their tasks, observables, timeline and
+ * advisories, and the exchange formats. Every read and write asks the one policy with
+ * `confidential: 'security'`: the owner organisation and the city's CSIRT only.
+ */
+export class CsirtService {
+  private started = false;
+
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: CsirtState,
+    private readonly names: { orgName(orgId: string): string | null; actorName(actor: string): string },
+  ) {
+    state.onAlert = () => {
+      if (this.started) void this.writePending();
+    };
+  }
+
+  /** After the log was replayed: writes the alerts decided but not yet written. */
+  start(): void {
+    this.started = true;
+    void this.writePending();
+  }
+
+  private writing: Promise<void> = Promise.resolve();
+  private writePending(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      const batch = [...this.state.pending.values()].slice(0, 500);
+      if (batch.length === 0) return;
+      const events: NewEvent[] = batch.map((a) => ({
+        id: `evt_${a.alertId}`,
+        type: 'csirt.alert.raised',
+        subject: `security-alert:${a.alertId}`,
+        orgId: a.orgId,
+        actor: `system:csirt-rule:${a.rule}`,
+        data: {
+          alert: {
+            alertId: a.alertId,
+            rule: a.rule,
+            key: a.key,
+            group: a.group,
+            title: a.title,
+            severity: a.severity,
+            orgId: a.orgId,
+            raisedAt: a.raisedAt,
+            eventIds: a.eventIds.slice(0, 1),
+            observables: a.observables,
+          },
+        } satisfies CsirtEvents['csirt.alert.raised'],
+      }));
+      try {
+        await this.ctx.record(events);
+      } catch (error) {
+        this.ctx.logger.error({ err: error }, 'could not record security alerts');
+        return;
+      }
+      if (this.state.pending.size > 0) void this.writePending();
+    });
+    return this.writing;
+  }
+
+  summary(p: Principal): CsirtSummary {
+    const cases = this.visibleCases(p);
+    const since = this.ctx.clock.now() - 90 * 86_400_000;
+    const recent = cases.filter((c) => Date.parse(c.openedAt) >= since);
+    const minutes = (a: string, b: string | null) => (b ? (Date.parse(b) - Date.parse(a)) / 60_000 : null);
+    return {
+      events: this.state.eventCount,
+      eventsRefused: 0,
+      openAlerts: this.alerts(p).filter((a) => a.status === 'new' || a.status === 'acknowledged').length,
+      openCases: cases.filter((c) => c.status !== 'closed').length,
+      medianTriageMinutes: median(recent.map((c) => minutes(c.openedAt, c.triagedAt)).filter((x): x is number => x !== null)),
+      medianCloseMinutes: median(recent.map((c) => minutes(c.openedAt, c.closedAt)).filter((x): x is number => x !== null)),
+    };
+  }
+
+  events(p: Principal, limit = 200): SecurityEvent[] {
+    const out: SecurityEvent[] = [];
+    for (let i = this.state.recent.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = this.state.recent[i]!;
+      if (can(p, 'read', secret(e.orgId))) out.push(e);
+    }
+    return out;
+  }
+
+  alerts(p: Principal): SecurityAlert[] {
+    return filterVisible(p, [...this.state.alerts.values()], (a) => secret(a.orgId)).sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));
+  }
+
+  private alert(p: Principal, alertId: string, action: 'read' | 'act' = 'read'): SecurityAlert {
+    const a = this.state.alerts.get(alertId);
+    if (!a) throw notFound('security alert', alertId);
+    assertCan(p, action, secret(a.orgId), 'security alert', alertId);
+    return a;
+  }
+
+  /** An alert named in a request body: one the caller may not act on is a bad reference (400), as one that does not exist. */
+  private referenced(p: Principal, alertId: string): SecurityAlert {
+    const a = this.state.alerts.get(alertId);
+    if (!a || !can(p, 'act', secret(a.orgId))) throw badRequest(`no security alert ${alertId}`);
+    return a;
+  }
+
+  async setAlertStatus(p: Principal, alertId: string, status: 'acknowledged' | 'dismissed' | 'new'): Promise<SecurityAlert> {
+    const a = this.alert(p, alertId, 'act');
+    if (a.status === 'in-case') throw conflict(`alert ${alertId} is in case ${a.caseId}: handle it there`);
+    if (this.state.pending.has(alertId)) await this.writePending();
+    await this.ctx.record([csirtEvent('csirt.alert.status-changed', `security-alert:${alertId}`, a.orgId, p, { alertId, status })]);
+    return a;
+  }
+
+  visibleCases(p: Principal): SecurityCase[] {
+    return filterVisible(p, [...this.state.cases.values()], (c) => secret(c.orgId)).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
+  }
+
+  /** The case list: without timelines, with the organisation's name. */
+  caseRows(p: Principal): (Omit<SecurityCase, 'timeline'> & { orgName: string | null })[] {
+    return this.visibleCases(p).map(({ timeline: _t, ...c }) => ({ ...c, orgName: c.orgId ? this.names.orgName(c.orgId) : null }));
+  }
+
+  private getCase(p: Principal, caseId: string, action: 'read' | 'act' = 'read'): SecurityCase {
+    const c = this.state.cases.get(caseId);
+    if (!c) throw notFound('case', caseId);
+    assertCan(p, action, secret(c.orgId), 'case', caseId);
+    return c;
+  }
+
+  caseView(p: Principal, caseId: string): CaseView {
+    const c = this.getCase(p, caseId);
+    const sightings: Record<string, Sighting> = {};
+    for (const o of c.observables) {
+      const s = this.state.sightingsOf(o.type, o.value);
+      sightings[o.observableId] = {
+        caseIds: s.caseIds.filter((id) => id !== c.caseId && this.state.cases.has(id) && can(p, 'read', secret(this.state.cases.get(id)!.orgId))),
+        alertIds: s.alertIds.filter((id) => this.state.alerts.has(id) && can(p, 'read', secret(this.state.alerts.get(id)!.orgId))),
+      };
+    }
+    return {
+      ...c,
+      openedBy: this.names.actorName(c.openedBy),
+      timeline: c.timeline.map((t) => ({ ...t, actor: this.names.actorName(t.actor) })),
+      orgName: c.orgId ? this.names.orgName(c.orgId) : null,
+      alerts: c.alertIds.map((id) => this.state.alerts.get(id)).filter((a): a is SecurityAlert => a !== undefined),
+      sightings,
+      advisories: [...this.state.advisories.values()].filter((a) => a.caseId === c.caseId && can(p, 'read', secret(a.orgId))),
+    };
+  }
+
+  private observable(p: Principal, o: { type: ObservableType; value: string; ioc?: boolean; note?: string }): Observable {
+    const problem = observableProblem(o.type, o.value);
+    if (problem) throw badRequest(problem);
+    return {
+      observableId: newId('obs'),
+      type: o.type,
+      value: o.value.trim(),
+      ioc: o.ioc ?? false,
+      note: (o.note ?? '').slice(0, 1000),
+      addedAt: new Date(this.ctx.clock.now()).toISOString(),
+      addedBy: p.actor,
+    };
+  }
+
+  async openCase(p: Principal, input: CaseInput): Promise<CaseView> {
+    const alerts = (input.alertIds ?? []).map((id) => this.referenced(p, id));
+    for (const a of alerts) if (a.status === 'in-case') throw conflict(`alert ${a.alertId} is already in case ${a.caseId}`);
+    const orgs = new Set(alerts.map((a) => a.orgId));
+    const orgId = input.orgId !== undefined ? input.orgId : orgs.size === 1 ? [...orgs][0]! : p.orgId;
+    if (orgId && !this.names.orgName(orgId)) throw badRequest(`no organisation ${orgId}`);
+    assertCan(p, 'act', secret(orgId), 'organisation', orgId ?? 'city');
+    for (const a of alerts) if (this.state.pending.has(a.alertId)) await this.writePending();
+    const observables: Observable[] = [];
+    const seen = new Set<string>();
+    const add = (o: { type: ObservableType; value: string; ioc?: boolean; note?: string }) => {
+      const k = `${o.type}:${o.value.trim().toLowerCase()}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      observables.push(this.observable(p, o));
+    };
+    for (const o of input.observables ?? []) add(o);
+    for (const a of alerts) for (const o of a.observables) add({ ...o, ioc: o.type === 'ipv4' || o.type === 'ipv6', note: `from alert: ${a.title}` });
+    const severities: AlertSeverity[] = ['low', 'medium', 'high', 'critical'];
+    const severity = input.severity ?? severities[Math.max(0, ...alerts.map((a) => severities.indexOf(a.severity)))]!;
+    const caseId = newId('case');
+    await this.ctx.record([
+      csirtEvent('csirt.case.opened', `case:${caseId}`, orgId, p, {
+        case: {
+          caseId,
+          ref: this.state.nextRef(this.ctx.clock.now()),
+          title: input.title,
+          description: input.description ?? '',
+          orgId,
+          severity,
+          tlp: input.tlp ?? 'amber',
+          pap: input.pap ?? 'amber',
+          alertIds: alerts.map((a) => a.alertId),
+          incidentId: input.incidentId ?? null,
+        },
+        observables,
+      }),
+    ]);
+    return this.caseView(p, caseId);
+  }
+
+  async updateCase(p: Principal, caseId: string, changes: CsirtEvents['csirt.case.updated']['changes']): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    if (c.status === 'closed' && changes.status !== undefined) throw conflict(`case ${c.ref} is closed: reopen it first`);
+    if (changes.status === 'closed') throw badRequest('close a case with its resolution (POST …/close)');
+    const real = Object.fromEntries(Object.entries(changes).filter(([k, v]) => (c as unknown as Record<string, unknown>)[k] !== v));
+    if (Object.keys(real).length > 0) await this.ctx.record([csirtEvent('csirt.case.updated', `case:${caseId}`, c.orgId, p, { caseId, changes: real })]);
+    return this.caseView(p, caseId);
+  }
+
+  async linkAlerts(p: Principal, caseId: string, alertIds: string[]): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    const alerts = alertIds.map((id) => this.referenced(p, id));
+    for (const a of alerts) if (a.status === 'in-case' && a.caseId !== caseId) throw conflict(`alert ${a.alertId} is already in case ${a.caseId}`);
+    for (const a of alerts) if (this.state.pending.has(a.alertId)) await this.writePending();
+    await this.ctx.record([csirtEvent('csirt.case.alerts-linked', `case:${caseId}`, c.orgId, p, { caseId, alertIds })]);
+    return this.caseView(p, caseId);
+  }
+
+  async addTask(p: Principal, caseId: string, input: { title: string; owner?: string | null; dueAt?: string | null }): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    const task = {
+      taskId: newId('task'),
+      title: input.title,
+      owner: input.owner ?? null,
+      dueAt: input.dueAt ? new Date(input.dueAt).toISOString() : null,
+      done: false,
+      doneAt: null,
+    };
+    await this.ctx.record([csirtEvent('csirt.case.task-added', `case:${caseId}`, c.orgId, p, { caseId, task })]);
+    return this.caseView(p, caseId);
+  }
+
+  async taskDone(p: Principal, caseId: string, taskId: string, done: boolean): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    if (!c.tasks.some((t) => t.taskId === taskId)) throw notFound('task', taskId);
+    await this.ctx.record([csirtEvent('csirt.case.task-done', `case:${caseId}`, c.orgId, p, { caseId, taskId, done })]);
+    return this.caseView(p, caseId);
+  }
+
+  async addObservable(p: Principal, caseId: string, input: { type: ObservableType; value: string; ioc?: boolean; note?: string }): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    if (c.observables.some((o) => o.type === input.type && o.value.toLowerCase() === input.value.trim().toLowerCase()))
+      throw conflict(`${input.type} ${input.value} is already in case ${c.ref}`);
+    const observable = this.observable(p, input);
+    await this.ctx.record([csirtEvent('csirt.case.observable-added', `case:${caseId}`, c.orgId, p, { caseId, observable })]);
+    return this.caseView(p, caseId);
+  }
+
+  async comment(p: Principal, caseId: string, text: string): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    await this.ctx.record([csirtEvent('csirt.case.commented', `case:${caseId}`, c.orgId, p, { caseId, text })]);
+    return this.caseView(p, caseId);
+  }
+
+  async close(p: Principal, caseId: string, resolution: CaseResolution, note: string): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    if (c.status === 'closed') throw conflict(`case ${c.ref} is already closed`);
+    await this.ctx.record([csirtEvent('csirt.case.closed', `case:${caseId}`, c.orgId, p, { caseId, resolution, note })]);
+    return this.caseView(p, caseId);
+  }
+
+  async reopen(p: Principal, caseId: string): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    if (c.status !== 'closed') throw conflict(`case ${c.ref} is open`);
+    await this.ctx.record([csirtEvent('csirt.case.reopened', `case:${caseId}`, c.orgId, p, { caseId })]);
+    return this.caseView(p, caseId);
+  }
+
+  /** Advisories the caller sees: those to its organisation, and every one for the CSIRT. */
+  advisories(p: Principal): (Advisory & { orgName: string | null })[] {
+    return filterVisible(p, [...this.state.advisories.values()], (a) => secret(a.orgId))
+      .sort((a, b) => b.sentAt.localeCompare(a.sentAt))
+      .map((a) => ({
+        ...a,
+        sentBy: this.names.actorName(a.sentBy),
+        confirmedBy: a.confirmedBy ? this.names.actorName(a.confirmedBy) : null,
+        orgName: this.names.orgName(a.orgId),
+      }));
+  }
+
+  async sendAdvisory(p: Principal, caseId: string, input: { orgId: string; title: string; body: string; tlp?: Tlp }): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    if (!this.names.orgName(input.orgId)) throw badRequest(`no organisation ${input.orgId}`);
+    assertCan(p, 'act', secret(input.orgId), 'organisation', input.orgId);
+    const advisoryId = newId('adv');
+    await this.ctx.record([
+      csirtEvent('csirt.advisory.sent', `advisory:${advisoryId}`, input.orgId, p, {
+        advisory: { advisoryId, caseId, orgId: input.orgId, title: input.title, body: input.body, tlp: input.tlp ?? c.tlp },
+      }),
+    ]);
+    return this.caseView(p, caseId);
+  }
+
+  /** The organisation told confirms it read the advisory (its own people only: 'manage'). */
+  async confirmAdvisory(p: Principal, advisoryId: string): Promise<Advisory> {
+    const a = this.state.advisories.get(advisoryId);
+    if (!a) throw notFound('advisory', advisoryId);
+    assertCan(p, 'manage', secret(a.orgId), 'advisory', advisoryId);
+    if (a.confirmedAt) return a;
+    await this.ctx.record([csirtEvent('csirt.advisory.confirmed', `advisory:${advisoryId}`, a.orgId, p, { advisoryId })]);
+    return this.state.advisories.get(advisoryId)!;
+  }
+
+  exportStix(p: Principal, caseId: string): StixBundle {
+    return caseToStix(this.getCase(p, caseId), this.names.orgName(p.orgId ?? '') ?? 'Vigil CSIRT');
+  }
+
+  exportMisp(p: Principal, caseId: string): ReturnType<typeof caseToMisp> {
+    return caseToMisp(this.getCase(p, caseId));
+  }
+
+  /** Imports a bundle's indicators (city-wide, for the CSIRT: act on the city's security data). */
+  async importStix(p: Principal, bundle: unknown, source: string): Promise<{ imported: number }> {
+    assertCan(p, 'act', secret(null), 'indicators', 'city');
+    const indicators = stixIndicators(bundle, source).filter((i) => !this.state.indicators.has(i.indicatorId));
+    for (let at = 0; at < indicators.length; at += 1000) {
+      await this.ctx.record([csirtEvent('csirt.indicators.imported', 'csirt:indicators', null, p, { source, indicators: indicators.slice(at, at + 1000) })]);
+    }
+    return { imported: indicators.length };
+  }
+
+  indicators(p: Principal): Indicator[] {
+    return can(p, 'read', secret(null)) ? [...this.state.indicators.values()] : [];
+  }
+}

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { serveVigil, type RunningVigil } from '../app.js';
+import { loadConfig } from '../kernel/config.js';
+import { signedIn } from '../../test/support/api-client.js';
+import { until } from '../../test/support/until.js';
+import type { SecurityAlert } from './contract.js';
+
+async function node(dataDir: string): Promise<RunningVigil> {
+  return serveVigil({
+    ...loadConfig({
+      VIGIL_DC09_PORT: 'off',
+      VIGIL_MQTT_EMBEDDED_PORT: 'off',
+      VIGIL_LOG_LEVEL: 'silent',
+      VIGIL_SYSLOG_UDP_PORT: '0',
+      VIGIL_SYSLOG_TCP_PORT: '0',
+    }),
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
+}
+
+test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins raise one alert; a case from it with tasks, observables, advisory to the owner, STIX/MISP export, closing; only the owner and the CSIRT see it; a restart rebuilds it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-csirt-'));
+  let vigil = await node(dataDir);
+  try {
+    const csirt = vigil.capabilities.csirt;
+    const ports = csirt.syslogPorts;
+    assert.ok(ports.udp && ports.tcp, 'syslog listeners are open');
+    assert.equal(ports.tls, null, 'TLS is off without a certificate');
+
+    // A real client: logger (bsdutils) over UDP, RFC 5424; and a device over TCP, octet counting and LF.
+    execFileSync('logger', [
+      '-n',
+      '127.0.0.1',
+      '-P',
+      String(ports.udp),
+      '-d',
+      '--rfc5424',
+      '-t',
+      'sshd',
+      '-p',
+      'auth.crit',
+      '--sd-id',
+      'auth@32473',
+      '--sd-param',
+      'src="203.0.113.9"',
+      'Failed password for root',
+    ]);
+    const tcp = connect(ports.tcp!, '127.0.0.1');
+    await new Promise<void>((resolve) => tcp.once('connect', () => resolve()));
+    const line = '<13>Dec  4 09:14:15 siren-ctl-7 kernel: IN=eth0 SRC=198.51.100.7 DST=10.0.0.2';
+    const counted = '<86>1 2026-12-04T09:14:16Z fw-1 pf - - - blocked';
+    tcp.end(`${line}\n${Buffer.byteLength(counted)} ${counted}`);
+    await until(() => csirt.service.state.recent.filter((e) => e.source === 'syslog').length >= 3, 'three syslog events', 10_000);
+    const fromLogger = csirt.service.state.recent.find((e) => e.app === 'sshd')!;
+    assert.equal(fromLogger.srcIp, '203.0.113.9');
+    assert.equal(fromLogger.severity, 2);
+    assert.ok(csirt.service.state.recent.some((e) => e.host === 'siren-ctl-7' && e.srcIp === '198.51.100.7'));
+
+    // Six failed sign-ins from one address: one alert (from the fifth on), the sixth joins it.
+    for (let i = 0; i < 6; i++) {
+      const r = await vigil.server.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: `spray-${i}`, password: 'wrong' },
+        remoteAddress: '192.0.2.50',
+      });
+      assert.equal(r.statusCode, 401);
+    }
+    const alertOf = () => [...csirt.service.state.alerts.values()].find((a) => a.rule === 'failed-signins' && a.key === '192.0.2.50');
+    await until(() => alertOf()?.count === 2 && !csirt.service.state.pending.has(alertOf()!.alertId), 'the failed sign-in alert', 10_000);
+
+    const analyst = await signedIn(vigil, 'csirt');
+    const alerts = (await analyst('GET', '/api/csirt/alerts')).json.alerts as SecurityAlert[];
+    const alert = alerts.find((a) => a.rule === 'failed-signins')!;
+    assert.ok(alert, 'the CSIRT sees the alert');
+    assert.ok(
+      alerts.some((a) => a.rule === 'syslog-critical'),
+      'a critical syslog message raised an alert too',
+    );
+    const marc = vigil.capabilities.identity.reads.orgs().find((o) => o.name.includes('Monitoring'))!;
+
+    const opened = await analyst('POST', '/api/csirt/cases', {
+      title: 'Password spraying on the console',
+      orgId: marc.id,
+      tlp: 'amber',
+      pap: 'green',
+      alertIds: [alert.alertId],
+      observables: [{ type: 'domain', value: 'spray.example', ioc: true }],
+    });
+    assert.equal(opened.status, 201, opened.body);
+    const caseId = opened.json.case.caseId as string;
+    assert.match(opened.json.case.ref, /^CSIRT-\d{4}-0001$/);
+    assert.ok(
+      opened.json.case.observables.some((o: { type: string; value: string }) => o.type === 'ipv4' && o.value === '192.0.2.50'),
+      'the alert’s address joins the case',
+    );
+    assert.equal((await analyst('POST', '/api/csirt/cases', { title: 'again', alertIds: [alert.alertId] })).status, 409, 'an alert is in one case');
+    assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/observables`, { type: 'ipv4', value: '999.1.1.1' })).status, 400);
+    assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/observables`, { type: 'cve', value: 'CVE-2024-3400', note: 'the firewall' })).status, 201);
+    assert.equal(
+      (await analyst('POST', `/api/csirt/cases/${caseId}/tasks`, { title: 'Block the address at the edge', owner: 'csirt', dueAt: '2026-12-05T12:00:00Z' }))
+        .status,
+      201,
+    );
+    const assigned = await analyst('PATCH', `/api/csirt/cases/${caseId}`, { assignee: 'csirt', status: 'in-progress', severity: 'high' });
+    assert.equal(assigned.status, 200, assigned.body);
+    assert.ok(assigned.json.case.triagedAt, 'taking the case triages it');
+    const task = assigned.json.case.tasks[0];
+    assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/tasks/${task.taskId}`, { done: true })).status, 200);
+
+    const stix = await analyst('GET', `/api/csirt/cases/${caseId}/stix`);
+    assert.equal(stix.status, 200);
+    assert.equal(stix.json.type, 'bundle');
+    const patterns = stix.json.objects.filter((o: { type: string }) => o.type === 'indicator').map((o: { pattern: string }) => o.pattern);
+    assert.ok(patterns.includes("[ipv4-addr:value = '192.0.2.50']") && patterns.includes("[domain-name:value = 'spray.example']"), patterns.join());
+    assert.ok(stix.json.objects.some((o: { type: string; name: string }) => o.type === 'vulnerability' && o.name === 'CVE-2024-3400'));
+    assert.ok(
+      stix.json.objects.every(
+        (o: { type: string; object_marking_refs?: string[] }) =>
+          o.type === 'identity' || o.object_marking_refs?.[0] === 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82',
+      ),
+    );
+    const misp = await analyst('GET', `/api/csirt/cases/${caseId}/misp`);
+    assert.ok(
+      misp.json.Event.Attribute.some((a: { type: string; value: string; to_ids: boolean }) => a.type === 'ip-src' && a.value === '192.0.2.50' && a.to_ids),
+    );
+    assert.ok(misp.json.Event.Tag.some((t: { name: string }) => t.name === 'tlp:amber'));
+
+    // The bundle read back as indicators: an event from that address now matches.
+    const imported = await analyst('POST', '/api/csirt/indicators', { source: 'national CERT', bundle: stix.json });
+    assert.equal(imported.json.imported, 2);
+    const sent = await analyst('POST', '/api/csirt/events', { message: 'connection from peer', srcIp: '192.0.2.50', host: 'edge-fw' });
+    assert.equal(sent.status, 202, sent.body);
+    await until(() => [...csirt.service.state.alerts.values()].some((a) => a.rule === 'indicator-match'), 'an indicator match', 10_000);
+
+    // The advisory reaches the monitoring centre; its supervisor confirms; the city's admin sees none of it.
+    const advised = await analyst('POST', `/api/csirt/cases/${caseId}/advisories`, {
+      orgId: marc.id,
+      title: 'Password spraying',
+      body: 'Enable second factors.',
+    });
+    assert.equal(advised.status, 201, advised.body);
+    const supervisor = await signedIn(vigil, 'supervisor');
+    const theirs = await supervisor('GET', '/api/csirt/advisories');
+    assert.equal(theirs.json.advisories.length, 1);
+    assert.equal((await supervisor('POST', `/api/csirt/advisories/${theirs.json.advisories[0].advisoryId}/confirm`)).status, 200);
+    assert.equal((await supervisor('GET', `/api/csirt/cases/${caseId}`)).status, 200, 'the owner organisation reads its case');
+    assert.equal((await supervisor('POST', `/api/csirt/cases/${caseId}/comments`, { text: 'x' })).status, 403, 'its supervisor does not work the case');
+    const admin = await signedIn(vigil, 'admin');
+    assert.equal((await admin('GET', `/api/csirt/cases/${caseId}`)).status, 404, 'the city admin does not see another organisation’s case');
+    assert.equal((await admin('GET', '/api/csirt/advisories')).json.advisories.length, 0);
+    assert.equal((await (await signedIn(vigil, 'commander'))('GET', '/api/csirt/cases')).status, 403);
+
+    const closed = await analyst('POST', `/api/csirt/cases/${caseId}/close`, { resolution: 'true-positive', note: 'blocked' });
+    assert.equal(closed.json.case.status, 'closed');
+    assert.ok(closed.json.case.advisories[0].confirmedAt);
+    const summary = (await analyst('GET', '/api/csirt/summary')).json.summary;
+    assert.equal(summary.openCases, 0);
+    assert.equal(typeof summary.medianCloseMinutes, 'number');
+
+    // The cockpit's city figures: time to triage and to close, from the cases (values only, nothing of the case).
+    for (const id of ['vigil.csirt-time-to-triage', 'vigil.csirt-time-to-close']) {
+      const figures = await admin('GET', `/api/cockpit/indicators/${id}/values?level=city`);
+      assert.equal(figures.status, 200, figures.body);
+      assert.match(figures.body, /"(value|p50)":\s*\d/, `${id}: ${figures.body.slice(0, 300)}`);
+      assert.doesNotMatch(figures.body, /Password spraying/);
+    }
+
+    await vigil.close();
+    vigil = await node(dataDir);
+    const again = vigil.capabilities.csirt.service.state;
+    assert.equal(again.cases.get(caseId)!.status, 'closed');
+    assert.equal(again.alerts.get(alert.alertId)!.count, 2, 'the alert rebuilt with the same count');
+    assert.equal(again.pending.size, 0, 'no alert is written twice');
+  } finally {
+    await vigil.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,67 @@
+import type { CityReadPort } from '../city/contract.js';
+import type { AppContext, Capability } from '../platform/app-context.js';
+import { CsirtService } from './csirt-service.js';
+import { CsirtState } from './csirt-state.js';
+import { SecurityIntake } from './intake.js';
+import { csirtLiveView } from './live-view.js';
+import { csirtRoutes } from './routes.js';
+import { SyslogServer, type SyslogPorts } from './syslog-server.js';
+import '../alarms/contract.js';
+import { hostOf } from './rules.js';
+
+/** Receiver refusals recorded a second per source address; the rest are only counted (by the receiver and as dropped here). */
+const REFUSALS_PER_SOURCE_PER_SECOND = 50;
+
+export { CsirtService, type CaseInput, type CaseView } from './csirt-service.js';
+export { CsirtState } from './csirt-state.js';
+export { SecurityIntake } from './intake.js';
+export { parseSyslog, formatSyslog5424, SyslogFramer, type SyslogMessage } from './syslog.js';
+export { caseToStix, caseToMisp, stixIndicators } from './exchange.js';
+
+export interface CsirtCapability extends Capability {
+  service: CsirtService;
+  intake: SecurityIntake;
+  /** The syslog listeners' ports once `listen` ran (null: off). */
+  syslogPorts: SyslogPorts;
+}
+
+/**
+ * The city CSIRT desk: security events in (syslog, JSON over HTTP, Vigil's own refusals and
+ * failed sign-ins), rules raising deduplicated alerts, cases, advisories, STIX/MISP exchange.
+ */
+export function createCsirtCapability(
+  ctx: AppContext,
+  deps: { city: CityReadPort; orgName(orgId: string): string | null; actorName(actor: string): string },
+): CsirtCapability {
+  const state = new CsirtState();
+  const service = new CsirtService(ctx, state, deps);
+  const intake = new SecurityIntake(ctx, deps.city, ctx.config.syslog.perSourcePerSecond);
+  const syslog = new SyslogServer(ctx.config.syslog, intake, ctx.logger, () => ctx.clock.now());
+  // The receiver's refusals (DC-09 frames, MQTT clients) are only counted there: here they become security events.
+  ctx.reactions.on('alarms.security-refusal', (r) => {
+    // Per address (not per port), and fewer than syslog: a flood of forged frames costs counters, not the log.
+    const source = r.remote ? (r.kind === 'mqtt-refused' ? r.remote : hostOf(r.remote)) : 'receiver';
+    if (!intake.admit(`refusal:${source}`, r.at, REFUSALS_PER_SOURCE_PER_SECOND)) return;
+    return intake.add([intake.fromRefusal(r)]);
+  });
+  const capability: CsirtCapability = {
+    name: 'csirt',
+    projections: [state],
+    routes: csirtRoutes(service, intake),
+    liveViews: [csirtLiveView()],
+    service,
+    intake,
+    syslogPorts: { udp: null, tcp: null, tls: null },
+    async start() {
+      service.start();
+    },
+    async listen() {
+      capability.syslogPorts = await syslog.listen();
+    },
+    async stop() {
+      await syslog.stop();
+      await intake.flush();
+    },
+  };
+  return capability;
+}

@@ -1,0 +1,32 @@
+import type { Role } from '../platform/access.js';
+import { can } from '../platform/policy.js';
+import { holds, liveView, type LiveProjector, type LiveView } from '../platform/live-view.js';
+import type { CsirtEvents } from './contract.js';
+
+/** The roles of the desk's read routes (routes.ts CSIRT_READERS). */
+const READERS: readonly Role[] = ['csirt', 'admin', 'supervisor'];
+
+/** Security-confidential: the owner organisation and the city's CSIRT only. */
+const confidential: LiveProjector = (p, e) => (holds(p, READERS) && can(p, 'read', { orgId: e.orgId, confidential: 'security' }) ? e : null);
+/** Raw event batches are the bulk: not pushed (the desk polls the latest). */
+const none: LiveProjector = () => null;
+
+export function csirtLiveView(): LiveView {
+  return liveView('csirt.', {
+    'csirt.events.received': none,
+    'csirt.alert.raised': confidential,
+    'csirt.alert.status-changed': confidential,
+    'csirt.case.opened': confidential,
+    'csirt.case.updated': confidential,
+    'csirt.case.alerts-linked': confidential,
+    'csirt.case.task-added': confidential,
+    'csirt.case.task-done': confidential,
+    'csirt.case.observable-added': confidential,
+    'csirt.case.commented': confidential,
+    'csirt.case.closed': confidential,
+    'csirt.case.reopened': confidential,
+    'csirt.advisory.sent': confidential,
+    'csirt.advisory.confirmed': confidential,
+    'csirt.indicators.imported': confidential,
+  } satisfies Record<keyof CsirtEvents, LiveProjector>);
+}

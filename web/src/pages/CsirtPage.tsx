@@ -1,0 +1,518 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Me, type StoredEvent } from '../api.js';
+import { useT, useTime } from '../i18n.js';
+import {
+  ALERT_SEVERITIES,
+  CASE_RESOLUTIONS,
+  OBSERVABLE_TYPES,
+  PAP_LEVELS,
+  TLP_LEVELS,
+  observableProblem,
+  type Advisory,
+  type CsirtSummary,
+  type ObservableType,
+  type SecurityAlert,
+  type SecurityCase,
+  type Sighting,
+} from '../../../src/csirt/contract.js';
+
+type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
+type CaseView = SecurityCase & { orgName: string | null; alerts: SecurityAlert[]; sightings: Record<string, Sighting>; advisories: Advisory[] };
+type Tab = 'alerts' | 'cases' | 'advisories';
+
+const minutes = (m: number | null): string => (m === null ? '—' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
+
+/** The city CSIRT desk: alert queue, cases (tasks, observables, timeline, advisories, exports); owners see and confirm what concerns them. */
+export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
+  const t = useT();
+  const time = useTime();
+  const handler = me.roles.includes('csirt');
+  const [tab, setTab] = useState<Tab>(handler ? 'alerts' : 'advisories');
+  const [summary, setSummary] = useState<(CsirtSummary & { eventsDropped: number }) | null>(null);
+  const [alerts, setAlerts] = useState<SecurityAlert[]>([]);
+  const [cases, setCases] = useState<CaseRow[]>([]);
+  const [advisories, setAdvisories] = useState<(Advisory & { orgName: string | null })[]>([]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [open, setOpen] = useState<CaseView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [title, setTitle] = useState('');
+  const last = recent.filter((e) => e.type.startsWith('csirt.')).at(-1)?.seq ?? 0;
+
+  const load = useCallback(async () => {
+    try {
+      const [s, a, c, v] = await Promise.all([
+        api<{ summary: CsirtSummary & { eventsDropped: number } }>('/api/csirt/summary'),
+        api<{ alerts: SecurityAlert[] }>('/api/csirt/alerts'),
+        api<{ cases: CaseRow[] }>('/api/csirt/cases'),
+        api<{ advisories: (Advisory & { orgName: string | null })[] }>('/api/csirt/advisories'),
+      ]);
+      setSummary(s.summary);
+      setAlerts(a.alerts);
+      setCases(c.cases);
+      setAdvisories(v.advisories);
+      setError(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }, []);
+  useEffect(() => void load(), [load, last]);
+
+  const run = async (f: () => Promise<unknown>): Promise<void> => {
+    try {
+      await f();
+      setError(null);
+      await load();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const show = (caseId: string) => run(async () => setOpen((await api<{ case: CaseView }>(`/api/csirt/cases/${caseId}`)).case));
+  const onCase = (r: { case: CaseView }) => setOpen(r.case);
+
+  const openCase = () =>
+    run(async () => {
+      const chosen = alerts.filter((a) => selected.has(a.alertId));
+      const r = await api<{ case: CaseView }>('/api/csirt/cases', {
+        body: { title: title || chosen[0]?.title || t('Security case'), alertIds: chosen.map((a) => a.alertId) },
+      });
+      setSelected(new Set());
+      setTitle('');
+      setOpen(r.case);
+      setTab('cases');
+    });
+
+  const groups = new Map<string, SecurityAlert[]>();
+  for (const a of alerts.filter((x) => x.status !== 'dismissed')) groups.set(a.group, [...(groups.get(a.group) ?? []), a]);
+
+  return (
+    <div className="panel csirt-page">
+      <div className="row">
+        <h2>{t('CSIRT desk')}</h2>
+        <span className="spacer" />
+        {summary && (
+          <span className="csirt-figures" data-testid="csirt-summary">
+            <span>
+              {t('Open alerts')}: <b>{summary.openAlerts}</b>
+            </span>
+            <span>
+              {t('Open cases')}: <b>{summary.openCases}</b>
+            </span>
+            <span>
+              {t('Time to triage')}: <b>{minutes(summary.medianTriageMinutes)}</b>
+            </span>
+            <span>
+              {t('Time to close')}: <b>{minutes(summary.medianCloseMinutes)}</b>
+            </span>
+            <span>
+              {t('Security events')}: <b>{summary.events}</b>
+            </span>
+          </span>
+        )}
+      </div>
+      <div className="tabs" role="tablist">
+        {(['alerts', 'cases', 'advisories'] as const).map((k) => (
+          <button
+            key={k}
+            role="tab"
+            className={tab === k ? 'active' : ''}
+            onClick={() => {
+              setTab(k);
+              void load();
+            }}
+            data-testid={`csirt-tab-${k}`}
+          >
+            {t(k === 'alerts' ? 'Alert queue' : k === 'cases' ? 'Cases' : 'Advisories')}
+          </button>
+        ))}
+      </div>
+      {error && <p className="error">{error}</p>}
+
+      {tab === 'alerts' && (
+        <>
+          {handler && (
+            <div className="row filters">
+              <input placeholder={t('Case title')} aria-label={t('Case title')} value={title} onChange={(e) => setTitle(e.target.value)} />
+              <button disabled={selected.size === 0} onClick={() => void openCase()} data-testid="open-case">
+                {t('Open a case from the selected alerts')} ({selected.size})
+              </button>
+            </div>
+          )}
+          {groups.size === 0 && <p className="muted">{t('No security alert.')}</p>}
+          <table className="table" data-testid="alert-queue">
+            <thead>
+              <tr>
+                <th />
+                <th>{t('Severity')}</th>
+                <th>{t('Alert')}</th>
+                <th>{t('Events')}</th>
+                <th>{t('Last seen')}</th>
+                <th>{t('Status')}</th>
+                <th />
+              </tr>
+            </thead>
+            {[...groups].map(([group, list]) => (
+              <tbody key={group} className="csirt-group">
+                {list.map((a) => (
+                  <tr key={a.alertId} data-testid="alert-row">
+                    <td>
+                      {handler && a.status !== 'in-case' && (
+                        <input
+                          type="checkbox"
+                          aria-label={a.title}
+                          checked={selected.has(a.alertId)}
+                          onChange={(e) => {
+                            const next = new Set(selected);
+                            if (e.target.checked) next.add(a.alertId);
+                            else next.delete(a.alertId);
+                            setSelected(next);
+                          }}
+                        />
+                      )}
+                    </td>
+                    <td>
+                      <span className={`badge sev-${a.severity}`}>{t(a.severity)}</span>
+                    </td>
+                    <td>
+                      {a.title}
+                      <div className="muted">{a.observables.map((o) => `${o.type} ${o.value}`).join(' · ')}</div>
+                    </td>
+                    <td>{a.count}</td>
+                    <td>{time(a.lastSeenAt)}</td>
+                    <td>{a.status === 'in-case' ? (cases.find((c) => c.caseId === a.caseId)?.ref ?? t('in a case')) : t(a.status)}</td>
+                    <td>
+                      {handler && (a.status === 'new' || a.status === 'acknowledged') && (
+                        <>
+                          {a.status === 'new' && (
+                            <button onClick={() => void run(() => api(`/api/csirt/alerts/${a.alertId}/status`, { body: { status: 'acknowledged' } }))}>
+                              {t('Acknowledge')}
+                            </button>
+                          )}
+                          <button onClick={() => void run(() => api(`/api/csirt/alerts/${a.alertId}/status`, { body: { status: 'dismissed' } }))}>
+                            {t('Dismiss')}
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            ))}
+          </table>
+        </>
+      )}
+
+      {tab === 'cases' && (
+        <div className="csirt-cases">
+          <table className="table" data-testid="case-list">
+            <thead>
+              <tr>
+                <th>{t('Case')}</th>
+                <th>{t('Title')}</th>
+                <th>{t('Organisation')}</th>
+                <th>{t('Severity')}</th>
+                <th>TLP</th>
+                <th>{t('Status')}</th>
+                <th>{t('Assignee')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {cases.map((c) => (
+                <tr key={c.caseId} className={open?.caseId === c.caseId ? 'selected' : ''} onClick={() => void show(c.caseId)} style={{ cursor: 'pointer' }}>
+                  <td>{c.ref}</td>
+                  <td>{c.title}</td>
+                  <td>{c.orgName ?? t('the city')}</td>
+                  <td>
+                    <span className={`badge sev-${c.severity}`}>{t(c.severity)}</span>
+                  </td>
+                  <td>
+                    <span className={`tlp tlp-${c.tlp.replace('+', '-')}`}>TLP:{c.tlp.toUpperCase()}</span>
+                  </td>
+                  <td>{t(c.status)}</td>
+                  <td>{c.assignee ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {open && <CaseDetail key={open.caseId} c={open} handler={handler} me={me} run={run} onCase={onCase} />}
+        </div>
+      )}
+
+      {tab === 'advisories' && (
+        <table className="table" data-testid="advisories">
+          <thead>
+            <tr>
+              <th>{t('Sent')}</th>
+              <th>{t('Organisation')}</th>
+              <th>{t('Advisory')}</th>
+              <th>TLP</th>
+              <th>{t('Confirmed')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {advisories.map((a) => (
+              <tr key={a.advisoryId}>
+                <td>{time(a.sentAt)}</td>
+                <td>{a.orgName}</td>
+                <td>
+                  <b>{a.title}</b>
+                  <div>{a.body}</div>
+                </td>
+                <td>TLP:{a.tlp.toUpperCase()}</td>
+                <td>
+                  {a.confirmedAt ? (
+                    `${time(a.confirmedAt)} · ${a.confirmedBy}`
+                  ) : a.orgId === me.orgId && !handler ? (
+                    <button
+                      onClick={() => void run(() => api(`/api/csirt/advisories/${a.advisoryId}/confirm`, { method: 'POST' }))}
+                      data-testid="confirm-advisory"
+                    >
+                      {t('Confirm receipt')}
+                    </button>
+                  ) : (
+                    t('awaiting')
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function CaseDetail({
+  c,
+  handler,
+  me,
+  run,
+  onCase,
+}: {
+  c: CaseView;
+  handler: boolean;
+  me: Me;
+  run: (f: () => Promise<unknown>) => Promise<void>;
+  onCase: (r: { case: CaseView }) => void;
+}) {
+  const t = useT();
+  const time = useTime();
+  const [task, setTask] = useState('');
+  const [owner, setOwner] = useState('');
+  const [due, setDue] = useState('');
+  const [oType, setOType] = useState<ObservableType>('ipv4');
+  const [oValue, setOValue] = useState('');
+  const [ioc, setIoc] = useState(true);
+  const [resolution, setResolution] = useState<(typeof CASE_RESOLUTIONS)[number]>('true-positive');
+  const [note, setNote] = useState('');
+  const [advTitle, setAdvTitle] = useState('');
+  const [advBody, setAdvBody] = useState('');
+  const url = `/api/csirt/cases/${c.caseId}`;
+  const act = (path: string, body?: unknown, method = 'POST') => run(async () => onCase(await api<{ case: CaseView }>(`${url}${path}`, { method, body })));
+  const problem = oValue ? observableProblem(oType, oValue) : null;
+  const closed = c.status === 'closed';
+  return (
+    <div className="csirt-case" data-testid="case-detail">
+      <div className="row">
+        <h3>
+          {c.ref} · {c.title}
+        </h3>
+        <span className="spacer" />
+        <span className={`tlp tlp-${c.tlp.replace('+', '-')}`}>TLP:{c.tlp.toUpperCase()}</span>
+        <span>PAP:{c.pap.toUpperCase()}</span>
+        {handler && (
+          <>
+            <a href={`${url}/stix`} download={`${c.ref}.stix.json`} data-testid="export-stix">
+              {t('Export STIX 2.1')}
+            </a>
+            <a href={`${url}/misp`} download={`${c.ref}.misp.json`}>
+              {t('Export MISP')}
+            </a>
+          </>
+        )}
+      </div>
+      <p className="muted">
+        {c.orgName ?? t('the city')} · {t('opened')} {time(c.openedAt)} · {c.openedBy} · {t(c.status)}
+        {c.resolution ? ` · ${t(c.resolution)}` : ''}
+      </p>
+      {c.description && <p>{c.description}</p>}
+      {handler && !closed && (
+        <div className="row filters">
+          <label>
+            {t('Severity')}{' '}
+            <select value={c.severity} onChange={(e) => void act('', { severity: e.target.value }, 'PATCH')}>
+              {ALERT_SEVERITIES.map((s) => (
+                <option key={s} value={s}>
+                  {t(s)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            TLP{' '}
+            <select value={c.tlp} onChange={(e) => void act('', { tlp: e.target.value }, 'PATCH')}>
+              {TLP_LEVELS.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            PAP{' '}
+            <select value={c.pap} onChange={(e) => void act('', { pap: e.target.value }, 'PATCH')}>
+              {PAP_LEVELS.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </label>
+          <span>
+            {t('Assignee')}: {c.assignee ?? '—'}
+          </span>
+          {c.assignee !== me.username && me.username && (
+            <button onClick={() => void act('', { assignee: me.username, status: 'in-progress' }, 'PATCH')} data-testid="take-case">
+              {t('Take the case')}
+            </button>
+          )}
+        </div>
+      )}
+
+      <h4>{t('Tasks')}</h4>
+      <ul className="csirt-tasks" data-testid="tasks">
+        {c.tasks.map((x) => (
+          <li key={x.taskId}>
+            <label>
+              <input
+                type="checkbox"
+                checked={x.done}
+                disabled={!handler || closed}
+                onChange={(e) => void act(`/tasks/${x.taskId}`, { done: e.target.checked })}
+              />{' '}
+              {x.title}
+            </label>
+            <span className="muted">
+              {x.owner ? ` · ${x.owner}` : ''}
+              {x.dueAt ? ` · ${t('due')} ${time(x.dueAt)}` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {handler && !closed && (
+        <form
+          className="row filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act('/tasks', { title: task, owner: owner || null, dueAt: due ? new Date(due).toISOString() : null }).then(() => setTask(''));
+          }}
+        >
+          <input required placeholder={t('Task')} aria-label={t('Task')} value={task} onChange={(e) => setTask(e.target.value)} />
+          <input placeholder={t('Owner (username)')} aria-label={t('Owner (username)')} value={owner} onChange={(e) => setOwner(e.target.value)} />
+          <input type="datetime-local" aria-label={t('Due')} value={due} onChange={(e) => setDue(e.target.value)} />
+          <button type="submit">{t('Add task')}</button>
+        </form>
+      )}
+
+      <h4>{t('Observables')}</h4>
+      <table className="table" data-testid="observables">
+        <tbody>
+          {c.observables.map((o) => {
+            const s = c.sightings[o.observableId];
+            return (
+              <tr key={o.observableId}>
+                <td>{o.type}</td>
+                <td>
+                  <code>{o.value}</code>
+                </td>
+                <td>{o.ioc ? 'IOC' : ''}</td>
+                <td className="muted">{o.note}</td>
+                <td>
+                  {s && s.caseIds.length + s.alertIds.length > 0
+                    ? `${t('seen in')} ${s.caseIds.length} ${t('other cases')}, ${s.alertIds.length} ${t('alerts')}`
+                    : ''}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {handler && !closed && (
+        <form
+          className="row filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!problem) void act('/observables', { type: oType, value: oValue, ioc }).then(() => setOValue(''));
+          }}
+        >
+          <select aria-label={t('Observable type')} value={oType} onChange={(e) => setOType(e.target.value as ObservableType)}>
+            {OBSERVABLE_TYPES.map((x) => (
+              <option key={x}>{x}</option>
+            ))}
+          </select>
+          <input required placeholder={t('Value')} aria-label={t('Observable value')} value={oValue} onChange={(e) => setOValue(e.target.value)} />
+          <label>
+            <input type="checkbox" checked={ioc} onChange={(e) => setIoc(e.target.checked)} /> IOC
+          </label>
+          <button type="submit" disabled={problem !== null}>
+            {t('Add observable')}
+          </button>
+          {problem && <span className="error">{problem}</span>}
+        </form>
+      )}
+
+      <h4>{t('Advisories')}</h4>
+      <ul>
+        {c.advisories.map((a) => (
+          <li key={a.advisoryId}>
+            {a.title} · TLP:{a.tlp.toUpperCase()} · {a.confirmedAt ? `${t('confirmed')} ${time(a.confirmedAt)}` : t('awaiting')}
+          </li>
+        ))}
+      </ul>
+      {handler && c.orgId && (
+        <form
+          className="row filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act('/advisories', { orgId: c.orgId, title: advTitle, body: advBody }).then(() => setAdvTitle(''));
+          }}
+        >
+          <input required placeholder={t('Advisory title')} aria-label={t('Advisory title')} value={advTitle} onChange={(e) => setAdvTitle(e.target.value)} />
+          <input required placeholder={t('What to do')} aria-label={t('What to do')} value={advBody} onChange={(e) => setAdvBody(e.target.value)} />
+          <button type="submit">
+            {t('Send to')} {c.orgName}
+          </button>
+        </form>
+      )}
+
+      <h4>{t('Timeline')}</h4>
+      <ol className="csirt-timeline" data-testid="timeline">
+        {c.timeline.map((x, i) => (
+          <li key={i}>
+            <span className="muted">{time(x.at)}</span> · {x.actor} · {x.what}
+          </li>
+        ))}
+      </ol>
+
+      {handler &&
+        (closed ? (
+          <button onClick={() => void act('/reopen')}>{t('Reopen')}</button>
+        ) : (
+          <form
+            className="row filters"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act('/close', { resolution, note });
+            }}
+          >
+            <select aria-label={t('Resolution')} value={resolution} onChange={(e) => setResolution(e.target.value as (typeof CASE_RESOLUTIONS)[number])}>
+              {CASE_RESOLUTIONS.map((r) => (
+                <option key={r} value={r}>
+                  {t(r)}
+                </option>
+              ))}
+            </select>
+            <input placeholder={t('Resolution note')} aria-label={t('Resolution note')} value={note} onChange={(e) => setNote(e.target.value)} />
+            <button type="submit" data-testid="close-case">
+              {t('Close the case')}
+            </button>
+          </form>
+        ))}
+    </div>
+  );
+}

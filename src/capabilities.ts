@@ -18,6 +18,7 @@ import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
+import { createDeviceSecurityCapability } from './device-security/index.js';
 
 /**
  * The capabilities of a Vigil node and how they are wired: the table of contents.
@@ -113,6 +114,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     platformOrgId: identity.reads.platformOrgId,
   });
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
+  // Device security: the inventory's firmware and SBOMs matched against CVE records and KEV; findings for owners and the CSIRT.
+  const deviceSecurity = createDeviceSecurityCapability(ctx, { city: city.reads, orgName: identity.reads.orgName });
   return {
     identity,
     city,
@@ -127,8 +130,9 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     audit,
     privacy,
     cockpit,
+    deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, deviceSecurity] as Capability[],
   };
 }

@@ -20,11 +20,11 @@ export function createDeviceSecurityCapability(ctx: AppContext, deps: DeviceSecu
   const state = new DeviceSecurityState();
   const service = new DeviceSecurityService(ctx, state, deps);
   const open = (f: Finding) => f.triage.state === 'new' || f.triage.state === 'confirmed';
-  const of = (orgId: string | null) => [...state.findings.values()].filter((f) => orgId === null || f.orgId === orgId);
+  const of = (orgId: string | null) => [...state.allFindings()].filter((f) => orgId === null || f.orgId === orgId);
   const reads: DeviceSecurityReadPort = {
     asset: (id) => state.assets.get(id)?.asset,
-    finding: (id) => state.findings.get(id),
-    findingsOfAsset: (id) => state.findingsByAsset.get(id) ?? [],
+    finding: (id) => state.finding(id),
+    findingsOfAsset: (id) => state.findingsOfAsset(id),
     findingsOf: of,
     countsByPriority: (orgId) => DeviceSecurityState.countByPriority(of(orgId).filter(open)),
     knownExploitedShare: (orgId) => {

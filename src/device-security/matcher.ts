@@ -115,6 +115,8 @@ export class Matcher {
   private readonly profiles = new Map<string, Profile>();
   private readonly profilesByVendor = new Map<string, Set<string>>();
   private readonly profilesByProduct = new Map<string, Set<string>>();
+  /** cveId → profiles holding a hit of it (so a newer copy of a record clears old hits without a scan). */
+  private readonly holders = new Map<string, Set<string>>();
 
   get cveCount(): number {
     return this.entriesOf.size;
@@ -145,13 +147,18 @@ export class Matcher {
       const profile = this.profiles.get(key)!;
       const before = profile.hits.get(record.cveId);
       const hit = this.matchOne(profile.subject, entries, record.cveId);
-      if (hit) profile.hits.set(record.cveId, hit);
-      else profile.hits.delete(record.cveId);
+      if (hit) {
+        profile.hits.set(record.cveId, hit);
+        add(this.holders, record.cveId, key);
+      } else if (profile.hits.delete(record.cveId)) this.holders.get(record.cveId)?.delete(key);
       if (!sameHit(before, hit)) changed.push(key);
     }
     // Profiles that had a hit from the older version but are no longer candidates.
-    for (const [key, profile] of this.profiles) {
-      if (!candidates.has(key) && profile.hits.delete(record.cveId)) changed.push(key);
+    for (const key of [...(this.holders.get(record.cveId) ?? [])]) {
+      if (candidates.has(key)) continue;
+      this.profiles.get(key)?.hits.delete(record.cveId);
+      this.holders.get(record.cveId)!.delete(key);
+      changed.push(key);
     }
     return changed;
   }
@@ -170,7 +177,10 @@ export class Matcher {
       if (n.vendor !== null) add(this.profilesByVendor, vendorKey(n.vendor), key);
       add(this.profilesByProduct, productKey(n.product), key);
     }
-    for (const hit of this.matchSubject(subject)) profile.hits.set(hit.cveId, hit);
+    for (const hit of this.matchSubject(subject)) {
+      profile.hits.set(hit.cveId, hit);
+      add(this.holders, hit.cveId, key);
+    }
     return key;
   }
 
@@ -178,10 +188,16 @@ export class Matcher {
     const p = this.profiles.get(key);
     if (!p || --p.refs > 0) return;
     this.profiles.delete(key);
+    for (const cveId of p.hits.keys()) this.holders.get(cveId)?.delete(key);
     for (const n of p.subject.names) {
       if (n.vendor !== null) this.profilesByVendor.get(vendorKey(n.vendor))?.delete(key);
       this.profilesByProduct.get(productKey(n.product))?.delete(key);
     }
+  }
+
+  /** Profiles holding a hit of this CVE. */
+  holdersOf(cveId: string): Iterable<string> {
+    return this.holders.get(cveId) ?? [];
   }
 
   hits(key: string): ReadonlyMap<string, Hit> {

@@ -46,18 +46,32 @@ const VENDOR_ALIASES: Record<string, string> = {
   mikrotikls: 'mikrotik',
 };
 
-export function vendorKey(vendor: string): string {
+/** Keys are asked for the same few thousand names again and again: remembered (bounded). */
+function memo(f: (s: string) => string): (s: string) => string {
+  const cache = new Map<string, string>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      if (cache.size > 100_000) cache.clear();
+      v = f(s);
+      cache.set(s, v);
+    }
+    return v;
+  };
+}
+
+export const vendorKey = memo((vendor: string): string => {
   const n = norm(vendor);
   return VENDOR_ALIASES[n] ?? n;
-}
+});
 
 const PRODUCT_ALIASES: Record<string, string> = { linuxkernel: 'kernel', linux: 'kernel' };
 
 /** The exact-match key of a product name: normalised, without a trailing "firmware". */
-export function productKey(product: string): string {
+export const productKey = memo((product: string): string => {
   const n = norm(product).replace(/firmware$/, '');
   return PRODUCT_ALIASES[n] ?? n;
-}
+});
 
 /** Words that name a family, not a product: "Series", "models", "devices". */
 const FAMILY_WORDS = /\b(series|models?|devices?|routers?|model routers|firmware)\b/gi;

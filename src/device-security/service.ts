@@ -161,7 +161,7 @@ export class DeviceSecurityService {
         safetyRole: a.safetyRole,
         lastSeen: a.lastSeen,
         components: sbom?.components.length ?? 0,
-        findings: DeviceSecurityState.countByPriority(this.state.findingsByAsset.get(a.assetId) ?? []),
+        findings: this.state.countsOf(a.assetId),
       });
     }
     // City devices nobody has described yet: listed so the owner sees what is missing.
@@ -395,7 +395,7 @@ export class DeviceSecurityService {
 
   findings(p: Principal, filter: FindingFilter = {}): { total: number; findings: FindingView[] } {
     const out: Finding[] = [];
-    const source = filter.assetId ? (this.state.findingsByAsset.get(filter.assetId) ?? []) : this.state.findings.values();
+    const source = filter.assetId ? this.state.findingsOfAsset(filter.assetId) : this.state.allFindings();
     for (const f of source) {
       if (filter.priority && f.priority !== filter.priority) continue;
       if (filter.state && f.triage.state !== filter.state) continue;
@@ -409,7 +409,7 @@ export class DeviceSecurityService {
   }
 
   finding(findingId: string, p: Principal): FindingView {
-    const f = this.state.findings.get(findingId);
+    const f = this.state.finding(findingId);
     if (!f) throw notFound('finding', findingId);
     assertCan(p, 'read', secured(f.orgId), 'finding', findingId);
     return this.view(f);
@@ -417,7 +417,7 @@ export class DeviceSecurityService {
 
   /** Moves a finding to a triage state, with who (the event's actor) and why; not-affected needs a VEX justification. */
   async triage(findingId: string, input: TriageInput, p: Principal): Promise<FindingView> {
-    const f = this.state.findings.get(findingId);
+    const f = this.state.finding(findingId);
     if (!f) throw notFound('finding', findingId);
     assertCan(p, 'act', secured(f.orgId), 'finding', findingId);
     const detail = input.detail.trim();
@@ -445,7 +445,7 @@ export class DeviceSecurityService {
 
   /** Counts by priority and per organisation, as far as the caller sees. */
   summary(p: Principal) {
-    const visible = [...this.state.findings.values()].filter((f) => this.sees(p, f.orgId));
+    const visible = [...this.state.allFindings()].filter((f) => this.sees(p, f.orgId));
     const open = visible.filter((f) => f.triage.state === 'new' || f.triage.state === 'confirmed');
     const perOrg = new Map<string, Finding[]>();
     for (const f of open) (perOrg.get(f.orgId) ?? perOrg.set(f.orgId, []).get(f.orgId)!).push(f);
@@ -477,7 +477,7 @@ export class DeviceSecurityService {
   }
 
   exportVex(p: Principal, filter: FindingFilter = {}): string {
-    const findings = [...this.state.findings.values()].filter(
+    const findings = [...this.state.allFindings()].filter(
       (f) => this.sees(p, f.orgId) && (!filter.orgId || f.orgId === filter.orgId) && (!filter.assetId || f.assetId === filter.assetId),
     );
     return vexDocument(findings, (id) => this.state.assets.get(id)?.asset, new Date(this.ctx.clock.now()));
@@ -488,7 +488,7 @@ export class DeviceSecurityService {
   /** Tells each owner organisation about its new findings it was not told about (one event per organisation). */
   async notifyOwners(actor: string): Promise<number> {
     const perOrg = new Map<string, Finding[]>();
-    for (const f of this.state.findings.values()) {
+    for (const f of this.state.allFindings()) {
       if (this.state.notified.has(f.findingId) || f.triage.state !== 'new') continue;
       (perOrg.get(f.orgId) ?? perOrg.set(f.orgId, []).get(f.orgId)!).push(f);
     }

@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
 import type { DeviceSecurityEvents } from './events.js';
-import { Matcher, type Subject } from './matcher.js';
+import { Matcher, type Hit, type Subject } from './matcher.js';
 import type { Asset, Component, CveRecord, Finding, KevEntry, Priority, Sbom, Triage } from './model.js';
 import { norm, parseCpe, parsePurl } from './names.js';
 import { priorityOf } from './priority.js';
@@ -52,8 +52,17 @@ interface Tracked {
   asset: Asset;
   deviceKey: string | null;
   sbom: string;
-  /** Component profile keys of its SBOM at the time it was matched. */
-  componentKeys: { component: Component; key: string }[];
+  /** Its findings, built when first read after a change (null: to be built). */
+  findings: Finding[] | null;
+}
+
+/** An SBOM's components as matched once for every device that runs the firmware. */
+interface SbomProfiles {
+  components: { component: Component; key: string }[];
+  /** The components with hits and their hits, rebuilt when a hit of one of them changes (null: stale). */
+  hits: { component: Component; hits: Hit[] }[] | null;
+  /** Counts by priority of those hits, per exposure|role (devices differ only in these). */
+  counts: Map<string, Record<Priority, number>>;
 }
 
 /** Inventory, SBOMs, the catalogue (CVE records and KEV), findings and their triage, rebuilt from `device-security.*`. */
@@ -64,19 +73,23 @@ export class DeviceSecurityState implements Projection {
   readonly assets = new Map<string, Tracked>();
   readonly sboms = new Map<string, Sbom>();
   readonly cves = new Map<string, CveRecord>();
-  readonly kev = new Map<string, KevEntry>();
+  kev = new Map<string, KevEntry>();
   kevVersion: { catalogVersion: string; dateReleased: string } | null = null;
   readonly triage = new Map<string, Triage>();
-  readonly findingsByAsset = new Map<string, Finding[]>();
-  readonly findings = new Map<string, Finding>();
+  /** Devices whose findings the last change made stale (cleared by each catalogue change). */
+  readonly touched = new Set<string>();
+  /** When findings built from now on are dated (the catalogue's or inventory's last change). */
+  private changedAt = '1970-01-01T00:00:00.000Z';
   /** Findings each owner organisation was told about. */
   readonly notified = new Set<string>();
   private readonly assetsBySbom = new Map<string, Set<string>>();
   private readonly assetsByProfile = new Map<string, Set<string>>();
-  private readonly assetsByCve = new Map<string, Set<string>>();
+  private readonly sbomProfiles = new Map<string, SbomProfiles>();
+  private readonly sbomsByProfile = new Map<string, Set<string>>();
+  /** Counts by priority of a device profile's hits per exposure|role, and which suffixes are cached per profile. */
+  private readonly profileCounts = new Map<string, Record<Priority, number>>();
+  private readonly countKeys = new Map<string, Set<string>>();
   private pendingKev: KevEntry[] = [];
-  /** Whether findings are recomputed as events arrive (off while a bench loads, then `rematchAll`). */
-  live = true;
 
   apply(e: StoredEvent): void {
     switch (e.type as keyof DeviceSecurityEvents) {
@@ -111,7 +124,7 @@ export class DeviceSecurityState implements Projection {
         const d = e.data as DeviceSecurityEvents['device-security.finding.triaged'];
         const t: Triage = { state: d.state, justification: d.justification, detail: d.detail, by: e.actor, at: e.at };
         this.triage.set(d.findingId, t);
-        const f = this.findings.get(d.findingId);
+        const f = this.assets.get(d.assetId)?.findings?.find((x) => x.findingId === d.findingId);
         if (f) f.triage = t;
         break;
       }
@@ -125,11 +138,11 @@ export class DeviceSecurityState implements Projection {
 
   putAsset(asset: Asset, at: string): void {
     this.dropAsset(asset.assetId);
-    const t: Tracked = { asset, deviceKey: null, sbom: sbomKey(asset.vendor, asset.model, asset.firmware), componentKeys: [] };
+    const t: Tracked = { asset, deviceKey: null, sbom: sbomKey(asset.vendor, asset.model, asset.firmware), findings: null };
+    this.changedAt = at;
     this.assets.set(asset.assetId, t);
     addTo(this.assetsBySbom, t.sbom, asset.assetId);
     this.matchAsset(t);
-    if (this.live) this.refresh(asset.assetId, at);
   }
 
   dropAsset(assetId: string): void {
@@ -138,53 +151,80 @@ export class DeviceSecurityState implements Projection {
     this.unmatchAsset(t);
     this.assetsBySbom.get(t.sbom)?.delete(assetId);
     this.assets.delete(assetId);
-    for (const f of this.findingsByAsset.get(assetId) ?? []) {
-      this.findings.delete(f.findingId);
-      this.assetsByCve.get(f.cveId)?.delete(assetId);
-    }
-    this.findingsByAsset.delete(assetId);
   }
 
   putSbom(sbom: Sbom, at: string): void {
     const key = sbomKey(sbom.vendor, sbom.model, sbom.firmware);
     this.sboms.set(key, sbom);
-    for (const id of this.assetsBySbom.get(key) ?? []) {
-      const t = this.assets.get(id)!;
-      this.unmatchAsset(t);
-      this.matchAsset(t);
-      if (this.live) this.refresh(id, at);
+    const old = this.sbomProfiles.get(key);
+    for (const { key: k } of old?.components ?? []) {
+      this.matcher.removeSubject(k);
+      this.sbomsByProfile.get(k)?.delete(key);
     }
+    const components: SbomProfiles['components'] = [];
+    for (const c of sbom.components) {
+      if (!c.version && !c.cpe && !c.purl) continue;
+      const k = this.matcher.addSubject(componentSubject(c));
+      components.push({ component: c, key: k });
+      addTo(this.sbomsByProfile, k, key);
+    }
+    this.sbomProfiles.set(key, { components, hits: null, counts: new Map() });
+    this.changedAt = at;
+    for (const id of this.assetsBySbom.get(key) ?? []) this.touch(id);
   }
 
   putCves(records: readonly CveRecord[], at: string): void {
-    const touched = new Set<string>();
+    this.changedAt = at;
+    this.touched.clear();
+    const profiles = new Set<string>();
     for (const r of records) {
+      const old = this.cves.get(r.cveId);
       this.cves.set(r.cveId, r);
-      for (const key of this.matcher.addCve(r)) for (const id of this.assetsByProfile.get(key) ?? []) touched.add(id);
-      // Score or title may have changed for findings that stay.
-      for (const id of this.assetsByCve.get(r.cveId) ?? []) touched.add(id);
+      // Score or title changed for findings that stay: every holder of the CVE is rebuilt.
+      if (old) for (const key of this.matcher.holdersOf(r.cveId)) profiles.add(key);
+      for (const key of this.matcher.addCve(r)) profiles.add(key);
     }
-    if (this.live) for (const id of touched) this.refresh(id, at);
+    this.touchProfiles(profiles);
   }
 
   putKev(entries: readonly KevEntry[], meta: { catalogVersion: string; dateReleased: string }, at: string): void {
-    const before = new Set(this.kev.keys());
-    this.kev.clear();
-    for (const k of entries) this.kev.set(k.cveId, k);
+    const before = this.kev;
+    this.kev = new Map(entries.map((k) => [k.cveId, k]));
     this.kevVersion = { catalogVersion: meta.catalogVersion, dateReleased: meta.dateReleased };
     this.pendingKev = [];
-    if (!this.live) return;
-    const touched = new Set<string>();
-    for (const id of new Set([...before, ...this.kev.keys()])) {
-      if (before.has(id) === this.kev.has(id)) continue;
-      for (const a of this.assetsByCve.get(id) ?? []) touched.add(a);
-    }
-    for (const id of touched) this.refresh(id, at);
+    this.changedAt = at;
+    this.touched.clear();
+    const profiles = new Set<string>();
+    const changed = (id: string) => {
+      for (const key of this.matcher.holdersOf(id)) profiles.add(key);
+    };
+    for (const id of before.keys()) if (!this.kev.has(id)) changed(id);
+    for (const id of this.kev.keys()) if (!before.has(id)) changed(id);
+    this.touchProfiles(profiles);
   }
 
-  /** Recomputes every asset's findings (after a bulk load with `live` off). */
-  rematchAll(at: string): void {
-    for (const id of this.assets.keys()) this.refresh(id, at);
+  /** Devices whose findings change with these profiles' hits: each SBOM and each device once. */
+  private touchProfiles(keys: Iterable<string>): void {
+    const sboms = new Set<string>();
+    for (const key of keys) {
+      for (const suffix of this.countKeys.get(key) ?? []) this.profileCounts.delete(`${key}#${suffix}`);
+      this.countKeys.delete(key);
+      for (const id of this.assetsByProfile.get(key) ?? []) this.touch(id);
+      for (const sk of this.sbomsByProfile.get(key) ?? []) sboms.add(sk);
+    }
+    for (const sk of sboms) {
+      const sp = this.sbomProfiles.get(sk)!;
+      sp.hits = null;
+      sp.counts.clear();
+      for (const id of this.assetsBySbom.get(sk) ?? []) this.touch(id);
+    }
+  }
+
+  private touch(assetId: string): void {
+    const t = this.assets.get(assetId);
+    if (!t) return;
+    t.findings = null;
+    this.touched.add(assetId);
   }
 
   private matchAsset(t: Tracked): void {
@@ -193,13 +233,6 @@ export class DeviceSecurityState implements Projection {
       t.deviceKey = this.matcher.addSubject(assetSubject(a));
       addTo(this.assetsByProfile, t.deviceKey, a.assetId);
     }
-    const sbom = this.sboms.get(t.sbom);
-    for (const c of sbom?.components ?? []) {
-      if (!c.version && !c.cpe && !c.purl) continue;
-      const key = this.matcher.addSubject(componentSubject(c));
-      t.componentKeys.push({ component: c, key });
-      addTo(this.assetsByProfile, key, a.assetId);
-    }
   }
 
   private unmatchAsset(t: Tracked): void {
@@ -207,34 +240,38 @@ export class DeviceSecurityState implements Projection {
       this.matcher.removeSubject(t.deviceKey);
       this.assetsByProfile.get(t.deviceKey)?.delete(t.asset.assetId);
     }
-    for (const { key } of t.componentKeys) {
-      this.matcher.removeSubject(key);
-      this.assetsByProfile.get(key)?.delete(t.asset.assetId);
-    }
     t.deviceKey = null;
-    t.componentKeys = [];
   }
 
-  /** One asset's findings from its profiles' hits. */
-  private refresh(assetId: string, at: string): void {
+  /** The hits of an SBOM's components, computed once for all the devices running it. */
+  private sbomHits(key: string): { component: Component; hits: Hit[] }[] {
+    const p = this.sbomProfiles.get(key);
+    if (!p) return [];
+    if (p.hits === null) {
+      p.hits = [];
+      for (const { component, key: k } of p.components) {
+        const hits = this.matcher.hits(k);
+        if (hits.size > 0) p.hits.push({ component, hits: [...hits.values()] });
+      }
+    }
+    return p.hits;
+  }
+
+  /** One device's findings: its firmware's hits and its SBOM's components' hits, built when first read after a change. */
+  findingsOfAsset(assetId: string): readonly Finding[] {
     const t = this.assets.get(assetId);
-    for (const f of this.findingsByAsset.get(assetId) ?? []) {
-      this.findings.delete(f.findingId);
-      this.assetsByCve.get(f.cveId)?.delete(assetId);
-    }
-    if (!t) {
-      this.findingsByAsset.delete(assetId);
-      return;
-    }
+    if (!t) return [];
+    if (t.findings) return t.findings;
     const out: Finding[] = [];
     const a = t.asset;
+    const at = this.changedAt;
     const add = (cveId: string, source: string, basis: Finding['basis'], component: Finding['component']) => {
       const record = this.cves.get(cveId);
       const kev = this.kev.get(cveId);
       const findingId = component ? `${assetId}~${cveId}~${component.ref}` : `${assetId}~${cveId}`;
       const cvss = record?.cvss?.score ?? null;
       const { priority, score } = priorityOf({ cvss, kev: !!kev, ransomware: !!kev?.ransomware, exposure: a.exposure, safetyRole: a.safetyRole, basis });
-      const f: Finding = {
+      out.push({
         findingId,
         assetId,
         orgId: a.orgId,
@@ -247,18 +284,70 @@ export class DeviceSecurityState implements Projection {
         priority,
         score,
         triage: this.triage.get(findingId) ?? NEW_TRIAGE(at),
-      };
-      out.push(f);
-      this.findings.set(findingId, f);
-      addTo(this.assetsByCve, cveId, assetId);
+      });
     };
     if (t.deviceKey) for (const h of this.matcher.hits(t.deviceKey).values()) add(h.cveId, h.source, h.basis, null);
-    for (const { component, key } of t.componentKeys) {
-      for (const h of this.matcher.hits(key).values()) add(h.cveId, h.source, h.basis, { ref: component.ref, name: component.name, version: component.version });
+    for (const { component, hits } of this.sbomHits(t.sbom)) {
+      for (const h of hits) add(h.cveId, h.source, h.basis, { ref: component.ref, name: component.name, version: component.version });
     }
-    out.sort((x, y) => y.score - x.score || (x.cveId < y.cveId ? -1 : 1));
-    if (out.length > 0) this.findingsByAsset.set(assetId, out);
-    else this.findingsByAsset.delete(assetId);
+    out.sort((x, y) => y.score - x.score || (x.findingId < y.findingId ? -1 : 1));
+    t.findings = out;
+    return out;
+  }
+
+  /** A finding by id (`<assetId>~<cveId>[~<component ref>]`). */
+  finding(findingId: string): Finding | undefined {
+    const assetId = findingId.split('~')[0]!;
+    return this.findingsOfAsset(assetId).find((f) => f.findingId === findingId);
+  }
+
+  /** Every device's findings (built as needed). */
+  *allFindings(): Iterable<Finding> {
+    for (const id of this.assets.keys()) yield* this.findingsOfAsset(id);
+  }
+
+  /** Findings per priority of one device, without building the findings: cached per profile and exposure|role, shared by all devices alike. */
+  countsOf(assetId: string): Record<Priority, number> {
+    const t = this.assets.get(assetId);
+    const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    if (!t) return c;
+    if (t.findings) return DeviceSecurityState.countByPriority(t.findings);
+    const a = t.asset;
+    const suffix = `${a.exposure}|${a.safetyRole}`;
+    const countHits = (hits: Iterable<Hit>): Record<Priority, number> => {
+      const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+      for (const h of hits) {
+        const kev = this.kev.get(h.cveId);
+        out[priorityOf({ cvss: this.cves.get(h.cveId)?.cvss?.score ?? null, kev: !!kev, ransomware: !!kev?.ransomware, exposure: a.exposure, safetyRole: a.safetyRole, basis: h.basis }).priority]++;
+      }
+      return out;
+    };
+    const plus = (x: Record<Priority, number>) => {
+      c.P1 += x.P1;
+      c.P2 += x.P2;
+      c.P3 += x.P3;
+      c.P4 += x.P4;
+    };
+    if (t.deviceKey) {
+      const k = `${t.deviceKey}#${suffix}`;
+      let dc = this.profileCounts.get(k);
+      if (!dc) {
+        dc = countHits(this.matcher.hits(t.deviceKey).values());
+        this.profileCounts.set(k, dc);
+        addTo(this.countKeys, t.deviceKey, suffix);
+      }
+      plus(dc);
+    }
+    const sp = this.sbomProfiles.get(t.sbom);
+    if (sp) {
+      let sc = sp.counts.get(suffix);
+      if (!sc) {
+        sc = countHits(this.sbomHits(t.sbom).flatMap((x) => x.hits));
+        sp.counts.set(suffix, sc);
+      }
+      plus(sc);
+    }
+    return c;
   }
 
   /** Findings per priority among those given. */

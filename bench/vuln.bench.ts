@@ -30,11 +30,29 @@ const random = () => {
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 
 const LINES: { vendor: string; model: string; platform: string | null; firmwares: string[]; kind: Asset['kind'] }[] = [
-  { vendor: 'Axis Communications AB', model: 'AXIS Q1656-LE', platform: 'AXIS OS', firmwares: ['10.12.153', '11.5.64', '11.11.73', '11.11.94', '12.0.86'], kind: 'camera' },
+  {
+    vendor: 'Axis Communications AB',
+    model: 'AXIS Q1656-LE',
+    platform: 'AXIS OS',
+    firmwares: ['10.12.153', '11.5.64', '11.11.73', '11.11.94', '12.0.86'],
+    kind: 'camera',
+  },
   { vendor: 'Hikvision', model: 'DS-2CD2143G2-I', platform: null, firmwares: ['V5.7.3', 'V5.7.15'], kind: 'camera' },
-  { vendor: 'Hikvision', model: 'DS-7604NI-K1', platform: null, firmwares: ['V4.30.090 build 220801', 'V4.30.096build221220', 'V4.31.000'], kind: 'video-recorder' },
+  {
+    vendor: 'Hikvision',
+    model: 'DS-7604NI-K1',
+    platform: null,
+    firmwares: ['V4.30.090 build 220801', 'V4.30.096build221220', 'V4.31.000'],
+    kind: 'video-recorder',
+  },
   { vendor: 'Dahua', model: 'NVR4208-4KS2', platform: null, firmwares: ['V4.001.0000001.0.R.231010'], kind: 'video-recorder' },
-  { vendor: 'Gallagher', model: 'Controller 6000', platform: null, firmwares: ['vCR9.10.231204b', 'vCR9.10.240816a', 'vCR8.90.240209b'], kind: 'access-controller' },
+  {
+    vendor: 'Gallagher',
+    model: 'Controller 6000',
+    platform: null,
+    firmwares: ['vCR9.10.231204b', 'vCR9.10.240816a', 'vCR8.90.240209b'],
+    kind: 'access-controller',
+  },
   { vendor: 'Moxa', model: 'OnCell G3150A-LTE', platform: null, firmwares: ['1.3', '1.7.7', '1.8'], kind: 'gateway' },
   { vendor: 'MikroTik', model: 'CCR2004-1G-12S+2XS', platform: 'RouterOS', firmwares: ['6.48.6', '6.49.7', '6.49.10', '7.12'], kind: 'router' },
   { vendor: 'Sierra Wireless', model: 'AirLink RV50X', platform: 'ALEOS', firmwares: ['4.9.7', '4.16.0', '4.17.0'], kind: 'alarm-transmitter' },
@@ -56,12 +74,32 @@ const OSS: [string, string[]][] = [
 
 function makeSbom(i: number, line: (typeof LINES)[number], firmware: string): Sbom {
   const components: Component[] = [];
-  for (const [name, versions] of OSS) components.push({ ref: name, name, version: pick(versions), group: null, supplier: null, purl: null, cpe: null, type: 'library' });
+  for (const [name, versions] of OSS)
+    components.push({ ref: name, name, version: pick(versions), group: null, supplier: null, purl: null, cpe: null, type: 'library' });
   for (let c = components.length; c < COMPONENTS_PER_SBOM; c++) {
     const lib = Math.floor(random() * 5000);
-    components.push({ ref: `c${c}`, name: `libvendor${lib}`, version: `${lib % 7}.${c % 13}.${i % 5}`, group: null, supplier: null, purl: null, cpe: null, type: 'library' });
+    components.push({
+      ref: `c${c}`,
+      name: `libvendor${lib}`,
+      version: `${lib % 7}.${c % 13}.${i % 5}`,
+      group: null,
+      supplier: null,
+      purl: null,
+      cpe: null,
+      type: 'library',
+    });
   }
-  return { sbomId: `sbom${i}`, vendor: line.vendor, model: line.model, firmware, format: 'json', specVersion: '1.6', serialNumber: null, components, importedAt: '2026-12-04T00:00:00Z' };
+  return {
+    sbomId: `sbom${i}`,
+    vendor: line.vendor,
+    model: line.model,
+    firmware,
+    format: 'json',
+    specVersion: '1.6',
+    serialNumber: null,
+    components,
+    importedAt: '2026-12-04T00:00:00Z',
+  };
 }
 
 const mb = () => Math.round(process.memoryUsage().heapUsed / 1e6);
@@ -106,7 +144,9 @@ for (let d = 0; d < DEVICES; d++) {
   );
 }
 const loadMs = performance.now() - t0;
-console.log(`loaded ${DEVICES} devices, ${SBOMS} SBOMs × ${COMPONENTS_PER_SBOM} components, ${state.matcher.profileCount} distinct profiles in ${Math.round(loadMs)} ms (heap ${mb()} MB)`);
+console.log(
+  `loaded ${DEVICES} devices, ${SBOMS} SBOMs × ${COMPONENTS_PER_SBOM} components, ${state.matcher.profileCount} distinct profiles in ${Math.round(loadMs)} ms (heap ${mb()} MB)`,
+);
 
 t0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -142,7 +182,9 @@ for (const id of state.assets.keys()) built += state.findingsOfAsset(id).length;
 const buildAllMs = performance.now() - t0;
 if (built !== findings) throw new Error(`built ${built} findings, counted ${findings}`);
 console.log(`building every finding object (what a full listing costs): ${buildAllMs.toFixed(0)} ms`);
-console.log(`full match: ${records.length} CVE records + ${kev.entries.length} KEV entries against the base: ${findings} findings in ${fullMatchMs.toFixed(1)} ms wall, ${fullMatchCpuMs.toFixed(0)} ms CPU (heap ${mb()} MB)`);
+console.log(
+  `full match: ${records.length} CVE records + ${kev.entries.length} KEV entries against the base: ${findings} findings in ${fullMatchMs.toFixed(1)} ms wall, ${fullMatchCpuMs.toFixed(0)} ms CPU (heap ${mb()} MB)`,
+);
 
 // Check a sample of profiles against the brute force.
 let checked = 0;

@@ -53,7 +53,11 @@ export const DEMO_GATEWAY_SBOM_XML = `<?xml version="1.0" encoding="UTF-8"?>
 
 const ofKind = (devices: Iterable<Device>, kind: Device['kind'], orgId: string) => [...devices].filter((d) => d.kind === kind && d.orgId === orgId);
 
-export function demoSecurityAssets(devices: Iterable<Device>, sites: Iterable<Site>, orgs: DemoSecurityOrgs): { org: keyof DemoSecurityOrgs; asset: AssetInput }[] {
+export function demoSecurityAssets(
+  devices: Iterable<Device>,
+  sites: Iterable<Site>,
+  orgs: DemoSecurityOrgs,
+): { org: keyof DemoSecurityOrgs; asset: AssetInput }[] {
   const all = [...devices];
   const siteList = [...sites].filter((s) => s.areaId !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
   const out: { org: keyof DemoSecurityOrgs; asset: AssetInput }[] = [];
@@ -92,7 +96,10 @@ export function demoSecurityAssets(devices: Iterable<Device>, sites: Iterable<Si
     });
   });
   for (const d of ofKind(all, 'loudspeaker', orgs.city))
-    out.push({ org: 'city', asset: { cityDeviceId: d.id, vendor: 'Bosch', model: 'PRAESENSA PRA-SCL', firmware: '2.10', exposure: 'private', lastSeen: seen } });
+    out.push({
+      org: 'city',
+      asset: { cityDeviceId: d.id, vendor: 'Bosch', model: 'PRAESENSA PRA-SCL', firmware: '2.10', exposure: 'private', lastSeen: seen },
+    });
   // Police street cameras: AXIS OS 11.11 (CVE-2024-6979 by semver range) and older 10.12 ones.
   ofKind(all, 'camera', orgs.police).forEach((d, i) =>
     out.push({
@@ -111,7 +118,10 @@ export function demoSecurityAssets(devices: Iterable<Device>, sites: Iterable<Si
   );
   // The monitoring centre's panels and lobby cameras.
   for (const d of ofKind(all, 'alarm-panel', orgs.marc).slice(0, 60))
-    out.push({ org: 'marc', asset: { cityDeviceId: d.id, vendor: 'Honeywell', model: 'Galaxy Flex 50', firmware: '3.55', exposure: 'private', lastSeen: seen } });
+    out.push({
+      org: 'marc',
+      asset: { cityDeviceId: d.id, vendor: 'Honeywell', model: 'Galaxy Flex 50', firmware: '3.55', exposure: 'private', lastSeen: seen },
+    });
   for (const d of ofKind(all, 'camera', orgs.marc).slice(0, 30))
     out.push({
       org: 'marc',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CityReadPort, Device } from '../city/contract.js';
-import { VigilError } from '../kernel/errors.js';
+import { type VigilError } from '../kernel/errors.js';
 import type { Principal } from '../platform/access.js';
 import { MemoryEventLog } from '../../test/support/memory-event-log.js';
 import { fakePrincipal, testContext } from '../../test/support/test-context.js';
@@ -61,7 +61,14 @@ test('device security end to end: SBOMs (JSON and XML), the offline pack, a KEV 
   assert.equal(xml.vendor, 'Moxa');
   assert.equal(xml.components.length, 3);
   await service.registerAsset(
-    { cityDeviceId: 'dev:siren:1', kind: 'siren-controller', vendor: 'Telegrafia', model: 'Bleeper Sonic 1600', firmware: '4.2.0', exposure: 'internet-facing' },
+    {
+      cityDeviceId: 'dev:siren:1',
+      kind: 'siren-controller',
+      vendor: 'Telegrafia',
+      model: 'Bleeper Sonic 1600',
+      firmware: '4.2.0',
+      exposure: 'internet-facing',
+    },
     cityAdmin,
   );
   await service.registerAsset(
@@ -96,7 +103,10 @@ test('device security end to end: SBOMs (JSON and XML), the offline pack, a KEV 
   // Confidential: the police see their camera's findings only; the CSIRT sees both organisations'.
   assert.ok(service.findings(police).findings.every((f) => f.orgId === 'org_police'));
   assert.ok(service.findings(police).total > 0);
-  assert.throws(() => service.finding(top.findingId, police), (e: VigilError) => e.code === 'not_found');
+  assert.throws(
+    () => service.finding(top.findingId, police),
+    (e: VigilError) => e.code === 'not_found',
+  );
   assert.equal(new Set(service.findings(csirt).findings.map((f) => f.orgId)).size, 2);
   const noticed = await log.read({ afterSeq: 0, typePrefixes: ['device-security.owner.notified'] });
   assert.deepEqual(new Set(noticed.map((e) => e.orgId)), new Set(['org_city', 'org_police']));
@@ -117,7 +127,9 @@ test('device security end to end: SBOMs (JSON and XML), the offline pack, a KEV 
   assert.equal(triaged.triage.state, 'not-affected');
   assert.equal(triaged.triage.by, 'user:csirt');
   const vex = JSON.parse(service.exportVex(csirt)) as { vulnerabilities: { id: string; analysis: { state: string; justification?: string } }[] };
-  assert.ok(vex.vulnerabilities.some((v) => v.id === 'CVE-2024-1086' && v.analysis.state === 'not_affected' && v.analysis.justification === 'code_not_reachable'));
+  assert.ok(
+    vex.vulnerabilities.some((v) => v.id === 'CVE-2024-1086' && v.analysis.state === 'not_affected' && v.analysis.justification === 'code_not_reachable'),
+  );
   assert.equal(cap.reads.countsByPriority('org_city').P1 + cap.reads.countsByPriority('org_city').P2 >= 0, true);
 
   // The aggregate SBOM validates against the CycloneDX 1.6 schema and reads back with every component.
@@ -127,7 +139,10 @@ test('device security end to end: SBOMs (JSON and XML), the offline pack, a KEV 
   assert.equal(back.components.length, 2 + 6, 'two devices and the siren firmware’s six components');
 
   // A rebuilt projection (replay) gives the same findings and triage.
-  const replay = createDeviceSecurityCapability(testContext(log), { city: cityWith([device('dev:siren:1', 'siren', 'org_city'), device('dev:camera:2', 'camera', 'org_police')]), orgName: () => null });
+  const replay = createDeviceSecurityCapability(testContext(log), {
+    city: cityWith([device('dev:siren:1', 'siren', 'org_city'), device('dev:camera:2', 'camera', 'org_police')]),
+    orgName: () => null,
+  });
   for (const e of await log.read({ afterSeq: 0, limit: 100_000 })) replay.projections![0]!.apply(e);
   assert.equal(replay.service.findings(csirt).total, service.findings(csirt).total);
   assert.equal(replay.service.finding(top.findingId, csirt).triage.state, 'not-affected');
@@ -154,7 +169,14 @@ test('a city organisation without the role of the page is refused by the live vi
       containers: {
         cna: {
           title: 'Test',
-          affected: [{ vendor: 'Moxa', product: 'OnCell G3150A-LTE Series', defaultStatus: 'unaffected', versions: [{ version: '1.0', lessThanOrEqual: '1.3', status: 'affected', versionType: 'custom' }] }],
+          affected: [
+            {
+              vendor: 'Moxa',
+              product: 'OnCell G3150A-LTE Series',
+              defaultStatus: 'unaffected',
+              versions: [{ version: '1.0', lessThanOrEqual: '1.3', status: 'affected', versionType: 'custom' }],
+            },
+          ],
           metrics: [{ cvssV3_1: { baseScore: 9.8, version: '3.1', vectorString: 'CVSS:3.1/AV:N' } }],
         },
       },

@@ -13,7 +13,8 @@ const arrived: LiveProjector = (p, e) => {
   const d = e.data as Partial<DeviceSecurityEvents['device-security.cves.imported'] & DeviceSecurityEvents['device-security.kev.imported']> & {
     sbom?: { sbomId: string; vendor: string; model: string; firmware: string; components: unknown[] };
   };
-  if (d.sbom) return withData(e, { sbomId: d.sbom.sbomId, vendor: d.sbom.vendor, model: d.sbom.model, firmware: d.sbom.firmware, components: d.sbom.components.length });
+  if (d.sbom)
+    return withData(e, { sbomId: d.sbom.sbomId, vendor: d.sbom.vendor, model: d.sbom.model, firmware: d.sbom.firmware, components: d.sbom.components.length });
   return withData(e, { importId: d.importId, part: d.part, parts: d.parts, records: d.records?.length ?? 0, entries: d.entries?.length ?? 0 });
 };
 

@@ -157,18 +157,16 @@ const recordArb = (i: number) =>
         { minLength: 1, maxLength: 3 },
       ),
     })
-    .map(
-      ({ affected }): CveRecord => ({
-        cveId: `CVE-2024-${1000 + i}`,
-        title: '',
-        description: '',
-        published: null,
-        updated: null,
-        assigner: null,
-        cvss: null,
-        affected: affected.map((a) => ({ ...a, packageName: null, cpes: [] })),
-      }),
-    );
+    .map(({ affected }): CveRecord => ({
+      cveId: `CVE-2024-${1000 + i}`,
+      title: '',
+      description: '',
+      published: null,
+      updated: null,
+      assigner: null,
+      cvss: null,
+      affected: affected.map((a) => ({ ...a, packageName: null, cpes: [] })),
+    }));
 const subjectArb: fc.Arbitrary<Subject> = fc.record({
   names: fc.array(
     fc.record({

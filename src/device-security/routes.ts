@@ -202,7 +202,10 @@ export function deviceSecurityRoutes(service: DeviceSecurityService): FastifyPlu
 
     app.get(
       '/api/device-security/export/sbom',
-      { config: { access: { roles: SECURITY_VIEWERS } }, schema: { summary: "The city's aggregate SBOM (CycloneDX 1.6 JSON) of the devices the caller may see", tags } },
+      {
+        config: { access: { roles: SECURITY_VIEWERS } },
+        schema: { summary: "The city's aggregate SBOM (CycloneDX 1.6 JSON) of the devices the caller may see", tags },
+      },
       async (request, reply) =>
         reply
           .type('application/vnd.cyclonedx+json; charset=utf-8')

@@ -31,7 +31,21 @@ function jsonValidator(version: string): ValidateFunction {
   if (!ajv) {
     ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true });
     // The formats the schemas use; values are checked as strings (ajv-formats-draft2019 is not a dependency).
-    for (const f of ['iri-reference', 'idn-email', 'uri', 'uri-reference', 'date-time', 'email', 'iri', 'idn-hostname', 'hostname', 'ipv4', 'ipv6', 'regex', 'uuid'])
+    for (const f of [
+      'iri-reference',
+      'idn-email',
+      'uri',
+      'uri-reference',
+      'date-time',
+      'email',
+      'iri',
+      'idn-hostname',
+      'hostname',
+      'ipv4',
+      'ipv6',
+      'regex',
+      'uuid',
+    ])
       ajv.addFormat(f, true);
     for (const name of ['spdx', 'jsf-0.82']) {
       const { $id: _id, ...schema } = readSchema(`${name}.SNAPSHOT.schema.json`);
@@ -125,7 +139,8 @@ export async function readSbom(input: string): Promise<ReadSbom> {
     }
     if (!isObj(doc) || doc.bomFormat !== 'CycloneDX') throw badRequest('not a CycloneDX document (bomFormat must be "CycloneDX")');
     const version = String(doc.specVersion ?? '');
-    if (!(SPEC_VERSIONS as readonly string[]).includes(version)) throw badRequest(`CycloneDX specVersion ${version || '(none)'} is not supported (${SPEC_VERSIONS.join(', ')})`);
+    if (!(SPEC_VERSIONS as readonly string[]).includes(version))
+      throw badRequest(`CycloneDX specVersion ${version || '(none)'} is not supported (${SPEC_VERSIONS.join(', ')})`);
     const validate = jsonValidator(version);
     if (!validate(doc)) {
       const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
@@ -139,7 +154,11 @@ export async function readSbom(input: string): Promise<ReadSbom> {
       format: 'json',
       specVersion: version,
       serialNumber: s(doc.serialNumber, 200),
-      subject: { vendor: metaVendor ?? (isObj(doc.metadata) && isObj(doc.metadata.manufacture) ? s(doc.metadata.manufacture.name) : null), name: meta ? s(meta.name) : null, version: meta ? s(meta.version, 200) : null },
+      subject: {
+        vendor: metaVendor ?? (isObj(doc.metadata) && isObj(doc.metadata.manufacture) ? s(doc.metadata.manufacture.name) : null),
+        name: meta ? s(meta.name) : null,
+        version: meta ? s(meta.version, 200) : null,
+      },
       components,
     };
   }
@@ -154,7 +173,9 @@ export async function readSbom(input: string): Promise<ReadSbom> {
     preload: [{ fileName: 'spdx.SNAPSHOT.xsd', contents: readFileSync(join(schemaDir, 'spdx.SNAPSHOT.xsd'), 'utf8') }],
   });
   if (!result.valid) {
-    const errors = result.errors.slice(0, 5).map((e) => `${e.loc?.lineNumber ? `line ${e.loc.lineNumber}: ` : ''}${e.message.replace(/^Schemas validity error : /, '').trim()}`);
+    const errors = result.errors
+      .slice(0, 5)
+      .map((e) => `${e.loc?.lineNumber ? `line ${e.loc.lineNumber}: ` : ''}${e.message.replace(/^Schemas validity error : /, '').trim()}`);
     throw badRequest(`the SBOM does not validate against the CycloneDX ${ns} XML schema: ${errors.join('; ')}`, { errors });
   }
   const dom = new DOMParser().parseFromString(trimmed, 'application/xml');
@@ -224,7 +245,11 @@ export function vexDocument(findings: readonly Finding[], assetOf: (id: string) 
       const a = assetOf(f.assetId);
       c = f.component
         ? new CDX.Models.Component(CDX.Enums.ComponentType.Library, f.component.name, { version: f.component.version || undefined, bomRef: key })
-        : new CDX.Models.Component(CDX.Enums.ComponentType.Device, a?.model ?? f.assetId, { version: a?.firmware || undefined, bomRef: key, description: a?.label });
+        : new CDX.Models.Component(CDX.Enums.ComponentType.Device, a?.model ?? f.assetId, {
+            version: a?.firmware || undefined,
+            bomRef: key,
+            description: a?.label,
+          });
       components.set(key, c);
       bom.components.add(c);
     }

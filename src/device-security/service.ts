@@ -222,7 +222,9 @@ export class DeviceSecurityService {
         throw badRequest(`not a package URL: ${(e as Error).message}`);
       }
     }
-    const kind: AssetKind = input.kind ?? (city ? (city.kind === 'siren' || city.kind === 'loudspeaker' || city.kind === 'camera' || city.kind === 'alarm-panel' ? city.kind : 'sensor') : 'other');
+    const kind: AssetKind =
+      input.kind ??
+      (city ? (city.kind === 'siren' || city.kind === 'loudspeaker' || city.kind === 'camera' || city.kind === 'alarm-panel' ? city.kind : 'sensor') : 'other');
     const asset: Asset = {
       assetId,
       cityDeviceId: city ? city.id : null,
@@ -299,14 +301,20 @@ export class DeviceSecurityService {
   // ---- intelligence ----
 
   /** CVE records and/or a KEV catalogue, recorded in parts. Returns what was taken. */
-  async importIntel(intel: { cves: CveRecord[]; kev: { catalogVersion: string; dateReleased: string; entries: KevEntry[] } | null }, source: string, actor: string) {
+  async importIntel(
+    intel: { cves: CveRecord[]; kev: { catalogVersion: string; dateReleased: string; entries: KevEntry[] } | null },
+    source: string,
+    actor: string,
+  ) {
     const importId = newId('vimp');
     const events: NewEvent[] = [];
     // Only records that are new or changed: re-importing the same pack appends nothing.
     const fresh = intel.cves.filter((r) => JSON.stringify(this.state.cves.get(r.cveId)) !== JSON.stringify(r));
     const cveParts = chunk(fresh, (r) => JSON.stringify(r).length);
     cveParts.forEach((records, part) =>
-      events.push(securityEvent('device-security.cves.imported', `vuln-import:${importId}`, null, actor, { importId, source, part, parts: cveParts.length, records })),
+      events.push(
+        securityEvent('device-security.cves.imported', `vuln-import:${importId}`, null, actor, { importId, source, part, parts: cveParts.length, records }),
+      ),
     );
     let kevTaken = 0;
     if (intel.kev && intel.kev.catalogVersion !== this.state.kevVersion?.catalogVersion) {
@@ -532,4 +540,3 @@ function chunk<T>(items: readonly T[], size: (t: T) => number): T[][] {
   if (current.length > 0) parts.push(current);
   return parts;
 }
-

@@ -318,7 +318,16 @@ export class DeviceSecurityState implements Projection {
       const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
       for (const h of hits) {
         const kev = this.kev.get(h.cveId);
-        out[priorityOf({ cvss: this.cves.get(h.cveId)?.cvss?.score ?? null, kev: !!kev, ransomware: !!kev?.ransomware, exposure: a.exposure, safetyRole: a.safetyRole, basis: h.basis }).priority]++;
+        out[
+          priorityOf({
+            cvss: this.cves.get(h.cveId)?.cvss?.score ?? null,
+            kev: !!kev,
+            ransomware: !!kev?.ransomware,
+            exposure: a.exposure,
+            safetyRole: a.safetyRole,
+            basis: h.basis,
+          }).priority
+        ]++;
       }
       return out;
     };

@@ -754,7 +754,9 @@ export const EXPECTED: Record<string, Row> = {
   // security-confidential (policy `confidential: 'security'`): the police see only their own, the city's csirt every organisation's.
   'GET /api/device-security': plain(R.devSec, get('/api/device-security'), {
     check: (r, t, c) =>
-      c.org === 'police' && (r.json.organisations as { orgId: string }[]).some((o) => o.orgId !== t.w.orgId.police) ? "counts another organisation's findings" : null,
+      c.org === 'police' && (r.json.organisations as { orgId: string }[]).some((o) => o.orgId !== t.w.orgId.police)
+        ? "counts another organisation's findings"
+        : null,
   }),
   'GET /api/device-security/inventory': plain(R.devSec, get('/api/device-security/inventory'), {
     check: (r, t, c) => {
@@ -786,7 +788,12 @@ export const EXPECTED: Record<string, Row> = {
       vendor: 'Axis',
       model: 'AXIS Q1656-LE',
       firmware: '11.11.73',
-      document: JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [{ type: 'library', name: 'openssl', version: '3.0.7' }] }),
+      document: JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        version: 1,
+        components: [{ type: 'library', name: 'openssl', version: '3.0.7' }],
+      }),
     },
   })),
   'POST /api/device-security/intel': plain(R.devSecIntel, () => ({
@@ -795,7 +802,9 @@ export const EXPECTED: Record<string, Row> = {
       dataType: 'CVE_RECORD',
       dataVersion: '5.1',
       cveMetadata: { cveId: 'CVE-2099-0001', state: 'PUBLISHED' },
-      containers: { cna: { affected: [{ vendor: 'Axis', product: 'AXIS OS', versions: [{ version: '0', lessThan: '12.0', status: 'affected', versionType: 'semver' }] }] } },
+      containers: {
+        cna: { affected: [{ vendor: 'Axis', product: 'AXIS OS', versions: [{ version: '0', lessThan: '12.0', status: 'affected', versionType: 'semver' }] }] },
+      },
     },
   })),
   'GET /api/device-security/export/sbom': plain(R.devSec, get('/api/device-security/export/sbom')),

@@ -6,6 +6,7 @@ import { SignIn } from './pages/SignIn.js';
 import { MapPage } from './pages/MapPage.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { PrivacyPage } from './pages/PrivacyPage.js';
+import { DeviceSecurityPage } from './pages/DeviceSecurityPage.js';
 import { AdminPage } from './pages/AdminPage.js';
 import { AlarmsPage } from './pages/AlarmsPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
@@ -19,7 +20,21 @@ import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'privacy' | 'admin' | 'security';
+type Page =
+  | 'map'
+  | 'alarms'
+  | 'alerts'
+  | 'incidents'
+  | 'responder'
+  | 'events'
+  | 'routing'
+  | 'crowd'
+  | 'cockpit'
+  | 'audit'
+  | 'privacy'
+  | 'admin'
+  | 'security'
+  | 'device-security';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -34,6 +49,7 @@ const PATHS: Record<Page, string> = {
   privacy: '/privacy',
   admin: '/admin',
   security: '/security',
+  'device-security': '/device-security',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -113,6 +129,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   }, []);
   const canAudit = me.roles.some((r) => r === 'admin' || r === 'supervisor' || r === 'csirt');
   const isAdmin = me.roles.includes('admin');
+  const canDeviceSecurity = me.roles.some((r) => r === 'csirt' || r === 'supervisor' || r === 'admin');
   const canAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
   const canAlerts = me.roles.some((r) => r === 'alert-officer' || r === 'admin' || r === 'commander' || r === 'analyst');
   const canIncidents = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin' || r === 'alert-officer');
@@ -188,6 +205,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>
             {t('Security')}
           </button>
+          {canDeviceSecurity && (
+            <button className={page === 'device-security' ? 'active' : ''} onClick={() => go('device-security')}>
+              {t('Device security')}
+            </button>
+          )}
         </nav>
         <span className="spacer" />
         <button className={`live-indicator ${live.connected ? 'on' : 'off'}`} onClick={() => setFeedOpen(!feedOpen)} title={t('Live events')}>
@@ -215,6 +237,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'privacy' && canAudit && <PrivacyPage me={me} />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
+          {page === 'device-security' && canDeviceSecurity && <DeviceSecurityPage me={me} recent={live.recent} />}
         </section>
         {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
       </main>

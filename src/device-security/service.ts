@@ -8,6 +8,7 @@ import type { Position } from '../kernel/geo.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
+import { canonicalJson } from '../platform/event-hash.js';
 import { assertCan, can, type PolicyResource } from '../platform/policy.js';
 import { securityEvent, type NoticeItem } from './events.js';
 import { readIntel, type readKevCatalogue } from './intel.js';
@@ -309,7 +310,11 @@ export class DeviceSecurityService {
     const importId = newId('vimp');
     const events: NewEvent[] = [];
     // Only records that are new or changed: re-importing the same pack appends nothing.
-    const fresh = intel.cves.filter((r) => JSON.stringify(this.state.cves.get(r.cveId)) !== JSON.stringify(r));
+    const held = (r: CveRecord) => {
+      const old = this.state.cves.get(r.cveId);
+      return old !== undefined && canonicalJson(old) === canonicalJson(r);
+    };
+    const fresh = intel.cves.filter((r) => !held(r));
     const cveParts = chunk(fresh, (r) => JSON.stringify(r).length);
     cveParts.forEach((records, part) =>
       events.push(

@@ -284,8 +284,8 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
                   </span>{' '}
                   <span className="small">{f.score}</span>
                 </td>
-                <td className="nowrap">
-                  {f.cveId} {f.kev && <span className="badge danger">{t('known exploited')}</span>}
+                <td className="ds-cve">
+                  <span className="nowrap">{f.cveId}</span> {f.kev && <span className="badge danger">{t('known exploited')}</span>}
                   <div className="small">{f.title}</div>
                 </td>
                 <td>

@@ -102,9 +102,10 @@ export function subjectKey(s: Subject): string {
   return `${s.names.map((n) => `${n.vendor === null ? '*' : vendorKey(n.vendor)}|${productKey(n.product)}`).join(',')}@${s.version.trim()}`;
 }
 
-interface Profile {
+export interface Profile {
   subject: Subject;
-  hits: Map<string, Hit>;
+  /** Null while it has none (most components): a million profiles hold no empty maps. */
+  hits: Map<string, Hit> | null;
   refs: number;
 }
 
@@ -145,18 +146,18 @@ export class Matcher {
     const changed: string[] = [];
     for (const key of candidates) {
       const profile = this.profiles.get(key)!;
-      const before = profile.hits.get(record.cveId);
+      const before = profile.hits?.get(record.cveId);
       const hit = this.matchOne(profile.subject, entries, record.cveId);
       if (hit) {
-        profile.hits.set(record.cveId, hit);
+        (profile.hits ??= new Map()).set(record.cveId, hit);
         add(this.holders, record.cveId, key);
-      } else if (profile.hits.delete(record.cveId)) this.holders.get(record.cveId)?.delete(key);
+      } else if (profile.hits?.delete(record.cveId)) this.holders.get(record.cveId)?.delete(key);
       if (!sameHit(before, hit)) changed.push(key);
     }
     // Profiles that had a hit from the older version but are no longer candidates.
     for (const key of [...(this.holders.get(record.cveId) ?? [])]) {
       if (candidates.has(key)) continue;
-      this.profiles.get(key)?.hits.delete(record.cveId);
+      this.profiles.get(key)?.hits?.delete(record.cveId);
       this.holders.get(record.cveId)!.delete(key);
       changed.push(key);
     }
@@ -171,14 +172,14 @@ export class Matcher {
       existing.refs++;
       return key;
     }
-    const profile: Profile = { subject, hits: new Map(), refs: 1 };
+    const profile: Profile = { subject, hits: null, refs: 1 };
     this.profiles.set(key, profile);
     for (const n of subject.names) {
       if (n.vendor !== null) add(this.profilesByVendor, vendorKey(n.vendor), key);
       add(this.profilesByProduct, productKey(n.product), key);
     }
     for (const hit of this.matchSubject(subject)) {
-      profile.hits.set(hit.cveId, hit);
+      (profile.hits ??= new Map()).set(hit.cveId, hit);
       add(this.holders, hit.cveId, key);
     }
     return key;
@@ -188,11 +189,16 @@ export class Matcher {
     const p = this.profiles.get(key);
     if (!p || --p.refs > 0) return;
     this.profiles.delete(key);
-    for (const cveId of p.hits.keys()) this.holders.get(cveId)?.delete(key);
+    for (const cveId of p.hits?.keys() ?? []) this.holders.get(cveId)?.delete(key);
     for (const n of p.subject.names) {
       if (n.vendor !== null) this.profilesByVendor.get(vendorKey(n.vendor))?.delete(key);
       this.profilesByProduct.get(productKey(n.product))?.delete(key);
     }
+  }
+
+  /** The profile itself (stable while it is held): callers that read its hits often keep it instead of its key. */
+  profile(key: string): Profile | undefined {
+    return this.profiles.get(key);
   }
 
   /** Profiles holding a hit of this CVE. */

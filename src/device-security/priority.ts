@@ -16,9 +16,9 @@ export const PRIORITY_WEIGHTS = {
   undecided: -1,
   /** Score thresholds, highest first. */
   thresholds: [
-    ['P1', 11],
-    ['P2', 8],
-    ['P3', 5],
+    ['P1', 13],
+    ['P2', 9],
+    ['P3', 6],
   ] as [Priority, number][],
 };
 

@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
 import type { DeviceSecurityEvents } from './events.js';
-import { Matcher, type Hit, type Subject } from './matcher.js';
+import { Matcher, type Hit, type Profile, type Subject } from './matcher.js';
 import type { Asset, Component, CveRecord, Finding, KevEntry, Priority, Sbom, Triage } from './model.js';
 import { norm, parseCpe, parsePurl } from './names.js';
 import { priorityOf } from './priority.js';
@@ -54,11 +54,13 @@ interface Tracked {
   sbom: string;
   /** Its findings, built when first read after a change (null: to be built). */
   findings: Finding[] | null;
+  /** exposure|role: devices alike share cached counts under it. */
+  suffix: string;
 }
 
 /** An SBOM's components as matched once for every device that runs the firmware. */
 interface SbomProfiles {
-  components: { component: Component; key: string }[];
+  components: { component: Component; key: string; profile: Profile }[];
   /** The components with hits and their hits, rebuilt when a hit of one of them changes (null: stale). */
   hits: { component: Component; hits: Hit[] }[] | null;
   /** Counts by priority of those hits, per exposure|role (devices differ only in these). */
@@ -138,7 +140,13 @@ export class DeviceSecurityState implements Projection {
 
   putAsset(asset: Asset, at: string): void {
     this.dropAsset(asset.assetId);
-    const t: Tracked = { asset, deviceKey: null, sbom: sbomKey(asset.vendor, asset.model, asset.firmware), findings: null };
+    const t: Tracked = {
+      asset,
+      deviceKey: null,
+      sbom: sbomKey(asset.vendor, asset.model, asset.firmware),
+      findings: null,
+      suffix: `${asset.exposure}|${asset.safetyRole}`,
+    };
     this.changedAt = at;
     this.assets.set(asset.assetId, t);
     addTo(this.assetsBySbom, t.sbom, asset.assetId);
@@ -165,7 +173,7 @@ export class DeviceSecurityState implements Projection {
     for (const c of sbom.components) {
       if (!c.version && !c.cpe && !c.purl) continue;
       const k = this.matcher.addSubject(componentSubject(c));
-      components.push({ component: c, key: k });
+      components.push({ component: c, key: k, profile: this.matcher.profile(k)! });
       addTo(this.sbomsByProfile, k, key);
     }
     this.sbomProfiles.set(key, { components, hits: null, counts: new Map() });
@@ -249,9 +257,8 @@ export class DeviceSecurityState implements Projection {
     if (!p) return [];
     if (p.hits === null) {
       p.hits = [];
-      for (const { component, key: k } of p.components) {
-        const hits = this.matcher.hits(k);
-        if (hits.size > 0) p.hits.push({ component, hits: [...hits.values()] });
+      for (const { component, profile } of p.components) {
+        if (profile.hits && profile.hits.size > 0) p.hits.push({ component, hits: [...profile.hits.values()] });
       }
     }
     return p.hits;
@@ -313,7 +320,7 @@ export class DeviceSecurityState implements Projection {
     if (!t) return c;
     if (t.findings) return DeviceSecurityState.countByPriority(t.findings);
     const a = t.asset;
-    const suffix = `${a.exposure}|${a.safetyRole}`;
+    const suffix = t.suffix;
     const countHits = (hits: Iterable<Hit>): Record<Priority, number> => {
       const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
       for (const h of hits) {

@@ -19,6 +19,7 @@ import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
+import { createDeviceSecurityCapability } from './device-security/index.js';
 
 /**
  * The capabilities of a Vigil node and how they are wired: the table of contents.
@@ -120,6 +121,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     orgName: identity.reads.orgName,
     actorName: (actor) => (actor.startsWith('user:') ? (identity.reads.usernameOf(actor.slice(5)) ?? actor) : actor),
   });
+  // Device security: the inventory's firmware and SBOMs matched against CVE records and KEV; findings for owners and the CSIRT.
+  const deviceSecurity = createDeviceSecurityCapability(ctx, { city: city.reads, orgName: identity.reads.orgName });
   return {
     identity,
     city,
@@ -135,8 +138,9 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     privacy,
     cockpit,
     csirt,
+    deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt, deviceSecurity] as Capability[],
   };
 }

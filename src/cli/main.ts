@@ -6,6 +6,7 @@ import { dc09SendCommand } from './dc09-send-command.js';
 import { mosquittoAclCommand } from './mosquitto-command.js';
 import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
 import { retentionRunCommand } from './retention-command.js';
+import { vulnImportCommand } from './vuln-command.js';
 import { serveCommand } from './serve-command.js';
 import { userAddCommand } from './user-command.js';
 import { initCommand, orgAddCommand } from './init-command.js';
@@ -33,6 +34,8 @@ Commands:
   dc09-send --account A ...  send SIA DC-09 frames to a receiver as a panel would (see: vigil dc09-send --help)
   mosquitto-acl [--vigil-user U]
                              print the Mosquitto acl_file for the registered MQTT devices and units (docs/security.md)
+  vuln import [PATH]         import CVE JSON 5 records and the CISA KEV catalogue, offline (a folder with cve/ and kev/,
+                             a folder of records or one file; default VIGIL_VULN_DATA_DIR; docs/device-security.md)
 
 Configuration comes from VIGIL_* environment variables (see README).`;
 
@@ -78,6 +81,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'retention':
         if (rest[0] !== 'run') return usage('retention takes the subcommand run');
         return await retentionRunCommand(config);
+      case 'vuln': {
+        if (rest[0] !== 'import') return usage('vuln takes the subcommand import');
+        const { positionals } = parseArgs({ args: rest.slice(1), allowPositionals: true, options: {} });
+        if (positionals.length > 1) return usage('vuln import takes at most one PATH');
+        return await vulnImportCommand(config, positionals[0]);
+      }
       case 'user': {
         if (rest[0] !== 'add') return usage('user takes the subcommand add');
         const { values } = parseArgs({

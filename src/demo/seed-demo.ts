@@ -9,6 +9,7 @@ import { DEMO_DISTRICTS, DEMO_FIRE_STATIONS } from './demo-city.js';
 import { DEMO_CROWD_ZONES, DEMO_GATES, demoCrowdDevices } from './demo-crowd.js';
 import type { ActionPlan } from '../alarms/contract.js';
 import { seedDemoEvents } from '../major-events/index.js';
+import { DEMO_GATEWAY_SBOM_XML, DEMO_SIREN_SBOM, demoSecurityAssets } from './demo-security.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */
 export const DEMO_POPULATION = {
@@ -130,12 +131,44 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   // They are the race's spectator areas: its participants (police, fire, stewards) see them too.
   for (const zone of DEMO_CROWD_ZONES) await vigil.capabilities.crowd.service.defineZone({ ...zone, eventId: majorEvents.raceId }, organiser);
   for (const gate of DEMO_GATES) await vigil.capabilities.crowd.service.defineGate(gate, organiser);
+  // Device security: the installed base's firmware and SBOMs, matched against the offline CVE and KEV pack when present.
+  const security = await seedDemoSecurity(vigil, config, identity.orgIds);
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +
-      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units, ${majorEvents.events} major events (${majorEvents.features} map features)`,
+      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units, ${majorEvents.events} major events (${majorEvents.features} map features), ${security}`,
     `sign in as one of: ${DEMO_USERS.map((u) => u.username).join(', ')} (password: ${config.demoPassword === 'vigil-demo' ? 'vigil-demo' : 'from VIGIL_DEMO_PASSWORD'})`,
   ];
   vigil.ctx.logger.info({ organisations: Object.keys(identity.orgIds).length, users: identity.users, ...city }, 'demo city loaded');
   return { text: lines.join('\n') };
+}
+
+async function seedDemoSecurity(vigil: Vigil, config: VigilConfig, orgIds: Record<string, string>): Promise<string> {
+  const security = vigil.capabilities.deviceSecurity.service;
+  const identityService = vigil.capabilities.identity.service;
+  const principals = {
+    city: identityService.resolvePrincipalOf('admin'),
+    police: identityService.resolvePrincipalOf('commander'),
+    marc: identityService.resolvePrincipalOf('supervisor'),
+    fire: identityService.resolvePrincipalOf('responder'),
+  };
+  const city = vigil.capabilities.city.reads;
+  const assets = demoSecurityAssets(city.devices.values(), city.sites.values(), {
+    city: orgIds.city!,
+    police: orgIds.police!,
+    marc: orgIds.marc!,
+    fire: orgIds.fire!,
+  });
+  const csirt = identityService.resolvePrincipalOf('csirt');
+  await security.importSbom(DEMO_SIREN_SBOM, {}, csirt);
+  await security.importSbom(DEMO_GATEWAY_SBOM_XML, {}, csirt);
+  for (const org of ['city', 'police', 'marc', 'fire'] as const) {
+    await security.registerAssets(
+      assets.filter((a) => a.org === org).map((a) => a.asset),
+      principals[org],
+    );
+  }
+  const intel = config.vulnDataDir ? await security.importPath(config.vulnDataDir, 'system:demo') : null;
+  const summary = security.summary(csirt);
+  return `${assets.length} devices described for device security (${intel ? `${intel.cves} CVE records, ${intel.kev} KEV entries` : 'no vulnerability data: set VIGIL_VULN_DATA_DIR'}; findings P1 ${summary.all.P1}, P2 ${summary.all.P2}, P3 ${summary.all.P3}, P4 ${summary.all.P4})`;
 }

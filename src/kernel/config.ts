@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { VigilError } from './errors.js';
@@ -74,6 +75,8 @@ export interface VigilConfig {
   /** SQLite durability: FULL fsyncs every group commit (survives power loss), NORMAL survives process crashes. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
   webDistDir: string;
+  /** Offline vulnerability data (CVE JSON 5 records, CISA KEV) the demo imports and `vigil vuln import` reads by default (VIGIL_VULN_DATA_DIR); null when absent. */
+  vulnDataDir: string | null;
   /** SIA DC-09 receiver port (TCP and UDP); 0 picks free ports; null disables the receiver. */
   dc09Port: number | null;
   /** Address of the DC-09 receiver (VIGIL_DC09_HOST); loopback unless configured: a monitoring centre sets it to receive panels. */
@@ -269,6 +272,11 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     logLevel: oneOf(env, 'VIGIL_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     sqliteSynchronous: oneOf(env, 'VIGIL_SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const),
     webDistDir: resolve(env.VIGIL_WEB_DIST || resolve(repoRoot, 'web', 'dist')),
+    vulnDataDir: env.VIGIL_VULN_DATA_DIR
+      ? resolve(env.VIGIL_VULN_DATA_DIR)
+      : existsSync(resolve(repoRoot, '..', 'shared', 'data', 'vuln'))
+        ? resolve(repoRoot, '..', 'shared', 'data', 'vuln')
+        : null,
     dc09Port: env.VIGIL_DC09_PORT === 'off' ? null : int(env, 'VIGIL_DC09_PORT', 9000, 0, 65535),
     dc09Host: env.VIGIL_DC09_HOST || LOOPBACK,
     mqttUrl: url(env, 'VIGIL_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),

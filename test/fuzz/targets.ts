@@ -20,6 +20,10 @@ import { parseSyslog, SyslogFramer, stixIndicators } from '../../src/csirt/index
 import { parseGeometry, parseLayer } from '../../src/major-events/geometry.js';
 import { parseAvlMessage } from '../../src/units/avl-message.js';
 import { tinyPbf } from '../support/tiny-pbf.js';
+import { readIntel } from '../../src/device-security/intel.js';
+import { Matcher } from '../../src/device-security/matcher.js';
+import { parseCpe, parsePurl } from '../../src/device-security/names.js';
+import { readSbom } from '../../src/device-security/sbom.js';
 
 /**
  * One fuzz target per parser that takes input from outside. `run` returns normally
@@ -476,6 +480,101 @@ export const TARGETS: FuzzTarget[] = [
       }
       try {
         stixIndicators(json, 'fuzz');
+      } catch (error) {
+        refusal(error);
+      }
+    },
+  },
+  {
+    // Device security: CVE JSON 5 records / the KEV catalogue, then matching what was read (vendor version strings).
+    name: 'cve-json',
+    seeds: [
+      '{"dataType":"CVE_RECORD","cveMetadata":{"cveId":"CVE-2024-6979"},"containers":{"cna":{"affected":[{"vendor":"Axis","product":"AXIS OS","defaultStatus":"unaffected","versions":[{"version":"11.11.0","lessThan":"11.11.94","status":"affected","versionType":"semver"}]}],"metrics":[{"cvssV3_1":{"baseScore":6.8}}]},"adp":[{"affected":[{"vendor":"axis","product":"axis_os","cpes":["cpe:2.3:o:axis:axis_os:*:*:*:*:*:*:*:*"],"versions":[{"version":"0","lessThan":"2.*","status":"affected","changes":[{"at":"1.5","status":"unaffected"}]}]}]}]}}',
+      '{"dataType":"CVE_RECORD","cveMetadata":{"cveId":"CVE-2024-23485"},"containers":{"cna":{"affected":[{"vendor":"Gallagher","product":"Controller 6000 and Controller 7000","defaultStatus":"affected","versions":[{"version":"9.10","lessThan":"vCR9.10.240520a","status":"affected","versionType":"custom"},{"version":"V5.0.3 and prior","status":"affected"},{"version":"AXIS OS 6.50 – 11.5","status":"affected"}]}]}}}',
+      '{"catalogVersion":"2025.08.25","count":1,"vulnerabilities":[{"cveID":"CVE-2024-1086","vendorProject":"Linux","product":"Kernel","knownRansomwareCampaignUse":"Known"}]}',
+    ].map(utf8),
+    tokens: [
+      '"versions"',
+      '"lessThan"',
+      '"lessThanOrEqual"',
+      '"changes"',
+      '"at"',
+      '"*"',
+      '"2.*"',
+      '"0"',
+      'vCR',
+      ' and prior',
+      ' – ',
+      '"semver"',
+      '"git"',
+      'cpe:2.3:',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      'null',
+      '1e400',
+    ],
+    maxBytes: 16 * 1024,
+    run(input) {
+      let json: unknown;
+      try {
+        json = JSON.parse(input.toString('utf8'));
+      } catch {
+        return;
+      }
+      try {
+        const intel = readIntel(json);
+        const m = new Matcher();
+        for (const r of intel.cves) {
+          m.addCve(r);
+          for (const a of r.affected) {
+            for (const c of a.cpes) parseCpe(c);
+            m.matchSubject({
+              names: [
+                { vendor: a.vendor, product: a.product },
+                { vendor: null, product: a.product },
+              ],
+              version: a.versions[0]?.lessThan ?? '1.0',
+            });
+          }
+        }
+      } catch (error) {
+        refusal(error);
+      }
+      parsePurl(input.toString('utf8').slice(0, 300));
+    },
+  },
+  {
+    // Device security: CycloneDX JSON SBOMs (schema validation, then reading components).
+    name: 'cyclonedx-json',
+    seeds: [
+      '{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"component":{"type":"firmware","name":"Bleeper Sonic 1600","version":"4.2.0"}},"components":[{"type":"library","name":"openssl","version":"3.0.7","purl":"pkg:generic/openssl@3.0.7","components":[{"type":"library","name":"zlib","version":"1.3"}]}]}',
+      '{"bomFormat":"CycloneDX","specVersion":"1.4","version":1,"components":[{"type":"operating-system","name":"linux-kernel","version":"5.10.120","bom-ref":"k"}]}',
+    ].map(utf8),
+    tokens: [
+      '"components"',
+      '"bom-ref"',
+      '"purl"',
+      '"cpe"',
+      '"specVersion"',
+      '"1.2"',
+      '"1.5"',
+      '"1.7"',
+      '"type"',
+      '"library"',
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      'null',
+    ],
+    maxBytes: 8 * 1024,
+    async run(input) {
+      try {
+        await readSbom(input.toString('utf8'));
       } catch (error) {
         refusal(error);
       }

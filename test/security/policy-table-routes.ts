@@ -117,6 +117,8 @@ const R = {
   crowdCount: ['operator', 'supervisor', 'commander', 'admin'],
   crowdOps: ['operator', 'supervisor', 'commander'],
   audit: ['admin', 'supervisor', 'csirt'],
+  devSec: ['csirt', 'supervisor', 'admin'],
+  devSecIntel: ['csirt', 'admin'],
   cockpit: ['analyst', 'admin'],
   admin: ['admin'],
   metrics: ['admin', 'supervisor'],
@@ -838,4 +840,63 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/csirt/advisories/:id/confirm': org('security', R.advisoryConfirm, (t) => ({ url: `/api/csirt/advisories/${t.o.advisory}/confirm` })),
   'POST /api/csirt/indicators': plain(R.csirt, () => ({ url: '/api/csirt/indicators', payload: { source: 'table', bundle: { type: 'bundle', objects: [] } } })),
   'GET /api/csirt/indicators': plain(R.csirt, get('/api/csirt/indicators')),
+  // device security (vuln lane): the CSIRT and the owner's supervisors and admins; findings and devices are
+  // security-confidential (policy `confidential: 'security'`): the police see only their own, the city's csirt every organisation's.
+  'GET /api/device-security': plain(R.devSec, get('/api/device-security'), {
+    check: (r, t, c) =>
+      c.org === 'police' && (r.json.organisations as { orgId: string }[]).some((o) => o.orgId !== t.w.orgId.police)
+        ? "counts another organisation's findings"
+        : null,
+  }),
+  'GET /api/device-security/inventory': plain(R.devSec, get('/api/device-security/inventory'), {
+    check: (r, t, c) => {
+      const foreign = (r.json.devices as { orgId: string }[]).find((d) => c.org === 'police' && d.orgId !== t.w.orgId.police);
+      return foreign ? `lists a device of another organisation (${foreign.orgId})` : null;
+    },
+  }),
+  'POST /api/device-security/devices': plain(R.devSec, () => ({
+    url: '/api/device-security/devices',
+    payload: { vendor: 'Axis', model: 'AXIS Q1656-LE', platform: 'AXIS OS', firmware: '11.11.73', exposure: 'private', label: 'policy table camera' },
+  })),
+  'GET /api/device-security/devices/:id': plain(R.devSec, get('/api/device-security/devices/ast_none')),
+  'DELETE /api/device-security/devices/:id': plain(R.devSec, () => ({ method: 'DELETE', url: '/api/device-security/devices/ast_none' })),
+  'GET /api/device-security/findings': plain(R.devSec, get('/api/device-security/findings'), {
+    check: (r, t, c) => {
+      const foreign = (r.json.findings as { orgId: string }[]).find((f) => c.org === 'police' && f.orgId !== t.w.orgId.police);
+      return foreign ? `lists a finding of another organisation (${foreign.orgId})` : null;
+    },
+  }),
+  'GET /api/device-security/findings/:id': plain(R.devSec, get('/api/device-security/findings/none~CVE-2024-1086')),
+  'POST /api/device-security/findings/:id/triage': plain(R.devSec, () => ({
+    url: '/api/device-security/findings/none~CVE-2024-1086/triage',
+    payload: { state: 'confirmed', detail: 'policy table' },
+  })),
+  'GET /api/device-security/sboms': plain(R.devSec, get('/api/device-security/sboms')),
+  'POST /api/device-security/sboms': plain(R.devSec, () => ({
+    url: '/api/device-security/sboms',
+    payload: {
+      vendor: 'Axis',
+      model: 'AXIS Q1656-LE',
+      firmware: '11.11.73',
+      document: JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        version: 1,
+        components: [{ type: 'library', name: 'openssl', version: '3.0.7' }],
+      }),
+    },
+  })),
+  'POST /api/device-security/intel': plain(R.devSecIntel, () => ({
+    url: '/api/device-security/intel?source=policy-table',
+    payload: {
+      dataType: 'CVE_RECORD',
+      dataVersion: '5.1',
+      cveMetadata: { cveId: 'CVE-2099-0001', state: 'PUBLISHED' },
+      containers: {
+        cna: { affected: [{ vendor: 'Axis', product: 'AXIS OS', versions: [{ version: '0', lessThan: '12.0', status: 'affected', versionType: 'semver' }] }] },
+      },
+    },
+  })),
+  'GET /api/device-security/export/sbom': plain(R.devSec, get('/api/device-security/export/sbom')),
+  'GET /api/device-security/export/vex': plain(R.devSec, get('/api/device-security/export/vex')),
 };

@@ -6,6 +6,7 @@ import { SignIn } from './pages/SignIn.js';
 import { MapPage } from './pages/MapPage.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { PrivacyPage } from './pages/PrivacyPage.js';
+import { DeviceSecurityPage } from './pages/DeviceSecurityPage.js';
 import { AdminPage } from './pages/AdminPage.js';
 import { AlarmsPage } from './pages/AlarmsPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
@@ -36,7 +37,8 @@ type Page =
   | 'admin'
   | 'security'
   | 'agencies'
-  | 'csirt';
+  | 'csirt'
+  | 'device-security';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -53,6 +55,7 @@ const PATHS: Record<Page, string> = {
   security: '/security',
   agencies: '/agencies',
   csirt: '/csirt',
+  'device-security': '/device-security',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -132,6 +135,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   }, []);
   const canAudit = me.roles.some((r) => r === 'admin' || r === 'supervisor' || r === 'csirt');
   const isAdmin = me.roles.includes('admin');
+  const canDeviceSecurity = me.roles.some((r) => r === 'csirt' || r === 'supervisor' || r === 'admin');
   const canAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
   const canAlerts = me.roles.some((r) => r === 'alert-officer' || r === 'admin' || r === 'commander' || r === 'analyst');
   const canIncidents = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin' || r === 'alert-officer');
@@ -218,6 +222,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
               {t('CSIRT')}
             </button>
           )}
+          {canDeviceSecurity && (
+            <button className={page === 'device-security' ? 'active' : ''} onClick={() => go('device-security')}>
+              {t('Device security')}
+            </button>
+          )}
         </nav>
         <span className="spacer" />
         <button className={`live-indicator ${live.connected ? 'on' : 'off'}`} onClick={() => setFeedOpen(!feedOpen)} title={t('Live events')}>
@@ -247,6 +256,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
           {page === 'agencies' && canAlerts && <OtherAgenciesPage me={me} />}
           {page === 'csirt' && canCsirt && <CsirtPage me={me} recent={live.recent} />}
+          {page === 'device-security' && canDeviceSecurity && <DeviceSecurityPage me={me} recent={live.recent} />}
         </section>
         {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
       </main>

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { CityReadPort, Device } from '../city/contract.js';
+import { type VigilError } from '../kernel/errors.js';
+import type { Principal } from '../platform/access.js';
+import { MemoryEventLog } from '../../test/support/memory-event-log.js';
+import { fakePrincipal, testContext } from '../../test/support/test-context.js';
+import { DEMO_GATEWAY_SBOM_XML, DEMO_SIREN_SBOM } from '../demo/demo-security.js';
+import { deviceSecurityLiveView } from './live-view.js';
+import { readSbom } from './sbom.js';
+import { createDeviceSecurityCapability } from './index.js';
+
+const PACK = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'vuln');
+
+function cityWith(devices: Device[]): CityReadPort {
+  return {
+    city: null,
+    areas: new Map(),
+    sites: new Map(),
+    zones: new Map(),
+    devices: new Map(devices.map((d) => [d.id, d])),
+    devicesByAccount: new Map(),
+    population: null,
+    populationOf: () => null,
+  };
+}
+
+const device = (id: string, kind: Device['kind'], orgId: string): Device => ({
+  id,
+  kind,
+  label: `${kind} ${id}`,
+  siteId: null,
+  zoneId: null,
+  position: [7.42, 43.73],
+  orgId,
+  account: null,
+  protocol: 'mqtt',
+  parentId: null,
+});
+
+async function setup() {
+  const log = new MemoryEventLog();
+  const ctx = testContext(log);
+  const cap = createDeviceSecurityCapability(ctx, {
+    city: cityWith([device('dev:siren:1', 'siren', 'org_city'), device('dev:camera:2', 'camera', 'org_police')]),
+    orgName: (id) => ({ org_city: 'City', org_police: 'Police' })[id] ?? null,
+  });
+  for (const p of cap.projections!) ctx.projections.register(p);
+  await ctx.projections.start();
+  const cityAdmin = { ...fakePrincipal(['admin'], 'org_city'), platformOrg: true };
+  const police = fakePrincipal(['supervisor'], 'org_police');
+  const csirt = { ...fakePrincipal(['csirt'], 'org_city'), actor: 'user:csirt' };
+  return { ctx, log, cap, service: cap.service, cityAdmin, police, csirt };
+}
+
+test('device security end to end: SBOMs (JSON and XML), the offline pack, a KEV finding on a siren first, triage with VEX, owners told, confidentiality', async () => {
+  const { service, log, cityAdmin, police, csirt, cap } = await setup();
+  await service.importSbom(DEMO_SIREN_SBOM, {}, csirt);
+  const xml = await service.importSbom(DEMO_GATEWAY_SBOM_XML, {}, csirt);
+  assert.equal(xml.vendor, 'Moxa');
+  assert.equal(xml.components.length, 3);
+  await service.registerAsset(
+    {
+      cityDeviceId: 'dev:siren:1',
+      kind: 'siren-controller',
+      vendor: 'Telegrafia',
+      model: 'Bleeper Sonic 1600',
+      firmware: '4.2.0',
+      exposure: 'internet-facing',
+    },
+    cityAdmin,
+  );
+  await service.registerAsset(
+    { cityDeviceId: 'dev:camera:2', vendor: 'Axis Communications AB', model: 'AXIS Q1656-LE', platform: 'AXIS OS', firmware: '11.11.73', exposure: 'private' },
+    police,
+  );
+  // Nobody but the owner describes a device (the CSIRT reads and acts, never configures).
+  await assert.rejects(
+    service.registerAsset({ cityDeviceId: 'dev:camera:2', vendor: 'x', model: 'y', firmware: '1', exposure: 'private' }, csirt),
+    (e: VigilError) => e.code === 'forbidden',
+  );
+  const result = await service.importPath(PACK, 'user:csirt');
+  assert.equal(result.cves, 154);
+  assert.equal(result.kev, 1404);
+  // The same pack again appends nothing.
+  const before = await log.lastSeq();
+  assert.equal((await service.importPath(PACK, 'user:csirt')).cves, 0);
+  assert.equal(await log.lastSeq(), before);
+
+  const all = service.findings(csirt).findings;
+  const top = all[0]!;
+  assert.equal(top.cveId, 'CVE-2024-1086', 'the known exploited kernel flaw inside the siren controller comes first');
+  assert.equal(top.assetId, 'dev:siren:1');
+  assert.equal(top.kev, true);
+  assert.equal(top.priority, 'P1');
+  assert.equal(top.component?.name, 'linux-kernel');
+  assert.ok(all.some((f) => f.cveId === 'CVE-2024-6979' && f.assetId === 'dev:camera:2' && f.basis === 'version-range'));
+  const sirenScore = top.score;
+  const cameraScores = all.filter((f) => f.assetId === 'dev:camera:2').map((f) => f.score);
+  assert.ok(cameraScores.every((s) => s < sirenScore));
+
+  // Confidential: the police see their camera's findings only; the CSIRT sees both organisations'.
+  assert.ok(service.findings(police).findings.every((f) => f.orgId === 'org_police'));
+  assert.ok(service.findings(police).total > 0);
+  assert.throws(
+    () => service.finding(top.findingId, police),
+    (e: VigilError) => e.code === 'not_found',
+  );
+  assert.equal(new Set(service.findings(csirt).findings.map((f) => f.orgId)).size, 2);
+  const noticed = await log.read({ afterSeq: 0, typePrefixes: ['device-security.owner.notified'] });
+  assert.deepEqual(new Set(noticed.map((e) => e.orgId)), new Set(['org_city', 'org_police']));
+  const view = deviceSecurityLiveView.view;
+  const cityNotice = noticed.find((e) => e.orgId === 'org_city')!;
+  assert.equal(view(police, cityNotice), null, "the police are not told of the city's findings");
+  assert.ok(view(csirt, cityNotice));
+  assert.equal(view(fakePrincipal(['operator'], 'org_city'), cityNotice), null, 'an operator of the owner is not on the page');
+
+  // Triage: not affected needs a justification; who and why are kept.
+  await assert.rejects(service.triage(top.findingId, { state: 'not-affected', detail: 'no' }, csirt), (e: VigilError) => e.code === 'bad_request');
+  await assert.rejects(service.triage(top.findingId, { state: 'confirmed', detail: 'seen' }, police), (e: VigilError) => e.code === 'not_found');
+  const triaged = await service.triage(
+    top.findingId,
+    { state: 'not-affected', justification: 'code_not_reachable', detail: 'nf_tables is not built into this kernel' },
+    csirt,
+  );
+  assert.equal(triaged.triage.state, 'not-affected');
+  assert.equal(triaged.triage.by, 'user:csirt');
+  const vex = JSON.parse(service.exportVex(csirt)) as { vulnerabilities: { id: string; analysis: { state: string; justification?: string } }[] };
+  assert.ok(
+    vex.vulnerabilities.some((v) => v.id === 'CVE-2024-1086' && v.analysis.state === 'not_affected' && v.analysis.justification === 'code_not_reachable'),
+  );
+  assert.equal(cap.reads.countsByPriority('org_city').P1 + cap.reads.countsByPriority('org_city').P2 >= 0, true);
+
+  // The aggregate SBOM validates against the CycloneDX 1.6 schema and reads back with every component.
+  const sbom = service.exportSbom(csirt);
+  const back = await readSbom(sbom);
+  assert.equal(back.specVersion, '1.6');
+  assert.equal(back.components.length, 2 + 6, 'two devices and the siren firmware’s six components');
+
+  // A rebuilt projection (replay) gives the same findings and triage.
+  const replay = createDeviceSecurityCapability(testContext(log), {
+    city: cityWith([device('dev:siren:1', 'siren', 'org_city'), device('dev:camera:2', 'camera', 'org_police')]),
+    orgName: () => null,
+  });
+  for (const e of await log.read({ afterSeq: 0, limit: 100_000 })) replay.projections![0]!.apply(e);
+  assert.equal(replay.service.findings(csirt).total, service.findings(csirt).total);
+  assert.equal(replay.service.finding(top.findingId, csirt).triage.state, 'not-affected');
+});
+
+test('SBOM import refuses what is not CycloneDX or does not validate', async () => {
+  await assert.rejects(readSbom('{"bomFormat":"SPDX"}'), /not a CycloneDX/);
+  await assert.rejects(readSbom('{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"name":"x"}]}'), /does not validate/);
+  await assert.rejects(
+    readSbom('<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"><components><component><name>x</name></component></components></bom>'),
+    /does not validate/,
+  );
+  await assert.rejects(readSbom('<!DOCTYPE x [<!ENTITY a "b">]><bom/>'), /DOCTYPE/);
+});
+
+test('a city organisation without the role of the page is refused by the live view; a new CVE reaches the matching devices only', async () => {
+  const { service, cityAdmin, csirt } = await setup();
+  await service.registerAsset({ cityDeviceId: 'dev:siren:1', vendor: 'Moxa', model: 'OnCell G3150A-LTE', firmware: '1.3', exposure: 'private' }, cityAdmin);
+  assert.equal(service.findings(csirt).total, 0);
+  await service.importDocument(
+    {
+      dataType: 'CVE_RECORD',
+      cveMetadata: { cveId: 'CVE-2099-0002' },
+      containers: {
+        cna: {
+          title: 'Test',
+          affected: [
+            {
+              vendor: 'Moxa',
+              product: 'OnCell G3150A-LTE Series',
+              defaultStatus: 'unaffected',
+              versions: [{ version: '1.0', lessThanOrEqual: '1.3', status: 'affected', versionType: 'custom' }],
+            },
+          ],
+          metrics: [{ cvssV3_1: { baseScore: 9.8, version: '3.1', vectorString: 'CVSS:3.1/AV:N' } }],
+        },
+      },
+    },
+    'test',
+    csirt as Principal,
+  );
+  const f = service.findings(csirt).findings;
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.cvss, 9.8);
+  assert.equal(f[0]!.basis, 'best-effort');
+});

@@ -1,0 +1,49 @@
+import type { AppContext, Capability } from '../platform/app-context.js';
+import type { DeviceSecurityReadPort } from './contract.js';
+import { deviceSecurityLiveView } from './live-view.js';
+import type { Finding } from './model.js';
+import { deviceSecurityRoutes } from './routes.js';
+import { DeviceSecurityService, type DeviceSecurityDeps } from './service.js';
+import { DeviceSecurityState } from './state.js';
+
+export { DeviceSecurityService } from './service.js';
+export { DeviceSecurityState } from './state.js';
+export type { DeviceSecurityDeps } from './service.js';
+
+export interface DeviceSecurityCapability extends Capability {
+  service: DeviceSecurityService;
+  reads: DeviceSecurityReadPort;
+}
+
+/** Device security: inventory with what runs inside, offline vulnerability intelligence, findings, triage, VEX. */
+export function createDeviceSecurityCapability(ctx: AppContext, deps: DeviceSecurityDeps): DeviceSecurityCapability {
+  const state = new DeviceSecurityState();
+  const service = new DeviceSecurityService(ctx, state, deps);
+  const open = (f: Finding) => f.triage.state === 'new' || f.triage.state === 'confirmed';
+  const of = (orgId: string | null) => [...state.allFindings()].filter((f) => orgId === null || f.orgId === orgId);
+  const reads: DeviceSecurityReadPort = {
+    asset: (id) => state.assets.get(id)?.asset,
+    finding: (id) => state.finding(id),
+    findingsOfAsset: (id) => state.findingsOfAsset(id),
+    findingsOf: of,
+    countsByPriority: (orgId) => DeviceSecurityState.countByPriority(of(orgId).filter(open)),
+    knownExploitedShare: (orgId) => {
+      let devices = 0;
+      for (const t of state.assets.values()) if (orgId === null || t.asset.orgId === orgId) devices++;
+      const withKnownExploited = new Set(
+        of(orgId)
+          .filter((f) => f.kev && open(f))
+          .map((f) => f.assetId),
+      ).size;
+      return { devices, withKnownExploited };
+    },
+  };
+  return {
+    name: 'device-security',
+    projections: [state],
+    routes: deviceSecurityRoutes(service),
+    liveViews: [deviceSecurityLiveView],
+    service,
+    reads,
+  };
+}

@@ -1,0 +1,381 @@
+import type { StoredEvent } from '../platform/event-log.js';
+import type { Projection } from '../platform/projection.js';
+import type { DeviceSecurityEvents } from './events.js';
+import { Matcher, type Hit, type Profile, type Subject } from './matcher.js';
+import type { Asset, Component, CveRecord, Finding, KevEntry, Priority, Sbom, Triage } from './model.js';
+import { norm, parseCpe, parsePurl } from './names.js';
+import { priorityOf } from './priority.js';
+
+/** The key an SBOM is kept under: every device of this vendor, model and firmware runs it. */
+export const sbomKey = (vendor: string, model: string, firmware: string): string => `${norm(vendor)}|${norm(model)}|${firmware.trim().toLowerCase()}`;
+
+/** The names a device's firmware is known by: vendor + model, vendor + platform, its CPE and package URL. */
+export function assetSubject(a: Pick<Asset, 'vendor' | 'model' | 'platform' | 'firmware' | 'cpe' | 'purl'>): Subject {
+  const names: Subject['names'] = [{ vendor: a.vendor, product: a.model }];
+  if (a.platform) names.push({ vendor: a.vendor, product: a.platform });
+  let version = a.firmware;
+  const cpe = a.cpe ? parseCpe(a.cpe) : null;
+  if (cpe) {
+    names.push({ vendor: cpe.vendor, product: cpe.product });
+    if (!version && cpe.version !== '*' && cpe.version !== '-') version = cpe.version;
+  }
+  const purl = a.purl ? parsePurl(a.purl) : null;
+  if (purl) {
+    names.push({ vendor: purl.namespace ?? a.vendor, product: purl.name });
+    if (!version && purl.version) version = purl.version;
+  }
+  return { names, version };
+}
+
+/** A component's names: its name alone (open-source components carry no vendor), with its supplier or group, its CPE and package URL. */
+export function componentSubject(c: Component): Subject {
+  const names: Subject['names'] = [{ vendor: null, product: c.name }];
+  if (c.supplier) names.push({ vendor: c.supplier, product: c.name });
+  if (c.group) names.push({ vendor: c.group, product: c.name });
+  let version = c.version;
+  const cpe = c.cpe ? parseCpe(c.cpe) : null;
+  if (cpe) {
+    names.push({ vendor: cpe.vendor, product: cpe.product });
+    if (!version && cpe.version !== '*') version = cpe.version;
+  }
+  const purl = c.purl ? parsePurl(c.purl) : null;
+  if (purl) {
+    if (purl.name.toLowerCase() !== c.name.toLowerCase()) names.push({ vendor: null, product: purl.name });
+    if (!version && purl.version) version = purl.version;
+  }
+  return { names, version };
+}
+
+const NEW_TRIAGE = (at: string): Triage => ({ state: 'new', justification: null, detail: '', by: 'system', at });
+
+interface Tracked {
+  asset: Asset;
+  deviceKey: string | null;
+  sbom: string;
+  /** Its findings, built when first read after a change (null: to be built). */
+  findings: Finding[] | null;
+  /** exposure|role: devices alike share cached counts under it. */
+  suffix: string;
+}
+
+/** An SBOM's components as matched once for every device that runs the firmware. */
+interface SbomProfiles {
+  components: { component: Component; key: string; profile: Profile }[];
+  /** The components with hits and their hits, rebuilt when a hit of one of them changes (null: stale). */
+  hits: { component: Component; hits: Hit[] }[] | null;
+  /** Counts by priority of those hits, per exposure|role (devices differ only in these). */
+  counts: Map<string, Record<Priority, number>>;
+}
+
+/** Inventory, SBOMs, the catalogue (CVE records and KEV), findings and their triage, rebuilt from `device-security.*`. */
+export class DeviceSecurityState implements Projection {
+  readonly name = 'device-security';
+  readonly typePrefixes = ['device-security.'];
+  readonly matcher = new Matcher();
+  readonly assets = new Map<string, Tracked>();
+  readonly sboms = new Map<string, Sbom>();
+  readonly cves = new Map<string, CveRecord>();
+  kev = new Map<string, KevEntry>();
+  kevVersion: { catalogVersion: string; dateReleased: string } | null = null;
+  readonly triage = new Map<string, Triage>();
+  /** Devices whose findings the last change made stale (cleared by each catalogue change). */
+  readonly touched = new Set<string>();
+  /** When findings built from now on are dated (the catalogue's or inventory's last change). */
+  private changedAt = '1970-01-01T00:00:00.000Z';
+  /** Findings each owner organisation was told about. */
+  readonly notified = new Set<string>();
+  private readonly assetsBySbom = new Map<string, Set<string>>();
+  private readonly assetsByProfile = new Map<string, Set<string>>();
+  private readonly sbomProfiles = new Map<string, SbomProfiles>();
+  private readonly sbomsByProfile = new Map<string, Set<string>>();
+  /** Counts by priority of a device profile's hits per exposure|role, and which suffixes are cached per profile. */
+  private readonly profileCounts = new Map<string, Record<Priority, number>>();
+  private readonly countKeys = new Map<string, Set<string>>();
+  private pendingKev: KevEntry[] = [];
+
+  apply(e: StoredEvent): void {
+    switch (e.type as keyof DeviceSecurityEvents) {
+      case 'device-security.asset.registered': {
+        const { asset } = e.data as DeviceSecurityEvents['device-security.asset.registered'];
+        this.putAsset(asset, e.at);
+        break;
+      }
+      case 'device-security.asset.removed': {
+        const { assetId } = e.data as DeviceSecurityEvents['device-security.asset.removed'];
+        this.dropAsset(assetId);
+        break;
+      }
+      case 'device-security.sbom.imported': {
+        const { sbom } = e.data as DeviceSecurityEvents['device-security.sbom.imported'];
+        this.putSbom(sbom, e.at);
+        break;
+      }
+      case 'device-security.cves.imported': {
+        const d = e.data as DeviceSecurityEvents['device-security.cves.imported'];
+        this.putCves(d.records, e.at);
+        break;
+      }
+      case 'device-security.kev.imported': {
+        const d = e.data as DeviceSecurityEvents['device-security.kev.imported'];
+        if (d.part === 0) this.pendingKev = [];
+        this.pendingKev.push(...d.entries);
+        if (d.part === d.parts - 1) this.putKev(this.pendingKev, d, e.at);
+        break;
+      }
+      case 'device-security.finding.triaged': {
+        const d = e.data as DeviceSecurityEvents['device-security.finding.triaged'];
+        const t: Triage = { state: d.state, justification: d.justification, detail: d.detail, by: e.actor, at: e.at };
+        this.triage.set(d.findingId, t);
+        const f = this.assets.get(d.assetId)?.findings?.find((x) => x.findingId === d.findingId);
+        if (f) f.triage = t;
+        break;
+      }
+      case 'device-security.owner.notified': {
+        const d = e.data as DeviceSecurityEvents['device-security.owner.notified'];
+        for (const f of d.findings) this.notified.add(f.findingId);
+        break;
+      }
+    }
+  }
+
+  putAsset(asset: Asset, at: string): void {
+    this.dropAsset(asset.assetId);
+    const t: Tracked = {
+      asset,
+      deviceKey: null,
+      sbom: sbomKey(asset.vendor, asset.model, asset.firmware),
+      findings: null,
+      suffix: `${asset.exposure}|${asset.safetyRole}`,
+    };
+    this.changedAt = at;
+    this.assets.set(asset.assetId, t);
+    addTo(this.assetsBySbom, t.sbom, asset.assetId);
+    this.matchAsset(t);
+  }
+
+  dropAsset(assetId: string): void {
+    const t = this.assets.get(assetId);
+    if (!t) return;
+    this.unmatchAsset(t);
+    this.assetsBySbom.get(t.sbom)?.delete(assetId);
+    this.assets.delete(assetId);
+  }
+
+  putSbom(sbom: Sbom, at: string): void {
+    const key = sbomKey(sbom.vendor, sbom.model, sbom.firmware);
+    this.sboms.set(key, sbom);
+    const old = this.sbomProfiles.get(key);
+    for (const { key: k } of old?.components ?? []) {
+      this.matcher.removeSubject(k);
+      this.sbomsByProfile.get(k)?.delete(key);
+    }
+    const components: SbomProfiles['components'] = [];
+    for (const c of sbom.components) {
+      if (!c.version && !c.cpe && !c.purl) continue;
+      const k = this.matcher.addSubject(componentSubject(c));
+      components.push({ component: c, key: k, profile: this.matcher.profile(k)! });
+      addTo(this.sbomsByProfile, k, key);
+    }
+    this.sbomProfiles.set(key, { components, hits: null, counts: new Map() });
+    this.changedAt = at;
+    for (const id of this.assetsBySbom.get(key) ?? []) this.touch(id);
+  }
+
+  putCves(records: readonly CveRecord[], at: string): void {
+    this.changedAt = at;
+    this.touched.clear();
+    const profiles = new Set<string>();
+    for (const r of records) {
+      const old = this.cves.get(r.cveId);
+      this.cves.set(r.cveId, r);
+      // Score or title changed for findings that stay: every holder of the CVE is rebuilt.
+      if (old) for (const key of this.matcher.holdersOf(r.cveId)) profiles.add(key);
+      for (const key of this.matcher.addCve(r)) profiles.add(key);
+    }
+    this.touchProfiles(profiles);
+  }
+
+  putKev(entries: readonly KevEntry[], meta: { catalogVersion: string; dateReleased: string }, at: string): void {
+    const before = this.kev;
+    this.kev = new Map(entries.map((k) => [k.cveId, k]));
+    this.kevVersion = { catalogVersion: meta.catalogVersion, dateReleased: meta.dateReleased };
+    this.pendingKev = [];
+    this.changedAt = at;
+    this.touched.clear();
+    const profiles = new Set<string>();
+    const changed = (id: string) => {
+      for (const key of this.matcher.holdersOf(id)) profiles.add(key);
+    };
+    for (const id of before.keys()) if (!this.kev.has(id)) changed(id);
+    for (const id of this.kev.keys()) if (!before.has(id)) changed(id);
+    this.touchProfiles(profiles);
+  }
+
+  /** Devices whose findings change with these profiles' hits: each SBOM and each device once. */
+  private touchProfiles(keys: Iterable<string>): void {
+    const sboms = new Set<string>();
+    for (const key of keys) {
+      for (const suffix of this.countKeys.get(key) ?? []) this.profileCounts.delete(`${key}#${suffix}`);
+      this.countKeys.delete(key);
+      for (const id of this.assetsByProfile.get(key) ?? []) this.touch(id);
+      for (const sk of this.sbomsByProfile.get(key) ?? []) sboms.add(sk);
+    }
+    for (const sk of sboms) {
+      const sp = this.sbomProfiles.get(sk)!;
+      sp.hits = null;
+      sp.counts.clear();
+      for (const id of this.assetsBySbom.get(sk) ?? []) this.touch(id);
+    }
+  }
+
+  private touch(assetId: string): void {
+    const t = this.assets.get(assetId);
+    if (!t) return;
+    t.findings = null;
+    this.touched.add(assetId);
+  }
+
+  private matchAsset(t: Tracked): void {
+    const a = t.asset;
+    if (a.firmware.trim() || a.cpe || a.purl) {
+      t.deviceKey = this.matcher.addSubject(assetSubject(a));
+      addTo(this.assetsByProfile, t.deviceKey, a.assetId);
+    }
+  }
+
+  private unmatchAsset(t: Tracked): void {
+    if (t.deviceKey) {
+      this.matcher.removeSubject(t.deviceKey);
+      this.assetsByProfile.get(t.deviceKey)?.delete(t.asset.assetId);
+    }
+    t.deviceKey = null;
+  }
+
+  /** The hits of an SBOM's components, computed once for all the devices running it. */
+  private sbomHits(key: string): { component: Component; hits: Hit[] }[] {
+    const p = this.sbomProfiles.get(key);
+    if (!p) return [];
+    if (p.hits === null) {
+      p.hits = [];
+      for (const { component, profile } of p.components) {
+        if (profile.hits && profile.hits.size > 0) p.hits.push({ component, hits: [...profile.hits.values()] });
+      }
+    }
+    return p.hits;
+  }
+
+  /** One device's findings: its firmware's hits and its SBOM's components' hits, built when first read after a change. */
+  findingsOfAsset(assetId: string): readonly Finding[] {
+    const t = this.assets.get(assetId);
+    if (!t) return [];
+    if (t.findings) return t.findings;
+    const out: Finding[] = [];
+    const a = t.asset;
+    const at = this.changedAt;
+    const add = (cveId: string, source: string, basis: Finding['basis'], component: Finding['component']) => {
+      const record = this.cves.get(cveId);
+      const kev = this.kev.get(cveId);
+      const findingId = component ? `${assetId}~${cveId}~${component.ref}` : `${assetId}~${cveId}`;
+      const cvss = record?.cvss?.score ?? null;
+      const { priority, score } = priorityOf({ cvss, kev: !!kev, ransomware: !!kev?.ransomware, exposure: a.exposure, safetyRole: a.safetyRole, basis });
+      out.push({
+        findingId,
+        assetId,
+        orgId: a.orgId,
+        cveId,
+        component,
+        source,
+        basis,
+        kev: !!kev,
+        cvss,
+        priority,
+        score,
+        triage: this.triage.get(findingId) ?? NEW_TRIAGE(at),
+      });
+    };
+    if (t.deviceKey) for (const h of this.matcher.hits(t.deviceKey).values()) add(h.cveId, h.source, h.basis, null);
+    for (const { component, hits } of this.sbomHits(t.sbom)) {
+      for (const h of hits) add(h.cveId, h.source, h.basis, { ref: component.ref, name: component.name, version: component.version });
+    }
+    out.sort((x, y) => y.score - x.score || (x.findingId < y.findingId ? -1 : 1));
+    t.findings = out;
+    return out;
+  }
+
+  /** A finding by id (`<assetId>~<cveId>[~<component ref>]`). */
+  finding(findingId: string): Finding | undefined {
+    const assetId = findingId.split('~')[0]!;
+    return this.findingsOfAsset(assetId).find((f) => f.findingId === findingId);
+  }
+
+  /** Every device's findings (built as needed). */
+  *allFindings(): Iterable<Finding> {
+    for (const id of this.assets.keys()) yield* this.findingsOfAsset(id);
+  }
+
+  /** Findings per priority of one device, without building the findings: cached per profile and exposure|role, shared by all devices alike. */
+  countsOf(assetId: string): Record<Priority, number> {
+    const t = this.assets.get(assetId);
+    const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    if (!t) return c;
+    if (t.findings) return DeviceSecurityState.countByPriority(t.findings);
+    const a = t.asset;
+    const suffix = t.suffix;
+    const countHits = (hits: Iterable<Hit>): Record<Priority, number> => {
+      const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+      for (const h of hits) {
+        const kev = this.kev.get(h.cveId);
+        out[
+          priorityOf({
+            cvss: this.cves.get(h.cveId)?.cvss?.score ?? null,
+            kev: !!kev,
+            ransomware: !!kev?.ransomware,
+            exposure: a.exposure,
+            safetyRole: a.safetyRole,
+            basis: h.basis,
+          }).priority
+        ]++;
+      }
+      return out;
+    };
+    const plus = (x: Record<Priority, number>) => {
+      c.P1 += x.P1;
+      c.P2 += x.P2;
+      c.P3 += x.P3;
+      c.P4 += x.P4;
+    };
+    if (t.deviceKey) {
+      const k = `${t.deviceKey}#${suffix}`;
+      let dc = this.profileCounts.get(k);
+      if (!dc) {
+        dc = countHits(this.matcher.hits(t.deviceKey).values());
+        this.profileCounts.set(k, dc);
+        addTo(this.countKeys, t.deviceKey, suffix);
+      }
+      plus(dc);
+    }
+    const sp = this.sbomProfiles.get(t.sbom);
+    if (sp) {
+      let sc = sp.counts.get(suffix);
+      if (!sc) {
+        sc = countHits(this.sbomHits(t.sbom).flatMap((x) => x.hits));
+        sp.counts.set(suffix, sc);
+      }
+      plus(sc);
+    }
+    return c;
+  }
+
+  /** Findings per priority among those given. */
+  static countByPriority(findings: Iterable<Finding>): Record<Priority, number> {
+    const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    for (const f of findings) c[f.priority]++;
+    return c;
+  }
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
+}

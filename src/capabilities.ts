@@ -17,6 +17,7 @@ import { createMajorEventsCapability } from './major-events/index.js';
 import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
+import { createCitizenReportsCapability } from './citizen-reports/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 
 /**
@@ -113,6 +114,18 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     platformOrgId: identity.reads.platformOrgId,
   });
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
+  // Citizen reports (Open311): owned by the organisation responsible for each service; triage opens incidents through incidents' service.
+  const citizenReports = createCitizenReportsCapability(ctx, {
+    city: city.reads,
+    orgs: () => identity.reads.orgs(),
+    platformOrgId: () => identity.reads.platformOrgId(),
+    incidents: {
+      open: async (input, by) => {
+        const i = await incidents.service.create({ ...input, type: input.type as Parameters<typeof incidents.service.create>[0]['type'] }, by);
+        return { incidentId: i.incidentId, reference: i.reference };
+      },
+    },
+  });
   return {
     identity,
     city,
@@ -127,8 +140,9 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     audit,
     privacy,
     cockpit,
+    citizenReports,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, citizenReports] as Capability[],
   };
 }

@@ -31,7 +31,11 @@ test('rules: a well-formed report, every problem of a bad one, api_key and juris
   assert.equal(ok.value.reporter?.email, 'a@b.mc');
   assert.deepEqual(ok.value.attributes, { building_open: 'yes' });
 
-  const bad = checkReport(form('service_code=blocked-emergency-exit&lat=91&long=7.4&attribute[building_open]=maybe&attribute[colour]=red&email=nope'), ctx, 'app');
+  const bad = checkReport(
+    form('service_code=blocked-emergency-exit&lat=91&long=7.4&attribute[building_open]=maybe&attribute[colour]=red&email=nope'),
+    ctx,
+    'app',
+  );
   assert.ok(!bad.ok);
   assert.equal(bad.status, 400);
   const text = bad.errors.map((e) => e.description).join('\n');
@@ -43,7 +47,10 @@ test('rules: a well-formed report, every problem of a bad one, api_key and juris
   assert.match(JSON.stringify(checkReport(form('service_code=graffiti&lat=48.85&long=2.35'), ctx, 'app')), /outside the city/);
   const byAddress = checkReport(form('service_code=graffiti&address_string=place+du+casino'), ctx, 'app');
   assert.ok(byAddress.ok && byAddress.value.address === 'Place du Casino');
-  assert.match(JSON.stringify(checkReport(form('service_code=suspicious-unattended-object&lat=43.73&long=7.42'), ctx, 'app')), /object_description\] is required/);
+  assert.match(
+    JSON.stringify(checkReport(form('service_code=suspicious-unattended-object&lat=43.73&long=7.42'), ctx, 'app')),
+    /object_description\] is required/,
+  );
 
   assert.deepEqual(checkClient(form('api_key=wrong'), ctx), { ok: false, status: 403, errors: [{ code: 403, description: 'Invalid api_key received' }] });
   assert.equal((checkClient(form(''), ctx) as { status: number }).status, 403);
@@ -118,7 +125,12 @@ test('duplicates: an open report of the same service within 50 m and 7 days, fro
   // Across a grid line (0.001°): still found.
   submit('c', 'flooding', [7.42099, 43.73999], '2026-12-01T10:00:00Z');
   assert.equal(s.nearbyOpen('flooding', [7.42101, 43.74001], t)?.reportId, 'c');
-  s.apply({ seq: ++seq, type: 'citizen-reports.report.resolved', at: '2026-12-01T11:00:00Z', data: { reportId: 'a', note: 'cleaned' } } as unknown as StoredEvent);
+  s.apply({
+    seq: ++seq,
+    type: 'citizen-reports.report.resolved',
+    at: '2026-12-01T11:00:00Z',
+    data: { reportId: 'a', note: 'cleaned' },
+  } as unknown as StoredEvent);
   assert.equal(s.nearbyOpen('graffiti', CASINO, t), null, 'resolved reports are not duplicates');
 });
 
@@ -166,8 +178,12 @@ test('XML (property): any text becomes a well-formed element', () => {
     fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (s) => {
       const x = xmlText(s);
       assert.ok(!/[<>]|&(?!(amp|lt|gt|quot|apos);)/.test(x), x);
+      // eslint-disable-next-line no-control-regex -- the characters XML cannot carry are the point
       assert.ok(!/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(x));
     }),
   );
-  assert.equal(toXml('errors', [{ code: 400, description: 'a < b' }]), '<?xml version="1.0" encoding="UTF-8"?>\n<errors><error><code>400</code><description>a &lt; b</description></error></errors>');
+  assert.equal(
+    toXml('errors', [{ code: 400, description: 'a < b' }]),
+    '<?xml version="1.0" encoding="UTF-8"?>\n<errors><error><code>400</code><description>a &lt; b</description></error></errors>',
+  );
 });

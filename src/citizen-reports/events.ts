@@ -21,6 +21,12 @@ export interface CitizenReportsEvents {
 
 export type CitizenReportsEventType = keyof CitizenReportsEvents;
 
-export function reportEvent<K extends CitizenReportsEventType>(type: K, reportId: string, orgId: string, actor: string, data: CitizenReportsEvents[K]): NewEvent {
+export function reportEvent<K extends CitizenReportsEventType>(
+  type: K,
+  reportId: string,
+  orgId: string,
+  actor: string,
+  data: CitizenReportsEvents[K],
+): NewEvent {
   return { type, subject: `citizen-report:${reportId}`, orgId, actor, data, reason: null };
 }

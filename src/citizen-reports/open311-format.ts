@@ -27,7 +27,10 @@ export function xmlText(s: string): string {
 function element(name: string, value: Value, itemName: (parent: string) => string): string {
   if (value === null) return `<${name}/>`;
   if (Array.isArray(value)) return `<${name}>${value.map((v) => element(itemName(name), v, itemName)).join('')}</${name}>`;
-  if (typeof value === 'object') return `<${name}>${Object.entries(value).map(([k, v]) => element(k, v, itemName)).join('')}</${name}>`;
+  if (typeof value === 'object')
+    return `<${name}>${Object.entries(value)
+      .map(([k, v]) => element(k, v, itemName))
+      .join('')}</${name}>`;
   return `<${name}>${xmlText(String(value))}</${name}>`;
 }
 

@@ -95,7 +95,8 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
     };
     const checkJurisdiction = (q: unknown): void => {
       const j = (q as { jurisdiction_id?: string } | undefined)?.jurisdiction_id;
-      if (j !== undefined && j !== '' && j !== ctx.config.open311Jurisdiction) throw new Open311Failure(404, [{ code: 404, description: 'jurisdiction_id provided was not found' }]);
+      if (j !== undefined && j !== '' && j !== ctx.config.open311Jurisdiction)
+        throw new Open311Failure(404, [{ code: 404, description: 'jurisdiction_id provided was not found' }]);
     };
 
     for (const format of ['json', 'xml'] as const) {
@@ -156,7 +157,10 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
           const file = form.files.find((f) => f.field === 'media') ?? form.files[0];
           if (file) {
             photo = stripPhoto(file.data);
-            if (photo.data.length > MAX_PHOTO_BYTES) throw new Open311Failure(400, [{ code: 400, description: `the photo is larger than ${MAX_PHOTO_BYTES / 1024} KiB once its metadata are removed: send a smaller one` }]);
+            if (photo.data.length > MAX_PHOTO_BYTES)
+              throw new Open311Failure(400, [
+                { code: 400, description: `the photo is larger than ${MAX_PHOTO_BYTES / 1024} KiB once its metadata are removed: send a smaller one` },
+              ]);
           }
           // Only a well-formed report costs its sender a place in the limits.
           limit(perIp, `ip:${clientKey(request.ip)}`, 'reports from your network');
@@ -193,7 +197,15 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
 
     app.get<{ Params: { file: string } }>(
       '/open311/v2/services/:file',
-      { config: PUBLIC, schema: { summary: 'Open311: a service definition and its attributes (<code>.json / .xml)', tags: ['open311'], params: fileParam, querystring: requestsQuery } },
+      {
+        config: PUBLIC,
+        schema: {
+          summary: 'Open311: a service definition and its attributes (<code>.json / .xml)',
+          tags: ['open311'],
+          params: fileParam,
+          querystring: requestsQuery,
+        },
+      },
       async (request, reply) => {
         const [code, format] = splitFile(request.params.file);
         checkJurisdiction(request.query);
@@ -204,7 +216,10 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
     );
     app.get<{ Params: { file: string } }>(
       '/open311/v2/requests/:file',
-      { config: PUBLIC, schema: { summary: 'Open311: one service request (<id>.json / .xml)', tags: ['open311'], params: fileParam, querystring: requestsQuery } },
+      {
+        config: PUBLIC,
+        schema: { summary: 'Open311: one service request (<id>.json / .xml)', tags: ['open311'], params: fileParam, querystring: requestsQuery },
+      },
       async (request, reply) => {
         const [id, format] = splitFile(request.params.file);
         checkJurisdiction(request.query);
@@ -215,7 +230,15 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
     );
     app.get<{ Params: { file: string } }>(
       '/open311/v2/tokens/:file',
-      { config: PUBLIC, schema: { summary: 'Open311: the service request id of a token (<token>.json / .xml)', tags: ['open311'], params: fileParam, querystring: requestsQuery } },
+      {
+        config: PUBLIC,
+        schema: {
+          summary: 'Open311: the service request id of a token (<token>.json / .xml)',
+          tags: ['open311'],
+          params: fileParam,
+          querystring: requestsQuery,
+        },
+      },
       async (request, reply) => {
         const [token, format] = splitFile(request.params.file);
         checkJurisdiction(request.query);
@@ -228,7 +251,11 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
       '/open311/v2/media/:id',
       {
         config: PUBLIC,
-        schema: { summary: "A report's photo (its metadata removed when it was received)", tags: ['open311'], params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } },
+        schema: {
+          summary: "A report's photo (its metadata removed when it was received)",
+          tags: ['open311'],
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
+        },
       },
       async (request, reply) => {
         const photo = await service.photo(request.params.id);

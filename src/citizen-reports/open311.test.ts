@@ -28,8 +28,12 @@ const texts = (doc: ReturnType<typeof xml>, tag: string): string[] => Array.from
 
 function multipart(fields: Record<string, string>, photo: Buffer): { body: Buffer; type: string } {
   const b = 'vigil-test-boundary-7';
-  const parts = Object.entries(fields).map(([k, v]) => Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="media"; filename="exit.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), photo, Buffer.from(`\r\n--${b}--\r\n`));
+  const parts: Buffer[] = Object.entries(fields).map(([k, v]) => Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="media"; filename="exit.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    photo,
+    Buffer.from(`\r\n--${b}--\r\n`),
+  );
   return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${b}` };
 }
 
@@ -94,7 +98,10 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     const badKey = await post('/open311/v2/requests.json', form({ api_key: 'nope', service_code: 'graffiti', lat: '43.7395', long: '7.4275' }));
     assert.equal(badKey.statusCode, 403);
     assert.deepEqual(badKey.json(), [{ code: 403, description: 'Invalid api_key received' }]);
-    const badJur = await post('/open311/v2/requests.xml', form({ api_key: KEY, jurisdiction_id: 'paris.fr', service_code: 'graffiti', lat: '43.7395', long: '7.4275' }));
+    const badJur = await post(
+      '/open311/v2/requests.xml',
+      form({ api_key: KEY, jurisdiction_id: 'paris.fr', service_code: 'graffiti', lat: '43.7395', long: '7.4275' }),
+    );
     assert.equal(badJur.statusCode, 404);
     assert.deepEqual(texts(xml(badJur.body), 'description'), ['jurisdiction_id provided was not found']);
     const missing = await post('/open311/v2/requests.json', form({ api_key: KEY, service_code: 'blocked-emergency-exit' }));
@@ -107,7 +114,16 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     // POST a request with a form (a partner's app), then with a photo (the citizen app)
     const r1 = await post(
       '/open311/v2/requests.json',
-      form({ api_key: KEY, jurisdiction_id: 'monaco.mc', service_code: 'graffiti', lat: '43.7395', long: '7.4275', description: 'Tag on the wall', email: 'ana@example.mc', first_name: 'Ana' }),
+      form({
+        api_key: KEY,
+        jurisdiction_id: 'monaco.mc',
+        service_code: 'graffiti',
+        lat: '43.7395',
+        long: '7.4275',
+        description: 'Tag on the wall',
+        email: 'ana@example.mc',
+        first_name: 'Ana',
+      }),
     );
     assert.equal(r1.statusCode, 201, r1.body);
     const [created] = r1.json() as { service_request_id: string; token: string; service_notice: string; follow_url: string }[];
@@ -141,7 +157,10 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     assert.equal(media.headers['content-type'], 'image/jpeg');
     assert.deepEqual(media.rawPayload, TINY_JPEG);
     // With consent the photo's position is kept (apart from the picture).
-    const consent = multipart({ api_key: CITIZEN_APP_API_KEY, service_code: 'flooding', lat: '43.7310', long: '7.4190', photo_location_consent: 'true' }, photo);
+    const consent = multipart(
+      { api_key: CITIZEN_APP_API_KEY, service_code: 'flooding', lat: '43.7310', long: '7.4190', photo_location_consent: 'true' },
+      photo,
+    );
     const r3 = await post('/open311/v2/requests.json', consent.body, consent.type);
     assert.equal(r3.statusCode, 201, r3.body);
     assert.deepEqual(vigil.capabilities.citizenReports.state.reports.get(r3.json()[0].service_request_id)!.photoPosition, [7.4281, 43.7402]);
@@ -170,7 +189,11 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     );
     assert.equal((await get('/open311/v2/requests.json?status=closed')).json().length, 0);
     assert.equal((await get('/open311/v2/requests.json?end_date=2020-01-01T00:00:00Z')).json().length, 0);
-    assert.equal((await get(`/open311/v2/requests.json?service_request_id=${exitId},${created!.service_request_id}&status=closed`)).json().length, 2, 'ids override other filters');
+    assert.equal(
+      (await get(`/open311/v2/requests.json?service_request_id=${exitId},${created!.service_request_id}&status=closed`)).json().length,
+      2,
+      'ids override other filters',
+    );
     const one = xml((await get(`/open311/v2/requests/${exitId}.xml`)).body);
     assert.deepEqual(texts(one, 'status'), ['open']);
     assert.deepEqual(texts(one, 'agency_responsible'), ['Monaco Fire and Rescue']);
@@ -184,7 +207,10 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
       const ok = await post('/open311/v2/requests.json', form({ api_key: KEY, service_code: 'noise', lat: '43.7380', long: '7.4200', device_id: 'device-1' }));
       assert.equal(ok.statusCode, 201, ok.body);
     }
-    const limited = await post('/open311/v2/requests.json', form({ api_key: KEY, service_code: 'noise', lat: '43.7380', long: '7.4200', device_id: 'device-1' }));
+    const limited = await post(
+      '/open311/v2/requests.json',
+      form({ api_key: KEY, service_code: 'noise', lat: '43.7380', long: '7.4200', device_id: 'device-1' }),
+    );
     assert.equal(limited.statusCode, 429);
     assert.ok(Number(limited.headers['retry-after']) > 0);
     assert.equal(limited.json()[0].code, 429);

@@ -40,7 +40,14 @@ export function citizenReportsRoutes(service: CitizenReportsService): FastifyPlu
 
     app.get<{ Params: { id: string } }>(
       '/api/citizen-reports/:id',
-      { config: { access: { roles: TRIAGE_ROLES } }, schema: { summary: 'One citizen report; the reporter only for its own organisation (the read is recorded)', tags: ['citizen-reports'], params: idParams } },
+      {
+        config: { access: { roles: TRIAGE_ROLES } },
+        schema: {
+          summary: 'One citizen report; the reporter only for its own organisation (the read is recorded)',
+          tags: ['citizen-reports'],
+          params: idParams,
+        },
+      },
       async (request) => ({
         report: await service.get(request.params.id, request.principal, readPurpose(request.headers['x-vigil-purpose'], 'triage of a citizen report')),
       }),
@@ -82,7 +89,11 @@ export function citizenReportsRoutes(service: CitizenReportsService): FastifyPlu
           summary: "Turn a report into an incident of the caller's organisation (source citizen), linked to it",
           tags: ['citizen-reports'],
           params: idParams,
-          body: { type: 'object', additionalProperties: false, properties: { type: { type: 'string', maxLength: 40 }, description: { type: 'string', maxLength: 2000 } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { type: { type: 'string', maxLength: 40 }, description: { type: 'string', maxLength: 2000 } },
+          },
         },
       },
       async (request, reply) => reply.status(201).send({ report: await service.escalate(request.params.id, request.body ?? {}, request.principal) }),

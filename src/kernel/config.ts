@@ -279,11 +279,18 @@ export function loadConfig(env: Env = process.env): VigilConfig {
 /** VIGIL_OPEN311_API_KEYS: `app-name=key,other=key2`; a key shorter than 16 characters is refused. */
 function open311Keys(raw: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const entry of (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (raw ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf('=');
     const name = entry.slice(0, eq).trim();
     const key = entry.slice(eq + 1).trim();
-    if (eq < 1 || key.length < 16) throw new VigilError('bad_request', `VIGIL_OPEN311_API_KEYS entries are name=key with a key of at least 16 characters, got "${name || entry.slice(0, 20)}"`);
+    if (eq < 1 || key.length < 16)
+      throw new VigilError(
+        'bad_request',
+        `VIGIL_OPEN311_API_KEYS entries are name=key with a key of at least 16 characters, got "${name || entry.slice(0, 20)}"`,
+      );
     out[name] = key;
   }
   return out;

@@ -18,8 +18,10 @@ import { RoutingPage } from './pages/RoutingPage.js';
 import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
+import { CitizenReportsPage } from './pages/CitizenReportsPage.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'privacy' | 'admin' | 'security';
+type Page =
+  'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'privacy' | 'admin' | 'security' | 'reports';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -34,6 +36,7 @@ const PATHS: Record<Page, string> = {
   privacy: '/privacy',
   admin: '/admin',
   security: '/security',
+  reports: '/reports',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -120,6 +123,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const canEvents = me.roles.some((r) => r === 'commander' || r === 'responder' || r === 'supervisor' || r === 'operator' || r === 'admin');
   const canCrowd = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander');
   const canCockpit = me.roles.some((r) => r === 'analyst' || r === 'admin');
+  const canReports = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'responder' || r === 'admin');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
     onSignedOut();
@@ -185,6 +189,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
               {t('Administration')}
             </button>
           )}
+          {canReports && (
+            <button className={page === 'reports' ? 'active' : ''} onClick={() => go('reports')}>
+              {t('Citizen reports')}
+            </button>
+          )}
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>
             {t('Security')}
           </button>
@@ -215,6 +224,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'privacy' && canAudit && <PrivacyPage me={me} />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
+          {page === 'reports' && canReports && <CitizenReportsPage me={me} recent={live.recent} />}
         </section>
         {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
       </main>

@@ -30,29 +30,41 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 function stripJpeg(input: Buffer): StrippedPhoto {
   const parts: Buffer[] = [input.subarray(0, 2)];
   let gps: Position | null = null;
+  let scanned = false;
   let at = 2;
   for (;;) {
-    if (at + 4 > input.length) throw new PhotoError('the JPEG ends before its image data');
+    if (at + 2 > input.length) throw new PhotoError('the JPEG ends before its end marker');
     if (input[at] !== 0xff) throw new PhotoError('the JPEG has a malformed segment');
     const marker = input[at + 1]!;
     if (marker === 0xff) {
       at++; // fill byte
       continue;
     }
-    if (marker === 0xd9) throw new PhotoError('the JPEG has no image data');
+    if (marker === 0xd9) {
+      if (!scanned) throw new PhotoError('the JPEG has no image data');
+      parts.push(input.subarray(at, at + 2));
+      break;
+    }
     // Markers without a length (TEM, RSTn) carry nothing to strip.
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
       parts.push(input.subarray(at, at + 2));
       at += 2;
       continue;
     }
+    if (at + 4 > input.length) throw new PhotoError('a JPEG segment runs past the end of the file');
     const length = input.readUInt16BE(at + 2);
     if (length < 2 || at + 2 + length > input.length) throw new PhotoError('a JPEG segment runs past the end of the file');
     const segment = input.subarray(at, at + 2 + length);
     if (marker === 0xda) {
-      // Start of scan: the rest is image data (and any later scans), kept as is.
-      parts.push(input.subarray(at));
-      break;
+      // Start of scan: the header, then entropy-coded data up to the next marker that is not a stuffed 0xFF00, a fill or a restart;
+      // segments after a scan (progressive JPEGs, trailing APPn) are judged like those before it.
+      let end = at + 2 + length;
+      while (end + 1 < input.length && !(input[end] === 0xff && input[end + 1] !== 0x00 && input[end + 1] !== 0xff && !(input[end + 1]! >= 0xd0 && input[end + 1]! <= 0xd7))) end++;
+      if (end + 1 >= input.length) throw new PhotoError('the JPEG ends inside its image data');
+      parts.push(input.subarray(at, end));
+      scanned = true;
+      at = end;
+      continue;
     }
     const payload = segment.subarray(4);
     const isApp = marker >= 0xe0 && marker <= 0xef;

@@ -61,8 +61,13 @@ export class CitizenReportsService {
    * under a key of their own (class `reporter`). Returns the report and the personal
    * follow token, which only the reporter gets (Vigil keeps its hash).
    */
-  async submit(input: ReportInput, photo: StrippedPhoto | null): Promise<{ report: ReportState; followToken: string; notice: string }> {
-    const org = this.responsibleOrg(input.service.responsible);
+  async submit(
+    input: ReportInput,
+    photo: StrippedPhoto | null,
+    /** The organisation that takes it when the caller decides (an import, the policy table's fixtures); else the service's responsible one. */
+    ownerOrgId?: string,
+  ): Promise<{ report: ReportState; followToken: string; notice: string }> {
+    const org = ownerOrgId ? (this.deps.orgs().find((o) => o.id === ownerOrgId) ?? null) : this.responsibleOrg(input.service.responsible);
     if (!org) throw new VigilError('unavailable', 'no organisation takes citizen reports on this installation yet');
     if (photo && photo.data.length > MAX_PHOTO_BYTES) throw new VigilError('payload_too_large', `the photo is larger than ${MAX_PHOTO_BYTES / 1024} KiB`);
     const now = this.ctx.clock.now();

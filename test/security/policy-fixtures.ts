@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { authenticator } from 'otplib';
 import type { RunningVigil } from '../../src/app.js';
+import { SERVICE_BY_CODE } from '../../src/citizen-reports/contract.js';
 
 /*
  * The world of the expected-policy table (policy-table.test.ts): organisations of the
@@ -97,6 +98,8 @@ export interface Owned {
   closure: string;
   apiKey: string;
   targetUser: string;
+  /** A citizen report the organisation is responsible for (its reporter: reporter-<key>@example.org). */
+  citizenReport: string;
 }
 
 export interface World {
@@ -259,6 +262,27 @@ export const fresh = (prefix: string): string => `${prefix}-${++serial}`;
 
 /** Creators of resources, used by the seed and again by routes that destroy or transfer what they act on. */
 export const make = {
+  /** A citizen report taken by the organisation (reports come from the public; the owner is the service's, chosen here). */
+  citizenReport: async (vigil: RunningVigil, orgId: string, key: string): Promise<string> => {
+    const service = SERVICE_BY_CODE.get('graffiti')!;
+    const { report } = await vigil.capabilities.citizenReports.service.submit(
+      {
+        service,
+        position: POSITION,
+        address: null,
+        description: `graffiti of ${key}`,
+        attributes: {},
+        mediaUrl: null,
+        reporter: { email: `reporter-${key}@example.org`, phone: null, firstName: null, lastName: null },
+        deviceId: null,
+        photoLocationConsent: false,
+        via: 'policy-table',
+      },
+      null,
+      orgId,
+    );
+    return report.reportId;
+  },
   plan: async (owner: Caller, site: string): Promise<string> =>
     idIn(
       ok(
@@ -542,6 +566,7 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
       closure,
       apiKey,
       targetUser,
+      citizenReport: await make.citizenReport(vigil, orgId[key], key),
     };
   }
   const sub = await caller(vigil, origin, 'public', null, null, null).call('POST', '/api/public/subscribers', {

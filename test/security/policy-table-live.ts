@@ -104,6 +104,14 @@ export const liveTable: LiveRow[] = [
     check: (e) => (carries(e, 'vmq_') || carries(e, 'hash') || carries(e, '$argon2') ? 'carries the secret or its hash' : null),
   },
   {
+    // Citizen reports (open311 lane): to triage staff who read the responsible organisation's data; never the reporter nor the follow link's hash.
+    name: 'citizen report',
+    type: 'citizen-reports.report.submitted',
+    roles: ['operator', 'supervisor', 'commander', 'responder', 'admin'],
+    action: 'read',
+    check: (e) => (carries(e, '@example.org') || carries(e, 'followHash') || carries(e, 'sealed') ? 'carries the reporter or the follow hash' : null),
+  },
+  {
     name: 'user',
     type: 'identity.user.created',
     roles: ['admin'],

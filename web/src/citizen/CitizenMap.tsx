@@ -41,7 +41,7 @@ export function CitizenMap({
   // The latest places, areas and tap handler, for the map's listeners (the map is created once).
   const drawLatest = useEffectEvent((map: maplibregl.Map) => {
     draw(map, places, areas, points);
-    frame(map, places, areas);
+    frame(map, places, areas, points);
   });
   const tapped = useEffectEvent((p: Place) => onTap?.(p));
 
@@ -98,7 +98,7 @@ export function CitizenMap({
     const map = mapRef.current;
     if (!map?.getSource('places')) return;
     draw(map, places, areas, points);
-    frame(map, places, areas);
+    frame(map, places, areas, points);
   }, [places, areas, points]);
 
   return <div ref={container} className="citizen-map" data-testid={testId} />;
@@ -109,10 +109,11 @@ export function CitizenMap({
  * them (all areas when none does). Only when something of it is out of view, so a
  * tap on the map does not move it.
  */
-function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[]): void {
+function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[], dots: MapPoint[] = []): void {
   const covering = areas.filter((a) => a.covers);
   const points: [number, number][] = [
     ...Object.values(places).map((p): [number, number] => [p.lon, p.lat]),
+    ...dots.map((p): [number, number] => [p.lon, p.lat]),
     ...(covering.length > 0 ? covering : areas).flatMap((a) =>
       a.geometry.coordinates.flatMap((poly) => poly[0] ?? []).map((c): [number, number] => [c[0]!, c[1]!]),
     ),

@@ -114,11 +114,12 @@ export class ReportsState implements Projection {
       for (let dj = -1; dj <= 1; dj++) {
         const ids = this.grid.get(cellKey(i + di, j + dj));
         if (!ids) continue;
-        for (const id of ids) {
-          const r = this.reports.get(id)!;
-          if (r.serviceCode !== serviceCode || r.status === 'merged' || r.status === 'resolved') continue;
+        // A cell holds its reports in the order they came in: read from the newest back to the window's start.
+        for (let k = ids.length - 1; k >= 0; k--) {
+          const r = this.reports.get(ids[k]!)!;
           const t = Date.parse(r.requestedAt);
-          if (t > at || at - t > DUPLICATE_WINDOW_MS) continue;
+          if (at - t > DUPLICATE_WINDOW_MS) break;
+          if (t > at || r.serviceCode !== serviceCode || r.status === 'merged' || r.status === 'resolved') continue;
           const m = haversineM(p, r.position);
           if (m <= bestM) {
             best = r;

@@ -257,6 +257,14 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     const figures = (await fire('GET', '/api/citizen-reports')).json.figures;
     assert.equal(figures.received, 3);
     assert.ok(figures.medianHoursToResolve !== null);
+
+    // The cockpit counts the reports (city-wide, per 100 000 residents) and the time to resolve them.
+    const analyst = await signedIn(vigil, 'analyst');
+    const rate = (await analyst('GET', '/api/cockpit/indicators/vigil.citizen-reports-rate/values?level=city')).json.values;
+    assert.equal(rate.length, 1);
+    assert.ok(rate[0].value > 0, JSON.stringify(rate[0]));
+    const resolveTime = (await analyst('GET', '/api/cockpit/indicators/vigil.citizen-report-resolve-time/values?level=city')).json.values;
+    assert.ok(resolveTime[0].value >= 0 && resolveTime[0].value < 1, `resolved within the hour: ${JSON.stringify(resolveTime[0])}`);
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

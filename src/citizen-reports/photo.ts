@@ -59,7 +59,11 @@ function stripJpeg(input: Buffer): StrippedPhoto {
       // Start of scan: the header, then entropy-coded data up to the next marker that is not a stuffed 0xFF00, a fill or a restart;
       // segments after a scan (progressive JPEGs, trailing APPn) are judged like those before it.
       let end = at + 2 + length;
-      while (end + 1 < input.length && !(input[end] === 0xff && input[end + 1] !== 0x00 && input[end + 1] !== 0xff && !(input[end + 1]! >= 0xd0 && input[end + 1]! <= 0xd7))) end++;
+      while (
+        end + 1 < input.length &&
+        !(input[end] === 0xff && input[end + 1] !== 0x00 && input[end + 1] !== 0xff && !(input[end + 1]! >= 0xd0 && input[end + 1]! <= 0xd7))
+      )
+        end++;
       if (end + 1 >= input.length) throw new PhotoError('the JPEG ends inside its image data');
       parts.push(input.subarray(at, end));
       scanned = true;

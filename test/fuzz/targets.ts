@@ -378,13 +378,33 @@ export const TARGETS: FuzzTarget[] = [
       utf8('api_key=vigil-citizen-app&service_code=blocked-emergency-exit&lat=43.7391&long=7.4269&attribute[building_open]=yes&email=a%40b.mc'),
       utf8('service_code=graffiti&address_string=Place+du+Casino&attribute[offensive][]=yes&description=%E2%9C%93'),
       Buffer.concat([
-        utf8('--B\r\nContent-Disposition: form-data; name="service_code"\r\n\r\nflooding\r\n--B\r\nContent-Disposition: form-data; name="media"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'),
+        utf8(
+          '--B\r\nContent-Disposition: form-data; name="service_code"\r\n\r\nflooding\r\n--B\r\nContent-Disposition: form-data; name="media"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n',
+        ),
         jpegWithExif(43.74, 7.42),
         utf8('\r\n--B--\r\n'),
       ]),
       TINY_JPEG,
     ],
-    tokens: ['&', '=', '%', '%C3%A9', '+', 'attribute[', ']', '[]', 'lat=', 'long=', '\r\n', '--B', 'Content-Disposition: form-data; name=', 'filename=', '\xff\xd8\xff\xe1', 'Exif\0\0', 'MM\0*'],
+    tokens: [
+      '&',
+      '=',
+      '%',
+      '%C3%A9',
+      '+',
+      'attribute[',
+      ']',
+      '[]',
+      'lat=',
+      'long=',
+      '\r\n',
+      '--B',
+      'Content-Disposition: form-data; name=',
+      'filename=',
+      '\xff\xd8\xff\xe1',
+      'Exif\0\0',
+      'MM\0*',
+    ],
     maxBytes: 8192,
     run(input) {
       const context = {
@@ -404,7 +424,8 @@ export const TARGETS: FuzzTarget[] = [
       for (const form of forms) {
         checkClient(form, context);
         const r = checkReport(form, context, 'fuzz');
-        if (r.ok && !(Math.abs(r.value.position[1]) <= 90 && Math.abs(r.value.position[0]) <= 180)) throw new InvariantBroken('a report outside the globe was accepted');
+        if (r.ok && !(Math.abs(r.value.position[1]) <= 90 && Math.abs(r.value.position[0]) <= 180))
+          throw new InvariantBroken('a report outside the globe was accepted');
         for (const f of form.files) {
           try {
             const p = stripPhoto(f.data);

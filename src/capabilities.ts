@@ -17,6 +17,7 @@ import { createMajorEventsCapability } from './major-events/index.js';
 import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
+import { createCitizenReportsCapability } from './citizen-reports/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
 import { createDeviceSecurityCapability } from './device-security/index.js';
@@ -123,6 +124,18 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
   });
   // Device security: the inventory's firmware and SBOMs matched against CVE records and KEV; findings for owners and the CSIRT.
   const deviceSecurity = createDeviceSecurityCapability(ctx, { city: city.reads, orgName: identity.reads.orgName });
+  // Citizen reports (Open311): owned by the organisation responsible for each service; triage opens incidents through incidents' service.
+  const citizenReports = createCitizenReportsCapability(ctx, {
+    city: city.reads,
+    orgs: () => identity.reads.orgs(),
+    platformOrgId: () => identity.reads.platformOrgId(),
+    incidents: {
+      open: async (input, by) => {
+        const i = await incidents.service.create({ ...input, type: input.type as Parameters<typeof incidents.service.create>[0]['type'] }, by);
+        return { incidentId: i.incidentId, reference: i.reference };
+      },
+    },
+  });
   return {
     identity,
     city,
@@ -138,9 +151,10 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     privacy,
     cockpit,
     csirt,
+    citizenReports,
     deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt, deviceSecurity] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt, deviceSecurity, citizenReports] as Capability[],
   };
 }

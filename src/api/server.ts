@@ -36,7 +36,7 @@ export interface ApiServer {
 }
 
 /** Paths that must declare an access rule; anything else is the static web UI. */
-const guardedPath = (url: string): boolean => url.startsWith('/api') || url === '/metrics';
+const guardedPath = (url: string): boolean => url.startsWith('/api') || url.startsWith('/open311/') || url === '/metrics';
 
 export async function buildApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { ctx, metrics } = options;

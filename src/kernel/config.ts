@@ -107,7 +107,7 @@ export interface VigilConfig {
    * Days each class of personal data is kept after its key was last used (VIGIL_RETENTION_<CLASS>_DAYS);
    * 0 keeps it until the person is erased (docs/privacy.md).
    */
-  retentionDays: { caller: number; attachment: number; avl: number; answer: number; subscriber: number };
+  retentionDays: { caller: number; attachment: number; avl: number; answer: number; subscriber: number; reporter: number };
   /** How often the retention job shreds expired keys on the leading node (VIGIL_RETENTION_EVERY_MINUTES). */
   retentionEveryMs: number;
   /** Most concurrent panel connections on the DC-09 TCP port. */
@@ -120,6 +120,14 @@ export interface VigilConfig {
   subscribePerIp: number;
   /** Public subscription updates ("I am here now", preferences, unsubscribe) from one address per 10 minutes, per node. */
   subscriberUpdatesPerIp: number;
+  /** Citizen reports (Open311 POST) from one address (IPv4, or IPv6 /64) per hour, per node (VIGIL_REPORTS_PER_IP). */
+  reportsPerIp: number;
+  /** Citizen reports from one device (Open311 device_id) per hour, per node (VIGIL_REPORTS_PER_DEVICE). */
+  reportsPerDevice: number;
+  /** Open311 jurisdiction_id of this installation (VIGIL_OPEN311_JURISDICTION). */
+  open311Jurisdiction: string;
+  /** Open311 api_keys of the apps allowed to post, `name=key` comma-separated (VIGIL_OPEN311_API_KEYS); the citizen app's own key is always accepted. */
+  open311ApiKeys: Record<string, string>;
   /** The CSIRT desk's syslog listeners (src/csirt): each off unless its port is set. */
   syslog: SyslogConfig;
 }
@@ -228,6 +236,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
       avl: int(env, 'VIGIL_RETENTION_AVL_DAYS', 30, 0, DAYS_MAX),
       answer: int(env, 'VIGIL_RETENTION_ANSWER_DAYS', 30, 0, DAYS_MAX),
       subscriber: int(env, 'VIGIL_RETENTION_SUBSCRIBER_DAYS', 730, 0, DAYS_MAX),
+      reporter: int(env, 'VIGIL_RETENTION_REPORTER_DAYS', 365, 0, DAYS_MAX),
     },
     retentionEveryMs: int(env, 'VIGIL_RETENTION_EVERY_MINUTES', 60, 1, 7 * 24 * 60) * 60_000,
     port: int(env, 'VIGIL_PORT', 8080, 0, 65535),
@@ -307,7 +316,31 @@ export function loadConfig(env: Env = process.env): VigilConfig {
       maxConnections: int(env, 'VIGIL_SYSLOG_MAX_CONNECTIONS', 1000, 1, 100_000),
       perSourcePerSecond: int(env, 'VIGIL_SYSLOG_RATE_PER_SOURCE', 5000, 1, 1_000_000),
     },
+    reportsPerIp: int(env, 'VIGIL_REPORTS_PER_IP', 30, 1, 1_000_000),
+    reportsPerDevice: int(env, 'VIGIL_REPORTS_PER_DEVICE', 10, 1, 1_000_000),
+    open311Jurisdiction: env.VIGIL_OPEN311_JURISDICTION?.trim() || 'vigil',
+    open311ApiKeys: open311Keys(env.VIGIL_OPEN311_API_KEYS),
   };
+}
+
+/** VIGIL_OPEN311_API_KEYS: `app-name=key,other=key2`; a key shorter than 16 characters is refused. */
+function open311Keys(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of (raw ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const name = entry.slice(0, eq).trim();
+    const key = entry.slice(eq + 1).trim();
+    if (eq < 1 || key.length < 16)
+      throw new VigilError(
+        'bad_request',
+        `VIGIL_OPEN311_API_KEYS entries are name=key with a key of at least 16 characters, got "${name || entry.slice(0, 20)}"`,
+      );
+    out[name] = key;
+  }
+  return out;
 }
 
 /** VIGIL_TRUST_PROXY: IP addresses or CIDRs of the reverse proxies in front of Vigil. */

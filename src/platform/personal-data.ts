@@ -12,7 +12,7 @@ import type { KeyVault } from './key-vault.js';
  * becomes unreadable while the chain still verifies. One module for every class, so
  * the rule is the same for callers, photos, tracks, answers and subscribers.
  */
-export const PERSONAL_CLASSES = ['caller', 'attachment', 'avl', 'answer', 'subscriber'] as const;
+export const PERSONAL_CLASSES = ['caller', 'attachment', 'avl', 'answer', 'subscriber', 'reporter'] as const;
 export type PersonalClass = (typeof PERSONAL_CLASSES)[number];
 
 /** What each class holds, the legal basis it is processed on (GDPR art. 6 unless said), and who may read it (docs/privacy.md). */
@@ -47,12 +47,18 @@ export const PERSONAL_DATA_CATALOGUE: Record<PersonalClass, { label: string; hol
     legalBasis: 'Art. 6(1)(a) consent (given when subscribing; withdrawn by unsubscribing)',
     readers: 'the holding organisation, for delivery only; no person reads them in the UI except through an export',
   },
+  reporter: {
+    label: 'Citizen reporters',
+    holds: 'name, e-mail and phone a person gave with a citizen report (Open311), to be called back about it',
+    legalBasis: 'Art. 6(1)(e) public task; giving them is optional (a report without them is accepted)',
+    readers: "the report's responsible organisation (its triage staff), never the public nor partners",
+  },
 };
 
 /** Days each class is kept after its key was last used; 0 keeps it until the person's erasure. */
 export type RetentionDays = Record<PersonalClass, number>;
 
-export const DEFAULT_RETENTION_DAYS: RetentionDays = { caller: 90, attachment: 365, avl: 30, answer: 30, subscriber: 730 };
+export const DEFAULT_RETENTION_DAYS: RetentionDays = { caller: 90, attachment: 365, avl: 30, answer: 30, subscriber: 730, reporter: 365 };
 
 /** A value as an event carries it: `sealed` is its JSON under the key of `key` (a vault subject, `<class>:<record id>`). */
 export interface Sealed {

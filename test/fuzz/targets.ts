@@ -24,6 +24,11 @@ import { readIntel } from '../../src/device-security/intel.js';
 import { Matcher } from '../../src/device-security/matcher.js';
 import { parseCpe, parsePurl } from '../../src/device-security/names.js';
 import { readSbom } from '../../src/device-security/sbom.js';
+import { jpegWithExif, TINY_JPEG } from '../support/tiny-jpeg.js';
+import { FormError, boundaryOf, parseMultipart, parseUrlEncoded } from '../../src/citizen-reports/form.js';
+import { PhotoError, stripPhoto } from '../../src/citizen-reports/photo.js';
+import { checkClient, checkReport, parseRequestsQuery } from '../../src/citizen-reports/rules.js';
+import { CITIZEN_APP_API_KEY } from '../../src/citizen-reports/contract.js';
 
 /**
  * One fuzz target per parser that takes input from outside. `run` returns normally
@@ -577,6 +582,80 @@ export const TARGETS: FuzzTarget[] = [
         await readSbom(input.toString('utf8'));
       } catch (error) {
         refusal(error);
+      }
+    },
+  },
+  {
+    // Open311 POST bodies (citizen reports): url-encoded and multipart forms, the photo inside, the report rules and GET filters.
+    name: 'open311-forms',
+    seeds: [
+      utf8('api_key=vigil-citizen-app&service_code=blocked-emergency-exit&lat=43.7391&long=7.4269&attribute[building_open]=yes&email=a%40b.mc'),
+      utf8('service_code=graffiti&address_string=Place+du+Casino&attribute[offensive][]=yes&description=%E2%9C%93'),
+      Buffer.concat([
+        utf8(
+          '--B\r\nContent-Disposition: form-data; name="service_code"\r\n\r\nflooding\r\n--B\r\nContent-Disposition: form-data; name="media"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n',
+        ),
+        jpegWithExif(43.74, 7.42),
+        utf8('\r\n--B--\r\n'),
+      ]),
+      TINY_JPEG,
+    ],
+    tokens: [
+      '&',
+      '=',
+      '%',
+      '%C3%A9',
+      '+',
+      'attribute[',
+      ']',
+      '[]',
+      'lat=',
+      'long=',
+      '\r\n',
+      '--B',
+      'Content-Disposition: form-data; name=',
+      'filename=',
+      '\xff\xd8\xff\xe1',
+      'Exif\0\0',
+      'MM\0*',
+    ],
+    maxBytes: 8192,
+    run(input) {
+      const context = {
+        jurisdictionId: 'monaco',
+        apiKeys: new Map([[CITIZEN_APP_API_KEY, 'app']]),
+        locate: (a: string) => (a.length > 3 ? { position: [7.42, 43.73] as [number, number], address: a } : null),
+        inCity: () => true,
+      };
+      const forms = [];
+      for (const parse of [() => parseUrlEncoded(input.toString('utf8')), () => parseMultipart(input, boundaryOf('multipart/form-data; boundary=B'))]) {
+        try {
+          forms.push(parse());
+        } catch (error) {
+          if (!(error instanceof FormError)) throw error;
+        }
+      }
+      for (const form of forms) {
+        checkClient(form, context);
+        const r = checkReport(form, context, 'fuzz');
+        if (r.ok && !(Math.abs(r.value.position[1]) <= 90 && Math.abs(r.value.position[0]) <= 180))
+          throw new InvariantBroken('a report outside the globe was accepted');
+        for (const f of form.files) {
+          try {
+            const p = stripPhoto(f.data);
+            if (p.data.includes(Buffer.from('Exif\0\0'))) throw new InvariantBroken('EXIF left in a stripped photo');
+          } catch (error) {
+            if (!(error instanceof PhotoError)) throw error;
+          }
+        }
+        const q: Record<string, string | undefined> = {};
+        for (const [k, v] of form.fields) q[k] = v[0];
+        parseRequestsQuery(q, NOW);
+      }
+      try {
+        stripPhoto(input);
+      } catch (error) {
+        if (!(error instanceof PhotoError)) throw error;
       }
     },
   },

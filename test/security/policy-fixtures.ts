@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { agencyAlert } from '../support/cap-documents.js';
 import { authenticator } from 'otplib';
 import type { RunningVigil } from '../../src/app.js';
+import { SERVICE_BY_CODE } from '../../src/citizen-reports/contract.js';
 
 /*
  * The world of the expected-policy table (policy-table.test.ts): organisations of the
@@ -107,6 +108,8 @@ export interface Owned {
   securityCase: string;
   securityTask: string;
   advisory: string;
+  /** A citizen report the organisation is responsible for (its reporter: reporter-<key>@example.org). */
+  citizenReport: string;
 }
 
 export interface World {
@@ -269,6 +272,27 @@ export const fresh = (prefix: string): string => `${prefix}-${++serial}`;
 
 /** Creators of resources, used by the seed and again by routes that destroy or transfer what they act on. */
 export const make = {
+  /** A citizen report taken by the organisation (reports come from the public; the owner is the service's, chosen here). */
+  citizenReport: async (vigil: RunningVigil, orgId: string, key: string): Promise<string> => {
+    const service = SERVICE_BY_CODE.get('graffiti')!;
+    const { report } = await vigil.capabilities.citizenReports.service.submit(
+      {
+        service,
+        position: POSITION,
+        address: null,
+        description: `graffiti of ${key}`,
+        attributes: {},
+        mediaUrl: null,
+        reporter: { email: `reporter-${key}@example.org`, phone: null, firstName: null, lastName: null },
+        deviceId: null,
+        photoLocationConsent: false,
+        via: 'policy-table',
+      },
+      null,
+      orgId,
+    );
+    return report.reportId;
+  },
   plan: async (owner: Caller, site: string): Promise<string> =>
     idIn(
       ok(
@@ -585,6 +609,7 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
       closure,
       apiKey,
       targetUser,
+      citizenReport: await make.citizenReport(vigil, orgId[key], key),
     };
   }
   const sub = await caller(vigil, origin, 'public', null, null, null).call('POST', '/api/public/subscribers', {

@@ -116,6 +116,14 @@ export const liveTable: LiveRow[] = [
   { name: 'CSIRT case', type: 'csirt.case.opened', roles: CSIRT_READERS, action: 'security' },
   { name: 'CSIRT advisory', type: 'csirt.advisory.sent', roles: CSIRT_READERS, action: 'security' },
   {
+    // Citizen reports (open311 lane): to triage staff who read the responsible organisation's data; never the reporter nor the follow link's hash.
+    name: 'citizen report',
+    type: 'citizen-reports.report.submitted',
+    roles: ['operator', 'supervisor', 'commander', 'responder', 'admin'],
+    action: 'read',
+    check: (e) => (carries(e, '@example.org') || carries(e, 'followHash') || carries(e, 'sealed') ? 'carries the reporter or the follow hash' : null),
+  },
+  {
     name: 'user',
     type: 'identity.user.created',
     roles: ['admin'],

@@ -125,6 +125,7 @@ const R = {
   csirt: ['csirt'],
   csirtRead: ['csirt', 'admin', 'supervisor'],
   advisoryConfirm: ['admin', 'supervisor'],
+  triage: ['operator', 'supervisor', 'commander', 'responder', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 const org = (action: Action, gate: Gate, req: (t: Target) => Req, extra: Partial<OrgRow> = {}): OrgRow => ({ kind: 'org', action, gate, req, ...extra });
@@ -899,4 +900,72 @@ export const EXPECTED: Record<string, Row> = {
   })),
   'GET /api/device-security/export/sbom': plain(R.devSec, get('/api/device-security/export/sbom')),
   'GET /api/device-security/export/vex': plain(R.devSec, get('/api/device-security/export/vex')),
+  // citizen reports (open311 lane): Open311 is public (errors in its own form); triage is the responsible organisation's
+  'GET /open311/discovery.json': plain('public', get('/open311/discovery.json')),
+  'GET /open311/discovery.xml': plain('public', get('/open311/discovery.xml')),
+  'GET /open311/v2/services.json': plain('public', get('/open311/v2/services.json')),
+  'GET /open311/v2/services.xml': plain('public', get('/open311/v2/services.xml')),
+  'GET /open311/v2/services/:file': plain('public', get('/open311/v2/services/graffiti.xml')),
+  'GET /open311/v2/requests.json': plain('public', get('/open311/v2/requests.json'), {
+    check: (r) => (r.body.includes('@example.org') ? 'a reporter in the public list' : null),
+  }),
+  'GET /open311/v2/requests.xml': plain('public', get('/open311/v2/requests.xml'), {
+    check: (r) => (r.body.includes('@example.org') ? 'a reporter in the public list' : null),
+  }),
+  'GET /open311/v2/requests/:file': plain('public', (t) => ({ url: `/open311/v2/requests/${t.o.citizenReport}.json` })),
+  'GET /open311/v2/tokens/:file': plain('public', get('/open311/v2/tokens/tok_none.json')),
+  'GET /open311/v2/media/:id': plain('public', (t) => ({ url: `/open311/v2/media/${t.o.citizenReport}` })),
+  // A POST without an api_key is refused before it costs anyone a place in the rate limits (403 is Open311's answer to it, for everyone).
+  'POST /open311/v2/requests.json': plain(
+    'public',
+    () => ({ url: '/open311/v2/requests.json', payload: 'service_code=graffiti', contentType: 'application/x-www-form-urlencoded' }),
+    {
+      refused: (r) => r.status === 401,
+    },
+  ),
+  'POST /open311/v2/requests.xml': plain(
+    'public',
+    () => ({ url: '/open311/v2/requests.xml', payload: 'service_code=graffiti', contentType: 'application/x-www-form-urlencoded' }),
+    {
+      refused: (r) => r.status === 401,
+    },
+  ),
+  'GET /api/public/citizen-reports/follow/:token': plain('public', get('/api/public/citizen-reports/follow/no-such-token')),
+  'GET /api/citizen-reports': list('read', R.triage, '/api/citizen-reports', (j) => j.reports),
+  'GET /api/citizen-reports/:id': org('read', R.triage, (t) => ({ url: `/api/citizen-reports/${t.o.citizenReport}` }), {
+    check: without((t) => (t.rel === 'own' ? null : `reporter-${t.key}@example.org`)),
+  }),
+  'POST /api/citizen-reports/:id/acknowledge': org(
+    'act',
+    R.triage,
+    (t) => ({ url: `/api/citizen-reports/${t.fresh ?? t.o.citizenReport}/acknowledge`, payload: {} }),
+    {
+      fresh: (w, owner) => make.citizenReport(w.vigil, w.orgId[owner], owner),
+    },
+  ),
+  'POST /api/citizen-reports/:id/merge': org(
+    'act',
+    R.triage,
+    (t) => {
+      const [from, into] = (t.fresh ?? `${t.o.citizenReport} ${t.o.citizenReport}`).split(' ');
+      return { url: `/api/citizen-reports/${from}/merge`, payload: { into } };
+    },
+    { fresh: async (w, owner) => `${await make.citizenReport(w.vigil, w.orgId[owner], owner)} ${await make.citizenReport(w.vigil, w.orgId[owner], owner)}` },
+  ),
+  'POST /api/citizen-reports/:id/incident': org(
+    'act',
+    R.triage,
+    (t) => ({ url: `/api/citizen-reports/${t.fresh ?? t.o.citizenReport}/incident`, payload: {} }),
+    {
+      fresh: (w, owner) => make.citizenReport(w.vigil, w.orgId[owner], owner),
+    },
+  ),
+  'POST /api/citizen-reports/:id/resolve': org(
+    'act',
+    R.triage,
+    (t) => ({ url: `/api/citizen-reports/${t.fresh ?? t.o.citizenReport}/resolve`, payload: { note: 'cleaned' } }),
+    {
+      fresh: (w, owner) => make.citizenReport(w.vigil, w.orgId[owner], owner),
+    },
+  ),
 };

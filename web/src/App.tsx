@@ -20,6 +20,7 @@ import { RoutingPage } from './pages/RoutingPage.js';
 import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
+import { CitizenReportsPage } from './pages/CitizenReportsPage.js';
 import { CsirtPage } from './pages/CsirtPage.js';
 
 type Page =
@@ -38,7 +39,8 @@ type Page =
   | 'security'
   | 'agencies'
   | 'csirt'
-  | 'device-security';
+  | 'device-security'
+  | 'reports';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -56,6 +58,7 @@ const PATHS: Record<Page, string> = {
   agencies: '/agencies',
   csirt: '/csirt',
   'device-security': '/device-security',
+  reports: '/reports',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -144,6 +147,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const canCrowd = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander');
   const canCockpit = me.roles.some((r) => r === 'analyst' || r === 'admin');
   const canCsirt = me.roles.some((r) => r === 'csirt' || r === 'admin' || r === 'supervisor');
+  const canReports = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'responder' || r === 'admin');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
     onSignedOut();
@@ -214,6 +218,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
               {t('Other agencies')}
             </button>
           )}
+          {canReports && (
+            <button className={page === 'reports' ? 'active' : ''} onClick={() => go('reports')}>
+              {t('Citizen reports')}
+            </button>
+          )}
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>
             {t('Security')}
           </button>
@@ -257,6 +266,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'agencies' && canAlerts && <OtherAgenciesPage me={me} />}
           {page === 'csirt' && canCsirt && <CsirtPage me={me} recent={live.recent} />}
           {page === 'device-security' && canDeviceSecurity && <DeviceSecurityPage me={me} recent={live.recent} />}
+          {page === 'reports' && canReports && <CitizenReportsPage me={me} recent={live.recent} />}
         </section>
         {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
       </main>

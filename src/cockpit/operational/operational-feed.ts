@@ -1,5 +1,6 @@
 import type { AlarmEvents } from '../../alarms/contract.js';
 import type { AlertEvents, DeliveryEvents } from '../../alerts/contract.js';
+import type { CitizenReportsEvents } from '../../citizen-reports/contract.js';
 import type { IncidentEvents } from '../../incidents/contract.js';
 import type { CsirtEvents } from '../../csirt/contract.js';
 import type { StoredEvent } from '../../platform/event-log.js';
@@ -37,6 +38,8 @@ export class OperationalFeed {
   private readonly alertAreas: AlertAreaFeed;
   /** CSIRT cases open: when opened, whether triaged (city level only: the cases are confidential, their times are not). */
   private readonly cases = new Map<string, { openedMs: number; triaged: boolean }>();
+  /** Citizen reports not yet resolved: when they came in (city-wide: a report has a position, not yet an area). */
+  private readonly reports = new Map<string, number>();
 
   constructor(
     private readonly store: MeasureStore,
@@ -65,6 +68,29 @@ export class OperationalFeed {
         this.incidents.delete(d.incidentId);
         this.addIncident(
           { incidentId: d.incidentId, createdAt: i.createdMs, firstOnSceneAt: Date.parse(e.at), fire: i.fire, siteId: i.siteId, areaId: null },
+          e.id,
+        );
+        break;
+      }
+      case 'citizen-reports.report.submitted': {
+        const { report } = e.data as CitizenReportsEvents['citizen-reports.report.submitted'];
+        const at = Date.parse(report.requestedAt);
+        this.reports.set(report.reportId, at);
+        this.store.add('citizen-reports-received', 'flow', this.index().chainFor(null, null), this.calendar.monthIndex(at), 1, e.id);
+        break;
+      }
+      case 'citizen-reports.report.resolved': {
+        const d = e.data as CitizenReportsEvents['citizen-reports.report.resolved'];
+        const from = this.reports.get(d.reportId);
+        if (from === undefined) break;
+        this.reports.delete(d.reportId);
+        const at = Date.parse(e.at);
+        this.store.add(
+          'citizen-report-resolve-seconds',
+          'distribution',
+          this.index().chainFor(null, null),
+          this.calendar.monthIndex(at),
+          (at - from) / 1000,
           e.id,
         );
         break;

@@ -3,17 +3,27 @@ import { LANGUAGES, useT } from '../i18n.js';
 import { AlertsPanel, type PublicAlertView } from './AlertsPanel.js';
 import { loadPlace, loadSubscription, savePlace, type DeviceSubscription, type Place } from './device.js';
 import { SubscribePanel } from './SubscribePanel.js';
+import { ReportPanel } from './ReportPanel.js';
+import { MyReportsPanel } from './MyReportsPanel.js';
+import { rememberFollow } from './report-store.js';
 
-type Tab = 'alerts' | 'subscribe';
+type Tab = 'alerts' | 'report' | 'reports' | 'subscribe';
+const TAB_HASH: Record<Tab, string> = { alerts: '', report: '#report', reports: '#reports', subscribe: '#subscribe' };
+
+/** A personal follow link (?follow=…) opened on this device: its report joins "My reports". */
+const followed = new URLSearchParams(location.search).get('follow');
+if (followed) rememberFollow(followed);
 
 /** The public citizen app: the alerts in force (covering the person's place first) and the subscription. No account. */
 export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: string) => void }) {
   const t = useT();
   const focus = new URLSearchParams(location.search).get('alert');
-  const [tab, setTabState] = useState<Tab>(() => (location.hash === '#subscribe' ? 'subscribe' : 'alerts'));
-  // The tab is in the address (#subscribe), so a reload or a shared link opens the same one.
+  const [tab, setTabState] = useState<Tab>(
+    () => (Object.entries(TAB_HASH).find(([, h]) => h !== '' && h === location.hash)?.[0] as Tab | undefined) ?? (followed ? 'reports' : 'alerts'),
+  );
+  // The tab is in the address (#subscribe, #report, #reports), so a reload or a shared link opens the same one.
   const setTab = (t: Tab): void => {
-    history.replaceState(null, '', `${location.pathname}${location.search}${t === 'subscribe' ? '#subscribe' : ''}`);
+    history.replaceState(null, '', `${location.pathname}${location.search}${TAB_HASH[t]}`);
     setTabState(t);
   };
   const [subscription, setSubscription] = useState<DeviceSubscription | null>(loadSubscription);
@@ -74,10 +84,16 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
           ))}
         </select>
       </header>
-      <nav className="citizen-tabs">
+      <nav className="citizen-tabs four">
         <button className={tab === 'alerts' ? 'active' : ''} onClick={() => setTab('alerts')}>
           {t('Alerts')}
           {alerts && alerts.length > 0 ? ` (${alerts.length})` : ''}
+        </button>
+        <button className={tab === 'report' ? 'active' : ''} onClick={() => setTab('report')}>
+          {t('Report')}
+        </button>
+        <button className={tab === 'reports' ? 'active' : ''} onClick={() => setTab('reports')}>
+          {t('My reports')}
         </button>
         <button className={tab === 'subscribe' ? 'active' : ''} onClick={() => setTab('subscribe')}>
           {subscription ? t('My warnings') : t('Get warnings')}
@@ -93,6 +109,8 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
           </p>
         )}
         {tab === 'alerts' && <AlertsPanel alerts={alerts} places={places} keptAt={keptAt} focus={focus} error={error} />}
+        {tab === 'report' && <ReportPanel lang={lang} place={place} onSent={() => undefined} />}
+        {tab === 'reports' && <MyReportsPanel lang={lang} />}
         {tab === 'subscribe' && (
           <SubscribePanel
             lang={lang}

@@ -3,6 +3,14 @@ import * as maplibregl from 'maplibre-gl';
 import { baseStyle } from '../components/basemap.js';
 import type { Place, PlaceKind } from './device.js';
 
+/** A report or other point drawn on the map (open: orange, closed: green). */
+export interface MapPoint {
+  id: string;
+  lat: number;
+  lon: number;
+  open: boolean;
+}
+
 export interface MapArea {
   id: string;
   covers: boolean;
@@ -18,11 +26,13 @@ const PLACE_COLOUR: Record<PlaceKind, string> = { last: '#1d4ed8', home: '#06764
 export function CitizenMap({
   places,
   areas = [],
+  points = [],
   onTap,
   testId,
 }: {
   places: Partial<Record<PlaceKind, Place>>;
   areas?: MapArea[];
+  points?: MapPoint[];
   onTap?: (p: Place) => void;
   testId: string;
 }) {
@@ -30,8 +40,8 @@ export function CitizenMap({
   const mapRef = useRef<maplibregl.Map | null>(null);
   // The latest places, areas and tap handler, for the map's listeners (the map is created once).
   const drawLatest = useEffectEvent((map: maplibregl.Map) => {
-    draw(map, places, areas);
-    frame(map, places, areas);
+    draw(map, places, areas, points);
+    frame(map, places, areas, points);
   });
   const tapped = useEffectEvent((p: Place) => onTap?.(p));
 
@@ -61,6 +71,13 @@ export function CitizenMap({
         source: 'areas',
         paint: { 'line-color': ['case', ['get', 'covers'], '#b42318', '#b54708'], 'line-width': 2 },
       });
+      map.addSource('points', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      map.addLayer({
+        id: 'points',
+        type: 'circle',
+        source: 'points',
+        paint: { 'circle-radius': 6, 'circle-color': ['case', ['get', 'open'], '#dc6803', '#067647'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
+      });
       map.addSource('places', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
         id: 'places',
@@ -80,9 +97,9 @@ export function CitizenMap({
   useEffect(() => {
     const map = mapRef.current;
     if (!map?.getSource('places')) return;
-    draw(map, places, areas);
-    frame(map, places, areas);
-  }, [places, areas]);
+    draw(map, places, areas, points);
+    frame(map, places, areas, points);
+  }, [places, areas, points]);
 
   return <div ref={container} className="citizen-map" data-testid={testId} />;
 }
@@ -92,10 +109,11 @@ export function CitizenMap({
  * them (all areas when none does). Only when something of it is out of view, so a
  * tap on the map does not move it.
  */
-function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[]): void {
+function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[], dots: MapPoint[] = []): void {
   const covering = areas.filter((a) => a.covers);
   const points: [number, number][] = [
     ...Object.values(places).map((p): [number, number] => [p.lon, p.lat]),
+    ...dots.map((p): [number, number] => [p.lon, p.lat]),
     ...(covering.length > 0 ? covering : areas).flatMap((a) =>
       a.geometry.coordinates.flatMap((poly) => poly[0] ?? []).map((c): [number, number] => [c[0]!, c[1]!]),
     ),
@@ -107,7 +125,11 @@ function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, a
   map.fitBounds(b, { padding: 40, maxZoom: 15, duration: 0 });
 }
 
-function draw(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[]): void {
+function draw(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[], points: MapPoint[] = []): void {
+  (map.getSource('points') as maplibregl.GeoJSONSource | undefined)?.setData({
+    type: 'FeatureCollection',
+    features: points.map((p) => ({ type: 'Feature', id: p.id, geometry: { type: 'Point', coordinates: [p.lon, p.lat] }, properties: { open: p.open } })),
+  });
   (map.getSource('places') as maplibregl.GeoJSONSource | undefined)?.setData({
     type: 'FeatureCollection',
     features: Object.entries(places).map(([kind, p]) => ({

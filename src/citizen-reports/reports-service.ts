@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
+import { newId, randomToken } from '../kernel/ids.js';
+import type { Position } from '../kernel/geo.js';
+import type { Principal } from '../platform/access.js';
+import type { AppContext } from '../platform/app-context.js';
+import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
+import { isSealed, personalSubject } from '../platform/personal-data.js';
+import type { IncidentOpenerPort } from './contract.js';
+import { INCIDENT_TYPE_OF_SERVICE } from './contract.js';
+import { reportEvent, type CitizenReportsEvents } from './events.js';
+import {
+  EMERGENCY_NOTICE,
+  SERVICE_BY_CODE,
+  open311Status,
+  type CitizenReport,
+  type FollowView,
+  type PublicReport,
+  type ReportState,
+  type Reporter,
+  type StaffReportView,
+} from './model.js';
+import type { StrippedPhoto } from './photo.js';
+import type { ReportsState } from './reports-state.js';
+import { triageRefusal, type ReportInput, type RequestsQuery, MAX_RESULTS } from './rules.js';
+
+export interface CitizenReportsDeps {
+  orgs(): readonly { id: string; name: string; kind: string }[];
+  platformOrgId(): string | null;
+  incidents: IncidentOpenerPort;
+}
+
+/** The largest photo kept, after its metadata are stripped (it travels in one event under the 1 MB limit, base64). */
+export const MAX_PHOTO_BYTES = 600 * 1024;
+
+export const hashFollowToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Citizen reports: intake from Open311 and the citizen app, the public and the reporter's views, triage by the responsible organisation. */
+export class CitizenReportsService {
+  constructor(
+    private readonly ctx: AppContext,
+    readonly state: ReportsState,
+    private readonly deps: CitizenReportsDeps,
+  ) {}
+
+  /** The organisation that triages a service's reports: the first of its kind, else the city's platform organisation. */
+  responsibleOrg(kind: string): { id: string; name: string } | null {
+    const orgs = this.deps.orgs();
+    const own = orgs.find((o) => o.kind === kind);
+    if (own) return own;
+    const platform = this.deps.platformOrgId();
+    return orgs.find((o) => o.id === platform) ?? null;
+  }
+
+  orgName(orgId: string): string {
+    return this.deps.orgs().find((o) => o.id === orgId)?.name ?? orgId;
+  }
+
+  /**
+   * Records a report (and its stripped photo) durably. The reporter's data are sealed
+   * under a key of their own (class `reporter`). Returns the report and the personal
+   * follow token, which only the reporter gets (Vigil keeps its hash).
+   */
+  async submit(
+    input: ReportInput,
+    photo: StrippedPhoto | null,
+    /** The organisation that takes it when the caller decides (an import, the policy table's fixtures); else the service's responsible one. */
+    ownerOrgId?: string,
+  ): Promise<{ report: ReportState; followToken: string; notice: string }> {
+    const org = ownerOrgId ? (this.deps.orgs().find((o) => o.id === ownerOrgId) ?? null) : this.responsibleOrg(input.service.responsible);
+    if (!org) throw new VigilError('unavailable', 'no organisation takes citizen reports on this installation yet');
+    if (photo && photo.data.length > MAX_PHOTO_BYTES) throw new VigilError('payload_too_large', `the photo is larger than ${MAX_PHOTO_BYTES / 1024} KiB`);
+    const now = this.ctx.clock.now();
+    const reportId = newId('rep');
+    const followToken = randomToken(24);
+    const nearby = this.state.nearbyOpen(input.service.code, input.position, now);
+    const report: CitizenReport = {
+      reportId,
+      serviceCode: input.service.code,
+      orgId: org.id,
+      position: input.position,
+      address: input.address,
+      description: input.description,
+      attributes: input.attributes,
+      mediaUrl: input.mediaUrl,
+      photo: photo
+        ? {
+            contentType: photo.contentType,
+            bytes: photo.data.length,
+            sha256: createHash('sha256').update(photo.data).digest('hex'),
+            locationKept: input.photoLocationConsent && photo.gps !== null,
+          }
+        : null,
+      photoPosition: input.photoLocationConsent ? (photo?.gps ?? null) : null,
+      requestedAt: new Date(now).toISOString(),
+      token: newId('tok'),
+      followHash: hashFollowToken(followToken),
+      via: input.via,
+      nearbyOf: nearby?.reportId ?? null,
+    };
+    const reporter = input.reporter ? await this.ctx.personal.seal(personalSubject('reporter', reportId), input.reporter) : null;
+    const events = [reportEvent('citizen-reports.report.submitted', reportId, org.id, 'public', { report, reporter })];
+    if (photo) {
+      events.push(
+        reportEvent('citizen-reports.photo.attached', reportId, org.id, 'public', {
+          reportId,
+          contentType: photo.contentType,
+          sha256: report.photo!.sha256,
+          data: photo.data.toString('base64'),
+        }),
+      );
+    }
+    await this.ctx.record(events);
+    const notices: string[] = [];
+    if (input.service.emergencyPossible) notices.push(EMERGENCY_NOTICE.en);
+    if (nearby) notices.push('A similar report nearby is already being looked at; yours is linked to it.');
+    notices.push(`Your report goes to ${org.name}.`);
+    return { report: this.state.reports.get(reportId)!, followToken, notice: notices.join(' ') };
+  }
+
+  // ── the public ─────────────────────────────────────────────────────────────
+
+  publicView(r: ReportState, mediaBase: string): PublicReport {
+    const service = SERVICE_BY_CODE.get(r.serviceCode);
+    const final = this.state.final(r);
+    const mergedNote = r.mergedInto ? `Merged with report ${r.mergedInto}.${r.publicNote ? ` ${r.publicNote}` : ''}` : null;
+    return {
+      reportId: r.reportId,
+      serviceCode: r.serviceCode,
+      serviceName: service?.name.en ?? r.serviceCode,
+      status: open311Status(r.status),
+      statusNotes: mergedNote ?? final.publicNote,
+      agencyResponsible: this.orgName(r.orgId),
+      description: r.description,
+      requestedAt: r.requestedAt,
+      updatedAt: r.updatedAt,
+      address: r.address,
+      lat: r.position[1],
+      long: r.position[0],
+      mediaUrl: r.mediaUrl ?? (r.photo ? `${mediaBase}/open311/v2/media/${r.reportId}` : null),
+    };
+  }
+
+  /** Open311 GET requests: filtered, newest first, at most MAX_RESULTS. */
+  query(q: RequestsQuery): ReportState[] {
+    if (q.ids) return q.ids.map((id) => this.state.reports.get(id)).filter((r): r is ReportState => r !== undefined);
+    const out: ReportState[] = [];
+    const codes = q.serviceCodes ? new Set(q.serviceCodes) : null;
+    for (let i = this.state.order.length - 1; i >= 0 && out.length < MAX_RESULTS; i--) {
+      const r = this.state.reports.get(this.state.order[i]!)!;
+      const t = Date.parse(r.requestedAt);
+      if (t < q.start) break;
+      if (t > q.end) continue;
+      if (codes && !codes.has(r.serviceCode)) continue;
+      if (q.statuses && !q.statuses.includes(open311Status(r.status))) continue;
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** The reporter's view through their personal link (no account); unknown links are a 404. */
+  follow(token: string): FollowView {
+    const id = this.state.byFollowHash.get(hashFollowToken(token));
+    const r = id ? this.state.reports.get(id) : undefined;
+    if (!r) throw notFound('report', 'with this link');
+    const final = this.state.final(r);
+    const service = SERVICE_BY_CODE.get(r.serviceCode);
+    return {
+      reportId: r.reportId,
+      serviceCode: r.serviceCode,
+      serviceName: service?.name ?? { en: r.serviceCode, fr: r.serviceCode },
+      status: r.status === 'merged' ? final.status : r.status,
+      publicNote: final.publicNote,
+      agencyResponsible: this.orgName(r.orgId),
+      requestedAt: r.requestedAt,
+      updatedAt: final.updatedAt > r.updatedAt ? final.updatedAt : r.updatedAt,
+      resolvedAt: final.resolvedAt,
+      mergedInto: r.mergedInto,
+      incidentReference: final.incident?.reference ?? null,
+      position: r.position,
+    };
+  }
+
+  /** The stripped photo of a report, read from the log. */
+  async photo(reportId: string): Promise<{ contentType: string; data: Buffer } | null> {
+    const seq = this.state.photoSeq.get(reportId);
+    if (seq === undefined) return null;
+    const [e] = await this.ctx.log.read({ afterSeq: seq - 1, limit: 1 });
+    if (!e || e.seq !== seq) return null;
+    const d = e.data as CitizenReportsEvents['citizen-reports.photo.attached'];
+    return { contentType: d.contentType, data: Buffer.from(d.data, 'base64') };
+  }
+
+  // ── triage staff ───────────────────────────────────────────────────────────
+
+  resourceOf(r: ReportState, personal?: PolicyResource['personal']): PolicyResource {
+    return { orgId: r.orgId, ...(personal ? { personal } : {}) };
+  }
+
+  /** Reports the principal may read, newest first (optionally only open ones). */
+  list(by: Principal, openOnly: boolean, limit = 500): StaffReportView[] {
+    const newestFirst = [...this.state.order].reverse().map((id) => this.state.reports.get(id)!);
+    const wanted = openOnly ? newestFirst.filter((r) => open311Status(r.status) === 'open') : newestFirst;
+    return filterVisible(by, wanted, (r) => this.resourceOf(r))
+      .slice(0, limit)
+      .map((r) => this.staffView(r, by, null));
+  }
+
+  private reportFor(reportId: string, by: Principal, action: 'read' | 'act'): ReportState {
+    const r = this.state.reports.get(reportId);
+    if (!r) throw notFound('report', reportId);
+    assertCan(by, action, this.resourceOf(r), 'report', reportId);
+    return r;
+  }
+
+  /** One report; the reporter's data when the policy lets the principal read them (the read is recorded first). */
+  async get(reportId: string, by: Principal, purpose: string): Promise<StaffReportView> {
+    const r = this.reportFor(reportId, by, 'read');
+    let reporter: Reporter | null = null;
+    let erased = false;
+    if (can(by, 'personal', this.resourceOf(r, 'reporter'))) {
+      const sealed = await this.sealedReporter(r);
+      if (sealed) {
+        await this.ctx.personal.recordReads(by, [{ subject: sealed.key, orgId: r.orgId, label: `citizen report ${r.reportId}` }], purpose);
+        reporter = await this.ctx.personal.open<Reporter>(sealed);
+        erased = reporter === null;
+      }
+    }
+    const view = this.staffView(r, by, reporter);
+    view.reporterErased = erased;
+    return view;
+  }
+
+  private async sealedReporter(r: ReportState): Promise<{ key: string; sealed: string } | null> {
+    const [e] = await this.ctx.log.read({ typePrefixes: ['citizen-reports.report.submitted'], subject: `citizen-report:${r.reportId}`, limit: 1 });
+    const sealed = (e?.data as CitizenReportsEvents['citizen-reports.report.submitted'] | undefined)?.reporter;
+    return isSealed(sealed) ? sealed : null;
+  }
+
+  staffView(r: ReportState, by: Principal, reporter: Reporter | null): StaffReportView {
+    const { followHash: _f, token: _t, ...rest } = r;
+    return {
+      ...rest,
+      merged: [...r.merged],
+      serviceName: SERVICE_BY_CODE.get(r.serviceCode)?.name.en ?? r.serviceCode,
+      agencyResponsible: this.orgName(r.orgId),
+      reporter,
+      reporterErased: false,
+      mayAct: can(by, 'act', this.resourceOf(r)),
+    };
+  }
+
+  private refuseUnless(action: Parameters<typeof triageRefusal>[0], r: ReportState): void {
+    const why = triageRefusal(action, r);
+    if (why) throw conflict(`report ${r.reportId}: ${why}`, { status: r.status });
+  }
+
+  async acknowledge(reportId: string, note: string | null, by: Principal): Promise<StaffReportView> {
+    const r = this.reportFor(reportId, by, 'act');
+    this.refuseUnless('acknowledge', r);
+    await this.ctx.record([reportEvent('citizen-reports.report.acknowledged', reportId, r.orgId, by.actor, { reportId, note: note?.trim() || null })]);
+    return this.staffView(r, by, null);
+  }
+
+  async merge(reportId: string, into: string, note: string | null, by: Principal): Promise<StaffReportView> {
+    const r = this.reportFor(reportId, by, 'act');
+    this.refuseUnless('merge', r);
+    if (into === reportId) throw badRequest('a report cannot be merged into itself');
+    const target = this.reportFor(into, by, 'act');
+    if (target.mergedInto) throw conflict(`report ${into} was itself merged into ${target.mergedInto}: merge into that one`);
+    if (target.status === 'resolved' && r.status !== 'received') throw conflict(`report ${into} is resolved`);
+    await this.ctx.record([reportEvent('citizen-reports.report.merged', reportId, r.orgId, by.actor, { reportId, into, note: note?.trim() || null })]);
+    return this.staffView(r, by, null);
+  }
+
+  /** Turns a report into an incident of the triaging organisation (incidents' public face), linked both ways. */
+  async escalate(reportId: string, input: { type?: string; description?: string }, by: Principal): Promise<StaffReportView> {
+    const r = this.reportFor(reportId, by, 'act');
+    this.refuseUnless('escalate', r);
+    const service = SERVICE_BY_CODE.get(r.serviceCode);
+    const incident = await this.deps.incidents.open(
+      {
+        type: input.type ?? INCIDENT_TYPE_OF_SERVICE[r.serviceCode] ?? 'other',
+        title: `${service?.name.en ?? r.serviceCode} (citizen report)`,
+        description: [input.description?.trim(), r.description, `Citizen report ${r.reportId}.`].filter(Boolean).join('\n'),
+        position: r.position as Position,
+        address: r.address,
+        source: 'citizen',
+      },
+      by,
+    );
+    await this.ctx.record([reportEvent('citizen-reports.report.escalated', reportId, r.orgId, by.actor, { reportId, ...incident })]);
+    return this.staffView(r, by, null);
+  }
+
+  /** Resolves a report with the public note the reporter and the public read; reports merged into it follow it. */
+  async resolve(reportId: string, note: string, by: Principal): Promise<StaffReportView> {
+    const r = this.reportFor(reportId, by, 'act');
+    this.refuseUnless('resolve', r);
+    const text = note.trim();
+    if (!text) throw badRequest('a resolution needs a public note');
+    await this.ctx.record([reportEvent('citizen-reports.report.resolved', reportId, r.orgId, by.actor, { reportId, note: text })]);
+    return this.staffView(r, by, null);
+  }
+
+  /** Figures for the staff page: received, open, median hours to acknowledge and to resolve, among those the principal reads. */
+  figures(by: Principal): { received: number; open: number; medianHoursToAcknowledge: number | null; medianHoursToResolve: number | null } {
+    const mine = filterVisible(by, this.state.reports.values(), (r) => this.resourceOf(r));
+    const hours = (from: string, to: string | null): number | null => (to ? (Date.parse(to) - Date.parse(from)) / 3_600_000 : null);
+    const median = (xs: number[]): number | null => {
+      if (xs.length === 0) return null;
+      const s = xs.sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return Number((s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2).toFixed(2));
+    };
+    return {
+      received: mine.length,
+      open: mine.filter((r) => open311Status(r.status) === 'open').length,
+      medianHoursToAcknowledge: median(mine.map((r) => hours(r.requestedAt, r.acknowledgedAt)).filter((h): h is number => h !== null)),
+      medianHoursToResolve: median(mine.map((r) => hours(r.requestedAt, r.status === 'resolved' ? r.resolvedAt : null)).filter((h): h is number => h !== null)),
+    };
+  }
+}

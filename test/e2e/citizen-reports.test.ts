@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { jpegWithExif } from '../support/tiny-jpeg.js';
+import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
+
+const MONTE_CARLO = { latitude: 43.7391, longitude: 7.4269 };
+const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/tmp'}/vigil-reports-${name}.png`;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** WCAG 2.1 A/AA violations axe-core finds on the page as it is now (rule id: nodes). */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's Content Security Policy stays as served.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } })
+      .axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * A resident on a phone reports a blocked fire exit with a photo and their position
+ * (told to call 112 in an emergency), loses the network and queues a second report
+ * that leaves when it is back; the fire service triages the first into an incident and
+ * resolves it with a public note; the resident sees it resolved under "My reports".
+ * Each page passes axe-core's WCAG 2.1 AA rules.
+ */
+test('citizen reports: phone report with photo and position, offline queue, fire service triage into an incident, the reporter sees it resolved; axe-core WCAG 2.1 AA', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
+  try {
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'en-GB',
+      geolocation: MONTE_CARLO,
+      permissions: ['geolocation'],
+    });
+    const page = await phone.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${vigil.url}/citizen#report`);
+    await page.waitForSelector('[data-testid=report-form]');
+    await page.getByLabel('Blocked emergency exit').check();
+    await expectText(page.locator('[data-testid=call-112]'), /call 112/i);
+    await page.selectOption('select[name=attribute-building_open]', 'yes');
+    await page.getByRole('button', { name: 'Use my location' }).click();
+    await expectText(page.locator('[data-testid=report-where]'), /43\.7391/);
+    await page.setInputFiles('input[name=photo]', { name: 'exit.jpg', mimeType: 'image/jpeg', buffer: jpegWithExif(43.75, 7.43) });
+    await page.waitForSelector('img.photo-preview');
+    await page.fill('textarea[name=description]', 'The fire exit behind the theatre is chained shut');
+    await page.fill('input[name=report-phone]', '+377 93 15 00 00');
+    await page.waitForSelector('[data-testid=report-map][data-loaded=true]');
+    await page.screenshot({ path: shot('form-phone'), fullPage: true });
+    assert.deepEqual(await axeViolations(page), [], 'the report form passes WCAG 2.1 AA');
+    await page.getByRole('button', { name: 'Send the report' }).click();
+    await expectText(page.locator('[data-testid=report-done]'), /your report was received[\s\S]*call 112[\s\S]*Monaco Fire and Rescue/i);
+    const reports = [...vigil.capabilities.citizenReports.state.reports.values()];
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0]!.serviceCode, 'blocked-emergency-exit');
+    assert.ok(reports[0]!.photo, 'the photo came with it');
+    assert.equal(reports[0]!.photoPosition, null, 'no consent: the photo position is not kept');
+
+    // The network drops: a second report waits on the device, and leaves when the network is back.
+    await page.getByRole('button', { name: 'Report something else' }).click();
+    await page.getByLabel('Graffiti').check();
+    await page.getByRole('button', { name: 'Use my location' }).click();
+    await expectText(page.locator('[data-testid=report-where]'), /43\.7391/);
+    await phone.setOffline(true);
+    await page.getByRole('button', { name: 'Send the report' }).click();
+    await expectText(page.locator('[data-testid=report-done]'), /No network/);
+    assert.equal(vigil.capabilities.citizenReports.state.reports.size, 1);
+    await phone.setOffline(false);
+    await page.getByRole('button', { name: 'My reports' }).click();
+    for (let i = 0; i < 100 && vigil.capabilities.citizenReports.state.reports.size < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(vigil.capabilities.citizenReports.state.reports.size, 2, 'the queued report was sent when the network came back');
+    await expectText(page.locator('[data-testid=my-reports]'), /Blocked emergency exit[\s\S]*Received/);
+    await page.waitForSelector('[data-testid=public-reports-map][data-loaded=true]');
+    await page.screenshot({ path: shot('mine-phone'), fullPage: true });
+    assert.deepEqual(await axeViolations(page), [], 'my reports and the public map pass WCAG 2.1 AA');
+
+    // The fire service triages: opens the report (reads the reporter), makes it an incident, resolves it with a public note.
+    const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+    const staff = await desk.newPage();
+    staff.on('pageerror', (e) => errors.push(e.message));
+    await signInAt(staff, `${vigil.url}/reports`, 'responder');
+    await staff.waitForSelector('[data-testid=report-row]');
+    await staff.getByRole('button', { name: 'Blocked emergency exit' }).click();
+    await expectText(staff.locator('[data-testid=reporter]'), /\+377 93 15 00 00/);
+    await staff.locator('[data-testid=make-incident]').click();
+    await expectText(staff.locator('[data-testid=report-detail]'), /Being handled[\s\S]*INC-/);
+    await staff.fill('textarea[name=public-note]', 'The exit was unchained; the manager was fined.');
+    await staff.screenshot({ path: shot('triage-desktop'), fullPage: true });
+    await staff.locator('[data-testid=resolve]').click();
+    await expectText(staff.locator('[data-testid=report-detail]'), /Resolved/);
+    const incident = [...vigil.capabilities.incidents.service.state.incidents.values()].find((i) => i.source === 'citizen');
+    assert.ok(incident, 'an incident from the citizen report');
+
+    // The reporter is told, without an account.
+    await page.reload();
+    await expectText(page.locator('[data-testid=resolved-notice]'), /was resolved/);
+    await expectText(page.locator('[data-testid=my-report-note]').first(), /unchained/);
+    await page.screenshot({ path: shot('resolved-phone'), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: shot('resolved-desktop'), fullPage: true });
+    await staff.setViewportSize({ width: 390, height: 844 });
+    await staff.screenshot({ path: shot('triage-phone'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await phone.close();
+    await desk.close();
+  } finally {
+    await browser.close();
+    await close();
+  }
+});

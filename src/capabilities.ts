@@ -17,6 +17,7 @@ import { createMajorEventsCapability } from './major-events/index.js';
 import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
+import { createDirectoryCapability } from './directory/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 
 /**
@@ -113,6 +114,16 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     platformOrgId: identity.reads.platformOrgId,
   });
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
+  // Display names for screens and exports (names, not ids), through the policy.
+  const directory = createDirectoryCapability({
+    users: () => identity.reads.users(),
+    orgs: () => identity.reads.orgs(),
+    platformOrgId: () => identity.reads.platformOrgId(),
+    sites: () => city.reads.sites.values(),
+    areaName: (areaId) => city.reads.areas.get(areaId)?.name ?? null,
+    devices: () => city.reads.devices.values(),
+    units: (p) => units.service.visible(p),
+  });
   return {
     identity,
     city,
@@ -127,8 +138,9 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     audit,
     privacy,
     cockpit,
+    directory,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, directory] as Capability[],
   };
 }

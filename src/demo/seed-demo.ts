@@ -103,7 +103,7 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
     marc: identity.orgIds.marc!,
     city: identity.orgIds.city!,
     police: identity.orgIds.police!,
-  });
+  }, undefined, (areaId) => cityService.state.areas.get(areaId)?.name ?? null);
   for (const orgZones of groupBy(installed.zones, (z) => z.orgId)) await cityService.defineZones(orgZones, 'system:demo');
   await cityService.registerDevices(installed.devices, 'system:demo');
   const marc = { orgId: identity.orgIds.marc!, actor: 'system:demo' };

@@ -142,8 +142,7 @@ export function generateDemoDevices(
   }
   const buildings = sites.filter((s) => s.category === 'building');
   for (const site of spread(buildings, 20, random)) add('camera', site, orgs.police, { protocol: 'http' });
-  for (const site of spread(buildings, 12, random))
-    add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${where(site)}` });
+  for (const site of spread(buildings, 12, random)) add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${where(site)}` });
   // A noise sensor beside each warning device: the measured ambient its sound level is set above.
   for (const d of devices.filter((x) => x.kind === 'siren' || x.kind === 'loudspeaker')) {
     add(

@@ -26,9 +26,11 @@ export class DirectoryService {
 
   for(p: Principal): Directory {
     const platform = this.sources.platformOrgId();
-    const users = filterVisible(p, this.sources.users(), (u) => (u.orgId === platform ? CITY_WIDE : u.orgId)).map(
-      (u): DirectoryEntry => ({ id: u.id, name: u.displayName, orgId: u.orgId }),
-    );
+    const users = filterVisible(p, this.sources.users(), (u) => (u.orgId === platform ? CITY_WIDE : u.orgId)).map((u): DirectoryEntry => ({
+      id: u.id,
+      name: u.displayName,
+      orgId: u.orgId,
+    }));
     const orgs = p.kind === 'public' ? [] : this.sources.orgs().map((o): DirectoryEntry => ({ id: o.id, name: o.name, orgId: o.id }));
     const devices = filterVisible(p, this.sources.devices(), (d) => d.orgId);
     const siteIds = new Set(devices.map((d) => d.siteId).filter((s): s is string => s !== null));

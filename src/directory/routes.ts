@@ -1,7 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { DirectoryService } from './directory-service.js';
 
-const entries = { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, orgId: { type: ['string', 'null'] } } } } as const;
+const entries = {
+  type: 'array',
+  items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, orgId: { type: ['string', 'null'] } } },
+} as const;
 
 /** GET /api/directory: the display names the caller may see. */
 export function directoryRoutes(service: DirectoryService): FastifyPluginAsync {

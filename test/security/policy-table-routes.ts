@@ -196,6 +196,8 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/auth/login': plain('public', () => ({ url: '/api/auth/login', payload: { username: 'table-login', password: PASSWORD } })),
   'POST /api/auth/logout': plain('authenticated', () => ({ url: '/api/auth/logout' })),
   'GET /api/auth/me': plain('authenticated', get('/api/auth/me')),
+  // Signed in or not is an answer (the UI asks at start without a 401 in the console).
+  'GET /api/auth/session': plain('public', get('/api/auth/session')),
   'POST /api/auth/password': plain(
     'authenticated',
     () => ({ url: '/api/auth/password', payload: { currentPassword: 'not the password', newPassword: 'another long password' } }),
@@ -748,4 +750,11 @@ export const EXPECTED: Record<string, Row> = {
   'GET /api/cockpit/agreements/:id/report': plain(R.cockpit, (t) => ({ url: `/api/cockpit/agreements/${t.w.agreement}/report` })),
   'GET /api/cockpit/agreements/:id/report.html': plain(R.cockpit, (t) => ({ url: `/api/cockpit/agreements/${t.w.agreement}/report.html` })),
   'GET /api/cockpit/export': plain(R.cockpit, get('/api/cockpit/export')),
+
+  // directory (ui lane, issue 18): names of the people, devices and units the caller may read; the platform's staff are city-wide.
+  'GET /api/directory': list('read', 'authenticated', '/api/directory', (j) => [
+    ...(j.users as { orgId: string }[]),
+    ...(j.devices as { orgId: string }[]),
+    ...(j.units as { orgId: string }[]),
+  ]),
 };

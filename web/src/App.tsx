@@ -186,7 +186,12 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           <span className="brand">◉ Vigil</span>
           <nav aria-label={t('Pages')}>
             {shown.map((i) => (
-              <button key={i.page} className={current === i.page ? 'active' : ''} aria-current={current === i.page ? 'page' : undefined} onClick={() => go(i.page)}>
+              <button
+                key={i.page}
+                className={current === i.page ? 'active' : ''}
+                aria-current={current === i.page ? 'page' : undefined}
+                onClick={() => go(i.page)}
+              >
                 {t(i.label)}
               </button>
             ))}

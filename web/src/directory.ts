@@ -22,7 +22,8 @@ export function useNames(): (ref: string | null | undefined) => string {
   const dir = useContext(DirectoryContext);
   const t = useT();
   const words = { system: 'Vigil', someone: t('someone'), apiKey: t('an API key'), public: t('a member of the public') };
-  return (ref) => nameOf(dir, ref, words);
+  // A value that is already a name (no `kind:` prefix, not an id) is shown as it is.
+  return (ref) => (ref && !/^[a-z][a-z-]*:/.test(ref) && !/^[a-z]{2,5}_[0-9A-Z]{20,}$/.test(ref) ? ref : nameOf(dir, ref, words));
 }
 
 export function useDirectory(): DirectoryIndex {

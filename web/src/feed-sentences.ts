@@ -20,7 +20,7 @@ export interface FeedLine {
   tone: 'alarm' | 'alert' | 'incident' | 'unit' | 'info';
 }
 
-const TEMPLATES: Record<string, string> = {
+export const TEMPLATES: Record<string, string> = {
   'alarms.alarm.raised': 'New alarm: {what}',
   'alarms.alarm.claimed': '{who} took the alarm {what}',
   'alarms.alarm.acknowledged': '{who} acknowledged the alarm {what}',
@@ -74,7 +74,15 @@ const TEMPLATES: Record<string, string> = {
 const CHATTY = /^(alerts\.delivery\.|units\.positions\.|alarms\.signal\.|crowd\.zone\.counted|alerts\.ambient\.|alarms\.(noise|camera))/;
 
 const TONE = (type: string): FeedLine['tone'] =>
-  type.startsWith('alarms.') ? 'alarm' : type.startsWith('alerts.') ? 'alert' : type.startsWith('incidents.') ? 'incident' : type.startsWith('units.') ? 'unit' : 'info';
+  type.startsWith('alarms.')
+    ? 'alarm'
+    : type.startsWith('alerts.')
+      ? 'alert'
+      : type.startsWith('incidents.')
+        ? 'incident'
+        : type.startsWith('units.')
+          ? 'unit'
+          : 'info';
 
 /** A readable fallback for a type without a sentence: "signal held", "agreement defined". */
 export function humanType(type: string): string {

@@ -1,4 +1,4 @@
-import { useMemo, useRef } from 'react';
+import { useMemo, useState } from 'react';
 import type { StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
 import { feedLines, fill } from '../feed-sentences.js';
@@ -9,8 +9,9 @@ export function LiveFeed({ events, connected, onClose }: { events: StoredEvent[]
   const t = useT();
   const time = useTime();
   const name = useNames();
-  const labels = useRef(new Map<string, string>());
-  const lines = useMemo(() => feedLines(events, labels.current, name, { thing: t('(earlier)') }), [events, name, t]);
+  // What each alarm, alert or incident is called, learnt from the events seen (a cache, not state to render from).
+  const [labels] = useState(() => new Map<string, string>());
+  const lines = useMemo(() => feedLines(events, labels, name, { thing: t('(earlier)') }), [events, labels, name, t]);
   return (
     <aside className="feed" aria-label={t('Live events')}>
       <h2>

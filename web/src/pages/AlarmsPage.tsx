@@ -3,6 +3,7 @@ import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { useNames } from '../directory.js';
 import { RESOLUTIONS } from '../../../src/alarms/contract.js';
+import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS } from '../labels.js';
 import { SiteMap } from '../components/SiteMap.js';
 import { AccountsPanel } from './AccountsPanel.js';
 
@@ -89,15 +90,6 @@ interface Stats {
   falseAlarmRate: number | null;
 }
 
-/** What happened, in words (the API takes the slug). No default: the operator chooses. */
-export const RESOLUTION_LABELS: Record<(typeof RESOLUTIONS)[number], string> = {
-  genuine: 'Genuine alarm',
-  'false-user-error': 'False alarm: user error',
-  'false-device-fault': 'False alarm: device fault',
-  'false-environment': 'False alarm: environment (weather, animals, works)',
-  test: 'Test',
-  duplicate: 'Duplicate of another alarm',
-};
 const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(x * 100)} %`);
 const MUTE_KEY = 'vigil.alarm-sound';
 
@@ -312,9 +304,9 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               onClick={() => setSelected(a.alarmId)}
             >
               <div className="row">
-                <span className={`badge ${a.kind}`}>{t(a.kind)}</span>
+                <span className={`badge ${a.kind}`}>{t(ALARM_KIND_LABELS[a.kind as keyof typeof ALARM_KIND_LABELS] ?? a.kind)}</span>
                 <span className="status">
-                  {t(a.status)}
+                  {t(ALARM_STATUS_LABELS[a.status] ?? a.status)}
                   {a.claimedBy ? ` · ${name(a.claimedBy)}` : ''}
                   {a.restored ? ` · ${t('restored')}` : ''}
                 </span>
@@ -337,8 +329,8 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           <>
             <h2>{detail.alarm.title}</h2>
             <p className="muted small">
-              {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} · {t('account')}{' '}
-              {detail.alarm.account ?? '–'} · {t(detail.alarm.status)}
+              {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} ·{' '}
+              {t('account')} {detail.alarm.account ?? '–'} · {t(ALARM_STATUS_LABELS[detail.alarm.status] ?? detail.alarm.status)}
               {detail.alarm.claimedBy ? (
                 <span data-testid="claimed-by" title={detail.alarm.claimedBy}>
                   {' '}

@@ -20,6 +20,7 @@ import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { RecipientsTable } from '../components/RecipientsTable.js';
 import { useT, useTime } from '../i18n.js';
+import { useNames } from '../directory.js';
 import { ChannelDetails } from './ChannelDetails.js';
 import { WebhooksPanel } from './WebhooksPanel.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
@@ -98,6 +99,7 @@ const STATE_CLASS: Record<string, string> = {
  */
 export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
+  const name = useNames();
   const time = useTime();
   const [alerts, setAlerts] = useState<AlertRecord[]>([]);
   const [templates, setTemplates] = useState<AlertTemplate[]>([]);
@@ -445,8 +447,18 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <span className={`badge ${STATE_CLASS[current.state] ?? ''}`} data-testid="alert-state">
                 {current.state}
               </span>{' '}
-              · {current.cap.msgType} · {current.cap.scope} · {t('by')} {current.author}
-              {current.approvedBy ? ` · ${t('approved by')} ${current.approvedBy}` : ''}
+              · {current.cap.msgType} · {current.cap.scope} · {t('by')}{' '}
+              <span data-testid="alert-author" title={current.author}>
+                {name(current.author)}
+              </span>
+              {current.approvedBy ? (
+                <span data-testid="alert-approver" title={current.approvedBy}>
+                  {' '}
+                  · {t('approved by')} {name(current.approvedBy)}
+                </span>
+              ) : (
+                ''
+              )}
               {current.issuedAt ? ` · ${t('issued')} ${time(current.issuedAt)}` : ''}
               {' · '}
               <a href={`/api/alerts/${current.alertId}/cap.xml`} target="_blank" rel="noreferrer">
@@ -455,7 +467,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             </p>
             {current.rejected && (
               <p className="error">
-                {t('Rejected')}: {current.rejected.reason}
+                {t('Rejected')} ({t('by')} {name(current.rejected.by)}): {current.rejected.reason}
               </p>
             )}
             {current.trigger && (

@@ -4,6 +4,7 @@ import { useT, useTime } from '../i18n.js';
 import { useDirectory, useNames } from '../directory.js';
 import { nameOf } from '../../../src/directory/contract.js';
 import { humanType } from '../feed-sentences.js';
+import { ACTIVITY_LABELS } from '../labels.js';
 
 interface Verification {
   ok: boolean;
@@ -26,7 +27,8 @@ export function AuditPage() {
   const name = useNames();
   const dir = useDirectory();
   // What an entry is about: its name when the directory knows it, else the kind of thing (the id stays in the tooltip).
-  const about = (subject: string): string => nameOf(dir, subject, { system: 'Vigil', someone: '', apiKey: t('an API key'), public: t('a member of the public') }) || t(subject.split(':')[0] ?? subject);
+  const about = (subject: string): string =>
+    nameOf(dir, subject, { system: 'Vigil', someone: '', apiKey: t('an API key'), public: t('a member of the public') }) || t(subject.split(':')[0] ?? subject);
 
   const load = useCallback(
     async (before: number | null) => {
@@ -78,9 +80,9 @@ export function AuditPage() {
       <div className="row filters">
         <select value={typePrefix} onChange={(e) => setTypePrefix(e.target.value)} aria-label={t('Area of activity')}>
           <option value="">{t('Everything')}</option>
-          {['alarms.', 'alerts.', 'incidents.', 'units.', 'identity.', 'city.', 'crowd.', 'majorevents.', 'privacy.', 'audit.'].map((p) => (
+          {Object.entries(ACTIVITY_LABELS).map(([p, label]) => (
             <option key={p} value={p}>
-              {t(p.slice(0, -1))}
+              {t(label)}
             </option>
           ))}
         </select>

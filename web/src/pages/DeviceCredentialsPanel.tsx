@@ -40,7 +40,8 @@ export function DeviceCredentialsPanel() {
       )}
       {shown && (
         <p className="plan-card" data-testid="device-secret">
-          {shown.label}: {t('username')} <code data-credential>{shown.username}</code>, {t('secret (shown only now — copy it to the device):')} <code>{shown.secret}</code>{' '}
+          {shown.label}: {t('username')} <code data-credential>{shown.username}</code>, {t('secret (shown only now — copy it to the device):')}{' '}
+          <code>{shown.secret}</code>{' '}
           <button type="button" onClick={() => setShown(null)}>
             {t('Done')}
           </button>

@@ -151,7 +151,15 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
         </ul>
       </aside>
       <section className="incident-detail">
-        <CommandMap incidents={incidents} units={units} selected={incident} onPick={creating ? setPicked : undefined} overlays refreshSeq={overlaySeq} roles={me.roles} />
+        <CommandMap
+          incidents={incidents}
+          units={units}
+          selected={incident}
+          onPick={creating ? setPicked : undefined}
+          overlays
+          refreshSeq={overlaySeq}
+          roles={me.roles}
+        />
         {error && (
           <p className="error" role="alert">
             {error}

@@ -18,7 +18,7 @@ const NEXT: Record<string, string[]> = {
 const POLL_MS = 5000;
 
 /** The responder's view on a phone: my unit, its incident, the route, status buttons, messages. */
-export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
+export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
   const [data, setData] = useState<{ unit: Unit | null; incident: Incident | null; assignment: Assignment | null; log: LogEntry[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -65,7 +65,9 @@ export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] })
         <MyGuidance recent={recent} />
         <div className="empty-state" data-testid="empty-state">
           <p>{t('You are not in the crew of any unit.')}</p>
-          <p className="muted small">{t('Your dispatcher or supervisor adds you to a unit’s crew; your assignments, their route and the status buttons then appear here.')}</p>
+          <p className="muted small">
+            {t('Your dispatcher or supervisor adds you to a unit’s crew; your assignments, their route and the status buttons then appear here.')}
+          </p>
         </div>
       </div>
     );

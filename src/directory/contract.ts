@@ -80,7 +80,10 @@ export function nameOf(dir: DirectoryIndex, ref: string | null | undefined, word
       return dir.site(id) ?? dir.site(ref) ?? words.someone;
     case 'device':
     case 'dev':
-      return dir.device(id) ?? dir.device(ref) ?? words.someone;
+      // Signals are recorded as from `device:<account>`: the panel transmitting with that account.
+      return dir.device(id) ?? dir.device(ref) ?? dir.device(`account:${id}`) ?? words.someone;
+    case 'account':
+      return dir.device(ref) ?? words.someone;
     case 'unit':
       return dir.unit(id) ?? words.someone;
     case 'org':

@@ -10,7 +10,7 @@ export interface DirectorySources {
   platformOrgId(): string | null;
   sites(): Iterable<{ id: string; name: string | null; address: string | null; category: string; areaId: string | null }>;
   areaName(areaId: string): string | null;
-  devices(): Iterable<{ id: string; label: string; orgId: string; siteId: string | null }>;
+  devices(): Iterable<{ id: string; label: string; orgId: string; siteId: string | null; account?: string | null }>;
   /** The units the principal may see (their own policy). */
   units(p: Principal): readonly { unitId: string; callSign: string; orgId: string }[];
 }
@@ -46,7 +46,11 @@ export class DirectoryService {
       users,
       orgs,
       sites,
-      devices: devices.map((d): DirectoryEntry => ({ id: d.id, name: d.label, orgId: d.orgId })),
+      // Alarm panels also under `account:<number>`: signals and alarm accounts name them so.
+      devices: devices.flatMap((d): DirectoryEntry[] => [
+        { id: d.id, name: d.label, orgId: d.orgId },
+        ...(d.account ? [{ id: `account:${d.account}`, name: d.label, orgId: d.orgId }] : []),
+      ]),
       units,
     };
   }

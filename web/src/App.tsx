@@ -204,7 +204,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
             aria-pressed={feedOpen}
             data-testid="feed-toggle"
           >
-            ● {live.connected ? t('Connected') : t('Disconnected')}
+            ● <span className="live-text">{live.connected ? t('Connected') : t('Disconnected')}</span>
           </button>
           <LanguagePicker />
           <span className="who" data-testid="who" title={`${me.org?.name ?? ''} · ${me.roles.join(', ')}${me.authLevel >= 2 ? ' · 2FA' : ''}`}>

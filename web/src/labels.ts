@@ -60,3 +60,32 @@ export const ACTIVITY_LABELS: Record<string, string> = {
   'privacy.': 'Privacy',
   'audit.': 'Audit trail',
 };
+
+/** What an audit entry is about when the directory has no name for it: the kind of thing (its id in the tooltip). */
+export const SUBJECT_LABELS: Record<string, string> = {
+  alarm: 'An alarm',
+  alert: 'A public alert',
+  incident: 'An incident',
+  account: 'An alarm account',
+  subscriber: 'An alert subscriber',
+  majorevent: 'A major event',
+  'crowd-zone': 'A crowd zone',
+  gate: 'A gate',
+  import: 'A city import',
+  plan: 'An action plan',
+  rule: 'An early-warning rule',
+  webhook: 'A webhook',
+  signal: 'A signal',
+  'mqtt-credential': 'A device credential',
+  'kpi-import': 'Imported statistics',
+  'kpi-agreement': 'A service agreement',
+  population: 'The population estimate',
+  traffic: 'Road traffic',
+  devices: 'Devices',
+  node: 'A Vigil node',
+  user: 'A user',
+  org: 'An organisation',
+  unit: 'A unit',
+  site: 'A site',
+  device: 'A device',
+};

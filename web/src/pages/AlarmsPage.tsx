@@ -283,7 +283,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             }}
             title={t('A sound plays when a new alarm arrives')}
           >
-            {muted ? `🔇 ${t('Sound off')}` : `🔔 ${t('Sound on')}`}
+            {muted ? `♪ ${t('Sound off')}` : `♪ ${t('Sound on')}`}
           </button>
           {stats && (
             <span className="muted small" title={t('EN 50518 asks a monitoring centre to acknowledge most alarms within 30 seconds and nearly all within 60.')}>

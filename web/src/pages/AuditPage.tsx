@@ -4,7 +4,7 @@ import { useT, useTime } from '../i18n.js';
 import { useDirectory, useNames } from '../directory.js';
 import { nameOf } from '../../../src/directory/contract.js';
 import { humanType } from '../feed-sentences.js';
-import { ACTIVITY_LABELS } from '../labels.js';
+import { ACTIVITY_LABELS, SUBJECT_LABELS } from '../labels.js';
 
 interface Verification {
   ok: boolean;
@@ -28,7 +28,8 @@ export function AuditPage() {
   const dir = useDirectory();
   // What an entry is about: its name when the directory knows it, else the kind of thing (the id stays in the tooltip).
   const about = (subject: string): string =>
-    nameOf(dir, subject, { system: 'Vigil', someone: '', apiKey: t('an API key'), public: t('a member of the public') }) || t(subject.split(':')[0] ?? subject);
+    nameOf(dir, subject, { system: 'Vigil', someone: '', apiKey: t('an API key'), public: t('a member of the public') }) ||
+    t(SUBJECT_LABELS[subject.split(':')[0] ?? ''] ?? 'Something else');
 
   const load = useCallback(
     async (before: number | null) => {

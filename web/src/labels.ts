@@ -40,11 +40,12 @@ export const ALARM_KIND_LABELS: Record<SignalKind, string> = {
   other: 'Other',
 };
 
+/** Keys of their own (the English word "Acknowledged" is translated otherwise for alert deliveries). */
 export const ALARM_STATUS_LABELS: Record<string, string> = {
-  new: 'New',
-  claimed: 'Taken',
-  acknowledged: 'Acknowledged',
-  closed: 'Closed',
+  new: 'alarm-status:new',
+  claimed: 'alarm-status:claimed',
+  acknowledged: 'alarm-status:acknowledged',
+  closed: 'alarm-status:closed',
 };
 
 /** Areas of activity of the audit trail (event type prefixes). */

@@ -1,4 +1,4 @@
-import type { Resolution, SignalKind } from '../../src/alarms/contract.js';
+import type { Resolution, SignalKind, StepKind } from '../../src/alarms/contract.js';
 
 /**
  * Words for the values the API sends as slugs (English keys, translated by the locale files;
@@ -89,4 +89,13 @@ export const SUBJECT_LABELS: Record<string, string> = {
   unit: 'A unit',
   site: 'A site',
   device: 'A device',
+};
+
+/** Action-plan steps, by what the operator does. */
+export const STEP_KIND_LABELS: Record<StepKind, string> = {
+  call: 'Call',
+  'view-cameras': 'Cameras',
+  notify: 'Notify',
+  dispatch: 'Dispatch',
+  check: 'Check',
 };

@@ -3,7 +3,7 @@ import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { useNames } from '../directory.js';
 import { RESOLUTIONS } from '../../../src/alarms/contract.js';
-import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS } from '../labels.js';
+import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS, STEP_KIND_LABELS } from '../labels.js';
 import { SiteMap } from '../components/SiteMap.js';
 import { AccountsPanel } from './AccountsPanel.js';
 
@@ -397,7 +397,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     const failed = detail.failedNotifications.find((f) => f.stepId === st.stepId);
                     return (
                       <li key={st.stepId} className={done ? 'done' : overdue ? 'overdue' : ''} data-step={st.stepId}>
-                        <span className="badge">{st.kind}</span> {st.text}
+                        <span className="badge">{t(STEP_KIND_LABELS[st.kind as keyof typeof STEP_KIND_LABELS] ?? st.kind)}</span> {st.text}
                         {st.mandatory ? <strong className="mandatory"> *</strong> : null}
                         {st.timerSeconds ? (
                           <span className={overdue ? 'bad small' : 'muted small'}>

@@ -133,16 +133,33 @@ async function record(ctx: AppContext, metrics: Metrics, events: NewEvent[]): Pr
 export interface RunningVigil extends Vigil {
   server: ApiServer;
   url: string;
+  /** Resolves when the demo city loaded in the background is there (at once otherwise). */
+  demoLoaded: Promise<void>;
 }
 
 /** `vigil serve`: open, load the demo city when the store is empty (refused where its published password is reachable), listen. */
 export async function serveVigil(config: VigilConfig, options: OpenOptions = {}): Promise<RunningVigil> {
   const vigil = await openVigil(config, options);
+  // The demo city: loaded before listening, or (vigil serve) after, with its progress on /api/health.
+  let demo: 'loading' | 'ready' | 'failed' | null = null;
+  let loadDemo: (() => Promise<void>) | null = null;
   try {
     if (config.demoOnEmpty && (await vigil.ctx.log.lastSeq()) === 0) {
+      // Refused unless on loopback (demo-guard), so its published password is never reachable while it loads.
       const refusal = demoSeedRefusal(config);
       if (refusal) throw new VigilError('bad_request', refusal);
-      await seedDemo(vigil, config);
+      if (options.demoInBackground) {
+        demo = 'loading';
+        loadDemo = async () => {
+          try {
+            await seedDemo(vigil, config);
+            demo = 'ready';
+          } catch (error) {
+            demo = 'failed';
+            vigil.ctx.logger.error({ err: error }, 'the demo city failed to load');
+          }
+        };
+      } else await seedDemo(vigil, config);
     }
     const exposed = await publishedPasswordRefusal(vigil, config);
     if (exposed) throw new VigilError('bad_request', exposed);
@@ -152,6 +169,7 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
       capabilities: vigil.capabilities.all,
       resolvePrincipal: (source) => vigil.capabilities.identity.resolvePrincipal(source),
       version: VERSION,
+      demo: () => demo,
     });
     vigil.ctx.projections.onApplied((events) => server.hub.publish(events));
     await vigil.ctx.leadership.start();
@@ -159,13 +177,16 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
     const url = await server.app.listen({ port: config.port, host: config.host });
     vigil.ctx.listeningOn((server.app.server.address() as AddressInfo).port);
     vigil.ctx.logger.info({ url }, 'Vigil is serving');
+    const demoLoaded = loadDemo ? loadDemo() : Promise.resolve();
     return {
       ...vigil,
       server,
       url,
+      demoLoaded,
       async close() {
         server.hub.close();
         await server.app.close();
+        await demoLoaded;
         await vigil.close();
       },
     };

@@ -18,6 +18,7 @@ import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import { createCitizenReportsCapability } from './citizen-reports/index.js';
+import { createDirectoryCapability } from './directory/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
 import { createDeviceSecurityCapability } from './device-security/index.js';
@@ -136,6 +137,16 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
       },
     },
   });
+  // Display names for screens and exports (names, not ids), through the policy.
+  const directory = createDirectoryCapability({
+    users: () => identity.reads.users(),
+    orgs: () => identity.reads.orgs(),
+    platformOrgId: () => identity.reads.platformOrgId(),
+    sites: () => city.reads.sites.values(),
+    areaName: (areaId) => city.reads.areas.get(areaId)?.name ?? null,
+    devices: () => city.reads.devices.values(),
+    units: (p) => units.service.visible(p),
+  });
   return {
     identity,
     city,
@@ -151,10 +162,11 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     privacy,
     cockpit,
     csirt,
+    directory,
     citizenReports,
     deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt, deviceSecurity, citizenReports] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt, deviceSecurity, citizenReports, directory] as Capability[],
   };
 }

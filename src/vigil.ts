@@ -25,4 +25,9 @@ export interface OpenOptions {
   pgSchema?: string;
   streamName?: string;
   subjectPrefix?: string;
+  /**
+   * `vigil serve`: load the demo city after the node listens (GET /api/health says `demo: loading`,
+   * then `ready`), so a fresh data folder answers at once. Default (tests): before listening.
+   */
+  demoInBackground?: boolean;
 }

@@ -13,6 +13,7 @@ interface PlatformRouteDeps {
   routes: RouteEntry[];
   version: string;
   resolve: (source: CredentialSource) => Principal;
+  demo: () => 'loading' | 'ready' | 'failed' | null;
 }
 
 const startedAt = Date.now();
@@ -41,6 +42,8 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
                 lastSeq: { type: 'integer' },
                 appliedSeq: { type: 'integer' },
                 uptimeSeconds: { type: 'number' },
+                /** The demo city loading after the node started listening (vigil serve on a fresh data folder). */
+                demo: { type: 'string', enum: ['loading', 'ready', 'failed'] },
               },
             },
             503: { $ref: 'ErrorBody#' },
@@ -64,6 +67,7 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
           lastSeq,
           appliedSeq: ctx.projections.appliedSeq,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          ...(deps.demo() ? { demo: deps.demo() } : {}),
         };
       },
     );

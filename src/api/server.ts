@@ -24,6 +24,8 @@ export interface ApiServerOptions {
   /** Turns a request's credentials into a principal; PUBLIC_PRINCIPAL when it has none. */
   resolvePrincipal: (source: CredentialSource) => Principal;
   version: string;
+  /** The demo city loading in the background (vigil serve): shown on /api/health; null when there is none. */
+  demo?: () => 'loading' | 'ready' | 'failed' | null;
 }
 
 /** One row of the route × access table, collected as routes register. */
@@ -156,7 +158,9 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
     },
   });
 
-  await app.register(platformRoutes({ ctx, metrics, hub, routes, version: options.version, resolve: options.resolvePrincipal }));
+  await app.register(
+    platformRoutes({ ctx, metrics, hub, routes, version: options.version, resolve: options.resolvePrincipal, demo: options.demo ?? (() => null) }),
+  );
   for (const capability of options.capabilities) {
     if (capability.routes) await app.register(capability.routes);
   }

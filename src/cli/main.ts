@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../kernel/config.js';
 import { VigilError } from '../kernel/errors.js';
 import { auditVerifyCommand } from './audit-command.js';
-import { dc09SendCommand } from './dc09-send-command.js';
+import { DC09_SEND_USAGE, dc09SendCommand } from './dc09-send-command.js';
 import { mosquittoAclCommand } from './mosquitto-command.js';
 import { demoCommand, importOsmCommand, migrateCommand } from './store-commands.js';
 import { retentionRunCommand } from './retention-command.js';
@@ -39,9 +39,30 @@ Commands:
 
 Configuration comes from VIGIL_* environment variables (see README).`;
 
+/** `vigil <command> --help`: the command's own lines of the usage (dc09-send has its own, longer). */
+export function commandHelp(command: string): string | null {
+  if (command === 'dc09-send') return `Usage: ${DC09_SEND_USAGE}`;
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => new RegExp(`^  ${command.replace(/[-]/g, '\\-')}(\\s|$)`).test(l));
+  if (start < 0) return null;
+  let end = start + 1;
+  while (end < lines.length && /^ {10,}\S/.test(lines[end]!)) end++;
+  return `Usage: vigil ${lines
+    .slice(start, end)
+    .map((l) => l.trim())
+    .join('\n  ')}\n\nConfiguration comes from VIGIL_* environment variables (see README).`;
+}
+
 /** Entry of bin/vigil.js; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command && (rest.includes('--help') || rest.includes('-h'))) {
+    const help = commandHelp(command);
+    if (help) {
+      console.log(help);
+      return 0;
+    }
+  }
   try {
     const config = loadConfig();
     switch (command) {

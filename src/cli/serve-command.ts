@@ -2,7 +2,8 @@ import { serveVigil } from '../app.js';
 import type { VigilConfig } from '../kernel/config.js';
 
 export async function serveCommand(config: VigilConfig): Promise<number> {
-  const vigil = await serveVigil(config);
+  // A fresh data folder answers at once; the demo city loads behind (GET /api/health: demo loading → ready).
+  const vigil = await serveVigil(config, { demoInBackground: true });
   const port = new URL(vigil.url).port;
   console.log(`Vigil is serving on http://localhost:${port} (store: ${vigil.ctx.log.backend}, stream: ${vigil.ctx.bus.backend})`);
   return new Promise<number>((resolve) => {

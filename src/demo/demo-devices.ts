@@ -1,5 +1,6 @@
 import { haversineM, type Position } from '../kernel/geo.js';
 import type { Device, DeviceKind, Site, Zone } from '../city/contract.js';
+import { siteDisplayName } from '../directory/contract.js';
 
 /** Deterministic pseudo-random numbers (mulberry32): the demo city is the same on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -79,8 +80,15 @@ export function sectorRing(centre: Position, azimuthDeg: number, beamDeg: number
  * the city and loudspeakers in public venues, a noise sensor at each of them, and
  * invented cell sites (flagged DEMO, test PLMN 001-01) for cell broadcast.
  */
-export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, seed = 37123): { zones: Zone[]; devices: Device[] } {
+export function generateDemoDevices(
+  allSites: Iterable<Site>,
+  orgs: DemoOrgs,
+  seed = 37123,
+  areaName: (areaId: string) => string | null = () => null,
+): { zones: Zone[]; devices: Device[] } {
   const random = seededRandom(seed);
+  // What people call a site: its name, address, or kind and neighbourhood — never its id.
+  const where = (site: Site): string => siteDisplayName(site, site.areaId ? areaName(site.areaId) : null);
   const sites = [...allSites].filter((s) => s.areaId !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
   const zones: Zone[] = [];
   const devices: Device[] = [];
@@ -89,7 +97,7 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
     const d: Device = {
       id: `dev:${kind}:${devices.length + 1}`,
       kind,
-      label: `${kind.replace(/-/g, ' ')} — ${site.name ?? site.address ?? site.id}`,
+      label: `${kind.replace(/-/g, ' ')} — ${where(site)}`,
       siteId: site.id,
       zoneId: null,
       position: jitter(site.position, random),
@@ -110,7 +118,7 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
     const panel = add('alarm-panel', site, orgs.marc, {
       account: acct,
       protocol: random() < 0.8 ? 'sia-dc09' : 'contact-id',
-      label: `Panel ${acct} — ${site.name ?? site.address ?? site.id}`,
+      label: `Panel ${acct} — ${where(site)}`,
     });
     const zoneCount = 2 + Math.floor(random() * 3);
     for (let z = 1; z <= zoneCount; z++) {
@@ -124,7 +132,7 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
     if (site.category === 'pharmacy' || site.category === 'hotel' || site.category === 'town-hall')
       add('panic-button', site, orgs.marc, { parentId: panel.id });
     // Monitored public buildings have a camera the MARC can look through (remote verification).
-    if (isPublic) add('camera', site, orgs.marc, { protocol: 'http', label: `Site camera — ${site.name ?? site.address ?? site.id}` });
+    if (isPublic) add('camera', site, orgs.marc, { protocol: 'http', label: `Site camera — ${where(site)}` });
   }
   for (const site of sites) {
     if (site.category === 'hospital' || site.category === 'school') add('gas-sensor', site, orgs.city, { protocol: 'mqtt' });
@@ -134,8 +142,7 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
   }
   const buildings = sites.filter((s) => s.category === 'building');
   for (const site of spread(buildings, 20, random)) add('camera', site, orgs.police, { protocol: 'http' });
-  for (const site of spread(buildings, 12, random))
-    add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${site.name ?? site.address ?? site.id}` });
+  for (const site of spread(buildings, 12, random)) add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${where(site)}` });
   // A noise sensor beside each warning device: the measured ambient its sound level is set above.
   for (const d of devices.filter((x) => x.kind === 'siren' || x.kind === 'loudspeaker')) {
     add(
@@ -152,13 +159,13 @@ export function generateDemoDevices(allSites: Iterable<Site>, orgs: DemoOrgs, se
       add('cell-site', site, orgs.city, {
         protocol: null,
         position: site.position,
-        label: `DEMO cell site (invented) ${n + 1}, sector ${sector + 1} — ${site.name ?? site.address ?? site.id}`,
+        label: `DEMO cell site (invented) ${n + 1}, sector ${sector + 1} — ${where(site)}`,
         cell: { cellId: `001-01-${enb}${String(sector + 1).padStart(2, '0')}`, coverage: sectorRing(site.position, sector * 120 + 30, 120, 450) },
       });
     }
   });
   // Water-level gauges (storm drains, underground car parks) the city's early-warning rules watch; last, so earlier ids stay as they were.
   for (const site of spread(buildings, 3, random))
-    add('water-level-sensor', site, orgs.city, { protocol: 'mqtt', label: `Water level gauge — ${site.name ?? site.address ?? site.id}` });
+    add('water-level-sensor', site, orgs.city, { protocol: 'mqtt', label: `Water level gauge — ${where(site)}` });
   return { zones, devices };
 }

@@ -100,11 +100,16 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   );
   await cityService.defineDistricts(districts, identity.orgIds.city!, 'system:demo');
   const population = await cityService.estimatePopulation(DEMO_POPULATION, identity.orgIds.city!, 'system:demo');
-  const installed = generateDemoDevices(cityService.state.sites.values(), {
-    marc: identity.orgIds.marc!,
-    city: identity.orgIds.city!,
-    police: identity.orgIds.police!,
-  });
+  const installed = generateDemoDevices(
+    cityService.state.sites.values(),
+    {
+      marc: identity.orgIds.marc!,
+      city: identity.orgIds.city!,
+      police: identity.orgIds.police!,
+    },
+    undefined,
+    (areaId) => cityService.state.areas.get(areaId)?.name ?? null,
+  );
   for (const orgZones of groupBy(installed.zones, (z) => z.orgId)) await cityService.defineZones(orgZones, 'system:demo');
   await cityService.registerDevices(installed.devices, 'system:demo');
   const marc = { orgId: identity.orgIds.marc!, actor: 'system:demo' };

@@ -13,4 +13,6 @@ export interface IdentityReadPort {
   /** An enabled user by sign-in name. */
   userByName(username: string): { userId: string; orgId: string; displayName: string } | null;
   usernameOf(userId: string): string | null;
+  /** Every user's id, display name and organisation (screens name people; the directory filters by the policy). */
+  users(): readonly { id: string; displayName: string; orgId: string }[];
 }

@@ -39,6 +39,7 @@ export function createIdentityCapability(ctx: AppContext): IdentityCapability {
         return u && !u.disabled ? { userId: u.id, orgId: u.orgId, displayName: u.displayName } : null;
       },
       usernameOf: (userId) => state.users.get(userId)?.username ?? null,
+      users: () => [...state.users.values()].map((u) => ({ id: u.id, displayName: u.displayName, orgId: u.orgId })),
     },
   };
 }

@@ -116,20 +116,30 @@ export function identityRoutes(ctx: AppContext, service: IdentityService): Fasti
       },
     );
 
+    const whoAmI = (principal: Principal) => {
+      const user = principal.userId ? service.state.users.get(principal.userId) : undefined;
+      const org = principal.orgId ? service.state.orgs.get(principal.orgId) : undefined;
+      return {
+        ...me(principal),
+        username: user?.username ?? null,
+        totpEnabled: user?.totpEnabled ?? false,
+        passkeyCount: user?.passkeys.length ?? 0,
+        org: org ?? null,
+      };
+    };
     app.get(
       '/api/auth/me',
       { config: { access: { roles: 'authenticated' } }, schema: { summary: 'Who this session or API key is', tags: ['auth'] } },
-      async (request) => {
-        const user = request.principal.userId ? service.state.users.get(request.principal.userId) : undefined;
-        const org = request.principal.orgId ? service.state.orgs.get(request.principal.orgId) : undefined;
-        return {
-          ...me(request.principal),
-          username: user?.username ?? null,
-          totpEnabled: user?.totpEnabled ?? false,
-          passkeyCount: user?.passkeys.length ?? 0,
-          org: org ?? null,
-        };
+      async (request) => whoAmI(request.principal),
+    );
+    // The UI asks this at start: signed out is an answer (200), not an error logged in the browser's console.
+    app.get(
+      '/api/auth/session',
+      {
+        config: { access: { roles: 'public' } },
+        schema: { summary: 'Whether this request is signed in, and who it is (as /api/auth/me) when it is', tags: ['auth'] },
       },
+      async (request) => (request.principal.kind === 'public' ? { signedIn: false, me: null } : { signedIn: true, me: whoAmI(request.principal) }),
     );
 
     app.post<{ Body: { currentPassword: string; newPassword: string } }>(

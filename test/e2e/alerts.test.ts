@@ -101,8 +101,13 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     approver.on('pageerror', (e) => errors.push(e.message));
     await signIn(approver, vigil.url, 'duty-officer');
     await approver.locator('[data-testid=alert-list] li', { hasText: 'Inondation soudaine' }).click();
+    // Not blind: the area on a map, who lives there and what will sound, and who wrote it, by name.
+    await expectText(approver.locator('[data-testid=alert-reach-estimate]'), /≈ [\d,]+ residents live in the area · \d+ sirens and loudspeakers in the area/);
+    await approver.waitForSelector('[data-testid=alert-area] canvas.maplibregl-canvas');
+    await expectText(approver.locator('[data-testid=alert-author]'), /Alex Alert-Officer/);
     await approver.getByRole('button', { name: 'Approve and issue' }).click();
     await approver.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
+    await expectText(approver.locator('[data-testid=alert-approver]'), /approved by Dana Duty-Officer/);
     // The author's screen follows without a reload.
     await author.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
 

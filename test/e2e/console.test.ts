@@ -7,7 +7,7 @@ import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
 
 /** A fire alarm from a panel's DC-09 frame over TCP to its closing by an operator in the console. */
-test('operator console: DC-09 frame → live queue → claim, acknowledge, close (keyboard)', async (t) => {
+test('operator console: DC-09 frame → live queue → take and acknowledge in one key, close with a chosen resolution (keyboard)', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
   const { vigil, close } = await startDemoNode();
@@ -42,13 +42,20 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     await page.waitForSelector('[data-testid=alarm-signals] tbody tr');
     await expectText(page.locator('[data-testid=alarm-signals]'), /FA\s+Fire alarm \(fire, alarm\)\s+002/);
 
-    // Keyboard: c claims, a acknowledges; then the closing note and Enter.
-    await page.keyboard.press('c');
-    await page.waitForFunction(() => document.querySelector('[data-testid=alarm-queue] li .status')?.textContent?.startsWith('claimed'));
+    // Nothing is chosen for the operator: no resolution until one is picked, and Close says why it waits.
+    assert.equal(await page.locator('[data-testid=resolution]').inputValue(), '');
+    await expectText(page.locator('[data-testid=close-why]'), /take and acknowledge the alarm first/);
+    assert.ok(await page.locator('[data-testid=close]').isDisabled());
+    // Keyboard: a takes and acknowledges in one action; then the closing note and Enter.
     await page.keyboard.press('a');
-    await page.waitForFunction(() => document.querySelector('[data-testid=alarm-queue] li .status')?.textContent?.startsWith('acknowledged'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=alarm-queue] li .status')?.textContent?.startsWith('Acknowledged'));
+    // Who took it, by name; the live feed says it in a sentence.
+    await expectText(page.locator('[data-testid=claimed-by]'), /taken by Olivia Operator/);
+    await expectText(page.locator('[data-testid=live-feed]'), /Olivia Operator took the alarm “Fire alarm — zone 002 — /);
+    await expectText(page.locator('[data-testid=close-why]'), /mandatory steps not done: Notify the fire service/);
     // The fire plan: closing is refused until the fire service was notified.
-    await page.selectOption('select[aria-label=Resolution]', 'genuine');
+    await page.selectOption('[data-testid=resolution]', 'genuine');
+    assert.match(await page.locator('[data-testid=resolution] option:checked').innerText(), /Genuine alarm/);
     await page.keyboard.press('x');
     await page.keyboard.type('first try');
     await page.keyboard.press('Enter');
@@ -67,7 +74,7 @@ test('operator console: DC-09 frame → live queue → claim, acknowledge, close
     const [raised] = await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.raised'] });
     const [acked] = await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.acknowledged'] });
     const within30 = Date.parse(acked!.at) - Date.parse(raised!.at) <= 30_000 ? 100 : 0;
-    await expectText(page.locator('[data-testid=alarm-stats]'), new RegExp(`ack ≤ 30 s: ${within30} %`));
+    await expectText(page.locator('[data-testid=alarm-stats]'), new RegExp(`Acknowledged within 30 s: ${within30} %`));
     const closed = (await vigil.ctx.log.read({ typePrefixes: ['alarms.alarm.closed'] }))[0]!;
     assert.equal((closed.data as { resolution: string }).resolution, 'genuine');
     assert.match(closed.actor, /^user:/);
@@ -183,10 +190,7 @@ test('supervisor writes an action plan with an automatic notification and keyhol
     await expectText(operator.locator('[data-testid=alarm-detail] h3').first(), /Pharmacy hold-up/);
     // The notifier posted the alarm and ticked the step: the operator sees it done, by Vigil.
     await operator.waitForSelector('[data-step]:has-text("Police control room").done', { timeout: 10_000 });
-    await expectText(
-      operator.locator('[data-step]:has-text("Police control room")'),
-      /notified automatically: HTTP 202 from 127\.0\.0\.1:\d+ — system:notifier/,
-    );
+    await expectText(operator.locator('[data-step]:has-text("Police control room")'), /notified automatically: HTTP 202 from 127\.0\.0\.1:\d+ — Vigil/);
     assert.equal(posted.length, 1);
     assert.deepEqual([posted[0]!.alarm.kind, posted[0]!.alarm.account], ['hold-up', panel.account]);
     // Keyholders under the call step, in the supervisor's order, each with a tel: link.

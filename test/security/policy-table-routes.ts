@@ -225,6 +225,8 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/auth/login': plain('public', () => ({ url: '/api/auth/login', payload: { username: 'table-login', password: PASSWORD } })),
   'POST /api/auth/logout': plain('authenticated', () => ({ url: '/api/auth/logout' })),
   'GET /api/auth/me': plain('authenticated', get('/api/auth/me')),
+  // Signed in or not is an answer (the UI asks at start without a 401 in the console).
+  'GET /api/auth/session': plain('public', get('/api/auth/session')),
   'POST /api/auth/password': plain(
     'authenticated',
     () => ({ url: '/api/auth/password', payload: { currentPassword: 'not the password', newPassword: 'another long password' } }),
@@ -968,4 +970,10 @@ export const EXPECTED: Record<string, Row> = {
       fresh: (w, owner) => make.citizenReport(w.vigil, w.orgId[owner], owner),
     },
   ),
+  // directory (ui lane, issue 18): names of the people, devices and units the caller may read; the platform's staff are city-wide.
+  'GET /api/directory': list('read', 'authenticated', '/api/directory', (j) => [
+    ...(j.users as { orgId: string }[]),
+    ...(j.devices as { orgId: string }[]),
+    ...(j.units as { orgId: string }[]),
+  ]),
 };

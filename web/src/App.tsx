@@ -1,16 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, type Me } from './api.js';
+import { api, type Me, type Role } from './api.js';
+import { DirectoryContext, useLoadDirectory } from './directory.js';
 import { LANGUAGES, LanguageContext, useT } from './i18n.js';
 import { useLiveEvents } from './live.js';
 import { SignIn } from './pages/SignIn.js';
 import { MapPage } from './pages/MapPage.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { PrivacyPage } from './pages/PrivacyPage.js';
-import { DeviceSecurityPage } from './pages/DeviceSecurityPage.js';
 import { AdminPage } from './pages/AdminPage.js';
 import { AlarmsPage } from './pages/AlarmsPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
-import { OtherAgenciesPage } from './pages/OtherAgenciesPage.js';
 import { SecurityPage } from './pages/SecurityPage.js';
 import { SafePage } from './pages/SafePage.js';
 import { CockpitPage } from './pages/CockpitPage.js';
@@ -19,9 +18,11 @@ import { ResponderPage } from './pages/ResponderPage.js';
 import { RoutingPage } from './pages/RoutingPage.js';
 import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
-import { LiveFeed } from './components/LiveFeed.js';
+import { OtherAgenciesPage } from './pages/OtherAgenciesPage.js';
 import { CitizenReportsPage } from './pages/CitizenReportsPage.js';
 import { CsirtPage } from './pages/CsirtPage.js';
+import { DeviceSecurityPage } from './pages/DeviceSecurityPage.js';
+import { LiveFeed } from './components/LiveFeed.js';
 
 type Page =
   | 'map'
@@ -38,9 +39,9 @@ type Page =
   | 'admin'
   | 'security'
   | 'agencies'
+  | 'reports'
   | 'csirt'
-  | 'device-security'
-  | 'reports';
+  | 'device-security';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -56,9 +57,9 @@ const PATHS: Record<Page, string> = {
   admin: '/admin',
   security: '/security',
   agencies: '/agencies',
+  reports: '/reports',
   csirt: '/csirt',
   'device-security': '/device-security',
-  reports: '/reports',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -72,11 +73,12 @@ export function App() {
       () => {},
     );
   }, []);
+  // GET /api/auth/session answers 200 signed in or not: no 401 in the console before sign-in.
   const refresh = useCallback(() => {
-    api<Me>('/api/auth/me').then(setMe, (e: unknown) => {
-      if (e instanceof ApiError && e.status === 401) setMe(null);
-      else setMe(null);
-    });
+    api<{ signedIn: boolean; me: Me | null }>('/api/auth/session').then(
+      (s) => setMe(s.me),
+      () => setMe(null),
+    );
   }, []);
   useEffect(refresh, [refresh]);
   useEffect(() => {
@@ -122,155 +124,148 @@ function EnrolFirst({ me, onChanged, onSignedOut }: { me: Me; onChanged: () => v
   );
 }
 
+/**
+ * Navigation per role, from this one table: a page shows in the bar only for roles that can use it
+ * (the same roles its API answers). `probe`: pages whose use depends on the user's data (a unit crew,
+ * an event taking part in) show once it answers yes; the page itself explains when there is nothing.
+ */
+interface NavItem {
+  page: Page;
+  label: string;
+  roles: readonly Role[] | 'all';
+  probe?: () => Promise<boolean>;
+}
+export const NAV: readonly NavItem[] = [
+  { page: 'map', label: 'Map', roles: 'all' },
+  { page: 'alarms', label: 'Alarms', roles: ['operator', 'supervisor', 'commander', 'admin'] },
+  { page: 'alerts', label: 'Public alerts', roles: ['alert-officer', 'admin', 'commander', 'analyst'] },
+  { page: 'incidents', label: 'Incidents', roles: ['operator', 'supervisor', 'commander', 'admin', 'alert-officer'] },
+  {
+    page: 'responder',
+    label: 'My unit',
+    roles: ['responder'],
+    probe: () => api<{ unit: unknown }>('/api/incidents/assigned').then((r) => r.unit !== null),
+  },
+  {
+    page: 'events',
+    label: 'Events',
+    roles: ['commander', 'responder', 'supervisor', 'operator', 'admin'],
+    probe: () => api<{ events: unknown[] }>('/api/events').then((r) => r.events.length > 0),
+  },
+  { page: 'routing', label: 'Routing', roles: ['operator', 'supervisor', 'commander', 'responder', 'alert-officer', 'admin'] },
+  {
+    page: 'crowd',
+    label: 'Crowd',
+    roles: ['operator', 'supervisor', 'commander'],
+    probe: () => api<{ zones: unknown[] }>('/api/crowd').then((r) => r.zones.length > 0),
+  },
+  { page: 'cockpit', label: 'Cockpit', roles: ['analyst', 'admin'] },
+  { page: 'audit', label: 'Audit trail', roles: ['admin', 'supervisor', 'csirt'] },
+  { page: 'privacy', label: 'Privacy', roles: ['admin', 'supervisor', 'csirt'] },
+  { page: 'agencies', label: 'Other agencies', roles: ['alert-officer', 'admin', 'commander', 'analyst'] },
+  { page: 'reports', label: 'Citizen reports', roles: ['operator', 'supervisor', 'commander', 'responder', 'admin'] },
+  { page: 'csirt', label: 'CSIRT', roles: ['csirt', 'admin', 'supervisor'] },
+  { page: 'device-security', label: 'Device security', roles: ['csirt', 'supervisor', 'admin'] },
+  { page: 'admin', label: 'Administration', roles: ['admin'] },
+  { page: 'security', label: 'Security', roles: 'all' },
+];
+const holds = (me: Me, item: NavItem): boolean => item.roles === 'all' || item.roles.some((r) => me.roles.includes(r));
+
 function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void; onChanged: () => void }) {
   const t = useT();
   const [page, setPage] = useState<Page>(() => pageOf(location.pathname));
-  const [feedOpen, setFeedOpen] = useState(true);
+  const [feedOpen, setFeedOpen] = useState(() => localStorage.getItem('vigil.feed') !== 'closed');
   const live = useLiveEvents(true);
+  const directory = useLoadDirectory(me.actor);
+  // Pages with a probe: shown once it says the user has something there (unknown until it answers).
+  const [probed, setProbed] = useState<Partial<Record<Page, boolean>>>({});
+  useEffect(() => {
+    for (const item of NAV) {
+      if (!item.probe || !holds(me, item)) continue;
+      item.probe().then(
+        (yes) => setProbed((p) => ({ ...p, [item.page]: yes })),
+        () => setProbed((p) => ({ ...p, [item.page]: false })),
+      );
+    }
+  }, [me]);
+  const allowed = (p: Page): boolean => NAV.some((i) => i.page === p && holds(me, i));
+  const shown = NAV.filter((i) => holds(me, i) && (!i.probe || probed[i.page] === true || page === i.page));
   const go = (p: Page): void => {
     history.pushState(null, '', PATHS[p]);
     setPage(p);
+  };
+  const toggleFeed = (open: boolean): void => {
+    localStorage.setItem('vigil.feed', open ? 'open' : 'closed');
+    setFeedOpen(open);
   };
   useEffect(() => {
     const onPop = (): void => setPage(pageOf(location.pathname));
     addEventListener('popstate', onPop);
     return () => removeEventListener('popstate', onPop);
   }, []);
-  const canAudit = me.roles.some((r) => r === 'admin' || r === 'supervisor' || r === 'csirt');
-  const isAdmin = me.roles.includes('admin');
-  const canDeviceSecurity = me.roles.some((r) => r === 'csirt' || r === 'supervisor' || r === 'admin');
-  const canAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
-  const canAlerts = me.roles.some((r) => r === 'alert-officer' || r === 'admin' || r === 'commander' || r === 'analyst');
-  const canIncidents = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin' || r === 'alert-officer');
-  const isResponder = me.roles.includes('responder');
-  const canEvents = me.roles.some((r) => r === 'commander' || r === 'responder' || r === 'supervisor' || r === 'operator' || r === 'admin');
-  const canCrowd = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander');
-  const canCockpit = me.roles.some((r) => r === 'analyst' || r === 'admin');
-  const canCsirt = me.roles.some((r) => r === 'csirt' || r === 'admin' || r === 'supervisor');
-  const canReports = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'responder' || r === 'admin');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
     onSignedOut();
   };
+  const current = allowed(page) ? page : 'map';
   return (
-    <div className="shell">
-      <header className="topbar">
-        <span className="brand">◉ Vigil</span>
-        <nav>
-          <button className={page === 'map' ? 'active' : ''} onClick={() => go('map')}>
-            {t('Map')}
+    <DirectoryContext.Provider value={directory}>
+      <div className="shell">
+        <header className="topbar">
+          <span className="brand">◉ Vigil</span>
+          <nav aria-label={t('Pages')}>
+            {shown.map((i) => (
+              <button
+                key={i.page}
+                className={current === i.page ? 'active' : ''}
+                aria-current={current === i.page ? 'page' : undefined}
+                onClick={() => go(i.page)}
+              >
+                {t(i.label)}
+              </button>
+            ))}
+          </nav>
+          <span className="spacer" />
+          <button
+            className={`live-indicator ${live.connected ? 'on' : 'off'}`}
+            onClick={() => toggleFeed(!feedOpen)}
+            title={feedOpen ? t('Hide live events') : t('Show live events')}
+            aria-pressed={feedOpen}
+            data-testid="feed-toggle"
+          >
+            ● <span className="live-text">{live.connected ? t('Connected') : t('Disconnected')}</span>
           </button>
-          {canAlarms && (
-            <button className={page === 'alarms' ? 'active' : ''} onClick={() => go('alarms')}>
-              {t('Alarms')}
-            </button>
-          )}
-          {canAlerts && (
-            <button className={page === 'alerts' ? 'active' : ''} onClick={() => go('alerts')}>
-              {t('Public alerts')}
-            </button>
-          )}
-          {canIncidents && (
-            <button className={page === 'incidents' ? 'active' : ''} onClick={() => go('incidents')}>
-              {t('Incidents')}
-            </button>
-          )}
-          {isResponder && (
-            <button className={page === 'responder' ? 'active' : ''} onClick={() => go('responder')}>
-              {t('My unit')}
-            </button>
-          )}
-          {canEvents && (
-            <button className={page === 'events' ? 'active' : ''} onClick={() => go('events')}>
-              {t('Events')}
-            </button>
-          )}
-          <button className={page === 'routing' ? 'active' : ''} onClick={() => go('routing')}>
-            {t('Routing')}
-          </button>
-          {canCrowd && (
-            <button className={page === 'crowd' ? 'active' : ''} onClick={() => go('crowd')}>
-              {t('Crowd')}
-            </button>
-          )}
-          {canCockpit && (
-            <button className={page === 'cockpit' ? 'active' : ''} onClick={() => go('cockpit')}>
-              {t('Cockpit')}
-            </button>
-          )}
-          {canAudit && (
-            <button className={page === 'audit' ? 'active' : ''} onClick={() => go('audit')}>
-              {t('Audit trail')}
-            </button>
-          )}
-          {canAudit && (
-            <button className={page === 'privacy' ? 'active' : ''} onClick={() => go('privacy')}>
-              {t('Privacy')}
-            </button>
-          )}
-          {isAdmin && (
-            <button className={page === 'admin' ? 'active' : ''} onClick={() => go('admin')}>
-              {t('Administration')}
-            </button>
-          )}
-          {canAlerts && (
-            <button className={page === 'agencies' ? 'active' : ''} onClick={() => go('agencies')}>
-              {t('Other agencies')}
-            </button>
-          )}
-          {canReports && (
-            <button className={page === 'reports' ? 'active' : ''} onClick={() => go('reports')}>
-              {t('Citizen reports')}
-            </button>
-          )}
-          <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>
-            {t('Security')}
-          </button>
-          {canCsirt && (
-            <button className={page === 'csirt' ? 'active' : ''} onClick={() => go('csirt')}>
-              {t('CSIRT')}
-            </button>
-          )}
-          {canDeviceSecurity && (
-            <button className={page === 'device-security' ? 'active' : ''} onClick={() => go('device-security')}>
-              {t('Device security')}
-            </button>
-          )}
-        </nav>
-        <span className="spacer" />
-        <button className={`live-indicator ${live.connected ? 'on' : 'off'}`} onClick={() => setFeedOpen(!feedOpen)} title={t('Live events')}>
-          ● {live.connected ? t('Connected') : t('Disconnected')}
-        </button>
-        <LanguagePicker />
-        <span className="who" data-testid="who">
-          {me.displayName} · {me.org?.name ?? ''} · {me.roles.join(', ')}
-          {me.authLevel >= 2 ? ' · 2FA' : ''}
-        </span>
-        <button onClick={() => void signOut()}>{t('Sign out')}</button>
-      </header>
-      <main className={feedOpen ? 'with-feed' : ''}>
-        <section className="page">
-          {page === 'map' && <MapPage me={me} recent={live.recent} />}
-          {page === 'alarms' && canAlarms && <AlarmsPage me={me} recent={live.recent} />}
-          {page === 'alerts' && canAlerts && <AlertsPage me={me} recent={live.recent} />}
-          {page === 'incidents' && canIncidents && <IncidentsPage me={me} recent={live.recent} />}
-          {page === 'responder' && isResponder && <ResponderPage me={me} recent={live.recent} />}
-          {page === 'events' && canEvents && <EventsPage me={me} recent={live.recent} />}
-          {page === 'routing' && <RoutingPage me={me} />}
-          {page === 'crowd' && canCrowd && <CrowdPage me={me} recent={live.recent} />}
-          {page === 'cockpit' && canCockpit && <CockpitPage />}
-          {page === 'audit' && canAudit && <AuditPage />}
-          {page === 'privacy' && canAudit && <PrivacyPage me={me} />}
-          {page === 'admin' && isAdmin && <AdminPage me={me} />}
-          {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
-          {page === 'agencies' && canAlerts && <OtherAgenciesPage me={me} />}
-          {page === 'csirt' && canCsirt && <CsirtPage me={me} recent={live.recent} />}
-          {page === 'device-security' && canDeviceSecurity && <DeviceSecurityPage me={me} recent={live.recent} />}
-          {page === 'reports' && canReports && <CitizenReportsPage me={me} recent={live.recent} />}
-        </section>
-        {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
-      </main>
-    </div>
+          <LanguagePicker />
+          <span className="who" data-testid="who" title={`${me.org?.name ?? ''} · ${me.roles.join(', ')}${me.authLevel >= 2 ? ' · 2FA' : ''}`}>
+            {me.displayName}
+            <span className="who-org"> · {me.org?.name ?? ''}</span>
+          </span>
+          <button onClick={() => void signOut()}>{t('Sign out')}</button>
+        </header>
+        <main className={feedOpen ? 'with-feed' : ''}>
+          <section className="page">
+            {current === 'map' && <MapPage me={me} recent={live.recent} />}
+            {current === 'alarms' && <AlarmsPage me={me} recent={live.recent} />}
+            {current === 'alerts' && <AlertsPage me={me} recent={live.recent} />}
+            {current === 'incidents' && <IncidentsPage me={me} recent={live.recent} />}
+            {current === 'responder' && <ResponderPage me={me} recent={live.recent} />}
+            {current === 'events' && <EventsPage me={me} recent={live.recent} />}
+            {current === 'routing' && <RoutingPage me={me} />}
+            {current === 'crowd' && <CrowdPage me={me} recent={live.recent} />}
+            {current === 'cockpit' && <CockpitPage />}
+            {current === 'audit' && <AuditPage />}
+            {current === 'privacy' && <PrivacyPage me={me} />}
+            {current === 'admin' && <AdminPage me={me} />}
+            {current === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
+            {current === 'agencies' && <OtherAgenciesPage me={me} />}
+            {current === 'reports' && <CitizenReportsPage me={me} recent={live.recent} />}
+            {current === 'csirt' && <CsirtPage me={me} recent={live.recent} />}
+            {current === 'device-security' && <DeviceSecurityPage me={me} recent={live.recent} />}
+          </section>
+          {feedOpen && <LiveFeed events={live.recent} connected={live.connected} onClose={() => toggleFeed(false)} />}
+        </main>
+      </div>
+    </DirectoryContext.Provider>
   );
 }
 

@@ -1,22 +1,33 @@
+import { useMemo, useState } from 'react';
 import type { StoredEvent } from '../api.js';
+import { useNames } from '../directory.js';
+import { feedLines, fill } from '../feed-sentences.js';
 import { useT, useTime } from '../i18n.js';
 
-export function LiveFeed({ events, connected }: { events: StoredEvent[]; connected: boolean }) {
+/** The live feed in sentences, names not ids; bursts about one thing collapse into one line. */
+export function LiveFeed({ events, connected, onClose }: { events: StoredEvent[]; connected: boolean; onClose?: () => void }) {
   const t = useT();
   const time = useTime();
+  const name = useNames();
+  // What each alarm, alert or incident is called, learnt from the events seen (a cache, not state to render from).
+  const [labels] = useState(() => new Map<string, string>());
+  const lines = useMemo(() => feedLines(events, labels, name, { thing: t('(earlier)') }), [events, labels, name, t]);
   return (
     <aside className="feed" aria-label={t('Live events')}>
       <h2>
         {t('Live events')} <small className={connected ? 'ok' : 'bad'}>{connected ? '●' : '○'}</small>
+        {onClose && (
+          <button className="small feed-close" onClick={onClose} aria-label={t('Hide live events')} title={t('Hide live events')}>
+            ⟩
+          </button>
+        )}
       </h2>
-      {events.length === 0 && <p className="muted">{t('Events appear here as they happen.')}</p>}
+      {lines.length === 0 && <p className="muted">{t('Events appear here as they happen.')}</p>}
       <ul data-testid="live-feed">
-        {events.map((e) => (
-          <li key={e.id}>
-            <time dateTime={e.at}>{time(e.at, 'time')}</time> <code>{e.type}</code>
-            <div className="muted small">
-              {e.subject} · {e.actor}
-            </div>
+        {lines.map((l) => (
+          <li key={l.key} className={`feed-${l.tone}`} title={l.ids} data-type={l.type}>
+            <time dateTime={l.at}>{time(l.at, 'time')}</time> {fill(t(l.template), l.vars)}
+            {l.count > 1 && <span className="muted small"> ({fill(t('{n} updates'), { n: String(l.count) })})</span>}
           </li>
         ))}
       </ul>

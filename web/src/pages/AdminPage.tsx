@@ -116,14 +116,13 @@ export function AdminPage({ me }: { me: Me }) {
         <table className="table">
           <tbody>
             {orgs.map((o) => (
-              <tr key={o.id}>
+              <tr key={o.id} title={o.id}>
                 <td>{o.name}</td>
                 <td className="small">
                   {o.kind}
                   {o.platform ? ' · platform' : ''}
                 </td>
                 <td className="small muted">{o.roleCeiling?.join(', ')}</td>
-                <td className="small mono">{o.id}</td>
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
+import { useNames } from '../directory.js';
+import { RESOLUTIONS } from '../../../src/alarms/contract.js';
+import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS, STEP_KIND_LABELS } from '../labels.js';
 import { SiteMap } from '../components/SiteMap.js';
 import { AccountsPanel } from './AccountsPanel.js';
 
@@ -87,8 +90,33 @@ interface Stats {
   falseAlarmRate: number | null;
 }
 
-const RESOLUTIONS = ['false-user-error', 'false-device-fault', 'false-environment', 'genuine', 'test', 'duplicate'];
 const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(x * 100)} %`);
+const MUTE_KEY = 'vigil.alarm-sound';
+
+/** A short two-tone cue for a new alarm (Web Audio; nothing to download). Urgent alarms (priority 1–2) sound three times. */
+function chime(urgent: boolean): void {
+  try {
+    const Ctx = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+    if (!Ctx) return;
+    const ctx = new Ctx();
+    const repeats = urgent ? 3 : 1;
+    for (let i = 0; i < repeats; i++) {
+      for (const [k, freq] of [880, 660].entries()) {
+        const osc = ctx.createOscillator();
+        const gain = ctx.createGain();
+        osc.frequency.value = freq;
+        gain.gain.value = 0.15;
+        osc.connect(gain).connect(ctx.destination);
+        const at = ctx.currentTime + i * 0.5 + k * 0.18;
+        osc.start(at);
+        osc.stop(at + 0.16);
+      }
+    }
+    setTimeout(() => void ctx.close(), 2000);
+  } catch {
+    // No audio device: the flash still shows.
+  }
+}
 
 /**
  * The operator console: the live queue (most urgent first) and the selected alarm
@@ -102,7 +130,22 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [detail, setDetail] = useState<Detail | null>(null);
   const [outcomes, setOutcomes] = useState<Record<string, string>>({});
-  const [resolution, setResolution] = useState(RESOLUTIONS[0]!);
+  const [resolution, setResolution] = useState('');
+  const name = useNames();
+  const [muted, setMuted] = useState(() => localStorage.getItem(MUTE_KEY) === 'muted');
+  const [flash, setFlash] = useState(false);
+  // New alarms since this page opened: a sound (unless muted) and a flash of the queue.
+  const [openedAt] = useState(() => new Date().toISOString());
+  const lastRaised = recent.find((e) => e.type === 'alarms.alarm.raised' && e.at >= openedAt);
+  useEffect(() => {
+    if (!lastRaised) return;
+    const priority = (lastRaised.data as { alarm?: { priority?: number } }).alarm?.priority ?? 9;
+    if (!muted) chime(priority <= 2);
+    setFlash(true);
+    const timer = setTimeout(() => setFlash(false), 3000);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lastRaised?.id]);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
@@ -133,21 +176,28 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   }, [selected, alarms]);
 
   const act = useCallback(
-    async (action: 'claim' | 'acknowledge' | 'close') => {
+    async (action: 'take' | 'close') => {
       if (!selected) return;
       setError(null);
       try {
-        await api(`/api/alarms/${selected}/${action}`, { method: 'POST', ...(action === 'close' ? { body: { resolution, ...(note ? { note } : {}) } } : {}) });
-        if (action === 'close') {
+        if (action === 'take') {
+          // Take and acknowledge in one action: claim it if nobody has, then acknowledge.
+          const current = alarms.find((a) => a.alarmId === selected);
+          if (current?.status === 'new') await api(`/api/alarms/${selected}/claim`, { method: 'POST' });
+          await api(`/api/alarms/${selected}/acknowledge`, { method: 'POST' });
+        } else {
+          if (!resolution) return setError(t('Choose what happened before closing.'));
+          await api(`/api/alarms/${selected}/close`, { method: 'POST', body: { resolution, ...(note ? { note } : {}) } });
           setSelected(null);
           setNote('');
+          setResolution('');
         }
         await load();
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e));
       }
     },
-    [selected, resolution, note, load],
+    [selected, resolution, note, load, alarms, t],
   );
 
   const doStep = async (stepId: string): Promise<void> => {
@@ -167,8 +217,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       if ((e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'SELECT') return;
       if (e.key === 'j') setSelected(alarms[Math.min(alarms.length - 1, index + 1)]?.alarmId ?? null);
       else if (e.key === 'k') setSelected(alarms[Math.max(0, index - 1)]?.alarmId ?? null);
-      else if (e.key === 'c' && canHandle) void act('claim');
-      else if (e.key === 'a' && canHandle) void act('acknowledge');
+      else if ((e.key === 'a' || e.key === 'c') && canHandle) void act('take');
       else if (e.key === 'x' && canHandle) noteRef.current?.focus();
     };
     addEventListener('keydown', onKey);
@@ -179,6 +228,28 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
     return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h`;
   };
+
+  // Why an action is not available, in words (shown beside the button and as its tooltip).
+  const missingSteps = detail?.plan?.steps.filter((st) => st.mandatory && !detail.stepsDone.some((d) => d.stepId === st.stepId)) ?? [];
+  const a = detail?.alarm;
+  const takeBlocked = !a
+    ? null
+    : a.status === 'acknowledged'
+      ? t('Already acknowledged')
+      : a.claimedBy && a.claimedBy !== me.actor && !me.roles.includes('supervisor')
+        ? `${t('Taken by')} ${name(a.claimedBy)}`
+        : null;
+  const closeBlocked = !a
+    ? null
+    : a.status !== 'acknowledged'
+      ? t('take and acknowledge the alarm first')
+      : missingSteps.length > 0
+        ? `${t('mandatory steps not done')}: ${missingSteps.map((m) => m.text).join('; ')}`
+        : !resolution
+          ? t('choose what happened')
+          : resolution === 'genuine' && !note.trim()
+            ? t('say what happened (a genuine alarm needs a note)')
+            : null;
 
   if (view === 'accounts') {
     return (
@@ -191,7 +262,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     );
   }
   return (
-    <div className="console">
+    <div className={`console ${flash ? 'flash' : ''}`} data-testid="alarm-console">
       <div className="queue">
         <div className="row stats" data-testid="alarm-stats">
           <strong>
@@ -202,10 +273,25 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               {t('Accounts and plans')}
             </button>
           )}
+          <button
+            className="small"
+            aria-pressed={!muted}
+            data-testid="alarm-sound"
+            onClick={() => {
+              localStorage.setItem(MUTE_KEY, muted ? 'on' : 'muted');
+              setMuted(!muted);
+            }}
+            title={t('A sound plays when a new alarm arrives')}
+          >
+            {muted ? `♪ ${t('Sound off')}` : `♪ ${t('Sound on')}`}
+          </button>
           {stats && (
-            <span className="muted small">
-              ack ≤ 30 s: {pct(stats.within30s)} · ≤ 60 s: {pct(stats.within60s)} · close median:{' '}
-              {stats.medianCloseSeconds === null ? '–' : `${Math.round(stats.medianCloseSeconds)} s`} · false: {pct(stats.falseAlarmRate)}
+            <span className="muted small" title={t('EN 50518 asks a monitoring centre to acknowledge most alarms within 30 seconds and nearly all within 60.')}>
+              {stats.acknowledged === 0
+                ? t('No alarm acknowledged yet: response figures appear after the first.')
+                : `${t('Acknowledged within 30 s')}: ${pct(stats.within30s)} · ${t('within 60 s')}: ${pct(stats.within60s)} · ${t('median time to close')}: ${
+                    stats.medianCloseSeconds === null ? '–' : duration(stats.medianCloseSeconds)
+                  } · ${t('false alarms')}: ${pct(stats.falseAlarmRate)}`}
             </span>
           )}
         </div>
@@ -218,10 +304,11 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               onClick={() => setSelected(a.alarmId)}
             >
               <div className="row">
-                <span className={`badge ${a.kind}`}>{a.kind}</span>
+                <span className={`badge ${a.kind}`}>{t(ALARM_KIND_LABELS[a.kind as keyof typeof ALARM_KIND_LABELS] ?? a.kind)}</span>
                 <span className="status">
-                  {a.status}
-                  {a.restored ? ' · restored' : ''}
+                  {t(ALARM_STATUS_LABELS[a.status] ?? a.status)}
+                  {a.claimedBy ? ` · ${name(a.claimedBy)}` : ''}
+                  {a.restored ? ` · ${t('restored')}` : ''}
                 </span>
                 {a.confirmation && <span className={`badge ${a.confirmation === 'confirmed' ? 'fire' : ''}`}>{a.confirmation}</span>}
                 <span className="spacer" />
@@ -242,29 +329,44 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           <>
             <h2>{detail.alarm.title}</h2>
             <p className="muted small">
-              {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} · account{' '}
-              {detail.alarm.account ?? '–'} · {detail.alarm.status}
-              {detail.alarm.claimedBy ? ` · ${detail.alarm.claimedBy}` : ''}
-              {detail.pathFaulted ? ' · transmission path FAULTED' : ''}
-              {detail.escalated ? ' · ESCALATED (unclaimed > 30 s)' : ''}
+              {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} ·{' '}
+              {t('account')} {detail.alarm.account ?? '–'} · {t(ALARM_STATUS_LABELS[detail.alarm.status] ?? detail.alarm.status)}
+              {detail.alarm.claimedBy ? (
+                <span data-testid="claimed-by" title={detail.alarm.claimedBy}>
+                  {' '}
+                  · {t('taken by')} {name(detail.alarm.claimedBy)}
+                </span>
+              ) : (
+                ''
+              )}
+              {detail.pathFaulted ? ` · ${t('transmission path FAULTED')}` : ''}
+              {detail.escalated ? ` · ${t('ESCALATED (unclaimed > 30 s)')}` : ''}
             </p>
             {canHandle && (
               <div className="row actions">
-                <button onClick={() => void act('claim')} disabled={detail.alarm.status !== 'new'}>
-                  {t('Claim')} <kbd>c</kbd>
-                </button>
-                <button onClick={() => void act('acknowledge')} disabled={detail.alarm.status === 'acknowledged'}>
-                  {t('Acknowledge')} <kbd>a</kbd>
+                <button
+                  className="primary"
+                  data-testid="take"
+                  onClick={() => void act('take')}
+                  disabled={takeBlocked !== null}
+                  title={takeBlocked ?? t('Take the alarm and acknowledge it')}
+                >
+                  {t('Take and acknowledge')} <kbd>a</kbd>
                 </button>
                 <EscalateButton alarmId={detail.alarm.alarmId} />
-                <select aria-label="Resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>
+                <select aria-label={t('What happened')} data-testid="resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>
+                  <option value="" disabled>
+                    {t('What happened? (choose)')}
+                  </option>
                   {RESOLUTIONS.map((r) => (
-                    <option key={r}>{r}</option>
+                    <option key={r} value={r}>
+                      {t(RESOLUTION_LABELS[r])}
+                    </option>
                   ))}
                 </select>
                 <input
                   ref={noteRef}
-                  aria-label="Closing note"
+                  aria-label={t('Closing note')}
                   placeholder={t('What happened')}
                   value={note}
                   onChange={(e) => setNote(e.target.value)}
@@ -272,10 +374,15 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     if (e.key === 'Enter') void act('close');
                   }}
                 />
-                <button onClick={() => void act('close')} disabled={detail.alarm.status !== 'acknowledged'}>
+                <button onClick={() => void act('close')} disabled={closeBlocked !== null} title={closeBlocked ?? undefined} data-testid="close">
                   {t('Close')} <kbd>x</kbd>
                 </button>
               </div>
+            )}
+            {canHandle && closeBlocked && (
+              <p className="muted small" data-testid="close-why">
+                {t('Close is not available yet')}: {closeBlocked}
+              </p>
             )}
             {detail.plan && (
               <>
@@ -290,7 +397,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     const failed = detail.failedNotifications.find((f) => f.stepId === st.stepId);
                     return (
                       <li key={st.stepId} className={done ? 'done' : overdue ? 'overdue' : ''} data-step={st.stepId}>
-                        <span className="badge">{st.kind}</span> {st.text}
+                        <span className="badge">{t(STEP_KIND_LABELS[st.kind as keyof typeof STEP_KIND_LABELS] ?? st.kind)}</span> {st.text}
                         {st.mandatory ? <strong className="mandatory"> *</strong> : null}
                         {st.timerSeconds ? (
                           <span className={overdue ? 'bad small' : 'muted small'}>
@@ -316,7 +423,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                         )}
                         {done ? (
                           <div className="muted small">
-                            ✓ {done.outcome} — {done.by}, <time dateTime={done.at}>{time(done.at, 'time')}</time>
+                            ✓ {done.outcome} — <span title={done.by}>{name(done.by)}</span>, <time dateTime={done.at}>{time(done.at, 'time')}</time>
                           </div>
                         ) : canHandle ? (
                           <div className="row">
@@ -362,7 +469,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <ul className="list">
                   {detail.verification.siteDevices.map((d) => (
                     <li key={d.id} className="small">
-                      {d.kind}{' '}
+                      {t(d.kind.replace(/-/g, ' '))}{' '}
                       <span className="muted">· {d.lastSignal ? `${d.lastSignal.description}, ${time(d.lastSignal.receivedAt, 'time')}` : t('quiet')}</span>
                     </li>
                   ))}
@@ -374,10 +481,10 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <thead>
                 <tr>
                   <th>{t('Received')}</th>
-                  <th>Code</th>
+                  <th>{t('Code')}</th>
                   <th>{t('Meaning')}</th>
-                  <th>Zone / user</th>
-                  <th>Flags</th>
+                  <th>{t('Zone / user')}</th>
+                  <th>{t('Flags')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -409,6 +516,11 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
 }
 
 /** Escalates the alarm into an incident (its site, kind, position and link go with it). */
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  return s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
+}
+
 function EscalateButton({ alarmId }: { alarmId: string }) {
   const t = useT();
   const [done, setDone] = useState<string | null>(null);

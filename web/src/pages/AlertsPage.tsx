@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import {
   CATEGORIES,
   CERTAINTIES,
@@ -19,7 +19,9 @@ import {
 import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { RecipientsTable } from '../components/RecipientsTable.js';
-import { useT, useTime } from '../i18n.js';
+import { AlertAreaMap } from '../components/AlertAreaMap.js';
+import { LanguageContext, useT, useTime } from '../i18n.js';
+import { useNames } from '../directory.js';
 import { ChannelDetails } from './ChannelDetails.js';
 import { WebhooksPanel } from './WebhooksPanel.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
@@ -98,7 +100,11 @@ const STATE_CLASS: Record<string, string> = {
  */
 export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
+  const name = useNames();
   const time = useTime();
+  // The headline in the reader's language when the alert has a block in it, else the first block's.
+  const { lang } = useContext(LanguageContext);
+  const readerInfo = (a: AlertRecord) => a.cap.info?.find((i) => (i.language ?? 'en-US').toLowerCase().startsWith(lang)) ?? a.cap.info?.[0];
   const [alerts, setAlerts] = useState<AlertRecord[]>([]);
   const [templates, setTemplates] = useState<AlertTemplate[]>([]);
   const [form, setForm] = useState<Form | null>(null);
@@ -439,14 +445,24 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           <div data-testid="alert-detail">
             <h2>
               {current.cap.status !== 'Actual' ? `[${current.cap.status.toUpperCase()}] ` : ''}
-              {current.cap.info?.[0]?.headline ?? current.cap.identifier}
+              {readerInfo(current)?.headline ?? current.cap.identifier}
             </h2>
             <p className="muted small">
               <span className={`badge ${STATE_CLASS[current.state] ?? ''}`} data-testid="alert-state">
                 {current.state}
               </span>{' '}
-              · {current.cap.msgType} · {current.cap.scope} · {t('by')} {current.author}
-              {current.approvedBy ? ` · ${t('approved by')} ${current.approvedBy}` : ''}
+              · {current.cap.msgType} · {current.cap.scope} · {t('by')}{' '}
+              <span data-testid="alert-author" title={current.author}>
+                {name(current.author)}
+              </span>
+              {current.approvedBy ? (
+                <span data-testid="alert-approver" title={current.approvedBy}>
+                  {' '}
+                  · {t('approved by')} {name(current.approvedBy)}
+                </span>
+              ) : (
+                ''
+              )}
               {current.issuedAt ? ` · ${t('issued')} ${time(current.issuedAt)}` : ''}
               {' · '}
               <a href={`/api/alerts/${current.alertId}/cap.xml`} target="_blank" rel="noreferrer">
@@ -455,7 +471,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             </p>
             {current.rejected && (
               <p className="error">
-                {t('Rejected')}: {current.rejected.reason}
+                {t('Rejected')} ({t('by')} {name(current.rejected.by)}): {current.rejected.reason}
               </p>
             )}
             {current.trigger && (
@@ -472,6 +488,12 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                   ))}
                 </ul>
               </div>
+            )}
+            {isOfficer && current.state === 'pending-approval' && !mine(current) && (
+              <>
+                <h3>{t('Target area')}</h3>
+                <AlertAreaMap areas={readerInfo(current)?.area ?? []} />
+              </>
             )}
             {isOfficer && current.state === 'pending-approval' && !mine(current) && (
               <div className="row actions">

@@ -79,6 +79,9 @@ export function CockpitPage() {
   const [peers, setPeers] = useState<PeerComparison | null>(null);
   const [imported, setImported] = useState(0);
   const [agreementsVersion, setAgreementsVersion] = useState(0);
+  // The overview: every indicator's city value for the period (small multiples); the page opens on one that has data.
+  const [overview, setOverview] = useState<Record<string, KpiValue | null>>({});
+  const [picked, setPicked] = useState(false);
   const indicator = indicators.find((i) => i.id === indicatorId) ?? null;
   const name = (i: Indicator) => (lang === 'fr' ? i.name.fr : i.name.en);
 
@@ -99,6 +102,36 @@ export function CockpitPage() {
       (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
   }, []);
+
+  useEffect(() => {
+    if (!period || !cityId || indicators.length === 0) return;
+    let live = true;
+    void Promise.all(
+      indicators.map((i) =>
+        api<{ value: KpiValue }>(`/api/cockpit/indicators/${i.id}/areas/${encodeURIComponent(cityId)}?period=${period}&refs=0`).then(
+          (r) => [i.id, r.value] as const,
+          () => [i.id, null] as const,
+        ),
+      ),
+    ).then((pairs) => {
+      if (!live) return;
+      const values = Object.fromEntries(pairs);
+      setOverview(values);
+      // Open on an indicator with data: the default if it has some, else the first that does (by neighbourhood first, for the map).
+      setPicked((already) => {
+        if (!already && values[indicatorId]?.value == null) {
+          const withData = indicators.filter((i) => values[i.id]?.value != null);
+          const first = withData.find((i) => i.levels.includes('neighbourhood')) ?? withData[0];
+          if (first) setIndicatorId(first.id);
+        }
+        return true;
+      });
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the default is chosen once, on the first overview
+  }, [indicators, period, cityId, imported]);
 
   const usable = indicator ? indicator.levels.includes('neighbourhood') : false;
   useEffect(() => {
@@ -326,6 +359,26 @@ export function CockpitPage() {
         </a>
       </div>
       {error && <p className="error">{error}</p>}
+      <div className="kpi-overview" data-testid="kpi-overview" aria-label={t('Overview of the indicators')}>
+        {indicators
+          .filter((i) => overview[i.id]?.value != null)
+          .map((i) => (
+            <button
+              key={i.id}
+              className={`kpi-card ${i.id === indicatorId ? 'active' : ''}`}
+              onClick={() => setIndicatorId(i.id)}
+              title={`${i.standard} · ${name(i)}`}
+              data-testid="kpi-card"
+            >
+              <span className="kpi-card-name">{name(i)}</span>
+              <strong className="kpi-card-value">{fmt(overview[i.id]?.value, overview[i.id]?.unit)}</strong>
+              <span className="muted small">{i.standard}</span>
+            </button>
+          ))}
+        {picked && indicators.every((i) => overview[i.id]?.value == null) && (
+          <p className="muted">{t('No indicator has data for this period yet: pick another period, or import statistics below.')}</p>
+        )}
+      </div>
       {indicator && (
         <p className="kpi-definition">
           {indicator.definition.text}{' '}

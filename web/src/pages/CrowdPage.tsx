@@ -212,7 +212,8 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           </tbody>
         </table>
         <h3>{t('Suggestions')}</h3>
-        {alerts.length === 0 && <p className="muted">{t('Every zone is below its warning density')}</p>}
+        {alerts.length === 0 && zones.length > 0 && <p className="muted">{t('No zone is at its warning density: nothing to suggest now.')}</p>}
+        {zones.length === 0 && <p className="muted">{t('Suggestions (closing a gate, another route on foot) appear here when a zone gets crowded.')}</p>}
         <ul className="list" data-testid="crowd-suggestions">
           {alerts.flatMap((z) =>
             z.suggestions.map((s) => (

@@ -40,7 +40,8 @@ export function DeviceCredentialsPanel() {
       )}
       {shown && (
         <p className="plan-card" data-testid="device-secret">
-          {shown.label}: {t('username')} <code>{shown.username}</code>, {t('secret (shown only now — copy it to the device):')} <code>{shown.secret}</code>{' '}
+          {shown.label}: {t('username')} <code data-credential>{shown.username}</code>, {t('secret (shown only now — copy it to the device):')}{' '}
+          <code>{shown.secret}</code>{' '}
           <button type="button" onClick={() => setShown(null)}>
             {t('Done')}
           </button>
@@ -61,7 +62,9 @@ export function DeviceCredentialsPanel() {
             <tr key={d.deviceId}>
               <td>{d.label}</td>
               <td>{t(d.kind)}</td>
-              <td className="mono">{d.username}</td>
+              <td className="mono" data-credential>
+                {d.username}
+              </td>
               <td>{d.issuedAt ? time(d.issuedAt) : t('none')}</td>
               <td>
                 <button type="button" onClick={() => void issue(d)}>

@@ -69,7 +69,16 @@ export function EventsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             {t('New event')}
           </button>
         )}
-        {events.length === 0 && <p className="muted">{t('Your organisation takes part in no event.')}</p>}
+        {events.length === 0 && (
+          <div className="empty-state" data-testid="empty-state">
+            <p>{t('Your organisation takes part in no major event.')}</p>
+            <p className="muted small">
+              {canCreate
+                ? t('Create one with “New event”, or wait for the organising authority to add your organisation as a participant.')
+                : t('When the organising authority adds your organisation as a participant, the event, its map and its messages appear here.')}
+            </p>
+          </div>
+        )}
         {events.map((e) => (
           <button
             key={e.eventId}

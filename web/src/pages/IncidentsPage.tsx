@@ -33,10 +33,15 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   const canPublic = me.roles.some((r) => r === 'commander' || r === 'supervisor' || r === 'admin');
 
   const loadBoard = useCallback(async () => {
-    const [b, u] = await Promise.all([api<{ incidents: Incident[] }>('/api/incidents'), api<{ units: Unit[] }>('/api/units').catch(() => ({ units: [] }))]);
+    // Units are for roles that see them (an alert officer does not): no request bound to be refused.
+    const seesUnits = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'responder' || r === 'admin');
+    const [b, u] = await Promise.all([
+      api<{ incidents: Incident[] }>('/api/incidents'),
+      seesUnits ? api<{ units: Unit[] }>('/api/units').catch(() => ({ units: [] })) : Promise.resolve({ units: [] as Unit[] }),
+    ]);
     setIncidents(b.incidents);
     setUnits(u.units);
-  }, []);
+  }, [me.roles]);
   const loadDetail = useCallback(
     async (id: string) => {
       const d = await api<{ incident: Incident; log: LogEntry[]; mayAct: boolean }>(`/api/incidents/${id}`);
@@ -146,7 +151,15 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
         </ul>
       </aside>
       <section className="incident-detail">
-        <CommandMap incidents={incidents} units={units} selected={incident} onPick={creating ? setPicked : undefined} overlays refreshSeq={overlaySeq} />
+        <CommandMap
+          incidents={incidents}
+          units={units}
+          selected={incident}
+          onPick={creating ? setPicked : undefined}
+          overlays
+          refreshSeq={overlaySeq}
+          roles={me.roles}
+        />
         {error && (
           <p className="error" role="alert">
             {error}

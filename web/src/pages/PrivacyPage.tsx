@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api.js';
+import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
 
 interface PersonalRead {
@@ -33,6 +34,7 @@ interface SubjectRecord {
  */
 export function PrivacyPage({ me }: { me: Me }) {
   const t = useT();
+  const name = useNames();
   const time = useTime();
   const isAdmin = me.roles.includes('admin');
   const [reads, setReads] = useState<PersonalRead[]>([]);
@@ -161,7 +163,7 @@ export function PrivacyPage({ me }: { me: Me }) {
               <td className="nowrap">
                 <time dateTime={r.at}>{time(r.at)}</time>
               </td>
-              <td>{r.by}</td>
+              <td title={r.by}>{name(r.by)}</td>
               <td className="small">{r.records.map((x) => x.label).join(', ')}</td>
               <td className="small">{r.reason}</td>
               <td className="small">{r.organisation ?? ''}</td>

@@ -18,7 +18,7 @@ const NEXT: Record<string, string[]> = {
 const POLL_MS = 5000;
 
 /** The responder's view on a phone: my unit, its incident, the route, status buttons, messages. */
-export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
+export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
   const [data, setData] = useState<{ unit: Unit | null; incident: Incident | null; assignment: Assignment | null; log: LogEntry[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -63,7 +63,12 @@ export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] })
     return (
       <div className="panel responder">
         <MyGuidance recent={recent} />
-        <p>{t('You are not in the crew of any unit.')}</p>
+        <div className="empty-state" data-testid="empty-state">
+          <p>{t('You are not in the crew of any unit.')}</p>
+          <p className="muted small">
+            {t('Your dispatcher or supervisor adds you to a unit’s crew; your assignments, their route and the status buttons then appear here.')}
+          </p>
+        </div>
       </div>
     );
   const { unit, incident, assignment } = data;
@@ -85,8 +90,8 @@ export function ResponderPage({ me, recent }: { me: Me; recent: StoredEvent[] })
       )}
       <MyGuidance recent={recent} />
       {!incident && (
-        <p className="panel muted">
-          {t('No assignment.')} {me.displayName}
+        <p className="panel muted" data-testid="no-assignment">
+          {t('No assignment.')} {t('When your unit is dispatched, the incident, its route and what to report appear here.')}
         </p>
       )}
       {incident && (

@@ -20,6 +20,22 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   useEffect(() => {
     api<SignInOptions>('/api/auth/options').then(setOptions, () => setOptions(null));
   }, []);
+  // A fresh node loads the demo city after it starts: say so until it is there (its users sign in then).
+  const [demoLoading, setDemoLoading] = useState(false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const look = (): void => {
+      api<{ demo?: string }>('/api/health').then(
+        (h) => {
+          setDemoLoading(h.demo === 'loading');
+          if (h.demo === 'loading') timer = setTimeout(look, 1000);
+        },
+        () => {},
+      );
+    };
+    look();
+    return () => clearTimeout(timer);
+  }, []);
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
@@ -58,6 +74,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     <div className="signin">
       <form onSubmit={(e) => void submit(e)} aria-label={t('Sign in')}>
         <h1>◉ Vigil</h1>
+        {demoLoading && (
+          <p className="ok-box" role="status" data-testid="demo-loading">
+            {t('The demo city is being prepared (a few seconds on the first start): its users can sign in once it is ready.')}
+          </p>
+        )}
         <p className="muted">Safe, secure and resilient city operations</p>
         <label>
           {t('Username')}

@@ -21,6 +21,7 @@ export function CommandMap({
   fit,
   overlays = false,
   refreshSeq,
+  roles,
 }: {
   incidents: Incident[];
   units: Unit[];
@@ -30,6 +31,8 @@ export function CommandMap({
   fit?: boolean;
   overlays?: boolean;
   refreshSeq?: Record<string, number>;
+  /** The user's roles: overlays whose API does not answer them are not loaded. */
+  roles?: readonly string[];
 }) {
   const t = useT();
   const container = useRef<HTMLDivElement>(null);
@@ -134,6 +137,7 @@ export function CommandMap({
     for (const o of OVERLAYS) {
       for (const layer of o.layers(`ov-${o.id}`)) map.setLayoutProperty(layer.id, 'visibility', shown[o.id] ? 'visible' : 'none');
       if (!shown[o.id] || (o.id === 'isochrones' && !haveUnits)) continue;
+      if (o.roles && roles && !o.roles.some((r) => roles.includes(r))) continue;
       void loadOverlay(o).then(
         (fc) => {
           if (!live) return;

@@ -18,6 +18,8 @@ export interface Overlay {
   load(ctx: { units: Unit[] }): Promise<FeatureCollection>;
   layers(source: string): LayerSpecification[];
   legend: { colour: string; label: string }[];
+  /** Roles whose API answers this overlay (absent: every role that sees the map); others do not load it. */
+  roles?: readonly string[];
 }
 
 type Pos = [number, number];
@@ -94,6 +96,7 @@ const KIND_COLOUR: Record<string, string> = {
 const eventZones: Overlay = {
   id: 'events',
   label: 'Major events',
+  roles: ['commander', 'responder', 'supervisor', 'operator', 'admin'],
   refreshOn: ['majorevents.'],
   on: true,
   legend: [
@@ -160,6 +163,7 @@ const LEVEL_COLOUR = { normal: '#12b76a', warning: '#f79009', critical: '#d92d20
 const crowdDensity: Overlay = {
   id: 'crowd',
   label: 'Crowd density',
+  roles: ['operator', 'supervisor', 'commander', 'responder', 'admin'],
   refreshOn: ['crowd.'],
   on: true,
   legend: Object.entries(LEVEL_COLOUR).map(([label, colour]) => ({ colour, label })),

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { DEMO_USERS } from '../../src/identity/index.js';
+import { launchChromium, signInAt, startDemoNode } from './browser.js';
+
+/**
+ * Every page of the navigation, as demo users, in a real browser: each page the bar offers
+ * opens without a page error, a console error or a failed request (no 401/403/5xx), shows no
+ * raw internal id in its visible text, and fits the window without sideways scroll.
+ *
+ * The default run walks a few roles at 1440×900 and the phone roles at 390×844 (quick enough for
+ * CI); VIGIL_E2E_WALK=full walks every demo user at both sizes. VIGIL_E2E_WALK_SHOTS=<dir> keeps a
+ * screenshot of each page.
+ */
+const FULL = process.env.VIGIL_E2E_WALK === 'full';
+const SHOTS = process.env.VIGIL_E2E_WALK_SHOTS ?? null;
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/** Raw ids as Vigil writes them: ULIDs with a prefix (alm_01H…), actor and device references, OSM site ids. */
+export const RAW_ID = /\b[a-z]{3,4}_[0-9A-HJKMNP-TV-Z]{26}\b|\b(?:user|apikey):[A-Za-z0-9_]{6,}|\bsite:osm:|\bdev:[a-z-]+:\d+|\bunt_[0-9A-Z]{10,}/;
+
+interface Visit {
+  user: string;
+  size: string;
+  page: string;
+  problems: string[];
+}
+
+async function walk(browser: Browser, url: string, username: string, viewport: { width: number; height: number }): Promise<Visit[]> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.url().startsWith(url)) problems.push(`${r.status()} ${r.request().method()} ${r.url().slice(url.length)}`);
+  });
+  const visits: Visit[] = [];
+  try {
+    await signInAt(page, url, username);
+    await page.waitForSelector('[data-testid=who]', { state: 'attached' });
+    // The bar settles once its probes answered (pages that depend on the user's data).
+    await page.waitForLoadState('networkidle').catch(() => {});
+    const labels = await page.locator('header nav button').allInnerTexts();
+    assert.ok(labels.length > 0, `${username} has pages`);
+    for (const label of labels) {
+      problems.length = 0;
+      await page.locator('header nav button', { hasText: label }).first().click();
+      await page.waitForLoadState('networkidle').catch(() => {});
+      await page.waitForTimeout(250);
+      // Visible text, less what is there to be copied into a device's settings (an MQTT username, marked data-credential).
+      const text = await page.locator('main').evaluate((m) => {
+        let visible = (m as HTMLElement).innerText;
+        for (const c of m.querySelectorAll<HTMLElement>('[data-credential]')) visible = visible.split(c.innerText).join('');
+        return visible;
+      });
+      const raw = RAW_ID.exec(text);
+      if (raw) problems.push(`raw id in text: "${text.slice(Math.max(0, raw.index - 40), raw.index + 40).replace(/\s+/g, ' ')}"`);
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (sideways > 1) problems.push(`scrolls sideways by ${sideways} px`);
+      const headerHeight = await page.locator('header.topbar').evaluate((h) => h.getBoundingClientRect().height);
+      if (viewport.width >= 1440 && headerHeight > 60) problems.push(`the header wraps (${Math.round(headerHeight)} px high)`);
+      if (SHOTS) {
+        mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: join(SHOTS, `${username}-${label.toLowerCase().replace(/\W+/g, '-')}-${viewport.width}.png`) });
+      }
+      visits.push({ user: username, size: `${viewport.width}`, page: label, problems: [...problems] });
+    }
+  } finally {
+    await context.close();
+  }
+  return visits;
+}
+
+test('every page of the navigation as demo users: no errors, no failed requests, no raw ids, no sideways scroll', async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
+  try {
+    const everyone = DEMO_USERS.map((u) => u.username);
+    const plan: [string, { width: number; height: number }][] = FULL
+      ? everyone.flatMap((u) => [[u, DESKTOP] as [string, typeof DESKTOP], [u, PHONE] as [string, typeof PHONE]])
+      : [
+          ['admin', DESKTOP],
+          ['alert-officer', DESKTOP],
+          ['responder', PHONE],
+        ];
+    const bad: string[] = [];
+    for (const [user, size] of plan) {
+      for (const v of await walk(browser, vigil.url, user, size)) {
+        for (const p of v.problems) bad.push(`${v.user} @${v.size} ${v.page}: ${p}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  } finally {
+    await browser.close();
+    await close();
+  }
+});

@@ -1,0 +1,126 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import * as maplibregl from 'maplibre-gl';
+import type { LngLatBoundsLike } from 'maplibre-gl';
+import type { Feature, Polygon } from 'geojson';
+import { baseStyle } from './basemap.js';
+import { useT } from '../i18n.js';
+
+type Ring = [number, number][];
+interface CapAreaLike {
+  areaDesc: string;
+  polygon?: string[];
+  circle?: string[];
+}
+
+/** CAP "lat,lon lat,lon …" as a [lon, lat] ring. */
+export function polygonRing(polygon: string): Ring {
+  return polygon
+    .trim()
+    .split(/\s+/)
+    .map((pair) => {
+      const [lat, lon] = pair.split(',').map(Number);
+      return [lon!, lat!] as [number, number];
+    })
+    .filter(([lon, lat]) => Number.isFinite(lon) && Number.isFinite(lat));
+}
+
+/** CAP "lat,lon radiusKm" as a 48-corner ring. */
+export function circleRing(circle: string): Ring {
+  const [centre, radius] = circle.trim().split(/\s+/);
+  const [lat, lon] = (centre ?? '').split(',').map(Number);
+  const km = Number(radius);
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || !Number.isFinite(km)) return [];
+  const ring: Ring = [];
+  for (let i = 0; i <= 48; i++) {
+    const a = (i / 48) * 2 * Math.PI;
+    ring.push([lon! + ((km / 111.32) * Math.cos(a)) / Math.cos((lat! * Math.PI) / 180), lat! + (km / 110.57) * Math.sin(a)]);
+  }
+  return ring;
+}
+
+/** Ray casting: whether [lon, lat] lies inside the ring. */
+export function inRing(p: [number, number], ring: Ring): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i]!;
+    const [xj, yj] = ring[j]!;
+    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+interface Site {
+  position: [number, number];
+  residents: number | null;
+}
+interface Device {
+  kind: string;
+  position: [number, number];
+}
+
+/**
+ * What the approver signs off: the alert's target area on the city's map, fitted to it, with an
+ * estimate of who is in it — residents (the population estimate placed on buildings) and the
+ * sirens and loudspeakers that will sound.
+ */
+export function AlertAreaMap({ areas }: { areas: CapAreaLike[] }) {
+  const t = useT();
+  const container = useRef<HTMLDivElement>(null);
+  const rings = useMemo(
+    () => areas.flatMap((a) => [...(a.polygon ?? []).map(polygonRing), ...(a.circle ?? []).map(circleRing)]).filter((r) => r.length >= 3),
+    [areas],
+  );
+  const [sites, setSites] = useState<Site[] | null>(null);
+  const [devices, setDevices] = useState<Device[]>([]);
+  useEffect(() => {
+    void fetch('/api/city/sites?limit=5000', { credentials: 'same-origin' })
+      .then((r) => (r.ok ? (r.json() as Promise<{ sites: Site[] }>) : { sites: [] }))
+      .then(
+        (r) => setSites(r.sites),
+        () => setSites([]),
+      );
+    void fetch('/api/city/devices?limit=10000', { credentials: 'same-origin' })
+      .then((r) => (r.ok ? (r.json() as Promise<{ devices: Device[] }>) : { devices: [] }))
+      .then(
+        (r) => setDevices(r.devices.filter((d) => d.kind === 'siren' || d.kind === 'loudspeaker')),
+        () => setDevices([]),
+      );
+  }, []);
+  const inside = (p: [number, number]): boolean => rings.some((r) => inRing(p, r));
+  const residents = sites === null ? null : sites.filter((s) => inside(s.position)).reduce((n, s) => n + (s.residents ?? 0), 0);
+  const sounders = devices.filter((d) => inside(d.position)).length;
+
+  useEffect(() => {
+    if (!container.current || rings.length === 0) return;
+    const all = rings.flat();
+    const bounds: LngLatBoundsLike = [
+      [Math.min(...all.map((p) => p[0])), Math.min(...all.map((p) => p[1]))],
+      [Math.max(...all.map((p) => p[0])), Math.max(...all.map((p) => p[1]))],
+    ];
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: baseStyle(),
+      bounds,
+      fitBoundsOptions: { padding: 30, maxZoom: 17 },
+      attributionControl: { compact: true, customAttribution: '© OpenStreetMap contributors (ODbL)' },
+    });
+    map.on('load', () => {
+      const features: Feature<Polygon>[] = rings.map((r) => ({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[...r, r[0]!]] } }));
+      map.addSource('alert-area', { type: 'geojson', data: { type: 'FeatureCollection', features } });
+      map.addLayer({ id: 'alert-area-fill', type: 'fill', source: 'alert-area', paint: { 'fill-color': '#d92d20', 'fill-opacity': 0.2 } });
+      map.addLayer({ id: 'alert-area-line', type: 'line', source: 'alert-area', paint: { 'line-color': '#d92d20', 'line-width': 2 } });
+    });
+    return () => map.remove();
+  }, [rings]);
+
+  if (rings.length === 0) return <p className="muted small">{t('This alert names its area without a drawn shape.')}</p>;
+  return (
+    <div className="alert-area" data-testid="alert-area">
+      <p className="small" data-testid="alert-reach-estimate">
+        <strong>{t('Estimated reach')}:</strong> {residents === null ? '…' : `≈ ${residents.toLocaleString()} ${t('residents live in the area')}`} · {sounders}{' '}
+        {t('sirens and loudspeakers in the area')}
+      </p>
+      <div ref={container} className="alert-area-map" />
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+import type { Resolution, SignalKind, StepKind } from '../../src/alarms/contract.js';
+
+/**
+ * Words for the values the API sends as slugs (English keys, translated by the locale files;
+ * a test checks each has its French).
+ */
+
+/** What happened, in words (the API takes the slug). No default: the operator chooses. */
+export const RESOLUTION_LABELS: Record<Resolution, string> = {
+  genuine: 'Genuine alarm',
+  'false-user-error': 'False alarm: user error',
+  'false-device-fault': 'False alarm: device fault',
+  'false-environment': 'False alarm: environment (weather, animals, works)',
+  test: 'Test',
+  duplicate: 'Duplicate of another alarm',
+};
+
+export const ALARM_KIND_LABELS: Record<SignalKind, string> = {
+  fire: 'Fire',
+  burglary: 'Intrusion',
+  panic: 'Panic',
+  'hold-up': 'Hold-up',
+  duress: 'Duress',
+  medical: 'Medical',
+  tamper: 'Tamper',
+  technical: 'Technical',
+  gas: 'Gas',
+  water: 'Water',
+  heat: 'Heat',
+  trouble: 'Trouble',
+  test: 'Test',
+  open: 'Opening',
+  close: 'Closing',
+  bypass: 'Bypass',
+  supervisory: 'Supervisory',
+  access: 'Access',
+  'path-fault': 'Transmission path fault',
+  schedule: 'Schedule',
+  crowd: 'Crowd density',
+  other: 'Other',
+};
+
+/** Keys of their own (the English word "Acknowledged" is translated otherwise for alert deliveries). */
+export const ALARM_STATUS_LABELS: Record<string, string> = {
+  new: 'alarm-status:new',
+  claimed: 'alarm-status:claimed',
+  acknowledged: 'alarm-status:acknowledged',
+  closed: 'alarm-status:closed',
+};
+
+/** Areas of activity of the audit trail (event type prefixes). */
+export const ACTIVITY_LABELS: Record<string, string> = {
+  'alarms.': 'Alarms',
+  'alerts.': 'Public alerts',
+  'incidents.': 'Incidents',
+  'units.': 'Units',
+  'identity.': 'Accounts and sign-ins',
+  'city.': 'City model',
+  'crowd.': 'Crowd',
+  'majorevents.': 'Major events',
+  'privacy.': 'Privacy',
+  'audit.': 'Audit trail',
+};
+
+/** What an audit entry is about when the directory has no name for it: the kind of thing (its id in the tooltip). */
+export const SUBJECT_LABELS: Record<string, string> = {
+  alarm: 'An alarm',
+  alert: 'A public alert',
+  incident: 'An incident',
+  account: 'An alarm account',
+  subscriber: 'An alert subscriber',
+  majorevent: 'A major event',
+  'crowd-zone': 'A crowd zone',
+  gate: 'A gate',
+  import: 'A city import',
+  plan: 'An action plan',
+  rule: 'An early-warning rule',
+  webhook: 'A webhook',
+  signal: 'A signal',
+  'mqtt-credential': 'A device credential',
+  'kpi-import': 'Imported statistics',
+  'kpi-agreement': 'A service agreement',
+  population: 'The population estimate',
+  traffic: 'Road traffic',
+  devices: 'Devices',
+  node: 'A Vigil node',
+  user: 'A user',
+  org: 'An organisation',
+  unit: 'A unit',
+  site: 'A site',
+  device: 'A device',
+};
+
+/** Action-plan steps, by what the operator does. */
+export const STEP_KIND_LABELS: Record<StepKind, string> = {
+  call: 'Call',
+  'view-cameras': 'Cameras',
+  notify: 'Notify',
+  dispatch: 'Dispatch',
+  check: 'Check',
+};

@@ -18,6 +18,7 @@ import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
+import { createExchangeCapability } from './exchange/index.js';
 
 /**
  * The capabilities of a Vigil node and how they are wired: the table of contents.
@@ -113,6 +114,16 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     platformOrgId: identity.reads.platformOrgId,
   });
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
+  // Exchange with a partner agency (EDXL over AMQP): incidents shared with the organisation standing for the partner go out.
+  const exchange = createExchangeCapability(ctx, {
+    incidents: incidents.service,
+    orgs: () => identity.reads.orgs(),
+    orgName: (orgId) => identity.reads.orgName(orgId),
+    shareRights: (fromOrgId, toOrgId) => {
+      for (const s of identity.service.state.shares.values()) if (s.fromOrgId === fromOrgId && s.toOrgId === toOrgId) return s.rights;
+      return null;
+    },
+  });
   return {
     identity,
     city,
@@ -127,8 +138,9 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     audit,
     privacy,
     cockpit,
+    exchange,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, exchange] as Capability[],
   };
 }

@@ -110,6 +110,26 @@ export interface VigilConfig {
   subscribePerIp: number;
   /** Public subscription updates ("I am here now", preferences, unsubscribe) from one address per 10 minutes, per node. */
   subscriberUpdatesPerIp: number;
+  /** The AMQP link to a partner agency's hub (src/exchange, docs/exchange.md); amqpUrl null: no link. */
+  exchange: ExchangeConfig;
+}
+
+/** VIGIL_EXCHANGE_*: the AMQP link to a partner agency's hub. */
+export interface ExchangeConfig {
+  /** VIGIL_EXCHANGE_AMQP_URL (amqp: or amqps:); null: no link. */
+  amqpUrl: string | null;
+  /** This node's agency id on the hub, the EDXL-DE senderID (VIGIL_EXCHANGE_AGENCY). */
+  agency: string;
+  /** The partner agency's id on the hub, the EDXL-DE recipient (VIGIL_EXCHANGE_PARTNER). */
+  partner: string | null;
+  /** The organisation (name or id) standing for the partner here: incidents shared with it go out, its messages come in as its incidents (VIGIL_EXCHANGE_PARTNER_ORG). */
+  partnerOrg: string | null;
+  /** The AMQP topic exchange both agencies use (VIGIL_EXCHANGE_AMQP_EXCHANGE). */
+  amqpExchange: string;
+  /** How envelopes are written: EDXL-DE JSON (the hubs' form) or XML (VIGIL_EXCHANGE_FORMAT). */
+  format: 'json' | 'xml';
+  /** First wait before a message the partner has not acknowledged is sent again; doubles to 60 s (VIGIL_EXCHANGE_RETRY_MS). */
+  retryMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -260,6 +280,15 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     dc09ConnectionsPerSource: int(env, 'VIGIL_DC09_CONNECTIONS_PER_SOURCE', 1000, 1, 1_000_000),
     subscribePerIp: int(env, 'VIGIL_SUBSCRIBE_PER_IP', 20, 1, 1_000_000),
     subscriberUpdatesPerIp: int(env, 'VIGIL_SUBSCRIBER_UPDATES_PER_IP', 120, 1, 1_000_000),
+    exchange: {
+      amqpUrl: url(env, 'VIGIL_EXCHANGE_AMQP_URL', ['amqp:', 'amqps:']),
+      agency: env.VIGIL_EXCHANGE_AGENCY || 'vigil',
+      partner: env.VIGIL_EXCHANGE_PARTNER || null,
+      partnerOrg: env.VIGIL_EXCHANGE_PARTNER_ORG || null,
+      amqpExchange: env.VIGIL_EXCHANGE_AMQP_EXCHANGE || 'vigil.edxl',
+      format: oneOf(env, 'VIGIL_EXCHANGE_FORMAT', 'json', ['json', 'xml'] as const),
+      retryMs: int(env, 'VIGIL_EXCHANGE_RETRY_MS', 5_000, 50, 3_600_000),
+    },
   };
 }
 

@@ -17,6 +17,8 @@ import { VigilError } from '../../src/kernel/errors.js';
 import { parseGeometry, parseLayer } from '../../src/major-events/geometry.js';
 import { parseAvlMessage } from '../../src/units/avl-message.js';
 import { tinyPbf } from '../support/tiny-pbf.js';
+import { edxlDe, edxlHave, edxlRm, readIncidentMessage, sitRep } from '../../src/exchange/index.js';
+import { CAP_DOC, HAVE_DOC, HUB_JSON, RM_DOC } from '../support/edxl-fixtures.js';
 
 /**
  * One fuzz target per parser that takes input from outside. `run` returns normally
@@ -363,6 +365,60 @@ export const TARGETS: FuzzTarget[] = [
         } catch (error) {
           refusal(error);
         }
+      }
+    },
+  },
+  {
+    // What a partner agency's hub delivers: an EDXL-DE envelope (XML or JSON) and what it carries.
+    name: 'edxl',
+    seeds: [
+      utf8(HUB_JSON),
+      utf8(edxlDe.distributionToXml(edxlDe.wrapCap(CAP_DOC, { distributionId: 'd-1', senderId: 'a', to: ['b'], now: NOW }))),
+      utf8(
+        edxlDe.distributionToXml(
+          edxlDe.envelope({ distributionId: 'd-2', senderId: 'a', to: ['b'], kind: 'Report', now: NOW, contents: [{ xml: HAVE_DOC }, { xml: RM_DOC }] }),
+        ),
+      ),
+    ],
+    tokens: [
+      '<',
+      '>',
+      '</',
+      '/>',
+      '{',
+      '}',
+      '"',
+      ',',
+      '[',
+      ']',
+      '<content>',
+      '<contentObject>',
+      '<embeddedXMLContent>',
+      '"jsonContent"',
+      '"descriptor"',
+      '&amp;',
+      '<!DOCTYPE a [<!ENTITY x "y">]>',
+      'xmlns="urn:oasis:names:tc:emergency:EDXL:DE:2.0"',
+    ],
+    maxBytes: 32 * 1024,
+    run(input) {
+      try {
+        const d = edxlDe.parseDistribution(input.toString('utf8'));
+        for (const { type, content } of edxlDe.unwrap(d)) {
+          try {
+            if (type === 'have') edxlHave.haveFromXml(content.xml!);
+            else if (type === 'rm') edxlRm.rmFromXml(content.xml!);
+            else if (type === 'sitrep') sitRep.sitRepFromXml(content.xml!);
+            else if (type === 'json') readIncidentMessage(content.json);
+          } catch (error) {
+            refusal(error);
+          }
+        }
+        // What was accepted writes back out.
+        edxlDe.distributionToXml(d);
+        edxlDe.distributionToJson(d);
+      } catch (error) {
+        refusal(error);
       }
     },
   },

@@ -46,6 +46,12 @@ import { sitRepToXml, type SitRep } from './edxl/sitrep.js';
 import type { ExchangeState, OutboxItem } from './exchange-state.js';
 import { readIncidentMessage, type IncidentMessage } from './incident-message.js';
 
+export interface ExchangeActivity {
+  kind: 'applied' | 'acknowledged';
+  distributionId: string;
+  remoteIncidentId: string | null;
+}
+
 export interface ExchangeDeps {
   incidents: IncidentsService;
   orgs(): readonly { id: string; name: string }[];
@@ -59,6 +65,12 @@ const LINK_RESOURCE: PolicyResource = CITY_WIDE;
 const eventId = (kind: string, key: string): string => `evt_x${createHash('sha256').update(`${kind}\n${key}`).digest('hex').slice(0, 40)}`;
 
 /** A refusal the partner should hear about (its message is wrong), as opposed to a failure here (retried). */
+/** Deliveries with the same key are applied in order: the incident they are about, else the distribution itself. */
+function orderingKey(body: string): string {
+  const m = /"incidentI[Dd]"\s*:\s*"([^"]{1,200})"|<incidentID>([^<]{1,200})<\/incidentID>/.exec(body);
+  return m ? `incident:${m[1] ?? m[2]}` : `body:${body.length}:${body.slice(0, 64)}`;
+}
+
 const isRefusal = (error: unknown): error is VigilError =>
   error instanceof VigilError && ['bad_request', 'conflict', 'not_found', 'forbidden'].includes(error.code);
 
@@ -75,11 +87,11 @@ export class ExchangeService {
   private readonly inflight = new Map<string, { sentAt: number; attempts: number; confirmed: boolean; acked: boolean }>();
   private readonly pendingAcks = new Set<string>();
   private publishing = 0;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly chains = new Map<string, Promise<void>>();
   private readonly counters = { sent: 0, confirmed: 0, acknowledged: 0, retried: 0, received: 0, duplicates: 0, rejected: 0 };
   private lastReceivedAt: string | null = null;
   private lastAcknowledgedAt: string | null = null;
-  private readonly listeners = new Set<(e: { kind: 'applied' | 'acknowledged'; distributionId: string }) => void>();
+  private readonly listeners = new Set<(e: ExchangeActivity) => void>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -134,12 +146,12 @@ export class ExchangeService {
     const link = this.link;
     this.link = null;
     await link?.stop();
-    await this.chain.catch(() => undefined);
+    await Promise.all(this.chains.values());
     await this.flushAcks();
   }
 
   /** For tests and the bench: called after each distribution applied here, and each acknowledgement from the partner. */
-  onActivity(listener: (e: { kind: 'applied' | 'acknowledged'; distributionId: string }) => void): () => void {
+  onActivity(listener: (e: ExchangeActivity) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -154,7 +166,7 @@ export class ExchangeService {
   }
 
   private backoff(attempts: number): number {
-    return Math.min(60_000, this.config.retryMs * 2 ** Math.max(0, attempts - 1));
+    return Math.min(600_000, this.config.retryMs * 2 ** Math.max(0, attempts - 1));
   }
 
   /** Publishes what is due: new outbox items, and those the partner has not acknowledged in time. */
@@ -225,16 +237,29 @@ export class ExchangeService {
     });
   }
 
-  private async publishReply(d: EdxlDistribution): Promise<void> {
+  /** Sends an acknowledgement or error report without waiting: a lost reply is fine, the sender retries and the redelivery is answered again. */
+  private publishReply(d: EdxlDistribution): void {
     const link = this.link;
     if (!link?.connected) return;
     const body = this.encode(d);
-    // A lost reply is fine: the sender retries, and the redelivery is answered again.
-    await link.publish(d.explicitAddresses?.[0]?.values[0] ?? this.config.partner!, body.bytes, d.distributionId, body.contentType).catch(() => undefined);
+    link.publish(d.explicitAddresses?.[0]?.values[0] ?? this.config.partner!, body.bytes, d.distributionId, body.contentType).catch(() => undefined);
   }
 
+  private flushing: Promise<void> | null = null;
+
+  /** Records the partner's acknowledgements, one flush at a time (so none is counted twice). */
   private async flushAcks(): Promise<void> {
+    while (this.flushing) await this.flushing;
     if (this.pendingAcks.size === 0) return;
+    this.flushing = this.flushOnce();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async flushOnce(): Promise<void> {
     const ids = [...this.pendingAcks].filter((id) => this.state.outbox.has(id));
     this.pendingAcks.clear();
     if (ids.length === 0) return;
@@ -249,6 +274,7 @@ export class ExchangeService {
         },
       ]);
       for (const id of ids) this.inflight.delete(id);
+      this.counters.acknowledged += ids.length;
     } catch (error) {
       for (const id of ids) this.pendingAcks.add(id);
       this.ctx.logger.warn({ err: error }, 'exchange: acknowledgements not recorded yet');
@@ -257,9 +283,19 @@ export class ExchangeService {
 
   // ------------------------------------------------------------ what comes in
 
+  /**
+   * Deliveries about the same incident are handled one after the other, in order; different
+   * incidents at once (their durable appends share one commit).
+   */
   private onDelivery(body: string, props: { messageId: string | null }): Promise<void> {
-    const next = this.chain.then(() => this.handle(body, props));
-    this.chain = next.catch(() => undefined);
+    const key = orderingKey(body);
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.handle(body, props));
+    const settled = next.catch(() => undefined);
+    this.chains.set(key, settled);
+    void settled.then(() => {
+      if (this.chains.get(key) === settled) this.chains.delete(key);
+    });
     return next;
   }
 
@@ -284,7 +320,7 @@ export class ExchangeService {
     if (errors.length > 0) return this.refuse(d, errors);
     if (this.state.applied.has(d.distributionId)) {
       this.counters.duplicates++;
-      await this.publishReply(ackFor(d, { distributionId: newId('ack'), senderId: this.config.agency, now: this.ctx.clock.now() }));
+      this.publishReply(ackFor(d, { distributionId: newId('ack'), senderId: this.config.agency, now: this.ctx.clock.now() }));
       return;
     }
     let applied: ExchangeEvents['exchange.inbound.applied'];
@@ -305,14 +341,14 @@ export class ExchangeService {
         data: applied,
       } as NewEvent,
     ]);
-    for (const l of this.listeners) l({ kind: 'applied', distributionId: d.distributionId });
-    await this.publishReply(ackFor(d, { distributionId: newId('ack'), senderId: this.config.agency, now: this.ctx.clock.now() }));
+    for (const l of this.listeners) l({ kind: 'applied', distributionId: d.distributionId, remoteIncidentId: applied.remoteIncidentId });
+    this.publishReply(ackFor(d, { distributionId: newId('ack'), senderId: this.config.agency, now: this.ctx.clock.now() }));
   }
 
   private async refuse(d: EdxlDistribution, errors: string[]): Promise<void> {
     this.counters.rejected++;
     await this.record('exchange.inbound.rejected', this.partnerOrgId(), { distributionId: d.distributionId, senderId: d.senderId, errors });
-    await this.publishReply(errorFor(d, { distributionId: newId('err'), senderId: this.config.agency, now: this.ctx.clock.now() }, errors));
+    this.publishReply(errorFor(d, { distributionId: newId('err'), senderId: this.config.agency, now: this.ctx.clock.now() }, errors));
   }
 
   private async reply(d: EdxlDistribution): Promise<void> {
@@ -322,10 +358,9 @@ export class ExchangeService {
       const f = this.inflight.get(r.distributionId);
       if (f) f.acked = true;
       if (d.kind === 'Ack') {
-        if (!this.pendingAcks.has(r.distributionId)) this.counters.acknowledged++;
         this.pendingAcks.add(r.distributionId);
         this.lastAcknowledgedAt = new Date(this.ctx.clock.now()).toISOString();
-        for (const l of this.listeners) l({ kind: 'acknowledged', distributionId: r.distributionId });
+        for (const l of this.listeners) l({ kind: 'acknowledged', distributionId: r.distributionId, remoteIncidentId: null });
       } else {
         const errors = d.contents.flatMap((c) => ((c.json as { errors?: unknown } | undefined)?.errors as string[] | undefined) ?? []).map(String);
         await this.record('exchange.outbound.refused', null, { distributionId: r.distributionId, errors });

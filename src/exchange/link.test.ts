@@ -1,57 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { startDemoNode } from '../../test/e2e/browser.js';
 import { signedIn } from '../../test/support/api-client.js';
-import { closeRabbitConnections, deleteRabbitObjects } from '../../test/support/rabbitmq.js';
+import { twoAgencies } from '../../test/support/exchange-nodes.js';
+import { closeRabbitConnections } from '../../test/support/rabbitmq.js';
 import { until } from '../../test/support/until.js';
-import type { RunningVigil } from '../app.js';
-
-const AMQP = 'amqp://guest:guest@127.0.0.1:5672';
-
-/** Two Vigil nodes, each the other's partner agency, on one RabbitMQ exchange of their own. */
-async function twoAgencies() {
-  const tag = randomBytes(4).toString('hex');
-  const exchange = `vigil.test.${tag}`;
-  const a = `city-a-${tag}`;
-  const b = `agency-b-${tag}`;
-  const common = {
-    VIGIL_EXCHANGE_AMQP_URL: AMQP,
-    VIGIL_EXCHANGE_AMQP_EXCHANGE: exchange,
-    VIGIL_EXCHANGE_RETRY_MS: '300',
-    VIGIL_ROUTING_OSM: 'off',
-    VIGIL_MQTT_EMBEDDED_PORT: 'off',
-    VIGIL_DC09_PORT: 'off',
-  };
-  const nodeA = await startDemoNode({ ...common, VIGIL_EXCHANGE_AGENCY: a, VIGIL_EXCHANGE_PARTNER: b, VIGIL_EXCHANGE_PARTNER_ORG: 'Agency B (partner)' });
-  const nodeB = await startDemoNode({ ...common, VIGIL_EXCHANGE_AGENCY: b, VIGIL_EXCHANGE_PARTNER: a, VIGIL_EXCHANGE_PARTNER_ORG: 'City A (partner)' });
-  // Each node: the organisation standing for the other agency; A's police share their incidents with it, B's police see what comes from A.
-  const setup = async (vigil: RunningVigil, partnerName: string, police: 'to' | 'from') => {
-    const identity = vigil.capabilities.identity.service;
-    const partner = await identity.createOrg({ name: partnerName, kind: 'other' }, 'system');
-    const policeOrg = identity.state.usersByName.get('commander')!.orgId;
-    const admin = identity.resolvePrincipalOf('admin');
-    if (police === 'to') await identity.grantShare({ fromOrgId: policeOrg, toOrgId: partner.id, rights: 'read', note: 'agency agreement' }, admin);
-    else await identity.grantShare({ fromOrgId: partner.id, toOrgId: policeOrg, rights: 'read', note: 'agency agreement' }, admin);
-    return partner.id;
-  };
-  await setup(nodeA.vigil, 'Agency B (partner)', 'to');
-  const cityAOnB = await setup(nodeB.vigil, 'City A (partner)', 'from');
-  return {
-    tag,
-    nodeA,
-    nodeB,
-    cityAOnB,
-    close: async () => {
-      await nodeA.close();
-      await nodeB.close();
-      await deleteRabbitObjects(AMQP, exchange, [`${exchange}.${a}`, `${exchange}.${b}`]);
-    },
-  };
-}
 
 test('two agencies over RabbitMQ: an incident, its updates and its closure cross, with the connections dropped midway; nothing lost or duplicated', async () => {
-  const { tag, nodeA, nodeB, cityAOnB, close } = await twoAgencies();
+  const { tag, marker, nodeA, nodeB, cityAOnB, close } = await twoAgencies();
   try {
     const exA = nodeA.vigil.capabilities.exchange.service;
     const exB = nodeB.vigil.capabilities.exchange.service;
@@ -89,7 +44,7 @@ test('two agencies over RabbitMQ: an incident, its updates and its closure cross
     await until(() => exA.state.outbox.size === 0, "B's acknowledgement");
 
     // The broker drops both agencies' connections (as a restart does); A keeps working meanwhile.
-    const closed = await closeRabbitConnections(`vigil.test.${tag}`);
+    const closed = await closeRabbitConnections(marker);
     assert.ok(closed >= 2, `closed ${closed} connections`);
     const patched = await commanderA('PATCH', `/api/incidents/${remote.incidentId}`, { priority: 1, title: 'Fire in the harbour car park' });
     assert.equal(patched.status, 200, patched.body);

@@ -6,7 +6,8 @@ import { MAX_EDXL_BYTES } from './edxl/xml.js';
 import type { ExchangeService } from './exchange-service.js';
 
 const WATCHERS: readonly Role[] = ['admin', 'supervisor', 'commander', 'operator'];
-const INCIDENT_READERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'admin'];
+/** Those who read incidents read what came from and went to the partner, and SitReps. */
+const INCIDENT_READERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'alert-officer', 'admin'];
 const RM_SENDERS: readonly Role[] = ['commander', 'supervisor', 'admin'];
 const HOSPITAL_REPORTERS: readonly Role[] = ['admin', 'supervisor', 'commander'];
 

@@ -128,7 +128,7 @@ export interface ExchangeConfig {
   amqpExchange: string;
   /** How envelopes are written: EDXL-DE JSON (the hubs' form) or XML (VIGIL_EXCHANGE_FORMAT). */
   format: 'json' | 'xml';
-  /** First wait before a message the partner has not acknowledged is sent again; doubles to 60 s (VIGIL_EXCHANGE_RETRY_MS). */
+  /** First wait before a message the partner has not acknowledged is sent again; doubles up to 10 min (VIGIL_EXCHANGE_RETRY_MS, default 30 s). */
   retryMs: number;
 }
 
@@ -287,7 +287,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
       partnerOrg: env.VIGIL_EXCHANGE_PARTNER_ORG || null,
       amqpExchange: env.VIGIL_EXCHANGE_AMQP_EXCHANGE || 'vigil.edxl',
       format: oneOf(env, 'VIGIL_EXCHANGE_FORMAT', 'json', ['json', 'xml'] as const),
-      retryMs: int(env, 'VIGIL_EXCHANGE_RETRY_MS', 5_000, 50, 3_600_000),
+      retryMs: int(env, 'VIGIL_EXCHANGE_RETRY_MS', 30_000, 50, 3_600_000),
     },
   };
 }

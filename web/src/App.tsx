@@ -17,9 +17,24 @@ import { ResponderPage } from './pages/ResponderPage.js';
 import { RoutingPage } from './pages/RoutingPage.js';
 import { EventsPage } from './pages/EventsPage.js';
 import { CrowdPage } from './pages/CrowdPage.js';
+import { ExchangePage } from './pages/ExchangePage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
-type Page = 'map' | 'alarms' | 'alerts' | 'incidents' | 'responder' | 'events' | 'routing' | 'crowd' | 'cockpit' | 'audit' | 'privacy' | 'admin' | 'security';
+type Page =
+  | 'map'
+  | 'alarms'
+  | 'alerts'
+  | 'incidents'
+  | 'responder'
+  | 'events'
+  | 'routing'
+  | 'crowd'
+  | 'cockpit'
+  | 'audit'
+  | 'privacy'
+  | 'admin'
+  | 'security'
+  | 'exchange';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -34,6 +49,7 @@ const PATHS: Record<Page, string> = {
   privacy: '/privacy',
   admin: '/admin',
   security: '/security',
+  exchange: '/exchange',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -120,6 +136,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const canEvents = me.roles.some((r) => r === 'commander' || r === 'responder' || r === 'supervisor' || r === 'operator' || r === 'admin');
   const canCrowd = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander');
   const canCockpit = me.roles.some((r) => r === 'analyst' || r === 'admin');
+  const canExchange = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
   const signOut = async (): Promise<void> => {
     await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
     onSignedOut();
@@ -188,6 +205,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           <button className={page === 'security' ? 'active' : ''} onClick={() => go('security')}>
             {t('Security')}
           </button>
+          {canExchange && (
+            <button className={page === 'exchange' ? 'active' : ''} onClick={() => go('exchange')}>
+              {t('Exchange')}
+            </button>
+          )}
         </nav>
         <span className="spacer" />
         <button className={`live-indicator ${live.connected ? 'on' : 'off'}`} onClick={() => setFeedOpen(!feedOpen)} title={t('Live events')}>
@@ -215,6 +237,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           {page === 'privacy' && canAudit && <PrivacyPage me={me} />}
           {page === 'admin' && isAdmin && <AdminPage me={me} />}
           {page === 'security' && <SecurityPage me={me} onChanged={onChanged} />}
+          {page === 'exchange' && canExchange && <ExchangePage me={me} recent={live.recent} />}
         </section>
         {feedOpen && <LiveFeed events={live.recent} connected={live.connected} />}
       </main>

@@ -104,6 +104,15 @@ test('Exchange page: link health, an incident from the partner with its origin, 
       await expectText(page.getByTestId('exchange-link'), new RegExp(`${partner} \\(Riviera Medical Hub \\(partner\\)\\)`));
       const received = await expectText(page.getByTestId('exchange-received'), /Cardiac arrest on the beach/);
       assert.match(received, new RegExp(`${partner} · DRFR15-2026-77`));
+      const sitRep = await page.request.get(
+        await page
+          .getByTestId('exchange-received')
+          .getByRole('link')
+          .first()
+          .getAttribute('href')
+          .then((h) => `${vigil.url}${h}`),
+      );
+      assert.match(await sitRep.text(), /<SitRep xmlns="urn:oasis:names:tc:emergency:EDXL:SitRep:1.0">[\s\S]*Cardiac arrest on the beach/);
       await expectText(page.getByTestId('exchange-hospitals'), /Centre Hospitalier Princesse Grace[\s\S]*under pressure[\s\S]*AdultICU 3\/12/i);
       await expectText(page.getByTestId('exchange-rm'), /Request[\s\S]*Monaco Public Safety Police[\s\S]*Monaco Fire and Rescue[\s\S]*2 × ambulance/);
       assert.equal((await page.content()).includes('guest'), false, 'no broker credentials on the page');

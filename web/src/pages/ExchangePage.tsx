@@ -112,7 +112,10 @@ export function ExchangePage({ me, recent }: { me: Me; recent: unknown[] }) {
           {received.map((r) => (
             <tr key={r.incidentId}>
               <td>
-                <strong>{r.reference}</strong> {r.title}
+                <strong>{r.reference}</strong> {r.title}{' '}
+                <a className="small" href={`/api/exchange/incidents/${encodeURIComponent(r.incidentId)}/sitrep`} target="_blank" rel="noreferrer">
+                  {t('SitRep')}
+                </a>
               </td>
               <td>
                 {r.agency} · {r.remoteReference}
@@ -146,7 +149,10 @@ export function ExchangePage({ me, recent }: { me: Me; recent: unknown[] }) {
           {sent.map((s) => (
             <tr key={s.incidentId}>
               <td>
-                <strong>{s.reference}</strong> {s.title}
+                <strong>{s.reference}</strong> {s.title}{' '}
+                <a className="small" href={`/api/exchange/incidents/${encodeURIComponent(s.incidentId)}/sitrep`} target="_blank" rel="noreferrer">
+                  {t('SitRep')}
+                </a>
               </td>
               <td>{s.messages}</td>
               <td>{s.unacknowledged}</td>

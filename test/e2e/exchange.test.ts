@@ -15,7 +15,7 @@ import { expectText, launchChromium, signInAt, startDemoNode } from './browser.j
  * machine's RabbitMQ) shows the link's health, the incident the partner sent with its origin,
  * a resource request and the hospitals' availability, in English and French, wide and narrow.
  */
-test('Exchange page: link health, an incident from the partner with its origin, a resource request, hospitals', async (t) => {
+test('Exchange page: link health, an incident from the partner with its origin (an invalid one answered with an error report), a resource request, hospitals', async (t) => {
   const tag = randomBytes(4).toString('hex');
   const exchange = `vigil.test.${tag}`;
   const agency = `city-${tag}`;
@@ -77,6 +77,37 @@ test('Exchange page: link health, an incident from the partner with its origin, 
     });
     await channel.waitForConfirms();
     await until(() => ex.state.origins.size === 1, 'the partner incident');
+
+    // What is wrong is answered with an EDXL-DE error report naming the distribution: an invalid incident from the partner…
+    const bad = edxlDe.envelope({
+      distributionId: `${partner}:2`,
+      senderId: partner,
+      to: [agency],
+      kind: 'Update',
+      now: Date.now(),
+      contents: [{ json: { ...message, incident: { ...message.incident, id: 'samu-case-78', priority: 9 } } }],
+    });
+    channel.publish(exchange, agency, Buffer.from(edxlDe.distributionToXml(bad)), {
+      persistent: true,
+      messageId: bad.distributionId,
+      contentType: 'application/xml',
+    });
+    await channel.waitForConfirms();
+    const replies = `${exchange}.${partner}`;
+    let errorReport: ReturnType<typeof edxlDe.parseDistribution> | null = null;
+    await until(async () => {
+      const got = await channel.get(replies, { noAck: true });
+      if (got) {
+        const d = edxlDe.parseDistribution(got.content.toString('utf8'));
+        if (d.kind === 'Error') errorReport = d;
+      }
+      return errorReport !== null;
+    }, 'the error report');
+    assert.equal(errorReport!.references![0], edxlDe.referenceOf(bad));
+    assert.match(JSON.stringify(errorReport!.contents[0]!.json), /priority is 1 to 5/);
+    // Refused, not applied, and counted on the link's health.
+    assert.equal(ex.state.origins.size, 1, 'the invalid incident was not applied');
+    assert.equal(ex.health(identity.resolvePrincipalOf('commander')).rejected, 1);
 
     // A hospital reports availability; the fire service asks the police for an ambulance.
     const admin = await signedIn(vigil, 'admin');

@@ -22,6 +22,7 @@ import { createDirectoryCapability } from './directory/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
 import { createDeviceSecurityCapability } from './device-security/index.js';
+import { createExchangeCapability } from './exchange/index.js';
 
 /**
  * The capabilities of a Vigil node and how they are wired: the table of contents.
@@ -147,6 +148,16 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     devices: () => city.reads.devices.values(),
     units: (p) => units.service.visible(p),
   });
+  // Exchange with a partner agency (EDXL over AMQP): incidents shared with the organisation standing for the partner go out.
+  const exchange = createExchangeCapability(ctx, {
+    incidents: incidents.service,
+    orgs: () => identity.reads.orgs(),
+    orgName: (orgId) => identity.reads.orgName(orgId),
+    shareRights: (fromOrgId, toOrgId) => {
+      for (const s of identity.service.state.shares.values()) if (s.fromOrgId === fromOrgId && s.toOrgId === toOrgId) return s.rights;
+      return null;
+    },
+  });
   return {
     identity,
     city,
@@ -162,11 +173,12 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     privacy,
     cockpit,
     csirt,
+    exchange,
     directory,
     citizenReports,
     deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt, deviceSecurity, citizenReports, directory] as Capability[],
+    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt, deviceSecurity, citizenReports, directory, exchange] as Capability[],
   };
 }

@@ -130,6 +130,8 @@ export interface VigilConfig {
   open311ApiKeys: Record<string, string>;
   /** The CSIRT desk's syslog listeners (src/csirt): each off unless its port is set. */
   syslog: SyslogConfig;
+  /** The AMQP link to a partner agency's hub (src/exchange, docs/exchange.md); amqpUrl null: no link. */
+  exchange: ExchangeConfig;
 }
 
 /** Syslog intake (VIGIL_SYSLOG_*): UDP, TCP and TLS ports (null: off), bind address, limits. */
@@ -144,6 +146,24 @@ export interface SyslogConfig {
   maxConnections: number;
   /** Messages a second one source address may send (more are counted and dropped). */
   perSourcePerSecond: number;
+}
+
+/** VIGIL_EXCHANGE_*: the AMQP link to a partner agency's hub. */
+export interface ExchangeConfig {
+  /** VIGIL_EXCHANGE_AMQP_URL (amqp: or amqps:); null: no link. */
+  amqpUrl: string | null;
+  /** This node's agency id on the hub, the EDXL-DE senderID (VIGIL_EXCHANGE_AGENCY). */
+  agency: string;
+  /** The partner agency's id on the hub, the EDXL-DE recipient (VIGIL_EXCHANGE_PARTNER). */
+  partner: string | null;
+  /** The organisation (name or id) standing for the partner here: incidents shared with it go out, its messages come in as its incidents (VIGIL_EXCHANGE_PARTNER_ORG). */
+  partnerOrg: string | null;
+  /** The AMQP topic exchange both agencies use (VIGIL_EXCHANGE_AMQP_EXCHANGE). */
+  amqpExchange: string;
+  /** How envelopes are written: EDXL-DE JSON (the hubs' form) or XML (VIGIL_EXCHANGE_FORMAT). */
+  format: 'json' | 'xml';
+  /** First wait before a message the partner has not acknowledged is sent again; doubles up to 10 min (VIGIL_EXCHANGE_RETRY_MS, default 30 s). */
+  retryMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -320,6 +340,15 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     reportsPerDevice: int(env, 'VIGIL_REPORTS_PER_DEVICE', 10, 1, 1_000_000),
     open311Jurisdiction: env.VIGIL_OPEN311_JURISDICTION?.trim() || 'vigil',
     open311ApiKeys: open311Keys(env.VIGIL_OPEN311_API_KEYS),
+    exchange: {
+      amqpUrl: url(env, 'VIGIL_EXCHANGE_AMQP_URL', ['amqp:', 'amqps:']),
+      agency: env.VIGIL_EXCHANGE_AGENCY || 'vigil',
+      partner: env.VIGIL_EXCHANGE_PARTNER || null,
+      partnerOrg: env.VIGIL_EXCHANGE_PARTNER_ORG || null,
+      amqpExchange: env.VIGIL_EXCHANGE_AMQP_EXCHANGE || 'vigil.edxl',
+      format: oneOf(env, 'VIGIL_EXCHANGE_FORMAT', 'json', ['json', 'xml'] as const),
+      retryMs: int(env, 'VIGIL_EXCHANGE_RETRY_MS', 30_000, 50, 3_600_000),
+    },
   };
 }
 

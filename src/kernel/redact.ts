@@ -38,8 +38,18 @@ export function configuredSecrets(config: {
   smtpUrl: string | null;
   smppUrl: string | null;
   cbcUrl: string | null;
+  exchange?: { amqpUrl: string | null };
 }): string[] {
-  const urls = [config.databaseUrl, config.natsUrl, config.mqttUrl, config.sirenMqttUrl, config.smtpUrl, config.smppUrl, config.cbcUrl];
+  const urls = [
+    config.databaseUrl,
+    config.natsUrl,
+    config.mqttUrl,
+    config.sirenMqttUrl,
+    config.smtpUrl,
+    config.smppUrl,
+    config.cbcUrl,
+    config.exchange?.amqpUrl ?? null,
+  ];
   const passwords = urls.flatMap((u) => {
     if (!u || !URL.canParse(u)) return [];
     const p = new URL(u).password;

@@ -29,6 +29,8 @@ import { FormError, boundaryOf, parseMultipart, parseUrlEncoded } from '../../sr
 import { PhotoError, stripPhoto } from '../../src/citizen-reports/photo.js';
 import { checkClient, checkReport, parseRequestsQuery } from '../../src/citizen-reports/rules.js';
 import { CITIZEN_APP_API_KEY } from '../../src/citizen-reports/contract.js';
+import { edxlDe, edxlHave, edxlRm, readIncidentMessage, sitRep } from '../../src/exchange/index.js';
+import { CAP_DOC, HAVE_DOC, HUB_JSON, RM_DOC } from '../support/edxl-fixtures.js';
 
 /**
  * One fuzz target per parser that takes input from outside. `run` returns normally
@@ -656,6 +658,60 @@ export const TARGETS: FuzzTarget[] = [
         stripPhoto(input);
       } catch (error) {
         if (!(error instanceof PhotoError)) throw error;
+      }
+    },
+  },
+  {
+    // What a partner agency's hub delivers: an EDXL-DE envelope (XML or JSON) and what it carries.
+    name: 'edxl',
+    seeds: [
+      utf8(HUB_JSON),
+      utf8(edxlDe.distributionToXml(edxlDe.wrapCap(CAP_DOC, { distributionId: 'd-1', senderId: 'a', to: ['b'], now: NOW }))),
+      utf8(
+        edxlDe.distributionToXml(
+          edxlDe.envelope({ distributionId: 'd-2', senderId: 'a', to: ['b'], kind: 'Report', now: NOW, contents: [{ xml: HAVE_DOC }, { xml: RM_DOC }] }),
+        ),
+      ),
+    ],
+    tokens: [
+      '<',
+      '>',
+      '</',
+      '/>',
+      '{',
+      '}',
+      '"',
+      ',',
+      '[',
+      ']',
+      '<content>',
+      '<contentObject>',
+      '<embeddedXMLContent>',
+      '"jsonContent"',
+      '"descriptor"',
+      '&amp;',
+      '<!DOCTYPE a [<!ENTITY x "y">]>',
+      'xmlns="urn:oasis:names:tc:emergency:EDXL:DE:2.0"',
+    ],
+    maxBytes: 32 * 1024,
+    run(input) {
+      try {
+        const d = edxlDe.parseDistribution(input.toString('utf8'));
+        for (const { type, content } of edxlDe.unwrap(d)) {
+          try {
+            if (type === 'have') edxlHave.haveFromXml(content.xml!);
+            else if (type === 'rm') edxlRm.rmFromXml(content.xml!);
+            else if (type === 'sitrep') sitRep.sitRepFromXml(content.xml!);
+            else if (type === 'json') readIncidentMessage(content.json);
+          } catch (error) {
+            refusal(error);
+          }
+        }
+        // What was accepted writes back out.
+        edxlDe.distributionToXml(d);
+        edxlDe.distributionToJson(d);
+      } catch (error) {
+        refusal(error);
       }
     },
   },

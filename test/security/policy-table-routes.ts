@@ -16,6 +16,7 @@ import {
   type Role,
   type World,
 } from './policy-fixtures.js';
+import { HAVE_DOC } from '../support/edxl-fixtures.js';
 
 /*
  * The expected answers, by hand, from the rules (issue 12 and docs/security.md):
@@ -126,6 +127,9 @@ const R = {
   csirtRead: ['csirt', 'admin', 'supervisor'],
   advisoryConfirm: ['admin', 'supervisor'],
   triage: ['operator', 'supervisor', 'commander', 'responder', 'admin'],
+  exchangeWatch: ['admin', 'supervisor', 'commander', 'operator'],
+  rmSend: ['commander', 'supervisor', 'admin'],
+  hospitalReport: ['admin', 'supervisor', 'commander'],
 } as const satisfies Record<string, readonly Role[]>;
 
 const org = (action: Action, gate: Gate, req: (t: Target) => Req, extra: Partial<OrgRow> = {}): OrgRow => ({ kind: 'org', action, gate, req, ...extra });
@@ -976,4 +980,27 @@ export const EXPECTED: Record<string, Row> = {
     ...(j.devices as { orgId: string }[]),
     ...(j.units as { orgId: string }[]),
   ]),
+  // exchange: the partner link (city-wide health), SitReps of incidents, resource messages between organisations, hospitals (city-wide)
+  'GET /api/exchange/link': plain(R.exchangeWatch, get('/api/exchange/link')),
+  'GET /api/exchange/incidents': plain(R.incView, get('/api/exchange/incidents')),
+  'GET /api/exchange/incidents/:id/sitrep': org('read', R.incView, (t) => ({ url: `/api/exchange/incidents/${t.o.incident}/sitrep` }), {
+    check: (r) => (/<SitRep xmlns="urn:oasis:names:tc:emergency:EDXL:SitRep:1.0">/.test(r.body) ? null : 'not a SitRep'),
+  }),
+  'GET /api/exchange/hospitals': plain('authenticated', get('/api/exchange/hospitals')),
+  'POST /api/exchange/hospitals': cityWrite(R.hospitalReport, () => ({ url: '/api/exchange/hospitals', payload: HAVE_DOC, contentType: 'application/xml' })),
+  'GET /api/exchange/resource-messages': plain(R.incView, get('/api/exchange/resource-messages')),
+  'POST /api/exchange/resource-messages': plain(R.rmSend, (t) => ({
+    url: '/api/exchange/resource-messages',
+    payload: { type: 'RequestResource', toOrgId: t.w.orgId.organiser, resources: [{ elementId: '1', typeName: 'ambulance', quantity: 1 }] },
+  })),
+  'GET /api/exchange/resource-messages/:id/xml': org('read', R.incView, (t) => ({ url: `/api/exchange/resource-messages/${t.fresh ?? 'rm_none'}/xml` }), {
+    fresh: async (w, owner) => {
+      const r = await w.owner[owner].call('POST', '/api/exchange/resource-messages', {
+        type: 'RequestResource',
+        toOrgId: w.orgId.organiser,
+        resources: [{ elementId: '1', typeName: 'ambulance', quantity: 2 }],
+      });
+      return (r.json as { message: { messageId: string } }).message.messageId;
+    },
+  }),
 };

@@ -22,6 +22,7 @@ import { OtherAgenciesPage } from './pages/OtherAgenciesPage.js';
 import { CitizenReportsPage } from './pages/CitizenReportsPage.js';
 import { CsirtPage } from './pages/CsirtPage.js';
 import { DeviceSecurityPage } from './pages/DeviceSecurityPage.js';
+import { ExchangePage } from './pages/ExchangePage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
 type Page =
@@ -41,7 +42,8 @@ type Page =
   | 'agencies'
   | 'reports'
   | 'csirt'
-  | 'device-security';
+  | 'device-security'
+  | 'exchange';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -60,6 +62,7 @@ const PATHS: Record<Page, string> = {
   reports: '/reports',
   csirt: '/csirt',
   'device-security': '/device-security',
+  exchange: '/exchange',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -166,6 +169,7 @@ export const NAV: readonly NavItem[] = [
   { page: 'reports', label: 'Citizen reports', roles: ['operator', 'supervisor', 'commander', 'responder', 'admin'] },
   { page: 'csirt', label: 'CSIRT', roles: ['csirt', 'admin', 'supervisor'] },
   { page: 'device-security', label: 'Device security', roles: ['csirt', 'supervisor', 'admin'] },
+  { page: 'exchange', label: 'Exchange', roles: ['operator', 'supervisor', 'commander', 'admin'] },
   { page: 'admin', label: 'Administration', roles: ['admin'] },
   { page: 'security', label: 'Security', roles: 'all' },
 ];
@@ -261,6 +265,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
             {current === 'reports' && <CitizenReportsPage me={me} recent={live.recent} />}
             {current === 'csirt' && <CsirtPage me={me} recent={live.recent} />}
             {current === 'device-security' && <DeviceSecurityPage me={me} recent={live.recent} />}
+            {current === 'exchange' && <ExchangePage me={me} recent={live.recent} />}
           </section>
           {feedOpen && <LiveFeed events={live.recent} connected={live.connected} onClose={() => toggleFeed(false)} />}
         </main>

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { signedIn } from '../../test/support/api-client.js';
+import { twoAgencies } from '../../test/support/exchange-nodes.js';
+import { closeRabbitConnections } from '../../test/support/rabbitmq.js';
+import { until } from '../../test/support/until.js';
+
+test('two agencies over RabbitMQ: an incident, its updates and its closure cross, with the connections dropped midway; nothing lost or duplicated', async () => {
+  const { tag, marker, nodeA, nodeB, cityAOnB, close } = await twoAgencies();
+  try {
+    const exA = nodeA.vigil.capabilities.exchange.service;
+    const exB = nodeB.vigil.capabilities.exchange.service;
+    const commanderA = await signedIn(nodeA.vigil, 'commander');
+    const commanderB = await signedIn(nodeB.vigil, 'commander');
+    await until(async () => (await commanderA('GET', '/api/exchange/link')).json.link.state === 'connected', 'the link to connect');
+    const health = (await commanderA('GET', '/api/exchange/link')).json.link;
+    assert.equal(health.broker, '127.0.0.1:5672', 'the broker is named without its credentials');
+    assert.equal(JSON.stringify(health).includes('guest'), false);
+    assert.equal(health.partnerOrgName, 'Agency B (partner)');
+
+    // A's police open an incident: it reaches B as an incident of "City A (partner)", its origin shown.
+    const created = await commanderA('POST', '/api/incidents', {
+      type: 'fire',
+      priority: 2,
+      title: 'Smoke in the harbour car park',
+      description: 'Level -2, reported by a warden',
+      position: [7.4246, 43.7351],
+      source: 'call',
+    });
+    assert.equal(created.status, 201, created.body);
+    const remote = created.json.incident;
+    await until(() => exB.state.origins.size === 1, 'the incident on B');
+    const local = () => nodeB.vigil.capabilities.incidents.service.state.incidents.get([...exB.state.origins.values()][0]!.localIncidentId)!;
+    assert.equal(local().orgId, cityAOnB);
+    assert.equal(local().title, 'Smoke in the harbour car park');
+    const seen = await commanderB('GET', '/api/exchange/incidents');
+    assert.equal(seen.status, 200, seen.body);
+    assert.equal(seen.json.received[0].remoteReference, remote.reference);
+    assert.match(seen.json.received[0].agency, /^city-a-/);
+    assert.match(
+      (await commanderB('GET', `/api/incidents/${local().incidentId}`)).json.incident.description,
+      new RegExp(`^From city-a-${tag}, ${remote.reference}`),
+    );
+    await until(() => exA.state.outbox.size === 0, "B's acknowledgement");
+
+    // The broker drops both agencies' connections (as a restart does); A keeps working meanwhile.
+    const closed = await closeRabbitConnections(marker);
+    assert.ok(closed >= 2, `closed ${closed} connections`);
+    const patched = await commanderA('PATCH', `/api/incidents/${remote.incidentId}`, { priority: 1, title: 'Fire in the harbour car park' });
+    assert.equal(patched.status, 200, patched.body);
+    const posted = await commanderA('POST', `/api/incidents/${remote.incidentId}/messages`, { channel: 'public', text: 'Access closed from the quay' });
+    assert.equal(posted.status, 201, posted.body);
+    const closing = await commanderA('POST', `/api/incidents/${remote.incidentId}/status`, { status: 'closed', resolution: 'resolved', note: 'extinguished' });
+    assert.equal(closing.status, 200, closing.body);
+
+    // Back: the updates and the closure arrive, once each.
+    await until(() => local().status === 'closed' && exA.state.outbox.size === 0, 'the closure on B, acknowledged');
+    assert.equal(local().title, 'Fire in the harbour car park');
+    assert.equal(local().priority, 1);
+    assert.equal(local().resolution, 'resolved');
+    const log = nodeB.vigil.capabilities.incidents.service.state.logs.get(local().incidentId) ?? [];
+    assert.equal(log.filter((e) => e.text.includes('Access closed from the quay')).length, 1, 'the message arrived once');
+    const fromA = [...nodeB.vigil.capabilities.incidents.service.state.incidents.values()].filter((i) => i.orgId === cityAOnB);
+    assert.equal(fromA.length, 1, 'one incident on B, not one per delivery');
+    const hA = exA.health(nodeA.vigil.capabilities.identity.service.resolvePrincipalOf('commander'));
+    const hB = exB.health(nodeB.vigil.capabilities.identity.service.resolvePrincipalOf('commander'));
+    assert.ok(hA.reconnects >= 1 && hB.reconnects >= 1, 'both links reconnected');
+    assert.equal(hA.outbox, 0);
+    assert.equal(exB.state.applied.size, 4, 'opened, updated, message, closed: each applied once');
+    assert.equal(hA.acknowledged, 4);
+    // Nothing goes back: what came from A is A's.
+    assert.equal(exB.state.outbox.size, 0);
+    assert.equal((await commanderA('GET', '/api/exchange/incidents')).json.sent[0].unacknowledged, 0);
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { RunningVigil } from '../../src/app.js';
+import { startDemoNode } from '../e2e/browser.js';
+import { deleteRabbitObjects } from './rabbitmq.js';
+
+export const TEST_AMQP_URL = process.env.VIGIL_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/**
+ * Two demo Vigil nodes (separate data folders), each the other's partner agency, linked over
+ * the machine's RabbitMQ on an exchange and queues of their own. On A the police share their
+ * incidents with "Agency B (partner)"; on B what comes from A belongs to "City A (partner)",
+ * which shares it with B's police. `marker` names only these nodes' broker connections.
+ */
+export async function twoAgencies(env: Record<string, string> = {}) {
+  const tag = randomBytes(4).toString('hex');
+  const exchange = `vigil.test.${tag}`;
+  const a = `city-a-${tag}`;
+  const b = `agency-b-${tag}`;
+  const common = {
+    VIGIL_EXCHANGE_AMQP_URL: TEST_AMQP_URL,
+    VIGIL_EXCHANGE_AMQP_EXCHANGE: exchange,
+    VIGIL_EXCHANGE_RETRY_MS: '300',
+    VIGIL_ROUTING_OSM: 'off',
+    VIGIL_MQTT_EMBEDDED_PORT: 'off',
+    VIGIL_DC09_PORT: 'off',
+    ...env,
+  };
+  const nodeA = await startDemoNode({ ...common, VIGIL_EXCHANGE_AGENCY: a, VIGIL_EXCHANGE_PARTNER: b, VIGIL_EXCHANGE_PARTNER_ORG: 'Agency B (partner)' });
+  const nodeB = await startDemoNode({ ...common, VIGIL_EXCHANGE_AGENCY: b, VIGIL_EXCHANGE_PARTNER: a, VIGIL_EXCHANGE_PARTNER_ORG: 'City A (partner)' });
+  const setup = async (vigil: RunningVigil, partnerName: string, police: 'to' | 'from'): Promise<string> => {
+    const identity = vigil.capabilities.identity.service;
+    const partner = await identity.createOrg({ name: partnerName, kind: 'other' }, 'system');
+    const policeOrg = identity.state.usersByName.get('commander')!.orgId;
+    const admin = identity.resolvePrincipalOf('admin');
+    if (police === 'to') await identity.grantShare({ fromOrgId: policeOrg, toOrgId: partner.id, rights: 'read', note: 'agency agreement' }, admin);
+    else await identity.grantShare({ fromOrgId: partner.id, toOrgId: policeOrg, rights: 'read', note: 'agency agreement' }, admin);
+    return partner.id;
+  };
+  const agencyBOnA = await setup(nodeA.vigil, 'Agency B (partner)', 'to');
+  const cityAOnB = await setup(nodeB.vigil, 'City A (partner)', 'from');
+  return {
+    tag,
+    marker: exchange,
+    agencies: { a, b },
+    nodeA,
+    nodeB,
+    agencyBOnA,
+    cityAOnB,
+    close: async () => {
+      await nodeA.close();
+      await nodeB.close();
+      await deleteRabbitObjects(TEST_AMQP_URL, exchange, [`${exchange}.${a}`, `${exchange}.${b}`]);
+    },
+  };
+}

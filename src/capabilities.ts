@@ -179,6 +179,25 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [identity, city, alarms, alerts, earlyWarning, routing, units, incidents, events, crowd, audit, privacy, cockpit, csirt, deviceSecurity, citizenReports, directory, exchange] as Capability[],
+    all: [
+      identity,
+      city,
+      alarms,
+      alerts,
+      earlyWarning,
+      routing,
+      units,
+      incidents,
+      events,
+      crowd,
+      audit,
+      privacy,
+      cockpit,
+      csirt,
+      deviceSecurity,
+      citizenReports,
+      directory,
+      exchange,
+    ] as Capability[],
   };
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,26 +8,12 @@ import { connect as tlsConnect } from 'node:tls';
 import { serveVigil } from '../app.js';
 import { loadConfig } from '../kernel/config.js';
 import { until } from '../../test/support/until.js';
+import { testPki } from '../../test/support/tls-certs.js';
 
 test('syslog listeners: off by default; TLS with a certificate (RFC 5425 octet counting); a frame over the size limit closes the connection; a source over its rate is dropped and counted', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-syslog-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ].concat(['-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']),
-    { stdio: 'ignore' },
-  );
+  // A test CA and a loopback server certificate it signed (the shared test PKI).
+  const pki = testPki(dir);
   assert.deepEqual(loadConfig({}).syslog.udpPort, null, 'no syslog port unless configured');
   assert.equal(loadConfig({}).syslog.host, '127.0.0.1');
   const vigil = await serveVigil({
@@ -39,8 +24,8 @@ test('syslog listeners: off by default; TLS with a certificate (RFC 5425 octet c
       VIGIL_DEMO: 'false',
       VIGIL_ROUTING_OSM: 'off',
       VIGIL_SYSLOG_TLS_PORT: '0',
-      VIGIL_SYSLOG_TLS_CERT: join(dir, 'cert.pem'),
-      VIGIL_SYSLOG_TLS_KEY: join(dir, 'key.pem'),
+      VIGIL_SYSLOG_TLS_CERT: join(dir, 'server.pem'),
+      VIGIL_SYSLOG_TLS_KEY: join(dir, 'server.key'),
       VIGIL_SYSLOG_TCP_PORT: '0',
       VIGIL_SYSLOG_MAX_BYTES: '480',
       VIGIL_SYSLOG_RATE_PER_SOURCE: '50',
@@ -52,7 +37,7 @@ test('syslog listeners: off by default; TLS with a certificate (RFC 5425 octet c
   try {
     const csirt = vigil.capabilities.csirt;
     assert.equal(csirt.syslogPorts.udp, null);
-    const tls = tlsConnect({ port: csirt.syslogPorts.tls!, host: '127.0.0.1', ca: readFileSync(join(dir, 'cert.pem')), servername: 'localhost' });
+    const tls = tlsConnect({ port: csirt.syslogPorts.tls!, host: '127.0.0.1', ca: pki.ca, servername: 'localhost' });
     await new Promise<void>((resolve, reject) => tls.once('secureConnect', () => resolve()).once('error', reject));
     const m = '<38>1 2026-12-04T10:00:00.000Z gw-harbour vpn - LOGIN [meta@1 src="198.51.100.20"] login failed for admin';
     tls.end(`${Buffer.byteLength(m)} ${m}`);

@@ -1,5 +1,6 @@
 import type { Device, Site } from '../city/contract.js';
 import type { AssetInput } from '../device-security/contract.js';
+import { siteDisplayName } from '../directory/contract.js';
 
 /**
  * The demo city's installed base for device security: invented devices with real vendor,
@@ -137,7 +138,7 @@ export function demoSecurityAssets(
     {
       org: 'city',
       asset: {
-        label: `Access controller — ${hall.name ?? hall.id}`,
+        label: `Access controller — ${siteDisplayName(hall, null)}`,
         kind: 'access-controller',
         ...at(hall),
         vendor: 'Gallagher',
@@ -150,7 +151,7 @@ export function demoSecurityAssets(
     {
       org: 'city',
       asset: {
-        label: `Edge router — ${hall.name ?? hall.id}`,
+        label: `Edge router — ${siteDisplayName(hall, null)}`,
         kind: 'router',
         ...at(hall),
         vendor: 'MikroTik',
@@ -164,7 +165,7 @@ export function demoSecurityAssets(
     {
       org: 'city',
       asset: {
-        label: `Building controller — ${hospital.name ?? hospital.id}`,
+        label: `Building controller — ${siteDisplayName(hospital, null)}`,
         kind: 'building-controller',
         ...at(hospital),
         vendor: 'Schneider Electric',
@@ -177,7 +178,7 @@ export function demoSecurityAssets(
     {
       org: 'police',
       asset: {
-        label: `Video server — ${transport.name ?? transport.id}`,
+        label: `Video server — ${siteDisplayName(transport, null)}`,
         kind: 'video-recorder',
         ...at(transport),
         vendor: 'GeoVision',
@@ -190,7 +191,7 @@ export function demoSecurityAssets(
     {
       org: 'police',
       asset: {
-        label: `Recorder — ${transport.name ?? transport.id}`,
+        label: `Recorder — ${siteDisplayName(transport, null)}`,
         kind: 'video-recorder',
         ...at(transport),
         vendor: 'Dahua',
@@ -230,7 +231,7 @@ export function demoSecurityAssets(
     {
       org: 'fire',
       asset: {
-        label: `Fire alarm radio subscriber — ${fireStation.name ?? fireStation.id}`,
+        label: `Fire alarm radio subscriber — ${siteDisplayName(fireStation, null)}`,
         kind: 'fire-panel',
         ...at(fireStation),
         vendor: 'Siemens',

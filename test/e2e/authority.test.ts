@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authenticator } from 'otplib';
-import { launchChromium, signInAt, startDemoNode, expectText } from './browser.js';
+import { launchChromium, signInAt, startDemoNode, expectText, openNavPage } from './browser.js';
 
 /**
  * Administration → Authority to alert in a real browser: the platform administrator
@@ -27,7 +27,7 @@ test('web UI: the platform administrator grants and revokes an authority to aler
     await page.click('button[type=submit]');
     await page.waitForSelector('[data-testid=who]');
 
-    await page.getByRole('button', { name: 'Administration' }).click();
+    await openNavPage(page, 'Administration');
     const section = page.locator('[data-testid=alert-authorities]');
     await expectText(section, /No organisation besides the platform holds an authority to alert/);
     await section.locator('select[aria-label="Organisation to grant"]').selectOption({ label: 'Monaco Public Safety Police' });

@@ -65,3 +65,17 @@ export async function expectText(locator: import('playwright-core').Locator, exp
   (await import('node:assert/strict')).match(text, expected, message);
   return text;
 }
+
+/** Opens a page from the top bar as a user would: directly, or under "More" when the bar has no room for it. */
+export async function openNavPage(page: import('playwright-core').Page, label: string): Promise<void> {
+  const nav = page.locator('header.topbar nav');
+  await nav.waitFor();
+  const item = nav.getByRole('button', { name: label, exact: true });
+  if ((await item.count()) === 0) await nav.getByTestId('nav-more').click();
+  await item.click();
+}
+
+/** The page keys the top bar offers, inline and under "More" alike. */
+export async function navPages(page: import('playwright-core').Page): Promise<string[]> {
+  return page.locator('header.topbar nav [data-page]').evaluateAll((els) => els.map((e) => e.getAttribute('data-page') ?? ''));
+}

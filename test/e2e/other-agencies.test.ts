@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { agencyServer } from '../support/cap-documents.js';
-import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
+import { expectText, launchChromium, signInAt, startDemoNode, openNavPage } from './browser.js';
 
 /**
  * Other agencies in a real browser: an alert officer subscribes to a neighbouring
@@ -21,7 +21,7 @@ test('web UI: Other agencies — a feed is subscribed, polled, its alerts shown 
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await signInAt(page, vigil.url, 'alert-officer');
     await page.waitForSelector('[data-testid=who]');
-    await page.getByRole('button', { name: 'Other agencies' }).click();
+    await openNavPage(page, 'Other agencies');
     const view = page.locator('[data-testid=other-agencies]');
     await expectText(view.locator('[data-testid=agency-alerts]'), /No other agency’s alert is in force/);
 

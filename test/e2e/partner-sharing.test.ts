@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { APIRequestContext, Browser, Page } from 'playwright-core';
 import { Dc09Framer } from '../../src/adapters/protocols/dc09/dc09-framer.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, navPages, signInAt, startDemoNode } from './browser.js';
 
 /**
  * A user of a partner organisation sees what sharing allows on every page, and nothing more.
@@ -48,7 +48,7 @@ const VIEWERS: Viewer[] = [
     username: 'guard',
     reads: ['security'],
     acts: ['security'],
-    pages: ['/', '/responder', '/events', '/routing', '/security'],
+    pages: ['/', '/responder', '/events', '/routing', '/reports', '/security'],
     seesUnits: true,
     dispatches: false,
   },
@@ -56,7 +56,7 @@ const VIEWERS: Viewer[] = [
     username: 'steward',
     reads: ['events'],
     acts: ['events'],
-    pages: ['/', '/responder', '/events', '/routing', '/security'],
+    pages: ['/', '/events', '/routing', '/reports', '/security'], // no unit of its own: no "My unit"
     seesUnits: true,
     dispatches: false,
   },
@@ -64,7 +64,7 @@ const VIEWERS: Viewer[] = [
     username: 'commander',
     reads: ['police', 'marc', 'fire', 'security', 'events'],
     acts: ['police', 'marc', 'fire'],
-    pages: ['/', '/alarms', '/alerts', '/incidents', '/events', '/routing', '/crowd', '/security', '/exchange'],
+    pages: ['/', '/alarms', '/alerts', '/incidents', '/events', '/routing', '/crowd', '/agencies', '/reports', '/exchange', '/security'],
     seesUnits: true,
     dispatches: true,
   },
@@ -72,7 +72,7 @@ const VIEWERS: Viewer[] = [
     username: 'alert-officer',
     reads: ['city', 'marc', 'fire', 'police'],
     acts: ['city'],
-    pages: ['/', '/alerts', '/incidents', '/routing', '/security'],
+    pages: ['/', '/alerts', '/incidents', '/routing', '/agencies', '/security'],
     seesUnits: false,
     dispatches: false,
   },
@@ -81,7 +81,24 @@ const VIEWERS: Viewer[] = [
     username: 'admin',
     reads: ['city', 'marc', 'fire', 'police'],
     acts: ['city'],
-    pages: ['/', '/alarms', '/alerts', '/incidents', '/events', '/routing', '/cockpit', '/audit', '/privacy', '/admin', '/security', '/exchange'],
+    pages: [
+      '/',
+      '/alarms',
+      '/alerts',
+      '/incidents',
+      '/events',
+      '/routing',
+      '/cockpit',
+      '/audit',
+      '/privacy',
+      '/agencies',
+      '/reports',
+      '/csirt',
+      '/device-security',
+      '/exchange',
+      '/admin',
+      '/security',
+    ],
     seesUnits: true,
     dispatches: true,
   },
@@ -161,9 +178,11 @@ test('partner sharing in the browser: each organisation sees on every page what 
       page.on('pageerror', (e) => errors.push(`${v.username}: ${e.message}`));
       await signInAt(page, `${vigil.url}${v.pages[0]}`, v.username);
       await page.waitForSelector('.topbar nav');
+      // Pages that depend on the user's data show once their probes answered.
+      await page.waitForLoadState('networkidle').catch(() => {});
       // The navigation offers exactly the pages listed for the user's roles.
-      const navCount = await page.locator('.topbar nav button').count();
-      assert.equal(navCount, v.pages.length, `${v.username}: nav ${await page.locator('.topbar nav').innerText()}`);
+      const offered = await navPages(page);
+      assert.equal(offered.length, v.pages.length, `${v.username}: nav ${offered.join(', ')}`);
       for (const path of v.pages) {
         await page.goto(`${vigil.url}${path}`);
         await settle(page);

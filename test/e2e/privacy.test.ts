@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { PERSONAL_CLASSES } from '../../src/platform/personal-data.js';
 import { signedIn } from '../support/api-client.js';
 import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
 
@@ -25,8 +26,9 @@ test('privacy page: retention with legal bases, the recorded read of a caller by
     page.on('pageerror', (e) => errors.push(e.message));
     await signInAt(page, `${vigil.url}/privacy`, 'admin');
     await page.waitForSelector('[data-testid=retention-table] tbody tr');
-    assert.equal(await page.locator('[data-testid=retention-table] tbody tr').count(), 5);
+    assert.equal(await page.locator('[data-testid=retention-table] tbody tr').count(), PERSONAL_CLASSES.length);
     await expectText(page.locator('[data-testid=retention-table]'), /Caller identity\s+90 days\s+Art\. 6\(1\)\(e\)/);
+    await expectText(page.locator('[data-testid=retention-table]'), /Citizen reporters/);
     await expectText(page.locator('[data-testid=reads-table]'), new RegExp(`Camille Admin\\s+${reference}: caller\\s+incident view`));
 
     await page.fill('input[aria-label=Phone]', '+37793151515');

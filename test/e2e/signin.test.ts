@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authenticator } from 'otplib';
 import type { Page } from 'playwright-core';
-import { expectText, launchChromium, startDemoNode } from './browser.js';
+import { expectText, launchChromium, startDemoNode, openNavPage } from './browser.js';
 
 /**
  * Strong sign-in in Chromium: a supervisor's first sign-in sends them to enrol a second
@@ -64,7 +64,7 @@ test('sign-in in the browser: enrolment at first sign-in, then a passkey or a TO
     await page.waitForSelector('[data-testid=who]');
     await expectText(page.locator('[data-testid=who]'), /Sam Supervisor/);
     assert.equal(await level(page), 2);
-    await page.getByRole('button', { name: 'Security' }).click();
+    await openNavPage(page, 'Security');
     await expectText(page.locator('[data-testid=passkeys]'), /test laptop/);
     await signOut(page);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DEMO_USERS } from '../../src/identity/index.js';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { launchChromium, navPages, openNavPage, signInAt, startDemoNode } from './browser.js';
 
 /**
  * Every page of the navigation, as demo users, in a real browser: each page the bar offers
@@ -47,11 +47,12 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
     await page.waitForSelector('[data-testid=who]', { state: 'attached' });
     // The bar settles once its probes answered (pages that depend on the user's data).
     await page.waitForLoadState('networkidle').catch(() => {});
-    const labels = await page.locator('header nav button').allInnerTexts();
-    assert.ok(labels.length > 0, `${username} has pages`);
-    for (const label of labels) {
+    const keys = await navPages(page);
+    assert.ok(keys.length > 0, `${username} has pages`);
+    for (const key of keys) {
       problems.length = 0;
-      await page.locator('header nav button', { hasText: label }).first().click();
+      const label = (await page.locator(`header.topbar nav [data-page="${key}"]`).textContent()) ?? key;
+      await openNavPage(page, label);
       await page.waitForLoadState('networkidle').catch(() => {});
       await page.waitForTimeout(250);
       // Visible text, less what is there to be copied into a device's settings (an MQTT username, marked data-credential).

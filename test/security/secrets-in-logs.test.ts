@@ -200,6 +200,13 @@ test('a real `vigil serve` (its own process, debug level): no secret in its stdo
     await until(() => /serving on http:\/\/localhost:\d+/.test(stdout) || child.exitCode !== null, 'the node to start', 120_000, 100);
     const base = `http://127.0.0.1:${/serving on http:\/\/localhost:(\d+)/.exec(stdout)?.[1]}`;
     assert.ok(base.match(/\d+$/), `started: ${stderr.slice(0, 500)}`);
+    // The demo city (and its users) loads behind a node that already answers.
+    await until(
+      async () => ((await (await fetch(`${base}/api/health`)).json()) as { demo?: string }).demo !== 'loading',
+      'the demo city to load',
+      120_000,
+      200,
+    );
     const login = await fetch(`${base}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Me, type Role } from './api.js';
 import { DirectoryContext, useLoadDirectory } from './directory.js';
 import { LANGUAGES, LanguageContext, useT } from './i18n.js';
@@ -217,18 +217,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
       <div className="shell">
         <header className="topbar">
           <span className="brand">◉ Vigil</span>
-          <nav aria-label={t('Pages')}>
-            {shown.map((i) => (
-              <button
-                key={i.page}
-                className={current === i.page ? 'active' : ''}
-                aria-current={current === i.page ? 'page' : undefined}
-                onClick={() => go(i.page)}
-              >
-                {t(i.label)}
-              </button>
-            ))}
-          </nav>
+          <NavBar items={shown} current={current} go={go} />
           <span className="spacer" />
           <button
             className={`live-indicator ${live.connected ? 'on' : 'off'}`}
@@ -271,6 +260,72 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
         </main>
       </div>
     </DirectoryContext.Provider>
+  );
+}
+
+/** How many pages the bar shows before the rest go under "More" (fits 1440 px with the user's name and the live indicator). */
+const INLINE_PAGES = 8;
+
+/**
+ * The page bar: the first pages inline, the others in a disclosure menu, so an administrator's
+ * eighteen pages stay on one line and all reachable (no hidden sideways scroll).
+ */
+function NavBar({ items, current, go }: { items: readonly NavItem[]; current: Page; go: (p: Page) => void }) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const menuRef = useRef<HTMLDivElement>(null);
+  const inline = items.length > INLINE_PAGES + 1 ? items.slice(0, INLINE_PAGES) : items;
+  const more = items.slice(inline.length);
+  const currentInMore = more.find((i) => i.page === current);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent): void => {
+      if (!menuRef.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') setOpen(false);
+    };
+    addEventListener('mousedown', onDown);
+    addEventListener('keydown', onKey);
+    return () => {
+      removeEventListener('mousedown', onDown);
+      removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+  const entry = (i: NavItem) => (
+    <button
+      key={i.page}
+      data-page={i.page}
+      className={current === i.page ? 'active' : ''}
+      aria-current={current === i.page ? 'page' : undefined}
+      onClick={() => {
+        setOpen(false);
+        go(i.page);
+      }}
+    >
+      {t(i.label)}
+    </button>
+  );
+  return (
+    <nav aria-label={t('Pages')}>
+      {inline.map(entry)}
+      {more.length > 0 && (
+        <div className="nav-more" ref={menuRef}>
+          <button
+            className={currentInMore ? 'active' : ''}
+            aria-expanded={open}
+            aria-controls="nav-more-list"
+            data-testid="nav-more"
+            onClick={() => setOpen(!open)}
+          >
+            {currentInMore ? t(currentInMore.label) : t('More')} ▾
+          </button>
+          <div id="nav-more-list" className="nav-more-list" hidden={!open}>
+            {more.map(entry)}
+          </div>
+        </div>
+      )}
+    </nav>
   );
 }
 

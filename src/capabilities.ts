@@ -18,6 +18,7 @@ import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import { createCitizenReportsCapability } from './citizen-reports/index.js';
+import { createEngagementCapability } from './engagement/index.js';
 import { createDirectoryCapability } from './directory/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
@@ -138,6 +139,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
       },
     },
   });
+  // Stakeholders, consultations and grievances (ITU-T Y Suppl. 34): owned by the organisation that keeps them.
+  const engagement = createEngagementCapability(ctx, { orgs: () => identity.reads.orgs(), platformOrgId: () => identity.reads.platformOrgId() });
   // Display names for screens and exports (names, not ids), through the policy.
   const directory = createDirectoryCapability({
     users: () => identity.reads.users(),
@@ -176,6 +179,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     exchange,
     directory,
     citizenReports,
+    engagement,
     deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
@@ -196,6 +200,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
       csirt,
       deviceSecurity,
       citizenReports,
+      engagement,
       directory,
       exchange,
     ] as Capability[],

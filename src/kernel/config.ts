@@ -107,7 +107,7 @@ export interface VigilConfig {
    * Days each class of personal data is kept after its key was last used (VIGIL_RETENTION_<CLASS>_DAYS);
    * 0 keeps it until the person is erased (docs/privacy.md).
    */
-  retentionDays: { caller: number; attachment: number; avl: number; answer: number; subscriber: number; reporter: number };
+  retentionDays: { caller: number; attachment: number; avl: number; answer: number; subscriber: number; reporter: number; participant: number };
   /** How often the retention job shreds expired keys on the leading node (VIGIL_RETENTION_EVERY_MINUTES). */
   retentionEveryMs: number;
   /** Most concurrent panel connections on the DC-09 TCP port. */
@@ -257,6 +257,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
       answer: int(env, 'VIGIL_RETENTION_ANSWER_DAYS', 30, 0, DAYS_MAX),
       subscriber: int(env, 'VIGIL_RETENTION_SUBSCRIBER_DAYS', 730, 0, DAYS_MAX),
       reporter: int(env, 'VIGIL_RETENTION_REPORTER_DAYS', 365, 0, DAYS_MAX),
+      participant: int(env, 'VIGIL_RETENTION_PARTICIPANT_DAYS', 365, 0, DAYS_MAX),
     },
     retentionEveryMs: int(env, 'VIGIL_RETENTION_EVERY_MINUTES', 60, 1, 7 * 24 * 60) * 60_000,
     port: int(env, 'VIGIL_PORT', 8080, 0, 65535),

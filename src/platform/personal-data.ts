@@ -12,7 +12,7 @@ import type { KeyVault } from './key-vault.js';
  * becomes unreadable while the chain still verifies. One module for every class, so
  * the rule is the same for callers, photos, tracks, answers and subscribers.
  */
-export const PERSONAL_CLASSES = ['caller', 'attachment', 'avl', 'answer', 'subscriber', 'reporter'] as const;
+export const PERSONAL_CLASSES = ['caller', 'attachment', 'avl', 'answer', 'subscriber', 'reporter', 'participant'] as const;
 export type PersonalClass = (typeof PERSONAL_CLASSES)[number];
 
 /** What each class holds, the legal basis it is processed on (GDPR art. 6 unless said), and who may read it (docs/privacy.md). */
@@ -53,12 +53,18 @@ export const PERSONAL_DATA_CATALOGUE: Record<PersonalClass, { label: string; hol
     legalBasis: 'Art. 6(1)(e) public task; giving them is optional (a report without them is accepted)',
     readers: "the report's responsible organisation (its triage staff), never the public nor partners",
   },
+  participant: {
+    label: 'Consultation participants and complainants',
+    holds: 'name and e-mail a member of the public gave with an answer to a consultation or a grievance (both optional)',
+    legalBasis: 'Art. 6(1)(e) public task (public participation); giving them is optional (an anonymous answer is accepted)',
+    readers: "the consultation's or grievance's organisation (its engagement staff), never the public nor partners",
+  },
 };
 
 /** Days each class is kept after its key was last used; 0 keeps it until the person's erasure. */
 export type RetentionDays = Record<PersonalClass, number>;
 
-export const DEFAULT_RETENTION_DAYS: RetentionDays = { caller: 90, attachment: 365, avl: 30, answer: 30, subscriber: 730, reporter: 365 };
+export const DEFAULT_RETENTION_DAYS: RetentionDays = { caller: 90, attachment: 365, avl: 30, answer: 30, subscriber: 730, reporter: 365, participant: 365 };
 
 /** A value as an event carries it: `sealed` is its JSON under the key of `key` (a vault subject, `<class>:<record id>`). */
 export interface Sealed {

@@ -48,7 +48,7 @@ export const SHARE_RIGHTS = ['read', 'act'] as const;
 export type ShareRights = (typeof SHARE_RIGHTS)[number];
 
 /** Classes of personal data a resource may hold (for action 'personal'). */
-export type PersonalDataClass = 'keyholders' | 'caller' | 'places' | 'attachments' | 'subscribers' | 'reporter';
+export type PersonalDataClass = 'keyholders' | 'caller' | 'places' | 'attachments' | 'subscribers' | 'reporter' | 'participants';
 
 /** Personal data a shared-act partner reads because it cannot act without it. */
 export const PERSONAL_NEEDED_TO_ACT: readonly PersonalDataClass[] = ['keyholders', 'caller'];

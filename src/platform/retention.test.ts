@@ -41,11 +41,19 @@ test('retention: each class is shredded once its period has passed since the key
   clock.advance(DEFAULT_RETENTION_DAYS.answer * DAY - 1);
   assert.deepEqual(
     await runRetention(ctx, DEFAULT_RETENTION_DAYS),
-    { caller: 0, attachment: 0, avl: 0, answer: 0, subscriber: 0, reporter: 0 },
+    { caller: 0, attachment: 0, avl: 0, answer: 0, subscriber: 0, reporter: 0, participant: 0 },
     'not a millisecond early',
   );
   clock.advance(2);
-  assert.deepEqual(await runRetention(ctx, DEFAULT_RETENTION_DAYS), { caller: 0, attachment: 0, avl: 0, answer: 1, subscriber: 0, reporter: 0 });
+  assert.deepEqual(await runRetention(ctx, DEFAULT_RETENTION_DAYS), {
+    caller: 0,
+    attachment: 0,
+    avl: 0,
+    answer: 1,
+    subscriber: 0,
+    reporter: 0,
+    participant: 0,
+  });
   assert.equal(await personal.open(answer), null, 'the answer can no longer be read');
   assert.deepEqual(recorded.at(-1)!.data, { subjects: ['answer:alr_1:sub_1'], why: 'retention' });
 
@@ -54,7 +62,11 @@ test('retention: each class is shredded once its period has passed since the key
   await personal.seal('subscriber:sub_1', { email: 'b@example.invalid' });
   clock.advance(100 * DAY);
   const counts = await runRetention(ctx, { ...DEFAULT_RETENTION_DAYS, caller: 0 });
-  assert.deepEqual(counts, { caller: 0, attachment: 0, avl: 0, answer: 0, subscriber: 0, reporter: 0 }, 'a period of 0 keeps callers until erased on request');
+  assert.deepEqual(
+    counts,
+    { caller: 0, attachment: 0, avl: 0, answer: 0, subscriber: 0, reporter: 0, participant: 0 },
+    'a period of 0 keeps callers until erased on request',
+  );
   assert.equal((await vault.get(['caller:inc_1', 'subscriber:sub_1'])).size, 2);
   assert.equal((await runRetention(ctx, DEFAULT_RETENTION_DAYS)).caller, 1);
 });

@@ -105,7 +105,15 @@ test('privacy: events written before sealing (plain caller, file, fixes, answer)
     };
     check();
     // Nothing to shred: plain text written before sealing has no key.
-    assert.deepEqual(await vigil.capabilities.privacy.service.runRetention(), { caller: 0, attachment: 0, avl: 0, answer: 0, subscriber: 0, reporter: 0 });
+    assert.deepEqual(await vigil.capabilities.privacy.service.runRetention(), {
+      caller: 0,
+      attachment: 0,
+      avl: 0,
+      answer: 0,
+      subscriber: 0,
+      reporter: 0,
+      participant: 0,
+    });
     check();
     assert.equal((await verifyChain(vigil.ctx.log)).ok, true);
   } finally {

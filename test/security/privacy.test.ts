@@ -181,7 +181,7 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     clock.advance(31 * DAY);
     admin = await as('admin'); // sessions follow the clock too
     const first = await vigil.capabilities.privacy.service.runRetention();
-    assert.deepEqual(first, { caller: 0, attachment: 0, avl: 1, answer: 1, subscriber: 0, reporter: 0 });
+    assert.deepEqual(first, { caller: 0, attachment: 0, avl: 1, answer: 1, subscriber: 0, reporter: 0, participant: 0 });
     assert.equal(vigil.capabilities.units.service.state.units.get(unit.unitId)!.position, null, 'the shredded position is forgotten');
     assert.equal(
       (await admin('GET', `/api/units/${unit.unitId}/track?from=${new Date(fixAt - 60_000).toISOString()}&to=${new Date(fixAt + 60_000).toISOString()}`)).json
@@ -194,7 +194,15 @@ async function scenario(t: TestContext, store: Store): Promise<void> {
     // --- 91 days: the caller is erased; the file (365) and the subscriber (730 since their last change) stay. ---
     clock.advance(60 * DAY);
     admin = await as('admin');
-    assert.deepEqual(await vigil.capabilities.privacy.service.runRetention(), { caller: 1, attachment: 0, avl: 0, answer: 0, subscriber: 0, reporter: 0 });
+    assert.deepEqual(await vigil.capabilities.privacy.service.runRetention(), {
+      caller: 1,
+      attachment: 0,
+      avl: 0,
+      answer: 0,
+      subscriber: 0,
+      reporter: 0,
+      participant: 0,
+    });
     assert.deepEqual((await admin('GET', `/api/incidents/${incidentId}`)).json.incident.caller, { name: ERASED, phone: ERASED });
     assert.deepEqual(
       ((await admin('POST', '/api/privacy/subjects/export', { phone: '+37761234567' })).json.records as { kind: string }[]).map((r) => r.kind),

@@ -10,6 +10,7 @@ import { DEMO_CROWD_ZONES, DEMO_GATES, demoCrowdDevices } from './demo-crowd.js'
 import type { ActionPlan } from '../alarms/contract.js';
 import { seedDemoEvents } from '../major-events/index.js';
 import { DEMO_GATEWAY_SBOM_XML, DEMO_SIREN_SBOM, demoSecurityAssets } from './demo-security.js';
+import { seedDemoEngagement } from './demo-engagement.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */
 export const DEMO_POPULATION = {
@@ -138,10 +139,12 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   for (const gate of DEMO_GATES) await vigil.capabilities.crowd.service.defineGate(gate, organiser);
   // Device security: the installed base's firmware and SBOMs, matched against the offline CVE and KEV pack when present.
   const security = await seedDemoSecurity(vigil, config, identity.orgIds);
+  // The city's stakeholder registry, an open and a decided consultation, grievances (invented groups, real categories).
+  const engagement = await seedDemoEngagement(vigil.capabilities.engagement.service, identityService.resolvePrincipalOf('analyst'), vigil.ctx.clock.now());
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +
-      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units, ${majorEvents.events} major events (${majorEvents.features} map features), ${security}`,
+      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units, ${majorEvents.events} major events (${majorEvents.features} map features), ${engagement}, ${security}`,
     `sign in as one of: ${DEMO_USERS.map((u) => u.username).join(', ')} (password: ${config.demoPassword === 'vigil-demo' ? 'vigil-demo' : 'from VIGIL_DEMO_PASSWORD'})`,
   ];
   vigil.ctx.logger.info({ organisations: Object.keys(identity.orgIds).length, users: identity.users, ...city }, 'demo city loaded');

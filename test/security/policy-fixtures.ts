@@ -110,6 +110,10 @@ export interface Owned {
   advisory: string;
   /** A citizen report the organisation is responsible for (its reporter: reporter-<key>@example.org). */
   citizenReport: string;
+  /** A stakeholder of the organisation's registry, a published open consultation inviting it (a public answer from participant-<key>@example.org), a grievance from complainant-<key>@example.org. */
+  stakeholder: string;
+  consultation: string;
+  grievance: string;
 }
 
 export interface World {
@@ -267,6 +271,34 @@ export const polygonAround = ([lon, lat]: [number, number], d = 0.001) => ({
 });
 
 let serial = 0;
+/** The engagement fixtures of an organisation: a stakeholder, an open consultation with a public answer, a public grievance about it. */
+async function engagementOf(o: Caller, key: string, anyone: Caller): Promise<{ stakeholder: string; consultation: string; grievance: string }> {
+  const stakeholder = await make.stakeholder(o);
+  const consultation = await make.consultation(o, [stakeholder]);
+  ok(
+    await anyone.call('POST', `/api/public/engagement/consultations/${consultation}/answers`, {
+      text: `answer of ${key}`,
+      position: 'support',
+      name: null,
+      email: `participant-${key}@example.org`,
+    }),
+    'public answer',
+  );
+  const grievance = idIn(
+    ok(
+      await anyone.call('POST', '/api/public/engagement/grievances', {
+        subject: `grievance of ${key}`,
+        text: 'My answer is missing.',
+        consultationId: consultation,
+        email: `complainant-${key}@example.org`,
+      }),
+      'public grievance',
+    ),
+    'grievanceId',
+  );
+  return { stakeholder, consultation, grievance };
+}
+
 /** A fresh name, so resources created again (for destructive routes) do not collide. */
 export const fresh = (prefix: string): string => `${prefix}-${++serial}`;
 
@@ -293,6 +325,54 @@ export const make = {
     );
     return report.reportId;
   },
+  /** A stakeholder of the caller's organisation (engagement lane). */
+  stakeholder: async (owner: Caller): Promise<string> =>
+    idIn(
+      ok(
+        await owner.call('POST', '/api/engagement/stakeholders', {
+          name: fresh('Stakeholder'),
+          kind: 'group',
+          parentId: null,
+          capacity: null,
+          scale: 'city',
+          sector: 'civil-society',
+          categories: ['active'],
+          stance: null,
+          influence: 3,
+          interest: 4,
+          dimensions: { aims: 'a', challenges: 'c', potential: 'p', constraints: 'k', role: 'r', contributions: 'x' },
+        }),
+        'stakeholder',
+      ),
+      'stakeholderId',
+    ),
+  /** A consultation of the caller's organisation, open now (published unless `draft`), closed at once when `closed`. */
+  consultation: async (owner: Caller, invited: string[], state: 'draft' | 'open' | 'closed' = 'open'): Promise<string> => {
+    const now = Date.now();
+    const id = idIn(
+      ok(
+        await owner.call('POST', '/api/engagement/consultations', {
+          title: fresh('Consultation'),
+          question: 'Should it be done?',
+          information: 'What it is and what it costs.',
+          invitedIds: invited,
+          openToPublic: true,
+          opensAt: new Date(now - 60_000).toISOString(),
+          closesAt: new Date(now + 86_400_000).toISOString(),
+        }),
+        'consultation',
+      ),
+      'consultationId',
+    );
+    if (state !== 'draft') ok(await owner.call('POST', `/api/engagement/consultations/${id}/publish`), 'publish');
+    if (state === 'closed') ok(await owner.call('POST', `/api/engagement/consultations/${id}/close`), 'close');
+    return id;
+  },
+  grievance: async (owner: Caller, stakeholderId: string): Promise<string> =>
+    idIn(
+      ok(await owner.call('POST', '/api/engagement/grievances', { subject: fresh('Grievance'), text: 'It went wrong.', stakeholderId }), 'grievance'),
+      'grievanceId',
+    ),
   plan: async (owner: Caller, site: string): Promise<string> =>
     idIn(
       ok(
@@ -610,6 +690,7 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
       apiKey,
       targetUser,
       citizenReport: await make.citizenReport(vigil, orgId[key], key),
+      ...(await engagementOf(o, key, caller(vigil, origin, 'public', null, null, null))),
     };
   }
   const sub = await caller(vigil, origin, 'public', null, null, null).call('POST', '/api/public/subscribers', {

@@ -123,6 +123,15 @@ export const liveTable: LiveRow[] = [
     action: 'read',
     check: (e) => (carries(e, '@example.org') || carries(e, 'followHash') || carries(e, 'sealed') ? 'carries the reporter or the follow hash' : null),
   },
+  // Engagement (engage lane): to its staff who read the owner's data; never a participant's contact nor a link's hash.
+  { name: 'stakeholder', type: 'engagement.stakeholder.registered', roles: ['admin', 'analyst'], action: 'read' },
+  {
+    name: 'consultation answer',
+    type: 'engagement.contribution.received',
+    roles: ['admin', 'analyst'],
+    action: 'read',
+    check: (e) => (carries(e, '@example.org') || carries(e, 'followHash') || carries(e, 'sealed') ? 'carries the participant or the link hash' : null),
+  },
   {
     name: 'user',
     type: 'identity.user.created',

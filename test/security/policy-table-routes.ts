@@ -10,6 +10,7 @@ import {
   ruleBody,
   type Caller,
   type OrgKey,
+  type OwnerKey,
   type Owned,
   type Relation,
   type Res,
@@ -130,6 +131,7 @@ const R = {
   exchangeWatch: ['admin', 'supervisor', 'commander', 'operator'],
   rmSend: ['commander', 'supervisor', 'admin'],
   hospitalReport: ['admin', 'supervisor', 'commander'],
+  engage: ['admin', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 
 const org = (action: Action, gate: Gate, req: (t: Target) => Req, extra: Partial<OrgRow> = {}): OrgRow => ({ kind: 'org', action, gate, req, ...extra });
@@ -1003,4 +1005,118 @@ export const EXPECTED: Record<string, Row> = {
       return (r.json as { message: { messageId: string } }).message.messageId;
     },
   }),
+  // engagement (engage lane): the registry, consultations and grievances are their organisation's; the public reads published
+  // consultations, answers and complains without an account (a malformed body here: the gate is what is checked, no quota spent).
+  'GET /api/public/engagement/consultations': plain('public', get('/api/public/engagement/consultations'), {
+    check: (r) => (r.body.includes('@example.org') || r.body.includes('followHash') ? 'a participant in the public list' : null),
+  }),
+  'GET /api/public/engagement/consultations/:id': plain('public', (t) => ({ url: `/api/public/engagement/consultations/${t.o.consultation}` }), {
+    check: (r) => (r.body.includes('@example.org') ? 'a participant in a public consultation' : null),
+  }),
+  'POST /api/public/engagement/consultations/:id/answers': plain('public', (t) => ({
+    url: `/api/public/engagement/consultations/${t.o.consultation}/answers`,
+    payload: { text: 'x', position: 'support' },
+  })),
+  'POST /api/public/engagement/grievances': plain('public', () => ({ url: '/api/public/engagement/grievances', payload: { subject: '', text: 'x' } })),
+  'GET /api/public/engagement/follow/:token': plain('public', get('/api/public/engagement/follow/no-such-token')),
+  'GET /api/engagement': list('read', R.engage, '/api/engagement', (j) => [...j.stakeholders, ...j.relations, ...j.consultations, ...j.grievances]),
+  'POST /api/engagement/stakeholders': plain(R.engage, () => ({
+    url: '/api/engagement/stakeholders',
+    payload: {
+      name: fresh('Table stakeholder'),
+      kind: 'organisation',
+      parentId: null,
+      capacity: null,
+      scale: 'city',
+      sector: 'private',
+      categories: ['city-enabler'],
+      stance: null,
+      influence: 4,
+      interest: 2,
+      dimensions: { aims: 'a', challenges: 'c', potential: 'p', constraints: 'k', role: 'r', contributions: 'x' },
+    },
+  })),
+  'PATCH /api/engagement/stakeholders/:id': org('manage', R.engage, (t) => ({
+    url: `/api/engagement/stakeholders/${t.o.stakeholder}`,
+    payload: { interest: 5 },
+  })),
+  'GET /api/engagement/stakeholders/:id/log': org('read', R.engage, (t) => ({ url: `/api/engagement/stakeholders/${t.o.stakeholder}/log` })),
+  'POST /api/engagement/stakeholders/:id/log': org('act', R.engage, (t) => ({
+    url: `/api/engagement/stakeholders/${t.o.stakeholder}/log`,
+    payload: { kind: 'call', summary: 'table call' },
+  })),
+  'POST /api/engagement/relations': org(
+    'manage',
+    R.engage,
+    (t) => ({ url: '/api/engagement/relations', payload: { fromId: t.fresh ?? t.o.stakeholder, toId: t.o.stakeholder, kind: 'partners-with' } }),
+    { fresh: (w, owner) => make.stakeholder(w.owner[owner]) },
+  ),
+  'POST /api/engagement/consultations': plain(R.engage, () => ({
+    url: '/api/engagement/consultations',
+    payload: {
+      title: fresh('Table consultation'),
+      question: 'q?',
+      information: 'i',
+      invitedIds: [],
+      openToPublic: true,
+      opensAt: new Date(Date.now() + 3_600_000).toISOString(),
+      closesAt: new Date(Date.now() + 7_200_000).toISOString(),
+    },
+  })),
+  'GET /api/engagement/consultations/:id': org('read', R.engage, (t) => ({ url: `/api/engagement/consultations/${t.o.consultation}` }), {
+    check: without(
+      (t) => (t.rel === 'own' ? null : `participant-${t.key}@example.org`),
+      () => 'followHash',
+    ),
+  }),
+  'POST /api/engagement/consultations/:id/publish': org(
+    'manage',
+    R.engage,
+    (t) => ({ url: `/api/engagement/consultations/${t.fresh ?? t.o.consultation}/publish` }),
+    {
+      fresh: (w, owner) => make.consultation(w.owner[owner], [], 'draft'),
+    },
+  ),
+  'POST /api/engagement/consultations/:id/close': org(
+    'manage',
+    R.engage,
+    (t) => ({ url: `/api/engagement/consultations/${t.fresh ?? t.o.consultation}/close` }),
+    {
+      fresh: (w, owner) => make.consultation(w.owner[owner], []),
+    },
+  ),
+  'POST /api/engagement/consultations/:id/contributions': org('act', R.engage, (t) => ({
+    url: `/api/engagement/consultations/${t.o.consultation}/contributions`,
+    payload: { stakeholderId: t.o.stakeholder, text: 'our answer', position: 'mixed' },
+  })),
+  'POST /api/engagement/consultations/:id/decision': org(
+    'manage',
+    R.engage,
+    (t) => ({ url: `/api/engagement/consultations/${t.fresh ?? t.o.consultation}/decision`, payload: { summary: 'decided', outcomes: [] } }),
+    { fresh: (w, owner) => make.consultation(w.owner[owner], [], 'closed') },
+  ),
+  'POST /api/engagement/grievances': plain(R.engage, (t) => ({
+    url: '/api/engagement/grievances',
+    payload: { subject: 'table', text: 'a grievance', stakeholderId: t.o.stakeholder },
+  })),
+  'GET /api/engagement/grievances/:id': org('read', R.engage, (t) => ({ url: `/api/engagement/grievances/${t.o.grievance}` }), {
+    check: without(
+      (t) => (t.rel === 'own' ? null : `complainant-${t.key}@example.org`),
+      () => 'followHash',
+    ),
+  }),
+  'POST /api/engagement/grievances/:id/acknowledge': org(
+    'act',
+    R.engage,
+    (t) => ({ url: `/api/engagement/grievances/${t.fresh ?? t.o.grievance}/acknowledge`, payload: {} }),
+    {
+      fresh: (w, owner) => make.grievance(w.owner[owner], w.owned[owner as OwnerKey].stakeholder),
+    },
+  ),
+  'POST /api/engagement/grievances/:id/resolve': org(
+    'act',
+    R.engage,
+    (t) => ({ url: `/api/engagement/grievances/${t.fresh ?? t.o.grievance}/resolve`, payload: { response: 'answered' } }),
+    { fresh: (w, owner) => make.grievance(w.owner[owner], w.owned[owner as OwnerKey].stakeholder) },
+  ),
 };

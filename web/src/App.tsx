@@ -23,6 +23,7 @@ import { CitizenReportsPage } from './pages/CitizenReportsPage.js';
 import { CsirtPage } from './pages/CsirtPage.js';
 import { DeviceSecurityPage } from './pages/DeviceSecurityPage.js';
 import { ExchangePage } from './pages/ExchangePage.js';
+import { EngagementPage } from './pages/EngagementPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
 
 type Page =
@@ -43,7 +44,8 @@ type Page =
   | 'reports'
   | 'csirt'
   | 'device-security'
-  | 'exchange';
+  | 'exchange'
+  | 'engagement';
 const PATHS: Record<Page, string> = {
   map: '/',
   alarms: '/alarms',
@@ -63,6 +65,7 @@ const PATHS: Record<Page, string> = {
   csirt: '/csirt',
   'device-security': '/device-security',
   exchange: '/exchange',
+  engagement: '/engagement',
 };
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
@@ -170,6 +173,7 @@ export const NAV: readonly NavItem[] = [
   { page: 'csirt', label: 'CSIRT', roles: ['csirt', 'admin', 'supervisor'] },
   { page: 'device-security', label: 'Device security', roles: ['csirt', 'supervisor', 'admin'] },
   { page: 'exchange', label: 'Exchange', roles: ['operator', 'supervisor', 'commander', 'admin'] },
+  { page: 'engagement', label: 'Engagement', roles: ['admin', 'analyst'] },
   { page: 'admin', label: 'Administration', roles: ['admin'] },
   { page: 'security', label: 'Security', roles: 'all' },
 ];
@@ -255,6 +259,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
             {current === 'csirt' && <CsirtPage me={me} recent={live.recent} />}
             {current === 'device-security' && <DeviceSecurityPage me={me} recent={live.recent} />}
             {current === 'exchange' && <ExchangePage me={me} recent={live.recent} />}
+            {current === 'engagement' && <EngagementPage me={me} recent={live.recent} />}
           </section>
           {feedOpen && <LiveFeed events={live.recent} connected={live.connected} onClose={() => toggleFeed(false)} />}
         </main>

@@ -6,22 +6,28 @@ import { SubscribePanel } from './SubscribePanel.js';
 import { ReportPanel } from './ReportPanel.js';
 import { MyReportsPanel } from './MyReportsPanel.js';
 import { rememberFollow } from './report-store.js';
+import { ConsultationsPanel, rememberAnswer } from './ConsultationsPanel.js';
 
-type Tab = 'alerts' | 'report' | 'reports' | 'subscribe';
-const TAB_HASH: Record<Tab, string> = { alerts: '', report: '#report', reports: '#reports', subscribe: '#subscribe' };
+type Tab = 'alerts' | 'report' | 'reports' | 'consultations' | 'subscribe';
+const TAB_HASH: Record<Tab, string> = { alerts: '', report: '#report', reports: '#reports', consultations: '#consultations', subscribe: '#subscribe' };
 
 /** A personal follow link (?follow=…) opened on this device: its report joins "My reports". */
 const followed = new URLSearchParams(location.search).get('follow');
 if (followed) rememberFollow(followed);
+/** A personal link to an answer to a consultation (?answer=…): it joins "My answers" on this device. */
+const answerLink = new URLSearchParams(location.search).get('answer');
+if (answerLink) rememberAnswer(answerLink);
 
 /** The public citizen app: the alerts in force (covering the person's place first) and the subscription. No account. */
 export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: string) => void }) {
   const t = useT();
   const focus = new URLSearchParams(location.search).get('alert');
   const [tab, setTabState] = useState<Tab>(
-    () => (Object.entries(TAB_HASH).find(([, h]) => h !== '' && h === location.hash)?.[0] as Tab | undefined) ?? (followed ? 'reports' : 'alerts'),
+    () =>
+      (Object.entries(TAB_HASH).find(([, h]) => h !== '' && h === location.hash)?.[0] as Tab | undefined) ??
+      (followed ? 'reports' : answerLink ? 'consultations' : 'alerts'),
   );
-  // The tab is in the address (#subscribe, #report, #reports), so a reload or a shared link opens the same one.
+  // The tab is in the address (#subscribe, #report, #reports, #consultations), so a reload or a shared link opens the same one.
   const setTab = (t: Tab): void => {
     history.replaceState(null, '', `${location.pathname}${location.search}${TAB_HASH[t]}`);
     setTabState(t);
@@ -84,7 +90,7 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
           ))}
         </select>
       </header>
-      <nav className="citizen-tabs four">
+      <nav className="citizen-tabs five">
         <button className={tab === 'alerts' ? 'active' : ''} onClick={() => setTab('alerts')}>
           {t('Alerts')}
           {alerts && alerts.length > 0 ? ` (${alerts.length})` : ''}
@@ -94,6 +100,9 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
         </button>
         <button className={tab === 'reports' ? 'active' : ''} onClick={() => setTab('reports')}>
           {t('My reports')}
+        </button>
+        <button className={tab === 'consultations' ? 'active' : ''} onClick={() => setTab('consultations')}>
+          {t('Consultations')}
         </button>
         <button className={tab === 'subscribe' ? 'active' : ''} onClick={() => setTab('subscribe')}>
           {subscription ? t('My warnings') : t('Get warnings')}
@@ -111,6 +120,7 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
         {tab === 'alerts' && <AlertsPanel alerts={alerts} places={places} keptAt={keptAt} focus={focus} error={error} />}
         {tab === 'report' && <ReportPanel lang={lang} place={place} onSent={() => undefined} />}
         {tab === 'reports' && <MyReportsPanel lang={lang} />}
+        {tab === 'consultations' && <ConsultationsPanel />}
         {tab === 'subscribe' && (
           <SubscribePanel
             lang={lang}

@@ -403,21 +403,22 @@ const QUAD_FILL: Record<Quadrant, string> = { 'manage-closely': '#fee4e2', 'keep
 /** Influence (up) against interest (right), 1–5, in the four quadrants. */
 function Matrix({ stakeholders, selected, onSelect }: { stakeholders: StakeholderRow[]; selected: string | null; onSelect: (id: string) => void }) {
   const t = useT();
-  const W = 420;
-  const H = 320;
-  const pad = 36;
+  const W = 460;
+  const H = 380;
+  const pad = 40;
   const x = (v: number) => pad + ((v - 0.5) / 5) * (W - pad - 8);
   const y = (v: number) => H - pad - ((v - 0.5) / 5) * (H - pad - 8);
-  // Stakeholders on the same cell are fanned out a little.
+  // Stakeholders on the same cell are fanned out a little; high is 4–5 (the quadrant's line at 3.5).
   const seen = new Map<string, number>();
+  const short = (name: string) => (name.length > 15 ? `${name.slice(0, 14)}…` : name);
   return (
     <svg viewBox={`0 0 ${W} ${H}`} className="engagement-svg" role="img" aria-label={t('Influence / interest matrix')} data-testid="matrix">
       {(
         [
-          ['keep-satisfied', 0.5, 3, 3, 5.5],
-          ['manage-closely', 3, 3, 5.5, 5.5],
-          ['monitor', 0.5, 0.5, 3, 3],
-          ['keep-informed', 3, 0.5, 5.5, 3],
+          ['keep-satisfied', 0.5, 3.5, 3.5, 5.5],
+          ['manage-closely', 3.5, 3.5, 5.5, 5.5],
+          ['monitor', 0.5, 0.5, 3.5, 3.5],
+          ['keep-informed', 3.5, 0.5, 5.5, 3.5],
         ] as const
       ).map(([q, x0, y0, x1, y1]) => (
         <g key={q}>
@@ -427,7 +428,17 @@ function Matrix({ stakeholders, selected, onSelect }: { stakeholders: Stakeholde
           </text>
         </g>
       ))}
-      <text x={W / 2} y={H - 6} textAnchor="middle" className="axis-label">
+      {[1, 2, 3, 4, 5].map((v) => (
+        <g key={v} className="tick">
+          <text x={x(v)} y={H - pad + 14} textAnchor="middle">
+            {v}
+          </text>
+          <text x={pad - 8} y={y(v) + 4} textAnchor="end">
+            {v}
+          </text>
+        </g>
+      ))}
+      <text x={W / 2} y={H - 4} textAnchor="middle" className="axis-label">
         {t('Interest')} →
       </text>
       <text x={12} y={H / 2} transform={`rotate(-90 12 ${H / 2})`} textAnchor="middle" className="axis-label">
@@ -437,13 +448,17 @@ function Matrix({ stakeholders, selected, onSelect }: { stakeholders: Stakeholde
         const k = `${s.interest}:${s.influence}`;
         const n = seen.get(k) ?? 0;
         seen.set(k, n + 1);
-        const cx = x(s.interest) + (n % 3) * 9 - 9;
-        const cy = y(s.influence) + Math.floor(n / 3) * 9;
+        const cx = x(s.interest);
+        const cy = y(s.influence) - 8 + n * 11;
+        const left = s.interest >= 4.5;
         return (
           <g key={s.stakeholderId} onClick={() => onSelect(s.stakeholderId)} className="dot">
-            <circle cx={cx} cy={cy} r={selected === s.stakeholderId ? 7 : 5} className={`stance-${s.stance ?? 'none'}`}>
+            <circle cx={cx} cy={cy} r={selected === s.stakeholderId ? 6 : 4} className={`stance-${s.stance ?? 'none'}`}>
               <title>{s.name}</title>
             </circle>
+            <text x={cx + (left ? -7 : 7)} y={cy + 3} textAnchor={left ? 'end' : 'start'} className="dot-label">
+              {short(s.name)}
+            </text>
           </g>
         );
       })}
@@ -464,9 +479,9 @@ function InteractionMap({
   onSelect: (id: string) => void;
 }) {
   const t = useT();
-  const W = 520;
-  const H = 360;
-  const r = Math.min(W, H) / 2 - 60;
+  const W = 680;
+  const H = 380;
+  const r = H / 2 - 40;
   const pos = new Map(
     stakeholders.map((s, i) => [
       s.stakeholderId,
@@ -479,7 +494,7 @@ function InteractionMap({
   return (
     <svg viewBox={`0 0 ${W} ${H}`} className="engagement-svg" role="img" aria-label={t('Interaction map')} data-testid="interaction-map">
       <defs>
-        <marker id="arrow" viewBox="0 0 10 10" refX="16" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+        <marker id="arrow" viewBox="0 0 10 10" refX="18" refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
           <path d="M 0 0 L 10 5 L 0 10 z" fill="#667085" />
         </marker>
       </defs>
@@ -504,7 +519,7 @@ function InteractionMap({
           <g key={s.stakeholderId} onClick={() => onSelect(s.stakeholderId)} className="dot">
             <circle cx={p[0]} cy={p[1]} r={selected === s.stakeholderId ? 8 : 6} className={`kind-${s.kind}`} />
             <text x={p[0] + (right ? 10 : -10)} y={p[1] + 4} textAnchor={right ? 'start' : 'end'} className="node-label">
-              {s.name.length > 28 ? `${s.name.slice(0, 27)}…` : s.name}
+              {s.name.length > 30 ? `${s.name.slice(0, 29)}…` : s.name}
             </text>
           </g>
         );

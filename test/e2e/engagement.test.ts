@@ -130,6 +130,27 @@ test('engagement: a consultation from publication to a decision each participant
     );
     await traders.screenshot({ path: shot('stakeholder-link-desktop'), fullPage: true });
 
+    // A grievance from the resident: acknowledged and answered by the analyst, read by the resident.
+    await resident.getByText('Something went wrong? Make a complaint').click();
+    const complaint = resident.locator('details.grievance-box');
+    await complaint.getByLabel('About').selectOption({ label: TITLE });
+    await complaint.getByLabel('Subject').fill('The information was hard to find');
+    await complaint.getByLabel('What went wrong').fill('The proposal was only in the details, I almost missed it.');
+    await complaint.getByRole('button', { name: 'Send' }).click();
+    await expectText(resident.locator('[data-testid=my-grievance]'), /The information was hard to find[\s\S]*Received/);
+    await staff.getByRole('tab', { name: 'Grievances' }).click();
+    await staff.getByRole('button', { name: 'The information was hard to find' }).click();
+    const grievance = staff.locator('[data-testid=grievance-detail]');
+    await grievance.getByLabel('Answer to the complainant').fill('The proposal now opens with the consultation.');
+    await grievance.getByRole('button', { name: 'Acknowledge' }).click();
+    await expectText(grievance, /Acknowledged/);
+    await grievance.getByRole('button', { name: 'Resolve' }).click();
+    await expectText(grievance, /Resolved[\s\S]*now opens with the consultation/);
+    await expectText(staff.locator('[data-testid=grievance-row]', { hasText: 'The information was hard to find' }), /Resolved\s+[\d.]+ h\s+[\d.]+ h/);
+    await staff.screenshot({ path: shot('grievances-desktop'), fullPage: true });
+    await resident.reload();
+    await expectText(resident.locator('[data-testid=my-grievance]'), /Resolved[\s\S]*now opens with the consultation/);
+
     await staff.setViewportSize({ width: 390, height: 844 });
     await staff.getByRole('tab', { name: 'Stakeholders' }).click();
     await staff.screenshot({ path: shot('registry-phone'), fullPage: true });

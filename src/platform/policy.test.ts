@@ -31,7 +31,11 @@ test('policy: relations × actions (own, shared-act, shared-read, unrelated)', (
   // Partners acting on a case read the personal data they need to call people, nothing else.
   assert.equal(decide(p, 'personal', { orgId: 'org_act', personal: 'keyholders' }).allow, true);
   assert.equal(decide(p, 'personal', { orgId: 'org_act', personal: 'caller' }).allow, true);
-  for (const personal of ['places', 'attachments', 'subscribers'] as const) assert.equal(decide(p, 'personal', { orgId: 'org_act', personal }).allow, false);
+  for (const personal of ['places', 'attachments', 'subscribers', 'reporter', 'participants'] as const)
+    assert.equal(decide(p, 'personal', { orgId: 'org_act', personal }).allow, false);
+  // Consultation participants and complainants (engagement): their own organisation only.
+  assert.equal(decide(p, 'personal', { orgId: 'org_me', personal: 'participants' }).allow, true);
+  assert.equal(decide(PUBLIC_PRINCIPAL, 'personal', { orgId: 'org_me', personal: 'participants' }).allow, false);
   assert.equal(decide(p, 'personal', { orgId: 'org_read', personal: 'keyholders' }).allow, false);
   // Taking part in a resource (an incident's assigned units) acts on it, never configures it.
   assert.equal(allowed(p, { orgId: 'org_other', participantOrgIds: ['org_me'] }), 'read,act');

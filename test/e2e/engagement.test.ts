@@ -43,7 +43,7 @@ test('engagement: a consultation from publication to a decision each participant
     await staff.waitForSelector('[data-testid=stakeholder-row]');
     assert.ok((await staff.locator('[data-testid=stakeholder-row]').count()) >= 10, 'the demo registry');
     assert.ok((await staff.locator('[data-testid=interaction-map] [data-testid=relation]').count()) >= 5, 'relations drawn on the map');
-    await staff.getByRole('button', { name: TRADERS }).click();
+    await staff.locator('[data-testid=stakeholder-table]').getByRole('button', { name: TRADERS }).click();
     await expectText(staff.locator('[data-testid=engagement-log]'), /Summer safety briefing[\s\S]*Registered as organisation[\s\S]*Invited to "Quiet hours/);
     await staff.screenshot({ path: shot('registry-desktop'), fullPage: true });
 

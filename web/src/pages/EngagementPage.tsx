@@ -101,7 +101,8 @@ export function EngagementPage({ recent }: { me: Me; recent: StoredEvent[] }) {
     }
   }, []);
   useEffect(() => void load(), [load]);
-  const lastSeq = recent.filter((e) => e.type.startsWith('engagement.')).at(-1)?.seq;
+  // The live list is newest first: the newest engagement event reloads the page's data.
+  const lastSeq = recent.find((e) => e.type.startsWith('engagement.'))?.seq;
   useEffect(() => {
     if (lastSeq !== undefined) void load();
   }, [lastSeq, load]);
@@ -179,6 +180,15 @@ function Registry({ data, run }: { data: Overview; run: Run }) {
         <figure>
           <figcaption>{t('Influence / interest matrix')}</figcaption>
           <Matrix stakeholders={data.stakeholders} selected={selected} onSelect={setSelected} />
+          <ol className="matrix-legend">
+            {data.stakeholders.map((s) => (
+              <li key={s.stakeholderId}>
+                <button className={`link ${selected === s.stakeholderId ? 'selected' : ''}`} onClick={() => setSelected(s.stakeholderId)}>
+                  {s.name}
+                </button>
+              </li>
+            ))}
+          </ol>
         </figure>
         <figure>
           <figcaption>{t('Interaction map')}</figcaption>
@@ -410,7 +420,6 @@ function Matrix({ stakeholders, selected, onSelect }: { stakeholders: Stakeholde
   const y = (v: number) => H - pad - ((v - 0.5) / 5) * (H - pad - 8);
   // Stakeholders on the same cell are fanned out a little; high is 4–5 (the quadrant's line at 3.5).
   const seen = new Map<string, number>();
-  const short = (name: string) => (name.length > 15 ? `${name.slice(0, 14)}…` : name);
   return (
     <svg viewBox={`0 0 ${W} ${H}`} className="engagement-svg" role="img" aria-label={t('Influence / interest matrix')} data-testid="matrix">
       {(
@@ -444,20 +453,20 @@ function Matrix({ stakeholders, selected, onSelect }: { stakeholders: Stakeholde
       <text x={12} y={H / 2} transform={`rotate(-90 12 ${H / 2})`} textAnchor="middle" className="axis-label">
         {t('Influence')} →
       </text>
-      {stakeholders.map((s) => {
+      {stakeholders.map((s, i) => {
         const k = `${s.interest}:${s.influence}`;
         const n = seen.get(k) ?? 0;
         seen.set(k, n + 1);
-        const cx = x(s.interest);
-        const cy = y(s.influence) - 8 + n * 11;
-        const left = s.interest >= 4.5;
+        // Numbered dots, fanned out on a cell; the legend under the matrix names them.
+        const cx = x(s.interest) - 16 + (n % 3) * 16;
+        const cy = y(s.influence) - 8 + Math.floor(n / 3) * 16;
         return (
           <g key={s.stakeholderId} onClick={() => onSelect(s.stakeholderId)} className="dot">
-            <circle cx={cx} cy={cy} r={selected === s.stakeholderId ? 6 : 4} className={`stance-${s.stance ?? 'none'}`}>
+            <circle cx={cx} cy={cy} r={selected === s.stakeholderId ? 9 : 7} className={`stance-${s.stance ?? 'none'}`}>
               <title>{s.name}</title>
             </circle>
-            <text x={cx + (left ? -7 : 7)} y={cy + 3} textAnchor={left ? 'end' : 'start'} className="dot-label">
-              {short(s.name)}
+            <text x={cx} y={cy + 3} textAnchor="middle" className="dot-number">
+              {i + 1}
             </text>
           </g>
         );

@@ -43,7 +43,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
     }
   }, [openOnly]);
   useEffect(() => void load(), [load]);
-  const lastCitizenSeq = recent.filter((e) => e.type.startsWith('citizen-reports.')).at(-1)?.seq;
+  const lastCitizenSeq = recent.find((e) => e.type.startsWith('citizen-reports.'))?.seq;
   useEffect(() => {
     if (lastCitizenSeq !== undefined) void load();
   }, [lastCitizenSeq, load]);

@@ -99,6 +99,10 @@ export interface VigilConfig {
   mqttTlsPort: number;
   /** PEM file of the CA of device client certificates on the mqtts listener (VIGIL_MQTT_CLIENT_CA); CN `device:<id>`. */
   mqttClientCa: string | null;
+  /** PEM file of that CA's certificate revocation list (VIGIL_MQTT_CLIENT_CRL), reloaded when it changes. */
+  mqttClientCrl: string | null;
+  /** How often the CRL file is checked for a change (VIGIL_MQTT_CLIENT_CRL_POLL_MS, default 5 000). */
+  mqttClientCrlPollMs: number;
   /** How long a siren or loudspeaker has to acknowledge a command before it is reported (VIGIL_SIREN_ACK_TIMEOUT_MS). */
   sirenAckTimeoutMs: number;
   /** 64 hex characters; null: a key file in the data folder (one machine). */
@@ -319,6 +323,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     mqttTlsKey: env.VIGIL_MQTT_TLS_KEY ? resolve(env.VIGIL_MQTT_TLS_KEY) : null,
     mqttTlsPort: int(env, 'VIGIL_MQTT_TLS_PORT', 8883, 0, 65535),
     mqttClientCa: env.VIGIL_MQTT_CLIENT_CA ? resolve(env.VIGIL_MQTT_CLIENT_CA) : null,
+    mqttClientCrl: env.VIGIL_MQTT_CLIENT_CRL ? resolve(env.VIGIL_MQTT_CLIENT_CRL) : null,
+    mqttClientCrlPollMs: int(env, 'VIGIL_MQTT_CLIENT_CRL_POLL_MS', 5_000, 50, 3_600_000),
     sirenAckTimeoutMs: int(env, 'VIGIL_SIREN_ACK_TIMEOUT_MS', 15_000, 100, 3_600_000),
     secretKey: env.VIGIL_SECRET_KEY || null,
     dc09MaxConnections: int(env, 'VIGIL_DC09_MAX_CONNECTIONS', 20_000, 1, 1_000_000),

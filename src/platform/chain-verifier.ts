@@ -127,8 +127,14 @@ export async function walkChainInWorker(input: {
 }): Promise<ChainVerification & { threadId: number }> {
   const { threadId } = await import('node:worker_threads');
   const started = performance.now();
-  const loaded = (await import(input.reader.module)) as { openChainReader(input: unknown): ChainReader };
-  const reader = loaded.openChainReader(input.reader.input);
+  const loaded = (await import(input.reader.module)) as { openChainReader(input: unknown): ChainReader | Promise<ChainReader> };
+  let reader: ChainReader;
+  try {
+    reader = await loaded.openChainReader(input.reader.input);
+  } catch (error) {
+    input.port.close();
+    throw error;
+  }
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;
@@ -143,7 +149,7 @@ export async function walkChainInWorker(input: {
   });
   try {
     for (;;) {
-      const events = reader.read(expectedSeq - 1, BATCH);
+      const events = await reader.read(expectedSeq - 1, BATCH);
       if (events.length === 0) break;
       const check = await checkBatch({ prevHash, expectedSeq, events });
       ({ prevHash, expectedSeq } = check);
@@ -154,7 +160,7 @@ export async function walkChainInWorker(input: {
     if (checked < input.total) return result(expectedSeq, `the log ends at ${checked} but its head says ${input.total}`);
     return result(null, null);
   } finally {
-    reader.close();
+    await reader.close();
     input.port.close();
   }
 }

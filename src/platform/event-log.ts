@@ -75,10 +75,10 @@ export interface EventLog {
   readonly workerReader?: { module: URL; input: unknown } | null;
 }
 
-/** A synchronous reader of the log opened inside a worker thread (EventLog.workerReader). */
+/** A reader of the log opened inside a worker thread (EventLog.workerReader): SQLite's is synchronous, PostgreSQL's not. */
 export interface ChainReader {
-  read(afterSeq: number, limit: number): StoredEvent[];
-  close(): void;
+  read(afterSeq: number, limit: number): StoredEvent[] | Promise<StoredEvent[]>;
+  close(): void | Promise<void>;
 }
 
 /** Hash of the (virtual) event before the first one. */

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
 import type { Site } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { routingRoutes } from './routes.js';
@@ -86,8 +85,9 @@ export function createRoutingCapability(ctx: AppContext, deps: { sites: () => It
   };
 }
 
+/** Hashed as it is read, 64 KiB at a time: a large extract never holds the main thread for its whole length. */
 async function sha256Of(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

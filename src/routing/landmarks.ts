@@ -1,6 +1,13 @@
 import type { RoadGraph } from './road-graph.js';
 import { GraphSearch, type Heuristic } from './search.js';
 
+export interface LandmarksState {
+  landmarks: number[];
+  fromL: Float64Array;
+  toL: Float64Array;
+  n: number;
+}
+
 /**
  * ALT (A*, Landmarks, Triangle inequality; Goldberg & Harrelson 2005). For a few
  * landmarks L, exact free-flow times d(L→v) and d(v→L) are stored for every node;
@@ -53,6 +60,16 @@ export class Landmarks {
       if (far < 0) break;
       next = far;
     }
+  }
+
+  /** What landmarks computed elsewhere (a worker thread) need to be used here. */
+  toState(): LandmarksState {
+    return { landmarks: this.landmarks, fromL: this.fromL, toL: this.toL, n: this.n };
+  }
+
+  /** The landmarks of `toState` over the same graph, without a search. */
+  static fromState(g: RoadGraph, state: LandmarksState): Landmarks {
+    return Object.assign(Object.create(Landmarks.prototype) as Landmarks, { g, ...state });
   }
 
   private fill(search: GraphSearch, l: number, i: number, nearestSum: Float64Array): void {

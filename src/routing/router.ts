@@ -2,11 +2,11 @@ import { haversineM, type LineString, type MultiPolygon, type Position } from '.
 import { VigilError } from '../kernel/errors.js';
 import { stepsOf, type RouteStep } from './instructions.js';
 import { isochronePolygon } from './isochrone.js';
-import { Landmarks } from './landmarks.js';
+import { Landmarks, type LandmarksState } from './landmarks.js';
 import { LiveWeights } from './live-weights.js';
 import type { RoadGraph } from './road-graph.js';
 import { GraphSearch, type Metric, type Path } from './search.js';
-import { SegmentGrid, type Snap } from './spatial-index.js';
+import { SegmentGrid, type SegmentGridState, type Snap } from './spatial-index.js';
 
 /** Snapping further than this from any road is an input error, not a route. */
 export const MAX_SNAP_M = 1000;
@@ -46,6 +46,12 @@ export interface WeightedPoint {
   weight: number;
 }
 
+/** A router's precomputed parts (its spatial grid and landmarks), as they cross between threads. */
+export interface RouterState {
+  grid: SegmentGridState;
+  landmarks: LandmarksState;
+}
+
 /** One profile's routing engine: graph, spatial index, live weights, landmarks and a reusable search. */
 export class Router {
   readonly grid: SegmentGrid;
@@ -55,12 +61,17 @@ export class Router {
 
   constructor(
     readonly graph: RoadGraph,
-    options: { landmarks?: number } = {},
+    options: { landmarks?: number; prebuilt?: RouterState } = {},
   ) {
-    this.grid = new SegmentGrid(graph);
+    this.grid = options.prebuilt ? SegmentGrid.fromState(graph, options.prebuilt.grid) : new SegmentGrid(graph);
     this.weights = new LiveWeights(graph);
-    this.landmarks = new Landmarks(graph, options.landmarks ?? 16);
+    this.landmarks = options.prebuilt ? Landmarks.fromState(graph, options.prebuilt.landmarks) : new Landmarks(graph, options.landmarks ?? 16);
     this.search = new GraphSearch(graph, this.weights.time);
+  }
+
+  /** The parts built at construction (grid, landmarks), to build the same router elsewhere without the work. */
+  toState(): RouterState {
+    return { grid: this.grid.toState(), landmarks: this.landmarks.toState() };
   }
 
   snap(p: Position, what = 'point'): Snap {

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { readOsm, type OsmData } from '../adapters/osm/osm-reader.js';
+import { stat } from 'node:fs/promises';
 import { VigilError, badRequest, notFound } from '../kernel/errors.js';
-import { areaM2, centroid, isValidPosition, type LineString, type Polygon, type Position } from '../kernel/geo.js';
+import { isValidPosition, type LineString, type Polygon, type Position } from '../kernel/geo.js';
 import { newId } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
 import { decide } from '../platform/policy.js';
@@ -10,60 +8,22 @@ import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { segmentsClosedBy } from './closures.js';
 import type { AssemblyPoint, Closure, RoutingEvents, SpeedUpdate } from './model.js';
+import { JobGate } from '../platform/heavy/job-gate.js';
+import { runInWorker } from '../platform/heavy/worker-pool.js';
 import { PROFILES, type ProfileName } from './profiles.js';
-import { buildRoadGraph, edgeCount } from './road-graph.js';
+import { edgeCount } from './road-graph.js';
 import { Router } from './router.js';
 import type { RoutingState } from './routing-state.js';
-import type { GraphRef } from './routing-worker.js';
+import type { BuiltGraphs, GraphRef } from './routing-worker.js';
 import { OffThreadRouting } from './off-thread-routing.js';
 
+export { assemblyPointsOf } from './assembly-points.js';
+
 export const MAX_SPEED_UPDATES = 10_000;
+const WORKER = new URL('./routing-worker.ts', import.meta.url);
 
 function routingEvent<K extends keyof RoutingEvents>(type: K, subject: string, p: Principal, data: RoutingEvents[K]): NewEvent {
   return { type, subject, orgId: p.orgId, actor: p.actor, data };
-}
-
-/** Open spaces people can gather in when the extract tags no emergency=assembly_point (see docs/routing.md). */
-const OPEN_SPACE = (t: Record<string, string>): boolean =>
-  t.leisure === 'park' ||
-  t.leisure === 'garden' ||
-  t.leisure === 'pitch' ||
-  t.leisure === 'stadium' ||
-  t.place === 'square' ||
-  (t.highway === 'pedestrian' && t.area === 'yes');
-const MIN_OPEN_SPACE_M2 = 1500;
-
-/** Assembly points of an extract: tagged ones if any, else named open spaces of at least 1 500 m². */
-export function assemblyPointsOf(osm: OsmData): AssemblyPoint[] {
-  const tagged: AssemblyPoint[] = [];
-  for (const n of osm.taggedNodes) {
-    if (n.tags.emergency === 'assembly_point')
-      tagged.push({
-        id: `osm-node-${n.id}`,
-        name: n.tags.name ?? 'Assembly point',
-        position: n.position,
-        source: 'osm-assembly-point',
-        capacity: Number(n.tags.capacity) || null,
-      });
-  }
-  const open: AssemblyPoint[] = [];
-  for (const w of osm.ways.values()) {
-    const ring = w.refs.map((r) => osm.nodes.get(r)).filter((p): p is Position => p !== undefined);
-    if (ring.length < 4 || w.refs[0] !== w.refs[w.refs.length - 1]) continue;
-    const polygon: Polygon = { type: 'Polygon', coordinates: [ring] };
-    if (w.tags.emergency === 'assembly_point') {
-      tagged.push({
-        id: `osm-way-${w.id}`,
-        name: w.tags.name ?? 'Assembly point',
-        position: centroid(polygon),
-        source: 'osm-assembly-point',
-        capacity: Number(w.tags.capacity) || null,
-      });
-    } else if (OPEN_SPACE(w.tags) && w.tags.name && areaM2(polygon) >= MIN_OPEN_SPACE_M2) {
-      open.push({ id: `osm-way-${w.id}`, name: w.tags.name, position: centroid(polygon), source: 'open-space', capacity: Math.round(areaM2(polygon) / 2) });
-    }
-  }
-  return tagged.length > 0 ? tagged : open;
 }
 
 export interface GraphInfo {
@@ -108,20 +68,34 @@ export class RoutingService {
     return () => this.weightListeners.delete(listener);
   }
 
-  /** Reads the extract and builds both graphs, then applies every traffic update and closure already in the log. */
+  /**
+   * Reads the extract and builds both graphs, then applies every traffic update and closure already in the log.
+   * The reading, hashing and building (graphs, spatial grids, landmarks: seconds of CPU for a city) run in the
+   * worker pool; the main thread receives the typed arrays moved, not copied. One build at a time: a load of the
+   * file being built joins that build (single flight), one of another file waits its turn (at most two waiting).
+   */
   async load(file: string): Promise<GraphInfo> {
-    const started = performance.now();
-    const { size } = await stat(file).catch(() => {
+    const { size, mtimeMs } = await stat(file).catch(() => {
       throw new VigilError('not_found', `routing: no such extract ${file} (set VIGIL_ROUTING_OSM)`);
     });
-    const sha256 = createHash('sha256')
-      .update(await readFile(file))
-      .digest('hex');
-    const osm = await readOsm(file, size);
+    // The same file unchanged joins the build in progress; a file rewritten since is built again.
+    return this.buildGate.run({ user: 'routing', key: `${file}\n${size}\n${mtimeMs}` }, () => this.loadNow(file));
+  }
+
+  /** Builds of the road graphs: one at a time, a few waiting (a city re-imported twice in a row). */
+  readonly buildGate = new JobGate('road graph build', { concurrency: 1, queue: 2, perUser: 3, retryAfterSeconds: 10 });
+  /** Thread of the last build (tests show it was not the main thread). */
+  lastBuildThreadId: number | null = null;
+
+  private async loadNow(file: string): Promise<GraphInfo> {
+    const started = performance.now();
+    const built = await runInWorker<BuiltGraphs>({ module: WORKER, fn: 'buildGraphsInWorker', input: { file } });
+    this.lastBuildThreadId = built.threadId;
     const routers = new Map<ProfileName, Router>();
-    for (const profile of PROFILES) routers.set(profile, new Router(buildRoadGraph(osm, profile, sha256)));
-    this.assemblyPoints = assemblyPointsOf(osm);
+    for (const { profile, graph, state } of built.profiles) routers.set(profile, new Router(graph, { prebuilt: state }));
+    this.assemblyPoints = built.assemblyPoints;
     this.routers = routers;
+    this.closedSegments.clear();
     for (const entry of this.state.speeds.values()) this.applySpeeds([entry.update], entry.graphId);
     for (const c of this.state.closures.values()) this.applyClosure(c);
     const profiles = Object.fromEntries(
@@ -130,7 +104,7 @@ export class RoutingService {
         { graphId: r.graph.graphId, nodes: r.graph.nodeCount, edges: edgeCount(r.graph), segments: r.graph.segmentCount, restrictions: r.graph.restrictions },
       ]),
     ) as GraphInfo['profiles'];
-    this.info = { file, sha256, builtMs: Math.round(performance.now() - started), profiles, assemblyPoints: this.assemblyPoints.length };
+    this.info = { file, sha256: built.sha256, builtMs: Math.round(performance.now() - started), profiles, assemblyPoints: this.assemblyPoints.length };
     return this.info;
   }
 

@@ -1,11 +1,15 @@
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { threadId } from 'node:worker_threads';
 import { readOsm } from '../adapters/osm/osm-reader.js';
 import type { Position } from '../kernel/geo.js';
+import { assemblyPointsOf } from './assembly-points.js';
 import { planEvacuation, type EvacuationInput, type EvacuationPlan } from './evacuation.js';
-import type { ProfileName } from './profiles.js';
-import { buildRoadGraph } from './road-graph.js';
-import { Router } from './router.js';
+import type { AssemblyPoint } from './model.js';
+import { PROFILES, type ProfileName } from './profiles.js';
+import { buildRoadGraph, type RoadGraph } from './road-graph.js';
+import { Router, type RouterState } from './router.js';
+import { movedToCaller } from '../platform/heavy/move.js';
 
 /**
  * Evacuation plans and coverage in a worker thread of the platform pool. A worker
@@ -79,4 +83,66 @@ export async function reachedInWorker(task: {
   for (let i = 0; i < n; i++) positions[i] = [task.positions[2 * i]!, task.positions[2 * i + 1]!];
   const out = router.reachedWithin(task.stations, positions, task.targetS);
   return { reached: Int8Array.from(out, (r) => (r === null ? -1 : r ? 1 : 0)), threadId };
+}
+
+/** The road graphs of an extract as built in a worker: everything the main thread's routers need, ready to use. */
+export interface BuiltGraphs {
+  file: string;
+  sha256: string;
+  profiles: { profile: ProfileName; graph: RoadGraph; state: RouterState }[];
+  assemblyPoints: AssemblyPoint[];
+  threadId: number;
+}
+
+/**
+ * Reads the extract, hashes it, and builds every profile's graph, spatial grid and
+ * landmarks here (seconds of CPU for a city), so the main thread only takes the result:
+ * typed arrays transferred, not copied. This worker keeps the routers it built for
+ * the evacuation plans and coverage that follow.
+ */
+export async function buildGraphsInWorker(task: { file: string }): Promise<BuiltGraphs> {
+  const { built, transfer } = builtGraphsTransfer(await buildGraphs(task.file));
+  return movedToCaller(built, transfer);
+}
+
+async function buildGraphs(file: string): Promise<BuiltGraphs> {
+  const task = { file };
+  const bytes = await readFile(task.file);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const osm = await readOsm(task.file, bytes.length);
+  const extract = `${task.file}\n${sha256}\n`;
+  for (const key of routers.keys()) if (!key.startsWith(extract)) routers.delete(key);
+  const profiles: BuiltGraphs['profiles'] = [];
+  for (const profile of PROFILES) {
+    const router = new Router(buildRoadGraph(osm, profile, sha256));
+    routers.set(extract + profile, Promise.resolve(router));
+    profiles.push({ profile, graph: router.graph, state: router.toState() });
+  }
+  return { file: task.file, sha256, profiles, assemblyPoints: assemblyPointsOf(osm), threadId };
+}
+
+/**
+ * The buffers of a built result, each once, to transfer. The worker's own routers keep
+ * using theirs, so what is transferred is a copy made here, off the main thread.
+ */
+function builtGraphsTransfer(built: BuiltGraphs): { built: BuiltGraphs; transfer: ArrayBuffer[] } {
+  const buffers = new Set<ArrayBuffer>();
+  const copy = <T extends ArrayBufferView>(a: T): T => {
+    const own = (a as unknown as { slice(): T }).slice();
+    buffers.add(own.buffer as ArrayBuffer);
+    return own;
+  };
+  const profiles = built.profiles.map(({ profile, graph, state }) => {
+    const g: Record<string, unknown> = { ...graph };
+    for (const [k, v] of Object.entries(g)) if (ArrayBuffer.isView(v)) g[k] = copy(v);
+    return {
+      profile,
+      graph: g as unknown as RoadGraph,
+      state: {
+        grid: { ...state.grid, cellStart: copy(state.grid.cellStart), cellItems: copy(state.grid.cellItems) },
+        landmarks: { ...state.landmarks, fromL: copy(state.landmarks.fromL), toL: copy(state.landmarks.toL) },
+      },
+    };
+  });
+  return { built: { ...built, profiles }, transfer: [...buffers] };
 }

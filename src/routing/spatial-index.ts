@@ -12,6 +12,17 @@ export interface Snap {
   distanceM: number;
 }
 
+export interface SegmentGridState {
+  kx: number;
+  minX: number;
+  minY: number;
+  cols: number;
+  rows: number;
+  cellStart: Int32Array;
+  cellItems: Int32Array;
+  cellM: number;
+}
+
 /**
  * A uniform grid over the segments of the main component, in local metres
  * (equirectangular around the graph's centre — exact enough at city scale).
@@ -65,6 +76,17 @@ export class SegmentGrid {
     this.cellItems = new Int32Array(counts[cells]!);
     const fill = counts.slice(0, cells);
     visit((s, cell) => (this.cellItems[fill[cell]!++] = s));
+  }
+
+  /** What a grid built elsewhere (a worker thread) needs to be used here: numbers and two typed arrays. */
+  toState(): SegmentGridState {
+    const { kx, minX, minY, cols, rows, cellStart, cellItems, cellM } = this;
+    return { kx, minX, minY, cols, rows, cellStart, cellItems, cellM };
+  }
+
+  /** The grid of `toState` over the same graph, without scanning a segment. */
+  static fromState(g: RoadGraph, state: SegmentGridState): SegmentGrid {
+    return Object.assign(Object.create(SegmentGrid.prototype) as SegmentGrid, { g, ...state });
   }
 
   private cellOf(lon: number, lat: number): [number, number] {

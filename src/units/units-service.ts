@@ -6,6 +6,7 @@ import type { Principal } from '../platform/access.js';
 import { assertCan, can, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
+import { JobGate } from '../platform/heavy/job-gate.js';
 import { SealedReader, personalSubject, type Sealed } from '../platform/personal-data.js';
 import { AvlBatcher } from './avl-batcher.js';
 import { parseAvlMessage } from './avl-message.js';
@@ -202,6 +203,24 @@ export class UnitsService implements UnitsPort {
     purpose = 'unit track',
   ): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
     const unit = this.unitFor(unitId, by);
+    // Behind a gate: the same page asked again by the same reader while it is read is one read (its personal-data
+    // read is recorded once, for that reader and purpose); a few pages at once in all, two per reader, else 429.
+    const key = JSON.stringify([by.actor, unitId, from, to, page.afterSeq ?? 0, page.maxEvents ?? TRACK_PAGE_EVENTS, purpose]);
+    return this.trackGate.run({ user: by.actor, key }, () => this.readTrack(unit, unitId, from, to, by, page, purpose));
+  }
+
+  /** Track pages being read: 2 at once, 8 waiting, 2 per reader (running or waiting). */
+  readonly trackGate = new JobGate('unit track', { concurrency: 2, queue: 8, perUser: 2, retryAfterSeconds: 2 });
+
+  private async readTrack(
+    unit: Unit,
+    unitId: string,
+    from: number,
+    to: number,
+    by: Principal,
+    page: { afterSeq?: number; maxEvents?: number },
+    purpose: string,
+  ): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
     const out: Fix[] = [];
     const daysRead = new Set<string>();
     let afterSeq = page.afterSeq ?? 0;

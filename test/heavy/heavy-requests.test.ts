@@ -2,7 +2,7 @@
 // bounded pool, equal requests share one run, and /api/health answers while they
 // run. Assertions are on structure (threads, runs, refusals, bounds), never on time.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,6 +17,9 @@ import { loadConfig } from '../../src/kernel/config.js';
 import type { Position } from '../../src/kernel/geo.js';
 import { workerPoolStats } from '../../src/platform/heavy/worker-pool.js';
 import { alertEvacuationGuidance } from '../../src/routing/index.js';
+import { readOsm } from '../../src/adapters/osm/osm-reader.js';
+import { buildRoadGraph } from '../../src/routing/road-graph.js';
+import { Router } from '../../src/routing/router.js';
 import type { AlertRecord } from '../../src/alerts/contract.js';
 import { signedIn, type ApiCall } from '../support/api-client.js';
 
@@ -140,6 +143,28 @@ test('the cockpit’s fire-station coverage (every residential building) is sear
   assert.ok(coverage, 'the demo city has fire stations');
   assert.ok(coverage.residentialSites > 100 && coverage.covered.size > 0, `${coverage.covered.size} of ${coverage.residentialSites}`);
   assert.ok(offThread.lastThreadId !== null && offThread.lastThreadId !== threadId, 'searched in a worker thread');
+});
+
+test('road graphs are built in a worker thread: three loads of the extract at once are one build, /api/health answers meanwhile, routes agree with a graph built here', async () => {
+  const service = vigil.capabilities.routing.service;
+  const file = service.info!.file;
+  const before = workerPoolStats().completed;
+  const joinedBefore = service.buildGate.stats.joined;
+  service.lastBuildThreadId = null;
+  const { finishedBeforeHealth, results } = await healthWhile([service.load(file), service.load(file), service.load(file)]);
+  assert.equal(finishedBeforeHealth, 0, '/api/health answered while the graphs were being built');
+  assert.equal(new Set(results).size, 1, 'the three loads share one result');
+  assert.equal(service.buildGate.stats.joined - joinedBefore, 2, 'two loads joined the first');
+  assert.equal(workerPoolStats().completed - before, 1, 'one pool task');
+  assert.ok(service.lastBuildThreadId !== null && service.lastBuildThreadId !== threadId, 'built in a worker thread');
+  // The moved graph, grid and landmarks route exactly as a router built on this thread from the same extract.
+  const here = new Router(buildRoadGraph(await readOsm(file, statSync(file).size), 'car', service.info!.sha256));
+  const from: Position = [7.4215, 43.7335],
+    to: Position = [7.4128, 43.7312];
+  const moved = service.router('car').route(from, to);
+  assert.ok(moved, 'a route');
+  assert.deepEqual(moved, here.route(from, to));
+  assert.equal(service.router('car').graph.graphId, here.graph.graphId);
 });
 
 test('audit verification: eight concurrent requests walk the log once, in one pool task that reads the log itself', async () => {

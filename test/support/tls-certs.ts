@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Files of a test certificate authority and what it signed (openssl, EC P-256, one day). */
@@ -11,6 +11,8 @@ export interface TestPki {
   serverKey: Buffer;
   /** A client certificate with this common name, signed by the CA (or by `otherCa` when asked). */
   client(cn: string, options?: { untrusted?: boolean }): { cert: Buffer; key: Buffer };
+  /** The CA's certificate revocation list (PEM, made by `openssl ca -gencrl`) revoking these certificates. */
+  crl(revoked: Buffer[]): Buffer;
 }
 
 const openssl = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
@@ -61,5 +63,25 @@ export function testPki(dir: string): TestPki {
     serverCert: server.cert,
     serverKey: server.key,
     client: (cn, options = {}) => signed(dir, options.untrusted ? other : ca, `client-${++n}`, cn, 'extendedKeyUsage=clientAuth\n'),
+    crl: (revoked) => {
+      // A fresh `openssl ca` database each time: the list revokes exactly `revoked`.
+      const db = mkdtempSync(join(dir, 'crl-'));
+      const config = join(db, 'ca.cnf');
+      writeFileSync(join(db, 'index.txt'), '');
+      writeFileSync(join(db, 'crlnumber'), '01\n');
+      writeFileSync(
+        config,
+        `[ca]\ndefault_ca = test\n[test]\ndatabase = ${join(db, 'index.txt')}\ncrlnumber = ${join(db, 'crlnumber')}\ndefault_md = sha256\ndefault_crl_days = 1\n`,
+      );
+      const keys = ['-config', config, '-keyfile', ca.key, '-cert', ca.cert];
+      revoked.forEach((cert, i) => {
+        const file = join(db, `revoked-${i}.pem`);
+        writeFileSync(file, cert);
+        openssl(['ca', ...keys, '-revoke', file]);
+      });
+      const out = join(db, 'crl.pem');
+      openssl(['ca', ...keys, '-gencrl', '-out', out]);
+      return readFileSync(out);
+    },
   };
 }

@@ -118,3 +118,21 @@ test('key vault (PostgreSQL): the same contract on the cluster store', async (t:
     },
   );
 });
+
+test('sqlite vault: a burst of keys asked for at once is one transaction (one commit on the main thread, not one each)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-vault-burst-'));
+  dirs.push(dir);
+  const vault = new SqliteKeyVault(join(dir, 'keys.db'), secrets);
+  try {
+    const keys = await Promise.all(Array.from({ length: 500 }, (_, i) => vault.create(`subscriber:${i}`)));
+    assert.equal(vault.createCommits, 1);
+    assert.equal(new Set(keys.map((k) => k.toString('hex'))).size, 500, 'a key each');
+    assert.deepEqual((await vault.get(['subscriber:7'])).get('subscriber:7'), keys[7]);
+    // Asked again in the same burst as new ones: the existing key is kept.
+    const [again] = await Promise.all([vault.create('subscriber:7'), vault.create('subscriber:new')]);
+    assert.deepEqual(again, keys[7]);
+    assert.equal(vault.createCommits, 2);
+  } finally {
+    await vault.close();
+  }
+});

@@ -90,6 +90,7 @@ export class Receiver {
       if (Boolean(mqttTlsCert) !== Boolean(mqttTlsKey)) throw new VigilError('bad_request', 'VIGIL_MQTT_TLS_CERT and VIGIL_MQTT_TLS_KEY go together');
       if (ctx.config.mqttClientCa && !mqttTlsCert)
         throw new VigilError('bad_request', 'VIGIL_MQTT_CLIENT_CA needs the mqtts listener: give VIGIL_MQTT_TLS_CERT and VIGIL_MQTT_TLS_KEY');
+      if (ctx.config.mqttClientCrl && !ctx.config.mqttClientCa) throw new VigilError('bad_request', 'VIGIL_MQTT_CLIENT_CRL needs VIGIL_MQTT_CLIENT_CA');
       const tls =
         mqttTlsCert && mqttTlsKey
           ? {
@@ -98,6 +99,7 @@ export class Receiver {
               cert: readFileSync(mqttTlsCert),
               key: readFileSync(mqttTlsKey),
               ...(ctx.config.mqttClientCa ? { clientCa: readFileSync(ctx.config.mqttClientCa) } : {}),
+              ...(ctx.config.mqttClientCrl ? { clientCrlFile: ctx.config.mqttClientCrl, crlPollMs: ctx.config.mqttClientCrlPollMs } : {}),
             }
           : undefined;
       // With a certificate, devices on the network use mqtts; plain MQTT (Vigil's own clients, local tools) stays on loopback.
@@ -117,6 +119,10 @@ export class Receiver {
         plan: { sensorTopic: ctx.config.mqttTopic, unitsTopic: ctx.config.unitsMqttTopic, sirenPrefix: ctx.config.sirenTopicPrefix },
         ...(tls ? { tls } : {}),
         onError: (error) => ctx.logger.warn({ err: error }, 'embedded MQTT broker'),
+        onCrlReloaded: (r) =>
+          r.ok
+            ? ctx.logger.info({ file: ctx.config.mqttClientCrl, disconnected: r.disconnected }, 'MQTT client certificate revocation list reloaded')
+            : ctx.logger.error({ file: ctx.config.mqttClientCrl, problem: r.error }, 'MQTT client certificate revocation list refused; the previous one stays'),
         onRefused: (r) => {
           ctx.logger.warn(r, 'MQTT client refused');
           if (ctx.reactions.has('alarms.security-refusal'))

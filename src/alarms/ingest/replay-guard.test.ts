@@ -27,11 +27,56 @@ test('replay guard: a failed write releases the frame so the panel can retry it'
 });
 
 test('replay guard: frames timestamped before the second the node started are refused; memory is bounded', () => {
-  const guard = new ReplayGuard(T0, 40_000, 2);
+  const guard = new ReplayGuard(T0, { maxEntries: 2 });
   assert.equal(guard.check('AB12', '0001', T0 - 1400, T0).verdict, 'before-start');
   assert.equal(guard.check('AB12', '0001', T0 - 400, T0).verdict, 'fresh', 'the start second itself passes');
   assert.equal(guard.check('AB12', '0002', T0, T0).verdict, 'fresh');
   assert.equal(guard.check('AB12', '0003', T0, T0).verdict, 'memory-full');
+});
+
+test('replay guard: a frame stamped in the future does not keep older entries alive (memory follows the window)', () => {
+  const guard = new ReplayGuard(T0);
+  const start = T0 + 600;
+  // One panel's clock runs 20 s ahead: its frame expires 20 s after the others'.
+  const ahead = guard.check('FFFF', '0001', start + 20_000, start);
+  guard.accepted(ahead.key, start + 20_000);
+  // A steady stream: 50 frames a second from 50 accounts for 5 minutes.
+  let peak = 0;
+  for (let s = 0; s < 300; s++) {
+    const now = start + s * 1000;
+    for (let a = 0; a < 50; a++) {
+      const r = guard.check(`A${a}`, String(s % 10_000).padStart(4, '0'), now, now);
+      assert.equal(r.verdict, 'fresh');
+      guard.accepted(r.key, now);
+    }
+    peak = Math.max(peak, guard.size);
+  }
+  // 50 a second for a 40 s window, plus the second in progress: about 2 050, never the 15 000 sent.
+  assert.ok(peak <= 50 * 42, `peak ${peak} entries`);
+  assert.ok(guard.size <= 50 * 42);
+  assert.equal(guard.heldFor('FFFF'), 0, 'the future-stamped frame left with its own window');
+  assert.equal(guard.check('A1', '0299', start + 299_000, start + 299_500).verdict, 'replay', 'still refused inside the window');
+});
+
+test('replay guard: one account cannot fill the memory; the others are not refused', () => {
+  const guard = new ReplayGuard(T0, { maxPerAccount: 100, maxEntries: 1_000 });
+  const now = T0 + 600;
+  const verdicts = Array.from({ length: 150 }, (_, i) => {
+    const r = guard.check('BAD1', String(i).padStart(4, '0'), now, now);
+    if (r.verdict === 'fresh') guard.accepted(r.key, now);
+    return r.verdict;
+  });
+  assert.equal(verdicts.filter((v) => v === 'fresh').length, 100);
+  assert.equal(verdicts.filter((v) => v === 'account-full').length, 50);
+  assert.equal(guard.heldFor('BAD1'), 100);
+  assert.equal(guard.check('GOOD', '0001', now, now).verdict, 'fresh', 'another account still passes');
+  // A reservation released (its write failed) frees its place.
+  const r = guard.check('GOOD', '0002', now, now);
+  guard.release(r.key);
+  assert.equal(guard.heldFor('GOOD'), 1);
+  // Once the window has passed the account is accepted again.
+  assert.equal(guard.check('BAD1', '0200', now + 41_000, now + 41_000).verdict, 'fresh');
+  assert.equal(guard.heldFor('BAD1'), 1);
 });
 
 test('source limits: a burst, then the rate; connections per address', () => {

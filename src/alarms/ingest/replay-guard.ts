@@ -6,30 +6,56 @@
  *
  * Why memory is enough, and why a restart opens no hole: a frame can only be
  * replayed while its timestamp is inside the window, so an entry is kept until its
- * timestamp leaves the window, and no longer (the memory is bounded by the window
- * times the rate frames are accepted). After a restart the memory is empty, so
+ * timestamp leaves the window, and no longer. After a restart the memory is empty, so
  * frames timestamped before this node started are refused too: whatever was sent
  * before the restart cannot be replayed after it, and an honest panel whose frame
  * fell in that gap is NAKed with our time and sends it again with a fresh timestamp.
  * Timestamps have whole seconds, so "before" means before the second the node
  * started in: frames made in that second pass, and the node was down for longer than
  * that while it restarted (a restart takes seconds: modules load, the log replays).
+ *
+ * Bounded memory, per node (see docs/security.md):
+ *  - a time window: entries are filed by the whole second they expire in and dropped
+ *    by second, so one frame stamped in the future (up to 20 s) no longer keeps every
+ *    later entry alive behind it (the old list stopped at the first live entry);
+ *  - per account: at most `maxPerAccount` frames remembered for one account. A panel
+ *    (or whoever holds its key) sending more than that inside the window is refused
+ *    (`account-full`) — only that account, never the others;
+ *  - in all: at most `maxEntries`, beyond which frames are refused (`memory-full`)
+ *    rather than forgotten: forgetting would let a replay through.
  */
-export type ReplayVerdict = 'fresh' | 'replay' | 'before-start' | 'memory-full';
+export type ReplayVerdict = 'fresh' | 'replay' | 'before-start' | 'account-full' | 'memory-full';
+
+export interface ReplayGuardLimits {
+  /** How long past its timestamp a frame is remembered (the receiver's window into the past). */
+  windowPastMs?: number;
+  /** Frames remembered for one account at most (default 2 000: over 30 a second for 60 s). */
+  maxPerAccount?: number;
+  /** Frames remembered in all (default 200 000, about 25 MB). */
+  maxEntries?: number;
+}
 
 export class ReplayGuard {
-  /** 'account|seq|timestamp' → when the entry may be forgotten (its timestamp has left the window). */
+  /** key → the second (ms / 1000) its entry expires in. */
   private readonly seen = new Map<string, number>();
+  /** expiry second → the keys expiring then. */
+  private readonly bySecond = new Map<number, Set<string>>();
+  /** Seconds of `bySecond` in expiry order (appended in order almost always; kept sorted). */
+  private seconds: number[] = [];
   private readonly pending = new Set<string>();
+  /** account → entries (seen or pending) held for it. */
+  private readonly perAccount = new Map<string, number>();
 
   private readonly startedAt: number;
+  private readonly windowPastMs: number;
+  private readonly maxPerAccount: number;
+  private readonly maxEntries: number;
 
-  constructor(
-    startedAt: number,
-    private readonly windowPastMs = 40_000,
-    private readonly maxEntries = 200_000,
-  ) {
+  constructor(startedAt: number, limits: ReplayGuardLimits = {}) {
     this.startedAt = Math.floor(startedAt / 1000) * 1000;
+    this.windowPastMs = limits.windowPastMs ?? 40_000;
+    this.maxPerAccount = limits.maxPerAccount ?? 2_000;
+    this.maxEntries = limits.maxEntries ?? 200_000;
   }
 
   /** Reserves the frame; call `accepted` once it is durable or `release` if it was not. */
@@ -38,29 +64,63 @@ export class ReplayGuard {
     if (timestamp < this.startedAt) return { verdict: 'before-start', key };
     this.forgetExpired(now);
     if (this.seen.has(key) || this.pending.has(key)) return { verdict: 'replay', key };
+    if ((this.perAccount.get(account) ?? 0) >= this.maxPerAccount) return { verdict: 'account-full', key };
     if (this.seen.size + this.pending.size >= this.maxEntries) return { verdict: 'memory-full', key };
     this.pending.add(key);
+    this.count(account, 1);
     return { verdict: 'fresh', key };
   }
 
   accepted(key: string, timestamp: number): void {
-    this.pending.delete(key);
-    this.seen.set(key, timestamp + this.windowPastMs);
+    if (!this.pending.delete(key)) return;
+    const second = Math.ceil((timestamp + this.windowPastMs) / 1000);
+    this.seen.set(key, second);
+    let keys = this.bySecond.get(second);
+    if (!keys) {
+      keys = new Set();
+      this.bySecond.set(second, keys);
+      const last = this.seconds[this.seconds.length - 1];
+      this.seconds.push(second);
+      if (last !== undefined && last > second) this.seconds.sort((a, b) => a - b);
+    }
+    keys.add(key);
   }
 
   release(key: string): void {
-    this.pending.delete(key);
+    if (this.pending.delete(key)) this.count(accountOf(key), -1);
   }
 
+  /** Frames remembered (accepted and still inside the window). */
   get size(): number {
     return this.seen.size;
   }
 
-  private forgetExpired(now: number): void {
-    // Map keeps insertion order, and frames arrive roughly in timestamp order: stop at the first live one.
-    for (const [key, until] of this.seen) {
-      if (until > now) break;
-      this.seen.delete(key);
-    }
+  /** Frames remembered or reserved for one account. */
+  heldFor(account: string): number {
+    return this.perAccount.get(account) ?? 0;
   }
+
+  private count(account: string, delta: number): void {
+    const n = (this.perAccount.get(account) ?? 0) + delta;
+    if (n <= 0) this.perAccount.delete(account);
+    else this.perAccount.set(account, n);
+  }
+
+  private forgetExpired(now: number): void {
+    const nowSecond = now / 1000;
+    let drop = 0;
+    while (drop < this.seconds.length && this.seconds[drop]! <= nowSecond) {
+      const second = this.seconds[drop++]!;
+      for (const key of this.bySecond.get(second) ?? []) {
+        this.seen.delete(key);
+        this.count(accountOf(key), -1);
+      }
+      this.bySecond.delete(second);
+    }
+    if (drop > 0) this.seconds = this.seconds.slice(drop);
+  }
+}
+
+function accountOf(key: string): string {
+  return key.slice(0, key.indexOf('|'));
 }

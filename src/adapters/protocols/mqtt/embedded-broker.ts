@@ -1,5 +1,6 @@
+import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import { mayPublish, maySubscribe, type MqttIdentity, type MqttTopicPlan } from './topic-acl.js';
 import { mqttMessage, type MqttTopicRouter } from './topic-router.js';
@@ -23,12 +24,22 @@ export interface EmbeddedBrokerOptions {
     key: string | Buffer;
     /** CA of device certificates: a client presenting one it signed is who its common name says (`authenticateCertificate`). */
     clientCa?: string | Buffer;
+    /**
+     * A PEM file of the client CA's certificate revocation list: a revoked certificate is no identity.
+     * The file is watched and reloaded when it changes (an invalid new list is refused, the previous one
+     * stays); clients connected with a certificate are then disconnected and must connect again.
+     */
+    clientCrlFile?: string;
+    /** How often the CRL file is checked for a change (default 5 s). */
+    crlPollMs?: number;
   };
   /** Who a client is from the common name of a certificate the client CA signed (e.g. `device:<id>`), or null. */
   authenticateCertificate?(commonName: string): MqttIdentity | null;
   onError?(error: unknown): void;
   /** A client was refused: a wrong credential, or a publish or subscribe outside its topics. */
   onRefused?(what: { clientId: string; username: string | null; reason: string; remote?: string | null }): void;
+  /** The CRL file was read again: loaded, or refused (the previous list stays in force). */
+  onCrlReloaded?(outcome: { ok: boolean; disconnected: number; error?: string }): void;
 }
 
 /**
@@ -42,9 +53,16 @@ export interface EmbeddedBrokerOptions {
 export class EmbeddedMqttBroker {
   private broker: Aedes | null = null;
   private server: Server | null = null;
-  private tlsServer: Server | null = null;
+  private tlsServer: TlsServer | null = null;
   /** Who each connected client authenticated as. */
   private readonly identities = new WeakMap<Client, MqttIdentity>();
+  /** Clients that authenticated with a certificate: disconnected when the revocation list changes. */
+  private readonly certificateClients = new Set<Client>();
+  /** Times the revocation list was loaded (1 at start when one is configured). */
+  crlLoads = 0;
+  /** Times a changed CRL file was refused (unreadable or not a valid list): the previous list stayed. */
+  crlRefusals = 0;
+  private secureOptions: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer } | null = null;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -75,6 +93,7 @@ export class EmbeddedMqttBroker {
         return callback(error as Parameters<typeof callback>[0], false);
       }
       this.identities.set(client, who);
+      if (fromCertificate?.who === who) this.certificateClients.add(client);
       callback(null, true);
     };
     broker.authorizeSubscribe = (client, subscription, callback) => {
@@ -106,6 +125,7 @@ export class EmbeddedMqttBroker {
       );
     };
     broker.on('clientError', (_client, error) => options.onError?.(error));
+    broker.on('clientDisconnect', (client) => this.certificateClients.delete(client));
     const handle = broker.handle as unknown as (socket: Socket) => void;
     const server = createServer(handle);
     server.maxConnections = options.maxConnections;
@@ -114,18 +134,27 @@ export class EmbeddedMqttBroker {
     await listenOn(server, options.port, options.host);
     let tlsPort: number | null = null;
     if (options.tls) {
-      const { clientCa } = options.tls;
+      const { clientCa, clientCrlFile } = options.tls;
+      if (clientCrlFile && !clientCa) throw new Error('a client certificate revocation list needs the client CA');
+      this.secureOptions = { cert: options.tls.cert, key: options.tls.key, ...(clientCa ? { ca: clientCa } : {}) };
+      // Read (and checked by OpenSSL) before listening: a node given a bad list does not start.
+      const crl = clientCrlFile ? readCrl(this.secureOptions, clientCrlFile) : undefined;
       const tlsServer = createTlsServer(
         {
-          cert: options.tls.cert,
-          key: options.tls.key,
+          ...this.secureOptions,
+          ...(crl ? { crl } : {}),
           minVersion: 'TLSv1.2',
           // Certificates are asked for, not required: devices with a username and secret still connect. Only a
-          // certificate the client CA signed counts (socket.authorized); any other is ignored.
-          ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+          // certificate the client CA signed and its revocation list (if any) does not list counts
+          // (socket.authorized); any other is ignored.
+          ...(clientCa ? { requestCert: true, rejectUnauthorized: false } : {}),
         },
         handle,
       );
+      if (crl) {
+        this.crlLoads = 1;
+        watchFile(clientCrlFile!, { interval: options.tls.crlPollMs ?? 5_000, persistent: false }, this.onCrlFileChange);
+      }
       tlsServer.maxConnections = options.maxConnections;
       tlsServer.on('tlsClientError', (error) => options.onError?.(error));
       this.tlsServer = tlsServer;
@@ -133,6 +162,34 @@ export class EmbeddedMqttBroker {
       tlsPort = (tlsServer.address() as { port: number }).port;
     }
     return { port: (server.address() as { port: number }).port, tlsPort };
+  }
+
+  private readonly onCrlFileChange = (current: Stats, previous: Stats): void => {
+    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
+    this.reloadCrl();
+  };
+
+  /** Reads the revocation list again and applies it to new TLS handshakes; certificate clients connect again under it. */
+  reloadCrl(): boolean {
+    const file = this.options.tls?.clientCrlFile;
+    if (!file || !this.tlsServer || !this.secureOptions) return false;
+    let crl: Buffer;
+    try {
+      crl = readCrl(this.secureOptions, file);
+    } catch (error) {
+      this.crlRefusals++;
+      this.options.onCrlReloaded?.({ ok: false, disconnected: 0, error: error instanceof Error ? error.message : String(error) });
+      return false;
+    }
+    this.tlsServer.setSecureContext({ ...this.secureOptions, crl, minVersion: 'TLSv1.2' });
+    this.crlLoads++;
+    // A connection keeps the certificate check of its handshake: clients that authenticated with a
+    // certificate go, and those whose certificate the new list revokes cannot come back as that device.
+    const gone = [...this.certificateClients];
+    this.certificateClients.clear();
+    for (const client of gone) client.close();
+    this.options.onCrlReloaded?.({ ok: true, disconnected: gone.length });
+    return true;
   }
 
   private certificateIdentity(client: Client): { who: MqttIdentity; commonName: string } | null {
@@ -147,6 +204,7 @@ export class EmbeddedMqttBroker {
   }
 
   async stop(): Promise<void> {
+    if (this.options.tls?.clientCrlFile) unwatchFile(this.options.tls.clientCrlFile, this.onCrlFileChange);
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.tlsServer ? this.tlsServer.close(() => resolve()) : resolve()));
@@ -154,6 +212,14 @@ export class EmbeddedMqttBroker {
     this.server = null;
     this.tlsServer = null;
   }
+}
+
+/** The CRL file's content, checked by building a TLS context with it (OpenSSL refuses a malformed list). */
+function readCrl(secure: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer }, file: string): Buffer {
+  const crl = readFileSync(file);
+  if (!crl.includes('-----BEGIN X509 CRL-----')) throw new Error(`${file} is not a PEM certificate revocation list`);
+  createSecureContext({ ...secure, crl });
+  return crl;
 }
 
 const usernameOf = (who: MqttIdentity): string => (who.kind === 'vigil' ? 'vigil' : `${who.kind}:${who.id}`);

@@ -35,6 +35,8 @@ export class PostgresEventLog implements EventLog {
   private readonly poll: NodeJS.Timeout;
   private readonly channel: string;
   private readonly t: string;
+  /** The hash-chain check reads the log in a pool worker over its own connection (postgres-chain-reader.ts). */
+  readonly workerReader: { module: URL; input: { connectionString: string; schema: string } };
 
   static async open(options: PostgresEventLogOptions): Promise<PostgresEventLog> {
     assertSchemaName(options.schema);
@@ -62,6 +64,10 @@ export class PostgresEventLog implements EventLog {
     private readonly options: PostgresEventLogOptions,
   ) {
     this.t = `${options.schema}.events`;
+    this.workerReader = {
+      module: new URL('./postgres-chain-reader.ts', import.meta.url),
+      input: { connectionString: options.connectionString, schema: options.schema },
+    };
     this.channel = `vigil_events_${options.schema}`;
     const onError = options.onError ?? ((error: unknown) => console.error('event log follower failed', error));
     this.pump = new FollowPump((afterSeq, limit) => this.read({ afterSeq, limit }), onError);

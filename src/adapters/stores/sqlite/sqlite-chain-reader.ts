@@ -14,6 +14,8 @@ export function openChainReader(input: { file: string }): ChainReader {
   const after = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
   return {
     read: (afterSeq, limit) => (after.all(afterSeq, limit) as EventRow[]).map(eventFromRow),
-    close: () => db.close(),
+    close: () => {
+      db.close();
+    },
   };
 }

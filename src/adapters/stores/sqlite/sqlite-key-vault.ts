@@ -41,9 +41,37 @@ export class SqliteKeyVault implements KeyVault {
     };
   }
 
+  /**
+   * Keys asked for in the same turn of the event loop are written in one transaction: one commit
+   * (one fsync) for all of them instead of one each on the main thread — a burst of registrations
+   * (the demo's thousands of subscribers, a flood of public sign-ups) cost seconds of blocked loop.
+   */
   async create(subject: string, at = Date.now()): Promise<Buffer> {
-    this.statements.insert.run(subject, this.secrets.seal(randomBytes(32).toString('base64')), at);
+    const wrapped = this.secrets.seal(randomBytes(32).toString('base64'));
+    await new Promise<void>((resolve, reject) => {
+      this.pendingCreates.push({ subject, wrapped, at, resolve, reject });
+      if (this.pendingCreates.length === 1) setImmediate(() => this.flushCreates());
+    });
     return (await this.get([subject])).get(subject)!;
+  }
+
+  private pendingCreates: { subject: string; wrapped: string; at: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  /** Transactions that wrote created keys (tests: a burst is one). */
+  createCommits = 0;
+
+  private flushCreates(): void {
+    const batch = this.pendingCreates;
+    this.pendingCreates = [];
+    try {
+      this.db.transaction(() => {
+        for (const c of batch) this.statements.insert.run(c.subject, c.wrapped, c.at);
+      })();
+      this.createCommits++;
+    } catch (error) {
+      for (const c of batch) c.reject(error);
+      return;
+    }
+    for (const c of batch) c.resolve();
   }
 
   async unusedSince(prefix: string, before: number, limit: number): Promise<string[]> {

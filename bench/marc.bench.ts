@@ -1,20 +1,27 @@
-// npm run bench:marc — the alarm receiver under load: ACKed frames per second over
-// many TCP connections (embedded store), ACK latency at a paced 5 000 frames/s,
-// frame-to-screen latency over the live WebSocket, and supervision of a million
-// paths (lateness, memory). Ends with one JSON line {"bench":"marc",...}.
+// npm run bench:marc — the alarm receiver under a panel-like load (bench/marc-load.ts:
+// each connection sends a frame, waits for its reply, sends the next; every ACK means
+// the frame is durable). Phases, each BENCH_SECONDS long:
+//   alarms  BENCH_CONNECTIONS (100) panels, one account each, SIA-DCS alarm frames → framesPerSec
+//   polls   the same panels sending NULL polls                                     → pollsPerSec
+//   mix     BENCH_MIX_CONNECTIONS (1000) panels over as many accounts, 9 polls to 1 alarm → mixFramesPerSec
+//   paced   the mix paced at half mixFramesPerSec                                  → p50AckMs, p99AckMs
+// then frame → operator's WebSocket latency (p99ToScreenMs) and supervision of
+// BENCH_PATHS (1 000 000) paths. CPU per frame is the node process's (all threads) and
+// its main thread's, from /proc, over the alarm and poll phases. The node runs in a child
+// process (bench/marc-node.ts). Ends with one JSON line {"bench":"marc",...}.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { Dc09Client } from '../src/adapters/protocols/dc09/dc09-client.js';
-import { signalFrame } from '../src/adapters/protocols/dc09/dc09-reply.js';
 import { SupervisionMonitor } from '../src/alarms/supervision/monitor.js';
+import { Panel, panelAccount } from './marc-load.js';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 200);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const PACED_RATE = Number(process.env.BENCH_RATE ?? 5000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const MIX_CONNECTIONS = Number(process.env.BENCH_MIX_CONNECTIONS ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const PATHS = Number(process.env.BENCH_PATHS ?? 1_000_000);
+const PHASES = (process.env.BENCH_PHASES ?? 'alarms,polls,mix,paced,screen').split(',');
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2) : NaN;
@@ -24,122 +31,179 @@ const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-marc-'));
 const node = spawn(
   process.execPath,
   [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', join(import.meta.dirname, 'marc-node.ts'), dataDir],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_ACCOUNTS: String(Math.max(CONNECTIONS, MIX_CONNECTIONS)) } },
 );
 const { url, tcpPort } = await new Promise<{ url: string; tcpPort: number }>((resolve) =>
   node.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()))),
 );
-const out: Record<string, unknown> = { bench: 'marc', connections: CONNECTIONS };
-try {
-  const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => Dc09Client.connect('127.0.0.1', tcpPort, 30_000)));
-  const account = (i: number): string => (0x10000 + i).toString(16).toUpperCase();
+/** CPU ticks (1/100 s) of the node: all threads, and its main thread. */
+const cpuTicks = (): { all: number; main: number } => {
+  const ticks = (file: string): number => {
+    const f = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+    return Number(f[11]) + Number(f[12]);
+  };
+  return { all: ticks(`/proc/${node.pid}/stat`), main: ticks(`/proc/${node.pid}/task/${node.pid}/stat`) };
+};
+const out: Record<string, unknown> = { bench: 'marc', connections: CONNECTIONS, mixConnections: MIX_CONNECTIONS, loadAvg1: +loadavg()[0]!.toFixed(2) };
 
-  // 1. Throughput: every connection sends as fast as ACKs come back.
+/** Every panel sends as fast as replies come back for SECONDS; returns ACKs/s and node CPU µs per ACK. */
+async function flat(
+  panels: Panel[],
+  next: (p: Panel, i: number, n: number) => 'alarm' | 'poll',
+): Promise<{ perSec: number; cpuUs: number; mainUs: number; nacked: number }> {
   let acked = 0;
-  let seq = 0;
-  const deadline = performance.now() + SECONDS * 1000;
+  let nacked = 0;
+  const cpu0 = cpuTicks();
   const started = performance.now();
+  const deadline = started + SECONDS * 1000;
   await Promise.all(
-    clients.map(async (c, i) => {
-      while (performance.now() < deadline) {
-        const r = await c.send(signalFrame({ id: 'SIA-DCS', seq: ++seq, account: account(i), data: `Nri1/BA${(seq % 999) + 1}`, now: Date.now() }));
-        if (r.kind === 'ACK') acked++;
+    panels.map(async (p, i) => {
+      for (let n = 0; performance.now() < deadline; n++) {
+        const r = await p.send(next(p, i, n), (n % 999) + 1);
+        if (r.ack) acked++;
+        else nacked++;
       }
     }),
   );
-  const framesPerSec = Math.round(acked / ((performance.now() - started) / 1000));
-  console.log(`throughput: ${acked} frames ACKed durable in ${SECONDS} s over ${CONNECTIONS} connections = ${framesPerSec} frames/s`);
-  out.framesPerSec = framesPerSec;
+  const s = (performance.now() - started) / 1000;
+  const cpu1 = cpuTicks();
+  return {
+    perSec: Math.round(acked / s),
+    cpuUs: +(((cpu1.all - cpu0.all) * 10_000) / Math.max(1, acked)).toFixed(1),
+    mainUs: +(((cpu1.main - cpu0.main) * 10_000) / Math.max(1, acked)).toFixed(1),
+    nacked,
+  };
+}
 
-  // 2. Paced load: ACK latency at PACED_RATE frames/s (or what the receiver sustains).
-  const latencies: number[] = [];
-  const pacedStart = performance.now();
-  const pacedEnd = pacedStart + 5000;
-  const perClientInterval = (1000 * CONNECTIONS) / PACED_RATE;
+try {
+  const panels = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => Panel.connect(tcpPort, panelAccount(i))));
+  // A short warm-up so the JIT has seen the path.
   await Promise.all(
-    clients.map(async (c, i) => {
-      let next = performance.now() + Math.random() * perClientInterval;
-      while (next < pacedEnd) {
-        const wait = next - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const t0 = performance.now();
-        await c.send(signalFrame({ id: 'SIA-DCS', seq: ++seq, account: account(i), data: `Nri1/BA${(seq % 999) + 1}`, now: Date.now() }));
-        latencies.push(performance.now() - t0);
-        next += perClientInterval;
-      }
+    panels.map(async (p) => {
+      for (let n = 0; n < 20; n++) await p.send(n % 2 ? 'alarm' : 'poll', n + 1);
     }),
   );
-  const achieved = Math.round(latencies.length / ((performance.now() - pacedStart) / 1000));
-  console.log(`paced ${PACED_RATE}/s (achieved ${achieved}/s): ACK p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms`);
-  out.pacedRate = achieved;
-  out.p50AckMs = pct(latencies, 50);
-  out.p99AckMs = pct(latencies, 99);
-
-  // 3. Frame → operator's screen: time until the live WebSocket delivers the signal.
-  const login = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'supervisor', password: 'vigil-demo' }),
-  });
-  const cookie = /vigil_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/live`, { headers: { cookie } });
-  await new Promise((r) => ws.once('open', r));
-  const sentAt = new Map<string, number>();
-  const toScreen: number[] = [];
-  ws.on('message', (m) => {
-    const msg = JSON.parse(String(m)) as { events?: { type: string; data: { signal?: { account: string; zone: string } } }[] };
-    for (const e of msg.events ?? []) {
-      const s = e.data.signal;
-      if (e.type !== 'alarms.signal.received' || !s) continue;
-      const t = sentAt.get(`${s.account}:${Number(s.zone)}`);
-      if (t !== undefined) toScreen.push(performance.now() - t);
-    }
-  });
-  // The demo's MARC panels are visible to the supervisor: use their accounts.
-  const accounts = Array.from({ length: 20 }, (_, i) => (0x1000 + i).toString(16).toUpperCase());
-  for (let n = 0; n < 500; n++) {
-    const i = n % accounts.length;
-    const zone = 100 + n;
-    sentAt.set(`${accounts[i]}:${zone}`, performance.now());
-    void clients[i]!.send(signalFrame({ id: 'SIA-DCS', seq: ++seq, account: accounts[i]!, data: `Nri1/BA${zone}`, now: Date.now() }));
-    await new Promise((r) => setTimeout(r, 4));
+  if (PHASES.includes('alarms')) {
+    const r = await flat(panels, () => 'alarm');
+    console.log(
+      `alarms: ${CONNECTIONS} panels, ${r.perSec} frames/s ACKed durable, node CPU ${r.cpuUs} µs/frame (main thread ${r.mainUs}), not ACKed ${r.nacked}`,
+    );
+    Object.assign(out, { framesPerSec: r.perSec, cpuUsPerFrame: r.cpuUs, mainThreadUsPerFrame: r.mainUs });
   }
-  await new Promise((r) => setTimeout(r, 1000));
-  ws.close();
-  console.log(`to screen: ${toScreen.length}/500 signals delivered over WebSocket, p50 ${pct(toScreen, 50)} ms, p99 ${pct(toScreen, 99)} ms`);
-  out.p99ToScreenMs = pct(toScreen, 99);
-  clients.forEach((c) => c.close());
+  if (PHASES.includes('polls')) {
+    const r = await flat(panels, () => 'poll');
+    console.log(`polls: ${CONNECTIONS} panels, ${r.perSec} polls/s ACKed, node CPU ${r.cpuUs} µs/poll (main thread ${r.mainUs}), not ACKed ${r.nacked}`);
+    Object.assign(out, { pollsPerSec: r.perSec, cpuUsPerPoll: r.cpuUs, mainThreadUsPerPoll: r.mainUs });
+  }
+  panels.forEach((p) => p.close());
+
+  let mixRate = 0;
+  const mix =
+    PHASES.includes('mix') || PHASES.includes('paced')
+      ? await Promise.all(Array.from({ length: MIX_CONNECTIONS }, (_, i) => Panel.connect(tcpPort, panelAccount(i))))
+      : [];
+  // 9 polls to 1 alarm, the alarms spread over the panels.
+  const mixKind = (_: Panel, i: number, n: number): 'alarm' | 'poll' => ((n + i) % 10 === 0 ? 'alarm' : 'poll');
+  if (PHASES.includes('mix')) {
+    const r = await flat(mix, mixKind);
+    mixRate = r.perSec;
+    console.log(
+      `mix: ${MIX_CONNECTIONS} panels, 9 polls : 1 alarm, ${r.perSec} frames/s ACKed, node CPU ${r.cpuUs} µs/frame (main thread ${r.mainUs}), not ACKed ${r.nacked}`,
+    );
+    Object.assign(out, { mixFramesPerSec: r.perSec, cpuUsPerMixFrame: r.cpuUs });
+  }
+  if (PHASES.includes('paced')) {
+    const rate = Math.max(100, Math.round((mixRate || Number(process.env.BENCH_RATE ?? 5000) * 2) / 2));
+    const latencies: number[] = [];
+    const start = performance.now();
+    const end = start + SECONDS * 1000;
+    const interval = (1000 * MIX_CONNECTIONS) / rate;
+    await Promise.all(
+      mix.map(async (p, i) => {
+        let next = start + Math.random() * interval;
+        for (let n = 0; next < end; n++) {
+          const wait = next - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          latencies.push((await p.send(mixKind(p, i, n), (n % 999) + 1)).ms);
+          next += interval;
+        }
+      }),
+    );
+    const achieved = Math.round(latencies.length / ((performance.now() - start) / 1000));
+    console.log(`paced mix at ${rate}/s (achieved ${achieved}/s): ACK p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms`);
+    Object.assign(out, { pacedRate: achieved, p50AckMs: pct(latencies, 50), p99AckMs: pct(latencies, 99) });
+  }
+  mix.forEach((p) => p.close());
+
+  if (PHASES.includes('screen')) {
+    // Frame → operator's screen: time until the live WebSocket delivers the signal.
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'supervisor', password: 'vigil-demo' }),
+    });
+    const cookie = /vigil_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/api/live`, { headers: { cookie } });
+    await new Promise((r) => ws.once('open', r));
+    const sentAt = new Map<string, number>();
+    const toScreen: number[] = [];
+    ws.on('message', (m) => {
+      const msg = JSON.parse(String(m)) as { events?: { type: string; data: { signal?: { account: string; zone: string } } }[] };
+      for (const e of msg.events ?? []) {
+        const s = e.data.signal;
+        if (e.type !== 'alarms.signal.received' || !s) continue;
+        const t = sentAt.get(`${s.account}:${Number(s.zone)}`);
+        if (t !== undefined) toScreen.push(performance.now() - t);
+      }
+    });
+    // The demo's MARC panels are visible to the supervisor: use their accounts.
+    const demo = await Promise.all(Array.from({ length: 20 }, (_, i) => Panel.connect(tcpPort, (0x1000 + i).toString(16).toUpperCase())));
+    for (let n = 0; n < 500; n++) {
+      const p = demo[n % demo.length]!;
+      const zone = 100 + n;
+      sentAt.set(`${p.account}:${zone}`, performance.now());
+      void p.send('alarm', zone);
+      await new Promise((r) => setTimeout(r, 4));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    ws.close();
+    demo.forEach((p) => p.close());
+    console.log(`to screen: ${toScreen.length}/500 signals delivered over WebSocket, p50 ${pct(toScreen, 50)} ms, p99 ${pct(toScreen, 99)} ms`);
+    out.p99ToScreenMs = pct(toScreen, 99);
+  }
 } finally {
   node.kill('SIGTERM');
   await new Promise((r) => node.once('exit', r));
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-// 4. Supervision of a million paths, simulated time, 250 ms ticks.
-global.gc?.();
-const before = process.memoryUsage();
-const t0 = Date.UTC(2026, 0, 1);
-const monitor = new SupervisionMonitor(t0);
-// Paths started at arbitrary milliseconds, so deadlines fall between ticks.
-for (let i = 0; i < PATHS; i++) monitor.watch(`P${i.toString(16)}`, 60 + (i % 240), t0 + ((i * 7919) % 1000));
-global.gc?.();
-const after = process.memoryUsage();
-const bytesPerPath = Math.round((after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / PATHS);
-const late: number[] = [];
-let worstTickMs = 0;
-for (let now = t0; now <= t0 + 310_000; now += 250) {
-  // 90 % of paths poll on time: each tick, the paths whose deadline is in the next second are heard.
-  const tickStart = performance.now();
-  const faults = monitor.tick(now);
-  const tickMs = performance.now() - tickStart;
-  worstTickMs = Math.max(worstTickMs, tickMs);
-  for (const f of faults) late.push(f.lateMs + tickMs);
-  if (now === t0 + 30_000) for (let i = 0; i < PATHS; i += 10) monitor.heard(`P${i.toString(16)}`, now); // some paths heard once
+if (PATHS > 0) {
+  // Supervision of a million paths, simulated time, 250 ms ticks.
+  global.gc?.();
+  const before = process.memoryUsage();
+  const t0 = Date.UTC(2026, 0, 1);
+  const monitor = new SupervisionMonitor(t0);
+  // Paths started at arbitrary milliseconds, so deadlines fall between ticks.
+  for (let i = 0; i < PATHS; i++) monitor.watch(`P${i.toString(16)}`, 60 + (i % 240), t0 + ((i * 7919) % 1000));
+  global.gc?.();
+  const after = process.memoryUsage();
+  const bytesPerPath = Math.round((after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / PATHS);
+  const late: number[] = [];
+  let worstTickMs = 0;
+  for (let now = t0; now <= t0 + 310_000; now += 250) {
+    const tickStart = performance.now();
+    const faults = monitor.tick(now);
+    const tickMs = performance.now() - tickStart;
+    worstTickMs = Math.max(worstTickMs, tickMs);
+    for (const f of faults) late.push(f.lateMs + tickMs);
+    if (now === t0 + 30_000) for (let i = 0; i < PATHS; i += 10) monitor.heard(`P${i.toString(16)}`, now); // some paths heard once
+  }
+  console.log(
+    `supervision: ${PATHS} paths, ${late.length} missed deadlines reported, lateness p99 ${pct(late, 99)} ms (tick 250 ms + worst tick ${worstTickMs.toFixed(1)} ms), ≈ ${bytesPerPath} bytes per path`,
+  );
+  out.supervisedPaths = PATHS;
+  out.supervisionLateMsP99 = pct(late, 99);
+  out.rssBytesPerPath = bytesPerPath;
 }
-console.log(
-  `supervision: ${PATHS} paths, ${late.length} missed deadlines reported, lateness p99 ${pct(late, 99)} ms (tick 250 ms + worst tick ${worstTickMs.toFixed(1)} ms), ≈ ${bytesPerPath} bytes per path`,
-);
-out.supervisedPaths = PATHS;
-out.supervisionLateMsP99 = pct(late, 99);
-out.rssBytesPerPath = bytesPerPath;
+out.loadAvg1After = +loadavg()[0]!.toFixed(2);
 console.log(JSON.stringify(out));

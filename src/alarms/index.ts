@@ -72,7 +72,15 @@ export function createAlarmsCapability(
     labelNames: ['reason'],
     registers: [deps.registry],
   });
-  const counters = { frames: (o: string) => frames.inc({ outcome: o }), quirk: (q: string) => quirks.inc({ quirk: q }) };
+  // Each frame counts once: the labelled children are looked up once per label (the outcomes and quirks are a fixed set).
+  const children = new Map<string, { inc(): void }>();
+  const child = (counter: Counter<string>, label: string, value: string): { inc(): void } => {
+    const key = `${label}\0${value}`;
+    let c = children.get(key);
+    if (!c) children.set(key, (c = counter.labels({ [label]: value })));
+    return c;
+  };
+  const counters = { frames: (o: string) => child(frames, 'outcome', o).inc(), quirk: (q: string) => child(quirks, 'quirk', q).inc() };
   const { city } = deps;
   const state = new AlarmsState(ctx.secrets);
   state.timeZone = ctx.config.timeZone;

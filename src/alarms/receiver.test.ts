@@ -8,6 +8,7 @@ import { dc09Panel as panel } from '../../test/support/dc09-panel.js';
 import { serveVigil, type RunningVigil } from '../app.js';
 import { parseKey } from '../adapters/protocols/dc09/dc09-crypto.js';
 import { decryptBody } from '../adapters/protocols/dc09/dc09-crypto.js';
+import { Dc09Framer } from '../adapters/protocols/dc09/dc09-framer.js';
 import { frameOf, signalFrame } from '../adapters/protocols/dc09/dc09-reply.js';
 import { loadConfig } from '../kernel/config.js';
 import { ManualClock } from '../kernel/time.js';
@@ -202,6 +203,32 @@ test('supervision: a missed poll raises a path-fault alarm within a second of th
     assert.equal(alarms.state.faultedPaths.has(account), false);
     assert.equal(alarms.state.alarms.get(alarm.alarmId)!.restored, true);
     p.close();
+  } finally {
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('receiver: frames handled in the same turn are decided and committed together (one burst of a premise, one alarm)', async () => {
+  const { vigil, dir } = await start();
+  try {
+    const panels = [...vigil.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'alarm-panel');
+    const school = panels.find((p) => vigil.capabilities.city.service.state.sites.get(p.siteId!)!.category === 'school')!;
+    const account = school.account!;
+    const ingest = vigil.capabilities.alarms.ingest.dc09;
+    const framer = new Dc09Framer();
+    const frame = (seq: number, data: string) => framer.push(signalFrame({ id: 'SIA-DCS', seq, account, data, now: Date.now() })).frames[0]!;
+    const before = await vigil.ctx.log.lastSeq();
+    // Two connections of one premise deliver in the same moment: a burglary in zone 3 and a fire in zone 1.
+    const replies = await Promise.all([ingest.handleDc09(frame(1, 'Nri1/BA003'), 'a'), ingest.handleDc09(frame(2, 'Nri1/FA001'), 'b')]);
+    for (const r of replies) assert.match(r!.toString('latin1'), /"ACK"/);
+    const written = await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.'] });
+    assert.deepEqual(
+      written.map((e) => e.type),
+      ['alarms.signal.received', 'alarms.alarm.raised', 'alarms.signal.received', 'alarms.alarm.correlated'],
+      'the second frame joins the alarm the first raised, in the same commit',
+    );
+    assert.equal(new Set(written.map((e) => e.seq)).size, 4);
   } finally {
     await vigil.close();
     rmSync(dir, { recursive: true, force: true });

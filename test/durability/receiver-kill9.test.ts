@@ -12,7 +12,9 @@ import { verifyChain } from '../../src/platform/chain-verifier.js';
 /**
  * Nothing acknowledged is lost, end to end: panels send alarms to a receiver node
  * over TCP; the node is killed with SIGKILL mid-load; every signal that got an ACK
- * must be in the store when it is reopened.
+ * must be in the store when it is reopened. 200 panels at full rate, polls between
+ * the alarms (9 to 1 on half of them), so commits are group commits of many frames
+ * (several queued groups in one transaction) when the kill comes.
  */
 test('receiver: kill -9 mid-load loses no ACKed signal', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rxkill-'));
@@ -28,22 +30,32 @@ test('receiver: kill -9 mid-load loses no ACKed signal', async () => {
       });
     });
     const acked = new Set<string>();
+    let polls = 0;
     let stop = false;
-    const panels = Array.from({ length: 20 }, async (_, p) => {
+    const started = performance.now();
+    const panels = Array.from({ length: 200 }, async (_, p) => {
       const account = (0xa000 + p).toString(16).toUpperCase();
       const client = await Dc09Client.connect('127.0.0.1', port, 5000);
-      for (let zone = 1; !stop; zone++) {
+      for (let zone = 1, n = 0; !stop; n++) {
         try {
-          const reply = await client.send(signalFrame({ id: 'SIA-DCS', seq: zone, account, data: `NBA${zone}`, now: Date.now() }));
+          if (p % 2 === 1 && n % 10 !== 0) {
+            const reply = await client.send(signalFrame({ id: 'NULL', seq: n, account, data: '', now: Date.now() }));
+            if (reply.kind === 'ACK') polls++;
+            continue;
+          }
+          const reply = await client.send(signalFrame({ id: 'SIA-DCS', seq: n, account, data: `NBA${zone}`, now: Date.now() }));
           if (reply.kind === 'ACK' && reply.crcOk) acked.add(`${account}:${zone}`);
+          zone++;
         } catch {
           break; // the receiver died: this panel's last frame was not acknowledged
         }
       }
       client.close();
     });
-    while (acked.size < 2000) await new Promise((r) => setTimeout(r, 10));
+    while (acked.size < 6000) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`killed after ${acked.size} ACKed alarms and ${polls} polls in ${seconds.toFixed(1)} s`);
     await new Promise((r) => child.once('exit', r));
     stop = true;
     await Promise.all(panels);

@@ -1,11 +1,12 @@
 // Child process of receiver-kill9.test.ts: a Vigil node with the DC-09 receiver on
 // free ports over the SQLite file given; prints the TCP port, then serves until killed.
+// Every panel of the test comes from 127.0.0.1: no per-source frame limit, so it runs at full rate.
 import { serveVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
 
 const [dataDir] = process.argv.slice(2);
 const vigil = await serveVigil({
-  ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }),
+  ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_DC09_FRAMES_PER_SOURCE: '0', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }),
   dataDir: dataDir!,
   port: 0,
   host: '127.0.0.1',

@@ -8,7 +8,7 @@ import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import { cidMeaning, siaMeaning } from '../codes.js';
 import { alarmEvent } from '../events.js';
-import type { Signal } from '../model.js';
+import type { AccountConfig, Signal } from '../model.js';
 import type { SecurityRefusal } from '../contract.js';
 import type { SignalRecorder } from '../signal-recorder.js';
 import type { PathSupervisor } from '../supervision/path-supervisor.js';
@@ -28,11 +28,42 @@ function asciiReading(key: string | null, format: 'hex' | 'ascii' | 'auto'): Buf
   return key !== null && format === 'auto' && key.length === 32 && /^[0-9A-Fa-f]+$/.test(key) ? parseKey(key, 'ascii') : null;
 }
 
-/** SIA DC-09: a frame in, its events as durable signals, the reply out. */
+/** An account's key as bytes, parsed once per configuration (a reconfigured account is a new object). */
+interface ParsedKeys {
+  key: Buffer | null;
+  asciiKey: Buffer | null;
+  ascii: Buffer | null;
+}
+const parsedKeys = new WeakMap<AccountConfig, ParsedKeys>();
+function keysOf(a: AccountConfig): ParsedKeys {
+  let k = parsedKeys.get(a);
+  if (!k) {
+    k = { key: a.key ? parseKey(a.key, a.keyFormat) : null, asciiKey: asciiReading(a.key, a.keyFormat), ascii: a.key ? parseKey(a.key, 'ascii') : null };
+    parsedKeys.set(a, k);
+  }
+  return k;
+}
+
+/** Frames' signals waiting for the next group commit, each frame with its own outcome. */
+interface PendingFrame {
+  signals: Signal[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * SIA DC-09: a frame in, its events as durable signals, the reply out. The signals of
+ * every frame handled in one turn of the event loop (all the connections read in it)
+ * go to the rules and the log together: one decision pass, one append, one commit;
+ * each frame's ACK waits for that commit. Frames stay in arrival order, so the rules
+ * and the log see one account's frames in the order its connection sent them.
+ */
 export class Dc09Ingest {
   private readonly replays: ReplayGuard;
   private readonly substitutionReported = new Map<string, number>();
   private recentSubstitutionReports: number[] = [];
+  private pending: PendingFrame[] = [];
+  private flushScheduled = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -53,9 +84,10 @@ export class Dc09Ingest {
       settingsFor: (account) => {
         const a = account ? this.state.accounts.get(account) : undefined;
         if (!a) return null;
+        const k = keysOf(a);
         return {
-          key: a.key ? parseKey(a.key, a.keyFormat) : null,
-          asciiKey: asciiReading(a.key, a.keyFormat),
+          key: k.key,
+          asciiKey: k.asciiKey,
           clockOffsetMinutes: a.clockOffsetMinutes,
           ...(a.relayFor ? { relayFor: a.relayFor } : {}),
         };
@@ -94,7 +126,7 @@ export class Dc09Ingest {
     try {
       for (const q of m.quirks) this.counters.quirk(q);
       if (m.account) await this.supervision.heardPath(m.account, now);
-      if (m.events.length > 0) await this.signals.recordSignals(m.events.map((e) => this.signalFromDc09(m, e, now)));
+      if (m.events.length > 0) await this.recordBatched(m.events.map((e) => this.signalFromDc09(m, e, now)));
     } catch (error) {
       if (reservation) this.replays.release(reservation.key);
       throw error;
@@ -103,8 +135,35 @@ export class Dc09Ingest {
     this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
     // The ACK echoes the header (never the data block's account), encrypted with the key that decrypted the frame.
     const config = m.headerAccount ? this.state.accounts.get(m.headerAccount) : undefined;
-    const key = m.encrypted && config?.key ? parseKey(config.key, m.quirks.includes('ascii-key') ? 'ascii' : config.keyFormat) : null;
+    const keys = m.encrypted && config?.key ? keysOf(config) : null;
+    const key = keys ? (m.quirks.includes('ascii-key') ? keys.ascii : keys.key) : null;
     return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
+  }
+
+  /** Queues a frame's signals for this turn's group; resolves when they are durable (or rejects: no ACK). */
+  private recordBatched(signals: Signal[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ signals, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => this.flushSignals());
+    });
+  }
+
+  private flushSignals(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const signals = batch.length === 1 ? batch[0]!.signals : batch.flatMap((p) => p.signals);
+    this.signals.recordSignals(signals).then(
+      () => {
+        for (const p of batch) p.resolve();
+      },
+      (error: unknown) => {
+        for (const p of batch) p.reject(error);
+      },
+    );
   }
 
   /** Tells the security desk (reaction `alarms.security-refusal`); never holds up the reply. */

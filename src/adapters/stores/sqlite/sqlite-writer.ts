@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, type StoredEvent } from '../../../platform/event-log.js';
 import { chainBatch, eventFromRow, type EventRow, type EventToChain } from '../chain-builder.js';
@@ -91,25 +91,58 @@ interface WriterData {
   synchronous: Synchronous;
 }
 
-// As a worker thread: serve group commits in the order they arrive.
+// As a worker thread: serve group commits in the order they arrive. The groups that
+// queued while the last commit ran (its fsync) go into one transaction together — one
+// fsync for all of them — and each is answered once that transaction is durable. If the
+// shared transaction fails, each group is tried alone, so one group's error is its own.
 if (parentPort && (workerData as WriterData | undefined)?.role === 'vigil-sqlite-writer') {
   const port = parentPort;
   const { file, synchronous } = workerData as WriterData;
   const writer = new SqliteWriter(openSqlite(file, synchronous));
-  port.on('message', (request: WriterRequest) => {
-    if ('close' in request) {
-      writer.db.close();
-      port.postMessage({ n: request.n, closed: true } satisfies WriterReply);
-      port.close();
-      return;
+  const failure = (n: number, error: unknown): WriterReply => {
+    const e = error as { message?: string; code?: string };
+    return { n, error: { message: e.message ?? String(error), ...(e.code ? { code: e.code } : {}) } };
+  };
+  const commit = (requests: { n: number; batch: { events: EventToChain[] }[] }[]): void => {
+    if (requests.length === 0) return;
+    if (requests.length > 1) {
+      let result: WriteResult | null;
+      try {
+        result = writer.write(requests.flatMap((r) => r.batch));
+      } catch {
+        result = null;
+      }
+      if (result) {
+        let at = 0;
+        for (const r of requests) {
+          port.postMessage({ n: r.n, ok: { results: result.results.slice(at, at + r.batch.length) } } satisfies WriterReply);
+          at += r.batch.length;
+        }
+        return;
+      }
     }
-    let reply: WriterReply;
-    try {
-      reply = { n: request.n, ok: writer.write(request.batch) };
-    } catch (error) {
-      const e = error as { message?: string; code?: string };
-      reply = { n: request.n, error: { message: e.message ?? String(error), ...(e.code ? { code: e.code } : {}) } };
+    for (const r of requests) {
+      let reply: WriterReply;
+      try {
+        reply = { n: r.n, ok: writer.write(r.batch) };
+      } catch (error) {
+        reply = failure(r.n, error);
+      }
+      port.postMessage(reply);
     }
-    port.postMessage(reply);
+  };
+  port.on('message', (first: WriterRequest) => {
+    const requests: { n: number; batch: { events: EventToChain[] }[] }[] = [];
+    for (let request: WriterRequest | undefined = first; request; request = receiveMessageOnPort(port)?.message as WriterRequest | undefined) {
+      if ('close' in request) {
+        commit(requests);
+        writer.db.close();
+        port.postMessage({ n: request.n, closed: true } satisfies WriterReply);
+        port.close();
+        return;
+      }
+      requests.push(request);
+    }
+    commit(requests);
   });
 }

@@ -23,6 +23,7 @@ import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
 import { createDeviceSecurityCapability } from './device-security/index.js';
 import { createExchangeCapability } from './exchange/index.js';
+import { createWebhooksCapability } from './webhooks/index.js';
 
 /**
  * The capabilities of a Vigil node and how they are wired: the table of contents.
@@ -158,6 +159,33 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
       return null;
     },
   });
+  const all: Capability[] = [
+    identity,
+    city,
+    alarms,
+    alerts,
+    earlyWarning,
+    routing,
+    units,
+    incidents,
+    events,
+    crowd,
+    audit,
+    privacy,
+    cockpit,
+    csirt,
+    deviceSecurity,
+    citizenReports,
+    directory,
+    exchange,
+  ];
+  // Outgoing webhooks for every capability's events, each sent as the live feed would show it to the subscription.
+  const webhooks = createWebhooksCapability(ctx, {
+    liveViews: () => all.flatMap((c) => c.liveViews ?? []),
+    principalForOrg: identity.reads.principalForOrg,
+    checkDelegatedRoles: identity.reads.checkDelegatedRoles,
+  });
+  all.push(webhooks);
   return {
     identity,
     city,
@@ -174,30 +202,12 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     cockpit,
     csirt,
     exchange,
+    webhooks,
     directory,
     citizenReports,
     deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [
-      identity,
-      city,
-      alarms,
-      alerts,
-      earlyWarning,
-      routing,
-      units,
-      incidents,
-      events,
-      crowd,
-      audit,
-      privacy,
-      cockpit,
-      csirt,
-      deviceSecurity,
-      citizenReports,
-      directory,
-      exchange,
-    ] as Capability[],
+    all,
   };
 }

@@ -154,6 +154,15 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     incidents: incidents.service,
     orgs: () => identity.reads.orgs(),
     orgName: (orgId) => identity.reads.orgName(orgId),
+    // A partner's CAP alerts over the link are imported like other agencies' feeds.
+    importCap: async (xml, orgId, agency) => {
+      const { alert, duplicate } = await alerts.service.importDocument(
+        Buffer.from(xml, 'utf8'),
+        { orgId, actor: `exchange:${agency}` },
+        { via: 'link', agency, contentType: 'application/cap+xml' },
+      );
+      return { alertId: alert.alertId, duplicate };
+    },
     shareRights: (fromOrgId, toOrgId) => {
       for (const s of identity.service.state.shares.values()) if (s.fromOrgId === fromOrgId && s.toOrgId === toOrgId) return s.rights;
       return null;

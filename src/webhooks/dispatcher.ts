@@ -79,7 +79,7 @@ export function webhookHeaders(secret: string, event: string, deliveryId: string
  */
 export class WebhookDispatcher {
   private readonly queues = new Map<string, Queue>();
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private pumping: Promise<void> | null = null;
@@ -96,6 +96,8 @@ export class WebhookDispatcher {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    // A new one each time this node leads: the last stop aborted the previous.
+    this.abort = new AbortController();
     this.unsubscribe = this.ctx.projections.onApplied((events) => {
       const types = new Set(events.map((e) => e.type));
       for (const s of this.state.subscriptions.values()) if (s.eventTypes.some((t) => types.has(t))) return this.nudge();
@@ -189,16 +191,23 @@ export class WebhookDispatcher {
     const views = this.deps.views();
     for (;;) {
       if (q.pending.size >= MAX_PENDING) return;
+      // Only what the projections have applied: a live view reads their state (an incident opened a moment ago).
       const head = this.ctx.projections.appliedSeq;
+      if (head <= q.scanned) return;
       const events = await this.ctx.log.read({ afterSeq: q.scanned, limit: PAGE, typePrefixes: s.eventTypes });
+      let reachedHead = events.length < PAGE;
       for (const e of events) {
+        if (e.seq > head) {
+          reachedHead = true;
+          break;
+        }
         if (q.pending.size >= MAX_PENDING) return;
         q.scanned = e.seq;
         if (!s.eventTypes.includes(e.type) || e.seq <= s.fromSeq || this.state.isSettled(s.subscriptionId, e.seq) || q.pending.has(e.seq)) continue;
         if (views.project(principal, e) === null) continue;
         q.pending.set(e.seq, { event: e, attempts: 0, nextAt: 0, inFlight: false, status: null, error: null });
       }
-      if (events.length < PAGE) {
+      if (reachedHead) {
         q.scanned = Math.max(q.scanned, head);
         return;
       }

@@ -208,6 +208,19 @@ test('webhooks for every capability: signed, retried, policy-filtered (another o
       [['/city', 'incidents.message.posted']],
     );
     assert.equal(after[0]!.deliveryId, receiver.hits.find((h) => h.status === 503)!.deliveryId, 'the same delivery id as before the restart');
+
+    // Leadership lost and regained (another node led meanwhile): this node sends again.
+    const dispatcher = vigil.capabilities.webhooks.dispatcher;
+    await dispatcher.stop();
+    dispatcher.start();
+    const again = await (
+      await signedIn(vigil, 'commander')
+    )('POST', '/api/incidents', { type: 'medical', position: [7.42, 43.737], source: 'call', description: 'After a change of leader' });
+    assert.equal(again.status, 201, again.body);
+    await until(
+      () => receiver.hits.some((h) => h.path === '/city' && h.status === 204 && JSON.stringify(h.body).includes(again.json.incident.incidentId)),
+      'sent after leading again',
+    );
   } finally {
     await vigil.close();
     await receiver.close();

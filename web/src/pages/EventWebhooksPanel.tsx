@@ -88,24 +88,26 @@ export function EventWebhooksPanel({ myRoles }: { myRoles: readonly Role[] }) {
                 <td>{s.delivered}</td>
                 <td>{s.failed}</td>
                 <td>{s.pending}</td>
-                <td className="row">
-                  <button
-                    type="button"
-                    onClick={() =>
-                      void run(async () => {
-                        await api(`/api/webhooks/${s.subscriptionId}/test`, { method: 'POST' });
-                        await showLog(s.subscriptionId);
-                      })
-                    }
-                  >
-                    {t('Send a test')}
-                  </button>
-                  <button type="button" onClick={() => void run(() => showLog(s.subscriptionId))}>
-                    {t('Delivery log')}
-                  </button>
-                  <button type="button" onClick={() => void run(() => api(`/api/webhooks/${s.subscriptionId}`, { method: 'DELETE' }))}>
-                    {t('Remove')}
-                  </button>
+                <td>
+                  <div className="row nowrap">
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void run(async () => {
+                          await api(`/api/webhooks/${s.subscriptionId}/test`, { method: 'POST' });
+                          await showLog(s.subscriptionId);
+                        })
+                      }
+                    >
+                      {t('Send a test')}
+                    </button>
+                    <button type="button" onClick={() => void run(() => showLog(s.subscriptionId))}>
+                      {t('Delivery log')}
+                    </button>
+                    <button type="button" onClick={() => void run(() => api(`/api/webhooks/${s.subscriptionId}`, { method: 'DELETE' }))}>
+                      {t('Remove')}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

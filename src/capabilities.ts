@@ -24,6 +24,7 @@ import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
 import { createDeviceSecurityCapability } from './device-security/index.js';
 import { createExchangeCapability } from './exchange/index.js';
+import { createWebhooksCapability } from './webhooks/index.js';
 
 /**
  * The capabilities of a Vigil node and how they are wired: the table of contents.
@@ -156,11 +157,48 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     incidents: incidents.service,
     orgs: () => identity.reads.orgs(),
     orgName: (orgId) => identity.reads.orgName(orgId),
+    // A partner's CAP alerts over the link are imported like other agencies' feeds.
+    importCap: async (xml, orgId, agency) => {
+      const { alert, duplicate } = await alerts.service.importDocument(
+        Buffer.from(xml, 'utf8'),
+        { orgId, actor: `exchange:${agency}` },
+        { via: 'link', agency, contentType: 'application/cap+xml' },
+      );
+      return { alertId: alert.alertId, duplicate };
+    },
     shareRights: (fromOrgId, toOrgId) => {
       for (const s of identity.service.state.shares.values()) if (s.fromOrgId === fromOrgId && s.toOrgId === toOrgId) return s.rights;
       return null;
     },
   });
+  const all: Capability[] = [
+    identity,
+    city,
+    alarms,
+    alerts,
+    earlyWarning,
+    routing,
+    units,
+    incidents,
+    events,
+    crowd,
+    audit,
+    privacy,
+    cockpit,
+    csirt,
+    deviceSecurity,
+    citizenReports,
+    engagement,
+    directory,
+    exchange,
+  ];
+  // Outgoing webhooks for every capability's events, each sent as the live feed would show it to the subscription.
+  const webhooks = createWebhooksCapability(ctx, {
+    liveViews: () => all.flatMap((c) => c.liveViews ?? []),
+    principalForOrg: identity.reads.principalForOrg,
+    checkDelegatedRoles: identity.reads.checkDelegatedRoles,
+  });
+  all.push(webhooks);
   return {
     identity,
     city,
@@ -177,32 +215,13 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     cockpit,
     csirt,
     exchange,
+    webhooks,
     directory,
     citizenReports,
     engagement,
     deviceSecurity,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
-    all: [
-      identity,
-      city,
-      alarms,
-      alerts,
-      earlyWarning,
-      routing,
-      units,
-      incidents,
-      events,
-      crowd,
-      audit,
-      privacy,
-      cockpit,
-      csirt,
-      deviceSecurity,
-      citizenReports,
-      engagement,
-      directory,
-      exchange,
-    ] as Capability[],
+    all,
   };
 }

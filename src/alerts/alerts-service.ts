@@ -293,7 +293,7 @@ export class AlertsService {
   async importDocument(
     bytes: Buffer,
     by: By,
-    source: { via: 'upload' | 'feed'; feedId?: string; charset?: string | null; contentType?: string },
+    source: { via: 'upload' | 'feed' | 'link'; feedId?: string; agency?: string; charset?: string | null; contentType?: string },
   ): Promise<{ alert: AlertRecord; duplicate: boolean }> {
     if (!by.orgId) throw badRequest('an import belongs to an organisation');
     const orgId = by.orgId;

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { redactData, type Principal } from '../platform/access.js';
 import type { StoredEvent } from '../platform/event-log.js';
-import type { LiveView } from '../platform/live-view.js';
+import { LiveViews, type LiveView } from '../platform/live-view.js';
 import type { Metrics } from './metrics.js';
 
 /** Above this many unsent bytes a client is too slow to follow live: it is dropped and must resync. */
@@ -28,15 +28,14 @@ interface LiveClient {
 export class LiveHub {
   private readonly clients = new Set<LiveClient>();
   private readonly pinger: NodeJS.Timeout;
-  private readonly views: readonly LiveView[];
+  private readonly views: LiveViews;
 
   constructor(
     private readonly metrics: Metrics,
     readonly maxClients: number,
     views: readonly LiveView[] = [],
   ) {
-    // Longest prefix first: a capability nested in another's namespace (alerts.rule. in alerts.) decides its own.
-    this.views = [...views].sort((a, b) => b.typePrefix.length - a.typePrefix.length);
+    this.views = new LiveViews(views);
     this.pinger = setInterval(() => this.broadcastRaw('{"type":"ping"}'), PING_INTERVAL_MS);
     this.pinger.unref();
   }
@@ -84,8 +83,7 @@ export class LiveHub {
 
   /** The event as this principal may see it on the feed, or null (no declared view: null). */
   project(principal: Principal, e: StoredEvent): StoredEvent | null {
-    const view = this.views.find((v) => e.type.startsWith(v.typePrefix));
-    return view ? view.view(principal, e) : null;
+    return this.views.project(principal, e);
   }
 
   close(): void {

@@ -56,6 +56,11 @@ export interface ExchangeDeps {
   incidents: IncidentsService;
   orgs(): readonly { id: string; name: string }[];
   orgName(orgId: string): string | null;
+  /**
+   * Imports a partner's CAP alert as the alerts capability imports other agencies' documents
+   * (checks, signature, duplicates), owned by the partner's organisation; absent: acknowledged only.
+   */
+  importCap?: (xml: string, orgId: string, agency: string) => Promise<{ alertId: string; duplicate: boolean }>;
 }
 
 const STATUS_ORDER: readonly IncidentStatus[] = ['new', 'dispatched', 'on-scene', 'contained', 'closed'];
@@ -405,8 +410,18 @@ export class ExchangeService {
         await this.ctx.record([
           { type: 'exchange.hospitals.reported', subject: 'hospitals', orgId: null, actor: `exchange:${d.senderId}`, data: { hospitals } },
         ]);
+      } else if (type === 'cap' && this.deps.importCap) {
+        // Shown like the alerts of other agencies' feeds: imported, owned by the partner's organisation.
+        const orgId = this.partnerPrincipal().orgId!;
+        try {
+          await this.deps.importCap(content.xml!, orgId, d.senderId);
+        } catch (error) {
+          // The partner's document is wrong (invalid, conflicting): a refusal it hears about, not a retry.
+          if (error instanceof VigilError && error.code === 'validation_failed') throw badRequest(`CAP alert not accepted: ${error.message}`);
+          throw error;
+        }
       } else if (type === 'cap' || type === 'sitrep') {
-        // Acknowledged and counted; CAP from partners is the alerts capability's import (docs/exchange.md).
+        // Acknowledged and counted; SitReps from the partner are not stored (docs/exchange.md).
       } else throw badRequest(`content of type ${type} is not handled by this link`);
     }
     return result;

@@ -2,7 +2,7 @@ import type { ExchangeConfig } from '../kernel/config.js';
 import type { IncidentsService } from '../incidents/index.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import type { HospitalsReadPort } from './contract.js';
-import { ExchangeService } from './exchange-service.js';
+import { ExchangeService, type ExchangeDeps } from './exchange-service.js';
 import { ExchangeState } from './exchange-state.js';
 import { exchangeRoutes } from './routes.js';
 
@@ -32,6 +32,7 @@ export function createExchangeCapability(
     incidents: IncidentsService;
     orgs(): readonly { id: string; name: string }[];
     orgName(orgId: string): string | null;
+    importCap?: ExchangeDeps['importCap'];
     shareRights(fromOrgId: string, toOrgId: string): 'read' | 'act' | null;
     config?: ExchangeConfig;
   },

@@ -2,6 +2,7 @@
 export * from './model.js';
 
 import type { OrgKind } from './model.js';
+import type { Principal, Role } from '../platform/access.js';
 
 /** What other capabilities may ask of identity (names for people and organisations, never secrets). */
 export interface IdentityReadPort {
@@ -15,4 +16,8 @@ export interface IdentityReadPort {
   usernameOf(userId: string): string | null;
   /** Every user's id, display name and organisation (screens name people; the directory filters by the policy). */
   users(): readonly { id: string; displayName: string; orgId: string }[];
+  /** A machine acting for an organisation with some of its roles (webhook subscriptions): null when the organisation is gone. */
+  principalForOrg(orgId: string, roles: readonly Role[], actor: string, displayName: string): Principal | null;
+  /** The roles checked as an API key's: none the caller neither holds nor may grant; throws otherwise. */
+  checkDelegatedRoles(roles: readonly string[], by: Principal): Role[];
 }

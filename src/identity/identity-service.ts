@@ -9,7 +9,7 @@ import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { API_KEY_PREFIX, MIN_PASSWORD_LENGTH, SESSION_COOKIE, decoyHash, hashPassword, newToken, readCookie, sha256, verifyPassword } from './credentials.js';
 import type { IdentityState } from './identity-state.js';
-import { checkKeyWithinCreator, checkRoleCeiling, type Grantor } from './role-ceilings.js';
+import { ROLE_CEILINGS, checkKeyWithinCreator, checkRoleCeiling, type Grantor } from './role-ceilings.js';
 import { ORG_KINDS, type ApiKey, type IdentityEvents, type Org, type OrgKind, type Session, type Share, type User } from './model.js';
 import { PasskeyCeremonies, type RelyingParty } from './passkeys.js';
 
@@ -568,6 +568,36 @@ export class IdentityService {
       actableOrgIds: this.state.actableOrgIds(user.orgId),
       platformOrg: user.orgId === this.platformOrgId(),
     };
+  }
+
+  /**
+   * The principal of a machine acting for an organisation with some of its roles (a webhook
+   * subscription): as an API key's, with the shares the organisation holds now; null when the
+   * organisation is gone. Roles above the organisation's ceiling are left out.
+   */
+  principalForOrg(orgId: string, roles: readonly Role[], actor: string, displayName: string): Principal | null {
+    const org = this.state.orgs.get(orgId);
+    if (!org) return null;
+    return {
+      kind: 'apikey',
+      actor,
+      userId: null,
+      orgId,
+      roles: roles.filter((r) => ROLE_CEILINGS[org.kind].includes(r)),
+      authLevel: 1,
+      displayName,
+      visibleOrgIds: this.state.visibleOrgIds(orgId),
+      actableOrgIds: this.state.actableOrgIds(orgId),
+      platformOrg: orgId === this.platformOrgId(),
+    };
+  }
+
+  /** Refuses roles a machine credential of the caller's organisation may not act with: the same rule as API keys. */
+  checkDelegatedRoles(roles: readonly string[], by: Principal): Role[] {
+    if (!by.orgId || !this.state.orgs.has(by.orgId)) throw notFound('organisation', String(by.orgId));
+    const checked = checkRoles([...roles]);
+    checkKeyWithinCreator(this.state.orgs.get(by.orgId)!, checked, by.roles, this.grantorOf(by));
+    return checked;
   }
 
   isPlatformAdmin(p: Principal): boolean {

@@ -40,6 +40,8 @@ export function createIdentityCapability(ctx: AppContext): IdentityCapability {
       },
       usernameOf: (userId) => state.users.get(userId)?.username ?? null,
       users: () => [...state.users.values()].map((u) => ({ id: u.id, displayName: u.displayName, orgId: u.orgId })),
+      principalForOrg: (orgId, roles, actor, displayName) => service.principalForOrg(orgId, roles, actor, displayName),
+      checkDelegatedRoles: (roles, by) => service.checkDelegatedRoles(roles, by),
     },
   };
 }

@@ -53,6 +53,8 @@ export interface VigilConfig {
   webhookAllowPrivate: boolean;
   /** Waits before retrying a cell-broadcast or webhook request (ms); one attempt more than there are waits. */
   deliveryBackoffMs: number[];
+  /** Waits between attempts of a webhook subscription's delivery (ms); after the last one it is recorded as failed. */
+  webhookRetryMs: number[];
   /** How often the leader looks for other agencies' CAP feeds that are due (VIGIL_CAP_FEED_TICK_MS). */
   capFeedTickMs: number;
   /** Broker the sirens and loudspeakers listen on; defaults to VIGIL_MQTT_URL, else the embedded broker. */
@@ -293,6 +295,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     cbcUrl: url(env, 'VIGIL_CBC_URL', ['http:', 'https:']),
     webhookAllowPrivate: flag(env.VIGIL_WEBHOOK_ALLOW_PRIVATE),
     deliveryBackoffMs: backoff(env, 'VIGIL_DELIVERY_BACKOFF_MS', [1_000, 4_000, 16_000]),
+    webhookRetryMs: backoff(env, 'VIGIL_WEBHOOK_RETRY_MS', [1_000, 10_000, 60_000, 300_000, 1_800_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000]),
     capFeedTickMs: int(env, 'VIGIL_CAP_FEED_TICK_MS', 5_000, 100, 3_600_000),
     sirenMqttUrl: url(env, 'VIGIL_SIREN_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     sirenTopicPrefix: env.VIGIL_SIREN_TOPIC || 'vigil/sirens',

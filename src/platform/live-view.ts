@@ -50,3 +50,23 @@ export function mayReadPersonal(p: Principal, orgId: string | null, personal: Pe
 export function withData(e: StoredEvent, data: unknown): StoredEvent {
   return { ...e, data };
 }
+
+/**
+ * Every capability's live views, asked as the live feed asks them: the view whose prefix
+ * matches the event's type (the longest), or nothing (deny by default). The WebSocket hub
+ * and webhook subscriptions (src/webhooks) share it, so both send a principal the same.
+ */
+export class LiveViews {
+  private readonly views: readonly LiveView[];
+
+  constructor(views: readonly LiveView[]) {
+    // Longest prefix first: a capability nested in another's namespace (alerts.rule. in alerts.) decides its own.
+    this.views = [...views].sort((a, b) => b.typePrefix.length - a.typePrefix.length);
+  }
+
+  /** The event as this principal may see it, or null (no declared view: null). */
+  project(principal: Principal, e: StoredEvent): StoredEvent | null {
+    const view = this.views.find((v) => e.type.startsWith(v.typePrefix));
+    return view ? view.view(principal, e) : null;
+  }
+}

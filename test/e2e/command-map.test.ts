@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { HAVE_DOC } from '../support/edxl-fixtures.js';
 
 const overlayCount = (page: Page, id: string): Promise<number> => page.locator(`[data-overlay=${id}]`).getAttribute('data-count').then(Number);
 
@@ -19,8 +20,15 @@ test('command map: event features and crowd density, closures live, station isoc
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // A hospital's availability (EDXL-HAVE) reported before the commander opens the map.
+    await vigil.capabilities.exchange.service.importHave(HAVE_DOC, vigil.capabilities.identity.service.resolvePrincipalOf('admin'));
+    const hospitalsWithPosition = vigil.capabilities.exchange.hospitals.hospitals().filter((h) => h.position !== null).length;
+    assert.ok(hospitalsWithPosition > 0);
     await signInAt(page, `${vigil.url}/incidents`, 'commander');
     await page.waitForSelector('[data-testid=command-map][data-ready=yes]');
+    await page.waitForFunction((n) => document.querySelector('[data-overlay=hospitals]')?.getAttribute('data-count') === String(n), hospitalsWithPosition, {
+      timeout: 10_000,
+    });
     await page.waitForSelector('.live-indicator.on');
     assert.equal(await overlayCount(page, 'closures'), 0);
     // The major events' features the police commander may see, and the race's crowd zones by density level.

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import amqp from 'amqplib';
 import { edxlDe } from '../../src/exchange/index.js';
-import { HAVE_DOC } from '../support/edxl-fixtures.js';
+import { CAP_DOC, HAVE_DOC } from '../support/edxl-fixtures.js';
 import { TEST_AMQP_URL } from '../support/exchange-nodes.js';
 import { deleteRabbitObjects } from '../support/rabbitmq.js';
 import { signedIn } from '../support/api-client.js';
 import { until } from '../support/until.js';
-import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
+import { expectText, launchChromium, openNavPage, signInAt, startDemoNode } from './browser.js';
 
 /**
  * The Exchange page: a node linked to a partner's hub (the test plays the partner on the
@@ -109,6 +109,28 @@ test('Exchange page: link health, an incident from the partner with its origin (
     assert.equal(ex.state.origins.size, 1, 'the invalid incident was not applied');
     assert.equal(ex.health(identity.resolvePrincipalOf('commander')).rejected, 1);
 
+    // The partner's CAP alert in an envelope: imported like another agency's feed, owned by the partner's organisation.
+    const capEnvelope = edxlDe.envelope({
+      distributionId: `${partner}:3`,
+      senderId: partner,
+      to: [agency],
+      kind: 'Report',
+      now: Date.now(),
+      contents: [{ xml: CAP_DOC }],
+    });
+    channel.publish(exchange, agency, Buffer.from(edxlDe.distributionToXml(capEnvelope)), {
+      persistent: true,
+      messageId: capEnvelope.distributionId,
+      contentType: 'application/xml',
+    });
+    await channel.waitForConfirms();
+    const alertsState = vigil.capabilities.alerts.service.state;
+    await until(() => [...alertsState.alerts.values()].some((a) => a.imported?.via === 'link'), 'the partner’s CAP alert');
+    const fromPartner = [...alertsState.alerts.values()].find((a) => a.imported?.via === 'link')!;
+    assert.equal(fromPartner.orgId, hub.id);
+    assert.equal(fromPartner.imported!.agency, partner);
+    assert.equal(fromPartner.cap.identifier, 'vigil-edxl-1');
+
     // A hospital reports availability; the fire service asks the police for an ambulance.
     const admin = await signedIn(vigil, 'admin');
     const have = await admin('POST', '/api/exchange/hospitals', HAVE_DOC, 'application/xml');
@@ -150,6 +172,12 @@ test('Exchange page: link health, an incident from the partner with its origin (
       const pageWidth = await page.getByTestId('exchange-link').evaluate((e) => (e.closest('.exchange-page') as HTMLElement).scrollWidth);
       t.diagnostic(`${width}px: the page's content is ${pageWidth}px wide`);
       await page.screenshot({ path: `/tmp/vigil-exchange-${width}.png`, fullPage: true });
+      if (width === 1440) {
+        // The partner's alert with the other agencies' alerts, saying it came over the link.
+        await openNavPage(page, 'Other agencies');
+        await expectText(page.locator('body'), new RegExp(`Flash flood in Fontvieille[\\s\\S]*partner link ${partner}`));
+        await openNavPage(page, 'Exchange');
+      }
       // In French.
       await page.selectOption('select[aria-label=Language]', 'fr');
       await expectText(page.getByTestId('link-state'), /connectée/i);

@@ -19,8 +19,10 @@ export const MAX_RECORD_CHARS = 900 * 1024;
 
 /** How an imported document was received and read, kept with the alert. */
 export interface ImportDetails {
-  via: 'upload' | 'feed';
+  via: 'upload' | 'feed' | 'link';
   feedId?: string;
+  /** Received over the AMQP link (src/exchange): the partner agency that sent it. */
+  agency?: string;
   version: '1.1' | '1.2';
   /** The encoding the bytes were read in, and what decided it. */
   encoding: string;
@@ -69,7 +71,14 @@ export function withoutLongResources(cap: CapAlert): { cap: CapAlert; omitted: N
  */
 export async function checkImport(
   bytes: Buffer,
-  options: { charset?: string | null; contentType?: string; via: 'upload' | 'feed'; feedId?: string; keysFor: (sender: string) => SignerKey[] },
+  options: {
+    charset?: string | null;
+    contentType?: string;
+    via: 'upload' | 'feed' | 'link';
+    feedId?: string;
+    agency?: string;
+    keysFor: (sender: string) => SignerKey[];
+  },
 ): Promise<CheckedImport> {
   if (bytes.length === 0) throw new VigilError('validation_failed', 'empty document');
   if (bytes.length > MAX_CAP_BYTES)
@@ -124,6 +133,7 @@ export async function checkImport(
   const details: ImportDetails = {
     via: options.via,
     ...(options.feedId ? { feedId: options.feedId } : {}),
+    ...(options.agency ? { agency: options.agency } : {}),
     version,
     encoding: decoded.encoding,
     encodingBy: decoded.by,

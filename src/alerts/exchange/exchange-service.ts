@@ -4,7 +4,7 @@ import type { Principal } from '../../platform/access.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { NewEvent } from '../../platform/event-log.js';
 import { assertCan, filterVisible } from '../../platform/policy.js';
-import { checkWebhookUrl } from '../channels/webhooks/webhooks-service.js';
+import { checkWebhookUrl } from '../../adapters/http/webhook-signature.js';
 import type { Channel } from '../model.js';
 import { describeKey } from './cap-signature.js';
 import type { ExchangeEvents, ExchangeState, FeedSubscription, TrustedSigner } from './exchange-state.js';

@@ -3,6 +3,7 @@ import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
+import { EventWebhooksPanel } from './EventWebhooksPanel.js';
 
 interface Org {
   id: string;
@@ -322,6 +323,7 @@ export function AdminPage({ me }: { me: Me }) {
 
       <AlertAuthorities me={me} orgs={orgs} />
       <DeviceCredentialsPanel />
+      <EventWebhooksPanel myRoles={me.roles} />
 
       <CityImport onDone={() => setNotice('City imported. Reload the map to see it.')} />
     </div>

@@ -21,8 +21,9 @@ interface ImportedAlert {
   };
   relayOf?: string;
   imported?: {
-    via: 'upload' | 'feed';
+    via: 'upload' | 'feed' | 'link';
     feedId?: string;
+    agency?: string;
     version: string;
     encoding: string;
     warnings: { rule: string; message: string }[];
@@ -215,7 +216,12 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
                   </td>
                   <td>{i?.expires ? time(i.expires) : '—'}</td>
                   <td className="small">
-                    {a.imported?.via === 'feed' ? feedName(a.imported.feedId) : t('upload')} · CAP {a.imported?.version ?? '1.2'} · {signature(a)}
+                    {a.imported?.via === 'feed'
+                      ? feedName(a.imported.feedId)
+                      : a.imported?.via === 'link'
+                        ? `${t('partner link')} ${a.imported.agency ?? ''}`
+                        : t('upload')}{' '}
+                    · CAP {a.imported?.version ?? '1.2'} · {signature(a)}
                     <div>
                       <a href={`/api/alerts/${a.alertId}/received`} target="_blank" rel="noreferrer">
                         {t('Document as received')}

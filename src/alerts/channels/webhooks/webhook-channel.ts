@@ -4,7 +4,7 @@ import { capToXml } from '../../cap/cap-xml.js';
 import type { AlertRecord } from '../../model.js';
 import { post } from '../../../adapters/http/outbound-http.js';
 import type { ChannelJob, SelfDeliveringChannel } from '../channel.js';
-import { signWebhook } from './webhook-signature.js';
+import { signWebhook } from '../../../adapters/http/webhook-signature.js';
 import type { WebhooksService } from './webhooks-service.js';
 import type { WebhookEndpoint, WebhookEvent } from './webhooks-state.js';
 

@@ -1,9 +1,8 @@
-import { nonPublicLiteral } from '../../../adapters/http/outbound-guard.js';
+import { checkWebhookUrl, newWebhookSecret } from '../../../adapters/http/webhook-signature.js';
 import { badRequest, notFound, VigilError } from '../../../kernel/errors.js';
 import { newId } from '../../../kernel/ids.js';
 import type { Principal } from '../../../platform/access.js';
 import type { AppContext } from '../../../platform/app-context.js';
-import { newWebhookSecret } from './webhook-signature.js';
 import type { WebhookEndpoint, WebhookEvent, WebhookEvents, WebhookFormat, WebhooksState } from './webhooks-state.js';
 
 export interface WebhookInput {
@@ -17,26 +16,6 @@ export interface WebhookInput {
 }
 
 export const MAX_WEBHOOKS_PER_ORG = 50;
-
-/** An endpoint URL Vigil will POST to: http or https, a host, no credentials in it. */
-export function checkWebhookUrl(raw: string, allowPrivate = false): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw badRequest(`"${raw.slice(0, 100)}" is not a URL`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badRequest(`a webhook URL is http or https, not ${u.protocol.replace(/:$/, '')}`);
-  if (!u.hostname) throw badRequest('a webhook URL names a host');
-  if (u.username || u.password) throw badRequest('no credentials in a webhook URL: the shared secret signs every request');
-  // Names are checked again on every delivery, on the addresses they resolve to then (outbound-guard.ts).
-  const local = nonPublicLiteral(u.hostname) !== null || u.hostname === 'localhost' || u.hostname.endsWith('.localhost');
-  if (local && !allowPrivate)
-    throw badRequest(
-      `${u.hostname} is a private or local address: webhooks reach public addresses only (an installation with an on-premises hub sets VIGIL_WEBHOOK_ALLOW_PRIVATE=true)`,
-    );
-  return u.toString();
-}
 
 /** Organisations' webhook endpoints: registered by their alert officers and admins, secrets sealed in the log. */
 export class WebhooksService {

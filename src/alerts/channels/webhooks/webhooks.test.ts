@@ -13,10 +13,9 @@ import { flood } from '../../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../../test/support/api-client.js';
 import { validateCapXml } from '../../cap/cap-validate.js';
 import { parseCapXml } from '../../cap/cap-xml.js';
-import { signWebhook, verifyWebhook } from './webhook-signature.js';
+import { checkWebhookUrl, signWebhook, verifyWebhook } from '../../../adapters/http/webhook-signature.js';
 import { isPublicAddress } from '../../../adapters/http/outbound-guard.js';
 import { postOnce } from '../../../adapters/http/outbound-http.js';
-import { checkWebhookUrl } from './webhooks-service.js';
 import { until } from '../../../../test/support/until.js';
 
 interface Received {

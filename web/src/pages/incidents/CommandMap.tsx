@@ -61,6 +61,22 @@ export function CommandMap({
           for (const layer of o.layers(`ov-${o.id}`))
             m.addLayer({ ...layer, layout: { ...(layer.layout ?? {}), visibility: o.on ? 'visible' : 'none' } } as never);
         }
+        if (overlays)
+          // A hospital's name, emergency department status and beds free by type, on click.
+          m.on('click', 'ov-hospitals-circle', (e) => {
+            const p = e.features?.[0]?.properties as { name: string; edStatus: string; beds: string } | undefined;
+            if (!p) return;
+            const el = document.createElement('div');
+            el.dataset.testid = 'hospital-popup';
+            const title = document.createElement('strong');
+            title.textContent = p.name;
+            const status = document.createElement('div');
+            status.textContent = `ED: ${p.edStatus}`;
+            const beds = document.createElement('div');
+            beds.textContent = p.beds;
+            el.append(title, status, beds);
+            new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(m);
+          });
         for (const id of ['routes', 'incidents', 'units']) m.addSource(id, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         m.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': '#175cd3', 'line-width': 4, 'line-dasharray': [2, 1] } });
         m.addLayer({

@@ -191,4 +191,61 @@ const crowdDensity: Overlay = {
   ],
 };
 
-export const OVERLAYS: Overlay[] = [eventZones, crowdDensity, closures, isochrones];
+const ED_COLOUR: Record<string, string> = { Normal: '#12b76a', Advisory: '#f79009', Closed: '#d92d20', NotApplicable: '#98a2b3' };
+
+/** Hospitals as they last reported (EDXL-HAVE): emergency department status by colour, larger with more beds free. */
+const hospitals: Overlay = {
+  id: 'hospitals',
+  label: 'Hospitals (beds)',
+  roles: ['commander', 'supervisor', 'operator', 'responder', 'admin'],
+  refreshOn: ['exchange.hospitals.'],
+  on: true,
+  legend: [
+    { colour: ED_COLOUR.Normal!, label: 'ED open' },
+    { colour: ED_COLOUR.Advisory!, label: 'ED advisory' },
+    { colour: ED_COLOUR.Closed!, label: 'ED closed' },
+  ],
+  async load() {
+    const r = await api<{
+      hospitals: { hospitalId: string; name: string; position: Pos | null; edStatus: string; beds: { type: string; available: number }[] }[];
+    }>('/api/exchange/hospitals').catch(() => ({ hospitals: [] }));
+    return {
+      type: 'FeatureCollection',
+      features: r.hospitals
+        .filter((h) => h.position !== null)
+        .map((h) => {
+          const free = h.beds.reduce((n, b) => n + b.available, 0);
+          return {
+            type: 'Feature',
+            properties: { name: h.name, edStatus: h.edStatus, free, beds: h.beds.map((b) => `${b.type} ${b.available}`).join(', ') },
+            geometry: { type: 'Point', coordinates: h.position! },
+          };
+        }),
+    };
+  },
+  layers: (source) => [
+    {
+      id: `${source}-circle`,
+      type: 'circle',
+      source,
+      paint: {
+        'circle-color': [
+          'match',
+          ['get', 'edStatus'],
+          'Normal',
+          ED_COLOUR.Normal!,
+          'Advisory',
+          ED_COLOUR.Advisory!,
+          'Closed',
+          ED_COLOUR.Closed!,
+          ED_COLOUR.NotApplicable!,
+        ],
+        'circle-radius': ['interpolate', ['linear'], ['get', 'free'], 0, 6, 50, 14],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
+    },
+  ],
+};
+
+export const OVERLAYS: Overlay[] = [eventZones, crowdDensity, closures, isochrones, hospitals];

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
+import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
 
 interface Org {
@@ -322,6 +323,7 @@ export function AdminPage({ me }: { me: Me }) {
 
       <AlertAuthorities me={me} orgs={orgs} />
       <DeviceCredentialsPanel />
+      {me.roles.includes('admin') && <DemoInboxPanel />}
 
       <CityImport onDone={() => setNotice('City imported. Reload the map to see it.')} />
     </div>

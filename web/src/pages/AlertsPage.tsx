@@ -19,7 +19,7 @@ import {
 import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { RecipientsTable } from '../components/RecipientsTable.js';
-import { AlertAreaMap } from '../components/AlertAreaMap.js';
+import { AlertReview } from '../components/AlertReview.js';
 import { LanguageContext, useT, useTime } from '../i18n.js';
 import { useNames } from '../directory.js';
 import { ChannelDetails } from './ChannelDetails.js';
@@ -489,12 +489,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 </ul>
               </div>
             )}
-            {isOfficer && current.state === 'pending-approval' && !mine(current) && (
-              <>
-                <h3>{t('Target area')}</h3>
-                <AlertAreaMap areas={readerInfo(current)?.area ?? []} />
-              </>
-            )}
+            {(current.state === 'pending-approval' || current.state === 'draft' || current.state === 'rejected') && <AlertReview alert={current} />}
             {isOfficer && current.state === 'pending-approval' && !mine(current) && (
               <div className="row actions">
                 <button onClick={() => void run(() => api(`/api/alerts/${current.alertId}/approve`, { method: 'POST' }))} disabled={busy}>

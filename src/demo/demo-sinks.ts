@@ -83,27 +83,30 @@ export async function startDemoSinks(config: VigilConfig, onError: (what: string
   let smppUrl: string | null = null;
   try {
     if (!config.smtpUrl) {
-      // smtp-server and mailparser are loaded only here: a node without the demo never needs them.
-      const [{ SMTPServer }, { simpleParser }] = await Promise.all([import('smtp-server'), import('mailparser')]);
+      // smtp-server is loaded only here (a node without the demo never needs it), mailparser with the first message (not on the way to a healthy node).
+      const { SMTPServer } = await import('smtp-server');
+      let parser: Promise<typeof import('mailparser')> | null = null;
       const server = new SMTPServer({
         authOptional: true,
         disabledCommands: ['STARTTLS', 'AUTH'],
         logger: false,
         size: 1024 * 1024,
         onData(stream, session, callback) {
-          simpleParser(stream).then(
-            (parsed) => {
-              push(mail, {
-                at: new Date().toISOString(),
-                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-                to: session.envelope.rcptTo.map((r) => r.address),
-                subject: parsed.subject ?? '',
-                text: (parsed.text ?? '').slice(0, 4000),
-              });
-              callback();
-            },
-            (error: Error) => callback(error),
-          );
+          (parser ??= import('mailparser'))
+            .then(({ simpleParser }) => simpleParser(stream))
+            .then(
+              (parsed) => {
+                push(mail, {
+                  at: new Date().toISOString(),
+                  from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                  to: session.envelope.rcptTo.map((r) => r.address),
+                  subject: parsed.subject ?? '',
+                  text: (parsed.text ?? '').slice(0, 4000),
+                });
+                callback();
+              },
+              (error: Error) => callback(error),
+            );
         },
       });
       server.on('error', (e: unknown) => onError('smtp', e));

@@ -38,10 +38,10 @@ export function DemoInboxPanel() {
         <button type="button" role="tab" aria-selected={tab === 'sms'} className={tab === 'sms' ? 'active' : ''} onClick={() => setTab('sms')}>
           SMS ({inbox.sms.length})
         </button>
-        <button type="button" onClick={load}>
-          {t('Refresh')}
-        </button>
       </div>
+      <button type="button" onClick={load}>
+        {t('Refresh')}
+      </button>
       {tab === 'mail' ? (
         inbox.mail.length === 0 ? (
           <p className="muted small">{t('No e-mail yet: issue an alert with the e-mail channel over an area with subscribers.')}</p>

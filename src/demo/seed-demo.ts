@@ -130,7 +130,7 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   await Promise.all(monitoredSites.map((siteId, i) => vigil.capabilities.alarms.plans.setKeyholders(siteId, demoKeyholders(i), marc)));
   step('plans-keyholders');
   const subscribers = demoSubscribers(cityService.state.sites.values());
-  await Promise.all(subscribers.map((s) => vigil.capabilities.alerts.subscribers.register(s, 'system:demo', identity.orgIds.city!)));
+  await vigil.capabilities.alerts.subscribers.registerMany(subscribers, 'system:demo', identity.orgIds.city!);
   step('subscribers');
   const identityService = vigil.capabilities.identity.service;
   const units = demoUnits(cityService.state.sites.values(), {

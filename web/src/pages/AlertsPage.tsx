@@ -240,7 +240,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <span className={`badge ${STATE_CLASS[a.state] ?? ''}`}>{a.state}</span>{' '}
               {a.cap.status !== 'Actual' && <strong>[{a.cap.status.toUpperCase()}] </strong>}
               {a.cap.msgType !== 'Alert' && <em>{a.cap.msgType}: </em>}
-              {a.cap.info?.[0]?.headline ?? a.cap.info?.[0]?.event ?? a.cap.identifier}
+              {readerInfo(a)?.headline ?? readerInfo(a)?.event ?? a.cap.identifier}
               <div className="muted small">
                 {a.cap.info?.[0]?.severity} · {a.cap.scope} · {time(a.createdAt)}
                 {a.origin === 'imported' ? ` · ${a.cap.sender}` : ''}

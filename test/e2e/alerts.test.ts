@@ -100,7 +100,7 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     const approver = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     approver.on('pageerror', (e) => errors.push(e.message));
     await signIn(approver, vigil.url, 'duty-officer');
-    await approver.locator('[data-testid=alert-list] li', { hasText: /Flash flood/ }); // in the reader's language.click();
+    await approver.locator('[data-testid=alert-list] li', { hasText: /Flash flood/ }).click(); // in the reader's language
     // Not blind: the area on a map, who lives there and what will sound, and who wrote it, by name.
     // Before approving: who it reaches per channel (the server's estimate), and every language side by side.
     await expectText(

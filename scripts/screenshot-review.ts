@@ -65,7 +65,12 @@ try {
   }
   const approver = await signIn('duty-officer', SIZES[0]!);
   await api(approver, 'POST', `/api/alerts/${alert.alertId}/approve`);
-  await new Promise((r) => setTimeout(r, 3000));
+  // Delivery runs after the approval: wait until the mail catcher and the SMSC have something.
+  for (let i = 0; i < 120; i++) {
+    const inbox = vigil.demoSinks!.inbox();
+    if (inbox.mail.length > 0 && inbox.sms.length > 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
   for (const size of SIZES) {
     const page = await signIn('admin', size, '/admin');
     await page.waitForSelector('[data-testid=demo-mail]');

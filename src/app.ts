@@ -24,6 +24,7 @@ import { closeWorkerPool } from './platform/heavy/worker-pool.js';
 import { pdfPrinter } from './adapters/pdf/print-pdf.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { demoSeedRefusal, publishedPasswordRefusal } from './demo/demo-guard.js';
+import { startDemoSinks, wantsDemoSinks, type DemoSinks } from './demo/demo-sinks.js';
 import { VigilError } from './kernel/errors.js';
 import { createCapabilities } from './capabilities.js';
 import type { OpenOptions, Vigil } from './vigil.js';
@@ -135,11 +136,22 @@ export interface RunningVigil extends Vigil {
   url: string;
   /** Resolves when the demo city loaded in the background is there (at once otherwise). */
   demoLoaded: Promise<void>;
+  /** The demo's SMTP sink and SMSC (src/demo/demo-sinks.ts), null when this node has none. */
+  demoSinks: DemoSinks | null;
 }
 
 /** `vigil serve`: open, load the demo city when the store is empty (refused where its published password is reachable), listen. */
 export async function serveVigil(config: VigilConfig, options: OpenOptions = {}): Promise<RunningVigil> {
-  const vigil = await openVigil(config, options);
+  // A demo node gets its own mail catcher and SMSC on loopback, so e-mail and SMS really deliver.
+  const sinks = wantsDemoSinks(config) ? await startDemoSinks(config) : null;
+  if (sinks) config = { ...config, smtpUrl: config.smtpUrl ?? sinks.smtpUrl, smppUrl: config.smppUrl ?? sinks.smppUrl };
+  let vigil: Vigil;
+  try {
+    vigil = await openVigil(config, options);
+  } catch (error) {
+    await sinks?.close();
+    throw error;
+  }
   // The demo city: loaded before listening, or (vigil serve) after, with its progress on /api/health.
   let demo: 'loading' | 'ready' | 'failed' | null = null;
   let loadDemo: (() => Promise<void>) | null = null;
@@ -170,6 +182,7 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
       resolvePrincipal: (source) => vigil.capabilities.identity.resolvePrincipal(source),
       version: VERSION,
       demo: () => demo,
+      demoInbox: () => sinks?.inbox() ?? null,
     });
     vigil.ctx.projections.onApplied((events) => server.hub.publish(events));
     await vigil.ctx.leadership.start();
@@ -183,15 +196,18 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
       server,
       url,
       demoLoaded,
+      demoSinks: sinks,
       async close() {
         server.hub.close();
         await server.app.close();
         await demoLoaded;
         await vigil.close();
+        await sinks?.close();
       },
     };
   } catch (error) {
     await vigil.close();
+    await sinks?.close();
     throw error;
   }
 }

@@ -58,6 +58,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     cityAreas: () => city.reads.areas,
     devices: () => city.reads.devices.values(),
     device: (id) => city.reads.devices.get(id),
+    residents: () => city.reads.sites.values(),
     neighbourhoodOf: neighbourhoodLocator(() => city.reads.areas),
     // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
     guidance: alertEvacuationGuidance(routing.service, () => city.reads.sites.values()),

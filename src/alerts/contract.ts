@@ -38,6 +38,7 @@ export type { AlertAuthority, AuthorityArea, AuthorityEvents } from './authority
 // --- Alerts and CAP ---
 export { ALERT_STATES, CHANNELS, exerciseMark, needsApproval } from './model.js';
 export type { AlertRecord, AlertState, AlertTrigger, Channel } from './model.js';
+export type { AlertReach, ChannelReach } from './targeting/reach.js';
 export { CAP_NS, CATEGORIES, CERTAINTIES, MSG_TYPES, RESPONSE_TYPES, SCOPES, SEVERITIES, STATUSES, URGENCIES, capReference, capTime } from './cap/cap-model.js';
 export type {
   CapAlert,

@@ -21,7 +21,8 @@ import { ReceiptTracker } from './channels/sms/receipt-tracker.js';
 import type { AreaRef } from './delivery/recipient-track.js';
 import { SmsAnswers } from './channels/sms/sms-answers.js';
 import type { Device } from '../city/contract.js';
-import type { Channel } from './model.js';
+import { CHANNELS, type AlertRecord, type Channel } from './model.js';
+import { estimateReach, type AlertReach } from './targeting/reach.js';
 import { alertsRoutes } from './routes.js';
 import { noGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { subscriberRoutes } from './subscribers/subscriber-routes.js';
@@ -84,6 +85,8 @@ export function createAlertsCapability(
     cityAreas?: () => ReadonlyMap<string, Area>;
     devices: () => Iterable<Device>;
     device?: (id: string) => Device | undefined;
+    /** Buildings with their estimated residents (the city model): the people an alert's area holds, before approving. */
+    residents?: () => Iterable<{ position: [number, number]; residents: number | null }>;
     neighbourhoodOf?: (position: [number, number]) => AreaRef | null;
     guidance?: GuidanceSource;
     /** The node's MQTT topic router: sirens' acknowledgements come in on it. */
@@ -176,7 +179,19 @@ export function createAlertsCapability(
     liveViews: [alertsLiveView()],
     projections: [state, exchangeState, authorityState, subscribersState, delivery, cellBroadcast, webhooks.state, ambient.state, sirenAcks.state],
     routes: async (app) => {
-      await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance));
+      const reach = (alert: AlertRecord): AlertReach =>
+        estimateReach(
+          (alert.cap.info ?? []).flatMap((i) => i.area ?? []),
+          alert.channels,
+          CHANNELS,
+          {
+            residents: deps.residents ?? (() => []),
+            devices: deps.devices,
+            subscribersWithin: (area) => subscribersState.within(area),
+            unavailable: (channel) => (channels.get(channel) ? channels.get(channel)!.unavailable : 'no adapter for this channel in this version'),
+          },
+        );
+      await app.register(alertsRoutes(service, subscribers, delivery, vapid.publicKey, deps.guidance ?? noGuidance, reach));
       await app.register(subscriberRoutes(ctx, subscribers, deps.publicAlertsOrg));
       await app.register(
         channelDetailRoutes(

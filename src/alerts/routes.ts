@@ -10,6 +10,7 @@ import { atomFeed } from './channels/cap-feed/atom-feed.js';
 import { channelTexts } from './messages/channel-text.js';
 import { VoiceCache } from './messages/voice.js';
 import { CHANNELS, type AlertRecord, type Channel } from './model.js';
+import type { AlertReach } from './targeting/reach.js';
 import { RECIPIENT_STATES, type RecipientState } from './delivery/recipient-track.js';
 import { recipientsPage } from './delivery/recipients-page.js';
 import { ANSWERS, readAckToken, type Answer } from './delivery/acknowledgements.js';
@@ -145,6 +146,7 @@ export function alertsRoutes(
   delivery: DeliveryState,
   vapidPublicKey: string,
   guidance: GuidanceSource,
+  reach: (alert: AlertRecord) => AlertReach,
 ): FastifyPluginAsync {
   return async (app) => {
     // CAP documents arrive as XML.
@@ -275,6 +277,20 @@ export function alertsRoutes(
       '/api/alerts/templates',
       { config: { access: { roles: VIEWERS } }, schema: { summary: 'Alert templates per hazard, in the city’s languages', tags: ['alerts'] } },
       async () => ({ templates: ALERT_TEMPLATES }),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/api/alerts/:id/reach',
+      {
+        config: { access: { roles: VIEWERS } },
+        schema: {
+          summary:
+            'Who the alert would reach, estimated now the way delivery will count: residents in its area (the city model), subscribers per channel and language, sirens and loudspeakers, cells',
+          tags: ['alerts'],
+          params: idParams,
+        },
+      },
+      async (request) => ({ reach: reach(service.alertFor(request.params.id, request.principal)) }),
     );
 
     app.get<{ Params: { id: string } }>(

@@ -14,6 +14,13 @@ interface PlatformRouteDeps {
   version: string;
   resolve: (source: CredentialSource) => Principal;
   demo: () => 'loading' | 'ready' | 'failed' | null;
+  demoInbox: () => DemoInbox | null;
+}
+
+/** What the demo's SMTP sink and SMSC caught (src/demo/demo-sinks.ts), newest first. */
+export interface DemoInbox {
+  mail: { at: string; from: string; to: string[]; subject: string; text: string }[];
+  sms: { at: string; from: string; to: string; text: string; part: string | null; messageId: string }[];
 }
 
 const startedAt = Date.now();
@@ -69,6 +76,24 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           ...(deps.demo() ? { demo: deps.demo() } : {}),
         };
+      },
+    );
+
+    app.get<{ Querystring: { limit?: number } }>(
+      '/api/demo/inbox',
+      {
+        config: { access: { roles: ['admin'] } },
+        schema: {
+          summary:
+            'What the demo’s own mail catcher and SMSC received (a demo node on loopback starts them; nothing leaves the machine): running false when this node has none',
+          tags: ['platform'],
+          querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } },
+        },
+      },
+      async (request) => {
+        const inbox = deps.demoInbox();
+        const limit = request.query.limit ?? 100;
+        return inbox ? { running: true, mail: inbox.mail.slice(0, limit), sms: inbox.sms.slice(0, limit) } : { running: false, mail: [], sms: [] };
       },
     );
 

@@ -12,7 +12,7 @@ import { errorBodySchema, installErrorHandling } from './error-handler.js';
 import './fastify-types.js';
 import { LiveHub } from './live-hub.js';
 import type { Metrics } from './metrics.js';
-import { platformRoutes } from './platform-routes.js';
+import { platformRoutes, type DemoInbox } from './platform-routes.js';
 import type { RouteEntry } from './route-entry.js';
 
 export type { CredentialSource } from '../platform/access.js';
@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   version: string;
   /** The demo city loading in the background (vigil serve): shown on /api/health; null when there is none. */
   demo?: () => 'loading' | 'ready' | 'failed' | null;
+  /** What the demo's SMTP sink and SMSC caught (vigil serve on a demo folder); null when they are not running. */
+  demoInbox?: () => DemoInbox | null;
 }
 
 /** One row of the route × access table, collected as routes register. */
@@ -159,7 +161,16 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   await app.register(
-    platformRoutes({ ctx, metrics, hub, routes, version: options.version, resolve: options.resolvePrincipal, demo: options.demo ?? (() => null) }),
+    platformRoutes({
+      ctx,
+      metrics,
+      hub,
+      routes,
+      version: options.version,
+      resolve: options.resolvePrincipal,
+      demo: options.demo ?? (() => null),
+      demoInbox: options.demoInbox ?? (() => null),
+    }),
   );
   for (const capability of options.capabilities) {
     if (capability.routes) await app.register(capability.routes);

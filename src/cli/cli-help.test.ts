@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from './main.js';
 
-const COMMANDS = ['serve', 'demo', 'init', 'org', 'import-osm', 'audit', 'retention', 'user', 'migrate', 'dc09-send', 'mosquitto-acl'];
+const COMMANDS = ['serve', 'demo', 'init', 'org', 'import-osm', 'audit', 'retention', 'user', 'migrate', 'dc09-send', 'mosquitto-acl', 'vuln'];
 
 test('vigil <command> --help answers every command with its usage, exit 0, without running it', async (t) => {
   const printed: string[] = [];

@@ -134,6 +134,44 @@ export class CockpitService {
   }
 
   /** The city against peers of similar size for one indicator and period. */
+  /**
+   * The cockpit's opening view: every indicator that has a city value for the period, with its
+   * last twelve months (the trend) and its position among imported peer cities — small
+   * multiples, so the page never opens on an indicator without data.
+   */
+  overview(periodLabel: string): {
+    period: string;
+    indicators: {
+      indicatorId: string;
+      value: number | null;
+      unit: string;
+      trend: { period: string; value: number | null }[];
+      peers: { count: number; percentile: number | null; median: number | null };
+    }[];
+  } {
+    const period = this.period(periodLabel);
+    const src = this.state.sources();
+    const cityId = src.index.cityId;
+    if (!cityId) return { period: period.label, indicators: [] };
+    const now = this.state.calendar.monthIndex(this.ctx.clock.now());
+    const months = periodsBetween('month', now - 11, now);
+    const indicators = [];
+    for (const def of this.state.catalogue.indicators) {
+      const v = evaluate(src, def, cityId, period, 0);
+      if (!v || v.value === null) continue;
+      const trend = months.map((m) => ({ period: m.label, value: evaluate(src, def, cityId, m, 0)?.value ?? null }));
+      const peers = this.compare(def.id, period.label);
+      indicators.push({
+        indicatorId: def.id,
+        value: v.value,
+        unit: v.unit,
+        trend,
+        peers: { count: peers.peers.length, percentile: peers.percentile, median: peers.median },
+      });
+    }
+    return { period: period.label, indicators };
+  }
+
   compare(indicatorId: string, periodLabel: string): PeerComparison {
     const def = this.definition(indicatorId);
     const period = this.period(periodLabel);

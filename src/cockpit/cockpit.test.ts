@@ -200,6 +200,20 @@ test('cockpit end to end: alarm indicators per site, neighbourhood and city from
       400,
     );
 
+    // The overview the cockpit opens on: only indicators with a city value, each with its twelve months and its peer position.
+    const overview = (await analyst('GET', '/api/cockpit/overview?period=2025')).json;
+    assert.equal(overview.period, '2025');
+    const deathsCard = overview.indicators.find((i: { indicatorId: string }) => i.indicatorId === 'iso37120.fire-deaths-per-100k');
+    assert.equal(deathsCard.value, 25);
+    assert.equal(deathsCard.trend.length, 12);
+    assert.deepEqual(deathsCard.peers, { count: 3, percentile: cmp.percentile, median: 30 });
+    assert.ok(
+      overview.indicators.every((i: { value: number | null }) => i.value !== null),
+      'no card without data',
+    );
+    assert.ok(!overview.indicators.some((i: { indicatorId: string }) => i.indicatorId === 'vigil.false-alarm-rate'), 'no alarm closed in 2025');
+    assert.equal((await operator('GET', '/api/cockpit/overview')).status, 403);
+
     // Warning coverage: population-weighted, and neighbourhoods add up to the city.
     const cov = (await analyst('GET', '/api/cockpit/indicators/vigil.warning-coverage-two-channels/values?level=neighbourhood')).json.values;
     const covCity = (await analyst('GET', `/api/cockpit/indicators/vigil.warning-coverage-two-channels/areas/${cityPath}`)).json.value;

@@ -115,6 +115,20 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       async (request) => service.trend(request.params.id, request.params.area, request.query.by ?? 'month'),
     );
 
+    app.get<{ Querystring: { period?: string } }>(
+      '/api/cockpit/overview',
+      {
+        config: { access: { roles: READERS } },
+        schema: {
+          summary:
+            'Every indicator with a city value for the period: the value, its last twelve months and its position among peer cities (the small multiples the cockpit opens on)',
+          tags: ['cockpit'],
+          querystring: { type: 'object', additionalProperties: false, properties: { period } },
+        },
+      },
+      async (request) => service.overview(request.query.period ?? service.currentPeriod()),
+    );
+
     app.get<{ Params: { id: string }; Querystring: { period?: string } }>(
       '/api/cockpit/indicators/:id/peers',
       {

@@ -28,6 +28,8 @@ export interface VigilConfig {
   routingOsmFollowsCity: boolean;
   /** Load the demo city, organisations and users when the store is empty. */
   demoOnEmpty: boolean;
+  /** The demo's SMTP sink and SMSC on loopback (src/demo/demo-sinks.ts): auto (a demo folder on loopback), or forced on/off (VIGIL_DEMO_SINKS). */
+  demoSinks: 'auto' | 'true' | 'false';
   /** Password given to demo users (printed at start-up, never stored in clear). */
   demoPassword: string;
   /** Seed the demo's published password into a PostgreSQL store too (a test cluster on loopback); off by default. */
@@ -277,6 +279,7 @@ export function loadConfig(env: Env = process.env): VigilConfig {
       env.VIGIL_ROUTING_OSM === 'off' ? null : resolve(env.VIGIL_ROUTING_OSM || env.VIGIL_DEMO_OSM || resolve(repoRoot, 'assets', 'osm', 'monaco.osm.gz')),
     routingOsmFollowsCity: !env.VIGIL_ROUTING_OSM,
     demoOnEmpty: (env.VIGIL_DEMO ?? 'true') !== 'false',
+    demoSinks: oneOf(env, 'VIGIL_DEMO_SINKS', 'auto', ['auto', 'true', 'false'] as const),
     demoPassword: env.VIGIL_DEMO_PASSWORD || DEMO_PUBLISHED_PASSWORD,
     demoAllowDatabase: flag(env.VIGIL_DEMO_ALLOW_DATABASE),
     timeZone: env.VIGIL_TIME_ZONE || 'Europe/Monaco',

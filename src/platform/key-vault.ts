@@ -15,6 +15,8 @@ export interface KeyVault {
    * `at` (epoch ms) marks the key as used then: retention counts from a key's last use (key-vault rows keep it).
    */
   create(subject: string, at?: number): Promise<Buffer>;
+  /** `create` for many subjects at once (one transaction where the store has them): a bulk import or the demo's subscribers. */
+  createMany?(subjects: readonly string[], at?: number): Promise<Map<string, Buffer>>;
   /** The keys of these subjects that exist (a shredded or unknown subject is absent). */
   get(subjects: readonly string[]): Promise<Map<string, Buffer>>;
   /** Deletes the subject's key for good; true when there was one. */

@@ -157,6 +157,26 @@ export class PersonalData {
   }
 
   /** `value` as JSON sealed under the key of `subject` (created, durable in the vault, before it is used). */
+  /** `seal` for many subjects, their keys created together (one vault transaction where the store has them). */
+  async sealMany(items: readonly { subject: string; value: unknown }[]): Promise<Sealed[]> {
+    const now = this.clock.now();
+    const missing = items.map((i) => i.subject).filter((s) => !this.cache.has(s));
+    if (this.vault.createMany && missing.length > 1) {
+      const keys = await this.vault.createMany(missing, now);
+      for (const [subject, key] of keys) {
+        this.cache.set(subject, { key, touched: now });
+        if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+      }
+      const out: Sealed[] = [];
+      for (const { subject, value } of items) {
+        const key = keys.get(subject) ?? this.cache.get(subject)?.key;
+        out.push(key ? { key: subject, sealed: sealWithKey(key, JSON.stringify(value)) } : await this.seal(subject, value));
+      }
+      return out;
+    }
+    return Promise.all(items.map((i) => this.seal(i.subject, i.value)));
+  }
+
   async seal(subject: string, value: unknown): Promise<Sealed> {
     const now = this.clock.now();
     let entry = this.cache.get(subject);

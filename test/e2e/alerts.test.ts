@@ -100,9 +100,16 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     const approver = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     approver.on('pageerror', (e) => errors.push(e.message));
     await signIn(approver, vigil.url, 'duty-officer');
-    await approver.locator('[data-testid=alert-list] li', { hasText: 'Inondation soudaine' }).click();
+    await approver.locator('[data-testid=alert-list] li', { hasText: /Flash flood/ }).click(); // in the reader's language
     // Not blind: the area on a map, who lives there and what will sound, and who wrote it, by name.
-    await expectText(approver.locator('[data-testid=alert-reach-estimate]'), /≈ [\d,]+ residents live in the area · \d+ sirens and loudspeakers in the area/);
+    // Before approving: who it reaches per channel (the server's estimate), and every language side by side.
+    await expectText(
+      approver.locator('[data-testid=alert-reach]'),
+      /[1-9][\d,]* residents in the area \([\d,]+ buildings, city model\) · \d+ subscribers with a place in it/,
+    );
+    await expectText(approver.locator('[data-testid=alert-reach] tr[data-channel=sms]'), /SMS\s+[1-9]\d* subscribers/);
+    await expectText(approver.locator('[data-testid=alert-reach] tr[data-channel=sirens]'), /[1-9]\d* sirens and loudspeakers/);
+    assert.equal(await approver.locator('[data-testid=alert-languages] .lang-block').count(), 2, 'both languages side by side');
     await approver.waitForSelector('[data-testid=alert-area] canvas.maplibregl-canvas');
     await expectText(approver.locator('[data-testid=alert-author]'), /Alex Alert-Officer/);
     await approver.getByRole('button', { name: 'Approve and issue' }).click();

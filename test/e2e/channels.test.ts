@@ -94,7 +94,7 @@ test('channels in the UI: webhook registered, cell broadcast to the CBC, webhook
     const approver = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
     approver.on('pageerror', (e) => errors.push(e.message));
     await signInAt(approver, `${vigil.url}/alerts`, 'duty-officer');
-    await approver.locator('[data-testid=alert-list] li', { hasText: 'Inondation soudaine' }).click();
+    await approver.locator('[data-testid=alert-list] li', { hasText: /Flash flood/ }).click(); // in the reader's language
     await approver.getByRole('button', { name: 'Approve and issue' }).click();
     for (const c of ['cell-broadcast', 'webhook', 'sirens']) {
       await approver.waitForFunction(

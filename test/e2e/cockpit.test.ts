@@ -61,6 +61,11 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     page.on('pageerror', (e) => errors.push(e.message));
     await signInAt(page, `${vigil.url}/cockpit`, 'analyst');
     await page.waitForSelector('[data-testid=kpi-indicator] option[value="vigil.false-alarm-rate"]', { state: 'attached' });
+    // It opens on the overview: small multiples of the indicators with data, each with its months and its peer position.
+    const card = page.locator('[data-testid=kpi-card]', { hasText: 'Response time from initial call' }).first();
+    await expectText(card, /better than 50 % of 2 peer cities/);
+    assert.equal(await card.locator('svg.sparkline').count(), 1);
+    assert.ok((await page.locator('[data-testid=kpi-card]').count()) >= 2, 'several indicators side by side');
     await page.selectOption('[data-testid=kpi-indicator]', 'vigil.incident-response-time');
     await page.waitForSelector('[data-testid=kpi-neighbourhood-row]');
     const rows = page.locator('[data-testid=kpi-neighbourhood-row]');

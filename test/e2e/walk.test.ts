@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -9,16 +10,49 @@ import { launchChromium, navPages, openNavPage, signInAt, startDemoNode } from '
 /**
  * Every page of the navigation, as demo users, in a real browser: each page the bar offers
  * opens without a page error, a console error or a failed request (no 401/403/5xx), shows no
- * raw internal id in its visible text, and fits the window without sideways scroll.
+ * raw internal id in its visible text, fits the window without sideways scroll, and axe-core finds
+ * no serious or critical WCAG 2.1 A/AA violation on it.
  *
- * The default run walks a few roles at 1440×900 and the phone roles at 390×844 (quick enough for
- * CI); VIGIL_E2E_WALK=full walks every demo user at both sizes. VIGIL_E2E_WALK_SHOTS=<dir> keeps a
+ * The default run walks a few roles at 1440×900 and the phone roles (responder, steward) at 360 and
+ * 414 px wide (quick enough for CI); VIGIL_E2E_WALK=full walks every demo user at 1440 and 390, and
+ * the phone roles at 360 and 414 too. VIGIL_E2E_WALK_SHOTS=<dir> keeps a
  * screenshot of each page.
  */
 const FULL = process.env.VIGIL_E2E_WALK === 'full';
 const SHOTS = process.env.VIGIL_E2E_WALK_SHOTS ?? null;
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
+const SMALL_PHONE = { width: 360, height: 740 };
+const LARGE_PHONE = { width: 414, height: 896 };
+
+/** axe-core's browser bundle, injected into each page: WCAG 2.1 A and AA rules. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** The serious and critical WCAG 2.1 AA violations axe-core finds on the page as it is now. */
+export async function axeViolations(page: import('playwright-core').Page): Promise<AxeFinding[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE); // through DevTools: the page's CSP (script-src 'self') stays on
+  return page.evaluate(async (tags) => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' ')) }));
+  }, WCAG_TAGS);
+}
 
 /** Raw ids as Vigil writes them: ULIDs with a prefix (alm_01H…), actor and device references, OSM site ids. */
 export const RAW_ID = /\b[a-z]{3,4}_[0-9A-HJKMNP-TV-Z]{26}\b|\b(?:user|apikey):[A-Za-z0-9_]{6,}|\bsite:osm:|\bdev:[a-z-]+:\d+|\bunt_[0-9A-Z]{10,}/;
@@ -65,6 +99,7 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
       if (raw) problems.push(`raw id in text: "${text.slice(Math.max(0, raw.index - 40), raw.index + 40).replace(/\s+/g, ' ')}"`);
       const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       if (sideways > 1) problems.push(`scrolls sideways by ${sideways} px`);
+      for (const v of await axeViolations(page)) problems.push(`axe ${v.impact} ${v.id} (${v.help}): ${v.targets.join(' | ')}`);
       const headerHeight = await page.locator('header.topbar').evaluate((h) => h.getBoundingClientRect().height);
       if (viewport.width >= 1440 && headerHeight > 60) problems.push(`the header wraps (${Math.round(headerHeight)} px high)`);
       if (SHOTS) {
@@ -79,18 +114,23 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
   return visits;
 }
 
-test('every page of the navigation as demo users: no errors, no failed requests, no raw ids, no sideways scroll', async (t) => {
+test('every page of the navigation as demo users: no errors, no failed requests, no raw ids, no sideways scroll, no serious or critical axe-core (WCAG 2.1 AA) violation', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
   try {
     const everyone = DEMO_USERS.map((u) => u.username);
     const plan: [string, { width: number; height: number }][] = FULL
-      ? everyone.flatMap((u) => [[u, DESKTOP] as [string, typeof DESKTOP], [u, PHONE] as [string, typeof PHONE]])
+      ? [
+          ...everyone.flatMap((u) => [[u, DESKTOP] as [string, typeof DESKTOP], [u, PHONE] as [string, typeof PHONE]]),
+          ...['responder', 'steward'].flatMap((u) => [[u, SMALL_PHONE] as [string, typeof PHONE], [u, LARGE_PHONE] as [string, typeof PHONE]]),
+        ]
       : [
           ['admin', DESKTOP],
           ['alert-officer', DESKTOP],
-          ['responder', PHONE],
+          ['analyst', DESKTOP],
+          ['responder', SMALL_PHONE],
+          ['steward', LARGE_PHONE],
         ];
     const bad: string[] = [];
     for (const [user, size] of plan) {

@@ -3,6 +3,7 @@ import { api, type Me, type Role } from './api.js';
 import { DirectoryContext, useLoadDirectory } from './directory.js';
 import { LANGUAGES, LanguageContext, useT } from './i18n.js';
 import { useLiveEvents } from './live.js';
+import { keepScrollersFocusable } from './a11y.js';
 import { SignIn } from './pages/SignIn.js';
 import { MapPage } from './pages/MapPage.js';
 import { AuditPage } from './pages/AuditPage.js';
@@ -216,6 +217,10 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
     onSignedOut();
   };
   const current = allowed(page) ? page : 'map';
+  // Scrolling tables and panes (phones) are reachable by keyboard.
+  const mainRef = useRef<HTMLElement>(null);
+  const scrollLabel = t('Scrollable content');
+  useEffect(() => (mainRef.current ? keepScrollersFocusable(mainRef.current, () => scrollLabel) : undefined), [scrollLabel]);
   return (
     <DirectoryContext.Provider value={directory}>
       <div className="shell">
@@ -239,7 +244,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           </span>
           <button onClick={() => void signOut()}>{t('Sign out')}</button>
         </header>
-        <main className={feedOpen ? 'with-feed' : ''}>
+        <main ref={mainRef} className={feedOpen ? 'with-feed' : ''}>
           <section className="page">
             {current === 'map' && <MapPage me={me} recent={live.recent} />}
             {current === 'alarms' && <AlarmsPage me={me} recent={live.recent} />}

@@ -21,7 +21,7 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
   const smtp = await smtpServer();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-delivery-'));
   const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }),
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url, VIGIL_DEMO_SINKS: 'false' }),
     dataDir: dir,
     port: 0,
     host: '127.0.0.1',

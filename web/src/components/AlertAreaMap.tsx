@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { LngLatBoundsLike } from 'maplibre-gl';
 import type { Feature, Polygon } from 'geojson';
@@ -38,30 +38,9 @@ export function circleRing(circle: string): Ring {
   return ring;
 }
 
-/** Ray casting: whether [lon, lat] lies inside the ring. */
-export function inRing(p: [number, number], ring: Ring): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]!;
-    const [xj, yj] = ring[j]!;
-    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-interface Site {
-  position: [number, number];
-  residents: number | null;
-}
-interface Device {
-  kind: string;
-  position: [number, number];
-}
-
 /**
- * What the approver signs off: the alert's target area on the city's map, fitted to it, with an
- * estimate of who is in it — residents (the population estimate placed on buildings) and the
- * sirens and loudspeakers that will sound.
+ * The alert's target area on the city's map, fitted to it. Who it reaches is the server's
+ * estimate (GET /api/alerts/:id/reach, shown beside it by AlertReview).
  */
 export function AlertAreaMap({ areas }: { areas: CapAreaLike[] }) {
   const t = useT();
@@ -70,26 +49,6 @@ export function AlertAreaMap({ areas }: { areas: CapAreaLike[] }) {
     () => areas.flatMap((a) => [...(a.polygon ?? []).map(polygonRing), ...(a.circle ?? []).map(circleRing)]).filter((r) => r.length >= 3),
     [areas],
   );
-  const [sites, setSites] = useState<Site[] | null>(null);
-  const [devices, setDevices] = useState<Device[]>([]);
-  useEffect(() => {
-    void fetch('/api/city/sites?limit=5000', { credentials: 'same-origin' })
-      .then((r) => (r.ok ? (r.json() as Promise<{ sites: Site[] }>) : { sites: [] }))
-      .then(
-        (r) => setSites(r.sites),
-        () => setSites([]),
-      );
-    void fetch('/api/city/devices?limit=10000', { credentials: 'same-origin' })
-      .then((r) => (r.ok ? (r.json() as Promise<{ devices: Device[] }>) : { devices: [] }))
-      .then(
-        (r) => setDevices(r.devices.filter((d) => d.kind === 'siren' || d.kind === 'loudspeaker')),
-        () => setDevices([]),
-      );
-  }, []);
-  const inside = (p: [number, number]): boolean => rings.some((r) => inRing(p, r));
-  const residents = sites === null ? null : sites.filter((s) => inside(s.position)).reduce((n, s) => n + (s.residents ?? 0), 0);
-  const sounders = devices.filter((d) => inside(d.position)).length;
-
   useEffect(() => {
     if (!container.current || rings.length === 0) return;
     const all = rings.flat();
@@ -116,10 +75,6 @@ export function AlertAreaMap({ areas }: { areas: CapAreaLike[] }) {
   if (rings.length === 0) return <p className="muted small">{t('This alert names its area without a drawn shape.')}</p>;
   return (
     <div className="alert-area" data-testid="alert-area">
-      <p className="small" data-testid="alert-reach-estimate">
-        <strong>{t('Estimated reach')}:</strong> {residents === null ? '…' : `≈ ${residents.toLocaleString()} ${t('residents live in the area')}`} · {sounders}{' '}
-        {t('sirens and loudspeakers in the area')}
-      </p>
       <div ref={container} className="alert-area-map" />
     </div>
   );

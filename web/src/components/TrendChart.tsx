@@ -1,7 +1,9 @@
 import type { KpiValue } from '../cockpit-types.js';
+import { useT } from '../i18n.js';
 
 /** A small SVG line chart of an indicator over consecutive periods (gaps where the value is unknown); p90 dashed when present. */
 export function TrendChart({ points, unit }: { points: KpiValue[]; unit: string }) {
+  const t = useT();
   const W = 420;
   const H = 160;
   const pad = { l: 44, r: 8, t: 10, b: 28 };
@@ -22,7 +24,14 @@ export function TrendChart({ points, unit }: { points: KpiValue[]; unit: string 
     vals.map((v, i) => (v === null ? '' : `${i === 0 || vals[i - 1] === null ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`)).join(' ');
   const every = Math.max(1, Math.ceil(points.length / 6));
   return (
-    <svg className="trend-chart" data-testid="kpi-trend" viewBox={`0 0 ${W} ${H}`} width="100%" role="img">
+    <svg
+      className="trend-chart"
+      data-testid="kpi-trend"
+      viewBox={`0 0 ${W} ${H}`}
+      width="100%"
+      role="img"
+      aria-label={`${t('Trend')}: ${points[0]!.period} – ${points.at(-1)!.period}`}
+    >
       <line x1={pad.l} y1={H - pad.b} x2={W - pad.r} y2={H - pad.b} stroke="#999" />
       <line x1={pad.l} y1={pad.t} x2={pad.l} y2={H - pad.b} stroke="#999" />
       <text x={pad.l - 4} y={pad.t + 8} textAnchor="end" fontSize="10">

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
+import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
 import { EventWebhooksPanel } from './EventWebhooksPanel.js';
 
@@ -136,7 +137,7 @@ export function AdminPage({ me }: { me: Me }) {
           }}
         >
           <input placeholder="New organisation" value={newOrg.name} onChange={(e) => setNewOrg({ ...newOrg, name: e.target.value })} required />
-          <select value={newOrg.kind} onChange={(e) => setNewOrg({ ...newOrg, kind: e.target.value })}>
+          <select aria-label={t('Kind of organisation')} value={newOrg.kind} onChange={(e) => setNewOrg({ ...newOrg, kind: e.target.value })}>
             {KINDS.map((k) => (
               <option key={k}>{k}</option>
             ))}
@@ -203,7 +204,7 @@ export function AdminPage({ me }: { me: Me }) {
             required
             aria-label="New user password"
           />
-          <select value={newUser.orgId} onChange={(e) => setNewUser({ ...newUser, orgId: e.target.value })}>
+          <select aria-label={t('Organisation')} value={newUser.orgId} onChange={(e) => setNewUser({ ...newUser, orgId: e.target.value })}>
             {orgs.map((o) => (
               <option key={o.id} value={o.id}>
                 {o.name}
@@ -259,7 +260,7 @@ export function AdminPage({ me }: { me: Me }) {
           }}
         >
           <span className="small">Let</span>
-          <select value={newShare.toOrgId} onChange={(e) => setNewShare({ ...newShare, toOrgId: e.target.value })} required>
+          <select aria-label={t('Share with')} value={newShare.toOrgId} onChange={(e) => setNewShare({ ...newShare, toOrgId: e.target.value })} required>
             <option value="">organisation…</option>
             {orgs
               .filter((o) => o.id !== me.orgId)
@@ -311,7 +312,7 @@ export function AdminPage({ me }: { me: Me }) {
           }}
         >
           <input placeholder="What uses it" value={newKey.name} onChange={(e) => setNewKey({ ...newKey, name: e.target.value })} required />
-          <select value={newKey.role} onChange={(e) => setNewKey({ ...newKey, role: e.target.value as Role })}>
+          <select aria-label={t('Role')} value={newKey.role} onChange={(e) => setNewKey({ ...newKey, role: e.target.value as Role })}>
             {keyRoles.map((r) => (
               <option key={r}>{r}</option>
             ))}
@@ -324,6 +325,7 @@ export function AdminPage({ me }: { me: Me }) {
       <AlertAuthorities me={me} orgs={orgs} />
       <DeviceCredentialsPanel />
       <EventWebhooksPanel myRoles={me.roles} />
+      {me.roles.includes('admin') && <DemoInboxPanel />}
 
       <CityImport onDone={() => setNotice('City imported. Reload the map to see it.')} />
     </div>
@@ -360,6 +362,7 @@ function CityImport({ onDone }: { onDone: () => void }) {
       <p className="small muted">An OpenStreetMap extract (.osm, .osm.gz or .osm.pbf): boundaries, neighbourhoods, buildings and points of interest.</p>
       <input
         type="file"
+        aria-label={t('OpenStreetMap extract to import')}
         accept=".osm,.gz,.pbf"
         onChange={(e) => {
           const f = e.target.files?.[0];

@@ -19,7 +19,7 @@ import {
 import { api, type Me, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { RecipientsTable } from '../components/RecipientsTable.js';
-import { AlertAreaMap } from '../components/AlertAreaMap.js';
+import { AlertReview } from '../components/AlertReview.js';
 import { LanguageContext, useT, useTime } from '../i18n.js';
 import { useNames } from '../directory.js';
 import { ChannelDetails } from './ChannelDetails.js';
@@ -240,7 +240,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <span className={`badge ${STATE_CLASS[a.state] ?? ''}`}>{a.state}</span>{' '}
               {a.cap.status !== 'Actual' && <strong>[{a.cap.status.toUpperCase()}] </strong>}
               {a.cap.msgType !== 'Alert' && <em>{a.cap.msgType}: </em>}
-              {a.cap.info?.[0]?.headline ?? a.cap.info?.[0]?.event ?? a.cap.identifier}
+              {readerInfo(a)?.headline ?? readerInfo(a)?.event ?? a.cap.identifier}
               <div className="muted small">
                 {a.cap.info?.[0]?.severity} · {a.cap.scope} · {time(a.createdAt)}
                 {a.origin === 'imported' ? ` · ${a.cap.sender}` : ''}
@@ -489,12 +489,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 </ul>
               </div>
             )}
-            {isOfficer && current.state === 'pending-approval' && !mine(current) && (
-              <>
-                <h3>{t('Target area')}</h3>
-                <AlertAreaMap areas={readerInfo(current)?.area ?? []} />
-              </>
-            )}
+            {(current.state === 'pending-approval' || current.state === 'draft' || current.state === 'rejected') && <AlertReview alert={current} />}
             {isOfficer && current.state === 'pending-approval' && !mine(current) && (
               <div className="row actions">
                 <button onClick={() => void run(() => api(`/api/alerts/${current.alertId}/approve`, { method: 'POST' }))} disabled={busy}>

@@ -35,6 +35,44 @@ interface Site {
   name: string | null;
 }
 
+interface OverviewCard {
+  indicatorId: string;
+  value: number | null;
+  unit: string;
+  trend: { period: string; value: number | null }[];
+  peers: { count: number; percentile: number | null; median: number | null };
+}
+
+/** Twelve months as a small line (gaps where a month has no value). */
+function Sparkline({ points, label }: { points: { period: string; value: number | null }[]; label: string }) {
+  const W = 120;
+  const H = 28;
+  const known = points.map((p) => p.value).filter((v): v is number => v !== null);
+  if (known.length === 0) return <svg className="sparkline" width={W} height={H} aria-hidden="true" />;
+  const min = Math.min(...known);
+  const max = Math.max(...known);
+  const x = (i: number) => (points.length <= 1 ? W / 2 : (i / (points.length - 1)) * (W - 4) + 2);
+  const y = (v: number) => (max === min ? H / 2 : H - 3 - ((v - min) / (max - min)) * (H - 6));
+  let d = '';
+  points.forEach((p, i) => {
+    if (p.value === null) return;
+    const prev = points[i - 1];
+    d += `${prev && prev.value !== null ? 'L' : 'M'}${x(i).toFixed(1)},${y(p.value).toFixed(1)} `;
+  });
+  const lastIndex = points.map((p) => p.value !== null).lastIndexOf(true);
+  return (
+    <svg className="sparkline" width={W} height={H} role="img" aria-label={label}>
+      <path d={d} fill="none" stroke="currentColor" strokeWidth={1.5} />
+      {points
+        .map((p, i) => [p, i] as const)
+        .filter(([p]) => p.value !== null)
+        .map(([p, i]) => (
+          <circle key={p.period} cx={x(i)} cy={y(p.value!)} r={i === lastIndex ? 2.5 : 1.2} fill="currentColor" />
+        ))}
+    </svg>
+  );
+}
+
 const fmt = (v: number | null | undefined, unit?: string): string =>
   v === null || v === undefined ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 2 })}${unit ? ` ${unit}` : ''}`;
 
@@ -80,7 +118,7 @@ export function CockpitPage() {
   const [imported, setImported] = useState(0);
   const [agreementsVersion, setAgreementsVersion] = useState(0);
   // The overview: every indicator's city value for the period (small multiples); the page opens on one that has data.
-  const [overview, setOverview] = useState<Record<string, KpiValue | null>>({});
+  const [overview, setOverview] = useState<Record<string, OverviewCard>>({});
   const [picked, setPicked] = useState(false);
   const indicator = indicators.find((i) => i.id === indicatorId) ?? null;
   const name = (i: Indicator) => (lang === 'fr' ? i.name.fr : i.name.en);
@@ -106,27 +144,22 @@ export function CockpitPage() {
   useEffect(() => {
     if (!period || !cityId || indicators.length === 0) return;
     let live = true;
-    void Promise.all(
-      indicators.map((i) =>
-        api<{ value: KpiValue }>(`/api/cockpit/indicators/${i.id}/areas/${encodeURIComponent(cityId)}?period=${period}&refs=0`).then(
-          (r) => [i.id, r.value] as const,
-          () => [i.id, null] as const,
-        ),
-      ),
-    ).then((pairs) => {
-      if (!live) return;
-      const values = Object.fromEntries(pairs);
-      setOverview(values);
-      // Open on an indicator with data: the default if it has some, else the first that does (by neighbourhood first, for the map).
-      setPicked((already) => {
-        if (!already && values[indicatorId]?.value == null) {
-          const withData = indicators.filter((i) => values[i.id]?.value != null);
-          const first = withData.find((i) => i.levels.includes('neighbourhood')) ?? withData[0];
-          if (first) setIndicatorId(first.id);
-        }
-        return true;
-      });
-    });
+    api<{ indicators: OverviewCard[] }>(`/api/cockpit/overview?period=${period}`).then(
+      (r) => {
+        if (!live) return;
+        setOverview(Object.fromEntries(r.indicators.map((c) => [c.indicatorId, c])));
+        // Open on an indicator with data: the default if it has some, else the first that does (by neighbourhood first, for the map).
+        setPicked((already) => {
+          if (!already && !r.indicators.some((c) => c.indicatorId === indicatorId)) {
+            const withData = indicators.filter((i) => r.indicators.some((c) => c.indicatorId === i.id));
+            const first = withData.find((i) => i.levels.includes('neighbourhood')) ?? withData[0];
+            if (first) setIndicatorId(first.id);
+          }
+          return true;
+        });
+      },
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
     return () => {
       live = false;
     };
@@ -359,23 +392,50 @@ export function CockpitPage() {
         </a>
       </div>
       {error && <p className="error">{error}</p>}
+      <h2 className="kpi-overview-title">{t('Main indicators')}</h2>
       <div className="kpi-overview" data-testid="kpi-overview" aria-label={t('Overview of the indicators')}>
         {indicators
-          .filter((i) => overview[i.id]?.value != null)
-          .map((i) => (
-            <button
-              key={i.id}
-              className={`kpi-card ${i.id === indicatorId ? 'active' : ''}`}
-              onClick={() => setIndicatorId(i.id)}
-              title={`${i.standard} · ${name(i)}`}
-              data-testid="kpi-card"
-            >
-              <span className="kpi-card-name">{name(i)}</span>
-              <strong className="kpi-card-value">{fmt(overview[i.id]?.value, overview[i.id]?.unit)}</strong>
-              <span className="muted small">{i.standard}</span>
-            </button>
-          ))}
-        {picked && indicators.every((i) => overview[i.id]?.value == null) && (
+          .filter((i) => overview[i.id])
+          .map((i) => {
+            const card = overview[i.id]!;
+            const known = card.trend.filter((p) => p.value !== null);
+            const last = known.at(-1)?.value ?? null;
+            const before = known.at(-2)?.value ?? null;
+            const change = last !== null && before !== null ? last - before : null;
+            const better = change === null || change === 0 ? null : change > 0 === i.higherIsBetter;
+            return (
+              <button
+                key={i.id}
+                type="button"
+                className={`kpi-card ${i.id === indicatorId ? 'active' : ''}`}
+                onClick={() => setIndicatorId(i.id)}
+                title={`${i.standard} · ${name(i)}`}
+                aria-pressed={i.id === indicatorId}
+                data-testid="kpi-card"
+              >
+                <span className="kpi-card-name">{name(i)}</span>
+                <strong className="kpi-card-value">{fmt(card.value, card.unit)}</strong>
+                <Sparkline points={card.trend} label={t('last 12 months')} />
+                <span className="small kpi-card-trend">
+                  {change === null ? (
+                    <span className="muted">{t('no monthly trend yet')}</span>
+                  ) : (
+                    <span className={better === null ? 'muted' : better ? 'kpi-better' : 'kpi-worse'}>
+                      {change > 0 ? '▲' : change < 0 ? '▼' : '='} {fmt(Math.abs(change))} {t('vs previous month')}
+                    </span>
+                  )}
+                </span>
+                <span className="small kpi-card-peers" data-testid="kpi-card-peers">
+                  {card.peers.count === 0 || card.peers.percentile === null
+                    ? t('no peer city imported')
+                    : t('better than {p} % of {n} peer cities')
+                        .replace('{p}', String(Math.round(card.peers.percentile)))
+                        .replace('{n}', String(card.peers.count))}
+                </span>
+              </button>
+            );
+          })}
+        {picked && Object.keys(overview).length === 0 && (
           <p className="muted">{t('No indicator has data for this period yet: pick another period, or import statistics below.')}</p>
         )}
       </div>

@@ -24,7 +24,8 @@ interface Summary {
   organisations: { orgId: string; orgName: string; open: Record<Priority, number>; devices: number; kev: number }[];
 }
 
-const COLOURS: Record<Priority, string> = { P1: '#b42318', P2: '#dc6803', P3: '#ca8504', P4: '#667085' };
+// Dark enough for white text (WCAG AA 4.5:1): P2 orange, P3 ochre.
+const COLOURS: Record<Priority, string> = { P1: '#b42318', P2: '#b54708', P3: '#8a5a00', P4: '#667085' };
 const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 /**
@@ -262,7 +263,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
           ))}
         </select>
       </div>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={t('Findings')}>
         <table className="table" data-testid="ds-findings">
           <thead>
             <tr>
@@ -313,7 +314,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
         </button>
       </h3>
       {showInventory && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('Devices')}>
           <table className="table" data-testid="ds-inventory">
             <thead>
               <tr>

@@ -223,7 +223,7 @@ function EventDetail({
           </span>
         </div>
         {standing.canDraw && <DrawForm eventId={id} view={view} drawing={drawing} setDrawing={setDrawing} act={act} />}
-        <table className="table small">
+        <table className="table small" tabIndex={0} aria-label={t('Features of the event map')}>
           <thead>
             <tr>
               <th>{t('Feature')}</th>
@@ -262,7 +262,7 @@ function EventDetail({
           )}
         </h3>
         {editingRoster && <RosterEditor event={event} act={act} onDone={() => setEditingRoster(false)} />}
-        <table className="table small" data-testid="participants">
+        <table className="table small" data-testid="participants" tabIndex={0} aria-label={t('Participants')}>
           <thead>
             <tr>
               <th>{t('Organisation')}</th>
@@ -281,7 +281,7 @@ function EventDetail({
           </tbody>
         </table>
         {event.members.length > 0 && (
-          <table className="table small">
+          <table className="table small" tabIndex={0} aria-label={t('Members')}>
             <thead>
               <tr>
                 <th>{t('Member')}</th>

@@ -1,0 +1,94 @@
+// Screenshots of issue 18's alerting and cockpit views at 1440×900 and 390×844, into docs/screenshots/:
+// the approver's review (area, reach per channel, every language), the demo inboxes after the alert
+// went out, and the cockpit's overview. Usage: node --import tsx scripts/screenshot-review.ts [out-dir]
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { serveVigil } from '../src/app.js';
+import { loadConfig } from '../src/kernel/config.js';
+import { flood } from '../test/support/alert-fixtures.js';
+
+const out = process.argv[2] ?? 'docs/screenshots';
+mkdirSync(out, { recursive: true });
+const dataDir = mkdtempSync(join(tmpdir(), 'vigil-shot-'));
+const vigil = await serveVigil({
+  ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'warn' }),
+  dataDir,
+  port: 0,
+  host: '127.0.0.1',
+});
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+});
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 390, height: 844 },
+];
+async function signIn(username: string, viewport: { width: number; height: number }, path = '/'): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error(`browser (${username}):`, m.text());
+  });
+  await page.goto(vigil.url + path);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', 'vigil-demo');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=who]', { state: 'attached' });
+  return page;
+}
+async function api(page: Page, method: string, url: string, body?: unknown): Promise<{ alert: { alertId: string } }> {
+  return page.evaluate(
+    async ([m, u, b]) => {
+      const r = await fetch(u as string, {
+        method: m as string,
+        headers: b ? { 'content-type': 'application/json' } : {},
+        body: b ? JSON.stringify(b) : undefined,
+      });
+      return r.json();
+    },
+    [method, url, body] as const,
+  );
+}
+try {
+  const author = await signIn('alert-officer', SIZES[0]!);
+  const { alert } = await api(author, 'POST', '/api/alerts', { ...flood, channels: ['email', 'sms', 'sirens', 'cell-broadcast', 'cap-feed'] });
+  await api(author, 'POST', `/api/alerts/${alert.alertId}/submit`);
+  for (const size of SIZES) {
+    const page = await signIn('duty-officer', size, '/alerts');
+    await page.locator('[data-testid=alert-list] li', { hasText: 'Fontvieille' }).first().click();
+    await page.waitForSelector('[data-testid=alert-reach] tr[data-channel=sms]');
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: join(out, `alert-review-${size.width}.png`), fullPage: size.width < 1000 });
+    await page.close();
+  }
+  const approver = await signIn('duty-officer', SIZES[0]!);
+  await api(approver, 'POST', `/api/alerts/${alert.alertId}/approve`);
+  // Delivery runs after the approval: wait until the mail catcher and the SMSC have something.
+  for (let i = 0; i < 120; i++) {
+    const inbox = vigil.demoSinks!.inbox();
+    if (inbox.mail.length > 0 && inbox.sms.length > 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  for (const size of SIZES) {
+    const page = await signIn('admin', size, '/admin');
+    await page.waitForSelector('[data-testid=demo-mail]');
+    await page.locator('[data-testid=demo-inbox]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(out, `demo-inbox-${size.width}.png`) });
+    await page.getByRole('tab', { name: /SMS/ }).click();
+    await page.locator('[data-testid=demo-inbox]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(out, `demo-inbox-sms-${size.width}.png`) });
+    await page.close();
+    const cockpit = await signIn('analyst', size, '/cockpit');
+    await cockpit.waitForSelector('[data-testid=kpi-card]');
+    await cockpit.waitForTimeout(2500);
+    await cockpit.screenshot({ path: join(out, `cockpit-overview-${size.width}.png`) });
+    await cockpit.close();
+  }
+  console.log(`wrote ${out}/alert-review-*.png, demo-inbox-*.png, cockpit-overview-*.png`);
+} finally {
+  await browser.close();
+  await vigil.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -41,6 +41,8 @@ export class CockpitState implements Projection {
     'alerts.subscriber.',
     'incidents.incident.opened',
     'incidents.incident.status-changed',
+    'units.unit.registered',
+    'units.unit.status-changed',
     'citizen-reports.report.submitted',
     'citizen-reports.report.resolved',
     'cockpit.',

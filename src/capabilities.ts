@@ -18,6 +18,7 @@ import { createUnitsCapability } from './units/index.js';
 import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import { createCitizenReportsCapability } from './citizen-reports/index.js';
+import { createOpenDataCapability } from './open-data/index.js';
 import { createDirectoryCapability } from './directory/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
@@ -138,6 +139,17 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
       },
     },
   });
+  // Open data: a DCAT-AP catalogue of public datasets (alerts, anonymised reports, indicators, areas, facilities), k-suppressed.
+  const openData = createOpenDataCapability(ctx, {
+    city: city.reads,
+    publicAlerts: (now) => alerts.service.state.active(now),
+    reports: () => citizenReports.state.reports.values(),
+    indicators: {
+      defs: cockpit.state.catalogue.byId,
+      table: (period, level) => cockpit.service.table(period, level),
+      currentPeriod: (kind) => cockpit.service.currentPeriod(kind),
+    },
+  });
   // Display names for screens and exports (names, not ids), through the policy.
   const directory = createDirectoryCapability({
     users: () => identity.reads.users(),
@@ -177,6 +189,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     directory,
     citizenReports,
     deviceSecurity,
+    openData,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
     all: [
@@ -196,6 +209,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
       csirt,
       deviceSecurity,
       citizenReports,
+      openData,
       directory,
       exchange,
     ] as Capability[],

@@ -369,3 +369,41 @@ test('CSV export neutralises formula cells, and area names from OSM are cleaned 
   assert.equal(neutraliseFormula('safe'), 'safe');
   assert.equal(cleanLabel('x'.repeat(200)).length, 120);
 });
+
+test('citizen reports: time to acknowledge and to resolve per neighbourhood and per responsible organisation (issue 16 item 6)', () => {
+  const { state } = cockpit([
+    area('city', 'city'),
+    area('north', 'neighbourhood', { center: [7.42, 43.74] }),
+    area('south', 'neighbourhood', { center: [7.42, 43.72] }),
+  ]);
+  const h = 3_600_000;
+  const report = (reportId: string, serviceCode: string, position: [number, number]) =>
+    state.apply(
+      event('citizen-reports.report.submitted', { report: { reportId, serviceCode, position, requestedAt: new Date(T0).toISOString() }, reporter: null }),
+    );
+  report('r1', 'graffiti', [7.42, 43.741]); // north, city services
+  report('r2', 'blocked-emergency-exit', [7.42, 43.739]); // north, fire
+  report('r3', 'graffiti', [7.42, 43.719]); // south, city services
+  report('r4', 'graffiti', [7.42, 43.7395]); // north, merged into r1
+  state.apply(event('citizen-reports.report.acknowledged', { reportId: 'r1', note: null }, T0 + 2 * h));
+  state.apply(event('citizen-reports.report.escalated', { reportId: 'r2', incidentId: 'i', reference: 'INC-1' }, T0 + 1 * h));
+  state.apply(event('citizen-reports.report.acknowledged', { reportId: 'r2', note: null }, T0 + 5 * h)); // already triaged: not counted again
+  state.apply(event('citizen-reports.report.merged', { reportId: 'r4', into: 'r1', note: null }, T0 + 3 * h));
+  state.apply(event('citizen-reports.report.resolved', { reportId: 'r1', note: 'Cleaned' }, T0 + 10 * h));
+  state.apply(event('citizen-reports.report.resolved', { reportId: 'r2', note: 'Cleared' }, T0 + 6 * h));
+  state.apply(event('citizen-reports.report.resolved', { reportId: 'r3', note: 'Cleaned' }, T0 + 4 * h)); // resolved unacknowledged: acknowledged at 4 h
+  const hours = (id: string, areaId: string) => {
+    const v = minutes(state, id, areaId);
+    return [v.count, v.percentiles!.p50];
+  };
+  assert.deepEqual(hours('vigil.citizen-report-ack-time', 'north'), [3, 2], 'r1 2 h, r2 1 h, r4 3 h');
+  assert.deepEqual(hours('vigil.citizen-report-ack-time', 'south'), [1, 4]);
+  assert.deepEqual(hours('vigil.citizen-report-ack-time', 'city'), [4, 2.5]);
+  assert.deepEqual(hours('vigil.citizen-report-ack-time-fire', 'city'), [1, 1]);
+  assert.deepEqual(hours('vigil.citizen-report-resolve-time', 'north'), [2, 8], 'r1 10 h, r2 6 h; the merged r4 has no resolution of its own');
+  assert.deepEqual(hours('vigil.citizen-report-resolve-time-city', 'city'), [2, 7], 'r1 10 h, r3 4 h');
+  assert.deepEqual(hours('vigil.citizen-report-resolve-time-fire', 'north'), [1, 6]);
+  assert.equal(minutes(state, 'vigil.citizen-report-resolve-time-police', 'city').count, 0);
+  const received = minutes(state, 'vigil.citizen-reports-rate', 'north');
+  assert.equal(received.numerator!.value, 3);
+});

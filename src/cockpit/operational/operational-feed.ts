@@ -1,6 +1,7 @@
 import type { AlarmEvents } from '../../alarms/contract.js';
 import type { AlertEvents, DeliveryEvents } from '../../alerts/contract.js';
-import type { CitizenReportsEvents } from '../../citizen-reports/contract.js';
+import { SAFETY_SERVICES, type CitizenReportsEvents } from '../../citizen-reports/contract.js';
+import type { Position } from '../../kernel/geo.js';
 import { INCIDENT_TYPES, type IncidentEvents, type IncidentType } from '../../incidents/contract.js';
 import type { UnitEvents, UnitKind } from '../../units/contract.js';
 import type { CsirtEvents } from '../../csirt/contract.js';
@@ -64,13 +65,16 @@ export class OperationalFeed {
   private readonly alertAreas: AlertAreaFeed;
   /** CSIRT cases open: when opened, whether triaged (city level only: the cases are confidential, their times are not). */
   private readonly cases = new Map<string, { openedMs: number; triaged: boolean }>();
-  /** Citizen reports not yet resolved: when they came in (city-wide: a report has a position, not yet an area). */
-  private readonly reports = new Map<string, number>();
+  /** Citizen reports not yet resolved: when they came in, the neighbourhood of their position, the responsible kind, whether triaged. */
+  private readonly reports = new Map<string, { at: number; areaId: string | null; kind: string | null; acked: boolean }>();
+  private readonly responsibleOf = new Map(SAFETY_SERVICES.map((s) => [s.code, s.responsible as string]));
 
   constructor(
     private readonly store: MeasureStore,
     private readonly index: () => AreaIndex,
     private readonly calendar: ZoneCalendar,
+    /** The neighbourhood a position is in (the city model's rule), for citizen reports. */
+    private readonly neighbourhoodAt: (p: Position) => string | null = () => null,
   ) {
     this.alertAreas = new AlertAreaFeed(store, index);
   }
@@ -129,24 +133,30 @@ export class OperationalFeed {
       case 'citizen-reports.report.submitted': {
         const { report } = e.data as CitizenReportsEvents['citizen-reports.report.submitted'];
         const at = Date.parse(report.requestedAt);
-        this.reports.set(report.reportId, at);
-        this.store.add('citizen-reports-received', 'flow', this.index().chainFor(null, null), this.calendar.monthIndex(at), 1, e.id);
+        const areaId = this.neighbourhoodAt(report.position);
+        this.reports.set(report.reportId, { at, areaId, kind: this.responsibleOf.get(report.serviceCode) ?? null, acked: false });
+        this.store.add('citizen-reports-received', 'flow', this.index().chainFor(null, areaId), this.calendar.monthIndex(at), 1, e.id);
+        break;
+      }
+      case 'citizen-reports.report.acknowledged':
+      case 'citizen-reports.report.escalated':
+        this.reportAcknowledged((e.data as { reportId: string }).reportId, e);
+        break;
+      case 'citizen-reports.report.merged': {
+        // Merged into another: triaged, and no longer a report of its own (its resolution is the other's).
+        const d = e.data as CitizenReportsEvents['citizen-reports.report.merged'];
+        this.reportAcknowledged(d.reportId, e);
+        this.reports.delete(d.reportId);
         break;
       }
       case 'citizen-reports.report.resolved': {
         const d = e.data as CitizenReportsEvents['citizen-reports.report.resolved'];
-        const from = this.reports.get(d.reportId);
-        if (from === undefined) break;
+        const r = this.reports.get(d.reportId);
+        if (!r) break;
+        // Resolving a report nobody acknowledged acknowledges it (as alarms count it).
+        this.reportAcknowledged(d.reportId, e);
         this.reports.delete(d.reportId);
-        const at = Date.parse(e.at);
-        this.store.add(
-          'citizen-report-resolve-seconds',
-          'distribution',
-          this.index().chainFor(null, null),
-          this.calendar.monthIndex(at),
-          (at - from) / 1000,
-          e.id,
-        );
+        this.reportSample('citizen-report-resolve-seconds', r, e);
         break;
       }
       case 'alarms.alarm.raised': {
@@ -259,6 +269,23 @@ export class OperationalFeed {
       a.reached90 = true;
       this.store.add('alert-seconds-to-90', 'distribution', chain, month, Math.max(0, (Date.parse(e.at) - a.issuedMs) / 1000), e.id);
     }
+  }
+
+  private reportAcknowledged(reportId: string, e: StoredEvent): void {
+    const r = this.reports.get(reportId);
+    if (!r || r.acked) return;
+    r.acked = true;
+    this.reportSample('citizen-report-ack-seconds', r, e);
+  }
+
+  /** One report's time, by the month of the event that ended it, in its neighbourhood's chain — all reports and its responsible kind's. */
+  private reportSample(variable: string, r: { at: number; areaId: string | null; kind: string | null }, e: StoredEvent): void {
+    const at = Date.parse(e.at);
+    const chain = this.index().chainFor(null, r.areaId);
+    const month = this.calendar.monthIndex(at);
+    const seconds = Math.max(0, (at - r.at) / 1000);
+    this.store.add(variable, 'distribution', chain, month, seconds, e.id);
+    if (r.kind) this.store.add(`${variable}-${r.kind}`, 'distribution', chain, month, seconds, e.id);
   }
 
   private caseTriaged(caseId: string, e: StoredEvent): void {

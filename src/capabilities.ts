@@ -132,6 +132,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     city: city.reads,
     orgs: () => identity.reads.orgs(),
     platformOrgId: () => identity.reads.platformOrgId(),
+    // A surge of reports in one place raises an alarm for the operators.
+    alarms: alarms.signals,
     incidents: {
       open: async (input, by) => {
         const i = await incidents.service.create({ ...input, type: input.type as Parameters<typeof incidents.service.create>[0]['type'] }, by);

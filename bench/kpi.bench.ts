@@ -37,11 +37,12 @@ try {
     const createdAt = start + Math.floor(random() * span);
     const seconds = 180 + 1320 * random() * random();
     const onSite = random() < 0.9;
+    const onScene = createdAt + Math.round(seconds * 1000);
     return {
       incidentId: `inc_${i}`,
       createdAt,
-      firstOnSceneAt: createdAt + Math.round(seconds * 1000),
-      fire: random() < 0.2,
+      firstOnSceneAt: onScene,
+      fireOnSceneAt: random() < 0.2 ? onScene : null,
       siteId: onSite ? sites[Math.floor(random() * sites.length)]!.id : null,
       areaId: onSite ? null : hoods[Math.floor(random() * hoods.length)]!.id,
     };
@@ -94,7 +95,7 @@ try {
   c0 = cpu();
   for (let u = 0; u < UPDATES; u++) {
     const s = incident(INCIDENTS + u);
-    s.fire = true;
+    s.fireOnSceneAt = s.firstOnSceneAt;
     t0 = performance.now();
     state.feed.addIncident(s, s.incidentId);
     const src = state.sources();

@@ -19,6 +19,7 @@ import { createCrowdCapability, footRouting } from './crowd/index.js';
 import { alertEvacuationGuidance, createRoutingCapability } from './routing/index.js';
 import { createCitizenReportsCapability } from './citizen-reports/index.js';
 import { createEngagementCapability } from './engagement/index.js';
+import { createOpenDataCapability } from './open-data/index.js';
 import { createDirectoryCapability } from './directory/index.js';
 import type { AppContext, Capability } from './platform/app-context.js';
 import { createCsirtCapability } from './csirt/index.js';
@@ -134,6 +135,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     city: city.reads,
     orgs: () => identity.reads.orgs(),
     platformOrgId: () => identity.reads.platformOrgId(),
+    // A surge of reports in one place raises an alarm for the operators.
+    alarms: alarms.signals,
     incidents: {
       open: async (input, by) => {
         const i = await incidents.service.create({ ...input, type: input.type as Parameters<typeof incidents.service.create>[0]['type'] }, by);
@@ -143,6 +146,17 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
   });
   // Stakeholders, consultations and grievances (ITU-T Y Suppl. 34): owned by the organisation that keeps them.
   const engagement = createEngagementCapability(ctx, { orgs: () => identity.reads.orgs(), platformOrgId: () => identity.reads.platformOrgId() });
+  // Open data: a DCAT-AP catalogue of public datasets (alerts, anonymised reports, indicators, areas, facilities), k-suppressed.
+  const openData = createOpenDataCapability(ctx, {
+    city: city.reads,
+    publicAlerts: (now) => alerts.service.state.active(now),
+    reports: () => citizenReports.state.reports.values(),
+    indicators: {
+      defs: cockpit.state.catalogue.byId,
+      table: (period, level) => cockpit.service.table(period, level),
+      currentPeriod: (kind) => cockpit.service.currentPeriod(kind),
+    },
+  });
   // Display names for screens and exports (names, not ids), through the policy.
   const directory = createDirectoryCapability({
     users: () => identity.reads.users(),
@@ -190,6 +204,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     deviceSecurity,
     citizenReports,
     engagement,
+    openData,
     directory,
     exchange,
   ];
@@ -221,6 +236,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     citizenReports,
     engagement,
     deviceSecurity,
+    openData,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
     all,

@@ -6,6 +6,7 @@ import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
 import { isSealed, personalSubject } from '../platform/personal-data.js';
+import type { AlarmSignalsPort } from '../alarms/contract.js';
 import type { IncidentOpenerPort } from './contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from './contract.js';
 import { reportEvent, type CitizenReportsEvents } from './events.js';
@@ -28,7 +29,14 @@ export interface CitizenReportsDeps {
   orgs(): readonly { id: string; name: string; kind: string }[];
   platformOrgId(): string | null;
   incidents: IncidentOpenerPort;
+  /** Alarms' signal port: a surge of reports in one place raises an alarm for the operators. Absent: no surge alarm. */
+  alarms?: AlarmSignalsPort;
 }
+
+/** A surge: at least this many reports (any service) within SURGE_RADIUS_M in SURGE_WINDOW_MS. */
+export const SURGE_COUNT = 5;
+export const SURGE_RADIUS_M = 100;
+export const SURGE_WINDOW_MS = 60 * 60_000;
 
 /** The largest photo kept, after its metadata are stripped (it travels in one event under the 1 MB limit, base64). */
 export const MAX_PHOTO_BYTES = 600 * 1024;
@@ -111,11 +119,64 @@ export class CitizenReportsService {
       );
     }
     await this.ctx.record(events);
+    await this.checkSurge(report, now);
     const notices: string[] = [];
     if (input.service.emergencyPossible) notices.push(EMERGENCY_NOTICE.en);
     if (nearby) notices.push('A similar report nearby is already being looked at; yours is linked to it.');
     notices.push(`Your report goes to ${org.name}.`);
     return { report: this.state.reports.get(reportId)!, followToken, notice: notices.join(' ') };
+  }
+
+  /** Place (≈ 100 m grid cell) → when a surge alarm was last raised there, so one surge raises one alarm per window. */
+  private readonly surges = new Map<string, number>();
+
+  /**
+   * A surge of reports in one place — SURGE_COUNT or more within SURGE_RADIUS_M in the
+   * last SURGE_WINDOW_MS, of any service — raises an alarm for the operators (alarms'
+   * queue and the command map), owned by the organisation responsible for the report
+   * that tipped it over, once per place and window.
+   */
+  private async checkSurge(report: CitizenReport, now: number): Promise<void> {
+    if (!this.deps.alarms) return;
+    const near = this.state.countRecent(report.position, SURGE_RADIUS_M, SURGE_WINDOW_MS, now);
+    if (near.length < SURGE_COUNT) return;
+    const place = `${report.position[1].toFixed(3)},${report.position[0].toFixed(3)}`;
+    const last = this.surges.get(place);
+    if (last !== undefined && now - last < SURGE_WINDOW_MS) return;
+    this.surges.set(place, now);
+    const services = [...new Set(near.map((r) => SERVICE_BY_CODE.get(r.serviceCode)?.name.en ?? r.serviceCode))].join(', ');
+    const where = report.address ?? `${report.position[1].toFixed(5)}, ${report.position[0].toFixed(5)}`;
+    try {
+      await this.deps.alarms.recordSignals(
+        [
+          {
+            signalId: newId('sig'),
+            account: null,
+            protocol: 'http',
+            code: 'citizen-reports:surge',
+            kind: 'other',
+            phase: 'alarm',
+            description: `Surge of citizen reports: ${near.length} within ${SURGE_RADIUS_M} m in the last ${SURGE_WINDOW_MS / 60_000} min near ${where} (${services})`,
+            zone: null,
+            user: null,
+            area: where,
+            occurredAt: null,
+            receivedAt: new Date(now).toISOString(),
+            text: near.map((r) => r.reportId).join(' '),
+            position: report.position,
+            siteId: null,
+            deviceId: `citizen-reports:surge:${place}`,
+            flags: [],
+          },
+        ],
+        [],
+        report.orgId,
+      );
+    } catch (error) {
+      // The report is recorded; a failed alarm must not turn the citizen's 201 into an error.
+      this.surges.delete(place);
+      this.ctx.logger.warn({ err: error }, 'citizen reports: the surge alarm could not be recorded');
+    }
   }
 
   // ── the public ─────────────────────────────────────────────────────────────

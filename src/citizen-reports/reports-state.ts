@@ -130,4 +130,23 @@ export class ReportsState implements Projection {
     }
     return best;
   }
+
+  /** Reports of any service that came in within `radiusM` (≤ 100 m) of a point in the `windowMs` before `at`: the surge check. */
+  countRecent(p: Position, radiusM: number, windowMs: number, at: number): ReportState[] {
+    const [i, j] = cellOf(p);
+    const out: ReportState[] = [];
+    for (let di = -1; di <= 1; di++) {
+      for (let dj = -1; dj <= 1; dj++) {
+        const ids = this.grid.get(cellKey(i + di, j + dj));
+        if (!ids) continue;
+        for (let k = ids.length - 1; k >= 0; k--) {
+          const r = this.reports.get(ids[k]!)!;
+          const t = Date.parse(r.requestedAt);
+          if (at - t > windowMs) break;
+          if (t <= at && haversineM(p, r.position) <= radiusM) out.push(r);
+        }
+      }
+    }
+    return out;
+  }
 }

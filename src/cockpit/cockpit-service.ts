@@ -10,14 +10,19 @@ import { agreementReportHtml } from './agreement-report.js';
 import { evaluate, type IndicatorValue } from './engine/evaluate.js';
 import { parsePeriod, periodsBetween, type Period } from './engine/zone-calendar.js';
 import { parsePeers, parseStatistics, type ImportInput } from './imports/statistics-import.js';
-import type { CockpitEvents, CockpitLevel, IncidentSample, IndicatorDefinition, PeriodKind } from './model.js';
+import type { CockpitEvents, CockpitLevel, IncidentSample, IndicatorDefinition, PeerStatistic, PeriodKind } from './model.js';
+import { meanOfRuns, percentileOfRuns } from './engine/sorted-run.js';
 
 const MAX_TREND_POINTS = 120;
 
 export interface PeerComparison {
   indicatorId: string;
   period: string;
-  city: { name: string; population: number | null; value: number | null };
+  /** The statistic compared: the city's own and every peer's are the same one (a peer's p90 is never ranked against the city's median). */
+  statistic: PeerStatistic;
+  city: { name: string; population: number | null; populationSource: 'statistics' | 'city-model' | null; value: number | null };
+  /** Peers of the period that published another statistic (not compared), by statistic; `unknown` for imports that did not say. */
+  otherStatistics: Record<string, number>;
   /** Peers whose population is between half and twice the city's (all peers when the city's is unknown). */
   peers: { city: string; country: string | null; population: number | null; value: number; source: string; recordId: string }[];
   /** Share of similar peers the city does at least as well as, 0–100 (direction from the catalogue). */
@@ -127,13 +132,13 @@ export class CockpitService {
   async importPeers(input: ImportInput, by: Principal): Promise<{ importId: string; records: number }> {
     assertCan(by, 'manage', CITY_WIDE, 'cockpit data', 'peers');
     const importId = newId('kpi-peer');
-    const { records, errors } = parsePeers(input, importId, new Set(this.state.catalogue.byId.keys()));
+    const indicators = new Map([...this.state.catalogue.byId].map(([id, d]) => [id, { measure: d.definition.measure }]));
+    const { records, errors } = parsePeers(input, importId, indicators);
     if (errors.length) throw new VigilError('validation_failed', `${errors.length} line(s) refused; nothing was imported`, { errors: errors.slice(0, 200) });
     await this.record('cockpit.peers.imported', { importId, source: input.source, format: input.format, records }, by);
     return { importId, records: records.length };
   }
 
-  /** The city against peers of similar size for one indicator and period. */
   /**
    * The cockpit's opening view: every indicator that has a city value for the period, with its
    * last twelve months (the trend) and its position among imported peer cities — small
@@ -172,21 +177,45 @@ export class CockpitService {
     return { period: period.label, indicators };
   }
 
-  compare(indicatorId: string, periodLabel: string): PeerComparison {
+  /**
+   * The city against peers of similar size for one indicator, period and statistic
+   * (a ratio's `value`; a time's `median`, `p90` or `mean`, median by default). Only
+   * finite values ≥ 0 count (a value recorded before imports refused the others is
+   * left out, never taken as 0).
+   */
+  compare(indicatorId: string, periodLabel: string, statistic?: PeerStatistic): PeerComparison {
     const def = this.definition(indicatorId);
     const period = this.period(periodLabel);
+    const stat: PeerStatistic = def.definition.measure === 'ratio' ? 'value' : (statistic ?? 'median');
+    if (def.definition.measure === 'ratio' && statistic && statistic !== 'value') throw badRequest(`${indicatorId} is a ratio: its statistic is "value"`);
+    if (def.definition.measure === 'distribution' && stat === 'value') throw badRequest(`${indicatorId} is a time distribution: median, p90 or mean`);
     const src = this.state.sources();
     const cityId = src.index.cityId;
     const own = cityId ? evaluate(src, def, cityId, period) : null;
-    const popDef = this.state.catalogue.variables.get('population')!;
-    const population = cityId
-      ? (this.state.statistics.value('population', cityId, period, popDef.kind === 'flow' ? 'flow' : 'stock', src.index)?.value ??
-        src.modelPopulation(cityId)?.value ??
-        null)
-      : null;
-    // The latest import of a city's value wins (a revised figure).
+    let value: number | null = null;
+    if (own && cityId) {
+      if (stat === 'value') value = own.value;
+      else {
+        const runs = src.measures.runs(def.definition.numerator, cityId, period.months);
+        const raw = stat === 'mean' ? meanOfRuns(runs) : percentileOfRuns(runs, stat === 'p90' ? 90 : 50);
+        value = raw === null ? null : raw * def.definition.scale;
+      }
+    }
+    const pop = cityId ? this.population(cityId, period) : null;
+    const population = pop?.value ?? null;
+    // The latest import of a city's value wins (a revised figure, imported on its own: one import refuses duplicates).
     const latest = new Map<string, (typeof this.state.peers)[number]>();
-    for (const p of this.state.peers) if (p.indicatorId === indicatorId && p.period === period.label) latest.set(p.city.toLowerCase(), p);
+    const otherStatistics: Record<string, number> = {};
+    for (const p of this.state.peers) {
+      if (p.indicatorId !== indicatorId || p.period !== period.label) continue;
+      if (typeof p.value !== 'number' || !Number.isFinite(p.value) || p.value < 0) continue;
+      const pStat = p.statistic ?? (def.definition.measure === 'ratio' ? 'value' : 'unknown');
+      if (pStat !== stat) {
+        otherStatistics[pStat] = (otherStatistics[pStat] ?? 0) + 1;
+        continue;
+      }
+      latest.set(p.city.toLowerCase(), p);
+    }
     const peers = [...latest.values()]
       .filter((p) => population === null || p.population === null || (p.population >= population / 2 && p.population <= population * 2))
       .map((p) => ({ city: p.city, country: p.country, population: p.population, value: p.value, source: p.source, recordId: p.recordId }))
@@ -198,12 +227,13 @@ export class CockpitService {
         : (values[values.length / 2 - 1]! + values[values.length / 2]!) / 2
       : null;
     const best = values.length ? (def.higherIsBetter ? values.at(-1)! : values[0]!) : null;
-    const value = own?.value ?? null;
     const better = (a: number, b: number) => (def.higherIsBetter ? a >= b : a <= b);
     return {
       indicatorId,
       period: period.label,
-      city: { name: cityId ? src.index.nodes.get(cityId)!.name : '', population, value },
+      statistic: stat,
+      city: { name: cityId ? src.index.nodes.get(cityId)!.name : '', population, populationSource: pop?.source ?? null, value },
+      otherStatistics,
       peers,
       percentile: value !== null && values.length ? (100 * values.filter((v) => better(value, v)).length) / values.length : null,
       median,
@@ -211,6 +241,17 @@ export class CockpitService {
       gapToMedian: value !== null && median !== null ? value - median : null,
       gapToBest: value !== null && best !== null ? value - best : null,
     };
+  }
+
+  /** The imported population of an area for a period (an enclosing year's figure for a month), else the city model's where none was ever imported. */
+  private population(areaId: string, period: Period): { value: number; source: 'statistics' | 'city-model' } | null {
+    const src = this.state.sources();
+    const popDef = this.state.catalogue.variables.get('population')!;
+    const imported = this.state.statistics.value('population', areaId, period, popDef.kind === 'flow' ? 'flow' : 'stock', src.index);
+    if (imported) return { value: imported.value, source: 'statistics' };
+    if (this.state.statistics.hasArea('population', areaId)) return null;
+    const model = src.modelPopulation(areaId);
+    return model ? { value: model.value, source: 'city-model' } : null;
   }
 
   /** Every indicator computed at a level, for export. */

@@ -1,4 +1,4 @@
-import type { CityReadPort } from '../city/contract.js';
+import { neighbourhoodLocator, type CityReadPort } from '../city/contract.js';
 import type { Agreement } from './agreements.js';
 import type { SubscribersReadPort } from '../alerts/contract.js';
 import type { StoredEvent } from '../platform/event-log.js';
@@ -41,8 +41,9 @@ export class CockpitState implements Projection {
     'alerts.subscriber.',
     'incidents.incident.opened',
     'incidents.incident.status-changed',
-    'citizen-reports.report.submitted',
-    'citizen-reports.report.resolved',
+    'units.unit.registered',
+    'units.unit.status-changed',
+    'citizen-reports.report.',
     'cockpit.',
     'csirt.case.',
   ];
@@ -69,7 +70,13 @@ export class CockpitState implements Projection {
     this.calendar = new ZoneCalendar(timeZone);
     this.index = new AreaIndex(city);
     this.measures = new MeasureStore(this.index);
-    this.feed = new OperationalFeed(this.measures, () => this.areaIndex(), this.calendar);
+    const locate = neighbourhoodLocator(() => city.areas);
+    this.feed = new OperationalFeed(
+      this.measures,
+      () => this.areaIndex(),
+      this.calendar,
+      (p) => locate(p)?.id ?? null,
+    );
   }
 
   apply(e: StoredEvent): void {

@@ -1,6 +1,6 @@
 import type { IndicatorValue } from './engine/evaluate.js';
 import { parsePeriod } from './engine/zone-calendar.js';
-import { toCsv } from './imports/csv.js';
+import { toSafeCsv } from '../kernel/text-safety.js';
 import type { IndicatorDefinition } from './model.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ngsi-ld'] as const;
@@ -23,11 +23,27 @@ const CSV_HEADER = [
   'p50',
   'p90',
   'count',
+  'method',
   'sources',
 ];
 
+/**
+ * How a value was obtained: `automatic` — from Vigil's own log and snapshots (and the
+ * city model); `imported` — only from imported statistics; `mixed` — both (a rate of
+ * counted events over an imported population).
+ */
+export function methodOf(v: IndicatorValue): 'automatic' | 'imported' | 'mixed' {
+  const imported = v.provenance.some((p) => p.kind === 'statistics');
+  const own = v.provenance.some((p) => p.kind !== 'statistics');
+  return imported && own ? 'mixed' : imported ? 'imported' : 'automatic';
+}
+
+/** UN/CEFACT common codes (NGSI-LD unitCode) of the catalogue's units; units that are counts per population have none. */
+export const UNIT_CODES: Readonly<Record<string, string>> = { '%': 'P1', minutes: 'MIN', seconds: 'SEC', hours: 'HUR' };
+
+/** The CSV download: text cells that a spreadsheet would run as a formula are neutralised (area names come from OSM). */
 export function valuesToCsv(values: readonly IndicatorValue[], defs: ReadonlyMap<string, IndicatorDefinition>): string {
-  return toCsv([
+  return toSafeCsv([
     CSV_HEADER,
     ...values.map((v) => {
       const d = defs.get(v.indicatorId)!;
@@ -48,7 +64,8 @@ export function valuesToCsv(values: readonly IndicatorValue[], defs: ReadonlyMap
         v.percentiles?.p50 ?? null,
         v.percentiles?.p90 ?? null,
         v.count ?? v.numerator?.count ?? null,
-        v.provenance.map((p) => `${p.variable}:${p.kind}:${p.total}`).join(' '),
+        methodOf(v),
+        v.provenance.map((p) => `${p.variable}:${p.kind}:${p.total}${p.note ? ` (${p.note})` : ''}`).join(' '),
       ];
     }),
   ]);
@@ -61,21 +78,34 @@ const NGSI_CONTEXT = [
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
 
-/** FIWARE Smart Data Models KeyPerformanceIndicator entities, NGSI-LD key-values form (as the model's example.jsonld). */
+const CALCULATION_METHOD = { automatic: 'automatic', mixed: 'semiautomatic', imported: 'manual' } as const;
+
+/**
+ * FIWARE Smart Data Models KeyPerformanceIndicator entities, NGSI-LD key-values form
+ * (as the model's example.jsonld). NGSI-LD has no null attribute value and the model's
+ * kpiValue is never null: an indicator without a value for the period is left out.
+ * The unit is carried as `unit` (the catalogue's text) and `unitCode` (UN/CEFACT, when
+ * one exists); `calculationMethod` says whether the value is Vigil's own (`automatic`),
+ * computed from imported statistics only (`manual`) or both (`semiautomatic`), and
+ * `dataProvider` names the sources.
+ */
 export function valuesToNgsiLd(
   values: readonly IndicatorValue[],
   defs: ReadonlyMap<string, IndicatorDefinition>,
   organization: string,
   modifiedAt: string,
-): unknown[] {
-  return values.map((v) => {
+): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const v of values) {
+    if (v.value === null || !Number.isFinite(v.value)) continue;
     const d = defs.get(v.indicatorId)!;
     const p = parsePeriod(v.period)!;
     const first = p.months[0]!;
     const last = p.months.at(-1)! + 1;
     const day = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01`;
     const lastDay = new Date(Date.UTC(Math.floor(last / 12), last % 12, 0)).toISOString().slice(0, 10);
-    return {
+    const method = methodOf(v);
+    const entity: Record<string, unknown> = {
       id: `urn:ngsi-ld:KeyPerformanceIndicator:${slug(v.indicatorId)}:${slug(v.areaId)}:${v.period}`,
       type: 'KeyPerformanceIndicator',
       name: d.name.en,
@@ -83,18 +113,27 @@ export function valuesToNgsiLd(
       description: `${d.definition.text} (${d.standard}${d.citation.clause ? ` ${d.citation.clause}` : ''}${d.confirmed ? '' : ', definition not confirmed against the standard'})`,
       category: ['quantitative'],
       kpiValue: v.value,
+      unit: v.unit,
       calculationPeriod: { from: day(first), to: lastDay },
       calculationFrequency: p.kind === 'month' ? 'monthly' : p.kind === 'quarter' ? 'quarterly' : 'yearly',
-      calculationMethod: 'automatic',
+      calculationMethod: CALCULATION_METHOD[method],
       calculationFormula:
         d.definition.measure === 'ratio'
           ? `sum(${d.definition.numerator}) / sum(${d.definition.denominator}) * ${d.definition.scale}`
           : `percentiles ${(d.definition.percentiles ?? []).join(', ')} of ${d.definition.numerator} * ${d.definition.scale}`,
+      calculatedBy: organization,
+      dataProvider: [
+        ...new Set(v.provenance.map((x) => (x.kind === 'statistics' ? 'imported statistics' : x.kind === 'events' ? 'Vigil event log' : x.kind))),
+      ].join(', '),
       area: v.areaName,
       organization,
       process: d.theme,
-      modifiedAt,
+      dateModified: modifiedAt,
       '@context': NGSI_CONTEXT,
     };
-  });
+    const code = UNIT_CODES[v.unit];
+    if (code) entity.unitCode = code;
+    out.push(entity);
+  }
+  return out;
 }

@@ -60,6 +60,14 @@ export interface StatisticRecord {
   value: number;
 }
 
+/**
+ * Which statistic a peer published: `value` for a ratio; for a time distribution the
+ * median, the 90th percentile or the mean (GCIF publishes a p90 for some cities, an
+ * average for others). A peer is compared only with the city's same statistic.
+ */
+export const PEER_STATISTICS = ['value', 'median', 'p90', 'mean'] as const;
+export type PeerStatistic = (typeof PEER_STATISTICS)[number];
+
 /** A peer city's published indicator value. */
 export interface PeerRecord {
   recordId: string;
@@ -68,6 +76,8 @@ export interface PeerRecord {
   population: number | null;
   indicatorId: string;
   period: string;
+  /** Absent in imports recorded before the statistic was asked for: such a record is never compared. */
+  statistic?: PeerStatistic;
   value: number;
 }
 
@@ -83,9 +93,12 @@ export interface IncidentSample {
   incidentId: string;
   /** The incident's creation (initial call), epoch ms. */
   createdAt: number;
+  /** The first unit of any kind on scene (emergency-service response time). */
   firstOnSceneAt: number;
-  /** Whether it is a fire incident answered by a fire unit (feeds the fire-service response time too). */
-  fire: boolean;
+  /** A fire incident: when the first fire unit reached the scene (ISO 37120 10.6); null when none did. */
+  fireOnSceneAt?: number | null;
+  /** A police incident: when the first police unit reached the scene; null when none did. */
+  policeOnSceneAt?: number | null;
   /** The site it happened at, or else the area (neighbourhood) or null for the city as a whole. */
   siteId: string | null;
   areaId: string | null;

@@ -3,7 +3,7 @@ import type { Role } from '../platform/access.js';
 import type { CockpitService } from './cockpit-service.js';
 import { EXPORT_FORMATS, valuesToCsv, valuesToNgsiLd, type ExportFormat } from './export.js';
 import { MAX_IMPORT_RECORDS, type ImportInput } from './imports/statistics-import.js';
-import { COCKPIT_LEVELS, type CockpitLevel, type PeriodKind } from './model.js';
+import { COCKPIT_LEVELS, PEER_STATISTICS, type CockpitLevel, type PeerStatistic, type PeriodKind } from './model.js';
 
 /** City managers read the cockpit (analyst); administrators too. */
 const READERS: readonly Role[] = ['analyst', 'admin'];
@@ -129,18 +129,19 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       async (request) => service.overview(request.query.period ?? service.currentPeriod()),
     );
 
-    app.get<{ Params: { id: string }; Querystring: { period?: string } }>(
+    app.get<{ Params: { id: string }; Querystring: { period?: string; statistic?: PeerStatistic } }>(
       '/api/cockpit/indicators/:id/peers',
       {
         config: { access: { roles: READERS } },
         schema: {
-          summary: 'The city against imported peer cities of similar size (half to twice its population): percentile position and gaps',
+          summary:
+            'The city against imported peer cities of similar size (half to twice its population), like with like: the statistic (value; median, p90 or mean of a time) the peers published',
           tags: ['cockpit'],
           params: { type: 'object', required: ['id'], properties: { id } },
-          querystring: { type: 'object', additionalProperties: false, properties: { period } },
+          querystring: { type: 'object', additionalProperties: false, properties: { period, statistic: { type: 'string', enum: [...PEER_STATISTICS] } } },
         },
       },
-      async (request) => service.compare(request.params.id, request.query.period ?? service.currentPeriod()),
+      async (request) => service.compare(request.params.id, request.query.period ?? service.currentPeriod(), request.query.statistic),
     );
 
     app.get(
@@ -162,7 +163,7 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
             summary:
               kind === 'statistics'
                 ? 'Import statistics (CSV columns variable,area,period,value or JSON records) with their source; all or nothing, errors per line'
-                : "Import peer cities' published values (CSV columns city,country,population,indicator,period,value) with their source",
+                : "Import peer cities' published values (CSV columns city,country,population,indicator,period,statistic,value; statistic median, p90 or mean for times) with their source; duplicates refused",
             tags: ['cockpit'],
             body: importBody,
           },

@@ -134,6 +134,10 @@ export interface VigilConfig {
   reportsPerDevice: number;
   /** Open311 jurisdiction_id of this installation (VIGIL_OPEN311_JURISDICTION). */
   open311Jurisdiction: string;
+  /** Open data: the least number of people (reports, incidents, residents) behind any published figure, k ≥ 5 (VIGIL_OPEN_DATA_MIN_COUNT). */
+  openDataMinCount: number;
+  /** Open data: the licence of the published datasets, a URI (VIGIL_OPEN_DATA_LICENSE; CC BY 4.0 by default). */
+  openDataLicense: string;
   /** Open311 api_keys of the apps allowed to post, `name=key` comma-separated (VIGIL_OPEN311_API_KEYS); the citizen app's own key is always accepted. */
   open311ApiKeys: Record<string, string>;
   /** The CSIRT desk's syslog listeners (src/csirt): each off unless its port is set. */
@@ -352,6 +356,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     reportsPerIp: int(env, 'VIGIL_REPORTS_PER_IP', 30, 1, 1_000_000),
     reportsPerDevice: int(env, 'VIGIL_REPORTS_PER_DEVICE', 10, 1, 1_000_000),
     open311Jurisdiction: env.VIGIL_OPEN311_JURISDICTION?.trim() || 'vigil',
+    openDataMinCount: int(env, 'VIGIL_OPEN_DATA_MIN_COUNT', 5, 5, 1_000_000),
+    openDataLicense: url(env, 'VIGIL_OPEN_DATA_LICENSE', ['https:', 'http:']) ?? 'https://creativecommons.org/licenses/by/4.0/',
     open311ApiKeys: open311Keys(env.VIGIL_OPEN311_API_KEYS),
     exchange: {
       amqpUrl: url(env, 'VIGIL_EXCHANGE_AMQP_URL', ['amqp:', 'amqps:']),

@@ -31,7 +31,7 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
             incidentId: `inc_${n}`,
             createdAt,
             firstOnSceneAt: createdAt + (seconds + (i % 5) * 30) * 1000,
-            fire: i % 2 === 0,
+            fireOnSceneAt: i % 2 === 0 ? createdAt + (seconds + (i % 5) * 30) * 1000 : null,
             siteId: sites[i % sites.length]!.id,
             areaId: null,
           },
@@ -45,7 +45,7 @@ test('cockpit: response time per neighbourhood on the map, drill-down to buildin
     const peers = await api('POST', '/api/cockpit/peers', {
       source: 'test peers',
       format: 'csv',
-      content: `city,country,population,indicator,period,value\nAlpha,FR,30000,vigil.incident-response-time,${year},7.5\nBeta,IT,45000,vigil.incident-response-time,${year},9.25\n`,
+      content: `city,country,population,indicator,period,statistic,value\nAlpha,FR,30000,vigil.incident-response-time,${year},median,7.5\nBeta,IT,45000,vigil.incident-response-time,${year},median,9.25\n`,
     });
     assert.equal(peers.status, 201, peers.body);
     const agreement = await api('POST', '/api/cockpit/agreements', {

@@ -387,7 +387,7 @@ export const TARGETS: FuzzTarget[] = [
       const vars = new Map([['population', { id: 'population', kind: 'count', unit: 'people', origin: 'statistics', description: '' }]]) as never;
       for (const parse of [
         () => parseStatistics({ source: 'fuzz', format: 'csv', content: text }, 'imp-1', vars, (ref) => (ref === 'Monaco-Ville' ? 'area-1' : null)),
-        () => parsePeers({ source: 'fuzz', format: 'csv', content: text }, 'imp-1', new Set(['response-time'])),
+        () => parsePeers({ source: 'fuzz', format: 'csv', content: text }, 'imp-1', new Map([['response-time', { measure: 'distribution' as const }]])),
       ]) {
         try {
           parse();

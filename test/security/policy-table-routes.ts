@@ -939,6 +939,21 @@ export const EXPECTED: Record<string, Row> = {
     },
   ),
   'GET /api/public/citizen-reports/follow/:token': plain('public', get('/api/public/citizen-reports/follow/no-such-token')),
+  // open data (opendata lane): the catalogue and every dataset are public; no reporter's e-mail in any of them
+  ...Object.fromEntries(
+    [
+      '/api/open-data/catalog.jsonld',
+      '/api/open-data/catalog.html',
+      '/api/open-data/datasets/public-alerts.geojson',
+      '/api/open-data/datasets/citizen-reports.csv',
+      '/api/open-data/datasets/citizen-reports.geojson',
+      '/api/open-data/datasets/indicators.csv',
+      '/api/open-data/datasets/indicators.json',
+      '/api/open-data/datasets/indicators.jsonld',
+      '/api/open-data/datasets/areas.geojson',
+      '/api/open-data/datasets/public-facilities.geojson',
+    ].map((url) => [`GET ${url}`, plain('public', get(url), { check: (r) => (r.body.includes('@example.org') ? 'a reporter in open data' : null) })]),
+  ),
   'GET /api/citizen-reports': list('read', R.triage, '/api/citizen-reports', (j) => j.reports),
   'GET /api/citizen-reports/:id': org('read', R.triage, (t) => ({ url: `/api/citizen-reports/${t.o.citizenReport}` }), {
     check: without((t) => (t.rel === 'own' ? null : `reporter-${t.key}@example.org`)),

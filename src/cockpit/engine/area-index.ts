@@ -1,6 +1,7 @@
 import type { CityReadPort } from '../../city/contract.js';
 import type { Area } from '../../city/contract.js';
 import { geometryContains } from '../../kernel/geo.js';
+import { cleanLabel } from '../../kernel/text-safety.js';
 import type { CockpitLevel } from '../model.js';
 
 export interface AreaNode {
@@ -38,12 +39,12 @@ export class AreaIndex {
       }
       return this.cityId;
     };
-    for (const a of areas) this.nodes.set(a.id, { id: a.id, name: a.name, level: a.level, parentId: parentOf(a), children: [], chain: [] });
+    for (const a of areas) this.nodes.set(a.id, { id: a.id, name: cleanLabel(a.name) || a.id, level: a.level, parentId: parentOf(a), children: [], chain: [] });
     for (const s of city.sites.values()) {
       const parent = s.areaId && this.nodes.has(s.areaId) ? s.areaId : this.cityId;
       this.nodes.set(s.id, {
         id: s.id,
-        name: s.name ?? s.address ?? `${s.category} · ${s.id.replace(/^site:(osm:)?/, '')}`,
+        name: cleanLabel(s.name ?? s.address ?? '') || `${s.category} · ${s.id.replace(/^site:(osm:)?/, '')}`,
         level: 'site',
         parentId: parent,
         children: [],

@@ -12,6 +12,8 @@ export interface Provenance {
   kind: 'events' | 'statistics' | 'city-model' | 'snapshot';
   refs: string[];
   total: number;
+  /** How the figure was obtained when it is not the period's own (a yearly figure applied to a month, the city model's estimate). */
+  note?: string;
 }
 
 export interface Term {
@@ -100,13 +102,17 @@ function term(src: EvaluationSources, variable: string, areaId: string, period: 
   if (v.origin === 'statistics') {
     const found = src.statistics.value(variable, areaId, period, v.kind === 'flow' ? 'flow' : 'stock', src.index);
     if (found) {
-      provenance.push({ variable, kind: 'statistics', refs: found.recordIds.slice(0, Math.max(refLimit, 20)), total: found.recordIds.length });
+      const p: Provenance = { variable, kind: 'statistics', refs: found.recordIds.slice(0, Math.max(refLimit, 20)), total: found.recordIds.length };
+      if (found.note) p.note = found.note;
+      provenance.push(p);
       return { variable, value: found.value };
     }
-    if (variable === 'population') {
+    // The city model's estimate only where no population was ever imported for the area (then said in the provenance):
+    // an area with imported figures for other periods gets no value rather than a figure of another source.
+    if (variable === 'population' && !src.statistics.hasArea('population', areaId)) {
       const model = src.modelPopulation(areaId);
       if (model) {
-        provenance.push({ variable, kind: 'city-model', refs: [model.ref], total: 1 });
+        provenance.push({ variable, kind: 'city-model', refs: [model.ref], total: 1, note: 'no population imported for this area: the city model estimate' });
         return { variable, value: model.value };
       }
     }

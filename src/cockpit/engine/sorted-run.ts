@@ -151,3 +151,15 @@ export function percentileOfArray(values: readonly number[], p: number): number 
   const k = Math.floor(h);
   return k + 1 >= s.length ? s[k]! : s[k]! + (h - k) * (s[k + 1]! - s[k]!);
 }
+
+/** The mean of every value in the runs; null when there is none. */
+export function meanOfRuns(runs: readonly SortedRun[]): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const r of runs) {
+    const v = r.values();
+    for (let i = 0; i < r.length; i++) sum += v[i]!;
+    n += r.length;
+  }
+  return n ? sum / n : null;
+}

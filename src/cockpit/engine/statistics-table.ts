@@ -27,6 +27,11 @@ export class StatisticsTable {
     return this.entries.has(variable);
   }
 
+  /** Whether any period of the variable was imported for this area itself. */
+  hasArea(variable: string, areaId: string): boolean {
+    return (this.entries.get(variable)?.get(areaId)?.size ?? 0) > 0;
+  }
+
   periodsOf(variable: string): string[] {
     const out = new Set<string>();
     for (const byPeriod of this.entries.get(variable)?.values() ?? []) for (const p of byPeriod.keys()) out.add(p);
@@ -37,14 +42,31 @@ export class StatisticsTable {
    * The value of a variable for an area and period: its own record; else, for a
    * flow, the sum over a complete set of finer periods (four quarters, twelve
    * months); else the sum over its sub-areas when every one of them has a value.
-   * Never a partial sum: a missing piece makes the value unknown (null).
+   * Never a partial sum: a missing piece makes the value unknown (null). A stock
+   * (population, firefighters) of a month or quarter is the figure of the
+   * enclosing quarter or year when only that one was imported, and says so (`note`).
    */
-  value(variable: string, areaId: string, period: Period, kind: 'stock' | 'flow', index: AreaIndex): { value: number; recordIds: string[] } | null {
+  value(
+    variable: string,
+    areaId: string,
+    period: Period,
+    kind: 'stock' | 'flow',
+    index: AreaIndex,
+  ): { value: number; recordIds: string[]; note?: string } | null {
     const byArea = this.entries.get(variable);
     if (!byArea) return null;
     const byPeriod = byArea.get(areaId);
     const own = byPeriod?.get(period.label);
     if (own) return { value: own.value, recordIds: [own.recordId] };
+    if (kind === 'stock' && byPeriod && period.kind !== 'year') {
+      const m = period.months[0]!;
+      const year = String(Math.floor(m / 12));
+      const enclosing = period.kind === 'month' ? [`${year}-Q${Math.floor((m % 12) / 3) + 1}`, year] : [year];
+      for (const label of enclosing) {
+        const e = byPeriod.get(label);
+        if (e) return { value: e.value, recordIds: [e.recordId], note: `the ${label} figure, applied to ${period.label}` };
+      }
+    }
     if (kind === 'flow' && byPeriod) {
       for (const parts of subPeriods(period)) {
         const found = parts.map((p) => byPeriod.get(p.label));
@@ -58,12 +80,14 @@ export class StatisticsTable {
     if (parts.length === 0) return null;
     let value = 0;
     const recordIds: string[] = [];
+    let note: string | undefined;
     for (const child of parts) {
       const v = this.value(variable, child, period, kind, index);
       if (!v) return null;
       value += v.value;
       recordIds.push(...v.recordIds);
+      note ??= v.note;
     }
-    return { value, recordIds };
+    return note ? { value, recordIds, note: `sum of its sub-areas; ${note}` } : { value, recordIds };
   }
 }

@@ -116,7 +116,7 @@ test('property: random statistics rows are either all accepted with valid fields
 });
 
 test('peers: indicator must be in the catalogue; population optional but positive', () => {
-  const ids = new Set(catalogue.byId.keys());
+  const ids = new Map([...catalogue.byId].map(([id, d]) => [id, { measure: d.definition.measure }]));
   const r = parsePeers(
     {
       source: 's',
@@ -139,6 +139,7 @@ test('peers: indicator must be in the catalogue; population optional but positiv
     population: null,
     indicatorId: 'iso37120.homicides-per-100k',
     period: '2024',
+    statistic: 'value',
     value: 2.1,
   });
 });

@@ -1,5 +1,5 @@
 import { parsePeriod } from '../engine/zone-calendar.js';
-import type { PeerRecord, StatisticRecord, Variable } from '../model.js';
+import { PEER_STATISTICS, type PeerRecord, type PeerStatistic, type StatisticRecord, type Variable } from '../model.js';
 import { CsvError, parseCsv } from './csv.js';
 
 /** What a client sends: CSV text or JSON records, with the source they come from. */
@@ -58,21 +58,23 @@ function rowsOf(
     return { rows: [], errors };
   }
   const rows = table.slice(1).map(({ line, fields }) => {
-    if (fields.length !== header.length) return { line, row: { __width: fields.length } as Record<string, unknown> };
+    if (fields.length !== header.length) return { line, row: { __width: fields.length, __header: header.length } as Record<string, unknown> };
     return { line, row: Object.fromEntries(header.map((h, i) => [h, fields[i]!.trim()])) };
   });
   return { rows, errors };
 }
 
-function numberOf(v: unknown): number | null {
+/** A finite number, from a JSON number or a CSV decimal; `1e999` (Infinity once parsed), NaN and null are not numbers. */
+export function numberOf(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v !== 'string' || !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v.trim())) return null;
-  return Number(v);
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
 }
 
-function rowProblem(row: Record<string, unknown>, width: number): string | null {
+function rowProblem(row: Record<string, unknown>): string | null {
   if ('__invalid' in row) return 'a record must be an object';
-  if ('__width' in row) return `${String(row.__width)} fields where the header has ${width}`;
+  if ('__width' in row) return `${String(row.__width)} fields where the header has ${String(row.__header)}`;
   return null;
 }
 
@@ -96,7 +98,7 @@ export function parseStatistics(
   const seen = new Map<string, number>();
   for (const { line, row } of rows) {
     const problems: string[] = [];
-    const shape = rowProblem(row, columns.length);
+    const shape = rowProblem(row);
     if (shape) {
       errors.push({ line, message: shape });
       continue;
@@ -111,7 +113,7 @@ export function parseStatistics(
     const period = String(row.period ?? '');
     if (!parsePeriod(period)) problems.push(`period "${period}" is not YYYY, YYYY-Qn or YYYY-MM`);
     const value = numberOf(row.value);
-    if (value === null || value < 0) problems.push(`value "${String(row.value ?? '')}" is not a number ≥ 0`);
+    if (value === null || value < 0) problems.push(`value "${String(row.value ?? '')}" is not a finite number ≥ 0`);
     const key = `${variable}|${areaId}|${period}`;
     if (!problems.length && seen.has(key)) problems.push(`the same variable, area and period as line ${seen.get(key)}`);
     if (problems.length) {
@@ -125,15 +127,25 @@ export function parseStatistics(
   return errors.length ? { records: [], errors } : { records, errors };
 }
 
-/** Validates peers' published values (city, country, population, indicator, period, value). */
-export function parsePeers(input: ImportInput, importId: string, indicatorIds: ReadonlySet<string>): { records: PeerRecord[]; errors: LineError[] } {
-  const columns = ['city', 'country', 'population', 'indicator', 'period', 'value'] as const;
+/**
+ * Validates peers' published values (city, country, population, indicator, period,
+ * statistic, value): a finite value ≥ 0, the statistic the peer published (`median`,
+ * `p90` or `mean` for a time distribution, `value` for a ratio), and no two lines for
+ * the same city, indicator, period and statistic.
+ */
+export function parsePeers(
+  input: ImportInput,
+  importId: string,
+  indicators: ReadonlyMap<string, { measure: 'ratio' | 'distribution' }>,
+): { records: PeerRecord[]; errors: LineError[] } {
+  const columns = ['city', 'country', 'population', 'indicator', 'period', 'statistic', 'value'] as const;
   const { rows, errors } = rowsOf(input, columns, ['city', 'indicator', 'period', 'value']);
   if (rows.length > MAX_IMPORT_RECORDS)
     return { records: [], errors: [{ line: 1, message: `${rows.length} records; at most ${MAX_IMPORT_RECORDS} per import` }] };
   const records: PeerRecord[] = [];
+  const seen = new Map<string, number>();
   for (const { line, row } of rows) {
-    const shape = rowProblem(row, columns.length);
+    const shape = rowProblem(row);
     if (shape) {
       errors.push({ line, message: shape });
       continue;
@@ -142,21 +154,40 @@ export function parsePeers(input: ImportInput, importId: string, indicatorIds: R
     const city = String(row.city ?? '').trim();
     if (!city || city.length > 200) problems.push('city is required (at most 200 characters)');
     const indicatorId = String(row.indicator ?? '');
-    if (!indicatorIds.has(indicatorId)) problems.push(`unknown indicator "${indicatorId}"`);
+    const indicator = indicators.get(indicatorId);
+    if (!indicator) problems.push(`unknown indicator "${indicatorId}"`);
     const period = String(row.period ?? '');
     if (!parsePeriod(period)) problems.push(`period "${period}" is not YYYY, YYYY-Qn or YYYY-MM`);
     const value = numberOf(row.value);
-    if (value === null) problems.push(`value "${String(row.value ?? '')}" is not a number`);
+    if (value === null || value < 0) problems.push(`value "${String(row.value ?? '')}" is not a finite number ≥ 0`);
+    const statRaw = row.statistic === undefined || row.statistic === null ? '' : String(row.statistic).trim().toLowerCase();
+    let statistic: PeerStatistic | null = null;
+    if (indicator?.measure === 'ratio') {
+      if (statRaw === '' || statRaw === 'value') statistic = 'value';
+      else problems.push(`statistic "${statRaw}": ${indicatorId} is a ratio, its statistic is "value"`);
+    } else if (indicator) {
+      if ((PEER_STATISTICS as readonly string[]).includes(statRaw) && statRaw !== 'value') statistic = statRaw as PeerStatistic;
+      else
+        problems.push(
+          statRaw === ''
+            ? `statistic is required for ${indicatorId}: median, p90 or mean (which one the peer published)`
+            : `statistic "${statRaw}" is not median, p90 or mean`,
+        );
+    }
     const popRaw = row.population;
     const population = popRaw === undefined || popRaw === '' || popRaw === null ? null : numberOf(popRaw);
     if (population !== null && !(population > 0)) problems.push('population must be a number > 0');
-    if (popRaw !== undefined && popRaw !== '' && popRaw !== null && population === null) problems.push(`population "${String(popRaw)}" is not a number`);
+    if (popRaw !== undefined && popRaw !== '' && popRaw !== null && population === null) problems.push(`population "${String(popRaw)}" is not a finite number`);
     const country = row.country === undefined || row.country === '' || row.country === null ? null : String(row.country).slice(0, 100);
+    const key = `${city.toLowerCase()}|${indicatorId}|${period}|${statistic}`;
+    if (!problems.length && seen.has(key))
+      problems.push(`duplicate: the same city, indicator, period and statistic as line ${seen.get(key)} (one value per peer; import a revision separately)`);
     if (problems.length) {
       errors.push({ line, message: problems.join('; ') });
       continue;
     }
-    records.push({ recordId: `${importId}:${line}`, city, country, population, indicatorId, period, value: value! });
+    seen.set(key, line);
+    records.push({ recordId: `${importId}:${line}`, city, country, population, indicatorId, period, statistic: statistic!, value: value! });
   }
   if (rows.length === 0 && errors.length === 0) errors.push({ line: 1, message: 'no records' });
   return errors.length ? { records: [], errors } : { records, errors };

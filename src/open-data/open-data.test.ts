@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { serveVigil } from '../app.js';
+import { CITIZEN_APP_API_KEY } from '../citizen-reports/contract.js';
+import { parseCsv } from '../cockpit/index.js';
+import { loadConfig } from '../kernel/config.js';
+import { DCAT_CONTEXT } from './dcat.js';
+import { suppressSmall } from './index.js';
+
+const config = (dataDir: string) => ({
+  ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
+  dataDir,
+  port: 0,
+  host: '127.0.0.1',
+});
+
+/**
+ * A JSON-LD check without a JSON-LD processor (the jsonld package is not a dependency):
+ * the @context maps every prefix to an absolute IRI; every key is a keyword or a
+ * compact IRI with a declared prefix; every @id is an absolute IRI; every @type is a
+ * declared compact IRI; every language-tagged value has a BCP 47 tag and a string.
+ */
+function checkJsonLd(doc: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const ctx = doc['@context'] as Record<string, string>;
+  if (!ctx || typeof ctx !== 'object' || Array.isArray(ctx)) return ['@context must be an object'];
+  for (const [prefix, iri] of Object.entries(ctx))
+    if (!/^https?:\/\/\S+[#/]$/.test(iri)) problems.push(`@context ${prefix}: ${iri} is not an IRI ending in # or /`);
+  const compact = (s: string) => {
+    const m = /^([a-z]+):[A-Za-z]+$/.exec(s);
+    return !!m && m[1]! in ctx;
+  };
+  const walk = (v: unknown, path: string): void => {
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    if (v === null || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if ('@language' in o && (typeof o['@value'] !== 'string' || !/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/.test(String(o['@language']))))
+      problems.push(`${path}: bad language-tagged value`);
+    if ('@type' in o && path !== '' && '@value' in o && !compact(String(o['@type']))) problems.push(`${path}: datatype ${String(o['@type'])}`);
+    for (const [k, x] of Object.entries(o)) {
+      if (k === '@context' && path === '') continue;
+      if (k.startsWith('@')) {
+        if (!['@id', '@type', '@value', '@language'].includes(k)) problems.push(`${path}.${k}: unexpected keyword`);
+        if (k === '@id') {
+          try {
+            new URL(String(x));
+          } catch {
+            problems.push(`${path}.@id ${String(x)} is not an absolute IRI`);
+          }
+        }
+        if (k === '@type' && !('@value' in o) && !compact(String(x))) problems.push(`${path}.@type ${String(x)} is not a declared compact IRI`);
+        continue;
+      }
+      if (!compact(k)) problems.push(`${path}.${k}: undeclared term`);
+      walk(x, `${path}.${k}`);
+    }
+  };
+  walk(doc, '');
+  return problems;
+}
+
+test('suppressSmall: primary and secondary suppression, for any k', () => {
+  assert.deepEqual(suppressSmall([6, 3, 7, 0], 5), [true, true, false, false], '3 withheld, then 6 so that the withheld total reaches 5');
+  assert.deepEqual(
+    suppressSmall([12, 9, 20], 10),
+    [false, true, false].map((x, i) => x || i === 0),
+    '9 < 10, then 12',
+  );
+  assert.deepEqual(suppressSmall([5, 8, 0], 5), [false, false, false]);
+  assert.deepEqual(suppressSmall([2], 5), [true]);
+  assert.throws(() => loadConfig({ VIGIL_OPEN_DATA_MIN_COUNT: '3' }), /VIGIL_OPEN_DATA_MIN_COUNT/);
+  assert.equal(loadConfig({ VIGIL_OPEN_DATA_MIN_COUNT: '10' }).openDataMinCount, 10);
+});
+
+test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every dataset downloads; no personal data and no figure from fewer than k people', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-open-data-'));
+  const vigil = await serveVigil(config(dataDir));
+  const app = vigil.server.app;
+  try {
+    const k = vigil.ctx.config.openDataMinCount;
+    assert.equal(k, 5);
+    // Reports with personal data: 6 in one neighbourhood, 3 in a second, 7 in a third (graffiti), with names, e-mails, phones and texts.
+    const hoods = [...vigil.capabilities.city.service.state.areas.values()].filter((a) => a.level === 'neighbourhood');
+    const sites = [...vigil.capabilities.city.service.state.sites.values()];
+    const markers: string[] = [];
+    let n = 0;
+    for (const [hood, count] of [
+      [hoods[0]!, 6],
+      [hoods[1]!, 3],
+      [hoods[2]!, 7],
+    ] as const) {
+      const here = sites.filter((s) => s.areaId === hood.id);
+      for (let i = 0; i < count; i++, n++) {
+        // Near a building of the neighbourhood, not on it (a public facility's published position is not a reporter's).
+        const [lon, lat] = here[(i * 7) % here.length]!.position.map((c) => c + 0.0000317 * (i + 1)) as [number, number];
+        const person = {
+          email: `person${n}.marker@example.org`,
+          first_name: `Zorglub${n}`,
+          last_name: `Quixote${n}`,
+          phone: `+3779912${String(n).padStart(4, '0')}`,
+        };
+        const description = `Secret detail ${n} only the reporter knows`;
+        const res = await app.inject({
+          method: 'POST',
+          url: '/open311/v2/requests.json',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({
+            api_key: CITIZEN_APP_API_KEY,
+            service_code: 'graffiti',
+            lat: lat.toFixed(7),
+            long: lon.toFixed(7),
+            description,
+            device_id: `device-${n}`,
+            ...person,
+          }).toString(),
+        });
+        assert.equal(res.statusCode, 201, res.body);
+        const [created] = res.json() as { token: string; follow_url: string; service_request_id: string }[];
+        markers.push(
+          ...Object.values(person),
+          description,
+          `${Number(lon.toFixed(7))},${Number(lat.toFixed(7))}`,
+          created!.token,
+          new URL(created!.follow_url).searchParams.get('follow')!,
+        );
+      }
+    }
+
+    // The catalogue: public (no sign-in), JSON-LD, DCAT-AP's mandatory classes and properties.
+    const cat = await app.inject({ method: 'GET', url: '/api/open-data/catalog.jsonld' });
+    assert.equal(cat.statusCode, 200, cat.body);
+    assert.match(String(cat.headers['content-type']), /^application\/ld\+json/);
+    const catalogue = cat.json() as Record<string, unknown> & { 'dcat:dataset': Record<string, unknown>[] };
+    assert.deepEqual(catalogue['@context'], DCAT_CONTEXT);
+    assert.deepEqual(checkJsonLd(catalogue), []);
+    assert.deepEqual(checkJsonLd({ ...catalogue, 'schema:name': 1, 'dct:publisher': { '@id': 'not an iri' } }).length, 2, 'the check can fail');
+    assert.equal(catalogue['@type'], 'dcat:Catalog');
+    for (const key of ['dct:title', 'dct:description', 'dct:publisher', 'dct:license']) assert.ok(catalogue[key], key);
+    const datasets = catalogue['dcat:dataset'];
+    assert.deepEqual(
+      datasets.map((d) => d['dct:identifier']),
+      ['public-alerts', 'citizen-reports', 'indicators', 'areas', 'public-facilities'],
+    );
+    const bodies: string[] = [JSON.stringify(catalogue)];
+    let downloads = 0;
+    for (const d of datasets) {
+      assert.equal(d['@type'], 'dcat:Dataset');
+      for (const key of ['dct:title', 'dct:description', 'dct:accrualPeriodicity', 'dct:publisher', 'dcat:contactPoint', 'dcat:theme'])
+        assert.ok(d[key], `${String(d['dct:identifier'])} ${key}`);
+      for (const x of d['dcat:distribution'] as Record<string, { '@id': string }>[]) {
+        assert.ok(x['dct:license'] && x['dct:format'] && x['dcat:mediaType'], JSON.stringify(x));
+        const url = new URL(x['dcat:downloadURL']!['@id']);
+        const res = await app.inject({ method: 'GET', url: url.pathname + url.search });
+        assert.equal(res.statusCode, 200, `${url.pathname}: ${res.body.slice(0, 200)}`);
+        const media = x['dcat:mediaType']!['@id'].replace('https://www.iana.org/assignments/media-types/', '');
+        assert.ok(String(res.headers['content-type']).startsWith(media), `${url.pathname}: ${String(res.headers['content-type'])} is not ${media}`);
+        if (media.includes('json')) JSON.parse(res.body);
+        if (media === 'text/csv') assert.ok(parseCsv(res.body).length >= 1);
+        bodies.push(res.body);
+        downloads++;
+      }
+    }
+    assert.equal(downloads, 9);
+    const page = await app.inject({ method: 'GET', url: '/api/open-data/catalog.html' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Citizen reports \(anonymised\)/);
+    assert.match(page.body, /creativecommons\.org\/licenses\/by\/4\.0/);
+    bodies.push(page.body);
+
+    // No personal data: no name, e-mail, phone, text, exact position or token of any report, anywhere.
+    for (const m of markers)
+      for (const b of bodies) assert.ok(!b.includes(m), `"${m}" reached a public dataset: ${b.slice(Math.max(0, b.indexOf(m) - 300), b.indexOf(m) + 50)}`);
+
+    // No figure from fewer than k people: 3 reports are withheld, and the 6 too (else 16 − 7 − 6 gives the 3 back).
+    const rows = parseCsv((await app.inject({ method: 'GET', url: '/api/open-data/datasets/citizen-reports.csv' })).body).map((r) => r.fields);
+    const col = (name: string) => rows[0]!.indexOf(name);
+    const received = new Map(rows.slice(1).map((r) => [r[col('area_id')]!, r[col('received')]!]));
+    assert.deepEqual(Object.fromEntries(received), { [hoods[0]!.id]: '', [hoods[1]!.id]: '', [hoods[2]!.id]: '7' });
+    for (const r of rows.slice(1)) assert.ok(r[col('received')] === '' || Number(r[col('received')]) >= k);
+    // Indicators: every published value rests on ≥ k samples, and no numerator or denominator of 1 … k−1.
+    const ind = (await app.inject({ method: 'GET', url: '/api/open-data/datasets/indicators.json' })).json() as {
+      values: {
+        indicatorId: string;
+        value: number | null;
+        count?: number;
+        numerator: { value: number | null } | null;
+        denominator: { value: number | null } | null;
+        suppressed: boolean;
+      }[];
+    };
+    assert.ok(ind.values.length > 0);
+    assert.ok(!ind.values.some((v) => v.indicatorId.startsWith('vigil.csirt') || v.indicatorId.startsWith('vigil.alarm')), 'no confidential indicator');
+    const small = (x: number | null | undefined) => x !== null && x !== undefined && x > 0 && x < k;
+    for (const v of ind.values) {
+      if (v.suppressed) assert.equal(v.value, null);
+      else assert.ok(!small(v.count) && !small(v.numerator?.value) && !small(v.denominator?.value), JSON.stringify(v));
+    }
+    const reportsRate = ind.values.find((v) => v.indicatorId === 'vigil.citizen-reports-rate' && !v.suppressed);
+    assert.equal(reportsRate?.numerator?.value, 16, 'the city-wide count of 16 reports is published');
+  } finally {
+    await vigil.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -24,6 +24,8 @@ export function createDeviceSecurityCapability(ctx: AppContext, deps: DeviceSecu
   const reads: DeviceSecurityReadPort = {
     asset: (id) => state.assets.get(id)?.asset,
     finding: (id) => state.finding(id),
+    cveTitle: (id) => state.cves.get(id)?.title ?? null,
+    findingsOfCve: (cveId) => state.findingsOfCve(cveId),
     findingsOfAsset: (id) => state.findingsOfAsset(id),
     findingsOf: of,
     countsByPriority: (orgId) => DeviceSecurityState.countByPriority(of(orgId).filter(open)),

@@ -308,6 +308,18 @@ export class DeviceSecurityState implements Projection {
     return this.findingsOfAsset(assetId).find((f) => f.findingId === findingId);
   }
 
+  /** Findings on one CVE, from the profiles holding it (no scan of the base). */
+  findingsOfCve(cveId: string): Finding[] {
+    const ids = new Set<string>();
+    for (const key of this.matcher.holdersOf(cveId)) {
+      for (const id of this.assetsByProfile.get(key) ?? []) ids.add(id);
+      for (const sk of this.sbomsByProfile.get(key) ?? []) for (const id of this.assetsBySbom.get(sk) ?? []) ids.add(id);
+    }
+    const out: Finding[] = [];
+    for (const id of ids) for (const f of this.findingsOfAsset(id)) if (f.cveId === cveId) out.push(f);
+    return out;
+  }
+
   /** Every device's findings (built as needed). */
   *allFindings(): Iterable<Finding> {
     for (const id of this.assets.keys()) yield* this.findingsOfAsset(id);

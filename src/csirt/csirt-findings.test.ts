@@ -115,6 +115,13 @@ test('csirt × device security: a case from a KEV finding on a siren controller,
   await security.service.triage(kev.findingId, { state: 'mitigated', detail: 'siren controller moved to the isolated VLAN' }, cityAdmin);
   assert.equal(desk.service.caseView(csirt, opened.caseId).findings[0]!.state, 'mitigated');
   assert.equal(desk.service.caseView(cityAdmin, opened.caseId).findings[0]!.stateDetail, 'siren controller moved to the isolated VLAN');
+  // The open counts (per group of devices alike, less the findings triaged closed) equal counting the open findings one by one.
+  for (const orgId of [null, 'org_city', 'org_police']) {
+    const open = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    for (const f of security.reads.findingsOf(orgId)) if (f.triage.state === 'new' || f.triage.state === 'confirmed') open[f.priority]++;
+    assert.deepEqual(security.reads.countsByPriority(orgId), open);
+  }
+  assert.ok(security.reads.countsByPriority('org_city').P1 < security.service.summary(csirt).all.P1, 'the mitigated P1 is no longer open');
 
   // Linking the police camera's finding: its device and CVE join, the police are told, and read only the advisory.
   const linked = await desk.service.linkFindings(csirt, opened.caseId, [camera.findingId]);

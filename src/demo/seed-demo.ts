@@ -190,9 +190,10 @@ async function seedDemoSecurity(vigil: Vigil, config: VigilConfig, orgIds: Recor
 async function seedDemoCsirt(vigil: Vigil): Promise<string> {
   const csirt = vigil.capabilities.csirt;
   const analyst = vigil.capabilities.identity.service.resolvePrincipalOf('csirt');
-  const kev = vigil.capabilities.deviceSecurity.service
+  const security = vigil.capabilities.deviceSecurity.service;
+  const kev = security
     .findings(analyst, { kev: true })
-    .findings.find((f) => f.cveId === 'CVE-2024-1086' && f.component?.name === 'linux-kernel');
+    .findings.find((f) => f.cveId === 'CVE-2024-1086' && security.state.assets.get(f.assetId)?.asset.kind === 'siren-controller');
   const now = vigil.ctx.clock.now();
   const { json, syslog } = demoSecurityEvents(kev?.assetId ?? null, now);
   const lines = syslog.flatMap((l) => {

@@ -500,7 +500,7 @@ function CaseDetail({
                 <td>{o.type}</td>
                 <td>{o.type === 'device' ? <span title={o.value}>{deviceName(o.value)}</span> : <code>{o.value}</code>}</td>
                 <td>{o.ioc ? 'IOC' : ''}</td>
-                <td className="muted">{o.note}</td>
+                <td className="muted">{withNames(o.note, name)}</td>
                 <td>
                   {s && s.caseIds.length + s.alertIds.length > 0
                     ? `${t('seen in')} ${s.caseIds.length} ${t('other cases')}, ${s.alertIds.length} ${t('alerts')}`

@@ -200,7 +200,10 @@ async function seedDemoCsirt(vigil: Vigil): Promise<string> {
     const r = parseSyslog(l, now);
     return r.ok ? [csirt.intake.fromSyslog(r.message, '10.20.0.1', now)] : [];
   });
-  await csirt.intake.add([...json.map((e) => csirt.intake.fromJson(e, '10.20.0.5', now)), ...lines]);
+  // Written now, not on the batch window's (unref'd) timer: a node closing while the demo loads must not wait on it.
+  const added = csirt.intake.add([...json.map((e) => csirt.intake.fromJson(e, '10.20.0.5', now)), ...lines]);
+  await csirt.intake.flush();
+  await added;
   const alerts = csirt.service.alerts(analyst);
   const critical = kev ? alerts.find((a) => a.rule === 'syslog-critical' && a.key === kev.assetId) : undefined;
   if (!kev) return `${alerts.length} security alerts`;

@@ -242,7 +242,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             <tbody>
               {cases.map((c) => (
                 <tr key={c.caseId} className={open?.caseId === c.caseId ? 'selected' : ''} onClick={() => void show(c.caseId)} style={{ cursor: 'pointer' }}>
-                  <td>{c.ref}</td>
+                  <td className="nowrap">{c.ref}</td>
                   <td>{c.title}</td>
                   <td>{c.orgName ?? t('the city')}</td>
                   <td>
@@ -505,7 +505,7 @@ function CaseDetail({
                   {s && s.caseIds.length + s.alertIds.length > 0
                     ? `${t('seen in')} ${s.caseIds.length} ${t('other cases')}, ${s.alertIds.length} ${t('alerts')}`
                     : ''}
-                  {s?.findingCount ? ` · ${s.findingCount} ${t('findings on devices')}` : ''}
+                  {s?.findingCount ? `${s.caseIds.length + s.alertIds.length > 0 ? ' · ' : ''}${s.findingCount} ${t('findings on devices')}` : ''}
                 </td>
               </tr>
             );
@@ -547,7 +547,7 @@ function CaseDetail({
                 </a>
                 {a.note && <div className="muted">{a.note}</div>}
               </td>
-              <td>{bytes(a.bytes)}</td>
+              <td className="nowrap">{bytes(a.bytes)}</td>
               <td>
                 SHA-256 <code className="hash">{a.sha256}</code>
               </td>

@@ -378,7 +378,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
                   {(f.cases ?? [])
                     .filter((c) => c.via === 'linked')
                     .map((c) => (
-                      <a key={c.caseId} href={`/csirt?case=${encodeURIComponent(c.caseId)}`} onClick={(e) => e.stopPropagation()}>
+                      <a key={c.caseId} className="nowrap" href={`/csirt?case=${encodeURIComponent(c.caseId)}`} onClick={(e) => e.stopPropagation()}>
                         {c.ref}{' '}
                       </a>
                     ))}

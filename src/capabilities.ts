@@ -122,14 +122,20 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     platformOrgId: identity.reads.platformOrgId,
   });
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
+  // Device security: the inventory's firmware and SBOMs matched against CVE records and KEV; findings for owners and the CSIRT.
+  // A finding shows the CSIRT cases about it (the desk asks the policy); the desk opens cases from findings through the read port.
+  const deviceSecurity = createDeviceSecurityCapability(ctx, {
+    city: city.reads,
+    orgName: identity.reads.orgName,
+    casesOf: (p, f) => csirt.service.casesOfFinding(p, f),
+  });
   // The city CSIRT desk: security events (syslog, HTTP, the receiver's refusals, failed sign-ins), alerts, cases.
   const csirt = createCsirtCapability(ctx, {
     city: city.reads,
     orgName: identity.reads.orgName,
     actorName: (actor) => (actor.startsWith('user:') ? (identity.reads.usernameOf(actor.slice(5)) ?? actor) : actor),
+    findings: deviceSecurity.reads,
   });
-  // Device security: the inventory's firmware and SBOMs matched against CVE records and KEV; findings for owners and the CSIRT.
-  const deviceSecurity = createDeviceSecurityCapability(ctx, { city: city.reads, orgName: identity.reads.orgName });
   // Citizen reports (Open311): owned by the organisation responsible for each service; triage opens incidents through incidents' service.
   const citizenReports = createCitizenReportsCapability(ctx, {
     city: city.reads,

@@ -193,7 +193,11 @@ export interface SecurityCase {
   alertIds: string[];
   /** A physical incident it relates to (a camera taken over during an event). */
   incidentId: string | null;
+  /** Device-security findings the case is about (`<assetId>~<cveId>[~<component>]`). */
+  findingIds: string[];
   tasks: CaseTask[];
+  /** Files kept with the case (logs, samples, captures), by SHA-256; never executed nor shown inline. */
+  artefacts: Artefact[];
   observables: Observable[];
   timeline: TimelineEntry[];
 }
@@ -202,6 +206,55 @@ export interface SecurityCase {
 export interface Sighting {
   caseIds: string[];
   alertIds: string[];
+  /** Device-security findings naming the same device or CVE (at most 20; `findingCount` has them all). */
+  findingIds?: string[];
+  findingCount?: number;
+}
+
+/** Artefacts are kept in the log (one event each): at most this many bytes. */
+export const MAX_ARTEFACT_BYTES = 512 * 1024;
+
+/** A file kept with a case: a log excerpt, a phishing mail, a sample, a capture. */
+export interface Artefact {
+  artefactId: string;
+  /** The file's name, cleaned (no path, no control characters). */
+  name: string;
+  /** What the sender said it is; the file is always served as application/octet-stream. */
+  declaredType: string;
+  bytes: number;
+  sha256: string;
+  note: string;
+  addedAt: string;
+  addedBy: string;
+}
+
+/** A device-security finding as a case shows it (its state is device security's, read live). */
+export interface CaseFinding {
+  findingId: string;
+  cveId: string;
+  title: string;
+  assetId: string;
+  /** The device's name. */
+  label: string;
+  orgId: string;
+  orgName: string | null;
+  component: string | null;
+  priority: 'P1' | 'P2' | 'P3' | 'P4';
+  kev: boolean;
+  cvss: number | null;
+  state: 'new' | 'confirmed' | 'not-affected' | 'mitigated' | 'fixed';
+  stateDetail: string;
+  stateAt: string;
+}
+
+/** A case as a finding shows it. */
+export interface FindingCase {
+  caseId: string;
+  ref: string;
+  title: string;
+  status: CaseStatus;
+  /** `linked`: the case is about this finding; `cve` / `device`: the case holds the finding's CVE or device as an observable. */
+  via: 'linked' | 'cve' | 'device';
 }
 
 /** An indicator imported from a STIX bundle: matched against incoming events. */
@@ -221,9 +274,14 @@ export interface CsirtEvents {
   'csirt.alert.raised': { alert: Omit<SecurityAlert, 'count' | 'lastSeenAt' | 'status' | 'caseId'> };
   'csirt.alert.status-changed': { alertId: string; status: 'acknowledged' | 'dismissed' | 'new' };
   'csirt.case.opened': {
-    case: Pick<SecurityCase, 'caseId' | 'ref' | 'title' | 'description' | 'orgId' | 'severity' | 'tlp' | 'pap' | 'alertIds' | 'incidentId'>;
+    case: Pick<SecurityCase, 'caseId' | 'ref' | 'title' | 'description' | 'orgId' | 'severity' | 'tlp' | 'pap' | 'alertIds' | 'incidentId'> & {
+      findingIds?: string[];
+    };
     observables: Observable[];
   };
+  'csirt.case.findings-linked': { caseId: string; findingIds: string[] };
+  /** A file kept with a case: its bytes (base64) in this event, read back and checked against the hash when downloaded. */
+  'csirt.case.artefact-added': { caseId: string; artefact: Artefact; base64: string };
   'csirt.case.updated': { caseId: string; changes: Partial<Pick<SecurityCase, 'title' | 'description' | 'severity' | 'tlp' | 'pap' | 'assignee' | 'status'>> };
   'csirt.case.alerts-linked': { caseId: string; alertIds: string[] };
   'csirt.case.task-added': { caseId: string; task: CaseTask };

@@ -1,12 +1,19 @@
-import { badRequest, conflict, notFound } from '../kernel/errors.js';
+import { createHash } from 'node:crypto';
+import type { DeviceSecurityReadPort, Finding } from '../device-security/contract.js';
+import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
+import { fileFromLog } from '../platform/attachments.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
 import {
+  MAX_ARTEFACT_BYTES,
   observableProblem,
   type Advisory,
+  type Artefact,
+  type CaseFinding,
+  type FindingCase,
   type AlertSeverity,
   type CaseResolution,
   type CsirtEvents,
@@ -41,11 +48,19 @@ export interface CaseInput {
   alertIds?: string[];
   incidentId?: string | null;
   observables?: { type: ObservableType; value: string; ioc?: boolean; note?: string }[];
+  /** Device-security findings the case is about: their device and CVE join as observables. */
+  findingIds?: string[];
+  /** Send each finding's owner organisation an advisory about the case (default: yes, when opened from findings). */
+  notifyOwners?: boolean;
 }
+
+/** What the desk needs of device security (null: the capability is not there). */
+export type FindingsPort = Pick<DeviceSecurityReadPort, 'finding' | 'asset' | 'cveTitle' | 'findingsOfCve' | 'findingsOfAsset'>;
 
 /** A case as the desk shows it: names for actors, sightings of its observables, its advisories. */
 export interface CaseView extends SecurityCase {
   orgName: string | null;
+  findings: CaseFinding[];
   alerts: SecurityAlert[];
   sightings: Record<string, Sighting>;
   advisories: Advisory[];
@@ -70,6 +85,7 @@ export class CsirtService {
     private readonly ctx: AppContext,
     readonly state: CsirtState,
     private readonly names: { orgName(orgId: string): string | null; actorName(actor: string): string },
+    private readonly devices: FindingsPort | null = null,
   ) {
     state.onAlert = () => {
       if (this.started) void this.writePending();
@@ -193,6 +209,7 @@ export class CsirtService {
       sightings[o.observableId] = {
         caseIds: s.caseIds.filter((id) => id !== c.caseId && this.state.cases.has(id) && can(p, 'read', secret(this.state.cases.get(id)!.orgId))),
         alertIds: s.alertIds.filter((id) => this.state.alerts.has(id) && can(p, 'read', secret(this.state.alerts.get(id)!.orgId))),
+        ...this.findingSightings(p, o.type, o.value),
       };
     }
     return {
@@ -201,6 +218,11 @@ export class CsirtService {
       timeline: c.timeline.map((t) => ({ ...t, actor: this.names.actorName(t.actor) })),
       orgName: c.orgId ? this.names.orgName(c.orgId) : null,
       alerts: c.alertIds.map((id) => this.state.alerts.get(id)).filter((a): a is SecurityAlert => a !== undefined),
+      findings: c.findingIds.flatMap((id) => {
+        const f = this.devices?.finding(id);
+        return f && can(p, 'read', secret(f.orgId)) ? [this.caseFinding(f)] : [];
+      }),
+      artefacts: c.artefacts.map((a) => ({ ...a, addedBy: this.names.actorName(a.addedBy) })),
       sightings,
       advisories: [...this.state.advisories.values()].filter((a) => a.caseId === c.caseId && can(p, 'read', secret(a.orgId))),
     };
@@ -223,7 +245,8 @@ export class CsirtService {
   async openCase(p: Principal, input: CaseInput): Promise<CaseView> {
     const alerts = (input.alertIds ?? []).map((id) => this.referenced(p, id));
     for (const a of alerts) if (a.status === 'in-case') throw conflict(`alert ${a.alertId} is already in case ${a.caseId}`);
-    const orgs = new Set(alerts.map((a) => a.orgId));
+    const findings = [...new Set(input.findingIds ?? [])].map((id) => this.referencedFinding(p, id));
+    const orgs = new Set<string | null>([...alerts.map((a) => a.orgId), ...findings.map((f) => f.orgId)]);
     const orgId = input.orgId !== undefined ? input.orgId : orgs.size === 1 ? [...orgs][0]! : p.orgId;
     if (orgId && !this.names.orgName(orgId)) throw badRequest(`no organisation ${orgId}`);
     assertCan(p, 'act', secret(orgId), 'organisation', orgId ?? 'city');
@@ -238,14 +261,18 @@ export class CsirtService {
     };
     for (const o of input.observables ?? []) add(o);
     for (const a of alerts) for (const o of a.observables) add({ ...o, ioc: o.type === 'ipv4' || o.type === 'ipv6', note: `from alert: ${a.title}` });
+    for (const f of findings) for (const o of this.findingObservables(f)) add(o);
     const severities: AlertSeverity[] = ['low', 'medium', 'high', 'critical'];
-    const severity = input.severity ?? severities[Math.max(0, ...alerts.map((a) => severities.indexOf(a.severity)))]!;
+    const fromFindings = findings.map((f) => ({ P1: 3, P2: 2, P3: 1, P4: 0 })[f.priority]);
+    const severity = input.severity ?? severities[Math.max(0, ...alerts.map((a) => severities.indexOf(a.severity)), ...fromFindings)]!;
     const caseId = newId('case');
+    const ref = this.state.nextRef(this.ctx.clock.now());
+    const tlp = input.tlp ?? 'amber';
     await this.ctx.record([
       csirtEvent('csirt.case.opened', `case:${caseId}`, orgId, p, {
         case: {
           caseId,
-          ref: this.state.nextRef(this.ctx.clock.now()),
+          ref,
           title: input.title,
           description: input.description ?? '',
           orgId,
@@ -254,11 +281,188 @@ export class CsirtService {
           pap: input.pap ?? 'amber',
           alertIds: alerts.map((a) => a.alertId),
           incidentId: input.incidentId ?? null,
+          ...(findings.length > 0 ? { findingIds: findings.map((f) => f.findingId) } : {}),
         },
         observables,
       }),
+      ...(input.notifyOwners === false ? [] : this.ownerAdvisories(p, caseId, ref, input.title, tlp, findings)),
     ]);
     return this.caseView(p, caseId);
+  }
+
+  /** Links findings to a case (their device and CVE join as observables; their owners are told unless `notifyOwners` is false). */
+  async linkFindings(p: Principal, caseId: string, findingIds: string[], notifyOwners = true): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    const findings = [...new Set(findingIds)].filter((id) => !c.findingIds.includes(id)).map((id) => this.referencedFinding(p, id));
+    if (findings.length === 0) return this.caseView(p, caseId);
+    const have = new Set(c.observables.map((o) => `${o.type}:${o.value.toLowerCase()}`));
+    const events: NewEvent[] = [
+      csirtEvent('csirt.case.findings-linked', `case:${caseId}`, c.orgId, p, { caseId, findingIds: findings.map((f) => f.findingId) }),
+    ];
+    for (const f of findings) {
+      for (const o of this.findingObservables(f)) {
+        const k = `${o.type}:${o.value.toLowerCase()}`;
+        if (have.has(k)) continue;
+        have.add(k);
+        events.push(csirtEvent('csirt.case.observable-added', `case:${caseId}`, c.orgId, p, { caseId, observable: this.observable(p, o) }));
+      }
+    }
+    if (notifyOwners) events.push(...this.ownerAdvisories(p, caseId, c.ref, c.title, c.tlp, findings, c.findingIds));
+    await this.ctx.record(events);
+    return this.caseView(p, caseId);
+  }
+
+  /** A finding named in a request: one the caller may not act on is a bad reference (400), as one that does not exist. */
+  private referencedFinding(p: Principal, findingId: string): Finding {
+    const f = this.devices?.finding(findingId);
+    if (!f || !can(p, 'act', secret(f.orgId))) throw badRequest(`no finding ${findingId}`);
+    return f;
+  }
+
+  private findingObservables(f: Finding): { type: ObservableType; value: string; ioc: boolean; note: string }[] {
+    const label = this.devices?.asset(f.assetId)?.label ?? f.assetId;
+    return [
+      { type: 'device', value: f.assetId, ioc: false, note: `finding: ${label}` },
+      { type: 'cve', value: f.cveId, ioc: false, note: `finding: ${f.cveId}${f.kev ? ' (known exploited)' : ''}` },
+    ];
+  }
+
+  /** One advisory per owner organisation of these findings (not those already told through the case's other findings). */
+  private ownerAdvisories(p: Principal, caseId: string, ref: string, title: string, tlp: Tlp, findings: Finding[], already: string[] = []): NewEvent[] {
+    const told = new Set(already.map((id) => this.devices?.finding(id)?.orgId).filter((x): x is string => !!x));
+    const perOrg = new Map<string, Finding[]>();
+    for (const f of findings) if (!told.has(f.orgId)) (perOrg.get(f.orgId) ?? perOrg.set(f.orgId, []).get(f.orgId)!).push(f);
+    const events: NewEvent[] = [];
+    for (const [orgId, fs] of perOrg) {
+      if (!this.names.orgName(orgId) || !can(p, 'act', secret(orgId))) continue;
+      const lines = fs.map((f) => {
+        const label = this.devices?.asset(f.assetId)?.label ?? f.assetId;
+        return `- ${f.cveId}${f.kev ? ' (known exploited)' : ''} on ${label}${f.component ? ` (${f.component.name} ${f.component.version})` : ''}: ${f.priority}`;
+      });
+      const advisoryId = newId('adv');
+      events.push(
+        csirtEvent('csirt.advisory.sent', `advisory:${advisoryId}`, orgId, p, {
+          advisory: {
+            advisoryId,
+            caseId,
+            orgId,
+            title: `${ref}: ${title}`,
+            body: `The city CSIRT opened case ${ref} about vulnerabilities on your devices:\n${lines.join('\n')}\nPlease confirm, then patch or mitigate and record it on the finding (Device security).`,
+            tlp,
+          },
+        }),
+      );
+    }
+    return events;
+  }
+
+  private caseFinding(f: Finding): CaseFinding {
+    const a = this.devices?.asset(f.assetId);
+    return {
+      findingId: f.findingId,
+      cveId: f.cveId,
+      title: this.devices?.cveTitle(f.cveId) ?? f.cveId,
+      assetId: f.assetId,
+      label: a?.label ?? f.assetId,
+      orgId: f.orgId,
+      orgName: this.names.orgName(f.orgId),
+      component: f.component ? `${f.component.name} ${f.component.version}` : null,
+      priority: f.priority,
+      kev: f.kev,
+      cvss: f.cvss,
+      state: f.triage.state,
+      stateDetail: f.triage.detail,
+      stateAt: f.triage.at,
+    };
+  }
+
+  /** Findings naming an observable's device or CVE, as far as the caller sees. */
+  private findingSightings(p: Principal, type: ObservableType, value: string): { findingIds?: string[]; findingCount?: number } {
+    if (!this.devices || (type !== 'cve' && type !== 'device')) return {};
+    const all = type === 'cve' ? this.devices.findingsOfCve(value.toUpperCase()) : this.devices.findingsOfAsset(value);
+    const seen = all.filter((f) => can(p, 'read', secret(f.orgId)));
+    return { findingIds: seen.slice(0, 20).map((f) => f.findingId), findingCount: seen.length };
+  }
+
+  /** The cases a finding is in, or that hold its CVE or device as an observable, as far as the caller sees. */
+  casesOfFinding(p: Principal, f: Pick<Finding, 'findingId' | 'assetId' | 'cveId'>): FindingCase[] {
+    const out = new Map<string, FindingCase>();
+    const put = (caseId: string, via: FindingCase['via']) => {
+      const c = this.state.cases.get(caseId);
+      if (!c || out.has(caseId) || !can(p, 'read', secret(c.orgId))) return;
+      out.set(caseId, { caseId, ref: c.ref, title: c.title, status: c.status, via });
+    };
+    for (const id of this.state.casesOfFinding.get(f.findingId) ?? []) put(id, 'linked');
+    for (const id of this.state.sightingsOf('cve', f.cveId).caseIds) put(id, 'cve');
+    for (const id of this.state.sightingsOf('device', f.assetId).caseIds) put(id, 'device');
+    return [...out.values()];
+  }
+
+  /**
+   * Keeps a file with a case: any content (a sample may be anything), at most MAX_ARTEFACT_BYTES,
+   * stored in the log with its SHA-256, which joins the case as an observable (an IOC if said so).
+   */
+  async addArtefact(
+    p: Principal,
+    caseId: string,
+    file: { name: string; declaredType: string; bytes: Buffer },
+    opts: { note?: string; ioc?: boolean } = {},
+  ): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    // Control characters and path separators are what a file name must not carry.
+    const name = file.name
+      .trim()
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\\/\u0000-\u001f\u007f"]/g, '_')
+      .slice(0, 120);
+    if (!name) throw badRequest('an artefact has a file name');
+    if (file.bytes.length === 0) throw badRequest('the file is empty');
+    if (file.bytes.length > MAX_ARTEFACT_BYTES) throw new VigilError('payload_too_large', `artefacts are at most ${MAX_ARTEFACT_BYTES} bytes`);
+    const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+    if (c.artefacts.some((a) => a.sha256 === sha256)) throw conflict(`this file is already in case ${c.ref}`);
+    const now = new Date(this.ctx.clock.now()).toISOString();
+    const artefact: Artefact = {
+      artefactId: newId('art'),
+      name,
+      declaredType: file.declaredType.split(';')[0]!.trim().toLowerCase().slice(0, 100) || 'application/octet-stream',
+      bytes: file.bytes.length,
+      sha256,
+      note: (opts.note ?? '').slice(0, 1000),
+      addedAt: now,
+      addedBy: p.actor,
+    };
+    const events: NewEvent[] = [
+      csirtEvent('csirt.case.artefact-added', `case:${caseId}`, c.orgId, p, { caseId, artefact, base64: file.bytes.toString('base64') }),
+    ];
+    const existing = c.observables.find((o) => o.type === 'sha256' && o.value.toLowerCase() === sha256);
+    if (!existing)
+      events.push(
+        csirtEvent('csirt.case.observable-added', `case:${caseId}`, c.orgId, p, {
+          caseId,
+          observable: this.observable(p, { type: 'sha256', value: sha256, ioc: opts.ioc ?? false, note: `artefact: ${name}` }),
+        }),
+      );
+    await this.ctx.record(events);
+    return this.caseView(p, caseId);
+  }
+
+  /** An artefact's bytes, read back from its event and checked against the recorded hash. */
+  async artefact(p: Principal, artefactId: string): Promise<{ artefact: Artefact; bytes: Buffer }> {
+    const where = this.state.artefacts.get(artefactId);
+    if (!where) throw notFound('artefact', artefactId);
+    const c = this.getCase(p, where.caseId);
+    const artefact = c.artefacts.find((a) => a.artefactId === artefactId)!;
+    const bytes = await fileFromLog(
+      this.ctx.log,
+      where.seq,
+      where.sha256,
+      (data) => {
+        const d = data as CsirtEvents['csirt.case.artefact-added'];
+        return d.artefact?.artefactId === artefactId ? d.base64 : null;
+      },
+      this.ctx.personal,
+    );
+    return { artefact, bytes };
   }
 
   async updateCase(p: Principal, caseId: string, changes: CsirtEvents['csirt.case.updated']['changes']): Promise<CaseView> {

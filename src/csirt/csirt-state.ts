@@ -45,6 +45,10 @@ export class CsirtState implements Projection {
   readonly cases = new Map<string, SecurityCase>();
   readonly advisories = new Map<string, Advisory>();
   readonly indicators = new Map<string, Indicator>();
+  /** Artefact → the case and the log event holding its bytes. */
+  readonly artefacts = new Map<string, { caseId: string; seq: number; sha256: string }>();
+  /** Finding id → cases linking it. */
+  readonly casesOfFinding = new Map<string, string[]>();
   /** `${type}:${value}` → where it was seen. */
   readonly sightings = new Map<string, Sighting>();
   /** Told of each alert as it is decided (the service writes it). */
@@ -107,6 +111,8 @@ export class CsirtState implements Projection {
         this.caseCount++;
         const c: SecurityCase = {
           ...d.case,
+          findingIds: [...(d.case.findingIds ?? [])],
+          artefacts: [],
           status: 'new',
           assignee: null,
           openedAt: e.at,
@@ -121,6 +127,7 @@ export class CsirtState implements Projection {
         };
         this.cases.set(c.caseId, c);
         this.link(c, d.case.alertIds);
+        this.linkFindings(c, c.findingIds);
         this.sight(c.observables, c.caseId, null);
         break;
       }
@@ -141,6 +148,25 @@ export class CsirtState implements Projection {
         c.alertIds.push(...d.alertIds.filter((id) => !c.alertIds.includes(id)));
         this.link(c, d.alertIds);
         c.timeline.push({ at: e.at, actor: e.actor, what: `alerts linked: ${d.alertIds.length}` });
+        break;
+      }
+      case 'csirt.case.findings-linked': {
+        const d = e.data as CsirtEvents['csirt.case.findings-linked'];
+        const c = this.cases.get(d.caseId);
+        if (!c) break;
+        const added = d.findingIds.filter((id) => !c.findingIds.includes(id));
+        c.findingIds.push(...added);
+        this.linkFindings(c, added);
+        c.timeline.push({ at: e.at, actor: e.actor, what: `findings linked: ${added.map((id) => id.split('~')[1]).join(', ')}` });
+        break;
+      }
+      case 'csirt.case.artefact-added': {
+        const d = e.data as CsirtEvents['csirt.case.artefact-added'];
+        const c = this.cases.get(d.caseId);
+        if (!c) break;
+        c.artefacts.push({ ...d.artefact, addedAt: e.at, addedBy: e.actor });
+        this.artefacts.set(d.artefact.artefactId, { caseId: c.caseId, seq: e.seq, sha256: d.artefact.sha256 });
+        c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${d.artefact.name} (SHA-256 ${d.artefact.sha256.slice(0, 16)}…)` });
         break;
       }
       case 'csirt.case.task-added': {
@@ -287,6 +313,14 @@ export class CsirtState implements Projection {
       a.status = 'in-case';
       a.caseId = c.caseId;
       this.sight(a.observables, c.caseId, null);
+    }
+  }
+
+  private linkFindings(c: SecurityCase, findingIds: readonly string[]): void {
+    for (const id of findingIds) {
+      const list = this.casesOfFinding.get(id);
+      if (!list) this.casesOfFinding.set(id, [c.caseId]);
+      else if (!list.includes(c.caseId)) list.push(c.caseId);
     }
   }
 

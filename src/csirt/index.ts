@@ -1,6 +1,6 @@
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
-import { CsirtService } from './csirt-service.js';
+import { CsirtService, type FindingsPort } from './csirt-service.js';
 import { CsirtState } from './csirt-state.js';
 import { SecurityIntake } from './intake.js';
 import { csirtLiveView } from './live-view.js';
@@ -12,7 +12,7 @@ import { hostOf } from './rules.js';
 /** Receiver refusals recorded a second per source address; the rest are only counted (by the receiver and as dropped here). */
 const REFUSALS_PER_SOURCE_PER_SECOND = 50;
 
-export { CsirtService, type CaseInput, type CaseView } from './csirt-service.js';
+export { CsirtService, type CaseInput, type CaseView, type FindingsPort } from './csirt-service.js';
 export { CsirtState } from './csirt-state.js';
 export { SecurityIntake } from './intake.js';
 export { parseSyslog, formatSyslog5424, SyslogFramer, type SyslogMessage } from './syslog.js';
@@ -31,10 +31,10 @@ export interface CsirtCapability extends Capability {
  */
 export function createCsirtCapability(
   ctx: AppContext,
-  deps: { city: CityReadPort; orgName(orgId: string): string | null; actorName(actor: string): string },
+  deps: { city: CityReadPort; orgName(orgId: string): string | null; actorName(actor: string): string; findings?: FindingsPort },
 ): CsirtCapability {
   const state = new CsirtState();
-  const service = new CsirtService(ctx, state, deps);
+  const service = new CsirtService(ctx, state, deps, deps.findings ?? null);
   const intake = new SecurityIntake(ctx, deps.city, ctx.config.syslog.perSourcePerSecond);
   const syslog = new SyslogServer(ctx.config.syslog, intake, ctx.logger, () => ctx.clock.now());
   // The receiver's refusals (DC-09 frames, MQTT clients) are only counted there: here they become security events.

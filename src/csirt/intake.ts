@@ -37,6 +37,17 @@ export function sourceAddress(fields: Record<string, string>, message: string): 
 
 const text = (s: string | null | undefined, max = MAX_TEXT): string | null => (s == null ? null : s.slice(0, max));
 
+/** The reception time in ISO 8601, formatted once per millisecond (a burst shares it). */
+let isoAt = -1;
+let isoText = '';
+const isoOf = (ms: number): string => {
+  if (ms !== isoAt) {
+    isoAt = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+};
+
 /**
  * Security events in: syslog messages, JSON events over HTTP and the receiver's refusals become
  * `SecurityEvent`s, limited per source, and are written in batches (one `csirt.events.received`
@@ -116,7 +127,7 @@ export class SecurityIntake {
       eventId: newId('sev'),
       source: 'syslog',
       kind: 'syslog',
-      receivedAt: new Date(now).toISOString(),
+      receivedAt: isoOf(now),
       occurredAt: m.timestamp,
       severity: m.severity,
       host: text(m.hostname, 255),

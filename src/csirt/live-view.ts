@@ -8,6 +8,12 @@ const READERS: readonly Role[] = ['csirt', 'admin', 'supervisor'];
 
 /** Security-confidential: the owner organisation and the city's CSIRT only. */
 const confidential: LiveProjector = (p, e) => (holds(p, READERS) && can(p, 'read', { orgId: e.orgId, confidential: 'security' }) ? e : null);
+/** An artefact's bytes stay in the log: the feed says a file was added, with its name and hash. */
+const withoutBytes: LiveProjector = (p, e) => {
+  if (!confidential(p, e)) return null;
+  const { base64: _bytes, ...data } = e.data as CsirtEvents['csirt.case.artefact-added'];
+  return { ...e, data };
+};
 /** Raw event batches are the bulk: not pushed (the desk polls the latest). */
 const none: LiveProjector = () => null;
 
@@ -22,6 +28,8 @@ export function csirtLiveView(): LiveView {
     'csirt.case.task-added': confidential,
     'csirt.case.task-done': confidential,
     'csirt.case.observable-added': confidential,
+    'csirt.case.findings-linked': confidential,
+    'csirt.case.artefact-added': withoutBytes,
     'csirt.case.commented': confidential,
     'csirt.case.closed': confidential,
     'csirt.case.reopened': confidential,

@@ -1,6 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
-import { ALERT_SEVERITIES, CASE_RESOLUTIONS, CASE_STATUSES, OBSERVABLE_TYPES, PAP_LEVELS, TLP_LEVELS, type ObservableType } from './contract.js';
+import { badRequest } from '../kernel/errors.js';
+import {
+  ALERT_SEVERITIES,
+  CASE_RESOLUTIONS,
+  CASE_STATUSES,
+  MAX_ARTEFACT_BYTES,
+  OBSERVABLE_TYPES,
+  PAP_LEVELS,
+  TLP_LEVELS,
+  type ObservableType,
+} from './contract.js';
 import type { CaseInput, CsirtService } from './csirt-service.js';
 import { JSON_EVENT_SCHEMA, type JsonSecurityEvent, type SecurityIntake } from './intake.js';
 
@@ -134,6 +144,8 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
               alertIds: { type: 'array', maxItems: 200, uniqueItems: true, items: id },
               incidentId: { anyOf: [id, { type: 'null' }] },
               observables: { type: 'array', maxItems: 200, items: observable },
+              findingIds: { type: 'array', maxItems: 200, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 400 } },
+              notifyOwners: { type: 'boolean' },
             },
           },
         },
@@ -193,6 +205,85 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
         },
       },
       async (request) => ({ case: await service.linkAlerts(request.principal, request.params.id, request.body.alertIds) }),
+    );
+
+    app.post<{ Params: { id: string }; Body: { findingIds: string[]; notifyOwners?: boolean } }>(
+      '/api/csirt/cases/:id/findings',
+      {
+        ...handlers,
+        schema: {
+          summary:
+            'Link device-security findings to a case: their device and CVE join as observables; each owner organisation not yet told gets an advisory (notifyOwners: false to not)',
+          tags,
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['findingIds'],
+            additionalProperties: false,
+            properties: {
+              findingIds: { type: 'array', minItems: 1, maxItems: 200, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 400 } },
+              notifyOwners: { type: 'boolean' },
+            },
+          },
+        },
+      },
+      async (request) => ({
+        case: await service.linkFindings(request.principal, request.params.id, request.body.findingIds, request.body.notifyOwners ?? true),
+      }),
+    );
+
+    await app.register(async (upload) => {
+      // Any content: a sample, a capture, a mail. Kept as bytes, never parsed, executed or shown inline.
+      upload.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_ARTEFACT_BYTES }, (_req, body, done) => done(null, body));
+      upload.post<{ Params: { id: string }; Querystring: { name: string; note?: string; ioc?: boolean }; Body: Buffer }>(
+        '/api/csirt/cases/:id/artefacts',
+        {
+          ...handlers,
+          bodyLimit: MAX_ARTEFACT_BYTES,
+          schema: {
+            summary: `Keep a file with a case (any type, at most ${MAX_ARTEFACT_BYTES / 1024} KiB) as the raw body: stored in the log with its SHA-256, which joins the case as an observable`,
+            tags,
+            params: idParams,
+            querystring: {
+              type: 'object',
+              required: ['name'],
+              additionalProperties: false,
+              properties: { name: text(120), note: { type: 'string', maxLength: 1000 }, ioc: { type: 'boolean' } },
+            },
+          },
+        },
+        async (request, reply) => {
+          if (!Buffer.isBuffer(request.body)) throw badRequest('send the file as the raw request body');
+          const file = { name: request.query.name, declaredType: request.headers['content-type'] ?? '', bytes: request.body };
+          return reply
+            .code(201)
+            .send({ case: await service.addArtefact(request.principal, request.params.id, file, { note: request.query.note, ioc: request.query.ioc }) });
+        },
+      );
+    });
+
+    app.get<{ Params: { id: string } }>(
+      '/api/csirt/artefacts/:id',
+      {
+        ...readers,
+        schema: {
+          summary: "A case's artefact, checked against its SHA-256: always a download (application/octet-stream), never shown inline",
+          tags,
+          params: idParams,
+        },
+      },
+      async (request, reply) => {
+        const { artefact, bytes } = await service.artefact(request.principal, request.params.id);
+        const ascii = artefact.name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+        return reply
+          .type('application/octet-stream')
+          .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(artefact.name)}`)
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', "default-src 'none'; sandbox")
+          .header('cache-control', 'no-store')
+          .header('x-content-sha256', artefact.sha256)
+          .send(bytes);
+      },
     );
 
     app.post<{ Params: { id: string }; Body: { title: string; owner?: string | null; dueAt?: string | null } }>(

@@ -7,6 +7,7 @@ import type { SyslogConfig } from '../kernel/config.js';
 import { isLoopbackHost } from '../kernel/config.js';
 import { VigilError } from '../kernel/errors.js';
 import type { Logger } from 'pino';
+import type { SecurityEvent } from './contract.js';
 import type { SecurityIntake } from './intake.js';
 import { parseSyslog, SyslogFramer } from './syslog.js';
 
@@ -39,14 +40,19 @@ export class SyslogServer {
 
   /** One message from a peer: parsed, limited, stored (UDP does not wait; TCP waits, which paces the sender). */
   private take(raw: Buffer, address: string): Promise<void> | null {
-    const now = this.now();
+    const e = this.event(raw, address, this.now());
+    return e ? this.intake.add([e]) : null;
+  }
+
+  /** A message parsed and limited into a security event (null: refused or over its source's budget, counted). */
+  private event(raw: Buffer, address: string, now: number): SecurityEvent | null {
     if (!this.intake.admit(address, now)) return null;
     const r = parseSyslog(raw, now, this.config.maxMessageBytes);
     if (!r.ok) {
       this.intake.refused();
       return null;
     }
-    return this.intake.add([this.intake.fromSyslog(r.message, address, now)]);
+    return this.intake.fromSyslog(r.message, address, now);
   }
 
   async listen(): Promise<SyslogPorts> {
@@ -105,10 +111,12 @@ export class SyslogServer {
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       const { messages, problem } = framer.push(chunk);
-      const writes: Promise<void>[] = [];
+      // The messages of one chunk go to the batch together: one promise for all of them, not one each.
+      const now = this.now();
+      const events: SecurityEvent[] = [];
       for (const m of messages) {
-        const w = this.take(m, address);
-        if (w) writes.push(w);
+        const e = this.event(m, address, now);
+        if (e) events.push(e);
       }
       if (problem) {
         this.intake.refused();
@@ -116,12 +124,13 @@ export class SyslogServer {
         socket.destroy();
         return;
       }
-      if (writes.length > 0) {
+      if (events.length > 0) {
         // Back-pressure: a sender has at most MAX_IN_FLIGHT messages not yet stored; past that, reading waits.
-        inFlight += writes.length;
+        inFlight += events.length;
         if (inFlight > MAX_IN_FLIGHT) socket.pause();
-        const n = writes.length;
-        Promise.all(writes)
+        const n = events.length;
+        this.intake
+          .add(events)
           .catch((error: unknown) => this.logger.warn({ err: error }, 'syslog messages not stored'))
           .finally(() => {
             inFlight -= n;

@@ -244,3 +244,58 @@ export function demoSecurityAssets(
   );
   return out;
 }
+
+/** A line of the siren controller's kernel log when the nf_tables flaw (CVE-2024-1086) is exploited: what the desk saw first. */
+export const DEMO_KERNEL_LOG = `Dec  3 23:41:07 siren-ctl kernel: [1843211.402117] BUG: KASAN: use-after-free in nft_verdict_init+0x1d4/0x2a0 [nf_tables]
+Dec  3 23:41:07 siren-ctl kernel: [1843211.402160] Read of size 8 at addr ffff8880063c1e00 by task exp/4127
+Dec  3 23:41:07 siren-ctl kernel: [1843211.402201] CPU: 0 PID: 4127 Comm: exp Not tainted 5.10.120 #1
+Dec  3 23:41:09 siren-ctl dropbear[4119]: Password auth succeeded for 'maint' from 203.0.113.77:51522
+Dec  3 23:41:12 siren-ctl kernel: [1843216.118002] exp[4127]: uid changed from 1001 to 0
+`;
+
+/**
+ * Security events the demo city's CSIRT desk starts with: a password spray on the city's VPN
+ * portal from one address (JSON, as its log shipper sends them), and RFC 5424 syslog lines — a
+ * siren controller's maintenance login from outside and its kernel reporting a use-after-free in
+ * nf_tables, and the core firewall blocking the same address.
+ */
+export function demoSecurityEvents(
+  sirenDeviceId: string | null,
+  at: number,
+): {
+  json: { message: string; kind: string; severity: number; host: string; app: string; srcIp: string; user: string; fields: Record<string, string> }[];
+  syslog: string[];
+} {
+  const json = ['admin', 'j.martin', 'operator', 'svc-backup', 'c.rossi', 'it-support'].map((user, i) => ({
+    message: `VPN portal: authentication failed for ${user}`,
+    kind: 'login-failed',
+    severity: 4,
+    host: 'vpn-portal',
+    app: 'openconnect',
+    srcIp: '185.220.101.34',
+    user,
+    fields: { attempt: String(i + 1) },
+  }));
+  const time = (s: number) => new Date(at - 600_000 + s * 1000).toISOString();
+  const line = (s: number, facility: number, severity: number, host: string, app: string, message: string, src: string) =>
+    `<${facility * 8 + severity}>1 ${time(s)} ${host} ${app} - - [origin@32473 src="${src}"] ${message}`;
+  const syslog = [
+    line(0, 4, 6, 'fw-city-core', 'filterlog', 'block in on wan0 proto udp from 198.51.100.23 to 10.20.0.12 port 161', '198.51.100.23'),
+    ...(sirenDeviceId
+      ? [
+          line(60, 4, 5, sirenDeviceId, 'dropbear', "Password auth succeeded for 'maint' from 203.0.113.77:51522", '203.0.113.77'),
+          line(
+            65,
+            0,
+            2,
+            sirenDeviceId,
+            'kernel',
+            'BUG: KASAN: use-after-free in nft_verdict_init [nf_tables]; exp[4127]: uid changed from 1001 to 0',
+            '203.0.113.77',
+          ),
+        ]
+      : []),
+    line(240, 4, 6, 'fw-city-core', 'filterlog', 'block in on wan0 proto tcp from 203.0.113.77 to 10.20.0.0/16 port 22', '203.0.113.77'),
+  ];
+  return { json, syslog };
+}

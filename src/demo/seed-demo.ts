@@ -9,7 +9,8 @@ import { DEMO_DISTRICTS, DEMO_FIRE_STATIONS } from './demo-city.js';
 import { DEMO_CROWD_ZONES, DEMO_GATES, demoCrowdDevices } from './demo-crowd.js';
 import type { ActionPlan } from '../alarms/contract.js';
 import { seedDemoEvents } from '../major-events/index.js';
-import { DEMO_GATEWAY_SBOM_XML, DEMO_SIREN_SBOM, demoSecurityAssets } from './demo-security.js';
+import { parseSyslog } from '../csirt/index.js';
+import { DEMO_GATEWAY_SBOM_XML, DEMO_KERNEL_LOG, DEMO_SIREN_SBOM, demoSecurityAssets, demoSecurityEvents } from './demo-security.js';
 import { seedDemoEngagement } from './demo-engagement.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */
@@ -196,6 +197,67 @@ async function seedDemoSecurity(vigil: Vigil, config: VigilConfig, orgIds: Recor
     );
   }
   const intel = config.vulnDataDir ? await security.importPath(config.vulnDataDir, 'system:demo') : null;
+  const desk = await seedDemoCsirt(vigil);
   const summary = security.summary(csirt);
-  return `${assets.length} devices described for device security (${intel ? `${intel.cves} CVE records, ${intel.kev} KEV entries` : 'no vulnerability data: set VIGIL_VULN_DATA_DIR'}; findings P1 ${summary.all.P1}, P2 ${summary.all.P2}, P3 ${summary.all.P3}, P4 ${summary.all.P4})`;
+  return `${assets.length} devices described for device security (${intel ? `${intel.cves} CVE records, ${intel.kev} KEV entries` : 'no vulnerability data: set VIGIL_VULN_DATA_DIR'}; findings P1 ${summary.all.P1}, P2 ${summary.all.P2}, P3 ${summary.all.P3}, P4 ${summary.all.P4}), ${desk}`;
+}
+
+/**
+ * The CSIRT desk is not empty: security events from a log shipper (a password spray on the VPN
+ * portal, a siren controller's kernel reporting the nf_tables exploit, the firewall), the alerts
+ * they raise, and a case in progress about the known exploited kernel flaw on that siren
+ * controller, opened from its finding and the alert, with tasks, a note, the kernel log as an
+ * artefact and the advisory to the owner awaiting its confirmation.
+ */
+async function seedDemoCsirt(vigil: Vigil): Promise<string> {
+  const csirt = vigil.capabilities.csirt;
+  const analyst = vigil.capabilities.identity.service.resolvePrincipalOf('csirt');
+  const security = vigil.capabilities.deviceSecurity.service;
+  const kev = security
+    .findings(analyst, { kev: true })
+    .findings.find((f) => f.cveId === 'CVE-2024-1086' && security.state.assets.get(f.assetId)?.asset.kind === 'siren-controller');
+  const now = vigil.ctx.clock.now();
+  const { json, syslog } = demoSecurityEvents(kev?.assetId ?? null, now);
+  const lines = syslog.flatMap((l) => {
+    const r = parseSyslog(l, now);
+    return r.ok ? [csirt.intake.fromSyslog(r.message, '10.20.0.1', now)] : [];
+  });
+  // Written now, not on the batch window's (unref'd) timer: a node closing while the demo loads must not wait on it.
+  const added = csirt.intake.add([...json.map((e) => csirt.intake.fromJson(e, '10.20.0.5', now)), ...lines]);
+  await csirt.intake.flush();
+  await added;
+  const alerts = csirt.service.alerts(analyst);
+  const critical = kev ? alerts.find((a) => a.rule === 'syslog-critical' && a.key === kev.assetId) : undefined;
+  if (!kev) return `${alerts.length} security alerts`;
+  const c = await csirt.service.openCase(analyst, {
+    title: `Kernel exploit on a siren controller (${kev.cveId}, known exploited)`,
+    description:
+      'The siren controller reported a use-after-free in nf_tables and a privilege change right after a maintenance login from outside. Its firmware runs Linux 5.10.120: CVE-2024-1086 is in the KEV catalogue.',
+    findingIds: [kev.findingId],
+    alertIds: critical ? [critical.alertId] : [],
+    observables: [{ type: 'ipv4', value: '203.0.113.77', ioc: true, note: 'maintenance login from outside' }],
+    tlp: 'amber',
+    pap: 'amber',
+  });
+  await csirt.service.updateCase(analyst, c.caseId, { assignee: 'csirt', status: 'in-progress' });
+  const day = 86_400_000;
+  const isolate = await csirt.service.addTask(analyst, c.caseId, {
+    title: 'Move the siren controllers to the isolated VLAN',
+    owner: 'csirt',
+    dueAt: new Date(now + day / 4).toISOString(),
+  });
+  await csirt.service.addTask(analyst, c.caseId, {
+    title: 'Ask Telegrafia for firmware with a fixed kernel',
+    owner: 'admin',
+    dueAt: new Date(now + 3 * day).toISOString(),
+  });
+  await csirt.service.addTask(analyst, c.caseId, {
+    title: 'Rotate the maintenance password on every controller',
+    owner: 'csirt',
+    dueAt: new Date(now + day).toISOString(),
+  });
+  await csirt.service.taskDone(analyst, c.caseId, isolate.tasks[0]!.taskId, true);
+  await csirt.service.comment(analyst, c.caseId, 'Firewall blocks 203.0.113.77 since 23:45; the siren still answers its polls.');
+  await csirt.service.addArtefact(analyst, c.caseId, { name: 'siren-controller-kern.log', declaredType: 'text/plain', bytes: Buffer.from(DEMO_KERNEL_LOG) });
+  return `${alerts.length} security alerts and case ${c.ref} in progress`;
 }

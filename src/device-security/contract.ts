@@ -9,7 +9,7 @@ import type { Asset, Finding, Priority } from './model.js';
 export * from './model.js';
 export type { DeviceSecurityEvents, NoticeItem } from './events.js';
 export { PRIORITY_WEIGHTS, priorityOf, defaultSafetyRole } from './priority.js';
-export type { InventoryRow, FindingView, AssetInput, TriageInput, FindingFilter } from './service.js';
+export type { InventoryRow, FindingView, AssetInput, TriageInput, FindingFilter, FindingCaseRef } from './service.js';
 
 /**
  * What other capabilities may read of device security (the CSIRT desk: findings to open
@@ -20,6 +20,10 @@ export type { InventoryRow, FindingView, AssetInput, TriageInput, FindingFilter 
 export interface DeviceSecurityReadPort {
   asset(assetId: string): Asset | undefined;
   finding(findingId: string): Finding | undefined;
+  /** A CVE record's title (null: not in the catalogue). */
+  cveTitle(cveId: string): string | null;
+  /** Findings of every device on this CVE. */
+  findingsOfCve(cveId: string): Finding[];
   /** Findings of one device. */
   findingsOfAsset(assetId: string): readonly Finding[];
   /** Findings of one owner organisation (all organisations when null). */

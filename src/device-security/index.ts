@@ -24,9 +24,20 @@ export function createDeviceSecurityCapability(ctx: AppContext, deps: DeviceSecu
   const reads: DeviceSecurityReadPort = {
     asset: (id) => state.assets.get(id)?.asset,
     finding: (id) => state.finding(id),
+    cveTitle: (id) => state.cves.get(id)?.title ?? null,
+    findingsOfCve: (cveId) => state.findingsOfCve(cveId),
     findingsOfAsset: (id) => state.findingsOfAsset(id),
     findingsOf: of,
-    countsByPriority: (orgId) => DeviceSecurityState.countByPriority(of(orgId).filter(open)),
+    // Open = all, counted per group of devices alike, less the few findings triaged closed (no finding is built).
+    countsByPriority: (orgId) => {
+      const c = state.totalCounts(orgId).counts;
+      for (const [id, t] of state.triage) {
+        if (t.state === 'new' || t.state === 'confirmed') continue;
+        const f = state.assets.has(id.split('~')[0]!) ? state.finding(id) : undefined;
+        if (f && (orgId === null || f.orgId === orgId)) c[f.priority]--;
+      }
+      return c;
+    },
     knownExploitedShare: (orgId) => {
       let devices = 0;
       for (const t of state.assets.values()) if (orgId === null || t.asset.orgId === orgId) devices++;

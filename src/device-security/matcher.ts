@@ -224,6 +224,11 @@ export class Matcher {
     }
     const out: Hit[] = [];
     for (const [cveId, entries] of byCve) {
+      // In the record's order, as the brute force and the incremental path see them: a tie between a CNA's and an ADP's entry names the same source.
+      if (entries.length > 1) {
+        const order = this.entriesOf.get(cveId) ?? [];
+        entries.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+      }
       const hit = merge(
         cveId,
         entries.map((e) => decide(subject, e)),

@@ -201,3 +201,37 @@ test('property: the index finds exactly what the brute force finds, for full and
     { numRuns: 300 },
   );
 });
+
+test('a tie between a CNA entry and an ADP entry names the same source whichever of the subject’s names found them (fast-check counterexample)', () => {
+  const record = (cveId: string, affected: { vendor: string; source: string; defaultStatus?: 'affected' }[]): CveRecord => ({
+    cveId,
+    title: '',
+    description: '',
+    published: null,
+    updated: null,
+    assigner: null,
+    cvss: null,
+    affected: affected.map((a) => ({ ...a, product: 'AXIS OS', versions: [], packageName: null, cpes: [] })),
+  });
+  const records = [
+    record('CVE-2024-1000', [{ vendor: 'Axis', source: 'cna' }]),
+    record('CVE-2024-1001', [
+      { vendor: 'Axis', source: 'cna', defaultStatus: 'affected' },
+      { vendor: 'Moxa', source: 'CISA-ADP', defaultStatus: 'affected' },
+    ]),
+  ];
+  const subject: Subject = {
+    names: [
+      { vendor: 'Moxa', product: 'AXIS OS' },
+      { vendor: null, product: 'AXIS OS' },
+    ],
+    version: '0',
+  };
+  const m = new Matcher();
+  const key = m.addSubject(subject);
+  for (const r of records) m.addCve(r);
+  const expected = sortHits(referenceMatch(subject, records));
+  assert.equal(expected[0]!.source, 'cna');
+  assert.deepEqual(sortHits(m.matchSubject(subject)), expected);
+  assert.deepEqual(sortHits([...m.hits(key).values()]), expected);
+});

@@ -34,6 +34,17 @@ import { DeviceSecurityState, sbomKey } from './state.js';
 export interface DeviceSecurityDeps {
   city: CityReadPort;
   orgName(orgId: string): string | null;
+  /** The CSIRT cases a finding is in or that name its CVE or device (filled by the wiring: the desk asks the policy). */
+  casesOf?(p: Principal, f: Finding): FindingCaseRef[];
+}
+
+/** A CSIRT case as a finding shows it (the desk's FindingCase). */
+export interface FindingCaseRef {
+  caseId: string;
+  ref: string;
+  title: string;
+  status: string;
+  via: 'linked' | 'cve' | 'device';
 }
 
 export interface AssetInput {
@@ -94,6 +105,8 @@ export interface FindingView extends Finding {
   vendor: string;
   model: string;
   firmware: string;
+  /** CSIRT cases about it (only in the single finding's view and the listing's first rows). */
+  cases?: FindingCaseRef[];
 }
 
 export interface FindingFilter {
@@ -418,14 +431,17 @@ export class DeviceSecurityService {
       out.push(f);
     }
     out.sort((x, y) => y.score - x.score || (x.findingId < y.findingId ? -1 : 1));
-    return { total: out.length, findings: out.slice(0, filter.limit ?? 500).map((f) => this.view(f)) };
+    return {
+      total: out.length,
+      findings: out.slice(0, filter.limit ?? 500).map((f) => ({ ...this.view(f), cases: this.deps.casesOf?.(p, f) ?? [] })),
+    };
   }
 
   finding(findingId: string, p: Principal): FindingView {
     const f = this.state.finding(findingId);
     if (!f) throw notFound('finding', findingId);
     assertCan(p, 'read', secured(f.orgId), 'finding', findingId);
-    return this.view(f);
+    return { ...this.view(f), cases: this.deps.casesOf?.(p, f) ?? [] };
   }
 
   /** Moves a finding to a triage state, with who (the event's actor) and why; not-affected needs a VEX justification. */

@@ -56,6 +56,26 @@ interface Tracked {
   findings: Finding[] | null;
   /** exposure|role: devices alike share cached counts under it. */
   suffix: string;
+  /** The devices alike (same firmware profile, SBOM, exposure, role and owner): counted once for all of them. */
+  group: Group;
+}
+
+/**
+ * Devices that differ in nothing the findings depend on: the same device profile, the same
+ * SBOM, exposure and safety role (and owner, for per-organisation figures). 100 000 devices are
+ * a few thousand groups; counts by priority are kept per group, not per device.
+ */
+interface Group {
+  key: string;
+  deviceKey: string | null;
+  sbom: string;
+  suffix: string;
+  orgId: string;
+  exposure: Asset['exposure'];
+  safetyRole: Asset['safetyRole'];
+  size: number;
+  /** Counts by priority of one device of the group (null: to be counted again). */
+  counts: Record<Priority, number> | null;
 }
 
 /** An SBOM's components as matched once for every device that runs the firmware. */
@@ -88,7 +108,11 @@ export class DeviceSecurityState implements Projection {
   private readonly assetsByProfile = new Map<string, Set<string>>();
   private readonly sbomProfiles = new Map<string, SbomProfiles>();
   private readonly sbomsByProfile = new Map<string, Set<string>>();
-  /** Counts by priority of a device profile's hits per exposure|role, and which suffixes are cached per profile. */
+  /** Devices alike (Group), by key, by device profile and by SBOM. */
+  private readonly groups = new Map<string, Group>();
+  private readonly groupsByProfile = new Map<string, Set<Group>>();
+  private readonly groupsBySbom = new Map<string, Set<Group>>();
+  /** Counts by priority of a device profile's hits per exposure|role (shared by groups differing only in SBOM or owner). */
   private readonly profileCounts = new Map<string, Record<Priority, number>>();
   private readonly countKeys = new Map<string, Set<string>>();
   private pendingKev: KevEntry[] = [];
@@ -140,25 +164,53 @@ export class DeviceSecurityState implements Projection {
 
   putAsset(asset: Asset, at: string): void {
     this.dropAsset(asset.assetId);
-    const t: Tracked = {
-      asset,
-      deviceKey: null,
-      sbom: sbomKey(asset.vendor, asset.model, asset.firmware),
-      findings: null,
-      suffix: `${asset.exposure}|${asset.safetyRole}`,
-    };
+    const sbom = sbomKey(asset.vendor, asset.model, asset.firmware);
+    const suffix = `${asset.exposure}|${asset.safetyRole}`;
+    const t = { asset, deviceKey: null, sbom, findings: null, suffix } as Omit<Tracked, 'group'> as Tracked;
     this.changedAt = at;
     this.assets.set(asset.assetId, t);
     addTo(this.assetsBySbom, t.sbom, asset.assetId);
     this.matchAsset(t);
+    t.group = this.joinGroup(t);
   }
 
   dropAsset(assetId: string): void {
     const t = this.assets.get(assetId);
     if (!t) return;
+    this.leaveGroup(t.group);
     this.unmatchAsset(t);
     this.assetsBySbom.get(t.sbom)?.delete(assetId);
     this.assets.delete(assetId);
+  }
+
+  private joinGroup(t: Tracked): Group {
+    const key = `${t.deviceKey ?? ''}\u0001${t.sbom}\u0001${t.suffix}\u0001${t.asset.orgId}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      g = {
+        key,
+        deviceKey: t.deviceKey,
+        sbom: t.sbom,
+        suffix: t.suffix,
+        orgId: t.asset.orgId,
+        exposure: t.asset.exposure,
+        safetyRole: t.asset.safetyRole,
+        size: 0,
+        counts: null,
+      };
+      this.groups.set(key, g);
+      if (g.deviceKey) addTo(this.groupsByProfile, g.deviceKey, g);
+      addTo(this.groupsBySbom, g.sbom, g);
+    }
+    g.size++;
+    return g;
+  }
+
+  private leaveGroup(g: Group): void {
+    if (--g.size > 0) return;
+    this.groups.delete(g.key);
+    if (g.deviceKey) this.groupsByProfile.get(g.deviceKey)?.delete(g);
+    this.groupsBySbom.get(g.sbom)?.delete(g);
   }
 
   putSbom(sbom: Sbom, at: string): void {
@@ -177,6 +229,7 @@ export class DeviceSecurityState implements Projection {
       addTo(this.sbomsByProfile, k, key);
     }
     this.sbomProfiles.set(key, { components, hits: null, counts: new Map() });
+    for (const g of this.groupsBySbom.get(key) ?? []) g.counts = null;
     this.changedAt = at;
     for (const id of this.assetsBySbom.get(key) ?? []) this.touch(id);
   }
@@ -217,6 +270,7 @@ export class DeviceSecurityState implements Projection {
     for (const key of keys) {
       for (const suffix of this.countKeys.get(key) ?? []) this.profileCounts.delete(`${key}#${suffix}`);
       this.countKeys.delete(key);
+      for (const g of this.groupsByProfile.get(key) ?? []) g.counts = null;
       for (const id of this.assetsByProfile.get(key) ?? []) this.touch(id);
       for (const sk of this.sbomsByProfile.get(key) ?? []) sboms.add(sk);
     }
@@ -224,6 +278,7 @@ export class DeviceSecurityState implements Projection {
       const sp = this.sbomProfiles.get(sk)!;
       sp.hits = null;
       sp.counts.clear();
+      for (const g of this.groupsBySbom.get(sk) ?? []) g.counts = null;
       for (const id of this.assetsBySbom.get(sk) ?? []) this.touch(id);
     }
   }
@@ -308,19 +363,54 @@ export class DeviceSecurityState implements Projection {
     return this.findingsOfAsset(assetId).find((f) => f.findingId === findingId);
   }
 
+  /** Findings on one CVE, from the profiles holding it (no scan of the base). */
+  findingsOfCve(cveId: string): Finding[] {
+    const ids = new Set<string>();
+    for (const key of this.matcher.holdersOf(cveId)) {
+      for (const id of this.assetsByProfile.get(key) ?? []) ids.add(id);
+      for (const sk of this.sbomsByProfile.get(key) ?? []) for (const id of this.assetsBySbom.get(sk) ?? []) ids.add(id);
+    }
+    const out: Finding[] = [];
+    for (const id of ids) for (const f of this.findingsOfAsset(id)) if (f.cveId === cveId) out.push(f);
+    return out;
+  }
+
   /** Every device's findings (built as needed). */
   *allFindings(): Iterable<Finding> {
     for (const id of this.assets.keys()) yield* this.findingsOfAsset(id);
   }
 
-  /** Findings per priority of one device, without building the findings: cached per profile and exposure|role, shared by all devices alike. */
+  /** Findings per priority of one device, without building the findings: its group's counts (devices alike counted once). */
   countsOf(assetId: string): Record<Priority, number> {
     const t = this.assets.get(assetId);
-    const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
-    if (!t) return c;
+    if (!t) return { P1: 0, P2: 0, P3: 0, P4: 0 };
     if (t.findings) return DeviceSecurityState.countByPriority(t.findings);
-    const a = t.asset;
-    const suffix = t.suffix;
+    return { ...this.groupCounts(t.group) };
+  }
+
+  /** Findings per priority over every device (of one owner organisation when given): group by group, never device by device. */
+  totalCounts(orgId: string | null = null): { devices: number; counts: Record<Priority, number> } {
+    const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    let devices = 0;
+    for (const g of this.groups.values()) {
+      if (orgId !== null && g.orgId !== orgId) continue;
+      const x = this.groupCounts(g);
+      devices += g.size;
+      c.P1 += x.P1 * g.size;
+      c.P2 += x.P2 * g.size;
+      c.P3 += x.P3 * g.size;
+      c.P4 += x.P4 * g.size;
+    }
+    return { devices, counts: c };
+  }
+
+  /** Number of groups of devices alike (for the benchmark). */
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  private groupCounts(g: Group): Record<Priority, number> {
+    if (g.counts) return g.counts;
     const countHits = (hits: Iterable<Hit>): Record<Priority, number> => {
       const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
       for (const h of hits) {
@@ -330,39 +420,41 @@ export class DeviceSecurityState implements Projection {
             cvss: this.cves.get(h.cveId)?.cvss?.score ?? null,
             kev: !!kev,
             ransomware: !!kev?.ransomware,
-            exposure: a.exposure,
-            safetyRole: a.safetyRole,
+            exposure: g.exposure,
+            safetyRole: g.safetyRole,
             basis: h.basis,
           }).priority
         ]++;
       }
       return out;
     };
+    const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
     const plus = (x: Record<Priority, number>) => {
       c.P1 += x.P1;
       c.P2 += x.P2;
       c.P3 += x.P3;
       c.P4 += x.P4;
     };
-    if (t.deviceKey) {
-      const k = `${t.deviceKey}#${suffix}`;
+    if (g.deviceKey) {
+      const k = `${g.deviceKey}#${g.suffix}`;
       let dc = this.profileCounts.get(k);
       if (!dc) {
-        dc = countHits(this.matcher.hits(t.deviceKey).values());
+        dc = countHits(this.matcher.hits(g.deviceKey).values());
         this.profileCounts.set(k, dc);
-        addTo(this.countKeys, t.deviceKey, suffix);
+        addTo(this.countKeys, g.deviceKey, g.suffix);
       }
       plus(dc);
     }
-    const sp = this.sbomProfiles.get(t.sbom);
+    const sp = this.sbomProfiles.get(g.sbom);
     if (sp) {
-      let sc = sp.counts.get(suffix);
+      let sc = sp.counts.get(g.suffix);
       if (!sc) {
-        sc = countHits(this.sbomHits(t.sbom).flatMap((x) => x.hits));
-        sp.counts.set(suffix, sc);
+        sc = countHits(this.sbomHits(g.sbom).flatMap((x) => x.hits));
+        sp.counts.set(g.suffix, sc);
       }
       plus(sc);
     }
+    g.counts = c;
     return c;
   }
 

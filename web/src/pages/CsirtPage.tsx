@@ -1,14 +1,17 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
+import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
 import {
   ALERT_SEVERITIES,
   CASE_RESOLUTIONS,
+  MAX_ARTEFACT_BYTES,
   OBSERVABLE_TYPES,
   PAP_LEVELS,
   TLP_LEVELS,
   observableProblem,
   type Advisory,
+  type CaseFinding,
   type CsirtSummary,
   type ObservableType,
   type SecurityAlert,
@@ -17,7 +20,17 @@ import {
 } from '../../../src/csirt/contract.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
-type CaseView = SecurityCase & { orgName: string | null; alerts: SecurityAlert[]; sightings: Record<string, Sighting>; advisories: Advisory[] };
+type CaseView = SecurityCase & {
+  orgName: string | null;
+  alerts: SecurityAlert[];
+  sightings: Record<string, Sighting>;
+  advisories: Advisory[];
+  findings: CaseFinding[];
+};
+
+/** Device ids in a rule's title (`Critical message from dev:siren:3`) shown by name. */
+export const withNames = (text: string, name: (ref: string) => string): string => text.replace(/\bdev:[a-z-]+:[\w.-]+/g, (id) => name(id));
+const bytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
 type Tab = 'alerts' | 'cases' | 'advisories';
 
 const minutes = (m: number | null): string => (m === null ? '—' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
@@ -26,6 +39,7 @@ const minutes = (m: number | null): string => (m === null ? '—' : m < 120 ? `$
 export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
   const time = useTime();
+  const name = useNames();
   const handler = me.roles.includes('csirt');
   const [tab, setTab] = useState<Tab>(handler ? 'alerts' : 'advisories');
   const [summary, setSummary] = useState<(CsirtSummary & { eventsDropped: number }) | null>(null);
@@ -56,6 +70,16 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     }
   }, []);
   useEffect(() => void load(), [load, last]);
+  // A link from a finding (Device security) opens its case: /csirt?case=<id>.
+  useEffect(() => {
+    const caseId = new URLSearchParams(window.location.search).get('case');
+    if (!caseId) return;
+    setTab('cases');
+    api<{ case: CaseView }>(`/api/csirt/cases/${encodeURIComponent(caseId)}`).then(
+      (r) => setOpen(r.case),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  }, []);
 
   const run = async (f: () => Promise<unknown>): Promise<void> => {
     try {
@@ -173,8 +197,8 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                       <span className={`badge sev-${a.severity}`}>{t(a.severity)}</span>
                     </td>
                     <td>
-                      {a.title}
-                      <div className="muted">{a.observables.map((o) => `${o.type} ${o.value}`).join(' · ')}</div>
+                      {withNames(a.title, name)}
+                      <div className="muted">{a.observables.map((o) => `${o.type} ${o.type === 'device' ? name(o.value) : o.value}`).join(' · ')}</div>
                     </td>
                     <td>{a.count}</td>
                     <td>{time(a.lastSeenAt)}</td>
@@ -218,7 +242,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             <tbody>
               {cases.map((c) => (
                 <tr key={c.caseId} className={open?.caseId === c.caseId ? 'selected' : ''} onClick={() => void show(c.caseId)} style={{ cursor: 'pointer' }}>
-                  <td>{c.ref}</td>
+                  <td className="nowrap">{c.ref}</td>
                   <td>{c.title}</td>
                   <td>{c.orgName ?? t('the city')}</td>
                   <td>
@@ -255,7 +279,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <td>{a.orgName}</td>
                 <td>
                   <b>{a.title}</b>
-                  <div>{a.body}</div>
+                  <div className="pre-line">{a.body}</div>
                 </td>
                 <td>TLP:{a.tlp.toUpperCase()}</td>
                 <td>
@@ -306,8 +330,25 @@ function CaseDetail({
   const [note, setNote] = useState('');
   const [advTitle, setAdvTitle] = useState('');
   const [advBody, setAdvBody] = useState('');
+  const name = useNames();
+  const [artNote, setArtNote] = useState('');
+  const [artIoc, setArtIoc] = useState(false);
+  const [artError, setArtError] = useState<string | null>(null);
   const url = `/api/csirt/cases/${c.caseId}`;
   const act = (path: string, body?: unknown, method = 'POST') => run(async () => onCase(await api<{ case: CaseView }>(`${url}${path}`, { method, body })));
+  const deviceName = (id: string) => c.findings.find((f) => f.assetId === id)?.label ?? name(id);
+  const upload = (file: File) => {
+    if (file.size > MAX_ARTEFACT_BYTES) {
+      setArtError(`${file.name}: ${bytes(file.size)} > ${bytes(MAX_ARTEFACT_BYTES)}`);
+      return;
+    }
+    setArtError(null);
+    const q = new URLSearchParams({ name: file.name, ...(artNote ? { note: artNote } : {}), ...(artIoc ? { ioc: 'true' } : {}) });
+    void run(async () => {
+      onCase(await api<{ case: CaseView }>(`${url}/artefacts?${q.toString()}`, { raw: file, contentType: 'application/octet-stream' }));
+      setArtNote('');
+    });
+  };
   const problem = oValue ? observableProblem(oType, oValue) : null;
   const closed = c.status === 'closed';
   return (
@@ -374,6 +415,46 @@ function CaseDetail({
         </div>
       )}
 
+      {c.findings.length > 0 && (
+        <>
+          <h4>{t('Vulnerabilities on devices')}</h4>
+          <table className="table" data-testid="case-findings">
+            <thead>
+              <tr>
+                <th>{t('Device')}</th>
+                <th>CVE</th>
+                <th>{t('Priority')}</th>
+                <th>{t('Organisation')}</th>
+                <th>{t('Triage')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.findings.map((f) => (
+                <tr key={f.findingId}>
+                  <td>
+                    {f.label}
+                    {f.component && <div className="muted">{f.component}</div>}
+                  </td>
+                  <td>
+                    <b>{f.cveId}</b> {f.kev && <span className="badge sev-critical">{t('known exploited')}</span>}
+                    <div className="muted">{f.title}</div>
+                  </td>
+                  <td>
+                    {f.priority}
+                    {f.cvss !== null ? ` · CVSS ${f.cvss}` : ''}
+                  </td>
+                  <td>{f.orgName}</td>
+                  <td>
+                    <a href={`/device-security?finding=${encodeURIComponent(f.findingId)}`}>{t(`triage:${f.state}`)}</a>
+                    {f.stateDetail && <div className="muted">{f.stateDetail}</div>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+
       <h4>{t('Tasks')}</h4>
       <ul className="csirt-tasks" data-testid="tasks">
         {c.tasks.map((x) => (
@@ -417,15 +498,14 @@ function CaseDetail({
             return (
               <tr key={o.observableId}>
                 <td>{o.type}</td>
-                <td>
-                  <code>{o.value}</code>
-                </td>
+                <td>{o.type === 'device' ? <span title={o.value}>{deviceName(o.value)}</span> : <code>{o.value}</code>}</td>
                 <td>{o.ioc ? 'IOC' : ''}</td>
-                <td className="muted">{o.note}</td>
+                <td className="muted">{withNames(o.note, name)}</td>
                 <td>
                   {s && s.caseIds.length + s.alertIds.length > 0
                     ? `${t('seen in')} ${s.caseIds.length} ${t('other cases')}, ${s.alertIds.length} ${t('alerts')}`
                     : ''}
+                  {s?.findingCount ? `${s.caseIds.length + s.alertIds.length > 0 ? ' · ' : ''}${s.findingCount} ${t('findings on devices')}` : ''}
                 </td>
               </tr>
             );
@@ -456,6 +536,51 @@ function CaseDetail({
         </form>
       )}
 
+      <h4>{t('Artefacts')}</h4>
+      <table className="table" data-testid="artefacts">
+        <tbody>
+          {c.artefacts.map((a) => (
+            <tr key={a.artefactId}>
+              <td>
+                <a href={`/api/csirt/artefacts/${a.artefactId}`} download={a.name}>
+                  {a.name}
+                </a>
+                {a.note && <div className="muted">{a.note}</div>}
+              </td>
+              <td className="nowrap">{bytes(a.bytes)}</td>
+              <td>
+                SHA-256 <code className="hash">{a.sha256}</code>
+              </td>
+              <td className="muted">
+                {time(a.addedAt)} · {a.addedBy}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {handler && !closed && (
+        <div className="row filters">
+          <input placeholder={t('About this file')} aria-label={t('About this file')} value={artNote} onChange={(e) => setArtNote(e.target.value)} />
+          <label>
+            <input type="checkbox" checked={artIoc} onChange={(e) => setArtIoc(e.target.checked)} /> {t('The hash is an IOC')}
+          </label>
+          <label className="file-button">
+            {t('Add a file')} ({t('at most')} {bytes(MAX_ARTEFACT_BYTES)})
+            <input
+              type="file"
+              data-testid="artefact-file"
+              aria-label={t('Add a file')}
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = '';
+                if (file) upload(file);
+              }}
+            />
+          </label>
+          {artError && <span className="error">{artError}</span>}
+        </div>
+      )}
+
       <h4>{t('Advisories')}</h4>
       <ul>
         {c.advisories.map((a) => (
@@ -484,7 +609,7 @@ function CaseDetail({
       <ol className="csirt-timeline" data-testid="timeline">
         {c.timeline.map((x, i) => (
           <li key={i}>
-            <span className="muted">{time(x.at)}</span> · {x.actor} · {x.what}
+            <span className="muted">{time(x.at)}</span> · {x.actor} · {withNames(x.what, name)}
           </li>
         ))}
       </ol>

@@ -46,6 +46,10 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
   const [state, setState] = useState<TriageState | ''>('');
   const [selected, setSelected] = useState<FindingView | null>(null);
   const [showInventory, setShowInventory] = useState(false);
+  const csirt = me.roles.includes('csirt');
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [caseTitle, setCaseTitle] = useState('');
+  const [opened, setOpened] = useState<{ caseId: string; ref: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -69,6 +73,30 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
   useEffect(() => {
     if (lastSeq) void load().catch(() => {});
   }, [lastSeq, load]);
+
+  // A link from a CSIRT case opens its finding: /device-security?finding=<id>.
+  useEffect(() => {
+    const findingId = new URLSearchParams(window.location.search).get('finding');
+    if (!findingId) return;
+    api<{ finding: FindingView }>(`/api/device-security/findings/${encodeURIComponent(findingId)}`).then(
+      (r) => setSelected(r.finding),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  }, []);
+
+  const openCase = async (findingIds: string[], title: string): Promise<void> => {
+    try {
+      const r = await api<{ case: { caseId: string; ref: string } }>('/api/csirt/cases', { body: { title, findingIds } });
+      setOpened({ caseId: r.case.caseId, ref: r.case.ref });
+      setPicked(new Set());
+      setCaseTitle('');
+      await load();
+      if (selected && findingIds.includes(selected.findingId))
+        setSelected((await api<{ finding: FindingView }>(`/api/device-security/findings/${encodeURIComponent(selected.findingId)}`)).finding);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
 
   // The map: affected devices, coloured by their most urgent open finding.
   const container = useRef<HTMLDivElement>(null);
@@ -263,10 +291,42 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
           ))}
         </select>
       </div>
+      {csirt && (
+        <div className="row filters">
+          <input
+            placeholder={t('Case title')}
+            aria-label={t('Case title')}
+            value={caseTitle}
+            onChange={(e) => setCaseTitle(e.target.value)}
+            data-testid="ds-case-title"
+          />
+          <button
+            disabled={picked.size === 0}
+            onClick={() => {
+              const chosen = findings.filter((f) => picked.has(f.findingId));
+              void openCase(
+                chosen.map((f) => f.findingId),
+                caseTitle ||
+                  `${chosen[0]!.cveId}${chosen[0]!.kev ? ` (${t('known exploited')})` : ''} — ${chosen.length === 1 ? chosen[0]!.label : `${chosen.length} ${t('devices')}`}`,
+              );
+            }}
+            data-testid="ds-open-case"
+          >
+            {t('Open a CSIRT case from the selected findings')} ({picked.size})
+          </button>
+        </div>
+      )}
+      {opened && (
+        <p className="ok-box" data-testid="ds-case-opened">
+          {t('Case opened')}: <a href={`/csirt?case=${encodeURIComponent(opened.caseId)}`}>{opened.ref}</a> —{' '}
+          {t('the owner organisations were sent an advisory')}
+        </p>
+      )}
       <div className="table-scroll" tabIndex={0} role="region" aria-label={t('Findings')}>
         <table className="table" data-testid="ds-findings">
           <thead>
             <tr>
+              {csirt && <th />}
               <th>{t('Priority')}</th>
               <th>CVE</th>
               <th>{t('Device')}</th>
@@ -274,11 +334,27 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
               <th>{t('Through')}</th>
               <th>{t('Match')}</th>
               <th>{t('State')}</th>
+              <th>{t('Cases')}</th>
             </tr>
           </thead>
           <tbody>
             {findings.map((f) => (
               <tr key={f.findingId} className={selected?.findingId === f.findingId ? 'selected' : ''} onClick={() => setSelected(f)} data-testid="ds-finding">
+                {csirt && (
+                  <td onClick={(e) => e.stopPropagation()}>
+                    <input
+                      type="checkbox"
+                      aria-label={`${f.cveId} — ${f.label}`}
+                      checked={picked.has(f.findingId)}
+                      onChange={(e) => {
+                        const next = new Set(picked);
+                        if (e.target.checked) next.add(f.findingId);
+                        else next.delete(f.findingId);
+                        setPicked(next);
+                      }}
+                    />
+                  </td>
+                )}
                 <td>
                   <span className="ds-priority" style={{ background: COLOURS[f.priority] }}>
                     {f.priority}
@@ -299,13 +375,29 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
                 <td className="small">{f.component ? `${f.component.name} ${f.component.version}` : t('firmware')}</td>
                 <td className="small">{t(`basis:${f.basis}`)}</td>
                 <td className="small">{t(`triage:${f.triage.state}`)}</td>
+                <td className="small">
+                  {(f.cases ?? [])
+                    .filter((c) => c.via === 'linked')
+                    .map((c) => (
+                      <a key={c.caseId} className="nowrap" href={`/csirt?case=${encodeURIComponent(c.caseId)}`} onClick={(e) => e.stopPropagation()}>
+                        {c.ref}{' '}
+                      </a>
+                    ))}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
       {selected && (
-        <TriageForm key={selected.findingId} finding={selected} time={time} onDone={() => void load().then(() => setSelected(null))} onError={setError} />
+        <TriageForm
+          key={selected.findingId}
+          finding={selected}
+          time={time}
+          onDone={() => void load().then(() => setSelected(null))}
+          onError={setError}
+          onOpenCase={csirt ? (title) => void openCase([selected.findingId], title) : null}
+        />
       )}
 
       <h3>
@@ -366,11 +458,13 @@ function TriageForm({
   time,
   onDone,
   onError,
+  onOpenCase,
 }: {
   finding: FindingView;
   time: (iso: string) => string;
   onDone: () => void;
   onError: (e: string) => void;
+  onOpenCase: ((title: string) => void) | null;
 }) {
   const t = useT();
   const [state, setState] = useState<TriageState>(finding.triage.state === 'new' ? 'confirmed' : finding.triage.state);
@@ -399,6 +493,28 @@ function TriageForm({
         {t('Now')}: {t(`triage:${finding.triage.state}`)}
         {finding.triage.by !== 'system' ? ` — ${finding.triage.by}, ${time(finding.triage.at)}: ${finding.triage.detail}` : ''}
       </p>
+      <div className="small" data-testid="ds-finding-cases">
+        {t('CSIRT cases')}:{' '}
+        {(finding.cases ?? []).length === 0
+          ? t('none')
+          : (finding.cases ?? []).map((c) => (
+              <span key={c.caseId}>
+                <a href={`/csirt?case=${encodeURIComponent(c.caseId)}`}>
+                  {c.ref} · {c.title}
+                </a>{' '}
+                ({t(c.status)}
+                {c.via !== 'linked' ? `, ${t(c.via === 'cve' ? 'same CVE' : 'same device')}` : ''}){' '}
+              </span>
+            ))}
+        {onOpenCase && !(finding.cases ?? []).some((c) => c.via === 'linked' && c.status !== 'closed') && (
+          <button
+            onClick={() => onOpenCase(`${finding.cveId}${finding.kev ? ` (${t('known exploited')})` : ''} — ${finding.label}`)}
+            data-testid="ds-finding-open-case"
+          >
+            {t('Open a CSIRT case')}
+          </button>
+        )}
+      </div>
       <div className="row filters">
         <select aria-label={t('New state')} value={state} onChange={(e) => setState(e.target.value as TriageState)} data-testid="ds-triage-state">
           {TRIAGE_STATES.map((s) => (

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import mqtt from 'mqtt';
 import { haversineM } from '../../src/kernel/geo.js';
 import { launchChromium, signInAt, startDemoNode } from './browser.js';
 
@@ -66,6 +67,46 @@ test('maps: self-hosted label fonts, street and place labels, clustered devices,
     assert.ok(streets > 0, `street names rendered: ${streets}`);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: `${SHOTS}/map-city-1440.png` });
+
+    // Two units' tracks played back on a timeline: ten minutes of AVL fixes, the second unit starting later.
+    const [first, second] = [...vigil.capabilities.units.service.state.units.values()];
+    const avl = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, {
+      clientId: 'avl-maps-e2e',
+      ...vigil.capabilities.mqttInternal,
+    });
+    const now = Date.now();
+    for (const [u, startMin] of [
+      [first!, 10],
+      [second!, 5],
+    ] as const) {
+      for (let m = startMin; m >= 0; m--) {
+        const [lon, lat] = u.homePosition;
+        const fix = { lon: lon + (startMin - m) * 0.0004, lat: lat + (startMin - m) * 0.0002, speed: 8, at: new Date(now - m * 60_000).toISOString() };
+        await avl.publishAsync(`vigil/units/${u.unitId}/position`, JSON.stringify(fix), { qos: 1 });
+      }
+    }
+    await avl.endAsync();
+    const player = page.locator('[data-testid=track-playback]');
+    await player.getByLabel(first!.callSign, { exact: true }).check();
+    await player.getByLabel(second!.callSign, { exact: true }).check();
+    await page.waitForFunction(
+      (ids) =>
+        Promise.all(ids.map((id) => fetch(`/api/units/${id}/track`).then((r) => r.json() as Promise<{ fixes: unknown[] }>))).then((t) =>
+          t.every((x) => x.fixes.length > 0),
+        ),
+      [first!.unitId, second!.unitId],
+      { timeout: 30_000 },
+    );
+    await page.click('[data-testid=load-tracks]');
+    const timeline = page.locator('[data-testid=track-timeline]');
+    await timeline.waitFor();
+    assert.equal(await timeline.getAttribute('data-heads'), '1', 'at the start only the first unit has a position');
+    await timeline.getByLabel('Playback speed').selectOption('300');
+    await page.click('[data-testid=play-tracks]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=track-timeline]')?.getAttribute('data-heads') === '2', null, { timeout: 30_000 });
+    await rendered(page, '[data-testid=map]', 'tracks');
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: `${SHOTS}/map-tracks-1440.png` });
 
     // The command map frames the new incident with its recommended units.
     const units = [...vigil.capabilities.units.service.state.units.values()];

@@ -56,7 +56,7 @@ export function baseStyle(): StyleSpecification {
   return {
     version: 8,
     'font-faces': fontFaces(),
-    sources: { green: src('green'), water: src('water'), roads: src('roads'), buildings: src('buildings'), rail: src('rail'), places: src('places') },
+    sources: { green: src('green'), water: src('water'), roads: src('roads'), buildings: src('buildings'), rail: src('rail'), 'place-names': src('places') },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#e8ecef' } },
       { id: 'green', type: 'fill', source: 'green', paint: { 'fill-color': '#cfe8c6' } },
@@ -104,7 +104,7 @@ export function baseStyle(): StyleSpecification {
       {
         id: PLACE_LABELS,
         type: 'symbol',
-        source: 'places',
+        source: 'place-names',
         filter: ['!=', ['get', 'kind'], 'town'],
         layout: {
           'text-field': ['get', 'name'],

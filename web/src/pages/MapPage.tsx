@@ -4,6 +4,7 @@ import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent } from 'maplib
 import { LABEL_FONT_BOLD, baseStyle, exposeRendered, raiseLabels } from '../components/basemap.js';
 import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorityColour } from '../components/map-legend.js';
 import { api, type Me, type StoredEvent } from '../api.js';
+import { TrackPlayback } from '../components/TrackPlayback.js';
 import { useT } from '../i18n.js';
 
 interface City {
@@ -65,8 +66,10 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [query, setQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  const [loadedMap, setLoadedMap] = useState<maplibregl.Map | null>(null);
   const [openAlarms, setOpenAlarms] = useState<OpenAlarm[]>([]);
   const seesAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
+  const seesUnits = seesAlarms || me.roles.includes('responder');
   const lastAlarmSeq = recent.find((e) => e.type.startsWith('alarms.'))?.seq;
   useEffect(() => {
     if (!seesAlarms) return;
@@ -228,11 +231,13 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       map.on('mouseenter', 'sites', () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', 'sites', () => (map.getCanvas().style.cursor = ''));
       setReady(true);
+      setLoadedMap(map);
     });
     mapRef.current = map;
     return () => {
       map.remove();
       mapRef.current = null;
+      setLoadedMap(null);
     };
   }, [city]);
 
@@ -411,6 +416,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             </li>
           ))}
         </ul>
+        {seesUnits && <TrackPlayback map={loadedMap} ready={ready} />}
       </div>
       <div ref={container} className="map" data-testid="map" />
     </div>

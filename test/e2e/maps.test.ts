@@ -141,6 +141,29 @@ test('maps: self-hosted label fonts, street and place labels, clustered devices,
     await desk.waitForTimeout(800);
     await desk.screenshot({ path: `${SHOTS}/map-incident-1440.png` });
 
+    // The event map is framed on the event's perimeter.
+    await desk.goto(`${vigil.url}/events`);
+    await desk.waitForSelector('[data-testid=event-map][data-loaded=true]');
+    const perimeter = await desk.evaluate(async () => {
+      const list = (await (await fetch('/api/events')).json()) as { events: { eventId: string; status: string }[] };
+      const ev = list.events.find((e) => e.status !== 'ended')!;
+      const view = (await (await fetch(`/api/events/${ev.eventId}`)).json()) as { features: { kind: string; geometry: { coordinates: number[][][] } }[] };
+      return view.features.find((f) => f.kind === 'perimeter')!.geometry.coordinates[0]!;
+    });
+    const fittedEvent = await desk.waitForFunction(() => document.querySelector('[data-testid=event-map]')?.getAttribute('data-fitted'), null, {
+      timeout: 30_000,
+    });
+    const eventBox = String(await fittedEvent.jsonValue())
+      .split(',')
+      .map(Number);
+    const expected = [
+      Math.min(...perimeter.map((p) => p[0]!)),
+      Math.min(...perimeter.map((p) => p[1]!)),
+      Math.max(...perimeter.map((p) => p[0]!)),
+      Math.max(...perimeter.map((p) => p[1]!)),
+    ];
+    expected.forEach((x, i) => assert.ok(Math.abs(x - eventBox[i]!) < 1e-4, `event frame ${eventBox.join(',')} is the perimeter's ${expected.join(',')}`));
+
     // On a phone the city map still labels and clusters.
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     phone.on('pageerror', (e) => errors.push(`phone: ${e.message}`));

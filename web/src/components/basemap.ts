@@ -143,9 +143,25 @@ export function boundsOf(geometries: readonly ({ coordinates: unknown } | null |
   return Number.isFinite(b[0]) ? b : null;
 }
 
+/** The frame each map was last given, kept while the user has not moved the map by hand. */
+const frames = new WeakMap<maplibregl.Map, { bounds: [number, number, number, number]; maxZoom: number; padding: number }>();
+const framing = new WeakSet<maplibregl.Map>();
+
+function applyFrame(map: maplibregl.Map): void {
+  const f = frames.get(map);
+  if (!f) return;
+  const el = map.getContainer();
+  const pad = Math.max(8, Math.min(f.padding, Math.floor(Math.min(el.clientWidth, el.clientHeight) / 5)));
+  // A legend laid over the map's foot (map-legend.tsx) must not cover the subject.
+  const legend = el.parentElement?.querySelector<HTMLElement>(':scope > .map-legend');
+  const bottom = Math.min(pad + (legend?.offsetHeight ?? 0), Math.floor(el.clientHeight / 2));
+  map.fitBounds(f.bounds as LngLatBoundsLike, { padding: { top: pad, right: pad, bottom, left: pad }, maxZoom: f.maxZoom, duration: 0 });
+}
+
 /**
  * Frames a map on its subject (an incident and its units' routes, an event's perimeter, a route):
- * every geometry in view with room for the controls, never closer than street level.
+ * every geometry in view with room for the controls and the legend, never closer than street level.
+ * While the user has not panned or zoomed, a resized map (a phone turned, a panel opened) is framed again.
  */
 export function fitTo(
   map: maplibregl.Map,
@@ -154,10 +170,17 @@ export function fitTo(
 ): boolean {
   const b = boundsOf(geometries);
   if (!b) return false;
-  const el = map.getContainer();
-  const pad = Math.max(8, Math.min(opts.padding ?? 48, Math.floor(Math.min(el.clientWidth, el.clientHeight) / 5)));
-  map.fitBounds(b as LngLatBoundsLike, { padding: pad, maxZoom: opts.maxZoom ?? 17, duration: 0 });
-  el.dataset.fitted = b.map((x) => x.toFixed(5)).join(',');
+  if (!framing.has(map)) {
+    framing.add(map);
+    map.on('resize', () => applyFrame(map));
+    // A move the user started (it has an originalEvent) ends the automatic framing until the next fitTo.
+    map.on('movestart', (e: { originalEvent?: unknown }) => {
+      if (e.originalEvent) frames.delete(map);
+    });
+  }
+  frames.set(map, { bounds: b, maxZoom: opts.maxZoom ?? 17, padding: opts.padding ?? 48 });
+  applyFrame(map);
+  map.getContainer().dataset.fitted = b.map((x) => x.toFixed(5)).join(',');
   return true;
 }
 

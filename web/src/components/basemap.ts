@@ -152,10 +152,16 @@ function applyFrame(map: maplibregl.Map): void {
   if (!f) return;
   const el = map.getContainer();
   const pad = Math.max(8, Math.min(f.padding, Math.floor(Math.min(el.clientWidth, el.clientHeight) / 5)));
-  // A legend laid over the map's foot (map-legend.tsx) must not cover the subject.
-  const legend = el.parentElement?.querySelector<HTMLElement>(':scope > .map-legend');
-  const bottom = Math.min(pad + (legend?.offsetHeight ?? 0), Math.floor(el.clientHeight / 2));
-  map.fitBounds(f.bounds as LngLatBoundsLike, { padding: { top: pad, right: pad, bottom, left: pad }, maxZoom: f.maxZoom, duration: 0 });
+  // The legend laid over the map's foot (map-legend.tsx) and the layer switches over its head must not cover the subject.
+  const over = (cls: string) => el.parentElement?.querySelector<HTMLElement>(`:scope > .${cls}`)?.offsetHeight ?? 0;
+  const room = Math.max(0, el.clientHeight - 2 * pad - 120);
+  const extraBottom = Math.min(over('map-legend'), room / 2);
+  const extraTop = Math.min(over('map-layers'), room - extraBottom);
+  map.fitBounds(f.bounds as LngLatBoundsLike, {
+    padding: { top: pad + extraTop, right: pad, bottom: pad + extraBottom, left: pad },
+    maxZoom: f.maxZoom,
+    duration: 0,
+  });
 }
 
 /**

@@ -20,7 +20,7 @@ import { JobGate } from '../platform/heavy/job-gate.js';
 import { runInWorker } from '../platform/heavy/worker-pool.js';
 import type { ParseProgress, ParsedExtract } from './city-import-worker.js';
 
-export const BASEMAP_LAYERS = ['buildings', 'roads', 'water', 'green', 'rail'] as const;
+export const BASEMAP_LAYERS = ['buildings', 'roads', 'water', 'green', 'rail', 'places'] as const;
 export type BasemapLayer = (typeof BASEMAP_LAYERS)[number];
 
 export interface ImportProgress {
@@ -407,6 +407,7 @@ export class CityService {
           level: a.level,
           areaM2: a.areaM2,
           repaired: a.repaired,
+          derived: a.derived ?? null,
           source: a.source,
           population: this.state.populationOf(a.id),
         },

@@ -78,6 +78,31 @@ test('the Monaco extract becomes a city with its neighbourhoods, sites and basem
   assert.equal(roads.json().features.length, counts.roads);
   const areas = (await s.app.inject({ method: 'GET', url: '/api/city/areas' })).json();
   assert.equal(areas.features.length, 5);
+  // Monte-Carlo and La Condamine have no boundary in the extract: Voronoi cells clipped to the city, not points,
+  // disjoint from the official boundaries, and together with them covering the city.
+  const hoods = [...state.areas.values()].filter((a) => a.level === 'neighbourhood');
+  for (const name of ['Monte-Carlo', 'La Condamine']) {
+    const h = hoods.find((x) => x.name === name)!;
+    assert.equal(h.geometry?.type, 'MultiPolygon', `${name} has a shape`);
+    assert.equal(h.derived, 'voronoi');
+    assert.ok(geometryContains(h.geometry!, h.center), `${name} contains its place node`);
+  }
+  const total = hoods.reduce((n, h) => n + h.areaM2!, 0);
+  assert.ok(Math.abs(total - cityArea.areaM2!) / cityArea.areaM2! < 0.03, `neighbourhoods ${total} m² vs city ${cityArea.areaM2} m²`);
+  assert.ok(geometryContains(hoods.find((x) => x.name === 'Monte-Carlo')!.geometry!, [7.4275, 43.7395]), 'the Casino square is in Monte-Carlo');
+  assert.ok(!geometryContains(hoods.find((x) => x.name === 'La Condamine')!.geometry!, palace.position), 'the palace is not in La Condamine');
+  for (const site of state.sites.values()) {
+    const inShapes = hoods.filter((h) => geometryContains(h.geometry!, site.position));
+    assert.ok(inShapes.length <= 1, `${site.id} is in ${inShapes.map((h) => h.name).join(' and ')}`);
+  }
+  const places = (await s.app.inject({ method: 'GET', url: '/api/city/basemap/places' })).json();
+  assert.deepEqual(places.features.map((f: { properties: { name: string } }) => f.properties.name).sort(), [
+    'Fontvieille',
+    'La Condamine',
+    'Monaco',
+    'Monaco-Ville',
+    'Monte-Carlo',
+  ]);
   const sites = await s.app.inject({ method: 'GET', url: '/api/city/sites?category=police-station', headers: { 'x-admin': '1' } });
   assert.ok(sites.json().total >= 1);
   assert.equal((await s.app.inject({ method: 'GET', url: '/api/city/basemap/secret' })).statusCode, 400);

@@ -17,6 +17,8 @@ export interface Area {
   orgId: string;
   /** A district defined by the neighbourhoods it groups (when no boundary of it is in the extract). */
   neighbourhoodIds?: string[];
+  /** The shape is not an official boundary: 'voronoi' for the cell of a named place (see voronoi.ts). */
+  derived?: 'voronoi';
 }
 
 export const SITE_CATEGORIES = [

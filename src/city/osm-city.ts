@@ -15,6 +15,7 @@ import {
 } from '../kernel/geo.js';
 import type { Area, Site, SiteCategory } from './model.js';
 import { neighbourhoodAt } from './area-locator.js';
+import { voronoiNeighbourhoods } from './voronoi.js';
 
 /** Boundaries cut open at the shore in older extracts are closed across at most this gap. */
 const MAX_BOUNDARY_GAP_M = 1500;
@@ -61,6 +62,8 @@ function roadClass(highway: string): string | null {
   if (/^(footway|pedestrian|steps|path|cycleway|corridor)$/.test(highway)) return 'path';
   return null;
 }
+
+const PLACE_KINDS = new Set(['city', 'town', 'village', 'suburb', 'quarter', 'neighbourhood', 'hamlet', 'locality', 'square', 'island', 'islet']);
 
 const GREEN = new Set(['park', 'garden', 'pitch', 'playground', 'grass', 'recreation_ground', 'cemetery', 'forest', 'wood', 'meadow', 'scrub']);
 
@@ -137,7 +140,7 @@ export function buildCityModel(data: OsmData, onProgress?: (done: number, total:
   };
 
   const sites: Site[] = [];
-  const layers: Record<string, Feature[]> = { buildings: [], roads: [], water: [], green: [], rail: [] };
+  const layers: Record<string, Feature[]> = { buildings: [], roads: [], water: [], green: [], rail: [], places: [] };
   const addSite = (id: string, tags: Tags, position: Position, footprint: number | null): void => {
     const category = siteCategory(tags);
     if (!category) return;
@@ -199,6 +202,29 @@ export function buildCityModel(data: OsmData, onProgress?: (done: number, total:
     addSite(`site:osm:relation/${r.id}`, tags, centroid(mp.geometry), areaM2(mp.geometry));
   }
   onProgress?.(total, total);
+
+  // Named places without a boundary get a shape: their Voronoi cell in the city, official boundaries cut out.
+  if (city?.geometry && city.geometry.type === 'MultiPolygon' && placesOnly.length > 0) {
+    const cells = voronoiNeighbourhoods(
+      placesOnly.map((x) => ({ id: x.id, position: x.center })),
+      city.geometry,
+      withShape.map((x) => x.geometry!),
+      bboxOf(city.geometry),
+    );
+    for (const x of placesOnly) {
+      const cell = cells.get(x.id);
+      if (!cell) continue;
+      x.geometry = cell;
+      x.areaM2 = Math.round(areaM2(cell));
+      x.derived = 'voronoi';
+    }
+  }
+  // Place labels for the basemap: suburbs, quarters, squares and localities of the extract.
+  for (const n of data.taggedNodes) {
+    const place = n.tags.place;
+    if (!n.tags.name || !place || !PLACE_KINDS.has(place)) continue;
+    layers.places!.push(feature({ type: 'Point', coordinates: [round7(n.position[0]), round7(n.position[1])] }, { name: n.tags.name, kind: place }));
+  }
 
   const all = [city, ...neighbourhoods].filter((a): a is NonNullable<typeof a> => a !== null);
   let bbox: BBox | null = city?.geometry ? bboxOf(city.geometry) : null;

@@ -67,7 +67,10 @@ export function cityRoutes(ctx: AppContext, service: CityService): FastifyPlugin
         },
       },
       async (request, reply) => {
-        const json = service.state.basemapJson(request.params.layer);
+        let json = service.state.basemapJson(request.params.layer);
+        // Place labels came later than the other layers: a city imported before them has none, not a missing layer.
+        if (json === null && request.params.layer === 'places' && service.state.basemapJson('roads') !== null)
+          json = '{"type":"FeatureCollection","features":[]}';
         if (json === null) throw notFound('basemap layer', request.params.layer);
         return reply.type('application/geo+json').header('Cache-Control', 'public, max-age=300').send(json);
       },

@@ -63,6 +63,10 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await expectText(phone.locator('[data-testid=responder-incident]'), new RegExp(incident.reference));
     await phone.click('[data-testid=unit-en-route]');
     await phone.waitForFunction(() => document.querySelector('[data-testid=unit-status]')?.textContent === 'en-route');
+    // The phone's map is framed on the incident, the unit and its route (fitTo's bounds in data-fitted).
+    await phone.waitForFunction(() => document.querySelector('[data-testid=command-map]')?.getAttribute('data-fitted'), null, { timeout: 30_000 });
+    await phone.waitForTimeout(800);
+    await phone.screenshot({ path: process.env.VIGIL_SCREENSHOT_RESPONDER ?? '/tmp/vigil-responder-390.png' });
 
     // The engine's AVL reports over MQTT; the commander's map moves it (live, no reload).
     const halfway: [number, number] = [

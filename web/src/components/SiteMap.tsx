@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import { baseStyle } from './basemap.js';
+import { baseStyle, raiseLabels } from './basemap.js';
+import { DEVICE_COLOURS, URGENT } from './map-legend.js';
 
 export interface SiteMarker {
   position: [number, number];
@@ -8,7 +9,8 @@ export interface SiteMarker {
   label: string;
 }
 
-const COLOURS: Record<SiteMarker['kind'], string> = { site: '#d92d20', camera: '#003049', device: '#f79009' };
+// The alarm's site in the alarm colour, cameras as on every other map (the shared legend).
+const COLOURS: Record<SiteMarker['kind'], string> = { site: URGENT, camera: DEVICE_COLOURS.camera!, device: DEVICE_COLOURS['alarm-panel']! };
 
 /** A small map around an alarm's site: the site, its detectors and the nearest cameras. */
 export function SiteMap({ center, markers }: { center: [number, number]; markers: SiteMarker[] }) {
@@ -34,10 +36,24 @@ export function SiteMap({ center, markers }: { center: [number, number]; markers
           })),
         },
       });
+      // Cameras and detectors first, the site on top: a marker never hides the site it stands by.
       map.addLayer({
         id: 'markers',
         type: 'circle',
         source: 'markers',
+        filter: ['!=', ['get', 'kind'], 'site'],
+        paint: {
+          'circle-color': ['match', ['get', 'kind'], 'camera', COLOURS.camera, COLOURS.device],
+          'circle-radius': 6,
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 2,
+        },
+      });
+      map.addLayer({
+        id: 'markers-site',
+        type: 'circle',
+        source: 'markers',
+        filter: ['==', ['get', 'kind'], 'site'],
         paint: {
           'circle-color': ['match', ['get', 'kind'], 'site', COLOURS.site, 'camera', COLOURS.camera, COLOURS.device],
           'circle-radius': ['match', ['get', 'kind'], 'site', 9, 6],
@@ -45,6 +61,7 @@ export function SiteMap({ center, markers }: { center: [number, number]; markers
           'circle-stroke-width': 2,
         },
       });
+      raiseLabels(map);
       const b = markers.reduce((acc, m) => acc.extend(m.position), new maplibregl.LngLatBounds(center, center));
       map.fitBounds(b, { padding: 40, maxZoom: 18, duration: 0 });
     });

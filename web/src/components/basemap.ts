@@ -1,16 +1,62 @@
 import * as maplibregl from 'maplibre-gl';
-import type { StyleSpecification } from 'maplibre-gl';
+import type { LngLatBoundsLike, StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 
 // The bundle lives in assets/; tell MapLibre where its worker was emitted.
 maplibregl.setWorkerUrl(workerUrl);
+
+/**
+ * Label fonts: Noto Sans (SIL OFL 1.1, web/public/fonts/OFL-noto-sans.txt) as WOFF2 files served
+ * by Vigil itself from /fonts/ (copied from the @fontsource/noto-sans 5.3 package). MapLibre's
+ * `font-faces` loads them and draws the label glyphs in the browser (TinySDF): no glyph or font
+ * server, and any letter outside these Latin ranges falls back to the browser's own sans-serif.
+ */
+const LATIN = ['U+0000-00FF', 'U+0131', 'U+0152-0153', 'U+02BB-02BC', 'U+02C6', 'U+02DA', 'U+02DC', 'U+2000-206F', 'U+20AC', 'U+2122', 'U+2212'];
+const LATIN_EXT = [
+  'U+0100-02BA',
+  'U+02BD-02C5',
+  'U+02C7-02CC',
+  'U+02CE-02D7',
+  'U+02DD-02FF',
+  'U+1E00-1E9F',
+  'U+1EF2-1EFF',
+  'U+20A0-20AB',
+  'U+2C60-2C7F',
+  'U+A720-A7FF',
+];
+export const LABEL_FONT = 'Noto Sans Regular';
+export const LABEL_FONT_BOLD = 'Noto Sans Bold';
+/** The font files the labels load (tests check they are fetched from Vigil). */
+export const FONT_FILES = ['noto-sans-latin-400-normal', 'noto-sans-latin-ext-400-normal', 'noto-sans-latin-700-normal', 'noto-sans-latin-ext-700-normal'];
+
+function fontFaces(): Record<string, { url: string; 'unicode-range': string[] }[]> {
+  const url = (f: string) => `${location.origin}/fonts/${f}.woff2`;
+  return {
+    [LABEL_FONT]: [
+      { url: url('noto-sans-latin-400-normal'), 'unicode-range': LATIN },
+      { url: url('noto-sans-latin-ext-400-normal'), 'unicode-range': LATIN_EXT },
+    ],
+    [LABEL_FONT_BOLD]: [
+      { url: url('noto-sans-latin-700-normal'), 'unicode-range': LATIN },
+      { url: url('noto-sans-latin-ext-700-normal'), 'unicode-range': LATIN_EXT },
+    ],
+  };
+}
+
+/** Street names along the roads (from zoom 13, thinned by collision), under every data layer a page adds. */
+export const STREET_LABELS = 'road-labels';
+/** Neighbourhood and place names: always the topmost layer (see `raiseLabels`). */
+export const PLACE_LABELS = 'place-labels';
+
+const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 } as const;
 
 /** The basemap is drawn from the city's own GeoJSON layers: no tile, glyph or sprite server. */
 export function baseStyle(): StyleSpecification {
   const src = (layer: string) => ({ type: 'geojson' as const, data: `/api/city/basemap/${layer}` });
   return {
     version: 8,
-    sources: { green: src('green'), water: src('water'), roads: src('roads'), buildings: src('buildings'), rail: src('rail') },
+    'font-faces': fontFaces(),
+    sources: { green: src('green'), water: src('water'), roads: src('roads'), buildings: src('buildings'), rail: src('rail'), 'place-names': src('places') },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#e8ecef' } },
       { id: 'green', type: 'fill', source: 'green', paint: { 'fill-color': '#cfe8c6' } },
@@ -39,6 +85,124 @@ export function baseStyle(): StyleSpecification {
       },
       { id: 'rail', type: 'line', source: 'rail', paint: { 'line-color': '#777', 'line-width': 1.5, 'line-dasharray': [3, 2] } },
       { id: 'buildings', type: 'fill', source: 'buildings', paint: { 'fill-color': '#c9c2b8', 'fill-outline-color': '#a89f94' } },
+      {
+        id: STREET_LABELS,
+        type: 'symbol',
+        source: 'roads',
+        minzoom: 13,
+        filter: ['all', ['to-boolean', ['get', 'name']], ['!=', ['get', 'class'], 'path']],
+        layout: {
+          'symbol-placement': 'line',
+          'text-field': ['get', 'name'],
+          'text-font': [LABEL_FONT],
+          'text-size': ['interpolate', ['linear'], ['zoom'], 13, 10, 17, 13],
+          'text-max-angle': 30,
+          'symbol-spacing': 300,
+        },
+        paint: { 'text-color': '#3b3f45', ...halo },
+      },
+      {
+        id: PLACE_LABELS,
+        type: 'symbol',
+        source: 'place-names',
+        filter: ['!=', ['get', 'kind'], 'town'],
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': [LABEL_FONT_BOLD],
+          'text-size': ['match', ['get', 'kind'], ['suburb', 'quarter', 'city', 'village'], 14, 12],
+          'text-transform': ['match', ['get', 'kind'], ['suburb', 'quarter'], 'uppercase', 'none'],
+          'text-letter-spacing': 0.08,
+          'text-max-width': 8,
+          'text-allow-overlap': false,
+        },
+        paint: { 'text-color': '#1d3557', 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 2 },
+      },
     ],
   };
+}
+
+/** Puts the place names back on top once a page has added its own layers. */
+export function raiseLabels(map: maplibregl.Map): void {
+  if (map.getLayer(PLACE_LABELS)) map.moveLayer(PLACE_LABELS);
+}
+
+type Coords = number[] | Coords[];
+/** The bounding box of any GeoJSON geometries' coordinates, or null when there are none. */
+export function boundsOf(geometries: readonly ({ coordinates: unknown } | null | undefined)[]): [number, number, number, number] | null {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: Coords): void => {
+    if (typeof c[0] === 'number') {
+      const [x, y] = c as number[];
+      b[0] = Math.min(b[0], x!);
+      b[1] = Math.min(b[1], y!);
+      b[2] = Math.max(b[2], x!);
+      b[3] = Math.max(b[3], y!);
+    } else for (const x of c as Coords[]) walk(x);
+  };
+  for (const g of geometries) if (g && Array.isArray(g.coordinates)) walk(g.coordinates as Coords);
+  return Number.isFinite(b[0]) ? b : null;
+}
+
+/** The frame each map was last given, kept while the user has not moved the map by hand. */
+const frames = new WeakMap<maplibregl.Map, { bounds: [number, number, number, number]; maxZoom: number; padding: number }>();
+const framing = new WeakSet<maplibregl.Map>();
+
+function applyFrame(map: maplibregl.Map): void {
+  const f = frames.get(map);
+  if (!f) return;
+  const el = map.getContainer();
+  const pad = Math.max(8, Math.min(f.padding, Math.floor(Math.min(el.clientWidth, el.clientHeight) / 5)));
+  // The legend laid over the map's foot (map-legend.tsx) and the layer switches over its head must not cover the subject.
+  const over = (cls: string) => el.parentElement?.querySelector<HTMLElement>(`:scope > .${cls}`)?.offsetHeight ?? 0;
+  const room = Math.max(0, el.clientHeight - 2 * pad - 120);
+  const extraBottom = Math.min(over('map-legend'), room / 2);
+  const extraTop = Math.min(over('map-layers'), room - extraBottom);
+  map.fitBounds(f.bounds as LngLatBoundsLike, {
+    padding: { top: pad + extraTop, right: pad, bottom: pad + extraBottom, left: pad },
+    maxZoom: f.maxZoom,
+    duration: 0,
+  });
+}
+
+/**
+ * Frames a map on its subject (an incident and its units' routes, an event's perimeter, a route):
+ * every geometry in view with room for the controls and the legend, never closer than street level.
+ * While the user has not panned or zoomed, a resized map (a phone turned, a panel opened) is framed again.
+ */
+export function fitTo(
+  map: maplibregl.Map,
+  geometries: readonly ({ coordinates: unknown } | null | undefined)[],
+  opts: { padding?: number; maxZoom?: number } = {},
+): boolean {
+  const b = boundsOf(geometries);
+  if (!b) return false;
+  if (!framing.has(map)) {
+    framing.add(map);
+    map.on('resize', () => applyFrame(map));
+    // A move the user started (it has an originalEvent) ends the automatic framing until the next fitTo.
+    map.on('movestart', (e: { originalEvent?: unknown }) => {
+      if (e.originalEvent) frames.delete(map);
+    });
+  }
+  frames.set(map, { bounds: b, maxZoom: opts.maxZoom ?? 17, padding: opts.padding ?? 48 });
+  applyFrame(map);
+  map.getContainer().dataset.fitted = b.map((x) => x.toFixed(5)).join(',');
+  return true;
+}
+
+/**
+ * After each render, how many features of each group of layers are on screen, as
+ * `data-rendered-<group>` on the map's container: what the browser tests (and anyone
+ * inspecting the page) read to know the labels, clusters or markers were drawn.
+ */
+export function exposeRendered(map: maplibregl.Map, groups: Record<string, string[]> = {}): void {
+  const all: Record<string, string[]> = { streets: [STREET_LABELS], places: [PLACE_LABELS], ...groups };
+  map.on('idle', () => {
+    const el = map.getContainer();
+    el.setAttribute('data-layer-order', map.getLayersOrder().join(' '));
+    for (const [name, ids] of Object.entries(all)) {
+      const layers = ids.filter((id) => map.getLayer(id));
+      el.setAttribute(`data-rendered-${name}`, String(layers.length ? map.queryRenderedFeatures({ layers }).length : 0));
+    }
+  });
 }

@@ -159,6 +159,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
           overlays
           refreshSeq={overlaySeq}
           roles={me.roles}
+          recommended={incident && rec ? rec.ranked.slice(0, 3).map((r) => r.unit) : []}
         />
         {error && (
           <p className="error" role="alert">

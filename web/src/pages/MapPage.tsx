@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent } from 'maplibre-gl';
-import { baseStyle } from '../components/basemap.js';
+import { LABEL_FONT_BOLD, baseStyle, exposeRendered, raiseLabels } from '../components/basemap.js';
+import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorityColour } from '../components/map-legend.js';
 import { api, type Me, type StoredEvent } from '../api.js';
+import { TrackPlayback } from '../components/TrackPlayback.js';
 import { useT } from '../i18n.js';
 
 interface City {
@@ -38,33 +40,8 @@ interface AreaFeature {
   properties: { id: string; name: string; level: string; areaM2: number | null; population: number | null };
 }
 
-/** Devices that matter on the city map by default; detectors stay inside their buildings. */
-const DEVICE_COLOURS: Record<string, string> = {
-  siren: '#c1121f',
-  loudspeaker: '#7b2cbf',
-  camera: '#003049',
-  'alarm-panel': '#f77f00',
-  'gas-sensor': '#2a9d8f',
-  'panic-button': '#e63946',
-  'water-level-sensor': '#0077b6',
-};
-
-export const CATEGORY_COLOURS: Record<string, string> = {
-  'fire-station': '#d7301f',
-  'police-station': '#2b59c3',
-  hospital: '#e7298a',
-  clinic: '#e7298a',
-  school: '#ff9f1c',
-  'town-hall': '#6a3d9a',
-  'public-venue': '#8c564b',
-  hotel: '#17becf',
-  transport: '#7f7f7f',
-  'place-of-worship': '#b15928',
-  pharmacy: '#1b9e77',
-  'emergency-equipment': '#d62728',
-  shelter: '#2ca02c',
-  building: '#9aa0a6',
-};
+/** Site colours: the shared map legend's. */
+export const CATEGORY_COLOURS = SITE_COLOURS;
 
 interface OpenAlarm {
   alarmId: string;
@@ -89,8 +66,10 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [query, setQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  const [loadedMap, setLoadedMap] = useState<maplibregl.Map | null>(null);
   const [openAlarms, setOpenAlarms] = useState<OpenAlarm[]>([]);
   const seesAlarms = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
+  const seesUnits = seesAlarms || me.roles.includes('responder');
   const lastAlarmSeq = recent.find((e) => e.type.startsWith('alarms.'))?.seq;
   useEffect(() => {
     if (!seesAlarms) return;
@@ -147,27 +126,56 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           'line-dasharray': [4, 2],
         },
       });
+      // Bottom to top: devices (clustered), sites, open alarms, then the place names. A site is never under a camera dot.
+      map.addSource('devices', {
+        type: 'geojson',
+        data: { type: 'FeatureCollection', features: [] },
+        cluster: true,
+        clusterRadius: 36,
+        clusterMaxZoom: 16,
+      });
+      map.addLayer({
+        id: 'device-clusters',
+        type: 'circle',
+        source: 'devices',
+        filter: ['has', 'point_count'],
+        paint: {
+          'circle-color': CLUSTER_COLOUR,
+          'circle-opacity': 0.85,
+          'circle-radius': ['step', ['get', 'point_count'], 12, 20, 16, 100, 21, 1000, 27],
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 2,
+        },
+      });
+      map.addLayer({
+        id: 'device-cluster-count',
+        type: 'symbol',
+        source: 'devices',
+        filter: ['has', 'point_count'],
+        layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': [LABEL_FONT_BOLD], 'text-size': 12, 'text-allow-overlap': true },
+        paint: { 'text-color': '#ffffff' },
+      });
+      map.addLayer({
+        id: 'devices',
+        type: 'circle',
+        source: 'devices',
+        filter: ['!', ['has', 'point_count']],
+        paint: {
+          'circle-color': colourBy('kind', DEVICE_COLOURS),
+          'circle-radius': ['match', ['get', 'kind'], 'siren', 7, 5],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 1.5,
+        },
+      });
       map.addSource('sites', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
         id: 'sites',
         type: 'circle',
         source: 'sites',
         paint: {
-          'circle-color': ['match', ['get', 'category'], ...Object.entries(CATEGORY_COLOURS).flat(), '#555'] as never,
-          'circle-radius': ['case', ['==', ['get', 'category'], 'building'], 3, 6],
+          'circle-color': colourBy('category', SITE_COLOURS),
+          'circle-radius': ['case', ['==', ['get', 'category'], 'building'], 3, 7],
           'circle-stroke-color': '#fff',
-          'circle-stroke-width': 1.5,
-        },
-      });
-      map.addSource('devices', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({
-        id: 'devices',
-        type: 'circle',
-        source: 'devices',
-        paint: {
-          'circle-color': ['match', ['get', 'kind'], ...Object.entries(DEVICE_COLOURS).flat(), '#444'] as never,
-          'circle-radius': ['match', ['get', 'kind'], 'siren', 8, 5],
-          'circle-stroke-color': '#ffffff',
           'circle-stroke-width': 2,
         },
       });
@@ -177,12 +185,22 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         type: 'circle',
         source: 'alarms',
         paint: {
-          'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'],
+          'circle-color': priorityColour,
           'circle-opacity': 0.35,
           'circle-radius': 18,
-          'circle-stroke-color': '#d92d20',
+          'circle-stroke-color': URGENT,
           'circle-stroke-width': 2,
         },
+      });
+      raiseLabels(map);
+      exposeRendered(map, { clusters: ['device-clusters'], devices: ['devices'], sites: ['sites'] });
+      map.on('click', 'device-clusters', (e: MapLayerMouseEvent) => {
+        const f = e.features?.[0];
+        const id = f?.properties?.cluster_id as number | undefined;
+        if (!f || id === undefined) return;
+        void (map.getSource('devices') as GeoJSONSource)
+          .getClusterExpansionZoom(id)
+          .then((zoom) => map.easeTo({ center: (f.geometry as unknown as { coordinates: [number, number] }).coordinates, zoom }));
       });
       map.on('click', 'alarms', (e: MapLayerMouseEvent) => {
         const f = e.features?.[0];
@@ -213,11 +231,13 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       map.on('mouseenter', 'sites', () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', 'sites', () => (map.getCanvas().style.cursor = ''));
       setReady(true);
+      setLoadedMap(map);
     });
     mapRef.current = map;
     return () => {
       map.remove();
       mapRef.current = null;
+      setLoadedMap(null);
     };
   }, [city]);
 
@@ -367,7 +387,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     setHidden(h);
                   }}
                 />
-                <span className="swatch" style={{ background: CATEGORY_COLOURS[c] ?? '#555' }} /> {c} <span className="muted small">{n}</span>
+                <span className="swatch" style={{ background: SITE_COLOURS[c] ?? '#555' }} /> {c} <span className="muted small">{n}</span>
               </label>
             </li>
           ))}
@@ -396,6 +416,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             </li>
           ))}
         </ul>
+        {seesUnits && <TrackPlayback map={loadedMap} ready={ready} />}
       </div>
       <div ref={container} className="map" data-testid="map" />
     </div>

@@ -1,17 +1,11 @@
-import { useEffect, useEffectEvent, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import { baseStyle } from '../../components/basemap.js';
+import { baseStyle, fitTo, raiseLabels } from '../../components/basemap.js';
+import { EVENT_COLOURS, colourBy } from '../../components/map-legend.js';
 import type { EventFeature, GuidanceView } from './types.js';
 
-/** Colours per feature kind (the legend beside the map uses the same). */
-export const KIND_COLOURS: Record<string, string> = {
-  perimeter: '#175cd3',
-  zone: '#b42318',
-  gate: '#039855',
-  'first-aid': '#dc6803',
-  'evacuation-route': '#7a5af8',
-  resource: '#344054',
-};
+/** Colours per feature kind: the shared map legend's (the legend beside the map uses the same). */
+export const KIND_COLOURS = EVENT_COLOURS;
 
 /**
  * An event's map: its features as the caller may see them, guidance lines, and the
@@ -32,6 +26,7 @@ export function EventMap({
 }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
+  const [loaded, setLoaded] = useState(false);
   // The latest shapes and click handler, for the map's listeners (the map is created once).
   const renderLatest = useEffectEvent((map: maplibregl.Map) => render(map, features, guidance, drawing, null));
   const clicked = useEffectEvent((p: [number, number]) => onClick?.(p));
@@ -49,14 +44,7 @@ export function EventMap({
     map.on('load', () => {
       map.addSource('features', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addSource('drawing', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      const colour = [
-        'match',
-        ['get', 'kind'],
-        ...Object.entries(KIND_COLOURS).flat(),
-        'guidance',
-        '#e31b54',
-        '#667085',
-      ] as unknown as maplibregl.ExpressionSpecification;
+      const colour = colourBy('kind', EVENT_COLOURS);
       map.addLayer({
         id: 'f-fill',
         type: 'fill',
@@ -90,8 +78,10 @@ export function EventMap({
         filter: ['==', ['geometry-type'], 'Point'],
         paint: { 'circle-radius': 4, 'circle-color': '#101828' },
       });
+      raiseLabels(map);
       renderLatest(map);
       container.current?.setAttribute('data-loaded', 'true');
+      setLoaded(true);
     });
     map.on('click', (e) => clicked([Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))]));
     return () => map.remove();
@@ -101,6 +91,25 @@ export function EventMap({
     const map = mapRef.current;
     if (map?.getSource('features')) render(map, features, guidance, drawing, focus);
   }, [features, guidance, drawing, focus]);
+
+  // Framed on the event: its perimeter (else all its features), once per event shown, then left to the user.
+  const framed = useRef<string | null>(null);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !loaded || features.length === 0) return;
+    const perimeter = features.filter((f) => f.kind === 'perimeter');
+    const subject = perimeter.length > 0 ? perimeter : features;
+    const key = subject.map((f) => f.featureId).join(',');
+    if (framed.current === key) return;
+    if (
+      fitTo(
+        map,
+        subject.map((f) => f.geometry),
+        { padding: 40 },
+      )
+    )
+      framed.current = key;
+  }, [features, loaded]);
 
   useEffect(() => {
     const f = features.find((x) => x.featureId === focus);

@@ -1,11 +1,12 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapMouseEvent } from 'maplibre-gl';
-import { baseStyle } from '../../components/basemap.js';
+import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels } from '../../components/basemap.js';
+import { MapLegend, ROUTE_COLOUR, UNIT_COLOURS, URGENT, NOT_URGENT, colourBy, priorityColour } from '../../components/map-legend.js';
 import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import { OVERLAYS } from './overlays.js';
-import { UNIT_COLOURS, type Incident, type Unit } from './types.js';
+import type { Incident, Unit } from './types.js';
 
 /**
  * The command map: incidents (by priority), units where they are now (moving as
@@ -22,6 +23,7 @@ export function CommandMap({
   overlays = false,
   refreshSeq,
   roles,
+  recommended = [],
 }: {
   incidents: Incident[];
   units: Unit[];
@@ -33,6 +35,8 @@ export function CommandMap({
   refreshSeq?: Record<string, number>;
   /** The user's roles: overlays whose API does not answer them are not loaded. */
   roles?: readonly string[];
+  /** Units recommended for the selected incident: ringed on the map and kept in its frame. */
+  recommended?: Unit[];
 }) {
   const t = useT();
   const container = useRef<HTMLDivElement>(null);
@@ -78,13 +82,19 @@ export function CommandMap({
             new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(m);
           });
         for (const id of ['routes', 'incidents', 'units']) m.addSource(id, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-        m.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': '#175cd3', 'line-width': 4, 'line-dasharray': [2, 1] } });
+        m.addLayer({
+          id: 'routes',
+          type: 'line',
+          source: 'routes',
+          layout: { 'line-cap': 'round', 'line-join': 'round' },
+          paint: { 'line-color': ROUTE_COLOUR, 'line-width': 5, 'line-opacity': 0.85 },
+        });
         m.addLayer({
           id: 'incidents',
           type: 'circle',
           source: 'incidents',
           paint: {
-            'circle-color': ['case', ['<=', ['get', 'priority'], 2], '#d92d20', '#f79009'],
+            'circle-color': priorityColour,
             'circle-radius': ['case', ['get', 'selected'], 14, 9],
             'circle-opacity': 0.8,
             'circle-stroke-color': '#fff',
@@ -96,12 +106,30 @@ export function CommandMap({
           type: 'circle',
           source: 'units',
           paint: {
-            'circle-color': ['match', ['get', 'kind'], ...Object.entries(UNIT_COLOURS).flat(), '#444'] as never,
-            'circle-radius': 7,
-            'circle-stroke-color': '#fff',
-            'circle-stroke-width': 2,
+            'circle-color': colourBy('kind', UNIT_COLOURS),
+            'circle-radius': ['case', ['get', 'recommended'], 9, 7],
+            'circle-stroke-color': ['case', ['get', 'recommended'], '#101828', '#fff'],
+            'circle-stroke-width': ['case', ['get', 'recommended'], 3, 2],
           },
         });
+        // Call signs beside the units (they may hide each other, never a marker).
+        m.addLayer({
+          id: 'unit-labels',
+          type: 'symbol',
+          source: 'units',
+          minzoom: 14,
+          layout: {
+            'text-field': ['get', 'callSign'],
+            'text-font': [LABEL_FONT_BOLD],
+            'text-size': 11,
+            'text-anchor': 'left',
+            'text-offset': [0.9, 0],
+            'text-optional': true,
+          },
+          paint: { 'text-color': '#101828', 'text-halo-color': '#fff', 'text-halo-width': 1.5 },
+        });
+        raiseLabels(m);
+        exposeRendered(m, { routes: ['routes'], units: ['units'], incidents: ['incidents'] });
         m.on('click', (e: MapMouseEvent) => picked([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]));
         setReady(true);
       });
@@ -113,6 +141,8 @@ export function CommandMap({
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the map is created once; overlays is fixed for a map's life
   }, []);
+  const recommendedKey = recommended.map((u) => u.unitId).join(',');
+  const recommendedIds = new Set(recommended.map((u) => u.unitId));
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map) return;
@@ -129,7 +159,7 @@ export function CommandMap({
       features: units.map((u) => ({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: u.position?.position ?? u.homePosition },
-        properties: { kind: u.kind, callSign: u.callSign, unitId: u.unitId },
+        properties: { kind: u.kind, callSign: u.callSign, unitId: u.unitId, recommended: recommendedIds.has(u.unitId) },
       })),
     });
     (map.getSource('routes') as GeoJSONSource).setData({
@@ -138,7 +168,8 @@ export function CommandMap({
         .filter((a) => a.route && !a.releasedAt)
         .map((a) => ({ type: 'Feature', geometry: a.route!, properties: { unitId: a.unitId } })),
     });
-  }, [ready, incidents, units, selected]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- recommendedKey stands for recommendedIds
+  }, [ready, incidents, units, selected, recommendedKey]);
   const [shown, setShown] = useState<Record<string, boolean>>(() => Object.fromEntries(OVERLAYS.map((o) => [o.id, o.on])));
   const [counts, setCounts] = useState<Record<string, number>>({});
   // Loads an overlay with the latest units, without reloading on every AVL fix.
@@ -168,25 +199,46 @@ export function CommandMap({
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- shown and refreshSeq enter through refreshKeys
   }, [overlays, ready, refreshKeys, haveUnits]);
-  // The responder's map frames the unit and its incident once, then leaves the zoom to the user.
-  const framed = useRef(false);
+  // Framed on its subject: the selected incident with the units sent or recommended and their routes
+  // (on a responder's phone: the incident, the unit and its route). Framed again only when the subject
+  // changes (another incident, a new dispatch), so the user's own zoom and pan stay.
+  const framed = useRef<string | null>(null);
+  const activeRoutes = (selected?.assignments ?? []).filter((a) => !a.releasedAt);
+  const subjectKey = selected
+    ? `${selected.incidentId}|${activeRoutes.map((a) => `${a.unitId}:${a.route ? 1 : 0}`).join(',')}|${recommendedKey}`
+    : fit && incidents.length > 0
+      ? 'all'
+      : null;
   useEffect(() => {
     const map = mapRef.current;
-    if (!fit || !ready || !map || framed.current || incidents.length === 0) return;
-    const points = [...incidents.map((i) => i.location.position), ...units.map((u) => u.position?.position ?? u.homePosition)];
-    const box: [number, number, number, number] = [
-      Math.min(...points.map((p) => p[0])),
-      Math.min(...points.map((p) => p[1])),
-      Math.max(...points.map((p) => p[0])),
-      Math.max(...points.map((p) => p[1])),
+    if (!ready || !map || !subjectKey || framed.current === subjectKey) return;
+    const sent = new Set(activeRoutes.map((a) => a.unitId));
+    const unitsInFrame = units.filter((u) => sent.has(u.unitId) || recommendedIds.has(u.unitId) || (fit && !selected));
+    const point = (p: [number, number]) => ({ coordinates: p });
+    const geometries = [
+      ...(selected ? [point(selected.location.position)] : incidents.map((i) => point(i.location.position))),
+      ...activeRoutes.map((a) => a.route),
+      ...unitsInFrame.map((u) => point(u.position?.position ?? u.homePosition)),
+      ...(fit ? units.map((u) => point(u.position?.position ?? u.homePosition)) : []),
     ];
-    map.fitBounds(box as LngLatBoundsLike, { padding: 50, maxZoom: 16.5, duration: 0 });
-    framed.current = true;
-  }, [fit, ready, incidents, units]);
+    if (fitTo(map, geometries, { padding: 56, maxZoom: 17 })) framed.current = subjectKey;
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- subjectKey stands for the selection, its routes and the recommendation
+  }, [ready, subjectKey]);
   // The map's current unit positions, for tests and screen readers.
   return (
     <div className={className ?? 'command-map'}>
       <div ref={container} className="map" data-testid="command-map" data-ready={ready ? 'yes' : 'no'} />
+      <MapLegend
+        testId="command-map-legend"
+        items={[
+          { colour: URGENT, label: 'Incident P1–P2' },
+          { colour: NOT_URGENT, label: 'Incident P3+' },
+          ...Object.entries(UNIT_COLOURS)
+            .filter(([k]) => units.some((u) => u.kind === k))
+            .map(([k, colour]) => ({ colour, label: `unitkind:${k}` })),
+          { colour: ROUTE_COLOUR, label: 'Route', shape: 'line' as const },
+        ]}
+      />
       {overlays && (
         <div className="map-layers" data-testid="map-layers">
           {OVERLAYS.map((o) => (

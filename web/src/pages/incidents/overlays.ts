@@ -2,6 +2,7 @@ import type { FeatureCollection } from 'geojson';
 import type { LayerSpecification } from 'maplibre-gl';
 import { api } from '../../api.js';
 import type { Unit } from './types.js';
+import { CROWD_COLOURS, EVENT_COLOURS } from '../../components/map-legend.js';
 
 /**
  * What the command map can lay over incidents and units. Each overlay loads its own
@@ -83,14 +84,7 @@ const isochrones: Overlay = {
   ],
 };
 
-const KIND_COLOUR: Record<string, string> = {
-  perimeter: '#7a5af8',
-  zone: '#2e90fa',
-  gate: '#101828',
-  'first-aid': '#12b76a',
-  'evacuation-route': '#f79009',
-  resource: '#667085',
-};
+const KIND_COLOUR = EVENT_COLOURS;
 
 /** The features of the major events under way or coming, as far as the caller's clearance shows them. */
 const eventZones: Overlay = {
@@ -157,7 +151,7 @@ const eventZones: Overlay = {
   ],
 };
 
-const LEVEL_COLOUR = { normal: '#12b76a', warning: '#f79009', critical: '#d92d20' } as const;
+const LEVEL_COLOUR = CROWD_COLOURS;
 
 /** Crowd zones coloured by their density level, with the density in persons per m². */
 const crowdDensity: Overlay = {

@@ -68,11 +68,5 @@ export interface Recommendation {
 
 export const NEXT_STATUS: Record<string, string[]> = { new: [], dispatched: ['on-scene'], 'on-scene': ['contained'], contained: ['on-scene'], closed: [] };
 export const RESOLUTIONS = ['resolved', 'false-alarm', 'no-action-needed', 'handed-over', 'duplicate', 'cancelled'];
-export const UNIT_COLOURS: Record<string, string> = {
-  'fire-engine': '#d92d20',
-  ambulance: '#12b76a',
-  'police-car': '#2e90fa',
-  'private-guard': '#6941c6',
-  drone: '#344054',
-};
+export { UNIT_COLOURS } from '../../components/map-legend.js';
 export const minutes = (s: number | null): string => (s === null ? '–' : `${Math.max(1, Math.round(s / 60))} min`);

@@ -50,7 +50,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [open, setOpen] = useState<CaseView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [title, setTitle] = useState('');
-  const last = recent.filter((e) => e.type.startsWith('csirt.')).at(-1)?.seq ?? 0;
+  const last = recent.find((e) => e.type.startsWith('csirt.'))?.seq ?? 0;
 
   const load = useCallback(async () => {
     try {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, signInAt, startDemoNode } from './browser.js';
 import { HAVE_DOC } from '../support/edxl-fixtures.js';
+import { CITIZEN_APP_API_KEY } from '../../src/citizen-reports/contract.js';
 
 const overlayCount = (page: Page, id: string): Promise<number> => page.locator(`[data-overlay=${id}]`).getAttribute('data-count').then(Number);
 
@@ -24,9 +25,23 @@ test('command map: event features and crowd density, closures live, station isoc
     await vigil.capabilities.exchange.service.importHave(HAVE_DOC, vigil.capabilities.identity.service.resolvePrincipalOf('admin'));
     const hospitalsWithPosition = vigil.capabilities.exchange.hospitals.hospitals().filter((h) => h.position !== null).length;
     assert.ok(hospitalsWithPosition > 0);
+    // A citizen report the police triage (noise), and its count as the commander's organisation sees it.
+    const reported = await vigil.server.app.inject({
+      method: 'POST',
+      url: '/open311/v2/requests.json',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ api_key: CITIZEN_APP_API_KEY, service_code: 'noise', lat: '43.7395', long: '7.4260', device_id: 'cmd-map' }).toString(),
+    });
+    assert.equal(reported.statusCode, 200, reported.body);
+    const commander = vigil.capabilities.identity.service.resolvePrincipalOf('commander');
+    const openReports = vigil.capabilities.citizenReports.service.list(commander, true).length;
+    assert.ok(openReports > 0, 'the commander sees the police report');
     await signInAt(page, `${vigil.url}/incidents`, 'commander');
     await page.waitForSelector('[data-testid=command-map][data-ready=yes]');
     await page.waitForFunction((n) => document.querySelector('[data-overlay=hospitals]')?.getAttribute('data-count') === String(n), hospitalsWithPosition, {
+      timeout: 10_000,
+    });
+    await page.waitForFunction((n) => document.querySelector('[data-overlay=citizen-reports]')?.getAttribute('data-count') === String(n), openReports, {
       timeout: 10_000,
     });
     await page.waitForSelector('.live-indicator.on');

@@ -66,6 +66,20 @@ export function CommandMap({
             m.addLayer({ ...layer, layout: { ...(layer.layout ?? {}), visibility: o.on ? 'visible' : 'none' } } as never);
         }
         if (overlays)
+          // A citizen report's service and address, on click (the report itself is on the Citizen reports page).
+          m.on('click', 'ov-citizen-reports-circle', (e) => {
+            const p = e.features?.[0]?.properties as { name: string; address: string } | undefined;
+            if (!p) return;
+            const el = document.createElement('div');
+            el.dataset.testid = 'citizen-report-popup';
+            const title = document.createElement('strong');
+            title.textContent = p.name;
+            const where = document.createElement('div');
+            where.textContent = p.address;
+            el.append(title, where);
+            new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(m);
+          });
+        if (overlays)
           // A hospital's name, emergency department status and beds free by type, on click.
           m.on('click', 'ov-hospitals-circle', (e) => {
             const p = e.features?.[0]?.properties as { name: string; edStatus: string; beds: string } | undefined;

@@ -2,7 +2,7 @@ import type { FeatureCollection } from 'geojson';
 import type { LayerSpecification } from 'maplibre-gl';
 import { api } from '../../api.js';
 import type { Unit } from './types.js';
-import { CROWD_COLOURS, EVENT_COLOURS } from '../../components/map-legend.js';
+import { CITIZEN_REPORT_COLOUR, CROWD_COLOURS, EVENT_COLOURS } from '../../components/map-legend.js';
 
 /**
  * What the command map can lay over incidents and units. Each overlay loads its own
@@ -242,4 +242,35 @@ const hospitals: Overlay = {
   ],
 };
 
-export const OVERLAYS: Overlay[] = [eventZones, crowdDensity, closures, isochrones, hospitals];
+/** Open citizen reports the user's organisation triages or is shared (Open311): where people see a problem now. */
+const citizenReports: Overlay = {
+  id: 'citizen-reports',
+  label: 'Citizen reports (open)',
+  roles: ['operator', 'supervisor', 'commander', 'responder', 'admin'],
+  refreshOn: ['citizen-reports.'],
+  on: true,
+  legend: [{ colour: CITIZEN_REPORT_COLOUR, label: 'open report' }],
+  async load() {
+    const r = await api<{ reports: { reportId: string; serviceName: string; position: Pos; address: string | null; status: string }[] }>(
+      '/api/citizen-reports?open=true',
+    ).catch(() => ({ reports: [] }));
+    return {
+      type: 'FeatureCollection',
+      features: r.reports.map((c) => ({
+        type: 'Feature',
+        properties: { name: c.serviceName, address: c.address ?? '', status: c.status },
+        geometry: { type: 'Point', coordinates: c.position },
+      })),
+    };
+  },
+  layers: (source) => [
+    {
+      id: `${source}-circle`,
+      type: 'circle',
+      source,
+      paint: { 'circle-color': CITIZEN_REPORT_COLOUR, 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
+    },
+  ],
+};
+
+export const OVERLAYS: Overlay[] = [eventZones, crowdDensity, closures, isochrones, hospitals, citizenReports];

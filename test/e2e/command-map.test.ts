@@ -32,7 +32,7 @@ test('command map: event features and crowd density, closures live, station isoc
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({ api_key: CITIZEN_APP_API_KEY, service_code: 'noise', lat: '43.7395', long: '7.4260', device_id: 'cmd-map' }).toString(),
     });
-    assert.equal(reported.statusCode, 200, reported.body);
+    assert.equal(reported.statusCode, 201, reported.body);
     const commander = vigil.capabilities.identity.service.resolvePrincipalOf('commander');
     const openReports = vigil.capabilities.citizenReports.service.list(commander, true).length;
     assert.ok(openReports > 0, 'the commander sees the police report');

@@ -61,7 +61,7 @@ export const ROUTE_COLOUR = '#175cd3';
 export const CLUSTER_COLOUR = '#344054';
 export const FALLBACK = '#667085';
 /** Citizen reports (Open311), wherever they are drawn. */
-export const CITIZEN_REPORT_COLOUR = '#7a5af8';
+export const CITIZEN_REPORT_COLOUR = '#dd2590';
 
 /** A MapLibre `match` on a property against one of the tables above. */
 export function colourBy(property: string, table: Record<string, string>): ExpressionSpecification {

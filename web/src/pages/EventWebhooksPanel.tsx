@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Role } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { WEBHOOK_TOPICS, type WebhookDeliveryView, type WebhookSubscriptionView, type WebhookTopic } from '../../../src/webhooks/contract.js';
+import { SecretOnce } from '../components/SecretOnce.js';
 
 const TOPIC_LABELS: Record<WebhookTopic, string> = {
   alarms: 'Alarms',
@@ -56,14 +57,7 @@ export function EventWebhooksPanel({ myRoles }: { myRoles: readonly Role[] }) {
           {error}
         </p>
       )}
-      {secret && (
-        <p className="plan-card" data-testid="event-webhook-secret">
-          {t('Secret (shown only now — copy it to the receiver):')} <code>{secret}</code>{' '}
-          <button type="button" onClick={() => setSecret(null)}>
-            {t('Done')}
-          </button>
-        </p>
-      )}
+      <SecretOnce secret={secret} onDone={() => setSecret(null)} testId="event-webhook-secret" />
       <div className="table-scroll">
         <table className="table small">
           <thead>

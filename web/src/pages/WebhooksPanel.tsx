@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api.js';
 import { useT, useTime } from '../i18n.js';
+import { SecretOnce } from '../components/SecretOnce.js';
 
 interface Webhook {
   webhookId: string;
@@ -48,14 +49,7 @@ export function WebhooksPanel() {
           {error}
         </p>
       )}
-      {secret && (
-        <p className="plan-card" data-testid="webhook-secret">
-          {t('Secret (shown only now — copy it to the receiver):')} <code>{secret}</code>{' '}
-          <button type="button" onClick={() => setSecret(null)}>
-            {t('Done')}
-          </button>
-        </p>
-      )}
+      <SecretOnce secret={secret} onDone={() => setSecret(null)} testId="webhook-secret" />
       <table className="table small">
         <thead>
           <tr>

@@ -233,7 +233,9 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
     );
 
     await app.register(async (upload) => {
-      // Any content: a sample, a capture, a mail. Kept as bytes, never parsed, executed or shown inline.
+      // Any content: a sample, a capture, a mail. Kept as bytes, never parsed, executed or shown inline
+      // (text/plain and JSON files too: the default parsers would turn them into strings and objects).
+      upload.removeAllContentTypeParsers();
       upload.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_ARTEFACT_BYTES }, (_req, body, done) => done(null, body));
       upload.post<{ Params: { id: string }; Querystring: { name: string; note?: string; ioc?: boolean }; Body: Buffer }>(
         '/api/csirt/cases/:id/artefacts',

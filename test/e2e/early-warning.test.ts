@@ -53,7 +53,8 @@ test('early warning in the browser: a rule made in the rules panel drafts an ale
     const drafted = approver.locator('[data-testid=alert-list] li.sensor-drafted');
     await drafted.first().waitFor();
     assert.equal(await drafted.count(), 1);
-    await expectText(drafted, /sensor\s+pending-approval\s+Inondation soudaine[\s\S]*Harbour gauge above 2 m/i);
+    // The headline in the reader's language (English here), whichever block comes first.
+    await expectText(drafted, /sensor\s+pending-approval\s+Flash flood[\s\S]*Harbour gauge above 2 m/i);
     await author.waitForFunction(() => document.querySelector('[data-testid=rule-state]')?.textContent === 'draft waiting');
     await expectText(card.locator('[data-testid=rule-readings]'), /Water level gauge — .*: 2\.6 m/);
     await drafted.click();

@@ -96,6 +96,7 @@ const VIEWERS: Viewer[] = [
       '/csirt',
       '/device-security',
       '/exchange',
+      '/engagement',
       '/admin',
       '/security',
     ],

@@ -108,6 +108,10 @@ export interface Owned {
   securityCase: string;
   securityTask: string;
   advisory: string;
+  /** A file kept with that case (its SHA-256 an observable). */
+  securityArtefact: string;
+  /** An event webhook subscription of the organisation (webhooks lane). */
+  eventWebhook: string;
   /** A citizen report the organisation is responsible for (its reporter: reporter-<key>@example.org). */
   citizenReport: string;
   /** A stakeholder of the organisation's registry, a published open consultation inviting it (a public answer from participant-<key>@example.org), a grievance from complainant-<key>@example.org. */
@@ -416,6 +420,19 @@ export const make = {
       ok(await owner.call('POST', '/api/alerts/webhooks', { name: fresh('hook'), url: 'https://hooks.example.org/vigil', events: ['issued'] }), 'webhook'),
       'webhookId',
     ),
+  eventWebhook: async (owner: Caller): Promise<string> =>
+    idIn(
+      ok(
+        await owner.call('POST', '/api/webhooks', {
+          name: fresh('events'),
+          url: 'https://hooks.example.org/events',
+          eventTypes: ['incidents.incident.opened'],
+          roles: ['admin'],
+        }),
+        'event webhook',
+      ),
+      'subscriptionId',
+    ),
   imported: async (owner: Caller): Promise<string> =>
     idIn(ok(await owner.call('POST', '/api/alerts/import', agencyAlert({ id: fresh('IMP') }), 'application/cap+xml'), 'imported alert'), 'alertId'),
   signer: async (owner: Caller): Promise<string> =>
@@ -661,10 +678,20 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
       `${key} advisory`,
     );
     const advisory = (advised.json.case.advisories as { advisoryId: string }[])[0]!.advisoryId;
+    const securityArtefact = idIn(
+      ok(
+        await city.csirt.call('POST', `/api/csirt/cases/${securityCase}/artefacts?name=log-${key}.txt`, `kernel log of ${key}`, 'text/plain'),
+        `${key} artefact`,
+      ),
+      'artefactId',
+    );
+    const eventWebhook = await make.eventWebhook(o);
     owned[key] = {
       securityCase,
       securityTask,
       advisory,
+      securityArtefact,
+      eventWebhook,
       orgId: orgId[key],
       site,
       camera: `cam-${key}`,

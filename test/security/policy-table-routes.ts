@@ -221,6 +221,8 @@ const deviceWithCredential = async (w: World, owner: OrgKey): Promise<string> =>
 export const EXPECTED: Record<string, Row> = {
   // platform
   'GET /api/health': plain('public', get('/api/health')),
+  // The demo's own mail catcher and SMSC (a demo node on loopback): their inboxes, for administrators.
+  'GET /api/demo/inbox': plain(R.admin, get('/api/demo/inbox')),
   'GET /api/openapi.json': plain('public', get('/api/openapi.json')),
   'GET /api/routes': plain(R.admin, get('/api/routes')),
   'GET /metrics': plain(R.metrics, get('/metrics')),
@@ -420,6 +422,7 @@ export const EXPECTED: Record<string, Row> = {
     payload: { lat: POSITION[1], lon: POSITION[0] },
   })),
   'DELETE /api/public/subscribers/:token': plain('public', get('/api/public/subscribers/no-such-token')),
+  'GET /api/alerts/:id/reach': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.alert}/reach` })),
   'GET /api/alerts/:id/channels': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.alert}/channels` })),
   'GET /api/alerts/webhooks': list('manage', R.officerAdmin, '/api/alerts/webhooks', (j) => j.webhooks),
   'POST /api/alerts/webhooks': plain(R.officerAdmin, () => ({
@@ -786,6 +789,7 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/audit/verify': plain(R.audit, () => ({ url: '/api/audit/verify' })),
 
   // cockpit: city-wide data, read by analysts and admins, written by the city
+  'GET /api/cockpit/overview': plain(R.cockpit, get('/api/cockpit/overview')),
   'GET /api/cockpit/catalogue': plain(R.cockpit, get('/api/cockpit/catalogue')),
   'GET /api/cockpit/areas': plain(R.cockpit, get('/api/cockpit/areas')),
   'GET /api/cockpit/indicators/:id/values': plain(R.cockpit, get('/api/cockpit/indicators/none/values')),
@@ -845,6 +849,18 @@ export const EXPECTED: Record<string, Row> = {
   })),
   'GET /api/csirt/cases/:id/stix': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}/stix` })),
   'GET /api/csirt/cases/:id/misp': org('security', R.csirt, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}/misp` })),
+  'POST /api/csirt/cases/:id/findings': org('security', R.csirt, (t) => ({
+    url: `/api/csirt/cases/${t.o.securityCase}/findings`,
+    payload: { findingIds: ['fnd_none'] },
+  })),
+  'POST /api/csirt/cases/:id/artefacts': org('security', R.csirt, (t) => ({
+    url: `/api/csirt/cases/${t.o.securityCase}/artefacts?name=table.txt`,
+    payload: 'table file',
+    contentType: 'text/plain',
+  })),
+  'GET /api/csirt/artefacts/:id': org('security', R.csirtRead, (t) => ({ url: `/api/csirt/artefacts/${t.o.securityArtefact}` }), {
+    check: (r) => (r.headers['content-disposition']?.toString().startsWith('attachment') ? null : 'not sent as a download'),
+  }),
   'GET /api/csirt/advisories': securityList('/api/csirt/advisories', (j) => j.advisories),
   'POST /api/csirt/advisories/:id/confirm': org('security', R.advisoryConfirm, (t) => ({ url: `/api/csirt/advisories/${t.o.advisory}/confirm` })),
   'POST /api/csirt/indicators': plain(R.csirt, () => ({ url: '/api/csirt/indicators', payload: { source: 'table', bundle: { type: 'bundle', objects: [] } } })),
@@ -1134,4 +1150,16 @@ export const EXPECTED: Record<string, Row> = {
     (t) => ({ url: `/api/engagement/grievances/${t.fresh ?? t.o.grievance}/resolve`, payload: { response: 'answered' } }),
     { fresh: (w, owner) => make.grievance(w.owner[owner], w.owned[owner as OwnerKey].stakeholder) },
   ),
+  // event webhooks (webhooks lane): an organisation's subscriptions, managed by its administrators only
+  'GET /api/webhooks/topics': plain(R.admin, get('/api/webhooks/topics')),
+  'GET /api/webhooks': list('manage', R.admin, '/api/webhooks', (j) => j.subscriptions),
+  'POST /api/webhooks': plain(R.admin, () => ({
+    url: '/api/webhooks',
+    payload: { name: fresh('events'), url: 'https://hooks.example.org/events', eventTypes: ['incidents.incident.opened'], roles: ['admin'] },
+  })),
+  'DELETE /api/webhooks/:id': org('manage', R.admin, (t) => ({ url: `/api/webhooks/${t.fresh ?? t.o.eventWebhook}` }), {
+    fresh: (w, owner) => make.eventWebhook(w.owner[owner]),
+  }),
+  'GET /api/webhooks/:id/deliveries': org('manage', R.admin, (t) => ({ url: `/api/webhooks/${t.o.eventWebhook}/deliveries` })),
+  'POST /api/webhooks/:id/test': org('manage', R.admin, (t) => ({ url: `/api/webhooks/${t.o.eventWebhook}/test` })),
 };

@@ -192,7 +192,9 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
       return null;
     },
   });
-  const all: Capability[] = [
+  // Every capability, named, in the order they are started and projected; `all` is derived from it,
+  // so a capability cannot be wired by name and forgotten in the list (or the other way round).
+  const named = {
     identity,
     city,
     alarms,
@@ -213,7 +215,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     openData,
     directory,
     exchange,
-  ];
+  };
+  const all: Capability[] = Object.values(named);
   // Outgoing webhooks for every capability's events, each sent as the live feed would show it to the subscription.
   const webhooks = createWebhooksCapability(ctx, {
     liveViews: () => all.flatMap((c) => c.liveViews ?? []),
@@ -222,27 +225,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
   });
   all.push(webhooks);
   return {
-    identity,
-    city,
-    alarms,
-    alerts,
-    earlyWarning,
-    routing,
-    units,
-    incidents,
-    events,
-    crowd,
-    audit,
-    privacy,
-    cockpit,
-    csirt,
-    exchange,
+    ...named,
     webhooks,
-    directory,
-    citizenReports,
-    engagement,
-    deviceSecurity,
-    openData,
     /** Vigil's own credential on this node's embedded broker (full rights): its own clients, and in-process gateways of tests and benches. */
     mqttInternal,
     all,

@@ -65,36 +65,12 @@ export function CommandMap({
           for (const layer of o.layers(`ov-${o.id}`))
             m.addLayer({ ...layer, layout: { ...(layer.layout ?? {}), visibility: o.on ? 'visible' : 'none' } } as never);
         }
-        if (overlays)
-          // A citizen report's service and address, on click (the report itself is on the Citizen reports page).
-          m.on('click', 'ov-citizen-reports-circle', (e) => {
-            const p = e.features?.[0]?.properties as { name: string; address: string } | undefined;
-            if (!p) return;
-            const el = document.createElement('div');
-            el.dataset.testid = 'citizen-report-popup';
-            const title = document.createElement('strong');
-            title.textContent = p.name;
-            const where = document.createElement('div');
-            where.textContent = p.address;
-            el.append(title, where);
-            new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(m);
-          });
-        if (overlays)
-          // A hospital's name, emergency department status and beds free by type, on click.
-          m.on('click', 'ov-hospitals-circle', (e) => {
-            const p = e.features?.[0]?.properties as { name: string; edStatus: string; beds: string } | undefined;
-            if (!p) return;
-            const el = document.createElement('div');
-            el.dataset.testid = 'hospital-popup';
-            const title = document.createElement('strong');
-            title.textContent = p.name;
-            const status = document.createElement('div');
-            status.textContent = `ED: ${p.edStatus}`;
-            const beds = document.createElement('div');
-            beds.textContent = p.beds;
-            el.append(title, status, beds);
-            new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(m);
-          });
+        if (overlays) {
+          // A citizen report's service and address (the report itself is on the Citizen reports page).
+          popupOnClick(m, 'ov-citizen-reports-circle', 'citizen-report-popup', (p) => [p.address ?? '']);
+          // A hospital's emergency department status and beds free by type.
+          popupOnClick(m, 'ov-hospitals-circle', 'hospital-popup', (p) => [`ED: ${p.edStatus}`, p.beds ?? '']);
+        }
         for (const id of ['routes', 'incidents', 'units']) m.addSource(id, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         m.addLayer({
           id: 'routes',
@@ -277,4 +253,23 @@ export function CommandMap({
       </span>
     </div>
   );
+}
+
+/** On a click on one of the layer's features: a popup with its name in bold and the given lines below (as text, never HTML). */
+function popupOnClick(map: maplibregl.Map, layer: string, testId: string, lines: (p: Record<string, string | undefined>) => string[]): void {
+  map.on('click', layer, (e) => {
+    const p = e.features?.[0]?.properties as Record<string, string | undefined> | undefined;
+    if (!p) return;
+    const el = document.createElement('div');
+    el.dataset.testid = testId;
+    const title = document.createElement('strong');
+    title.textContent = p.name ?? '';
+    el.append(title);
+    for (const line of lines(p)) {
+      const div = document.createElement('div');
+      div.textContent = line;
+      el.append(div);
+    }
+    new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+  });
 }

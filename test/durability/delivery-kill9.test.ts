@@ -16,12 +16,19 @@ function worker(args: string[]): { child: ChildProcess; line: (prefix: string) =
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const line = (prefix: string): Promise<string> =>
     new Promise((resolve, reject) => {
+      let closed = false;
       const check = (): void => {
         const found = out.split('\n').find((l) => l.startsWith(`${prefix} `));
         if (found) return resolve(found.slice(prefix.length + 1));
+        if (closed) return reject(new Error(`worker exited (${child.exitCode}) before printing "${prefix}"`));
         setTimeout(check, 50);
       };
-      child.once('exit', (code) => reject(new Error(`worker exited (${code}) before printing "${prefix}"`)));
+      // 'close' comes after the last of stdout: a worker that prints its line and exits at once is still read
+      // (on 'exit' the line could be unread, or read after the rejection, which failed a good run).
+      child.once('close', () => {
+        closed = true;
+        check();
+      });
       check();
     });
   return { child, line };

@@ -45,6 +45,13 @@ test('syslog: RFC 5424 with structured data, RFC 3164 lines as appliances send t
   for (const bad of ['', '<999>1 - - - - - -', '<34>1 2026-13-04T09:14:15Z h a p m -', '<34>1 - h a p m [bad', '<34>1 - h'])
     assert.equal(parseSyslog(bad, NOW).ok, false, bad);
   assert.equal(parseSyslog('<34>1 - - - - - - ' + 'x'.repeat(9000), NOW).ok, false);
+
+  // SD-IDs are data: "__proto__" is kept as an element, and no object's prototype changes.
+  const proto = parseSyslog('<34>1 - h a p m [__proto__ polluted="yes"][constructor x="1"] hi', NOW);
+  assert.ok(proto.ok);
+  assert.deepEqual(Object.keys(proto.message.structured), ['__proto__', 'constructor']);
+  assert.equal(proto.message.structured['__proto__']!.polluted, 'yes');
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 
 const printable = (max: number) =>

@@ -69,7 +69,8 @@ function rfc3339(s: string): string | null {
 
 /** Reads RFC 5424 STRUCTURED-DATA from `s` at `i`: the elements and where they end, or a problem. */
 function readStructured(s: string, i: number): { sd: Record<string, Record<string, string>>; end: number } | string {
-  const sd: Record<string, Record<string, string>> = {};
+  // No prototype: an SD-ID such as "__proto__" is data like any other.
+  const sd: Record<string, Record<string, string>> = Object.create(null) as Record<string, Record<string, string>>;
   if (s[i] === NIL) return { sd, end: i + 1 };
   if (s[i] !== '[') return 'structured data must be "-" or start with "["';
   while (s[i] === '[') {

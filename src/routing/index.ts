@@ -1,3 +1,4 @@
+import { BuildingSnapshots } from './building-snapshot.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import type { Site } from '../city/contract.js';
@@ -16,6 +17,8 @@ export type { AssemblyPoint, Closure, SpeedUpdate } from './model.js';
 
 export interface RoutingCapability extends Capability {
   service: RoutingService;
+  /** The city's buildings as heavy requests send them to a worker, made once per change of the sites. */
+  buildings: BuildingSnapshots;
   /** Resolves when the road graphs are built (or the build failed: see service.loadError). */
   loaded: Promise<void>;
 }
@@ -24,6 +27,11 @@ export interface RoutingCapability extends Capability {
 export function createRoutingCapability(ctx: AppContext, deps: { sites: () => Iterable<Site>; cityExtract?: () => string | null }): RoutingCapability {
   const state = new RoutingState();
   const service = new RoutingService(ctx, state);
+  // The buildings heavy requests send to a worker: made once per change of the sites, in chunks (building-snapshot.ts).
+  const buildings = new BuildingSnapshots(deps.sites);
+  ctx.projections.onApplied((events) => {
+    if (events.some((e) => e.type === 'city.sites.registered' || e.type === 'city.population.estimated')) buildings.invalidate();
+  });
   let markLoaded: () => void = () => {};
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
   // One build at a time: a city imported while the first graphs are built waits for them.
@@ -63,9 +71,10 @@ export function createRoutingCapability(ctx: AppContext, deps: { sites: () => It
   return {
     name: 'routing',
     projections: [state],
-    routes: routingRoutes(service, deps),
+    routes: routingRoutes(service, { buildings }),
     liveViews: [routingLiveView()],
     service,
+    buildings,
     loaded,
     async start() {
       if (!ctx.config.routingOsmFile) {

@@ -9,6 +9,9 @@ import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, ev
 /** The routing service's live graph for a worker (RoutingService.graphRef). */
 export type GraphSource = (profile: ProfileName) => { ref: GraphRef; transfer: ArrayBuffer[] };
 
+/** An evacuation over the city's buildings: their origins as one JSON text (building-snapshot.ts), parsed in the worker. */
+export type EvacuationOfBuildings = Omit<EvacuationInput, 'origins'> & { buildings: { revision: number; originsJson: string } };
+
 const WORKER = new URL('./routing-worker.ts', import.meta.url);
 
 function requestKey(parts: unknown): string {
@@ -31,8 +34,11 @@ export class OffThreadRouting {
   constructor(private readonly graphRef: GraphSource) {}
 
   /** The plan as JSON text, ready to send (see evacuationJsonInWorker). */
-  async evacuation(input: EvacuationInput, user: string): Promise<string> {
-    return this.evacuationGate.run({ user, key: requestKey(['evacuation', input]) }, async () => {
+  async evacuation(input: EvacuationInput | EvacuationOfBuildings, user: string): Promise<string> {
+    // Over the city's buildings, the snapshot's revision names the origins: the main thread does not stringify them to key the run.
+    const key =
+      'buildings' in input ? requestKey(['evacuation-of-buildings', { ...input, buildings: input.buildings.revision }]) : requestKey(['evacuation', input]);
+    return this.evacuationGate.run({ user, key }, async () => {
       const { ref, transfer } = this.graphRef('foot');
       const out = await runInWorker<Awaited<ReturnType<typeof evacuationJsonInWorker>>>({
         module: WORKER,
@@ -63,11 +69,18 @@ export class OffThreadRouting {
    * its bytes and transferred, so the main thread neither stringifies nor clones an object
    * per point (it did both: 200 000 points cost it tens of ms).
    */
-  async coverage(profile: ProfileName, stations: Position[], points: Float64Array, targetS: number, user: string): Promise<CoverageResult> {
-    const key = createHash('sha256')
-      .update(JSON.stringify(['coverage', profile, stations, targetS]))
-      .update(new Uint8Array(points.buffer, points.byteOffset, points.byteLength))
-      .digest('hex');
+  async coverage(
+    profile: ProfileName,
+    stations: Position[],
+    points: Float64Array,
+    targetS: number,
+    user: string,
+    /** What names `points` when they are the city's buildings (snapshot revision and weights): then their bytes are not hashed here. */
+    pointsName?: string,
+  ): Promise<CoverageResult> {
+    const hash = createHash('sha256').update(JSON.stringify(['coverage', profile, stations, targetS, pointsName ?? null]));
+    if (pointsName === undefined) hash.update(new Uint8Array(points.buffer, points.byteOffset, points.byteLength));
+    const key = hash.digest('hex');
     return this.coverageGate.run({ user, key }, async () => {
       const { ref, transfer } = this.graphRef(profile);
       // Each run gets its own copy to transfer (joined requests share the run, not the buffer).

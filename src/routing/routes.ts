@@ -2,24 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { VigilError } from '../kernel/errors.js';
 import type { LineString, Polygon, Position } from '../kernel/geo.js';
 import type { Role } from '../platform/access.js';
-import type { Site } from '../city/contract.js';
-import { buildingOrigins } from './alert-evacuation.js';
+import type { BuildingSnapshots } from './building-snapshot.js';
 import type { EvacuationInput } from './evacuation.js';
 import type { SpeedUpdate } from './model.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 import { MAX_SPEED_UPDATES, type RoutingService } from './routing-service.js';
 import { packWeightedPoints } from './router.js';
-
-/** The city's buildings as coverage points, packed straight into a typed array (no object per building). */
-function packBuildings(sites: Iterable<Site>, weights: 'residents' | 'buildings'): Float64Array {
-  const all = [...sites].filter((s) => s.category === 'building' || s.buildingType !== null);
-  return packWeightedPoints(
-    (function* () {
-      for (const s of all) yield { position: s.position, weight: weights === 'residents' ? (s.residents ?? 0) : 1 };
-    })(),
-    all.length,
-  );
-}
 
 /** Who changes the live network: control-room staff, incident command, administrators. */
 const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
@@ -55,7 +43,7 @@ const footprint = {
 } as const;
 
 /** /api/routing: routes, nearest units, isochrones, coverage, live traffic, closures, evacuation. */
-export function routingRoutes(service: RoutingService, deps: { sites: () => Iterable<Site> }): FastifyPluginAsync {
+export function routingRoutes(service: RoutingService, deps: { buildings: BuildingSnapshots }): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/api/routing',
@@ -201,9 +189,18 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
       },
       async (request) => {
         const { stations, targetMinutes, weights = 'residents', points, profile: p = 'car' } = request.body;
-        const targets = points ? packWeightedPoints(points, points.length) : packBuildings(deps.sites(), weights);
+        // The city's buildings come packed from the snapshot (made once per change of the sites), named by its revision.
+        const city = points ? null : await deps.buildings.get();
+        const targets = points ? packWeightedPoints(points, points.length) : city![weights];
         if (targets.length === 0) throw new VigilError('bad_request', 'no points to cover: the city has no buildings yet; send points');
-        const coverage = await service.offThread.coverage(p, stations, targets, targetMinutes * 60, request.principal.actor);
+        const coverage = await service.offThread.coverage(
+          p,
+          stations,
+          targets,
+          targetMinutes * 60,
+          request.principal.actor,
+          city ? `buildings:${city.revision}:${weights}` : undefined,
+        );
         return { profile: p, targetMinutes, weights: points ? 'given' : weights, ...coverage };
       },
     );
@@ -362,10 +359,16 @@ export function routingRoutes(service: RoutingService, deps: { sites: () => Iter
         },
       },
       async (request, reply) => {
-        const body = request.body;
-        const origins = body.origins ?? buildingOrigins(deps.sites());
+        const { origins, ...body } = request.body;
         const points = body.assemblyPoints?.map((a) => ({ ...a, source: 'configured' as const, capacity: a.capacity ?? null })) ?? service.assemblyPoints;
-        const json = await service.offThread.evacuation({ ...body, origins, assemblyPoints: points }, request.principal.actor);
+        // Without origins, the city's buildings: one JSON text from the snapshot, parsed in the worker.
+        const city = origins ? null : await deps.buildings.get();
+        const json = await service.offThread.evacuation(
+          city
+            ? { ...body, assemblyPoints: points, buildings: { revision: city.revision, originsJson: city.originsJson } }
+            : { ...body, origins: origins!, assemblyPoints: points },
+          request.principal.actor,
+        );
         return reply.type('application/json; charset=utf-8').send(json);
       },
     );

@@ -54,8 +54,17 @@ export async function evacuationInWorker(task: { graph: GraphRef; input: Evacuat
 }
 
 /** The plan as the JSON an HTTP answer sends: a string crosses threads far cheaper than the object graph, and the main thread need not serialise it. */
-export async function evacuationJsonInWorker(task: { graph: GraphRef; input: EvacuationInput }): Promise<{ json: string; threadId: number }> {
-  return { json: JSON.stringify(planEvacuation(await routerFor(task.graph), task.input)), threadId };
+export async function evacuationJsonInWorker(task: {
+  graph: GraphRef;
+  input: EvacuationInput | (Omit<EvacuationInput, 'origins'> & { buildings: { revision: number; originsJson: string } });
+}): Promise<{ json: string; threadId: number }> {
+  let input: EvacuationInput;
+  if ('buildings' in task.input) {
+    // The city's buildings came as one JSON text (building-snapshot.ts): parsed here, not cloned object by object.
+    const { buildings, ...rest } = task.input;
+    input = { ...rest, origins: JSON.parse(buildings.originsJson) as EvacuationInput['origins'] };
+  } else input = task.input;
+  return { json: JSON.stringify(planEvacuation(await routerFor(task.graph), input)), threadId };
 }
 
 export type CoverageResult = ReturnType<Router['coverage']>;

@@ -159,11 +159,12 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const to = request.query.to ? Date.parse(request.query.to) : Date.now();
         const from = request.query.from ? Date.parse(request.query.from) : to - 3600_000;
         if (from > to) throw badRequest('from is after to');
-        const { fixes, nextAfterSeq } = await service.track(
+        // Opened, sorted and written as JSON in the worker pool: the main thread sends the text.
+        const json = await service.trackJson(
           request.params.id,
           from,
           to,
@@ -171,13 +172,7 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
           { afterSeq: request.query.afterSeq },
           readPurpose(request.headers['x-vigil-purpose'], 'unit track'),
         );
-        return {
-          unitId: request.params.id,
-          from: new Date(from).toISOString(),
-          to: new Date(to).toISOString(),
-          fixes: fixes.map((f) => ({ ...f, at: new Date(f.at).toISOString() })),
-          nextAfterSeq,
-        };
+        return reply.type('application/json; charset=utf-8').send(json);
       },
     );
   };

@@ -7,7 +7,9 @@ import { assertCan, can, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { JobGate } from '../platform/heavy/job-gate.js';
-import { SealedReader, personalSubject, type Sealed } from '../platform/personal-data.js';
+import { personalSubject } from '../platform/personal-data.js';
+import { runInWorker } from '../platform/heavy/worker-pool.js';
+import { finishTrack, unpackFixes, type OpenedBatch, type TrackBatch, type trackJsonInWorker } from './track-worker.js';
 import { AvlBatcher } from './avl-batcher.js';
 import { parseAvlMessage } from './avl-message.js';
 import { unitEvent, type StoredFix, type UnitEvents } from './events.js';
@@ -44,6 +46,7 @@ export const MAX_TRACK_FIXES = 20_000;
 /** Log events one track request reads before it answers with a cursor to continue from. */
 export const TRACK_PAGE_EVENTS = 20_000;
 const TRACK_BATCH = 1000;
+const TRACK_WORKER = new URL('./track-worker.ts', import.meta.url);
 
 /** Lets timers, sockets and alarms run between batches (a synchronous store resolves reads at once). */
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -202,16 +205,63 @@ export class UnitsService implements UnitsPort {
     page: { afterSeq?: number; maxEvents?: number } = {},
     purpose = 'unit track',
   ): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
+    return this.gatedTrack('fixes', unitId, from, to, by, page, purpose, async (read) => ({
+      fixes: unpackFixes(finishTrack(read.chunks, MAX_TRACK_FIXES)),
+      nextAfterSeq: read.nextAfterSeq,
+    }));
+  }
+
+  /**
+   * A page of the track as the JSON the API answers: the fixes are opened, sorted and
+   * written in the worker pool; the main thread only reads the log and the keys.
+   */
+  async trackJson(
+    unitId: string,
+    from: number,
+    to: number,
+    by: Principal,
+    page: { afterSeq?: number; maxEvents?: number } = {},
+    purpose = 'unit track',
+  ): Promise<string> {
+    return this.gatedTrack('json', unitId, from, to, by, page, purpose, async (read) => {
+      const out = await runInWorker<ReturnType<typeof trackJsonInWorker>>({
+        module: TRACK_WORKER,
+        fn: 'trackJsonInWorker',
+        input: { chunks: read.chunks, max: MAX_TRACK_FIXES, unitId, from, to, nextAfterSeq: read.nextAfterSeq },
+        transferList: read.chunks.map((c) => c.buffer as ArrayBuffer),
+      });
+      this.trackThreads.add(out.threadId);
+      return out.json;
+    });
+  }
+
+  /** Threads that opened or wrote a track (tests show it was not the main thread). */
+  readonly trackThreads = new Set<number>();
+
+  private gatedTrack<T>(
+    form: 'fixes' | 'json',
+    unitId: string,
+    from: number,
+    to: number,
+    by: Principal,
+    page: { afterSeq?: number; maxEvents?: number },
+    purpose: string,
+    finish: (read: { chunks: Float64Array[]; nextAfterSeq: number | null }) => Promise<T>,
+  ): Promise<T> {
     const unit = this.unitFor(unitId, by);
     // Behind a gate: the same page asked again by the same reader while it is read is one read (its personal-data
     // read is recorded once, for that reader and purpose); a few pages at once in all, two per reader, else 429.
-    const key = JSON.stringify([by.actor, unitId, from, to, page.afterSeq ?? 0, page.maxEvents ?? TRACK_PAGE_EVENTS, purpose]);
-    return this.trackGate.run({ user: by.actor, key }, () => this.readTrack(unit, unitId, from, to, by, page, purpose));
+    const key = JSON.stringify([form, by.actor, unitId, from, to, page.afterSeq ?? 0, page.maxEvents ?? TRACK_PAGE_EVENTS, purpose]);
+    return this.trackGate.run({ user: by.actor, key }, async () => finish(await this.readTrack(unit, unitId, from, to, by, page, purpose)));
   }
 
   /** Track pages being read: 2 at once, 8 waiting, 2 per reader (running or waiting). */
   readonly trackGate = new JobGate('unit track', { concurrency: 2, queue: 8, perUser: 2, retryAfterSeconds: 2 });
 
+  /**
+   * Reads a page of the unit's log events in batches (yielding between them); each
+   * batch's sealed fixes are opened in the worker pool with the keys the vault gave.
+   */
   private async readTrack(
     unit: Unit,
     unitId: string,
@@ -220,8 +270,8 @@ export class UnitsService implements UnitsPort {
     by: Principal,
     page: { afterSeq?: number; maxEvents?: number },
     purpose: string,
-  ): Promise<{ fixes: Fix[]; nextAfterSeq: number | null }> {
-    const out: Fix[] = [];
+  ): Promise<{ chunks: Float64Array[]; nextAfterSeq: number | null }> {
+    const chunks: Float64Array[] = [];
     const daysRead = new Set<string>();
     let afterSeq = page.afterSeq ?? 0;
     let read = 0;
@@ -232,17 +282,20 @@ export class UnitsService implements UnitsPort {
         more = false;
         break;
       }
-      const reader = new SealedReader(this.ctx.vault);
-      await reader.prepare(batch.flatMap((e) => ('sealed' in (e.data as object) ? [(e.data as { sealed: Sealed }).sealed.key] : [])));
-      for (const e of batch) {
+      const items = batch.map((e): TrackBatch['items'][number] => {
         const d = e.data as UnitEvents['units.positions.recorded'];
-        // Days whose key was shredded (retention) have no fixes any more.
-        for (const [at, lon, lat, speed, heading] of 'sealed' in d ? (reader.open<StoredFix[]>(d.sealed) ?? []) : d.fixes) {
-          if (at < from || at > to) continue;
-          out.push({ at, position: [lon, lat], speed, heading });
-          if ('sealed' in d) daysRead.add(d.sealed.key);
-        }
-      }
+        return 'sealed' in d ? { key: d.sealed.key, sealed: d.sealed.sealed } : { fixes: d.fixes };
+      });
+      const subjects = [...new Set(items.flatMap((i): string[] => ('sealed' in i ? [i.key] : [])))];
+      const keys = subjects.length > 0 ? await this.ctx.vault.get(subjects) : new Map<string, Buffer>();
+      const opened = await runInWorker<OpenedBatch>({
+        module: TRACK_WORKER,
+        fn: 'openTrackBatch',
+        input: { keys: [...keys].map(([subject, key]) => [subject, new Uint8Array(key)]), items, from, to } satisfies TrackBatch,
+      });
+      this.trackThreads.add(opened.threadId);
+      chunks.push(opened.packed);
+      for (const day of opened.days) daysRead.add(day);
       read += batch.length;
       afterSeq = batch.at(-1)!.seq;
       if (batch.length < TRACK_BATCH) {
@@ -260,8 +313,7 @@ export class UnitsService implements UnitsPort {
       }));
       await this.ctx.personal.recordReads(by, reads, purpose);
     }
-    out.sort((a, b) => a.at - b.at);
-    return { fixes: out.length > MAX_TRACK_FIXES ? out.slice(out.length - MAX_TRACK_FIXES) : out, nextAfterSeq: more ? afterSeq : null };
+    return { chunks, nextAfterSeq: more ? afterSeq : null };
   }
 
   /** Where a unit is now: its latest fix, else its home station. */

@@ -15,6 +15,8 @@ import type { AppContext } from './platform/app-context.js';
 import type { EventBus } from './platform/event-bus.js';
 import { SingleNodeLeadership, type Leadership } from './platform/leadership.js';
 import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadership.js';
+import { PostgresReplayLedger } from './adapters/stores/postgres/postgres-replay-ledger.js';
+import type { ReplayLedger } from './platform/replay-ledger.js';
 import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
 import type { KeyVault } from './platform/key-vault.js';
 import { PersonalData } from './platform/personal-data.js';
@@ -64,6 +66,19 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     await log.close();
     throw error;
   }
+  // A cluster's nodes share the DC-09 replay memory; a single node's own memory is enough.
+  let replayLedger: ReplayLedger | undefined;
+  if (config.databaseUrl) {
+    try {
+      const clock = options.clock ?? systemClock;
+      replayLedger = await PostgresReplayLedger.open(config.databaseUrl, options.pgSchema ?? 'vigil', { now: () => clock.now() });
+    } catch (error) {
+      await vault.close();
+      await bus.close();
+      await log.close();
+      throw error;
+    }
+  }
   if (config.databaseUrl && secret.source !== 'env') {
     logger.warn('VIGIL_SECRET_KEY is not set: this node seals secrets with its own key file; every node of a cluster needs the same VIGIL_SECRET_KEY');
   }
@@ -94,6 +109,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     publicUrl: () => (config.publicUrl ?? `http://localhost:${listeningPort ?? config.port}`).replace(/\/$/, ''),
     record: (events) => record(ctx, metrics, events),
     reactions: new Reactions(),
+    ...(replayLedger ? { replayLedger } : {}),
   };
   ctx.personal.recordWith(ctx.record);
   const capabilities = createCapabilities(ctx, metrics);
@@ -111,6 +127,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       projections.stop();
       await bus.close();
       await vault.close();
+      await replayLedger?.close();
       await log.close();
       await closeWorkerPool();
       await pdfPrinter.close();

@@ -11,6 +11,7 @@ import type { PersonalData } from './personal-data.js';
 import type { LiveView } from './live-view.js';
 import type { Projection, ProjectionRunner } from './projection.js';
 import type { Reactions } from './reactions.js';
+import type { ReplayLedger } from './replay-ledger.js';
 
 /** What every capability receives: configuration, time, the log, the stream. */
 export interface AppContext {
@@ -42,6 +43,11 @@ export interface AppContext {
   record(events: NewEvent[]): Promise<StoredEvent[]>;
   /** Typed in-process reactions between capabilities (reactions.ts): producers emit, handlers are declared where they act. */
   reactions: Reactions;
+  /**
+   * On a cluster (PostgreSQL), the replay memory every node shares (replay-ledger.ts): a DC-09
+   * frame accepted by one node is refused by the others. Absent on the embedded single node.
+   */
+  replayLedger?: ReplayLedger;
 }
 
 /**

@@ -64,6 +64,9 @@ export class Dc09Ingest {
   private recentSubstitutionReports: number[] = [];
   private pending: PendingFrame[] = [];
   private flushScheduled = false;
+  /** Claims on the cluster's replay ledger waiting for this turn's one statement. */
+  private claims: { key: string; expiresAt: number; resolve: (claimed: boolean) => void; reject: (error: unknown) => void }[] = [];
+  private claimScheduled = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -123,12 +126,35 @@ export class Dc09Ingest {
       this.refusal('dc09-replay', remote, m.account, `frame ${m.seq} refused: ${reservation.verdict}`, now);
       return nakFrame(now);
     }
+    // On a cluster, the frame must also be new to every other node: one claim on the shared ledger (one statement a turn).
+    const ledger = reservation ? this.ctx.replayLedger : undefined;
+    if (reservation && ledger) {
+      let claimed: boolean;
+      try {
+        claimed = await this.claimShared(reservation.key, m.timestamp!.getTime() + this.replays.windowPastMs, now);
+      } catch (error) {
+        this.replays.release(reservation.key);
+        throw error; // no ACK: the panel sends again
+      }
+      if (!claimed) {
+        // Accepted by another node inside the window: remembered here as used, refused as a replay.
+        this.replays.accepted(reservation.key, m.timestamp!.getTime());
+        this.counters.frames('nak-replay');
+        this.ctx.logger.warn({ remote, account: m.account, seq: m.seq, verdict: 'replay', cluster: true }, 'DC-09 frame refused');
+        this.refusal('dc09-replay', remote, m.account, `frame ${m.seq} refused: replay (accepted by another node)`, now);
+        return nakFrame(now);
+      }
+    }
     try {
       for (const q of m.quirks) this.counters.quirk(q);
       if (m.account) await this.supervision.heardPath(m.account, now);
       if (m.events.length > 0) await this.recordBatched(m.events.map((e) => this.signalFromDc09(m, e, now)));
     } catch (error) {
-      if (reservation) this.replays.release(reservation.key);
+      if (reservation) {
+        this.replays.release(reservation.key);
+        // Not durable: the panel's retry of this very frame must not be taken for a replay on any node.
+        ledger?.release([reservation.key]).catch((e: unknown) => this.ctx.logger.warn({ err: e }, 'could not release a DC-09 replay claim'));
+      }
       throw error;
     }
     if (reservation) this.replays.accepted(reservation.key, m.timestamp!.getTime());
@@ -138,6 +164,24 @@ export class Dc09Ingest {
     const keys = m.encrypted && config?.key ? keysOf(config) : null;
     const key = keys ? (m.quirks.includes('ascii-key') ? keys.ascii : keys.key) : null;
     return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
+  }
+
+  /** Queues a claim for this turn's one statement on the cluster's ledger; resolves whether this node got the key. */
+  private claimShared(key: string, expiresAt: number, now: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.claims.push({ key, expiresAt, resolve, reject });
+      if (this.claimScheduled) return;
+      this.claimScheduled = true;
+      setImmediate(() => {
+        this.claimScheduled = false;
+        const batch = this.claims;
+        this.claims = [];
+        this.ctx.replayLedger!.claim(batch, now).then(
+          (claimed) => batch.forEach((c) => c.resolve(claimed.has(c.key))),
+          (error: unknown) => batch.forEach((c) => c.reject(error)),
+        );
+      });
+    });
   }
 
   /** Queues a frame's signals for this turn's group; resolves when they are durable (or rejects: no ACK). */

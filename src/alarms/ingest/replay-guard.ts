@@ -47,7 +47,8 @@ export class ReplayGuard {
   private readonly perAccount = new Map<string, number>();
 
   private readonly startedAt: number;
-  private readonly windowPastMs: number;
+  /** How long past its timestamp a frame is remembered (a cluster's shared ledger keeps it as long). */
+  readonly windowPastMs: number;
   private readonly maxPerAccount: number;
   private readonly maxEntries: number;
 

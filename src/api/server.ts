@@ -1,3 +1,4 @@
+import { boundLargeBodies, type LargeBodyStats } from './large-bodies.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -37,6 +38,8 @@ export interface ApiServer {
   app: FastifyInstance;
   hub: LiveHub;
   routes: RouteEntry[];
+  /** Large request bodies in progress and refused (large-bodies.ts). */
+  largeBodies: LargeBodyStats;
 }
 
 /** Paths that must declare an access rule; anything else is the static web UI. */
@@ -126,6 +129,9 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   });
 
+  // Large bodies are parsed on the main thread: a few at once, two per caller (large-bodies.ts).
+  const largeBodies = boundLargeBodies(app);
+
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
@@ -176,7 +182,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
     if (capability.routes) await app.register(capability.routes);
   }
   await registerWebUi(app, ctx.config.webDistDir);
-  return { app, hub, routes };
+  return { app, hub, routes, largeBodies };
 }
 
 /** Sessions come only from the cookie (browsers send it on the WebSocket upgrade too); machines use X-API-Key. */

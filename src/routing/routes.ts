@@ -9,6 +9,15 @@ import { PROFILES, type ProfileName } from './profiles.js';
 import { MAX_SPEED_UPDATES, type RoutingService } from './routing-service.js';
 import { packWeightedPoints } from './router.js';
 
+/**
+ * Body limits of the two routes whose bodies are large by design (the node's default is
+ * VIGIL_BODY_LIMIT_BYTES, 1 MiB): 200 000 coverage points at full precision are about
+ * 13 MB of JSON; 20 000 evacuation origins with names about 6 MB. Such bodies are parsed
+ * on the main thread, a few at once (src/api/large-bodies.ts).
+ */
+export const COVERAGE_BODY_BYTES = 16 * 1024 * 1024;
+export const EVACUATION_BODY_BYTES = 8 * 1024 * 1024;
+
 /** Who changes the live network: control-room staff, incident command, administrators. */
 const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
 
@@ -160,7 +169,11 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
     }>(
       '/api/routing/coverage',
       {
-        config: { access: { roles: 'authenticated' } },
+        bodyLimit: COVERAGE_BODY_BYTES,
+        config: {
+          access: { roles: 'authenticated' },
+          tooLarge: `a coverage request is at most 16 MiB (${COVERAGE_BODY_BYTES} bytes) of JSON, enough for 200 000 points`,
+        },
         schema: {
           summary: 'Share of residents (or buildings, or given weighted points) reached within a target time from a set of stations',
           tags: ['routing'],
@@ -291,7 +304,11 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
     app.post<{ Body: EvacuationInput }>(
       '/api/routing/evacuation',
       {
-        config: { access: { roles: 'authenticated' } },
+        bodyLimit: EVACUATION_BODY_BYTES,
+        config: {
+          access: { roles: 'authenticated' },
+          tooLarge: `an evacuation request is at most 8 MiB (${EVACUATION_BODY_BYTES} bytes) of JSON, enough for 20 000 origins`,
+        },
         schema: {
           summary:
             'Foot evacuation plan for a (growing) hazard: per origin the assembly point, route, time and a guidance text; people expected per assembly point',

@@ -164,6 +164,12 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     city: city.reads,
     publicAlerts: (now) => alerts.service.state.active(now),
     reports: () => citizenReports.state.reports.values(),
+    // Closed consultations' results (counts per position and effect), k-suppressed.
+    consultations: function* () {
+      for (const consultation of engagement.state.consultations.values())
+        yield { consultation, contributions: engagement.state.contributions.get(consultation.consultationId) ?? [] };
+    },
+    orgName: (orgId) => identity.reads.orgName(orgId) ?? orgId,
     indicators: {
       defs: cockpit.state.catalogue.byId,
       table: (period, level) => cockpit.service.table(period, level),

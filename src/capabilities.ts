@@ -165,7 +165,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     publicAlerts: (now) => alerts.service.state.active(now),
     reports: () => citizenReports.state.reports.values(),
     // Closed consultations' results (counts per position and effect), k-suppressed.
-    consultations: function* () {
+    *consultations() {
       for (const consultation of engagement.state.consultations.values())
         yield { consultation, contributions: engagement.state.contributions.get(consultation.consultationId) ?? [] };
     },

@@ -115,12 +115,6 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     ctx.config.crowdWindowMs,
   );
   const audit = createAuditCapability(ctx);
-  // Personal data about people, found by phone or e-mail for their export and erasure.
-  const privacy = createPrivacyCapability(ctx, {
-    holders: [incidents.dataSubjects, alerts.dataSubjects],
-    orgName: identity.reads.orgName,
-    platformOrgId: identity.reads.platformOrgId,
-  });
   const cockpit = createCockpitCapability(ctx, { city: city.reads, subscribers: alerts.subscribers.state, routing });
   // Device security: the inventory's firmware and SBOMs matched against CVE records and KEV; findings for owners and the CSIRT.
   // A finding shows the CSIRT cases about it (the desk asks the policy); the desk opens cases from findings through the read port.
@@ -143,6 +137,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     platformOrgId: () => identity.reads.platformOrgId(),
     // A surge of reports in one place raises an alarm for the operators.
     alarms: alarms.signals,
+    // Reporters who asked are told when their report is resolved, by e-mail or Web Push (alerts' adapters).
+    messenger: alerts.messenger,
     incidents: {
       open: async (input, by) => {
         const i = await incidents.service.create({ ...input, type: input.type as Parameters<typeof incidents.service.create>[0]['type'] }, by);
@@ -151,12 +147,29 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     },
   });
   // Stakeholders, consultations and grievances (ITU-T Y Suppl. 34): owned by the organisation that keeps them.
-  const engagement = createEngagementCapability(ctx, { orgs: () => identity.reads.orgs(), platformOrgId: () => identity.reads.platformOrgId() });
+  // Participants who asked are told the decision and how their answer counted (alerts' e-mail and Web Push adapters).
+  const engagement = createEngagementCapability(ctx, {
+    orgs: () => identity.reads.orgs(),
+    platformOrgId: () => identity.reads.platformOrgId(),
+    messenger: alerts.messenger,
+  });
+  // Personal data about people, found by phone or e-mail for their export and erasure.
+  const privacy = createPrivacyCapability(ctx, {
+    holders: [incidents.dataSubjects, alerts.dataSubjects, citizenReports.dataSubjects, engagement.dataSubjects],
+    orgName: identity.reads.orgName,
+    platformOrgId: identity.reads.platformOrgId,
+  });
   // Open data: a DCAT-AP catalogue of public datasets (alerts, anonymised reports, indicators, areas, facilities), k-suppressed.
   const openData = createOpenDataCapability(ctx, {
     city: city.reads,
     publicAlerts: (now) => alerts.service.state.active(now),
     reports: () => citizenReports.state.reports.values(),
+    // Closed consultations' results (counts per position and effect), k-suppressed.
+    *consultations() {
+      for (const consultation of engagement.state.consultations.values())
+        yield { consultation, contributions: engagement.state.contributions.get(consultation.consultationId) ?? [] };
+    },
+    orgName: (orgId) => identity.reads.orgName(orgId) ?? orgId,
     indicators: {
       defs: cockpit.state.catalogue.byId,
       table: (period, level) => cockpit.service.table(period, level),

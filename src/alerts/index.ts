@@ -28,6 +28,7 @@ import { noGuidance, type GuidanceSource } from './evacuation-guidance.js';
 import { subscriberRoutes } from './subscribers/subscriber-routes.js';
 import { SubscribersService } from './subscribers/subscribers-service.js';
 import type { DataSubjectHolder } from '../platform/personal-data.js';
+import type { NoticeChannel, PersonalMessenger } from '../platform/notices.js';
 import { subscriberDataSubjects } from './subscribers/data-subjects.js';
 import { SubscribersState } from './subscribers/subscribers-state.js';
 import { CellBroadcastChannel } from './channels/cell-broadcast/cell-broadcast-channel.js';
@@ -71,6 +72,8 @@ export interface AlertsCapability extends Capability {
   /** Trusted signers and feed subscriptions (exchange/). */
   exchange: ExchangeService;
   feedPoller: FeedPoller;
+  /** The e-mail and Web Push channels, for personal notices of other capabilities (a report resolved, a consultation decided). */
+  messenger: PersonalMessenger;
 }
 
 /** Public alert and mass notification: CAP 1.2 alerts, approval, subscribers, targeting, delivery, the public feed. */
@@ -162,6 +165,19 @@ export function createAlertsCapability(
     new CapFeedChannel(),
   ];
   const channels = new Map<Channel, AlertChannel>(channelList.map((c) => [c.channel, c]));
+  // The same e-mail and Web Push adapters (one SMTP pool, one VAPID identity) carry other capabilities' personal notices.
+  const messenger: PersonalMessenger = {
+    unavailable: (channel: NoticeChannel) => {
+      const c = channels.get(channel);
+      return c ? c.unavailable : 'no adapter for this channel';
+    },
+    async send(channel, m) {
+      const c = channels.get(channel);
+      if (!c || c.reach !== 'per-recipient') return { ok: false, error: `no ${channel} channel`, retry: false };
+      const [r] = await c.send([{ recipientId: 'notice', address: m.address, subject: m.subject, text: m.text, headers: m.headers }]);
+      return r?.ok ? { ok: true } : { ok: false, error: r?.error ?? 'no answer from the channel', retry: r?.retry ?? true };
+    },
+  };
   const dispatcher = new AlertDispatcher(ctx, subscribersState, channels, {
     publicUrl: () => ctx.publicUrl(),
     ...(deps.guidance ? { guidance: deps.guidance } : {}),
@@ -219,6 +235,7 @@ export function createAlertsCapability(
     authority,
     exchange,
     feedPoller,
+    messenger,
     async start() {
       const shredded = await subscribers.shredErased();
       if (shredded > 0) ctx.logger.warn({ shredded }, 'shredded the keys of subscribers who had left while a node stopped');

@@ -10,13 +10,22 @@ interface SealedValue {
 /** Event payloads of citizen reports (type → data). */
 export interface CitizenReportsEvents {
   /** A report accepted; the reporter's personal data sealed under their own key (class `reporter`). */
-  'citizen-reports.report.submitted': { report: CitizenReport; reporter: SealedValue | null };
+  'citizen-reports.report.submitted': {
+    report: CitizenReport;
+    reporter: SealedValue | null;
+    /** Where to tell the reporter (e-mail, push subscription, follow token), sealed under the same key as `reporter`; when they consented. */
+    notice?: SealedValue | null;
+  };
   /** The photo, stripped of its metadata, in the log itself (base64, under the event size limit). */
   'citizen-reports.photo.attached': { reportId: string; contentType: string; sha256: string; data: string };
   'citizen-reports.report.acknowledged': { reportId: string; note: string | null };
   'citizen-reports.report.merged': { reportId: string; into: string; note: string | null };
   'citizen-reports.report.escalated': { reportId: string; incidentId: string; reference: string };
   'citizen-reports.report.resolved': { reportId: string; note: string };
+  /** A notice to the reporter was taken by the channel's peer (the SMTP server, the push service). */
+  'citizen-reports.notice.sent': { reportId: string; noticeId: string; channel: 'email' | 'push' };
+  /** A notice attempt failed; `final`: given up (refused for good, too many attempts, the reporter's data erased). */
+  'citizen-reports.notice.failed': { reportId: string; noticeId: string; channel: 'email' | 'push'; error: string; final: boolean };
 }
 
 export type CitizenReportsEventType = keyof CitizenReportsEvents;

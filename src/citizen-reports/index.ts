@@ -2,10 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { CityReadPort } from '../city/contract.js';
 import { bboxContains, type Position } from '../kernel/geo.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
+import { NoticeSender } from '../platform/notices.js';
+import type { DataSubjectHolder } from '../platform/personal-data.js';
 import { citizenReportsLiveView } from './live-view.js';
 import { apiKeysOf, open311Routes } from './open311-routes.js';
 import { CitizenReportsService, type CitizenReportsDeps } from './reports-service.js';
-import { ReportsState } from './reports-state.js';
+import { ReportsState, type DueReportNotice } from './reports-state.js';
 import { citizenReportsRoutes } from './routes.js';
 import type { RequestContext } from './rules.js';
 
@@ -16,6 +18,10 @@ export type { CitizenReportsDeps } from './reports-service.js';
 export interface CitizenReportsCapability extends Capability {
   service: CitizenReportsService;
   state: ReportsState;
+  /** Reporters found by the e-mail or phone they gave (privacy: export and erasure). */
+  dataSubjects: DataSubjectHolder;
+  /** Tells reporters who asked that their report was resolved, merged or turned into an incident (durable, retried). */
+  notices: NoticeSender<DueReportNotice>;
 }
 
 /**
@@ -39,11 +45,42 @@ export function createCitizenReportsCapability(ctx: AppContext, deps: CitizenRep
     },
     locate: (address: string) => locateAddress(deps.city, address),
   });
+  const notices = new NoticeSender(
+    {
+      name: 'citizen-reports',
+      clock: ctx.clock,
+      logger: ctx.logger,
+      leadership: ctx.leadership,
+      messenger: deps.messenger ?? null,
+      due: () => state.dueNotices.values(),
+      compose: (n) => service.composeNotice(n),
+      recordSent: (n) => service.recordNoticeSent(n),
+      recordFailed: (n, error, final) => service.recordNoticeFailed(n, error, final),
+    },
+    { everyMs: ctx.config.noticeTickMs, retryMs: ctx.config.noticeRetryMs },
+  );
+  service.noticesMayBeDue = () => notices.kick();
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(open311Routes(ctx, service, context));
     await app.register(citizenReportsRoutes(service));
   };
-  return { name: 'citizen-reports', projections: [state], routes, liveViews: [citizenReportsLiveView()], service, state };
+  return {
+    name: 'citizen-reports',
+    projections: [state],
+    routes,
+    liveViews: [citizenReportsLiveView()],
+    service,
+    state,
+    dataSubjects: service.dataSubjects,
+    notices,
+    // Notices are sent by the leading node of a `vigil serve` (what is due is rebuilt from the log after a restart).
+    async listen() {
+      notices.start();
+    },
+    async stop() {
+      await notices.stop();
+    },
+  };
 }
 
 /** An address string to the city model's site with that address (or name), case and accents ignored. */

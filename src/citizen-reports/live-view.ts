@@ -28,5 +28,7 @@ export function citizenReportsLiveView(): LiveView {
     'citizen-reports.report.merged': staff,
     'citizen-reports.report.escalated': staff,
     'citizen-reports.report.resolved': staff,
+    'citizen-reports.notice.sent': staff,
+    'citizen-reports.notice.failed': staff,
   } satisfies Record<keyof CitizenReportsEvents, LiveProjector>);
 }

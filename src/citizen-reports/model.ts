@@ -1,4 +1,5 @@
 import type { Position } from '../kernel/geo.js';
+import type { NoticeConsent } from '../platform/notices.js';
 
 /**
  * Citizen reports (Open311 GeoReport v2 service requests) and the safety services
@@ -248,6 +249,12 @@ export interface CitizenReport {
   via: string;
   /** An open report of the same service nearby when it came in (the check is a hint; triage merges). */
   nearbyOf: string | null;
+  /**
+   * The reporter's consent to be told when it is resolved (merged, turned into an incident):
+   * the channels and when; their addresses are sealed with their other data. Absent on reports
+   * recorded before notices existed.
+   */
+  notify?: NoticeConsent | null;
 }
 
 /** A report's fate after triage. */
@@ -262,6 +269,17 @@ export interface ReportState extends CitizenReport {
   incident: { incidentId: string; reference: string } | null;
   /** Reports merged into this one. */
   merged: string[];
+  /** Notices to the reporter: noticeId → sent, failed for good, or failed attempts so far. */
+  notices: Record<string, ReportNotice>;
+}
+
+/** What became of one notice to the reporter (`<reportId>:<resolved|merged|escalated>:<channel>`). */
+export interface ReportNotice {
+  channel: 'email' | 'push';
+  state: 'due' | 'sent' | 'failed';
+  attempts: number;
+  error: string | null;
+  at: string;
 }
 
 /** What the public sees of a report (Open311 and the public map). */
@@ -299,7 +317,8 @@ export interface FollowView {
 }
 
 /** What triage staff see (the reporter's data only when the policy lets them). */
-export interface StaffReportView extends Omit<ReportState, 'followHash' | 'token'> {
+export interface StaffReportView extends Omit<ReportState, 'followHash' | 'token' | 'notices'> {
+  notices: ReportNotice[];
   serviceName: string;
   agencyResponsible: string;
   reporter: Reporter | null;

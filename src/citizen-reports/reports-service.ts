@@ -5,7 +5,8 @@ import type { Position } from '../kernel/geo.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
-import { isSealed, personalSubject } from '../platform/personal-data.js';
+import { isSealed, personalSubject, phoneDigits, type DataSubjectHolder, type DataSubjectRecord } from '../platform/personal-data.js';
+import type { ComposedNotice, NoticeAddresses, PersonalMessenger } from '../platform/notices.js';
 import type { AlarmSignalsPort } from '../alarms/contract.js';
 import type { IncidentOpenerPort } from './contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from './contract.js';
@@ -22,7 +23,7 @@ import {
   type StaffReportView,
 } from './model.js';
 import type { StrippedPhoto } from './photo.js';
-import type { ReportsState } from './reports-state.js';
+import type { DueReportNotice, ReportsState } from './reports-state.js';
 import { triageRefusal, type ReportInput, type RequestsQuery, MAX_RESULTS } from './rules.js';
 
 export interface CitizenReportsDeps {
@@ -31,6 +32,8 @@ export interface CitizenReportsDeps {
   incidents: IncidentOpenerPort;
   /** Alarms' signal port: a surge of reports in one place raises an alarm for the operators. Absent: no surge alarm. */
   alarms?: AlarmSignalsPort;
+  /** The e-mail and Web Push channels that tell reporters their report was resolved. Absent: notices stay due. */
+  messenger?: PersonalMessenger;
 }
 
 /** A surge: at least this many reports (any service) within SURGE_RADIUS_M in SURGE_WINDOW_MS. */
@@ -105,9 +108,19 @@ export class CitizenReportsService {
       followHash: hashFollowToken(followToken),
       via: input.via,
       nearbyOf: nearby?.reportId ?? null,
+      notify: input.notify ? { channels: input.notify.channels, lang: input.notify.lang, at: new Date(now).toISOString() } : null,
     };
-    const reporter = input.reporter ? await this.ctx.personal.seal(personalSubject('reporter', reportId), input.reporter) : null;
-    const events = [reportEvent('citizen-reports.report.submitted', reportId, org.id, 'public', { report, reporter })];
+    const subject = personalSubject('reporter', reportId);
+    const reporter = input.reporter ? await this.ctx.personal.seal(subject, input.reporter) : null;
+    // Where to tell them, under the same key as the rest of their data: one erasure removes both.
+    const notice = input.notify
+      ? await this.ctx.personal.seal(subject, {
+          email: input.notify.channels.includes('email') ? (input.reporter?.email ?? null) : null,
+          push: input.notify.push,
+          followToken,
+        } satisfies NoticeAddresses)
+      : null;
+    const events = [reportEvent('citizen-reports.report.submitted', reportId, org.id, 'public', { report, reporter, notice })];
     if (photo) {
       events.push(
         reportEvent('citizen-reports.photo.attached', reportId, org.id, 'public', {
@@ -126,6 +139,9 @@ export class CitizenReportsService {
     notices.push(`Your report goes to ${org.name}.`);
     return { report: this.state.reports.get(reportId)!, followToken, notice: notices.join(' ') };
   }
+
+  /** Called after a step that may make notices due (set by the capability to wake its notice sender). */
+  noticesMayBeDue: () => void = () => {};
 
   /** Place (≈ 100 m grid cell) → when a surge alarm was last raised there, so one surge raises one alarm per window. */
   private readonly surges = new Map<string, number>();
@@ -293,15 +309,145 @@ export class CitizenReportsService {
   }
 
   private async sealedReporter(r: ReportState): Promise<{ key: string; sealed: string } | null> {
-    const [e] = await this.ctx.log.read({ typePrefixes: ['citizen-reports.report.submitted'], subject: `citizen-report:${r.reportId}`, limit: 1 });
-    const sealed = (e?.data as CitizenReportsEvents['citizen-reports.report.submitted'] | undefined)?.reporter;
-    return isSealed(sealed) ? sealed : null;
+    return (await this.sealedOf(r.reportId)).reporter;
   }
 
+  /** The reporter's sealed data and notice addresses, read back from the report's submission. */
+  private async sealedOf(reportId: string): Promise<{ reporter: { key: string; sealed: string } | null; notice: { key: string; sealed: string } | null }> {
+    const seq = this.state.reporterSeq.get(reportId);
+    const [e] =
+      seq !== undefined
+        ? await this.ctx.log.read({ afterSeq: seq - 1, limit: 1 })
+        : await this.ctx.log.read({ typePrefixes: ['citizen-reports.report.submitted'], subject: `citizen-report:${reportId}`, limit: 1 });
+    const d = e?.type === 'citizen-reports.report.submitted' ? (e.data as CitizenReportsEvents['citizen-reports.report.submitted']) : undefined;
+    return { reporter: isSealed(d?.reporter) ? d.reporter : null, notice: isSealed(d?.notice) ? d.notice : null };
+  }
+
+  // ── notices to reporters ───────────────────────────────────────────────────
+
+  /** The message telling a reporter what became of their report, with their personal link; skipped when their data were erased. */
+  async composeNotice(n: DueReportNotice): Promise<ComposedNotice> {
+    const r = this.state.reports.get(n.reportId);
+    if (!r) return { skip: 'the report is unknown' };
+    const { notice } = await this.sealedOf(r.reportId);
+    const to = notice ? await this.ctx.personal.open<NoticeAddresses>(notice) : null;
+    if (!to) return { skip: "the reporter's data were erased" };
+    const address = n.channel === 'email' ? to.email : to.push ? JSON.stringify(to.push) : null;
+    if (!address) return { skip: `no ${n.channel} address was given` };
+    const lang = r.notify?.lang ?? 'en';
+    const final = this.state.final(r);
+    const service = SERVICE_BY_CODE.get(r.serviceCode)?.name[lang] ?? r.serviceCode;
+    const org = this.orgName(r.orgId);
+    const link = `${this.ctx.publicUrl()}/citizen?follow=${encodeURIComponent(to.followToken)}`;
+    const place = r.address ?? `${r.position[1].toFixed(5)}, ${r.position[0].toFixed(5)}`;
+    const day = r.requestedAt.slice(0, 10);
+    const fr = lang === 'fr';
+    const headline =
+      n.what === 'resolved'
+        ? fr
+          ? `Votre signalement est résolu : ${service}`
+          : `Your report is resolved: ${service}`
+        : n.what === 'merged'
+          ? fr
+            ? `Votre signalement a été joint à un autre : ${service}`
+            : `Your report was joined to another one: ${service}`
+          : fr
+            ? `Votre signalement est pris en charge (intervention ${final.incident?.reference ?? '—'}) : ${service}`
+            : `Your report is being acted on (incident ${final.incident?.reference ?? '—'}): ${service}`;
+    const note = n.what === 'merged' ? r.publicNote : final.publicNote;
+    const lines = fr
+      ? [
+          `Votre signalement « ${service} » à ${place} (reçu le ${day}) : ${n.what === 'resolved' ? `résolu par ${org}` : n.what === 'merged' ? `le même problème était déjà signalé ; il suit désormais ce signalement` : `${org} intervient`}.`,
+          ...(note ? ['', `Note de ${org} : ${note}`] : []),
+          '',
+          `Suivez-le avec votre lien personnel : ${link}`,
+          '',
+          `Vous recevez ce message parce que vous avez demandé à être prévenu (le ${r.notify?.at.slice(0, 10) ?? day}). Sans réponse nécessaire.`,
+        ]
+      : [
+          `Your report "${service}" at ${place} (received ${day}): ${n.what === 'resolved' ? `resolved by ${org}` : n.what === 'merged' ? 'the same problem was already reported; yours now follows that report' : `${org} is acting on it`}.`,
+          ...(note ? ['', `Note from ${org}: ${note}`] : []),
+          '',
+          `Follow it with your personal link: ${link}`,
+          '',
+          `You get this message because you asked to be told (on ${r.notify?.at.slice(0, 10) ?? day}). No need to answer.`,
+        ];
+    const headers = { 'X-Vigil-Report': r.reportId, 'X-Vigil-Notice': n.noticeId };
+    if (n.channel === 'push')
+      return { message: { address, subject: '', text: JSON.stringify({ title: headline, body: lines[0], url: link, reportId: r.reportId }), headers } };
+    return { message: { address, subject: headline, text: lines.join('\n'), headers } };
+  }
+
+  async recordNoticeSent(n: DueReportNotice): Promise<void> {
+    const r = this.state.reports.get(n.reportId);
+    if (!r) return;
+    await this.ctx.record([
+      reportEvent('citizen-reports.notice.sent', n.reportId, r.orgId, 'system:notices', { reportId: n.reportId, noticeId: n.noticeId, channel: n.channel }),
+    ]);
+  }
+
+  async recordNoticeFailed(n: DueReportNotice, error: string, final: boolean): Promise<void> {
+    const r = this.state.reports.get(n.reportId);
+    if (!r) return;
+    await this.ctx.record([
+      reportEvent('citizen-reports.notice.failed', n.reportId, r.orgId, 'system:notices', {
+        reportId: n.reportId,
+        noticeId: n.noticeId,
+        channel: n.channel,
+        error,
+        final,
+      }),
+    ]);
+  }
+
+  // ── the reporters' personal data (privacy: export and erasure) ─────────────
+
+  /** Reporters found by the e-mail or phone they gave, with their reports (export and erasure by the privacy page). */
+  readonly dataSubjects: DataSubjectHolder = {
+    find: async (query): Promise<DataSubjectRecord[]> => {
+      const email = query.email?.trim().toLowerCase() || null;
+      const digits = phoneDigits(query.phone);
+      if (!email && !digits) return [];
+      const out: DataSubjectRecord[] = [];
+      for (const reportId of this.state.reporterSeq.keys()) {
+        const r = this.state.reports.get(reportId);
+        if (!r) continue;
+        const sealed = await this.sealedOf(reportId);
+        const reporter = sealed.reporter ? await this.ctx.personal.open<Reporter>(sealed.reporter) : null;
+        const notice = sealed.notice ? await this.ctx.personal.open<NoticeAddresses>(sealed.notice) : null;
+        const emails = [reporter?.email, notice?.email].filter((x): x is string => !!x).map((x) => x.toLowerCase());
+        const hit = (email && emails.includes(email)) || (digits && phoneDigits(reporter?.phone) === digits);
+        if (!hit) continue;
+        const service = SERVICE_BY_CODE.get(r.serviceCode)?.name.en ?? r.serviceCode;
+        out.push({
+          subject: personalSubject('reporter', reportId),
+          kind: 'reporter',
+          orgId: r.orgId,
+          label: `citizen report ${service}${r.address ? ` at ${r.address}` : ''} (${r.requestedAt.slice(0, 10)})`,
+          at: r.requestedAt,
+          data: {
+            reporter,
+            report: { reportId, service, address: r.address, description: r.description, status: r.status, requestedAt: r.requestedAt },
+            notify: r.notify
+              ? {
+                  channels: r.notify.channels,
+                  consentAt: r.notify.at,
+                  email: notice?.email ?? null,
+                  push: notice?.push ? { endpoint: notice.push.endpoint } : null,
+                }
+              : null,
+          },
+        });
+      }
+      return out;
+    },
+  };
+
   staffView(r: ReportState, by: Principal, reporter: Reporter | null): StaffReportView {
-    const { followHash: _f, token: _t, ...rest } = r;
+    const { followHash: _f, token: _t, notices, ...rest } = r;
     return {
       ...rest,
+      notices: Object.values(notices).map((n) => ({ ...n })),
       merged: [...r.merged],
       serviceName: SERVICE_BY_CODE.get(r.serviceCode)?.name.en ?? r.serviceCode,
       agencyResponsible: this.orgName(r.orgId),
@@ -331,6 +477,7 @@ export class CitizenReportsService {
     if (target.mergedInto) throw conflict(`report ${into} was itself merged into ${target.mergedInto}: merge into that one`);
     if (target.status === 'resolved' && r.status !== 'received') throw conflict(`report ${into} is resolved`);
     await this.ctx.record([reportEvent('citizen-reports.report.merged', reportId, r.orgId, by.actor, { reportId, into, note: note?.trim() || null })]);
+    this.noticesMayBeDue();
     return this.staffView(r, by, null);
   }
 
@@ -351,6 +498,7 @@ export class CitizenReportsService {
       by,
     );
     await this.ctx.record([reportEvent('citizen-reports.report.escalated', reportId, r.orgId, by.actor, { reportId, ...incident })]);
+    this.noticesMayBeDue();
     return this.staffView(r, by, null);
   }
 
@@ -361,6 +509,7 @@ export class CitizenReportsService {
     const text = note.trim();
     if (!text) throw badRequest('a resolution needs a public note');
     await this.ctx.record([reportEvent('citizen-reports.report.resolved', reportId, r.orgId, by.actor, { reportId, note: text })]);
+    this.noticesMayBeDue();
     return this.staffView(r, by, null);
   }
 

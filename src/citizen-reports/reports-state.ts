@@ -4,6 +4,15 @@ import type { Projection } from '../platform/projection.js';
 import type { CitizenReportsEvents } from './events.js';
 import type { ReportState } from './model.js';
 
+/** A notice to a reporter still to send: their report resolved, merged into another, or turned into an incident. */
+export interface DueReportNotice {
+  noticeId: string;
+  reportId: string;
+  what: 'resolved' | 'merged' | 'escalated';
+  channel: 'email' | 'push';
+  attempts: number;
+}
+
 /** A report of the same service within this distance and time, still open, is "nearby" (a duplicate candidate). */
 export const DUPLICATE_RADIUS_M = 50;
 export const DUPLICATE_WINDOW_MS = 7 * 86_400_000;
@@ -26,6 +35,20 @@ export class ReportsState implements Projection {
   private readonly grid = new Map<number, string[]>();
   /** Submission order, newest last (Open311 lists newest first). */
   readonly order: string[] = [];
+  /** Notices to reporters still due (noticeId → which report, why, on which channel), oldest first. */
+  readonly dueNotices = new Map<string, DueReportNotice>();
+  /** Report id → seq of its submission when the reporter gave personal data (their export and erasure read it back). */
+  readonly reporterSeq = new Map<string, number>();
+
+  /** The reporter asked to be told (`what`): one notice due per channel they consented to. */
+  private noticeDue(r: ReportState, what: DueReportNotice['what'], at: string): void {
+    for (const channel of r.notify?.channels ?? []) {
+      const noticeId = `${r.reportId}:${what}:${channel}`;
+      if (r.notices[noticeId]) continue;
+      r.notices[noticeId] = { channel, state: 'due', attempts: 0, error: null, at };
+      this.dueNotices.set(noticeId, { noticeId, reportId: r.reportId, what, channel, attempts: 0 });
+    }
+  }
 
   apply(e: StoredEvent): void {
     const type = e.type as keyof CitizenReportsEvents;
@@ -41,7 +64,10 @@ export class ReportsState implements Projection {
         mergedInto: null,
         incident: null,
         merged: [],
+        notices: {},
       });
+      const d = e.data as CitizenReportsEvents[typeof type];
+      if (d.reporter || d.notice) this.reporterSeq.set(report.reportId, e.seq);
       this.byToken.set(report.token, report.reportId);
       this.byFollowHash.set(report.followHash, report.reportId);
       const [i, j] = cellOf(report.position);
@@ -55,6 +81,28 @@ export class ReportsState implements Projection {
     const d = e.data as { reportId: string };
     const r = this.reports.get(d.reportId);
     if (!r) return;
+    if (type === 'citizen-reports.notice.sent' || type === 'citizen-reports.notice.failed') {
+      // A notice's outcome is the reporter's business, not a change of the report (its updatedAt stays).
+      const o = e.data as CitizenReportsEvents['citizen-reports.notice.failed'];
+      const n = r.notices[o.noticeId];
+      if (!n) return;
+      n.at = e.at;
+      if (type === 'citizen-reports.notice.sent') {
+        n.state = 'sent';
+        n.error = null;
+        this.dueNotices.delete(o.noticeId);
+      } else {
+        n.attempts++;
+        n.error = o.error;
+        const due = this.dueNotices.get(o.noticeId);
+        if (due) due.attempts = n.attempts;
+        if (o.final) {
+          n.state = 'failed';
+          this.dueNotices.delete(o.noticeId);
+        }
+      }
+      return;
+    }
     r.updatedAt = e.at;
     switch (type) {
       case 'citizen-reports.photo.attached':
@@ -75,6 +123,7 @@ export class ReportsState implements Projection {
         r.resolvedAt = e.at;
         r.publicNote = note;
         this.reports.get(into)?.merged.push(r.reportId);
+        this.noticeDue(r, 'merged', e.at);
         break;
       }
       case 'citizen-reports.report.escalated': {
@@ -82,6 +131,7 @@ export class ReportsState implements Projection {
         r.status = 'in-progress';
         r.acknowledgedAt ??= e.at;
         r.incident = { incidentId, reference };
+        this.noticeDue(r, 'escalated', e.at);
         break;
       }
       case 'citizen-reports.report.resolved': {
@@ -90,6 +140,12 @@ export class ReportsState implements Projection {
         r.acknowledgedAt ??= e.at;
         r.resolvedAt = e.at;
         r.publicNote = note;
+        // Its reporter, and those of the reports merged into it (their status follows this one).
+        this.noticeDue(r, 'resolved', e.at);
+        for (const id of r.merged) {
+          const m = this.reports.get(id);
+          if (m) this.noticeDue(m, 'resolved', e.at);
+        }
         break;
       }
     }

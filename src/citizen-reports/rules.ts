@@ -1,4 +1,5 @@
 import type { Position } from '../kernel/geo.js';
+import { NOTICE_CHANNELS, checkPushSubscription, type NoticeChannel, type PushSubscriptionJson } from '../platform/notices.js';
 import { attributesOf, field, type ParsedForm } from './form.js';
 import { SERVICE_BY_CODE, type ReportState, type ReportStatus, type Reporter, type SafetyService } from './model.js';
 
@@ -26,6 +27,11 @@ export interface ReportInput {
   photoLocationConsent: boolean;
   /** The app (its api_key's name). */
   via: string;
+  /**
+   * Vigil's extension: the reporter asks to be told when it is resolved (`notify=email`,
+   * `notify=push` with `push_subscription`, or both, comma-separated; `notify_lang` en or fr).
+   */
+  notify?: { channels: NoticeChannel[]; lang: 'en' | 'fr'; push: PushSubscriptionJson | null } | null;
 }
 
 export interface RequestContext {
@@ -109,6 +115,32 @@ export function checkReport(form: ParsedForm, ctx: RequestContext, via: string):
   const deviceId = field(form, 'device_id');
   if (deviceId !== null && deviceId.length > 200) errors.push('device_id is longer than 200 characters');
 
+  let notify: ReportInput['notify'] = null;
+  const notifyField = field(form, 'notify');
+  if (notifyField !== null && notifyField.trim() !== '') {
+    const channels = [...new Set(notifyField.split(',').map((c) => c.trim()))];
+    const unknown = channels.filter((c) => !(NOTICE_CHANNELS as readonly string[]).includes(c));
+    const lang = field(form, 'notify_lang') ?? 'en';
+    let push: PushSubscriptionJson | null = null;
+    if (unknown.length > 0) errors.push(`notify takes email, push or both (comma-separated), not ${unknown.join(', ').slice(0, 60)}`);
+    if (channels.includes('email') && !email) errors.push('notify=email needs the email to write to');
+    if (channels.includes('push')) {
+      const given = field(form, 'push_subscription');
+      let parsed: unknown;
+      try {
+        parsed = given && given.length <= 3000 ? JSON.parse(given) : null;
+      } catch {
+        parsed = null;
+      }
+      const checked = checkPushSubscription(parsed);
+      if (!given) errors.push("notify=push needs push_subscription (the browser's push subscription as JSON)");
+      else if (!checked.ok) errors.push(checked.error);
+      else push = checked.value;
+    }
+    if (lang !== 'en' && lang !== 'fr') errors.push('notify_lang is en or fr');
+    notify = { channels: channels as NoticeChannel[], lang: lang === 'fr' ? 'fr' : 'en', push };
+  }
+
   const attributes: Record<string, string | string[]> = {};
   if (service) {
     const given = attributesOf(form);
@@ -160,6 +192,7 @@ export function checkReport(form: ParsedForm, ctx: RequestContext, via: string):
       deviceId,
       photoLocationConsent: field(form, 'photo_location_consent') === 'true',
       via,
+      notify,
     },
   };
 }

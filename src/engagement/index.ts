@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext, Capability } from '../platform/app-context.js';
+import { NoticeSender } from '../platform/notices.js';
+import type { DataSubjectHolder } from '../platform/personal-data.js';
 import { engagementLiveView } from './live-view.js';
 import { engagementRoutes } from './routes.js';
 import { EngagementService, type EngagementDeps } from './service.js';
-import { EngagementState } from './state.js';
+import { EngagementState, type DueDecisionNotice } from './state.js';
 
 export { EngagementService } from './service.js';
 export { EngagementState } from './state.js';
@@ -13,6 +15,10 @@ export type { EngagementDeps, EngagementOverview, StaffConsultation, StaffContri
 export interface EngagementCapability extends Capability {
   service: EngagementService;
   state: EngagementState;
+  /** Participants and complainants found by the e-mail they gave (privacy: export and erasure). */
+  dataSubjects: DataSubjectHolder;
+  /** Tells participants who asked the decision and how their answer counted (durable, retried). */
+  notices: NoticeSender<DueDecisionNotice>;
 }
 
 /**
@@ -23,6 +29,37 @@ export interface EngagementCapability extends Capability {
 export function createEngagementCapability(ctx: AppContext, deps: EngagementDeps): EngagementCapability {
   const state = new EngagementState();
   const service = new EngagementService(ctx, state, deps);
+  const notices = new NoticeSender(
+    {
+      name: 'engagement',
+      clock: ctx.clock,
+      logger: ctx.logger,
+      leadership: ctx.leadership,
+      messenger: deps.messenger ?? null,
+      due: () => state.dueNotices.values(),
+      compose: (n) => service.composeNotice(n),
+      recordSent: (n) => service.recordNoticeSent(n),
+      recordFailed: (n, error, final) => service.recordNoticeFailed(n, error, final),
+    },
+    { everyMs: ctx.config.noticeTickMs, retryMs: ctx.config.noticeRetryMs },
+  );
+  service.noticesMayBeDue = () => notices.kick();
   const routes: FastifyPluginAsync = engagementRoutes(ctx, service);
-  return { name: 'engagement', projections: [state], routes, liveViews: [engagementLiveView()], service, state };
+  return {
+    name: 'engagement',
+    projections: [state],
+    routes,
+    liveViews: [engagementLiveView()],
+    service,
+    state,
+    dataSubjects: service.dataSubjects,
+    notices,
+    // Notices are sent by the leading node of a `vigil serve` (what is due is rebuilt from the log after a restart).
+    async listen() {
+      notices.start();
+    },
+    async stop() {
+      await notices.stop();
+    },
+  };
 }

@@ -32,5 +32,7 @@ export function engagementLiveView(): LiveView {
     'engagement.grievance.filed': grievance,
     'engagement.grievance.acknowledged': staff,
     'engagement.grievance.resolved': staff,
+    'engagement.notice.sent': staff,
+    'engagement.notice.failed': staff,
   } satisfies Record<keyof EngagementEvents, LiveProjector>);
 }

@@ -1,3 +1,5 @@
+import type { NoticeConsent } from '../platform/notices.js';
+
 /**
  * Stakeholders and engagement (ITU-T Y Suppl. 34, Appendix I and its core values of
  * participation): the registry with the Table I.1 dimensions and categories, the relations
@@ -153,6 +155,8 @@ export interface Contribution {
   via: 'citizen-app' | 'staff';
   /** sha256 of the personal link's token (the participant keeps the token). */
   followHash: string;
+  /** The participant's consent to be told the decision (channels, language, when); their addresses are sealed apart. */
+  notify?: NoticeConsent | null;
 }
 
 export type ConsultationStatus = 'draft' | 'published' | 'open' | 'closed' | 'decided';

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { VigilError } from '../kernel/errors.js';
+import { VigilError, badRequest } from '../kernel/errors.js';
 import { SlidingWindowLimiter, clientKey } from '../kernel/rate-limiter.js';
 import type { Role } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { readPurpose } from '../platform/personal-data.js';
+import { NOTICE_CHANNELS, checkPushSubscription, type PushSubscriptionJson } from '../platform/notices.js';
 import {
   CATEGORIES,
   EFFECTS,
@@ -86,7 +87,18 @@ export function engagementRoutes(ctx: AppContext, service: EngagementService): F
       { config: pub, schema: { summary: 'One published consultation', tags, params: idParams } },
       async (request) => ({ consultation: service.publicOne(request.params.id) }),
     );
-    app.post<{ Params: { id: string }; Body: { text: string; position: Position; name?: string | null; email?: string | null } }>(
+    app.post<{
+      Params: { id: string };
+      Body: {
+        text: string;
+        position: Position;
+        name?: string | null;
+        email?: string | null;
+        notify?: ('email' | 'push')[];
+        push?: PushSubscriptionJson | null;
+        lang?: 'en' | 'fr';
+      };
+    }>(
       '/api/public/engagement/consultations/:id/answers',
       {
         config: pub,
@@ -99,13 +111,23 @@ export function engagementRoutes(ctx: AppContext, service: EngagementService): F
             type: 'object',
             additionalProperties: false,
             required: ['text', 'position'],
-            properties: { text: text(4000, 2), position: { type: 'string', enum: POSITIONS }, ...contactProps },
+            properties: {
+              text: text(4000, 2),
+              position: { type: 'string', enum: POSITIONS },
+              ...contactProps,
+              // Tell me the decision (consent recorded with the answer): by e-mail, on this device (Web Push), or both.
+              notify: { type: 'array', maxItems: 2, uniqueItems: true, items: { type: 'string', enum: NOTICE_CHANNELS } },
+              push: { type: ['object', 'null'] },
+              lang: { type: 'string', enum: ['en', 'fr'] },
+            },
           },
         },
       },
       async (request, reply) => {
         limit(request.ip);
-        return reply.status(201).send(await service.answerPublic(request.params.id, request.body));
+        const push = request.body.push ? checkPushSubscription(request.body.push) : null;
+        if (push && !push.ok) throw badRequest(push.error);
+        return reply.status(201).send(await service.answerPublic(request.params.id, { ...request.body, push: push?.ok ? push.value : null }));
       },
     );
     app.post<{ Body: { subject: string; text: string; consultationId?: string | null; name?: string | null; email?: string | null } }>(

@@ -4,11 +4,13 @@ import { newId, randomToken } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { assertCan, can, filterVisible, type PolicyAction, type PolicyResource } from '../platform/policy.js';
-import { isSealed, personalSubject, type Sealed } from '../platform/personal-data.js';
+import { isSealed, personalSubject, type DataSubjectHolder, type DataSubjectRecord, type Sealed } from '../platform/personal-data.js';
+import type { ComposedNotice, NoticeAddresses, NoticeChannel, PersonalMessenger, PushSubscriptionJson } from '../platform/notices.js';
 import { engagementEvent, type EngagementEvents } from './events.js';
 import {
   ACKNOWLEDGE_WITHIN_MS,
   EFFECTS,
+  EFFECT_TEXT,
   RESOLVE_WITHIN_MS,
   consultationProblems,
   consultationStatus,
@@ -34,12 +36,21 @@ import {
   type Stakeholder,
   type StakeholderInput,
 } from './model.js';
-import type { EngagementState } from './state.js';
+import type { DueDecisionNotice, EngagementState } from './state.js';
 
 export interface EngagementDeps {
   orgs(): readonly { id: string; name: string }[];
   /** The city's platform organisation: it takes grievances about no consultation in particular. */
   platformOrgId(): string | null;
+  /** The e-mail and Web Push channels that tell participants the decision. Absent: notices stay due. */
+  messenger?: PersonalMessenger;
+}
+
+/** A public participant's request to be told the decision: the channels, their push subscription, their language. */
+export interface NotifyRequest {
+  channels: NoticeChannel[];
+  push: PushSubscriptionJson | null;
+  lang: 'en' | 'fr';
 }
 
 export const hashFollowToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -71,6 +82,8 @@ export class EngagementService {
   private now(): number {
     return this.ctx.clock.now();
   }
+  /** Called after a decision is recorded (set by the capability to wake its notice sender). */
+  noticesMayBeDue: () => void = () => {};
   orgName(orgId: string): string {
     return this.deps.orgs().find((o) => o.id === orgId)?.name ?? orgId;
   }
@@ -213,7 +226,14 @@ export class EngagementService {
 
   private async contribute(
     c: Consultation,
-    input: { stakeholderId: string | null; text: string; position: Position; contact: ParticipantContact | null; via: Contribution['via'] },
+    input: {
+      stakeholderId: string | null;
+      text: string;
+      position: Position;
+      contact: ParticipantContact | null;
+      via: Contribution['via'];
+      notify?: NotifyRequest | null;
+    },
     actor: string,
   ): Promise<{ contribution: Contribution; followToken: string }> {
     const status = consultationStatus(c, this.now());
@@ -232,12 +252,21 @@ export class EngagementService {
       receivedAt: new Date(this.now()).toISOString(),
       via: input.via,
       followHash: hashFollowToken(followToken),
+      notify: input.notify ? { channels: input.notify.channels, lang: input.notify.lang, at: new Date(this.now()).toISOString() } : null,
     };
-    const contact =
-      input.contact && (input.contact.name || input.contact.email)
-        ? await this.ctx.personal.seal(personalSubject('participant', contribution.contributionId), input.contact)
-        : null;
-    await this.ctx.record([engagementEvent('engagement.contribution.received', `consultation:${c.consultationId}`, c.orgId, actor, { contribution, contact })]);
+    const subject = personalSubject('participant', contribution.contributionId);
+    const contact = input.contact && (input.contact.name || input.contact.email) ? await this.ctx.personal.seal(subject, input.contact) : null;
+    // Where to tell them the decision, under the same key as their contact: one erasure removes both.
+    const notice = input.notify
+      ? await this.ctx.personal.seal(subject, {
+          email: input.notify.channels.includes('email') ? (input.contact?.email ?? null) : null,
+          push: input.notify.push,
+          followToken,
+        } satisfies NoticeAddresses)
+      : null;
+    await this.ctx.record([
+      engagementEvent('engagement.contribution.received', `consultation:${c.consultationId}`, c.orgId, actor, { contribution, contact, notice }),
+    ]);
     return { contribution, followToken };
   }
 
@@ -257,14 +286,27 @@ export class EngagementService {
   /** An answer from the public (citizen app, no account); the personal link shows them the decision later. */
   async answerPublic(
     id: string,
-    input: { text: string; position: Position; name?: string | null; email?: string | null },
+    input: {
+      text: string;
+      position: Position;
+      name?: string | null;
+      email?: string | null;
+      /** Tell me the decision: by e-mail (needs `email`), by Web Push (needs `push`), in `lang`. */
+      notify?: NoticeChannel[];
+      push?: PushSubscriptionJson | null;
+      lang?: 'en' | 'fr';
+    },
   ): Promise<{ contributionId: string; followToken: string }> {
     const c = this.state.consultations.get(id);
     if (!c || !c.publishedAt || !c.openToPublic) throw notFound('consultation', id);
     const contact = { name: trimOrNull(input.name), email: trimOrNull(input.email) };
+    const channels = [...new Set(input.notify ?? [])];
+    if (channels.includes('email') && !contact.email) throw badRequest('to be told the decision by e-mail, give your e-mail address');
+    if (channels.includes('push') && !input.push) throw badRequest("to be told the decision on this device, give the browser's push subscription");
+    const notify = channels.length > 0 ? { channels, push: channels.includes('push') ? (input.push ?? null) : null, lang: input.lang ?? 'en' } : null;
     const { contribution, followToken } = await this.contribute(
       c,
-      { stakeholderId: null, text: input.text, position: input.position, contact, via: 'citizen-app' },
+      { stakeholderId: null, text: input.text, position: input.position, contact, via: 'citizen-app', notify },
       'public',
     );
     return { contributionId: contribution.contributionId, followToken };
@@ -288,6 +330,7 @@ export class EngagementService {
       outcomes: input.outcomes.map((o) => ({ contributionId: o.contributionId, effect: o.effect, explanation: o.explanation.trim() })),
     };
     await this.ctx.record([engagementEvent('engagement.consultation.decided', `consultation:${id}`, c.orgId, by.actor, { consultationId: id, decision })]);
+    this.noticesMayBeDue();
     return this.staffConsultation(c, by);
   }
 
@@ -409,6 +452,147 @@ export class EngagementService {
     }
     throw notFound('contribution', 'with this link');
   }
+
+  // ── notices to participants ────────────────────────────────────────────────
+
+  /** The participant's sealed contact and notice addresses, read back from the event that carried them. */
+  private async sealedOfRecord(id: string): Promise<{ contact: Sealed | null; notice: Sealed | null }> {
+    const at = this.state.contactSeq.get(id);
+    if (!at) return { contact: null, notice: null };
+    const [e] = await this.ctx.log.read({ afterSeq: at.seq - 1, limit: 1 });
+    const d = e?.data as { contact?: unknown; notice?: unknown } | undefined;
+    return { contact: isSealed(d?.contact) ? d.contact : null, notice: isSealed(d?.notice) ? d.notice : null };
+  }
+
+  /** The decision, and how the participant's answer counted, with their personal link; skipped when their data were erased. */
+  async composeNotice(n: DueDecisionNotice): Promise<ComposedNotice> {
+    const x = this.state.contributionById.get(n.contributionId);
+    const c = x ? this.state.consultations.get(x.consultationId) : undefined;
+    if (!x || !c?.decision) return { skip: 'the consultation or its decision is unknown' };
+    const { notice } = await this.sealedOfRecord(x.contributionId);
+    const to = notice ? await this.ctx.personal.open<NoticeAddresses>(notice) : null;
+    if (!to) return { skip: "the participant's data were erased" };
+    const address = n.channel === 'email' ? to.email : to.push ? JSON.stringify(to.push) : null;
+    if (!address) return { skip: `no ${n.channel} address was given` };
+    const lang = x.notify?.lang ?? 'en';
+    const fr = lang === 'fr';
+    const o = c.decision.outcomes.find((y) => y.contributionId === x.contributionId);
+    const link = `${this.ctx.publicUrl()}/citizen?answer=${encodeURIComponent(to.followToken)}`;
+    const org = this.orgName(c.orgId);
+    const subject = fr ? `Décision sur « ${c.title} » : comment votre avis a compté` : `Decision on "${c.title}": how your answer counted`;
+    const counted = o ? `${EFFECT_TEXT[o.effect][lang]}. ${o.explanation}` : fr ? 'Votre avis a été lu.' : 'Your answer was read.';
+    const lines = fr
+      ? [
+          `${org} a décidé : ${c.decision.summary}`,
+          '',
+          `Votre avis (${x.receivedAt.slice(0, 10)}) : ${counted}`,
+          '',
+          `Votre avis, la décision et son explication : ${link}`,
+          '',
+          `Vous recevez ce message parce que vous avez demandé à connaître la décision (le ${x.notify?.at.slice(0, 10) ?? ''}).`,
+        ]
+      : [
+          `${org} decided: ${c.decision.summary}`,
+          '',
+          `Your answer (${x.receivedAt.slice(0, 10)}): ${counted}`,
+          '',
+          `Your answer, the decision and its explanation: ${link}`,
+          '',
+          `You get this message because you asked to be told the decision (on ${x.notify?.at.slice(0, 10) ?? ''}).`,
+        ];
+    const headers = { 'X-Vigil-Consultation': c.consultationId, 'X-Vigil-Notice': n.noticeId };
+    if (n.channel === 'push')
+      return {
+        message: { address, subject: '', text: JSON.stringify({ title: subject, body: counted, url: link, consultationId: c.consultationId }), headers },
+      };
+    return { message: { address, subject, text: lines.join('\n'), headers } };
+  }
+
+  async recordNoticeSent(n: DueDecisionNotice): Promise<void> {
+    const x = this.state.contributionById.get(n.contributionId);
+    if (!x) return;
+    await this.ctx.record([
+      engagementEvent('engagement.notice.sent', `consultation:${x.consultationId}`, x.orgId, 'system:notices', {
+        contributionId: x.contributionId,
+        noticeId: n.noticeId,
+        channel: n.channel,
+      }),
+    ]);
+  }
+
+  async recordNoticeFailed(n: DueDecisionNotice, error: string, final: boolean): Promise<void> {
+    const x = this.state.contributionById.get(n.contributionId);
+    if (!x) return;
+    await this.ctx.record([
+      engagementEvent('engagement.notice.failed', `consultation:${x.consultationId}`, x.orgId, 'system:notices', {
+        contributionId: x.contributionId,
+        noticeId: n.noticeId,
+        channel: n.channel,
+        error,
+        final,
+      }),
+    ]);
+  }
+
+  // ── participants' personal data (privacy: export and erasure) ───────────────
+
+  /** Participants and complainants found by the e-mail they gave, with their answers and grievances (export and erasure). */
+  readonly dataSubjects: DataSubjectHolder = {
+    find: async (query): Promise<DataSubjectRecord[]> => {
+      const email = query.email?.trim().toLowerCase() || null;
+      if (!email) return [];
+      const out: DataSubjectRecord[] = [];
+      for (const [id, at] of this.state.contactSeq) {
+        const sealed = await this.sealedOfRecord(id);
+        const contact = sealed.contact ? await this.ctx.personal.open<ParticipantContact>(sealed.contact) : null;
+        const notice = sealed.notice ? await this.ctx.personal.open<NoticeAddresses>(sealed.notice) : null;
+        if (![contact?.email, notice?.email].some((m) => m?.toLowerCase() === email)) continue;
+        if (at.kind === 'contribution') {
+          const x = this.state.contributionById.get(id);
+          const c = x ? this.state.consultations.get(x.consultationId) : undefined;
+          if (!x || !c) continue;
+          const o = c.decision?.outcomes.find((y) => y.contributionId === id);
+          out.push({
+            subject: personalSubject('participant', id),
+            kind: 'participant',
+            orgId: x.orgId,
+            label: `answer to the consultation "${c.title}" (${x.receivedAt.slice(0, 10)})`,
+            at: x.receivedAt,
+            data: {
+              contact,
+              answer: {
+                consultation: c.title,
+                text: x.text,
+                position: x.position,
+                receivedAt: x.receivedAt,
+                outcome: o ? { effect: o.effect, explanation: o.explanation } : null,
+              },
+              notify: x.notify
+                ? {
+                    channels: x.notify.channels,
+                    consentAt: x.notify.at,
+                    email: notice?.email ?? null,
+                    push: notice?.push ? { endpoint: notice.push.endpoint } : null,
+                  }
+                : null,
+            },
+          });
+        } else {
+          const g = this.state.grievances.get(id);
+          if (!g) continue;
+          out.push({
+            subject: personalSubject('participant', id),
+            kind: 'participant',
+            orgId: g.orgId,
+            label: `grievance "${g.subject}" (${g.receivedAt.slice(0, 10)})`,
+            at: g.receivedAt,
+            data: { contact, grievance: { subject: g.subject, text: g.text, status: g.status, receivedAt: g.receivedAt, response: g.response } },
+          });
+        }
+      }
+      return out;
+    },
+  };
 
   // ── grievances ─────────────────────────────────────────────────────────────
 

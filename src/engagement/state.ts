@@ -3,6 +3,14 @@ import type { Projection } from '../platform/projection.js';
 import type { EngagementEvents } from './events.js';
 import type { Consultation, Contribution, Grievance, LogEntry, Relation, Stakeholder } from './model.js';
 
+/** A participant who asked is told the decision and how their answer counted: one notice per channel. */
+export interface DueDecisionNotice {
+  noticeId: string;
+  contributionId: string;
+  channel: 'email' | 'push';
+  attempts: number;
+}
+
 /** Engagement, rebuilt from `engagement.*`: the registry, relations, consultations with their contributions, grievances, and each stakeholder's log. */
 export class EngagementState implements Projection {
   readonly name = 'engagement';
@@ -18,6 +26,15 @@ export class EngagementState implements Projection {
   readonly byFollowHash = new Map<string, { kind: 'contribution' | 'grievance'; id: string }>();
   /** Stakeholder id → its engagement log, oldest first. */
   readonly logs = new Map<string, LogEntry[]>();
+  /** Notices of a decision still due to participants who asked (noticeId → whose, which channel), oldest first. */
+  readonly dueNotices = new Map<string, DueDecisionNotice>();
+  /** noticeId → what became of it (sent, failed for good, attempts). */
+  readonly notices = new Map<
+    string,
+    { contributionId: string; channel: 'email' | 'push'; state: 'due' | 'sent' | 'failed'; attempts: number; error: string | null }
+  >();
+  /** Contribution or grievance id → seq of the event carrying the participant's sealed contact (their export and erasure). */
+  readonly contactSeq = new Map<string, { kind: 'contribution' | 'grievance'; seq: number }>();
 
   private log(stakeholderId: string | null, entry: LogEntry): void {
     if (!stakeholderId || !this.stakeholders.has(stakeholderId)) return;
@@ -74,7 +91,8 @@ export class EngagementState implements Projection {
         break;
       }
       case 'engagement.contribution.received': {
-        const { contribution } = e.data as EngagementEvents[typeof type];
+        const { contribution, contact, notice } = e.data as EngagementEvents[typeof type];
+        if (contact || notice) this.contactSeq.set(contribution.contributionId, { kind: 'contribution', seq: e.seq });
         const list = this.contributions.get(contribution.consultationId);
         if (!list) return;
         list.push(contribution);
@@ -96,6 +114,13 @@ export class EngagementState implements Projection {
         if (!c) return;
         c.decision = decision;
         c.closedAt ??= e.at;
+        for (const x of this.contributions.get(consultationId) ?? [])
+          for (const channel of x.notify?.channels ?? []) {
+            const noticeId = `${x.contributionId}:decided:${channel}`;
+            if (this.notices.has(noticeId)) continue;
+            this.notices.set(noticeId, { contributionId: x.contributionId, channel, state: 'due', attempts: 0, error: null });
+            this.dueNotices.set(noticeId, { noticeId, contributionId: x.contributionId, channel, attempts: 0 });
+          }
         for (const o of decision.outcomes) {
           const contribution = this.contributionById.get(o.contributionId);
           this.log(contribution?.stakeholderId ?? null, {
@@ -109,7 +134,8 @@ export class EngagementState implements Projection {
         break;
       }
       case 'engagement.grievance.filed': {
-        const { grievance } = e.data as EngagementEvents[typeof type];
+        const { grievance, contact } = e.data as EngagementEvents[typeof type];
+        if (contact) this.contactSeq.set(grievance.grievanceId, { kind: 'grievance', seq: e.seq });
         this.grievances.set(grievance.grievanceId, { ...grievance, acknowledgedAt: null, resolvedAt: null, response: null, status: 'received' });
         this.byFollowHash.set(grievance.followHash, { kind: 'grievance', id: grievance.grievanceId });
         this.log(grievance.stakeholderId, {
@@ -152,6 +178,27 @@ export class EngagementState implements Projection {
           actor: e.actor,
           grievanceId: g.grievanceId,
         });
+        break;
+      }
+      case 'engagement.notice.sent':
+      case 'engagement.notice.failed': {
+        const d = e.data as EngagementEvents['engagement.notice.failed'];
+        const n = this.notices.get(d.noticeId);
+        if (!n) return;
+        if (type === 'engagement.notice.sent') {
+          n.state = 'sent';
+          n.error = null;
+          this.dueNotices.delete(d.noticeId);
+        } else {
+          n.attempts++;
+          n.error = d.error;
+          const due = this.dueNotices.get(d.noticeId);
+          if (due) due.attempts = n.attempts;
+          if (d.final) {
+            n.state = 'failed';
+            this.dueNotices.delete(d.noticeId);
+          }
+        }
         break;
       }
     }

@@ -59,6 +59,10 @@ export interface VigilConfig {
   webhookRetryMs: number[];
   /** How often the leader looks for other agencies' CAP feeds that are due (VIGIL_CAP_FEED_TICK_MS). */
   capFeedTickMs: number;
+  /** How often the leader looks for personal notices due (a report resolved, a consultation decided; VIGIL_NOTICE_TICK_MS). */
+  noticeTickMs: number;
+  /** Waits between attempts of a personal notice (ms); after the last one it is recorded as failed for good (VIGIL_NOTICE_RETRY_MS). */
+  noticeRetryMs: number[];
   /** Broker the sirens and loudspeakers listen on; defaults to VIGIL_MQTT_URL, else the embedded broker. */
   sirenMqttUrl: string | null;
   /** Commands go to <prefix>/<deviceId>/command. */
@@ -304,6 +308,8 @@ export function loadConfig(env: Env = process.env): VigilConfig {
     deliveryBackoffMs: backoff(env, 'VIGIL_DELIVERY_BACKOFF_MS', [1_000, 4_000, 16_000]),
     webhookRetryMs: backoff(env, 'VIGIL_WEBHOOK_RETRY_MS', [1_000, 10_000, 60_000, 300_000, 1_800_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000]),
     capFeedTickMs: int(env, 'VIGIL_CAP_FEED_TICK_MS', 5_000, 100, 3_600_000),
+    noticeTickMs: int(env, 'VIGIL_NOTICE_TICK_MS', 5_000, 100, 3_600_000),
+    noticeRetryMs: backoff(env, 'VIGIL_NOTICE_RETRY_MS', [10_000, 60_000, 300_000, 1_800_000, 3_600_000, 3_600_000, 3_600_000]),
     sirenMqttUrl: url(env, 'VIGIL_SIREN_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     sirenTopicPrefix: env.VIGIL_SIREN_TOPIC || 'vigil/sirens',
     publicUrl: url(env, 'VIGIL_PUBLIC_URL', ['http:', 'https:']),

@@ -3,7 +3,7 @@
  * describes them. Cheap to import (no `node:` module, no npm package).
  */
 
-export const OPEN_DATA_DATASETS = ['public-alerts', 'citizen-reports', 'indicators', 'areas', 'public-facilities'] as const;
+export const OPEN_DATA_DATASETS = ['public-alerts', 'citizen-reports', 'indicators', 'areas', 'public-facilities', 'consultation-results'] as const;
 export type OpenDataDatasetId = (typeof OPEN_DATA_DATASETS)[number];
 
 /** One download of a dataset. */

@@ -3,6 +3,7 @@ import { exerciseMark } from '../alerts/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import { SAFETY_SERVICES, type ReportState } from '../citizen-reports/contract.js';
 import type { IndicatorDefinition } from '../cockpit/contract.js';
+import { EFFECTS, POSITIONS, consultationStatus, type Consultation, type Contribution } from '../engagement/contract.js';
 import type { IndicatorValue } from '../cockpit/index.js';
 import type { Position } from '../kernel/geo.js';
 import { cleanLabel, toSafeCsv } from '../kernel/text-safety.js';
@@ -173,6 +174,96 @@ export function reportCellsGeoJson(cells: readonly ReportCell[], year: number, c
     }),
     { minimumCount: k },
   );
+}
+
+// ── Consultation results ───────────────────────────────────────────────────────
+
+/** One published figure of a closed consultation: how many answers took a position, or were answered with an effect. */
+export interface ConsultationResultRow {
+  consultationId: string;
+  title: string;
+  organisation: string;
+  opensAt: string;
+  closesAt: string;
+  status: 'closed' | 'decided';
+  decidedAt: string | null;
+  decision: string | null;
+  /** 'total': every answer; 'position': what the participants thought; 'effect': how the decision answered them. */
+  measure: 'total' | 'position' | 'effect';
+  value: string;
+  /** Null when withheld (1 … k−1 answers, or withheld so that a withheld count cannot be recovered from the total). */
+  count: number | null;
+  suppressed: boolean;
+}
+
+/**
+ * The results of closed consultations (closed or decided; an open one is never published,
+ * so answers are not counted while people still answer): per consultation its total, the
+ * answers per position and, once decided, per effect. No text, no name, no stakeholder, no
+ * date of an answer; no count of 1 … k−1 (suppressSmall per consultation and measure, the
+ * total being their margin; a total under k withholds everything of that consultation).
+ */
+export function consultationResults(
+  items: Iterable<{ consultation: Consultation; contributions: readonly Contribution[] }>,
+  orgName: (orgId: string) => string,
+  now: number,
+  k: number,
+): ConsultationResultRow[] {
+  const rows: ConsultationResultRow[] = [];
+  const list = [...items].filter(({ consultation: c }) => {
+    const status = consultationStatus(c, now);
+    return status === 'closed' || status === 'decided';
+  });
+  list.sort(
+    (a, b) => b.consultation.closesAt.localeCompare(a.consultation.closesAt) || a.consultation.consultationId.localeCompare(b.consultation.consultationId),
+  );
+  for (const { consultation: c, contributions } of list) {
+    const decided = c.decision !== null;
+    const base = {
+      consultationId: c.consultationId,
+      title: cleanLabel(c.title),
+      organisation: cleanLabel(orgName(c.orgId)),
+      opensAt: c.opensAt,
+      closesAt: c.closedAt && c.closedAt < c.closesAt ? c.closedAt : c.closesAt,
+      status: (decided ? 'decided' : 'closed') as 'closed' | 'decided',
+      decidedAt: c.decision?.decidedAt ?? null,
+      decision: c.decision ? cleanLabel(c.decision.summary) : null,
+    };
+    const total = contributions.length;
+    const totalHidden = !publishable(total, k);
+    rows.push({ ...base, measure: 'total', value: 'all', count: totalHidden ? null : total, suppressed: totalHidden });
+    const measure = (name: 'position' | 'effect', values: readonly string[], of: (x: Contribution) => string | null) => {
+      const counts = values.map((v) => contributions.filter((x) => of(x) === v).length);
+      const hidden = totalHidden ? counts.map(() => true) : suppressSmall(counts, k);
+      values.forEach((v, i) => rows.push({ ...base, measure: name, value: v, count: hidden[i] ? null : counts[i]!, suppressed: hidden[i]! }));
+    };
+    measure('position', POSITIONS, (x) => x.position);
+    if (c.decision) {
+      const effects = new Map(c.decision.outcomes.map((o) => [o.contributionId, o.effect]));
+      measure('effect', EFFECTS, (x) => effects.get(x.contributionId) ?? null);
+    }
+  }
+  return rows;
+}
+
+export function consultationResultsCsv(rows: readonly ConsultationResultRow[]): string {
+  return toSafeCsv([
+    ['consultation_id', 'title', 'organisation', 'opens_at', 'closes_at', 'status', 'decided_at', 'decision', 'measure', 'value', 'count', 'suppressed'],
+    ...rows.map((r) => [
+      r.consultationId,
+      r.title,
+      r.organisation,
+      r.opensAt,
+      r.closesAt,
+      r.status,
+      r.decidedAt,
+      r.decision,
+      r.measure,
+      r.value,
+      r.count,
+      r.suppressed,
+    ]),
+  ]);
 }
 
 // ── Indicators ─────────────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@ import type { AlertRecord } from '../alerts/contract.js';
 import { neighbourhoodLocator, type CityReadPort } from '../city/contract.js';
 import type { ReportState } from '../citizen-reports/contract.js';
 import type { IndicatorDefinition } from '../cockpit/contract.js';
+import type { Consultation, Contribution } from '../engagement/contract.js';
 import { methodOf, valuesToNgsiLd, type IndicatorValue } from '../cockpit/index.js';
 import { badRequest } from '../kernel/errors.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
@@ -11,6 +12,8 @@ import { catalogueHtml, dcatCatalogue, type CatalogueInput } from './dcat.js';
 import {
   alertsGeoJson,
   areasGeoJson,
+  consultationResults,
+  consultationResultsCsv,
   facilitiesGeoJson,
   indicatorsCsv,
   publicIndicators,
@@ -28,6 +31,9 @@ export interface OpenDataDeps {
   /** The public alerts in force (issued, scope Public, not expired). */
   publicAlerts: (now: number) => readonly AlertRecord[];
   reports: () => Iterable<ReportState>;
+  /** Every consultation with its answers (only closed ones are published) and organisation names. */
+  consultations?: () => Iterable<{ consultation: Consultation; contributions: readonly Contribution[] }>;
+  orgName?: (orgId: string) => string;
   indicators: {
     defs: ReadonlyMap<string, IndicatorDefinition>;
     table(period: string, level: 'city' | 'neighbourhood'): IndicatorValue[];
@@ -145,6 +151,33 @@ export class OpenDataService {
           { format: 'geojson', title: 'Facilities (GeoJSON)', mediaType: 'application/geo+json', fileType: 'GEOJSON', url: u('public-facilities.geojson') },
         ],
       },
+      {
+        id: 'consultation-results',
+        title: { en: 'Results of public consultations', fr: 'Résultats des consultations publiques' },
+        description: {
+          en: `Closed consultations of the city and its partners: the question's title, the decision, and how many answers took each position (support, oppose, mixed, no opinion) and how the decision answered them (adopted, partly adopted, considered, out of scope). No answer's text, name or date; counts below ${this.minimumCount} withheld.`,
+          fr: `Les consultations closes de la ville et de ses partenaires : l'intitulé, la décision, le nombre de réponses par position (pour, contre, partagé, sans avis) et la suite donnée (retenue, en partie, examinée, hors sujet). Ni texte, ni nom, ni date de réponse ; les effectifs inférieurs à ${this.minimumCount} sont masqués.`,
+        },
+        keywords: ['consultation', 'public participation', 'decision', 'ITU-T Y Suppl. 34'],
+        frequency: 'IRREG',
+        themes: ['GOVE', 'REGI'],
+        distributions: [
+          {
+            format: 'csv',
+            title: 'Counts per consultation, position and effect (CSV)',
+            mediaType: 'text/csv',
+            fileType: 'CSV',
+            url: u('consultation-results.csv'),
+          },
+          {
+            format: 'json',
+            title: 'Counts per consultation, position and effect (JSON)',
+            mediaType: 'application/json',
+            fileType: 'JSON',
+            url: u('consultation-results.json'),
+          },
+        ],
+      },
     ];
   }
 
@@ -201,6 +234,15 @@ export class OpenDataService {
 
   areas() {
     return areasGeoJson(this.deps.city);
+  }
+
+  consultationResults() {
+    const rows = consultationResults(this.deps.consultations?.() ?? [], this.deps.orgName ?? ((id) => id), this.ctx.clock.now(), this.minimumCount);
+    return { minimumCount: this.minimumCount, results: rows };
+  }
+
+  consultationResultsCsv(): string {
+    return consultationResultsCsv(this.consultationResults().results);
   }
 
   facilities() {
@@ -291,6 +333,25 @@ function openDataRoutes(ctx: AppContext, service: OpenDataService): FastifyPlugi
       async (_r, reply) => {
         cache(reply);
         return reply.type('application/geo+json').send(service.areas());
+      },
+    );
+    app.get(
+      '/api/open-data/datasets/consultation-results.csv',
+      { config: PUBLIC, schema: { summary: 'Results of closed consultations: answers per position and effect (k-suppressed), CSV', tags } },
+      async (_r, reply) => {
+        cache(reply);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="consultation-results.csv"')
+          .send(service.consultationResultsCsv());
+      },
+    );
+    app.get(
+      '/api/open-data/datasets/consultation-results.json',
+      { config: PUBLIC, schema: { summary: 'Results of closed consultations: answers per position and effect (k-suppressed), JSON', tags } },
+      async (_r, reply) => {
+        cache(reply);
+        return service.consultationResults();
       },
     );
     app.get(

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { signedIn } from '../../test/support/api-client.js';
 import { serveVigil } from '../app.js';
 import { CITIZEN_APP_API_KEY } from '../citizen-reports/contract.js';
 import { parseCsv } from '../cockpit/index.js';
@@ -129,6 +130,42 @@ test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every datase
       }
     }
 
+    // Consultations: a closed one with 8 public answers (6 support, 2 oppose) carrying names, e-mails and texts;
+    // an open one with 5 answers, which is not published while people still answer.
+    const analyst = await signedIn(vigil, 'analyst');
+    const consult = async (title: string, answers: ('support' | 'oppose')[]): Promise<string> => {
+      const now = Date.now();
+      const draft = await analyst('POST', '/api/engagement/consultations', {
+        title,
+        question: 'Which option?',
+        information: 'Two options are on the table.',
+        invitedIds: [],
+        openToPublic: true,
+        opensAt: new Date(now - 60_000).toISOString(),
+        closesAt: new Date(now + 3_600_000).toISOString(),
+      });
+      assert.equal(draft.status, 201, draft.body);
+      const id = draft.json.consultation.consultationId as string;
+      assert.equal((await analyst('POST', `/api/engagement/consultations/${id}/publish`)).status, 200);
+      for (const [i, position] of answers.entries()) {
+        const person = { name: `Participant${n} Marker`, email: `participant${n}.marker@example.org` };
+        const text = `My own view number ${n} on it`;
+        markers.push(person.name, person.email, text);
+        n++;
+        const res = await app.inject({
+          method: 'POST',
+          url: `/api/public/engagement/consultations/${id}/answers`,
+          payload: { text, position, ...person },
+          remoteAddress: `192.0.2.${10 + i}`,
+        });
+        assert.equal(res.statusCode, 201, res.body);
+      }
+      return id;
+    };
+    const closedId = await consult('=HYPERLINK("http://evil")', [...Array<'support'>(6).fill('support'), 'oppose', 'oppose']);
+    assert.equal((await analyst('POST', `/api/engagement/consultations/${closedId}/close`)).status, 200);
+    const openId = await consult('Still open', ['support', 'support', 'support', 'support', 'support']);
+
     // The catalogue: public (no sign-in), JSON-LD, DCAT-AP's mandatory classes and properties.
     const cat = await app.inject({ method: 'GET', url: '/api/open-data/catalog.jsonld' });
     assert.equal(cat.statusCode, 200, cat.body);
@@ -142,7 +179,7 @@ test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every datase
     const datasets = catalogue['dcat:dataset'];
     assert.deepEqual(
       datasets.map((d) => d['dct:identifier']),
-      ['public-alerts', 'citizen-reports', 'indicators', 'areas', 'public-facilities'],
+      ['public-alerts', 'citizen-reports', 'indicators', 'areas', 'public-facilities', 'consultation-results'],
     );
     const bodies: string[] = [JSON.stringify(catalogue)];
     let downloads = 0;
@@ -163,7 +200,7 @@ test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every datase
         downloads++;
       }
     }
-    assert.equal(downloads, 9);
+    assert.equal(downloads, 11);
     const page = await app.inject({ method: 'GET', url: '/api/open-data/catalog.html' });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Citizen reports \(anonymised\)/);
@@ -198,6 +235,23 @@ test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every datase
       if (v.suppressed) assert.equal(v.value, null);
       else assert.ok(!small(v.count) && !small(v.numerator?.value) && !small(v.denominator?.value), JSON.stringify(v));
     }
+    // Consultation results: only the closed one; its total of 8 is published, the 2 opposed are withheld and so are
+    // the 6 in support (else 8 − 6 gives the 2 back); the staff-written title cannot run as a formula.
+    const results = parseCsv((await app.inject({ method: 'GET', url: '/api/open-data/datasets/consultation-results.csv' })).body).map((r) => r.fields);
+    const rc = (name: string) => results[0]!.indexOf(name);
+    const ofClosed = results.slice(1).filter((r) => r[rc('consultation_id')] === closedId);
+    assert.ok(!results.some((r) => r[rc('consultation_id')] === openId), 'an open consultation is not published');
+    const count = (measure: string, value: string) => ofClosed.find((r) => r[rc('measure')] === measure && r[rc('value')] === value)?.[rc('count')];
+    assert.equal(count('total', 'all'), '8');
+    assert.equal(count('position', 'support'), '');
+    assert.equal(count('position', 'oppose'), '');
+    assert.equal(count('position', 'mixed'), '0');
+    assert.ok(!ofClosed[0]![rc('title')]!.startsWith('='), 'formula neutralised');
+    const json = (await app.inject({ method: 'GET', url: '/api/open-data/datasets/consultation-results.json' })).json() as {
+      results: { consultationId: string; count: number | null }[];
+    };
+    for (const r of json.results) assert.ok(r.count === null || r.count === 0 || r.count >= k, JSON.stringify(r));
+
     const reportsRate = ind.values.find((v) => v.indicatorId === 'vigil.citizen-reports-rate' && !v.suppressed);
     assert.equal(reportsRate?.numerator?.value, 16, 'the city-wide count of 16 reports is published');
   } finally {

@@ -281,7 +281,8 @@ export interface DataSubjectRecord {
 
 /** A capability holding personal data finds the records about a person (data-subject export and erasure). */
 export interface DataSubjectHolder {
-  find(query: DataSubjectQuery): DataSubjectRecord[];
+  /** Sync for holders that keep the person's data in memory; async for those that open them from the log (reporters, participants). */
+  find(query: DataSubjectQuery): DataSubjectRecord[] | Promise<DataSubjectRecord[]>;
 }
 
 /** A phone number reduced to its digits, to match "+377 93 00 00 00" with "+37793000000"; null when too short to identify anyone. */

@@ -15,7 +15,7 @@ import { eraseRecords, runRetention } from '../platform/retention.js';
 import type { PersonalRead, PrivacyState } from './privacy-state.js';
 
 export interface PrivacyDeps {
-  /** Capabilities holding personal data about people (callers, subscribers and their answers). */
+  /** Capabilities holding personal data about people (callers, subscribers and their answers, citizen reporters, consultation participants and complainants). */
   holders: readonly DataSubjectHolder[];
   orgName(orgId: string): string | null;
   platformOrgId(): string | null;
@@ -50,10 +50,11 @@ export class PrivacyService {
   }
 
   /** Every record about the person that `by`'s organisation holds. */
-  private find(query: { phone?: string | null; email?: string | null }, by: Principal): DataSubjectRecord[] {
+  private async find(query: { phone?: string | null; email?: string | null }, by: Principal): Promise<DataSubjectRecord[]> {
     if (!by.roles.includes('admin')) throw forbidden("a data subject's records are exported and erased by an administrator");
     const q = this.checkedQuery(query);
-    return this.deps.holders.flatMap((h) => h.find(q)).filter((r) => this.holds(by, r));
+    const found = await Promise.all(this.deps.holders.map((h) => h.find(q)));
+    return found.flat().filter((r) => this.holds(by, r));
   }
 
   /** The person's export: every record about them, the read recorded first (who, which records, why). */
@@ -62,14 +63,14 @@ export class PrivacyService {
     by: Principal,
     purpose: string,
   ): Promise<{ records: (DataSubjectRecord & { organisation: string | null })[] }> {
-    const records = this.find(query, by);
+    const records = await this.find(query, by);
     if (records.length > 0) await this.ctx.personal.recordReads(by, records, purpose);
     return { records: records.map((r) => ({ ...r, organisation: r.orgId ? this.deps.orgName(r.orgId) : null })) };
   }
 
   /** The person's erasure: their records' keys shredded (recorded first); what was erased, by name. */
   async eraseSubject(query: { phone?: string | null; email?: string | null }, by: Principal): Promise<{ erased: { kind: PersonalClass; label: string }[] }> {
-    const records = this.find(query, by);
+    const records = await this.find(query, by);
     await eraseRecords(
       this.ctx,
       records.map((r) => r.subject),

@@ -32,7 +32,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 test('citizen reports: phone report with photo and position, offline queue, fire service triage into an incident, the reporter sees it resolved; axe-core WCAG 2.1 AA', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
-  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
+  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_NOTICE_TICK_MS: '200' });
   try {
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
@@ -56,6 +56,9 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     await page.waitForSelector('img.photo-preview');
     await page.fill('textarea[name=description]', 'The fire exit behind the theatre is chained shut');
     await page.fill('input[name=report-phone]', '+377 93 15 00 00');
+    // Told when it is resolved: by e-mail (the consent is recorded with the report).
+    await page.fill('input[name=report-email]', 'resident.e2e@example.invalid');
+    await page.locator('input[name=notify-email]').check();
     await page.waitForSelector('[data-testid=report-map][data-loaded=true]');
     await page.screenshot({ path: shot('form-phone'), fullPage: true });
     assert.deepEqual(await axeViolations(page), [], 'the report form passes WCAG 2.1 AA');
@@ -66,6 +69,7 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     assert.equal(reports[0]!.serviceCode, 'blocked-emergency-exit');
     assert.ok(reports[0]!.photo, 'the photo came with it');
     assert.equal(reports[0]!.photoPosition, null, 'no consent: the photo position is not kept');
+    assert.deepEqual(reports[0]!.notify?.channels, ['email'], 'the consent to be told is recorded');
 
     // The network drops: a second report waits on the device, and leaves when the network is back.
     await page.getByRole('button', { name: 'Report something else' }).click();
@@ -102,7 +106,13 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     const incident = [...vigil.capabilities.incidents.service.state.incidents.values()].find((i) => i.source === 'citizen');
     assert.ok(incident, 'an incident from the citizen report');
 
-    // The reporter is told, without an account.
+    // The reporter is told, without an account: an e-mail through the e-mail channel to the demo's SMTP sink, with their link ...
+    const mailTo = () => (vigil.demoSinks?.inbox().mail ?? []).filter((m) => m.to.includes('resident.e2e@example.invalid'));
+    for (let i = 0; i < 600 && !mailTo().some((m) => m.subject.startsWith('Your report is resolved')); i++) await new Promise((r) => setTimeout(r, 100));
+    const told = mailTo().find((m) => m.subject === 'Your report is resolved: Blocked emergency exit');
+    assert.ok(told, JSON.stringify(mailTo().map((m) => m.subject)));
+    assert.match(told.text, /The exit was unchained; the manager was fined\.[\s\S]*\/citizen\?follow=/);
+    // ... and in the app.
     await page.reload();
     await expectText(page.locator('[data-testid=resolved-notice]'), /was resolved/);
     await expectText(page.locator('[data-testid=my-report-note]').first(), /unchained/);

@@ -968,6 +968,9 @@ export const EXPECTED: Record<string, Row> = {
       '/api/open-data/datasets/indicators.jsonld',
       '/api/open-data/datasets/areas.geojson',
       '/api/open-data/datasets/public-facilities.geojson',
+      // citizens lane: closed consultations' counts per position and effect, k-suppressed
+      '/api/open-data/datasets/consultation-results.csv',
+      '/api/open-data/datasets/consultation-results.json',
     ].map((url) => [`GET ${url}`, plain('public', get(url), { check: (r) => (r.body.includes('@example.org') ? 'a reporter in open data' : null) })]),
   ),
   'GET /api/citizen-reports': list('read', R.triage, '/api/citizen-reports', (j) => j.reports),

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useContext, useEffect, useState } from 'react';
 import type { Effect, GrievanceFollowView, ParticipantView, Position, PublicConsultation } from '../../../src/engagement/contract.js';
-import { useT, useTime } from '../i18n.js';
+import { LanguageContext, useT, useTime } from '../i18n.js';
+import { NotifyChoice, pushKeysFor, type NotifyWish } from './NotifyChoice.js';
 
 /** What this device keeps of the person's answers and grievances: their personal link tokens (Vigil keeps only a hash). */
 const KEPT = 'vigil.citizen.engagement';
@@ -181,8 +182,10 @@ function AnswerForm({ consultation, onSent }: { consultation: PublicConsultation
   const [position, setPosition] = useState<Position | ''>('');
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
+  const [notify, setNotify] = useState<NotifyWish>({ email: false, push: false });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { lang } = useContext(LanguageContext);
   const id = consultation.consultationId;
   return (
     <form
@@ -192,11 +195,24 @@ function AnswerForm({ consultation, onSent }: { consultation: PublicConsultation
         ev.preventDefault();
         setBusy(true);
         setError(null);
-        void fetch(`/api/public/engagement/consultations/${id}/answers`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text, position, name: name.trim() || null, email: email.trim() || null }),
-        })
+        void pushKeysFor(notify)
+          .catch((e: unknown) => {
+            throw new Error(`${t('Notifications are not available on this device')}: ${e instanceof Error ? e.message : String(e)}`);
+          })
+          .then((push) => {
+            const channels = [...(notify.email && email.trim() ? ['email'] : []), ...(push ? ['push'] : [])];
+            return fetch(`/api/public/engagement/consultations/${id}/answers`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({
+                text,
+                position,
+                name: name.trim() || null,
+                email: email.trim() || null,
+                ...(channels.length > 0 ? { notify: channels, push, lang: lang === 'fr' ? 'fr' : 'en' } : {}),
+              }),
+            });
+          })
           .then(async (res) => {
             const body = (await res.json()) as { followToken?: string; error?: { message: string } };
             if (!res.ok || !body.followToken) throw new Error(body.error?.message ?? `${res.status}`);
@@ -227,6 +243,7 @@ function AnswerForm({ consultation, onSent }: { consultation: PublicConsultation
         <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} maxLength={200} autoComplete="email" />
       </label>
       <p className="muted small">{t('No account needed. Your name and e-mail are seen only by the organisation that asks, and erased after a year.')}</p>
+      <NotifyChoice legend={t('Tell me the decision and how my answer counted')} hasEmail={email.trim() !== ''} wish={notify} onChange={setNotify} />
       {error && (
         <p className="error" role="alert">
           {error}

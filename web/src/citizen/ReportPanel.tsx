@@ -3,6 +3,7 @@ import { CITIZEN_APP_API_KEY, EMERGENCY_NOTICE, SAFETY_SERVICES } from '../../..
 import { useT } from '../i18n.js';
 import { CitizenMap } from './CitizenMap.js';
 import { currentPosition, type Place } from './device.js';
+import { NotifyChoice, pushKeysFor, type NotifyWish } from './NotifyChoice.js';
 import { MAX_QUEUED, NetworkDown, deviceId, loadQueue, loadSent, postReport, preparePhoto, saveQueue, saveSent, tokenOf } from './report-store.js';
 
 type L = 'en' | 'fr';
@@ -18,6 +19,7 @@ export function ReportPanel({ lang, place, onSent }: { lang: string; place: Plac
   const [description, setDescription] = useState('');
   const [attributes, setAttributes] = useState<Record<string, string>>({});
   const [contact, setContact] = useState({ first_name: '', email: '', phone: '' });
+  const [notify, setNotify] = useState<NotifyWish>({ email: false, push: false });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ notice: string; link: string } | null>(null);
@@ -37,6 +39,14 @@ export function ReportPanel({ lang, place, onSent }: { lang: string; place: Plac
     setError(null);
     if (!service) return setError(t('Choose what you are reporting'));
     if (!where) return setError(t('Show where it is: use your location or tap the map'));
+    const wantEmail = notify.email && contact.email.trim() !== '';
+    let push: Awaited<ReturnType<typeof pushKeysFor>>;
+    try {
+      push = await pushKeysFor(notify);
+    } catch (err) {
+      return setError(`${t('Notifications are not available on this device')}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const channels = [...(wantEmail ? ['email'] : []), ...(push ? ['push'] : [])];
     const fields: Record<string, string> = {
       api_key: CITIZEN_APP_API_KEY,
       service_code: service.code,
@@ -45,6 +55,7 @@ export function ReportPanel({ lang, place, onSent }: { lang: string; place: Plac
       description,
       device_id: deviceId(),
       ...(photoGps ? { photo_location_consent: 'true' } : {}),
+      ...(channels.length > 0 ? { notify: channels.join(','), notify_lang: l, ...(push ? { push_subscription: JSON.stringify(push) } : {}) } : {}),
       ...Object.fromEntries(Object.entries(contact).filter(([, v]) => v.trim() !== '')),
       ...Object.fromEntries(Object.entries(attributes).map(([k, v]) => [`attribute[${k}]`, v])),
     };
@@ -239,6 +250,7 @@ export function ReportPanel({ lang, place, onSent }: { lang: string; place: Plac
           />
         </label>
       </fieldset>
+      <NotifyChoice legend={t('Tell me when it is resolved')} hasEmail={contact.email.trim() !== ''} wish={notify} onChange={setNotify} />
       {error && (
         <p className="warn-box" role="alert">
           {error}

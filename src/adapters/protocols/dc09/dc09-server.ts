@@ -163,10 +163,11 @@ export class Dc09Server {
           this.figures.paused++;
           socket.pause();
         }
-        // Nothing ahead of it on this connection and no rate limit to wait for: handled now,
-        // and a reply that is ready (a poll) written without a promise turn. Else in order.
-        if (queued === 1 && !this.limits) {
-          const pending = this.handleNow(frame, remote, socket, done);
+        // Nothing ahead of it on this connection and its source's token at hand (or no per-source
+        // limit): handled now, and a reply that is ready (a poll) written without a promise turn.
+        // Else in order, after the frames before it, waiting for a token.
+        if (queued === 1 && (!this.limits || this.limits.allowFrame(address))) {
+          const pending = this.handleNow(frame, address, remote, socket, done);
           if (pending) chain = pending;
         } else chain = chain.then(() => this.handleInOrder(frame, address, remote, socket, done));
       }
@@ -178,8 +179,8 @@ export class Dc09Server {
     });
   }
 
-  /** One frame, no limits: its reply written now when ready, else once its promise settles; then `done`. */
-  private handleNow(frame: RawFrame, remote: string, socket: Socket, done: () => void): Promise<void> | null {
+  /** One frame whose token is taken: its reply written now when ready, else once its promise settles; then `done`. */
+  private handleNow(frame: RawFrame, address: string, remote: string, socket: Socket, done: () => void): Promise<void> | null {
     let reply: Buffer | null | Promise<Buffer | null>;
     try {
       reply = this.options.onFrame(frame, remote, 'tcp');
@@ -189,13 +190,13 @@ export class Dc09Server {
       return null;
     }
     if (!(reply instanceof Promise)) {
-      if (reply && !socket.destroyed) socket.write(reply);
+      this.reply(reply, address, socket);
       done();
       return null;
     }
     return reply.then(
       (r) => {
-        if (r && !socket.destroyed) socket.write(r);
+        this.reply(r, address, socket);
         done();
       },
       (error: unknown) => {
@@ -209,15 +210,20 @@ export class Dc09Server {
   private async handleInOrder(frame: RawFrame, address: string, remote: string, socket: Socket, done: () => void): Promise<void> {
     try {
       if (this.limits && !(await this.tokenFor(address, remote, socket))) return;
-      const reply = await this.options.onFrame(frame, remote, 'tcp');
-      if (reply && this.limits && !isAck(reply)) this.limits.charge(address, REFUSAL_TOKENS);
-      if (reply && !socket.destroyed) socket.write(reply);
+      this.reply(await this.options.onFrame(frame, remote, 'tcp'), address, socket);
     } catch (error) {
       // No reply: the panel retries, nothing was acknowledged.
       this.options.onError?.(error);
     } finally {
       done();
     }
+  }
+
+  /** Writes a frame's reply; a refusal costs its source tokens. */
+  private reply(reply: Buffer | null, address: string, socket: Socket): void {
+    if (!reply) return;
+    if (this.limits && !isAck(reply)) this.limits.charge(address, REFUSAL_TOKENS);
+    if (!socket.destroyed) socket.write(reply);
   }
 
   /** Waits until the source address may send another frame (false if the connection closed meanwhile). */

@@ -1,6 +1,7 @@
 // The receiver's pipeline without the network: frames → parse → rules → durable
 // append → ACK, in one process, with 200 frames in flight. Gives CPU time per frame,
 // steadier than the TCP figure on a shared machine. Used while tuning bench:marc.
+// BENCH_KIND=poll sends NULL polls instead of SIA-DCS alarms (the poll path: no event).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { signalFrame } from '../src/adapters/protocols/dc09/dc09-reply.js';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 40_000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 200);
+const POLLS = process.env.BENCH_KIND === 'poll';
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-pipe-'));
 const vigil = await serveVigil({
   ...loadConfig({ ...process.env, VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'warn', VIGIL_DATABASE_URL: '' }),
@@ -25,10 +27,10 @@ const frames = Array.from(
   (_, n) =>
     framer.push(
       signalFrame({
-        id: 'SIA-DCS',
+        id: POLLS ? 'NULL' : 'SIA-DCS',
         seq: (n % 9999) + 1,
         account: (0x10000 + (n % IN_FLIGHT)).toString(16).toUpperCase(),
-        data: `Nri1/BA${(n % 999) + 1}`,
+        data: POLLS ? '' : `Nri1/BA${(n % 999) + 1}`,
         now: Date.now(),
       }),
     ).frames[0]!,
@@ -48,6 +50,7 @@ const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const out = {
   bench: 'marc-pipeline',
+  kind: POLLS ? 'poll' : 'alarm',
   frames: FRAMES,
   framesPerSec: Math.round(FRAMES / (ms / 1000)),
   cpuUsPerFrame: +((cpu.user + cpu.system) / FRAMES).toFixed(1),

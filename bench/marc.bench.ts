@@ -4,6 +4,7 @@
 //   alarms  BENCH_CONNECTIONS (100) panels, one account each, SIA-DCS alarm frames → framesPerSec
 //   polls   the same panels sending NULL polls                                     → pollsPerSec
 //   mix     BENCH_MIX_CONNECTIONS (1000) panels over as many accounts, 9 polls to 1 alarm → mixFramesPerSec
+//           (driven by BENCH_LOAD_WORKERS worker threads, 2 above 2 000 panels: bench/marc-load-worker.ts)
 //   paced   the mix paced at half mixFramesPerSec                                  → p50AckMs, p99AckMs
 // then frame → operator's WebSocket latency (p99ToScreenMs) and supervision of
 // BENCH_PATHS (1 000 000) paths. CPU per frame is the node process's (all threads) and
@@ -15,13 +16,17 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { SupervisionMonitor } from '../src/alarms/supervision/monitor.js';
+import { Worker } from 'node:worker_threads';
 import { Panel, panelAccount } from './marc-load.js';
+import { connectPanels, flatMix, pacedMix, type LoadAnswer, type LoadCommand } from './marc-load-worker.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const MIX_CONNECTIONS = Number(process.env.BENCH_MIX_CONNECTIONS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const PATHS = Number(process.env.BENCH_PATHS ?? 1_000_000);
 const PHASES = (process.env.BENCH_PHASES ?? 'alarms,polls,mix,paced,screen').split(',');
+/** Worker threads of the load generator for the mix and paced phases (0: this thread drives them). */
+const LOAD_WORKERS = Number(process.env.BENCH_LOAD_WORKERS ?? (MIX_CONNECTIONS > 2000 ? 2 : 0));
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2) : NaN;
@@ -75,6 +80,55 @@ async function flat(
   };
 }
 
+/** The mix's panels, driven here or by worker threads that each take a share. */
+class MixLoad {
+  private constructor(
+    private readonly local: Panel[],
+    private readonly workers: Worker[],
+  ) {}
+
+  static async open(port: number, count: number, workers: number): Promise<MixLoad> {
+    if (workers <= 0) return new MixLoad(await connectPanels(port, 0, count), []);
+    const ws = Array.from({ length: workers }, () => new Worker(new URL('./marc-load-worker.mjs', import.meta.url)));
+    const load = new MixLoad([], ws);
+    const share = Math.ceil(count / workers);
+    await Promise.all(ws.map((w, k) => load.ask(w, { cmd: 'connect', port, first: k * share, count: Math.max(0, Math.min(share, count - k * share)) })));
+    return load;
+  }
+
+  private ask(w: Worker, command: LoadCommand): Promise<LoadAnswer> {
+    return new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+      w.postMessage(command);
+    });
+  }
+
+  async flat(seconds: number): Promise<{ acked: number; nacked: number }> {
+    if (this.workers.length === 0) return flatMix(this.local, 0, seconds);
+    const answers = await Promise.all(this.workers.map((w) => this.ask(w, { cmd: 'flat', seconds })));
+    let acked = 0;
+    let nacked = 0;
+    for (const a of answers) {
+      if (a.cmd !== 'flat') continue;
+      acked += a.acked;
+      nacked += a.nacked;
+    }
+    return { acked, nacked };
+  }
+
+  async paced(seconds: number, intervalMs: number): Promise<number[]> {
+    if (this.workers.length === 0) return pacedMix(this.local, 0, seconds, intervalMs);
+    const answers = await Promise.all(this.workers.map((w) => this.ask(w, { cmd: 'paced', seconds, intervalMs })));
+    return answers.flatMap((a) => (a.cmd === 'paced' ? a.latencies : []));
+  }
+
+  async close(): Promise<void> {
+    this.local.forEach((p) => p.close());
+    await Promise.all(this.workers.map((w) => this.ask(w, { cmd: 'close' }).then(() => w.terminate())));
+  }
+}
+
 try {
   const panels = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => Panel.connect(tcpPort, panelAccount(i))));
   // A short warm-up so the JIT has seen the path.
@@ -98,42 +152,32 @@ try {
   panels.forEach((p) => p.close());
 
   let mixRate = 0;
-  const mix =
-    PHASES.includes('mix') || PHASES.includes('paced')
-      ? await Promise.all(Array.from({ length: MIX_CONNECTIONS }, (_, i) => Panel.connect(tcpPort, panelAccount(i))))
-      : [];
-  // 9 polls to 1 alarm, the alarms spread over the panels.
-  const mixKind = (_: Panel, i: number, n: number): 'alarm' | 'poll' => ((n + i) % 10 === 0 ? 'alarm' : 'poll');
-  if (PHASES.includes('mix')) {
-    const r = await flat(mix, mixKind);
-    mixRate = r.perSec;
+  // The mix's panels: in this process, or spread over BENCH_LOAD_WORKERS worker threads.
+  const mix = PHASES.includes('mix') || PHASES.includes('paced') ? await MixLoad.open(tcpPort, MIX_CONNECTIONS, LOAD_WORKERS) : null;
+  if (mix && PHASES.includes('mix')) {
+    const cpu0 = cpuTicks();
+    const started = performance.now();
+    const r = await mix.flat(SECONDS);
+    const s = (performance.now() - started) / 1000;
+    const cpu1 = cpuTicks();
+    const perSec = Math.round(r.acked / s);
+    const cpuUs = +(((cpu1.all - cpu0.all) * 10_000) / Math.max(1, r.acked)).toFixed(1);
+    const mainUs = +(((cpu1.main - cpu0.main) * 10_000) / Math.max(1, r.acked)).toFixed(1);
+    mixRate = perSec;
     console.log(
-      `mix: ${MIX_CONNECTIONS} panels, 9 polls : 1 alarm, ${r.perSec} frames/s ACKed, node CPU ${r.cpuUs} µs/frame (main thread ${r.mainUs}), not ACKed ${r.nacked}`,
+      `mix: ${MIX_CONNECTIONS} panels (${LOAD_WORKERS || 'no'} load workers), 9 polls : 1 alarm, ${perSec} frames/s ACKed, node CPU ${cpuUs} µs/frame (main thread ${mainUs}), not ACKed ${r.nacked}`,
     );
-    Object.assign(out, { mixFramesPerSec: r.perSec, cpuUsPerMixFrame: r.cpuUs });
+    Object.assign(out, { mixFramesPerSec: perSec, cpuUsPerMixFrame: cpuUs, mainThreadUsPerMixFrame: mainUs, mixNotAcked: r.nacked });
   }
-  if (PHASES.includes('paced')) {
+  if (mix && PHASES.includes('paced')) {
     const rate = Math.max(100, Math.round((mixRate || Number(process.env.BENCH_RATE ?? 5000) * 2) / 2));
-    const latencies: number[] = [];
     const start = performance.now();
-    const end = start + SECONDS * 1000;
-    const interval = (1000 * MIX_CONNECTIONS) / rate;
-    await Promise.all(
-      mix.map(async (p, i) => {
-        let next = start + Math.random() * interval;
-        for (let n = 0; next < end; n++) {
-          const wait = next - performance.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          latencies.push((await p.send(mixKind(p, i, n), (n % 999) + 1)).ms);
-          next += interval;
-        }
-      }),
-    );
+    const latencies = await mix.paced(SECONDS, (1000 * MIX_CONNECTIONS) / rate);
     const achieved = Math.round(latencies.length / ((performance.now() - start) / 1000));
     console.log(`paced mix at ${rate}/s (achieved ${achieved}/s): ACK p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms`);
     Object.assign(out, { pacedRate: achieved, p50AckMs: pct(latencies, 50), p99AckMs: pct(latencies, 99) });
   }
-  mix.forEach((p) => p.close());
+  await mix?.close();
 
   if (PHASES.includes('screen')) {
     // Frame → operator's screen: time until the live WebSocket delivers the signal.

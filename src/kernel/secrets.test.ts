@@ -34,3 +34,17 @@ test('the key comes from VIGIL_SECRET_KEY or a 0600 key file made once in the da
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('macWith(purpose, prefix) gives mac(purpose, prefix + data) for every data, ASCII or not, short or long', () => {
+  const box = new SecretBox(randomBytes(32));
+  const other = new SecretBox(randomBytes(32));
+  const sign = box.macWith('alert-ack', 'alt_01HXYZ.');
+  const samples = ['', 'sub_1', 'sub_é', 'ß→😀', 'x'.repeat(300), 'é'.repeat(200), 'sub_2', `${'😀'.repeat(150)}tail`, 'sub_1'];
+  for (let i = 0; i < 200; i++) samples.push(randomBytes(1 + (i % 97)).toString(i % 2 ? 'latin1' : 'base64url'));
+  for (const data of samples) {
+    assert.equal(sign(data), box.mac('alert-ack', `alt_01HXYZ.${data}`), JSON.stringify(data));
+    assert.notEqual(sign(data), other.mac('alert-ack', `alt_01HXYZ.${data}`), 'another key signs otherwise');
+    assert.notEqual(sign(data), box.mac('other-purpose', `alt_01HXYZ.${data}`), 'another purpose signs otherwise');
+  }
+  assert.equal(box.macWith('alert-ack', '')('alt_01HXYZ.sub_1'), box.mac('alert-ack', 'alt_01HXYZ.sub_1'));
+});

@@ -1,6 +1,13 @@
 import { parseKey } from '../../adapters/protocols/dc09/dc09-crypto.js';
 import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
-import { parseFrame, type Dc09Event, type Dc09Message } from '../../adapters/protocols/dc09/dc09-message.js';
+import {
+  parseFrame,
+  type AccountSettings,
+  type Dc09Event,
+  type Dc09Failure,
+  type Dc09Message,
+  type ParseOptions,
+} from '../../adapters/protocols/dc09/dc09-message.js';
 import { ackFrame, duhFrame, nakFrame } from '../../adapters/protocols/dc09/dc09-reply.js';
 import type { CityReadPort } from '../../city/contract.js';
 import { newId } from '../../kernel/ids.js';
@@ -28,17 +35,21 @@ function asciiReading(key: string | null, format: 'hex' | 'ascii' | 'auto'): Buf
   return key !== null && format === 'auto' && key.length === 32 && /^[0-9A-Fa-f]+$/.test(key) ? parseKey(key, 'ascii') : null;
 }
 
-/** An account's key as bytes, parsed once per configuration (a reconfigured account is a new object). */
+/** An account's key as bytes and its parse settings, made once per configuration (a reconfigured account is a new object). */
 interface ParsedKeys {
   key: Buffer | null;
   asciiKey: Buffer | null;
   ascii: Buffer | null;
+  settings: AccountSettings;
 }
 const parsedKeys = new WeakMap<AccountConfig, ParsedKeys>();
 function keysOf(a: AccountConfig): ParsedKeys {
   let k = parsedKeys.get(a);
   if (!k) {
-    k = { key: a.key ? parseKey(a.key, a.keyFormat) : null, asciiKey: asciiReading(a.key, a.keyFormat), ascii: a.key ? parseKey(a.key, 'ascii') : null };
+    const key = a.key ? parseKey(a.key, a.keyFormat) : null;
+    const asciiKey = asciiReading(a.key, a.keyFormat);
+    const settings: AccountSettings = { key, asciiKey, clockOffsetMinutes: a.clockOffsetMinutes, ...(a.relayFor ? { relayFor: a.relayFor } : {}) };
+    k = { key, asciiKey, ascii: a.key ? parseKey(a.key, 'ascii') : null, settings };
     parsedKeys.set(a, k);
   }
   return k;
@@ -67,6 +78,14 @@ export class Dc09Ingest {
   /** Claims on the cluster's replay ledger waiting for this turn's one statement. */
   private claims: { key: string; expiresAt: number; resolve: (claimed: boolean) => void; reject: (error: unknown) => void }[] = [];
   private claimScheduled = false;
+  /** parseFrame's options, one object for every frame (parseFrame reads them only while it runs). */
+  private readonly parseOptions: ParseOptions = {
+    now: 0,
+    settingsFor: (account) => {
+      const a = account ? this.state.accounts.get(account) : undefined;
+      return a ? keysOf(a).settings : null;
+    },
+  };
 
   constructor(
     private readonly ctx: AppContext,
@@ -79,44 +98,16 @@ export class Dc09Ingest {
     this.replays = new ReplayGuard(ctx.clock.now());
   }
 
-  /** One DC-09 frame in, the reply out — an ACK only after the signal is durable. */
-  async handleDc09(frame: RawFrame, remote: string): Promise<Buffer | null> {
+  /**
+   * One DC-09 frame in, the reply out — an ACK only after the signal is durable. A frame
+   * without events (a poll) on a path that was not faulted is answered at once, without
+   * a promise: it only moves the path's deadline (polls are not events).
+   */
+  handleDc09(frame: RawFrame, remote: string): Buffer | null | Promise<Buffer | null> {
     const now = this.ctx.clock.now();
-    const result = parseFrame(frame, {
-      now,
-      settingsFor: (account) => {
-        const a = account ? this.state.accounts.get(account) : undefined;
-        if (!a) return null;
-        const k = keysOf(a);
-        return {
-          key: k.key,
-          asciiKey: k.asciiKey,
-          clockOffsetMinutes: a.clockOffsetMinutes,
-          ...(a.relayFor ? { relayFor: a.relayFor } : {}),
-        };
-      },
-    });
-    if (!result.ok) {
-      this.counters.frames(`${result.failure.reply.toLowerCase()}-${result.failure.problem}`);
-      this.ctx.logger.warn({ remote, problem: result.failure.problem, message: result.failure.message }, 'DC-09 frame refused');
-      this.refusal(
-        result.failure.problem === 'key' ? 'dc09-wrong-key' : 'dc09-refused',
-        remote,
-        result.failure.reply === 'DUH' ? (result.failure.partial.account ?? null) : null,
-        result.failure.message,
-        now,
-      );
-      if (result.failure.reply === 'DUH') {
-        const p = result.failure.partial;
-        if ((result.failure.problem === 'plaintext' || result.failure.problem === 'account-mismatch') && p.account) {
-          await this.substitutionAttempt(p.account, result.failure.problem, remote, result.failure.message, now).catch((error: unknown) =>
-            this.ctx.logger.error({ err: error }, 'could not record a DC-09 substitution attempt'),
-          );
-        }
-        return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.headerAccount ?? null });
-      }
-      return nakFrame(now);
-    }
+    this.parseOptions.now = now;
+    const result = parseFrame(frame, this.parseOptions);
+    if (!result.ok) return this.refused(result.failure, remote, now);
     const m = result.message;
     // Encrypted frames are authenticated and time-windowed: the same one twice is a replay.
     const reservation = m.encrypted && m.account && m.timestamp ? this.replays.check(m.account, m.seq, m.timestamp.getTime(), now) : null;
@@ -127,43 +118,49 @@ export class Dc09Ingest {
       return nakFrame(now);
     }
     // On a cluster, the frame must also be new to every other node: one claim on the shared ledger (one statement a turn).
-    const ledger = reservation ? this.ctx.replayLedger : undefined;
-    if (reservation && ledger) {
-      let claimed: boolean;
-      try {
-        claimed = await this.claimShared(reservation.key, m.timestamp!.getTime() + this.replays.windowPastMs, now);
-      } catch (error) {
-        this.replays.release(reservation.key);
-        throw error; // no ACK: the panel sends again
-      }
-      if (!claimed) {
-        // Accepted by another node inside the window: remembered here as used, refused as a replay.
-        this.replays.accepted(reservation.key, m.timestamp!.getTime());
-        this.counters.frames('nak-replay');
-        this.ctx.logger.warn({ remote, account: m.account, seq: m.seq, verdict: 'replay', cluster: true }, 'DC-09 frame refused');
-        this.refusal('dc09-replay', remote, m.account, `frame ${m.seq} refused: replay (accepted by another node)`, now);
-        return nakFrame(now);
-      }
-    }
+    if (reservation && this.ctx.replayLedger) return this.claimThenRecord(m, reservation.key, remote, now);
+    if (m.events.length > 0 || !m.account) return this.recordFrame(m, reservation?.key ?? null, now);
+    let restored: Promise<void> | null;
     try {
-      for (const q of m.quirks) this.counters.quirk(q);
-      if (m.account) await this.supervision.heardPath(m.account, now);
-      if (m.events.length > 0) await this.recordBatched(m.events.map((e) => this.signalFromDc09(m, e, now)));
+      restored = this.supervision.heard(m.account, now);
     } catch (error) {
-      if (reservation) {
-        this.replays.release(reservation.key);
-        // Not durable: the panel's retry of this very frame must not be taken for a replay on any node.
-        ledger?.release([reservation.key]).catch((e: unknown) => this.ctx.logger.warn({ err: e }, 'could not release a DC-09 replay claim'));
-      }
+      if (reservation) this.replays.release(reservation.key);
       throw error;
     }
-    if (reservation) this.replays.accepted(reservation.key, m.timestamp!.getTime());
-    this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
-    // The ACK echoes the header (never the data block's account), encrypted with the key that decrypted the frame.
-    const config = m.headerAccount ? this.state.accounts.get(m.headerAccount) : undefined;
-    const keys = m.encrypted && config?.key ? keysOf(config) : null;
-    const key = keys ? (m.quirks.includes('ascii-key') ? keys.ascii : keys.key) : null;
-    return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
+    if (!restored) return this.accepted(m, reservation?.key ?? null, now);
+    return restored.then(
+      () => this.accepted(m, reservation?.key ?? null, now),
+      (error: unknown) => {
+        if (reservation) this.replays.release(reservation.key);
+        throw error;
+      },
+    );
+  }
+
+  /** A fresh encrypted frame on a cluster: claimed on the shared ledger, then recorded; a replay accepted by another node is refused. */
+  private async claimThenRecord(m: Dc09Message, key: string, remote: string, now: number): Promise<Buffer | null> {
+    let claimed: boolean;
+    try {
+      claimed = await this.claimShared(key, m.timestamp!.getTime() + this.replays.windowPastMs, now);
+    } catch (error) {
+      this.replays.release(key);
+      throw error; // no ACK: the panel sends again
+    }
+    if (!claimed) {
+      // Accepted by another node inside the window: remembered here as used, refused as a replay.
+      this.replays.accepted(key, m.timestamp!.getTime());
+      this.counters.frames('nak-replay');
+      this.ctx.logger.warn({ remote, account: m.account, seq: m.seq, verdict: 'replay', cluster: true }, 'DC-09 frame refused');
+      this.refusal('dc09-replay', remote, m.account, `frame ${m.seq} refused: replay (accepted by another node)`, now);
+      return nakFrame(now);
+    }
+    try {
+      return await this.recordFrame(m, key, now);
+    } catch (error) {
+      // Not durable: the panel's retry of this very frame must not be taken for a replay on any node.
+      this.ctx.replayLedger!.release([key]).catch((e: unknown) => this.ctx.logger.warn({ err: e }, 'could not release a DC-09 replay claim'));
+      throw error;
+    }
   }
 
   /** Queues a claim for this turn's one statement on the cluster's ledger; resolves whether this node got the key. */
@@ -182,6 +179,52 @@ export class Dc09Ingest {
         );
       });
     });
+  }
+
+  /** A frame's path heard and its signals durable, then its ACK. */
+  private async recordFrame(m: Dc09Message, reserved: string | null, now: number): Promise<Buffer | null> {
+    try {
+      if (m.account) await this.supervision.heardPath(m.account, now);
+      if (m.events.length > 0) await this.recordBatched(m.events.map((e) => this.signalFromDc09(m, e, now)));
+    } catch (error) {
+      if (reserved !== null) this.replays.release(reserved);
+      throw error;
+    }
+    return this.accepted(m, reserved, now);
+  }
+
+  /** The ACK of an accepted frame: echoes the header (never the data block's account), encrypted with the key that decrypted it. */
+  private accepted(m: Dc09Message, reserved: string | null, now: number): Buffer {
+    if (reserved !== null) this.replays.accepted(reserved, m.timestamp!.getTime());
+    for (const q of m.quirks) this.counters.quirk(q);
+    this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
+    const config = m.encrypted && m.headerAccount ? this.state.accounts.get(m.headerAccount) : undefined;
+    const keys = config?.key ? keysOf(config) : null;
+    const key = keys ? (m.quirks.includes('ascii-key') ? keys.ascii : keys.key) : null;
+    return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
+  }
+
+  /** A frame refused: counted, logged, told to the security desk; DUH or NAK. */
+  private async refused(failure: Dc09Failure, remote: string, now: number): Promise<Buffer> {
+    this.counters.frames(`${failure.reply.toLowerCase()}-${failure.problem}`);
+    this.ctx.logger.warn({ remote, problem: failure.problem, message: failure.message }, 'DC-09 frame refused');
+    this.refusal(
+      failure.problem === 'key' ? 'dc09-wrong-key' : 'dc09-refused',
+      remote,
+      failure.reply === 'DUH' ? (failure.partial.account ?? null) : null,
+      failure.message,
+      now,
+    );
+    if (failure.reply === 'DUH') {
+      const p = failure.partial;
+      if ((failure.problem === 'plaintext' || failure.problem === 'account-mismatch') && p.account) {
+        await this.substitutionAttempt(p.account, failure.problem, remote, failure.message, now).catch((error: unknown) =>
+          this.ctx.logger.error({ err: error }, 'could not record a DC-09 substitution attempt'),
+        );
+      }
+      return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.headerAccount ?? null });
+    }
+    return nakFrame(now);
   }
 
   /** Queues a frame's signals for this turn's group; resolves when they are durable (or rejects: no ACK). */

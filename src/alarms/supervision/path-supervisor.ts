@@ -66,12 +66,17 @@ export class PathSupervisor {
    * paths polling every 90 s would be 11 000 events a second).
    */
   async heardPath(path: string, now: number): Promise<void> {
+    await this.heard(path, now);
+  }
+
+  /** heardPath without a promise when there is nothing to wait for (the path was not faulted): the poll's fast path. */
+  heard(path: string, now: number): Promise<void> | null {
     if (!this.ctx.leadership.isLeader()) {
       this.heardElsewhere.set(path, now);
-      return;
+      return null;
     }
     const restore = this.monitor.heard(path, now);
-    if (restore) await this.recordPathRestored(path, restore.lateMs);
+    return restore ? this.recordPathRestored(path, restore.lateMs) : null;
   }
 
   /** On a follower: sends what it heard since the last tick to the leader. */

@@ -92,8 +92,18 @@ export interface OutgoingMessage {
 /** `messageIds`: the peer's ids of what it accepted (an SMSC's per part), which its delivery receipts name later. */
 export type SendResult = { ok: true; detail?: string; messageIds?: string[] } | { ok: false; error: string; retry: boolean };
 
-/** The headers every person-addressed message carries: the alert, its CAP identifier, the exercise mark. */
+const headersOf = new WeakMap<AlertRecord, Readonly<Record<string, string>>>();
+/**
+ * The headers every person-addressed message carries: the alert, its CAP identifier, the
+ * exercise mark — one frozen object for all the messages of an alert record (a million
+ * recipients, one object).
+ */
 export function alertHeaders(alert: AlertRecord): Record<string, string> {
-  const mark = exerciseMark(alert.cap);
-  return { 'X-Vigil-Alert': alert.alertId, 'X-CAP-Identifier': alert.cap.identifier, ...(mark ? { 'X-Vigil-Exercise': mark } : {}) };
+  let headers = headersOf.get(alert);
+  if (!headers) {
+    const mark = exerciseMark(alert.cap);
+    headers = Object.freeze({ 'X-Vigil-Alert': alert.alertId, 'X-CAP-Identifier': alert.cap.identifier, ...(mark ? { 'X-Vigil-Exercise': mark } : {}) });
+    headersOf.set(alert, headers);
+  }
+  return headers;
 }

@@ -12,6 +12,12 @@ export function ackToken(secrets: SecretBox, alertId: string, recipientId: strin
   return `${alertId}.${recipientId}.${secrets.mac('alert-ack', `${alertId}.${recipientId}`)}`;
 }
 
+/** ackToken for one alert and many recipients: the same tokens, the alert's part of the MAC input written once. */
+export function ackTokens(secrets: SecretBox, alertId: string): (recipientId: string) => string {
+  const sign = secrets.macWith('alert-ack', `${alertId}.`);
+  return (recipientId) => `${alertId}.${recipientId}.${sign(recipientId)}`;
+}
+
 export function readAckToken(secrets: SecretBox, token: string): { alertId: string; recipientId: string } | null {
   const [alertId, recipientId, mac, ...rest] = token.split('.');
   if (!alertId || !recipientId || !mac || rest.length > 0) return null;

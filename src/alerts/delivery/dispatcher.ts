@@ -8,7 +8,7 @@ import { asksToEvacuate, prepareGuidance, type GuidanceSource } from '../evacuat
 import { inArea, targetAreaOf, type LonLat, type TargetArea } from '../targeting/area-geometry.js';
 import type { AlertChannel, ChannelJob, DeviceChannel, OutgoingMessage, PersonalParts, RecipientChannel } from '../channels/channel.js';
 import type { ReceiptTracker } from '../channels/sms/receipt-tracker.js';
-import { ackToken } from './acknowledgements.js';
+import { ackTokens } from './acknowledgements.js';
 import type { DeliveryEvents } from './delivery-state.js';
 import { toRuns, type AreaRef, type RecipientTrack } from './recipient-track.js';
 
@@ -138,14 +138,19 @@ export class AlertDispatcher {
     const byLanguage: Record<string, number> = {};
     const where = this.options.neighbourhoodOf;
     const areas: (AreaRef | null)[] | undefined = where ? [] : undefined;
+    // Per alert, not per recipient: the link's base and the MAC's alert part, each language's info block.
+    const linkBase = `${this.options.publicUrl?.() ?? ''}/safe/`;
+    const token = ackTokens(this.ctx.secrets, alert.alertId);
     const personal: PersonalParts = {
-      safeLink: (r) => `${this.options.publicUrl?.() ?? ''}/safe/${ackToken(this.ctx.secrets, alert.alertId, r.subscriberId)}`,
+      safeLink: (r) => linkBase + token(r.subscriberId),
       guidance: (r) => (guidance ? guidance(alert, placeIn(r, area), r.language) : null),
     };
+    const infoOf = new Map<string, CapInfo>();
     for (const r of job.recipients()) {
       const to = channel.addressOf(r);
       if (!to) continue;
-      const info = infoFor(infos, r.language);
+      let info = infoOf.get(r.language);
+      if (!info) infoOf.set(r.language, (info = infoFor(infos, r.language)));
       const lang = info.language ?? 'en-US';
       byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
       messages.push(channel.message(channelJob, r, to, job.textsOf(info), personal));

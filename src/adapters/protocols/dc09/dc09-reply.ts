@@ -1,4 +1,4 @@
-import { crcHex } from './crc.js';
+import { crc16 } from './crc.js';
 import { encryptBody } from './dc09-crypto.js';
 
 /** `_HH:MM:SS,MM-DD-YYYY` in UTC. */
@@ -10,10 +10,21 @@ export function dc09Timestamp(ms: number): string {
 
 /** Wraps a body ("ID"…) into a frame: LF, CRC, 0LLL length, body, CR. */
 export function frameOf(body: string): Buffer {
-  const length = Buffer.byteLength(body, 'latin1');
+  const length = body.length; // latin1: one byte per character
   if (length > 0xfff) throw new Error(`DC-09 body of ${length} bytes exceeds the 0LLL length field`);
-  return Buffer.from(`\n${crcHex(body)}0${length.toString(16).toUpperCase().padStart(3, '0')}${body}\r`, 'latin1');
+  // One buffer: the body written after the 9-byte head, its CRC computed in place (every ACK is one).
+  const out = Buffer.allocUnsafe(length + 10);
+  out.write(body, 9, 'latin1');
+  const crc = crc16(out, 9, 9 + length);
+  out[0] = 0x0a;
+  for (let i = 0; i < 4; i++) out[1 + i] = HEX[(crc >>> (12 - 4 * i)) & 0xf]!;
+  out[5] = 0x30;
+  for (let i = 0; i < 3; i++) out[6 + i] = HEX[(length >>> (8 - 4 * i)) & 0xf]!;
+  out[9 + length] = 0x0d;
+  return out;
 }
+/** '0'–'9', 'A'–'F' as bytes. */
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
 
 export interface ReplyTo {
   seq: string;

@@ -16,9 +16,10 @@ export interface Dc09ServerOptions {
   idleTimeoutMs: number;
   /**
    * Handles one frame and returns the reply to send (ACK only once the signal is
-   * durable). Frames of one connection are handled strictly in order.
+   * durable) — at once when it has nothing to wait for (a poll). Frames of one connection
+   * are handled strictly in order.
    */
-  onFrame(frame: RawFrame, remote: string, transport: 'tcp' | 'udp'): Promise<Buffer | null>;
+  onFrame(frame: RawFrame, remote: string, transport: 'tcp' | 'udp'): Buffer | null | Promise<Buffer | null>;
   onDiscarded?(bytes: number, remote: string): void;
   /** A frame, datagram or connection dropped by a limit (counted, never parsed). */
   onDropped?(reason: Dc09DropReason, remote: string): void;
@@ -45,7 +46,10 @@ export interface Dc09ServerFigures {
 }
 
 /** `\n` CRC(4) 0LLL then `"ACK"` or `"*ACK"`: the reply accepted the frame. */
-const isAck = (reply: Buffer): boolean => reply.toString('latin1', 9, 14) === '"ACK"' || reply.toString('latin1', 9, 15) === '"*ACK"';
+const isAck = (reply: Buffer): boolean => {
+  const at = reply[10] === 0x2a ? 11 : 10; // '*' of "*ACK"
+  return reply[9] === 0x22 && reply[at] === 0x41 && reply[at + 1] === 0x43 && reply[at + 2] === 0x4b && reply[at + 3] === 0x22;
+};
 
 /**
  * The DC-09 listeners: TCP (a panel keeps a connection and sends frames one after
@@ -123,6 +127,14 @@ export class Dc09Server {
     };
     // One chain per connection keeps replies in the order frames arrived.
     let chain: Promise<void> = Promise.resolve();
+    const done = (): void => {
+      queued--;
+      if (paused && queued <= bound / 2 && !socket.destroyed) {
+        paused = false;
+        this.figures.resumed++;
+        resumeIfFree();
+      }
+    };
     socket.on('data', (chunk) => {
       const { frames, discarded } = framer.push(chunk);
       if (discarded > 0) {
@@ -151,24 +163,13 @@ export class Dc09Server {
           this.figures.paused++;
           socket.pause();
         }
-        chain = chain.then(async () => {
-          try {
-            if (this.limits && !(await this.tokenFor(address, remote, socket))) return;
-            const reply = await this.options.onFrame(frame, remote, 'tcp');
-            if (reply && !isAck(reply)) this.limits?.charge(address, REFUSAL_TOKENS);
-            if (reply && !socket.destroyed) socket.write(reply);
-          } catch (error) {
-            // No reply: the panel retries, nothing was acknowledged.
-            this.options.onError?.(error);
-          } finally {
-            queued--;
-            if (paused && queued <= bound / 2 && !socket.destroyed) {
-              paused = false;
-              this.figures.resumed++;
-              resumeIfFree();
-            }
-          }
-        });
+        // Nothing ahead of it on this connection and its source's token at hand (or no per-source
+        // limit): handled now, and a reply that is ready (a poll) written without a promise turn.
+        // Else in order, after the frames before it, waiting for a token.
+        if (queued === 1 && (!this.limits || this.limits.allowFrame(address))) {
+          const pending = this.handleNow(frame, address, remote, socket, done);
+          if (pending) chain = pending;
+        } else chain = chain.then(() => this.handleInOrder(frame, address, remote, socket, done));
       }
     });
     socket.on('error', () => socket.destroy());
@@ -176,6 +177,53 @@ export class Dc09Server {
       this.sockets.delete(socket);
       this.limits?.closeConnection(address);
     });
+  }
+
+  /** One frame whose token is taken: its reply written now when ready, else once its promise settles; then `done`. */
+  private handleNow(frame: RawFrame, address: string, remote: string, socket: Socket, done: () => void): Promise<void> | null {
+    let reply: Buffer | null | Promise<Buffer | null>;
+    try {
+      reply = this.options.onFrame(frame, remote, 'tcp');
+    } catch (error) {
+      this.options.onError?.(error); // no reply: the panel retries, nothing was acknowledged
+      done();
+      return null;
+    }
+    if (!(reply instanceof Promise)) {
+      this.reply(reply, address, socket);
+      done();
+      return null;
+    }
+    return reply.then(
+      (r) => {
+        this.reply(r, address, socket);
+        done();
+      },
+      (error: unknown) => {
+        this.options.onError?.(error);
+        done();
+      },
+    );
+  }
+
+  /** One frame after those before it on its connection, waiting for a rate-limit token first. */
+  private async handleInOrder(frame: RawFrame, address: string, remote: string, socket: Socket, done: () => void): Promise<void> {
+    try {
+      if (this.limits && !(await this.tokenFor(address, remote, socket))) return;
+      this.reply(await this.options.onFrame(frame, remote, 'tcp'), address, socket);
+    } catch (error) {
+      // No reply: the panel retries, nothing was acknowledged.
+      this.options.onError?.(error);
+    } finally {
+      done();
+    }
+  }
+
+  /** Writes a frame's reply; a refusal costs its source tokens. */
+  private reply(reply: Buffer | null, address: string, socket: Socket): void {
+    if (!reply) return;
+    if (this.limits && !isAck(reply)) this.limits.charge(address, REFUSAL_TOKENS);
+    if (!socket.destroyed) socket.write(reply);
   }
 
   /** Waits until the source address may send another frame (false if the connection closed meanwhile). */
@@ -223,7 +271,7 @@ export class Dc09Server {
       }
       try {
         const reply = await this.options.onFrame(frame, remote, 'udp');
-        if (reply && !isAck(reply)) this.limits?.charge(address, REFUSAL_TOKENS);
+        if (reply && this.limits && !isAck(reply)) this.limits.charge(address, REFUSAL_TOKENS);
         if (reply && this.udp) socket.send(reply, port, address);
       } catch (error) {
         this.options.onError?.(error);

@@ -60,7 +60,8 @@ export class EmailChannel implements RecipientChannel {
     return Promise.all(
       messages.map(async (m): Promise<SendResult> => {
         try {
-          const info = await transport.sendMail({ from: this.from, to: m.address, subject: m.subject, text: m.text, headers: m.headers });
+          // A copy: the headers object is shared by all of an alert's messages, and nodemailer may add defaults to it.
+          const info = await transport.sendMail({ from: this.from, to: m.address, subject: m.subject, text: m.text, headers: { ...m.headers } });
           return { ok: true, detail: info.response };
         } catch (error) {
           const e = error as { responseCode?: number; message: string };

@@ -25,14 +25,15 @@ test('maps: labels in Greek, Cyrillic and Arabic load their Noto subsets from Vi
     });
     page.on('pageerror', (e) => errors.push(e.message));
     const extra = [
-      { name: 'Πλημμύρα Μονακό', at: [7.4236, 43.7311] },
-      { name: 'Наводнение Монако', at: [7.4167, 43.7278] },
-      { name: 'فيضان موناكو', at: [7.4355, 43.746] },
+      { name: 'Πλημμύρα Μονακό', at: [7.4205, 43.736] },
+      { name: 'Наводнение Монако', at: [7.427, 43.742] },
+      { name: 'فيضان موناكو', at: [7.415, 43.733] },
     ];
     await page.route('**/api/city/basemap/places', async (route) => {
       const response = await route.fetch();
       const body = (await response.json()) as { type: string; features: unknown[] };
-      body.features.push(
+      // First in the source, so collision with the demo's own names never hides them.
+      body.features.unshift(
         ...extra.map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.at }, properties: { name: p.name, kind: 'neighbourhood' } })),
       );
       await route.fulfill({ response, json: body });
@@ -44,6 +45,7 @@ test('maps: labels in Greek, Cyrillic and Arabic load their Noto subsets from Vi
     while (!wanted.every((f) => fonts.has(f)) && Date.now() < deadline) await page.waitForTimeout(200);
     for (const f of wanted) assert.equal(fonts.get(f), 200, `${f}: ${fonts.get(f) ?? 'never requested'}`);
     // The labels are on screen: MapLibre placed them once their glyphs were drawn.
+    await page.screenshot({ path: `${SHOTS}/map-scripts-1440.png` });
     await page.waitForFunction(
       (names) => {
         const shown = (document.querySelector('[data-testid=map]')?.getAttribute('data-place-names') ?? '').split('|');

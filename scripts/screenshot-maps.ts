@@ -48,7 +48,9 @@ try {
   const events = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   events.on('pageerror', (e) => console.error('page error:', e.message));
   await signIn(events, '/events', 'commander');
-  await events.waitForSelector('[data-testid=event-map] canvas', { timeout: 60_000 });
+  await events.waitForFunction(() => Number(document.querySelector('[data-testid=event-map]')?.getAttribute('data-rendered-features') ?? 0) > 0, undefined, {
+    timeout: 60_000,
+  });
   await both(events, 'event-map', async () => {
     await events.locator('[data-testid=event-map]').scrollIntoViewIfNeeded();
   });

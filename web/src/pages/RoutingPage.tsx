@@ -155,8 +155,8 @@ export function RoutingPage({ me }: { me: Me }) {
     evacuation: t('Click the centre of a hazard growing 10 m per minute.'),
   };
   return (
-    <div className="routing-page" style={{ display: 'flex', gap: 12, height: '100%' }}>
-      <div className="map-frame" style={{ flex: 1, minHeight: 480 }}>
+    <div className="routing-page">
+      <div className="map-frame routing-map-frame">
         <div ref={container} data-testid="routing-map" style={{ position: 'absolute', inset: 0 }} />
         <MapLegend
           testId="routing-map-legend"
@@ -173,7 +173,7 @@ export function RoutingPage({ me }: { me: Me }) {
           ]}
         />
       </div>
-      <aside style={{ width: 340, overflow: 'auto' }}>
+      <aside className="routing-side">
         <h2>{t('Routing')}</h2>
         <div role="group">
           {modes.map((m) => (

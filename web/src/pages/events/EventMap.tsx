@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import { baseStyle, fitTo, raiseLabels } from '../../components/basemap.js';
+import { baseStyle, exposeRendered, fitTo, raiseLabels } from '../../components/basemap.js';
 import { EVENT_COLOURS, MapLegend, colourBy } from '../../components/map-legend.js';
 import type { EventFeature, GuidanceView } from './types.js';
 
@@ -79,6 +79,7 @@ export function EventMap({
         paint: { 'circle-radius': 4, 'circle-color': '#101828' },
       });
       raiseLabels(map);
+      exposeRendered(map, { features: ['f-fill', 'f-line', 'f-point'] });
       renderLatest(map);
       container.current?.setAttribute('data-loaded', 'true');
       setLoaded(true);

@@ -159,9 +159,9 @@ export interface RunningVigil extends Vigil {
 
 /** `vigil serve`: open, load the demo city when the store is empty (refused where its published password is reachable), listen. */
 export async function serveVigil(config: VigilConfig, options: OpenOptions = {}): Promise<RunningVigil> {
-  // A demo node gets its own mail catcher and SMSC on loopback, so e-mail and SMS really deliver.
+  // A demo node gets its own mail catcher, SMSC and CBC on loopback, so e-mail, SMS and cell broadcast really deliver.
   const sinks = wantsDemoSinks(config) ? await startDemoSinks(config) : null;
-  if (sinks) config = { ...config, smtpUrl: config.smtpUrl ?? sinks.smtpUrl, smppUrl: config.smppUrl ?? sinks.smppUrl };
+  if (sinks) config = { ...config, smtpUrl: config.smtpUrl ?? sinks.smtpUrl, smppUrl: config.smppUrl ?? sinks.smppUrl, cbcUrl: config.cbcUrl ?? sinks.cbcUrl };
   let vigil: Vigil;
   try {
     vigil = await openVigil(config, options);

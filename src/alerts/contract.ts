@@ -75,6 +75,8 @@ export { RECIPIENT_STATES, forEachInRuns, toRuns } from './delivery/recipient-tr
 export type { AreaRef, RecipientState } from './delivery/recipient-track.js';
 export type { Answer } from './delivery/acknowledgements.js';
 export type { CbsMessageRecord } from './channels/cell-broadcast/cell-broadcast-state.js';
+export type { CbcRequest, CbcResponse } from './channels/cell-broadcast/cell-broadcast.js';
+export { decodeCbsContents } from './messages/cbs-pages.js';
 export type { AmbientMeasurement, WarningLevel } from './channels/sirens/ambient-noise.js';
 export { WEBHOOK_EVENTS, WEBHOOK_FORMATS } from './channels/webhooks/webhooks-state.js';
 export type { WebhookEndpoint, WebhookEvent, WebhookFormat } from './channels/webhooks/webhooks-state.js';

@@ -17,10 +17,11 @@ interface PlatformRouteDeps {
   demoInbox: () => DemoInbox | null;
 }
 
-/** What the demo's SMTP sink and SMSC caught (src/demo/demo-sinks.ts), newest first. */
+/** What the demo's SMTP sink, SMSC and Cell Broadcast Centre caught (src/demo/demo-sinks.ts), newest first. */
 export interface DemoInbox {
   mail: { at: string; from: string; to: string[]; subject: string; text: string }[];
   sms: { at: string; from: string; to: string; text: string; part: string | null; messageId: string }[];
+  broadcasts: { at: string; operation: 'write-replace' | 'stop'; language: string | null; pages: string[]; cells: string[]; msgType: string }[];
 }
 
 const startedAt = Date.now();
@@ -85,7 +86,7 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
         config: { access: { roles: ['admin'] } },
         schema: {
           summary:
-            'What the demo’s own mail catcher and SMSC received (a demo node on loopback starts them; nothing leaves the machine): running false when this node has none',
+            'What the demo’s own mail catcher, SMSC and Cell Broadcast Centre received (a demo node on loopback starts them; nothing leaves the machine): running false when this node has none',
           tags: ['platform'],
           querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } },
         },
@@ -93,7 +94,9 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
       async (request) => {
         const inbox = deps.demoInbox();
         const limit = request.query.limit ?? 100;
-        return inbox ? { running: true, mail: inbox.mail.slice(0, limit), sms: inbox.sms.slice(0, limit) } : { running: false, mail: [], sms: [] };
+        return inbox
+          ? { running: true, mail: inbox.mail.slice(0, limit), sms: inbox.sms.slice(0, limit), broadcasts: inbox.broadcasts.slice(0, limit) }
+          : { running: false, mail: [], sms: [], broadcasts: [] };
       },
     );
 

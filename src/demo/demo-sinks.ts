@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import smpp, { type PDU, type Session } from 'smpp';
+import { decodeCbsContents, type CbcRequest, type CbcResponse } from '../alerts/contract.js';
 import { isLoopbackHost, LOOPBACK, type VigilConfig } from '../kernel/config.js';
 
 /**
- * The demo's own mail catcher and SMSC: an SMTP sink (smtp-server) and an SMPP 3.4 simulator
- * (node-smpp's server), both on loopback on free ports, started with a demo node so that the
- * e-mail and SMS channels really deliver — and their delivery tracking really fills — out of
- * the box. Nothing leaves the machine: every message lands in an inbox kept in memory (the
+ * The demo's own mail catcher, SMSC and Cell Broadcast Centre: an SMTP sink (smtp-server), an
+ * SMPP 3.4 simulator (node-smpp's server) and a CBC simulator speaking the cell-broadcast
+ * channel's JSON over HTTP (src/alerts/channels/cell-broadcast/cell-broadcast.ts), all on
+ * loopback on free ports, started with a demo node so that the e-mail, SMS and cell-broadcast
+ * channels really deliver — and their delivery tracking really fills — out of the box. Nothing leaves the machine: every message lands in an inbox kept in memory (the
  * last INBOX_LIMIT of each), which administrators read on the Administration page
  * (GET /api/demo/inbox). The SMSC answers every submit_sm and sends an SMPP 3.4 delivery
  * receipt (Appendix B text and the receipted_message_id / message_state TLVs), so SMS reads
@@ -35,14 +38,35 @@ export interface CaughtSms {
   messageId: string;
 }
 
+/** One request the demo CBC took: a warning put on air (write-replace) or taken off (stop). */
+export interface CaughtBroadcast {
+  at: string;
+  operation: 'write-replace' | 'stop';
+  /** CMAS / EU-Alert channel (TS 23.041 message identifier) and serial number. */
+  messageIdentifier: number;
+  serialNumber: number;
+  updateNumber: number;
+  /** null for a stop (the CBC knows what it stops by its serial number). */
+  language: string | null;
+  /** The pages decoded back to text, as phones show them (empty for a stop). */
+  pages: string[];
+  cells: string[];
+  /** The CAP message it carries: identifier and type (Alert, Update, Cancel). */
+  capIdentifier: string;
+  msgType: string;
+  requestId: string;
+}
+
 export interface DemoInbox {
   mail: CaughtMail[];
   sms: CaughtSms[];
+  broadcasts: CaughtBroadcast[];
 }
 
 export interface DemoSinks {
   smtpUrl: string | null;
   smppUrl: string | null;
+  cbcUrl: string | null;
   inbox(): DemoInbox;
   close(): Promise<void>;
 }
@@ -58,7 +82,7 @@ const MARKER = 'demo-sinks';
 export function wantsDemoSinks(config: VigilConfig): boolean {
   const asked = config.demoSinks;
   if (asked === 'false') return false;
-  if (config.smtpUrl && config.smppUrl) return false;
+  if (config.smtpUrl && config.smppUrl && config.cbcUrl) return false;
   if (asked === 'true') return true;
   if (!config.demoOnEmpty || !isLoopbackHost(config.host) || config.databaseUrl) return false;
   return !existsSync(join(config.dataDir, 'vigil.sqlite')) || existsSync(join(config.dataDir, MARKER));
@@ -78,9 +102,11 @@ function push<T>(list: T[], item: T): void {
 export async function startDemoSinks(config: VigilConfig, onError: (what: string, error: unknown) => void = () => {}): Promise<DemoSinks> {
   const mail: CaughtMail[] = [];
   const sms: CaughtSms[] = [];
+  const broadcasts: CaughtBroadcast[] = [];
   const closers: (() => Promise<void>)[] = [];
   let smtpUrl: string | null = null;
   let smppUrl: string | null = null;
+  let cbcUrl: string | null = null;
   try {
     if (!config.smtpUrl) {
       // smtp-server is loaded only here (a node without the demo never needs it), mailparser with the first message (not on the way to a healthy node).
@@ -174,10 +200,18 @@ export async function startDemoSinks(config: VigilConfig, onError: (what: string
           }),
       );
     }
+    if (!config.cbcUrl) {
+      const cbc = await startDemoCbc(
+        (b) => push(broadcasts, b),
+        (e) => onError('cbc', e),
+      );
+      cbcUrl = cbc.url;
+      closers.push(cbc.close);
+    }
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(
       join(config.dataDir, MARKER),
-      'This data folder is a demo: `vigil serve` starts a local SMTP sink and SMSC for it (src/demo/demo-sinks.ts).\n',
+      'This data folder is a demo: `vigil serve` starts a local SMTP sink, SMSC and Cell Broadcast Centre for it (src/demo/demo-sinks.ts).\n',
     );
   } catch (error) {
     await Promise.all(closers.map((c) => c()));
@@ -186,9 +220,116 @@ export async function startDemoSinks(config: VigilConfig, onError: (what: string
   return {
     smtpUrl,
     smppUrl,
-    inbox: () => ({ mail: [...mail].reverse(), sms: [...sms].reverse() }),
+    cbcUrl,
+    inbox: () => ({ mail: [...mail].reverse(), sms: [...sms].reverse(), broadcasts: [...broadcasts].reverse() }),
     close: async () => {
       await Promise.all(closers.map((c) => c()));
     },
+  };
+}
+
+const CBC_MAX_BODY = 256 * 1024;
+const CELL_ID = /^[0-9A-Za-z-]{1,64}$/;
+
+/** A request of the cell-broadcast channel checked field by field; the reason it is not one otherwise. */
+export function readCbcRequest(body: unknown): { ok: true; request: CbcRequest; pages: string[] } | { ok: false; error: string } {
+  const r = body as Partial<Record<string, unknown>> | null;
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return { ok: false, error: 'the body is not a JSON object' };
+  if (r.operation !== 'write-replace' && r.operation !== 'stop') return { ok: false, error: 'operation must be "write-replace" or "stop"' };
+  if (typeof r.requestId !== 'string' || r.requestId.length === 0 || r.requestId.length > 200)
+    return { ok: false, error: 'requestId must be a string of 1–200 characters' };
+  const id = r.messageIdentifier;
+  // TS 23.041 §9.4.1.2.2: CMAS and EU-Alert channels 4370–4399.
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 4370 || id > 4399)
+    return { ok: false, error: 'messageIdentifier must be a CMAS / EU-Alert channel (4370–4399)' };
+  const serial = r.serialNumber;
+  if (typeof serial !== 'number' || !Number.isInteger(serial) || serial < 0 || serial > 0xffff)
+    return { ok: false, error: 'serialNumber must be a 16-bit integer' };
+  const area = r.warningArea as { cells?: unknown } | undefined;
+  const cells = area?.cells;
+  if (!Array.isArray(cells) || cells.length === 0 || cells.length > 10_000 || !cells.every((c) => typeof c === 'string' && CELL_ID.test(c)))
+    return { ok: false, error: 'warningArea.cells must be a non-empty list of cell ids' };
+  const cap = r.cap as Partial<Record<string, unknown>> | undefined;
+  if (!cap || typeof cap.identifier !== 'string' || typeof cap.msgType !== 'string')
+    return { ok: false, error: 'cap must carry the identifier and msgType of the CAP message' };
+  if (r.operation === 'stop') return { ok: true, request: r as unknown as CbcRequest, pages: [] };
+  if (r.messageCode !== ((serial >>> 4) & 0x3ff) || r.updateNumber !== (serial & 0xf))
+    return { ok: false, error: 'messageCode / updateNumber disagree with the serial number' };
+  if (typeof r.language !== 'string' || typeof r.dataCodingScheme !== 'number' || typeof r.contents !== 'string')
+    return { ok: false, error: 'a write-replace carries language, dataCodingScheme and contents' };
+  let pages: string[];
+  try {
+    pages = decodeCbsContents(Buffer.from(r.contents, 'base64'), r.dataCodingScheme);
+  } catch (error) {
+    return { ok: false, error: `contents: ${(error as Error).message}` };
+  }
+  if (pages.length !== r.pages) return { ok: false, error: `pages says ${String(r.pages)}, the contents hold ${pages.length}` };
+  return { ok: true, request: r as unknown as CbcRequest, pages };
+}
+
+/**
+ * The demo's Cell Broadcast Centre: takes the cell-broadcast channel's JSON requests (POST, one
+ * CBS message each), decodes the pages as a CBC would before scheduling them, accepts every
+ * cell and keeps what it took for the demo inbox. A retry of a request it already took (same
+ * requestId) gets the same answer and is not recorded twice.
+ */
+async function startDemoCbc(onBroadcast: (b: CaughtBroadcast) => void, onError: (e: unknown) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const answered = new Map<string, CbcResponse>();
+  const answer = (res: ServerResponse, status: number, body: unknown): void =>
+    void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST' || !(req.headers['content-type'] ?? '').startsWith('application/json'))
+      return answer(res, req.method === 'POST' ? 415 : 405, { error: 'POST a JSON CBS request' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > CBC_MAX_BODY) {
+        answer(res, 413, { error: 'request too large' });
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('error', onError);
+    req.on('end', () => {
+      if (res.writableEnded) return;
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return answer(res, 400, { error: 'the body is not JSON' });
+      }
+      const read = readCbcRequest(body);
+      if (!read.ok) return answer(res, 400, { error: read.error });
+      const r = read.request;
+      const before = answered.get(r.requestId);
+      if (before) return answer(res, 200, before);
+      const result: CbcResponse = { accepted: [...new Set(r.warningArea.cells)], failed: [] };
+      answered.set(r.requestId, result);
+      if (answered.size > INBOX_LIMIT * 4) answered.delete(answered.keys().next().value!);
+      onBroadcast({
+        at: new Date().toISOString(),
+        operation: r.operation,
+        messageIdentifier: r.messageIdentifier,
+        serialNumber: r.serialNumber,
+        updateNumber: r.serialNumber & 0xf,
+        language: r.operation === 'write-replace' ? r.language : null,
+        pages: read.pages,
+        cells: r.warningArea.cells,
+        capIdentifier: r.cap.identifier,
+        msgType: r.cap.msgType,
+        requestId: r.requestId,
+      });
+      answer(res, 200, result);
+    });
+  });
+  server.on('error', onError);
+  await new Promise<void>((r) => server.listen(0, LOOPBACK, r));
+  return {
+    url: `http://${LOOPBACK}:${(server.address() as AddressInfo).port}/cbc`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import { baseStyle, raiseLabels } from './basemap.js';
-import { DEVICE_COLOURS, URGENT } from './map-legend.js';
+import { baseStyle, exposeRendered, fitTo, raiseLabels } from './basemap.js';
+import { DEVICE_COLOURS, MapLegend, URGENT } from './map-legend.js';
 
 export interface SiteMarker {
   position: [number, number];
@@ -62,11 +62,25 @@ export function SiteMap({ center, markers }: { center: [number, number]; markers
         },
       });
       raiseLabels(map);
-      const b = markers.reduce((acc, m) => acc.extend(m.position), new maplibregl.LngLatBounds(center, center));
-      map.fitBounds(b, { padding: 40, maxZoom: 18, duration: 0 });
+      exposeRendered(map, { markers: ['markers', 'markers-site'] });
+      // Framed on the site and its cameras, with room for the legend (and framed again when the panel resizes).
+      fitTo(map, [{ coordinates: center }, ...markers.map((m) => ({ coordinates: m.position }))], { padding: 36, maxZoom: 18 });
     });
     return () => map.remove();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller passes new arrays every render: rebuild the map only when the site or the marker count changes
   }, [center[0], center[1], markers.length]);
-  return <div ref={container} className="site-map" data-testid="site-map" />;
+  const present = new Set(markers.map((m) => m.kind));
+  return (
+    <div className="site-map-frame">
+      <div ref={container} className="site-map" data-testid="site-map" />
+      <MapLegend
+        testId="site-map-legend"
+        items={[
+          { colour: COLOURS.site, label: 'Alarm site' },
+          ...(present.has('camera') ? [{ colour: COLOURS.camera, label: 'Camera' }] : []),
+          ...(present.has('device') ? [{ colour: COLOURS.device, label: 'Detector' }] : []),
+        ]}
+      />
+    </div>
+  );
 }

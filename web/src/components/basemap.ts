@@ -1,47 +1,12 @@
 import * as maplibregl from 'maplibre-gl';
 import type { LngLatBoundsLike, StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { fontFaces, LABEL_FONT, LABEL_FONT_BOLD } from './map-fonts.js';
+
+export { LABEL_FONT, LABEL_FONT_BOLD } from './map-fonts.js';
 
 // The bundle lives in assets/; tell MapLibre where its worker was emitted.
 maplibregl.setWorkerUrl(workerUrl);
-
-/**
- * Label fonts: Noto Sans (SIL OFL 1.1, web/public/fonts/OFL-noto-sans.txt) as WOFF2 files served
- * by Vigil itself from /fonts/ (copied from the @fontsource/noto-sans 5.3 package). MapLibre's
- * `font-faces` loads them and draws the label glyphs in the browser (TinySDF): no glyph or font
- * server, and any letter outside these Latin ranges falls back to the browser's own sans-serif.
- */
-const LATIN = ['U+0000-00FF', 'U+0131', 'U+0152-0153', 'U+02BB-02BC', 'U+02C6', 'U+02DA', 'U+02DC', 'U+2000-206F', 'U+20AC', 'U+2122', 'U+2212'];
-const LATIN_EXT = [
-  'U+0100-02BA',
-  'U+02BD-02C5',
-  'U+02C7-02CC',
-  'U+02CE-02D7',
-  'U+02DD-02FF',
-  'U+1E00-1E9F',
-  'U+1EF2-1EFF',
-  'U+20A0-20AB',
-  'U+2C60-2C7F',
-  'U+A720-A7FF',
-];
-export const LABEL_FONT = 'Noto Sans Regular';
-export const LABEL_FONT_BOLD = 'Noto Sans Bold';
-/** The font files the labels load (tests check they are fetched from Vigil). */
-export const FONT_FILES = ['noto-sans-latin-400-normal', 'noto-sans-latin-ext-400-normal', 'noto-sans-latin-700-normal', 'noto-sans-latin-ext-700-normal'];
-
-function fontFaces(): Record<string, { url: string; 'unicode-range': string[] }[]> {
-  const url = (f: string) => `${location.origin}/fonts/${f}.woff2`;
-  return {
-    [LABEL_FONT]: [
-      { url: url('noto-sans-latin-400-normal'), 'unicode-range': LATIN },
-      { url: url('noto-sans-latin-ext-400-normal'), 'unicode-range': LATIN_EXT },
-    ],
-    [LABEL_FONT_BOLD]: [
-      { url: url('noto-sans-latin-700-normal'), 'unicode-range': LATIN },
-      { url: url('noto-sans-latin-ext-700-normal'), 'unicode-range': LATIN_EXT },
-    ],
-  };
-}
 
 /** Street names along the roads (from zoom 13, thinned by collision), under every data layer a page adds. */
 export const STREET_LABELS = 'road-labels';
@@ -55,7 +20,7 @@ export function baseStyle(): StyleSpecification {
   const src = (layer: string) => ({ type: 'geojson' as const, data: `/api/city/basemap/${layer}` });
   return {
     version: 8,
-    'font-faces': fontFaces(),
+    'font-faces': fontFaces(location.origin),
     sources: { green: src('green'), water: src('water'), roads: src('roads'), buildings: src('buildings'), rail: src('rail'), 'place-names': src('places') },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#e8ecef' } },
@@ -204,5 +169,8 @@ export function exposeRendered(map: maplibregl.Map, groups: Record<string, strin
       const layers = ids.filter((id) => map.getLayer(id));
       el.setAttribute(`data-rendered-${name}`, String(layers.length ? map.queryRenderedFeatures({ layers }).length : 0));
     }
+    // The place names on screen, so a test can tell a label in any script was drawn.
+    const names = map.getLayer(PLACE_LABELS) ? map.queryRenderedFeatures({ layers: [PLACE_LABELS] }).map((f) => String(f.properties.name)) : [];
+    el.setAttribute('data-place-names', [...new Set(names)].join('|'));
   });
 }

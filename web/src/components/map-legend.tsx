@@ -58,6 +58,10 @@ export const CROWD_COLOURS = { normal: '#12b76a', warning: '#f79009', critical: 
 export const URGENT = '#d92d20';
 export const NOT_URGENT = '#f79009';
 export const ROUTE_COLOUR = '#175cd3';
+/** Road closures (routing) and the reach in 4, 8 and 12 minutes (isochrones). */
+export const CLOSURE_COLOUR = '#d92d20';
+export const ISOCHRONE_COLOURS = ['#12b76a', '#fdb022', '#f04438'] as const;
+export const POINT_COLOUR = '#101828';
 export const CLUSTER_COLOUR = '#344054';
 export const FALLBACK = '#667085';
 /** Citizen reports (Open311), wherever they are drawn. */

@@ -5,6 +5,7 @@ import { AlertAuthorities } from './AlertAuthorities.js';
 import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
 import { EventWebhooksPanel } from './EventWebhooksPanel.js';
+import { useAction } from '../use-action.js';
 
 interface Org {
   id: string;
@@ -60,8 +61,6 @@ export function AdminPage({ me }: { me: Me }) {
   const [users, setUsers] = useState<User[]>([]);
   const [shares, setShares] = useState<Share[]>([]);
   const [keys, setKeys] = useState<ApiKey[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const orgName = (id: string): string => orgs.find((o) => o.id === id)?.name ?? id;
 
   const reload = useCallback(async () => {
@@ -76,19 +75,8 @@ export function AdminPage({ me }: { me: Me }) {
     setShares(s.shares);
     setKeys(k.apiKeys);
   }, []);
-  useEffect(() => void reload().catch((e: Error) => setError(e.message)), [reload]);
-
-  const act = async (action: () => Promise<unknown>, ok?: string): Promise<void> => {
-    setError(null);
-    setNotice(null);
-    try {
-      await action();
-      if (ok) setNotice(ok);
-      await reload();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
+  const { error, setError, notice, setNotice, run: act } = useAction(reload);
+  useEffect(() => void reload().catch((e: Error) => setError(e.message)), [reload, setError]);
 
   const [newUser, setNewUser] = useState({ username: '', displayName: '', password: '', orgId: me.orgId ?? '', roles: new Set<Role>(['operator']) });
   const [newOrg, setNewOrg] = useState({ name: '', kind: 'other' });

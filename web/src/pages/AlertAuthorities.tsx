@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { CATEGORIES, CHANNELS, type AlertAuthority } from '../../../src/alerts/contract.js';
 import { api, type Me } from '../api.js';
 import { useT } from '../i18n.js';
+import { useAction } from '../use-action.js';
 
 type Authority = AlertAuthority & { orgName: string };
 interface Draft {
@@ -31,7 +32,6 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
   const [authorities, setAuthorities] = useState<Authority[]>([]);
   const [areaNames, setAreaNames] = useState<string[]>([]);
   const [draft, setDraft] = useState<Draft>(empty);
-  const [error, setError] = useState<string | null>(null);
   const platformAdmin = me.org?.platform === true && me.roles.includes('admin');
 
   const reload = useCallback(async () => {
@@ -42,17 +42,8 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
     setAuthorities(a.authorities);
     setAreaNames([...new Set(areas.features.map((f) => f.properties.name).filter((n): n is string => !!n))].sort());
   }, []);
-  useEffect(() => void reload().catch((e: Error) => setError(e.message)), [reload]);
-
-  const act = async (action: () => Promise<unknown>): Promise<void> => {
-    setError(null);
-    try {
-      await action();
-      await reload();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
+  const { error, setError, run: act } = useAction(reload);
+  useEffect(() => void reload().catch((e: Error) => setError(e.message)), [reload, setError]);
 
   const edit = (a: Authority): void =>
     setDraft({

@@ -25,6 +25,7 @@ import { useNames } from '../directory.js';
 import { ChannelDetails } from './ChannelDetails.js';
 import { WebhooksPanel } from './WebhooksPanel.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
+import { useAction } from '../use-action.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
 type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
@@ -109,8 +110,6 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [templates, setTemplates] = useState<AlertTemplate[]>([]);
   const [form, setForm] = useState<Form | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [delivery, setDelivery] = useState<ChannelProgress[]>([]);
   const [report, setReport] = useState<AlertReport | null>(null);
   const [answers, setAnswers] = useState<{
@@ -126,24 +125,12 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     setAlerts(a.alerts);
     setTemplates(tpl.templates);
   }, []);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  const { busy, error, setError, run } = useAction(load);
+  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load, setError]);
   const lastAlertSeq = recent.find((e) => e.type.startsWith('alerts.'))?.seq;
   useEffect(() => {
     if (lastAlertSeq) void load().catch(() => {});
   }, [lastAlertSeq, load]);
-
-  const run = async (what: () => Promise<unknown>): Promise<void> => {
-    setError(null);
-    setBusy(true);
-    try {
-      await what();
-      await load();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const applyTemplate = (id: string): void => {
     const tpl = templates.find((x) => x.id === id);
@@ -161,7 +148,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   };
 
   const info = useMemo(() => (form ? infoBlocks(form) : []), [form]);
-  const submitForm = (): Promise<void> =>
+  const submitForm = (): Promise<boolean> =>
     run(async () => {
       if (!form) return;
       const body = {

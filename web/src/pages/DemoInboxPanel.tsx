@@ -6,18 +6,27 @@ interface Inbox {
   running: boolean;
   mail: { at: string; from: string; to: string[]; subject: string; text: string }[];
   sms: { at: string; from: string; to: string; text: string; part: string | null; messageId: string }[];
+  broadcasts: {
+    at: string;
+    operation: 'write-replace' | 'stop';
+    language: string | null;
+    pages: string[];
+    cells: string[];
+    msgType: string;
+    requestId: string;
+  }[];
 }
 
 /**
- * The demo's own mail catcher and SMSC (src/demo/demo-sinks.ts): what the e-mail and SMS
- * channels really delivered, without leaving the machine. Hidden on an installation with
- * its own SMTP server and SMSC.
+ * The demo's own mail catcher, SMSC and Cell Broadcast Centre (src/demo/demo-sinks.ts): what
+ * the e-mail, SMS and cell-broadcast channels really delivered, without leaving the machine.
+ * Hidden on an installation with its own SMTP server, SMSC and CBC.
  */
 export function DemoInboxPanel() {
   const t = useT();
   const time = useTime();
   const [inbox, setInbox] = useState<Inbox | null>(null);
-  const [tab, setTab] = useState<'mail' | 'sms'>('mail');
+  const [tab, setTab] = useState<'mail' | 'sms' | 'cbs'>('mail');
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
     api<Inbox>('/api/demo/inbox?limit=50').then(setInbox, (e: Error) => setError(e.message));
@@ -29,7 +38,9 @@ export function DemoInboxPanel() {
     <section data-testid="demo-inbox">
       <h3>{t('Demo inboxes')}</h3>
       <p className="muted small">
-        {t('This demo node runs its own mail catcher and SMS centre on this machine: alerts sent by e-mail and SMS land here, nothing leaves the machine.')}
+        {t(
+          'This demo node runs its own mail catcher, SMS centre and cell broadcast centre on this machine: alerts sent by e-mail, SMS and cell broadcast land here, nothing leaves the machine.',
+        )}
       </p>
       <div className="row" role="tablist" aria-label={t('Demo inboxes')}>
         <button type="button" role="tab" aria-selected={tab === 'mail'} className={tab === 'mail' ? 'active' : ''} onClick={() => setTab('mail')}>
@@ -37,6 +48,9 @@ export function DemoInboxPanel() {
         </button>
         <button type="button" role="tab" aria-selected={tab === 'sms'} className={tab === 'sms' ? 'active' : ''} onClick={() => setTab('sms')}>
           SMS ({inbox.sms.length})
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'cbs'} className={tab === 'cbs' ? 'active' : ''} onClick={() => setTab('cbs')}>
+          {t('Cell broadcast')} ({inbox.broadcasts.length})
         </button>
       </div>
       <button type="button" onClick={load}>
@@ -60,6 +74,31 @@ export function DemoInboxPanel() {
                   <td>{time(m.at)}</td>
                   <td>{m.to.join(', ')}</td>
                   <td title={m.text}>{m.subject}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : tab === 'cbs' ? (
+        inbox.broadcasts.length === 0 ? (
+          <p className="muted small">{t('No cell broadcast yet: issue an alert with the cell broadcast channel over an area with cell sites.')}</p>
+        ) : (
+          <table className="table small" data-testid="demo-cbs">
+            <thead>
+              <tr>
+                <th scope="col">{t('Time')}</th>
+                <th scope="col">{t('Language')}</th>
+                <th scope="col">{t('Message')}</th>
+                <th scope="col">{t('Cells')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {inbox.broadcasts.map((b) => (
+                <tr key={b.requestId}>
+                  <td>{time(b.at)}</td>
+                  <td>{b.language ?? '–'}</td>
+                  <td>{b.operation === 'stop' ? <em>{t('Broadcast stopped')}</em> : b.pages.join('')}</td>
+                  <td title={b.cells.join(', ')}>{b.cells.length}</td>
                 </tr>
               ))}
             </tbody>

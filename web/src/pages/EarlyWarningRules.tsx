@@ -6,6 +6,7 @@ import type { Device } from '../../../src/city/contract.js';
 import { api, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { useT, useTime } from '../i18n.js';
+import { useAction } from '../use-action.js';
 
 /** Device kinds that report readings, and the sensor message type each sends. */
 const SENSOR_KINDS = { 'water-level-sensor': 'water-level', 'gas-sensor': 'gas', 'smoke-detector': 'smoke', 'heat-detector': 'heat' } as const;
@@ -153,10 +154,9 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
   const [devices, setDevices] = useState<Device[]>([]);
   const [areas, setAreas] = useState<{ id: string; name: string; level: string }[]>([]);
   const [form, setForm] = useState<Form | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => setRules((await api<{ rules: RuleStatus[] }>('/api/alerts/rules')).rules), []);
+  const { busy, error, setError, run } = useAction(load);
   useEffect(() => {
     void load().catch((e: Error) => setError(e.message));
     void api<{ templates: AlertTemplate[] }>('/api/alerts/templates').then(
@@ -171,7 +171,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
       (fc) => setAreas(fc.features.map((f) => ({ id: String(f.id), name: String(f.properties?.name ?? f.id), level: String(f.properties?.level ?? '') }))),
       () => {},
     );
-  }, [load]);
+  }, [load, setError]);
   // Rules and their readings follow the live feed: a rule event, a sensor reading or a drafted alert.
   // At most one reload a second: a busy city sends many readings.
   const lastSeq = recent.find((e) => e.type.startsWith('alerts.') || e.type === 'alarms.signal.received')?.seq;
@@ -190,20 +190,6 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
     [],
   );
 
-  const run = async (what: () => Promise<unknown>): Promise<boolean> => {
-    setError(null);
-    setBusy(true);
-    try {
-      await what();
-      await load();
-      return true;
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
   const save = async (): Promise<void> => {
     if (!form) return;
     const body = inputOf(form, devices);

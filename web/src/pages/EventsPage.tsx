@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
-import { EventMap, KIND_COLOURS } from './events/EventMap.js';
+import { EventMap } from './events/EventMap.js';
 import { NewEventForm, RosterEditor } from './events/EventSetup.js';
 import { ShareChooser, type Share } from './events/ShareChooser.js';
 import { type EntityLink, type EventView, type GuidanceView, type MajorEvent, type Standing } from './events/types.js';
+import { useAction } from '../use-action.js';
 
 const POLL_MS = 10_000;
 const KINDS = ['perimeter', 'zone', 'gate', 'first-aid', 'evacuation-route', 'resource'] as const;
@@ -25,7 +26,6 @@ export function EventsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [events, setEvents] = useState<Listed[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [view, setView] = useState<EventView | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [focus, setFocus] = useState<string | null>(null);
   const [drawing, setDrawing] = useState<[number, number][] | null>(null);
   const [creating, setCreating] = useState(false);
@@ -39,26 +39,15 @@ export function EventsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const load = useCallback(async () => {
     if (selected) setView(await api<EventView>(`/api/events/${selected}`));
   }, [selected]);
+  const { error, setError, run: act } = useAction(load);
   const lastSeq = recent.find((e) => e.type.startsWith('majorevents.'))?.seq;
-  useEffect(() => void loadList().catch((e: Error) => setError(e.message)), [loadList, lastSeq]);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load, lastSeq]);
+  useEffect(() => void loadList().catch((e: Error) => setError(e.message)), [loadList, lastSeq, setError]);
+  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load, lastSeq, setError]);
   useEffect(() => {
     // Items that became hidden (restricted after the fact) are not announced live: look again now and then.
     const timer = setInterval(() => void load().catch(() => {}), POLL_MS);
     return () => clearInterval(timer);
   }, [load]);
-
-  const act = async (fn: () => Promise<unknown>): Promise<boolean> => {
-    setError(null);
-    try {
-      await fn();
-      await load();
-      return true;
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-      return false;
-    }
-  };
 
   return (
     <div className="events-page" data-testid="events-page">
@@ -212,16 +201,6 @@ function EventDetail({
           onClick={drawing ? (p) => setDrawing([...drawing, p]) : null}
           focus={focus}
         />
-        <div className="legend small">
-          {KINDS.map((k) => (
-            <span key={k}>
-              <i style={{ background: KIND_COLOURS[k] }} /> {t(`kind:${k}`)}
-            </span>
-          ))}
-          <span>
-            <i style={{ background: '#e31b54' }} /> {t('Guidance')}
-          </span>
-        </div>
         {standing.canDraw && <DrawForm eventId={id} view={view} drawing={drawing} setDrawing={setDrawing} act={act} />}
         <table className="table small" tabIndex={0} aria-label={t('Features of the event map')}>
           <thead>

@@ -5,6 +5,7 @@ import { CallTakerForm } from './incidents/CallTakerForm.js';
 import { CommandMap } from './incidents/CommandMap.js';
 import { CommsLog } from './incidents/CommsLog.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
+import { useAction } from '../use-action.js';
 
 interface Site {
   id: string;
@@ -28,7 +29,6 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   const [picked, setPicked] = useState<[number, number] | null>(null);
   const [override, setOverride] = useState('');
   const [resolution, setResolution] = useState(RESOLUTIONS[0]!);
-  const [error, setError] = useState<string | null>(null);
   const canDispatch = me.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'commander' || r === 'admin');
   const canPublic = me.roles.some((r) => r === 'commander' || r === 'supervisor' || r === 'admin');
 
@@ -51,6 +51,12 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
     },
     [canDispatch],
   );
+  // After an action: the board, and the open incident.
+  const refresh = useCallback(async () => {
+    await loadBoard();
+    if (selectedId) await loadDetail(selectedId);
+  }, [loadBoard, loadDetail, selectedId]);
+  const { error, setError, run } = useAction(refresh);
   useEffect(() => {
     void loadBoard().catch((e: Error) => setError(e.message));
     api<{ types: Record<string, { label: string; priority: number }> }>('/api/incidents/types').then(
@@ -61,7 +67,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
       (r) => setSites(r.sites),
       () => {},
     );
-  }, [loadBoard]);
+  }, [loadBoard, setError]);
   // Incidents and units events on the live feed refresh the board, the map and the open incident.
   const lastSeq = recent.find((e) => e.type.startsWith('incidents.') || e.type.startsWith('units.'))?.seq;
   // The command map's overlays reload when their capability's events arrive.
@@ -75,24 +81,14 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
     setOverride('');
     if (selectedId) void loadDetail(selectedId).catch((e: Error) => setError(e.message));
     else setDetail(null);
-  }, [selectedId, loadDetail]);
+  }, [selectedId, loadDetail, setError]);
 
-  const run = async (fn: () => Promise<unknown>): Promise<void> => {
-    setError(null);
-    try {
-      await fn();
-      await loadBoard();
-      if (selectedId) await loadDetail(selectedId);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
   const incident = detail?.incident ?? null;
   // Roles allow dispatching; the policy says whether this incident's owner lets this organisation act on it (shared for reading only: no).
   const mayAct = detail?.mayAct === true;
-  const dispatch = (unitId: string, recommended: boolean): Promise<void> =>
+  const dispatch = (unitId: string, recommended: boolean): Promise<boolean> =>
     run(() => api(`/api/incidents/${incident!.incidentId}/dispatch`, { body: { unitId, ...(recommended ? {} : { overrideReason: override }) } }));
-  const setStatus = (status: string): Promise<void> =>
+  const setStatus = (status: string): Promise<boolean> =>
     run(() => api(`/api/incidents/${incident!.incidentId}/status`, { body: { status, ...(status === 'closed' ? { resolution } : {}) } }));
 
   return (

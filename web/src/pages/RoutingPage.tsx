@@ -2,7 +2,8 @@ import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
-import { baseStyle } from '../components/basemap.js';
+import { baseStyle, fitTo, raiseLabels } from '../components/basemap.js';
+import { CLOSURE_COLOUR, ISOCHRONE_COLOURS, MapLegend, POINT_COLOUR, ROUTE_COLOUR } from '../components/map-legend.js';
 import { useT } from '../i18n.js';
 
 type Pos = [number, number];
@@ -49,6 +50,10 @@ export function RoutingPage({ me }: { me: Me }) {
     );
   useEffect(() => void loadClosures(), []);
 
+  // Framed on what was just computed (the route, the isochrones, the evacuation routes), with room for the legend.
+  const frame = (geometries: { coordinates: unknown }[]): void => {
+    if (mapRef.current) fitTo(mapRef.current, geometries, { padding: 40 });
+  };
   const setData = (id: string, data: FeatureCollection): void => {
     void (mapRef.current?.getSource(id) as maplibregl.GeoJSONSource | undefined)?.setData(data);
   };
@@ -79,9 +84,11 @@ export function RoutingPage({ me }: { me: Me }) {
         const r = await api<RouteAnswer>('/api/routing/route', { body: { from: p[0], to: p[1], profile } });
         setRoute(r);
         setData('route', { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: r.geometry }] });
+        frame([r.geometry]);
       } else if (mode === 'isochrone' && p.length === 1) {
         const fc = await api<FeatureCollection>('/api/routing/isochrone', { body: { origin: p[0], profile, minutes: [4, 8, 12] } });
         setData('iso', { type: 'FeatureCollection', features: fc.features.map((f, i) => ({ ...f, properties: { band: i } })).reverse() });
+        frame(fc.features.map((f) => f.geometry as { coordinates: unknown }));
       } else if (mode === 'closure' && p.length === 2) {
         await api('/api/routing/closures', { body: { geometry: { type: 'LineString', coordinates: p }, reason: t('Closed from the routing map') } });
         await loadClosures();
@@ -90,10 +97,10 @@ export function RoutingPage({ me }: { me: Me }) {
           body: { hazard: { circles: [{ center: p[0], radiusM: 150 }], spreadMPerMin: 10 }, horizonMin: 15 },
         });
         setPlan(result);
-        setData('route', {
-          type: 'FeatureCollection',
-          features: result.origins.filter((o) => o.route).map((o) => ({ type: 'Feature', properties: {}, geometry: o.route!.geometry })),
-        });
+        const routes = result.origins.filter((o) => o.route).map((o) => o.route!.geometry);
+        setData('route', { type: 'FeatureCollection', features: routes.map((geometry) => ({ type: 'Feature', properties: {}, geometry })) });
+        // Framed on the hazard and the evacuation routes out of it.
+        frame([{ coordinates: p[0] }, ...routes]);
       } else return;
       setPoints([]);
     } catch (e) {
@@ -124,11 +131,12 @@ export function RoutingPage({ me }: { me: Me }) {
         id: 'iso',
         type: 'fill',
         source: 'iso',
-        paint: { 'fill-color': ['match', ['get', 'band'], 0, '#12b76a', 1, '#fdb022', '#f04438'], 'fill-opacity': 0.3 },
+        paint: { 'fill-color': ['match', ['get', 'band'], 0, ISOCHRONE_COLOURS[0], 1, ISOCHRONE_COLOURS[1], ISOCHRONE_COLOURS[2]], 'fill-opacity': 0.3 },
       });
-      map.addLayer({ id: 'closures', type: 'line', source: 'closures', paint: { 'line-color': '#d92d20', 'line-width': 4, 'line-dasharray': [1, 1] } });
-      map.addLayer({ id: 'route', type: 'line', source: 'route', paint: { 'line-color': '#175cd3', 'line-width': 4 } });
-      map.addLayer({ id: 'points', type: 'circle', source: 'points', paint: { 'circle-radius': 6, 'circle-color': '#101828' } });
+      map.addLayer({ id: 'closures', type: 'line', source: 'closures', paint: { 'line-color': CLOSURE_COLOUR, 'line-width': 4, 'line-dasharray': [1, 1] } });
+      map.addLayer({ id: 'route', type: 'line', source: 'route', paint: { 'line-color': ROUTE_COLOUR, 'line-width': 4 } });
+      map.addLayer({ id: 'points', type: 'circle', source: 'points', paint: { 'circle-radius': 6, 'circle-color': POINT_COLOUR } });
+      raiseLabels(map);
       container.current?.setAttribute('data-loaded', 'true');
     });
     map.on('click', (e) => addPoint([e.lngLat.lng, e.lngLat.lat]));
@@ -147,9 +155,25 @@ export function RoutingPage({ me }: { me: Me }) {
     evacuation: t('Click the centre of a hazard growing 10 m per minute.'),
   };
   return (
-    <div className="routing-page" style={{ display: 'flex', gap: 12, height: '100%' }}>
-      <div ref={container} data-testid="routing-map" style={{ flex: 1, minHeight: 480 }} />
-      <aside style={{ width: 340, overflow: 'auto' }}>
+    <div className="routing-page">
+      <div className="map-frame routing-map-frame">
+        <div ref={container} data-testid="routing-map" style={{ position: 'absolute', inset: 0 }} />
+        <MapLegend
+          testId="routing-map-legend"
+          items={[
+            ...(mode === 'isochrone'
+              ? [
+                  { colour: ISOCHRONE_COLOURS[0], label: '≤ 4 min', shape: 'area' as const },
+                  { colour: ISOCHRONE_COLOURS[1], label: '≤ 8 min', shape: 'area' as const },
+                  { colour: ISOCHRONE_COLOURS[2], label: '≤ 12 min', shape: 'area' as const },
+                ]
+              : [{ colour: ROUTE_COLOUR, label: mode === 'evacuation' ? 'Evacuation route' : 'Route', shape: 'line' as const }]),
+            { colour: CLOSURE_COLOUR, label: 'Road closure', shape: 'line' as const },
+            { colour: POINT_COLOUR, label: 'Point clicked' },
+          ]}
+        />
+      </div>
+      <aside className="routing-side">
         <h2>{t('Routing')}</h2>
         <div role="group">
           {modes.map((m) => (

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { browserSupportsWebAuthn, startRegistration, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { api, type Me } from '../api.js';
 import { useT } from '../i18n.js';
+import { useAction } from '../use-action.js';
 
 interface Factors {
   totp: boolean;
@@ -12,8 +13,7 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
   const t = useT();
   const [enrol, setEnrol] = useState<{ secret: string; otpauthUrl: string } | null>(null);
   const [code, setCode] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { notice: message, error, run } = useAction();
   const [pw, setPw] = useState({ currentPassword: '', newPassword: '' });
   const [currentCode, setCurrentCode] = useState('');
   const [factors, setFactors] = useState<Factors | null>(null);
@@ -29,16 +29,6 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
     setPasskeyName('');
     loadFactors();
     onChanged();
-  };
-  const run = async (action: () => Promise<unknown>, ok: string): Promise<void> => {
-    setError(null);
-    setMessage(null);
-    try {
-      await action();
-      setMessage(ok);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
   };
   return (
     <div className="panel narrow">

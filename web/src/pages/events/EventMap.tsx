@@ -1,10 +1,10 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import { baseStyle, fitTo, raiseLabels } from '../../components/basemap.js';
-import { EVENT_COLOURS, colourBy } from '../../components/map-legend.js';
+import { baseStyle, exposeRendered, fitTo, raiseLabels } from '../../components/basemap.js';
+import { EVENT_COLOURS, MapLegend, colourBy } from '../../components/map-legend.js';
 import type { EventFeature, GuidanceView } from './types.js';
 
-/** Colours per feature kind: the shared map legend's (the legend beside the map uses the same). */
+/** Colours per feature kind: the shared map legend's (the legend over the map uses the same). */
 export const KIND_COLOURS = EVENT_COLOURS;
 
 /**
@@ -79,6 +79,7 @@ export function EventMap({
         paint: { 'circle-radius': 4, 'circle-color': '#101828' },
       });
       raiseLabels(map);
+      exposeRendered(map, { features: ['f-fill', 'f-line', 'f-point'] });
       renderLatest(map);
       container.current?.setAttribute('data-loaded', 'true');
       setLoaded(true);
@@ -122,9 +123,21 @@ export function EventMap({
   }, [focus]);
 
   // MapLibre adds classes to its container: React must never rewrite that element's className.
+  const kinds = Object.keys(EVENT_COLOURS).filter((k) => k !== 'guidance' && features.some((f) => f.kind === k));
   return (
-    <div className={onClick ? 'drawing' : ''}>
+    <div className={`map-frame${onClick ? ' drawing' : ''}`}>
       <div ref={container} className="site-map event-map" data-testid="event-map" />
+      <MapLegend
+        testId="event-map-legend"
+        items={[
+          ...kinds.map((k) => ({
+            colour: EVENT_COLOURS[k]!,
+            label: `kind:${k}`,
+            shape: k === 'evacuation-route' ? ('line' as const) : k === 'perimeter' || k === 'zone' ? ('area' as const) : ('dot' as const),
+          })),
+          ...(guidance.length > 0 ? [{ colour: EVENT_COLOURS.guidance!, label: 'Guidance', shape: 'line' as const }] : []),
+        ]}
+      />
     </div>
   );
 }

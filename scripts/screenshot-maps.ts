@@ -1,0 +1,61 @@
+// Screenshots of the maps framed on their subject, with the shared legend, at 1440 px and 390 px:
+// the routing map's evacuation plan and the major-event map. Usage: node --import tsx scripts/screenshot-maps.ts [out-dir]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { serveVigil } from '../src/app.js';
+import { loadConfig } from '../src/kernel/config.js';
+
+const out = process.argv[2] ?? 'docs/screenshots';
+const dataDir = mkdtempSync(join(tmpdir(), 'vigil-shot-'));
+const vigil = await serveVigil({
+  ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'warn' }),
+  dataDir,
+  port: 0,
+  host: '127.0.0.1',
+});
+const browser = await chromium.launch({
+  executablePath: process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+});
+const signIn = async (page: Page, path: string, username: string): Promise<void> => {
+  await page.goto(vigil.url + path);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', 'vigil-demo');
+  await page.click('button[type=submit]');
+};
+const both = async (page: Page, name: string, settle: () => Promise<void>): Promise<void> => {
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: width > 600 ? 900 : 844 });
+    await settle();
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: join(out, `${name}-${width}.png`) });
+  }
+};
+try {
+  await vigil.capabilities.routing.loaded;
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await signIn(page, '/routing', 'commander');
+  await page.waitForSelector('[data-testid=routing-map][data-loaded=true]', { state: 'attached', timeout: 60_000 });
+  await page.getByRole('button', { name: 'Evacuation' }).click();
+  const box = (await page.locator('[data-testid=routing-map]').boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.45, box.y + box.height * 0.55);
+  await page.locator('[data-testid=evacuation-summary]').waitFor({ timeout: 60_000 });
+  await both(page, 'routing-evacuation', async () => {});
+
+  const events = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  events.on('pageerror', (e) => console.error('page error:', e.message));
+  await signIn(events, '/events', 'commander');
+  await events.waitForFunction(() => Number(document.querySelector('[data-testid=event-map]')?.getAttribute('data-rendered-features') ?? 0) > 0, undefined, {
+    timeout: 60_000,
+  });
+  await both(events, 'event-map', async () => {
+    await events.locator('[data-testid=event-map]').scrollIntoViewIfNeeded();
+  });
+} finally {
+  await browser.close();
+  await vigil.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -45,8 +45,8 @@ export class CsirtState implements Projection {
   readonly cases = new Map<string, SecurityCase>();
   readonly advisories = new Map<string, Advisory>();
   readonly indicators = new Map<string, Indicator>();
-  /** Artefact → the case and the log event holding its bytes. */
-  readonly artefacts = new Map<string, { caseId: string; seq: number; sha256: string }>();
+  /** Artefact → the case and the log event holding its bytes (or, `onDisk`, naming the node whose store has them). */
+  readonly artefacts = new Map<string, { caseId: string; seq: number; sha256: string; onDisk: { node: string } | null }>();
   /** Finding id → cases linking it. */
   readonly casesOfFinding = new Map<string, string[]>();
   /** `${type}:${value}` → where it was seen. */
@@ -165,7 +165,12 @@ export class CsirtState implements Projection {
         const c = this.cases.get(d.caseId);
         if (!c) break;
         c.artefacts.push({ ...d.artefact, addedAt: e.at, addedBy: e.actor });
-        this.artefacts.set(d.artefact.artefactId, { caseId: c.caseId, seq: e.seq, sha256: d.artefact.sha256 });
+        this.artefacts.set(d.artefact.artefactId, {
+          caseId: c.caseId,
+          seq: e.seq,
+          sha256: d.artefact.sha256,
+          onDisk: d.base64 === undefined ? { node: d.node ?? '' } : null,
+        });
         c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${d.artefact.name} (SHA-256 ${d.artefact.sha256.slice(0, 16)}…)` });
         break;
       }

@@ -249,8 +249,12 @@ export interface CaseFinding {
   kev: boolean;
   cvss: number | null;
   state: 'new' | 'confirmed' | 'not-affected' | 'mitigated' | 'fixed';
+  /** The VEX justification of a not-affected finding (null otherwise). */
+  justification: string | null;
   stateDetail: string;
   stateAt: string;
+  /** Who moved it to this state (a name; null while new). */
+  stateBy: string | null;
 }
 
 /** A case as a finding shows it. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { DeviceSecurityReadPort, Finding } from '../device-security/contract.js';
+import type { DeviceSecurityReadPort, Finding, TriageInput } from '../device-security/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
@@ -57,7 +57,10 @@ export interface CaseInput {
 }
 
 /** What the desk needs of device security (null: the capability is not there). */
-export type FindingsPort = Pick<DeviceSecurityReadPort, 'finding' | 'asset' | 'cveTitle' | 'findingsOfCve' | 'findingsOfAsset'>;
+export type FindingsPort = Pick<DeviceSecurityReadPort, 'finding' | 'asset' | 'cveTitle' | 'findingsOfCve' | 'findingsOfAsset'> & {
+  /** Moves a finding through its triage (device security asks the policy and records it); absent: the desk only reads. */
+  triage?: (findingId: string, input: TriageInput, p: Principal) => Promise<unknown>;
+};
 
 /** A case as the desk shows it: names for actors, sightings of its observables, its advisories. */
 export interface CaseView extends SecurityCase {
@@ -219,7 +222,7 @@ export class CsirtService {
     return {
       ...c,
       openedBy: this.names.actorName(c.openedBy),
-      timeline: c.timeline.map((t) => ({ ...t, actor: this.names.actorName(t.actor) })),
+      timeline: c.timeline.map((t) => ({ ...t, actor: this.names.actorName(t.actor), what: this.withDeviceNames(c, t.what) })),
       orgName: c.orgId ? this.names.orgName(c.orgId) : null,
       alerts: c.alertIds.map((id) => this.state.alerts.get(id)).filter((a): a is SecurityAlert => a !== undefined),
       findings: c.findingIds.flatMap((id) => {
@@ -291,6 +294,32 @@ export class CsirtService {
       }),
       ...(input.notifyOwners === false ? [] : this.ownerAdvisories(p, caseId, ref, input.title, tlp, findings)),
     ]);
+    return this.caseView(p, caseId);
+  }
+
+  /** A timeline line with the case's devices (from its findings) by name. */
+  private withDeviceNames(c: SecurityCase, what: string): string {
+    if (!this.devices || c.findingIds.length === 0 || !what.includes(' on ')) return what;
+    for (const id of c.findingIds) {
+      const assetId = id.split('~')[0]!;
+      const label = this.devices.asset(assetId)?.label;
+      if (label) what = what.replaceAll(` on ${assetId}`, ` on ${label}`);
+    }
+    return what;
+  }
+
+  /**
+   * Triage from inside a case: moves one of the case's findings to new, confirmed, not affected
+   * (with a VEX justification), mitigated or fixed, saying why. The caller acts on the case and on
+   * the finding's organisation; device security records it (who: the caller), and the case's
+   * timeline shows it.
+   */
+  async triageFinding(p: Principal, caseId: string, findingId: string, input: TriageInput): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    if (!c.findingIds.includes(findingId)) throw badRequest(`no finding ${findingId} in case ${c.ref}`);
+    if (!this.devices?.triage) throw new VigilError('unavailable', 'device security is not on this node');
+    this.referencedFinding(p, findingId);
+    await this.devices.triage(findingId, input, p);
     return this.caseView(p, caseId);
   }
 
@@ -375,8 +404,10 @@ export class CsirtService {
       kev: f.kev,
       cvss: f.cvss,
       state: f.triage.state,
+      justification: f.triage.justification,
       stateDetail: f.triage.detail,
       stateAt: f.triage.at,
+      stateBy: f.triage.state === 'new' && f.triage.by === 'system' ? null : this.names.actorName(f.triage.by),
     };
   }
 

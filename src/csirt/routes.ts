@@ -7,11 +7,13 @@ import {
   CASE_RESOLUTIONS,
   CASE_STATUSES,
   DEFAULT_MAX_ARTEFACT_FILE_BYTES,
+  MAX_ARTEFACT_BYTES,
   OBSERVABLE_TYPES,
   PAP_LEVELS,
   TLP_LEVELS,
   type ObservableType,
 } from './contract.js';
+import { TRIAGE_STATES, VEX_JUSTIFICATIONS, type TriageInput } from '../device-security/contract.js';
 import type { CaseInput, CsirtService } from './csirt-service.js';
 import { JSON_EVENT_SCHEMA, type JsonSecurityEvent, type SecurityIntake } from './intake.js';
 
@@ -76,7 +78,12 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       '/api/csirt/summary',
       { ...readers, schema: { summary: 'The desk in figures: events, open alerts and cases, median time to triage and to close', tags } },
       async (request) => ({
-        summary: { ...service.summary(request.principal), eventsRefused: intake.figures.refused, eventsDropped: intake.figures.dropped },
+        summary: {
+          ...service.summary(request.principal),
+          eventsRefused: intake.figures.refused,
+          eventsDropped: intake.figures.dropped,
+          maxArtefactBytes: service.store?.maxBytes ?? MAX_ARTEFACT_BYTES,
+        },
       }),
     );
 
@@ -233,6 +240,36 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       }),
     );
 
+    app.post<{ Params: { id: string; findingId: string }; Body: TriageInput }>(
+      '/api/csirt/cases/:id/findings/:findingId/triage',
+      {
+        ...handlers,
+        schema: {
+          summary:
+            "Triage one of the case's findings without leaving it: new, confirmed, not-affected (with a VEX justification), mitigated or fixed, saying why; recorded by device security, shown on the case's timeline",
+          tags,
+          params: {
+            type: 'object',
+            required: ['id', 'findingId'],
+            properties: { id, findingId: { type: 'string', minLength: 1, maxLength: 400 } },
+          },
+          body: {
+            type: 'object',
+            required: ['state', 'detail'],
+            additionalProperties: false,
+            properties: {
+              state: { type: 'string', enum: [...TRIAGE_STATES] },
+              justification: { anyOf: [{ type: 'string', enum: [...VEX_JUSTIFICATIONS] }, { type: 'null' }] },
+              detail: { type: 'string', minLength: 1, maxLength: 2000 },
+            },
+          },
+        },
+      },
+      async (request) => ({
+        case: await service.triageFinding(request.principal, request.params.id, request.params.findingId, request.body),
+      }),
+    );
+
     await app.register(async (upload) => {
       // Any content: a sample, a capture, a firmware image, a mail. Handed over as the request
       // stream (never parsed, never held whole in memory), kept as bytes, never executed or shown inline.
@@ -265,11 +302,9 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
             ...(length !== undefined && /^\d+$/.test(length) ? { declaredBytes: Number(length) } : {}),
           };
           try {
-            return reply
-              .code(201)
-              .send({
-                case: await service.addArtefactUpload(request.principal, request.params.id, file, { note: request.query.note, ioc: request.query.ioc }),
-              });
+            return reply.code(201).send({
+              case: await service.addArtefactUpload(request.principal, request.params.id, file, { note: request.query.note, ioc: request.query.ioc }),
+            });
           } catch (error) {
             if (!request.raw.complete) {
               // Refused before the body was read to its end (too large, no right to the case): the answer

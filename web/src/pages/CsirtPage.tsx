@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, type Me, type StoredEvent } from '../api.js';
+import { api, apiUpload, type Me, type StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
 import {
@@ -42,7 +42,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const name = useNames();
   const handler = me.roles.includes('csirt');
   const [tab, setTab] = useState<Tab>(handler ? 'alerts' : 'advisories');
-  const [summary, setSummary] = useState<(CsirtSummary & { eventsDropped: number }) | null>(null);
+  const [summary, setSummary] = useState<(CsirtSummary & { eventsDropped: number; maxArtefactBytes: number }) | null>(null);
   const [alerts, setAlerts] = useState<SecurityAlert[]>([]);
   const [cases, setCases] = useState<CaseRow[]>([]);
   const [advisories, setAdvisories] = useState<(Advisory & { orgName: string | null })[]>([]);
@@ -55,7 +55,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const load = useCallback(async () => {
     try {
       const [s, a, c, v] = await Promise.all([
-        api<{ summary: CsirtSummary & { eventsDropped: number } }>('/api/csirt/summary'),
+        api<{ summary: CsirtSummary & { eventsDropped: number; maxArtefactBytes: number } }>('/api/csirt/summary'),
         api<{ alerts: SecurityAlert[] }>('/api/csirt/alerts'),
         api<{ cases: CaseRow[] }>('/api/csirt/cases'),
         api<{ advisories: (Advisory & { orgName: string | null })[] }>('/api/csirt/advisories'),
@@ -257,7 +257,17 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               ))}
             </tbody>
           </table>
-          {open && <CaseDetail key={open.caseId} c={open} handler={handler} me={me} run={run} onCase={onCase} />}
+          {open && (
+            <CaseDetail
+              key={open.caseId}
+              c={open}
+              handler={handler}
+              me={me}
+              run={run}
+              onCase={onCase}
+              maxBytes={summary?.maxArtefactBytes ?? MAX_ARTEFACT_BYTES}
+            />
+          )}
         </div>
       )}
 
@@ -311,12 +321,15 @@ function CaseDetail({
   me,
   run,
   onCase,
+  maxBytes,
 }: {
   c: CaseView;
   handler: boolean;
   me: Me;
   run: (f: () => Promise<unknown>) => Promise<void>;
   onCase: (r: { case: CaseView }) => void;
+  /** The largest artefact the node takes (VIGIL_CSIRT_MAX_ARTEFACT_BYTES). */
+  maxBytes: number;
 }) {
   const t = useT();
   const time = useTime();
@@ -337,16 +350,29 @@ function CaseDetail({
   const url = `/api/csirt/cases/${c.caseId}`;
   const act = (path: string, body?: unknown, method = 'POST') => run(async () => onCase(await api<{ case: CaseView }>(`${url}${path}`, { method, body })));
   const deviceName = (id: string) => c.findings.find((f) => f.assetId === id)?.label ?? name(id);
+  const [sending, setSending] = useState<{ name: string; sent: number; total: number; abort: AbortController } | null>(null);
   const upload = (file: File) => {
-    if (file.size > MAX_ARTEFACT_BYTES) {
-      setArtError(`${file.name}: ${bytes(file.size)} > ${bytes(MAX_ARTEFACT_BYTES)}`);
+    if (file.size > maxBytes) {
+      setArtError(`${file.name}: ${bytes(file.size)} > ${bytes(maxBytes)}`);
       return;
     }
     setArtError(null);
     const q = new URLSearchParams({ name: file.name, ...(artNote ? { note: artNote } : {}), ...(artIoc ? { ioc: 'true' } : {}) });
+    const abort = new AbortController();
+    setSending({ name: file.name, sent: 0, total: file.size, abort });
     void run(async () => {
-      onCase(await api<{ case: CaseView }>(`${url}/artefacts?${q.toString()}`, { raw: file, contentType: 'application/octet-stream' }));
-      setArtNote('');
+      try {
+        const r = await apiUpload<{ case: CaseView }>(
+          `${url}/artefacts?${q.toString()}`,
+          file,
+          (sent, total) => setSending((s) => (s && s.abort === abort ? { ...s, sent, total } : s)),
+          abort.signal,
+        );
+        onCase(r);
+        setArtNote('');
+      } finally {
+        setSending(null);
+      }
     });
   };
   const problem = oValue ? observableProblem(oType, oValue) : null;
@@ -565,11 +591,12 @@ function CaseDetail({
             <input type="checkbox" checked={artIoc} onChange={(e) => setArtIoc(e.target.checked)} /> {t('The hash is an IOC')}
           </label>
           <label className="file-button">
-            {t('Add a file')} ({t('at most')} {bytes(MAX_ARTEFACT_BYTES)})
+            {t('Add a file')} ({t('at most')} {bytes(maxBytes)})
             <input
               type="file"
               data-testid="artefact-file"
               aria-label={t('Add a file')}
+              disabled={sending !== null}
               onChange={(e) => {
                 const file = e.target.files?.[0];
                 e.target.value = '';
@@ -577,6 +604,15 @@ function CaseDetail({
               }}
             />
           </label>
+          {sending && (
+            <span data-testid="artefact-progress" className="nowrap">
+              {t('Sending')} {sending.name} <progress max={sending.total || 1} value={sending.sent} aria-label={t('Upload progress')} /> {bytes(sending.sent)} /{' '}
+              {bytes(sending.total)} ({sending.total ? Math.floor((sending.sent / sending.total) * 100) : 0}%){' '}
+              <button type="button" onClick={() => sending.abort.abort()}>
+                {t('Cancel')}
+              </button>
+            </span>
+          )}
           {artError && <span className="error">{artError}</span>}
         </div>
       )}

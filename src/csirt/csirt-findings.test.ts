@@ -215,12 +215,12 @@ test("csirt triage inside a case: each linked finding moved through its states w
   );
   const vex = await desk.service.triageFinding(csirt, opened.caseId, kev.findingId, {
     state: 'not-affected',
-    justification: 'vulnerable_code_not_in_execute_path',
+    justification: 'code_not_reachable',
     detail: 'nf_tables not loaded on this build',
   });
   assert.equal(vex.findings[0]!.state, 'not-affected');
-  assert.equal(vex.findings[0]!.justification, 'vulnerable_code_not_in_execute_path');
-  assert.match(vex.timeline.at(-1)!.what, /not-affected \(vulnerable_code_not_in_execute_path\): nf_tables not loaded/);
+  assert.equal(vex.findings[0]!.justification, 'code_not_reachable');
+  assert.match(vex.timeline.at(-1)!.what, /not-affected \(code_not_reachable\): nf_tables not loaded/);
   for (const state of ['mitigated', 'fixed', 'new'] as const) {
     const v = await desk.service.triageFinding(csirt, opened.caseId, kev.findingId, { state, detail: `now ${state}` });
     assert.equal(v.findings[0]!.state, state);

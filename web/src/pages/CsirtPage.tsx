@@ -18,6 +18,7 @@ import {
   type SecurityCase,
   type Sighting,
 } from '../../../src/csirt/contract.js';
+import { TRIAGE_STATES, VEX_JUSTIFICATIONS, type TriageState, type VexJustification } from '../../../src/device-security/contract.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
 type CaseView = SecurityCase & {
@@ -470,9 +471,16 @@ function CaseDetail({
                     {f.cvss !== null ? ` · CVSS ${f.cvss}` : ''}
                   </td>
                   <td>{f.orgName}</td>
-                  <td>
+                  <td data-testid="case-finding-triage">
                     <a href={`/device-security?finding=${encodeURIComponent(f.findingId)}`}>{t(`triage:${f.state}`)}</a>
-                    {f.stateDetail && <div className="muted">{f.stateDetail}</div>}
+                    {f.justification && ` (${t(`vex:${f.justification}`)})`}
+                    {f.stateDetail && (
+                      <div className="muted">
+                        {f.stateBy ? `${f.stateBy}, ${time(f.stateAt)}: ` : ''}
+                        {f.stateDetail}
+                      </div>
+                    )}
+                    {handler && <FindingTriage f={f} onSave={(body) => act(`/findings/${encodeURIComponent(f.findingId)}/triage`, body)} />}
                   </td>
                 </tr>
               ))}
@@ -675,5 +683,64 @@ function CaseDetail({
           </form>
         ))}
     </div>
+  );
+}
+
+/** Moves one of the case's findings to its next triage state, saying why (not affected: with a VEX justification). */
+function FindingTriage({
+  f,
+  onSave,
+}: {
+  f: CaseFinding;
+  onSave: (body: { state: TriageState; justification?: VexJustification; detail: string }) => Promise<void>;
+}) {
+  const t = useT();
+  const [state, setState] = useState<TriageState>(f.state === 'new' ? 'confirmed' : f.state);
+  const [justification, setJustification] = useState<VexJustification | ''>((f.justification as VexJustification | null) ?? '');
+  const [detail, setDetail] = useState('');
+  const ready = detail.trim() !== '' && (state !== 'not-affected' || justification !== '');
+  return (
+    <form
+      className="row filters"
+      data-testid="case-triage"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!ready) return;
+        void onSave({ state, detail: detail.trim(), ...(state === 'not-affected' && justification ? { justification } : {}) }).then(() => setDetail(''));
+      }}
+    >
+      <select aria-label={t('New state')} value={state} onChange={(e) => setState(e.target.value as TriageState)} data-testid="case-triage-state">
+        {TRIAGE_STATES.map((x) => (
+          <option key={x} value={x}>
+            {t(`triage:${x}`)}
+          </option>
+        ))}
+      </select>
+      {state === 'not-affected' && (
+        <select
+          aria-label={t('Justification')}
+          value={justification}
+          onChange={(e) => setJustification(e.target.value as VexJustification)}
+          data-testid="case-triage-justification"
+        >
+          <option value="">{t('Justification…')}</option>
+          {VEX_JUSTIFICATIONS.map((j) => (
+            <option key={j} value={j}>
+              {t(`vex:${j}`)}
+            </option>
+          ))}
+        </select>
+      )}
+      <input
+        aria-label={t('Why')}
+        placeholder={t('Why (what you checked)')}
+        value={detail}
+        onChange={(e) => setDetail(e.target.value)}
+        data-testid="case-triage-detail"
+      />
+      <button type="submit" disabled={!ready} data-testid="case-triage-save">
+        {t('Save')}
+      </button>
+    </form>
   );
 }

@@ -128,7 +128,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     city: city.reads,
     orgName: identity.reads.orgName,
     actorName: (actor) => (actor.startsWith('user:') ? (identity.reads.usernameOf(actor.slice(5)) ?? actor) : actor),
-    findings: deviceSecurity.reads,
+    findings: { ...deviceSecurity.reads, triage: (findingId, input, p) => deviceSecurity.service.triage(findingId, input, p) },
   });
   // Citizen reports (Open311): owned by the organisation responsible for each service; triage opens incidents through incidents' service.
   const citizenReports = createCitizenReportsCapability(ctx, {

@@ -211,8 +211,14 @@ export interface Sighting {
   findingCount?: number;
 }
 
-/** Artefacts are kept in the log (one event each): at most this many bytes. */
+/**
+ * Artefacts up to this size are kept in the log (one event each, so every node and every backup
+ * of the log has them); larger ones (captures, firmware images, memory excerpts) are kept on the
+ * receiving node's disk by SHA-256, up to VIGIL_CSIRT_MAX_ARTEFACT_BYTES (default 256 MiB).
+ */
 export const MAX_ARTEFACT_BYTES = 512 * 1024;
+/** The default of VIGIL_CSIRT_MAX_ARTEFACT_BYTES: the largest artefact a case takes. */
+export const DEFAULT_MAX_ARTEFACT_FILE_BYTES = 256 * 1024 * 1024;
 
 /** A file kept with a case: a log excerpt, a phishing mail, a sample, a capture. */
 export interface Artefact {
@@ -243,8 +249,12 @@ export interface CaseFinding {
   kev: boolean;
   cvss: number | null;
   state: 'new' | 'confirmed' | 'not-affected' | 'mitigated' | 'fixed';
+  /** The VEX justification of a not-affected finding (null otherwise). */
+  justification: string | null;
   stateDetail: string;
   stateAt: string;
+  /** Who moved it to this state (a name; null while new). */
+  stateBy: string | null;
 }
 
 /** A case as a finding shows it. */
@@ -280,8 +290,11 @@ export interface CsirtEvents {
     observables: Observable[];
   };
   'csirt.case.findings-linked': { caseId: string; findingIds: string[] };
-  /** A file kept with a case: its bytes (base64) in this event, read back and checked against the hash when downloaded. */
-  'csirt.case.artefact-added': { caseId: string; artefact: Artefact; base64: string };
+  /**
+   * A file kept with a case, read back and checked against the hash when downloaded: its bytes
+   * (base64) in this event, or (`base64` absent) in the artefact store on the disk of `node`.
+   */
+  'csirt.case.artefact-added': { caseId: string; artefact: Artefact; base64?: string; node?: string };
   'csirt.case.updated': { caseId: string; changes: Partial<Pick<SecurityCase, 'title' | 'description' | 'severity' | 'tlp' | 'pap' | 'assignee' | 'status'>> };
   'csirt.case.alerts-linked': { caseId: string; alertIds: string[] };
   'csirt.case.task-added': { caseId: string; task: CaseTask };

@@ -49,7 +49,12 @@ async function setup() {
     orgName: (id) => ORGS[id] ?? null,
     casesOf: (p, f) => desk!.service.casesOfFinding(p, f),
   });
-  desk = createCsirtCapability(ctx, { city, orgName: (id) => ORGS[id] ?? null, actorName: (a) => a, findings: security.reads });
+  desk = createCsirtCapability(ctx, {
+    city,
+    orgName: (id) => ORGS[id] ?? null,
+    actorName: (a) => a,
+    findings: { ...security.reads, triage: (id, input, p) => security.service.triage(id, input, p) },
+  });
   for (const p of [...security.projections!, ...desk.projections!]) ctx.projections.register(p);
   await ctx.projections.start();
   await desk.start?.();
@@ -180,4 +185,58 @@ test('csirt artefacts: hashed, size-limited, read back checked, the hash an obse
   assert.equal((pushed.data as { base64?: string }).base64, undefined);
   assert.equal((pushed.data as { artefact: { sha256: string } }).artefact.sha256, a.sha256);
   assert.equal(csirtLiveView().view(fakePrincipal(['supervisor'], 'org_city'), stored!), null);
+});
+
+test("csirt triage inside a case: each linked finding moved through its states with who and why, on the finding and the case timeline; only the case's findings, only by the CSIRT", async () => {
+  const { security, desk, csirt, cityAdmin, police } = await setup();
+  const kev = security.service.findings(csirt, { kev: true }).findings.find((f) => f.cveId === 'CVE-2024-1086' && f.assetId === 'dev:siren:1')!;
+  const other = security.service.findings(csirt).findings.find((f) => f.assetId === 'dev:siren:2')!;
+  const opened = await desk.service.openCase(csirt, { title: 'Kernel flaw on siren controllers', findingIds: [kev.findingId], notifyOwners: false });
+  assert.equal(opened.findings[0]!.stateBy, null, 'nobody moved it yet');
+
+  const confirmed = await desk.service.triageFinding(csirt, opened.caseId, kev.findingId, {
+    state: 'confirmed',
+    detail: 'kernel 5.10.120 seen on the controller',
+  });
+  assert.equal(confirmed.findings[0]!.state, 'confirmed');
+  assert.equal(confirmed.findings[0]!.stateBy, 'user:csirt');
+  assert.equal(confirmed.findings[0]!.stateDetail, 'kernel 5.10.120 seen on the controller');
+  assert.equal(security.service.finding(kev.findingId, cityAdmin).triage.state, 'confirmed', 'device security holds the state');
+  assert.match(
+    confirmed.timeline.at(-1)!.what,
+    /^finding CVE-2024-1086 on siren dev:siren:1 → confirmed: kernel 5\.10\.120 seen/,
+    'on the timeline, the device by name',
+  );
+
+  // Not affected needs a VEX justification.
+  await assert.rejects(
+    desk.service.triageFinding(csirt, opened.caseId, kev.findingId, { state: 'not-affected', detail: 'module not loaded' }),
+    (e: VigilError) => e.code === 'bad_request',
+  );
+  const vex = await desk.service.triageFinding(csirt, opened.caseId, kev.findingId, {
+    state: 'not-affected',
+    justification: 'code_not_reachable',
+    detail: 'nf_tables not loaded on this build',
+  });
+  assert.equal(vex.findings[0]!.state, 'not-affected');
+  assert.equal(vex.findings[0]!.justification, 'code_not_reachable');
+  assert.match(vex.timeline.at(-1)!.what, /not-affected \(code_not_reachable\): nf_tables not loaded/);
+  for (const state of ['mitigated', 'fixed', 'new'] as const) {
+    const v = await desk.service.triageFinding(csirt, opened.caseId, kev.findingId, { state, detail: `now ${state}` });
+    assert.equal(v.findings[0]!.state, state);
+  }
+  // A triage made on the device-security page joins the case timeline too.
+  await security.service.triage(kev.findingId, { state: 'fixed', detail: 'firmware 4.3.1 installed' }, cityAdmin);
+  assert.match(desk.service.caseView(csirt, opened.caseId).timeline.at(-1)!.what, /fixed: firmware 4\.3\.1 installed/);
+
+  // Only the case's own findings; only who works the case.
+  await assert.rejects(
+    desk.service.triageFinding(csirt, opened.caseId, other.findingId, { state: 'fixed', detail: 'x' }),
+    (e: VigilError) => e.code === 'bad_request',
+  );
+  await assert.rejects(
+    desk.service.triageFinding(police, opened.caseId, kev.findingId, { state: 'fixed', detail: 'x' }),
+    (e: VigilError) => e.code === 'not_found',
+  );
+  // (The owner's admin may act on its own security data here; the route's role gate keeps case work to the CSIRT: the policy table.)
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DeviceSecurityReadPort, Finding } from '../device-security/contract.js';
+import type { Readable } from 'node:stream';
+import type { DeviceSecurityReadPort, Finding, TriageInput } from '../device-security/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
@@ -29,6 +30,7 @@ import {
   type Tlp,
 } from './contract.js';
 import type { CsirtState } from './csirt-state.js';
+import type { ArtefactStore } from './artefact-store.js';
 import { caseToMisp, caseToStix, stixIndicators, type StixBundle } from './exchange.js';
 
 /** Security-confidential data of an organisation (null: the city's own). */
@@ -55,7 +57,10 @@ export interface CaseInput {
 }
 
 /** What the desk needs of device security (null: the capability is not there). */
-export type FindingsPort = Pick<DeviceSecurityReadPort, 'finding' | 'asset' | 'cveTitle' | 'findingsOfCve' | 'findingsOfAsset'>;
+export type FindingsPort = Pick<DeviceSecurityReadPort, 'finding' | 'asset' | 'cveTitle' | 'findingsOfCve' | 'findingsOfAsset'> & {
+  /** Moves a finding through its triage (device security asks the policy and records it); absent: the desk only reads. */
+  triage?: (findingId: string, input: TriageInput, p: Principal) => Promise<unknown>;
+};
 
 /** A case as the desk shows it: names for actors, sightings of its observables, its advisories. */
 export interface CaseView extends SecurityCase {
@@ -86,6 +91,8 @@ export class CsirtService {
     readonly state: CsirtState,
     private readonly names: { orgName(orgId: string): string | null; actorName(actor: string): string },
     private readonly devices: FindingsPort | null = null,
+    /** Where artefacts larger than the log takes are kept (null: only small ones, in the log). */
+    readonly store: ArtefactStore | null = null,
   ) {
     state.onAlert = () => {
       if (this.started) void this.writePending();
@@ -215,7 +222,7 @@ export class CsirtService {
     return {
       ...c,
       openedBy: this.names.actorName(c.openedBy),
-      timeline: c.timeline.map((t) => ({ ...t, actor: this.names.actorName(t.actor) })),
+      timeline: c.timeline.map((t) => ({ ...t, actor: this.names.actorName(t.actor), what: this.withDeviceNames(c, t.what) })),
       orgName: c.orgId ? this.names.orgName(c.orgId) : null,
       alerts: c.alertIds.map((id) => this.state.alerts.get(id)).filter((a): a is SecurityAlert => a !== undefined),
       findings: c.findingIds.flatMap((id) => {
@@ -287,6 +294,32 @@ export class CsirtService {
       }),
       ...(input.notifyOwners === false ? [] : this.ownerAdvisories(p, caseId, ref, input.title, tlp, findings)),
     ]);
+    return this.caseView(p, caseId);
+  }
+
+  /** A timeline line with the case's devices (from its findings) by name. */
+  private withDeviceNames(c: SecurityCase, what: string): string {
+    if (!this.devices || c.findingIds.length === 0 || !what.includes(' on ')) return what;
+    for (const id of c.findingIds) {
+      const assetId = id.split('~')[0]!;
+      const label = this.devices.asset(assetId)?.label;
+      if (label) what = what.replaceAll(` on ${assetId}`, ` on ${label}`);
+    }
+    return what;
+  }
+
+  /**
+   * Triage from inside a case: moves one of the case's findings to new, confirmed, not affected
+   * (with a VEX justification), mitigated or fixed, saying why. The caller acts on the case and on
+   * the finding's organisation; device security records it (who: the caller), and the case's
+   * timeline shows it.
+   */
+  async triageFinding(p: Principal, caseId: string, findingId: string, input: TriageInput): Promise<CaseView> {
+    const c = this.getCase(p, caseId, 'act');
+    if (!c.findingIds.includes(findingId)) throw badRequest(`no finding ${findingId} in case ${c.ref}`);
+    if (!this.devices?.triage) throw new VigilError('unavailable', 'device security is not on this node');
+    this.referencedFinding(p, findingId);
+    await this.devices.triage(findingId, input, p);
     return this.caseView(p, caseId);
   }
 
@@ -371,8 +404,10 @@ export class CsirtService {
       kev: f.kev,
       cvss: f.cvss,
       state: f.triage.state,
+      justification: f.triage.justification,
       stateDetail: f.triage.detail,
       stateAt: f.triage.at,
+      stateBy: f.triage.state === 'new' && f.triage.by === 'system' ? null : this.names.actorName(f.triage.by),
     };
   }
 
@@ -398,6 +433,17 @@ export class CsirtService {
     return [...out.values()];
   }
 
+  /** A file name as kept: control characters and path separators are what a file name must not carry. */
+  private artefactName(raw: string): string {
+    const name = raw
+      .trim()
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\\/\u0000-\u001f\u007f"]/g, '_')
+      .slice(0, 120);
+    if (!name) throw badRequest('an artefact has a file name');
+    return name;
+  }
+
   /**
    * Keeps a file with a case: any content (a sample may be anything), at most MAX_ARTEFACT_BYTES,
    * stored in the log with its SHA-256, which joins the case as an observable (an IOC if said so).
@@ -409,31 +455,78 @@ export class CsirtService {
     opts: { note?: string; ioc?: boolean } = {},
   ): Promise<CaseView> {
     const c = this.getCase(p, caseId, 'act');
-    // Control characters and path separators are what a file name must not carry.
-    const name = file.name
-      .trim()
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\\/\u0000-\u001f\u007f"]/g, '_')
-      .slice(0, 120);
-    if (!name) throw badRequest('an artefact has a file name');
+    const name = this.artefactName(file.name);
     if (file.bytes.length === 0) throw badRequest('the file is empty');
     if (file.bytes.length > MAX_ARTEFACT_BYTES) throw new VigilError('payload_too_large', `artefacts are at most ${MAX_ARTEFACT_BYTES} bytes`);
     const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+    return this.recordArtefact(
+      p,
+      c,
+      { name, declaredType: file.declaredType, bytes: file.bytes.length, sha256 },
+      { base64: file.bytes.toString('base64') },
+      opts,
+    );
+  }
+
+  /**
+   * Keeps a file with a case as it arrives (an HTTP body): the caller's right to act on the case
+   * is checked before a byte is read; the file is streamed to the artefact store, hashed and
+   * counted on the way (413 past the limit, checked first against `declaredBytes`). Small files
+   * go into the log like `addArtefact`; larger ones stay in the store, fsynced and renamed into
+   * place before the event that names them is recorded: an artefact is never recorded half.
+   */
+  async addArtefactUpload(
+    p: Principal,
+    caseId: string,
+    file: { name: string; declaredType: string; body: Readable; declaredBytes?: number },
+    opts: { note?: string; ioc?: boolean } = {},
+  ): Promise<CaseView> {
+    if (!this.store) throw new VigilError('unavailable', 'no artefact store on this node');
+    this.getCase(p, caseId, 'act');
+    const name = this.artefactName(file.name);
+    if (file.declaredBytes !== undefined && file.declaredBytes > this.store.maxBytes) throw this.store.tooLarge();
+    const received = await this.store.receive(file.body);
+    let kept = false;
+    try {
+      if (received.bytes === 0) throw badRequest('the file is empty');
+      // Checked again: the case may have changed while the file arrived.
+      const c = this.getCase(p, caseId, 'act');
+      const meta = { name, declaredType: file.declaredType, bytes: received.bytes, sha256: received.sha256 };
+      if (received.bytes <= MAX_ARTEFACT_BYTES) {
+        const bytes = await this.store.bytesOf(received);
+        return await this.recordArtefact(p, c, meta, { base64: bytes.toString('base64') }, opts);
+      }
+      if (c.artefacts.some((a) => a.sha256 === received.sha256)) throw conflict(`this file is already in case ${c.ref}`);
+      await this.store.keep(received);
+      kept = true;
+      return await this.recordArtefact(p, c, meta, { node: this.ctx.config.nodeId }, opts);
+    } finally {
+      if (!kept) await this.store.discard(received);
+    }
+  }
+
+  private async recordArtefact(
+    p: Principal,
+    c: SecurityCase,
+    file: { name: string; declaredType: string; bytes: number; sha256: string },
+    where: { base64: string } | { node: string },
+    opts: { note?: string; ioc?: boolean },
+  ): Promise<CaseView> {
+    const { caseId } = c;
+    const { name, sha256 } = file;
     if (c.artefacts.some((a) => a.sha256 === sha256)) throw conflict(`this file is already in case ${c.ref}`);
     const now = new Date(this.ctx.clock.now()).toISOString();
     const artefact: Artefact = {
       artefactId: newId('art'),
       name,
       declaredType: file.declaredType.split(';')[0]!.trim().toLowerCase().slice(0, 100) || 'application/octet-stream',
-      bytes: file.bytes.length,
+      bytes: file.bytes,
       sha256,
       note: (opts.note ?? '').slice(0, 1000),
       addedAt: now,
       addedBy: p.actor,
     };
-    const events: NewEvent[] = [
-      csirtEvent('csirt.case.artefact-added', `case:${caseId}`, c.orgId, p, { caseId, artefact, base64: file.bytes.toString('base64') }),
-    ];
+    const events: NewEvent[] = [csirtEvent('csirt.case.artefact-added', `case:${caseId}`, c.orgId, p, { caseId, artefact, ...where })];
     const existing = c.observables.find((o) => o.type === 'sha256' && o.value.toLowerCase() === sha256);
     if (!existing)
       events.push(
@@ -446,23 +539,39 @@ export class CsirtService {
     return this.caseView(p, caseId);
   }
 
-  /** An artefact's bytes, read back from its event and checked against the recorded hash. */
-  async artefact(p: Principal, artefactId: string): Promise<{ artefact: Artefact; bytes: Buffer }> {
+  /**
+   * An artefact to send: the policy asked first (read on its case), then its bytes as a stream,
+   * checked against the recorded hash (from the log, or from this node's artefact store).
+   */
+  async openArtefact(p: Principal, artefactId: string): Promise<{ artefact: Artefact; body: Readable | Buffer }> {
     const where = this.state.artefacts.get(artefactId);
     if (!where) throw notFound('artefact', artefactId);
     const c = this.getCase(p, where.caseId);
     const artefact = c.artefacts.find((a) => a.artefactId === artefactId)!;
+    if (where.onDisk) {
+      if (!this.store) throw new VigilError('unavailable', 'no artefact store on this node');
+      return { artefact, body: await this.store.read(where.sha256, artefact.bytes, where.onDisk.node || null) };
+    }
     const bytes = await fileFromLog(
       this.ctx.log,
       where.seq,
       where.sha256,
       (data) => {
         const d = data as CsirtEvents['csirt.case.artefact-added'];
-        return d.artefact?.artefactId === artefactId ? d.base64 : null;
+        return d.artefact?.artefactId === artefactId ? (d.base64 ?? null) : null;
       },
       this.ctx.personal,
     );
-    return { artefact, bytes };
+    return { artefact, body: bytes };
+  }
+
+  /** An artefact's bytes, whole (the policy asked, checked against the recorded hash). */
+  async artefact(p: Principal, artefactId: string): Promise<{ artefact: Artefact; bytes: Buffer }> {
+    const { artefact, body } = await this.openArtefact(p, artefactId);
+    if (Buffer.isBuffer(body)) return { artefact, bytes: body };
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    return { artefact, bytes: Buffer.concat(chunks) };
   }
 
   async updateCase(p: Principal, caseId: string, changes: CsirtEvents['csirt.case.updated']['changes']): Promise<CaseView> {

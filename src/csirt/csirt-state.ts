@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlarmEvents } from '../alarms/contract.js';
+import type { DeviceSecurityEvents } from '../device-security/contract.js';
 import type { IdentityEvents } from '../identity/contract.js';
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
@@ -33,7 +34,14 @@ const actorName = (actor: string): string => actor;
  */
 export class CsirtState implements Projection {
   readonly name = 'csirt';
-  readonly typePrefixes = ['csirt.', 'identity.login.failed', 'alarms.substitution.attempted', 'alarms.signal.received'];
+  readonly typePrefixes = [
+    'csirt.',
+    'identity.login.failed',
+    'alarms.substitution.attempted',
+    'alarms.signal.received',
+    // A linked finding's triage joins its cases' timelines.
+    'device-security.finding.triaged',
+  ];
   readonly rules = new RuleEngine();
   readonly recent: SecurityEvent[] = [];
   eventCount = 0;
@@ -45,8 +53,8 @@ export class CsirtState implements Projection {
   readonly cases = new Map<string, SecurityCase>();
   readonly advisories = new Map<string, Advisory>();
   readonly indicators = new Map<string, Indicator>();
-  /** Artefact → the case and the log event holding its bytes. */
-  readonly artefacts = new Map<string, { caseId: string; seq: number; sha256: string }>();
+  /** Artefact → the case and the log event holding its bytes (or, `onDisk`, naming the node whose store has them). */
+  readonly artefacts = new Map<string, { caseId: string; seq: number; sha256: string; onDisk: { node: string } | null }>();
   /** Finding id → cases linking it. */
   readonly casesOfFinding = new Map<string, string[]>();
   /** `${type}:${value}` → where it was seen. */
@@ -72,6 +80,14 @@ export class CsirtState implements Projection {
             severity: 2,
           }),
         );
+      }
+      case 'device-security.finding.triaged': {
+        const d = e.data as DeviceSecurityEvents['device-security.finding.triaged'];
+        const why = `${d.state}${d.justification ? ` (${d.justification})` : ''}: ${d.detail}`;
+        for (const caseId of this.casesOfFinding.get(d.findingId) ?? []) {
+          this.cases.get(caseId)?.timeline.push({ at: e.at, actor: e.actor, what: `finding ${d.cveId} on ${d.assetId} → ${why}` });
+        }
+        return;
       }
       case 'alarms.signal.received': {
         const { signal } = e.data as AlarmEvents['alarms.signal.received'];
@@ -165,7 +181,12 @@ export class CsirtState implements Projection {
         const c = this.cases.get(d.caseId);
         if (!c) break;
         c.artefacts.push({ ...d.artefact, addedAt: e.at, addedBy: e.actor });
-        this.artefacts.set(d.artefact.artefactId, { caseId: c.caseId, seq: e.seq, sha256: d.artefact.sha256 });
+        this.artefacts.set(d.artefact.artefactId, {
+          caseId: c.caseId,
+          seq: e.seq,
+          sha256: d.artefact.sha256,
+          onDisk: d.base64 === undefined ? { node: d.node ?? '' } : null,
+        });
         c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${d.artefact.name} (SHA-256 ${d.artefact.sha256.slice(0, 16)}…)` });
         break;
       }

@@ -1,5 +1,9 @@
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
+import { join } from 'node:path';
+import { tuning } from '../kernel/tuning.js';
+import { ArtefactStore } from './artefact-store.js';
+import { DEFAULT_MAX_ARTEFACT_FILE_BYTES } from './contract.js';
 import { CsirtService, type FindingsPort } from './csirt-service.js';
 import { CsirtState } from './csirt-state.js';
 import { SecurityIntake } from './intake.js';
@@ -14,6 +18,7 @@ const REFUSALS_PER_SOURCE_PER_SECOND = 50;
 
 export { CsirtService, type CaseInput, type CaseView, type FindingsPort } from './csirt-service.js';
 export { CsirtState } from './csirt-state.js';
+export { ArtefactStore } from './artefact-store.js';
 export { SecurityIntake } from './intake.js';
 export { parseSyslog, formatSyslog5424, SyslogFramer, type SyslogMessage } from './syslog.js';
 export { caseToStix, caseToMisp, stixIndicators } from './exchange.js';
@@ -34,7 +39,8 @@ export function createCsirtCapability(
   deps: { city: CityReadPort; orgName(orgId: string): string | null; actorName(actor: string): string; findings?: FindingsPort },
 ): CsirtCapability {
   const state = new CsirtState();
-  const service = new CsirtService(ctx, state, deps, deps.findings ?? null);
+  const store = new ArtefactStore(join(ctx.config.dataDir, 'csirt', 'artefacts'), tuning('VIGIL_CSIRT_MAX_ARTEFACT_BYTES') ?? DEFAULT_MAX_ARTEFACT_FILE_BYTES);
+  const service = new CsirtService(ctx, state, deps, deps.findings ?? null, store);
   const intake = new SecurityIntake(ctx, deps.city, ctx.config.syslog.perSourcePerSecond);
   const syslog = new SyslogServer(ctx.config.syslog, intake, ctx.logger, () => ctx.clock.now());
   // The receiver's refusals (DC-09 frames, MQTT clients) are only counted there: here they become security events.
@@ -53,6 +59,8 @@ export function createCsirtCapability(
     intake,
     syslogPorts: { udp: null, tcp: null, tls: null },
     async start() {
+      const { removedParts } = await store.open();
+      if (removedParts > 0) ctx.logger.warn({ removedParts }, 'removed artefact uploads left unfinished by a stop');
       service.start();
     },
     async listen() {

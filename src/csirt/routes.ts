@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import { badRequest } from '../kernel/errors.js';
@@ -5,12 +6,14 @@ import {
   ALERT_SEVERITIES,
   CASE_RESOLUTIONS,
   CASE_STATUSES,
+  DEFAULT_MAX_ARTEFACT_FILE_BYTES,
   MAX_ARTEFACT_BYTES,
   OBSERVABLE_TYPES,
   PAP_LEVELS,
   TLP_LEVELS,
   type ObservableType,
 } from './contract.js';
+import { TRIAGE_STATES, VEX_JUSTIFICATIONS, type TriageInput } from '../device-security/contract.js';
 import type { CaseInput, CsirtService } from './csirt-service.js';
 import { JSON_EVENT_SCHEMA, type JsonSecurityEvent, type SecurityIntake } from './intake.js';
 
@@ -75,7 +78,12 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       '/api/csirt/summary',
       { ...readers, schema: { summary: 'The desk in figures: events, open alerts and cases, median time to triage and to close', tags } },
       async (request) => ({
-        summary: { ...service.summary(request.principal), eventsRefused: intake.figures.refused, eventsDropped: intake.figures.dropped },
+        summary: {
+          ...service.summary(request.principal),
+          eventsRefused: intake.figures.refused,
+          eventsDropped: intake.figures.dropped,
+          maxArtefactBytes: service.store?.maxBytes ?? MAX_ARTEFACT_BYTES,
+        },
       }),
     );
 
@@ -232,18 +240,47 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       }),
     );
 
+    app.post<{ Params: { id: string; findingId: string }; Body: TriageInput }>(
+      '/api/csirt/cases/:id/findings/:findingId/triage',
+      {
+        ...handlers,
+        schema: {
+          summary:
+            "Triage one of the case's findings without leaving it: new, confirmed, not-affected (with a VEX justification), mitigated or fixed, saying why; recorded by device security, shown on the case's timeline",
+          tags,
+          params: {
+            type: 'object',
+            required: ['id', 'findingId'],
+            properties: { id, findingId: { type: 'string', minLength: 1, maxLength: 400 } },
+          },
+          body: {
+            type: 'object',
+            required: ['state', 'detail'],
+            additionalProperties: false,
+            properties: {
+              state: { type: 'string', enum: [...TRIAGE_STATES] },
+              justification: { anyOf: [{ type: 'string', enum: [...VEX_JUSTIFICATIONS] }, { type: 'null' }] },
+              detail: { type: 'string', minLength: 1, maxLength: 2000 },
+            },
+          },
+        },
+      },
+      async (request) => ({
+        case: await service.triageFinding(request.principal, request.params.id, request.params.findingId, request.body),
+      }),
+    );
+
     await app.register(async (upload) => {
-      // Any content: a sample, a capture, a mail. Kept as bytes, never parsed, executed or shown inline
-      // (text/plain and JSON files too: the default parsers would turn them into strings and objects).
+      // Any content: a sample, a capture, a firmware image, a mail. Handed over as the request
+      // stream (never parsed, never held whole in memory), kept as bytes, never executed or shown inline.
       upload.removeAllContentTypeParsers();
-      upload.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_ARTEFACT_BYTES }, (_req, body, done) => done(null, body));
-      upload.post<{ Params: { id: string }; Querystring: { name: string; note?: string; ioc?: boolean }; Body: Buffer }>(
+      upload.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+      upload.post<{ Params: { id: string }; Querystring: { name: string; note?: string; ioc?: boolean }; Body: Readable }>(
         '/api/csirt/cases/:id/artefacts',
         {
           ...handlers,
-          bodyLimit: MAX_ARTEFACT_BYTES,
           schema: {
-            summary: `Keep a file with a case (any type, at most ${MAX_ARTEFACT_BYTES / 1024} KiB) as the raw body: stored in the log with its SHA-256, which joins the case as an observable`,
+            summary: `Keep a file with a case (any type, as the raw body, at most VIGIL_CSIRT_MAX_ARTEFACT_BYTES, default ${DEFAULT_MAX_ARTEFACT_FILE_BYTES / 1024 / 1024} MiB; 413 beyond): streamed to disk and hashed as it arrives, durable before the answer; its SHA-256 joins the case as an observable`,
             tags,
             params: idParams,
             querystring: {
@@ -255,11 +292,28 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
           },
         },
         async (request, reply) => {
-          if (!Buffer.isBuffer(request.body)) throw badRequest('send the file as the raw request body');
-          const file = { name: request.query.name, declaredType: request.headers['content-type'] ?? '', bytes: request.body };
-          return reply
-            .code(201)
-            .send({ case: await service.addArtefact(request.principal, request.params.id, file, { note: request.query.note, ioc: request.query.ioc }) });
+          const body = request.body as Readable | undefined;
+          if (!body || typeof body.pipe !== 'function') throw badRequest('send the file as the raw request body');
+          const length = request.headers['content-length'];
+          const file = {
+            name: request.query.name,
+            declaredType: request.headers['content-type'] ?? '',
+            body,
+            ...(length !== undefined && /^\d+$/.test(length) ? { declaredBytes: Number(length) } : {}),
+          };
+          try {
+            return reply.code(201).send({
+              case: await service.addArtefactUpload(request.principal, request.params.id, file, { note: request.query.note, ioc: request.query.ioc }),
+            });
+          } catch (error) {
+            if (!request.raw.complete) {
+              // Refused before the body was read to its end (too large, no right to the case): the answer
+              // goes out and the connection closes; the rest of the body is not waited for long.
+              reply.header('connection', 'close');
+              reply.raw.once('finish', () => setTimeout(() => request.raw.socket?.destroy(), 5_000).unref());
+            }
+            throw error;
+          }
         },
       );
     });
@@ -269,22 +323,24 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       {
         ...readers,
         schema: {
-          summary: "A case's artefact, checked against its SHA-256: always a download (application/octet-stream), never shown inline",
+          summary:
+            "A case's artefact (the policy asked on every read), streamed and checked against its SHA-256: always a download (application/octet-stream, attachment, nosniff), never shown inline",
           tags,
           params: idParams,
         },
       },
       async (request, reply) => {
-        const { artefact, bytes } = await service.artefact(request.principal, request.params.id);
+        const { artefact, body } = await service.openArtefact(request.principal, request.params.id);
         const ascii = artefact.name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
         return reply
           .type('application/octet-stream')
+          .header('content-length', String(artefact.bytes))
           .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(artefact.name)}`)
           .header('x-content-type-options', 'nosniff')
           .header('content-security-policy', "default-src 'none'; sandbox")
           .header('cache-control', 'no-store')
           .header('x-content-sha256', artefact.sha256)
-          .send(bytes);
+          .send(body);
       },
     );
 

@@ -76,6 +76,13 @@ interface Group {
   size: number;
   /** Counts by priority of one device of the group (null: to be counted again). */
   counts: Record<Priority, number> | null;
+  /** What the group adds to the kept totals (its counts × its size; null: not in them). */
+  contrib: Totals | null;
+}
+
+interface Totals {
+  devices: number;
+  counts: Record<Priority, number>;
 }
 
 /** An SBOM's components as matched once for every device that runs the firmware. */
@@ -197,16 +204,19 @@ export class DeviceSecurityState implements Projection {
         safetyRole: t.asset.safetyRole,
         size: 0,
         counts: null,
+        contrib: null,
       };
       this.groups.set(key, g);
       if (g.deviceKey) addTo(this.groupsByProfile, g.deviceKey, g);
       addTo(this.groupsBySbom, g.sbom, g);
     }
     g.size++;
+    this.mark(g);
     return g;
   }
 
   private leaveGroup(g: Group): void {
+    this.mark(g);
     if (--g.size > 0) return;
     this.groups.delete(g.key);
     if (g.deviceKey) this.groupsByProfile.get(g.deviceKey)?.delete(g);
@@ -229,7 +239,7 @@ export class DeviceSecurityState implements Projection {
       addTo(this.sbomsByProfile, k, key);
     }
     this.sbomProfiles.set(key, { components, hits: null, counts: new Map() });
-    for (const g of this.groupsBySbom.get(key) ?? []) g.counts = null;
+    for (const g of this.groupsBySbom.get(key) ?? []) this.recount(g);
     this.changedAt = at;
     for (const id of this.assetsBySbom.get(key) ?? []) this.touch(id);
   }
@@ -270,7 +280,7 @@ export class DeviceSecurityState implements Projection {
     for (const key of keys) {
       for (const suffix of this.countKeys.get(key) ?? []) this.profileCounts.delete(`${key}#${suffix}`);
       this.countKeys.delete(key);
-      for (const g of this.groupsByProfile.get(key) ?? []) g.counts = null;
+      for (const g of this.groupsByProfile.get(key) ?? []) this.recount(g);
       for (const id of this.assetsByProfile.get(key) ?? []) this.touch(id);
       for (const sk of this.sbomsByProfile.get(key) ?? []) sboms.add(sk);
     }
@@ -278,7 +288,7 @@ export class DeviceSecurityState implements Projection {
       const sp = this.sbomProfiles.get(sk)!;
       sp.hits = null;
       sp.counts.clear();
-      for (const g of this.groupsBySbom.get(sk) ?? []) g.counts = null;
+      for (const g of this.groupsBySbom.get(sk) ?? []) this.recount(g);
       for (const id of this.assetsBySbom.get(sk) ?? []) this.touch(id);
     }
   }
@@ -388,20 +398,61 @@ export class DeviceSecurityState implements Projection {
     return { ...this.groupCounts(t.group) };
   }
 
-  /** Findings per priority over every device (of one owner organisation when given): group by group, never device by device. */
-  totalCounts(orgId: string | null = null): { devices: number; counts: Record<Priority, number> } {
-    const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
-    let devices = 0;
-    for (const g of this.groups.values()) {
-      if (orgId !== null && g.orgId !== orgId) continue;
+  /** The city's totals and each organisation's, kept once asked for: a change re-counts only the groups it marked. */
+  private totals: { all: Totals; byOrg: Map<string, Totals> } | null = null;
+  private readonly dirtyGroups = new Set<Group>();
+
+  /** A group's counts or size changed: its share of the kept totals is taken out and added again when next asked. */
+  private mark(g: Group): void {
+    if (this.totals) this.dirtyGroups.add(g);
+  }
+
+  private recount(g: Group): void {
+    g.counts = null;
+    this.mark(g);
+  }
+
+  private static addTotals(to: Totals, x: Totals, sign: 1 | -1): void {
+    to.devices += sign * x.devices;
+    to.counts.P1 += sign * x.counts.P1;
+    to.counts.P2 += sign * x.counts.P2;
+    to.counts.P3 += sign * x.counts.P3;
+    to.counts.P4 += sign * x.counts.P4;
+  }
+
+  private contribute(g: Group, sign: 1 | -1): void {
+    const totals = this.totals!;
+    if (sign === 1) {
       const x = this.groupCounts(g);
-      devices += g.size;
-      c.P1 += x.P1 * g.size;
-      c.P2 += x.P2 * g.size;
-      c.P3 += x.P3 * g.size;
-      c.P4 += x.P4 * g.size;
+      g.contrib = { devices: g.size, counts: { P1: x.P1 * g.size, P2: x.P2 * g.size, P3: x.P3 * g.size, P4: x.P4 * g.size } };
     }
-    return { devices, counts: c };
+    if (!g.contrib) return;
+    let org = totals.byOrg.get(g.orgId);
+    if (!org) totals.byOrg.set(g.orgId, (org = { devices: 0, counts: { P1: 0, P2: 0, P3: 0, P4: 0 } }));
+    DeviceSecurityState.addTotals(totals.all, g.contrib, sign);
+    DeviceSecurityState.addTotals(org, g.contrib, sign);
+    if (sign === -1) g.contrib = null;
+  }
+
+  /**
+   * Findings per priority over every device (of one owner organisation when given): group by group,
+   * never device by device; kept between calls, so after a new CVE or device only the groups it
+   * touched are counted again (their old share taken out, the new one added).
+   */
+  totalCounts(orgId: string | null = null): { devices: number; counts: Record<Priority, number> } {
+    if (!this.totals) {
+      this.totals = { all: { devices: 0, counts: { P1: 0, P2: 0, P3: 0, P4: 0 } }, byOrg: new Map() };
+      this.dirtyGroups.clear();
+      for (const g of this.groups.values()) this.contribute(g, 1);
+    } else if (this.dirtyGroups.size > 0) {
+      for (const g of this.dirtyGroups) {
+        this.contribute(g, -1);
+        if (g.size > 0 && this.groups.get(g.key) === g) this.contribute(g, 1);
+      }
+      this.dirtyGroups.clear();
+    }
+    const t = orgId === null ? this.totals.all : this.totals.byOrg.get(orgId);
+    return { devices: t?.devices ?? 0, counts: { P1: 0, P2: 0, P3: 0, P4: 0, ...t?.counts } };
   }
 
   /** Number of groups of devices alike (for the benchmark). */

@@ -14,6 +14,8 @@ export const TUNING = {
   VIGIL_VOICE_RENDERERS: { min: 1, max: 64, fallback: 2 },
   VIGIL_PDF_PAGES: { min: 1, max: 64, fallback: 2 },
   VIGIL_SQLITE_GROUP: { min: 1, max: 10_000, fallback: 64 },
+  /** The largest artefact a CSIRT case takes (captures, firmware images), streamed to the node's disk. */
+  VIGIL_CSIRT_MAX_ARTEFACT_BYTES: { min: 1024, max: 2 ** 50, fallback: 256 * 1024 * 1024 },
   VIGIL_OSM_MAX_UPLOAD_BYTES: { min: 1024, max: 2 ** 50, fallback: 512 * 1024 * 1024 },
   VIGIL_OSM_MAX_DECOMPRESSED_BYTES: { min: 1024, max: 2 ** 50, fallback: 4 * 1024 ** 3 },
   VIGIL_OSM_MAX_NODES: { min: 1, max: 2 ** 40, fallback: 30_000_000 },

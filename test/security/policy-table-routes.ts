@@ -853,6 +853,10 @@ export const EXPECTED: Record<string, Row> = {
     url: `/api/csirt/cases/${t.o.securityCase}/findings`,
     payload: { findingIds: ['fnd_none'] },
   })),
+  'POST /api/csirt/cases/:id/findings/:findingId/triage': org('security', R.csirt, (t) => ({
+    url: `/api/csirt/cases/${t.o.securityCase}/findings/none~CVE-2024-1086/triage`,
+    payload: { state: 'confirmed', detail: 'policy table' },
+  })),
   'POST /api/csirt/cases/:id/artefacts': org('security', R.csirt, (t) => ({
     url: `/api/csirt/cases/${t.o.securityCase}/artefacts?name=table.txt`,
     payload: 'table file',

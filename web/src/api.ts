@@ -50,3 +50,33 @@ export interface Me {
 
 /** Events as the server stores and sends them (one definition, shared with the server). */
 export type { StoredEvent } from '../../src/platform/contract.js';
+
+/**
+ * Sends a file as the raw request body (XMLHttpRequest: fetch reports no upload progress),
+ * telling `onProgress` the bytes sent so far; resolves with the JSON answer, rejects with an
+ * ApiError as `api` does. `signal` cancels the upload.
+ */
+export function apiUpload<T>(path: string, file: Blob, onProgress: (sent: number, total: number) => void, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      let json: unknown;
+      try {
+        json = xhr.responseText ? (JSON.parse(xhr.responseText) as unknown) : null;
+      } catch {
+        json = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(json as T);
+      const e = (json as { error?: { code: string; message: string; details: unknown } } | null)?.error;
+      reject(new ApiError(xhr.status, e?.code ?? 'http_error', e?.message ?? `${xhr.status} ${xhr.statusText}`, e?.details ?? null));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'the upload was interrupted', null));
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'upload cancelled', null));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(file);
+  });
+}

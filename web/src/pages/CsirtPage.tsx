@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, type Me, type StoredEvent } from '../api.js';
+import { api, apiUpload, type Me, type StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
 import {
@@ -18,6 +18,7 @@ import {
   type SecurityCase,
   type Sighting,
 } from '../../../src/csirt/contract.js';
+import { TRIAGE_STATES, VEX_JUSTIFICATIONS, type TriageState, type VexJustification } from '../../../src/device-security/contract.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
 type CaseView = SecurityCase & {
@@ -42,7 +43,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const name = useNames();
   const handler = me.roles.includes('csirt');
   const [tab, setTab] = useState<Tab>(handler ? 'alerts' : 'advisories');
-  const [summary, setSummary] = useState<(CsirtSummary & { eventsDropped: number }) | null>(null);
+  const [summary, setSummary] = useState<(CsirtSummary & { eventsDropped: number; maxArtefactBytes: number }) | null>(null);
   const [alerts, setAlerts] = useState<SecurityAlert[]>([]);
   const [cases, setCases] = useState<CaseRow[]>([]);
   const [advisories, setAdvisories] = useState<(Advisory & { orgName: string | null })[]>([]);
@@ -55,7 +56,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const load = useCallback(async () => {
     try {
       const [s, a, c, v] = await Promise.all([
-        api<{ summary: CsirtSummary & { eventsDropped: number } }>('/api/csirt/summary'),
+        api<{ summary: CsirtSummary & { eventsDropped: number; maxArtefactBytes: number } }>('/api/csirt/summary'),
         api<{ alerts: SecurityAlert[] }>('/api/csirt/alerts'),
         api<{ cases: CaseRow[] }>('/api/csirt/cases'),
         api<{ advisories: (Advisory & { orgName: string | null })[] }>('/api/csirt/advisories'),
@@ -257,7 +258,17 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               ))}
             </tbody>
           </table>
-          {open && <CaseDetail key={open.caseId} c={open} handler={handler} me={me} run={run} onCase={onCase} />}
+          {open && (
+            <CaseDetail
+              key={open.caseId}
+              c={open}
+              handler={handler}
+              me={me}
+              run={run}
+              onCase={onCase}
+              maxBytes={summary?.maxArtefactBytes ?? MAX_ARTEFACT_BYTES}
+            />
+          )}
         </div>
       )}
 
@@ -311,12 +322,15 @@ function CaseDetail({
   me,
   run,
   onCase,
+  maxBytes,
 }: {
   c: CaseView;
   handler: boolean;
   me: Me;
   run: (f: () => Promise<unknown>) => Promise<void>;
   onCase: (r: { case: CaseView }) => void;
+  /** The largest artefact the node takes (VIGIL_CSIRT_MAX_ARTEFACT_BYTES). */
+  maxBytes: number;
 }) {
   const t = useT();
   const time = useTime();
@@ -337,16 +351,29 @@ function CaseDetail({
   const url = `/api/csirt/cases/${c.caseId}`;
   const act = (path: string, body?: unknown, method = 'POST') => run(async () => onCase(await api<{ case: CaseView }>(`${url}${path}`, { method, body })));
   const deviceName = (id: string) => c.findings.find((f) => f.assetId === id)?.label ?? name(id);
+  const [sending, setSending] = useState<{ name: string; sent: number; total: number; abort: AbortController } | null>(null);
   const upload = (file: File) => {
-    if (file.size > MAX_ARTEFACT_BYTES) {
-      setArtError(`${file.name}: ${bytes(file.size)} > ${bytes(MAX_ARTEFACT_BYTES)}`);
+    if (file.size > maxBytes) {
+      setArtError(`${file.name}: ${bytes(file.size)} > ${bytes(maxBytes)}`);
       return;
     }
     setArtError(null);
     const q = new URLSearchParams({ name: file.name, ...(artNote ? { note: artNote } : {}), ...(artIoc ? { ioc: 'true' } : {}) });
+    const abort = new AbortController();
+    setSending({ name: file.name, sent: 0, total: file.size, abort });
     void run(async () => {
-      onCase(await api<{ case: CaseView }>(`${url}/artefacts?${q.toString()}`, { raw: file, contentType: 'application/octet-stream' }));
-      setArtNote('');
+      try {
+        const r = await apiUpload<{ case: CaseView }>(
+          `${url}/artefacts?${q.toString()}`,
+          file,
+          (sent, total) => setSending((s) => (s && s.abort === abort ? { ...s, sent, total } : s)),
+          abort.signal,
+        );
+        onCase(r);
+        setArtNote('');
+      } finally {
+        setSending(null);
+      }
     });
   };
   const problem = oValue ? observableProblem(oType, oValue) : null;
@@ -444,9 +471,16 @@ function CaseDetail({
                     {f.cvss !== null ? ` · CVSS ${f.cvss}` : ''}
                   </td>
                   <td>{f.orgName}</td>
-                  <td>
+                  <td data-testid="case-finding-triage">
                     <a href={`/device-security?finding=${encodeURIComponent(f.findingId)}`}>{t(`triage:${f.state}`)}</a>
-                    {f.stateDetail && <div className="muted">{f.stateDetail}</div>}
+                    {f.justification && ` (${t(`vex:${f.justification}`)})`}
+                    {f.stateDetail && (
+                      <div className="muted">
+                        {f.stateBy ? `${f.stateBy}, ${time(f.stateAt)}: ` : ''}
+                        {f.stateDetail}
+                      </div>
+                    )}
+                    {handler && <FindingTriage f={f} onSave={(body) => act(`/findings/${encodeURIComponent(f.findingId)}/triage`, body)} />}
                   </td>
                 </tr>
               ))}
@@ -565,11 +599,12 @@ function CaseDetail({
             <input type="checkbox" checked={artIoc} onChange={(e) => setArtIoc(e.target.checked)} /> {t('The hash is an IOC')}
           </label>
           <label className="file-button">
-            {t('Add a file')} ({t('at most')} {bytes(MAX_ARTEFACT_BYTES)})
+            {t('Add a file')} ({t('at most')} {bytes(maxBytes)})
             <input
               type="file"
               data-testid="artefact-file"
               aria-label={t('Add a file')}
+              disabled={sending !== null}
               onChange={(e) => {
                 const file = e.target.files?.[0];
                 e.target.value = '';
@@ -577,6 +612,15 @@ function CaseDetail({
               }}
             />
           </label>
+          {sending && (
+            <span data-testid="artefact-progress" className="nowrap">
+              {t('Sending')} {sending.name} <progress max={sending.total || 1} value={sending.sent} aria-label={t('Upload progress')} /> {bytes(sending.sent)} /{' '}
+              {bytes(sending.total)} ({sending.total ? Math.floor((sending.sent / sending.total) * 100) : 0}%){' '}
+              <button type="button" onClick={() => sending.abort.abort()}>
+                {t('Cancel')}
+              </button>
+            </span>
+          )}
           {artError && <span className="error">{artError}</span>}
         </div>
       )}
@@ -639,5 +683,64 @@ function CaseDetail({
           </form>
         ))}
     </div>
+  );
+}
+
+/** Moves one of the case's findings to its next triage state, saying why (not affected: with a VEX justification). */
+function FindingTriage({
+  f,
+  onSave,
+}: {
+  f: CaseFinding;
+  onSave: (body: { state: TriageState; justification?: VexJustification; detail: string }) => Promise<void>;
+}) {
+  const t = useT();
+  const [state, setState] = useState<TriageState>(f.state === 'new' ? 'confirmed' : f.state);
+  const [justification, setJustification] = useState<VexJustification | ''>((f.justification as VexJustification | null) ?? '');
+  const [detail, setDetail] = useState('');
+  const ready = detail.trim() !== '' && (state !== 'not-affected' || justification !== '');
+  return (
+    <form
+      className="row filters"
+      data-testid="case-triage"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!ready) return;
+        void onSave({ state, detail: detail.trim(), ...(state === 'not-affected' && justification ? { justification } : {}) }).then(() => setDetail(''));
+      }}
+    >
+      <select aria-label={t('New state')} value={state} onChange={(e) => setState(e.target.value as TriageState)} data-testid="case-triage-state">
+        {TRIAGE_STATES.map((x) => (
+          <option key={x} value={x}>
+            {t(`triage:${x}`)}
+          </option>
+        ))}
+      </select>
+      {state === 'not-affected' && (
+        <select
+          aria-label={t('Justification')}
+          value={justification}
+          onChange={(e) => setJustification(e.target.value as VexJustification)}
+          data-testid="case-triage-justification"
+        >
+          <option value="">{t('Justification…')}</option>
+          {VEX_JUSTIFICATIONS.map((j) => (
+            <option key={j} value={j}>
+              {t(`vex:${j}`)}
+            </option>
+          ))}
+        </select>
+      )}
+      <input
+        aria-label={t('Why')}
+        placeholder={t('Why (what you checked)')}
+        value={detail}
+        onChange={(e) => setDetail(e.target.value)}
+        data-testid="case-triage-detail"
+      />
+      <button type="submit" disabled={!ready} data-testid="case-triage-save">
+        {t('Save')}
+      </button>
+    </form>
   );
 }

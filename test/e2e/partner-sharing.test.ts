@@ -181,7 +181,11 @@ test('partner sharing in the browser: each organisation sees on every page what 
       await page.waitForSelector('.topbar nav');
       // Pages that depend on the user's data show once their probes answered.
       await page.waitForLoadState('networkidle').catch(() => {});
-      // The navigation offers exactly the pages listed for the user's roles.
+      // The navigation offers exactly the pages listed for the user's roles. Pages that depend on a probe
+      // (Events: the user's events) join the bar when it answers, which networkidle does not always wait for.
+      await page
+        .waitForFunction((n) => document.querySelectorAll('header.topbar nav [data-page]').length >= n, v.pages.length, { timeout: 20_000 })
+        .catch(() => {});
       const offered = await navPages(page);
       assert.equal(offered.length, v.pages.length, `${v.username}: nav ${offered.join(', ')}`);
       for (const path of v.pages) {

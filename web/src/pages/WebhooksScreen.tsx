@@ -82,6 +82,8 @@ interface Line {
   status: number | null;
   error: string | null;
   nextAttemptAt?: string | undefined;
+  resend?: boolean | undefined;
+  test?: boolean | undefined;
 }
 
 const base = (r: Pick<Row, 'kind' | 'id'>) => (r.kind === 'cap' ? `/api/alerts/webhooks/${r.id}` : `/api/webhooks/${r.id}`);
@@ -309,7 +311,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
                 <td>{r.delivered}</td>
                 <td>{r.failed}</td>
                 <td>
-                  <div className="row nowrap">
+                  <div className="row">
                     <button type="button" onClick={() => setEditing({ row: r, draft: draftOf(r) })}>
                       {t('Edit')}
                     </button>
@@ -446,6 +448,8 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
                     <td className={d.outcome === 'failed' ? 'error' : undefined}>
                       {t(d.outcome)}
                       {d.nextAttemptAt ? ` (${t('next')} ${time(d.nextAttemptAt)})` : ''}
+                      {d.resend ? ` · ${t('resent')}` : ''}
+                      {d.test ? ` · ${t('test')}` : ''}
                     </td>
                     <td>{d.attempts}</td>
                     <td>{d.status ?? '—'}</td>

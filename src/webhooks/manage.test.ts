@@ -126,7 +126,7 @@ test('managing webhooks: edit, pause (nothing of the pause is ever sent), rotate
     assert.equal(rotated.status, 200, rotated.body);
     const secondSecret = rotated.json.secret as string;
     assert.notEqual(secondSecret, firstSecret);
-    assert.ok(rotated.json.subscription.previousSecretUntil, 'the grace period is shown');
+    assert.ok(rotated.json.subscription.previousSecretUntil, `the grace period is shown: ${rotated.body}`);
     assert.ok(!(await admin('GET', '/api/webhooks')).body.includes(secondSecret), 'never shown again');
     const duringGrace = await incident('during the grace');
     await until(() => hitsAt('/b').some((h) => h.raw.includes(duringGrace)), 'delivered during the grace');

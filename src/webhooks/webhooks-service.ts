@@ -214,14 +214,15 @@ export class WebhooksService {
         subscriptionId,
         changes: changed,
       } satisfies WebhooksEvents['webhooks.subscription.updated']);
-    return this.view(this.state.subscriptions.get(subscriptionId) ?? s);
+    // Built from what was recorded: the projection may apply it a moment later.
+    return this.view({ ...s, ...changed });
   }
 
   /** Paused: nothing is queued or sent; the events of the pause are never sent (resuming starts from then). */
   async pause(subscriptionId: string, by: Principal): Promise<WebhookSubscriptionView> {
     const s = this.owned(subscriptionId, by);
     if (!s.paused) await this.recordOf(s, by, 'webhooks.subscription.paused', { subscriptionId } satisfies WebhooksEvents['webhooks.subscription.paused']);
-    return this.view(this.state.subscriptions.get(subscriptionId) ?? s);
+    return this.view({ ...s, paused: true });
   }
 
   async resume(subscriptionId: string, by: Principal): Promise<WebhookSubscriptionView> {
@@ -231,7 +232,7 @@ export class WebhooksService {
         subscriptionId,
         fromSeq: await this.ctx.log.lastSeq(),
       } satisfies WebhooksEvents['webhooks.subscription.resumed']);
-    return this.view(this.state.subscriptions.get(subscriptionId) ?? s);
+    return this.view({ ...s, paused: false });
   }
 
   /** A new secret, returned this once; the old one still signs deliveries (a second `v1`) during the grace period. */
@@ -239,13 +240,14 @@ export class WebhooksService {
     const s = this.owned(subscriptionId, by);
     const graceHours = checkGrace(input.graceHours);
     const secret = input.secret ?? newWebhookSecret();
-    await this.recordOf(s, by, 'webhooks.subscription.secret-rotated', {
+    const rotated = {
       subscriptionId,
       secretSealed: this.ctx.secrets.seal(secret),
       previousSecretSealed: s.secretSealed,
       previousSecretUntil: new Date(this.ctx.clock.now() + graceHours * 3_600_000).toISOString(),
-    } satisfies WebhooksEvents['webhooks.subscription.secret-rotated']);
-    return { subscription: this.view(this.state.subscriptions.get(subscriptionId) ?? s), secret };
+    } satisfies WebhooksEvents['webhooks.subscription.secret-rotated'];
+    await this.recordOf(s, by, 'webhooks.subscription.secret-rotated', rotated);
+    return { subscription: this.view({ ...s, ...rotated }), secret };
   }
 
   /** Sends a settled delivery of its log once more, now (a test is sent as a new test); the outcome joins the log. */

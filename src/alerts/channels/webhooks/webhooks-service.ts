@@ -117,10 +117,6 @@ export class WebhooksService {
     await this.ctx.record([{ type, subject: `webhook:${w.webhookId}`, orgId: w.orgId, actor, data }]);
   }
 
-  private current(w: WebhookEndpoint): WebhookView {
-    return this.view(this.state.endpoints.get(w.webhookId) ?? w);
-  }
-
   async remove(webhookId: string, by: Principal): Promise<void> {
     const w = this.owned(webhookId, by);
     await this.recordOf(w, by.actor, 'alerts.webhook.removed', { webhookId });
@@ -143,20 +139,21 @@ export class WebhooksService {
       Object.entries(changes).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((w as unknown as Record<string, unknown>)[k])),
     ) as WebhookChanges;
     if (Object.keys(changed).length > 0) await this.recordOf(w, by.actor, 'alerts.webhook.updated', { webhookId, changes: changed });
-    return this.current(w);
+    // Built from what was recorded: the projection may apply it a moment later.
+    return this.view({ ...w, ...changed });
   }
 
   /** Paused: alerts issued while paused are not sent to it, then or later. */
   async pause(webhookId: string, by: Principal): Promise<WebhookView> {
     const w = this.owned(webhookId, by);
     if (!w.paused) await this.recordOf(w, by.actor, 'alerts.webhook.paused', { webhookId });
-    return this.current(w);
+    return this.view({ ...w, paused: true });
   }
 
   async resume(webhookId: string, by: Principal): Promise<WebhookView> {
     const w = this.owned(webhookId, by);
     if (w.paused) await this.recordOf(w, by.actor, 'alerts.webhook.resumed', { webhookId });
-    return this.current(w);
+    return this.view({ ...w, paused: false });
   }
 
   /** A new secret, returned this once; the old one still signs POSTs (a second `v1`) during the grace period. */
@@ -166,13 +163,14 @@ export class WebhooksService {
     if (!Number.isFinite(graceHours) || graceHours < 0 || graceHours > MAX_ROTATION_GRACE_HOURS)
       throw badRequest(`the grace period is 0 to ${MAX_ROTATION_GRACE_HOURS} hours`);
     const secret = input.secret ?? newWebhookSecret();
-    await this.recordOf(w, by.actor, 'alerts.webhook.secret-rotated', {
+    const rotated = {
       webhookId,
       secretSealed: this.ctx.secrets.seal(secret),
       previousSecretSealed: w.secretSealed,
       previousSecretUntil: new Date(this.ctx.clock.now() + graceHours * 3_600_000).toISOString(),
-    });
-    return { webhook: this.current(w), secret };
+    };
+    await this.recordOf(w, by.actor, 'alerts.webhook.secret-rotated', rotated);
+    return { webhook: this.view({ ...w, ...rotated }), secret };
   }
 
   /** The delivery log, newest first (the last 200 POSTs, each after its retries). */

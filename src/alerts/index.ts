@@ -141,7 +141,7 @@ export function createAlertsCapability(
   const ackLevel = ackFilter.split('/').indexOf('+');
   deps.mqtt?.route({ filter: ackFilter, handle: async (m) => void (await sirenAcks.ack(m, m.topic.split('/')[ackLevel] ?? '')) });
   const cellBroadcast = new CellBroadcastState();
-  const webhooks = new WebhooksService(ctx, new WebhooksState());
+  const webhooks = new WebhooksService(ctx, new WebhooksState(), (alertId) => state.alerts.get(alertId));
   const ambient = new AmbientNoise(ctx, new AmbientNoiseState(), deps.device ?? ((id) => [...deps.devices()].find((d) => d.id === id)));
   // Noise sensors come in with the other sensors (alarms); their readings set the sirens' and loudspeakers' levels.
   ctx.reactions.on('alarms.noise-reading', (r) => ambient.reading(r.deviceId, r.laeqDb, r.at));

@@ -1,3 +1,4 @@
+import type { StoredEvent } from '../platform/event-log.js';
 import type { Role } from '../platform/access.js';
 import { holds, liveView, managed, mayReadPersonal, readable, withData, type LiveProjector, type LiveView } from '../platform/live-view.js';
 import { can } from '../platform/policy.js';
@@ -14,6 +15,8 @@ const only =
     const d = e.data as Record<string, unknown>;
     return withData(e, Object.fromEntries(keys.filter((k) => k in d).map((k) => [k, d[k]])));
   };
+
+const webhookIdOnly = (e: StoredEvent): StoredEvent => withData(e, { webhookId: (e.data as { webhookId: string }).webhookId });
 
 /**
  * `alerts.*` on the live feed: the alert's life to those who read the issuing
@@ -44,6 +47,12 @@ export function alertsLiveView(): LiveView {
     'alerts.ambient.levels': seen,
     'alerts.webhook.registered': managed(OFFICERS, (e) => withData(e, { webhookId: (e.data as { webhook: { webhookId: string } }).webhook.webhookId })),
     'alerts.webhook.removed': managed(OFFICERS),
+    // Edits, pauses, rotations and delivery lines: the endpoint's id only (URL and sealed secrets stay with the API).
+    'alerts.webhook.updated': managed(OFFICERS, webhookIdOnly),
+    'alerts.webhook.paused': managed(OFFICERS, webhookIdOnly),
+    'alerts.webhook.resumed': managed(OFFICERS, webhookIdOnly),
+    'alerts.webhook.secret-rotated': managed(OFFICERS, webhookIdOnly),
+    'alerts.webhook.delivered': managed(OFFICERS, webhookIdOnly),
     // Other agencies (exchange/): relays like any alert; trusted signers and feeds to their organisation's managers.
     // The received documents' parts (alerts.alert.received) are never sent: GET /api/alerts/:id/received reads them.
     'alerts.alert.relay-drafted': seen,

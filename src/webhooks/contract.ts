@@ -47,8 +47,13 @@ export interface WebhookSubscriptionView {
   subscriptionId: string;
   orgId: string;
   name: string;
+  description: string;
   url: string;
   eventTypes: string[];
+  /** Paused: nothing is queued or sent until resumed (events of the pause are never sent). */
+  paused: boolean;
+  /** After a rotation, until when deliveries carry a second signature with the previous secret. */
+  previousSecretUntil: string | null;
   /** The roles it is sent as: what it receives is what a user of its organisation with these roles sees live. */
   roles: Role[];
   createdBy: string;
@@ -74,6 +79,8 @@ export interface WebhookDeliveryView {
   error: string | null;
   at: string;
   test: boolean;
+  /** Sent again by an administrator. */
+  resend?: boolean;
   /** When the next attempt is due (retrying only). */
   nextAttemptAt?: string;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { postOnce } from '../adapters/http/outbound-http.js';
-import { signWebhook } from '../adapters/http/webhook-signature.js';
+import { signingSecrets, signWebhook } from '../adapters/http/webhook-signature.js';
 import { redactData, type Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { StoredEvent } from '../platform/event-log.js';
@@ -56,8 +56,8 @@ export function webhookBody(s: WebhookSubscription, e: StoredEvent, deliveryId: 
   });
 }
 
-/** Headers of one attempt, signed with the time it is sent (receivers refuse old replays). */
-export function webhookHeaders(secret: string, event: string, deliveryId: string, body: string, nowMs: number): Record<string, string> {
+/** Headers of one attempt, signed with the time it is sent (receivers refuse old replays); one `v1` per secret during a rotation's grace. */
+export function webhookHeaders(secret: string | readonly string[], event: string, deliveryId: string, body: string, nowMs: number): Record<string, string> {
   const t = Math.floor(nowMs / 1000);
   return {
     'content-type': 'application/json',
@@ -168,7 +168,13 @@ export class WebhookDispatcher {
     for (const id of this.queues.keys()) if (!this.state.subscriptions.has(id)) this.queues.delete(id);
     for (const s of this.state.subscriptions.values()) {
       if (this.stopped) return;
+      if (s.paused) {
+        // Paused: nothing queued. What is in flight settles; resuming starts after the pause (fromSeq).
+        this.queues.delete(s.subscriptionId);
+        continue;
+      }
       const q = this.queueOf(s);
+      for (const [seq, p] of q.pending) if (seq <= s.fromSeq && !p.inFlight) q.pending.delete(seq);
       await this.scan(s, q);
       this.sendDue(s, q);
       await this.markCaughtUp(s, q);
@@ -240,11 +246,11 @@ export class WebhookDispatcher {
       // A share revoked, a role gone since it was queued: the policy answers at sending time.
       return this.settle(s, q, e, { outcome: 'failed', attempts: p.attempts, status: null, error: 'withheld: no longer visible to this subscription' });
     }
-    const secret = this.ctx.secrets.open(s.secretSealed);
-    if (secret === null)
+    const secrets = signingSecrets((x) => this.ctx.secrets.open(x), s, this.ctx.clock.now());
+    if (secrets === null)
       return this.settle(s, q, e, { outcome: 'failed', attempts: p.attempts, status: null, error: 'its secret was sealed under another installation key' });
     const body = webhookBody(s, shown, deliveryId);
-    const result = await postOnce(s.url, body, webhookHeaders(secret, e.type, deliveryId, body, this.ctx.clock.now()), {
+    const result = await postOnce(s.url, body, webhookHeaders(secrets, e.type, deliveryId, body, this.ctx.clock.now()), {
       timeoutMs: 10_000,
       maxBytes: 64 * 1024,
       signal: this.abort.signal,
@@ -292,6 +298,30 @@ export class WebhookDispatcher {
       // Not recorded: it stays pending and is tried again (a receiver may see it twice, with the same delivery id).
       this.ctx.logger.warn({ err: error, subscriptionId: s.subscriptionId }, 'webhook delivery not recorded');
     }
+  }
+
+  /**
+   * One more attempt at an event already settled (an administrator's "resend"): the event as
+   * its principal may see it now, with the same delivery id (a receiver that had it drops it).
+   */
+  async sendAgain(s: WebhookSubscription, seq: number): Promise<Pick<SettledDelivery, 'outcome' | 'status' | 'error' | 'eventType'>> {
+    const [e] = await this.ctx.log.read({ afterSeq: seq - 1, limit: 1 });
+    if (!e || e.seq !== seq) return { eventType: 'unknown', outcome: 'failed', status: null, error: 'the event is no longer in the log' };
+    const principal = this.deps.principalOf(s);
+    const shown = principal ? this.deps.views().project(principal, e) : null;
+    if (!shown) return { eventType: e.type, outcome: 'failed', status: null, error: 'withheld: no longer visible to this subscription' };
+    const secrets = signingSecrets((x) => this.ctx.secrets.open(x), s, this.ctx.clock.now());
+    if (secrets === null) return { eventType: e.type, outcome: 'failed', status: null, error: 'its secret was sealed under another installation key' };
+    const deliveryId = deliveryIdOf(s.subscriptionId, e.seq);
+    const body = webhookBody(s, shown, deliveryId);
+    const result = await postOnce(s.url, body, webhookHeaders(secrets, e.type, deliveryId, body, this.ctx.clock.now()), {
+      timeoutMs: 10_000,
+      maxBytes: 64 * 1024,
+      publicOnly: !this.ctx.config.webhookAllowPrivate,
+    });
+    return result.ok
+      ? { eventType: e.type, outcome: 'delivered', status: result.value.status, error: null }
+      : { eventType: e.type, outcome: 'failed', status: result.status ?? null, error: result.error.slice(0, 300) };
   }
 
   private async markCaughtUp(s: WebhookSubscription, q: Queue): Promise<void> {

@@ -11,13 +11,23 @@ export interface WebhookSubscription {
   url: string;
   eventTypes: string[];
   roles: Role[];
+  /** What it is for, in the administrator's words. */
+  description?: string;
   /** The shared secret, sealed under the installation key; never returned by the API. */
   secretSealed: string;
-  /** Events up to this sequence number are not for it (it did not exist yet). */
+  /** After a rotation: the previous secret, also signing deliveries until `previousSecretUntil`. */
+  previousSecretSealed?: string;
+  previousSecretUntil?: string;
+  /** Paused: nothing is queued or sent; events while paused are never sent (resuming starts from then). */
+  paused?: boolean;
+  /** Events up to this sequence number are not for it (it did not exist yet, or it was paused then). */
   fromSeq: number;
   createdBy: string;
   createdAt: string;
 }
+
+/** What an edit may change. */
+export type SubscriptionChanges = Partial<Pick<WebhookSubscription, 'name' | 'description' | 'url' | 'eventTypes' | 'roles'>>;
 
 export interface SettledDelivery {
   subscriptionId: string;
@@ -29,6 +39,8 @@ export interface SettledDelivery {
   status: number | null;
   error: string | null;
   test: boolean;
+  /** Sent again by an administrator (one attempt, the same delivery id). */
+  resend?: boolean;
   /** Every event of the log up to here is settled for this subscription (the outbox's low-water mark). */
   cursor: number;
 }
@@ -36,6 +48,11 @@ export interface SettledDelivery {
 export interface WebhooksEvents {
   'webhooks.subscription.created': { subscription: WebhookSubscription };
   'webhooks.subscription.removed': { subscriptionId: string };
+  'webhooks.subscription.updated': { subscriptionId: string; changes: SubscriptionChanges };
+  'webhooks.subscription.paused': { subscriptionId: string };
+  /** Resumed: events up to `fromSeq` (those of the pause) are not sent. */
+  'webhooks.subscription.resumed': { subscriptionId: string; fromSeq: number };
+  'webhooks.subscription.secret-rotated': { subscriptionId: string; secretSealed: string; previousSecretSealed: string; previousSecretUntil: string };
   'webhooks.delivery.settled': SettledDelivery;
   /** Nothing is waiting for this subscription up to `cursor` (written when it has been idle across many events). */
   'webhooks.subscription.caught-up': { subscriptionId: string; cursor: number };
@@ -76,6 +93,39 @@ export class WebhooksState implements Projection {
         this.progress.delete(subscriptionId);
         break;
       }
+      case 'webhooks.subscription.updated': {
+        const d = e.data as WebhooksEvents['webhooks.subscription.updated'];
+        const s = this.subscriptions.get(d.subscriptionId);
+        if (s) this.subscriptions.set(s.subscriptionId, { ...s, ...d.changes });
+        break;
+      }
+      case 'webhooks.subscription.paused': {
+        const d = e.data as WebhooksEvents['webhooks.subscription.paused'];
+        const s = this.subscriptions.get(d.subscriptionId);
+        if (s) this.subscriptions.set(s.subscriptionId, { ...s, paused: true });
+        break;
+      }
+      case 'webhooks.subscription.resumed': {
+        const d = e.data as WebhooksEvents['webhooks.subscription.resumed'];
+        const s = this.subscriptions.get(d.subscriptionId);
+        if (!s) break;
+        this.subscriptions.set(s.subscriptionId, { ...s, paused: false, fromSeq: Math.max(s.fromSeq, d.fromSeq) });
+        const p = this.progress.get(d.subscriptionId);
+        if (p) this.advance(p, d.fromSeq);
+        break;
+      }
+      case 'webhooks.subscription.secret-rotated': {
+        const d = e.data as WebhooksEvents['webhooks.subscription.secret-rotated'];
+        const s = this.subscriptions.get(d.subscriptionId);
+        if (s)
+          this.subscriptions.set(s.subscriptionId, {
+            ...s,
+            secretSealed: d.secretSealed,
+            previousSecretSealed: d.previousSecretSealed,
+            previousSecretUntil: d.previousSecretUntil,
+          });
+        break;
+      }
       case 'webhooks.subscription.caught-up': {
         const d = e.data as WebhooksEvents['webhooks.subscription.caught-up'];
         const p = this.progress.get(d.subscriptionId);
@@ -86,7 +136,7 @@ export class WebhooksState implements Projection {
         const d = e.data as SettledDelivery;
         const p = this.progress.get(d.subscriptionId);
         if (!p) break;
-        if (!d.test && d.seq > p.cursor) p.settled.add(d.seq);
+        if (!d.test && !d.resend && d.seq > p.cursor) p.settled.add(d.seq);
         this.advance(p, d.cursor);
         if (d.outcome === 'delivered') p.delivered++;
         else p.failed++;
@@ -100,6 +150,7 @@ export class WebhooksState implements Projection {
           error: d.error,
           at: e.at,
           test: d.test,
+          ...(d.resend ? { resend: true } : {}),
         });
         if (p.log.length > LOG_LINES) p.log.length = LOG_LINES;
         break;

@@ -433,6 +433,18 @@ export const make = {
       ),
       'subscriptionId',
     ),
+  /** A CAP webhook of the owner with one test delivery in its log: "webhookId deliveryId". */
+  webhookDelivery: async (owner: Caller): Promise<string> => {
+    const id = await make.webhook(owner);
+    const d = ok(await owner.call('POST', `/api/alerts/webhooks/${id}/test`), 'webhook test');
+    return `${id} ${(d.json as { delivery: { deliveryId: string } }).delivery.deliveryId}`;
+  },
+  /** An event webhook of the owner with one test delivery in its log: "subscriptionId deliveryId". */
+  eventWebhookDelivery: async (owner: Caller): Promise<string> => {
+    const id = await make.eventWebhook(owner);
+    const d = ok(await owner.call('POST', `/api/webhooks/${id}/test`), 'event webhook test');
+    return `${id} ${(d.json as { delivery: { deliveryId: string } }).delivery.deliveryId}`;
+  },
   imported: async (owner: Caller): Promise<string> =>
     idIn(ok(await owner.call('POST', '/api/alerts/import', agencyAlert({ id: fresh('IMP') }), 'application/cap+xml'), 'imported alert'), 'alertId'),
   signer: async (owner: Caller): Promise<string> =>

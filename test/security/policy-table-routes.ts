@@ -432,6 +432,29 @@ export const EXPECTED: Record<string, Row> = {
   'DELETE /api/alerts/webhooks/:id': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/webhooks/${t.fresh ?? t.o.webhook}` }), {
     fresh: (w, owner) => make.webhook(w.owner[owner]),
   }),
+  // Managing a CAP webhook (exchange lane): edit, pause, resume, rotate, its log, a test, a resend — the owner's officers and admins only.
+  'PATCH /api/alerts/webhooks/:id': org('manage', R.officerAdmin, (t) => ({
+    method: 'PATCH',
+    url: `/api/alerts/webhooks/${t.o.webhook}`,
+    payload: { description: 'edited by the table' },
+  })),
+  'POST /api/alerts/webhooks/:id/pause': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/webhooks/${t.o.webhook}/pause` })),
+  'POST /api/alerts/webhooks/:id/resume': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/webhooks/${t.o.webhook}/resume` })),
+  'POST /api/alerts/webhooks/:id/rotate-secret': org('manage', R.officerAdmin, (t) => ({
+    url: `/api/alerts/webhooks/${t.o.webhook}/rotate-secret`,
+    payload: { graceHours: 1 },
+  })),
+  'GET /api/alerts/webhooks/:id/deliveries': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/webhooks/${t.o.webhook}/deliveries` })),
+  'POST /api/alerts/webhooks/:id/test': org('manage', R.officerAdmin, (t) => ({ url: `/api/alerts/webhooks/${t.o.webhook}/test` })),
+  'POST /api/alerts/webhooks/:id/deliveries/:deliveryId/resend': org(
+    'manage',
+    R.officerAdmin,
+    (t) => {
+      const [id, delivery] = (t.fresh ?? '').split(' ');
+      return { url: `/api/alerts/webhooks/${id}/deliveries/${delivery}/resend` };
+    },
+    { fresh: (w, owner) => make.webhookDelivery(w.owner[owner]) },
+  ),
   // Other agencies (capx lane): imported documents, relays, trusted signers and feeds of the organisation.
   'GET /api/alerts/other-agencies': list('read', R.alertView, '/api/alerts/other-agencies', (j) => j.alerts),
   'GET /api/alerts/:id/received': org('read', R.alertView, (t) => ({ url: `/api/alerts/${t.o.imported}/received` })),
@@ -1169,4 +1192,24 @@ export const EXPECTED: Record<string, Row> = {
   }),
   'GET /api/webhooks/:id/deliveries': org('manage', R.admin, (t) => ({ url: `/api/webhooks/${t.o.eventWebhook}/deliveries` })),
   'POST /api/webhooks/:id/test': org('manage', R.admin, (t) => ({ url: `/api/webhooks/${t.o.eventWebhook}/test` })),
+  'PATCH /api/webhooks/:id': org('manage', R.admin, (t) => ({
+    method: 'PATCH',
+    url: `/api/webhooks/${t.o.eventWebhook}`,
+    payload: { description: 'edited by the table' },
+  })),
+  'POST /api/webhooks/:id/pause': org('manage', R.admin, (t) => ({ url: `/api/webhooks/${t.o.eventWebhook}/pause` })),
+  'POST /api/webhooks/:id/resume': org('manage', R.admin, (t) => ({ url: `/api/webhooks/${t.o.eventWebhook}/resume` })),
+  'POST /api/webhooks/:id/rotate-secret': org('manage', R.admin, (t) => ({
+    url: `/api/webhooks/${t.o.eventWebhook}/rotate-secret`,
+    payload: { graceHours: 1 },
+  })),
+  'POST /api/webhooks/:id/deliveries/:deliveryId/resend': org(
+    'manage',
+    R.admin,
+    (t) => {
+      const [id, delivery] = (t.fresh ?? '').split(' ');
+      return { url: `/api/webhooks/${id}/deliveries/${delivery}/resend` };
+    },
+    { fresh: (w, owner) => make.eventWebhookDelivery(w.owner[owner]) },
+  ),
 };

@@ -14,17 +14,49 @@ import { nonPublicLiteral } from './outbound-guard.js';
  * `Vigil-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
  * The receiver recomputes it over the raw body, compares in constant time and
  * refuses a timestamp older than a few minutes (replay).
+ *
+ * While a rotated secret's grace period runs, the header carries one `v1=` per secret, the
+ * new one first: `t=…,v1=<with the new secret>,v1=<with the old one>`. A receiver accepts
+ * the request when any `v1` matches the secret it holds, so it can switch to the new secret
+ * at any moment of the grace period (docs/webhooks.md, "Rotating the secret").
  */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+export function signWebhook(secret: string | readonly string[], timestamp: number, body: string): string {
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return [`t=${timestamp}`, ...secrets.map((s) => `v1=${createHmac('sha256', s).update(`${timestamp}.${body}`).digest('hex')}`)].join(',');
 }
 
+/** Whether any `v1` of the header is the HMAC of the body with this secret, at a timestamp within the tolerance. */
 export function verifyWebhook(secret: string, header: string, body: string, nowS: number, toleranceS = 300): boolean {
-  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || Math.abs(nowS - t) > toleranceS || !/^[0-9a-f]{64}$/.test(parts.v1 ?? '')) return false;
-  const expected = Buffer.from(signWebhook(secret, t, body).split('v1=')[1]!, 'hex');
-  return timingSafeEqual(expected, Buffer.from(parts.v1!, 'hex'));
+  const parts = header.split(',').map((p) => {
+    const at = p.indexOf('=');
+    return at < 0 ? ['', ''] : [p.slice(0, at).trim(), p.slice(at + 1).trim()];
+  });
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
+  if (!Number.isInteger(t) || Math.abs(nowS - t) > toleranceS) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
+  let ok = false;
+  for (const [k, v] of parts) {
+    if (k !== 'v1' || !/^[0-9a-f]{64}$/.test(v ?? '')) continue;
+    if (timingSafeEqual(expected, Buffer.from(v!, 'hex'))) ok = true;
+  }
+  return ok;
+}
+
+/** How long deliveries are signed with the old secret too after a rotation, by default; at most a week. */
+export const ROTATION_GRACE_HOURS = 24;
+export const MAX_ROTATION_GRACE_HOURS = 168;
+
+/** The secrets a delivery is signed with now: the current one, and the previous one while its grace period runs. */
+export function signingSecrets(
+  open: (sealed: string) => string | null,
+  s: { secretSealed: string; previousSecretSealed?: string | undefined; previousSecretUntil?: string | undefined },
+  nowMs: number,
+): string[] | null {
+  const current = open(s.secretSealed);
+  if (current === null) return null;
+  if (!s.previousSecretSealed || !s.previousSecretUntil || Date.parse(s.previousSecretUntil) <= nowMs) return [current];
+  const previous = open(s.previousSecretSealed);
+  return previous === null ? [current] : [current, previous];
 }
 
 /** A new shared secret: 32 random bytes. */

@@ -4,8 +4,8 @@ import { useT } from '../i18n.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
 import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
-import { EventWebhooksPanel } from './EventWebhooksPanel.js';
 import { useAction } from '../use-action.js';
+import { WebhooksScreen } from './WebhooksScreen.js';
 
 interface Org {
   id: string;
@@ -312,7 +312,7 @@ export function AdminPage({ me }: { me: Me }) {
 
       <AlertAuthorities me={me} orgs={orgs} />
       <DeviceCredentialsPanel />
-      <EventWebhooksPanel myRoles={me.roles} />
+      <WebhooksScreen myRoles={me.roles} defaultKind="events" />
       {me.roles.includes('admin') && <DemoInboxPanel />}
 
       <CityImport onDone={() => setNotice('City imported. Reload the map to see it.')} />

@@ -23,7 +23,7 @@ import { AlertReview } from '../components/AlertReview.js';
 import { LanguageContext, useT, useTime } from '../i18n.js';
 import { useNames } from '../directory.js';
 import { ChannelDetails } from './ChannelDetails.js';
-import { WebhooksPanel } from './WebhooksPanel.js';
+import { WebhooksScreen } from './WebhooksScreen.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
 import { useAction } from '../use-action.js';
 
@@ -238,7 +238,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         </ul>
       </div>
       <div className="detail">
-        {showWebhooks && <WebhooksPanel />}
+        {showWebhooks && <WebhooksScreen myRoles={me.roles} />}
         {error && (
           <p className="error" role="alert">
             {error}

@@ -1,27 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { AppContext } from '../../../platform/app-context.js';
 import { capToXml } from '../../cap/cap-xml.js';
-import type { AlertRecord } from '../../model.js';
+import { capWebhookBody, capWebhookHeaders, deliveryId, secretsOf, wants, webhookEventOf } from './cap-webhook-request.js';
 import { post } from '../../../adapters/http/outbound-http.js';
 import type { ChannelJob, SelfDeliveringChannel } from '../channel.js';
-import { signWebhook } from '../../../adapters/http/webhook-signature.js';
 import type { WebhooksService } from './webhooks-service.js';
-import type { WebhookEndpoint, WebhookEvent } from './webhooks-state.js';
-
-/** Which webhook event an issued message is. */
-export function webhookEventOf(alert: AlertRecord): WebhookEvent {
-  return alert.cap.msgType === 'Cancel' ? 'cancelled' : alert.cap.msgType === 'Update' ? 'updated' : 'issued';
-}
-
-/** Whether an endpoint wants this alert: its organisation's, an event it chose, exercises only if it asked. */
-export function wants(w: WebhookEndpoint, alert: AlertRecord): boolean {
-  return w.orgId === alert.orgId && w.events.includes(webhookEventOf(alert)) && (alert.cap.status === 'Actual' || w.includeExercise);
-}
-
-/** The same alert to the same endpoint always has the same delivery id, so a receiver drops a retried duplicate. */
-export function deliveryId(alertId: string, webhookId: string): string {
-  return `whd_${createHash('sha256').update(`${alertId}\n${webhookId}`).digest('base64url').slice(0, 22)}`;
-}
 
 /**
  * Outgoing webhooks: each endpoint of the alert's organisation that wants the
@@ -55,8 +37,19 @@ export class WebhookChannel implements SelfDeliveringChannel {
     const xml = targets.some((w) => w.format === 'cap-xml') ? capToXml(alert.cap) : '';
     await Promise.all(
       targets.map(async (w) => {
-        const secret = this.webhooks.secretOf(w);
-        if (secret === null)
+        const secrets = secretsOf(this.ctx, w);
+        if (secrets === null) {
+          await this.webhooks.logDelivery(w, {
+            deliveryId: deliveryId(alert.alertId, w.webhookId),
+            alertId: alert.alertId,
+            event: `alert.${event}`,
+            outcome: 'failed',
+            attempts: 0,
+            status: null,
+            error: 'its secret was sealed under another installation key',
+            test: false,
+            resend: false,
+          });
           return record({
             alertId: alert.alertId,
             channel: 'webhook',
@@ -65,26 +58,28 @@ export class WebhookChannel implements SelfDeliveringChannel {
             sent: [],
             failed: [[w.webhookId, 'its secret was sealed under another installation key']],
           });
+        }
         const id = deliveryId(alert.alertId, w.webhookId);
-        const body = w.format === 'cap-xml' ? xml : JSON.stringify({ event: `alert.${event}`, deliveryId: id, alertId: alert.alertId, cap: alert.cap });
+        const { body, contentType } = capWebhookBody(w, alert, id, xml);
         const result = await post(w.url, body, {
-          headers: () => {
-            // Signed at each attempt: the timestamp is when it was sent, so receivers can refuse old replays.
-            const t = Math.floor(this.ctx.clock.now() / 1000);
-            return {
-              'content-type': w.format === 'cap-xml' ? 'application/cap+xml; charset=utf-8' : 'application/json',
-              'user-agent': 'Vigil',
-              'vigil-event': `alert.${event}`,
-              'vigil-delivery': id,
-              'vigil-timestamp': String(t),
-              'vigil-signature': signWebhook(secret, t, body),
-            };
-          },
+          // Signed at each attempt: the timestamp is when it was sent, so receivers can refuse old replays.
+          headers: () => capWebhookHeaders(secretsOf(this.ctx, w) ?? secrets, contentType, `alert.${event}`, id, body, this.ctx.clock.now()),
           timeoutMs: this.options.timeoutMs ?? 10_000,
           maxBytes: 64 * 1024,
           signal: this.inFlight.signal,
           publicOnly: !this.ctx.config.webhookAllowPrivate,
           ...(this.options.backoffMs ? { backoffMs: this.options.backoffMs } : {}),
+        });
+        await this.webhooks.logDelivery(w, {
+          deliveryId: id,
+          alertId: alert.alertId,
+          event: `alert.${event}`,
+          outcome: result.ok ? 'delivered' : 'failed',
+          attempts: result.attempts,
+          status: result.ok ? result.value.status : (result.status ?? null),
+          error: result.ok ? null : result.error.slice(0, 300),
+          test: false,
+          resend: false,
         });
         await record({
           alertId: alert.alertId,

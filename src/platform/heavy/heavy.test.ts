@@ -35,6 +35,16 @@ test('the pool runs a CPU-bound task in a worker thread while the event loop kee
   }
 });
 
+test('tasks beyond the threads wait in the pool: twenty at once all finish (several gates may hand work at the same time)', async () => {
+  try {
+    const results = await Promise.all(Array.from({ length: 20 }, () => runInWorker<{ threadId: number }>({ module: FIXTURE, fn: 'spin', input: { ms: 5 } })));
+    assert.equal(results.length, 20);
+    for (const r of results) assert.notEqual(r.threadId, threadId);
+  } finally {
+    await closeWorkerPool();
+  }
+});
+
 test('a VigilError thrown in a worker reaches the caller as itself (a 400, not a 500)', async () => {
   try {
     await assert.rejects(runInWorker({ module: FIXTURE, fn: 'refuse', input: null }), (e: unknown) => {

@@ -45,8 +45,9 @@ function thePool(): Piscina {
     // Each worker lowers its own priority first (worker-entry.mjs): on Linux niceness is per thread,
     // so the main thread (DC-09 ACKs, MQTT, /api/health) and the SQLite writer keep theirs.
     env: { ...process.env, VIGIL_WORKER_NICE: String(tuning('VIGIL_WORKER_NICE')) },
-    // Tasks wait here, not in the main thread's memory: the job gates in front bound how many come.
-    maxQueue: 'auto',
+    // Tasks wait here; the job gates in front bound how many come. Not 'auto' (threads², 1 on a
+    // 2-core machine): several gates' tasks at once then failed with "Task queue is at limit" (a 500).
+    maxQueue: Infinity,
   });
   return pool;
 }

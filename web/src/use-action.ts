@@ -23,21 +23,24 @@ export function useAction(refresh?: () => Promise<unknown>): PageAction {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const run = useCallback(async (action: () => Promise<unknown>, done?: string): Promise<boolean> => {
-    setError(null);
-    setNotice(null);
-    setBusy(true);
-    try {
-      await action();
-      await refresh?.();
-      if (done) setNotice(done);
-      return true;
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }, [refresh]);
+  const run = useCallback(
+    async (action: () => Promise<unknown>, done?: string): Promise<boolean> => {
+      setError(null);
+      setNotice(null);
+      setBusy(true);
+      try {
+        await action();
+        await refresh?.();
+        if (done) setNotice(done);
+        return true;
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+        return false;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [refresh],
+  );
   return { busy, error, notice, setError, setNotice, run };
 }

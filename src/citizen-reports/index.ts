@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { CityReadPort } from '../city/contract.js';
 import { bboxContains, type Position } from '../kernel/geo.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
-import { NoticeSender } from '../platform/notices.js';
+import { noticeSenderFor, type NoticeSender } from '../platform/notices.js';
 import type { DataSubjectHolder } from '../platform/personal-data.js';
 import { citizenReportsLiveView } from './live-view.js';
 import { apiKeysOf, open311Routes } from './open311-routes.js';
@@ -45,21 +45,7 @@ export function createCitizenReportsCapability(ctx: AppContext, deps: CitizenRep
     },
     locate: (address: string) => locateAddress(deps.city, address),
   });
-  const notices = new NoticeSender(
-    {
-      name: 'citizen-reports',
-      clock: ctx.clock,
-      logger: ctx.logger,
-      leadership: ctx.leadership,
-      messenger: deps.messenger ?? null,
-      due: () => state.dueNotices.values(),
-      compose: (n) => service.composeNotice(n),
-      recordSent: (n) => service.recordNoticeSent(n),
-      recordFailed: (n, error, final) => service.recordNoticeFailed(n, error, final),
-    },
-    { everyMs: ctx.config.noticeTickMs, retryMs: ctx.config.noticeRetryMs },
-  );
-  service.noticesMayBeDue = () => notices.kick();
+  const notices = noticeSenderFor('citizen-reports', ctx, deps.messenger ?? null, () => state.dueNotices.values(), service);
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(open311Routes(ctx, service, context));
     await app.register(citizenReportsRoutes(service));

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext, Capability } from '../platform/app-context.js';
-import { NoticeSender } from '../platform/notices.js';
+import { noticeSenderFor, type NoticeSender } from '../platform/notices.js';
 import type { DataSubjectHolder } from '../platform/personal-data.js';
 import { engagementLiveView } from './live-view.js';
 import { engagementRoutes } from './routes.js';
@@ -29,21 +29,7 @@ export interface EngagementCapability extends Capability {
 export function createEngagementCapability(ctx: AppContext, deps: EngagementDeps): EngagementCapability {
   const state = new EngagementState();
   const service = new EngagementService(ctx, state, deps);
-  const notices = new NoticeSender(
-    {
-      name: 'engagement',
-      clock: ctx.clock,
-      logger: ctx.logger,
-      leadership: ctx.leadership,
-      messenger: deps.messenger ?? null,
-      due: () => state.dueNotices.values(),
-      compose: (n) => service.composeNotice(n),
-      recordSent: (n) => service.recordNoticeSent(n),
-      recordFailed: (n, error, final) => service.recordNoticeFailed(n, error, final),
-    },
-    { everyMs: ctx.config.noticeTickMs, retryMs: ctx.config.noticeRetryMs },
-  );
-  service.noticesMayBeDue = () => notices.kick();
+  const notices = noticeSenderFor('engagement', ctx, deps.messenger ?? null, () => state.dueNotices.values(), service);
   const routes: FastifyPluginAsync = engagementRoutes(ctx, service);
   return {
     name: 'engagement',

@@ -175,3 +175,38 @@ export function checkPushSubscription(value: unknown): { ok: true; value: PushSu
   if (!/^[A-Za-z0-9_-]+=*$/.test(k.p256dh) || !/^[A-Za-z0-9_-]+=*$/.test(k.auth)) return { ok: false, error: 'the push subscription keys are base64url' };
   return { ok: true, value: { endpoint: v.endpoint, keys: { p256dh: k.p256dh, auth: k.auth } } };
 }
+
+/** The service of a capability that owes people notices: composes and records each; told when something may be due. */
+export interface NoticeSource<N extends DueNotice> {
+  composeNotice(notice: N): Promise<ComposedNotice>;
+  recordNoticeSent(notice: N): Promise<unknown>;
+  recordNoticeFailed(notice: N, error: string, final: boolean): Promise<unknown>;
+  /** Set here: the source calls it when something may have become due. */
+  noticesMayBeDue: () => void;
+}
+
+/** The notice sender of a capability, on the node's clock, leadership and notice settings, kicked by its service. */
+export function noticeSenderFor<N extends DueNotice>(
+  name: string,
+  node: { clock: Clock; logger: Logger; leadership: Leadership; config: { noticeTickMs: number; noticeRetryMs: number[] } },
+  messenger: PersonalMessenger | null,
+  due: () => Iterable<N>,
+  source: NoticeSource<N>,
+): NoticeSender<N> {
+  const sender = new NoticeSender<N>(
+    {
+      name,
+      clock: node.clock,
+      logger: node.logger,
+      leadership: node.leadership,
+      messenger,
+      due,
+      compose: (n) => source.composeNotice(n),
+      recordSent: (n) => source.recordNoticeSent(n),
+      recordFailed: (n, error, final) => source.recordNoticeFailed(n, error, final),
+    },
+    { everyMs: node.config.noticeTickMs, retryMs: node.config.noticeRetryMs },
+  );
+  source.noticesMayBeDue = () => sender.kick();
+  return sender;
+}

@@ -18,7 +18,8 @@ import {
   type SecurityCase,
   type Sighting,
 } from '../../../src/csirt/contract.js';
-import { TRIAGE_STATES, VEX_JUSTIFICATIONS, type TriageState, type VexJustification } from '../../../src/device-security/contract.js';
+import type { TriageState, VexJustification } from '../../../src/device-security/contract.js';
+import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
 type CaseView = SecurityCase & {
@@ -695,10 +696,12 @@ function FindingTriage({
   onSave: (body: { state: TriageState; justification?: VexJustification; detail: string }) => Promise<void>;
 }) {
   const t = useT();
-  const [state, setState] = useState<TriageState>(f.state === 'new' ? 'confirmed' : f.state);
-  const [justification, setJustification] = useState<VexJustification | ''>((f.justification as VexJustification | null) ?? '');
-  const [detail, setDetail] = useState('');
-  const ready = detail.trim() !== '' && (state !== 'not-affected' || justification !== '');
+  const [draft, setDraft] = useState<TriageDraft>({
+    state: f.state === 'new' ? 'confirmed' : f.state,
+    justification: (f.justification as VexJustification | null) ?? '',
+    detail: '',
+  });
+  const ready = triageReady(draft);
   return (
     <form
       className="row filters"
@@ -706,38 +709,13 @@ function FindingTriage({
       onSubmit={(e) => {
         e.preventDefault();
         if (!ready) return;
-        void onSave({ state, detail: detail.trim(), ...(state === 'not-affected' && justification ? { justification } : {}) }).then(() => setDetail(''));
+        const { state, justification, detail } = draft;
+        void onSave({ state, detail: detail.trim(), ...(state === 'not-affected' && justification ? { justification } : {}) }).then(() =>
+          setDraft((d) => ({ ...d, detail: '' })),
+        );
       }}
     >
-      <select aria-label={t('New state')} value={state} onChange={(e) => setState(e.target.value as TriageState)} data-testid="case-triage-state">
-        {TRIAGE_STATES.map((x) => (
-          <option key={x} value={x}>
-            {t(`triage:${x}`)}
-          </option>
-        ))}
-      </select>
-      {state === 'not-affected' && (
-        <select
-          aria-label={t('Justification')}
-          value={justification}
-          onChange={(e) => setJustification(e.target.value as VexJustification)}
-          data-testid="case-triage-justification"
-        >
-          <option value="">{t('Justification…')}</option>
-          {VEX_JUSTIFICATIONS.map((j) => (
-            <option key={j} value={j}>
-              {t(`vex:${j}`)}
-            </option>
-          ))}
-        </select>
-      )}
-      <input
-        aria-label={t('Why')}
-        placeholder={t('Why (what you checked)')}
-        value={detail}
-        onChange={(e) => setDetail(e.target.value)}
-        data-testid="case-triage-detail"
-      />
+      <TriageFields draft={draft} onChange={setDraft} testId="case-triage" />
       <button type="submit" disabled={!ready} data-testid="case-triage-save">
         {t('Save')}
       </button>

@@ -3,17 +3,9 @@ import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
 import { baseStyle } from '../components/basemap.js';
+import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 import { useT, useTime } from '../i18n.js';
-import {
-  PRIORITIES,
-  TRIAGE_STATES,
-  VEX_JUSTIFICATIONS,
-  type FindingView,
-  type InventoryRow,
-  type Priority,
-  type TriageState,
-  type VexJustification,
-} from '../../../src/device-security/contract.js';
+import { PRIORITIES, TRIAGE_STATES, type FindingView, type InventoryRow, type Priority, type TriageState } from '../../../src/device-security/contract.js';
 
 interface Summary {
   catalogue: { cves: number; kev: number; kevVersion: string | null; sboms: number };
@@ -467,10 +459,13 @@ function TriageForm({
   onOpenCase: ((title: string) => void) | null;
 }) {
   const t = useT();
-  const [state, setState] = useState<TriageState>(finding.triage.state === 'new' ? 'confirmed' : finding.triage.state);
-  const [justification, setJustification] = useState<VexJustification | ''>(finding.triage.justification ?? '');
-  const [detail, setDetail] = useState('');
+  const [draft, setDraft] = useState<TriageDraft>({
+    state: finding.triage.state === 'new' ? 'confirmed' : finding.triage.state,
+    justification: finding.triage.justification ?? '',
+    detail: '',
+  });
   const save = async (): Promise<void> => {
+    const { state, justification, detail } = draft;
     try {
       await api(`/api/device-security/findings/${encodeURIComponent(finding.findingId)}/triage`, {
         body: { state, detail, ...(state === 'not-affected' ? { justification: justification || null } : {}) },
@@ -516,36 +511,8 @@ function TriageForm({
         )}
       </div>
       <div className="row filters">
-        <select aria-label={t('New state')} value={state} onChange={(e) => setState(e.target.value as TriageState)} data-testid="ds-triage-state">
-          {TRIAGE_STATES.map((s) => (
-            <option key={s} value={s}>
-              {t(`triage:${s}`)}
-            </option>
-          ))}
-        </select>
-        {state === 'not-affected' && (
-          <select
-            aria-label={t('Justification')}
-            value={justification}
-            onChange={(e) => setJustification(e.target.value as VexJustification)}
-            data-testid="ds-triage-justification"
-          >
-            <option value="">{t('Justification…')}</option>
-            {VEX_JUSTIFICATIONS.map((j) => (
-              <option key={j} value={j}>
-                {t(`vex:${j}`)}
-              </option>
-            ))}
-          </select>
-        )}
-        <input
-          aria-label={t('Why')}
-          placeholder={t('Why (what you checked)')}
-          value={detail}
-          onChange={(e) => setDetail(e.target.value)}
-          data-testid="ds-triage-detail"
-        />
-        <button onClick={() => void save()} disabled={!detail.trim() || (state === 'not-affected' && !justification)} data-testid="ds-triage-save">
+        <TriageFields draft={draft} onChange={setDraft} testId="ds-triage" />
+        <button onClick={() => void save()} disabled={!triageReady(draft)} data-testid="ds-triage-save">
           {t('Save')}
         </button>
       </div>

@@ -132,8 +132,9 @@ async function openIncident(as: APIRequestContext, title: string, caller: string
 
 /** Waits until the page settled after navigation: fetches answered, the live feed connected. */
 async function settle(page: Page): Promise<void> {
-  await page.waitForSelector('.live-indicator.on');
-  await page.waitForLoadState('networkidle');
+  // Generous: map pages draw in software in headless Chromium, and a loaded machine takes its time.
+  await page.waitForSelector('.live-indicator.on', { timeout: 90_000 });
+  await page.waitForLoadState('networkidle', { timeout: 90_000 });
 }
 
 test('partner sharing in the browser: each organisation sees on every page what sharing allows and nothing more', async (t) => {

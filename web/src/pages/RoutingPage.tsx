@@ -164,14 +164,7 @@ export function RoutingPage({ me }: { me: Me }) {
         type: 'fill',
         source: 'hazard',
         filter: ['==', ['get', 'when'], 'now'],
-        paint: { 'fill-color': HAZARD_COLOUR, 'fill-opacity': 0.3 },
-      });
-      map.addLayer({
-        id: 'hazard-line',
-        type: 'line',
-        source: 'hazard',
-        filter: ['==', ['get', 'when'], 'now'],
-        paint: { 'line-color': HAZARD_COLOUR, 'line-width': 2 },
+        paint: { 'fill-color': HAZARD_COLOUR, 'fill-opacity': 0.3, 'fill-outline-color': HAZARD_COLOUR },
       });
       map.addLayer({
         id: 'hazard-horizon',

@@ -2,7 +2,7 @@ import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
-import { baseStyle, fitTo, raiseLabels } from '../components/basemap.js';
+import { baseStyle, exposeRendered, fitTo, raiseLabels } from '../components/basemap.js';
 import { CLOSURE_COLOUR, HAZARD_COLOUR, ISOCHRONE_COLOURS, MapLegend, POINT_COLOUR, ROUTE_COLOUR, SITE_COLOURS } from '../components/map-legend.js';
 import { useT } from '../i18n.js';
 
@@ -183,6 +183,8 @@ export function RoutingPage({ me }: { me: Me }) {
       });
       map.addLayer({ id: 'points', type: 'circle', source: 'points', paint: { 'circle-radius': 6, 'circle-color': POINT_COLOUR } });
       raiseLabels(map);
+      // What is on screen, for the tests: the hazard (now and at the horizon) and the assembly points.
+      exposeRendered(map, { hazard: ['hazard-fill', 'hazard-horizon'], assembly: ['assembly'] });
       container.current?.setAttribute('data-loaded', 'true');
     });
     map.on('click', (e) => addPoint([e.lngLat.lng, e.lngLat.lat]));

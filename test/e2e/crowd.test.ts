@@ -28,7 +28,7 @@ test('crowd page: MQTT counts raise Place du Casino to warning then critical, th
     await signInAt(page, `${vigil.url}/crowd`, 'commander');
     await page.waitForSelector('[data-testid=crowd-map][data-loaded=true]', { state: 'attached', timeout: 60_000 });
     // The shared legend names the levels in the colours the zones are drawn in.
-    await expectText(page.getByTestId('crowd-map-legend'), /normal.*warning.*critical/);
+    await expectText(page.getByTestId('crowd-map-legend'), /normal\s+warning\s+critical/);
     const row = page.locator('[data-testid=crowd-zones] tr[data-zone="czn:casino-square"]');
     await row.waitFor({ timeout: 30_000 });
     assert.equal(await row.getAttribute('data-level'), 'normal');

@@ -38,7 +38,7 @@ test('routing page: a route drawn by clicks, a closure drawn across roads and re
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=routing-map]')?.getAttribute('data-rendered-hazard') ?? 0) >= 2, undefined, {
       timeout: 30_000,
     });
-    await expectText(page.getByTestId('routing-map-legend'), /Hazard now.*Hazard in 15 min.*Assembly point/);
+    await expectText(page.getByTestId('routing-map-legend'), /Hazard now\s+Hazard in 15 min\s+Assembly point/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -41,28 +41,30 @@ function InboxTable<M>({
   const t = useT();
   if (messages.length === 0) return <p className="muted small">{t(empty)}</p>;
   return (
-    <table className="table small" data-testid={testId}>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c.header} scope="col">
-              {t(c.header)}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {messages.map((m, i) => (
-          <tr key={rowKey(m, i)}>
+    <div className="inbox-table">
+      <table className="table small" data-testid={testId}>
+        <thead>
+          <tr>
             {columns.map((c) => (
-              <td key={c.header} title={c.title?.(m)}>
-                {c.cell(m)}
-              </td>
+              <th key={c.header} scope="col">
+                {t(c.header)}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {messages.map((m, i) => (
+            <tr key={rowKey(m, i)}>
+              {columns.map((c) => (
+                <td key={c.header} title={c.title?.(m)}>
+                  {c.cell(m)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -90,8 +90,7 @@ test('web UI: one webhooks screen — create, pause, rotate (secret shown once),
     await edit.getByRole('checkbox', { name: 'incidents.incident.updated', exact: true }).uncheck();
     await edit.getByRole('button', { name: 'Save' }).click();
     await expectText(section.locator('tr[data-webhook="Regional CAD (night)"]'), /the night shift’s dispatch/);
-    await expectText(cad(), /Incidents \(incidents\.incident\.opened, incidents\.incident\.status-changed[^)]*\), CSIRT cases/);
-    assert.ok(!(await cad().innerText()).includes('incidents.incident.updated'), 'the type left out is not subscribed');
+    await expectText(cad(), /Incidents \(all but incidents\.incident\.updated\), CSIRT cases/);
     // Opened again, the edit shows the exact types: Incidents half-ticked, the type still left out.
     await cad().getByRole('button', { name: 'Edit' }).click();
     const incidentsBox = edit.locator('[data-topic=incidents] > label input');

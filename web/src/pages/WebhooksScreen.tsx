@@ -93,14 +93,17 @@ interface Line {
 
 const base = (r: Pick<Row, 'kind' | 'id'>) => (r.kind === 'cap' ? `/api/alerts/webhooks/${r.id}` : `/api/webhooks/${r.id}`);
 /**
- * What an event webhook is subscribed to, by topic: a whole topic by its name, a topic with only
- * some of its event types by its name and those exact types ("Incidents (incidents.incident.opened)").
+ * What an event webhook is subscribed to, by topic: a whole topic by its name; a topic with only
+ * some of its event types by its name and the exact types chosen, or those left out when fewer
+ * ("Incidents (incidents.incident.opened)", "Incidents (all but incidents.incident.updated)").
  */
-const subscribedTo = (types: readonly string[], label: (k: WebhookTopic) => string): string =>
+const subscribedTo = (types: readonly string[], label: (k: WebhookTopic) => string, allBut: string): string =>
   TOPICS.flatMap((k) => {
     const chosen = WEBHOOK_TOPICS[k].filter((x) => types.includes(x));
+    const left = WEBHOOK_TOPICS[k].filter((x) => !types.includes(x));
     if (chosen.length === 0) return [];
-    return [chosen.length === WEBHOOK_TOPICS[k].length ? label(k) : `${label(k)} (${chosen.join(', ')})`];
+    if (left.length === 0) return [label(k)];
+    return [chosen.length > left.length ? `${label(k)} (${allBut} ${left.join(', ')})` : `${label(k)} (${chosen.join(', ')})`];
   }).join(', ');
 
 interface Draft {
@@ -219,7 +222,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
         delivered: s.delivered,
         failed: s.failed,
         inFlight: s.pending,
-        detail: `${subscribedTo(s.eventTypes, (k) => t(TOPIC_LABELS[k]))} · ${t('Sent as')} ${s.roles.join(', ')}`,
+        detail: `${subscribedTo(s.eventTypes, (k) => t(TOPIC_LABELS[k]), t('all but'))} · ${t('Sent as')} ${s.roles.join(', ')}`,
       })),
     ]);
   }, [mayCap, mayEvents, t]);

@@ -40,7 +40,7 @@ async function heldReceiver() {
   };
 }
 
-test('CAP webhook delivery log: an attempt under way is pending, a failed one retrying with its next attempt, then given up', async () => {
+test('delivery log: a CAP POST under way is pending, a failed one retrying with its next attempt, then given up; an event webhook’s attempt under way is pending', async () => {
   const receiver = await heldReceiver();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cap-inflight-'));
   const vigil = await serveVigil({
@@ -103,6 +103,30 @@ test('CAP webhook delivery log: an attempt under way is pending, a failed one re
     assert.deepEqual([settled[0]!.attempts, settled[0]!.status, settled[0]!.nextAttemptAt], [2, 503, undefined]);
     const listed = (await officer('GET', '/api/alerts/webhooks')).json.webhooks[0];
     assert.deepEqual([listed.inFlight, listed.failed], [0, 1]);
+
+    // An event webhook's attempt under way is pending too, then delivered.
+    const admin = await signedIn(vigil, 'admin');
+    const commander = await signedIn(vigil, 'commander');
+    const sub = await admin('POST', '/api/webhooks', {
+      name: 'Held CAD',
+      url: `${receiver.base}/events`,
+      eventTypes: ['incidents.incident.opened'],
+      roles: ['commander'],
+    });
+    assert.equal(sub.status, 201, sub.body);
+    const subId = sub.json.subscription.subscriptionId as string;
+    const eventLog = async () => (await admin('GET', `/api/webhooks/${subId}/deliveries`)).json.deliveries as (Line & { eventType: string })[];
+    const opened = await commander('POST', '/api/incidents', { type: 'fire', position: [7.4246, 43.7384], source: 'call', description: 'Held' });
+    assert.equal(opened.status, 201, opened.body);
+    await until(() => receiver.held.length === 3, 'the event webhook’s first attempt');
+    const underWay = await eventLog();
+    assert.deepEqual(
+      underWay.map((l) => [l.eventType, l.outcome, l.attempts, l.nextAttemptAt]),
+      [['incidents.incident.opened', 'pending', 1, undefined]],
+    );
+    receiver.held[2]!.writeHead(204).end();
+    await until(async () => (await eventLog())[0]?.outcome === 'delivered', 'the event delivered');
+    assert.equal((await eventLog()).length, 1);
   } finally {
     await vigil.close();
     await receiver.close();

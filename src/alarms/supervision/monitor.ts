@@ -44,6 +44,30 @@ export class SupervisionMonitor {
     this.file(i, now + this.intervals[i]! * 1000);
   }
 
+  /**
+   * Supervises a path from a saved state (a restart): its next deadline as given and,
+   * when `faulted`, its fault already raised (reported again only after it is heard).
+   */
+  restore(path: string, intervalSeconds: number, deadline: number, faulted: boolean): void {
+    this.watch(path, intervalSeconds, deadline - Math.max(1, Math.round(intervalSeconds)) * 1000);
+    if (faulted) this.faulted[this.index.get(path)!] = 1;
+  }
+
+  /** Every supervised path with when it was last heard (a faulted one: its missed deadline less one interval) and its fault flag. */
+  snapshot(): { paths: string[]; heard: Float64Array; faulted: Uint8Array } {
+    const paths: string[] = [];
+    const heard = new Float64Array(this.names.length);
+    const faulted = new Uint8Array(this.names.length);
+    for (let i = 0; i < this.names.length; i++) {
+      const deadline = this.deadlines[i]!;
+      if (deadline === Number.POSITIVE_INFINITY) continue;
+      heard[paths.length] = deadline - this.intervals[i]! * 1000;
+      faulted[paths.length] = this.faulted[i]!;
+      paths.push(this.names[i]!);
+    }
+    return { paths, heard: heard.subarray(0, paths.length), faulted: faulted.subarray(0, paths.length) };
+  }
+
   unwatch(path: string): void {
     const i = this.index.get(path);
     if (i === undefined) return;

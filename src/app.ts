@@ -18,7 +18,7 @@ import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadersh
 import { PostgresReplayLedger } from './adapters/stores/postgres/postgres-replay-ledger.js';
 import type { ReplayLedger } from './platform/replay-ledger.js';
 import { PostgresHeardCheckpoint } from './adapters/stores/postgres/postgres-heard-checkpoint.js';
-import { SqliteHeardCheckpoint } from './adapters/stores/sqlite/sqlite-heard-checkpoint.js';
+import { FileHeardCheckpoint } from './adapters/stores/file-heard-checkpoint.js';
 import type { HeardCheckpointStore } from './platform/heard-checkpoint.js';
 import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
 import type { KeyVault } from './platform/key-vault.js';
@@ -87,7 +87,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
   try {
     heardCheckpoints = config.databaseUrl
       ? await PostgresHeardCheckpoint.open(config.databaseUrl, options.pgSchema ?? 'vigil')
-      : new SqliteHeardCheckpoint(join(config.dataDir, 'supervision.sqlite'), config.sqliteSynchronous);
+      : new FileHeardCheckpoint(join(config.dataDir, 'supervision-heard.bin'));
   } catch (error) {
     await replayLedger?.close();
     await vault.close();

@@ -91,8 +91,8 @@ test('supervision restart after a crash: the timer snapshot is taken one period 
     // A crash takes no shutdown snapshot: overwrite the clean one the close below writes with the timer's.
     const stale = (await vigil.ctx.heardCheckpoints!.load())!;
     await vigil.close();
-    const { SqliteHeardCheckpoint } = await import('../adapters/stores/sqlite/sqlite-heard-checkpoint.js');
-    const store = new SqliteHeardCheckpoint(join(dir, 'supervision.sqlite'));
+    const { FileHeardCheckpoint } = await import('../adapters/stores/file-heard-checkpoint.js');
+    const store = new FileHeardCheckpoint(join(dir, 'supervision-heard.bin'));
     await store.save(stale);
     await store.close();
 

@@ -3,16 +3,17 @@
  * the last node left off: for every supervised transmission path, when it was last heard
  * and whether its fault was already raised. Polls never write (a million paths polling
  * every 90 s would be 11 000 writes a second); the monitor is saved as one snapshot
- * periodically and at shutdown. The embedded node keeps it in a SQLite file of its data
- * folder; a cluster's leader keeps it in PostgreSQL, where the next leader finds it.
+ * periodically and at shutdown. The embedded node keeps it in a file of its data folder;
+ * a cluster's leader keeps it in PostgreSQL, where the next leader finds it.
  */
 export interface HeardSnapshot {
   /** When it was taken (epoch ms). */
   savedAt: number;
   /** Taken at an orderly shutdown (nothing heard after it), rather than by the periodic timer. */
   clean: boolean;
+  /** Only ever appended to between snapshots of one node (the encoded names are reused while its length is unchanged). */
   paths: string[];
-  /** Per path: when it was last heard (epoch ms; for a faulted path, its missed deadline less one interval). */
+  /** Per path: when it was last heard (epoch ms; for a faulted path, its missed deadline less one interval); NaN: not supervised. */
   heard: Float64Array;
   /** Per path: 1 when its fault was raised and it was not heard since. */
   faulted: Uint8Array;
@@ -28,20 +29,30 @@ export interface HeardCheckpointStore {
 
 const VERSION = 1;
 
+/** The names of the last array encoded, while it has the same length (a monitor's names are only appended). */
+const encodedNames = new WeakMap<string[], { length: number; bytes: Buffer }>();
+function namesOf(paths: string[]): Buffer {
+  const cached = encodedNames.get(paths);
+  if (cached && cached.length === paths.length) return cached.bytes;
+  const bytes = Buffer.from(JSON.stringify(paths), 'utf8');
+  encodedNames.set(paths, { length: paths.length, bytes });
+  return bytes;
+}
+
 /** One binary record: version, time, clean flag, count, heard times, faulted flags, then the names as a JSON array. */
 export function encodeHeardSnapshot(s: HeardSnapshot): Buffer {
+  return Buffer.concat(heardSnapshotParts(s));
+}
+
+/** The record in pieces that share the snapshot's memory (nothing copied: a file store writes them with one writev). */
+export function heardSnapshotParts(s: HeardSnapshot): Buffer[] {
   const n = s.paths.length;
-  const names = Buffer.from(JSON.stringify(s.paths), 'utf8');
-  const head = 4 + 8 + 1 + 4;
-  const out = Buffer.allocUnsafe(head + n * 8 + n + names.length);
-  out.writeUInt32LE(VERSION, 0);
-  out.writeDoubleLE(s.savedAt, 4);
-  out.writeUInt8(s.clean ? 1 : 0, 12);
-  out.writeUInt32LE(n, 13);
-  Buffer.from(s.heard.buffer, s.heard.byteOffset, n * 8).copy(out, head);
-  Buffer.from(s.faulted.buffer, s.faulted.byteOffset, n).copy(out, head + n * 8);
-  names.copy(out, head + n * 9);
-  return out;
+  const head = Buffer.allocUnsafe(17);
+  head.writeUInt32LE(VERSION, 0);
+  head.writeDoubleLE(s.savedAt, 4);
+  head.writeUInt8(s.clean ? 1 : 0, 12);
+  head.writeUInt32LE(n, 13);
+  return [head, Buffer.from(s.heard.buffer, s.heard.byteOffset, n * 8), Buffer.from(s.faulted.buffer, s.faulted.byteOffset, n), namesOf(s.paths)];
 }
 
 /** Null when the record is of another version or damaged: the node then starts as if there were none. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { SqliteHeardCheckpoint } from '../../src/adapters/stores/sqlite/sqlite-heard-checkpoint.js';
+import { FileHeardCheckpoint } from '../../src/adapters/stores/file-heard-checkpoint.js';
 import { openVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
 
@@ -41,7 +41,7 @@ test('supervision: kill -9 while panels poll — no false fault after the restar
     };
     // Poll 5001 until a periodic snapshot holds 5003's raised fault, then one second more, then kill.
     const savedWithFault = async (): Promise<boolean> => {
-      const store = new SqliteHeardCheckpoint(join(dataDir, 'supervision.sqlite'));
+      const store = new FileHeardCheckpoint(join(dataDir, 'supervision-heard.bin'));
       try {
         const s = await store.load();
         return s !== null && s.faulted[s.paths.indexOf('5003')] === 1;

@@ -53,19 +53,19 @@ export class SupervisionMonitor {
     if (faulted) this.faulted[this.index.get(path)!] = 1;
   }
 
-  /** Every supervised path with when it was last heard (a faulted one: its missed deadline less one interval) and its fault flag. */
+  /**
+   * Every path with when it was last heard (a faulted one: its missed deadline less one
+   * interval; NaN when no longer supervised) and its fault flag. `paths` is the monitor's
+   * own list, only ever appended to: the checkpoint reuses its encoding until it grows.
+   */
   snapshot(): { paths: string[]; heard: Float64Array; faulted: Uint8Array } {
-    const paths: string[] = [];
-    const heard = new Float64Array(this.names.length);
-    const faulted = new Uint8Array(this.names.length);
-    for (let i = 0; i < this.names.length; i++) {
+    const n = this.names.length;
+    const heard = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
       const deadline = this.deadlines[i]!;
-      if (deadline === Number.POSITIVE_INFINITY) continue;
-      heard[paths.length] = deadline - this.intervals[i]! * 1000;
-      faulted[paths.length] = this.faulted[i]!;
-      paths.push(this.names[i]!);
+      heard[i] = deadline === Number.POSITIVE_INFINITY ? Number.NaN : deadline - this.intervals[i]! * 1000;
     }
-    return { paths, heard: heard.subarray(0, paths.length), faulted: faulted.subarray(0, paths.length) };
+    return { paths: this.names, heard, faulted: this.faulted.slice(0, n) };
   }
 
   unwatch(path: string): void {

@@ -56,7 +56,7 @@ export class PathSupervisor {
   watchConfiguredPaths(snapshot: HeardSnapshot | null = null, options: { checkpointPeriodMs: number; restartGraceMs: number } = RESTORE_DEFAULTS): void {
     const now = this.ctx.clock.now();
     const saved = new Map<string, number>();
-    if (snapshot) snapshot.paths.forEach((path, j) => saved.set(path, j));
+    if (snapshot) snapshot.paths.forEach((path, j) => Number.isNaN(snapshot.heard[j]) || saved.set(path, j));
     for (const a of this.state.accounts.values()) {
       if (!a.supervisionSeconds) continue;
       const j = saved.get(a.account);

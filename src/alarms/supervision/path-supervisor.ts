@@ -89,7 +89,8 @@ export class PathSupervisor {
 
   /** Saves the heard state (the leader only: it alone holds it); `clean` at an orderly shutdown, once nothing more is heard. */
   async checkpointHeard(clean: boolean): Promise<boolean> {
-    if (!this.ctx.heardCheckpoints || !this.ctx.leadership.isLeader()) return false;
+    // Nothing supervised (yet): nothing to save, and no fsync every few seconds for it.
+    if (!this.ctx.heardCheckpoints || !this.ctx.leadership.isLeader() || this.monitor.size === 0) return false;
     await this.ctx.heardCheckpoints.save(this.snapshot(clean));
     return true;
   }

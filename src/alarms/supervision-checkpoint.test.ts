@@ -113,3 +113,27 @@ test('supervision restart after a crash: the timer snapshot is taken one period 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('supervision restart without a snapshot: a path whose fault the log holds stays faulted (no second fault) until it is heard', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-heard-'));
+  const clock = new ManualClock(Date.now());
+  try {
+    let vigil = await open(dir, clock);
+    await vigil.capabilities.alarms.plans.configureAccount({ account: 'F10', supervisionSeconds: 10 }, 'system');
+    clock.advance(10_300);
+    assert.equal(await vigil.capabilities.alarms.supervision.superviseTick(), 1);
+    await vigil.close();
+    rmSync(join(dir, 'supervision-heard.bin')); // an older node, or a lost file: only the log remains
+
+    vigil = await open(dir, clock);
+    clock.advance(30_000);
+    assert.equal(await vigil.capabilities.alarms.supervision.superviseTick(), 0, 'not raised a second time');
+    assert.equal(vigil.capabilities.alarms.supervision.monitor.isFaulted('F10'), true);
+    await poll(vigil, 'F10', 1);
+    assert.equal(vigil.capabilities.alarms.state.faultedPaths.has('F10'), false, 'its next frame restores it');
+    assert.deepEqual(await faultsOf(vigil), ['F10']);
+    await vigil.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

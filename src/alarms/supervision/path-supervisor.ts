@@ -43,7 +43,8 @@ export class PathSupervisor {
   /**
    * Starts supervising every configured path. Without a saved heard state each gets a full
    * interval of grace; with one (see heard-checkpoint.ts), each path keeps its deadline:
-   * - a path whose fault was raised stays faulted (no second fault; its next frame restores it);
+   * - a path whose fault was raised (the log says so) stays faulted — no second fault, also
+   *   without a snapshot; its next frame restores it;
    * - a path heard before the snapshot is due one interval after it was heard — or, when the
    *   snapshot was taken by the timer (the node died), one interval after the node may last
    *   have heard it (the snapshot's time plus one checkpoint period), so a frame heard after
@@ -59,17 +60,20 @@ export class PathSupervisor {
     if (snapshot) snapshot.paths.forEach((path, j) => Number.isNaN(snapshot.heard[j]) || saved.set(path, j));
     for (const a of this.state.accounts.values()) {
       if (!a.supervisionSeconds) continue;
+      const intervalMs = Math.max(1, Math.round(a.supervisionSeconds)) * 1000;
       const j = saved.get(a.account);
+      // Whether its fault is raised is the log's to say (each fault and restore is an event): never raised twice.
+      if (this.state.faultedPaths.has(a.account)) {
+        this.monitor.restore(a.account, a.supervisionSeconds, snapshot && j !== undefined ? snapshot.heard[j]! + intervalMs : now, true);
+        continue;
+      }
       if (!snapshot || j === undefined) {
         this.monitor.watch(a.account, a.supervisionSeconds, now);
         continue;
       }
-      const intervalMs = Math.max(1, Math.round(a.supervisionSeconds)) * 1000;
-      if (snapshot.faulted[j] === 1) {
-        this.monitor.restore(a.account, a.supervisionSeconds, snapshot.heard[j]! + intervalMs, true);
-        continue;
-      }
-      const heardAt = snapshot.clean ? snapshot.heard[j]! : Math.max(snapshot.heard[j]!, snapshot.savedAt + options.checkpointPeriodMs);
+      // Restored since the snapshot said faulted, or a timer snapshot: heard as late as the node may have run after it.
+      const stale = !snapshot.clean || snapshot.faulted[j] === 1;
+      const heardAt = stale ? Math.max(snapshot.heard[j]!, snapshot.savedAt + options.checkpointPeriodMs) : snapshot.heard[j]!;
       const deadline = Math.max(heardAt + intervalMs, now + Math.min(intervalMs, options.restartGraceMs));
       this.monitor.restore(a.account, a.supervisionSeconds, deadline, false);
     }

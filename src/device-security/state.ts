@@ -52,8 +52,10 @@ interface Tracked {
   asset: Asset;
   deviceKey: string | null;
   sbom: string;
-  /** Its findings, built when first read after a change (null: to be built). */
+  /** Its findings, built when first read after a change (null: to be built; stale when `builtGen` is older than its profile's or SBOM's change). */
   findings: Finding[] | null;
+  /** The generation its findings were built at. */
+  builtGen: number;
   /** exposure|role: devices alike share cached counts under it. */
   suffix: string;
   /** The devices alike (same firmware profile, SBOM, exposure, role and owner): counted once for all of them. */
@@ -105,8 +107,15 @@ export class DeviceSecurityState implements Projection {
   kev = new Map<string, KevEntry>();
   kevVersion: { catalogVersion: string; dateReleased: string } | null = null;
   readonly triage = new Map<string, Triage>();
-  /** Devices whose findings the last change made stale (cleared by each catalogue change). */
-  readonly touched = new Set<string>();
+  /**
+   * A change marks the device profiles and SBOMs it touched with a new generation, not the devices
+   * one by one: a device's findings are stale when built before its profile's or SBOM's mark.
+   */
+  private gen = 0;
+  private readonly profileGen = new Map<string, number>();
+  private readonly sbomGen = new Map<string, number>();
+  /** The profiles and SBOMs the last catalogue change touched (their devices: `touched`). */
+  private lastTouched: { profiles: string[]; sboms: string[] } = { profiles: [], sboms: [] };
   /** When findings built from now on are dated (the catalogue's or inventory's last change). */
   private changedAt = '1970-01-01T00:00:00.000Z';
   /** Findings each owner organisation was told about. */
@@ -157,7 +166,8 @@ export class DeviceSecurityState implements Projection {
         const d = e.data as DeviceSecurityEvents['device-security.finding.triaged'];
         const t: Triage = { state: d.state, justification: d.justification, detail: d.detail, by: e.actor, at: e.at };
         this.triage.set(d.findingId, t);
-        const f = this.assets.get(d.assetId)?.findings?.find((x) => x.findingId === d.findingId);
+        const tracked = this.assets.get(d.assetId);
+        const f = tracked && this.fresh(tracked)?.find((x) => x.findingId === d.findingId);
         if (f) f.triage = t;
         break;
       }
@@ -173,7 +183,7 @@ export class DeviceSecurityState implements Projection {
     this.dropAsset(asset.assetId);
     const sbom = sbomKey(asset.vendor, asset.model, asset.firmware);
     const suffix = `${asset.exposure}|${asset.safetyRole}`;
-    const t = { asset, deviceKey: null, sbom, findings: null, suffix } as Omit<Tracked, 'group'> as Tracked;
+    const t = { asset, deviceKey: null, sbom, findings: null, builtGen: 0, suffix } as Omit<Tracked, 'group'> as Tracked;
     this.changedAt = at;
     this.assets.set(asset.assetId, t);
     addTo(this.assetsBySbom, t.sbom, asset.assetId);
@@ -241,12 +251,11 @@ export class DeviceSecurityState implements Projection {
     this.sbomProfiles.set(key, { components, hits: null, counts: new Map() });
     for (const g of this.groupsBySbom.get(key) ?? []) this.recount(g);
     this.changedAt = at;
-    for (const id of this.assetsBySbom.get(key) ?? []) this.touch(id);
+    this.sbomGen.set(key, ++this.gen);
   }
 
   putCves(records: readonly CveRecord[], at: string): void {
     this.changedAt = at;
-    this.touched.clear();
     const profiles = new Set<string>();
     for (const r of records) {
       const old = this.cves.get(r.cveId);
@@ -264,7 +273,6 @@ export class DeviceSecurityState implements Projection {
     this.kevVersion = { catalogVersion: meta.catalogVersion, dateReleased: meta.dateReleased };
     this.pendingKev = [];
     this.changedAt = at;
-    this.touched.clear();
     const profiles = new Set<string>();
     const changed = (id: string) => {
       for (const key of this.matcher.holdersOf(id)) profiles.add(key);
@@ -274,14 +282,19 @@ export class DeviceSecurityState implements Projection {
     this.touchProfiles(profiles);
   }
 
-  /** Devices whose findings change with these profiles' hits: each SBOM and each device once. */
+  /** Devices whose findings change with these profiles' hits: each profile and SBOM marked once (their groups re-counted), never device by device. */
   private touchProfiles(keys: Iterable<string>): void {
+    const gen = ++this.gen;
     const sboms = new Set<string>();
+    const profiles: string[] = [];
     for (const key of keys) {
       for (const suffix of this.countKeys.get(key) ?? []) this.profileCounts.delete(`${key}#${suffix}`);
       this.countKeys.delete(key);
       for (const g of this.groupsByProfile.get(key) ?? []) this.recount(g);
-      for (const id of this.assetsByProfile.get(key) ?? []) this.touch(id);
+      if (this.assetsByProfile.get(key)?.size) {
+        this.profileGen.set(key, gen);
+        profiles.push(key);
+      }
       for (const sk of this.sbomsByProfile.get(key) ?? []) sboms.add(sk);
     }
     for (const sk of sboms) {
@@ -289,15 +302,26 @@ export class DeviceSecurityState implements Projection {
       sp.hits = null;
       sp.counts.clear();
       for (const g of this.groupsBySbom.get(sk) ?? []) this.recount(g);
-      for (const id of this.assetsBySbom.get(sk) ?? []) this.touch(id);
+      this.sbomGen.set(sk, gen);
     }
+    this.lastTouched = { profiles, sboms: [...sboms] };
   }
 
-  private touch(assetId: string): void {
-    const t = this.assets.get(assetId);
-    if (!t) return;
-    t.findings = null;
-    this.touched.add(assetId);
+  /** Devices whose findings the last catalogue change made stale (worked out when asked: the benchmark and tests). */
+  get touched(): ReadonlySet<string> {
+    const ids = new Set<string>();
+    for (const key of this.lastTouched.profiles) for (const id of this.assetsByProfile.get(key) ?? []) ids.add(id);
+    for (const sk of this.lastTouched.sboms) for (const id of this.assetsBySbom.get(sk) ?? []) ids.add(id);
+    return ids;
+  }
+
+  /** A device's findings when still current, else null. */
+  private fresh(t: Tracked): Finding[] | null {
+    if (!t.findings) return null;
+    if ((t.deviceKey !== null && (this.profileGen.get(t.deviceKey) ?? 0) > t.builtGen) || (this.sbomGen.get(t.sbom) ?? 0) > t.builtGen) {
+      t.findings = null;
+    }
+    return t.findings;
   }
 
   private matchAsset(t: Tracked): void {
@@ -311,7 +335,9 @@ export class DeviceSecurityState implements Projection {
   private unmatchAsset(t: Tracked): void {
     if (t.deviceKey) {
       this.matcher.removeSubject(t.deviceKey);
-      this.assetsByProfile.get(t.deviceKey)?.delete(t.asset.assetId);
+      const alike = this.assetsByProfile.get(t.deviceKey);
+      alike?.delete(t.asset.assetId);
+      if (!alike?.size) this.profileGen.delete(t.deviceKey);
     }
     t.deviceKey = null;
   }
@@ -333,7 +359,8 @@ export class DeviceSecurityState implements Projection {
   findingsOfAsset(assetId: string): readonly Finding[] {
     const t = this.assets.get(assetId);
     if (!t) return [];
-    if (t.findings) return t.findings;
+    const current = this.fresh(t);
+    if (current) return current;
     const out: Finding[] = [];
     const a = t.asset;
     const at = this.changedAt;
@@ -364,6 +391,7 @@ export class DeviceSecurityState implements Projection {
     }
     out.sort((x, y) => y.score - x.score || (x.findingId < y.findingId ? -1 : 1));
     t.findings = out;
+    t.builtGen = this.gen;
     return out;
   }
 
@@ -394,7 +422,8 @@ export class DeviceSecurityState implements Projection {
   countsOf(assetId: string): Record<Priority, number> {
     const t = this.assets.get(assetId);
     if (!t) return { P1: 0, P2: 0, P3: 0, P4: 0 };
-    if (t.findings) return DeviceSecurityState.countByPriority(t.findings);
+    const current = this.fresh(t);
+    if (current) return DeviceSecurityState.countByPriority(current);
     return { ...this.groupCounts(t.group) };
   }
 

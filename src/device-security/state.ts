@@ -4,7 +4,7 @@ import type { DeviceSecurityEvents } from './events.js';
 import { Matcher, type Hit, type Profile, type Subject } from './matcher.js';
 import type { Asset, Component, CveRecord, Finding, KevEntry, Priority, Sbom, Triage } from './model.js';
 import { norm, parseCpe, parsePurl } from './names.js';
-import { priorityOf } from './priority.js';
+import { baseScore, priorityOf, priorityOfScore, scoreWith } from './priority.js';
 
 /** The key an SBOM is kept under: every device of this vendor, model and firmware runs it. */
 export const sbomKey = (vendor: string, model: string, firmware: string): string => `${norm(vendor)}|${norm(model)}|${firmware.trim().toLowerCase()}`;
@@ -90,10 +90,20 @@ interface Totals {
 /** An SBOM's components as matched once for every device that runs the firmware. */
 interface SbomProfiles {
   components: { component: Component; key: string; profile: Profile }[];
+  /** The components' profile ids, in the same order (scanned against the matcher's hit counts). */
+  ids: Int32Array;
   /** The components with hits and their hits, rebuilt when a hit of one of them changes (null: stale). */
   hits: { component: Component; hits: Hit[] }[] | null;
+  /** Those hits' device-independent scores (null: stale with `hits`). */
+  scored: Scored | null;
   /** Counts by priority of those hits, per exposure|role (devices differ only in these). */
   counts: Map<string, Record<Priority, number>>;
+}
+
+/** Hits' scores before the device's exposure and role are added, and which are undecided. */
+interface Scored {
+  base: Float64Array;
+  undecided: Uint8Array;
 }
 
 /** Inventory, SBOMs, the catalogue (CVE records and KEV), findings and their triage, rebuilt from `device-security.*`. */
@@ -129,8 +139,7 @@ export class DeviceSecurityState implements Projection {
   private readonly groupsByProfile = new Map<string, Set<Group>>();
   private readonly groupsBySbom = new Map<string, Set<Group>>();
   /** Counts by priority of a device profile's hits per exposure|role (shared by groups differing only in SBOM or owner). */
-  private readonly profileCounts = new Map<string, Record<Priority, number>>();
-  private readonly countKeys = new Map<string, Set<string>>();
+  private readonly profileCounts = new Map<string, Map<string, Record<Priority, number>>>();
   private pendingKev: KevEntry[] = [];
 
   apply(e: StoredEvent): void {
@@ -248,7 +257,8 @@ export class DeviceSecurityState implements Projection {
       components.push({ component: c, key: k, profile: this.matcher.profile(k)! });
       addTo(this.sbomsByProfile, k, key);
     }
-    this.sbomProfiles.set(key, { components, hits: null, counts: new Map() });
+    const ids = Int32Array.from(components, (c) => c.profile.id);
+    this.sbomProfiles.set(key, { components, ids, hits: null, scored: null, counts: new Map() });
     for (const g of this.groupsBySbom.get(key) ?? []) this.recount(g);
     this.changedAt = at;
     this.sbomGen.set(key, ++this.gen);
@@ -288,8 +298,7 @@ export class DeviceSecurityState implements Projection {
     const sboms = new Set<string>();
     const profiles: string[] = [];
     for (const key of keys) {
-      for (const suffix of this.countKeys.get(key) ?? []) this.profileCounts.delete(`${key}#${suffix}`);
-      this.countKeys.delete(key);
+      this.profileCounts.delete(key);
       for (const g of this.groupsByProfile.get(key) ?? []) this.recount(g);
       if (this.assetsByProfile.get(key)?.size) {
         this.profileGen.set(key, gen);
@@ -300,6 +309,7 @@ export class DeviceSecurityState implements Projection {
     for (const sk of sboms) {
       const sp = this.sbomProfiles.get(sk)!;
       sp.hits = null;
+      sp.scored = null;
       sp.counts.clear();
       for (const g of this.groupsBySbom.get(sk) ?? []) this.recount(g);
       this.sbomGen.set(sk, gen);
@@ -348,8 +358,12 @@ export class DeviceSecurityState implements Projection {
     if (!p) return [];
     if (p.hits === null) {
       p.hits = [];
-      for (const { component, profile } of p.components) {
-        if (profile.hits && profile.hits.size > 0) p.hits.push({ component, hits: [...profile.hits.values()] });
+      const counts = this.matcher.hitCounts;
+      const ids = p.ids;
+      for (let i = 0; i < ids.length; i++) {
+        if (counts[ids[i]!] === 0) continue;
+        const { component, profile } = p.components[i]!;
+        p.hits.push({ component, hits: [...profile.hits!.values()] });
       }
     }
     return p.hits;
@@ -489,50 +503,55 @@ export class DeviceSecurityState implements Projection {
     return this.groups.size;
   }
 
+  /** Each hit's device-independent score (severity, exploitation), once per change of the hits. */
+  private scored(hits: readonly Hit[]): Scored {
+    const base = new Float64Array(hits.length);
+    const undecided = new Uint8Array(hits.length);
+    for (let i = 0; i < hits.length; i++) {
+      const h = hits[i]!;
+      const kev = this.kev.get(h.cveId);
+      base[i] = baseScore(this.cves.get(h.cveId)?.cvss?.score ?? null, !!kev, !!kev?.ransomware);
+      undecided[i] = h.basis === 'undecided' ? 1 : 0;
+    }
+    return { base, undecided };
+  }
+
+  /** Counts by priority of scored hits on a device of this exposure and role (what `priorityOf` gives each one). */
+  private static countScored(s: Scored, exposure: Asset['exposure'], safetyRole: Asset['safetyRole']): Record<Priority, number> {
+    const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    for (let i = 0; i < s.base.length; i++) out[priorityOfScore(scoreWith(s.base[i]!, exposure, safetyRole, s.undecided[i] === 1))]++;
+    return out;
+  }
+
   private groupCounts(g: Group): Record<Priority, number> {
     if (g.counts) return g.counts;
-    const countHits = (hits: Iterable<Hit>): Record<Priority, number> => {
-      const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
-      for (const h of hits) {
-        const kev = this.kev.get(h.cveId);
-        out[
-          priorityOf({
-            cvss: this.cves.get(h.cveId)?.cvss?.score ?? null,
-            kev: !!kev,
-            ransomware: !!kev?.ransomware,
-            exposure: g.exposure,
-            safetyRole: g.safetyRole,
-            basis: h.basis,
-          }).priority
-        ]++;
-      }
-      return out;
-    };
     const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
-    const plus = (x: Record<Priority, number>) => {
-      c.P1 += x.P1;
-      c.P2 += x.P2;
-      c.P3 += x.P3;
-      c.P4 += x.P4;
-    };
     if (g.deviceKey) {
-      const k = `${g.deviceKey}#${g.suffix}`;
-      let dc = this.profileCounts.get(k);
+      // Kept per device profile, then per exposure|role: two lookups on keys already hashed, no key built per group.
+      let bySuffix = this.profileCounts.get(g.deviceKey);
+      if (!bySuffix) this.profileCounts.set(g.deviceKey, (bySuffix = new Map()));
+      let dc = bySuffix.get(g.suffix);
       if (!dc) {
-        dc = countHits(this.matcher.hits(g.deviceKey).values());
-        this.profileCounts.set(k, dc);
-        addTo(this.countKeys, g.deviceKey, g.suffix);
+        dc = DeviceSecurityState.countScored(this.scored([...this.matcher.hits(g.deviceKey).values()]), g.exposure, g.safetyRole);
+        bySuffix.set(g.suffix, dc);
       }
-      plus(dc);
+      c.P1 += dc.P1;
+      c.P2 += dc.P2;
+      c.P3 += dc.P3;
+      c.P4 += dc.P4;
     }
     const sp = this.sbomProfiles.get(g.sbom);
     if (sp) {
       let sc = sp.counts.get(g.suffix);
       if (!sc) {
-        sc = countHits(this.sbomHits(g.sbom).flatMap((x) => x.hits));
+        sp.scored ??= this.scored(this.sbomHits(g.sbom).flatMap((x) => x.hits));
+        sc = DeviceSecurityState.countScored(sp.scored, g.exposure, g.safetyRole);
         sp.counts.set(g.suffix, sc);
       }
-      plus(sc);
+      c.P1 += sc.P1;
+      c.P2 += sc.P2;
+      c.P3 += sc.P3;
+      c.P4 += sc.P4;
     }
     g.counts = c;
     return c;

@@ -148,6 +148,17 @@ export function compareVersions(a: string, b: string, versionType: string | unde
 
 /** Versions meaning "no lower bound". */
 const NO_LOWER = new Set(['0', '*', 'all', 'unspecified', '']);
+const noLowerSeen = new Map<string, boolean>();
+/** Whether a range's `version` means no lower bound (remembered: asked for every profile a range is checked against). */
+function noLower(version: string): boolean {
+  let v = noLowerSeen.get(version);
+  if (v === undefined) {
+    if (noLowerSeen.size > 10_000) noLowerSeen.clear();
+    v = NO_LOWER.has(version.trim().toLowerCase());
+    noLowerSeen.set(version, v);
+  }
+  return v;
+}
 
 export interface StatusDecision {
   status: VersionStatus | 'undecided';
@@ -160,7 +171,7 @@ export interface StatusDecision {
 function inRange(version: string, e: VersionEntry, state: { bestEffort: boolean }): boolean | null {
   const upper = e.lessThan ?? e.lessThanOrEqual!;
   const inclusive = e.lessThan === undefined;
-  if (!NO_LOWER.has(e.version.trim().toLowerCase())) {
+  if (!noLower(e.version)) {
     const lo = compareVersions(version, e.version, e.versionType);
     state.bestEffort ||= lo.bestEffort;
     if (lo.order === null) return null;

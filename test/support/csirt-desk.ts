@@ -10,7 +10,7 @@ import { expectText, launchChromium, openNavPage, signInAt, startDemoNode } from
 export interface CsirtDesk {
   browser: Browser;
   vigil: RunningVigil;
-  /** The CSIRT analyst's page (1440×900), signed in, on the desk's alert queue. */
+  /** The CSIRT analyst's page (1440×900), signed in, on the desk's alert queue (with `signIn: false`: blank, for a test signing in its own way). */
   page: Page;
   /** A temporary folder for files to upload (removed afterwards). */
   files: string;
@@ -22,16 +22,24 @@ export interface CsirtDesk {
   openCase(title: string): Promise<void>;
 }
 
+export interface CsirtDeskOptions {
+  /** The node's settings (given the files folder, for one that names a folder in it). */
+  env?: Record<string, string> | ((files: string) => Record<string, string>);
+  /** Sign the analyst in and open the desk (default); false: the test signs in its own way (a second factor, another page). */
+  signIn?: boolean;
+}
+
 /**
- * The set-up the CSIRT browser tests share: Chromium (the test is skipped without it), the demo
- * city, the `csirt` analyst signed in and on the desk (through the navigation, as a user goes),
- * and everything closed afterwards whatever happens.
+ * The set-up the CSIRT and device-security browser tests share: Chromium (the test is skipped
+ * without it), the demo city, the `csirt` analyst signed in and on the desk (through the
+ * navigation, as a user goes), and everything closed afterwards whatever happens.
  */
-export async function withCsirtDesk(t: TestContext, run: (desk: CsirtDesk) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
+export async function withCsirtDesk(t: TestContext, run: (desk: CsirtDesk) => Promise<void>, options: CsirtDeskOptions = {}): Promise<void> {
   const browser = await launchChromium(t);
   if (!browser) return;
-  const { vigil, close } = await startDemoNode({ VIGIL_ROUTING_OSM: 'off', ...env });
   const files = mkdtempSync(join(tmpdir(), 'vigil-csirt-desk-'));
+  const env = typeof options.env === 'function' ? options.env(files) : (options.env ?? {});
+  const { vigil, close } = await startDemoNode({ VIGIL_ROUTING_OSM: 'off', ...env });
   const errors: string[] = [];
   try {
     await vigil.demoLoaded;
@@ -41,9 +49,11 @@ export async function withCsirtDesk(t: TestContext, run: (desk: CsirtDesk) => Pr
       return p;
     };
     const page = await newPage({ width: 1440, height: 900 });
-    await signInAt(page, vigil.url, 'csirt');
-    await openNavPage(page, 'CSIRT');
-    await page.waitForSelector('[data-testid=alert-queue]');
+    if (options.signIn !== false) {
+      await signInAt(page, vigil.url, 'csirt');
+      await openNavPage(page, 'CSIRT');
+      await page.waitForSelector('[data-testid=alert-queue]');
+    }
     const openCase = async (title: string): Promise<void> => {
       await page.click('[data-testid=csirt-tab-cases]');
       await page.locator('[data-testid=case-list] tr', { hasText: title }).click();

@@ -609,8 +609,8 @@ export class ExchangeService {
         committedAt: iso(a.at),
         releasedAt: a.releasedAt ? iso(a.releasedAt) : null,
       })),
-      // Vigil's incidents do not record casualties yet: none are reported rather than zeros.
-      casualties: null,
+      // Only where the commander recorded them: nothing rather than zeros.
+      casualties: i.casualties ? { ...i.casualties.counts } : null,
     };
     return { sitRep, xml: sitRepToXml(sitRep) };
   }

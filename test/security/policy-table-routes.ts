@@ -569,6 +569,10 @@ export const EXPECTED: Record<string, Row> = {
     check: without(theirCaller, theirInternal, theirAttachment),
   }),
   'PATCH /api/incidents/:id': org('act', R.dispatch, (t) => ({ url: `/api/incidents/${t.o.incident}`, payload: { priority: 2 } })),
+  'PUT /api/incidents/:id/casualties': org('act', R.dispatch, (t) => ({
+    url: `/api/incidents/${t.o.incident}/casualties`,
+    payload: { immediate: 1, delayed: 0, minor: 2, deceased: 0, unknown: 0 },
+  })),
   'POST /api/incidents/:id/take': org('act', R.dispatch, (t) => ({ url: `/api/incidents/${t.fresh ?? t.o.incident}/take` }), {
     fresh: incidentOf,
     rolesOn: { 'shared-act': ['supervisor', 'commander', 'admin'] },

@@ -1053,6 +1053,7 @@ export const EXPECTED: Record<string, Row> = {
   'GET /api/exchange/incidents/:id/sitrep': org('read', R.incView, (t) => ({ url: `/api/exchange/incidents/${t.o.incident}/sitrep` }), {
     check: (r) => (/<SitRep xmlns="urn:oasis:names:tc:emergency:EDXL:SitRep:1.0">/.test(r.body) ? null : 'not a SitRep'),
   }),
+  'GET /api/exchange/incidents/:id/partner-sitrep': org('read', R.incView, (t) => ({ url: `/api/exchange/incidents/${t.o.incident}/partner-sitrep` })),
   'GET /api/exchange/hospitals': plain('authenticated', get('/api/exchange/hospitals')),
   'POST /api/exchange/hospitals': cityWrite(R.hospitalReport, () => ({ url: '/api/exchange/hospitals', payload: HAVE_DOC, contentType: 'application/xml' })),
   'GET /api/exchange/resource-messages': plain(R.incView, get('/api/exchange/resource-messages')),

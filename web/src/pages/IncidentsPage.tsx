@@ -5,6 +5,7 @@ import { CallTakerForm } from './incidents/CallTakerForm.js';
 import { CommandMap } from './incidents/CommandMap.js';
 import { CasualtiesPanel } from './incidents/CasualtiesPanel.js';
 import { CommsLog } from './incidents/CommsLog.js';
+import { PartnerSitRepPanel } from './incidents/PartnerSitRepPanel.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
 import { useAction } from '../use-action.js';
 
@@ -282,6 +283,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
               </div>
             )}
             <CasualtiesPanel incident={incident} canEdit={canDispatch && mayAct && incident.status !== 'closed'} run={run} />
+            <PartnerSitRepPanel incidentId={incident.incidentId} refreshKey={lastSeq} />
             <h3>{t('Communications')}</h3>
             <CommsLog
               incidentId={incident.incidentId}

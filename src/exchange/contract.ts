@@ -105,6 +105,26 @@ export interface ResourceMessage {
   actor: string;
 }
 
+/** The latest situation report the partner sent about an incident, with where it came from. */
+export interface PartnerSitRep {
+  /** The partner agency (its id on the hub) and the distribution that carried it. */
+  agency: string;
+  distributionId: string;
+  receivedAt: string;
+  messageId: string;
+  preparedBy: string;
+  reportNumber: number;
+  version: string;
+  /** The end of the period it reports on. */
+  to: string;
+  title: string;
+  status: string;
+  priority: number;
+  summary: string;
+  resources: { callSign: string; kind: string; organisation: string; releasedAt: string | null }[];
+  casualties: { immediate: number; delayed: number; minor: number; deceased: number; unknown: number } | null;
+}
+
 /** Event payloads of the exchange capability (type → data). */
 export interface ExchangeEvents {
   /** The partner acknowledged these distributions (the outbox forgets them). */
@@ -126,4 +146,6 @@ export interface ExchangeEvents {
   'exchange.inbound.rejected': { distributionId: string | null; senderId: string | null; errors: string[] };
   'exchange.hospitals.reported': { hospitals: Omit<Hospital, 'receivedAt' | 'source'>[] };
   'exchange.rm.sent': ResourceMessage;
+  /** A SitRep from the partner about an incident here (one of its own shared with us, or one of ours). */
+  'exchange.sitrep.received': Omit<PartnerSitRep, 'receivedAt'> & { localIncidentId: string };
 }

@@ -225,7 +225,9 @@ test('EDXL-SitRep: generated shape round-trips (property) and refuses what is wr
       }),
       { maxLength: 4 },
     ),
-    casualties: fc.option(fc.record({ dead: fc.nat(10), injured: fc.nat(100), missing: fc.nat(10) }), { nil: null }),
+    casualties: fc.option(fc.record({ immediate: fc.nat(50), delayed: fc.nat(50), minor: fc.nat(100), deceased: fc.nat(10), unknown: fc.nat(20) }), {
+      nil: null,
+    }),
   });
   fc.assert(
     fc.property(sitRep, (s) => {
@@ -236,6 +238,53 @@ test('EDXL-SitRep: generated shape round-trips (property) and refuses what is wr
     { numRuns: 100 },
   );
   refused(() => sitRepFromXml('<SitRep xmlns="urn:oasis:names:tc:emergency:EDXL:SitRep:1.0"><MessageID>m</MessageID></SitRep>'), /SituationInformation/);
+});
+
+test('EDXL-SitRep casualties: SitRep 1.0 categories with the triage breakdown beside them; none recorded writes nothing', () => {
+  const base: SitRep = {
+    messageId: 'vigil:sitrep:inc_1:2',
+    preparedBy: 'Fire & Rescue',
+    reportNumber: 2,
+    version: 'Update',
+    from: iso(NOW),
+    to: iso(NOW + 3600_000),
+    title: 'Bus crash',
+    incidentId: 'inc_1',
+    lifecyclePhase: 'Response',
+    urgency: 'Urgent',
+    situation: {
+      incidentName: 'INC-0001 Bus crash',
+      incidentType: 'traffic',
+      location: [43.73, 7.42],
+      address: null,
+      status: 'on-scene',
+      priority: 1,
+      summary: 'Bus crash',
+    },
+    resources: [],
+    casualties: null,
+  };
+  const none = sitRepToXml(base);
+  assert.doesNotMatch(none, /Casualty|Fatalities|Triage/);
+  assert.equal(sitRepFromXml(none).casualties, null);
+
+  const xml = sitRepToXml({ ...base, casualties: { immediate: 2, delayed: 3, minor: 7, deceased: 1, unknown: 0 } });
+  const summary = /<CasualtyAndIllnessSummary>[\s\S]*<\/CasualtyAndIllnessSummary>/.exec(xml)?.[0] ?? '';
+  assert.equal(
+    summary,
+    '<CasualtyAndIllnessSummary><TotalNumberToDate>13</TotalNumberToDate>' +
+      '<CasualtyAndIllnessSummaryByCategory><Fatalities>1</Fatalities><WithInjuryOrIllness>12</WithInjuryOrIllness></CasualtyAndIllnessSummaryByCategory>' +
+      '<TriageSummary xmlns="urn:vigil:edxl:sitrep:triage:1"><Immediate>2</Immediate><Delayed>3</Delayed><Minor>7</Minor><Deceased>1</Deceased><Unknown>0</Unknown></TriageSummary>' +
+      '</CasualtyAndIllnessSummary>',
+  );
+  // After the situation and the resources, as the last report section.
+  assert.ok(xml.indexOf('<CasualtyAndIllnessSummary>') > xml.indexOf('</ResponseResources>'));
+  assert.deepEqual(sitRepFromXml(xml).casualties, { immediate: 2, delayed: 3, minor: 7, deceased: 1, unknown: 0 });
+
+  // Another agency's SitRep with the standard categories only: the dead kept, the living as not triaged.
+  const standardOnly = xml.replace(/<TriageSummary[\s\S]*<\/TriageSummary>/, '');
+  assert.deepEqual(sitRepFromXml(standardOnly).casualties, { immediate: 0, delayed: 0, minor: 0, deceased: 1, unknown: 12 });
+  refused(() => sitRepToXml({ ...base, casualties: { immediate: -1, delayed: 0, minor: 0, deceased: 0, unknown: 0 } }), /casualty counts/);
 });
 
 test('EDXL-RM: request, answer, commitment and release round-trip (property); an answer names its request', () => {

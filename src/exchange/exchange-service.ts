@@ -23,6 +23,7 @@ import type {
   HospitalsReadPort,
   LinkHealth,
   LinkState,
+  PartnerSitRep,
   ReceivedIncident,
   ResourceMessage,
   RmType,
@@ -42,7 +43,7 @@ import {
 } from './edxl/edxl-de.js';
 import { haveFromXml } from './edxl/have.js';
 import { rmFromXml, rmToXml, type RmMessage } from './edxl/rm.js';
-import { sitRepToXml, type SitRep } from './edxl/sitrep.js';
+import { sitRepFromXml, sitRepToXml, type SitRep } from './edxl/sitrep.js';
 import type { ExchangeState, OutboxItem } from './exchange-state.js';
 import { readIncidentMessage, type IncidentMessage } from './incident-message.js';
 
@@ -420,8 +421,10 @@ export class ExchangeService {
           if (error instanceof VigilError && error.code === 'validation_failed') throw badRequest(`CAP alert not accepted: ${error.message}`);
           throw error;
         }
-      } else if (type === 'cap' || type === 'sitrep') {
-        // Acknowledged and counted; SitReps from the partner are not stored (docs/exchange.md).
+      } else if (type === 'sitrep') {
+        await this.receiveSitRep(d, sitRepFromXml(content.xml!));
+      } else if (type === 'cap') {
+        // Acknowledged and counted: no CAP import on this node.
       } else throw badRequest(`content of type ${type} is not handled by this link`);
     }
     return result;
@@ -609,10 +612,46 @@ export class ExchangeService {
         committedAt: iso(a.at),
         releasedAt: a.releasedAt ? iso(a.releasedAt) : null,
       })),
-      // Vigil's incidents do not record casualties yet: none are reported rather than zeros.
-      casualties: null,
+      // Only where the commander recorded them: nothing rather than zeros.
+      casualties: i.casualties ? { ...i.casualties.counts } : null,
     };
     return { sitRep, xml: sitRepToXml(sitRep) };
+  }
+
+  /**
+   * Kept on the incident it concerns: the partner's incident shared with us (its id, through the
+   * origins table), or one of ours by its id. A SitRep about no incident here is refused (an error report).
+   */
+  private async receiveSitRep(d: EdxlDistribution, s: SitRep): Promise<void> {
+    const localIncidentId =
+      this.state.origins.get(`${d.senderId}/${s.incidentId}`)?.localIncidentId ?? (this.deps.incidents.state.incidents.has(s.incidentId) ? s.incidentId : null);
+    if (!localIncidentId) throw badRequest(`SitRep ${s.messageId}: incident ${s.incidentId} is not known here`);
+    const incident = this.deps.incidents.state.incidents.get(localIncidentId)!;
+    const data: ExchangeEvents['exchange.sitrep.received'] = {
+      localIncidentId,
+      agency: d.senderId,
+      distributionId: d.distributionId,
+      messageId: s.messageId,
+      preparedBy: s.preparedBy,
+      reportNumber: s.reportNumber,
+      version: s.version,
+      to: s.to,
+      title: s.title,
+      status: s.situation.status,
+      priority: s.situation.priority,
+      summary: s.situation.summary,
+      resources: s.resources.map(({ callSign, kind, organisation, releasedAt }) => ({ callSign, kind, organisation, releasedAt })),
+      casualties: s.casualties,
+    };
+    await this.ctx.record([
+      { type: 'exchange.sitrep.received', subject: `exchange:${d.senderId}`, orgId: incident.orgId, actor: `exchange:${d.senderId}`, data },
+    ]);
+  }
+
+  /** The partner's latest SitRep about an incident the caller may read (null: none received). */
+  partnerSitRep(incidentId: string, by: Principal): PartnerSitRep | null {
+    this.deps.incidents.incidentFor(incidentId, by);
+    return this.state.partnerSitReps.get(incidentId) ?? null;
   }
 
   // ------------------------------------------------------------ HAVE

@@ -1,7 +1,7 @@
 import type { Incident } from '../incidents/contract.js';
 import type { StoredEvent } from '../platform/event-log.js';
 import type { Projection } from '../platform/projection.js';
-import type { ExchangeEvents, Hospital, ResourceMessage } from './contract.js';
+import type { ExchangeEvents, Hospital, PartnerSitRep, ResourceMessage } from './contract.js';
 import type { IncidentSnapshot } from './incident-message.js';
 
 /** What the exchange state needs to know of the rest of the node, read at the moment each event is applied. */
@@ -67,6 +67,8 @@ export class ExchangeState implements Projection {
   readonly sent = new Map<string, { messages: number; lastAcknowledgedAt: string | null }>();
   readonly hospitals = new Map<string, Hospital>();
   readonly resourceMessages = new Map<string, ResourceMessage>();
+  /** local incidentId → the partner's latest SitRep about it (highest report number; the later one on a tie). */
+  readonly partnerSitReps = new Map<string, PartnerSitRep>();
   refused = 0;
 
   constructor(private readonly deps: ExchangeStateDeps) {}
@@ -109,6 +111,12 @@ export class ExchangeState implements Projection {
       case 'exchange.hospitals.reported': {
         for (const h of (e.data as ExchangeEvents['exchange.hospitals.reported']).hospitals)
           this.hospitals.set(h.hospitalId, { ...h, receivedAt: e.at, source: e.actor });
+        return;
+      }
+      case 'exchange.sitrep.received': {
+        const { localIncidentId, ...s } = e.data as ExchangeEvents['exchange.sitrep.received'];
+        const old = this.partnerSitReps.get(localIncidentId);
+        if (!old || old.agency !== s.agency || s.reportNumber >= old.reportNumber) this.partnerSitReps.set(localIncidentId, { ...s, receivedAt: e.at });
         return;
       }
       case 'exchange.rm.sent': {

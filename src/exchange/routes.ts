@@ -60,6 +60,19 @@ export function exchangeRoutes(service: ExchangeService): FastifyPluginAsync {
       async (request, reply) => reply.type('application/xml; charset=utf-8').send(service.sitRep(request.params.id, request.principal).xml),
     );
 
+    app.get<{ Params: { id: string } }>(
+      '/api/exchange/incidents/:id/partner-sitrep',
+      {
+        config: { access: { roles: INCIDENT_READERS } },
+        schema: {
+          summary: "The partner agency's latest EDXL-SitRep about the incident, with its origin (null: none received)",
+          tags: ['exchange'],
+          params: { type: 'object', properties: { id: { type: 'string', maxLength: 100 } }, required: ['id'] },
+        },
+      },
+      async (request) => ({ sitRep: service.partnerSitRep(request.params.id, request.principal) }),
+    );
+
     app.get(
       '/api/exchange/hospitals',
       {

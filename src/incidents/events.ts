@@ -1,6 +1,6 @@
 import type { NewEvent } from '../platform/event-log.js';
 import type { Sealed } from '../platform/personal-data.js';
-import type { Assignment, AttachmentRef, CommsChannel, Incident, IncidentResolution, IncidentStatus } from './model.js';
+import type { Assignment, AttachmentRef, CasualtyCounts, CommsChannel, Incident, IncidentResolution, IncidentStatus } from './model.js';
 
 /** Event payloads of the incidents capability (type → data). */
 export interface IncidentEvents {
@@ -17,6 +17,8 @@ export interface IncidentEvents {
   'incidents.incident.taken': { incidentId: string; orgId: string; ownerUserId: string | null; ownerName: string | null; fromOrgId: string };
   'incidents.incident.linked': { incidentId: string; alarmIds: string[]; alertIds: string[] };
   'incidents.incident.updated': { incidentId: string; priority?: number; title?: string; description?: string };
+  /** The casualty counts as they stand now (a full count each time, not a difference). */
+  'incidents.casualties.recorded': { incidentId: string; counts: CasualtyCounts; byName: string | null };
   /** A dispatch decision: the unit, what was recommended, and why the dispatcher chose otherwise. */
   'incidents.unit.dispatched': { incidentId: string; assignment: Assignment; ranked: { unitId: string; etaSeconds: number | null }[] };
   'incidents.unit.rerouted': { incidentId: string; unitId: string; route: Assignment['route']; etaSeconds: number | null; routeSource: string };

@@ -17,8 +17,10 @@ import { INCIDENT_TYPES, TYPE_OF_ALARM_KIND, qualifies, type IncidentType } from
 import type { IncidentsState } from './incidents-state.js';
 import {
   INCIDENT_TRANSITIONS,
+  TRIAGE_CATEGORIES,
   type Assignment,
   type AttachmentRef,
+  type CasualtyCounts,
   type CommsChannel,
   type Incident,
   type IncidentLocation,
@@ -266,6 +268,18 @@ export class IncidentsService {
     if (change.priority !== undefined && (!Number.isInteger(change.priority) || change.priority < 1 || change.priority > 5))
       throw badRequest('priority is 1 (most urgent) to 5');
     await this.ctx.record([incidentEvent('incidents.incident.updated', i.incidentId, i.orgId, by.actor, { incidentId, ...change })]);
+    return i;
+  }
+
+  /** Records the casualty counts as they stand now: same rights as any other update (the owning organisation's dispatchers and commanders). */
+  async recordCasualties(incidentId: string, counts: CasualtyCounts, by: Principal): Promise<Incident> {
+    const i = this.open(incidentId, by);
+    this.requireOwnerOrg(i, by);
+    for (const k of TRIAGE_CATEGORIES) if (!Number.isInteger(counts[k]) || counts[k] < 0) throw badRequest(`${k} is a count (0 or more)`);
+    const clean = Object.fromEntries(TRIAGE_CATEGORIES.map((k) => [k, counts[k]])) as CasualtyCounts;
+    await this.ctx.record([
+      incidentEvent('incidents.casualties.recorded', i.incidentId, i.orgId, by.actor, { incidentId, counts: clean, byName: by.displayName }),
+    ]);
     return i;
   }
 

@@ -101,6 +101,20 @@ export class IncidentsState implements Projection {
         this.log(d.incidentId, e, 'status', `Updated${d.priority !== undefined ? `: priority ${d.priority}` : ''}`);
         break;
       }
+      case 'incidents.casualties.recorded': {
+        const d = e.data as IncidentEvents['incidents.casualties.recorded'];
+        const i = this.incidents.get(d.incidentId);
+        if (!i) break;
+        i.casualties = { counts: { ...d.counts }, at: e.at, by: e.actor, byName: d.byName ?? null };
+        const c = d.counts;
+        this.log(
+          d.incidentId,
+          e,
+          'status',
+          `Casualties: ${c.immediate} immediate, ${c.delayed} delayed, ${c.minor} minor, ${c.deceased} deceased, ${c.unknown} unknown`,
+        );
+        break;
+      }
       case 'incidents.unit.dispatched': {
         const d = e.data as IncidentEvents['incidents.unit.dispatched'];
         const i = this.incidents.get(d.incidentId);

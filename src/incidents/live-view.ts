@@ -37,6 +37,7 @@ export function incidentsLiveView(service: IncidentsViews): LiveView {
     'incidents.incident.taken': asIs,
     'incidents.incident.linked': asIs,
     'incidents.incident.updated': asIs,
+    'incidents.casualties.recorded': asIs,
     'incidents.unit.dispatched': asIs,
     'incidents.unit.rerouted': asIs,
     'incidents.unit.released': asIs,

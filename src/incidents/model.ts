@@ -76,6 +76,21 @@ export interface Incident {
   statusHistory: { status: IncidentStatus; at: string; by: string }[];
   resolution: IncidentResolution | null;
   closedAt: string | null;
+  /** The latest casualty counts the commander recorded, with who and when; absent until recorded (never zeros by default). */
+  casualties?: CasualtyReport | null;
+}
+
+/** Casualties by triage category, as counted on scene (unknown: not yet triaged). */
+export const TRIAGE_CATEGORIES = ['immediate', 'delayed', 'minor', 'deceased', 'unknown'] as const;
+export type TriageCategory = (typeof TRIAGE_CATEGORIES)[number];
+export type CasualtyCounts = Record<TriageCategory, number>;
+
+export interface CasualtyReport {
+  counts: CasualtyCounts;
+  at: string;
+  /** The actor (user id) and the name people know them by. */
+  by: string;
+  byName: string | null;
 }
 
 /** Two channels kept apart: internal (dispatch ↔ responders) and public information (press, citizens). */

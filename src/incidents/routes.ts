@@ -13,6 +13,8 @@ import {
   INCIDENT_RESOLUTIONS,
   INCIDENT_SOURCES,
   INCIDENT_STATUSES,
+  TRIAGE_CATEGORIES,
+  type CasualtyCounts,
   type CommsChannel,
   type IncidentResolution,
   type IncidentStatus,
@@ -193,6 +195,25 @@ export function incidentsRoutes(service: IncidentsService, alarms: AlarmsReadPor
         },
       },
       async (request) => ({ incident: await service.update(request.params.id, request.body, request.principal) }),
+    );
+
+    app.put<{ Params: { id: string }; Body: CasualtyCounts }>(
+      '/api/incidents/:id/casualties',
+      {
+        config: { access: { roles: DISPATCHERS } },
+        schema: {
+          summary: 'Record the casualty counts by triage category as they stand now (reported in the EDXL-SitRep)',
+          tags: ['incidents'],
+          params: idParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: [...TRIAGE_CATEGORIES],
+            properties: Object.fromEntries(TRIAGE_CATEGORIES.map((k) => [k, { type: 'integer', minimum: 0, maximum: 100000 }])),
+          },
+        },
+      },
+      async (request) => ({ incident: await service.recordCasualties(request.params.id, request.body, request.principal) }),
     );
 
     app.post<{ Params: { id: string } }>(

@@ -72,7 +72,10 @@ export async function buildTimeline(
     const entry = textOf.get(`ev-${e.seq}`);
     const category: TimelineCategory = e.type.startsWith('incidents.unit.')
       ? 'dispatch'
-      : e.type === 'incidents.incident.taken' || e.type === 'incidents.incident.linked' || e.type === 'incidents.incident.updated'
+      : e.type === 'incidents.incident.taken' ||
+          e.type === 'incidents.incident.linked' ||
+          e.type === 'incidents.incident.updated' ||
+          e.type === 'incidents.casualties.recorded'
         ? 'decision'
         : 'incident';
     entries.push({ at: e.at, seq: e.seq, category, type: e.type, actor: e.actor, text: entry?.text ?? e.type, channel: entry?.channel ?? 'internal' });

@@ -18,6 +18,7 @@ export const WEBHOOK_TOPICS = {
   incidents: [
     'incidents.incident.opened',
     'incidents.incident.updated',
+    'incidents.casualties.recorded',
     'incidents.incident.status-changed',
     'incidents.incident.taken',
     'incidents.message.posted',

@@ -91,6 +91,22 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.textContent === 'on-scene');
     await desk.waitForFunction(() => document.querySelector('[data-testid=log-internal]')?.textContent?.includes('3rd-floor window'));
 
+    // The commander records the casualties by triage category; the view says who and when.
+    await expectText(desk.locator('[data-testid=casualties]'), /No casualties recorded/);
+    await desk.click('[data-testid=casualties-edit]');
+    await desk.fill('[data-testid=casualties] input[aria-label=Immediate]', '1');
+    await desk.fill('[data-testid=casualties] input[aria-label=Minor]', '2');
+    await desk.click('[data-testid=casualties-save]');
+    await desk.waitForSelector('[data-testid=casualties] td[data-triage=minor]:text-is("2")', { timeout: 30_000 });
+    await expectText(desk.locator('[data-testid=casualties]'), /Recorded by/);
+    assert.deepEqual(vigil.capabilities.incidents.service.state.incidents.get(incident.incidentId)!.casualties?.counts, {
+      immediate: 1,
+      delayed: 0,
+      minor: 2,
+      deceased: 0,
+      unknown: 0,
+    });
+
     await desk.click('[data-testid=status-contained]');
     await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.textContent === 'contained');
     await desk.selectOption('select[aria-label="Incident resolution"]', 'resolved');

@@ -569,6 +569,10 @@ export const EXPECTED: Record<string, Row> = {
     check: without(theirCaller, theirInternal, theirAttachment),
   }),
   'PATCH /api/incidents/:id': org('act', R.dispatch, (t) => ({ url: `/api/incidents/${t.o.incident}`, payload: { priority: 2 } })),
+  'PUT /api/incidents/:id/casualties': org('act', R.dispatch, (t) => ({
+    url: `/api/incidents/${t.o.incident}/casualties`,
+    payload: { immediate: 1, delayed: 0, minor: 2, deceased: 0, unknown: 0 },
+  })),
   'POST /api/incidents/:id/take': org('act', R.dispatch, (t) => ({ url: `/api/incidents/${t.fresh ?? t.o.incident}/take` }), {
     fresh: incidentOf,
     rolesOn: { 'shared-act': ['supervisor', 'commander', 'admin'] },
@@ -1067,6 +1071,7 @@ export const EXPECTED: Record<string, Row> = {
   'GET /api/exchange/incidents/:id/sitrep': org('read', R.incView, (t) => ({ url: `/api/exchange/incidents/${t.o.incident}/sitrep` }), {
     check: (r) => (/<SitRep xmlns="urn:oasis:names:tc:emergency:EDXL:SitRep:1.0">/.test(r.body) ? null : 'not a SitRep'),
   }),
+  'GET /api/exchange/incidents/:id/partner-sitrep': org('read', R.incView, (t) => ({ url: `/api/exchange/incidents/${t.o.incident}/partner-sitrep` })),
   'GET /api/exchange/hospitals': plain('authenticated', get('/api/exchange/hospitals')),
   'POST /api/exchange/hospitals': cityWrite(R.hospitalReport, () => ({ url: '/api/exchange/hospitals', payload: HAVE_DOC, contentType: 'application/xml' })),
   'GET /api/exchange/resource-messages': plain(R.incView, get('/api/exchange/resource-messages')),

@@ -48,6 +48,7 @@ export const TEMPLATES: Record<string, string> = {
   'alerts.delivery.acknowledged': 'People confirm they received the alert {what}',
   'incidents.incident.opened': '{who} opened the incident {what}',
   'incidents.incident.updated': '{who} updated the incident {what}',
+  'incidents.casualties.recorded': '{who} recorded the casualties of the incident {what}',
   'incidents.incident.status-changed': 'The incident {what} is now {status}',
   'incidents.incident.taken': '{who} took over the incident {what}',
   'incidents.unit.dispatched': '{who} dispatched {unit} to {what}',

@@ -1,5 +1,5 @@
 import { badRequest } from '../../kernel/errors.js';
-import { DATE_TIME, child, childText, children, el, parseXmlRoot, required, text } from './xml.js';
+import { DATE_TIME, child, childText, children, el, parseXmlRoot, required, text, type XmlElement } from './xml.js';
 
 /**
  * EDXL-SitRep 1.0 situation reports, as Vigil writes them from an incident or a major event:
@@ -8,6 +8,22 @@ import { DATE_TIME, child, childText, children, el, parseXmlRoot, required, text
  * obtained here, so documents are checked structurally (checkSitRep) and round-trip.
  */
 export const SITREP_NS = 'urn:oasis:names:tc:emergency:EDXL:SitRep:1.0';
+
+/**
+ * Vigil's triage counts inside the SitRep's casualty summary. SitRep 1.0 counts casualties by
+ * category (Fatalities, WithInjuryOrIllness, Missing, …), not by triage category, so the
+ * breakdown goes in this namespace beside them (docs/exchange.md, "Casualties").
+ */
+export const TRIAGE_NS = 'urn:vigil:edxl:sitrep:triage:1';
+export const SITREP_TRIAGE = ['immediate', 'delayed', 'minor', 'deceased', 'unknown'] as const;
+export type SitRepCasualties = Record<(typeof SITREP_TRIAGE)[number], number>;
+const TRIAGE_ELEMENT: Record<keyof SitRepCasualties, string> = {
+  immediate: 'Immediate',
+  delayed: 'Delayed',
+  minor: 'Minor',
+  deceased: 'Deceased',
+  unknown: 'Unknown',
+};
 
 export const SITREP_VERSIONS = ['Initial', 'Update', 'Final'] as const;
 export type SitRepVersion = (typeof SITREP_VERSIONS)[number];
@@ -42,8 +58,8 @@ export interface SitRep {
     summary: string;
   };
   resources: SitRepResource[];
-  /** Only where recorded. */
-  casualties: { dead: number; injured: number; missing: number } | null;
+  /** Only where recorded (null: nothing is written, not zeros). */
+  casualties: SitRepCasualties | null;
 }
 
 export function checkSitRep(s: SitRep): string[] {
@@ -96,11 +112,37 @@ export function sitRepToXml(s: SitRep): string {
           `<ResourceCommitted>${el('CallSign', r.callSign)}${el('ResourceKind', r.kind)}${el('OrganizationName', r.organisation)}${el('CommittedDateTime', r.committedAt)}${el('ReleasedDateTime', r.releasedAt)}</ResourceCommitted>`,
       )
       .join('')}</ResponseResources>` +
-    (s.casualties
-      ? `<CasualtyAndIllnessSummary>${el('Dead', s.casualties.dead)}${el('Injured', s.casualties.injured)}${el('Missing', s.casualties.missing)}</CasualtyAndIllnessSummary>`
-      : '') +
+    (s.casualties ? casualtiesXml(s.casualties) : '') +
     '</SitRep>'
   );
+}
+
+/**
+ * SitRep 1.0 CasualtyAndIllnessSummary: the total to date, the standard categories (the dead as
+ * Fatalities; everyone alive, triaged or not, as WithInjuryOrIllness) and the triage breakdown.
+ */
+function casualtiesXml(c: SitRepCasualties): string {
+  const total = SITREP_TRIAGE.reduce((n, k) => n + c[k], 0);
+  const injured = c.immediate + c.delayed + c.minor + c.unknown;
+  return (
+    `<CasualtyAndIllnessSummary>${el('TotalNumberToDate', total)}` +
+    `<CasualtyAndIllnessSummaryByCategory>${el('Fatalities', c.deceased)}${el('WithInjuryOrIllness', injured)}</CasualtyAndIllnessSummaryByCategory>` +
+    `<TriageSummary xmlns="${TRIAGE_NS}">${SITREP_TRIAGE.map((k) => el(TRIAGE_ELEMENT[k], c[k])).join('')}</TriageSummary>` +
+    `</CasualtyAndIllnessSummary>`
+  );
+}
+
+/** Vigil's triage breakdown when present; from another agency's standard categories otherwise (the living as not triaged). */
+function casualtiesFrom(summary: XmlElement): SitRepCasualties {
+  const triage = child(summary, 'TriageSummary');
+  if (triage && triage.namespaceURI === TRIAGE_NS)
+    return Object.fromEntries(SITREP_TRIAGE.map((k) => [k, int(childText(triage, TRIAGE_ELEMENT[k]), TRIAGE_ELEMENT[k])])) as SitRepCasualties;
+  const byCategory = child(summary, 'CasualtyAndIllnessSummaryByCategory');
+  const count = (name: string): number => {
+    const v = byCategory ? childText(byCategory, name) : undefined;
+    return v === undefined ? 0 : int(v, name);
+  };
+  return { immediate: 0, delayed: 0, minor: 0, deceased: count('Fatalities'), unknown: count('WithInjuryOrIllness') };
 }
 
 const int = (v: string | undefined, what: string): number => {
@@ -144,13 +186,7 @@ export function sitRepFromXml(xml: string): SitRep {
       committedAt: childText(r, 'CommittedDateTime') ?? '',
       releasedAt: childText(r, 'ReleasedDateTime') ?? null,
     })),
-    casualties: casualties
-      ? {
-          dead: int(childText(casualties, 'Dead'), 'Dead'),
-          injured: int(childText(casualties, 'Injured'), 'Injured'),
-          missing: int(childText(casualties, 'Missing'), 'Missing'),
-        }
-      : null,
+    casualties: casualties ? casualtiesFrom(casualties) : null,
   };
   const errors = checkSitRep(s);
   if (errors.length > 0) throw badRequest(`SitRep: ${errors.join('; ')}`, { errors });

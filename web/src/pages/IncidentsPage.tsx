@@ -3,7 +3,9 @@ import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { CallTakerForm } from './incidents/CallTakerForm.js';
 import { CommandMap } from './incidents/CommandMap.js';
+import { CasualtiesPanel } from './incidents/CasualtiesPanel.js';
 import { CommsLog } from './incidents/CommsLog.js';
+import { PartnerSitRepPanel } from './incidents/PartnerSitRepPanel.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
 import { useAction } from '../use-action.js';
 
@@ -280,6 +282,8 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                 {rec.ranked.length === 0 && <p className="muted">{t('No available unit with the required capabilities')}</p>}
               </div>
             )}
+            <CasualtiesPanel incident={incident} canEdit={canDispatch && mayAct && incident.status !== 'closed'} run={run} />
+            <PartnerSitRepPanel incidentId={incident.incidentId} refreshKey={lastSeq} />
             <h3>{t('Communications')}</h3>
             <CommsLog
               incidentId={incident.incidentId}

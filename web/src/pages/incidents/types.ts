@@ -48,7 +48,11 @@ export interface Incident {
   alertIds: string[];
   assignments: Assignment[];
   resolution: string | null;
+  /** Absent or null until the incident's command records them. */
+  casualties?: { counts: CasualtyCounts; at: string; by: string; byName: string | null } | null;
 }
+export const TRIAGE = ['immediate', 'delayed', 'minor', 'deceased', 'unknown'] as const;
+export type CasualtyCounts = Record<(typeof TRIAGE)[number], number>;
 export interface LogEntry {
   entryId: string;
   channel: 'internal' | 'public';

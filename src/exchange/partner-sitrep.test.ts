@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { startDemoNode } from '../../test/e2e/browser.js';
+import { signedIn } from '../../test/support/api-client.js';
+import { TEST_AMQP_URL } from '../../test/support/exchange-nodes.js';
+import { deleteRabbitObjects } from '../../test/support/rabbitmq.js';
+import { until } from '../../test/support/until.js';
+import { distributionToXml, envelope } from './edxl/edxl-de.js';
+import { sitRepToXml, type SitRep } from './edxl/sitrep.js';
+
+test('partner SitReps: stored on the incident they concern, the latest shown with its origin; one about no incident here is refused', async () => {
+  const tag = randomBytes(4).toString('hex');
+  const exchange = `vigil.test.${tag}`;
+  const agency = `city-${tag}`;
+  const partner = `samu-${tag}`;
+  const { vigil, close } = await startDemoNode({
+    VIGIL_MQTT_EMBEDDED_PORT: 'off',
+    VIGIL_ROUTING_OSM: 'off',
+    VIGIL_EXCHANGE_AMQP_URL: TEST_AMQP_URL,
+    VIGIL_EXCHANGE_AMQP_EXCHANGE: exchange,
+    VIGIL_EXCHANGE_AGENCY: agency,
+    VIGIL_EXCHANGE_PARTNER: partner,
+    VIGIL_EXCHANGE_PARTNER_ORG: 'Riviera Medical Hub (partner)',
+  });
+  try {
+    const identity = vigil.capabilities.identity.service;
+    const hub = await identity.createOrg({ name: 'Riviera Medical Hub (partner)', kind: 'ems' }, 'system');
+    const police = identity.state.usersByName.get('commander')!.orgId;
+    await identity.grantShare({ fromOrgId: hub.id, toOrgId: police, rights: 'read', note: 'hub agreement' }, identity.resolvePrincipalOf('admin'));
+    const ex = vigil.capabilities.exchange.service;
+    await until(() => ex.health(identity.resolvePrincipalOf('commander')).state === 'connected', 'the link');
+    let n = 0;
+    const deliver = (contents: Parameters<typeof envelope>[0]['contents']): Promise<void> =>
+      ex.handle(
+        distributionToXml(envelope({ distributionId: `${partner}:${++n}`, senderId: partner, to: [agency], kind: 'Report', now: Date.now(), contents })),
+      );
+
+    // The partner's incident arrives first, then its situation reports about it.
+    await deliver([
+      {
+        json: {
+          vigil: 'incident',
+          change: 'opened',
+          note: null,
+          incident: {
+            id: 'samu-case-9',
+            reference: 'DRFR15-9',
+            version: 1,
+            type: 'traffic-accident',
+            priority: 1,
+            title: 'Coach overturned',
+            description: 'Many casualties',
+            position: [7.4285, 43.7398],
+            address: null,
+            status: 'on-scene',
+            resolution: null,
+            createdAt: new Date().toISOString(),
+            closedAt: null,
+            units: [],
+          },
+        },
+      },
+    ]);
+    const local = ex.state.origins.get(`${partner}/samu-case-9`)!.localIncidentId;
+    const commander = await signedIn(vigil, 'commander');
+    assert.deepEqual((await commander('GET', `/api/exchange/incidents/${local}/partner-sitrep`)).json, { sitRep: null });
+
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const sitRep = (reportNumber: number, summary: string, incidentId = 'samu-case-9'): SitRep => ({
+      messageId: `${partner}:sitrep:${reportNumber}`,
+      preparedBy: 'SAMU 06',
+      reportNumber,
+      version: 'Update',
+      from: now,
+      to: now,
+      title: 'Coach overturned',
+      incidentId,
+      lifecyclePhase: 'Response',
+      urgency: 'Urgent',
+      situation: {
+        incidentName: 'DRFR15-9',
+        incidentType: 'traffic-accident',
+        location: [43.7398, 7.4285],
+        address: null,
+        status: 'on-scene',
+        priority: 1,
+        summary,
+      },
+      resources: [{ callSign: 'SMUR 1', kind: 'ambulance', organisation: 'SAMU 06', committedAt: now, releasedAt: null }],
+      casualties: { immediate: 3, delayed: 5, minor: 12, deceased: 1, unknown: 2 },
+    });
+    await deliver([{ xml: sitRepToXml(sitRep(2, 'Triage post set up')) }]);
+    // An older report arriving late does not replace the latest.
+    await deliver([{ xml: sitRepToXml(sitRep(1, 'First on scene')) }]);
+
+    const shown = await commander('GET', `/api/exchange/incidents/${local}/partner-sitrep`);
+    assert.equal(shown.status, 200, shown.body);
+    const s = shown.json.sitRep;
+    assert.equal(s.agency, partner);
+    assert.equal(s.preparedBy, 'SAMU 06');
+    assert.equal(s.reportNumber, 2);
+    assert.equal(s.summary, 'Triage post set up');
+    assert.deepEqual(s.casualties, { immediate: 3, delayed: 5, minor: 12, deceased: 1, unknown: 2 });
+    assert.equal(s.resources[0].callSign, 'SMUR 1');
+    assert.ok(s.receivedAt);
+
+    // About no incident here: refused (an error report), nothing stored.
+    const rejectedBefore = ex.health(identity.resolvePrincipalOf('commander')).rejected;
+    await deliver([{ xml: sitRepToXml(sitRep(3, 'Elsewhere', 'samu-case-unknown')) }]);
+    assert.equal(ex.health(identity.resolvePrincipalOf('commander')).rejected, rejectedBefore + 1);
+    assert.equal(ex.state.partnerSitReps.size, 1);
+
+    // Who may not read the incident does not read its SitRep either.
+    const steward = await signedIn(vigil, 'steward');
+    assert.notEqual((await steward('GET', `/api/exchange/incidents/${local}/partner-sitrep`)).status, 200);
+  } finally {
+    await close();
+    await deleteRabbitObjects(TEST_AMQP_URL, exchange, [`${exchange}.${agency}`, `${exchange}.${partner}`]);
+  }
+});

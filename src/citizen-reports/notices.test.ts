@@ -139,7 +139,9 @@ test('notices: reporters and participants who asked are told by e-mail (durable 
     // Without an SMTP server nothing is sent, and nothing is lost: the notices are due.
     await vigil.capabilities.citizenReports.notices.pass();
     await vigil.capabilities.engagement.notices.pass();
-    assert.deepEqual([...vigil.capabilities.citizenReports.state.dueNotices.keys()].sort(), [
+    // (The demo city's own reporters' notices are due too: the test looks at those of its two reports.)
+    const ofMine = (id: string) => id.startsWith(`${first.id}:`) || id.startsWith(`${second.id}:`);
+    assert.deepEqual([...vigil.capabilities.citizenReports.state.dueNotices.keys()].filter(ofMine).sort(), [
       `${first.id}:resolved:email`,
       `${second.id}:merged:email`,
       `${second.id}:resolved:email`,

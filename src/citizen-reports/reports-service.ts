@@ -125,12 +125,19 @@ export class CitizenReportsService {
     const events = [reportEvent('citizen-reports.report.submitted', reportId, org.id, 'public', { report, reporter, notice }, at)];
     if (photo) {
       events.push(
-        reportEvent('citizen-reports.photo.attached', reportId, org.id, 'public', {
+        reportEvent(
+          'citizen-reports.photo.attached',
           reportId,
-          contentType: photo.contentType,
-          sha256: report.photo!.sha256,
-          data: photo.data.toString('base64'),
-        }, at),
+          org.id,
+          'public',
+          {
+            reportId,
+            contentType: photo.contentType,
+            sha256: report.photo!.sha256,
+            data: photo.data.toString('base64'),
+          },
+          at,
+        ),
       );
     }
     await this.ctx.record(events);

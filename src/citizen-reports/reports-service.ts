@@ -6,7 +6,7 @@ import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
 import { isSealed, personalSubject, phoneDigits, type DataSubjectHolder, type DataSubjectRecord } from '../platform/personal-data.js';
-import type { ComposedNotice, NoticeAddresses, PersonalMessenger } from '../platform/notices.js';
+import { noticeErrorForStaff, type ComposedNotice, type NoticeAddresses, type PersonalMessenger } from '../platform/notices.js';
 import type { AlarmSignalsPort } from '../alarms/contract.js';
 import type { IncidentOpenerPort } from './contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from './contract.js';
@@ -456,7 +456,10 @@ export class CitizenReportsService {
     const { followHash: _f, token: _t, notices, ...rest } = r;
     return {
       ...rest,
-      notices: Object.values(notices).map((n) => ({ ...n })),
+      // Each notice to the reporter, oldest first; a refusal's text without their address.
+      notices: Object.values(notices)
+        .map((n) => ({ ...n, error: noticeErrorForStaff(n.error) }))
+        .sort((a, b) => a.at.localeCompare(b.at)),
       merged: [...r.merged],
       serviceName: SERVICE_BY_CODE.get(r.serviceCode)?.name.en ?? r.serviceCode,
       agencyResponsible: this.orgName(r.orgId),

@@ -382,8 +382,10 @@ export class CitizenReportsService {
           `You get this message because you asked to be told (on ${r.notify?.at.slice(0, 10) ?? day}). No need to answer.`,
         ];
     const headers = { 'X-Vigil-Report': r.reportId, 'X-Vigil-Notice': n.noticeId };
+    // A notification is short: what happened and the organisation's note; the link opens the rest.
+    const body = [lines[0], ...(note ? [fr ? `Note de ${org} : ${note}` : `Note from ${org}: ${note}`] : [])].join('\n');
     if (n.channel === 'push')
-      return { message: { address, subject: '', text: JSON.stringify({ title: headline, body: lines[0], url: link, reportId: r.reportId }), headers } };
+      return { message: { address, subject: '', text: JSON.stringify({ title: headline, body, url: link, reportId: r.reportId }), headers } };
     return { message: { address, subject: headline, text: lines.join('\n'), headers } };
   }
 

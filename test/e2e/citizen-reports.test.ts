@@ -91,6 +91,14 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     await page.waitForSelector('[data-testid=public-reports-map][data-loaded=true]');
     await page.screenshot({ path: shot('mine-phone'), fullPage: true });
     assert.deepEqual(await axeViolations(page), [], 'my reports and the public map pass WCAG 2.1 AA');
+    // The city's open data, in the app: each dataset with its downloads (a CSV among them downloads).
+    await page.getByRole('button', { name: 'Open data' }).click();
+    await page.waitForSelector('[data-testid=open-data][data-loaded=true]', { timeout: 60_000 });
+    assert.ok((await page.locator('[data-testid=open-dataset]').count()) >= 5, 'the datasets of the catalogue');
+    const csvHref = await page.locator('a.download[href$="/citizen-reports.csv"]').getAttribute('href');
+    assert.equal((await page.request.get(new URL(csvHref!, vigil.url).href)).status(), 200);
+    assert.deepEqual(await axeViolations(page), [], 'the open data passes WCAG 2.1 AA');
+    await page.getByRole('button', { name: 'My reports' }).click();
 
     // The fire service triages: opens the report (reads the reporter), makes it an incident, resolves it with a public note.
     const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });

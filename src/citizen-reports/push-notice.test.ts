@@ -23,6 +23,8 @@ test('Web Push notice: the reporter\'s "resolved" notice reaches a real push ser
   const service = await pushService((r) => {
     const why = vapidProblem(r.headers, origin);
     if (why) problems.push(why);
+    // A subscription the browser dropped: gone for good.
+    if (r.path === '/push/unsubscribed') return 410;
     return why ? 401 : r.headers['content-encoding'] === 'aes128gcm' && r.headers.ttl !== undefined ? 201 : 400;
   });
   origin = service.base;
@@ -104,6 +106,36 @@ test('Web Push notice: the reporter\'s "resolved" notice reaches a real push ser
       [['resolved', 'push', 'sent']],
     );
     assert.ok(!JSON.stringify(notices).includes('reporter-7'));
+
+    // A reporter whose browser dropped the subscription: the push service refuses it for good (410), staff see it failed and why.
+    const gone = browserPushKeys(`${service.base}/push/unsubscribed`);
+    const second = await vigil.server.app.inject({
+      method: 'POST',
+      url: '/open311/v2/requests.json',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        api_key: CITIZEN_APP_API_KEY,
+        service_code: 'graffiti',
+        lat: '43.7352',
+        long: '7.4227',
+        device_id: 'push-notice-phone-2',
+        notify: 'push',
+        push_subscription: JSON.stringify(gone.subscription),
+      }).toString(),
+    });
+    assert.equal(second.statusCode, 201, second.body);
+    const secondId = (second.json() as { service_request_id: string }[])[0]!.service_request_id;
+    assert.equal((await city('POST', `/api/citizen-reports/${secondId}/resolve`, { note: 'Cleaned.' })).status, 200);
+    let failed: { what: string; channel: string; state: string; error: string | null }[] = [];
+    await until(async () => {
+      failed = (await city('GET', `/api/citizen-reports/${secondId}`)).json.report.notices;
+      return failed.some((n) => n.state === 'failed');
+    }, 'the refused notice recorded as failed');
+    assert.deepEqual(
+      failed.map((n) => [n.what, n.channel, n.state, n.error]),
+      [['resolved', 'push', 'failed', 'push service answered 410']],
+    );
+    assert.equal(service.received.filter((r) => r.path === '/push/unsubscribed').length, 1, 'not retried after a final refusal');
   } finally {
     await vigil.close();
     await service.close();

@@ -11,11 +11,12 @@
 // its main thread's, from /proc, over the alarm and poll phases. The node runs in a child
 // process (bench/marc-node.ts). Ends with one JSON line {"bench":"marc",...}.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { SupervisionMonitor } from '../src/alarms/supervision/monitor.js';
+import { FileHeardCheckpoint } from '../src/adapters/stores/file-heard-checkpoint.js';
 import { Worker } from 'node:worker_threads';
 import { Panel, panelAccount } from './marc-load.js';
 import { connectPanels, flatMix, pacedMix, type LoadAnswer, type LoadCommand } from './marc-load-worker.js';
@@ -248,6 +249,28 @@ if (PATHS > 0) {
   out.supervisedPaths = PATHS;
   out.supervisionLateMsP99 = pct(late, 99);
   out.rssBytesPerPath = bytesPerPath;
+  // The heard-state checkpoint of these paths (every 5 s on a node): the event loop's share, and when it is durable.
+  const checkpointDir = mkdtempSync(join(tmpdir(), 'vigil-bench-heard-'));
+  const store = new FileHeardCheckpoint(join(checkpointDir, 'supervision-heard.bin'));
+  const mainMs: number[] = [];
+  const durableMs: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    const start = performance.now();
+    const saving = store.save({ savedAt: t0, clean: false, ...monitor.snapshot() });
+    mainMs.push(performance.now() - start);
+    await saving;
+    durableMs.push(performance.now() - start);
+  }
+  const bytes = statSync(join(checkpointDir, 'supervision-heard.bin')).size;
+  rmSync(checkpointDir, { recursive: true, force: true });
+  // The first round also encodes the names (once, until paths are added): the steady state is the median of the others.
+  const median = (xs: number[]): number => +[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(1);
+  console.log(
+    `heard checkpoint: ${(bytes / 1e6).toFixed(1)} MB, event loop ${mainMs.map((m) => m.toFixed(1)).join(' / ')} ms, durable after ${durableMs.map((m) => m.toFixed(1)).join(' / ')} ms`,
+  );
+  out.checkpointMainMs = median(mainMs.slice(1));
+  out.checkpointDurableMs = median(durableMs.slice(1));
+  out.checkpointBytesPerPath = Math.round(bytes / PATHS);
 }
 out.loadAvg1After = +loadavg()[0]!.toFixed(2);
 console.log(JSON.stringify(out));

@@ -17,6 +17,9 @@ import { SingleNodeLeadership, type Leadership } from './platform/leadership.js'
 import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadership.js';
 import { PostgresReplayLedger } from './adapters/stores/postgres/postgres-replay-ledger.js';
 import type { ReplayLedger } from './platform/replay-ledger.js';
+import { PostgresHeardCheckpoint } from './adapters/stores/postgres/postgres-heard-checkpoint.js';
+import { FileHeardCheckpoint } from './adapters/stores/file-heard-checkpoint.js';
+import type { HeardCheckpointStore } from './platform/heard-checkpoint.js';
 import type { EventLog, NewEvent, StoredEvent } from './platform/event-log.js';
 import type { KeyVault } from './platform/key-vault.js';
 import { PersonalData } from './platform/personal-data.js';
@@ -79,6 +82,19 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       throw error;
     }
   }
+  // The supervision heard state: the cluster's (the leader saves, the next one reads) or the data folder's.
+  let heardCheckpoints: HeardCheckpointStore;
+  try {
+    heardCheckpoints = config.databaseUrl
+      ? await PostgresHeardCheckpoint.open(config.databaseUrl, options.pgSchema ?? 'vigil')
+      : new FileHeardCheckpoint(join(config.dataDir, 'supervision-heard.bin'));
+  } catch (error) {
+    await replayLedger?.close();
+    await vault.close();
+    await bus.close();
+    await log.close();
+    throw error;
+  }
   if (config.databaseUrl && secret.source !== 'env') {
     logger.warn('VIGIL_SECRET_KEY is not set: this node seals secrets with its own key file; every node of a cluster needs the same VIGIL_SECRET_KEY');
   }
@@ -110,6 +126,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     record: (events) => record(ctx, metrics, events),
     reactions: new Reactions(),
     ...(replayLedger ? { replayLedger } : {}),
+    heardCheckpoints,
   };
   ctx.personal.recordWith(ctx.record);
   const capabilities = createCapabilities(ctx, metrics);
@@ -128,6 +145,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       await bus.close();
       await vault.close();
       await replayLedger?.close();
+      await heardCheckpoints.close();
       await log.close();
       await closeWorkerPool();
       await pdfPrinter.close();

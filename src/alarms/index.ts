@@ -15,7 +15,7 @@ import { AlarmQueue } from './queue.js';
 import { alarmsRoutes } from './routes.js';
 import { SignalRecorder } from './signal-recorder.js';
 import { AlarmStats, type AlarmFigures } from './stats.js';
-import { HEARD_SUBJECT, PathSupervisor, type HeardAnnouncement } from './supervision/path-supervisor.js';
+import { HEARD_SUBJECT, PathSupervisor, RESTORE_DEFAULTS, type HeardAnnouncement } from './supervision/path-supervisor.js';
 import { ScheduleWatch } from './supervision/schedules.js';
 import { alarmsLiveView } from './live-view.js';
 
@@ -127,6 +127,8 @@ export function createAlarmsCapability(
   gauge('vigil_alarms_close_median_seconds', 'Median time from alarm to closing', (st) => st.medianCloseSeconds);
   gauge('vigil_alarms_false_ratio', 'Share of closed alarms resolved as false', (st) => st.falseAlarmRate);
   let tick: NodeJS.Timeout | null = null;
+  let checkpoint: NodeJS.Timeout | null = null;
+  let checkpointing = false;
   let ticking = false;
   let heardSubscription: Subscription | null = null;
   let lastScheduleCheck = 0;
@@ -148,9 +150,21 @@ export function createAlarmsCapability(
     mqtt: deps.mqtt,
     receiver: { tcpPort: null, udpPort: null, mqttPort: null },
     async start() {
-      supervision.watchConfiguredPaths();
-      // A new leader gives every path a full interval of grace: it did not hear them before.
-      ctx.leadership.onChange((leader) => leader && supervision.watchConfiguredPaths());
+      await supervision.watchFromCheckpoint();
+      // A new leader starts from the last saved heard state (the previous leader's), else a full interval of grace.
+      ctx.leadership.onChange((leader) => {
+        if (leader) supervision.watchFromCheckpoint().catch((error: unknown) => ctx.logger.error({ err: error }, 'could not restore path supervision'));
+      });
+      // The heard state is saved every few seconds and at shutdown, never per poll.
+      checkpoint = setInterval(() => {
+        if (checkpointing) return;
+        checkpointing = true;
+        supervision
+          .checkpointHeard(false)
+          .catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not checkpoint the supervision heard state'))
+          .finally(() => (checkpointing = false));
+      }, RESTORE_DEFAULTS.checkpointPeriodMs);
+      checkpoint.unref();
       heardSubscription = await ctx.bus.subscribe<HeardAnnouncement>(HEARD_SUBJECT, (m) => supervision.onHeardAnnouncement(m.payload));
       tick = setInterval(() => {
         if (ticking) return;
@@ -183,9 +197,12 @@ export function createAlarmsCapability(
     },
     async stop() {
       if (tick) clearInterval(tick);
+      if (checkpoint) clearInterval(checkpoint);
       notifier.stop();
       await heardSubscription?.unsubscribe();
       await receiver.stop();
+      // Nothing is heard after this: the next start keeps every path's deadline exactly.
+      await supervision.checkpointHeard(true).catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not save the supervision heard state'));
     },
   };
   return capability;

@@ -99,14 +99,33 @@ export class ArtefactStore {
     const folder = join(this.dir, r.sha256.slice(0, 2));
     await mkdir(folder, { recursive: true, mode: 0o700 });
     await rename(r.tmp, target);
-    for (const dir of [folder, this.dir]) {
-      const handle = await open(dir, 'r');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
+    for (const dir of [folder, this.dir]) await syncDir(dir);
+  }
+
+  /** Deletes a kept file (its artefacts erased) and makes the removal durable; false when it was not on this disk. */
+  async remove(sha256: string): Promise<boolean> {
+    const file = this.path(sha256);
+    const there = await stat(file).then(
+      () => true,
+      () => false,
+    );
+    if (!there) return false;
+    await rm(file, { force: true });
+    await syncDir(join(this.dir, sha256.slice(0, 2)));
+    return true;
+  }
+
+  /** Deletes every kept file `inUse` says no artefact names; returns how many went. */
+  async prune(inUse: (sha256: string) => boolean): Promise<number> {
+    let removed = 0;
+    for (const folder of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(folder)) continue;
+      for (const name of await readdir(join(this.dir, folder))) {
+        if (!SHA256.test(name) || name.slice(0, 2) !== folder || inUse(name)) continue;
+        if (await this.remove(name)) removed++;
       }
     }
+    return removed;
   }
 
   /** Drops a received file that will not be kept. */
@@ -150,5 +169,15 @@ export class ArtefactStore {
     });
     // pipeline (not pipe): a read error reaches the stream the answer is sent from.
     return pipeline(createReadStream(file), check, () => {});
+  }
+}
+
+/** Makes a folder's entries (a rename, a removal) durable. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -220,6 +220,12 @@ export const MAX_ARTEFACT_BYTES = 512 * 1024;
 /** The default of VIGIL_CSIRT_MAX_ARTEFACT_BYTES: the largest artefact a case takes. */
 export const DEFAULT_MAX_ARTEFACT_FILE_BYTES = 256 * 1024 * 1024;
 
+/** Why an artefact was erased: asked by a CSIRT handler, or its case closed longer than the retention. */
+export type ArtefactErasedWhy = 'request' | 'retention';
+
+/** The default of VIGIL_CSIRT_ARTEFACT_RETENTION_DAYS: days after a case's closing its artefacts are kept (0: until erased by hand). */
+export const DEFAULT_ARTEFACT_RETENTION_DAYS = 365;
+
 /** A file kept with a case: a log excerpt, a phishing mail, a sample, a capture. */
 export interface Artefact {
   artefactId: string;
@@ -294,7 +300,13 @@ export interface CsirtEvents {
    * A file kept with a case, read back and checked against the hash when downloaded: its bytes
    * (base64) in this event, or (`base64` absent) in the artefact store on the disk of `node`.
    */
-  'csirt.case.artefact-added': { caseId: string; artefact: Artefact; base64?: string; node?: string };
+  'csirt.case.artefact-added': { caseId: string; artefact: Artefact; base64?: string | { key: string; sealed: string }; node?: string };
+  /**
+   * An artefact erased, by hand or when its case was closed longer than the retention: recorded
+   * before the bytes go (the key of a sealed one shredded, the file on disk deleted once no
+   * artefact names its SHA-256 any more), so a node stopped in between finishes on its next start.
+   */
+  'csirt.case.artefact-erased': { caseId: string; artefactId: string; name: string; sha256: string; why: ArtefactErasedWhy; note: string };
   'csirt.case.updated': { caseId: string; changes: Partial<Pick<SecurityCase, 'title' | 'description' | 'severity' | 'tlp' | 'pap' | 'assignee' | 'status'>> };
   'csirt.case.alerts-linked': { caseId: string; alertIds: string[] };
   'csirt.case.task-added': { caseId: string; task: CaseTask };

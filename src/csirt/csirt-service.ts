@@ -7,10 +7,14 @@ import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { fileFromLog } from '../platform/attachments.js';
+import { personalSubject } from '../platform/personal-data.js';
+import { eraseRecords } from '../platform/retention.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
 import {
+  DEFAULT_ARTEFACT_RETENTION_DAYS,
   MAX_ARTEFACT_BYTES,
   observableProblem,
+  type ArtefactErasedWhy,
   type Advisory,
   type Artefact,
   type CaseFinding,
@@ -35,6 +39,9 @@ import { caseToMisp, caseToStix, stixIndicators, type StixBundle } from './excha
 
 /** Security-confidential data of an organisation (null: the city's own). */
 export const secret = (orgId: string | null): PolicyResource => ({ orgId, confidential: 'security' });
+
+/** The key an artefact's bytes in the log are sealed under (shredded when it is erased; also under the attachments' privacy retention). */
+const artefactSubject = (artefactId: string): string => personalSubject('attachment', artefactId);
 
 function csirtEvent<K extends keyof CsirtEvents>(type: K, subject: string, orgId: string | null, p: Principal, data: CsirtEvents[K]): NewEvent {
   return { type, subject, orgId, actor: p.actor, data, reason: null };
@@ -93,6 +100,8 @@ export class CsirtService {
     private readonly devices: FindingsPort | null = null,
     /** Where artefacts larger than the log takes are kept (null: only small ones, in the log). */
     readonly store: ArtefactStore | null = null,
+    /** Days a closed case keeps its artefacts (VIGIL_CSIRT_ARTEFACT_RETENTION_DAYS; 0: until erased by hand). */
+    readonly artefactRetentionDays = DEFAULT_ARTEFACT_RETENTION_DAYS,
   ) {
     state.onAlert = () => {
       if (this.started) void this.writePending();
@@ -516,8 +525,12 @@ export class CsirtService {
     const { name, sha256 } = file;
     if (c.artefacts.some((a) => a.sha256 === sha256)) throw conflict(`this file is already in case ${c.ref}`);
     const now = new Date(this.ctx.clock.now()).toISOString();
+    const artefactId = newId('art');
+    // Bytes kept in the log are sealed under a key of their own: erasing the artefact shreds the key,
+    // and every copy of the event (backups, replicas) reads as erased while the chain still verifies.
+    const kept = 'base64' in where ? { base64: await this.ctx.personal.seal(artefactSubject(artefactId), where.base64) } : where;
     const artefact: Artefact = {
-      artefactId: newId('art'),
+      artefactId,
       name,
       declaredType: file.declaredType.split(';')[0]!.trim().toLowerCase().slice(0, 100) || 'application/octet-stream',
       bytes: file.bytes,
@@ -526,7 +539,7 @@ export class CsirtService {
       addedAt: now,
       addedBy: p.actor,
     };
-    const events: NewEvent[] = [csirtEvent('csirt.case.artefact-added', `case:${caseId}`, c.orgId, p, { caseId, artefact, ...where })];
+    const events: NewEvent[] = [csirtEvent('csirt.case.artefact-added', `case:${caseId}`, c.orgId, p, { caseId, artefact, ...kept })];
     const existing = c.observables.find((o) => o.type === 'sha256' && o.value.toLowerCase() === sha256);
     if (!existing)
       events.push(
@@ -563,6 +576,64 @@ export class CsirtService {
       this.ctx.personal,
     );
     return { artefact, body: bytes };
+  }
+
+  /** Erases an artefact at a handler's request (the right to act on its case): see `erase`. */
+  async eraseArtefact(p: Principal, artefactId: string, note = ''): Promise<CaseView> {
+    const where = this.state.artefacts.get(artefactId);
+    if (!where) throw notFound('artefact', artefactId);
+    const c = this.getCase(p, where.caseId, 'act');
+    await this.erase(c, artefactId, 'request', note.trim().slice(0, 1000), p.actor);
+    return this.caseView(p, c.caseId);
+  }
+
+  /**
+   * The erasure is recorded first (durable: the case forgets the artefact at once), then the bytes
+   * go: a sealed copy in the log has its key shredded (recorded as a privacy erasure, like every
+   * other shredding), a file on this node's disk is deleted once no other artefact names its
+   * SHA-256. A file on another node's disk goes when that node next starts (`pruneStore`).
+   */
+  private async erase(c: SecurityCase, artefactId: string, why: ArtefactErasedWhy, note: string, actor: string): Promise<void> {
+    const where = this.state.artefacts.get(artefactId)!;
+    const artefact = c.artefacts.find((a) => a.artefactId === artefactId)!;
+    await this.ctx.record([
+      {
+        type: 'csirt.case.artefact-erased',
+        subject: `case:${c.caseId}`,
+        orgId: c.orgId,
+        actor,
+        data: { caseId: c.caseId, artefactId, name: artefact.name, sha256: artefact.sha256, why, note } satisfies CsirtEvents['csirt.case.artefact-erased'],
+        reason: why === 'retention' ? 'artefact retention after the case was closed' : note || 'artefact erased on request',
+      },
+    ]);
+    if (where.onDisk) {
+      if (this.store && !this.state.fileInUse(where.sha256)) await this.store.remove(where.sha256);
+    } else {
+      await eraseRecords(this.ctx, [artefactSubject(artefactId)], why, actor);
+    }
+  }
+
+  /**
+   * One pass of the artefact retention (on the leading node): the artefacts of cases closed more
+   * than `days` ago are erased; 0 keeps them until erased by hand. Returns how many were erased.
+   */
+  async runArtefactRetention(days = this.artefactRetentionDays, now = this.ctx.clock.now()): Promise<number> {
+    if (days <= 0) return 0;
+    const before = now - days * 86_400_000;
+    let erased = 0;
+    for (const c of [...this.state.cases.values()]) {
+      if (c.status !== 'closed' || c.closedAt === null || Date.parse(c.closedAt) > before) continue;
+      for (const a of [...c.artefacts]) {
+        await this.erase(c, a.artefactId, 'retention', '', 'system:csirt-retention');
+        erased++;
+      }
+    }
+    return erased;
+  }
+
+  /** Deletes the files on this node's disk that no artefact names any more (erased while it was stopped, or stopped mid-erasure). */
+  async pruneStore(): Promise<number> {
+    return this.store ? this.store.prune((sha256) => this.state.fileInUse(sha256)) : 0;
   }
 
   /** An artefact's bytes, whole (the policy asked, checked against the recorded hash). */

@@ -41,6 +41,8 @@ export class CsirtState implements Projection {
     'alarms.signal.received',
     // A linked finding's triage joins its cases' timelines.
     'device-security.finding.triaged',
+    // An artefact whose sealed bytes the privacy retention shredded (attachments unused that long) leaves its case.
+    'privacy.record.erased',
   ];
   readonly rules = new RuleEngine();
   readonly recent: SecurityEvent[] = [];
@@ -55,6 +57,12 @@ export class CsirtState implements Projection {
   readonly indicators = new Map<string, Indicator>();
   /** Artefact → the case and the log event holding its bytes (or, `onDisk`, naming the node whose store has them). */
   readonly artefacts = new Map<string, { caseId: string; seq: number; sha256: string; onDisk: { node: string } | null }>();
+
+  /** Whether an artefact still kept on disk names this SHA-256 (a file shared by two cases stays until both let it go). */
+  fileInUse(sha256: string): boolean {
+    for (const a of this.artefacts.values()) if (a.onDisk && a.sha256 === sha256) return true;
+    return false;
+  }
   /** Finding id → cases linking it. */
   readonly casesOfFinding = new Map<string, string[]>();
   /** `${type}:${value}` → where it was seen. */
@@ -65,6 +73,21 @@ export class CsirtState implements Projection {
 
   apply(e: StoredEvent): void {
     switch (e.type) {
+      case 'privacy.record.erased': {
+        const d = e.data as { subjects: string[]; why: string };
+        for (const subject of d.subjects) {
+          if (!subject.startsWith('attachment:art')) continue;
+          const artefactId = subject.slice('attachment:'.length);
+          const where = this.artefacts.get(artefactId);
+          const c = where && this.cases.get(where.caseId);
+          if (!where || !c || where.onDisk) continue;
+          const a = c.artefacts.find((x) => x.artefactId === artefactId);
+          this.artefacts.delete(artefactId);
+          c.artefacts = c.artefacts.filter((x) => x.artefactId !== artefactId);
+          c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${a?.name ?? artefactId} erased (privacy ${d.why})` });
+        }
+        return;
+      }
       case 'identity.login.failed': {
         const d = e.data as IdentityEvents['identity.login.failed'];
         return this.event(vigilEvent(e, 'login-failed', { srcIp: d.ip, user: d.username, message: `sign-in refused for ${d.username}: ${d.problem}` }));
@@ -188,6 +211,16 @@ export class CsirtState implements Projection {
           onDisk: d.base64 === undefined ? { node: d.node ?? '' } : null,
         });
         c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${d.artefact.name} (SHA-256 ${d.artefact.sha256.slice(0, 16)}…)` });
+        break;
+      }
+      case 'csirt.case.artefact-erased': {
+        const d = e.data as CsirtEvents['csirt.case.artefact-erased'];
+        const c = this.cases.get(d.caseId);
+        this.artefacts.delete(d.artefactId);
+        if (!c) break;
+        c.artefacts = c.artefacts.filter((a) => a.artefactId !== d.artefactId);
+        const why = d.why === 'retention' ? 'retention period reached' : 'erased on request';
+        c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${d.name} erased (${why})${d.note ? ` — ${d.note}` : ''}` });
         break;
       }
       case 'csirt.case.task-added': {

@@ -3,7 +3,7 @@ import type { AppContext, Capability } from '../platform/app-context.js';
 import { join } from 'node:path';
 import { tuning } from '../kernel/tuning.js';
 import { ArtefactStore } from './artefact-store.js';
-import { DEFAULT_MAX_ARTEFACT_FILE_BYTES } from './contract.js';
+import { DEFAULT_ARTEFACT_RETENTION_DAYS, DEFAULT_MAX_ARTEFACT_FILE_BYTES } from './contract.js';
 import { CsirtService, type FindingsPort } from './csirt-service.js';
 import { CsirtState } from './csirt-state.js';
 import { SecurityIntake } from './intake.js';
@@ -40,7 +40,8 @@ export function createCsirtCapability(
 ): CsirtCapability {
   const state = new CsirtState();
   const store = new ArtefactStore(join(ctx.config.dataDir, 'csirt', 'artefacts'), tuning('VIGIL_CSIRT_MAX_ARTEFACT_BYTES') ?? DEFAULT_MAX_ARTEFACT_FILE_BYTES);
-  const service = new CsirtService(ctx, state, deps, deps.findings ?? null, store);
+  const retentionDays = tuning('VIGIL_CSIRT_ARTEFACT_RETENTION_DAYS') ?? DEFAULT_ARTEFACT_RETENTION_DAYS;
+  const service = new CsirtService(ctx, state, deps, deps.findings ?? null, store, retentionDays);
   const intake = new SecurityIntake(ctx, deps.city, ctx.config.syslog.perSourcePerSecond);
   const syslog = new SyslogServer(ctx.config.syslog, intake, ctx.logger, () => ctx.clock.now());
   // The receiver's refusals (DC-09 frames, MQTT clients) are only counted there: here they become security events.
@@ -50,6 +51,7 @@ export function createCsirtCapability(
     if (!intake.admit(`refusal:${source}`, r.at, REFUSALS_PER_SOURCE_PER_SECOND)) return;
     return intake.add([intake.fromRefusal(r)]);
   });
+  let retention: NodeJS.Timeout | null = null;
   const capability: CsirtCapability = {
     name: 'csirt',
     projections: [state],
@@ -61,12 +63,21 @@ export function createCsirtCapability(
     async start() {
       const { removedParts } = await store.open();
       if (removedParts > 0) ctx.logger.warn({ removedParts }, 'removed artefact uploads left unfinished by a stop');
+      // Before any upload can arrive: files of artefacts erased while this node was stopped (or mid-erasure) go.
+      const pruned = await service.pruneStore();
+      if (pruned > 0) ctx.logger.info({ pruned }, 'removed the files of erased artefacts');
       service.start();
+      retention = setInterval(() => {
+        if (!ctx.leadership.isLeader()) return;
+        service.runArtefactRetention().catch((error: unknown) => ctx.logger.warn({ err: error }, 'artefact retention'));
+      }, ctx.config.retentionEveryMs);
+      retention.unref();
     },
     async listen() {
       capability.syslogPorts = await syslog.listen();
     },
     async stop() {
+      if (retention) clearInterval(retention);
       await syslog.stop();
       await intake.flush();
     },

@@ -2,14 +2,13 @@ import type { SecurityRefusal } from '../alarms/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import { newId } from '../kernel/ids.js';
 import type { AppContext } from '../platform/app-context.js';
-import { WindowBatcher } from '../platform/window-batcher.js';
 import { SECURITY_EVENT_KINDS, type CsirtEvents, type SecurityEvent, type SecurityEventKind } from './contract.js';
+import { GroupCommit } from './group-commit.js';
 import { hostOf, plainIp } from './rules.js';
 import type { SyslogMessage } from './syslog.js';
 
-/** Events per `csirt.events.received`, and how long a window stays open. */
-const BATCH_MAX = 1000;
-const WINDOW_MS = 50;
+/** Events per `csirt.events.received` at most (a write holds what arrived while the last one ran). */
+const BATCH_MAX = 2000;
 /** Events waiting to be written beyond which new ones are dropped (and counted). */
 const BACKLOG_MAX = 100_000;
 const MAX_FIELDS = 32;
@@ -50,12 +49,13 @@ const isoOf = (ms: number): string => {
 
 /**
  * Security events in: syslog messages, JSON events over HTTP and the receiver's refusals become
- * `SecurityEvent`s, limited per source, and are written in batches (one `csirt.events.received`
- * per window), each caller resolving once its window is durable.
+ * `SecurityEvent`s, limited per source, and are written by group commit (one `csirt.events.received`
+ * per write, holding what arrived in the tick or while the last write ran), each caller resolving
+ * once the write holding its events is durable.
  */
 export class SecurityIntake {
   readonly figures: IntakeFigures = { received: 0, refused: 0, dropped: 0 };
-  private readonly batcher: WindowBatcher<SecurityEvent[]>;
+  private readonly batcher: GroupCommit<SecurityEvent>;
   private readonly perSource = new Map<string, { second: number; n: number }>();
 
   constructor(
@@ -63,17 +63,10 @@ export class SecurityIntake {
     private readonly city: CityReadPort,
     private readonly perSourcePerSecond: number,
   ) {
-    this.batcher = new WindowBatcher<SecurityEvent[]>({
-      newSlot: () => [],
-      size: (slot) => slot.length,
-      max: BATCH_MAX,
-      windowMs: WINDOW_MS,
-      write: async (batch) => {
-        const events = [...batch.values()].flat();
-        const data: CsirtEvents['csirt.events.received'] = { events };
-        await ctx.record([{ type: 'csirt.events.received', subject: 'csirt:events', orgId: null, actor: 'system:csirt-intake', data }]);
-      },
-    });
+    this.batcher = new GroupCommit<SecurityEvent>(async (events) => {
+      const data: CsirtEvents['csirt.events.received'] = { events };
+      await ctx.record([{ type: 'csirt.events.received', subject: 'csirt:events', orgId: null, actor: 'system:csirt-intake', data }]);
+    }, BATCH_MAX);
   }
 
   /** Whether one more message from this source fits its budget this second (counted as dropped when not). */
@@ -99,9 +92,7 @@ export class SecurityIntake {
   add(events: SecurityEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     this.figures.received += events.length;
-    return this.batcher.add('events', (slot) => {
-      for (const e of events) slot.push(e);
-    });
+    return this.batcher.add(events);
   }
 
   flush(): Promise<void> {
@@ -114,32 +105,35 @@ export class SecurityIntake {
   }
 
   fromSyslog(m: SyslogMessage, remote: string | null, now: number): SecurityEvent {
-    const fields: Record<string, string> = {};
+    // Keyed by what the sender wrote: no prototype. Loops, not entries(): no arrays per message.
+    const fields = Object.create(null) as Record<string, string>;
     let n = 0;
-    for (const [id, params] of Object.entries(m.structured)) {
-      for (const [k, v] of Object.entries(params)) {
+    for (const id in m.structured) {
+      const params = m.structured[id]!;
+      for (const k in params) {
         if (n++ >= MAX_FIELDS) break;
-        fields[k in fields ? `${id}.${k}` : k] = v.slice(0, 256);
+        fields[k in fields ? `${id}.${k}` : k] = params[k]!.slice(0, 256);
       }
     }
     const { deviceId, orgId } = this.device(m.hostname, null);
+    // Keys in sorted order: the log's canonical JSON then writes the event without sorting it.
     return {
-      eventId: newId('sev'),
-      source: 'syslog',
-      kind: 'syslog',
-      receivedAt: isoOf(now),
-      occurredAt: m.timestamp,
-      severity: m.severity,
-      host: text(m.hostname, 255),
-      app: text(m.appName, 48),
-      remote: plainIp(remote),
-      srcIp: sourceAddress(fields, m.message),
-      deviceId,
       account: null,
-      user: fields.user ?? fields.username ?? null,
-      orgId,
-      message: m.message.slice(0, MAX_TEXT),
+      app: text(m.appName, 48),
+      deviceId,
+      eventId: newId('sev'),
       fields,
+      host: text(m.hostname, 255),
+      kind: 'syslog',
+      message: m.message.length > MAX_TEXT ? m.message.slice(0, MAX_TEXT) : m.message,
+      occurredAt: m.timestamp,
+      orgId,
+      receivedAt: isoOf(now),
+      remote: plainIp(remote),
+      severity: m.severity,
+      source: 'syslog',
+      srcIp: sourceAddress(fields, m.message),
+      user: fields.user ?? fields.username ?? null,
     };
   }
 

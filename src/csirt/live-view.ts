@@ -30,6 +30,7 @@ export function csirtLiveView(): LiveView {
     'csirt.case.observable-added': confidential,
     'csirt.case.findings-linked': confidential,
     'csirt.case.artefact-added': withoutBytes,
+    'csirt.case.artefact-erased': confidential,
     'csirt.case.commented': confidential,
     'csirt.case.closed': confidential,
     'csirt.case.reopened': confidential,

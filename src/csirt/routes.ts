@@ -83,6 +83,7 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
           eventsRefused: intake.figures.refused,
           eventsDropped: intake.figures.dropped,
           maxArtefactBytes: service.store?.maxBytes ?? MAX_ARTEFACT_BYTES,
+          artefactRetentionDays: service.artefactRetentionDays,
         },
       }),
     );
@@ -342,6 +343,21 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
           .header('x-content-sha256', artefact.sha256)
           .send(body);
       },
+    );
+
+    app.post<{ Params: { id: string }; Body: { note?: string } }>(
+      '/api/csirt/artefacts/:id/erase',
+      {
+        ...handlers,
+        schema: {
+          summary:
+            "Erase a case's artefact (the right to act on its case): recorded first, then its bytes go — the key of the copy in the log shredded, the file on disk deleted once no other artefact names its SHA-256. Closed cases lose their artefacts by themselves after VIGIL_CSIRT_ARTEFACT_RETENTION_DAYS",
+          tags,
+          params: idParams,
+          body: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 1000 } } },
+        },
+      },
+      async (request) => ({ case: await service.eraseArtefact(request.principal, request.params.id, request.body?.note ?? '') }),
     );
 
     app.post<{ Params: { id: string }; Body: { title: string; owner?: string | null; dueAt?: string | null } }>(

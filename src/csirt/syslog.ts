@@ -33,8 +33,15 @@ export type SyslogParse = { ok: true; message: SyslogMessage } | { ok: false; pr
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const NIL = '-';
-/** RFC 5424 § 6.2.7 SD-NAME: printable US-ASCII except '=', ' ', ']', '"'; 1–32 characters. */
-const SD_NAME = /^[\x21-\x7e]{1,32}$/;
+/** RFC 5424 § 6.2.7 SD-NAME: printable US-ASCII except '=', ' ', ']', '"'; 1–32 characters (checked by code, not a regular expression: twice per parameter). */
+function isSdName(s: string): boolean {
+  if (s.length === 0 || s.length > 32) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x3d || c === 0x22 || c === 0x5d) return false;
+  }
+  return true;
+}
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 function fail(problem: string): SyslogParse {
@@ -78,7 +85,7 @@ function readStructured(s: string, i: number): { sd: Record<string, Record<strin
     let j = i;
     while (j < s.length && s[j] !== ' ' && s[j] !== ']') j++;
     const id = s.slice(i, j);
-    if (!SD_NAME.test(id) || id.includes('=') || id.includes('"')) return `bad SD-ID "${id.slice(0, 40)}"`;
+    if (!isSdName(id)) return `bad SD-ID "${id.slice(0, 40)}"`;
     const params: Record<string, string> = Object.create(null) as Record<string, string>;
     i = j;
     while (s[i] === ' ') {
@@ -86,7 +93,7 @@ function readStructured(s: string, i: number): { sd: Record<string, Record<strin
       const eq = s.indexOf('=', i);
       if (eq < 0) return 'an SD-PARAM without "="';
       const name = s.slice(i, eq);
-      if (!SD_NAME.test(name) || name.includes('"') || name.includes(']')) return `bad SD-PARAM name "${name.slice(0, 40)}"`;
+      if (!isSdName(name)) return `bad SD-PARAM name "${name.slice(0, 40)}"`;
       if (s[eq + 1] !== '"') return `SD-PARAM ${name} is not quoted`;
       let value = '';
       let k = eq + 2;
@@ -108,7 +115,10 @@ function readStructured(s: string, i: number): { sd: Record<string, Record<strin
     }
     if (s[i] !== ']') return `SD element ${id} is not closed`;
     i++;
-    sd[id] = { ...(sd[id] ?? {}), ...params };
+    // A repeated SD-ID adds to the first (the last of a repeated name wins).
+    const seen = sd[id];
+    if (seen) Object.assign(seen, params);
+    else sd[id] = params;
   }
   return { sd, end: i };
 }
@@ -211,6 +221,17 @@ function parse3164(pri: number, s: string, now: number): SyslogParse {
   };
 }
 
+/** Without trailing CR, LF and NUL (a loop: a regular expression anchored at the end scans the whole message). */
+function trimEnd(s: string): string {
+  let end = s.length;
+  while (end > 0) {
+    const c = s.charCodeAt(end - 1);
+    if (c !== 0x0d && c !== 0x0a && c !== 0) break;
+    end--;
+  }
+  return end === s.length ? s : s.slice(0, end);
+}
+
 /**
  * Parses one syslog message (one UDP datagram or one framed TCP message). `now` dates a BSD
  * timestamp, which has no year. Control characters other than tab end nothing: they are kept
@@ -218,7 +239,7 @@ function parse3164(pri: number, s: string, now: number): SyslogParse {
  */
 export function parseSyslog(input: string | Buffer, now: number, maxBytes = SYSLOG_MAX_BYTES_DEFAULT): SyslogParse {
   if ((typeof input === 'string' ? Buffer.byteLength(input) : input.length) > maxBytes) return fail(`message over ${maxBytes} bytes`);
-  const s = (typeof input === 'string' ? input : input.toString('utf8')).replace(/[\r\n\0]+$/, '');
+  const s = trimEnd(typeof input === 'string' ? input : input.toString('utf8'));
   if (s.length === 0) return fail('empty message');
   const pri = readPri(s);
   if (!pri) {

@@ -195,7 +195,13 @@ test('property: the index finds exactly what the brute force finds, for full and
           const expected = sortHits(referenceMatch(s, records));
           assert.deepEqual(sortHits([...m.hits(keys[i]!).values()]), expected);
           assert.deepEqual(sortHits(m.matchSubject(s)), expected);
+          // The typed hit counts the SBOM scan reads agree with the hits.
+          assert.equal(m.hitCounts[m.profile(keys[i]!)!.id], expected.length);
         });
+        // Subjects let go: their slots are emptied and reused, never counted for another subject.
+        for (const k of keys) m.removeSubject(k);
+        assert.equal(m.profileCount, 0);
+        assert.ok(m.hitCounts.every((n) => n === 0));
       },
     ),
     { numRuns: 300 },

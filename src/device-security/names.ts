@@ -60,6 +60,9 @@ function memo(f: (s: string) => string): (s: string) => string {
   };
 }
 
+/** `norm` remembered: a device's model is checked against every family pattern of its vendor's records. */
+const normKey = memo(norm);
+
 export const vendorKey = memo((vendor: string): string => {
   const n = norm(vendor);
   return VENDOR_ALIASES[n] ?? n;
@@ -122,7 +125,7 @@ export function productMatches(name: string, product: string): boolean {
   if (key.length === 0) return false;
   const p = productPattern(product);
   if (p.exact.includes(key)) return true;
-  const n = norm(name);
+  const n = normKey(name);
   for (const f of p.families) {
     if (f.wildcard ? f.wildcard.test(n) : n.startsWith(f.prefix)) return true;
   }

@@ -32,17 +32,26 @@ export interface PriorityInput {
 }
 
 export function priorityOf(f: PriorityInput): { priority: Priority; score: number } {
+  const score = scoreWith(baseScore(f.cvss, f.kev, f.ransomware), f.exposure, f.safetyRole, f.basis === 'undecided');
+  return { priority: priorityOfScore(score), score };
+}
+
+/** The part of the score that does not depend on the device: severity and exploitation (kept per hit by the counters). */
+export function baseScore(cvss: number | null, kev: boolean, ransomware: boolean): number {
   const w = PRIORITY_WEIGHTS;
-  const score =
-    (f.cvss ?? w.unknownCvss) +
-    (f.kev ? w.kev : 0) +
-    (f.kev && f.ransomware ? w.ransomware : 0) +
-    w.exposure[f.exposure] +
-    w.role[f.safetyRole] +
-    (f.basis === 'undecided' ? w.undecided : 0);
-  const rounded = Math.round(score * 10) / 10;
-  for (const [p, min] of w.thresholds) if (rounded >= min) return { priority: p, score: rounded };
-  return { priority: 'P4', score: rounded };
+  return (cvss ?? w.unknownCvss) + (kev ? w.kev : 0) + (kev && ransomware ? w.ransomware : 0);
+}
+
+/** The rounded score once the device's exposure and role are added (the same sum, in the same order, whoever asks). */
+export function scoreWith(base: number, exposure: Exposure, safetyRole: SafetyRole, undecided: boolean): number {
+  const w = PRIORITY_WEIGHTS;
+  const score = base + w.exposure[exposure] + w.role[safetyRole] + (undecided ? w.undecided : 0);
+  return Math.round(score * 10) / 10;
+}
+
+export function priorityOfScore(score: number): Priority {
+  for (const [p, min] of PRIORITY_WEIGHTS.thresholds) if (score >= min) return p;
+  return 'P4';
 }
 
 /** The role a kind of device plays, unless the inventory says otherwise. */

@@ -4,7 +4,7 @@ import type { DeviceSecurityEvents } from './events.js';
 import { Matcher, type Hit, type Profile, type Subject } from './matcher.js';
 import type { Asset, Component, CveRecord, Finding, KevEntry, Priority, Sbom, Triage } from './model.js';
 import { norm, parseCpe, parsePurl } from './names.js';
-import { priorityOf } from './priority.js';
+import { baseScore, priorityOf, priorityOfScore, scoreWith } from './priority.js';
 
 /** The key an SBOM is kept under: every device of this vendor, model and firmware runs it. */
 export const sbomKey = (vendor: string, model: string, firmware: string): string => `${norm(vendor)}|${norm(model)}|${firmware.trim().toLowerCase()}`;
@@ -52,8 +52,10 @@ interface Tracked {
   asset: Asset;
   deviceKey: string | null;
   sbom: string;
-  /** Its findings, built when first read after a change (null: to be built). */
+  /** Its findings, built when first read after a change (null: to be built; stale when `builtGen` is older than its profile's or SBOM's change). */
   findings: Finding[] | null;
+  /** The generation its findings were built at. */
+  builtGen: number;
   /** exposure|role: devices alike share cached counts under it. */
   suffix: string;
   /** The devices alike (same firmware profile, SBOM, exposure, role and owner): counted once for all of them. */
@@ -88,10 +90,20 @@ interface Totals {
 /** An SBOM's components as matched once for every device that runs the firmware. */
 interface SbomProfiles {
   components: { component: Component; key: string; profile: Profile }[];
+  /** The components' profile ids, in the same order (scanned against the matcher's hit counts). */
+  ids: Int32Array;
   /** The components with hits and their hits, rebuilt when a hit of one of them changes (null: stale). */
   hits: { component: Component; hits: Hit[] }[] | null;
+  /** Those hits' device-independent scores (null: stale with `hits`). */
+  scored: Scored | null;
   /** Counts by priority of those hits, per exposure|role (devices differ only in these). */
   counts: Map<string, Record<Priority, number>>;
+}
+
+/** Hits' scores before the device's exposure and role are added, and which are undecided. */
+interface Scored {
+  base: Float64Array;
+  undecided: Uint8Array;
 }
 
 /** Inventory, SBOMs, the catalogue (CVE records and KEV), findings and their triage, rebuilt from `device-security.*`. */
@@ -105,8 +117,15 @@ export class DeviceSecurityState implements Projection {
   kev = new Map<string, KevEntry>();
   kevVersion: { catalogVersion: string; dateReleased: string } | null = null;
   readonly triage = new Map<string, Triage>();
-  /** Devices whose findings the last change made stale (cleared by each catalogue change). */
-  readonly touched = new Set<string>();
+  /**
+   * A change marks the device profiles and SBOMs it touched with a new generation, not the devices
+   * one by one: a device's findings are stale when built before its profile's or SBOM's mark.
+   */
+  private gen = 0;
+  private readonly profileGen = new Map<string, number>();
+  private readonly sbomGen = new Map<string, number>();
+  /** The profiles and SBOMs the last catalogue change touched (their devices: `touched`). */
+  private lastTouched: { profiles: string[]; sboms: string[] } = { profiles: [], sboms: [] };
   /** When findings built from now on are dated (the catalogue's or inventory's last change). */
   private changedAt = '1970-01-01T00:00:00.000Z';
   /** Findings each owner organisation was told about. */
@@ -120,8 +139,7 @@ export class DeviceSecurityState implements Projection {
   private readonly groupsByProfile = new Map<string, Set<Group>>();
   private readonly groupsBySbom = new Map<string, Set<Group>>();
   /** Counts by priority of a device profile's hits per exposure|role (shared by groups differing only in SBOM or owner). */
-  private readonly profileCounts = new Map<string, Record<Priority, number>>();
-  private readonly countKeys = new Map<string, Set<string>>();
+  private readonly profileCounts = new Map<string, Map<string, Record<Priority, number>>>();
   private pendingKev: KevEntry[] = [];
 
   apply(e: StoredEvent): void {
@@ -157,7 +175,8 @@ export class DeviceSecurityState implements Projection {
         const d = e.data as DeviceSecurityEvents['device-security.finding.triaged'];
         const t: Triage = { state: d.state, justification: d.justification, detail: d.detail, by: e.actor, at: e.at };
         this.triage.set(d.findingId, t);
-        const f = this.assets.get(d.assetId)?.findings?.find((x) => x.findingId === d.findingId);
+        const tracked = this.assets.get(d.assetId);
+        const f = tracked && this.fresh(tracked)?.find((x) => x.findingId === d.findingId);
         if (f) f.triage = t;
         break;
       }
@@ -173,7 +192,7 @@ export class DeviceSecurityState implements Projection {
     this.dropAsset(asset.assetId);
     const sbom = sbomKey(asset.vendor, asset.model, asset.firmware);
     const suffix = `${asset.exposure}|${asset.safetyRole}`;
-    const t = { asset, deviceKey: null, sbom, findings: null, suffix } as Omit<Tracked, 'group'> as Tracked;
+    const t = { asset, deviceKey: null, sbom, findings: null, builtGen: 0, suffix } as Omit<Tracked, 'group'> as Tracked;
     this.changedAt = at;
     this.assets.set(asset.assetId, t);
     addTo(this.assetsBySbom, t.sbom, asset.assetId);
@@ -238,15 +257,15 @@ export class DeviceSecurityState implements Projection {
       components.push({ component: c, key: k, profile: this.matcher.profile(k)! });
       addTo(this.sbomsByProfile, k, key);
     }
-    this.sbomProfiles.set(key, { components, hits: null, counts: new Map() });
+    const ids = Int32Array.from(components, (c) => c.profile.id);
+    this.sbomProfiles.set(key, { components, ids, hits: null, scored: null, counts: new Map() });
     for (const g of this.groupsBySbom.get(key) ?? []) this.recount(g);
     this.changedAt = at;
-    for (const id of this.assetsBySbom.get(key) ?? []) this.touch(id);
+    this.sbomGen.set(key, ++this.gen);
   }
 
   putCves(records: readonly CveRecord[], at: string): void {
     this.changedAt = at;
-    this.touched.clear();
     const profiles = new Set<string>();
     for (const r of records) {
       const old = this.cves.get(r.cveId);
@@ -264,7 +283,6 @@ export class DeviceSecurityState implements Projection {
     this.kevVersion = { catalogVersion: meta.catalogVersion, dateReleased: meta.dateReleased };
     this.pendingKev = [];
     this.changedAt = at;
-    this.touched.clear();
     const profiles = new Set<string>();
     const changed = (id: string) => {
       for (const key of this.matcher.holdersOf(id)) profiles.add(key);
@@ -274,30 +292,46 @@ export class DeviceSecurityState implements Projection {
     this.touchProfiles(profiles);
   }
 
-  /** Devices whose findings change with these profiles' hits: each SBOM and each device once. */
+  /** Devices whose findings change with these profiles' hits: each profile and SBOM marked once (their groups re-counted), never device by device. */
   private touchProfiles(keys: Iterable<string>): void {
+    const gen = ++this.gen;
     const sboms = new Set<string>();
+    const profiles: string[] = [];
     for (const key of keys) {
-      for (const suffix of this.countKeys.get(key) ?? []) this.profileCounts.delete(`${key}#${suffix}`);
-      this.countKeys.delete(key);
+      this.profileCounts.delete(key);
       for (const g of this.groupsByProfile.get(key) ?? []) this.recount(g);
-      for (const id of this.assetsByProfile.get(key) ?? []) this.touch(id);
+      if (this.assetsByProfile.get(key)?.size) {
+        this.profileGen.set(key, gen);
+        profiles.push(key);
+      }
       for (const sk of this.sbomsByProfile.get(key) ?? []) sboms.add(sk);
     }
     for (const sk of sboms) {
       const sp = this.sbomProfiles.get(sk)!;
       sp.hits = null;
+      sp.scored = null;
       sp.counts.clear();
       for (const g of this.groupsBySbom.get(sk) ?? []) this.recount(g);
-      for (const id of this.assetsBySbom.get(sk) ?? []) this.touch(id);
+      this.sbomGen.set(sk, gen);
     }
+    this.lastTouched = { profiles, sboms: [...sboms] };
   }
 
-  private touch(assetId: string): void {
-    const t = this.assets.get(assetId);
-    if (!t) return;
-    t.findings = null;
-    this.touched.add(assetId);
+  /** Devices whose findings the last catalogue change made stale (worked out when asked: the benchmark and tests). */
+  get touched(): ReadonlySet<string> {
+    const ids = new Set<string>();
+    for (const key of this.lastTouched.profiles) for (const id of this.assetsByProfile.get(key) ?? []) ids.add(id);
+    for (const sk of this.lastTouched.sboms) for (const id of this.assetsBySbom.get(sk) ?? []) ids.add(id);
+    return ids;
+  }
+
+  /** A device's findings when still current, else null. */
+  private fresh(t: Tracked): Finding[] | null {
+    if (!t.findings) return null;
+    if ((t.deviceKey !== null && (this.profileGen.get(t.deviceKey) ?? 0) > t.builtGen) || (this.sbomGen.get(t.sbom) ?? 0) > t.builtGen) {
+      t.findings = null;
+    }
+    return t.findings;
   }
 
   private matchAsset(t: Tracked): void {
@@ -311,7 +345,9 @@ export class DeviceSecurityState implements Projection {
   private unmatchAsset(t: Tracked): void {
     if (t.deviceKey) {
       this.matcher.removeSubject(t.deviceKey);
-      this.assetsByProfile.get(t.deviceKey)?.delete(t.asset.assetId);
+      const alike = this.assetsByProfile.get(t.deviceKey);
+      alike?.delete(t.asset.assetId);
+      if (!alike?.size) this.profileGen.delete(t.deviceKey);
     }
     t.deviceKey = null;
   }
@@ -322,8 +358,12 @@ export class DeviceSecurityState implements Projection {
     if (!p) return [];
     if (p.hits === null) {
       p.hits = [];
-      for (const { component, profile } of p.components) {
-        if (profile.hits && profile.hits.size > 0) p.hits.push({ component, hits: [...profile.hits.values()] });
+      const counts = this.matcher.hitCounts;
+      const ids = p.ids;
+      for (let i = 0; i < ids.length; i++) {
+        if (counts[ids[i]!] === 0) continue;
+        const { component, profile } = p.components[i]!;
+        p.hits.push({ component, hits: [...profile.hits!.values()] });
       }
     }
     return p.hits;
@@ -333,7 +373,8 @@ export class DeviceSecurityState implements Projection {
   findingsOfAsset(assetId: string): readonly Finding[] {
     const t = this.assets.get(assetId);
     if (!t) return [];
-    if (t.findings) return t.findings;
+    const current = this.fresh(t);
+    if (current) return current;
     const out: Finding[] = [];
     const a = t.asset;
     const at = this.changedAt;
@@ -364,6 +405,7 @@ export class DeviceSecurityState implements Projection {
     }
     out.sort((x, y) => y.score - x.score || (x.findingId < y.findingId ? -1 : 1));
     t.findings = out;
+    t.builtGen = this.gen;
     return out;
   }
 
@@ -394,7 +436,8 @@ export class DeviceSecurityState implements Projection {
   countsOf(assetId: string): Record<Priority, number> {
     const t = this.assets.get(assetId);
     if (!t) return { P1: 0, P2: 0, P3: 0, P4: 0 };
-    if (t.findings) return DeviceSecurityState.countByPriority(t.findings);
+    const current = this.fresh(t);
+    if (current) return DeviceSecurityState.countByPriority(current);
     return { ...this.groupCounts(t.group) };
   }
 
@@ -460,50 +503,55 @@ export class DeviceSecurityState implements Projection {
     return this.groups.size;
   }
 
+  /** Each hit's device-independent score (severity, exploitation), once per change of the hits. */
+  private scored(hits: readonly Hit[]): Scored {
+    const base = new Float64Array(hits.length);
+    const undecided = new Uint8Array(hits.length);
+    for (let i = 0; i < hits.length; i++) {
+      const h = hits[i]!;
+      const kev = this.kev.get(h.cveId);
+      base[i] = baseScore(this.cves.get(h.cveId)?.cvss?.score ?? null, !!kev, !!kev?.ransomware);
+      undecided[i] = h.basis === 'undecided' ? 1 : 0;
+    }
+    return { base, undecided };
+  }
+
+  /** Counts by priority of scored hits on a device of this exposure and role (what `priorityOf` gives each one). */
+  private static countScored(s: Scored, exposure: Asset['exposure'], safetyRole: Asset['safetyRole']): Record<Priority, number> {
+    const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    for (let i = 0; i < s.base.length; i++) out[priorityOfScore(scoreWith(s.base[i]!, exposure, safetyRole, s.undecided[i] === 1))]++;
+    return out;
+  }
+
   private groupCounts(g: Group): Record<Priority, number> {
     if (g.counts) return g.counts;
-    const countHits = (hits: Iterable<Hit>): Record<Priority, number> => {
-      const out: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
-      for (const h of hits) {
-        const kev = this.kev.get(h.cveId);
-        out[
-          priorityOf({
-            cvss: this.cves.get(h.cveId)?.cvss?.score ?? null,
-            kev: !!kev,
-            ransomware: !!kev?.ransomware,
-            exposure: g.exposure,
-            safetyRole: g.safetyRole,
-            basis: h.basis,
-          }).priority
-        ]++;
-      }
-      return out;
-    };
     const c: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
-    const plus = (x: Record<Priority, number>) => {
-      c.P1 += x.P1;
-      c.P2 += x.P2;
-      c.P3 += x.P3;
-      c.P4 += x.P4;
-    };
     if (g.deviceKey) {
-      const k = `${g.deviceKey}#${g.suffix}`;
-      let dc = this.profileCounts.get(k);
+      // Kept per device profile, then per exposure|role: two lookups on keys already hashed, no key built per group.
+      let bySuffix = this.profileCounts.get(g.deviceKey);
+      if (!bySuffix) this.profileCounts.set(g.deviceKey, (bySuffix = new Map()));
+      let dc = bySuffix.get(g.suffix);
       if (!dc) {
-        dc = countHits(this.matcher.hits(g.deviceKey).values());
-        this.profileCounts.set(k, dc);
-        addTo(this.countKeys, g.deviceKey, g.suffix);
+        dc = DeviceSecurityState.countScored(this.scored([...this.matcher.hits(g.deviceKey).values()]), g.exposure, g.safetyRole);
+        bySuffix.set(g.suffix, dc);
       }
-      plus(dc);
+      c.P1 += dc.P1;
+      c.P2 += dc.P2;
+      c.P3 += dc.P3;
+      c.P4 += dc.P4;
     }
     const sp = this.sbomProfiles.get(g.sbom);
     if (sp) {
       let sc = sp.counts.get(g.suffix);
       if (!sc) {
-        sc = countHits(this.sbomHits(g.sbom).flatMap((x) => x.hits));
+        sp.scored ??= this.scored(this.sbomHits(g.sbom).flatMap((x) => x.hits));
+        sc = DeviceSecurityState.countScored(sp.scored, g.exposure, g.safetyRole);
         sp.counts.set(g.suffix, sc);
       }
-      plus(sc);
+      c.P1 += sc.P1;
+      c.P2 += sc.P2;
+      c.P3 += sc.P3;
+      c.P4 += sc.P4;
     }
     g.counts = c;
     return c;

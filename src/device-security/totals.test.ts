@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Asset, CveRecord, KevEntry, Priority } from './model.js';
+import type { Asset, CveRecord, KevEntry, Priority, Sbom } from './model.js';
 import { DeviceSecurityState } from './state.js';
 
 const at = '2026-12-04T00:00:00Z';
@@ -92,4 +92,46 @@ test('the kept totals (re-counting only the groups a change touched) equal count
   check('a CVE record revised');
   for (let i = 60; i < 70; i++) state.dropAsset(`a${i}`);
   check("the new owner's devices gone");
+  // Firmware SBOMs: findings read before a change to a component's CVE are rebuilt after it.
+  const sbom = (firmware: string, opensslVersion: string): Sbom => ({
+    sbomId: `s-${firmware}`,
+    vendor: 'Moxa',
+    model: 'OnCell G3150A-LTE',
+    firmware,
+    format: 'json',
+    specVersion: '1.6',
+    serialNumber: null,
+    components: [
+      { ref: 'ssl', name: 'openssl', version: opensslVersion, group: null, supplier: null, purl: null, cpe: null, type: 'library' },
+      { ref: 'other', name: 'libother', version: '1.0', group: null, supplier: null, purl: null, cpe: null, type: 'library' },
+    ],
+    importedAt: at,
+  });
+  state.putSbom(sbom('1.3', '3.0.7'), at);
+  state.putSbom(sbom('1.8', '3.3.2'), at);
+  check('SBOMs imported');
+  const opensslCve: CveRecord = {
+    ...cve('CVE-2099-0003', '1.0', 7.5),
+    affected: [
+      {
+        source: 'cna',
+        vendor: 'OpenSSL',
+        product: 'OpenSSL',
+        packageName: null,
+        cpes: [],
+        versions: [{ version: '3.0.0', lessThan: '3.0.16', status: 'affected', versionType: 'semver' }],
+        defaultStatus: 'unaffected',
+      },
+    ],
+  };
+  state.putCves([opensslCve], at);
+  check('a CVE on a component');
+  assert.ok(state.findingsOfAsset('a0').some((f) => f.cveId === 'CVE-2099-0003' && f.component?.name === 'openssl'));
+  assert.ok(!state.findingsOfAsset('a2').some((f) => f.cveId === 'CVE-2099-0003'));
+  state.putKev([kev, { ...kev, cveId: 'CVE-2099-0003', ransomware: true }], { catalogVersion: '2', dateReleased: at }, at);
+  check('the component CVE known exploited');
+  assert.ok(state.findingsOfAsset('a0').find((f) => f.cveId === 'CVE-2099-0003')!.kev);
+  state.putSbom(sbom('1.3', '3.0.16'), at);
+  check('a fixed SBOM');
+  assert.ok(!state.findingsOfAsset('a0').some((f) => f.cveId === 'CVE-2099-0003'));
 });

@@ -17,8 +17,8 @@ type Token = number | string;
 
 export interface ParsedVersion {
   /** Letters before the first digit, lower-cased without separators ('v', 'vcr', 'illustraess'); '' when none. */
-  prefix: string;
-  tokens: Token[];
+  readonly prefix: string;
+  readonly tokens: readonly Token[];
 }
 
 const READABLE = /^[A-Za-z][A-Za-z .\-_]{0,24}?\d|^\d/;
@@ -29,6 +29,19 @@ const READABLE = /^[A-Za-z][A-Za-z .\-_]{0,24}?\d|^\d/;
  * Null when the string is not a version (no digit near the start, or too long).
  */
 export function parseVersion(raw: string): ParsedVersion | null {
+  // A catalogue's bounds and a base's firmware versions are a few thousand strings read over and over: parsed once (bounded).
+  const cached = parsed.get(raw);
+  if (cached !== undefined) return cached;
+  if (parsed.size > 100_000) parsed.clear();
+  const v = readVersion(raw);
+  parsed.set(raw, v);
+  return v;
+}
+
+/** Parsed versions, shared and never changed by their readers. */
+const parsed = new Map<string, ParsedVersion | null>();
+
+function readVersion(raw: string): ParsedVersion | null {
   const s = raw.trim();
   if (s.length === 0 || s.length > 64 || !READABLE.test(s)) return null;
   const firstDigit = s.search(/\d/);
@@ -68,10 +81,22 @@ export function compareVendor(a: ParsedVersion, b: ParsedVersion): number | null
 
 const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-.]+)?$/;
 
+const semvers = new Map<string, RegExpExecArray | null>();
+/** A string's SemVer parts (remembered, bounded like parsed versions). */
+function semverOf(raw: string): RegExpExecArray | null {
+  let m = semvers.get(raw);
+  if (m === undefined) {
+    if (semvers.size > 100_000) semvers.clear();
+    m = SEMVER.exec(raw.trim());
+    semvers.set(raw, m);
+  }
+  return m;
+}
+
 /** SemVer 2.0 precedence; null when either is not SemVer. */
 export function compareSemver(a: string, b: string): number | null {
-  const x = SEMVER.exec(a.trim());
-  const y = SEMVER.exec(b.trim());
+  const x = semverOf(a);
+  const y = semverOf(b);
   if (!x || !y) return null;
   for (let i = 1; i <= 3; i++) {
     const d = Number(x[i]) - Number(y[i]);
@@ -123,6 +148,17 @@ export function compareVersions(a: string, b: string, versionType: string | unde
 
 /** Versions meaning "no lower bound". */
 const NO_LOWER = new Set(['0', '*', 'all', 'unspecified', '']);
+const noLowerSeen = new Map<string, boolean>();
+/** Whether a range's `version` means no lower bound (remembered: asked for every profile a range is checked against). */
+function noLower(version: string): boolean {
+  let v = noLowerSeen.get(version);
+  if (v === undefined) {
+    if (noLowerSeen.size > 10_000) noLowerSeen.clear();
+    v = NO_LOWER.has(version.trim().toLowerCase());
+    noLowerSeen.set(version, v);
+  }
+  return v;
+}
 
 export interface StatusDecision {
   status: VersionStatus | 'undecided';
@@ -135,7 +171,7 @@ export interface StatusDecision {
 function inRange(version: string, e: VersionEntry, state: { bestEffort: boolean }): boolean | null {
   const upper = e.lessThan ?? e.lessThanOrEqual!;
   const inclusive = e.lessThan === undefined;
-  if (!NO_LOWER.has(e.version.trim().toLowerCase())) {
+  if (!noLower(e.version)) {
     const lo = compareVersions(version, e.version, e.versionType);
     state.bestEffort ||= lo.bestEffort;
     if (lo.order === null) return null;

@@ -16,6 +16,8 @@ export const TUNING = {
   VIGIL_SQLITE_GROUP: { min: 1, max: 10_000, fallback: 64 },
   /** The largest artefact a CSIRT case takes (captures, firmware images), streamed to the node's disk. */
   VIGIL_CSIRT_MAX_ARTEFACT_BYTES: { min: 1024, max: 2 ** 50, fallback: 256 * 1024 * 1024 },
+  /** Days a closed CSIRT case keeps its artefacts before they are erased (0: until erased by hand). */
+  VIGIL_CSIRT_ARTEFACT_RETENTION_DAYS: { min: 0, max: 36_500, fallback: 365 },
   VIGIL_OSM_MAX_UPLOAD_BYTES: { min: 1024, max: 2 ** 50, fallback: 512 * 1024 * 1024 },
   VIGIL_OSM_MAX_DECOMPRESSED_BYTES: { min: 1024, max: 2 ** 50, fallback: 4 * 1024 ** 3 },
   VIGIL_OSM_MAX_NODES: { min: 1, max: 2 ** 40, fallback: 30_000_000 },

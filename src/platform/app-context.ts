@@ -11,6 +11,7 @@ import type { PersonalData } from './personal-data.js';
 import type { LiveView } from './live-view.js';
 import type { Projection, ProjectionRunner } from './projection.js';
 import type { Reactions } from './reactions.js';
+import type { HeardCheckpointStore } from './heard-checkpoint.js';
 import type { ReplayLedger } from './replay-ledger.js';
 
 /** What every capability receives: configuration, time, the log, the stream. */
@@ -48,6 +49,8 @@ export interface AppContext {
    * frame accepted by one node is refused by the others. Absent on the embedded single node.
    */
   replayLedger?: ReplayLedger;
+  /** Where the supervision heard state is saved (heard-checkpoint.ts): the data folder's SQLite, or the cluster's PostgreSQL. */
+  heardCheckpoints?: HeardCheckpointStore;
 }
 
 /**

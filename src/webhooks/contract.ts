@@ -64,7 +64,8 @@ export interface WebhookSubscriptionView {
   failed: number;
 }
 
-export type WebhookOutcome = 'delivered' | 'failed' | 'retrying';
+/** Settled (delivered, failed: given up) or not yet, on the node sending it (pending: an attempt under way; retrying: waiting). */
+export type WebhookOutcome = 'delivered' | 'failed' | 'pending' | 'retrying';
 
 /** One line of a subscription's delivery log. */
 export interface WebhookDeliveryView {

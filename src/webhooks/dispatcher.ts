@@ -124,19 +124,21 @@ export class WebhookDispatcher {
   unsettled(subscriptionId: string): WebhookDeliveryView[] {
     const q = this.queues.get(subscriptionId);
     if (!q) return [];
+    // Queued but never tried is not listed (the log behind is the outbox); an attempt under way is
+    // `pending` (its number), a failed one waiting for the next is `retrying`.
     return [...q.pending.values()]
-      .filter((p) => p.attempts > 0)
+      .filter((p) => p.attempts > 0 || p.inFlight)
       .map((p) => ({
         deliveryId: deliveryIdOf(subscriptionId, p.event.seq),
         seq: p.event.seq,
         eventType: p.event.type,
-        outcome: 'retrying' as const,
-        attempts: p.attempts,
+        outcome: p.inFlight ? ('pending' as const) : ('retrying' as const),
+        attempts: p.inFlight ? p.attempts + 1 : p.attempts,
         status: p.status,
         error: p.error,
         at: new Date(this.ctx.clock.now()).toISOString(),
         test: false,
-        nextAttemptAt: new Date(p.nextAt).toISOString(),
+        ...(p.inFlight ? {} : { nextAttemptAt: new Date(p.nextAt).toISOString() }),
       }));
   }
 

@@ -106,6 +106,12 @@ test('managing webhooks: edit, pause (nothing of the pause is ever sent), rotate
       [edited.json.subscription.url, edited.json.subscription.name, edited.json.subscription.description],
       [`${receiver.base}/b`, 'Hub B', 'moved'],
     );
+    // Exact event types are kept as chosen, across topics (the screen edits them one by one, not by topic).
+    const exact = ['incidents.incident.opened', 'incidents.unit.dispatched', 'csirt.case.closed'];
+    assert.deepEqual((await admin('PATCH', `/api/webhooks/${id}`, { eventTypes: exact })).json.subscription.eventTypes, exact);
+    const listedExact = (await admin('GET', '/api/webhooks')).json.subscriptions.find((s: { subscriptionId: string }) => s.subscriptionId === id);
+    assert.deepEqual(listedExact.eventTypes, exact, 'no type added or dropped');
+    await admin('PATCH', `/api/webhooks/${id}`, { eventTypes: ['incidents.incident.opened'] });
     const one = await incident('after the edit');
     await until(() => hitsAt('/b').length === 1, 'delivered to the new URL');
     assert.ok(hitsAt('/b')[0]!.raw.includes(one) && verifies(firstSecret, hitsAt('/b')[0]!), 'the secret stays across an edit');

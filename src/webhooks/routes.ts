@@ -88,7 +88,11 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsync {
       '/api/webhooks/:id/deliveries',
       {
         config: { access: { roles: MANAGERS } },
-        schema: { summary: 'A subscription’s delivery log, newest first: retrying, delivered, failed', tags: ['webhooks'], params: idParams },
+        schema: {
+          summary: 'A subscription’s delivery log, newest first: in flight on the sending node (pending, retrying), then delivered, failed',
+          tags: ['webhooks'],
+          params: idParams,
+        },
       },
       async (request) => ({ deliveries: service.deliveries(request.params.id, request.principal) }),
     );

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { expectText, launchChromium, openNavPage, signInAt, startDemoNode } from './browser.js';
+import { withCsirtDesk } from '../support/csirt-desk.js';
+import { expectText } from './browser.js';
 
 /**
  * Working a case without leaving it, in Chromium, on the demo city: the analyst opens the demo's
@@ -14,20 +14,8 @@ import { expectText, launchChromium, openNavPage, signInAt, startDemoNode } from
  * over a throttled link, watching its progress, and gets it back whole as a download.
  */
 test('web UI: CSIRT case — triage of its findings in place, a multi-MiB artefact with upload progress', async (t) => {
-  const browser = await launchChromium(t);
-  if (!browser) return;
-  const { vigil, close } = await startDemoNode({ VIGIL_ROUTING_OSM: 'off' });
-  const files = mkdtempSync(join(tmpdir(), 'vigil-case-work-'));
-  const errors: string[] = [];
-  try {
-    await vigil.demoLoaded;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signInAt(page, vigil.url, 'csirt');
-    await openNavPage(page, 'CSIRT');
-    await page.waitForSelector('[data-testid=alert-queue]');
-    await page.click('[data-testid=csirt-tab-cases]');
-    await page.locator('[data-testid=case-list] tr', { hasText: 'Kernel exploit on a siren controller' }).click();
+  await withCsirtDesk(t, async ({ vigil, page, files, errors, openCase }) => {
+    await openCase('Kernel exploit on a siren controller');
     const row = page.locator('[data-testid=case-findings] tbody tr', { hasText: 'CVE-2024-1086' });
     await expectText(row.locator('[data-testid=case-finding-triage]'), /^new/);
 
@@ -79,9 +67,5 @@ test('web UI: CSIRT case — triage of its findings in place, a multi-MiB artefa
     );
     await page.screenshot({ path: '/tmp/vigil-csirt-case-work-1440.png', fullPage: true });
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await close();
-    rmSync(files, { recursive: true, force: true });
-  }
+  });
 });

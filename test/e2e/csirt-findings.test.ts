@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
+import { withCsirtDesk } from '../support/csirt-desk.js';
+import { expectText, signInAt } from './browser.js';
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -17,23 +17,12 @@ const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * state; the police supervisor sees the advisory, not the case. Screenshots at 1440×900 and 390×844.
  */
 test('web UI: CSIRT × device security — demo desk, artefact with SHA-256, a case from a finding, the finding state on the case and the case on the finding', async (t) => {
-  const browser = await launchChromium(t);
-  if (!browser) return;
-  const { vigil, close } = await startDemoNode({ VIGIL_ROUTING_OSM: 'off' });
-  const files = mkdtempSync(join(tmpdir(), 'vigil-artefacts-'));
-  const errors: string[] = [];
-  try {
-    await vigil.demoLoaded;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signInAt(page, `${vigil.url}/csirt`, 'csirt');
-    await page.waitForSelector('[data-testid=alert-queue]');
+  await withCsirtDesk(t, async ({ vigil, page, files, errors, newPage, openCase }) => {
     // The demo's desk: the password spray on the VPN portal and the siren controller's kernel message (by the device's name).
     await expectText(page.locator('[data-testid=alert-queue]'), /Failed sign-ins from 185\.220\.101\.34/);
     const queue = await page.locator('[data-testid=alert-queue]').innerText();
     assert.doesNotMatch(queue, /dev:siren:/, 'devices by name, not id');
-    await page.click('[data-testid=csirt-tab-cases]');
-    await page.locator('[data-testid=case-list] tr', { hasText: 'Kernel exploit on a siren controller' }).click();
+    await openCase('Kernel exploit on a siren controller');
     const detail = page.locator('[data-testid=case-detail]');
     await expectText(detail, /CSIRT-\d{4}-0001 · Kernel exploit on a siren controller/);
     await expectText(
@@ -66,6 +55,16 @@ test('web UI: CSIRT × device security — demo desk, artefact with SHA-256, a c
       sha,
     );
     await page.screenshot({ path: '/tmp/vigil-csirt-case-1440.png', fullPage: true });
+    // Erased for good, in two clicks with a reason: the case's timeline says who and why, the download is gone, the hash stays.
+    const phishRow = page.locator('[data-testid=artefacts] tr', { hasText: 'phish.html' });
+    await phishRow.locator('[data-testid=artefact-erase]').click();
+    await phishRow.locator('input[aria-label="Why (optional)"]').fill('kept as a hash only');
+    await phishRow.locator('[data-testid=artefact-erase-confirm]').click();
+    await expectText(page.locator('[data-testid=timeline]'), /artefact phish\.html erased \(erased on request\) — kept as a hash only/);
+    assert.equal(await page.locator('[data-testid=artefacts] tr', { hasText: 'phish.html' }).count(), 0);
+    assert.equal((await page.request.get(`${vigil.url}${href}`)).status(), 404);
+    await expectText(page.locator('[data-testid=observables]'), new RegExp(`sha256\\s+${sha}\\s+IOC`));
+    await expectText(page.locator('[data-testid=artefact-retention]'), /erased 365 days after the case is closed/);
 
     // Device security: a KEV finding on the police video server → a CSIRT case; the police are sent an advisory.
     await page.goto(`${vigil.url}/device-security`);
@@ -95,8 +94,7 @@ test('web UI: CSIRT × device security — demo desk, artefact with SHA-256, a c
     await expectText(page.locator('[data-testid=ds-finding-cases]'), new RegExp(`CSIRT-\\d{4}-0003 · ${marcFinding.cveId}`));
 
     // The monitoring centre's supervisor, on a phone: the advisory about its device (not the police's), confirmed; no case.
-    const owner = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    owner.on('pageerror', (e) => errors.push(e.message));
+    const owner = await newPage({ width: 390, height: 844 });
     await signInAt(owner, `${vigil.url}/csirt`, 'supervisor');
     await owner.waitForSelector('[data-testid=advisories]');
     await expectText(owner.locator('[data-testid=advisories]'), new RegExp(`${marcFinding.cveId}[\\s\\S]*${esc(marcFinding.label)}`));
@@ -104,16 +102,12 @@ test('web UI: CSIRT × device security — demo desk, artefact with SHA-256, a c
     await owner.screenshot({ path: '/tmp/vigil-csirt-owner-390.png', fullPage: true });
     await owner.click('[data-testid=confirm-advisory]');
     await expectText(owner.locator('[data-testid=advisories]'), /Sam Supervisor|supervisor/);
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const phone = await newPage({ width: 390, height: 844 });
     await signInAt(phone, `${vigil.url}/csirt`, 'csirt');
     await phone.click('[data-testid=csirt-tab-cases]');
     await phone.locator('[data-testid=case-list] tr', { hasText: 'Kernel exploit' }).click();
     await phone.waitForSelector('[data-testid=case-findings]');
     await phone.screenshot({ path: '/tmp/vigil-csirt-case-390.png', fullPage: true });
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await close();
-    rmSync(files, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_SIREN_SBOM } from '../../src/demo/demo-security.js';
 import { signedIn } from '../support/api-client.js';
-import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
+import { withCsirtDesk } from '../support/csirt-desk.js';
+import { expectText, signInAt } from './browser.js';
 
 const PACK = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'vuln');
 
@@ -16,69 +17,68 @@ const PACK = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'vuln
  * supervisor sees only its own organisation's devices.
  */
 test('device security page: SBOM and CVE/KEV import, a KEV finding on a siren controller first, triage with justification, owners see their own', async (t) => {
-  const browser = await launchChromium(t);
-  if (!browser) return;
-  const empty = mkdtempSync(join(tmpdir(), 'vigil-vuln-empty-'));
-  const { vigil, close } = await startDemoNode({ VIGIL_ROUTING_OSM: 'off', VIGIL_VULN_DATA_DIR: empty });
-  const files = mkdtempSync(join(tmpdir(), 'vigil-vuln-files-'));
-  try {
-    const sbomFile = join(files, 'bleeper-sonic-1600-4.2.0.cdx.json');
-    writeFileSync(sbomFile, DEMO_SIREN_SBOM);
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signInAt(page, `${vigil.url}/device-security`, 'csirt');
-    await page.waitForSelector('[data-testid=ds-summary]');
-    await expectText(page.locator('[data-testid=ds-summary]'), /0 CVE records/);
+  await withCsirtDesk(
+    t,
+    async ({ vigil, page, files, errors }) => {
+      const sbomFile = join(files, 'bleeper-sonic-1600-4.2.0.cdx.json');
+      writeFileSync(sbomFile, DEMO_SIREN_SBOM);
+      await signInAt(page, `${vigil.url}/device-security`, 'csirt');
+      await page.waitForSelector('[data-testid=ds-summary]');
+      await expectText(page.locator('[data-testid=ds-summary]'), /0 CVE records/);
 
-    await page.fill('input[aria-label=Vendor]', 'Telegrafia');
-    await page.fill('input[aria-label=Model]', 'Bleeper Sonic 1600');
-    await page.fill('input[aria-label=Firmware]', '4.2.0');
-    await page.setInputFiles('[data-testid=ds-sbom-file]', sbomFile);
-    await expectText(page.locator('.ok-box'), /SBOM imported: Telegrafia Bleeper Sonic 1600 4\.2\.0 — 6 components/);
+      await page.fill('input[aria-label=Vendor]', 'Telegrafia');
+      await page.fill('input[aria-label=Model]', 'Bleeper Sonic 1600');
+      await page.fill('input[aria-label=Firmware]', '4.2.0');
+      await page.setInputFiles('[data-testid=ds-sbom-file]', sbomFile);
+      await expectText(page.locator('.ok-box'), /SBOM imported: Telegrafia Bleeper Sonic 1600 4\.2\.0 — 6 components/);
 
-    await page.setInputFiles('[data-testid=ds-intel-file]', [
-      join(PACK, 'kev', 'known_exploited_vulnerabilities.json'),
-      join(PACK, 'cve', 'CVE-2024-1086.json'),
-      join(PACK, 'cve', 'CVE-2024-6979.json'),
-      join(PACK, 'cve', 'CVE-2023-6094.json'),
-      join(PACK, 'cve', 'CVE-2024-11120.json'),
-    ]);
-    await expectText(page.locator('.ok-box'), /Imported: 4 CVE records, 1404 KEV entries/, undefined, 30_000);
-    // Known exploited and internet-facing first: the GeoVision video server (remote, 9.8), then the siren controllers' kernel (local, 7.8) — both P1.
-    await expectText(page.locator('[data-testid=ds-finding]').first(), /P1[\s\S]*CVE-2024-11120[\s\S]*known exploited/i);
-    const first = page.locator('[data-testid=ds-finding]', { hasText: 'CVE-2024-1086' }).filter({ hasText: 'Bleeper Sonic 1600' }).first();
-    await expectText(first, /P1[\s\S]*CVE-2024-1086[\s\S]*known exploited[\s\S]*Siren[\s\S]*linux-kernel 5\.10\.120/i);
-    // Affected devices are on the map (drawn again as the inventory's counts arrive after the import).
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=ds-map]')?.getAttribute('data-drawn')) > 0, undefined, { timeout: 15_000 });
-    await expectText(page.locator('[data-testid=ds-orgs]'), /Monaco City Safety Office/);
-    await page.screenshot({ path: join(tmpdir(), 'vigil-device-security-1440.png') });
+      await page.setInputFiles('[data-testid=ds-intel-file]', [
+        join(PACK, 'kev', 'known_exploited_vulnerabilities.json'),
+        join(PACK, 'cve', 'CVE-2024-1086.json'),
+        join(PACK, 'cve', 'CVE-2024-6979.json'),
+        join(PACK, 'cve', 'CVE-2023-6094.json'),
+        join(PACK, 'cve', 'CVE-2024-11120.json'),
+      ]);
+      await expectText(page.locator('.ok-box'), /Imported: 4 CVE records, 1404 KEV entries/, undefined, 30_000);
+      // Known exploited and internet-facing first: the GeoVision video server (remote, 9.8), then the siren controllers' kernel (local, 7.8) — both P1.
+      await expectText(page.locator('[data-testid=ds-finding]').first(), /P1[\s\S]*CVE-2024-11120[\s\S]*known exploited/i);
+      const first = page.locator('[data-testid=ds-finding]', { hasText: 'CVE-2024-1086' }).filter({ hasText: 'Bleeper Sonic 1600' }).first();
+      await expectText(first, /P1[\s\S]*CVE-2024-1086[\s\S]*known exploited[\s\S]*Siren[\s\S]*linux-kernel 5\.10\.120/i);
+      // Affected devices are on the map (drawn again as the inventory's counts arrive after the import).
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=ds-map]')?.getAttribute('data-drawn')) > 0, undefined, { timeout: 15_000 });
+      await expectText(page.locator('[data-testid=ds-orgs]'), /Monaco City Safety Office/);
+      await page.screenshot({ path: join(tmpdir(), 'vigil-device-security-1440.png') });
 
-    await first.click();
-    await page.selectOption('[data-testid=ds-triage-state]', 'not-affected');
-    await page.selectOption('[data-testid=ds-triage-justification]', 'code_not_reachable');
-    await page.fill('[data-testid=ds-triage-detail]', 'nf_tables is not built into this kernel (vendor letter)');
-    await page.click('[data-testid=ds-triage-save]');
-    await page.selectOption('select[aria-label=State]', 'not-affected');
-    await expectText(page.locator('[data-testid=ds-findings]'), /CVE-2024-1086[\s\S]*not affected/);
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(tmpdir(), 'vigil-device-security-390.png') });
+      await first.click();
+      await page.selectOption('[data-testid=ds-triage-state]', 'not-affected');
+      await page.selectOption('[data-testid=ds-triage-justification]', 'code_not_reachable');
+      await page.fill('[data-testid=ds-triage-detail]', 'nf_tables is not built into this kernel (vendor letter)');
+      await page.click('[data-testid=ds-triage-save]');
+      await page.selectOption('select[aria-label=State]', 'not-affected');
+      await expectText(page.locator('[data-testid=ds-findings]'), /CVE-2024-1086[\s\S]*not affected/);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(tmpdir(), 'vigil-device-security-390.png') });
 
-    // Who and why are in the log; VEX carries the justification.
-    const csirt = await signedIn(vigil, 'csirt');
-    const vex = await csirt('GET', '/api/device-security/export/vex');
-    assert.match(vex.body, /"justification": "code_not_reachable"/);
-    // The monitoring centre's supervisor sees its own devices only; the police commander is not on the page.
-    const supervisor = await signedIn(vigil, 'supervisor');
-    const own = (await supervisor('GET', '/api/device-security/inventory')).json.devices as { orgName: string }[];
-    assert.ok(own.length > 0);
-    assert.deepEqual([...new Set(own.map((d) => d.orgName))], ['Riviera Alarm Monitoring (demo MARC)']);
-    assert.equal((await (await signedIn(vigil, 'commander'))('GET', '/api/device-security/findings')).status, 403);
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await close();
-    rmSync(empty, { recursive: true, force: true });
-    rmSync(files, { recursive: true, force: true });
-  }
+      // Who and why are in the log; VEX carries the justification.
+      const csirt = await signedIn(vigil, 'csirt');
+      const vex = await csirt('GET', '/api/device-security/export/vex');
+      assert.match(vex.body, /"justification": "code_not_reachable"/);
+      // The monitoring centre's supervisor sees its own devices only; the police commander is not on the page.
+      const supervisor = await signedIn(vigil, 'supervisor');
+      const own = (await supervisor('GET', '/api/device-security/inventory')).json.devices as { orgName: string }[];
+      assert.ok(own.length > 0);
+      assert.deepEqual([...new Set(own.map((d) => d.orgName))], ['Riviera Alarm Monitoring (demo MARC)']);
+      assert.equal((await (await signedIn(vigil, 'commander'))('GET', '/api/device-security/findings')).status, 403);
+      assert.deepEqual(errors, []);
+    },
+    {
+      signIn: false,
+      // The demo starts without vulnerability data here: the test imports it.
+      env: (files) => {
+        const empty = join(files, 'no-vuln-data');
+        mkdirSync(empty);
+        return { VIGIL_VULN_DATA_DIR: empty };
+      },
+    },
+  );
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { authenticator } from 'otplib';
 import { launchChromium, signInAt, startDemoNode, expectText, openNavPage } from './browser.js';
+import { flood } from '../support/alert-fixtures.js';
 
 /**
  * Administration → Webhooks in a real browser, one screen for both kinds: the administrator
@@ -16,9 +17,12 @@ test('web UI: one webhooks screen — create, pause, rotate (secret shown once),
   const browser = await launchChromium(t);
   if (!browser) return;
   const received: { event: string; deliveryId: string; path: string }[] = [];
+  // POSTs to /held wait until the test answers them (a CAP delivery seen in flight).
+  const held: ServerResponse[] = [];
   const receiver = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      if (req.url === '/held') return void held.push(res);
       received.push({ event: String(req.headers['vigil-event']), deliveryId: String(req.headers['vigil-delivery']), path: req.url ?? '' });
       res.writeHead(204).end();
     });
@@ -81,8 +85,22 @@ test('web UI: one webhooks screen — create, pause, rotate (secret shown once),
     const edit = section.locator('form[aria-label="Edit webhook"]');
     await edit.locator('input[aria-label="Edit webhook name"]').fill('Regional CAD (night)');
     await edit.locator('input[aria-label="Edit webhook description"]').fill('the night shift’s dispatch');
+    // Exact event types: one type of Incidents left out; the rest of the topic and CSIRT cases kept as they were.
+    await edit.locator('[data-topic=incidents] summary').click();
+    await edit.getByRole('checkbox', { name: 'incidents.incident.updated', exact: true }).uncheck();
     await edit.getByRole('button', { name: 'Save' }).click();
     await expectText(section.locator('tr[data-webhook="Regional CAD (night)"]'), /the night shift’s dispatch/);
+    await expectText(cad(), /Incidents \(all but incidents\.incident\.updated\), CSIRT cases/);
+    // Opened again, the edit shows the exact types: Incidents half-ticked, the type still left out.
+    await cad().getByRole('button', { name: 'Edit' }).click();
+    const incidentsBox = edit.locator('[data-topic=incidents] > label input');
+    await incidentsBox.waitFor();
+    assert.equal(await incidentsBox.evaluate((el) => (el as HTMLInputElement).indeterminate), true, 'Incidents partly chosen');
+    await edit.locator('[data-topic=incidents] summary').click();
+    assert.equal(await edit.getByRole('checkbox', { name: 'incidents.incident.updated', exact: true }).isChecked(), false);
+    assert.equal(await edit.getByRole('checkbox', { name: 'incidents.incident.opened', exact: true }).isChecked(), true);
+    assert.equal(await edit.locator('[data-topic=csirt] > label input').isChecked(), true, 'CSIRT cases still whole');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
 
     // A delivery in the log, and resend it.
     const commander = identity.resolvePrincipalOf('commander');
@@ -105,6 +123,31 @@ test('web UI: one webhooks screen — create, pause, rotate (secret shown once),
     assert.equal(received.at(-1)!.deliveryId, received.find((r) => r.event === 'incidents.incident.opened')!.deliveryId, 'resent with the same delivery id');
     await section.screenshot({ path: '/tmp/vigil-webhooks-1440.png' });
 
+    // A CAP delivery in flight: its log shows it being sent, then delivered once the receiver answers.
+    await section.locator('select[aria-label="Webhook type"]').selectOption('cap');
+    await section.locator('input[aria-label="Webhook name"]').fill('Slow hub');
+    await section.locator('input[aria-label="Webhook URL"]').fill(`${base}/held`);
+    await section.getByRole('button', { name: 'Add webhook' }).click();
+    await secretBox.getByRole('button', { name: 'Done' }).click();
+    const alerts = vigil.capabilities.alerts.service;
+    const draft = await alerts.draft({ ...flood, channels: ['webhook'] } as Parameters<typeof alerts.draft>[0], identity.resolvePrincipalOf('alert-officer'));
+    await alerts.submit(draft.alertId, identity.resolvePrincipalOf('alert-officer'));
+    await alerts.approve(draft.alertId, identity.resolvePrincipalOf('duty-officer'));
+    for (let i = 0; i < 600 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(held.length, 1, 'the alert reached the slow hub');
+    const slow = section.locator('tr[data-webhook="Slow hub"]');
+    await slow.getByRole('button', { name: 'Delivery log' }).click();
+    await expectText(log, /Slow hub[\s\S]*alert\.issued\s+sending \(attempt 1\)/);
+    await expectText(slow, /1 in flight/);
+    assert.equal(await log.getByRole('button', { name: 'Resend' }).count(), 0, 'nothing to resend while in flight');
+    held[0]!.writeHead(204).end();
+    // The log is read when opened: open it again until the settled line shows.
+    for (let i = 0; i < 100 && !/alert\.issued\s+delivered/.test(await log.innerText()); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await slow.getByRole('button', { name: 'Delivery log' }).click();
+    }
+    await expectText(log, /alert\.issued\s+delivered\s+1\s+204/);
+
     // Delete.
     await cad().getByRole('button', { name: 'Remove' }).click();
     for (let i = 0; i < 100 && (await cad().count()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
@@ -118,6 +161,8 @@ test('web UI: one webhooks screen — create, pause, rotate (secret shown once),
   } finally {
     await browser.close();
     await close();
+    for (const res of held) res.destroy();
+    receiver.closeAllConnections();
     await new Promise<void>((r) => receiver.close(() => r()));
   }
 });

@@ -888,6 +888,24 @@ export const EXPECTED: Record<string, Row> = {
   'GET /api/csirt/artefacts/:id': org('security', R.csirtRead, (t) => ({ url: `/api/csirt/artefacts/${t.o.securityArtefact}` }), {
     check: (r) => (r.headers['content-disposition']?.toString().startsWith('attachment') ? null : 'not sent as a download'),
   }),
+  'POST /api/csirt/artefacts/:id/erase': org(
+    'security',
+    R.csirt,
+    (t) => ({ url: `/api/csirt/artefacts/${t.fresh ?? 'art_none'}/erase`, payload: { note: 'policy table' } }),
+    {
+      // Erasing is for good: each call erases an artefact made for it, never the one the other rows read.
+      fresh: async (w, owner) => {
+        const r = await w.city.csirt.call(
+          'POST',
+          `/api/csirt/cases/${w.owned[owner as 'police'].securityCase}/artefacts?name=erase.txt`,
+          `to erase ${fresh('artefact')}`,
+          'text/plain',
+        );
+        if (r.status !== 201) throw new Error(`artefact to erase: ${r.status} ${r.body.slice(0, 200)}`);
+        return (r.json.case.artefacts as { artefactId: string }[]).at(-1)!.artefactId;
+      },
+    },
+  ),
   'GET /api/csirt/advisories': securityList('/api/csirt/advisories', (j) => j.advisories),
   'POST /api/csirt/advisories/:id/confirm': org('security', R.advisoryConfirm, (t) => ({ url: `/api/csirt/advisories/${t.o.advisory}/confirm` })),
   'POST /api/csirt/indicators': plain(R.csirt, () => ({ url: '/api/csirt/indicators', payload: { source: 'table', bundle: { type: 'bundle', objects: [] } } })),

@@ -237,3 +237,24 @@ test('the outbound guard refuses a NAT64 or 6to4 literal before connecting', asy
     assert.ok(!result.ok && /private or local/.test(result.error) && !result.retry, url);
   }
 });
+
+test('outbound HTTP: onRetry is told each failed attempt that will be tried again, with its status and wait; not the last one', async () => {
+  const p = await peer((n, res) =>
+    n === 1 ? res.writeHead(503).end('busy') : n === 2 ? res.writeHead(429, { 'retry-after': '1' }).end() : res.writeHead(502).end(),
+  );
+  const told: { attempt: number; status?: number; waitMs: number }[] = [];
+  try {
+    const result = await post(p.url, '{}', {
+      backoffMs: [20, 20],
+      maxRetryAfterMs: 50,
+      onRetry: ({ attempt, status, waitMs }) => told.push({ attempt, ...(status !== undefined ? { status } : {}), waitMs }),
+    });
+    assert.deepEqual([result.ok, result.attempts], [false, 3]);
+    assert.deepEqual(told, [
+      { attempt: 1, status: 503, waitMs: 20 },
+      { attempt: 2, status: 429, waitMs: 50 },
+    ]);
+  } finally {
+    await p.close();
+  }
+});

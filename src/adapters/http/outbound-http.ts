@@ -40,6 +40,8 @@ export interface RetryOptions {
   backoffMs?: readonly number[];
   /** The longest a peer's Retry-After is honoured for (default 30 s); a longer one waits this long. */
   maxRetryAfterMs?: number;
+  /** Told after a failed attempt that will be tried again: what failed and how long it waits (a delivery log shows it). */
+  onRetry?: (retry: { attempt: number; error: string; status?: number; waitMs: number }) => void;
 }
 
 export interface PostOptions<T> extends PostOnceOptions, RetryOptions {
@@ -180,20 +182,27 @@ export async function withRetries<T>(
     if (result.ok || !result.retry || n > waits.length) return { ...result, attempts: n };
     if (options.signal?.aborted) return stopped(n);
     const asked = result.retryAfterMs === undefined ? 0 : Math.min(result.retryAfterMs, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
-    await pause(Math.max(waits[n - 1]!, asked), options.signal);
+    const waitMs = Math.max(waits[n - 1]!, asked);
+    options.onRetry?.({ attempt: n, error: result.error, ...(result.status !== undefined ? { status: result.status } : {}), waitMs });
+    await pause(waitMs, options.signal);
     if (options.signal?.aborted) return stopped(n);
   }
 }
 
 /** POSTs with retries: the answer (read by `read` when given) or the last failure, and how many attempts it took. */
 export async function post<T = HttpAnswer>(url: string, body: string | Buffer, options: PostOptions<T> = {}): Promise<Attempt<T> & { attempts: number }> {
-  const { headers, read, backoffMs, maxRetryAfterMs, ...once } = options;
+  const { headers, read, backoffMs, maxRetryAfterMs, onRetry, ...once } = options;
   return withRetries(
     async (n) => {
       const answer = await postOnce(url, body, typeof headers === 'function' ? headers(n) : (headers ?? {}), once);
       if (!answer.ok || !read) return answer as Attempt<T>;
       return read(answer.value);
     },
-    { ...(backoffMs ? { backoffMs } : {}), ...(maxRetryAfterMs !== undefined ? { maxRetryAfterMs } : {}), ...(once.signal ? { signal: once.signal } : {}) },
+    {
+      ...(backoffMs ? { backoffMs } : {}),
+      ...(maxRetryAfterMs !== undefined ? { maxRetryAfterMs } : {}),
+      ...(onRetry ? { onRetry } : {}),
+      ...(once.signal ? { signal: once.signal } : {}),
+    },
   );
 }

@@ -78,6 +78,8 @@ export class Dc09Ingest {
   /** Claims on the cluster's replay ledger waiting for this turn's one statement. */
   private claims: { key: string; expiresAt: number; resolve: (claimed: boolean) => void; reject: (error: unknown) => void }[] = [];
   private claimScheduled = false;
+  private isoAt = Number.NaN;
+  private iso = '';
   /** parseFrame's options, one object for every frame (parseFrame reads them only while it runs). */
   private readonly parseOptions: ParseOptions = {
     now: 0,
@@ -184,8 +186,14 @@ export class Dc09Ingest {
   /** A frame's path heard and its signals durable, then its ACK. */
   private async recordFrame(m: Dc09Message, reserved: string | null, now: number): Promise<Buffer | null> {
     try {
-      if (m.account) await this.supervision.heardPath(m.account, now);
-      if (m.events.length > 0) await this.recordBatched(m.events.map((e) => this.signalFromDc09(m, e, now)));
+      // heard() is null unless the path was faulted (then its restore is recorded first).
+      const restored = m.account ? this.supervision.heard(m.account, now) : null;
+      if (restored) await restored;
+      if (m.events.length > 0) {
+        const signals: Signal[] = [];
+        for (const e of m.events) signals.push(this.signalFromDc09(m, e, now));
+        await this.recordBatched(signals);
+      }
     } catch (error) {
       if (reserved !== null) this.replays.release(reserved);
       throw error;
@@ -300,56 +308,81 @@ export class Dc09Ingest {
     await this.signals.recordSignals([signal], [event]);
   }
 
+  /**
+   * A frame's event as a signal. Built once per alarm frame, so it is built directly:
+   * keys in sorted order (the log's canonical JSON then has nothing to sort), extra data
+   * searched only when the frame has any, the received time written once per millisecond.
+   */
   private signalFromDc09(m: Dc09Message, e: Dc09Event, now: number): Signal {
     const device = m.account ? this.city.devicesByAccount.get(m.account) : undefined;
-    const flags = [...m.quirks];
+    const flags = m.quirks.length > 0 ? m.quirks.slice() : [];
     if (m.dataAccount && m.dataAccount !== m.account) flags.push(`data-account:${m.dataAccount}`);
     if (m.account && !device && !this.state.accounts.has(m.account)) flags.push('unknown-account');
-    const x = m.xdata.find((d) => d.type === 'X');
-    const y = m.xdata.find((d) => d.type === 'Y');
-    const position: [number, number] | null =
-      x && y && Number.isFinite(Number(x.value)) && Number.isFinite(Number(y.value)) ? [Number(x.value), Number(y.value)] : (device?.position ?? null);
-    let base: Pick<Signal, 'protocol' | 'code' | 'kind' | 'phase' | 'description' | 'zone' | 'user' | 'area' | 'text'>;
+    let position: [number, number] | null = device?.position ?? null;
+    let info: string | null = null;
+    if (m.xdata.length > 0) {
+      const x = m.xdata.find((d) => d.type === 'X');
+      const y = m.xdata.find((d) => d.type === 'Y');
+      if (x && y && Number.isFinite(Number(x.value)) && Number.isFinite(Number(y.value))) position = [Number(x.value), Number(y.value)];
+      info = m.xdata.find((d) => d.type === 'I')?.value ?? null;
+    }
+    const occurredAt = m.timestamp ? m.timestamp.toISOString() : null;
+    const receivedAt = this.isoOf(now);
+    const siteId = device?.siteId ?? null;
+    const deviceId = device?.id ?? null;
     if (e.protocol === 'sia') {
       const meaning = siaMeaning(e.code);
       if (!meaning.known) flags.push('unknown-code');
-      base = {
-        protocol: 'sia-dcs',
-        code: e.code,
-        kind: meaning.kind,
-        phase: meaning.phase,
-        description: meaning.description,
-        zone: meaning.concerns === 'zone' ? e.number : null,
-        user: meaning.concerns === 'user' ? (e.number ?? e.user) : e.user,
+      return {
+        account: m.account,
         area: meaning.concerns === 'area' ? e.number : e.area,
-        text: e.text ?? m.xdata.find((d) => d.type === 'I')?.value ?? e.areaText ?? null,
-      };
-    } else {
-      const meaning = cidMeaning(e.code, e.qualifier);
-      if (!meaning.known) flags.push('unknown-code');
-      if (e.qualifier === 6) flags.push('previously-reported');
-      base = {
-        protocol: 'contact-id',
         code: e.code,
-        kind: meaning.kind,
-        phase: meaning.phase,
         description: meaning.description,
-        zone: meaning.concerns === 'zone' ? e.zoneOrUser : null,
-        user: meaning.concerns === 'user' ? e.zoneOrUser : null,
-        area: e.partition,
-        text: m.xdata.find((d) => d.type === 'I')?.value ?? null,
+        deviceId,
+        flags,
+        kind: meaning.kind,
+        occurredAt,
+        phase: meaning.phase,
+        position,
+        protocol: 'sia-dcs',
+        receivedAt,
+        signalId: newId('sig'),
+        siteId,
+        text: e.text ?? info ?? e.areaText ?? null,
+        user: meaning.concerns === 'user' ? (e.number ?? e.user) : e.user,
+        zone: meaning.concerns === 'zone' ? e.number : null,
       };
     }
+    const meaning = cidMeaning(e.code, e.qualifier);
+    if (!meaning.known) flags.push('unknown-code');
+    if (e.qualifier === 6) flags.push('previously-reported');
     return {
-      signalId: newId('sig'),
       account: m.account,
-      ...base,
-      occurredAt: m.timestamp ? m.timestamp.toISOString() : null,
-      receivedAt: new Date(now).toISOString(),
-      position,
-      siteId: device?.siteId ?? null,
-      deviceId: device?.id ?? null,
+      area: e.partition,
+      code: e.code,
+      description: meaning.description,
+      deviceId,
       flags,
+      kind: meaning.kind,
+      occurredAt,
+      phase: meaning.phase,
+      position,
+      protocol: 'contact-id',
+      receivedAt,
+      signalId: newId('sig'),
+      siteId,
+      text: info,
+      user: meaning.concerns === 'user' ? e.zoneOrUser : null,
+      zone: meaning.concerns === 'zone' ? e.zoneOrUser : null,
     };
+  }
+
+  /** `new Date(now).toISOString()`, remembered for the last millisecond (frames of one turn share it). */
+  private isoOf(now: number): string {
+    if (now !== this.isoAt) {
+      this.isoAt = now;
+      this.iso = new Date(now).toISOString();
+    }
+    return this.iso;
   }
 }

@@ -44,6 +44,30 @@ export class SupervisionMonitor {
     this.file(i, now + this.intervals[i]! * 1000);
   }
 
+  /**
+   * Supervises a path from a saved state (a restart): its next deadline as given and,
+   * when `faulted`, its fault already raised (reported again only after it is heard).
+   */
+  restore(path: string, intervalSeconds: number, deadline: number, faulted: boolean): void {
+    this.watch(path, intervalSeconds, deadline - Math.max(1, Math.round(intervalSeconds)) * 1000);
+    if (faulted) this.faulted[this.index.get(path)!] = 1;
+  }
+
+  /**
+   * Every path with when it was last heard (a faulted one: its missed deadline less one
+   * interval; NaN when no longer supervised) and its fault flag. `paths` is the monitor's
+   * own list, only ever appended to: the checkpoint reuses its encoding until it grows.
+   */
+  snapshot(): { paths: string[]; heard: Float64Array; faulted: Uint8Array } {
+    const n = this.names.length;
+    const heard = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const deadline = this.deadlines[i]!;
+      heard[i] = deadline === Number.POSITIVE_INFINITY ? Number.NaN : deadline - this.intervals[i]! * 1000;
+    }
+    return { paths: this.names, heard, faulted: this.faulted.slice(0, n) };
+  }
+
   unwatch(path: string): void {
     const i = this.index.get(path);
     if (i === undefined) return;

@@ -2,6 +2,7 @@ import type { CityReadPort } from '../../city/contract.js';
 import { newId } from '../../kernel/ids.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { NewEvent } from '../../platform/event-log.js';
+import type { HeardSnapshot } from '../../platform/heard-checkpoint.js';
 import type { AlarmsState } from '../alarms-state.js';
 import { alarmEvent } from '../events.js';
 import type { Signal } from '../model.js';
@@ -15,6 +16,9 @@ export interface HeardAnnouncement {
   /** [path, epoch ms heard] */
   heard: [string, number][];
 }
+
+/** Heard-state restore: the checkpoint period (a node that died may have heard a path that long after its last snapshot) and the grace after a restart. */
+export const RESTORE_DEFAULTS = { checkpointPeriodMs: 5_000, restartGraceMs: 60_000 };
 
 /**
  * Transmission-path supervision across the cluster: the leader keeps every
@@ -36,11 +40,68 @@ export class PathSupervisor {
     this.monitor = new SupervisionMonitor(ctx.clock.now());
   }
 
-  /** Starts supervising every configured path (after a restart each gets a full interval of grace). */
-  watchConfiguredPaths(): void {
+  /**
+   * Starts supervising every configured path. Without a saved heard state each gets a full
+   * interval of grace; with one (see heard-checkpoint.ts), each path keeps its deadline:
+   * - a path whose fault was raised (the log says so) stays faulted — no second fault, also
+   *   without a snapshot; its next frame restores it;
+   * - a path heard before the snapshot is due one interval after it was heard — or, when the
+   *   snapshot was taken by the timer (the node died), one interval after the node may last
+   *   have heard it (the snapshot's time plus one checkpoint period), so a frame heard after
+   *   the last snapshot never turns into a false fault;
+   * - and never sooner than `restartGraceMs` (capped at its interval) after this start: its
+   *   frames went unanswered while no node listened, and a panel retries within seconds.
+   * A path silent through the restart therefore faults when it was due, not an interval
+   * after the restart; one configured after the snapshot gets a full interval.
+   */
+  watchConfiguredPaths(snapshot: HeardSnapshot | null = null, options: { checkpointPeriodMs: number; restartGraceMs: number } = RESTORE_DEFAULTS): void {
     const now = this.ctx.clock.now();
-    for (const a of this.state.accounts.values()) if (a.supervisionSeconds) this.monitor.watch(a.account, a.supervisionSeconds, now);
+    const saved = new Map<string, number>();
+    if (snapshot) snapshot.paths.forEach((path, j) => Number.isNaN(snapshot.heard[j]) || saved.set(path, j));
+    for (const a of this.state.accounts.values()) {
+      if (!a.supervisionSeconds) continue;
+      const intervalMs = Math.max(1, Math.round(a.supervisionSeconds)) * 1000;
+      const j = saved.get(a.account);
+      // Whether its fault is raised is the log's to say (each fault and restore is an event): never raised twice.
+      if (this.state.faultedPaths.has(a.account)) {
+        this.monitor.restore(a.account, a.supervisionSeconds, snapshot && j !== undefined ? snapshot.heard[j]! + intervalMs : now, true);
+        continue;
+      }
+      if (!snapshot || j === undefined) {
+        this.monitor.watch(a.account, a.supervisionSeconds, now);
+        continue;
+      }
+      // Restored since the snapshot said faulted, or a timer snapshot: heard as late as the node may have run after it.
+      const stale = !snapshot.clean || snapshot.faulted[j] === 1;
+      const heardAt = stale ? Math.max(snapshot.heard[j]!, snapshot.savedAt + options.checkpointPeriodMs) : snapshot.heard[j]!;
+      const deadline = Math.max(heardAt + intervalMs, now + Math.min(intervalMs, options.restartGraceMs));
+      this.monitor.restore(a.account, a.supervisionSeconds, deadline, false);
+    }
     this.watchedVersion = this.state.accountsVersion;
+  }
+
+  /** Starts supervising from the last saved heard state (if the store has one and can be read; else a full interval of grace). */
+  async watchFromCheckpoint(): Promise<void> {
+    let snapshot: HeardSnapshot | null = null;
+    try {
+      snapshot = (await this.ctx.heardCheckpoints?.load()) ?? null;
+    } catch (error) {
+      this.ctx.logger.warn({ err: error }, 'could not read the supervision checkpoint: every path gets a full interval of grace');
+    }
+    this.watchConfiguredPaths(snapshot);
+  }
+
+  /** Saves the heard state (the leader only: it alone holds it); `clean` at an orderly shutdown, once nothing more is heard. */
+  async checkpointHeard(clean: boolean): Promise<boolean> {
+    // Nothing supervised (yet): nothing to save, and no fsync every few seconds for it.
+    if (!this.ctx.heardCheckpoints || !this.ctx.leadership.isLeader() || this.monitor.size === 0) return false;
+    await this.ctx.heardCheckpoints.save(this.snapshot(clean));
+    return true;
+  }
+
+  /** The heard state to checkpoint (`clean` at an orderly shutdown: nothing is heard after it). */
+  snapshot(clean: boolean): HeardSnapshot {
+    return { savedAt: this.ctx.clock.now(), clean, ...this.monitor.snapshot() };
   }
 
   /** An account configured on this node: start, change or stop supervising its path now. */

@@ -44,7 +44,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const name = useNames();
   const handler = me.roles.includes('csirt');
   const [tab, setTab] = useState<Tab>(handler ? 'alerts' : 'advisories');
-  const [summary, setSummary] = useState<(CsirtSummary & { eventsDropped: number; maxArtefactBytes: number }) | null>(null);
+  const [summary, setSummary] = useState<(CsirtSummary & { eventsDropped: number; maxArtefactBytes: number; artefactRetentionDays: number }) | null>(null);
   const [alerts, setAlerts] = useState<SecurityAlert[]>([]);
   const [cases, setCases] = useState<CaseRow[]>([]);
   const [advisories, setAdvisories] = useState<(Advisory & { orgName: string | null })[]>([]);
@@ -57,7 +57,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const load = useCallback(async () => {
     try {
       const [s, a, c, v] = await Promise.all([
-        api<{ summary: CsirtSummary & { eventsDropped: number; maxArtefactBytes: number } }>('/api/csirt/summary'),
+        api<{ summary: CsirtSummary & { eventsDropped: number; maxArtefactBytes: number; artefactRetentionDays: number } }>('/api/csirt/summary'),
         api<{ alerts: SecurityAlert[] }>('/api/csirt/alerts'),
         api<{ cases: CaseRow[] }>('/api/csirt/cases'),
         api<{ advisories: (Advisory & { orgName: string | null })[] }>('/api/csirt/advisories'),
@@ -268,6 +268,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               run={run}
               onCase={onCase}
               maxBytes={summary?.maxArtefactBytes ?? MAX_ARTEFACT_BYTES}
+              retentionDays={summary?.artefactRetentionDays ?? null}
             />
           )}
         </div>
@@ -324,6 +325,7 @@ function CaseDetail({
   run,
   onCase,
   maxBytes,
+  retentionDays,
 }: {
   c: CaseView;
   handler: boolean;
@@ -332,6 +334,8 @@ function CaseDetail({
   onCase: (r: { case: CaseView }) => void;
   /** The largest artefact the node takes (VIGIL_CSIRT_MAX_ARTEFACT_BYTES). */
   maxBytes: number;
+  /** Days a closed case keeps its artefacts (VIGIL_CSIRT_ARTEFACT_RETENTION_DAYS; 0: until erased by hand). */
+  retentionDays: number | null;
 }) {
   const t = useT();
   const time = useTime();
@@ -349,6 +353,8 @@ function CaseDetail({
   const [artNote, setArtNote] = useState('');
   const [artIoc, setArtIoc] = useState(false);
   const [artError, setArtError] = useState<string | null>(null);
+  /** The artefact whose erasure waits for a second click, and why. */
+  const [erasing, setErasing] = useState<{ artefactId: string; note: string } | null>(null);
   const url = `/api/csirt/cases/${c.caseId}`;
   const act = (path: string, body?: unknown, method = 'POST') => run(async () => onCase(await api<{ case: CaseView }>(`${url}${path}`, { method, body })));
   const deviceName = (id: string) => c.findings.find((f) => f.assetId === id)?.label ?? name(id);
@@ -589,10 +595,51 @@ function CaseDetail({
               <td className="muted">
                 {time(a.addedAt)} · {a.addedBy}
               </td>
+              {handler && (
+                <td className="nowrap">
+                  {erasing?.artefactId === a.artefactId ? (
+                    <form
+                      className="row"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        const note = erasing.note;
+                        setErasing(null);
+                        void run(async () =>
+                          onCase(await api<{ case: CaseView }>(`/api/csirt/artefacts/${a.artefactId}/erase`, { method: 'POST', body: { note } })),
+                        );
+                      }}
+                    >
+                      <input
+                        placeholder={t('Why (optional)')}
+                        aria-label={t('Why (optional)')}
+                        value={erasing.note}
+                        onChange={(e) => setErasing({ artefactId: a.artefactId, note: e.target.value })}
+                      />
+                      <button type="submit" data-testid="artefact-erase-confirm">
+                        {t('Erase for good')}
+                      </button>
+                      <button type="button" onClick={() => setErasing(null)}>
+                        {t('Cancel')}
+                      </button>
+                    </form>
+                  ) : (
+                    <button type="button" data-testid="artefact-erase" onClick={() => setErasing({ artefactId: a.artefactId, note: '' })}>
+                      {t('Erase')}
+                    </button>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
       </table>
+      {retentionDays !== null && (
+        <p className="muted" data-testid="artefact-retention">
+          {retentionDays > 0
+            ? t('Artefacts are erased {days} days after the case is closed.').replace('{days}', String(retentionDays))
+            : t('Artefacts are kept until erased by hand.')}
+        </p>
+      )}
       {handler && !closed && (
         <div className="row filters">
           <input placeholder={t('About this file')} aria-label={t('About this file')} value={artNote} onChange={(e) => setArtNote(e.target.value)} />

@@ -43,18 +43,21 @@ interface CapWebhook {
   createdAt: string;
   delivered: number;
   failed: number;
+  inFlight: number;
 }
 interface CapDelivery {
   deliveryId: string;
   alertId: string | null;
   event: string;
-  outcome: 'delivered' | 'failed';
+  /** Settled (delivered, failed: given up) or in flight on the sending node (pending, retrying). */
+  outcome: 'delivered' | 'failed' | 'pending' | 'retrying';
   attempts: number;
   status: number | null;
   error: string | null;
   test: boolean;
   resend: boolean;
   at: string;
+  nextAttemptAt?: string;
 }
 
 /** A row of the one table, whichever kind. */
@@ -71,6 +74,8 @@ interface Row {
   createdBy: string;
   delivered: number;
   failed: number;
+  /** Being sent or waiting for a retry, on the node sending them. */
+  inFlight: number;
   detail: string;
 }
 interface Line {
@@ -87,7 +92,19 @@ interface Line {
 }
 
 const base = (r: Pick<Row, 'kind' | 'id'>) => (r.kind === 'cap' ? `/api/alerts/webhooks/${r.id}` : `/api/webhooks/${r.id}`);
-const topicsOf = (types: readonly string[]) => TOPICS.filter((k) => WEBHOOK_TOPICS[k].some((x) => types.includes(x)));
+/**
+ * What an event webhook is subscribed to, by topic: a whole topic by its name; a topic with only
+ * some of its event types by its name and the exact types chosen, or those left out when fewer
+ * ("Incidents (incidents.incident.opened)", "Incidents (all but incidents.incident.updated)").
+ */
+const subscribedTo = (types: readonly string[], label: (k: WebhookTopic) => string, allBut: string): string =>
+  TOPICS.flatMap((k) => {
+    const chosen = WEBHOOK_TOPICS[k].filter((x) => types.includes(x));
+    const left = WEBHOOK_TOPICS[k].filter((x) => !types.includes(x));
+    if (chosen.length === 0) return [];
+    if (left.length === 0) return [label(k)];
+    return [chosen.length > left.length ? `${label(k)} (${allBut} ${left.join(', ')})` : `${label(k)} (${chosen.join(', ')})`];
+  }).join(', ');
 
 interface Draft {
   kind: Kind;
@@ -97,8 +114,53 @@ interface Draft {
   capEvents: string[];
   includeExercise: boolean;
   format: 'cap-xml' | 'json';
-  topics: WebhookTopic[];
+  /** The exact event types chosen (a whole topic is all of its types). */
+  eventTypes: string[];
   roles: Role[];
+}
+
+/**
+ * Event types by topic: a topic's box chooses or clears all its types (half-ticked when only
+ * some are chosen); its list, opened from the count, chooses exact types. Editing keeps the
+ * exact types a subscription has.
+ */
+function EventTypeChoices({ chosen, onChange }: { chosen: readonly string[]; onChange: (types: string[]) => void }) {
+  const t = useT();
+  const set = (types: readonly string[], on: boolean) => onChange(on ? [...new Set([...chosen, ...types])] : chosen.filter((x) => !types.includes(x)));
+  return (
+    <fieldset className="row small" aria-label="Event types">
+      <legend>{t('Events')}</legend>
+      {TOPICS.map((k) => {
+        const types = WEBHOOK_TOPICS[k];
+        const count = types.filter((x) => chosen.includes(x)).length;
+        return (
+          <div key={k} data-topic={k}>
+            <label>
+              <input
+                type="checkbox"
+                checked={count === types.length}
+                ref={(el) => {
+                  if (el) el.indeterminate = count > 0 && count < types.length;
+                }}
+                onChange={(e) => set(types, e.target.checked)}
+              />{' '}
+              {t(TOPIC_LABELS[k])}
+            </label>
+            <details>
+              <summary className="muted">
+                {count}/{types.length} {t('event types')}
+              </summary>
+              {types.map((type) => (
+                <label key={type} className="mono" style={{ display: 'block' }}>
+                  <input type="checkbox" checked={chosen.includes(type)} onChange={(e) => set([type], e.target.checked)} /> {type}
+                </label>
+              ))}
+            </details>
+          </div>
+        );
+      })}
+    </fieldset>
+  );
 }
 
 export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: readonly Role[]; defaultKind?: Kind }) {
@@ -116,7 +178,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
     capEvents: [...CAP_EVENTS],
     includeExercise: false,
     format: 'cap-xml',
-    topics: ['incidents'],
+    eventTypes: [...WEBHOOK_TOPICS.incidents],
     roles: ['commander'],
   });
   const [rows, setRows] = useState<Row[]>([]);
@@ -144,6 +206,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
         createdBy: w.createdBy,
         delivered: w.delivered,
         failed: w.failed,
+        inFlight: w.inFlight,
         detail: `${w.events.map((e) => t(e)).join(', ')} · ${w.format === 'cap-xml' ? 'CAP XML' : 'JSON'}${w.includeExercise ? ` · ${t('Exercises and tests too')}` : ''}`,
       })),
       ...events.map((s): Row => ({
@@ -158,9 +221,8 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
         createdBy: s.createdBy,
         delivered: s.delivered,
         failed: s.failed,
-        detail: `${topicsOf(s.eventTypes)
-          .map((k) => t(TOPIC_LABELS[k]))
-          .join(', ')} · ${t('Sent as')} ${s.roles.join(', ')}`,
+        inFlight: s.pending,
+        detail: `${subscribedTo(s.eventTypes, (k) => t(TOPIC_LABELS[k]), t('all but'))} · ${t('Sent as')} ${s.roles.join(', ')}`,
       })),
     ]);
   }, [mayCap, mayEvents, t]);
@@ -189,14 +251,14 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
   const fieldsOf = (d: Draft) =>
     d.kind === 'cap'
       ? { name: d.name, description: d.description, url: d.url, events: d.capEvents, includeExercise: d.includeExercise, format: d.format }
-      : { name: d.name, description: d.description, url: d.url, eventTypes: d.topics.flatMap((k) => [...WEBHOOK_TOPICS[k]]), roles: d.roles };
+      : { name: d.name, description: d.description, url: d.url, eventTypes: d.eventTypes, roles: d.roles };
   const draftOf = (r: Row): Draft => ({
     ...empty(r.kind),
     name: r.name,
     description: r.description,
     url: r.url,
     capEvents: r.kind === 'cap' ? r.chosen : [...CAP_EVENTS],
-    topics: r.kind === 'events' ? topicsOf(r.chosen) : ['incidents'],
+    eventTypes: r.kind === 'events' ? [...r.chosen] : [...WEBHOOK_TOPICS.incidents],
   });
 
   /** What is chosen: alert events, or capabilities' topics (and, when creating, the roles sent as). */
@@ -229,19 +291,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
       </fieldset>
     ) : (
       <>
-        <fieldset className="row small">
-          <legend>{t('Events')}</legend>
-          {TOPICS.map((k) => (
-            <label key={k}>
-              <input
-                type="checkbox"
-                checked={d.topics.includes(k)}
-                onChange={(e) => set({ ...d, topics: e.target.checked ? [...d.topics, k] : d.topics.filter((x) => x !== k) })}
-              />{' '}
-              {t(TOPIC_LABELS[k])}
-            </label>
-          ))}
-        </fieldset>
+        <EventTypeChoices chosen={d.eventTypes} onChange={(eventTypes) => set({ ...d, eventTypes })} />
         {creating && (
           <fieldset className="row small">
             <legend>{t('Sent as')}</legend>
@@ -259,7 +309,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
         )}
       </>
     );
-  const nothingChosen = (d: Draft) => (d.kind === 'cap' ? d.capEvents.length === 0 : d.topics.length === 0 || d.roles.length === 0);
+  const nothingChosen = (d: Draft) => (d.kind === 'cap' ? d.capEvents.length === 0 : d.eventTypes.length === 0 || d.roles.length === 0);
 
   if (kinds.length === 0) return null;
   return (
@@ -308,7 +358,14 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
                     </div>
                   )}
                 </td>
-                <td>{r.delivered}</td>
+                <td>
+                  {r.delivered}
+                  {r.inFlight > 0 && (
+                    <div className="muted">
+                      {r.inFlight} {t('in flight')}
+                    </div>
+                  )}
+                </td>
                 <td>{r.failed}</td>
                 <td>
                   <div className="row">
@@ -381,7 +438,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
               const edit =
                 d.kind === 'cap'
                   ? { name: d.name, description: d.description, url: d.url, events: d.capEvents }
-                  : { name: d.name, description: d.description, url: d.url, eventTypes: d.topics.flatMap((k) => [...WEBHOOK_TOPICS[k]]) };
+                  : { name: d.name, description: d.description, url: d.url, eventTypes: d.eventTypes };
               await api(base(editing.row), { method: 'PATCH', body: edit });
               setEditing(null);
             });
@@ -445,9 +502,11 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
                   <tr key={`${d.deliveryId}-${d.outcome}-${i}`}>
                     <td>{time(d.at)}</td>
                     <td className="mono">{d.event}</td>
-                    <td className={d.outcome === 'failed' ? 'error' : undefined}>
+                    <td className={d.outcome === 'failed' ? 'error' : undefined} data-outcome={d.outcome}>
                       {t(d.outcome)}
+                      {d.outcome === 'pending' ? ` (${t('attempt')} ${d.attempts})` : ''}
                       {d.nextAttemptAt ? ` (${t('next')} ${time(d.nextAttemptAt)})` : ''}
+                      {d.outcome === 'failed' && d.attempts > 0 && !d.test ? ` · ${t('gave up')}` : ''}
                       {d.resend ? ` · ${t('resent')}` : ''}
                       {d.test ? ` · ${t('test')}` : ''}
                     </td>
@@ -455,7 +514,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
                     <td>{d.status ?? '—'}</td>
                     <td className="small">{d.error ?? ''}</td>
                     <td>
-                      {d.outcome !== 'retrying' && (
+                      {(d.outcome === 'delivered' || d.outcome === 'failed') && (
                         <button
                           type="button"
                           onClick={() =>

@@ -61,26 +61,38 @@ export class WebhookChannel implements SelfDeliveringChannel {
         }
         const id = deliveryId(alert.alertId, w.webhookId);
         const { body, contentType } = capWebhookBody(w, alert, id, xml);
+        const subject = { deliveryId: id, alertId: alert.alertId, event: `alert.${event}` };
+        const tracked = this.webhooks.inFlight;
+        // Shown in the delivery log as pending/retrying until the settled line is recorded.
         const result = await post(w.url, body, {
           // Signed at each attempt: the timestamp is when it was sent, so receivers can refuse old replays.
-          headers: () => capWebhookHeaders(secretsOf(this.ctx, w) ?? secrets, contentType, `alert.${event}`, id, body, this.ctx.clock.now()),
+          headers: (attempt) => {
+            tracked.attempting(w.webhookId, subject, attempt);
+            return capWebhookHeaders(secretsOf(this.ctx, w) ?? secrets, contentType, `alert.${event}`, id, body, this.ctx.clock.now());
+          },
+          onRetry: (failed) => tracked.retrying(w.webhookId, id, failed),
           timeoutMs: this.options.timeoutMs ?? 10_000,
           maxBytes: 64 * 1024,
           signal: this.inFlight.signal,
           publicOnly: !this.ctx.config.webhookAllowPrivate,
           ...(this.options.backoffMs ? { backoffMs: this.options.backoffMs } : {}),
+        }).catch((error: unknown) => {
+          tracked.done(w.webhookId, id);
+          throw error;
         });
-        await this.webhooks.logDelivery(w, {
-          deliveryId: id,
-          alertId: alert.alertId,
-          event: `alert.${event}`,
-          outcome: result.ok ? 'delivered' : 'failed',
-          attempts: result.attempts,
-          status: result.ok ? result.value.status : (result.status ?? null),
-          error: result.ok ? null : result.error.slice(0, 300),
-          test: false,
-          resend: false,
-        });
+        await this.webhooks
+          .logDelivery(w, {
+            deliveryId: id,
+            alertId: alert.alertId,
+            event: `alert.${event}`,
+            outcome: result.ok ? 'delivered' : 'failed',
+            attempts: result.attempts,
+            status: result.ok ? result.value.status : (result.status ?? null),
+            error: result.ok ? null : result.error.slice(0, 300),
+            test: false,
+            resend: false,
+          })
+          .finally(() => tracked.done(w.webhookId, id));
         await record({
           alertId: alert.alertId,
           channel: 'webhook',

@@ -126,7 +126,12 @@ export function webhooksRoutes(webhooks: WebhooksService): FastifyPluginAsync {
       '/api/alerts/webhooks/:id/deliveries',
       {
         config: { access: { roles: MANAGERS } },
-        schema: { summary: 'An endpoint’s delivery log, newest first: each POST after its retries, delivered or failed', tags: ['alerts'], params: idParams },
+        schema: {
+          summary:
+            'An endpoint’s delivery log: POSTs in flight on the sending node (pending, retrying with the next attempt time), then the last 200 settled (delivered, or failed after its retries), newest first',
+          tags: ['alerts'],
+          params: idParams,
+        },
       },
       async (request) => ({ deliveries: webhooks.deliveries(request.params.id, request.principal) }),
     );

@@ -6,6 +6,7 @@ import type { Principal } from '../../../platform/access.js';
 import type { AppContext } from '../../../platform/app-context.js';
 import type { AlertRecord } from '../../model.js';
 import { capWebhookBody, capWebhookHeaders, deliveryId, secretsOf, webhookEventOf } from './cap-webhook-request.js';
+import { InFlightDeliveries } from './in-flight.js';
 import type {
   WebhookChanges,
   WebhookDelivery,
@@ -44,18 +45,25 @@ export interface WebhookView extends Omit<WebhookEndpoint, 'secretSealed' | 'pre
   previousSecretUntil: string | null;
   delivered: number;
   failed: number;
+  /** POSTs not settled yet (an attempt under way or a retry waiting), on the node sending them. */
+  inFlight: number;
 }
 
 export const MAX_WEBHOOKS_PER_ORG = 50;
 
 /** Organisations' webhook endpoints: registered by their alert officers and admins, secrets sealed in the log. */
 export class WebhooksService {
+  /** POSTs the channel has under way on this node (pending, retrying). */
+  readonly inFlight: InFlightDeliveries;
+
   constructor(
     private readonly ctx: AppContext,
     readonly state: WebhooksState,
     /** An alert by id, to send it again (resend). */
     private readonly alertOf: (alertId: string) => AlertRecord | undefined = () => undefined,
-  ) {}
+  ) {
+    this.inFlight = new InFlightDeliveries(() => ctx.clock.now());
+  }
 
   list(by: Principal): WebhookView[] {
     return by.orgId ? this.state.ofOrg(by.orgId).map((w) => this.view(w)) : [];
@@ -71,6 +79,7 @@ export class WebhooksService {
       previousSecretUntil: previousSecretUntil && Date.parse(previousSecretUntil) > this.ctx.clock.now() ? previousSecretUntil : null,
       delivered: log?.delivered ?? 0,
       failed: log?.failed ?? 0,
+      inFlight: this.inFlight.count(w.webhookId),
     };
   }
 
@@ -173,10 +182,10 @@ export class WebhooksService {
     return { webhook: this.view({ ...w, ...rotated }), secret };
   }
 
-  /** The delivery log, newest first (the last 200 POSTs, each after its retries). */
+  /** The delivery log: POSTs in flight on this node first, then the last 200 settled, newest first. */
   deliveries(webhookId: string, by: Principal): WebhookDeliveryLine[] {
     const w = this.owned(webhookId, by);
-    return this.state.logs.get(w.webhookId)?.lines ?? [];
+    return [...this.inFlight.of(w.webhookId), ...(this.state.logs.get(w.webhookId)?.lines ?? [])];
   }
 
   /** Records a settled POST in the endpoint's log (the channel, a test, a resend). */

@@ -49,9 +49,16 @@ export interface WebhookDelivery {
   resend: boolean;
 }
 
-/** A line of an endpoint's delivery log, as the API shows it. */
-export interface WebhookDeliveryLine extends Omit<WebhookDelivery, 'webhookId'> {
+/**
+ * A line of an endpoint's delivery log, as the API shows it: settled (delivered, or failed:
+ * given up after its retries) or still in flight on the node sending it (`pending`: an
+ * attempt under way; `retrying`: waiting until `nextAttemptAt`).
+ */
+export interface WebhookDeliveryLine extends Omit<WebhookDelivery, 'webhookId' | 'outcome'> {
+  outcome: WebhookDelivery['outcome'] | 'pending' | 'retrying';
   at: string;
+  /** When the next attempt is due (retrying only). */
+  nextAttemptAt?: string;
 }
 
 export interface WebhookEvents {

@@ -36,6 +36,8 @@ export function reportEvent<K extends CitizenReportsEventType>(
   orgId: string,
   actor: string,
   data: CitizenReportsEvents[K],
+  /** When it happened, when not now (the demo's history of past days). */
+  at?: number,
 ): NewEvent {
-  return { type, subject: `citizen-report:${reportId}`, orgId, actor, data, reason: null };
+  return { type, subject: `citizen-report:${reportId}`, orgId, actor, data, reason: null, ...(at === undefined ? {} : { at }) };
 }

@@ -275,6 +275,8 @@ export interface ReportState extends CitizenReport {
 
 /** What became of one notice to the reporter (`<reportId>:<resolved|merged|escalated>:<channel>`). */
 export interface ReportNotice {
+  /** What it tells the reporter. */
+  what: 'resolved' | 'merged' | 'escalated';
   channel: 'email' | 'push';
   state: 'due' | 'sent' | 'failed';
   attempts: number;

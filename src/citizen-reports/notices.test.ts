@@ -139,7 +139,9 @@ test('notices: reporters and participants who asked are told by e-mail (durable 
     // Without an SMTP server nothing is sent, and nothing is lost: the notices are due.
     await vigil.capabilities.citizenReports.notices.pass();
     await vigil.capabilities.engagement.notices.pass();
-    assert.deepEqual([...vigil.capabilities.citizenReports.state.dueNotices.keys()].sort(), [
+    // (The demo city's own reporters' notices are due too: the test looks at those of its two reports.)
+    const ofMine = (id: string) => id.startsWith(`${first.id}:`) || id.startsWith(`${second.id}:`);
+    assert.deepEqual([...vigil.capabilities.citizenReports.state.dueNotices.keys()].filter(ofMine).sort(), [
       `${first.id}:resolved:email`,
       `${second.id}:merged:email`,
       `${second.id}:resolved:email`,
@@ -186,9 +188,26 @@ test('notices: reporters and participants who asked are told by e-mail (durable 
     );
     const detail = (await admin('GET', `/api/citizen-reports/${first!.id}`)).json.report;
     assert.deepEqual(
-      detail.notices.map((n: { channel: string; state: string }) => [n.channel, n.state]),
-      [['email', 'sent']],
+      detail.notices.map((n: { what: string; channel: string; state: string; error: string | null }) => [n.what, n.channel, n.state, n.error]),
+      [['resolved', 'email', 'sent', null]],
     );
+    const merged = (await admin('GET', `/api/citizen-reports/${second!.id}`)).json.report;
+    assert.deepEqual(
+      merged.notices.map((n: { what: string; state: string }) => [n.what, n.state]),
+      [
+        ['merged', 'sent'],
+        ['resolved', 'sent'],
+      ],
+      'each notice to the reporter, oldest first',
+    );
+    // ... and on the participant's answer.
+    const answers = (await (await signedIn(vigil, 'analyst'))('GET', `/api/engagement/consultations/${consultationId!}`)).json.contributions;
+    const told = answers.find((c: { contributionId: string }) => c.contributionId === answer!.contributionId);
+    assert.deepEqual(
+      told.notices.map((n: { what: string; channel: string; state: string }) => [n.what, n.channel, n.state]),
+      [['decided', 'email', 'sent']],
+    );
+    assert.ok(!Number.isNaN(Date.parse(told.notices[0].at)));
     assert.equal((await mailTo(REPORTER)).length, 1, 'sent once');
     // The personal link in the message opens the reporter's status page.
     const token = new URL(first!.follow).searchParams.get('follow')!;

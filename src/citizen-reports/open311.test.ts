@@ -178,16 +178,32 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     assert.equal(vigil.capabilities.citizenReports.state.reports.get(dupId)!.nearbyOf, exitId);
 
     // GET requests: filters, one request, tokens — JSON and XML
-    const all = (await get('/open311/v2/requests.json')).json() as { service_request_id: string; status: string; lat: number; media_url: string | null }[];
-    assert.equal(all.length, 4);
+    // The demo city has reports of its own from past days: the test looks at the four it posted.
+    const posted = new Set([created!.service_request_id, exitId, r3.json()[0].service_request_id as string, dupId]);
+    const ours = <T extends { service_request_id: string }>(list: T[]): T[] => list.filter((r) => posted.has(r.service_request_id));
+    const all = (await get('/open311/v2/requests.json')).json() as {
+      service_request_id: string;
+      status: string;
+      lat: number;
+      media_url: string | null;
+      requested_datetime: string;
+    }[];
+    assert.equal(ours(all).length, 4);
     assert.equal(all[0]!.service_request_id, dupId, 'newest first');
+    assert.ok(
+      all.every((r, i) => i === 0 || Date.parse(r.requested_datetime) <= Date.parse(all[i - 1]!.requested_datetime)),
+      'newest first',
+    );
     assert.ok(!JSON.stringify(all).includes('ana@example.mc'), 'no personal data');
     assert.match(all.find((r) => r.service_request_id === exitId)!.media_url!, new RegExp(`/open311/v2/media/${exitId}$`));
     assert.deepEqual(
-      ((await get('/open311/v2/requests.json?service_code=graffiti,flooding')).json() as { service_code: string }[]).map((r) => r.service_code).sort(),
+      ours((await get('/open311/v2/requests.json?service_code=graffiti,flooding')).json() as { service_request_id: string; service_code: string }[])
+        .map((r) => r.service_code)
+        .sort(),
       ['flooding', 'graffiti'],
     );
-    assert.equal((await get('/open311/v2/requests.json?status=closed')).json().length, 0);
+    assert.equal(ours((await get('/open311/v2/requests.json?status=closed')).json()).length, 0);
+    assert.ok(((await get('/open311/v2/requests.json?status=closed')).json() as { status: string }[]).every((r) => r.status === 'closed'));
     assert.equal((await get('/open311/v2/requests.json?end_date=2020-01-01T00:00:00Z')).json().length, 0);
     assert.equal(
       (await get(`/open311/v2/requests.json?service_request_id=${exitId},${created!.service_request_id}&status=closed`)).json().length,
@@ -255,7 +271,9 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     );
     assert.match(closed[1]!.status_notes, /Merged with report/);
     const figures = (await fire('GET', '/api/citizen-reports')).json.figures;
-    assert.equal(figures.received, 3);
+    const fireOwns = [...vigil.capabilities.citizenReports.state.reports.values()].filter((r) => r.orgId === stored.orgId).length;
+    assert.equal(figures.received, fireOwns, "the fire service's figures count the reports it owns");
+    assert.ok(fireOwns >= 3);
     assert.ok(figures.medianHoursToResolve !== null);
 
     // The cockpit counts the reports (city-wide, per 100 000 residents) and the time to resolve them.
@@ -264,7 +282,7 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     assert.equal(rate.length, 1);
     assert.ok(rate[0].value > 0, JSON.stringify(rate[0]));
     const resolveTime = (await analyst('GET', '/api/cockpit/indicators/vigil.citizen-report-resolve-time/values?level=city')).json.values;
-    assert.ok(resolveTime[0].value >= 0 && resolveTime[0].value < 1, `resolved within the hour: ${JSON.stringify(resolveTime[0])}`);
+    assert.ok(Number.isFinite(resolveTime[0].value) && resolveTime[0].value >= 0, JSON.stringify(resolveTime[0]));
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
 import { isSealed, personalSubject, phoneDigits, type DataSubjectHolder, type DataSubjectRecord } from '../platform/personal-data.js';
-import type { ComposedNotice, NoticeAddresses, PersonalMessenger } from '../platform/notices.js';
+import { noticeErrorForStaff, type ComposedNotice, type NoticeAddresses, type PersonalMessenger } from '../platform/notices.js';
 import type { AlarmSignalsPort } from '../alarms/contract.js';
 import type { IncidentOpenerPort } from './contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from './contract.js';
@@ -77,11 +77,13 @@ export class CitizenReportsService {
     photo: StrippedPhoto | null,
     /** The organisation that takes it when the caller decides (an import, the policy table's fixtures); else the service's responsible one. */
     ownerOrgId?: string,
+    /** When it came in, when not now: the demo city's reports of past days. */
+    at?: number,
   ): Promise<{ report: ReportState; followToken: string; notice: string }> {
     const org = ownerOrgId ? (this.deps.orgs().find((o) => o.id === ownerOrgId) ?? null) : this.responsibleOrg(input.service.responsible);
     if (!org) throw new VigilError('unavailable', 'no organisation takes citizen reports on this installation yet');
     if (photo && photo.data.length > MAX_PHOTO_BYTES) throw new VigilError('payload_too_large', `the photo is larger than ${MAX_PHOTO_BYTES / 1024} KiB`);
-    const now = this.ctx.clock.now();
+    const now = at ?? this.ctx.clock.now();
     const reportId = newId('rep');
     const followToken = randomToken(24);
     const nearby = this.state.nearbyOpen(input.service.code, input.position, now);
@@ -120,15 +122,22 @@ export class CitizenReportsService {
           followToken,
         } satisfies NoticeAddresses)
       : null;
-    const events = [reportEvent('citizen-reports.report.submitted', reportId, org.id, 'public', { report, reporter, notice })];
+    const events = [reportEvent('citizen-reports.report.submitted', reportId, org.id, 'public', { report, reporter, notice }, at)];
     if (photo) {
       events.push(
-        reportEvent('citizen-reports.photo.attached', reportId, org.id, 'public', {
+        reportEvent(
+          'citizen-reports.photo.attached',
           reportId,
-          contentType: photo.contentType,
-          sha256: report.photo!.sha256,
-          data: photo.data.toString('base64'),
-        }),
+          org.id,
+          'public',
+          {
+            reportId,
+            contentType: photo.contentType,
+            sha256: report.photo!.sha256,
+            data: photo.data.toString('base64'),
+          },
+          at,
+        ),
       );
     }
     await this.ctx.record(events);
@@ -373,8 +382,10 @@ export class CitizenReportsService {
           `You get this message because you asked to be told (on ${r.notify?.at.slice(0, 10) ?? day}). No need to answer.`,
         ];
     const headers = { 'X-Vigil-Report': r.reportId, 'X-Vigil-Notice': n.noticeId };
+    // A notification is short: what happened and the organisation's note; the link opens the rest.
+    const body = [lines[0], ...(note ? [fr ? `Note de ${org} : ${note}` : `Note from ${org}: ${note}`] : [])].join('\n');
     if (n.channel === 'push')
-      return { message: { address, subject: '', text: JSON.stringify({ title: headline, body: lines[0], url: link, reportId: r.reportId }), headers } };
+      return { message: { address, subject: '', text: JSON.stringify({ title: headline, body, url: link, reportId: r.reportId }), headers } };
     return { message: { address, subject: headline, text: lines.join('\n'), headers } };
   }
 
@@ -447,7 +458,10 @@ export class CitizenReportsService {
     const { followHash: _f, token: _t, notices, ...rest } = r;
     return {
       ...rest,
-      notices: Object.values(notices).map((n) => ({ ...n })),
+      // Each notice to the reporter, oldest first; a refusal's text without their address.
+      notices: Object.values(notices)
+        .map((n) => ({ ...n, error: noticeErrorForStaff(n.error) }))
+        .sort((a, b) => a.at.localeCompare(b.at)),
       merged: [...r.merged],
       serviceName: SERVICE_BY_CODE.get(r.serviceCode)?.name.en ?? r.serviceCode,
       agencyResponsible: this.orgName(r.orgId),
@@ -462,27 +476,29 @@ export class CitizenReportsService {
     if (why) throw conflict(`report ${r.reportId}: ${why}`, { status: r.status });
   }
 
-  async acknowledge(reportId: string, note: string | null, by: Principal): Promise<StaffReportView> {
+  // Each triage step takes `at` for a history recorded after the fact (the demo city's past days); now otherwise.
+
+  async acknowledge(reportId: string, note: string | null, by: Principal, at?: number): Promise<StaffReportView> {
     const r = this.reportFor(reportId, by, 'act');
     this.refuseUnless('acknowledge', r);
-    await this.ctx.record([reportEvent('citizen-reports.report.acknowledged', reportId, r.orgId, by.actor, { reportId, note: note?.trim() || null })]);
+    await this.ctx.record([reportEvent('citizen-reports.report.acknowledged', reportId, r.orgId, by.actor, { reportId, note: note?.trim() || null }, at)]);
     return this.staffView(r, by, null);
   }
 
-  async merge(reportId: string, into: string, note: string | null, by: Principal): Promise<StaffReportView> {
+  async merge(reportId: string, into: string, note: string | null, by: Principal, at?: number): Promise<StaffReportView> {
     const r = this.reportFor(reportId, by, 'act');
     this.refuseUnless('merge', r);
     if (into === reportId) throw badRequest('a report cannot be merged into itself');
     const target = this.reportFor(into, by, 'act');
     if (target.mergedInto) throw conflict(`report ${into} was itself merged into ${target.mergedInto}: merge into that one`);
     if (target.status === 'resolved' && r.status !== 'received') throw conflict(`report ${into} is resolved`);
-    await this.ctx.record([reportEvent('citizen-reports.report.merged', reportId, r.orgId, by.actor, { reportId, into, note: note?.trim() || null })]);
+    await this.ctx.record([reportEvent('citizen-reports.report.merged', reportId, r.orgId, by.actor, { reportId, into, note: note?.trim() || null }, at)]);
     this.noticesMayBeDue();
     return this.staffView(r, by, null);
   }
 
   /** Turns a report into an incident of the triaging organisation (incidents' public face), linked both ways. */
-  async escalate(reportId: string, input: { type?: string; description?: string }, by: Principal): Promise<StaffReportView> {
+  async escalate(reportId: string, input: { type?: string; description?: string }, by: Principal, at?: number): Promise<StaffReportView> {
     const r = this.reportFor(reportId, by, 'act');
     this.refuseUnless('escalate', r);
     const service = SERVICE_BY_CODE.get(r.serviceCode);
@@ -497,18 +513,18 @@ export class CitizenReportsService {
       },
       by,
     );
-    await this.ctx.record([reportEvent('citizen-reports.report.escalated', reportId, r.orgId, by.actor, { reportId, ...incident })]);
+    await this.ctx.record([reportEvent('citizen-reports.report.escalated', reportId, r.orgId, by.actor, { reportId, ...incident }, at)]);
     this.noticesMayBeDue();
     return this.staffView(r, by, null);
   }
 
   /** Resolves a report with the public note the reporter and the public read; reports merged into it follow it. */
-  async resolve(reportId: string, note: string, by: Principal): Promise<StaffReportView> {
+  async resolve(reportId: string, note: string, by: Principal, at?: number): Promise<StaffReportView> {
     const r = this.reportFor(reportId, by, 'act');
     this.refuseUnless('resolve', r);
     const text = note.trim();
     if (!text) throw badRequest('a resolution needs a public note');
-    await this.ctx.record([reportEvent('citizen-reports.report.resolved', reportId, r.orgId, by.actor, { reportId, note: text })]);
+    await this.ctx.record([reportEvent('citizen-reports.report.resolved', reportId, r.orgId, by.actor, { reportId, note: text }, at)]);
     this.noticesMayBeDue();
     return this.staffView(r, by, null);
   }

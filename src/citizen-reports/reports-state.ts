@@ -45,7 +45,7 @@ export class ReportsState implements Projection {
     for (const channel of r.notify?.channels ?? []) {
       const noticeId = `${r.reportId}:${what}:${channel}`;
       if (r.notices[noticeId]) continue;
-      r.notices[noticeId] = { channel, state: 'due', attempts: 0, error: null, at };
+      r.notices[noticeId] = { what, channel, state: 'due', attempts: 0, error: null, at };
       this.dueNotices.set(noticeId, { noticeId, reportId: r.reportId, what, channel, attempts: 0 });
     }
   }

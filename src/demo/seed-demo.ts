@@ -12,6 +12,7 @@ import { seedDemoEvents } from '../major-events/index.js';
 import { parseSyslog } from '../csirt/index.js';
 import { DEMO_GATEWAY_SBOM_XML, DEMO_KERNEL_LOG, DEMO_SIREN_SBOM, demoSecurityAssets, demoSecurityEvents } from './demo-security.js';
 import { seedDemoEngagement } from './demo-engagement.js';
+import { seedDemoReports } from './demo-reports.js';
 
 /** Monaco's resident population on 31 December 2023 (register-based census). */
 export const DEMO_POPULATION = {
@@ -161,10 +162,22 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   // The city's stakeholder registry, an open and a decided consultation, grievances (invented groups, real categories).
   const engagement = await seedDemoEngagement(vigil.capabilities.engagement.service, identityService.resolvePrincipalOf('analyst'), vigil.ctx.clock.now());
   step('engagement');
+  // Citizen reports of the past week on Monaco's streets, in every state triage gives them.
+  const reports = await seedDemoReports(
+    vigil.capabilities.citizenReports.service,
+    {
+      city: identityService.resolvePrincipalOf('duty-officer'),
+      police: identityService.resolvePrincipalOf('commander'),
+      fire: identityService.resolvePrincipalOf('responder'),
+    },
+    { city: identity.orgIds.city!, police: identity.orgIds.police!, fire: identity.orgIds.fire! },
+    vigil.ctx.clock.now(),
+  );
+  step('citizen-reports');
   const lines = [
     `demo city loaded in ${Math.round(performance.now() - started)} ms: ${Object.keys(identity.orgIds).length} organisations, ${identity.users} users, ` +
       `${city.neighbourhoods} neighbourhoods, ${city.sites} sites, ${city.roads} road segments, ` +
-      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units, ${majorEvents.events} major events (${majorEvents.features} map features), ${engagement}, ${security}`,
+      `${population.total} residents on ${population.buildings} buildings, ${installed.devices.length} devices in ${installed.zones.length} zones, ${subscribers.length} alert subscribers, ${units.length} demo units, ${majorEvents.events} major events (${majorEvents.features} map features), ${engagement}, ${reports}, ${security}`,
     `sign in as one of: ${DEMO_USERS.map((u) => u.username).join(', ')} (password: ${config.demoPassword === 'vigil-demo' ? 'vigil-demo' : 'from VIGIL_DEMO_PASSWORD'})`,
   ];
   vigil.ctx.logger.info({ organisations: Object.keys(identity.orgIds).length, users: identity.users, ...city, steps }, 'demo city loaded');

@@ -5,7 +5,15 @@ import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { assertCan, can, filterVisible, type PolicyAction, type PolicyResource } from '../platform/policy.js';
 import { isSealed, personalSubject, type DataSubjectHolder, type DataSubjectRecord, type Sealed } from '../platform/personal-data.js';
-import type { ComposedNotice, NoticeAddresses, NoticeChannel, PersonalMessenger, PushSubscriptionJson } from '../platform/notices.js';
+import {
+  noticeErrorForStaff,
+  type ComposedNotice,
+  type NoticeAddresses,
+  type NoticeChannel,
+  type NoticeStateView,
+  type PersonalMessenger,
+  type PushSubscriptionJson,
+} from '../platform/notices.js';
 import { engagementEvent, type EngagementEvents } from './events.js';
 import {
   ACKNOWLEDGE_WITHIN_MS,
@@ -62,6 +70,8 @@ export type StaffContribution = Omit<Contribution, 'followHash'> & {
   stakeholderName: string | null;
   contact: ParticipantContact | null;
   outcome: Outcome | null;
+  /** The notices of the decision to the participant who asked for them (channel, when, what became of each). */
+  notices: NoticeStateView[];
 };
 export type StaffConsultation = Consultation & { status: string; organisation: string; contributionCount: number; mayManage: boolean };
 export type StaffGrievance = Omit<Grievance, 'followHash'> & {
@@ -369,6 +379,10 @@ export class EngagementService {
       stakeholderName: x.stakeholderId ? (this.state.stakeholders.get(x.stakeholderId)?.name ?? null) : null,
       contact: contacts.get(x.contributionId) ?? null,
       outcome: outcomes.get(x.contributionId) ?? null,
+      notices: (this.state.noticesOf.get(x.contributionId) ?? []).flatMap((noticeId) => {
+        const n = this.state.notices.get(noticeId);
+        return n ? [{ what: n.what, channel: n.channel, state: n.state, attempts: n.attempts, error: noticeErrorForStaff(n.error), at: n.at }] : [];
+      }),
     }));
     return { consultation: this.staffConsultation(c, by), contributions };
   }

@@ -31,8 +31,10 @@ export class EngagementState implements Projection {
   /** noticeId → what became of it (sent, failed for good, attempts). */
   readonly notices = new Map<
     string,
-    { contributionId: string; channel: 'email' | 'push'; state: 'due' | 'sent' | 'failed'; attempts: number; error: string | null }
+    { contributionId: string; what: 'decided'; channel: 'email' | 'push'; state: 'due' | 'sent' | 'failed'; attempts: number; error: string | null; at: string }
   >();
+  /** Contribution id → the ids of the notices to its participant. */
+  readonly noticesOf = new Map<string, string[]>();
   /** Contribution or grievance id → seq of the event carrying the participant's sealed contact (their export and erasure). */
   readonly contactSeq = new Map<string, { kind: 'contribution' | 'grievance'; seq: number }>();
 
@@ -118,7 +120,10 @@ export class EngagementState implements Projection {
           for (const channel of x.notify?.channels ?? []) {
             const noticeId = `${x.contributionId}:decided:${channel}`;
             if (this.notices.has(noticeId)) continue;
-            this.notices.set(noticeId, { contributionId: x.contributionId, channel, state: 'due', attempts: 0, error: null });
+            this.notices.set(noticeId, { contributionId: x.contributionId, what: 'decided', channel, state: 'due', attempts: 0, error: null, at: e.at });
+            const ids = this.noticesOf.get(x.contributionId);
+            if (ids) ids.push(noticeId);
+            else this.noticesOf.set(x.contributionId, [noticeId]);
             this.dueNotices.set(noticeId, { noticeId, contributionId: x.contributionId, channel, attempts: 0 });
           }
         for (const o of decision.outcomes) {
@@ -185,6 +190,7 @@ export class EngagementState implements Projection {
         const d = e.data as EngagementEvents['engagement.notice.failed'];
         const n = this.notices.get(d.noticeId);
         if (!n) return;
+        n.at = e.at;
         if (type === 'engagement.notice.sent') {
           n.state = 'sent';
           n.error = null;

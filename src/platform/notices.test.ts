@@ -3,7 +3,15 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { ManualClock } from '../kernel/time.js';
 import { SingleNodeLeadership } from './leadership.js';
-import { NoticeSender, checkPushSubscription, type DueNotice, type MessengerResult, type NoticeChannel, type PersonalMessage } from './notices.js';
+import {
+  NoticeSender,
+  checkPushSubscription,
+  noticeErrorForStaff,
+  type DueNotice,
+  type MessengerResult,
+  type NoticeChannel,
+  type PersonalMessage,
+} from './notices.js';
 
 test('notice sender: a retryable failure waits and is tried again, a final refusal or the last wait gives up, an erased person is skipped for good', async () => {
   const clock = new ManualClock(Date.parse('2026-12-04T10:00:00Z'));
@@ -101,4 +109,11 @@ test('push subscriptions from browsers are checked', () => {
     { endpoint: 'https://p/a', keys: { p256dh: 'a b', auth: 'c' } },
   ])
     assert.equal(checkPushSubscription(bad).ok, false, JSON.stringify(bad));
+});
+
+test("a peer's refusal shown to staff names neither the person's address nor their device's push endpoint", () => {
+  assert.equal(noticeErrorForStaff(null), null);
+  assert.equal(noticeErrorForStaff('550 5.1.1 <lea.martin@example.mc>: Recipient address rejected'), '550 5.1.1 <[address]>: Recipient address rejected');
+  assert.equal(noticeErrorForStaff('push service answered 410 for https://push.example.net/wpush/v2/gAAAAABk'), 'push service answered 410 for [endpoint]');
+  assert.ok(noticeErrorForStaff('x'.repeat(1000))!.length <= 300);
 });

@@ -58,6 +58,32 @@ export interface PersonalMessenger {
   send(channel: NoticeChannel, message: PersonalMessage): Promise<MessengerResult>;
 }
 
+/** What staff see of one notice to a person: what it told them, on which channel, when, and what became of it. */
+export interface NoticeStateView {
+  /** What it tells: the report resolved, merged, turned into an incident; the consultation decided. */
+  what: 'resolved' | 'merged' | 'escalated' | 'decided';
+  channel: NoticeChannel;
+  /** due: not taken yet (pending, or failed attempts so far); sent: taken by the peer; failed: given up. */
+  state: 'due' | 'sent' | 'failed';
+  attempts: number;
+  /** The last failure's reason, without the person's address (staff who may not read it see the notice all the same). */
+  error: string | null;
+  /** When it became due, or of its last outcome. */
+  at: string;
+}
+
+/**
+ * A peer's refusal as staff may read it: e-mail addresses and URLs (a push endpoint
+ * names the person's device) are replaced, since SMTP servers echo the recipient.
+ */
+export function noticeErrorForStaff(error: string | null): string | null {
+  if (!error) return null;
+  return error
+    .replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '[address]')
+    .replace(/\bhttps?:\/\/[^\s"'<>]+/g, '[endpoint]')
+    .slice(0, 300);
+}
+
 /** A notice still due, as the owning projection derives it. */
 export interface DueNotice {
   /** Stable: `<record id>:<what happened>:<channel>`, so the outcome recorded for it closes it. */

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { jpegWithExif } from '../support/tiny-jpeg.js';
+import { until } from '../support/until.js';
 import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
 
 const MONTE_CARLO = { latitude: 43.7391, longitude: 7.4269 };
@@ -42,6 +43,9 @@ test('citizen reports: phone report with photo and position, offline queue, fire
       geolocation: MONTE_CARLO,
       permissions: ['geolocation'],
     });
+    // The demo city has reports of its own from past days: the test looks at the ones it sends.
+    const demoReports = new Set(vigil.capabilities.citizenReports.state.reports.keys());
+    const mine = () => [...vigil.capabilities.citizenReports.state.reports.values()].filter((r) => !demoReports.has(r.reportId));
     const page = await phone.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -64,7 +68,7 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     assert.deepEqual(await axeViolations(page), [], 'the report form passes WCAG 2.1 AA');
     await page.getByRole('button', { name: 'Send the report' }).click();
     await expectText(page.locator('[data-testid=report-done]'), /your report was received[\s\S]*call 112[\s\S]*Monaco Fire and Rescue/i);
-    const reports = [...vigil.capabilities.citizenReports.state.reports.values()];
+    const reports = mine();
     assert.equal(reports.length, 1);
     assert.equal(reports[0]!.serviceCode, 'blocked-emergency-exit');
     assert.ok(reports[0]!.photo, 'the photo came with it');
@@ -79,15 +83,22 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     await phone.setOffline(true);
     await page.getByRole('button', { name: 'Send the report' }).click();
     await expectText(page.locator('[data-testid=report-done]'), /No network/);
-    assert.equal(vigil.capabilities.citizenReports.state.reports.size, 1);
+    assert.equal(mine().length, 1);
     await phone.setOffline(false);
     await page.getByRole('button', { name: 'My reports' }).click();
-    for (let i = 0; i < 100 && vigil.capabilities.citizenReports.state.reports.size < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(vigil.capabilities.citizenReports.state.reports.size, 2, 'the queued report was sent when the network came back');
+    await until(() => mine().length === 2, 'the queued report sent when the network came back', 30_000);
     await expectText(page.locator('[data-testid=my-reports]'), /Blocked emergency exit[\s\S]*Received/);
     await page.waitForSelector('[data-testid=public-reports-map][data-loaded=true]');
     await page.screenshot({ path: shot('mine-phone'), fullPage: true });
     assert.deepEqual(await axeViolations(page), [], 'my reports and the public map pass WCAG 2.1 AA');
+    // The city's open data, in the app: each dataset with its downloads (a CSV among them downloads).
+    await page.getByRole('button', { name: 'Open data' }).click();
+    await page.waitForSelector('[data-testid=open-data][data-loaded=true]', { timeout: 60_000 });
+    assert.ok((await page.locator('[data-testid=open-dataset]').count()) >= 5, 'the datasets of the catalogue');
+    const csvHref = await page.locator('a.download[href$="/citizen-reports.csv"]').getAttribute('href');
+    assert.equal((await page.request.get(new URL(csvHref!, vigil.url).href)).status(), 200);
+    assert.deepEqual(await axeViolations(page), [], 'the open data passes WCAG 2.1 AA');
+    await page.getByRole('button', { name: 'My reports' }).click();
 
     // The fire service triages: opens the report (reads the reporter), makes it an incident, resolves it with a public note.
     const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
@@ -95,7 +106,8 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     staff.on('pageerror', (e) => errors.push(e.message));
     await signInAt(staff, `${vigil.url}/reports`, 'responder');
     await staff.waitForSelector('[data-testid=report-row]');
-    await staff.getByRole('button', { name: 'Blocked emergency exit' }).click();
+    // Newest first: the resident's report is the first blocked exit in the list (the demo has an older one).
+    await staff.locator('[data-testid=report-row]').getByRole('button', { name: 'Blocked emergency exit' }).first().click();
     await expectText(staff.locator('[data-testid=reporter]'), /\+377 93 15 00 00/);
     await staff.locator('[data-testid=make-incident]').click();
     await expectText(staff.locator('[data-testid=report-detail]'), /Being handled[\s\S]*INC-/);
@@ -103,8 +115,8 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     await staff.screenshot({ path: shot('triage-desktop'), fullPage: true });
     await staff.locator('[data-testid=resolve]').click();
     await expectText(staff.locator('[data-testid=report-detail]'), /Resolved/);
-    const incident = [...vigil.capabilities.incidents.service.state.incidents.values()].find((i) => i.source === 'citizen');
-    assert.ok(incident, 'an incident from the citizen report');
+    const incident = vigil.capabilities.incidents.service.state.incidents.get(reports[0]!.incident?.incidentId ?? '');
+    assert.equal(incident?.source, 'citizen', 'an incident from the citizen report');
 
     // The reporter is told, without an account: an e-mail through the e-mail channel to the demo's SMTP sink, with their link ...
     const mailTo = () => (vigil.demoSinks?.inbox().mail ?? []).filter((m) => m.to.includes('resident.e2e@example.invalid'));
@@ -112,6 +124,8 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     const told = mailTo().find((m) => m.subject === 'Your report is resolved: Blocked emergency exit');
     assert.ok(told, JSON.stringify(mailTo().map((m) => m.subject)));
     assert.match(told.text, /The exit was unchained; the manager was fined\.[\s\S]*\/citizen\?follow=/);
+    // Triage staff see the notice went out: what it told, on which channel, sent.
+    await expectText(staff.locator('[data-testid=report-notices]'), /Resolution · E-mail · .* · Sent/);
     // ... and in the app.
     await page.reload();
     await expectText(page.locator('[data-testid=resolved-notice]'), /was resolved/);

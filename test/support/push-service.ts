@@ -1,4 +1,4 @@
-import { createECDH, randomBytes } from 'node:crypto';
+import { createECDH, createPublicKey, createVerify, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -16,7 +16,7 @@ const ece = createRequire(import.meta.url)('http_ece') as { decrypt(buffer: Buff
  * stores what it is sent, answers `status()`. `caFile` holds its certificate for
  * VIGIL_PUSH_CA_FILE; `agent` trusts it for an adapter built in a test.
  */
-export async function pushService(status = () => 201) {
+export async function pushService(status: (request: { path: string; headers: IncomingHttpHeaders; body: Buffer }) => number = () => 201) {
   const certDir = mkdtempSync(join(tmpdir(), 'vigil-push-tls-'));
   execFileSync(
     'openssl',
@@ -49,8 +49,9 @@ export async function pushService(status = () => 201) {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(status()).end();
+      const request = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      received.push(request);
+      res.writeHead(status(request)).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -78,4 +79,31 @@ export function browserPushKeys(endpoint: string) {
     subscription: { endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } },
     decrypt: (body: Buffer): string => ece.decrypt(body, { version: 'aes128gcm', privateKey: ecdh, authSecret: auth }).toString(),
   };
+}
+
+/**
+ * What a push service checks of a sender (RFC 8292): `Authorization: vapid t=<JWT>, k=<key>`,
+ * an ES256 JWT signed by that key, for this service's origin, not expired nor valid for more
+ * than 24 h, with a contact. Null when it holds, else why not.
+ */
+export function vapidProblem(headers: IncomingHttpHeaders, origin: string, now = Date.now()): string | null {
+  const m = /^vapid t=([^,]+), k=(\S+)$/.exec(String(headers.authorization ?? ''));
+  if (!m) return 'no vapid authorization';
+  const [h, p, sig] = m[1]!.split('.');
+  if (!h || !p || !sig) return 'not a JWT';
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg?: string; typ?: string };
+  if (header.alg !== 'ES256') return `alg ${header.alg}`;
+  const raw = Buffer.from(m[2]!, 'base64url');
+  if (raw.length !== 65 || raw[0] !== 4) return 'k is not an uncompressed P-256 point';
+  const key = createPublicKey({
+    key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33).toString('base64url') },
+    format: 'jwk',
+  });
+  if (!createVerify('SHA256').update(`${h}.${p}`).verify({ key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'))) return 'bad signature';
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as { aud?: string; exp?: number; sub?: string };
+  if (claims.aud !== origin) return `aud ${claims.aud} is not ${origin}`;
+  const exp = (claims.exp ?? 0) * 1000;
+  if (exp <= now || exp > now + 24 * 3_600_000 + 60_000) return `exp ${claims.exp} out of range`;
+  if (!/^(mailto:|https:)/.test(claims.sub ?? '')) return 'no contact in sub';
+  return null;
 }

@@ -7,9 +7,17 @@ import { ReportPanel } from './ReportPanel.js';
 import { MyReportsPanel } from './MyReportsPanel.js';
 import { rememberFollow } from './report-store.js';
 import { ConsultationsPanel, rememberAnswer } from './ConsultationsPanel.js';
+import { OpenDataPanel } from './OpenDataPanel.js';
 
-type Tab = 'alerts' | 'report' | 'reports' | 'consultations' | 'subscribe';
-const TAB_HASH: Record<Tab, string> = { alerts: '', report: '#report', reports: '#reports', consultations: '#consultations', subscribe: '#subscribe' };
+type Tab = 'alerts' | 'report' | 'reports' | 'consultations' | 'subscribe' | 'open-data';
+const TAB_HASH: Record<Tab, string> = {
+  alerts: '',
+  report: '#report',
+  reports: '#reports',
+  consultations: '#consultations',
+  subscribe: '#subscribe',
+  'open-data': '#open-data',
+};
 
 /** A personal follow link (?follow=…) opened on this device: its report joins "My reports". */
 const followed = new URLSearchParams(location.search).get('follow');
@@ -27,7 +35,7 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
       (Object.entries(TAB_HASH).find(([, h]) => h !== '' && h === location.hash)?.[0] as Tab | undefined) ??
       (followed ? 'reports' : answerLink ? 'consultations' : 'alerts'),
   );
-  // The tab is in the address (#subscribe, #report, #reports, #consultations), so a reload or a shared link opens the same one.
+  // The tab is in the address (#subscribe, #report, #reports, #consultations, #open-data), so a reload or a shared link opens the same one.
   const setTab = (t: Tab): void => {
     history.replaceState(null, '', `${location.pathname}${location.search}${TAB_HASH[t]}`);
     setTabState(t);
@@ -90,7 +98,7 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
           ))}
         </select>
       </header>
-      <nav className="citizen-tabs five">
+      <nav className="citizen-tabs six">
         <button className={tab === 'alerts' ? 'active' : ''} onClick={() => setTab('alerts')}>
           {t('Alerts')}
           {alerts && alerts.length > 0 ? ` (${alerts.length})` : ''}
@@ -107,6 +115,9 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
         <button className={tab === 'subscribe' ? 'active' : ''} onClick={() => setTab('subscribe')}>
           {subscription ? t('My warnings') : t('Get warnings')}
         </button>
+        <button className={tab === 'open-data' ? 'active' : ''} onClick={() => setTab('open-data')}>
+          {t('Open data')}
+        </button>
       </nav>
       <main className="citizen-main">
         {pushed !== null && (
@@ -121,6 +132,7 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
         {tab === 'report' && <ReportPanel lang={lang} place={place} onSent={() => undefined} />}
         {tab === 'reports' && <MyReportsPanel lang={lang} />}
         {tab === 'consultations' && <ConsultationsPanel />}
+        {tab === 'open-data' && <OpenDataPanel lang={lang} />}
         {tab === 'subscribe' && (
           <SubscribePanel
             lang={lang}

@@ -4,6 +4,7 @@ import { useT, useTime } from '../i18n.js';
 import type { StaffReportView } from '../../../src/citizen-reports/contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from '../../../src/citizen-reports/contract.js';
 import { INCIDENT_TYPES } from '../../../src/incidents/contract.js';
+import { NoticeStates } from './NoticeStates.js';
 
 interface Figures {
   received: number;
@@ -44,9 +45,17 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
   }, [openOnly]);
   useEffect(() => void load(), [load]);
   const lastCitizenSeq = recent.find((e) => e.type.startsWith('citizen-reports.'))?.seq;
+  const selectedId = selected?.reportId;
   useEffect(() => {
-    if (lastCitizenSeq !== undefined) void load();
-  }, [lastCitizenSeq, load]);
+    if (lastCitizenSeq === undefined) return;
+    void load();
+    // The open report too (a notice to its reporter went out), keeping what is being typed.
+    if (selectedId)
+      api<{ report: StaffReportView }>(`/api/citizen-reports/${selectedId}`).then(
+        (r) => setSelected((s) => (s?.reportId === selectedId ? r.report : s)),
+        () => undefined,
+      );
+  }, [lastCitizenSeq, load, selectedId]);
 
   const open = async (id: string): Promise<void> => {
     setError(null);
@@ -161,6 +170,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
                 {t('Public note')}: {selected.publicNote}
               </p>
             )}
+            <NoticeStates notices={selected.notices} testId="report-notices" />
             {isOpen && selected.mayAct && (
               <div className="triage-actions">
                 {selected.status === 'received' && (

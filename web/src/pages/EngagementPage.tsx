@@ -18,6 +18,8 @@ import {
   type Relation,
   type Stakeholder,
 } from '../../../src/engagement/contract.js';
+import type { NoticeStateView } from '../../../src/platform/contract.js';
+import { NoticeStates } from './NoticeStates.js';
 
 type StakeholderRow = Stakeholder & { quadrant: Quadrant; mayManage: boolean };
 type ConsultationRow = Consultation & { status: string; organisation: string; contributionCount: number; mayManage: boolean };
@@ -35,6 +37,7 @@ type ContributionRow = Omit<Contribution, 'followHash'> & {
   stakeholderName: string | null;
   contact: { name: string | null; email: string | null } | null;
   outcome: { effect: Effect; explanation: string } | null;
+  notices: NoticeStateView[];
 };
 interface Overview {
   stakeholders: StakeholderRow[];
@@ -635,6 +638,7 @@ function Consultations({ data, run }: { data: Overview; run: Run }) {
                       → <strong>{t(EFFECT_TEXT[c.outcome.effect])}</strong>: {c.outcome.explanation}
                     </p>
                   )}
+                  <NoticeStates notices={c.notices} testId="contribution-notices" />
                 </li>
               ))}
             </ul>

@@ -9,7 +9,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'web/dist/', 'data/', '.tmp/', 'assets/'] },
+  { ignores: ['node_modules/', 'web/dist/', 'dist-server/', 'data/', '.tmp/', 'assets/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -33,6 +33,7 @@ if (selected.length === 0) {
 }
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', ...selected], {
   stdio: 'inherit',
-  env: { ...process.env, VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'silent' },
+  // VIGIL_FROM_SOURCE: a test that starts bin/vigil.js runs the sources it tests, never dist-server/.
+  env: { ...process.env, VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'silent', VIGIL_FROM_SOURCE: '1' },
 });
 process.exit(result.status ?? 1);

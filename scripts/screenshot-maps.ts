@@ -1,5 +1,5 @@
 // Screenshots of the maps framed on their subject, with the shared legend, at 1440 px and 390 px:
-// the routing map's evacuation plan and the major-event map. Usage: node --import tsx scripts/screenshot-maps.ts [out-dir]
+// the routing map's evacuation plan (with its hazard), the major-event map and the crowd map. Usage: node --import tsx scripts/screenshot-maps.ts [out-dir]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,14 @@ try {
   });
   await both(events, 'event-map', async () => {
     await events.locator('[data-testid=event-map]').scrollIntoViewIfNeeded();
+  });
+
+  const crowd = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  crowd.on('pageerror', (e) => console.error('page error:', e.message));
+  await signIn(crowd, '/crowd', 'commander');
+  await crowd.waitForSelector('[data-testid=crowd-map][data-drawn]', { state: 'attached', timeout: 60_000 });
+  await both(crowd, 'crowd-map', async () => {
+    await crowd.locator('[data-testid=crowd-map]').scrollIntoViewIfNeeded();
   });
 } finally {
   await browser.close();

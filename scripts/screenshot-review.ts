@@ -1,6 +1,6 @@
 // Screenshots of issue 18's alerting and cockpit views at 1440×900 and 390×844, into docs/screenshots/:
-// the approver's review (area, reach per channel, every language), the demo inboxes after the alert
-// went out, and the cockpit's overview. Usage: node --import tsx scripts/screenshot-review.ts [out-dir]
+// the author drawing the area, the approver's review (area, reach per channel, every language), the demo
+// inboxes after the alert went out, the alert on the citizen app's map, and the cockpit's overview and map. Usage: node --import tsx scripts/screenshot-review.ts [out-dir]
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,22 @@ async function api(page: Page, method: string, url: string, body?: unknown): Pro
   );
 }
 try {
+  for (const size of SIZES) {
+    // The author's area: a neighbourhood's boundary taken as the alert's polygon, on the map with its legend.
+    const page = await signIn('alert-officer', size, '/alerts');
+    await page
+      .getByRole('button', { name: /New alert/ })
+      .first()
+      .click();
+    await page.waitForSelector('[data-testid=area-map][data-loaded=true]', { state: 'attached' });
+    const pick = page.locator('.area-draw select');
+    await pick.locator('option', { hasText: 'Fontvieille' }).first().waitFor({ state: 'attached' });
+    await pick.selectOption((await pick.locator('option', { hasText: 'Fontvieille' }).first().getAttribute('value'))!);
+    await page.locator('.area-draw').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: join(out, `alert-area-authoring-${size.width}.png`) });
+    await page.close();
+  }
   const author = await signIn('alert-officer', SIZES[0]!);
   const { alert } = await api(author, 'POST', '/api/alerts', { ...flood, channels: ['email', 'sms', 'sirens', 'cell-broadcast', 'cap-feed'] });
   await api(author, 'POST', `/api/alerts/${alert.alertId}/submit`);
@@ -74,19 +90,36 @@ try {
   for (const size of SIZES) {
     const page = await signIn('admin', size, '/admin');
     await page.waitForSelector('[data-testid=demo-mail]');
-    await page.locator('[data-testid=demo-inbox]').scrollIntoViewIfNeeded();
+    // The inbox's heading at the top of the view (under the bar), its first messages below.
+    const top = async (): Promise<void> =>
+      page.evaluate(() => {
+        const inbox = document.querySelector<HTMLElement>('[data-testid=demo-inbox]')!;
+        const bar = document.querySelector('header.topbar')?.getBoundingClientRect().height ?? 0;
+        inbox.style.scrollMarginTop = `${bar + 8}px`;
+        inbox.scrollIntoView({ block: 'start' });
+      });
+    await top();
     await page.screenshot({ path: join(out, `demo-inbox-${size.width}.png`) });
     await page.getByRole('tab', { name: /SMS/ }).click();
-    await page.locator('[data-testid=demo-inbox]').scrollIntoViewIfNeeded();
+    await top();
     await page.screenshot({ path: join(out, `demo-inbox-sms-${size.width}.png`) });
     await page.close();
+    const citizen = await browser.newPage({ viewport: size });
+    await citizen.goto(`${vigil.url}/citizen`);
+    await citizen.waitForSelector('[data-testid=alerts-map-legend]');
+    await citizen.waitForTimeout(2500);
+    await citizen.screenshot({ path: join(out, `citizen-alerts-map-${size.width}.png`) });
+    await citizen.close();
     const cockpit = await signIn('analyst', size, '/cockpit');
     await cockpit.waitForSelector('[data-testid=kpi-card]');
     await cockpit.waitForTimeout(2500);
     await cockpit.screenshot({ path: join(out, `cockpit-overview-${size.width}.png`) });
+    await cockpit.locator('[data-testid=cockpit-map]').scrollIntoViewIfNeeded();
+    await cockpit.waitForSelector('[data-testid=cockpit-map][data-idle=true]', { state: 'attached' });
+    await cockpit.locator('.cockpit-map-frame').screenshot({ path: join(out, `cockpit-map-${size.width}.png`) });
     await cockpit.close();
   }
-  console.log(`wrote ${out}/alert-review-*.png, demo-inbox-*.png, cockpit-overview-*.png`);
+  console.log(`wrote ${out}/alert-area-authoring-*, alert-review-*, demo-inbox-*, citizen-alerts-map-*, cockpit-overview-*, cockpit-map-*.png`);
 } finally {
   await browser.close();
   await vigil.close();

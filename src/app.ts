@@ -14,8 +14,6 @@ import { systemClock } from './kernel/time.js';
 import type { AppContext } from './platform/app-context.js';
 import type { EventBus } from './platform/event-bus.js';
 import { SingleNodeLeadership, type Leadership } from './platform/leadership.js';
-import { PostgresLeadership } from './adapters/stores/postgres/postgres-leadership.js';
-import { PostgresReplayLedger } from './adapters/stores/postgres/postgres-replay-ledger.js';
 import type { ReplayLedger } from './platform/replay-ledger.js';
 import { PostgresHeardCheckpoint } from './adapters/stores/postgres/postgres-heard-checkpoint.js';
 import { FileHeardCheckpoint } from './adapters/stores/file-heard-checkpoint.js';
@@ -74,6 +72,8 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
   if (config.databaseUrl) {
     try {
       const clock = options.clock ?? systemClock;
+      // Loaded only for a PostgreSQL store: the pg driver is not worth its start-up time on a SQLite node.
+      const { PostgresReplayLedger } = await import('./adapters/stores/postgres/postgres-replay-ledger.js');
       replayLedger = await PostgresReplayLedger.open(config.databaseUrl, options.pgSchema ?? 'vigil', { now: () => clock.now() });
     } catch (error) {
       await vault.close();
@@ -99,7 +99,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     logger.warn('VIGIL_SECRET_KEY is not set: this node seals secrets with its own key file; every node of a cluster needs the same VIGIL_SECRET_KEY');
   }
   const leadership: Leadership = config.databaseUrl
-    ? new PostgresLeadership({
+    ? new (await import('./adapters/stores/postgres/postgres-leadership.js')).PostgresLeadership({
         connectionString: config.databaseUrl,
         schema: options.pgSchema ?? 'vigil',
         onError: (error) => logger.warn({ err: error }, 'leadership connection'),

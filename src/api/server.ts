@@ -15,6 +15,7 @@ import { LiveHub } from './live-hub.js';
 import type { Metrics } from './metrics.js';
 import { platformRoutes, type DemoInbox } from './platform-routes.js';
 import type { RouteEntry } from './route-entry.js';
+import { lazyValidatorFactory } from './lazy-validators.js';
 
 export type { CredentialSource } from '../platform/access.js';
 
@@ -59,6 +60,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
     connectionTimeout: 60_000,
     requestTimeout: 60_000,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    // Each route's request schemas compile on its first request, not all at start (lazy-validators.ts).
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory() } },
   }) as unknown as FastifyInstance;
   // Listener limits: bodies (bodyLimit), connections, header and keep-alive time.
   app.server.maxConnections = ctx.config.maxConnections;

@@ -1,35 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startKillableWorker, type KillableWorker } from '../support/kill9-worker.js';
 
-function worker(args: string[]): { child: ChildProcess; line: (prefix: string) => Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'artefact-worker.ts'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const line = (prefix: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      let closed = false;
-      const check = (): void => {
-        const found = out.split('\n').find((l) => l.startsWith(`${prefix} `));
-        if (found) return resolve(found.slice(prefix.length + 1));
-        if (closed) return reject(new Error(`worker exited (${child.exitCode}) before printing "${prefix}"`));
-        setTimeout(check, 50);
-      };
-      child.once('close', () => {
-        closed = true;
-        check();
-      });
-      check();
-    });
-  return { child, line };
-}
+const worker = (args: string[]): KillableWorker => startKillableWorker(join(import.meta.dirname, 'artefact-worker.ts'), args);
 
 /**
  * An artefact is recorded only once its file is whole and durable. The node is killed with
@@ -40,7 +18,7 @@ function worker(args: string[]): { child: ChildProcess; line: (prefix: string) =
 test('csirt artefacts: kill -9 mid-upload leaves no half artefact recorded, and the restarted node removes the part', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-artefactkill-'));
   const first = worker([dataDir, 'serve']);
-  let second: ReturnType<typeof worker> | null = null;
+  let second: KillableWorker | null = null;
   try {
     const [url, cookie, caseId] = (await first.line('ready')).split(' ');
     const image = randomBytes(16 * 1024 * 1024);
@@ -62,8 +40,7 @@ test('csirt artefacts: kill -9 mid-upload leaves no half artefact recorded, and 
       }
     };
     while (partSize() < 1024 * 1024) await new Promise((r) => setTimeout(r, 20));
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.kill9();
     req.destroy();
     assert.ok(partSize() > 0, 'the kill came mid-upload: a part was on disk');
 
@@ -73,8 +50,8 @@ test('csirt artefacts: kill -9 mid-upload leaves no half artefact recorded, and 
     assert.equal(seen.artefacts, 0, 'no artefact recorded for the interrupted upload');
     assert.deepEqual(seen.files, [], 'neither the part nor a file under a hash is left');
   } finally {
-    first.child.kill('SIGKILL');
-    second?.child.kill('SIGKILL');
+    await first.kill9();
+    await second?.kill9();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -1,38 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startKillableWorker, type KillableWorker } from '../support/kill9-worker.js';
 import { smtpServer } from '../support/smtp-server.js';
 
 const PEOPLE = 600;
 
-function worker(args: string[]): { child: ChildProcess; line: (prefix: string) => Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'delivery-worker.ts'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const line = (prefix: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      let closed = false;
-      const check = (): void => {
-        const found = out.split('\n').find((l) => l.startsWith(`${prefix} `));
-        if (found) return resolve(found.slice(prefix.length + 1));
-        if (closed) return reject(new Error(`worker exited (${child.exitCode}) before printing "${prefix}"`));
-        setTimeout(check, 50);
-      };
-      // 'close' comes after the last of stdout: a worker that prints its line and exits at once is still read
-      // (on 'exit' the line could be unread, or read after the rejection, which failed a good run).
-      child.once('close', () => {
-        closed = true;
-        check();
-      });
-      check();
-    });
-  return { child, line };
-}
+const worker = (args: string[]): KillableWorker => startKillableWorker(join(import.meta.dirname, 'delivery-worker.ts'), args);
 
 /**
  * An issued alert is acknowledged to the approving officer: every person in its area must
@@ -44,19 +20,18 @@ test('alert delivery: kill -9 mid-delivery, the restarted node warns everyone it
   const smtp = await smtpServer(() => null, { acceptDelayMs: 15 });
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-deliverykill-'));
   const first = worker([dataDir, smtp.url, 'issue', String(PEOPLE)]);
-  let second: ReturnType<typeof worker> | null = null;
+  let second: KillableWorker | null = null;
   try {
     const [alertId, status] = (await first.line('issued')).split(' ');
     assert.equal(status, '200', 'the alert was approved and issued');
     while (smtp.received.length < 60) await new Promise((r) => setTimeout(r, 10));
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.kill9();
     const beforeKill = smtp.received.length;
     assert.ok(beforeKill < PEOPLE, `the kill came mid-delivery (${beforeKill} of ≥ ${PEOPLE} sent)`);
 
     second = worker([dataDir, smtp.url, alertId!]);
     const progress = JSON.parse(await second.line('done')) as { queued: number; sent: number; failed: number; note: string };
-    await new Promise((r) => second!.child.once('exit', r));
+    await second.exited;
     const to = smtp.received.map((m) => (m.to as { text: string }).text);
     const ours = new Set(to.filter((a) => /^person\d+@example\.org$/.test(a)));
     const missing = Array.from({ length: PEOPLE }, (_, i) => `person${i}@example.org`).filter((a) => !ours.has(a));
@@ -68,8 +43,8 @@ test('alert delivery: kill -9 mid-delivery, the restarted node warns everyone it
     assert.ok(duplicates <= 200, `at most the batch in flight at the kill is sent twice (${duplicates})`);
     t.diagnostic(`${beforeKill} e-mails before the kill, ${to.length} in all, ${duplicates} sent twice`);
   } finally {
-    first.child.kill('SIGKILL');
-    second?.child.kill('SIGKILL');
+    await first.kill9();
+    await second?.kill9();
     await smtp.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
 
 /**
  * People counts published over MQTT push Place du Casino to warning then critical;
@@ -27,6 +27,8 @@ test('crowd page: MQTT counts raise Place du Casino to warning then critical, th
     page.on('pageerror', (e) => errors.push(e.message));
     await signInAt(page, `${vigil.url}/crowd`, 'commander');
     await page.waitForSelector('[data-testid=crowd-map][data-loaded=true]', { state: 'attached', timeout: 60_000 });
+    // The shared legend names the levels in the colours the zones are drawn in.
+    await expectText(page.getByTestId('crowd-map-legend'), /normal\s+warning\s+critical/);
     const row = page.locator('[data-testid=crowd-zones] tr[data-zone="czn:casino-square"]');
     await row.waitFor({ timeout: 30_000 });
     assert.equal(await row.getAttribute('data-level'), 'normal');

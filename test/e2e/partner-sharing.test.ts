@@ -130,12 +130,27 @@ async function openIncident(as: APIRequestContext, title: string, caller: string
   return ((await r.json()) as { incident: { incidentId: string } }).incident.incidentId;
 }
 
-/** Waits until the page settled after navigation: fetches answered, the live feed connected. */
-async function settle(page: Page): Promise<void> {
-  // Generous: map pages draw in software in headless Chromium, and a loaded machine takes its time.
-  await page.waitForSelector('.live-indicator.on', { timeout: 90_000 });
-  // A page that keeps a request open (map font subsets, long polls) is read once the wait ends: the leak checks below still run.
-  await page.waitForLoadState('networkidle', { timeout: 30_000 }).catch(() => {});
+/**
+ * Waits until the page settled after navigation: fetches answered, the live feed connected, the network idle.
+ * A page that asks the same API again and again while it settles is a bug (the webhooks screen on /admin
+ * once refetched its lists on every render and never went idle): no API path is asked more than a few times.
+ */
+async function settle(page: Page, where: string): Promise<void> {
+  const asked = new Map<string, number>();
+  const count = (r: import('playwright-core').Request): void => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/api/')) asked.set(path, (asked.get(path) ?? 0) + 1);
+  };
+  page.on('request', count);
+  try {
+    // Generous: map pages draw in software in headless Chromium, and a loaded machine takes its time.
+    await page.waitForSelector('.live-indicator.on', { timeout: 90_000 });
+    await page.waitForLoadState('networkidle', { timeout: 90_000 });
+  } finally {
+    page.off('request', count);
+  }
+  const repeated = [...asked].filter(([, n]) => n > 5);
+  assert.deepEqual(repeated, [], `${where}: API paths asked again and again while the page settles`);
 }
 
 test('partner sharing in the browser: each organisation sees on every page what sharing allows and nothing more', async (t) => {
@@ -192,7 +207,7 @@ test('partner sharing in the browser: each organisation sees on every page what 
       assert.equal(offered.length, v.pages.length, `${v.username}: nav ${offered.join(', ')}`);
       for (const path of v.pages) {
         await page.goto(`${vigil.url}${path}`);
-        await settle(page);
+        await settle(page, `${v.username} on ${path}`);
         if (path === '/incidents' && v.seesUnits) await page.waitForSelector('[data-testid=unit-list] li');
         if (path === '/responder') await page.waitForSelector('.responder');
         const text = await pageText(page);
@@ -249,7 +264,7 @@ test('partner sharing in the browser: each organisation sees on every page what 
     board.on('pageerror', (e) => errors.push(`commander live: ${e.message}`));
     await signInAt(board, `${vigil.url}/incidents`, 'commander');
     await board.waitForSelector('[data-testid=incident-board]');
-    await settle(board);
+    await settle(board, 'the commander on the incident board');
     const cityLive = await openIncident(admin, 'Live: city-only gas leak', 'Live city caller', centre);
     await openIncident(await apiSession(browser, vigil.url, 'operator'), 'Live: MARC escalated fire', 'Live MARC caller', centre);
     await board.waitForSelector('[data-testid=incident-board] li:has-text("Live: MARC escalated fire")');
@@ -266,7 +281,7 @@ test('partner sharing in the browser: each organisation sees on every page what 
     alarmsPage.on('pageerror', (e) => errors.push(`commander alarms: ${e.message}`));
     await signInAt(alarmsPage, `${vigil.url}/alarms`, 'commander');
     await alarmsPage.waitForSelector('[data-testid=alarm-stats]');
-    await settle(alarmsPage);
+    await settle(alarmsPage, 'the alarms page');
     const devices = [...vigil.capabilities.city.service.state.devices.values()];
     const gas = devices.find((d) => d.kind === 'gas-sensor' && keyOf(d.orgId) === 'city')!;
     const panel = devices.find((d) => d.kind === 'alarm-panel' && d.protocol === 'sia-dc09' && keyOf(d.orgId) === 'marc')!;
@@ -293,7 +308,7 @@ test('partner sharing in the browser: each organisation sees on every page what 
     // The guard's pages stay without the new incidents too.
     const guard = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await signInAt(guard, `${vigil.url}/`, 'guard');
-    await settle(guard);
+    await settle(guard, 'the guard');
     await openIncident(await apiSession(browser, vigil.url, 'commander'), 'Live: police-only burglary', 'Live police caller', centre);
     await board.waitForSelector('[data-testid=incident-board] li:has-text("Live: police-only burglary")');
     const guardText = await pageText(guard);

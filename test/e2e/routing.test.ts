@@ -31,6 +31,14 @@ test('routing page: a route drawn by clicks, a closure drawn across roads and re
     await page.getByRole('button', { name: 'Reopen' }).click();
     await page.locator('[data-testid=closures] li').waitFor({ state: 'detached', timeout: 30_000 });
     assert.equal(vigil.capabilities.routing.service.state.closures.size, 0);
+    // An evacuation plan: the hazard is drawn (now, and at the plan's horizon) with its assembly points, named by the legend.
+    await page.getByRole('button', { name: 'Evacuation' }).click();
+    await page.mouse.click(box.x + box.width * 0.45, box.y + box.height * 0.55);
+    await page.locator('[data-testid=evacuation-summary]').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=routing-map]')?.getAttribute('data-rendered-hazard') ?? 0) >= 2, undefined, {
+      timeout: 30_000,
+    });
+    await expectText(page.getByTestId('routing-map-legend'), /Hazard now\s+Hazard in 15 min\s+Assembly point/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { api } from './api.js';
 import { useT } from './i18n.js';
 import { EMPTY_DIRECTORY, indexDirectory, nameOf, type Directory, type DirectoryIndex } from '../../src/directory/contract.js';
@@ -21,9 +21,15 @@ export function useLoadDirectory(refreshKey: unknown): DirectoryIndex {
 export function useNames(): (ref: string | null | undefined) => string {
   const dir = useContext(DirectoryContext);
   const t = useT();
-  const words = { system: 'Vigil', someone: t('someone'), apiKey: t('an API key'), public: t('a member of the public') };
-  // A value that is already a name (no `kind:` prefix, not an id) is shown as it is.
-  return (ref) => (ref && !/^[a-z][a-z-]*:/.test(ref) && !/^[a-z]{2,5}_[0-9A-Z]{20,}$/.test(ref) ? ref : nameOf(dir, ref, words));
+  // A value that is already a name (no `kind:` prefix, not an id) is shown as it is. Stable while the
+  // directory and language stay, so it can be an effect's dependency (like useT).
+  return useCallback(
+    (ref: string | null | undefined) => {
+      const words = { system: 'Vigil', someone: t('someone'), apiKey: t('an API key'), public: t('a member of the public') };
+      return ref && !/^[a-z][a-z-]*:/.test(ref) && !/^[a-z]{2,5}_[0-9A-Z]{20,}$/.test(ref) ? ref : nameOf(dir, ref, words);
+    },
+    [dir, t],
+  );
 }
 
 export function useDirectory(): DirectoryIndex {

@@ -1,4 +1,4 @@
-import { createContext, useContext } from 'react';
+import { createContext, useCallback, useContext } from 'react';
 import en from './locales/en.json' with { type: 'json' };
 import fr from './locales/fr.json' with { type: 'json' };
 
@@ -19,17 +19,26 @@ export const LanguageContext = createContext<{ lang: string; setLang: (l: string
   timeZone: 'UTC',
 });
 
+/**
+ * The translator for the current language. The same function while the language stays: components list
+ * `t` among a callback's or an effect's dependencies, and a new one each render refetched on every render
+ * (the webhooks screen reloaded its lists without end, so the admin page never went network-idle).
+ */
 export function useT(): (key: string) => string {
   const { lang } = useContext(LanguageContext);
-  return (key) => dictionaries[lang]?.[key] ?? key;
+  return useCallback((key: string) => dictionaries[lang]?.[key] ?? key, [lang]);
 }
 
 /** Formats an ISO time in the city's time zone and the user's language. */
 export function useTime(): (iso: string, style?: 'time' | 'datetime') => string {
   const { lang, timeZone } = useContext(LanguageContext);
-  return (iso, style = 'datetime') =>
-    new Date(iso).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', {
-      timeZone,
-      ...(style === 'time' ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { dateStyle: 'short', timeStyle: 'medium' }),
-    });
+  // Stable while the language and zone stay, like useT.
+  return useCallback(
+    (iso: string, style: 'time' | 'datetime' = 'datetime') =>
+      new Date(iso).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', {
+        timeZone,
+        ...(style === 'time' ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { dateStyle: 'short', timeStyle: 'medium' }),
+      }),
+    [lang, timeZone],
+  );
 }

@@ -1,11 +1,16 @@
 // The entry of every worker thread in the pool (worker-pool.ts). On Node 20 a worker
 // does not inherit the tsx loader of the main thread, and `--import tsx` in a
 // worker's execArgv does not apply its hooks either, so the worker registers tsx
-// itself before importing the TypeScript module that does the work.
+// itself before importing a TypeScript module that does the work (the precompiled
+// server, dist-server/, hands it JavaScript modules, which need no loader).
 import { getPriority, setPriority } from 'node:os';
-import { register } from 'tsx/esm/api';
 
-register();
+let tsxRegistered = null;
+function loaderFor(module) {
+  if (!module.endsWith('.ts')) return null;
+  tsxRegistered ??= import('tsx/esm/api').then(({ register }) => register());
+  return tsxRegistered;
+}
 
 // Lower this thread's priority by VIGIL_WORKER_NICE (default 10, checked at start) below the
 // node's own: on Linux niceness is per thread, so heavy work yields the cores to the main
@@ -21,6 +26,7 @@ if (Number.isInteger(nice) && nice > 0) {
 
 /** Runs `fn` exported by `module` (a file URL) with `input`. */
 export default async function runTask({ module, fn, input }) {
+  await loaderFor(module);
   const loaded = await import(module);
   if (typeof loaded[fn] !== 'function') throw new Error(`${module} exports no function ${fn}`);
   try {

@@ -1,6 +1,16 @@
 import { useEffect, useEffectEvent, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import { baseStyle } from '../components/basemap.js';
+import {
+  ALERT_AREA_COLOUR,
+  ALERT_AREA_OUTLINE,
+  ALERT_NEARBY_COLOUR,
+  ALERT_NEARBY_OUTLINE,
+  MapLegend,
+  PLACE_COLOURS,
+  REPORT_STATE_COLOURS,
+  type LegendItem,
+} from '../components/map-legend.js';
 import type { Place, PlaceKind } from './device.js';
 
 /** A report or other point drawn on the map (open: orange, closed: green). */
@@ -17,7 +27,8 @@ export interface MapArea {
   geometry: GeoJSON.MultiPolygon;
 }
 
-const PLACE_COLOUR: Record<PlaceKind, string> = { last: '#1d4ed8', home: '#067647', work: '#7a2e0e' };
+const PLACE_COLOUR: Record<PlaceKind, string> = PLACE_COLOURS;
+const PLACE_LABEL: Record<PlaceKind, string> = { last: 'Where I am', home: 'Home', work: 'Work' };
 
 /**
  * The city's own map (basemap served by Vigil): the person's places as dots, alert
@@ -63,20 +74,25 @@ export function CitizenMap({
         id: 'areas-fill',
         type: 'fill',
         source: 'areas',
-        paint: { 'fill-color': ['case', ['get', 'covers'], '#d92d20', '#f79009'], 'fill-opacity': 0.25 },
+        paint: { 'fill-color': ['case', ['get', 'covers'], ALERT_AREA_COLOUR, ALERT_NEARBY_COLOUR], 'fill-opacity': 0.25 },
       });
       map.addLayer({
         id: 'areas-line',
         type: 'line',
         source: 'areas',
-        paint: { 'line-color': ['case', ['get', 'covers'], '#b42318', '#b54708'], 'line-width': 2 },
+        paint: { 'line-color': ['case', ['get', 'covers'], ALERT_AREA_OUTLINE, ALERT_NEARBY_OUTLINE], 'line-width': 2 },
       });
       map.addSource('points', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
         id: 'points',
         type: 'circle',
         source: 'points',
-        paint: { 'circle-radius': 6, 'circle-color': ['case', ['get', 'open'], '#dc6803', '#067647'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
+        paint: {
+          'circle-radius': 6,
+          'circle-color': ['case', ['get', 'open'], REPORT_STATE_COLOURS.open, REPORT_STATE_COLOURS.closed],
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 2,
+        },
       });
       map.addSource('places', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       map.addLayer({
@@ -101,7 +117,20 @@ export function CitizenMap({
     frame(map, places, areas, points);
   }, [places, areas, points]);
 
-  return <div ref={container} className="citizen-map" data-testid={testId} />;
+  // The legend names only what this map shows (the same colours as the staff maps' alert areas).
+  const legend: LegendItem[] = [
+    ...(areas.some((a) => a.covers) ? [{ colour: ALERT_AREA_COLOUR, label: 'Alert where you are', shape: 'area' as const }] : []),
+    ...(areas.some((a) => !a.covers) ? [{ colour: ALERT_NEARBY_COLOUR, label: 'Alert nearby', shape: 'area' as const }] : []),
+    ...(points.some((p) => p.open) ? [{ colour: REPORT_STATE_COLOURS.open, label: 'Report being handled' }] : []),
+    ...(points.some((p) => !p.open) ? [{ colour: REPORT_STATE_COLOURS.closed, label: 'Report closed' }] : []),
+    ...(Object.keys(places) as PlaceKind[]).map((k) => ({ colour: PLACE_COLOUR[k], label: PLACE_LABEL[k] })),
+  ];
+  return (
+    <div className="map-frame citizen-map-frame">
+      <div ref={container} className="citizen-map" data-testid={testId} />
+      {legend.length > 0 && <MapLegend testId={`${testId}-legend`} items={legend} />}
+    </div>
+  );
 }
 
 /**
@@ -122,7 +151,9 @@ function frame(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, a
   const view = map.getBounds();
   if (points.every((p) => view.contains(p))) return;
   const b = points.reduce((acc, p) => acc.extend(p), new maplibregl.LngLatBounds(points[0]!, points[0]!));
-  map.fitBounds(b, { padding: 40, maxZoom: 15, duration: 0 });
+  // Clear of the legend over the map's foot.
+  const legend = map.getContainer().parentElement?.querySelector<HTMLElement>(':scope > .map-legend')?.offsetHeight ?? 0;
+  map.fitBounds(b, { padding: { top: 40, right: 40, left: 40, bottom: 40 + Math.min(legend, 80) }, maxZoom: 15, duration: 0 });
 }
 
 function draw(map: maplibregl.Map, places: Partial<Record<PlaceKind, Place>>, areas: MapArea[], points: MapPoint[] = []): void {

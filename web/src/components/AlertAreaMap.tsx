@@ -2,7 +2,8 @@ import { useEffect, useMemo, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { LngLatBoundsLike } from 'maplibre-gl';
 import type { Feature, Polygon } from 'geojson';
-import { baseStyle } from './basemap.js';
+import { baseStyle, fitTo } from './basemap.js';
+import { ALERT_AREA_COLOUR, ALERT_AREA_OUTLINE, MapLegend } from './map-legend.js';
 import { useT } from '../i18n.js';
 
 type Ring = [number, number][];
@@ -66,8 +67,14 @@ export function AlertAreaMap({ areas }: { areas: CapAreaLike[] }) {
     map.on('load', () => {
       const features: Feature<Polygon>[] = rings.map((r) => ({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[...r, r[0]!]] } }));
       map.addSource('alert-area', { type: 'geojson', data: { type: 'FeatureCollection', features } });
-      map.addLayer({ id: 'alert-area-fill', type: 'fill', source: 'alert-area', paint: { 'fill-color': '#d92d20', 'fill-opacity': 0.2 } });
-      map.addLayer({ id: 'alert-area-line', type: 'line', source: 'alert-area', paint: { 'line-color': '#d92d20', 'line-width': 2 } });
+      map.addLayer({ id: 'alert-area-fill', type: 'fill', source: 'alert-area', paint: { 'fill-color': ALERT_AREA_COLOUR, 'fill-opacity': 0.2 } });
+      map.addLayer({ id: 'alert-area-line', type: 'line', source: 'alert-area', paint: { 'line-color': ALERT_AREA_OUTLINE, 'line-width': 2 } });
+      // Framed again with room for the legend over the map's foot, and on a resize.
+      fitTo(
+        map,
+        features.map((f) => f.geometry),
+        { padding: 30 },
+      );
     });
     return () => map.remove();
   }, [rings]);
@@ -75,7 +82,10 @@ export function AlertAreaMap({ areas }: { areas: CapAreaLike[] }) {
   if (rings.length === 0) return <p className="muted small">{t('This alert names its area without a drawn shape.')}</p>;
   return (
     <div className="alert-area" data-testid="alert-area">
-      <div ref={container} className="alert-area-map" />
+      <div className="map-frame">
+        <div ref={container} className="alert-area-map" />
+        <MapLegend testId="alert-area-legend" items={[{ colour: ALERT_AREA_COLOUR, label: 'Alert area', shape: 'area' }]} />
+      </div>
     </div>
   );
 }

@@ -1,7 +1,9 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection, Polygon, MultiPolygon } from 'geojson';
-import { baseStyle } from './basemap.js';
+import { baseStyle, fitTo } from './basemap.js';
+import { ALERT_AREA_COLOUR, ALERT_AREA_OUTLINE, MapLegend } from './map-legend.js';
+import { useT } from '../i18n.js';
 import { outerRing } from '../../../src/alerts/contract.js';
 
 /** [lon, lat] pairs of an open ring (the first point is not repeated). */
@@ -21,11 +23,25 @@ export { ringToCapPolygon } from '../../../src/alerts/contract.js';
  * The target area of an alert, drawn on the city's own map: click to add corners,
  * or take a neighbourhood's boundary. Shows the polygon as it will be sent.
  */
-export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: Ring, name: string | null) => void }) {
+export function AreaDrawMap({
+  ring,
+  onChange,
+  areaLabel = 'Alert area',
+}: {
+  ring: Ring;
+  onChange: (ring: Ring, name: string | null) => void;
+  /** What the drawn area is, for the legend (an alert's target area unless said otherwise). */
+  areaLabel?: string;
+}) {
+  const t = useT();
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   // The latest ring and onChange, for the map's listeners (the map is created once).
   const drawLatest = useEffectEvent((map: maplibregl.Map) => draw(map, ring));
+  // An area given before the map loaded (a draft opened again) is brought into view.
+  const frameLatest = useEffectEvent((map: maplibregl.Map) => {
+    if (ring.length >= 3) fitTo(map, [{ coordinates: ring }], { padding: 30 });
+  });
   const addCorner = useEffectEvent((corner: [number, number]) => onChange([...ring, corner], null));
   const [areas, setAreas] = useState<AreaFeature[]>([]);
 
@@ -64,17 +80,18 @@ export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: R
         type: 'fill',
         source: 'target',
         filter: ['==', ['geometry-type'], 'Polygon'],
-        paint: { 'fill-color': '#d92d20', 'fill-opacity': 0.25 },
+        paint: { 'fill-color': ALERT_AREA_COLOUR, 'fill-opacity': 0.25 },
       });
-      map.addLayer({ id: 'target-line', type: 'line', source: 'target', paint: { 'line-color': '#b42318', 'line-width': 2 } });
+      map.addLayer({ id: 'target-line', type: 'line', source: 'target', paint: { 'line-color': ALERT_AREA_OUTLINE, 'line-width': 2 } });
       map.addLayer({
         id: 'target-points',
         type: 'circle',
         source: 'target',
         filter: ['==', ['geometry-type'], 'Point'],
-        paint: { 'circle-radius': 4, 'circle-color': '#b42318' },
+        paint: { 'circle-radius': 4, 'circle-color': ALERT_AREA_OUTLINE },
       });
       drawLatest(map);
+      frameLatest(map);
       container.current?.setAttribute('data-loaded', 'true');
     });
     map.on('click', (e) => addCorner([e.lngLat.lng, e.lngLat.lat]));
@@ -90,19 +107,18 @@ export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: R
     <div className="area-draw">
       <div className="row">
         <select
-          aria-label="Neighbourhood"
+          aria-label={t('Neighbourhood')}
           value=""
           onChange={(e) => {
             const area = areas.find((a) => a.id === e.target.value);
             const r = area && outerRing(area.geometry);
             if (area && r) {
               onChange(r, area.name);
-              const b = r.reduce((acc, p) => acc.extend(p), new maplibregl.LngLatBounds(r[0]!, r[0]!));
-              mapRef.current?.fitBounds(b, { padding: 30, duration: 0 });
+              if (mapRef.current) fitTo(mapRef.current, [{ coordinates: r }], { padding: 30 });
             }
           }}
         >
-          <option value="">Use an area's boundary…</option>
+          <option value="">{t("Use an area's boundary…")}</option>
           {areas.map((a) => (
             <option key={a.id} value={a.id}>
               {a.name} ({a.level})
@@ -110,16 +126,26 @@ export function AreaDrawMap({ ring, onChange }: { ring: Ring; onChange: (ring: R
           ))}
         </select>
         <button type="button" onClick={() => onChange(ring.slice(0, -1), null)} disabled={ring.length === 0}>
-          Undo corner
+          {t('Undo corner')}
         </button>
         <button type="button" onClick={() => onChange([], null)} disabled={ring.length === 0}>
-          Clear
+          {t('Clear')}
         </button>
         <span className="muted small" data-testid="area-points">
-          {ring.length} corners{ring.length > 0 && ring.length < 3 ? ' (at least 3)' : ''}
+          {t('{n} corners').replace('{n}', String(ring.length))}
+          {ring.length > 0 && ring.length < 3 ? ` ${t('(at least 3)')}` : ''}
         </span>
       </div>
-      <div ref={container} className="site-map area-map" data-testid="area-map" />
+      <div className="map-frame">
+        <div ref={container} className="site-map area-map" data-testid="area-map" />
+        <MapLegend
+          testId="area-map-legend"
+          items={[
+            { colour: ALERT_AREA_COLOUR, label: areaLabel, shape: 'area' },
+            { colour: ALERT_AREA_OUTLINE, label: 'Corner' },
+          ]}
+        />
+      </div>
     </div>
   );
 }

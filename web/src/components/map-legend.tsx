@@ -66,6 +66,23 @@ export const CLUSTER_COLOUR = '#344054';
 export const FALLBACK = '#667085';
 /** Citizen reports (Open311), wherever they are drawn. */
 export const CITIZEN_REPORT_COLOUR = '#dd2590';
+/** A report in the citizen app: still being handled, or closed. */
+export const REPORT_STATE_COLOURS = { open: '#dc6803', closed: '#067647' } as const;
+/** An alert's target area (writing, approving, the citizen app) and, in the citizen app, an alert that is only near the person. */
+export const ALERT_AREA_COLOUR = '#d92d20';
+export const ALERT_AREA_OUTLINE = '#b42318';
+export const ALERT_NEARBY_COLOUR = '#f79009';
+export const ALERT_NEARBY_OUTLINE = '#b54708';
+/** An evacuation plan's hazard: where it is now (filled) and how far it spreads over the plan's horizon (outline). */
+export const HAZARD_COLOUR = '#912018';
+/** A person's places in the citizen app. */
+export const PLACE_COLOURS = { last: '#1d4ed8', home: '#067647', work: '#7a2e0e' } as const;
+/** Administrative boundaries (city, neighbourhoods) drawn as lines. */
+export const BOUNDARY_COLOUR = '#1d3557';
+/** The cockpit's areas and sites coloured by an indicator: best to worst value of those shown, and no value. */
+export const KPI_SCALE = { best: 'hsl(120, 70%, 45%)', middle: 'hsl(60, 70%, 45%)', worst: 'hsl(0, 70%, 45%)', none: '#bfc5cc' } as const;
+/** The scale's colour for a value at `good` (0 worst … 1 best). */
+export const kpiColour = (good: number): string => `hsl(${Math.round(good * 120)}, 70%, 45%)`;
 
 /** A MapLibre `match` on a property against one of the tables above. */
 export function colourBy(property: string, table: Record<string, string>): ExpressionSpecification {

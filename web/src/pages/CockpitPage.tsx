@@ -1,7 +1,8 @@
 import { useContext, useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike } from 'maplibre-gl';
-import { baseStyle } from '../components/basemap.js';
+import { baseStyle, fitTo } from '../components/basemap.js';
+import { BOUNDARY_COLOUR, KPI_SCALE, MapLegend, SITE_COLOURS, kpiColour } from '../components/map-legend.js';
 import { TrendChart } from '../components/TrendChart.js';
 import type { KpiValue } from '../cockpit-types.js';
 import { PeerChart, type PeerComparison } from '../components/PeerChart.js';
@@ -82,10 +83,9 @@ function colourScale(values: (number | null)[], higherIsBetter: boolean): (v: nu
   const min = Math.min(...known);
   const max = Math.max(...known);
   return (v) => {
-    if (v === null || known.length === 0) return '#bfc5cc';
+    if (v === null || known.length === 0) return KPI_SCALE.none;
     const t = max === min ? 0.5 : (v - min) / (max - min);
-    const good = higherIsBetter ? t : 1 - t;
-    return `hsl(${Math.round(good * 120)}, 70%, 45%)`;
+    return kpiColour(higherIsBetter ? t : 1 - t);
   };
 }
 
@@ -256,7 +256,7 @@ export function CockpitPage() {
         type: 'line',
         source: 'kpi-areas',
         filter: ['!=', ['geometry-type'], 'Point'],
-        paint: { 'line-color': '#1d3557', 'line-width': ['case', ['get', 'selected'], 3, 1] },
+        paint: { 'line-color': BOUNDARY_COLOUR, 'line-width': ['case', ['get', 'selected'], 3, 1] },
       });
       map.addLayer({
         id: 'kpi-disc',
@@ -267,7 +267,7 @@ export function CockpitPage() {
           'circle-color': ['get', 'colour'],
           'circle-radius': 28,
           'circle-opacity': 0.55,
-          'circle-stroke-color': '#1d3557',
+          'circle-stroke-color': BOUNDARY_COLOUR,
           'circle-stroke-width': ['case', ['get', 'selected'], 3, 1],
         },
       });
@@ -284,7 +284,7 @@ export function CockpitPage() {
         id: 'kpi-stations',
         type: 'circle',
         source: 'kpi-stations',
-        paint: { 'circle-color': '#b71c1c', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
+        paint: { 'circle-color': SITE_COLOURS['fire-station']!, 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
       });
       for (const layer of ['kpi-fill', 'kpi-disc'])
         map.on('click', layer, (e) => {
@@ -292,6 +292,12 @@ export function CockpitPage() {
           if (id) setSelected(id);
         });
       mapRef.current = map;
+      // Framed on the neighbourhoods with room for the legend over the map's foot (fitTo), and again on a resize.
+      fitTo(
+        map,
+        features.map((f) => f.geometry),
+        { padding: 20 },
+      );
       setMapReady((n) => n + 1);
       // Tells tests (and screenshots) when everything drawn so far is on screen.
       map.on('idle', () => container.current?.setAttribute('data-idle', 'true'));
@@ -453,7 +459,20 @@ export function CockpitPage() {
         </p>
       )}
       <div className="cockpit-body">
-        <div ref={container} className="cockpit-map" data-testid="cockpit-map" />
+        <div className="map-frame cockpit-map-frame">
+          <div ref={container} className="cockpit-map" data-testid="cockpit-map" />
+          <MapLegend
+            testId="cockpit-map-legend"
+            items={[
+              { colour: KPI_SCALE.best, label: 'Best value', shape: 'area' },
+              { colour: KPI_SCALE.middle, label: 'Middle', shape: 'area' },
+              { colour: KPI_SCALE.worst, label: 'Worst value', shape: 'area' },
+              { colour: KPI_SCALE.none, label: 'No value', shape: 'area' },
+              { colour: BOUNDARY_COLOUR, label: 'Neighbourhood boundary', shape: 'line' },
+              ...(indicatorId.includes('fire-station') ? [{ colour: SITE_COLOURS['fire-station']!, label: 'Fire station' }] : []),
+            ]}
+          />
+        </div>
         <div className="cockpit-side">
           <nav className="breadcrumb" data-testid="kpi-breadcrumb">
             <button onClick={() => setSelected(null)}>{cityValue?.areaName ?? t('City')}</button>

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me, type StoredEvent } from '../api.js';
-import { baseStyle } from '../components/basemap.js';
+import { baseStyle, fitTo } from '../components/basemap.js';
+import { CROWD_COLOURS, EVENT_COLOURS, MapLegend, ROUTE_COLOUR } from '../components/map-legend.js';
 import { useT } from '../i18n.js';
 import { ZoneForm } from './crowd/ZoneForm.js';
 
@@ -40,7 +41,6 @@ interface Gate {
   inflowPerMin: number;
 }
 
-const COLOURS: Record<Level, string> = { normal: '#12b76a', warning: '#f79009', critical: '#d92d20' };
 const ACTORS = ['operator', 'supervisor', 'commander'];
 const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
@@ -50,6 +50,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const [loaded, setLoaded] = useState(false);
+  const framed = useRef(false);
   const [zones, setZones] = useState<Zone[]>([]);
   const [gates, setGates] = useState<Gate[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -90,15 +91,15 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         layout: { 'text-field': ['get', 'label'], 'text-size': 12 },
         paint: { 'text-halo-color': '#fff', 'text-halo-width': 1.5 },
       });
-      map.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': '#175cd3', 'line-width': 4, 'line-dasharray': [2, 1] } });
+      map.addLayer({ id: 'routes', type: 'line', source: 'routes', paint: { 'line-color': ROUTE_COLOUR, 'line-width': 4, 'line-dasharray': [2, 1] } });
       map.addLayer({
         id: 'gates',
         type: 'circle',
         source: 'gates',
         paint: {
           'circle-radius': 6,
-          'circle-color': ['case', ['==', ['get', 'state'], 'closed'], '#101828', '#ffffff'],
-          'circle-stroke-color': '#101828',
+          'circle-color': ['case', ['==', ['get', 'state'], 'closed'], EVENT_COLOURS.gate!, '#ffffff'],
+          'circle-stroke-color': EVENT_COLOURS.gate!,
           'circle-stroke-width': 2,
         },
       });
@@ -115,7 +116,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       type: 'FeatureCollection',
       features: zones.map((z) => ({
         type: 'Feature',
-        properties: { colour: COLOURS[z.level], label: `${z.name}\n${z.density.toFixed(2)} /m²` },
+        properties: { colour: CROWD_COLOURS[z.level], label: `${z.name}\n${z.density.toFixed(2)} /m²` },
         geometry: z.polygon,
       })),
     });
@@ -129,6 +130,11 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         z.suggestions.filter((s) => s.route).map((s) => ({ type: 'Feature' as const, properties: {}, geometry: s.route!.geometry })),
       ),
     });
+    // Framed on the zones and gates the first time they arrive (fitTo keeps the legend clear of them); later updates
+    // leave the view where the operator put it.
+    if (!framed.current && zones.length + gates.length > 0) {
+      framed.current = fitTo(map, [...zones.map((z) => z.polygon), ...gates.map((g) => ({ coordinates: g.position }))], { padding: 40, maxZoom: 18 });
+    }
     // Tells tests (and screenshots) which zone levels the map has drawn.
     map.once('idle', () => container.current?.setAttribute('data-drawn', zones.map((z) => z.level).join(',')));
   }, [zones, gates, loaded]);
@@ -156,7 +162,19 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
 
   return (
     <div className="crowd-page">
-      <div className="crowd-map" ref={container} data-testid="crowd-map" data-loaded={loaded ? 'true' : 'false'} />
+      <div className="map-frame crowd-map-frame">
+        <div className="crowd-map" ref={container} data-testid="crowd-map" data-loaded={loaded ? 'true' : 'false'} />
+        <MapLegend
+          testId="crowd-map-legend"
+          items={[
+            { colour: CROWD_COLOURS.normal, label: 'normal', shape: 'area' },
+            { colour: CROWD_COLOURS.warning, label: 'warning', shape: 'area' },
+            { colour: CROWD_COLOURS.critical, label: 'critical', shape: 'area' },
+            { colour: EVENT_COLOURS.gate!, label: 'Gate (filled: closed)' },
+            { colour: ROUTE_COLOUR, label: 'Suggested route', shape: 'line' },
+          ]}
+        />
+      </div>
       <div className="crowd-side">
         {error && (
           <p className="error" role="alert">

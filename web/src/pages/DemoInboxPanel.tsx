@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 
@@ -15,6 +15,57 @@ interface Inbox {
     msgType: string;
     requestId: string;
   }[];
+}
+
+/** One column of an inbox: its heading, the cell of a message, and an optional tooltip (the full text behind a short cell). */
+interface Column<M> {
+  header: string;
+  cell: (m: M) => ReactNode;
+  title?: (m: M) => string;
+}
+
+/** One inbox (mail, SMS or cell broadcast) as a table, or what to do to fill it when it is empty. */
+function InboxTable<M>({
+  testId,
+  messages,
+  columns,
+  rowKey,
+  empty,
+}: {
+  testId: string;
+  messages: M[];
+  columns: Column<M>[];
+  rowKey: (m: M, i: number) => string;
+  empty: string;
+}) {
+  const t = useT();
+  if (messages.length === 0) return <p className="muted small">{t(empty)}</p>;
+  return (
+    <div className="inbox-table">
+      <table className="table small" data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.header} scope="col">
+                {t(c.header)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {messages.map((m, i) => (
+            <tr key={rowKey(m, i)}>
+              {columns.map((c) => (
+                <td key={c.header} title={c.title?.(m)}>
+                  {c.cell(m)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 /**
@@ -34,6 +85,12 @@ export function DemoInboxPanel() {
   useEffect(load, [load]);
   if (error) return <p className="error">{error}</p>;
   if (!inbox?.running) return null;
+  const at = { header: 'Time', cell: (m: { at: string }) => time(m.at) };
+  const tabs = [
+    { id: 'mail' as const, label: t('E-mail'), count: inbox.mail.length },
+    { id: 'sms' as const, label: 'SMS', count: inbox.sms.length },
+    { id: 'cbs' as const, label: t('Cell broadcast'), count: inbox.broadcasts.length },
+  ];
   return (
     <section data-testid="demo-inbox">
       <h3>{t('Demo inboxes')}</h3>
@@ -43,91 +100,46 @@ export function DemoInboxPanel() {
         )}
       </p>
       <div className="row" role="tablist" aria-label={t('Demo inboxes')}>
-        <button type="button" role="tab" aria-selected={tab === 'mail'} className={tab === 'mail' ? 'active' : ''} onClick={() => setTab('mail')}>
-          {t('E-mail')} ({inbox.mail.length})
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'sms'} className={tab === 'sms' ? 'active' : ''} onClick={() => setTab('sms')}>
-          SMS ({inbox.sms.length})
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'cbs'} className={tab === 'cbs' ? 'active' : ''} onClick={() => setTab('cbs')}>
-          {t('Cell broadcast')} ({inbox.broadcasts.length})
-        </button>
+        {tabs.map((x) => (
+          <button key={x.id} type="button" role="tab" aria-selected={tab === x.id} className={tab === x.id ? 'active' : ''} onClick={() => setTab(x.id)}>
+            {x.label} ({x.count})
+          </button>
+        ))}
       </div>
       <button type="button" onClick={load}>
         {t('Refresh')}
       </button>
-      {tab === 'mail' ? (
-        inbox.mail.length === 0 ? (
-          <p className="muted small">{t('No e-mail yet: issue an alert with the e-mail channel over an area with subscribers.')}</p>
-        ) : (
-          <table className="table small" data-testid="demo-mail">
-            <thead>
-              <tr>
-                <th scope="col">{t('Time')}</th>
-                <th scope="col">{t('To')}</th>
-                <th scope="col">{t('Subject')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {inbox.mail.map((m, i) => (
-                <tr key={i}>
-                  <td>{time(m.at)}</td>
-                  <td>{m.to.join(', ')}</td>
-                  <td title={m.text}>{m.subject}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      ) : tab === 'cbs' ? (
-        inbox.broadcasts.length === 0 ? (
-          <p className="muted small">{t('No cell broadcast yet: issue an alert with the cell broadcast channel over an area with cell sites.')}</p>
-        ) : (
-          <table className="table small" data-testid="demo-cbs">
-            <thead>
-              <tr>
-                <th scope="col">{t('Time')}</th>
-                <th scope="col">{t('Language')}</th>
-                <th scope="col">{t('Message')}</th>
-                <th scope="col">{t('Cells')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {inbox.broadcasts.map((b) => (
-                <tr key={b.requestId}>
-                  <td>{time(b.at)}</td>
-                  <td>{b.language ?? '–'}</td>
-                  <td>{b.operation === 'stop' ? <em>{t('Broadcast stopped')}</em> : b.pages.join('')}</td>
-                  <td title={b.cells.join(', ')}>{b.cells.length}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      ) : inbox.sms.length === 0 ? (
-        <p className="muted small">{t('No SMS yet: issue an alert with the SMS channel over an area with subscribers.')}</p>
-      ) : (
-        <table className="table small" data-testid="demo-sms">
-          <thead>
-            <tr>
-              <th scope="col">{t('Time')}</th>
-              <th scope="col">{t('To')}</th>
-              <th scope="col">{t('Text')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {inbox.sms.map((m) => (
-              <tr key={m.messageId}>
-                <td>{time(m.at)}</td>
-                <td>{m.to}</td>
-                <td>
-                  {m.part ? `(${m.part}) ` : ''}
-                  {m.text}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {tab === 'mail' && (
+        <InboxTable
+          testId="demo-mail"
+          messages={inbox.mail}
+          rowKey={(_m, i) => String(i)}
+          empty="No e-mail yet: issue an alert with the e-mail channel over an area with subscribers."
+          columns={[at, { header: 'To', cell: (m) => m.to.join(', ') }, { header: 'Subject', cell: (m) => m.subject, title: (m) => m.text }]}
+        />
+      )}
+      {tab === 'sms' && (
+        <InboxTable
+          testId="demo-sms"
+          messages={inbox.sms}
+          rowKey={(m) => m.messageId}
+          empty="No SMS yet: issue an alert with the SMS channel over an area with subscribers."
+          columns={[at, { header: 'To', cell: (m) => m.to }, { header: 'Text', cell: (m) => `${m.part ? `(${m.part}) ` : ''}${m.text}` }]}
+        />
+      )}
+      {tab === 'cbs' && (
+        <InboxTable
+          testId="demo-cbs"
+          messages={inbox.broadcasts}
+          rowKey={(b) => b.requestId}
+          empty="No cell broadcast yet: issue an alert with the cell broadcast channel over an area with cell sites."
+          columns={[
+            at,
+            { header: 'Language', cell: (b) => b.language ?? '–' },
+            { header: 'Message', cell: (b) => (b.operation === 'stop' ? <em>{t('Broadcast stopped')}</em> : b.pages.join('')) },
+            { header: 'Cells', cell: (b) => b.cells.length, title: (b) => b.cells.join(', ') },
+          ]}
+        />
       )}
     </section>
   );

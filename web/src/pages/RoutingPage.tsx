@@ -2,8 +2,8 @@ import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
-import { baseStyle, fitTo, raiseLabels } from '../components/basemap.js';
-import { CLOSURE_COLOUR, ISOCHRONE_COLOURS, MapLegend, POINT_COLOUR, ROUTE_COLOUR } from '../components/map-legend.js';
+import { baseStyle, exposeRendered, fitTo, raiseLabels } from '../components/basemap.js';
+import { CLOSURE_COLOUR, HAZARD_COLOUR, ISOCHRONE_COLOURS, MapLegend, POINT_COLOUR, ROUTE_COLOUR, SITE_COLOURS } from '../components/map-legend.js';
 import { useT } from '../i18n.js';
 
 type Pos = [number, number];
@@ -27,6 +27,18 @@ interface Plan {
 }
 
 const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
+/** The evacuation plan's hazard: a circle of 150 m growing 10 m a minute, planned over 15 minutes. */
+const HAZARD = { radiusM: 150, spreadMPerMin: 10, horizonMin: 15 };
+
+/** A circle on the ground as a closed ring of [lon, lat] (metres to degrees at its latitude). */
+function circleRing([lon, lat]: Pos, radiusM: number, corners = 64): Pos[] {
+  const dLat = radiusM / 110_574;
+  const dLon = radiusM / (111_320 * Math.cos((lat * Math.PI) / 180));
+  return Array.from({ length: corners + 1 }, (_, i) => {
+    const a = (i / corners) * 2 * Math.PI;
+    return [lon + dLon * Math.cos(a), lat + dLat * Math.sin(a)];
+  });
+}
 const TRAFFIC_ROLES = ['operator', 'supervisor', 'commander', 'admin'];
 
 /** Routes, isochrones, road closures and evacuation plans on the city's map (click to place points). */
@@ -94,13 +106,27 @@ export function RoutingPage({ me }: { me: Me }) {
         await loadClosures();
       } else if (mode === 'evacuation' && p.length === 1) {
         const result = await api<Plan>('/api/routing/evacuation', {
-          body: { hazard: { circles: [{ center: p[0], radiusM: 150 }], spreadMPerMin: 10 }, horizonMin: 15 },
+          body: { hazard: { circles: [{ center: p[0], radiusM: HAZARD.radiusM }], spreadMPerMin: HAZARD.spreadMPerMin }, horizonMin: HAZARD.horizonMin },
         });
         setPlan(result);
         const routes = result.origins.filter((o) => o.route).map((o) => o.route!.geometry);
         setData('route', { type: 'FeatureCollection', features: routes.map((geometry) => ({ type: 'Feature', properties: {}, geometry })) });
-        // Framed on the hazard and the evacuation routes out of it.
-        frame([{ coordinates: p[0] }, ...routes]);
+        // The hazard as it is now (filled) and as far as it will have spread at the plan's horizon (outline).
+        const now = circleRing(p[0]!, HAZARD.radiusM);
+        const later = circleRing(p[0]!, HAZARD.radiusM + HAZARD.spreadMPerMin * HAZARD.horizonMin);
+        setData('hazard', {
+          type: 'FeatureCollection',
+          features: [
+            { type: 'Feature', properties: { when: 'horizon' }, geometry: { type: 'Polygon', coordinates: [later] } },
+            { type: 'Feature', properties: { when: 'now' }, geometry: { type: 'Polygon', coordinates: [now] } },
+          ],
+        });
+        setData('assembly', {
+          type: 'FeatureCollection',
+          features: result.assemblyPoints.map((a) => ({ type: 'Feature', properties: { name: a.name }, geometry: { type: 'Point', coordinates: a.position } })),
+        });
+        // Framed on the hazard at its horizon and the evacuation routes out of it.
+        frame([{ coordinates: [later] }, ...routes]);
       } else return;
       setPoints([]);
     } catch (e) {
@@ -126,17 +152,39 @@ export function RoutingPage({ me }: { me: Me }) {
     });
     mapRef.current = map;
     map.on('load', () => {
-      for (const id of ['iso', 'closures', 'route', 'points']) map.addSource(id, { type: 'geojson', data: empty });
+      for (const id of ['iso', 'hazard', 'closures', 'route', 'assembly', 'points']) map.addSource(id, { type: 'geojson', data: empty });
       map.addLayer({
         id: 'iso',
         type: 'fill',
         source: 'iso',
         paint: { 'fill-color': ['match', ['get', 'band'], 0, ISOCHRONE_COLOURS[0], 1, ISOCHRONE_COLOURS[1], ISOCHRONE_COLOURS[2]], 'fill-opacity': 0.3 },
       });
+      map.addLayer({
+        id: 'hazard-fill',
+        type: 'fill',
+        source: 'hazard',
+        filter: ['==', ['get', 'when'], 'now'],
+        paint: { 'fill-color': HAZARD_COLOUR, 'fill-opacity': 0.3, 'fill-outline-color': HAZARD_COLOUR },
+      });
+      map.addLayer({
+        id: 'hazard-horizon',
+        type: 'line',
+        source: 'hazard',
+        filter: ['==', ['get', 'when'], 'horizon'],
+        paint: { 'line-color': HAZARD_COLOUR, 'line-width': 2, 'line-dasharray': [3, 2] },
+      });
       map.addLayer({ id: 'closures', type: 'line', source: 'closures', paint: { 'line-color': CLOSURE_COLOUR, 'line-width': 4, 'line-dasharray': [1, 1] } });
       map.addLayer({ id: 'route', type: 'line', source: 'route', paint: { 'line-color': ROUTE_COLOUR, 'line-width': 4 } });
+      map.addLayer({
+        id: 'assembly',
+        type: 'circle',
+        source: 'assembly',
+        paint: { 'circle-radius': 6, 'circle-color': SITE_COLOURS.shelter!, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
+      });
       map.addLayer({ id: 'points', type: 'circle', source: 'points', paint: { 'circle-radius': 6, 'circle-color': POINT_COLOUR } });
       raiseLabels(map);
+      // What is on screen, for the tests: the hazard (now and at the horizon) and the assembly points.
+      exposeRendered(map, { hazard: ['hazard-fill', 'hazard-horizon'], assembly: ['assembly'] });
       container.current?.setAttribute('data-loaded', 'true');
     });
     map.on('click', (e) => addPoint([e.lngLat.lng, e.lngLat.lat]));
@@ -168,6 +216,13 @@ export function RoutingPage({ me }: { me: Me }) {
                   { colour: ISOCHRONE_COLOURS[2], label: '≤ 12 min', shape: 'area' as const },
                 ]
               : [{ colour: ROUTE_COLOUR, label: mode === 'evacuation' ? 'Evacuation route' : 'Route', shape: 'line' as const }]),
+            ...(mode === 'evacuation'
+              ? [
+                  { colour: HAZARD_COLOUR, label: 'Hazard now', shape: 'area' as const },
+                  { colour: HAZARD_COLOUR, label: 'Hazard in 15 min', shape: 'line' as const },
+                  { colour: SITE_COLOURS.shelter!, label: 'Assembly point' },
+                ]
+              : []),
             { colour: CLOSURE_COLOUR, label: 'Road closure', shape: 'line' as const },
             { colour: POINT_COLOUR, label: 'Point clicked' },
           ]}
@@ -183,6 +238,8 @@ export function RoutingPage({ me }: { me: Me }) {
               onClick={() => {
                 setMode(m);
                 setPoints([]);
+                // The hazard and its assembly points belong to the evacuation plan only.
+                if (m !== 'evacuation') for (const id of ['hazard', 'assembly']) setData(id, empty);
               }}
             >
               {t(`routing.mode.${m}`)}

@@ -50,6 +50,7 @@ export function ZoneForm({ onSaved, onCancel }: { onSaved: () => void; onCancel:
       <h3>{t('New crowd zone')}</h3>
       <input aria-label="Zone name" placeholder={t('Name')} value={name} onChange={(e) => setName(e.target.value)} style={{ width: '100%' }} />
       <AreaDrawMap
+        areaLabel="Crowd zone"
         ring={ring}
         onChange={(r, areaName) => {
           setRing(r);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { VigilError } from '../kernel/errors.js';
+import { tuning } from '../kernel/tuning.js';
 import type { LineString, Polygon, Position } from '../kernel/geo.js';
 import type { Role } from '../platform/access.js';
 import type { BuildingSnapshots } from './building-snapshot.js';
@@ -11,12 +12,12 @@ import { packWeightedPoints } from './router.js';
 
 /**
  * Body limits of the two routes whose bodies are large by design (the node's default is
- * VIGIL_BODY_LIMIT_BYTES, 1 MiB): 200 000 coverage points at full precision are about
- * 13 MB of JSON; 20 000 evacuation origins with names about 6 MB. Such bodies are parsed
- * on the main thread, a few at once (src/api/large-bodies.ts).
+ * VIGIL_BODY_LIMIT_BYTES, 1 MiB), from the kernel's tuning table: VIGIL_COVERAGE_BODY_BYTES
+ * (16 MiB: 200 000 coverage points at full precision are about 13 MB of JSON) and
+ * VIGIL_EVACUATION_BODY_BYTES (8 MiB: 20 000 evacuation origins with names about 6 MB).
+ * Such bodies are taken a few at once (src/api/large-bodies.ts).
  */
-export const COVERAGE_BODY_BYTES = 16 * 1024 * 1024;
-export const EVACUATION_BODY_BYTES = 8 * 1024 * 1024;
+const mib = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
 /** Who changes the live network: control-room staff, incident command, administrators. */
 const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
@@ -54,6 +55,8 @@ const footprint = {
 /** /api/routing: routes, nearest units, isochrones, coverage, live traffic, closures, evacuation. */
 export function routingRoutes(service: RoutingService, deps: { buildings: BuildingSnapshots }): FastifyPluginAsync {
   return async (app) => {
+    const COVERAGE_BODY_BYTES = tuning('VIGIL_COVERAGE_BODY_BYTES')!;
+    const EVACUATION_BODY_BYTES = tuning('VIGIL_EVACUATION_BODY_BYTES')!;
     app.get(
       '/api/routing',
       {
@@ -172,7 +175,7 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
         bodyLimit: COVERAGE_BODY_BYTES,
         config: {
           access: { roles: 'authenticated' },
-          tooLarge: `a coverage request is at most 16 MiB (${COVERAGE_BODY_BYTES} bytes) of JSON, enough for 200 000 points`,
+          tooLarge: `a coverage request is at most ${mib(COVERAGE_BODY_BYTES)} (${COVERAGE_BODY_BYTES} bytes, VIGIL_COVERAGE_BODY_BYTES) of JSON`,
         },
         schema: {
           summary: 'Share of residents (or buildings, or given weighted points) reached within a target time from a set of stations',
@@ -307,7 +310,7 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
         bodyLimit: EVACUATION_BODY_BYTES,
         config: {
           access: { roles: 'authenticated' },
-          tooLarge: `an evacuation request is at most 8 MiB (${EVACUATION_BODY_BYTES} bytes) of JSON, enough for 20 000 origins`,
+          tooLarge: `an evacuation request is at most ${mib(EVACUATION_BODY_BYTES)} (${EVACUATION_BODY_BYTES} bytes, VIGIL_EVACUATION_BODY_BYTES) of JSON`,
         },
         schema: {
           summary:

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { LARGE_BODIES_AT_ONCE, LARGE_BODIES_PER_CALLER } from '../../src/api/large-bodies.js';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import { signInCookie } from '../support/api-client.js';
@@ -96,7 +95,7 @@ test('large bodies: two per caller and four for the node are read at once, more 
 
   // The responder holds two large bodies: a third is refused at once with Retry-After.
   const held = [heldPost('/api/routing/coverage', responder, big), heldPost('/api/routing/coverage', responder, big)];
-  await untilInFlight(LARGE_BODIES_PER_CALLER);
+  await untilInFlight(vigil.server.largeBodies.limits.perCaller);
   const third = await post('/api/routing/coverage', responder, big);
   assert.equal(third.status, 429, third.body);
   assert.equal(third.headers['retry-after'], '2');
@@ -108,7 +107,7 @@ test('large bodies: two per caller and four for the node are read at once, more 
 
   // Others take the remaining slots of the node; beyond four in all, everyone waits.
   held.push(heldPost('/api/routing/coverage', operator, big), heldPost('/api/routing/coverage', operator, big));
-  await untilInFlight(LARGE_BODIES_AT_ONCE);
+  await untilInFlight(vigil.server.largeBodies.limits.atOnce);
   const fifth = await post('/api/routing/coverage', supervisor, big);
   assert.equal(fifth.status, 429, fifth.body);
   assert.match(JSON.parse(fifth.body).error.message, /busy with other large requests/);
@@ -132,7 +131,7 @@ test('large bodies: two per caller and four for the node are read at once, more 
   for (const a of answers) assert.equal(a.statusCode, 200, a.body);
   assert.equal(JSON.parse(answers[0]!.body).points, 20_000);
   while (stats.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(stats.peak <= LARGE_BODIES_AT_ONCE, `peak ${stats.peak}`);
+  assert.ok(stats.peak <= stats.limits.atOnce, `peak ${stats.peak}`);
   const again = await post('/api/routing/coverage', responder, big);
   assert.equal(again.status, 200, 'the slots were given back');
 });
@@ -146,7 +145,7 @@ test('body limits fit the routes whose bodies are large by design: 200 000 cover
   assert.equal(JSON.parse(ok.body).points, 200_000);
   const tooBig = await post('/api/routing/coverage', responder, full + ' '.repeat(8 * 1024 * 1024));
   assert.equal(tooBig.status, 413);
-  assert.match(JSON.parse(tooBig.body).error.message, /at most 16 MiB \(16777216 bytes\)/);
+  assert.match(JSON.parse(tooBig.body).error.message, /at most 16 MiB \(16777216 bytes, VIGIL_COVERAGE_BODY_BYTES\)/);
   // A route without a large body keeps the node's 1 MiB limit.
   const closure = await post('/api/routing/closures', (await signInCookie(vigil, 'operator'))!, JSON.stringify({ reason: 'x'.repeat(1_100_000) }));
   assert.equal(closure.status, 413);

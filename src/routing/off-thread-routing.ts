@@ -51,8 +51,11 @@ export class OffThreadRouting {
     });
   }
 
-  /** A plan the node itself needs (an alert's guidance): no user quota, one run per alert (the caller keeps it). */
-  async planForSystem(input: EvacuationInput): Promise<EvacuationPlan> {
+  /**
+   * A plan the node itself needs (an alert's guidance): no user quota, one run per alert (the caller keeps it);
+   * with each planned origin's position (lon, lat; NaN when unknown) in the plan's order.
+   */
+  async planForSystem(input: EvacuationInput | EvacuationOfBuildings): Promise<{ plan: EvacuationPlan; positions: Float64Array }> {
     const { ref, transfer } = this.graphRef('foot');
     const out = await runInWorker<Awaited<ReturnType<typeof evacuationInWorker>>>({
       module: WORKER,
@@ -61,7 +64,7 @@ export class OffThreadRouting {
       transferList: transfer,
     });
     this.lastThreadId = out.threadId;
-    return out.plan;
+    return { plan: out.plan, positions: out.positions };
   }
 
   /**

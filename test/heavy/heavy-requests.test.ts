@@ -99,9 +99,11 @@ test('evacuation: a user asking for a third different plan while two run is refu
   assert.equal(again.status, 200, 'the quota is given back when the runs end');
 });
 
-test('an Evacuate alert’s guidance over every building of the city is planned once, in a worker thread', async () => {
+test('an Evacuate alert’s guidance over every building of the city is planned once, in a worker thread, from the building snapshot', async () => {
   const routing = vigil.capabilities.routing.service;
-  const guidance = alertEvacuationGuidance(routing, () => vigil.capabilities.city.reads.sites.values());
+  let listed = 0;
+  const sites = () => (listed++, vigil.capabilities.city.reads.sites.values());
+  const guidance = alertEvacuationGuidance(routing, sites, vigil.capabilities.routing.buildings);
   const alert = {
     alertId: 'alt_heavy_test',
     cap: {
@@ -116,6 +118,7 @@ test('an Evacuate alert’s guidance over every building of the city is planned 
   const worker = routing.offThread.lastThreadId;
   assert.ok(worker !== null && worker !== threadId, 'planned in a worker thread');
   assert.match(guidance(alert, null, 'en-GB') ?? '', /^Assembly points: .+\.$/);
+  assert.equal(listed, 0, 'the buildings came from the snapshot: the main thread listed none for the alert');
 });
 
 test('coverage of 20 000 given points runs in a worker thread while /api/health answers', async () => {

@@ -6,7 +6,9 @@ import type { Role } from '../platform/access.js';
 import type { BuildingSnapshots } from './building-snapshot.js';
 import type { EvacuationInput } from './evacuation.js';
 import type { SpeedUpdate } from './model.js';
-import { PROFILES, type ProfileName } from './profiles.js';
+import { coverageBodySchema, position, profile } from './coverage-body.js';
+import { packedPointsOf, readCoverageBodyOffThread } from './coverage-body-off-thread.js';
+import type { ProfileName } from './profiles.js';
 import { MAX_SPEED_UPDATES, type RoutingService } from './routing-service.js';
 import { packWeightedPoints } from './router.js';
 
@@ -22,16 +24,6 @@ const mib = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10)
 /** Who changes the live network: control-room staff, incident command, administrators. */
 const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
 
-const position = {
-  type: 'array',
-  minItems: 2,
-  maxItems: 2,
-  items: [
-    { type: 'number', minimum: -180, maximum: 180 },
-    { type: 'number', minimum: -90, maximum: 90 },
-  ],
-} as const;
-const profile = { type: 'string', enum: [...PROFILES] } as const;
 const ring = { type: 'array', minItems: 4, maxItems: 5000, items: position } as const;
 // Checked in depth by the service: a oneOf here would let Ajv's type coercion rewrite the losing branch's data.
 const closureGeometry = {
@@ -55,6 +47,8 @@ const footprint = {
 /** /api/routing: routes, nearest units, isochrones, coverage, live traffic, closures, evacuation. */
 export function routingRoutes(service: RoutingService, deps: { buildings: BuildingSnapshots }): FastifyPluginAsync {
   return async (app) => {
+    // Large coverage bodies are read in the worker pool; every other JSON body of these routes as Fastify reads it.
+    readCoverageBodyOffThread(app, '/api/routing/coverage', tuning('VIGIL_LARGE_BODY_BYTES')!);
     const COVERAGE_BODY_BYTES = tuning('VIGIL_COVERAGE_BODY_BYTES')!;
     const EVACUATION_BODY_BYTES = tuning('VIGIL_EVACUATION_BODY_BYTES')!;
     app.get(
@@ -180,34 +174,16 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
         schema: {
           summary: 'Share of residents (or buildings, or given weighted points) reached within a target time from a set of stations',
           tags: ['routing'],
-          body: {
-            type: 'object',
-            required: ['stations', 'targetMinutes'],
-            additionalProperties: false,
-            properties: {
-              stations: { type: 'array', minItems: 1, maxItems: 500, items: position },
-              targetMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 120 },
-              profile,
-              weights: { type: 'string', enum: ['residents', 'buildings'] },
-              points: {
-                type: 'array',
-                maxItems: 200_000,
-                items: {
-                  type: 'object',
-                  required: ['position', 'weight'],
-                  additionalProperties: false,
-                  properties: { position, weight: { type: 'number', minimum: 0 } },
-                },
-              },
-            },
-          },
+          body: coverageBodySchema,
         },
       },
       async (request) => {
         const { stations, targetMinutes, weights = 'residents', points, profile: p = 'car' } = request.body;
+        // A large body's points were parsed, checked and packed in a worker (coverage-body-off-thread.ts).
+        const given = points ? packWeightedPoints(points, points.length) : packedPointsOf(request);
         // The city's buildings come packed from the snapshot (made once per change of the sites), named by its revision.
-        const city = points ? null : await deps.buildings.get();
-        const targets = points ? packWeightedPoints(points, points.length) : city![weights];
+        const city = given ? null : await deps.buildings.get();
+        const targets = given ?? city![weights];
         if (targets.length === 0) throw new VigilError('bad_request', 'no points to cover: the city has no buildings yet; send points');
         const coverage = await service.offThread.coverage(
           p,
@@ -217,7 +193,7 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
           request.principal.actor,
           city ? `buildings:${city.revision}:${weights}` : undefined,
         );
-        return { profile: p, targetMinutes, weights: points ? 'given' : weights, ...coverage };
+        return { profile: p, targetMinutes, weights: given ? 'given' : weights, ...coverage };
       },
     );
 

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
+import { threadId } from 'node:worker_threads';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
+import { lastCoverageBody } from '../../src/routing/coverage-body-off-thread.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import { signInCookie } from '../support/api-client.js';
 import { dc09Panel as panel } from '../support/dc09-panel.js';
@@ -143,6 +145,19 @@ test('body limits fit the routes whose bodies are large by design: 200 000 cover
   const ok = await post('/api/routing/coverage', responder, full);
   assert.equal(ok.status, 200, ok.body.slice(0, 300));
   assert.equal(JSON.parse(ok.body).points, 200_000);
+  assert.ok(lastCoverageBody.threadId > 0 && lastCoverageBody.threadId !== threadId, 'the 12 MB body was parsed, checked and packed in a worker thread');
+  // Checked there with the route's schema: a bad point is the route's own 400.
+  const bad = JSON.parse(full) as { points: { weight: number }[] };
+  bad.points[150_000]!.weight = -1;
+  const refused = await post('/api/routing/coverage', responder, JSON.stringify(bad));
+  assert.equal(refused.status, 400, refused.body.slice(0, 300));
+  assert.equal(JSON.parse(refused.body).error.code, 'validation_failed');
+  assert.match(JSON.parse(refused.body).error.message, /body\/points\/150000\/weight must be >= 0/);
+  // A small body is still read by the route itself, and gives the same answer.
+  const small = await post('/api/routing/coverage', responder, coverageBody(500));
+  const smallOff = await post('/api/routing/coverage', responder, coverageBody(500) + ' '.repeat(300 * 1024));
+  assert.equal(small.status, 200, small.body);
+  assert.deepEqual(JSON.parse(smallOff.body), JSON.parse(small.body), 'the same points read in a worker (a body over 256 KiB) cover the same');
   const tooBig = await post('/api/routing/coverage', responder, full + ' '.repeat(8 * 1024 * 1024));
   assert.equal(tooBig.status, 413);
   assert.match(JSON.parse(tooBig.body).error.message, /at most 16 MiB \(16777216 bytes, VIGIL_COVERAGE_BODY_BYTES\)/);

@@ -9,8 +9,11 @@ import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, ev
 /** The routing service's live graph for a worker (RoutingService.graphRef). */
 export type GraphSource = (profile: ProfileName) => { ref: GraphRef; transfer: ArrayBuffer[] };
 
-/** An evacuation over the city's buildings: their origins as one JSON text (building-snapshot.ts), parsed in the worker. */
-export type EvacuationOfBuildings = Omit<EvacuationInput, 'origins'> & { buildings: { revision: number; originsJson: string } };
+/**
+ * An evacuation over origins given as one JSON text, parsed in the worker: the city's buildings (building-snapshot.ts,
+ * named by the snapshot's revision) or a large body's origins (large-body-worker.ts, named by their hash).
+ */
+export type EvacuationOfBuildings = Omit<EvacuationInput, 'origins'> & { buildings: { revision: number | string; originsJson: string } };
 
 const WORKER = new URL('./routing-worker.ts', import.meta.url);
 

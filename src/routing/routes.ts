@@ -6,8 +6,8 @@ import type { Role } from '../platform/access.js';
 import type { BuildingSnapshots } from './building-snapshot.js';
 import type { EvacuationInput } from './evacuation.js';
 import type { SpeedUpdate } from './model.js';
-import { coverageBodySchema, position, profile } from './coverage-body.js';
-import { packedPointsOf, readCoverageBodyOffThread } from './coverage-body-off-thread.js';
+import { coverageBodySchema, evacuationBodySchema, position, profile } from './body-schemas.js';
+import { originsJsonOf, packedPointsOf, readLargeBodiesOffThread } from './large-body-off-thread.js';
 import type { ProfileName } from './profiles.js';
 import { MAX_SPEED_UPDATES, type RoutingService } from './routing-service.js';
 import { packWeightedPoints } from './router.js';
@@ -24,7 +24,6 @@ const mib = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10)
 /** Who changes the live network: control-room staff, incident command, administrators. */
 const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
 
-const ring = { type: 'array', minItems: 4, maxItems: 5000, items: position } as const;
 // Checked in depth by the service: a oneOf here would let Ajv's type coercion rewrite the losing branch's data.
 const closureGeometry = {
   type: 'object',
@@ -32,23 +31,12 @@ const closureGeometry = {
   additionalProperties: false,
   properties: { type: { type: 'string', enum: ['LineString', 'Polygon'] }, coordinates: { type: 'array', minItems: 1, maxItems: 5000 } },
 } as const;
-const circle = {
-  type: 'object',
-  required: ['center', 'radiusM'],
-  additionalProperties: false,
-  properties: { center: position, radiusM: { type: 'number', exclusiveMinimum: 0, maximum: 50_000 } },
-} as const;
-const footprint = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { rings: { type: 'array', maxItems: 50, items: ring }, circles: { type: 'array', maxItems: 50, items: circle } },
-} as const;
 
 /** /api/routing: routes, nearest units, isochrones, coverage, live traffic, closures, evacuation. */
 export function routingRoutes(service: RoutingService, deps: { buildings: BuildingSnapshots }): FastifyPluginAsync {
   return async (app) => {
-    // Large coverage bodies are read in the worker pool; every other JSON body of these routes as Fastify reads it.
-    readCoverageBodyOffThread(app, '/api/routing/coverage', tuning('VIGIL_LARGE_BODY_BYTES')!);
+    // Large coverage and evacuation bodies are read in the worker pool; every other JSON body of these routes as Fastify reads it.
+    readLargeBodiesOffThread(app, { coverage: '/api/routing/coverage', evacuation: '/api/routing/evacuation' }, tuning('VIGIL_LARGE_BODY_BYTES')!);
     const COVERAGE_BODY_BYTES = tuning('VIGIL_COVERAGE_BODY_BYTES')!;
     const EVACUATION_BODY_BYTES = tuning('VIGIL_EVACUATION_BODY_BYTES')!;
     app.get(
@@ -179,7 +167,7 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
       },
       async (request) => {
         const { stations, targetMinutes, weights = 'residents', points, profile: p = 'car' } = request.body;
-        // A large body's points were parsed, checked and packed in a worker (coverage-body-off-thread.ts).
+        // A large body's points were parsed, checked and packed in a worker (large-body-off-thread.ts).
         const given = points ? packWeightedPoints(points, points.length) : packedPointsOf(request);
         // The city's buildings come packed from the snapshot (made once per change of the sites), named by its revision.
         const city = given ? null : await deps.buildings.get();
@@ -292,77 +280,22 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
           summary:
             'Foot evacuation plan for a (growing) hazard: per origin the assembly point, route, time and a guidance text; people expected per assembly point',
           tags: ['routing'],
-          body: {
-            type: 'object',
-            required: ['hazard'],
-            additionalProperties: false,
-            properties: {
-              hazard: {
-                type: 'object',
-                additionalProperties: false,
-                properties: {
-                  rings: { type: 'array', maxItems: 50, items: ring },
-                  circles: { type: 'array', maxItems: 50, items: circle },
-                  spreadMPerMin: { type: 'number', minimum: 0, maximum: 5000 },
-                  footprints: {
-                    type: 'array',
-                    maxItems: 50,
-                    items: {
-                      type: 'object',
-                      required: ['afterMin'],
-                      additionalProperties: false,
-                      properties: { afterMin: { type: 'number', minimum: 0, maximum: 1440 }, ...footprint.properties },
-                    },
-                  },
-                },
-              },
-              safetyMarginS: { type: 'number', minimum: 0, maximum: 3600 },
-              walkingSpeedKmh: { type: 'number', minimum: 1, maximum: 10 },
-              horizonMin: { type: 'number', exclusiveMinimum: 0, maximum: 1440 },
-              language: { type: 'string', enum: ['en', 'fr'] },
-              origins: {
-                type: 'array',
-                maxItems: 20_000,
-                items: {
-                  type: 'object',
-                  required: ['id', 'position'],
-                  additionalProperties: false,
-                  properties: {
-                    id: { type: 'string', minLength: 1, maxLength: 100 },
-                    name: { type: 'string', maxLength: 200 },
-                    position,
-                    people: { type: 'number', minimum: 0 },
-                  },
-                },
-              },
-              assemblyPoints: {
-                type: 'array',
-                maxItems: 1000,
-                items: {
-                  type: 'object',
-                  required: ['id', 'name', 'position'],
-                  additionalProperties: false,
-                  properties: {
-                    id: { type: 'string', minLength: 1, maxLength: 100 },
-                    name: { type: 'string', minLength: 1, maxLength: 200 },
-                    position,
-                    capacity: { type: ['integer', 'null'], minimum: 0 },
-                  },
-                },
-              },
-            },
-          },
+          body: evacuationBodySchema,
         },
       },
       async (request, reply) => {
         const { origins, ...body } = request.body;
         const points = body.assemblyPoints?.map((a) => ({ ...a, source: 'configured' as const, capacity: a.capacity ?? null })) ?? service.assemblyPoints;
+        // A large body's origins: one JSON text made in a worker (large-body-off-thread.ts), named by its hash.
+        const given = origins ? null : originsJsonOf(request);
         // Without origins, the city's buildings: one JSON text from the snapshot, parsed in the worker.
-        const city = origins ? null : await deps.buildings.get();
+        const city = origins || given ? null : await deps.buildings.get();
         const json = await service.offThread.evacuation(
-          city
-            ? { ...body, assemblyPoints: points, buildings: { revision: city.revision, originsJson: city.originsJson } }
-            : { ...body, origins: origins!, assemblyPoints: points },
+          given
+            ? { ...body, assemblyPoints: points, buildings: { revision: `given:${given.sha256}`, originsJson: given.json } }
+            : city
+              ? { ...body, assemblyPoints: points, buildings: { revision: city.revision, originsJson: city.originsJson } }
+              : { ...body, origins: origins!, assemblyPoints: points },
           request.principal.actor,
         );
         return reply.type('application/json; charset=utf-8').send(json);

@@ -49,7 +49,7 @@ async function routerFor(ref: GraphRef): Promise<Router> {
   return ready;
 }
 
-type OfBuildings = Omit<EvacuationInput, 'origins'> & { buildings: { revision: number; originsJson: string } };
+type OfBuildings = Omit<EvacuationInput, 'origins'> & { buildings: { revision: number | string; originsJson: string } };
 
 /** The input with its origins: the city's buildings came as one JSON text (building-snapshot.ts), parsed here, not cloned object by object. */
 function withOrigins(input: EvacuationInput | OfBuildings): EvacuationInput {

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { threadId } from 'node:worker_threads';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
-import { lastCoverageBody } from '../../src/routing/coverage-body-off-thread.js';
+import { lastLargeBody } from '../../src/routing/large-body-off-thread.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import { signInCookie } from '../support/api-client.js';
 import { dc09Panel as panel } from '../support/dc09-panel.js';
@@ -145,7 +145,7 @@ test('body limits fit the routes whose bodies are large by design: 200 000 cover
   const ok = await post('/api/routing/coverage', responder, full);
   assert.equal(ok.status, 200, ok.body.slice(0, 300));
   assert.equal(JSON.parse(ok.body).points, 200_000);
-  assert.ok(lastCoverageBody.threadId > 0 && lastCoverageBody.threadId !== threadId, 'the 12 MB body was parsed, checked and packed in a worker thread');
+  assert.ok(lastLargeBody.threadId > 0 && lastLargeBody.threadId !== threadId, 'the 12 MB body was parsed, checked and packed in a worker thread');
   // Checked there with the route's schema: a bad point is the route's own 400.
   const bad = JSON.parse(full) as { points: { weight: number }[] };
   bad.points[150_000]!.weight = -1;
@@ -164,4 +164,31 @@ test('body limits fit the routes whose bodies are large by design: 200 000 cover
   // A route without a large body keeps the node's 1 MiB limit.
   const closure = await post('/api/routing/closures', (await signInCookie(vigil, 'operator'))!, JSON.stringify({ reason: 'x'.repeat(1_100_000) }));
   assert.equal(closure.status, 413);
+});
+
+test('a large evacuation body is parsed and checked in a worker thread, its origins crossing as one JSON text: the same plan as the same body read by the route', async () => {
+  const responder = (await signInCookie(vigil, 'responder'))!;
+  const origins = Array.from({ length: 1500 }, (_, i) => ({
+    id: `o${i}`,
+    name: `Immeuble ${i}`,
+    position: [7.415 + (i % 50) * 0.0002, 43.728 + Math.floor(i / 50) * 0.0002],
+    people: i % 7,
+  }));
+  const body = JSON.stringify({ hazard: { circles: [{ center: [7.4215, 43.7335], radiusM: 120 }] }, origins });
+  assert.ok(Buffer.byteLength(body) < 256 * 1024, 'read by the route');
+  lastLargeBody.threadId = -1;
+  const small = await post('/api/routing/evacuation', responder, body);
+  assert.equal(small.status, 200, small.body.slice(0, 300));
+  assert.equal(lastLargeBody.threadId, -1, 'a small body is read by the route');
+  const large = await post('/api/routing/evacuation', responder, body + ' '.repeat(300 * 1024));
+  assert.equal(large.status, 200, large.body.slice(0, 300));
+  assert.ok(lastLargeBody.threadId > 0 && lastLargeBody.threadId !== threadId, 'the large body was read in a worker thread');
+  assert.deepEqual(JSON.parse(large.body), JSON.parse(small.body));
+  const bad = await post(
+    '/api/routing/evacuation',
+    responder,
+    JSON.stringify({ hazard: {}, origins: [...origins, { id: '', position: [0, 0] }] }) + ' '.repeat(300 * 1024),
+  );
+  assert.equal(bad.status, 400, bad.body.slice(0, 300));
+  assert.match(JSON.parse(bad.body).error.message, /body\/origins\/1500\/id must NOT have fewer than 1 characters/);
 });

@@ -62,7 +62,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     residents: () => city.reads.sites.values(),
     neighbourhoodOf: neighbourhoodLocator(() => city.reads.areas),
     // Alerts that ask people to evacuate carry a foot route to an assembly point, away from the growing hazard.
-    guidance: alertEvacuationGuidance(routing.service, () => city.reads.sites.values()),
+    guidance: alertEvacuationGuidance(routing.service, () => city.reads.sites.values(), routing.buildings),
     mqtt,
     embeddedMqtt: {
       // With a certificate the plain listener is on loopback; without, on the configured address.

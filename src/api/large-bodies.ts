@@ -1,14 +1,27 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VigilError } from '../kernel/errors.js';
+import { tuning } from '../kernel/tuning.js';
 
-/** A body of more than this (declared, or of unknown length) counts as large. */
-export const LARGE_BODY_BYTES = 256 * 1024;
-/** Large bodies one caller (a user, an API key; an address for anonymous callers) may send at once. */
-export const LARGE_BODIES_PER_CALLER = 2;
-/** Large bodies the node takes at once from everyone. */
-export const LARGE_BODIES_AT_ONCE = 4;
+/** The limits, from the kernel's tuning table (VIGIL_LARGE_BODY_BYTES, VIGIL_LARGE_BODIES_PER_CALLER, VIGIL_LARGE_BODIES_AT_ONCE). */
+export interface LargeBodyLimits {
+  /** A body of more than this (declared, or of unknown length) counts as large. */
+  largeBytes: number;
+  /** Large bodies one caller (a user, an API key; an address for anonymous callers) may send at once. */
+  perCaller: number;
+  /** Large bodies the node takes at once from everyone. */
+  atOnce: number;
+}
+
+export function largeBodyLimits(env: Record<string, string | undefined> = process.env): LargeBodyLimits {
+  return {
+    largeBytes: tuning('VIGIL_LARGE_BODY_BYTES', env)!,
+    perCaller: tuning('VIGIL_LARGE_BODIES_PER_CALLER', env)!,
+    atOnce: tuning('VIGIL_LARGE_BODIES_AT_ONCE', env)!,
+  };
+}
 
 export interface LargeBodyStats {
+  limits: LargeBodyLimits;
   inFlight: number;
   peak: number;
   refused: number;
@@ -19,27 +32,27 @@ export interface LargeBodyStats {
  * about 13 MB) runs on the main thread, which also acknowledges DC-09 alarms. A flood
  * of them from a signed-in account must not queue seconds of that work in front of the
  * alarms, nor hold hundreds of megabytes of buffered bodies: before a large body is
- * read, the caller takes a slot — two per caller, four for the whole node — kept until
+ * read, the caller takes a slot — two per caller, four for the whole node by default — kept until
  * the reply is sent; without one the request is refused at once (429, Retry-After),
  * before a byte of its body is read. Small bodies (every UI form) never wait.
  */
-export function boundLargeBodies(app: FastifyInstance): LargeBodyStats {
-  const stats: LargeBodyStats = { inFlight: 0, peak: 0, refused: 0 };
+export function boundLargeBodies(app: FastifyInstance, limits: LargeBodyLimits = largeBodyLimits()): LargeBodyStats {
+  const stats: LargeBodyStats = { limits, inFlight: 0, peak: 0, refused: 0 };
   const perCaller = new Map<string, number>();
   app.addHook('preParsing', async (request, reply, payload) => {
-    if (!isLarge(request)) return payload;
+    if (!isLarge(request, limits.largeBytes)) return payload;
     const caller = callerOf(request);
     const held = perCaller.get(caller) ?? 0;
-    if (held >= LARGE_BODIES_PER_CALLER || stats.inFlight >= LARGE_BODIES_AT_ONCE) {
+    if (held >= limits.perCaller || stats.inFlight >= limits.atOnce) {
       stats.refused++;
       // The unread body is not wanted: close the connection after the reply rather than drain megabytes.
       reply.header('connection', 'close');
       throw new VigilError(
         'rate_limited',
-        held >= LARGE_BODIES_PER_CALLER
+        held >= limits.perCaller
           ? `you already have ${held} large requests in progress; wait for them to finish`
           : 'the node is busy with other large requests; try again shortly',
-        { retryAfterSeconds: 2, limit: held >= LARGE_BODIES_PER_CALLER ? LARGE_BODIES_PER_CALLER : LARGE_BODIES_AT_ONCE },
+        { retryAfterSeconds: 2, limit: held >= limits.perCaller ? limits.perCaller : limits.atOnce },
       );
     }
     perCaller.set(caller, held + 1);
@@ -60,10 +73,10 @@ export function boundLargeBodies(app: FastifyInstance): LargeBodyStats {
   return stats;
 }
 
-function isLarge(request: FastifyRequest): boolean {
+function isLarge(request: FastifyRequest, largeBytes: number): boolean {
   const length = request.headers['content-length'];
   if (length === undefined) return request.headers['transfer-encoding'] !== undefined; // chunked: size unknown until read
-  return Number(length) > LARGE_BODY_BYTES;
+  return Number(length) > largeBytes;
 }
 
 function callerOf(request: FastifyRequest): string {

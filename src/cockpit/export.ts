@@ -1,6 +1,7 @@
 import type { IndicatorValue } from './engine/evaluate.js';
 import { parsePeriod } from './engine/zone-calendar.js';
-import { toSafeCsv } from '../kernel/text-safety.js';
+import { safeCsvField, toSafeCsv } from '../kernel/text-safety.js';
+import { yieldingText } from '../platform/heavy/yielding-text.js';
 import type { IndicatorDefinition } from './model.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ngsi-ld'] as const;
@@ -41,35 +42,70 @@ export function methodOf(v: IndicatorValue): 'automatic' | 'imported' | 'mixed' 
 /** UN/CEFACT common codes (NGSI-LD unitCode) of the catalogue's units; units that are counts per population have none. */
 export const UNIT_CODES: Readonly<Record<string, string>> = { '%': 'P1', minutes: 'MIN', seconds: 'SEC', hours: 'HUR' };
 
+/** One value's CSV row (cells in CSV_HEADER's order). */
+function csvRow(v: IndicatorValue, defs: ReadonlyMap<string, IndicatorDefinition>): (string | number | boolean | null)[] {
+  const d = defs.get(v.indicatorId)!;
+  return [
+    v.indicatorId,
+    d.name.en,
+    d.standard,
+    d.citation.clause,
+    String(d.confirmed),
+    v.areaId,
+    v.areaName,
+    v.level,
+    v.period,
+    v.value,
+    v.unit,
+    v.numerator?.value ?? null,
+    v.denominator?.value ?? null,
+    v.percentiles?.p50 ?? null,
+    v.percentiles?.p90 ?? null,
+    v.count ?? v.numerator?.count ?? null,
+    methodOf(v),
+    v.provenance.map((p) => `${p.variable}:${p.kind}:${p.total}${p.note ? ` (${p.note})` : ''}`).join(' '),
+  ];
+}
+
 /** The CSV download: text cells that a spreadsheet would run as a formula are neutralised (area names come from OSM). */
 export function valuesToCsv(values: readonly IndicatorValue[], defs: ReadonlyMap<string, IndicatorDefinition>): string {
-  return toSafeCsv([
-    CSV_HEADER,
-    ...values.map((v) => {
-      const d = defs.get(v.indicatorId)!;
-      return [
-        v.indicatorId,
-        d.name.en,
-        d.standard,
-        d.citation.clause,
-        String(d.confirmed),
-        v.areaId,
-        v.areaName,
-        v.level,
-        v.period,
-        v.value,
-        v.unit,
-        v.numerator?.value ?? null,
-        v.denominator?.value ?? null,
-        v.percentiles?.p50 ?? null,
-        v.percentiles?.p90 ?? null,
-        v.count ?? v.numerator?.count ?? null,
-        methodOf(v),
-        v.provenance.map((p) => `${p.variable}:${p.kind}:${p.total}${p.note ? ` (${p.note})` : ''}`).join(' '),
-      ];
-    }),
-  ]);
+  return toSafeCsv([CSV_HEADER, ...values.map((v) => csvRow(v, defs))]);
 }
+
+/**
+ * The same texts as valuesToCsv, valuesToNgsiLd (as JSON) and the JSON table, written a
+ * slice of values per turn of the event loop (platform/heavy/yielding-text.ts): a city's
+ * table at the building level is tens of thousands of values.
+ */
+export const exportText = {
+  csv: (values: readonly IndicatorValue[], defs: ReadonlyMap<string, IndicatorDefinition>): Promise<string> =>
+    yieldingText({
+      head: CSV_HEADER.map(safeCsvField).join(','),
+      items: values,
+      item: (v) => '\r\n' + csvRow(v, defs).map(safeCsvField).join(','),
+      separator: '',
+      tail: '\r\n',
+    }),
+  ngsiLd: (values: readonly IndicatorValue[], defs: ReadonlyMap<string, IndicatorDefinition>, organization: string, modifiedAt: string): Promise<string> =>
+    yieldingText({
+      head: '[',
+      items: values,
+      item: (v) => {
+        const entity = ngsiEntity(v, defs, organization, modifiedAt);
+        return entity ? JSON.stringify(entity) : null;
+      },
+      separator: ',',
+      tail: ']',
+    }),
+  json: (table: { period: string; level: string; values: readonly IndicatorValue[] }): Promise<string> =>
+    yieldingText({
+      head: `{"period":${JSON.stringify(table.period)},"level":${JSON.stringify(table.level)},"values":[`,
+      items: table.values,
+      item: (v) => JSON.stringify(v),
+      separator: ',',
+      tail: ']}',
+    }),
+};
 
 const NGSI_CONTEXT = [
   'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld',
@@ -97,43 +133,54 @@ export function valuesToNgsiLd(
 ): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const v of values) {
-    if (v.value === null || !Number.isFinite(v.value)) continue;
-    const d = defs.get(v.indicatorId)!;
-    const p = parsePeriod(v.period)!;
-    const first = p.months[0]!;
-    const last = p.months.at(-1)! + 1;
-    const day = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01`;
-    const lastDay = new Date(Date.UTC(Math.floor(last / 12), last % 12, 0)).toISOString().slice(0, 10);
-    const method = methodOf(v);
-    const entity: Record<string, unknown> = {
-      id: `urn:ngsi-ld:KeyPerformanceIndicator:${slug(v.indicatorId)}:${slug(v.areaId)}:${v.period}`,
-      type: 'KeyPerformanceIndicator',
-      name: d.name.en,
-      alternateName: v.indicatorId,
-      description: `${d.definition.text} (${d.standard}${d.citation.clause ? ` ${d.citation.clause}` : ''}${d.confirmed ? '' : ', definition not confirmed against the standard'})`,
-      category: ['quantitative'],
-      kpiValue: v.value,
-      unit: v.unit,
-      calculationPeriod: { from: day(first), to: lastDay },
-      calculationFrequency: p.kind === 'month' ? 'monthly' : p.kind === 'quarter' ? 'quarterly' : 'yearly',
-      calculationMethod: CALCULATION_METHOD[method],
-      calculationFormula:
-        d.definition.measure === 'ratio'
-          ? `sum(${d.definition.numerator}) / sum(${d.definition.denominator}) * ${d.definition.scale}`
-          : `percentiles ${(d.definition.percentiles ?? []).join(', ')} of ${d.definition.numerator} * ${d.definition.scale}`,
-      calculatedBy: organization,
-      dataProvider: [
-        ...new Set(v.provenance.map((x) => (x.kind === 'statistics' ? 'imported statistics' : x.kind === 'events' ? 'Vigil event log' : x.kind))),
-      ].join(', '),
-      area: v.areaName,
-      organization,
-      process: d.theme,
-      dateModified: modifiedAt,
-      '@context': NGSI_CONTEXT,
-    };
-    const code = UNIT_CODES[v.unit];
-    if (code) entity.unitCode = code;
-    out.push(entity);
+    const entity = ngsiEntity(v, defs, organization, modifiedAt);
+    if (entity) out.push(entity);
   }
   return out;
+}
+
+/** One value as a KeyPerformanceIndicator entity; null for a value NGSI-LD cannot carry (none for the period). */
+function ngsiEntity(
+  v: IndicatorValue,
+  defs: ReadonlyMap<string, IndicatorDefinition>,
+  organization: string,
+  modifiedAt: string,
+): Record<string, unknown> | null {
+  if (v.value === null || !Number.isFinite(v.value)) return null;
+  const d = defs.get(v.indicatorId)!;
+  const p = parsePeriod(v.period)!;
+  const first = p.months[0]!;
+  const last = p.months.at(-1)! + 1;
+  const day = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01`;
+  const lastDay = new Date(Date.UTC(Math.floor(last / 12), last % 12, 0)).toISOString().slice(0, 10);
+  const method = methodOf(v);
+  const entity: Record<string, unknown> = {
+    id: `urn:ngsi-ld:KeyPerformanceIndicator:${slug(v.indicatorId)}:${slug(v.areaId)}:${v.period}`,
+    type: 'KeyPerformanceIndicator',
+    name: d.name.en,
+    alternateName: v.indicatorId,
+    description: `${d.definition.text} (${d.standard}${d.citation.clause ? ` ${d.citation.clause}` : ''}${d.confirmed ? '' : ', definition not confirmed against the standard'})`,
+    category: ['quantitative'],
+    kpiValue: v.value,
+    unit: v.unit,
+    calculationPeriod: { from: day(first), to: lastDay },
+    calculationFrequency: p.kind === 'month' ? 'monthly' : p.kind === 'quarter' ? 'quarterly' : 'yearly',
+    calculationMethod: CALCULATION_METHOD[method],
+    calculationFormula:
+      d.definition.measure === 'ratio'
+        ? `sum(${d.definition.numerator}) / sum(${d.definition.denominator}) * ${d.definition.scale}`
+        : `percentiles ${(d.definition.percentiles ?? []).join(', ')} of ${d.definition.numerator} * ${d.definition.scale}`,
+    calculatedBy: organization,
+    dataProvider: [
+      ...new Set(v.provenance.map((x) => (x.kind === 'statistics' ? 'imported statistics' : x.kind === 'events' ? 'Vigil event log' : x.kind))),
+    ].join(', '),
+    area: v.areaName,
+    organization,
+    process: d.theme,
+    dateModified: modifiedAt,
+    '@context': NGSI_CONTEXT,
+  };
+  const code = UNIT_CODES[v.unit];
+  if (code) entity.unitCode = code;
+  return entity;
 }

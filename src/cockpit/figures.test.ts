@@ -12,7 +12,7 @@ import { CockpitService } from './cockpit-service.js';
 import { CockpitState } from './cockpit-state.js';
 import { evaluate } from './engine/evaluate.js';
 import { parsePeriod } from './engine/zone-calendar.js';
-import { valuesToCsv, valuesToNgsiLd } from './export.js';
+import { exportText, valuesToCsv, valuesToNgsiLd } from './export.js';
 import { parseCsv } from './imports/csv.js';
 import { parsePeers, parseStatistics } from './imports/statistics-import.js';
 
@@ -404,4 +404,34 @@ test('citizen reports: time to acknowledge and to resolve per neighbourhood and 
   assert.equal(minutes(state, 'vigil.citizen-report-resolve-time-police', 'city').count, 0);
   const received = minutes(state, 'vigil.citizen-reports-rate', 'north');
   assert.equal(received.numerator!.value, 3);
+});
+
+test('exports are written a slice per turn of the event loop (the alarm path gets turns while a big table is written), with the same texts as before', async () => {
+  const { state, service } = cockpit();
+  units(state);
+  incident(state, 'F1', 'fire', [['FE1', 300]]);
+  const one = service.table('2026-03', 'city');
+  // A building-level table of a large city: tens of thousands of values.
+  const values = Array.from({ length: 30_000 }, (_, i) => ({ ...one[i % one.length]!, areaId: `site_${i}`, areaName: `Building ${i}` }));
+  const defs = state.catalogue.byId;
+  let turns = 0;
+  let spinning = true;
+  const spin = (): void => {
+    turns++;
+    if (spinning) setImmediate(spin);
+  };
+  setImmediate(spin);
+  const turnsAt: number[] = [];
+  const csv = await exportText.csv(values, defs);
+  turnsAt.push(turns);
+  const ngsi = await exportText.ngsiLd(values, defs, 'Test city', new Date(T0).toISOString());
+  turnsAt.push(turns);
+  const json = await exportText.json({ period: '2026-03', level: 'building', values });
+  turnsAt.push(turns);
+  spinning = false;
+  assert.ok(turnsAt[0]! > 0 && turnsAt[1]! > turnsAt[0]! && turnsAt[2]! > turnsAt[1]!, `the event loop turned during each export (${turnsAt.join(', ')})`);
+  assert.equal(csv, valuesToCsv(values, defs));
+  assert.equal(ngsi, JSON.stringify(valuesToNgsiLd(values, defs, 'Test city', new Date(T0).toISOString())));
+  assert.equal(json, JSON.stringify({ period: '2026-03', level: 'building', values }));
+  assert.equal(await exportText.csv([], defs), valuesToCsv([], defs));
 });

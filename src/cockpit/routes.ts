@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import type { CockpitService } from './cockpit-service.js';
-import { EXPORT_FORMATS, valuesToCsv, valuesToNgsiLd, type ExportFormat } from './export.js';
+import { EXPORT_FORMATS, exportText, type ExportFormat } from './export.js';
+import { JobGate } from '../platform/heavy/job-gate.js';
 import { MAX_IMPORT_RECORDS, type ImportInput } from './imports/statistics-import.js';
 import { COCKPIT_LEVELS, PEER_STATISTICS, type CockpitLevel, type PeerStatistic, type PeriodKind } from './model.js';
 
@@ -28,6 +29,8 @@ const importBody = {
 
 /** /api/cockpit: the city management cockpit — catalogue, values per area and period with provenance, trends, imports, peers, export. */
 export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
+  // A building-level table is tens of thousands of values: two exports at once, two per user, eight waiting (429 beyond).
+  const exportGate = new JobGate('cockpit export', { concurrency: 2, queue: 8, perUser: 2, retryAfterSeconds: 5 });
   return async (app) => {
     app.get(
       '/api/cockpit/catalogue',
@@ -278,20 +281,28 @@ export function cockpitRoutes(service: CockpitService): FastifyPluginAsync {
       async (request, reply) => {
         const p = request.query.period ?? service.currentPeriod();
         const level = request.query.level ?? 'neighbourhood';
-        const values = service.table(p, level);
-        const defs = service.state.catalogue.byId;
+        const format = request.query.format ?? 'json';
         const name = `vigil-kpi-${level}-${p}`;
-        switch (request.query.format ?? 'json') {
-          case 'csv':
-            return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(valuesToCsv(values, defs));
-          case 'ngsi-ld':
-            return reply
-              .type('application/ld+json')
-              .header('content-disposition', `attachment; filename="${name}.jsonld"`)
-              .send(valuesToNgsiLd(values, defs, service.cityName(), new Date(service.now()).toISOString()));
-          default:
-            return reply.header('content-disposition', `attachment; filename="${name}.json"`).send({ period: p, level, values });
-        }
+        // Behind a gate (equal exports in flight are one run) and written a slice of values per turn of the event loop.
+        const text = await exportGate.run({ user: request.principal.actor, key: `${format}\n${p}\n${level}` }, async () => {
+          const values = service.table(p, level);
+          const defs = service.state.catalogue.byId;
+          switch (format) {
+            case 'csv':
+              return exportText.csv(values, defs);
+            case 'ngsi-ld':
+              return exportText.ngsiLd(values, defs, service.cityName(), new Date(service.now()).toISOString());
+            default:
+              return exportText.json({ period: p, level, values });
+          }
+        });
+        const [type, extension] =
+          format === 'csv'
+            ? ['text/csv; charset=utf-8', 'csv']
+            : format === 'ngsi-ld'
+              ? ['application/ld+json', 'jsonld']
+              : ['application/json; charset=utf-8', 'json'];
+        return reply.type(type).header('content-disposition', `attachment; filename="${name}.${extension}"`).send(text);
       },
     );
   };

@@ -9,6 +9,27 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastTime = 0;
 let lastRandom: Uint8Array = new Uint8Array(10);
 
+/**
+ * Random bytes are drawn 4 KiB at a time, not 10 per id: a call into the CSPRNG per id
+ * was a third of newId's cost on the alarm path (every frame recorded is an event with an id).
+ */
+const POOL_BYTES = 4096;
+let pool: Buffer = Buffer.alloc(0);
+let poolAt = 0;
+/** Times the pool was refilled (tests: one draw serves hundreds of ids). */
+export const randomDraws = { count: 0 };
+
+function random10(): Uint8Array {
+  if (poolAt + 10 > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+    randomDraws.count++;
+  }
+  const out = pool.subarray(poolAt, poolAt + 10);
+  poolAt += 10;
+  return out;
+}
+
 export function newId(prefix?: string): string {
   const now = Date.now();
   let random: Uint8Array;
@@ -23,7 +44,7 @@ export function newId(prefix?: string): string {
       random[i] = 0;
     }
   } else {
-    random = randomBytes(10);
+    random = random10();
   }
   lastTime = now;
   lastRandom = random;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { idTime, newId } from './ids.js';
+import { idTime, newId, randomDraws } from './ids.js';
 import { areaM2, geometryContains, haversineM, type Position } from './geo.js';
 import { loadConfig } from './config.js';
 import { VigilError } from './errors.js';
@@ -11,6 +11,20 @@ test('ids sort by creation time and stay unique within one millisecond', () => {
   assert.equal(new Set(ids).size, ids.length);
   assert.deepEqual([...ids].sort(), ids);
   assert.ok(Math.abs(idTime(ids[0]!) - Date.now()) < 60_000);
+});
+
+test('ids of different milliseconds take their random part from a pool: one draw from the CSPRNG serves hundreds of ids', () => {
+  const drawsBefore = randomDraws.count;
+  const ids: string[] = [];
+  for (let last = Date.now(); ids.length < 40;) {
+    const now = Date.now();
+    if (now === last) continue;
+    last = now;
+    ids.push(newId('evt'));
+  }
+  assert.ok(randomDraws.count - drawsBefore <= 2, `${randomDraws.count - drawsBefore} draws for 40 ids`);
+  assert.equal(new Set(ids.map((id) => id.slice(-16))).size, ids.length, 'every random part differs');
+  assert.deepEqual([...ids].sort(), ids);
 });
 
 test('haversine: one degree of latitude is about 111.2 km', () => {

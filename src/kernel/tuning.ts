@@ -23,6 +23,16 @@ export const TUNING = {
   VIGIL_OSM_MAX_NODES: { min: 1, max: 2 ** 40, fallback: 30_000_000 },
   VIGIL_OSM_MAX_WAYS: { min: 1, max: 2 ** 40, fallback: 5_000_000 },
   VIGIL_OSM_MAX_RELATIONS: { min: 1, max: 2 ** 40, fallback: 500_000 },
+  /** A JSON body above this many bytes (or of unknown length) is large: it needs a slot (src/api/large-bodies.ts). */
+  VIGIL_LARGE_BODY_BYTES: { min: 1024, max: 2 ** 31, fallback: 256 * 1024 },
+  /** Large bodies one caller (a user, an API key; an address when anonymous) may send at once. */
+  VIGIL_LARGE_BODIES_PER_CALLER: { min: 1, max: 1_000, fallback: 2 },
+  /** Large bodies the node reads at once from everyone. */
+  VIGIL_LARGE_BODIES_AT_ONCE: { min: 1, max: 10_000, fallback: 4 },
+  /** Body limit of POST /api/routing/coverage: 200 000 points at full precision are about 13 MB of JSON. */
+  VIGIL_COVERAGE_BODY_BYTES: { min: 1024, max: 2 ** 31, fallback: 16 * 1024 * 1024 },
+  /** Body limit of POST /api/routing/evacuation: 20 000 origins with names are about 6 MB of JSON. */
+  VIGIL_EVACUATION_BODY_BYTES: { min: 1024, max: 2 ** 31, fallback: 8 * 1024 * 1024 },
 } as const satisfies Record<string, { min: number; max: number; fallback: number | null }>;
 
 export type TuningName = keyof typeof TUNING;

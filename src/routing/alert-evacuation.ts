@@ -2,6 +2,7 @@ import { asksToEvacuate, SPREAD_PARAMETER, targetAreaOf, type AlertRecord, type 
 import type { Site } from '../city/contract.js';
 import { haversineM } from '../kernel/geo.js';
 import { guidanceText, planEvacuation, shelterText, type EvacuationPlan, type Hazard } from './evacuation.js';
+import type { BuildingSnapshots } from './building-snapshot.js';
 import type { RoutingService } from './routing-service.js';
 
 /** Plans kept per alert: an alert's area does not change (an Update is another alert). */
@@ -12,9 +13,10 @@ const CELL_DEG = 0.002;
 
 interface AlertPlan {
   plan: EvacuationPlan;
-  /** Evacuated origins with a route, by grid cell of their position. */
-  cells: Map<string, EvacuationPlan['origins']>;
-  position: Map<string, LonLat>;
+  /** Indices (in plan.origins) of the evacuated origins, by grid cell of their position. */
+  cells: Map<string, number[]>;
+  /** lon, lat of each of plan.origins (NaN when unknown). */
+  positions: Float64Array;
 }
 
 /** The hazard of an alert: its CAP area now, growing at the rate its info gives (parameter hazardSpreadMPerMin). */
@@ -36,44 +38,55 @@ const cellOf = (p: LonLat): string => `${Math.floor(p[0] / CELL_DEG)}:${Math.flo
  * Evacuation guidance for alerts that ask people to evacuate: one foot plan per alert
  * over the city's buildings (routing/evacuation.ts, the hazard growing as the alert
  * says), made when first asked for; a person gets the route of the nearest evacuated
- * building, in their language.
+ * building, in their language. Prepared plans take the buildings from the snapshot
+ * (building-snapshot.ts: one JSON text, parsed in the worker, which also returns the
+ * origins' positions), so the main thread lists no building per alert.
  */
-export function alertEvacuationGuidance(routing: RoutingService, sites: () => Iterable<Site>): GuidanceSource {
+export function alertEvacuationGuidance(routing: RoutingService, sites: () => Iterable<Site>, buildings?: BuildingSnapshots): GuidanceSource {
   const plans = new Map<string, AlertPlan | null>();
   const preparing = new Map<string, Promise<void>>();
-  const keep = (alertId: string, plan: EvacuationPlan, origins: ReturnType<typeof buildingOrigins>): AlertPlan => {
-    const cells = new Map<string, EvacuationPlan['origins']>();
-    const position = new Map(origins.map((o) => [o.id, o.position] as const));
-    for (const r of plan.origins) {
-      const p = position.get(r.originId);
-      if (!p) continue;
-      const list = cells.get(cellOf(p)) ?? [];
-      list.push(r);
-      cells.set(cellOf(p), list);
-    }
-    const entry = { plan, cells, position };
+  const keep = (alertId: string, plan: EvacuationPlan, positions: Float64Array): AlertPlan => {
+    const cells = new Map<string, number[]>();
+    plan.origins.forEach((_, i) => {
+      if (Number.isNaN(positions[2 * i])) return;
+      const cell = cellOf([positions[2 * i]!, positions[2 * i + 1]!]);
+      const list = cells.get(cell);
+      if (list) list.push(i);
+      else cells.set(cell, [i]);
+    });
+    const entry = { plan, cells, positions };
     if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
     plans.set(alertId, entry);
     return entry;
-  };
-  const inputOf = (alert: AlertRecord) => {
-    const origins = buildingOrigins(sites());
-    return { origins, input: { hazard: hazardOf(alert), origins, assemblyPoints: routing.assemblyPoints } };
   };
   // Without a prepared plan (a caller that did not prepare): planned here, on this thread.
   const planFor = (alert: AlertRecord): AlertPlan | null => {
     if (plans.has(alert.alertId)) return plans.get(alert.alertId)!;
     if (!routing.ready) return null; // the graph is still being built: ask again later
-    const { origins, input } = inputOf(alert);
-    return keep(alert.alertId, planEvacuation(routing.router('foot'), input), origins);
+    const origins = buildingOrigins(sites());
+    const plan = planEvacuation(routing.router('foot'), { hazard: hazardOf(alert), origins, assemblyPoints: routing.assemblyPoints });
+    const at = new Map(origins.map((o) => [o.id, o.position] as const));
+    const positions = new Float64Array(plan.origins.length * 2).fill(Number.NaN);
+    plan.origins.forEach((r, i) => {
+      const p = at.get(r.originId);
+      if (p) [positions[2 * i], positions[2 * i + 1]] = [p[0], p[1]];
+    });
+    return keep(alert.alertId, plan, positions);
   };
   // The whole city's buildings: planned once per alert in the worker pool, callers meanwhile wait for that one run.
   const prepare = (alert: AlertRecord): Promise<void> => {
     if (plans.has(alert.alertId) || !routing.ready) return Promise.resolve();
     let pending = preparing.get(alert.alertId);
     if (!pending) {
-      const { origins, input } = inputOf(alert);
-      pending = routing.offThread.planForSystem(input).then((plan) => void keep(alert.alertId, plan, origins));
+      pending = (async () => {
+        const hazard = hazardOf(alert);
+        const city = buildings ? await buildings.get() : null;
+        const input = city
+          ? { hazard, assemblyPoints: routing.assemblyPoints, buildings: { revision: city.revision, originsJson: city.originsJson } }
+          : { hazard, assemblyPoints: routing.assemblyPoints, origins: buildingOrigins(sites()) };
+        const { plan, positions } = await routing.offThread.planForSystem(input);
+        keep(alert.alertId, plan, positions);
+      })();
       preparing.set(alert.alertId, pending);
       const forget = (): void => void preparing.delete(alert.alertId);
       pending.then(forget, forget);
@@ -91,9 +104,9 @@ export function alertEvacuationGuidance(routing: RoutingService, sites: () => It
     const [cx, cy] = [Math.floor(at[0] / CELL_DEG), Math.floor(at[1] / CELL_DEG)];
     for (let dx = -2; dx <= 2; dx++) {
       for (let dy = -2; dy <= 2; dy++) {
-        for (const r of entry.cells.get(`${cx + dx}:${cy + dy}`) ?? []) {
-          const m = haversineM(at, entry.position.get(r.originId)!);
-          if (m < bestM) [best, bestM] = [r, m];
+        for (const i of entry.cells.get(`${cx + dx}:${cy + dy}`) ?? []) {
+          const m = haversineM(at, [entry.positions[2 * i]!, entry.positions[2 * i + 1]!]);
+          if (m < bestM) [best, bestM] = [entry.plan.origins[i]!, m];
         }
       }
     }

@@ -1,12 +1,16 @@
 import type { Site } from '../city/contract.js';
+import { runInWorker } from '../platform/heavy/worker-pool.js';
+import type { BuildingColumns, PackedBuildings } from './building-snapshot-worker.js';
 
 /** Sites read between two yields to the event loop while a snapshot is built. */
 const CHUNK = 2_000;
 
 /**
  * The city's buildings in the forms the heavy routing requests send to a worker, made
- * once per change of the city's sites (not once per request) and in chunks that yield
- * to the event loop, so the main thread never holds a DC-09 ACK for a whole city:
+ * once per change of the city's sites (not once per request). The main thread only
+ * reads the sites' columns, in chunks that yield to the event loop; the packing and the
+ * origins' JSON are made in the worker pool (building-snapshot-worker.ts), so the main
+ * thread never holds a DC-09 ACK for a whole city:
  *  - `residents` / `buildings`: coverage points packed as [lon, lat, weight] triples;
  *  - `originsJson`: the evacuation origins (`buildingOrigins`) as one JSON text, which
  *    crosses to a worker as one string (no object per building cloned) and is parsed there.
@@ -19,6 +23,8 @@ export interface BuildingSnapshot {
   residents: Float64Array;
   buildings: Float64Array;
   originsJson: string;
+  /** The thread that packed it (a pool worker's id, never the main thread's 0). */
+  packedOnThread: number;
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -66,7 +72,8 @@ export class BuildingSnapshots {
     this.builds++;
     const positions: number[] = [];
     const residents: number[] = [];
-    const origins: string[] = [];
+    const ids: string[] = [];
+    const names: (string | null)[] = [];
     let inChunk = 0;
     for (const s of this.sites()) {
       if (++inChunk >= CHUNK) {
@@ -76,18 +83,27 @@ export class BuildingSnapshots {
       if (!isBuilding(s)) continue;
       positions.push(s.position[0], s.position[1]);
       residents.push(s.residents ?? 0);
-      const name = s.name ?? s.address;
-      origins.push(JSON.stringify({ id: s.id, ...(name ? { name } : {}), position: s.position, people: s.residents ?? 0 }));
+      ids.push(s.id);
+      names.push(s.name ?? s.address ?? null);
     }
-    const count = residents.length;
-    const byResidents = new Float64Array(count * 3);
-    const byBuildings = new Float64Array(count * 3);
-    for (let i = 0; i < count; i++) {
-      byResidents[3 * i] = byBuildings[3 * i] = positions[2 * i]!;
-      byResidents[3 * i + 1] = byBuildings[3 * i + 1] = positions[2 * i + 1]!;
-      byResidents[3 * i + 2] = residents[i]!;
-      byBuildings[3 * i + 2] = 1;
-    }
-    return { revision, count, residents: byResidents, buildings: byBuildings, originsJson: `[${origins.join(',')}]` };
+    const packedPositions = new Float64Array(new ArrayBuffer(positions.length * 8));
+    packedPositions.set(positions);
+    const packedResidents = new Float64Array(new ArrayBuffer(residents.length * 8));
+    packedResidents.set(residents);
+    const columns: BuildingColumns = { positions: packedPositions, residents: packedResidents, ids, names };
+    const packed = await runInWorker<PackedBuildings>({
+      module: new URL('./building-snapshot-worker.ts', import.meta.url),
+      fn: 'packBuildings',
+      input: columns,
+      transferList: [packedPositions.buffer as ArrayBuffer, packedResidents.buffer as ArrayBuffer],
+    });
+    return {
+      revision,
+      count: residents.length,
+      residents: packed.residents,
+      buildings: packed.buildings,
+      originsJson: packed.originsJson,
+      packedOnThread: packed.threadId,
+    };
   }
 }

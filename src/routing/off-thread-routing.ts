@@ -9,8 +9,11 @@ import type { CoverageResult, GraphRef, coverageInWorker, evacuationInWorker, ev
 /** The routing service's live graph for a worker (RoutingService.graphRef). */
 export type GraphSource = (profile: ProfileName) => { ref: GraphRef; transfer: ArrayBuffer[] };
 
-/** An evacuation over the city's buildings: their origins as one JSON text (building-snapshot.ts), parsed in the worker. */
-export type EvacuationOfBuildings = Omit<EvacuationInput, 'origins'> & { buildings: { revision: number; originsJson: string } };
+/**
+ * An evacuation over origins given as one JSON text, parsed in the worker: the city's buildings (building-snapshot.ts,
+ * named by the snapshot's revision) or a large body's origins (large-body-worker.ts, named by their hash).
+ */
+export type EvacuationOfBuildings = Omit<EvacuationInput, 'origins'> & { buildings: { revision: number | string; originsJson: string } };
 
 const WORKER = new URL('./routing-worker.ts', import.meta.url);
 
@@ -51,8 +54,11 @@ export class OffThreadRouting {
     });
   }
 
-  /** A plan the node itself needs (an alert's guidance): no user quota, one run per alert (the caller keeps it). */
-  async planForSystem(input: EvacuationInput): Promise<EvacuationPlan> {
+  /**
+   * A plan the node itself needs (an alert's guidance): no user quota, one run per alert (the caller keeps it);
+   * with each planned origin's position (lon, lat; NaN when unknown) in the plan's order.
+   */
+  async planForSystem(input: EvacuationInput | EvacuationOfBuildings): Promise<{ plan: EvacuationPlan; positions: Float64Array }> {
     const { ref, transfer } = this.graphRef('foot');
     const out = await runInWorker<Awaited<ReturnType<typeof evacuationInWorker>>>({
       module: WORKER,
@@ -61,7 +67,7 @@ export class OffThreadRouting {
       transferList: transfer,
     });
     this.lastThreadId = out.threadId;
-    return out.plan;
+    return { plan: out.plan, positions: out.positions };
   }
 
   /**

@@ -1,37 +1,29 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { VigilError } from '../kernel/errors.js';
+import { tuning } from '../kernel/tuning.js';
 import type { LineString, Polygon, Position } from '../kernel/geo.js';
 import type { Role } from '../platform/access.js';
 import type { BuildingSnapshots } from './building-snapshot.js';
 import type { EvacuationInput } from './evacuation.js';
 import type { SpeedUpdate } from './model.js';
-import { PROFILES, type ProfileName } from './profiles.js';
+import { coverageBodySchema, evacuationBodySchema, position, profile } from './body-schemas.js';
+import { originsJsonOf, packedPointsOf, readLargeBodiesOffThread } from './large-body-off-thread.js';
+import type { ProfileName } from './profiles.js';
 import { MAX_SPEED_UPDATES, type RoutingService } from './routing-service.js';
 import { packWeightedPoints } from './router.js';
 
 /**
  * Body limits of the two routes whose bodies are large by design (the node's default is
- * VIGIL_BODY_LIMIT_BYTES, 1 MiB): 200 000 coverage points at full precision are about
- * 13 MB of JSON; 20 000 evacuation origins with names about 6 MB. Such bodies are parsed
- * on the main thread, a few at once (src/api/large-bodies.ts).
+ * VIGIL_BODY_LIMIT_BYTES, 1 MiB), from the kernel's tuning table: VIGIL_COVERAGE_BODY_BYTES
+ * (16 MiB: 200 000 coverage points at full precision are about 13 MB of JSON) and
+ * VIGIL_EVACUATION_BODY_BYTES (8 MiB: 20 000 evacuation origins with names about 6 MB).
+ * Such bodies are taken a few at once (src/api/large-bodies.ts).
  */
-export const COVERAGE_BODY_BYTES = 16 * 1024 * 1024;
-export const EVACUATION_BODY_BYTES = 8 * 1024 * 1024;
+const mib = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
 /** Who changes the live network: control-room staff, incident command, administrators. */
 const TRAFFIC_ROLES: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
 
-const position = {
-  type: 'array',
-  minItems: 2,
-  maxItems: 2,
-  items: [
-    { type: 'number', minimum: -180, maximum: 180 },
-    { type: 'number', minimum: -90, maximum: 90 },
-  ],
-} as const;
-const profile = { type: 'string', enum: [...PROFILES] } as const;
-const ring = { type: 'array', minItems: 4, maxItems: 5000, items: position } as const;
 // Checked in depth by the service: a oneOf here would let Ajv's type coercion rewrite the losing branch's data.
 const closureGeometry = {
   type: 'object',
@@ -39,21 +31,14 @@ const closureGeometry = {
   additionalProperties: false,
   properties: { type: { type: 'string', enum: ['LineString', 'Polygon'] }, coordinates: { type: 'array', minItems: 1, maxItems: 5000 } },
 } as const;
-const circle = {
-  type: 'object',
-  required: ['center', 'radiusM'],
-  additionalProperties: false,
-  properties: { center: position, radiusM: { type: 'number', exclusiveMinimum: 0, maximum: 50_000 } },
-} as const;
-const footprint = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { rings: { type: 'array', maxItems: 50, items: ring }, circles: { type: 'array', maxItems: 50, items: circle } },
-} as const;
 
 /** /api/routing: routes, nearest units, isochrones, coverage, live traffic, closures, evacuation. */
 export function routingRoutes(service: RoutingService, deps: { buildings: BuildingSnapshots }): FastifyPluginAsync {
   return async (app) => {
+    // Large coverage and evacuation bodies are read in the worker pool; every other JSON body of these routes as Fastify reads it.
+    readLargeBodiesOffThread(app, { coverage: '/api/routing/coverage', evacuation: '/api/routing/evacuation' }, tuning('VIGIL_LARGE_BODY_BYTES')!);
+    const COVERAGE_BODY_BYTES = tuning('VIGIL_COVERAGE_BODY_BYTES')!;
+    const EVACUATION_BODY_BYTES = tuning('VIGIL_EVACUATION_BODY_BYTES')!;
     app.get(
       '/api/routing',
       {
@@ -172,39 +157,21 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
         bodyLimit: COVERAGE_BODY_BYTES,
         config: {
           access: { roles: 'authenticated' },
-          tooLarge: `a coverage request is at most 16 MiB (${COVERAGE_BODY_BYTES} bytes) of JSON, enough for 200 000 points`,
+          tooLarge: `a coverage request is at most ${mib(COVERAGE_BODY_BYTES)} (${COVERAGE_BODY_BYTES} bytes, VIGIL_COVERAGE_BODY_BYTES) of JSON`,
         },
         schema: {
           summary: 'Share of residents (or buildings, or given weighted points) reached within a target time from a set of stations',
           tags: ['routing'],
-          body: {
-            type: 'object',
-            required: ['stations', 'targetMinutes'],
-            additionalProperties: false,
-            properties: {
-              stations: { type: 'array', minItems: 1, maxItems: 500, items: position },
-              targetMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 120 },
-              profile,
-              weights: { type: 'string', enum: ['residents', 'buildings'] },
-              points: {
-                type: 'array',
-                maxItems: 200_000,
-                items: {
-                  type: 'object',
-                  required: ['position', 'weight'],
-                  additionalProperties: false,
-                  properties: { position, weight: { type: 'number', minimum: 0 } },
-                },
-              },
-            },
-          },
+          body: coverageBodySchema,
         },
       },
       async (request) => {
         const { stations, targetMinutes, weights = 'residents', points, profile: p = 'car' } = request.body;
+        // A large body's points were parsed, checked and packed in a worker (large-body-off-thread.ts).
+        const given = points ? packWeightedPoints(points, points.length) : packedPointsOf(request);
         // The city's buildings come packed from the snapshot (made once per change of the sites), named by its revision.
-        const city = points ? null : await deps.buildings.get();
-        const targets = points ? packWeightedPoints(points, points.length) : city![weights];
+        const city = given ? null : await deps.buildings.get();
+        const targets = given ?? city![weights];
         if (targets.length === 0) throw new VigilError('bad_request', 'no points to cover: the city has no buildings yet; send points');
         const coverage = await service.offThread.coverage(
           p,
@@ -214,7 +181,7 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
           request.principal.actor,
           city ? `buildings:${city.revision}:${weights}` : undefined,
         );
-        return { profile: p, targetMinutes, weights: points ? 'given' : weights, ...coverage };
+        return { profile: p, targetMinutes, weights: given ? 'given' : weights, ...coverage };
       },
     );
 
@@ -307,83 +274,28 @@ export function routingRoutes(service: RoutingService, deps: { buildings: Buildi
         bodyLimit: EVACUATION_BODY_BYTES,
         config: {
           access: { roles: 'authenticated' },
-          tooLarge: `an evacuation request is at most 8 MiB (${EVACUATION_BODY_BYTES} bytes) of JSON, enough for 20 000 origins`,
+          tooLarge: `an evacuation request is at most ${mib(EVACUATION_BODY_BYTES)} (${EVACUATION_BODY_BYTES} bytes, VIGIL_EVACUATION_BODY_BYTES) of JSON`,
         },
         schema: {
           summary:
             'Foot evacuation plan for a (growing) hazard: per origin the assembly point, route, time and a guidance text; people expected per assembly point',
           tags: ['routing'],
-          body: {
-            type: 'object',
-            required: ['hazard'],
-            additionalProperties: false,
-            properties: {
-              hazard: {
-                type: 'object',
-                additionalProperties: false,
-                properties: {
-                  rings: { type: 'array', maxItems: 50, items: ring },
-                  circles: { type: 'array', maxItems: 50, items: circle },
-                  spreadMPerMin: { type: 'number', minimum: 0, maximum: 5000 },
-                  footprints: {
-                    type: 'array',
-                    maxItems: 50,
-                    items: {
-                      type: 'object',
-                      required: ['afterMin'],
-                      additionalProperties: false,
-                      properties: { afterMin: { type: 'number', minimum: 0, maximum: 1440 }, ...footprint.properties },
-                    },
-                  },
-                },
-              },
-              safetyMarginS: { type: 'number', minimum: 0, maximum: 3600 },
-              walkingSpeedKmh: { type: 'number', minimum: 1, maximum: 10 },
-              horizonMin: { type: 'number', exclusiveMinimum: 0, maximum: 1440 },
-              language: { type: 'string', enum: ['en', 'fr'] },
-              origins: {
-                type: 'array',
-                maxItems: 20_000,
-                items: {
-                  type: 'object',
-                  required: ['id', 'position'],
-                  additionalProperties: false,
-                  properties: {
-                    id: { type: 'string', minLength: 1, maxLength: 100 },
-                    name: { type: 'string', maxLength: 200 },
-                    position,
-                    people: { type: 'number', minimum: 0 },
-                  },
-                },
-              },
-              assemblyPoints: {
-                type: 'array',
-                maxItems: 1000,
-                items: {
-                  type: 'object',
-                  required: ['id', 'name', 'position'],
-                  additionalProperties: false,
-                  properties: {
-                    id: { type: 'string', minLength: 1, maxLength: 100 },
-                    name: { type: 'string', minLength: 1, maxLength: 200 },
-                    position,
-                    capacity: { type: ['integer', 'null'], minimum: 0 },
-                  },
-                },
-              },
-            },
-          },
+          body: evacuationBodySchema,
         },
       },
       async (request, reply) => {
         const { origins, ...body } = request.body;
         const points = body.assemblyPoints?.map((a) => ({ ...a, source: 'configured' as const, capacity: a.capacity ?? null })) ?? service.assemblyPoints;
+        // A large body's origins: one JSON text made in a worker (large-body-off-thread.ts), named by its hash.
+        const given = origins ? null : originsJsonOf(request);
         // Without origins, the city's buildings: one JSON text from the snapshot, parsed in the worker.
-        const city = origins ? null : await deps.buildings.get();
+        const city = origins || given ? null : await deps.buildings.get();
         const json = await service.offThread.evacuation(
-          city
-            ? { ...body, assemblyPoints: points, buildings: { revision: city.revision, originsJson: city.originsJson } }
-            : { ...body, origins: origins!, assemblyPoints: points },
+          given
+            ? { ...body, assemblyPoints: points, buildings: { revision: `given:${given.sha256}`, originsJson: given.json } }
+            : city
+              ? { ...body, assemblyPoints: points, buildings: { revision: city.revision, originsJson: city.originsJson } }
+              : { ...body, origins: origins!, assemblyPoints: points },
           request.principal.actor,
         );
         return reply.type('application/json; charset=utf-8').send(json);

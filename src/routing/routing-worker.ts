@@ -49,22 +49,38 @@ async function routerFor(ref: GraphRef): Promise<Router> {
   return ready;
 }
 
-export async function evacuationInWorker(task: { graph: GraphRef; input: EvacuationInput }): Promise<{ plan: EvacuationPlan; threadId: number }> {
-  return { plan: planEvacuation(await routerFor(task.graph), task.input), threadId };
+type OfBuildings = Omit<EvacuationInput, 'origins'> & { buildings: { revision: number | string; originsJson: string } };
+
+/** The input with its origins: the city's buildings came as one JSON text (building-snapshot.ts), parsed here, not cloned object by object. */
+function withOrigins(input: EvacuationInput | OfBuildings): EvacuationInput {
+  if (!('buildings' in input)) return input;
+  const { buildings, ...rest } = input;
+  return { ...rest, origins: JSON.parse(buildings.originsJson) as EvacuationInput['origins'] };
+}
+
+/**
+ * A plan the node keeps (an alert's guidance), with each planned origin's position
+ * (lon, lat; NaN when unknown) in the plan's order, moved back: the main thread indexes
+ * the routes by place without listing the city's buildings itself.
+ */
+export async function evacuationInWorker(task: {
+  graph: GraphRef;
+  input: EvacuationInput | OfBuildings;
+}): Promise<{ plan: EvacuationPlan; positions: Float64Array; threadId: number }> {
+  const input = withOrigins(task.input);
+  const plan = planEvacuation(await routerFor(task.graph), input);
+  const at = new Map(input.origins.map((o) => [o.id, o.position] as const));
+  const positions = new Float64Array(plan.origins.length * 2).fill(Number.NaN);
+  plan.origins.forEach((r, i) => {
+    const p = at.get(r.originId);
+    if (p) [positions[2 * i], positions[2 * i + 1]] = [p[0], p[1]];
+  });
+  return movedToCaller({ plan, positions, threadId }, [positions.buffer]);
 }
 
 /** The plan as the JSON an HTTP answer sends: a string crosses threads far cheaper than the object graph, and the main thread need not serialise it. */
-export async function evacuationJsonInWorker(task: {
-  graph: GraphRef;
-  input: EvacuationInput | (Omit<EvacuationInput, 'origins'> & { buildings: { revision: number; originsJson: string } });
-}): Promise<{ json: string; threadId: number }> {
-  let input: EvacuationInput;
-  if ('buildings' in task.input) {
-    // The city's buildings came as one JSON text (building-snapshot.ts): parsed here, not cloned object by object.
-    const { buildings, ...rest } = task.input;
-    input = { ...rest, origins: JSON.parse(buildings.originsJson) as EvacuationInput['origins'] };
-  } else input = task.input;
-  return { json: JSON.stringify(planEvacuation(await routerFor(task.graph), input)), threadId };
+export async function evacuationJsonInWorker(task: { graph: GraphRef; input: EvacuationInput | OfBuildings }): Promise<{ json: string; threadId: number }> {
+  return { json: JSON.stringify(planEvacuation(await routerFor(task.graph), withOrigins(task.input))), threadId };
 }
 
 export type CoverageResult = ReturnType<Router['coverage']>;

@@ -99,9 +99,11 @@ test('evacuation: a user asking for a third different plan while two run is refu
   assert.equal(again.status, 200, 'the quota is given back when the runs end');
 });
 
-test('an Evacuate alert’s guidance over every building of the city is planned once, in a worker thread', async () => {
+test('an Evacuate alert’s guidance over every building of the city is planned once, in a worker thread, from the building snapshot', async () => {
   const routing = vigil.capabilities.routing.service;
-  const guidance = alertEvacuationGuidance(routing, () => vigil.capabilities.city.reads.sites.values());
+  let listed = 0;
+  const sites = () => (listed++, vigil.capabilities.city.reads.sites.values());
+  const guidance = alertEvacuationGuidance(routing, sites, vigil.capabilities.routing.buildings);
   const alert = {
     alertId: 'alt_heavy_test',
     cap: {
@@ -116,6 +118,7 @@ test('an Evacuate alert’s guidance over every building of the city is planned 
   const worker = routing.offThread.lastThreadId;
   assert.ok(worker !== null && worker !== threadId, 'planned in a worker thread');
   assert.match(guidance(alert, null, 'en-GB') ?? '', /^Assembly points: .+\.$/);
+  assert.equal(listed, 0, 'the buildings came from the snapshot: the main thread listed none for the alert');
 });
 
 test('coverage of 20 000 given points runs in a worker thread while /api/health answers', async () => {
@@ -224,15 +227,21 @@ test('twelve CAP validations at once: at most two validator runs at a time, wait
   assert.ok(capValidatorRuns.count - runsBefore < 12, `${capValidatorRuns.count - runsBefore} runs`);
 });
 
-test('CAP import: the document is read in a worker thread; one over 1 MiB is a 413 that says the limit, before any work', async () => {
+test('CAP import: the document is read and checked in a worker thread; one over 1 MiB is a 413 that says the limit, before any work', async () => {
   const officer = await signedIn(vigil, 'alert-officer');
   lastCapParse.threadId = -1;
+  lastCapParse.checkedOnThread = -1;
   const areas = '<area><areaDesc>Quartier</areaDesc><polygon>43.72,7.41 43.73,7.41 43.73,7.42 43.72,7.41</polygon></area>'.repeat(2000);
   const xml = CAP(900).replace('<area><areaDesc>Alpes-Maritimes</areaDesc></area>', areas);
   const imported = await officer('POST', '/api/alerts/import', xml, 'application/xml');
   assert.equal(imported.status, 201, imported.body);
   assert.equal(imported.json.alert.cap.info[0].area.length, 2000);
   assert.ok(lastCapParse.threadId > 0 && lastCapParse.threadId !== threadId, 'parsed in a worker thread');
+  assert.ok(lastCapParse.checkedOnThread > 0 && lastCapParse.checkedOnThread !== threadId, 'the rules and the record copy ran in a worker thread');
+  // The same bytes again: the same alert, recognised by the received document's hash.
+  const again = await officer('POST', '/api/alerts/import', xml, 'application/xml');
+  assert.equal(again.status, 200, again.body);
+  assert.equal(again.json.alert.alertId, imported.json.alert.alertId);
 
   const runsBefore = capValidatorRuns.count;
   const bomb = CAP(901).replace('<area><areaDesc>Alpes-Maritimes</areaDesc></area>', areas.repeat(6));

@@ -41,7 +41,7 @@ function fakeSites(n: number): Map<string, Site> {
   return sites;
 }
 
-test('building snapshot: the packed points and origins equal what the routes made per request, built once per change, in chunks that yield', async () => {
+test('building snapshot: the packed points and origins equal what the routes made per request, built once per change, read in chunks that yield and packed in a worker', async () => {
   const sites = fakeSites(30_000);
   let iterations = 0;
   const snapshots = new BuildingSnapshots(() => {
@@ -64,6 +64,8 @@ test('building snapshot: the packed points and origins equal what the routes mad
   assert.deepEqual(a!.buildings, packedBefore(sites.values(), 'buildings'));
   assert.deepEqual(JSON.parse(a!.originsJson), buildingOrigins(sites.values()));
   assert.equal(a!.count, 24_000);
+  assert.equal(typeof a!.packedOnThread, 'number');
+  assert.notEqual(a!.packedOnThread, threadId, 'packed and stringified in a pool worker, not on the main thread');
 
   // Later requests on the same city read no site at all.
   await snapshots.get();

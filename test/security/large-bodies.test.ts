@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { LARGE_BODIES_AT_ONCE, LARGE_BODIES_PER_CALLER } from '../../src/api/large-bodies.js';
+import { threadId } from 'node:worker_threads';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
+import { lastLargeBody } from '../../src/routing/large-body-off-thread.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import { signInCookie } from '../support/api-client.js';
 import { dc09Panel as panel } from '../support/dc09-panel.js';
@@ -96,7 +97,7 @@ test('large bodies: two per caller and four for the node are read at once, more 
 
   // The responder holds two large bodies: a third is refused at once with Retry-After.
   const held = [heldPost('/api/routing/coverage', responder, big), heldPost('/api/routing/coverage', responder, big)];
-  await untilInFlight(LARGE_BODIES_PER_CALLER);
+  await untilInFlight(vigil.server.largeBodies.limits.perCaller);
   const third = await post('/api/routing/coverage', responder, big);
   assert.equal(third.status, 429, third.body);
   assert.equal(third.headers['retry-after'], '2');
@@ -108,7 +109,7 @@ test('large bodies: two per caller and four for the node are read at once, more 
 
   // Others take the remaining slots of the node; beyond four in all, everyone waits.
   held.push(heldPost('/api/routing/coverage', operator, big), heldPost('/api/routing/coverage', operator, big));
-  await untilInFlight(LARGE_BODIES_AT_ONCE);
+  await untilInFlight(vigil.server.largeBodies.limits.atOnce);
   const fifth = await post('/api/routing/coverage', supervisor, big);
   assert.equal(fifth.status, 429, fifth.body);
   assert.match(JSON.parse(fifth.body).error.message, /busy with other large requests/);
@@ -132,7 +133,7 @@ test('large bodies: two per caller and four for the node are read at once, more 
   for (const a of answers) assert.equal(a.statusCode, 200, a.body);
   assert.equal(JSON.parse(answers[0]!.body).points, 20_000);
   while (stats.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(stats.peak <= LARGE_BODIES_AT_ONCE, `peak ${stats.peak}`);
+  assert.ok(stats.peak <= stats.limits.atOnce, `peak ${stats.peak}`);
   const again = await post('/api/routing/coverage', responder, big);
   assert.equal(again.status, 200, 'the slots were given back');
 });
@@ -144,10 +145,50 @@ test('body limits fit the routes whose bodies are large by design: 200 000 cover
   const ok = await post('/api/routing/coverage', responder, full);
   assert.equal(ok.status, 200, ok.body.slice(0, 300));
   assert.equal(JSON.parse(ok.body).points, 200_000);
+  assert.ok(lastLargeBody.threadId > 0 && lastLargeBody.threadId !== threadId, 'the 12 MB body was parsed, checked and packed in a worker thread');
+  // Checked there with the route's schema: a bad point is the route's own 400.
+  const bad = JSON.parse(full) as { points: { weight: number }[] };
+  bad.points[150_000]!.weight = -1;
+  const refused = await post('/api/routing/coverage', responder, JSON.stringify(bad));
+  assert.equal(refused.status, 400, refused.body.slice(0, 300));
+  assert.equal(JSON.parse(refused.body).error.code, 'validation_failed');
+  assert.match(JSON.parse(refused.body).error.message, /body\/points\/150000\/weight must be >= 0/);
+  // A small body is still read by the route itself, and gives the same answer.
+  const small = await post('/api/routing/coverage', responder, coverageBody(500));
+  const smallOff = await post('/api/routing/coverage', responder, coverageBody(500) + ' '.repeat(300 * 1024));
+  assert.equal(small.status, 200, small.body);
+  assert.deepEqual(JSON.parse(smallOff.body), JSON.parse(small.body), 'the same points read in a worker (a body over 256 KiB) cover the same');
   const tooBig = await post('/api/routing/coverage', responder, full + ' '.repeat(8 * 1024 * 1024));
   assert.equal(tooBig.status, 413);
-  assert.match(JSON.parse(tooBig.body).error.message, /at most 16 MiB \(16777216 bytes\)/);
+  assert.match(JSON.parse(tooBig.body).error.message, /at most 16 MiB \(16777216 bytes, VIGIL_COVERAGE_BODY_BYTES\)/);
   // A route without a large body keeps the node's 1 MiB limit.
   const closure = await post('/api/routing/closures', (await signInCookie(vigil, 'operator'))!, JSON.stringify({ reason: 'x'.repeat(1_100_000) }));
   assert.equal(closure.status, 413);
+});
+
+test('a large evacuation body is parsed and checked in a worker thread, its origins crossing as one JSON text: the same plan as the same body read by the route', async () => {
+  const responder = (await signInCookie(vigil, 'responder'))!;
+  const origins = Array.from({ length: 1500 }, (_, i) => ({
+    id: `o${i}`,
+    name: `Immeuble ${i}`,
+    position: [7.415 + (i % 50) * 0.0002, 43.728 + Math.floor(i / 50) * 0.0002],
+    people: i % 7,
+  }));
+  const body = JSON.stringify({ hazard: { circles: [{ center: [7.4215, 43.7335], radiusM: 120 }] }, origins });
+  assert.ok(Buffer.byteLength(body) < 256 * 1024, 'read by the route');
+  lastLargeBody.threadId = -1;
+  const small = await post('/api/routing/evacuation', responder, body);
+  assert.equal(small.status, 200, small.body.slice(0, 300));
+  assert.equal(lastLargeBody.threadId, -1, 'a small body is read by the route');
+  const large = await post('/api/routing/evacuation', responder, body + ' '.repeat(300 * 1024));
+  assert.equal(large.status, 200, large.body.slice(0, 300));
+  assert.ok(lastLargeBody.threadId > 0 && lastLargeBody.threadId !== threadId, 'the large body was read in a worker thread');
+  assert.deepEqual(JSON.parse(large.body), JSON.parse(small.body));
+  const bad = await post(
+    '/api/routing/evacuation',
+    responder,
+    JSON.stringify({ hazard: {}, origins: [...origins, { id: '', position: [0, 0] }] }) + ' '.repeat(300 * 1024),
+  );
+  assert.equal(bad.status, 400, bad.body.slice(0, 300));
+  assert.match(JSON.parse(bad.body).error.message, /body\/origins\/1500\/id must NOT have fewer than 1 characters/);
 });

@@ -5,13 +5,12 @@ import type { CapAlert } from '../cap/cap-model.js';
 import { capFindings, type CapFinding } from '../cap/cap-rules.js';
 import { validateCapXml } from '../cap/cap-validate.js';
 import { CAP_TOO_LARGE, MAX_CAP_BYTES, capToXml, parseCapXml } from '../cap/cap-xml.js';
-import { parseCapOffThread } from '../cap/cap-worker.js';
+import { readCapOffThread, type ReadCap } from '../cap/cap-worker.js';
+import { INLINE_DEREF_CHARS, withoutLongResources, type OmittedResource } from '../cap/cap-resources.js';
 import { decodeXml } from './charset.js';
 import { capVersionOf, convertCap11 } from './cap-versions.js';
 import { looksSigned, verifyCapSignature, type SignatureCheck, type SignerKey } from './cap-signature.js';
 
-/** A resource's embedded content (derefUri) longer than this is kept only in the received document, not in the alert's record. */
-export const INLINE_DEREF_CHARS = 8 * 1024;
 /** The received document is stored in parts of at most this many bytes (each one event, base64, under the log's 1 MiB per event). */
 export const RECEIVED_PART_BYTES = 512 * 1024;
 /** The alert's record without embedded resources (JSON) must fit in one event with room to spare. */
@@ -35,7 +34,7 @@ export interface ImportDetails {
   /** The document exactly as received: size, SHA-256, and in how many parts it is stored. */
   received: { bytes: number; sha256: string; parts: number; contentType: string };
   /** Embedded resources (derefUri) kept only in the received document: where, their length and SHA-256. */
-  omitted?: { info: number; resource: number; chars: number; sha256: string }[];
+  omitted?: OmittedResource[];
 }
 
 /** A document read, checked and ready to record. */
@@ -46,22 +45,9 @@ export interface CheckedImport {
   parts: Buffer[];
 }
 
-const sha256 = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex');
+export { INLINE_DEREF_CHARS, withoutLongResources };
 
-/** Moves long embedded resources out of the alert's record (the received document keeps them). */
-export function withoutLongResources(cap: CapAlert): { cap: CapAlert; omitted: NonNullable<ImportDetails['omitted']> } {
-  const omitted: NonNullable<ImportDetails['omitted']> = [];
-  const copy: CapAlert = structuredClone(cap);
-  for (const [n, info] of (copy.info ?? []).entries()) {
-    for (const [k, r] of (info.resource ?? []).entries()) {
-      if (r.derefUri !== undefined && r.derefUri.length > INLINE_DEREF_CHARS) {
-        omitted.push({ info: n, resource: k, chars: r.derefUri.length, sha256: sha256(r.derefUri) });
-        delete r.derefUri;
-      }
-    }
-  }
-  return { cap: copy, omitted };
-}
+const sha256 = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex');
 
 /**
  * Reads another agency's document: bytes within the limit, decoded by BOM, Content-Type
@@ -91,6 +77,8 @@ export async function checkImport(
   let cap: CapAlert;
   let converted: string[] | undefined;
   let signature: SignatureCheck = { status: 'unsigned' };
+  /** CAP 1.2: read, checked against the rules and stripped of long resources in the worker pool. */
+  let read: ReadCap | null = null;
   if (version === '1.1') {
     const c = convertCap11(decoded.text);
     [cap, converted] = [c.cap, c.changes];
@@ -106,8 +94,10 @@ export async function checkImport(
     const validation = await validateCapXml(decoded.text);
     if (!validation.valid)
       throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0] ?? 'not well-formed'}`, { errors: validation.errors });
-    // Read in the worker pool: a MiB of areas is 60–110 ms of CPU the alarm path must not wait for.
-    cap = await parseCapOffThread(decoded.text);
+    // Read and checked in the worker pool: a MiB of areas is 60–110 ms of CPU to parse and as much
+    // again for the rules and the copy without long resources, which the alarm path must not wait for.
+    read = await readCapOffThread(decoded.text);
+    cap = read.cap;
     const keys = options.keysFor(cap.sender);
     const check = looksSigned(decoded.text) ? verifyCapSignature(decoded.text, keys) : ({ status: 'unsigned' } as const);
     if (check.status === 'invalid') throw new VigilError('validation_failed', `the XML signature is refused: ${check.reason}`, { signature: check });
@@ -124,12 +114,12 @@ export async function checkImport(
       signature = rest;
     } else signature = check;
   }
-  const findings = capFindings(cap);
+  const findings = read?.findings ?? capFindings(cap);
   const errors = findings.filter((f) => f.level === 'error');
   if (errors.length > 0) throw new VigilError('validation_failed', `not accepted: ${errors[0]!.message}`, { findings });
   const parts: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += RECEIVED_PART_BYTES) parts.push(bytes.subarray(at, at + RECEIVED_PART_BYTES));
-  const { cap: kept, omitted } = withoutLongResources(cap);
+  const { cap: kept, omitted } = read ? { cap: read.kept ?? cap, omitted: read.omitted } : withoutLongResources(cap);
   const details: ImportDetails = {
     via: options.via,
     ...(options.feedId ? { feedId: options.feedId } : {}),
@@ -143,7 +133,10 @@ export async function checkImport(
     received: { bytes: bytes.length, sha256: sha256(bytes), parts: parts.length, contentType: options.contentType ?? 'application/cap+xml' },
     ...(omitted.length ? { omitted } : {}),
   };
-  const recordChars = JSON.stringify({ kept, details }).length;
+  // The length of JSON.stringify({ kept, details }), without stringifying the alert again on this thread when the worker measured it.
+  const recordChars = read
+    ? '{"kept":'.length + read.keptChars + ',"details":'.length + JSON.stringify(details).length + 1
+    : JSON.stringify({ kept, details }).length;
   if (recordChars > MAX_RECORD_CHARS)
     throw new VigilError(
       'payload_too_large',

@@ -70,21 +70,23 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
     // The demo's own invented subscribers in Fontvieille get it too; ours are the example.org ones.
     assert.ok(email.queued > 2);
     assert.deepEqual([email.sent, email.failed], [email.queued, 0]);
-    assert.equal(smtp.received.length, email.queued);
+    // The demo's citizen reports send their reporters notices through the same SMTP server: count the alert's mails.
+    const alertMails = smtp.received.filter((m) => m.headers.get('x-vigil-alert') === json.alert.alertId);
+    assert.equal(alertMails.length, email.queued);
     assert.ok(email.reached.p99);
     const to = (m: ParsedMail): string => (m.to as { text: string }).text;
     assert.deepEqual(
-      smtp.received
+      alertMails
         .map(to)
         .filter((a) => a.endsWith('@example.org'))
         .sort(),
       ['john@example.org', 'marie@example.org'],
     );
-    const marie = smtp.received.find((m) => to(m) === 'marie@example.org')!;
+    const marie = alertMails.find((m) => to(m) === 'marie@example.org')!;
     assert.equal(marie.subject, 'Crue rapide à Fontvieille', 'French for a French speaker');
     assert.match(marie.text ?? '', /Montez aux étages/);
     assert.equal(marie.headers.get('x-vigil-alert'), json.alert.alertId);
-    assert.equal(smtp.received.find((m) => to(m) === 'john@example.org')!.subject, 'Flash flood in Fontvieille', 'English for en-US');
+    assert.equal(alertMails.find((m) => to(m) === 'john@example.org')!.subject, 'Flash flood in Fontvieille', 'English for en-US');
     const sms = progress().find((p) => p.channel === 'sms')!;
     assert.equal(sms.status, 'unavailable');
     assert.equal(progress().find((p) => p.channel === 'cap-feed')!.status, 'done');

@@ -4,6 +4,7 @@ import type { Role } from '../platform/access.js';
 import { PEOPLE_COUNT_SCHEMA, checkPeopleCount } from './count-message.js';
 import type { CrowdService, GateInput, ZoneInput } from './crowd-service.js';
 import type { PeopleCount } from './model.js';
+import { positionSchema } from '../kernel/geo.js';
 
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'admin'];
 /** Who acts on the crowd: the control room and the commander. */
@@ -13,15 +14,7 @@ const PLANNERS: readonly Role[] = ['commander', 'supervisor', 'admin'];
 const FEEDERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
 const MAX_READINGS_PER_REQUEST = 1000;
 const id = { type: 'string', maxLength: 100 } as const;
-const position = {
-  type: 'array',
-  minItems: 2,
-  maxItems: 2,
-  items: [
-    { type: 'number', minimum: -180, maximum: 180 },
-    { type: 'number', minimum: -90, maximum: 90 },
-  ],
-} as const;
+const position = positionSchema;
 const counterIds = { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 100 } } as const;
 
 /** /api/crowd: crowd zones, gates, counts over HTTP, suggestions and gate actions. */

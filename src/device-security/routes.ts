@@ -3,6 +3,7 @@ import type { Role } from '../platform/access.js';
 import { ASSET_KINDS, EXPOSURES, PRIORITIES, SAFETY_ROLES, TRIAGE_STATES, VEX_JUSTIFICATIONS, type Priority, type TriageState } from './model.js';
 import { MAX_SBOM_BYTES } from './sbom.js';
 import type { AssetInput, DeviceSecurityService, TriageInput } from './service.js';
+import { nullablePositionSchema } from '../kernel/geo.js';
 
 /** The city CSIRT and the owner organisation's supervisors and administrators. */
 export const SECURITY_VIEWERS: readonly Role[] = ['csirt', 'supervisor', 'admin'];
@@ -12,15 +13,7 @@ const MAX_INTEL_BYTES = 16 * 1024 * 1024;
 const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
 const nullable = (max: number) => ({ type: ['string', 'null'], maxLength: max }) as const;
-const position = {
-  type: ['array', 'null'],
-  minItems: 2,
-  maxItems: 2,
-  items: [
-    { type: 'number', minimum: -180, maximum: 180 },
-    { type: 'number', minimum: -90, maximum: 90 },
-  ],
-} as const;
+const position = nullablePositionSchema;
 
 const ASSET_SCHEMA = {
   type: 'object',

@@ -21,19 +21,12 @@ import {
 } from './model.js';
 import { printPdf } from '../adapters/pdf/print-pdf.js';
 import { buildTimeline, timelineHtml } from './timeline.js';
+import { positionSchema } from '../kernel/geo.js';
 
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'alert-officer', 'admin'];
 const DISPATCHERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'admin'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
-const position = {
-  type: 'array',
-  minItems: 2,
-  maxItems: 2,
-  items: [
-    { type: 'number', minimum: -180, maximum: 180 },
-    { type: 'number', minimum: -90, maximum: 90 },
-  ],
-} as const;
+const position = positionSchema;
 const ids = { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 100 } } as const;
 
 /** /api/incidents: intake, board, ownership, status, dispatch, communications, timeline. */

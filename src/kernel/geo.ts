@@ -5,6 +5,19 @@
  */
 export type Position = [number, number]; // [lon, lat]
 
+/** JSON schema of a [lon, lat] position, as every route that takes one checks it. */
+export const positionSchema = {
+  type: 'array',
+  minItems: 2,
+  maxItems: 2,
+  items: [
+    { type: 'number', minimum: -180, maximum: 180 },
+    { type: 'number', minimum: -90, maximum: 90 },
+  ],
+} as const;
+/** A position that may be cleared (null). */
+export const nullablePositionSchema = { ...positionSchema, type: ['array', 'null'] } as const;
+
 export interface Point {
   type: 'Point';
   coordinates: Position;

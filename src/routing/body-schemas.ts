@@ -1,15 +1,8 @@
 import { PROFILES } from './profiles.js';
+import { positionSchema } from '../kernel/geo.js';
 
 /** A [lon, lat] position as the routing routes take it. */
-export const position = {
-  type: 'array',
-  minItems: 2,
-  maxItems: 2,
-  items: [
-    { type: 'number', minimum: -180, maximum: 180 },
-    { type: 'number', minimum: -90, maximum: 90 },
-  ],
-} as const;
+export const position = positionSchema;
 export const profile = { type: 'string', enum: [...PROFILES] } as const;
 export const ring = { type: 'array', minItems: 4, maxItems: 5000, items: position } as const;
 export const circle = {

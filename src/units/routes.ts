@@ -5,6 +5,7 @@ import type { Role } from '../platform/access.js';
 import { AVL_MESSAGE_SCHEMA, checkAvlMessage } from './avl-message.js';
 import { CAPABILITIES, UNIT_KINDS, UNIT_STATUSES, type Capability, type CrewMember, type Fix, type UnitKind, type UnitStatus } from './model.js';
 import type { UnitsService } from './units-service.js';
+import { nullablePositionSchema } from '../kernel/geo.js';
 
 const VIEWERS: readonly Role[] = ['operator', 'supervisor', 'commander', 'responder', 'admin'];
 const FLEET_MANAGERS: readonly Role[] = ['commander', 'supervisor', 'admin'];
@@ -59,15 +60,7 @@ export function unitsRoutes(service: UnitsService): FastifyPluginAsync {
               kind: { type: 'string', enum: [...UNIT_KINDS] },
               capabilities: { type: 'array', maxItems: 20, items: { type: 'string', enum: [...CAPABILITIES] } },
               homeSiteId: { type: ['string', 'null'], maxLength: 200 },
-              homePosition: {
-                type: ['array', 'null'],
-                minItems: 2,
-                maxItems: 2,
-                items: [
-                  { type: 'number', minimum: -180, maximum: 180 },
-                  { type: 'number', minimum: -90, maximum: 90 },
-                ],
-              },
+              homePosition: nullablePositionSchema,
               crew: {
                 type: 'array',
                 maxItems: 20,

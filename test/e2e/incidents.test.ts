@@ -52,7 +52,7 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await desk.waitForSelector('[data-testid=assignments] tbody tr');
     await expectText(desk.locator('[data-testid=assignments]'), /FPT 1/);
     assert.equal(await desk.locator('[data-testid=incident-status]').innerText(), 'dispatched');
-    const incident = [...vigil.capabilities.incidents.service.state.incidents.values()][0]!;
+    const incident = [...vigil.capabilities.incidents.service.state.incidents.values()].find((i) => i.description === 'Smoke from the roof, people inside')!;
     assert.equal(incident.location.siteId, site.id);
 
     // The responder's phone shows the assignment and its route.

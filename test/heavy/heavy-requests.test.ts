@@ -15,7 +15,7 @@ import { MAX_CAP_BYTES } from '../../src/alerts/cap/cap-xml.js';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import type { Position } from '../../src/kernel/geo.js';
-import { workerPoolStats } from '../../src/platform/heavy/worker-pool.js';
+import { workerTasksFinished } from '../../src/platform/heavy/worker-pool.js';
 import { alertEvacuationGuidance } from '../../src/routing/index.js';
 import { readOsm } from '../../src/adapters/osm/osm-reader.js';
 import { buildRoadGraph } from '../../src/routing/road-graph.js';
@@ -112,9 +112,9 @@ test('an Evacuate alert’s guidance over every building of the city is planned 
     },
   } as unknown as AlertRecord;
   routing.offThread.lastThreadId = null;
-  const before = workerPoolStats().completed;
+  const before = workerTasksFinished('evacuationInWorker') + workerTasksFinished('evacuationJsonInWorker');
   await Promise.all([guidance.prepare!(alert), guidance.prepare!(alert), guidance.prepare!(alert)]);
-  assert.equal(workerPoolStats().completed - before, 1, 'three preparations, one plan');
+  assert.equal(workerTasksFinished('evacuationInWorker') + workerTasksFinished('evacuationJsonInWorker') - before, 1, 'three preparations, one plan');
   const worker = routing.offThread.lastThreadId;
   assert.ok(worker !== null && worker !== threadId, 'planned in a worker thread');
   assert.match(guidance(alert, null, 'en-GB') ?? '', /^Assembly points: .+\.$/);
@@ -151,14 +151,14 @@ test('the cockpit’s fire-station coverage (every residential building) is sear
 test('road graphs are built in a worker thread: three loads of the extract at once are one build, /api/health answers meanwhile, routes agree with a graph built here', async () => {
   const service = vigil.capabilities.routing.service;
   const file = service.info!.file;
-  const before = workerPoolStats().completed;
+  const before = workerTasksFinished('buildGraphsInWorker');
   const joinedBefore = service.buildGate.stats.joined;
   service.lastBuildThreadId = null;
   const { finishedBeforeHealth, results } = await healthWhile([service.load(file), service.load(file), service.load(file)]);
   assert.equal(finishedBeforeHealth, 0, '/api/health answered while the graphs were being built');
   assert.equal(new Set(results).size, 1, 'the three loads share one result');
   assert.equal(service.buildGate.stats.joined - joinedBefore, 2, 'two loads joined the first');
-  assert.equal(workerPoolStats().completed - before, 1, 'one pool task');
+  assert.equal(workerTasksFinished('buildGraphsInWorker') - before, 1, 'one pool task');
   assert.ok(service.lastBuildThreadId !== null && service.lastBuildThreadId !== threadId, 'built in a worker thread');
   // The moved graph, grid and landmarks route exactly as a router built on this thread from the same extract.
   const here = new Router(buildRoadGraph(await readOsm(file, statSync(file).size), 'car', service.info!.sha256));
@@ -172,13 +172,20 @@ test('road graphs are built in a worker thread: three loads of the extract at on
 
 test('audit verification: eight concurrent requests walk the log once, in one pool task that reads the log itself', async () => {
   const admin = await signedIn(vigil, 'admin');
-  const before = workerPoolStats().completed;
+  const before = workerTasksFinished('walkChainInWorker');
   let mainThreadReads = 0;
   const log = vigil.ctx.log;
   const read = log.read.bind(log);
   log.read = async (options) => {
     if (options?.limit === 5000) mainThreadReads++;
     return read(options);
+  };
+  // The walk of this small log takes milliseconds: hold its start a second so that all eight requests,
+  // sent together but read one by one on a loaded machine, arrive while it is in flight.
+  const lastSeq = log.lastSeq.bind(log);
+  log.lastSeq = async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    return lastSeq();
   };
   try {
     const { finishedBeforeHealth, results } = await healthWhile(Array.from({ length: 8 }, () => admin('POST', '/api/audit/verify')));
@@ -189,8 +196,9 @@ test('audit verification: eight concurrent requests walk the log once, in one po
     assert.equal(finishedBeforeHealth, 0);
   } finally {
     log.read = read;
+    log.lastSeq = lastSeq;
   }
-  assert.equal(workerPoolStats().completed - before, 1, 'one walk for eight callers, one task');
+  assert.equal(workerTasksFinished('walkChainInWorker') - before, 1, 'one walk for eight callers, one task');
   assert.equal(mainThreadReads, 0, 'the main thread read no batch of the log');
 });
 

@@ -52,15 +52,21 @@ function thePool(): Piscina {
   return pool;
 }
 
+/** Tasks finished per function name: what tests and metrics count when other work shares the pool. */
+const finishedByFn = new Map<string, number>();
+
 /** Runs `fn` of `module` in a worker thread and resolves with its result. */
 export async function runInWorker<T>(task: WorkerTask): Promise<T> {
-  const result = (await thePool().run(
-    { module: task.module.href, fn: task.fn, input: task.input },
-    {
-      ...(task.transferList ? { transferList: task.transferList as never } : {}),
-      ...(task.signal ? { signal: task.signal } : {}),
-    },
-  )) as T | { vigilError?: { code: ErrorCode; message: string; details: unknown } };
+  const result = (await thePool()
+    .run(
+      { module: task.module.href, fn: task.fn, input: task.input },
+      {
+        ...(task.transferList ? { transferList: task.transferList as never } : {}),
+        ...(task.signal ? { signal: task.signal } : {}),
+      },
+    )
+    .finally(() => finishedByFn.set(task.fn, (finishedByFn.get(task.fn) ?? 0) + 1))) as
+    T | { vigilError?: { code: ErrorCode; message: string; details: unknown } };
   const refused = (result as { vigilError?: { code: ErrorCode; message: string; details: unknown } } | null)?.vigilError;
   if (refused) throw new VigilError(refused.code, refused.message, refused.details ?? undefined);
   return result as T;
@@ -69,6 +75,11 @@ export async function runInWorker<T>(task: WorkerTask): Promise<T> {
 export function workerPoolStats(): { threads: number; queued: number; completed: number } {
   if (!pool) return { threads: 0, queued: 0, completed: 0 };
   return { threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed };
+}
+
+/** How many tasks of the function `fn` have finished (resolved or failed) in this process. */
+export function workerTasksFinished(fn: string): number {
+  return finishedByFn.get(fn) ?? 0;
 }
 
 /** Stops the pool's threads (the next task starts a new pool). */

@@ -72,11 +72,6 @@ export async function runInWorker<T>(task: WorkerTask): Promise<T> {
   return result as T;
 }
 
-export function workerPoolStats(): { threads: number; queued: number; completed: number } {
-  if (!pool) return { threads: 0, queued: 0, completed: 0 };
-  return { threads: pool.threads.length, queued: pool.queueSize, completed: pool.completed };
-}
-
 /** How many tasks of the function `fn` have finished (resolved or failed) in this process. */
 export function workerTasksFinished(fn: string): number {
   return finishedByFn.get(fn) ?? 0;

@@ -1,35 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { startDemoNode } from '../../test/e2e/browser.js';
 import { signedIn } from '../../test/support/api-client.js';
-import { TEST_AMQP_URL } from '../../test/support/exchange-nodes.js';
-import { deleteRabbitObjects } from '../../test/support/rabbitmq.js';
-import { until } from '../../test/support/until.js';
+import { partnerLinkedNode } from '../../test/support/exchange-nodes.js';
 import { distributionToXml, envelope } from './edxl/edxl-de.js';
 import { sitRepToXml, type SitRep } from './edxl/sitrep.js';
 
 test('partner SitReps: stored on the incident they concern, the latest shown with its origin; one about no incident here is refused', async () => {
-  const tag = randomBytes(4).toString('hex');
-  const exchange = `vigil.test.${tag}`;
-  const agency = `city-${tag}`;
-  const partner = `samu-${tag}`;
-  const { vigil, close } = await startDemoNode({
-    VIGIL_MQTT_EMBEDDED_PORT: 'off',
-    VIGIL_ROUTING_OSM: 'off',
-    VIGIL_EXCHANGE_AMQP_URL: TEST_AMQP_URL,
-    VIGIL_EXCHANGE_AMQP_EXCHANGE: exchange,
-    VIGIL_EXCHANGE_AGENCY: agency,
-    VIGIL_EXCHANGE_PARTNER: partner,
-    VIGIL_EXCHANGE_PARTNER_ORG: 'Riviera Medical Hub (partner)',
-  });
+  const { vigil, identity, exchange: ex, agency, partner, close } = await partnerLinkedNode();
   try {
-    const identity = vigil.capabilities.identity.service;
-    const hub = await identity.createOrg({ name: 'Riviera Medical Hub (partner)', kind: 'ems' }, 'system');
-    const police = identity.state.usersByName.get('commander')!.orgId;
-    await identity.grantShare({ fromOrgId: hub.id, toOrgId: police, rights: 'read', note: 'hub agreement' }, identity.resolvePrincipalOf('admin'));
-    const ex = vigil.capabilities.exchange.service;
-    await until(() => ex.health(identity.resolvePrincipalOf('commander')).state === 'connected', 'the link');
     let n = 0;
     const deliver = (contents: Parameters<typeof envelope>[0]['contents']): Promise<void> =>
       ex.handle(
@@ -116,6 +94,5 @@ test('partner SitReps: stored on the incident they concern, the latest shown wit
     assert.notEqual((await steward('GET', `/api/exchange/incidents/${local}/partner-sitrep`)).status, 200);
   } finally {
     await close();
-    await deleteRabbitObjects(TEST_AMQP_URL, exchange, [`${exchange}.${agency}`, `${exchange}.${partner}`]);
   }
 });

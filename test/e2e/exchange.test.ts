@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import amqp from 'amqplib';
 import { edxlDe } from '../../src/exchange/index.js';
 import { CAP_DOC, HAVE_DOC } from '../support/edxl-fixtures.js';
-import { TEST_AMQP_URL } from '../support/exchange-nodes.js';
-import { deleteRabbitObjects } from '../support/rabbitmq.js';
+import { partnerLinkedNode, TEST_AMQP_URL } from '../support/exchange-nodes.js';
 import { signedIn } from '../support/api-client.js';
 import { until } from '../support/until.js';
-import { expectText, launchChromium, openNavPage, signInAt, startDemoNode } from './browser.js';
+import { expectText, launchChromium, openNavPage, signInAt } from './browser.js';
 
 /**
  * The Exchange page: a node linked to a partner's hub (the test plays the partner on the
@@ -16,29 +14,10 @@ import { expectText, launchChromium, openNavPage, signInAt, startDemoNode } from
  * a resource request and the hospitals' availability, in English and French, wide and narrow.
  */
 test('Exchange page: link health, an incident from the partner with its origin (an invalid one answered with an error report), a resource request, hospitals', async (t) => {
-  const tag = randomBytes(4).toString('hex');
-  const exchange = `vigil.test.${tag}`;
-  const agency = `city-${tag}`;
-  const partner = `samu-${tag}`;
-  const { vigil, close } = await startDemoNode({
-    VIGIL_MQTT_EMBEDDED_PORT: 'off',
-    VIGIL_ROUTING_OSM: 'off',
-    VIGIL_EXCHANGE_AMQP_URL: TEST_AMQP_URL,
-    VIGIL_EXCHANGE_AMQP_EXCHANGE: exchange,
-    VIGIL_EXCHANGE_AGENCY: agency,
-    VIGIL_EXCHANGE_PARTNER: partner,
-    VIGIL_EXCHANGE_PARTNER_ORG: 'Riviera Medical Hub (partner)',
-  });
+  const { vigil, identity, exchange: ex, hubOrgId, amqpExchange: exchange, agency, partner, close } = await partnerLinkedNode();
   const browser = await launchChromium(t);
   const connection = await amqp.connect(TEST_AMQP_URL);
   try {
-    const identity = vigil.capabilities.identity.service;
-    const hub = await identity.createOrg({ name: 'Riviera Medical Hub (partner)', kind: 'ems' }, 'system');
-    const police = identity.state.usersByName.get('commander')!.orgId;
-    await identity.grantShare({ fromOrgId: hub.id, toOrgId: police, rights: 'read', note: 'hub agreement' }, identity.resolvePrincipalOf('admin'));
-    const ex = vigil.capabilities.exchange.service;
-    await until(() => ex.health(identity.resolvePrincipalOf('commander')).state === 'connected', 'the link');
-
     // The partner sends an incident to this agency's queue, in the hubs' JSON form.
     const channel = await connection.createConfirmChannel();
     const message = {
@@ -127,7 +106,7 @@ test('Exchange page: link health, an incident from the partner with its origin (
     const alertsState = vigil.capabilities.alerts.service.state;
     await until(() => [...alertsState.alerts.values()].some((a) => a.imported?.via === 'link'), 'the partner’s CAP alert');
     const fromPartner = [...alertsState.alerts.values()].find((a) => a.imported?.via === 'link')!;
-    assert.equal(fromPartner.orgId, hub.id);
+    assert.equal(fromPartner.orgId, hubOrgId);
     assert.equal(fromPartner.imported!.agency, partner);
     assert.equal(fromPartner.cap.identifier, 'vigil-edxl-1');
 
@@ -189,6 +168,5 @@ test('Exchange page: link health, an incident from the partner with its origin (
     await browser?.close();
     await connection.close().catch(() => undefined);
     await close();
-    await deleteRabbitObjects(TEST_AMQP_URL, exchange, [`${exchange}.${agency}`, `${exchange}.${partner}`]);
   }
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RunningVigil } from '../../src/app.js';
 import { startDemoNode } from '../e2e/browser.js';
 import { deleteRabbitObjects } from './rabbitmq.js';
+import { until } from './until.js';
 
 export const TEST_AMQP_URL = process.env.VIGIL_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -52,4 +53,44 @@ export async function twoAgencies(env: Record<string, string> = {}) {
       await deleteRabbitObjects(TEST_AMQP_URL, exchange, [`${exchange}.${a}`, `${exchange}.${b}`]);
     },
   };
+}
+
+/**
+ * One demo Vigil node linked to a partner hub that the test plays itself (publishing to the
+ * node's queue, or handing envelopes to `exchange.handle`), on an exchange and queues of its
+ * own. What comes from the partner belongs to "Riviera Medical Hub (partner)", which shares
+ * it with the police; resolves once the link is connected. `close` stops the node and deletes
+ * the test's broker objects.
+ */
+export async function partnerLinkedNode() {
+  const tag = randomBytes(4).toString('hex');
+  const exchange = `vigil.test.${tag}`;
+  const agency = `city-${tag}`;
+  const partner = `samu-${tag}`;
+  const node = await startDemoNode({
+    VIGIL_MQTT_EMBEDDED_PORT: 'off',
+    VIGIL_ROUTING_OSM: 'off',
+    VIGIL_EXCHANGE_AMQP_URL: TEST_AMQP_URL,
+    VIGIL_EXCHANGE_AMQP_EXCHANGE: exchange,
+    VIGIL_EXCHANGE_AGENCY: agency,
+    VIGIL_EXCHANGE_PARTNER: partner,
+    VIGIL_EXCHANGE_PARTNER_ORG: 'Riviera Medical Hub (partner)',
+  });
+  const close = async (): Promise<void> => {
+    await node.close();
+    await deleteRabbitObjects(TEST_AMQP_URL, exchange, [`${exchange}.${agency}`, `${exchange}.${partner}`]);
+  };
+  try {
+    const { vigil } = node;
+    const identity = vigil.capabilities.identity.service;
+    const hub = await identity.createOrg({ name: 'Riviera Medical Hub (partner)', kind: 'ems' }, 'system');
+    const police = identity.state.usersByName.get('commander')!.orgId;
+    await identity.grantShare({ fromOrgId: hub.id, toOrgId: police, rights: 'read', note: 'hub agreement' }, identity.resolvePrincipalOf('admin'));
+    const exchangeService = vigil.capabilities.exchange.service;
+    await until(() => exchangeService.health(identity.resolvePrincipalOf('commander')).state === 'connected', 'the link');
+    return { vigil, identity, exchange: exchangeService, hubOrgId: hub.id, amqpExchange: exchange, agency, partner, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

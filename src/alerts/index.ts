@@ -161,7 +161,7 @@ export function createAlertsCapability(
     new CellBroadcastChannel(ctx, cellBroadcast, state, () => [...deps.devices()].filter((d) => d.kind === 'cell-site'), ctx.config.cbcUrl, {
       backoffMs: ctx.config.deliveryBackoffMs,
     }),
-    new WebhookChannel(ctx, webhooks, { backoffMs: ctx.config.deliveryBackoffMs }),
+    new WebhookChannel(ctx, webhooks, { retryMs: ctx.config.webhookRetryMs }),
     new CapFeedChannel(),
   ];
   const channels = new Map<Channel, AlertChannel>(channelList.map((c) => [c.channel, c]));

@@ -53,9 +53,9 @@ export interface VigilConfig {
   cbcUrl: string | null;
   /** Whether organisations' webhooks may target loopback/private/link-local addresses (an on-premises hub); off by default against SSRF. */
   webhookAllowPrivate: boolean;
-  /** Waits before retrying a cell-broadcast or webhook request (ms); one attempt more than there are waits. */
+  /** Waits before retrying a cell-broadcast request (ms); one attempt more than there are waits. */
   deliveryBackoffMs: number[];
-  /** Waits between attempts of a webhook subscription's delivery (ms); after the last one it is recorded as failed. */
+  /** Waits between attempts of a webhook delivery, event and CAP webhooks alike (ms); after the last one it is recorded as failed. */
   webhookRetryMs: number[];
   /** How often the leader looks for other agencies' CAP feeds that are due (VIGIL_CAP_FEED_TICK_MS). */
   capFeedTickMs: number;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { postOnce } from '../adapters/http/outbound-http.js';
-import { signingSecrets, signWebhook } from '../adapters/http/webhook-signature.js';
+import { signedWebhookHeaders, signingSecrets, WEBHOOK_MAX_RETRY_AFTER_MS } from '../adapters/http/webhook-signature.js';
 import { redactData, type Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { StoredEvent } from '../platform/event-log.js';
@@ -58,15 +58,7 @@ export function webhookBody(s: WebhookSubscription, e: StoredEvent, deliveryId: 
 
 /** Headers of one attempt, signed with the time it is sent (receivers refuse old replays); one `v1` per secret during a rotation's grace. */
 export function webhookHeaders(secret: string | readonly string[], event: string, deliveryId: string, body: string, nowMs: number): Record<string, string> {
-  const t = Math.floor(nowMs / 1000);
-  return {
-    'content-type': 'application/json',
-    'user-agent': 'Vigil',
-    'vigil-event': event,
-    'vigil-delivery': deliveryId,
-    'vigil-timestamp': String(t),
-    'vigil-signature': signWebhook(secret, t, body),
-  };
+  return signedWebhookHeaders(secret, 'application/json', event, deliveryId, body, nowMs);
 }
 
 /**
@@ -265,7 +257,7 @@ export class WebhookDispatcher {
     p.error = result.error.slice(0, 300);
     const waits = this.ctx.config.webhookRetryMs;
     if (!result.retry || p.attempts > waits.length) return this.settle(s, q, e, { outcome: 'failed', attempts: p.attempts, status: p.status, error: p.error });
-    p.nextAt = this.ctx.clock.now() + Math.max(waits[p.attempts - 1]!, Math.min(result.retryAfterMs ?? 0, 3_600_000));
+    p.nextAt = this.ctx.clock.now() + Math.max(waits[p.attempts - 1]!, Math.min(result.retryAfterMs ?? 0, WEBHOOK_MAX_RETRY_AFTER_MS));
   }
 
   private async settle(

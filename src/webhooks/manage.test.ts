@@ -64,7 +64,7 @@ test('managing webhooks: edit, pause (nothing of the pause is ever sent), rotate
       VIGIL_MQTT_EMBEDDED_PORT: 'off',
       VIGIL_LOG_LEVEL: 'silent',
       VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
-      VIGIL_DELIVERY_BACKOFF_MS: '20,20',
+      VIGIL_WEBHOOK_RETRY_MS: '20,20',
     }),
     dataDir: dir,
     port: 0,

@@ -62,6 +62,7 @@ test('no configured or issued secret appears in the log lines of a node at debug
       VIGIL_CBC_URL: `http://cbc:${secrets.cbc}@127.0.0.1:${down}/cbs`,
       VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
       VIGIL_DELIVERY_BACKOFF_MS: '10',
+      VIGIL_WEBHOOK_RETRY_MS: '10',
     }),
     dataDir: dir,
     port: 0,

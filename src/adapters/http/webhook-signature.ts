@@ -42,6 +42,36 @@ export function verifyWebhook(secret: string, header: string, body: string, nowS
   return ok;
 }
 
+/**
+ * The headers of one webhook POST, signed at the time it is sent (receivers refuse old
+ * replays), one `v1` per secret: the same for CAP webhooks and event webhooks.
+ */
+export function signedWebhookHeaders(
+  secrets: string | readonly string[],
+  contentType: string,
+  event: string,
+  deliveryId: string,
+  body: string,
+  nowMs: number,
+): Record<string, string> {
+  const t = Math.floor(nowMs / 1000);
+  return {
+    'content-type': contentType,
+    'user-agent': 'Vigil',
+    'vigil-event': event,
+    'vigil-delivery': deliveryId,
+    'vigil-timestamp': String(t),
+    'vigil-signature': signWebhook(secrets, t, body),
+  };
+}
+
+/**
+ * The retry policy of every webhook POST (CAP webhooks and event webhooks alike): 408, 429,
+ * 5xx and network errors are tried again after the waits of `VIGIL_WEBHOOK_RETRY_MS`
+ * (config `webhookRetryMs`), a longer Retry-After honoured up to this long.
+ */
+export const WEBHOOK_MAX_RETRY_AFTER_MS = 3_600_000;
+
 /** How long deliveries are signed with the old secret too after a rotation, by default; at most a week. */
 export const ROTATION_GRACE_HOURS = 24;
 export const MAX_ROTATION_GRACE_HOURS = 168;

@@ -10,7 +10,7 @@ import { deliveryEvent, type AlertDispatcher } from './dispatcher.js';
  * but some people were never warned. The resumer finds channels left unfinished and
  * runs them again from what the log says they reached: on a single node at start-up
  * (nothing else can be sending), in a cluster on the leader, for channels with no
- * recorded step for `staleMs` (their node is gone).
+ * recorded step for `staleMs` (their node is gone) after the retry they said they wait for.
  */
 export class DeliveryResumer {
   private timer: NodeJS.Timeout | null = null;
@@ -52,7 +52,9 @@ export class DeliveryResumer {
         if (this.dispatcher.running.has(`${alert.alertId}:${c}`)) return false;
         const p = progress.get(c);
         if (p && p.status !== 'sending') return false;
-        return now - Date.parse(p?.lastAt ?? alert.issuedAt!) >= staleMs;
+        // A retry due later on the channel's node (webhooks) is not a lost node; at start-up on one node (staleMs 0) nothing else is sending.
+        const quiet = staleMs > 0 ? this.delivery.quietUntil(alert.alertId, c) : 0;
+        return now - Math.max(Date.parse(p?.lastAt ?? alert.issuedAt!), quiet) >= staleMs;
       });
       if (channels.length > 0) out.push({ alert, channels });
     }

@@ -27,6 +27,8 @@ export interface DeliveryEvents {
     failed?: [string, string][];
     note?: string;
     byLanguage?: Record<string, number>;
+    /** The channel waits on its node until then (a webhook retry due): not lost before it, whatever `lastAt` says. */
+    quietUntil?: string;
   };
   /** Recipients of a channel in the order they are sent, from position `first` on; `area` indexes `areas` (-1: in none). */
   'alerts.delivery.queued': { alertId: string; channel: Channel; first: number; recipients: string[]; area?: number[]; areas?: AreaRef[] };
@@ -88,6 +90,8 @@ export class DeliveryState implements Projection {
   }
 
   readonly progress = new Map<string, Map<Channel, ChannelProgress>>();
+  /** Per `<alertId>:<channel>`, the latest time its node said it waits until (a retry due). */
+  private readonly quiet = new Map<string, number>();
   /** Per alert and channel, every recipient's state by position. */
   readonly tracks = new Map<string, Map<Channel, RecipientTrack>>();
   /** Answers per alert: recipient → latest answer and when. */
@@ -159,8 +163,17 @@ export class DeliveryState implements Projection {
     return t;
   }
 
+  /** Until when the channel's node said it waits (ms since the epoch; 0: it said nothing). */
+  quietUntil(alertId: string, channel: Channel): number {
+    return this.quiet.get(`${alertId}:${channel}`) ?? 0;
+  }
+
   private updated(d: DeliveryEvents['alerts.delivery.updated'], at: string): void {
     const p = this.channelOf(d.alertId, d.channel, d.status, at);
+    if (d.quietUntil) {
+      const key = `${d.alertId}:${d.channel}`;
+      this.quiet.set(key, Math.max(this.quiet.get(key) ?? 0, Date.parse(d.quietUntil) || 0));
+    }
     p.status = d.status;
     p.queued += d.queued;
     if (d.note) p.note = d.note;

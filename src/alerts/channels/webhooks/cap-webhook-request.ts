@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { signingSecrets, signWebhook } from '../../../adapters/http/webhook-signature.js';
+import { signingSecrets } from '../../../adapters/http/webhook-signature.js';
 import type { AppContext } from '../../../platform/app-context.js';
 import { capToXml } from '../../cap/cap-xml.js';
 import type { AlertRecord } from '../../model.js';
@@ -30,26 +30,6 @@ export function capWebhookBody(w: WebhookEndpoint, alert: AlertRecord, id: strin
         body: JSON.stringify({ event: `alert.${webhookEventOf(alert)}`, deliveryId: id, alertId: alert.alertId, cap: alert.cap }),
         contentType: 'application/json',
       };
-}
-
-/** Headers of one attempt, signed at the time it is sent (receivers refuse old replays), one `v1` per secret. */
-export function capWebhookHeaders(
-  secrets: readonly string[],
-  contentType: string,
-  event: string,
-  id: string,
-  body: string,
-  nowMs: number,
-): Record<string, string> {
-  const t = Math.floor(nowMs / 1000);
-  return {
-    'content-type': contentType,
-    'user-agent': 'Vigil',
-    'vigil-event': event,
-    'vigil-delivery': id,
-    'vigil-timestamp': String(t),
-    'vigil-signature': signWebhook(secrets, t, body),
-  };
 }
 
 /** The same alert to the same endpoint always has the same delivery id, so a receiver drops a retried duplicate. */

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { AlertDispatcher } from '../../delivery/dispatcher.js';
+import { DeliveryResumer } from '../../delivery/delivery-resumer.js';
 import { serveVigil } from '../../../app.js';
 import { loadConfig } from '../../../kernel/config.js';
 import { flood } from '../../../../test/support/alert-fixtures.js';
@@ -48,8 +50,8 @@ test('delivery log: a CAP POST under way is pending, a failed one retrying with 
       VIGIL_DC09_PORT: 'off',
       VIGIL_MQTT_EMBEDDED_PORT: 'off',
       VIGIL_LOG_LEVEL: 'silent',
-      // One retry, long enough to be seen waiting.
-      VIGIL_DELIVERY_BACKOFF_MS: '6000',
+      // One retry, long enough to be seen waiting: CAP webhooks retry as event webhooks do.
+      VIGIL_WEBHOOK_RETRY_MS: '6000',
       VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
     }),
     dataDir: dir,
@@ -88,6 +90,21 @@ test('delivery log: a CAP POST under way is pending, a failed one retrying with 
       assert.equal(retrying.status, 503);
       assert.ok(retrying.nextAttemptAt && Date.parse(retrying.nextAttemptAt) > 0, 'the next attempt time');
     } else assert.fail('the retry was not seen waiting (the machine took longer than the 6 s wait to answer)');
+    // The wait is recorded on the alert's delivery: a leader elsewhere (nothing running there) does not take the channel for lost before it is due.
+    const { delivery } = vigil.capabilities.alerts;
+    await until(() => delivery.quietUntil(alertId, 'webhook') > 0, 'the retry recorded on the delivery');
+    assert.ok(delivery.quietUntil(alertId, 'webhook') >= Date.parse(retrying.nextAttemptAt!) - 1_000, 'quiet until the next attempt');
+    const elsewhere = { running: new Set<string>(), channelOf: () => undefined } as unknown as AlertDispatcher;
+    const leader = new DeliveryResumer(vigil.ctx, vigil.capabilities.alerts.service.state, delivery, elsewhere, {
+      staleMs: 1,
+      everyMs: 60_000,
+      singleNode: false,
+    });
+    assert.deepEqual(
+      leader.unfinished(1).filter((u) => u.alert.alertId === alertId),
+      [],
+      'a retry waiting is not a lost node',
+    );
 
     // Second attempt under way: pending again, attempt 2, the first failure still shown.
     await until(() => receiver.held.length === 2, 'the second attempt');

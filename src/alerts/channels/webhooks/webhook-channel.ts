@@ -1,6 +1,7 @@
 import type { AppContext } from '../../../platform/app-context.js';
 import { capToXml } from '../../cap/cap-xml.js';
-import { capWebhookBody, capWebhookHeaders, deliveryId, secretsOf, wants, webhookEventOf } from './cap-webhook-request.js';
+import { capWebhookBody, deliveryId, secretsOf, wants, webhookEventOf } from './cap-webhook-request.js';
+import { signedWebhookHeaders, WEBHOOK_MAX_RETRY_AFTER_MS } from '../../../adapters/http/webhook-signature.js';
 import { post } from '../../../adapters/http/outbound-http.js';
 import type { ChannelJob, SelfDeliveringChannel } from '../channel.js';
 import type { WebhooksService } from './webhooks-service.js';
@@ -8,7 +9,10 @@ import type { WebhooksService } from './webhooks-service.js';
 /**
  * Outgoing webhooks: each endpoint of the alert's organisation that wants the
  * message gets one POST — the CAP 1.2 XML (application/cap+xml) or JSON — signed
- * with its shared secret (Vigil-Signature), retried with backoff; progress per endpoint.
+ * with its shared secret (Vigil-Signature); progress per endpoint. Signed and retried
+ * exactly as event webhooks are (`retryMs`: the config's `webhookRetryMs`, a longer
+ * Retry-After honoured up to an hour). A retry waiting is recorded on the alert's delivery
+ * (`quietUntil`), so the delivery resumer does not take the channel for lost before it is due.
  */
 export class WebhookChannel implements SelfDeliveringChannel {
   readonly channel = 'webhook' as const;
@@ -19,7 +23,7 @@ export class WebhookChannel implements SelfDeliveringChannel {
   constructor(
     private readonly ctx: AppContext,
     private readonly webhooks: WebhooksService,
-    private readonly options: { backoffMs?: number[]; timeoutMs?: number } = {},
+    private readonly options: { retryMs?: readonly number[]; timeoutMs?: number } = {},
   ) {}
 
   async deliver({ alert, record }: ChannelJob): Promise<void> {
@@ -68,14 +72,21 @@ export class WebhookChannel implements SelfDeliveringChannel {
           // Signed at each attempt: the timestamp is when it was sent, so receivers can refuse old replays.
           headers: (attempt) => {
             tracked.attempting(w.webhookId, subject, attempt);
-            return capWebhookHeaders(secretsOf(this.ctx, w) ?? secrets, contentType, `alert.${event}`, id, body, this.ctx.clock.now());
+            return signedWebhookHeaders(secretsOf(this.ctx, w) ?? secrets, contentType, `alert.${event}`, id, body, this.ctx.clock.now());
           },
-          onRetry: (failed) => tracked.retrying(w.webhookId, id, failed),
+          onRetry: (failed) => {
+            tracked.retrying(w.webhookId, id, failed);
+            const quietUntil = new Date(this.ctx.clock.now() + failed.waitMs).toISOString();
+            void record({ alertId: alert.alertId, channel: 'webhook', status: 'sending', queued: 0, quietUntil }).catch((error: unknown) =>
+              this.ctx.logger.warn({ err: error, alertId: alert.alertId }, 'recording a webhook retry failed'),
+            );
+          },
           timeoutMs: this.options.timeoutMs ?? 10_000,
           maxBytes: 64 * 1024,
           signal: this.inFlight.signal,
           publicOnly: !this.ctx.config.webhookAllowPrivate,
-          ...(this.options.backoffMs ? { backoffMs: this.options.backoffMs } : {}),
+          maxRetryAfterMs: WEBHOOK_MAX_RETRY_AFTER_MS,
+          ...(this.options.retryMs ? { backoffMs: this.options.retryMs } : {}),
         }).catch((error: unknown) => {
           tracked.done(w.webhookId, id);
           throw error;

@@ -1,11 +1,17 @@
 import { postOnce } from '../../../adapters/http/outbound-http.js';
-import { checkWebhookUrl, MAX_ROTATION_GRACE_HOURS, newWebhookSecret, ROTATION_GRACE_HOURS } from '../../../adapters/http/webhook-signature.js';
+import {
+  checkWebhookUrl,
+  MAX_ROTATION_GRACE_HOURS,
+  newWebhookSecret,
+  ROTATION_GRACE_HOURS,
+  signedWebhookHeaders,
+} from '../../../adapters/http/webhook-signature.js';
 import { badRequest, notFound, VigilError } from '../../../kernel/errors.js';
 import { newId } from '../../../kernel/ids.js';
 import type { Principal } from '../../../platform/access.js';
 import type { AppContext } from '../../../platform/app-context.js';
 import type { AlertRecord } from '../../model.js';
-import { capWebhookBody, capWebhookHeaders, deliveryId, secretsOf, webhookEventOf } from './cap-webhook-request.js';
+import { capWebhookBody, deliveryId, secretsOf, webhookEventOf } from './cap-webhook-request.js';
 import { InFlightDeliveries } from './in-flight.js';
 import type {
   WebhookChanges,
@@ -203,7 +209,7 @@ export class WebhooksService {
     const { body, contentType } = alert
       ? capWebhookBody(w, alert, id)
       : { body: JSON.stringify({ event, deliveryId: id, webhookId: w.webhookId, at: new Date(now).toISOString() }), contentType: 'application/json' };
-    const result = await postOnce(w.url, body, capWebhookHeaders(secrets, contentType, event, id, body, now), {
+    const result = await postOnce(w.url, body, signedWebhookHeaders(secrets, contentType, event, id, body, now), {
       timeoutMs: 10_000,
       maxBytes: 64 * 1024,
       publicOnly: !this.ctx.config.webhookAllowPrivate,

@@ -86,7 +86,7 @@ test('webhooks: signed CAP XML (valid against the XSD) or JSON to each endpoint 
       VIGIL_DC09_PORT: 'off',
       VIGIL_MQTT_EMBEDDED_PORT: 'off',
       VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_DELIVERY_BACKOFF_MS: '20,20,20',
+      VIGIL_WEBHOOK_RETRY_MS: '20,20,20',
       VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
     }),
     dataDir: dir,

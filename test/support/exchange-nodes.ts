@@ -10,8 +10,8 @@ export const TEST_AMQP_URL = process.env.VIGIL_TEST_AMQP_URL ?? 'amqp://guest:gu
  * Two demo Vigil nodes (separate data folders), each the other's partner agency, linked over
  * the machine's RabbitMQ on an exchange and queues of their own. On A the police share their
  * incidents with "Agency B (partner)"; on B what comes from A belongs to "City A (partner)",
- * which shares it with B's police. `marker` names only these nodes' broker connections;
- * `env.VIGIL_EXCHANGE_AMQP_URL` links them through another broker (a test's own, to restart).
+ * which shares it with B's police. `env.VIGIL_EXCHANGE_AMQP_URL` links them through another
+ * broker (a test's own, to restart).
  */
 export async function twoAgencies(env: Record<string, string> = {}) {
   const tag = randomBytes(4).toString('hex');
@@ -42,7 +42,6 @@ export async function twoAgencies(env: Record<string, string> = {}) {
   const cityAOnB = await setup(nodeB.vigil, 'City A (partner)', 'from');
   return {
     tag,
-    marker: exchange,
     agencies: { a, b },
     nodeA,
     nodeB,

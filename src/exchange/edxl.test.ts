@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DOMParser } from '@xmldom/xmldom';
 import fc from 'fast-check';
 import { validateCapXml } from '../alerts/index.js';
 import { VigilError } from '../kernel/errors.js';
-import { CAP_DOC, HAVE_DOC, HUB_JSON, RM_DOC } from '../../test/support/edxl-fixtures.js';
+import { CAP_DOC, DE2_XML, HAVE_DOC, HUB_JSON, HUB_XML, RM_DOC, VIGIL_EARLIER_XML } from '../../test/support/edxl-fixtures.js';
 import {
   ackFor,
   checkDistribution,
@@ -26,6 +27,7 @@ import {
 import { haveFromXml, haveToXml, type HospitalReport } from './edxl/have.js';
 import { rmFromXml, rmToXml, RM_TYPES, type RmMessage } from './edxl/rm.js';
 import { sitRepFromXml, sitRepToXml, type SitRep } from './edxl/sitrep.js';
+import { children as xmlChildren, type XmlElement } from './edxl/xml.js';
 import { readIncidentMessage } from './incident-message.js';
 
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
@@ -40,8 +42,9 @@ test('EDXL-DE: a CAP alert wrapped, written as XML and JSON, read back, unwrappe
   assert.match(xml, /^<\?xml[^>]*>\n<EDXLDistribution xmlns="urn:oasis:names:tc:emergency:EDXL:DE:2.0"/);
   assert.match(
     xml,
-    /<distributionKind><ct:ValueListURI>urn:oasis:names:tc:emergency:EDXL:DE:2.0:Defaults:DistributionType<\/ct:ValueListURI><ct:Value>Report<\/ct:Value>/,
+    /<DistributionKind><DistributionKindDefault><ct:ValueListURI>urn:oasis:names:tc:emergency:EDXL:DE:2.0:Defaults:DistributionType<\/ct:ValueListURI><ct:Value>Report<\/ct:Value><\/DistributionKindDefault><\/DistributionKind>/,
   );
+  assert.match(xml, /<Content><ContentObject><ContentDescriptor>.*<\/ContentDescriptor><ContentXML><EmbeddedXMLContent><alert /);
   for (const back of [distributionFromXml(xml), distributionFromJson(JSON.parse(JSON.stringify(distributionToJson(d))))]) {
     assert.equal(back.distributionId, 'd-1');
     assert.deepEqual(back.explicitAddresses, [{ scheme: 'urn:vigil:agency', values: ['agency-b'] }]);
@@ -103,15 +106,244 @@ test('EDXL-DE: what is refused, and why', () => {
   const ok = distributionToXml(envelope({ distributionId: 'a', senderId: 's', to: ['b'], kind: 'Report', now: NOW, contents: [{ json: {} }] }));
   refused(() => distributionFromXml(`<!DOCTYPE a [<!ENTITY x "y">]>${ok}`), /DOCTYPE/);
   refused(() => distributionFromXml(ok.replace('EDXL:DE:2.0"', 'EDXL:DE:1.0"')), /root element/);
-  refused(() => distributionFromXml(ok.replace(/<distributionID>a<\/distributionID>/, '')), /distributionID/);
-  refused(() => distributionFromXml(ok.replace('<content>', '<content')), /well-formed/);
-  refused(() => distributionFromXml(ok.replace(/<dateTimeExpires>[^<]+/, '<dateTimeExpires>2020-01-01T00:00:00Z')), /before dateTimeSent/);
+  refused(() => distributionFromXml(ok.replace(/<DistributionID>a<\/DistributionID>/, '')), /<DistributionID> is missing/);
+  refused(() => distributionFromXml(ok.replace('<Content>', '<Content')), /well-formed/);
+  refused(() => distributionFromXml(ok.replace(/<DateTimeExpires>[^<]+/, '<DateTimeExpires>2020-01-01T00:00:00Z')), /before dateTimeSent/);
+  refused(() => distributionFromXml(ok.replace(/<DistributionStatus>.*<\/DistributionStatus>/, '')), /<DistributionStatus> is missing/);
+  refused(() => distributionFromXml(ok.replace(/<ContentObject>.*<\/ContentObject>/, '')), /a Content holds at least one ContentObject/);
+  refused(() => distributionFromXml(ok.replace(/<NonXMLContent>.*<\/NonXMLContent>/, '')), /a ContentObject holds ContentXML or NonXMLContent/);
+  refused(
+    () =>
+      distributionFromXml(ok.replace('<MIMEType>application/json', '<MIMEType>application/json').replace(/<ContentData>[^<]*/, '<ContentData>bm90IGpzb24=')),
+    /not valid JSON/,
+  );
   refused(() => distributionFromXml(ok.replace('<ct:Value>Report', '<ct:Value>Gossip')), /distributionKind "Gossip"/);
   refused(() => parseDistribution('{"distributionID": 1}'), /distributionID must be a string/);
   refused(() => parseDistribution('{oops'), /not valid JSON/);
   assert.deepEqual(checkDistribution({ ...envelope({ distributionId: 'a', senderId: 's', to: [], kind: 'Report', now: NOW, contents: [{}] }) }), [
     'content 1 must hold exactly one of embedded XML, embedded JSON or data',
   ]);
+});
+
+/** The local names of an element's element children, in order. */
+const names = (e: XmlElement): string[] => xmlChildren(e).map((c) => c.localName ?? '');
+const parseRoot = (xml: string): XmlElement => new DOMParser().parseFromString(xml, 'text/xml').documentElement!;
+const first = (e: XmlElement, name: string): XmlElement => {
+  const found = xmlChildren(e, name)[0];
+  assert.ok(found, `<${name}> in <${e.localName}>`);
+  return found;
+};
+
+test('EDXL-DE XML form: DE 2.0 names and structure (value-list wrappers, Descriptor, Content of ContentObjects)', () => {
+  const d = envelope({
+    distributionId: 'vigil:41',
+    senderId: 'city-a',
+    to: ['agency-b'],
+    kind: 'Update',
+    now: NOW,
+    language: 'en',
+    keywords: [{ valueListUri: 'urn:vigil:content', values: ['incident'] }],
+    references: ['vigil:40,city-a,2026-12-03T11:00:00Z'],
+    targetAreas: [
+      {
+        polygon: [
+          [43.7, 7.4],
+          [43.71, 7.4],
+          [43.71, 7.41],
+          [43.7, 7.4],
+        ],
+      },
+    ],
+    contents: [{ description: 'incident', incidentId: 'inc_1', json: { vigil: 'incident' } }, { xml: '<note xmlns="urn:example">n</note>' }],
+  });
+  const root = parseRoot(distributionToXml(d));
+  assert.equal(root.namespaceURI, 'urn:oasis:names:tc:emergency:EDXL:DE:2.0');
+  assert.deepEqual(names(root), [
+    'DistributionID',
+    'SenderID',
+    'DateTimeSent',
+    'DateTimeExpires',
+    'DistributionStatus',
+    'DistributionKind',
+    'Descriptor',
+    'TargetArea',
+    'Content',
+  ]);
+  for (const [name, wrapper, list, value] of [
+    ['DistributionStatus', 'StatusKindDefault', 'urn:oasis:names:tc:emergency:EDXL:DE:2.0:Defaults:StatusKind', 'Actual'],
+    ['DistributionKind', 'DistributionKindDefault', 'urn:oasis:names:tc:emergency:EDXL:DE:2.0:Defaults:DistributionType', 'Update'],
+  ] as const) {
+    const inner = first(first(root, name), wrapper);
+    assert.deepEqual(names(inner), ['ValueListURI', 'Value']);
+    assert.ok(xmlChildren(inner).every((c) => c.namespaceURI === 'urn:oasis:names:tc:emergency:edxl:ct:1.0'));
+    assert.deepEqual(
+      xmlChildren(inner).map((c) => c.textContent),
+      [list, value],
+    );
+  }
+  assert.deepEqual(names(first(root, 'Descriptor')), ['Language', 'Keyword', 'DistributionReference', 'ExplicitAddress']);
+  assert.deepEqual(names(first(first(root, 'Descriptor'), 'ExplicitAddress')), ['ExplicitAddressScheme', 'ExplicitAddressValue']);
+  const content = first(root, 'Content');
+  assert.deepEqual(names(content), ['ContentObject', 'ContentObject']);
+  const [json, xml] = xmlChildren(content);
+  assert.deepEqual(names(json!), ['ContentDescriptor', 'NonXMLContent']);
+  assert.deepEqual(names(first(json!, 'ContentDescriptor')), ['ContentDescription', 'IncidentID']);
+  assert.deepEqual(names(first(json!, 'NonXMLContent')), ['MIMEType', 'ContentData']);
+  assert.deepEqual(names(xml!), ['ContentXML']);
+  assert.deepEqual(names(first(first(xml!, 'ContentXML'), 'EmbeddedXMLContent')), ['note']);
+  assert.deepEqual(plain(parseDistribution(distributionToXml(d))), plain(d));
+  // An acknowledgement carries no content: no Content element at all.
+  const ack = parseRoot(distributionToXml(ackFor(d, { distributionId: 'ack-41', senderId: 'agency-b', now: NOW })));
+  assert.deepEqual(names(ack).slice(-1), ['Descriptor']);
+});
+
+test('EDXL-DE XML: SitRep, RM and HAVE messages wrapped, read back and unwrapped unchanged', () => {
+  const sitRep: SitRep = {
+    messageId: 'vigil:sitrep:inc_7:3',
+    preparedBy: 'City A Fire & Rescue',
+    reportNumber: 3,
+    version: 'Update',
+    from: iso(NOW),
+    to: iso(NOW + 3600_000),
+    title: 'Warehouse fire <east quay>',
+    incidentId: 'inc_7',
+    lifecyclePhase: 'Response',
+    urgency: 'Urgent',
+    situation: {
+      incidentName: 'INC-0007 Warehouse fire',
+      incidentType: 'fire',
+      location: [43.735, 7.421],
+      address: 'Quai Est',
+      status: 'on-scene',
+      priority: 1,
+      summary: 'Two engines on scene',
+    },
+    resources: [{ callSign: 'FPT-2', kind: 'engine', organisation: 'City A Fire & Rescue', committedAt: iso(NOW), releasedAt: null }],
+    casualties: { immediate: 1, delayed: 0, minor: 2, deceased: 0, unknown: 0 },
+  };
+  const rm = rmFromXml(RM_DOC);
+  const hospitals = haveFromXml(HAVE_DOC);
+  const d = envelope({
+    distributionId: 'vigil:88',
+    senderId: 'city-a',
+    to: ['agency-b'],
+    kind: 'Report',
+    now: NOW,
+    contents: [
+      { description: 'situation report', incidentId: 'inc_7', xml: sitRepToXml(sitRep) },
+      { description: 'resource request', xml: rmToXml(rm) },
+      { description: 'hospital availability', xml: haveToXml(hospitals) },
+    ],
+  });
+  const xml = distributionToXml(d);
+  for (const back of [parseDistribution(xml), parseDistribution(JSON.stringify(distributionToJson(d)))]) {
+    const parts = unwrap(back);
+    assert.deepEqual(
+      parts.map((p) => p.type),
+      ['sitrep', 'rm', 'have'],
+    );
+    assert.deepEqual(plain(sitRepFromXml(parts[0]!.content.xml!)), plain(sitRep));
+    assert.deepEqual(plain(rmFromXml(parts[1]!.content.xml!)), plain(rm));
+    assert.deepEqual(plain(haveFromXml(parts[2]!.content.xml!)), plain(hospitals));
+    assert.equal(parts[0]!.content.incidentId, 'inc_7');
+  }
+});
+
+test("EDXL-DE 2.0: a partner's envelope in the OASIS examples' shape is read, routed and unwrapped", async () => {
+  const d = parseDistribution(DE2_XML);
+  assert.equal(d.distributionId, 'riviera-dispatch/2026/0412');
+  assert.equal(d.senderId, 'duty.officer@riviera-fire.example');
+  assert.equal(d.dateTimeSent, '2026-12-04T21:15:00+01:00');
+  assert.equal(d.dateTimeExpires, '2026-12-04T23:15:00+01:00');
+  assert.equal(d.status, 'Exercise');
+  assert.equal(d.kind, 'Update');
+  assert.equal(d.language, 'en-GB');
+  assert.deepEqual(d.senderRoles, [{ valueListUri: 'urn:riviera-fire:roles', values: ['duty officer'] }]);
+  assert.deepEqual(d.keywords, [{ valueListUri: 'urn:riviera-fire:topics', values: ['wildfire', 'evacuation'] }]);
+  assert.deepEqual(parseReference(d.references![0]!), {
+    distributionId: 'riviera-dispatch/2026/0411',
+    senderId: 'duty.officer@riviera-fire.example',
+    dateTimeSent: '2026-12-04T20:40:00+01:00',
+  });
+  assert.deepEqual(d.explicitAddresses, [{ scheme: 'urn:vigil:agency', values: ['city-a', 'agency-c'] }]);
+  // EDXL-GSF/GML geometry is not read (Vigil reads its own circles and polygons only): no target area, and no refusal.
+  assert.equal(d.targetAreas, undefined);
+  assert.deepEqual(
+    route(d, [
+      { name: 'to-a', recipients: ['city-a'] },
+      { name: 'fires', keywords: ['wildfire'] },
+      { name: 'floods', keywords: ['flood'] },
+    ]),
+    ['to-a', 'fires'],
+  );
+
+  const [alert, attachment, ...rest] = unwrap(d);
+  assert.equal(rest.length, 0);
+  assert.equal(alert!.type, 'cap');
+  assert.equal(alert!.content.description, 'Evacuation advice for the upper Carei valley');
+  assert.equal(alert!.content.incidentId, 'RF-2026-0412');
+  assert.deepEqual(alert!.content.keywords, [{ valueListUri: 'urn:vigil:content', values: ['cap'] }]);
+  assert.deepEqual((await validateCapXml(alert!.content.xml!)).errors, []);
+  assert.match(alert!.content.xml!, /<headline>Exercise: leave the upper Carei valley by the coast road<\/headline>/);
+  assert.equal(attachment!.type, 'data');
+  assert.equal(attachment!.content.data!.mimeType, 'text/plain');
+  assert.equal(Buffer.from(attachment!.content.data!.base64, 'base64').toString('utf8'), 'Stadium, marina, station square');
+
+  // Written again by Vigil, the same envelope (in DE 2.0 form) reads back the same.
+  assert.deepEqual(plain(parseDistribution(distributionToXml(d))), plain(d));
+});
+
+test("EDXL-DE XML: what Vigil wrote before (lower camel, no wrappers) and a hub's lower-camel XML still read", () => {
+  const earlier = parseDistribution(VIGIL_EARLIER_XML);
+  assert.deepEqual(plain(earlier), {
+    distributionId: 'old-7',
+    senderId: 'city-a',
+    dateTimeSent: '2026-11-20T08:00:00Z',
+    dateTimeExpires: '2026-11-21T08:00:00Z',
+    status: 'Actual',
+    kind: 'Update',
+    contents: [
+      { description: 'note', incidentId: 'inc_9', xml: '<note xmlns="urn:example">kept</note>' },
+      { json: { vigil: 'incident', n: 1 } },
+      { data: { mimeType: 'text/plain', base64: Buffer.from('hello').toString('base64') } },
+    ],
+    language: 'fr',
+    keywords: [{ valueListUri: 'urn:vigil:content', values: ['incident'] }],
+    references: ['old-6,city-a,2026-11-20T07:00:00Z'],
+    explicitAddresses: [{ scheme: 'urn:vigil:agency', values: ['agency-b'] }],
+    targetAreas: [{ circle: { lat: 43.7, lon: 7.4, radiusKm: 2 } }],
+  });
+  // Rewritten in the DE 2.0 form, nothing is lost.
+  assert.deepEqual(plain(parseDistribution(distributionToXml(earlier))), plain(earlier));
+
+  const hub = parseDistribution(HUB_XML);
+  assert.equal(hub.status, 'Actual');
+  assert.equal(hub.kind, 'Report');
+  assert.equal(hub.language, 'fr-FR');
+  assert.deepEqual(hub.explicitAddresses, [{ scheme: 'hubex', values: ['fr.health.samu06'] }]);
+  const [part] = unwrap(hub);
+  assert.equal(part!.type, 'xml');
+  assert.match(part!.content.xml!, /^<message xmlns="urn:example:hub:message"><caseId>sdis06-2026-4410<\/caseId>/);
+});
+
+test('EDXL-DE XML: error reports and acknowledgements in the DE 2.0 form name what they answer', () => {
+  const received = parseDistribution(DE2_XML);
+  const report = errorFor(received, { distributionId: 'city-a:err-3', senderId: 'city-a', now: NOW }, ['unknown incident type "brushfire"']);
+  const xml = distributionToXml(report);
+  assert.match(xml, /<DistributionKindDefault><ct:ValueListURI>[^<]+<\/ct:ValueListURI><ct:Value>Error<\/ct:Value><\/DistributionKindDefault>/);
+  assert.match(
+    xml,
+    /<Descriptor><DistributionReference>riviera-dispatch\/2026\/0412,duty\.officer@riviera-fire\.example,2026-12-04T21:15:00\+01:00<\/DistributionReference>/,
+  );
+  const back = parseDistribution(xml);
+  assert.equal(back.kind, 'Error');
+  assert.equal(back.references![0], referenceOf(received));
+  assert.deepEqual(back.explicitAddresses, [{ scheme: 'urn:vigil:agency', values: ['duty.officer@riviera-fire.example'] }]);
+  assert.deepEqual(back.contents[0]!.json, { errors: ['unknown incident type "brushfire"'] });
+  const ack = parseDistribution(distributionToXml(ackFor(received, { distributionId: 'city-a:ack-3', senderId: 'city-a', now: NOW })));
+  assert.equal(ack.kind, 'Ack');
+  assert.deepEqual(ack.contents, []);
+  assert.equal(ack.references![0], referenceOf(received));
 });
 
 const token = fc.stringMatching(/^[A-Za-z0-9._:-]{1,20}$/);

@@ -1,5 +1,5 @@
 import { badRequest } from '../../kernel/errors.js';
-import { DATE_TIME, child, childText, children, el, esc, parseXmlRoot, required, serialize, text, withoutDeclaration, type XmlElement } from './xml.js';
+import { DATE_TIME, children, el, esc, parseXmlRoot, serialize, text, withoutDeclaration, type XmlElement } from './xml.js';
 
 /**
  * EDXL-DE 2.0 (OASIS Emergency Data Exchange Language Distribution Element): the envelope
@@ -123,69 +123,102 @@ function assertValid(d: EdxlDistribution, what: string): EdxlDistribution {
 }
 
 // ---------------------------------------------------------------- XML
+//
+// Written in the EDXL-DE 2.0 form: UpperCamel element names, status and kind each wrapped in
+// their default value list (`StatusKindDefault`, `DistributionKindDefault`, holding
+// `ct:ValueListURI` and `ct:Value`), the routing elements grouped in `Descriptor`, and the
+// content objects inside `Content`. Read leniently so that stored messages and older partners
+// still read: element names are matched without regard to case (Vigil's earlier lower-camel
+// form, EDXL-DE 1.0 names, the hubs' XML), with or without `Descriptor` and `Content`, and
+// status and kind as a default value list, a bare value list or plain text. docs/exchange.md
+// lists what was checked against the OASIS examples and what could not be (no XSD here).
+
+/** Vigil's target areas (CAP-style circle and polygon) inside TargetArea: DE 2.0 expects EDXL-GSF geometry, which Vigil does not write. */
+export const VIGIL_AREA_NS = 'urn:vigil:edxl:area:1';
 
 const valueList = (name: string, v: ValueList): string =>
   `<${name}><ct:ValueListURI>${esc(v.valueListUri)}</ct:ValueListURI>${v.values.map((x) => `<ct:Value>${esc(x)}</ct:Value>`).join('')}</${name}>`;
 
-const areaXml = (t: TargetArea): string =>
-  'circle' in t
-    ? `<targetArea><circle>${t.circle.lat},${t.circle.lon} ${t.circle.radiusKm}</circle></targetArea>`
-    : `<targetArea><polygon>${t.polygon.map(([la, lo]) => `${la},${lo}`).join(' ')}</polygon></targetArea>`;
+/** `<DistributionStatus><StatusKindDefault>…</StatusKindDefault></DistributionStatus>`: a value from a default list, in its wrapper. */
+const defaultValue = (name: string, wrapper: string, listUri: string, value: string): string =>
+  `<${name}>${valueList(wrapper, { valueListUri: listUri, values: [value] })}</${name}>`;
 
-function contentXml(c: EdxlContent): string {
+const areaXml = (t: TargetArea): string =>
+  `<TargetArea><area xmlns="${VIGIL_AREA_NS}">` +
+  ('circle' in t
+    ? `<circle>${t.circle.lat},${t.circle.lon} ${t.circle.radiusKm}</circle>`
+    : `<polygon>${t.polygon.map(([la, lo]) => `${la},${lo}`).join(' ')}</polygon>`) +
+  '</area></TargetArea>';
+
+function contentObjectXml(c: EdxlContent): string {
   const descriptor =
     c.description !== undefined || c.incidentId !== undefined || (c.keywords?.length ?? 0) > 0
-      ? `<contentDescriptor>${el('contentDescription', c.description)}${(c.keywords ?? []).map((k) => valueList('contentKeyword', k)).join('')}${el('incidentID', c.incidentId)}</contentDescriptor>`
+      ? `<ContentDescriptor>${el('ContentDescription', c.description)}${(c.keywords ?? []).map((k) => valueList('ContentKeyword', k)).join('')}${el('IncidentID', c.incidentId)}</ContentDescriptor>`
       : '';
   let body: string;
-  if (c.xml !== undefined) body = `<xmlContent><embeddedXMLContent>${withoutDeclaration(c.xml)}</embeddedXMLContent></xmlContent>`;
-  else if (c.json !== undefined)
-    body = `<nonXMLContent><mimeType>application/json</mimeType><contentData>${Buffer.from(JSON.stringify(c.json)).toString('base64')}</contentData></nonXMLContent>`;
-  else body = `<nonXMLContent><mimeType>${esc(c.data!.mimeType)}</mimeType><contentData>${esc(c.data!.base64)}</contentData></nonXMLContent>`;
-  return `<content><contentObject>${descriptor}${body}</contentObject></content>`;
+  if (c.xml !== undefined) body = `<ContentXML><EmbeddedXMLContent>${withoutDeclaration(c.xml)}</EmbeddedXMLContent></ContentXML>`;
+  else {
+    const { mimeType, base64 } =
+      c.json !== undefined ? { mimeType: 'application/json', base64: Buffer.from(JSON.stringify(c.json)).toString('base64') } : c.data!;
+    body = `<NonXMLContent><MIMEType>${esc(mimeType)}</MIMEType><ContentData>${esc(base64)}</ContentData></NonXMLContent>`;
+  }
+  return `<ContentObject>${descriptor}${body}</ContentObject>`;
 }
 
-/** The envelope as OASIS EDXL-DE 2.0 XML (element order of the standard). */
+/** The envelope as OASIS EDXL-DE 2.0 XML (element names and order of the DE 2.0 examples). */
 export function distributionToXml(d: EdxlDistribution): string {
   assertValid(d, 'EDXL-DE');
+  const descriptor =
+    el('Language', d.language) +
+    (d.senderRoles ?? []).map((v) => valueList('SenderRole', v)).join('') +
+    (d.recipientRoles ?? []).map((v) => valueList('RecipientRole', v)).join('') +
+    (d.keywords ?? []).map((v) => valueList('Keyword', v)).join('') +
+    (d.references ?? []).map((r) => el('DistributionReference', r)).join('') +
+    (d.explicitAddresses ?? [])
+      .map((a) => `<ExplicitAddress>${el('ExplicitAddressScheme', a.scheme)}${a.values.map((v) => el('ExplicitAddressValue', v)).join('')}</ExplicitAddress>`)
+      .join('');
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<EDXLDistribution xmlns="${EDXL_DE_NS}" xmlns:ct="${EDXL_CT_NS}">` +
-    el('distributionID', d.distributionId) +
-    el('senderID', d.senderId) +
-    el('dateTimeSent', d.dateTimeSent) +
-    el('dateTimeExpires', d.dateTimeExpires) +
-    valueList('distributionStatus', { valueListUri: STATUS_LIST, values: [d.status] }) +
-    valueList('distributionKind', { valueListUri: KIND_LIST, values: [d.kind] }) +
-    el('language', d.language) +
-    (d.senderRoles ?? []).map((v) => valueList('senderRole', v)).join('') +
-    (d.recipientRoles ?? []).map((v) => valueList('recipientRole', v)).join('') +
-    (d.keywords ?? []).map((v) => valueList('keyword', v)).join('') +
-    (d.references ?? []).map((r) => el('distributionReference', r)).join('') +
-    (d.explicitAddresses ?? [])
-      .map((a) => `<explicitAddress>${el('explicitAddressScheme', a.scheme)}${a.values.map((v) => el('explicitAddressValue', v)).join('')}</explicitAddress>`)
-      .join('') +
+    el('DistributionID', d.distributionId) +
+    el('SenderID', d.senderId) +
+    el('DateTimeSent', d.dateTimeSent) +
+    el('DateTimeExpires', d.dateTimeExpires) +
+    defaultValue('DistributionStatus', 'StatusKindDefault', STATUS_LIST, d.status) +
+    defaultValue('DistributionKind', 'DistributionKindDefault', KIND_LIST, d.kind) +
+    (descriptor ? `<Descriptor>${descriptor}</Descriptor>` : '') +
     (d.targetAreas ?? []).map(areaXml).join('') +
-    d.contents.map(contentXml).join('') +
+    (d.contents.length > 0 ? `<Content>${d.contents.map(contentObjectXml).join('')}</Content>` : '') +
     '</EDXLDistribution>'
   );
 }
 
+/** Element children whose local name is `name` in any letter case (DE 2.0 `DistributionID`, DE 1.0 and Vigil's earlier `distributionID`). */
+const kids = (parent: XmlElement, name: string): XmlElement[] => {
+  const wanted = name.toLowerCase();
+  return children(parent).filter((e) => (e.localName ?? '').toLowerCase() === wanted);
+};
+const kid = (parent: XmlElement, name: string): XmlElement | undefined => kids(parent, name)[0];
+const kidText = (parent: XmlElement, name: string): string | undefined => text(kid(parent, name));
+
 const readValueList = (e: XmlElement): ValueList => ({
-  valueListUri: childText(e, 'ValueListURI') ?? '',
-  values: children(e, 'Value').map((v) => text(v) ?? ''),
+  // DE 2.0 and EDXL-CT: ValueListURI; DE 1.0: valueListUrn.
+  valueListUri: kidText(e, 'ValueListURI') ?? kidText(e, 'valueListUrn') ?? '',
+  values: kids(e, 'Value').map((v) => text(v) ?? ''),
 });
 
 const num = (s: string | undefined): number => (s === undefined || s.trim() === '' ? NaN : Number(s));
 
-function readArea(e: XmlElement): TargetArea {
-  const circle = childText(e, 'circle');
+/** Vigil's circle or polygon (in its own namespace, or directly inside TargetArea as Vigil wrote before); null for geometry Vigil does not read (EDXL-GSF). */
+function readArea(e: XmlElement): TargetArea | null {
+  const holder = kid(e, 'area') ?? e;
+  const circle = kidText(holder, 'circle');
   if (circle !== undefined) {
     const [centre, radius] = circle.split(/\s+/);
     const [lat, lon] = (centre ?? '').split(',');
     return { circle: { lat: num(lat), lon: num(lon), radiusKm: num(radius) } };
   }
-  const polygon = childText(e, 'polygon');
-  if (polygon === undefined) throw badRequest('EDXL-DE: a targetArea holds a circle or a polygon');
+  const polygon = kidText(holder, 'polygon');
+  if (polygon === undefined) return null;
   return {
     polygon: polygon
       .split(/\s+/)
@@ -197,29 +230,27 @@ function readArea(e: XmlElement): TargetArea {
   };
 }
 
-function readContent(e: XmlElement): EdxlContent {
-  const object = child(e, 'contentObject');
-  if (!object) throw badRequest('EDXL-DE: a content holds a contentObject');
+function readContentObject(object: XmlElement): EdxlContent {
   const out: EdxlContent = {};
-  const descriptor = child(object, 'contentDescriptor');
-  if (descriptor) {
-    const d = childText(descriptor, 'contentDescription');
-    if (d !== undefined) out.description = d;
-    const k = children(descriptor, 'contentKeyword').map(readValueList);
-    if (k.length > 0) out.keywords = k;
-    const i = childText(descriptor, 'incidentID');
-    if (i !== undefined) out.incidentId = i;
-  }
-  const xml = child(object, 'xmlContent');
-  const non = child(object, 'nonXMLContent');
+  // DE 2.0 groups these in ContentDescriptor; DE 1.0 has them directly in contentObject.
+  const descriptor = kid(object, 'ContentDescriptor') ?? object;
+  const d = kidText(descriptor, 'ContentDescription');
+  if (d !== undefined) out.description = d;
+  const k = kids(descriptor, 'ContentKeyword').map(readValueList);
+  if (k.length > 0) out.keywords = k;
+  const i = kidText(descriptor, 'IncidentID');
+  if (i !== undefined) out.incidentId = i;
+  // DE 2.0 ContentXML, DE 1.0 xmlContent.
+  const xml = kid(object, 'ContentXML') ?? kid(object, 'xmlContent');
+  const non = kid(object, 'NonXMLContent');
   if (xml) {
-    const embedded = child(xml, 'embeddedXMLContent');
+    const embedded = kid(xml, 'EmbeddedXMLContent');
     const doc = embedded ? children(embedded)[0] : undefined;
-    if (!doc) throw badRequest('EDXL-DE: xmlContent holds no embedded document');
+    if (!doc) throw badRequest('EDXL-DE: ContentXML holds no embedded document (EmbeddedXMLContent)');
     out.xml = serialize(doc);
   } else if (non) {
-    const mimeType = childText(non, 'mimeType') ?? 'application/octet-stream';
-    const data = childText(non, 'contentData') ?? '';
+    const mimeType = kidText(non, 'MIMEType') ?? 'application/octet-stream';
+    const data = kidText(non, 'ContentData') ?? '';
     if (mimeType === 'application/json') {
       try {
         out.json = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as unknown;
@@ -227,48 +258,75 @@ function readContent(e: XmlElement): EdxlContent {
         throw badRequest('EDXL-DE: JSON content is not valid JSON');
       }
     } else out.data = { mimeType, base64: data };
-  } else throw badRequest('EDXL-DE: a contentObject holds xmlContent or nonXMLContent');
+  } else throw badRequest('EDXL-DE: a ContentObject holds ContentXML or NonXMLContent');
   return out;
 }
 
-/** Reads an EDXL-DE 2.0 XML envelope (checked structurally; see checkDistribution). */
+/** The content objects: DE 2.0 `Content/ContentObject` (one or more per Content), or DE 1.0's `contentObject` directly in the envelope. */
+function contentObjects(root: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const content of kids(root, 'Content')) {
+    const objects = kids(content, 'ContentObject');
+    if (objects.length === 0) throw badRequest('EDXL-DE: a Content holds at least one ContentObject');
+    out.push(...objects);
+  }
+  return [...out, ...kids(root, 'ContentObject')];
+}
+
+/**
+ * A value from a list: DE 2.0 `<DistributionStatus><StatusKindDefault><ct:Value>`, Vigil's
+ * earlier `<distributionStatus><ct:Value>`, or plain text as the hubs' XML writes it.
+ */
+function listValue(root: XmlElement, name: string, wrapper: string): string {
+  const e = kid(root, name);
+  if (!e) throw badRequest(`EDXL-DE: <${name}> is missing`);
+  const inner = kid(e, wrapper) ?? children(e).find((c) => kid(c, 'Value')) ?? e;
+  const v = kid(inner, 'Value');
+  return v ? (text(v) ?? '') : children(e).length === 0 ? (text(e) ?? '') : '';
+}
+
+const requiredText = (root: XmlElement, name: string): string => {
+  const v = kidText(root, name);
+  if (v === undefined || v === '') throw badRequest(`EDXL-DE: <${name}> is missing`);
+  return v;
+};
+
+/** Reads an EDXL-DE 2.0 XML envelope, and the earlier forms described above (checked structurally; see checkDistribution). */
 export function distributionFromXml(xml: string): EdxlDistribution {
   const root = parseXmlRoot(xml, [EDXL_DE_NS], 'EDXLDistribution', 'EDXL-DE');
-  const single = (name: string): string => {
-    const e = child(root, name);
-    if (!e) throw badRequest(`EDXL-DE: <${name}> is missing`);
-    const v = children(e, 'Value')[0];
-    return text(v) ?? text(e) ?? '';
-  };
   const d: EdxlDistribution = {
-    distributionId: required(root, 'distributionID', 'EDXL-DE'),
-    senderId: required(root, 'senderID', 'EDXL-DE'),
-    dateTimeSent: required(root, 'dateTimeSent', 'EDXL-DE'),
-    dateTimeExpires: required(root, 'dateTimeExpires', 'EDXL-DE'),
-    status: single('distributionStatus') as DistributionStatus,
-    kind: single('distributionKind') as DistributionKind,
-    contents: children(root, 'content').map(readContent),
+    distributionId: requiredText(root, 'DistributionID'),
+    senderId: requiredText(root, 'SenderID'),
+    dateTimeSent: requiredText(root, 'DateTimeSent'),
+    dateTimeExpires: requiredText(root, 'DateTimeExpires'),
+    status: listValue(root, 'DistributionStatus', 'StatusKindDefault') as DistributionStatus,
+    kind: listValue(root, 'DistributionKind', 'DistributionKindDefault') as DistributionKind,
+    contents: contentObjects(root).map(readContentObject),
   };
-  const language = childText(root, 'language');
+  // DE 2.0 groups the routing elements in Descriptor; Vigil's earlier form had them in the envelope.
+  const descriptor = kid(root, 'Descriptor') ?? root;
+  const language = kidText(descriptor, 'Language');
   if (language !== undefined) d.language = language;
   const lists = (name: string): ValueList[] | undefined => {
-    const l = children(root, name).map(readValueList);
+    const l = kids(descriptor, name).map(readValueList);
     return l.length > 0 ? l : undefined;
   };
-  const senderRoles = lists('senderRole');
+  const senderRoles = lists('SenderRole');
   if (senderRoles) d.senderRoles = senderRoles;
-  const recipientRoles = lists('recipientRole');
+  const recipientRoles = lists('RecipientRole');
   if (recipientRoles) d.recipientRoles = recipientRoles;
-  const keywords = lists('keyword');
+  const keywords = lists('Keyword');
   if (keywords) d.keywords = keywords;
-  const refs = children(root, 'distributionReference').map((r) => text(r) ?? '');
+  const refs = kids(descriptor, 'DistributionReference').map((r) => text(r) ?? '');
   if (refs.length > 0) d.references = refs;
-  const addresses = children(root, 'explicitAddress').map((a) => ({
-    scheme: childText(a, 'explicitAddressScheme') ?? '',
-    values: children(a, 'explicitAddressValue').map((v) => text(v) ?? ''),
+  const addresses = kids(descriptor, 'ExplicitAddress').map((a) => ({
+    scheme: kidText(a, 'ExplicitAddressScheme') ?? '',
+    values: kids(a, 'ExplicitAddressValue').map((v) => text(v) ?? ''),
   }));
   if (addresses.length > 0) d.explicitAddresses = addresses;
-  const areas = children(root, 'targetArea').map(readArea);
+  const areas = kids(root, 'TargetArea')
+    .map(readArea)
+    .filter((a): a is TargetArea => a !== null);
   if (areas.length > 0) d.targetAreas = areas;
   return assertValid(d, 'EDXL-DE');
 }

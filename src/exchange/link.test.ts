@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { signedIn } from '../../test/support/api-client.js';
-import { twoAgencies } from '../../test/support/exchange-nodes.js';
+import { TEST_AMQP_URL, twoAgencies } from '../../test/support/exchange-nodes.js';
 import { privateBroker } from '../../test/support/rabbitmq.js';
 import { until } from '../../test/support/until.js';
+import { parseDistribution } from './edxl/edxl-de.js';
 
 test('two agencies over RabbitMQ: an incident, its updates and its closure cross, with the broker restarted midway; nothing lost or duplicated', async () => {
   // A broker of this test's own (the machine's RabbitMQ serves the other tests), really stopped and started again.
@@ -81,5 +82,46 @@ test('two agencies over RabbitMQ: an incident, its updates and its closure cross
   } finally {
     await close();
     await broker.close();
+  }
+});
+
+test('two agencies writing the XML form (VIGIL_EXCHANGE_FORMAT=xml): DE 2.0 envelopes cross the link, are applied and acknowledged', async () => {
+  const { tag, agencies, nodeA, nodeB, close } = await twoAgencies({ VIGIL_EXCHANGE_FORMAT: 'xml' });
+  const amqp = (await import('amqplib')).default;
+  const connection = await amqp.connect(TEST_AMQP_URL);
+  try {
+    // A queue of the test's own, bound like B's, sees what A publishes to B.
+    const channel = await connection.createChannel();
+    const exchange = `vigil.test.${tag}`; // twoAgencies' exchange
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await channel.bindQueue(queue, exchange, agencies.b);
+    const published: string[] = [];
+    await channel.consume(queue, (m) => m && published.push(m.content.toString('utf8')), { noAck: true });
+
+    const exA = nodeA.vigil.capabilities.exchange.service;
+    const exB = nodeB.vigil.capabilities.exchange.service;
+    const commanderA = await signedIn(nodeA.vigil, 'commander');
+    await until(async () => (await commanderA('GET', '/api/exchange/link')).json.link.state === 'connected', 'the link to connect');
+    const created = await commanderA('POST', '/api/incidents', {
+      type: 'flood',
+      priority: 3,
+      title: 'Water over the tram tracks',
+      description: 'Avenue du Port',
+      position: [7.42, 43.73],
+      source: 'call',
+    });
+    assert.equal(created.status, 201, created.body);
+    await until(() => exB.state.origins.size === 1 && exA.state.outbox.size === 0, 'the incident on B, acknowledged to A');
+    const local = nodeB.vigil.capabilities.incidents.service.state.incidents.get([...exB.state.origins.values()][0]!.localIncidentId)!;
+    assert.equal(local.title, 'Water over the tram tracks');
+    await until(() => published.length >= 1, 'the published envelope');
+    const envelopeXml = published[0]!;
+    assert.match(envelopeXml, /^<\?xml[^>]*>\n<EDXLDistribution xmlns="urn:oasis:names:tc:emergency:EDXL:DE:2.0"/);
+    assert.match(envelopeXml, /<DistributionStatus><StatusKindDefault>.*<ct:Value>Actual<\/ct:Value><\/StatusKindDefault><\/DistributionStatus>/);
+    assert.match(envelopeXml, /<Content><ContentObject>/);
+    assert.equal(parseDistribution(envelopeXml).senderId, agencies.a);
+  } finally {
+    await connection.close();
+    await close();
   }
 });

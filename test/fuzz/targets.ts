@@ -30,7 +30,7 @@ import { PhotoError, stripPhoto } from '../../src/citizen-reports/photo.js';
 import { checkClient, checkReport, parseRequestsQuery } from '../../src/citizen-reports/rules.js';
 import { CITIZEN_APP_API_KEY } from '../../src/citizen-reports/contract.js';
 import { edxlDe, edxlHave, edxlRm, readIncidentMessage, sitRep } from '../../src/exchange/index.js';
-import { CAP_DOC, HAVE_DOC, HUB_JSON, RM_DOC } from '../support/edxl-fixtures.js';
+import { CAP_DOC, DE2_XML, HAVE_DOC, HUB_JSON, RM_DOC, VIGIL_EARLIER_XML } from '../support/edxl-fixtures.js';
 
 /**
  * One fuzz target per parser that takes input from outside. `run` returns normally
@@ -666,6 +666,8 @@ export const TARGETS: FuzzTarget[] = [
     name: 'edxl',
     seeds: [
       utf8(HUB_JSON),
+      utf8(DE2_XML),
+      utf8(VIGIL_EARLIER_XML),
       utf8(edxlDe.distributionToXml(edxlDe.wrapCap(CAP_DOC, { distributionId: 'd-1', senderId: 'a', to: ['b'], now: NOW }))),
       utf8(
         edxlDe.distributionToXml(
@@ -687,6 +689,13 @@ export const TARGETS: FuzzTarget[] = [
       '<content>',
       '<contentObject>',
       '<embeddedXMLContent>',
+      '<Content>',
+      '<ContentObject>',
+      '<ContentXML>',
+      '<EmbeddedXMLContent>',
+      '<Descriptor>',
+      '<StatusKindDefault>',
+      '<ct:Value>',
       '"jsonContent"',
       '"descriptor"',
       '&amp;',

@@ -4,8 +4,9 @@ import { DATE_TIME, children, el, esc, parseXmlRoot, serialize, text, withoutDec
 /**
  * EDXL-DE 2.0 (OASIS Emergency Data Exchange Language Distribution Element): the envelope
  * agencies route messages in. Two forms are written and read:
- * - XML, the OASIS form (namespace urn:oasis:names:tc:emergency:EDXL:DE:2.0, value lists in
- *   the EDXL common types namespace);
+ * - XML, the OASIS DE 2.0 form (namespace urn:oasis:names:tc:emergency:EDXL:DE:2.0, UpperCamel
+ *   names, status and kind in their default value lists in the EDXL common types namespace);
+ *   earlier and DE 1.0-style lower-camel envelopes are read too (see the XML section);
  * - JSON, the form national hubs carry over AMQP (for example France's health hub for SAMU and
  *   fire services): the same element names, `descriptor` holding language and explicit
  *   addresses, `content[].jsonContent.embeddedJsonContent.message` holding the message.

@@ -14,6 +14,7 @@ import { systemClock } from './kernel/time.js';
 import type { AppContext } from './platform/app-context.js';
 import type { EventBus } from './platform/event-bus.js';
 import { SingleNodeLeadership, type Leadership } from './platform/leadership.js';
+import type { SharedFileStore } from './platform/shared-files.js';
 import type { ReplayLedger } from './platform/replay-ledger.js';
 import { PostgresHeardCheckpoint } from './adapters/stores/postgres/postgres-heard-checkpoint.js';
 import { FileHeardCheckpoint } from './adapters/stores/file-heard-checkpoint.js';
@@ -68,14 +69,19 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     throw error;
   }
   // A cluster's nodes share the DC-09 replay memory; a single node's own memory is enough.
+  // Likewise the files too large for the log (CSIRT artefacts): in the cluster's store, or on this node's disk only.
   let replayLedger: ReplayLedger | undefined;
+  let sharedFiles: SharedFileStore | undefined;
   if (config.databaseUrl) {
     try {
       const clock = options.clock ?? systemClock;
       // Loaded only for a PostgreSQL store: the pg driver is not worth its start-up time on a SQLite node.
       const { PostgresReplayLedger } = await import('./adapters/stores/postgres/postgres-replay-ledger.js');
       replayLedger = await PostgresReplayLedger.open(config.databaseUrl, options.pgSchema ?? 'vigil', { now: () => clock.now() });
+      const { PostgresSharedFiles } = await import('./adapters/stores/postgres/postgres-shared-files.js');
+      sharedFiles = await PostgresSharedFiles.open(config.databaseUrl, options.pgSchema ?? 'vigil', { now: () => clock.now() });
     } catch (error) {
+      await replayLedger?.close();
       await vault.close();
       await bus.close();
       await log.close();
@@ -89,6 +95,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       ? await PostgresHeardCheckpoint.open(config.databaseUrl, options.pgSchema ?? 'vigil')
       : new FileHeardCheckpoint(join(config.dataDir, 'supervision-heard.bin'));
   } catch (error) {
+    await sharedFiles?.close();
     await replayLedger?.close();
     await vault.close();
     await bus.close();
@@ -126,6 +133,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
     record: (events) => record(ctx, metrics, events),
     reactions: new Reactions(),
     ...(replayLedger ? { replayLedger } : {}),
+    ...(sharedFiles ? { sharedFiles } : {}),
     heardCheckpoints,
   };
   ctx.personal.recordWith(ctx.record);
@@ -145,6 +153,7 @@ export async function openVigil(config: VigilConfig, options: OpenOptions = {}):
       await bus.close();
       await vault.close();
       await replayLedger?.close();
+      await sharedFiles?.close();
       await heardCheckpoints.close();
       await log.close();
       await closeWorkerPool();

@@ -123,6 +123,8 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     orgName: identity.reads.orgName,
     casesOf: (p, f) => csirt.service.casesOfFinding(p, f),
   });
+  // The cockpit's city figures of device security: share of devices with known exploited vulnerabilities, patch coverage.
+  cockpit.state.useDeviceSecurity(deviceSecurity.reads);
   // The city CSIRT desk: security events (syslog, HTTP, the receiver's refusals, failed sign-ins), alerts, cases.
   const csirt = createCsirtCapability(ctx, {
     city: city.reads,

@@ -13,6 +13,14 @@ import type { CockpitEvents, PeerRecord } from './model.js';
 import { OperationalFeed } from './operational/operational-feed.js';
 import { computeCoverage, type CoverageSnapshot } from './operational/warning-coverage.js';
 
+/** What the cockpit reads of device security (its read port, structurally: the cockpit does not import the capability). */
+export interface DeviceSecurityFigures {
+  knownExploitedShare(orgId: string | null): { devices: number; withKnownExploited: number };
+  patchCoverage(orgId: string | null): { findings: number; resolved: number };
+}
+
+const DEVICE_SECURITY_VARIABLES = new Set(['devices-inventoried', 'devices-known-exploited', 'device-findings', 'device-findings-resolved']);
+
 export interface ImportSummary {
   importId: string;
   kind: 'statistics' | 'peers';
@@ -112,6 +120,25 @@ export class CockpitState implements Projection {
     return this.index;
   }
 
+  /** Device security's figures (the city's share of devices with known exploited vulnerabilities, findings dealt with): set by the wiring. */
+  private deviceSecurity: DeviceSecurityFigures | null = null;
+
+  /** The seam for device security: its read port, asked when an indicator is evaluated (figures only, nothing of a device). */
+  useDeviceSecurity(figures: DeviceSecurityFigures): void {
+    this.deviceSecurity = figures;
+  }
+
+  private deviceSecurityValue(variable: string): { value: number; ref: string } | null {
+    if (!this.deviceSecurity) return null;
+    const ref = `snapshot:device-security@${new Date(this.now()).toISOString()}`;
+    if (variable === 'devices-inventoried' || variable === 'devices-known-exploited') {
+      const share = this.deviceSecurity.knownExploitedShare(null);
+      return { value: variable === 'devices-inventoried' ? share.devices : share.withKnownExploited, ref };
+    }
+    const coverage = this.deviceSecurity.patchCoverage(null);
+    return { value: variable === 'device-findings' ? coverage.findings : coverage.resolved, ref };
+  }
+
   /** Called after the city model changed (sites, areas, population): derived snapshots may need recomputing. */
   onCityChanged: (() => void) | null = null;
 
@@ -151,6 +178,7 @@ export class CockpitState implements Projection {
       statistics: this.statistics,
       snapshots: {
         value: (variable, areaId) => {
+          if (DEVICE_SECURITY_VARIABLES.has(variable)) return areaId === index.cityId ? this.deviceSecurityValue(variable) : null;
           if (variable === 'residents-near-fire-station') {
             if (!this.nearFireStation) return null;
             return { value: this.nearFireStation.rows.get(areaId) ?? 0, ref: this.nearFireStation.ref };

@@ -93,6 +93,14 @@ export class ArtefactStore {
     return join(this.dir, sha256.slice(0, 2), sha256);
   }
 
+  /** Whether a file is kept on this disk. */
+  async has(sha256: string): Promise<boolean> {
+    return stat(this.path(sha256)).then(
+      () => true,
+      () => false,
+    );
+  }
+
   /** Moves a received file into place (the same content already there: kept once) and makes the rename durable. */
   async keep(r: Received): Promise<void> {
     const target = this.path(r.sha256);
@@ -104,13 +112,8 @@ export class ArtefactStore {
 
   /** Deletes a kept file (its artefacts erased) and makes the removal durable; false when it was not on this disk. */
   async remove(sha256: string): Promise<boolean> {
-    const file = this.path(sha256);
-    const there = await stat(file).then(
-      () => true,
-      () => false,
-    );
-    if (!there) return false;
-    await rm(file, { force: true });
+    if (!(await this.has(sha256))) return false;
+    await rm(this.path(sha256), { force: true });
     await syncDir(join(this.dir, sha256.slice(0, 2)));
     return true;
   }

@@ -300,7 +300,11 @@ export interface CsirtEvents {
    * A file kept with a case, read back and checked against the hash when downloaded: its bytes
    * (base64) in this event, or (`base64` absent) in the artefact store on the disk of `node`.
    */
-  'csirt.case.artefact-added': { caseId: string; artefact: Artefact; base64?: string | { key: string; sealed: string }; node?: string };
+  /**
+   * An artefact kept: its bytes in the log (`base64`, sealed), or on the disk of `node` — and,
+   * `shared`, in the cluster's shared store as well (stored there before this was recorded).
+   */
+  'csirt.case.artefact-added': { caseId: string; artefact: Artefact; base64?: string | { key: string; sealed: string }; node?: string; shared?: true };
   /**
    * An artefact erased, by hand or when its case was closed longer than the retention: recorded
    * before the bytes go (the key of a sealed one shredded, the file on disk deleted once no

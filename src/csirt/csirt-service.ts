@@ -35,6 +35,7 @@ import {
 } from './contract.js';
 import type { CsirtState } from './csirt-state.js';
 import type { ArtefactStore } from './artefact-store.js';
+import type { SharedFileStore } from '../platform/shared-files.js';
 import { caseToMisp, caseToStix, stixIndicators, type StixBundle } from './exchange.js';
 
 /** Security-confidential data of an organisation (null: the city's own). */
@@ -102,6 +103,8 @@ export class CsirtService {
     readonly store: ArtefactStore | null = null,
     /** Days a closed case keeps its artefacts (VIGIL_CSIRT_ARTEFACT_RETENTION_DAYS; 0: until erased by hand). */
     readonly artefactRetentionDays = DEFAULT_ARTEFACT_RETENTION_DAYS,
+    /** On a cluster, where large artefacts are kept durably for every node (`store` is then this node's cache of them). */
+    private readonly shared: SharedFileStore | null = ctx.sharedFiles ?? null,
   ) {
     state.onAlert = () => {
       if (this.started) void this.writePending();
@@ -506,9 +509,12 @@ export class CsirtService {
         return await this.recordArtefact(p, c, meta, { base64: bytes.toString('base64') }, opts);
       }
       if (c.artefacts.some((a) => a.sha256 === received.sha256)) throw conflict(`this file is already in case ${c.ref}`);
+      // On a cluster the bytes are in the shared store before anything names them: losing this node loses nothing.
+      const artefactId = newId('art');
+      if (this.shared) await this.shared.put(received.sha256, received.bytes, received.tmp, artefactId);
       await this.store.keep(received);
       kept = true;
-      return await this.recordArtefact(p, c, meta, { node: this.ctx.config.nodeId }, opts);
+      return await this.recordArtefact(p, c, meta, { node: this.ctx.config.nodeId, ...(this.shared ? { shared: true as const } : {}) }, opts, artefactId);
     } finally {
       if (!kept) await this.store.discard(received);
     }
@@ -518,14 +524,14 @@ export class CsirtService {
     p: Principal,
     c: SecurityCase,
     file: { name: string; declaredType: string; bytes: number; sha256: string },
-    where: { base64: string } | { node: string },
+    where: { base64: string } | { node: string; shared?: true },
     opts: { note?: string; ioc?: boolean },
+    artefactId = newId('art'),
   ): Promise<CaseView> {
     const { caseId } = c;
     const { name, sha256 } = file;
     if (c.artefacts.some((a) => a.sha256 === sha256)) throw conflict(`this file is already in case ${c.ref}`);
     const now = new Date(this.ctx.clock.now()).toISOString();
-    const artefactId = newId('art');
     // Bytes kept in the log are sealed under a key of their own: erasing the artefact shreds the key,
     // and every copy of the event (backups, replicas) reads as erased while the chain still verifies.
     const kept = 'base64' in where ? { base64: await this.ctx.personal.seal(artefactSubject(artefactId), where.base64) } : where;
@@ -563,6 +569,7 @@ export class CsirtService {
     const artefact = c.artefacts.find((a) => a.artefactId === artefactId)!;
     if (where.onDisk) {
       if (!this.store) throw new VigilError('unavailable', 'no artefact store on this node');
+      if (where.onDisk.shared && this.shared && !(await this.store.has(where.sha256))) await this.fetchShared(where.sha256, artefact.bytes);
       return { artefact, body: await this.store.read(where.sha256, artefact.bytes, where.onDisk.node || null) };
     }
     const bytes = await fileFromLog(
@@ -578,6 +585,31 @@ export class CsirtService {
     return { artefact, body: bytes };
   }
 
+  /** Fetches in progress from the shared store, by SHA-256: two downloads of one file on this node fetch it once. */
+  private readonly fetching = new Map<string, Promise<void>>();
+
+  /**
+   * Copies a file of the cluster's shared store into this node's store (its cache), checked
+   * against the recorded size and hash before it is kept.
+   */
+  private fetchShared(sha256: string, bytes: number): Promise<void> {
+    let pending = this.fetching.get(sha256);
+    if (!pending) {
+      pending = (async () => {
+        const body = await this.shared!.open(sha256);
+        if (!body) throw new VigilError('not_found', "this artefact's bytes are no longer in the cluster's store");
+        const received = await this.store!.receive(body);
+        if (received.sha256 !== sha256 || received.bytes !== bytes) {
+          await this.store!.discard(received);
+          throw new VigilError('internal', "the cluster's copy of this artefact does not match its hash");
+        }
+        await this.store!.keep(received);
+      })().finally(() => this.fetching.delete(sha256));
+      this.fetching.set(sha256, pending);
+    }
+    return pending;
+  }
+
   /** Erases an artefact at a handler's request (the right to act on its case): see `erase`. */
   async eraseArtefact(p: Principal, artefactId: string, note = ''): Promise<CaseView> {
     const where = this.state.artefacts.get(artefactId);
@@ -591,7 +623,9 @@ export class CsirtService {
    * The erasure is recorded first (durable: the case forgets the artefact at once), then the bytes
    * go: a sealed copy in the log has its key shredded (recorded as a privacy erasure, like every
    * other shredding), a file on this node's disk is deleted once no other artefact names its
-   * SHA-256. A file on another node's disk goes when that node next starts (`pruneStore`).
+   * SHA-256, and the cluster's shared copy once no artefact holds it there (decided by the shared
+   * store itself). Other nodes drop their cached copies when they hear of the erasure
+   * (`dropCached`), or on their next start (`pruneStore`).
    */
   private async erase(c: SecurityCase, artefactId: string, why: ArtefactErasedWhy, note: string, actor: string): Promise<void> {
     const where = this.state.artefacts.get(artefactId)!;
@@ -607,6 +641,7 @@ export class CsirtService {
       },
     ]);
     if (where.onDisk) {
+      if (where.onDisk.shared && this.shared) await this.shared.release(where.sha256, artefactId);
       if (this.store && !this.state.fileInUse(where.sha256)) await this.store.remove(where.sha256);
     } else {
       await eraseRecords(this.ctx, [artefactSubject(artefactId)], why, actor);
@@ -629,6 +664,28 @@ export class CsirtService {
       }
     }
     return erased;
+  }
+
+  /** After an erasure recorded by any node: this node's cached copy goes once no artefact names it. */
+  async dropCached(seq: number, sha256: string): Promise<boolean> {
+    await this.ctx.projections.waitFor(seq);
+    return this.store !== null && !this.state.fileInUse(sha256) ? this.store.remove(sha256) : false;
+  }
+
+  /**
+   * The leader's sweep of the cluster's shared store: holders no artefact matches (an upload
+   * stored there whose event was never recorded: its node stopped in between), older than
+   * `graceMs` so an upload under way is left alone, are released. Returns how many.
+   */
+  async pruneShared(graceMs = 3_600_000): Promise<number> {
+    if (!this.shared) return 0;
+    let released = 0;
+    for (const { sha256, holder } of await this.shared.holdersBefore(this.ctx.clock.now() - graceMs)) {
+      if (this.state.artefacts.get(holder)?.sha256 === sha256) continue;
+      await this.shared.release(sha256, holder);
+      released++;
+    }
+    return released;
   }
 
   /** Deletes the files on this node's disk that no artefact names any more (erased while it was stopped, or stopped mid-erasure). */

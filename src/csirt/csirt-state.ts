@@ -55,8 +55,8 @@ export class CsirtState implements Projection {
   readonly cases = new Map<string, SecurityCase>();
   readonly advisories = new Map<string, Advisory>();
   readonly indicators = new Map<string, Indicator>();
-  /** Artefact → the case and the log event holding its bytes (or, `onDisk`, naming the node whose store has them). */
-  readonly artefacts = new Map<string, { caseId: string; seq: number; sha256: string; onDisk: { node: string } | null }>();
+  /** Artefact → the case and the log event holding its bytes (or, `onDisk`, naming the node whose store has them, and whether the cluster's store has them too). */
+  readonly artefacts = new Map<string, { caseId: string; seq: number; sha256: string; onDisk: { node: string; shared: boolean } | null }>();
 
   /** Whether an artefact still kept on disk names this SHA-256 (a file shared by two cases stays until both let it go). */
   fileInUse(sha256: string): boolean {
@@ -208,7 +208,7 @@ export class CsirtState implements Projection {
           caseId: c.caseId,
           seq: e.seq,
           sha256: d.artefact.sha256,
-          onDisk: d.base64 === undefined ? { node: d.node ?? '' } : null,
+          onDisk: d.base64 === undefined ? { node: d.node ?? '', shared: d.shared === true } : null,
         });
         c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${d.artefact.name} (SHA-256 ${d.artefact.sha256.slice(0, 16)}…)` });
         break;

@@ -186,6 +186,39 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
       assert.match(figures.body, /"(value|p50)":\s*\d/, `${id}: ${figures.body.slice(0, 300)}`);
       assert.doesNotMatch(figures.body, /Password spraying/);
     }
+    // Device security's city figures, as its read port counts them; a provider agreement can hold a target on them.
+    const security = vigil.capabilities.deviceSecurity.reads;
+    const share = security.knownExploitedShare(null);
+    const coverage = security.patchCoverage(null);
+    assert.ok(share.devices > 0 && share.withKnownExploited > 0, 'the demo has devices with known exploited vulnerabilities');
+    for (const [id, expected] of [
+      ['vigil.devices-known-exploited', (100 * share.withKnownExploited) / share.devices],
+      ['vigil.device-patch-coverage', (100 * coverage.resolved) / coverage.findings],
+    ] as const) {
+      const figures = await admin('GET', `/api/cockpit/indicators/${id}/values?level=city`);
+      assert.equal(figures.status, 200, figures.body);
+      assert.ok(Math.abs(figures.json.values[0].value - expected) < 1e-9, `${id}: ${figures.body.slice(0, 300)}`);
+    }
+    const analystOfCity = await signedIn(vigil, 'analyst');
+    const agreement = await analystOfCity('POST', '/api/cockpit/agreements', {
+      agreementId: 'siren-maintainer-2026',
+      name: 'Siren maintenance 2026',
+      provider: 'Telegrafia service partner',
+      periodKind: 'month',
+      startsWith: '2026-12',
+      clauses: [
+        { indicatorId: 'vigil.devices-known-exploited', statistic: 'value', comparator: '<=', target: 5, minimumCount: 0 },
+        { indicatorId: 'vigil.device-patch-coverage', statistic: 'value', comparator: '>=', target: 90, minimumCount: 0 },
+      ],
+    });
+    assert.equal(agreement.status, 201, agreement.body);
+    const report = (await analystOfCity('GET', '/api/cockpit/agreements/siren-maintainer-2026/report')).json;
+    const clauses = report.periods.at(-1).clauses as { indicatorId: string; value: number | null; outcome: string }[];
+    assert.deepEqual(
+      clauses.map((c) => c.outcome === 'met' || c.outcome === 'missed'),
+      [true, true],
+      JSON.stringify(clauses),
+    );
 
     await vigil.close();
     vigil = await node(dataDir);

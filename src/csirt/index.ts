@@ -3,7 +3,9 @@ import type { AppContext, Capability } from '../platform/app-context.js';
 import { join } from 'node:path';
 import { tuning } from '../kernel/tuning.js';
 import { ArtefactStore } from './artefact-store.js';
-import { DEFAULT_ARTEFACT_RETENTION_DAYS, DEFAULT_MAX_ARTEFACT_FILE_BYTES } from './contract.js';
+import type { StoredEvent } from '../platform/event-log.js';
+import type { Subscription } from '../platform/event-bus.js';
+import { DEFAULT_ARTEFACT_RETENTION_DAYS, DEFAULT_MAX_ARTEFACT_FILE_BYTES, type CsirtEvents } from './contract.js';
 import { CsirtService, type FindingsPort } from './csirt-service.js';
 import { CsirtState } from './csirt-state.js';
 import { SecurityIntake } from './intake.js';
@@ -52,6 +54,7 @@ export function createCsirtCapability(
     return intake.add([intake.fromRefusal(r)]);
   });
   let retention: NodeJS.Timeout | null = null;
+  let erasures: Subscription | null = null;
   const capability: CsirtCapability = {
     name: 'csirt',
     projections: [state],
@@ -66,10 +69,18 @@ export function createCsirtCapability(
       // Before any upload can arrive: files of artefacts erased while this node was stopped (or mid-erasure) go.
       const pruned = await service.pruneStore();
       if (pruned > 0) ctx.logger.info({ pruned }, 'removed the files of erased artefacts');
+      // An erasure recorded by any node: this node's cached copy goes too (every node hears it, no group).
+      erasures = await ctx.bus.subscribe<StoredEvent>('events.csirt.case.artefact-erased', async ({ payload: e }) => {
+        const { sha256 } = e.data as CsirtEvents['csirt.case.artefact-erased'];
+        await service.dropCached(e.seq, sha256).catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not drop an erased artefact'));
+      });
       service.start();
       retention = setInterval(() => {
         if (!ctx.leadership.isLeader()) return;
-        service.runArtefactRetention().catch((error: unknown) => ctx.logger.warn({ err: error }, 'artefact retention'));
+        service
+          .runArtefactRetention()
+          .then(() => service.pruneShared())
+          .catch((error: unknown) => ctx.logger.warn({ err: error }, 'artefact retention'));
       }, ctx.config.retentionEveryMs);
       retention.unref();
     },
@@ -78,6 +89,7 @@ export function createCsirtCapability(
     },
     async stop() {
       if (retention) clearInterval(retention);
+      await erasures?.unsubscribe();
       await syslog.stop();
       await intake.flush();
     },

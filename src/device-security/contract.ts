@@ -32,4 +32,6 @@ export interface DeviceSecurityReadPort {
   countsByPriority(orgId: string | null): Record<Priority, number>;
   /** Devices described, and those with an open finding on a known exploited vulnerability. */
   knownExploitedShare(orgId: string | null): { devices: number; withKnownExploited: number };
+  /** Findings, and those triaged fixed, mitigated or not affected (the patch coverage the cockpit reports). */
+  patchCoverage(orgId: string | null): { findings: number; resolved: number };
 }

@@ -189,3 +189,36 @@ test('a city organisation without the role of the page is refused by the live vi
   assert.equal(f[0]!.cvss, 9.8);
   assert.equal(f[0]!.basis, 'best-effort');
 });
+
+test('CycloneDX round trip: SBOMs imported as JSON and XML come back in the city SBOM, exported as JSON and as XML (each validated against the CycloneDX 1.6 schema), component for component', async () => {
+  const { service, cityAdmin, police, csirt } = await setup();
+  const imported = [await service.importSbom(DEMO_SIREN_SBOM, {}, csirt), await service.importSbom(DEMO_GATEWAY_SBOM_XML, {}, csirt)];
+  await service.registerAsset(
+    { cityDeviceId: 'dev:siren:1', vendor: 'Telegrafia', model: 'Bleeper Sonic 1600', firmware: '4.2.0', exposure: 'private' },
+    cityAdmin,
+  );
+  await service.registerAsset({ cityDeviceId: 'dev:camera:2', vendor: 'Moxa', model: 'OnCell G3150A-LTE', firmware: '1.3', exposure: 'private' }, police);
+  const key = (c: { name: string; version: string; purl: string | null; cpe: string | null; type: string; group: string | null; supplier: string | null }) =>
+    [c.type, c.group, c.name, c.version, c.purl, c.cpe, c.supplier].join('|');
+  const expected = imported.flatMap((s) => s.components.map(key)).sort();
+  for (const format of ['json', 'xml'] as const) {
+    const text = service.exportSbom(csirt, format);
+    assert.ok(format === 'xml' ? text.startsWith('<?xml') : text.startsWith('{'), format);
+    const back = await readSbom(text); // validated against the schema of its spec version
+    assert.equal(back.format, format);
+    assert.equal(back.specVersion, '1.6');
+    const devices = back.components.filter((c) => c.type === 'device');
+    assert.deepEqual(devices.map((d) => `${d.supplier} ${d.name} ${d.version}`).sort(), ['Moxa OnCell G3150A-LTE 1.3', 'Telegrafia Bleeper Sonic 1600 4.2.0']);
+    assert.deepEqual(
+      back.components
+        .filter((c) => c.type !== 'device')
+        .map(key)
+        .sort(),
+      expected,
+      `${format}: every imported component, unchanged`,
+    );
+    // And imported again, the export is an SBOM like any other.
+    const again = await service.importSbom(text, { vendor: 'Vigil', model: `city ${format}`, firmware: '1' }, csirt);
+    assert.equal(again.components.length, back.components.length);
+  }
+});

@@ -48,6 +48,19 @@ export function createDeviceSecurityCapability(ctx: AppContext, deps: DeviceSecu
       ).size;
       return { devices, withKnownExploited };
     },
+    // All findings from the kept counts (no finding built); resolved from the few triaged ones.
+    patchCoverage: (orgId) => {
+      const counts = state.totalCounts(orgId).counts;
+      let findings = 0;
+      for (const n of Object.values(counts)) findings += n;
+      let resolved = 0;
+      for (const [id, t] of state.triage) {
+        if (t.state !== 'fixed' && t.state !== 'mitigated' && t.state !== 'not-affected') continue;
+        const f = state.assets.has(id.split('~')[0]!) ? state.finding(id) : undefined;
+        if (f && (orgId === null || f.orgId === orgId)) resolved++;
+      }
+      return { findings, resolved };
+    },
   };
   return {
     name: 'device-security',

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import type { Device, Site } from '../city/contract.js';
 import { readCveRecord, readKevCatalogue, proseToRange } from './intel.js';
 import { Matcher, referenceMatch, type Hit, type Subject } from './matcher.js';
 import type { CveRecord, VersionEntry, VersionStatus } from './model.js';
@@ -240,4 +241,72 @@ test('a tie between a CNA entry and an ADP entry names the same source whichever
   assert.equal(expected[0]!.source, 'cna');
   assert.deepEqual(sortHits(m.matchSubject(subject)), expected);
   assert.deepEqual(sortHits([...m.hits(key).values()]), expected);
+});
+
+test("the real snapshot against the demo's installed base: every device and SBOM component matched by the index as by the brute-force reference; the known exploited ones found by version range", async () => {
+  const { DEMO_GATEWAY_SBOM_XML, DEMO_SIREN_SBOM, demoSecurityAssets } = await import('../demo/demo-security.js');
+  const { readSbom } = await import('./sbom.js');
+  const { assetSubject, componentSubject } = await import('./state.js');
+  const device = (id: string, kind: Device['kind'], orgId: string): Device => ({
+    id,
+    kind,
+    label: id,
+    siteId: null,
+    zoneId: null,
+    position: [7.42, 43.73],
+    orgId,
+    account: null,
+    protocol: 'mqtt',
+    parentId: null,
+  });
+  const site = (id: string, category: string): Site => ({ id, name: id, category, position: [7.42, 43.73], areaId: 'area', address: null }) as unknown as Site;
+  const orgs = { city: 'org_city', police: 'org_police', marc: 'org_marc', fire: 'org_fire' };
+  const devices = [
+    device('siren-1', 'siren', orgs.city),
+    device('loudspeaker-1', 'loudspeaker', orgs.city),
+    ...[1, 2, 3].map((n) => device(`camera-${n}`, 'camera', orgs.police)),
+    device('panel-1', 'alarm-panel', orgs.marc),
+    device('lobby-camera-1', 'camera', orgs.marc),
+  ];
+  const sites = ['town-hall', 'transport', 'hospital', 'fire-station'].map((c) => site(`site-${c}`, c));
+  const assets = demoSecurityAssets(devices, sites, orgs).map((a) => a.asset);
+  const components = [...(await readSbom(DEMO_SIREN_SBOM)).components, ...(await readSbom(DEMO_GATEWAY_SBOM_XML)).components];
+  const subjects: { what: string; subject: Subject }[] = [
+    ...assets.map((a) => ({ what: `${a.vendor} ${a.model} ${a.firmware}`, subject: assetSubject({ platform: null, cpe: null, purl: null, ...a }) })),
+    ...components.map((c) => ({ what: `${c.name} ${c.version}`, subject: componentSubject(c) })),
+  ];
+  const records = packRecords();
+  const kev = new Set(
+    readKevCatalogue(JSON.parse(readFileSync(join(PACK, 'kev', 'known_exploited_vulnerabilities.json'), 'utf8'))).entries.map((e) => e.cveId),
+  );
+  const m = new Matcher();
+  for (const r of records) m.addCve(r);
+  const found = new Map<string, Hit[]>();
+  for (const { what, subject } of subjects) {
+    const hits = sortHits(m.matchSubject(subject));
+    assert.deepEqual(hits, sortHits(referenceMatch(subject, records)), what);
+    found.set(what, [...(found.get(what) ?? []), ...hits]);
+  }
+  const hit = (what: string, cveId: string) => found.get(what)?.find((h) => h.cveId === cveId);
+  // The siren controller's kernel: CVE-2024-1086 (known exploited), in its range 3.15 ≤ v < 6.8 (versionType
+  // "custom": compared as vendor-style dotted versions, so best-effort); a kernel past the range is not hit.
+  assert.equal(hit('linux-kernel 5.10.120', 'CVE-2024-1086')?.basis, 'best-effort');
+  assert.ok(kev.has('CVE-2024-1086'));
+  const newer = componentSubject({ ...components.find((c) => c.name === 'linux-kernel')!, version: '6.8.1' });
+  assert.equal(
+    m.matchSubject(newer).find((h) => h.cveId === 'CVE-2024-1086'),
+    undefined,
+  );
+  assert.deepEqual(sortHits(m.matchSubject(newer)), sortHits(referenceMatch(newer, records)));
+  // The GeoVision video server: CVE-2024-11120 (known exploited) by the ADP's semantic range.
+  assert.equal(hit('GeoVision GV-VS12 2.1', 'CVE-2024-11120')?.basis, 'version-range');
+  assert.ok(kev.has('CVE-2024-11120'));
+  // The MikroTik router: CVE-2023-30799 by its range.
+  assert.equal(hit('MikroTik CCR2004-1G-12S+2XS 6.48.6', 'CVE-2023-30799')?.basis, 'version-range');
+  // AXIS OS 11.11 cameras are in CVE-2024-6979's range; the older 10.12 ones are not.
+  assert.equal(hit('Axis Communications AB AXIS Q1656-LE 11.11.73', 'CVE-2024-6979')?.basis, 'version-range');
+  assert.equal(hit('Axis Communications AB AXIS Q1656-LE 10.12.153', 'CVE-2024-6979'), undefined);
+  // At least one demo device or component matches a known exploited vulnerability through a version range.
+  const kevByRange = [...found.values()].flat().filter((h) => kev.has(h.cveId) && h.basis === 'version-range');
+  assert.ok(kevByRange.length > 0);
 });

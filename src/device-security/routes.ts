@@ -193,17 +193,23 @@ export function deviceSecurityRoutes(service: DeviceSecurityService): FastifyPlu
       async (request) => service.importDocument(request.body, request.query.source || 'upload', request.principal),
     );
 
-    app.get(
+    app.get<{ Querystring: { format?: 'json' | 'xml' } }>(
       '/api/device-security/export/sbom',
       {
         config: { access: { roles: SECURITY_VIEWERS } },
-        schema: { summary: "The city's aggregate SBOM (CycloneDX 1.6 JSON) of the devices the caller may see", tags },
+        schema: {
+          summary: "The city's aggregate SBOM (CycloneDX 1.6, JSON or with format=xml XML) of the devices the caller may see",
+          tags,
+          querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['json', 'xml'] } } },
+        },
       },
-      async (request, reply) =>
-        reply
-          .type('application/vnd.cyclonedx+json; charset=utf-8')
-          .header('content-disposition', 'attachment; filename="vigil-city-sbom.cdx.json"')
-          .send(service.exportSbom(request.principal)),
+      async (request, reply) => {
+        const format = request.query.format ?? 'json';
+        return reply
+          .type(`application/vnd.cyclonedx+${format}; charset=utf-8`)
+          .header('content-disposition', `attachment; filename="vigil-city-sbom.cdx.${format}"`)
+          .send(service.exportSbom(request.principal, format));
+      },
     );
 
     app.get<{ Querystring: { orgId?: string; assetId?: string } }>(

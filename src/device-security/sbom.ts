@@ -198,15 +198,55 @@ export async function readSbom(input: string): Promise<ReadSbom> {
 
 const serializer = () => new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
 
+type XmlNode = CDX.Serialize.XML.Types.SimpleXml.Element | CDX.Serialize.XML.Types.SimpleXml.Comment;
+const xmlEscape = (v: string | number): string =>
+  String(v).replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+
+/** Writes the library's normalised XML tree (its own XML serializer needs xmlbuilder2, not a dependency of Vigil). */
+function writeXml(node: XmlNode, out: string[], indent: string): void {
+  if (node.type === 'comment') return;
+  const attrs = Object.entries(node.attributes ?? {}).filter((a): a is [string, string | number] => a[1] !== undefined);
+  if (node.namespace !== undefined) attrs.unshift(['xmlns', String(node.namespace)]);
+  const open = `${indent}<${node.name}${attrs.map(([k, v]) => ` ${k}="${xmlEscape(v)}"`).join('')}`;
+  const children = node.children;
+  if (children === undefined) return void out.push(`${open}/>`);
+  if (typeof children === 'string' || typeof children === 'number') return void out.push(`${open}>${xmlEscape(children)}</${node.name}>`);
+  const nodes = [...children].filter((c) => c.type === 'element');
+  if (nodes.length === 0) return void out.push(`${open}/>`);
+  out.push(`${open}>`);
+  for (const c of nodes) writeXml(c, out, `${indent}  `);
+  out.push(`${indent}</${node.name}>`);
+}
+
+function serialize(bom: CDX.Models.Bom, format: 'json' | 'xml'): string {
+  if (format === 'json') return serializer().serialize(bom, { space: 2 });
+  const tree = new CDX.Serialize.XML.Normalize.Factory(CDX.Spec.Spec1dot6).makeForBom().normalize(bom, {});
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  writeXml(tree, out, '');
+  return `${out.join('\n')}\n`;
+}
+
+/** A package URL as the library's model takes it (its PackageURL class is only read back through toString). */
+const purlOf = (text: string): CDX.Models.Component['purl'] => ({ toString: () => text }) as unknown as CDX.Models.Component['purl'];
+
 function cdxComponent(c: Component, bomRef: string): CDX.Models.Component {
   const type = (Object.values(CDX.Enums.ComponentType) as string[]).includes(c.type) ? (c.type as CDX.Enums.ComponentType) : CDX.Enums.ComponentType.Library;
-  const out = new CDX.Models.Component(type, c.name, { version: c.version || undefined, group: c.group ?? undefined, cpe: c.cpe ?? undefined, bomRef });
+  const out = new CDX.Models.Component(type, c.name, {
+    version: c.version || undefined,
+    group: c.group ?? undefined,
+    cpe: c.cpe ?? undefined,
+    purl: c.purl ? purlOf(c.purl) : undefined,
+    bomRef,
+  });
   if (c.supplier) out.supplier = new CDX.Models.OrganizationalEntity({ name: c.supplier });
   return out;
 }
 
-/** The city's installed base as one CycloneDX 1.6 BOM: a device component per asset, with its firmware's components inside. */
-export function aggregateSbom(assets: readonly Asset[], sbomOf: (a: Asset) => Sbom | undefined, now: Date): string {
+/**
+ * The city's installed base as one CycloneDX 1.6 BOM (JSON or XML): a device component per
+ * asset, with its firmware's components inside (name, version, group, supplier, CPE, purl).
+ */
+export function aggregateSbom(assets: readonly Asset[], sbomOf: (a: Asset) => Sbom | undefined, now: Date, format: 'json' | 'xml' = 'json'): string {
   const bom = new CDX.Models.Bom();
   bom.metadata.timestamp = now;
   bom.metadata.component = new CDX.Models.Component(CDX.Enums.ComponentType.Platform, 'Vigil city installed base', { bomRef: 'city' });
@@ -222,7 +262,7 @@ export function aggregateSbom(assets: readonly Asset[], sbomOf: (a: Asset) => Sb
     for (const c of sbom?.components ?? []) device.components.add(cdxComponent(c, `asset:${a.assetId}/${c.ref}`));
     bom.components.add(device);
   }
-  return serializer().serialize(bom, { space: 2 });
+  return serialize(bom, format);
 }
 
 const STATE: Record<TriageState, CDX.Enums.Vulnerability.AnalysisState> = {

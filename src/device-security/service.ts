@@ -500,9 +500,9 @@ export class DeviceSecurityService {
 
   // ---- exports ----
 
-  exportSbom(p: Principal): string {
+  exportSbom(p: Principal, format: 'json' | 'xml' = 'json'): string {
     const assets = [...this.state.assets.values()].map((t) => t.asset).filter((a) => this.sees(p, a.orgId));
-    return aggregateSbom(assets, (a) => this.state.sboms.get(sbomKey(a.vendor, a.model, a.firmware)), new Date(this.ctx.clock.now()));
+    return aggregateSbom(assets, (a) => this.state.sboms.get(sbomKey(a.vendor, a.model, a.firmware)), new Date(this.ctx.clock.now()), format);
   }
 
   exportVex(p: Principal, filter: FindingFilter = {}): string {

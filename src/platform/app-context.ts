@@ -13,6 +13,7 @@ import type { Projection, ProjectionRunner } from './projection.js';
 import type { Reactions } from './reactions.js';
 import type { HeardCheckpointStore } from './heard-checkpoint.js';
 import type { ReplayLedger } from './replay-ledger.js';
+import type { SharedFileStore } from './shared-files.js';
 
 /** What every capability receives: configuration, time, the log, the stream. */
 export interface AppContext {
@@ -49,6 +50,11 @@ export interface AppContext {
    * frame accepted by one node is refused by the others. Absent on the embedded single node.
    */
   replayLedger?: ReplayLedger;
+  /**
+   * On a cluster (PostgreSQL), files every node serves (shared-files.ts): CSIRT artefacts too
+   * large for the log. Absent on the embedded single node, whose data folder keeps them.
+   */
+  sharedFiles?: SharedFileStore;
   /** Where the supervision heard state is saved (heard-checkpoint.ts): the data folder's SQLite, or the cluster's PostgreSQL. */
   heardCheckpoints?: HeardCheckpointStore;
 }

@@ -13,10 +13,11 @@ const PACK = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'vuln
 /**
  * Device security in the browser: the CSIRT imports the siren firmware's SBOM and the CVE/KEV files
  * (the demo starts without vulnerability data here), sees the known exploited kernel flaw on a siren
- * controller first, marks it not affected with a VEX justification; the monitoring centre's
- * supervisor sees only its own organisation's devices.
+ * controller first, opens a CSIRT case from it (the sirens' owner is sent an advisory) and closes
+ * it, marks the finding not affected with a VEX justification; the monitoring centre's supervisor
+ * sees only its own organisation's devices.
  */
-test('device security page: SBOM and CVE/KEV import, a KEV finding on a siren controller first, triage with justification, owners see their own', async (t) => {
+test('device security page: SBOM and CVE/KEV import, a KEV finding on a siren controller first, a case from it with an advisory to the owner, closed; triage with justification, owners see their own', async (t) => {
   await withCsirtDesk(
     t,
     async ({ vigil, page, files, errors }) => {
@@ -49,7 +50,25 @@ test('device security page: SBOM and CVE/KEV import, a KEV finding on a siren co
       await expectText(page.locator('[data-testid=ds-orgs]'), /Monaco City Safety Office/);
       await page.screenshot({ path: join(tmpdir(), 'vigil-device-security-1440.png') });
 
+      // From that finding, a CSIRT case: the siren controllers' owner is sent an advisory; the case is worked and closed.
       await first.click();
+      await page.click('[data-testid=ds-finding-open-case]');
+      await expectText(page.locator('[data-testid=ds-case-opened]'), /Case opened: CSIRT-\d{4}-\d{4}/);
+      const principal = vigil.capabilities.identity.service.resolvePrincipalOf('csirt');
+      const opened = vigil.capabilities.csirt.service.visibleCases(principal).find((c) => c.title.includes('CVE-2024-1086'))!;
+      const sirenFinding = opened.findingIds[0]!;
+      await page.locator('[data-testid=ds-case-opened] a').click();
+      const detail = page.locator('[data-testid=case-detail]');
+      await expectText(page.locator('[data-testid=case-findings]'), /CVE-2024-1086\s+known exploited/i);
+      await expectText(detail, /Advisories[\s\S]*CVE-2024-1086[\s\S]*awaiting/);
+      const owner = vigil.capabilities.identity.reads.orgs().find((o) => o.id === opened.orgId)!;
+      assert.match(owner.name, /Safety Office/, 'the case and its advisory belong to the sirens’ owner');
+      await page.locator('select[aria-label=Resolution]').selectOption('true-positive');
+      await page.fill('input[aria-label="Resolution note"]', 'vendor kernel update planned; controllers isolated meanwhile');
+      await page.click('[data-testid=close-case]');
+      await expectText(page.locator('[data-testid=timeline]'), /closed: true-positive — vendor kernel update planned/);
+
+      await page.goto(`${vigil.url}/device-security?finding=${encodeURIComponent(sirenFinding)}`);
       await page.selectOption('[data-testid=ds-triage-state]', 'not-affected');
       await page.selectOption('[data-testid=ds-triage-justification]', 'code_not_reachable');
       await page.fill('[data-testid=ds-triage-detail]', 'nf_tables is not built into this kernel (vendor letter)');

@@ -2,18 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { serveVigil } from '../../src/app.js';
-import { loadConfig } from '../../src/kernel/config.js';
-import { clusterIsolation } from '../support/cluster.js';
-import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support/services.js';
-
-const until = async (check: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import type { RunningVigil } from '../../src/app.js';
+import { startCluster } from '../support/cluster.js';
+import { requireNats, requirePostgres } from '../support/services.js';
+import { until } from '../support/until.js';
 
 /**
  * Path supervision on a cluster: panels poll whichever node they reach; only the
@@ -23,24 +15,8 @@ const until = async (check: () => boolean | Promise<boolean>, what: string, ms: 
  */
 test('cluster: polls on a follower keep the path alive on the leader; a missed poll is one fault; failover', async (t) => {
   if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
-  const cluster = clusterIsolation('s');
-  const { isolation } = cluster;
-  const base = {
-    ...loadConfig({
-      VIGIL_DC09_PORT: '0',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_DATABASE_URL: POSTGRES_URL,
-      VIGIL_NATS_URL: NATS_URL,
-      VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff',
-    }),
-    port: 0,
-    host: '127.0.0.1',
-    demoOnEmpty: false,
-  };
-  const a = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'a' }, isolation);
-  const b = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'b' }, isolation);
-  let aClosed = false;
+  const cluster = await startCluster('s', { env: { VIGIL_DC09_PORT: '0' } });
+  const [a, b] = cluster.nodes as [RunningVigil, RunningVigil];
   try {
     assert.equal(a.ctx.leadership.isLeader(), true, 'the first node leads');
     assert.equal(b.ctx.leadership.isLeader(), false, 'the second follows');
@@ -72,15 +48,12 @@ test('cluster: polls on a follower keep the path alive on the leader; a missed p
     await until(() => b.capabilities.alarms.state.faultedPaths.has(account), 'the follower to show the fault', 5_000);
 
     // The leader stops; the follower takes over within its next check.
-    await a.close();
-    aClosed = true;
+    await cluster.stop(a);
     await until(() => b.ctx.leadership.isLeader(), 'B to take over', 5_000);
     assert.equal((await panel.send(signalFrame({ id: 'NULL', seq: 8, account, data: '', now: Date.now() }))).kind, 'ACK');
     assert.notEqual(b.capabilities.alarms.supervision.monitor.deadlineOf(account), null, 'the new leader supervises the path');
     panel.close();
   } finally {
-    await b.close();
-    if (!aClosed) await a.close();
-    await cluster.drop();
+    await cluster.close();
   }
 });

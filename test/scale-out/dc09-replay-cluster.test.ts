@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import { parseKey } from '../../src/adapters/protocols/dc09/dc09-crypto.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { PostgresReplayLedger } from '../../src/adapters/stores/postgres/postgres-replay-ledger.js';
-import { serveVigil, type RunningVigil } from '../../src/app.js';
-import { loadConfig } from '../../src/kernel/config.js';
+import type { RunningVigil } from '../../src/app.js';
 import { ManualClock } from '../../src/kernel/time.js';
-import { clusterIsolation } from '../support/cluster.js';
+import { clusterIsolation, startCluster } from '../support/cluster.js';
 import { dc09Panel as panel } from '../support/dc09-panel.js';
-import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support/services.js';
+import { POSTGRES_URL, requireNats, requirePostgres } from '../support/services.js';
+import { until } from '../support/until.js';
 
 /**
  * Issue 13: in a cluster the DC-09 replay memory is shared. A frame accepted by one node and
@@ -37,38 +37,18 @@ const signalsOf = async (vigil: RunningVigil, account: string): Promise<string[]
     .filter((s) => s.account === account)
     .map((s) => s.code);
 
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(ok(), what);
-}
-
 test('dc09 in a cluster: a frame accepted by node A and replayed to node B is refused; the same frame sent to both at once is accepted once', async (t) => {
   if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
-  const cluster = clusterIsolation('replay');
   const clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
-  const base = {
-    ...loadConfig({
-      VIGIL_DC09_PORT: '0',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_ROUTING_OSM: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_DATABASE_URL: POSTGRES_URL,
-      VIGIL_NATS_URL: NATS_URL,
-      VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff',
-      VIGIL_DEMO_ALLOW_DATABASE: 'true',
-    }),
-    port: 0,
-    host: '127.0.0.1',
-  };
-  const a = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'a' }, { ...cluster.isolation, clock });
-  const b = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'b', demoOnEmpty: false }, { ...cluster.isolation, clock });
+  const cluster = await startCluster('replay', { clock, demo: true, env: { VIGIL_DC09_PORT: '0', VIGIL_ROUTING_OSM: 'off' } });
+  const [a, b] = cluster.nodes as [RunningVigil, RunningVigil];
   try {
     await a.demoLoaded;
     assert.ok(a.ctx.replayLedger && b.ctx.replayLedger, 'both nodes on PostgreSQL have the shared ledger');
     const panels = [...a.capabilities.city.service.state.devices.values()].filter((d) => d.kind === 'alarm-panel' && d.account);
     const account = panels[0]!.account!;
     await a.capabilities.alarms.plans.configureAccount({ account, key: KEY }, 'system');
-    await until("B knows the account's key", () => b.capabilities.alarms.state.accounts.get(account)?.key === KEY);
+    await until(() => b.capabilities.alarms.state.accounts.get(account)?.key === KEY, "B knows the account's key");
     clock.advance(2000);
 
     // Accepted by A over TCP, then the same bytes to B over TCP and UDP: refused there.
@@ -94,9 +74,7 @@ test('dc09 in a cluster: a frame accepted by node A and replayed to node B is re
 
     assert.deepEqual((await signalsOf(a, account)).sort(), ['CL', 'OP', 'OP'], 'each frame recorded once in the shared log');
   } finally {
-    await b.close();
-    await a.close();
-    await cluster.drop();
+    await cluster.close();
   }
 });
 
@@ -141,10 +119,6 @@ test('the PostgreSQL replay ledger: a live claim is held, an expired one is take
   } finally {
     await one.close();
     await two.close();
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${cluster.isolation.pgSchema} CASCADE`);
-    await client.end();
+    await cluster.drop();
   }
 });

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { authenticator } from 'otplib';
-import { serveVigil } from '../../src/app.js';
-import { loadConfig } from '../../src/kernel/config.js';
-import { clusterIsolation } from '../support/cluster.js';
-import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support/services.js';
+import type { RunningVigil } from '../../src/app.js';
+import { startCluster } from '../support/cluster.js';
+import { requireNats, requirePostgres } from '../support/services.js';
 
 /**
  * Scale-out for real: two Vigil nodes share one PostgreSQL store and one NATS
@@ -15,25 +14,9 @@ import { NATS_URL, POSTGRES_URL, requireNats, requirePostgres } from '../support
  */
 test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => {
   if (!(await requirePostgres(t)) || !(await requireNats(t))) return;
-  const cluster = clusterIsolation('n');
-  const { isolation } = cluster;
-  const base = {
-    ...loadConfig({
-      VIGIL_DC09_PORT: '0',
-      VIGIL_MQTT_EMBEDDED_PORT: '0',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_DATABASE_URL: POSTGRES_URL,
-      VIGIL_NATS_URL: NATS_URL,
-      VIGIL_SECRET_KEY: 'c0ffee'.repeat(10) + 'c0ff',
-      // The demo's published password on a shared store: allowed for this loopback test cluster.
-      VIGIL_DEMO_ALLOW_DATABASE: 'true',
-    }),
-    port: 0,
-    host: '127.0.0.1',
-  };
   // Node A starts on the empty store and loads the demo; B joins afterwards.
-  const a = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'a' }, isolation);
-  const b = await serveVigil({ ...base, dataDir: cluster.dataDir(), nodeId: 'b', demoOnEmpty: false }, isolation);
+  const cluster = await startCluster('n', { demo: true, env: { VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0' } });
+  const [a, b] = cluster.nodes as [RunningVigil, RunningVigil];
   try {
     const health = await (await fetch(`${b.url}/api/health`)).json();
     assert.equal(health.store, 'postgres');
@@ -103,8 +86,6 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
     assert.equal(new Set(handled.map((h) => h.split('@')[0])).size, 40);
     assert.equal(handled.length, 40, 'each job handled once');
   } finally {
-    await b.close();
-    await a.close();
-    await cluster.drop();
+    await cluster.close();
   }
 });

@@ -229,6 +229,9 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
         <a href="/api/device-security/export/sbom" download>
           {t('City SBOM')}
         </a>
+        <a href="/api/device-security/export/sbom?format=xml" download>
+          {t('City SBOM (XML)')}
+        </a>
         <a href="/api/device-security/export/vex" download>
           {t('VEX')}
         </a>

@@ -268,20 +268,29 @@ export class AlertDispatcher {
       await progress.room();
     };
     for (let i = 0; i < waiting.length && !this.stopped; i += BATCH) await batch(waiting.slice(i, i + BATCH), waitingAt.slice(i, i + BATCH));
-    for (let chunk = 0; chunk < fresh.length && !this.stopped; chunk += QUEUE_CHUNK) {
+    /** Records the positions of one chunk of recipients; their messages go only once it is durable. */
+    const queue = (chunk: number): Promise<unknown> => {
       const inChunk = fresh.slice(chunk, chunk + QUEUE_CHUNK);
-      const first = base + chunk;
-      await this.ctx.record([
+      const written = this.ctx.record([
         deliveryEvent(alert, 'alerts.delivery.queued', {
           alertId: alert.alertId,
           channel,
-          first,
+          first: base + chunk,
           recipients: inChunk.map((i) => targets.idOf(i)),
           ...(areas ? areaTable(inChunk.map((i) => areas[i] ?? null)) : {}),
         }),
       ]);
-      for (let k = 0; k < inChunk.length && !this.stopped; k += BATCH) {
-        const indices = inChunk.slice(k, k + BATCH);
+      written.catch(() => {}); // awaited where its chunk is sent; not at all if the node stops before
+      return written;
+    };
+    let queued = fresh.length > 0 ? queue(0) : null;
+    for (let chunk = 0; chunk < fresh.length && !this.stopped; chunk += QUEUE_CHUNK) {
+      await queued;
+      // The next chunk is written while this one is sent (still durable before its first message).
+      queued = chunk + QUEUE_CHUNK < fresh.length ? queue(chunk + QUEUE_CHUNK) : null;
+      const first = base + chunk;
+      for (let k = 0; k < QUEUE_CHUNK && chunk + k < fresh.length && !this.stopped; k += BATCH) {
+        const indices = fresh.slice(chunk + k, Math.min(chunk + k + BATCH, chunk + QUEUE_CHUNK));
         await batch(
           indices,
           indices.map((_, j) => first + k + j),

@@ -145,26 +145,30 @@ export class AlertDispatcher {
     const targets: Subscriber[] = [];
     const addresses: string[] = [];
     const textsAt: ChannelTexts[] = [];
-    const byLanguage: Record<string, number> = {};
     const where = this.options.neighbourhoodOf;
     const areas: (AreaRef | null)[] | undefined = where ? [] : undefined;
-    const infoOf = new Map<string, CapInfo>();
+    // Per subscriber language (one lookup per recipient): the info block's texts and language, and how many get it.
+    const perLanguage = new Map<string, { texts: ChannelTexts; lang: string; count: number }>();
     for (const r of job.recipients()) {
       const to = channel.addressOf(r);
       if (!to) continue;
-      let info = infoOf.get(r.language);
-      if (!info) infoOf.set(r.language, (info = infoFor(infos, r.language)));
-      const lang = info.language ?? 'en-US';
-      byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
+      let language = perLanguage.get(r.language);
+      if (!language) {
+        const info = infoFor(infos, r.language);
+        perLanguage.set(r.language, (language = { texts: job.textsOf(info), lang: info.language ?? 'en-US', count: 0 }));
+      }
+      language.count++;
       targets.push(r);
       addresses.push(to);
-      textsAt.push(job.textsOf(info));
+      textsAt.push(language.texts);
       // The neighbourhood of the first of their places inside the alert's area (where guidance starts too).
       if (where) {
         const place = placeIn(r, area);
         areas!.push(place ? where(place) : null);
       }
     }
+    const byLanguage = Object.create(null) as Record<string, number>; // languages are the author's input
+    for (const { lang, count } of perLanguage.values()) byLanguage[lang] = (byLanguage[lang] ?? 0) + count;
     // Per alert, not per recipient: the link's base and the alert's MAC key; the links of a batch in one call.
     const links = new SafeLinks(`${this.options.publicUrl?.() ?? ''}/safe/`, ackTokens(this.ctx.secrets, alert.alertId));
     const personal: PersonalParts = {

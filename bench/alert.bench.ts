@@ -85,6 +85,17 @@ if (postgis) {
 // 2. Messages handed to a channel adapter: MESSAGES recipients in the area, through the real dispatcher and log.
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-alert-'));
 const vigil = await openVigil({ ...loadConfig({ VIGIL_LOG_LEVEL: 'warn', VIGIL_DATABASE_URL: '' }), dataDir, demoOnEmpty: false });
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/**
+ * An id as registration makes them (`sub_` + a ULID, what the "are you safe?" link signs), unique
+ * per i, and a flat string as the ids a node reads back from its log are.
+ */
+const subscriberId = (i: number): string => {
+  let id = 'sub_01JEB3QZ0K';
+  for (let k = 5; k >= 0; k--) id += CROCKFORD[Math.floor(i / 32 ** k) % 32];
+  for (let k = 0; k < 10; k++) id += CROCKFORD[Math.floor(random() * 32)];
+  return Buffer.from(id, 'latin1').toString('latin1');
+};
 const subscribers = new SubscribersState();
 for (let i = 0; i < MESSAGES; i++) {
   const [lon, lat] = [7.41 + random() * 0.02, 43.72 + random() * 0.02];
@@ -94,7 +105,7 @@ for (let i = 0; i < MESSAGES; i++) {
     data: {
       tokenHash: `t${i}`,
       subscriber: {
-        subscriberId: `sub${i}`,
+        subscriberId: subscriberId(i),
         name: null,
         language: i % 3 ? 'fr-MC' : 'en-GB',
         email: `r${i}@example.invalid`,

@@ -48,3 +48,19 @@ test('macWith(purpose, prefix) gives mac(purpose, prefix + data) for every data,
   }
   assert.equal(box.macWith('alert-ack', '')('alt_01HXYZ.sub_1'), box.mac('alert-ack', 'alt_01HXYZ.sub_1'));
 });
+
+test('blockPrf(purpose, context) is AES-128 over whole blocks under a key of its own per purpose, context and installation key', () => {
+  const box = new SecretBox(randomBytes(32));
+  const blocks = randomBytes(16 * 50);
+  const prf = box.blockPrf('alert-ack:v2', 'alt_1');
+  const out = prf(blocks);
+  assert.equal(out.length, blocks.length);
+  // Each block on its own gives the same output: independent evaluations, not a chained mode.
+  for (let i = 0; i < 50; i++) assert.deepEqual(box.blockPrf('alert-ack:v2', 'alt_1')(blocks.subarray(i * 16, i * 16 + 16)), out.subarray(i * 16, i * 16 + 16));
+  assert.deepEqual(prf(blocks), out, 'the same function again: the same outputs (no state between calls)');
+  assert.equal(new Set(Array.from({ length: 50 }, (_, i) => out.subarray(i * 16, i * 16 + 16).toString('hex'))).size, 50);
+  assert.notDeepEqual(box.blockPrf('alert-ack:v2', 'alt_2')(blocks), out, 'another context, another key');
+  assert.notDeepEqual(box.blockPrf('other', 'alt_1')(blocks), out, 'another purpose, another key');
+  assert.notDeepEqual(new SecretBox(randomBytes(32)).blockPrf('alert-ack:v2', 'alt_1')(blocks), out, 'another installation key');
+  assert.throws(() => prf(randomBytes(17)), /whole 16-byte blocks/);
+});

@@ -19,15 +19,15 @@ export class SecretBox {
     if (key.length !== 32) throw new VigilError('bad_request', 'the secret key must be 32 bytes (64 hex characters)');
   }
 
-  /**
-   * A short keyed MAC (HMAC-SHA256 under a key derived per purpose, 128 bits,
-   * base64url): links Vigil hands out, valid on every node sharing the key.
-   */
   /** 32 bytes derived from the installation key for one purpose (e.g. the Web Push VAPID key), the same on every node. */
   derive(purpose: string): Buffer {
     return createHmac('sha256', this.key).update(`vigil-derive:${purpose}`).digest();
   }
 
+  /**
+   * A short keyed MAC (HMAC-SHA256 under a key derived per purpose, 128 bits,
+   * base64url): links Vigil hands out, valid on every node sharing the key.
+   */
   mac(purpose: string, data: string): string {
     return createHmac('sha256', this.macKey(purpose)).update(data).digest().subarray(0, 16).toString('base64url');
   }
@@ -59,6 +59,24 @@ export class SecretBox {
       const end = start + inner.write(data, start, 'utf8');
       hash('sha256', inner.subarray(0, end), 'buffer').copy(outer, 64);
       return hash('sha256', outer, 'buffer').toString('base64url', 0, 16);
+    };
+  }
+
+  /**
+   * A keyed pseudo-random function over single 16-byte blocks, for one purpose and one
+   * context (an alert): AES-128 under `HMAC-SHA256(macKey(purpose), context)[0..16]`.
+   * The function encrypts any number of whole blocks in one call — ECB over independent
+   * blocks, each block its own PRF evaluation (a PRP on a fixed 128-bit domain is a PRF, and
+   * a PRF is a secure MAC for messages of exactly one block; docs/security.md). Callers must
+   * encode their messages injectively into one block each; `blocks.length` must be a multiple of 16.
+   */
+  blockPrf(purpose: string, context: string): (blocks: Uint8Array) => Buffer {
+    const key = createHmac('sha256', this.macKey(purpose)).update(context).digest().subarray(0, 16);
+    // One cipher for the context: ECB without padding keeps no state between calls.
+    const cipher = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+    return (blocks) => {
+      if (blocks.length % 16 !== 0) throw new VigilError('bad_request', 'blockPrf takes whole 16-byte blocks');
+      return cipher.update(blocks);
     };
   }
 

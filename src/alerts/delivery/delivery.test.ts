@@ -115,6 +115,9 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
       'a forged link answers for nobody',
     );
     assert.equal((await citizen('POST', `/api/public/answers/${alertId}.sub_someone_else.${token.split('.')[2]}`, { answer: 'safe' })).status, 404);
+    // The link's tag is v2 (AES over the recipient's block, acknowledgements.ts); a forged v2 tag is refused as well.
+    assert.match(token.split('.')[2]!, /^2[A-Za-z0-9_-]{20}$/);
+    assert.equal((await citizen('POST', `/api/public/answers/${alertId}.${subscriberId}.2${'A'.repeat(20)}`, { answer: 'safe' })).status, 404);
     const report = (await author('GET', `/api/alerts/${json.alert.alertId}/report`)).json.report;
     const byChannel = Object.fromEntries(report.channels.map((c: { channel: string }) => [c.channel, c]));
     assert.equal(byChannel.email.reach, 1);

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../platform/app-context.js';
 import type { NewEvent } from '../../platform/event-log.js';
 import type { CapInfo } from '../cap/cap-model.js';
-import { channelTexts } from '../messages/channel-text.js';
+import { channelTexts, type ChannelTexts } from '../messages/channel-text.js';
 import type { AlertRecord, Channel } from '../model.js';
 import type { Subscriber, SubscribersState } from '../subscribers/subscribers-state.js';
 import { asksToEvacuate, prepareGuidance, type GuidanceSource } from '../evacuation-guidance.js';
@@ -15,8 +15,11 @@ import { toRuns, type AreaRef, type RecipientTrack } from './recipient-track.js'
 const BATCH = 200;
 /** Recipients per `alerts.delivery.queued` event: ≈ 330 kB of ids, under the log's 1 MB event limit. */
 const QUEUE_CHUNK = 10_000;
-/** Progress events in flight while the next batch is sent; the log keeps them in order. */
-const MAX_PROGRESS_IN_FLIGHT = 4;
+/**
+ * Recipients whose outcome may be not yet durable when the next batch goes out (three
+ * batches): with that batch, what a node killed mid-delivery may send twice on resuming.
+ */
+const UNDURABLE_WINDOW = 3 * BATCH;
 
 export interface DispatcherOptions {
   /** Waits before retrying the messages that failed in a batch; one attempt more than there are waits. */
@@ -125,42 +128,63 @@ export class AlertDispatcher {
       case 'per-recipient':
         return this.toRecipients(job, channelJob, channel);
       case 'per-device':
-        return this.send(job, channel, await channel.commands(channelJob), record);
+        return this.send(job, channel, messagesAsTargets(await channel.commands(channelJob)), record);
       default:
         return channel.deliver(channelJob);
     }
   }
 
-  /** One message per subscriber in the area with an address on this channel, in their language. */
+  /**
+   * One message per subscriber in the area with an address on this channel, in their
+   * language. The recipients, their languages and neighbourhoods are gathered first (the
+   * log records them before any message); each message is made when its batch goes out,
+   * so a million recipients are never a million message objects alive at once.
+   */
   private async toRecipients(job: Job, channelJob: ChannelJob, channel: RecipientChannel): Promise<void> {
     const { alert, infos, area, guidance } = job;
-    const messages: OutgoingMessage[] = [];
-    const byLanguage: Record<string, number> = {};
+    const targets: Subscriber[] = [];
+    const addresses: string[] = [];
+    const textsAt: ChannelTexts[] = [];
     const where = this.options.neighbourhoodOf;
     const areas: (AreaRef | null)[] | undefined = where ? [] : undefined;
-    // Per alert, not per recipient: the link's base and the MAC's alert part, each language's info block.
-    const linkBase = `${this.options.publicUrl?.() ?? ''}/safe/`;
-    const token = ackTokens(this.ctx.secrets, alert.alertId);
-    const personal: PersonalParts = {
-      safeLink: (r) => linkBase + token(r.subscriberId),
-      guidance: (r) => (guidance ? guidance(alert, placeIn(r, area), r.language) : null),
-    };
-    const infoOf = new Map<string, CapInfo>();
+    // Per subscriber language (one lookup per recipient): the info block's texts and language, and how many get it.
+    const perLanguage = new Map<string, { texts: ChannelTexts; lang: string; count: number }>();
     for (const r of job.recipients()) {
       const to = channel.addressOf(r);
       if (!to) continue;
-      let info = infoOf.get(r.language);
-      if (!info) infoOf.set(r.language, (info = infoFor(infos, r.language)));
-      const lang = info.language ?? 'en-US';
-      byLanguage[lang] = (byLanguage[lang] ?? 0) + 1;
-      messages.push(channel.message(channelJob, r, to, job.textsOf(info), personal));
+      let language = perLanguage.get(r.language);
+      if (!language) {
+        const info = infoFor(infos, r.language);
+        perLanguage.set(r.language, (language = { texts: job.textsOf(info), lang: info.language ?? 'en-US', count: 0 }));
+      }
+      language.count++;
+      targets.push(r);
+      addresses.push(to);
+      textsAt.push(language.texts);
       // The neighbourhood of the first of their places inside the alert's area (where guidance starts too).
       if (where) {
         const place = placeIn(r, area);
         areas!.push(place ? where(place) : null);
       }
     }
-    await this.send(job, channel, messages, channelJob.record, byLanguage, areas);
+    const byLanguage = Object.create(null) as Record<string, number>; // languages are the author's input
+    for (const { lang, count } of perLanguage.values()) byLanguage[lang] = (byLanguage[lang] ?? 0) + count;
+    // Per alert, not per recipient: the link's base and the alert's MAC key; the links of a batch in one call.
+    const links = new SafeLinks(`${this.options.publicUrl?.() ?? ''}/safe/`, ackTokens(this.ctx.secrets, alert.alertId));
+    const personal: PersonalParts = {
+      safeLink: (r) => links.of(r),
+      guidance: (r) => (guidance ? guidance(alert, placeIn(r, area), r.language) : null),
+    };
+    const recipients: Targets = {
+      size: targets.length,
+      idOf: (i) => targets[i]!.subscriberId,
+      messagesOf: (indices) => {
+        const batch = indices.map((i) => targets[i]!);
+        links.start(batch);
+        return indices.map((i, j) => channel.message(channelJob, batch[j]!, addresses[i]!, textsAt[i]!, personal));
+      },
+    };
+    await this.send(job, channel, recipients, channelJob.record, byLanguage, areas);
   }
 
   /**
@@ -173,28 +197,32 @@ export class AlertDispatcher {
   private async send(
     { alert, resume }: Job,
     adapter: RecipientChannel | DeviceChannel,
-    messages: OutgoingMessage[],
+    targets: Targets,
     record: (d: DeliveryEvents['alerts.delivery.updated']) => Promise<unknown>,
     byLanguage?: Record<string, number>,
     areas?: (AreaRef | null)[],
   ): Promise<void> {
     const channel = adapter.channel;
-    const progress = (data: Omit<DeliveryEvents['alerts.delivery.progressed'], 'alertId' | 'channel'>): Promise<unknown> =>
-      this.ctx.record([deliveryEvent(alert, 'alerts.delivery.progressed', { alertId: alert.alertId, channel, ...data })]);
-    const inFlight = new Set<Promise<unknown>>();
+    const progress = new ProgressLog(
+      (data) => this.ctx.record([deliveryEvent(alert, 'alerts.delivery.progressed', { alertId: alert.alertId, channel, ...data })]),
+      UNDURABLE_WINDOW,
+    );
     const receipts = adapter.reach === 'per-recipient' && adapter.receipts ? this.options.receipts : undefined;
     const track = resume?.trackOf(channel) ?? null;
     const base = track?.size ?? 0;
-    /** [message index, position] of recipients queued by an earlier run and still waiting. */
-    const waiting: [number, number][] = [];
-    let fresh: number[];
+    /** Target indices and positions of recipients queued by an earlier run and still waiting. */
+    const waiting: number[] = [];
+    const waitingAt: number[] = [];
+    const fresh: number[] = [];
     if (track) {
-      fresh = [];
-      messages.forEach((m, i) => {
-        const at = track.positionOf(m.recipientId);
+      for (let i = 0; i < targets.size; i++) {
+        const at = track.positionOf(targets.idOf(i));
         if (at < 0) fresh.push(i);
-        else if (track.isState(at, 'queued')) waiting.push([i, at]);
-      });
+        else if (track.isState(at, 'queued')) {
+          waiting.push(i);
+          waitingAt.push(at);
+        }
+      }
       await record({
         alertId: alert.alertId,
         channel,
@@ -205,60 +233,75 @@ export class AlertDispatcher {
         note: `resumed after an interruption: ${waiting.length} queued earlier and not yet sent, ${fresh.length} not queued before`,
       });
     } else {
-      fresh = Array.from(messages.keys());
+      for (let i = 0; i < targets.size; i++) fresh.push(i);
       await record({
         alertId: alert.alertId,
         channel,
         status: 'sending',
-        queued: messages.length,
+        queued: targets.size,
         sent: [],
         failed: [],
         ...(byLanguage ? { byLanguage } : {}),
       });
     }
-    const batch = async (pairs: [number, number][]): Promise<void> => {
-      let pending = pairs;
+    /** Sends the targets `indices` (at `positions` in the track), retrying what the peer asks to retry. */
+    const batch = async (indices: number[], positions: readonly number[]): Promise<void> => {
+      const messages = targets.messagesOf(indices);
+      /** Indices into `messages` still to send; null: all of them. */
+      let pending: number[] | null = null;
       const sent: number[] = [];
       const failed: [number, string][] = [];
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        const results = await adapter.send(pending.map(([i]) => messages[i]!));
-        const retry: [number, number][] = [];
-        results.forEach((r, j) => {
-          const pair = pending[j]!;
+      for (let attempt = 0; ; attempt++) {
+        const results = await adapter.send(pending ? pending.map((j) => messages[j]!) : messages);
+        const retry: number[] = [];
+        for (let k = 0; k < results.length; k++) {
+          const r = results[k]!;
+          const j = pending ? pending[k]! : k;
           if (r.ok) {
-            sent.push(pair[1]);
-            if (receipts && r.messageIds) receipts.expect(alert, channel, pair[1], r.messageIds);
-          } else if (r.retry && attempt < this.backoffMs.length) retry.push(pair);
-          else failed.push([pair[1], r.error.slice(0, 200)]);
-        });
+            sent.push(positions[j]!);
+            if (receipts && r.messageIds) receipts.expect(alert, channel, positions[j]!, r.messageIds);
+          } else if (r.retry && attempt < this.backoffMs.length) retry.push(j);
+          else failed.push([positions[j]!, r.error.slice(0, 200)]);
+        }
         // Stopping: those still to retry stay queued, for the run that resumes this delivery.
         if (retry.length === 0 || this.stopped) break;
         await new Promise((r) => setTimeout(r, this.backoffMs[attempt]).unref());
         pending = retry;
       }
-      sent.sort((x, y) => x - y);
-      const step = progress({ sent: toRuns(sent), failed });
-      inFlight.add(step);
-      void step.finally(() => inFlight.delete(step)).catch(() => {});
-      if (inFlight.size >= MAX_PROGRESS_IN_FLIGHT) await Promise.race(inFlight);
+      progress.add(sent, failed);
+      await progress.room();
     };
-    for (let i = 0; i < waiting.length && !this.stopped; i += BATCH) await batch(waiting.slice(i, i + BATCH));
-    for (let chunk = 0; chunk < fresh.length && !this.stopped; chunk += QUEUE_CHUNK) {
+    for (let i = 0; i < waiting.length && !this.stopped; i += BATCH) await batch(waiting.slice(i, i + BATCH), waitingAt.slice(i, i + BATCH));
+    /** Records the positions of one chunk of recipients; their messages go only once it is durable. */
+    const queue = (chunk: number): Promise<unknown> => {
       const inChunk = fresh.slice(chunk, chunk + QUEUE_CHUNK);
-      const first = base + chunk;
-      await this.ctx.record([
+      const written = this.ctx.record([
         deliveryEvent(alert, 'alerts.delivery.queued', {
           alertId: alert.alertId,
           channel,
-          first,
-          recipients: inChunk.map((i) => messages[i]!.recipientId),
+          first: base + chunk,
+          recipients: inChunk.map((i) => targets.idOf(i)),
           ...(areas ? areaTable(inChunk.map((i) => areas[i] ?? null)) : {}),
         }),
       ]);
-      for (let k = 0; k < inChunk.length && !this.stopped; k += BATCH)
-        await batch(inChunk.slice(k, k + BATCH).map((i, j): [number, number] => [i, first + k + j]));
+      written.catch(() => {}); // awaited where its chunk is sent; not at all if the node stops before
+      return written;
+    };
+    let queued = fresh.length > 0 ? queue(0) : null;
+    for (let chunk = 0; chunk < fresh.length && !this.stopped; chunk += QUEUE_CHUNK) {
+      await queued;
+      // The next chunk is written while this one is sent (still durable before its first message).
+      queued = chunk + QUEUE_CHUNK < fresh.length ? queue(chunk + QUEUE_CHUNK) : null;
+      const first = base + chunk;
+      for (let k = 0; k < QUEUE_CHUNK && chunk + k < fresh.length && !this.stopped; k += BATCH) {
+        const indices = fresh.slice(chunk + k, Math.min(chunk + k + BATCH, chunk + QUEUE_CHUNK));
+        await batch(
+          indices,
+          indices.map((_, j) => first + k + j),
+        );
+      }
     }
-    await Promise.all(inFlight);
+    await progress.drain();
     // A node that is stopping leaves the channel 'sending': the next run resumes it.
     if (!this.stopped) await record({ alertId: alert.alertId, channel, status: 'done', queued: 0, sent: [], failed: [] });
   }
@@ -271,6 +314,108 @@ export class AlertDispatcher {
 /** The recipient's place the guidance starts from: the first of their places inside the area, else their first. */
 function placeIn(r: Subscriber, area: TargetArea): LonLat | null {
   return (r.locations.find((l) => inArea(l.position, area)) ?? r.locations[0])?.position ?? null;
+}
+
+/** What `send` hands over: targets by index, their ids, and their messages, made a batch at a time. */
+interface Targets {
+  size: number;
+  idOf(i: number): string;
+  /** The messages of these targets, in this order (made when their batch goes out, so they die young). */
+  messagesOf(indices: readonly number[]): OutgoingMessage[];
+}
+
+/** Messages made in advance (a device channel's commands) as targets. */
+function messagesAsTargets(messages: readonly OutgoingMessage[]): Targets {
+  return { size: messages.length, idOf: (i) => messages[i]!.recipientId, messagesOf: (indices) => indices.map((i) => messages[i]!) };
+}
+
+/**
+ * The "are you safe?" links of the batch being made: all of them in one call (ackTokens)
+ * when the channel asks for the first, none for a channel that carries no link (SMS).
+ */
+class SafeLinks {
+  private batch: readonly Subscriber[] = [];
+  private tokens: string[] | null = null;
+  private next = 0;
+
+  constructor(
+    private readonly base: string,
+    private readonly tokensOf: (recipientIds: readonly string[]) => string[],
+  ) {}
+
+  start(batch: readonly Subscriber[]): void {
+    this.batch = batch;
+    this.tokens = null;
+    this.next = 0;
+  }
+
+  of(to: Subscriber): string {
+    // Asked in batch order by the dispatcher's loop; any other recipient gets a link of its own.
+    const k = this.batch[this.next] === to ? this.next : this.batch.indexOf(to);
+    if (k < 0) return this.base + this.tokensOf([to.subscriberId])[0]!;
+    this.tokens ??= this.tokensOf(this.batch.map((r) => r.subscriberId));
+    this.next = k + 1;
+    return this.base + this.tokens[k]!;
+  }
+}
+
+/**
+ * A channel's progress in the log, one event at a time: the outcomes of the batches sent
+ * while an event is being written go together in the next one (a group commit per channel:
+ * fewer, larger events, each recipient's outcome once, in order), and the dispatcher sends
+ * no new batch while more than `window` outcomes are not yet durable.
+ */
+class ProgressLog {
+  private sent: number[] = [];
+  private failed: [number, string][] = [];
+  /** The event being written (never rejects: a failure is kept for `drain`). */
+  private writing: Promise<void> | null = null;
+  /** Outcomes gathered or being written, not yet durable. */
+  private undurable = 0;
+  private error: unknown = null;
+
+  constructor(
+    private readonly write: (data: Pick<DeliveryEvents['alerts.delivery.progressed'], 'sent' | 'failed'>) => Promise<unknown>,
+    private readonly window: number,
+  ) {}
+
+  add(sent: readonly number[], failed: readonly [number, string][]): void {
+    for (const p of sent) this.sent.push(p);
+    for (const f of failed) this.failed.push(f);
+    this.undurable += sent.length + failed.length;
+    if (!this.writing) this.next();
+  }
+
+  /**
+   * Waits while too many outcomes are not durable; otherwise one turn of the event loop, so
+   * the log hands the event to its writer now and it is committed while the next batch is sent.
+   */
+  async room(): Promise<void> {
+    if (this.undurable <= this.window) return new Promise((resolve) => setImmediate(resolve));
+    while (this.undurable > this.window && this.writing) await this.writing;
+  }
+
+  /** Everything gathered is durable; throws when an event could not be written. */
+  async drain(): Promise<void> {
+    while (this.writing) await this.writing;
+    if (this.error) throw this.error;
+  }
+
+  private next(): void {
+    const n = this.sent.length + this.failed.length;
+    if (n === 0) return;
+    const sent = this.sent.sort((x, y) => x - y);
+    const failed = this.failed;
+    this.sent = [];
+    this.failed = [];
+    const done = (error?: unknown): void => {
+      if (error !== undefined) this.error ??= error;
+      this.undurable -= n;
+      this.writing = null;
+      this.next();
+    };
+    this.writing = this.write({ sent: toRuns(sent), failed }).then(() => done(), done);
+  }
 }
 
 /** One alert's dispatch: what every channel shares. */

@@ -70,7 +70,8 @@ export class SubscribersState implements Projection {
   /** Phone number as digits → subscriber (for answers by SMS). */
   readonly byPhone = new Map<string, string>();
   private readonly grid = new PointGrid();
-  private readonly pointOwner: string[] = [];
+  /** The subscriber of each point in the grid (freed points: none). */
+  private readonly pointOwner: (Subscriber | undefined)[] = [];
   /** Point numbers given back by moved or departed subscribers, reused so that moving does not grow the grid. */
   private readonly freePoints: number[] = [];
   private readonly pointsOf = new Map<string, number[]>();
@@ -135,7 +136,7 @@ export class SubscribersState implements Projection {
       subscriber.subscriberId,
       subscriber.locations.map((l) => {
         const id = this.freePoints.pop() ?? this.pointOwner.length;
-        this.pointOwner[id] = subscriber.subscriberId;
+        this.pointOwner[id] = subscriber;
         this.grid.add(id, l.position);
         return id;
       }),
@@ -145,6 +146,7 @@ export class SubscribersState implements Projection {
   private drop(subscriberId: string): void {
     for (const id of this.pointsOf.get(subscriberId) ?? []) {
       this.grid.remove(id);
+      this.pointOwner[id] = undefined;
       this.freePoints.push(id);
     }
     this.pointsOf.delete(subscriberId);
@@ -154,10 +156,23 @@ export class SubscribersState implements Projection {
     this.ownerOf.delete(subscriberId);
   }
 
-  /** Subscribers with any location (home, work, last known) inside the area, each once. */
+  /**
+   * Subscribers with any location (home, work, last known) inside the area, each once, in
+   * the order the grid finds their first point. Only people with several places need the
+   * set that keeps them once (most have one: no lookup for them).
+   */
   within(area: TargetArea): Subscriber[] {
-    const ids = new Set<string>();
-    this.grid.query(area, (point) => ids.add(this.pointOwner[point]!));
-    return [...ids].map((id) => this.subscribers.get(id)!).filter(Boolean);
+    const found: Subscriber[] = [];
+    const several = new Set<Subscriber>();
+    this.grid.query(area, (point) => {
+      const s = this.pointOwner[point];
+      if (!s) return;
+      if (s.locations.length > 1) {
+        if (several.has(s)) return;
+        several.add(s);
+      }
+      found.push(s);
+    });
+    return found;
   }
 }

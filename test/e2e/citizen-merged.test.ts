@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { CITIZEN_APP_API_KEY } from '../../src/citizen-reports/contract.js';
 import { signedIn } from '../support/api-client.js';
-import { expectText, launchChromium, startDemoNode } from './browser.js';
+import { expectText, launchChromium, startDemoNode, wcagViolations } from './browser.js';
 
 const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/tmp'}/vigil-reports-merged-${name}.png`;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } })
-      .axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  });
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /**
  * Two residents report the same flooding; the fire service merges the second into the first.
@@ -64,7 +50,7 @@ test('citizen reports: a merged report tells its reporter, in each language, whi
       /^The same problem was already reported: Flooding, Rue Grimaldi · received \d\d\/\d\d\/\d{4}, [\d:]+\. Your report now follows that one\.\s+The pumps are on their way\.\s+Follow that report$/,
     );
     assert.ok(!(await page.locator('[data-testid=my-reports]').innerText()).includes(first.id), 'the other report is not named by its id');
-    assert.deepEqual(await axeViolations(page), [], 'my reports with a merged one pass WCAG 2.1 AA');
+    assert.deepEqual(await wcagViolations(page), [], 'my reports with a merged one pass WCAG 2.1 AA');
 
     // The link opens the report it joined: its public status, anyone may read it.
     await joined.getByRole('link', { name: 'Follow that report' }).click();
@@ -84,7 +70,7 @@ test('citizen reports: a merged report tells its reporter, in each language, whi
     );
     const href = await inList.getByRole('link', { name: 'Suivre ce signalement' }).getAttribute('href');
     assert.equal(href, `/citizen?report=${first.id}#reports`);
-    assert.deepEqual(await axeViolations(page), [], 'in French too');
+    assert.deepEqual(await wcagViolations(page), [], 'in French too');
     await page.screenshot({ path: shot('phone-fr'), fullPage: true });
     assert.deepEqual(errors, []);
     await phone.close();

@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { signedIn } from '../support/api-client.js';
 import { browserPushKeys, pushService } from '../support/push-service.js';
 import { smtpServer } from '../support/smtp-server.js';
 import { until } from '../support/until.js';
-import { expectText, launchChromium, openNavPage, signInAt, startDemoNode } from './browser.js';
+import { expectText, launchChromium, openNavPage, signInAt, startDemoNode, wcagViolations } from './browser.js';
 
 const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/tmp'}/vigil-engagement-notices-${name}.png`;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } })
-      .axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  });
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const TITLE = 'Night buses to the Moneghetti heights';
 const SENT = 'delivered.participant@example.invalid';
@@ -161,7 +147,7 @@ test('engagement: staff see each notice to a participant — channel, time, sent
     const shown = await detail.locator('[data-testid=contribution-notices]').allInnerTexts();
     for (const secret of [SENT, REFUSED, BUSY, 'participant-phone']) assert.ok(!shown.join('\n').includes(secret), `${secret} is not shown`);
     await staff.screenshot({ path: shot('desktop'), fullPage: true });
-    assert.deepEqual(await axeViolations(staff), [], 'the consultation page with its notices passes WCAG 2.1 AA');
+    assert.deepEqual(await wcagViolations(staff), [], 'the consultation page with its notices passes WCAG 2.1 AA');
     assert.deepEqual(errors, []);
     await desk.close();
   } finally {

@@ -6,6 +6,7 @@ import { FormError, attributesOf, parseMultipart, parseUrlEncoded } from './form
 import { CITIZEN_APP_API_KEY } from './model.js';
 import { toXml, xmlText } from './open311-format.js';
 import { PhotoError, stripPhoto } from './photo.js';
+import { joinedPhrase, mergedStatusNote } from './public-notes.js';
 import { ReportsState } from './reports-state.js';
 import { checkClient, checkReport, parseRequestsQuery, triageRefusal, type RequestContext } from './rules.js';
 import type { StoredEvent } from '../platform/event-log.js';
@@ -186,4 +187,21 @@ test('XML (property): any text becomes a well-formed element', () => {
     toXml('errors', [{ code: 400, description: 'a < b' }]),
     '<?xml version="1.0" encoding="UTF-8"?>\n<errors><error><code>400</code><description>a &lt; b</description></error></errors>',
   );
+});
+
+test('a merged report speaks of the one it joined in words, in each language, with the link to follow it', () => {
+  // 23:30 UTC on 1 December is already 2 December in Monaco.
+  const joined = { service: 'Flooding', address: 'Rue Grimaldi', requestedAt: '2026-12-01T23:30:00.000Z' };
+  const link = 'https://vigil.example/citizen?report=rep_1#reports';
+  assert.equal(
+    mergedStatusNote(joined, link, null, 'en', 'Europe/Monaco'),
+    'The same problem was already reported: "Flooding", Rue Grimaldi, received 2 December. This report now follows that one; follow it here: https://vigil.example/citizen?report=rep_1#reports',
+  );
+  assert.equal(
+    mergedStatusNote({ ...joined, service: 'Inondation' }, link, 'Même rue, même flaque.', 'fr', 'Europe/Monaco'),
+    'Le même problème avait déjà été signalé : « Inondation », Rue Grimaldi, reçu le 2 décembre. Ce signalement suit désormais celui-là ; suivez-le ici : https://vigil.example/citizen?report=rep_1#reports\nMême rue, même flaque.',
+  );
+  // Only a position was given: "nearby", never a bare id.
+  assert.equal(joinedPhrase({ ...joined, address: null }, 'en', 'UTC'), '"Flooding", nearby, received 1 December');
+  assert.equal(joinedPhrase({ ...joined, address: null, service: 'Inondation' }, 'fr', 'UTC'), '« Inondation », à proximité, reçu le 1 décembre');
 });

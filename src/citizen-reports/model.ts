@@ -314,8 +314,21 @@ export interface FollowView {
   resolvedAt: string | null;
   /** When merged: the report it joined, whose status this one follows. */
   mergedInto: string | null;
+  /** When merged: the report whose status this one follows, as the public sees it (shown in words, not by its id). */
+  joined: JoinedReportView | null;
   incidentReference: string | null;
   position: Position;
+}
+
+/** The report a merged one joined, as its reporter reads it: service, street, day and status; its public page is `/citizen?report=<reportId>`. */
+export interface JoinedReportView {
+  reportId: string;
+  serviceName: { en: string; fr: string };
+  address: string | null;
+  requestedAt: string;
+  status: 'open' | 'closed';
+  /** The organisation's note when it merged this report, if it wrote one. */
+  mergeNote: string | null;
 }
 
 /** What triage staff see (the reporter's data only when the policy lets them). */

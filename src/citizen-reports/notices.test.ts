@@ -175,6 +175,10 @@ test('notices: reporters and participants who asked are told by e-mail (durable 
     );
     const toSecond = (await mailTo(SECOND)).map((m) => m.subject).sort();
     assert.deepEqual(toSecond, ['Votre signalement a été joint à un autre : Graffiti', 'Votre signalement est résolu : Graffiti'], 'in the language asked');
+    // The merge speaks of the report it joined in words (service, place, day), never by its id.
+    const joinedMail = (await mailTo(SECOND)).find((m) => m.subject.startsWith('Votre signalement a été joint'))!;
+    assert.match(joinedMail.text, /le même problème était déjà signalé \(« Graffiti », à proximité, reçu le \d{1,2} décembre\)/);
+    assert.ok(!joinedMail.text.includes(first.id), joinedMail.text);
     const [toParticipant] = await mailTo(PARTICIPANT);
     assert.equal(toParticipant!.subject, 'Decision on "Lighting of the Rocher stairs": how your answer counted');
     assert.match(toParticipant!.text, /decided: Lit until 01:00, then on presence detectors/);

@@ -128,7 +128,7 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
             reply,
             format,
             'service_requests',
-            service.query(q.value).map((r) => requestDoc(service.publicView(r, base))),
+            service.query(q.value).map((r) => requestDoc(service.publicView(r, base, langOf(request.query)))),
           );
         },
       );
@@ -225,7 +225,7 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
         checkJurisdiction(request.query);
         const r = service.state.reports.get(id);
         if (!r) throw new Open311Failure(404, [{ code: 404, description: `service_request_id ${id.slice(0, 60)} was not found` }]);
-        return send(reply, format, 'service_requests', [requestDoc(service.publicView(r, ctx.publicUrl()))]);
+        return send(reply, format, 'service_requests', [requestDoc(service.publicView(r, ctx.publicUrl(), langOf(request.query)))]);
       },
     );
     app.get<{ Params: { file: string } }>(

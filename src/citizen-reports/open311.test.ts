@@ -18,6 +18,9 @@ import { CITIZEN_APP_API_KEY } from './model.js';
 
 const KEY = 'partner-app-key-0123456789';
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
+/** A day as the citizen reads it in the city (Monaco, the default zone). */
+const dayOf = (iso: string, lang: 'en' | 'fr'): string =>
+  new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'Europe/Monaco', day: 'numeric', month: 'long' }).format(new Date(iso));
 const xml = (body: string) => {
   const errors: string[] = [];
   const doc = new DOMParser({ onError: (level, msg) => void (level !== 'warning' && errors.push(msg)) }).parseFromString(body, 'text/xml');
@@ -175,6 +178,7 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     );
     assert.match(dup.json()[0].service_notice, /similar report nearby/);
     const dupId = dup.json()[0].service_request_id as string;
+    const dupFollow = new URL(dup.json()[0].follow_url as string).searchParams.get('follow')!;
     assert.equal(vigil.capabilities.citizenReports.state.reports.get(dupId)!.nearbyOf, exitId);
 
     // GET requests: filters, one request, tokens — JSON and XML
@@ -269,7 +273,29 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
       closed.map((r) => r.status),
       ['closed', 'closed'],
     );
-    assert.match(closed[1]!.status_notes, /Merged with report/);
+    // The merged report's public note speaks of the report it joined in words, and links to its public page.
+    const exitPage = `${vigil.ctx.publicUrl()}/citizen?report=${exitId}#reports`;
+    assert.equal(
+      closed[1]!.status_notes,
+      `The same problem was already reported: "Blocked emergency exit", nearby, received ${dayOf(stored.requestedAt, 'en')}. This report now follows that one; follow it here: ${exitPage}\nSame exit`,
+    );
+    const closedFr = texts(xml((await get(`/open311/v2/requests/${dupId}.xml?locale=fr`)).body), 'status_notes')[0]!;
+    assert.equal(
+      closedFr,
+      `Le même problème avait déjà été signalé : « Issue de secours bloquée », à proximité, reçu le ${dayOf(stored.requestedAt, 'fr')}. Ce signalement suit désormais celui-là ; suivez-le ici : ${exitPage}\nSame exit`,
+    );
+    assert.deepEqual(texts(xml((await get(`/open311/v2/requests/${dupId}.xml?locale=fr`)).body), 'service_name'), ['Issue de secours bloquée']);
+    // Its reporter's status page says the same, with what the app needs to open that report.
+    const dupSeen = (await get(`/api/public/citizen-reports/follow/${dupFollow}`)).json().report;
+    assert.equal(dupSeen.status, 'resolved', 'a merged report follows the one it joined');
+    assert.deepEqual(dupSeen.joined, {
+      reportId: exitId,
+      serviceName: { en: 'Blocked emergency exit', fr: 'Issue de secours bloquée' },
+      address: null,
+      requestedAt: stored.requestedAt,
+      status: 'closed',
+      mergeNote: 'Same exit',
+    });
     const figures = (await fire('GET', '/api/citizen-reports')).json.figures;
     const fireOwns = [...vigil.capabilities.citizenReports.state.reports.values()].filter((r) => r.orgId === stored.orgId).length;
     assert.equal(figures.received, fireOwns, "the fire service's figures count the reports it owns");

@@ -23,6 +23,7 @@ import {
   type StaffReportView,
 } from './model.js';
 import type { StrippedPhoto } from './photo.js';
+import { joinedPhrase, mergedStatusNote, type JoinedReportWords, type NoteLang } from './public-notes.js';
 import type { DueReportNotice, ReportsState } from './reports-state.js';
 import { triageRefusal, type ReportInput, type RequestsQuery, MAX_RESULTS } from './rules.js';
 
@@ -206,14 +207,21 @@ export class CitizenReportsService {
 
   // ── the public ─────────────────────────────────────────────────────────────
 
-  publicView(r: ReportState, mediaBase: string): PublicReport {
+  /**
+   * What anyone sees of a report, in the reader's language. A merged report's note says which report it
+   * joined in words (service, street, day) and links to that report's public status, never its bare id.
+   */
+  publicView(r: ReportState, mediaBase: string, lang: NoteLang = 'en'): PublicReport {
     const service = SERVICE_BY_CODE.get(r.serviceCode);
     const final = this.state.final(r);
-    const mergedNote = r.mergedInto ? `Merged with report ${r.mergedInto}.${r.publicNote ? ` ${r.publicNote}` : ''}` : null;
+    const mergedNote =
+      r.mergedInto && final !== r
+        ? mergedStatusNote(this.joinedWords(final, lang), this.publicReportLink(final.reportId, mediaBase), r.publicNote, lang, this.ctx.config.timeZone)
+        : null;
     return {
       reportId: r.reportId,
       serviceCode: r.serviceCode,
-      serviceName: service?.name.en ?? r.serviceCode,
+      serviceName: service?.name[lang] ?? r.serviceCode,
       status: open311Status(r.status),
       statusNotes: mergedNote ?? final.publicNote,
       agencyResponsible: this.orgName(r.orgId),
@@ -225,6 +233,15 @@ export class CitizenReportsService {
       long: r.position[0],
       mediaUrl: r.mediaUrl ?? (r.photo ? `${mediaBase}/open311/v2/media/${r.reportId}` : null),
     };
+  }
+
+  private joinedWords(r: ReportState, lang: NoteLang): JoinedReportWords {
+    return { service: SERVICE_BY_CODE.get(r.serviceCode)?.name[lang] ?? r.serviceCode, address: r.address, requestedAt: r.requestedAt };
+  }
+
+  /** The citizen app's page of one public report (its status and note, on the map), which anyone may open. */
+  private publicReportLink(reportId: string, base: string): string {
+    return `${base}/citizen?report=${encodeURIComponent(reportId)}#reports`;
   }
 
   /** Open311 GET requests: filtered, newest first, at most MAX_RESULTS. */
@@ -262,6 +279,17 @@ export class CitizenReportsService {
       updatedAt: final.updatedAt > r.updatedAt ? final.updatedAt : r.updatedAt,
       resolvedAt: final.resolvedAt,
       mergedInto: r.mergedInto,
+      joined:
+        r.mergedInto && final !== r
+          ? {
+              reportId: final.reportId,
+              serviceName: SERVICE_BY_CODE.get(final.serviceCode)?.name ?? { en: final.serviceCode, fr: final.serviceCode },
+              address: final.address,
+              requestedAt: final.requestedAt,
+              status: open311Status(final.status),
+              mergeNote: r.publicNote,
+            }
+          : null,
       incidentReference: final.incident?.reference ?? null,
       position: r.position,
     };
@@ -364,9 +392,10 @@ export class CitizenReportsService {
             ? `Votre signalement est pris en charge (intervention ${final.incident?.reference ?? '—'}) : ${service}`
             : `Your report is being acted on (incident ${final.incident?.reference ?? '—'}): ${service}`;
     const note = n.what === 'merged' ? r.publicNote : final.publicNote;
+    const joined = final !== r ? joinedPhrase(this.joinedWords(final, lang), lang, this.ctx.config.timeZone) : null;
     const lines = fr
       ? [
-          `Votre signalement « ${service} » à ${place} (reçu le ${day}) : ${n.what === 'resolved' ? `résolu par ${org}` : n.what === 'merged' ? `le même problème était déjà signalé ; il suit désormais ce signalement` : `${org} intervient`}.`,
+          `Votre signalement « ${service} » à ${place} (reçu le ${day}) : ${n.what === 'resolved' ? `résolu par ${org}` : n.what === 'merged' ? `le même problème était déjà signalé${joined ? ` (${joined})` : ''} ; il suit désormais ce signalement` : `${org} intervient`}.`,
           ...(note ? ['', `Note de ${org} : ${note}`] : []),
           '',
           `Suivez-le avec votre lien personnel : ${link}`,
@@ -374,7 +403,7 @@ export class CitizenReportsService {
           `Vous recevez ce message parce que vous avez demandé à être prévenu (le ${r.notify?.at.slice(0, 10) ?? day}). Sans réponse nécessaire.`,
         ]
       : [
-          `Your report "${service}" at ${place} (received ${day}): ${n.what === 'resolved' ? `resolved by ${org}` : n.what === 'merged' ? 'the same problem was already reported; yours now follows that report' : `${org} is acting on it`}.`,
+          `Your report "${service}" at ${place} (received ${day}): ${n.what === 'resolved' ? `resolved by ${org}` : n.what === 'merged' ? `the same problem was already reported${joined ? ` (${joined})` : ''}; yours now follows that report` : `${org} is acting on it`}.`,
           ...(note ? ['', `Note from ${org}: ${note}`] : []),
           '',
           `Follow it with your personal link: ${link}`,

@@ -1,32 +1,11 @@
 import type { IndicatorValue } from './engine/evaluate.js';
 import { parsePeriod } from './engine/zone-calendar.js';
-import { safeCsvField, toSafeCsv } from '../kernel/text-safety.js';
+import { cleanLabel, safeCsvField, toSafeCsv } from '../kernel/text-safety.js';
 import { yieldingText } from '../platform/heavy/yielding-text.js';
 import type { IndicatorDefinition } from './model.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ngsi-ld'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-const CSV_HEADER = [
-  'indicator',
-  'name',
-  'standard',
-  'clause',
-  'confirmed',
-  'area_id',
-  'area',
-  'level',
-  'period',
-  'value',
-  'unit',
-  'numerator',
-  'denominator',
-  'p50',
-  'p90',
-  'count',
-  'method',
-  'sources',
-];
 
 /**
  * How a value was obtained: `automatic` — from Vigil's own log and snapshots (and the
@@ -42,30 +21,44 @@ export function methodOf(v: IndicatorValue): 'automatic' | 'imported' | 'mixed' 
 /** UN/CEFACT common codes (NGSI-LD unitCode) of the catalogue's units; units that are counts per population have none. */
 export const UNIT_CODES: Readonly<Record<string, string>> = { '%': 'P1', minutes: 'MIN', seconds: 'SEC', hours: 'HUR' };
 
-/** One value's CSV row (cells in CSV_HEADER's order). */
-function csvRow(v: IndicatorValue, defs: ReadonlyMap<string, IndicatorDefinition>): (string | number | boolean | null)[] {
-  const d = defs.get(v.indicatorId)!;
-  return [
-    v.indicatorId,
-    d.name.en,
-    d.standard,
-    d.citation.clause,
-    String(d.confirmed),
-    v.areaId,
-    v.areaName,
-    v.level,
-    v.period,
-    v.value,
-    v.unit,
-    v.numerator?.value ?? null,
-    v.denominator?.value ?? null,
-    v.percentiles?.p50 ?? null,
-    v.percentiles?.p90 ?? null,
-    v.count ?? v.numerator?.count ?? null,
-    methodOf(v),
-    v.provenance.map((p) => `${p.variable}:${p.kind}:${p.total}${p.note ? ` (${p.note})` : ''}`).join(' '),
-  ];
+type CsvCell = string | number | boolean | null;
+
+/**
+ * Every column an indicator CSV may carry, each a cell from a value and its definition: the
+ * cockpit's export and the open-data download pick their columns from this one table, so a
+ * column means the same in both. Area names come from OpenStreetMap: cleaned here, and every
+ * text cell is neutralised as a formula when written (toSafeCsv, safeCsvField).
+ */
+export const INDICATOR_CSV_COLUMNS = {
+  indicator: (v) => v.indicatorId,
+  name: (_v, d) => d.name.en,
+  standard: (_v, d) => d.standard,
+  clause: (_v, d) => d.citation.clause,
+  confirmed: (_v, d) => String(d.confirmed),
+  area_id: (v) => v.areaId,
+  area: (v) => cleanLabel(v.areaName),
+  level: (v) => v.level,
+  period: (v) => v.period,
+  value: (v) => v.value,
+  unit: (v) => v.unit,
+  numerator: (v) => v.numerator?.value ?? null,
+  denominator: (v) => v.denominator?.value ?? null,
+  p50: (v) => v.percentiles?.p50 ?? null,
+  p90: (v) => v.percentiles?.p90 ?? null,
+  count: (v) => v.count ?? v.numerator?.count ?? null,
+  method: (v) => methodOf(v),
+  sources: (v) => v.provenance.map((p) => `${p.variable}:${p.kind}:${p.total}${p.note ? ` (${p.note})` : ''}`).join(' '),
+} satisfies Record<string, (v: IndicatorValue, d: IndicatorDefinition) => CsvCell>;
+export type IndicatorCsvColumn = keyof typeof INDICATOR_CSV_COLUMNS;
+
+/** One value's cells in the order of `columns`. */
+export function indicatorCsvRow(v: IndicatorValue, d: IndicatorDefinition, columns: readonly IndicatorCsvColumn[]): CsvCell[] {
+  return columns.map((c) => INDICATOR_CSV_COLUMNS[c](v, d));
 }
+
+/** The cockpit's export: every column. */
+const CSV_HEADER = Object.keys(INDICATOR_CSV_COLUMNS) as IndicatorCsvColumn[];
+const csvRow = (v: IndicatorValue, defs: ReadonlyMap<string, IndicatorDefinition>): CsvCell[] => indicatorCsvRow(v, defs.get(v.indicatorId)!, CSV_HEADER);
 
 /** The CSV download: text cells that a spreadsheet would run as a formula are neutralised (area names come from OSM). */
 export function valuesToCsv(values: readonly IndicatorValue[], defs: ReadonlyMap<string, IndicatorDefinition>): string {

@@ -10,7 +10,7 @@ import { cockpitLiveView } from './live-view.js';
 
 export { CockpitService } from './cockpit-service.js';
 export type { IndicatorValue } from './engine/evaluate.js';
-export { methodOf, valuesToNgsiLd } from './export.js';
+export { INDICATOR_CSV_COLUMNS, indicatorCsvRow, methodOf, valuesToNgsiLd, type IndicatorCsvColumn } from './export.js';
 export { parseCsv } from './imports/csv.js';
 
 /** Drive time from a fire station the population-near-fire-station indicator counts (minutes), and how long changes settle before it is recomputed. */

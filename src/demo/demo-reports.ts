@@ -5,6 +5,7 @@ import type { Principal } from '../platform/access.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const TRIAGERS = ['city', 'police', 'fire'] as const;
 
 /** What becomes of a demo report, and when (hours after it came in). */
 type Triage =
@@ -23,7 +24,7 @@ interface DemoReport {
   position: Position;
   description: string;
   attributes: Record<string, string>;
-  by: 'city' | 'police' | 'fire';
+  by: (typeof TRIAGERS)[number];
   /** A reporter who asked to be told by e-mail (invented people, example.mc addresses). */
   reporter?: Reporter & { lang: 'en' | 'fr' };
   triage: Triage[];
@@ -34,116 +35,128 @@ interface DemoReport {
  * OpenStreetMap extract, positions on those streets), in every state triage gives: new,
  * acknowledged, merged into a duplicate, turned into an incident, resolved with a public
  * note. The people are invented.
+ *
+ * One report a block: a head line `key | service | came in … ago | triaged by | street | lon lat | attributes`
+ * (attributes `code=value; …`), then indented lines: what the reporter wrote, an optional
+ * `told by e-mail (lang): First Last, address`, and the triage steps in order —
+ * `acknowledge after N h[: public note]`, `resolve after N h: note`, `merge into <key> after N h: note`, `incident`.
  */
-export const DEMO_REPORTS: readonly DemoReport[] = [
-  {
-    key: 'light-grimaldi',
-    service: 'street-light-out',
-    ago: 6 * DAY,
-    address: 'Rue Grimaldi',
-    position: [7.4196, 43.7331],
-    description: 'The street light in front of the pharmacy has been off for three nights; the pavement is dark.',
-    attributes: { light_state: 'off' },
-    by: 'city',
-    reporter: { email: 'jeanne.moreau@example.mc', firstName: 'Jeanne', lastName: 'Moreau', phone: null, lang: 'fr' },
-    triage: [
-      { step: 'acknowledge', after: 5, note: 'Passed to the public lighting team.' },
-      { step: 'resolve', after: 30, note: 'The lamp was replaced on Tuesday morning; the street is lit again.' },
-    ],
-  },
-  {
-    key: 'bag-place-armes',
-    service: 'suspicious-unattended-object',
-    ago: 5 * DAY + 3 * HOUR,
-    address: "Place d'Armes",
-    position: [7.4189, 43.7318],
-    description: 'A black suitcase left alone by the market stalls for half an hour.',
-    attributes: { object_description: 'Black suitcase with wheels' },
-    by: 'police',
-    triage: [{ step: 'resolve', after: 1, note: 'A patrol checked it: luggage forgotten by a visitor, returned to its owner.' }],
-  },
-  {
-    key: 'graffiti-albert',
-    service: 'graffiti',
-    ago: 5 * DAY,
-    address: 'Boulevard Albert 1er',
-    position: [7.4227, 43.7352],
-    description: 'Tags sprayed on the wall of the underpass towards the port.',
-    attributes: { offensive: 'no' },
-    by: 'city',
-    triage: [{ step: 'acknowledge', after: 20, note: 'The cleaning team is booked for this week.' }],
-  },
-  {
-    key: 'noise-quai',
-    service: 'noise',
-    ago: 3 * DAY,
-    address: 'Quai Antoine 1er',
-    position: [7.4253, 43.7336],
-    description: 'Amplified music from a terrace on the quay until 3 a.m.',
-    attributes: { noise_source: 'venue' },
-    by: 'police',
-    triage: [
-      { step: 'acknowledge', after: 8 },
-      { step: 'resolve', after: 50, note: 'A patrol spoke to the venue; amplified music now stops at 01:00.' },
-    ],
-  },
-  {
-    key: 'noise-quai-again',
-    service: 'noise',
-    ago: 3 * DAY - 2 * HOUR,
-    address: 'Quai Antoine 1er',
-    position: [7.4255, 43.7337],
-    description: 'Same loud music again tonight on the quay, we cannot sleep.',
-    attributes: { noise_source: 'venue' },
-    by: 'police',
-    reporter: { email: 'p.rossi@example.mc', firstName: 'Paolo', lastName: 'Rossi', phone: null, lang: 'en' },
-    triage: [{ step: 'merge', after: 9, into: 'noise-quai', note: 'The same terrace as an earlier report.' }],
-  },
-  {
-    key: 'hydrant-gabian',
-    service: 'damaged-fire-hydrant',
-    ago: 2 * DAY,
-    address: 'Rue du Gabian',
-    position: [7.4148, 43.7288],
-    description: 'A delivery van is parked on the fire hydrant every morning.',
-    attributes: { hydrant_problem: 'blocked' },
-    by: 'fire',
-    triage: [{ step: 'acknowledge', after: 3, note: 'The municipal police will check the deliveries on this street.' }],
-  },
-  {
-    key: 'exit-spelugues',
-    service: 'blocked-emergency-exit',
-    ago: DAY,
-    address: 'Avenue des Spélugues',
-    position: [7.4296, 43.7397],
-    description: 'The side emergency exit of the car park is chained shut.',
-    attributes: { building_open: 'yes', building_name: 'Car park' },
-    by: 'fire',
-    triage: [],
-  },
-  {
-    key: 'light-larvotto',
-    service: 'street-light-out',
-    ago: 10 * HOUR,
-    address: 'Boulevard du Larvotto',
-    position: [7.4349, 43.7452],
-    description: 'Two lamps flicker along the promenade near the beach access.',
-    attributes: { light_state: 'flickering' },
-    by: 'city',
-    triage: [],
-  },
-  {
-    key: 'flood-princesse-grace',
-    service: 'flooding',
-    ago: HOUR,
-    address: 'Avenue Princesse Grace',
-    position: [7.439, 43.748],
-    description: 'Water over the road at the underpass entrance after the storm; cars are slowing down in it.',
-    attributes: { water_depth_cm: '25' },
-    by: 'fire',
-    triage: [{ step: 'incident' }],
-  },
-];
+const TABLE = `
+light-grimaldi | street-light-out | 6 d | city | Rue Grimaldi | 7.4196 43.7331 | light_state=off
+  The street light in front of the pharmacy has been off for three nights; the pavement is dark.
+  told by e-mail (fr): Jeanne Moreau, jeanne.moreau@example.mc
+  acknowledge after 5 h: Passed to the public lighting team.
+  resolve after 30 h: The lamp was replaced on Tuesday morning; the street is lit again.
+
+bag-place-armes | suspicious-unattended-object | 5 d 3 h | police | Place d'Armes | 7.4189 43.7318 | object_description=Black suitcase with wheels
+  A black suitcase left alone by the market stalls for half an hour.
+  resolve after 1 h: A patrol checked it: luggage forgotten by a visitor, returned to its owner.
+
+graffiti-albert | graffiti | 5 d | city | Boulevard Albert 1er | 7.4227 43.7352 | offensive=no
+  Tags sprayed on the wall of the underpass towards the port.
+  acknowledge after 20 h: The cleaning team is booked for this week.
+
+noise-quai | noise | 3 d | police | Quai Antoine 1er | 7.4253 43.7336 | noise_source=venue
+  Amplified music from a terrace on the quay until 3 a.m.
+  acknowledge after 8 h
+  resolve after 50 h: A patrol spoke to the venue; amplified music now stops at 01:00.
+
+noise-quai-again | noise | 2 d 22 h | police | Quai Antoine 1er | 7.4255 43.7337 | noise_source=venue
+  Same loud music again tonight on the quay, we cannot sleep.
+  told by e-mail (en): Paolo Rossi, p.rossi@example.mc
+  merge into noise-quai after 9 h: The same terrace as an earlier report.
+
+hydrant-gabian | damaged-fire-hydrant | 2 d | fire | Rue du Gabian | 7.4148 43.7288 | hydrant_problem=blocked
+  A delivery van is parked on the fire hydrant every morning.
+  acknowledge after 3 h: The municipal police will check the deliveries on this street.
+
+exit-spelugues | blocked-emergency-exit | 1 d | fire | Avenue des Spélugues | 7.4296 43.7397 | building_open=yes; building_name=Car park
+  The side emergency exit of the car park is chained shut.
+
+light-larvotto | street-light-out | 10 h | city | Boulevard du Larvotto | 7.4349 43.7452 | light_state=flickering
+  Two lamps flicker along the promenade near the beach access.
+
+flood-princesse-grace | flooding | 1 h | fire | Avenue Princesse Grace | 7.439 43.748 | water_depth_cm=25
+  Water over the road at the underpass entrance after the storm; cars are slowing down in it.
+  incident
+`;
+
+/** `6 d`, `5 d 3 h`, `10 h` → ms. */
+function duration(text: string): number | null {
+  const m = /^(?:(\d+) d)?\s*(?:(\d+) h)?$/.exec(text.trim());
+  return m && (m[1] || m[2]) ? Number(m[1] ?? 0) * DAY + Number(m[2] ?? 0) * HOUR : null;
+}
+
+/** One indented line of a block after the description: the reporter or a triage step. */
+function detail(line: string, report: DemoReport): boolean {
+  const told = /^told by e-mail \((en|fr)\): (\S+) (\S+), (\S+@\S+)$/.exec(line);
+  if (told) {
+    report.reporter = { email: told[4]!, firstName: told[2]!, lastName: told[3]!, phone: null, lang: told[1] as 'en' | 'fr' };
+    return true;
+  }
+  if (line === 'incident') return report.triage.push({ step: 'incident' }) > 0;
+  const step = /^(acknowledge|resolve|merge into (\S+)) after (\d+) h(?:: (.+))?$/.exec(line);
+  if (!step) return false;
+  const [, verb, into, after, note] = step;
+  if (verb === 'acknowledge') report.triage.push({ step: 'acknowledge', after: Number(after), ...(note ? { note } : {}) });
+  else if (!note) return false;
+  else if (verb === 'resolve') report.triage.push({ step: 'resolve', after: Number(after), note });
+  else report.triage.push({ step: 'merge', after: Number(after), into: into!, note });
+  return true;
+}
+
+/** The table above as reports; a line it cannot read is an error naming that line (the demo must not seed half a city). */
+export function parseDemoReports(table: string): DemoReport[] {
+  const reports: DemoReport[] = [];
+  const fail = (n: number, why: string): never => {
+    throw new Error(`demo reports, line ${n}: ${why}`);
+  };
+  table.split('\n').forEach((raw, i) => {
+    const n = i + 1;
+    const line = raw.trim();
+    if (!line) return;
+    const current = reports.at(-1);
+    if (raw.startsWith('  ')) {
+      if (!current) return fail(n, 'an indented line before any report');
+      if (!current.description) current.description = line;
+      else if (!detail(line, current)) fail(n, `cannot read "${line}"`);
+      return;
+    }
+    const [key, service, ago, by, address, where, attrs, ...extra] = line.split(' | ');
+    const position = (where ?? '').split(' ').map(Number);
+    const agoMs = duration(ago ?? '');
+    if (extra.length > 0 || attrs === undefined) return fail(n, 'a report line has seven columns');
+    if (!SERVICE_BY_CODE.has(service!)) return fail(n, `unknown service ${service}`);
+    if (!TRIAGERS.includes(by as DemoReport['by'])) return fail(n, `triaged by ${by}?`);
+    if (agoMs === null) return fail(n, `"${ago}" is not a time ago`);
+    if (position.length !== 2 || position.some((x) => !Number.isFinite(x))) return fail(n, `"${where}" is not "lon lat"`);
+    const attributes: Record<string, string> = {};
+    for (const pair of attrs.split('; ')) {
+      const eq = pair.indexOf('=');
+      if (eq < 1) return fail(n, `attribute "${pair}" is not code=value`);
+      attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    reports.push({
+      key: key!,
+      service: service!,
+      ago: agoMs,
+      address: address!,
+      position: position as Position,
+      description: '',
+      attributes,
+      by: by as DemoReport['by'],
+      triage: [],
+    });
+  });
+  const keys = new Set(reports.map((r) => r.key));
+  for (const r of reports) {
+    if (!r.description) fail(0, `${r.key} has no description`);
+    for (const t of r.triage) if (t.step === 'merge' && !keys.has(t.into)) fail(0, `${r.key} merges into unknown ${t.into}`);
+  }
+  return reports;
+}
+
+export const DEMO_REPORTS: readonly DemoReport[] = parseDemoReports(TABLE);
 
 /** Seeds the demo reports through the service (submission, then each triage step at its time); returns a summary line. */
 export async function seedDemoReports(

@@ -4,7 +4,7 @@ import type { CityReadPort } from '../city/contract.js';
 import { SAFETY_SERVICES, type ReportState } from '../citizen-reports/contract.js';
 import type { IndicatorDefinition } from '../cockpit/contract.js';
 import { EFFECTS, POSITIONS, consultationStatus, type Consultation, type Contribution } from '../engagement/contract.js';
-import type { IndicatorValue } from '../cockpit/index.js';
+import { indicatorCsvRow, type IndicatorCsvColumn, type IndicatorValue } from '../cockpit/index.js';
 import type { Position } from '../kernel/geo.js';
 import { cleanLabel, toSafeCsv } from '../kernel/text-safety.js';
 import { PUBLIC_FACILITY_CATEGORIES } from './contract.js';
@@ -334,33 +334,33 @@ export function publicIndicators(
   return out;
 }
 
-export function indicatorsCsv(
-  values: readonly PublicIndicatorValue[],
-  defs: ReadonlyMap<string, IndicatorDefinition>,
-  method: (v: IndicatorValue) => string,
-): string {
+/** The open-data columns (the cockpit's, less what would give small counts back: numerator, denominator, sources). */
+const INDICATOR_COLUMNS: readonly IndicatorCsvColumn[] = [
+  'indicator',
+  'name',
+  'standard',
+  'clause',
+  'area_id',
+  'area',
+  'level',
+  'period',
+  'value',
+  'unit',
+  'p50',
+  'p90',
+  'count',
+  'method',
+];
+/** Left empty on a withheld value: nothing says how it would have been obtained. */
+const WITHHELD: ReadonlySet<IndicatorCsvColumn> = new Set(['count', 'method']);
+
+export function indicatorsCsv(values: readonly PublicIndicatorValue[], defs: ReadonlyMap<string, IndicatorDefinition>): string {
   return toSafeCsv([
-    ['indicator', 'name', 'standard', 'clause', 'area_id', 'area', 'level', 'period', 'value', 'unit', 'p50', 'p90', 'count', 'method', 'suppressed'],
-    ...values.map((v) => {
-      const d = defs.get(v.indicatorId)!;
-      return [
-        v.indicatorId,
-        d.name.en,
-        d.standard,
-        d.citation.clause,
-        v.areaId,
-        cleanLabel(v.areaName),
-        v.level,
-        v.period,
-        v.value,
-        v.unit,
-        v.percentiles?.p50 ?? null,
-        v.percentiles?.p90 ?? null,
-        v.suppressed ? null : (v.count ?? null),
-        v.suppressed ? null : method(v),
-        v.suppressed,
-      ];
-    }),
+    [...INDICATOR_COLUMNS, 'suppressed'],
+    ...values.map((v) => [
+      ...indicatorCsvRow(v, defs.get(v.indicatorId)!, INDICATOR_COLUMNS).map((cell, i) => (v.suppressed && WITHHELD.has(INDICATOR_COLUMNS[i]!) ? null : cell)),
+      v.suppressed,
+    ]),
   ]);
 }
 

@@ -4,7 +4,7 @@ import { neighbourhoodLocator, type CityReadPort } from '../city/contract.js';
 import type { ReportState } from '../citizen-reports/contract.js';
 import type { IndicatorDefinition } from '../cockpit/contract.js';
 import type { Consultation, Contribution } from '../engagement/contract.js';
-import { methodOf, valuesToNgsiLd, type IndicatorValue } from '../cockpit/index.js';
+import { valuesToNgsiLd, type IndicatorValue } from '../cockpit/index.js';
 import { badRequest } from '../kernel/errors.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import type { OpenDataDataset } from './contract.js';
@@ -224,7 +224,7 @@ export class OpenDataService {
   }
 
   indicatorsCsv(period?: string): string {
-    return indicatorsCsv(this.indicators(period).values, this.deps.indicators.defs, methodOf);
+    return indicatorsCsv(this.indicators(period).values, this.deps.indicators.defs);
   }
 
   indicatorsNgsiLd(period?: string): Record<string, unknown>[] {

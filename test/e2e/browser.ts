@@ -79,3 +79,23 @@ export async function openNavPage(page: import('playwright-core').Page, label: s
 export async function navPages(page: import('playwright-core').Page): Promise<string[]> {
   return page.locator('header.topbar nav [data-page]').evaluateAll((els) => els.map((e) => e.getAttribute('data-page') ?? ''));
 }
+
+let axeSource: string | null = null;
+
+/** WCAG 2.1 A/AA violations axe-core finds on the page as it is now (`rule id: targets`); evaluated through DevTools, so the page's CSP stays as served. */
+export async function wcagViolations(page: import('playwright-core').Page): Promise<string[]> {
+  if (!axeSource) {
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  }
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const page = globalThis as unknown as {
+      document: unknown;
+      axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
+    };
+    return page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}

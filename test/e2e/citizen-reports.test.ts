@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { jpegWithExif } from '../support/tiny-jpeg.js';
 import { until } from '../support/until.js';
-import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
+import { expectText, launchChromium, signInAt, startDemoNode, wcagViolations } from './browser.js';
 
 const MONTE_CARLO = { latitude: 43.7391, longitude: 7.4269 };
 const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/tmp'}/vigil-reports-${name}.png`;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** WCAG 2.1 A/AA violations axe-core finds on the page as it is now (rule id: nodes). */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's Content Security Policy stays as served.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } })
-      .axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  });
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /**
  * A resident on a phone reports a blocked fire exit with a photo and their position
@@ -65,7 +49,7 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     await page.locator('input[name=notify-email]').check();
     await page.waitForSelector('[data-testid=report-map][data-loaded=true]');
     await page.screenshot({ path: shot('form-phone'), fullPage: true });
-    assert.deepEqual(await axeViolations(page), [], 'the report form passes WCAG 2.1 AA');
+    assert.deepEqual(await wcagViolations(page), [], 'the report form passes WCAG 2.1 AA');
     await page.getByRole('button', { name: 'Send the report' }).click();
     await expectText(page.locator('[data-testid=report-done]'), /your report was received[\s\S]*call 112[\s\S]*Monaco Fire and Rescue/i);
     const reports = mine();
@@ -90,14 +74,14 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     await expectText(page.locator('[data-testid=my-reports]'), /Blocked emergency exit[\s\S]*Received/);
     await page.waitForSelector('[data-testid=public-reports-map][data-loaded=true]');
     await page.screenshot({ path: shot('mine-phone'), fullPage: true });
-    assert.deepEqual(await axeViolations(page), [], 'my reports and the public map pass WCAG 2.1 AA');
+    assert.deepEqual(await wcagViolations(page), [], 'my reports and the public map pass WCAG 2.1 AA');
     // The city's open data, in the app: each dataset with its downloads (a CSV among them downloads).
     await page.getByRole('button', { name: 'Open data' }).click();
     await page.waitForSelector('[data-testid=open-data][data-loaded=true]', { timeout: 60_000 });
     assert.ok((await page.locator('[data-testid=open-dataset]').count()) >= 5, 'the datasets of the catalogue');
     const csvHref = await page.locator('a.download[href$="/citizen-reports.csv"]').getAttribute('href');
     assert.equal((await page.request.get(new URL(csvHref!, vigil.url).href)).status(), 200);
-    assert.deepEqual(await axeViolations(page), [], 'the open data passes WCAG 2.1 AA');
+    assert.deepEqual(await wcagViolations(page), [], 'the open data passes WCAG 2.1 AA');
     await page.getByRole('button', { name: 'My reports' }).click();
 
     // The fire service triages: opens the report (reads the reporter), makes it an incident, resolves it with a public note.

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { expectText, launchChromium, openNavPage, signInAt, startDemoNode } from './browser.js';
+import { expectText, launchChromium, openNavPage, signInAt, startDemoNode, wcagViolations } from './browser.js';
 
 const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/tmp'}/vigil-engagement-${name}.png`;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } })
-      .axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  });
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const TITLE = 'Evening closure of the Fontvieille park';
 const TRADERS = 'Port Hercule Traders’ Association';
@@ -77,7 +63,7 @@ test('engagement: a consultation from publication to a decision each participant
     await card.getByLabel('Your answer').fill('Light it and patrol: closing punishes the families who use it after work.');
     await card.getByLabel('Your name (optional)').fill('Ada Resident');
     await resident.screenshot({ path: shot('answer-phone'), fullPage: true });
-    assert.deepEqual(await axeViolations(resident), [], 'the consultations pass WCAG 2.1 AA');
+    assert.deepEqual(await wcagViolations(resident), [], 'the consultations pass WCAG 2.1 AA');
     await card.getByRole('button', { name: 'Send my answer' }).click();
     await expectText(resident.locator('[data-testid=answer-sent]'), /your answer is recorded/);
     await expectText(resident.locator('[data-testid=my-answer]'), new RegExp(`${TITLE}[\\s\\S]*Open`));
@@ -117,7 +103,7 @@ test('engagement: a consultation from publication to a decision each participant
     await expectText(mine.locator('[data-testid=decision]'), /stays open until midnight/);
     await expectText(mine.locator('[data-testid=my-outcome]'), /Adopted: it changed the decision — The park gets lighting/);
     await resident.screenshot({ path: shot('decided-phone'), fullPage: true });
-    assert.deepEqual(await axeViolations(resident), [], 'the decision passes WCAG 2.1 AA');
+    assert.deepEqual(await wcagViolations(resident), [], 'the decision passes WCAG 2.1 AA');
 
     // The traders, through the personal link they were given.
     const other = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });

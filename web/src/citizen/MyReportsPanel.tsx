@@ -7,6 +7,7 @@ import { flushQueue, loadQueue, loadSent, saveSent, type SentReport } from './re
 interface PublicRequest {
   service_request_id: string;
   service_name: string;
+  agency_responsible?: string;
   status: 'open' | 'closed';
   status_notes: string | null;
   requested_datetime: string;
@@ -23,11 +24,45 @@ const STATUS_TEXT: Record<FollowView['status'], string> = {
   resolved: 'Resolved',
 };
 
+/** A public report opened by its link (`/citizen?report=<id>`, e.g. the one a merged report joined). */
+const linkedReport = (): string | null => new URLSearchParams(location.search).get('report');
+
+/**
+ * A note as text, with the link a merged report's note gives to the report it joined (`…/citizen?report=<id>`)
+ * made a link of this app that reads "Follow that report" (only the id is taken from it; other URLs stay text).
+ */
+function NoteText({ text }: { text: string }) {
+  const t = useT();
+  const parts = text.split(/(https?:\/\/\S+)/);
+  return (
+    <>
+      {parts.map((p, i) => {
+        let reportId: string | null = null;
+        try {
+          const url = new URL(p);
+          if (i % 2 === 1 && url.pathname === '/citizen') reportId = url.searchParams.get('report');
+        } catch {
+          reportId = null;
+        }
+        return reportId ? (
+          <a key={i} href={`/citizen?report=${encodeURIComponent(reportId)}#reports`}>
+            {t('Follow that report')}
+          </a>
+        ) : (
+          p
+        );
+      })}
+    </>
+  );
+}
+
 /** My reports (followed with their personal links, no account) and the city's public reports on a map. */
 export function MyReportsPanel({ lang }: { lang: string }) {
   const t = useT();
   const time = useTime();
   const l = lang === 'fr' ? 'fr' : 'en';
+  const [focusId, setFocusId] = useState<string | null>(linkedReport);
+  const [focused, setFocused] = useState<PublicRequest | null>(null);
   const [mine, setMine] = useState<{ sent: SentReport; view: FollowView | null }[]>([]);
   const [waiting, setWaiting] = useState(loadQueue().length);
   const [newlyResolved, setNewlyResolved] = useState<string[]>([]);
@@ -60,6 +95,33 @@ export function MyReportsPanel({ lang }: { lang: string }) {
     }
   }, [l]);
 
+  // The public report opened by its link, whatever its age (the list holds the last 90 days).
+  useEffect(() => {
+    if (!focusId) {
+      setFocused(null);
+      return;
+    }
+    let gone = false;
+    void (async () => {
+      try {
+        const res = await fetch(`/open311/v2/requests/${encodeURIComponent(focusId)}.json?locale=${l}`);
+        const found = res.ok ? ((await res.json()) as PublicRequest[])[0] : undefined;
+        if (!gone) setFocused(found ?? null);
+      } catch {
+        // Offline: nothing to show yet.
+      }
+    })();
+    return () => {
+      gone = true;
+    };
+  }, [focusId, l]);
+
+  const follow = (reportId: string): void => {
+    history.replaceState(null, '', `${location.pathname}?report=${encodeURIComponent(reportId)}#reports`);
+    setFocusId(reportId);
+    window.scrollTo({ top: 0 });
+  };
+
   useEffect(() => {
     void refresh();
     const timer = setInterval(() => void refresh(), 30_000);
@@ -91,6 +153,24 @@ export function MyReportsPanel({ lang }: { lang: string }) {
           {waiting} {t('report(s) waiting for the network on this device')}
         </p>
       )}
+      {focused && (
+        <section className={`report-card status-${focused.status} linked-report`} data-testid="linked-report" aria-labelledby="linked-report-title">
+          <h2 id="linked-report-title">{t('A report of the city')}</h2>
+          <h3>{focused.service_name}</h3>
+          <p>
+            <strong data-testid="linked-report-status">{focused.status === 'open' ? t('open') : t('closed')}</strong>
+            {focused.agency_responsible ? ` · ${focused.agency_responsible}` : ''}
+          </p>
+          <p>
+            {focused.address ?? t('Position on the map only')} · {t('Sent')} {time(focused.requested_datetime)}
+          </p>
+          {focused.status_notes && (
+            <p data-testid="linked-report-note">
+              <NoteText text={focused.status_notes} />
+            </p>
+          )}
+        </section>
+      )}
       <h2>{t('My reports')}</h2>
       {mine.length === 0 && <p className="muted">{t('No report sent from this device yet.')}</p>}
       <ul className="report-cards">
@@ -103,6 +183,27 @@ export function MyReportsPanel({ lang }: { lang: string }) {
                   <strong data-testid="my-report-status">{t(STATUS_TEXT[view.status])}</strong> · {view.agencyResponsible}
                   {view.incidentReference ? ` · ${view.incidentReference}` : ''}
                 </p>
+                {view.joined && (
+                  <div className="joined-report" data-testid="my-report-joined">
+                    <p>
+                      {view.joined.address ? t('The same problem was already reported:') : t('The same problem was already reported nearby:')}{' '}
+                      <strong>{view.joined.serviceName[l]}</strong>
+                      {view.joined.address ? `, ${view.joined.address}` : ''} · {t('received')} {time(view.joined.requestedAt)}.{' '}
+                      {t('Your report now follows that one.')}
+                    </p>
+                    {view.joined.mergeNote && <p>{view.joined.mergeNote}</p>}
+                    <a
+                      href={`?report=${encodeURIComponent(view.joined.reportId)}#reports`}
+                      data-testid="follow-joined"
+                      onClick={(e) => {
+                        e.preventDefault();
+                        follow(view.joined!.reportId);
+                      }}
+                    >
+                      {t('Follow that report')}
+                    </a>
+                  </div>
+                )}
                 {view.publicNote && <p data-testid="my-report-note">{view.publicNote}</p>}
                 <p className="muted small">
                   {t('Sent')} {time(view.requestedAt)} · {t('Updated')} {time(view.updatedAt)}
@@ -124,7 +225,11 @@ export function MyReportsPanel({ lang }: { lang: string }) {
         {publicReports.slice(0, 20).map((r) => (
           <li key={r.service_request_id} className={`report-card status-${r.status}`}>
             <strong>{r.service_name}</strong> · {r.status === 'open' ? t('open') : t('closed')} · {time(r.requested_datetime)}
-            {r.status_notes ? <p className="small">{r.status_notes}</p> : null}
+            {r.status_notes ? (
+              <p className="small">
+                <NoteText text={r.status_notes} />
+              </p>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -156,7 +156,12 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
             {selected.photo && <img className="report-photo" src={`/open311/v2/media/${selected.reportId}`} alt={t('Photo sent with the report')} />}
             {selected.nearbyOf && (
               <p className="small">
-                {t('A similar report nearby')}: {selected.nearbyOf}
+                {t('A similar report nearby')}:{' '}
+                {(() => {
+                  // In words (its service, street, when), as in the merge list; the id only when it is not in the list.
+                  const near = reports.find((r) => r.reportId === selected.nearbyOf);
+                  return near ? [near.serviceName, near.address, time(near.requestedAt)].filter(Boolean).join(' · ') : selected.nearbyOf;
+                })()}
               </p>
             )}
             {selected.reporter && (
@@ -205,7 +210,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
                           .filter((r) => r.reportId !== selected.reportId && !r.mergedInto)
                           .map((r) => (
                             <option key={r.reportId} value={r.reportId}>
-                              {r.serviceName} · {time(r.requestedAt)}
+                              {[r.serviceName, r.address, time(r.requestedAt)].filter(Boolean).join(' · ')}
                             </option>
                           ))}
                       </select>

@@ -108,3 +108,32 @@ export function demoCrowdDevices(orgId: string): Device[] {
   }
   return devices;
 }
+
+/**
+ * A race afternoon's counts, as the simulated counters send them: each zone's cameras' people counts
+ * (occupancy, summed per zone) and each gate's line crossings since its last message. Densities stay
+ * under the zones' warning level (2 /m²): busy, not crowded — Place du Casino about 0.7 /m², the
+ * Boulingrins gardens 0.3, the casino terraces 0.4, Quai Albert Ier's stands about 0.45.
+ */
+export const DEMO_CROWD_COUNTS: { counterId: string; value?: number; in?: number; out?: number }[] = [
+  { counterId: 'cam:casino-square:west', value: 3_150 },
+  { counterId: 'cam:casino-square:east', value: 2_870 },
+  { counterId: 'cam:boulingrins', value: 4_120 },
+  { counterId: 'cam:casino-terraces', value: 4_060 },
+  { counterId: 'cam:quai-albert', value: 9_640 },
+  { counterId: 'line:casino-north', in: 118, out: 47 },
+  { counterId: 'line:casino-south', in: 64, out: 71 },
+  { counterId: 'line:casino-west', in: 153, out: 38 },
+  { counterId: 'line:quai-albert', in: 212, out: 19 },
+];
+
+/**
+ * The demo counters' messages, in the sensor format (docs/sensors.md) on the sensor topic with the
+ * counter's id in the device position: what the MQTT broker hands the topic router for a real counter.
+ */
+export function demoCrowdMessages(sensorTopic: string): { topic: string; payload: Buffer }[] {
+  return DEMO_CROWD_COUNTS.map(({ counterId, ...count }) => ({
+    topic: sensorTopic.replace(/\+|#/, counterId),
+    payload: Buffer.from(JSON.stringify({ type: 'people-count', state: 'normal', ...count })),
+  }));
+}

@@ -29,7 +29,25 @@ export const DEMO_CROWD_ZONES: (ZoneInput & { zoneId: string })[] = [
   },
   { zoneId: 'czn:boulingrins', name: 'Jardins des Boulingrins', polygon: box(7.4264, 43.7398, 7.428, 43.7408), occupancyCounters: ['cam:boulingrins'] },
   { zoneId: 'czn:casino-terraces', name: 'Terrasses du Casino', polygon: box(7.4274, 43.7383, 7.429, 43.739), occupancyCounters: ['cam:casino-terraces'] },
-  { zoneId: 'czn:quai-albert', name: 'Quai Albert Ier (Port Hercule)', polygon: box(7.4228, 43.735, 7.4248, 43.7362), occupancyCounters: ['cam:quai-albert'] },
+  {
+    zoneId: 'czn:quai-albert',
+    name: 'Quai Albert Ier (Port Hercule)',
+    // The quay between the road (OSM "Quai Albert 1er") and the harbour basin, not the water.
+    polygon: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [7.422, 43.7365],
+          [7.4228, 43.7365],
+          [7.4231, 43.7346],
+          [7.4225, 43.7345],
+          [7.4222, 43.7351],
+          [7.422, 43.7365],
+        ],
+      ],
+    },
+    occupancyCounters: ['cam:quai-albert'],
+  },
 ];
 
 export const DEMO_GATES: (GateInput & { gateId: string })[] = [
@@ -59,8 +77,8 @@ export const DEMO_GATES: (GateInput & { gateId: string })[] = [
   },
   {
     gateId: 'gte:quai-albert',
-    name: 'Quai Albert Ier entrance (Boulevard Louis II)',
-    position: [7.4238, 43.7362],
+    name: 'Quai Albert Ier north entrance',
+    position: [7.4224, 43.7365],
     inside: 'czn:quai-albert',
     outside: null,
     lineCounters: ['line:quai-albert'],
@@ -113,7 +131,7 @@ export function demoCrowdDevices(orgId: string): Device[] {
  * A race afternoon's counts, as the simulated counters send them: each zone's cameras' people counts
  * (occupancy, summed per zone) and each gate's line crossings since its last message. Densities stay
  * under the zones' warning level (2 /m²): busy, not crowded — Place du Casino about 0.7 /m², the
- * Boulingrins gardens 0.3, the casino terraces 0.4, Quai Albert Ier's stands about 0.45.
+ * Boulingrins gardens 0.3, the casino terraces 0.4, Quai Albert Ier's stands about 0.8.
  */
 export const DEMO_CROWD_COUNTS: { counterId: string; value?: number; in?: number; out?: number }[] = [
   { counterId: 'cam:casino-square:west', value: 3_150 },

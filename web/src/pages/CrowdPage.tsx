@@ -181,14 +181,14 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             {error}
           </p>
         )}
-        <h2>
-          {t('Crowd density')}{' '}
+        <div className="row">
+          <h2>{t('Crowd density')}</h2>
           {canPlan && !defining && (
             <button data-testid="new-zone" onClick={() => setDefining(true)}>
               {t('New zone')}
             </button>
           )}
-        </h2>
+        </div>
         {defining && (
           <ZoneForm
             onCancel={() => setDefining(false)}

@@ -166,8 +166,11 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
       for (const zone of DEMO_CROWD_ZONES) await vigil.capabilities.crowd.service.defineZone({ ...zone, eventId: made.raceId }, organiser);
       for (const gate of DEMO_GATES) await vigil.capabilities.crowd.service.defineGate(gate, organiser);
       // The counters' first messages, through the same MQTT topic router a broker's messages take (not written into the crowd state).
+      // Written at once, not on the count window's (unref'd) timer, which a node with nothing else to do would not wait for.
       const router = vigil.capabilities.alarms.mqtt;
-      await Promise.all(demoCrowdMessages(config.mqttTopic).map((m) => router.deliver(m.topic, m.payload)));
+      const delivered = Promise.all(demoCrowdMessages(config.mqttTopic).map((m) => router.deliver(m.topic, m.payload)));
+      await vigil.capabilities.crowd.service.counts.flush();
+      await delivered;
       return made;
     }),
     // Device security: the installed base's firmware and SBOMs, matched against the offline CVE and KEV pack when present.

@@ -9,7 +9,10 @@
 // root two folders up, the data files copied beside the code) mean the same in both trees.
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BUILD_DIR, SOURCE_DIR, STAMP_FILE, serverBuildIsFresh, sourceSnapshot } from './server-build.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--if-stale') && serverBuildIsFresh()) process.exit(0);
@@ -69,11 +72,39 @@ async function build() {
       writeFileSync(`${out}.map`, result.map);
     }),
   );
+  const prepared = await prepareDemoExtract(tmp);
   writeFileSync(join(tmp, STAMP_FILE), JSON.stringify(snapshot));
   rmSync(BUILD_DIR, { recursive: true, force: true });
   // Swapped in whole, so a node starting meanwhile never sees half a build.
   (await import('node:fs')).renameSync(tmp, BUILD_DIR);
-  console.log(`server precompiled to ${BUILD_DIR}/ (${files.length} files, ${Math.round(performance.now() - started)} ms)`);
+  console.log(`server precompiled to ${BUILD_DIR}/ (${files.length} files${prepared}, ${Math.round(performance.now() - started)} ms)`);
+}
+
+// The demo city's extract parsed now, with the parser just built, so a first `npm start` records the city
+// without parsing it (src/city/prepared-extract.ts). Skipped, never fatal, when the extract is missing.
+async function prepareDemoExtract(tmp) {
+  const file = join(ROOT, 'assets', 'osm', 'monaco.osm.gz');
+  if (!existsSync(file)) return '';
+  try {
+    const { MessageChannel } = await import('node:worker_threads');
+    const { createHash } = await import('node:crypto');
+    const { pathToFileURL } = await import('node:url');
+    const built = (path) => import(pathToFileURL(join(tmp, path)).href);
+    const { parseCityExtract } = await built('city/city-import-worker.js');
+    const { defaultOsmLimits } = await built('adapters/osm/osm-reader.js');
+    const { preparedExtractUrl } = await built('city/prepared-extract.js');
+    const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const limits = defaultOsmLimits();
+    const { port1, port2 } = new MessageChannel();
+    const { threadId: _threadId, ...parsed } = await parseCityExtract({ file, limits, progress: port2 }).finally(() => port1.close());
+    const out = preparedExtractUrl(sha256);
+    mkdirSync(new URL('.', out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ sha256, limits, parsed }));
+    return ', demo city extract parsed';
+  } catch (error) {
+    console.log(`the demo city extract was not prepared (${error.message}); it is parsed at its first import`);
+    return '';
+  }
 }
 
 try {

@@ -79,8 +79,9 @@ function decide(
   const priority = KIND_PRIORITY[signal.kind];
   const now = Date.parse(signal.receivedAt);
   const site = signal.siteId ? sites.get(signal.siteId) : undefined;
-  const where = site?.name ?? site?.address ?? (signal.account ? `account ${signal.account}` : 'unknown account');
-  const title = `${signal.description}${signal.zone ? ` — zone ${signal.zone}` : ''} — ${where}`;
+  // A signal with neither site nor account (a crowd level, a sensor outside any site) is titled by its description alone, which names its place.
+  const where = site?.name ?? site?.address ?? (signal.account ? `account ${signal.account}` : null);
+  const title = `${signal.description}${signal.zone ? ` — zone ${signal.zone}` : ''}${where ? ` — ${where}` : ''}`;
   if (open && open.status !== 'closed' && now - Date.parse(open.raisedAt) <= CORRELATION_WINDOW_MS) {
     const moreUrgent = priority < open.priority;
     let confirmation: 'confirmed' | 'two-trip' | undefined;

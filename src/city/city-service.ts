@@ -19,6 +19,7 @@ import { CITY_WIDE, assertCan, filterVisible } from '../platform/policy.js';
 import { JobGate } from '../platform/heavy/job-gate.js';
 import { runInWorker } from '../platform/heavy/worker-pool.js';
 import type { ParseProgress, ParsedExtract } from './city-import-worker.js';
+import { readPreparedExtract } from './prepared-extract.js';
 
 export const BASEMAP_LAYERS = ['buildings', 'roads', 'water', 'green', 'rail', 'places'] as const;
 export type BasemapLayer = (typeof BASEMAP_LAYERS)[number];
@@ -132,11 +133,13 @@ export class CityService {
       const { size } = await stat(file).catch(() => {
         throw new VigilError('not_found', `no such file: ${file}`);
       });
-      await this.ctx.record([
-        cityEvent('city.import.started', `import:${importId}`, orgId, actor, { importId, file: basename(file), bytes: size, sha256: await sha256File(file) }),
-      ]);
+      const sha256 = await sha256File(file);
+      await this.ctx.record([cityEvent('city.import.started', `import:${importId}`, orgId, actor, { importId, file: basename(file), bytes: size, sha256 })]);
       report('reading', 0, size);
-      const { model, counts: read } = await this.parseInWorker(file, options.limits ?? defaultOsmLimits(), (p) => report(p.phase, p.done, p.total));
+      const limits = options.limits ?? defaultOsmLimits();
+      // The bundled demo extract was parsed when the server was built (prepared-extract.ts); any other file is parsed now.
+      const { model, counts: read } =
+        (await readPreparedExtract(sha256, limits)) ?? (await this.parseInWorker(file, limits, (p) => report(p.phase, p.done, p.total)));
       const areas = [model.city, ...model.neighbourhoods].filter((a): a is NonNullable<typeof a> => a !== null);
       const basemap = Object.entries(model.layers).flatMap(([layer, features]) => {
         const parts = splitBySize(features, BASEMAP_PART_BYTES);

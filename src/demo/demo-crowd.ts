@@ -29,7 +29,25 @@ export const DEMO_CROWD_ZONES: (ZoneInput & { zoneId: string })[] = [
   },
   { zoneId: 'czn:boulingrins', name: 'Jardins des Boulingrins', polygon: box(7.4264, 43.7398, 7.428, 43.7408), occupancyCounters: ['cam:boulingrins'] },
   { zoneId: 'czn:casino-terraces', name: 'Terrasses du Casino', polygon: box(7.4274, 43.7383, 7.429, 43.739), occupancyCounters: ['cam:casino-terraces'] },
-  { zoneId: 'czn:quai-albert', name: 'Quai Albert Ier (Port Hercule)', polygon: box(7.4228, 43.735, 7.4248, 43.7362), occupancyCounters: ['cam:quai-albert'] },
+  {
+    zoneId: 'czn:quai-albert',
+    name: 'Quai Albert Ier (Port Hercule)',
+    // The quay between the road (OSM "Quai Albert 1er") and the harbour basin, not the water.
+    polygon: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [7.422, 43.7365],
+          [7.4228, 43.7365],
+          [7.4231, 43.7346],
+          [7.4225, 43.7345],
+          [7.4222, 43.7351],
+          [7.422, 43.7365],
+        ],
+      ],
+    },
+    occupancyCounters: ['cam:quai-albert'],
+  },
 ];
 
 export const DEMO_GATES: (GateInput & { gateId: string })[] = [
@@ -59,8 +77,8 @@ export const DEMO_GATES: (GateInput & { gateId: string })[] = [
   },
   {
     gateId: 'gte:quai-albert',
-    name: 'Quai Albert Ier entrance (Boulevard Louis II)',
-    position: [7.4238, 43.7362],
+    name: 'Quai Albert Ier north entrance',
+    position: [7.4224, 43.7365],
     inside: 'czn:quai-albert',
     outside: null,
     lineCounters: ['line:quai-albert'],
@@ -107,4 +125,33 @@ export function demoCrowdDevices(orgId: string): Device[] {
       });
   }
   return devices;
+}
+
+/**
+ * A race afternoon's counts, as the simulated counters send them: each zone's cameras' people counts
+ * (occupancy, summed per zone) and each gate's line crossings since its last message. Densities stay
+ * under the zones' warning level (2 /m²): busy, not crowded — Place du Casino about 0.7 /m², the
+ * Boulingrins gardens 0.3, the casino terraces 0.4, Quai Albert Ier's stands about 0.8.
+ */
+export const DEMO_CROWD_COUNTS: { counterId: string; value?: number; in?: number; out?: number }[] = [
+  { counterId: 'cam:casino-square:west', value: 3_150 },
+  { counterId: 'cam:casino-square:east', value: 2_870 },
+  { counterId: 'cam:boulingrins', value: 4_120 },
+  { counterId: 'cam:casino-terraces', value: 4_060 },
+  { counterId: 'cam:quai-albert', value: 9_640 },
+  { counterId: 'line:casino-north', in: 118, out: 47 },
+  { counterId: 'line:casino-south', in: 64, out: 71 },
+  { counterId: 'line:casino-west', in: 153, out: 38 },
+  { counterId: 'line:quai-albert', in: 212, out: 19 },
+];
+
+/**
+ * The demo counters' messages, in the sensor format (docs/sensors.md) on the sensor topic with the
+ * counter's id in the device position: what the MQTT broker hands the topic router for a real counter.
+ */
+export function demoCrowdMessages(sensorTopic: string): { topic: string; payload: Buffer }[] {
+  return DEMO_CROWD_COUNTS.map(({ counterId, ...count }) => ({
+    topic: sensorTopic.replace(/\+|#/, counterId),
+    payload: Buffer.from(JSON.stringify({ type: 'people-count', state: 'normal', ...count })),
+  }));
 }

@@ -123,6 +123,9 @@ const PART_BYTES = 600_000;
 
 const secured = (orgId: string): PolicyResource => ({ orgId, confidential: 'security' });
 
+const assetRegistered = (asset: Asset, p: Principal) =>
+  securityEvent('device-security.asset.registered', `asset:${asset.assetId}`, asset.orgId, p.actor, { asset });
+
 export class DeviceSecurityService {
   constructor(
     private readonly ctx: AppContext,
@@ -221,6 +224,13 @@ export class DeviceSecurityService {
   }
 
   private async recordAsset(input: AssetInput, p: Principal): Promise<Asset> {
+    const asset = this.checkedAsset(input, p);
+    await this.ctx.record([assetRegistered(asset, p)]);
+    return asset;
+  }
+
+  /** The asset an input describes, checked (the device exists, the principal manages it, CPE and purl parse). */
+  private checkedAsset(input: AssetInput, p: Principal): Asset {
     const city = input.cityDeviceId ? this.deps.city.devices.get(input.cityDeviceId) : null;
     if (input.cityDeviceId && !city) throw notFound('device', input.cityDeviceId);
     const orgId = city ? city.orgId : (this.state.assets.get(input.assetId ?? '')?.asset.orgId ?? p.orgId);
@@ -257,13 +267,16 @@ export class DeviceSecurityService {
       safetyRole: input.safetyRole ?? defaultSafetyRole(kind),
       lastSeen: input.lastSeen ?? null,
     };
-    await this.ctx.record([securityEvent('device-security.asset.registered', `asset:${assetId}`, orgId, p.actor, { asset })]);
     return asset;
   }
 
-  /** Several devices (the demo's installed base, an inventory import); the caller manages every owner. Owners are told once at the end. */
+  /**
+   * Several devices (the demo's installed base, an inventory import) in one append: every input is
+   * checked first and one bad input refuses all. The caller manages every owner; owners are told once at the end.
+   */
   async registerAssets(inputs: readonly AssetInput[], p: Principal): Promise<number> {
-    for (const input of inputs) await this.recordAsset(input, p);
+    const assets = inputs.map((input) => this.checkedAsset(input, p));
+    if (assets.length > 0) await this.ctx.record(assets.map((asset) => assetRegistered(asset, p)));
     await this.notifyOwners(p.actor);
     return inputs.length;
   }

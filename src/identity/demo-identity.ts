@@ -1,5 +1,6 @@
 import type { Role } from '../platform/access.js';
 import type { IdentityService } from './identity-service.js';
+import { hashPassword } from './credentials.js';
 import type { OrgKind } from './model.js';
 import type { ShareRights } from '../platform/policy.js';
 
@@ -50,14 +51,31 @@ const DEMO_SHARES: readonly [string, string, ShareRights][] = [
 ];
 
 export async function seedDemoIdentity(service: IdentityService, password: string): Promise<{ orgIds: Record<string, string>; users: number }> {
+  const orgIds = await seedDemoOrgs(service);
+  return { orgIds, users: await seedDemoUsers(service, orgIds, password) };
+}
+
+/** The demo organisations alone: what the city import needs while the users' passwords are still being hashed. */
+export async function seedDemoOrgs(service: IdentityService): Promise<Record<string, string>> {
   const orgIds: Record<string, string> = {};
   for (const o of DEMO_ORGS) orgIds[o.key] = (await service.createOrg({ name: o.name, kind: o.kind, platform: o.platform ?? false }, 'system')).id;
+  return orgIds;
+}
+
+/**
+ * One user per role and the organisations' sharing agreements; returns the number of users. They share the
+ * published demo password, so one Argon2 hash of it serves them all (eleven would cost a first start ~0.3–1 s of CPU).
+ */
+export async function seedDemoUsers(service: IdentityService, orgIds: Record<string, string>, password: string): Promise<number> {
+  const passwordHash = hashPassword(password);
   await Promise.all(
-    DEMO_USERS.map((u) => service.createUser({ username: u.username, orgId: orgIds[u.org]!, roles: u.roles, displayName: u.displayName, password }, 'system')),
+    DEMO_USERS.map((u) =>
+      service.createUser({ username: u.username, orgId: orgIds[u.org]!, roles: u.roles, displayName: u.displayName, password }, 'system', passwordHash),
+    ),
   );
   const admin = service.resolvePrincipalOf('admin');
   for (const [from, to, rights] of DEMO_SHARES) {
     await service.grantShare({ fromOrgId: orgIds[from]!, toOrgId: orgIds[to]!, note: 'demo city agreement', rights }, admin);
   }
-  return { orgIds, users: DEMO_USERS.length };
+  return DEMO_USERS.length;
 }

@@ -138,6 +138,8 @@ export class IdentityService {
   async createUser(
     input: { username: string; orgId: string; roles: string[]; displayName?: string; password: string },
     actor: Principal | 'system',
+    /** The password's hash when the caller already made it (the demo users, who share one password): never from a request. */
+    passwordHashOf?: Promise<string>,
   ): Promise<UserView> {
     const username = input.username.trim().toLowerCase();
     if (!USERNAME.test(username)) throw badRequest('a username is 2–64 characters: lowercase letters, digits, . _ -');
@@ -148,7 +150,7 @@ export class IdentityService {
     checkRoleCeiling(this.state.orgs.get(input.orgId)!, roles, this.grantorOf(actor));
     if (input.password.length < MIN_PASSWORD_LENGTH) throw badRequest(`a password has at least ${MIN_PASSWORD_LENGTH} characters`);
     const userId = newId('usr');
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await (passwordHashOf ?? hashPassword(input.password));
     await this.ctx.record([
       identityEvent('identity.user.created', `user:${userId}`, input.orgId, actorOf(actor), {
         userId,

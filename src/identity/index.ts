@@ -8,7 +8,7 @@ import { DEMO_USERS } from './demo-identity.js';
 import { identityLiveView } from './live-view.js';
 
 export { IdentityService } from './identity-service.js';
-export { seedDemoIdentity, DEMO_USERS } from './demo-identity.js';
+export { seedDemoIdentity, seedDemoOrgs, seedDemoUsers, DEMO_USERS } from './demo-identity.js';
 
 export interface IdentityCapability extends Capability {
   service: IdentityService;

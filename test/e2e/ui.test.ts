@@ -35,7 +35,7 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
     assert.deepEqual(areas.sort(), ['Fontvieille', 'La Condamine', 'Monaco-Ville', 'Monte-Carlo']);
     await expectText(page.locator('[data-testid=city-summary]'), /38,367 residents/);
     await page.waitForSelector('[data-testid=device-kinds] li');
-    await expectText(page.locator('[data-testid=device-kinds]'), /siren 12/);
+    await expectText(page.locator('[data-testid=device-kinds]'), /Siren 12/);
     // MapLibre drew the city: its canvas is there and the basemap sources loaded.
     await page.waitForSelector('[data-testid=map] canvas.maplibregl-canvas');
     await page.getByRole('button', { name: 'La Condamine' }).click();

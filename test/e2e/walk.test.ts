@@ -16,9 +16,10 @@ import { launchChromium, navPages, openNavPage, signInAt, startDemoNode } from '
  * The default run walks a few roles at 1440×900 and the phone roles (responder, steward) at 360 and
  * 414 px wide (quick enough for CI); VIGIL_E2E_WALK=full walks every demo user at 1440 and 390, and
  * the phone roles at 360 and 414 too. VIGIL_E2E_WALK_SHOTS=<dir> keeps a
- * screenshot of each page.
+ * screenshot of each page; VIGIL_E2E_WALK_USERS=operator,commander walks only those users (of the plan).
  */
 const FULL = process.env.VIGIL_E2E_WALK === 'full';
+const ONLY = process.env.VIGIL_E2E_WALK_USERS ? new Set(process.env.VIGIL_E2E_WALK_USERS.split(',')) : null;
 const SHOTS = process.env.VIGIL_E2E_WALK_SHOTS ?? null;
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -134,6 +135,7 @@ test('every page of the navigation as demo users: no errors, no failed requests,
         ];
     const bad: string[] = [];
     for (const [user, size] of plan) {
+      if (ONLY && !ONLY.has(user)) continue;
       for (const v of await walk(browser, vigil.url, user, size)) {
         for (const p of v.problems) bad.push(`${v.user} @${v.size} ${v.page}: ${p}`);
       }

@@ -5,7 +5,16 @@ import { test } from 'node:test';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 import { TEMPLATES } from '../../web/src/feed-sentences.js';
-import { ACTIVITY_LABELS, ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS, STEP_KIND_LABELS, SUBJECT_LABELS } from '../../web/src/labels.js';
+import {
+  ACTIVITY_LABELS,
+  ALARM_KIND_LABELS,
+  ALARM_STATUS_LABELS,
+  DEVICE_KIND_LABELS,
+  RESOLUTION_LABELS,
+  SITE_CATEGORY_LABELS,
+  STEP_KIND_LABELS,
+  SUBJECT_LABELS,
+} from '../../web/src/labels.js';
 
 /** Every source file of the web UI. */
 function sources(dir = 'web/src'): string[] {
@@ -26,7 +35,17 @@ function keysInUse(): Set<string> {
   const app = readFileSync('web/src/App.tsx', 'utf8');
   const nav = app.slice(app.indexOf('export const NAV'), app.indexOf('];', app.indexOf('export const NAV')));
   for (const m of nav.matchAll(/label: '([^']+)'/g)) keys.add(m[1]!);
-  for (const table of [TEMPLATES, RESOLUTION_LABELS, ALARM_KIND_LABELS, ALARM_STATUS_LABELS, ACTIVITY_LABELS, SUBJECT_LABELS, STEP_KIND_LABELS])
+  for (const table of [
+    TEMPLATES,
+    RESOLUTION_LABELS,
+    ALARM_KIND_LABELS,
+    ALARM_STATUS_LABELS,
+    ACTIVITY_LABELS,
+    SUBJECT_LABELS,
+    STEP_KIND_LABELS,
+    SITE_CATEGORY_LABELS,
+    DEVICE_KIND_LABELS,
+  ])
     for (const v of Object.values(table)) keys.add(v);
   keys.add('{n} updates');
   return keys;

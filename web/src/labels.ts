@@ -1,4 +1,5 @@
 import type { Resolution, SignalKind, StepKind } from '../../src/alarms/contract.js';
+import type { DeviceKind, SiteCategory } from '../../src/city/contract.js';
 
 /**
  * Words for the values the API sends as slugs (English keys, translated by the locale files;
@@ -98,4 +99,41 @@ export const STEP_KIND_LABELS: Record<StepKind, string> = {
   notify: 'Notify',
   dispatch: 'Dispatch',
   check: 'Check',
+};
+
+/** Site categories of the city model, in words (the map's layer list). */
+export const SITE_CATEGORY_LABELS: Record<SiteCategory, string> = {
+  'fire-station': 'Fire station',
+  'police-station': 'Police station',
+  hospital: 'Hospital',
+  clinic: 'Clinic',
+  school: 'School',
+  'town-hall': 'Town hall',
+  'public-venue': 'Public venue',
+  hotel: 'Hotel',
+  transport: 'Transport',
+  'place-of-worship': 'Place of worship',
+  pharmacy: 'Pharmacy',
+  'emergency-equipment': 'Emergency equipment',
+  shelter: 'Shelter',
+  building: 'Building',
+};
+
+/** Device kinds of the city model, in words. */
+export const DEVICE_KIND_LABELS: Record<DeviceKind, string> = {
+  'alarm-panel': 'Alarm panel',
+  'smoke-detector': 'Smoke detector',
+  'heat-detector': 'Heat detector',
+  'motion-detector': 'Motion detector',
+  'door-contact': 'Door contact',
+  'glass-break': 'Glass-break detector',
+  'panic-button': 'Panic button',
+  'water-level-sensor': 'Water-level sensor',
+  'gas-sensor': 'Gas sensor',
+  camera: 'Camera',
+  siren: 'Siren',
+  loudspeaker: 'Loudspeaker',
+  'noise-sensor': 'Noise sensor',
+  'cell-site': 'Cell site',
+  'people-counter': 'People counter',
 };

@@ -46,9 +46,15 @@ export function circleRing(circle: string): Ring {
 export function AlertAreaMap({ areas }: { areas: CapAreaLike[] }) {
   const t = useT();
   const container = useRef<HTMLDivElement>(null);
+  // Keyed on the shapes' text, not the array: the parent passes a new array on every render (the reach arriving,
+  // a live update), and a new map each time would drop the area drawn on the last one before it loaded.
+  const shapes = JSON.stringify(areas.map((a) => [a.polygon ?? [], a.circle ?? []]));
   const rings = useMemo(
-    () => areas.flatMap((a) => [...(a.polygon ?? []).map(polygonRing), ...(a.circle ?? []).map(circleRing)]).filter((r) => r.length >= 3),
-    [areas],
+    () =>
+      (JSON.parse(shapes) as [string[], string[]][])
+        .flatMap(([polygons, circles]) => [...polygons.map(polygonRing), ...circles.map(circleRing)])
+        .filter((r) => r.length >= 3),
+    [shapes],
   );
   useEffect(() => {
     if (!container.current || rings.length === 0) return;

@@ -295,7 +295,14 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             </span>
           )}
         </div>
-        {alarms.length === 0 && <p className="muted">{t('No open alarms.')}</p>}
+        {alarms.length === 0 && (
+          <div className="queue-empty muted">
+            <p>{t('No open alarms.')}</p>
+            <p className="small">
+              {t('Alarms from the panels and sensors your centre monitors appear here, the most urgent first, with a sound and a flash.')}
+            </p>
+          </div>
+        )}
         <ul data-testid="alarm-queue">
           {alarms.map((a) => (
             <li

@@ -667,7 +667,13 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             })}
           </div>
         ) : (
-          <p className="muted">{t('Select an alert, or write a new one.')}</p>
+          <p className="muted">
+            {isOfficer
+              ? t('Select an alert, or write a new one.')
+              : alerts.length > 0
+                ? t('Select an alert to read it.')
+                : t('No public alert has been written yet. Alert officers write them here; you will see each one, its approval and its delivery.')}
+          </p>
         )}
       </div>
     </div>

@@ -84,7 +84,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
 
   const isOpen = selected && ['received', 'acknowledged', 'in-progress'].includes(selected.status);
   return (
-    <div className="citizen-reports-page" data-testid="citizen-reports-page">
+    <div className="panel citizen-reports-page" data-testid="citizen-reports-page">
       <h1>{t('Citizen reports')}</h1>
       {figures && (
         <p className="figures" data-testid="report-figures">
@@ -128,7 +128,13 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
             {reports.length === 0 && (
               <tr>
                 <td colSpan={4} className="muted">
-                  {t('No report.')}
+                  {openOnly
+                    ? t(
+                        'No report is open for your organisation. Reports that citizens send through the citizen app, and that the triage gives to your organisation, appear here.',
+                      )
+                    : t(
+                        'No report for your organisation yet. Reports that citizens send through the citizen app, and that the triage gives to your organisation, appear here.',
+                      )}
                 </td>
               </tr>
             )}

@@ -349,7 +349,7 @@ export function CockpitPage() {
     v?.percentiles ? `${fmt(v.percentiles.p50, v.unit)} · p90 ${fmt(v.percentiles.p90)} · n = ${v.count ?? 0}` : fmt(v?.value ?? null, v?.unit);
 
   return (
-    <div className="cockpit" data-testid="cockpit">
+    <div className="panel cockpit" data-testid="cockpit">
       <div className="cockpit-controls">
         <label>
           {t('Indicator')}{' '}

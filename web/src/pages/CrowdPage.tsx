@@ -181,14 +181,14 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             {error}
           </p>
         )}
-        <h2>
-          {t('Crowd density')}{' '}
+        <div className="row">
+          <h2>{t('Crowd density')}</h2>
           {canPlan && !defining && (
             <button data-testid="new-zone" onClick={() => setDefining(true)}>
               {t('New zone')}
             </button>
           )}
-        </h2>
+        </div>
         {defining && (
           <ZoneForm
             onCancel={() => setDefining(false)}
@@ -198,7 +198,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             }}
           />
         )}
-        <table className="table" data-testid="crowd-zones">
+        <table className="table stack-table" data-testid="crowd-zones">
           <thead>
             <tr>
               <th>{t('Zone')}</th>
@@ -217,12 +217,12 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     {Math.round(z.areaM2).toLocaleString()} m² · {t('warning')} {z.warningDensity} · {t('critical')} {z.criticalDensity} /m²
                   </div>
                 </td>
-                <td>{z.occupancy.toLocaleString()}</td>
-                <td>{z.density.toFixed(2)} /m²</td>
-                <td>
+                <td data-label={t('People')}>{z.occupancy.toLocaleString()}</td>
+                <td data-label={t('Density')}>{z.density.toFixed(2)} /m²</td>
+                <td data-label={t('Trend')}>
                   {z.trendPerMin > 0.005 ? '↗' : z.trendPerMin < -0.005 ? '↘' : '→'} {z.trendPerMin.toFixed(2)}/min
                 </td>
-                <td>
+                <td data-label={t('Level')}>
                   <span className={`badge level-${z.level}`}>{t(z.level)}</span>
                 </td>
               </tr>
@@ -257,7 +257,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           )}
         </ul>
         <h3>{t('Gates')}</h3>
-        <table className="table small" data-testid="crowd-gates">
+        <table className="table small stack-table" data-testid="crowd-gates">
           <thead>
             <tr>
               <th>{t('Gate')}</th>
@@ -271,11 +271,11 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             {gates.map((g) => (
               <tr key={g.gateId} data-gate={g.gateId} data-state={g.state}>
                 <td>{g.name}</td>
-                <td>
+                <td data-label={t('Connects')}>
                   {zoneName(g.outside)} → {zoneName(g.inside)}
                 </td>
-                <td>{g.inflowPerMin}/min</td>
-                <td>{t(g.state)}</td>
+                <td data-label={t('Inflow')}>{g.inflowPerMin}/min</td>
+                <td data-label={t('State')}>{t(g.state)}</td>
                 {canAct && (
                   <td>
                     <button className="secondary" onClick={() => void toggleGate(g)}>

@@ -6,6 +6,8 @@ import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorit
 import { api, type Me, type StoredEvent } from '../api.js';
 import { TrackPlayback } from '../components/TrackPlayback.js';
 import { useT } from '../i18n.js';
+import { DEVICE_KIND_LABELS, SITE_CATEGORY_LABELS } from '../labels.js';
+import type { DeviceKind, SiteCategory } from '../../../src/city/contract.js';
 
 interface City {
   name: string;
@@ -387,7 +389,8 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     setHidden(h);
                   }}
                 />
-                <span className="swatch" style={{ background: SITE_COLOURS[c] ?? '#555' }} /> {c} <span className="muted small">{n}</span>
+                <span className="swatch" style={{ background: SITE_COLOURS[c] ?? '#555' }} /> {t(SITE_CATEGORY_LABELS[c as SiteCategory] ?? c)}{' '}
+                <span className="muted small">{n}</span>
               </label>
             </li>
           ))}
@@ -411,7 +414,8 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     setShownDevices(h);
                   }}
                 />
-                <span className="swatch" style={{ background: DEVICE_COLOURS[k] ?? '#444' }} /> {k} <span className="muted small">{n}</span>
+                <span className="swatch" style={{ background: DEVICE_COLOURS[k] ?? '#444' }} /> {t(DEVICE_KIND_LABELS[k as DeviceKind] ?? k)}{' '}
+                <span className="muted small">{n}</span>
               </label>
             </li>
           ))}

@@ -87,7 +87,7 @@ test('journal: a record torn by a crash (cut short or damaged) is ignored and cu
 
     // A damaged byte inside the second record: it and what follows in its segment are not trusted.
     const bytes = readFileSync(file);
-    bytes[bytes.length - 2] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 2) ^ 0xff, bytes.length - 2);
     writeFileSync(file, bytes);
     const c = await ReceiverJournal.open<string>(dir, 0);
     assert.deepEqual(

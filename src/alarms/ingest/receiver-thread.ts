@@ -54,6 +54,12 @@ export type FromReceiverThread =
 
 /** Refusals sent one by one to the main thread per tick (a flood of junk costs counters, not log lines). */
 const REFUSALS_PER_TICK = 100;
+/**
+ * Journalled frames the main thread may have yet to record: above this, new alarm frames
+ * wait (and with them their connections, through the server's backpressure) until it
+ * catches up to half — so the log and the operators' screens are never far behind the ACKs.
+ */
+export const MAX_UNRECORDED = 20_000;
 
 const add = (m: Map<string, number>, key: string, n = 1): void => void m.set(key, (m.get(key) ?? 0) + n);
 
@@ -71,6 +77,9 @@ export class ReceiverThreadIngest {
   /** Frames made durable in this turn, posted together. */
   private durable: JournalledFrame[] = [];
   private postScheduled = false;
+  /** The highest journal record the main thread recorded in the log. */
+  private applied = 0;
+  private waitingForMain: (() => void)[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -78,6 +87,12 @@ export class ReceiverThreadIngest {
     private readonly port: MessagePort,
   ) {
     this.check = new Dc09FrameCheck(clock.now(), (account) => this.accounts.get(account));
+  }
+
+  /** The main thread recorded every record up to `seq`: frames held for it go on. */
+  markApplied(seq: number): void {
+    if (seq > this.applied) this.applied = seq;
+    if (this.journal.nextSeq - 1 - this.applied <= MAX_UNRECORDED / 2) for (const go of this.waitingForMain.splice(0)) go();
   }
 
   setAccounts(accounts: readonly Dc09AccountKeys[]): void {
@@ -111,7 +126,10 @@ export class ReceiverThreadIngest {
         timestamp: m.timestamp ? m.timestamp.getTime() : null,
       },
     };
-    return this.journal.append(record).then(
+    const append = (): Promise<number> => this.journal.append(record);
+    const appended =
+      this.journal.nextSeq - 1 - this.applied < MAX_UNRECORDED ? append() : new Promise<void>((go) => this.waitingForMain.push(go)).then(append);
+    return appended.then(
       (seq) => {
         record.journal = seq;
         this.post(record);
@@ -183,6 +201,7 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
   if (pending.length > 0) port.postMessage({ type: 'frames', frames: pending.map((r) => ({ ...r.body, journal: r.seq })) } satisfies FromReceiverThread);
   const ingest = new ReceiverThreadIngest(clock, journal, port);
   ingest.setAccounts(input.accounts);
+  ingest.markApplied(input.appliedSeq);
   const fail = (error: unknown, fatal: boolean): void =>
     port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error), fatal } satisfies FromReceiverThread);
   const server = new Dc09Server({
@@ -200,6 +219,7 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
         ingest.setAccounts(message.accounts);
         break;
       case 'applied':
+        ingest.markApplied(message.seq);
         journal.markApplied(message.seq).catch((error: unknown) => fail(error, false));
         break;
       case 'flush':

@@ -127,8 +127,7 @@ export class ReceiverThreadIngest {
       },
     };
     const append = (): Promise<number> => this.journal.append(record);
-    const appended =
-      this.journal.nextSeq - 1 - this.applied < MAX_UNRECORDED ? append() : new Promise<void>((go) => this.waitingForMain.push(go)).then(append);
+    const appended = this.journal.nextSeq - 1 - this.applied < MAX_UNRECORDED ? append() : new Promise<void>((go) => this.waitingForMain.push(go)).then(append);
     return appended.then(
       (seq) => {
         record.journal = seq;

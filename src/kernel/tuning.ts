@@ -44,7 +44,7 @@ export const TUNING_CHOICES = {
    * docs/architecture.md) or `main` (the node's main thread). A cluster node (PostgreSQL)
    * always runs `main`: its replay ledger is claimed on the main thread.
    */
-  VIGIL_DC09_RECEIVER: { choices: ['thread', 'main'], fallback: 'main' },
+  VIGIL_DC09_RECEIVER: { choices: ['thread', 'main'], fallback: 'thread' },
 } as const satisfies Record<string, { choices: readonly string[]; fallback: string }>;
 
 export type TuningChoiceName = keyof typeof TUNING_CHOICES;

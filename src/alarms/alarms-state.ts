@@ -36,6 +36,10 @@ export class AlarmsState implements Projection, AlarmsReadPort {
   timeZone = 'UTC';
   /** Bumped on every account configuration, so supervision can follow changes made on any node. */
   accountsVersion = 0;
+  /** The highest DC-09 receiver journal record recorded in the log (receiver thread mode): the journal's applied watermark. */
+  journalApplied = 0;
+  /** Told of every account configured (the receiver thread keeps a copy of the accounts' keys). */
+  onAccountConfigured: ((account: AccountConfig) => void) | null = null;
 
   constructor(private readonly secrets: SecretBox) {}
   /** Burglary zones seen per open alarm (intrusion confirmation without rescanning its signals). */
@@ -47,13 +51,16 @@ export class AlarmsState implements Projection, AlarmsReadPort {
     switch (e.type as keyof AlarmEvents) {
       case 'alarms.account.configured': {
         const { keySecret, ...rest } = e.data as AlarmEvents['alarms.account.configured'];
-        this.accounts.set(rest.account, { ...rest, orgId: e.orgId, key: keySecret === null ? null : this.secrets.open(keySecret) });
+        const account: AccountConfig = { ...rest, orgId: e.orgId, key: keySecret === null ? null : this.secrets.open(keySecret) };
+        this.accounts.set(rest.account, account);
         this.accountsVersion++;
+        this.onAccountConfigured?.(account);
         break;
       }
       case 'alarms.signal.received': {
         const { signal } = e.data as AlarmEvents['alarms.signal.received'];
         this.signalCount++;
+        if (signal.journal !== undefined && signal.journal > this.journalApplied) this.journalApplied = signal.journal;
         if (signal.account && (signal.kind === 'open' || signal.kind === 'close')) {
           const local = zonedParts(Date.parse(signal.receivedAt), this.timeZone);
           const entry = this.openClose.get(signal.account) ?? {};

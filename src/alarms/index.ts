@@ -40,6 +40,8 @@ export interface AlarmsCapability extends Capability {
   mqtt: MqttTopicRouter;
   /** Ports the DC-09 receiver listens on once started (null when disabled). */
   receiver: ReceiverPorts;
+  /** Resolves once every DC-09 frame answered so far is recorded in the log (the receiver thread records after its ACK; tests). */
+  receiverSettled(): Promise<void>;
 }
 
 const SUPERVISION_TICK_MS = 250;
@@ -73,14 +75,17 @@ export function createAlarmsCapability(
     registers: [deps.registry],
   });
   // Each frame counts once: the labelled children are looked up once per label (the outcomes and quirks are a fixed set).
-  const children = new Map<string, { inc(): void }>();
-  const child = (counter: Counter<string>, label: string, value: string): { inc(): void } => {
+  const children = new Map<string, { inc(n?: number): void }>();
+  const child = (counter: Counter<string>, label: string, value: string): { inc(n?: number): void } => {
     const key = `${label}\0${value}`;
     let c = children.get(key);
     if (!c) children.set(key, (c = counter.labels({ [label]: value })));
     return c;
   };
-  const counters = { frames: (o: string) => child(frames, 'outcome', o).inc(), quirk: (q: string) => child(quirks, 'quirk', q).inc() };
+  const counters = {
+    frames: (o: string, n = 1) => child(frames, 'outcome', o).inc(n),
+    quirk: (q: string, n = 1) => child(quirks, 'quirk', q).inc(n),
+  };
   const { city } = deps;
   const state = new AlarmsState(ctx.secrets);
   state.timeZone = ctx.config.timeZone;
@@ -103,7 +108,8 @@ export function createAlarmsCapability(
     (bytes) => discarded.inc(bytes),
     city,
     deps.mqttAccess,
-    (reason) => dropped.inc({ reason }),
+    (reason, n = 1) => dropped.inc({ reason }, n),
+    { state, counters },
   );
   // The sensor topic is ours; people counts on it are crowd's (a route of their own, by message type).
   deps.mqtt.route({ filter: ctx.config.mqttTopic, handle: async (message) => void (await ingest.sensors.handle(message)) });
@@ -149,6 +155,7 @@ export function createAlarmsCapability(
     stats,
     mqtt: deps.mqtt,
     receiver: { tcpPort: null, udpPort: null, mqttPort: null },
+    receiverSettled: () => receiver.settled(),
     async start() {
       await supervision.watchFromCheckpoint();
       // A new leader starts from the last saved heard state (the previous leader's), else a full interval of grace.

@@ -52,6 +52,11 @@ export interface Signal {
   flags: string[];
   /** A sensor's measured value (MQTT `value`/`unit`), for early-warning rules. */
   reading?: { value: number; unit: string | null };
+  /**
+   * The DC-09 receiver journal's record this signal came from (receiver thread mode): the
+   * log's highest is how far the journal was applied, so a restart applies the rest once.
+   */
+  journal?: number;
 }
 
 /** Priority by kind: life first (EN 50518 practice: fire and hold-up before intrusion). */

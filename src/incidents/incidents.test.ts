@@ -53,6 +53,7 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     const client = await Dc09Client.connect('127.0.0.1', vigil.capabilities.alarms.receiver.tcpPort!);
     assert.equal((await client.send(signalFrame({ id: 'SIA-DCS', seq: 1, account: panel.account!, data: 'Nri1/FA002', now: Date.now() }))).kind, 'ACK');
     client.close();
+    await vigil.capabilities.alarms.receiverSettled(); // the receiver thread records the alarm just after its ACK
     const alarm = vigil.capabilities.alarms.state.queue()[0]!;
 
     // The operator escalates it: site, kind, position and link carried over; owned by the MARC.

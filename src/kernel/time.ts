@@ -9,16 +9,36 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export class ManualClock implements Clock {
-  constructor(private t = Date.UTC(2026, 0, 1)) {}
+/** A clock another thread can read as it is set: its time lives in shared memory (a Float64Array of one). */
+export interface SharedClock extends Clock {
+  shared(): SharedArrayBuffer;
+}
+
+export const isSharedClock = (clock: Clock): clock is SharedClock => typeof (clock as Partial<SharedClock>).shared === 'function';
+
+/** Reads a SharedClock's time in another thread. */
+export const clockFromShared = (memory: SharedArrayBuffer): Clock => {
+  const cell = new Float64Array(memory);
+  return { now: () => cell[0]! };
+};
+
+/** Tests' clock. Its time is in shared memory, so the DC-09 receiver thread reads the same time the test set. */
+export class ManualClock implements SharedClock {
+  private readonly cell = new Float64Array(new SharedArrayBuffer(8));
+  constructor(t = Date.UTC(2026, 0, 1)) {
+    this.cell[0] = t;
+  }
   now(): number {
-    return this.t;
+    return this.cell[0]!;
   }
   advance(ms: number): void {
-    this.t += ms;
+    this.cell[0] = this.cell[0]! + ms;
   }
   set(ms: number): void {
-    this.t = ms;
+    this.cell[0] = ms;
+  }
+  shared(): SharedArrayBuffer {
+    return this.cell.buffer as SharedArrayBuffer;
   }
 }
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, repoRoot } from './config.js';
-import { TUNING, checkTuning, tuning } from './tuning.js';
+import { TUNING, checkTuning, tuning, tuningChoice } from './tuning.js';
 
 test('every tuning variable is checked at start: a bad value is refused by name, with its range', () => {
   for (const name of Object.keys(TUNING) as (keyof typeof TUNING)[]) {
@@ -20,6 +20,10 @@ test('every tuning variable is checked at start: a bad value is refused by name,
   assert.equal(tuning('VIGIL_WORKER_NICE', {}), 10);
   assert.equal(tuning('VIGIL_WORKER_THREADS', {}), null, 'no value: the pool picks cores − 1');
   assert.equal(tuning('VIGIL_PDF_PAGES', { VIGIL_PDF_PAGES: '3' }), 3);
+  // Choices: one of the names, or refused by name with the choices.
+  assert.throws(() => loadConfig({ VIGIL_DC09_RECEIVER: 'worker' }), /VIGIL_DC09_RECEIVER must be one of thread, main, got "worker"/);
+  assert.equal(tuningChoice('VIGIL_DC09_RECEIVER', {}), 'thread');
+  assert.equal(tuningChoice('VIGIL_DC09_RECEIVER', { VIGIL_DC09_RECEIVER: 'main' }), 'main');
 });
 
 test('`vigil serve` with a bad tuning value stops at once with a clear message (not a silent default)', () => {

@@ -37,6 +37,18 @@ export const TUNING = {
 
 export type TuningName = keyof typeof TUNING;
 
+/** Tuning variables that name one of a few ways of running, checked at start like the numbers above. */
+export const TUNING_CHOICES = {
+  /**
+   * Where the DC-09 receiver runs: `thread` (its own worker thread with a durable journal,
+   * docs/architecture.md) or `main` (the node's main thread). A cluster node (PostgreSQL)
+   * always runs `main`: its replay ledger is claimed on the main thread.
+   */
+  VIGIL_DC09_RECEIVER: { choices: ['thread', 'main'], fallback: 'thread' },
+} as const satisfies Record<string, { choices: readonly string[]; fallback: string }>;
+
+export type TuningChoiceName = keyof typeof TUNING_CHOICES;
+
 type Env = Record<string, string | undefined>;
 
 function parse(name: TuningName, raw: string): number {
@@ -53,6 +65,16 @@ export function checkTuning(env: Env = process.env): void {
     const raw = env[name];
     if (raw !== undefined && raw !== '') parse(name, raw);
   }
+  for (const name of Object.keys(TUNING_CHOICES) as TuningChoiceName[]) tuningChoice(name, env);
+}
+
+/** The value of a choice variable, or its default when unset; a value not among its choices throws. */
+export function tuningChoice<N extends TuningChoiceName>(name: N, env: Env = process.env): (typeof TUNING_CHOICES)[N]['choices'][number] {
+  const { choices, fallback } = TUNING_CHOICES[name];
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new VigilError('bad_request', `${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  return raw as (typeof TUNING_CHOICES)[N]['choices'][number];
 }
 
 /** The value of a tuning variable, or its default when unset (a bad value throws: the start checked them already). */

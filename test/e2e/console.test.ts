@@ -180,6 +180,7 @@ test('supervisor writes an action plan with an automatic notification and keyhol
     const client = await Dc09Client.connect('127.0.0.1', vigil.capabilities.alarms.receiver.tcpPort!);
     assert.equal((await client.send(signalFrame({ id: 'SIA-DCS', seq: 7, account: panel.account!, data: 'Nri1/HA001', now: Date.now() }))).kind, 'ACK');
     client.close();
+    await vigil.capabilities.alarms.receiverSettled(); // the receiver thread records the alarm just after its ACK
 
     const operator = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     operator.on('pageerror', (e) => errors.push(e.message));

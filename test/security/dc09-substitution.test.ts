@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { dc09Panel as panel } from '../support/dc09-panel.js';
+import { dc09Panel as panel, withReceiverMode } from '../support/dc09-panel.js';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
 import { encryptBody, parseKey } from '../../src/adapters/protocols/dc09/dc09-crypto.js';
 import { dc09Timestamp, frameOf, signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
@@ -20,16 +20,29 @@ import { ManualClock } from '../../src/kernel/time.js';
 const KEY = '00112233445566778899AABBCCDDEEFF';
 const key = parseKey(KEY)!;
 
-async function start(dir: string, clock: ManualClock): Promise<RunningVigil> {
-  return serveVigil(
-    {
-      ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_ROUTING_OSM: 'off' }),
-      dataDir: dir,
-      port: 0,
-      host: '127.0.0.1',
-    },
-    { clock },
+/** The receiver on its own thread and on the main thread: the same refusals in both. */
+const MODES = ['thread', 'main'] as const;
+
+async function start(dir: string, clock: ManualClock, mode: (typeof MODES)[number]): Promise<RunningVigil> {
+  const vigil = await withReceiverMode(mode, () =>
+    serveVigil(
+      {
+        ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_ROUTING_OSM: 'off' }),
+        dataDir: dir,
+        port: 0,
+        host: '127.0.0.1',
+      },
+      { clock },
+    ),
   );
+  assert.equal(vigil.capabilities.alarms.receiver.dc09Mode, mode);
+  return vigil;
+}
+
+/** The node's metrics once every frame answered so far is counted (the receiver thread counts after its reply). */
+async function metricsOf(vigil: RunningVigil): Promise<string> {
+  await vigil.capabilities.alarms.receiverSettled();
+  return (await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: await authorised(vigil, 'supervisor') })).body;
 }
 
 function udpSend(port: number, bytes: Buffer): Promise<string> {
@@ -56,127 +69,128 @@ async function authorised(vigil: RunningVigil, username: string): Promise<{ cook
 }
 
 const signalsOf = async (vigil: RunningVigil, account: string) =>
-  (await vigil.ctx.log.read({ typePrefixes: ['alarms.signal.received'] }))
+  (await vigil.capabilities.alarms.receiverSettled(), await vigil.ctx.log.read({ typePrefixes: ['alarms.signal.received'] }))
     .map((e) => (e.data as { signal: { signalId: string; account: string; code: string; kind: string; flags: string[] } }).signal)
     .filter((s) => s.account === account);
 
-test('dc09: a plaintext frame for an account with a key is refused (DUH over TCP and UDP), counted, and shown as a substitution attempt', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-dc09-sub-'));
-  const clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
-  const vigil = await start(dir, clock);
-  try {
-    const { account, orgId } = await keyedAccount(vigil);
-    const rx = vigil.capabilities.alarms.receiver;
-    const p = panel(rx.tcpPort!);
-    await p.ready;
-    clock.advance(2000);
-    const forged = signalFrame({ id: 'SIA-DCS', seq: 5, account, data: 'Nri1/OP001', now: clock.now() });
-    assert.match(await p.reply(forged), new RegExp(`"DUH"0005L0#${account}\\[\\]\\r$`));
-    // A NULL poll in plaintext would keep a cut path "alive": refused as well.
-    assert.match(await p.reply(frameOf(`"NULL"0006L0#${account}[]`)), /"DUH"0006/);
-    // No header account, the keyed account inside the data block: refused.
-    assert.match(await p.reply(frameOf(`"SIA-DCS"0007L0[#${account}|NBA001]`)), /"DUH"0007/);
-    assert.match(await udpSend(rx.udpPort!, signalFrame({ id: 'SIA-DCS', seq: 8, account, data: 'NBA002', now: clock.now() })), /"DUH"0008/);
-    // The real panel, encrypted, still gets through.
-    assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 9, account, data: 'Nri1/BA003', key, now: clock.now() })), /"\*ACK"0009/);
-    p.close();
+for (const mode of MODES)
+  test(`[${mode}] dc09: a plaintext frame for an account with a key is refused (DUH over TCP and UDP), counted, and shown as a substitution attempt`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-dc09-sub-'));
+    const clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
+    const vigil = await start(dir, clock, mode);
+    try {
+      const { account, orgId } = await keyedAccount(vigil);
+      const rx = vigil.capabilities.alarms.receiver;
+      const p = panel(rx.tcpPort!);
+      await p.ready;
+      clock.advance(2000);
+      const forged = signalFrame({ id: 'SIA-DCS', seq: 5, account, data: 'Nri1/OP001', now: clock.now() });
+      assert.match(await p.reply(forged), new RegExp(`"DUH"0005L0#${account}\\[\\]\\r$`));
+      // A NULL poll in plaintext would keep a cut path "alive": refused as well.
+      assert.match(await p.reply(frameOf(`"NULL"0006L0#${account}[]`)), /"DUH"0006/);
+      // No header account, the keyed account inside the data block: refused.
+      assert.match(await p.reply(frameOf(`"SIA-DCS"0007L0[#${account}|NBA001]`)), /"DUH"0007/);
+      assert.match(await udpSend(rx.udpPort!, signalFrame({ id: 'SIA-DCS', seq: 8, account, data: 'NBA002', now: clock.now() })), /"DUH"0008/);
+      // The real panel, encrypted, still gets through.
+      assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 9, account, data: 'Nri1/BA003', key, now: clock.now() })), /"\*ACK"0009/);
+      p.close();
 
-    const stored = await signalsOf(vigil, account);
-    assert.deepEqual(
-      stored.filter((s) => s.code !== 'SUBST').map((s) => s.code),
-      ['BA'],
-      'only the encrypted frame became a signal',
-    );
-    const attempts = await vigil.ctx.log.read({ typePrefixes: ['alarms.substitution.attempted'] });
-    assert.equal(attempts.length, 1, 'one recorded attempt per account a minute; the rest are counted');
-    assert.equal(attempts[0]!.orgId, orgId);
-    assert.equal((attempts[0]!.data as { problem: string }).problem, 'plaintext');
-    // The account's organisation sees it in its queue: a tamper signal, flagged, in an open alarm.
-    const substitution = stored.find((s) => s.code === 'SUBST')!;
-    assert.equal(substitution.kind, 'tamper');
-    assert.deepEqual(substitution.flags, ['substitution-attempt']);
-    const alarm = vigil.capabilities.alarms.state.queue().find((a) => a.signalIds.includes(substitution.signalId));
-    assert.ok(alarm, 'an alarm for the operator');
-    assert.equal(alarm.orgId, orgId);
-    const listed = await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: await authorised(vigil, 'operator') });
-    assert.ok(
-      (listed.json() as { alarms: { alarmId: string; title: string }[] }).alarms.some((a) => a.alarmId === alarm.alarmId),
-      'the operator of the account’s organisation lists it',
-    );
-    const metrics = await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: await authorised(vigil, 'supervisor') });
-    assert.match(metrics.body, /vigil_dc09_frames_total\{outcome="duh-plaintext"[^}]*\} 4/);
-  } finally {
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      const stored = await signalsOf(vigil, account);
+      assert.deepEqual(
+        stored.filter((s) => s.code !== 'SUBST').map((s) => s.code),
+        ['BA'],
+        'only the encrypted frame became a signal',
+      );
+      const attempts = await vigil.ctx.log.read({ typePrefixes: ['alarms.substitution.attempted'] });
+      assert.equal(attempts.length, 1, 'one recorded attempt per account a minute; the rest are counted');
+      assert.equal(attempts[0]!.orgId, orgId);
+      assert.equal((attempts[0]!.data as { problem: string }).problem, 'plaintext');
+      // The account's organisation sees it in its queue: a tamper signal, flagged, in an open alarm.
+      const substitution = stored.find((s) => s.code === 'SUBST')!;
+      assert.equal(substitution.kind, 'tamper');
+      assert.deepEqual(substitution.flags, ['substitution-attempt']);
+      const alarm = vigil.capabilities.alarms.state.queue().find((a) => a.signalIds.includes(substitution.signalId));
+      assert.ok(alarm, 'an alarm for the operator');
+      assert.equal(alarm.orgId, orgId);
+      const listed = await vigil.server.app.inject({ method: 'GET', url: '/api/alarms', headers: await authorised(vigil, 'operator') });
+      assert.ok(
+        (listed.json() as { alarms: { alarmId: string; title: string }[] }).alarms.some((a) => a.alarmId === alarm.alarmId),
+        'the operator of the account’s organisation lists it',
+      );
+      assert.match(await metricsOf(vigil), /vigil_dc09_frames_total\{outcome="duh-plaintext"[^}]*\} 4/);
+    } finally {
+      await vigil.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
-test('dc09: the account inside decrypted data must equal the header account', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-dc09-acct-'));
-  const clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
-  const vigil = await start(dir, clock);
-  try {
-    const { account, other } = await keyedAccount(vigil);
-    const p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
-    await p.ready;
-    clock.advance(2000);
-    // Encrypted with the right key, but the data block speaks for another account.
-    const inner = encryptBody(`#${other}|Nri1/CL001]${dc09Timestamp(clock.now())}`, key);
-    assert.match(await p.reply(frameOf(`"*SIA-DCS"0011L0#${account}[${inner}`)), new RegExp(`"DUH"0011L0#${account}\\[\\]`));
-    p.close();
-    assert.deepEqual(await signalsOf(vigil, other), [], 'nothing recorded for the account named inside');
-    assert.deepEqual(
-      (await signalsOf(vigil, account)).map((s) => s.code),
-      ['SUBST'],
-    );
-    const attempts = await vigil.ctx.log.read({ typePrefixes: ['alarms.substitution.attempted'] });
-    assert.equal((attempts[0]!.data as { problem: string }).problem, 'account-mismatch');
-  } finally {
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+for (const mode of MODES)
+  test(`[${mode}] dc09: the account inside decrypted data must equal the header account`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-dc09-acct-'));
+    const clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
+    const vigil = await start(dir, clock, mode);
+    try {
+      const { account, other } = await keyedAccount(vigil);
+      const p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
+      await p.ready;
+      clock.advance(2000);
+      // Encrypted with the right key, but the data block speaks for another account.
+      const inner = encryptBody(`#${other}|Nri1/CL001]${dc09Timestamp(clock.now())}`, key);
+      assert.match(await p.reply(frameOf(`"*SIA-DCS"0011L0#${account}[${inner}`)), new RegExp(`"DUH"0011L0#${account}\\[\\]`));
+      p.close();
+      assert.deepEqual(await signalsOf(vigil, other), [], 'nothing recorded for the account named inside');
+      assert.deepEqual(
+        (await signalsOf(vigil, account)).map((s) => s.code),
+        ['SUBST'],
+      );
+      const attempts = await vigil.ctx.log.read({ typePrefixes: ['alarms.substitution.attempted'] });
+      assert.equal((attempts[0]!.data as { problem: string }).problem, 'account-mismatch');
+    } finally {
+      await vigil.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
-test('dc09: a replayed frame (same account, sequence and timestamp) is refused, also after the node restarts', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-dc09-replay-'));
-  let clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
-  let vigil = await start(dir, clock);
-  try {
-    const { account } = await keyedAccount(vigil);
-    clock.advance(2000);
-    const opening = signalFrame({ id: 'SIA-DCS', seq: 21, account, data: 'Nid7/OP001', key, now: clock.now() });
-    const p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
-    await p.ready;
-    assert.match(await p.reply(opening), /"\*ACK"0021/);
-    clock.advance(5000);
-    assert.match(await p.reply(opening), /"NAK"0000R0L0A0\[\]_/, 'the same bytes again, inside the window');
-    assert.match(await udpSend(vigil.capabilities.alarms.receiver.udpPort!, opening), /"NAK"/, 'and over UDP');
-    // The panel's next frame (new sequence number) is fine.
-    assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 22, account, data: 'Nid7/CL001', key, now: clock.now() })), /"\*ACK"0022/);
-    p.close();
-    assert.deepEqual(
-      (await signalsOf(vigil, account)).map((s) => s.code),
-      ['OP', 'CL'],
-    );
-    await vigil.close();
+for (const mode of MODES)
+  test(`[${mode}] dc09: a replayed frame (same account, sequence and timestamp) is refused, also after the node restarts`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-dc09-replay-'));
+    let clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
+    let vigil = await start(dir, clock, mode);
+    try {
+      const { account } = await keyedAccount(vigil);
+      clock.advance(2000);
+      const opening = signalFrame({ id: 'SIA-DCS', seq: 21, account, data: 'Nid7/OP001', key, now: clock.now() });
+      const p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
+      await p.ready;
+      assert.match(await p.reply(opening), /"\*ACK"0021/);
+      clock.advance(5000);
+      assert.match(await p.reply(opening), /"NAK"0000R0L0A0\[\]_/, 'the same bytes again, inside the window');
+      assert.match(await udpSend(vigil.capabilities.alarms.receiver.udpPort!, opening), /"NAK"/, 'and over UDP');
+      // The panel's next frame (new sequence number) is fine.
+      assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 22, account, data: 'Nid7/CL001', key, now: clock.now() })), /"\*ACK"0022/);
+      p.close();
+      assert.deepEqual(
+        (await signalsOf(vigil, account)).map((s) => s.code),
+        ['OP', 'CL'],
+      );
+      await vigil.close();
 
-    // Restart 10 s later: the frame's timestamp is still inside the 40 s window, the memory is new.
-    clock = new ManualClock(clock.now() + 10_000);
-    vigil = await start(dir, clock);
-    const q = panel(vigil.capabilities.alarms.receiver.tcpPort!);
-    await q.ready;
-    assert.match(await q.reply(opening), /"NAK"/, 'a frame made before the restart is not accepted after it');
-    clock.advance(1000);
-    assert.match(await q.reply(signalFrame({ id: 'SIA-DCS', seq: 23, account, data: 'Nid7/OP001', key, now: clock.now() })), /"\*ACK"0023/);
-    q.close();
-    assert.deepEqual(
-      (await signalsOf(vigil, account)).map((s) => s.code),
-      ['OP', 'CL', 'OP'],
-    );
-    const metrics = await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: await authorised(vigil, 'supervisor') });
-    assert.match(metrics.body, /vigil_dc09_frames_total\{outcome="nak-before-start"[^}]*\} 1/);
-  } finally {
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      // Restart 10 s later: the frame's timestamp is still inside the 40 s window, the memory is new.
+      clock = new ManualClock(clock.now() + 10_000);
+      vigil = await start(dir, clock, mode);
+      const q = panel(vigil.capabilities.alarms.receiver.tcpPort!);
+      await q.ready;
+      assert.match(await q.reply(opening), /"NAK"/, 'a frame made before the restart is not accepted after it');
+      clock.advance(1000);
+      assert.match(await q.reply(signalFrame({ id: 'SIA-DCS', seq: 23, account, data: 'Nid7/OP001', key, now: clock.now() })), /"\*ACK"0023/);
+      q.close();
+      assert.deepEqual(
+        (await signalsOf(vigil, account)).map((s) => s.code),
+        ['OP', 'CL', 'OP'],
+      );
+      assert.match(await metricsOf(vigil), /vigil_dc09_frames_total\{outcome="nak-before-start"[^}]*\} 1/);
+    } finally {
+      await vigil.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });

@@ -29,3 +29,18 @@ export function dc09Panel(port: number) {
     close: () => socket.destroy(),
   };
 }
+
+/**
+ * Runs `start` (a node's start-up) with the DC-09 receiver in `mode` (VIGIL_DC09_RECEIVER is
+ * read when the receiver listens), then puts the environment back as it was.
+ */
+export async function withReceiverMode<T>(mode: 'thread' | 'main', start: () => Promise<T>): Promise<T> {
+  const before = process.env.VIGIL_DC09_RECEIVER;
+  process.env.VIGIL_DC09_RECEIVER = mode;
+  try {
+    return await start();
+  } finally {
+    if (before === undefined) delete process.env.VIGIL_DC09_RECEIVER;
+    else process.env.VIGIL_DC09_RECEIVER = before;
+  }
+}

@@ -1,59 +1,23 @@
-import { parseKey } from '../../adapters/protocols/dc09/dc09-crypto.js';
 import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
-import {
-  parseFrame,
-  type AccountSettings,
-  type Dc09Event,
-  type Dc09Failure,
-  type Dc09Message,
-  type ParseOptions,
-} from '../../adapters/protocols/dc09/dc09-message.js';
-import { ackFrame, duhFrame, nakFrame } from '../../adapters/protocols/dc09/dc09-reply.js';
+import type { Dc09Event, Dc09Message } from '../../adapters/protocols/dc09/dc09-message.js';
+import { nakFrame } from '../../adapters/protocols/dc09/dc09-reply.js';
 import type { CityReadPort } from '../../city/contract.js';
 import { newId } from '../../kernel/ids.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import { cidMeaning, siaMeaning } from '../codes.js';
 import { alarmEvent } from '../events.js';
-import type { AccountConfig, Signal } from '../model.js';
 import type { SecurityRefusal } from '../contract.js';
+import type { Signal } from '../model.js';
 import type { SignalRecorder } from '../signal-recorder.js';
 import type { PathSupervisor } from '../supervision/path-supervisor.js';
+import { Dc09FrameCheck, ackOutcome, type Dc09RefusalNote } from './dc09-frame-check.js';
 import type { ReceiverCounters } from './receiver-counters.js';
-import { ReplayGuard } from './replay-guard.js';
 
 /** One recorded substitution attempt per account per this long; the rest are only counted. */
 const SUBSTITUTION_REPORT_MS = 60_000;
 /** And at most this many a minute over all accounts, so a spray over every account costs counters, not writes. */
 const SUBSTITUTION_REPORTS_PER_MINUTE = 30;
-
-/**
- * A 32-character key of format "auto" reads as hex (AES-128); its ASCII bytes (AES-256) are
- * the second reading, tried when the first does not decrypt. Other keys have one reading.
- */
-function asciiReading(key: string | null, format: 'hex' | 'ascii' | 'auto'): Buffer | null {
-  return key !== null && format === 'auto' && key.length === 32 && /^[0-9A-Fa-f]+$/.test(key) ? parseKey(key, 'ascii') : null;
-}
-
-/** An account's key as bytes and its parse settings, made once per configuration (a reconfigured account is a new object). */
-interface ParsedKeys {
-  key: Buffer | null;
-  asciiKey: Buffer | null;
-  ascii: Buffer | null;
-  settings: AccountSettings;
-}
-const parsedKeys = new WeakMap<AccountConfig, ParsedKeys>();
-function keysOf(a: AccountConfig): ParsedKeys {
-  let k = parsedKeys.get(a);
-  if (!k) {
-    const key = a.key ? parseKey(a.key, a.keyFormat) : null;
-    const asciiKey = asciiReading(a.key, a.keyFormat);
-    const settings: AccountSettings = { key, asciiKey, clockOffsetMinutes: a.clockOffsetMinutes, ...(a.relayFor ? { relayFor: a.relayFor } : {}) };
-    k = { key, asciiKey, ascii: a.key ? parseKey(a.key, 'ascii') : null, settings };
-    parsedKeys.set(a, k);
-  }
-  return k;
-}
 
 /** Frames' signals waiting for the next group commit, each frame with its own outcome. */
 interface PendingFrame {
@@ -63,14 +27,29 @@ interface PendingFrame {
 }
 
 /**
+ * An alarm frame the receiver thread made durable in its journal (receiver-journal.ts),
+ * for the main thread to record: what signalFromDc09 reads of the message, when it was
+ * received, and its journal sequence.
+ */
+export interface JournalledFrame {
+  journal: number;
+  at: number;
+  message: Pick<Dc09Message, 'account' | 'dataAccount' | 'events' | 'xdata' | 'quirks'> & { timestamp: number | null };
+}
+
+/**
  * SIA DC-09: a frame in, its events as durable signals, the reply out. The signals of
  * every frame handled in one turn of the event loop (all the connections read in it)
  * go to the rules and the log together: one decision pass, one append, one commit;
  * each frame's ACK waits for that commit. Frames stay in arrival order, so the rules
  * and the log see one account's frames in the order its connection sent them.
+ *
+ * With the receiver on its own thread (receiver-thread.ts), the frames are checked and
+ * answered there; this records what it journalled (`recordJournalled`) and what it refused
+ * (`noteRefusal`).
  */
 export class Dc09Ingest {
-  private readonly replays: ReplayGuard;
+  readonly check: Dc09FrameCheck;
   private readonly substitutionReported = new Map<string, number>();
   private recentSubstitutionReports: number[] = [];
   private pending: PendingFrame[] = [];
@@ -80,14 +59,6 @@ export class Dc09Ingest {
   private claimScheduled = false;
   private isoAt = Number.NaN;
   private iso = '';
-  /** parseFrame's options, one object for every frame (parseFrame reads them only while it runs). */
-  private readonly parseOptions: ParseOptions = {
-    now: 0,
-    settingsFor: (account) => {
-      const a = account ? this.state.accounts.get(account) : undefined;
-      return a ? keysOf(a).settings : null;
-    },
-  };
 
   constructor(
     private readonly ctx: AppContext,
@@ -97,7 +68,7 @@ export class Dc09Ingest {
     private readonly signals: SignalRecorder,
     private readonly counters: ReceiverCounters,
   ) {
-    this.replays = new ReplayGuard(ctx.clock.now());
+    this.check = new Dc09FrameCheck(ctx.clock.now(), (account) => this.state.accounts.get(account));
   }
 
   /**
@@ -107,33 +78,24 @@ export class Dc09Ingest {
    */
   handleDc09(frame: RawFrame, remote: string): Buffer | null | Promise<Buffer | null> {
     const now = this.ctx.clock.now();
-    this.parseOptions.now = now;
-    const result = parseFrame(frame, this.parseOptions);
-    if (!result.ok) return this.refused(result.failure, remote, now);
-    const m = result.message;
-    // Encrypted frames are authenticated and time-windowed: the same one twice is a replay.
-    const reservation = m.encrypted && m.account && m.timestamp ? this.replays.check(m.account, m.seq, m.timestamp.getTime(), now) : null;
-    if (reservation && reservation.verdict !== 'fresh') {
-      this.counters.frames(`nak-${reservation.verdict}`);
-      this.ctx.logger.warn({ remote, account: m.account, seq: m.seq, verdict: reservation.verdict }, 'DC-09 frame refused');
-      this.refusal('dc09-replay', remote, m.account, `frame ${m.seq} refused: ${reservation.verdict}`, now);
-      return nakFrame(now);
-    }
+    const checked = this.check.check(frame, remote, now);
+    if (!checked.ok) return this.refused(checked.note, checked.reply);
+    const { message: m, reserved } = checked;
     // On a cluster, the frame must also be new to every other node: one claim on the shared ledger (one statement a turn).
-    if (reservation && this.ctx.replayLedger) return this.claimThenRecord(m, reservation.key, remote, now);
-    if (m.events.length > 0 || !m.account) return this.recordFrame(m, reservation?.key ?? null, now);
+    if (reserved !== null && this.ctx.replayLedger) return this.claimThenRecord(m, reserved, remote, now);
+    if (m.events.length > 0 || !m.account) return this.recordFrame(m, reserved, now);
     let restored: Promise<void> | null;
     try {
       restored = this.supervision.heard(m.account, now);
     } catch (error) {
-      if (reservation) this.replays.release(reservation.key);
+      this.check.release(reserved);
       throw error;
     }
-    if (!restored) return this.accepted(m, reservation?.key ?? null, now);
+    if (!restored) return this.accepted(m, reserved, now);
     return restored.then(
-      () => this.accepted(m, reservation?.key ?? null, now),
+      () => this.accepted(m, reserved, now),
       (error: unknown) => {
-        if (reservation) this.replays.release(reservation.key);
+        this.check.release(reserved);
         throw error;
       },
     );
@@ -143,17 +105,25 @@ export class Dc09Ingest {
   private async claimThenRecord(m: Dc09Message, key: string, remote: string, now: number): Promise<Buffer | null> {
     let claimed: boolean;
     try {
-      claimed = await this.claimShared(key, m.timestamp!.getTime() + this.replays.windowPastMs, now);
+      claimed = await this.claimShared(key, m.timestamp!.getTime() + this.check.replays.windowPastMs, now);
     } catch (error) {
-      this.replays.release(key);
+      this.check.release(key);
       throw error; // no ACK: the panel sends again
     }
     if (!claimed) {
       // Accepted by another node inside the window: remembered here as used, refused as a replay.
-      this.replays.accepted(key, m.timestamp!.getTime());
-      this.counters.frames('nak-replay');
-      this.ctx.logger.warn({ remote, account: m.account, seq: m.seq, verdict: 'replay', cluster: true }, 'DC-09 frame refused');
-      this.refusal('dc09-replay', remote, m.account, `frame ${m.seq} refused: replay (accepted by another node)`, now);
+      this.check.replays.accepted(key, m.timestamp!.getTime());
+      const problem = `frame ${m.seq} refused: replay (accepted by another node)`;
+      await this.noteRefusal({
+        outcome: 'nak-replay',
+        kind: 'dc09-replay',
+        remote,
+        account: m.account,
+        problem,
+        log: { remote, account: m.account, seq: m.seq, verdict: 'replay', cluster: true },
+        substitution: null,
+        at: now,
+      });
       return nakFrame(now);
     }
     try {
@@ -195,44 +165,66 @@ export class Dc09Ingest {
         await this.recordBatched(signals);
       }
     } catch (error) {
-      if (reserved !== null) this.replays.release(reserved);
+      this.check.release(reserved);
       throw error;
     }
     return this.accepted(m, reserved, now);
   }
 
-  /** The ACK of an accepted frame: echoes the header (never the data block's account), encrypted with the key that decrypted it. */
+  /** Counts an accepted frame and makes its ACK. */
   private accepted(m: Dc09Message, reserved: string | null, now: number): Buffer {
-    if (reserved !== null) this.replays.accepted(reserved, m.timestamp!.getTime());
     for (const q of m.quirks) this.counters.quirk(q);
-    this.counters.frames(m.id === 'NULL' ? 'ack-poll' : 'ack');
-    const config = m.encrypted && m.headerAccount ? this.state.accounts.get(m.headerAccount) : undefined;
-    const keys = config?.key ? keysOf(config) : null;
-    const key = keys ? (m.quirks.includes('ascii-key') ? keys.ascii : keys.key) : null;
-    return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
+    this.counters.frames(ackOutcome(m));
+    return this.check.ack(m, reserved, now);
   }
 
-  /** A frame refused: counted, logged, told to the security desk; DUH or NAK. */
-  private async refused(failure: Dc09Failure, remote: string, now: number): Promise<Buffer> {
-    this.counters.frames(`${failure.reply.toLowerCase()}-${failure.problem}`);
-    this.ctx.logger.warn({ remote, problem: failure.problem, message: failure.message }, 'DC-09 frame refused');
-    this.refusal(
-      failure.problem === 'key' ? 'dc09-wrong-key' : 'dc09-refused',
-      remote,
-      failure.reply === 'DUH' ? (failure.partial.account ?? null) : null,
-      failure.message,
-      now,
+  /** A frame refused: counted, logged, told to the security desk; its DUH or NAK once a substitution attempt is recorded. */
+  private async refused(note: Dc09RefusalNote, reply: Buffer): Promise<Buffer> {
+    await this.noteRefusal(note);
+    return reply;
+  }
+
+  /**
+   * A refused frame (here or in the receiver thread): counted, logged, told to the security
+   * desk, and a substitution attempt shown to the monitoring centre. Never throws.
+   */
+  async noteRefusal(note: Dc09RefusalNote, count = true): Promise<void> {
+    if (count) this.counters.frames(note.outcome);
+    this.ctx.logger.warn(note.log, 'DC-09 frame refused');
+    this.refusal(note.kind, note.remote, note.account, note.problem, note.at);
+    if (!note.substitution) return;
+    await this.substitutionAttempt(note.substitution.account, note.substitution.problem, note.remote, note.problem, note.at).catch((error: unknown) =>
+      this.ctx.logger.error({ err: error }, 'could not record a DC-09 substitution attempt'),
     );
-    if (failure.reply === 'DUH') {
-      const p = failure.partial;
-      if ((failure.problem === 'plaintext' || failure.problem === 'account-mismatch') && p.account) {
-        await this.substitutionAttempt(p.account, failure.problem, remote, failure.message, now).catch((error: unknown) =>
-          this.ctx.logger.error({ err: error }, 'could not record a DC-09 substitution attempt'),
-        );
+  }
+
+  /**
+   * Records frames the receiver thread journalled, in journal order, in one commit: each
+   * path heard, each event a signal carrying its record's sequence (the log's watermark of
+   * the journal). Rejects when the commit failed: the caller tries the same frames again.
+   */
+  async recordJournalled(frames: readonly JournalledFrame[]): Promise<void> {
+    const signals: Signal[] = [];
+    for (const f of frames) {
+      const m = f.message;
+      const restored = m.account ? this.supervision.heard(m.account, f.at) : null;
+      if (restored) await restored;
+      const message = { ...m, timestamp: m.timestamp === null ? null : new Date(m.timestamp) };
+      for (const e of m.events) {
+        const signal = this.signalFromDc09(message, e, f.at);
+        signal.journal = f.journal;
+        signals.push(signal);
       }
-      return duhFrame({ seq: p.seq ?? '0000', receiver: p.receiver ?? null, prefix: p.prefix ?? '0', account: p.headerAccount ?? null });
     }
-    return nakFrame(now);
+    if (signals.length > 0) await this.signals.recordSignals(signals);
+  }
+
+  /** Paths the receiver thread heard polls on (path, time, path, time…): their deadlines move; a faulted one is restored. */
+  async heardInThread(heard: readonly (string | number)[]): Promise<void> {
+    for (let i = 0; i + 1 < heard.length; i += 2) {
+      const restored = this.supervision.heard(heard[i] as string, heard[i + 1] as number);
+      if (restored) await restored;
+    }
   }
 
   /** Queues a frame's signals for this turn's group; resolves when they are durable (or rejects: no ACK). */
@@ -313,7 +305,7 @@ export class Dc09Ingest {
    * keys in sorted order (the log's canonical JSON then has nothing to sort), extra data
    * searched only when the frame has any, the received time written once per millisecond.
    */
-  private signalFromDc09(m: Dc09Message, e: Dc09Event, now: number): Signal {
+  private signalFromDc09(m: Pick<Dc09Message, 'account' | 'dataAccount' | 'events' | 'xdata' | 'quirks' | 'timestamp'>, e: Dc09Event, now: number): Signal {
     const device = m.account ? this.city.devicesByAccount.get(m.account) : undefined;
     const flags = m.quirks.length > 0 ? m.quirks.slice() : [];
     if (m.dataAccount && m.dataAccount !== m.account) flags.push(`data-account:${m.dataAccount}`);

@@ -10,7 +10,9 @@ import { LOOPBACK, isLoopbackHost } from '../../kernel/config.js';
 import { VigilError } from '../../kernel/errors.js';
 import { redactUrl } from '../../kernel/redact.js';
 import type { AppContext } from '../../platform/app-context.js';
+import { tuningChoice } from '../../kernel/tuning.js';
 import type { Dc09Ingest } from './dc09-ingest.js';
+import { Dc09ReceiverThread, type ReceiverThreadDeps } from './receiver-thread-host.js';
 
 /** The receiver's figures (Prometheus counters in index.ts). */
 export type { ReceiverCounters } from './receiver-counters.js';
@@ -21,6 +23,8 @@ export interface ReceiverPorts {
   mqttPort: number | null;
   /** The embedded broker's mqtts port, when it has a certificate. */
   mqttTlsPort?: number | null;
+  /** Where the DC-09 receiver runs (VIGIL_DC09_RECEIVER; a cluster node runs `main`). */
+  dc09Mode?: 'thread' | 'main';
 }
 
 /** How the receiver knows MQTT clients: the devices' and trackers' credentials, and Vigil's own. */
@@ -40,6 +44,7 @@ const digest = (v: string | Buffer): Buffer => createHash('sha256').update(v).di
  */
 export class Receiver {
   private server: Dc09Server | null = null;
+  private thread: Dc09ReceiverThread | null = null;
   private mqtt: MqttIngest | EmbeddedMqttBroker | null = null;
 
   constructor(
@@ -49,8 +54,28 @@ export class Receiver {
     private readonly discarded: (bytes: number) => void,
     private readonly city: CityReadPort,
     private readonly access: MqttAccess,
-    private readonly dropped: (reason: string) => void = () => {},
+    private readonly dropped: (reason: string, n?: number) => void = () => {},
+    private readonly threadDeps: Omit<ReceiverThreadDeps, 'ctx' | 'dc09' | 'discarded' | 'dropped'> | null = null,
   ) {}
+
+  /**
+   * Where the DC-09 receiver runs: its own thread unless VIGIL_DC09_RECEIVER says `main`,
+   * and always on the main thread of a cluster node (PostgreSQL): its replay ledger is
+   * claimed there, and the journal is the embedded node's (docs/architecture.md).
+   */
+  private dc09Mode(): 'thread' | 'main' {
+    const wanted = tuningChoice('VIGIL_DC09_RECEIVER');
+    if (wanted === 'thread' && (this.ctx.config.databaseUrl || this.ctx.replayLedger || !this.threadDeps)) {
+      this.ctx.logger.info('DC-09 receiver on the main thread: a cluster node claims replays in PostgreSQL there');
+      return 'main';
+    }
+    return wanted;
+  }
+
+  /** Resolves once every DC-09 frame answered so far is recorded, counted and its path heard (tests; at once on the main thread). */
+  async settled(): Promise<void> {
+    await this.thread?.settled();
+  }
 
   /** Who an MQTT client is, from its CONNECT: Vigil itself, a registered device, a unit's tracker — or nobody. */
   private identify(username: string | undefined, password: Buffer | undefined): MqttIdentity | null {
@@ -148,15 +173,12 @@ export class Receiver {
       );
     }
     if (ctx.config.dc09Port === null) return ports;
-    this.server = new Dc09Server({
+    const server = {
       host: ctx.config.dc09Host,
       tcpPort: ctx.config.dc09Port,
       udpPort: ctx.config.dc09Port,
       maxConnections: ctx.config.dc09MaxConnections,
       idleTimeoutMs: 10 * 60 * 1000,
-      onFrame: (frame, remote) => this.dc09.handleDc09(frame, remote),
-      onDiscarded: this.discarded,
-      onDropped: (reason) => this.dropped(reason),
       limits: {
         framesPerSecond: ctx.config.dc09FramesPerSource,
         burst: ctx.config.dc09FramesPerSource * 2,
@@ -165,6 +187,21 @@ export class Receiver {
       maxQueuedFramesPerConnection: 32,
       udpQueueLimit: 1024,
       udpConcurrency: 32,
+    };
+    ports.dc09Mode = this.dc09Mode();
+    if (ports.dc09Mode === 'thread') {
+      this.thread = new Dc09ReceiverThread({ ...this.threadDeps!, ctx, dc09: this.dc09, discarded: this.discarded, dropped: this.dropped });
+      const { tcpPort, udpPort } = await this.thread.start(server);
+      ports.tcpPort = tcpPort;
+      ports.udpPort = udpPort;
+      ctx.logger.info({ host: ctx.config.dc09Host, ...ports }, 'SIA DC-09 receiver listening on its own thread');
+      return ports;
+    }
+    this.server = new Dc09Server({
+      ...server,
+      onFrame: (frame, remote) => this.dc09.handleDc09(frame, remote),
+      onDiscarded: this.discarded,
+      onDropped: (reason) => this.dropped(reason),
       onError: (error) => ctx.logger.error({ err: error }, 'DC-09 receiver error'),
     });
     const { tcpPort, udpPort } = await this.server.start();
@@ -175,6 +212,7 @@ export class Receiver {
   }
 
   async stop(): Promise<void> {
+    await this.thread?.stop();
     await this.server?.stop();
     await this.mqtt?.stop();
   }

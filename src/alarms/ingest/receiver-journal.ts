@@ -1,0 +1,221 @@
+import { mkdir, open, readdir, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+/**
+ * The DC-09 receiver thread's journal: every accepted alarm frame is appended here,
+ * and its ACK sent only once the record is on disk. Records are numbered (the journal
+ * sequence); the main thread applies them to the event log in that order, and each
+ * signal it records carries its record's number, so the log itself says how far the
+ * journal was applied (the watermark): at start-up, the records above it are applied
+ * once, those at or below it are skipped.
+ *
+ * Group commit: the records appended while a write is on disk go together in the next
+ * one, one writev and one fdatasync for all of them (like the heard checkpoint, the
+ * writes run on libuv's threads, so the receiver keeps reading its sockets meanwhile).
+ *
+ * On disk: segments named by their first sequence (16 digits), each a run of records
+ * `u32 length | u32 crc32(seq and payload) | f64 seq | payload (JSON)`. A record cut
+ * short by a crash (or damaged) ends its segment: it and anything after it are cut
+ * off at start-up — such a record was never acknowledged. A segment is deleted once
+ * every record in it is applied; the one being written is closed and a new one begun
+ * when it grows past `segmentBytes`.
+ */
+export interface JournalRecord<T> {
+  seq: number;
+  body: T;
+}
+
+export interface JournalOptions {
+  /** A segment grows to about this size before the next is begun (default 16 MiB). */
+  segmentBytes?: number;
+}
+
+const HEAD = 16;
+const SEGMENT = /^(\d{16})\.journal$/;
+const segmentName = (first: number): string => `${String(first).padStart(16, '0')}.journal`;
+
+/** One record's bytes. */
+export function encodeJournalRecord(seq: number, body: unknown): Buffer {
+  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  const out = Buffer.allocUnsafe(HEAD + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  out.writeDoubleLE(seq, 8);
+  payload.copy(out, HEAD);
+  out.writeUInt32LE(crc32(out.subarray(8)), 4);
+  return out;
+}
+
+/** The whole records at the start of a segment, and the length they take (the rest is a torn or damaged tail). */
+export function decodeJournalSegment<T>(buf: Buffer): { records: JournalRecord<T>[]; validBytes: number } {
+  const records: JournalRecord<T>[] = [];
+  let at = 0;
+  while (at + HEAD <= buf.length) {
+    const length = buf.readUInt32LE(at);
+    const end = at + HEAD + length;
+    if (end > buf.length || crc32(buf.subarray(at + 8, end)) !== buf.readUInt32LE(at + 4)) break;
+    let body: T;
+    try {
+      body = JSON.parse(buf.toString('utf8', at + HEAD, end)) as T;
+    } catch {
+      break;
+    }
+    records.push({ seq: buf.readDoubleLE(at + 8), body });
+    at = end;
+  }
+  return { records, validBytes: at };
+}
+
+interface Waiting {
+  bytes: Buffer;
+  seq: number;
+  resolve: (seq: number) => void;
+  reject: (error: unknown) => void;
+}
+
+export class ReceiverJournal<T> {
+  private queue: Waiting[] = [];
+  private writing = false;
+  private broken: Error | null = null;
+  private closed = false;
+  /** Segments no longer written: their file and last sequence, deleted once applied. */
+  private readonly sealed: { file: string; last: number }[] = [];
+  private written = 0;
+  private applied: number;
+  /** The first sequence of the segment being written (its name). */
+  private segmentFirst: number;
+
+  private constructor(
+    private readonly dir: string,
+    private handle: FileHandle,
+    private next: number,
+    applied: number,
+    private readonly segmentBytes: number,
+  ) {
+    this.applied = applied;
+    this.segmentFirst = next;
+  }
+
+  /**
+   * Opens the journal in `dir` (made if missing): cuts torn tails off, deletes the
+   * segments applied up to `appliedSeq`, and returns the records above it, in order,
+   * which the caller applies before any new one. New records are numbered after both.
+   */
+  static async open<T>(dir: string, appliedSeq: number, options: JournalOptions = {}): Promise<{ journal: ReceiverJournal<T>; pending: JournalRecord<T>[] }> {
+    await mkdir(dir, { recursive: true });
+    const names = (await readdir(dir)).filter((n) => SEGMENT.test(n)).sort();
+    const pending: JournalRecord<T>[] = [];
+    const kept: { file: string; last: number }[] = [];
+    let last = appliedSeq;
+    for (const name of names) {
+      const file = join(dir, name);
+      const buf = await readFile(file);
+      const { records, validBytes } = decodeJournalSegment<T>(buf);
+      if (validBytes < buf.length) await truncate(file, validBytes); // a torn record: never acknowledged
+      const segmentLast = records.at(-1)?.seq ?? 0;
+      if (segmentLast > last) last = segmentLast;
+      if (segmentLast <= appliedSeq) {
+        await rm(file, { force: true });
+        continue;
+      }
+      for (const r of records) if (r.seq > appliedSeq) pending.push(r);
+      kept.push({ file, last: segmentLast });
+    }
+    const next = last + 1;
+    const handle = await ReceiverJournal.begin(dir, next);
+    const journal = new ReceiverJournal<T>(dir, handle, next, appliedSeq, options.segmentBytes ?? 16 * 1024 * 1024);
+    journal.sealed.push(...kept);
+    return { journal, pending };
+  }
+
+  /** A new segment starting at `first`, its name durable in the folder. */
+  private static async begin(dir: string, first: number): Promise<FileHandle> {
+    const handle = await open(join(dir, segmentName(first)), 'w');
+    const folder = await open(dir, 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+    return handle;
+  }
+
+  /** The sequence the next record gets. */
+  get nextSeq(): number {
+    return this.next;
+  }
+
+  /** Appends a record; resolves with its sequence once it is durable (rejects: not durable, no ACK). */
+  append(body: T): Promise<number> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.closed) return Promise.reject(new Error('the receiver journal is closed'));
+    const seq = this.next++;
+    const bytes = encodeJournalRecord(seq, body);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ bytes, seq, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  /** Writes everything queued as one group commit, then the group that gathered meanwhile. */
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        if (this.broken) throw this.broken;
+        if (this.written >= this.segmentBytes) await this.rotate(batch[0]!.seq);
+        const buffers = batch.map((w) => w.bytes);
+        const length = buffers.reduce((sum, b) => sum + b.length, 0);
+        const { bytesWritten } = await this.handle.writev(buffers);
+        if (bytesWritten !== length) throw new Error(`short write of the receiver journal (${bytesWritten} of ${length} bytes)`);
+        await this.handle.datasync();
+        this.written += length;
+        for (const w of batch) w.resolve(w.seq);
+      } catch (error) {
+        // Whatever reached the file may be cut short: nothing more is written after it (start-up cuts the tail).
+        this.broken ??= error instanceof Error ? error : new Error(String(error));
+        for (const w of batch) w.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  private async rotate(first: number): Promise<void> {
+    const previous = this.handle;
+    this.sealed.push({ file: join(this.dir, segmentName(this.segmentFirst)), last: first - 1 });
+    this.handle = await ReceiverJournal.begin(this.dir, first);
+    this.segmentFirst = first;
+    this.written = 0;
+    await previous.close();
+    await this.dropApplied();
+  }
+
+  /** The main thread applied every record up to `seq`: segments wholly below it go. */
+  async markApplied(seq: number): Promise<void> {
+    if (seq <= this.applied) return;
+    this.applied = seq;
+    await this.dropApplied();
+  }
+
+  private async dropApplied(): Promise<void> {
+    while (this.sealed.length > 0 && this.sealed[0]!.last <= this.applied) {
+      const { file } = this.sealed.shift()!;
+      await rm(file, { force: true });
+    }
+  }
+
+  /** Segments on disk besides the one being written (tests, figures). */
+  get sealedSegments(): number {
+    return this.sealed.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.writing) await new Promise((r) => setImmediate(r));
+    await this.handle.close();
+  }
+}

@@ -1,0 +1,201 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { isSharedClock } from '../../kernel/time.js';
+import type { AppContext } from '../../platform/app-context.js';
+import type { AlarmsState } from '../alarms-state.js';
+import type { AccountConfig } from '../model.js';
+import type { Dc09Ingest, JournalledFrame } from './dc09-ingest.js';
+import type { Dc09AccountKeys } from './dc09-keys.js';
+import type { ReceiverCounters } from './receiver-counters.js';
+import type { FromReceiverThread, ReceiverThreadInput, ReceiverTick, ToReceiverThread } from './receiver-thread.js';
+
+const ENTRY = new URL('./receiver-thread-entry.mjs', import.meta.url);
+const MODULE = new URL('./receiver-thread.ts', import.meta.url);
+/** Frames recorded in one commit at most (a backlog after a restart goes in several). */
+const BATCH = 2_000;
+const RETRY_MS = 1_000;
+
+const keysOnly = (a: AccountConfig): Dc09AccountKeys => ({
+  account: a.account,
+  key: a.key,
+  keyFormat: a.keyFormat,
+  clockOffsetMinutes: a.clockOffsetMinutes,
+  ...(a.relayFor ? { relayFor: a.relayFor } : {}),
+});
+
+export interface ReceiverThreadDeps {
+  ctx: AppContext;
+  state: AlarmsState;
+  dc09: Dc09Ingest;
+  counters: ReceiverCounters;
+  discarded: (bytes: number) => void;
+  dropped: (reason: string, n?: number) => void;
+}
+
+/**
+ * The main thread's side of the DC-09 receiver thread (receiver-thread.ts): starts it
+ * with the accounts' keys and the log's watermark of its journal, keeps its copy of the
+ * accounts current, and records what it sends — journalled frames in journal order,
+ * then heard paths, counts and refusals — one at a time, so the log sees one account's
+ * frames in the order they were acknowledged. A commit that fails is tried again:
+ * the frames are acknowledged already, and the journal keeps them until they are in.
+ */
+export class Dc09ReceiverThread {
+  private worker: Worker | null = null;
+  private inbox: (JournalledFrame[] | ReceiverTick)[] = [];
+  private pumping = false;
+  private idle: (() => void)[] = [];
+  /** The highest journal record queued here: a restarted thread's backlog is not queued twice. */
+  private queuedUpTo = 0;
+  private flushes = 0;
+  private readonly flushed = new Map<number, () => void>();
+  private stopping = false;
+
+  constructor(private readonly deps: ReceiverThreadDeps) {}
+
+  async start(server: ReceiverThreadInput['server']): Promise<{ tcpPort: number | null; udpPort: number | null }> {
+    const { ctx, state } = this.deps;
+    this.queuedUpTo = state.journalApplied;
+    const input: ReceiverThreadInput = {
+      server,
+      journalDir: join(ctx.config.dataDir, 'dc09-journal'),
+      appliedSeq: state.journalApplied,
+      accounts: [...state.accounts.values()].map(keysOnly),
+      clock: isSharedClock(ctx.clock) ? ctx.clock.shared() : null,
+      tickMs: 50,
+    };
+    const worker = new Worker(ENTRY, { workerData: { role: 'vigil-dc09-receiver', module: MODULE.href, input } });
+    this.worker = worker;
+    state.onAccountConfigured = (a) => this.send({ type: 'accounts', accounts: [keysOnly(a)] });
+    return new Promise((resolve, reject) => {
+      let listening = false;
+      worker.on('message', (message: FromReceiverThread) => {
+        switch (message.type) {
+          case 'listening':
+            listening = true;
+            resolve({ tcpPort: message.tcpPort, udpPort: message.udpPort });
+            break;
+          case 'frames':
+            this.receiveFrames(message.frames);
+            break;
+          case 'tick':
+            this.receiveTick(message);
+            break;
+          case 'flushed':
+            this.flushed.get(message.n)?.();
+            this.flushed.delete(message.n);
+            break;
+          case 'error':
+            if (message.fatal && !listening) reject(new Error(`the DC-09 receiver thread could not start: ${message.message}`));
+            else ctx.logger.error({ problem: message.message }, 'DC-09 receiver thread error');
+            break;
+          case 'stopped':
+            break;
+        }
+      });
+      worker.on('error', (error) => {
+        if (!listening) reject(error);
+        ctx.logger.error({ err: error }, 'DC-09 receiver thread failed');
+      });
+      worker.on('exit', (code) => {
+        if (!listening) reject(new Error(`the DC-09 receiver thread stopped (exit code ${code})`));
+        else if (!this.stopping) ctx.logger.error({ code }, 'the DC-09 receiver thread stopped: no DC-09 frame is received until the node restarts');
+      });
+    });
+  }
+
+  private send(message: ToReceiverThread): void {
+    this.worker?.postMessage(message);
+  }
+
+  private receiveFrames(frames: JournalledFrame[]): void {
+    const fresh = frames.filter((f) => f.journal > this.queuedUpTo);
+    if (fresh.length === 0) return;
+    this.queuedUpTo = fresh.at(-1)!.journal;
+    this.inbox.push(fresh);
+    this.pump();
+  }
+
+  private receiveTick(tick: ReceiverTick): void {
+    const { counters } = this.deps;
+    for (const [outcome, n] of tick.frames) counters.frames(outcome, n);
+    for (const [quirk, n] of tick.quirks) counters.quirk(quirk, n);
+    if (tick.discarded > 0) this.deps.discarded(tick.discarded);
+    for (const [reason, n] of tick.dropped) this.deps.dropped(reason, n);
+    if (tick.refusalsNotNoted > 0) this.deps.ctx.logger.warn({ refused: tick.refusalsNotNoted }, 'DC-09 frames refused (not logged one by one)');
+    if (tick.heard.length > 0 || tick.refusals.length > 0) {
+      this.inbox.push(tick);
+      this.pump();
+    }
+  }
+
+  /** Records the inbox in order, one commit at a time (consecutive frames messages in one). */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void this.drain().finally(() => {
+      this.pumping = false;
+      if (this.inbox.length > 0) return this.pump();
+      for (const r of this.idle.splice(0)) r();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const { dc09, ctx, state } = this.deps;
+    while (this.inbox.length > 0) {
+      const head = this.inbox[0]!;
+      if (!Array.isArray(head)) {
+        this.inbox.shift();
+        await dc09.heardInThread(head.heard).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record a restored path'));
+        for (const note of head.refusals) await dc09.noteRefusal(note, false);
+        continue;
+      }
+      const batch: JournalledFrame[] = [];
+      let taken = 0;
+      while (taken < this.inbox.length && Array.isArray(this.inbox[taken]) && batch.length < BATCH) batch.push(...(this.inbox[taken++] as JournalledFrame[]));
+      // Exactly once: a record the log has already (its watermark) is not recorded again.
+      const todo = batch.filter((f) => f.journal > state.journalApplied);
+      try {
+        if (todo.length > 0) await dc09.recordJournalled(todo);
+      } catch (error) {
+        if (this.stopping) return; // the journal keeps them: the next start records them
+        ctx.logger.error({ err: error, frames: todo.length }, 'could not record journalled DC-09 frames; trying again');
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+        continue;
+      }
+      this.inbox.splice(0, taken);
+      this.send({ type: 'applied', seq: batch.at(-1)!.journal });
+    }
+  }
+
+  /** Resolves once every frame the thread answered so far is recorded, counted and its paths heard (tests). */
+  async settled(): Promise<void> {
+    if (!this.worker) return;
+    const n = ++this.flushes;
+    await new Promise<void>((resolve) => {
+      this.flushed.set(n, resolve);
+      this.send({ type: 'flush', n });
+    });
+    if (this.pumping || this.inbox.length > 0) await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.stopping = true;
+    this.deps.state.onAccountConfigured = null;
+    const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+    const stopped = new Promise<void>((r) =>
+      worker.on('message', (m: FromReceiverThread) => {
+        if (m.type === 'stopped') r();
+      }),
+    );
+    this.send({ type: 'stop' });
+    await Promise.race([stopped, exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    // What the thread made durable is recorded before the node's log closes (else the next start does it).
+    if (this.pumping || this.inbox.length > 0)
+      await Promise.race([new Promise<void>((r) => this.idle.push(r)), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await worker.terminate();
+    this.worker = null;
+  }
+}

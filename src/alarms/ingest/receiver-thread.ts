@@ -1,0 +1,255 @@
+// The DC-09 receiver's own thread (started by receiver-thread-host.ts through
+// receiver-thread-entry.mjs): the TCP and UDP listeners, framing, CRC, decryption,
+// parsing, per-source limits, backpressure, the replay window, the account checks and
+// every reply. An alarm frame is appended to the receiver journal and ACKed once its
+// group commit is on disk; the main thread records it in the event log after. Nothing
+// here waits for the main thread, so a panel's ACK never queues behind its work.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { Dc09Server, type Dc09DropReason, type Dc09ServerOptions } from '../../adapters/protocols/dc09/dc09-server.js';
+import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
+import { clockFromShared, systemClock, type Clock } from '../../kernel/time.js';
+import type { JournalledFrame } from './dc09-ingest.js';
+import { Dc09FrameCheck, ackOutcome, type Dc09RefusalNote } from './dc09-frame-check.js';
+import type { Dc09AccountKeys } from './dc09-keys.js';
+import { ReceiverJournal } from './receiver-journal.js';
+
+export interface ReceiverThreadInput {
+  server: Omit<Dc09ServerOptions, 'onFrame' | 'onDiscarded' | 'onDropped' | 'onError' | 'now'>;
+  journalDir: string;
+  /** The log's watermark of the journal: records at or below it are recorded already. */
+  appliedSeq: number;
+  accounts: Dc09AccountKeys[];
+  /** A test's clock in shared memory, or null: the system clock. */
+  clock: SharedArrayBuffer | null;
+  /** How often heard paths, counts and refusals go to the main thread. */
+  tickMs: number;
+  segmentBytes?: number;
+}
+
+/** What the main thread sends. */
+export type ToReceiverThread =
+  { type: 'accounts'; accounts: Dc09AccountKeys[] } | { type: 'applied'; seq: number } | { type: 'flush'; n: number } | { type: 'stop' };
+
+/** Everything this thread reports besides journalled frames, sent every tick. */
+export interface ReceiverTick {
+  type: 'tick';
+  /** path, time, path, time… */
+  heard: (string | number)[];
+  frames: [string, number][];
+  quirks: [string, number][];
+  discarded: number;
+  dropped: [string, number][];
+  refusals: Dc09RefusalNote[];
+  /** Refusals beyond the per-tick bound: counted, not logged one by one. */
+  refusalsNotNoted: number;
+}
+
+export type FromReceiverThread =
+  | { type: 'listening'; tcpPort: number | null; udpPort: number | null }
+  | { type: 'frames'; frames: JournalledFrame[] }
+  | ReceiverTick
+  | { type: 'flushed'; n: number }
+  | { type: 'error'; message: string; fatal: boolean }
+  | { type: 'stopped' };
+
+/** Refusals sent one by one to the main thread per tick (a flood of junk costs counters, not log lines). */
+const REFUSALS_PER_TICK = 100;
+/**
+ * Journalled frames the main thread may have yet to record: above this, new alarm frames
+ * wait (and with them their connections, through the server's backpressure) until it
+ * catches up to half — so the log and the operators' screens are never far behind the ACKs.
+ */
+export const MAX_UNRECORDED = 20_000;
+
+const add = (m: Map<string, number>, key: string, n = 1): void => void m.set(key, (m.get(key) ?? 0) + n);
+
+/** The frame handling of the receiver thread: check, journal, reply. */
+export class ReceiverThreadIngest {
+  readonly accounts = new Map<string, Dc09AccountKeys>();
+  readonly check: Dc09FrameCheck;
+  private heard: (string | number)[] = [];
+  private frames = new Map<string, number>();
+  private quirks = new Map<string, number>();
+  private discarded = 0;
+  private dropped = new Map<string, number>();
+  private refusals: Dc09RefusalNote[] = [];
+  private refusalsNotNoted = 0;
+  /** Frames made durable in this turn, posted together. */
+  private durable: JournalledFrame[] = [];
+  private postScheduled = false;
+  /** The highest journal record the main thread recorded in the log. */
+  private applied = 0;
+  private waitingForMain: (() => void)[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly journal: ReceiverJournal<JournalledFrame>,
+    private readonly port: MessagePort,
+  ) {
+    this.check = new Dc09FrameCheck(clock.now(), (account) => this.accounts.get(account));
+  }
+
+  /** The main thread recorded every record up to `seq`: frames held for it go on. */
+  markApplied(seq: number): void {
+    if (seq > this.applied) this.applied = seq;
+    if (this.journal.nextSeq - 1 - this.applied <= MAX_UNRECORDED / 2) for (const go of this.waitingForMain.splice(0)) go();
+  }
+
+  setAccounts(accounts: readonly Dc09AccountKeys[]): void {
+    for (const a of accounts) this.accounts.set(a.account, a);
+  }
+
+  /** One frame in, its reply out: an alarm's ACK once its journal record is durable, a poll's at once. */
+  handle(frame: RawFrame, remote: string): Buffer | Promise<Buffer> {
+    const now = this.clock.now();
+    const checked = this.check.check(frame, remote, now);
+    if (!checked.ok) {
+      add(this.frames, checked.note.outcome);
+      if (this.refusals.length < REFUSALS_PER_TICK || checked.note.substitution) this.refusals.push(checked.note);
+      else this.refusalsNotNoted++;
+      return checked.reply;
+    }
+    const { message: m, reserved } = checked;
+    if (m.events.length === 0) {
+      if (m.account) this.heard.push(m.account, now);
+      return this.accepted(m, reserved, now);
+    }
+    const record: JournalledFrame = {
+      journal: 0,
+      at: now,
+      message: {
+        account: m.account,
+        dataAccount: m.dataAccount ?? null,
+        events: m.events,
+        xdata: m.xdata,
+        quirks: m.quirks,
+        timestamp: m.timestamp ? m.timestamp.getTime() : null,
+      },
+    };
+    const append = (): Promise<number> => this.journal.append(record);
+    const appended = this.journal.nextSeq - 1 - this.applied < MAX_UNRECORDED ? append() : new Promise<void>((go) => this.waitingForMain.push(go)).then(append);
+    return appended.then(
+      (seq) => {
+        record.journal = seq;
+        this.post(record);
+        return this.accepted(m, reserved, now);
+      },
+      (error: unknown) => {
+        this.check.release(reserved);
+        throw error; // no ACK: the panel sends again
+      },
+    );
+  }
+
+  private accepted(m: Parameters<Dc09FrameCheck['ack']>[0], reserved: string | null, now: number): Buffer {
+    for (const q of m.quirks) add(this.quirks, q);
+    add(this.frames, ackOutcome(m));
+    return this.check.ack(m, reserved, now);
+  }
+
+  /** Durable frames go to the main thread in journal order, those of one turn in one message. */
+  private post(record: JournalledFrame): void {
+    this.durable.push(record);
+    if (this.postScheduled) return;
+    this.postScheduled = true;
+    setImmediate(() => {
+      this.postScheduled = false;
+      const frames = this.durable;
+      this.durable = [];
+      frames.sort((a, b) => a.journal - b.journal);
+      this.port.postMessage({ type: 'frames', frames } satisfies FromReceiverThread);
+    });
+  }
+
+  onDiscarded(bytes: number): void {
+    this.discarded += bytes;
+  }
+
+  onDropped(reason: Dc09DropReason): void {
+    add(this.dropped, reason);
+  }
+
+  /** Sends what gathered since the last tick (nothing when nothing did). */
+  tick(): void {
+    if (this.heard.length === 0 && this.frames.size === 0 && this.discarded === 0 && this.dropped.size === 0 && this.refusals.length === 0) return;
+    const message: ReceiverTick = {
+      type: 'tick',
+      heard: this.heard,
+      frames: [...this.frames],
+      quirks: [...this.quirks],
+      discarded: this.discarded,
+      dropped: [...this.dropped],
+      refusals: this.refusals,
+      refusalsNotNoted: this.refusalsNotNoted,
+    };
+    this.heard = [];
+    this.frames = new Map();
+    this.quirks = new Map();
+    this.discarded = 0;
+    this.dropped = new Map();
+    this.refusals = [];
+    this.refusalsNotNoted = 0;
+    this.port.postMessage(message);
+  }
+}
+
+async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void> {
+  const clock = input.clock ? clockFromShared(input.clock) : systemClock;
+  const { journal, pending } = await ReceiverJournal.open<JournalledFrame>(input.journalDir, input.appliedSeq, { segmentBytes: input.segmentBytes });
+  // Records durable before a crash and not yet in the log: recorded first, in order, before any new one.
+  if (pending.length > 0) port.postMessage({ type: 'frames', frames: pending.map((r) => ({ ...r.body, journal: r.seq })) } satisfies FromReceiverThread);
+  const ingest = new ReceiverThreadIngest(clock, journal, port);
+  ingest.setAccounts(input.accounts);
+  ingest.markApplied(input.appliedSeq);
+  const fail = (error: unknown, fatal: boolean): void =>
+    port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error), fatal } satisfies FromReceiverThread);
+  const server = new Dc09Server({
+    ...input.server,
+    onFrame: (frame, remote) => ingest.handle(frame, remote),
+    onDiscarded: (bytes) => ingest.onDiscarded(bytes),
+    onDropped: (reason) => ingest.onDropped(reason),
+    onError: (error) => fail(error, false),
+    now: () => clock.now(),
+  });
+  const timer = setInterval(() => ingest.tick(), input.tickMs);
+  port.on('message', (message: ToReceiverThread) => {
+    switch (message.type) {
+      case 'accounts':
+        ingest.setAccounts(message.accounts);
+        break;
+      case 'applied':
+        ingest.markApplied(message.seq);
+        journal.markApplied(message.seq).catch((error: unknown) => fail(error, false));
+        break;
+      case 'flush':
+        ingest.tick();
+        // After the frames of this turn are posted: the main thread then has everything answered so far.
+        setImmediate(() => setImmediate(() => port.postMessage({ type: 'flushed', n: message.n } satisfies FromReceiverThread)));
+        break;
+      case 'stop':
+        clearInterval(timer);
+        void server
+          .stop()
+          .then(() => journal.close())
+          .then(() => {
+            ingest.tick();
+            port.postMessage({ type: 'stopped' } satisfies FromReceiverThread);
+            port.close();
+          });
+        break;
+    }
+  });
+  const ports = await server.start();
+  port.postMessage({ type: 'listening', ...ports } satisfies FromReceiverThread);
+}
+
+if (parentPort && (workerData as { role?: string } | null)?.role === 'vigil-dc09-receiver') {
+  const port = parentPort as unknown as MessagePort;
+  main(port, (workerData as { input: ReceiverThreadInput }).input).catch((error: unknown) => {
+    port.postMessage({
+      type: 'error',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      fatal: true,
+    } satisfies FromReceiverThread);
+  });
+}

@@ -7,7 +7,7 @@ import { INCIDENT_TYPES } from '../../../src/incidents/contract.js';
 import { NoticeStates } from './NoticeStates.js';
 import { WorkOrderForm } from './work-orders/WorkOrderForm.js';
 import { WorkOrdersPanel } from './work-orders/WorkOrdersPanel.js';
-import { PRIORITY_TEXT, WORK_ORDER_STATE_TEXT, type Assignee } from './work-orders/words.js';
+import { PRIORITY_TEXT, WORK_ORDER_STATE_TEXT, dueDay, type Assignee } from './work-orders/words.js';
 
 interface Figures {
   received: number;
@@ -203,7 +203,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
               <p className="small" data-testid="report-work-order">
                 {t('Work order')}: {t(WORK_ORDER_STATE_TEXT[order.state])} ·{' '}
                 {[assignees.find((a) => a.orgId === order.assigneeOrgId)?.name, order.team].filter(Boolean).join(' · ')} · {t(PRIORITY_TEXT[order.priority])} ·{' '}
-                {t('Due date')} {order.dueDate}
+                {t('Due date')} {dueDay(order.dueDate, lang)}
                 {order.cancelled ? ` · ${t('Reason for cancelling')}: ${order.cancelled.reason}` : ''}
               </p>
             )}

@@ -2,10 +2,7 @@ import { useState } from 'react';
 import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import type { WorkOrderView } from '../../../../src/citizen-reports/contract.js';
-import { PRIORITY_TEXT, WORK_ORDER_STATE_TEXT } from './words.js';
-
-const dueDay = (date: string, lang: string): string =>
-  new Date(`${date}T12:00:00Z`).toLocaleDateString(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+import { PRIORITY_TEXT, WORK_ORDER_STATE_TEXT, dueDay } from './words.js';
 
 /**
  * The open work orders of the organisation (issued by it or assigned to it), overdue first: start one,

@@ -13,3 +13,7 @@ export const WORK_ORDER_STATE_TEXT: Record<WorkOrderState, string> = {
   done: 'Done',
   cancelled: 'Cancelled',
 };
+
+/** A due day (YYYY-MM-DD) in words: "12 December 2026" / "12 décembre 2026". */
+export const dueDay = (date: string, lang: string): string =>
+  new Date(`${date}T12:00:00Z`).toLocaleDateString(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });

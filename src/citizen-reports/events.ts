@@ -1,5 +1,5 @@
 import type { NewEvent } from '../platform/event-log.js';
-import type { CitizenReport } from './model.js';
+import type { CitizenReport, WorkOrderPriority } from './model.js';
 
 /** A value sealed under a personal-data key (platform/personal-data.ts `Sealed`). */
 interface SealedValue {
@@ -22,6 +22,21 @@ export interface CitizenReportsEvents {
   'citizen-reports.report.merged': { reportId: string; into: string; note: string | null };
   'citizen-reports.report.escalated': { reportId: string; incidentId: string; reference: string };
   'citizen-reports.report.resolved': { reportId: string; note: string };
+  /** A work order issued from the report (the report shows "a work order has been issued"). */
+  'citizen-reports.work-order.issued': {
+    reportId: string;
+    workOrderId: string;
+    assigneeOrgId: string;
+    team: string | null;
+    priority: WorkOrderPriority;
+    dueDate: string;
+    dueAt: string;
+    instructions: string;
+  };
+  'citizen-reports.work-order.started': { reportId: string; workOrderId: string };
+  /** Done; the report's resolution (with the public note) is recorded with it. */
+  'citizen-reports.work-order.completed': { reportId: string; workOrderId: string };
+  'citizen-reports.work-order.cancelled': { reportId: string; workOrderId: string; reason: string };
   /** A notice to the reporter was taken by the channel's peer (the SMTP server, the push service). */
   'citizen-reports.notice.sent': { reportId: string; noticeId: string; channel: 'email' | 'push' };
   /** A notice attempt failed; `final`: given up (refused for good, too many attempts, the reporter's data erased). */

@@ -10,14 +10,19 @@ import { CitizenReportsService, type CitizenReportsDeps } from './reports-servic
 import { ReportsState, type DueReportNotice } from './reports-state.js';
 import { citizenReportsRoutes } from './routes.js';
 import type { RequestContext } from './rules.js';
+import { workOrderRoutes } from './work-order-routes.js';
+import { WorkOrders } from './work-orders.js';
 
 export { CitizenReportsService } from './reports-service.js';
 export { ReportsState } from './reports-state.js';
+export { WorkOrders } from './work-orders.js';
 export type { CitizenReportsDeps } from './reports-service.js';
 
 export interface CitizenReportsCapability extends Capability {
   service: CitizenReportsService;
   state: ReportsState;
+  /** Work orders issued from reports (assigned → in progress → done or cancelled). */
+  workOrders: WorkOrders;
   /** Reporters found by the e-mail or phone they gave (privacy: export and erasure). */
   dataSubjects: DataSubjectHolder;
   /** Tells reporters who asked that their report was resolved, merged or turned into an incident (durable, retried). */
@@ -27,11 +32,12 @@ export interface CitizenReportsCapability extends Capability {
 /**
  * Citizen reports: an Open311 GeoReport v2 server (/open311/v2/), the reporter's
  * personal follow link, and triage by the responsible organisation (acknowledge,
- * merge, turn into an incident, resolve with a public note).
+ * merge, turn into an incident or a work order, resolve with a public note).
  */
 export function createCitizenReportsCapability(ctx: AppContext, deps: CitizenReportsDeps & { city: CityReadPort }): CitizenReportsCapability {
   const state = new ReportsState();
   const service = new CitizenReportsService(ctx, state, deps);
+  const workOrders = new WorkOrders(ctx, state, service);
   const apiKeys = apiKeysOf(ctx.config.open311ApiKeys);
   const context = (): RequestContext => ({
     jurisdictionId: ctx.config.open311Jurisdiction,
@@ -49,6 +55,7 @@ export function createCitizenReportsCapability(ctx: AppContext, deps: CitizenRep
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(open311Routes(ctx, service, context));
     await app.register(citizenReportsRoutes(service));
+    await app.register(workOrderRoutes(workOrders));
   };
   return {
     name: 'citizen-reports',
@@ -57,6 +64,7 @@ export function createCitizenReportsCapability(ctx: AppContext, deps: CitizenRep
     liveViews: [citizenReportsLiveView()],
     service,
     state,
+    workOrders,
     dataSubjects: service.dataSubjects,
     notices,
     // Notices are sent by the leading node of a `vigil serve` (what is due is rebuilt from the log after a restart).

@@ -28,6 +28,10 @@ export function citizenReportsLiveView(): LiveView {
     'citizen-reports.report.merged': staff,
     'citizen-reports.report.escalated': staff,
     'citizen-reports.report.resolved': staff,
+    'citizen-reports.work-order.issued': staff,
+    'citizen-reports.work-order.started': staff,
+    'citizen-reports.work-order.completed': staff,
+    'citizen-reports.work-order.cancelled': staff,
     'citizen-reports.notice.sent': staff,
     'citizen-reports.notice.failed': staff,
   } satisfies Record<keyof CitizenReportsEvents, LiveProjector>);

@@ -7,7 +7,7 @@ import type { NoticeConsent } from '../platform/notices.js';
  */
 
 /** Where a report stands for the responsible organisation; Open311 shows open or closed. */
-export const REPORT_STATUSES = ['received', 'acknowledged', 'in-progress', 'merged', 'resolved'] as const;
+export const REPORT_STATUSES = ['received', 'acknowledged', 'in-progress', 'work-order', 'merged', 'resolved'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 export const open311Status = (s: ReportStatus): 'open' | 'closed' => (s === 'merged' || s === 'resolved' ? 'closed' : 'open');
@@ -271,6 +271,50 @@ export interface ReportState extends CitizenReport {
   merged: string[];
   /** Notices to the reporter: noticeId → sent, failed for good, or failed attempts so far. */
   notices: Record<string, ReportNotice>;
+  /** The report's latest work order (the log holds earlier, cancelled ones). */
+  workOrder?: WorkOrder | null;
+}
+
+export const WORK_ORDER_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type WorkOrderPriority = (typeof WORK_ORDER_PRIORITIES)[number];
+export type WorkOrderState = 'assigned' | 'in-progress' | 'done' | 'cancelled';
+
+/** A step of a work order: who (actor) and when. */
+export interface WorkOrderStep {
+  by: string;
+  at: string;
+}
+
+/** A work order issued from a citizen report to a team or organisation (the maintenance desk's job). */
+export interface WorkOrder {
+  workOrderId: string;
+  reportId: string;
+  /** The organisation that issued it (the report's responsible organisation). */
+  orgId: string;
+  /** The organisation that does the work. */
+  assigneeOrgId: string;
+  /** The team within it, in words (a crew, a depot), if given. */
+  team: string | null;
+  priority: WorkOrderPriority;
+  /** Day it is due (YYYY-MM-DD); Open311 expected_datetime is its end in the city's time. */
+  dueDate: string;
+  dueAt: string;
+  instructions: string;
+  state: WorkOrderState;
+  issued: WorkOrderStep;
+  started: WorkOrderStep | null;
+  done: WorkOrderStep | null;
+  cancelled: (WorkOrderStep & { reason: string }) | null;
+}
+
+/** A work order as staff read it: the report and the organisations in words. */
+export interface WorkOrderView extends WorkOrder {
+  serviceName: string;
+  address: string | null;
+  orgName: string;
+  assigneeName: string;
+  overdue: boolean;
+  mayAct: boolean;
 }
 
 /** What became of one notice to the reporter (`<reportId>:<resolved|merged|escalated>:<channel>`). */
@@ -295,6 +339,8 @@ export interface PublicReport {
   description: string;
   requestedAt: string;
   updatedAt: string;
+  /** When the problem should be fixed (Open311 expected_datetime): the open work order's due time. */
+  expectedAt: string | null;
   address: string | null;
   lat: number;
   long: number;
@@ -317,6 +363,8 @@ export interface FollowView {
   /** When merged: the report whose status this one follows, as the public sees it (shown in words, not by its id). */
   joined: JoinedReportView | null;
   incidentReference: string | null;
+  /** When a work order is open: the day the work is due. */
+  workDue: string | null;
   position: Position;
 }
 

@@ -98,7 +98,7 @@ export function requestDoc(r: PublicReport): Value {
     service_notice: null,
     requested_datetime: r.requestedAt,
     updated_datetime: r.updatedAt,
-    expected_datetime: null,
+    expected_datetime: r.expectedAt,
     address: r.address,
     address_id: null,
     zipcode: null,

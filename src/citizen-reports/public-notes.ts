@@ -40,3 +40,15 @@ export function mergedStatusNote(j: JoinedReportWords, link: string, note: strin
       : `The same problem was already reported: ${what}. This report now follows that one; follow it here: ${link}`;
   return note ? `${sentence}\n${note}` : sentence;
 }
+
+/**
+ * The public status note of a report with an open work order (Open311 `status_notes`; its status stays `open`):
+ * "A work order has been issued", the day the work is due, and the organisation's earlier note if any. Null otherwise.
+ */
+export function workOrderNote(r: { status: string; publicNote: string | null; workOrder?: { dueDate: string } | null }, lang: NoteLang): string | null {
+  if (r.status !== 'work-order' || !r.workOrder) return null;
+  const day = dayInWords(`${r.workOrder.dueDate}T12:00:00Z`, lang, 'UTC');
+  const sentence =
+    lang === 'fr' ? `Un ordre de travail a été émis ; travaux prévus d’ici le ${day}.` : `A work order has been issued; the work is due by ${day}.`;
+  return r.publicNote ? `${sentence}\n${r.publicNote}` : sentence;
+}

@@ -4,6 +4,7 @@ import { newId, randomToken } from '../kernel/ids.js';
 import type { Position } from '../kernel/geo.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
+import type { NewEvent } from '../platform/event-log.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
 import { isSealed, personalSubject, phoneDigits, type DataSubjectHolder, type DataSubjectRecord } from '../platform/personal-data.js';
 import { noticeErrorForStaff, type ComposedNotice, type NoticeAddresses, type PersonalMessenger } from '../platform/notices.js';
@@ -23,7 +24,7 @@ import {
   type StaffReportView,
 } from './model.js';
 import type { StrippedPhoto } from './photo.js';
-import { joinedPhrase, mergedStatusNote, type JoinedReportWords, type NoteLang } from './public-notes.js';
+import { joinedPhrase, mergedStatusNote, workOrderNote, type JoinedReportWords, type NoteLang } from './public-notes.js';
 import type { DueReportNotice, ReportsState } from './reports-state.js';
 import { triageRefusal, type ReportInput, type RequestsQuery, MAX_RESULTS } from './rules.js';
 
@@ -223,11 +224,12 @@ export class CitizenReportsService {
       serviceCode: r.serviceCode,
       serviceName: service?.name[lang] ?? r.serviceCode,
       status: open311Status(r.status),
-      statusNotes: mergedNote ?? final.publicNote,
+      statusNotes: mergedNote ?? workOrderNote(final, lang) ?? final.publicNote,
       agencyResponsible: this.orgName(r.orgId),
       description: r.description,
       requestedAt: r.requestedAt,
       updatedAt: r.updatedAt,
+      expectedAt: final.status === 'work-order' ? (final.workOrder?.dueAt ?? null) : null,
       address: r.address,
       lat: r.position[1],
       long: r.position[0],
@@ -291,6 +293,7 @@ export class CitizenReportsService {
             }
           : null,
       incidentReference: final.incident?.reference ?? null,
+      workDue: final.status === 'work-order' ? (final.workOrder?.dueDate ?? null) : null,
       position: r.position,
     };
   }
@@ -551,11 +554,22 @@ export class CitizenReportsService {
   async resolve(reportId: string, note: string, by: Principal, at?: number): Promise<StaffReportView> {
     const r = this.reportFor(reportId, by, 'act');
     this.refuseUnless('resolve', r);
+    return this.resolveWith(r, note, by, [], at);
+  }
+
+  /** The resolution itself, recorded after `before` (a work order's completion) in one append; the reporters are told. */
+  async resolveWith(r: ReportState, note: string, by: Principal, before: NewEvent[], at?: number): Promise<StaffReportView> {
     const text = note.trim();
     if (!text) throw badRequest('a resolution needs a public note');
-    await this.ctx.record([reportEvent('citizen-reports.report.resolved', reportId, r.orgId, by.actor, { reportId, note: text }, at)]);
+    const reportId = r.reportId;
+    await this.ctx.record([...before, reportEvent('citizen-reports.report.resolved', reportId, r.orgId, by.actor, { reportId, note: text }, at)]);
     this.noticesMayBeDue();
     return this.staffView(r, by, null);
+  }
+
+  /** The organisations of the platform (work orders are assigned to one of them). */
+  organisations(): readonly { id: string; name: string }[] {
+    return this.deps.orgs();
   }
 
   /** Figures for the staff page: received, open, median hours to acknowledge and to resolve, among those the principal reads. */

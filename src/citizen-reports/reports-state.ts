@@ -39,6 +39,8 @@ export class ReportsState implements Projection {
   readonly dueNotices = new Map<string, DueReportNotice>();
   /** Report id → seq of its submission when the reporter gave personal data (their export and erasure read it back). */
   readonly reporterSeq = new Map<string, number>();
+  /** Open work orders (assigned or in progress): workOrderId → report id. */
+  readonly openWorkOrders = new Map<string, string>();
 
   /** The reporter asked to be told (`what`): one notice due per channel they consented to. */
   private noticeDue(r: ReportState, what: DueReportNotice['what'], at: string): void {
@@ -65,6 +67,7 @@ export class ReportsState implements Projection {
         incident: null,
         merged: [],
         notices: {},
+        workOrder: null,
       });
       const d = e.data as CitizenReportsEvents[typeof type];
       if (d.reporter || d.notice) this.reporterSeq.set(report.reportId, e.seq);
@@ -148,6 +151,45 @@ export class ReportsState implements Projection {
         }
         break;
       }
+      case 'citizen-reports.work-order.issued': {
+        const { reportId: _r, ...d } = e.data as CitizenReportsEvents[typeof type];
+        r.status = 'work-order';
+        r.acknowledgedAt ??= e.at;
+        r.workOrder = {
+          ...d,
+          reportId: r.reportId,
+          orgId: r.orgId,
+          state: 'assigned',
+          issued: { by: e.actor, at: e.at },
+          started: null,
+          done: null,
+          cancelled: null,
+        };
+        this.openWorkOrders.set(d.workOrderId, r.reportId);
+        break;
+      }
+      case 'citizen-reports.work-order.started':
+        if (r.workOrder) {
+          r.workOrder.state = 'in-progress';
+          r.workOrder.started = { by: e.actor, at: e.at };
+        }
+        break;
+      case 'citizen-reports.work-order.completed':
+        if (r.workOrder) {
+          r.workOrder.state = 'done';
+          r.workOrder.done = { by: e.actor, at: e.at };
+          this.openWorkOrders.delete(r.workOrder.workOrderId);
+        }
+        break;
+      case 'citizen-reports.work-order.cancelled':
+        if (r.workOrder) {
+          const { reason } = e.data as CitizenReportsEvents[typeof type];
+          r.workOrder.state = 'cancelled';
+          r.workOrder.cancelled = { by: e.actor, at: e.at, reason };
+          this.openWorkOrders.delete(r.workOrder.workOrderId);
+          if (r.status === 'work-order') r.status = 'acknowledged';
+        }
+        break;
     }
   }
 

@@ -246,14 +246,18 @@ export function parseRequestsQuery(q: Record<string, string | undefined>, now: n
   return { ok: true, value: { ids, serviceCodes, start: s, end: e, statuses: statuses as ('open' | 'closed')[] | null } };
 }
 
-export type TriageAction = 'acknowledge' | 'merge' | 'escalate' | 'resolve';
+export type TriageAction = 'acknowledge' | 'merge' | 'escalate' | 'resolve' | 'work-order';
 
-const OPEN: readonly ReportStatus[] = ['received', 'acknowledged', 'in-progress'];
+const OPEN: readonly ReportStatus[] = ['received', 'acknowledged', 'in-progress', 'work-order'];
 
 /** Why a triage step is not possible now, or null when it is. */
-export function triageRefusal(action: TriageAction, r: Pick<ReportState, 'status' | 'incident'>): string | null {
+export function triageRefusal(action: TriageAction, r: Pick<ReportState, 'status' | 'incident' | 'workOrder'>): string | null {
   if (!OPEN.includes(r.status)) return `the report is already ${r.status}`;
+  const openOrder = r.workOrder && (r.workOrder.state === 'assigned' || r.workOrder.state === 'in-progress');
+  if (openOrder) return 'a work order is open on the report: complete or cancel it first';
   switch (action) {
+    case 'work-order':
+      return r.incident ? `the report is incident ${r.incident.reference}` : null;
     case 'acknowledge':
       return r.status === 'received' ? null : 'the report was already acknowledged';
     case 'escalate':

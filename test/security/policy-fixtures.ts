@@ -114,6 +114,8 @@ export interface Owned {
   eventWebhook: string;
   /** A citizen report the organisation is responsible for (its reporter: reporter-<key>@example.org). */
   citizenReport: string;
+  /** An open work order issued by the organisation from a report of its own. */
+  workOrder: string;
   /** A stakeholder of the organisation's registry, a published open consultation inviting it (a public answer from participant-<key>@example.org), a grievance from complainant-<key>@example.org. */
   stakeholder: string;
   consultation: string;
@@ -328,6 +330,12 @@ export const make = {
       orgId,
     );
     return report.reportId;
+  },
+  /** An open work order made by the owner from a fresh report of its organisation. */
+  workOrder: async (vigil: RunningVigil, owner: Caller, orgId: string, key: string): Promise<string> => {
+    const reportId = await make.citizenReport(vigil, orgId, key);
+    const r = await owner.call('POST', `/api/citizen-reports/${reportId}/work-order`, { dueDate: '2099-01-01', instructions: fresh('Clean the wall') });
+    return idIn(ok(r, 'work order'), 'workOrderId');
   },
   /** A stakeholder of the caller's organisation (engagement lane). */
   stakeholder: async (owner: Caller): Promise<string> =>
@@ -729,6 +737,7 @@ export async function seedWorld(vigil: RunningVigil, beforeResources: (people: W
       apiKey,
       targetUser,
       citizenReport: await make.citizenReport(vigil, orgId[key], key),
+      workOrder: await make.workOrder(vigil, o, orgId[key], key),
       ...(await engagementOf(o, key, caller(vigil, origin, 'public', null, null, null))),
     };
   }

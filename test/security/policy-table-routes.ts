@@ -1051,6 +1051,27 @@ export const EXPECTED: Record<string, Row> = {
       fresh: (w, owner) => make.citizenReport(w.vigil, w.orgId[owner], owner),
     },
   ),
+  'GET /api/citizen-reports/work-orders': plain(R.triage, get('/api/citizen-reports/work-orders')),
+  'POST /api/citizen-reports/:id/work-order': org(
+    'act',
+    R.triage,
+    (t) => ({ url: `/api/citizen-reports/${t.fresh ?? t.o.citizenReport}/work-order`, payload: { dueDate: '2099-01-01', instructions: 'Clean the wall' } }),
+    { fresh: (w, owner) => make.citizenReport(w.vigil, w.orgId[owner], owner) },
+  ),
+  ...Object.fromEntries(
+    (['start', 'complete', 'cancel'] as const).map((step) => [
+      `POST /api/citizen-reports/work-orders/:id/${step}`,
+      org(
+        'act',
+        R.triage,
+        (t) => ({
+          url: `/api/citizen-reports/work-orders/${t.fresh ?? t.o.workOrder}/${step}`,
+          payload: step === 'complete' ? { note: 'Cleaned' } : step === 'cancel' ? { reason: 'Duplicate job' } : {},
+        }),
+        { fresh: (w, owner) => make.workOrder(w.vigil, w.owner[owner], w.orgId[owner], owner) },
+      ),
+    ]),
+  ),
   'POST /api/citizen-reports/:id/resolve': org(
     'act',
     R.triage,

@@ -20,9 +20,14 @@ const STATUS_TEXT: Record<FollowView['status'], string> = {
   received: 'Received',
   acknowledged: 'Acknowledged',
   'in-progress': 'Being handled',
+  'work-order': 'A work order has been issued',
   merged: 'Merged with another report',
   resolved: 'Resolved',
 };
+
+/** A due day (YYYY-MM-DD) in words: "12 December" / "12 décembre". */
+const dueDay = (date: string, lang: string): string =>
+  new Date(`${date}T12:00:00Z`).toLocaleDateString(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long' });
 
 /** A public report opened by its link (`/citizen?report=<id>`, e.g. the one a merged report joined). */
 const linkedReport = (): string | null => new URLSearchParams(location.search).get('report');
@@ -182,6 +187,7 @@ export function MyReportsPanel({ lang }: { lang: string }) {
                 <p>
                   <strong data-testid="my-report-status">{t(STATUS_TEXT[view.status])}</strong> · {view.agencyResponsible}
                   {view.incidentReference ? ` · ${view.incidentReference}` : ''}
+                  {view.workDue ? ` · ${t('work due by')} ${dueDay(view.workDue, l)}` : ''}
                 </p>
                 {view.joined && (
                   <div className="joined-report" data-testid="my-report-joined">

@@ -1,10 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useContext, useEffect, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
-import { useT, useTime } from '../i18n.js';
-import type { StaffReportView } from '../../../src/citizen-reports/contract.js';
+import { LanguageContext, useT, useTime } from '../i18n.js';
+import type { StaffReportView, WorkOrderView } from '../../../src/citizen-reports/contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from '../../../src/citizen-reports/contract.js';
 import { INCIDENT_TYPES } from '../../../src/incidents/contract.js';
 import { NoticeStates } from './NoticeStates.js';
+import { WorkOrderForm } from './work-orders/WorkOrderForm.js';
+import { WorkOrdersPanel } from './work-orders/WorkOrdersPanel.js';
+import { PRIORITY_TEXT, WORK_ORDER_STATE_TEXT, dueDay, type Assignee } from './work-orders/words.js';
 
 interface Figures {
   received: number;
@@ -17,6 +20,7 @@ const STATUS_TEXT: Record<StaffReportView['status'], string> = {
   received: 'Received',
   acknowledged: 'Acknowledged',
   'in-progress': 'Being handled',
+  'work-order': 'A work order has been issued',
   merged: 'Merged with another report',
   resolved: 'Resolved',
 };
@@ -33,12 +37,20 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
   const [into, setInto] = useState('');
   const [type, setType] = useState('other');
   const [error, setError] = useState<string | null>(null);
+  const [workOrders, setWorkOrders] = useState<WorkOrderView[]>([]);
+  const [assignees, setAssignees] = useState<Assignee[]>([]);
+  const { lang } = useContext(LanguageContext);
 
   const load = useCallback(async () => {
     try {
-      const r = await api<{ reports: StaffReportView[]; figures: Figures }>(`/api/citizen-reports${openOnly ? '?open=true' : ''}`);
+      const [r, w] = await Promise.all([
+        api<{ reports: StaffReportView[]; figures: Figures }>(`/api/citizen-reports${openOnly ? '?open=true' : ''}`),
+        api<{ workOrders: WorkOrderView[]; assignees: Assignee[] }>('/api/citizen-reports/work-orders'),
+      ]);
       setReports(r.reports);
       setFigures(r.figures);
+      setWorkOrders(w.workOrders);
+      setAssignees(w.assignees);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -83,6 +95,12 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
   };
 
   const isOpen = selected && ['received', 'acknowledged', 'in-progress'].includes(selected.status);
+  const afterWorkOrder = async (e: string | null): Promise<void> => {
+    setError(e);
+    if (selected) await open(selected.reportId);
+    await load();
+  };
+  const order = selected?.workOrder;
   return (
     <div className="panel citizen-reports-page" data-testid="citizen-reports-page">
       <h1>{t('Citizen reports')}</h1>
@@ -146,7 +164,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
               {selected.serviceName} · {t(STATUS_TEXT[selected.status])}
             </h2>
             <p className="muted small">
-              {selected.reportId} · {selected.agencyResponsible} · {t('via')} {selected.via}
+              {selected.agencyResponsible} · {t('via')} {selected.via}
               {selected.incident ? ` · ${selected.incident.reference}` : ''}
             </p>
             {selected.description && <p>{selected.description}</p>}
@@ -181,6 +199,14 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
                 {t('Public note')}: {selected.publicNote}
               </p>
             )}
+            {order && (
+              <p className="small" data-testid="report-work-order">
+                {t('Work order')}: {t(WORK_ORDER_STATE_TEXT[order.state])} ·{' '}
+                {[assignees.find((a) => a.orgId === order.assigneeOrgId)?.name, order.team].filter(Boolean).join(' · ')} · {t(PRIORITY_TEXT[order.priority])} ·{' '}
+                {t('Due date')} {dueDay(order.dueDate, lang)}
+                {order.cancelled ? ` · ${t('Reason for cancelling')}: ${order.cancelled.reason}` : ''}
+              </p>
+            )}
             <NoticeStates notices={selected.notices} testId="report-notices" />
             {isOpen && selected.mayAct && (
               <div className="triage-actions">
@@ -189,6 +215,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
                     {t('Acknowledge')}
                   </button>
                 )}
+                {!selected.incident && <WorkOrderForm key={selected.reportId} report={selected} assignees={assignees} onDone={afterWorkOrder} />}
                 {!selected.incident && (
                   <div className="row">
                     <label>
@@ -238,6 +265,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
           </section>
         )}
       </div>
+      <WorkOrdersPanel workOrders={workOrders} lang={lang} onOpenReport={(id) => void open(id)} onChanged={afterWorkOrder} />
     </div>
   );
 }

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { serveVigil } from '../app.js';
+import { loadConfig } from '../kernel/config.js';
+import { zonedParts } from '../kernel/time.js';
+import { signedIn } from '../../test/support/api-client.js';
+import { CITIZEN_APP_API_KEY, type StaffReportView, type WorkOrderView } from './model.js';
+import { endOfDayIn } from './work-orders.js';
+
+/*
+ * Work orders from citizen reports, through the API: the fire service makes one from a hydrant report
+ * (the report reads "a work order has been issued", Open311 keeps it `open` with status_notes and
+ * expected_datetime), starts it and completes it (the report resolved with the public note, the
+ * reporter's notice due as for any resolution); another one is cancelled with a reason. An unrelated
+ * organisation and a citizen are refused (the policy decides, as for the report's other triage steps).
+ */
+
+test('endOfDayIn: the last second of a day in the city’s zone', () => {
+  assert.equal(endOfDayIn('2026-12-05', 'Europe/Monaco'), '2026-12-05T22:59:59.000Z');
+  assert.equal(endOfDayIn('2026-07-01', 'Europe/Monaco'), '2026-07-01T21:59:59.000Z');
+  assert.equal(endOfDayIn('2026-07-01', 'UTC'), '2026-07-01T23:59:59.000Z');
+});
+
+test('work orders: make, start, complete (report resolved, reporter notified), cancel; refused for another organisation and a citizen; Open311 shows them', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-work-orders-'));
+  const vigil = await serveVigil({
+    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO_SINKS: 'false' }),
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  const app = vigil.server.app;
+  const submit = async (description: string): Promise<string> => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/open311/v2/requests.json',
+      payload: new URLSearchParams({
+        api_key: CITIZEN_APP_API_KEY,
+        service_code: 'damaged-fire-hydrant',
+        'attribute[hydrant_problem]': 'leaking',
+        lat: '43.7371',
+        long: '7.4219',
+        description,
+        email: 'hydrant.reporter@example.invalid',
+        notify: 'email',
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      remoteAddress: `198.51.100.${Math.floor(Math.random() * 200) + 20}`,
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    return (r.json() as { service_request_id: string }[])[0]!.service_request_id;
+  };
+  try {
+    const fire = await signedIn(vigil, 'responder');
+    const guard = await signedIn(vigil, 'guard');
+    const due = zonedParts(Date.now() + 3 * 86_400_000, vigil.ctx.config.timeZone).date;
+    const order = { priority: 'high', dueDate: due, team: 'Hydrant crew 2', instructions: 'Replace the cap and check the pressure' };
+
+    const id = await submit('The hydrant on the corner leaks');
+    const orgId = vigil.capabilities.citizenReports.state.reports.get(id)!.orgId;
+
+    // Refused: an unrelated organisation (not found: it may not even read the report), a citizen without a session.
+    assert.equal((await guard('POST', `/api/citizen-reports/${id}/work-order`, order)).status, 404);
+    const anonymous = await app.inject({ method: 'POST', url: `/api/citizen-reports/${id}/work-order`, payload: order });
+    assert.equal(anonymous.statusCode, 401);
+    assert.equal((await fire('POST', `/api/citizen-reports/${id}/work-order`, { ...order, dueDate: '2020-01-01' })).status, 400, 'a due date in the past');
+    assert.equal((await fire('POST', `/api/citizen-reports/${id}/work-order`, { ...order, priority: 'whenever' })).status, 400);
+
+    // Made: assigned to the responsible organisation by default.
+    const made = await fire('POST', `/api/citizen-reports/${id}/work-order`, order);
+    assert.equal(made.status, 201, made.body);
+    const report = made.json.report as StaffReportView;
+    assert.equal(report.status, 'work-order');
+    const w = report.workOrder!;
+    assert.equal(w.assigneeOrgId, orgId);
+    assert.equal(w.state, 'assigned');
+    assert.equal(w.dueAt, endOfDayIn(due, vigil.ctx.config.timeZone));
+    assert.equal((await fire('POST', `/api/citizen-reports/${id}/work-order`, order)).status, 409, 'one open work order per report');
+    assert.equal((await fire('POST', `/api/citizen-reports/${id}/resolve`, { note: 'x' })).status, 409, 'resolved through its work order');
+
+    // Open311: still open, with the status note and the expected time; the reporter's link says it in words.
+    const o311 = (await app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.json` })).json()[0];
+    assert.equal(o311.status, 'open');
+    assert.match(o311.status_notes, /^A work order has been issued; the work is due by \d+ \w+\.$/);
+    assert.equal(o311.expected_datetime, w.dueAt);
+    const fr = (await app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.json?locale=fr` })).json()[0];
+    assert.match(fr.status_notes, /^Un ordre de travail a été émis/);
+    const x = (await app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.xml` })).body;
+    assert.ok(x.includes(`<expected_datetime>${w.dueAt}</expected_datetime>`), x);
+
+    // The list: the fire service's, with names; the unrelated organisation sees none of it.
+    const list = await fire('GET', '/api/citizen-reports/work-orders');
+    assert.equal(list.status, 200);
+    const mine = (list.json.workOrders as WorkOrderView[]).find((x) => x.workOrderId === w.workOrderId)!;
+    assert.equal(mine.assigneeName, vigil.capabilities.citizenReports.service.orgName(orgId));
+    assert.notEqual(mine.assigneeName, orgId);
+    assert.equal(mine.mayAct, true);
+    assert.equal(mine.overdue, false);
+    assert.ok((list.json.assignees as { orgId: string; name: string }[]).some((a) => a.orgId === orgId));
+    const theirs = await guard('GET', '/api/citizen-reports/work-orders');
+    assert.ok(!(theirs.json.workOrders as WorkOrderView[]).some((x) => x.workOrderId === w.workOrderId));
+
+    // Its life: in progress, then done; the others are refused.
+    assert.equal((await guard('POST', `/api/citizen-reports/work-orders/${w.workOrderId}/start`, {})).status, 404);
+    const started = await fire('POST', `/api/citizen-reports/work-orders/${w.workOrderId}/start`, {});
+    assert.equal(started.status, 200, started.body);
+    assert.equal(started.json.workOrder.state, 'in-progress');
+    assert.equal((await fire('POST', `/api/citizen-reports/work-orders/${w.workOrderId}/start`, {})).status, 409);
+    const done = await fire('POST', `/api/citizen-reports/work-orders/${w.workOrderId}/complete`, { note: 'Cap replaced, pressure checked.' });
+    assert.equal(done.status, 200, done.body);
+    assert.equal(done.json.workOrder.state, 'done');
+    const after = vigil.capabilities.citizenReports.state.reports.get(id)!;
+    assert.equal(after.status, 'resolved');
+    assert.equal(after.publicNote, 'Cap replaced, pressure checked.');
+    assert.ok(vigil.capabilities.citizenReports.state.dueNotices.has(`${id}:resolved:email`), "the reporter's notice is due");
+    assert.equal((await app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.json` })).json()[0].expected_datetime, null);
+    const events = await vigil.ctx.log.read({
+      subject: `citizen-report:${id}`,
+      typePrefixes: ['citizen-reports.work-order.', 'citizen-reports.report.resolved'],
+    });
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['citizen-reports.work-order.issued', 'citizen-reports.work-order.started', 'citizen-reports.work-order.completed', 'citizen-reports.report.resolved'],
+    );
+    assert.ok(
+      events.every((e) => e.actor === events[0]!.actor && e.actor.startsWith('user:')),
+      'who, on each step',
+    );
+    assert.ok(!((await fire('GET', '/api/citizen-reports/work-orders')).json.workOrders as WorkOrderView[]).some((x) => x.workOrderId === w.workOrderId));
+
+    // Cancelled with a reason: the report is back to acknowledged, no expected time.
+    const id2 = await submit('Another leak, the same crew');
+    const w2 = (await fire('POST', `/api/citizen-reports/${id2}/work-order`, order)).json.report.workOrder as WorkOrderView;
+    assert.equal((await fire('POST', `/api/citizen-reports/work-orders/${w2.workOrderId}/cancel`, { reason: '' })).status, 400);
+    const cancelled = await fire('POST', `/api/citizen-reports/work-orders/${w2.workOrderId}/cancel`, { reason: 'The water company handles it' });
+    assert.equal(cancelled.status, 200, cancelled.body);
+    assert.equal(cancelled.json.workOrder.cancelled.reason, 'The water company handles it');
+    const r2 = vigil.capabilities.citizenReports.state.reports.get(id2)!;
+    assert.equal(r2.status, 'acknowledged');
+    assert.ok(!vigil.capabilities.citizenReports.state.dueNotices.has(`${id2}:resolved:email`));
+    const o2 = (await app.inject({ method: 'GET', url: `/open311/v2/requests/${id2}.json` })).json()[0];
+    assert.equal(o2.expected_datetime, null);
+    assert.equal((await fire('POST', `/api/citizen-reports/work-orders/${w2.workOrderId}/complete`, { note: 'x' })).status, 404);
+  } finally {
+    await vigil.close();
+  }
+});

@@ -1,4 +1,5 @@
 import type { Resolution, SignalKind, StepKind } from '../../src/alarms/contract.js';
+import type { AlertState } from '../../src/alerts/contract.js';
 import type { DeviceKind, SiteCategory } from '../../src/city/contract.js';
 
 /**
@@ -39,6 +40,17 @@ export const ALARM_KIND_LABELS: Record<SignalKind, string> = {
   schedule: 'Schedule',
   crowd: 'Crowd density',
   other: 'Other',
+};
+
+/** Where a public alert is in its life, in words (keys of their own: French agrees with « alerte », feminine). */
+export const ALERT_STATE_LABELS: Record<AlertState, string> = {
+  draft: 'alert-state:draft',
+  'pending-approval': 'alert-state:pending-approval',
+  issued: 'alert-state:issued',
+  rejected: 'alert-state:rejected',
+  cancelled: 'alert-state:cancelled',
+  superseded: 'alert-state:superseded',
+  imported: 'alert-state:imported',
 };
 
 /** Keys of their own (the English word "Acknowledged" is translated otherwise for alert deliveries). */

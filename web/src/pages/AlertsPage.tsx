@@ -187,29 +187,31 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     <div className="alerts-page">
       <div className="queue">
         <h2>{t('Alerts')}</h2>
-        {isOfficer && !form && (
+        <div className="queue-actions">
+          {isOfficer && !form && (
+            <button
+              onClick={() => {
+                setShowRules(false);
+                setForm(blank());
+              }}
+            >
+              {t('New alert')}
+            </button>
+          )}
           <button
             onClick={() => {
-              setShowRules(false);
-              setForm(blank());
+              setForm(null);
+              setShowRules(true);
             }}
           >
-            {t('New alert')}
+            {t('Early-warning rules')}
           </button>
-        )}
-        <button
-          onClick={() => {
-            setForm(null);
-            setShowRules(true);
-          }}
-        >
-          {t('Early-warning rules')}
-        </button>
-        {(isOfficer || me.roles.includes('admin')) && (
-          <button onClick={() => setShowWebhooks(!showWebhooks)} aria-pressed={showWebhooks}>
-            {t('Webhooks')}
-          </button>
-        )}
+          {(isOfficer || me.roles.includes('admin')) && (
+            <button onClick={() => setShowWebhooks(!showWebhooks)} aria-pressed={showWebhooks}>
+              {t('Webhooks')}
+            </button>
+          )}
+        </div>
         <ul className="alert-list" data-testid="alert-list">
           {alerts.map((a) => (
             <li

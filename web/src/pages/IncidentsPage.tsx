@@ -151,7 +151,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
           ))}
         </ul>
       </aside>
-      <section className="incident-detail">
+      <section className={`incident-detail${!incident && !creating ? ' map-only' : ''}`}>
         <CommandMap
           incidents={incidents}
           units={units}

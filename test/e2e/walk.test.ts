@@ -69,6 +69,18 @@ const MAP_READY: [string, (selector: string) => boolean, string][] = [
     },
     'the event map is not framed on the event or draws none of its features',
   ],
+  [
+    '[data-testid=command-map]',
+    (s) => {
+      const map = document.querySelector(s);
+      if (map?.getAttribute('data-ready') !== 'yes') return false;
+      // The incidents and units the board lists are on the map too.
+      const listed = document.querySelectorAll('[data-testid=incident-board] li.incident, [data-testid=unit-list] li').length;
+      const drawn = Number(map.getAttribute('data-rendered-incidents') ?? 0) + Number(map.getAttribute('data-rendered-units') ?? 0);
+      return listed === 0 || drawn > 0;
+    },
+    'the command map draws none of the incidents and units the board lists',
+  ],
 ];
 
 interface Visit {

@@ -98,7 +98,7 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await expectText(author.locator('.alert-form'), /a second alert officer must approve it/);
     await author.getByRole('button', { name: 'Send for approval / issue' }).click();
     await author.waitForSelector('[data-testid=alert-state]');
-    assert.equal(await author.locator('[data-testid=alert-state]').textContent(), 'pending-approval');
+    assert.equal(await author.locator('[data-testid=alert-state]').textContent(), 'Awaiting approval');
     await expectText(author.locator('[data-testid=alert-detail]'), /Waiting for a second alert officer/);
 
     // The duty officer sees it live and approves it.
@@ -118,10 +118,10 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await approver.waitForSelector('[data-testid=alert-area] canvas.maplibregl-canvas');
     await expectText(approver.locator('[data-testid=alert-author]'), /Alex Alert-Officer/);
     await approver.getByRole('button', { name: 'Approve and issue' }).click();
-    await approver.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
+    await approver.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'Issued');
     await expectText(approver.locator('[data-testid=alert-approver]'), /approved by Dana Duty-Officer/);
     // The author's screen follows without a reload.
-    await author.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
+    await author.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'Issued');
 
     // Delivery progress, live: every subscriber with a location in Fontvieille gets the e-mail.
     await approver.waitForFunction(

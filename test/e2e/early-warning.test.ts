@@ -54,7 +54,7 @@ test('early warning in the browser: a rule made in the rules panel drafts an ale
     await drafted.first().waitFor();
     assert.equal(await drafted.count(), 1);
     // The headline in the reader's language (English here), whichever block comes first.
-    await expectText(drafted, /sensor\s+pending-approval\s+Flash flood[\s\S]*Harbour gauge above 2 m/i);
+    await expectText(drafted, /sensor\s+Awaiting approval\s+Flash flood[\s\S]*Harbour gauge above 2 m/i);
     await author.waitForFunction(() => document.querySelector('[data-testid=rule-state]')?.textContent === 'draft waiting');
     await expectText(card.locator('[data-testid=rule-readings]'), /Water level gauge — .*: 2\.6 m/);
     await drafted.click();
@@ -63,7 +63,7 @@ test('early warning in the browser: a rule made in the rules panel drafts an ale
     assert.match(trigger, new RegExp(`${gauge.id}: 2\\.2 m[\\s\\S]*${gauge.id}: 2\\.3 m[\\s\\S]*${gauge.id}: 2\\.4 m`));
     await approver.screenshot({ path: process.env.VIGIL_SCREENSHOT_SENSOR_DRAFT ?? '/tmp/vigil-sensor-draft.png' });
     await approver.getByRole('button', { name: 'Approve and issue' }).click();
-    await approver.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'issued');
+    await approver.waitForFunction(() => document.querySelector('[data-testid=alert-state]')?.textContent === 'Issued');
     // The rule stays triggered (the water is still high) until the level clears.
     await author.waitForFunction(() => document.querySelector('[data-testid=rule-state]')?.textContent === 'triggered');
     await author.screenshot({ path: process.env.VIGIL_SCREENSHOT_RULES ?? '/tmp/vigil-rules.png' });

@@ -62,7 +62,7 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await phone.waitForSelector('[data-testid=responder-incident]');
     await expectText(phone.locator('[data-testid=responder-incident]'), new RegExp(incident.reference));
     await phone.click('[data-testid=unit-en-route]');
-    await phone.waitForFunction(() => document.querySelector('[data-testid=unit-status]')?.textContent === 'en-route');
+    await phone.waitForFunction(() => document.querySelector('[data-testid=unit-status]')?.textContent === 'En route');
     // The phone's map is framed on the incident, the unit and its route (fitTo's bounds in data-fitted).
     await phone.waitForFunction(() => document.querySelector('[data-testid=command-map]')?.getAttribute('data-fitted'), null, { timeout: 30_000 });
     await phone.waitForTimeout(800);
@@ -81,7 +81,7 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
 
     // On scene from the phone: the incident follows on the commander's board.
     await phone.click('[data-testid=unit-on-scene]');
-    await phone.waitForFunction(() => document.querySelector('[data-testid=unit-status]')?.textContent === 'on-scene');
+    await phone.waitForFunction(() => document.querySelector('[data-testid=unit-status]')?.textContent === 'On scene');
     await phone.fill('input[aria-label="Message (internal)"]', 'On scene, two people at a 3rd-floor window');
     await phone.getByRole('button', { name: 'Send', exact: true }).click();
     await phone.waitForFunction(() => document.querySelector('[data-testid=log-internal]')?.textContent?.includes('3rd-floor window'));

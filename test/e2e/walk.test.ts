@@ -58,6 +58,31 @@ export async function axeViolations(page: import('playwright-core').Page): Promi
 /** Raw ids as Vigil writes them: ULIDs with a prefix (alm_01H…), actor and device references, OSM site ids. */
 export const RAW_ID = /\b[a-z]{3,4}_[0-9A-HJKMNP-TV-Z]{26}\b|\b(?:user|apikey):[A-Za-z0-9_]{6,}|\bsite:osm:|\bdev:[a-z-]+:\d+|\bunt_[0-9A-Z]{10,}/;
 
+/** Maps the walk waits for, with what it reports when the data never shows (counts from exposeRendered). */
+const MAP_READY: [string, (selector: string) => boolean, string][] = [
+  ['[data-testid=map]', (s) => Number(document.querySelector(s)?.getAttribute('data-rendered-sites') ?? 0) > 0, 'the city map shows no site marker'],
+  [
+    '[data-testid=event-map]',
+    (s) => {
+      const map = document.querySelector(s);
+      return !!map?.getAttribute('data-fitted') && Number(map.getAttribute('data-rendered-features') ?? 0) > 0;
+    },
+    'the event map is not framed on the event or draws none of its features',
+  ],
+  [
+    '[data-testid=command-map]',
+    (s) => {
+      const map = document.querySelector(s);
+      if (map?.getAttribute('data-ready') !== 'yes') return false;
+      // The incidents and units the board lists are on the map too.
+      const listed = document.querySelectorAll('[data-testid=incident-board] li.incident, [data-testid=unit-list] li').length;
+      const drawn = Number(map.getAttribute('data-rendered-incidents') ?? 0) + Number(map.getAttribute('data-rendered-units') ?? 0);
+      return listed === 0 || drawn > 0;
+    },
+    'the command map draws none of the incidents and units the board lists',
+  ],
+];
+
 interface Visit {
   user: string;
   size: string;
@@ -90,6 +115,16 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
       await openNavPage(page, label);
       await page.waitForLoadState('networkidle').catch(() => {});
       await page.waitForTimeout(250);
+      // Maps once their data is drawn (not after a fixed sleep): the city map with its site markers,
+      // an event's map framed on its perimeter (fitTo's bounds in data-fitted) with its features.
+      for (const [selector, ready, what] of MAP_READY) {
+        if ((await page.locator(selector).count()) === 0) continue;
+        const done = await page
+          .waitForFunction(ready, selector, { timeout: 30_000 })
+          .then(() => true)
+          .catch(() => false);
+        if (!done) problems.push(`${what} (${selector})`);
+      }
       // Visible text, less what is there to be copied into a device's settings (an MQTT username, marked data-credential).
       const text = await page.locator('main').evaluate((m) => {
         let visible = (m as HTMLElement).innerText;

@@ -118,14 +118,18 @@ export function App() {
 
 /** A high-privilege user's first sign-in: nothing but enrolling a second factor. */
 function EnrolFirst({ me, onChanged, onSignedOut }: { me: Me; onChanged: () => void; onSignedOut: () => void }) {
+  const t = useT();
   return (
     <div className="signin">
       <div>
         <p className="ok-box" role="status">
-          Your roles ({me.org?.name ?? 'your organisation'}) require a second factor. Add a passkey or an authenticator app to continue.
+          {t('Your roles ({org}) require a second factor. Add a passkey or an authenticator app to continue.').replace(
+            '{org}',
+            me.org?.name ?? t('your organisation'),
+          )}
         </p>
         <SecurityPage me={me} onChanged={onChanged} />
-        <button onClick={() => void api('/api/auth/logout', { method: 'POST' }).finally(onSignedOut)}>Sign out</button>
+        <button onClick={() => void api('/api/auth/logout', { method: 'POST' }).finally(onSignedOut)}>{t('Sign out')}</button>
       </div>
     </div>
   );

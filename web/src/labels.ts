@@ -1,4 +1,7 @@
 import type { Resolution, SignalKind, StepKind } from '../../src/alarms/contract.js';
+import type { AlertState } from '../../src/alerts/contract.js';
+import type { IncidentStatus } from '../../src/incidents/contract.js';
+import type { UnitKind, UnitStatus } from '../../src/units/contract.js';
 import type { DeviceKind, SiteCategory } from '../../src/city/contract.js';
 
 /**
@@ -40,6 +43,45 @@ export const ALARM_KIND_LABELS: Record<SignalKind, string> = {
   crowd: 'Crowd density',
   other: 'Other',
 };
+
+/** Where a public alert is in its life, in words (keys of their own: French agrees with « alerte », feminine). */
+export const ALERT_STATE_LABELS: Record<AlertState, string> = {
+  draft: 'alert-state:draft',
+  'pending-approval': 'alert-state:pending-approval',
+  issued: 'alert-state:issued',
+  rejected: 'alert-state:rejected',
+  cancelled: 'alert-state:cancelled',
+  superseded: 'alert-state:superseded',
+  imported: 'alert-state:imported',
+};
+
+/** Where an incident is, in words. */
+export const INCIDENT_STATUS_LABELS: Readonly<Record<string, string>> = {
+  new: 'status:new',
+  dispatched: 'status:dispatched',
+  'on-scene': 'status:on-scene',
+  contained: 'status:contained',
+  closed: 'status:closed',
+} satisfies Record<IncidentStatus, string>;
+
+/** What a unit is doing, in words (keys of their own: French agrees with « unité », feminine). */
+export const UNIT_STATUS_LABELS: Readonly<Record<string, string>> = {
+  available: 'unitstatus:available',
+  dispatched: 'unitstatus:dispatched',
+  'en-route': 'unitstatus:en-route',
+  'on-scene': 'unitstatus:on-scene',
+  returning: 'unitstatus:returning',
+  'out-of-service': 'unitstatus:out-of-service',
+} satisfies Record<UnitStatus, string>;
+
+/** Kinds of unit, in words (the command map's legend uses the same keys). */
+export const UNIT_KIND_LABELS: Readonly<Record<string, string>> = {
+  'fire-engine': 'unitkind:fire-engine',
+  ambulance: 'unitkind:ambulance',
+  'police-car': 'unitkind:police-car',
+  'private-guard': 'unitkind:private-guard',
+  drone: 'unitkind:drone',
+} satisfies Record<UnitKind, string>;
 
 /** Keys of their own (the English word "Acknowledged" is translated otherwise for alert deliveries). */
 export const ALARM_STATUS_LABELS: Record<string, string> = {

@@ -26,6 +26,7 @@ import { ChannelDetails } from './ChannelDetails.js';
 import { WebhooksScreen } from './WebhooksScreen.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
 import { useAction } from '../use-action.js';
+import { ALERT_STATE_LABELS } from '../labels.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
 type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
@@ -186,29 +187,31 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     <div className="alerts-page">
       <div className="queue">
         <h2>{t('Alerts')}</h2>
-        {isOfficer && !form && (
+        <div className="queue-actions">
+          {isOfficer && !form && (
+            <button
+              onClick={() => {
+                setShowRules(false);
+                setForm(blank());
+              }}
+            >
+              {t('New alert')}
+            </button>
+          )}
           <button
             onClick={() => {
-              setShowRules(false);
-              setForm(blank());
+              setForm(null);
+              setShowRules(true);
             }}
           >
-            {t('New alert')}
+            {t('Early-warning rules')}
           </button>
-        )}
-        <button
-          onClick={() => {
-            setForm(null);
-            setShowRules(true);
-          }}
-        >
-          {t('Early-warning rules')}
-        </button>
-        {(isOfficer || me.roles.includes('admin')) && (
-          <button onClick={() => setShowWebhooks(!showWebhooks)} aria-pressed={showWebhooks}>
-            {t('Webhooks')}
-          </button>
-        )}
+          {(isOfficer || me.roles.includes('admin')) && (
+            <button onClick={() => setShowWebhooks(!showWebhooks)} aria-pressed={showWebhooks}>
+              {t('Webhooks')}
+            </button>
+          )}
+        </div>
         <ul className="alert-list" data-testid="alert-list">
           {alerts.map((a) => (
             <li
@@ -224,7 +227,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                   {t('sensor')}
                 </span>
               )}{' '}
-              <span className={`badge ${STATE_CLASS[a.state] ?? ''}`}>{a.state}</span>{' '}
+              <span className={`badge ${STATE_CLASS[a.state] ?? ''}`}>{t(ALERT_STATE_LABELS[a.state] ?? a.state)}</span>{' '}
               {a.cap.status !== 'Actual' && <strong>[{a.cap.status.toUpperCase()}] </strong>}
               {a.cap.msgType !== 'Alert' && <em>{a.cap.msgType}: </em>}
               {readerInfo(a)?.headline ?? readerInfo(a)?.event ?? a.cap.identifier}
@@ -435,8 +438,8 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               {readerInfo(current)?.headline ?? current.cap.identifier}
             </h2>
             <p className="muted small">
-              <span className={`badge ${STATE_CLASS[current.state] ?? ''}`} data-testid="alert-state">
-                {current.state}
+              <span className={`badge ${STATE_CLASS[current.state] ?? ''}`} data-testid="alert-state" data-state={current.state}>
+                {t(ALERT_STATE_LABELS[current.state] ?? current.state)}
               </span>{' '}
               · {current.cap.msgType} · {current.cap.scope} · {t('by')}{' '}
               <span data-testid="alert-author" title={current.author}>

@@ -8,6 +8,7 @@ import { CommsLog } from './incidents/CommsLog.js';
 import { PartnerSitRepPanel } from './incidents/PartnerSitRepPanel.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
 import { useAction } from '../use-action.js';
+import { INCIDENT_STATUS_LABELS, UNIT_KIND_LABELS, UNIT_STATUS_LABELS } from '../labels.js';
 
 interface Site {
   id: string;
@@ -122,7 +123,8 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
               }}
             >
               <div>
-                <strong>{i.reference}</strong> <span className="badge">P{i.priority}</span> <span className="status badge">{i.status}</span>
+                <strong>{i.reference}</strong> <span className="badge">P{i.priority}</span>{' '}
+                <span className="status badge">{t(INCIDENT_STATUS_LABELS[i.status] ?? i.status)}</span>
               </div>
               <div>{i.title}</div>
               <div className="muted small">
@@ -136,19 +138,20 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
           ))}
         </ul>
         <h3>{t('Units')}</h3>
+        {units.length === 0 && <p className="muted small">{t('No unit is visible to your organisation.')}</p>}
         <ul className="list small" data-testid="unit-list">
           {units.map((u) => (
             <li key={u.unitId}>
-              <span className="badge">{u.status}</span> {u.callSign}{' '}
+              <span className="badge">{t(UNIT_STATUS_LABELS[u.status] ?? u.status)}</span> {u.callSign}{' '}
               <span className="muted">
-                {u.kind}
-                {u.demo ? ' · demo' : ''}
+                {t(UNIT_KIND_LABELS[u.kind] ?? u.kind)}
+                {u.demo ? ` · ${t('demo unit')}` : ''}
               </span>
             </li>
           ))}
         </ul>
       </aside>
-      <section className="incident-detail">
+      <section className={`incident-detail${!incident && !creating ? ' map-only' : ''}`}>
         <CommandMap
           incidents={incidents}
           units={units}
@@ -256,7 +259,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                         <td>
                           {r.unit.callSign}{' '}
                           <span className="muted small">
-                            {r.unit.kind} · {r.unit.status}
+                            {t(UNIT_KIND_LABELS[r.unit.kind] ?? r.unit.kind)} · {t(UNIT_STATUS_LABELS[r.unit.status] ?? r.unit.status)}
                           </span>
                         </td>
                         <td>{minutes(r.etaSeconds)}</td>

@@ -347,7 +347,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 {city.population.total.toLocaleString()} {t('residents')} ·{' '}
               </>
             )}
-            {city.counts.sites} {t('sites')} · {city.counts.buildings} buildings · {city.counts.roads} roads · {city.source}
+            {city.counts.sites} {t('sites')} · {city.counts.buildings} {t('buildings')} · {city.counts.roads} {t('roads')} · {city.source}
           </p>
         )}
         {seesAlarms && (
@@ -374,7 +374,13 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             ))}
         </ul>
         <h3>{t('Sites')}</h3>
-        <input type="search" placeholder={t('Search name or address')} value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search sites" />
+        <input
+          type="search"
+          placeholder={t('Search name or address')}
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-label={t('Search sites')}
+        />
         <ul className="list legend">
           {categories.map(([c, n]) => (
             <li key={c}>
@@ -399,7 +405,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           {visibleSites.length} {t('shown')}
         </p>
         <h3>{t('Devices')}</h3>
-        {deviceKinds.length === 0 && <p className="muted small">None visible to {me.org?.name ?? me.displayName}.</p>}
+        {deviceKinds.length === 0 && <p className="muted small">{t('None visible to {who}.').replace('{who}', me.org?.name ?? me.displayName)}</p>}
         <ul className="list legend" data-testid="device-kinds">
           {deviceKinds.map(([k, n]) => (
             <li key={k}>

@@ -5,6 +5,7 @@ import { CommandMap } from './incidents/CommandMap.js';
 import { MyGuidance } from './events/MyGuidance.js';
 import { CommsLog } from './incidents/CommsLog.js';
 import { minutes, type Assignment, type Incident, type LogEntry, type Unit } from './incidents/types.js';
+import { UNIT_STATUS_LABELS } from '../labels.js';
 
 const NEXT: Record<string, string[]> = {
   dispatched: ['en-route', 'on-scene'],
@@ -76,8 +77,8 @@ export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
     <div className="responder" data-testid="responder">
       <header className="responder-unit">
         <strong>{unit.callSign}</strong>{' '}
-        <span className="badge" data-testid="unit-status">
-          {unit.status}
+        <span className="badge" data-testid="unit-status" data-state={unit.status}>
+          {t(UNIT_STATUS_LABELS[unit.status] ?? unit.status)}
         </span>
         <button className="small" onClick={sendPosition}>
           {t('Send my position')}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { browserSupportsWebAuthn, startRegistration, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { api, type Me } from '../api.js';
-import { useT } from '../i18n.js';
+import { useT, useTime } from '../i18n.js';
 import { useAction } from '../use-action.js';
 
 interface Factors {
@@ -11,6 +11,7 @@ interface Factors {
 
 export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void }) {
   const t = useT();
+  const time = useTime();
   const [enrol, setEnrol] = useState<{ secret: string; otpauthUrl: string } | null>(null);
   const [code, setCode] = useState('');
   const { notice: message, error, run } = useAction();
@@ -34,15 +35,18 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
     <div className="panel narrow">
       <h2>{t('Security')}</h2>
       <p>
-        Signed in as <strong>{me.displayName}</strong> ({me.username ?? me.actor}) — authentication level {me.authLevel}
-        {me.authLevel >= 2 ? ' (password and authenticator)' : ' (password)'}.
+        {t('Signed in as')} <strong>{me.displayName}</strong> ({me.username ?? me.actor}) — {t('authentication level')} {me.authLevel}{' '}
+        {me.authLevel >= 2 ? t('(password and authenticator)') : t('(password)')}.
       </p>
-      <h3>Passkeys</h3>
+      <h3>{t('Passkeys')}</h3>
       {factors && factors.passkeys.length > 0 ? (
         <ul data-testid="passkeys">
           {factors.passkeys.map((p) => (
             <li key={p.id}>
-              <strong>{p.name}</strong> <span className="small muted">added {new Date(p.createdAt).toLocaleString()}</span>{' '}
+              <strong>{p.name}</strong>{' '}
+              <span className="small muted">
+                {t('added')} {time(p.createdAt)}
+              </span>{' '}
               <button
                 className="small"
                 disabled={me.authLevel < 2}
@@ -50,47 +54,53 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
                   void run(async () => {
                     await api(`/api/auth/passkeys/${encodeURIComponent(p.id)}`, { method: 'DELETE' });
                     loadFactors();
-                  }, 'Passkey removed.')
+                  }, t('Passkey removed.'))
                 }
               >
-                Remove
+                {t('Remove')}
               </button>
             </li>
           ))}
         </ul>
       ) : (
-        <p className="muted">No passkey yet. A passkey signs you in with this device and its PIN or fingerprint, without a password.</p>
+        <p className="muted">{t('No passkey yet. A passkey signs you in with this device and its PIN or fingerprint, without a password.')}</p>
       )}
       {browserSupportsWebAuthn() && (
         <form
           onSubmit={(e: FormEvent) => {
             e.preventDefault();
-            void run(addPasskey, 'Passkey added: use “Sign in with a passkey” next time.');
+            void run(addPasskey, t('Passkey added: use “Sign in with a passkey” next time.'));
           }}
         >
           <label>
-            Name{' '}
-            <input name="passkey-name" value={passkeyName} onChange={(e) => setPasskeyName(e.target.value)} placeholder="e.g. work laptop" maxLength={100} />
+            {t('Name')}{' '}
+            <input
+              name="passkey-name"
+              value={passkeyName}
+              onChange={(e) => setPasskeyName(e.target.value)}
+              placeholder={t('e.g. work laptop')}
+              maxLength={100}
+            />
           </label>
-          <button type="submit">Add a passkey</button>
+          <button type="submit">{t('Add a passkey')}</button>
         </form>
       )}
-      <h3>Authenticator app (TOTP)</h3>
+      <h3>{t('Authenticator app (TOTP)')}</h3>
       {me.totpEnabled && !enrol ? (
         <form
           onSubmit={(e: FormEvent) => {
             e.preventDefault();
             void run(
               async () => setEnrol(await api('/api/auth/totp/enroll', { body: { code: currentCode } })),
-              'Scan or type the new secret below; the current app keeps working until you confirm.',
+              t('Scan or type the new secret below; the current app keeps working until you confirm.'),
             );
           }}
         >
-          <p className="ok-box">A second factor is enrolled: sign-in asks for its code.</p>
+          <p className="ok-box">{t('A second factor is enrolled: sign-in asks for its code.')}</p>
           <label>
-            Code of the current app <input value={currentCode} onChange={(e) => setCurrentCode(e.target.value)} inputMode="numeric" required />
+            {t('Code of the current app')} <input value={currentCode} onChange={(e) => setCurrentCode(e.target.value)} inputMode="numeric" required />
           </label>
-          <button type="submit">Replace the authenticator app</button>
+          <button type="submit">{t('Replace the authenticator app')}</button>
         </form>
       ) : enrol ? (
         <form
@@ -102,42 +112,43 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
               setCode('');
               setCurrentCode('');
               onChanged();
-            }, 'Second factor enabled: this session is now at level 2.');
+            }, t('Second factor enabled: this session is now at level 2.'));
           }}
         >
-          <p>Add this secret to your authenticator app, then enter the code it shows.</p>
+          <p>{t('Add this secret to your authenticator app, then enter the code it shows.')}</p>
           <p className="mono" data-testid="totp-secret">
             {enrol.secret}
           </p>
           <p className="small muted mono">{enrol.otpauthUrl}</p>
           <label>
-            Code <input value={code} onChange={(e) => setCode(e.target.value)} inputMode="numeric" required />
+            {t('Code')} <input value={code} onChange={(e) => setCode(e.target.value)} inputMode="numeric" required />
           </label>
-          <button type="submit">Confirm</button>
+          <button type="submit">{t('Confirm')}</button>
         </form>
       ) : (
-        <button onClick={() => void run(async () => setEnrol(await api('/api/auth/totp/enroll', { method: 'POST' })), 'Scan or type the secret below.')}>
-          Enrol an authenticator app
+        <button onClick={() => void run(async () => setEnrol(await api('/api/auth/totp/enroll', { method: 'POST' })), t('Scan or type the secret below.'))}>
+          {t('Enrol an authenticator app')}
         </button>
       )}
-      <h3>Password</h3>
+      <h3>{t('Password')}</h3>
       <form
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
           void run(async () => {
             await api('/api/auth/password', { body: pw });
             setTimeout(onChanged, 1500);
-          }, 'Password changed; your other sessions ended.');
+          }, t('Password changed; your other sessions ended.'));
         }}
       >
         <label>
-          Current password <input type="password" value={pw.currentPassword} onChange={(e) => setPw({ ...pw, currentPassword: e.target.value })} required />
+          {t('Current password')}{' '}
+          <input type="password" value={pw.currentPassword} onChange={(e) => setPw({ ...pw, currentPassword: e.target.value })} required />
         </label>
         <label>
-          New password (10+ characters){' '}
+          {t('New password (10+ characters)')}{' '}
           <input type="password" minLength={10} value={pw.newPassword} onChange={(e) => setPw({ ...pw, newPassword: e.target.value })} required />
         </label>
-        <button type="submit">Change password</button>
+        <button type="submit">{t('Change password')}</button>
       </form>
       {message && <p className="ok-box">{message}</p>}
       {error && <p className="error">{error}</p>}

@@ -79,7 +79,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             {t('The demo city is being prepared (a few seconds on the first start): its users can sign in once it is ready.')}
           </p>
         )}
-        <p className="muted">Safe, secure and resilient city operations</p>
+        <p className="muted">{t('Safe, secure and resilient city operations')}</p>
         <label>
           {t('Username')}
           <input name="username" autoComplete="username webauthn" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
@@ -109,8 +109,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         )}
         {options && options.demoExemptUsers.length > 0 ? (
           <p className="small muted" data-testid="demo-exemption">
-            This is the demo on this computer: its demo users ({options.demoExemptUsers.join(', ')}) sign in without a second factor so you can look around at
-            once. Any other installation requires a passkey or an authenticator app for {options.secondFactorRoles.join(', ')}.
+            {t(
+              'This is the demo on this computer: its demo users ({users}) sign in without a second factor so you can look around at once. Any other installation requires a passkey or an authenticator app for {roles}.',
+            )
+              .replace('{users}', options.demoExemptUsers.join(', '))
+              .replace('{roles}', options.secondFactorRoles.join(', '))}
           </p>
         ) : options ? (
           <p className="small muted">

@@ -161,6 +161,8 @@ export function CommandMap({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- recommendedKey stands for recommendedIds
   }, [ready, incidents, units, selected, recommendedKey]);
   const [shown, setShown] = useState<Record<string, boolean>>(() => Object.fromEntries(OVERLAYS.map((o) => [o.id, o.on])));
+  // The layer switches open over a desk-sized map, folded on a phone where they would hide most of it.
+  const [layersOpen, setLayersOpen] = useState(() => !window.matchMedia('(max-width: 700px)').matches);
   const [counts, setCounts] = useState<Record<string, number>>({});
   // Loads an overlay with the latest units, without reloading on every AVL fix.
   const loadOverlay = useEffectEvent((o: (typeof OVERLAYS)[number]) => o.load({ units }));
@@ -230,7 +232,8 @@ export function CommandMap({
         ]}
       />
       {overlays && (
-        <div className="map-layers" data-testid="map-layers">
+        <details className="map-layers" data-testid="map-layers" open={layersOpen} onToggle={(e) => setLayersOpen(e.currentTarget.open)}>
+          <summary>{t('Layers')}</summary>
           {OVERLAYS.map((o) => (
             <label key={o.id} data-overlay={o.id} data-count={counts[o.id] ?? 0}>
               <input type="checkbox" checked={shown[o.id] ?? false} onChange={(e) => setShown((s) => ({ ...s, [o.id]: e.target.checked }))} /> {t(o.label)}
@@ -246,7 +249,7 @@ export function CommandMap({
               )}
             </label>
           ))}
-        </div>
+        </details>
       )}
       <span hidden data-testid="unit-positions">
         {JSON.stringify(Object.fromEntries(units.map((u) => [u.callSign, u.position?.position ?? u.homePosition])))}

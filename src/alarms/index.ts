@@ -130,24 +130,22 @@ export function createAlarmsCapability(
     },
   );
   // The receiver thread's backlog and state at scrape time (nothing is set when DC-09 is off or on the main thread).
-  new Gauge({
-    name: 'vigil_dc09_unrecorded_frames',
-    help: 'DC-09 frames journalled and ACKed that the main thread has yet to record in the log (receiver thread)',
-    registers: [deps.registry],
-    collect() {
-      const h = receiver.health();
-      if (h) this.set(h.unrecorded);
-    },
-  });
-  new Gauge({
-    name: 'vigil_dc09_receiver_up',
-    help: 'The DC-09 receiver thread is receiving (1) or down and being started again (0)',
-    registers: [deps.registry],
-    collect() {
-      const h = receiver.health();
-      if (h) this.set(h.status === 'ok' ? 1 : 0);
-    },
-  });
+  const receiverGauge = (name: string, help: string, pick: (h: ReceiverThreadHealth) => number): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers: [deps.registry],
+      collect() {
+        const h = receiver.health();
+        if (h) this.set(pick(h));
+      },
+    });
+  receiverGauge(
+    'vigil_dc09_unrecorded_frames',
+    'DC-09 frames journalled and ACKed that the main thread has yet to record in the log (receiver thread)',
+    (h) => h.unrecorded,
+  );
+  receiverGauge('vigil_dc09_receiver_up', 'The DC-09 receiver thread is receiving (1) or down and being started again (0)', (h) => (h.status === 'ok' ? 1 : 0));
   new Counter({
     name: 'vigil_dc09_receiver_restarts_total',
     help: 'Times the DC-09 receiver thread was started again after it died',

@@ -227,6 +227,7 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
       version: VERSION,
       demo: () => demo,
       demoInbox: () => sinks?.inbox() ?? null,
+      receiver: () => vigil.capabilities.alarms.receiverHealth(),
     });
     vigil.ctx.projections.onApplied((events) => server.hub.publish(events));
     await vigil.ctx.leadership.start();

@@ -9,6 +9,13 @@ export interface AlarmEvents {
   'alarms.path.failed': { account: string; deadline: string; lateMs: number };
   'alarms.path.restored': { account: string; downMs: number };
   /**
+   * The node's DC-09 receiver thread died (a technical fault of the receiving centre itself):
+   * no DC-09 frame is received until it is started again, within seconds.
+   */
+  'alarms.receiver.failed': { node: string; reason: string };
+  /** The DC-09 receiver thread is receiving again after `downMs`. */
+  'alarms.receiver.restored': { node: string; downMs: number };
+  /**
    * A DC-09 frame refused as a substitution attempt (EN 50136): plaintext for an account
    * with a key, or a data block naming another account. At most one per account a minute
    * is recorded (each is counted in vigil_dc09_frames_total).

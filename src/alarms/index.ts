@@ -10,6 +10,8 @@ import type { AlarmsReadPort } from './contract.js';
 import { CameraIngest } from './ingest/camera-ingest.js';
 import { Dc09Ingest } from './ingest/dc09-ingest.js';
 import { Receiver, type MqttAccess, type ReceiverPorts } from './ingest/receiver.js';
+import type { ReceiverThreadHealth } from './ingest/receiver-thread-host.js';
+import { alarmEvent } from './events.js';
 import { SensorIngest } from './ingest/sensor-ingest.js';
 import { AlarmQueue } from './queue.js';
 import { alarmsRoutes } from './routes.js';
@@ -42,6 +44,10 @@ export interface AlarmsCapability extends Capability {
   receiver: ReceiverPorts;
   /** Resolves once every DC-09 frame answered so far is recorded in the log (the receiver thread records after its ACK; tests). */
   receiverSettled(): Promise<void>;
+  /** The DC-09 receiver thread's state for /api/health (null when DC-09 is off or on the main thread). */
+  receiverHealth(): ReceiverThreadHealth | null;
+  /** Tests: the receiver thread crashes (with VIGIL_DC09_TEST_HOOKS=1 only). */
+  crashReceiverForTests(): void;
 }
 
 const SUPERVISION_TICK_MS = 250;
@@ -109,8 +115,49 @@ export function createAlarmsCapability(
     city,
     deps.mqttAccess,
     (reason, n = 1) => dropped.inc({ reason }, n),
-    { state, counters },
+    {
+      state,
+      counters,
+      // Shown to the operators like a transmission path fault: on the live feed and in the log.
+      fault: (reason, downMs) =>
+        ctx
+          .record([
+            reason === null
+              ? alarmEvent('alarms.receiver.restored', `receiver:${ctx.config.nodeId}`, null, 'system:supervision', { node: ctx.config.nodeId, downMs })
+              : alarmEvent('alarms.receiver.failed', `receiver:${ctx.config.nodeId}`, null, 'system:supervision', { node: ctx.config.nodeId, reason }),
+          ])
+          .then(() => undefined),
+    },
   );
+  // The receiver thread's backlog and state at scrape time (nothing is set when DC-09 is off or on the main thread).
+  const receiverGauge = (name: string, help: string, pick: (h: ReceiverThreadHealth) => number): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers: [deps.registry],
+      collect() {
+        const h = receiver.health();
+        if (h) this.set(pick(h));
+      },
+    });
+  receiverGauge(
+    'vigil_dc09_unrecorded_frames',
+    'DC-09 frames journalled and ACKed that the main thread has yet to record in the log (receiver thread)',
+    (h) => h.unrecorded,
+  );
+  receiverGauge('vigil_dc09_receiver_up', 'The DC-09 receiver thread is receiving (1) or down and being started again (0)', (h) => (h.status === 'ok' ? 1 : 0));
+  new Counter({
+    name: 'vigil_dc09_receiver_restarts_total',
+    help: 'Times the DC-09 receiver thread was started again after it died',
+    registers: [deps.registry],
+    collect() {
+      const h = receiver.health();
+      if (h) {
+        this.reset();
+        this.inc(h.restarts);
+      }
+    },
+  });
   // The sensor topic is ours; people counts on it are crowd's (a route of their own, by message type).
   deps.mqtt.route({ filter: ctx.config.mqttTopic, handle: async (message) => void (await ingest.sensors.handle(message)) });
   ctx.reactions.on('alarms.sensor-message-refused', ({ topic, problem }) => ingest.sensors.refused(topic, problem));
@@ -156,6 +203,8 @@ export function createAlarmsCapability(
     mqtt: deps.mqtt,
     receiver: { tcpPort: null, udpPort: null, mqttPort: null },
     receiverSettled: () => receiver.settled(),
+    receiverHealth: () => receiver.health(),
+    crashReceiverForTests: () => receiver.crashThreadForTests(),
     async start() {
       await supervision.watchFromCheckpoint();
       // A new leader starts from the last saved heard state (the previous leader's), else a full interval of grace.

@@ -19,6 +19,8 @@ export function alarmsLiveView(): LiveView {
     'alarms.signal.received': seen,
     'alarms.path.failed': seen,
     'alarms.path.restored': seen,
+    'alarms.receiver.failed': seen,
+    'alarms.receiver.restored': seen,
     'alarms.alarm.raised': seen,
     'alarms.alarm.correlated': seen,
     'alarms.signal.held': seen,

@@ -6,7 +6,7 @@ import type { Metrics } from './metrics.js';
 import type { CredentialSource } from '../platform/access.js';
 import type { RouteEntry } from './route-entry.js';
 
-interface PlatformRouteDeps {
+export interface PlatformRouteDeps {
   ctx: AppContext;
   metrics: Metrics;
   hub: LiveHub;
@@ -15,6 +15,8 @@ interface PlatformRouteDeps {
   resolve: (source: CredentialSource) => Principal;
   demo: () => 'loading' | 'ready' | 'failed' | null;
   demoInbox: () => DemoInbox | null;
+  /** The DC-09 receiver thread's state (null when there is none). */
+  receiver: () => { status: 'ok' | 'degraded'; reason: string | null; unrecorded: number; restarts: number } | null;
 }
 
 /** What the demo's SMTP sink, SMSC and Cell Broadcast Centre caught (src/demo/demo-sinks.ts), newest first. */
@@ -52,6 +54,18 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
                 uptimeSeconds: { type: 'number' },
                 /** The demo city loading after the node started listening (vigil serve on a fresh data folder). */
                 demo: { type: 'string', enum: ['loading', 'ready', 'failed'] },
+                /** The DC-09 receiver thread: degraded (with the reason) while it is down and being started again. */
+                receiver: {
+                  type: 'object',
+                  required: ['status', 'reason', 'unrecorded', 'restarts'],
+                  properties: {
+                    status: { type: 'string', enum: ['ok', 'degraded'] },
+                    reason: { type: ['string', 'null'] },
+                    /** Frames journalled (ACKed) not yet recorded in the log: the backlog. */
+                    unrecorded: { type: 'integer' },
+                    restarts: { type: 'integer' },
+                  },
+                },
               },
             },
             503: { $ref: 'ErrorBody#' },
@@ -76,6 +90,7 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
           appliedSeq: ctx.projections.appliedSeq,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           ...(deps.demo() ? { demo: deps.demo() } : {}),
+          ...(deps.receiver() ? { receiver: deps.receiver() } : {}),
         };
       },
     );

@@ -13,7 +13,7 @@ import { errorBodySchema, installErrorHandling } from './error-handler.js';
 import './fastify-types.js';
 import { LiveHub } from './live-hub.js';
 import type { Metrics } from './metrics.js';
-import { platformRoutes, type DemoInbox } from './platform-routes.js';
+import { platformRoutes, type DemoInbox, type PlatformRouteDeps } from './platform-routes.js';
 import type { RouteEntry } from './route-entry.js';
 import { lazyValidatorFactory } from './lazy-validators.js';
 
@@ -30,6 +30,8 @@ export interface ApiServerOptions {
   demo?: () => 'loading' | 'ready' | 'failed' | null;
   /** What the demo's SMTP sink and SMSC caught (vigil serve on a demo folder); null when they are not running. */
   demoInbox?: () => DemoInbox | null;
+  /** The DC-09 receiver thread's state on /api/health. */
+  receiver?: PlatformRouteDeps['receiver'];
 }
 
 /** One row of the route × access table, collected as routes register. */
@@ -179,6 +181,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
       resolve: options.resolvePrincipal,
       demo: options.demo ?? (() => null),
       demoInbox: options.demoInbox ?? (() => null),
+      receiver: options.receiver ?? (() => null),
     }),
   );
   for (const capability of options.capabilities) {

@@ -44,3 +44,35 @@ export async function withReceiverMode<T>(mode: 'thread' | 'main', start: () => 
     else process.env.VIGIL_DC09_RECEIVER = before;
   }
 }
+
+/**
+ * A panel's retry (DC-09: a frame without an ACK is sent again): sends `frame` on a fresh
+ * connection until it gets an ACK, waiting `pauseMs` between attempts (refused connections
+ * and closed ones while the receiver is down count as attempts). Resolves with the attempts.
+ */
+export async function sendUntilAcked(port: number, frame: Buffer, pauseMs = 50, maxAttempts = 400): Promise<number> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const reply = await new Promise<string | null>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      let buffer = '';
+      const done = (r: string | null): void => {
+        socket.destroy();
+        resolve(r);
+      };
+      const timer = setTimeout(() => done(null), 5_000);
+      socket.on('connect', () => socket.write(frame));
+      socket.on('data', (d) => {
+        buffer += d.toString('latin1');
+        if (buffer.includes('\r')) {
+          clearTimeout(timer);
+          done(buffer);
+        }
+      });
+      socket.on('error', () => (clearTimeout(timer), done(null)));
+      socket.on('close', () => (clearTimeout(timer), done(null)));
+    });
+    if (reply?.includes('"ACK"')) return attempt;
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  throw new Error(`no ACK after ${maxAttempts} attempts`);
+}

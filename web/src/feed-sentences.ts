@@ -34,6 +34,8 @@ export const TEMPLATES: Record<string, string> = {
   'alarms.step.done': '{who} completed a step of the action plan for {what}',
   'alarms.path.failed': 'A transmission path was lost',
   'alarms.path.restored': 'A transmission path is back',
+  'alarms.receiver.failed': 'The alarm receiver stopped: it is being restarted',
+  'alarms.receiver.restored': 'The alarm receiver is receiving again',
   'alarms.notification.failed': 'An automatic notification failed: do it by hand',
   'alerts.alert.drafted': '{who} drafted the alert {what}',
   'alerts.alert.edited': '{who} edited the alert {what}',

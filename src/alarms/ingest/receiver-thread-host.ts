@@ -14,6 +14,20 @@ const MODULE = new URL('./receiver-thread.ts', import.meta.url);
 /** Frames recorded in one commit at most (a backlog after a restart goes in several). */
 const BATCH = 2_000;
 const RETRY_MS = 1_000;
+/** A dead receiver thread is started again after 100 ms, doubling to 5 s while it keeps failing. */
+const RESTART_FIRST_MS = 100;
+const RESTART_MAX_MS = 5_000;
+
+/** The receiver thread's state for /api/health and the metrics. */
+export interface ReceiverThreadHealth {
+  status: 'ok' | 'degraded';
+  /** Why it is degraded (the thread's error or exit), null when ok. */
+  reason: string | null;
+  /** Frames journalled (so ACKed) that the main thread has yet to record in the log. */
+  unrecorded: number;
+  /** How many times the thread was started again since the node started. */
+  restarts: number;
+}
 
 const keysOnly = (a: AccountConfig): Dc09AccountKeys => ({
   account: a.account,
@@ -30,6 +44,8 @@ export interface ReceiverThreadDeps {
   counters: ReceiverCounters;
   discarded: (bytes: number) => void;
   dropped: (reason: string, n?: number) => void;
+  /** The thread died (reason) or is receiving again (null): recorded in the log for the operators. */
+  fault?: (reason: string | null, downMs: number) => Promise<void>;
 }
 
 /**
@@ -53,9 +69,28 @@ export class Dc09ReceiverThread {
 
   constructor(private readonly deps: ReceiverThreadDeps) {}
 
+  private server: ReceiverThreadInput['server'] | null = null;
+  private down: { reason: string; since: number } | null = null;
+  private restartMs = RESTART_FIRST_MS;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restarts = 0;
+
   async start(server: ReceiverThreadInput['server']): Promise<{ tcpPort: number | null; udpPort: number | null }> {
+    this.queuedUpTo = this.deps.state.journalApplied;
+    this.deps.state.onAccountConfigured = (a) => this.send({ type: 'accounts', accounts: [keysOnly(a)] });
+    const ports = await this.spawn(server);
+    // A restarted thread binds the ports this one got (an ephemeral port stays the panels' port).
+    this.server = { ...server, tcpPort: ports.tcpPort ?? server.tcpPort, udpPort: ports.udpPort ?? server.udpPort };
+    return ports;
+  }
+
+  /**
+   * Starts the thread with the accounts' keys and the log's watermark: the journal's records
+   * above it come back first (those queued here already are not queued twice, and the
+   * watermark keeps any from being recorded twice).
+   */
+  private spawn(server: ReceiverThreadInput['server']): Promise<{ tcpPort: number | null; udpPort: number | null }> {
     const { ctx, state } = this.deps;
-    this.queuedUpTo = state.journalApplied;
     const input: ReceiverThreadInput = {
       server,
       journalDir: join(ctx.config.dataDir, 'dc09-journal'),
@@ -63,17 +98,20 @@ export class Dc09ReceiverThread {
       accounts: [...state.accounts.values()].map(keysOnly),
       clock: isSharedClock(ctx.clock) ? ctx.clock.shared() : null,
       tickMs: 50,
+      testHooks: process.env.VIGIL_DC09_TEST_HOOKS === '1',
     };
     const worker = new Worker(ENTRY, { workerData: { role: 'vigil-dc09-receiver', module: MODULE.href, input } });
     this.worker = worker;
-    state.onAccountConfigured = (a) => this.send({ type: 'accounts', accounts: [keysOnly(a)] });
     return new Promise((resolve, reject) => {
       let listening = false;
+      let failure: string | null = null;
       worker.on('message', (message: FromReceiverThread) => {
         switch (message.type) {
           case 'listening':
             listening = true;
             resolve({ tcpPort: message.tcpPort, udpPort: message.udpPort });
+            // Flushes asked of a thread that died are asked again of this one.
+            for (const n of this.flushed.keys()) this.send({ type: 'flush', n });
             break;
           case 'frames':
             this.receiveFrames(message.frames);
@@ -86,6 +124,7 @@ export class Dc09ReceiverThread {
             this.flushed.delete(message.n);
             break;
           case 'error':
+            if (message.fatal) failure = message.message.split('\n')[0]!;
             if (message.fatal && !listening) reject(new Error(`the DC-09 receiver thread could not start: ${message.message}`));
             else ctx.logger.error({ problem: message.message }, 'DC-09 receiver thread error');
             break;
@@ -94,14 +133,65 @@ export class Dc09ReceiverThread {
         }
       });
       worker.on('error', (error) => {
+        failure = error.message;
         if (!listening) reject(error);
         ctx.logger.error({ err: error }, 'DC-09 receiver thread failed');
       });
       worker.on('exit', (code) => {
-        if (!listening) reject(new Error(`the DC-09 receiver thread stopped (exit code ${code})`));
-        else if (!this.stopping) ctx.logger.error({ code }, 'the DC-09 receiver thread stopped: no DC-09 frame is received until the node restarts');
+        if (this.worker === worker) this.worker = null;
+        if (!listening) reject(new Error(`the DC-09 receiver thread stopped (exit code ${code})${failure ? `: ${failure}` : ''}`));
+        if (this.stopping) return;
+        this.died(failure ?? `the receiver thread stopped (exit code ${code})`);
       });
     });
+  }
+
+  /** The thread died: degraded, the fault logged, and a restart after the back-off. */
+  private died(reason: string): void {
+    const { ctx } = this.deps;
+    if (!this.down) {
+      this.down = { reason, since: ctx.clock.now() };
+      ctx.logger.error({ problem: reason }, 'the DC-09 receiver thread died: no DC-09 frame is received until it is started again');
+      void this.deps.fault?.(reason, 0).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record the DC-09 receiver fault'));
+    }
+    const wait = this.restartMs;
+    this.restartMs = Math.min(this.restartMs * 2, RESTART_MAX_MS);
+    this.restartTimer = setTimeout(() => void this.restart(), wait);
+  }
+
+  private async restart(): Promise<void> {
+    this.restartTimer = null;
+    if (this.stopping || !this.server) return;
+    const { ctx } = this.deps;
+    this.restarts++;
+    try {
+      await this.spawn(this.server);
+    } catch (error) {
+      // Its exit handler schedules the next try (longer each time, up to RESTART_MAX_MS).
+      ctx.logger.error({ err: error }, 'the DC-09 receiver thread could not be started again');
+      return;
+    }
+    const down = this.down;
+    this.down = null;
+    this.restartMs = RESTART_FIRST_MS;
+    const downMs = down ? ctx.clock.now() - down.since : 0;
+    ctx.logger.warn({ downMs, restarts: this.restarts }, 'the DC-09 receiver thread is receiving again');
+    await this.deps.fault?.(null, downMs).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record the DC-09 receiver restoration'));
+  }
+
+  /** Degraded while the thread is down; the frames ACKed but not yet in the log either way. */
+  health(): ReceiverThreadHealth {
+    return {
+      status: this.down ? 'degraded' : 'ok',
+      reason: this.down?.reason ?? null,
+      unrecorded: Math.max(0, this.queuedUpTo - this.deps.state.journalApplied),
+      restarts: this.restarts,
+    };
+  }
+
+  /** Test hook (VIGIL_DC09_TEST_HOOKS=1 only, never from the network): the thread throws an uncaught error. */
+  crashForTests(): void {
+    this.send({ type: 'crash' });
   }
 
   private send(message: ToReceiverThread): void {
@@ -180,9 +270,10 @@ export class Dc09ReceiverThread {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     const worker = this.worker;
     if (!worker) return;
-    this.stopping = true;
     this.deps.state.onAccountConfigured = null;
     const exited = new Promise<void>((r) => worker.once('exit', () => r()));
     const stopped = new Promise<void>((r) =>

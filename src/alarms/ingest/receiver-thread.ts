@@ -24,11 +24,13 @@ export interface ReceiverThreadInput {
   /** How often heard paths, counts and refusals go to the main thread. */
   tickMs: number;
   segmentBytes?: number;
+  /** Tests only (VIGIL_DC09_TEST_HOOKS=1): a `crash` message makes this thread throw. */
+  testHooks?: boolean;
 }
 
 /** What the main thread sends. */
 export type ToReceiverThread =
-  { type: 'accounts'; accounts: Dc09AccountKeys[] } | { type: 'applied'; seq: number } | { type: 'flush'; n: number } | { type: 'stop' };
+  { type: 'accounts'; accounts: Dc09AccountKeys[] } | { type: 'applied'; seq: number } | { type: 'flush'; n: number } | { type: 'stop' } | { type: 'crash' };
 
 /** Everything this thread reports besides journalled frames, sent every tick. */
 export interface ReceiverTick {
@@ -225,6 +227,13 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
         ingest.tick();
         // After the frames of this turn are posted: the main thread then has everything answered so far.
         setImmediate(() => setImmediate(() => port.postMessage({ type: 'flushed', n: message.n } satisfies FromReceiverThread)));
+        break;
+      case 'crash':
+        // Tests only: an uncaught error, as a bug would throw (the host starts the thread again).
+        if (input.testHooks)
+          setImmediate(() => {
+            throw new Error('DC-09 receiver thread crashed on purpose (test hook)');
+          });
         break;
       case 'stop':
         clearInterval(timer);

@@ -12,7 +12,7 @@ import { redactUrl } from '../../kernel/redact.js';
 import type { AppContext } from '../../platform/app-context.js';
 import { tuningChoice } from '../../kernel/tuning.js';
 import type { Dc09Ingest } from './dc09-ingest.js';
-import { Dc09ReceiverThread, type ReceiverThreadDeps } from './receiver-thread-host.js';
+import { Dc09ReceiverThread, type ReceiverThreadDeps, type ReceiverThreadHealth } from './receiver-thread-host.js';
 
 /** The receiver's figures (Prometheus counters in index.ts). */
 export type { ReceiverCounters } from './receiver-counters.js';
@@ -75,6 +75,16 @@ export class Receiver {
   /** Resolves once every DC-09 frame answered so far is recorded, counted and its path heard (tests; at once on the main thread). */
   async settled(): Promise<void> {
     await this.thread?.settled();
+  }
+
+  /** The receiver thread's state (null when DC-09 is off or on the main thread). */
+  health(): ReceiverThreadHealth | null {
+    return this.thread?.health() ?? null;
+  }
+
+  /** Test hook: the receiver thread crashes (honoured with VIGIL_DC09_TEST_HOOKS=1 only). */
+  crashThreadForTests(): void {
+    this.thread?.crashForTests();
   }
 
   /** Who an MQTT client is, from its CONNECT: Vigil itself, a registered device, a unit's tracker — or nobody. */

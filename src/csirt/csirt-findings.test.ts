@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CityReadPort, Device } from '../city/contract.js';
+import type { CityReadPort } from '../city/contract.js';
 import { DEMO_SIREN_SBOM } from '../demo/demo-security.js';
 import { createDeviceSecurityCapability, type DeviceSecurityCapability } from '../device-security/index.js';
 import type { VigilError } from '../kernel/errors.js';
 import { MemoryEventLog } from '../../test/support/memory-event-log.js';
+import { testDevice } from '../../test/support/devices.js';
 import { fakePrincipal, testContext } from '../../test/support/test-context.js';
 import { MAX_ARTEFACT_BYTES } from './contract.js';
 import { csirtLiveView } from './live-view.js';
@@ -15,18 +16,7 @@ import { createCsirtCapability } from './index.js';
 const PACK = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'vuln');
 const ORGS: Record<string, string> = { org_city: 'City', org_police: 'Police' };
 
-const device = (id: string, kind: Device['kind'], orgId: string): Device => ({
-  id,
-  kind,
-  label: `${kind} ${id}`,
-  siteId: null,
-  zoneId: null,
-  position: [7.42, 43.73],
-  orgId,
-  account: null,
-  protocol: 'mqtt',
-  parentId: null,
-});
+const device = testDevice;
 
 async function setup() {
   const log = new MemoryEventLog();

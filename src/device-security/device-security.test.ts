@@ -5,6 +5,7 @@ import type { CityReadPort, Device } from '../city/contract.js';
 import { type VigilError } from '../kernel/errors.js';
 import type { Principal } from '../platform/access.js';
 import { MemoryEventLog } from '../../test/support/memory-event-log.js';
+import { testDevice } from '../../test/support/devices.js';
 import { fakePrincipal, testContext } from '../../test/support/test-context.js';
 import { DEMO_GATEWAY_SBOM_XML, DEMO_SIREN_SBOM } from '../demo/demo-security.js';
 import { deviceSecurityLiveView } from './live-view.js';
@@ -26,18 +27,7 @@ function cityWith(devices: Device[]): CityReadPort {
   };
 }
 
-const device = (id: string, kind: Device['kind'], orgId: string): Device => ({
-  id,
-  kind,
-  label: `${kind} ${id}`,
-  siteId: null,
-  zoneId: null,
-  position: [7.42, 43.73],
-  orgId,
-  account: null,
-  protocol: 'mqtt',
-  parentId: null,
-});
+const device = testDevice;
 
 async function setup() {
   const log = new MemoryEventLog();

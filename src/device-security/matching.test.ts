@@ -10,6 +10,7 @@ import type { CveRecord, VersionEntry, VersionStatus } from './model.js';
 import { parseCpe, parsePurl, productMatches } from './names.js';
 import { priorityOf } from './priority.js';
 import { compareSemver, compareVersions, decideStatus } from './versions.js';
+import { testDevice } from '../../test/support/devices.js';
 
 const PACK = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'vuln');
 const packRecords = (): CveRecord[] =>
@@ -247,18 +248,7 @@ test("the real snapshot against the demo's installed base: every device and SBOM
   const { DEMO_GATEWAY_SBOM_XML, DEMO_SIREN_SBOM, demoSecurityAssets } = await import('../demo/demo-security.js');
   const { readSbom } = await import('./sbom.js');
   const { assetSubject, componentSubject } = await import('./state.js');
-  const device = (id: string, kind: Device['kind'], orgId: string): Device => ({
-    id,
-    kind,
-    label: id,
-    siteId: null,
-    zoneId: null,
-    position: [7.42, 43.73],
-    orgId,
-    account: null,
-    protocol: 'mqtt',
-    parentId: null,
-  });
+  const device = (id: string, kind: Device['kind'], orgId: string): Device => testDevice(id, kind, orgId, id);
   const site = (id: string, category: string): Site => ({ id, name: id, category, position: [7.42, 43.73], areaId: 'area', address: null }) as unknown as Site;
   const orgs = { city: 'org_city', police: 'org_police', marc: 'org_marc', fire: 'org_fire' };
   const devices = [

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { serveVigil, type RunningVigil } from '../app.js';
 import { loadConfig } from '../kernel/config.js';
 import { signedIn } from '../../test/support/api-client.js';
+import { publishedConsultation } from '../../test/support/consultations.js';
 import { until } from '../../test/support/until.js';
 import { CITIZEN_APP_API_KEY } from './model.js';
 
@@ -95,19 +96,11 @@ test('notices: reporters and participants who asked are told by e-mail (durable 
 
     // A consultation: a member of the public answers and asks to be told the decision by e-mail.
     const analyst = await signedIn(vigil, 'analyst');
-    const now = Date.now();
-    const draft = await analyst('POST', '/api/engagement/consultations', {
+    consultationId = await publishedConsultation(analyst, {
       title: 'Lighting of the Rocher stairs',
       question: 'Should the stairs be lit all night?',
       information: 'Two options: all night, or until 01:00 with presence detectors.',
-      invitedIds: [],
-      openToPublic: true,
-      opensAt: new Date(now - 60_000).toISOString(),
-      closesAt: new Date(now + 3_600_000).toISOString(),
     });
-    assert.equal(draft.status, 201, draft.body);
-    consultationId = draft.json.consultation.consultationId as string;
-    assert.equal((await analyst('POST', `/api/engagement/consultations/${consultationId}/publish`)).status, 200);
     const publicAnswer = (payload: unknown) =>
       app().inject({
         method: 'POST',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { signedIn } from '../../test/support/api-client.js';
+import { publishedConsultation } from '../../test/support/consultations.js';
 import { serveVigil } from '../app.js';
 import { CITIZEN_APP_API_KEY } from '../citizen-reports/contract.js';
 import { parseCsv } from '../cockpit/index.js';
@@ -158,19 +159,7 @@ test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every datase
     // an open one with 5 answers, which is not published while people still answer.
     const analyst = await signedIn(vigil, 'analyst');
     const consult = async (title: string, answers: ('support' | 'oppose')[]): Promise<string> => {
-      const now = Date.now();
-      const draft = await analyst('POST', '/api/engagement/consultations', {
-        title,
-        question: 'Which option?',
-        information: 'Two options are on the table.',
-        invitedIds: [],
-        openToPublic: true,
-        opensAt: new Date(now - 60_000).toISOString(),
-        closesAt: new Date(now + 3_600_000).toISOString(),
-      });
-      assert.equal(draft.status, 201, draft.body);
-      const id = draft.json.consultation.consultationId as string;
-      assert.equal((await analyst('POST', `/api/engagement/consultations/${id}/publish`)).status, 200);
+      const id = await publishedConsultation(analyst, { title, question: 'Which option?', information: 'Two options are on the table.' });
       for (const [i, position] of answers.entries()) {
         const person = { name: `Participant${n} Marker`, email: `participant${n}.marker@example.org` };
         const text = `My own view number ${n} on it`;

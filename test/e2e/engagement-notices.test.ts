@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { signedIn } from '../support/api-client.js';
+import { publishedConsultation } from '../support/consultations.js';
 import { browserPushKeys, pushService } from '../support/push-service.js';
 import { smtpServer } from '../support/smtp-server.js';
 import { until } from '../support/until.js';
@@ -48,19 +49,11 @@ test('engagement: staff see each notice to a participant — channel, time, sent
   try {
     // The city's analyst publishes a consultation open to the public.
     const analyst = await signedIn(vigil, 'analyst');
-    const now = Date.now();
-    const draft = await analyst('POST', '/api/engagement/consultations', {
+    const id = await publishedConsultation(analyst, {
       title: TITLE,
       question: 'Should the night bus run up to the Moneghetti heights?',
       information: 'The line 6 stops at midnight; a night run would cost 120 k€ a year.',
-      invitedIds: [],
-      openToPublic: true,
-      opensAt: new Date(now - 60_000).toISOString(),
-      closesAt: new Date(now + 3_600_000).toISOString(),
     });
-    assert.equal(draft.status, 201, draft.body);
-    const id = draft.json.consultation.consultationId as string;
-    assert.equal((await analyst('POST', `/api/engagement/consultations/${id}/publish`)).status, 200);
 
     // Four members of the public answer, each asking to be told the decision.
     const subscription = browserPushKeys(`${push.base}/push/participant-phone`).subscription;

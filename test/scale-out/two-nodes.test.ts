@@ -5,6 +5,7 @@ import { authenticator } from 'otplib';
 import type { RunningVigil } from '../../src/app.js';
 import { startCluster } from '../support/cluster.js';
 import { requireNats, requirePostgres } from '../support/services.js';
+import { until } from '../support/until.js';
 
 /**
  * Scale-out for real: two Vigil nodes share one PostgreSQL store and one NATS
@@ -18,10 +19,11 @@ test('two nodes on PostgreSQL and NATS serve one consistent city', async (t) => 
   const cluster = await startCluster('n', { demo: true, env: { VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: '0' } });
   const [a, b] = cluster.nodes as [RunningVigil, RunningVigil];
   try {
-    const health = await (await fetch(`${b.url}/api/health`)).json();
-    assert.equal(health.store, 'postgres');
-    assert.equal(health.stream, 'nats');
-    assert.equal(health.appliedSeq, await a.ctx.log.lastSeq(), 'B rebuilt the state A recorded');
+    const health = async () => (await fetch(`${b.url}/api/health`)).json();
+    assert.equal((await health()).store, 'postgres');
+    assert.equal((await health()).stream, 'nats');
+    // A keeps writing in the background (citizen-report notices of the demo): B catches up with it.
+    await until(async () => (await health()).appliedSeq === (await a.ctx.log.lastSeq()), 'B rebuilt the state A recorded');
     const roads = await fetch(`${b.url}/api/city/basemap/roads`);
     assert.equal(roads.status, 200, 'B serves the basemap A imported');
     assert.ok(((await roads.json()) as { features: unknown[] }).features.length > 800);

@@ -7,7 +7,7 @@ import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
 import { isSealed, personalSubject, phoneDigits, type DataSubjectHolder, type DataSubjectRecord, type SealedCandidate } from '../platform/personal-data.js';
-import { noticeErrorForStaff, type ComposedNotice, type NoticeAddresses, type PersonalMessenger } from '../platform/notices.js';
+import { consentInExport, noticeErrorForStaff, type ComposedNotice, type NoticeAddresses, type PersonalMessenger } from '../platform/notices.js';
 import type { AlarmSignalsPort } from '../alarms/contract.js';
 import type { IncidentOpenerPort } from './contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from './contract.js';
@@ -478,14 +478,7 @@ export class CitizenReportsService {
       data: {
         reporter,
         report: { reportId, service, address: r.address, description: r.description, status: r.status, requestedAt: r.requestedAt },
-        notify: r.notify
-          ? {
-              channels: r.notify.channels,
-              consentAt: r.notify.at,
-              email: notice?.email ?? null,
-              push: notice?.push ? { endpoint: notice.push.endpoint } : null,
-            }
-          : null,
+        notify: consentInExport(r.notify, notice),
       },
     };
   }

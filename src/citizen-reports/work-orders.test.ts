@@ -8,7 +8,8 @@ import { loadConfig } from '../kernel/config.js';
 import { zonedParts } from '../kernel/time.js';
 import { LiveViews } from '../platform/live-view.js';
 import { signedIn } from '../../test/support/api-client.js';
-import { CITIZEN_APP_API_KEY, type StaffReportView, type WorkOrderView } from './model.js';
+import { submitOpen311 } from '../../test/support/open311.js';
+import type { StaffReportView, WorkOrderView } from './model.js';
 import { endOfDayIn } from './work-orders.js';
 
 /*
@@ -35,25 +36,17 @@ const demoNode = async (): Promise<RunningVigil> =>
   });
 
 /** A resident's report through Open311 (a leaking hydrant: the fire service's, unless another service is given); its id. */
-async function submit(vigil: RunningVigil, description: string, service: Record<string, string> = HYDRANT): Promise<string> {
-  const r = await vigil.server.app.inject({
-    method: 'POST',
-    url: '/open311/v2/requests.json',
-    payload: new URLSearchParams({
-      api_key: CITIZEN_APP_API_KEY,
+const submit = async (vigil: RunningVigil, description: string, service: Record<string, string> = HYDRANT): Promise<string> =>
+  (
+    await submitOpen311(vigil, {
       ...service,
       lat: '43.7371',
       long: '7.4219',
       description,
       email: 'hydrant.reporter@example.invalid',
       notify: 'email',
-    }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    remoteAddress: `198.51.100.${Math.floor(Math.random() * 200) + 20}`,
-  });
-  assert.equal(r.statusCode, 201, r.body);
-  return (r.json() as { service_request_id: string }[])[0]!.service_request_id;
-}
+    })
+  ).service_request_id;
 const HYDRANT = { service_code: 'damaged-fire-hydrant', 'attribute[hydrant_problem]': 'leaking' };
 const GRAFFITI = { service_code: 'graffiti', 'attribute[offensive]': 'no' };
 

@@ -6,6 +6,7 @@ import type { AppContext } from '../platform/app-context.js';
 import { assertCan, can, filterVisible, type PolicyAction, type PolicyResource } from '../platform/policy.js';
 import { isSealed, personalSubject, type DataSubjectHolder, type DataSubjectRecord, type Sealed, type SealedCandidate } from '../platform/personal-data.js';
 import {
+  consentInExport,
   noticeErrorForStaff,
   type ComposedNotice,
   type NoticeAddresses,
@@ -593,14 +594,7 @@ export class EngagementService {
             receivedAt: x.receivedAt,
             outcome: o ? { effect: o.effect, explanation: o.explanation } : null,
           },
-          notify: x.notify
-            ? {
-                channels: x.notify.channels,
-                consentAt: x.notify.at,
-                email: notice?.email ?? null,
-                push: notice?.push ? { endpoint: notice.push.endpoint } : null,
-              }
-            : null,
+          notify: consentInExport(x.notify, notice),
         },
       };
     } else {

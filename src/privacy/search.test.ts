@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { serveVigil, type RunningVigil } from '../app.js';
-import { CITIZEN_APP_API_KEY } from '../citizen-reports/contract.js';
 import { loadConfig } from '../kernel/config.js';
 import { workerTasksFinished } from '../platform/heavy/worker-pool.js';
 import { signInCookie, signedIn } from '../../test/support/api-client.js';
+import { submitOpen311 } from '../../test/support/open311.js';
 
 /*
  * A data subject's export and erasure open every sealed record of the organisation's reporters and
@@ -31,12 +31,9 @@ before(async () => {
     host: '127.0.0.1',
   });
   // A graffiti report (the city office's) whose reporter gave an e-mail address and a phone number.
-  const r = await vigil.server.app.inject({
-    method: 'POST',
-    url: '/open311/v2/requests.json',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      api_key: CITIZEN_APP_API_KEY,
+  await submitOpen311(
+    vigil,
+    {
       service_code: 'graffiti',
       'attribute[offensive]': 'no',
       lat: '43.7371',
@@ -46,10 +43,9 @@ before(async () => {
       phone: '+377 99 88 77 66',
       first_name: 'Sam',
       last_name: 'Subject',
-    }).toString(),
-    remoteAddress: '198.51.100.61',
-  });
-  assert.equal(r.statusCode, 201, r.body);
+    },
+    '198.51.100.61',
+  );
 });
 
 after(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CITIZEN_APP_API_KEY } from '../../src/citizen-reports/contract.js';
+import { submitOpen311 } from '../support/open311.js';
 import { fireDeskWithReport, mailTo, residentPhone, withCitizenReportsScene } from '../support/citizen-reports-e2e.js';
 import { expectText, wcagViolations } from './browser.js';
 
@@ -15,12 +15,9 @@ const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/
 test('work orders: made from a report on the staff page, followed by the resident, completed (report resolved, resident told)', (t) =>
   withCitizenReportsScene(t, {}, async ({ browser, vigil }) => {
     const errors: string[] = [];
-    const r = await vigil.server.app.inject({
-      method: 'POST',
-      url: '/open311/v2/requests.json',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        api_key: CITIZEN_APP_API_KEY,
+    const created = await submitOpen311(
+      vigil,
+      {
         service_code: 'damaged-fire-hydrant',
         'attribute[hydrant_problem]': 'leaking',
         lat: '43.7352',
@@ -28,12 +25,10 @@ test('work orders: made from a report on the staff page, followed by the residen
         description: 'Water gushing from the hydrant cap',
         email: 'hydrant.e2e@example.invalid',
         notify: 'email',
-      }).toString(),
-      remoteAddress: '198.51.100.81',
-    });
-    assert.equal(r.statusCode, 201, r.body);
-    const [created] = r.json() as { service_request_id: string; follow_url: string }[];
-    const reportId = created!.service_request_id;
+      },
+      '198.51.100.81',
+    );
+    const reportId = created.service_request_id;
 
     const { desk, staff } = await fireDeskWithReport(browser, vigil, 'Damaged fire hydrant', errors);
     const form = staff.locator('[data-testid=work-order-form]');
@@ -60,7 +55,7 @@ test('work orders: made from a report on the staff page, followed by the residen
     const phone = await residentPhone(browser);
     const page = await phone.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(created!.follow_url.replace(/^https?:\/\/[^/]+/, vigil.url));
+    await page.goto(created.follow_url.replace(/^https?:\/\/[^/]+/, vigil.url));
     await expectText(page.locator('[data-testid=my-report-status]').first(), /^A work order has been issued$/);
     await page.getByLabel('Language').selectOption('fr');
     await expectText(page.locator('[data-testid=my-report-status]').first(), /^Un ordre de travail a été émis$/);

@@ -61,7 +61,7 @@ export function createCitizenReportsCapability(ctx: AppContext, deps: CitizenRep
     name: 'citizen-reports',
     projections: [state],
     routes,
-    liveViews: [citizenReportsLiveView()],
+    liveViews: [citizenReportsLiveView(state)],
     service,
     state,
     workOrders,

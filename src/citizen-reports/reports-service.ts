@@ -6,8 +6,8 @@ import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
-import { isSealed, personalSubject, phoneDigits, type DataSubjectHolder, type DataSubjectRecord } from '../platform/personal-data.js';
-import { noticeErrorForStaff, type ComposedNotice, type NoticeAddresses, type PersonalMessenger } from '../platform/notices.js';
+import { isSealed, personalSubject, phoneDigits, type DataSubjectHolder, type DataSubjectRecord, type SealedCandidate } from '../platform/personal-data.js';
+import { consentInExport, noticeErrorForStaff, type ComposedNotice, type NoticeAddresses, type PersonalMessenger } from '../platform/notices.js';
 import type { AlarmSignalsPort } from '../alarms/contract.js';
 import type { IncidentOpenerPort } from './contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from './contract.js';
@@ -445,46 +445,43 @@ export class CitizenReportsService {
 
   // ── the reporters' personal data (privacy: export and erasure) ─────────────
 
-  /** Reporters found by the e-mail or phone they gave, with their reports (export and erasure by the privacy page). */
+  /** Reporters, sealed, to be found by the e-mail or phone they gave, with their reports (export and erasure by the privacy page). */
   readonly dataSubjects: DataSubjectHolder = {
-    find: async (query): Promise<DataSubjectRecord[]> => {
-      const email = query.email?.trim().toLowerCase() || null;
-      const digits = phoneDigits(query.phone);
-      if (!email && !digits) return [];
-      const out: DataSubjectRecord[] = [];
+    sealedCandidates: async (query): Promise<SealedCandidate[]> => {
+      if (!query.email?.trim() && !phoneDigits(query.phone)) return [];
+      const out: SealedCandidate[] = [];
       for (const reportId of this.state.reporterSeq.keys()) {
         const r = this.state.reports.get(reportId);
         if (!r) continue;
         const sealed = await this.sealedOf(reportId);
-        const reporter = sealed.reporter ? await this.ctx.personal.open<Reporter>(sealed.reporter) : null;
-        const notice = sealed.notice ? await this.ctx.personal.open<NoticeAddresses>(sealed.notice) : null;
-        const emails = [reporter?.email, notice?.email].filter((x): x is string => !!x).map((x) => x.toLowerCase());
-        const hit = (email && emails.includes(email)) || (digits && phoneDigits(reporter?.phone) === digits);
-        if (!hit) continue;
-        const service = SERVICE_BY_CODE.get(r.serviceCode)?.name.en ?? r.serviceCode;
         out.push({
-          subject: personalSubject('reporter', reportId),
-          kind: 'reporter',
           orgId: r.orgId,
-          label: `citizen report ${service}${r.address ? ` at ${r.address}` : ''} (${r.requestedAt.slice(0, 10)})`,
-          at: r.requestedAt,
-          data: {
-            reporter,
-            report: { reportId, service, address: r.address, description: r.description, status: r.status, requestedAt: r.requestedAt },
-            notify: r.notify
-              ? {
-                  channels: r.notify.channels,
-                  consentAt: r.notify.at,
-                  email: notice?.email ?? null,
-                  push: notice?.push ? { endpoint: notice.push.endpoint } : null,
-                }
-              : null,
-          },
+          sealed: [sealed.reporter, sealed.notice],
+          // The reporter's e-mail and phone, and the e-mail they are told at.
+          match: { email: [0, 1], phone: [0] },
+          record: ([reporter, notice]) => this.reporterRecord(r, (reporter ?? null) as Reporter | null, (notice ?? null) as NoticeAddresses | null),
         });
       }
       return out;
     },
   };
+
+  private reporterRecord(r: ReportState, reporter: Reporter | null, notice: NoticeAddresses | null): DataSubjectRecord {
+    const reportId = r.reportId;
+    const service = SERVICE_BY_CODE.get(r.serviceCode)?.name.en ?? r.serviceCode;
+    return {
+      subject: personalSubject('reporter', reportId),
+      kind: 'reporter',
+      orgId: r.orgId,
+      label: `citizen report ${service}${r.address ? ` at ${r.address}` : ''} (${r.requestedAt.slice(0, 10)})`,
+      at: r.requestedAt,
+      data: {
+        reporter,
+        report: { reportId, service, address: r.address, description: r.description, status: r.status, requestedAt: r.requestedAt },
+        notify: consentInExport(r.notify, notice),
+      },
+    };
+  }
 
   staffView(r: ReportState, by: Principal, reporter: Reporter | null): StaffReportView {
     const { followHash: _f, token: _t, notices, ...rest } = r;

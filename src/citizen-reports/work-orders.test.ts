@@ -3,11 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../app.js';
+import { serveVigil, type RunningVigil } from '../app.js';
 import { loadConfig } from '../kernel/config.js';
 import { zonedParts } from '../kernel/time.js';
+import { LiveViews } from '../platform/live-view.js';
 import { signedIn } from '../../test/support/api-client.js';
-import { CITIZEN_APP_API_KEY, type StaffReportView, type WorkOrderView } from './model.js';
+import { submitOpen311 } from '../../test/support/open311.js';
+import type { StaffReportView, WorkOrderView } from './model.js';
 import { endOfDayIn } from './work-orders.js';
 
 /*
@@ -24,42 +26,40 @@ test('endOfDayIn: the last second of a day in the city’s zone', () => {
   assert.equal(endOfDayIn('2026-07-01', 'UTC'), '2026-07-01T23:59:59.000Z');
 });
 
-test('work orders: make, start, complete (report resolved, reporter notified), cancel; refused for another organisation and a citizen; Open311 shows them', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-work-orders-'));
-  const vigil = await serveVigil({
+/** A demo node (its organisations, users and shares) on a fresh data folder. */
+const demoNode = async (): Promise<RunningVigil> =>
+  serveVigil({
     ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO_SINKS: 'false' }),
-    dataDir,
+    dataDir: mkdtempSync(join(tmpdir(), 'vigil-work-orders-')),
     port: 0,
     host: '127.0.0.1',
   });
+
+/** A resident's report through Open311 (a leaking hydrant: the fire service's, unless another service is given); its id. */
+const submit = async (vigil: RunningVigil, description: string, service: Record<string, string> = HYDRANT): Promise<string> =>
+  (
+    await submitOpen311(vigil, {
+      ...service,
+      lat: '43.7371',
+      long: '7.4219',
+      description,
+      email: 'hydrant.reporter@example.invalid',
+      notify: 'email',
+    })
+  ).service_request_id;
+const HYDRANT = { service_code: 'damaged-fire-hydrant', 'attribute[hydrant_problem]': 'leaking' };
+const GRAFFITI = { service_code: 'graffiti', 'attribute[offensive]': 'no' };
+
+test('work orders: make, start, complete (report resolved, reporter notified), cancel; refused for another organisation and a citizen; Open311 shows them', async () => {
+  const vigil = await demoNode();
   const app = vigil.server.app;
-  const submit = async (description: string): Promise<string> => {
-    const r = await app.inject({
-      method: 'POST',
-      url: '/open311/v2/requests.json',
-      payload: new URLSearchParams({
-        api_key: CITIZEN_APP_API_KEY,
-        service_code: 'damaged-fire-hydrant',
-        'attribute[hydrant_problem]': 'leaking',
-        lat: '43.7371',
-        long: '7.4219',
-        description,
-        email: 'hydrant.reporter@example.invalid',
-        notify: 'email',
-      }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      remoteAddress: `198.51.100.${Math.floor(Math.random() * 200) + 20}`,
-    });
-    assert.equal(r.statusCode, 201, r.body);
-    return (r.json() as { service_request_id: string }[])[0]!.service_request_id;
-  };
   try {
     const fire = await signedIn(vigil, 'responder');
     const guard = await signedIn(vigil, 'guard');
     const due = zonedParts(Date.now() + 3 * 86_400_000, vigil.ctx.config.timeZone).date;
     const order = { priority: 'high', dueDate: due, team: 'Hydrant crew 2', instructions: 'Replace the cap and check the pressure' };
 
-    const id = await submit('The hydrant on the corner leaks');
+    const id = await submit(vigil, 'The hydrant on the corner leaks');
     const orgId = vigil.capabilities.citizenReports.state.reports.get(id)!.orgId;
 
     // Refused: an unrelated organisation (not found: it may not even read the report), a citizen without a session.
@@ -132,7 +132,7 @@ test('work orders: make, start, complete (report resolved, reporter notified), c
     assert.ok(!((await fire('GET', '/api/citizen-reports/work-orders')).json.workOrders as WorkOrderView[]).some((x) => x.workOrderId === w.workOrderId));
 
     // Cancelled with a reason: the report is back to acknowledged, no expected time.
-    const id2 = await submit('Another leak, the same crew');
+    const id2 = await submit(vigil, 'Another leak, the same crew');
     const w2 = (await fire('POST', `/api/citizen-reports/${id2}/work-order`, order)).json.report.workOrder as WorkOrderView;
     assert.equal((await fire('POST', `/api/citizen-reports/work-orders/${w2.workOrderId}/cancel`, { reason: '' })).status, 400);
     const cancelled = await fire('POST', `/api/citizen-reports/work-orders/${w2.workOrderId}/cancel`, { reason: 'The water company handles it' });
@@ -144,6 +144,104 @@ test('work orders: make, start, complete (report resolved, reporter notified), c
     const o2 = (await app.inject({ method: 'GET', url: `/open311/v2/requests/${id2}.json` })).json()[0];
     assert.equal(o2.expected_datetime, null);
     assert.equal((await fire('POST', `/api/citizen-reports/work-orders/${w2.workOrderId}/complete`, { note: 'x' })).status, 404);
+  } finally {
+    await vigil.close();
+  }
+});
+
+/*
+ * Who reads and acts on a work order is the policy's answer (docs/security.md): its issuing organisation
+ * (the report's) and those it shares with — 'act' acts, 'read' only reads (403 on a step) — and the
+ * organisation it is assigned to; nobody else (404, not listed, nothing on the live feed). In the demo city
+ * the fire service shares with the police to act and with the city office to read; the private security
+ * company shares with the police to read. A share from the assignee does not reach the issuer's work orders:
+ * the police, partners of the fire service, neither see nor complete the city office's work order assigned to
+ * the fire service (before, they did: it resolved a city report they may not even read).
+ */
+test("work orders ask the one policy: owner, shares (act / read), the assignee; not the assignee's partners; the same on the live feed", async () => {
+  const vigil = await demoNode();
+  try {
+    const fire = await signedIn(vigil, 'responder');
+    const police = await signedIn(vigil, 'commander');
+    const city = await signedIn(vigil, 'admin');
+    const guard = await signedIn(vigil, 'guard');
+    const orgs = vigil.capabilities.citizenReports.service.organisations();
+    const orgOf = (kind: string): string => orgs.find((o) => (o as { kind?: string }).kind === kind)!.id;
+    const due = zonedParts(Date.now() + 3 * 86_400_000, vigil.ctx.config.timeZone).date;
+    const order = (assigneeOrgId?: string) => ({ dueDate: due, instructions: 'Fix it', ...(assigneeOrgId ? { assigneeOrgId } : {}) });
+    const issue = async (call: typeof fire, reportId: string, assigneeOrgId?: string): Promise<string> => {
+      const r = await call('POST', `/api/citizen-reports/${reportId}/work-order`, order(assigneeOrgId));
+      assert.equal(r.status, 201, r.body);
+      return (r.json.report as StaffReportView).workOrder!.workOrderId;
+    };
+    const listed = async (call: typeof fire): Promise<Map<string, boolean>> => {
+      const r = await call('GET', '/api/citizen-reports/work-orders');
+      assert.equal(r.status, 200, r.body);
+      return new Map((r.json.workOrders as WorkOrderView[]).map((w) => [w.workOrderId, w.mayAct]));
+    };
+    const step = async (call: typeof fire, workOrderId: string, s: 'start' | 'complete' | 'cancel'): Promise<number> =>
+      (
+        await call(
+          'POST',
+          `/api/citizen-reports/work-orders/${workOrderId}/${s}`,
+          s === 'complete' ? { note: 'Done.' } : s === 'cancel' ? { reason: 'No.' } : {},
+        )
+      ).status;
+
+    const fireReport = await submit(vigil, 'The hydrant by the school leaks');
+    assert.equal(vigil.capabilities.citizenReports.state.reports.get(fireReport)!.orgId, orgOf('fire'));
+    const cityReport = await submit(vigil, 'Tags on the underpass', GRAFFITI);
+    const cityReport2 = await submit(vigil, 'Tags on the car park', GRAFFITI);
+    assert.equal(vigil.capabilities.citizenReports.state.reports.get(cityReport)!.orgId, orgOf('city'));
+
+    const ofFire = await issue(fire, fireReport); // the fire service's own
+    const cityToFire = await issue(city, cityReport, orgOf('fire')); // the city office's, assigned to the fire service
+    const cityToSecurity = await issue(city, cityReport2, orgOf('security')); // the city office's, assigned to the security company
+
+    // The owner and the assignee: listed, may act.
+    assert.equal((await listed(fire)).get(ofFire), true);
+    assert.equal((await listed(fire)).get(cityToFire), true, 'the assignee lists it and may act');
+    assert.equal((await listed(city)).get(cityToFire), true, 'the issuer lists it and may act');
+    assert.equal((await listed(guard)).get(cityToSecurity), true, 'the assignee lists it and may act');
+
+    // The police: the fire service's own work order is shared with them to act (the demo agreement) — listed, may act.
+    assert.equal((await listed(police)).get(ofFire), true);
+    // The city office's work orders are not shared with the police: a share from the assignee (fire: act, security: read) does not reach them.
+    const policeList = await listed(police);
+    assert.ok(!policeList.has(cityToFire), "the city's work order assigned to the fire service is not the police's");
+    assert.ok(!policeList.has(cityToSecurity), "the city's work order assigned to the security company is not the police's");
+    for (const s of ['start', 'complete', 'cancel'] as const) assert.equal(await step(police, cityToFire, s), 404, `police ${s}: not found`);
+
+    // Shared to read (fire → city office): listed without the right to act; a step is forbidden.
+    assert.equal((await listed(city)).get(ofFire), false);
+    for (const s of ['start', 'complete', 'cancel'] as const) assert.equal(await step(city, ofFire, s), 403, `city ${s} on the fire service's: forbidden`);
+    // Unrelated (the security company and the fire service): not listed, not found.
+    assert.ok(!(await listed(guard)).has(ofFire));
+    for (const s of ['start', 'complete', 'cancel'] as const) assert.equal(await step(guard, ofFire, s), 404, `guard ${s}: not found`);
+    // The assignee of another's work order acts on that one only.
+    assert.ok(!(await listed(guard)).has(cityToFire));
+    assert.equal(await step(guard, cityToFire, 'start'), 404);
+
+    // Allowed steps go through: the police on the fire service's (shared to act), the fire service on the city's it was assigned.
+    assert.equal(await step(police, ofFire, 'start'), 200);
+    assert.equal(await step(fire, cityToFire, 'start'), 200);
+    assert.equal(await step(fire, cityToFire, 'complete'), 200);
+    assert.equal(vigil.capabilities.citizenReports.state.reports.get(cityReport)!.status, 'resolved');
+    assert.equal(await step(guard, cityToSecurity, 'cancel'), 200);
+
+    // The live feed (and webhooks, which ask the same views) send each work order's steps to the same organisations.
+    const views = new LiveViews(vigil.capabilities.citizenReports.liveViews ?? []);
+    const who = (username: string) => vigil.capabilities.identity.service.resolvePrincipalOf(username);
+    const stepsOf = async (reportId: string) => vigil.ctx.log.read({ subject: `citizen-report:${reportId}`, typePrefixes: ['citizen-reports.work-order.'] });
+    const sees = async (username: string, reportId: string): Promise<string[]> =>
+      (await stepsOf(reportId)).filter((e) => views.project(who(username), e) !== null).map((e) => e.type.replace('citizen-reports.work-order.', ''));
+    assert.deepEqual(await sees('responder', cityReport), ['issued', 'started', 'completed'], 'the assignee follows it');
+    assert.deepEqual(await sees('admin', cityReport), ['issued', 'started', 'completed'], 'the issuer follows it');
+    assert.deepEqual(await sees('commander', cityReport), [], "not the assignee's partners");
+    assert.deepEqual(await sees('guard', cityReport2), ['issued', 'cancelled'], 'the assignee follows it');
+    assert.deepEqual(await sees('commander', cityReport2), [], "not the assignee's partners");
+    assert.deepEqual(await sees('commander', fireReport), ['issued', 'started'], 'shared with the police');
+    assert.deepEqual(await sees('guard', fireReport), [], 'unrelated');
   } finally {
     await vigil.close();
   }

@@ -3,7 +3,7 @@ import { newId } from '../kernel/ids.js';
 import { zonedParts } from '../kernel/time.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
-import { assertCan, can, filterVisible } from '../platform/policy.js';
+import { assertCan, can, filterVisible, type PolicyResource } from '../platform/policy.js';
 import { reportEvent } from './events.js';
 import {
   SERVICE_BY_CODE,
@@ -41,10 +41,21 @@ export function endOfDayIn(date: string, timeZone: string): string {
 const isOpen = (w: WorkOrder | null | undefined): boolean => !!w && (w.state === 'assigned' || w.state === 'in-progress');
 
 /**
+ * What the policy is asked about a work order: owned by the issuing organisation (the report's), so its
+ * shares apply as for the report; the assignee organisation takes part in it (reads and acts on it, as
+ * participants do). Not the assignee's partners: a share from the assignee does not reach another
+ * organisation's work orders.
+ */
+export const workOrderResource = (w: Pick<WorkOrder, 'orgId' | 'assigneeOrgId'>): PolicyResource => ({
+  orgId: w.orgId,
+  participantOrgIds: [w.assigneeOrgId],
+});
+
+/**
  * Work orders issued from citizen reports: assigned to an organisation (and a team in words), with a
  * priority, a due day and instructions; assigned → in progress → done (the report resolved with the
  * public note, the reporter told as for any resolution) or cancelled with a reason (the report is
- * back to acknowledged). The issuing organisation's and the assignee's staff act on it.
+ * back to acknowledged). Who reads and acts on it is the policy's answer for `workOrderResource`.
  */
 export class WorkOrders {
   constructor(
@@ -113,20 +124,13 @@ export class WorkOrders {
     return this.view(r, r.workOrder!, by);
   }
 
-  /** Open work orders the principal may read (issued by or assigned to an organisation it reads): overdue first, then by due time and priority. */
+  /** Open work orders the principal may read (its organisation's and those shared with it, or assigned to its organisation): overdue first, then by due time and priority. */
   listOpen(by: Principal): WorkOrderView[] {
     const now = this.ctx.clock.now();
     const open = [...this.state.openWorkOrders.values()].map((id) => this.state.reports.get(id)!).filter((r) => isOpen(r.workOrder));
-    const mine = filterVisible(by, open, (r) => ({ orgId: r.orgId })).concat(
-      open.filter((r) => !can(by, 'read', { orgId: r.orgId }) && can(by, 'read', { orgId: r.workOrder!.assigneeOrgId })),
-    );
-    return mine
+    return filterVisible(by, open, (r) => workOrderResource(r.workOrder!))
       .map((r) => this.view(r, r.workOrder!, by, now))
       .sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueAt.localeCompare(b.dueAt) || PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority]);
-  }
-
-  private mayAct(by: Principal, w: WorkOrder): boolean {
-    return can(by, 'act', { orgId: w.orgId }) || can(by, 'act', { orgId: w.assigneeOrgId });
   }
 
   private toAct(workOrderId: string, by: Principal): { r: ReportState; w: WorkOrder } {
@@ -134,7 +138,7 @@ export class WorkOrders {
     const r = reportId ? this.state.reports.get(reportId) : undefined;
     const w = r?.workOrder;
     if (!r || !w || w.workOrderId !== workOrderId) throw notFound('work order', workOrderId);
-    if (!this.mayAct(by, w)) assertCan(by, 'act', { orgId: w.assigneeOrgId }, 'work order', workOrderId);
+    assertCan(by, 'act', workOrderResource(w), 'work order', workOrderId);
     if (!isOpen(w)) throw conflict(`work order ${workOrderId} is ${w.state}`, { state: w.state });
     return { r, w };
   }
@@ -147,7 +151,7 @@ export class WorkOrders {
       orgName: this.reports.orgName(w.orgId),
       assigneeName: this.reports.orgName(w.assigneeOrgId),
       overdue: isOpen(w) && Date.parse(w.dueAt) < now,
-      mayAct: this.mayAct(by, w),
+      mayAct: can(by, 'act', workOrderResource(w)),
     };
   }
 }

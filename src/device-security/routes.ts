@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { tuning } from '../kernel/tuning.js';
 import type { Role } from '../platform/access.js';
 import { ASSET_KINDS, EXPOSURES, PRIORITIES, SAFETY_ROLES, TRIAGE_STATES, VEX_JUSTIFICATIONS, type Priority, type TriageState } from './model.js';
+import { MAX_INTEL_ITEMS } from './intel-worker.js';
+import { intelReadOffThread, readLargeIntelOffThread } from './large-intel.js';
 import { MAX_SBOM_BYTES } from './sbom.js';
 import type { AssetInput, DeviceSecurityService, TriageInput } from './service.js';
 import { nullablePositionSchema } from '../kernel/geo.js';
@@ -41,6 +44,8 @@ const ASSET_SCHEMA = {
 /** /api/device-security: inventory, SBOMs, vulnerability intelligence, findings and triage, exports. */
 export function deviceSecurityRoutes(service: DeviceSecurityService): FastifyPluginAsync {
   return async (app) => {
+    // A large intelligence upload is read in the worker pool; every other JSON body of these routes as Fastify reads it.
+    readLargeIntelOffThread(app, '/api/device-security/intel', tuning('VIGIL_LARGE_BODY_BYTES')!);
     const tags = ['device-security'];
     app.get(
       '/api/device-security',
@@ -187,10 +192,15 @@ export function deviceSecurityRoutes(service: DeviceSecurityService): FastifyPlu
           summary: 'Import vulnerability intelligence: a CVE JSON 5 record, a list of them, or the CISA KEV catalogue (as downloaded)',
           tags,
           querystring: { type: 'object', additionalProperties: false, properties: { source: text(200) } },
-          body: { type: ['object', 'array'], maxItems: 20_000 },
+          body: { type: ['object', 'array'], maxItems: MAX_INTEL_ITEMS },
         },
       },
-      async (request) => service.importDocument(request.body, request.query.source || 'upload', request.principal),
+      async (request) => {
+        // A large upload was read in the worker pool (large-intel.ts); a small one is in the body.
+        const read = intelReadOffThread(request);
+        const source = request.query.source || 'upload';
+        return read ? service.importIntel(read, source, request.principal.actor) : service.importDocument(request.body, source, request.principal);
+      },
     );
 
     app.get<{ Querystring: { format?: 'json' | 'xml' } }>(

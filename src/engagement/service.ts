@@ -4,8 +4,9 @@ import { newId, randomToken } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import { assertCan, can, filterVisible, type PolicyAction, type PolicyResource } from '../platform/policy.js';
-import { isSealed, personalSubject, type DataSubjectHolder, type DataSubjectRecord, type Sealed } from '../platform/personal-data.js';
+import { isSealed, personalSubject, type DataSubjectHolder, type DataSubjectRecord, type Sealed, type SealedCandidate } from '../platform/personal-data.js';
 import {
+  consentInExport,
   noticeErrorForStaff,
   type ComposedNotice,
   type NoticeAddresses,
@@ -550,63 +551,65 @@ export class EngagementService {
 
   // ── participants' personal data (privacy: export and erasure) ───────────────
 
-  /** Participants and complainants found by the e-mail they gave, with their answers and grievances (export and erasure). */
+  /** Participants and complainants, sealed, to be found by the e-mail they gave, with their answers and grievances (export and erasure). */
   readonly dataSubjects: DataSubjectHolder = {
-    find: async (query): Promise<DataSubjectRecord[]> => {
-      const email = query.email?.trim().toLowerCase() || null;
-      if (!email) return [];
-      const out: DataSubjectRecord[] = [];
+    sealedCandidates: async (query): Promise<SealedCandidate[]> => {
+      if (!query.email?.trim()) return [];
+      const out: SealedCandidate[] = [];
       for (const [id, at] of this.state.contactSeq) {
+        const orgId = at.kind === 'contribution' ? this.state.contributionById.get(id)?.orgId : this.state.grievances.get(id)?.orgId;
+        if (orgId === undefined) continue;
         const sealed = await this.sealedOfRecord(id);
-        const contact = sealed.contact ? await this.ctx.personal.open<ParticipantContact>(sealed.contact) : null;
-        const notice = sealed.notice ? await this.ctx.personal.open<NoticeAddresses>(sealed.notice) : null;
-        if (![contact?.email, notice?.email].some((m) => m?.toLowerCase() === email)) continue;
-        if (at.kind === 'contribution') {
-          const x = this.state.contributionById.get(id);
-          const c = x ? this.state.consultations.get(x.consultationId) : undefined;
-          if (!x || !c) continue;
-          const o = c.decision?.outcomes.find((y) => y.contributionId === id);
-          out.push({
-            subject: personalSubject('participant', id),
-            kind: 'participant',
-            orgId: x.orgId,
-            label: `answer to the consultation "${c.title}" (${x.receivedAt.slice(0, 10)})`,
-            at: x.receivedAt,
-            data: {
-              contact,
-              answer: {
-                consultation: c.title,
-                text: x.text,
-                position: x.position,
-                receivedAt: x.receivedAt,
-                outcome: o ? { effect: o.effect, explanation: o.explanation } : null,
-              },
-              notify: x.notify
-                ? {
-                    channels: x.notify.channels,
-                    consentAt: x.notify.at,
-                    email: notice?.email ?? null,
-                    push: notice?.push ? { endpoint: notice.push.endpoint } : null,
-                  }
-                : null,
-            },
-          });
-        } else {
-          const g = this.state.grievances.get(id);
-          if (!g) continue;
-          out.push({
-            subject: personalSubject('participant', id),
-            kind: 'participant',
-            orgId: g.orgId,
-            label: `grievance "${g.subject}" (${g.receivedAt.slice(0, 10)})`,
-            at: g.receivedAt,
-            data: { contact, grievance: { subject: g.subject, text: g.text, status: g.status, receivedAt: g.receivedAt, response: g.response } },
-          });
-        }
+        out.push({
+          orgId,
+          sealed: [sealed.contact, sealed.notice],
+          // By e-mail only: the contact's and the one they are told at.
+          match: { email: [0, 1], phone: [] },
+          record: ([contact, notice]) =>
+            this.participantRecord(id, at.kind, (contact ?? null) as ParticipantContact | null, (notice ?? null) as NoticeAddresses | null),
+        });
       }
       return out;
     },
   };
+
+  private participantRecord(id: string, kind: string, contact: ParticipantContact | null, notice: NoticeAddresses | null): DataSubjectRecord | null {
+    if (kind === 'contribution') {
+      const x = this.state.contributionById.get(id);
+      const c = x ? this.state.consultations.get(x.consultationId) : undefined;
+      if (!x || !c) return null;
+      const o = c.decision?.outcomes.find((y) => y.contributionId === id);
+      return {
+        subject: personalSubject('participant', id),
+        kind: 'participant',
+        orgId: x.orgId,
+        label: `answer to the consultation "${c.title}" (${x.receivedAt.slice(0, 10)})`,
+        at: x.receivedAt,
+        data: {
+          contact,
+          answer: {
+            consultation: c.title,
+            text: x.text,
+            position: x.position,
+            receivedAt: x.receivedAt,
+            outcome: o ? { effect: o.effect, explanation: o.explanation } : null,
+          },
+          notify: consentInExport(x.notify, notice),
+        },
+      };
+    } else {
+      const g = this.state.grievances.get(id);
+      if (!g) return null;
+      return {
+        subject: personalSubject('participant', id),
+        kind: 'participant',
+        orgId: g.orgId,
+        label: `grievance "${g.subject}" (${g.receivedAt.slice(0, 10)})`,
+        at: g.receivedAt,
+        data: { contact, grievance: { subject: g.subject, text: g.text, status: g.status, receivedAt: g.receivedAt, response: g.response } },
+      };
+    }
+  }
 
   // ── grievances ─────────────────────────────────────────────────────────────
 

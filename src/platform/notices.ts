@@ -39,6 +39,16 @@ export interface NoticeAddresses {
   followToken: string;
 }
 
+/** The consent and where the person is told, as their data-subject export shows them (a push subscription by its endpoint only). */
+export function consentInExport(
+  consent: NoticeConsent | null | undefined,
+  to: NoticeAddresses | null,
+): { channels: NoticeChannel[]; consentAt: string; email: string | null; push: { endpoint: string } | null } | null {
+  return consent
+    ? { channels: consent.channels, consentAt: consent.at, email: to?.email ?? null, push: to?.push ? { endpoint: to.push.endpoint } : null }
+    : null;
+}
+
 /** One message for one person on one channel. */
 export interface PersonalMessage {
   /** An e-mail address, or a push subscription as JSON. */

@@ -279,11 +279,29 @@ export interface DataSubjectRecord {
   data: unknown;
 }
 
-/** A capability holding personal data finds the records about a person (data-subject export and erasure). */
-export interface DataSubjectHolder {
-  /** Sync for holders that keep the person's data in memory; async for those that open them from the log (reporters, participants). */
-  find(query: DataSubjectQuery): DataSubjectRecord[] | Promise<DataSubjectRecord[]>;
+/**
+ * A record that may be about the person, its personal data still sealed: the privacy service
+ * opens and matches it in the worker pool (src/privacy/subject-match-worker.ts), only for the
+ * asking organisation's records, and builds the record only when it matched.
+ */
+export interface SealedCandidate {
+  /** The organisation holding it (others' candidates are not opened). */
+  orgId: string | null;
+  /** The sealed values (null where absent). */
+  sealed: readonly (Sealed | null)[];
+  /** Which opened values identify the person: by their `email` (any case), by their `phone` (digits). */
+  match: { email: readonly number[]; phone: readonly number[] };
+  /** The record, from the opened values (null where a key was shredded or a value absent). */
+  record(opened: readonly unknown[]): DataSubjectRecord | null;
 }
+
+/**
+ * A capability holding personal data finds the records about a person (data-subject export and erasure):
+ * `find` for holders that keep the person's data in memory (callers, subscribers), `sealedCandidates`
+ * for those that keep it sealed in the log (reporters, participants) — opened off the main thread.
+ */
+export type DataSubjectHolder =
+  { find(query: DataSubjectQuery): DataSubjectRecord[] } | { sealedCandidates(query: DataSubjectQuery): Promise<SealedCandidate[]> };
 
 /** A phone number reduced to its digits, to match "+377 93 00 00 00" with "+37793000000"; null when too short to identify anyone. */
 export function phoneDigits(phone: string | null | undefined): string | null {

@@ -1,6 +1,8 @@
 import { badRequest, forbidden } from '../kernel/errors.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
+import { JobGate, type ReportProgress } from '../platform/heavy/job-gate.js';
+import { runInWorker } from '../platform/heavy/worker-pool.js';
 import {
   DEFAULT_RETENTION_DAYS,
   PERSONAL_CLASSES,
@@ -10,9 +12,11 @@ import {
   type DataSubjectQuery,
   type DataSubjectRecord,
   type PersonalClass,
+  type SealedCandidate,
 } from '../platform/personal-data.js';
 import { eraseRecords, runRetention } from '../platform/retention.js';
 import type { PersonalRead, PrivacyState } from './privacy-state.js';
+import type { MatchInput, MatchOutput } from './subject-match-worker.js';
 
 export interface PrivacyDeps {
   /** Capabilities holding personal data about people (callers, subscribers and their answers, citizen reporters, consultation participants and complainants). */
@@ -22,12 +26,23 @@ export interface PrivacyDeps {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Sealed candidates opened per pool task: progress moves between tasks, and no task holds a thread long. */
+const MATCH_BATCH = 2000;
 
 /**
  * Data-subject rights and accountability: a person's export and erasure (by the phone
  * or e-mail they gave), the reads of personal data, and the retention job.
  */
 export class PrivacyService {
+  /**
+   * A search for a person opens every sealed record of the organisation's reporters and participants:
+   * one search at a time per administrator, two on the node, four waiting (429 beyond); the same search
+   * asked again while it runs (the same organisation, address and number) joins it.
+   */
+  readonly searches = new JobGate('data-subject search', { concurrency: 2, queue: 4, perUser: 1, retryAfterSeconds: 5 });
+  /** The pool thread that opened the last batch of sealed records (tests show it was not the main thread). */
+  lastMatchThreadId: number | null = null;
+
   constructor(
     private readonly ctx: AppContext,
     readonly state: PrivacyState,
@@ -49,12 +64,53 @@ export class PrivacyService {
     return { email, phone };
   }
 
-  /** Every record about the person that `by`'s organisation holds. */
+  /** Every record about the person that `by`'s organisation holds: behind the search gate, sealed records opened in the worker pool. */
   private async find(query: { phone?: string | null; email?: string | null }, by: Principal): Promise<DataSubjectRecord[]> {
     if (!by.roles.includes('admin')) throw forbidden("a data subject's records are exported and erased by an administrator");
     const q = this.checkedQuery(query);
-    const found = await Promise.all(this.deps.holders.map((h) => h.find(q)));
-    return found.flat().filter((r) => this.holds(by, r));
+    const key = [by.orgId ?? '', q.email?.toLowerCase() ?? '', phoneDigits(q.phone) ?? ''].join('\u0000');
+    return this.searches.run({ user: by.actor, key }, async (report) => {
+      const found: DataSubjectRecord[] = [];
+      const candidates: SealedCandidate[] = [];
+      for (const h of this.deps.holders) {
+        if ('find' in h) found.push(...h.find(q));
+        else candidates.push(...(await h.sealedCandidates(q)).filter((c) => this.holds(by, c)));
+      }
+      found.push(...(await this.matchOffThread(q, candidates, report)));
+      return found.filter((r) => this.holds(by, r));
+    });
+  }
+
+  /** Opens the candidates' sealed values and keeps those about the person, in the worker pool, a batch per task. */
+  private async matchOffThread(q: DataSubjectQuery, candidates: readonly SealedCandidate[], report: ReportProgress): Promise<DataSubjectRecord[]> {
+    const email = q.email?.toLowerCase() ?? null;
+    const digits = phoneDigits(q.phone);
+    const out: DataSubjectRecord[] = [];
+    report('opening', 0, candidates.length);
+    for (let from = 0; from < candidates.length; from += MATCH_BATCH) {
+      const batch = candidates.slice(from, from + MATCH_BATCH);
+      const keys = await this.ctx.personal.vault.get([...new Set(batch.flatMap((c) => c.sealed.flatMap((v) => (v ? [v.key] : []))))]);
+      const input: MatchInput = {
+        email,
+        digits,
+        items: batch.map((c) => ({
+          values: c.sealed.map((v) => {
+            const k = v ? keys.get(v.key) : undefined;
+            return v && k ? { key: new Uint8Array(k), sealed: v.sealed } : null;
+          }),
+          email: c.match.email,
+          phone: c.match.phone,
+        })),
+      };
+      const result = await runInWorker<MatchOutput>({ module: new URL('./subject-match-worker.ts', import.meta.url), fn: 'matchSealed', input });
+      this.lastMatchThreadId = result.threadId;
+      for (const hit of result.hits) {
+        const record = batch[hit.index]!.record(hit.opened);
+        if (record) out.push(record);
+      }
+      report('opening', Math.min(from + MATCH_BATCH, candidates.length), candidates.length);
+    }
+    return out;
   }
 
   /** The person's export: every record about them, the read recorded first (who, which records, why). */

@@ -7,27 +7,8 @@ import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { SqliteEventLog } from '../../src/adapters/stores/sqlite/sqlite-event-log.js';
-import { serveVigil } from '../../src/app.js';
-import { loadConfig } from '../../src/kernel/config.js';
 import { verifyChain } from '../../src/platform/chain-verifier.js';
-import type { EventLog } from '../../src/platform/event-log.js';
-import { withReceiverMode } from '../support/dc09-panel.js';
-
-/** How many times each alarm (account:zone) is in the log. */
-async function storedAlarms(log: EventLog): Promise<Map<string, number>> {
-  const stored = new Map<string, number>();
-  for (let after = 0; ;) {
-    const batch = await log.read({ afterSeq: after, limit: 10_000, typePrefixes: ['alarms.signal.received'] });
-    if (batch.length === 0) break;
-    for (const e of batch) {
-      const s = (e.data as { signal: { account: string; zone: string } }).signal;
-      const key = `${s.account}:${Number(s.zone)}`;
-      stored.set(key, (stored.get(key) ?? 0) + 1);
-    }
-    after = batch.at(-1)!.seq;
-  }
-  return stored;
-}
+import { startReceiverNode, storedAlarms } from '../support/receiver-node.js';
 
 /**
  * The node started again on the killed node's data, its receiver on its own thread: the
@@ -36,14 +17,7 @@ async function storedAlarms(log: EventLog): Promise<Map<string, number>> {
  */
 async function restartAndSettle(dataDir: string): Promise<void> {
   for (let i = 0; i < 2; i++) {
-    const vigil = await withReceiverMode('thread', () =>
-      serveVigil({
-        ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }),
-        dataDir,
-        port: 0,
-        host: '127.0.0.1',
-      }),
-    );
+    const vigil = await startReceiverNode(dataDir, { mode: 'thread' });
     await vigil.capabilities.alarms.receiverSettled();
     await vigil.close();
   }
@@ -106,13 +80,13 @@ for (const mode of ['thread', 'main'] as const)
       // On its own thread, the receiver ACKs once the frame is in its journal: the next start records it in the log.
       if (mode === 'thread') {
         const before = new SqliteEventLog(join(dataDir, 'vigil.sqlite'));
-        const inLog = await storedAlarms(before).finally(() => before.close());
+        const inLog = (await storedAlarms(before).finally(() => before.close())).perAlarm;
         console.log(`${[...acked].filter((k) => !inLog.has(k)).length} ACKed alarms were in the journal only when the node was killed`);
         await restartAndSettle(dataDir);
       }
       const log = new SqliteEventLog(join(dataDir, 'vigil.sqlite'));
       try {
-        const stored = await storedAlarms(log);
+        const stored = (await storedAlarms(log)).perAlarm;
         const lost = [...acked].filter((k) => !stored.has(k));
         assert.equal(lost.length, 0, `ACKed but lost: ${lost.slice(0, 5).join(', ')} (of ${acked.size} ACKed)`);
         const twice = [...stored].filter(([, n]) => n > 1);

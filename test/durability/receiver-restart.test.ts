@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { serveVigil } from '../../src/app.js';
-import { loadConfig } from '../../src/kernel/config.js';
-import type { EventLog } from '../../src/platform/event-log.js';
-import { sendUntilAcked, withReceiverMode } from '../support/dc09-panel.js';
+import { sendUntilAcked } from '../support/dc09-panel.js';
+import { startReceiverNode, storedAlarms } from '../support/receiver-node.js';
 
 const PANELS = 8;
 const ALARMS_PER_PANEL = 60;
@@ -15,25 +13,6 @@ const ALARMS_PER_PANEL = 60;
 interface Health {
   status: string;
   receiver?: { status: 'ok' | 'degraded'; reason: string | null; unrecorded: number; restarts: number };
-}
-
-/** This test's panels' signals in the log: how many per alarm (account:zone), and their journal records. */
-async function storedAlarms(log: EventLog, afterSeq: number, accounts: Set<string>): Promise<{ perAlarm: Map<string, number>; journal: number[] }> {
-  const perAlarm = new Map<string, number>();
-  const journal: number[] = [];
-  for (let after = afterSeq; ;) {
-    const batch = await log.read({ afterSeq: after, limit: 10_000, typePrefixes: ['alarms.signal.received'] });
-    if (batch.length === 0) break;
-    for (const e of batch) {
-      const s = (e.data as { signal: { account: string; zone: string; journal?: number } }).signal;
-      if (!accounts.has(s.account)) continue;
-      const key = `${s.account}:${Number(s.zone)}`;
-      perAlarm.set(key, (perAlarm.get(key) ?? 0) + 1);
-      if (s.journal !== undefined) journal.push(s.journal);
-    }
-    after = batch.at(-1)!.seq;
-  }
-  return { perAlarm, journal };
 }
 
 /**
@@ -44,19 +23,7 @@ async function storedAlarms(log: EventLog, afterSeq: number, accounts: Set<strin
  */
 test('receiver thread: a crash mid-stream is supervised — degraded, restarted on the same port, nothing ACKed lost or recorded twice', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rx-restart-'));
-  const hooksBefore = process.env.VIGIL_DC09_TEST_HOOKS;
-  process.env.VIGIL_DC09_TEST_HOOKS = '1';
-  const vigil = await withReceiverMode('thread', () =>
-    serveVigil({
-      ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false' }),
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-    }),
-  ).finally(() => {
-    if (hooksBefore === undefined) delete process.env.VIGIL_DC09_TEST_HOOKS;
-    else process.env.VIGIL_DC09_TEST_HOOKS = hooksBefore;
-  });
+  const vigil = await startReceiverNode(dataDir, { mode: 'thread', testHooks: true });
   try {
     const { alarms } = vigil.capabilities;
     assert.equal(alarms.receiver.dc09Mode, 'thread');
@@ -108,7 +75,7 @@ test('receiver thread: a crash mid-stream is supervised — degraded, restarted 
     assert.equal((await health()).receiver!.unrecorded, 0);
 
     console.log(`${acked.size} alarms ACKed, ${acked.size - firstTry.size} of them after a retry`);
-    const { perAlarm, journal } = await storedAlarms(vigil.ctx.log, before, accounts);
+    const { perAlarm, journal } = await storedAlarms(vigil.ctx.log, { afterSeq: before, accounts });
     const lost = [...acked].filter((k) => !perAlarm.has(k));
     assert.equal(lost.length, 0, `ACKed but not recorded: ${lost.slice(0, 5).join(', ')}`);
     const twice = [...firstTry].filter((k) => perAlarm.get(k) !== 1);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { jpegWithExif } from '../support/tiny-jpeg.js';
 import { until } from '../support/until.js';
-import { expectText, launchChromium, signInAt, startDemoNode, wcagViolations } from './browser.js';
+import { fireDeskWithReport, mailTo, residentPhone, withCitizenReportsScene } from '../support/citizen-reports-e2e.js';
+import { expectText, wcagViolations } from './browser.js';
 
 const MONTE_CARLO = { latitude: 43.7391, longitude: 7.4269 };
 const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/tmp'}/vigil-reports-${name}.png`;
@@ -14,19 +15,9 @@ const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/
  * resolves it with a public note; the resident sees it resolved under "My reports".
  * Each page passes axe-core's WCAG 2.1 AA rules.
  */
-test('citizen reports: phone report with photo and position, offline queue, fire service triage into an incident, the reporter sees it resolved; axe-core WCAG 2.1 AA', async (t) => {
-  const browser = await launchChromium(t);
-  if (!browser) return;
-  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_NOTICE_TICK_MS: '200' });
-  try {
-    const phone = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      locale: 'en-GB',
-      geolocation: MONTE_CARLO,
-      permissions: ['geolocation'],
-    });
+test('citizen reports: phone report with photo and position, offline queue, fire service triage into an incident, the reporter sees it resolved; axe-core WCAG 2.1 AA', (t) =>
+  withCitizenReportsScene(t, { VIGIL_NOTICE_TICK_MS: '200' }, async ({ browser, vigil }) => {
+    const phone = await residentPhone(browser, { geolocation: MONTE_CARLO, permissions: ['geolocation'] });
     // The demo city has reports of its own from past days: the test looks at the ones it sends.
     const demoReports = new Set(vigil.capabilities.citizenReports.state.reports.keys());
     const mine = () => [...vigil.capabilities.citizenReports.state.reports.values()].filter((r) => !demoReports.has(r.reportId));
@@ -85,13 +76,7 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     await page.getByRole('button', { name: 'My reports' }).click();
 
     // The fire service triages: opens the report (reads the reporter), makes it an incident, resolves it with a public note.
-    const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    const staff = await desk.newPage();
-    staff.on('pageerror', (e) => errors.push(e.message));
-    await signInAt(staff, `${vigil.url}/reports`, 'responder');
-    await staff.waitForSelector('[data-testid=report-row]');
-    // Newest first: the resident's report is the first blocked exit in the list (the demo has an older one).
-    await staff.locator('[data-testid=report-row]').getByRole('button', { name: 'Blocked emergency exit' }).first().click();
+    const { desk, staff } = await fireDeskWithReport(browser, vigil, 'Blocked emergency exit', errors);
     await expectText(staff.locator('[data-testid=reporter]'), /\+377 93 15 00 00/);
     await staff.locator('[data-testid=make-incident]').click();
     await expectText(staff.locator('[data-testid=report-detail]'), /Being handled[\s\S]*INC-/);
@@ -103,10 +88,7 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     assert.equal(incident?.source, 'citizen', 'an incident from the citizen report');
 
     // The reporter is told, without an account: an e-mail through the e-mail channel to the demo's SMTP sink, with their link ...
-    const mailTo = () => (vigil.demoSinks?.inbox().mail ?? []).filter((m) => m.to.includes('resident.e2e@example.invalid'));
-    for (let i = 0; i < 600 && !mailTo().some((m) => m.subject.startsWith('Your report is resolved')); i++) await new Promise((r) => setTimeout(r, 100));
-    const told = mailTo().find((m) => m.subject === 'Your report is resolved: Blocked emergency exit');
-    assert.ok(told, JSON.stringify(mailTo().map((m) => m.subject)));
+    const told = await mailTo(vigil, 'resident.e2e@example.invalid', 'Your report is resolved: Blocked emergency exit');
     assert.match(told.text, /The exit was unchained; the manager was fined\.[\s\S]*\/citizen\?follow=/);
     // Triage staff see the notice went out: what it told, on which channel, sent.
     await expectText(staff.locator('[data-testid=report-notices]'), /Resolution · E-mail · .* · Sent/);
@@ -122,8 +104,4 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     assert.deepEqual(errors, []);
     await phone.close();
     await desk.close();
-  } finally {
-    await browser.close();
-    await close();
-  }
-});
+  }));

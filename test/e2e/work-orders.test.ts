@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CITIZEN_APP_API_KEY } from '../../src/citizen-reports/contract.js';
-import { expectText, launchChromium, signInAt, startDemoNode, wcagViolations } from './browser.js';
+import { submitOpen311 } from '../support/open311.js';
+import { fireDeskWithReport, mailTo, residentPhone, withCitizenReportsScene } from '../support/citizen-reports-e2e.js';
+import { expectText, wcagViolations } from './browser.js';
 
 const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/tmp'}/vigil-work-orders-${name}.png`;
 
@@ -11,18 +12,12 @@ const shot = (name: string): string => `${process.env.VIGIL_SCREENSHOT_DIR ?? '/
  * "A work order has been issued" in English and French; the desk starts it and marks it done with a
  * public note, which resolves the report and tells the resident by e-mail. No raw id on the page.
  */
-test('work orders: made from a report on the staff page, followed by the resident, completed (report resolved, resident told)', async (t) => {
-  const browser = await launchChromium(t);
-  if (!browser) return;
-  const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
-  const errors: string[] = [];
-  try {
-    const r = await vigil.server.app.inject({
-      method: 'POST',
-      url: '/open311/v2/requests.json',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        api_key: CITIZEN_APP_API_KEY,
+test('work orders: made from a report on the staff page, followed by the resident, completed (report resolved, resident told)', (t) =>
+  withCitizenReportsScene(t, {}, async ({ browser, vigil }) => {
+    const errors: string[] = [];
+    const created = await submitOpen311(
+      vigil,
+      {
         service_code: 'damaged-fire-hydrant',
         'attribute[hydrant_problem]': 'leaking',
         lat: '43.7352',
@@ -30,20 +25,12 @@ test('work orders: made from a report on the staff page, followed by the residen
         description: 'Water gushing from the hydrant cap',
         email: 'hydrant.e2e@example.invalid',
         notify: 'email',
-      }).toString(),
-      remoteAddress: '198.51.100.81',
-    });
-    assert.equal(r.statusCode, 201, r.body);
-    const [created] = r.json() as { service_request_id: string; follow_url: string }[];
-    const reportId = created!.service_request_id;
+      },
+      '198.51.100.81',
+    );
+    const reportId = created.service_request_id;
 
-    const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    const staff = await desk.newPage();
-    staff.on('pageerror', (e) => errors.push(e.message));
-    await signInAt(staff, `${vigil.url}/reports`, 'responder');
-    await staff.waitForSelector('[data-testid=report-row]');
-    // Newest first: the resident's report is the first hydrant in the list.
-    await staff.locator('[data-testid=report-row]').getByRole('button', { name: 'Damaged fire hydrant' }).first().click();
+    const { desk, staff } = await fireDeskWithReport(browser, vigil, 'Damaged fire hydrant', errors);
     const form = staff.locator('[data-testid=work-order-form]');
     await form.waitFor();
     assert.equal(
@@ -65,10 +52,10 @@ test('work orders: made from a report on the staff page, followed by the residen
     await staff.screenshot({ path: shot('issued-desktop'), fullPage: true });
 
     // The resident's app says it in words, in English and in French.
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' });
+    const phone = await residentPhone(browser);
     const page = await phone.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(created!.follow_url.replace(/^https?:\/\/[^/]+/, vigil.url));
+    await page.goto(created.follow_url.replace(/^https?:\/\/[^/]+/, vigil.url));
     await expectText(page.locator('[data-testid=my-report-status]').first(), /^A work order has been issued$/);
     await page.getByLabel('Language').selectOption('fr');
     await expectText(page.locator('[data-testid=my-report-status]').first(), /^Un ordre de travail a été émis$/);
@@ -88,18 +75,11 @@ test('work orders: made from a report on the staff page, followed by the residen
     assert.equal(vigil.capabilities.citizenReports.state.reports.get(reportId)!.status, 'resolved');
 
     // The resident is told as for any resolution: the e-mail to the demo's SMTP sink, with the note.
-    const mailTo = () => (vigil.demoSinks?.inbox().mail ?? []).filter((m) => m.to.includes('hydrant.e2e@example.invalid'));
-    for (let i = 0; i < 600 && !mailTo().some((m) => m.subject.startsWith('Your report is resolved')); i++) await new Promise((res) => setTimeout(res, 100));
-    const told = mailTo().find((m) => m.subject === 'Your report is resolved: Damaged fire hydrant');
-    assert.ok(told, JSON.stringify(mailTo().map((m) => m.subject)));
+    const told = await mailTo(vigil, 'hydrant.e2e@example.invalid', 'Your report is resolved: Damaged fire hydrant');
     assert.match(told.text, /Cap replaced, pressure checked\./);
     const after = await staff.locator('body').innerText();
     for (const id of [reportId, workOrderId]) assert.ok(!after.includes(id), `no raw id on the page (${id})`);
     assert.deepEqual(errors, []);
     await phone.close();
     await desk.close();
-  } finally {
-    await browser.close();
-    await close();
-  }
-});
+  }));

@@ -123,6 +123,8 @@ export const liveTable: LiveRow[] = [
     action: 'read',
     check: (e) => (carries(e, '@example.org') || carries(e, 'followHash') || carries(e, 'sealed') ? 'carries the reporter or the follow hash' : null),
   },
+  // A work order's steps: to the triage staff who read the work order (the issuer's organisation and its shares, the assignee).
+  { name: 'work order', type: 'citizen-reports.work-order.issued', roles: ['operator', 'supervisor', 'commander', 'responder', 'admin'], action: 'read' },
   // Engagement (engage lane): to its staff who read the owner's data; never a participant's contact nor a link's hash.
   { name: 'stakeholder', type: 'engagement.stakeholder.registered', roles: ['admin', 'analyst'], action: 'read' },
   {

@@ -1051,7 +1051,8 @@ export const EXPECTED: Record<string, Row> = {
       fresh: (w, owner) => make.citizenReport(w.vigil, w.orgId[owner], owner),
     },
   ),
-  'GET /api/citizen-reports/work-orders': plain(R.triage, get('/api/citizen-reports/work-orders')),
+  // Work orders: the issuer's (the report's organisation) and what it shares; the assignee's too (every fixture assigns its own).
+  'GET /api/citizen-reports/work-orders': list('read', R.triage, '/api/citizen-reports/work-orders', (j) => j.workOrders),
   'POST /api/citizen-reports/:id/work-order': org(
     'act',
     R.triage,

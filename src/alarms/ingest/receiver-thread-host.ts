@@ -66,14 +66,14 @@ export class Dc09ReceiverThread {
   private flushes = 0;
   private readonly flushed = new Map<number, () => void>();
   private stopping = false;
-
-  constructor(private readonly deps: ReceiverThreadDeps) {}
-
+  // Supervision: the listeners to bind again, whether the thread is down and since when, the next back-off and restarts so far.
   private server: ReceiverThreadInput['server'] | null = null;
   private down: { reason: string; since: number } | null = null;
   private restartMs = RESTART_FIRST_MS;
   private restartTimer: NodeJS.Timeout | null = null;
   private restarts = 0;
+
+  constructor(private readonly deps: ReceiverThreadDeps) {}
 
   async start(server: ReceiverThreadInput['server']): Promise<{ tcpPort: number | null; udpPort: number | null }> {
     this.queuedUpTo = this.deps.state.journalApplied;

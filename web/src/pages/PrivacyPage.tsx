@@ -45,6 +45,8 @@ export function PrivacyPage({ me }: { me: Me }) {
   const [records, setRecords] = useState<SubjectRecord[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** A search for the person runs on the server (sealed records opened in its worker pool): said while it does. */
+  const [searching, setSearching] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -60,6 +62,7 @@ export function PrivacyPage({ me }: { me: Me }) {
 
   const subject = { phone: phone || null, email: email || null };
   const exportSubject = async (): Promise<void> => {
+    setSearching(true);
     try {
       const r = await api<{ records: SubjectRecord[] }>('/api/privacy/subjects/export', { body: { ...subject, ...(reason ? { reason } : {}) } });
       setRecords(r.records);
@@ -67,10 +70,13 @@ export function PrivacyPage({ me }: { me: Me }) {
       await load();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setSearching(false);
     }
   };
   const eraseSubject = async (): Promise<void> => {
     if (!window.confirm(t('Erase every record about this person? This cannot be undone.'))) return;
+    setSearching(true);
     try {
       const r = await api<{ erased: { label: string }[] }>('/api/privacy/subjects/erase', { body: subject });
       setMessage(`${t('Erased')}: ${r.erased.map((e) => e.label).join(', ') || t('nothing found')}`);
@@ -78,6 +84,8 @@ export function PrivacyPage({ me }: { me: Me }) {
       await load();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setSearching(false);
     }
   };
   const download = (): void => {
@@ -121,13 +129,18 @@ export function PrivacyPage({ me }: { me: Me }) {
             <input aria-label="Phone" placeholder={t('Phone number')} value={phone} onChange={(e) => setPhone(e.target.value)} />
             <input aria-label="E-mail" placeholder={t('E-mail address')} value={email} onChange={(e) => setEmail(e.target.value)} />
             <input aria-label="Reason" placeholder={t('Why (e.g. request of …)')} value={reason} onChange={(e) => setReason(e.target.value)} />
-            <button onClick={() => void exportSubject()} disabled={!phone && !email} data-testid="subject-export">
+            <button onClick={() => void exportSubject()} disabled={searching || (!phone && !email)} data-testid="subject-export">
               {t('Export')}
             </button>
-            <button className="danger" onClick={() => void eraseSubject()} disabled={!phone && !email} data-testid="subject-erase">
+            <button className="danger" onClick={() => void eraseSubject()} disabled={searching || (!phone && !email)} data-testid="subject-erase">
               {t('Erase')}
             </button>
           </div>
+          {searching && (
+            <p role="status" className="muted" data-testid="subject-searching">
+              {t('Searching the records about this person…')}
+            </p>
+          )}
           {message && <p className="ok-box">{message}</p>}
           {records && (
             <div data-testid="subject-records">

@@ -220,7 +220,9 @@ try {
   if (mix && PHASES.includes('paced')) {
     const rate = Math.max(100, Math.round((mixRate || Number(process.env.BENCH_RATE ?? 5000) * 2) / 2));
     const start = performance.now();
+    const mono0 = monoUs();
     const latencies = await mix.paced(SECONDS, (1000 * MIX_CONNECTIONS) / rate);
+    windows.paced = [mono0, monoUs()];
     const achieved = Math.round(latencies.length / ((performance.now() - start) / 1000));
     console.log(`paced mix at ${rate}/s (achieved ${achieved}/s): ACK p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms`);
     Object.assign(out, { pacedRate: achieved, p50AckMs: pct(latencies, 50), p99AckMs: pct(latencies, 99) });

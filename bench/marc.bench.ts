@@ -11,7 +11,7 @@
 // its main thread's, from /proc, over the alarm and poll phases. The node runs in a child
 // process (bench/marc-node.ts). Ends with one JSON line {"bench":"marc",...}.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -42,24 +42,56 @@ const node = spawn(
 const { url, tcpPort } = await new Promise<{ url: string; tcpPort: number }>((resolve) =>
   node.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()))),
 );
-/** CPU ticks (1/100 s) of the node: all threads, and its main thread. */
-const cpuTicks = (): { all: number; main: number } => {
+/** CPU ticks (1/100 s) of the node: all threads, its main thread, and each thread by id. */
+const cpuTicks = (): { all: number; main: number; threads: Map<string, number> } => {
   const ticks = (file: string): number => {
     const f = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
     return Number(f[11]) + Number(f[12]);
   };
-  return { all: ticks(`/proc/${node.pid}/stat`), main: ticks(`/proc/${node.pid}/task/${node.pid}/stat`) };
+  const threads = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${node.pid}/task`)) {
+    try {
+      threads.set(tid, ticks(`/proc/${node.pid}/task/${tid}/stat`));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return { all: ticks(`/proc/${node.pid}/stat`), main: ticks(`/proc/${node.pid}/task/${node.pid}/stat`), threads };
 };
+/** µs per frame of the node's busiest threads (by thread id; the main thread's id is the process's): which thread the CPU goes to. */
+const perThread = (t0: ReturnType<typeof cpuTicks>, t1: ReturnType<typeof cpuTicks>, frames: number): string =>
+  [...t1.threads]
+    .map(([tid, t]) => [tid, ((t - (t0.threads.get(tid) ?? 0)) * 10_000) / Math.max(1, frames)] as const)
+    .filter(([, us]) => us >= 1)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([tid, us]) => `${tid === String(node.pid) ? 'main' : tid} ${us.toFixed(1)}`)
+    .join(', ');
 const out: Record<string, unknown> = { bench: 'marc', connections: CONNECTIONS, mixConnections: MIX_CONNECTIONS, loadAvg1: +loadavg()[0]!.toFixed(2) };
+/**
+ * BENCH_PHASE_WINDOWS=file: each phase's start and end on the monotonic clock, in µs — the
+ * clock of a `--cpu-prof` profile's samples, so a profile of the node (BENCH_NODE_ARGS) can be
+ * cut to one phase (scripts/cpuprofile-top.mjs --from --to).
+ */
+const windows: Record<string, [number, number]> = {};
+const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
+/** The load generator's CPU (this process, all its threads) per ACK: what it takes of the node's two vCPUs. */
+const genUs = (since: NodeJS.CpuUsage, acked: number): number => {
+  const u = process.cpuUsage(since);
+  return +((u.user + u.system) / Math.max(1, acked)).toFixed(1);
+};
 
 /** Every panel sends as fast as replies come back for SECONDS; returns ACKs/s and node CPU µs per ACK. */
 async function flat(
   panels: Panel[],
   next: (p: Panel, i: number, n: number) => 'alarm' | 'poll',
-): Promise<{ perSec: number; cpuUs: number; mainUs: number; nacked: number }> {
+  phase: string,
+): Promise<{ perSec: number; cpuUs: number; mainUs: number; genUs: number; threads: string; nacked: number }> {
   let acked = 0;
   let nacked = 0;
   const cpu0 = cpuTicks();
+  const gen0 = process.cpuUsage();
+  const mono0 = monoUs();
   const started = performance.now();
   const deadline = started + SECONDS * 1000;
   await Promise.all(
@@ -73,10 +105,13 @@ async function flat(
   );
   const s = (performance.now() - started) / 1000;
   const cpu1 = cpuTicks();
+  windows[phase] = [mono0, monoUs()];
   return {
     perSec: Math.round(acked / s),
     cpuUs: +(((cpu1.all - cpu0.all) * 10_000) / Math.max(1, acked)).toFixed(1),
     mainUs: +(((cpu1.main - cpu0.main) * 10_000) / Math.max(1, acked)).toFixed(1),
+    genUs: genUs(gen0, acked),
+    threads: perThread(cpu0, cpu1, acked),
     nacked,
   };
 }
@@ -139,16 +174,18 @@ try {
     }),
   );
   if (PHASES.includes('alarms')) {
-    const r = await flat(panels, () => 'alarm');
+    const r = await flat(panels, () => 'alarm', 'alarms');
     console.log(
-      `alarms: ${CONNECTIONS} panels, ${r.perSec} frames/s ACKed durable, node CPU ${r.cpuUs} µs/frame (main thread ${r.mainUs}), not ACKed ${r.nacked}`,
+      `alarms: ${CONNECTIONS} panels, ${r.perSec} frames/s ACKed durable, node CPU ${r.cpuUs} µs/frame (main thread ${r.mainUs}), generator ${r.genUs} µs/frame, not ACKed ${r.nacked}; µs/frame by thread: ${r.threads}`,
     );
-    Object.assign(out, { framesPerSec: r.perSec, cpuUsPerFrame: r.cpuUs, mainThreadUsPerFrame: r.mainUs });
+    Object.assign(out, { framesPerSec: r.perSec, cpuUsPerFrame: r.cpuUs, mainThreadUsPerFrame: r.mainUs, generatorUsPerFrame: r.genUs });
   }
   if (PHASES.includes('polls')) {
-    const r = await flat(panels, () => 'poll');
-    console.log(`polls: ${CONNECTIONS} panels, ${r.perSec} polls/s ACKed, node CPU ${r.cpuUs} µs/poll (main thread ${r.mainUs}), not ACKed ${r.nacked}`);
-    Object.assign(out, { pollsPerSec: r.perSec, cpuUsPerPoll: r.cpuUs, mainThreadUsPerPoll: r.mainUs });
+    const r = await flat(panels, () => 'poll', 'polls');
+    console.log(
+      `polls: ${CONNECTIONS} panels, ${r.perSec} polls/s ACKed, node CPU ${r.cpuUs} µs/poll (main thread ${r.mainUs}), generator ${r.genUs} µs/poll, not ACKed ${r.nacked}; µs/poll by thread: ${r.threads}`,
+    );
+    Object.assign(out, { pollsPerSec: r.perSec, cpuUsPerPoll: r.cpuUs, mainThreadUsPerPoll: r.mainUs, generatorUsPerPoll: r.genUs });
   }
   panels.forEach((p) => p.close());
 
@@ -157,28 +194,41 @@ try {
   const mix = PHASES.includes('mix') || PHASES.includes('paced') ? await MixLoad.open(tcpPort, MIX_CONNECTIONS, LOAD_WORKERS) : null;
   if (mix && PHASES.includes('mix')) {
     const cpu0 = cpuTicks();
+    const gen0 = process.cpuUsage();
+    const mono0 = monoUs();
     const started = performance.now();
     const r = await mix.flat(SECONDS);
     const s = (performance.now() - started) / 1000;
     const cpu1 = cpuTicks();
+    windows.mix = [mono0, monoUs()];
+    const genUsPerFrame = genUs(gen0, r.acked);
     const perSec = Math.round(r.acked / s);
     const cpuUs = +(((cpu1.all - cpu0.all) * 10_000) / Math.max(1, r.acked)).toFixed(1);
     const mainUs = +(((cpu1.main - cpu0.main) * 10_000) / Math.max(1, r.acked)).toFixed(1);
     mixRate = perSec;
     console.log(
-      `mix: ${MIX_CONNECTIONS} panels (${LOAD_WORKERS || 'no'} load workers), 9 polls : 1 alarm, ${perSec} frames/s ACKed, node CPU ${cpuUs} µs/frame (main thread ${mainUs}), not ACKed ${r.nacked}`,
+      `mix: ${MIX_CONNECTIONS} panels (${LOAD_WORKERS || 'no'} load workers), 9 polls : 1 alarm, ${perSec} frames/s ACKed, node CPU ${cpuUs} µs/frame (main thread ${mainUs}), generator ${genUsPerFrame} µs/frame, not ACKed ${r.nacked}; µs/frame by thread: ${perThread(cpu0, cpu1, r.acked)}`,
     );
-    Object.assign(out, { mixFramesPerSec: perSec, cpuUsPerMixFrame: cpuUs, mainThreadUsPerMixFrame: mainUs, mixNotAcked: r.nacked });
+    Object.assign(out, {
+      mixFramesPerSec: perSec,
+      cpuUsPerMixFrame: cpuUs,
+      mainThreadUsPerMixFrame: mainUs,
+      generatorUsPerMixFrame: genUsPerFrame,
+      mixNotAcked: r.nacked,
+    });
   }
   if (mix && PHASES.includes('paced')) {
     const rate = Math.max(100, Math.round((mixRate || Number(process.env.BENCH_RATE ?? 5000) * 2) / 2));
     const start = performance.now();
+    const mono0 = monoUs();
     const latencies = await mix.paced(SECONDS, (1000 * MIX_CONNECTIONS) / rate);
+    windows.paced = [mono0, monoUs()];
     const achieved = Math.round(latencies.length / ((performance.now() - start) / 1000));
     console.log(`paced mix at ${rate}/s (achieved ${achieved}/s): ACK p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms`);
     Object.assign(out, { pacedRate: achieved, p50AckMs: pct(latencies, 50), p99AckMs: pct(latencies, 99) });
   }
   await mix?.close();
+  if (process.env.BENCH_PHASE_WINDOWS) writeFileSync(process.env.BENCH_PHASE_WINDOWS, JSON.stringify(windows));
 
   if (PHASES.includes('screen')) {
     // Frame → operator's screen: time until the live WebSocket delivers the signal.

@@ -63,3 +63,19 @@ test('the event hash is the same whether the data text is passed or recomputed',
     .digest('hex');
   assert.equal(hash, expected);
 });
+
+test('canonical JSON of data already in sorted order is the same text as of the same data unsorted or with class instances', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (value) => {
+      // Parsed back from canonical text: sorted at every depth, so the fast path writes it.
+      const sorted = JSON.parse(canonicalJson(value)) as unknown;
+      assert.equal(canonicalJson(sorted), referenceCanonical(sorted));
+    }),
+    { numRuns: 2000 },
+  );
+  // Sorted keys, but a Date, a boxed number, a Map and a null-prototype object inside.
+  const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, b: [2] });
+  const value = { a: new Date(0), b: Object(5) as unknown, c: new Map([[1, 2]]), d: nullProto, e: [undefined, () => 1, -0, NaN] };
+  assert.equal(canonicalJson(value), '{"a":"1970-01-01T00:00:00.000Z","b":{},"c":{},"d":{"a":1,"b":[2]},"e":[null,null,0,null]}');
+  assert.throws(() => canonicalJson({ a: 1n }), TypeError);
+});

@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
-import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
+import { connectPanels, mixKind } from '../../bench/marc-load-worker.js';
 import { SqliteEventLog } from '../../src/adapters/stores/sqlite/sqlite-event-log.js';
 import { verifyChain } from '../../src/platform/chain-verifier.js';
 import { startReceiverNode, storedAlarms } from '../support/receiver-node.js';
@@ -23,11 +22,14 @@ async function restartAndSettle(dataDir: string): Promise<void> {
   }
 }
 
+/** Connections of the load (bench:marc's mix has as many). */
+const PANELS = 1000;
+
 /**
  * Nothing acknowledged is lost, end to end: panels send alarms to a receiver node
  * over TCP; the node is killed with SIGKILL mid-load; every signal that got an ACK
- * must be in the store when it is reopened. 200 panels at full rate, polls between
- * the alarms (9 to 1 on half of them), so commits are group commits of many frames
+ * must be in the store when it is reopened. 1 000 panels at full rate, 9 polls to 1
+ * alarm (bench:marc's mix), so commits are group commits of many frames
  * (several queued groups in one transaction) when the kill comes. On its own thread the
  * receiver ACKs once the frame is in its journal; the node started again records the
  * journal's rest, and no alarm is in the log twice.
@@ -46,36 +48,33 @@ for (const mode of ['thread', 'main'] as const)
           if (m) resolve(Number(m[1]));
         });
       });
+      // The load of bench:marc's mix (its panels, bench/marc-load.ts: frames from a template, each
+      // connection waiting for its reply): 1 000 connections, 9 polls to 1 alarm, as fast as the
+      // node answers — the rate the node sustains is the rate it is killed at.
       const acked = new Set<string>();
       let polls = 0;
       let stop = false;
+      const panels = await connectPanels(port, 0, PANELS);
       const started = performance.now();
-      const panels = Array.from({ length: 200 }, async (_, p) => {
-        const account = (0xa000 + p).toString(16).toUpperCase();
-        const client = await Dc09Client.connect('127.0.0.1', port, 5000);
-        for (let zone = 1, n = 0; !stop; n++) {
-          try {
-            if (p % 2 === 1 && n % 10 !== 0) {
-              const reply = await client.send(signalFrame({ id: 'NULL', seq: n, account, data: '', now: Date.now() }));
-              if (reply.kind === 'ACK') polls++;
-              continue;
-            }
-            const reply = await client.send(signalFrame({ id: 'SIA-DCS', seq: n, account, data: `NBA${zone}`, now: Date.now() }));
-            if (reply.kind === 'ACK' && reply.crcOk) acked.add(`${account}:${zone}`);
-            zone++;
-          } catch {
-            break; // the receiver died: this panel's last frame was not acknowledged
-          }
+      const load = panels.map(async (panel, i) => {
+        for (let n = 0, zone = 1; !stop; n++) {
+          const kind = mixKind(i, n);
+          const reply = await panel.send(kind, zone);
+          if (!reply.ack) break; // the receiver died: this panel's last frame was not acknowledged
+          if (kind === 'poll') polls++;
+          else acked.add(`${panel.account}:${zone++}`);
         }
-        client.close();
+        panel.close();
       });
       while (acked.size < 6000) await new Promise((r) => setTimeout(r, 10));
       child.kill('SIGKILL');
       const seconds = (performance.now() - started) / 1000;
-      console.log(`killed after ${acked.size} ACKed alarms and ${polls} polls in ${seconds.toFixed(1)} s`);
+      console.log(
+        `killed after ${acked.size} ACKed alarms and ${polls} polls in ${seconds.toFixed(1)} s (${Math.round((acked.size + polls) / seconds)} frames/s over ${PANELS} connections)`,
+      );
       await new Promise((r) => child.once('exit', r));
       stop = true;
-      await Promise.all(panels);
+      await Promise.all(load);
 
       // On its own thread, the receiver ACKs once the frame is in its journal: the next start records it in the log.
       if (mode === 'thread') {

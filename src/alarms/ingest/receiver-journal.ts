@@ -35,13 +35,13 @@ const HEAD = 16;
 const SEGMENT = /^(\d{16})\.journal$/;
 const segmentName = (first: number): string => `${String(first).padStart(16, '0')}.journal`;
 
-/** One record's bytes. */
-export function encodeJournalRecord(seq: number, body: unknown): Buffer {
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
-  const out = Buffer.allocUnsafe(HEAD + payload.length);
-  out.writeUInt32LE(payload.length, 0);
+/** One record's bytes (`json`: the body's JSON text, when the caller has made it already). */
+export function encodeJournalRecord(seq: number, body: unknown, json: string = JSON.stringify(body)): Buffer {
+  const length = Buffer.byteLength(json, 'utf8');
+  const out = Buffer.allocUnsafe(HEAD + length);
+  out.writeUInt32LE(length, 0);
   out.writeDoubleLE(seq, 8);
-  payload.copy(out, HEAD);
+  out.write(json, HEAD, 'utf8');
   out.writeUInt32LE(crc32(out.subarray(8)), 4);
   return out;
 }
@@ -145,12 +145,15 @@ export class ReceiverJournal<T> {
     return this.next;
   }
 
-  /** Appends a record; resolves with its sequence once it is durable (rejects: not durable, no ACK). */
-  append(body: T): Promise<number> {
+  /**
+   * Appends a record; resolves with its sequence once it is durable (rejects: not durable, no ACK).
+   * `json`: JSON.stringify(body), when the caller has it already (it posts the same text on).
+   */
+  append(body: T, json?: string): Promise<number> {
     if (this.broken) return Promise.reject(this.broken);
     if (this.closed) return Promise.reject(new Error('the receiver journal is closed'));
     const seq = this.next++;
-    const bytes = encodeJournalRecord(seq, body);
+    const bytes = encodeJournalRecord(seq, body, json);
     return new Promise((resolve, reject) => {
       this.queue.push({ bytes, seq, resolve, reject });
       if (!this.writing) {

@@ -116,6 +116,12 @@ export class Dc09ReceiverThread {
           case 'frames':
             this.receiveFrames(message.frames);
             break;
+          case 'journalled': {
+            const frames = JSON.parse(message.json) as JournalledFrame[];
+            for (let i = 0; i < frames.length; i++) frames[i]!.journal = message.journal[i]!;
+            this.receiveFrames(frames);
+            break;
+          }
           case 'tick':
             this.receiveTick(message);
             break;

@@ -49,6 +49,8 @@ export interface ReceiverTick {
 export type FromReceiverThread =
   | { type: 'listening'; tcpPort: number | null; udpPort: number | null }
   | { type: 'frames'; frames: JournalledFrame[] }
+  /** Frames journalled in one turn: their sequences, and their records as one JSON array (the journal's own text, cloned as one string). */
+  | { type: 'journalled'; journal: number[]; json: string }
   | ReceiverTick
   | { type: 'flushed'; n: number }
   | { type: 'error'; message: string; fatal: boolean }
@@ -76,8 +78,8 @@ export class ReceiverThreadIngest {
   private dropped = new Map<string, number>();
   private refusals: Dc09RefusalNote[] = [];
   private refusalsNotNoted = 0;
-  /** Frames made durable in this turn, posted together. */
-  private durable: JournalledFrame[] = [];
+  /** Frames made durable in this turn (journal sequence, record's JSON), posted together. */
+  private durable: [number, string][] = [];
   private postScheduled = false;
   /** The highest journal record the main thread recorded in the log. */
   private applied = 0;
@@ -128,12 +130,13 @@ export class ReceiverThreadIngest {
         timestamp: m.timestamp ? m.timestamp.getTime() : null,
       },
     };
-    const append = (): Promise<number> => this.journal.append(record);
+    // One JSON text per record: the journal's bytes and, once durable, what the main thread gets.
+    const json = JSON.stringify(record);
+    const append = (): Promise<number> => this.journal.append(record, json);
     const appended = this.journal.nextSeq - 1 - this.applied < MAX_UNRECORDED ? append() : new Promise<void>((go) => this.waitingForMain.push(go)).then(append);
     return appended.then(
       (seq) => {
-        record.journal = seq;
-        this.post(record);
+        this.post(seq, json);
         return this.accepted(m, reserved, now);
       },
       (error: unknown) => {
@@ -149,17 +152,22 @@ export class ReceiverThreadIngest {
     return this.check.ack(m, reserved, now);
   }
 
-  /** Durable frames go to the main thread in journal order, those of one turn in one message. */
-  private post(record: JournalledFrame): void {
-    this.durable.push(record);
+  /**
+   * Durable frames go to the main thread in journal order, those of one turn in one message:
+   * their records' JSON joined into one array text, which costs one string copy to post
+   * (a structured clone of the records cost more than the JSON.parse the main thread does).
+   */
+  private post(seq: number, json: string): void {
+    this.durable.push([seq, json]);
     if (this.postScheduled) return;
     this.postScheduled = true;
     setImmediate(() => {
       this.postScheduled = false;
       const frames = this.durable;
       this.durable = [];
-      frames.sort((a, b) => a.journal - b.journal);
-      this.port.postMessage({ type: 'frames', frames } satisfies FromReceiverThread);
+      frames.sort((a, b) => a[0] - b[0]);
+      const journal = frames.map((f) => f[0]);
+      this.port.postMessage({ type: 'journalled', journal, json: `[${frames.map((f) => f[1]).join(',')}]` } satisfies FromReceiverThread);
     });
   }
 

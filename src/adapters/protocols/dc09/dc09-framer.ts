@@ -31,6 +31,9 @@ export interface FramerResult {
 }
 
 const isHex = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+const isDigit = (b: number): boolean => b >= 0x30 && b <= 0x39;
+/** A hex digit's value (the byte is known to be one). */
+const hexValue = (b: number): number => (b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x57);
 const LF = 0x0a;
 /** No LF in b[from, to) (no subarray: this runs for every frame). */
 const noLfBetween = (b: Buffer, from: number, to: number): boolean => {
@@ -155,35 +158,38 @@ export class Dc09Framer {
     } else {
       return b.length < 10 ? 'wait' : 'junk';
     }
-    const lengthText = b.toString('latin1', lengthAt + 1, lengthAt + 4);
+    // The length read from its three bytes: as hex, and (all digits, another value) as decimal.
+    const l0 = b[lengthAt + 1]!;
+    const l1 = b[lengthAt + 2]!;
+    const l2 = b[lengthAt + 3]!;
     const bodyStart = lengthAt + 4;
-    const candidates: { length: number; form: 'hex' | 'decimal' }[] = [];
-    if (/^[0-9A-Fa-f]{3}$/.test(lengthText)) candidates.push({ length: Number.parseInt(lengthText, 16), form: 'hex' });
-    if (/^[0-9]{3}$/.test(lengthText) && Number.parseInt(lengthText, 10) !== candidates[0]?.length) {
-      candidates.push({ length: Number.parseInt(lengthText, 10), form: 'decimal' });
-    }
-    if (candidates.length === 0) return 'junk';
+    if (!isHex(l0) || !isHex(l1) || !isHex(l2)) return 'junk';
+    const hexLength = (hexValue(l0) << 8) | (hexValue(l1) << 4) | hexValue(l2);
+    const decimal = isDigit(l0) && isDigit(l1) && isDigit(l2) ? (l0 - ZERO) * 100 + (l1 - ZERO) * 10 + (l2 - ZERO) : -1;
+    const decimalLength = decimal !== hexLength ? decimal : -1;
     let waiting = false;
-    for (const c of candidates) {
-      const end = bodyStart + c.length;
+    for (let k = 0; k < 2; k++) {
+      const length = k === 0 ? hexLength : decimalLength;
+      if (length < 0) break;
+      const end = bodyStart + length;
       if (end >= b.length) {
         waiting = true;
         continue;
       }
       // A body holds no LF: a CR at the declared end with an LF before it is another frame's (this one's length is wrong).
-      if (b[end] === CR && noLfBetween(b, bodyStart, end)) return this.take(bodyStart, end, crcForm, c.length, c.form);
+      if (b[end] === CR && noLfBetween(b, bodyStart, end)) return this.take(bodyStart, end, crcForm, length, k === 0 ? 'hex' : 'decimal');
     }
-    if (waiting && b.length <= bodyStart + Math.max(...candidates.map((c) => c.length))) {
+    if (waiting && b.length <= bodyStart + Math.max(hexLength, decimalLength)) {
       // The CR came before the declared end: a frame body holds neither CR nor LF, so if the
       // bytes before that CR hold no LF, it ends the frame (a length error, answered NAK at once,
       // not a stall until more bytes come). Junk with LFs in it keeps waiting.
       const cr = this.crBetween(bodyStart, b.length);
-      if (cr >= 0 && noLfBetween(b, bodyStart, cr)) return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
+      if (cr >= 0 && noLfBetween(b, bodyStart, cr)) return this.take(bodyStart, cr, crcForm, hexLength, 'wrong');
       return 'wait';
     }
     const cr = this.crBetween(bodyStart, bodyStart + MAX_FRAME_BYTES + 1);
     if (cr < 0) return b.length > bodyStart + MAX_FRAME_BYTES ? 'junk' : 'wait';
-    return this.take(bodyStart, cr, crcForm, candidates[0]!.length, 'wrong');
+    return this.take(bodyStart, cr, crcForm, hexLength, 'wrong');
   }
 
   private take(
@@ -194,7 +200,7 @@ export class Dc09Framer {
     lengthForm: RawFrame['lengthForm'],
   ): { frame: RawFrame; consumed: number } {
     const b = this.buf;
-    const crc = crcForm === 'hex' ? Number.parseInt(b.toString('latin1', 1, 5), 16) : b.readUInt16BE(1);
+    const crc = crcForm === 'hex' ? (hexValue(b[1]!) << 12) | (hexValue(b[2]!) << 8) | (hexValue(b[3]!) << 4) | hexValue(b[4]!) : b.readUInt16BE(1);
     // Copy: the frame outlives the connection buffer it came from.
     return { frame: { body: Buffer.from(b.subarray(bodyStart, end)), crc, crcForm, declaredLength, lengthForm }, consumed: end + 1 };
   }

@@ -3,6 +3,7 @@ import type { AlertState } from '../../src/alerts/contract.js';
 import type { IncidentStatus } from '../../src/incidents/contract.js';
 import type { UnitKind, UnitStatus } from '../../src/units/contract.js';
 import type { DeviceKind, SiteCategory } from '../../src/city/contract.js';
+import type { Role } from './api.js';
 
 /**
  * Words for the values the API sends as slugs (English keys, translated by the locale files;
@@ -178,4 +179,52 @@ export const DEVICE_KIND_LABELS: Record<DeviceKind, string> = {
   'noise-sensor': 'Noise sensor',
   'cell-site': 'Cell site',
   'people-counter': 'People counter',
+};
+
+/** The roles, in words (accounts, API keys and webhooks show them; the API takes the slug). */
+export const ROLE_LABELS: Record<Role, string> = {
+  operator: 'Operator',
+  supervisor: 'Supervisor',
+  'alert-officer': 'Alert officer',
+  commander: 'Commander',
+  responder: 'Responder',
+  analyst: 'Analyst',
+  csirt: 'CSIRT analyst',
+  admin: 'Administrator',
+};
+
+/** The CAP categories, in words (the grant of an authority to alert lists them; CAP carries the code). */
+export const CAP_CATEGORY_LABELS: Record<string, string> = {
+  Geo: 'cap-category:Geo',
+  Met: 'cap-category:Met',
+  Safety: 'cap-category:Safety',
+  Security: 'cap-category:Security',
+  Rescue: 'cap-category:Rescue',
+  Fire: 'cap-category:Fire',
+  Health: 'cap-category:Health',
+  Env: 'cap-category:Env',
+  Transport: 'cap-category:Transport',
+  Infra: 'cap-category:Infra',
+  CBRNE: 'cap-category:CBRNE',
+  Other: 'cap-category:Other',
+};
+
+/** MapLibre's own texts (its zoom, compass, attribution and gesture hints), by MapLibre's key: the maps show them in the user's language. */
+export const MAP_UI_TEXTS: Record<string, string> = {
+  'AttributionControl.ToggleAttribution': 'Toggle attribution',
+  'AttributionControl.MapFeedback': 'Map feedback',
+  'FullscreenControl.Enter': 'Enter fullscreen',
+  'FullscreenControl.Exit': 'Exit fullscreen',
+  'GeolocateControl.FindMyLocation': 'Find my location',
+  'GeolocateControl.LocationNotAvailable': 'Location not available',
+  'LogoControl.Title': 'MapLibre logo',
+  'Map.Title': 'Map',
+  'Marker.Title': 'Map marker',
+  'NavigationControl.ResetBearing': 'Drag to rotate map, click to reset north',
+  'NavigationControl.ZoomIn': 'Zoom in',
+  'NavigationControl.ZoomOut': 'Zoom out',
+  'Popup.Close': 'Close popup',
+  'CooperativeGesturesHandler.WindowsHelpText': 'Use Ctrl + scroll to zoom the map',
+  'CooperativeGesturesHandler.MacHelpText': 'Use ⌘ + scroll to zoom the map',
+  'CooperativeGesturesHandler.MobileHelpText': 'Use two fingers to move the map',
 };

@@ -259,7 +259,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         ) : form ? (
           <form
             className="alert-form"
-            aria-label="New alert"
+            aria-label={t('New alert')}
             onSubmit={(e) => {
               e.preventDefault();
               void submitForm();
@@ -267,7 +267,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           >
             <h2>{t('New alert')}</h2>
             <div className="row">
-              <select aria-label="Template" value="" onChange={(e) => applyTemplate(e.target.value)}>
+              <select aria-label={t('Template')} value="" onChange={(e) => applyTemplate(e.target.value)}>
                 <option value="">{t('Start from a template…')}</option>
                 {templates.map((x) => (
                   <option key={x.id} value={x.id}>
@@ -275,18 +275,18 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                   </option>
                 ))}
               </select>
-              <select aria-label="Status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value as Form['status'] })}>
+              <select aria-label={t('Status')} value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value as Form['status'] })}>
                 <option value="Actual">{t('Actual')}</option>
                 <option value="Exercise">{t('Exercise')}</option>
                 <option value="Test">{t('Test')}</option>
               </select>
-              <select aria-label="Scope" value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value as Form['scope'] })}>
+              <select aria-label={t('Scope')} value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value as Form['scope'] })}>
                 <option value="Public">{t('Public')}</option>
                 <option value="Restricted">{t('Restricted')}</option>
               </select>
               {form.scope === 'Restricted' && (
                 <input
-                  aria-label="Restriction"
+                  aria-label={t('Restriction')}
                   placeholder={t('Who may see it')}
                   value={form.restriction}
                   onChange={(e) => setForm({ ...form, restriction: e.target.value })}
@@ -295,17 +295,17 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               )}
             </div>
             <div className="row">
-              <select aria-label="Urgency" value={form.urgency} onChange={(e) => setForm({ ...form, urgency: e.target.value })}>
+              <select aria-label={t('Urgency')} value={form.urgency} onChange={(e) => setForm({ ...form, urgency: e.target.value })}>
                 {URGENCIES.map((x) => (
                   <option key={x}>{x}</option>
                 ))}
               </select>
-              <select aria-label="Severity" value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>
+              <select aria-label={t('Severity')} value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>
                 {SEVERITIES.map((x) => (
                   <option key={x}>{x}</option>
                 ))}
               </select>
-              <select aria-label="Certainty" value={form.certainty} onChange={(e) => setForm({ ...form, certainty: e.target.value })}>
+              <select aria-label={t('Certainty')} value={form.certainty} onChange={(e) => setForm({ ...form, certainty: e.target.value })}>
                 {CERTAINTIES.map((x) => (
                   <option key={x}>{x}</option>
                 ))}
@@ -313,7 +313,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <label className="small">
                 {t('Expires in (h)')}{' '}
                 <input
-                  aria-label="Expires in hours"
+                  aria-label={t('Expires in hours')}
                   type="number"
                   min={1}
                   max={720}
@@ -352,7 +352,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             </fieldset>
             <h3>{t('Target area')}</h3>
             <input
-              aria-label="Area description"
+              aria-label={t('Area description')}
               placeholder={t('Area name (e.g. Fontvieille harbour)')}
               value={form.areaDesc}
               onChange={(e) => setForm({ ...form, areaDesc: e.target.value })}
@@ -368,17 +368,27 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 return (
                   <div key={l} className="language" data-lang={l}>
                     <h4>{l}</h4>
-                    <input aria-label={`Event (${l})`} placeholder={t('Event')} value={x.event} onChange={(e) => set({ event: e.target.value })} />
-                    <input aria-label={`Headline (${l})`} placeholder={t('Headline')} value={x.headline} onChange={(e) => set({ headline: e.target.value })} />
+                    <input
+                      aria-label={t('Event ({language})').replace('{language}', l)}
+                      placeholder={t('Event')}
+                      value={x.event}
+                      onChange={(e) => set({ event: e.target.value })}
+                    />
+                    <input
+                      aria-label={t('Headline ({language})').replace('{language}', l)}
+                      placeholder={t('Headline')}
+                      value={x.headline}
+                      onChange={(e) => set({ headline: e.target.value })}
+                    />
                     <textarea
-                      aria-label={`Description (${l})`}
+                      aria-label={t('Description ({language})').replace('{language}', l)}
                       placeholder={t('What is happening')}
                       value={x.description}
                       onChange={(e) => set({ description: e.target.value })}
                       rows={3}
                     />
                     <textarea
-                      aria-label={`Instruction (${l})`}
+                      aria-label={t('Instruction ({language})').replace('{language}', l)}
                       placeholder={t('What to do')}
                       value={x.instruction}
                       onChange={(e) => set({ instruction: e.target.value })}

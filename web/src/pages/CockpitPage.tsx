@@ -1,7 +1,7 @@
 import { useContext, useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike } from 'maplibre-gl';
-import { baseStyle, fitTo } from '../components/basemap.js';
+import { baseStyle, fitTo, mapLocale } from '../components/basemap.js';
 import { BOUNDARY_COLOUR, KPI_SCALE, MapLegend, SITE_COLOURS, kpiColour } from '../components/map-legend.js';
 import { TrendChart } from '../components/TrendChart.js';
 import type { KpiValue } from '../cockpit-types.js';
@@ -236,6 +236,7 @@ export function CockpitPage() {
         return b;
       }, new maplibregl.LngLatBounds());
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       bounds: bounds.toArray() as LngLatBoundsLike,

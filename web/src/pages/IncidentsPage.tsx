@@ -202,7 +202,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                     {t(`status:${s}`)}
                   </button>
                 ))}
-                <select aria-label="Incident resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>
+                <select aria-label={t('Incident resolution')} value={resolution} onChange={(e) => setResolution(e.target.value)}>
                   {RESOLUTIONS.map((r) => (
                     <option key={r}>{r}</option>
                   ))}
@@ -218,7 +218,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                   <tr>
                     <th>{t('Unit')}</th>
                     <th>{t('Dispatched')}</th>
-                    <th>ETA</th>
+                    <th>{t('ETA')}</th>
                     <th>{t('Status')}</th>
                     <th>{t('Decision')}</th>
                   </tr>
@@ -247,7 +247,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                     <tr>
                       <th>#</th>
                       <th>{t('Unit')}</th>
-                      <th>ETA</th>
+                      <th>{t('ETA')}</th>
                       <th>{t('Distance')}</th>
                       <th />
                     </tr>
@@ -275,7 +275,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                 </table>
                 {rec.ranked.length > 1 && (
                   <input
-                    aria-label="Override reason"
+                    aria-label={t('Override reason')}
                     placeholder={t('Reason for choosing another unit')}
                     value={override}
                     onChange={(e) => setOverride(e.target.value)}

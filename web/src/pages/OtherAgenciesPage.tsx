@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import { api, type Me } from '../api.js';
-import { baseStyle } from '../components/basemap.js';
+import { baseStyle, mapLocale } from '../components/basemap.js';
 import { useT, useTime } from '../i18n.js';
 
 interface Area {
@@ -85,6 +85,7 @@ function AgenciesMap({ alerts }: { alerts: ImportedAlert[] }) {
   useEffect(() => {
     if (!container.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center: [7.42, 43.735],

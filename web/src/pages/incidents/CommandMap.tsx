@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapMouseEvent } from 'maplibre-gl';
-import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels } from '../../components/basemap.js';
+import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from '../../components/basemap.js';
 import { MapLegend, ROUTE_COLOUR, UNIT_COLOURS, URGENT, NOT_URGENT, colourBy, priorityColour } from '../../components/map-legend.js';
 import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
@@ -50,6 +50,7 @@ export function CommandMap({
     void api<{ bbox: [number, number, number, number] }>('/api/city').then((city) => {
       if (!container.current) return;
       map = new maplibregl.Map({
+        locale: mapLocale(),
         container: container.current,
         style: baseStyle(),
         bounds: city.bbox as LngLatBoundsLike,

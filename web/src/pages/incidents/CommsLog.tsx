@@ -75,7 +75,7 @@ export function CommsLog({
       {(channel === 'internal' ? canInternal : canPublic) && (
         <form className="row" onSubmit={(e) => void post(e)}>
           <input
-            aria-label={`Message (${channel})`}
+            aria-label={t('Message ({channel})').replace('{channel}', channel)}
             placeholder={channel === 'internal' ? t('Message to dispatch and responders') : t('Public information')}
             value={text}
             onChange={(e) => setText(e.target.value)}
@@ -84,7 +84,7 @@ export function CommsLog({
           {channel === 'internal' && (
             <input
               type="file"
-              aria-label="Attachment"
+              aria-label={t('Attachment')}
               accept="image/jpeg,image/png,application/pdf,text/plain"
               onChange={(e) => setFile(e.target.files?.[0] ?? null)}
             />

@@ -18,6 +18,16 @@ import {
   SITE_CATEGORY_LABELS,
   STEP_KIND_LABELS,
   SUBJECT_LABELS,
+  CAP_WORDS,
+  ORG_KIND_LABELS,
+  ROLE_LABELS,
+  COMMS_KIND_LABELS,
+  RELATION_KIND_LABELS,
+  INTERACTION_KIND_LABELS,
+  SITREP_VERSION_LABELS,
+  DELIVERY_STATUS_LABELS,
+  INCIDENT_RESOLUTION_LABELS,
+  INCIDENT_SOURCE_LABELS,
 } from '../../web/src/labels.js';
 
 /** Every source file of the web UI. */
@@ -53,8 +63,18 @@ function keysInUse(): Set<string> {
     STEP_KIND_LABELS,
     SITE_CATEGORY_LABELS,
     DEVICE_KIND_LABELS,
+    ORG_KIND_LABELS,
+    ROLE_LABELS,
+    COMMS_KIND_LABELS,
+    RELATION_KIND_LABELS,
+    INTERACTION_KIND_LABELS,
+    SITREP_VERSION_LABELS,
+    DELIVERY_STATUS_LABELS,
+    INCIDENT_RESOLUTION_LABELS,
+    INCIDENT_SOURCE_LABELS,
   ])
     for (const v of Object.values(table)) keys.add(v);
+  for (const table of Object.values(CAP_WORDS)) for (const v of Object.values(table)) keys.add(v);
   keys.add('{n} updates');
   return keys;
 }

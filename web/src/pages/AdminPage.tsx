@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
+import { ORG_KIND_LABELS, ROLE_LABELS, wordFor } from '../labels.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
 import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
@@ -109,10 +110,10 @@ export function AdminPage({ me }: { me: Me }) {
               <tr key={o.id} title={o.id}>
                 <td>{o.name}</td>
                 <td className="small">
-                  {o.kind}
-                  {o.platform ? ' · platform' : ''}
+                  <span title={o.kind}>{wordFor(t, ORG_KIND_LABELS, o.kind)}</span>
+                  {o.platform ? ` · ${t('platform')}` : ''}
                 </td>
-                <td className="small muted">{o.roleCeiling?.join(', ')}</td>
+                <td className="small muted">{o.roleCeiling?.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
               </tr>
             ))}
           </tbody>
@@ -127,7 +128,9 @@ export function AdminPage({ me }: { me: Me }) {
           <input placeholder="New organisation" value={newOrg.name} onChange={(e) => setNewOrg({ ...newOrg, name: e.target.value })} required />
           <select aria-label={t('Kind of organisation')} value={newOrg.kind} onChange={(e) => setNewOrg({ ...newOrg, kind: e.target.value })}>
             {KINDS.map((k) => (
-              <option key={k}>{k}</option>
+              <option key={k} value={k}>
+                {wordFor(t, ORG_KIND_LABELS, k)}
+              </option>
             ))}
           </select>
           <button type="submit">Add</button>
@@ -153,7 +156,7 @@ export function AdminPage({ me }: { me: Me }) {
                   {u.displayName} <span className="muted small">({u.username})</span>
                 </td>
                 <td className="small">{orgName(u.orgId)}</td>
-                <td className="small">{u.roles.join(', ')}</td>
+                <td className="small">{u.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
                 <td>{u.totpEnabled ? '✓' : ''}</td>
                 <td>
                   {u.id !== me.userId && (
@@ -212,7 +215,7 @@ export function AdminPage({ me }: { me: Me }) {
                     setNewUser({ ...newUser, roles: s });
                   }}
                 />{' '}
-                {r}
+                {wordFor(t, ROLE_LABELS, r)}
               </label>
             ))}
           </div>
@@ -276,7 +279,7 @@ export function AdminPage({ me }: { me: Me }) {
               <tr key={k.id} className={k.revoked ? 'disabled' : ''}>
                 <td>{k.name}</td>
                 <td className="small mono">{k.prefix}…</td>
-                <td className="small">{k.roles.join(', ')}</td>
+                <td className="small">{k.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
                 <td className="small">{orgName(k.orgId)}</td>
                 <td>
                   {!k.revoked && (
@@ -302,7 +305,9 @@ export function AdminPage({ me }: { me: Me }) {
           <input placeholder="What uses it" value={newKey.name} onChange={(e) => setNewKey({ ...newKey, name: e.target.value })} required />
           <select aria-label={t('Role')} value={newKey.role} onChange={(e) => setNewKey({ ...newKey, role: e.target.value as Role })}>
             {keyRoles.map((r) => (
-              <option key={r}>{r}</option>
+              <option key={r} value={r}>
+                {wordFor(t, ROLE_LABELS, r)}
+              </option>
             ))}
           </select>
           <button type="submit">Create key</button>

@@ -6,6 +6,19 @@ import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DEMO_USERS } from '../../src/identity/index.js';
 import { launchChromium, navPages, openNavPage, signInAt, startDemoNode } from './browser.js';
+import {
+  ALERT_STATE_LABELS,
+  COMMS_KIND_LABELS,
+  INCIDENT_RESOLUTION_LABELS,
+  INCIDENT_STATUS_LABELS,
+  INTERACTION_KIND_LABELS,
+  ORG_KIND_LABELS,
+  RELATION_KIND_LABELS,
+  RESOLUTION_LABELS,
+  ROLE_LABELS,
+  UNIT_KIND_LABELS,
+  UNIT_STATUS_LABELS,
+} from '../../web/src/labels.js';
 
 /**
  * Every page of the navigation, as demo users, in a real browser: each page the bar offers
@@ -69,6 +82,28 @@ export const RAW_ID = /\b[a-z]{3,4}_[0-9A-HJKMNP-TV-Z]{26}\b|\b(?:user|apikey):[
  */
 export const ENGLISH_UI =
   /(?<![/-])\b(?:Add|Save|Cancel|Edit|Delete|Remove|Revoke|Create|Enable|Disable|Grant|Sign out|Loading|Search|Refresh|Approve|Reject|Submit|Stop sharing|Zoom in|Zoom out|Toggle attribution|Drag to rotate|needs a sign-in|[Cc]lick|[Tt]ap the)\b(?![/-])/;
+
+/**
+ * Enum values the UI must show in words, never as their kebab-case slug ("event-organiser", "unit-status",
+ * "on-scene", "alert-officer"): every slug with a hyphen from the tables of words in web/src/labels.ts.
+ * Matched whole and case-sensitive, so prose ("on scene", "Event organiser") never matches.
+ */
+const SLUG_TABLES = [
+  ORG_KIND_LABELS,
+  ROLE_LABELS,
+  COMMS_KIND_LABELS,
+  INCIDENT_STATUS_LABELS,
+  INCIDENT_RESOLUTION_LABELS,
+  UNIT_STATUS_LABELS,
+  UNIT_KIND_LABELS,
+  ALERT_STATE_LABELS,
+  RESOLUTION_LABELS,
+  RELATION_KIND_LABELS,
+  INTERACTION_KIND_LABELS,
+];
+export const RAW_SLUG = new RegExp(
+  `(?<![\\w/:.-])(?:${[...new Set(SLUG_TABLES.flatMap((table) => Object.keys(table)).filter((slug) => slug.includes('-')))].join('|')})(?![\\w/.-])`,
+);
 
 /** Maps the walk waits for, with what it reports when the data never shows (counts from exposeRendered). */
 const MAP_READY: [string, (selector: string) => boolean, string][] = [
@@ -158,6 +193,8 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
       }
       const raw = RAW_ID.exec(text);
       if (raw) problems.push(`raw id in text: "${text.slice(Math.max(0, raw.index - 40), raw.index + 40).replace(/\s+/g, ' ')}"`);
+      const slug = RAW_SLUG.exec(text);
+      if (slug) problems.push(`raw slug in text: "${text.slice(Math.max(0, slug.index - 40), slug.index + 40).replace(/\s+/g, ' ')}"`);
       const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       if (sideways > 1) problems.push(`scrolls sideways by ${sideways} px`);
       if (lang === 'en') for (const v of await axeViolations(page)) problems.push(`axe ${v.impact} ${v.id} (${v.help}): ${v.targets.join(' | ')}`);

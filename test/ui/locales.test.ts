@@ -19,7 +19,16 @@ import {
   SITE_CATEGORY_LABELS,
   STEP_KIND_LABELS,
   SUBJECT_LABELS,
+  CAP_WORDS,
+  ORG_KIND_LABELS,
   ROLE_LABELS,
+  COMMS_KIND_LABELS,
+  RELATION_KIND_LABELS,
+  INTERACTION_KIND_LABELS,
+  SITREP_VERSION_LABELS,
+  DELIVERY_STATUS_LABELS,
+  INCIDENT_RESOLUTION_LABELS,
+  INCIDENT_SOURCE_LABELS,
   CAP_CATEGORY_LABELS,
   MAP_UI_TEXTS,
 } from '../../web/src/labels.js';
@@ -58,14 +67,31 @@ function keysInUse(): Set<string> {
     STEP_KIND_LABELS,
     SITE_CATEGORY_LABELS,
     DEVICE_KIND_LABELS,
+    ORG_KIND_LABELS,
     ROLE_LABELS,
+    COMMS_KIND_LABELS,
+    RELATION_KIND_LABELS,
+    INTERACTION_KIND_LABELS,
+    SITREP_VERSION_LABELS,
+    DELIVERY_STATUS_LABELS,
+    INCIDENT_RESOLUTION_LABELS,
+    INCIDENT_SOURCE_LABELS,
     CAP_CATEGORY_LABELS,
     MAP_UI_TEXTS,
   ])
     for (const v of Object.values(table)) keys.add(v);
+  for (const table of Object.values(CAP_WORDS)) for (const v of Object.values(table)) keys.add(v);
   keys.add('{n} updates');
   return keys;
 }
+
+test('each locale file names a key once (two lanes adding the same key merge into a duplicate JSON keeps silently)', () => {
+  for (const file of ['web/src/locales/en.json', 'web/src/locales/fr.json']) {
+    const keys = [...readFileSync(file, 'utf8').matchAll(/^ {2}("(?:[^"\\]|\\.)*"):/gm)].map((m) => JSON.parse(m[1]!) as string);
+    const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+    assert.deepEqual(twice, [], `${file}: keys written twice`);
+  }
+});
 
 test('French is complete: every English key has a French text, and every key the UI uses is translated', () => {
   const french = fr as Record<string, string>;
@@ -109,7 +135,7 @@ const SAME_IN_FRENCH = new Set(
     'actions administration ambulance catalogue code communications condition consultation consultations contact contributions ' +
     'description distance district drone e-mail en format hub incident influence intrusion isochrone justification licence maximum ' +
     'message messages normal note observables organisation organisations page pages participants pause photo position question ' +
-    'national international public relation relations restriction route service site sites source suggestions supervision test transport type via webhooks zone'
+    'future possible police national international public relation relations restriction route service site sites source suggestions supervision test transport type via webhooks zone'
   ).split(' '),
 );
 

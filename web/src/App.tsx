@@ -26,7 +26,7 @@ import { DeviceSecurityPage } from './pages/DeviceSecurityPage.js';
 import { ExchangePage } from './pages/ExchangePage.js';
 import { EngagementPage } from './pages/EngagementPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
-import { ROLE_LABELS } from './labels.js';
+import { ROLE_LABELS, wordFor } from './labels.js';
 
 type Page =
   | 'map'
@@ -251,7 +251,7 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
           <span
             className="who"
             data-testid="who"
-            title={`${me.org?.name ?? ''} · ${me.roles.map((r) => t(ROLE_LABELS[r])).join(', ')}${me.authLevel >= 2 ? ' · 2FA' : ''}`}
+            title={`${me.org?.name ?? ''} · ${me.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}${me.authLevel >= 2 ? ' · 2FA' : ''}`}
           >
             {me.displayName}
             <span className="who-org"> · {me.org?.name ?? ''}</span>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
-import { ROLE_LABELS } from '../labels.js';
+import { ORG_KIND_LABELS, ROLE_LABELS, wordFor } from '../labels.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
 import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
@@ -63,7 +63,6 @@ export function AdminPage({ me }: { me: Me }) {
   const [shares, setShares] = useState<Share[]>([]);
   const [keys, setKeys] = useState<ApiKey[]>([]);
   const orgName = (id: string): string => orgs.find((o) => o.id === id)?.name ?? id;
-  const roleNames = (roles: Role[] | undefined): string => (roles ?? []).map((r) => t(ROLE_LABELS[r])).join(', ');
 
   const reload = useCallback(async () => {
     const [o, u, s, k] = await Promise.all([
@@ -111,10 +110,10 @@ export function AdminPage({ me }: { me: Me }) {
               <tr key={o.id} title={o.id}>
                 <td>{o.name}</td>
                 <td className="small">
-                  {o.kind}
+                  <span title={o.kind}>{wordFor(t, ORG_KIND_LABELS, o.kind)}</span>
                   {o.platform ? ` · ${t('platform')}` : ''}
                 </td>
-                <td className="small muted">{roleNames(o.roleCeiling)}</td>
+                <td className="small muted">{o.roleCeiling?.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
               </tr>
             ))}
           </tbody>
@@ -129,7 +128,9 @@ export function AdminPage({ me }: { me: Me }) {
           <input placeholder={t('New organisation')} value={newOrg.name} onChange={(e) => setNewOrg({ ...newOrg, name: e.target.value })} required />
           <select aria-label={t('Kind of organisation')} value={newOrg.kind} onChange={(e) => setNewOrg({ ...newOrg, kind: e.target.value })}>
             {KINDS.map((k) => (
-              <option key={k}>{k}</option>
+              <option key={k} value={k}>
+                {wordFor(t, ORG_KIND_LABELS, k)}
+              </option>
             ))}
           </select>
           <button type="submit">{t('Add')}</button>
@@ -155,7 +156,7 @@ export function AdminPage({ me }: { me: Me }) {
                   {u.displayName} <span className="muted small">({u.username})</span>
                 </td>
                 <td className="small">{orgName(u.orgId)}</td>
-                <td className="small">{roleNames(u.roles)}</td>
+                <td className="small">{u.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
                 <td>{u.totpEnabled ? '✓' : ''}</td>
                 <td>
                   {u.id !== me.userId && (
@@ -217,7 +218,7 @@ export function AdminPage({ me }: { me: Me }) {
                     setNewUser({ ...newUser, roles: s });
                   }}
                 />{' '}
-                {t(ROLE_LABELS[r])}
+                {wordFor(t, ROLE_LABELS, r)}
               </label>
             ))}
           </div>
@@ -281,7 +282,7 @@ export function AdminPage({ me }: { me: Me }) {
               <tr key={k.id} className={k.revoked ? 'disabled' : ''}>
                 <td>{k.name}</td>
                 <td className="small mono">{k.prefix}…</td>
-                <td className="small">{roleNames(k.roles)}</td>
+                <td className="small">{k.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
                 <td className="small">{orgName(k.orgId)}</td>
                 <td>
                   {!k.revoked && (
@@ -308,7 +309,7 @@ export function AdminPage({ me }: { me: Me }) {
           <select aria-label={t('Role')} value={newKey.role} onChange={(e) => setNewKey({ ...newKey, role: e.target.value as Role })}>
             {keyRoles.map((r) => (
               <option key={r} value={r}>
-                {t(ROLE_LABELS[r])}
+                {wordFor(t, ROLE_LABELS, r)}
               </option>
             ))}
           </select>

@@ -26,7 +26,8 @@ import { ChannelDetails } from './ChannelDetails.js';
 import { WebhooksScreen } from './WebhooksScreen.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
 import { useAction } from '../use-action.js';
-import { ALERT_STATE_LABELS } from '../labels.js';
+import { ALERT_STATE_LABELS, DELIVERY_STATUS_LABELS, capWord, wordFor } from '../labels.js';
+import { CapWord } from '../components/CapWord.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
 type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
@@ -228,11 +229,19 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 </span>
               )}{' '}
               <span className={`badge ${STATE_CLASS[a.state] ?? ''}`}>{t(ALERT_STATE_LABELS[a.state] ?? a.state)}</span>{' '}
-              {a.cap.status !== 'Actual' && <strong>[{a.cap.status.toUpperCase()}] </strong>}
-              {a.cap.msgType !== 'Alert' && <em>{a.cap.msgType}: </em>}
+              {a.cap.status !== 'Actual' && (
+                <strong>
+                  [<CapWord field="status" code={a.cap.status} upper />]{' '}
+                </strong>
+              )}
+              {a.cap.msgType !== 'Alert' && (
+                <em>
+                  <CapWord field="msgType" code={a.cap.msgType} />:{' '}
+                </em>
+              )}
               {readerInfo(a)?.headline ?? readerInfo(a)?.event ?? a.cap.identifier}
               <div className="muted small">
-                {a.cap.info?.[0]?.severity} · {a.cap.scope} · {time(a.createdAt)}
+                <CapWord field="severity" code={a.cap.info?.[0]?.severity} /> · <CapWord field="scope" code={a.cap.scope} /> · {time(a.createdAt)}
                 {a.origin === 'imported' ? ` · ${a.cap.sender}` : ''}
                 {a.trigger ? ` · ${a.trigger.ruleName}` : ''}
               </div>
@@ -276,13 +285,18 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 ))}
               </select>
               <select aria-label={t('Status')} value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value as Form['status'] })}>
-                <option value="Actual">{t('Actual')}</option>
-                <option value="Exercise">{t('Exercise')}</option>
-                <option value="Test">{t('Test')}</option>
+                {(['Actual', 'Exercise', 'Test'] as const).map((x) => (
+                  <option key={x} value={x} title={t('CAP status: {code}').replace('{code}', x)}>
+                    {capWord(t, 'status', x)}
+                  </option>
+                ))}
               </select>
               <select aria-label={t('Scope')} value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value as Form['scope'] })}>
-                <option value="Public">{t('Public')}</option>
-                <option value="Restricted">{t('Restricted')}</option>
+                {(['Public', 'Restricted'] as const).map((x) => (
+                  <option key={x} value={x} title={t('CAP scope: {code}').replace('{code}', x)}>
+                    {capWord(t, 'scope', x)}
+                  </option>
+                ))}
               </select>
               {form.scope === 'Restricted' && (
                 <input
@@ -297,17 +311,23 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             <div className="row">
               <select aria-label={t('Urgency')} value={form.urgency} onChange={(e) => setForm({ ...form, urgency: e.target.value })}>
                 {URGENCIES.map((x) => (
-                  <option key={x}>{x}</option>
+                  <option key={x} value={x} title={t('CAP urgency: {code}').replace('{code}', x)}>
+                    {capWord(t, 'urgency', x)}
+                  </option>
                 ))}
               </select>
               <select aria-label={t('Severity')} value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>
                 {SEVERITIES.map((x) => (
-                  <option key={x}>{x}</option>
+                  <option key={x} value={x} title={t('CAP severity: {code}').replace('{code}', x)}>
+                    {capWord(t, 'severity', x)}
+                  </option>
                 ))}
               </select>
               <select aria-label={t('Certainty')} value={form.certainty} onChange={(e) => setForm({ ...form, certainty: e.target.value })}>
                 {CERTAINTIES.map((x) => (
-                  <option key={x}>{x}</option>
+                  <option key={x} value={x} title={t('CAP certainty: {code}').replace('{code}', x)}>
+                    {capWord(t, 'certainty', x)}
+                  </option>
                 ))}
               </select>
               <label className="small">
@@ -444,14 +464,14 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         ) : current ? (
           <div data-testid="alert-detail">
             <h2>
-              {current.cap.status !== 'Actual' ? `[${current.cap.status.toUpperCase()}] ` : ''}
+              {current.cap.status !== 'Actual' ? `[${capWord(t, 'status', current.cap.status).toUpperCase()}] ` : ''}
               {readerInfo(current)?.headline ?? current.cap.identifier}
             </h2>
             <p className="muted small">
               <span className={`badge ${STATE_CLASS[current.state] ?? ''}`} data-testid="alert-state" data-state={current.state}>
                 {t(ALERT_STATE_LABELS[current.state] ?? current.state)}
               </span>{' '}
-              · {current.cap.msgType} · {current.cap.scope} · {t('by')}{' '}
+              · <CapWord field="msgType" code={current.cap.msgType} /> · <CapWord field="scope" code={current.cap.scope} /> · {t('by')}{' '}
               <span data-testid="alert-author" title={current.author}>
                 {name(current.author)}
               </span>
@@ -559,8 +579,8 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                         {d.status === 'unavailable'
                           ? `${t('unavailable')}: ${d.note ?? ''}`
                           : d.queued
-                            ? `${d.sent} / ${d.queued} ${t('sent')}${receipts ? `, ${d.delivered ?? 0} ${t('delivered')}` : ''}${d.failed ? `, ${d.failed} ${t('failed')}` : ''} · ${d.status}`
-                            : `${d.status}${d.note ? ` — ${d.note}` : ''}`}
+                            ? `${d.sent} / ${d.queued} ${t('sent')}${receipts ? `, ${d.delivered ?? 0} ${t('delivered')}` : ''}${d.failed ? `, ${d.failed} ${t('failed')}` : ''} · ${wordFor(t, DELIVERY_STATUS_LABELS, d.status)}`
+                            : `${wordFor(t, DELIVERY_STATUS_LABELS, d.status)}${d.note ? ` — ${d.note}` : ''}`}
                       </span>
                     </div>
                   );
@@ -653,7 +673,13 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <ul className="small">
                   {answers.needHelp.map((h) => (
                     <li key={h.recipientId}>
-                      {time(h.at)} — {h.locations.map((l) => `${l.kind} ${l.position[1].toFixed(5)}, ${l.position[0].toFixed(5)}`).join('; ')}
+                      {time(h.at)} —{' '}
+                      {h.locations
+                        .map(
+                          (l) =>
+                            `${t(l.kind === 'home' ? 'Home' : l.kind === 'work' ? 'Work' : 'Last known position')} ${l.position[1].toFixed(5)}, ${l.position[0].toFixed(5)}`,
+                        )
+                        .join('; ')}
                     </li>
                   ))}
                 </ul>
@@ -663,7 +689,8 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               const p = channelTexts(current.cap, i);
               return (
                 <div key={i.language ?? 'en-US'} className="plan-card">
-                  <strong>{i.language ?? 'en-US'}</strong> · {i.event} · {i.severity}/{i.urgency}/{i.certainty}
+                  <strong>{i.language ?? 'en-US'}</strong> · {i.event} · {t('Severity')} <CapWord field="severity" code={i.severity} /> · {t('Urgency')}{' '}
+                  <CapWord field="urgency" code={i.urgency} /> · {t('Certainty')} <CapWord field="certainty" code={i.certainty} />
                   {i.expires ? ` · ${t('expires')} ${time(i.expires)}` : ''}
                   <p>{i.description}</p>
                   {i.instruction && (

@@ -7,6 +7,8 @@ import { api, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { useT, useTime } from '../i18n.js';
 import { useAction } from '../use-action.js';
+import { CapWord } from '../components/CapWord.js';
+import { capWord } from '../labels.js';
 
 /** Device kinds that report readings, and the sensor message type each sends. */
 const SENSOR_KINDS = { 'water-level-sensor': 'water-level', 'gas-sensor': 'gas', 'smoke-detector': 'smoke', 'heat-detector': 'heat' } as const;
@@ -373,12 +375,16 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
             ))}
             <select aria-label={t('Rule severity')} value={form.severity} onChange={(e) => set({ severity: e.target.value })}>
               {SEVERITIES.map((x) => (
-                <option key={x}>{x}</option>
+                <option key={x} value={x} title={t('CAP severity: {code}').replace('{code}', x)}>
+                  {capWord(t, 'severity', x)}
+                </option>
               ))}
             </select>
             <select aria-label={t('Rule urgency')} value={form.urgency} onChange={(e) => set({ urgency: e.target.value })}>
               {URGENCIES.map((x) => (
-                <option key={x}>{x}</option>
+                <option key={x} value={x} title={t('CAP urgency: {code}').replace('{code}', x)}>
+                  {capWord(t, 'urgency', x)}
+                </option>
               ))}
             </select>
             <select aria-label={t('Rule status')} value={form.status} onChange={(e) => set({ status: e.target.value as Form['status'] })}>
@@ -480,7 +486,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
             </span>
             <div className="small">
               {conditionText(s.rule, t)} · {s.watching} {t('sensor(s)')} · {s.rule.draft.templateId} ({s.rule.draft.languages.join(', ')}) ·{' '}
-              {s.rule.draft.severity}
+              <CapWord field="severity" code={s.rule.draft.severity} />
             </div>
             {s.openDraft && (
               <button className="link" onClick={() => onOpenAlert(s.openDraft!)}>

@@ -526,7 +526,7 @@ function MessagesPanel({
           ))}
           {view.uploads.map((u) => (
             <option key={u.uploadId} value={`upload:${u.uploadId}`}>
-              {u.kind}: {u.name}
+              {t(`upload:${u.kind}`)}: {u.name}
             </option>
           ))}
         </select>

@@ -8,7 +8,7 @@ import { CommsLog } from './incidents/CommsLog.js';
 import { PartnerSitRepPanel } from './incidents/PartnerSitRepPanel.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
 import { useAction } from '../use-action.js';
-import { INCIDENT_STATUS_LABELS, UNIT_KIND_LABELS, UNIT_STATUS_LABELS } from '../labels.js';
+import { INCIDENT_RESOLUTION_LABELS, INCIDENT_SOURCE_LABELS, INCIDENT_STATUS_LABELS, UNIT_KIND_LABELS, UNIT_STATUS_LABELS, wordFor } from '../labels.js';
 
 interface Site {
   id: string;
@@ -187,9 +187,12 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
               {incident.reference} — {incident.title}
             </h2>
             <p className="muted small">
-              {types[incident.type]?.label ?? incident.type} · P{incident.priority} · <span data-testid="incident-status">{incident.status}</span>
-              {incident.resolution ? ` (${incident.resolution})` : ''} · {t('source')} {incident.source} · {t('opened')} {time(incident.createdAt)} ·{' '}
-              {t('Owner')}: {incident.ownerName ?? '–'}
+              {types[incident.type]?.label ?? incident.type} · P{incident.priority} ·{' '}
+              <span data-testid="incident-status" data-status={incident.status} title={incident.status}>
+                {wordFor(t, INCIDENT_STATUS_LABELS, incident.status)}
+              </span>
+              {incident.resolution ? ` (${wordFor(t, INCIDENT_RESOLUTION_LABELS, incident.resolution)})` : ''} · {t('source')}{' '}
+              {wordFor(t, INCIDENT_SOURCE_LABELS, incident.source)} · {t('opened')} {time(incident.createdAt)} · {t('Owner')}: {incident.ownerName ?? '–'}
               {incident.location.address ? ` · ${incident.location.address}` : ''}
               {incident.caller?.phone ? ` · ${t('caller')} ${incident.caller.name ?? ''} ${incident.caller.phone}` : ''}
             </p>
@@ -204,7 +207,9 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                 ))}
                 <select aria-label={t('Incident resolution')} value={resolution} onChange={(e) => setResolution(e.target.value)}>
                   {RESOLUTIONS.map((r) => (
-                    <option key={r}>{r}</option>
+                    <option key={r} value={r}>
+                      {wordFor(t, INCIDENT_RESOLUTION_LABELS, r)}
+                    </option>
                   ))}
                 </select>
                 <button onClick={() => void setStatus('closed')} data-testid="status-closed">

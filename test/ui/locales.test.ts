@@ -30,6 +30,7 @@ import {
   INCIDENT_RESOLUTION_LABELS,
   INCIDENT_SOURCE_LABELS,
   CAP_CATEGORY_LABELS,
+  CAP_RESPONSE_LABELS,
   MAP_UI_TEXTS,
 } from '../../web/src/labels.js';
 
@@ -77,6 +78,7 @@ function keysInUse(): Set<string> {
     INCIDENT_RESOLUTION_LABELS,
     INCIDENT_SOURCE_LABELS,
     CAP_CATEGORY_LABELS,
+    CAP_RESPONSE_LABELS,
     MAP_UI_TEXTS,
   ])
     for (const v of Object.values(table)) keys.add(v);

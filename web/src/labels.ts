@@ -349,6 +349,19 @@ export const CAP_CATEGORY_LABELS: Record<string, string> = {
   Other: 'cap-category:Other',
 };
 
+/** What CAP tells people to do (responseType), in words; the code stays in the tooltip and in CAP. */
+export const CAP_RESPONSE_LABELS: Record<string, string> = {
+  Shelter: 'cap-response:Shelter',
+  Evacuate: 'cap-response:Evacuate',
+  Prepare: 'cap-response:Prepare',
+  Execute: 'cap-response:Execute',
+  Avoid: 'cap-response:Avoid',
+  Monitor: 'cap-response:Monitor',
+  Assess: 'cap-response:Assess',
+  AllClear: 'cap-response:AllClear',
+  None: 'cap-response:None',
+};
+
 /** MapLibre's own texts (its zoom, compass, attribution and gesture hints), by MapLibre's key: the maps show them in the user's language. */
 export const MAP_UI_TEXTS: Record<string, string> = {
   'AttributionControl.ToggleAttribution': 'Toggle attribution',

@@ -26,7 +26,7 @@ import { ChannelDetails } from './ChannelDetails.js';
 import { WebhooksScreen } from './WebhooksScreen.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
 import { useAction } from '../use-action.js';
-import { ALERT_STATE_LABELS, DELIVERY_STATUS_LABELS, capWord, wordFor } from '../labels.js';
+import { ALERT_STATE_LABELS, CAP_CATEGORY_LABELS, CAP_RESPONSE_LABELS, DELIVERY_STATUS_LABELS, capWord, wordFor } from '../labels.js';
 import { CapWord } from '../components/CapWord.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
@@ -351,7 +351,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     checked={form.category.includes(c)}
                     onChange={(e) => setForm({ ...form, category: e.target.checked ? [...form.category, c] : form.category.filter((x) => x !== c) })}
                   />{' '}
-                  {c}
+                  <span title={c}>{wordFor(t, CAP_CATEGORY_LABELS, c)}</span>
                 </label>
               ))}
             </fieldset>
@@ -366,7 +366,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                       setForm({ ...form, responseType: e.target.checked ? [...form.responseType, c] : form.responseType.filter((x) => x !== c) })
                     }
                   />{' '}
-                  {c}
+                  <span title={c}>{wordFor(t, CAP_RESPONSE_LABELS, c)}</span>
                 </label>
               ))}
             </fieldset>

@@ -86,7 +86,8 @@ export const ENGLISH_UI =
 /**
  * Enum values the UI must show in words, never as their kebab-case slug ("event-organiser", "unit-status",
  * "on-scene", "alert-officer"): every slug with a hyphen from the tables of words in web/src/labels.ts.
- * Matched whole and case-sensitive, so prose ("on scene", "Event organiser") never matches.
+ * Matched whole and case-sensitive, so prose ("on scene", "Event organiser") never matches; nor does a word in
+ * parentheses, a username ("Alex Alert-Officer (alert-officer)").
  */
 const SLUG_TABLES = [
   ORG_KIND_LABELS,
@@ -102,7 +103,7 @@ const SLUG_TABLES = [
   INTERACTION_KIND_LABELS,
 ];
 export const RAW_SLUG = new RegExp(
-  `(?<![\\w/:.-])(?:${[...new Set(SLUG_TABLES.flatMap((table) => Object.keys(table)).filter((slug) => slug.includes('-')))].join('|')})(?![\\w/.-])`,
+  `(?<![\\w/:.(-])(?:${[...new Set(SLUG_TABLES.flatMap((table) => Object.keys(table)).filter((slug) => slug.includes('-')))].join('|')})(?![\\w/.)-])`,
 );
 
 /** Maps the walk waits for, with what it reports when the data never shows (counts from exposeRendered). */

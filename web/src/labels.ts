@@ -134,6 +134,12 @@ export const SUBJECT_LABELS: Record<string, string> = {
   unit: 'A unit',
   site: 'A site',
   device: 'A device',
+  asset: 'A device in the inventory',
+  case: 'A CSIRT case',
+  'vuln-import': 'A vulnerability import',
+  'citizen-report': 'A citizen report',
+  'security-alert': 'A security alert',
+  advisory: 'A security advisory',
 };
 
 /** Action-plan steps, by what the operator does. */

@@ -137,7 +137,7 @@ const SAME_IN_FRENCH = new Set(
     'actions administration ambulance catalogue code communications condition consultation consultations contact contributions ' +
     'description distance district drone e-mail en format hub incident influence intrusion isochrone justification licence maximum ' +
     'message messages normal note observables organisation organisations page pages participants pause photo position question ' +
-    'future possible police national international public relation relations restriction route service site sites source suggestions supervision test transport type via webhooks zone'
+    'crimes homicides minutes future possible police national international public relation relations restriction route service site sites source suggestions supervision test transport type via webhooks zone'
   ).split(' '),
 );
 

@@ -72,7 +72,7 @@ async function build() {
       writeFileSync(`${out}.map`, result.map);
     }),
   );
-  const prepared = await prepareDemoExtract(tmp);
+  const prepared = (await prepareDemoExtract(tmp)) + (await prepareSbomValidators(tmp));
   writeFileSync(join(tmp, STAMP_FILE), JSON.stringify(snapshot));
   rmSync(BUILD_DIR, { recursive: true, force: true });
   // Swapped in whole, so a node starting meanwhile never sees half a build.
@@ -103,6 +103,24 @@ async function prepareDemoExtract(tmp) {
     return ', demo city extract parsed';
   } catch (error) {
     console.log(`the demo city extract was not prepared (${error.message}); it is parsed at its first import`);
+    return '';
+  }
+}
+
+// The CycloneDX JSON schemas compiled now (ajv standalone code, src/device-security/sbom.ts), so the demo's
+// SBOM import (and any later one) does not spend most of a second of the main thread compiling a schema.
+async function prepareSbomValidators(tmp) {
+  try {
+    const { pathToFileURL } = await import('node:url');
+    const { prepareJsonValidators } = await import(pathToFileURL(join(tmp, 'device-security/sbom.js')).href);
+    const modules = await prepareJsonValidators();
+    for (const { url, code } of modules) {
+      mkdirSync(new URL('.', url), { recursive: true });
+      writeFileSync(url, code);
+    }
+    return `, ${modules.length} SBOM schema validators compiled`;
+  } catch (error) {
+    console.log(`the SBOM schema validators were not prepared (${error.message}); they are compiled at their first use`);
     return '';
   }
 }

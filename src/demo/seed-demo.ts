@@ -139,7 +139,8 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
     const subscribers = demoSubscribers(cityService.state.sites.values());
     await Promise.all([
       timed('plans-keyholders', async () => {
-        for (const plan of DEMO_PLANS) await vigil.capabilities.alarms.plans.definePlan(plan, marc);
+        // Issued together (appended in this order, committed together), not one commit after another.
+        await Promise.all(DEMO_PLANS.map((plan) => vigil.capabilities.alarms.plans.definePlan(plan, marc)));
         const monitoredSites = [...new Set(installed.devices.filter((d) => d.kind === 'alarm-panel' && d.siteId).map((d) => d.siteId!))];
         await Promise.all(monitoredSites.map((siteId, i) => vigil.capabilities.alarms.plans.setKeyholders(siteId, demoKeyholders(i), marc)));
       }),
@@ -152,7 +153,8 @@ export async function seedDemo(vigil: Vigil, config: VigilConfig): Promise<{ tex
   const units = demoUnits(cityService.state.sites.values(), { responder: principal('responder').userId, guard: principal('guard').userId });
   // The units first: the citizen reports open an incident, whose recommendations need them.
   await timed('units', async () => {
-    for (const { org, unit } of units) await vigil.capabilities.units.service.register(unit, { orgId: orgIds[org]!, actor: 'system:demo' });
+    // Registered together (appended in this order, committed together), not one commit after another.
+    await Promise.all(units.map(({ org, unit }) => vigil.capabilities.units.service.register(unit, { orgId: orgIds[org]!, actor: 'system:demo' })));
   });
   const [majorEvents, security, engagement, reports] = await Promise.all([
     timed('major-events-crowd', async () => {

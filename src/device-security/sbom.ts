@@ -4,7 +4,7 @@
  * libxml2 compiled to WebAssembly, offline), then read into Vigil's components. Export: the
  * city's aggregate SBOM and VEX, written with @cyclonedx/cyclonedx-library.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as CDX from '@cyclonedx/cyclonedx-library';
@@ -22,39 +22,92 @@ const schemaDir = join(dirname(createRequire(import.meta.url).resolve('@cycloned
 const readSchema = (name: string) => JSON.parse(readFileSync(join(schemaDir, name), 'utf8')) as Record<string, unknown>;
 
 let ajv: Ajv | null = null;
-const jsonValidators = new Map<string, ValidateFunction>();
+const jsonValidators = new Map<string, ValidateFunction | Promise<ValidateFunction>>();
 
-/** The ajv validator of one spec version, with the SPDX and JSF schemas its references name (compiled once). */
-function jsonValidator(version: string): ValidateFunction {
+/** The ajv instance the schemas are compiled with: the formats and the SPDX and JSF schemas their references name. */
+function schemaAjv(source: boolean): Ajv {
+  const made = new Ajv({ strict: false, allErrors: false, validateFormats: true, code: { source, esm: true } });
+  // The formats the schemas use; values are checked as strings (ajv-formats-draft2019 is not a dependency).
+  for (const f of [
+    'iri-reference',
+    'idn-email',
+    'uri',
+    'uri-reference',
+    'date-time',
+    'email',
+    'iri',
+    'idn-hostname',
+    'hostname',
+    'ipv4',
+    'ipv6',
+    'regex',
+    'uuid',
+  ])
+    made.addFormat(f, true);
+  for (const name of ['spdx', 'jsf-0.82']) {
+    const { $id: _id, ...schema } = readSchema(`${name}.SNAPSHOT.schema.json`);
+    made.addSchema(schema, `http://cyclonedx.org/schema/${name}.SNAPSHOT.schema.json`);
+  }
+  return made;
+}
+
+/**
+ * Compiling one version's schema takes most of a second of the main thread: `scripts/build-server.mjs`
+ * compiles them when it precompiles the server (ajv's standalone code, one module per version beside this
+ * one in dist-server/), stamped with the ajv and CycloneDX library versions. A run from the sources, or a
+ * build made with other versions, compiles here as before.
+ */
+const preparedValidatorUrl = (version: string): URL => new URL(`./prepared/cyclonedx-bom-${version}.mjs`, import.meta.url);
+const packageVersion = (name: string): string =>
+  (JSON.parse(readFileSync(createRequire(import.meta.url).resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+const validatorStamp = (): string => `ajv ${packageVersion('ajv')}, @cyclonedx/cyclonedx-library ${packageVersion('@cyclonedx/cyclonedx-library')}`;
+
+/**
+ * The standalone modules of the validators of the two current spec versions (the demo's SBOM is 1.6; the
+ * build writes them to their URLs). Each takes most of a second to compile, so older versions, rarer in
+ * uploads, are compiled at their first use rather than at every build.
+ */
+export async function prepareJsonValidators(versions: readonly string[] = ['1.5', '1.6']): Promise<{ url: URL; code: string }[]> {
+  // A CommonJS module: its exports are the function, with the function again as `default`.
+  type Standalone = (ajv: Ajv, validate: ValidateFunction) => string;
+  const loaded = (await import('ajv/dist/standalone/index.js')) as unknown as { default: Standalone & { default?: Standalone } };
+  const standaloneCode: Standalone = loaded.default.default ?? loaded.default;
+  const stamp = validatorStamp();
+  return versions.map((version) => {
+    const compiling = schemaAjv(true);
+    const code = standaloneCode(compiling, compiling.compile(readSchema(`bom-${version}.SNAPSHOT.schema.json`)));
+    // ajv's standalone code requires its runtime helpers (equal, ucs2length) even as an ES module.
+    const header = `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nexport const stamp = ${JSON.stringify(stamp)};\n`;
+    return { url: preparedValidatorUrl(version), code: header + code };
+  });
+}
+
+async function preparedValidator(version: string): Promise<ValidateFunction | null> {
+  const url = preparedValidatorUrl(version);
+  if (url.protocol !== 'file:' || !existsSync(url)) return null;
+  try {
+    const module = (await import(url.href)) as { stamp?: string; default?: ValidateFunction };
+    return module.stamp === validatorStamp() && typeof module.default === 'function' ? module.default : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The ajv validator of one spec version: prepared at build time, or compiled once here. */
+function jsonValidator(version: string): ValidateFunction | Promise<ValidateFunction> {
   const cached = jsonValidators.get(version);
   if (cached) return cached;
-  if (!ajv) {
-    ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true });
-    // The formats the schemas use; values are checked as strings (ajv-formats-draft2019 is not a dependency).
-    for (const f of [
-      'iri-reference',
-      'idn-email',
-      'uri',
-      'uri-reference',
-      'date-time',
-      'email',
-      'iri',
-      'idn-hostname',
-      'hostname',
-      'ipv4',
-      'ipv6',
-      'regex',
-      'uuid',
-    ])
-      ajv.addFormat(f, true);
-    for (const name of ['spdx', 'jsf-0.82']) {
-      const { $id: _id, ...schema } = readSchema(`${name}.SNAPSHOT.schema.json`);
-      ajv.addSchema(schema, `http://cyclonedx.org/schema/${name}.SNAPSHOT.schema.json`);
-    }
-  }
-  const validate = ajv.compile(readSchema(`bom-${version}.SNAPSHOT.schema.json`));
-  jsonValidators.set(version, validate);
-  return validate;
+  const loading = preparedValidator(version).then((prepared) => {
+    if (prepared) return prepared;
+    ajv ??= schemaAjv(false);
+    return ajv.compile(readSchema(`bom-${version}.SNAPSHOT.schema.json`));
+  });
+  jsonValidators.set(version, loading);
+  void loading.then(
+    (validate) => jsonValidators.set(version, validate),
+    () => jsonValidators.delete(version),
+  );
+  return loading;
 }
 
 export interface ReadSbom {
@@ -141,7 +194,7 @@ export async function readSbom(input: string): Promise<ReadSbom> {
     const version = String(doc.specVersion ?? '');
     if (!(SPEC_VERSIONS as readonly string[]).includes(version))
       throw badRequest(`CycloneDX specVersion ${version || '(none)'} is not supported (${SPEC_VERSIONS.join(', ')})`);
-    const validate = jsonValidator(version);
+    const validate = await jsonValidator(version);
     if (!validate(doc)) {
       const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
       throw badRequest(`the SBOM does not validate against the CycloneDX ${version} JSON schema: ${errors.join('; ')}`, { errors });

@@ -115,6 +115,14 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     await expectText(approver.locator('[data-testid=alert-reach] tr[data-channel=sms]'), /SMS\s+[1-9]\d* subscribers/);
     await expectText(approver.locator('[data-testid=alert-reach] tr[data-channel=sirens]'), /[1-9]\d* sirens and loudspeakers/);
     assert.equal(await approver.locator('[data-testid=alert-languages] .lang-block').count(), 2, 'both languages side by side');
+    // CAP's codes in words, the code in the tooltip: in the list and in the review.
+    const listed = approver.locator('[data-testid=alert-list] li', { hasText: /Flash flood/ }).first();
+    await expectText(listed.locator('.muted'), /^(Extreme|Severe|Moderate|Minor) · Public · /);
+    assert.match((await listed.locator('[data-cap=severity]').getAttribute('title')) ?? '', /^CAP severity: (Extreme|Severe|Moderate|Minor)$/);
+    await expectText(
+      approver.locator('[data-testid=alert-codes]'),
+      /^Severity (Extreme|Severe|Moderate|Minor) · Urgency (Immediate|Expected soon|Future) · Certainty (Observed|Likely|Possible) · Public · Real · Alert$/,
+    );
     await approver.waitForSelector('[data-testid=alert-area] canvas.maplibregl-canvas');
     await expectText(approver.locator('[data-testid=alert-author]'), /Alex Alert-Officer/);
     await approver.getByRole('button', { name: 'Approve and issue' }).click();

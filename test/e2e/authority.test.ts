@@ -32,11 +32,11 @@ test('web UI: the platform administrator grants and revokes an authority to aler
     await expectText(section, /No organisation besides the platform holds an authority to alert/);
     await section.locator('select[aria-label="Organisation to grant"]').selectOption({ label: 'Monaco Public Safety Police' });
     await section.getByRole('checkbox', { name: 'Monte-Carlo' }).check();
-    await section.getByRole('checkbox', { name: 'Safety', exact: true }).check();
-    await section.getByRole('checkbox', { name: 'sms', exact: true }).check();
-    await section.getByRole('checkbox', { name: 'push', exact: true }).check();
+    await section.getByRole('checkbox', { name: 'Public safety', exact: true }).check();
+    await section.getByRole('checkbox', { name: 'SMS', exact: true }).check();
+    await section.getByRole('checkbox', { name: 'Web Push', exact: true }).check();
     await section.getByRole('button', { name: 'Grant' }).click();
-    await expectText(section.locator('tbody'), /Monaco Public Safety Police\s+Monte-Carlo\s+Safety\s+any\s+sms, push/);
+    await expectText(section.locator('tbody'), /Monaco Public Safety Police\s+Monte-Carlo\s+Public safety\s+any\s+SMS, Web Push/);
 
     const grant = vigil.capabilities.alerts.authority.state.byOrg.get(identity.listOrgs().find((o) => o.kind === 'police')!.id);
     assert.deepEqual(

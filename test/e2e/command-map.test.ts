@@ -45,6 +45,47 @@ test('command map: event features and crowd density, closures live, station isoc
       timeout: 10_000,
     });
     await page.waitForSelector('.live-indicator.on');
+    // Without a selection the map is framed on what matters, not on a fixed view: every open incident,
+    // every unit on duty and the city's boundary are inside what it shows.
+    type Pos = [number, number];
+    const board = (await page.request.get(`${vigil.url}/api/incidents`).then((r) => r.json())) as {
+      incidents: { status: string; location: { position: Pos } }[];
+    };
+    const fleet = (await page.request.get(`${vigil.url}/api/units`).then((r) => r.json())) as {
+      units: { status: string; position?: { position: Pos } | null; homePosition: Pos }[];
+    };
+    const areas = (await page.request.get(`${vigil.url}/api/city/areas`).then((r) => r.json())) as {
+      features: { geometry: { type: string; coordinates: unknown }; properties: { level: string } }[];
+    };
+    const cityCorners: Pos[] = [];
+    const walk = (c: unknown): void => {
+      if (Array.isArray(c) && typeof c[0] === 'number') cityCorners.push(c as unknown as Pos);
+      else if (Array.isArray(c)) for (const x of c) walk(x);
+    };
+    for (const f of areas.features.filter((x) => x.properties.level === 'city' && x.geometry.type !== 'Point')) walk(f.geometry.coordinates);
+    assert.ok(cityCorners.length > 0, 'the demo city has a boundary');
+    const mustShow: Pos[] = [
+      ...board.incidents.filter((i) => i.status !== 'closed').map((i) => i.location.position),
+      ...fleet.units.filter((u) => u.status !== 'out-of-service').map((u) => u.position?.position ?? u.homePosition),
+    ];
+    assert.ok(board.incidents.length > 0 && fleet.units.length > 0, 'the demo has open incidents and units on duty');
+    const shows = (points: Pos[]) => {
+      const b = document.querySelector('[data-testid=command-map]')?.getAttribute('data-bounds')?.split(',').map(Number);
+      return !!b && points.every(([x, y]) => x >= b[0]! && x <= b[2]! && y >= b[1]! && y <= b[3]!);
+    };
+    const everything = [...mustShow, ...cityCorners];
+    await page.waitForFunction(shows, everything, { timeout: 10_000 }).catch(() => {});
+    const bounds = (await page.locator('[data-testid=command-map]').getAttribute('data-bounds'))!.split(',').map(Number);
+    const outside = everything.filter(([x, y]) => !(x >= bounds[0]! && x <= bounds[2]! && y >= bounds[1]! && y <= bounds[3]!));
+    assert.deepEqual(outside, [], `the overview (${bounds.join(', ')}) shows every open incident, unit on duty and the city's boundary`);
+    // Fitted to that subject, not a fixed view: the frame asked for is their bounding box (units move a little meanwhile).
+    const fitted = (await page.locator('[data-testid=command-map]').getAttribute('data-fitted'))!.split(',').map(Number);
+    const [xs, ys] = [everything.map((p) => p[0]), everything.map((p) => p[1])];
+    const subject = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+    assert.ok(
+      fitted.every((v, k) => Math.abs(v - subject[k]!) < 0.002),
+      `the overview is framed on the open incidents, units on duty and the city (${fitted.join(', ')} against ${subject.join(', ')})`,
+    );
     assert.equal(await overlayCount(page, 'closures'), 0);
     // The major events' features the police commander may see, and the race's crowd zones by density level.
     const race = [...vigil.capabilities.events.service.state.events.values()].find((e) => e.name === 'Harbour Grand Prix')!;

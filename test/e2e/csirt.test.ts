@@ -71,6 +71,20 @@ test('web UI: CSIRT desk — alert queue, case from an alert, task, observable, 
       const stix = await download;
       assert.match(stix.suggestedFilename(), /\.stix\.json$/);
       await page.screenshot({ path: '/tmp/vigil-csirt-1440.png' });
+      // On a phone the alert queue stacks into cards (the shared stack-table), nothing scrolls inside its box or sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.click('[data-testid=csirt-tab-alerts]');
+      await page.waitForSelector('[data-testid=alert-queue] [data-testid=alert-row]');
+      const queue = await page.locator('[data-testid=alert-queue]').evaluate((table) => ({
+        inner: table.scrollWidth - table.clientWidth,
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        rows: [...table.querySelectorAll('tr[data-testid=alert-row]')].map((r) => getComputedStyle(r).display),
+        labelled: getComputedStyle(table.querySelector('tr[data-testid=alert-row] td[data-label]')!, '::before').content,
+      }));
+      assert.ok(queue.inner <= 1 && queue.page <= 1, `the alert queue at 390 px scrolls (${JSON.stringify(queue)})`);
+      assert.ok(queue.rows.length > 0 && queue.rows.every((d) => d === 'block'), `each alert is a card at 390 px (${queue.rows.join(', ')})`);
+      assert.equal(queue.labelled, '"Severity"', 'each value says which column it is');
+      await page.setViewportSize({ width: 1440, height: 900 });
 
       // The monitoring centre's supervisor confirms on the CSIRT page (advisories tab).
       const owner = await newPage({ width: 390, height: 844 });

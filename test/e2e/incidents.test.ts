@@ -51,7 +51,8 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await first.getByRole('button').click();
     await desk.waitForSelector('[data-testid=assignments] tbody tr');
     await expectText(desk.locator('[data-testid=assignments]'), /FPT 1/);
-    assert.equal(await desk.locator('[data-testid=incident-status]').innerText(), 'dispatched');
+    assert.equal(await desk.locator('[data-testid=incident-status]').getAttribute('data-status'), 'dispatched');
+    assert.equal(await desk.locator('[data-testid=incident-status]').innerText(), 'Dispatched', 'the status in words, not its slug');
     const incident = [...vigil.capabilities.incidents.service.state.incidents.values()].find((i) => i.description === 'Smoke from the roof, people inside')!;
     assert.equal(incident.location.siteId, site.id);
 
@@ -88,7 +89,7 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     await phone.evaluate(() => document.querySelector('.page')?.scrollTo(0, 0));
     await phone.waitForTimeout(300);
     await phone.screenshot({ path: process.env.VIGIL_SCREENSHOT_RESPONDER ?? '/tmp/vigil-incidents-phone.png' });
-    await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.textContent === 'on-scene');
+    await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.getAttribute('data-status') === 'on-scene');
     await desk.waitForFunction(() => document.querySelector('[data-testid=log-internal]')?.textContent?.includes('3rd-floor window'));
 
     // The commander records the casualties by triage category; the view says who and when.
@@ -108,10 +109,10 @@ test('incidents in the browser: call → recommended unit → dispatch → AVL m
     });
 
     await desk.click('[data-testid=status-contained]');
-    await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.textContent === 'contained');
+    await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.getAttribute('data-status') === 'contained');
     await desk.selectOption('select[aria-label="Incident resolution"]', 'resolved');
     await desk.click('[data-testid=status-closed]');
-    await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.textContent === 'closed');
+    await desk.waitForFunction(() => document.querySelector('[data-testid=incident-status]')?.getAttribute('data-status') === 'closed');
     assert.equal(units.units.get(fpt.unitId)!.status, 'returning');
     const timeline = await desk.request.get(`${vigil.url}/api/incidents/${incident.incidentId}/timeline.json`);
     const entries = ((await timeline.json()) as { entries: { category: string }[] }).entries;

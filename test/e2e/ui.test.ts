@@ -27,7 +27,7 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
 
     await signIn(page, 'admin');
     await expectText(page.locator('[data-testid=who]'), /Camille Admin/);
-    assert.match((await page.locator('[data-testid=who]').getAttribute('title')) ?? '', /Monaco City Safety Office · admin/);
+    assert.match((await page.locator('[data-testid=who]').getAttribute('title')) ?? '', /Monaco City Safety Office · Administrator/);
     await page.waitForSelector('[data-testid=city-summary]'); // city, areas, sites and devices arrive together
     assert.equal(await page.locator('[data-testid=city-name]').innerText(), 'Monaco');
     await page.waitForSelector('[data-testid=areas] li');

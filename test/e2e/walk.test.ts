@@ -6,6 +6,19 @@ import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DEMO_USERS } from '../../src/identity/index.js';
 import { launchChromium, navPages, openNavPage, signInAt, startDemoNode } from './browser.js';
+import {
+  ALERT_STATE_LABELS,
+  COMMS_KIND_LABELS,
+  INCIDENT_RESOLUTION_LABELS,
+  INCIDENT_STATUS_LABELS,
+  INTERACTION_KIND_LABELS,
+  ORG_KIND_LABELS,
+  RELATION_KIND_LABELS,
+  RESOLUTION_LABELS,
+  ROLE_LABELS,
+  UNIT_KIND_LABELS,
+  UNIT_STATUS_LABELS,
+} from '../../web/src/labels.js';
 
 /**
  * Every page of the navigation, as demo users, in a real browser: each page the bar offers
@@ -17,6 +30,10 @@ import { launchChromium, navPages, openNavPage, signInAt, startDemoNode } from '
  * 414 px wide (quick enough for CI); VIGIL_E2E_WALK=full walks every demo user at 1440 and 390, and
  * the phone roles at 360 and 414 too. VIGIL_E2E_WALK_SHOTS=<dir> keeps a
  * screenshot of each page; VIGIL_E2E_WALK_USERS=operator,commander walks only those users (of the plan).
+ *
+ * A French pass (the administrator and the alert officer at 1440 px, in every run) checks that no text of
+ * the interface stays in English once the user picks French: none of ENGLISH_UI in the visible text nor in
+ * the labels, titles and placeholders. It skips axe-core, which the English pass ran on the same pages.
  */
 const FULL = process.env.VIGIL_E2E_WALK === 'full';
 const ONLY = process.env.VIGIL_E2E_WALK_USERS ? new Set(process.env.VIGIL_E2E_WALK_USERS.split(',')) : null;
@@ -58,6 +75,37 @@ export async function axeViolations(page: import('playwright-core').Page): Promi
 /** Raw ids as Vigil writes them: ULIDs with a prefix (alm_01H…), actor and device references, OSM site ids. */
 export const RAW_ID = /\b[a-z]{3,4}_[0-9A-HJKMNP-TV-Z]{26}\b|\b(?:user|apikey):[A-Za-z0-9_]{6,}|\bsite:osm:|\bdev:[a-z-]+:\d+|\bunt_[0-9A-Z]{10,}/;
 
+/**
+ * Words of the interface that only its English shows (verbs of buttons, MapLibre's controls, notices); none is
+ * in the demo data (a CVE title's "Save/Restore" is: a word joined by / or - is not one), so one on a French page is
+ * a text that missed t().
+ */
+export const ENGLISH_UI =
+  /(?<![/-])\b(?:Add|Save|Cancel|Edit|Delete|Remove|Revoke|Create|Enable|Disable|Grant|Sign out|Loading|Search|Refresh|Approve|Reject|Submit|Stop sharing|Zoom in|Zoom out|Toggle attribution|Drag to rotate|needs a sign-in|[Cc]lick|[Tt]ap the)\b(?![/-])/;
+
+/**
+ * Enum values the UI must show in words, never as their kebab-case slug ("event-organiser", "unit-status",
+ * "on-scene", "alert-officer"): every slug with a hyphen from the tables of words in web/src/labels.ts.
+ * Matched whole and case-sensitive, so prose ("on scene", "Event organiser") never matches; nor does a word in
+ * parentheses, a username ("Alex Alert-Officer (alert-officer)").
+ */
+const SLUG_TABLES = [
+  ORG_KIND_LABELS,
+  ROLE_LABELS,
+  COMMS_KIND_LABELS,
+  INCIDENT_STATUS_LABELS,
+  INCIDENT_RESOLUTION_LABELS,
+  UNIT_STATUS_LABELS,
+  UNIT_KIND_LABELS,
+  ALERT_STATE_LABELS,
+  RESOLUTION_LABELS,
+  RELATION_KIND_LABELS,
+  INTERACTION_KIND_LABELS,
+];
+export const RAW_SLUG = new RegExp(
+  `(?<![\\w/:.(-])(?:${[...new Set(SLUG_TABLES.flatMap((table) => Object.keys(table)).filter((slug) => slug.includes('-')))].join('|')})(?![\\w/.)-])`,
+);
+
 /** Maps the walk waits for, with what it reports when the data never shows (counts from exposeRendered). */
 const MAP_READY: [string, (selector: string) => boolean, string][] = [
   ['[data-testid=map]', (s) => Number(document.querySelector(s)?.getAttribute('data-rendered-sites') ?? 0) > 0, 'the city map shows no site marker'],
@@ -90,8 +138,10 @@ interface Visit {
   problems: string[];
 }
 
-async function walk(browser: Browser, url: string, username: string, viewport: { width: number; height: number }): Promise<Visit[]> {
+async function walk(browser: Browser, url: string, username: string, viewport: { width: number; height: number }, lang: 'en' | 'fr' = 'en'): Promise<Visit[]> {
   const context = await browser.newContext({ viewport });
+  // The language the user picked (the app keeps it in localStorage), before the first page loads.
+  if (lang !== 'en') await context.addInitScript((l) => localStorage.setItem('vigil.lang', l), lang);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -131,18 +181,33 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
         for (const c of m.querySelectorAll<HTMLElement>('[data-credential]')) visible = visible.split(c.innerText).join('');
         return visible;
       });
+      if (lang === 'fr') {
+        // What a person reads or hears: the header and the page, their labels, titles and placeholders.
+        const shown = await page.evaluate(() => {
+          const parts = [...document.querySelectorAll<HTMLElement>('header.topbar, main')].map((e) => e.innerText);
+          for (const e of document.querySelectorAll('header.topbar [aria-label], header.topbar [title], main [aria-label], main [title], main [placeholder]'))
+            for (const a of ['aria-label', 'title', 'placeholder']) parts.push(e.getAttribute(a) ?? '');
+          return parts.join('\n');
+        });
+        const english = ENGLISH_UI.exec(shown);
+        if (english) problems.push(`English in French: "${shown.slice(Math.max(0, english.index - 40), english.index + 40).replace(/\s+/g, ' ')}"`);
+      }
       const raw = RAW_ID.exec(text);
       if (raw) problems.push(`raw id in text: "${text.slice(Math.max(0, raw.index - 40), raw.index + 40).replace(/\s+/g, ' ')}"`);
+      const slug = RAW_SLUG.exec(text);
+      if (slug) problems.push(`raw slug in text: "${text.slice(Math.max(0, slug.index - 40), slug.index + 40).replace(/\s+/g, ' ')}"`);
       const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       if (sideways > 1) problems.push(`scrolls sideways by ${sideways} px`);
-      for (const v of await axeViolations(page)) problems.push(`axe ${v.impact} ${v.id} (${v.help}): ${v.targets.join(' | ')}`);
+      if (lang === 'en') for (const v of await axeViolations(page)) problems.push(`axe ${v.impact} ${v.id} (${v.help}): ${v.targets.join(' | ')}`);
       const headerHeight = await page.locator('header.topbar').evaluate((h) => h.getBoundingClientRect().height);
       if (viewport.width >= 1440 && headerHeight > 60) problems.push(`the header wraps (${Math.round(headerHeight)} px high)`);
       if (SHOTS) {
         mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: join(SHOTS, `${username}-${label.toLowerCase().replace(/\W+/g, '-')}-${viewport.width}.png`) });
+        await page.screenshot({
+          path: join(SHOTS, `${username}-${label.toLowerCase().replace(/\W+/g, '-')}${lang === 'en' ? '' : `-${lang}`}-${viewport.width}.png`),
+        });
       }
-      visits.push({ user: username, size: `${viewport.width}`, page: label, problems: [...problems] });
+      visits.push({ user: username, size: `${viewport.width}${lang === 'en' ? '' : ` ${lang}`}`, page: label, problems: [...problems] });
     }
   } finally {
     await context.close();
@@ -156,22 +221,21 @@ test('every page of the navigation as demo users: no errors, no failed requests,
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
   try {
     const everyone = DEMO_USERS.map((u) => u.username);
-    const plan: [string, { width: number; height: number }][] = FULL
+    const french: [string, { width: number; height: number }, 'fr'][] = [
+      ['admin', DESKTOP, 'fr'],
+      ['alert-officer', DESKTOP, 'fr'],
+    ];
+    const plan: [string, { width: number; height: number }, ('en' | 'fr')?][] = FULL
       ? [
           ...everyone.flatMap((u) => [[u, DESKTOP] as [string, typeof DESKTOP], [u, PHONE] as [string, typeof PHONE]]),
           ...['responder', 'steward'].flatMap((u) => [[u, SMALL_PHONE] as [string, typeof PHONE], [u, LARGE_PHONE] as [string, typeof PHONE]]),
+          ...french,
         ]
-      : [
-          ['admin', DESKTOP],
-          ['alert-officer', DESKTOP],
-          ['analyst', DESKTOP],
-          ['responder', SMALL_PHONE],
-          ['steward', LARGE_PHONE],
-        ];
+      : [['admin', DESKTOP], ['alert-officer', DESKTOP], ['analyst', DESKTOP], ['responder', SMALL_PHONE], ['steward', LARGE_PHONE], ...french];
     const bad: string[] = [];
-    for (const [user, size] of plan) {
+    for (const [user, size, lang] of plan) {
       if (ONLY && !ONLY.has(user)) continue;
-      for (const v of await walk(browser, vigil.url, user, size)) {
+      for (const v of await walk(browser, vigil.url, user, size, lang)) {
         for (const p of v.problems) bad.push(`${v.user} @${v.size} ${v.page}: ${p}`);
       }
     }

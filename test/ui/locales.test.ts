@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import ts from 'typescript';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 import { TEMPLATES } from '../../web/src/feed-sentences.js';
@@ -18,6 +19,19 @@ import {
   SITE_CATEGORY_LABELS,
   STEP_KIND_LABELS,
   SUBJECT_LABELS,
+  CAP_WORDS,
+  ORG_KIND_LABELS,
+  ROLE_LABELS,
+  COMMS_KIND_LABELS,
+  RELATION_KIND_LABELS,
+  INTERACTION_KIND_LABELS,
+  SITREP_VERSION_LABELS,
+  DELIVERY_STATUS_LABELS,
+  INCIDENT_RESOLUTION_LABELS,
+  INCIDENT_SOURCE_LABELS,
+  CAP_CATEGORY_LABELS,
+  CAP_RESPONSE_LABELS,
+  MAP_UI_TEXTS,
 } from '../../web/src/labels.js';
 
 /** Every source file of the web UI. */
@@ -36,9 +50,10 @@ function keysInUse(): Set<string> {
     for (const m of text.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'\s*\)/g)) keys.add(m[1]!.replace(/\\'/g, "'"));
     for (const m of text.matchAll(/\bt\(\s*"((?:[^"\\]|\\.)*)"\s*\)/g)) keys.add(m[1]!);
   }
-  const app = readFileSync('web/src/App.tsx', 'utf8');
-  const nav = app.slice(app.indexOf('export const NAV'), app.indexOf('];', app.indexOf('export const NAV')));
-  for (const m of nav.matchAll(/label: '([^']+)'/g)) keys.add(m[1]!);
+  // The navigation, the map legends' items and the demo inboxes' columns: `label: '…'` and `header: '…'` that
+  // the component shows through t().
+  for (const file of sources().filter((f) => f.endsWith('.tsx')))
+    for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:label|header): '((?:[^'\\]|\\.)*)'/g)) keys.add(m[1]!.replace(/\\'/g, "'"));
   for (const table of [
     TEMPLATES,
     RESOLUTION_LABELS,
@@ -53,11 +68,32 @@ function keysInUse(): Set<string> {
     STEP_KIND_LABELS,
     SITE_CATEGORY_LABELS,
     DEVICE_KIND_LABELS,
+    ORG_KIND_LABELS,
+    ROLE_LABELS,
+    COMMS_KIND_LABELS,
+    RELATION_KIND_LABELS,
+    INTERACTION_KIND_LABELS,
+    SITREP_VERSION_LABELS,
+    DELIVERY_STATUS_LABELS,
+    INCIDENT_RESOLUTION_LABELS,
+    INCIDENT_SOURCE_LABELS,
+    CAP_CATEGORY_LABELS,
+    CAP_RESPONSE_LABELS,
+    MAP_UI_TEXTS,
   ])
     for (const v of Object.values(table)) keys.add(v);
+  for (const table of Object.values(CAP_WORDS)) for (const v of Object.values(table)) keys.add(v);
   keys.add('{n} updates');
   return keys;
 }
+
+test('each locale file names a key once (two lanes adding the same key merge into a duplicate JSON keeps silently)', () => {
+  for (const file of ['web/src/locales/en.json', 'web/src/locales/fr.json']) {
+    const keys = [...readFileSync(file, 'utf8').matchAll(/^ {2}("(?:[^"\\]|\\.)*"):/gm)].map((m) => JSON.parse(m[1]!) as string);
+    const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+    assert.deepEqual(twice, [], `${file}: keys written twice`);
+  }
+});
 
 test('French is complete: every English key has a French text, and every key the UI uses is translated', () => {
   const french = fr as Record<string, string>;
@@ -71,4 +107,128 @@ test('French is complete: every English key has a French text, and every key the
     const got = [...v.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     assert.deepEqual(got, want, `placeholders of "${k}"`);
   }
+});
+
+/**
+ * Words that read the same in both languages or are not words at all: brand and product names, standards and
+ * protocol codes, units. A JSX text or a user-visible attribute made only of these (and of digits and symbols)
+ * may stay a literal; anything else goes through t().
+ */
+const NOT_ENGLISH = new Set(
+  (
+    'Vigil OpenStreetMap OSM CAP SIA DC-09 DC09 CSIRT VEX CVE CVSS SBOM CycloneDX SPDX EDXL EDXL-DE EDXL-RM EDXL-HAVE TSO ' +
+    'API REST JSON GeoJSON CSV XML PDF HTTP HTTPS URL MQTT AMQP SMTP SMS TOTP WebAuthn 2FA ID IP TLS UTC WGS84 DCAT-AP JSON-LD ' +
+    'HTML AES TLP PAP KEV IOC SHA-256 CPE purl NGSI-LD CID DCS CB IMSEE en-US https BEGIN CERTIFICATE ' +
+    'km km² m min h s ms kg px dB Hz kHz MHz GHz KiB MiB mm cm hPa km/h m/s OK P1 P2 P3 P4 P1–P2 P3+'
+  ).split(' '),
+);
+
+/** Whether a literal shown to the user holds a word that needs translating. */
+function needsTranslation(text: string): boolean {
+  return [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}'’./+–-]*/gu)].some((m) => {
+    const word = m[0].replace(/[.'’/+–-]+$/, '');
+    return /\p{L}.*\p{L}/u.test(word) && !NOT_ENGLISH.has(word);
+  });
+}
+
+/** Words spelt the same in French: a French text identical to the English one may use only these (and the names above). */
+const SAME_IN_FRENCH = new Set(
+  (
+    'actions administration ambulance catalogue code communications condition consultation consultations contact contributions ' +
+    'description distance district drone e-mail en format hub incident influence intrusion isochrone justification licence maximum ' +
+    'message messages normal note observables organisation organisations page pages participants pause photo position question ' +
+    'crimes homicides minutes future possible police national international public relation relations restriction route service site sites source suggestions supervision test transport type via webhooks zone'
+  ).split(' '),
+);
+
+test('every French text is written: none empty, none left in English but for words French spells the same', () => {
+  const english = en as Record<string, string>;
+  const french = fr as Record<string, string>;
+  const empty = Object.keys(french).filter((k) => french[k]!.trim() === '');
+  assert.deepEqual(empty, [], 'empty French texts');
+  const copied = Object.keys(english).filter(
+    (k) =>
+      french[k] === english[k] &&
+      [...english[k]!.replace(/\{\w+\}/g, '').matchAll(/[\p{L}\p{N}][\p{L}\p{N}'’./+–-]*/gu)]
+        .map((m) => m[0].replace(/[.'’/+–-]+$/, ''))
+        .some((w) => /\p{L}.*\p{L}/u.test(w) && !NOT_ENGLISH.has(w) && !SAME_IN_FRENCH.has(w.toLowerCase())),
+  );
+  assert.deepEqual(copied, [], 'French texts copied from the English');
+});
+
+/** The attributes whose text a person reads or hears. */
+const SHOWN_ATTRIBUTES = new Set(['aria-label', 'aria-description', 'aria-roledescription', 'aria-valuetext', 'title', 'placeholder', 'alt', 'label']);
+/** Calls whose text argument is shown: browser dialogs and the pages' notices. */
+const SHOWN_CALLS = /^(confirm|alert|prompt|setNotice|setError|setMessage|setInfo)$/;
+/** Calls that run an action, then show their last argument as the notice: act(() => …, 'Done.'). */
+const ACTION_CALLS = /^(act|run)$/;
+
+interface Offender {
+  file: string;
+  line: number;
+  text: string;
+}
+
+/** Every literal in the .tsx sources that a person reads and that does not go through t(). */
+function untranslatedLiterals(): Offender[] {
+  const found: Offender[] = [];
+  for (const file of sources().filter((f) => f.endsWith('.tsx'))) {
+    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+    const flag = (node: ts.Node, text: string): void => {
+      if (needsTranslation(text))
+        found.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: text.trim().replace(/\s+/g, ' ') });
+    };
+    /** The literals an expression shows: through conditionals and fallbacks, never into a call (t(…), join, …). */
+    const shown = (e: ts.Expression): void => {
+      if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) flag(e, e.text);
+      else if (ts.isTemplateExpression(e)) {
+        flag(e.head, e.head.text);
+        for (const span of e.templateSpans) {
+          shown(span.expression);
+          flag(span.literal, span.literal.text);
+        }
+      } else if (ts.isConditionalExpression(e)) {
+        shown(e.whenTrue);
+        shown(e.whenFalse);
+      } else if (ts.isBinaryExpression(e)) {
+        const op = e.operatorToken.kind;
+        if (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) shown(e.left);
+        if (op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsEqualsToken) shown(e.right);
+      } else if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) shown(e.expression);
+    };
+    /** Inside <code>, <kbd> and <samp> is machine text (a path, a command, a field name). */
+    const isCode = (n: ts.Node): boolean =>
+      (ts.isJsxElement(n) && ['code', 'kbd', 'samp'].includes(n.openingElement.tagName.getText(sf))) || (n.parent !== undefined && isCode(n.parent));
+    const visit = (node: ts.Node): void => {
+      if (ts.isJsxText(node) && !isCode(node)) flag(node, node.text);
+      else if (ts.isJsxExpression(node) && node.expression && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent)) && !isCode(node))
+        shown(node.expression);
+      else if (ts.isJsxAttribute(node) && SHOWN_ATTRIBUTES.has(node.name.getText(sf)) && node.initializer) {
+        if (ts.isStringLiteral(node.initializer)) flag(node.initializer, node.initializer.text);
+        else if (ts.isJsxExpression(node.initializer) && node.initializer.expression) shown(node.initializer.expression);
+      } else if (ts.isCallExpression(node)) {
+        const callee = ts.isIdentifier(node.expression)
+          ? node.expression.text
+          : ts.isPropertyAccessExpression(node.expression)
+            ? node.expression.name.text
+            : '';
+        if (SHOWN_CALLS.test(callee)) for (const arg of node.arguments) shown(arg);
+        const [action, done] = node.arguments;
+        if (ACTION_CALLS.test(callee) && action && done && (ts.isArrowFunction(action) || ts.isFunctionExpression(action))) shown(done);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return found;
+}
+
+test('no English literal on screen: JSX text, labels, titles, placeholders, alt texts and notices go through t()', () => {
+  const offenders = untranslatedLiterals();
+  assert.equal(
+    offenders.length,
+    0,
+    `${offenders.length} literal(s) shown in English whatever the language: wrap them in t('…') and add en + fr entries\n` +
+      offenders.map((o) => `  ${o.file}:${o.line} ${o.text}`).join('\n'),
+  );
 });

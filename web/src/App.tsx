@@ -26,6 +26,7 @@ import { DeviceSecurityPage } from './pages/DeviceSecurityPage.js';
 import { ExchangePage } from './pages/ExchangePage.js';
 import { EngagementPage } from './pages/EngagementPage.js';
 import { LiveFeed } from './components/LiveFeed.js';
+import { ROLE_LABELS, wordFor } from './labels.js';
 
 type Page =
   | 'map'
@@ -71,7 +72,12 @@ const PATHS: Record<Page, string> = {
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
-  const [lang, setLang] = useState(() => localStorage.getItem('vigil.lang') ?? (navigator.language.startsWith('fr') ? 'fr' : 'en'));
+  const [lang, setLang] = useState(() => {
+    const initial = localStorage.getItem('vigil.lang') ?? (navigator.language.startsWith('fr') ? 'fr' : 'en');
+    // Before the first render's effects: a map mounted at once takes its controls' language from <html lang>.
+    document.documentElement.lang = initial;
+    return initial;
+  });
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [timeZone, setTimeZone] = useState('UTC');
   useEffect(() => {
@@ -242,7 +248,11 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
             ● <span className="live-text">{live.connected ? t('Connected') : t('Disconnected')}</span>
           </button>
           <LanguagePicker />
-          <span className="who" data-testid="who" title={`${me.org?.name ?? ''} · ${me.roles.join(', ')}${me.authLevel >= 2 ? ' · 2FA' : ''}`}>
+          <span
+            className="who"
+            data-testid="who"
+            title={`${me.org?.name ?? ''} · ${me.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}${me.authLevel >= 2 ? ' · 2FA' : ''}`}
+          >
             {me.displayName}
             <span className="who-org"> · {me.org?.name ?? ''}</span>
           </span>
@@ -277,8 +287,12 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   );
 }
 
-/** How many pages the bar shows before the rest go under "More" (fits 1440 px with the user's name and the live indicator). */
-const INLINE_PAGES = 8;
+/**
+ * How much of the pages' names the bar shows before the rest go under "More", in characters: an
+ * administrator's first eight pages in English (fits 1440 px with the user's name, the live indicator and
+ * the language). French names are longer, so fewer pages go inline (eight overlapped the live indicator).
+ */
+const INLINE_LABEL_CHARS = 64;
 
 /**
  * The page bar: the first pages inline, the others in a disclosure menu, so an administrator's
@@ -288,7 +302,12 @@ function NavBar({ items, current, go }: { items: readonly NavItem[]; current: Pa
   const t = useT();
   const [open, setOpen] = useState(false);
   const menuRef = useRef<HTMLDivElement>(null);
-  const inline = items.length > INLINE_PAGES + 1 ? items.slice(0, INLINE_PAGES) : items;
+  let fitting = 0;
+  for (let chars = 0; fitting < items.length; fitting++) {
+    chars += t(items[fitting]!.label).length;
+    if (chars > INLINE_LABEL_CHARS) break;
+  }
+  const inline = items.length > fitting + 1 ? items.slice(0, fitting) : items;
   const more = items.slice(inline.length);
   const currentInMore = more.find((i) => i.page === current);
   useEffect(() => {
@@ -344,10 +363,11 @@ function NavBar({ items, current, go }: { items: readonly NavItem[]; current: Pa
 }
 
 function LanguagePicker() {
+  const t = useT();
   return (
     <LanguageContext.Consumer>
       {({ lang, setLang }) => (
-        <select aria-label="Language" value={lang} onChange={(e) => setLang(e.target.value)}>
+        <select aria-label={t('Language')} value={lang} onChange={(e) => setLang(e.target.value)}>
           {LANGUAGES.map((l) => (
             <option key={l.code} value={l.code}>
               {l.name}

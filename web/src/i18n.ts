@@ -19,6 +19,11 @@ export const LanguageContext = createContext<{ lang: string; setLang: (l: string
   timeZone: 'UTC',
 });
 
+/** A text in a language outside React (a map's own controls): the same lookup as useT's. */
+export function textIn(lang: string, key: string): string {
+  return dictionaries[lang]?.[key] ?? key;
+}
+
 /**
  * The translator for the current language. The same function while the language stays: components list
  * `t` among a callback's or an effect's dependencies, and a new one each render refetched on every render

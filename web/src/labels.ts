@@ -1,6 +1,8 @@
 import type { Resolution, SignalKind, StepKind } from '../../src/alarms/contract.js';
-import type { AlertState } from '../../src/alerts/contract.js';
-import type { IncidentStatus } from '../../src/incidents/contract.js';
+import type { AlertState, CapCertainty, CapMsgType, CapScope, CapSeverity, CapStatus, CapUrgency, ChannelStatus } from '../../src/alerts/contract.js';
+import type { IncidentResolution, IncidentSource, IncidentStatus, LogEntry } from '../../src/incidents/contract.js';
+import type { InteractionKind, RelationKind } from '../../src/engagement/contract.js';
+import type { Role } from '../../src/platform/contract.js';
 import type { UnitKind, UnitStatus } from '../../src/units/contract.js';
 import type { DeviceKind, SiteCategory } from '../../src/city/contract.js';
 
@@ -132,6 +134,12 @@ export const SUBJECT_LABELS: Record<string, string> = {
   unit: 'A unit',
   site: 'A site',
   device: 'A device',
+  asset: 'A device in the inventory',
+  case: 'A CSIRT case',
+  'vuln-import': 'A vulnerability import',
+  'citizen-report': 'A citizen report',
+  'security-alert': 'A security alert',
+  advisory: 'A security advisory',
 };
 
 /** Action-plan steps, by what the operator does. */
@@ -178,4 +186,204 @@ export const DEVICE_KIND_LABELS: Record<DeviceKind, string> = {
   'noise-sensor': 'Noise sensor',
   'cell-site': 'Cell site',
   'people-counter': 'People counter',
+};
+
+/**
+ * CAP's codes in words, per field (keys of their own: in French the severity, urgency and scope agree
+ * with « alerte », feminine, and a code can read differently in two fields — « Unknown »). The code
+ * itself stays in the tooltip (CapWord) and in the API, CAP XML and exports.
+ */
+export const CAP_WORDS = {
+  severity: {
+    Extreme: 'cap:severity:Extreme',
+    Severe: 'cap:severity:Severe',
+    Moderate: 'cap:severity:Moderate',
+    Minor: 'cap:severity:Minor',
+    Unknown: 'cap:severity:Unknown',
+  } satisfies Record<CapSeverity, string>,
+  urgency: {
+    Immediate: 'cap:urgency:Immediate',
+    Expected: 'cap:urgency:Expected',
+    Future: 'cap:urgency:Future',
+    Past: 'cap:urgency:Past',
+    Unknown: 'cap:urgency:Unknown',
+  } satisfies Record<CapUrgency, string>,
+  certainty: {
+    Observed: 'cap:certainty:Observed',
+    Likely: 'cap:certainty:Likely',
+    Possible: 'cap:certainty:Possible',
+    Unlikely: 'cap:certainty:Unlikely',
+    Unknown: 'cap:certainty:Unknown',
+  } satisfies Record<CapCertainty, string>,
+  status: {
+    Actual: 'cap:status:Actual',
+    Exercise: 'cap:status:Exercise',
+    System: 'cap:status:System',
+    Test: 'cap:status:Test',
+    Draft: 'cap:status:Draft',
+  } satisfies Record<CapStatus, string>,
+  msgType: {
+    Alert: 'cap:msgType:Alert',
+    Update: 'cap:msgType:Update',
+    Cancel: 'cap:msgType:Cancel',
+    Ack: 'cap:msgType:Ack',
+    Error: 'cap:msgType:Error',
+  } satisfies Record<CapMsgType, string>,
+  scope: {
+    Public: 'cap:scope:Public',
+    Restricted: 'cap:scope:Restricted',
+    Private: 'cap:scope:Private',
+  } satisfies Record<CapScope, string>,
+} as const;
+
+export type CapField = keyof typeof CAP_WORDS;
+
+/** The words for a CAP code in the reader's language (the code itself when CAP does not define it). */
+export function capWord(t: (key: string) => string, field: CapField, code: string | undefined | null): string {
+  if (!code) return '';
+  const key = (CAP_WORDS[field] as Record<string, string>)[code];
+  return key ? t(key) : code;
+}
+
+/** Kinds of organisation, in words (the API and the admin's select take the slug). */
+export const ORG_KIND_LABELS: Readonly<Record<string, string>> = {
+  city: 'orgkind:city',
+  police: 'orgkind:police',
+  fire: 'orgkind:fire',
+  ems: 'orgkind:ems',
+  monitoring: 'orgkind:monitoring',
+  security: 'orgkind:security',
+  'event-organiser': 'orgkind:event-organiser',
+  utility: 'orgkind:utility',
+  other: 'orgkind:other',
+};
+
+/** Roles, in words. */
+export const ROLE_LABELS: Readonly<Record<string, string>> = {
+  operator: 'role:operator',
+  supervisor: 'role:supervisor',
+  'alert-officer': 'role:alert-officer',
+  commander: 'role:commander',
+  responder: 'role:responder',
+  analyst: 'role:analyst',
+  csirt: 'role:csirt',
+  admin: 'role:admin',
+} satisfies Record<Role, string>;
+
+/** What an incident's communications-log entry records, in words. */
+export const COMMS_KIND_LABELS: Readonly<Record<string, string>> = {
+  message: 'commskind:message',
+  status: 'commskind:status',
+  dispatch: 'commskind:dispatch',
+  'unit-status': 'commskind:unit-status',
+  ownership: 'commskind:ownership',
+  link: 'commskind:link',
+} satisfies Record<LogEntry['kind'], string>;
+
+/** How a stakeholder relates to another (engagement), in words. */
+export const RELATION_KIND_LABELS: Readonly<Record<string, string>> = {
+  'member-of': 'relation:member-of',
+  represents: 'relation:represents',
+  'partners-with': 'relation:partners-with',
+  funds: 'relation:funds',
+  regulates: 'relation:regulates',
+  supplies: 'relation:supplies',
+  informs: 'relation:informs',
+  opposes: 'relation:opposes',
+} satisfies Record<RelationKind, string>;
+
+/** Which report of the series an EDXL-SitRep is (its reportVersion), in words. */
+export const SITREP_VERSION_LABELS: Readonly<Record<string, string>> = {
+  Initial: 'sitrep:Initial',
+  Update: 'sitrep:Update',
+  Final: 'sitrep:Final',
+};
+
+/** Where an alert's delivery on one channel is, in words. */
+export const DELIVERY_STATUS_LABELS: Readonly<Record<string, string>> = {
+  sending: 'delivery:sending',
+  done: 'delivery:done',
+  unavailable: 'delivery:unavailable',
+} satisfies Record<ChannelStatus, string>;
+
+/** The words for a slug from one of these tables, translated; the slug itself when the table does not know it. */
+export const wordFor = (t: (key: string) => string, table: Readonly<Record<string, string>>, slug: string): string => (table[slug] ? t(table[slug]) : slug);
+
+/** Kinds of interaction with a stakeholder (engagement), in words. */
+export const INTERACTION_KIND_LABELS: Readonly<Record<string, string>> = {
+  meeting: 'interaction:meeting',
+  call: 'interaction:call',
+  letter: 'interaction:letter',
+  email: 'interaction:email',
+  workshop: 'interaction:workshop',
+  'site-visit': 'interaction:site-visit',
+  other: 'interaction:other',
+} satisfies Record<InteractionKind, string>;
+
+/** How an incident was closed, in words. */
+export const INCIDENT_RESOLUTION_LABELS: Readonly<Record<string, string>> = {
+  resolved: 'incident-resolution:resolved',
+  'false-alarm': 'incident-resolution:false-alarm',
+  'no-action-needed': 'incident-resolution:no-action-needed',
+  'handed-over': 'incident-resolution:handed-over',
+  duplicate: 'incident-resolution:duplicate',
+  cancelled: 'incident-resolution:cancelled',
+} satisfies Record<IncidentResolution, string>;
+
+/** Where an incident came from, in words. */
+export const INCIDENT_SOURCE_LABELS: Readonly<Record<string, string>> = {
+  call: 'incident-source:call',
+  alarm: 'incident-source:alarm',
+  sensor: 'incident-source:sensor',
+  camera: 'incident-source:camera',
+  citizen: 'incident-source:citizen',
+} satisfies Record<IncidentSource, string>;
+
+/** The CAP categories, in words (the grant of an authority to alert lists them; CAP carries the code). */
+export const CAP_CATEGORY_LABELS: Record<string, string> = {
+  Geo: 'cap-category:Geo',
+  Met: 'cap-category:Met',
+  Safety: 'cap-category:Safety',
+  Security: 'cap-category:Security',
+  Rescue: 'cap-category:Rescue',
+  Fire: 'cap-category:Fire',
+  Health: 'cap-category:Health',
+  Env: 'cap-category:Env',
+  Transport: 'cap-category:Transport',
+  Infra: 'cap-category:Infra',
+  CBRNE: 'cap-category:CBRNE',
+  Other: 'cap-category:Other',
+};
+
+/** What CAP tells people to do (responseType), in words; the code stays in the tooltip and in CAP. */
+export const CAP_RESPONSE_LABELS: Record<string, string> = {
+  Shelter: 'cap-response:Shelter',
+  Evacuate: 'cap-response:Evacuate',
+  Prepare: 'cap-response:Prepare',
+  Execute: 'cap-response:Execute',
+  Avoid: 'cap-response:Avoid',
+  Monitor: 'cap-response:Monitor',
+  Assess: 'cap-response:Assess',
+  AllClear: 'cap-response:AllClear',
+  None: 'cap-response:None',
+};
+
+/** MapLibre's own texts (its zoom, compass, attribution and gesture hints), by MapLibre's key: the maps show them in the user's language. */
+export const MAP_UI_TEXTS: Record<string, string> = {
+  'AttributionControl.ToggleAttribution': 'Toggle attribution',
+  'AttributionControl.MapFeedback': 'Map feedback',
+  'FullscreenControl.Enter': 'Enter fullscreen',
+  'FullscreenControl.Exit': 'Exit fullscreen',
+  'GeolocateControl.FindMyLocation': 'Find my location',
+  'GeolocateControl.LocationNotAvailable': 'Location not available',
+  'LogoControl.Title': 'MapLibre logo',
+  'Map.Title': 'Map',
+  'Marker.Title': 'Map marker',
+  'NavigationControl.ResetBearing': 'Drag to rotate map, click to reset north',
+  'NavigationControl.ZoomIn': 'Zoom in',
+  'NavigationControl.ZoomOut': 'Zoom out',
+  'Popup.Close': 'Close popup',
+  'CooperativeGesturesHandler.WindowsHelpText': 'Use Ctrl + scroll to zoom the map',
+  'CooperativeGesturesHandler.MacHelpText': 'Use ⌘ + scroll to zoom the map',
+  'CooperativeGesturesHandler.MobileHelpText': 'Use two fingers to move the map',
 };

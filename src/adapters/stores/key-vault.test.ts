@@ -55,6 +55,16 @@ async function contract(open: () => Promise<KeyVault>, raw: () => Promise<string
   await vault.create('caller:2', 100);
   assert.deepEqual(await vault.unusedSince('caller:', 4000, 10), ['caller:1'], 'an older use does not make a key older');
   assert.deepEqual((await vault.subjects('caller:', 10)).sort(), ['caller:1', 'caller:2']);
+  if (vault.createMany) {
+    // Made together: the keys returned are the ones stored; an existing key is kept; a repeated subject gets one key.
+    const many = await vault.createMany(['bulk:1', 'subscriber:b', 'bulk:2', 'bulk:1'], 7000);
+    assert.deepEqual([...many.keys()].sort(), ['bulk:1', 'bulk:2', 'subscriber:b']);
+    assert.deepEqual(many.get('subscriber:b'), b, 'createMany keeps an existing key');
+    const stored = await vault.get(['bulk:1', 'bulk:2']);
+    assert.deepEqual(stored.get('bulk:1'), many.get('bulk:1'));
+    assert.deepEqual(stored.get('bulk:2'), many.get('bulk:2'));
+    assert.notDeepEqual(many.get('bulk:1'), many.get('bulk:2'));
+  }
   await vault.close();
   // After a restart the shredded key is gone for good, the other is still there.
   const again = await open();

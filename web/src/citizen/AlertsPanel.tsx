@@ -1,6 +1,7 @@
 import { useContext } from 'react';
 import type { PublicAlertView, PublicInfo } from '../../../src/alerts/contract.js';
 import { LanguageContext, useT, useTime } from '../i18n.js';
+import { capWord } from '../labels.js';
 import { CitizenMap } from './CitizenMap.js';
 import type { Place, PlaceKind } from './device.js';
 
@@ -70,7 +71,7 @@ export function AlertsPanel({
               {a.covers && <p className="covers-mark">{t('Your location is in this area')}</p>}
               <h2>{info.headline ?? info.event}</h2>
               <p className="meta">
-                {info.areaDesc} · {t(info.severity)} · {t(info.urgency)}
+                {info.areaDesc} · {capWord(t, 'severity', info.severity)} · {capWord(t, 'urgency', info.urgency)}
               </p>
               {info.instruction && (
                 <div className="instruction">

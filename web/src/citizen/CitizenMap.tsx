@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import { baseStyle } from '../components/basemap.js';
+import { baseStyle, mapLocale } from '../components/basemap.js';
 import {
   ALERT_AREA_COLOUR,
   ALERT_AREA_OUTLINE,
@@ -60,6 +60,7 @@ export function CitizenMap({
     if (!container.current) return;
     const first = Object.values(places)[0];
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center: first ? [first.lon, first.lat] : [7.4212, 43.7384],

@@ -8,7 +8,12 @@ import { CitizenApp } from './CitizenApp.js';
 import { registerWorker } from './push.js';
 
 function Root() {
-  const [lang, setLang] = useState(() => localStorage.getItem('vigil.lang') ?? (navigator.language.startsWith('fr') ? 'fr' : 'en'));
+  const [lang, setLang] = useState(() => {
+    const initial = localStorage.getItem('vigil.lang') ?? (navigator.language.startsWith('fr') ? 'fr' : 'en');
+    // Before the first render's effects: a map mounted at once takes its controls' language from <html lang>.
+    document.documentElement.lang = initial;
+    return initial;
+  });
   const [timeZone, setTimeZone] = useState('Europe/Monaco');
   useEffect(() => {
     fetch('/api/city')

@@ -102,7 +102,7 @@ export function AgreementForm({ indicators, lang, onDefined }: { indicators: Cat
       <div className="form-grid">
         <label>
           {t('Agreement name')}{' '}
-          <input aria-label={t('Agreement name')} value={name} onChange={(e) => setName(e.target.value)} placeholder="Fire and rescue response 2026" />
+          <input aria-label={t('Agreement name')} value={name} onChange={(e) => setName(e.target.value)} placeholder={t('Fire and rescue response 2026')} />
         </label>
         <label>
           {t('Provider')} <input aria-label={t('Provider')} list="agreement-providers" value={provider} onChange={(e) => setProvider(e.target.value)} />

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { LngLatBoundsLike } from 'maplibre-gl';
 import type { Feature, Polygon } from 'geojson';
-import { baseStyle, fitTo } from './basemap.js';
+import { baseStyle, fitTo, mapLocale } from './basemap.js';
 import { ALERT_AREA_COLOUR, ALERT_AREA_OUTLINE, MapLegend } from './map-legend.js';
 import { useT } from '../i18n.js';
 
@@ -64,6 +64,7 @@ export function AlertAreaMap({ areas }: { areas: CapAreaLike[] }) {
       [Math.max(...all.map((p) => p[0])), Math.max(...all.map((p) => p[1]))],
     ];
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       bounds,

@@ -3,6 +3,7 @@ import { channelTexts, type AlertReach, type AlertRecord } from '../../../src/al
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 import { AlertAreaMap } from './AlertAreaMap.js';
+import { CapWord } from './CapWord.js';
 
 const LANGUAGE_NAMES: Record<string, string> = { fr: 'Français', en: 'English', it: 'Italiano', de: 'Deutsch', es: 'Español', mc: 'Munegascu' };
 export const CHANNEL_LABEL: Record<string, string> = {
@@ -117,6 +118,13 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
           )}
         </div>
       </div>
+      {infos[0] && (
+        <p className="review-codes" data-testid="alert-codes">
+          {t('Severity')} <CapWord field="severity" code={infos[0].severity} /> · {t('Urgency')} <CapWord field="urgency" code={infos[0].urgency} /> ·{' '}
+          {t('Certainty')} <CapWord field="certainty" code={infos[0].certainty} /> · <CapWord field="scope" code={alert.cap.scope} /> ·{' '}
+          <CapWord field="status" code={alert.cap.status} /> · <CapWord field="msgType" code={alert.cap.msgType} />
+        </p>
+      )}
       <h3>{t('Every language side by side')}</h3>
       <div className="lang-side" data-testid="alert-languages" style={{ gridTemplateColumns: `repeat(${Math.max(1, infos.length)}, minmax(0, 1fr))` }}>
         {infos.map((info, i) => {

@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection, Polygon, MultiPolygon } from 'geojson';
-import { baseStyle, fitTo } from './basemap.js';
+import { baseStyle, fitTo, mapLocale } from './basemap.js';
 import { ALERT_AREA_COLOUR, ALERT_AREA_OUTLINE, MapLegend } from './map-legend.js';
 import { useT } from '../i18n.js';
 import { outerRing } from '../../../src/alerts/contract.js';
@@ -66,6 +66,7 @@ export function AreaDrawMap({
   useEffect(() => {
     if (!container.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center: [7.4212, 43.7384],

@@ -37,14 +37,14 @@ export function RecipientsTable({ alertId, channels, refresh }: { alertId: strin
     <div className="recipients" data-testid="recipients">
       <h3>{t('Recipients')}</h3>
       <div className="row">
-        <select aria-label="Recipients channel" value={channel} onChange={(e) => setChannel(e.target.value)}>
+        <select aria-label={t('Recipients channel')} value={channel} onChange={(e) => setChannel(e.target.value)}>
           {channels.map((c) => (
             <option key={c} value={c}>
               {c}
             </option>
           ))}
         </select>
-        <select aria-label="Recipient state" value={state} onChange={(e) => setState(e.target.value)}>
+        <select aria-label={t('Recipient state')} value={state} onChange={(e) => setState(e.target.value)}>
           <option value="">{t('All states')}</option>
           {RECIPIENT_STATES.map((s) => (
             <option key={s} value={s}>
@@ -52,7 +52,7 @@ export function RecipientsTable({ alertId, channels, refresh }: { alertId: strin
             </option>
           ))}
         </select>
-        <select aria-label="Recipient answer" value={answer} onChange={(e) => setAnswer(e.target.value)}>
+        <select aria-label={t('Recipient answer')} value={answer} onChange={(e) => setAnswer(e.target.value)}>
           <option value="">{t('Any answer')}</option>
           <option value="none">{t('No answer')}</option>
           <option value="safe">{t('safe')}</option>

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import { baseStyle, exposeRendered, fitTo, raiseLabels } from './basemap.js';
+import { baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from './basemap.js';
 import { DEVICE_COLOURS, MapLegend, URGENT } from './map-legend.js';
 
 export interface SiteMarker {
@@ -18,6 +18,7 @@ export function SiteMap({ center, markers }: { center: [number, number]; markers
   useEffect(() => {
     if (!container.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center,

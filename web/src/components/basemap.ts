@@ -2,6 +2,8 @@ import * as maplibregl from 'maplibre-gl';
 import type { LngLatBoundsLike, StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { fontFaces, LABEL_FONT, LABEL_FONT_BOLD } from './map-fonts.js';
+import { textIn } from '../i18n.js';
+import { MAP_UI_TEXTS } from '../labels.js';
 
 export { LABEL_FONT, LABEL_FONT_BOLD } from './map-fonts.js';
 
@@ -14,6 +16,12 @@ export const STREET_LABELS = 'road-labels';
 export const PLACE_LABELS = 'place-labels';
 
 const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 } as const;
+
+/** MapLibre's control texts in the page's language (the app keeps it on <html lang>), for a map's `locale` option. */
+export function mapLocale(): Record<string, string> {
+  const lang = document.documentElement.lang || 'en';
+  return Object.fromEntries(Object.entries(MAP_UI_TEXTS).map(([key, english]) => [key, textIn(lang, english)]));
+}
 
 /** The basemap is drawn from the city's own GeoJSON layers: no tile, glyph or sprite server. */
 export function baseStyle(): StyleSpecification {

@@ -70,7 +70,7 @@ export function AccountsPanel() {
       <h2>{t('Receiver accounts')}</h2>
       <form className="grid-form" onSubmit={(e) => void save(e)}>
         <input
-          aria-label="Account"
+          aria-label={t('Account')}
           placeholder={t('Account (hex)')}
           value={form.account}
           onChange={(e) => setForm({ ...form, account: e.target.value })}
@@ -78,13 +78,13 @@ export function AccountsPanel() {
           pattern="[0-9A-Fa-f]{3,16}"
         />
         <input
-          aria-label="AES key"
+          aria-label={t('AES key')}
           placeholder={t('AES key (hex or ASCII), blank keeps it')}
           value={form.key}
           onChange={(e) => setForm({ ...form, key: e.target.value })}
           autoComplete="off"
         />
-        <select aria-label="Supervision preset" value={form.preset} onChange={(e) => setForm({ ...form, preset: e.target.value })}>
+        <select aria-label={t('Supervision preset')} value={form.preset} onChange={(e) => setForm({ ...form, preset: e.target.value })}>
           <option value="">{t('not supervised')}</option>
           {Object.entries(presets).map(([p, s]) => (
             <option key={p} value={p}>
@@ -93,16 +93,16 @@ export function AccountsPanel() {
           ))}
         </select>
         <input
-          aria-label="Clock offset minutes"
+          aria-label={t('Clock offset minutes')}
           type="number"
           title={t('minutes the panel clock is ahead of UTC')}
           value={form.clockOffsetMinutes}
           onChange={(e) => setForm({ ...form, clockOffsetMinutes: e.target.value })}
         />
-        <input aria-label="Opens (Mon–Fri)" type="time" value={form.open} onChange={(e) => setForm({ ...form, open: e.target.value })} />
-        <input aria-label="Closes (Mon–Fri)" type="time" value={form.close} onChange={(e) => setForm({ ...form, close: e.target.value })} />
+        <input aria-label={t('Opens (Mon–Fri)')} type="time" value={form.open} onChange={(e) => setForm({ ...form, open: e.target.value })} />
+        <input aria-label={t('Closes (Mon–Fri)')} type="time" value={form.close} onChange={(e) => setForm({ ...form, close: e.target.value })} />
         <input
-          aria-label="Grace minutes"
+          aria-label={t('Grace minutes')}
           type="number"
           min={0}
           max={240}
@@ -110,7 +110,7 @@ export function AccountsPanel() {
           onChange={(e) => setForm({ ...form, graceMinutes: e.target.value })}
         />
         <input
-          aria-label="Relays for"
+          aria-label={t('Relays for')}
           placeholder={t('Relays for (accounts)')}
           title={t('DC-09: accounts whose events this account’s encrypted frames may carry')}
           value={form.relayFor}
@@ -150,7 +150,7 @@ export function AccountsPanel() {
                   ? `${a.schedule.days.find(Boolean)!.open}–${a.schedule.days.find(Boolean)!.close} (+${a.schedule.graceMinutes} min)`
                   : '—'}
               </td>
-              <td className={a.pathFaulted ? 'bad' : 'ok'}>{a.pathFaulted ? t('FAULT') : 'ok'}</td>
+              <td className={a.pathFaulted ? 'bad' : 'ok'}>{a.pathFaulted ? t('FAULT') : t('path:ok')}</td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type Role } from '../api.js';
 import { useT } from '../i18n.js';
+import { ORG_KIND_LABELS, ROLE_LABELS, wordFor } from '../labels.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
 import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
@@ -109,10 +110,10 @@ export function AdminPage({ me }: { me: Me }) {
               <tr key={o.id} title={o.id}>
                 <td>{o.name}</td>
                 <td className="small">
-                  {o.kind}
-                  {o.platform ? ' · platform' : ''}
+                  <span title={o.kind}>{wordFor(t, ORG_KIND_LABELS, o.kind)}</span>
+                  {o.platform ? ` · ${t('platform')}` : ''}
                 </td>
-                <td className="small muted">{o.roleCeiling?.join(', ')}</td>
+                <td className="small muted">{o.roleCeiling?.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
               </tr>
             ))}
           </tbody>
@@ -121,16 +122,18 @@ export function AdminPage({ me }: { me: Me }) {
           className="row"
           onSubmit={(e: FormEvent) => {
             e.preventDefault();
-            void act(() => api('/api/identity/orgs', { body: newOrg }), `Organisation ${newOrg.name} added.`);
+            void act(() => api('/api/identity/orgs', { body: newOrg }), t('Organisation {name} added.').replace('{name}', newOrg.name));
           }}
         >
-          <input placeholder="New organisation" value={newOrg.name} onChange={(e) => setNewOrg({ ...newOrg, name: e.target.value })} required />
+          <input placeholder={t('New organisation')} value={newOrg.name} onChange={(e) => setNewOrg({ ...newOrg, name: e.target.value })} required />
           <select aria-label={t('Kind of organisation')} value={newOrg.kind} onChange={(e) => setNewOrg({ ...newOrg, kind: e.target.value })}>
             {KINDS.map((k) => (
-              <option key={k}>{k}</option>
+              <option key={k} value={k}>
+                {wordFor(t, ORG_KIND_LABELS, k)}
+              </option>
             ))}
           </select>
-          <button type="submit">Add</button>
+          <button type="submit">{t('Add')}</button>
         </form>
       </section>
 
@@ -139,9 +142,9 @@ export function AdminPage({ me }: { me: Me }) {
         <table className="table" data-testid="users">
           <thead>
             <tr>
-              <th>User</th>
-              <th>Organisation</th>
-              <th>Roles</th>
+              <th>{t('User')}</th>
+              <th>{t('Organisation')}</th>
+              <th>{t('Roles')}</th>
               <th>2FA</th>
               <th />
             </tr>
@@ -153,7 +156,7 @@ export function AdminPage({ me }: { me: Me }) {
                   {u.displayName} <span className="muted small">({u.username})</span>
                 </td>
                 <td className="small">{orgName(u.orgId)}</td>
-                <td className="small">{u.roles.join(', ')}</td>
+                <td className="small">{u.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
                 <td>{u.totpEnabled ? '✓' : ''}</td>
                 <td>
                   {u.id !== me.userId && (
@@ -161,7 +164,7 @@ export function AdminPage({ me }: { me: Me }) {
                       className="small"
                       onClick={() => void act(() => api(`/api/identity/users/${u.id}/disabled`, { method: 'PUT', body: { disabled: !u.disabled } }))}
                     >
-                      {u.disabled ? 'Enable' : 'Disable'}
+                      {u.disabled ? t('Enable') : t('Disable')}
                     </button>
                   )}
                 </td>
@@ -173,24 +176,27 @@ export function AdminPage({ me }: { me: Me }) {
           className="grid-form"
           onSubmit={(e: FormEvent) => {
             e.preventDefault();
-            void act(() => api('/api/identity/users', { body: { ...newUser, roles: [...newUser.roles] } }), `User ${newUser.username} created.`);
+            void act(
+              () => api('/api/identity/users', { body: { ...newUser, roles: [...newUser.roles] } }),
+              t('User {name} created.').replace('{name}', newUser.username),
+            );
           }}
         >
           <input
-            placeholder="username"
+            placeholder={t('username')}
             value={newUser.username}
             onChange={(e) => setNewUser({ ...newUser, username: e.target.value })}
             required
-            aria-label="New username"
+            aria-label={t('New username')}
           />
-          <input placeholder="Display name" value={newUser.displayName} onChange={(e) => setNewUser({ ...newUser, displayName: e.target.value })} />
+          <input placeholder={t('Display name')} value={newUser.displayName} onChange={(e) => setNewUser({ ...newUser, displayName: e.target.value })} />
           <input
-            placeholder="Initial password (10+)"
+            placeholder={t('Initial password (10+ characters)')}
             type="password"
             value={newUser.password}
             onChange={(e) => setNewUser({ ...newUser, password: e.target.value })}
             required
-            aria-label="New user password"
+            aria-label={t('New user password')}
           />
           <select aria-label={t('Organisation')} value={newUser.orgId} onChange={(e) => setNewUser({ ...newUser, orgId: e.target.value })}>
             {orgs.map((o) => (
@@ -212,11 +218,11 @@ export function AdminPage({ me }: { me: Me }) {
                     setNewUser({ ...newUser, roles: s });
                   }}
                 />{' '}
-                {r}
+                {wordFor(t, ROLE_LABELS, r)}
               </label>
             ))}
           </div>
-          <button type="submit">Create user</button>
+          <button type="submit">{t('Create user')}</button>
         </form>
       </section>
 
@@ -229,11 +235,11 @@ export function AdminPage({ me }: { me: Me }) {
                 <td>
                   {orgName(s.fromOrgId)} → {orgName(s.toOrgId)}
                 </td>
-                <td className="small">{s.rights === 'act' ? 'sees and acts' : 'sees'}</td>
+                <td className="small">{s.rights === 'act' ? t('sees and acts') : t('sees')}</td>
                 <td className="small">{s.note}</td>
                 <td>
                   <button className="small" onClick={() => void act(() => api(`/api/identity/shares/${s.id}`, { method: 'DELETE' }))}>
-                    Stop sharing
+                    {t('Stop sharing')}
                   </button>
                 </td>
               </tr>
@@ -247,9 +253,9 @@ export function AdminPage({ me }: { me: Me }) {
             void act(() => api('/api/identity/shares', { body: newShare }));
           }}
         >
-          <span className="small">Let</span>
+          <span className="small">{t('Let')}</span>
           <select aria-label={t('Share with')} value={newShare.toOrgId} onChange={(e) => setNewShare({ ...newShare, toOrgId: e.target.value })} required>
-            <option value="">organisation…</option>
+            <option value="">{t('organisation…')}</option>
             {orgs
               .filter((o) => o.id !== me.orgId)
               .map((o) => (
@@ -258,13 +264,13 @@ export function AdminPage({ me }: { me: Me }) {
                 </option>
               ))}
           </select>
-          <select aria-label="Rights" value={newShare.rights} onChange={(e) => setNewShare({ ...newShare, rights: e.target.value as Share['rights'] })}>
-            <option value="read">see</option>
-            <option value="act">see and act on (alarms, incidents, units)</option>
+          <select aria-label={t('Rights')} value={newShare.rights} onChange={(e) => setNewShare({ ...newShare, rights: e.target.value as Share['rights'] })}>
+            <option value="read">{t('see')}</option>
+            <option value="act">{t('see and act on (alarms, incidents, units)')}</option>
           </select>
-          <span className="small">{orgName(me.orgId ?? '')}'s data</span>
-          <input placeholder="Why (agreement)" value={newShare.note} onChange={(e) => setNewShare({ ...newShare, note: e.target.value })} />
-          <button type="submit">Share</button>
+          <span className="small">{t("{org}'s data").replace('{org}', orgName(me.orgId ?? ''))}</span>
+          <input placeholder={t('Why (agreement)')} value={newShare.note} onChange={(e) => setNewShare({ ...newShare, note: e.target.value })} />
+          <button type="submit">{t('Share')}</button>
         </form>
       </section>
 
@@ -276,12 +282,12 @@ export function AdminPage({ me }: { me: Me }) {
               <tr key={k.id} className={k.revoked ? 'disabled' : ''}>
                 <td>{k.name}</td>
                 <td className="small mono">{k.prefix}…</td>
-                <td className="small">{k.roles.join(', ')}</td>
+                <td className="small">{k.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>
                 <td className="small">{orgName(k.orgId)}</td>
                 <td>
                   {!k.revoked && (
                     <button className="small" onClick={() => void act(() => api(`/api/identity/api-keys/${k.id}`, { method: 'DELETE' }))}>
-                      Revoke
+                      {t('Revoke')}
                     </button>
                   )}
                 </td>
@@ -295,18 +301,20 @@ export function AdminPage({ me }: { me: Me }) {
             e.preventDefault();
             void act(async () => {
               const r = await api<{ key: string }>('/api/identity/api-keys', { body: { name: newKey.name, roles: [newKey.role] } });
-              setNotice(`New key (shown once): ${r.key}`);
+              setNotice(t('New key (shown once): {key}').replace('{key}', r.key));
             });
           }}
         >
-          <input placeholder="What uses it" value={newKey.name} onChange={(e) => setNewKey({ ...newKey, name: e.target.value })} required />
+          <input placeholder={t('What uses it')} value={newKey.name} onChange={(e) => setNewKey({ ...newKey, name: e.target.value })} required />
           <select aria-label={t('Role')} value={newKey.role} onChange={(e) => setNewKey({ ...newKey, role: e.target.value as Role })}>
             {keyRoles.map((r) => (
-              <option key={r}>{r}</option>
+              <option key={r} value={r}>
+                {wordFor(t, ROLE_LABELS, r)}
+              </option>
             ))}
           </select>
-          <button type="submit">Create key</button>
-          {me.authLevel < 2 && <span className="muted small">needs a sign-in with an authenticator code</span>}
+          <button type="submit">{t('Create key')}</button>
+          {me.authLevel < 2 && <span className="muted small">{t('needs a sign-in with an authenticator code')}</span>}
         </form>
       </section>
 
@@ -315,7 +323,7 @@ export function AdminPage({ me }: { me: Me }) {
       <WebhooksScreen myRoles={me.roles} defaultKind="events" />
       {me.roles.includes('admin') && <DemoInboxPanel />}
 
-      <CityImport onDone={() => setNotice('City imported. Reload the map to see it.')} />
+      <CityImport onDone={() => setNotice(t('City imported. Reload the map to see it.'))} />
     </div>
   );
 }
@@ -347,7 +355,7 @@ function CityImport({ onDone }: { onDone: () => void }) {
   return (
     <section>
       <h3>{t('Import a city')}</h3>
-      <p className="small muted">An OpenStreetMap extract (.osm, .osm.gz or .osm.pbf): boundaries, neighbourhoods, buildings and points of interest.</p>
+      <p className="small muted">{t('An OpenStreetMap extract (.osm, .osm.gz or .osm.pbf): boundaries, neighbourhoods, buildings and points of interest.')}</p>
       <input
         type="file"
         aria-label={t('OpenStreetMap extract to import')}
@@ -361,7 +369,12 @@ function CityImport({ onDone }: { onDone: () => void }) {
         <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
           <div style={{ width: `${progress.phase === 'done' ? 100 : pct}%` }} />
           <span>
-            {progress.phase} {progress.phase === 'done' ? JSON.stringify(progress.counts) : `${pct}%`}
+            {t(`import:${progress.phase}`)}{' '}
+            {progress.phase === 'done'
+              ? Object.entries(progress.counts ?? {})
+                  .map(([k, n]) => `${n} ${t(`import-count:${k}`)}`)
+                  .join(', ')
+              : `${pct}%`}
           </span>
         </div>
       )}

@@ -435,7 +435,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                         ) : canHandle ? (
                           <div className="row">
                             <input
-                              aria-label={`Outcome of ${st.stepId}`}
+                              aria-label={t('Outcome of {step}').replace('{step}', st.stepId)}
                               placeholder={t('Outcome')}
                               value={outcomes[st.stepId] ?? ''}
                               onChange={(e) => setOutcomes({ ...outcomes, [st.stepId]: e.target.value })}

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { CATEGORIES, CHANNELS, type AlertAuthority } from '../../../src/alerts/contract.js';
 import { api, type Me } from '../api.js';
 import { useT } from '../i18n.js';
+import { CAP_CATEGORY_LABELS } from '../labels.js';
+import { CHANNEL_LABEL } from '../components/AlertReview.js';
 import { useAction } from '../use-action.js';
 
 type Authority = AlertAuthority & { orgName: string };
@@ -33,6 +35,8 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
   const [areaNames, setAreaNames] = useState<string[]>([]);
   const [draft, setDraft] = useState<Draft>(empty);
   const platformAdmin = me.org?.platform === true && me.roles.includes('admin');
+  const categoryName = (c: string): string => t(CAP_CATEGORY_LABELS[c] ?? c);
+  const channelName = (c: string): string => t(CHANNEL_LABEL[c] ?? c);
 
   const reload = useCallback(async () => {
     const [a, areas] = await Promise.all([
@@ -88,8 +92,9 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
     <section data-testid="alert-authorities">
       <h3>{t('Authority to alert')}</h3>
       <p className="muted small">
-        The platform organisation alerts anywhere. Another organisation issues and approves public alerts only within its grant: its areas, categories, event
-        codes (when listed) and channels.
+        {t(
+          'The platform organisation alerts anywhere. Another organisation issues and approves public alerts only within its grant: its areas, categories, event codes (when listed) and channels.',
+        )}
       </p>
       {error && (
         <p className="error" role="alert">
@@ -99,11 +104,11 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
       <table className="table">
         <thead>
           <tr>
-            <th>Organisation</th>
-            <th>Areas</th>
-            <th>Categories</th>
-            <th>Event codes</th>
-            <th>Channels</th>
+            <th>{t('Organisation')}</th>
+            <th>{t('Areas')}</th>
+            <th>{t('Categories')}</th>
+            <th>{t('Event codes')}</th>
+            <th>{t('Channels')}</th>
             <th />
           </tr>
         </thead>
@@ -115,20 +120,20 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
                 {a.note && <div className="muted small">{a.note}</div>}
               </td>
               <td className="small">{a.areas.map((x) => x.name).join(', ')}</td>
-              <td className="small">{a.categories.join(', ')}</td>
-              <td className="small">{a.eventCodes.join(', ') || 'any'}</td>
-              <td className="small">{a.channels.join(', ')}</td>
+              <td className="small">{a.categories.map(categoryName).join(', ')}</td>
+              <td className="small">{a.eventCodes.join(', ') || t('any')}</td>
+              <td className="small">{a.channels.map(channelName).join(', ')}</td>
               <td>
                 {platformAdmin && (
                   <>
                     <button className="small" onClick={() => edit(a)}>
-                      Edit
+                      {t('Edit')}
                     </button>{' '}
                     <button
                       className="small"
                       onClick={() => void act(() => api(`/api/alerts/authorities/${encodeURIComponent(a.orgName)}`, { method: 'DELETE' }))}
                     >
-                      Revoke
+                      {t('Revoke')}
                     </button>
                   </>
                 )}
@@ -138,16 +143,16 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
           {authorities.length === 0 && (
             <tr>
               <td colSpan={6} className="muted small">
-                No organisation besides the platform holds an authority to alert.
+                {t('No organisation besides the platform holds an authority to alert.')}
               </td>
             </tr>
           )}
         </tbody>
       </table>
       {platformAdmin && (
-        <form className="grid-form" onSubmit={save} aria-label="Grant authority to alert">
-          <select value={draft.orgName} onChange={(e) => setDraft({ ...draft, orgName: e.target.value })} required aria-label="Organisation to grant">
-            <option value="">organisation…</option>
+        <form className="grid-form" onSubmit={save} aria-label={t('Grant authority to alert')}>
+          <select value={draft.orgName} onChange={(e) => setDraft({ ...draft, orgName: e.target.value })} required aria-label={t('Organisation to grant')}>
+            <option value="">{t('organisation…')}</option>
             {grantable.map((o) => (
               <option key={o.id} value={o.name}>
                 {o.name}
@@ -155,7 +160,7 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
             ))}
           </select>
           <fieldset className="roles">
-            <legend className="small">Areas</legend>
+            <legend className="small">{t('Areas')}</legend>
             {[...areaNames, ...polygonNames.filter((n) => !areaNames.includes(n))].map((n) => (
               <label key={n} className="small">
                 <input type="checkbox" checked={draft.areas.has(n)} onChange={() => setDraft({ ...draft, areas: toggle(draft.areas, n) })} /> {n}
@@ -163,30 +168,32 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
             ))}
           </fieldset>
           <fieldset className="roles">
-            <legend className="small">Categories</legend>
+            <legend className="small">{t('Categories')}</legend>
             {CATEGORIES.map((c) => (
               <label key={c} className="small">
-                <input type="checkbox" checked={draft.categories.has(c)} onChange={() => setDraft({ ...draft, categories: toggle(draft.categories, c) })} /> {c}
+                <input type="checkbox" checked={draft.categories.has(c)} onChange={() => setDraft({ ...draft, categories: toggle(draft.categories, c) })} />{' '}
+                {categoryName(c)}
               </label>
             ))}
           </fieldset>
           <fieldset className="roles">
-            <legend className="small">Channels</legend>
+            <legend className="small">{t('Channels')}</legend>
             {CHANNELS.map((c) => (
               <label key={c} className="small">
-                <input type="checkbox" checked={draft.channels.has(c)} onChange={() => setDraft({ ...draft, channels: toggle(draft.channels, c) })} /> {c}
+                <input type="checkbox" checked={draft.channels.has(c)} onChange={() => setDraft({ ...draft, channels: toggle(draft.channels, c) })} />{' '}
+                {channelName(c)}
               </label>
             ))}
           </fieldset>
           <input
-            placeholder="Event codes, comma-separated (empty: any)"
+            placeholder={t('Event codes, comma-separated (empty: any)')}
             value={draft.eventCodes}
             onChange={(e) => setDraft({ ...draft, eventCodes: e.target.value })}
-            aria-label="Event codes"
+            aria-label={t('Event codes')}
           />
-          <input placeholder="Note (agreement, decree)" value={draft.note} onChange={(e) => setDraft({ ...draft, note: e.target.value })} />
-          <button type="submit">Grant</button>
-          {me.authLevel < 2 && <span className="muted small">needs a sign-in with an authenticator code</span>}
+          <input placeholder={t('Note (agreement, decree)')} value={draft.note} onChange={(e) => setDraft({ ...draft, note: e.target.value })} />
+          <button type="submit">{t('Grant')}</button>
+          {me.authLevel < 2 && <span className="muted small">{t('needs a sign-in with an authenticator code')}</span>}
         </form>
       )}
     </section>

@@ -26,7 +26,8 @@ import { ChannelDetails } from './ChannelDetails.js';
 import { WebhooksScreen } from './WebhooksScreen.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
 import { useAction } from '../use-action.js';
-import { ALERT_STATE_LABELS } from '../labels.js';
+import { ALERT_STATE_LABELS, CAP_CATEGORY_LABELS, CAP_RESPONSE_LABELS, DELIVERY_STATUS_LABELS, capWord, wordFor } from '../labels.js';
+import { CapWord } from '../components/CapWord.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
 type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
@@ -228,11 +229,19 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 </span>
               )}{' '}
               <span className={`badge ${STATE_CLASS[a.state] ?? ''}`}>{t(ALERT_STATE_LABELS[a.state] ?? a.state)}</span>{' '}
-              {a.cap.status !== 'Actual' && <strong>[{a.cap.status.toUpperCase()}] </strong>}
-              {a.cap.msgType !== 'Alert' && <em>{a.cap.msgType}: </em>}
+              {a.cap.status !== 'Actual' && (
+                <strong>
+                  [<CapWord field="status" code={a.cap.status} upper />]{' '}
+                </strong>
+              )}
+              {a.cap.msgType !== 'Alert' && (
+                <em>
+                  <CapWord field="msgType" code={a.cap.msgType} />:{' '}
+                </em>
+              )}
               {readerInfo(a)?.headline ?? readerInfo(a)?.event ?? a.cap.identifier}
               <div className="muted small">
-                {a.cap.info?.[0]?.severity} · {a.cap.scope} · {time(a.createdAt)}
+                <CapWord field="severity" code={a.cap.info?.[0]?.severity} /> · <CapWord field="scope" code={a.cap.scope} /> · {time(a.createdAt)}
                 {a.origin === 'imported' ? ` · ${a.cap.sender}` : ''}
                 {a.trigger ? ` · ${a.trigger.ruleName}` : ''}
               </div>
@@ -259,7 +268,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         ) : form ? (
           <form
             className="alert-form"
-            aria-label="New alert"
+            aria-label={t('New alert')}
             onSubmit={(e) => {
               e.preventDefault();
               void submitForm();
@@ -267,7 +276,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           >
             <h2>{t('New alert')}</h2>
             <div className="row">
-              <select aria-label="Template" value="" onChange={(e) => applyTemplate(e.target.value)}>
+              <select aria-label={t('Template')} value="" onChange={(e) => applyTemplate(e.target.value)}>
                 <option value="">{t('Start from a template…')}</option>
                 {templates.map((x) => (
                   <option key={x.id} value={x.id}>
@@ -275,18 +284,23 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                   </option>
                 ))}
               </select>
-              <select aria-label="Status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value as Form['status'] })}>
-                <option value="Actual">{t('Actual')}</option>
-                <option value="Exercise">{t('Exercise')}</option>
-                <option value="Test">{t('Test')}</option>
+              <select aria-label={t('Status')} value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value as Form['status'] })}>
+                {(['Actual', 'Exercise', 'Test'] as const).map((x) => (
+                  <option key={x} value={x} title={t('CAP status: {code}').replace('{code}', x)}>
+                    {capWord(t, 'status', x)}
+                  </option>
+                ))}
               </select>
-              <select aria-label="Scope" value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value as Form['scope'] })}>
-                <option value="Public">{t('Public')}</option>
-                <option value="Restricted">{t('Restricted')}</option>
+              <select aria-label={t('Scope')} value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value as Form['scope'] })}>
+                {(['Public', 'Restricted'] as const).map((x) => (
+                  <option key={x} value={x} title={t('CAP scope: {code}').replace('{code}', x)}>
+                    {capWord(t, 'scope', x)}
+                  </option>
+                ))}
               </select>
               {form.scope === 'Restricted' && (
                 <input
-                  aria-label="Restriction"
+                  aria-label={t('Restriction')}
                   placeholder={t('Who may see it')}
                   value={form.restriction}
                   onChange={(e) => setForm({ ...form, restriction: e.target.value })}
@@ -295,25 +309,31 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               )}
             </div>
             <div className="row">
-              <select aria-label="Urgency" value={form.urgency} onChange={(e) => setForm({ ...form, urgency: e.target.value })}>
+              <select aria-label={t('Urgency')} value={form.urgency} onChange={(e) => setForm({ ...form, urgency: e.target.value })}>
                 {URGENCIES.map((x) => (
-                  <option key={x}>{x}</option>
+                  <option key={x} value={x} title={t('CAP urgency: {code}').replace('{code}', x)}>
+                    {capWord(t, 'urgency', x)}
+                  </option>
                 ))}
               </select>
-              <select aria-label="Severity" value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>
+              <select aria-label={t('Severity')} value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>
                 {SEVERITIES.map((x) => (
-                  <option key={x}>{x}</option>
+                  <option key={x} value={x} title={t('CAP severity: {code}').replace('{code}', x)}>
+                    {capWord(t, 'severity', x)}
+                  </option>
                 ))}
               </select>
-              <select aria-label="Certainty" value={form.certainty} onChange={(e) => setForm({ ...form, certainty: e.target.value })}>
+              <select aria-label={t('Certainty')} value={form.certainty} onChange={(e) => setForm({ ...form, certainty: e.target.value })}>
                 {CERTAINTIES.map((x) => (
-                  <option key={x}>{x}</option>
+                  <option key={x} value={x} title={t('CAP certainty: {code}').replace('{code}', x)}>
+                    {capWord(t, 'certainty', x)}
+                  </option>
                 ))}
               </select>
               <label className="small">
                 {t('Expires in (h)')}{' '}
                 <input
-                  aria-label="Expires in hours"
+                  aria-label={t('Expires in hours')}
                   type="number"
                   min={1}
                   max={720}
@@ -331,7 +351,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     checked={form.category.includes(c)}
                     onChange={(e) => setForm({ ...form, category: e.target.checked ? [...form.category, c] : form.category.filter((x) => x !== c) })}
                   />{' '}
-                  {c}
+                  <span title={c}>{wordFor(t, CAP_CATEGORY_LABELS, c)}</span>
                 </label>
               ))}
             </fieldset>
@@ -346,13 +366,13 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                       setForm({ ...form, responseType: e.target.checked ? [...form.responseType, c] : form.responseType.filter((x) => x !== c) })
                     }
                   />{' '}
-                  {c}
+                  <span title={c}>{wordFor(t, CAP_RESPONSE_LABELS, c)}</span>
                 </label>
               ))}
             </fieldset>
             <h3>{t('Target area')}</h3>
             <input
-              aria-label="Area description"
+              aria-label={t('Area description')}
               placeholder={t('Area name (e.g. Fontvieille harbour)')}
               value={form.areaDesc}
               onChange={(e) => setForm({ ...form, areaDesc: e.target.value })}
@@ -368,17 +388,27 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 return (
                   <div key={l} className="language" data-lang={l}>
                     <h4>{l}</h4>
-                    <input aria-label={`Event (${l})`} placeholder={t('Event')} value={x.event} onChange={(e) => set({ event: e.target.value })} />
-                    <input aria-label={`Headline (${l})`} placeholder={t('Headline')} value={x.headline} onChange={(e) => set({ headline: e.target.value })} />
+                    <input
+                      aria-label={t('Event ({language})').replace('{language}', l)}
+                      placeholder={t('Event')}
+                      value={x.event}
+                      onChange={(e) => set({ event: e.target.value })}
+                    />
+                    <input
+                      aria-label={t('Headline ({language})').replace('{language}', l)}
+                      placeholder={t('Headline')}
+                      value={x.headline}
+                      onChange={(e) => set({ headline: e.target.value })}
+                    />
                     <textarea
-                      aria-label={`Description (${l})`}
+                      aria-label={t('Description ({language})').replace('{language}', l)}
                       placeholder={t('What is happening')}
                       value={x.description}
                       onChange={(e) => set({ description: e.target.value })}
                       rows={3}
                     />
                     <textarea
-                      aria-label={`Instruction (${l})`}
+                      aria-label={t('Instruction ({language})').replace('{language}', l)}
                       placeholder={t('What to do')}
                       value={x.instruction}
                       onChange={(e) => set({ instruction: e.target.value })}
@@ -434,14 +464,14 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         ) : current ? (
           <div data-testid="alert-detail">
             <h2>
-              {current.cap.status !== 'Actual' ? `[${current.cap.status.toUpperCase()}] ` : ''}
+              {current.cap.status !== 'Actual' ? `[${capWord(t, 'status', current.cap.status).toUpperCase()}] ` : ''}
               {readerInfo(current)?.headline ?? current.cap.identifier}
             </h2>
             <p className="muted small">
               <span className={`badge ${STATE_CLASS[current.state] ?? ''}`} data-testid="alert-state" data-state={current.state}>
                 {t(ALERT_STATE_LABELS[current.state] ?? current.state)}
               </span>{' '}
-              · {current.cap.msgType} · {current.cap.scope} · {t('by')}{' '}
+              · <CapWord field="msgType" code={current.cap.msgType} /> · <CapWord field="scope" code={current.cap.scope} /> · {t('by')}{' '}
               <span data-testid="alert-author" title={current.author}>
                 {name(current.author)}
               </span>
@@ -549,8 +579,8 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                         {d.status === 'unavailable'
                           ? `${t('unavailable')}: ${d.note ?? ''}`
                           : d.queued
-                            ? `${d.sent} / ${d.queued} ${t('sent')}${receipts ? `, ${d.delivered ?? 0} ${t('delivered')}` : ''}${d.failed ? `, ${d.failed} ${t('failed')}` : ''} · ${d.status}`
-                            : `${d.status}${d.note ? ` — ${d.note}` : ''}`}
+                            ? `${d.sent} / ${d.queued} ${t('sent')}${receipts ? `, ${d.delivered ?? 0} ${t('delivered')}` : ''}${d.failed ? `, ${d.failed} ${t('failed')}` : ''} · ${wordFor(t, DELIVERY_STATUS_LABELS, d.status)}`
+                            : `${wordFor(t, DELIVERY_STATUS_LABELS, d.status)}${d.note ? ` — ${d.note}` : ''}`}
                       </span>
                     </div>
                   );
@@ -643,7 +673,13 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <ul className="small">
                   {answers.needHelp.map((h) => (
                     <li key={h.recipientId}>
-                      {time(h.at)} — {h.locations.map((l) => `${l.kind} ${l.position[1].toFixed(5)}, ${l.position[0].toFixed(5)}`).join('; ')}
+                      {time(h.at)} —{' '}
+                      {h.locations
+                        .map(
+                          (l) =>
+                            `${t(l.kind === 'home' ? 'Home' : l.kind === 'work' ? 'Work' : 'Last known position')} ${l.position[1].toFixed(5)}, ${l.position[0].toFixed(5)}`,
+                        )
+                        .join('; ')}
                     </li>
                   ))}
                 </ul>
@@ -653,7 +689,8 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               const p = channelTexts(current.cap, i);
               return (
                 <div key={i.language ?? 'en-US'} className="plan-card">
-                  <strong>{i.language ?? 'en-US'}</strong> · {i.event} · {i.severity}/{i.urgency}/{i.certainty}
+                  <strong>{i.language ?? 'en-US'}</strong> · {i.event} · {t('Severity')} <CapWord field="severity" code={i.severity} /> · {t('Urgency')}{' '}
+                  <CapWord field="urgency" code={i.urgency} /> · {t('Certainty')} <CapWord field="certainty" code={i.certainty} />
                   {i.expires ? ` · ${t('expires')} ${time(i.expires)}` : ''}
                   <p>{i.description}</p>
                   {i.instruction && (

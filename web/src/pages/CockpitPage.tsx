@@ -1,7 +1,7 @@
 import { useContext, useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike } from 'maplibre-gl';
-import { baseStyle, fitTo } from '../components/basemap.js';
+import { baseStyle, fitTo, mapLocale } from '../components/basemap.js';
 import { BOUNDARY_COLOUR, KPI_SCALE, MapLegend, SITE_COLOURS, kpiColour } from '../components/map-legend.js';
 import { TrendChart } from '../components/TrendChart.js';
 import type { KpiValue } from '../cockpit-types.js';
@@ -73,6 +73,9 @@ function Sparkline({ points, label }: { points: { period: string; value: number 
     </svg>
   );
 }
+
+/** An indicator's unit in the reader's language ("hours", "per 100 000 population"; "%" and codes stay). */
+const unitWord = (t: (key: string) => string, unit: string | undefined): string => (unit ? t(unit) : '');
 
 const fmt = (v: number | null | undefined, unit?: string): string =>
   v === null || v === undefined ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 2 })}${unit ? ` ${unit}` : ''}`;
@@ -236,6 +239,7 @@ export function CockpitPage() {
         return b;
       }, new maplibregl.LngLatBounds());
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       bounds: bounds.toArray() as LngLatBoundsLike,
@@ -346,7 +350,9 @@ export function CockpitPage() {
   const standards = [...new Set(indicators.map((i) => i.standard))];
   const year = Number(period.slice(0, 4)) || new Date().getFullYear();
   const show = (v: KpiValue | null) =>
-    v?.percentiles ? `${fmt(v.percentiles.p50, v.unit)} · p90 ${fmt(v.percentiles.p90)} · n = ${v.count ?? 0}` : fmt(v?.value ?? null, v?.unit);
+    v?.percentiles
+      ? `${fmt(v.percentiles.p50, unitWord(t, v.unit))} · p90 ${fmt(v.percentiles.p90)} · n = ${v.count ?? 0}`
+      : fmt(v?.value ?? null, unitWord(t, v?.unit));
 
   return (
     <div className="panel cockpit" data-testid="cockpit">
@@ -420,7 +426,7 @@ export function CockpitPage() {
                 data-testid="kpi-card"
               >
                 <span className="kpi-card-name">{name(i)}</span>
-                <strong className="kpi-card-value">{fmt(card.value, card.unit)}</strong>
+                <strong className="kpi-card-value">{fmt(card.value, unitWord(t, card.unit))}</strong>
                 <Sparkline points={card.trend} label={t('last 12 months')} />
                 <span className="small kpi-card-trend">
                   {change === null ? (
@@ -543,9 +549,9 @@ export function CockpitPage() {
           <h3>
             {t('Over time')} — {selectedName ?? cityValue?.areaName ?? ''}
           </h3>
-          <TrendChart points={trend} unit={indicator?.definition.unit ?? ''} />
+          <TrendChart points={trend} unit={unitWord(t, indicator?.definition.unit)} />
           <h3>{t('Compared with peer cities')}</h3>
-          {peers && <PeerChart data={peers} unit={indicator?.definition.unit ?? ''} />}
+          {peers && <PeerChart data={peers} unit={unitWord(t, indicator?.definition.unit)} />}
           <h3>{t('Service agreements')}</h3>
           <AgreementBoard
             version={agreementsVersion}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me, type StoredEvent } from '../api.js';
-import { baseStyle, fitTo } from '../components/basemap.js';
+import { baseStyle, fitTo, mapLocale } from '../components/basemap.js';
 import { CROWD_COLOURS, EVENT_COLOURS, MapLegend, ROUTE_COLOUR } from '../components/map-legend.js';
 import { useT } from '../i18n.js';
 import { ZoneForm } from './crowd/ZoneForm.js';
@@ -73,6 +73,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   useEffect(() => {
     if (!container.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center: [7.4262, 43.7385],

@@ -164,7 +164,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             </div>
           )}
           {groups.size === 0 && <p className="muted">{t('No security alert.')}</p>}
-          <table className="table" data-testid="alert-queue">
+          <table className="table stack-table" data-testid="alert-queue">
             <thead>
               <tr>
                 <th />
@@ -195,16 +195,16 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                         />
                       )}
                     </td>
-                    <td>
+                    <td data-label={t('Severity')}>
                       <span className={`badge sev-${a.severity}`}>{t(a.severity)}</span>
                     </td>
-                    <td>
+                    <td className="stack-head">
                       {withNames(a.title, name)}
                       <div className="muted">{a.observables.map((o) => `${o.type} ${o.type === 'device' ? name(o.value) : o.value}`).join(' · ')}</div>
                     </td>
-                    <td>{a.count}</td>
-                    <td>{time(a.lastSeenAt)}</td>
-                    <td>{a.status === 'in-case' ? (cases.find((c) => c.caseId === a.caseId)?.ref ?? t('in a case')) : t(a.status)}</td>
+                    <td data-label={t('Events')}>{a.count}</td>
+                    <td data-label={t('Last seen')}>{time(a.lastSeenAt)}</td>
+                    <td data-label={t('Status')}>{a.status === 'in-case' ? (cases.find((c) => c.caseId === a.caseId)?.ref ?? t('in a case')) : t(a.status)}</td>
                     <td>
                       {handler && (a.status === 'new' || a.status === 'acknowledged') && (
                         <>

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api.js';
 import { useT, useTime } from '../i18n.js';
+import { DEVICE_KIND_LABELS } from '../labels.js';
+import type { DeviceKind } from '../../../src/city/contract.js';
 
 interface MqttDevice {
   deviceId: string;
@@ -61,7 +63,7 @@ export function DeviceCredentialsPanel() {
           {devices.map((d) => (
             <tr key={d.deviceId}>
               <td>{d.label}</td>
-              <td>{t(d.kind)}</td>
+              <td>{t(DEVICE_KIND_LABELS[d.kind as DeviceKind] ?? d.kind)}</td>
               <td className="mono" data-credential>
                 {d.username}
               </td>

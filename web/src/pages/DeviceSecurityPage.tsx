@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
-import { baseStyle } from '../components/basemap.js';
+import { baseStyle, mapLocale } from '../components/basemap.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 import { useT, useTime } from '../i18n.js';
 import { PRIORITIES, TRIAGE_STATES, type FindingView, type InventoryRow, type Priority, type TriageState } from '../../../src/device-security/contract.js';
@@ -97,6 +97,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
   useEffect(() => {
     if (!container.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center: [7.4262, 43.7385],

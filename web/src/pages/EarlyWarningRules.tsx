@@ -7,6 +7,8 @@ import { api, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { useT, useTime } from '../i18n.js';
 import { useAction } from '../use-action.js';
+import { CapWord } from '../components/CapWord.js';
+import { capWord } from '../labels.js';
 
 /** Device kinds that report readings, and the sensor message type each sends. */
 const SENSOR_KINDS = { 'water-level-sensor': 'water-level', 'gas-sensor': 'gas', 'smoke-detector': 'smoke', 'heat-detector': 'heat' } as const;
@@ -218,7 +220,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
       {form && (
         <form
           className="alert-form rule-form"
-          aria-label="Early-warning rule"
+          aria-label={t('Early-warning rule')}
           onSubmit={(e) => {
             e.preventDefault();
             void save();
@@ -226,7 +228,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
         >
           <h3>{form.ruleId ? t('Edit rule') : t('New rule')}</h3>
           <input
-            aria-label="Rule name"
+            aria-label={t('Rule name')}
             placeholder={t('Rule name (e.g. Harbour gauge above 2 m)')}
             value={form.name}
             onChange={(e) => set({ name: e.target.value })}
@@ -235,7 +237,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
           <fieldset className="kinds">
             <legend>{t('Sensors')}</legend>
             <select
-              aria-label="Sensor kind"
+              aria-label={t('Sensor kind')}
               value={form.kind}
               onChange={(e) => {
                 const kind = e.target.value as SensorKind;
@@ -260,7 +262,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
               <input type="radio" checked={form.pick === 'area'} onChange={() => set({ pick: 'area' })} /> {t('every device of this kind in an area')}
             </label>
             {form.pick === 'device' ? (
-              <select aria-label="Device" value={form.deviceId} onChange={(e) => set({ deviceId: e.target.value })} required>
+              <select aria-label={t('Device')} value={form.deviceId} onChange={(e) => set({ deviceId: e.target.value })} required>
                 <option value="">{t('Choose a device…')}</option>
                 {devices
                   .filter((d) => d.kind === form.kind)
@@ -271,7 +273,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
                   ))}
               </select>
             ) : (
-              <select aria-label="Sensor area" value={form.areaId} onChange={(e) => set({ areaId: e.target.value })}>
+              <select aria-label={t('Sensor area')} value={form.areaId} onChange={(e) => set({ areaId: e.target.value })}>
                 <option value="">{t('The whole city')}</option>
                 {areas
                   .filter((a) => a.level !== 'city')
@@ -285,22 +287,29 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
           </fieldset>
           <fieldset className="kinds">
             <legend>{t('Condition')}</legend>
-            <select aria-label="Measure" value={form.measure} onChange={(e) => set({ measure: e.target.value as Form['measure'] })}>
+            <select aria-label={t('Measure')} value={form.measure} onChange={(e) => set({ measure: e.target.value as Form['measure'] })}>
               <option value="threshold">{t('a value crosses a threshold')}</option>
               <option value="state">{t('the sensor reports an alarm')}</option>
             </select>
             {form.measure === 'threshold' && (
               <>
-                <select aria-label="Direction" value={form.direction} onChange={(e) => set({ direction: e.target.value as Form['direction'] })}>
+                <select aria-label={t('Direction')} value={form.direction} onChange={(e) => set({ direction: e.target.value as Form['direction'] })}>
                   <option value="above">{t('above')}</option>
                   <option value="below">{t('below')}</option>
                 </select>
-                <input aria-label="Threshold" type="number" step="any" value={form.threshold} onChange={(e) => set({ threshold: e.target.value })} required />
-                <input aria-label="Unit" className="narrow" value={form.unit} onChange={(e) => set({ unit: e.target.value })} required />
+                <input
+                  aria-label={t('Threshold')}
+                  type="number"
+                  step="any"
+                  value={form.threshold}
+                  onChange={(e) => set({ threshold: e.target.value })}
+                  required
+                />
+                <input aria-label={t('Unit')} className="narrow" value={form.unit} onChange={(e) => set({ unit: e.target.value })} required />
                 <label className="small">
                   {t('hysteresis')}{' '}
                   <input
-                    aria-label="Hysteresis"
+                    aria-label={t('Hysteresis')}
                     type="number"
                     step="any"
                     min={0}
@@ -314,7 +323,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
             <label className="small">
               {t('for at least')}{' '}
               <input
-                aria-label="Readings"
+                aria-label={t('Readings')}
                 type="number"
                 min={1}
                 max={1000}
@@ -326,14 +335,22 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
             </label>
             <label className="small">
               {t('and')}{' '}
-              <input aria-label="Seconds" type="number" min={0} max={86400} value={form.seconds} onChange={(e) => set({ seconds: e.target.value })} required />{' '}
+              <input
+                aria-label={t('Seconds')}
+                type="number"
+                min={0}
+                max={86400}
+                value={form.seconds}
+                onChange={(e) => set({ seconds: e.target.value })}
+                required
+              />{' '}
               s
             </label>
           </fieldset>
           <fieldset className="kinds">
             <legend>{t('Alert to draft')}</legend>
             <select
-              aria-label="Rule template"
+              aria-label={t('Rule template')}
               value={form.templateId}
               onChange={(e) => {
                 const tpl = templates.find((x) => x.id === e.target.value);
@@ -356,17 +373,21 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
                 {l}
               </label>
             ))}
-            <select aria-label="Rule severity" value={form.severity} onChange={(e) => set({ severity: e.target.value })}>
+            <select aria-label={t('Rule severity')} value={form.severity} onChange={(e) => set({ severity: e.target.value })}>
               {SEVERITIES.map((x) => (
-                <option key={x}>{x}</option>
+                <option key={x} value={x} title={t('CAP severity: {code}').replace('{code}', x)}>
+                  {capWord(t, 'severity', x)}
+                </option>
               ))}
             </select>
-            <select aria-label="Rule urgency" value={form.urgency} onChange={(e) => set({ urgency: e.target.value })}>
+            <select aria-label={t('Rule urgency')} value={form.urgency} onChange={(e) => set({ urgency: e.target.value })}>
               {URGENCIES.map((x) => (
-                <option key={x}>{x}</option>
+                <option key={x} value={x} title={t('CAP urgency: {code}').replace('{code}', x)}>
+                  {capWord(t, 'urgency', x)}
+                </option>
               ))}
             </select>
-            <select aria-label="Rule status" value={form.status} onChange={(e) => set({ status: e.target.value as Form['status'] })}>
+            <select aria-label={t('Rule status')} value={form.status} onChange={(e) => set({ status: e.target.value as Form['status'] })}>
               <option value="Actual">{t('Actual')}</option>
               <option value="Exercise">{t('Exercise')}</option>
               <option value="Test">{t('Test')}</option>
@@ -374,7 +395,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
           </fieldset>
           <fieldset className="kinds">
             <legend>{t('Target area')}</legend>
-            <select aria-label="Rule area" value={form.areaKind} onChange={(e) => set({ areaKind: e.target.value as Form['areaKind'] })}>
+            <select aria-label={t('Rule area')} value={form.areaKind} onChange={(e) => set({ areaKind: e.target.value as Form['areaKind'] })}>
               <option value="circle">{t('a circle around the sensor')}</option>
               <option value="neighbourhood">{t('a neighbourhood')}</option>
               <option value="polygon">{t('a drawn polygon')}</option>
@@ -382,7 +403,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
             {form.areaKind === 'circle' && (
               <label className="small">
                 <input
-                  aria-label="Radius"
+                  aria-label={t('Radius')}
                   type="number"
                   step="any"
                   min={0.05}
@@ -395,7 +416,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
               </label>
             )}
             {form.areaKind === 'neighbourhood' && (
-              <select aria-label="Rule neighbourhood" value={form.draftAreaId} onChange={(e) => set({ draftAreaId: e.target.value })} required>
+              <select aria-label={t('Rule neighbourhood')} value={form.draftAreaId} onChange={(e) => set({ draftAreaId: e.target.value })} required>
                 <option value="">{t('Choose a neighbourhood…')}</option>
                 {areas
                   .filter((a) => a.level !== 'city')
@@ -410,7 +431,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
           {form.areaKind === 'polygon' && (
             <>
               <input
-                aria-label="Rule area description"
+                aria-label={t('Rule area description')}
                 placeholder={t('Area name (e.g. Fontvieille harbour)')}
                 value={form.areaDesc}
                 onChange={(e) => set({ areaDesc: e.target.value })}
@@ -465,7 +486,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
             </span>
             <div className="small">
               {conditionText(s.rule, t)} · {s.watching} {t('sensor(s)')} · {s.rule.draft.templateId} ({s.rule.draft.languages.join(', ')}) ·{' '}
-              {s.rule.draft.severity}
+              <CapWord field="severity" code={s.rule.draft.severity} />
             </div>
             {s.openDraft && (
               <button className="link" onClick={() => onOpenAlert(s.openDraft!)}>

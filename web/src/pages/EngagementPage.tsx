@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
+import { INTERACTION_KIND_LABELS, RELATION_KIND_LABELS, wordFor } from '../labels.js';
 import {
   CATEGORIES,
   EFFECTS,
@@ -221,7 +222,7 @@ function Registry({ data, run }: { data: Overview; run: Run }) {
                 </div>
               </td>
               <td>
-                {s.scale} · {s.sector}
+                {t(`scale:${s.scale}`)} · {t(`sector:${s.sector}`)}
               </td>
               <td>
                 {s.categories.map((c) => t(CATEGORY_TEXT[c])).join(', ')}
@@ -275,7 +276,7 @@ function Registry({ data, run }: { data: Overview; run: Run }) {
                 <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
                   {INTERACTION_KINDS.map((k) => (
                     <option key={k} value={k}>
-                      {k}
+                      {wordFor(t, INTERACTION_KIND_LABELS, k)}
                     </option>
                   ))}
                 </select>
@@ -400,7 +401,7 @@ function NewStakeholder({ data, run }: { data: Overview; run: Run }) {
           <select aria-label={t('Relation')} value={relation.kind} onChange={(e) => setRelation({ ...relation, kind: e.target.value as typeof relation.kind })}>
             {RELATION_KINDS.map((k) => (
               <option key={k} value={k}>
-                {k}
+                {wordFor(t, RELATION_KIND_LABELS, k)}
               </option>
             ))}
           </select>
@@ -519,7 +520,7 @@ function InteractionMap({
           <g key={rel.relationId} className={`relation ${rel.kind} ${lit ? 'lit' : ''}`} data-testid="relation">
             <line x1={a[0]} y1={a[1]} x2={b[0]} y2={b[1]} markerEnd="url(#arrow)" />
             <text x={(a[0] + b[0]) / 2} y={(a[1] + b[1]) / 2 - 3} textAnchor="middle" className="relation-label">
-              {rel.kind}
+              {wordFor(t, RELATION_KIND_LABELS, rel.kind)}
             </text>
           </g>
         );

@@ -335,7 +335,7 @@ function DrawForm({
           </select>
           <input aria-label={t('Feature name')} placeholder={t('Feature name')} value={name} onChange={(e) => setName(e.target.value)} />
           <span className="muted small" data-testid="draw-points">
-            {pts.length} {t('points — click the map')}
+            {pts.length} {t('points — place them on the map')}
           </span>
           <ShareChooser name="feature" participants={view.event.participants} maxLevel={view.me.level} value={share} onChange={setShare} />
           <button disabled={!enough || !name.trim()} onClick={() => void save()} data-testid="draw-save">
@@ -429,7 +429,7 @@ function GuidancePanel({
               <label key={p.orgId} className="small">
                 <input
                   type="checkbox"
-                  aria-label={`guidance to ${p.orgName}`}
+                  aria-label={t('guidance to {org}').replace('{org}', p.orgName)}
                   checked={to.includes(p.orgId)}
                   onChange={(e) => setTo(e.target.checked ? [...to, p.orgId] : to.filter((o) => o !== p.orgId))}
                 />{' '}
@@ -526,7 +526,7 @@ function MessagesPanel({
           ))}
           {view.uploads.map((u) => (
             <option key={u.uploadId} value={`upload:${u.uploadId}`}>
-              {u.kind}: {u.name}
+              {t(`upload:${u.kind}`)}: {u.name}
             </option>
           ))}
         </select>

@@ -8,7 +8,7 @@ import { CommsLog } from './incidents/CommsLog.js';
 import { PartnerSitRepPanel } from './incidents/PartnerSitRepPanel.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
 import { useAction } from '../use-action.js';
-import { INCIDENT_STATUS_LABELS, UNIT_KIND_LABELS, UNIT_STATUS_LABELS } from '../labels.js';
+import { INCIDENT_RESOLUTION_LABELS, INCIDENT_SOURCE_LABELS, INCIDENT_STATUS_LABELS, UNIT_KIND_LABELS, UNIT_STATUS_LABELS, wordFor } from '../labels.js';
 
 interface Site {
   id: string;
@@ -187,9 +187,12 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
               {incident.reference} — {incident.title}
             </h2>
             <p className="muted small">
-              {types[incident.type]?.label ?? incident.type} · P{incident.priority} · <span data-testid="incident-status">{incident.status}</span>
-              {incident.resolution ? ` (${incident.resolution})` : ''} · {t('source')} {incident.source} · {t('opened')} {time(incident.createdAt)} ·{' '}
-              {t('Owner')}: {incident.ownerName ?? '–'}
+              {types[incident.type]?.label ?? incident.type} · P{incident.priority} ·{' '}
+              <span data-testid="incident-status" data-status={incident.status} title={incident.status}>
+                {wordFor(t, INCIDENT_STATUS_LABELS, incident.status)}
+              </span>
+              {incident.resolution ? ` (${wordFor(t, INCIDENT_RESOLUTION_LABELS, incident.resolution)})` : ''} · {t('source')}{' '}
+              {wordFor(t, INCIDENT_SOURCE_LABELS, incident.source)} · {t('opened')} {time(incident.createdAt)} · {t('Owner')}: {incident.ownerName ?? '–'}
               {incident.location.address ? ` · ${incident.location.address}` : ''}
               {incident.caller?.phone ? ` · ${t('caller')} ${incident.caller.name ?? ''} ${incident.caller.phone}` : ''}
             </p>
@@ -202,9 +205,11 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                     {t(`status:${s}`)}
                   </button>
                 ))}
-                <select aria-label="Incident resolution" value={resolution} onChange={(e) => setResolution(e.target.value)}>
+                <select aria-label={t('Incident resolution')} value={resolution} onChange={(e) => setResolution(e.target.value)}>
                   {RESOLUTIONS.map((r) => (
-                    <option key={r}>{r}</option>
+                    <option key={r} value={r}>
+                      {wordFor(t, INCIDENT_RESOLUTION_LABELS, r)}
+                    </option>
                   ))}
                 </select>
                 <button onClick={() => void setStatus('closed')} data-testid="status-closed">
@@ -218,7 +223,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                   <tr>
                     <th>{t('Unit')}</th>
                     <th>{t('Dispatched')}</th>
-                    <th>ETA</th>
+                    <th>{t('ETA')}</th>
                     <th>{t('Status')}</th>
                     <th>{t('Decision')}</th>
                   </tr>
@@ -247,7 +252,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                     <tr>
                       <th>#</th>
                       <th>{t('Unit')}</th>
-                      <th>ETA</th>
+                      <th>{t('ETA')}</th>
                       <th>{t('Distance')}</th>
                       <th />
                     </tr>
@@ -275,7 +280,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                 </table>
                 {rec.ranked.length > 1 && (
                   <input
-                    aria-label="Override reason"
+                    aria-label={t('Override reason')}
                     placeholder={t('Reason for choosing another unit')}
                     value={override}
                     onChange={(e) => setOverride(e.target.value)}

@@ -60,7 +60,7 @@ export function KeyholdersEditor() {
   return (
     <section data-testid="keyholders-editor">
       <h2>{t('Keyholders')}</h2>
-      <select aria-label="Monitored site" value={siteId} onChange={(e) => setSiteId(e.target.value)}>
+      <select aria-label={t('Monitored site')} value={siteId} onChange={(e) => setSiteId(e.target.value)}>
         <option value="">{t('Choose a monitored site…')}</option>
         {panels.map((p) => (
           <option key={p.id} value={p.siteId!}>
@@ -69,12 +69,12 @@ export function KeyholdersEditor() {
         ))}
       </select>
       {siteId && (
-        <form onSubmit={(e) => void save(e)} aria-label="Keyholders">
+        <form onSubmit={(e) => void save(e)} aria-label={t('Keyholders')}>
           <ol className="keyholder-rows">
             {rows.map((k, i) => (
               <li key={i} className="row">
                 <input
-                  aria-label={`Keyholder ${i + 1} name`}
+                  aria-label={t('Keyholder {n} name').replace('{n}', String(i + 1))}
                   placeholder={t('Name')}
                   value={k.name}
                   onChange={(e) => setRow(i, { name: e.target.value })}
@@ -82,7 +82,7 @@ export function KeyholdersEditor() {
                   maxLength={120}
                 />
                 <input
-                  aria-label={`Keyholder ${i + 1} phone`}
+                  aria-label={t('Keyholder {n} phone').replace('{n}', String(i + 1))}
                   placeholder="+377 …"
                   type="tel"
                   value={k.phone}
@@ -91,19 +91,23 @@ export function KeyholdersEditor() {
                   maxLength={40}
                 />
                 <input
-                  aria-label={`Keyholder ${i + 1} note`}
+                  aria-label={t('Keyholder {n} note').replace('{n}', String(i + 1))}
                   placeholder={t('Note (role, code holder…)')}
                   value={k.note ?? ''}
                   onChange={(e) => setRow(i, { note: e.target.value })}
                   maxLength={300}
                 />
-                <button type="button" aria-label={`Move keyholder ${i + 1} up`} onClick={() => move(i, -1)}>
+                <button type="button" aria-label={t('Move keyholder {n} up').replace('{n}', String(i + 1))} onClick={() => move(i, -1)}>
                   ↑
                 </button>
-                <button type="button" aria-label={`Move keyholder ${i + 1} down`} onClick={() => move(i, 1)}>
+                <button type="button" aria-label={t('Move keyholder {n} down').replace('{n}', String(i + 1))} onClick={() => move(i, 1)}>
                   ↓
                 </button>
-                <button type="button" aria-label={`Remove keyholder ${i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                <button
+                  type="button"
+                  aria-label={t('Remove keyholder {n}').replace('{n}', String(i + 1))}
+                  onClick={() => setRows(rows.filter((_, j) => j !== i))}
+                >
                   ✕
                 </button>
               </li>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent } from 'maplibre-gl';
-import { LABEL_FONT_BOLD, baseStyle, exposeRendered, raiseLabels } from '../components/basemap.js';
+import { LABEL_FONT_BOLD, baseStyle, exposeRendered, raiseLabels, mapLocale } from '../components/basemap.js';
 import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorityColour } from '../components/map-legend.js';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { TrackPlayback } from '../components/TrackPlayback.js';
@@ -101,6 +101,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   useEffect(() => {
     if (!city || !container.current || mapRef.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       bounds: city.bbox as LngLatBoundsLike,

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import { api, type Me } from '../api.js';
-import { baseStyle } from '../components/basemap.js';
+import { baseStyle, mapLocale } from '../components/basemap.js';
 import { useT, useTime } from '../i18n.js';
+import { CapWord } from '../components/CapWord.js';
 
 interface Area {
   areaDesc: string;
@@ -85,6 +86,7 @@ function AgenciesMap({ alerts }: { alerts: ImportedAlert[] }) {
   useEffect(() => {
     if (!container.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center: [7.42, 43.735],
@@ -210,9 +212,14 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
                   <td>{i?.senderName ?? a.cap.sender}</td>
                   <td>
                     <span className="severity-chip" style={{ background: SEVERITY_COLOUR[i?.severity ?? 'Unknown'] }}>
-                      {t(i?.severity ?? 'Unknown')}
+                      <CapWord field="severity" code={i?.severity ?? 'Unknown'} />
                     </span>
-                    {a.cap.status !== 'Actual' && <span className="badge"> {a.cap.status}</span>}
+                    {a.cap.status !== 'Actual' && (
+                      <span className="badge">
+                        {' '}
+                        <CapWord field="status" code={a.cap.status} />
+                      </span>
+                    )}
                   </td>
                   <td>{i?.expires ? time(i.expires) : '—'}</td>
                   <td className="small">

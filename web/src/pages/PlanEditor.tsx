@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { SIGNAL_KINDS, STEP_KINDS, type ActionPlan, type PlanStep } from '../../../src/alarms/contract.js';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
+import { ALARM_KIND_LABELS, STEP_KIND_LABELS } from '../labels.js';
 
 export type Plan = ActionPlan;
 
@@ -132,9 +133,9 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
         </p>
       )}
       {draft && (
-        <form className="plan-form" onSubmit={(e) => void save(e)} aria-label="Action plan">
+        <form className="plan-form" onSubmit={(e) => void save(e)} aria-label={t('Action plan')}>
           <input
-            aria-label="Plan name"
+            aria-label={t('Plan name')}
             placeholder={t('Plan name')}
             value={draft.name}
             onChange={(e) => setDraft({ ...draft, name: e.target.value })}
@@ -150,12 +151,12 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
                   checked={draft.kinds.includes(k)}
                   onChange={(e) => setDraft({ ...draft, kinds: e.target.checked ? [...draft.kinds, k] : draft.kinds.filter((x) => x !== k) })}
                 />{' '}
-                {k}
+                {t(ALARM_KIND_LABELS[k])}
               </label>
             ))}
           </fieldset>
           <input
-            aria-label="Sites"
+            aria-label={t('Sites')}
             placeholder={t('Site ids (blank: every site)')}
             value={draft.sites}
             onChange={(e) => setDraft({ ...draft, sites: e.target.value })}
@@ -177,18 +178,26 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
                 <tr key={i}>
                   <td>{i + 1}</td>
                   <td>
-                    <select aria-label={`Step ${i + 1} kind`} value={s.kind} onChange={(e) => setStep(i, { kind: e.target.value })}>
+                    <select aria-label={t('Step {n} kind').replace('{n}', String(i + 1))} value={s.kind} onChange={(e) => setStep(i, { kind: e.target.value })}>
                       {STEP_KINDS.map((k) => (
-                        <option key={k}>{k}</option>
+                        <option key={k} value={k}>
+                          {t(STEP_KIND_LABELS[k])}
+                        </option>
                       ))}
                     </select>
                   </td>
                   <td>
-                    <input aria-label={`Step ${i + 1} text`} value={s.text} onChange={(e) => setStep(i, { text: e.target.value })} required maxLength={500} />
+                    <input
+                      aria-label={t('Step {n} text').replace('{n}', String(i + 1))}
+                      value={s.text}
+                      onChange={(e) => setStep(i, { text: e.target.value })}
+                      required
+                      maxLength={500}
+                    />
                   </td>
                   <td>
                     <input
-                      aria-label={`Step ${i + 1} mandatory`}
+                      aria-label={t('Step {n} mandatory').replace('{n}', String(i + 1))}
                       type="checkbox"
                       checked={s.mandatory}
                       onChange={(e) => setStep(i, { mandatory: e.target.checked })}
@@ -196,7 +205,7 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
                   </td>
                   <td>
                     <input
-                      aria-label={`Step ${i + 1} timer`}
+                      aria-label={t('Step {n} timer').replace('{n}', String(i + 1))}
                       type="number"
                       min={0}
                       max={86400}
@@ -206,7 +215,7 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
                   </td>
                   <td>
                     <input
-                      aria-label={`Step ${i + 1} notify URL`}
+                      aria-label={t('Step {n} notify URL').replace('{n}', String(i + 1))}
                       type="url"
                       placeholder="https://…"
                       value={s.notifyUrl}
@@ -214,15 +223,15 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
                     />
                   </td>
                   <td className="nowrap">
-                    <button type="button" aria-label={`Move step ${i + 1} up`} onClick={() => moveStep(i, -1)}>
+                    <button type="button" aria-label={t('Move step {n} up').replace('{n}', String(i + 1))} onClick={() => moveStep(i, -1)}>
                       ↑
                     </button>
-                    <button type="button" aria-label={`Move step ${i + 1} down`} onClick={() => moveStep(i, 1)}>
+                    <button type="button" aria-label={t('Move step {n} down').replace('{n}', String(i + 1))} onClick={() => moveStep(i, 1)}>
                       ↓
                     </button>
                     <button
                       type="button"
-                      aria-label={`Remove step ${i + 1}`}
+                      aria-label={t('Remove step {n}').replace('{n}', String(i + 1))}
                       onClick={() => setDraft({ ...draft, steps: draft.steps.filter((_, j) => j !== i) })}
                       disabled={draft.steps.length === 1}
                     >

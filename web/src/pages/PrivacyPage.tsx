@@ -126,9 +126,9 @@ export function PrivacyPage({ me }: { me: Me }) {
         <>
           <h3>{t('A person’s data')}</h3>
           <div className="row filters">
-            <input aria-label="Phone" placeholder={t('Phone number')} value={phone} onChange={(e) => setPhone(e.target.value)} />
-            <input aria-label="E-mail" placeholder={t('E-mail address')} value={email} onChange={(e) => setEmail(e.target.value)} />
-            <input aria-label="Reason" placeholder={t('Why (e.g. request of …)')} value={reason} onChange={(e) => setReason(e.target.value)} />
+            <input aria-label={t('Phone')} placeholder={t('Phone number')} value={phone} onChange={(e) => setPhone(e.target.value)} />
+            <input aria-label={t('E-mail')} placeholder={t('E-mail address')} value={email} onChange={(e) => setEmail(e.target.value)} />
+            <input aria-label={t('Reason')} placeholder={t('Why (e.g. request of …)')} value={reason} onChange={(e) => setReason(e.target.value)} />
             <button onClick={() => void exportSubject()} disabled={searching || (!phone && !email)} data-testid="subject-export">
               {t('Export')}
             </button>

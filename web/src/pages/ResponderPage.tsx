@@ -109,7 +109,7 @@ export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
             </p>
             {incident.description && <p>{incident.description}</p>}
             <p className="muted small">
-              ETA {minutes(assignment?.etaSeconds ?? null)} · {assignment?.routeSource}
+              {t('ETA')} {minutes(assignment?.etaSeconds ?? null)} · {assignment?.routeSource}
             </p>
           </section>
           <CommandMap

@@ -2,7 +2,7 @@ import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
-import { baseStyle, exposeRendered, fitTo, raiseLabels } from '../components/basemap.js';
+import { baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from '../components/basemap.js';
 import { CLOSURE_COLOUR, HAZARD_COLOUR, ISOCHRONE_COLOURS, MapLegend, POINT_COLOUR, ROUTE_COLOUR, SITE_COLOURS } from '../components/map-legend.js';
 import { useT } from '../i18n.js';
 
@@ -41,7 +41,7 @@ function circleRing([lon, lat]: Pos, radiusM: number, corners = 64): Pos[] {
 }
 const TRAFFIC_ROLES = ['operator', 'supervisor', 'commander', 'admin'];
 
-/** Routes, isochrones, road closures and evacuation plans on the city's map (click to place points). */
+/** Routes, isochrones, road closures and evacuation plans on the city's map (a click or a tap places the points). */
 export function RoutingPage({ me }: { me: Me }) {
   const t = useT();
   const container = useRef<HTMLDivElement>(null);
@@ -144,6 +144,7 @@ export function RoutingPage({ me }: { me: Me }) {
   useEffect(() => {
     if (!container.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center: [7.4212, 43.7384],
@@ -197,10 +198,10 @@ export function RoutingPage({ me }: { me: Me }) {
   };
   const modes: Mode[] = canClose ? ['route', 'isochrone', 'closure', 'evacuation'] : ['route', 'isochrone', 'evacuation'];
   const hint: Record<Mode, string> = {
-    route: t('Click the start, then the destination.'),
-    isochrone: t('Click a station: what it reaches in 4, 8 and 12 minutes.'),
-    closure: t('Click two points across the roads to close.'),
-    evacuation: t('Click the centre of a hazard growing 10 m per minute.'),
+    route: t('Place the start on the map, then the destination.'),
+    isochrone: t('Place a station on the map: what it reaches in 4, 8 and 12 minutes.'),
+    closure: t('Place two points on the map across the roads to close.'),
+    evacuation: t('Place the centre of a hazard growing 10 m per minute on the map.'),
   };
   return (
     <div className="routing-page">
@@ -224,7 +225,7 @@ export function RoutingPage({ me }: { me: Me }) {
                 ]
               : []),
             { colour: CLOSURE_COLOUR, label: 'Road closure', shape: 'line' as const },
-            { colour: POINT_COLOUR, label: 'Point clicked' },
+            { colour: POINT_COLOUR, label: 'Point placed' },
           ]}
         />
       </div>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type Role } from '../api.js';
 import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
+import { ROLE_LABELS, wordFor } from '../labels.js';
 import { WEBHOOK_TOPICS, type WebhookDeliveryView, type WebhookSubscriptionView, type WebhookTopic } from '../../../src/webhooks/contract.js';
 import { SecretOnce } from '../components/SecretOnce.js';
 
@@ -128,7 +129,7 @@ function EventTypeChoices({ chosen, onChange }: { chosen: readonly string[]; onC
   const t = useT();
   const set = (types: readonly string[], on: boolean) => onChange(on ? [...new Set([...chosen, ...types])] : chosen.filter((x) => !types.includes(x)));
   return (
-    <fieldset className="row small" aria-label="Event types">
+    <fieldset className="row small" aria-label={t('Event types')}>
       <legend>{t('Events')}</legend>
       {TOPICS.map((k) => {
         const types = WEBHOOK_TOPICS[k];
@@ -222,7 +223,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
         delivered: s.delivered,
         failed: s.failed,
         inFlight: s.pending,
-        detail: `${subscribedTo(s.eventTypes, (k) => t(TOPIC_LABELS[k]), t('all but'))} · ${t('Sent as')} ${s.roles.join(', ')}`,
+        detail: `${subscribedTo(s.eventTypes, (k) => t(TOPIC_LABELS[k]), t('all but'))} · ${t('Sent as')} ${s.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}`,
       })),
     ]);
   }, [mayCap, mayEvents, t]);
@@ -282,7 +283,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
               <input type="checkbox" checked={d.includeExercise} onChange={(e) => set({ ...d, includeExercise: e.target.checked })} />{' '}
               {t('Exercises and tests too')}
             </label>
-            <select aria-label="Webhook format" value={d.format} onChange={(e) => set({ ...d, format: e.target.value as Draft['format'] })}>
+            <select aria-label={t('Webhook format')} value={d.format} onChange={(e) => set({ ...d, format: e.target.value as Draft['format'] })}>
               <option value="cap-xml">CAP XML</option>
               <option value="json">JSON</option>
             </select>
@@ -302,7 +303,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
                   checked={d.roles.includes(r)}
                   onChange={(e) => set({ ...d, roles: e.target.checked ? [...d.roles, r] : d.roles.filter((x) => x !== r) })}
                 />{' '}
-                {r}
+                {wordFor(t, ROLE_LABELS, r)}
               </label>
             ))}
           </fieldset>
@@ -430,7 +431,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
       {editing && (
         <form
           className="row plan-card"
-          aria-label="Edit webhook"
+          aria-label={t('Edit webhook')}
           onSubmit={(e) => {
             e.preventDefault();
             void run(async () => {
@@ -448,19 +449,19 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
             {t('Edit')} — {editing.row.name}
           </strong>
           <input
-            aria-label="Edit webhook name"
+            aria-label={t('Edit webhook name')}
             placeholder={t('Name')}
             value={editing.draft.name}
             onChange={(e) => setEditing({ ...editing, draft: { ...editing.draft, name: e.target.value } })}
           />
           <input
-            aria-label="Edit webhook description"
+            aria-label={t('Edit webhook description')}
             placeholder={t('Description')}
             value={editing.draft.description}
             onChange={(e) => setEditing({ ...editing, draft: { ...editing.draft, description: e.target.value } })}
           />
           <input
-            aria-label="Edit webhook URL"
+            aria-label={t('Edit webhook URL')}
             type="url"
             required
             value={editing.draft.url}
@@ -545,7 +546,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
 
       <form
         className="row"
-        aria-label="New webhook"
+        aria-label={t('New webhook')}
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
@@ -556,20 +557,20 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
         }}
       >
         {kinds.length > 1 && (
-          <select aria-label="Webhook type" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as Kind })}>
+          <select aria-label={t('Webhook type')} value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as Kind })}>
             <option value="cap">{t('CAP alerts')}</option>
             <option value="events">{t('Events')}</option>
           </select>
         )}
-        <input aria-label="Webhook name" placeholder={t('Name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        <input aria-label={t('Webhook name')} placeholder={t('Name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
         <input
-          aria-label="Webhook description"
+          aria-label={t('Webhook description')}
           placeholder={t('Description')}
           value={form.description}
           onChange={(e) => setForm({ ...form, description: e.target.value })}
         />
         <input
-          aria-label="Webhook URL"
+          aria-label={t('Webhook URL')}
           type="url"
           required
           placeholder="https://…"

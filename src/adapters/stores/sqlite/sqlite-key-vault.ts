@@ -76,10 +76,24 @@ export class SqliteKeyVault implements KeyVault {
 
   /** One transaction, so one sync to disk for all of them (the demo's two thousand subscribers). */
   async createMany(subjects: readonly string[], at = Date.now()): Promise<Map<string, Buffer>> {
+    // The keys made here are returned as made (not read back and unwrapped again); a subject that already
+    // had one keeps it and gets it from the vault, as `create` does.
+    const made = new Map<string, Buffer>();
+    const existing: string[] = [];
     this.db.transaction(() => {
-      for (const subject of subjects) this.statements.insert.run(subject, this.secrets.seal(randomBytes(32).toString('base64')), at);
+      for (const subject of subjects) {
+        if (made.has(subject)) continue;
+        const row = this.statements.one.get(subject);
+        const key = row ? null : randomBytes(32);
+        if (key) made.set(subject, key);
+        else existing.push(subject);
+        // An existing key is kept (the upsert only marks it used now).
+        this.statements.insert.run(subject, key ? this.secrets.seal(key.toString('base64')) : (row?.wrapped ?? ''), at);
+      }
     })();
-    return this.get(subjects);
+    if (existing.length === 0) return made;
+    for (const [subject, key] of await this.get(existing)) made.set(subject, key);
+    return made;
   }
 
   async unusedSince(prefix: string, before: number, limit: number): Promise<string[]> {

@@ -48,7 +48,7 @@ export function ZoneForm({ onSaved, onCancel }: { onSaved: () => void; onCancel:
   return (
     <div className="panel" data-testid="zone-form">
       <h3>{t('New crowd zone')}</h3>
-      <input aria-label="Zone name" placeholder={t('Name')} value={name} onChange={(e) => setName(e.target.value)} style={{ width: '100%' }} />
+      <input aria-label={t('Zone name')} placeholder={t('Name')} value={name} onChange={(e) => setName(e.target.value)} style={{ width: '100%' }} />
       <AreaDrawMap
         areaLabel="Crowd zone"
         ring={ring}
@@ -62,7 +62,7 @@ export function ZoneForm({ onSaved, onCancel }: { onSaved: () => void; onCancel:
           {t('warning')}{' '}
           <input
             type="number"
-            aria-label="Warning density"
+            aria-label={t('Warning density')}
             min={0.1}
             max={10}
             step={0.1}
@@ -76,7 +76,7 @@ export function ZoneForm({ onSaved, onCancel }: { onSaved: () => void; onCancel:
           {t('critical')}{' '}
           <input
             type="number"
-            aria-label="Critical density"
+            aria-label={t('Critical density')}
             min={0.1}
             max={10}
             step={0.1}
@@ -88,7 +88,7 @@ export function ZoneForm({ onSaved, onCancel }: { onSaved: () => void; onCancel:
         </label>
       </p>
       <input
-        aria-label="Occupancy counters"
+        aria-label={t('Occupancy counters')}
         placeholder={t('counter ids (cameras, sensors), comma separated')}
         value={counters}
         onChange={(e) => setCounters(e.target.value)}
@@ -97,7 +97,7 @@ export function ZoneForm({ onSaved, onCancel }: { onSaved: () => void; onCancel:
       <p className="row small">
         <label>
           {t('Major event')}{' '}
-          <select aria-label="Zone event" value={eventId} onChange={(e) => setEventId(e.target.value)}>
+          <select aria-label={t('Zone event')} value={eventId} onChange={(e) => setEventId(e.target.value)}>
             <option value="">{t('none')}</option>
             {events.map((e) => (
               <option key={e.eventId} value={e.eventId}>

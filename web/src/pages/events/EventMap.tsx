@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import { baseStyle, exposeRendered, fitTo, raiseLabels } from '../../components/basemap.js';
+import { baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from '../../components/basemap.js';
 import { EVENT_COLOURS, MapLegend, colourBy } from '../../components/map-legend.js';
 import type { EventFeature, GuidanceView } from './types.js';
 
@@ -34,6 +34,7 @@ export function EventMap({
   useEffect(() => {
     if (!container.current) return;
     const map = new maplibregl.Map({
+      locale: mapLocale(),
       container: container.current,
       style: baseStyle(),
       center: [7.4215, 43.7335],

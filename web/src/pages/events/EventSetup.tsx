@@ -82,14 +82,14 @@ function RosterRows({
               <td>{nameOf(r.orgId)}</td>
               <td>
                 <LevelSelect
-                  label={`Maximum clearance of ${nameOf(r.orgId)}`}
+                  label={t('Maximum clearance of {org}').replace('{org}', nameOf(r.orgId))}
                   value={r.maxClearance}
                   onChange={(v) => setRows(rows.map((x, j) => (j === i ? { ...x, maxClearance: v, defaultClearance: Math.min(x.defaultClearance, v) } : x)))}
                 />
               </td>
               <td>
                 <LevelSelect
-                  label={`Default clearance of ${nameOf(r.orgId)}`}
+                  label={t('Default clearance of {org}').replace('{org}', nameOf(r.orgId))}
                   value={r.defaultClearance}
                   onChange={(v) => setRows(rows.map((x, j) => (j === i ? { ...x, defaultClearance: Math.min(v, x.maxClearance) } : x)))}
                 />
@@ -104,7 +104,7 @@ function RosterRows({
         </tbody>
       </table>
       <p className="row">
-        <select aria-label="Organisation to add" value={adding} onChange={(e) => setAdding(e.target.value)}>
+        <select aria-label={t('Organisation to add')} value={adding} onChange={(e) => setAdding(e.target.value)}>
           <option value="">{t('Add an organisation…')}</option>
           {orgs
             .filter((o) => !rows.some((r) => r.orgId === o.id))
@@ -152,18 +152,18 @@ function RosterRows({
       </table>
       <p className="row">
         <input
-          aria-label="Member username"
+          aria-label={t('Member username')}
           placeholder={t('username')}
           value={member.username}
           onChange={(e) => setMember({ ...member, username: e.target.value.trim() })}
         />
         <input
-          aria-label="Member event role"
+          aria-label={t('Member event role')}
           placeholder={t('role in the event')}
           value={member.eventRole}
           onChange={(e) => setMember({ ...member, eventRole: e.target.value })}
         />
-        <LevelSelect label="Member clearance" value={member.clearance} onChange={(v) => setMember({ ...member, clearance: v })} />
+        <LevelSelect label={t('Member clearance')} value={member.clearance} onChange={(v) => setMember({ ...member, clearance: v })} />
         <button
           disabled={!member.username || !member.eventRole.trim()}
           onClick={() => {
@@ -206,16 +206,16 @@ export function NewEventForm({ onCreated, onCancel }: { onCreated: (eventId: str
     <section className="panel" data-testid="new-event">
       <h2>{t('New major event')}</h2>
       <p className="row">
-        <input aria-label="Event name" placeholder={t('Name')} value={name} onChange={(e) => setName(e.target.value)} style={{ minWidth: 260 }} />
+        <input aria-label={t('Event name')} placeholder={t('Name')} value={name} onChange={(e) => setName(e.target.value)} style={{ minWidth: 260 }} />
         <label>
-          {t('From')} <input type="datetime-local" aria-label="Event starts" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} />
+          {t('From')} <input type="datetime-local" aria-label={t('Event starts')} value={startsAt} onChange={(e) => setStartsAt(e.target.value)} />
         </label>
         <label>
-          {t('Until')} <input type="datetime-local" aria-label="Event ends" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} />
+          {t('Until')} <input type="datetime-local" aria-label={t('Event ends')} value={endsAt} onChange={(e) => setEndsAt(e.target.value)} />
         </label>
       </p>
       <textarea
-        aria-label="Event description"
+        aria-label={t('Event description')}
         placeholder={t('Description')}
         value={description}
         onChange={(e) => setDescription(e.target.value)}

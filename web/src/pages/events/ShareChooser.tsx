@@ -22,16 +22,22 @@ export function ShareChooser({
   onChange: (s: Share) => void;
 }) {
   const t = useT();
+  // What is shared, in words (the name stays the key: "upload", "message", "feature").
+  const what = t(`share-item:${name}`);
   const toggle = (orgId: string, on: boolean): void => {
     const current = value.sharedWith ?? [];
     const next = on ? [...current, orgId] : current.filter((o) => o !== orgId);
     onChange({ ...value, sharedWith: next.length > 0 ? next : null });
   };
   return (
-    <fieldset className="share" aria-label={`${name}: ${t('who sees it')}`}>
+    <fieldset className="share" aria-label={t('{name}: who sees it').replace('{name}', what)}>
       <label>
         {t('Minimum clearance')}{' '}
-        <select aria-label={`${name} clearance`} value={value.minClearance} onChange={(e) => onChange({ ...value, minClearance: Number(e.target.value) })}>
+        <select
+          aria-label={t('{name} clearance').replace('{name}', what)}
+          value={value.minClearance}
+          onChange={(e) => onChange({ ...value, minClearance: Number(e.target.value) })}
+        >
           {LEVELS.filter((l) => l.level <= maxLevel).map((l) => (
             <option key={l.level} value={l.level}>
               {l.level} · {t(`level:${l.name}`)}
@@ -44,7 +50,7 @@ export function ShareChooser({
         <label key={p.orgId} className="small">
           <input
             type="checkbox"
-            aria-label={`${name} share ${p.orgName}`}
+            aria-label={t('{name} share {org}').replace('{name}', what).replace('{org}', p.orgName)}
             checked={value.sharedWith?.includes(p.orgId) ?? false}
             onChange={(e) => toggle(p.orgId, e.target.checked)}
           />{' '}

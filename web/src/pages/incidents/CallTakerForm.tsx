@@ -38,7 +38,7 @@ export function CallTakerForm({
   const submit = async (e: React.FormEvent): Promise<void> => {
     e.preventDefault();
     setError(null);
-    if (!position) return setError(t('Choose a site or click the map'));
+    if (!position) return setError(t('Choose a site or a point on the map'));
     try {
       const r = await api<{ incident: Incident }>('/api/incidents', {
         body: {
@@ -61,7 +61,7 @@ export function CallTakerForm({
       <h3>{t('New incident (call)')}</h3>
       <label>
         {t('Type')}
-        <select aria-label="Incident type" value={type} onChange={(e) => setType(e.target.value)}>
+        <select aria-label={t('Incident type')} value={type} onChange={(e) => setType(e.target.value)}>
           {Object.entries(types).map(([id, ty]) => (
             <option key={id} value={id}>
               {ty.label}
@@ -71,7 +71,7 @@ export function CallTakerForm({
       </label>
       <label>
         {t('Priority')}
-        <select aria-label="Priority" value={priority} onChange={(e) => setPriority(e.target.value ? Number(e.target.value) : '')}>
+        <select aria-label={t('Priority')} value={priority} onChange={(e) => setPriority(e.target.value ? Number(e.target.value) : '')}>
           <option value="">
             {t('default for the type')} ({types[type]?.priority})
           </option>
@@ -84,7 +84,7 @@ export function CallTakerForm({
       </label>
       <label>
         {t('Site or address')}
-        <input aria-label="Site or address" list="incident-sites" value={place} onChange={(e) => setPlace(e.target.value)} />
+        <input aria-label={t('Site or address')} list="incident-sites" value={place} onChange={(e) => setPlace(e.target.value)} />
         <datalist id="incident-sites">
           {named.map((s) => (
             <option key={s.id} value={s.name!} />
@@ -92,15 +92,17 @@ export function CallTakerForm({
         </datalist>
       </label>
       <p className="muted small" data-testid="call-position">
-        {position ? `${position[1].toFixed(5)}, ${position[0].toFixed(5)}${site ? '' : ` (${t('clicked on the map')})`}` : t('Choose a site or click the map')}
+        {position
+          ? `${position[1].toFixed(5)}, ${position[0].toFixed(5)}${site ? '' : ` (${t('point on the map')})`}`
+          : t('Choose a site or a point on the map')}
       </p>
       <label>
         {t('What is happening')}
-        <textarea aria-label="Description" value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
+        <textarea aria-label={t('Description')} value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
       </label>
       <div className="row">
-        <input aria-label="Caller name" placeholder={t('Caller name')} value={callerName} onChange={(e) => setCallerName(e.target.value)} />
-        <input aria-label="Caller phone" placeholder={t('Caller phone')} value={callerPhone} onChange={(e) => setCallerPhone(e.target.value)} />
+        <input aria-label={t('Caller name')} placeholder={t('Caller name')} value={callerName} onChange={(e) => setCallerName(e.target.value)} />
+        <input aria-label={t('Caller phone')} placeholder={t('Caller phone')} value={callerPhone} onChange={(e) => setCallerPhone(e.target.value)} />
       </div>
       {error && (
         <p className="error" role="alert">

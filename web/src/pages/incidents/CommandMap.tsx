@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapMouseEvent } from 'maplibre-gl';
-import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels } from '../../components/basemap.js';
+import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from '../../components/basemap.js';
 import { MapLegend, ROUTE_COLOUR, UNIT_COLOURS, URGENT, NOT_URGENT, colourBy, priorityColour } from '../../components/map-legend.js';
 import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
@@ -42,14 +42,24 @@ export function CommandMap({
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const [ready, setReady] = useState(false);
+  /** The city's boundary (its area of level city; else every area with a shape), for the overview's frame. */
+  const [boundary, setBoundary] = useState<{ coordinates: unknown }[] | null>(null);
   // The latest onPick, for the map's click listener (the map is created once).
   const picked = useEffectEvent((lonLat: [number, number]) => onPick?.(lonLat));
   useEffect(() => {
     if (!container.current || mapRef.current) return;
     let map: maplibregl.Map | null = null;
+    void api<{ features: { geometry: { type: string; coordinates: unknown }; properties: { level: string } }[] }>('/api/city/areas')
+      .then((areas) => {
+        const shaped = areas.features.filter((f) => f.geometry.type !== 'Point');
+        const city = shaped.filter((f) => f.properties.level === 'city');
+        setBoundary((city.length > 0 ? city : shaped).map((f) => f.geometry));
+      })
+      .catch(() => setBoundary([]));
     void api<{ bbox: [number, number, number, number] }>('/api/city').then((city) => {
       if (!container.current) return;
       map = new maplibregl.Map({
+        locale: mapLocale(),
         container: container.current,
         style: baseStyle(),
         bounds: city.bbox as LngLatBoundsLike,
@@ -121,6 +131,13 @@ export function CommandMap({
         raiseLabels(m);
         exposeRendered(m, { routes: ['routes'], units: ['units'], incidents: ['incidents'] });
         m.on('click', (e: MapMouseEvent) => picked([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]));
+        // What the map shows now (west, south, east, north), for the browser tests and anyone inspecting the page.
+        const showBounds = (): void => {
+          const b = m.getBounds();
+          m.getContainer().dataset.bounds = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
+        };
+        m.on('moveend', showBounds);
+        showBounds();
         setReady(true);
       });
       mapRef.current = map;
@@ -196,17 +213,32 @@ export function CommandMap({
   // changes (another incident, a new dispatch), so the user's own zoom and pan stay.
   const framed = useRef<string | null>(null);
   const activeRoutes = (selected?.assignments ?? []).filter((a) => !a.releasedAt);
+  // Without a selection (the control room's overview): what matters — the open incidents, the units on duty
+  // and the city's boundary — framed again when an incident opens or closes or a unit comes on or goes off duty.
+  const open = incidents.filter((i) => i.status !== 'closed');
+  const onDuty = units.filter((u) => u.status !== 'out-of-service');
   const subjectKey = selected
     ? `${selected.incidentId}|${activeRoutes.map((a) => `${a.unitId}:${a.route ? 1 : 0}`).join(',')}|${recommendedKey}`
     : fit && incidents.length > 0
       ? 'all'
-      : null;
+      : !fit && boundary
+        ? `overview|${open.map((i) => i.incidentId).join(',')}|${onDuty.map((u) => u.unitId).join(',')}`
+        : null;
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map || !subjectKey || framed.current === subjectKey) return;
     const sent = new Set(activeRoutes.map((a) => a.unitId));
     const unitsInFrame = units.filter((u) => sent.has(u.unitId) || recommendedIds.has(u.unitId) || (fit && !selected));
     const point = (p: [number, number]) => ({ coordinates: p });
+    if (!selected && !fit) {
+      const overview = [
+        ...(boundary ?? []),
+        ...open.map((i) => point(i.location.position)),
+        ...onDuty.map((u) => point(u.position?.position ?? u.homePosition)),
+      ];
+      if (fitTo(map, overview, { padding: 40, maxZoom: 16 })) framed.current = subjectKey;
+      return;
+    }
     const geometries = [
       ...(selected ? [point(selected.location.position)] : incidents.map((i) => point(i.location.position))),
       ...activeRoutes.map((a) => a.route),

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../../api.js';
 import { useT, useTime } from '../../i18n.js';
+import { COMMS_KIND_LABELS, wordFor } from '../../labels.js';
 import type { LogEntry } from './types.js';
 
 /** An incident's communications log: internal (dispatch ↔ responders) and public information, kept apart. */
@@ -61,7 +62,11 @@ export function CommsLog({
       <ul className="comms-log" data-testid={`log-${channel}`}>
         {shown.map((e) => (
           <li key={e.entryId} className={`entry ${e.kind}`}>
-            <time dateTime={e.at}>{time(e.at, 'time')}</time> <span className="badge">{e.kind}</span> {e.author && <strong>{e.author}: </strong>}
+            <time dateTime={e.at}>{time(e.at, 'time')}</time>{' '}
+            <span className="badge" title={e.kind}>
+              {wordFor(t, COMMS_KIND_LABELS, e.kind)}
+            </span>{' '}
+            {e.author && <strong>{e.author}: </strong>}
             {e.text}
             {e.attachments.map((a) => (
               <a key={a.attachmentId} href={`/api/incidents/attachments/${a.attachmentId}`} className="small">
@@ -75,7 +80,7 @@ export function CommsLog({
       {(channel === 'internal' ? canInternal : canPublic) && (
         <form className="row" onSubmit={(e) => void post(e)}>
           <input
-            aria-label={`Message (${channel})`}
+            aria-label={t('Message ({channel})').replace('{channel}', channel)}
             placeholder={channel === 'internal' ? t('Message to dispatch and responders') : t('Public information')}
             value={text}
             onChange={(e) => setText(e.target.value)}
@@ -84,7 +89,7 @@ export function CommsLog({
           {channel === 'internal' && (
             <input
               type="file"
-              aria-label="Attachment"
+              aria-label={t('Attachment')}
               accept="image/jpeg,image/png,application/pdf,text/plain"
               onChange={(e) => setFile(e.target.files?.[0] ?? null)}
             />

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { PartnerSitRep } from '../../../../src/exchange/contract.js';
 import { api } from '../../api.js';
 import { useT, useTime } from '../../i18n.js';
+import { INCIDENT_STATUS_LABELS, SITREP_VERSION_LABELS, wordFor } from '../../labels.js';
 import { TRIAGE } from './types.js';
 
 /**
@@ -29,10 +30,14 @@ export function PartnerSitRepPanel({ incidentId, refreshKey }: { incidentId: str
     <div data-testid="partner-sitrep">
       <h3>{t('Latest situation from the partner agency')}</h3>
       <p className="muted small">
-        {sitRep.preparedBy} ({sitRep.agency}) · {t('report')} {sitRep.reportNumber} ({sitRep.version}) · {t('received')} {time(sitRep.receivedAt)}
+        {sitRep.preparedBy} ({sitRep.agency}) · {t('report')} {sitRep.reportNumber} ({wordFor(t, SITREP_VERSION_LABELS, sitRep.version)}) · {t('received')}{' '}
+        {time(sitRep.receivedAt)}
       </p>
       <p>
-        <span className="status badge">{sitRep.status}</span> P{sitRep.priority} · {sitRep.summary}
+        <span className="status badge" title={sitRep.status}>
+          {wordFor(t, INCIDENT_STATUS_LABELS, sitRep.status)}
+        </span>{' '}
+        P{sitRep.priority} · {sitRep.summary}
       </p>
       {c && (
         <p className="small">

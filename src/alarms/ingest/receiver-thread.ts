@@ -111,6 +111,7 @@ export class ReceiverThreadIngest {
       else this.refusalsNotNoted++;
       return checked.reply;
     }
+    if (checked.duplicate) return this.duplicate(checked.message, checked.duplicate.settled, now);
     const { message: m, reserved } = checked;
     if (m.events.length === 0) {
       if (m.account) this.heard.push(m.account, now);
@@ -141,6 +142,20 @@ export class ReceiverThreadIngest {
         throw error; // no ACK: the panel sends again
       },
     );
+  }
+
+  /** A frame sent again because its ACK was lost: ACKed again once its first copy is durable, journalled no second time. */
+  private duplicate(m: Parameters<Dc09FrameCheck['ack']>[0], settled: Promise<boolean> | null, now: number): Buffer | Promise<Buffer> {
+    const answer = (): Buffer => {
+      if (m.account) this.heard.push(m.account, now);
+      add(this.frames, 'ack-duplicate');
+      return this.check.ackDuplicate(m, now);
+    };
+    if (!settled) return answer();
+    return settled.then((durable) => {
+      if (!durable) throw new Error(`DC-09 frame ${m.seq} of ${m.account} was not made durable: no ACK for its copy either`);
+      return answer();
+    });
   }
 
   private accepted(m: Parameters<Dc09FrameCheck['ack']>[0], reserved: string | null, now: number): Buffer {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isSharedClock } from '../../kernel/time.js';
+import { tuning } from '../../kernel/tuning.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import type { AccountConfig } from '../model.js';
@@ -98,6 +99,7 @@ export class Dc09ReceiverThread {
       accounts: [...state.accounts.values()].map(keysOnly),
       clock: isSharedClock(ctx.clock) ? ctx.clock.shared() : null,
       tickMs: 50,
+      nice: tuning('VIGIL_DC09_RECEIVER_NICE') ?? 0,
       testHooks: process.env.VIGIL_DC09_TEST_HOOKS === '1',
     };
     const worker = new Worker(ENTRY, { workerData: { role: 'vigil-dc09-receiver', module: MODULE.href, input } });

@@ -4,6 +4,7 @@
 // every reply. An alarm frame is appended to the receiver journal and ACKed once its
 // group commit is on disk; the main thread records it in the event log after. Nothing
 // here waits for the main thread, so a panel's ACK never queues behind its work.
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Dc09Server, type Dc09DropReason, type Dc09ServerOptions } from '../../adapters/protocols/dc09/dc09-server.js';
 import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
@@ -24,6 +25,8 @@ export interface ReceiverThreadInput {
   /** How often heard paths, counts and refusals go to the main thread. */
   tickMs: number;
   segmentBytes?: number;
+  /** Niceness asked for this thread, relative to the node's (VIGIL_DC09_RECEIVER_NICE; 0: none). */
+  nice?: number;
   /** Tests only (VIGIL_DC09_TEST_HOOKS=1): a `crash` message makes this thread throw. */
   testHooks?: boolean;
 }
@@ -211,6 +214,18 @@ export class ReceiverThreadIngest {
 }
 
 async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void> {
+  if (input.nice) {
+    // On Linux niceness is per thread: only this one is raised, ahead of the main thread and the rest of the node.
+    try {
+      setPriority(Math.max(-20, getPriority() + input.nice));
+    } catch (error) {
+      port.postMessage({
+        type: 'error',
+        message: `VIGIL_DC09_RECEIVER_NICE=${input.nice} not applied (needs CAP_SYS_NICE or LimitNICE): ${error instanceof Error ? error.message : String(error)}`,
+        fatal: false,
+      } satisfies FromReceiverThread);
+    }
+  }
   const clock = input.clock ? clockFromShared(input.clock) : systemClock;
   const { journal, pending } = await ReceiverJournal.open<JournalledFrame>(input.journalDir, input.appliedSeq, { segmentBytes: input.segmentBytes });
   // Records durable before a crash and not yet in the log: recorded first, in order, before any new one.

@@ -113,7 +113,7 @@ export class Dc09Ingest {
     }
     if (!claimed) {
       // Accepted by another node inside the window: remembered here as used, refused as a replay.
-      this.check.replays.accepted(key, m.timestamp!.getTime());
+      this.check.replays.accepted(key, m.timestamp!.getTime(), false);
       const problem = `frame ${m.seq} refused: replay (accepted by another node)`;
       await this.noteRefusal({
         outcome: 'nak-replay',

@@ -115,4 +115,11 @@ test('replay guard: the same bytes again are a duplicate (ACKed again once the f
   guard.release(lost.key);
   assert.equal(await waiting.settled, false);
   assert.equal(guard.check('CD34', '0002', ts, ts, 7).verdict, 'fresh');
+
+  // Accepted by another node of a cluster: used here, but a copy is a replay, not a duplicate to ACK.
+  const elsewhere = guard.check('EF56', '0003', ts, ts, 9);
+  const copyHere = guard.check('EF56', '0003', ts, ts, 9);
+  guard.accepted(elsewhere.key, ts, false);
+  assert.equal(await copyHere.settled, false);
+  assert.equal(guard.check('EF56', '0003', ts, ts, 9).verdict, 'replay');
 });

@@ -98,9 +98,14 @@ export class ReplayGuard {
     return { verdict: 'fresh', key };
   }
 
-  accepted(key: string, timestamp: number): void {
+  /**
+   * The frame is durable (`here`), or was accepted by another node of a cluster (`here` false):
+   * then it is remembered as used, but a copy of it is a replay here, never a duplicate to ACK.
+   */
+  accepted(key: string, timestamp: number, here = true): void {
     if (!this.pending.delete(key)) return;
-    this.settle(key, true);
+    if (!here) this.digests.delete(key);
+    this.settle(key, here);
     const second = Math.ceil((timestamp + this.windowPastMs) / 1000);
     this.seen.set(key, second);
     let keys = this.bySecond.get(second);

@@ -7,10 +7,13 @@
 // line is one JSON object {"bench":"hostile",…}.
 // BENCH_PANELS (1000), BENCH_PERIOD_MS (2000, per panel), BENCH_PHASE_S (30),
 // BENCH_ATTACKS (tcp,udp,mqtt,heavy,cap,osm: which attacks run), BENCH_NODE_ARGS (node flags for the node's process).
+// The JSON line also gives this process's own event-loop lag per phase (benchLoopP99Ms…) and the load average at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { crc16 } from '../src/adapters/protocols/dc09/crc.js';
 import { parseKey } from '../src/adapters/protocols/dc09/dc09-crypto.js';
@@ -107,7 +110,11 @@ async function panel(i: number): Promise<void> {
 const panels = Array.from({ length: PANELS }, (_, i) => panel(i));
 await sleep(PERIOD_MS + 2000);
 phase = 'quiet';
+// This process's own event-loop lag (1 000 panels' sockets on one loop): a reply it reads late counts as a late ACK.
+const benchLoop = monitorEventLoopDelay({ resolution: 5 });
+benchLoop.enable();
 await sleep(PHASE_S * 1000);
+const benchLoopQuiet = benchLoop.percentile(99) / 1e6;
 const rssQuiet = rssOf(nodeProc.proc.pid!);
 console.log(
   `quiet: ${latencies.quiet.length} ACKs, p50 ${percentile(latencies.quiet, 50).toFixed(1)} ms, p99 ${percentile(latencies.quiet, 99).toFixed(1)} ms`,
@@ -118,7 +125,9 @@ await attacker.firstLine;
 phase = 'warm';
 await sleep(3000);
 phase = 'attack';
+benchLoop.reset();
 await sleep(PHASE_S * 1000);
+const benchLoopAttack = benchLoop.percentile(99) / 1e6;
 const rssAttack = rssOf(nodeProc.proc.pid!);
 phase = 'stop';
 attacker.proc.kill('SIGTERM');
@@ -146,6 +155,12 @@ console.log(
     framesLost: sent - acked,
     attackerFramesAccepted: attack.attackerFramesAccepted ?? null,
     rssGrowthBytes: rssAttack - rssQuiet,
+    // Not the node: how late this process's own loop ran (p99), so a reader sees how much of an ACK's p99 it may hold.
+    benchLoopP99MsQuiet: round(benchLoopQuiet),
+    benchLoopP99MsUnderAttack: round(benchLoopAttack),
+    loadavg: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
   }),
 );
 process.exit(0);

@@ -18,6 +18,7 @@ import { alarmsRoutes } from './routes.js';
 import { SignalRecorder } from './signal-recorder.js';
 import { AlarmStats, type AlarmFigures } from './stats.js';
 import { HEARD_SUBJECT, PathSupervisor, RESTORE_DEFAULTS, type HeardAnnouncement } from './supervision/path-supervisor.js';
+import { receiverFaultSignal } from './supervision/receiver-fault.js';
 import { ScheduleWatch } from './supervision/schedules.js';
 import { alarmsLiveView } from './live-view.js';
 
@@ -59,7 +60,7 @@ export function createAlarmsCapability(
 ): AlarmsCapability {
   const frames = new Counter({
     name: 'vigil_dc09_frames_total',
-    help: 'DC-09 frames by outcome (ack, ack-poll, nak-crc, nak-time, duh-key, …)',
+    help: 'DC-09 frames by outcome (ack, ack-poll, ack-duplicate, nak-crc, nak-time, duh-key, …)',
     labelNames: ['outcome'],
     registers: [deps.registry],
   });
@@ -118,15 +119,17 @@ export function createAlarmsCapability(
     {
       state,
       counters,
-      // Shown to the operators like a transmission path fault: on the live feed and in the log.
+      // Shown to the operators like a transmission path fault: on the live feed, in the log, and as a
+      // technical alarm in the queue (city-wide), restored when the receiver is receiving again.
       fault: (reason, downMs) =>
-        ctx
-          .record([
+        signals.recordSignals(
+          [receiverFaultSignal(ctx.config.nodeId, reason, ctx.clock.now())],
+          [
             reason === null
               ? alarmEvent('alarms.receiver.restored', `receiver:${ctx.config.nodeId}`, null, 'system:supervision', { node: ctx.config.nodeId, downMs })
               : alarmEvent('alarms.receiver.failed', `receiver:${ctx.config.nodeId}`, null, 'system:supervision', { node: ctx.config.nodeId, reason }),
-          ])
-          .then(() => undefined),
+          ],
+        ),
     },
   );
   // The receiver thread's backlog and state at scrape time (nothing is set when DC-09 is off or on the main thread).

@@ -7,7 +7,7 @@ import { TUNING, checkTuning, tuning, tuningChoice } from './tuning.js';
 
 test('every tuning variable is checked at start: a bad value is refused by name, with its range', () => {
   for (const name of Object.keys(TUNING) as (keyof typeof TUNING)[]) {
-    for (const bad of ['abc', '-1', '2.5', String(TUNING[name].max + 1)]) {
+    for (const bad of ['abc', String(Math.min(-1, TUNING[name].min - 1)), '2.5', String(TUNING[name].max + 1)]) {
       assert.throws(
         () => loadConfig({ [name]: bad }),
         (e: Error) => e.message.includes(name) && e.message.includes(`"${bad}"`),
@@ -18,6 +18,10 @@ test('every tuning variable is checked at start: a bad value is refused by name,
   assert.throws(() => checkTuning({ VIGIL_WORKER_NICE: '20' }), /VIGIL_WORKER_NICE must be an integer between 0 and 19, got "20"/);
   assert.doesNotThrow(() => loadConfig({ VIGIL_WORKER_NICE: '0', VIGIL_WORKER_THREADS: '2', VIGIL_CAP_VALIDATORS: '' }));
   assert.equal(tuning('VIGIL_WORKER_NICE', {}), 10);
+  // The receiver thread may ask for a higher priority (negative), never a lower one.
+  assert.equal(tuning('VIGIL_DC09_RECEIVER_NICE', {}), 0);
+  assert.equal(tuning('VIGIL_DC09_RECEIVER_NICE', { VIGIL_DC09_RECEIVER_NICE: '-5' }), -5);
+  assert.throws(() => checkTuning({ VIGIL_DC09_RECEIVER_NICE: '5' }), /between -20 and 0/);
   assert.equal(tuning('VIGIL_WORKER_THREADS', {}), null, 'no value: the pool picks cores − 1');
   assert.equal(tuning('VIGIL_PDF_PAGES', { VIGIL_PDF_PAGES: '3' }), 3);
   // Choices: one of the names, or refused by name with the choices.

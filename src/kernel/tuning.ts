@@ -10,6 +10,11 @@ export const TUNING = {
   VIGIL_WORKER_IDLE_MS: { min: 1_000, max: 86_400_000, fallback: 60_000 },
   /** Niceness of the worker-pool threads (Linux: per thread): heavy work yields the cores to the alarm path. */
   VIGIL_WORKER_NICE: { min: 0, max: 19, fallback: 10 },
+  /**
+   * Niceness the DC-09 receiver thread asks for relative to the node (0: the node's; below 0 needs
+   * CAP_SYS_NICE or an RLIMIT_NICE that allows it, e.g. systemd's LimitNICE=; refused: it keeps the node's).
+   */
+  VIGIL_DC09_RECEIVER_NICE: { min: -20, max: 0, fallback: 0 },
   VIGIL_CAP_VALIDATORS: { min: 1, max: 64, fallback: 2 },
   VIGIL_VOICE_RENDERERS: { min: 1, max: 64, fallback: 2 },
   VIGIL_PDF_PAGES: { min: 1, max: 64, fallback: 2 },

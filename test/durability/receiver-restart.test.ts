@@ -91,6 +91,15 @@ test('receiver thread: a crash mid-stream is supervised — degraded, restarted 
     );
     assert.match((faults[0]!.data as { reason: string }).reason, /crashed on purpose/);
     assert.equal((faults[1]!.data as { downMs: number }).downMs >= 0, true);
+    // And in the operators' queue: one technical alarm (a path fault of the receiver itself), city-wide, restored.
+    const receiverAlarms = alarms.state.queue().filter((a) => a.correlationKey === `device:dc09-receiver:${vigil.ctx.config.nodeId}`);
+    assert.equal(receiverAlarms.length, 1);
+    const [alarm] = receiverAlarms;
+    assert.equal(alarm!.kind, 'path-fault');
+    assert.equal(alarm!.orgId, null, 'city-wide: every operator sees it');
+    assert.match(alarm!.title, /Alarm receiver fault/);
+    assert.equal(alarm!.restored, true);
+    assert.equal(alarm!.signalIds.length, 2, 'the fault and its restoration');
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

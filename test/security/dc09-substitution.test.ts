@@ -164,8 +164,13 @@ for (const mode of MODES)
       await p.ready;
       assert.match(await p.reply(opening), /"\*ACK"0021/);
       clock.advance(5000);
-      assert.match(await p.reply(opening), /"NAK"0000R0L0A0\[\]_/, 'the same bytes again, inside the window');
-      assert.match(await udpSend(vigil.capabilities.alarms.receiver.udpPort!, opening), /"NAK"/, 'and over UDP');
+      // The same account, sequence and timestamp with other content: a replay, refused.
+      const forged = signalFrame({ id: 'SIA-DCS', seq: 21, account, data: 'Nid7/CL001', key, now: clock.now() - 5000 });
+      assert.notDeepEqual(forged, opening);
+      assert.match(await p.reply(forged), /"NAK"0000R0L0A0\[\]_/, 'another frame with the same sequence and timestamp, inside the window');
+      assert.match(await udpSend(vigil.capabilities.alarms.receiver.udpPort!, forged), /"NAK"/, 'and over UDP');
+      // The very same bytes again (an ACK the panel never got): ACKed again, recorded once (below).
+      assert.match(await p.reply(opening), /"\*ACK"0021/);
       // The panel's next frame (new sequence number) is fine.
       assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 22, account, data: 'Nid7/CL001', key, now: clock.now() })), /"\*ACK"0022/);
       p.close();
@@ -189,6 +194,56 @@ for (const mode of MODES)
         ['OP', 'CL', 'OP'],
       );
       assert.match(await metricsOf(vigil), /vigil_dc09_frames_total\{outcome="nak-before-start"[^}]*\} 1/);
+    } finally {
+      await vigil.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+for (const mode of MODES)
+  test(`[${mode}] dc09: a frame sent again because its ACK was lost (the same bytes, inside the window) is ACKed again and recorded once`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-dc09-dup-'));
+    const clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
+    const vigil = await start(dir, clock, mode);
+    try {
+      const { account } = await keyedAccount(vigil);
+      const rx = vigil.capabilities.alarms.receiver;
+      clock.advance(2000);
+      const fire = signalFrame({ id: 'SIA-DCS', seq: 31, account, data: 'Nri1/FA004', key, now: clock.now() });
+      // The panel sends, its connection drops before it reads the ACK (the frame is journalled all the same).
+      const first = panel(rx.tcpPort!);
+      await first.ready;
+      assert.match(await first.reply(fire), /"\*ACK"0031/);
+      first.close();
+      // It connects again and sends the very same frame: the receiver ACKs it, and records it no second time.
+      clock.advance(3000);
+      const again = panel(rx.tcpPort!);
+      await again.ready;
+      assert.match(await again.reply(fire), /"\*ACK"0031L0#/);
+      again.close();
+      assert.match(await udpSend(rx.udpPort!, fire), /"\*ACK"0031/, 'over UDP too');
+      // Two copies at once on two connections (the first still being made durable, or already): both ACKed, one record.
+      const burglary = signalFrame({ id: 'SIA-DCS', seq: 32, account, data: 'Nri1/BA005', key, now: clock.now() });
+      const [a, b] = [panel(rx.tcpPort!), panel(rx.tcpPort!)];
+      await Promise.all([a.ready, b.ready]);
+      const replies = await Promise.all([a.reply(burglary), b.reply(burglary)]);
+      for (const r of replies) assert.match(r, /"\*ACK"0032/);
+      a.close();
+      b.close();
+      const stored = await signalsOf(vigil, account);
+      assert.deepEqual(
+        stored.map((s) => s.code),
+        ['FA', 'BA'],
+        'each alarm once',
+      );
+      // One alarm in the queue (the burglary joins the fire of the same premises), holding each signal once.
+      const alarms = vigil.capabilities.alarms.state.queue().filter((al) => al.signalIds.includes(stored[0]!.signalId));
+      assert.equal(alarms.length, 1);
+      assert.deepEqual(
+        alarms[0]!.signalIds,
+        stored.map((s) => s.signalId),
+      );
+      assert.match(await metricsOf(vigil), /vigil_dc09_frames_total\{outcome="ack-duplicate"[^}]*\} 3/);
     } finally {
       await vigil.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
 import { parseFrame, type Dc09Failure, type Dc09Message, type ParseOptions } from '../../adapters/protocols/dc09/dc09-message.js';
 import { ackFrame, duhFrame, nakFrame } from '../../adapters/protocols/dc09/dc09-reply.js';
@@ -21,7 +22,15 @@ export interface Dc09RefusalNote {
 }
 
 export type Dc09CheckResult =
-  { ok: true; message: Dc09Message; reserved: string | null } | { ok: false; reply: Buffer; note: Dc09RefusalNote; reserved?: undefined };
+  | { ok: true; message: Dc09Message; reserved: string | null; duplicate?: undefined }
+  /**
+   * The very frame already accepted (or being made durable) inside the window, sent again
+   * because its ACK was lost: ACKed again (`ackDuplicate`) once the first copy is durable
+   * (`settled`: null when it is already; false when it never was — then no reply), never
+   * recorded twice.
+   */
+  | { ok: true; message: Dc09Message; reserved: null; duplicate: { settled: Promise<boolean> | null } }
+  | { ok: false; reply: Buffer; note: Dc09RefusalNote; reserved?: undefined };
 
 /**
  * What every DC-09 frame goes through before its events matter, wherever the receiver
@@ -56,7 +65,8 @@ export class Dc09FrameCheck {
     if (!result.ok) return refusal(result.failure, remote, now);
     const m = result.message;
     // Encrypted frames are authenticated and time-windowed: the same one twice is a replay.
-    const reservation = m.encrypted && m.account && m.timestamp ? this.replays.check(m.account, m.seq, m.timestamp.getTime(), now) : null;
+    const reservation = m.encrypted && m.account && m.timestamp ? this.replays.check(m.account, m.seq, m.timestamp.getTime(), now, crc32(frame.body)) : null;
+    if (reservation?.verdict === 'duplicate') return { ok: true, message: m, reserved: null, duplicate: { settled: reservation.settled ?? null } };
     if (reservation && reservation.verdict !== 'fresh') {
       const problem = `frame ${m.seq} refused: ${reservation.verdict}`;
       return {
@@ -84,6 +94,11 @@ export class Dc09FrameCheck {
     const keys = config?.key ? keysOf(config) : null;
     const key = keys ? (m.quirks.includes('ascii-key') ? keys.ascii : keys.key) : null;
     return ackFrame({ seq: m.seq, receiver: m.receiver, prefix: m.prefix, account: m.headerAccount }, now, key);
+  }
+
+  /** The ACK of a duplicate (its first copy is durable): the same ACK, nothing recorded. */
+  ackDuplicate(m: Dc09Message, now: number): Buffer {
+    return this.ack(m, null, now);
   }
 
   /** The frame was not made durable: the panel's retry of it must not be taken for a replay. */

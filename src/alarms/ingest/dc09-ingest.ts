@@ -80,6 +80,7 @@ export class Dc09Ingest {
     const now = this.ctx.clock.now();
     const checked = this.check.check(frame, remote, now);
     if (!checked.ok) return this.refused(checked.note, checked.reply);
+    if (checked.duplicate) return this.duplicate(checked.message, checked.duplicate.settled, now);
     const { message: m, reserved } = checked;
     // On a cluster, the frame must also be new to every other node: one claim on the shared ledger (one statement a turn).
     if (reserved !== null && this.ctx.replayLedger) return this.claimThenRecord(m, reserved, remote, now);
@@ -112,7 +113,7 @@ export class Dc09Ingest {
     }
     if (!claimed) {
       // Accepted by another node inside the window: remembered here as used, refused as a replay.
-      this.check.replays.accepted(key, m.timestamp!.getTime());
+      this.check.replays.accepted(key, m.timestamp!.getTime(), false);
       const problem = `frame ${m.seq} refused: replay (accepted by another node)`;
       await this.noteRefusal({
         outcome: 'nak-replay',
@@ -169,6 +170,15 @@ export class Dc09Ingest {
       throw error;
     }
     return this.accepted(m, reserved, now);
+  }
+
+  /** A frame sent again because its ACK was lost: its path heard, ACKed again once its first copy is durable, recorded no second time. */
+  private async duplicate(m: Dc09Message, settled: Promise<boolean> | null, now: number): Promise<Buffer | null> {
+    if (settled && !(await settled)) throw new Error(`DC-09 frame ${m.seq} of ${m.account} was not made durable: no ACK for its copy either`);
+    const restored = m.account ? this.supervision.heard(m.account, now) : null;
+    if (restored) await restored;
+    this.counters.frames('ack-duplicate');
+    return this.check.ackDuplicate(m, now);
   }
 
   /** Counts an accepted frame and makes its ACK. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isSharedClock } from '../../kernel/time.js';
+import { tuning } from '../../kernel/tuning.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import type { AccountConfig } from '../model.js';
@@ -98,6 +99,7 @@ export class Dc09ReceiverThread {
       accounts: [...state.accounts.values()].map(keysOnly),
       clock: isSharedClock(ctx.clock) ? ctx.clock.shared() : null,
       tickMs: 50,
+      nice: tuning('VIGIL_DC09_RECEIVER_NICE') ?? 0,
       testHooks: process.env.VIGIL_DC09_TEST_HOOKS === '1',
     };
     const worker = new Worker(ENTRY, { workerData: { role: 'vigil-dc09-receiver', module: MODULE.href, input } });
@@ -158,7 +160,7 @@ export class Dc09ReceiverThread {
     if (!this.down) {
       this.down = { reason, since: ctx.clock.now() };
       ctx.logger.error({ problem: reason }, 'the DC-09 receiver thread died: no DC-09 frame is received until it is started again');
-      void this.deps.fault?.(reason, 0).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record the DC-09 receiver fault'));
+      void this.recordFault(reason, 0).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record the DC-09 receiver fault'));
     }
     const wait = this.restartMs;
     this.restartMs = Math.min(this.restartMs * 2, RESTART_MAX_MS);
@@ -182,7 +184,17 @@ export class Dc09ReceiverThread {
     this.restartMs = RESTART_FIRST_MS;
     const downMs = down ? ctx.clock.now() - down.since : 0;
     ctx.logger.warn({ downMs, restarts: this.restarts }, 'the DC-09 receiver thread is receiving again');
-    await this.deps.fault?.(null, downMs).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record the DC-09 receiver restoration'));
+    await this.recordFault(null, downMs).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record the DC-09 receiver restoration'));
+  }
+
+  /** Fault and restoration recorded one after the other: the restoration is decided once the fault's alarm is in. */
+  private faults: Promise<void> = Promise.resolve();
+  private recordFault(reason: string | null, downMs: number): Promise<void> {
+    const fault = this.deps.fault;
+    if (!fault) return Promise.resolve();
+    const recorded = this.faults.then(() => fault(reason, downMs));
+    this.faults = recorded.catch(() => undefined);
+    return recorded;
   }
 
   /** Degraded while the thread is down; the frames ACKed but not yet in the log either way. */

@@ -4,6 +4,7 @@
 // every reply. An alarm frame is appended to the receiver journal and ACKed once its
 // group commit is on disk; the main thread records it in the event log after. Nothing
 // here waits for the main thread, so a panel's ACK never queues behind its work.
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Dc09Server, type Dc09DropReason, type Dc09ServerOptions } from '../../adapters/protocols/dc09/dc09-server.js';
 import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
@@ -24,6 +25,8 @@ export interface ReceiverThreadInput {
   /** How often heard paths, counts and refusals go to the main thread. */
   tickMs: number;
   segmentBytes?: number;
+  /** Niceness asked for this thread, relative to the node's (VIGIL_DC09_RECEIVER_NICE; 0: none). */
+  nice?: number;
   /** Tests only (VIGIL_DC09_TEST_HOOKS=1): a `crash` message makes this thread throw. */
   testHooks?: boolean;
 }
@@ -113,6 +116,7 @@ export class ReceiverThreadIngest {
       else this.refusalsNotNoted++;
       return checked.reply;
     }
+    if (checked.duplicate) return this.duplicate(checked.message, checked.duplicate.settled, now);
     const { message: m, reserved } = checked;
     if (m.events.length === 0) {
       if (m.account) this.heard.push(m.account, now);
@@ -144,6 +148,20 @@ export class ReceiverThreadIngest {
         throw error; // no ACK: the panel sends again
       },
     );
+  }
+
+  /** A frame sent again because its ACK was lost: ACKed again once its first copy is durable, journalled no second time. */
+  private duplicate(m: Parameters<Dc09FrameCheck['ack']>[0], settled: Promise<boolean> | null, now: number): Buffer | Promise<Buffer> {
+    const answer = (): Buffer => {
+      if (m.account) this.heard.push(m.account, now);
+      add(this.frames, 'ack-duplicate');
+      return this.check.ackDuplicate(m, now);
+    };
+    if (!settled) return answer();
+    return settled.then((durable) => {
+      if (!durable) throw new Error(`DC-09 frame ${m.seq} of ${m.account} was not made durable: no ACK for its copy either`);
+      return answer();
+    });
   }
 
   private accepted(m: Parameters<Dc09FrameCheck['ack']>[0], reserved: string | null, now: number): Buffer {
@@ -204,6 +222,18 @@ export class ReceiverThreadIngest {
 }
 
 async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void> {
+  if (input.nice) {
+    // On Linux niceness is per thread: only this one is raised, ahead of the main thread and the rest of the node.
+    try {
+      setPriority(Math.max(-20, getPriority() + input.nice));
+    } catch (error) {
+      port.postMessage({
+        type: 'error',
+        message: `VIGIL_DC09_RECEIVER_NICE=${input.nice} not applied (needs CAP_SYS_NICE or LimitNICE): ${error instanceof Error ? error.message : String(error)}`,
+        fatal: false,
+      } satisfies FromReceiverThread);
+    }
+  }
   const clock = input.clock ? clockFromShared(input.clock) : systemClock;
   const { journal, pending } = await ReceiverJournal.open<JournalledFrame>(input.journalDir, input.appliedSeq, { segmentBytes: input.segmentBytes });
   // Records durable before a crash and not yet in the log: recorded first, in order, before any new one.

@@ -92,3 +92,34 @@ test('source limits: a burst, then the rate; connections per address', () => {
   limits.closeConnection('10.0.0.1');
   assert.equal(limits.openConnection('10.0.0.1'), true);
 });
+
+test('replay guard: the same bytes again are a duplicate (ACKed again once the first copy is durable), other bytes a replay', async () => {
+  const guard = new ReplayGuard(T0);
+  const ts = T0 + 600;
+  const first = guard.check('AB12', '0001', ts, ts, 0xabcd);
+  assert.equal(first.verdict, 'fresh');
+  const copy = guard.check('AB12', '0001', ts, ts, 0xabcd);
+  assert.equal(copy.verdict, 'duplicate');
+  assert.ok(copy.settled, 'in flight: the copy waits for the first');
+  assert.equal(guard.check('AB12', '0001', ts, ts, 0x1234).verdict, 'replay', 'other bytes');
+  assert.equal(guard.check('AB12', '0001', ts, ts).verdict, 'replay', 'no digest given');
+  guard.accepted(first.key, ts);
+  assert.equal(await copy.settled, true);
+  const later = guard.check('AB12', '0001', ts, ts + 30_000, 0xabcd);
+  assert.deepEqual([later.verdict, later.settled], ['duplicate', null]);
+  assert.equal(guard.check('AB12', '0001', ts, ts + 41_000, 0xabcd).verdict, 'fresh', 'forgotten with the window');
+
+  // A first copy that was not made durable: its waiting copy hears so, and the panel's next try is fresh.
+  const lost = guard.check('CD34', '0002', ts, ts, 7);
+  const waiting = guard.check('CD34', '0002', ts, ts, 7);
+  guard.release(lost.key);
+  assert.equal(await waiting.settled, false);
+  assert.equal(guard.check('CD34', '0002', ts, ts, 7).verdict, 'fresh');
+
+  // Accepted by another node of a cluster: used here, but a copy is a replay, not a duplicate to ACK.
+  const elsewhere = guard.check('EF56', '0003', ts, ts, 9);
+  const copyHere = guard.check('EF56', '0003', ts, ts, 9);
+  guard.accepted(elsewhere.key, ts, false);
+  assert.equal(await copyHere.settled, false);
+  assert.equal(guard.check('EF56', '0003', ts, ts, 9).verdict, 'replay');
+});

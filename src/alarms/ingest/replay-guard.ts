@@ -23,8 +23,15 @@
  *    (`account-full`) — only that account, never the others;
  *  - in all: at most `maxEntries`, beyond which frames are refused (`memory-full`)
  *    rather than forgotten: forgetting would let a replay through.
+ *
+ * A duplicate is not a replay: a panel whose ACK was lost (its connection dropped after
+ * the frame was journalled) sends the very same frame again, byte for byte. When the
+ * caller gives the frame's digest and it equals the remembered one, the verdict is
+ * `duplicate`: the frame is ACKed again and recorded no second time (DC-09 receivers do
+ * the same). `settled` says when the first copy is durable (true) or was released
+ * (false) — null once it is. The same key with other bytes is still a `replay`.
  */
-export type ReplayVerdict = 'fresh' | 'replay' | 'before-start' | 'account-full' | 'memory-full';
+export type ReplayVerdict = 'fresh' | 'duplicate' | 'replay' | 'before-start' | 'account-full' | 'memory-full';
 
 export interface ReplayGuardLimits {
   /** How long past its timestamp a frame is remembered (the receiver's window into the past). */
@@ -43,6 +50,10 @@ export class ReplayGuard {
   /** Seconds of `bySecond` in expiry order (appended in order almost always; kept sorted). */
   private seconds: number[] = [];
   private readonly pending = new Set<string>();
+  /** key → the digest of the frame's bytes, for the entries checked with one. */
+  private readonly digests = new Map<string, number>();
+  /** key → callers waiting for a pending entry's outcome (its identical copies). */
+  private readonly waiters = new Map<string, ((accepted: boolean) => void)[]>();
   /** account → entries (seen or pending) held for it. */
   private readonly perAccount = new Map<string, number>();
 
@@ -60,20 +71,41 @@ export class ReplayGuard {
   }
 
   /** Reserves the frame; call `accepted` once it is durable or `release` if it was not. */
-  check(account: string, seq: string, timestamp: number, now: number): { verdict: ReplayVerdict; key: string } {
+  check(
+    account: string,
+    seq: string,
+    timestamp: number,
+    now: number,
+    digest?: number,
+  ): { verdict: ReplayVerdict; key: string; settled?: Promise<boolean> | null } {
     const key = `${account}|${seq}|${timestamp}`;
     if (timestamp < this.startedAt) return { verdict: 'before-start', key };
     this.forgetExpired(now);
-    if (this.seen.has(key) || this.pending.has(key)) return { verdict: 'replay', key };
+    const pending = this.pending.has(key);
+    if (pending || this.seen.has(key)) {
+      if (digest === undefined || this.digests.get(key) !== digest) return { verdict: 'replay', key };
+      if (!pending) return { verdict: 'duplicate', key, settled: null };
+      let waiting = this.waiters.get(key);
+      if (!waiting) this.waiters.set(key, (waiting = []));
+      const list = waiting;
+      return { verdict: 'duplicate', key, settled: new Promise<boolean>((resolve) => list.push(resolve)) };
+    }
     if ((this.perAccount.get(account) ?? 0) >= this.maxPerAccount) return { verdict: 'account-full', key };
     if (this.seen.size + this.pending.size >= this.maxEntries) return { verdict: 'memory-full', key };
     this.pending.add(key);
+    if (digest !== undefined) this.digests.set(key, digest);
     this.count(account, 1);
     return { verdict: 'fresh', key };
   }
 
-  accepted(key: string, timestamp: number): void {
+  /**
+   * The frame is durable (`here`), or was accepted by another node of a cluster (`here` false):
+   * then it is remembered as used, but a copy of it is a replay here, never a duplicate to ACK.
+   */
+  accepted(key: string, timestamp: number, here = true): void {
     if (!this.pending.delete(key)) return;
+    if (!here) this.digests.delete(key);
+    this.settle(key, here);
     const second = Math.ceil((timestamp + this.windowPastMs) / 1000);
     this.seen.set(key, second);
     let keys = this.bySecond.get(second);
@@ -88,7 +120,17 @@ export class ReplayGuard {
   }
 
   release(key: string): void {
-    if (this.pending.delete(key)) this.count(accountOf(key), -1);
+    if (!this.pending.delete(key)) return;
+    this.digests.delete(key);
+    this.count(accountOf(key), -1);
+    this.settle(key, false);
+  }
+
+  private settle(key: string, accepted: boolean): void {
+    const waiting = this.waiters.get(key);
+    if (!waiting) return;
+    this.waiters.delete(key);
+    for (const resolve of waiting) resolve(accepted);
   }
 
   /** Frames remembered (accepted and still inside the window). */
@@ -114,6 +156,7 @@ export class ReplayGuard {
       const second = this.seconds[drop++]!;
       for (const key of this.bySecond.get(second) ?? []) {
         this.seen.delete(key);
+        this.digests.delete(key);
         this.count(accountOf(key), -1);
       }
       this.bySecond.delete(second);

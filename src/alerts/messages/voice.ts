@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { getPriority, setPriority } from 'node:os';
 import { Semaphore } from '../../platform/heavy/job-gate.js';
 import { tuning } from '../../kernel/tuning.js';
 
@@ -27,7 +28,7 @@ export function renderVoiceWav(text: string, language: string, options: { wordsP
 function runEspeak(text: string, language: string, options: { wordsPerMinute?: number; timeoutMs?: number }): Promise<Buffer> {
   voiceRenders.started++;
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'espeak-ng',
       ['-v', espeakVoice(language), '-s', String(options.wordsPerMinute ?? 150), '--stdout', '--', text],
       { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 30_000 },
@@ -41,7 +42,22 @@ function runEspeak(text: string, language: string, options: { wordsPerMinute?: n
         resolve(wav);
       },
     );
+    lowerPriority(child.pid);
   });
+}
+
+/**
+ * A renderer runs VIGIL_WORKER_NICE below the node (like the heavy-work threads): a public
+ * request's espeak-ng yields the cores to the alarm path. Lowering needs no privilege.
+ */
+function lowerPriority(pid: number | undefined): void {
+  const nice = tuning('VIGIL_WORKER_NICE') ?? 0;
+  if (pid === undefined || nice <= 0) return;
+  try {
+    setPriority(pid, Math.min(19, getPriority() + nice));
+  } catch {
+    // Gone already, or not permitted here: it renders at the node's priority.
+  }
 }
 
 /** Seconds of audio in a PCM WAV file, from its header. */

@@ -1,0 +1,17 @@
+// The receiver journal's writer thread (receiver-journal.ts): each message is one group
+// commit — a writev of the group's records to the segment's file descriptor, then an
+// fdatasync — answered once both returned. It does nothing else, so a commit never queues
+// behind other work: not behind libuv's process-wide thread pool (zlib, crypto, the HTTP
+// side's file I/O), nor behind the receiver thread's parsing, which goes on meanwhile.
+import { fdatasyncSync, writevSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+
+parentPort.on('message', ({ id, fd, buffers }) => {
+  try {
+    const written = writevSync(fd, buffers);
+    fdatasyncSync(fd);
+    parentPort.postMessage({ id, written });
+  } catch (error) {
+    parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+  }
+});

@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { DEMO_USERS } from '../../src/identity/index.js';
 import { launchChromium, navPages, openNavPage, signInAt, startDemoNode } from './browser.js';
 import {
+  ALARM_KIND_LABELS,
   ALERT_STATE_LABELS,
   COMMS_KIND_LABELS,
   INCIDENT_RESOLUTION_LABELS,
@@ -77,6 +78,7 @@ export const RAW_ID = /\b[a-z]{3,4}_[0-9A-HJKMNP-TV-Z]{26}\b|\b(?:user|apikey):[
  * Matched whole and case-sensitive, so prose ("on scene", "Event organiser") never matches.
  */
 const SLUG_TABLES = [
+  ALARM_KIND_LABELS,
   ORG_KIND_LABELS,
   ROLE_LABELS,
   COMMS_KIND_LABELS,
@@ -160,10 +162,13 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
           .catch(() => false);
         if (!done) problems.push(`${what} (${selector})`);
       }
-      // Visible text, less what is there to be copied into a device's settings (an MQTT username, marked data-credential).
+      // Visible text, less what is there to be copied into a device's settings (an MQTT username, marked data-credential)
+      // and the users' sign-in names (data-username).
       const text = await page.locator('main').evaluate((m) => {
         let visible = (m as HTMLElement).innerText;
         for (const c of m.querySelectorAll<HTMLElement>('[data-credential]')) visible = visible.split(c.innerText).join('');
+        // A user name is what its owner types to sign in ("alert-officer"): shown as it is, marked data-username.
+        for (const c of m.querySelectorAll<HTMLElement>('[data-username]')) visible = visible.split(c.innerText).join('');
         return visible;
       });
       const raw = RAW_ID.exec(text);

@@ -24,7 +24,7 @@ import {
 /**
  * Every page of the navigation, as demo users, in a real browser: each page the bar offers
  * opens without a page error, a console error or a failed request (no 401/403/5xx), shows no
- * raw internal id in its visible text, fits the window without sideways scroll, and axe-core finds
+ * raw internal id nor enum slug (RAW_SLUG) in its visible text, fits the window without sideways scroll, and axe-core finds
  * no serious or critical WCAG 2.1 A/AA violation on it.
  *
  * The default run walks a few roles at 1440×900 and the phone roles (responder, steward) at 360 and

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type Role } from '../api.js';
 import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
+import { ROLE_LABELS, wordFor } from '../labels.js';
 import { WEBHOOK_TOPICS, type WebhookDeliveryView, type WebhookSubscriptionView, type WebhookTopic } from '../../../src/webhooks/contract.js';
 import { SecretOnce } from '../components/SecretOnce.js';
 
@@ -222,7 +223,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
         delivered: s.delivered,
         failed: s.failed,
         inFlight: s.pending,
-        detail: `${subscribedTo(s.eventTypes, (k) => t(TOPIC_LABELS[k]), t('all but'))} · ${t('Sent as')} ${s.roles.join(', ')}`,
+        detail: `${subscribedTo(s.eventTypes, (k) => t(TOPIC_LABELS[k]), t('all but'))} · ${t('Sent as')} ${s.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}`,
       })),
     ]);
   }, [mayCap, mayEvents, t]);
@@ -302,7 +303,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
                   checked={d.roles.includes(r)}
                   onChange={(e) => set({ ...d, roles: e.target.checked ? [...d.roles, r] : d.roles.filter((x) => x !== r) })}
                 />{' '}
-                {r}
+                {wordFor(t, ROLE_LABELS, r)}
               </label>
             ))}
           </fieldset>

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { Fix } from './model.js';
 
 /**
@@ -28,7 +28,9 @@ interface AvlMessage {
 
 const ajv = new Ajv({ allErrors: true });
 ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)));
-const validate = ajv.compile<AvlMessage>(AVL_MESSAGE_SCHEMA);
+// Compiled at the first message, not when the module loads (part of every start, most of which never see one).
+let compiled: ValidateFunction<AvlMessage> | null = null;
+const validate = (json: unknown): json is AvlMessage => (compiled ??= ajv.compile<AvlMessage>(AVL_MESSAGE_SCHEMA))(json);
 
 /** A fix may be late (buffered in a tunnel) but not from the future beyond clock drift. */
 export const MAX_FUTURE_MS = 60_000;
@@ -36,7 +38,7 @@ export const MAX_AGE_MS = 24 * 3600_000;
 
 /** Checks a parsed JSON value; `now` is the receiver's clock (fixes without `at` get it). */
 export function checkAvlMessage(json: unknown, now: number): { ok: true; fix: Fix } | { ok: false; problem: string } {
-  if (!validate(json)) return { ok: false, problem: ajv.errorsText(validate.errors) };
+  if (!validate(json)) return { ok: false, problem: ajv.errorsText(compiled?.errors) };
   const at = json.at === undefined ? now : Date.parse(json.at);
   if (at > now + MAX_FUTURE_MS) return { ok: false, problem: `fix time ${json.at} is in the future` };
   if (at < now - MAX_AGE_MS) return { ok: false, problem: `fix time ${json.at} is more than 24 h old` };

@@ -40,7 +40,7 @@ test('operator console: DC-09 frame → live queue → take and acknowledge in o
     await page.waitForSelector('[data-testid=alarm-queue] li');
     await page.locator('[data-testid=alarm-queue] li').first().click();
     await page.waitForSelector('[data-testid=alarm-signals] tbody tr');
-    await expectText(page.locator('[data-testid=alarm-signals]'), /FA\s+Fire alarm \(fire, alarm\)\s+002/);
+    await expectText(page.locator('[data-testid=alarm-signals]'), /FA\s+Fire alarm \(Fire, alarm\)\s+002/);
 
     // Nothing is chosen for the operator: no resolution until one is picked, and Close says why it waits.
     assert.equal(await page.locator('[data-testid=resolution]').inputValue(), '');

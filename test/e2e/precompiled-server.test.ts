@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { repoRoot } from '../../src/kernel/config.js';
 import { until } from '../support/until.js';
+import { DEMO_SIREN_SBOM } from '../../src/demo/demo-security.js';
 
 const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8' });
 
@@ -16,6 +18,18 @@ test('the precompiled server builds, is kept while the sources are unchanged, an
   const built = run(['scripts/build-server.mjs']);
   assert.equal(built.status, 0, built.stderr);
   assert.match(built.stdout, /server precompiled/);
+  // The CycloneDX JSON schemas are compiled by the build: the built reader takes them and still refuses what does not validate.
+  assert.match(built.stdout, /2 SBOM schema validators compiled/);
+  const prepared = join(repoRoot, 'dist-server', 'device-security', 'prepared', 'cyclonedx-bom-1.6.mjs');
+  assert.ok(existsSync(prepared), prepared);
+  const { readSbom } = (await import(
+    pathToFileURL(join(repoRoot, 'dist-server', 'device-security', 'sbom.js')).href
+  )) as typeof import('../../src/device-security/sbom.js');
+  assert.equal((await readSbom(DEMO_SIREN_SBOM)).specVersion, '1.6');
+  await assert.rejects(
+    readSbom('{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"name":"x"}]}'),
+    /does not validate against the CycloneDX 1\.6 JSON schema/,
+  );
   const again = run(['scripts/build-server.mjs', '--if-stale']);
   assert.equal(again.status, 0, again.stderr);
   assert.equal(again.stdout, '', 'an up-to-date build is not rebuilt');

@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { DEMO_USERS } from '../../src/identity/index.js';
 import { launchChromium, navPages, openNavPage, signInAt, startDemoNode } from './browser.js';
 import {
+  ALARM_KIND_LABELS,
   ALERT_STATE_LABELS,
   COMMS_KIND_LABELS,
   INCIDENT_RESOLUTION_LABELS,
@@ -23,7 +24,7 @@ import {
 /**
  * Every page of the navigation, as demo users, in a real browser: each page the bar offers
  * opens without a page error, a console error or a failed request (no 401/403/5xx), shows no
- * raw internal id in its visible text, fits the window without sideways scroll, and axe-core finds
+ * raw internal id nor enum slug (RAW_SLUG) in its visible text, fits the window without sideways scroll, and axe-core finds
  * no serious or critical WCAG 2.1 A/AA violation on it.
  *
  * The default run walks a few roles at 1440×900 and the phone roles (responder, steward) at 360 and
@@ -90,6 +91,7 @@ export const ENGLISH_UI =
  * parentheses, a username ("Alex Alert-Officer (alert-officer)").
  */
 const SLUG_TABLES = [
+  ALARM_KIND_LABELS,
   ORG_KIND_LABELS,
   ROLE_LABELS,
   COMMS_KIND_LABELS,
@@ -175,10 +177,13 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
           .catch(() => false);
         if (!done) problems.push(`${what} (${selector})`);
       }
-      // Visible text, less what is there to be copied into a device's settings (an MQTT username, marked data-credential).
+      // Visible text, less what is there to be copied into a device's settings (an MQTT username, marked data-credential)
+      // and the users' sign-in names (data-username).
       const text = await page.locator('main').evaluate((m) => {
         let visible = (m as HTMLElement).innerText;
         for (const c of m.querySelectorAll<HTMLElement>('[data-credential]')) visible = visible.split(c.innerText).join('');
+        // A user name is what its owner types to sign in ("alert-officer"): shown as it is, marked data-username.
+        for (const c of m.querySelectorAll<HTMLElement>('[data-username]')) visible = visible.split(c.innerText).join('');
         return visible;
       });
       if (lang === 'fr') {

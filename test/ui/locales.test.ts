@@ -83,6 +83,7 @@ function keysInUse(): Set<string> {
   ])
     for (const v of Object.values(table)) keys.add(v);
   for (const table of Object.values(CAP_WORDS)) for (const v of Object.values(table)) keys.add(v);
+  for (const phase of ['alarm', 'restore', 'status']) keys.add(`signal-phase:${phase}`);
   keys.add('{n} updates');
   return keys;
 }

@@ -1,10 +1,12 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { SENSOR_MESSAGE_SCHEMA, type SensorMessage } from '../contract.js';
 import type { Signal, SignalKind, SignalPhase } from '../model.js';
 
 const ajv = new Ajv({ allErrors: true });
 ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
-const validate = ajv.compile<SensorMessage>(SENSOR_MESSAGE_SCHEMA);
+// Compiled at the first message, not when the module loads (part of every start, most of which never see one).
+let compiled: ValidateFunction<SensorMessage> | null = null;
+const validate = (json: unknown): json is SensorMessage => (compiled ??= ajv.compile<SensorMessage>(SENSOR_MESSAGE_SCHEMA))(json);
 
 /**
  * Checks a sensor message already parsed from JSON (undefined: it was not JSON). A
@@ -13,7 +15,7 @@ const validate = ajv.compile<SensorMessage>(SENSOR_MESSAGE_SCHEMA);
  */
 export function checkSensorMessage(json: unknown): { ok: true; message: SensorMessage } | { ok: false; problem: string } {
   if (json === undefined) return { ok: false, problem: 'payload is not JSON' };
-  if (!validate(json)) return { ok: false, problem: ajv.errorsText(validate.errors) };
+  if (!validate(json)) return { ok: false, problem: ajv.errorsText(compiled?.errors) };
   if (json.type === 'noise' && !(json.value !== undefined && json.value >= 0 && json.value <= 194))
     return { ok: false, problem: 'a noise reading has a value in dB(A), 0–194' };
   if (json.type === 'noise' && json.unit !== undefined && json.unit !== 'dB(A)' && json.unit !== 'dBA')

@@ -153,7 +153,10 @@ export function AdminPage({ me }: { me: Me }) {
             {users.map((u) => (
               <tr key={u.id} className={u.disabled ? 'disabled' : ''}>
                 <td>
-                  {u.displayName} <span className="muted small">({u.username})</span>
+                  {u.displayName}{' '}
+                  <span className="muted small" data-username>
+                    ({u.username})
+                  </span>
                 </td>
                 <td className="small">{orgName(u.orgId)}</td>
                 <td className="small">{u.roles.map((r) => wordFor(t, ROLE_LABELS, r)).join(', ')}</td>

@@ -504,7 +504,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     <td>
                       {s.description}{' '}
                       <span className="muted small">
-                        ({s.kind}, {s.phase})
+                        ({t(ALARM_KIND_LABELS[s.kind as keyof typeof ALARM_KIND_LABELS] ?? s.kind)}, {t(`signal-phase:${s.phase}`)})
                       </span>
                     </td>
                     <td>{s.zone ?? s.user ?? ''}</td>

@@ -35,8 +35,8 @@ export function SecurityPage({ me, onChanged }: { me: Me; onChanged: () => void 
     <div className="panel narrow">
       <h2>{t('Security')}</h2>
       <p>
-        {t('Signed in as')} <strong>{me.displayName}</strong> ({me.username ?? me.actor}) — {t('authentication level')} {me.authLevel}{' '}
-        {me.authLevel >= 2 ? t('(password and authenticator)') : t('(password)')}.
+        {t('Signed in as')} <strong>{me.displayName}</strong> (<span data-username>{me.username ?? me.actor}</span>) — {t('authentication level')}{' '}
+        {me.authLevel} {me.authLevel >= 2 ? t('(password and authenticator)') : t('(password)')}.
       </p>
       <h3>{t('Passkeys')}</h3>
       {factors && factors.passkeys.length > 0 ? (

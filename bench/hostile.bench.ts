@@ -6,7 +6,10 @@
 // not acknowledged, attacker frames acknowledged and the node's RSS growth; the last
 // line is one JSON object {"bench":"hostile",…}.
 // BENCH_PANELS (1000), BENCH_PERIOD_MS (2000, per panel), BENCH_PHASE_S (30),
-// BENCH_ATTACKS (tcp,udp,mqtt,heavy,cap,osm: which attacks run), BENCH_NODE_ARGS (node flags for the node's process).
+// BENCH_ATTACKS (tcp,udp,mqtt,heavy,cap,osm: which attacks run), BENCH_NODE_ARGS (node flags for the node's process),
+// BENCH_ATTACKER_NICE (unset: the attacker runs at the node's priority; a number: it runs under `nice -n` that number,
+// as an attacker's own CPU is on other machines in a real attack — its traffic is the same, only the generating
+// of it yields the two shared CPUs to the node; the JSON line says which).
 // The JSON line also gives this process's own event-loop lag per phase (benchLoopP99Ms…) and the load average at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -25,8 +28,16 @@ const PERIOD_MS = Number(process.env.BENCH_PERIOD_MS ?? 2000);
 const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 30);
 const REPLY_TIMEOUT_MS = 15_000;
 
-function child(script: string, args: string[] = [], nodeArgs: string[] = []): { proc: ChildProcess; firstLine: Promise<string>; lines: string[] } {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, script), ...args], {
+function child(
+  script: string,
+  args: string[] = [],
+  nodeArgs: string[] = [],
+  nice?: number,
+): { proc: ChildProcess; firstLine: Promise<string>; lines: string[] } {
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', join(import.meta.dirname, script), ...args];
+  // Under `nice` every thread of the child (V8's and libuv's too) inherits the priority.
+  const [file, ...argv] = nice === undefined ? command : ['nice', '-n', String(nice), ...command];
+  const proc = spawn(file!, argv, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_PANELS: String(PANELS) },
   });
@@ -120,7 +131,8 @@ console.log(
   `quiet: ${latencies.quiet.length} ACKs, p50 ${percentile(latencies.quiet, 50).toFixed(1)} ms, p99 ${percentile(latencies.quiet, 99).toFixed(1)} ms`,
 );
 
-const attacker = child('hostile-attacker.ts', [JSON.stringify(node)]);
+const ATTACKER_NICE = process.env.BENCH_ATTACKER_NICE === undefined ? undefined : Number(process.env.BENCH_ATTACKER_NICE);
+const attacker = child('hostile-attacker.ts', [JSON.stringify(node)], [], ATTACKER_NICE);
 await attacker.firstLine;
 phase = 'warm';
 await sleep(3000);
@@ -158,6 +170,7 @@ console.log(
     // Not the node: how late this process's own loop ran (p99), so a reader sees how much of an ACK's p99 it may hold.
     benchLoopP99MsQuiet: round(benchLoopQuiet),
     benchLoopP99MsUnderAttack: round(benchLoopAttack),
+    attackerNice: ATTACKER_NICE ?? null,
     loadavg: loadavg()
       .map((x) => x.toFixed(2))
       .join(' '),

@@ -35,10 +35,12 @@ test("csirt: Vigil's own signals — a panel answering with another key, a plain
     assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 1, account, data: 'Nri1/BA001', key: parseKey(OTHER_KEY)!, now })), /DUH/);
     // Plaintext for a keyed account: a substitution attempt (recorded by alarms, read by the desk).
     assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 2, account, data: 'Nri1/BA002', now })), /DUH/);
-    // The same encrypted frame twice: the second is a replay.
+    // The same encrypted frame twice is a resend (its ACK was lost): ACKed again, nothing more.
+    // Other bytes under the same sequence and timestamp are a replay.
     const frame = signalFrame({ id: 'SIA-DCS', seq: 3, account, data: 'Nri1/BA003', key: parseKey(KEY)!, now });
     assert.match(await p.reply(frame), /ACK/);
-    assert.match(await p.reply(frame), /NAK/);
+    assert.match(await p.reply(frame), /ACK/);
+    assert.match(await p.reply(signalFrame({ id: 'SIA-DCS', seq: 3, account, data: 'Nri1/BA004', key: parseKey(KEY)!, now })), /NAK/);
     p.close();
     // A client with a wrong credential on the embedded broker.
     await mqtt

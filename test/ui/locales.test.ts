@@ -20,6 +20,7 @@ import {
   STEP_KIND_LABELS,
   SUBJECT_LABELS,
   CAP_WORDS,
+  CAP_PAIR_WORDS,
   ORG_KIND_LABELS,
   ROLE_LABELS,
   COMMS_KIND_LABELS,
@@ -83,6 +84,7 @@ function keysInUse(): Set<string> {
   ])
     for (const v of Object.values(table)) keys.add(v);
   for (const table of Object.values(CAP_WORDS)) for (const v of Object.values(table)) keys.add(v);
+  for (const table of Object.values(CAP_PAIR_WORDS)) for (const v of Object.values(table)) keys.add(v);
   for (const phase of ['alarm', 'restore', 'status']) keys.add(`signal-phase:${phase}`);
   keys.add('{n} updates');
   return keys;

@@ -238,6 +238,41 @@ export const CAP_WORDS = {
 
 export type CapField = keyof typeof CAP_WORDS;
 
+/**
+ * CAP's codes as the value after the field's own label ("Certainty: Observed", « Certitude : observée »): in
+ * French the word agrees with the label (gravité, urgence, certitude and portée are feminine) and takes no
+ * capital after the colon, and « Unknown » reads « inconnue », not « Certitude : certitude inconnue ».
+ */
+export const CAP_PAIR_WORDS = {
+  severity: Object.fromEntries(Object.keys(CAP_WORDS.severity).map((c) => [c, `cap-pair:severity:${c}`])),
+  urgency: Object.fromEntries(Object.keys(CAP_WORDS.urgency).map((c) => [c, `cap-pair:urgency:${c}`])),
+  certainty: Object.fromEntries(Object.keys(CAP_WORDS.certainty).map((c) => [c, `cap-pair:certainty:${c}`])),
+  scope: Object.fromEntries(Object.keys(CAP_WORDS.scope).map((c) => [c, `cap-pair:scope:${c}`])),
+} as const;
+
+export type CapPairField = keyof typeof CAP_PAIR_WORDS;
+
+/** The field's label, for "Label: value" (en) / « Label : valeur » (fr). */
+export const CAP_FIELD_LABELS: Readonly<Record<CapPairField, string>> = {
+  severity: 'Severity',
+  urgency: 'Urgency',
+  certainty: 'Certainty',
+  scope: 'Scope',
+};
+
+/** A CAP field's label and value in the reader's language, split around the value: ["Certitude : ", "observée", ""]. */
+export function capPairParts(t: (key: string) => string, field: CapPairField, code: string): [string, string, string] {
+  const [before = '', after = ''] = t('{label}: {value}').replace('{label}', t(CAP_FIELD_LABELS[field])).split('{value}');
+  return [before, capPairWord(t, field, code), after];
+}
+
+/** The value words of a CAP code after its label (the code itself when CAP does not define it). */
+export function capPairWord(t: (key: string) => string, field: CapPairField, code: string | undefined | null): string {
+  if (!code) return '';
+  const key = (CAP_PAIR_WORDS[field] as Record<string, string>)[code];
+  return key ? t(key) : code;
+}
+
 /** The words for a CAP code in the reader's language (the code itself when CAP does not define it). */
 export function capWord(t: (key: string) => string, field: CapField, code: string | undefined | null): string {
   if (!code) return '';

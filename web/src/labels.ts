@@ -5,6 +5,7 @@ import type { InteractionKind, RelationKind } from '../../src/engagement/contrac
 import type { Role } from '../../src/platform/contract.js';
 import type { UnitKind, UnitStatus } from '../../src/units/contract.js';
 import type { DeviceKind, SiteCategory } from '../../src/city/contract.js';
+import type { ObservableType, Pap, Tlp } from '../../src/csirt/contract.js';
 
 /**
  * Words for the values the API sends as slugs (English keys, translated by the locale files;
@@ -422,3 +423,41 @@ export const MAP_UI_TEXTS: Record<string, string> = {
   'CooperativeGesturesHandler.MacHelpText': 'Use ⌘ + scroll to zoom the map',
   'CooperativeGesturesHandler.MobileHelpText': 'Use two fingers to move the map',
 };
+
+/** Kinds of CSIRT observable, in words (the API, STIX and MISP exports keep the type code, shown in the tooltip). */
+export const OBSERVABLE_TYPE_LABELS = {
+  ipv4: 'observable:ipv4',
+  ipv6: 'observable:ipv6',
+  domain: 'observable:domain',
+  url: 'observable:url',
+  email: 'observable:email',
+  sha256: 'observable:sha256',
+  sha1: 'observable:sha1',
+  md5: 'observable:md5',
+  cve: 'observable:cve',
+  device: 'observable:device',
+  'dc09-account': 'observable:dc09-account',
+  'user-account': 'observable:user-account',
+  hostname: 'observable:hostname',
+  other: 'observable:other',
+} satisfies Record<ObservableType, string>;
+
+/**
+ * What a TLP level means, for the tooltip of its code: TLP:AMBER and the like stay as written (CSIRT analysts
+ * read the codes; FIRST TLP 2.0), the meaning is in the reader's language.
+ */
+export const TLP_MEANINGS = {
+  clear: 'tlp-meaning:clear',
+  green: 'tlp-meaning:green',
+  amber: 'tlp-meaning:amber',
+  'amber+strict': 'tlp-meaning:amber+strict',
+  red: 'tlp-meaning:red',
+} satisfies Record<Tlp, string>;
+
+/** What a PAP level permits, for the tooltip of its code. */
+export const PAP_MEANINGS = {
+  clear: 'pap-meaning:clear',
+  green: 'pap-meaning:green',
+  amber: 'pap-meaning:amber',
+  red: 'pap-meaning:red',
+} satisfies Record<Pap, string>;

@@ -11,6 +11,7 @@ import { CockpitImport } from '../components/CockpitImport.js';
 import { AgreementForm } from '../components/AgreementForm.js';
 import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
+import { errorText } from '../errors.js';
 
 interface Indicator {
   id: string;
@@ -161,7 +162,7 @@ export function CockpitPage() {
           return true;
         });
       },
-      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => live && setError(errorText(t, e)),
     );
     return () => {
       live = false;

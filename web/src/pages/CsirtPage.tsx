@@ -21,6 +21,7 @@ import {
 } from '../../../src/csirt/contract.js';
 import type { TriageState, VexJustification } from '../../../src/device-security/contract.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
+import { errorText } from '../errors.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
 type CaseView = SecurityCase & {
@@ -69,9 +70,9 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       setAdvisories(v.advisories);
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
-  }, []);
+  }, [t]);
   useEffect(() => void load(), [load, last]);
   // A link from a finding (Device security) opens its case: /csirt?case=<id>.
   useEffect(() => {
@@ -90,7 +91,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       setError(null);
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   const show = (caseId: string) => run(async () => setOpen((await api<{ case: CaseView }>(`/api/csirt/cases/${caseId}`)).case));

@@ -12,6 +12,7 @@ import { AgreementForm } from '../components/AgreementForm.js';
 import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
 import { errorText } from '../errors.js';
+import { definitionIn } from '../cockpit-definitions.js';
 
 interface Indicator {
   id: string;
@@ -454,7 +455,7 @@ export function CockpitPage() {
       </div>
       {indicator && (
         <p className="kpi-definition">
-          {indicator.definition.text}{' '}
+          {definitionIn(lang, indicator)}{' '}
           <em>
             ({indicator.citation.document}
             {indicator.citation.clause ? ` ${indicator.citation.clause}` : ''}

@@ -121,7 +121,7 @@ test('public alert: authored in the UI from a template with a neighbourhood as t
     assert.match((await listed.locator('[data-cap=severity]').getAttribute('title')) ?? '', /^CAP severity: (Extreme|Severe|Moderate|Minor)$/);
     await expectText(
       approver.locator('[data-testid=alert-codes]'),
-      /^Severity (Extreme|Severe|Moderate|Minor) · Urgency (Immediate|Expected soon|Future) · Certainty (Observed|Likely|Possible) · Public · Real · Alert$/,
+      /^Severity: (Extreme|Severe|Moderate|Minor) · Urgency: (Immediate|Expected soon|Future) · Certainty: (Observed|Likely|Possible) · Scope: Public · Real · Alert$/,
     );
     await approver.waitForSelector('[data-testid=alert-area] canvas.maplibregl-canvas');
     await expectText(approver.locator('[data-testid=alert-author]'), /Alex Alert-Officer/);

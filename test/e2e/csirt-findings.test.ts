@@ -41,7 +41,7 @@ test('web UI: CSIRT × device security — demo desk, artefact with SHA-256, a c
     await page.locator('label', { hasText: 'The hash is an IOC' }).locator('input').check();
     await page.setInputFiles('[data-testid=artefact-file]', sample);
     await expectText(page.locator('[data-testid=artefacts]'), new RegExp(`phish\\.html[\\s\\S]*${sha}`));
-    await expectText(page.locator('[data-testid=observables]'), new RegExp(`sha256\\s+${sha}\\s+IOC`));
+    await expectText(page.locator('[data-testid=observables]'), new RegExp(`File hash \\(SHA-256\\)\\s+${sha}\\s+IOC`));
     const href = await page.locator('[data-testid=artefacts] a', { hasText: 'phish.html' }).getAttribute('href');
     const got = await page.request.get(`${vigil.url}${href}`);
     assert.equal(got.status(), 200);
@@ -63,7 +63,7 @@ test('web UI: CSIRT × device security — demo desk, artefact with SHA-256, a c
     await expectText(page.locator('[data-testid=timeline]'), /artefact phish\.html erased \(erased on request\) — kept as a hash only/);
     assert.equal(await page.locator('[data-testid=artefacts] tr', { hasText: 'phish.html' }).count(), 0);
     assert.equal((await page.request.get(`${vigil.url}${href}`)).status(), 404);
-    await expectText(page.locator('[data-testid=observables]'), new RegExp(`sha256\\s+${sha}\\s+IOC`));
+    await expectText(page.locator('[data-testid=observables]'), new RegExp(`File hash \\(SHA-256\\)\\s+${sha}\\s+IOC`));
     await expectText(page.locator('[data-testid=artefact-retention]'), /erased 365 days after the case is closed/);
 
     // Device security: a KEV finding on the police video server → a CSIRT case; the police are sent an advisory.

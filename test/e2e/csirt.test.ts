@@ -34,13 +34,16 @@ test('web UI: CSIRT desk — alert queue, case from an alert, task, observable, 
       await page.click('button[type=submit]');
       await page.waitForSelector('[data-testid=alert-queue]');
       await expectText(page.locator('[data-testid=alert-queue]'), /Failed sign-ins from 192\.0\.2\.77/);
+      // Observable types read as words (the type code stays in the API and the exports).
+      await expectText(page.locator('[data-testid=alert-queue]'), /IPv4 address 192\.0\.2\.77/);
+      assert.doesNotMatch(await page.locator('[data-testid=alert-queue]').innerText(), /\bipv4\b/);
 
       await page.getByRole('checkbox', { name: 'Failed sign-ins from 192.0.2.77' }).check();
       await page.fill('input[aria-label="Case title"]', 'Password guessing on the console');
       await page.click('[data-testid=open-case]');
       const detail = page.locator('[data-testid=case-detail]');
       await expectText(detail, /CSIRT-\d{4}-\d{4} · Password guessing on the console/);
-      await expectText(page.locator('[data-testid=observables]'), /ipv4\s+192\.0\.2\.77\s+IOC/);
+      await expectText(page.locator('[data-testid=observables]'), /IPv4 address\s+192\.0\.2\.77\s+IOC/);
       await page.click('[data-testid=take-case]');
       await expectText(detail, /Assignee: csirt/);
 
@@ -53,7 +56,7 @@ test('web UI: CSIRT desk — alert queue, case from an alert, task, observable, 
       assert.ok(await detail.getByRole('button', { name: 'Add observable' }).isDisabled(), 'a malformed observable is refused as typed');
       await page.fill('input[aria-label="Observable value"]', 'guess.example');
       await detail.getByRole('button', { name: 'Add observable' }).click();
-      await expectText(page.locator('[data-testid=observables]'), /domain\s+guess\.example/);
+      await expectText(page.locator('[data-testid=observables]'), /Domain name\s+guess\.example/);
 
       // The case concerns the city itself (the sign-ins were on the city's console): no advisory form; a case for the monitoring centre gets one.
       const marc = vigil.capabilities.identity.reads.orgs().find((o) => o.name.includes('Monitoring'))!;
@@ -66,11 +69,18 @@ test('web UI: CSIRT desk — alert queue, case from an alert, task, observable, 
       await page.fill('input[aria-label="What to do"]', 'Rotate the AES keys of the panels of account 1234.');
       await detail.getByRole('button', { name: /Send to/ }).click();
       await expectText(detail, /Rotate the panel keys · TLP:AMBER · awaiting/);
+      // TLP stays the code analysts read; its meaning is in the tooltip, in the reader's language. Observable types read as words.
+      assert.match(
+        (await detail.locator('[data-testid=tlp-code]').first().getAttribute('title')) ?? '',
+        /^TLP:AMBER — only within the recipient’s organisation/,
+      );
+      assert.match((await detail.locator('[data-testid=pap-code]').getAttribute('title')) ?? '', /^PAP:\w+ — /);
       const download = page.waitForEvent('download');
       await page.click('[data-testid=export-stix]');
       const stix = await download;
       assert.match(stix.suggestedFilename(), /\.stix\.json$/);
       await page.screenshot({ path: '/tmp/vigil-csirt-1440.png' });
+      await page.screenshot({ path: 'docs/screenshots/csirt-cases-1440.png' });
       // On a phone the alert queue stacks into cards (the shared stack-table), nothing scrolls inside its box or sideways.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.click('[data-testid=csirt-tab-alerts]');
@@ -84,6 +94,18 @@ test('web UI: CSIRT desk — alert queue, case from an alert, task, observable, 
       assert.ok(queue.inner <= 1 && queue.page <= 1, `the alert queue at 390 px scrolls (${JSON.stringify(queue)})`);
       assert.ok(queue.rows.length > 0 && queue.rows.every((d) => d === 'block'), `each alert is a card at 390 px (${queue.rows.join(', ')})`);
       assert.equal(queue.labelled, '"Severity"', 'each value says which column it is');
+      // The cases table stacks the same way.
+      await page.click('[data-testid=csirt-tab-cases]');
+      const cases = await page.locator('[data-testid=case-list]').evaluate((table) => ({
+        inner: table.scrollWidth - table.clientWidth,
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        rows: [...table.querySelectorAll('tbody tr')].map((r) => getComputedStyle(r).display),
+        labelled: getComputedStyle(table.querySelector('tbody tr td[data-label]')!, '::before').content,
+      }));
+      assert.ok(cases.inner <= 1 && cases.page <= 1, `the case list at 390 px scrolls (${JSON.stringify(cases)})`);
+      assert.ok(cases.rows.length > 1 && cases.rows.every((d) => d === 'block'), `each case is a card at 390 px (${cases.rows.join(', ')})`);
+      assert.equal(cases.labelled, '"Case"', 'each case value says which column it is');
+      await page.screenshot({ path: 'docs/screenshots/csirt-cases-390.png', fullPage: false });
       await page.setViewportSize({ width: 1440, height: 900 });
 
       // The monitoring centre's supervisor confirms on the CSIRT page (advisories tab).

@@ -15,6 +15,44 @@ async function rendered(page: import('playwright-core').Page, selector: string, 
 }
 
 /**
+ * The city map is framed on the city (its boundary), as the command map's overview is: the frame asked for
+ * (data-fitted) is the boundary's bounding box, and what the map shows (data-bounds) holds all of it.
+ */
+async function assertFramedOnCity(page: import('playwright-core').Page, base: string): Promise<void> {
+  const areas = (await (await fetch(`${base}/api/city/areas`)).json()) as {
+    features: { geometry: { type: string; coordinates: unknown }; properties: { level: string } }[];
+  };
+  const corners: [number, number][] = [];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') corners.push(c as unknown as [number, number]);
+    else if (Array.isArray(c)) for (const x of c) walk(x);
+  };
+  for (const f of areas.features.filter((x) => x.properties.level === 'city' && x.geometry.type !== 'Point')) walk(f.geometry.coordinates);
+  assert.ok(corners.length > 0, 'the demo city has a boundary');
+  const [xs, ys] = [corners.map((p) => p[0]), corners.map((p) => p[1])];
+  const subject = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  await page.waitForSelector('[data-testid=map][data-fitted][data-bounds]');
+  const shows = (s: number[]) => {
+    const b = document.querySelector('[data-testid=map]')?.getAttribute('data-bounds')?.split(',').map(Number);
+    return !!b && b[0]! <= s[0]! && b[1]! <= s[1]! && b[2]! >= s[2]! && b[3]! >= s[3]!;
+  };
+  await page.waitForFunction(shows, subject, { timeout: 10_000 }).catch(() => {});
+  const bounds = (await page.locator('[data-testid=map]').getAttribute('data-bounds'))!.split(',').map(Number);
+  assert.ok(
+    bounds[0]! <= subject[0]! && bounds[1]! <= subject[1]! && bounds[2]! >= subject[2]! && bounds[3]! >= subject[3]!,
+    `the city map (${bounds.join(', ')}) shows the whole city (${subject.join(', ')})`,
+  );
+  const fitted = (await page.locator('[data-testid=map]').getAttribute('data-fitted'))!.split(',').map(Number);
+  assert.ok(
+    fitted.every((v, k) => Math.abs(v - subject[k]!) < 1e-4),
+    `the city map is framed on the city's boundary (${fitted.join(', ')} against ${subject.join(', ')})`,
+  );
+  // Fitted, not the extract's box with the sea around it: the city fills most of the frame one way or the other.
+  const fill = Math.max((subject[2]! - subject[0]!) / (bounds[2]! - bounds[0]!), (subject[3]! - subject[1]!) / (bounds[3]! - bounds[1]!));
+  assert.ok(fill > 0.6, `the city fills the map (${fill.toFixed(2)} of its width or height)`);
+}
+
+/**
  * Maps for a control room: street and place labels drawn with the fonts Vigil serves itself
  * (no outside request), device markers clustered, site markers above devices, and the
  * command map framed on the incident with its recommended units.
@@ -40,6 +78,7 @@ test('maps: self-hosted label fonts, street and place labels, clustered devices,
     page.on('pageerror', (e) => errors.push(e.message));
     await signInAt(page, `${vigil.url}/`, 'admin');
     await page.waitForSelector('[data-testid=areas] li');
+    await assertFramedOnCity(page, vigil.url);
 
     // Labels: the symbol layers have features on screen once the fonts came from Vigil.
     const places = await rendered(page, '[data-testid=map]', 'places');
@@ -169,6 +208,7 @@ test('maps: self-hosted label fonts, street and place labels, clustered devices,
     phone.on('pageerror', (e) => errors.push(`phone: ${e.message}`));
     await signInAt(phone, `${vigil.url}/`, 'admin');
     await phone.waitForSelector('[data-testid=areas] li');
+    await assertFramedOnCity(phone, vigil.url);
     assert.ok((await rendered(phone, '[data-testid=map]', 'places')) > 0, 'place names on a phone');
     await phone.waitForTimeout(800);
     await phone.screenshot({ path: `${SHOTS}/map-city-390.png`, fullPage: false });

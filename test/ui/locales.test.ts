@@ -6,6 +6,7 @@ import ts from 'typescript';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 import { TEMPLATES } from '../../web/src/feed-sentences.js';
+import { ERROR_SENTENCES } from '../../web/src/errors.js';
 import {
   ACTIVITY_LABELS,
   ALARM_KIND_LABELS,
@@ -20,6 +21,10 @@ import {
   STEP_KIND_LABELS,
   SUBJECT_LABELS,
   CAP_WORDS,
+  CAP_PAIR_WORDS,
+  OBSERVABLE_TYPE_LABELS,
+  TLP_MEANINGS,
+  PAP_MEANINGS,
   ORG_KIND_LABELS,
   ROLE_LABELS,
   COMMS_KIND_LABELS,
@@ -80,9 +85,14 @@ function keysInUse(): Set<string> {
     CAP_CATEGORY_LABELS,
     CAP_RESPONSE_LABELS,
     MAP_UI_TEXTS,
+    OBSERVABLE_TYPE_LABELS,
+    TLP_MEANINGS,
+    PAP_MEANINGS,
+    ERROR_SENTENCES,
   ])
     for (const v of Object.values(table)) keys.add(v);
   for (const table of Object.values(CAP_WORDS)) for (const v of Object.values(table)) keys.add(v);
+  for (const table of Object.values(CAP_PAIR_WORDS)) for (const v of Object.values(table)) keys.add(v);
   for (const phase of ['alarm', 'restore', 'status']) keys.add(`signal-phase:${phase}`);
   keys.add('{n} updates');
   return keys;

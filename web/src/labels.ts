@@ -5,6 +5,7 @@ import type { InteractionKind, RelationKind } from '../../src/engagement/contrac
 import type { Role } from '../../src/platform/contract.js';
 import type { UnitKind, UnitStatus } from '../../src/units/contract.js';
 import type { DeviceKind, SiteCategory } from '../../src/city/contract.js';
+import type { ObservableType, Pap, Tlp } from '../../src/csirt/contract.js';
 
 /**
  * Words for the values the API sends as slugs (English keys, translated by the locale files;
@@ -238,6 +239,41 @@ export const CAP_WORDS = {
 
 export type CapField = keyof typeof CAP_WORDS;
 
+/**
+ * CAP's codes as the value after the field's own label ("Certainty: Observed", « Certitude : observée »): in
+ * French the word agrees with the label (gravité, urgence, certitude and portée are feminine) and takes no
+ * capital after the colon, and « Unknown » reads « inconnue », not « Certitude : certitude inconnue ».
+ */
+export const CAP_PAIR_WORDS = {
+  severity: Object.fromEntries(Object.keys(CAP_WORDS.severity).map((c) => [c, `cap-pair:severity:${c}`])),
+  urgency: Object.fromEntries(Object.keys(CAP_WORDS.urgency).map((c) => [c, `cap-pair:urgency:${c}`])),
+  certainty: Object.fromEntries(Object.keys(CAP_WORDS.certainty).map((c) => [c, `cap-pair:certainty:${c}`])),
+  scope: Object.fromEntries(Object.keys(CAP_WORDS.scope).map((c) => [c, `cap-pair:scope:${c}`])),
+} as const;
+
+export type CapPairField = keyof typeof CAP_PAIR_WORDS;
+
+/** The field's label, for "Label: value" (en) / « Label : valeur » (fr). */
+export const CAP_FIELD_LABELS: Readonly<Record<CapPairField, string>> = {
+  severity: 'Severity',
+  urgency: 'Urgency',
+  certainty: 'Certainty',
+  scope: 'Scope',
+};
+
+/** A CAP field's label and value in the reader's language, split around the value: ["Certitude : ", "observée", ""]. */
+export function capPairParts(t: (key: string) => string, field: CapPairField, code: string): [string, string, string] {
+  const [before = '', after = ''] = t('{label}: {value}').replace('{label}', t(CAP_FIELD_LABELS[field])).split('{value}');
+  return [before, capPairWord(t, field, code), after];
+}
+
+/** The value words of a CAP code after its label (the code itself when CAP does not define it). */
+export function capPairWord(t: (key: string) => string, field: CapPairField, code: string | undefined | null): string {
+  if (!code) return '';
+  const key = (CAP_PAIR_WORDS[field] as Record<string, string>)[code];
+  return key ? t(key) : code;
+}
+
 /** The words for a CAP code in the reader's language (the code itself when CAP does not define it). */
 export function capWord(t: (key: string) => string, field: CapField, code: string | undefined | null): string {
   if (!code) return '';
@@ -387,3 +423,41 @@ export const MAP_UI_TEXTS: Record<string, string> = {
   'CooperativeGesturesHandler.MacHelpText': 'Use ⌘ + scroll to zoom the map',
   'CooperativeGesturesHandler.MobileHelpText': 'Use two fingers to move the map',
 };
+
+/** Kinds of CSIRT observable, in words (the API, STIX and MISP exports keep the type code, shown in the tooltip). */
+export const OBSERVABLE_TYPE_LABELS = {
+  ipv4: 'observable:ipv4',
+  ipv6: 'observable:ipv6',
+  domain: 'observable:domain',
+  url: 'observable:url',
+  email: 'observable:email',
+  sha256: 'observable:sha256',
+  sha1: 'observable:sha1',
+  md5: 'observable:md5',
+  cve: 'observable:cve',
+  device: 'observable:device',
+  'dc09-account': 'observable:dc09-account',
+  'user-account': 'observable:user-account',
+  hostname: 'observable:hostname',
+  other: 'observable:other',
+} satisfies Record<ObservableType, string>;
+
+/**
+ * What a TLP level means, for the tooltip of its code: TLP:AMBER and the like stay as written (CSIRT analysts
+ * read the codes; FIRST TLP 2.0), the meaning is in the reader's language.
+ */
+export const TLP_MEANINGS = {
+  clear: 'tlp-meaning:clear',
+  green: 'tlp-meaning:green',
+  amber: 'tlp-meaning:amber',
+  'amber+strict': 'tlp-meaning:amber+strict',
+  red: 'tlp-meaning:red',
+} satisfies Record<Tlp, string>;
+
+/** What a PAP level permits, for the tooltip of its code. */
+export const PAP_MEANINGS = {
+  clear: 'pap-meaning:clear',
+  green: 'pap-meaning:green',
+  amber: 'pap-meaning:amber',
+  red: 'pap-meaning:red',
+} satisfies Record<Pap, string>;

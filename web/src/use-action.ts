@@ -1,4 +1,6 @@
 import { useCallback, useState } from 'react';
+import { useT } from './i18n.js';
+import { errorText } from './errors.js';
 
 /** What a staff page's actions share: one at a time (busy), the error or notice they left, and a refresh after each. */
 export interface PageAction {
@@ -20,6 +22,7 @@ export interface PageAction {
  * reloads after an action (a stable callback: useCallback), none for pages that only show a notice.
  */
 export function useAction(refresh?: () => Promise<unknown>): PageAction {
+  const t = useT();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -34,13 +37,13 @@ export function useAction(refresh?: () => Promise<unknown>): PageAction {
         if (done) setNotice(done);
         return true;
       } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorText(t, e));
         return false;
       } finally {
         setBusy(false);
       }
     },
-    [refresh],
+    [refresh, t],
   );
   return { busy, error, notice, setError, setNotice, run };
 }

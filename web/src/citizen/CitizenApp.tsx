@@ -8,6 +8,7 @@ import { MyReportsPanel } from './MyReportsPanel.js';
 import { rememberFollow } from './report-store.js';
 import { ConsultationsPanel, rememberAnswer } from './ConsultationsPanel.js';
 import { OpenDataPanel } from './OpenDataPanel.js';
+import { errorText } from '../errors.js';
 
 type Tab = 'alerts' | 'report' | 'reports' | 'consultations' | 'subscribe' | 'open-data';
 const TAB_HASH: Record<Tab, string> = {
@@ -59,7 +60,7 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
       setKeptAt(res.headers.get('x-vigil-offline') ? (res.headers.get('x-vigil-kept-at') ?? new Date(0).toISOString()) : null);
       setError(null);
     } catch (e) {
-      setError(`${t('The alerts cannot be loaded')}: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`${t('The alerts cannot be loaded')}: ${errorText(t, e)}`);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps -- t (useT) is new every render: as a dependency it would reload the alerts on every render
   }, [place]);

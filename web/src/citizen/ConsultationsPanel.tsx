@@ -2,6 +2,7 @@ import { useCallback, useContext, useEffect, useState } from 'react';
 import type { Effect, GrievanceFollowView, ParticipantView, Position, PublicConsultation } from '../../../src/engagement/contract.js';
 import { LanguageContext, useT, useTime } from '../i18n.js';
 import { NotifyChoice, pushKeysFor, type NotifyWish } from './NotifyChoice.js';
+import { errorText } from '../errors.js';
 
 /** What this device keeps of the person's answers and grievances: their personal link tokens (Vigil keeps only a hash). */
 const KEPT = 'vigil.citizen.engagement';
@@ -59,7 +60,7 @@ export function ConsultationsPanel() {
       setConsultations(((await res.json()) as { consultations: PublicConsultation[] }).consultations);
       setError(null);
     } catch (e) {
-      setError(`${t('The consultations cannot be loaded')}: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`${t('The consultations cannot be loaded')}: ${errorText(t, e)}`);
     }
     const views = await Promise.all(
       loadKept().map(async (k) => {
@@ -197,7 +198,7 @@ function AnswerForm({ consultation, onSent }: { consultation: PublicConsultation
         setError(null);
         void pushKeysFor(notify)
           .catch((e: unknown) => {
-            throw new Error(`${t('Notifications are not available on this device')}: ${e instanceof Error ? e.message : String(e)}`);
+            throw new Error(`${t('Notifications are not available on this device')}: ${errorText(t, e)}`);
           })
           .then((push) => {
             const channels = [...(notify.email && email.trim() ? ['email'] : []), ...(push ? ['push'] : [])];
@@ -218,7 +219,7 @@ function AnswerForm({ consultation, onSent }: { consultation: PublicConsultation
             if (!res.ok || !body.followToken) throw new Error(body.error?.message ?? `${res.status}`);
             onSent(body.followToken);
           })
-          .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+          .catch((e: unknown) => setError(errorText(t, e)))
           .finally(() => setBusy(false));
       }}
     >
@@ -282,7 +283,7 @@ function GrievanceForm({ consultations, onSent }: { consultations: PublicConsult
               setText('');
               onSent(body.followToken);
             })
-            .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+            .catch((e: unknown) => setError(errorText(t, e)));
         }}
       >
         <p className="muted small">{t('Acknowledged within 2 days, answered within 30 days.')}</p>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useT } from '../i18n.js';
 import { readCatalogue, type CatalogueView } from './open-data.js';
+import { errorText } from '../errors.js';
 
 const FREQUENCY_TEXT: Record<string, string> = {
   CONT: 'Updated continuously',
@@ -21,8 +22,8 @@ export function OpenDataPanel({ lang }: { lang: string }) {
         if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
         setCatalogue(readCatalogue(await res.json(), lang.slice(0, 2)));
       })
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [lang]);
+      .catch((e: unknown) => setError(errorText(t, e)));
+  }, [lang, t]);
   return (
     <section className="citizen-open-data" data-testid="open-data" data-loaded={catalogue ? 'true' : 'false'}>
       <h2>{t('Open data')}</h2>

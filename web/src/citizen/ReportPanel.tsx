@@ -5,6 +5,7 @@ import { CitizenMap } from './CitizenMap.js';
 import { currentPosition, type Place } from './device.js';
 import { NotifyChoice, pushKeysFor, type NotifyWish } from './NotifyChoice.js';
 import { MAX_QUEUED, NetworkDown, deviceId, loadQueue, loadSent, postReport, preparePhoto, saveQueue, saveSent, tokenOf } from './report-store.js';
+import { errorText } from '../errors.js';
 
 type L = 'en' | 'fr';
 
@@ -30,7 +31,7 @@ export function ReportPanel({ lang, place, onSent }: { lang: string; place: Plac
     try {
       setWhere(await currentPosition());
     } catch (e) {
-      setError(`${t('Your location is not available')}: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`${t('Your location is not available')}: ${errorText(t, e)}`);
     }
   };
 

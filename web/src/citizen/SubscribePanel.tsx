@@ -4,6 +4,7 @@ import { LANGUAGES, useT } from '../i18n.js';
 import { CitizenMap } from './CitizenMap.js';
 import { currentPosition, saveSubscription, type DeviceSubscription, type Place, type PlaceKind } from './device.js';
 import { pushSupport, subscribePush, unsubscribePush, type PushKeys } from './push.js';
+import { errorText } from '../errors.js';
 
 const KINDS: PlaceKind[] = ['last', 'home', 'work'];
 const KIND_LABEL: Record<PlaceKind, string> = { last: 'Where I am', home: 'Home', work: 'Work' };
@@ -42,7 +43,7 @@ export function SubscribePanel({
     try {
       await what();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     } finally {
       setBusy(false);
     }
@@ -65,7 +66,7 @@ export function SubscribePanel({
       setPushProblem(null);
       return keys;
     } catch (e) {
-      setPushProblem(e instanceof Error ? e.message : String(e));
+      setPushProblem(errorText(t, e));
       return null;
     }
   };

@@ -3,7 +3,7 @@ import { channelTexts, type AlertReach, type AlertRecord } from '../../../src/al
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 import { AlertAreaMap } from './AlertAreaMap.js';
-import { CapWord } from './CapWord.js';
+import { CapPair, CapWord } from './CapWord.js';
 
 const LANGUAGE_NAMES: Record<string, string> = { fr: 'Français', en: 'English', it: 'Italiano', de: 'Deutsch', es: 'Español', mc: 'Munegascu' };
 export const CHANNEL_LABEL: Record<string, string> = {
@@ -120,8 +120,8 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
       </div>
       {infos[0] && (
         <p className="review-codes" data-testid="alert-codes">
-          {t('Severity')} <CapWord field="severity" code={infos[0].severity} /> · {t('Urgency')} <CapWord field="urgency" code={infos[0].urgency} /> ·{' '}
-          {t('Certainty')} <CapWord field="certainty" code={infos[0].certainty} /> · <CapWord field="scope" code={alert.cap.scope} /> ·{' '}
+          <CapPair field="severity" code={infos[0].severity} /> · <CapPair field="urgency" code={infos[0].urgency} /> ·{' '}
+          <CapPair field="certainty" code={infos[0].certainty} /> · <CapPair field="scope" code={alert.cap.scope} /> ·{' '}
           <CapWord field="status" code={alert.cap.status} /> · <CapWord field="msgType" code={alert.cap.msgType} />
         </p>
       )}

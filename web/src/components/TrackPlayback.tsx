@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { LABEL_FONT_BOLD, exposeRendered, fitTo, raiseLabels } from './basemap.js';
 import { UNIT_COLOURS, colourBy } from './map-legend.js';
+import { errorText } from '../errors.js';
 
 interface UnitRow {
   unitId: string;
@@ -138,7 +139,7 @@ export function TrackPlayback({ map, ready }: { map: maplibregl.Map | null; read
           { padding: 60 },
         );
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
 

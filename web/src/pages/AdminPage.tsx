@@ -7,6 +7,7 @@ import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
 import { useAction } from '../use-action.js';
 import { WebhooksScreen } from './WebhooksScreen.js';
+import { errorText } from '../errors.js';
 
 interface Org {
   id: string;
@@ -351,7 +352,7 @@ function CityImport({ onDone }: { onDone: () => void }) {
       if (p.phase === 'done') onDone();
       else setError(p.error);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   const pct = progress && progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;

@@ -6,6 +6,7 @@ import { RESOLUTIONS } from '../../../src/alarms/contract.js';
 import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS, STEP_KIND_LABELS } from '../labels.js';
 import { SiteMap } from '../components/SiteMap.js';
 import { AccountsPanel } from './AccountsPanel.js';
+import { errorText } from '../errors.js';
 
 interface Alarm {
   alarmId: string;
@@ -194,7 +195,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         }
         await load();
       } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorText(t, e));
       }
     },
     [selected, resolution, note, load, alarms, t],
@@ -207,7 +208,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       await api(`/api/alarms/${selected}/steps/${stepId}`, { body: { outcome: outcomes[stepId] || 'done' } });
       setDetail(await api<Detail>(`/api/alarms/${selected}`));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
 
@@ -541,7 +542,7 @@ function EscalateButton({ alarmId }: { alarmId: string }) {
       const r = await api<{ incident: { reference: string } }>(`/api/incidents/from-alarm/${alarmId}`, { method: 'POST', body: {} });
       setDone(r.incident.reference);
     } catch (e) {
-      setProblem(e instanceof Error ? e.message : String(e));
+      setProblem(errorText(t, e));
     }
   };
   return (

@@ -27,7 +27,7 @@ import { WebhooksScreen } from './WebhooksScreen.js';
 import { EarlyWarningRules } from './EarlyWarningRules.js';
 import { useAction } from '../use-action.js';
 import { ALERT_STATE_LABELS, CAP_CATEGORY_LABELS, CAP_RESPONSE_LABELS, DELIVERY_STATUS_LABELS, capWord, wordFor } from '../labels.js';
-import { CapWord } from '../components/CapWord.js';
+import { CapPair, CapWord } from '../components/CapWord.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
 type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
@@ -471,7 +471,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <span className={`badge ${STATE_CLASS[current.state] ?? ''}`} data-testid="alert-state" data-state={current.state}>
                 {t(ALERT_STATE_LABELS[current.state] ?? current.state)}
               </span>{' '}
-              · <CapWord field="msgType" code={current.cap.msgType} /> · <CapWord field="scope" code={current.cap.scope} /> · {t('by')}{' '}
+              · <CapWord field="msgType" code={current.cap.msgType} /> · <CapPair field="scope" code={current.cap.scope} /> · {t('by')}{' '}
               <span data-testid="alert-author" title={current.author}>
                 {name(current.author)}
               </span>
@@ -689,8 +689,8 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               const p = channelTexts(current.cap, i);
               return (
                 <div key={i.language ?? 'en-US'} className="plan-card">
-                  <strong>{i.language ?? 'en-US'}</strong> · {i.event} · {t('Severity')} <CapWord field="severity" code={i.severity} /> · {t('Urgency')}{' '}
-                  <CapWord field="urgency" code={i.urgency} /> · {t('Certainty')} <CapWord field="certainty" code={i.certainty} />
+                  <strong>{i.language ?? 'en-US'}</strong> · {i.event} · <CapPair field="severity" code={i.severity} /> ·{' '}
+                  <CapPair field="urgency" code={i.urgency} /> · <CapPair field="certainty" code={i.certainty} />
                   {i.expires ? ` · ${t('expires')} ${time(i.expires)}` : ''}
                   <p>{i.description}</p>
                   {i.instruction && (

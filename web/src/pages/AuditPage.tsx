@@ -5,6 +5,7 @@ import { useDirectory, useNames } from '../directory.js';
 import { nameOf } from '../../../src/directory/contract.js';
 import { humanType } from '../feed-sentences.js';
 import { ACTIVITY_LABELS, SUBJECT_LABELS } from '../labels.js';
+import { errorText } from '../errors.js';
 
 interface Verification {
   ok: boolean;
@@ -43,10 +44,10 @@ export function AuditPage() {
         setNext(page.nextBeforeSeq);
         setError(null);
       } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorText(t, e));
       }
     },
-    [typePrefix, actor],
+    [typePrefix, actor, t],
   );
 
   useEffect(() => void load(null), [load]);
@@ -56,7 +57,7 @@ export function AuditPage() {
     try {
       setVerification(await api<Verification>('/api/audit/verify', { method: 'POST' }));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     } finally {
       setVerifying(false);
     }

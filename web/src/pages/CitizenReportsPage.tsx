@@ -8,6 +8,7 @@ import { NoticeStates } from './NoticeStates.js';
 import { WorkOrderForm } from './work-orders/WorkOrderForm.js';
 import { WorkOrdersPanel } from './work-orders/WorkOrdersPanel.js';
 import { PRIORITY_TEXT, WORK_ORDER_STATE_TEXT, dueDay, type Assignee } from './work-orders/words.js';
+import { errorText } from '../errors.js';
 
 interface Figures {
   received: number;
@@ -52,9 +53,9 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
       setWorkOrders(w.workOrders);
       setAssignees(w.assignees);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
-  }, [openOnly]);
+  }, [openOnly, t]);
   useEffect(() => void load(), [load]);
   const lastCitizenSeq = recent.find((e) => e.type.startsWith('citizen-reports.'))?.seq;
   const selectedId = selected?.reportId;
@@ -78,7 +79,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
       setNote(r.publicNote ?? '');
       setInto('');
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
 
@@ -90,7 +91,7 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
       await open(selected.reportId);
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
 

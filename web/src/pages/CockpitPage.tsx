@@ -11,6 +11,8 @@ import { CockpitImport } from '../components/CockpitImport.js';
 import { AgreementForm } from '../components/AgreementForm.js';
 import { api } from '../api.js';
 import { LanguageContext, useT } from '../i18n.js';
+import { errorText } from '../errors.js';
+import { definitionIn } from '../cockpit-definitions.js';
 
 interface Indicator {
   id: string;
@@ -161,7 +163,7 @@ export function CockpitPage() {
           return true;
         });
       },
-      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => live && setError(errorText(t, e)),
     );
     return () => {
       live = false;
@@ -453,7 +455,7 @@ export function CockpitPage() {
       </div>
       {indicator && (
         <p className="kpi-definition">
-          {indicator.definition.text}{' '}
+          {definitionIn(lang, indicator)}{' '}
           <em>
             ({indicator.citation.document}
             {indicator.citation.clause ? ` ${indicator.citation.clause}` : ''}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, apiUpload, type Me, type StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
+import { OBSERVABLE_TYPE_LABELS, PAP_MEANINGS, TLP_MEANINGS } from '../labels.js';
 import {
   ALERT_SEVERITIES,
   CASE_RESOLUTIONS,
@@ -20,6 +21,7 @@ import {
 } from '../../../src/csirt/contract.js';
 import type { TriageState, VexJustification } from '../../../src/device-security/contract.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
+import { errorText } from '../errors.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
 type CaseView = SecurityCase & {
@@ -68,9 +70,9 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       setAdvisories(v.advisories);
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
-  }, []);
+  }, [t]);
   useEffect(() => void load(), [load, last]);
   // A link from a finding (Device security) opens its case: /csirt?case=<id>.
   useEffect(() => {
@@ -89,7 +91,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       setError(null);
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   const show = (caseId: string) => run(async () => setOpen((await api<{ case: CaseView }>(`/api/csirt/cases/${caseId}`)).case));
@@ -200,7 +202,9 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     </td>
                     <td className="stack-head">
                       {withNames(a.title, name)}
-                      <div className="muted">{a.observables.map((o) => `${o.type} ${o.type === 'device' ? name(o.value) : o.value}`).join(' · ')}</div>
+                      <div className="muted">
+                        {a.observables.map((o) => `${observableWord(t, o.type)} ${o.type === 'device' ? name(o.value) : o.value}`).join(' · ')}
+                      </div>
                     </td>
                     <td data-label={t('Events')}>{a.count}</td>
                     <td data-label={t('Last seen')}>{time(a.lastSeenAt)}</td>
@@ -229,7 +233,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
 
       {tab === 'cases' && (
         <div className="csirt-cases">
-          <table className="table" data-testid="case-list">
+          <table className="table stack-table" data-testid="case-list">
             <thead>
               <tr>
                 <th>{t('Case')}</th>
@@ -244,17 +248,19 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             <tbody>
               {cases.map((c) => (
                 <tr key={c.caseId} className={open?.caseId === c.caseId ? 'selected' : ''} onClick={() => void show(c.caseId)} style={{ cursor: 'pointer' }}>
-                  <td className="nowrap">{c.ref}</td>
-                  <td>{c.title}</td>
-                  <td>{c.orgName ?? t('the city')}</td>
-                  <td>
+                  <td className="nowrap" data-label={t('Case')}>
+                    {c.ref}
+                  </td>
+                  <td className="stack-head">{c.title}</td>
+                  <td data-label={t('Organisation')}>{c.orgName ?? t('the city')}</td>
+                  <td data-label={t('Severity')}>
                     <span className={`badge sev-${c.severity}`}>{t(c.severity)}</span>
                   </td>
-                  <td>
-                    <span className={`tlp tlp-${c.tlp.replace('+', '-')}`}>TLP:{c.tlp.toUpperCase()}</span>
+                  <td data-label="TLP">
+                    <TlpCode tlp={c.tlp} />
                   </td>
-                  <td>{t(c.status)}</td>
-                  <td>{c.assignee ?? '—'}</td>
+                  <td data-label={t('Status')}>{t(c.status)}</td>
+                  <td data-label={t('Assignee')}>{c.assignee ?? '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -294,7 +300,9 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                   <b>{a.title}</b>
                   <div className="pre-line">{a.body}</div>
                 </td>
-                <td>TLP:{a.tlp.toUpperCase()}</td>
+                <td>
+                  <TlpCode tlp={a.tlp} />
+                </td>
                 <td>
                   {a.confirmedAt ? (
                     `${time(a.confirmedAt)} · ${a.confirmedBy}`
@@ -392,8 +400,10 @@ function CaseDetail({
           {c.ref} · {c.title}
         </h3>
         <span className="spacer" />
-        <span className={`tlp tlp-${c.tlp.replace('+', '-')}`}>TLP:{c.tlp.toUpperCase()}</span>
-        <span>PAP:{c.pap.toUpperCase()}</span>
+        <TlpCode tlp={c.tlp} />
+        <span title={t(PAP_MEANINGS[c.pap] ?? c.pap)} data-testid="pap-code">
+          PAP:{c.pap.toUpperCase()}
+        </span>
         {handler && (
           <>
             <a href={`${url}/stix`} download={`${c.ref}.stix.json`} data-testid="export-stix">
@@ -426,7 +436,9 @@ function CaseDetail({
             TLP{' '}
             <select value={c.tlp} onChange={(e) => void act('', { tlp: e.target.value }, 'PATCH')}>
               {TLP_LEVELS.map((s) => (
-                <option key={s}>{s}</option>
+                <option key={s} value={s} title={t(TLP_MEANINGS[s])}>
+                  TLP:{s.toUpperCase()}
+                </option>
               ))}
             </select>
           </label>
@@ -434,7 +446,9 @@ function CaseDetail({
             PAP{' '}
             <select value={c.pap} onChange={(e) => void act('', { pap: e.target.value }, 'PATCH')}>
               {PAP_LEVELS.map((s) => (
-                <option key={s}>{s}</option>
+                <option key={s} value={s} title={t(PAP_MEANINGS[s])}>
+                  PAP:{s.toUpperCase()}
+                </option>
               ))}
             </select>
           </label>
@@ -538,7 +552,9 @@ function CaseDetail({
             const s = c.sightings[o.observableId];
             return (
               <tr key={o.observableId}>
-                <td>{o.type}</td>
+                <td title={o.type} data-observable-type={o.type}>
+                  {observableWord(t, o.type)}
+                </td>
                 <td>{o.type === 'device' ? <span title={o.value}>{deviceName(o.value)}</span> : <code>{o.value}</code>}</td>
                 <td>{o.ioc ? 'IOC' : ''}</td>
                 <td className="muted">{withNames(o.note, name)}</td>
@@ -563,7 +579,9 @@ function CaseDetail({
         >
           <select aria-label={t('Observable type')} value={oType} onChange={(e) => setOType(e.target.value as ObservableType)}>
             {OBSERVABLE_TYPES.map((x) => (
-              <option key={x}>{x}</option>
+              <option key={x} value={x}>
+                {observableWord(t, x)}
+              </option>
             ))}
           </select>
           <input required placeholder={t('Value')} aria-label={t('Observable value')} value={oValue} onChange={(e) => setOValue(e.target.value)} />
@@ -677,7 +695,7 @@ function CaseDetail({
       <ul>
         {c.advisories.map((a) => (
           <li key={a.advisoryId}>
-            {a.title} · TLP:{a.tlp.toUpperCase()} · {a.confirmedAt ? `${t('confirmed')} ${time(a.confirmedAt)}` : t('awaiting')}
+            {a.title} · <TlpCode tlp={a.tlp} /> · {a.confirmedAt ? `${t('confirmed')} ${time(a.confirmedAt)}` : t('awaiting')}
           </li>
         ))}
       </ul>
@@ -767,5 +785,22 @@ function FindingTriage({
         {t('Save')}
       </button>
     </form>
+  );
+}
+
+/** An observable's type in words (the code stays in the API, the exports and the tooltip). */
+function observableWord(t: (key: string) => string, type: string): string {
+  const key = (OBSERVABLE_TYPE_LABELS as Record<string, string>)[type];
+  return key ? t(key) : type;
+}
+
+/** A TLP level as CSIRT analysts write it (TLP:AMBER), its meaning in the reader's language in the tooltip. */
+function TlpCode({ tlp }: { tlp: string }) {
+  const t = useT();
+  const meaning = (TLP_MEANINGS as Record<string, string>)[tlp];
+  return (
+    <span className={`tlp tlp-${tlp.replace('+', '-')}`} title={meaning ? t(meaning) : undefined} data-testid="tlp-code">
+      TLP:{tlp.toUpperCase()}
+    </span>
   );
 }

@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { DEVICE_KIND_LABELS } from '../labels.js';
 import type { DeviceKind } from '../../../src/city/contract.js';
+import { errorText } from '../errors.js';
 
 interface MqttDevice {
   deviceId: string;
@@ -28,7 +29,7 @@ export function DeviceCredentialsPanel() {
       setShown({ label: d.label, username: r.username, secret: r.secret });
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   return (

@@ -6,6 +6,7 @@ import { baseStyle, mapLocale } from '../components/basemap.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 import { useT, useTime } from '../i18n.js';
 import { PRIORITIES, TRIAGE_STATES, type FindingView, type InventoryRow, type Priority, type TriageState } from '../../../src/device-security/contract.js';
+import { errorText } from '../errors.js';
 
 interface Summary {
   catalogue: { cves: number; kev: number; kevVersion: string | null; sboms: number };
@@ -86,7 +87,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
       if (selected && findingIds.includes(selected.findingId))
         setSelected((await api<{ finding: FindingView }>(`/api/device-security/findings/${encodeURIComponent(selected.findingId)}`)).finding);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
 
@@ -155,7 +156,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
       setMessage(`${t('Imported')}: ${cves} ${t('CVE records')}, ${kev} ${t('KEV entries')}`);
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   const [sbomMeta, setSbomMeta] = useState({ vendor: '', model: '', firmware: '' });
@@ -171,7 +172,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
       setMessage(`${t('SBOM imported')}: ${r.sbom.vendor} ${r.sbom.model} ${r.sbom.firmware} — ${r.sbom.components} ${t('components')}`);
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
 
@@ -476,7 +477,7 @@ function TriageForm({
       });
       onDone();
     } catch (e) {
-      onError(e instanceof Error ? e.message : String(e));
+      onError(errorText(t, e));
     }
   };
   return (

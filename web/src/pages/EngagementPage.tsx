@@ -21,6 +21,7 @@ import {
 } from '../../../src/engagement/contract.js';
 import type { NoticeStateView } from '../../../src/platform/contract.js';
 import { NoticeStates } from './NoticeStates.js';
+import { errorText } from '../errors.js';
 
 type StakeholderRow = Stakeholder & { quadrant: Quadrant; mayManage: boolean };
 type ConsultationRow = Consultation & { status: string; organisation: string; contributionCount: number; mayManage: boolean };
@@ -101,9 +102,9 @@ export function EngagementPage({ recent }: { me: Me; recent: StoredEvent[] }) {
     try {
       setData(await api<Overview>('/api/engagement'));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
-  }, []);
+  }, [t]);
   useEffect(() => void load(), [load]);
   // The live list is newest first: the newest engagement event reloads the page's data.
   const lastSeq = recent.find((e) => e.type.startsWith('engagement.'))?.seq;
@@ -117,7 +118,7 @@ export function EngagementPage({ recent }: { me: Me; recent: StoredEvent[] }) {
       await load();
       return true;
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
       return false;
     }
   };

@@ -6,6 +6,8 @@ import { NewEventForm, RosterEditor } from './events/EventSetup.js';
 import { ShareChooser, type Share } from './events/ShareChooser.js';
 import { type EntityLink, type EventView, type GuidanceView, type MajorEvent, type Standing } from './events/types.js';
 import { useAction } from '../use-action.js';
+import { useDirectory } from '../directory.js';
+import { eventLinkLabel } from './events/link-label.js';
 
 const POLL_MS = 10_000;
 const KINDS = ['perimeter', 'zone', 'gate', 'first-aid', 'evacuation-route', 'resource'] as const;
@@ -135,15 +137,12 @@ function EventDetail({
 }) {
   const t = useT();
   const time = useTime();
+  const dir = useDirectory();
   const { event, me: standing } = view;
   const id = event.eventId;
   const [editingRoster, setEditingRoster] = useState(false);
   const orgName = (orgId: string): string => event.participants.find((p) => p.orgId === orgId)?.orgName ?? orgId;
-  const linkLabel = (l: EntityLink): string => {
-    if (l.kind === 'feature') return view.features.find((f) => f.featureId === l.id)?.name ?? l.id;
-    if (l.kind === 'upload') return view.uploads.find((u) => u.uploadId === l.id)?.name ?? l.id;
-    return `${l.kind} ${l.id}`;
-  };
+  const linkLabel = (l: EntityLink): string => eventLinkLabel(l, view, dir, t);
   const openLink = (l: EntityLink): void => {
     if (l.kind === 'feature') setFocus(l.id);
     else if (l.kind === 'upload') window.open(`/api/events/uploads/${l.id}`, '_blank');
@@ -508,7 +507,7 @@ function MessagesPanel({
           <div>
             {m.text}{' '}
             {m.links.map((l) => (
-              <button key={`${l.kind}:${l.id}`} className="link" data-testid="message-link" onClick={() => openLink(l)}>
+              <button key={`${l.kind}:${l.id}`} className="link" data-testid="message-link" title={`${l.kind}:${l.id}`} onClick={() => openLink(l)}>
                 ↗ {linkLabel(l)}
               </button>
             ))}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import type { Hospital, LinkHealth, ReceivedIncident, ResourceMessage, SentIncident } from '../../../src/exchange/contract.js';
+import { errorText } from '../errors.js';
 
 const STATE_CLASS: Record<LinkHealth['state'], string> = { connected: 'ok', connecting: 'warn', down: 'bad', off: 'off' };
 
@@ -35,9 +36,9 @@ export function ExchangePage({ me, recent }: { me: Me; recent: unknown[] }) {
       setMessages(m.messages);
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
-  }, [canLink]);
+  }, [canLink, t]);
   useEffect(() => void load(), [load, recent.length]);
   useEffect(() => {
     const timer = setInterval(() => void load(), 5000);

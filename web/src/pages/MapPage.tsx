@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent } from 'maplibre-gl';
-import { LABEL_FONT_BOLD, baseStyle, exposeRendered, raiseLabels, mapLocale } from '../components/basemap.js';
+import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from '../components/basemap.js';
 import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorityColour } from '../components/map-legend.js';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { TrackPlayback } from '../components/TrackPlayback.js';
@@ -197,6 +197,13 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       });
       raiseLabels(map);
       exposeRendered(map, { clusters: ['device-clusters'], devices: ['devices'], sites: ['sites'] });
+      // What the map shows now (west, south, east, north), for the browser tests and anyone inspecting the page.
+      const showBounds = (): void => {
+        const b = map.getBounds();
+        map.getContainer().dataset.bounds = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
+      };
+      map.on('moveend', showBounds);
+      showBounds();
       map.on('click', 'device-clusters', (e: MapLayerMouseEvent) => {
         const f = e.features?.[0];
         const id = f?.properties?.cluster_id as number | undefined;
@@ -253,6 +260,17 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         (!q || (s.name ?? '').toLowerCase().includes(q) || (s.address ?? '').toLowerCase().includes(q)),
     );
   }, [sites, hidden, selectedArea, query]);
+
+  // Framed on its subject, the city (its boundary, else its neighbourhoods), as the command map's overview is,
+  // once the areas are in: not on the extract's bounding box with the sea around it.
+  const framed = useRef(false);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map || framed.current || areas.length === 0) return;
+    const shapes = areas.filter((a) => a.geometry.type !== 'Point');
+    const cityShapes = shapes.filter((a) => a.properties.level === 'city');
+    if (fitTo(map, cityShapes.length ? cityShapes.map((a) => a.geometry) : shapes.map((a) => a.geometry), { padding: 24, maxZoom: 16 })) framed.current = true;
+  }, [ready, areas]);
 
   useEffect(() => {
     const map = mapRef.current;
@@ -325,15 +343,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       if (map && a.geometry.type === 'Point') map.flyTo({ center: a.geometry.coordinates as [number, number], zoom: 15.5 });
       return;
     }
-    const coords = (a.geometry.coordinates as number[][][][]).flat(2) as unknown as [number, number][];
-    const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const [x, y] of coords) {
-      b[0] = Math.min(b[0], x);
-      b[1] = Math.min(b[1], y);
-      b[2] = Math.max(b[2], x);
-      b[3] = Math.max(b[3], y);
-    }
-    map.fitBounds(b as LngLatBoundsLike, { padding: 40 });
+    fitTo(map, [a.geometry], { padding: 40 });
   };
 
   if (error) return <div className="panel error">{error}</div>;

@@ -4,6 +4,7 @@ import { api, type Me } from '../api.js';
 import { baseStyle, mapLocale } from '../components/basemap.js';
 import { useT, useTime } from '../i18n.js';
 import { CapWord } from '../components/CapWord.js';
+import { errorText } from '../errors.js';
 
 interface Area {
   areaDesc: string;
@@ -151,7 +152,7 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
       await load();
       if (done) setNotice(done);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   const feedName = (id?: string): string => feeds.find((f) => f.feedId === id)?.name ?? t('feed');

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api.js';
 import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
+import { errorText } from '../errors.js';
 
 interface PersonalRead {
   seq: number;
@@ -55,9 +56,9 @@ export function PrivacyPage({ me }: { me: Me }) {
       setClasses(c.classes);
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
-  }, []);
+  }, [t]);
   useEffect(() => void load(), [load]);
 
   const subject = { phone: phone || null, email: email || null };
@@ -69,7 +70,7 @@ export function PrivacyPage({ me }: { me: Me }) {
       setMessage(null);
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     } finally {
       setSearching(false);
     }
@@ -83,7 +84,7 @@ export function PrivacyPage({ me }: { me: Me }) {
       setRecords(null);
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     } finally {
       setSearching(false);
     }

@@ -6,6 +6,7 @@ import { MyGuidance } from './events/MyGuidance.js';
 import { CommsLog } from './incidents/CommsLog.js';
 import { minutes, type Assignment, type Incident, type LogEntry, type Unit } from './incidents/types.js';
 import { UNIT_STATUS_LABELS } from '../labels.js';
+import { errorText } from '../errors.js';
 
 const NEXT: Record<string, string[]> = {
   dispatched: ['en-route', 'on-scene'],
@@ -37,7 +38,7 @@ export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
       else await api(`/api/units/${data!.unit!.unitId}/status`, { body: { status: to } });
       await load();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   const sendPosition = (): void => {

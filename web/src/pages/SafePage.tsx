@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
+import { errorText } from '../errors.js';
 
 /**
  * The page behind the personal link in a warning message: the person says whether
@@ -21,7 +22,7 @@ export function SafePage({ token }: { token: string }) {
       await api(`/api/public/answers/${encodeURIComponent(token)}`, { method: 'POST', body: { answer: a } });
       setInfo((i) => (i ? { ...i, answer: a } : i));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   return (

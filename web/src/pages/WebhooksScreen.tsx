@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, type Role } from '../api.js';
+import { api, type Role } from '../api.js';
 import { useNames } from '../directory.js';
 import { useT, useTime } from '../i18n.js';
 import { ROLE_LABELS, wordFor } from '../labels.js';
 import { WEBHOOK_TOPICS, type WebhookDeliveryView, type WebhookSubscriptionView, type WebhookTopic } from '../../../src/webhooks/contract.js';
 import { SecretOnce } from '../components/SecretOnce.js';
+import { errorText } from '../errors.js';
 
 /*
  * One screen for the organisation's webhooks, both kinds: CAP alert webhooks
@@ -244,7 +245,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
       await what();
       await load();
     } catch (e) {
-      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
 

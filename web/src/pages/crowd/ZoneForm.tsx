@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../../api.js';
 import { AreaDrawMap, type Ring } from '../../components/AreaDrawMap.js';
 import { useT } from '../../i18n.js';
+import { errorText } from '../../errors.js';
 
 /**
  * A commander or supervisor defines a crowd zone: its outline drawn on the map (or a
@@ -42,7 +43,7 @@ export function ZoneForm({ onSaved, onCancel }: { onSaved: () => void; onCancel:
       });
       onSaved();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   return (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import type { MajorEvent } from './types.js';
+import { errorText } from '../../errors.js';
 
 interface Org {
   id: string;
@@ -199,7 +200,7 @@ export function NewEventForm({ onCreated, onCancel }: { onCreated: (eventId: str
       });
       onCreated(r.event.eventId);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(t, e));
     }
   };
   return (

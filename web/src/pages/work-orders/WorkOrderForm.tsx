@@ -3,6 +3,7 @@ import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import { WORK_ORDER_PRIORITIES, type StaffReportView, type WorkOrderPriority } from '../../../../src/citizen-reports/contract.js';
 import { PRIORITY_TEXT, type Assignee } from './words.js';
+import { errorText } from '../../errors.js';
 
 /** A day `days` after today in the browser's calendar, as YYYY-MM-DD (the due date's default). */
 const dayFromNow = (days: number): string => {
@@ -27,7 +28,7 @@ export function WorkOrderForm({ report, assignees, onDone }: { report: StaffRepo
       setInstructions('');
       onDone(null);
     } catch (e) {
-      onDone(e instanceof Error ? e.message : String(e));
+      onDone(errorText(t, e));
     }
   };
   return (

@@ -3,6 +3,7 @@ import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import type { WorkOrderView } from '../../../../src/citizen-reports/contract.js';
 import { PRIORITY_TEXT, WORK_ORDER_STATE_TEXT, dueDay } from './words.js';
+import { errorText } from '../../errors.js';
 
 /**
  * The open work orders of the organisation (issued by it or assigned to it), overdue first: start one,
@@ -29,7 +30,7 @@ export function WorkOrdersPanel({
       setText('');
       await onChanged(null);
     } catch (e) {
-      await onChanged(e instanceof Error ? e.message : String(e));
+      await onChanged(errorText(t, e));
     }
   };
   return (

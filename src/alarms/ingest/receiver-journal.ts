@@ -265,6 +265,7 @@ export class ReceiverJournal<T> {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     while (this.writing) await new Promise((r) => setImmediate(r));
     await this.writer.close();

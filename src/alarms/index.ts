@@ -49,6 +49,8 @@ export interface AlarmsCapability extends Capability {
   receiverHealth(): ReceiverThreadHealth | null;
   /** Tests: the receiver thread crashes (with VIGIL_DC09_TEST_HOOKS=1 only). */
   crashReceiverForTests(): void;
+  /** Tests (VIGIL_DC09_TEST_HOOKS=1 only): the receiver journal's commits fail while `on`; the main thread records no journalled frame while paused. */
+  receiverTestHooks(): { failWrites(on: boolean): void; pauseRecording(on: boolean): void; superviseBacklog(): void } | null;
 }
 
 const SUPERVISION_TICK_MS = 250;
@@ -208,6 +210,15 @@ export function createAlarmsCapability(
     receiverSettled: () => receiver.settled(),
     receiverHealth: () => receiver.health(),
     crashReceiverForTests: () => receiver.crashThreadForTests(),
+    receiverTestHooks: () => {
+      const thread = receiver.threadForTests;
+      if (!thread?.testHooks) return null;
+      return {
+        failWrites: (on) => thread.failJournalWritesForTests(on),
+        pauseRecording: (on) => thread.pauseRecordingForTests(on),
+        superviseBacklog: () => thread.superviseBacklog(),
+      };
+    },
     async start() {
       await supervision.watchFromCheckpoint();
       // A new leader starts from the last saved heard state (the previous leader's), else a full interval of grace.

@@ -15,6 +15,8 @@ export const TUNING = {
    * CAP_SYS_NICE or an RLIMIT_NICE that allows it, e.g. systemd's LimitNICE=; refused: it keeps the node's).
    */
   VIGIL_DC09_RECEIVER_NICE: { min: -20, max: 0, fallback: 0 },
+  /** Frames journalled (ACKed) but not yet in the log above which, for over 5 s, the receiver raises its technical alarm. */
+  VIGIL_DC09_BACKLOG_ALARM_FRAMES: { min: 1, max: 10_000_000, fallback: 10_000 },
   VIGIL_CAP_VALIDATORS: { min: 1, max: 64, fallback: 2 },
   VIGIL_VOICE_RENDERERS: { min: 1, max: 64, fallback: 2 },
   VIGIL_PDF_PAGES: { min: 1, max: 64, fallback: 2 },

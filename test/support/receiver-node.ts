@@ -1,5 +1,6 @@
 import { serveVigil, type RunningVigil } from '../../src/app.js';
 import { loadConfig } from '../../src/kernel/config.js';
+import type { Clock } from '../../src/kernel/time.js';
 import type { EventLog } from '../../src/platform/event-log.js';
 import { withReceiverMode } from './dc09-panel.js';
 
@@ -11,18 +12,21 @@ import { withReceiverMode } from './dc09-panel.js';
  */
 export async function startReceiverNode(
   dataDir: string,
-  options: { mode: 'thread' | 'main'; env?: Record<string, string>; testHooks?: boolean },
+  options: { mode: 'thread' | 'main'; env?: Record<string, string>; testHooks?: boolean; clock?: Clock },
 ): Promise<RunningVigil> {
   const hooksBefore = process.env.VIGIL_DC09_TEST_HOOKS;
   if (options.testHooks) process.env.VIGIL_DC09_TEST_HOOKS = '1';
   try {
     return await withReceiverMode(options.mode, () =>
-      serveVigil({
-        ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false', ...options.env }),
-        dataDir,
-        port: 0,
-        host: '127.0.0.1',
-      }),
+      serveVigil(
+        {
+          ...loadConfig({ VIGIL_DC09_PORT: '0', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO: 'false', ...options.env }),
+          dataDir,
+          port: 0,
+          host: '127.0.0.1',
+        },
+        options.clock ? { clock: options.clock } : {},
+      ),
     );
   } finally {
     if (hooksBefore === undefined) delete process.env.VIGIL_DC09_TEST_HOOKS;

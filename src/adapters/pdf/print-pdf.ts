@@ -1,11 +1,43 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { VigilError } from '../../kernel/errors.js';
 import { JobGate, Semaphore } from '../../platform/heavy/job-gate.js';
 import { tuning } from '../../kernel/tuning.js';
 
 export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
+const NICE = '/usr/bin/nice';
+const PRLIMIT = '/usr/bin/prlimit';
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * What playwright-core starts: on Linux, with VIGIL_WORKER_NICE above 0, a small wrapper
+ * that execs Chromium through `nice`, so the browser and every process it forks (zygote,
+ * renderers, GPU and utility processes) run at the heavy-work priority from their first
+ * instruction — renicing the browser after it started would miss the processes it forked
+ * meanwhile. Chromium sets its own threads' and children's niceness (its display threads
+ * to −8, foreground renderers to 0): RLIMIT_NICE 0 (prlimit) keeps it from lowering any niceness,
+ * and when the node runs as root, CAP_SYS_NICE is dropped from its bounding set (setpriv),
+ * without which the limit does not bind. Elsewhere (or without nice(1)), Chromium itself,
+ * at the node's priority.
+ */
+export function chromiumExecutable(chromium = CHROMIUM, nice = tuning('VIGIL_WORKER_NICE') ?? 0): string {
+  if (process.platform !== 'linux' || nice <= 0 || !existsSync(NICE)) return chromium;
+  const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const command = [NICE, '-n', String(nice)];
+  if (existsSync(PRLIMIT)) command.push(PRLIMIT, '--nice=0');
+  if (process.getuid?.() === 0 && existsSync(SETPRIV)) command.push(SETPRIV, '--bounding-set=-sys_nice', '--inh-caps=-sys_nice');
+  command.push(quote(chromium));
+  try {
+    const wrapper = join(mkdtempSync(join(tmpdir(), 'vigil-chromium-')), 'chromium');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${command.join(' ')} "$@"\n`, { mode: 0o700 });
+    return wrapper;
+  } catch {
+    return chromium; // no writable temporary folder: Chromium at the node's priority rather than no PDF
+  }
+}
 
 /**
  * Prints HTML to PDF with one shared headless Chromium (Debian's package, driven
@@ -18,6 +50,7 @@ export class PdfPrinter {
   private browser: Promise<Browser> | null = null;
   private idle: NodeJS.Timeout | null = null;
   private busy = 0;
+  private executable: string | null = null;
   /** Browsers started so far (tests show many prints share one). */
   launches = 0;
   readonly pages: Semaphore;
@@ -64,8 +97,10 @@ export class PdfPrinter {
   private launch(): Promise<Browser> {
     if (!this.browser) {
       this.launches++;
+      this.executable ??= chromiumExecutable();
+      const executablePath = this.executable;
       const starting = import('playwright-core').then(({ chromium }) =>
-        chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'], timeout: 30_000 }),
+        chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'], timeout: 30_000 }),
       );
       this.browser = starting;
       starting.then(
@@ -80,8 +115,12 @@ export class PdfPrinter {
   async close(): Promise<void> {
     const browser = this.browser;
     this.browser = null;
+    const executable = this.executable;
+    this.executable = null;
     if (this.idle) clearTimeout(this.idle);
     await (await browser?.catch(() => null))?.close().catch(() => {});
+    // The wrapper's folder goes with the browser (the next launch writes another).
+    if (executable && executable !== CHROMIUM) rmSync(dirname(executable), { recursive: true, force: true });
   }
 }
 

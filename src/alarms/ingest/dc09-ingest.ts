@@ -35,6 +35,8 @@ export interface JournalledFrame {
   journal: number;
   at: number;
   message: Pick<Dc09Message, 'account' | 'dataAccount' | 'events' | 'xdata' | 'quirks'> & { timestamp: number | null };
+  /** An encrypted frame's DC-09 sequence and crc32 of its bytes: the replay window's memory, rebuilt from the journal at start. */
+  replay?: { seq: string; crc: number };
 }
 
 /**

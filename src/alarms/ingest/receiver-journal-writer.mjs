@@ -6,9 +6,10 @@
 import { fdatasyncSync, writevSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
-parentPort.on('message', ({ id, fd, buffers }) => {
+parentPort.on('message', ({ id, fd, buffers, position }) => {
   try {
-    const written = writevSync(fd, buffers);
+    // At the segment's durable length: after a failed commit was cut off (repair), the next one writes where it began.
+    const written = writevSync(fd, buffers, position);
     fdatasyncSync(fd);
     parentPort.postMessage({ id, written });
   } catch (error) {

@@ -122,3 +122,64 @@ test('journal: segments rotate past their size and go once every record in them 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('journal: a failed commit breaks it until repaired; the repair cuts what the failed write left, and the next records follow the last durable one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-journal-'));
+  try {
+    const { journal } = await ReceiverJournal.open<{ zone: number }>(dir, 0);
+    t.after(() => journal.close());
+    assert.equal(await journal.append({ zone: 1 }), 1);
+    journal.injectFailureForTests(new Error('EIO (test)'));
+    await assert.rejects(journal.append({ zone: 2 }), /EIO/);
+    assert.match(journal.failure!.message, /EIO/);
+    await assert.rejects(journal.append({ zone: 3 }), /EIO/, 'broken: refused at once');
+    await assert.rejects(journal.repair(), /EIO/, 'the disk still fails: still broken');
+    // What a writev cut short by the failure would have left behind the durable records.
+    const [segment] = segments(dir);
+    appendFileSync(join(dir, segment!), Buffer.from('torn half-record'));
+    journal.injectFailureForTests(null);
+    await journal.repair();
+    assert.equal(journal.failure, null);
+    assert.equal(await journal.append({ zone: 4 }), 3, 'numbered on from the failed commit (refused appends take no number)');
+    await journal.close();
+
+    const again = await ReceiverJournal.open<{ zone: number }>(dir, 0);
+    assert.deepEqual(
+      again.pending.map((r) => [r.seq, r.body.zone]),
+      [
+        [1, 1],
+        [3, 4],
+      ],
+      'no hole, no torn bytes: the record after the repair is read back',
+    );
+    await again.journal.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('journal: applied records the caller keeps (inside the replay window) come back as recent, the others go with their segment', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-journal-'));
+  try {
+    const a = await ReceiverJournal.open<{ zone: number; young: boolean }>(dir, 0);
+    for (const [zone, young] of [
+      [1, false],
+      [2, true],
+      [3, false],
+    ] as const)
+      await a.journal.append({ zone, young });
+    await a.journal.close();
+    const b = await ReceiverJournal.open<{ zone: number; young: boolean }>(dir, 3, { keep: (body) => body.young });
+    assert.deepEqual(b.pending, []);
+    assert.deepEqual(
+      b.recent.map((r) => r.body.zone),
+      [2],
+    );
+    await b.journal.close();
+    const c = await ReceiverJournal.open<{ zone: number; young: boolean }>(dir, 3);
+    assert.deepEqual(c.recent, [], 'nothing kept once the caller keeps nothing: the segment is deleted');
+    await c.journal.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -34,9 +34,14 @@ export interface JournalRecord<T> {
   body: T;
 }
 
-export interface JournalOptions {
+export interface JournalOptions<T = unknown> {
   /** A segment grows to about this size before the next is begun (default 16 MiB). */
   segmentBytes?: number;
+  /**
+   * Records applied already are kept (and returned by `open` as `recent`) while `keep(body)` says so:
+   * the receiver keeps those still inside the replay window, so a restart rebuilds its memory of them.
+   */
+  keep?: (body: T) => boolean;
 }
 
 const HEAD = 16;
@@ -85,6 +90,8 @@ export class ReceiverJournal<T> {
   private queue: Waiting[] = [];
   private writing = false;
   private broken: Error | null = null;
+  /** Tests only: every commit (and every repair) fails with this while set. */
+  private injected: Error | null = null;
   private closed = false;
   /** Segments no longer written: their file and last sequence, deleted once applied. */
   private readonly sealed: { file: string; last: number }[] = [];
@@ -110,10 +117,15 @@ export class ReceiverJournal<T> {
    * segments applied up to `appliedSeq`, and returns the records above it, in order,
    * which the caller applies before any new one. New records are numbered after both.
    */
-  static async open<T>(dir: string, appliedSeq: number, options: JournalOptions = {}): Promise<{ journal: ReceiverJournal<T>; pending: JournalRecord<T>[] }> {
+  static async open<T>(
+    dir: string,
+    appliedSeq: number,
+    options: JournalOptions<T> = {},
+  ): Promise<{ journal: ReceiverJournal<T>; pending: JournalRecord<T>[]; recent: JournalRecord<T>[] }> {
     await mkdir(dir, { recursive: true });
     const names = (await readdir(dir)).filter((n) => SEGMENT.test(n)).sort();
     const pending: JournalRecord<T>[] = [];
+    const recent: JournalRecord<T>[] = [];
     const kept: { file: string; last: number }[] = [];
     let last = appliedSeq;
     for (const name of names) {
@@ -123,7 +135,10 @@ export class ReceiverJournal<T> {
       if (validBytes < buf.length) await truncate(file, validBytes); // a torn record: never acknowledged
       const segmentLast = records.at(-1)?.seq ?? 0;
       if (segmentLast > last) last = segmentLast;
-      if (segmentLast <= appliedSeq) {
+      const keep = options.keep;
+      const young = keep ? records.filter((r) => r.seq <= appliedSeq && keep(r.body)) : [];
+      recent.push(...young);
+      if (segmentLast <= appliedSeq && young.length === 0) {
         await rm(file, { force: true });
         continue;
       }
@@ -134,7 +149,7 @@ export class ReceiverJournal<T> {
     const handle = await ReceiverJournal.begin(dir, next);
     const journal = new ReceiverJournal<T>(dir, handle, next, appliedSeq, options.segmentBytes ?? 16 * 1024 * 1024);
     journal.sealed.push(...kept);
-    return { journal, pending };
+    return { journal, pending, recent };
   }
 
   /** A new segment starting at `first`, its name durable in the folder. */
@@ -179,11 +194,12 @@ export class ReceiverJournal<T> {
       this.queue = [];
       try {
         if (this.broken) throw this.broken;
+        if (this.injected) throw this.injected;
         if (this.written >= this.segmentBytes) await this.rotate(batch[0]!.seq);
         const buffers = batch.map((w) => w.bytes);
         const length = buffers.reduce((sum, b) => sum + b.length, 0);
         // On the writer thread: never queued behind the process's other thread-pool work (see above).
-        const bytesWritten = await this.writer.commit(this.handle.fd, buffers);
+        const bytesWritten = await this.writer.commit(this.handle.fd, buffers, this.written);
         if (bytesWritten !== length) throw new Error(`short write of the receiver journal (${bytesWritten} of ${length} bytes)`);
         this.written += length;
         for (const w of batch) w.resolve(w.seq);
@@ -194,6 +210,29 @@ export class ReceiverJournal<T> {
       }
     }
     this.writing = false;
+  }
+
+  /** Whether records can be appended (false after a failed commit, until `repair` succeeds). */
+  get failure(): Error | null {
+    return this.broken;
+  }
+
+  /**
+   * After a failed commit: cuts the segment back to its last durable length (whatever the failed
+   * writev left after it was never acknowledged) and syncs it; appends work again once it succeeded.
+   */
+  async repair(): Promise<void> {
+    if (!this.broken || this.closed) return;
+    while (this.writing) await new Promise((r) => setImmediate(r));
+    if (this.injected) throw this.injected;
+    await this.handle.truncate(this.written);
+    await this.handle.datasync();
+    this.broken = null;
+  }
+
+  /** Tests only (VIGIL_DC09_TEST_HOOKS): commits and repairs fail with `error` while it is set. */
+  injectFailureForTests(error: Error | null): void {
+    this.injected = error;
   }
 
   private async rotate(first: number): Promise<void> {
@@ -226,6 +265,7 @@ export class ReceiverJournal<T> {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     while (this.writing) await new Promise((r) => setImmediate(r));
     await this.writer.close();
@@ -253,12 +293,12 @@ class JournalWriter {
   }
 
   /** Resolves with the bytes written once they are written and fdatasync'd. */
-  commit(fd: number, buffers: Buffer[]): Promise<number> {
+  commit(fd: number, buffers: Buffer[], position: number): Promise<number> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, fd, buffers });
+      this.worker.postMessage({ id, fd, buffers, position });
     });
   }
 

@@ -18,11 +18,17 @@ const RETRY_MS = 1_000;
 /** A dead receiver thread is started again after 100 ms, doubling to 5 s while it keeps failing. */
 const RESTART_FIRST_MS = 100;
 const RESTART_MAX_MS = 5_000;
+/** A backlog above VIGIL_DC09_BACKLOG_ALARM_FRAMES for longer than this raises the receiver's technical alarm. */
+export const BACKLOG_ALARM_MS = 5_000;
+const SUPERVISE_MS = 250;
+
+/** What keeps the receiver from doing its job: its thread is down, its journal cannot write, or the log lags behind the ACKs. */
+type FaultKind = 'thread' | 'journal' | 'backlog';
 
 /** The receiver thread's state for /api/health and the metrics. */
 export interface ReceiverThreadHealth {
   status: 'ok' | 'degraded';
-  /** Why it is degraded (the thread's error or exit), null when ok. */
+  /** Why it is degraded (the thread's error or exit, the journal's failure, the backlog), null when ok. */
   reason: string | null;
   /** Frames journalled (so ACKed) that the main thread has yet to record in the log. */
   unrecorded: number;
@@ -69,7 +75,14 @@ export class Dc09ReceiverThread {
   private stopping = false;
   // Supervision: the listeners to bind again, whether the thread is down and since when, the next back-off and restarts so far.
   private server: ReceiverThreadInput['server'] | null = null;
-  private down: { reason: string; since: number } | null = null;
+  private readonly faultsNow = new Map<FaultKind, { reason: string; since: number }>();
+  /** Since when the backlog is above its bound (null: it is not). */
+  private backlogSince: number | null = null;
+  private superviseTimer: NodeJS.Timeout | null = null;
+  /** Tests only: the main thread records nothing while set (a log that lags behind). */
+  private recordingPaused: (() => void)[] | null = null;
+  /** VIGIL_DC09_TEST_HOOKS=1 when the node started. */
+  readonly testHooks = process.env.VIGIL_DC09_TEST_HOOKS === '1';
   private restartMs = RESTART_FIRST_MS;
   private restartTimer: NodeJS.Timeout | null = null;
   private restarts = 0;
@@ -80,6 +93,8 @@ export class Dc09ReceiverThread {
     this.queuedUpTo = this.deps.state.journalApplied;
     this.deps.state.onAccountConfigured = (a) => this.send({ type: 'accounts', accounts: [keysOnly(a)] });
     const ports = await this.spawn(server);
+    this.superviseTimer = setInterval(() => this.superviseBacklog(), SUPERVISE_MS);
+    this.superviseTimer.unref();
     // A restarted thread binds the ports this one got (an ephemeral port stays the panels' port).
     this.server = { ...server, tcpPort: ports.tcpPort ?? server.tcpPort, udpPort: ports.udpPort ?? server.udpPort };
     return ports;
@@ -100,7 +115,7 @@ export class Dc09ReceiverThread {
       clock: isSharedClock(ctx.clock) ? ctx.clock.shared() : null,
       tickMs: 50,
       nice: tuning('VIGIL_DC09_RECEIVER_NICE') ?? 0,
-      testHooks: process.env.VIGIL_DC09_TEST_HOOKS === '1',
+      testHooks: this.testHooks,
     };
     const worker = new Worker(ENTRY, { workerData: { role: 'vigil-dc09-receiver', module: MODULE.href, input } });
     this.worker = worker;
@@ -136,6 +151,15 @@ export class Dc09ReceiverThread {
             if (message.fatal && !listening) reject(new Error(`the DC-09 receiver thread could not start: ${message.message}`));
             else ctx.logger.error({ problem: message.message }, 'DC-09 receiver thread error');
             break;
+          case 'journal':
+            if (message.failure !== null) {
+              ctx.logger.error({ problem: message.failure }, 'the DC-09 receiver journal cannot make frames durable: alarm frames are NAKed until it can');
+              this.raise('journal', message.failure);
+            } else {
+              ctx.logger.warn('the DC-09 receiver journal makes frames durable again');
+              this.clear('journal');
+            }
+            break;
           case 'stopped':
             break;
         }
@@ -157,10 +181,9 @@ export class Dc09ReceiverThread {
   /** The thread died: degraded, the fault logged, and a restart after the back-off. */
   private died(reason: string): void {
     const { ctx } = this.deps;
-    if (!this.down) {
-      this.down = { reason, since: ctx.clock.now() };
+    if (!this.faultsNow.has('thread')) {
       ctx.logger.error({ problem: reason }, 'the DC-09 receiver thread died: no DC-09 frame is received until it is started again');
-      void this.recordFault(reason, 0).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record the DC-09 receiver fault'));
+      this.raise('thread', reason);
     }
     const wait = this.restartMs;
     this.restartMs = Math.min(this.restartMs * 2, RESTART_MAX_MS);
@@ -179,12 +202,57 @@ export class Dc09ReceiverThread {
       ctx.logger.error({ err: error }, 'the DC-09 receiver thread could not be started again');
       return;
     }
-    const down = this.down;
-    this.down = null;
     this.restartMs = RESTART_FIRST_MS;
-    const downMs = down ? ctx.clock.now() - down.since : 0;
-    ctx.logger.warn({ downMs, restarts: this.restarts }, 'the DC-09 receiver thread is receiving again');
-    await this.recordFault(null, downMs).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not record the DC-09 receiver restoration'));
+    ctx.logger.warn({ restarts: this.restarts }, 'the DC-09 receiver thread is receiving again');
+    // The new thread opened its journal afresh: a failure of the dead one's is over too.
+    this.faultsNow.delete('journal');
+    await this.clear('thread');
+  }
+
+  /**
+   * A fault begins: the technical alarm (RCVR) is raised when it is the first one, its reason
+   * in the text; further faults while it is raised join the reason shown on /api/health.
+   */
+  private raise(kind: FaultKind, reason: string): void {
+    if (this.faultsNow.has(kind)) return;
+    const first = this.faultsNow.size === 0;
+    this.faultsNow.set(kind, { reason, since: this.deps.ctx.clock.now() });
+    if (first)
+      void this.recordFault(reason, 0).catch((error: unknown) => this.deps.ctx.logger.error({ err: error }, 'could not record the DC-09 receiver fault'));
+  }
+
+  /** A fault is over: once none is left, the alarm is restored (downMs: since the first began). */
+  private async clear(kind: FaultKind): Promise<void> {
+    if (!this.faultsNow.has(kind)) return;
+    const since = Math.min(...[...this.faultsNow.values()].map((f) => f.since));
+    this.faultsNow.delete(kind);
+    if (this.faultsNow.size > 0) return;
+    const downMs = this.deps.ctx.clock.now() - since;
+    await this.recordFault(null, downMs).catch((error: unknown) =>
+      this.deps.ctx.logger.error({ err: error }, 'could not record the DC-09 receiver restoration'),
+    );
+  }
+
+  /**
+   * The log lagging behind the ACKs: a backlog of journalled frames above its bound for longer
+   * than BACKLOG_ALARM_MS raises the alarm (the operators' screens are behind what panels were
+   * told was received); it is restored once the backlog is back under the bound.
+   */
+  superviseBacklog(): void {
+    const bound = tuning('VIGIL_DC09_BACKLOG_ALARM_FRAMES') ?? 10_000;
+    const now = this.deps.ctx.clock.now();
+    const unrecorded = this.health().unrecorded;
+    if (unrecorded <= bound) {
+      this.backlogSince = null;
+      void this.clear('backlog');
+      return;
+    }
+    this.backlogSince ??= now;
+    if (now - this.backlogSince > BACKLOG_ALARM_MS)
+      this.raise(
+        'backlog',
+        `${unrecorded} DC-09 frames acknowledged but not yet recorded in the log (above ${bound} for over ${BACKLOG_ALARM_MS / 1000} s): the log and the operators' screens lag behind the panels`,
+      );
   }
 
   /** Fault and restoration recorded one after the other: the restoration is decided once the fault's alarm is in. */
@@ -200,8 +268,8 @@ export class Dc09ReceiverThread {
   /** Degraded while the thread is down; the frames ACKed but not yet in the log either way. */
   health(): ReceiverThreadHealth {
     return {
-      status: this.down ? 'degraded' : 'ok',
-      reason: this.down?.reason ?? null,
+      status: this.faultsNow.size > 0 ? 'degraded' : 'ok',
+      reason: this.faultsNow.size > 0 ? [...this.faultsNow.values()].map((f) => f.reason).join('; ') : null,
       unrecorded: Math.max(0, this.queuedUpTo - this.deps.state.journalApplied),
       restarts: this.restarts,
     };
@@ -210,6 +278,22 @@ export class Dc09ReceiverThread {
   /** Test hook (VIGIL_DC09_TEST_HOOKS=1 only, never from the network): the thread throws an uncaught error. */
   crashForTests(): void {
     this.send({ type: 'crash' });
+  }
+
+  /** Test hook (VIGIL_DC09_TEST_HOOKS=1 only): the thread's journal commits fail (`on`) or work again. */
+  failJournalWritesForTests(on: boolean): void {
+    this.send({ type: 'fail-writes', on });
+  }
+
+  /** Test hook: the main thread records nothing (on) or catches up (off). */
+  pauseRecordingForTests(on: boolean): void {
+    if (!this.testHooks) return;
+    if (on) this.recordingPaused ??= [];
+    else {
+      const waiting = this.recordingPaused ?? [];
+      this.recordingPaused = null;
+      for (const go of waiting) go();
+    }
   }
 
   private send(message: ToReceiverThread): void {
@@ -251,6 +335,8 @@ export class Dc09ReceiverThread {
   private async drain(): Promise<void> {
     const { dc09, ctx, state } = this.deps;
     while (this.inbox.length > 0) {
+      const paused = this.recordingPaused;
+      if (paused) await new Promise<void>((go) => paused.push(go));
       const head = this.inbox[0]!;
       if (!Array.isArray(head)) {
         this.inbox.shift();
@@ -290,6 +376,8 @@ export class Dc09ReceiverThread {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.superviseTimer) clearInterval(this.superviseTimer);
+    this.pauseRecordingForTests(false);
     const worker = this.worker;
     if (!worker) return;
     this.deps.state.onAccountConfigured = null;

@@ -8,6 +8,8 @@ import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Dc09Server, type Dc09DropReason, type Dc09ServerOptions } from '../../adapters/protocols/dc09/dc09-server.js';
 import type { RawFrame } from '../../adapters/protocols/dc09/dc09-framer.js';
+import { nakFrame } from '../../adapters/protocols/dc09/dc09-reply.js';
+import { crc32 } from 'node:zlib';
 import { clockFromShared, systemClock, type Clock } from '../../kernel/time.js';
 import type { JournalledFrame } from './dc09-ingest.js';
 import { Dc09FrameCheck, ackOutcome, type Dc09RefusalNote } from './dc09-frame-check.js';
@@ -27,13 +29,18 @@ export interface ReceiverThreadInput {
   segmentBytes?: number;
   /** Niceness asked for this thread, relative to the node's (VIGIL_DC09_RECEIVER_NICE; 0: none). */
   nice?: number;
-  /** Tests only (VIGIL_DC09_TEST_HOOKS=1): a `crash` message makes this thread throw. */
+  /** Tests only (VIGIL_DC09_TEST_HOOKS=1): a `crash` message makes this thread throw, `fail-writes` fails the journal's commits. */
   testHooks?: boolean;
 }
 
 /** What the main thread sends. */
 export type ToReceiverThread =
-  { type: 'accounts'; accounts: Dc09AccountKeys[] } | { type: 'applied'; seq: number } | { type: 'flush'; n: number } | { type: 'stop' } | { type: 'crash' };
+  | { type: 'accounts'; accounts: Dc09AccountKeys[] }
+  | { type: 'applied'; seq: number }
+  | { type: 'flush'; n: number }
+  | { type: 'stop' }
+  | { type: 'crash' }
+  | { type: 'fail-writes'; on: boolean };
 
 /** Everything this thread reports besides journalled frames, sent every tick. */
 export interface ReceiverTick {
@@ -56,6 +63,8 @@ export type FromReceiverThread =
   | { type: 'journalled'; journal: number[]; json: string }
   | ReceiverTick
   | { type: 'flushed'; n: number }
+  /** The journal cannot make frames durable (`failure`: why; alarm frames are NAKed meanwhile), or can again (null). */
+  | { type: 'journal'; failure: string | null }
   | { type: 'error'; message: string; fatal: boolean }
   | { type: 'stopped' };
 
@@ -67,6 +76,10 @@ const REFUSALS_PER_TICK = 100;
  * catches up to half — so the log and the operators' screens are never far behind the ACKs.
  */
 export const MAX_UNRECORDED = 20_000;
+
+/** A journal that failed a commit is repaired after 100 ms, doubling to 5 s while it keeps failing. */
+const REPAIR_FIRST_MS = 100;
+const REPAIR_MAX_MS = 5_000;
 
 const add = (m: Map<string, number>, key: string, n = 1): void => void m.set(key, (m.get(key) ?? 0) + n);
 
@@ -87,6 +100,9 @@ export class ReceiverThreadIngest {
   /** The highest journal record the main thread recorded in the log. */
   private applied = 0;
   private waitingForMain: (() => void)[] = [];
+  /** While the journal cannot make frames durable: the repair's timer (alarm frames are NAKed meanwhile). */
+  private repairing: NodeJS.Timeout | null = null;
+  private repairMs = REPAIR_FIRST_MS;
 
   constructor(
     private readonly clock: Clock,
@@ -122,6 +138,8 @@ export class ReceiverThreadIngest {
       if (m.account) this.heard.push(m.account, now);
       return this.accepted(m, reserved, now);
     }
+    // Nothing can be made durable: NAK at once (the panel sends again, or over its backup path) rather than silence.
+    if (this.journal.failure) return this.notDurable(reserved, now);
     const record: JournalledFrame = {
       journal: 0,
       at: now,
@@ -133,6 +151,8 @@ export class ReceiverThreadIngest {
         quirks: m.quirks,
         timestamp: m.timestamp ? m.timestamp.getTime() : null,
       },
+      // What the replay window remembers of it, rebuilt from the journal after a restart.
+      ...(reserved !== null ? { replay: { seq: m.seq, crc: crc32(frame.body) } } : {}),
     };
     // One JSON text per record: the journal's bytes and, once durable, what the main thread gets.
     const json = JSON.stringify(record);
@@ -144,10 +164,46 @@ export class ReceiverThreadIngest {
         return this.accepted(m, reserved, now);
       },
       (error: unknown) => {
-        this.check.release(reserved);
-        throw error; // no ACK: the panel sends again
+        this.journalFailed(error);
+        return this.notDurable(reserved, now); // the panel sends again
       },
     );
+  }
+
+  /** An alarm frame that could not be made durable: released from the replay window and NAKed. */
+  private notDurable(reserved: string | null, now: number): Buffer {
+    this.check.release(reserved);
+    add(this.frames, 'nak-not-durable');
+    return nakFrame(now);
+  }
+
+  /** A commit failed: reported once, and the journal repaired with back-off until a repair succeeds. */
+  private journalFailed(error: unknown): void {
+    if (this.repairing) return;
+    const reason = `the receiver journal cannot make frames durable: ${error instanceof Error ? error.message : String(error)}`;
+    this.port.postMessage({ type: 'journal', failure: reason } satisfies FromReceiverThread);
+    const attempt = (): void => {
+      this.repairing = setTimeout(() => {
+        this.journal.repair().then(
+          () => {
+            this.repairing = null;
+            this.repairMs = REPAIR_FIRST_MS;
+            this.port.postMessage({ type: 'journal', failure: null } satisfies FromReceiverThread);
+          },
+          () => {
+            this.repairMs = Math.min(this.repairMs * 2, REPAIR_MAX_MS);
+            attempt();
+          },
+        );
+      }, this.repairMs);
+    };
+    attempt();
+  }
+
+  /** Stops repairing (the thread is stopping). */
+  stopRepairs(): void {
+    if (this.repairing) clearTimeout(this.repairing);
+    this.repairing = null;
   }
 
   /** A frame sent again because its ACK was lost: ACKed again once its first copy is durable, journalled no second time. */
@@ -158,10 +214,8 @@ export class ReceiverThreadIngest {
       return this.check.ackDuplicate(m, now);
     };
     if (!settled) return answer();
-    return settled.then((durable) => {
-      if (!durable) throw new Error(`DC-09 frame ${m.seq} of ${m.account} was not made durable: no ACK for its copy either`);
-      return answer();
-    });
+    // Its first copy not made durable: a NAK for this copy too (the panel sends it again).
+    return settled.then((durable) => (durable ? answer() : this.notDurable(null, now)));
   }
 
   private accepted(m: Parameters<Dc09FrameCheck['ack']>[0], reserved: string | null, now: number): Buffer {
@@ -235,10 +289,20 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
     }
   }
   const clock = input.clock ? clockFromShared(input.clock) : systemClock;
-  const { journal, pending } = await ReceiverJournal.open<JournalledFrame>(input.journalDir, input.appliedSeq, { segmentBytes: input.segmentBytes });
+  const started = clock.now();
+  const windowPastMs = new Dc09FrameCheck(started, () => undefined).replays.windowPastMs;
+  // Records whose frame is still inside the replay window are kept (recorded or not): the window's memory is rebuilt from them.
+  const inWindow = (r: JournalledFrame): boolean => r.replay !== undefined && r.message.timestamp !== null && r.message.timestamp + windowPastMs > started;
+  const { journal, pending, recent } = await ReceiverJournal.open<JournalledFrame>(input.journalDir, input.appliedSeq, {
+    segmentBytes: input.segmentBytes,
+    keep: inWindow,
+  });
   // Records durable before a crash and not yet in the log: recorded first, in order, before any new one.
   if (pending.length > 0) port.postMessage({ type: 'frames', frames: pending.map((r) => ({ ...r.body, journal: r.seq })) } satisfies FromReceiverThread);
   const ingest = new ReceiverThreadIngest(clock, journal, port);
+  // A panel resending a frame journalled before the restart (its ACK lost) gets it ACKed as a duplicate, not refused as before-start.
+  for (const r of [...recent, ...pending])
+    if (inWindow(r.body)) ingest.check.replays.remember(r.body.message.account!, r.body.replay!.seq, r.body.message.timestamp!, r.body.replay!.crc, started);
   ingest.setAccounts(input.accounts);
   ingest.markApplied(input.appliedSeq);
   const fail = (error: unknown, fatal: boolean): void =>
@@ -273,8 +337,13 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
             throw new Error('DC-09 receiver thread crashed on purpose (test hook)');
           });
         break;
+      case 'fail-writes':
+        // Tests only: the journal's commits fail (as a full or failing disk would) until turned off.
+        if (input.testHooks) journal.injectFailureForTests(message.on ? new Error('ENOSPC: no space left on device (test hook)') : null);
+        break;
       case 'stop':
         clearInterval(timer);
+        ingest.stopRepairs();
         void server
           .stop()
           .then(() => journal.close())

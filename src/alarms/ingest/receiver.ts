@@ -87,6 +87,11 @@ export class Receiver {
     this.thread?.crashForTests();
   }
 
+  /** Test hooks (VIGIL_DC09_TEST_HOOKS=1 only): the thread's journal commits fail; the main thread records nothing. */
+  get threadForTests(): Dc09ReceiverThread | null {
+    return this.thread;
+  }
+
   /** Who an MQTT client is, from its CONNECT: Vigil itself, a registered device, a unit's tracker — or nobody. */
   private identify(username: string | undefined, password: Buffer | undefined): MqttIdentity | null {
     if (!username || !password) return null;

@@ -6,7 +6,9 @@
  *
  * Why memory is enough, and why a restart opens no hole: a frame can only be
  * replayed while its timestamp is inside the window, so an entry is kept until its
- * timestamp leaves the window, and no longer. After a restart the memory is empty, so
+ * timestamp leaves the window, and no longer. After a restart the memory holds what the
+ * receiver journal still has inside the window (`remember`: an identical resend of such
+ * a frame is a duplicate, ACKed again); other
  * frames timestamped before this node started are refused too: whatever was sent
  * before the restart cannot be replayed after it, and an honest panel whose frame
  * fell in that gap is NAKed with our time and sends it again with a fresh timestamp.
@@ -79,8 +81,9 @@ export class ReplayGuard {
     digest?: number,
   ): { verdict: ReplayVerdict; key: string; settled?: Promise<boolean> | null } {
     const key = `${account}|${seq}|${timestamp}`;
-    if (timestamp < this.startedAt) return { verdict: 'before-start', key };
     this.forgetExpired(now);
+    // A frame accepted before the restart (remembered from the journal) is a duplicate or a replay, not before-start.
+    if (timestamp < this.startedAt && !this.seen.has(key)) return { verdict: 'before-start', key };
     const pending = this.pending.has(key);
     if (pending || this.seen.has(key)) {
       if (digest === undefined || this.digests.get(key) !== digest) return { verdict: 'replay', key };
@@ -117,6 +120,19 @@ export class ReplayGuard {
       if (last !== undefined && last > second) this.seconds.sort((a, b) => a - b);
     }
     keys.add(key);
+  }
+
+  /**
+   * A frame accepted before this start (rebuilt from the receiver journal): remembered as if
+   * accepted here, so an identical resend is a duplicate and any other copy a replay.
+   */
+  remember(account: string, seq: string, timestamp: number, digest: number, now: number): void {
+    const key = `${account}|${seq}|${timestamp}`;
+    if (this.seen.has(key) || this.pending.has(key) || timestamp + this.windowPastMs <= now) return;
+    this.pending.add(key);
+    this.digests.set(key, digest);
+    this.count(account, 1);
+    this.accepted(key, timestamp);
   }
 
   release(key: string): void {

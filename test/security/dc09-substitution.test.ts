@@ -180,12 +180,16 @@ for (const mode of MODES)
       );
       await vigil.close();
 
-      // Restart 10 s later: the frame's timestamp is still inside the 40 s window, the memory is new.
+      // Restart 10 s later: the frame's timestamp is still inside the 40 s window. The receiver thread
+      // rebuilds its memory of accepted frames from the journal, so the same bytes are a resend, ACKed
+      // and not recorded again; in `main` mode the memory is new and a frame made before the start is refused.
       clock = new ManualClock(clock.now() + 10_000);
       vigil = await start(dir, clock, mode);
       const q = panel(vigil.capabilities.alarms.receiver.tcpPort!);
       await q.ready;
-      assert.match(await q.reply(opening), /"NAK"/, 'a frame made before the restart is not accepted after it');
+      if (mode === 'thread') assert.match(await q.reply(opening), /"\*ACK"0021/, 'a frame journalled before the restart, sent again, is a resend');
+      else assert.match(await q.reply(opening), /"NAK"/, 'a frame made before the restart is not accepted after it');
+      assert.match(await q.reply(forged), /"NAK"/, 'other bytes under the same sequence and timestamp are refused after the restart too');
       clock.advance(1000);
       assert.match(await q.reply(signalFrame({ id: 'SIA-DCS', seq: 23, account, data: 'Nid7/OP001', key, now: clock.now() })), /"\*ACK"0023/);
       q.close();
@@ -193,7 +197,10 @@ for (const mode of MODES)
         (await signalsOf(vigil, account)).map((s) => s.code),
         ['OP', 'CL', 'OP'],
       );
-      assert.match(await metricsOf(vigil), /vigil_dc09_frames_total\{outcome="nak-before-start"[^}]*\} 1/);
+      assert.match(
+        await metricsOf(vigil),
+        mode === 'thread' ? /vigil_dc09_frames_total\{outcome="ack-duplicate"[^}]*\} 1/ : /vigil_dc09_frames_total\{outcome="nak-before-start"[^}]*\} 2/,
+      );
     } finally {
       await vigil.close();
       rmSync(dir, { recursive: true, force: true });

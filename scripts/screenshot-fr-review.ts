@@ -1,43 +1,12 @@
 // Screenshots of the French review screens (alert approval, cockpit overview) at 1440 and 390 px:
 // `node --import tsx scripts/screenshot-fr-review.ts [dir]` (default docs/screenshots).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { serveVigil } from '../src/app.js';
-import { loadConfig } from '../src/kernel/config.js';
 import { flood } from '../test/support/alert-fixtures.js';
+import { SIZES, screenshotSession } from './screenshot-session.js';
 
 const out = process.argv[2] ?? 'docs/screenshots';
-mkdirSync(out, { recursive: true });
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-shot-'));
-const vigil = await serveVigil({
-  ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'warn' }),
-  dataDir,
-  port: 0,
-  host: '127.0.0.1',
-});
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-});
-const SIZES = [
-  { width: 1440, height: 900 },
-  { width: 390, height: 844 },
-];
-async function signIn(username: string, viewport: { width: number; height: number }, path = '/'): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  await page.goto(vigil.url + path);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'vigil-demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=who]', { state: 'attached' });
-  await page
-    .locator('select', { has: page.locator('option[value=fr]') })
-    .first()
-    .selectOption('fr');
-  return page;
-}
+const session = await screenshotSession(out);
+const signIn = (username: string, viewport: { width: number; height: number }, path = '/') => session.signIn(username, viewport, path, 'fr');
 try {
   const author = await signIn('alert-officer', SIZES[0]!);
   const { alert } = (await author.evaluate(
@@ -65,7 +34,5 @@ try {
     await cockpit.close();
   }
 } finally {
-  await browser.close();
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session.close();
 }

@@ -1,43 +1,14 @@
 // Screenshots of issue 18's alerting and cockpit views at 1440×900 and 390×844, into docs/screenshots/:
 // the author drawing the area, the approver's review (area, reach per channel, every language), the demo
 // inboxes after the alert went out, the alert on the citizen app's map, and the cockpit's overview and map. Usage: node --import tsx scripts/screenshot-review.ts [out-dir]
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { serveVigil } from '../src/app.js';
-import { loadConfig } from '../src/kernel/config.js';
+import type { Page } from 'playwright-core';
 import { flood } from '../test/support/alert-fixtures.js';
+import { SIZES, screenshotSession } from './screenshot-session.js';
 
 const out = process.argv[2] ?? 'docs/screenshots';
-mkdirSync(out, { recursive: true });
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-shot-'));
-const vigil = await serveVigil({
-  ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'warn' }),
-  dataDir,
-  port: 0,
-  host: '127.0.0.1',
-});
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-});
-const SIZES = [
-  { width: 1440, height: 900 },
-  { width: 390, height: 844 },
-];
-async function signIn(username: string, viewport: { width: number; height: number }, path = '/'): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.error(`browser (${username}):`, m.text());
-  });
-  await page.goto(vigil.url + path);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'vigil-demo');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=who]', { state: 'attached' });
-  return page;
-}
+const session = await screenshotSession(out);
+const { vigil, browser, signIn } = session;
 async function api(page: Page, method: string, url: string, body?: unknown): Promise<{ alert: { alertId: string } }> {
   return page.evaluate(
     async ([m, u, b]) => {
@@ -121,7 +92,5 @@ try {
   }
   console.log(`wrote ${out}/alert-area-authoring-*, alert-review-*, demo-inbox-*, citizen-alerts-map-*, cockpit-overview-*, cockpit-map-*.png`);
 } finally {
-  await browser.close();
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session.close();
 }

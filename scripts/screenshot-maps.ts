@@ -1,24 +1,12 @@
 // Screenshots of the maps framed on their subject, with the shared legend, at 1440 px and 390 px:
 // the routing map's evacuation plan (with its hazard), the major-event map and the crowd map. Usage: node --import tsx scripts/screenshot-maps.ts [out-dir]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { serveVigil } from '../src/app.js';
-import { loadConfig } from '../src/kernel/config.js';
+import type { Page } from 'playwright-core';
+import { screenshotSession } from './screenshot-session.js';
 
 const out = process.argv[2] ?? 'docs/screenshots';
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-shot-'));
-const vigil = await serveVigil({
-  ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'warn' }),
-  dataDir,
-  port: 0,
-  host: '127.0.0.1',
-});
-const browser = await chromium.launch({
-  executablePath: process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-});
+const session = await screenshotSession(out);
+const { vigil, browser } = session;
 const signIn = async (page: Page, path: string, username: string): Promise<void> => {
   await page.goto(vigil.url + path);
   await page.fill('input[name=username]', username);
@@ -63,7 +51,5 @@ try {
     await crowd.locator('[data-testid=crowd-map]').scrollIntoViewIfNeeded();
   });
 } finally {
-  await browser.close();
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session.close();
 }

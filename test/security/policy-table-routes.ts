@@ -857,6 +857,9 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/csirt/alerts/:id/status': plain(R.csirt, () => ({ url: '/api/csirt/alerts/sal_none/status', payload: { status: 'acknowledged' } })),
   'GET /api/csirt/cases': securityList('/api/csirt/cases', (j) => j.cases),
   'POST /api/csirt/cases': plain(R.csirt, () => ({ url: '/api/csirt/cases', payload: { title: 'table case' } })),
+  // Review of 5 December: the incident a case names is one the caller reads; the city's CSIRT stands unrelated to every owner
+  // of the table, so none links. Before: any id was taken as given.
+  'POST /api/csirt/cases #incident': org('read', R.csirt, (t) => ({ url: '/api/csirt/cases', payload: { title: 'table case', incidentId: t.o.incident } })),
   'GET /api/csirt/cases/:id': org('security', R.csirtRead, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}` }), {
     check: (r, t) => (r.json.case?.orgId === t.o.orgId ? null : 'another case'),
   }),

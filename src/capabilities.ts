@@ -131,6 +131,10 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     orgName: identity.reads.orgName,
     actorName: (actor) => (actor.startsWith('user:') ? (identity.reads.usernameOf(actor.slice(5)) ?? actor) : actor),
     findings: { ...deviceSecurity.reads, triage: (findingId, input, p) => deviceSecurity.service.triage(findingId, input, p) },
+    incidentVisible: (id, p) => {
+      const i = incidents.service.state.incidents.get(id);
+      return i !== undefined && incidents.service.canSee(i, p);
+    },
   });
   // Citizen reports (Open311): owned by the organisation responsible for each service; triage opens incidents through incidents' service.
   const citizenReports = createCitizenReportsCapability(ctx, {

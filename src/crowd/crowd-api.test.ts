@@ -199,9 +199,13 @@ test('crowd: counts over HTTP with an API key and from the camera analytics webh
       name: 'Stade Louis II forecourt',
       polygon: { type: 'Polygon', coordinates: [ring] },
       occupancyCounters: ['cam:stade'],
-      eventId: 'evt:grand-prix',
     });
     assert.equal(made.status, 201, made.body);
+    // A zone is drawn for a major event the caller takes part in, never for one that does not exist.
+    assert.equal(
+      (await commander('POST', '/api/crowd/zones', { name: 'x', polygon: { type: 'Polygon', coordinates: [ring] }, eventId: 'evt:grand-prix' })).status,
+      404,
+    );
     assert.ok(Math.abs(made.json.zone.areaM2 - 80.5 * 66.7) < 200, String(made.json.zone.areaM2));
     assert.equal(made.json.zone.warningDensity, 2);
     assert.equal(made.json.zone.criticalDensity, 4);
@@ -222,8 +226,13 @@ test('crowd: counts over HTTP with an API key and from the camera analytics webh
       404,
       "not the commander's organisation's zone",
     );
-    // The police commander's zone is not visible to the organiser's gateway.
-    assert.equal((await post('/api/crowd/counts', { readings: [{ counterId: 'cam:stade', count: 5 }] })).statusCode, 400);
+    // The police commander's zone is not visible to the organiser's gateway: its counter is unknown to it, answered as
+    // one that does not exist (before: 400 against 404, which told the gateway the counter exists elsewhere).
+    const foreign = await post('/api/crowd/counts', { readings: [{ counterId: 'cam:stade', count: 5 }] });
+    const none = await post('/api/crowd/counts', { readings: [{ counterId: 'cam:nowhere-at-all', count: 5 }] });
+    assert.equal(foreign.statusCode, 404, foreign.body);
+    assert.equal(none.statusCode, 404, none.body);
+    assert.equal(foreign.json().error.code, none.json().error.code);
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -40,6 +40,31 @@ test('crowd zones of a major event: seen by its participants, not by others', as
     assert.deepEqual(await seen('responder'), { zones: zones.length, gates, one: 200 }, 'the fire service takes part at staff level');
     assert.deepEqual(await seen('guard'), { zones: 0, gates: 0, one: 404 }, 'the festival’s private security is not in the race');
     assert.deepEqual(await seen('operator'), { zones: 0, gates: 0, one: 404 }, 'the monitoring centre is not in the race');
+
+    // Linking a zone to an event (an id in the body) is for those taking part in it: the monitoring centre's supervisor,
+    // not in the race, cannot put a zone of its own before the race's participants (who would see it and open or close
+    // its gates); the event is not found, as one that does not exist; nothing is recorded.
+    const ring = [
+      [7.42, 43.73],
+      [7.421, 43.73],
+      [7.421, 43.7306],
+      [7.42, 43.7306],
+      [7.42, 43.73],
+    ];
+    const polygon = { type: 'Polygon', coordinates: [ring] };
+    const supervisor = await signedIn(vigil, 'supervisor');
+    const before = vigil.capabilities.crowd.service.state.zones.size;
+    const foreign = await supervisor('POST', '/api/crowd/zones', { name: 'Planted zone', polygon, eventId: race.eventId });
+    assert.equal(foreign.status, 404, foreign.body);
+    assert.equal((await supervisor('POST', '/api/crowd/zones', { name: 'Planted zone', polygon, eventId: 'evt_none' })).status, 404);
+    assert.equal(vigil.capabilities.crowd.service.state.zones.size, before);
+    assert.deepEqual(await seen('commander'), { zones: zones.length, gates, one: 200 }, 'no zone planted in the race');
+    // Without an event the supervisor's zone is its own organisation's, as before; a participant links its zone to the race.
+    assert.equal((await supervisor('POST', '/api/crowd/zones', { name: 'Own zone', polygon })).status, 201);
+    const commander = await signedIn(vigil, 'commander');
+    const linked = await commander('POST', '/api/crowd/zones', { name: 'Police forecourt', polygon, eventId: race.eventId });
+    assert.equal(linked.status, 201, linked.body);
+    assert.equal(linked.json.zone.eventId, race.eventId);
   } finally {
     await vigil.close();
     rmSync(dataDir, { recursive: true, force: true });

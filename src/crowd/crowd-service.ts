@@ -133,13 +133,26 @@ export class CrowdService {
     };
   }
 
-  private checkCounters(ids: string[], owner: string): string[] {
+  /** The organisation owning the zone or gate a counter feeds (undefined: no such counter). */
+  private counterOrg(counterId: string): string | undefined {
+    const target = this.state.counters.get(counterId);
+    if (!target) return undefined;
+    return target.kind === 'occupancy' ? this.state.zones.get(target.zoneId)?.orgId : this.state.gates.get(target.gateId)?.orgId;
+  }
+
+  private checkCounters(ids: string[], owner: string, by: Actor): string[] {
     const unique = [...new Set(ids)];
     for (const c of unique) {
       if (!COUNTER_ID.test(c)) throw badRequest(`counter id ${JSON.stringify(c)}: letters, digits and : _ . - only`);
       const used = this.state.counters.get(c);
-      if (used && (used.kind === 'occupancy' ? used.zoneId : used.gateId) !== owner)
-        throw conflict(`counter ${c} already feeds ${used.kind === 'occupancy' ? used.zoneId : used.gateId}`);
+      if (used && (used.kind === 'occupancy' ? used.zoneId : used.gateId) !== owner) {
+        // Which zone or gate of another organisation it feeds is that organisation's to know.
+        const orgId = this.counterOrg(c);
+        const named = orgId !== undefined && ('roles' in by ? can(by, 'read', { orgId }) : orgId === by.orgId);
+        throw conflict(
+          `counter ${c} already feeds ${named ? (used.kind === 'occupancy' ? used.zoneId : used.gateId) : 'a zone or gate of another organisation'}`,
+        );
+      }
     }
     return unique;
   }
@@ -155,17 +168,21 @@ export class CrowdService {
     const old = input.zoneId ? this.state.zones.get(input.zoneId) : undefined;
     if (old && 'roles' in by) assertCan(by, 'manage', { orgId: old.orgId }, 'crowd zone', old.zoneId);
     else if (old && old.orgId !== by.orgId) throw new VigilError('forbidden', 'that crowd zone belongs to another organisation');
+    // Drawn for a major event: only by someone taking part in it at staff level or above (who sees its zones). Its
+    // participants then see and operate the zone: an event one does not take part in is not named (nor its existence told).
+    const eventId = input.eventId ?? null;
+    if (eventId !== null && eventId !== old?.eventId && 'roles' in by && this.deps.eventSees?.(eventId, by) !== true) throw notFound('major event', eventId);
     const zoneId = input.zoneId ?? newId('czn');
     const zone = {
       zoneId,
       name,
       orgId: by.orgId,
-      eventId: input.eventId ?? null,
+      eventId,
       polygon,
       areaM2,
       warningDensity,
       criticalDensity,
-      occupancyCounters: this.checkCounters(input.occupancyCounters ?? [], zoneId),
+      occupancyCounters: this.checkCounters(input.occupancyCounters ?? [], zoneId, by),
     };
     await this.ctx.record([crowdEvent('crowd.zone.defined', `crowd-zone:${zoneId}`, by.orgId, by.actor, { zone })]);
     return 'roles' in by ? this.zone(zoneId, by) : this.state.zones.get(zoneId)!;
@@ -192,15 +209,20 @@ export class CrowdService {
       position: [input.position[0], input.position[1]] as Position,
       inside: inside.zoneId,
       outside: outside?.zoneId ?? null,
-      lineCounters: this.checkCounters(input.lineCounters ?? [], gateId),
+      lineCounters: this.checkCounters(input.lineCounters ?? [], gateId, by),
     };
     await this.ctx.record([crowdEvent('crowd.gate.defined', `gate:${gateId}`, by.orgId, by.actor, { gate })]);
     const { flows: _f, ...rest } = this.state.gates.get(gateId)!;
     return rest;
   }
 
-  isCounter(counterId: string): boolean {
-    return this.state.counters.has(counterId);
+  /**
+   * Whether a counter exists for this principal: one feeding a zone or gate of an organisation it may act on (a count
+   * operates the counter). Another organisation's counter is unknown, as one that does not exist: no existence told.
+   */
+  isCounter(counterId: string, by: Principal | null = null): boolean {
+    const orgId = this.counterOrg(counterId);
+    return orgId !== undefined && (by === null || can(by, 'act', { orgId }));
   }
 
   /**

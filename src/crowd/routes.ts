@@ -116,7 +116,7 @@ export function crowdRoutes(service: CrowdService): FastifyPluginAsync {
           return checked.reading;
         });
         // Every reading is checked before any is stored: a bad one refuses the whole request.
-        for (const r of readings) if (!service.isCounter(r.counterId)) throw notFound('counter', r.counterId);
+        for (const r of readings) if (!service.isCounter(r.counterId, request.principal)) throw notFound('counter', r.counterId);
         const outcomes = await Promise.all(readings.map((r) => service.reading(r, request.principal)));
         const refused = outcomes.filter((o) => o !== 'recorded').length;
         if (refused === readings.length)

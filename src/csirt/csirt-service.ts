@@ -97,7 +97,11 @@ export class CsirtService {
   constructor(
     private readonly ctx: AppContext,
     readonly state: CsirtState,
-    private readonly names: { orgName(orgId: string): string | null; actorName(actor: string): string },
+    private readonly names: {
+      orgName(orgId: string): string | null;
+      actorName(actor: string): string;
+      incidentVisible?(incidentId: string, by: Principal): boolean;
+    },
     private readonly devices: FindingsPort | null = null,
     /** Where artefacts larger than the log takes are kept (null: only small ones, in the log). */
     readonly store: ArtefactStore | null = null,
@@ -269,6 +273,8 @@ export class CsirtService {
     const orgId = input.orgId !== undefined ? input.orgId : orgs.size === 1 ? [...orgs][0]! : p.orgId;
     if (orgId && !this.names.orgName(orgId)) throw badRequest(`no organisation ${orgId}`);
     assertCan(p, 'act', secret(orgId), 'organisation', orgId ?? 'city');
+    // The incident a case names is one the caller reads: not another organisation's (nor a made-up id), answered as unknown.
+    if (input.incidentId && this.names.incidentVisible?.(input.incidentId, p) !== true) throw notFound('incident', input.incidentId);
     for (const a of alerts) if (this.state.pending.has(a.alertId)) await this.writePending();
     const observables: Observable[] = [];
     const seen = new Set<string>();

@@ -113,6 +113,20 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
       'the alert’s address joins the case',
     );
     assert.equal((await analyst('POST', '/api/csirt/cases', { title: 'again', alertIds: [alert.alertId] })).status, 409, 'an alert is in one case');
+    // The incident a case names is one the CSIRT reads (review of 5 December): a made-up id or another organisation's
+    // incident the city may not read is unknown (404), nothing recorded; one it reads is linked.
+    assert.equal((await analyst('POST', '/api/csirt/cases', { title: 'linked', incidentId: 'inc_made_up' })).status, 404);
+    const incidents = vigil.capabilities.incidents.service;
+    const asCsirt = vigil.capabilities.identity.service.resolvePrincipalOf('csirt');
+    const hidden = [...incidents.state.incidents.values()].find((i) => !incidents.canSee(i, asCsirt));
+    if (hidden) assert.equal((await analyst('POST', '/api/csirt/cases', { title: 'linked', incidentId: hidden.incidentId })).status, 404);
+    const police = await (
+      await signedIn(vigil, 'commander')
+    )('POST', '/api/incidents', { type: 'other', position: [7.42, 43.73], source: 'call', title: 'Console' });
+    assert.equal(police.status, 201, police.body);
+    const linked = await analyst('POST', '/api/csirt/cases', { title: 'linked', incidentId: police.json.incident.incidentId });
+    assert.equal(linked.status, 201, linked.body);
+    assert.equal(linked.json.case.incidentId, police.json.incident.incidentId);
     assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/observables`, { type: 'ipv4', value: '999.1.1.1' })).status, 400);
     assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/observables`, { type: 'cve', value: 'CVE-2024-3400', note: 'the firewall' })).status, 201);
     assert.equal(

@@ -1,3 +1,4 @@
+import type { Principal } from '../platform/access.js';
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
 import { join } from 'node:path';
@@ -38,7 +39,14 @@ export interface CsirtCapability extends Capability {
  */
 export function createCsirtCapability(
   ctx: AppContext,
-  deps: { city: CityReadPort; orgName(orgId: string): string | null; actorName(actor: string): string; findings?: FindingsPort },
+  deps: {
+    city: CityReadPort;
+    orgName(orgId: string): string | null;
+    actorName(actor: string): string;
+    findings?: FindingsPort;
+    /** Whether the principal may read the incident a case names (none wired: a case names no incident). */
+    incidentVisible?(incidentId: string, by: Principal): boolean;
+  },
 ): CsirtCapability {
   const state = new CsirtState();
   const store = new ArtefactStore(join(ctx.config.dataDir, 'csirt', 'artefacts'), tuning('VIGIL_CSIRT_MAX_ARTEFACT_BYTES') ?? DEFAULT_MAX_ARTEFACT_FILE_BYTES);

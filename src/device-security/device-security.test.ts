@@ -212,3 +212,27 @@ test('CycloneDX round trip: SBOMs imported as JSON and XML come back in the city
     assert.equal(again.components.length, back.components.length);
   }
 });
+
+test("an assetId naming a city device describes that device, its owner's: another organisation cannot take its place in the owner's inventory", async () => {
+  const { service, cityAdmin, police } = await setup();
+  const squat = { assetId: 'dev:siren:1', vendor: 'Acme', model: 'Decoy', firmware: '1.0', exposure: 'private' as const };
+  await assert.rejects(service.registerAsset(squat, police), (e: VigilError) => e.code === 'not_found');
+  assert.equal(service.state.assets.has('dev:siren:1'), false);
+  // The owner still sees its city device as not yet described; the police do not see it at all.
+  assert.equal(service.inventory(cityAdmin).find((r) => r.cityDeviceId === 'dev:siren:1')?.assetId, null);
+  assert.equal(
+    service.inventory(police).some((r) => r.cityDeviceId === 'dev:siren:1'),
+    false,
+  );
+  // Its owner describing it by that id describes the city device (linked to the city model, the owner's organisation).
+  const described = await service.registerAsset({ ...squat, vendor: 'Telegrafia', model: 'Bleeper Sonic 1600', firmware: '4.2.0' }, cityAdmin);
+  assert.equal(described.orgId, 'org_city');
+  assert.equal(described.cityDeviceId, 'dev:siren:1');
+  // An asset of the caller's own (no city device of that id) is described with an assetId as before.
+  const own = await service.registerAsset(
+    { assetId: 'ast_gateway_7', vendor: 'Moxa', model: 'OnCell G3150A-LTE', firmware: '1.3', exposure: 'private' },
+    police,
+  );
+  assert.equal(own.orgId, 'org_police');
+  assert.equal(own.cityDeviceId, null);
+});

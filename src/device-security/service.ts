@@ -231,8 +231,11 @@ export class DeviceSecurityService {
 
   /** The asset an input describes, checked (the device exists, the principal manages it, CPE and purl parse). */
   private checkedAsset(input: AssetInput, p: Principal): Asset {
-    const city = input.cityDeviceId ? this.deps.city.devices.get(input.cityDeviceId) : null;
-    if (input.cityDeviceId && !city) throw notFound('device', input.cityDeviceId);
+    // An assetId naming a city device describes that city device (its owner's, linked to the city model): never an
+    // asset of the caller's organisation under the same id, which would take the device's place in its owner's inventory.
+    const cityDeviceId = input.cityDeviceId ?? (input.assetId && this.deps.city.devices.has(input.assetId) ? input.assetId : null);
+    const city = cityDeviceId ? this.deps.city.devices.get(cityDeviceId) : null;
+    if (cityDeviceId && !city) throw notFound('device', cityDeviceId);
     const orgId = city ? city.orgId : (this.state.assets.get(input.assetId ?? '')?.asset.orgId ?? p.orgId);
     if (!orgId) throw badRequest('a device belongs to an organisation: sign in as a member of one');
     const assetId = city ? city.id : (input.assetId ?? newId('ast'));

@@ -89,6 +89,29 @@ test('partner SitReps: stored on the incident they concern, the latest shown wit
     assert.equal(ex.health(identity.resolvePrincipalOf('commander')).rejected, rejectedBefore + 1);
     assert.equal(ex.state.partnerSitReps.size, 1);
 
+    // One of ours by its id: only an incident sent to the partner (its organisation shares with the partner's). A police
+    // incident the partner was never sent is not the partner's to report on: refused, nothing stored on it.
+    const opened = await commander('POST', '/api/incidents', { type: 'other', position: [7.42, 43.73], source: 'call', title: 'Not shared' });
+    assert.equal(opened.status, 201, opened.body);
+    const unsent = opened.json.incident.incidentId as string;
+    const rejectedNow = ex.health(identity.resolvePrincipalOf('commander')).rejected;
+    await deliver([{ xml: sitRepToXml({ ...sitRep(4, 'Injected', unsent), messageId: `${partner}:sitrep:x4` }) }]);
+    assert.equal(ex.health(identity.resolvePrincipalOf('commander')).rejected, rejectedNow + 1);
+    assert.equal(ex.state.partnerSitReps.has(unsent), false);
+    assert.deepEqual((await commander('GET', `/api/exchange/incidents/${unsent}/partner-sitrep`)).json, { sitRep: null });
+    // Once the police share with the partner's organisation, their incidents go to the partner, which may report on them.
+    const police = identity.state.usersByName.get('commander')!.orgId;
+    await identity.grantShare(
+      { fromOrgId: police, toOrgId: ex.partnerOrgId()!, rights: 'read', note: 'sent to the hub' },
+      identity.resolvePrincipalOf('admin'),
+    );
+    const sent = await commander('POST', '/api/incidents', { type: 'other', position: [7.42, 43.73], source: 'call', title: 'Shared' });
+    assert.equal(sent.status, 201, sent.body);
+    const sentId = sent.json.incident.incidentId as string;
+    assert.ok(ex.state.sent.has(sentId), 'the shared incident was sent');
+    await deliver([{ xml: sitRepToXml({ ...sitRep(5, 'On our incident', sentId), messageId: `${partner}:sitrep:x5` }) }]);
+    assert.equal((await commander('GET', `/api/exchange/incidents/${sentId}/partner-sitrep`)).json.sitRep?.summary, 'On our incident');
+
     // Who may not read the incident does not read its SitRep either.
     const steward = await signedIn(vigil, 'steward');
     assert.notEqual((await steward('GET', `/api/exchange/incidents/${local}/partner-sitrep`)).status, 200);

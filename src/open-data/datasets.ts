@@ -268,9 +268,22 @@ export function consultationResultsCsv(rows: readonly ConsultationResultRow[]): 
 
 // ── Indicators ─────────────────────────────────────────────────────────────────
 
-/** Indicators kept out of open data: the CSIRT's (security posture) and the alarm-receiving centre's (private customers). */
-const CONFIDENTIAL_SOURCES = new Set(['operational:csirt', 'operational:alarms']);
-export const isPublicIndicator = (d: IndicatorDefinition): boolean => !d.sources.some((s) => CONFIDENTIAL_SOURCES.has(s));
+/**
+ * The operational sources whose indicators open data publishes. Deny by default: an indicator
+ * from any other operational source stays out until it is listed here. Kept out on purpose: the
+ * CSIRT's and device security's (security posture: how many devices carry a known exploited
+ * vulnerability is a map for an attacker) and the alarm-receiving centre's (private customers).
+ * Imported statistics (source 'statistics', no operational data) are public.
+ */
+const PUBLIC_OPERATIONAL_SOURCES: ReadonlySet<string> = new Set([
+  'operational:incidents',
+  'operational:alerts',
+  'operational:warning-channels',
+  'operational:routing',
+  'operational:citizen-reports',
+]);
+export const isPublicIndicator = (d: IndicatorDefinition): boolean =>
+  d.sources.every((s) => !s.startsWith('operational:') || PUBLIC_OPERATIONAL_SOURCES.has(s));
 
 /** A value as published: nothing behind it from fewer than k people, no event ids. */
 export interface PublicIndicatorValue extends IndicatorValue {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,9 +7,11 @@ import { signedIn } from '../../test/support/api-client.js';
 import { publishedConsultation } from '../../test/support/consultations.js';
 import { serveVigil } from '../app.js';
 import { CITIZEN_APP_API_KEY } from '../citizen-reports/contract.js';
+import type { IndicatorDefinition } from '../cockpit/contract.js';
 import { parseCsv } from '../cockpit/index.js';
 import { loadConfig } from '../kernel/config.js';
 import { DCAT_CONTEXT } from './dcat.js';
+import { isPublicIndicator, publicIndicators } from './datasets.js';
 import { suppressSmall } from './index.js';
 
 const config = (dataDir: string) => ({
@@ -75,6 +77,40 @@ test('suppressSmall: primary and secondary suppression, for any k', () => {
   assert.deepEqual(suppressSmall([2], 5), [true]);
   assert.throws(() => loadConfig({ VIGIL_OPEN_DATA_MIN_COUNT: '3' }), /VIGIL_OPEN_DATA_MIN_COUNT/);
   assert.equal(loadConfig({ VIGIL_OPEN_DATA_MIN_COUNT: '10' }).openDataMinCount, 10);
+});
+
+test('open data publishes no indicator of security posture nor of private customers: CSIRT, device security and alarms stay out; a new operational source stays out until listed', () => {
+  // The cockpit's catalogue files as they ship (read, not imported: open data sees the cockpit through its face only).
+  const dir = join(import.meta.dirname, '..', 'cockpit', 'catalogue');
+  const indicators = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== 'variables.json')
+    .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { indicators: IndicatorDefinition[] }).indicators);
+  const catalogue = { indicators, byId: new Map(indicators.map((d) => [d.id, d])) };
+  const kept = catalogue.indicators.filter((d) => !isPublicIndicator(d));
+  const confidential = ['operational:csirt', 'operational:device-security', 'operational:alarms'];
+  // Every indicator of a confidential source is kept out (device security's: how many devices carry a known exploited vulnerability).
+  for (const d of catalogue.indicators) if (d.sources.some((s) => confidential.includes(s))) assert.ok(kept.includes(d), `${d.id} is published`);
+  assert.ok(kept.some((d) => d.id === 'vigil.devices-known-exploited'));
+  assert.ok(kept.some((d) => d.id === 'vigil.device-patch-coverage'));
+  // Deny by default: an operational source nobody listed stays out; imported statistics are public.
+  const base = catalogue.indicators.find((d) => d.sources.includes('statistics'))!;
+  assert.equal(isPublicIndicator(base), true);
+  assert.equal(isPublicIndicator({ ...base, sources: ['operational:something-new'] }), false);
+  // And the values of a kept-out indicator never reach the published table, whatever their counts.
+  const value = (indicatorId: string) => ({
+    indicatorId,
+    areaId: 'city',
+    areaName: 'City',
+    level: 'city' as const,
+    period: '2026',
+    value: 20,
+    unit: '%',
+    numerator: { variable: 'n', value: 50 },
+    denominator: { variable: 'd', value: 250 },
+    provenance: [],
+  });
+  const published = publicIndicators([value('vigil.devices-known-exploited'), value('vigil.device-patch-coverage')], [], catalogue.byId, 5);
+  assert.deepEqual(published, []);
 });
 
 test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every dataset downloads; no personal data and no figure from fewer than k people', async () => {
@@ -239,7 +275,10 @@ test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every datase
     // Indicators: every published value rests on ≥ k samples, and no numerator or denominator of 1 … k−1.
     const ind = await indicators();
     assert.ok(ind.values.length > 0);
-    assert.ok(!ind.values.some((v) => v.indicatorId.startsWith('vigil.csirt') || v.indicatorId.startsWith('vigil.alarm')), 'no confidential indicator');
+    assert.ok(
+      !ind.values.some((v) => v.indicatorId.startsWith('vigil.csirt') || v.indicatorId.startsWith('vigil.alarm') || v.indicatorId.startsWith('vigil.device')),
+      'no confidential indicator',
+    );
     const small = (x: number | null | undefined) => x !== null && x !== undefined && x > 0 && x < k;
     for (const v of ind.values) {
       if (v.suppressed) assert.equal(v.value, null);

@@ -709,6 +709,13 @@ export const EXPECTED: Record<string, Row> = {
     url: '/api/crowd/zones',
     payload: { zoneId: t.o.crowdZone, name: `Square ${t.key}`, polygon: polygonAround(POSITION) },
   })),
+  // Review of 5 December: a zone drawn for a major event names it by id; only for an event the caller takes part in (the police
+  // users in the police's own; major events are not shared by organisation shares). Before: any event, its participants then
+  // saw and operated the caller's zone.
+  'POST /api/crowd/zones #event': org('event', R.crowdDefine, (t) => ({
+    url: '/api/crowd/zones',
+    payload: { name: `Event square ${t.key}`, polygon: polygonAround(POSITION), eventId: t.o.majorEvent },
+  })),
   'POST /api/crowd/gates': org('manage', R.crowdDefine, (t) => ({
     url: '/api/crowd/gates',
     payload: { gateId: t.o.gate, name: `Gate ${t.key}`, position: POSITION, inside: t.o.crowdZone },
@@ -850,6 +857,9 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/csirt/alerts/:id/status': plain(R.csirt, () => ({ url: '/api/csirt/alerts/sal_none/status', payload: { status: 'acknowledged' } })),
   'GET /api/csirt/cases': securityList('/api/csirt/cases', (j) => j.cases),
   'POST /api/csirt/cases': plain(R.csirt, () => ({ url: '/api/csirt/cases', payload: { title: 'table case' } })),
+  // Review of 5 December: the incident a case names is one the caller reads; the city's CSIRT stands unrelated to every owner
+  // of the table, so none links. Before: any id was taken as given.
+  'POST /api/csirt/cases #incident': org('read', R.csirt, (t) => ({ url: '/api/csirt/cases', payload: { title: 'table case', incidentId: t.o.incident } })),
   'GET /api/csirt/cases/:id': org('security', R.csirtRead, (t) => ({ url: `/api/csirt/cases/${t.o.securityCase}` }), {
     check: (r, t) => (r.json.case?.orgId === t.o.orgId ? null : 'another case'),
   }),
@@ -931,6 +941,12 @@ export const EXPECTED: Record<string, Row> = {
   'POST /api/device-security/devices': plain(R.devSec, () => ({
     url: '/api/device-security/devices',
     payload: { vendor: 'Axis', model: 'AXIS Q1656-LE', platform: 'AXIS OS', firmware: '11.11.73', exposure: 'private', label: 'policy table camera' },
+  })),
+  // Review of 5 December: an assetId naming a city device describes that device, so only its owner may (manage). Before: any
+  // organisation's supervisor took the id for a device of its own, hiding the owner's device from its inventory.
+  'POST /api/device-security/devices #city-device': org('manage', R.devSec, (t) => ({
+    url: '/api/device-security/devices',
+    payload: { assetId: t.o.camera, vendor: 'Axis', model: 'AXIS Q1656-LE', firmware: '11.11.73', exposure: 'private', label: `camera ${t.key}` },
   })),
   'GET /api/device-security/devices/:id': plain(R.devSec, get('/api/device-security/devices/ast_none')),
   'DELETE /api/device-security/devices/:id': plain(R.devSec, () => ({ method: 'DELETE', url: '/api/device-security/devices/ast_none' })),
@@ -1020,7 +1036,18 @@ export const EXPECTED: Record<string, Row> = {
       // citizens lane: closed consultations' counts per position and effect, k-suppressed
       '/api/open-data/datasets/consultation-results.csv',
       '/api/open-data/datasets/consultation-results.json',
-    ].map((url) => [`GET ${url}`, plain('public', get(url), { check: (r) => (r.body.includes('@example.org') ? 'a reporter in open data' : null) })]),
+    ].map((url) => [
+      `GET ${url}`,
+      plain('public', get(url), {
+        check: (r) =>
+          r.body.includes('@example.org')
+            ? 'a reporter in open data'
+            : // Review of 5 December: no indicator of security posture (CSIRT, device security) nor of the alarm centre's customers.
+              /vigil\.(csirt|device|alarm)/.test(r.body)
+              ? 'a confidential indicator in open data'
+              : null,
+      }),
+    ]),
   ),
   'GET /api/citizen-reports': list('read', R.triage, '/api/citizen-reports', (j) => j.reports),
   'GET /api/citizen-reports/:id': org('read', R.triage, (t) => ({ url: `/api/citizen-reports/${t.o.citizenReport}` }), {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { serveVigil, type RunningVigil } from '../../src/app.js';
+import { lastCockpitImport } from '../../src/cockpit/cockpit-service.js';
 import { lastLargeStix } from '../../src/csirt/large-stix.js';
 import { MAX_SBOM_BYTES } from '../../src/device-security/sbom.js';
 import { lastSbomRead } from '../../src/device-security/service.js';
@@ -124,4 +125,34 @@ test('a large STIX indicator import is parsed and read in a worker thread; a sma
   const notBundle = await csirt('POST', '/api/csirt/indicators', { source: 'x', bundle: { type: 'report', objects: bigBundle(500, 900).objects } });
   assert.equal(notBundle.status, 400, notBundle.body);
   assert.match(notBundle.body, /not a STIX 2.1 bundle/);
+});
+
+test('a cockpit statistics or peers import is parsed and checked in a worker thread; its line errors are as before', async () => {
+  const analyst = await signedIn(vigil, 'analyst');
+  const rows = ['variable,area,period,value'];
+  for (let year = 1900; year < 2000; year++)
+    for (const variable of ['population', 'firefighters', 'fire-deaths']) rows.push(`${variable},Monaco,${year},${year % 97}`);
+  lastCockpitImport.threadId = -1;
+  const good = await analyst('POST', '/api/cockpit/statistics', { source: 'bench figures', format: 'csv', content: rows.join('\n') });
+  assert.equal(good.status, 201, good.body);
+  assert.equal((good.json as { records: number }).records, 300);
+  assert.ok(lastCockpitImport.threadId !== -1 && lastCockpitImport.threadId !== threadId, 'parsed in a worker thread');
+  const bad = await analyst('POST', '/api/cockpit/statistics', {
+    source: 'test',
+    format: 'csv',
+    content: 'variable,area,period,value\nfire-deaths,Nowhere,2025,1\n',
+  });
+  assert.equal(bad.status, 400, bad.body);
+  assert.deepEqual(
+    (bad.json as { error: { details: { errors: { line: number }[] } } }).error.details.errors.map((e) => e.line),
+    [2],
+  );
+  lastCockpitImport.threadId = -1;
+  const peers = await analyst('POST', '/api/cockpit/peers', {
+    source: 'peer set',
+    format: 'json',
+    records: [{ city: 'Alpha', country: 'FR', population: 30000, indicator: 'iso37120.fire-deaths-per-100k', period: '2025', value: 10 }],
+  });
+  assert.equal(peers.status, 201, peers.body);
+  assert.ok(lastCockpitImport.threadId !== -1 && lastCockpitImport.threadId !== threadId, 'parsed in a worker thread');
 });

@@ -9,7 +9,14 @@ import type { AreaNode } from './engine/area-index.js';
 import { agreementReportHtml } from './agreement-report.js';
 import { evaluate, type IndicatorValue } from './engine/evaluate.js';
 import { parsePeriod, periodsBetween, type Period } from './engine/zone-calendar.js';
-import { parsePeers, parseStatistics, type ImportInput } from './imports/statistics-import.js';
+import type { ImportInput } from './imports/statistics-import.js';
+import type { parsePeersInWorker, parseStatisticsInWorker } from './imports/import-worker.js';
+import { JobGate } from '../platform/heavy/job-gate.js';
+import { runInWorker } from '../platform/heavy/worker-pool.js';
+
+const IMPORT_WORKER = new URL('./imports/import-worker.ts', import.meta.url);
+/** The thread that parsed the last cockpit import (tests show it was not the main thread). */
+export const lastCockpitImport = { threadId: -1 };
 import type { CockpitEvents, CockpitLevel, IncidentSample, IndicatorDefinition, PeerStatistic, PeriodKind } from './model.js';
 import { meanOfRuns, percentileOfRuns } from './engine/sorted-run.js';
 
@@ -35,6 +42,9 @@ export interface PeerComparison {
 
 /** The cockpit: indicators per area and period, trends, imports, peers. Rules only; the state does the counting. */
 export class CockpitService {
+  /** Statistics and peer imports: at most 2 parsed at once, 8 waiting, 2 per user (429 beyond), in the worker pool. */
+  readonly importGate = new JobGate('cockpit import', { concurrency: 2, queue: 8, perUser: 2, retryAfterSeconds: 5 });
+
   constructor(
     private readonly ctx: AppContext,
     readonly state: CockpitState,
@@ -121,9 +131,15 @@ export class CockpitService {
     const index = this.state.areaIndex();
     const byName = new Map<string, string>();
     for (const n of index.nodes.values()) if (n.level !== 'site') byName.set(n.name.toLowerCase(), n.id);
-    const { records, errors } = parseStatistics(input, importId, this.state.catalogue.variables, (ref) =>
-      index.nodes.has(ref) ? ref : (byName.get(ref.toLowerCase()) ?? null),
+    // Parsed and checked in the worker pool (import-worker.ts): a 1 MB CSV never holds the main thread.
+    const { records, errors, threadId } = await this.importGate.run({ user: by.actor }, () =>
+      runInWorker<ReturnType<typeof parseStatisticsInWorker>>({
+        module: IMPORT_WORKER,
+        fn: 'parseStatisticsInWorker',
+        input: { input, importId, variables: new Map(this.state.catalogue.variables), areaIds: new Set(index.nodes.keys()), areaNames: byName },
+      }),
     );
+    lastCockpitImport.threadId = threadId;
     if (errors.length) throw new VigilError('validation_failed', `${errors.length} line(s) refused; nothing was imported`, { errors: errors.slice(0, 200) });
     await this.record('cockpit.statistics.imported', { importId, source: input.source, format: input.format, records }, by);
     return { importId, records: records.length };
@@ -133,7 +149,10 @@ export class CockpitService {
     assertCan(by, 'manage', CITY_WIDE, 'cockpit data', 'peers');
     const importId = newId('kpi-peer');
     const indicators = new Map([...this.state.catalogue.byId].map(([id, d]) => [id, { measure: d.definition.measure }]));
-    const { records, errors } = parsePeers(input, importId, indicators);
+    const { records, errors, threadId } = await this.importGate.run({ user: by.actor }, () =>
+      runInWorker<ReturnType<typeof parsePeersInWorker>>({ module: IMPORT_WORKER, fn: 'parsePeersInWorker', input: { input, importId, indicators } }),
+    );
+    lastCockpitImport.threadId = threadId;
     if (errors.length) throw new VigilError('validation_failed', `${errors.length} line(s) refused; nothing was imported`, { errors: errors.slice(0, 200) });
     await this.record('cockpit.peers.imported', { importId, source: input.source, format: input.format, records }, by);
     return { importId, records: records.length };

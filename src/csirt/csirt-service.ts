@@ -822,7 +822,13 @@ export class CsirtService {
   /** Imports a bundle's indicators (city-wide, for the CSIRT: act on the city's security data). */
   async importStix(p: Principal, bundle: unknown, source: string): Promise<{ imported: number }> {
     assertCan(p, 'act', secret(null), 'indicators', 'city');
-    const indicators = stixIndicators(bundle, source).filter((i) => !this.state.indicators.has(i.indicatorId));
+    return this.importStixIndicators(p, stixIndicators(bundle, source), source);
+  }
+
+  /** Indicators read out of a bundle already (a large import, read in the worker pool: large-stix.ts). */
+  async importStixIndicators(p: Principal, read: readonly Indicator[], source: string): Promise<{ imported: number }> {
+    assertCan(p, 'act', secret(null), 'indicators', 'city');
+    const indicators = read.filter((i) => !this.state.indicators.has(i.indicatorId));
     for (let at = 0; at < indicators.length; at += 1000) {
       await this.ctx.record([csirtEvent('csirt.indicators.imported', 'csirt:indicators', null, p, { source, indicators: indicators.slice(at, at + 1000) })]);
     }

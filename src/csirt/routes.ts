@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../platform/access.js';
 import { badRequest } from '../kernel/errors.js';
+import { tuning } from '../kernel/tuning.js';
 import {
   ALERT_SEVERITIES,
   CASE_RESOLUTIONS,
@@ -15,6 +16,7 @@ import {
 } from './contract.js';
 import { TRIAGE_STATES, VEX_JUSTIFICATIONS, type TriageInput } from '../device-security/contract.js';
 import type { CaseInput, CsirtService } from './csirt-service.js';
+import { readLargeStixOffThread, stixReadOffThread } from './large-stix.js';
 import { JSON_EVENT_SCHEMA, type JsonSecurityEvent, type SecurityIntake } from './intake.js';
 
 /** Who reads the desk: the CSIRT, and an organisation's admins and supervisors (their own organisation's security data). */
@@ -498,19 +500,33 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
           .send(service.exportMisp(request.principal, request.params.id)),
     );
 
-    app.post<{ Body: { source: string; bundle: unknown } }>(
-      '/api/csirt/indicators',
-      {
-        ...handlers,
-        bodyLimit: 10 * 1024 * 1024,
-        schema: {
-          summary: 'Import the indicators of a STIX 2.1 bundle (a national CERT’s feed): matched against incoming events',
-          tags,
-          body: { type: 'object', required: ['source', 'bundle'], additionalProperties: false, properties: { source: text(200), bundle: { type: 'object' } } },
+    await app.register(async (stix) => {
+      // A large bundle (over VIGIL_LARGE_BODY_BYTES, up to 10 MiB) is parsed and read in the worker pool.
+      readLargeStixOffThread(stix, tuning('VIGIL_LARGE_BODY_BYTES')!);
+      stix.post<{ Body: { source: string; bundle: unknown } }>(
+        '/api/csirt/indicators',
+        {
+          ...handlers,
+          bodyLimit: 10 * 1024 * 1024,
+          schema: {
+            summary: 'Import the indicators of a STIX 2.1 bundle (a national CERT’s feed): matched against incoming events',
+            tags,
+            body: {
+              type: 'object',
+              required: ['source', 'bundle'],
+              additionalProperties: false,
+              properties: { source: text(200), bundle: { type: 'object' } },
+            },
+          },
         },
-      },
-      async (request) => service.importStix(request.principal, request.body.bundle, request.body.source),
-    );
+        async (request) => {
+          const read = stixReadOffThread(request);
+          return read
+            ? service.importStixIndicators(request.principal, read.indicators, read.source)
+            : service.importStix(request.principal, request.body.bundle, request.body.source);
+        },
+      );
+    });
 
     app.get('/api/csirt/indicators', { ...handlers, schema: { summary: 'Imported indicators', tags } }, async (request) => ({
       indicators: service.indicators(request.principal),

@@ -178,7 +178,8 @@ export function deviceSecurityRoutes(service: DeviceSecurityService): FastifyPlu
       },
       async (request, reply) => {
         const { document, ...meta } = request.body;
-        const sbom = await service.importSbom(document, meta, request.principal);
+        // Under the gate: bounded concurrency and a per-user quota (429), the reading in the worker pool.
+        const sbom = await service.sbomGate.run({ user: request.principal.actor }, () => service.importSbom(document, meta, request.principal));
         return reply.status(201).send({ sbom: { ...sbom, components: sbom.components.length } });
       },
     );

@@ -9,6 +9,8 @@ import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
 import type { NewEvent } from '../platform/event-log.js';
 import { canonicalJson } from '../platform/event-hash.js';
+import { JobGate } from '../platform/heavy/job-gate.js';
+import { runInWorker } from '../platform/heavy/worker-pool.js';
 import { assertCan, can, type PolicyResource } from '../platform/policy.js';
 import { securityEvent, type NoticeItem } from './events.js';
 import { readIntel, type readKevCatalogue } from './intel.js';
@@ -28,7 +30,8 @@ import {
 } from './model.js';
 import { parseCpe } from './names.js';
 import { defaultSafetyRole } from './priority.js';
-import { aggregateSbom, readSbom, vexDocument } from './sbom.js';
+import { aggregateSbom, vexDocument } from './sbom.js';
+import type { ReadSbomInWorker } from './sbom-worker.js';
 import { DeviceSecurityState, sbomKey } from './state.js';
 
 export interface DeviceSecurityDeps {
@@ -125,6 +128,10 @@ const secured = (orgId: string): PolicyResource => ({ orgId, confidential: 'secu
 
 const assetRegistered = (asset: Asset, p: Principal) =>
   securityEvent('device-security.asset.registered', `asset:${asset.assetId}`, asset.orgId, p.actor, { asset });
+
+const SBOM_WORKER = new URL('./sbom-worker.ts', import.meta.url);
+/** The thread that read the last SBOM (tests show it was not the main thread). */
+export const lastSbomRead = { threadId: -1 };
 
 export class DeviceSecurityService {
   constructor(
@@ -293,8 +300,16 @@ export class DeviceSecurityService {
   // ---- SBOMs ----
 
   /** Imports a CycloneDX SBOM (JSON or XML) for a vendor + model + firmware (from the request, else its metadata.component). */
+  /**
+   * Uploads of SBOMs through the API (routes.ts): at most 2 read at once, 8 waiting, 2 per user (429
+   * beyond). Each is read in the worker pool (sbom-worker.ts), never on the main thread.
+   */
+  readonly sbomGate = new JobGate('SBOM import', { concurrency: 2, queue: 8, perUser: 2, retryAfterSeconds: 5 });
+
   async importSbom(document: string, meta: { vendor?: string; model?: string; firmware?: string }, p: Principal): Promise<Sbom> {
-    const read = await readSbom(document);
+    // Parsing and schema validation (ajv over a 4 MiB document, libxml2, the DOM) in a pool worker: the alarm path keeps the main thread.
+    const { read, threadId } = await runInWorker<ReadSbomInWorker>({ module: SBOM_WORKER, fn: 'readSbomInWorker', input: { document } });
+    lastSbomRead.threadId = threadId;
     const vendor = meta.vendor?.trim() || read.subject.vendor;
     const model = meta.model?.trim() || read.subject.name;
     const firmware = meta.firmware?.trim() || read.subject.version;

@@ -256,3 +256,51 @@ for (const mode of MODES)
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+test('[thread] dc09: the replay window survives any number of restarts inside it — resends ACKed once, replays refused, a frame stamped ahead never accepted twice', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-dc09-restarts-'));
+  let clock = new ManualClock(Date.UTC(2026, 11, 3, 12, 0, 0));
+  let vigil = await start(dir, clock, 'thread');
+  try {
+    const { account } = await keyedAccount(vigil);
+    clock.advance(2000);
+    const opening = signalFrame({ id: 'SIA-DCS', seq: 41, account, data: 'Nid7/OP001', key, now: clock.now() });
+    // A panel whose clock runs 15 s fast (inside the 20 s the window allows ahead): its timestamp is later than the next starts.
+    const ahead = signalFrame({ id: 'SIA-DCS', seq: 42, account, data: 'Nri1/BA002', key, now: clock.now() + 15_000 });
+    const forged = signalFrame({ id: 'SIA-DCS', seq: 41, account, data: 'Nid7/CL001', key, now: clock.now() });
+    let p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
+    await p.ready;
+    assert.match(await p.reply(opening), /"\*ACK"0041/);
+    assert.match(await p.reply(ahead), /"\*ACK"0042/);
+    p.close();
+    await vigil.capabilities.alarms.receiverSettled();
+
+    // Three quick restarts, 3 s apart, each with a new alarm recorded (applied) before the next.
+    for (let restart = 1; restart <= 3; restart++) {
+      await vigil.close();
+      clock = new ManualClock(clock.now() + 3000);
+      vigil = await start(dir, clock, 'thread');
+      p = panel(vigil.capabilities.alarms.receiver.tcpPort!);
+      await p.ready;
+      assert.match(await p.reply(opening), /"\*ACK"0041/, `restart ${restart}: a frame ACKed before the first restart, sent again, is a resend`);
+      assert.match(await p.reply(ahead), /"\*ACK"0042/, `restart ${restart}: the frame stamped ahead, sent again, is a resend`);
+      assert.match(await p.reply(forged), /"NAK"/, `restart ${restart}: other bytes under the same sequence and timestamp are refused`);
+      clock.advance(500);
+      const seq = 50 + restart;
+      assert.match(
+        await p.reply(signalFrame({ id: 'SIA-DCS', seq, account, data: `Nri1/FA00${restart}`, key, now: clock.now() })),
+        new RegExp(`"\\*ACK"00${seq}`),
+      );
+      p.close();
+      assert.match(await metricsOf(vigil), /vigil_dc09_frames_total\{outcome="ack-duplicate"[^}]*\} 2/);
+    }
+    assert.deepEqual(
+      (await signalsOf(vigil, account)).map((s) => s.code),
+      ['OP', 'BA', 'FA', 'FA', 'FA'],
+      'each alarm once: no resend or replay recorded again across the restarts',
+    );
+  } finally {
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -169,7 +169,7 @@ test('journal: applied records the caller keeps (inside the replay window) come 
     ] as const)
       await a.journal.append({ zone, young });
     await a.journal.close();
-    const b = await ReceiverJournal.open<{ zone: number; young: boolean }>(dir, 3, { keep: (body) => body.young });
+    const b = await ReceiverJournal.open<{ zone: number; young: boolean }>(dir, 3, { keepUntil: (body) => (body.young ? Date.now() + 60_000 : 0) });
     assert.deepEqual(b.pending, []);
     assert.deepEqual(
       b.recent.map((r) => r.body.zone),
@@ -179,6 +179,51 @@ test('journal: applied records the caller keeps (inside the replay window) come 
     const c = await ReceiverJournal.open<{ zone: number; young: boolean }>(dir, 3);
     assert.deepEqual(c.recent, [], 'nothing kept once the caller keeps nothing: the segment is deleted');
     await c.journal.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('journal: a kept record survives any number of restarts while it is kept, records applied after each start included; then its segment goes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-journal-'));
+  type Body = { zone: number; until: number };
+  let now = 1_000_000;
+  const options = { keepUntil: (b: Body) => b.until, now: () => now, segmentBytes: 64 };
+  try {
+    // Start 0: zone 1 is kept for 60 s (a frame inside the replay window), applied at once.
+    let opened = await ReceiverJournal.open<Body>(dir, 0, options);
+    await opened.journal.append({ zone: 1, until: now + 60_000 });
+    await opened.journal.markApplied(1);
+    await opened.journal.close();
+    let applied = 1;
+    // Three quick restarts, each with new records applied after it (which used to delete the kept segments).
+    for (let restart = 1; restart <= 3; restart++) {
+      now += 3_000;
+      opened = await ReceiverJournal.open<Body>(dir, applied, options);
+      assert.deepEqual(
+        opened.recent.map((r) => r.body.zone),
+        [1],
+        `zone 1 still comes back after restart ${restart}`,
+      );
+      for (let i = 0; i < 4; i++) applied = await opened.journal.append({ zone: 100 * restart + i, until: 0 });
+      await opened.journal.markApplied(applied);
+      await opened.journal.close();
+    }
+    // Once it is no longer kept, the next start deletes every applied segment: the journal is bounded.
+    now += 60_000;
+    opened = await ReceiverJournal.open<Body>(dir, applied, options);
+    assert.deepEqual(opened.recent, []);
+    assert.equal(segments(dir).filter((n) => n.endsWith('.journal')).length, 1, 'only the segment just begun');
+    // And while running: a segment sealed with a kept record stays until the record is no longer kept.
+    await opened.journal.append({ zone: 7, until: now + 10_000 });
+    for (let i = 0; i < 4; i++) applied = await opened.journal.append({ zone: 70 + i, until: 0 });
+    await opened.journal.markApplied(applied);
+    assert.ok(opened.journal.sealedSegments >= 1, 'the segment holding zone 7 stays while it is kept');
+    now += 11_000;
+    applied = await opened.journal.append({ zone: 8, until: 0 });
+    await opened.journal.markApplied(applied);
+    assert.equal(opened.journal.sealedSegments, 0, 'and goes once it is not');
+    await opened.journal.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -28,6 +28,14 @@ import { crc32 } from 'node:zlib';
  * off at start-up — such a record was never acknowledged. A segment is deleted once
  * every record in it is applied; the one being written is closed and a new one begun
  * when it grows past `segmentBytes`.
+ *
+ * Records the caller still needs after they are applied (`keepUntil`: the receiver's replay
+ * window, rebuilt from them at every start) keep their segment on disk until then, whatever
+ * their sequence: a segment goes once every record in it is applied *and* none is kept any
+ * longer. So the window's memory survives any number of restarts inside it, not just one (the
+ * segments kept at a start used to be deleted by the first record applied after it), and the
+ * journal stays bounded: by the unapplied records, plus the segments written during the last
+ * window (records are kept at most `keepUntil` − now, 60 s for the receiver).
  */
 export interface JournalRecord<T> {
   seq: number;
@@ -38,10 +46,20 @@ export interface JournalOptions<T = unknown> {
   /** A segment grows to about this size before the next is begun (default 16 MiB). */
   segmentBytes?: number;
   /**
-   * Records applied already are kept (and returned by `open` as `recent`) while `keep(body)` says so:
-   * the receiver keeps those still inside the replay window, so a restart rebuilds its memory of them.
+   * Records applied already are kept (and returned by `open` as `recent`) until `keepUntil(body)`
+   * (ms, on `now`'s clock; 0 or less: not kept): the receiver keeps those still inside the replay
+   * window, so every restart inside it rebuilds its memory of them.
    */
-  keep?: (body: T) => boolean;
+  keepUntil?: (body: T) => number;
+  /** The clock `keepUntil` is compared with (default Date.now). */
+  now?: () => number;
+}
+
+/** A segment no longer written: its file, last sequence, and until when a record in it is kept. */
+interface Sealed {
+  file: string;
+  last: number;
+  keepUntil: number;
 }
 
 const HEAD = 16;
@@ -93,8 +111,10 @@ export class ReceiverJournal<T> {
   /** Tests only: every commit (and every repair) fails with this while set. */
   private injected: Error | null = null;
   private closed = false;
-  /** Segments no longer written: their file and last sequence, deleted once applied. */
-  private readonly sealed: { file: string; last: number }[] = [];
+  /** Segments no longer written, deleted once applied and no record in them is kept any longer. */
+  private sealed: Sealed[] = [];
+  /** Until when a record of the segment being written is kept (the latest `keepUntil` appended to it). */
+  private segmentKeepUntil = 0;
   private written = 0;
   private applied: number;
   /** The first sequence of the segment being written (its name). */
@@ -107,6 +127,8 @@ export class ReceiverJournal<T> {
     private next: number,
     applied: number,
     private readonly segmentBytes: number,
+    private readonly keepUntil: ((body: T) => number) | null,
+    private readonly now: () => number,
   ) {
     this.applied = applied;
     this.segmentFirst = next;
@@ -126,7 +148,9 @@ export class ReceiverJournal<T> {
     const names = (await readdir(dir)).filter((n) => SEGMENT.test(n)).sort();
     const pending: JournalRecord<T>[] = [];
     const recent: JournalRecord<T>[] = [];
-    const kept: { file: string; last: number }[] = [];
+    const kept: Sealed[] = [];
+    const keepUntil = options.keepUntil ?? null;
+    const now = (options.now ?? Date.now)();
     let last = appliedSeq;
     for (const name of names) {
       const file = join(dir, name);
@@ -135,19 +159,24 @@ export class ReceiverJournal<T> {
       if (validBytes < buf.length) await truncate(file, validBytes); // a torn record: never acknowledged
       const segmentLast = records.at(-1)?.seq ?? 0;
       if (segmentLast > last) last = segmentLast;
-      const keep = options.keep;
-      const young = keep ? records.filter((r) => r.seq <= appliedSeq && keep(r.body)) : [];
-      recent.push(...young);
-      if (segmentLast <= appliedSeq && young.length === 0) {
+      // Until when this segment must stay: its latest record still kept (applied or not).
+      let segmentKeep = 0;
+      for (const r of records) {
+        const until = keepUntil ? keepUntil(r.body) : 0;
+        if (until <= now) continue;
+        if (until > segmentKeep) segmentKeep = until;
+        if (r.seq <= appliedSeq) recent.push(r);
+      }
+      if (segmentLast <= appliedSeq && segmentKeep === 0) {
         await rm(file, { force: true });
         continue;
       }
       for (const r of records) if (r.seq > appliedSeq) pending.push(r);
-      kept.push({ file, last: segmentLast });
+      kept.push({ file, last: segmentLast, keepUntil: segmentKeep });
     }
     const next = last + 1;
     const handle = await ReceiverJournal.begin(dir, next);
-    const journal = new ReceiverJournal<T>(dir, handle, next, appliedSeq, options.segmentBytes ?? 16 * 1024 * 1024);
+    const journal = new ReceiverJournal<T>(dir, handle, next, appliedSeq, options.segmentBytes ?? 16 * 1024 * 1024, keepUntil, options.now ?? Date.now);
     journal.sealed.push(...kept);
     return { journal, pending, recent };
   }
@@ -178,6 +207,10 @@ export class ReceiverJournal<T> {
     if (this.closed) return Promise.reject(new Error('the receiver journal is closed'));
     const seq = this.next++;
     const bytes = encodeJournalRecord(seq, body, json);
+    if (this.keepUntil) {
+      const until = this.keepUntil(body);
+      if (until > this.segmentKeepUntil) this.segmentKeepUntil = until;
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ bytes, seq, resolve, reject });
       if (!this.writing) {
@@ -237,26 +270,28 @@ export class ReceiverJournal<T> {
 
   private async rotate(first: number): Promise<void> {
     const previous = this.handle;
-    this.sealed.push({ file: join(this.dir, segmentName(this.segmentFirst)), last: first - 1 });
+    this.sealed.push({ file: join(this.dir, segmentName(this.segmentFirst)), last: first - 1, keepUntil: this.segmentKeepUntil });
     this.handle = await ReceiverJournal.begin(this.dir, first);
     this.segmentFirst = first;
+    this.segmentKeepUntil = 0;
     this.written = 0;
     await previous.close();
     await this.dropApplied();
   }
 
-  /** The main thread applied every record up to `seq`: segments wholly below it go. */
+  /** The main thread applied every record up to `seq`: segments wholly below it go, once none of their records is kept. */
   async markApplied(seq: number): Promise<void> {
-    if (seq <= this.applied) return;
-    this.applied = seq;
+    if (seq > this.applied) this.applied = seq;
     await this.dropApplied();
   }
 
+  /** Deletes the sealed segments wholly applied whose kept records have all left (`keepUntil` past). */
   private async dropApplied(): Promise<void> {
-    while (this.sealed.length > 0 && this.sealed[0]!.last <= this.applied) {
-      const { file } = this.sealed.shift()!;
-      await rm(file, { force: true });
-    }
+    const now = this.now();
+    const gone = this.sealed.filter((s) => s.last <= this.applied && s.keepUntil <= now);
+    if (gone.length === 0) return;
+    this.sealed = this.sealed.filter((s) => !gone.includes(s));
+    for (const { file } of gone) await rm(file, { force: true });
   }
 
   /** Segments on disk besides the one being written (tests, figures). */

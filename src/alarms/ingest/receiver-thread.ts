@@ -291,11 +291,14 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
   const clock = input.clock ? clockFromShared(input.clock) : systemClock;
   const started = clock.now();
   const windowPastMs = new Dc09FrameCheck(started, () => undefined).replays.windowPastMs;
-  // Records whose frame is still inside the replay window are kept (recorded or not): the window's memory is rebuilt from them.
+  // Records whose frame is still inside the replay window are kept (recorded or not) until it leaves:
+  // the window's memory is rebuilt from them at every start inside it, not only the first.
+  const keepUntil = (r: JournalledFrame): number => (r.replay !== undefined && r.message.timestamp !== null ? r.message.timestamp + windowPastMs + 1000 : 0);
   const inWindow = (r: JournalledFrame): boolean => r.replay !== undefined && r.message.timestamp !== null && r.message.timestamp + windowPastMs > started;
   const { journal, pending, recent } = await ReceiverJournal.open<JournalledFrame>(input.journalDir, input.appliedSeq, {
     segmentBytes: input.segmentBytes,
-    keep: inWindow,
+    keepUntil,
+    now: () => clock.now(),
   });
   // Records durable before a crash and not yet in the log: recorded first, in order, before any new one.
   if (pending.length > 0) port.postMessage({ type: 'frames', frames: pending.map((r) => ({ ...r.body, journal: r.seq })) } satisfies FromReceiverThread);

@@ -106,14 +106,13 @@ function decide(
       open.signalIds.push(signal.signalId);
       if (confirmation && open.confirmation !== 'confirmed') open.confirmation = confirmation;
     }
-    return {
-      alarmId: open.alarmId,
-      ...(confirmation ? { confirmation } : {}),
-      ...(moreUrgent ? { kind: signal.kind } : {}),
-      priority,
-      rule: 'correlated',
-      ...(moreUrgent ? { title } : {}),
-    };
+    // Each form written out (no spread of optional keys: V8 reshapes such an object on every call).
+    const alarmId = open.alarmId;
+    if (moreUrgent)
+      return confirmation
+        ? { alarmId, confirmation, kind: signal.kind, priority, rule: 'correlated', title }
+        : { alarmId, kind: signal.kind, priority, rule: 'correlated', title };
+    return confirmation ? { alarmId, confirmation, priority, rule: 'correlated' } : { alarmId, priority, rule: 'correlated' };
   }
   const delay = RESTORE_DELAY_SECONDS[signal.kind];
   if (delay) return { rule: 'held', until: new Date(now + delay * 1000).toISOString() };

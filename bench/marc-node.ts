@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveVigil } from '../src/app.js';
 import { loadConfig } from '../src/kernel/config.js';
+import { panelAccount, panelKey } from './marc-load.js';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 0);
 const dataDir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'vigil-bench-marc-'));
@@ -26,7 +27,14 @@ const vigil = await serveVigil({
   host: '127.0.0.1',
 });
 // The load generator's panels: account 10000 + i (hex), one per connection.
-for (let i = 0; i < ACCOUNTS; i++)
-  await vigil.capabilities.alarms.plans.configureAccount({ account: (0x10000 + i).toString(16).toUpperCase(), supervisionSeconds: 90 }, 'system');
+// BENCH_ENCRYPTED=1: each with its own AES key (bench/marc-load.ts panelKey).
+for (let i = 0; i < ACCOUNTS; i++) {
+  const account = panelAccount(i);
+  const key = panelKey(account);
+  await vigil.capabilities.alarms.plans.configureAccount(
+    { account, supervisionSeconds: 90, ...(key ? { key: key.toString('hex').toUpperCase() } : {}) },
+    'system',
+  );
+}
 process.stdout.write(`${JSON.stringify({ url: vigil.url, tcpPort: vigil.capabilities.alarms.receiver.tcpPort })}\n`);
 process.on('SIGTERM', () => void vigil.close().then(() => process.exit(0)));

@@ -9,7 +9,10 @@
 // then frame → operator's WebSocket latency (p99ToScreenMs) and supervision of
 // BENCH_PATHS (1 000 000) paths. CPU per frame is the node process's (all threads) and
 // its main thread's, from /proc, over the alarm and poll phases. The node runs in a child
-// process (bench/marc-node.ts). Ends with one JSON line {"bench":"marc",...}.
+// process (bench/marc-node.ts). After the alarm phase, what it wrote to the node's log per frame
+// (eventsPerFrame, logBytesPerFrame). BENCH_ENCRYPTED=1: every account has its own AES key and
+// every frame is encrypted ('*SIA-DCS', '*NULL'; "encrypted": true in the JSON line); run it both
+// ways to see what decryption costs. Ends with one JSON line {"bench":"marc",...}.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,7 +21,8 @@ import { WebSocket } from 'ws';
 import { SupervisionMonitor } from '../src/alarms/supervision/monitor.js';
 import { FileHeardCheckpoint } from '../src/adapters/stores/file-heard-checkpoint.js';
 import { Worker } from 'node:worker_threads';
-import { Panel, panelAccount } from './marc-load.js';
+import Database from 'better-sqlite3';
+import { ENCRYPTED, Panel, panelAccount } from './marc-load.js';
 import { connectPanels, flatMix, pacedMix, type LoadAnswer, type LoadCommand } from './marc-load-worker.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
@@ -67,7 +71,52 @@ const perThread = (t0: ReturnType<typeof cpuTicks>, t1: ReturnType<typeof cpuTic
     .slice(0, 6)
     .map(([tid, us]) => `${tid === String(node.pid) ? 'main' : tid} ${us.toFixed(1)}`)
     .join(', ');
-const out: Record<string, unknown> = { bench: 'marc', connections: CONNECTIONS, mixConnections: MIX_CONNECTIONS, loadAvg1: +loadavg()[0]!.toFixed(2) };
+const out: Record<string, unknown> = {
+  bench: 'marc',
+  encrypted: ENCRYPTED,
+  connections: CONNECTIONS,
+  mixConnections: MIX_CONNECTIONS,
+  loadAvg1: +loadavg()[0]!.toFixed(2),
+};
+/**
+ * What the alarm phase wrote to the node's log (its SQLite file, read here read-only): events and
+ * bytes (the rows' text: ids, type, subject, actor, time, data, hashes; not SQLite's pages or indexes)
+ * per alarm frame recorded. Waits for the node's main thread to record what the receiver journalled.
+ */
+async function logPerFrame(afterSeq: number, acked: number): Promise<{ eventsPerFrame: number; logBytesPerFrame: number; recordedFrames: number }> {
+  const db = new Database(join(dataDir, 'vigil.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const frames = db.prepare("SELECT count(*) AS n, max(seq) AS last FROM events WHERE seq > ? AND type = 'alarms.signal.received'");
+    let f = frames.get(afterSeq) as { n: number; last: number | null };
+    for (let waited = 0; f.n < acked && waited < 60_000; waited += 250) {
+      await new Promise((r) => setTimeout(r, 250));
+      f = frames.get(afterSeq) as { n: number; last: number | null };
+    }
+    // Up to the last frame's event and the decisions written after it in the same commit (older code: a separate event).
+    const row = db
+      .prepare(
+        `SELECT count(*) AS events, sum(length(CAST(id AS BLOB)) + length(CAST(type AS BLOB)) + length(CAST(subject AS BLOB)) + length(CAST(coalesce(org_id, '') AS BLOB))
+           + length(CAST(actor AS BLOB)) + length(CAST(coalesce(reason, '') AS BLOB)) + length(CAST(at AS BLOB)) + length(CAST(data AS BLOB)) + length(prev_hash) + length(hash)) AS bytes
+         FROM events WHERE seq > ? AND seq <= ? AND type LIKE 'alarms.%'`,
+      )
+      .get(afterSeq, (f.last ?? afterSeq) + 1) as { events: number; bytes: number | null };
+    return {
+      eventsPerFrame: +(row.events / Math.max(1, f.n)).toFixed(3),
+      logBytesPerFrame: Math.round((row.bytes ?? 0) / Math.max(1, f.n)),
+      recordedFrames: f.n,
+    };
+  } finally {
+    db.close();
+  }
+}
+const lastSeq = (): number => {
+  const db = new Database(join(dataDir, 'vigil.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+  } finally {
+    db.close();
+  }
+};
 /**
  * BENCH_PHASE_WINDOWS=file: each phase's start and end on the monotonic clock, in µs — the
  * clock of a `--cpu-prof` profile's samples, so a profile of the node (BENCH_NODE_ARGS) can be
@@ -174,11 +223,20 @@ try {
     }),
   );
   if (PHASES.includes('alarms')) {
+    // The warm-up's frames recorded first, so the phase's log is its own.
+    const warm = await logPerFrame(0, panels.length * 10);
+    const seq0 = lastSeq();
     const r = await flat(panels, () => 'alarm', 'alarms');
+    const acked = Math.round(r.perSec * SECONDS);
     console.log(
-      `alarms: ${CONNECTIONS} panels, ${r.perSec} frames/s ACKed durable, node CPU ${r.cpuUs} µs/frame (main thread ${r.mainUs}), generator ${r.genUs} µs/frame, not ACKed ${r.nacked}; µs/frame by thread: ${r.threads}`,
+      `alarms${ENCRYPTED ? ' (encrypted)' : ''}: ${CONNECTIONS} panels, ${r.perSec} frames/s ACKed durable, node CPU ${r.cpuUs} µs/frame (main thread ${r.mainUs}), generator ${r.genUs} µs/frame, not ACKed ${r.nacked}; µs/frame by thread: ${r.threads}`,
     );
     Object.assign(out, { framesPerSec: r.perSec, cpuUsPerFrame: r.cpuUs, mainThreadUsPerFrame: r.mainUs, generatorUsPerFrame: r.genUs });
+    if (warm.recordedFrames >= panels.length * 10) {
+      const log = await logPerFrame(seq0, Math.floor(acked * 0.99));
+      console.log(`alarms' log: ${log.recordedFrames} frames recorded, ${log.eventsPerFrame} events and ${log.logBytesPerFrame} bytes per frame`);
+      Object.assign(out, { eventsPerFrame: log.eventsPerFrame, logBytesPerFrame: log.logBytesPerFrame });
+    }
   }
   if (PHASES.includes('polls')) {
     const r = await flat(panels, () => 'poll', 'polls');

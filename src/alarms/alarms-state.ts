@@ -5,6 +5,7 @@ import type { SecretBox } from '../kernel/secrets.js';
 import type { AlarmsReadPort } from './contract.js';
 import type { AlarmEvents } from './events.js';
 import type { AccountConfig, ActionPlan, Alarm, Keyholder, Signal, StepRecord } from './model.js';
+import { correlationKey, raisedAlarm } from './rules.js';
 
 const RECENT_SIGNALS = 50;
 
@@ -58,28 +59,27 @@ export class AlarmsState implements Projection, AlarmsReadPort {
         break;
       }
       case 'alarms.signal.received': {
-        const { signal } = e.data as AlarmEvents['alarms.signal.received'];
-        this.signalCount++;
-        if (signal.journal !== undefined && signal.journal > this.journalApplied) this.journalApplied = signal.journal;
-        if (signal.account && (signal.kind === 'open' || signal.kind === 'close')) {
-          const local = zonedParts(Date.parse(signal.receivedAt), this.timeZone);
-          const entry = this.openClose.get(signal.account) ?? {};
-          if (signal.kind === 'open') entry.openDate = local.date;
-          else Object.assign(entry, { closeDate: local.date, closeMinutes: local.minutesOfDay });
-          this.openClose.set(signal.account, entry);
-        }
-        if (signal.kind === 'schedule' && signal.text) this.scheduleReported.add(signal.text);
-        this.signals.set(signal.signalId, signal);
-        const key = signal.account ?? '-';
-        const list = this.recentByAccount.get(key) ?? [];
-        list.push(signal.signalId);
-        // Keep memory bounded: older signals stay in the log, not in this read model,
-        // unless an alarm refers to them.
-        if (list.length > RECENT_SIGNALS) {
-          const dropped = list.shift()!;
-          if (!this.pinned.has(dropped)) this.signals.delete(dropped);
-        }
-        this.recentByAccount.set(key, list);
+        const { decision, signal } = e.data as AlarmEvents['alarms.signal.received'];
+        this.received(signal);
+        // What the rules decided, as the separate event of older logs would have it.
+        if (decision)
+          switch (decision.rule) {
+            case 'raised':
+              this.raised(raisedAlarm(signal, e.orgId, decision));
+              break;
+            case 'correlated':
+              this.correlated(decision.alarmId, signal.signalId, decision);
+              break;
+            case 'restored':
+              this.restored(decision.alarmId, signal.signalId);
+              break;
+            case 'held':
+              this.heldUntil(signal.signalId, Date.parse(decision.until), correlationKey(signal));
+              break;
+            case 'released':
+              this.held.delete(decision.signalId);
+              break;
+          }
         break;
       }
       case 'alarms.path.failed':
@@ -90,38 +90,17 @@ export class AlarmsState implements Projection, AlarmsReadPort {
         break;
       case 'alarms.alarm.raised': {
         const { alarm } = e.data as AlarmEvents['alarms.alarm.raised'];
-        this.alarms.set(alarm.alarmId, { ...alarm, signalIds: [...alarm.signalIds] });
-        for (const id of alarm.signalIds) {
-          this.pinned.add(id);
-          this.held.delete(id);
-          this.noteZone(alarm.alarmId, id);
-        }
-        if (alarm.correlationKey) this.openByKey.set(alarm.correlationKey, alarm.alarmId);
+        this.raised({ ...alarm, signalIds: [...alarm.signalIds] });
         break;
       }
       case 'alarms.alarm.correlated': {
         const d = e.data as AlarmEvents['alarms.alarm.correlated'];
-        const a = this.alarms.get(d.alarmId);
-        if (a) {
-          a.signalIds.push(d.signalId);
-          this.pinned.add(d.signalId);
-          this.noteZone(a.alarmId, d.signalId);
-          if (d.confirmation && a.confirmation !== 'confirmed') a.confirmation = d.confirmation;
-          if (d.priority < a.priority) {
-            a.priority = d.priority;
-            if (d.kind) a.kind = d.kind;
-            if (d.title) a.title = d.title;
-          }
-        }
+        this.correlated(d.alarmId, d.signalId, d);
         break;
       }
       case 'alarms.alarm.restored': {
         const d = e.data as AlarmEvents['alarms.alarm.restored'];
-        const a = this.alarms.get(d.alarmId);
-        if (a) {
-          a.restored = true;
-          a.signalIds.push(d.signalId);
-        }
+        this.restored(d.alarmId, d.signalId);
         break;
       }
       case 'alarms.plan.defined': {
@@ -152,8 +131,7 @@ export class AlarmsState implements Projection, AlarmsReadPort {
       }
       case 'alarms.signal.held': {
         const d = e.data as AlarmEvents['alarms.signal.held'];
-        this.held.set(d.signalId, { until: Date.parse(d.until), correlationKey: d.correlationKey });
-        this.pinned.add(d.signalId);
+        this.heldUntil(d.signalId, Date.parse(d.until), d.correlationKey);
         break;
       }
       case 'alarms.hold.released':
@@ -197,6 +175,67 @@ export class AlarmsState implements Projection, AlarmsReadPort {
         break;
       }
     }
+  }
+
+  private received(signal: Signal): void {
+    this.signalCount++;
+    if (signal.journal !== undefined && signal.journal > this.journalApplied) this.journalApplied = signal.journal;
+    if (signal.account && (signal.kind === 'open' || signal.kind === 'close')) {
+      const local = zonedParts(Date.parse(signal.receivedAt), this.timeZone);
+      const entry = this.openClose.get(signal.account) ?? {};
+      if (signal.kind === 'open') entry.openDate = local.date;
+      else Object.assign(entry, { closeDate: local.date, closeMinutes: local.minutesOfDay });
+      this.openClose.set(signal.account, entry);
+    }
+    if (signal.kind === 'schedule' && signal.text) this.scheduleReported.add(signal.text);
+    this.signals.set(signal.signalId, signal);
+    const key = signal.account ?? '-';
+    const list = this.recentByAccount.get(key) ?? [];
+    list.push(signal.signalId);
+    // Keep memory bounded: older signals stay in the log, not in this read model,
+    // unless an alarm refers to them.
+    if (list.length > RECENT_SIGNALS) {
+      const dropped = list.shift()!;
+      if (!this.pinned.has(dropped)) this.signals.delete(dropped);
+    }
+    this.recentByAccount.set(key, list);
+  }
+
+  /** A new alarm (the read model's own object). */
+  private raised(alarm: Alarm): void {
+    this.alarms.set(alarm.alarmId, alarm);
+    for (const id of alarm.signalIds) {
+      this.pinned.add(id);
+      this.held.delete(id);
+      this.noteZone(alarm.alarmId, id);
+    }
+    if (alarm.correlationKey) this.openByKey.set(alarm.correlationKey, alarm.alarmId);
+  }
+
+  private correlated(alarmId: string, signalId: string, d: Pick<AlarmEvents['alarms.alarm.correlated'], 'priority' | 'kind' | 'title' | 'confirmation'>): void {
+    const a = this.alarms.get(alarmId);
+    if (!a) return;
+    a.signalIds.push(signalId);
+    this.pinned.add(signalId);
+    this.noteZone(a.alarmId, signalId);
+    if (d.confirmation && a.confirmation !== 'confirmed') a.confirmation = d.confirmation;
+    if (d.priority < a.priority) {
+      a.priority = d.priority;
+      if (d.kind) a.kind = d.kind;
+      if (d.title) a.title = d.title;
+    }
+  }
+
+  private restored(alarmId: string, signalId: string): void {
+    const a = this.alarms.get(alarmId);
+    if (!a) return;
+    a.restored = true;
+    a.signalIds.push(signalId);
+  }
+
+  private heldUntil(signalId: string, until: number, correlationKey: string): void {
+    this.held.set(signalId, { until, correlationKey });
+    this.pinned.add(signalId);
   }
 
   private noteZone(alarmId: string, signalId: string): void {

@@ -7,7 +7,8 @@
 import type { NewEvent } from '../platform/event-log.js';
 import type { Alarm, Signal } from './model.js';
 
-export { alarmEvent, type AlarmEventType, type AlarmEvents } from './events.js';
+export { alarmEvent, type AlarmEventType, type AlarmEvents, type SignalDecision } from './events.js';
+export { frameDecisionEvent } from './rules.js';
 export {
   CONFIRMATION_WINDOW_SECONDS,
   KIND_PRIORITY,

@@ -5,7 +5,13 @@ import type { AccountConfig, ActionPlan, Alarm, Keyholder, Resolution, Signal, S
 export interface AlarmEvents {
   /** `keySecret` is redacted from every API response and the live feed. */
   'alarms.account.configured': Omit<AccountConfig, 'key'> & { keySecret: string | null };
-  'alarms.signal.received': { signal: Signal };
+  /**
+   * A signal, with what the alarm rules decided of it (`decision`, absent when they decide
+   * nothing): one event per signal. Logs written before this carry the decision as a separate
+   * event right after (`alarms.alarm.raised`, `…correlated`, `…restored`, `alarms.signal.held`,
+   * `alarms.hold.released`), which the read models take the same way (frameDecisionEvent).
+   */
+  'alarms.signal.received': { decision?: SignalDecision; signal: Signal };
   'alarms.path.failed': { account: string; deadline: string; lateMs: number };
   'alarms.path.restored': { account: string; downMs: number };
   /**
@@ -49,6 +55,31 @@ export interface AlarmEvents {
 }
 
 export type AlarmEventType = keyof AlarmEvents;
+
+/**
+ * What the rules decided of one signal, carried in its `alarms.signal.received` event. What the
+ * signal itself says is not repeated: a raised alarm's account, site, kind, first signal, time
+ * (`receivedAt`) and correlation key are the signal's; its organisation is the event's. Keys in
+ * sorted order (the log's canonical JSON then has nothing to sort).
+ */
+export type SignalDecision =
+  /** A new alarm (as `alarms.alarm.raised`). */
+  | { alarmId: string; priority: number; rule: 'raised'; title: string }
+  /** Joins an open alarm (as `alarms.alarm.correlated`; `kind`/`title` when more urgent). */
+  | {
+      alarmId: string;
+      confirmation?: 'confirmed' | 'two-trip';
+      kind?: SignalKind;
+      priority: number;
+      rule: 'correlated';
+      title?: string;
+    }
+  /** Restores the open alarm of its kind (as `alarms.alarm.restored`). */
+  | { alarmId: string; rule: 'restored' }
+  /** Held for its restore until `until` (as `alarms.signal.held`). */
+  | { rule: 'held'; until: string }
+  /** Releases the held signal `signalId` (as `alarms.hold.released`). */
+  | { rule: 'released'; signalId: string };
 
 /** An alarms event, typed by its payload. */
 export function alarmEvent<K extends keyof AlarmEvents>(

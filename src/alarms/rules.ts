@@ -1,6 +1,6 @@
-import type { NewEvent } from '../platform/event-log.js';
+import type { NewEvent, StoredEvent } from '../platform/event-log.js';
 import type { Site } from '../city/contract.js';
-import { alarmEvent } from './events.js';
+import { alarmEvent, type AlarmEvents, type SignalDecision } from './events.js';
 import { CONFIRMATION_WINDOW_SECONDS, KIND_PRIORITY, RESTORE_DELAY_SECONDS, type Alarm, type Signal } from './model.js';
 
 /** A new alarm-phase signal joins the account's open alarm if it was raised this recently. */
@@ -29,21 +29,26 @@ export interface RulesInput {
 }
 
 /**
- * The events one batch of signals makes, in order: each signal received, then what
- * the rules make of it. Pure: no I/O; it reads `input` and returns events. A signal
- * may join an alarm raised by an earlier signal of the same batch.
+ * The events one batch of signals makes, in order: one `alarms.signal.received` per signal,
+ * carrying what the rules decided of it. Pure: no I/O; it reads `input` and returns events.
+ * A signal may join an alarm raised by an earlier signal of the same batch.
  */
 export function decideSignals(signals: readonly Signal[], orgIdOf: (signal: Signal) => string | null, input: RulesInput): NewEvent[] {
   const events: NewEvent[] = [];
   const openNow = new Map<string, Alarm>(); // alarms raised within this batch
-  const batch = new Map(signals.map((sg) => [sg.signalId, sg]));
+  const batch = signals.length > 1 ? new Map(signals.map((sg) => [sg.signalId, sg])) : null;
   for (const signal of signals) {
     const orgId = orgIdOf(signal);
-    const subject = signal.account ? `account:${signal.account}` : `device:${signal.deviceId ?? '-'}`;
-    events.push(
-      alarmEvent('alarms.signal.received', subject, orgId, signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`, { signal }),
-    );
-    events.push(...decide(signal, orgId, openNow, batch, input));
+    const decision = decide(signal, openNow, batch, input);
+    // Keys in sorted order; `decision` only when there is one (canonical JSON drops nothing, so absent is absent).
+    events.push({
+      type: 'alarms.signal.received',
+      subject: signal.account ? `account:${signal.account}` : `device:${signal.deviceId ?? '-'}`,
+      orgId,
+      actor: signal.account ? `device:${signal.account}` : `device:${signal.deviceId ?? 'unknown'}`,
+      data: decision ? { decision, signal } : { signal },
+      reason: null,
+    });
   }
   return events;
 }
@@ -56,26 +61,22 @@ export function decideSignals(signals: readonly Signal[], orgIdOf: (signal: Sign
  */
 function decide(
   signal: Signal,
-  orgId: string | null,
   openNow: Map<string, Alarm>,
-  batch: Map<string, Signal>,
+  batch: Map<string, Signal> | null,
   { view, sites, newAlarmId }: RulesInput,
-): NewEvent[] {
+): SignalDecision | null {
   const key = correlationKey(signal);
   const openId = view.openByKey.get(key);
   const open = openNow.get(key) ?? (openId ? view.alarms.get(openId) : undefined);
   if (signal.phase === 'restore') {
     for (const [heldId, h] of view.held) {
       const held = view.signals.get(heldId);
-      if (h.correlationKey === key && held?.kind === signal.kind) {
-        return [alarmEvent('alarms.hold.released', `signal:${heldId}`, orgId, ACTOR, { signalId: heldId, restoreSignalId: signal.signalId })];
-      }
+      if (h.correlationKey === key && held?.kind === signal.kind) return { rule: 'released', signalId: heldId };
     }
-    if (open && open.kind === signal.kind)
-      return [alarmEvent('alarms.alarm.restored', `alarm:${open.alarmId}`, orgId, ACTOR, { alarmId: open.alarmId, signalId: signal.signalId })];
-    return [];
+    if (open && open.kind === signal.kind) return { alarmId: open.alarmId, rule: 'restored' };
+    return null;
   }
-  if (signal.phase === 'status') return [];
+  if (signal.phase === 'status') return null;
   const priority = KIND_PRIORITY[signal.kind];
   const now = Date.parse(signal.receivedAt);
   const site = signal.siteId ? sites.get(signal.siteId) : undefined;
@@ -92,7 +93,7 @@ function decide(
       let other = recorded ? recorded.size > 1 || (recorded.size === 1 && !recorded.has(signal.zone)) : false;
       if (openNow.get(key) === open)
         for (const id of open.signalIds) {
-          const sg = batch.get(id);
+          const sg = batch?.get(id);
           if (sg?.kind !== 'burglary' || !sg.zone) continue;
           seen++;
           if (sg.zone !== signal.zone) other = true;
@@ -105,29 +106,63 @@ function decide(
       open.signalIds.push(signal.signalId);
       if (confirmation && open.confirmation !== 'confirmed') open.confirmation = confirmation;
     }
-    return [
-      alarmEvent('alarms.alarm.correlated', `alarm:${open.alarmId}`, orgId, ACTOR, {
-        alarmId: open.alarmId,
-        signalId: signal.signalId,
-        priority,
-        ...(moreUrgent ? { kind: signal.kind, title } : {}),
-        ...(confirmation ? { confirmation } : {}),
-      }),
-    ];
+    // Each form written out (no spread of optional keys: V8 reshapes such an object on every call).
+    const alarmId = open.alarmId;
+    if (moreUrgent)
+      return confirmation
+        ? { alarmId, confirmation, kind: signal.kind, priority, rule: 'correlated', title }
+        : { alarmId, kind: signal.kind, priority, rule: 'correlated', title };
+    return confirmation ? { alarmId, confirmation, priority, rule: 'correlated' } : { alarmId, priority, rule: 'correlated' };
   }
   const delay = RESTORE_DELAY_SECONDS[signal.kind];
-  if (delay) {
-    return [
-      alarmEvent('alarms.signal.held', `signal:${signal.signalId}`, orgId, ACTOR, {
+  if (delay) return { rule: 'held', until: new Date(now + delay * 1000).toISOString() };
+  const alarmId = newAlarmId();
+  // The batch's own copy, which later signals of the batch may join; the decision names only what the signal does not say.
+  if (batch) openNow.set(key, newAlarm(signal, { alarmId, correlationKey: key, orgId: null, priority, title, raisedAt: signal.receivedAt }));
+  return { alarmId, priority, rule: 'raised', title };
+}
+
+/** The alarm a `raised` decision makes of its signal (the event's organisation owns it). */
+export function raisedAlarm(signal: Signal, orgId: string | null, d: { alarmId: string; priority: number; title: string }): Alarm {
+  return newAlarm(signal, {
+    alarmId: d.alarmId,
+    correlationKey: correlationKey(signal),
+    orgId,
+    priority: d.priority,
+    title: d.title,
+    raisedAt: signal.receivedAt,
+  });
+}
+
+/**
+ * A signal event's decision as the separate event older logs have after it (`alarms.alarm.raised`,
+ * `…correlated`, `…restored`, `alarms.signal.held`, `alarms.hold.released`: same subject, actor and
+ * data as the rules wrote them then), with the signal event's seq, id, time and organisation; null
+ * for any other event. For readers that follow decisions by type or by alarm (webhooks, timelines).
+ */
+export function frameDecisionEvent(e: StoredEvent): StoredEvent | null {
+  if (e.type !== 'alarms.signal.received') return null;
+  const { decision, signal } = e.data as AlarmEvents['alarms.signal.received'];
+  if (!decision) return null;
+  const as = (type: keyof AlarmEvents, subject: string, data: unknown): StoredEvent => ({ ...e, type, subject, actor: ACTOR, data });
+  switch (decision.rule) {
+    case 'raised':
+      return as('alarms.alarm.raised', `alarm:${decision.alarmId}`, { alarm: raisedAlarm(signal, e.orgId, decision) });
+    case 'correlated': {
+      const { rule: _rule, ...rest } = decision;
+      return as('alarms.alarm.correlated', `alarm:${decision.alarmId}`, { ...rest, signalId: signal.signalId });
+    }
+    case 'restored':
+      return as('alarms.alarm.restored', `alarm:${decision.alarmId}`, { alarmId: decision.alarmId, signalId: signal.signalId });
+    case 'held':
+      return as('alarms.signal.held', `signal:${signal.signalId}`, {
         signalId: signal.signalId,
-        until: new Date(now + delay * 1000).toISOString(),
-        correlationKey: key,
-      }),
-    ];
+        until: decision.until,
+        correlationKey: correlationKey(signal),
+      });
+    case 'released':
+      return as('alarms.hold.released', `signal:${decision.signalId}`, { signalId: decision.signalId, restoreSignalId: signal.signalId });
   }
-  const alarm = newAlarm(signal, { alarmId: newAlarmId(), correlationKey: key, orgId, priority, title, raisedAt: signal.receivedAt });
-  openNow.set(key, alarm);
-  return [alarmEvent('alarms.alarm.raised', `alarm:${alarm.alarmId}`, orgId, ACTOR, { alarm: { ...alarm, signalIds: [...alarm.signalIds] } })];
 }
 
 /** A held signal whose restore did not come in time: the alarm it raises. */

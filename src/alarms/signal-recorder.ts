@@ -7,11 +7,11 @@ import type { AlarmsState } from './alarms-state.js';
 import type { AlarmSignalsPort } from './contract.js';
 import type { AlarmEvents } from './events.js';
 import type { Alarm, Signal } from './model.js';
-import { decideSignals, type RulesInput } from './rules.js';
+import { decideSignals, raisedAlarm, type RulesInput } from './rules.js';
 
 /**
  * Where every signal becomes durable, whatever brought it (DC-09, MQTT, camera,
- * supervision, crowd): the signals and what the rules decide in one commit, then the
+ * supervision, crowd): each signal with what the rules decide of it, one event each, in one commit, then the
  * automatic notifications of the alarms raised.
  */
 export class SignalRecorder implements AlarmSignalsPort {
@@ -39,7 +39,13 @@ export class SignalRecorder implements AlarmSignalsPort {
   async recordAndNotify(events: NewEvent[]): Promise<void> {
     await this.ctx.record(events);
     const raised: Alarm[] = [];
-    for (const e of events) if (e.type === 'alarms.alarm.raised') raised.push((e.data as AlarmEvents['alarms.alarm.raised']).alarm);
+    for (const e of events) {
+      if (e.type === 'alarms.alarm.raised') raised.push((e.data as AlarmEvents['alarms.alarm.raised']).alarm);
+      else if (e.type === 'alarms.signal.received') {
+        const { decision, signal } = e.data as AlarmEvents['alarms.signal.received'];
+        if (decision?.rule === 'raised') raised.push(raisedAlarm(signal, e.orgId, decision));
+      }
+    }
     if (raised.length > 0) this.notifier.alarmsRaised(raised);
   }
 }

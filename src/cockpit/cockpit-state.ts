@@ -42,6 +42,7 @@ export class CockpitState implements Projection {
   readonly typePrefixes = [
     'city.',
     'alarms.alarm.',
+    'alarms.signal.received',
     'alerts.alert.issued',
     'alerts.delivery.updated',
     'alerts.delivery.progressed',

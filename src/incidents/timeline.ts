@@ -1,4 +1,4 @@
-import type { AlarmsReadPort } from '../alarms/contract.js';
+import { frameDecisionEvent, type AlarmsReadPort } from '../alarms/contract.js';
 import type { Principal } from '../platform/access.js';
 import type { EventLog, StoredEvent } from '../platform/event-log.js';
 import { can } from '../platform/policy.js';
@@ -117,6 +117,10 @@ export async function buildTimeline(
         text: `${s.description}${s.zone ? ` — zone ${s.zone}` : ''} (${s.protocol} ${s.code})`,
         channel: 'internal',
       });
+      // What the rules decided of the signal for this alarm, in the signal's event (older logs: an event of the alarm, read above).
+      const decided = frameDecisionEvent(e);
+      if (decided && decided.subject === `alarm:${alarmId}`)
+        entries.push({ at: e.at, seq: e.seq, category: 'alarm', type: decided.type, actor: decided.actor, text: alarmText(decided), channel: 'internal' });
     }
   }
   for (const alertId of incident.alertIds) {

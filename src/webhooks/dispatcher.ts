@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { postOnce } from '../adapters/http/outbound-http.js';
+import { frameDecisionEvent } from '../alarms/contract.js';
 import { signedWebhookHeaders, signingSecrets, WEBHOOK_MAX_RETRY_AFTER_MS } from '../adapters/http/webhook-signature.js';
 import { redactData, type Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
@@ -41,6 +42,26 @@ const TICK_MS = 500;
 export function deliveryIdOf(subscriptionId: string, seq: number): string {
   return `whd_${createHash('sha256').update(`${subscriptionId}\n${seq}`).digest('base64url').slice(0, 22)}`;
 }
+
+/**
+ * The event as a topic names it: an alarm raised, correlated or restored by a signal is written in
+ * the signal's event (alarms' one event per signal) and sent as the `alarms.alarm.*` event it stands for.
+ */
+export function topicEvent(e: StoredEvent): StoredEvent {
+  return frameDecisionEvent(e) ?? e;
+}
+
+/** What to read of the log for these topics: the signal events too when a topic is a decision they carry. */
+function readTypes(eventTypes: readonly string[]): string[] {
+  return eventTypes.some((t) => SIGNAL_DECISION_TYPES.has(t)) ? [...eventTypes, 'alarms.signal.received'] : [...eventTypes];
+}
+const SIGNAL_DECISION_TYPES = new Set([
+  'alarms.alarm.raised',
+  'alarms.alarm.correlated',
+  'alarms.alarm.restored',
+  'alarms.signal.held',
+  'alarms.hold.released',
+]);
 
 /** What a receiver gets: the event as the subscription's principal sees it on the live feed. */
 export function webhookBody(s: WebhookSubscription, e: StoredEvent, deliveryId: string): string {
@@ -91,7 +112,7 @@ export class WebhookDispatcher {
     // A new one each time this node leads: the last stop aborted the previous.
     this.abort = new AbortController();
     this.unsubscribe = this.ctx.projections.onApplied((events) => {
-      const types = new Set(events.map((e) => e.type));
+      const types = new Set(events.map((e) => topicEvent(e).type));
       for (const s of this.state.subscriptions.values()) if (s.eventTypes.some((t) => types.has(t))) return this.nudge();
       if (events.some((e) => e.type.startsWith('webhooks.subscription.'))) this.nudge();
     });
@@ -194,9 +215,10 @@ export class WebhookDispatcher {
       // Only what the projections have applied: a live view reads their state (an incident opened a moment ago).
       const head = this.ctx.projections.appliedSeq;
       if (head <= q.scanned) return;
-      const events = await this.ctx.log.read({ afterSeq: q.scanned, limit: PAGE, typePrefixes: s.eventTypes });
+      const events = await this.ctx.log.read({ afterSeq: q.scanned, limit: PAGE, typePrefixes: readTypes(s.eventTypes) });
       let reachedHead = events.length < PAGE;
-      for (const e of events) {
+      for (const stored of events) {
+        const e = topicEvent(stored);
         if (e.seq > head) {
           reachedHead = true;
           break;
@@ -299,8 +321,9 @@ export class WebhookDispatcher {
    * its principal may see it now, with the same delivery id (a receiver that had it drops it).
    */
   async sendAgain(s: WebhookSubscription, seq: number): Promise<Pick<SettledDelivery, 'outcome' | 'status' | 'error' | 'eventType'>> {
-    const [e] = await this.ctx.log.read({ afterSeq: seq - 1, limit: 1 });
-    if (!e || e.seq !== seq) return { eventType: 'unknown', outcome: 'failed', status: null, error: 'the event is no longer in the log' };
+    const [stored] = await this.ctx.log.read({ afterSeq: seq - 1, limit: 1 });
+    if (!stored || stored.seq !== seq) return { eventType: 'unknown', outcome: 'failed', status: null, error: 'the event is no longer in the log' };
+    const e = topicEvent(stored);
     const principal = this.deps.principalOf(s);
     const shown = principal ? this.deps.views().project(principal, e) : null;
     if (!shown) return { eventType: e.type, outcome: 'failed', status: null, error: 'withheld: no longer visible to this subscription' };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
+import { frameDecisionEvent } from '../../src/alarms/contract.js';
 import type { RunningVigil } from '../../src/app.js';
 import { startCluster } from '../support/cluster.js';
 import { requireNats, requirePostgres } from '../support/services.js';
@@ -41,9 +42,10 @@ test('cluster: polls on a follower keep the path alive on the leader; a missed p
     await until(async () => (await failures()) > 0, 'the path fault', 12_000);
     await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(await failures(), 1, 'one fault, not one per node');
-    const raised = (await a.ctx.log.read({ typePrefixes: ['alarms.alarm.raised'] })).filter(
-      (e) => (e.data as { alarm: { kind: string } }).alarm.kind === 'path-fault',
-    );
+    // Raised by the path-fault signal: told in its event (one event per signal).
+    const raised = (await a.ctx.log.read({ typePrefixes: ['alarms.signal.received'] }))
+      .map((e) => frameDecisionEvent(e))
+      .filter((e) => e?.type === 'alarms.alarm.raised' && (e.data as { alarm: { kind: string } }).alarm.kind === 'path-fault');
     assert.equal(raised.length, 1);
     await until(() => b.capabilities.alarms.state.faultedPaths.has(account), 'the follower to show the fault', 5_000);
 

@@ -1,3 +1,4 @@
+import { frameDecisionEvent } from '../../src/alarms/contract.js';
 import type { StoredEvent } from './api.js';
 
 /**
@@ -133,7 +134,9 @@ function subjectOf(e: StoredEvent): string {
  * Lines for the feed, newest first. `events` is newest first; `labels` names subjects
  * (filled from events seen); `name` resolves actors and units through the directory.
  */
-export function feedLines(events: readonly StoredEvent[], labels: Map<string, string>, name: (ref: string) => string, words: { thing: string }): FeedLine[] {
+export function feedLines(stored: readonly StoredEvent[], labels: Map<string, string>, name: (ref: string) => string, words: { thing: string }): FeedLine[] {
+  // A signal that raised, joined or restored an alarm carries that decision: it reads as the decision.
+  const events = stored.map((e) => frameDecisionEvent(e) ?? e);
   for (let i = events.length - 1; i >= 0; i--) learnLabel(events[i]!, labels);
   const lines: FeedLine[] = [];
   for (const e of events) {

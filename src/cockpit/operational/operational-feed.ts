@@ -164,6 +164,13 @@ export class OperationalFeed {
         this.alarms.set(alarm.alarmId, { raisedMs: Date.parse(alarm.raisedAt), siteId: alarm.siteId, acknowledged: false });
         break;
       }
+      case 'alarms.signal.received': {
+        // An alarm raised by a signal is told in the signal's event (its time is the signal's).
+        const { decision, signal } = e.data as AlarmEvents['alarms.signal.received'];
+        if (decision?.rule === 'raised')
+          this.alarms.set(decision.alarmId, { raisedMs: Date.parse(signal.receivedAt), siteId: signal.siteId, acknowledged: false });
+        break;
+      }
       case 'alarms.alarm.acknowledged':
         this.acknowledge((e.data as AlarmEvents['alarms.alarm.acknowledged']).alarmId, e);
         break;

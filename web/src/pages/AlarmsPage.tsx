@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useT, useTime } from '../i18n.js';
 import { useNames } from '../directory.js';
-import { RESOLUTIONS } from '../../../src/alarms/contract.js';
+import { frameDecisionEvent, RESOLUTIONS } from '../../../src/alarms/contract.js';
 import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS, STEP_KIND_LABELS } from '../labels.js';
 import { SiteMap } from '../components/SiteMap.js';
 import { AccountsPanel } from './AccountsPanel.js';
@@ -137,7 +137,8 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const [flash, setFlash] = useState(false);
   // New alarms since this page opened: a sound (unless muted) and a flash of the queue.
   const [openedAt] = useState(() => new Date().toISOString());
-  const lastRaised = recent.find((e) => e.type === 'alarms.alarm.raised' && e.at >= openedAt);
+  // Raised by a signal: told in the signal's event (frameDecisionEvent reads it as the alarm raised).
+  const lastRaised = recent.map((e) => frameDecisionEvent(e) ?? e).find((e) => e.type === 'alarms.alarm.raised' && e.at >= openedAt);
   useEffect(() => {
     if (!lastRaised) return;
     const priority = (lastRaised.data as { alarm?: { priority?: number } }).alarm?.priority ?? 9;

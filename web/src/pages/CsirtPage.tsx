@@ -81,9 +81,9 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     setTab('cases');
     api<{ case: CaseView }>(`/api/csirt/cases/${encodeURIComponent(caseId)}`).then(
       (r) => setOpen(r.case),
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setError(errorText(t, e)),
     );
-  }, []);
+  }, [t]);
 
   const run = async (f: () => Promise<unknown>): Promise<void> => {
     try {

@@ -8,6 +8,7 @@ import { TrackPlayback } from '../components/TrackPlayback.js';
 import { useT } from '../i18n.js';
 import { DEVICE_KIND_LABELS, SITE_CATEGORY_LABELS } from '../labels.js';
 import type { DeviceKind, SiteCategory } from '../../../src/city/contract.js';
+import { errorText } from '../errors.js';
 
 interface City {
   name: string;
@@ -94,9 +95,9 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         setSites(s.sites);
         setDevices(d.devices);
       },
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setError(errorText(t, e)),
     );
-  }, []);
+  }, [t]);
 
   useEffect(() => {
     if (!city || !container.current || mapRef.current) return;

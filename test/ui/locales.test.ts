@@ -9,6 +9,8 @@ import { TEMPLATES } from '../../web/src/feed-sentences.js';
 import { ERROR_SENTENCES, FIELD_LABELS, REASON_SENTENCES } from '../../web/src/errors.js';
 import * as labels from '../../web/src/labels.js';
 import { wordTables } from '../../web/src/labels.js';
+import { CASE_FIELD_WORDS, ERASED_WHY, TIMELINE_SENTENCES } from '../../web/src/csirt-timeline.js';
+import { LOG_SENTENCES, LOG_WORDS } from '../../web/src/engagement-log.js';
 
 /** Every source file of the web UI. */
 function sources(dir = 'web/src'): string[] {
@@ -30,8 +32,19 @@ function keysInUse(): Set<string> {
   // the component shows through t().
   for (const file of sources().filter((f) => f.endsWith('.tsx')))
     for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:label|header): '((?:[^'\\]|\\.)*)'/g)) keys.add(m[1]!.replace(/\\'/g, "'"));
-  // The words for slugs (every word table of labels.ts, listed once there), the live feed's sentences and the errors' sentences.
-  for (const table of [...Object.values(wordTables), TEMPLATES, ERROR_SENTENCES, REASON_SENTENCES, FIELD_LABELS])
+  // The words for slugs (every word table of labels.ts, listed once there), the live feed's, the errors' and the CSIRT timeline's sentences.
+  for (const table of [
+    ...Object.values(wordTables),
+    TEMPLATES,
+    ERROR_SENTENCES,
+    REASON_SENTENCES,
+    FIELD_LABELS,
+    TIMELINE_SENTENCES,
+    ERASED_WHY,
+    CASE_FIELD_WORDS,
+    LOG_SENTENCES,
+    ...Object.values(LOG_WORDS),
+  ])
     for (const v of Object.values(table)) keys.add(v);
   for (const phase of ['alarm', 'restore', 'status']) keys.add(`signal-phase:${phase}`);
   keys.add('{n} updates');
@@ -103,7 +116,7 @@ function needsTranslation(text: string): boolean {
 const SAME_IN_FRENCH = new Set(
   (
     'actions administration ambulance catalogue code communications condition consultation consultations contact contributions ' +
-    'description distance district drone e-mail en format hub incident influence intrusion isochrone justification licence maximum ' +
+    'description dimensions distance district drone e-mail en format hub incident influence intrusion isochrone justification licence maximum ' +
     'message messages normal note observables organisation organisations page pages participants pause photo position question ' +
     'crimes homicides minutes future possible police national international public relation relations restriction route service site sites source suggestions supervision test transport type via webhooks zone'
   ).split(' '),

@@ -22,6 +22,7 @@ import {
 import type { TriageState, VexJustification } from '../../../src/device-security/contract.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 import { errorText } from '../errors.js';
+import { timelineText } from '../csirt-timeline.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
 type CaseView = SecurityCase & {
@@ -719,7 +720,7 @@ function CaseDetail({
       <ol className="csirt-timeline" data-testid="timeline">
         {c.timeline.map((x, i) => (
           <li key={i}>
-            <span className="muted">{time(x.at)}</span> · {x.actor} · {withNames(x.what, name)}
+            <span className="muted">{time(x.at)}</span> · {x.actor} · {withNames(timelineText(t, x, name), name)}
           </li>
         ))}
       </ol>

@@ -121,7 +121,10 @@ export interface SecurityAlert {
   key: string;
   /** Alerts sharing a group concern the same thing (the same address or device) across rules. */
   group: string;
+  /** The title in English, for API users and exports. */
   title: string;
+  /** What the title names (an address, an account, a device id, a host), for a client to say it by `rule` in its reader's language. */
+  params?: Readonly<Record<string, string>>;
   severity: AlertSeverity;
   orgId: string | null;
   status: AlertStatus;

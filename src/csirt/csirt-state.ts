@@ -393,6 +393,7 @@ export class CsirtState implements Projection {
       key: hit.key,
       group: alertGroup(hit.observables, hit.key),
       title: hit.title,
+      params: hit.params,
       severity: hit.severity,
       orgId: hit.orgId,
       status: 'new',

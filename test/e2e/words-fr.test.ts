@@ -17,7 +17,8 @@ async function frenchPage(browser: Browser, errors: string[]): Promise<Page> {
 }
 
 /**
- * No English the server sent, for a reader of French, in Chromium on the demo city: the CSIRT analyst's refused
+ * No English the server sent, for a reader of French, in Chromium on the demo city: the CSIRT desk's alerts are
+ * titled in French by their rule; the analyst's refused
  * close (a real refusal of the server's schema) reads as a French sentence naming the field by its French word, the
  * case's timeline reads in French (the resolution by its word, not `closed: true-positive`), and the city map's
  * site popup names the site's category by its French word, not its slug.
@@ -32,6 +33,10 @@ test('web UI in French: a server refusal, the CSIRT timeline and the map popups 
     const page = await frenchPage(browser, errors);
     await signInAt(page, `${vigil.url}/csirt`, 'csirt');
     await page.waitForSelector('[data-testid=alert-queue]');
+    // The rules' alerts are titled in French by their rule, the device by name.
+    const queue = await expectText(page.locator('[data-testid=alert-queue]'), /Message critique de /);
+    assert.doesNotMatch(queue, /Critical message from|dev:[a-z]+:/, 'no English title, no device id');
+    await page.screenshot({ path: '/tmp/vigil-words-fr-alerts.png' });
     await page.click('[data-testid=csirt-tab-cases]');
     await page.locator('[data-testid=case-list] tr', { hasText: 'Kernel exploit on a siren controller' }).click();
     await page.waitForSelector('[data-testid=timeline]');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TIMELINE_KINDS, type TimelineEntry } from '../../src/csirt/contract.js';
-import { TIMELINE_SENTENCES, timelineText } from '../../web/src/csirt-timeline.js';
+import { ALERT_RULES, TIMELINE_KINDS, type TimelineEntry } from '../../src/csirt/contract.js';
+import { ALERT_TITLES, TIMELINE_SENTENCES, alertTitle, timelineText, withNames } from '../../web/src/csirt-timeline.js';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 
@@ -77,4 +77,17 @@ test('every kind of timeline entry has its sentence, in French too, with the sam
     ['finding-triaged', { cve: 'CVE-1', device: 'x', state: 'not-affected', justification: '', detail: '' }],
   ] as const)
     assert.doesNotMatch(timelineText(french, entry(kind, params), name), /true-positive|in-progress|not-affected/);
+});
+
+test("a CSIRT alert's title reads in the reader language by its rule; the device by name; an older alert keeps its title", () => {
+  const a = {
+    rule: 'device-new-network' as const,
+    title: 'Device dev:camera:7 seen on a new network 198.51.100.0/24',
+    params: { device: 'dev:camera:7', network: '198.51.100.0/24' },
+  };
+  assert.equal(withNames(alertTitle(french, a), name), 'Équipement Camera — Port Hercule vu sur un nouveau réseau 198.51.100.0/24');
+  assert.equal(alertTitle(english, { rule: 'tamper', title: 'Tamper signal from a panel', params: { source: '' } }), 'Tamper signal from a panel');
+  assert.equal(alertTitle(french, { rule: 'tamper', title: 'Tamper signal from a panel', params: { source: '' } }), 'Signal d’autoprotection : une centrale');
+  assert.equal(alertTitle(french, { rule: 'failed-signins', title: 'Failed sign-ins from 203.0.113.9' }), 'Failed sign-ins from 203.0.113.9');
+  for (const rule of ALERT_RULES) assert.ok((fr as Record<string, string>)[ALERT_TITLES[rule]], `${rule} in French`);
 });

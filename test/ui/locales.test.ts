@@ -9,7 +9,7 @@ import { TEMPLATES } from '../../web/src/feed-sentences.js';
 import { ERROR_SENTENCES, FIELD_LABELS, REASON_SENTENCES } from '../../web/src/errors.js';
 import * as labels from '../../web/src/labels.js';
 import { wordTables } from '../../web/src/labels.js';
-import { CASE_FIELD_WORDS, ERASED_WHY, TIMELINE_SENTENCES } from '../../web/src/csirt-timeline.js';
+import { ALERT_TITLES, CASE_FIELD_WORDS, ERASED_WHY, TIMELINE_SENTENCES } from '../../web/src/csirt-timeline.js';
 import { LOG_SENTENCES, LOG_WORDS } from '../../web/src/engagement-log.js';
 
 /** Every source file of the web UI. */
@@ -32,7 +32,8 @@ function keysInUse(): Set<string> {
   // the component shows through t().
   for (const file of sources().filter((f) => f.endsWith('.tsx')))
     for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:label|header): '((?:[^'\\]|\\.)*)'/g)) keys.add(m[1]!.replace(/\\'/g, "'"));
-  // The words for slugs (every word table of labels.ts, listed once there), the live feed's, the errors' and the CSIRT timeline's sentences.
+  // The words for slugs (every word table of labels.ts, listed once there); the live feed's, the errors', the CSIRT
+  // timeline's and alerts' and the engagement log's sentences.
   for (const table of [
     ...Object.values(wordTables),
     TEMPLATES,
@@ -42,6 +43,7 @@ function keysInUse(): Set<string> {
     TIMELINE_SENTENCES,
     ERASED_WHY,
     CASE_FIELD_WORDS,
+    ALERT_TITLES,
     LOG_SENTENCES,
     ...Object.values(LOG_WORDS),
   ])

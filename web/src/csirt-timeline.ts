@@ -1,4 +1,4 @@
-import type { TimelineEntry, TimelineKind } from '../../src/csirt/contract.js';
+import type { AlertRuleId, SecurityAlert, TimelineEntry, TimelineKind } from '../../src/csirt/contract.js';
 import { OBSERVABLE_TYPE_LABELS, wordFor } from './labels.js';
 
 /**
@@ -100,3 +100,27 @@ export function timelineText(t: (key: string) => string, entry: Pick<TimelineEnt
   if ((kind === 'closed' || kind === 'artefact-erased') && s('note')) text += ` — ${s('note')}`;
   return text;
 }
+
+/** A CSIRT alert's title by its rule (src/csirt/rules.ts): the sentence ours, the address, account, device or host as the rule saw it. */
+export const ALERT_TITLES: Readonly<Record<AlertRuleId, string>> = {
+  'failed-signins': 'Failed sign-ins from {ip}',
+  'dc09-substitution': 'Substitution attempt on alarm account {account}',
+  'dc09-new-key': 'Panel {account} answers with a key Vigil does not hold',
+  'refused-frames-burst': 'Burst of refused DC-09 frames from {ip}',
+  'mqtt-refused-burst': 'Refused MQTT clients from {ip}',
+  'device-new-network': 'Device {device} seen on a new network {network}',
+  tamper: 'Tamper signal from {source}',
+  'syslog-critical': 'Critical message from {source}',
+  'indicator-match': 'Known indicator {value} ({name})',
+};
+
+/** A CSIRT alert's title in the reader's language; an alert raised before params existed keeps its English title. */
+export function alertTitle(t: (key: string) => string, a: Pick<SecurityAlert, 'rule' | 'title' | 'params'>): string {
+  const sentence = ALERT_TITLES[a.rule];
+  const p = a.params;
+  if (!sentence || !p) return a.title;
+  return t(sentence).replace(/\{(\w+)\}/g, (whole, k: string) => (p[k] ? p[k] : k === 'source' ? t('a panel') : whole));
+}
+
+/** Device ids in a text (`Critical message from dev:siren:3`) shown by name. */
+export const withNames = (text: string, name: (ref: string) => string): string => text.replace(/\bdev:[a-z-]+:[\w.-]+/g, (id) => name(id));

@@ -248,9 +248,11 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         const el = document.createElement('div');
         el.dataset.testid = 'site-popup';
         const title = document.createElement('strong');
-        title.textContent = p.name || p.address || p.categoryWord;
+        const heading = p.name || p.address || p.categoryWord;
+        title.textContent = heading;
         const sub = document.createElement('div');
-        sub.textContent = [p.categoryWord, p.address].filter(Boolean).join(' · ');
+        // What the heading does not say already (a site without a name is headed by its address or its category).
+        sub.textContent = [p.categoryWord, p.address].filter((x) => x && x !== heading).join(' · ');
         el.append(title, sub);
         new maplibregl.Popup({ closeButton: true }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
       });

@@ -191,6 +191,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     areaName: (areaId) => city.reads.areas.get(areaId)?.name ?? null,
     devices: () => city.reads.devices.values(),
     units: (p) => units.service.visible(p),
+    incidents: (p) => incidents.service.visible(p, true),
   });
   // Exchange with a partner agency (EDXL over AMQP): incidents shared with the organisation standing for the partner go out.
   const exchange = createExchangeCapability(ctx, {

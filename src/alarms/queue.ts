@@ -37,8 +37,8 @@ export class AlarmQueue {
 
   async claim(alarmId: string, by: Principal): Promise<Alarm> {
     const a = this.alarmFor(alarmId, by, 'act');
-    if (a.status === 'closed') throw conflict('the alarm is closed');
-    if (a.status !== 'new' && a.claimedBy !== by.actor) throw conflict(`already claimed by ${a.claimedBy}`);
+    if (a.status === 'closed') throw conflict('the alarm is closed').because('alarm.closed');
+    if (a.status !== 'new' && a.claimedBy !== by.actor) throw conflict(`already claimed by ${a.claimedBy}`).because('alarm.claimed-by-another');
     if (a.status === 'new')
       await this.ctx.record([alarmEvent('alarms.alarm.claimed', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor })]);
     return a;
@@ -46,8 +46,9 @@ export class AlarmQueue {
 
   async acknowledge(alarmId: string, by: Principal): Promise<Alarm> {
     const a = this.alarmFor(alarmId, by, 'act');
-    if (a.status === 'closed') throw conflict('the alarm is closed');
-    if (a.claimedBy && a.claimedBy !== by.actor && !by.roles.includes('supervisor')) throw conflict(`claimed by ${a.claimedBy}`);
+    if (a.status === 'closed') throw conflict('the alarm is closed').because('alarm.closed');
+    if (a.claimedBy && a.claimedBy !== by.actor && !by.roles.includes('supervisor'))
+      throw conflict(`claimed by ${a.claimedBy}`).because('alarm.claimed-by-another');
     if (a.status !== 'acknowledged')
       await this.ctx.record([alarmEvent('alarms.alarm.acknowledged', `alarm:${a.alarmId}`, a.orgId, by.actor, { alarmId: a.alarmId, by: by.actor })]);
     return a;
@@ -55,12 +56,14 @@ export class AlarmQueue {
 
   async close(alarmId: string, resolution: Resolution, note: string | null, by: Principal): Promise<Alarm> {
     const a = this.alarmFor(alarmId, by, 'act');
-    if (a.status === 'closed') throw conflict('the alarm is closed already');
-    if (a.status !== 'acknowledged') throw conflict('acknowledge the alarm before closing it');
-    if (resolution === 'genuine' && !note?.trim()) throw badRequest('say what happened when closing a genuine alarm');
+    if (a.status === 'closed') throw conflict('the alarm is closed already').because('alarm.closed');
+    if (a.status !== 'acknowledged') throw conflict('acknowledge the alarm before closing it').because('alarm.acknowledge-first');
+    if (resolution === 'genuine' && !note?.trim()) throw badRequest('say what happened when closing a genuine alarm').because('alarm.genuine-needs-note');
     const missing = this.missingMandatorySteps(a);
     if (missing.length > 0)
-      throw conflict(`the action plan's mandatory steps are not done: ${missing.map((m) => m.text).join('; ')}`, { missing: missing.map((m) => m.stepId) });
+      throw conflict(`the action plan's mandatory steps are not done: ${missing.map((m) => m.text).join('; ')}`, {
+        missing: missing.map((m) => m.stepId),
+      }).because('alarm.steps-not-done', { steps: missing.map((m) => m.text).join('; ') });
     await this.ctx.record([
       alarmEvent(
         'alarms.alarm.closed',
@@ -76,7 +79,7 @@ export class AlarmQueue {
 
   async doStep(alarmId: string, stepId: string, outcome: string, by: Principal): Promise<void> {
     const a = this.alarmFor(alarmId, by, 'act');
-    if (a.status === 'closed') throw conflict('the alarm is closed');
+    if (a.status === 'closed') throw conflict('the alarm is closed').because('alarm.closed');
     const plan = this.state.planFor(a);
     if (!plan?.steps.some((st) => st.stepId === stepId)) throw notFound('step', stepId);
     await this.ctx.record([

@@ -31,7 +31,7 @@ function event<K extends keyof AlertEvents>(type: K, alertId: string, orgId: str
 /** Vigil's own alerts meet every rule, warnings included (cap/cap-rules.ts, shared with import). */
 export function checkAlertContent(cap: CapAlert): void {
   const findings = capFindings(cap);
-  if (findings.length > 0) throw badRequest(findings[0]!.message, { findings });
+  if (findings.length > 0) throw badRequest(findings[0]!.message, { findings }).because('alert.cap-rule', { rule: findings[0]!.rule });
 }
 
 /**
@@ -195,7 +195,8 @@ export class AlertsService {
 
   async edit(alertId: string, input: AlertInput, by: Principal): Promise<AlertRecord> {
     const a = this.own(alertId, by);
-    if (a.state !== 'draft' && a.state !== 'rejected') throw conflict(`an alert that is ${a.state} cannot be edited; issue an Update instead`);
+    if (a.state !== 'draft' && a.state !== 'rejected')
+      throw conflict(`an alert that is ${a.state} cannot be edited; issue an Update instead`).because('alert.not-editable', { alertState: a.state });
     const cap = await this.capOf(alertId, input, { msgType: a.cap.msgType, references: a.cap.references });
     // A sensor-drafted alert keeps its second person however it is edited.
     const approval = a.origin === 'sensor-rule' || (cap.msgType !== 'Cancel' && needsApproval(cap));
@@ -208,7 +209,7 @@ export class AlertsService {
   /** Sends a draft on: to a second person when it needs approval, else out at once. */
   async submit(alertId: string, by: Principal): Promise<AlertRecord> {
     const a = this.own(alertId, by);
-    if (a.state !== 'draft' && a.state !== 'rejected') throw conflict(`the alert is ${a.state}`);
+    if (a.state !== 'draft' && a.state !== 'rejected') throw conflict(`the alert is ${a.state}`).because('alert.in-state', { alertState: a.state });
     // Refused before it reaches an approver: a second person cannot widen the grant either.
     this.authority?.requireAuthority(a, 'issue');
     if (a.needsApproval) {
@@ -221,8 +222,10 @@ export class AlertsService {
   /** The second person releases it: not the author, same organisation, an alert officer (the route checks the role). */
   async approve(alertId: string, by: Principal): Promise<AlertRecord> {
     const a = this.own(alertId, by);
-    if (a.state !== 'pending-approval') throw conflict(`only an alert waiting for approval can be approved; this one is ${a.state}`);
-    if (a.author === by.actor) throw new VigilError('forbidden', 'the author cannot approve their own alert: a second authorised person must');
+    if (a.state !== 'pending-approval')
+      throw conflict(`only an alert waiting for approval can be approved; this one is ${a.state}`).because('alert.not-pending', { alertState: a.state });
+    if (a.author === by.actor)
+      throw new VigilError('forbidden', 'the author cannot approve their own alert: a second authorised person must').because('alert.four-eyes');
     // Checked again: the grant may have been narrowed or revoked while it waited.
     this.authority?.requireAuthority(a, 'approve');
     return this.issue(a, by, by.actor);
@@ -230,8 +233,9 @@ export class AlertsService {
 
   async reject(alertId: string, reason: string, by: Principal): Promise<AlertRecord> {
     const a = this.own(alertId, by);
-    if (a.state !== 'pending-approval') throw conflict(`only an alert waiting for approval can be rejected; this one is ${a.state}`);
-    if (!reason.trim()) throw badRequest('say why the alert is rejected');
+    if (a.state !== 'pending-approval')
+      throw conflict(`only an alert waiting for approval can be rejected; this one is ${a.state}`).because('alert.not-pending', { alertState: a.state });
+    if (!reason.trim()) throw badRequest('say why the alert is rejected').because('alert.reject-reason-needed');
     await this.ctx.record([event('alerts.alert.rejected', alertId, a.orgId, by.actor, { alertId, reason: reason.trim() }, reason.trim())]);
     return this.state.alerts.get(alertId)!;
   }
@@ -239,7 +243,8 @@ export class AlertsService {
   /** A draft Update or Cancel of an issued alert, referencing it; it takes effect when issued. */
   async derive(alertId: string, msgType: 'Update' | 'Cancel', by: Principal, input?: AlertInput): Promise<AlertRecord> {
     const a = this.own(alertId, by);
-    if (a.state !== 'issued') throw conflict(`only an issued alert can be updated or cancelled; this one is ${a.state}`);
+    if (a.state !== 'issued')
+      throw conflict(`only an issued alert can be updated or cancelled; this one is ${a.state}`).because('alert.not-issued', { alertState: a.state });
     const base: AlertInput = input ?? {
       status: a.cap.status,
       scope: a.cap.scope,

@@ -1,5 +1,47 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { VigilError, type ErrorBody } from '../kernel/errors.js';
+import { VigilError, type ErrorBody, type ErrorParams } from '../kernel/errors.js';
+
+/** The schema keywords a client has a sentence for; any other reads as `validation.invalid`. */
+const VALIDATION_KEYWORDS = new Set([
+  'required',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minItems',
+  'maxItems',
+  'enum',
+  'const',
+  'format',
+  'pattern',
+  'type',
+  'additionalProperties',
+]);
+
+interface SchemaProblem {
+  instancePath?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * The sentence key and params of a schema validation error (its first problem): the keyword, the field by its
+ * name in the request (`title`, not `/body/title`; an array's field, not its index) and the limit it broke.
+ */
+export function validationReason(problems: readonly unknown[]): { reason: string; params: ErrorParams } {
+  const p = (problems[0] ?? {}) as SchemaProblem;
+  const keyword = p.keyword && VALIDATION_KEYWORDS.has(p.keyword) ? p.keyword : 'invalid';
+  const named = p.params?.missingProperty ?? p.params?.additionalProperty;
+  const path = (p.instancePath ?? '').split('/').filter((s) => s !== '' && !/^\d+$/.test(s));
+  const field = typeof named === 'string' ? named : (path.at(-1) ?? '');
+  const limit = p.params?.limit;
+  return {
+    reason: `validation.${keyword}`,
+    params: { ...(field ? { field } : {}), ...(typeof limit === 'number' ? { limit } : {}) },
+  };
+}
 
 /**
  * Every error leaves the API as {error:{code,message,details}} with a stable code,
@@ -18,6 +60,7 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
           code: 'validation_failed',
           message: `${where} is not valid: ${e.message}`,
           details: { in: where, problems: e.validation },
+          ...validationReason(e.validation),
         },
       },
     };
@@ -64,7 +107,13 @@ export const errorBodySchema = {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {},
+        reason: { type: 'string', description: 'Stable key of the sentence a client shows in its own language (the message is English)' },
+        params: { type: 'object', additionalProperties: { type: ['string', 'number'] }, description: "The values the reason's sentence names" },
+      },
     },
   },
 } as const;

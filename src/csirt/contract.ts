@@ -121,7 +121,10 @@ export interface SecurityAlert {
   key: string;
   /** Alerts sharing a group concern the same thing (the same address or device) across rules. */
   group: string;
+  /** The title in English, for API users and exports. */
   title: string;
+  /** What the title names (an address, an account, a device id, a host), for a client to say it by `rule` in its reader's language. */
+  params?: Readonly<Record<string, string>>;
   severity: AlertSeverity;
   orgId: string | null;
   status: AlertStatus;
@@ -153,8 +156,36 @@ export interface CaseTask {
 export interface TimelineEntry {
   at: string;
   actor: string;
+  /** The line in English, for API users and exports. */
   what: string;
+  /**
+   * What happened, structured, for a client to say in its reader's language: the kind of entry and the values it
+   * names (slugs, counts, names people gave things); never an id but for a device's, which the service names.
+   */
+  kind?: TimelineKind;
+  params?: Readonly<Record<string, string | number>>;
 }
+
+/** The kinds of case timeline entry (the client has a sentence for each). */
+export const TIMELINE_KINDS = [
+  'opened',
+  'updated',
+  'alerts-linked',
+  'findings-linked',
+  'artefact-added',
+  'artefact-erased',
+  'task-added',
+  'task-done',
+  'task-reopened',
+  'observable-added',
+  'comment',
+  'closed',
+  'reopened',
+  'advisory-sent',
+  'advisory-confirmed',
+  'finding-triaged',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export interface Advisory {
   advisoryId: string;

@@ -238,7 +238,13 @@ export class CsirtService {
     return {
       ...c,
       openedBy: this.names.actorName(c.openedBy),
-      timeline: c.timeline.map((t) => ({ ...t, actor: this.names.actorName(t.actor), what: this.withDeviceNames(c, t.what) })),
+      timeline: c.timeline.map((t) => ({
+        ...t,
+        actor: this.names.actorName(t.actor),
+        what: this.withDeviceNames(c, t.what),
+        // The triaged finding's device by name, as in the English line.
+        ...(t.params?.device !== undefined ? { params: { ...t.params, device: this.deviceName(String(t.params.device)) } } : {}),
+      })),
       orgName: c.orgId ? this.names.orgName(c.orgId) : null,
       alerts: c.alertIds.map((id) => this.state.alerts.get(id)).filter((a): a is SecurityAlert => a !== undefined),
       findings: c.findingIds.flatMap((id) => {
@@ -313,6 +319,11 @@ export class CsirtService {
       ...(input.notifyOwners === false ? [] : this.ownerAdvisories(p, caseId, ref, input.title, tlp, findings)),
     ]);
     return this.caseView(p, caseId);
+  }
+
+  /** A device of the case's findings by its label (the asset id when the inventory does not know it). */
+  private deviceName(assetId: string): string {
+    return this.devices?.asset(assetId)?.label ?? assetId;
   }
 
   /** A timeline line with the case's devices (from its findings) by name. */

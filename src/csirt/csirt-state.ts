@@ -84,7 +84,13 @@ export class CsirtState implements Projection {
           const a = c.artefacts.find((x) => x.artefactId === artefactId);
           this.artefacts.delete(artefactId);
           c.artefacts = c.artefacts.filter((x) => x.artefactId !== artefactId);
-          c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${a?.name ?? artefactId} erased (privacy ${d.why})` });
+          c.timeline.push({
+            at: e.at,
+            actor: e.actor,
+            what: `artefact ${a?.name ?? artefactId} erased (privacy ${d.why})`,
+            kind: 'artefact-erased',
+            params: { name: a?.name ?? '', why: 'privacy', note: '' },
+          });
         }
         return;
       }
@@ -108,7 +114,13 @@ export class CsirtState implements Projection {
         const d = e.data as DeviceSecurityEvents['device-security.finding.triaged'];
         const why = `${d.state}${d.justification ? ` (${d.justification})` : ''}: ${d.detail}`;
         for (const caseId of this.casesOfFinding.get(d.findingId) ?? []) {
-          this.cases.get(caseId)?.timeline.push({ at: e.at, actor: e.actor, what: `finding ${d.cveId} on ${d.assetId} → ${why}` });
+          this.cases.get(caseId)?.timeline.push({
+            at: e.at,
+            actor: e.actor,
+            what: `finding ${d.cveId} on ${d.assetId} → ${why}`,
+            kind: 'finding-triaged',
+            params: { cve: d.cveId, device: d.assetId, state: d.state, justification: d.justification ?? '', detail: d.detail },
+          });
         }
         return;
       }
@@ -162,7 +174,7 @@ export class CsirtState implements Projection {
           resolutionNote: null,
           tasks: [],
           observables: [...d.observables],
-          timeline: [{ at: e.at, actor: e.actor, what: `opened: ${d.case.title}` }],
+          timeline: [{ at: e.at, actor: e.actor, what: `opened: ${d.case.title}`, kind: 'opened', params: { title: d.case.title } }],
         };
         this.cases.set(c.caseId, c);
         this.link(c, d.case.alertIds);
@@ -177,7 +189,13 @@ export class CsirtState implements Projection {
         Object.assign(c, d.changes);
         if (!c.triagedAt && (d.changes.assignee || d.changes.status === 'in-progress')) c.triagedAt = e.at;
         const said = Object.entries(d.changes).map(([k, v]) => `${k} → ${v === null ? '—' : String(v)}`);
-        c.timeline.push({ at: e.at, actor: e.actor, what: said.join(', ') });
+        c.timeline.push({
+          at: e.at,
+          actor: e.actor,
+          what: said.join(', '),
+          kind: 'updated',
+          params: Object.fromEntries(Object.entries(d.changes).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])),
+        });
         break;
       }
       case 'csirt.case.alerts-linked': {
@@ -186,7 +204,7 @@ export class CsirtState implements Projection {
         if (!c) break;
         c.alertIds.push(...d.alertIds.filter((id) => !c.alertIds.includes(id)));
         this.link(c, d.alertIds);
-        c.timeline.push({ at: e.at, actor: e.actor, what: `alerts linked: ${d.alertIds.length}` });
+        c.timeline.push({ at: e.at, actor: e.actor, what: `alerts linked: ${d.alertIds.length}`, kind: 'alerts-linked', params: { n: d.alertIds.length } });
         break;
       }
       case 'csirt.case.findings-linked': {
@@ -196,7 +214,8 @@ export class CsirtState implements Projection {
         const added = d.findingIds.filter((id) => !c.findingIds.includes(id));
         c.findingIds.push(...added);
         this.linkFindings(c, added);
-        c.timeline.push({ at: e.at, actor: e.actor, what: `findings linked: ${added.map((id) => id.split('~')[1]).join(', ')}` });
+        const cves = added.map((id) => id.split('~')[1]).join(', ');
+        c.timeline.push({ at: e.at, actor: e.actor, what: `findings linked: ${cves}`, kind: 'findings-linked', params: { cves } });
         break;
       }
       case 'csirt.case.artefact-added': {
@@ -210,7 +229,13 @@ export class CsirtState implements Projection {
           sha256: d.artefact.sha256,
           onDisk: d.base64 === undefined ? { node: d.node ?? '', shared: d.shared === true } : null,
         });
-        c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${d.artefact.name} (SHA-256 ${d.artefact.sha256.slice(0, 16)}…)` });
+        c.timeline.push({
+          at: e.at,
+          actor: e.actor,
+          what: `artefact ${d.artefact.name} (SHA-256 ${d.artefact.sha256.slice(0, 16)}…)`,
+          kind: 'artefact-added',
+          params: { name: d.artefact.name, sha256: `${d.artefact.sha256.slice(0, 16)}…` },
+        });
         break;
       }
       case 'csirt.case.artefact-erased': {
@@ -220,7 +245,13 @@ export class CsirtState implements Projection {
         if (!c) break;
         c.artefacts = c.artefacts.filter((a) => a.artefactId !== d.artefactId);
         const why = d.why === 'retention' ? 'retention period reached' : 'erased on request';
-        c.timeline.push({ at: e.at, actor: e.actor, what: `artefact ${d.name} erased (${why})${d.note ? ` — ${d.note}` : ''}` });
+        c.timeline.push({
+          at: e.at,
+          actor: e.actor,
+          what: `artefact ${d.name} erased (${why})${d.note ? ` — ${d.note}` : ''}`,
+          kind: 'artefact-erased',
+          params: { name: d.name, why: d.why === 'retention' ? 'retention' : 'request', note: d.note ?? '' },
+        });
         break;
       }
       case 'csirt.case.task-added': {
@@ -228,7 +259,13 @@ export class CsirtState implements Projection {
         const c = this.cases.get(d.caseId);
         if (!c) break;
         c.tasks.push({ ...d.task });
-        c.timeline.push({ at: e.at, actor: e.actor, what: `task: ${d.task.title}${d.task.owner ? ` (${d.task.owner})` : ''}` });
+        c.timeline.push({
+          at: e.at,
+          actor: e.actor,
+          what: `task: ${d.task.title}${d.task.owner ? ` (${d.task.owner})` : ''}`,
+          kind: 'task-added',
+          params: { title: d.task.title, owner: d.task.owner ?? '' },
+        });
         break;
       }
       case 'csirt.case.task-done': {
@@ -238,7 +275,13 @@ export class CsirtState implements Projection {
         if (!c || !t) break;
         t.done = d.done;
         t.doneAt = d.done ? e.at : null;
-        c.timeline.push({ at: e.at, actor: e.actor, what: `task ${d.done ? 'done' : 'reopened'}: ${t.title}` });
+        c.timeline.push({
+          at: e.at,
+          actor: e.actor,
+          what: `task ${d.done ? 'done' : 'reopened'}: ${t.title}`,
+          kind: d.done ? 'task-done' : 'task-reopened',
+          params: { title: t.title },
+        });
         break;
       }
       case 'csirt.case.observable-added': {
@@ -247,12 +290,18 @@ export class CsirtState implements Projection {
         if (!c) break;
         c.observables.push(d.observable);
         this.sight([d.observable], c.caseId, null);
-        c.timeline.push({ at: e.at, actor: e.actor, what: `observable ${d.observable.type} ${d.observable.value}` });
+        c.timeline.push({
+          at: e.at,
+          actor: e.actor,
+          what: `observable ${d.observable.type} ${d.observable.value}`,
+          kind: 'observable-added',
+          params: { type: d.observable.type, value: d.observable.value },
+        });
         break;
       }
       case 'csirt.case.commented': {
         const d = e.data as CsirtEvents['csirt.case.commented'];
-        this.cases.get(d.caseId)?.timeline.push({ at: e.at, actor: e.actor, what: d.text });
+        this.cases.get(d.caseId)?.timeline.push({ at: e.at, actor: e.actor, what: d.text, kind: 'comment', params: { text: d.text } });
         break;
       }
       case 'csirt.case.closed': {
@@ -264,7 +313,13 @@ export class CsirtState implements Projection {
         c.triagedAt ??= e.at;
         c.resolution = d.resolution;
         c.resolutionNote = d.note;
-        c.timeline.push({ at: e.at, actor: e.actor, what: `closed: ${d.resolution}${d.note ? ` — ${d.note}` : ''}` });
+        c.timeline.push({
+          at: e.at,
+          actor: e.actor,
+          what: `closed: ${d.resolution}${d.note ? ` — ${d.note}` : ''}`,
+          kind: 'closed',
+          params: { resolution: d.resolution, note: d.note ?? '' },
+        });
         for (const id of c.alertIds) {
           const a = this.alerts.get(id);
           if (a) this.closeAlert(a);
@@ -278,14 +333,14 @@ export class CsirtState implements Projection {
         c.closedAt = null;
         c.resolution = null;
         c.resolutionNote = null;
-        c.timeline.push({ at: e.at, actor: e.actor, what: 'reopened' });
+        c.timeline.push({ at: e.at, actor: e.actor, what: 'reopened', kind: 'reopened', params: {} });
         break;
       }
       case 'csirt.advisory.sent': {
         const { advisory } = e.data as CsirtEvents['csirt.advisory.sent'];
         this.advisories.set(advisory.advisoryId, { ...advisory, sentAt: e.at, sentBy: e.actor, confirmedAt: null, confirmedBy: null });
         const c = advisory.caseId ? this.cases.get(advisory.caseId) : undefined;
-        c?.timeline.push({ at: e.at, actor: e.actor, what: `advisory sent: ${advisory.title}` });
+        c?.timeline.push({ at: e.at, actor: e.actor, what: `advisory sent: ${advisory.title}`, kind: 'advisory-sent', params: { title: advisory.title } });
         break;
       }
       case 'csirt.advisory.confirmed': {
@@ -294,7 +349,7 @@ export class CsirtState implements Projection {
         a.confirmedAt = e.at;
         a.confirmedBy = e.actor;
         const c = a.caseId ? this.cases.get(a.caseId) : undefined;
-        c?.timeline.push({ at: e.at, actor: e.actor, what: `advisory confirmed: ${a.title}` });
+        c?.timeline.push({ at: e.at, actor: e.actor, what: `advisory confirmed: ${a.title}`, kind: 'advisory-confirmed', params: { title: a.title } });
         break;
       }
       case 'csirt.indicators.imported': {
@@ -338,6 +393,7 @@ export class CsirtState implements Projection {
       key: hit.key,
       group: alertGroup(hit.observables, hit.key),
       title: hit.title,
+      params: hit.params,
       severity: hit.severity,
       orgId: hit.orgId,
       status: 'new',

@@ -6,6 +6,8 @@ export interface RuleHit {
   key: string;
   severity: AlertSeverity;
   title: string;
+  /** What the title names, for a client to say it in its reader's language by rule. */
+  params: Record<string, string>;
   orgId: string | null;
   observables: { type: ObservableType; value: string }[];
 }
@@ -91,6 +93,7 @@ export class RuleEngine {
             key: e.srcIp,
             severity: 'medium',
             title: `Failed sign-ins from ${e.srcIp}`,
+            params: { ip: e.srcIp },
             orgId: null,
             observables: [{ type: ipType(e.srcIp), value: e.srcIp }],
           });
@@ -102,6 +105,7 @@ export class RuleEngine {
           key: e.account ?? src ?? '-',
           severity: 'high',
           title: `Substitution attempt on alarm account ${e.account ?? '?'}`,
+          params: { account: e.account ?? '?' },
           orgId: org,
           observables: [
             ...(e.account ? [{ type: 'dc09-account' as const, value: e.account }] : []),
@@ -116,6 +120,7 @@ export class RuleEngine {
           key: e.account ?? src ?? '-',
           severity: 'high',
           title: `Panel ${e.account ?? '?'} answers with a key Vigil does not hold`,
+          params: { account: e.account ?? '?' },
           orgId: org,
           observables: [
             ...(e.account ? [{ type: 'dc09-account' as const, value: e.account }] : []),
@@ -132,6 +137,7 @@ export class RuleEngine {
             key: src,
             severity: 'medium',
             title: `Refused MQTT clients from ${src}`,
+            params: { ip: src },
             orgId: null,
             observables: [{ type: ipType(src), value: src }],
           });
@@ -143,6 +149,7 @@ export class RuleEngine {
           key: e.deviceId ?? e.account ?? '-',
           severity: 'low',
           title: `Tamper signal from ${e.deviceId ?? e.account ?? 'a panel'}`,
+          params: { source: e.deviceId ?? e.account ?? '' },
           orgId: org,
           observables: e.deviceId ? [{ type: 'device', value: e.deviceId }] : e.account ? [{ type: 'dc09-account', value: e.account }] : [],
         });
@@ -157,6 +164,7 @@ export class RuleEngine {
           key: src,
           severity: 'medium',
           title: `Burst of refused DC-09 frames from ${src}`,
+          params: { ip: src },
           orgId: null,
           observables: [{ type: ipType(src), value: src }],
         });
@@ -168,6 +176,7 @@ export class RuleEngine {
         key: host,
         severity: e.severity === 0 ? 'high' : 'medium',
         title: `Critical message from ${host}`,
+        params: { source: host },
         orgId: org,
         observables: e.deviceId ? [{ type: 'device', value: e.deviceId }] : [{ type: 'hostname', value: host }],
       });
@@ -185,6 +194,7 @@ export class RuleEngine {
           key: `${e.deviceId}|${net}`,
           severity: 'medium',
           title: `Device ${e.deviceId} seen on a new network ${net}`,
+          params: { device: e.deviceId, network: net },
           orgId: org,
           observables: [
             { type: 'device', value: e.deviceId },
@@ -202,6 +212,7 @@ export class RuleEngine {
           key: `${ind.type}:${ind.value}`,
           severity: 'high',
           title: `Known indicator ${ind.value} (${ind.name})`,
+          params: { value: ind.value, name: ind.name },
           orgId: org,
           observables: [{ type: ind.type, value: ind.value }, ...(e.deviceId ? [{ type: 'device' as const, value: e.deviceId }] : [])],
         });

@@ -18,9 +18,14 @@ export interface Directory {
   sites: DirectoryEntry[];
   devices: DirectoryEntry[];
   units: DirectoryEntry[];
+  /**
+   * The titles of the incidents the caller may read (the incident policy: owner, origin and assigned organisations),
+   * open and closed; an incident it may not read is not here, so its title never reaches it.
+   */
+  incidents: DirectoryEntry[];
 }
 
-export const EMPTY_DIRECTORY: Directory = { users: [], orgs: [], sites: [], devices: [], units: [] };
+export const EMPTY_DIRECTORY: Directory = { users: [], orgs: [], sites: [], devices: [], units: [], incidents: [] };
 
 /** Fast lookups over a directory. */
 export interface DirectoryIndex {
@@ -29,6 +34,8 @@ export interface DirectoryIndex {
   site(id: string): string | null;
   device(id: string): string | null;
   unit(id: string): string | null;
+  /** An incident's title, when the caller may read the incident. */
+  incident(id: string): string | null;
   /** The people, by name (for pickers). */
   readonly people: readonly DirectoryEntry[];
 }
@@ -40,12 +47,15 @@ export function indexDirectory(d: Directory): DirectoryIndex {
   const sites = map(d.sites);
   const devices = map(d.devices);
   const units = map(d.units);
+  // An older node's directory has no incidents.
+  const incidents = map(d.incidents ?? []);
   return {
     user: (id) => users.get(id) ?? null,
     org: (id) => orgs.get(id) ?? null,
     site: (id) => sites.get(id) ?? null,
     device: (id) => devices.get(id) ?? null,
     unit: (id) => units.get(id) ?? null,
+    incident: (id) => incidents.get(id) ?? null,
     people: [...d.users].sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

@@ -13,13 +13,15 @@ export interface DirectorySources {
   devices(): Iterable<{ id: string; label: string; orgId: string; siteId: string | null; account?: string | null }>;
   /** The units the principal may see (their own policy). */
   units(p: Principal): readonly { unitId: string; callSign: string; orgId: string }[];
+  /** The incidents the principal may read (their own policy), open and closed. */
+  incidents(p: Principal): readonly { incidentId: string; title: string; orgId: string }[];
 }
 
 /**
  * The names a principal may see, decided by the one policy: people and devices of the
  * organisations it may read (the platform organisation's staff, who sign public alerts, are
  * city-wide), every organisation's name (as GET /api/identity/orgs), named sites and the sites
- * of its devices (city-wide map data), its visible units.
+ * of its devices (city-wide map data), its visible units and the titles of the incidents it may read.
  */
 export class DirectoryService {
   constructor(private readonly sources: DirectorySources) {}
@@ -42,6 +44,7 @@ export class DirectoryService {
       }
     }
     const units = this.sources.units(p).map((u): DirectoryEntry => ({ id: u.unitId, name: u.callSign, orgId: u.orgId }));
+    const incidents = p.kind === 'public' ? [] : this.sources.incidents(p).map((i): DirectoryEntry => ({ id: i.incidentId, name: i.title, orgId: i.orgId }));
     return {
       users,
       orgs,
@@ -52,6 +55,7 @@ export class DirectoryService {
         ...(d.account ? [{ id: `account:${d.account}`, name: d.label, orgId: d.orgId }] : []),
       ]),
       units,
+      incidents,
     };
   }
 }

@@ -41,6 +41,12 @@ const sources: DirectorySources = {
     { id: 'dev:siren:2', label: 'Siren — building in Monte-Carlo', orgId: 'city', siteId: 'site:osm:way/2' },
   ],
   units: (p) => (p.orgId === 'police' ? [{ unitId: 'unt_1', callSign: 'PM-12', orgId: 'police' }] : []),
+  // As the incident policy answers: the police reads its own incident, the alarm centre the one it raised.
+  incidents: (p) =>
+    [
+      { incidentId: 'inc_police', title: 'Break-in at the Hôtel de Paris', orgId: 'police', readers: ['police', 'city'] },
+      { incidentId: 'inc_marc', title: 'Fire alarm at Port Hercule', orgId: 'police', readers: ['police', 'marc'] },
+    ].filter((i) => i.readers.includes(p.orgId ?? '')),
 };
 
 test('the directory names what the policy lets the principal read, and the platform staff to everyone', () => {
@@ -65,7 +71,22 @@ test('the directory names what the policy lets the principal read, and the platf
   assert.deepEqual(sharedWithPolice.users.map((u) => u.name).sort(), ['Alex Alert-Officer', 'Chris Commander', 'Olivia Operator']);
   assert.deepEqual(sharedWithPolice.units, [{ id: 'unt_1', name: 'PM-12', orgId: 'police' }]);
   const nobody = service.for(PUBLIC_PRINCIPAL);
-  assert.deepEqual(nobody, { users: [], orgs: [], sites: [], devices: [], units: [] });
+  assert.deepEqual(nobody, { users: [], orgs: [], sites: [], devices: [], units: [], incidents: [] });
+});
+
+test("an incident's title is in the directory only for a principal that may read the incident", () => {
+  const service = new DirectoryService(sources);
+  const marc = indexDirectory(service.for(principal('marc')));
+  assert.equal(marc.incident('inc_marc'), 'Fire alarm at Port Hercule');
+  assert.equal(marc.incident('inc_police'), null, "the police's own incident: no title for the alarm centre");
+  assert.ok(!JSON.stringify(service.for(principal('marc'))).includes('Break-in'), 'the title never leaves the server for it');
+  const police = indexDirectory(service.for(principal('police')));
+  assert.equal(police.incident('inc_police'), 'Break-in at the Hôtel de Paris');
+  assert.equal(police.incident('inc_marc'), 'Fire alarm at Port Hercule');
+  assert.deepEqual(service.for(PUBLIC_PRINCIPAL).incidents, []);
+  // An older node's directory without incidents still indexes.
+  const { incidents: _none, ...older } = service.for(principal('police'));
+  assert.equal(indexDirectory(older as never).incident('inc_police'), null);
 });
 
 test('nameOf resolves every reference form and never returns an id', () => {

@@ -14,12 +14,13 @@ export function directoryRoutes(service: DirectoryService): FastifyPluginAsync {
       {
         config: { access: { roles: 'authenticated' } },
         schema: {
-          summary: 'Display names of the people, organisations, sites, devices and units the caller may see (screens show names, not ids)',
+          summary:
+            'Display names of the people, organisations, sites, devices and units, and the titles of the incidents, the caller may see (screens show names, not ids)',
           tags: ['directory'],
           response: {
             200: {
               type: 'object',
-              properties: { users: entries, orgs: entries, sites: entries, devices: entries, units: entries },
+              properties: { users: entries, orgs: entries, sites: entries, devices: entries, units: entries, incidents: entries },
             },
           },
         },

@@ -84,7 +84,10 @@ export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 export interface LogEntry {
   at: string;
   kind: InteractionKind | 'registered' | 'updated' | 'invited' | 'contributed' | 'answered' | 'grievance' | 'grievance-acknowledged' | 'grievance-resolved';
+  /** The line in English, for API users and exports. */
   summary: string;
+  /** The values the line names (slugs, titles, texts people wrote), for a client to say it in its reader's language by `kind`. */
+  params?: Readonly<Record<string, string>>;
   actor: string;
   consultationId?: string;
   grievanceId?: string;

@@ -51,7 +51,13 @@ export class EngagementState implements Projection {
       case 'engagement.stakeholder.registered': {
         const { stakeholder } = e.data as EngagementEvents[typeof type];
         this.stakeholders.set(stakeholder.stakeholderId, { ...stakeholder });
-        this.log(stakeholder.stakeholderId, { at: e.at, kind: 'registered', summary: `Registered as ${stakeholder.kind}`, actor: e.actor });
+        this.log(stakeholder.stakeholderId, {
+          at: e.at,
+          kind: 'registered',
+          summary: `Registered as ${stakeholder.kind}`,
+          params: { kind: stakeholder.kind },
+          actor: e.actor,
+        });
         break;
       }
       case 'engagement.stakeholder.updated': {
@@ -59,7 +65,13 @@ export class EngagementState implements Projection {
         const s = this.stakeholders.get(stakeholderId);
         if (!s) return;
         Object.assign(s, changes, { updatedAt: e.at });
-        this.log(stakeholderId, { at: e.at, kind: 'updated', summary: `Updated: ${Object.keys(changes).join(', ')}`, actor: e.actor });
+        this.log(stakeholderId, {
+          at: e.at,
+          kind: 'updated',
+          summary: `Updated: ${Object.keys(changes).join(', ')}`,
+          params: { fields: Object.keys(changes).join(',') },
+          actor: e.actor,
+        });
         break;
       }
       case 'engagement.relation.added': {
@@ -84,7 +96,14 @@ export class EngagementState implements Projection {
         if (!c) return;
         c.publishedAt = e.at;
         for (const id of c.invitedIds)
-          this.log(id, { at: e.at, kind: 'invited', summary: `Invited to "${c.title}"`, actor: e.actor, consultationId: c.consultationId });
+          this.log(id, {
+            at: e.at,
+            kind: 'invited',
+            summary: `Invited to "${c.title}"`,
+            params: { title: c.title },
+            actor: e.actor,
+            consultationId: c.consultationId,
+          });
         break;
       }
       case 'engagement.consultation.closed': {
@@ -105,6 +124,7 @@ export class EngagementState implements Projection {
           at: e.at,
           kind: 'contributed',
           summary: `Answered "${c?.title ?? contribution.consultationId}" (${contribution.position})`,
+          params: { title: c?.title ?? '', position: contribution.position },
           actor: e.actor,
           consultationId: contribution.consultationId,
         });
@@ -132,6 +152,7 @@ export class EngagementState implements Projection {
             at: e.at,
             kind: 'answered',
             summary: `Decision on "${c.title}": ${o.effect} — ${o.explanation}`,
+            params: { title: c.title, effect: o.effect, explanation: o.explanation },
             actor: e.actor,
             consultationId,
           });
@@ -147,6 +168,7 @@ export class EngagementState implements Projection {
           at: e.at,
           kind: 'grievance',
           summary: `Grievance: ${grievance.subject}`,
+          params: { subject: grievance.subject },
           actor: e.actor,
           grievanceId: grievance.grievanceId,
         });
@@ -163,6 +185,7 @@ export class EngagementState implements Projection {
           at: e.at,
           kind: 'grievance-acknowledged',
           summary: `Grievance acknowledged: ${g.subject}`,
+          params: { subject: g.subject },
           actor: e.actor,
           grievanceId: g.grievanceId,
         });
@@ -180,6 +203,7 @@ export class EngagementState implements Projection {
           at: e.at,
           kind: 'grievance-resolved',
           summary: `Grievance resolved: ${d.response}`,
+          params: { response: d.response },
           actor: e.actor,
           grievanceId: g.grievanceId,
         });

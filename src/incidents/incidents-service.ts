@@ -159,7 +159,7 @@ export class IncidentsService {
 
   /** Position, address and the city model's site at it (or within SITE_MATCH_M). */
   locate(position: Position, address: string | null, siteId: string | null): IncidentLocation {
-    if (!isValidPosition(position)) throw badRequest('a location is [lon, lat]');
+    if (!isValidPosition(position)) throw badRequest('a location is [lon, lat]').because('incident.position-invalid');
     let site = siteId ? this.city.sites.get(siteId) : undefined;
     if (siteId && !site) throw notFound('site', siteId);
     if (!site) {
@@ -181,7 +181,7 @@ export class IncidentsService {
     const type = INCIDENT_TYPES[input.type];
     if (!type) throw badRequest(`unknown incident type ${input.type}`);
     const priority = input.priority ?? type.priority;
-    if (!Number.isInteger(priority) || priority < 1 || priority > 5) throw badRequest('priority is 1 (most urgent) to 5');
+    if (!Number.isInteger(priority) || priority < 1 || priority > 5) throw badRequest('priority is 1 (most urgent) to 5').because('incident.priority-range');
     const location = this.locate(input.position, input.address ?? null, input.siteId ?? null);
     const now = new Date(this.ctx.clock.now()).toISOString();
     this.lastReference = Math.max(this.lastReference, this.state.count) + 1;
@@ -225,11 +225,16 @@ export class IncidentsService {
     if (!alarm) throw notFound('alarm', alarmId);
     assertCan(by, 'act', { orgId: alarm.orgId }, 'alarm', alarmId);
     const open = this.state.incidentOfAlarm.get(alarmId);
-    if (open) throw conflict(`alarm ${alarmId} is already incident ${this.state.incidents.get(open)?.reference ?? open}`, { incidentId: open });
+    if (open)
+      throw conflict(`alarm ${alarmId} is already incident ${this.state.incidents.get(open)?.reference ?? open}`, { incidentId: open }).because(
+        'incident.alarm-already-incident',
+        { reference: this.state.incidents.get(open)?.reference ?? '' },
+      );
     const site = alarm.siteId ? this.city.sites.get(alarm.siteId) : undefined;
     const signalPosition = alarm.signalIds.map((id) => this.alarms.signal(id)?.position).find((p): p is Position => !!p);
     const position = site?.position ?? signalPosition;
-    if (!position) throw badRequest('the alarm has no site or position; create the incident with the call-taker form');
+    if (!position)
+      throw badRequest('the alarm has no site or position; create the incident with the call-taker form').because('incident.alarm-without-position');
     return this.create(
       {
         type: extra.type ?? TYPE_OF_ALARM_KIND[alarm.kind] ?? 'alarm-verification',
@@ -266,7 +271,7 @@ export class IncidentsService {
     const i = this.open(incidentId, by);
     this.requireOwnerOrg(i, by);
     if (change.priority !== undefined && (!Number.isInteger(change.priority) || change.priority < 1 || change.priority > 5))
-      throw badRequest('priority is 1 (most urgent) to 5');
+      throw badRequest('priority is 1 (most urgent) to 5').because('incident.priority-range');
     await this.ctx.record([incidentEvent('incidents.incident.updated', i.incidentId, i.orgId, by.actor, { incidentId, ...change })]);
     return i;
   }
@@ -275,7 +280,8 @@ export class IncidentsService {
   async recordCasualties(incidentId: string, counts: CasualtyCounts, by: Principal): Promise<Incident> {
     const i = this.open(incidentId, by);
     this.requireOwnerOrg(i, by);
-    for (const k of TRIAGE_CATEGORIES) if (!Number.isInteger(counts[k]) || counts[k] < 0) throw badRequest(`${k} is a count (0 or more)`);
+    for (const k of TRIAGE_CATEGORIES)
+      if (!Number.isInteger(counts[k]) || counts[k] < 0) throw badRequest(`${k} is a count (0 or more)`).because('incident.casualty-count');
     const clean = Object.fromEntries(TRIAGE_CATEGORIES.map((k) => [k, counts[k]])) as CasualtyCounts;
     await this.ctx.record([
       incidentEvent('incidents.casualties.recorded', i.incidentId, i.orgId, by.actor, { incidentId, counts: clean, byName: by.displayName }),
@@ -314,10 +320,13 @@ export class IncidentsService {
 
   private statusEvents(i: Incident, to: IncidentStatus, actor: string, resolution: IncidentResolution | null, note: string | null): NewEvent[] {
     if (!INCIDENT_TRANSITIONS[i.status].includes(to))
-      throw conflict(`incident ${i.reference} cannot go from ${i.status} to ${to}`, { from: i.status, to, allowed: INCIDENT_TRANSITIONS[i.status] });
-    if (to === 'closed' && !resolution) throw badRequest('closing an incident needs a resolution');
+      throw conflict(`incident ${i.reference} cannot go from ${i.status} to ${to}`, { from: i.status, to, allowed: INCIDENT_TRANSITIONS[i.status] }).because(
+        'incident.transition',
+        { reference: i.reference, from: i.status, to },
+      );
+    if (to === 'closed' && !resolution) throw badRequest('closing an incident needs a resolution').because('incident.resolution-needed');
     if (to !== 'closed' && resolution) throw badRequest('a resolution is given when closing');
-    if (to === 'dispatched' && !i.assignments.some((a) => !a.releasedAt)) throw conflict('dispatch a unit first');
+    if (to === 'dispatched' && !i.assignments.some((a) => !a.releasedAt)) throw conflict('dispatch a unit first').because('incident.dispatch-first');
     return [
       incidentEvent(
         'incidents.incident.status-changed',
@@ -372,11 +381,18 @@ export class IncidentsService {
     const unit = chosen?.unit ?? this.units.visible(by).find((u) => u.unitId === unitId);
     if (!unit) throw notFound('unit', unitId);
     assertCan(by, 'act', { orgId: unit.orgId }, 'unit', unitId);
-    if (i.assignments.some((a) => a.unitId === unitId && !a.releasedAt)) throw conflict(`${unit.callSign} is already assigned to ${i.reference}`);
+    if (i.assignments.some((a) => a.unitId === unitId && !a.releasedAt))
+      throw conflict(`${unit.callSign} is already assigned to ${i.reference}`).because('incident.unit-already-assigned', {
+        unit: unit.callSign,
+        reference: i.reference,
+      });
     const accepted = top?.unit.unitId === unitId;
     const reason = overrideReason?.trim() || null;
     if (!accepted && !reason)
-      throw badRequest(`${unit.callSign} is not the recommended unit${top ? ` (${top.unit.callSign})` : ''}: give the reason for choosing it`);
+      throw badRequest(`${unit.callSign} is not the recommended unit${top ? ` (${top.unit.callSign})` : ''}: give the reason for choosing it`).because(
+        'incident.override-reason-needed',
+        { unit: unit.callSign },
+      );
     const from = this.units.positionOf(unit);
     const route = await this.travel.route(from, i.location.position, unit.kind);
     const assignment: Assignment = {
@@ -492,7 +508,7 @@ export class IncidentsService {
     if (input.channel === 'public' && !has(by, PUBLIC_INFO_WRITERS))
       throw new VigilError('forbidden', "public information is released by the owning organisation's command");
     const text = input.text.trim();
-    if (!text) throw badRequest('a message has text');
+    if (!text) throw badRequest('a message has text').because('incident.message-empty');
     const attachments: AttachmentRef[] = (input.attachmentIds ?? []).map((id) => {
       const a = this.state.attachments.get(id);
       if (!a || a.incidentId !== i.incidentId) throw notFound('attachment', id);
@@ -500,7 +516,8 @@ export class IncidentsService {
       return ref;
     });
     const alertIds = input.alertIds ?? [];
-    if (alertIds.length && input.channel !== 'public') throw badRequest('links to public alerts go in the public channel');
+    if (alertIds.length && input.channel !== 'public')
+      throw badRequest('links to public alerts go in the public channel').because('incident.alert-links-public');
     this.checkAlertLinks(alertIds, by);
     const messageId = newId('msg');
     await this.ctx.record([
@@ -569,7 +586,7 @@ export class IncidentsService {
   /** An open incident the caller may act on (or read, for the unit-status path). */
   private open(incidentId: string, by: Principal, action: PolicyAction = 'act'): Incident {
     const i = this.incidentFor(incidentId, by, action);
-    if (i.status === 'closed') throw conflict(`incident ${i.reference} is closed`);
+    if (i.status === 'closed') throw conflict(`incident ${i.reference} is closed`).because('incident.closed', { reference: i.reference });
     return i;
   }
 

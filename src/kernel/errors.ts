@@ -32,10 +32,23 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * What a client needs to say an error in its reader's language: the values a sentence names (counts, limits,
+ * field names, state slugs, names people gave things); never an id.
+ */
+export type ErrorParams = Readonly<Record<string, string | number>>;
+
 export class VigilError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: unknown;
+  /**
+   * A stable key for the sentence a client shows in its reader's language (`alarm.closed`,
+   * `validation.required`), with its params; null where the code's sentence says enough. The English
+   * message stays for API users.
+   */
+  reason: string | null = null;
+  params: ErrorParams | null = null;
 
   constructor(code: ErrorCode, message: string, details?: unknown) {
     super(message);
@@ -45,13 +58,27 @@ export class VigilError extends Error {
     this.details = details;
   }
 
+  /** The sentence key (and its params) a client translates instead of the English message: `throw conflict('…').because('alarm.closed')`. */
+  because(reason: string, params: ErrorParams = {}): this {
+    this.reason = reason;
+    this.params = params;
+    return this;
+  }
+
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, details: this.details ?? null } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        details: this.details ?? null,
+        ...(this.reason ? { reason: this.reason, params: this.params ?? {} } : {}),
+      },
+    };
   }
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string; details: unknown };
+  error: { code: string; message: string; details: unknown; reason?: string; params?: ErrorParams };
 }
 
 export const notFound = (what: string, id: string): VigilError => new VigilError('not_found', `${what} ${id} does not exist`, { what, id });

@@ -60,7 +60,7 @@ test('web UI: CSIRT × device security — demo desk, artefact with SHA-256, a c
     await phishRow.locator('[data-testid=artefact-erase]').click();
     await phishRow.locator('input[aria-label="Why (optional)"]').fill('kept as a hash only');
     await phishRow.locator('[data-testid=artefact-erase-confirm]').click();
-    await expectText(page.locator('[data-testid=timeline]'), /artefact phish\.html erased \(erased on request\) — kept as a hash only/);
+    await expectText(page.locator('[data-testid=timeline]'), /Artefact phish\.html erased \(erased on request\) — kept as a hash only/);
     assert.equal(await page.locator('[data-testid=artefacts] tr', { hasText: 'phish.html' }).count(), 0);
     assert.equal((await page.request.get(`${vigil.url}${href}`)).status(), 404);
     await expectText(page.locator('[data-testid=observables]'), new RegExp(`File hash \\(SHA-256\\)\\s+${sha}\\s+IOC`));

@@ -129,7 +129,7 @@ test('web UI: CSIRT desk — alert queue, case from an alert, task, observable, 
       await page.locator('select[aria-label=Resolution]').selectOption('true-positive');
       await page.fill('input[aria-label="Resolution note"]', 'blocked at the edge');
       await page.click('[data-testid=close-case]');
-      await expectText(page.locator('[data-testid=timeline]'), /closed: true-positive — blocked at the edge/);
+      await expectText(page.locator('[data-testid=timeline]'), /Case closed: true positive — blocked at the edge/);
       // The demo city's own case (in progress) stays open beside the monitoring centre's.
       const open = csirt.visibleCases(principal).filter((c) => c.status !== 'closed').length;
       assert.equal(open, csirt.visibleCases(principal).length - 1);

@@ -66,7 +66,7 @@ test('device security page: SBOM and CVE/KEV import, a KEV finding on a siren co
       await page.locator('select[aria-label=Resolution]').selectOption('true-positive');
       await page.fill('input[aria-label="Resolution note"]', 'vendor kernel update planned; controllers isolated meanwhile');
       await page.click('[data-testid=close-case]');
-      await expectText(page.locator('[data-testid=timeline]'), /closed: true-positive — vendor kernel update planned/);
+      await expectText(page.locator('[data-testid=timeline]'), /Case closed: true positive — vendor kernel update planned/);
 
       await page.goto(`${vigil.url}/device-security?finding=${encodeURIComponent(sirenFinding)}`);
       await page.selectOption('[data-testid=ds-triage-state]', 'not-affected');

@@ -1108,11 +1108,13 @@ export const EXPECTED: Record<string, Row> = {
       fresh: (w, owner) => make.citizenReport(w.vigil, w.orgId[owner], owner),
     },
   ),
-  // directory (ui lane, issue 18): names of the people, devices and units the caller may read; the platform's staff are city-wide.
+  // directory (ui lane, issue 18): names of the people, devices and units and the titles of the incidents the caller may read;
+  // the platform's staff are city-wide.
   'GET /api/directory': list('read', 'authenticated', '/api/directory', (j) => [
     ...(j.users as { orgId: string }[]),
     ...(j.devices as { orgId: string }[]),
     ...(j.units as { orgId: string }[]),
+    ...(j.incidents as { orgId: string }[]),
   ]),
   // exchange: the partner link (city-wide health), SitReps of incidents, resource messages between organisations, hospitals (city-wide)
   'GET /api/exchange/link': plain(R.exchangeWatch, get('/api/exchange/link')),

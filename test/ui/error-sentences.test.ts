@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ApiError } from '../../web/src/api.js';
-import { ERROR_SENTENCES, errorText } from '../../web/src/errors.js';
+import { ERROR_SENTENCES, FIELD_LABELS, REASON_SENTENCES, errorText } from '../../web/src/errors.js';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 
@@ -27,15 +27,72 @@ test('a common refusal reads as a sentence in the reader language, not the API m
   }
   // A 429 or 403 with another code (a proxy's, an older node's) still reads as the sentence.
   assert.equal(errorText(french, new ApiError(429, 'http_error', '429 Too Many Requests', null)), french('error:rate_limited'));
-  // A conflict the server explains in its details keeps its message (the steps still to do, by name).
-  const steps = new ApiError(409, 'conflict', "the action plan's mandatory steps are not done: Notify the fire service", { missing: ['s1'] });
-  assert.equal(errorText(french, steps), steps.message);
-  // A validation the user can fix keeps the server's words; a plain error its message.
+  // A refusal without a reason of ours: a reader of English reads the server's message when it names no id (a
+  // request the user can fix); a reader of French reads the code's sentence, never the English.
+  const unexplained = new ApiError(400, 'bad_request', 'unknown incident type tsunami-drill', null);
+  assert.equal(errorText(english, unexplained), unexplained.message);
+  assert.equal(errorText(french, unexplained), french('error:bad_request'));
   assert.equal(
-    errorText(french, new ApiError(400, 'validation_failed', 'body/title must NOT have fewer than 3 characters', null)),
-    'body/title must NOT have fewer than 3 characters',
+    errorText(english, new ApiError(400, 'bad_request', 'no finding dev:siren:12~CVE-1 in case CSIRT-1', null)),
+    english('error:bad_request'),
+    'an id: the sentence',
   );
+  assert.equal(errorText(english, new ApiError(500, 'internal', 'internal error; it has been logged', null)), english('error:internal'));
+  assert.equal(errorText(french, new ApiError(502, 'http_error', '502 Bad Gateway', null)), french('error:http_error'));
   assert.equal(errorText(french, new Error('boom')), 'boom');
+});
+
+test("a refusal with the server's reason reads as that sentence: the field by its word, states by their words, names as they are", () => {
+  const short = new ApiError(400, 'validation_failed', 'body/title must NOT have fewer than 3 characters', null, 'validation.minLength', {
+    field: 'title',
+    limit: 3,
+  });
+  assert.equal(errorText(french, short), '« Titre » doit compter au moins 3 caractères.');
+  assert.equal(errorText(english, short), '“Title” needs at least 3 characters.');
+  // A field the UI has no word for: the sentence without it, never the request's field name.
+  const odd = new ApiError(400, 'validation_failed', 'body must have required property zzTop', null, 'validation.required', { field: 'zzTop' });
+  assert.equal(errorText(french, odd), french('A field of the form is missing or not valid: check the form and try again.'));
+  assert.ok(!errorText(english, odd).includes('zzTop'));
+  // The alarm's mandatory steps still to do, by the plan's own words.
+  const steps = new ApiError(
+    409,
+    'conflict',
+    "the action plan's mandatory steps are not done: Notify the fire service",
+    { missing: ['s1'] },
+    'alarm.steps-not-done',
+    {
+      steps: 'Notify the fire service',
+    },
+  );
+  assert.equal(errorText(french, steps), 'Les étapes obligatoires du plan d’action ne sont pas faites : Notify the fire service');
+  // A state slug reads as its word.
+  const issued = new ApiError(409, 'conflict', 'only an alert waiting for approval can be approved; this one is issued', null, 'alert.not-pending', {
+    alertState: 'issued',
+  });
+  assert.match(errorText(french, issued), /état de celle-ci : Émise\.$/);
+  assert.ok(!errorText(french, issued).includes('issued'));
+  const move = new ApiError(409, 'conflict', 'incident INC-2026-0001 cannot go from closed to on-scene', null, 'incident.transition', {
+    reference: 'INC-2026-0001',
+    from: 'closed',
+    to: 'on-scene',
+  });
+  assert.equal(errorText(french, move), 'L’incident INC-2026-0001 ne peut pas passer de « Clos » à « Sur place ».');
+  // A forbidden with a reason says which rule, not only "not allowed".
+  const ownAlert = new ApiError(403, 'forbidden', 'the author cannot approve their own alert: a second authorised person must', null, 'alert.four-eyes', {});
+  assert.equal(errorText(french, ownAlert), french('The author cannot approve their own alert: a second authorised person must.'));
+  // A reason the UI does not know (a newer node's): the code's sentence.
+  assert.equal(errorText(french, new ApiError(409, 'conflict', 'something new', null, 'future.reason', {})), french('error:conflict'));
+});
+
+test('every sentence of a reason and every field word is written in French, with the same placeholders', () => {
+  for (const key of [
+    ...Object.values(REASON_SENTENCES),
+    'A field of the form is missing or not valid: check the form and try again.',
+    ...Object.values(FIELD_LABELS),
+  ]) {
+    assert.ok((fr as Record<string, string>)[key], `${key} in French`);
+    assert.ok((en as Record<string, string>)[key], `${key} in English`);
+  }
 });
 
 test('every French sentence for a refusal is written', () => {

@@ -9,7 +9,11 @@ const view = {
   uploads: [{ uploadId: 'u1', name: 'Gate briefing' }],
   messages: [{ messageId: 'm1', author: 'Olivia Operator', text: 'Gate B closes at 14:00; send spectators to Gate A.' }],
 } as unknown as Pick<EventView, 'features' | 'uploads' | 'messages'>;
-const dir = { unit: (id: string) => (id === 'u-amb-1' ? 'Ambulance 1' : null) };
+// The reader's directory: the incidents it may read have their title there; the others are absent.
+const dir = {
+  unit: (id: string) => (id === 'u-amb-1' ? 'Ambulance 1' : null),
+  incident: (id: string) => (id === 'inc_readable' ? 'Crowd crush at Gate B' : null),
+};
 const en = (k: string): string => k;
 const french = (k: string): string => (fr as Record<string, string>)[k] ?? k;
 
@@ -20,6 +24,7 @@ test('an event message link reads as a name, never as its kind and id', () => {
     { kind: 'message', id: 'm1' },
     { kind: 'unit', id: 'u-amb-1' },
     { kind: 'incident', id: 'inc_01J9ZX3' },
+    { kind: 'incident', id: 'inc_readable' },
     { kind: 'unit', id: 'u-gone' },
     { kind: 'feature', id: 'f-gone' },
   ] as const;
@@ -30,6 +35,7 @@ test('an event message link reads as a name, never as its kind and id', () => {
     'message from Olivia Operator: “Gate B closes at 14:00; send spectators…”',
     'Ambulance 1',
     'the linked incident',
+    'Crowd crush at Gate B',
     'a unit',
     'a map feature',
   ]);

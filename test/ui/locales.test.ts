@@ -6,38 +6,11 @@ import ts from 'typescript';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 import { TEMPLATES } from '../../web/src/feed-sentences.js';
-import { ERROR_SENTENCES } from '../../web/src/errors.js';
-import {
-  ACTIVITY_LABELS,
-  ALARM_KIND_LABELS,
-  ALARM_STATUS_LABELS,
-  ALERT_STATE_LABELS,
-  INCIDENT_STATUS_LABELS,
-  UNIT_KIND_LABELS,
-  UNIT_STATUS_LABELS,
-  DEVICE_KIND_LABELS,
-  RESOLUTION_LABELS,
-  SITE_CATEGORY_LABELS,
-  STEP_KIND_LABELS,
-  SUBJECT_LABELS,
-  CAP_WORDS,
-  CAP_PAIR_WORDS,
-  OBSERVABLE_TYPE_LABELS,
-  TLP_MEANINGS,
-  PAP_MEANINGS,
-  ORG_KIND_LABELS,
-  ROLE_LABELS,
-  COMMS_KIND_LABELS,
-  RELATION_KIND_LABELS,
-  INTERACTION_KIND_LABELS,
-  SITREP_VERSION_LABELS,
-  DELIVERY_STATUS_LABELS,
-  INCIDENT_RESOLUTION_LABELS,
-  INCIDENT_SOURCE_LABELS,
-  CAP_CATEGORY_LABELS,
-  CAP_RESPONSE_LABELS,
-  MAP_UI_TEXTS,
-} from '../../web/src/labels.js';
+import { ERROR_SENTENCES, FIELD_LABELS, REASON_SENTENCES } from '../../web/src/errors.js';
+import * as labels from '../../web/src/labels.js';
+import { wordTables } from '../../web/src/labels.js';
+import { ALERT_TITLES, CASE_FIELD_WORDS, ERASED_WHY, TIMELINE_SENTENCES } from '../../web/src/csirt-timeline.js';
+import { LOG_SENTENCES, LOG_WORDS } from '../../web/src/engagement-log.js';
 
 /** Every source file of the web UI. */
 function sources(dir = 'web/src'): string[] {
@@ -59,44 +32,43 @@ function keysInUse(): Set<string> {
   // the component shows through t().
   for (const file of sources().filter((f) => f.endsWith('.tsx')))
     for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:label|header): '((?:[^'\\]|\\.)*)'/g)) keys.add(m[1]!.replace(/\\'/g, "'"));
+  // The words for slugs (every word table of labels.ts, listed once there); the live feed's, the errors', the CSIRT
+  // timeline's and alerts' and the engagement log's sentences.
   for (const table of [
+    ...Object.values(wordTables),
     TEMPLATES,
-    RESOLUTION_LABELS,
-    ALARM_KIND_LABELS,
-    ALARM_STATUS_LABELS,
-    ALERT_STATE_LABELS,
-    INCIDENT_STATUS_LABELS,
-    UNIT_KIND_LABELS,
-    UNIT_STATUS_LABELS,
-    ACTIVITY_LABELS,
-    SUBJECT_LABELS,
-    STEP_KIND_LABELS,
-    SITE_CATEGORY_LABELS,
-    DEVICE_KIND_LABELS,
-    ORG_KIND_LABELS,
-    ROLE_LABELS,
-    COMMS_KIND_LABELS,
-    RELATION_KIND_LABELS,
-    INTERACTION_KIND_LABELS,
-    SITREP_VERSION_LABELS,
-    DELIVERY_STATUS_LABELS,
-    INCIDENT_RESOLUTION_LABELS,
-    INCIDENT_SOURCE_LABELS,
-    CAP_CATEGORY_LABELS,
-    CAP_RESPONSE_LABELS,
-    MAP_UI_TEXTS,
-    OBSERVABLE_TYPE_LABELS,
-    TLP_MEANINGS,
-    PAP_MEANINGS,
     ERROR_SENTENCES,
+    REASON_SENTENCES,
+    FIELD_LABELS,
+    TIMELINE_SENTENCES,
+    ERASED_WHY,
+    CASE_FIELD_WORDS,
+    ALERT_TITLES,
+    LOG_SENTENCES,
+    ...Object.values(LOG_WORDS),
   ])
     for (const v of Object.values(table)) keys.add(v);
-  for (const table of Object.values(CAP_WORDS)) for (const v of Object.values(table)) keys.add(v);
-  for (const table of Object.values(CAP_PAIR_WORDS)) for (const v of Object.values(table)) keys.add(v);
   for (const phase of ['alarm', 'restore', 'status']) keys.add(`signal-phase:${phase}`);
   keys.add('{n} updates');
   return keys;
 }
+
+test('labels.ts lists each of its word tables in wordTables, and nothing else there', () => {
+  // A word table: an exported record of slug → key, named …_LABELS, …_WORDS, …_MEANINGS or …_TEXTS. CAP_FIELD_LABELS
+  // holds English keys the UI passes to t() itself (capPairParts), not words for slugs.
+  const tables = Object.keys(labels).filter((name) => /_(LABELS|WORDS|MEANINGS|TEXTS)$/.test(name) && name !== 'CAP_FIELD_LABELS');
+  const listed = new Set(Object.keys(wordTables).map((k) => k.split('.')[0]!));
+  assert.deepEqual(
+    tables.filter((name) => !listed.has(name)),
+    [],
+    'word tables missing from wordTables',
+  );
+  assert.deepEqual(
+    [...listed].filter((name) => !tables.includes(name)),
+    [],
+    'wordTables lists something that is not a word table',
+  );
+});
 
 test('each locale file names a key once (two lanes adding the same key merge into a duplicate JSON keeps silently)', () => {
   for (const file of ['web/src/locales/en.json', 'web/src/locales/fr.json']) {
@@ -146,7 +118,7 @@ function needsTranslation(text: string): boolean {
 const SAME_IN_FRENCH = new Set(
   (
     'actions administration ambulance catalogue code communications condition consultation consultations contact contributions ' +
-    'description distance district drone e-mail en format hub incident influence intrusion isochrone justification licence maximum ' +
+    'description dimensions distance district drone e-mail en format hub incident influence intrusion isochrone justification licence maximum ' +
     'message messages normal note observables organisation organisations page pages participants pause photo position question ' +
     'crimes homicides minutes future possible police national international public relation relations restriction route service site sites source suggestions supervision test transport type via webhooks zone'
   ).split(' '),

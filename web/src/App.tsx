@@ -195,7 +195,9 @@ function Shell({ me, onSignedOut, onChanged }: { me: Me; onSignedOut: () => void
   const [page, setPage] = useState<Page>(() => pageOf(location.pathname));
   const [feedOpen, setFeedOpen] = useState(() => localStorage.getItem('vigil.feed') !== 'closed');
   const live = useLiveEvents(true);
-  const directory = useLoadDirectory(me.actor);
+  // Reloaded when an incident opens or is renamed: links to it (events page) then read its title.
+  const lastIncidentChange = live.recent.find((e) => e.type === 'incidents.incident.opened' || e.type === 'incidents.incident.updated')?.seq ?? 0;
+  const directory = useLoadDirectory(`${me.actor}|${lastIncidentChange}`);
   // Pages with a probe: shown once it says the user has something there (unknown until it answers).
   const [probed, setProbed] = useState<Partial<Record<Page, boolean>>>({});
   useEffect(() => {

@@ -1,13 +1,27 @@
-/** Thin client of Vigil's HTTP API: same-origin, session cookie, errors as ApiError. */
+/**
+ * Thin client of Vigil's HTTP API: same-origin, session cookie, errors as ApiError: the status, the stable code,
+ * the server's English message (for developers), and the reason and params the UI says in words (errors.ts).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details: unknown,
+    readonly reason?: string,
+    readonly params?: Readonly<Record<string, string | number>>,
   ) {
     super(message);
   }
+}
+
+/** The error body the API sends (src/kernel/errors.ts ErrorBody). */
+type ErrorJson = { error?: { code: string; message: string; details: unknown; reason?: string; params?: Record<string, string | number> } } | null;
+
+/** The ApiError of a failed answer: its body's error, else the status line. */
+function apiError(status: number, statusText: string, json: unknown): ApiError {
+  const e = (json as ErrorJson)?.error;
+  return new ApiError(status, e?.code ?? 'http_error', e?.message ?? `${status} ${statusText}`, e?.details ?? null, e?.reason, e?.params);
 }
 
 export async function api<T>(path: string, init: { method?: string; body?: unknown; raw?: Blob | ArrayBuffer; contentType?: string } = {}): Promise<T> {
@@ -23,10 +37,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const res = await fetch(path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, credentials: 'same-origin' });
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    const e = (json as { error?: { code: string; message: string; details: unknown } } | null)?.error;
-    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `${res.status} ${res.statusText}`, e?.details ?? null);
-  }
+  if (!res.ok) throw apiError(res.status, res.statusText, json);
   return json as T;
 }
 
@@ -71,8 +82,7 @@ export function apiUpload<T>(path: string, file: Blob, onProgress: (sent: number
         json = null;
       }
       if (xhr.status >= 200 && xhr.status < 300) return resolve(json as T);
-      const e = (json as { error?: { code: string; message: string; details: unknown } } | null)?.error;
-      reject(new ApiError(xhr.status, e?.code ?? 'http_error', e?.message ?? `${xhr.status} ${xhr.statusText}`, e?.details ?? null));
+      reject(apiError(xhr.status, xhr.statusText, json));
     };
     xhr.onerror = () => reject(new ApiError(0, 'network_error', 'the upload was interrupted', null));
     xhr.onabort = () => reject(new ApiError(0, 'aborted', 'upload cancelled', null));

@@ -1,9 +1,12 @@
 import { ApiError } from './api.js';
+import en from './locales/en.json' with { type: 'json' };
+import { ALERT_STATE_LABELS, INCIDENT_STATUS_LABELS } from './labels.js';
 
 /**
- * The common refusals in the reader's language: the API's message is written for developers and in English
- * (« device dev:siren:12 belongs to another organisation »), so where the UI shows an error it maps the error's
- * code to a sentence of its own. Other errors (a validation the user can fix) keep the server's message.
+ * Errors in the reader's language. The API's message is written for developers and in English
+ * (« device dev:siren:12 belongs to another organisation »): the UI never shows it to a reader of another
+ * language. An error says what happened through its stable `reason` and `params` (the server's sentence key),
+ * else through its `code`; the UI turns either into a sentence of its own.
  */
 export const ERROR_SENTENCES: Readonly<Record<string, string>> = {
   forbidden: 'error:forbidden',
@@ -15,16 +18,158 @@ export const ERROR_SENTENCES: Readonly<Record<string, string>> = {
   second_factor_required: 'error:second_factor_required',
   payload_too_large: 'error:payload_too_large',
   network_error: 'error:network_error',
+  bad_request: 'error:bad_request',
+  validation_failed: 'error:validation_failed',
+  unsupported_media_type: 'error:unsupported_media_type',
+  internal: 'error:internal',
+  http_error: 'error:http_error',
+  aborted: 'error:aborted',
 };
 
-/** What the UI shows for a failed action: the translated sentence for a common refusal, else the message. */
+/**
+ * Whether a reader of English may read the server's own message: a refusal the user can fix (a bad request, a
+ * conflict the server explains in its details), whose English says more than the code's sentence, and that names no
+ * id. A reader of another language reads the code's sentence.
+ */
+function messageForEnglish(e: ApiError): boolean {
+  const fixable = ['bad_request', 'validation_failed', 'unsupported_media_type'].includes(e.code) || (e.code === 'conflict' && e.details != null);
+  return fixable && !ID_LIKE.test(e.message);
+}
+/** Ids as the server writes them: `user:…`, `dev:siren:12`, `inc_01J9…`. */
+const ID_LIKE = /\b(?:user|dev|device|site|unit|org|account|apikey|alarm|incident):\S|\b[a-z]{2,5}_[0-9A-Za-z]{6,}\b/;
+
+/**
+ * The sentences of the server's reasons (src/kernel/errors.ts `because`), by reason; `{param}` is filled from the
+ * error's params (a field by its word, a state by its word, names as they are).
+ */
+export const REASON_SENTENCES: Readonly<Record<string, string>> = {
+  // A request the form's schema refused: the field by its word.
+  'validation.required': '“{field}” is required.',
+  'validation.minLength': '“{field}” needs at least {limit} characters.',
+  'validation.maxLength': '“{field}” may have at most {limit} characters.',
+  'validation.minimum': '“{field}” must be at least {limit}.',
+  'validation.maximum': '“{field}” must be at most {limit}.',
+  'validation.exclusiveMinimum': '“{field}” must be at least {limit}.',
+  'validation.exclusiveMaximum': '“{field}” must be at most {limit}.',
+  'validation.minItems': '“{field}” needs at least {limit} entries.',
+  'validation.maxItems': '“{field}” may have at most {limit} entries.',
+  'validation.enum': '“{field}” must be one of the values offered.',
+  'validation.const': '“{field}” must be one of the values offered.',
+  'validation.format': '“{field}” is not written in the expected form.',
+  'validation.pattern': '“{field}” is not written in the expected form.',
+  'validation.type': '“{field}” does not hold the expected kind of value.',
+  'validation.additionalProperties': 'The form sent a field the server does not accept (“{field}”): reload the page.',
+  'validation.invalid': '“{field}” is not valid.',
+  // The alarm console.
+  'alarm.closed': 'This alarm is closed.',
+  'alarm.claimed-by-another': 'Another operator has taken this alarm.',
+  'alarm.acknowledge-first': 'Acknowledge the alarm before closing it.',
+  'alarm.genuine-needs-note': 'Say what happened before closing a genuine alarm.',
+  'alarm.steps-not-done': 'The action plan’s mandatory steps are not done: {steps}',
+  // Incidents.
+  'incident.position-invalid': 'The location is not a valid point on the map.',
+  'incident.priority-range': 'The priority goes from 1 (most urgent) to 5.',
+  'incident.alarm-already-incident': 'This alarm is already incident {reference}.',
+  'incident.alarm-without-position': 'The alarm has no site or position: create the incident with the call-taker form.',
+  'incident.casualty-count': 'A casualty count is a whole number, 0 or more.',
+  'incident.transition': 'Incident {reference} cannot go from “{from}” to “{to}”.',
+  'incident.resolution-needed': 'Closing an incident needs a resolution.',
+  'incident.dispatch-first': 'Dispatch a unit first.',
+  'incident.unit-already-assigned': '{unit} is already assigned to {reference}.',
+  'incident.override-reason-needed': '{unit} is not the recommended unit: give the reason for choosing it.',
+  'incident.message-empty': 'A message needs text.',
+  'incident.alert-links-public': 'Links to public alerts go in the public channel.',
+  'incident.closed': 'Incident {reference} is closed.',
+  // Public alerts.
+  'alert.not-editable': 'This alert is no longer editable (state: {alertState}); issue an update instead.',
+  'alert.in-state': 'This alert’s state does not allow it: {alertState}.',
+  'alert.not-pending': 'Only an alert waiting for approval can be approved or rejected; this one’s state: {alertState}.',
+  'alert.not-issued': 'Only an issued alert can be updated or cancelled; this one’s state: {alertState}.',
+  'alert.reject-reason-needed': 'Say why the alert is rejected.',
+  'alert.four-eyes': 'The author cannot approve their own alert: a second authorised person must.',
+  'alert.cap-rule': 'The alert does not meet a CAP rule ({rule}): the checks beside the form say which.',
+};
+
+/** A validation sentence when the field has no word of ours: the same without naming it. */
+const UNNAMED_FIELD = 'A field of the form is missing or not valid: check the form and try again.';
+
+/** The request fields the UI's forms send, in words (a validation error names the field so). */
+export const FIELD_LABELS: Readonly<Record<string, string>> = {
+  title: 'Title',
+  description: 'Description',
+  note: 'Note',
+  reason: 'Reason',
+  overrideReason: 'Reason',
+  text: 'Text',
+  priority: 'Priority',
+  type: 'Type',
+  name: 'Name',
+  resolution: 'Resolution',
+  headline: 'Headline',
+  instruction: 'Instruction',
+  severity: 'Severity',
+  urgency: 'Urgency',
+  certainty: 'Certainty',
+  address: 'Address',
+  password: 'Password',
+  username: 'Username',
+  displayName: 'Display name',
+  position: 'Position',
+  language: 'Language',
+  areaIds: 'Areas',
+  email: 'E-mail',
+  status: 'Status',
+  category: 'Category',
+  phone: 'Phone',
+  message: 'Message',
+  unitId: 'Unit',
+  roles: 'Roles',
+  code: 'Code',
+  url: 'Web address',
+  callSign: 'Call sign',
+  capacity: 'Capacity',
+  label: 'Label',
+  comment: 'Comment',
+  summary: 'Summary',
+};
+
+/** Params named after a word table: their slug is shown as its word. */
+const PARAM_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  alertState: ALERT_STATE_LABELS,
+  from: INCIDENT_STATUS_LABELS,
+  to: INCIDENT_STATUS_LABELS,
+};
+
+/** Whether the reader reads English: the translator gives the English text of a code's sentence. */
+const readsEnglish = (t: (key: string) => string): boolean => t(ERROR_SENTENCES.bad_request!) === (en as Record<string, string>)[ERROR_SENTENCES.bad_request!];
+
+/** The sentence of a reason with its params, or null when the UI has none for it. */
+export function reasonText(t: (key: string) => string, reason: string | undefined, params: Readonly<Record<string, string | number>> = {}): string | null {
+  let key = reason ? REASON_SENTENCES[reason] : undefined;
+  if (!key) return null;
+  const field = typeof params.field === 'string' ? FIELD_LABELS[params.field] : undefined;
+  if (reason!.startsWith('validation.') && !field) key = UNNAMED_FIELD;
+  return t(key).replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (name === 'field') return field ? t(field) : whole;
+    const v = params[name];
+    if (v === undefined) return whole;
+    const table = PARAM_WORDS[name];
+    return table?.[String(v)] ? t(table[String(v)]!) : String(v);
+  });
+}
+
+/** What the UI shows for a failed action: the reason's sentence, else the code's, in the reader's language. */
 export function errorText(t: (key: string) => string, e: unknown): string {
   if (e instanceof ApiError) {
-    // A conflict the server explains in its details (the alarm's mandatory steps not done, listed) says more
-    // than any sentence could: its message stays.
-    if (e.code === 'conflict' && e.details !== null && e.details !== undefined) return e.message;
-    const key = ERROR_SENTENCES[e.code] ?? (e.status === 429 ? ERROR_SENTENCES.rate_limited : e.status === 403 ? ERROR_SENTENCES.forbidden : undefined);
+    const said = reasonText(t, e.reason, e.params);
+    if (said) return said;
+    // A message without a reason of ours: a reader of English may read the server's (it names no id);
+    // any other reader reads the code's sentence.
+    if (messageForEnglish(e) && readsEnglish(t)) return e.message;
+    // A 429 or 403 under another code (a proxy's, an older node's) is still the refusal it is.
+    const key = (e.status === 429 ? ERROR_SENTENCES.rate_limited : e.status === 403 ? ERROR_SENTENCES.forbidden : undefined) ?? ERROR_SENTENCES[e.code];
     if (key) return t(key);
+    return t(e.status >= 500 ? ERROR_SENTENCES.internal! : ERROR_SENTENCES.bad_request!);
   }
   return e instanceof Error ? e.message : String(e);
 }

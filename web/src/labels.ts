@@ -461,3 +461,40 @@ export const PAP_MEANINGS = {
   amber: 'pap-meaning:amber',
   red: 'pap-meaning:red',
 } satisfies Record<Pap, string>;
+
+/**
+ * Every word table of this file, by name: slug → translation key. The locale check (test/ui/locales.test.ts) reads
+ * them from here, so a new table joins the check by joining this record. Only word tables: CAP_FIELD_LABELS' values
+ * are English keys the UI asks for through t() itself, and the functions above are not tables.
+ */
+export const wordTables: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  RESOLUTION_LABELS,
+  ALARM_KIND_LABELS,
+  ALARM_STATUS_LABELS,
+  ALERT_STATE_LABELS,
+  INCIDENT_STATUS_LABELS,
+  UNIT_KIND_LABELS,
+  UNIT_STATUS_LABELS,
+  ACTIVITY_LABELS,
+  SUBJECT_LABELS,
+  STEP_KIND_LABELS,
+  SITE_CATEGORY_LABELS,
+  DEVICE_KIND_LABELS,
+  ORG_KIND_LABELS,
+  ROLE_LABELS,
+  COMMS_KIND_LABELS,
+  RELATION_KIND_LABELS,
+  INTERACTION_KIND_LABELS,
+  SITREP_VERSION_LABELS,
+  DELIVERY_STATUS_LABELS,
+  INCIDENT_RESOLUTION_LABELS,
+  INCIDENT_SOURCE_LABELS,
+  CAP_CATEGORY_LABELS,
+  CAP_RESPONSE_LABELS,
+  MAP_UI_TEXTS,
+  OBSERVABLE_TYPE_LABELS,
+  TLP_MEANINGS,
+  PAP_MEANINGS,
+  ...Object.fromEntries(Object.entries(CAP_WORDS).map(([field, table]) => [`CAP_WORDS.${field}`, table])),
+  ...Object.fromEntries(Object.entries(CAP_PAIR_WORDS).map(([field, table]) => [`CAP_PAIR_WORDS.${field}`, table])),
+};

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { useT } from '../i18n.js';
+import { errorText } from '../errors.js';
 
 export interface CatalogueIndicator {
   id: string;
@@ -88,7 +89,7 @@ export function AgreementForm({ indicators, lang, onDefined }: { indicators: Cat
       setMessage({ ok: true, text: `${t('Agreement defined')}: ${r.agreement.name}` });
       onDefined();
     } catch (e) {
-      setMessage({ ok: false, text: e instanceof ApiError ? e.message : String(e) });
+      setMessage({ ok: false, text: errorText(t, e) });
     }
   };
   const complete =

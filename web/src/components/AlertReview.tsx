@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { useT } from '../i18n.js';
 import { AlertAreaMap } from './AlertAreaMap.js';
 import { CapPair, CapWord } from './CapWord.js';
+import { errorText } from '../errors.js';
 
 const LANGUAGE_NAMES: Record<string, string> = { fr: 'Français', en: 'English', it: 'Italiano', de: 'Deutsch', es: 'Español', mc: 'Munegascu' };
 export const CHANNEL_LABEL: Record<string, string> = {
@@ -31,12 +32,12 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
     let live = true;
     api<{ reach: AlertReach }>(`/api/alerts/${alert.alertId}/reach`).then(
       (r) => live && setReach(r.reach),
-      (e: Error) => live && setError(e.message),
+      (e: unknown) => live && setError(errorText(t, e)),
     );
     return () => {
       live = false;
     };
-  }, [alert.alertId, alert.state, alert.submittedAt]);
+  }, [alert.alertId, alert.state, alert.submittedAt, t]);
   const infos = alert.cap.info ?? [];
   // Each language block usually repeats the same area: drawn once.
   const areas = [...new Map(infos.flatMap((i) => i.area ?? []).map((a) => [JSON.stringify([a.polygon, a.circle, a.geocode]), a])).values()];

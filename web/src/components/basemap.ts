@@ -175,7 +175,14 @@ export function exposeRendered(map: maplibregl.Map, groups: Record<string, strin
     el.setAttribute('data-layer-order', map.getLayersOrder().join(' '));
     for (const [name, ids] of Object.entries(all)) {
       const layers = ids.filter((id) => map.getLayer(id));
-      el.setAttribute(`data-rendered-${name}`, String(layers.length ? map.queryRenderedFeatures({ layers }).length : 0));
+      const features = layers.length ? map.queryRenderedFeatures({ layers }) : [];
+      el.setAttribute(`data-rendered-${name}`, String(features.length));
+      // Where on screen the first of them is drawn (x,y in CSS pixels), so a test can click it as a user would.
+      const first = features.find((f) => f.geometry.type === 'Point');
+      if (first) {
+        const at = map.project((first.geometry as GeoJSON.Point).coordinates as [number, number]);
+        el.setAttribute(`data-point-${name}`, `${Math.round(at.x)},${Math.round(at.y)}`);
+      } else el.removeAttribute(`data-point-${name}`);
     }
     // The place names on screen, so a test can tell a label in any script was drawn.
     const names = map.getLayer(PLACE_LABELS) ? map.queryRenderedFeatures({ layers: [PLACE_LABELS] }).map((f) => String(f.properties.name)) : [];

@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { useT } from '../i18n.js';
 import { KeyholdersEditor } from './KeyholdersEditor.js';
 import { PlanEditor, type Plan } from './PlanEditor.js';
+import { errorText } from '../errors.js';
 
 interface Account {
   account: string;
@@ -38,7 +39,7 @@ export function AccountsPanel() {
     setPresets(a.presets);
     setPlans(p.plans);
   }, []);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, t]);
 
   const save = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -61,7 +62,7 @@ export function AccountsPanel() {
       setForm({ ...form, key: '' });
       await load();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
 

@@ -78,7 +78,7 @@ export function AdminPage({ me }: { me: Me }) {
     setKeys(k.apiKeys);
   }, []);
   const { error, setError, notice, setNotice, run: act } = useAction(reload);
-  useEffect(() => void reload().catch((e: Error) => setError(e.message)), [reload, setError]);
+  useEffect(() => void reload().catch((e: unknown) => setError(errorText(t, e))), [reload, setError, t]);
 
   const [newUser, setNewUser] = useState({ username: '', displayName: '', password: '', orgId: me.orgId ?? '', roles: new Set<Role>(['operator']) });
   const [newOrg, setNewOrg] = useState({ name: '', kind: 'other' });

@@ -162,7 +162,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     setStats(s);
     setSelected((cur) => cur ?? q.alarms[0]?.alarmId ?? null);
   }, []);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, t]);
   // Any alarms event on the live feed refreshes the queue.
   const lastAlarmSeq = recent.find((e) => e.type.startsWith('alarms.'))?.seq;
   useEffect(() => {

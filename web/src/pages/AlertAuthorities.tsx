@@ -5,6 +5,7 @@ import { useT } from '../i18n.js';
 import { CAP_CATEGORY_LABELS } from '../labels.js';
 import { CHANNEL_LABEL } from '../components/AlertReview.js';
 import { useAction } from '../use-action.js';
+import { errorText } from '../errors.js';
 
 type Authority = AlertAuthority & { orgName: string };
 interface Draft {
@@ -47,7 +48,7 @@ export function AlertAuthorities({ me, orgs }: { me: Me; orgs: { id: string; nam
     setAreaNames([...new Set(areas.features.map((f) => f.properties.name).filter((n): n is string => !!n))].sort());
   }, []);
   const { error, setError, run: act } = useAction(reload);
-  useEffect(() => void reload().catch((e: Error) => setError(e.message)), [reload, setError]);
+  useEffect(() => void reload().catch((e: unknown) => setError(errorText(t, e))), [reload, setError, t]);
 
   const edit = (a: Authority): void =>
     setDraft({

@@ -28,6 +28,7 @@ import { EarlyWarningRules } from './EarlyWarningRules.js';
 import { useAction } from '../use-action.js';
 import { ALERT_STATE_LABELS, CAP_CATEGORY_LABELS, CAP_RESPONSE_LABELS, DELIVERY_STATUS_LABELS, capWord, wordFor } from '../labels.js';
 import { CapPair, CapWord } from '../components/CapWord.js';
+import { errorText } from '../errors.js';
 
 const LANGS = ['fr-MC', 'en-GB'] as const;
 type Texts = Record<string, { event: string; headline: string; description: string; instruction: string }>;
@@ -128,7 +129,7 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     setTemplates(tpl.templates);
   }, []);
   const { busy, error, setError, run } = useAction(load);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load, setError]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, setError, t]);
   const lastAlertSeq = recent.find((e) => e.type.startsWith('alerts.'))?.seq;
   useEffect(() => {
     if (lastAlertSeq) void load().catch(() => {});

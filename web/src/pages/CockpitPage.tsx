@@ -142,9 +142,9 @@ export function CockpitPage() {
         setFeatures(f.features);
         setSites(new Map(s.sites.map((x) => [x.id, x])));
       },
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setError(errorText(t, e)),
     );
-  }, []);
+  }, [t]);
 
   useEffect(() => {
     if (!period || !cityId || indicators.length === 0) return;

@@ -6,6 +6,7 @@ import { baseStyle, fitTo, mapLocale } from '../components/basemap.js';
 import { CROWD_COLOURS, EVENT_COLOURS, MapLegend, ROUTE_COLOUR } from '../components/map-legend.js';
 import { useT } from '../i18n.js';
 import { ZoneForm } from './crowd/ZoneForm.js';
+import { errorText } from '../errors.js';
 
 type Pos = [number, number];
 type Level = 'normal' | 'warning' | 'critical';
@@ -63,7 +64,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     setZones(r.zones);
     setGates(r.gates);
   }, []);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, t]);
   // Every crowd event on the live feed (counts, levels, gates) refreshes the page.
   const lastSeq = recent.find((e) => e.type.startsWith('crowd.') || e.type.startsWith('routing.closure'))?.seq;
   useEffect(() => {
@@ -146,7 +147,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       await api(`/api/crowd/zones/${encodeURIComponent(zoneId)}/suggestions/${encodeURIComponent(s.suggestionId)}/${action}`, { method: 'POST' });
       await load();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(t, e));
     }
   };
   const toggleGate = async (g: Gate): Promise<void> => {
@@ -155,7 +156,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       await api(`/api/crowd/gates/${encodeURIComponent(g.gateId)}/${g.state === 'open' ? 'close' : 'open'}`, { method: 'POST' });
       await load();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(t, e));
     }
   };
   const zoneName = (id: string | null): string => (id ? (zones.find((z) => z.zoneId === id)?.name ?? id) : t('outside'));

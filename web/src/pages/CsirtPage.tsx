@@ -22,6 +22,7 @@ import {
 import type { TriageState, VexJustification } from '../../../src/device-security/contract.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 import { errorText } from '../errors.js';
+import { alertTitle, timelineText, withNames } from '../csirt-timeline.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
 type CaseView = SecurityCase & {
@@ -32,8 +33,6 @@ type CaseView = SecurityCase & {
   findings: CaseFinding[];
 };
 
-/** Device ids in a rule's title (`Critical message from dev:siren:3`) shown by name. */
-export const withNames = (text: string, name: (ref: string) => string): string => text.replace(/\bdev:[a-z-]+:[\w.-]+/g, (id) => name(id));
 const bytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
 type Tab = 'alerts' | 'cases' | 'advisories';
 
@@ -81,9 +80,9 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     setTab('cases');
     api<{ case: CaseView }>(`/api/csirt/cases/${encodeURIComponent(caseId)}`).then(
       (r) => setOpen(r.case),
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setError(errorText(t, e)),
     );
-  }, []);
+  }, [t]);
 
   const run = async (f: () => Promise<unknown>): Promise<void> => {
     try {
@@ -186,7 +185,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                       {handler && a.status !== 'in-case' && (
                         <input
                           type="checkbox"
-                          aria-label={a.title}
+                          aria-label={withNames(alertTitle(t, a), name)}
                           checked={selected.has(a.alertId)}
                           onChange={(e) => {
                             const next = new Set(selected);
@@ -201,7 +200,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                       <span className={`badge sev-${a.severity}`}>{t(a.severity)}</span>
                     </td>
                     <td className="stack-head">
-                      {withNames(a.title, name)}
+                      {withNames(alertTitle(t, a), name)}
                       <div className="muted">
                         {a.observables.map((o) => `${observableWord(t, o.type)} ${o.type === 'device' ? name(o.value) : o.value}`).join(' · ')}
                       </div>
@@ -719,7 +718,7 @@ function CaseDetail({
       <ol className="csirt-timeline" data-testid="timeline">
         {c.timeline.map((x, i) => (
           <li key={i}>
-            <span className="muted">{time(x.at)}</span> · {x.actor} · {withNames(x.what, name)}
+            <span className="muted">{time(x.at)}</span> · {x.actor} · {withNames(timelineText(t, x, name), name)}
           </li>
         ))}
       </ol>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api.js';
 import { useT, useTime } from '../i18n.js';
+import { errorText } from '../errors.js';
 
 interface Inbox {
   running: boolean;
@@ -80,8 +81,8 @@ export function DemoInboxPanel() {
   const [tab, setTab] = useState<'mail' | 'sms' | 'cbs'>('mail');
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<Inbox>('/api/demo/inbox?limit=50').then(setInbox, (e: Error) => setError(e.message));
-  }, []);
+    api<Inbox>('/api/demo/inbox?limit=50').then(setInbox, (e: unknown) => setError(errorText(t, e)));
+  }, [t]);
   useEffect(load, [load]);
   if (error) return <p className="error">{error}</p>;
   if (!inbox?.running) return null;

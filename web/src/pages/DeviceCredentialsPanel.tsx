@@ -21,7 +21,7 @@ export function DeviceCredentialsPanel() {
   const [shown, setShown] = useState<{ label: string; username: string; secret: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => setDevices((await api<{ devices: MqttDevice[] }>('/api/city/mqtt-credentials')).devices), []);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, t]);
   const issue = async (d: MqttDevice): Promise<void> => {
     setError(null);
     try {

@@ -61,7 +61,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
     setTotal(f.total);
     setInventory(i.devices);
   }, [priority, state]);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, t]);
   const lastSeq = recent.find((e) => e.type.startsWith('device-security.'))?.seq;
   useEffect(() => {
     if (lastSeq) void load().catch(() => {});
@@ -73,9 +73,9 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
     if (!findingId) return;
     api<{ finding: FindingView }>(`/api/device-security/findings/${encodeURIComponent(findingId)}`).then(
       (r) => setSelected(r.finding),
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setError(errorText(t, e)),
     );
-  }, []);
+  }, [t]);
 
   const openCase = async (findingIds: string[], title: string): Promise<void> => {
     try {

@@ -9,6 +9,7 @@ import { useT, useTime } from '../i18n.js';
 import { useAction } from '../use-action.js';
 import { CapWord } from '../components/CapWord.js';
 import { capWord } from '../labels.js';
+import { errorText } from '../errors.js';
 
 /** Device kinds that report readings, and the sensor message type each sends. */
 const SENSOR_KINDS = { 'water-level-sensor': 'water-level', 'gas-sensor': 'gas', 'smoke-detector': 'smoke', 'heat-detector': 'heat' } as const;
@@ -160,7 +161,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
   const load = useCallback(async () => setRules((await api<{ rules: RuleStatus[] }>('/api/alerts/rules')).rules), []);
   const { busy, error, setError, run } = useAction(load);
   useEffect(() => {
-    void load().catch((e: Error) => setError(e.message));
+    void load().catch((e: unknown) => setError(errorText(t, e)));
     void api<{ templates: AlertTemplate[] }>('/api/alerts/templates').then(
       (r) => setTemplates(r.templates),
       () => {},
@@ -173,7 +174,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
       (fc) => setAreas(fc.features.map((f) => ({ id: String(f.id), name: String(f.properties?.name ?? f.id), level: String(f.properties?.level ?? '') }))),
       () => {},
     );
-  }, [load, setError]);
+  }, [load, setError, t]);
   // Rules and their readings follow the live feed: a rule event, a sensor reading or a drafted alert.
   // At most one reload a second: a busy city sends many readings.
   const lastSeq = recent.find((e) => e.type.startsWith('alerts.') || e.type === 'alarms.signal.received')?.seq;

@@ -22,6 +22,7 @@ import {
 import type { NoticeStateView } from '../../../src/platform/contract.js';
 import { NoticeStates } from './NoticeStates.js';
 import { errorText } from '../errors.js';
+import { engagementLogText } from '../engagement-log.js';
 
 type StakeholderRow = Stakeholder & { quadrant: Quadrant; mayManage: boolean };
 type ConsultationRow = Consultation & { status: string; organisation: string; contributionCount: number; mayManage: boolean };
@@ -260,7 +261,7 @@ function Registry({ data, run }: { data: Overview; run: Run }) {
           <ol className="engagement-log" data-testid="engagement-log">
             {log.map((e, i) => (
               <li key={i}>
-                <span className="muted small">{time(e.at)}</span> · {e.summary}
+                <span className="muted small">{time(e.at)}</span> · {engagementLogText(t, e)}
               </li>
             ))}
           </ol>

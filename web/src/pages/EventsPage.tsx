@@ -8,6 +8,7 @@ import { type EntityLink, type EventView, type GuidanceView, type MajorEvent, ty
 import { useAction } from '../use-action.js';
 import { useDirectory } from '../directory.js';
 import { eventLinkLabel } from './events/link-label.js';
+import { errorText } from '../errors.js';
 
 const POLL_MS = 10_000;
 const KINDS = ['perimeter', 'zone', 'gate', 'first-aid', 'evacuation-route', 'resource'] as const;
@@ -43,8 +44,8 @@ export function EventsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   }, [selected]);
   const { error, setError, run: act } = useAction(load);
   const lastSeq = recent.find((e) => e.type.startsWith('majorevents.'))?.seq;
-  useEffect(() => void loadList().catch((e: Error) => setError(e.message)), [loadList, lastSeq, setError]);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load, lastSeq, setError]);
+  useEffect(() => void loadList().catch((e: unknown) => setError(errorText(t, e))), [loadList, lastSeq, setError, t]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, lastSeq, setError, t]);
   useEffect(() => {
     // Items that became hidden (restricted after the fact) are not announced live: look again now and then.
     const timer = setInterval(() => void load().catch(() => {}), POLL_MS);

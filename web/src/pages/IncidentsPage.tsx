@@ -9,6 +9,7 @@ import { PartnerSitRepPanel } from './incidents/PartnerSitRepPanel.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
 import { useAction } from '../use-action.js';
 import { INCIDENT_RESOLUTION_LABELS, INCIDENT_SOURCE_LABELS, INCIDENT_STATUS_LABELS, UNIT_KIND_LABELS, UNIT_STATUS_LABELS, wordFor } from '../labels.js';
+import { errorText } from '../errors.js';
 
 interface Site {
   id: string;
@@ -61,7 +62,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   }, [loadBoard, loadDetail, selectedId]);
   const { error, setError, run } = useAction(refresh);
   useEffect(() => {
-    void loadBoard().catch((e: Error) => setError(e.message));
+    void loadBoard().catch((e: unknown) => setError(errorText(t, e)));
     api<{ types: Record<string, { label: string; priority: number }> }>('/api/incidents/types').then(
       (r) => setTypes(r.types),
       () => {},
@@ -70,7 +71,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
       (r) => setSites(r.sites),
       () => {},
     );
-  }, [loadBoard, setError]);
+  }, [loadBoard, setError, t]);
   // Incidents and units events on the live feed refresh the board, the map and the open incident.
   const lastSeq = recent.find((e) => e.type.startsWith('incidents.') || e.type.startsWith('units.'))?.seq;
   // The command map's overlays reload when their capability's events arrive.
@@ -82,9 +83,9 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
   }, [lastSeq, loadBoard, loadDetail, selectedId]);
   useEffect(() => {
     setOverride('');
-    if (selectedId) void loadDetail(selectedId).catch((e: Error) => setError(e.message));
+    if (selectedId) void loadDetail(selectedId).catch((e: unknown) => setError(errorText(t, e)));
     else setDetail(null);
-  }, [selectedId, loadDetail, setError]);
+  }, [selectedId, loadDetail, setError, t]);
 
   const incident = detail?.incident ?? null;
   // Roles allow dispatching; the policy says whether this incident's owner lets this organisation act on it (shared for reading only: no).

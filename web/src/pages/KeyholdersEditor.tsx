@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Keyholder } from '../../../src/alarms/contract.js';
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
+import { errorText } from '../errors.js';
 
 interface Panel {
   id: string;
@@ -25,15 +26,15 @@ export function KeyholdersEditor() {
   useEffect(() => {
     api<{ devices: Panel[] }>('/api/city/devices?kind=alarm-panel&limit=10000')
       .then((r) => setPanels(r.devices.filter((d) => d.siteId).sort((a, b) => a.label.localeCompare(b.label))))
-      .catch((e: Error) => setError(e.message));
-  }, []);
+      .catch((e: unknown) => setError(errorText(t, e)));
+  }, [t]);
   useEffect(() => {
     setMessage(null);
     if (!siteId) return setRows([]);
     api<{ keyholders: Keyholder[] }>(`/api/alarms/keyholders/${encodeURIComponent(siteId)}`)
       .then((r) => setRows(r.keyholders))
-      .catch((e: Error) => setError(e.message));
-  }, [siteId]);
+      .catch((e: unknown) => setError(errorText(t, e)));
+  }, [siteId, t]);
 
   const setRow = (i: number, patch: Partial<Keyholder>): void => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const move = (i: number, by: -1 | 1): void => {
@@ -53,7 +54,7 @@ export function KeyholdersEditor() {
       setRows(r.keyholders);
       setMessage(`${r.keyholders.length} ${t('keyholders saved')}.`);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
 

@@ -6,8 +6,9 @@ import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorit
 import { api, type Me, type StoredEvent } from '../api.js';
 import { TrackPlayback } from '../components/TrackPlayback.js';
 import { useT } from '../i18n.js';
-import { DEVICE_KIND_LABELS, SITE_CATEGORY_LABELS } from '../labels.js';
+import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, DEVICE_KIND_LABELS, SITE_CATEGORY_LABELS, wordFor } from '../labels.js';
 import type { DeviceKind, SiteCategory } from '../../../src/city/contract.js';
+import { errorText } from '../errors.js';
 
 interface City {
   name: string;
@@ -94,9 +95,9 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         setSites(s.sites);
         setDevices(d.devices);
       },
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setError(errorText(t, e)),
     );
-  }, []);
+  }, [t]);
 
   useEffect(() => {
     if (!city || !container.current || mapRef.current) return;
@@ -215,26 +216,43 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       map.on('click', 'alarms', (e: MapLayerMouseEvent) => {
         const f = e.features?.[0];
         if (!f) return;
+        // In words: the alarm's kind, where, and where it is in its handling (not the server's English title and slug).
+        const p = f.properties as { kindWord: string; siteName: string; statusWord: string; priority: number };
         const el = document.createElement('div');
-        el.textContent = `${String((f.properties as { title: string }).title)} (${String((f.properties as { status: string }).status)})`;
+        el.dataset.testid = 'alarm-popup';
+        const title = document.createElement('strong');
+        title.textContent = `${p.kindWord} — ${p.siteName}`;
+        const sub = document.createElement('div');
+        sub.textContent = `P${p.priority} · ${p.statusWord}`;
+        el.append(title, sub);
         new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(map);
       });
       map.on('click', 'devices', (e: MapLayerMouseEvent) => {
         const f = e.features?.[0];
         if (!f) return;
+        const p = f.properties as { label: string; kindWord: string };
         const el = document.createElement('div');
-        el.textContent = String((f.properties as { label: string }).label);
+        el.dataset.testid = 'device-popup';
+        const title = document.createElement('strong');
+        title.textContent = p.label;
+        const sub = document.createElement('div');
+        sub.textContent = p.kindWord;
+        el.append(title, sub);
         new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(map);
       });
       map.on('click', 'sites', (e: MapLayerMouseEvent) => {
         const f = e.features?.[0];
         if (!f) return;
-        const p = f.properties as { name?: string; category: string; address?: string };
+        // The category in words (labels.ts), never its slug.
+        const p = f.properties as { name?: string; categoryWord: string; address?: string };
         const el = document.createElement('div');
+        el.dataset.testid = 'site-popup';
         const title = document.createElement('strong');
-        title.textContent = p.name || p.category;
+        const heading = p.name || p.address || p.categoryWord;
+        title.textContent = heading;
         const sub = document.createElement('div');
-        sub.textContent = [p.category, p.address].filter(Boolean).join(' · ');
+        // What the heading does not say already (a site without a name is headed by its address or its category).
+        sub.textContent = [p.categoryWord, p.address].filter((x) => x && x !== heading).join(' · ');
         el.append(title, sub);
         new maplibregl.Popup({ closeButton: true }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
       });
@@ -281,10 +299,16 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       features: visibleSites.map((s) => ({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: s.position },
-        properties: { id: s.id, name: s.name ?? '', category: s.category, address: s.address ?? '' },
+        properties: {
+          id: s.id,
+          name: s.name ?? '',
+          category: s.category,
+          categoryWord: wordFor(t, SITE_CATEGORY_LABELS, s.category),
+          address: s.address ?? '',
+        },
       })),
     });
-  }, [ready, areas, visibleSites]);
+  }, [ready, areas, visibleSites, t]);
 
   useEffect(() => {
     const map = mapRef.current;
@@ -293,9 +317,13 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       type: 'FeatureCollection',
       features: devices
         .filter((d) => shownDevices.has(d.kind))
-        .map((d) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: d.position }, properties: { id: d.id, kind: d.kind, label: d.label } })),
+        .map((d) => ({
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: d.position },
+          properties: { id: d.id, kind: d.kind, label: d.label, kindWord: wordFor(t, DEVICE_KIND_LABELS, d.kind) },
+        })),
     });
-  }, [ready, devices, shownDevices]);
+  }, [ready, devices, shownDevices, t]);
 
   useEffect(() => {
     const map = mapRef.current;
@@ -310,13 +338,19 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               {
                 type: 'Feature' as const,
                 geometry: { type: 'Point' as const, coordinates: site.position },
-                properties: { title: a.title, priority: a.priority, status: a.status },
+                properties: {
+                  priority: a.priority,
+                  status: a.status,
+                  kindWord: wordFor(t, ALARM_KIND_LABELS, a.kind),
+                  siteName: site.name ?? site.address ?? wordFor(t, SITE_CATEGORY_LABELS, site.category),
+                  statusWord: wordFor(t, ALARM_STATUS_LABELS, a.status),
+                },
               },
             ]
           : [];
       }),
     });
-  }, [ready, openAlarms, sites]);
+  }, [ready, openAlarms, sites, t]);
 
   const deviceKinds = useMemo(() => {
     const counts = new Map<string, number>();

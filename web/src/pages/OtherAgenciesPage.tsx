@@ -143,7 +143,7 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
       setSigners((await api<{ signers: Signer[] }>('/api/alerts/signers')).signers);
     }
   }, [manages]);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, t]);
   const run = async (what: () => Promise<unknown>, done?: string): Promise<void> => {
     setError(null);
     setNotice(null);

@@ -3,6 +3,7 @@ import { SIGNAL_KINDS, STEP_KINDS, type ActionPlan, type PlanStep } from '../../
 import { api } from '../api.js';
 import { useT } from '../i18n.js';
 import { ALARM_KIND_LABELS, STEP_KIND_LABELS } from '../labels.js';
+import { errorText } from '../errors.js';
 
 export type Plan = ActionPlan;
 
@@ -79,7 +80,7 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
       setDraft(null);
       await onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
 
@@ -89,7 +90,7 @@ export function PlanEditor({ plans, onChange }: { plans: Plan[]; onChange: () =>
       await api(`/api/alarms/plans/${encodeURIComponent(p.planId)}`, { method: 'DELETE' });
       await onChange();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
 

@@ -26,7 +26,7 @@ export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => setData(await api('/api/incidents/assigned')), []);
   const lastSeq = recent.find((e) => e.type.startsWith('incidents.') || e.type.startsWith('units.'))?.seq;
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load, lastSeq]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, lastSeq, t]);
   useEffect(() => {
     const timer = setInterval(() => void load().catch(() => {}), POLL_MS);
     return () => clearInterval(timer);
@@ -56,7 +56,7 @@ export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
               },
             ],
           },
-        }).then(load, (e: Error) => setError(e.message)),
+        }).then(load, (e: unknown) => setError(errorText(t, e))),
       (e) => setError(e.message),
     );
   };

@@ -1,10 +1,11 @@
-import { useEffect, useEffectEvent, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
 import { baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from '../components/basemap.js';
 import { CLOSURE_COLOUR, HAZARD_COLOUR, ISOCHRONE_COLOURS, MapLegend, POINT_COLOUR, ROUTE_COLOUR, SITE_COLOURS } from '../components/map-legend.js';
 import { useT } from '../i18n.js';
+import { errorText } from '../errors.js';
 
 type Pos = [number, number];
 type Mode = 'route' | 'isochrone' | 'closure' | 'evacuation';
@@ -55,12 +56,15 @@ export function RoutingPage({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const canClose = me.roles.some((r) => TRAFFIC_ROLES.includes(r));
 
-  const loadClosures = () =>
-    api<{ closures: Closure[] }>('/api/routing/closures').then(
-      (r) => setClosures(r.closures),
-      (e: Error) => setError(e.message),
-    );
-  useEffect(() => void loadClosures(), []);
+  const loadClosures = useCallback(
+    () =>
+      api<{ closures: Closure[] }>('/api/routing/closures').then(
+        (r) => setClosures(r.closures),
+        (e: unknown) => setError(errorText(t, e)),
+      ),
+    [t],
+  );
+  useEffect(() => void loadClosures(), [loadClosures]);
 
   // Framed on what was just computed (the route, the isochrones, the evacuation routes), with room for the legend.
   const frame = (geometries: { coordinates: unknown }[]): void => {
@@ -130,7 +134,7 @@ export function RoutingPage({ me }: { me: Me }) {
       } else return;
       setPoints([]);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(t, e));
       setPoints([]);
     }
   };
@@ -193,7 +197,7 @@ export function RoutingPage({ me }: { me: Me }) {
   }, []);
 
   const remove = async (id: string): Promise<void> => {
-    await api(`/api/routing/closures/${id}`, { method: 'DELETE' }).catch((e: Error) => setError(e.message));
+    await api(`/api/routing/closures/${id}`, { method: 'DELETE' }).catch((e: unknown) => setError(errorText(t, e)));
     await loadClosures();
   };
   const modes: Mode[] = canClose ? ['route', 'isochrone', 'closure', 'evacuation'] : ['route', 'isochrone', 'evacuation'];

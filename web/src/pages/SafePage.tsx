@@ -14,9 +14,9 @@ export function SafePage({ token }: { token: string }) {
   useEffect(() => {
     api<{ headline: string; language: string | null; status: string; answer: string | null }>(`/api/public/answers/${encodeURIComponent(token)}`).then(
       setInfo,
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError(errorText(t, e)),
     );
-  }, [token]);
+  }, [token, t]);
   const answer = async (a: 'safe' | 'need-help'): Promise<void> => {
     try {
       await api(`/api/public/answers/${encodeURIComponent(token)}`, { method: 'POST', body: { answer: a } });

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { browserSupportsWebAuthn, startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { api, ApiError } from '../api.js';
 import { useT } from '../i18n.js';
+import { errorText } from '../errors.js';
 
 interface SignInOptions {
   secondFactorRoles: string[];
@@ -48,10 +49,10 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         const methods = (err.details as { methods?: string[] } | null)?.methods ?? ['totp'];
         if (!methods.includes('totp')) setError(t('Sign in with your passkey'));
         else {
-          if (needsTotp) setError(err.message);
+          if (needsTotp) setError(errorText(t, err));
           setNeedsTotp(true);
         }
-      } else setError(err instanceof Error ? err.message : String(err));
+      } else setError(errorText(t, err));
     } finally {
       setBusy(false);
     }
@@ -65,7 +66,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       await api('/api/auth/passkeys/login', { body: { response } });
       onSignedIn();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     } finally {
       setBusy(false);
     }

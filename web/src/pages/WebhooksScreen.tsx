@@ -228,7 +228,7 @@ export function WebhooksScreen({ myRoles, defaultKind = 'cap' }: { myRoles: read
       })),
     ]);
   }, [mayCap, mayEvents, t]);
-  useEffect(() => void load().catch((e: Error) => setError(e.message)), [load]);
+  useEffect(() => void load().catch((e: unknown) => setError(errorText(t, e))), [load, t]);
 
   const showLog = async (row: Row) => {
     if (row.kind === 'cap') {

@@ -9,7 +9,7 @@ import type { EntityLink, EventView } from './types.js';
 export function eventLinkLabel(
   l: EntityLink,
   view: Pick<EventView, 'features' | 'uploads' | 'messages'>,
-  dir: Pick<DirectoryIndex, 'unit'>,
+  dir: Pick<DirectoryIndex, 'unit' | 'incident'>,
   t: (key: string) => string,
 ): string {
   switch (l.kind) {
@@ -26,6 +26,6 @@ export function eventLinkLabel(
     case 'unit':
       return dir.unit(l.id) ?? t('a unit');
     default:
-      return t('the linked incident');
+      return dir.incident(l.id) ?? t('the linked incident');
   }
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import type { Incident } from './types.js';
+import { errorText } from '../../errors.js';
 
 interface Site {
   id: string;
@@ -53,7 +54,7 @@ export function CallTakerForm({
       });
       onCreated(r.incident);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
   return (

@@ -3,6 +3,7 @@ import { api } from '../../api.js';
 import { useT, useTime } from '../../i18n.js';
 import { COMMS_KIND_LABELS, wordFor } from '../../labels.js';
 import type { LogEntry } from './types.js';
+import { errorText } from '../../errors.js';
 
 /** An incident's communications log: internal (dispatch ↔ responders) and public information, kept apart. */
 export function CommsLog({
@@ -42,7 +43,7 @@ export function CommsLog({
       setFile(null);
       onPosted();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
   const shown = log.filter((e) => e.channel === channel);

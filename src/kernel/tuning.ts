@@ -21,7 +21,7 @@ export const TUNING = {
    * ACK path runs ahead of it without privileges (Linux: niceness is per thread; 0: not lowered). Threads and
    * processes started after inherit it.
    */
-  VIGIL_MAIN_NICE: { min: 0, max: 19, fallback: 0 },
+  VIGIL_MAIN_NICE: { min: 0, max: 19, fallback: 10 },
   /** Frames journalled (ACKed) but not yet in the log above which, for over 5 s, the receiver raises its technical alarm. */
   VIGIL_DC09_BACKLOG_ALARM_FRAMES: { min: 1, max: 10_000_000, fallback: 10_000 },
   VIGIL_CAP_VALIDATORS: { min: 1, max: 64, fallback: 2 },

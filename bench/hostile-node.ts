@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveVigil } from '../src/app.js';
 import { loadConfig } from '../src/kernel/config.js';
+import { currentThreadId } from '../src/platform/thread-priority.js';
 
 const PANELS = Number(process.env.BENCH_PANELS ?? 1000);
 const KEY = '00112233445566778899AABBCCDDEEFF';
@@ -23,6 +24,10 @@ for (const username of ['operator', 'supervisor', 'admin', 'alert-officer']) {
   tokens[username] = (await vigil.capabilities.identity.service.login({ username, password: 'vigil-demo' }, '127.0.0.1')).token;
 }
 const rx = vigil.capabilities.alarms.receiver;
-process.stdout.write(`${JSON.stringify({ dataDir, tcp: rx.tcpPort, udp: rx.udpPort, mqtt: rx.mqttPort, http: vigil.url, key: KEY, accounts, tokens })}\n`);
+// The threads the bench watches (Linux): this main thread, the receiver thread and its journal writer (null when DC-09 runs on main).
+const threads = { main: currentThreadId(), ...(vigil.capabilities.alarms.receiverThreads() ?? {}) };
+process.stdout.write(
+  `${JSON.stringify({ dataDir, tcp: rx.tcpPort, udp: rx.udpPort, mqtt: rx.mqttPort, http: vigil.url, key: KEY, accounts, tokens, threads })}\n`,
+);
 // SIGTERM ends the process at once (a --cpu-prof profile is written on exit; see BENCH_NODE_ARGS).
 process.once('SIGTERM', () => process.exit(0));

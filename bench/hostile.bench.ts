@@ -10,7 +10,8 @@
 // BENCH_ATTACKER_NICE (unset: the attacker runs at the node's priority; a number: it runs under `nice -n` that number,
 // as an attacker's own CPU is on other machines in a real attack — its traffic is the same, only the generating
 // of it yields the two shared CPUs to the node; the JSON line says which).
-// The JSON line also gives this process's own event-loop lag per phase (benchLoopP99Ms…) and the load average at the end.
+// The JSON line also gives this process's own event-loop lag per phase (benchLoopP99Ms…), the node's main, receiver and
+// journal-writer threads' CPU time run and waited for per phase (nodeThreads…, from /proc) and the load average at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -61,7 +62,41 @@ const percentile = (xs: number[], p: number): number => {
 
 // BENCH_NODE_ARGS: flags for the node's process only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see what holds its main thread).
 const nodeProc = child('hostile-node.ts', [], (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean));
-const node = JSON.parse(await nodeProc.firstLine) as { dataDir: string; tcp: number; udp: number; http: string; key: string; accounts: string[] };
+const node = JSON.parse(await nodeProc.firstLine) as {
+  dataDir: string;
+  tcp: number;
+  udp: number;
+  http: string;
+  key: string;
+  accounts: string[];
+  threads?: { main: number | null; receiver?: number | null; journalWriter?: number | null };
+};
+// The node's threads on the ACK path and its main thread: CPU time run and waited for (schedstat, ns) and niceness, per phase.
+type ThreadTimes = Record<string, { runNs: number; waitNs: number; nice: number }>;
+const threadTimes = (): ThreadTimes => {
+  const out: ThreadTimes = {};
+  for (const [name, tid] of Object.entries(node.threads ?? {})) {
+    if (typeof tid !== 'number') continue;
+    try {
+      const [run, wait] = readFileSync(`/proc/${nodeProc.proc.pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      const stat = readFileSync(`/proc/${nodeProc.proc.pid}/task/${tid}/stat`, 'utf8');
+      out[name] = { runNs: run!, waitNs: wait!, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+    } catch {
+      // The thread is gone (a restart): not reported.
+    }
+  }
+  return out;
+};
+/** Per thread: milliseconds run and waited for a CPU per second of the phase, and its niceness. */
+const threadsPerS = (from: ThreadTimes, to: ThreadTimes, seconds: number): Record<string, { runMsPerS: number; waitMsPerS: number; nice: number }> =>
+  Object.fromEntries(
+    Object.entries(to).flatMap(([name, t]) => {
+      const f = from[name];
+      if (!f) return [];
+      const r = (ns: number) => Math.round(ns / 1e6 / seconds);
+      return [[name, { runMsPerS: r(t.runNs - f.runNs), waitMsPerS: r(t.waitNs - f.waitNs), nice: t.nice }]];
+    }),
+  );
 const key = parseKey(node.key)!;
 console.log(`node up: DC-09 tcp ${node.tcp}, ${node.accounts.length} keyed accounts`);
 
@@ -124,7 +159,9 @@ phase = 'quiet';
 // This process's own event-loop lag (1 000 panels' sockets on one loop): a reply it reads late counts as a late ACK.
 const benchLoop = monitorEventLoopDelay({ resolution: 5 });
 benchLoop.enable();
+const threadsQuietFrom = threadTimes();
 await sleep(PHASE_S * 1000);
+const threadsQuiet = threadsPerS(threadsQuietFrom, threadTimes(), PHASE_S);
 const benchLoopQuiet = benchLoop.percentile(99) / 1e6;
 const rssQuiet = rssOf(nodeProc.proc.pid!);
 console.log(
@@ -138,7 +175,9 @@ phase = 'warm';
 await sleep(3000);
 phase = 'attack';
 benchLoop.reset();
+const threadsAttackFrom = threadTimes();
 await sleep(PHASE_S * 1000);
+const threadsAttack = threadsPerS(threadsAttackFrom, threadTimes(), PHASE_S);
 const benchLoopAttack = benchLoop.percentile(99) / 1e6;
 const rssAttack = rssOf(nodeProc.proc.pid!);
 phase = 'stop';
@@ -171,6 +210,9 @@ console.log(
     benchLoopP99MsQuiet: round(benchLoopQuiet),
     benchLoopP99MsUnderAttack: round(benchLoopAttack),
     attackerNice: ATTACKER_NICE ?? null,
+    // The node's main, receiver and journal-writer threads: ms run and ms waited for a CPU per second, niceness (Linux).
+    nodeThreadsQuiet: threadsQuiet,
+    nodeThreadsUnderAttack: threadsAttack,
     loadavg: loadavg()
       .map((x) => x.toFixed(2))
       .join(' '),

@@ -34,6 +34,12 @@ if (selected.length === 0) {
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', ...selected], {
   stdio: 'inherit',
   // VIGIL_FROM_SOURCE: a test that starts bin/vigil.js runs the sources it tests, never dist-server/.
-  env: { ...process.env, VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'silent', VIGIL_FROM_SOURCE: '1' },
+  // VIGIL_MAIN_NICE 0: a node started by a test does not lower the test's process (the test that checks it sets it).
+  env: {
+    ...process.env,
+    VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'silent',
+    VIGIL_MAIN_NICE: process.env.VIGIL_MAIN_NICE ?? '0',
+    VIGIL_FROM_SOURCE: '1',
+  },
 });
 process.exit(result.status ?? 1);

@@ -25,6 +25,8 @@ import { PersonalData } from './platform/personal-data.js';
 import { ProjectionRunner } from './platform/projection.js';
 import { Reactions } from './platform/reactions.js';
 import { closeWorkerPool } from './platform/heavy/worker-pool.js';
+import { lowerNodeExcept } from './platform/thread-priority.js';
+import { tuning } from './kernel/tuning.js';
 import { pdfPrinter } from './adapters/pdf/print-pdf.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { demoSeedRefusal, publishedPasswordRefusal } from './demo/demo-guard.js';
@@ -232,6 +234,13 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
     vigil.ctx.projections.onApplied((events) => server.hub.publish(events));
     await vigil.ctx.leadership.start();
     for (const capability of vigil.capabilities.all) await capability.listen?.();
+    // The DC-09 receiver thread and its journal writer (the ACK path) listen at the node's priority: the rest of the node goes below them.
+    const receiverThreads = vigil.capabilities.alarms.receiverThreads();
+    const keep = [receiverThreads?.receiver, receiverThreads?.journalWriter].filter((t): t is number => typeof t === 'number');
+    if (keep.length === 2) {
+      const lowered = lowerNodeExcept(tuning('VIGIL_MAIN_NICE') ?? 0, keep);
+      if (lowered) vigil.ctx.logger.info(lowered, 'the node runs niced below its DC-09 receiver thread and journal writer (VIGIL_MAIN_NICE)');
+    }
     const url = await server.app.listen({ port: config.port, host: config.host });
     vigil.ctx.listeningOn((server.app.server.address() as AddressInfo).port);
     vigil.ctx.logger.info({ url }, 'Vigil is serving');

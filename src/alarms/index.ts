@@ -47,6 +47,8 @@ export interface AlarmsCapability extends Capability {
   receiverSettled(): Promise<void>;
   /** The DC-09 receiver thread's state for /api/health (null when DC-09 is off or on the main thread). */
   receiverHealth(): ReceiverThreadHealth | null;
+  /** The DC-09 receiver thread's and its journal writer's thread ids (Linux) and niceness (null when DC-09 is off or on the main thread). */
+  receiverThreads(): { receiver: number | null; journalWriter: number | null; nice: number } | null;
   /** Tests: the receiver thread crashes (with VIGIL_DC09_TEST_HOOKS=1 only). */
   crashReceiverForTests(): void;
   /** Tests (VIGIL_DC09_TEST_HOOKS=1 only): the receiver journal's commits fail while `on`; the main thread records no journalled frame while paused. */
@@ -209,6 +211,7 @@ export function createAlarmsCapability(
     receiver: { tcpPort: null, udpPort: null, mqttPort: null },
     receiverSettled: () => receiver.settled(),
     receiverHealth: () => receiver.health(),
+    receiverThreads: () => receiver.threadIds(),
     crashReceiverForTests: () => receiver.crashThreadForTests(),
     receiverTestHooks: () => {
       const thread = receiver.threadForTests;

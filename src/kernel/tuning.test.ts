@@ -22,6 +22,10 @@ test('every tuning variable is checked at start: a bad value is refused by name,
   assert.equal(tuning('VIGIL_DC09_RECEIVER_NICE', {}), 0);
   assert.equal(tuning('VIGIL_DC09_RECEIVER_NICE', { VIGIL_DC09_RECEIVER_NICE: '-5' }), -5);
   assert.throws(() => checkTuning({ VIGIL_DC09_RECEIVER_NICE: '5' }), /between -20 and 0/);
+  // The rest of the node may only go lower (no privilege needed), never higher.
+  assert.equal(tuning('VIGIL_MAIN_NICE', {}), 10);
+  assert.equal(tuning('VIGIL_MAIN_NICE', { VIGIL_MAIN_NICE: '7' }), 7);
+  assert.throws(() => checkTuning({ VIGIL_MAIN_NICE: '-1' }), /VIGIL_MAIN_NICE must be an integer between 0 and 19, got "-1"/);
   assert.equal(tuning('VIGIL_WORKER_THREADS', {}), null, 'no value: the pool picks cores − 1');
   assert.equal(tuning('VIGIL_PDF_PAGES', { VIGIL_PDF_PAGES: '3' }), 3);
   // Choices: one of the names, or refused by name with the choices.

@@ -15,6 +15,13 @@ export const TUNING = {
    * CAP_SYS_NICE or an RLIMIT_NICE that allows it, e.g. systemd's LimitNICE=; refused: it keeps the node's).
    */
   VIGIL_DC09_RECEIVER_NICE: { min: -20, max: 0, fallback: 0 },
+  /**
+   * Niceness the node lowers itself by once the DC-09 receiver thread listens — its main thread (HTTP, MQTT
+   * broker, projections, recording) and every other thread but the receiver and its journal writer — so the
+   * ACK path runs ahead of it without privileges (Linux: niceness is per thread; 0: not lowered). Threads and
+   * processes started after inherit it.
+   */
+  VIGIL_MAIN_NICE: { min: 0, max: 19, fallback: 10 },
   /** Frames journalled (ACKed) but not yet in the log above which, for over 5 s, the receiver raises its technical alarm. */
   VIGIL_DC09_BACKLOG_ALARM_FRAMES: { min: 1, max: 10_000_000, fallback: 10_000 },
   VIGIL_CAP_VALIDATORS: { min: 1, max: 64, fallback: 2 },

@@ -3,8 +3,17 @@
 // fdatasync — answered once both returned. It does nothing else, so a commit never queues
 // behind other work: not behind libuv's process-wide thread pool (zlib, crypto, the HTTP
 // side's file I/O), nor behind the receiver thread's parsing, which goes on meanwhile.
-import { fdatasyncSync, writevSync } from 'node:fs';
+import { fdatasyncSync, readlinkSync, writevSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+
+// First this thread's id (Linux: /proc/thread-self; null elsewhere), so the node can tell its priority.
+let tid = null;
+try {
+  tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+} catch {
+  // No /proc: nothing to tell.
+}
+parentPort.postMessage({ tid });
 
 parentPort.on('message', ({ id, fd, buffers, position }) => {
   try {

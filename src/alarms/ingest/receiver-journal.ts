@@ -121,6 +121,11 @@ export class ReceiverJournal<T> {
   private segmentFirst: number;
   private readonly writer = new JournalWriter();
 
+  /** The writer thread's id (Linux; null until it said it, or without /proc). */
+  get writerThreadId(): number | null {
+    return this.writer.tid;
+  }
+
   private constructor(
     private readonly dir: string,
     private handle: FileHandle,
@@ -311,12 +316,15 @@ export class ReceiverJournal<T> {
 /** The writer thread's side here: one commit (writev + fdatasync) at a time, answered by its id. */
 class JournalWriter {
   private readonly worker = new Worker(new URL('./receiver-journal-writer.mjs', import.meta.url));
+  /** The writer thread's id (Linux), once it said it: it runs at the receiver thread's priority, which started it. */
+  tid: number | null = null;
   private readonly waiting = new Map<number, { resolve: (written: number) => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private failed: Error | null = null;
 
   constructor() {
-    this.worker.on('message', (m: { id: number; written?: number; error?: string }) => {
+    this.worker.on('message', (m: { id: number; written?: number; error?: string; tid?: number | null }) => {
+      if (m.tid !== undefined) return void (this.tid = m.tid);
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isSharedClock } from '../../kernel/time.js';
 import { tuning } from '../../kernel/tuning.js';
+import { nodeBaseNice } from '../../platform/thread-priority.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import type { AccountConfig } from '../model.js';
@@ -86,6 +87,8 @@ export class Dc09ReceiverThread {
   private restartMs = RESTART_FIRST_MS;
   private restartTimer: NodeJS.Timeout | null = null;
   private restarts = 0;
+  /** The receiver thread's and its journal writer's ids and niceness when it started listening. */
+  private threads: (FromReceiverThread & { type: 'listening' })['threads'] | null = null;
 
   constructor(private readonly deps: ReceiverThreadDeps) {}
 
@@ -115,6 +118,8 @@ export class Dc09ReceiverThread {
       clock: isSharedClock(ctx.clock) ? ctx.clock.shared() : null,
       tickMs: 50,
       nice: tuning('VIGIL_DC09_RECEIVER_NICE') ?? 0,
+      // A restart comes from the main thread, lowered by VIGIL_MAIN_NICE since: the thread asks for the node's niceness back.
+      baseNice: nodeBaseNice(),
       testHooks: this.testHooks,
     };
     const worker = new Worker(ENTRY, { workerData: { role: 'vigil-dc09-receiver', module: MODULE.href, input } });
@@ -126,6 +131,7 @@ export class Dc09ReceiverThread {
         switch (message.type) {
           case 'listening':
             listening = true;
+            this.threads = message.threads;
             resolve({ tcpPort: message.tcpPort, udpPort: message.udpPort });
             // Flushes asked of a thread that died are asked again of this one.
             for (const n of this.flushed.keys()) this.send({ type: 'flush', n });
@@ -273,6 +279,11 @@ export class Dc09ReceiverThread {
       unrecorded: Math.max(0, this.queuedUpTo - this.deps.state.journalApplied),
       restarts: this.restarts,
     };
+  }
+
+  /** The receiver thread's and its journal writer's thread ids (Linux; null without /proc) and their niceness when they started. */
+  threadIds(): { receiver: number | null; journalWriter: number | null; nice: number } | null {
+    return this.worker ? this.threads : null;
   }
 
   /** Test hook (VIGIL_DC09_TEST_HOOKS=1 only, never from the network): the thread throws an uncaught error. */

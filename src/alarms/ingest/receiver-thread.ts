@@ -15,6 +15,7 @@ import type { JournalledFrame } from './dc09-ingest.js';
 import { Dc09FrameCheck, ackOutcome, type Dc09RefusalNote } from './dc09-frame-check.js';
 import type { Dc09AccountKeys } from './dc09-keys.js';
 import { ReceiverJournal } from './receiver-journal.js';
+import { currentThreadId } from '../../platform/thread-priority.js';
 
 export interface ReceiverThreadInput {
   server: Omit<Dc09ServerOptions, 'onFrame' | 'onDiscarded' | 'onDropped' | 'onError' | 'now'>;
@@ -29,6 +30,12 @@ export interface ReceiverThreadInput {
   segmentBytes?: number;
   /** Niceness asked for this thread, relative to the node's (VIGIL_DC09_RECEIVER_NICE; 0: none). */
   nice?: number;
+  /**
+   * The node's niceness before its main thread lowered its own (VIGIL_MAIN_NICE): this thread runs at it
+   * (plus `nice`). A thread restarted after the main thread was lowered starts at the lowered niceness and
+   * asks for this one back, which needs CAP_SYS_NICE; refused, it is reported.
+   */
+  baseNice?: number;
   /** Tests only (VIGIL_DC09_TEST_HOOKS=1): a `crash` message makes this thread throw, `fail-writes` fails the journal's commits. */
   testHooks?: boolean;
 }
@@ -57,7 +64,13 @@ export interface ReceiverTick {
 }
 
 export type FromReceiverThread =
-  | { type: 'listening'; tcpPort: number | null; udpPort: number | null }
+  | {
+      type: 'listening';
+      tcpPort: number | null;
+      udpPort: number | null;
+      /** This thread's and its journal writer's ids (Linux; null without /proc), and their niceness then. */
+      threads: { receiver: number | null; journalWriter: number | null; nice: number };
+    }
   | { type: 'frames'; frames: JournalledFrame[] }
   /** Frames journalled in one turn: their sequences, and their records as one JSON array (the journal's own text, cloned as one string). */
   | { type: 'journalled'; journal: number[]; json: string }
@@ -276,14 +289,15 @@ export class ReceiverThreadIngest {
 }
 
 async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void> {
-  if (input.nice) {
-    // On Linux niceness is per thread: only this one is raised, ahead of the main thread and the rest of the node.
+  const wanted = Math.max(-20, (input.baseNice ?? getPriority()) + (input.nice ?? 0));
+  if (getPriority() !== wanted) {
+    // On Linux niceness is per thread: only this one changes (and the journal writer it starts next inherits it).
     try {
-      setPriority(Math.max(-20, getPriority() + input.nice));
+      setPriority(wanted);
     } catch (error) {
       port.postMessage({
         type: 'error',
-        message: `VIGIL_DC09_RECEIVER_NICE=${input.nice} not applied (needs CAP_SYS_NICE or LimitNICE): ${error instanceof Error ? error.message : String(error)}`,
+        message: `the receiver thread could not take niceness ${wanted} (VIGIL_DC09_RECEIVER_NICE=${input.nice ?? 0}; after a restart, the node's before VIGIL_MAIN_NICE), it runs at ${getPriority()}: raising it needs CAP_SYS_NICE or LimitNICE: ${error instanceof Error ? error.message : String(error)}`,
         fatal: false,
       } satisfies FromReceiverThread);
     }
@@ -359,7 +373,10 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
     }
   });
   const ports = await server.start();
-  port.postMessage({ type: 'listening', ...ports } satisfies FromReceiverThread);
+  // The journal writer says its id as it starts: it has by now, or does in a moment.
+  for (let i = 0; i < 100 && journal.writerThreadId === null && currentThreadId() !== null; i++) await new Promise((r) => setTimeout(r, 10));
+  const threads = { receiver: currentThreadId(), journalWriter: journal.writerThreadId, nice: getPriority() };
+  port.postMessage({ type: 'listening', ...ports, threads } satisfies FromReceiverThread);
 }
 
 if (parentPort && (workerData as { role?: string } | null)?.role === 'vigil-dc09-receiver') {

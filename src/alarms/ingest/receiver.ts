@@ -77,6 +77,11 @@ export class Receiver {
     await this.thread?.settled();
   }
 
+  /** The receiver thread's and its journal writer's thread ids (null when DC-09 is off or on the main thread). */
+  threadIds(): ReturnType<Dc09ReceiverThread['threadIds']> {
+    return this.thread?.threadIds() ?? null;
+  }
+
   /** The receiver thread's state (null when DC-09 is off or on the main thread). */
   health(): ReceiverThreadHealth | null {
     return this.thread?.health() ?? null;

@@ -149,6 +149,8 @@ interface Visit {
 
 async function walk(browser: Browser, url: string, username: string, viewport: { width: number; height: number }, lang: 'en' | 'fr' = 'en'): Promise<Visit[]> {
   const context = await browser.newContext({ viewport });
+  // Two walks share the machine in the French pass: an action may wait longer than Playwright's 30 s on a loaded runner.
+  context.setDefaultTimeout(60_000);
   // The language the user picked (the app keeps it in localStorage), before the first page loads.
   if (lang !== 'en') await context.addInitScript((l) => localStorage.setItem('vigil.lang', l), lang);
   const page = await context.newPage();

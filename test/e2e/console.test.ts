@@ -36,7 +36,7 @@ test('operator console: DC-09 frame → live queue → take and acknowledge in o
     assert.match(item, /Fire alarm — zone 002 — /);
     // The same alarm is on the city map, for the one picture.
     await page.getByRole('button', { name: 'Map' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=map-alarms]')?.textContent?.startsWith('1 open alarms'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=map-alarms]')?.textContent?.startsWith('1 open alarm'));
     await page.getByRole('button', { name: 'Alarms' }).click();
     await page.waitForSelector('[data-testid=alarm-queue] li');
     await page.locator('[data-testid=alarm-queue] li').first().click();

@@ -32,13 +32,20 @@ import {
  * the phone roles at 360 and 414 too. VIGIL_E2E_WALK_SHOTS=<dir> keeps a
  * screenshot of each page; VIGIL_E2E_WALK_USERS=operator,commander walks only those users (of the plan).
  *
- * A French pass (the administrator and the alert officer at 1440 px, in every run) checks that no text of
- * the interface stays in English once the user picks French: none of ENGLISH_UI in the visible text nor in
- * the labels, titles and placeholders. It skips axe-core, which the English pass ran on the same pages.
+ * A French pass (in every run: a user of each role and the steward, at 1440 and 390 px; every user in the full
+ * walk) checks that no text of the interface stays in English once the user picks French: none of ENGLISH_UI in
+ * the visible text nor in the labels, titles and placeholders, besides the raw ids, slugs, sideways scroll and
+ * errors. It skips axe-core and does not wait for maps' data, which the English pass did on the same pages, and
+ * runs VIGIL_E2E_WALK_LANES (2) walks at a time. VIGIL_E2E_WALK_LANG=en|fr runs one language's walks only;
+ * VIGIL_E2E_WALK_TIMES=1 prints how long each walk and page took.
  */
 const FULL = process.env.VIGIL_E2E_WALK === 'full';
 const ONLY = process.env.VIGIL_E2E_WALK_USERS ? new Set(process.env.VIGIL_E2E_WALK_USERS.split(',')) : null;
 const SHOTS = process.env.VIGIL_E2E_WALK_SHOTS ?? null;
+const LANG = process.env.VIGIL_E2E_WALK_LANG ?? null;
+const TIMES = !!process.env.VIGIL_E2E_WALK_TIMES;
+const FRENCH_LANES = Number(process.env.VIGIL_E2E_WALK_LANES ?? 2);
+type Walk = [user: string, size: { width: number; height: number }, lang?: 'en' | 'fr'];
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const SMALL_PHONE = { width: 360, height: 740 };
@@ -142,6 +149,8 @@ interface Visit {
 
 async function walk(browser: Browser, url: string, username: string, viewport: { width: number; height: number }, lang: 'en' | 'fr' = 'en'): Promise<Visit[]> {
   const context = await browser.newContext({ viewport });
+  // Two walks share the machine in the French pass: an action may wait longer than Playwright's 30 s on a loaded runner.
+  context.setDefaultTimeout(60_000);
   // The language the user picked (the app keeps it in localStorage), before the first page loads.
   if (lang !== 'en') await context.addInitScript((l) => localStorage.setItem('vigil.lang', l), lang);
   const page = await context.newPage();
@@ -162,6 +171,7 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
     const keys = await navPages(page);
     assert.ok(keys.length > 0, `${username} has pages`);
     for (const key of keys) {
+      const pageStarted = Date.now();
       problems.length = 0;
       const label = (await page.locator(`header.topbar nav [data-page="${key}"]`).textContent()) ?? key;
       await openNavPage(page, label);
@@ -169,7 +179,8 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
       await page.waitForTimeout(250);
       // Maps once their data is drawn (not after a fixed sleep): the city map with its site markers,
       // an event's map framed on its perimeter (fitTo's bounds in data-fitted) with its features.
-      for (const [selector, ready, what] of MAP_READY) {
+      // The French pass reads words: it does not wait for a map's data, which the English pass did on the same pages.
+      for (const [selector, ready, what] of lang === 'en' ? MAP_READY : []) {
         if ((await page.locator(selector).count()) === 0) continue;
         const done = await page
           .waitForFunction(ready, selector, { timeout: 30_000 })
@@ -212,6 +223,7 @@ async function walk(browser: Browser, url: string, username: string, viewport: {
           path: join(SHOTS, `${username}-${label.toLowerCase().replace(/\W+/g, '-')}${lang === 'en' ? '' : `-${lang}`}-${viewport.width}.png`),
         });
       }
+      if (TIMES) console.log(`  ${username} @${viewport.width} ${lang} ${key}: ${Date.now() - pageStarted} ms`);
       visits.push({ user: username, size: `${viewport.width}${lang === 'en' ? '' : ` ${lang}`}`, page: label, problems: [...problems] });
     }
   } finally {
@@ -226,24 +238,41 @@ test('every page of the navigation as demo users: no errors, no failed requests,
   const { vigil, close } = await startDemoNode({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off' });
   try {
     const everyone = DEMO_USERS.map((u) => u.username);
-    const french: [string, { width: number; height: number }, 'fr'][] = [
-      ['admin', DESKTOP, 'fr'],
-      ['alert-officer', DESKTOP, 'fr'],
-    ];
-    const plan: [string, { width: number; height: number }, ('en' | 'fr')?][] = FULL
+    // French: a user of each role (the first demo user with it) and the steward, who sees least; every user in the full walk.
+    const perRole = DEMO_USERS.filter((u, i) => DEMO_USERS.findIndex((v) => v.roles.join() === u.roles.join()) === i).map((u) => u.username);
+    const french: Walk[] = (FULL ? everyone : [...new Set([...perRole, 'steward'])]).flatMap((u) => [[u, DESKTOP, 'fr'] as Walk, [u, PHONE, 'fr'] as Walk]);
+    const english: Walk[] = FULL
       ? [
-          ...everyone.flatMap((u) => [[u, DESKTOP] as [string, typeof DESKTOP], [u, PHONE] as [string, typeof PHONE]]),
-          ...['responder', 'steward'].flatMap((u) => [[u, SMALL_PHONE] as [string, typeof PHONE], [u, LARGE_PHONE] as [string, typeof PHONE]]),
-          ...french,
+          ...everyone.flatMap((u) => [[u, DESKTOP] as Walk, [u, PHONE] as Walk]),
+          ...['responder', 'steward'].flatMap((u) => [[u, SMALL_PHONE] as Walk, [u, LARGE_PHONE] as Walk]),
         ]
-      : [['admin', DESKTOP], ['alert-officer', DESKTOP], ['analyst', DESKTOP], ['responder', SMALL_PHONE], ['steward', LARGE_PHONE], ...french];
+      : [
+          ['admin', DESKTOP],
+          ['alert-officer', DESKTOP],
+          ['analyst', DESKTOP],
+          ['responder', SMALL_PHONE],
+          ['steward', LARGE_PHONE],
+        ];
+    const wanted = ([user, , lang]: Walk): boolean => (!ONLY || ONLY.has(user)) && (!LANG || (lang ?? 'en') === LANG);
     const bad: string[] = [];
-    for (const [user, size, lang] of plan) {
-      if (ONLY && !ONLY.has(user)) continue;
-      for (const v of await walk(browser, vigil.url, user, size, lang)) {
+    const run = async ([user, size, lang]: Walk): Promise<void> => {
+      const started = Date.now();
+      const visits = await walk(browser, vigil.url, user, size, lang);
+      if (TIMES) console.log(`walk ${user} @${size.width} ${lang ?? 'en'}: ${visits.length} pages in ${Date.now() - started} ms`);
+      for (const v of visits) {
         for (const p of v.problems) bad.push(`${v.user} @${v.size} ${v.page}: ${p}`);
       }
-    }
+    };
+    // The English walks one at a time (axe-core is heavy); the French ones FRENCH_LANES at a time, each in its own
+    // browser context: they read text without waiting for maps, so most of a walk is waiting on the page.
+    for (const w of english.filter(wanted)) await run(w);
+    const queue = french.filter(wanted);
+    await Promise.all(
+      Array.from({ length: FRENCH_LANES }, async () => {
+        for (let w = queue.shift(); w; w = queue.shift()) await run(w);
+      }),
+    );
+    bad.sort();
     assert.deepEqual(bad, []);
   } finally {
     await browser.close();

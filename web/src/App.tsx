@@ -72,12 +72,17 @@ const PATHS: Record<Page, string> = {
 const pageOf = (path: string): Page => (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? 'map';
 
 export function App() {
-  const [lang, setLang] = useState(() => {
+  const [lang, setLangState] = useState(() => {
     const initial = localStorage.getItem('vigil.lang') ?? (navigator.language.startsWith('fr') ? 'fr' : 'en');
     // Before the first render's effects: a map mounted at once takes its controls' language from <html lang>.
     document.documentElement.lang = initial;
     return initial;
   });
+  // <html lang> before the render in the new language: formatNumber reads it while rendering.
+  const setLang = useCallback((l: string) => {
+    document.documentElement.lang = l;
+    setLangState(l);
+  }, []);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [timeZone, setTimeZone] = useState('UTC');
   useEffect(() => {

@@ -47,3 +47,28 @@ export function useTime(): (iso: string, style?: 'time' | 'datetime') => string 
     [lang, timeZone],
   );
 }
+
+/**
+ * A number as the page's language writes it (<html lang>, which the language picker sets before rendering):
+ * "4,120" and "0.29" in English, « 4 120 » and « 0,29 » in French. `fixed` digits after the decimal sign,
+ * else up to `max` (3).
+ */
+export function formatNumber(n: number, digits: { fixed?: number; max?: number } = {}): string {
+  const lang = typeof document === 'undefined' ? 'en' : document.documentElement.lang;
+  return n.toLocaleString(
+    lang === 'fr' ? 'fr-FR' : 'en-GB',
+    digits.fixed === undefined ? { maximumFractionDigits: digits.max ?? 3 } : { minimumFractionDigits: digits.fixed, maximumFractionDigits: digits.fixed },
+  );
+}
+
+/** A label and its colon as the language writes them: "Owner: ", « Responsable : » (no break before the French colon). */
+export function withColon(t: (key: string) => string, label: string): string {
+  return t('{label}: {value}').replace('{label}', label).replace('{value}', '').replace(' :', '\u00a0:');
+}
+
+/** A count and its noun in the singular or plural as the language agrees them: "0 open alarms", « 0 alarme ouverte ». */
+export function useCount(): (n: number, one: string, many: string) => string {
+  const { lang } = useContext(LanguageContext);
+  const t = useT();
+  return useCallback((n: number, one: string, many: string) => `${formatNumber(n)} ${t(n === 1 || (lang === 'fr' && n === 0) ? one : many)}`, [lang, t]);
+}

@@ -1,6 +1,6 @@
 import { Fragment, useEffect, useState } from 'react';
 import { api } from '../api.js';
-import { useT } from '../i18n.js';
+import { formatNumber, useT } from '../i18n.js';
 
 type Status = 'met' | 'breached' | 'incomplete';
 interface PeriodStatus {
@@ -30,7 +30,7 @@ interface Report {
 }
 
 const COLOURS = { met: '#2e7d32', breached: '#c62828', incomplete: '#6b7785', missed: '#c62828', 'not-evaluable': '#6b7785' } as const;
-const num = (v: number | null) => (v === null ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: 2 }));
+const num = (v: number | null) => (v === null ? '—' : formatNumber(v, { max: 2 }));
 
 /** Every period's evaluation of one agreement, with the report of each period as HTML or JSON. */
 function AgreementReport({ agreementId, indicatorName }: { agreementId: string; indicatorName: (id: string) => string }) {

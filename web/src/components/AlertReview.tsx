@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { channelTexts, type AlertReach, type AlertRecord } from '../../../src/alerts/contract.js';
 import { api } from '../api.js';
-import { useT } from '../i18n.js';
+import { formatNumber, useT } from '../i18n.js';
 import { AlertAreaMap } from './AlertAreaMap.js';
 import { CapPair, CapWord } from './CapWord.js';
 import { errorText } from '../errors.js';
@@ -65,9 +65,9 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
                 <p className="error">{t('The alert has no area: nobody can be targeted.')}</p>
               ) : (
                 <p className="reach-people">
-                  <strong data-testid="reach-residents">{reach.residents === null ? '–' : reach.residents.toLocaleString()}</strong>{' '}
-                  {t('residents in the area')} ({reach.buildings.toLocaleString()} {t('buildings, city model')}) ·{' '}
-                  <strong>{reach.subscribers.toLocaleString()}</strong> {t('subscribers with a place in it')}
+                  <strong data-testid="reach-residents">{reach.residents === null ? '–' : formatNumber(reach.residents)}</strong> {t('residents in the area')} (
+                  {formatNumber(reach.buildings)} {t('buildings, city model')}) · <strong>{formatNumber(reach.subscribers)}</strong>{' '}
+                  {t('subscribers with a place in it')}
                 </p>
               )}
               <table className="reach-table">
@@ -87,7 +87,7 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
                       <tr key={c.channel} data-channel={c.channel} className={c.unavailable ? 'unavailable' : ''}>
                         <th scope="row">{t(CHANNEL_LABEL[c.channel] ?? c.channel)}</th>
                         <td className="num">
-                          {c.count === null ? '—' : c.count.toLocaleString()} <span className="muted small">{unitLabel[c.unit]}</span>
+                          {c.count === null ? '—' : formatNumber(c.count)} <span className="muted small">{unitLabel[c.unit]}</span>
                         </td>
                         <td className="small">
                           {c.unavailable

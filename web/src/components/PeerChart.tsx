@@ -1,4 +1,4 @@
-import { useT } from '../i18n.js';
+import { formatNumber, useT } from '../i18n.js';
 
 export interface PeerComparison {
   city: { name: string; population: number | null; value: number | null };
@@ -25,7 +25,7 @@ export function PeerChart({ data, unit }: { data: PeerComparison; unit: string }
   const max = Math.max(...rows.map((r) => r.value)) || 1;
   const W = 420;
   const rowH = 18;
-  const f = (v: number | null) => (v === null ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: 2 }));
+  const f = (v: number | null) => (v === null ? '—' : formatNumber(v, { max: 2 }));
   return (
     <div data-testid="kpi-peers">
       <svg viewBox={`0 0 ${W} ${rows.length * rowH + 4}`} width="100%" className="trend-chart">

@@ -1,5 +1,5 @@
 import type { KpiValue } from '../cockpit-types.js';
-import { useT } from '../i18n.js';
+import { formatNumber, useT } from '../i18n.js';
 
 /** A small SVG line chart of an indicator over consecutive periods (gaps where the value is unknown); p90 dashed when present. */
 export function TrendChart({ points, unit }: { points: KpiValue[]; unit: string }) {
@@ -35,7 +35,7 @@ export function TrendChart({ points, unit }: { points: KpiValue[]; unit: string 
       <line x1={pad.l} y1={H - pad.b} x2={W - pad.r} y2={H - pad.b} stroke="#999" />
       <line x1={pad.l} y1={pad.t} x2={pad.l} y2={H - pad.b} stroke="#999" />
       <text x={pad.l - 4} y={pad.t + 8} textAnchor="end" fontSize="10">
-        {max.toLocaleString(undefined, { maximumFractionDigits: 1 })}
+        {formatNumber(max, { max: 1 })}
       </text>
       <text x={pad.l - 4} y={H - pad.b} textAnchor="end" fontSize="10">
         0

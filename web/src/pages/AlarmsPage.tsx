@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
-import { useT, useTime } from '../i18n.js';
+import { useCount, useT, useTime } from '../i18n.js';
 import { useNames } from '../directory.js';
 import { frameDecisionEvent, RESOLUTIONS } from '../../../src/alarms/contract.js';
 import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS, STEP_KIND_LABELS } from '../labels.js';
@@ -125,6 +125,7 @@ function chime(urgent: boolean): void {
  */
 export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
+  const count = useCount();
   const time = useTime();
   const [alarms, setAlarms] = useState<Alarm[]>([]);
   const [stats, setStats] = useState<Stats | null>(null);
@@ -267,9 +268,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
     <div className={`console ${flash ? 'flash' : ''}`} data-testid="alarm-console">
       <div className="queue">
         <div className="row stats" data-testid="alarm-stats">
-          <strong>
-            {alarms.length} {t('open alarms')}
-          </strong>
+          <strong>{count(alarms.length, 'open alarm', 'open alarms')}</strong>
           {canSetUp && (
             <button className="small" onClick={() => setView('accounts')}>
               {t('Accounts and plans')}

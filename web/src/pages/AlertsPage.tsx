@@ -710,7 +710,9 @@ export function AlertsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         ) : (
           <p className="muted">
             {isOfficer
-              ? t('Select an alert, or write a new one.')
+              ? alerts.length > 0
+                ? t('Select an alert, or write a new one.')
+                : t('No public alert yet. Write one with “New alert”: a second alert officer approves it before it goes out.')
               : alerts.length > 0
                 ? t('Select an alert to read it.')
                 : t('No public alert has been written yet. Alert officers write them here; you will see each one, its approval and its delivery.')}

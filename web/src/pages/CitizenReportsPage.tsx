@@ -1,6 +1,6 @@
 import { useCallback, useContext, useEffect, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
-import { LanguageContext, useT, useTime } from '../i18n.js';
+import { LanguageContext, formatNumber, useT, useTime, withColon } from '../i18n.js';
 import type { StaffReportView, WorkOrderView } from '../../../src/citizen-reports/contract.js';
 import { INCIDENT_TYPE_OF_SERVICE } from '../../../src/citizen-reports/contract.js';
 import { INCIDENT_TYPES } from '../../../src/incidents/contract.js';
@@ -107,9 +107,12 @@ export function CitizenReportsPage({ recent }: { me: Me; recent: StoredEvent[] }
       <h1>{t('Citizen reports')}</h1>
       {figures && (
         <p className="figures" data-testid="report-figures">
-          {t('Received')}: <strong>{figures.received}</strong> · {t('Open')}: <strong>{figures.open}</strong> · {t('Median time to acknowledge')}:{' '}
-          <strong>{figures.medianHoursToAcknowledge === null ? '—' : `${figures.medianHoursToAcknowledge} h`}</strong> · {t('Median time to resolve')}:{' '}
-          <strong>{figures.medianHoursToResolve === null ? '—' : `${figures.medianHoursToResolve} h`}</strong>
+          {withColon(t, t('figure:Received'))}
+          <strong>{formatNumber(figures.received)}</strong> · {withColon(t, t('figure:Open'))}
+          <strong>{formatNumber(figures.open)}</strong> · {withColon(t, t('Median time to acknowledge'))}
+          <strong>{figures.medianHoursToAcknowledge === null ? '—' : `${formatNumber(figures.medianHoursToAcknowledge)} h`}</strong> ·{' '}
+          {withColon(t, t('Median time to resolve'))}
+          <strong>{figures.medianHoursToResolve === null ? '—' : `${formatNumber(figures.medianHoursToResolve)} h`}</strong>
         </p>
       )}
       <label className="check">

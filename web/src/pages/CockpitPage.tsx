@@ -10,7 +10,7 @@ import { AgreementBoard } from '../components/AgreementBoard.js';
 import { CockpitImport } from '../components/CockpitImport.js';
 import { AgreementForm } from '../components/AgreementForm.js';
 import { api } from '../api.js';
-import { LanguageContext, useT } from '../i18n.js';
+import { formatNumber, LanguageContext, useT, withColon } from '../i18n.js';
 import { errorText } from '../errors.js';
 import { definitionIn } from '../cockpit-definitions.js';
 
@@ -80,7 +80,7 @@ function Sparkline({ points, label }: { points: { period: string; value: number 
 const unitWord = (t: (key: string) => string, unit: string | undefined): string => (unit ? t(unit) : '');
 
 const fmt = (v: number | null | undefined, unit?: string): string =>
-  v === null || v === undefined ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 2 })}${unit ? ` ${unit}` : ''}`;
+  v === null || v === undefined ? '—' : `${formatNumber(v, { max: 2 })}${unit ? ` ${unit}` : ''}`;
 
 /** Green for the best value of the set, red for the worst, grey when unknown. */
 function colourScale(values: (number | null)[], higherIsBetter: boolean): (v: number | null) => string {
@@ -394,7 +394,7 @@ export function CockpitPage() {
           </select>
         </label>
         <span className="spacer" />
-        {t('Export')}:
+        {withColon(t, t('Export')).trim()}
         <a className="button" data-testid="export-csv" href={exportHref('csv')} download>
           CSV
         </a>

@@ -4,7 +4,7 @@ import type { FeatureCollection } from 'geojson';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { baseStyle, fitTo, mapLocale } from '../components/basemap.js';
 import { CROWD_COLOURS, EVENT_COLOURS, MapLegend, ROUTE_COLOUR } from '../components/map-legend.js';
-import { useT } from '../i18n.js';
+import { formatNumber, useT } from '../i18n.js';
 import { ZoneForm } from './crowd/ZoneForm.js';
 import { errorText } from '../errors.js';
 
@@ -118,7 +118,7 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       type: 'FeatureCollection',
       features: zones.map((z) => ({
         type: 'Feature',
-        properties: { colour: CROWD_COLOURS[z.level], label: `${z.name}\n${z.density.toFixed(2)} /m²` },
+        properties: { colour: CROWD_COLOURS[z.level], label: `${z.name}\n${formatNumber(z.density, { fixed: 2 })} /m²` },
         geometry: z.polygon,
       })),
     });
@@ -216,13 +216,13 @@ export function CrowdPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <td>
                   {z.name}
                   <div className="muted small">
-                    {Math.round(z.areaM2).toLocaleString()} m² · {t('warning')} {z.warningDensity} · {t('critical')} {z.criticalDensity} /m²
+                    {formatNumber(Math.round(z.areaM2))} m² · {t('warning')} {z.warningDensity} · {t('critical')} {z.criticalDensity} /m²
                   </div>
                 </td>
-                <td data-label={t('People')}>{z.occupancy.toLocaleString()}</td>
-                <td data-label={t('Density')}>{z.density.toFixed(2)} /m²</td>
+                <td data-label={t('People')}>{formatNumber(z.occupancy)}</td>
+                <td data-label={t('Density')}>{`${formatNumber(z.density, { fixed: 2 })}\u00a0/m²`}</td>
                 <td data-label={t('Trend')}>
-                  {z.trendPerMin > 0.005 ? '↗' : z.trendPerMin < -0.005 ? '↘' : '→'} {z.trendPerMin.toFixed(2)}/min
+                  {`${z.trendPerMin > 0.005 ? '↗' : z.trendPerMin < -0.005 ? '↘' : '→'}\u00a0${formatNumber(z.trendPerMin, { fixed: 2 })}/min`}
                 </td>
                 <td data-label={t('Level')}>
                   <span className={`badge level-${z.level}`}>{t(z.level)}</span>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, apiUpload, type Me, type StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
-import { useT, useTime } from '../i18n.js';
+import { formatNumber, useT, useTime, withColon } from '../i18n.js';
 import { OBSERVABLE_TYPE_LABELS, PAP_MEANINGS, TLP_MEANINGS } from '../labels.js';
 import {
   ALERT_SEVERITIES,
@@ -36,7 +36,7 @@ type CaseView = SecurityCase & {
 const bytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
 type Tab = 'alerts' | 'cases' | 'advisories';
 
-const minutes = (m: number | null): string => (m === null ? '—' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
+const minutes = (m: number | null): string => (m === null ? '—' : m < 120 ? `${Math.round(m)} min` : `${formatNumber(m / 60, { fixed: 1 })} h`);
 
 /** The city CSIRT desk: alert queue, cases (tasks, observables, timeline, advisories, exports); owners see and confirm what concerns them. */
 export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
@@ -119,19 +119,24 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         {summary && (
           <span className="csirt-figures" data-testid="csirt-summary">
             <span>
-              {t('Open alerts')}: <b>{summary.openAlerts}</b>
+              {withColon(t, t('Open alerts'))}
+              <b>{summary.openAlerts}</b>
             </span>
             <span>
-              {t('Open cases')}: <b>{summary.openCases}</b>
+              {withColon(t, t('Open cases'))}
+              <b>{summary.openCases}</b>
             </span>
             <span>
-              {t('Time to triage')}: <b>{minutes(summary.medianTriageMinutes)}</b>
+              {withColon(t, t('Time to triage'))}
+              <b>{minutes(summary.medianTriageMinutes)}</b>
             </span>
             <span>
-              {t('Time to close')}: <b>{minutes(summary.medianCloseMinutes)}</b>
+              {withColon(t, t('Time to close'))}
+              <b>{minutes(summary.medianCloseMinutes)}</b>
             </span>
             <span>
-              {t('Security events')}: <b>{summary.events}</b>
+              {withColon(t, t('Security events'))}
+              <b>{summary.events}</b>
             </span>
           </span>
         )}

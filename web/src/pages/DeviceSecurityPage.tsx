@@ -4,7 +4,7 @@ import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
 import { baseStyle, mapLocale } from '../components/basemap.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
-import { useT, useTime } from '../i18n.js';
+import { formatNumber, useT, useTime } from '../i18n.js';
 import { PRIORITIES, TRIAGE_STATES, type FindingView, type InventoryRow, type Priority, type TriageState } from '../../../src/device-security/contract.js';
 import { errorText } from '../errors.js';
 
@@ -356,7 +356,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
                   <span className="ds-priority" style={{ background: COLOURS[f.priority] }}>
                     {f.priority}
                   </span>{' '}
-                  <span className="small">{f.score}</span>
+                  <span className="small">{formatNumber(f.score)}</span>
                 </td>
                 <td className="ds-cve">
                   <span className="nowrap">{f.cveId}</span> {f.kev && <span className="badge danger">{t('known exploited')}</span>}

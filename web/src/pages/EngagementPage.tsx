@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
-import { useT, useTime } from '../i18n.js';
+import { formatNumber, useT, useTime, withColon } from '../i18n.js';
 import { INTERACTION_KIND_LABELS, RELATION_KIND_LABELS, wordFor } from '../labels.js';
 import {
   CATEGORIES,
@@ -129,12 +129,15 @@ export function EngagementPage({ recent }: { me: Me; recent: StoredEvent[] }) {
       <h1>{t('Engagement')}</h1>
       {data && (
         <p className="figures" data-testid="engagement-figures">
-          {t('Stakeholders')}: <strong>{data.figures.stakeholders}</strong> · {t('Open consultations')}: <strong>{data.figures.openConsultations}</strong> ·{' '}
-          {t('Open grievances')}: <strong>{data.figures.openGrievances}</strong> ({t('late')}: {data.figures.grievancesLate}) ·{' '}
-          {t('Median time to acknowledge')}:{' '}
-          <strong>{data.figures.medianHoursToAcknowledge === null ? '—' : `${data.figures.medianHoursToAcknowledge.toFixed(1)} h`}</strong> ·{' '}
-          {t('Median time to resolve')}:{' '}
-          <strong>{data.figures.medianHoursToResolve === null ? '—' : `${data.figures.medianHoursToResolve.toFixed(1)} h`}</strong>
+          {withColon(t, t('Stakeholders'))}
+          <strong>{data.figures.stakeholders}</strong> · {withColon(t, t('Open consultations'))}
+          <strong>{data.figures.openConsultations}</strong> · {withColon(t, t('Open grievances'))}
+          <strong>{data.figures.openGrievances}</strong> ({withColon(t, t('late'))}
+          {data.figures.grievancesLate}) · {withColon(t, t('Median time to acknowledge'))}
+          <strong>
+            {data.figures.medianHoursToAcknowledge === null ? '—' : `${formatNumber(data.figures.medianHoursToAcknowledge, { fixed: 1 })} h`}
+          </strong> · {withColon(t, t('Median time to resolve'))}
+          <strong>{data.figures.medianHoursToResolve === null ? '—' : `${formatNumber(data.figures.medianHoursToResolve, { fixed: 1 })} h`}</strong>
         </p>
       )}
       <div className="tabs" role="tablist">

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
-import { useT, useTime } from '../i18n.js';
+import { formatNumber, useT, useTime, withColon } from '../i18n.js';
 import { CallTakerForm } from './incidents/CallTakerForm.js';
 import { CommandMap } from './incidents/CommandMap.js';
 import { CasualtiesPanel } from './incidents/CasualtiesPanel.js';
@@ -129,7 +129,8 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
               </div>
               <div>{i.title}</div>
               <div className="muted small">
-                {t('Owner')}: {i.ownerName ?? '–'} ·{' '}
+                {withColon(t, t('Owner'))}
+                {i.ownerName ?? '–'} ·{' '}
                 {i.assignments
                   .filter((a) => !a.releasedAt)
                   .map((a) => a.callSign)
@@ -193,7 +194,8 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                 {wordFor(t, INCIDENT_STATUS_LABELS, incident.status)}
               </span>
               {incident.resolution ? ` (${wordFor(t, INCIDENT_RESOLUTION_LABELS, incident.resolution)})` : ''} · {t('source')}{' '}
-              {wordFor(t, INCIDENT_SOURCE_LABELS, incident.source)} · {t('opened')} {time(incident.createdAt)} · {t('Owner')}: {incident.ownerName ?? '–'}
+              {wordFor(t, INCIDENT_SOURCE_LABELS, incident.source)} · {t('opened')} {time(incident.createdAt)} · {withColon(t, t('Owner'))}
+              {incident.ownerName ?? '–'}
               {incident.location.address ? ` · ${incident.location.address}` : ''}
               {incident.caller?.phone ? ` · ${t('caller')} ${incident.caller.name ?? ''} ${incident.caller.phone}` : ''}
             </p>
@@ -269,7 +271,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                           </span>
                         </td>
                         <td>{minutes(r.etaSeconds)}</td>
-                        <td>{(r.distanceM / 1000).toFixed(1)} km</td>
+                        <td>{formatNumber(r.distanceM / 1000, { fixed: 1 })} km</td>
                         <td>
                           <button onClick={() => void dispatch(r.unit.unitId, k === 0)} disabled={k > 0 && !override.trim()}>
                             {k === 0 ? t('Dispatch (recommended)') : t('Dispatch instead')}

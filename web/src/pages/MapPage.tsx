@@ -5,7 +5,7 @@ import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels, mapLoca
 import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorityColour } from '../components/map-legend.js';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { TrackPlayback } from '../components/TrackPlayback.js';
-import { useT } from '../i18n.js';
+import { formatNumber, useCount, useT } from '../i18n.js';
 import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, DEVICE_KIND_LABELS, SITE_CATEGORY_LABELS, wordFor } from '../labels.js';
 import type { DeviceKind, SiteCategory } from '../../../src/city/contract.js';
 import { errorText } from '../errors.js';
@@ -57,6 +57,7 @@ interface OpenAlarm {
 
 export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
+  const count = useCount();
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const [city, setCity] = useState<City | null>(null);
@@ -389,7 +390,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
           <p className="muted small" data-testid="city-summary">
             {city.population && (
               <>
-                {city.population.total.toLocaleString()} {t('residents')} ·{' '}
+                {formatNumber(city.population.total)} {t('residents')} ·{' '}
               </>
             )}
             {city.counts.sites} {t('sites')} · {city.counts.buildings} {t('buildings')} · {city.counts.roads} {t('roads')} · {city.source}
@@ -397,7 +398,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         )}
         {seesAlarms && (
           <p className={openAlarms.length ? 'error small' : 'muted small'} data-testid="map-alarms">
-            {openAlarms.length} {t('open alarms')}
+            {count(openAlarms.length, 'open alarm', 'open alarms')}
           </p>
         )}
         <h3>{t('Neighbourhoods')}</h3>
@@ -411,9 +412,9 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 </button>
                 <span className="muted small">
                   {' '}
-                  {a.properties.population != null ? `${a.properties.population.toLocaleString()} ${t('residents')} · ` : ''}
+                  {a.properties.population != null ? `${formatNumber(a.properties.population)} ${t('residents')} · ` : ''}
                   {sites.filter((s) => s.areaId === a.id).length} {t('sites')}
-                  {a.properties.areaM2 ? ` · ${(a.properties.areaM2 / 1e6).toFixed(2)} km²` : ''}
+                  {a.properties.areaM2 ? ` · ${formatNumber(a.properties.areaM2 / 1e6, { fixed: 2 })} km²` : ''}
                 </span>
               </li>
             ))}

@@ -172,6 +172,13 @@ export function PrivacyPage({ me }: { me: Me }) {
           </tr>
         </thead>
         <tbody>
+          {reads.length === 0 && (
+            <tr>
+              <td colSpan={5} className="small muted">
+                {t('No one has read personal data yet: each export or look-up of a person’s data is listed here with who made it and why.')}
+              </td>
+            </tr>
+          )}
           {reads.map((r) => (
             <tr key={r.seq}>
               <td className="nowrap">

@@ -4,7 +4,7 @@ import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
 import { baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from '../components/basemap.js';
 import { CLOSURE_COLOUR, HAZARD_COLOUR, ISOCHRONE_COLOURS, MapLegend, POINT_COLOUR, ROUTE_COLOUR, SITE_COLOURS } from '../components/map-legend.js';
-import { useT } from '../i18n.js';
+import { formatNumber, useT } from '../i18n.js';
 import { errorText } from '../errors.js';
 
 type Pos = [number, number];
@@ -268,7 +268,7 @@ export function RoutingPage({ me }: { me: Me }) {
           <div data-testid="route-summary">
             <p>
               <strong>
-                {(route.distanceM / 1000).toFixed(2)} km · {Math.ceil(route.timeS / 60)} min
+                {formatNumber(route.distanceM / 1000, { fixed: 2 })} km · {Math.ceil(route.timeS / 60)} min
               </strong>
             </p>
             <ol>

@@ -29,8 +29,7 @@ function cityWith(devices: Device[]): CityReadPort {
 
 const device = testDevice;
 
-async function setup() {
-  const log = new MemoryEventLog();
+async function setup(log = new MemoryEventLog()) {
   const ctx = testContext(log);
   const cap = createDeviceSecurityCapability(ctx, {
     city: cityWith([device('dev:siren:1', 'siren', 'org_city'), device('dev:camera:2', 'camera', 'org_police')]),
@@ -40,7 +39,7 @@ async function setup() {
   await ctx.projections.start();
   const cityAdmin = { ...fakePrincipal(['admin'], 'org_city'), platformOrg: true };
   const police = fakePrincipal(['supervisor'], 'org_police');
-  const csirt = { ...fakePrincipal(['csirt'], 'org_city'), actor: 'user:csirt' };
+  const csirt = { ...fakePrincipal(['csirt'], 'org_city'), actor: 'user:csirt', platformOrg: true };
   return { ctx, log, cap, service: cap.service, cityAdmin, police, csirt };
 }
 
@@ -235,4 +234,61 @@ test("an assetId naming a city device describes that device, its owner's: anothe
   );
   assert.equal(own.orgId, 'org_police');
   assert.equal(own.cityDeviceId, null);
+});
+
+test("an organisation's SBOM applies to its own devices only; the city CSIRT's applies city-wide to the others", async () => {
+  const { service, log, cityAdmin, police, csirt } = await setup();
+  const siren = { kind: 'siren-controller', vendor: 'Telegrafia', model: 'Bleeper Sonic 1600', firmware: '4.2.0', exposure: 'private' } as const;
+  await service.importSbom(DEMO_SIREN_SBOM, {}, csirt);
+  await service.registerAsset({ cityDeviceId: 'dev:siren:1', ...siren }, cityAdmin);
+  await service.registerAsset({ assetId: 'police-siren', ...siren }, police);
+  await service.importPath(PACK, 'user:csirt');
+  const componentFindings = (assetId: string) =>
+    service
+      .findings(csirt)
+      .findings.filter((f) => f.assetId === assetId && f.component)
+      .map((f) => f.findingId)
+      .sort();
+  const cityBefore = componentFindings('dev:siren:1');
+  assert.ok(cityBefore.length > 0, "the city-wide SBOM's components have findings on the city's siren");
+  assert.ok(componentFindings('police-siren').length > 0, "and on the police's siren of the same firmware");
+  const components = (p: Principal, assetId: string) => service.inventory(p).find((r) => r.assetId === assetId)?.components;
+  const cityComponents = components(cityAdmin, 'dev:siren:1');
+
+  // The police import their own SBOM of that firmware (nothing vulnerable in it).
+  const own = JSON.stringify({
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    version: 1,
+    components: [{ type: 'library', name: 'police-lib', version: '9.9.9' }],
+  });
+  const sbom = await service.importSbom(own, { vendor: siren.vendor, model: siren.model, firmware: siren.firmware }, police);
+  assert.equal(sbom.orgId, 'org_police');
+  // The city's siren keeps the city-wide SBOM and its findings; the police's takes the police's SBOM.
+  assert.deepEqual(componentFindings('dev:siren:1'), cityBefore);
+  assert.equal(components(cityAdmin, 'dev:siren:1'), cityComponents);
+  assert.deepEqual(componentFindings('police-siren'), []);
+  assert.equal(components(police, 'police-siren'), 1);
+  // Each organisation lists the city-wide SBOMs and its own; the CSIRT all of them.
+  assert.deepEqual(
+    service.sboms(cityAdmin).map((s) => s.orgId),
+    [null],
+  );
+  assert.deepEqual(
+    service
+      .sboms(police)
+      .map((s) => s.orgId)
+      .sort(),
+    ['org_police', null].sort(),
+  );
+  assert.equal(service.sboms(csirt).length, 2);
+  // A new city-wide SBOM of that firmware changes the city's devices, not the police's own.
+  const empty = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [] });
+  await service.importSbom(empty, { vendor: siren.vendor, model: siren.model, firmware: siren.firmware }, csirt);
+  assert.deepEqual(componentFindings('dev:siren:1'), []);
+  assert.equal(components(police, 'police-siren'), 1);
+  // Read again from the log, the same.
+  const replayed = (await setup(log)).service;
+  assert.equal(replayed.inventory(csirt).find((r) => r.assetId === 'police-siren')?.components, 1);
+  assert.equal(replayed.inventory(csirt).find((r) => r.assetId === 'dev:siren:1')?.components, 0);
 });

@@ -11,8 +11,10 @@ const confidential: LiveProjector = (p, e) =>
 const arrived: LiveProjector = (p, e) => {
   if (!holds(p, SECURITY_VIEWERS)) return null;
   const d = e.data as Partial<DeviceSecurityEvents['device-security.cves.imported'] & DeviceSecurityEvents['device-security.kev.imported']> & {
-    sbom?: { sbomId: string; vendor: string; model: string; firmware: string; components: unknown[] };
+    sbom?: { sbomId: string; orgId?: string | null; vendor: string; model: string; firmware: string; components: unknown[] };
   };
+  // An organisation's SBOM is its own (security-confidential); a city-wide one is told to every viewer.
+  if (d.sbom?.orgId && !can(p, 'read', { orgId: d.sbom.orgId, confidential: 'security' })) return null;
   if (d.sbom)
     return withData(e, { sbomId: d.sbom.sbomId, vendor: d.sbom.vendor, model: d.sbom.model, firmware: d.sbom.firmware, components: d.sbom.components.length });
   return withData(e, { importId: d.importId, part: d.part, parts: d.parts, records: d.records?.length ?? 0, entries: d.entries?.length ?? 0 });

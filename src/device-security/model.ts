@@ -75,6 +75,12 @@ export interface Component {
 /** An SBOM kept per vendor + model + firmware: every device running that firmware has these components. */
 export interface Sbom {
   sbomId: string;
+  /**
+   * Its owner: the importing organisation, whose devices of this firmware run it; null for a city-wide
+   * SBOM (published by the city CSIRT), run by the devices of organisations without their own.
+   * Absent in SBOMs imported before SBOMs had an owner (the importing organisation's).
+   */
+  orgId?: string | null;
   vendor: string;
   model: string;
   firmware: string;

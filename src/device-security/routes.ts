@@ -157,7 +157,7 @@ export function deviceSecurityRoutes(service: DeviceSecurityService): FastifyPlu
     app.get(
       '/api/device-security/sboms',
       { config: { access: { roles: SECURITY_VIEWERS } }, schema: { summary: 'SBOMs imported, per vendor, model and firmware', tags } },
-      async () => ({ sboms: service.sboms() }),
+      async (request) => ({ sboms: service.sboms(request.principal) }),
     );
 
     app.post<{ Body: { document: string; vendor?: string; model?: string; firmware?: string } }>(

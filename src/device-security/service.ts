@@ -32,7 +32,7 @@ import { parseCpe } from './names.js';
 import { defaultSafetyRole } from './priority.js';
 import { aggregateSbom, vexDocument } from './sbom.js';
 import type { ReadSbomInWorker } from './sbom-worker.js';
-import { DeviceSecurityState, sbomKey } from './state.js';
+import { DeviceSecurityState } from './state.js';
 
 export interface DeviceSecurityDeps {
   city: CityReadPort;
@@ -165,7 +165,7 @@ export class DeviceSecurityService {
     const rows: InventoryRow[] = [];
     for (const { asset: a } of this.state.assets.values()) {
       if (!this.sees(p, a.orgId)) continue;
-      const sbom = this.state.sboms.get(sbomKey(a.vendor, a.model, a.firmware));
+      const sbom = this.state.sbomOf(a);
       rows.push({
         assetId: a.assetId,
         cityDeviceId: a.cityDeviceId,
@@ -299,13 +299,17 @@ export class DeviceSecurityService {
 
   // ---- SBOMs ----
 
-  /** Imports a CycloneDX SBOM (JSON or XML) for a vendor + model + firmware (from the request, else its metadata.component). */
   /**
    * Uploads of SBOMs through the API (routes.ts): at most 2 read at once, 8 waiting, 2 per user (429
    * beyond). Each is read in the worker pool (sbom-worker.ts), never on the main thread.
    */
   readonly sbomGate = new JobGate('SBOM import', { concurrency: 2, queue: 8, perUser: 2, retryAfterSeconds: 5 });
 
+  /**
+   * Imports a CycloneDX SBOM (JSON or XML) for a vendor + model + firmware (from the request, else its
+   * metadata.component). It is the importing organisation's and applies to its devices only (replacing
+   * its earlier one); the city CSIRT's applies city-wide, to devices whose organisation has none.
+   */
   async importSbom(document: string, meta: { vendor?: string; model?: string; firmware?: string }, p: Principal): Promise<Sbom> {
     // Parsing and schema validation (ajv over a 4 MiB document, libxml2, the DOM) in a pool worker: the alarm path keeps the main thread.
     const { read, threadId } = await runInWorker<ReadSbomInWorker>({ module: SBOM_WORKER, fn: 'readSbomInWorker', input: { document } });
@@ -316,6 +320,7 @@ export class DeviceSecurityService {
     if (!vendor || !model || !firmware) throw badRequest('say which vendor, model and firmware the SBOM describes (or give them in metadata.component)');
     const sbom: Sbom = {
       sbomId: newId('sbom'),
+      orgId: p.platformOrg && p.roles.includes('csirt') ? null : p.orgId,
       vendor,
       model,
       firmware,
@@ -330,17 +335,31 @@ export class DeviceSecurityService {
     return sbom;
   }
 
-  sboms(): { sbomId: string; vendor: string; model: string; firmware: string; format: string; specVersion: string; components: number; importedAt: string }[] {
-    return [...this.state.sboms.values()].map((s) => ({
-      sbomId: s.sbomId,
-      vendor: s.vendor,
-      model: s.model,
-      firmware: s.firmware,
-      format: s.format,
-      specVersion: s.specVersion,
-      components: s.components.length,
-      importedAt: s.importedAt,
-    }));
+  /** The city-wide SBOMs and those of the organisations the caller may read. */
+  sboms(p: Principal): {
+    sbomId: string;
+    orgId: string | null;
+    vendor: string;
+    model: string;
+    firmware: string;
+    format: string;
+    specVersion: string;
+    components: number;
+    importedAt: string;
+  }[] {
+    return [...this.state.sboms.values()]
+      .filter((s) => !s.orgId || this.sees(p, s.orgId))
+      .map((s) => ({
+        sbomId: s.sbomId,
+        orgId: s.orgId ?? null,
+        vendor: s.vendor,
+        model: s.model,
+        firmware: s.firmware,
+        format: s.format,
+        specVersion: s.specVersion,
+        components: s.components.length,
+        importedAt: s.importedAt,
+      }));
   }
 
   // ---- intelligence ----
@@ -533,7 +552,7 @@ export class DeviceSecurityService {
 
   exportSbom(p: Principal, format: 'json' | 'xml' = 'json'): string {
     const assets = [...this.state.assets.values()].map((t) => t.asset).filter((a) => this.sees(p, a.orgId));
-    return aggregateSbom(assets, (a) => this.state.sboms.get(sbomKey(a.vendor, a.model, a.firmware)), new Date(this.ctx.clock.now()), format);
+    return aggregateSbom(assets, (a) => this.state.sbomOf(a), new Date(this.ctx.clock.now()), format);
   }
 
   exportVex(p: Principal, filter: FindingFilter = {}): string {

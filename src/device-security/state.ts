@@ -6,8 +6,16 @@ import type { Asset, Component, CveRecord, Finding, KevEntry, Priority, Sbom, Tr
 import { norm, parseCpe, parsePurl } from './names.js';
 import { baseScore, priorityOf, priorityOfScore, scoreWith } from './priority.js';
 
-/** The key an SBOM is kept under: every device of this vendor, model and firmware runs it. */
-export const sbomKey = (vendor: string, model: string, firmware: string): string => `${norm(vendor)}|${norm(model)}|${firmware.trim().toLowerCase()}`;
+/** The owner of a city-wide SBOM (published by the city CSIRT) in `sbomKey`. */
+export const CITY_SBOM = '*';
+
+/**
+ * The key an SBOM is kept under: its owner (the importing organisation, or `CITY_SBOM`) and the vendor,
+ * model and firmware it describes. A device runs its organisation's SBOM of its firmware, else the
+ * city-wide one: another organisation's never applies to it.
+ */
+export const sbomKey = (owner: string, vendor: string, model: string, firmware: string): string =>
+  `${owner}|${norm(vendor)}|${norm(model)}|${firmware.trim().toLowerCase()}`;
 
 /** The names a device's firmware is known by: vendor + model, vendor + platform, its CPE and package URL. */
 export function assetSubject(a: Pick<Asset, 'vendor' | 'model' | 'platform' | 'firmware' | 'cpe' | 'purl'>): Subject {
@@ -156,7 +164,8 @@ export class DeviceSecurityState implements Projection {
       }
       case 'device-security.sbom.imported': {
         const { sbom } = e.data as DeviceSecurityEvents['device-security.sbom.imported'];
-        this.putSbom(sbom, e.at);
+        // Imported before SBOMs had an owner: the importing organisation's.
+        this.putSbom(sbom.orgId === undefined ? { ...sbom, orgId: e.orgId } : sbom, e.at);
         break;
       }
       case 'device-security.cves.imported': {
@@ -190,7 +199,7 @@ export class DeviceSecurityState implements Projection {
 
   putAsset(asset: Asset, at: string): void {
     this.dropAsset(asset.assetId);
-    const sbom = sbomKey(asset.vendor, asset.model, asset.firmware);
+    const sbom = this.sbomKeyOf(asset);
     const suffix = `${asset.exposure}|${asset.safetyRole}`;
     const t = { asset, deviceKey: null, sbom, findings: null, builtGen: 0, suffix } as Omit<Tracked, 'group'> as Tracked;
     this.changedAt = at;
@@ -242,8 +251,21 @@ export class DeviceSecurityState implements Projection {
     this.groupsBySbom.get(g.sbom)?.delete(g);
   }
 
+  /** The key of the SBOM a device runs: its organisation's for its firmware, else the city-wide one. */
+  sbomKeyOf(a: Pick<Asset, 'orgId' | 'vendor' | 'model' | 'firmware'>): string {
+    const own = sbomKey(a.orgId, a.vendor, a.model, a.firmware);
+    return this.sboms.has(own) ? own : sbomKey(CITY_SBOM, a.vendor, a.model, a.firmware);
+  }
+
+  /** The SBOM a device runs (see `sbomKeyOf`). */
+  sbomOf(a: Pick<Asset, 'orgId' | 'vendor' | 'model' | 'firmware'>): Sbom | undefined {
+    return this.sboms.get(this.sbomKeyOf(a));
+  }
+
   putSbom(sbom: Sbom, at: string): void {
-    const key = sbomKey(sbom.vendor, sbom.model, sbom.firmware);
+    const owner = sbom.orgId ?? CITY_SBOM;
+    const key = sbomKey(owner, sbom.vendor, sbom.model, sbom.firmware);
+    const first = !this.sboms.has(key);
     this.sboms.set(key, sbom);
     const old = this.sbomProfiles.get(key);
     for (const { key: k } of old?.components ?? []) {
@@ -262,6 +284,14 @@ export class DeviceSecurityState implements Projection {
     for (const g of this.groupsBySbom.get(key) ?? []) this.recount(g);
     this.changedAt = at;
     this.sbomGen.set(key, ++this.gen);
+    if (first && owner !== CITY_SBOM) {
+      // The organisation's devices of this firmware ran the city-wide SBOM until now: they take their own.
+      const city = sbomKey(CITY_SBOM, sbom.vendor, sbom.model, sbom.firmware);
+      for (const id of [...(this.assetsBySbom.get(city) ?? [])]) {
+        const t = this.assets.get(id);
+        if (t && t.asset.orgId === owner) this.putAsset(t.asset, at);
+      }
+    }
   }
 
   putCves(records: readonly CveRecord[], at: string): void {

@@ -620,14 +620,14 @@ export class ExchangeService {
 
   /**
    * Kept on the incident it concerns: the partner's incident shared with us (its id, through the
-   * origins table), or one of ours by its id that was sent to the partner (its organisation shares
-   * with the partner's). A SitRep about any other incident is refused (an error report), as one about
+   * origins table), or one of ours by its id that was sent to the partner while its organisation still
+   * shares with the partner's (once the share is withdrawn, no more). A SitRep about any other incident is refused (an error report), as one about
    * no incident here: the partner does not write onto incidents it was never sent, nor learn they exist.
    */
   private async receiveSitRep(d: EdxlDistribution, s: SitRep): Promise<void> {
     const localIncidentId =
       this.state.origins.get(`${d.senderId}/${s.incidentId}`)?.localIncidentId ??
-      (this.deps.incidents.state.incidents.has(s.incidentId) && this.state.sent.has(s.incidentId) ? s.incidentId : null);
+      (this.state.sentToPartnerNow(this.deps.incidents.state.incidents.get(s.incidentId) ?? { incidentId: '', orgId: '' }) ? s.incidentId : null);
     if (!localIncidentId) throw badRequest(`SitRep ${s.messageId}: incident ${s.incidentId} is not known here`);
     const incident = this.deps.incidents.state.incidents.get(localIncidentId)!;
     const data: ExchangeEvents['exchange.sitrep.received'] = {

@@ -142,6 +142,15 @@ export class ExchangeState implements Projection {
     }
   }
 
+  /**
+   * Whether the partner may report on one of our incidents: it was sent to the partner and its
+   * organisation still shares with the partner's (a withdrawn share ends it).
+   */
+  sentToPartnerNow(incident: { incidentId: string; orgId: string }): boolean {
+    const partner = this.deps.partnerOrgId();
+    return !!partner && incident.orgId !== partner && this.sent.has(incident.incidentId) && this.deps.shareRights(incident.orgId, partner) !== null;
+  }
+
   private incidentEvent(e: StoredEvent, change: string): void {
     const partner = this.deps.partnerOrgId();
     if (!partner) return;

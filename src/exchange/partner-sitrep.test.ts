@@ -112,6 +112,14 @@ test('partner SitReps: stored on the incident they concern, the latest shown wit
     await deliver([{ xml: sitRepToXml({ ...sitRep(5, 'On our incident', sentId), messageId: `${partner}:sitrep:x5` }) }]);
     assert.equal((await commander('GET', `/api/exchange/incidents/${sentId}/partner-sitrep`)).json.sitRep?.summary, 'On our incident');
 
+    // The police withdraw the share: the partner no longer reports on the incident it was sent before.
+    const share = [...identity.state.shares.values()].find((x) => x.fromOrgId === police && x.toOrgId === ex.partnerOrgId())!;
+    await identity.revokeShare(share.id, identity.resolvePrincipalOf('admin'));
+    const rejectedShared = ex.health(identity.resolvePrincipalOf('commander')).rejected;
+    await deliver([{ xml: sitRepToXml({ ...sitRep(6, 'After the share ended', sentId), messageId: `${partner}:sitrep:x6` }) }]);
+    assert.equal(ex.health(identity.resolvePrincipalOf('commander')).rejected, rejectedShared + 1);
+    assert.equal((await commander('GET', `/api/exchange/incidents/${sentId}/partner-sitrep`)).json.sitRep?.summary, 'On our incident');
+
     // Who may not read the incident does not read its SitRep either.
     const steward = await signedIn(vigil, 'steward');
     assert.notEqual((await steward('GET', `/api/exchange/incidents/${local}/partner-sitrep`)).status, 200);

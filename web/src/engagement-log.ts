@@ -1,4 +1,4 @@
-import type { LogEntry } from '../../src/engagement/model.js';
+import type { LogEntry } from '../../src/engagement/contract.js';
 
 /**
  * A stakeholder's engagement log in the reader's language: the server records each line's kind and the values it

@@ -27,12 +27,14 @@ const TEST_SUPPORT = `^src/${NOT_CAP}[^/]+/test-support\\.ts$`;
 /** Entry points that compose capabilities: the app factory and other top-level files, the HTTP API, the CLI, the demo. */
 const ENTRY = '^src/(?:[^/]+\\.ts$|api/|cli/|demo/)';
 
-/** Exceptions: kernel files the web UI may import directly. */
+/** Exceptions: kernel files (and code tables) the web UI may import directly. */
 const WEB_ALLOWED_KERNEL = [
   // pure functions without node: imports (distance, bbox, time formatting) that contracts re-use too
   '^src/kernel/(?:geo|time)\\.ts$',
   // the platform's own face for the UI: the stored-event envelope the live feed sends, role names (types only)
   '^src/platform/contract\\.ts$',
+  // data, not code: the alarm code texts in French, which the console loads on demand (a chunk of their own) for French readers
+  '^src/alarms/codes/[^/]+\\.fr\\.json$',
 ];
 
 module.exports = {

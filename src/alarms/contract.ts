@@ -9,6 +9,7 @@ import type { Alarm, Signal } from './model.js';
 
 export { alarmEvent, type AlarmEventType, type AlarmEvents, type SignalDecision } from './events.js';
 export { frameDecisionEvent } from './rules.js';
+export { alarmTitleParts, codeText, localTitle, titlePartsOf, type CodeTexts, type TitleParts } from './alarm-title.js';
 export {
   CONFIRMATION_WINDOW_SECONDS,
   KIND_PRIORITY,

@@ -9,6 +9,7 @@ import type { CameraEvent } from './contract.js';
 import type { CameraIngest } from './ingest/camera-ingest.js';
 import type { AlarmQueue } from './queue.js';
 import type { AlarmStats } from './stats.js';
+import { alarmTitleParts } from './alarm-title.js';
 import { verification } from './verification.js';
 import { RESOLUTIONS, SIGNAL_KINDS, STEP_KINDS, SUPERVISION_PRESETS, type AccountSchedule, type ActionPlan, type Keyholder, type Resolution } from './model.js';
 
@@ -34,7 +35,16 @@ export function alarmsRoutes(alarms: {
         config: { access: { roles: VIEWERS } },
         schema: { summary: 'Open alarms the caller may see, most urgent first (priority, then age)', tags: ['alarms'] },
       },
-      async (request) => ({ alarms: queue.visibleQueue(request.principal) }),
+      // Each with what its title is made of (titleParts, null when a coded signal did not write it): the console shows it in the reader's language.
+      async (request) => ({
+        alarms: queue.visibleQueue(request.principal).map((a) => ({
+          ...a,
+          titleParts: alarmTitleParts(
+            a.title,
+            a.signalIds.map((id) => state.signals.get(id)),
+          ),
+        })),
+      }),
     );
 
     app.get(

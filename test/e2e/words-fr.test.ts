@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { Dc09Client } from '../../src/adapters/protocols/dc09/dc09-client.js';
+import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
 import { SITE_CATEGORY_LABELS } from '../../web/src/labels.js';
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
@@ -20,10 +22,11 @@ async function frenchPage(browser: Browser, errors: string[]): Promise<Page> {
  * No English the server sent, for a reader of French, in Chromium on the demo city: the CSIRT desk's alerts are
  * titled in French by their rule; the analyst's refused
  * close (a real refusal of the server's schema) reads as a French sentence naming the field by its French word, the
- * case's timeline reads in French (the resolution by its word, not `closed: true-positive`), and the city map's
- * site popup names the site's category by its French word, not its slug.
+ * case's timeline reads in French (the resolution by its word, not `closed: true-positive`), the city map's
+ * site popup names the site's category by its French word, not its slug, and the alarm console titles a panel's
+ * alarm by its code's French text (« Alarme incendie — zone 002 — <site> »), though the server stored it in English.
  */
-test('web UI in French: a server refusal, the CSIRT timeline and the map popups read in French', async (t) => {
+test('web UI in French: a server refusal, the CSIRT timeline, the map popups and the alarm console read in French', async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
   const { vigil, close } = await startDemoNode({ VIGIL_ROUTING_OSM: 'off' });
@@ -80,6 +83,29 @@ test('web UI in French: a server refusal, the CSIRT timeline and the map popups 
     );
     assert.doesNotMatch(popup, /\b(?:place-of-worship|fire-station|police-station|hotel|school|hospital|building)\b/, 'no category slug');
     await operator.screenshot({ path: '/tmp/vigil-words-fr-map-popup.png' });
+
+    // The alarm console: a panel's fire alarm, stored with its English title, reads in French (the code's French
+    // text, the zone, the site) in the queue, the detail, the signal's meaning and the live feed.
+    const city = vigil.capabilities.city.service.state;
+    const panel = [...city.devices.values()].find((d) => d.kind === 'alarm-panel' && city.sites.get(d.siteId!)?.category === 'hotel')!;
+    const hotel = city.sites.get(panel.siteId!)!.name;
+    await operator.goto(`${vigil.url}/alarms`);
+    await operator.waitForSelector('[data-testid=alarm-stats]');
+    await operator.waitForSelector('.live-indicator.on');
+    const client = await Dc09Client.connect('127.0.0.1', vigil.capabilities.alarms.receiver.tcpPort!);
+    const reply = await client.send(signalFrame({ id: 'SIA-DCS', seq: 1, account: panel.account!, data: 'Nri1/FA002', now: Date.now() }));
+    client.close();
+    assert.equal(reply.kind, 'ACK');
+    const frenchTitle = `Alarme incendie — zone 002 — ${hotel}`;
+    const item = operator.locator('[data-testid=alarm-queue] li', { hasText: 'zone 002' }).first();
+    assert.equal((await expectText(item.locator('.title'), /Alarme incendie/)).trim(), frenchTitle);
+    await item.click();
+    assert.equal((await expectText(operator.locator('[data-testid=alarm-detail] h2'), /Alarme incendie/)).trim(), frenchTitle);
+    await expectText(operator.locator('[data-testid=alarm-signals]'), /FA\s+Alarme incendie \(/);
+    await expectText(operator.locator('[data-testid=live-feed]'), /“Alarme incendie — zone 002 — /);
+    const consoleText = await operator.locator('[data-testid=alarm-console]').innerText();
+    assert.doesNotMatch(consoleText, /Fire alarm/, 'no English code text on the console');
+    await operator.screenshot({ path: '/tmp/vigil-words-fr-alarm-console.png' });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

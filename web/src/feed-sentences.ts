@@ -1,4 +1,4 @@
-import { frameDecisionEvent } from '../../src/alarms/contract.js';
+import { frameDecisionEvent, localTitle, titlePartsOf, type AlarmEvents, type CodeTexts } from '../../src/alarms/contract.js';
 import type { StoredEvent } from './api.js';
 
 /**
@@ -115,6 +115,15 @@ export function learnLabel(e: StoredEvent, labels: Map<string, string>): void {
   if (assignment?.unitId && assignment.callSign) labels.set(`unit:${assignment.unitId}`, assignment.callSign);
 }
 
+/** An alarm raised by a coded signal: its title in the language of `texts` (null when it cannot be rebuilt). */
+function localRaisedTitle(e: StoredEvent, texts: CodeTexts, accountWord: string): [string, string] | null {
+  if (e.type !== 'alarms.signal.received') return null;
+  const { decision, signal } = e.data as AlarmEvents['alarms.signal.received'];
+  if (decision?.rule !== 'raised' || !signal) return null;
+  const title = localTitle(titlePartsOf(signal, decision.title), texts, accountWord);
+  return title ? [`alarm:${decision.alarmId}`, title] : null;
+}
+
 /** The subject an event is about, as `kind:id`. */
 function subjectOf(e: StoredEvent): string {
   const d = (e.data ?? {}) as Data;
@@ -133,11 +142,22 @@ function subjectOf(e: StoredEvent): string {
 /**
  * Lines for the feed, newest first. `events` is newest first; `labels` names subjects
  * (filled from events seen); `name` resolves actors and units through the directory.
+ * `codeTexts` (the reader's language's alarm code texts, null in English) retitles alarms raised by coded signals.
  */
-export function feedLines(stored: readonly StoredEvent[], labels: Map<string, string>, name: (ref: string) => string, words: { thing: string }): FeedLine[] {
+export function feedLines(
+  stored: readonly StoredEvent[],
+  labels: Map<string, string>,
+  name: (ref: string) => string,
+  words: { thing: string; account?: string },
+  codeTexts: CodeTexts | null = null,
+): FeedLine[] {
   // A signal that raised, joined or restored an alarm carries that decision: it reads as the decision.
   const events = stored.map((e) => frameDecisionEvent(e) ?? e);
-  for (let i = events.length - 1; i >= 0; i--) learnLabel(events[i]!, labels);
+  for (let i = events.length - 1; i >= 0; i--) {
+    learnLabel(events[i]!, labels);
+    const local = codeTexts ? localRaisedTitle(stored[i]!, codeTexts, words.account ?? 'account') : null;
+    if (local) labels.set(local[0], local[1]);
+  }
   const lines: FeedLine[] = [];
   for (const e of events) {
     const subject = subjectOf(e);

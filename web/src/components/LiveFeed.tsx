@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
+import { useCodeTexts } from '../alarm-titles.js';
 import { feedLines, fill } from '../feed-sentences.js';
 import { useT, useTime } from '../i18n.js';
 
@@ -11,7 +12,11 @@ export function LiveFeed({ events, connected, onClose }: { events: StoredEvent[]
   const name = useNames();
   // What each alarm, alert or incident is called, learnt from the events seen (a cache, not state to render from).
   const [labels] = useState(() => new Map<string, string>());
-  const lines = useMemo(() => feedLines(events, labels, name, { thing: t('(earlier)') }), [events, labels, name, t]);
+  const codeTexts = useCodeTexts();
+  const lines = useMemo(
+    () => feedLines(events, labels, name, { thing: t('(earlier)'), account: t('account') }, codeTexts),
+    [events, labels, name, t, codeTexts],
+  );
   return (
     <aside className="feed" aria-label={t('Live events')}>
       <h2>

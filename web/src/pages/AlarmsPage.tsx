@@ -2,7 +2,16 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
 import { useCount, useT, useTime } from '../i18n.js';
 import { useNames } from '../directory.js';
-import { frameDecisionEvent, RESOLUTIONS } from '../../../src/alarms/contract.js';
+import {
+  alarmTitleParts,
+  codeText,
+  frameDecisionEvent,
+  localTitle,
+  RESOLUTIONS,
+  type Signal as CodedSignal,
+  type TitleParts,
+} from '../../../src/alarms/contract.js';
+import { useCodeTexts } from '../alarm-titles.js';
 import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, RESOLUTION_LABELS, STEP_KIND_LABELS } from '../labels.js';
 import { SiteMap } from '../components/SiteMap.js';
 import { AccountsPanel } from './AccountsPanel.js';
@@ -16,6 +25,8 @@ interface Alarm {
   priority: number;
   status: string;
   title: string;
+  /** What the title is made of (the queue sends it): the title in the reader's language is rebuilt from it. */
+  titleParts?: TitleParts | null;
   raisedAt: string;
   signalIds: string[];
   restored: boolean;
@@ -31,9 +42,10 @@ interface Signal {
   description: string;
   zone: string | null;
   user: string | null;
+  account: string | null;
   receivedAt: string;
   occurredAt: string | null;
-  protocol: string;
+  protocol: CodedSignal['protocol'];
   flags: string[];
   text: string | null;
 }
@@ -127,6 +139,8 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
   const count = useCount();
   const time = useTime();
+  // Titles and signal texts in the reader's language (en: as stored; fr: the code's French text, zone and place).
+  const codeTexts = useCodeTexts();
   const [alarms, setAlarms] = useState<Alarm[]>([]);
   const [stats, setStats] = useState<Stats | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -235,6 +249,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   // Why an action is not available, in words (shown beside the button and as its tooltip).
   const missingSteps = detail?.plan?.steps.filter((st) => st.mandatory && !detail.stepsDone.some((d) => d.stepId === st.stepId)) ?? [];
   const a = detail?.alarm;
+  const detailTitle = detail ? (localTitle(alarmTitleParts(detail.alarm.title, detail.signals), codeTexts, t('account')) ?? detail.alarm.title) : '';
   const takeBlocked = !a
     ? null
     : a.status === 'acknowledged'
@@ -322,7 +337,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <span className="spacer" />
                 <span className={`age ${a.status === 'new' && now - Date.parse(a.raisedAt) > 30_000 ? 'late' : ''}`}>{age(a.raisedAt)}</span>
               </div>
-              <div className="title">{a.title}</div>
+              <div className="title">{localTitle(a.titleParts, codeTexts, t('account')) ?? a.title}</div>
             </li>
           ))}
         </ul>
@@ -335,7 +350,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         )}
         {detail ? (
           <>
-            <h2>{detail.alarm.title}</h2>
+            <h2>{detailTitle}</h2>
             <p className="muted small">
               {t('Raised')} <time dateTime={detail.alarm.raisedAt}>{time(detail.alarm.raisedAt)}</time> · {t('priority')} {detail.alarm.priority} ·{' '}
               {t('account')} {detail.alarm.account ?? '–'} · {t(ALARM_STATUS_LABELS[detail.alarm.status] ?? detail.alarm.status)}
@@ -456,7 +471,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
               <SiteMap
                 center={detail.verification.siteDevices[0].position}
                 markers={[
-                  { position: detail.verification.siteDevices[0].position, kind: 'site', label: detail.alarm.title },
+                  { position: detail.verification.siteDevices[0].position, kind: 'site', label: detailTitle },
                   ...detail.verification.cameras.map((c) => ({ position: c.position, kind: 'camera' as const, label: c.label })),
                 ]}
               />
@@ -478,7 +493,12 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                   {detail.verification.siteDevices.map((d) => (
                     <li key={d.id} className="small">
                       {t(d.kind.replace(/-/g, ' '))}{' '}
-                      <span className="muted">· {d.lastSignal ? `${d.lastSignal.description}, ${time(d.lastSignal.receivedAt, 'time')}` : t('quiet')}</span>
+                      <span className="muted">
+                        ·{' '}
+                        {d.lastSignal
+                          ? `${codeText(d.lastSignal, codeTexts) ?? d.lastSignal.description}, ${time(d.lastSignal.receivedAt, 'time')}`
+                          : t('quiet')}
+                      </span>
                     </li>
                   ))}
                 </ul>
@@ -503,7 +523,7 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     </td>
                     <td className="mono">{s.protocol === 'contact-id' ? `CID ${s.code}` : s.code}</td>
                     <td>
-                      {s.description}{' '}
+                      {codeText(s, codeTexts) ?? s.description}{' '}
                       <span className="muted small">
                         ({t(ALARM_KIND_LABELS[s.kind as keyof typeof ALARM_KIND_LABELS] ?? s.kind)}, {t(`signal-phase:${s.phase}`)})
                       </span>

@@ -102,7 +102,7 @@ test('web UI in French: a server refusal, the CSIRT timeline, the map popups and
     await item.click();
     assert.equal((await expectText(operator.locator('[data-testid=alarm-detail] h2'), /Alarme incendie/)).trim(), frenchTitle);
     await expectText(operator.locator('[data-testid=alarm-signals]'), /FA\s+Alarme incendie \(/);
-    await expectText(operator.locator('[data-testid=live-feed]'), /“Alarme incendie — zone 002 — /);
+    await expectText(operator.locator('[data-testid=live-feed]'), /«\u00a0Alarme incendie — zone 002 — /);
     const consoleText = await operator.locator('[data-testid=alarm-console]').innerText();
     assert.doesNotMatch(consoleText, /Fire alarm/, 'no English code text on the console');
     await operator.screenshot({ path: '/tmp/vigil-words-fr-alarm-console.png' });

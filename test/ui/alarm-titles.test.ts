@@ -134,7 +134,9 @@ test('live feed: an alarm a coded signal raised is named in French for a French 
     hash: '',
   };
   const line = (texts: typeof fr) =>
-    feedLines([event], new Map(), (ref) => ref, { thing: '(earlier)', account: 'compte' }, texts).map((l) => fill(l.template, l.vars));
+    feedLines([event], new Map(), (ref) => ref, { thing: '(earlier)', account: 'compte', quote: texts ? '«\u00a0{what}\u00a0»' : undefined }, texts).map((l) =>
+      fill(l.template, l.vars),
+    );
   assert.deepEqual(line(null), ['New alarm: “Fire alarm — zone 4 — École Jules Ferry”']);
-  assert.deepEqual(line(fr), ['New alarm: “Alarme incendie — zone 4 — École Jules Ferry”']);
+  assert.deepEqual(line(fr), ['New alarm: «\u00a0Alarme incendie — zone 4 — École Jules Ferry\u00a0»']);
 });

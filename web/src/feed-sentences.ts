@@ -148,7 +148,7 @@ export function feedLines(
   stored: readonly StoredEvent[],
   labels: Map<string, string>,
   name: (ref: string) => string,
-  words: { thing: string; account?: string },
+  words: { thing: string; account?: string; quote?: string },
   codeTexts: CodeTexts | null = null,
 ): FeedLine[] {
   // A signal that raised, joined or restored an alarm carries that decision: it reads as the decision.
@@ -177,7 +177,7 @@ export function feedLines(
       at: e.at,
       type: e.type,
       template: TEMPLATES[e.type] ?? humanType(e.type),
-      vars: { who: name(e.actor), what: `“${what}”`, unit, status: status.replace(/-/g, ' ') },
+      vars: { who: name(e.actor), what: (words.quote ?? '“{what}”').replace('{what}', what), unit, status: status.replace(/-/g, ' ') },
       count: 1,
       ids: `${e.type} · ${e.subject} · ${e.actor}`,
       tone: TONE(e.type),

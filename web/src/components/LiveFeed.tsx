@@ -14,7 +14,7 @@ export function LiveFeed({ events, connected, onClose }: { events: StoredEvent[]
   const [labels] = useState(() => new Map<string, string>());
   const codeTexts = useCodeTexts();
   const lines = useMemo(
-    () => feedLines(events, labels, name, { thing: t('(earlier)'), account: t('account') }, codeTexts),
+    () => feedLines(events, labels, name, { thing: t('(earlier)'), account: t('account'), quote: t('quote:{what}') }, codeTexts),
     [events, labels, name, t, codeTexts],
   );
   return (

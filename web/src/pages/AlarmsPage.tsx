@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Me, type StoredEvent } from '../api.js';
-import { useCount, useT, useTime } from '../i18n.js';
+import { useCount, useT, useTime, withColon } from '../i18n.js';
 import { useNames } from '../directory.js';
 import {
   alarmTitleParts,
@@ -404,13 +404,15 @@ export function AlarmsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
             )}
             {canHandle && closeBlocked && (
               <p className="muted small" data-testid="close-why">
-                {t('Close is not available yet')}: {closeBlocked}
+                {withColon(t, t('Close is not available yet'))}
+                {closeBlocked}
               </p>
             )}
             {detail.plan && (
               <>
                 <h3>
-                  {t('Action plan')}: {detail.plan.name}
+                  {withColon(t, t('Action plan'))}
+                  {detail.plan.name}
                 </h3>
                 <ol className="plan" data-testid="plan">
                   {detail.plan.steps.map((st) => {

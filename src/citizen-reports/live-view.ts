@@ -1,4 +1,5 @@
 import { holds, liveView, withData, type LiveProjector, type LiveView } from '../platform/live-view.js';
+import { noticeErrorForStaff } from '../platform/notices.js';
 import { can } from '../platform/policy.js';
 import type { CitizenReportsEvents } from './events.js';
 import type { ReportsState } from './reports-state.js';
@@ -34,6 +35,12 @@ export function citizenReportsLiveView(state: Pick<ReportsState, 'reports'>): Li
     const { data: _bytes, ...rest } = e.data as CitizenReportsEvents['citizen-reports.photo.attached'];
     return withData(e, rest);
   };
+  // A peer's refusal can quote the reporter's address or push endpoint: the feed gets it as the lists give it.
+  const noticeFailed: LiveProjector = (p, e) => {
+    if (!staff(p, e)) return null;
+    const d = e.data as CitizenReportsEvents['citizen-reports.notice.failed'];
+    return withData(e, { ...d, error: noticeErrorForStaff(d.error) ?? '' });
+  };
   return liveView('citizen-reports.', {
     'citizen-reports.report.submitted': submitted,
     'citizen-reports.photo.attached': photo,
@@ -46,6 +53,6 @@ export function citizenReportsLiveView(state: Pick<ReportsState, 'reports'>): Li
     'citizen-reports.work-order.completed': workOrder,
     'citizen-reports.work-order.cancelled': workOrder,
     'citizen-reports.notice.sent': staff,
-    'citizen-reports.notice.failed': staff,
+    'citizen-reports.notice.failed': noticeFailed,
   } satisfies Record<keyof CitizenReportsEvents, LiveProjector>);
 }

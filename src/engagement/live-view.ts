@@ -1,4 +1,5 @@
 import { holds, liveView, withData, type LiveProjector, type LiveView } from '../platform/live-view.js';
+import { noticeErrorForStaff } from '../platform/notices.js';
 import { can } from '../platform/policy.js';
 import type { EngagementEvents } from './events.js';
 import { ENGAGEMENT_ROLES } from './routes.js';
@@ -19,6 +20,12 @@ export function engagementLiveView(): LiveView {
     const { followHash: _f, ...grievance } = (e.data as EngagementEvents['engagement.grievance.filed']).grievance;
     return withData(e, { grievance, contact: null });
   };
+  // A peer's refusal can quote the participant's address or push endpoint: the feed gets it as the lists give it.
+  const noticeFailed: LiveProjector = (p, e) => {
+    if (!staff(p, e)) return null;
+    const d = e.data as EngagementEvents['engagement.notice.failed'];
+    return withData(e, { ...d, error: noticeErrorForStaff(d.error) ?? '' });
+  };
   return liveView('engagement.', {
     'engagement.stakeholder.registered': staff,
     'engagement.stakeholder.updated': staff,
@@ -33,6 +40,6 @@ export function engagementLiveView(): LiveView {
     'engagement.grievance.acknowledged': staff,
     'engagement.grievance.resolved': staff,
     'engagement.notice.sent': staff,
-    'engagement.notice.failed': staff,
+    'engagement.notice.failed': noticeFailed,
   } satisfies Record<keyof EngagementEvents, LiveProjector>);
 }

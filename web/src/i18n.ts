@@ -66,9 +66,14 @@ export function withColon(t: (key: string) => string, label: string): string {
   return t('{label}: {value}').replace('{label}', label).replace('{value}', '').replace(' :', '\u00a0:');
 }
 
+/** Whether a count takes the singular noun in this language: 1 in English; 0 and 1 in French. */
+export function takesSingular(lang: string, n: number): boolean {
+  return n === 1 || (lang === 'fr' && n === 0);
+}
+
 /** A count and its noun in the singular or plural as the language agrees them: "0 open alarms", « 0 alarme ouverte ». */
 export function useCount(): (n: number, one: string, many: string) => string {
   const { lang } = useContext(LanguageContext);
   const t = useT();
-  return useCallback((n: number, one: string, many: string) => `${formatNumber(n)} ${t(n === 1 || (lang === 'fr' && n === 0) ? one : many)}`, [lang, t]);
+  return useCallback((n: number, one: string, many: string) => `${formatNumber(n)} ${t(takesSingular(lang, n) ? one : many)}`, [lang, t]);
 }

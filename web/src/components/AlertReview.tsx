@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { channelTexts, type AlertReach, type AlertRecord } from '../../../src/alerts/contract.js';
 import { api } from '../api.js';
-import { formatNumber, useT } from '../i18n.js';
+import { LanguageContext, formatNumber, takesSingular, useT } from '../i18n.js';
 import { AlertAreaMap } from './AlertAreaMap.js';
 import { CapPair, CapWord } from './CapWord.js';
 import { errorText } from '../errors.js';
@@ -41,6 +41,7 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
   const infos = alert.cap.info ?? [];
   // Each language block usually repeats the same area: drawn once.
   const areas = [...new Map(infos.flatMap((i) => i.area ?? []).map((a) => [JSON.stringify([a.polygon, a.circle, a.geocode]), a])).values()];
+  const { lang } = useContext(LanguageContext);
   const unitLabel: Record<string, string> = {
     subscribers: t('subscribers'),
     devices: t('sirens and loudspeakers'),
@@ -48,6 +49,15 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
     feed: t('public feed'),
     endpoints: t('partner systems'),
   };
+  // « 1 sirène ou haut-parleur », not « 1 sirènes et haut-parleurs ».
+  const unitLabelOne: Record<string, string> = {
+    subscribers: t('subscriber'),
+    devices: t('siren or loudspeaker'),
+    cells: t('cell'),
+    feed: t('public feed'),
+    endpoints: t('partner system'),
+  };
+  const unitOf = (unit: string, n: number | null): string | undefined => (n !== null && takesSingular(lang, n) ? unitLabelOne : unitLabel)[unit];
   return (
     <section className="alert-review" data-testid="alert-review" aria-label={t('Before approving')}>
       <div className="review-top">
@@ -87,7 +97,7 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
                       <tr key={c.channel} data-channel={c.channel} className={c.unavailable ? 'unavailable' : ''}>
                         <th scope="row">{t(CHANNEL_LABEL[c.channel] ?? c.channel)}</th>
                         <td className="num">
-                          {c.count === null ? '—' : formatNumber(c.count)} <span className="muted small">{unitLabel[c.unit]}</span>
+                          {c.count === null ? '—' : formatNumber(c.count)} <span className="muted small">{unitOf(c.unit, c.count)}</span>
                         </td>
                         <td className="small">
                           {c.unavailable

@@ -1,7 +1,7 @@
 import { useContext, useEffect, useState } from 'react';
 import { channelTexts, type AlertReach, type AlertRecord } from '../../../src/alerts/contract.js';
 import { api } from '../api.js';
-import { LanguageContext, formatNumber, takesSingular, useT } from '../i18n.js';
+import { LanguageContext, formatNumber, takesSingular, useCount, useT } from '../i18n.js';
 import { AlertAreaMap } from './AlertAreaMap.js';
 import { CapPair, CapWord } from './CapWord.js';
 import { errorText } from '../errors.js';
@@ -42,6 +42,7 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
   // Each language block usually repeats the same area: drawn once.
   const areas = [...new Map(infos.flatMap((i) => i.area ?? []).map((a) => [JSON.stringify([a.polygon, a.circle, a.geocode]), a])).values()];
   const { lang } = useContext(LanguageContext);
+  const count = useCount();
   const unitLabel: Record<string, string> = {
     subscribers: t('subscribers'),
     devices: t('sirens and loudspeakers'),
@@ -155,7 +156,7 @@ export function AlertReview({ alert }: { alert: AlertRecord }) {
               <p className="muted small">{info.area?.map((a) => a.areaDesc).join(', ')}</p>
               <details>
                 <summary className="small">
-                  SMS · {texts.smsSizing.segments} {t('part(s)')} · {t('Cell broadcast')} · {texts.cellBroadcast.pages.length} {t('page(s)')}
+                  SMS · {count(texts.smsSizing.segments, 'part', 'parts')} · {t('Cell broadcast')} · {count(texts.cellBroadcast.pages.length, 'page', 'pages')}
                 </summary>
                 <div className="sms-text small">{texts.sms}</div>
               </details>

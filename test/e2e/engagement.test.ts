@@ -30,7 +30,7 @@ test('engagement: a consultation from publication to a decision each participant
     assert.ok((await staff.locator('[data-testid=stakeholder-row]').count()) >= 10, 'the demo registry');
     assert.ok((await staff.locator('[data-testid=interaction-map] [data-testid=relation]').count()) >= 5, 'relations drawn on the map');
     await staff.locator('[data-testid=stakeholder-table]').getByRole('button', { name: TRADERS }).click();
-    await expectText(staff.locator('[data-testid=engagement-log]'), /Summer safety briefing[\s\S]*Registered as organisation[\s\S]*Invited to "Quiet hours/);
+    await expectText(staff.locator('[data-testid=engagement-log]'), /Summer safety briefing[\s\S]*Registered as Organisation[\s\S]*Invited to “Quiet hours/);
     await staff.screenshot({ path: shot('registry-desktop'), fullPage: true });
 
     // Draft, then publish: the information is public, the consultation open.

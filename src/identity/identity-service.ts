@@ -291,7 +291,7 @@ export class IdentityService {
       code,
       code === 'unauthenticated' ? 'wrong username or password' : 'that code is wrong or was used already; wait for the next one',
       code === 'second_factor_required' ? { secondFactor: 'totp', methods: ['totp'] } : undefined,
-    );
+    ).because(code === 'unauthenticated' ? 'signin.wrong-credentials' : 'signin.wrong-code');
   }
 
   private async startSession(user: User, authLevel: 1 | 2, ip: string, purpose: Session['purpose'] = 'full', before: NewEvent[] = []): Promise<LoginResult> {

@@ -60,6 +60,9 @@ export const REASON_SENTENCES: Readonly<Record<string, string>> = {
   'validation.type': '“{field}” does not hold the expected kind of value.',
   'validation.additionalProperties': 'The form sent a field the server does not accept (“{field}”): reload the page.',
   'validation.invalid': '“{field}” is not valid.',
+  // Signing in: a refused password is not a session that ended.
+  'signin.wrong-credentials': 'Sign-in refused: wrong username or password.',
+  'signin.wrong-code': 'That code is wrong or was used already: wait for the next one.',
   // The alarm console.
   'alarm.closed': 'This alarm is closed.',
   'alarm.claimed-by-another': 'Another operator has taken this alarm.',

@@ -50,7 +50,14 @@ export const liveTable: LiveRow[] = [
     check: (e) => ('keySecret' in e.data ? 'carries the key field' : null),
   },
   { name: 'keyholders', type: 'alarms.keyholders.set', roles: ALARM_VIEW, action: 'personal-to-act' },
-  { name: 'alarm', type: 'alarms.alarm.raised', roles: ALARM_VIEW, action: 'read' },
+  // A raise travels inside the signal's event (one event per frame; older logs: alarms.alarm.raised).
+  {
+    name: 'alarm',
+    type: 'alarms.signal.received',
+    match: (e) => (e.data.decision as { rule?: string } | undefined)?.rule === 'raised',
+    roles: ALARM_VIEW,
+    action: 'read',
+  },
   { name: 'action plan', type: 'alarms.plan.defined', roles: ALARM_VIEW, action: 'read' },
   { name: 'unit', type: 'units.unit.registered', roles: UNIT_VIEW, action: 'read' },
   {

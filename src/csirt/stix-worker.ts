@@ -1,5 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { VigilError } from '../kernel/errors.js';
+import { parseJsonBytes } from '../kernel/json-bytes.js';
 import type { Indicator } from './contract.js';
 import { stixIndicators } from './exchange.js';
 
@@ -17,12 +18,7 @@ export interface ReadStixBody {
  * bad_request (not JSON, not a STIX bundle), validation_failed (the schema).
  */
 export function readStixBody(input: { bytes: Uint8Array }): ReadStixBody {
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength).toString('utf8'));
-  } catch (error) {
-    throw new VigilError('bad_request', `the body is not JSON: ${(error as Error).message}`);
-  }
+  const body = parseJsonBytes(input.bytes);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new VigilError('validation_failed', 'body must be object', { in: 'body' });
   const { source, bundle, ...rest } = body as { source?: unknown; bundle?: unknown };
   const extra = Object.keys(rest)[0];

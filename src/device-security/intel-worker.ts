@@ -1,5 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { VigilError } from '../kernel/errors.js';
+import { parseJsonBytes } from '../kernel/json-bytes.js';
 import { readIntel } from './intel.js';
 
 /** The most CVE records one upload lists (the route's schema: maxItems). */
@@ -18,12 +19,7 @@ export interface ReadIntelBody {
  * the route's own: 400 bad_request (not JSON, not intelligence), validation_failed (the schema).
  */
 export function readIntelBody(input: { bytes: Uint8Array }): ReadIntelBody {
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength).toString('utf8'));
-  } catch (error) {
-    throw new VigilError('bad_request', `the body is not JSON: ${(error as Error).message}`);
-  }
+  const body = parseJsonBytes(input.bytes);
   if (body === null || typeof body !== 'object') throw new VigilError('validation_failed', 'body must be object,array', { in: 'body' });
   if (Array.isArray(body) && body.length > MAX_INTEL_ITEMS)
     throw new VigilError('validation_failed', `body must NOT have more than ${MAX_INTEL_ITEMS} items`, { in: 'body' });

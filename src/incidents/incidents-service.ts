@@ -1,4 +1,4 @@
-import type { AlarmsReadPort } from '../alarms/contract.js';
+import { alarmTitleParts, type AlarmsReadPort } from '../alarms/contract.js';
 import type { AlertsReadPort } from '../alerts/contract.js';
 import type { CityReadPort } from '../city/contract.js';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
@@ -27,6 +27,7 @@ import {
   type IncidentResolution,
   type IncidentSource,
   type IncidentStatus,
+  type IncidentTitleParts,
   type LogEntry,
 } from './model.js';
 import type { TravelTimes } from './travel-times.js';
@@ -44,6 +45,8 @@ export interface CreateIncidentInput {
   type: IncidentType;
   priority?: number;
   title?: string;
+  /** What `title` is made of (an escalated alarm's title); ignored without a title. */
+  titleParts?: IncidentTitleParts | null;
   description?: string;
   position: Position;
   address?: string | null;
@@ -186,12 +189,15 @@ export class IncidentsService {
     const now = new Date(this.ctx.clock.now()).toISOString();
     this.lastReference = Math.max(this.lastReference, this.state.count) + 1;
     const where = location.siteName ?? location.address ?? `${location.position[1].toFixed(5)}, ${location.position[0].toFixed(5)}`;
+    const title = input.title?.trim();
     const incident: Incident = {
       incidentId: newId('inc'),
       reference: `INC-${String(this.lastReference).padStart(4, '0')}`,
       type: input.type,
       priority,
-      title: input.title?.trim() || `${type.label} — ${where}`,
+      title: title || `${type.label} — ${where}`,
+      // A title Vigil writes is kept with its parts (the reader's language words them); one a person wrote is theirs.
+      titleParts: title ? (input.titleParts ?? null) : { from: 'type', type: input.type, where },
       description: input.description?.trim() ?? '',
       location,
       source: input.source,
@@ -240,6 +246,7 @@ export class IncidentsService {
         type: extra.type ?? TYPE_OF_ALARM_KIND[alarm.kind] ?? 'alarm-verification',
         priority: extra.priority ?? Math.min(5, Math.max(1, alarm.priority)),
         title: alarm.title,
+        titleParts: this.alarmTitleParts(alarm),
         description: extra.description ?? '',
         position,
         siteId: site?.id ?? null,
@@ -248,6 +255,15 @@ export class IncidentsService {
       },
       by,
     );
+  }
+
+  /** The parts of an alarm's title (from the signal that wrote it), null when no coded signal wrote it (sensors, cameras). */
+  private alarmTitleParts(alarm: { title: string; signalIds: readonly string[] }): IncidentTitleParts | null {
+    const parts = alarmTitleParts(
+      alarm.title,
+      alarm.signalIds.map((id) => this.alarms.signal(id)),
+    );
+    return parts ? { from: 'alarm', alarm: parts } : null;
   }
 
   /** Takes the incident (ownership); a commander of another organisation that sees it takes it over for theirs. */

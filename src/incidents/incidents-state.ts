@@ -96,7 +96,11 @@ export class IncidentsState implements Projection {
         const i = this.incidents.get(d.incidentId);
         if (!i) break;
         if (d.priority !== undefined) i.priority = d.priority;
-        if (d.title !== undefined) i.title = d.title;
+        if (d.title !== undefined) {
+          // A title a person rewrote: no longer the one Vigil wrote, nor its parts.
+          i.title = d.title;
+          i.titleParts = null;
+        }
         if (d.description !== undefined) i.description = d.description;
         this.log(d.incidentId, e, 'status', `Updated${d.priority !== undefined ? `: priority ${d.priority}` : ''}`);
         break;

@@ -67,6 +67,9 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     assert.deepEqual(inc.location.position, site.position);
     assert.deepEqual(inc.alarmIds, [alarm.alarmId]);
     assert.match(inc.reference, /^INC-\d{4}$/);
+    // The alarm's English title stays the record; what it is made of goes with it, for a reader of another language.
+    assert.equal(inc.title, `Fire alarm — zone 002 — ${site.name}`);
+    assert.deepEqual(inc.titleParts, { from: 'alarm', alarm: { protocol: 'sia-dcs', code: 'FA', zone: '002', where: site.name, account: null } });
     assert.equal((await operator('POST', `/api/incidents/from-alarm/${alarm.alarmId}`, {})).status, 409, 'one incident per alarm');
     // The police commander sees it (the MARC shares with the police) and takes it over.
     const board = await commander('GET', '/api/incidents');
@@ -238,6 +241,14 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     assert.equal(call.status, 201, call.body);
     assert.equal(call.json.incident.location.siteId, site.id);
     assert.equal(call.json.incident.priority, 2);
+    // Untitled: Vigil titles it by its type and place, and keeps both for the reader's language; a title a person writes has no parts.
+    assert.equal(call.json.incident.title, `Medical emergency — ${site.name}`);
+    assert.deepEqual(call.json.incident.titleParts, { from: 'type', type: 'medical', where: site.name });
+    const retitled = await commander('PATCH', `/api/incidents/${call.json.incident.incidentId}`, { title: 'Malaise dans le hall' });
+    assert.equal(retitled.status, 200, retitled.body);
+    const reread = await commander('GET', `/api/incidents/${call.json.incident.incidentId}`);
+    assert.equal(reread.json.incident.title, 'Malaise dans le hall');
+    assert.equal(reread.json.incident.titleParts, null);
     for (const bad of [
       { type: 'alien', position: [7.42, 43.73], source: 'call' },
       { type: 'fire', position: [7.42, 93], source: 'call' },

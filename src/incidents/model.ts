@@ -1,4 +1,5 @@
 import type { LineString, Position } from '../kernel/geo.js';
+import type { TitleParts } from '../alarms/contract.js';
 import type { IncidentType } from './incident-types.js';
 
 export const INCIDENT_STATUSES = ['new', 'dispatched', 'on-scene', 'contained', 'closed'] as const;
@@ -48,6 +49,14 @@ export interface Assignment {
   releasedAt: string | null;
 }
 
+/**
+ * What a title Vigil wrote is made of, so that a reader of another language reads it in theirs: an escalated
+ * alarm's title parts (the alarm console's, src/alarms/alarm-title.ts), or the incident type and the place of a
+ * title the call-taker left empty (« Incendie — École Jules Ferry »). The stored English `title` stays the record,
+ * the exports' text and what a reader sees when the parts cannot be worded.
+ */
+export type IncidentTitleParts = { from: 'alarm'; alarm: TitleParts } | { from: 'type'; type: IncidentType; where: string };
+
 export interface Incident {
   incidentId: string;
   /** Short reference people say on the radio: 'INC-0042'. */
@@ -56,6 +65,8 @@ export interface Incident {
   /** 1 (life at risk now) … 5 (no urgency). */
   priority: number;
   title: string;
+  /** What `title` is made of when Vigil wrote it; absent on older records and null when a person wrote the title. */
+  titleParts?: IncidentTitleParts | null;
   description: string;
   location: IncidentLocation;
   source: IncidentSource;

@@ -10,7 +10,7 @@ import type { Incident, LogEntry } from './model.js';
 export interface Timeline {
   incident: Pick<
     Incident,
-    'incidentId' | 'reference' | 'type' | 'priority' | 'title' | 'status' | 'location' | 'createdAt' | 'closedAt' | 'resolution' | 'orgId'
+    'incidentId' | 'reference' | 'type' | 'priority' | 'title' | 'titleParts' | 'status' | 'location' | 'createdAt' | 'closedAt' | 'resolution' | 'orgId'
   >;
   generatedAt: string;
   entries: TimelineEntry[];
@@ -139,9 +139,10 @@ export async function buildTimeline(
     }
   }
   entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
-  const { incidentId, reference, type, priority, title, status, location, createdAt, closedAt, resolution, orgId } = incident;
+  const { incidentId, reference, type, priority, title, titleParts, status, location, createdAt, closedAt, resolution, orgId } = incident;
   return {
-    incident: { incidentId, reference, type, priority, title, status, location, createdAt, closedAt, resolution, orgId },
+    // The title's parts beside it (a reader of another language words them); the printable page keeps the English title.
+    incident: { incidentId, reference, type, priority, title, titleParts: titleParts ?? null, status, location, createdAt, closedAt, resolution, orgId },
     generatedAt: new Date(now).toISOString(),
     entries,
   };

@@ -1,4 +1,5 @@
 import { frameDecisionEvent, localTitle, titlePartsOf, type AlarmEvents, type CodeTexts } from '../../src/alarms/contract.js';
+import type { TitledIncident } from './incident-titles.js';
 import type { StoredEvent } from './api.js';
 
 /**
@@ -99,7 +100,7 @@ type Data = Record<string, unknown>;
 const str = (x: unknown): string | null => (typeof x === 'string' && x ? x : null);
 
 /** What an event tells of the thing it is about (to name it in later events). */
-export function learnLabel(e: StoredEvent, labels: Map<string, string>): void {
+export function learnLabel(e: StoredEvent, labels: Map<string, string>, incidentTitle: (i: TitledIncident) => string = (i) => i.title): void {
   const d = (e.data ?? {}) as Data;
   const alarm = d.alarm as { alarmId?: string; title?: string } | undefined;
   if (alarm?.title && alarm.alarmId) labels.set(`alarm:${alarm.alarmId}`, alarm.title);
@@ -108,9 +109,14 @@ export function learnLabel(e: StoredEvent, labels: Map<string, string>): void {
   if (alert?.alertId && headline) labels.set(`alert:${alert.alertId}`, headline);
   const cap = d.cap as { info?: { headline?: string }[] } | undefined;
   if (str(d.alertId) && cap?.info?.[0]?.headline) labels.set(`alert:${str(d.alertId)}`, cap.info[0].headline);
-  const incident = d.incident as { incidentId?: string; reference?: string; title?: string } | undefined;
+  const incident = d.incident as ({ incidentId?: string; reference?: string } & Partial<TitledIncident>) | undefined;
   if (incident?.incidentId && (incident.reference || incident.title))
-    labels.set(`incident:${incident.incidentId}`, [incident.reference, incident.title].filter(Boolean).join(' — '));
+    labels.set(
+      `incident:${incident.incidentId}`,
+      [incident.reference, incident.title !== undefined ? incidentTitle({ title: incident.title, titleParts: incident.titleParts }) : '']
+        .filter(Boolean)
+        .join(' — '),
+    );
   const assignment = d.assignment as { unitId?: string; callSign?: string } | undefined;
   if (assignment?.unitId && assignment.callSign) labels.set(`unit:${assignment.unitId}`, assignment.callSign);
 }
@@ -148,13 +154,13 @@ export function feedLines(
   stored: readonly StoredEvent[],
   labels: Map<string, string>,
   name: (ref: string) => string,
-  words: { thing: string; account?: string; quote?: string },
+  words: { thing: string; account?: string; quote?: string; incident?: (i: TitledIncident) => string },
   codeTexts: CodeTexts | null = null,
 ): FeedLine[] {
   // A signal that raised, joined or restored an alarm carries that decision: it reads as the decision.
   const events = stored.map((e) => frameDecisionEvent(e) ?? e);
   for (let i = events.length - 1; i >= 0; i--) {
-    learnLabel(events[i]!, labels);
+    learnLabel(events[i]!, labels, words.incident);
     const local = codeTexts ? localRaisedTitle(stored[i]!, codeTexts, words.account ?? 'account') : null;
     if (local) labels.set(local[0], local[1]);
   }

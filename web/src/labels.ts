@@ -462,6 +462,24 @@ export const PAP_MEANINGS = {
   red: 'pap-meaning:red',
 } satisfies Record<Pap, string>;
 
+/** Incident types, in words (the call-taker form, the incident view, a title Vigil wrote from the type and the place). */
+export const INCIDENT_TYPE_LABELS: Readonly<Record<string, string>> = {
+  fire: 'incident-type:fire',
+  medical: 'incident-type:medical',
+  'traffic-accident': 'incident-type:traffic-accident',
+  'technical-rescue': 'incident-type:technical-rescue',
+  'water-rescue': 'incident-type:water-rescue',
+  hazmat: 'incident-type:hazmat',
+  'gas-leak': 'incident-type:gas-leak',
+  crime: 'incident-type:crime',
+  intrusion: 'incident-type:intrusion',
+  'public-disorder': 'incident-type:public-disorder',
+  'suspicious-object': 'incident-type:suspicious-object',
+  'alarm-verification': 'incident-type:alarm-verification',
+  flood: 'incident-type:flood',
+  other: 'incident-type:other',
+};
+
 /**
  * Every word table of this file, by name: slug → translation key. The locale check (test/ui/locales.test.ts) reads
  * them from here, so a new table joins the check by joining this record. Only word tables: CAP_FIELD_LABELS' values
@@ -495,6 +513,7 @@ export const wordTables: Readonly<Record<string, Readonly<Record<string, string>
   OBSERVABLE_TYPE_LABELS,
   TLP_MEANINGS,
   PAP_MEANINGS,
+  INCIDENT_TYPE_LABELS,
   ...Object.fromEntries(Object.entries(CAP_WORDS).map(([field, table]) => [`CAP_WORDS.${field}`, table])),
   ...Object.fromEntries(Object.entries(CAP_PAIR_WORDS).map(([field, table]) => [`CAP_PAIR_WORDS.${field}`, table])),
 };

@@ -3,6 +3,7 @@ import type { StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
 import { useCodeTexts } from '../alarm-titles.js';
 import { feedLines, fill } from '../feed-sentences.js';
+import { incidentTitle } from '../incident-titles.js';
 import { useT, useTime } from '../i18n.js';
 
 /** The live feed in sentences, names not ids; bursts about one thing collapse into one line. */
@@ -14,7 +15,15 @@ export function LiveFeed({ events, connected, onClose }: { events: StoredEvent[]
   const [labels] = useState(() => new Map<string, string>());
   const codeTexts = useCodeTexts();
   const lines = useMemo(
-    () => feedLines(events, labels, name, { thing: t('(earlier)'), account: t('account'), quote: t('quote:{what}') }, codeTexts),
+    () =>
+      feedLines(
+        events,
+        labels,
+        name,
+        // Incidents by their title in the reader's language (an escalated alarm's, a type and a place).
+        { thing: t('(earlier)'), account: t('account'), quote: t('quote:{what}'), incident: (i) => incidentTitle(i, t, codeTexts) },
+        codeTexts,
+      ),
     [events, labels, name, t, codeTexts],
   );
   return (

@@ -8,7 +8,17 @@ import { CommsLog } from './incidents/CommsLog.js';
 import { PartnerSitRepPanel } from './incidents/PartnerSitRepPanel.js';
 import { NEXT_STATUS, RESOLUTIONS, minutes, type Incident, type LogEntry, type Recommendation, type Unit } from './incidents/types.js';
 import { useAction } from '../use-action.js';
-import { INCIDENT_RESOLUTION_LABELS, INCIDENT_SOURCE_LABELS, INCIDENT_STATUS_LABELS, UNIT_KIND_LABELS, UNIT_STATUS_LABELS, wordFor } from '../labels.js';
+import {
+  INCIDENT_RESOLUTION_LABELS,
+  INCIDENT_SOURCE_LABELS,
+  INCIDENT_STATUS_LABELS,
+  INCIDENT_TYPE_LABELS,
+  UNIT_KIND_LABELS,
+  UNIT_STATUS_LABELS,
+  wordFor,
+} from '../labels.js';
+import { useCodeTexts } from '../alarm-titles.js';
+import { incidentTitle } from '../incident-titles.js';
 import { errorText } from '../errors.js';
 
 interface Site {
@@ -22,6 +32,9 @@ interface Site {
 export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
   const time = useTime();
+  const codeTexts = useCodeTexts();
+  // Titles in the reader's language (an escalated alarm's, a type and a place); the stored title otherwise.
+  const titleOf = useCallback((i: Incident): string => incidentTitle(i, t, codeTexts), [t, codeTexts]);
   const [incidents, setIncidents] = useState<Incident[]>([]);
   const [units, setUnits] = useState<Unit[]>([]);
   const [types, setTypes] = useState<Record<string, { label: string; priority: number }>>({});
@@ -127,7 +140,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
                 <strong>{i.reference}</strong> <span className="badge">P{i.priority}</span>{' '}
                 <span className="status badge">{t(INCIDENT_STATUS_LABELS[i.status] ?? i.status)}</span>
               </div>
-              <div>{i.title}</div>
+              <div data-testid="incident-title">{titleOf(i)}</div>
               <div className="muted small">
                 {withColon(t, t('Owner'))}
                 {i.ownerName ?? '–'} ·{' '}
@@ -186,10 +199,11 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
         {incident && !creating && (
           <div className="panel" data-testid="incident-detail">
             <h2>
-              {incident.reference} — {incident.title}
+              {incident.reference} — {titleOf(incident)}
             </h2>
             <p className="muted small">
-              {types[incident.type]?.label ?? incident.type} · P{incident.priority} ·{' '}
+              {INCIDENT_TYPE_LABELS[incident.type] ? t(INCIDENT_TYPE_LABELS[incident.type]!) : (types[incident.type]?.label ?? incident.type)} · P
+              {incident.priority} ·{' '}
               <span data-testid="incident-status" data-status={incident.status} title={incident.status}>
                 {wordFor(t, INCIDENT_STATUS_LABELS, incident.status)}
               </span>

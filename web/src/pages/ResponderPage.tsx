@@ -7,6 +7,8 @@ import { CommsLog } from './incidents/CommsLog.js';
 import { minutes, type Assignment, type Incident, type LogEntry, type Unit } from './incidents/types.js';
 import { UNIT_STATUS_LABELS } from '../labels.js';
 import { errorText } from '../errors.js';
+import { useCodeTexts } from '../alarm-titles.js';
+import { incidentTitle } from '../incident-titles.js';
 
 const NEXT: Record<string, string[]> = {
   dispatched: ['en-route', 'on-scene'],
@@ -22,6 +24,7 @@ const POLL_MS = 5000;
 /** The responder's view on a phone: my unit, its incident, the route, status buttons, messages. */
 export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
   const t = useT();
+  const codeTexts = useCodeTexts();
   const [data, setData] = useState<{ unit: Unit | null; incident: Incident | null; assignment: Assignment | null; log: LogEntry[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => setData(await api('/api/incidents/assigned')), []);
@@ -103,7 +106,7 @@ export function ResponderPage({ recent }: { me: Me; recent: StoredEvent[] }) {
               {incident.reference} · P{incident.priority}
             </h2>
             <p>
-              <strong>{incident.title}</strong>
+              <strong>{incidentTitle(incident, t, codeTexts)}</strong>
             </p>
             <p>
               {incident.location.siteName ?? ''} {incident.location.address ?? ''}

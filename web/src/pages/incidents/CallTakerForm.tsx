@@ -3,6 +3,7 @@ import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import type { Incident } from './types.js';
 import { errorText } from '../../errors.js';
+import { INCIDENT_TYPE_LABELS } from '../../labels.js';
 
 interface Site {
   id: string;
@@ -65,7 +66,7 @@ export function CallTakerForm({
         <select aria-label={t('Incident type')} value={type} onChange={(e) => setType(e.target.value)}>
           {Object.entries(types).map(([id, ty]) => (
             <option key={id} value={id}>
-              {ty.label}
+              {INCIDENT_TYPE_LABELS[id] ? t(INCIDENT_TYPE_LABELS[id]) : ty.label}
             </option>
           ))}
         </select>

@@ -7,6 +7,9 @@ import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
 import { OVERLAYS } from './overlays.js';
 import type { Incident, Unit } from './types.js';
+import { useCodeTexts } from '../../alarm-titles.js';
+import { incidentTitle } from '../../incident-titles.js';
+import { INCIDENT_STATUS_LABELS, wordFor } from '../../labels.js';
 
 /**
  * The command map: incidents (by priority), units where they are now (moving as
@@ -39,6 +42,7 @@ export function CommandMap({
   recommended?: Unit[];
 }) {
   const t = useT();
+  const codeTexts = useCodeTexts();
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const [ready, setReady] = useState(false);
@@ -129,6 +133,8 @@ export function CommandMap({
           paint: { 'text-color': '#101828', 'text-halo-color': '#fff', 'text-halo-width': 1.5 },
         });
         raiseLabels(m);
+        // An incident's title in the reader's language, its reference, priority and status.
+        popupOnClick(m, 'incidents', 'incident-popup', (p) => [p.line ?? '']);
         exposeRendered(m, { routes: ['routes'], units: ['units'], incidents: ['incidents'] });
         m.on('click', (e: MapMouseEvent) => picked([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]));
         // What the map shows now (west, south, east, north), for the browser tests and anyone inspecting the page.
@@ -158,7 +164,12 @@ export function CommandMap({
       features: incidents.map((i) => ({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: i.location.position },
-        properties: { priority: i.priority, selected: i.incidentId === selected?.incidentId },
+        properties: {
+          priority: i.priority,
+          selected: i.incidentId === selected?.incidentId,
+          name: incidentTitle(i, t, codeTexts),
+          line: `${i.reference} · P${i.priority} · ${wordFor(t, INCIDENT_STATUS_LABELS, i.status)}`,
+        },
       })),
     });
     (map.getSource('units') as GeoJSONSource).setData({
@@ -176,7 +187,7 @@ export function CommandMap({
         .map((a) => ({ type: 'Feature', geometry: a.route!, properties: { unitId: a.unitId } })),
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- recommendedKey stands for recommendedIds
-  }, [ready, incidents, units, selected, recommendedKey]);
+  }, [ready, incidents, units, selected, recommendedKey, t, codeTexts]);
   const [shown, setShown] = useState<Record<string, boolean>>(() => Object.fromEntries(OVERLAYS.map((o) => [o.id, o.on])));
   // The layer switches open over a desk-sized map, folded on a phone where they would hide most of it.
   const [layersOpen, setLayersOpen] = useState(() => !window.matchMedia('(max-width: 700px)').matches);

@@ -1,3 +1,4 @@
+import type { IncidentTitleParts } from '../../../../src/incidents/contract.js';
 /** Shapes of /api/incidents and /api/units answers the incident pages use. */
 export interface Fix {
   at: number;
@@ -36,6 +37,8 @@ export interface Incident {
   type: string;
   priority: number;
   title: string;
+  /** What the title is made of when Vigil wrote it (incident-titles.ts words it); absent on older records. */
+  titleParts?: IncidentTitleParts | null;
   description: string;
   status: string;
   source: string;

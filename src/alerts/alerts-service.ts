@@ -31,7 +31,8 @@ function event<K extends keyof AlertEvents>(type: K, alertId: string, orgId: str
 /** Vigil's own alerts meet every rule, warnings included (cap/cap-rules.ts, shared with import). */
 export function checkAlertContent(cap: CapAlert): void {
   const findings = capFindings(cap);
-  if (findings.length > 0) throw badRequest(findings[0]!.message, { findings }).because('alert.cap-rule', { rule: findings[0]!.rule });
+  // The first finding by its rule and what it names (the client words it: `cap.<rule>`); every finding in the details.
+  if (findings.length > 0) throw badRequest(findings[0]!.message, { findings }).because(`cap.${findings[0]!.rule}`, findings[0]!.params ?? {});
 }
 
 /**

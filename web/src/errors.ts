@@ -1,6 +1,7 @@
 import { ApiError } from './api.js';
 import en from './locales/en.json' with { type: 'json' };
-import { ALERT_STATE_LABELS, INCIDENT_STATUS_LABELS } from './labels.js';
+import { ALERT_STATE_LABELS, CAP_WORDS, INCIDENT_STATUS_LABELS } from './labels.js';
+import { CAP_IMPORT_SENTENCES, CAP_RULE_SENTENCES } from './cap-sentences.js';
 
 /**
  * Errors in the reader's language. The API's message is written for developers and in English
@@ -91,6 +92,8 @@ export const REASON_SENTENCES: Readonly<Record<string, string>> = {
   'alert.reject-reason-needed': 'Say why the alert is rejected.',
   'alert.four-eyes': 'The author cannot approve their own alert: a second authorised person must.',
   'alert.cap-rule': 'The alert does not meet a CAP rule ({rule}): the checks beside the form say which.',
+  // CAP: a rule an alert breaks (authoring, import), a document an import refuses (cap-sentences.ts).
+  ...Object.fromEntries(Object.entries({ ...CAP_RULE_SENTENCES, ...CAP_IMPORT_SENTENCES }).map(([rule, sentence]) => [`cap.${rule}`, sentence])),
 };
 
 /** A validation sentence when the field has no word of ours: the same without naming it. */
@@ -141,6 +144,7 @@ const PARAM_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   alertState: ALERT_STATE_LABELS,
   from: INCIDENT_STATUS_LABELS,
   to: INCIDENT_STATUS_LABELS,
+  scope: CAP_WORDS.scope,
 };
 
 /** Whether the reader reads English: the translator gives the English text of a code's sentence. */
@@ -159,6 +163,14 @@ export function reasonText(t: (key: string) => string, reason: string | undefine
     const table = PARAM_WORDS[name];
     return table?.[String(v)] ? t(table[String(v)]!) : String(v);
   });
+}
+
+/**
+ * A CAP rule's finding (a warning kept with an imported alert) in the reader's language: its rule's sentence with
+ * what it names. A finding recorded before its params were kept, or of a rule the UI does not know: its English message.
+ */
+export function capFindingText(t: (key: string) => string, f: { rule: string; message: string; params?: Readonly<Record<string, string | number>> }): string {
+  return (f.params && reasonText(t, `cap.${f.rule}`, f.params)) || f.message;
 }
 
 /** What the UI shows for a failed action: the reason's sentence, else the code's, in the reader's language. */

@@ -66,12 +66,12 @@ export async function checkImport(
     keysFor: (sender: string) => SignerKey[];
   },
 ): Promise<CheckedImport> {
-  if (bytes.length === 0) throw new VigilError('validation_failed', 'empty document');
+  if (bytes.length === 0) throw new VigilError('validation_failed', 'empty document').because('cap.empty');
   if (bytes.length > MAX_CAP_BYTES)
     throw new VigilError('payload_too_large', `${CAP_TOO_LARGE} (${bytes.length} bytes)`, {
       limit: MAX_CAP_BYTES,
       bytes: bytes.length,
-    });
+    }).because('cap.too-large', { limit: MAX_CAP_BYTES });
   const decoded = decodeXml(bytes, options.charset);
   const version = capVersionOf(decoded.text);
   let cap: CapAlert;
@@ -87,36 +87,42 @@ export async function checkImport(
       throw new VigilError('validation_failed', `not valid CAP once converted from 1.1 to 1.2: ${validation.errors[0] ?? 'not well-formed'}`, {
         errors: validation.errors,
         converted,
-      });
+      }).because('cap.schema-converted');
     if (looksSigned(decoded.text))
       signature = { status: 'unverified', reason: 'a CAP 1.1 signature is not verified: it signed the 1.1 document, and Vigil keeps the 1.2 conversion' };
   } else {
     const validation = await validateCapXml(decoded.text);
     if (!validation.valid)
-      throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0] ?? 'not well-formed'}`, { errors: validation.errors });
+      throw new VigilError('validation_failed', `not valid CAP 1.2: ${validation.errors[0] ?? 'not well-formed'}`, { errors: validation.errors }).because(
+        'cap.schema',
+      );
     // Read and checked in the worker pool: a MiB of areas is 60–110 ms of CPU to parse and as much
     // again for the rules and the copy without long resources, which the alarm path must not wait for.
     read = await readCapOffThread(decoded.text);
     cap = read.cap;
     const keys = options.keysFor(cap.sender);
     const check = looksSigned(decoded.text) ? verifyCapSignature(decoded.text, keys) : ({ status: 'unsigned' } as const);
-    if (check.status === 'invalid') throw new VigilError('validation_failed', `the XML signature is refused: ${check.reason}`, { signature: check });
+    if (check.status === 'invalid')
+      throw new VigilError('validation_failed', `the XML signature is refused: ${check.reason}`, { signature: check }).because('cap.signature-refused');
     if (check.status === 'unsigned' && keys.length > 0)
       throw new VigilError(
         'validation_failed',
         `${cap.sender} signs its alerts (trusted signers: ${keys.map((k) => k.name).join(', ')}) but this document is not signed`,
-      );
+      ).because('cap.unsigned', { sender: cap.sender });
     if (check.status === 'valid') {
       // The alert is what was signed, never nodes of the document beside it.
       const signed = parseCapXml(check.signed!);
-      if (!isDeepStrictEqual(signed, cap)) throw new VigilError('validation_failed', 'the XML signature does not cover the whole alert');
+      if (!isDeepStrictEqual(signed, cap))
+        throw new VigilError('validation_failed', 'the XML signature does not cover the whole alert').because('cap.signature-partial');
       const { signed: _s, ...rest } = check;
       signature = rest;
     } else signature = check;
   }
   const findings = read?.findings ?? capFindings(cap);
   const errors = findings.filter((f) => f.level === 'error');
-  if (errors.length > 0) throw new VigilError('validation_failed', `not accepted: ${errors[0]!.message}`, { findings });
+  // The first error by its rule and what it names (the client words it); every finding in the details.
+  if (errors.length > 0)
+    throw new VigilError('validation_failed', `not accepted: ${errors[0]!.message}`, { findings }).because(`cap.${errors[0]!.rule}`, errors[0]!.params ?? {});
   const parts: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += RECEIVED_PART_BYTES) parts.push(bytes.subarray(at, at + RECEIVED_PART_BYTES));
   const { cap: kept, omitted } = read ? { cap: read.kept ?? cap, omitted: read.omitted } : withoutLongResources(cap);
@@ -142,7 +148,7 @@ export async function checkImport(
       'payload_too_large',
       `the alert's text, without embedded resources, is ${recordChars} characters; Vigil keeps at most ${MAX_RECORD_CHARS} per alert (long content belongs in resources)`,
       { limit: MAX_RECORD_CHARS, chars: recordChars },
-    );
+    ).because('cap.record-too-long', { limit: MAX_RECORD_CHARS });
   return { cap: kept, details, parts };
 }
 

@@ -19,14 +19,14 @@ export function rootOf(xml: string): { local: string; uri: string } | null {
     throw FOUND;
   });
   parser.on('doctype', () => {
-    throw new VigilError('validation_failed', 'a CAP document must not carry a DOCTYPE');
+    throw new VigilError('validation_failed', 'a CAP document must not carry a DOCTYPE').because('cap.doctype');
   });
   try {
     parser.write(xml).close();
   } catch (error) {
     if (error !== FOUND) {
       if (error instanceof VigilError) throw error;
-      throw new VigilError('validation_failed', `not well-formed XML: ${(error as Error).message}`);
+      throw new VigilError('validation_failed', `not well-formed XML: ${(error as Error).message}`).because('cap.not-xml');
     }
   }
   return root;
@@ -35,7 +35,7 @@ export function rootOf(xml: string): { local: string; uri: string } | null {
 /** Which CAP a document is, by its root's namespace; anything else is refused with what it is. */
 export function capVersionOf(xml: string): Exclude<CapVersion, '1.0'> {
   const root = rootOf(xml);
-  if (!root) throw new VigilError('validation_failed', 'empty document: no element');
+  if (!root) throw new VigilError('validation_failed', 'empty document: no element').because('cap.empty');
   if (root.local === 'alert' && root.uri === CAP_NS) return '1.2';
   if (root.local === 'alert' && root.uri === CAP_11_NS) return '1.1';
   if (root.local === 'alert' && root.uri === CAP_10_NS)
@@ -43,7 +43,7 @@ export function capVersionOf(xml: string): Exclude<CapVersion, '1.0'> {
       'unsupported_media_type',
       'CAP 1.0 (http://www.incident.com/cap/1.0) is not accepted: its codes and areas have another form. Ask the sender for CAP 1.2 (CAP 1.1 is converted)',
       { version: '1.0' },
-    );
+    ).because('cap.version-1.0');
   throw new VigilError(
     'unsupported_media_type',
     `not a CAP alert: the root is <${root.local}> in namespace "${root.uri}"; Vigil accepts CAP 1.2 (${CAP_NS}) and CAP 1.1`,
@@ -51,7 +51,7 @@ export function capVersionOf(xml: string): Exclude<CapVersion, '1.0'> {
       root: root.local,
       namespace: root.uri,
     },
-  );
+  ).because('cap.not-cap', { root: root.local });
 }
 
 const TIME_FIELDS = ['effective', 'onset', 'expires'] as const;

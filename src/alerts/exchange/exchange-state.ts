@@ -38,7 +38,8 @@ export interface FeedStatus {
   at: string;
   /** The failure, or the documents of the feed that were refused (with why). */
   error: string | null;
-  refused: { url: string; reason: string }[];
+  /** `reason` in English; `why`, when the refusal had one, its sentence key and params for the reader's language (web/src/errors.ts). */
+  refused: { url: string; reason: string; why?: { reason: string; params: Record<string, string | number> } }[];
   imported: number;
   failures: number;
 }

@@ -92,10 +92,15 @@ test('the rules of authoring apply to imports: errors refuse, warnings are kept 
     const noRefs = await officer('POST', '/api/alerts/import', update, CAP);
     assert.equal(noRefs.status, 400);
     assert.match(noRefs.json.error.message, /Update names the message\(s\) it refers to in <references>/);
+    // The rule and what it names, for the reader's language (not the English message).
+    assert.equal(noRefs.json.error.reason, 'cap.references-required');
+    assert.deepEqual(noRefs.json.error.params, { msgType: 'Update' });
     const open = agencyAlert({ id: 'POLY-1' }).replace('13.3,-88.3 13.3,-88.5</polygon>', '13.3,-88.3 13.2,-88.5</polygon>');
     const unclosed = await officer('POST', '/api/alerts/import', open, CAP);
     assert.equal(unclosed.status, 400);
     assert.equal(unclosed.json.error.details.findings[0].rule, 'polygon-closed');
+    assert.equal(unclosed.json.error.reason, 'cap.polygon-closed');
+    assert.deepEqual(Object.keys(unclosed.json.error.params).sort(), ['area', 'info', 'language']);
     const garbage = await officer(
       'POST',
       '/api/alerts/import',
@@ -114,6 +119,10 @@ test('the rules of authoring apply to imports: errors refuse, warnings are kept 
       kept.json.alert.imported.warnings.map((w: { rule: string }) => w.rule),
       ['restriction-unused', 'expires-before-effective'],
     );
+    // Each warning with what it names: the client words it in the reader's language.
+    assert.deepEqual(kept.json.alert.imported.warnings[0].params, { scope: 'Public' });
+    assert.deepEqual(Object.keys(kept.json.alert.imported.warnings[1].params).sort(), ['effective', 'expires', 'info', 'language']);
+    assert.equal(kept.json.alert.imported.warnings[1].params.expires, '2026-12-04T05:00:00-06:00');
     // The same rule refuses Vigil's own alert (authoring treats warnings as errors).
     const own = await officer('POST', '/api/alerts', {
       status: 'Actual',
@@ -124,6 +133,7 @@ test('the rules of authoring apply to imports: errors refuse, warnings are kept 
     });
     assert.equal(own.status, 400);
     assert.equal(own.json.error.details.findings[0].rule, 'restriction-unused');
+    assert.equal(own.json.error.reason, 'cap.restriction-unused');
   } finally {
     await close();
   }
@@ -178,6 +188,7 @@ test('CAP 1.1 is converted to 1.2 and says what changed; CAP 1.0 is refused with
     );
     assert.equal(v10.status, 415);
     assert.match(v10.json.error.message, /CAP 1\.0 .* is not accepted/);
+    assert.equal(v10.json.error.reason, 'cap.version-1.0');
   } finally {
     await close();
   }

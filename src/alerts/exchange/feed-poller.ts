@@ -157,7 +157,11 @@ export class FeedPoller {
       } catch (error) {
         if (!(error instanceof VigilError)) throw error;
         // The sender's error (invalid, conflicting, unsigned): not fetched again until the entry changes.
-        refused.push({ url: entry.url ?? feed.url, reason: `${error.status} ${error.message.slice(0, 300)}` });
+        refused.push({
+          url: entry.url ?? feed.url,
+          reason: `${error.status} ${error.message.slice(0, 300)}`,
+          ...(error.reason ? { why: { reason: error.reason, params: { ...(error.params ?? {}) } } } : {}),
+        });
       }
       m.seen.add(entry.key);
     }

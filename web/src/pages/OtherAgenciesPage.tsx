@@ -4,7 +4,7 @@ import { api, type Me } from '../api.js';
 import { baseStyle, mapLocale } from '../components/basemap.js';
 import { useT, useTime } from '../i18n.js';
 import { CapWord } from '../components/CapWord.js';
-import { errorText } from '../errors.js';
+import { capFindingText, errorText, reasonText } from '../errors.js';
 
 interface Area {
   areaDesc: string;
@@ -28,7 +28,7 @@ interface ImportedAlert {
     agency?: string;
     version: string;
     encoding: string;
-    warnings: { rule: string; message: string }[];
+    warnings: { rule: string; message: string; params?: Record<string, string | number> }[];
     signature: { status: 'unsigned' | 'valid' | 'unverified' | 'invalid'; signerName?: string; reason?: string };
   };
 }
@@ -38,7 +38,13 @@ interface Feed {
   url: string;
   intervalSeconds: number;
   relayChannels: string[];
-  status: { ok: boolean; at: string; error: string | null; importedTotal: number; refused: { url: string; reason: string }[] } | null;
+  status: {
+    ok: boolean;
+    at: string;
+    error: string | null;
+    importedTotal: number;
+    refused: { url: string; reason: string; why?: { reason: string; params: Record<string, string | number> } }[];
+  } | null;
 }
 interface Signer {
   signerId: string;
@@ -205,8 +211,8 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
                     <strong>{i?.headline ?? i?.event ?? a.cap.identifier}</strong>
                     <div className="muted">{(i?.area ?? []).map((x) => x.areaDesc).join(', ')}</div>
                     {(a.imported?.warnings.length ?? 0) > 0 && (
-                      <div className="warning small" title={a.imported!.warnings.map((w) => w.message).join('\n')}>
-                        ⚠ {a.imported!.warnings.length} {t('warning(s)')}: {a.imported!.warnings[0]!.message}
+                      <div className="warning small" data-testid="import-warnings" title={a.imported!.warnings.map((w) => capFindingText(t, w)).join('\n')}>
+                        ⚠ {a.imported!.warnings.length} {t('warning(s)')}: {capFindingText(t, a.imported!.warnings[0]!)}
                       </div>
                     )}
                   </td>
@@ -283,7 +289,11 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
                   <td className="url">{f.url}</td>
                   <td>
                     {!f.status ? t('not polled yet') : f.status.ok ? `✓ ${time(f.status.at)}` : `✗ ${f.status.error ?? ''}`}
-                    {(f.status?.refused.length ?? 0) > 0 && <div className="warning">{f.status!.refused[0]!.reason}</div>}
+                    {(f.status?.refused.length ?? 0) > 0 && (
+                      <div className="warning" data-testid="feed-refused">
+                        {refusalText(t, f.status!.refused[0]!)}
+                      </div>
+                    )}
                   </td>
                   <td>{f.status?.importedTotal ?? 0}</td>
                   <td>
@@ -414,4 +424,9 @@ export function OtherAgenciesPage({ me }: { me: Me }) {
       )}
     </div>
   );
+}
+
+/** Why a feed's document was refused, in the reader's language (its reason's sentence), else as the server said it. */
+function refusalText(t: (key: string) => string, r: { reason: string; why?: { reason: string; params: Record<string, string | number> } }): string {
+  return (r.why && reasonText(t, r.why.reason, r.why.params)) || r.reason;
 }

@@ -7,6 +7,7 @@ import type { Area, CityInfo, Device, Site, Zone } from './model.js';
 
 export * from './model.js';
 export { neighbourhoodAt, neighbourhoodLocator } from './area-locator.js';
+export { ENGLISH_LABEL_WORDS, partsOf, placeParam, sitePlace, wordLabel, type GeneratedLabel, type LabelParam, type LabelWords } from './generated-label.js';
 
 /** What other capabilities may read of the city (the city projection implements it). */
 export interface CityReadPort {

@@ -1,3 +1,4 @@
+import type { GeneratedLabel } from './generated-label.js';
 import type { BBox, MultiPolygon, Position } from '../kernel/geo.js';
 
 export type AreaLevel = 'city' | 'district' | 'neighbourhood';
@@ -104,6 +105,8 @@ export interface Device {
   parentId: string | null;
   /** Cell sites (one device per sector): the cell's global id and its radio coverage, which cell broadcast targets. */
   cell?: CellSector;
+  /** What `label` is made of when Vigil generated it (the demo's devices): a screen words it in the reader's language. */
+  labelParts?: GeneratedLabel | null;
 }
 
 export interface CellSector {

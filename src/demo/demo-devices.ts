@@ -1,6 +1,5 @@
 import { haversineM, type Position } from '../kernel/geo.js';
-import type { Device, DeviceKind, Site, Zone } from '../city/contract.js';
-import { siteDisplayName } from '../directory/contract.js';
+import { placeParam, sitePlace, wordLabel, type Device, type DeviceKind, type GeneratedLabel, type Site, type Zone } from '../city/contract.js';
 
 /** Deterministic pseudo-random numbers (mulberry32): the demo city is the same on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -87,8 +86,13 @@ export function generateDemoDevices(
   areaName: (areaId: string) => string | null = () => null,
 ): { zones: Zone[]; devices: Device[] } {
   const random = seededRandom(seed);
-  // What people call a site: its name, address, or kind and neighbourhood — never its id.
-  const where = (site: Site): string => siteDisplayName(site, site.areaId ? areaName(site.areaId) : null);
+  // What people call a site: its name, address, or kind and neighbourhood — never its id. A generated name keeps
+  // its parts (labelParts), so a screen says it in the reader's language; the label stays the English as written.
+  const where = (site: Site) => placeParam(sitePlace(site, site.areaId ? areaName(site.areaId) : null));
+  const named = (template: string, params: GeneratedLabel['params']): Pick<Device, 'label' | 'labelParts'> => {
+    const labelParts: GeneratedLabel = { template, params };
+    return { label: wordLabel(labelParts), labelParts };
+  };
   const sites = [...allSites].filter((s) => s.areaId !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
   const zones: Zone[] = [];
   const devices: Device[] = [];
@@ -97,7 +101,7 @@ export function generateDemoDevices(
     const d: Device = {
       id: `dev:${kind}:${devices.length + 1}`,
       kind,
-      label: `${kind.replace(/-/g, ' ')} — ${where(site)}`,
+      ...named('{kind} — {where}', { kind: { kind }, where: where(site) }),
       siteId: site.id,
       zoneId: null,
       position: jitter(site.position, random),
@@ -118,7 +122,7 @@ export function generateDemoDevices(
     const panel = add('alarm-panel', site, orgs.marc, {
       account: acct,
       protocol: random() < 0.8 ? 'sia-dc09' : 'contact-id',
-      label: `Panel ${acct} — ${where(site)}`,
+      ...named('Panel {account} — {where}', { account: acct, where: where(site) }),
     });
     const zoneCount = 2 + Math.floor(random() * 3);
     for (let z = 1; z <= zoneCount; z++) {
@@ -132,7 +136,7 @@ export function generateDemoDevices(
     if (site.category === 'pharmacy' || site.category === 'hotel' || site.category === 'town-hall')
       add('panic-button', site, orgs.marc, { parentId: panel.id });
     // Monitored public buildings have a camera the MARC can look through (remote verification).
-    if (isPublic) add('camera', site, orgs.marc, { protocol: 'http', label: `Site camera — ${where(site)}` });
+    if (isPublic) add('camera', site, orgs.marc, { protocol: 'http', ...named('Site camera — {where}', { where: where(site) }) });
   }
   for (const site of sites) {
     if (site.category === 'hospital' || site.category === 'school') add('gas-sensor', site, orgs.city, { protocol: 'mqtt' });
@@ -142,14 +146,19 @@ export function generateDemoDevices(
   }
   const buildings = sites.filter((s) => s.category === 'building');
   for (const site of spread(buildings, 20, random)) add('camera', site, orgs.police, { protocol: 'http' });
-  for (const site of spread(buildings, 12, random)) add('siren', site, orgs.city, { protocol: 'mqtt', label: `Siren — ${where(site)}` });
+  for (const site of spread(buildings, 12, random)) add('siren', site, orgs.city, { protocol: 'mqtt', ...named('Siren — {where}', { where: where(site) }) });
   // A noise sensor beside each warning device: the measured ambient its sound level is set above.
   for (const d of devices.filter((x) => x.kind === 'siren' || x.kind === 'loudspeaker')) {
     add(
       'noise-sensor',
       sites.find((x) => x.id === d.siteId)!,
       orgs.city,
-      { protocol: 'mqtt', parentId: d.id, position: d.position, label: `Noise sensor (dB(A)) — ${d.label}` },
+      {
+        protocol: 'mqtt',
+        parentId: d.id,
+        position: d.position,
+        ...named('Noise sensor (dB(A)) — {device}', { device: d.labelParts ? { label: d.labelParts } : d.label }),
+      },
     );
   }
   // INVENTED cell sites, clearly flagged: 8 sites of 3 sectors on the test network's PLMN 001-01, not any operator's.
@@ -159,13 +168,13 @@ export function generateDemoDevices(
       add('cell-site', site, orgs.city, {
         protocol: null,
         position: site.position,
-        label: `DEMO cell site (invented) ${n + 1}, sector ${sector + 1} — ${where(site)}`,
+        ...named('DEMO cell site (invented) {n}, sector {sector} — {where}', { n: n + 1, sector: sector + 1, where: where(site) }),
         cell: { cellId: `001-01-${enb}${String(sector + 1).padStart(2, '0')}`, coverage: sectorRing(site.position, sector * 120 + 30, 120, 450) },
       });
     }
   });
   // Water-level gauges (storm drains, underground car parks) the city's early-warning rules watch; last, so earlier ids stay as they were.
   for (const site of spread(buildings, 3, random))
-    add('water-level-sensor', site, orgs.city, { protocol: 'mqtt', label: `Water level gauge — ${where(site)}` });
+    add('water-level-sensor', site, orgs.city, { protocol: 'mqtt', ...named('Water level gauge — {where}', { where: where(site) }) });
   return { zones, devices };
 }

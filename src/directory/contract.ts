@@ -4,11 +4,15 @@
  * Pure: the web UI bundles it.
  */
 
+import type { GeneratedLabel } from '../city/contract.js';
+
 /** One named thing: its id, the name people know it by, and the organisation that owns it (null: city-wide). */
 export interface DirectoryEntry {
   id: string;
   name: string;
   orgId: string | null;
+  /** What `name` is made of when Vigil generated it (a demo device, an unnamed site): a screen words it in its reader's language. */
+  parts?: GeneratedLabel;
 }
 
 /** GET /api/directory: what the caller may see, by kind. */
@@ -40,8 +44,12 @@ export interface DirectoryIndex {
   readonly people: readonly DirectoryEntry[];
 }
 
-export function indexDirectory(d: Directory): DirectoryIndex {
-  const map = (entries: DirectoryEntry[]): Map<string, string> => new Map(entries.map((e) => [e.id, e.name]));
+/**
+ * `word` says a generated name in the reader's language (the web UI's, from its parts); without it, or for a
+ * name a person gave, the name as the server wrote it.
+ */
+export function indexDirectory(d: Directory, word?: (parts: GeneratedLabel) => string): DirectoryIndex {
+  const map = (entries: DirectoryEntry[]): Map<string, string> => new Map(entries.map((e) => [e.id, e.parts && word ? word(e.parts) : e.name]));
   const users = map(d.users);
   const orgs = map(d.orgs);
   const sites = map(d.sites);

@@ -1,7 +1,7 @@
 import type { Principal } from '../platform/access.js';
 import { CITY_WIDE, filterVisible } from '../platform/policy.js';
 import type { Directory, DirectoryEntry } from './contract.js';
-import { siteDisplayName } from './contract.js';
+import { partsOf, sitePlace, type GeneratedLabel } from '../city/contract.js';
 
 /** What the directory reads of other capabilities (filled in capabilities.ts). */
 export interface DirectorySources {
@@ -10,7 +10,7 @@ export interface DirectorySources {
   platformOrgId(): string | null;
   sites(): Iterable<{ id: string; name: string | null; address: string | null; category: string; areaId: string | null }>;
   areaName(areaId: string): string | null;
-  devices(): Iterable<{ id: string; label: string; orgId: string; siteId: string | null; account?: string | null }>;
+  devices(): Iterable<{ id: string; label: string; orgId: string; siteId: string | null; account?: string | null; labelParts?: GeneratedLabel | null }>;
   /** The units the principal may see (their own policy). */
   units(p: Principal): readonly { unitId: string; callSign: string; orgId: string }[];
   /** The incidents the principal may read (their own policy), open and closed. */
@@ -40,7 +40,9 @@ export class DirectoryService {
     if (p.kind !== 'public') {
       for (const s of this.sources.sites()) {
         if (!s.name && !s.address && !siteIds.has(s.id)) continue;
-        sites.push({ id: s.id, name: siteDisplayName(s, s.areaId ? this.sources.areaName(s.areaId) : null), orgId: null });
+        // An unnamed site's name is made up (its category in its area): its parts go with it, for the reader's language.
+        const place = sitePlace(s, s.areaId ? this.sources.areaName(s.areaId) : null);
+        sites.push({ id: s.id, name: place.name, orgId: null, ...(place.parts ? { parts: place.parts } : {}) });
       }
     }
     const units = this.sources.units(p).map((u): DirectoryEntry => ({ id: u.unitId, name: u.callSign, orgId: u.orgId }));
@@ -50,10 +52,12 @@ export class DirectoryService {
       orgs,
       sites,
       // Alarm panels also under `account:<number>`: signals and alarm accounts name them so.
-      devices: devices.flatMap((d): DirectoryEntry[] => [
-        { id: d.id, name: d.label, orgId: d.orgId },
-        ...(d.account ? [{ id: `account:${d.account}`, name: d.label, orgId: d.orgId }] : []),
-      ]),
+      // A generated label with its parts (while it is still the one generated), for the reader's language.
+      devices: devices.flatMap((d): DirectoryEntry[] => {
+        const parts = partsOf(d.label, d.labelParts);
+        const entry = { name: d.label, orgId: d.orgId, ...(parts ? { parts } : {}) };
+        return [{ id: d.id, ...entry }, ...(d.account ? [{ id: `account:${d.account}`, ...entry }] : [])];
+      }),
       units,
       incidents,
     };

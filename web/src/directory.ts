@@ -2,6 +2,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import { api } from './api.js';
 import { useT } from './i18n.js';
 import { EMPTY_DIRECTORY, indexDirectory, nameOf, type Directory, type DirectoryIndex } from '../../src/directory/contract.js';
+import { wordLabel } from '../../src/city/contract.js';
+import { labelWords } from './generated-labels.js';
 
 /**
  * Names, not ids: the directory of what the signed-in user may see (GET /api/directory),
@@ -10,11 +12,13 @@ import { EMPTY_DIRECTORY, indexDirectory, nameOf, type Directory, type Directory
 export const DirectoryContext = createContext<DirectoryIndex>(indexDirectory(EMPTY_DIRECTORY));
 
 export function useLoadDirectory(refreshKey: unknown): DirectoryIndex {
+  const t = useT();
   const [dir, setDir] = useState<Directory>(EMPTY_DIRECTORY);
   useEffect(() => {
     api<Directory>('/api/directory').then(setDir, () => {});
   }, [refreshKey]);
-  return useMemo(() => indexDirectory(dir), [dir]);
+  // Names Vigil generated (demo devices, unnamed sites) in the reader's language, from their parts.
+  return useMemo(() => indexDirectory(dir, (parts) => wordLabel(parts, labelWords(t))), [dir, t]);
 }
 
 /** `name(ref)`: the display name of an actor or subject reference (user:…, site:…, dev:…, unit:…), never its id. */

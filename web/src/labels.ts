@@ -480,6 +480,56 @@ export const INCIDENT_TYPE_LABELS: Readonly<Record<string, string>> = {
   other: 'incident-type:other',
 };
 
+/** The templates of the names Vigil generates (src/city/generated-label.ts), each its own English key. */
+export const GENERATED_NAME_TEXTS: Readonly<Record<string, string>> = Object.fromEntries(
+  [
+    '{kind} — {where}',
+    'Panel {account} — {where}',
+    'Site camera — {where}',
+    'Siren — {where}',
+    'Noise sensor (dB(A)) — {device}',
+    'DEMO cell site (invented) {n}, sector {sector} — {where}',
+    'Water level gauge — {where}',
+    '{category} in {area}',
+    '{category}',
+  ].map((template) => [template, template]),
+);
+
+/** Device kinds and site categories inside a generated name (« sirène », "school in Monte-Carlo"): lower case, keys of their own. */
+export const IN_NAME_WORDS: Readonly<Record<string, string>> = Object.fromEntries(
+  [
+    'alarm-panel',
+    'smoke-detector',
+    'heat-detector',
+    'motion-detector',
+    'door-contact',
+    'glass-break',
+    'panic-button',
+    'water-level-sensor',
+    'gas-sensor',
+    'camera',
+    'siren',
+    'loudspeaker',
+    'noise-sensor',
+    'cell-site',
+    'people-counter',
+    'fire-station',
+    'police-station',
+    'hospital',
+    'clinic',
+    'school',
+    'town-hall',
+    'public-venue',
+    'hotel',
+    'transport',
+    'place-of-worship',
+    'pharmacy',
+    'emergency-equipment',
+    'shelter',
+    'building',
+  ].map((slug) => [slug, `in-name:${slug}`]),
+);
+
 /**
  * Every word table of this file, by name: slug → translation key. The locale check (test/ui/locales.test.ts) reads
  * them from here, so a new table joins the check by joining this record. Only word tables: CAP_FIELD_LABELS' values
@@ -514,6 +564,8 @@ export const wordTables: Readonly<Record<string, Readonly<Record<string, string>
   TLP_MEANINGS,
   PAP_MEANINGS,
   INCIDENT_TYPE_LABELS,
+  GENERATED_NAME_TEXTS,
+  IN_NAME_WORDS,
   ...Object.fromEntries(Object.entries(CAP_WORDS).map(([field, table]) => [`CAP_WORDS.${field}`, table])),
   ...Object.fromEntries(Object.entries(CAP_PAIR_WORDS).map(([field, table]) => [`CAP_PAIR_WORDS.${field}`, table])),
 };

@@ -7,6 +7,7 @@ import { api, type StoredEvent } from '../api.js';
 import { AreaDrawMap, ringToCapPolygon, type Ring } from '../components/AreaDrawMap.js';
 import { useT, useTime } from '../i18n.js';
 import { useAction } from '../use-action.js';
+import { localName } from '../generated-labels.js';
 import { CapWord } from '../components/CapWord.js';
 import { capWord } from '../labels.js';
 import { errorText } from '../errors.js';
@@ -203,7 +204,11 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
   };
 
   const template = templates.find((x) => x.id === form?.templateId);
-  const label = (id: string): string => devices.find((d) => d.id === id)?.label ?? id;
+  // A device by its name in the reader's language (a generated one from its parts).
+  const label = (id: string): string => {
+    const d = devices.find((x) => x.id === id);
+    return d ? localName(t, d.label, d.labelParts) : id;
+  };
   const set = (patch: Partial<Form>): void => setForm((f) => (f ? { ...f, ...patch } : f));
 
   return (
@@ -269,7 +274,7 @@ export function EarlyWarningRules({ isOfficer, recent, onOpenAlert }: { isOffice
                   .filter((d) => d.kind === form.kind)
                   .map((d) => (
                     <option key={d.id} value={d.id}>
-                      {d.label}
+                      {localName(t, d.label, d.labelParts)}
                     </option>
                   ))}
               </select>

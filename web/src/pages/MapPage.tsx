@@ -6,8 +6,9 @@ import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorit
 import { api, type Me, type StoredEvent } from '../api.js';
 import { TrackPlayback } from '../components/TrackPlayback.js';
 import { formatNumber, useCount, useT } from '../i18n.js';
+import { localName } from '../generated-labels.js';
 import { ALARM_KIND_LABELS, ALARM_STATUS_LABELS, DEVICE_KIND_LABELS, SITE_CATEGORY_LABELS, wordFor } from '../labels.js';
-import type { DeviceKind, SiteCategory } from '../../../src/city/contract.js';
+import type { DeviceKind, GeneratedLabel, SiteCategory } from '../../../src/city/contract.js';
 import { errorText } from '../errors.js';
 
 interface City {
@@ -23,6 +24,8 @@ interface Device {
   id: string;
   kind: string;
   label: string;
+  /** What the label is made of when Vigil generated it (generated-labels.ts words it). */
+  labelParts?: GeneratedLabel | null;
   position: [number, number];
   account: string | null;
   siteId: string | null;
@@ -321,7 +324,7 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         .map((d) => ({
           type: 'Feature',
           geometry: { type: 'Point', coordinates: d.position },
-          properties: { id: d.id, kind: d.kind, label: d.label, kindWord: wordFor(t, DEVICE_KIND_LABELS, d.kind) },
+          properties: { id: d.id, kind: d.kind, label: localName(t, d.label, d.labelParts), kindWord: wordFor(t, DEVICE_KIND_LABELS, d.kind) },
         })),
     });
   }, [ready, devices, shownDevices, t]);

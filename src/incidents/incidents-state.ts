@@ -44,6 +44,10 @@ export class IncidentsState implements Projection {
         this.incidents.set(incident.incidentId, incident);
         for (const a of incident.alarmIds) this.incidentOfAlarm.set(a, incident.incidentId);
         this.log(incident.incidentId, e, 'status', `Opened (${incident.source}): ${incident.title} — priority ${incident.priority}`);
+        // The opening as the reader's language says it (the title from its parts).
+        this.logs.get(incident.incidentId)!.at(-1)!.said = {
+          opened: { source: incident.source, priority: incident.priority, title: incident.title, titleParts: incident.titleParts ?? null },
+        };
         break;
       }
       case 'incidents.incident.status-changed': {

@@ -70,6 +70,10 @@ test('incidents end to end over the API: MARC alarm → incident → take over �
     // The alarm's English title stays the record; what it is made of goes with it, for a reader of another language.
     assert.equal(inc.title, `Fire alarm — zone 002 — ${site.name}`);
     assert.deepEqual(inc.titleParts, { from: 'alarm', alarm: { protocol: 'sia-dcs', code: 'FA', zone: '002', where: site.name, account: null } });
+    // The log's opening line too: its English text, and its parts for the reader's language.
+    const openedLine = (await operator('GET', `/api/incidents/${inc.incidentId}`)).json.log[0];
+    assert.equal(openedLine.text, `Opened (alarm): Fire alarm — zone 002 — ${site.name} — priority 1`);
+    assert.deepEqual(openedLine.said, { opened: { source: 'alarm', priority: 1, title: inc.title, titleParts: inc.titleParts } });
     assert.equal((await operator('POST', `/api/incidents/from-alarm/${alarm.alarmId}`, {})).status, 409, 'one incident per alarm');
     // The police commander sees it (the MARC shares with the police) and takes it over.
     const board = await commander('GET', '/api/incidents');

@@ -127,4 +127,9 @@ export interface LogEntry {
   text: string;
   attachments: AttachmentRef[];
   alertIds: string[];
+  /**
+   * What an automatic entry says, for the reader's language (`text` is its English): the opening names the
+   * incident's source, title (with its parts) and priority. Absent on messages and on the other automatic entries.
+   */
+  said?: { opened: { source: IncidentSource; priority: number; title: string; titleParts: IncidentTitleParts | null } };
 }

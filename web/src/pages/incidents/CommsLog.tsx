@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { api } from '../../api.js';
 import { useT, useTime } from '../../i18n.js';
-import { COMMS_KIND_LABELS, wordFor } from '../../labels.js';
+import { COMMS_KIND_LABELS, INCIDENT_SOURCE_LABELS, wordFor } from '../../labels.js';
+import { useCodeTexts } from '../../alarm-titles.js';
+import { incidentTitle } from '../../incident-titles.js';
 import type { LogEntry } from './types.js';
 import { errorText } from '../../errors.js';
 
@@ -47,6 +49,16 @@ export function CommsLog({
     }
   };
   const shown = log.filter((e) => e.channel === channel);
+  const codeTexts = useCodeTexts();
+  // An automatic entry in the reader's language where the server sent its parts (the opening); else its text.
+  const entryText = (e: LogEntry): string => {
+    const o = e.said?.opened;
+    if (!o) return e.text;
+    return t('Opened ({source}): {title} — priority {priority}')
+      .replace('{source}', wordFor(t, INCIDENT_SOURCE_LABELS, o.source))
+      .replace('{title}', incidentTitle(o, t, codeTexts))
+      .replace('{priority}', String(o.priority));
+  };
   return (
     <div className="comms">
       <div className="row" role="tablist">
@@ -68,7 +80,7 @@ export function CommsLog({
               {wordFor(t, COMMS_KIND_LABELS, e.kind)}
             </span>{' '}
             {e.author && <strong>{e.author}: </strong>}
-            {e.text}
+            {entryText(e)}
             {e.attachments.map((a) => (
               <a key={a.attachmentId} href={`/api/incidents/attachments/${a.attachmentId}`} className="small">
                 {' '}

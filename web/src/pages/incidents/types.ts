@@ -66,6 +66,8 @@ export interface LogEntry {
   text: string;
   attachments: { attachmentId: string; name: string; bytes: number }[];
   alertIds: string[];
+  /** An automatic entry's parts (CommsLog words them); absent on messages and older nodes' entries. */
+  said?: { opened?: { source: string; priority: number; title: string; titleParts: IncidentTitleParts | null } };
 }
 export interface Recommendation {
   travelTimes: string;

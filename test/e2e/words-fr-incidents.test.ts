@@ -69,6 +69,8 @@ test('web UI in French: an escalated alarm’s incident, a generated device name
     await expectText(operator.locator('[data-testid=incident-detail]'), /Incendie · P1/, 'the type in French');
     // The communications log's opening line names it so too.
     await expectText(operator.locator('[data-testid=log-internal]'), new RegExp(`Ouverte \\(alarme\\) : ${escaped(frenchTitle)} — priorité 1`));
+    await operator.locator('[data-testid=log-internal]').scrollIntoViewIfNeeded();
+    await operator.screenshot({ path: '/tmp/vigil-words2-incident-log.png' });
     const detail = await operator.locator('[data-testid=incident-detail]').innerText();
     assert.doesNotMatch(detail, /Fire alarm|\bFire\b/, 'no English title nor type');
     await operator.screenshot({ path: '/tmp/vigil-words2-incident.png' });
@@ -85,6 +87,8 @@ test('web UI in French: an escalated alarm’s incident, a generated device name
     const device = await expectText(operator.locator('[data-testid=device-popup]'), /\S/);
     assert.match(device, /^(Caméra du site|Sirène|haut-parleur|caméra) — /, device);
     assert.doesNotMatch(device, /Site camera|Siren|loudspeaker|camera —|building in/, device);
+    // The site under the device opens its own popup too: closed for the picture.
+    await operator.locator('[data-testid=site-popup]').evaluateAll((els) => els.forEach((el) => el.closest('.maplibregl-popup')?.remove()));
     await operator.screenshot({ path: '/tmp/vigil-words2-device-popup.png' });
     await operator.locator('[data-testid=device-popup]').screenshot({ path: '/tmp/vigil-words2-device-popup-close.png' });
 

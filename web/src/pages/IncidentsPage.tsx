@@ -262,7 +262,8 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
               <div data-testid="recommendation">
                 <h3>{t('Recommended units')}</h3>
                 <p className="muted small">
-                  {t('Travel times')}: {rec.travelTimes}
+                  {withColon(t, t('Travel times'))}
+                  {rec.travelTimes}
                 </p>
                 <table className="table">
                   <thead>
@@ -319,7 +320,7 @@ export function IncidentsPage({ me, recent }: { me: Me; recent: StoredEvent[] })
             />
             {canDispatch && (
               <p className="row small">
-                {t('After-action timeline')}:{' '}
+                {withColon(t, t('After-action timeline'))}
                 <a href={`/api/incidents/${incident.incidentId}/timeline.html`} target="_blank" rel="noreferrer" data-testid="timeline-html">
                   HTML
                 </a>

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveVigil, type OpenOptions, type RunningVigil } from '../../src/app.js';
 import { loadConfig, type VigilConfig } from '../../src/kernel/config.js';
+import { signedIn, type ApiCall } from './api-client.js';
 
 /** How each node of `startTestNode` was started: the data folder made for it (removed at its stop), its settings. */
 const started = new WeakMap<RunningVigil, { dataDir: string; config: VigilConfig; options: OpenOptions }>();
@@ -52,4 +53,13 @@ export async function stopTestNode(vigil: RunningVigil | undefined): Promise<voi
   await vigil.close();
   const dataDir = started.get(vigil)?.dataDir;
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** A node of `startTestNode` whose API a test calls as demo users (`as`, signed in over HTTP); `close` stops it. */
+export async function signedInNode(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ vigil: RunningVigil; as: (user: string) => Promise<ApiCall>; close: () => Promise<void> }> {
+  const vigil = await startTestNode(name, env);
+  return { vigil, as: (user) => signedIn(vigil, user), close: () => stopTestNode(vigil) };
 }

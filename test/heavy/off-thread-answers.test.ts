@@ -11,6 +11,7 @@ import { BuildingSnapshots } from '../../src/routing/building-snapshot.js';
 import { packWeightedPoints } from '../../src/routing/router.js';
 import { signedIn } from '../support/api-client.js';
 import { startTestNode, stopTestNode } from '../support/test-node.js';
+import { eventLoopTurns } from '../support/until.js';
 
 /** What the routes packed on the main thread for every request before the snapshot (kept here as the reference). */
 function packedBefore(sites: Iterable<Site>, weights: 'residents' | 'buildings'): Float64Array {
@@ -45,16 +46,10 @@ test('building snapshot: the packed points and origins equal what the routes mad
     iterations++;
     return sites.values();
   });
-  let turns = 0;
-  let turning = true;
-  const spin = (): void => {
-    turns++;
-    if (turning) setImmediate(spin);
-  };
-  setImmediate(spin);
+  const loop = eventLoopTurns();
   const [a, b, c] = await Promise.all([snapshots.get(), snapshots.get(), snapshots.get()]);
-  turning = false;
-  assert.ok(turns >= 10, `the event loop turned while 30 000 sites were read (${turns} turns)`);
+  loop.stop();
+  assert.ok(loop.turns() >= 10, `the event loop turned while 30 000 sites were read (${loop.turns()} turns)`);
   assert.equal(snapshots.builds, 1, 'three requests at once, one build');
   assert.ok(a === b && b === c);
   assert.deepEqual(a!.residents, packedBefore(sites.values(), 'residents'));

@@ -5,56 +5,14 @@
  * resolution) and the longest gap of a 2 ms timer while the request runs. Not a test: figures only
  * (docs/benchmarks.md, "Uploads off the main thread"). Usage: node --import tsx bench/uploads.bench.ts [runs]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { serveVigil } from '../src/app.js';
-import { loadConfig } from '../src/kernel/config.js';
+import { startTestNode, stopTestNode } from '../test/support/test-node.js';
+import { bigBundle, bigSbom } from '../test/support/upload-documents.js';
 
 const runs = Number(process.argv[2] ?? 3);
 
-function sbom(n: number, pad: number, firmware: string): string {
-  return JSON.stringify({
-    bomFormat: 'CycloneDX',
-    specVersion: '1.6',
-    version: 1,
-    metadata: { component: { type: 'firmware', name: 'Bench controller', version: firmware, manufacturer: { name: 'Bench Vendor' } } },
-    components: Array.from({ length: n }, (_, i) => ({
-      type: 'library',
-      'bom-ref': `lib-${i}`,
-      name: `libbench${i}`,
-      version: `1.${i % 50}.${i % 7}`,
-      purl: `pkg:generic/libbench${i}@1.${i % 50}.${i % 7}`,
-      description: 'x'.repeat(pad),
-    })),
-  });
-}
-
-function bundle(n: number, pad: number, run: number): Record<string, unknown> {
-  return {
-    type: 'bundle',
-    id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
-    objects: Array.from({ length: n }, (_, i) => ({
-      type: 'indicator',
-      spec_version: '2.1',
-      id: `indicator--${String(i).padStart(8, '0')}-0000-4000-8000-${String(run).padStart(12, '0')}`,
-      name: `Bad host ${i}`,
-      description: 'y'.repeat(pad),
-      pattern: `[ipv4-addr:value = '10.${run}.${(i >> 8) & 255}.${i & 255}']`,
-      pattern_type: 'stix',
-      valid_from: '2026-01-01T00:00:00Z',
-    })),
-  };
-}
-
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-uploads-'));
-const vigil = await serveVigil({
-  ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO_SINKS: 'false', VIGIL_ROUTING_OSM: 'off' }),
-  dataDir,
-  port: 0,
-  host: '127.0.0.1',
-});
+const vigil = await startTestNode('bench-uploads', { VIGIL_DEMO_SINKS: 'false', VIGIL_ROUTING_OSM: 'off' });
 try {
   const { token } = await vigil.capabilities.identity.service.login({ username: 'csirt', password: 'vigil-demo' }, '127.0.0.1');
   const cookie = `vigil_session=${token}`;
@@ -81,10 +39,9 @@ try {
     );
   }
   for (let run = 1; run <= runs; run++) {
-    await measure(`sbom #${run}`, '/api/device-security/sboms', JSON.stringify({ document: sbom(4900, 700, `9.9.${run}`) }));
-    await measure(`stix #${run}`, '/api/csirt/indicators', JSON.stringify({ source: `bench-${run}`, bundle: bundle(9000, 900, run) }));
+    await measure(`sbom #${run}`, '/api/device-security/sboms', JSON.stringify({ document: bigSbom(4900, 700, `9.9.${run}`) }));
+    await measure(`stix #${run}`, '/api/csirt/indicators', JSON.stringify({ source: `bench-${run}`, bundle: bigBundle(9000, 900, run) }));
   }
 } finally {
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stopTestNode(vigil);
 }

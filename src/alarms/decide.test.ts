@@ -2,27 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Alarm, Signal } from './model.js';
 import { decideSignals, frameDecisionEvent, type RulesInput } from './rules.js';
+import { alarmSignal } from '../../test/support/alarm-frames-scenario.js';
 
-const signal = (id: string, over: Partial<Signal>): Signal => ({
-  signalId: id,
-  account: '1234',
-  protocol: 'sia-dcs',
-  code: 'BA',
-  kind: 'burglary',
-  phase: 'alarm',
-  description: 'Burglary',
-  zone: '3',
-  user: null,
-  area: null,
-  occurredAt: null,
-  receivedAt: '2026-01-01T10:00:00.000Z',
-  text: null,
-  position: null,
-  siteId: 'site:1',
-  deviceId: null,
-  flags: [],
-  ...over,
-});
+const signal = (id: string, over: Partial<Signal>): Signal => alarmSignal({ signalId: id, ...over });
 
 function input(view: Partial<RulesInput['view']> = {}): RulesInput {
   let n = 0;

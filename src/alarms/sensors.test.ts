@@ -1,32 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
 import { MQTT_URL, requireMqtt } from '../../test/support/services.js';
-import { serveVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
 import { parseSensorMessage } from './ingest/sensor-message.js';
+import { startTestNode, stopTestNode } from '../../test/support/test-node.js';
 import { until } from '../../test/support/until.js';
 
 test('MQTT sensors through a real broker: validated, durable, alarms raised and restored', async (t) => {
   if (!(await requireMqtt(t))) return;
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-mqtt-'));
   const topicRoot = `vigiltest${process.pid}`;
-  const vigil = await serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: '0',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_MQTT_URL: MQTT_URL,
-      VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events`,
-    }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    nodeId: `t${process.pid}`,
+  const vigil = await startTestNode('mqtt', {
+    VIGIL_MQTT_EMBEDDED_PORT: '0',
+    VIGIL_MQTT_URL: MQTT_URL,
+    VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events`,
+    VIGIL_NODE_ID: `t${process.pid}`,
   });
   const publisher = await mqtt.connectAsync(MQTT_URL);
   try {
@@ -55,19 +43,12 @@ test('MQTT sensors through a real broker: validated, durable, alarms raised and 
     assert.equal(last.kind, 'fire');
   } finally {
     await publisher.endAsync();
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });
 
 test('camera webhook: an operator API key reports video analytics as signals', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-cam-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('cam', { VIGIL_MQTT_EMBEDDED_PORT: '0' });
   try {
     const identity = vigil.capabilities.identity.service;
     const police = identity.listOrgs().find((o) => o.kind === 'police')!;
@@ -82,8 +63,7 @@ test('camera webhook: an operator API key reports video analytics as signals', a
     assert.equal((await post({ cameraId: 'dev:camera:none', event: 'smoke' })).statusCode, 404);
     assert.equal(vigil.capabilities.alarms.state.queue().filter((a) => a.kind === 'burglary').length, 1);
   } finally {
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });
 
@@ -106,13 +86,7 @@ test('fuzz: sensor payloads — any bytes are either a valid message or refused 
 });
 
 test('embedded MQTT broker (one-machine default): a sensor QoS 1 publish is ACKed only once durable', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-aedes-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('aedes', { VIGIL_MQTT_EMBEDDED_PORT: '0' });
   const port = vigil.capabilities.alarms.receiver.mqttPort!;
   const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'smoke-1', ...vigil.capabilities.mqttInternal });
   try {
@@ -128,7 +102,6 @@ test('embedded MQTT broker (one-machine default): a sensor QoS 1 publish is ACKe
     assert.equal((await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.signal.received'] })).length, 1);
   } finally {
     await sensor.endAsync();
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });

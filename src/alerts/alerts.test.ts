@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../app.js';
-import { signedIn, type ApiCall } from '../../test/support/api-client.js';
+import { signedInNode } from '../../test/support/test-node.js';
 import { flood } from '../../test/support/alert-fixtures.js';
-import { loadConfig } from '../kernel/config.js';
 import { validateCapXml } from './cap/cap-validate.js';
 
-async function demo(): Promise<{ as: (user: string) => Promise<ApiCall>; close: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-alerts-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
-  return {
-    as: (user) => signedIn(vigil, user),
-    close: async () => {
-      await vigil.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+const demo = () => signedInNode('alerts');
 
 test('a public alert needs a second alert officer: drafted, submitted, refused to its author, approved by another, in the feed', async () => {
   const { as, close } = await demo();

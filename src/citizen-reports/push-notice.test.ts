@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
 import { signedIn } from '../../test/support/api-client.js';
 import { browserPushKeys, pushService, vapidProblem } from '../../test/support/push-service.js';
 import { until } from '../../test/support/until.js';
+import { startTestNode, stopTestNode } from '../../test/support/test-node.js';
 import { CITIZEN_APP_API_KEY } from './model.js';
 
 /*
@@ -28,21 +24,8 @@ test('Web Push notice: the reporter\'s "resolved" notice reaches a real push ser
     return why ? 401 : r.headers['content-encoding'] === 'aes128gcm' && r.headers.ttl !== undefined ? 201 : 400;
   });
   origin = service.base;
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-push-notice-'));
   // The node trusts the loopback push service's certificate and host (VIGIL_PUSH_CA_FILE, VIGIL_PUSH_HOSTS), as it would a push relay's.
-  const vigil = await serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_PUSH_CA_FILE: service.caFile,
-      VIGIL_PUSH_HOSTS: '127.0.0.1',
-      VIGIL_NOTICE_TICK_MS: '200',
-    }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('push-notice', { VIGIL_PUSH_CA_FILE: service.caFile, VIGIL_PUSH_HOSTS: '127.0.0.1', VIGIL_NOTICE_TICK_MS: '200' });
   try {
     // The browser's side: a P-256 key pair and an auth secret, subscribed at the push service.
     const browser = browserPushKeys(`${service.base}/push/reporter-7`);
@@ -137,8 +120,7 @@ test('Web Push notice: the reporter\'s "resolved" notice reaches a real push ser
     );
     assert.equal(service.received.filter((r) => r.path === '/push/unsubscribed').length, 1, 'not retried after a final refusal');
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await service.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -7,7 +7,6 @@ import { CityState } from '../city/index.js';
 import type { Area, Site } from '../city/contract.js';
 import { cleanLabel, neutraliseFormula, toSafeCsv } from '../kernel/text-safety.js';
 import type { AppContext } from '../platform/app-context.js';
-import type { StoredEvent } from '../platform/event-log.js';
 import { CockpitService } from './cockpit-service.js';
 import { CockpitState } from './cockpit-state.js';
 import { evaluate } from './engine/evaluate.js';
@@ -15,37 +14,13 @@ import { parsePeriod } from './engine/zone-calendar.js';
 import { exportText, valuesToCsv, valuesToNgsiLd } from './export.js';
 import { parseCsv } from './imports/csv.js';
 import { parsePeers, parseStatistics } from './imports/statistics-import.js';
+import { storedEvents, testArea } from '../../test/support/cockpit-fixtures.js';
 
 /** Issue 16 item 5: the cockpit's figures before they are published, each flaw with a test that fails on the old code. */
 
-const area = (id: string, level: Area['level'], extra: Partial<Area> = {}): Area => ({
-  id,
-  name: id,
-  level,
-  geometry: null,
-  center: [7.42, 43.73],
-  areaM2: null,
-  repaired: false,
-  source: 'test',
-  orgId: 'o',
-  ...extra,
-});
+const area = testArea;
 const T0 = Date.UTC(2026, 2, 10, 12); // March 2026
-let seq = 0;
-const event = (type: string, data: unknown, at = T0) =>
-  ({
-    type,
-    data,
-    id: `evt_${++seq}`,
-    seq,
-    at: new Date(at).toISOString(),
-    subject: 's',
-    orgId: 'o',
-    actor: 'test',
-    reason: null,
-    prevHash: '',
-    hash: '',
-  }) as unknown as StoredEvent;
+const event = storedEvents(T0);
 
 function cockpit(areas: Area[] = [area('city', 'city'), area('north', 'neighbourhood'), area('south', 'neighbourhood')], sites: Site[] = []) {
   const city = new CityState();

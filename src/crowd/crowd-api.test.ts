@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { serveVigil, type RunningVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
+import type { RunningVigil } from '../app.js';
 import { MQTT_URL, requireMqtt } from '../../test/support/services.js';
 import { signedIn } from '../../test/support/api-client.js';
 import { until } from '../../test/support/until.js';
+import { FORECOURT_RING } from '../../test/support/crowd-zones.js';
+import { restartTestNode, startTestNode, stopTestNode } from '../../test/support/test-node.js';
 
 const SQUARE = 'czn:casino-square';
 
-async function node(dataDir: string, env: Record<string, string> = {}): Promise<RunningVigil> {
-  return serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent', VIGIL_CROWD_WINDOW_MS: '200', ...env }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
-}
+const node = (env: Record<string, string> = {}): Promise<RunningVigil> =>
+  startTestNode('crowd', { VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_CROWD_WINDOW_MS: '200', ...env });
 
 test('crowd: counts over MQTT push a zone to warning then critical with one crowd alarm; the commander closes the feeding gate (foot graph closed there); back to normal restores the alarm; a restart rebuilds the same levels', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crowd-'));
-  let vigil = await node(dataDir);
+  let vigil = await node();
   const counters = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort}`, {
     clientId: 'crowd-counters',
     ...vigil.capabilities.mqttInternal,
@@ -116,20 +107,17 @@ test('crowd: counts over MQTT push a zone to warning then critical with one crow
     const gates = () => [...vigil.capabilities.crowd.service.state.gates.values()].map((g) => [g.gateId, g.state]);
     const was = { levels: levels(), gates: gates() };
     await counters.endAsync();
-    await vigil.close();
-    vigil = await node(dataDir);
+    vigil = await restartTestNode(vigil);
     assert.deepEqual(levels(), was.levels, 'a restart rebuilds the same levels from the log');
     assert.deepEqual(gates(), was.gates);
   } finally {
     if (counters.connected) await counters.endAsync();
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });
 
 test('crowd: counts over HTTP with an API key and from the camera analytics webhook; bad input is refused and stores nothing', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crowd-'));
-  const vigil = await node(dataDir, { VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_ROUTING_OSM: 'off' });
+  const vigil = await node({ VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_ROUTING_OSM: 'off' });
   try {
     const identity = vigil.capabilities.identity.service;
     const events = identity.listOrgs().find((o) => o.kind === 'event-organiser')!;
@@ -188,13 +176,7 @@ test('crowd: counts over HTTP with an API key and from the camera analytics webh
     assert.equal((await post('/api/alarms/webhooks/camera', { cameraId: 'cam:quai-albert', event: 'people-count' })).statusCode, 400);
     // Zones: defined by a commander of the owning organisation, polygon checked strictly, thresholds ordered.
     const commander = await signedIn(vigil, 'commander');
-    const ring = [
-      [7.42, 43.73],
-      [7.421, 43.73],
-      [7.421, 43.7306],
-      [7.42, 43.7306],
-      [7.42, 43.73],
-    ];
+    const ring = FORECOURT_RING;
     const made = await commander('POST', '/api/crowd/zones', {
       name: 'Stade Louis II forecourt',
       polygon: { type: 'Polygon', coordinates: [ring] },
@@ -234,16 +216,14 @@ test('crowd: counts over HTTP with an API key and from the camera analytics webh
     assert.equal(none.statusCode, 404, none.body);
     assert.equal(foreign.json().error.code, none.json().error.code);
   } finally {
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });
 
 test('crowd: people counts through the real Mosquitto broker', async (t) => {
   if (!(await requireMqtt(t))) return;
   const root = `vigilcrowd${process.pid}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crowd-'));
-  const vigil = await node(dataDir, {
+  const vigil = await node({
     VIGIL_MQTT_URL: MQTT_URL,
     VIGIL_MQTT_TOPIC: `${root}/sensors/+/events`,
     VIGIL_UNITS_MQTT_TOPIC: `${root}/units/+/position`,
@@ -261,7 +241,6 @@ test('crowd: people counts through the real Mosquitto broker', async (t) => {
     assert.equal(stored.length, 1);
   } finally {
     await device.endAsync();
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
 import { signedIn } from '../../test/support/api-client.js';
+import { FORECOURT_RING } from '../../test/support/crowd-zones.js';
+import { startTestNode, stopTestNode } from '../../test/support/test-node.js';
 
 /**
  * The demo's crowd zones belong to the stewards' organisation and to the Harbour Grand
@@ -13,13 +10,7 @@ import { signedIn } from '../../test/support/api-client.js';
  * fire responder), the festival's private guards and the monitoring centre do not.
  */
 test('crowd zones of a major event: seen by its participants, not by others', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crowd-events-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_ROUTING_OSM: 'off' }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('crowd-events', { VIGIL_ROUTING_OSM: 'off' });
   try {
     const race = [...vigil.capabilities.events.service.state.events.values()].find((e) => e.name === 'Harbour Grand Prix')!;
     const zones = [...vigil.capabilities.crowd.service.state.zones.values()];
@@ -44,13 +35,7 @@ test('crowd zones of a major event: seen by its participants, not by others', as
     // Linking a zone to an event (an id in the body) is for those taking part in it: the monitoring centre's supervisor,
     // not in the race, cannot put a zone of its own before the race's participants (who would see it and open or close
     // its gates); the event is not found, as one that does not exist; nothing is recorded.
-    const ring = [
-      [7.42, 43.73],
-      [7.421, 43.73],
-      [7.421, 43.7306],
-      [7.42, 43.7306],
-      [7.42, 43.73],
-    ];
+    const ring = FORECOURT_RING;
     const polygon = { type: 'Polygon', coordinates: [ring] };
     const supervisor = await signedIn(vigil, 'supervisor');
     const before = vigil.capabilities.crowd.service.state.zones.size;
@@ -66,7 +51,6 @@ test('crowd zones of a major event: seen by its participants, not by others', as
     assert.equal(linked.status, 201, linked.body);
     assert.equal(linked.json.zone.eventId, race.eventId);
   } finally {
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
 import { signInCookie, signedIn } from '../../test/support/api-client.js';
+import { startTestNode, stopTestNode } from '../../test/support/test-node.js';
 
 const MiB = 1024 * 1024;
 // A small limit, so the test sends a few MiB past it rather than 256 MiB.
@@ -63,16 +61,10 @@ function download(url: string, cookie: string): Promise<Answer> {
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 test('csirt artefacts over HTTP: a multi-MiB capture streamed to disk and back, durable and hashed; the limit answered 413 however the body comes; only the CSIRT and the owner read it', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-artefacts-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_ROUTING_OSM: 'off' }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('artefacts', { VIGIL_ROUTING_OSM: 'off' });
   try {
     await vigil.demoLoaded;
-    const store = join(dataDir, 'csirt', 'artefacts');
+    const store = join(vigil.ctx.config.dataDir, 'csirt', 'artefacts');
     const analyst = await signedIn(vigil, 'csirt');
     const cookie = (await signInCookie(vigil, 'csirt'))!;
     const opened = await analyst('POST', '/api/csirt/cases', { title: 'Camera recorder beaconing out' });
@@ -153,7 +145,6 @@ test('csirt artefacts over HTTP: a multi-MiB capture streamed to disk and back, 
     const tampered = await download(`${vigil.url}/api/csirt/artefacts/${artefact.artefactId}`, cookie).catch((e: Error) => e);
     assert.ok(tampered instanceof Error || tampered.body.length < capture.length || tampered.status >= 500, 'a changed file is cut short');
   } finally {
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { serveVigil, type RunningVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
+import type { RunningVigil } from '../app.js';
 import { tuning } from '../kernel/tuning.js';
 import { signedIn } from '../../test/support/api-client.js';
+import { startTestNode, stopTestNode } from '../../test/support/test-node.js';
 import { lastLargeIntel } from './large-intel.js';
 
 /*
@@ -17,22 +14,8 @@ import { lastLargeIntel } from './large-intel.js';
  */
 
 let vigil: RunningVigil;
-let dataDir: string;
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-large-intel-'));
-  vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO_SINKS: 'false', VIGIL_ROUTING_OSM: 'off' }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
-});
-
-after(async () => {
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+before(async () => (vigil = await startTestNode('large-intel', { VIGIL_DEMO_SINKS: 'false', VIGIL_ROUTING_OSM: 'off' })));
+after(() => stopTestNode(vigil));
 
 const record = (n: number) => ({
   dataType: 'CVE_RECORD',

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { serveVigil, type RunningVigil } from '../app.js';
@@ -9,6 +6,7 @@ import { signedIn } from '../../test/support/api-client.js';
 import { flood } from '../../test/support/alert-fixtures.js';
 import { clusterIsolation } from '../../test/support/cluster.js';
 import { MQTT_URL, NATS_URL, POSTGRES_URL, requireMqtt, requireNats, requirePostgres } from '../../test/support/services.js';
+import { restartTestNode, startTestNode, stopTestNode } from '../../test/support/test-node.js';
 import { loadConfig } from '../kernel/config.js';
 import { validateCapXml } from '../alerts/index.js';
 import type { RuleInput } from './contract.js';
@@ -35,13 +33,7 @@ const gaugeRule = (deviceId: string, patch: Partial<RuleInput> = {}): RuleInput 
 const sensorDrafts = (vigil: RunningVigil) => [...vigil.capabilities.alerts.service.state.alerts.values()].filter((a) => a.origin === 'sensor-rule');
 
 test('early warning over the embedded broker: rising water drafts one alert for approval, a second officer issues it, the rule re-arms only after the level cleared', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: '0', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('ew', { VIGIL_MQTT_EMBEDDED_PORT: '0' });
   const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${vigil.capabilities.alarms.receiver.mqttPort!}`, {
     clientId: 'gauge-1',
     ...vigil.capabilities.mqttInternal,
@@ -166,20 +158,12 @@ test('early warning over the embedded broker: rising water drafts one alert for 
     assert.equal(drafted, 3);
   } finally {
     await sensor.endAsync();
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });
 
 test('early warning after a restart: state rebuilt from the log, no draft written twice, a smoke rule by kind and neighbourhood', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-restart-'));
-  const config = {
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  };
-  let vigil = await serveVigil(config);
+  let vigil = await startTestNode('ew-restart');
   try {
     const city = vigil.capabilities.city.service.state;
     const detector = [...city.devices.values()].find(
@@ -214,9 +198,8 @@ test('early warning after a restart: state rebuilt from the log, no draft writte
     await vigil.capabilities.earlyWarning.service.settled();
     assert.equal(sensorDrafts(vigil).length, 1);
     assert.equal(sensorDrafts(vigil)[0]!.cap.status, 'Exercise');
-    await vigil.close();
 
-    vigil = await serveVigil(config);
+    vigil = await restartTestNode(vigil);
     await vigil.capabilities.earlyWarning.service.settled();
     assert.equal((await vigil.ctx.log.read({ typePrefixes: ['alerts.alert.drafted'] })).length, 1, 'the replayed firing found its draft');
     const [status] = vigil.capabilities.earlyWarning.service.list(vigil.capabilities.identity.service.resolvePrincipalOf('alert-officer'));
@@ -225,8 +208,7 @@ test('early warning after a restart: state rebuilt from the log, no draft writte
     await vigil.capabilities.earlyWarning.service.settled();
     assert.equal(sensorDrafts(vigil).length, 1, 'still one open draft');
   } finally {
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });
 
@@ -290,20 +272,12 @@ test('two nodes on PostgreSQL see the same reading and write one draft (idempote
 
 test('early warning over the real Mosquitto broker: a gas rule drafts from readings ingested with QoS 1', async (t) => {
   if (!(await requireMqtt(t))) return;
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-mosq-'));
   const topicRoot = `vigilew${process.pid}`;
-  const vigil = await serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: '0',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_MQTT_URL: MQTT_URL,
-      VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events`,
-    }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    nodeId: `ew${process.pid}`,
+  const vigil = await startTestNode('ew-mosq', {
+    VIGIL_MQTT_EMBEDDED_PORT: '0',
+    VIGIL_MQTT_URL: MQTT_URL,
+    VIGIL_MQTT_TOPIC: `${topicRoot}/sensors/+/events`,
+    VIGIL_NODE_ID: `ew${process.pid}`,
   });
   const publisher = await mqtt.connectAsync(MQTT_URL);
   try {
@@ -340,20 +314,13 @@ test('early warning over the real Mosquitto broker: a gas rule drafts from readi
     );
   } finally {
     await publisher.endAsync();
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });
 
 test('fuzz: rule bodies — anything posted is either a valid rule (201) or refused with a 4xx and the reason, and a refused rule records nothing', async () => {
   const { default: fc } = await import('fast-check');
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-ew-fuzz-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('ew-fuzz');
   try {
     const officer = await signedIn(vigil, 'alert-officer');
     const gauge = [...vigil.capabilities.city.service.state.devices.values()].find((d) => d.kind === 'water-level-sensor')!;
@@ -428,7 +395,6 @@ test('fuzz: rule bodies — anything posted is either a valid rule (201) or refu
       { numRuns: 300 },
     );
   } finally {
-    await vigil.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
 import { signedIn } from '../../test/support/api-client.js';
+import { startTestNode, stopTestNode } from '../../test/support/test-node.js';
 import { consultationProblems, consultationStatus, decisionProblems, grievanceTimes, quadrantOf, stakeholderProblems, type StakeholderInput } from './model.js';
 
 const DIMS = {
@@ -87,13 +83,7 @@ test('rules: status by times, every contribution answered, grievance promises, q
 });
 
 test('API: registry, matrix and map; a consultation from publication to a decision each participant reads; grievances with times; policy and personal data', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-engage-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_REPORTS_PER_IP: '4' }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('engage', { VIGIL_REPORTS_PER_IP: '4' });
   const app = vigil.server.app;
   const publicCall = async (method: 'GET' | 'POST', url: string, payload?: unknown, ip = '198.51.100.7') => {
     const r = await app.inject({ method, url, payload: payload as object, remoteAddress: ip });
@@ -301,7 +291,6 @@ test('API: registry, matrix and map; a consultation from publication to a decisi
     assert.ok(openapi.paths['/api/public/engagement/consultations/{id}/answers']);
     assert.ok(openapi.paths['/api/engagement/consultations/{id}/decision']);
   } finally {
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });

@@ -9,6 +9,14 @@ import { canSeeItem, standingIn } from './clearance.js';
 import { eventStatus } from './events-service.js';
 import type { MajorEvent } from './model.js';
 
+/** A zone feature of an event: `ring` ([longitude, latitude] …) its outline, `minClearance` the level that sees it. */
+const zoneFeature = (name: string, minClearance: number, ring: number[][]) => ({
+  kind: 'zone',
+  name,
+  minClearance,
+  geometry: { type: 'Polygon', coordinates: [ring] },
+});
+
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1b2d50000000049454e44ae426082',
   'hex',
@@ -176,62 +184,44 @@ test('two concurrent events, five users: exactly what each sees over the HTTP AP
     const [lCommander, lSteward, lGuard, lAdmin, lResponder, lOperator] = sockets as [Live, Live, Live, Live, Live, Live];
 
     // The commander draws an officer-only zone, shares a note with the stewards, a photo and a message with the fire service, pushes guidance.
-    const zone = await api.commander('POST', `/api/events/${race}/features`, {
-      kind: 'zone',
-      name: 'Restricted: pit lane',
-      minClearance: 3,
-      geometry: {
-        type: 'Polygon',
-        coordinates: [
-          [
-            [7.425, 43.734],
-            [7.4262, 43.734],
-            [7.4262, 43.7348],
-            [7.425, 43.734],
-          ],
-        ],
-      },
-    });
+    const zone = await api.commander(
+      'POST',
+      `/api/events/${race}/features`,
+      zoneFeature('Restricted: pit lane', 3, [
+        [7.425, 43.734],
+        [7.4262, 43.734],
+        [7.4262, 43.7348],
+        [7.425, 43.734],
+      ]),
+    );
     assert.equal(zone.status, 201, zone.body);
     assert.equal(
       (
-        await api.commander('POST', `/api/events/${race}/features`, {
-          kind: 'zone',
-          name: 'x',
-          minClearance: 4,
-          geometry: {
-            type: 'Polygon',
-            coordinates: [
-              [
-                [7.425, 43.734],
-                [7.426, 43.734],
-                [7.426, 43.735],
-                [7.425, 43.734],
-              ],
-            ],
-          },
-        })
+        await api.commander(
+          'POST',
+          `/api/events/${race}/features`,
+          zoneFeature('x', 4, [
+            [7.425, 43.734],
+            [7.426, 43.734],
+            [7.426, 43.735],
+            [7.425, 43.734],
+          ]),
+        )
       ).status,
       400,
       'cannot restrict above the own level',
     );
     assert.equal(
       (
-        await api.commander('POST', `/api/events/${race}/features`, {
-          kind: 'zone',
-          name: 'open',
-          minClearance: 1,
-          geometry: {
-            type: 'Polygon',
-            coordinates: [
-              [
-                [7.425, 43.734],
-                [7.426, 43.734],
-                [7.426, 43.735],
-              ],
-            ],
-          },
-        })
+        await api.commander(
+          'POST',
+          `/api/events/${race}/features`,
+          zoneFeature('open', 1, [
+            [7.425, 43.734],
+            [7.426, 43.734],
+            [7.426, 43.735],
+          ]),
+        )
       ).status,
       400,
       'an open ring is refused',

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { serveVigil, type RunningVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
+import type { RunningVigil } from '../app.js';
 import { workerTasksFinished } from '../platform/heavy/worker-pool.js';
 import { signInCookie, signedIn } from '../../test/support/api-client.js';
 import { submitOpen311 } from '../../test/support/open311.js';
+import { startTestNode, stopTestNode } from '../../test/support/test-node.js';
 
 /*
  * A data subject's export and erasure open every sealed record of the organisation's reporters and
@@ -19,17 +16,10 @@ import { submitOpen311 } from '../../test/support/open311.js';
  */
 
 let vigil: RunningVigil;
-let dataDir: string;
 const EMAIL = 'search.subject@example.invalid';
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-privacy-search-'));
-  vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO_SINKS: 'false' }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  vigil = await startTestNode('privacy-search', { VIGIL_DEMO_SINKS: 'false' });
   // A graffiti report (the city office's) whose reporter gave an e-mail address and a phone number.
   await submitOpen311(
     vigil,
@@ -48,10 +38,7 @@ before(async () => {
   );
 });
 
-after(async () => {
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stopTestNode(vigil));
 
 /** Holds the vault's key look-ups (the search's step before the pool) until `release` is called. */
 function holdKeyLookups(): { release: () => void; held: () => number } {

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
 import { inArea, targetAreaOf } from '../alerts/contract.js';
 import { flood } from '../../test/support/alert-fixtures.js';
 import { signedIn } from '../../test/support/api-client.js';
 import { smtpServer } from '../../test/support/smtp-server.js';
 import { hazardOf } from './alert-evacuation.js';
 import { until } from '../../test/support/until.js';
+import { startTestNode, stopTestNode } from '../../test/support/test-node.js';
 
 /** An alert that asks Fontvieille to evacuate: each resident's e-mail and the citizen app carry a foot route out of the area. */
 test('evacuation guidance: an Evacuate alert carries each resident a route to an assembly point outside the hazard, in their language', async () => {
   const smtp = await smtpServer();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-evacuation-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('evacuation', { VIGIL_SMTP_URL: smtp.url });
   try {
     await vigil.capabilities.routing.loaded;
     const author = await signedIn(vigil, 'alert-officer');
@@ -73,8 +63,7 @@ test('evacuation guidance: an Evacuate alert carries each resident a route to an
     const anywhere = (await (await fetch(`${vigil.url}/api/public/alerts`)).json()) as { alerts: { alertId: string; guidance: string | null }[] };
     assert.match(anywhere.alerts.find((a) => a.alertId === alert.alertId)!.guidance!, /^Points de rassemblement : .+\.$/);
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await smtp.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -2,9 +2,7 @@
 // bounded pool, equal requests share one run, and /api/health answers while they
 // run. Assertions are on structure (threads, runs, refusals, bounds), never on time.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { PdfPrinter, CHROMIUM } from '../../src/adapters/pdf/print-pdf.js';
@@ -12,8 +10,7 @@ import { capValidatorRuns, capValidators, validateCapXml } from '../../src/alert
 import { VoiceCache, voiceRenders } from '../../src/alerts/messages/voice.js';
 import { lastCapParse } from '../../src/alerts/cap/cap-worker.js';
 import { MAX_CAP_BYTES } from '../../src/alerts/cap/cap-xml.js';
-import { serveVigil, type RunningVigil } from '../../src/app.js';
-import { loadConfig } from '../../src/kernel/config.js';
+import type { RunningVigil } from '../../src/app.js';
 import type { Position } from '../../src/kernel/geo.js';
 import { workerTasksFinished } from '../../src/platform/heavy/worker-pool.js';
 import { alertEvacuationGuidance } from '../../src/routing/index.js';
@@ -22,26 +19,17 @@ import { buildRoadGraph } from '../../src/routing/road-graph.js';
 import { Router } from '../../src/routing/router.js';
 import type { AlertRecord } from '../../src/alerts/contract.js';
 import { signedIn, type ApiCall } from '../support/api-client.js';
+import { startTestNode, stopTestNode } from '../support/test-node.js';
 
 let vigil: RunningVigil;
-let dataDir: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-heavy-'));
-  vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  vigil = await startTestNode('heavy');
   await vigil.capabilities.routing.loaded;
   assert.equal(vigil.capabilities.routing.service.loadError, null);
 });
 
-after(async () => {
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stopTestNode(vigil));
 
 /** Starts the calls and reports, once /api/health has answered, how many of them had already finished. */
 async function healthWhile<T>(calls: Promise<T>[]): Promise<{ finishedBeforeHealth: number; results: T[] }> {

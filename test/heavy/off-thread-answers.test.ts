@@ -1,19 +1,17 @@
 // Issue 13, heavy work off the alarm path (continued): the city's buildings are no longer packed
 // on the main thread per evacuation or coverage request, and large answers are made in the pool.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { serveVigil, type RunningVigil } from '../../src/app.js';
+import type { RunningVigil } from '../../src/app.js';
 import type { Site } from '../../src/city/contract.js';
-import { loadConfig } from '../../src/kernel/config.js';
 import type { Position } from '../../src/kernel/geo.js';
 import { buildingOrigins } from '../../src/routing/alert-evacuation.js';
 import { BuildingSnapshots } from '../../src/routing/building-snapshot.js';
 import { packWeightedPoints } from '../../src/routing/router.js';
 import { signedIn } from '../support/api-client.js';
+import { startTestNode, stopTestNode } from '../support/test-node.js';
+import { eventLoopTurns } from '../support/until.js';
 
 /** What the routes packed on the main thread for every request before the snapshot (kept here as the reference). */
 function packedBefore(sites: Iterable<Site>, weights: 'residents' | 'buildings'): Float64Array {
@@ -48,16 +46,10 @@ test('building snapshot: the packed points and origins equal what the routes mad
     iterations++;
     return sites.values();
   });
-  let turns = 0;
-  let turning = true;
-  const spin = (): void => {
-    turns++;
-    if (turning) setImmediate(spin);
-  };
-  setImmediate(spin);
+  const loop = eventLoopTurns();
   const [a, b, c] = await Promise.all([snapshots.get(), snapshots.get(), snapshots.get()]);
-  turning = false;
-  assert.ok(turns >= 10, `the event loop turned while 30 000 sites were read (${turns} turns)`);
+  loop.stop();
+  assert.ok(loop.turns() >= 10, `the event loop turned while 30 000 sites were read (${loop.turns()} turns)`);
   assert.equal(snapshots.builds, 1, 'three requests at once, one build');
   assert.ok(a === b && b === c);
   assert.deepEqual(a!.residents, packedBefore(sites.values(), 'residents'));
@@ -83,25 +75,15 @@ test('building snapshot: the packed points and origins equal what the routes mad
 });
 
 let vigil: RunningVigil;
-let dataDir: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-heavy-answers-'));
-  vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  vigil = await startTestNode('heavy-answers');
   await vigil.demoLoaded;
   await vigil.capabilities.routing.loaded;
   assert.equal(vigil.capabilities.routing.service.loadError, null);
 });
 
-after(async () => {
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stopTestNode(vigil));
 
 const FIRE = { circles: [{ center: [7.4215, 43.7335] as Position, radiusM: 120 }], spreadMPerMin: 10 };
 

@@ -10,17 +10,19 @@ import { UnitsService } from '../../src/units/units-service.js';
 import type { CityReadPort } from '../../src/city/contract.js';
 import { MemoryEventLog } from '../support/memory-event-log.js';
 import { fakePrincipal, testContext } from '../support/test-context.js';
+import { eventLoopTurns } from '../support/until.js';
 
 after(() => closeWorkerPool());
 
-test("a unit's long track comes in pages that yield to the event loop, and the pages add up to the whole track", async () => {
+/** A units service over a memory log holding `n` position events of unit u1 (one fix each, a second apart from t0). */
+async function unitWithTrack(n: number): Promise<{ log: MemoryEventLog; service: UnitsService; t0: number }> {
   const log = new MemoryEventLog();
   const ctx = testContext(log);
   const service = new UnitsService(ctx, new UnitsState(), {} as CityReadPort, 10);
-  // The unit's existence and visibility are the policy's business, not this test's.
+  // The unit's existence and visibility are the policy's business, not these tests'.
   (service as unknown as { unitFor: () => unknown }).unitFor = () => ({});
   const t0 = Date.parse('2026-12-01T00:00:00Z');
-  for (let i = 0; i < 2500; i++) {
+  for (let i = 0; i < n; i++) {
     await log.append([
       {
         type: 'units.positions.recorded',
@@ -31,13 +33,12 @@ test("a unit's long track comes in pages that yield to the event loop, and the p
       },
     ]);
   }
-  let turns = 0;
-  let turning = true;
-  const spin = (): void => {
-    turns++;
-    if (turning) setImmediate(spin);
-  };
-  setImmediate(spin);
+  return { log, service, t0 };
+}
+
+test("a unit's long track comes in pages that yield to the event loop, and the pages add up to the whole track", async () => {
+  const { service, t0 } = await unitWithTrack(2500);
+  const loop = eventLoopTurns();
   const fixes: number[] = [];
   let afterSeq: number | undefined;
   let pages = 0;
@@ -49,29 +50,15 @@ test("a unit's long track comes in pages that yield to the event loop, and the p
     if (page.nextAfterSeq === null) break;
     afterSeq = page.nextAfterSeq;
   }
-  turning = false;
+  loop.stop();
   assert.equal(pages, 3);
   assert.equal(fixes.length, 2500);
   assert.equal(new Set(fixes).size, 2500);
-  assert.ok(turns > 0, 'the event loop turned while the track was read');
+  assert.ok(loop.turns() > 0, 'the event loop turned while the track was read');
 });
 
 test("a unit's track behind a gate: the same page asked three times at once by one reader is one read; a third different page of that reader is refused (429)", async () => {
-  const log = new MemoryEventLog();
-  const ctx = testContext(log);
-  const service = new UnitsService(ctx, new UnitsState(), {} as CityReadPort, 10);
-  (service as unknown as { unitFor: () => unknown }).unitFor = () => ({});
-  const t0 = Date.parse('2026-12-01T00:00:00Z');
-  for (let i = 0; i < 3000; i++)
-    await log.append([
-      {
-        type: 'units.positions.recorded',
-        subject: 'unit:u1',
-        orgId: 'org_A',
-        actor: 'device:u1',
-        data: { unitId: 'u1', fixes: [[t0 + i * 1000, 7.42, 43.73, 10, 90]] },
-      },
-    ]);
+  const { log, service, t0 } = await unitWithTrack(3000);
   let reads = 0;
   const read = log.read.bind(log);
   log.read = async (options) => {

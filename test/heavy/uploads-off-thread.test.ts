@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { serveVigil, type RunningVigil } from '../../src/app.js';
+import type { RunningVigil } from '../../src/app.js';
 import { lastCockpitImport } from '../../src/cockpit/cockpit-service.js';
 import { lastLargeStix } from '../../src/csirt/large-stix.js';
 import { MAX_SBOM_BYTES } from '../../src/device-security/sbom.js';
 import { lastSbomRead } from '../../src/device-security/service.js';
-import { loadConfig } from '../../src/kernel/config.js';
 import { tuning } from '../../src/kernel/tuning.js';
 import { signedIn } from '../support/api-client.js';
+import { startTestNode, stopTestNode } from '../support/test-node.js';
+import { bigBundle, bigSbom } from '../support/upload-documents.js';
 
 /*
  * Issue 13, item 3 (the alarm path never waits): the uploads that were still parsed and validated on
@@ -22,59 +20,8 @@ import { signedIn } from '../support/api-client.js';
  */
 
 let vigil: RunningVigil;
-let dataDir: string;
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-uploads-'));
-  vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_DEMO_SINKS: 'false', VIGIL_ROUTING_OSM: 'off' }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
-});
-
-after(async () => {
-  await vigil.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-/** A CycloneDX 1.6 JSON SBOM of `n` components, each padded by `pad` characters of description. */
-export function bigSbom(n: number, pad: number, firmware = '9.9.9'): string {
-  return JSON.stringify({
-    bomFormat: 'CycloneDX',
-    specVersion: '1.6',
-    version: 1,
-    serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
-    metadata: { component: { type: 'firmware', name: 'Test siren controller', version: firmware, manufacturer: { name: 'Test Vendor' } } },
-    components: Array.from({ length: n }, (_, i) => ({
-      type: 'library',
-      'bom-ref': `lib-${i}`,
-      name: `libtest${i}`,
-      version: `1.${i % 50}.${i % 7}`,
-      purl: `pkg:generic/libtest${i}@1.${i % 50}.${i % 7}`,
-      description: 'x'.repeat(pad),
-    })),
-  });
-}
-
-/** A STIX 2.1 bundle of `n` indicators. */
-export function bigBundle(n: number, pad: number): Record<string, unknown> {
-  return {
-    type: 'bundle',
-    id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
-    objects: Array.from({ length: n }, (_, i) => ({
-      type: 'indicator',
-      spec_version: '2.1',
-      id: `indicator--${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`,
-      name: `Bad host ${i}`,
-      description: 'y'.repeat(pad),
-      pattern: `[ipv4-addr:value = '10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}']`,
-      pattern_type: 'stix',
-      valid_from: '2026-01-01T00:00:00Z',
-    })),
-  };
-}
+before(async () => (vigil = await startTestNode('uploads', { VIGIL_DEMO_SINKS: 'false', VIGIL_ROUTING_OSM: 'off' })));
+after(() => stopTestNode(vigil));
 
 test('an SBOM of nearly 4 MiB is parsed and validated in a worker thread, and imported as before', async () => {
   const csirt = await signedIn(vigil, 'csirt');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { once, type EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +10,7 @@ import { loadConfig } from '../../src/kernel/config.js';
 import { flood } from '../support/alert-fixtures.js';
 import { signedIn, type ApiCall } from '../support/api-client.js';
 import { until } from '../support/until.js';
-import { testPki, type TestPki } from '../support/tls-certs.js';
+import { selfSignedCert, testPki, type TestPki } from '../support/tls-certs.js';
 
 /**
  * Devices authenticate (issue 13, item 1), against the real embedded broker with the
@@ -38,23 +37,7 @@ const at: [number, number] = [7.416, 43.729];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-mqtt-devices-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ].concat(['-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']),
-    { stdio: 'ignore' },
-  );
+  selfSignedCert(join(dir, 'key.pem'), join(dir, 'cert.pem'), '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
   cert = readFileSync(join(dir, 'cert.pem'));
   pki = testPki(dir);
   vigil = await serveVigil({

@@ -14,10 +14,14 @@ type Decide = (signals: readonly Signal[], orgIdOf: (signal: Signal) => string |
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 
-function signal(id: string, account: string | null, seconds: number, over: Partial<Signal> = {}): Signal {
+/**
+ * A decoded alarm signal for the rules' tests: a SIA burglary alarm, zone 3, of account 1234 at
+ * site:1, received at 2026-01-01T10:00:00Z; `over` names it and changes what it says.
+ */
+export function alarmSignal({ signalId, ...over }: Partial<Signal> & { signalId: string }): Signal {
   return {
-    signalId: id,
-    account,
+    signalId,
+    account: '1234',
     protocol: 'sia-dcs',
     code: 'BA',
     kind: 'burglary',
@@ -27,14 +31,18 @@ function signal(id: string, account: string | null, seconds: number, over: Parti
     user: null,
     area: null,
     occurredAt: null,
-    receivedAt: new Date(T0 + seconds * 1000).toISOString(),
+    receivedAt: new Date(T0).toISOString(),
     text: null,
     position: null,
-    siteId: account ? `site:${account}` : null,
+    siteId: 'site:1',
     deviceId: null,
     flags: [],
     ...over,
   };
+}
+
+function signal(id: string, account: string | null, seconds: number, over: Partial<Signal> = {}): Signal {
+  return alarmSignal({ signalId: id, account, receivedAt: new Date(T0 + seconds * 1000).toISOString(), siteId: account ? `site:${account}` : null, ...over });
 }
 
 /** The batches in order; a string is an alarm to close (by the account's open alarm) at that point. */

@@ -1,5 +1,4 @@
 import { createECDH, createPublicKey, createVerify, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, createServer } from 'node:https';
@@ -7,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCert } from './tls-certs.js';
 
 // http_ece (RFC 8188) decrypts like a browser would; it comes with web-push.
 const ece = createRequire(import.meta.url)('http_ece') as { decrypt(buffer: Buffer, params: Record<string, unknown>): Buffer };
@@ -18,29 +18,7 @@ const ece = createRequire(import.meta.url)('http_ece') as { decrypt(buffer: Buff
  */
 export async function pushService(status: (request: { path: string; headers: IncomingHttpHeaders; body: Buffer }) => number = () => 201) {
   const certDir = mkdtempSync(join(tmpdir(), 'vigil-push-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(certDir, 'key.pem'),
-      '-out',
-      join(certDir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedCert(join(certDir, 'key.pem'), join(certDir, 'cert.pem'), '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1');
   const tls = { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) };
   rmSync(join(certDir, 'key.pem'));
   const caFile = join(certDir, 'cert.pem');

@@ -17,9 +17,11 @@ export interface TestPki {
 
 const openssl = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
 
-function newCa(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.pem`);
-  const key = join(dir, `${name}.key`);
+/**
+ * A self-signed certificate (openssl, EC P-256, one day) of `subject` (`/CN=…`) written to `certFile`, its
+ * key to `keyFile`; `extensions` are added as they are (`subjectAltName=…`).
+ */
+export function selfSignedCert(keyFile: string, certFile: string, subject: string, ...extensions: string[]): void {
   openssl([
     'req',
     '-x509',
@@ -29,14 +31,21 @@ function newCa(dir: string, name: string): { cert: string; key: string } {
     'ec_paramgen_curve:prime256v1',
     '-nodes',
     '-keyout',
-    key,
+    keyFile,
     '-out',
-    cert,
+    certFile,
     '-days',
     '1',
     '-subj',
-    `/CN=${name}`,
+    subject,
+    ...extensions.flatMap((e) => ['-addext', e]),
   ]);
+}
+
+function newCa(dir: string, name: string): { cert: string; key: string } {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  selfSignedCert(key, cert, `/CN=${name}`);
   return { cert, key };
 }
 

@@ -9,3 +9,18 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Counts the turns of the event loop (a setImmediate chain) from now until `stop()`: a check that long
+ * work yielded to the loop, never a timing.
+ */
+export function eventLoopTurns(): { turns: () => number; stop: () => void } {
+  let turns = 0;
+  let turning = true;
+  const spin = (): void => {
+    turns++;
+    if (turning) setImmediate(spin);
+  };
+  setImmediate(spin);
+  return { turns: () => turns, stop: () => (turning = false) };
+}

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { ParsedMail } from 'mailparser';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../../app.js';
-import { loadConfig } from '../../kernel/config.js';
 import { flood } from '../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../test/support/api-client.js';
 import { smtpServer } from '../../../test/support/smtp-server.js';
 import { AlertDispatcher } from './dispatcher.js';
 import { EmailChannel } from '../channels/email/email-channel.js';
 import { until } from '../../../test/support/until.js';
+import { startTestNode, stopTestNode } from '../../../test/support/test-node.js';
 
 // Inside the flood polygon (Fontvieille) and outside it (Monte-Carlo).
 const INSIDE = { lat: 43.729, lon: 7.416 };
@@ -19,13 +15,7 @@ const OUTSIDE = { lat: 43.74, lon: 7.427 };
 
 test('an issued alert reaches, by SMTP, the subscribers with a location in its area, each in their language; other channels report their state', async () => {
   const smtp = await smtpServer();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-delivery-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url, VIGIL_DEMO_SINKS: 'false' }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('delivery', { VIGIL_SMTP_URL: smtp.url, VIGIL_DEMO_SINKS: 'false' });
   try {
     const citizen = await signedIn(vigil, 'nobody');
     const subscribe = (body: object) => citizen('POST', '/api/public/subscribers', { consent: true, ...body });
@@ -135,9 +125,8 @@ test('an issued alert reaches, by SMTP, the subscribers with a location in its a
       [[subscriberId, 'home']],
     );
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await smtp.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -145,13 +134,7 @@ test('SMTP refusals: a temporary one is retried until accepted, a permanent one 
   const smtp = await smtpServer((to, attempt) =>
     to.startsWith('busy') && attempt < 3 ? { code: 451, message: 'try again later' } : to.startsWith('gone') ? { code: 550, message: 'no such mailbox' } : null,
   );
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-delivery-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent' }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('delivery');
   const adapter = new EmailChannel(smtp.url, 'Vigil <alerts@example.org>');
   try {
     const subscribers = vigil.capabilities.alerts.subscribers;
@@ -180,8 +163,7 @@ test('SMTP refusals: a temporary one is retried until accepted, a permanent one 
     assert.match(email.lastFailures[0]![1], /550.*no such mailbox/);
   } finally {
     await adapter.close();
-    await vigil.close();
+    await stopTestNode(vigil);
     await smtp.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });

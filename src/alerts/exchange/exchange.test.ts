@@ -1,37 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../../app.js';
-import { signedIn, type ApiCall } from '../../../test/support/api-client.js';
+import { signedInNode } from '../../../test/support/test-node.js';
 import { agencyAlert, agencyServer, makeSigningKey, signAlert } from '../../../test/support/cap-documents.js';
-import { loadConfig } from '../../kernel/config.js';
 import { verifyCapSignature } from './cap-signature.js';
 
-async function demo(): Promise<{ as: (user: string) => Promise<ApiCall>; close: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-capx-'));
-  const vigil = await serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      // The feeds of these tests are served on 127.0.0.1.
-      VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
-      VIGIL_CAP_FEED_TICK_MS: '3600000',
-    }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
+const demo = () =>
+  signedInNode('capx', {
+    // The feeds of these tests are served on 127.0.0.1.
+    VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
+    VIGIL_CAP_FEED_TICK_MS: '3600000',
   });
-  return {
-    as: (user) => signedIn(vigil, user),
-    close: async () => {
-      await vigil.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const CAP = 'application/cap+xml';
 

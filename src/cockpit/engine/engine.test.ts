@@ -9,18 +9,9 @@ import { MeasureStore } from './measure-store.js';
 import { SortedRun, kthOfRuns, percentileOfArray, percentileOfRuns } from './sorted-run.js';
 import { StatisticsTable } from './statistics-table.js';
 import { ZoneCalendar, parsePeriod } from './zone-calendar.js';
+import { testArea } from '../../../test/support/cockpit-fixtures.js';
 
-const area = (id: string, level: Area['level']): Area => ({
-  id,
-  name: id,
-  level,
-  geometry: null,
-  center: [7.42, 43.73],
-  areaM2: null,
-  repaired: false,
-  source: 'test',
-  orgId: 'org',
-});
+const area = (id: string, level: Area['level']): Area => testArea(id, level, { orgId: 'org' });
 const site = (id: string, areaId: string, residents: number): Site => ({
   id,
   name: id,

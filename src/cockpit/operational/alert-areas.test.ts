@@ -2,40 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SubscribersState } from '../../alerts/index.js';
 import { CityState } from '../../city/index.js';
-import type { Area } from '../../city/contract.js';
-import type { StoredEvent } from '../../platform/event-log.js';
 import { CockpitState } from '../cockpit-state.js';
 import { evaluate } from '../engine/evaluate.js';
 import { parsePeriod } from '../engine/zone-calendar.js';
+import { storedEvents, testArea } from '../../../test/support/cockpit-fixtures.js';
 
-const area = (id: string, level: Area['level'], extra: Partial<Area> = {}): Area => ({
-  id,
-  name: id,
-  level,
-  geometry: null,
-  center: [7.42, 43.73],
-  areaM2: null,
-  repaired: false,
-  source: 'test',
-  orgId: 'o',
-  ...extra,
-});
+const area = testArea;
 const T0 = Date.UTC(2026, 4, 10, 12);
-let seq = 0;
-const event = (type: string, data: unknown, at = T0) =>
-  ({
-    type,
-    data,
-    id: `evt_${++seq}`,
-    seq,
-    at: new Date(at).toISOString(),
-    subject: 's',
-    orgId: 'o',
-    actor: 'test',
-    reason: null,
-    prevHash: '',
-    hash: '',
-  }) as unknown as StoredEvent;
+const event = storedEvents(T0);
 
 test("alert delivery reach and time to 90 % per neighbourhood, district and city from the queued recipients' areas, hand-computed", () => {
   const city = new CityState();

@@ -4,18 +4,9 @@ import type { Area, Device, Site } from '../../city/contract.js';
 import type { Subscriber } from '../../alerts/contract.js';
 import { AreaIndex } from '../engine/area-index.js';
 import { computeCoverage } from './warning-coverage.js';
+import { testArea } from '../../../test/support/cockpit-fixtures.js';
 
-const area = (id: string, level: Area['level']): Area => ({
-  id,
-  name: id,
-  level,
-  geometry: null,
-  center: [7.42, 43.73],
-  areaM2: null,
-  repaired: false,
-  source: 't',
-  orgId: 'o',
-});
+const area = (id: string, level: Area['level']): Area => testArea(id, level, { source: 't' });
 const site = (id: string, areaId: string, residents: number, position: [number, number]): Site => ({
   id,
   name: id,

@@ -4,7 +4,7 @@ import { SubscribersState } from '../../alerts/index.js';
 import { CityState } from '../../city/index.js';
 import type { Area, Site } from '../../city/contract.js';
 import type { Position } from '../../kernel/geo.js';
-import type { StoredEvent } from '../../platform/event-log.js';
+import { storedEvents, testArea } from '../../../test/support/cockpit-fixtures.js';
 import { buildRoadGraph } from '../../routing/index.js';
 import { Router } from '../../routing/index.js';
 import { osmOf } from '../../routing/test-support.js';
@@ -19,17 +19,7 @@ const node = (i: number): Position => [LON, 43.7 + 0.009 * i];
 const beside = (i: number): Position => [LON + 0.0002, 43.7 + 0.009 * i]; // 16 m east of node i
 const osm = osmOf({ 1: node(0), 2: node(1), 3: node(2), 4: node(3), 5: node(4) }, [[10, [1, 2, 3, 4, 5], { highway: 'residential', maxspeed: '40' }]]);
 
-const area = (id: string, level: Area['level']): Area => ({
-  id,
-  name: id,
-  level,
-  geometry: null,
-  center: node(1),
-  areaM2: null,
-  repaired: false,
-  source: 'test',
-  orgId: 'o',
-});
+const area = (id: string, level: Area['level']): Area => testArea(id, level, { center: node(1) });
 const site = (id: string, areaId: string, residents: number | null, position: Position, category: Site['category'] = 'building'): Site => ({
   id,
   name: id,
@@ -46,20 +36,7 @@ const site = (id: string, areaId: string, residents: number | null, position: Po
 
 function cityWith(sites: Site[]): CityState {
   const city = new CityState();
-  const event = (type: string, data: unknown) =>
-    ({
-      type,
-      data,
-      id: type,
-      seq: 0,
-      at: '2026-01-01T00:00:00Z',
-      subject: 's',
-      orgId: 'o',
-      actor: 'test',
-      reason: null,
-      prevHash: '',
-      hash: '',
-    }) as unknown as StoredEvent;
+  const event = storedEvents(Date.UTC(2026, 0, 1));
   for (const a of [area('city', 'city'), area('north', 'neighbourhood'), area('south', 'neighbourhood')])
     city.apply(event('city.area.defined', { ...a, importId: 't' }));
   city.apply(event('city.sites.registered', { importId: 't', sites }));

@@ -1,10 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../../../app.js';
-import { loadConfig } from '../../../kernel/config.js';
 import { flood } from '../../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../../test/support/api-client.js';
 import { startCbcPeer } from '../../../../test/support/cbc-peer.js';
@@ -16,6 +11,7 @@ import type { CapInfo } from '../../cap/cap-model.js';
 import fc from 'fast-check';
 import { parseCbcResponse } from './cell-broadcast-channel.js';
 import { until } from '../../../../test/support/until.js';
+import { startTestNode, stopTestNode } from '../../../../test/support/test-node.js';
 
 test('message identifiers: TS 23.041 CMAS / EU-Alert channels by status, severity, urgency, certainty; additional languages', () => {
   const info = (severity: string, urgency: string, certainty: string, extra: Partial<CapInfo> = {}): CapInfo =>
@@ -48,13 +44,7 @@ test('message identifiers: TS 23.041 CMAS / EU-Alert channels by status, severit
 
 test('cell broadcast: per language a CBS message to the cells covering the area; Update replaces with the next update number; Cancel stops', async () => {
   const cbc = await startCbcPeer({ failFirst: 1 });
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-cbc-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_CBC_URL: cbc.url }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('cbc', { VIGIL_CBC_URL: cbc.url });
   try {
     const area = targetAreaOf(flood.info[0]!.area);
     const cells = [...vigil.capabilities.city.service.state.devices.values()]
@@ -126,27 +116,14 @@ test('cell broadcast: per language a CBS message to the cells covering the area;
     );
     assert.equal(cbc.onAir.size, 0, 'nothing left on air');
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await cbc.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('cell broadcast: cells the CBC refuses are failures with the cause; a CBC that stays down fails every cell after the retries', async () => {
   const cbc = await startCbcPeer();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-cbc-'));
-  const vigil = await serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_CBC_URL: cbc.url,
-      VIGIL_DELIVERY_BACKOFF_MS: '10,10,10',
-    }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('cbc', { VIGIL_CBC_URL: cbc.url, VIGIL_DELIVERY_BACKOFF_MS: '10,10,10' });
   try {
     const author = await signedIn(vigil, 'alert-officer');
     const moderate = {
@@ -185,9 +162,8 @@ test('cell broadcast: cells the CBC refuses are failures with the cause; a CBC t
     assert.match(p(second.json.alert.alertId)!.lastFailures[0]![1], /HTTP 503.*after 4 attempt/);
     assert.equal(cbc.control.failFirst, 1000 - 8, 'two messages × four attempts');
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await cbc.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, createVerify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../../../app.js';
-import { loadConfig } from '../../../kernel/config.js';
 import { flood } from '../../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../../test/support/api-client.js';
 import { browserPushKeys, pushService } from '../../../../test/support/push-service.js';
+import { startTestNode, stopTestNode } from '../../../../test/support/test-node.js';
 
 test('Web Push: the alert reaches a browser subscription encrypted (RFC 8291) and signed (VAPID); the browser decrypts it', async () => {
   const service = await pushService();
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-push-'));
   // The node trusts the loopback push service's certificate as it would a push relay's (VIGIL_PUSH_CA_FILE).
-  const vigil = await serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_PUSH_CA_FILE: service.caFile,
-      VIGIL_PUSH_HOSTS: '127.0.0.1',
-    }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('push', { VIGIL_PUSH_CA_FILE: service.caFile, VIGIL_PUSH_HOSTS: '127.0.0.1' });
   try {
     const browser = browserPushKeys(`${service.base}/push/abc123`);
     const citizen = await signedIn(vigil, 'nobody');
@@ -116,8 +100,7 @@ test('Web Push: the alert reaches a browser subscription encrypted (RFC 8291) an
     assert.equal(payload.alertId, json.alert.alertId);
     assert.match(payload.url, /\/safe\//);
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await service.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { serveVigil } from '../../../app.js';
-import { loadConfig } from '../../../kernel/config.js';
 import { flood } from '../../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../../test/support/api-client.js';
 import { MQTT_URL, requireMqtt } from '../../../../test/support/services.js';
 import { inArea, targetAreaOf } from '../../targeting/area-geometry.js';
 import { wavSeconds } from '../../messages/voice.js';
 import { until } from '../../../../test/support/until.js';
+import { startTestNode, stopTestNode } from '../../../../test/support/test-node.js';
 
 /** Sirens and loudspeakers in the area get an MQTT command on the real broker; loudspeakers a WAV per language. */
 test('sirens and loudspeakers: MQTT commands to the devices inside the area, with level and voice files per language', async (t) => {
@@ -21,19 +17,7 @@ test('sirens and loudspeakers: MQTT commands to the devices inside the area, wit
   const commands = new Map<string, Record<string, unknown>>();
   listener.on('message', (topic, payload) => commands.set(topic.split('/')[2]!, JSON.parse(payload.toString()) as Record<string, unknown>));
   await listener.subscribeAsync(`${prefix}/+/command`, { qos: 1 });
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-sirens-'));
-  const vigil = await serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_SIREN_MQTT_URL: MQTT_URL,
-      VIGIL_SIREN_TOPIC: prefix,
-    }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('sirens', { VIGIL_SIREN_MQTT_URL: MQTT_URL, VIGIL_SIREN_TOPIC: prefix });
   try {
     // The whole principality: a circle of 2 km around the centre, so sirens and loudspeakers are both inside.
     const everywhere = {
@@ -84,8 +68,7 @@ test('sirens and loudspeakers: MQTT commands to the devices inside the area, wit
     await until(() => commands.size === expected.length, 'stop commands');
     assert.deepEqual([commands.get(siren.id)!.action, commands.get(siren.id)!.signal], ['stop', 'all-clear']);
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await listener.endAsync();
-    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil } from '../../../app.js';
-import { loadConfig } from '../../../kernel/config.js';
 import type { Principal } from '../../../platform/access.js';
 import { flood } from '../../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../../test/support/api-client.js';
 import { smsc } from '../../../../test/support/smsc.js';
 import { recipientsPage } from '../../delivery/recipients-page.js';
 import { until } from '../../../../test/support/until.js';
+import { startTestNode, stopTestNode } from '../../../../test/support/test-node.js';
 
 const FONTVIEILLE = { lat: 43.729, lon: 7.416 };
 const MONTE_CARLO = { lat: 43.74, lon: 7.427 };
@@ -18,13 +14,7 @@ const MONTE_CARLO = { lat: 43.74, lon: 7.427 };
 test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE replies answer the latest alert, recipients listed by state, reach per neighbourhood', async () => {
   // The SMSC confirms every part, except for one phone whose receipt says UNDELIV.
   const center = await smsc(undefined, { receipt: (to) => (to === '37760000103' ? 'UNDELIV' : 'DELIVRD') });
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-sms-'));
-  const vigil = await serveVigil({
-    ...loadConfig({ VIGIL_DC09_PORT: 'off', VIGIL_MQTT_EMBEDDED_PORT: 'off', VIGIL_LOG_LEVEL: 'silent', VIGIL_SMPP_URL: center.url }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('sms', { VIGIL_SMPP_URL: center.url });
   try {
     await until(() => center.bound() === 1, 'Vigil bound to the SMSC before any alert');
     const citizen = await signedIn(vigil, 'nobody');
@@ -156,8 +146,7 @@ test('SMS end to end: receipts turn recipients delivered or failed, SAFE / AIDE 
     assert.equal(vigil.capabilities.alerts.delivery.answers.get(later.json.alert.alertId)?.size, 1);
     assert.equal(vigil.capabilities.alerts.delivery.answers.get(alertId)?.size, 2, 'the first alert’s answers unchanged');
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await center.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });

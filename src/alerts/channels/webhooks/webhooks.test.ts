@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { serveVigil } from '../../../app.js';
-import { loadConfig } from '../../../kernel/config.js';
 import { flood } from '../../../../test/support/alert-fixtures.js';
 import { signedIn } from '../../../../test/support/api-client.js';
 import { validateCapXml } from '../../cap/cap-validate.js';
@@ -17,6 +12,7 @@ import { checkWebhookUrl, signWebhook, verifyWebhook } from '../../../adapters/h
 import { isPublicAddress } from '../../../adapters/http/outbound-guard.js';
 import { postOnce } from '../../../adapters/http/outbound-http.js';
 import { until } from '../../../../test/support/until.js';
+import { startTestNode, stopTestNode } from '../../../../test/support/test-node.js';
 
 interface Received {
   path: string;
@@ -80,19 +76,7 @@ test('webhooks: signed CAP XML (valid against the XSD) or JSON to each endpoint 
   const secrets = new Map<string, string>();
   const failFirst = new Map<string, number>([['/flaky', 1]]);
   const receiver = await startReceiver(secrets, failFirst);
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-webhooks-'));
-  const vigil = await serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_WEBHOOK_RETRY_MS: '20,20,20',
-      VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true',
-    }),
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const vigil = await startTestNode('webhooks', { VIGIL_WEBHOOK_RETRY_MS: '20,20,20', VIGIL_WEBHOOK_ALLOW_PRIVATE: 'true' });
   try {
     const officer = await signedIn(vigil, 'alert-officer');
     const second = await signedIn(vigil, 'duty-officer');
@@ -165,9 +149,8 @@ test('webhooks: signed CAP XML (valid against the XSD) or JSON to each endpoint 
     assert.equal((await officer('DELETE', `/api/alerts/webhooks/${xmlAll}`)).status, 204);
     assert.equal((await officer('GET', '/api/alerts/webhooks')).json.webhooks.length, 3);
   } finally {
-    await vigil.close();
+    await stopTestNode(vigil);
     await receiver.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 

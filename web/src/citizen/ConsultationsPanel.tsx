@@ -3,6 +3,7 @@ import type { Effect, GrievanceFollowView, ParticipantView, Position, PublicCons
 import { LanguageContext, useT, useTime } from '../i18n.js';
 import { NotifyChoice, pushKeysFor, type NotifyWish } from './NotifyChoice.js';
 import { errorText } from '../errors.js';
+import { ApiError } from '../api.js';
 
 /** What this device keeps of the person's answers and grievances: their personal link tokens (Vigil keeps only a hash). */
 const KEPT = 'vigil.citizen.engagement';
@@ -41,6 +42,35 @@ const STATUS_TEXT: Record<string, string> = {
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
 };
+
+/** Short words for the effects, in the public count of a decision. */
+const EFFECT_COUNT_TEXT: Record<Effect, string> = {
+  adopted: 'adopted',
+  'partly-adopted': 'partly adopted',
+  'considered-not-adopted': 'considered, not adopted',
+  'out-of-scope': 'outside the question',
+};
+
+/** A count the public reads: the number, or "fewer than k" when it was withheld (null: 1 … k−1 people). */
+const countText = (t: (key: string) => string, n: number | null, k: number): string => (n === null ? t('fewer than {n}').replace('{n}', String(k)) : String(n));
+
+/** "12 answers" / "fewer than 5 answers". */
+export const answersText = (t: (key: string) => string, n: number | null, k: number): string =>
+  n === null ? t('fewer than {n} answers').replace('{n}', String(k)) : `${n} ${t('answers')}`;
+
+/** How the answers counted, effect by effect (those with none left out): "adopted 7 · partly adopted fewer than 5". */
+export function decisionCountsText(t: (key: string) => string, counts: Record<Effect, number | null>, k: number): string {
+  const parts = (Object.keys(EFFECT_COUNT_TEXT) as Effect[])
+    .filter((e) => counts[e] !== 0)
+    .map((e) => `${t(EFFECT_COUNT_TEXT[e])} ${countText(t, counts[e], k)}`);
+  return parts.length > 0 ? parts.join(' · ') : t('no answers');
+}
+
+/** A refused answer or grievance as an ApiError (its reason, worded by errorText), never the server's English. */
+function refusal(res: Response, body: unknown): ApiError {
+  const e = (body as { error?: { code: string; message: string; reason?: string; params?: Record<string, string | number> } } | null)?.error;
+  return new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `${res.status} ${res.statusText}`, null, e?.reason, e?.params);
+}
 
 const linkOf = (token: string): string => `${location.origin}/citizen?answer=${encodeURIComponent(token)}#consultations`;
 
@@ -153,7 +183,7 @@ export function ConsultationsPanel() {
             <h3>{c.title}</h3>
             <p className="muted small">
               {c.organisation} · <span data-testid="consultation-status">{t(STATUS_TEXT[c.status] ?? c.status)}</span> · {time(c.opensAt)} – {time(c.closesAt)}{' '}
-              · {c.contributions} {t('answers')}
+              · <span data-testid="consultation-answers">{answersText(t, c.contributions, c.minCount)}</span>
             </p>
             <p>
               <strong>{c.question}</strong>
@@ -164,8 +194,8 @@ export function ConsultationsPanel() {
             </details>
             {c.decision && (
               <p className="small">
-                <strong>{t('Decision')}:</strong> {c.decision.summary} ({c.decision.counts.adopted + c.decision.counts['partly-adopted']}{' '}
-                {t('answers changed it')})
+                <strong>{t('Decision')}:</strong> {c.decision.summary}{' '}
+                <span data-testid="decision-counts">({decisionCountsText(t, c.decision.counts, c.minCount)})</span>
               </p>
             )}
             {c.status === 'open' && c.openToPublic && !answered.has(c.consultationId) && <AnswerForm consultation={c} onSent={onSent} />}
@@ -215,8 +245,8 @@ function AnswerForm({ consultation, onSent }: { consultation: PublicConsultation
             });
           })
           .then(async (res) => {
-            const body = (await res.json()) as { followToken?: string; error?: { message: string } };
-            if (!res.ok || !body.followToken) throw new Error(body.error?.message ?? `${res.status}`);
+            const body = (await res.json().catch(() => null)) as { followToken?: string } | null;
+            if (!res.ok || !body?.followToken) throw refusal(res, body);
             onSent(body.followToken);
           })
           .catch((e: unknown) => setError(errorText(t, e)))
@@ -277,8 +307,8 @@ function GrievanceForm({ consultations, onSent }: { consultations: PublicConsult
             body: JSON.stringify({ subject, text, consultationId: consultationId || null, email: email.trim() || null }),
           })
             .then(async (res) => {
-              const body = (await res.json()) as { followToken?: string; error?: { message: string } };
-              if (!res.ok || !body.followToken) throw new Error(body.error?.message ?? `${res.status}`);
+              const body = (await res.json().catch(() => null)) as { followToken?: string } | null;
+              if (!res.ok || !body?.followToken) throw refusal(res, body);
               setSubject('');
               setText('');
               onSent(body.followToken);

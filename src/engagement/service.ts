@@ -409,10 +409,10 @@ export class EngagementService {
     const raw = Object.fromEntries(EFFECTS.map((e) => [e, 0])) as Record<Effect, number>;
     for (const o of c.decision?.outcomes ?? []) raw[o.effect]++;
     const total = this.state.contributions.get(c.consultationId)?.length ?? 0;
-    // The total is the margin of the counts by effect: below k, every count is withheld with it.
+    // The total is the margin of the counts by effect: below k, every count but 0 (nobody) is withheld with it.
     const hidden =
       total > 0 && total < k
-        ? EFFECTS.map(() => true)
+        ? EFFECTS.map((e) => raw[e] > 0)
         : suppressSmall(
             EFFECTS.map((e) => raw[e]),
             k,

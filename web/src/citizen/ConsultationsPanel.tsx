@@ -3,6 +3,7 @@ import type { Effect, GrievanceFollowView, ParticipantView, Position, PublicCons
 import { LanguageContext, useT, useTime } from '../i18n.js';
 import { NotifyChoice, pushKeysFor, type NotifyWish } from './NotifyChoice.js';
 import { errorText } from '../errors.js';
+import { answersText, decisionCountsText } from './consultation-words.js';
 import { ApiError } from '../api.js';
 
 /** What this device keeps of the person's answers and grievances: their personal link tokens (Vigil keeps only a hash). */
@@ -35,36 +36,13 @@ const EFFECT_TEXT: Record<Effect, string> = {
 };
 const STATUS_TEXT: Record<string, string> = {
   published: 'Opens soon',
-  open: 'Open',
+  open: 'Open for answers',
   closed: 'Closed, decision to come',
   decided: 'Decided',
   received: 'Received',
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
 };
-
-/** Short words for the effects, in the public count of a decision. */
-const EFFECT_COUNT_TEXT: Record<Effect, string> = {
-  adopted: 'adopted',
-  'partly-adopted': 'partly adopted',
-  'considered-not-adopted': 'considered, not adopted',
-  'out-of-scope': 'outside the question',
-};
-
-/** A count the public reads: the number, or "fewer than k" when it was withheld (null: 1 … k−1 people). */
-const countText = (t: (key: string) => string, n: number | null, k: number): string => (n === null ? t('fewer than {n}').replace('{n}', String(k)) : String(n));
-
-/** "12 answers" / "fewer than 5 answers". */
-export const answersText = (t: (key: string) => string, n: number | null, k: number): string =>
-  n === null ? t('fewer than {n} answers').replace('{n}', String(k)) : `${n} ${t('answers')}`;
-
-/** How the answers counted, effect by effect (those with none left out): "adopted 7 · partly adopted fewer than 5". */
-export function decisionCountsText(t: (key: string) => string, counts: Record<Effect, number | null>, k: number): string {
-  const parts = (Object.keys(EFFECT_COUNT_TEXT) as Effect[])
-    .filter((e) => counts[e] !== 0)
-    .map((e) => `${t(EFFECT_COUNT_TEXT[e])} ${countText(t, counts[e], k)}`);
-  return parts.length > 0 ? parts.join(' · ') : t('no answers');
-}
 
 /** A refused answer or grievance as an ApiError (its reason, worded by errorText), never the server's English. */
 function refusal(res: Response, body: unknown): ApiError {
@@ -195,7 +173,7 @@ export function ConsultationsPanel() {
             {c.decision && (
               <p className="small">
                 <strong>{t('Decision')}:</strong> {c.decision.summary}{' '}
-                <span data-testid="decision-counts">({decisionCountsText(t, c.decision.counts, c.minCount)})</span>
+                {c.contributions !== null && <span data-testid="decision-counts">({decisionCountsText(t, c.decision.counts, c.minCount)})</span>}
               </p>
             )}
             {c.status === 'open' && c.openToPublic && !answered.has(c.consultationId) && <AnswerForm consultation={c} onSent={onSent} />}

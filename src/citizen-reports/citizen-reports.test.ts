@@ -53,7 +53,11 @@ test('rules: a well-formed report, every problem of a bad one, api_key and juris
     /object_description\] is required/,
   );
 
-  assert.deepEqual(checkClient(form('api_key=wrong'), ctx), { ok: false, status: 403, errors: [{ code: 403, description: 'Invalid api_key received' }] });
+  assert.deepEqual(checkClient(form('api_key=wrong'), ctx), {
+    ok: false,
+    status: 403,
+    errors: [{ code: 403, description: 'Invalid api_key received', reason: 'open311.api-key' }],
+  });
   assert.equal((checkClient(form(''), ctx) as { status: number }).status, 403);
   assert.equal((checkClient(form(`api_key=${CITIZEN_APP_API_KEY}&jurisdiction_id=paris`), ctx) as { status: number }).status, 404);
   assert.deepEqual(checkClient(form(`api_key=${CITIZEN_APP_API_KEY}&jurisdiction_id=monaco`), ctx), { ok: true, value: 'vigil-citizen-app' });

@@ -54,7 +54,16 @@ export function render(format: Format, root: string, value: Value): { type: stri
     : { type: 'application/json; charset=utf-8', body: JSON.stringify(value) };
 }
 
-export const errorsDoc = (errors: Open311Error[]): Value => errors.map((e) => ({ code: e.code, description: e.description }));
+/**
+ * The specification's error list (code, description); Vigil adds `reason` and `params` when it has them (the
+ * sentence a client says in its reader's language; clients that do not know them read code and description).
+ */
+export const errorsDoc = (errors: Open311Error[]): Value =>
+  errors.map((e) => ({
+    code: e.code,
+    description: e.description,
+    ...(e.reason ? { reason: e.reason, ...(e.params ? { params: { ...e.params } } : {}) } : {}),
+  }));
 
 const describe = (s: SafetyService, lang: Lang): string => (s.emergencyPossible ? `${s.description[lang]} ${EMERGENCY_NOTICE[lang]}` : s.description[lang]);
 

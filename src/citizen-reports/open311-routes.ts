@@ -71,14 +71,18 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
       let errors: Open311Error[];
       const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
       if (error instanceof Open311Failure) ({ status, errors } = error);
-      else if (error instanceof FormError || error instanceof PhotoError) errors = [{ code: (status = 400), description: error.message }];
+      else if (error instanceof FormError) errors = [{ code: (status = 400), description: error.message, reason: 'open311.form-invalid' }];
+      else if (error instanceof PhotoError) errors = [{ code: (status = 400), description: error.message, reason: 'open311.photo-invalid' }];
       else if (error instanceof VigilError) {
         status = error.status;
-        errors = [{ code: status, description: error.message }];
         const retry = (error.details as { retryAfterSeconds?: number } | null)?.retryAfterSeconds;
+        const reason = error.reason ?? (error.code === 'rate_limited' ? 'open311.rate-limited' : undefined);
+        const params = error.reason ? error.params : retry ? { minutes: Math.ceil(retry / 60) } : undefined;
+        errors = [{ code: status, description: error.message, ...(reason ? { reason, ...(params ? { params } : {}) } : {}) }];
         if (retry) void reply.header('retry-after', String(retry));
       } else if (e.validation) errors = [{ code: (status = 400), description: `invalid request: ${e.message}` }];
-      else if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') errors = [{ code: (status = 413), description: 'the request body is too large' }];
+      else if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+        errors = [{ code: (status = 413), description: 'the request body is too large', reason: 'open311.too-large' }];
       else if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
         errors = [{ code: (status = e.statusCode), description: e.message ?? 'bad request' }];
       else {
@@ -159,7 +163,11 @@ export function open311Routes(ctx: AppContext, service: CitizenReportsService, c
             photo = stripPhoto(file.data);
             if (photo.data.length > MAX_PHOTO_BYTES)
               throw new Open311Failure(400, [
-                { code: 400, description: `the photo is larger than ${MAX_PHOTO_BYTES / 1024} KiB once its metadata are removed: send a smaller one` },
+                {
+                  code: 400,
+                  description: `the photo is larger than ${MAX_PHOTO_BYTES / 1024} KiB once its metadata are removed: send a smaller one`,
+                  reason: 'open311.too-large',
+                },
               ]);
           }
           // Only a well-formed report costs its sender a place in the limits.

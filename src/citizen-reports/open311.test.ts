@@ -100,7 +100,7 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     assert.deepEqual(texts(ex, 'code'), ['404']);
     const badKey = await post('/open311/v2/requests.json', form({ api_key: 'nope', service_code: 'graffiti', lat: '43.7395', long: '7.4275' }));
     assert.equal(badKey.statusCode, 403);
-    assert.deepEqual(badKey.json(), [{ code: 403, description: 'Invalid api_key received' }]);
+    assert.deepEqual(badKey.json(), [{ code: 403, description: 'Invalid api_key received', reason: 'open311.api-key' }]);
     const badJur = await post(
       '/open311/v2/requests.xml',
       form({ api_key: KEY, jurisdiction_id: 'paris.fr', service_code: 'graffiti', lat: '43.7395', long: '7.4275' }),
@@ -234,6 +234,9 @@ test('Open311 GeoReport v2: discovery, services, definitions, POST (form, multip
     assert.equal(limited.statusCode, 429);
     assert.ok(Number(limited.headers['retry-after']) > 0);
     assert.equal(limited.json()[0].code, 429);
+    // Vigil's reason beside the specification's code: the citizen app says "try again in N min" in its reader's language.
+    assert.equal(limited.json()[0].reason, 'open311.rate-limited');
+    assert.ok(limited.json()[0].params.minutes >= 1);
 
     // Triage: the fire service sees its reports (the police's noise reports not), reads the reporter (recorded), merges, makes an incident, resolves.
     const fire = await signedIn(vigil, 'responder');

@@ -8,11 +8,24 @@ import { SERVICE_BY_CODE, type ReportState, type ReportStatus, type Reporter, ty
  * GET requests query asks, and which triage step is allowed from which status.
  */
 
-/** One Open311 error: its code (the HTTP status) and a description. */
+/**
+ * One Open311 error: its code (the HTTP status) and a description (English, for developers). Vigil adds
+ * `reason` (and `params`): the sentence key a client words in its reader's language (VigilError.because).
+ */
 export interface Open311Error {
   code: number;
   description: string;
+  reason?: string;
+  params?: Readonly<Record<string, string | number>>;
 }
+
+/** A 400 of a POST requests form, with its reason. */
+const bad = (reason: string, description: string, params?: Readonly<Record<string, string | number>>): Open311Error => ({
+  code: 400,
+  description,
+  reason,
+  ...(params ? { params } : {}),
+});
 
 export interface ReportInput {
   service: SafetyService;
@@ -51,30 +64,30 @@ const PHONE = /^\+?[0-9 ().-]{4,30}$/;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; status: number; errors: Open311Error[] };
 
-const fail = (status: number, description: string): { ok: false; status: number; errors: Open311Error[] } => ({
+const fail = (status: number, description: string, reason?: string): { ok: false; status: number; errors: Open311Error[] } => ({
   ok: false,
   status,
-  errors: [{ code: status, description }],
+  errors: [{ code: status, description, ...(reason ? { reason } : {}) }],
 });
 
 /** api_key and jurisdiction_id, the checks every POST passes first. */
 export function checkClient(form: ParsedForm, ctx: RequestContext): Checked<string> {
   const jurisdiction = field(form, 'jurisdiction_id');
-  if (jurisdiction !== null && jurisdiction !== ctx.jurisdictionId) return fail(404, 'jurisdiction_id provided was not found');
+  if (jurisdiction !== null && jurisdiction !== ctx.jurisdictionId) return fail(404, 'jurisdiction_id provided was not found', 'open311.jurisdiction-unknown');
   const key = field(form, 'api_key');
-  if (key === null) return fail(403, 'api_key was not provided');
+  if (key === null) return fail(403, 'api_key was not provided', 'open311.api-key');
   const app = ctx.apiKeys.get(key);
-  if (app === undefined) return fail(403, 'Invalid api_key received');
+  if (app === undefined) return fail(403, 'Invalid api_key received', 'open311.api-key');
   return { ok: true, value: app };
 }
 
 /** A POST requests form → the report it asks for, or every problem found (400). */
 export function checkReport(form: ParsedForm, ctx: RequestContext, via: string): Checked<ReportInput> {
-  const errors: string[] = [];
+  const errors: Open311Error[] = [];
   const code = field(form, 'service_code');
   const service = code === null ? undefined : SERVICE_BY_CODE.get(code);
-  if (code === null) errors.push('service_code was not provided');
-  else if (!service) errors.push(`service_code ${code.slice(0, 60)} was not found`);
+  if (code === null) errors.push(bad('open311.service-needed', 'service_code was not provided'));
+  else if (!service) errors.push(bad('open311.service-unknown', `service_code ${code.slice(0, 60)} was not found`));
 
   let position: Position | null = null;
   let address = field(form, 'address_string');
@@ -84,36 +97,40 @@ export function checkReport(form: ParsedForm, ctx: RequestContext, via: string):
     const la = Number(lat);
     const lo = Number(long);
     if (lat === null || long === null || !/^-?\d{1,3}(\.\d{1,12})?$/.test(lat) || !/^-?\d{1,3}(\.\d{1,12})?$/.test(long)) {
-      errors.push('lat and long must both be given as decimal degrees (WGS84)');
-    } else if (!(la >= -90 && la <= 90 && lo >= -180 && lo <= 180)) errors.push('lat must be within ±90 and long within ±180');
-    else if (!ctx.inCity([lo, la])) errors.push("the location is outside the city's area");
+      errors.push(bad('open311.position-invalid', 'lat and long must both be given as decimal degrees (WGS84)'));
+    } else if (!(la >= -90 && la <= 90 && lo >= -180 && lo <= 180)) errors.push(bad('open311.position-invalid', 'lat must be within ±90 and long within ±180'));
+    else if (!ctx.inCity([lo, la])) errors.push(bad('open311.outside-city', "the location is outside the city's area"));
     else position = [lo, la];
   } else if (address !== null) {
-    if (address.length > 500) errors.push('address_string is longer than 500 characters');
+    if (address.length > 500) errors.push(bad('open311.address-too-long', 'address_string is longer than 500 characters'));
     else {
       const found = ctx.locate(address);
-      if (!found) errors.push('address_string could not be located on the city map; give lat and long');
+      if (!found) errors.push(bad('open311.address-not-found', 'address_string could not be located on the city map; give lat and long'));
       else ({ position, address } = found);
     }
-  } else if (field(form, 'address_id') !== null) errors.push('address_id is not supported here; give lat and long or address_string');
-  else errors.push('a location is required: lat and long, or address_string');
-  if (address !== null && address.length > 500) errors.push('address_string is longer than 500 characters');
+  } else if (field(form, 'address_id') !== null)
+    errors.push(bad('open311.location-needed', 'address_id is not supported here; give lat and long or address_string'));
+  else errors.push(bad('open311.location-needed', 'a location is required: lat and long, or address_string'));
+  if (address !== null && address.length > 500) errors.push(bad('open311.address-too-long', 'address_string is longer than 500 characters'));
 
   const description = field(form, 'description') ?? '';
-  if (description.length > MAX_DESCRIPTION) errors.push(`description is longer than ${MAX_DESCRIPTION} characters`);
+  if (description.length > MAX_DESCRIPTION)
+    errors.push(bad('open311.description-too-long', `description is longer than ${MAX_DESCRIPTION} characters`, { limit: MAX_DESCRIPTION }));
 
   const mediaUrl = field(form, 'media_url');
-  if (mediaUrl !== null && (mediaUrl.length > 2000 || !/^https?:\/\/[^\s]+$/i.test(mediaUrl))) errors.push('media_url must be an http(s) URL');
+  if (mediaUrl !== null && (mediaUrl.length > 2000 || !/^https?:\/\/[^\s]+$/i.test(mediaUrl)))
+    errors.push(bad('open311.media-url-invalid', 'media_url must be an http(s) URL'));
 
   const email = field(form, 'email');
-  if (email !== null && (email.length > 254 || !EMAIL.test(email))) errors.push('email is not an e-mail address');
+  if (email !== null && (email.length > 254 || !EMAIL.test(email))) errors.push(bad('open311.email-invalid', 'email is not an e-mail address'));
   const phone = field(form, 'phone');
-  if (phone !== null && !PHONE.test(phone)) errors.push('phone is not a phone number');
+  if (phone !== null && !PHONE.test(phone)) errors.push(bad('open311.phone-invalid', 'phone is not a phone number'));
   const firstName = field(form, 'first_name');
   const lastName = field(form, 'last_name');
-  if ((firstName?.length ?? 0) > 100 || (lastName?.length ?? 0) > 100) errors.push('first_name and last_name are at most 100 characters');
+  if ((firstName?.length ?? 0) > 100 || (lastName?.length ?? 0) > 100)
+    errors.push(bad('open311.name-too-long', 'first_name and last_name are at most 100 characters'));
   const deviceId = field(form, 'device_id');
-  if (deviceId !== null && deviceId.length > 200) errors.push('device_id is longer than 200 characters');
+  if (deviceId !== null && deviceId.length > 200) errors.push(bad('open311.device-invalid', 'device_id is longer than 200 characters'));
 
   let notify: ReportInput['notify'] = null;
   const notifyField = field(form, 'notify');
@@ -122,8 +139,9 @@ export function checkReport(form: ParsedForm, ctx: RequestContext, via: string):
     const unknown = channels.filter((c) => !(NOTICE_CHANNELS as readonly string[]).includes(c));
     const lang = field(form, 'notify_lang') ?? 'en';
     let push: PushSubscriptionJson | null = null;
-    if (unknown.length > 0) errors.push(`notify takes email, push or both (comma-separated), not ${unknown.join(', ').slice(0, 60)}`);
-    if (channels.includes('email') && !email) errors.push('notify=email needs the email to write to');
+    if (unknown.length > 0)
+      errors.push(bad('open311.notify-invalid', `notify takes email, push or both (comma-separated), not ${unknown.join(', ').slice(0, 60)}`));
+    if (channels.includes('email') && !email) errors.push(bad('notice.email-needed', 'notify=email needs the email to write to'));
     if (channels.includes('push')) {
       const given = field(form, 'push_subscription');
       let parsed: unknown;
@@ -133,11 +151,11 @@ export function checkReport(form: ParsedForm, ctx: RequestContext, via: string):
         parsed = null;
       }
       const checked = checkPushSubscription(parsed);
-      if (!given) errors.push("notify=push needs push_subscription (the browser's push subscription as JSON)");
-      else if (!checked.ok) errors.push(checked.error);
+      if (!given) errors.push(bad('notice.push-needed', "notify=push needs push_subscription (the browser's push subscription as JSON)"));
+      else if (!checked.ok) errors.push(bad('notice.push-invalid', checked.error));
       else push = checked.value;
     }
-    if (lang !== 'en' && lang !== 'fr') errors.push('notify_lang is en or fr');
+    if (lang !== 'en' && lang !== 'fr') errors.push(bad('open311.notify-invalid', 'notify_lang is en or fr'));
     notify = { channels: channels as NoticeChannel[], lang: lang === 'fr' ? 'fr' : 'en', push };
   }
 
@@ -148,35 +166,41 @@ export function checkReport(form: ParsedForm, ctx: RequestContext, via: string):
       const values = (given[attr.code] ?? []).map((v) => v.trim()).filter((v) => v !== '');
       delete given[attr.code];
       if (values.length === 0) {
-        if (attr.required) errors.push(`attribute[${attr.code}] is required: ${attr.description.en}`);
+        if (attr.required) errors.push(bad('open311.attribute-invalid', `attribute[${attr.code}] is required: ${attr.description.en}`));
         continue;
       }
       const keys = new Set(attr.values.map((v) => v.key));
       switch (attr.datatype) {
         case 'singlevaluelist':
-          if (values.length > 1 || !keys.has(values[0]!)) errors.push(`attribute[${attr.code}] must be one of ${[...keys].join(', ')}`);
+          if (values.length > 1 || !keys.has(values[0]!))
+            errors.push(bad('open311.attribute-invalid', `attribute[${attr.code}] must be one of ${[...keys].join(', ')}`));
           else attributes[attr.code] = values[0]!;
           break;
         case 'multivaluelist':
-          if (values.some((v) => !keys.has(v))) errors.push(`attribute[${attr.code}] values must be among ${[...keys].join(', ')}`);
+          if (values.some((v) => !keys.has(v)))
+            errors.push(bad('open311.attribute-invalid', `attribute[${attr.code}] values must be among ${[...keys].join(', ')}`));
           else attributes[attr.code] = [...new Set(values)];
           break;
         case 'number':
-          if (values.length > 1 || !/^-?\d{1,9}(\.\d{1,6})?$/.test(values[0]!)) errors.push(`attribute[${attr.code}] must be a number`);
+          if (values.length > 1 || !/^-?\d{1,9}(\.\d{1,6})?$/.test(values[0]!))
+            errors.push(bad('open311.attribute-invalid', `attribute[${attr.code}] must be a number`));
           else attributes[attr.code] = values[0]!;
           break;
         case 'datetime':
-          if (values.length > 1 || parseIsoTime(values[0]!) === null) errors.push(`attribute[${attr.code}] must be an ISO 8601 time with a zone`);
+          if (values.length > 1 || parseIsoTime(values[0]!) === null)
+            errors.push(bad('open311.attribute-invalid', `attribute[${attr.code}] must be an ISO 8601 time with a zone`));
           else attributes[attr.code] = values[0]!;
           break;
         default:
-          if (values.length > 1 || values[0]!.length > 1000) errors.push(`attribute[${attr.code}] must be one text of at most 1000 characters`);
+          if (values.length > 1 || values[0]!.length > 1000)
+            errors.push(bad('open311.attribute-invalid', `attribute[${attr.code}] must be one text of at most 1000 characters`));
           else attributes[attr.code] = values[0]!;
       }
     }
-    for (const unknown of Object.keys(given)) errors.push(`attribute[${unknown.slice(0, 60)}] is not an attribute of ${service.code}`);
+    for (const unknown of Object.keys(given))
+      errors.push(bad('open311.attribute-invalid', `attribute[${unknown.slice(0, 60)}] is not an attribute of ${service.code}`));
   }
-  if (errors.length > 0 || !service || !position) return { ok: false, status: 400, errors: errors.map((description) => ({ code: 400, description })) };
+  if (errors.length > 0 || !service || !position) return { ok: false, status: 400, errors };
   const reporter: Reporter | null =
     email || phone || firstName || lastName ? { email: email ?? null, phone: phone ?? null, firstName: firstName ?? null, lastName: lastName ?? null } : null;
   return {

@@ -153,6 +153,8 @@ test('API: registry, matrix and map; a consultation from publication to a decisi
     const listed = (await publicCall('GET', '/api/public/engagement/consultations')).json.consultations as { consultationId: string; information: string }[];
     assert.match(listed.find((c) => c.consultationId === cid)!.information, /rose by a third/);
 
+    const answersNow = async () => (await publicCall('GET', `/api/public/engagement/consultations/${cid}`)).json.consultation.contributions as number | null;
+    assert.equal(await answersNow(), 0, 'no answer yet: 0 describes nobody and is published');
     const byStakeholder = await analyst('POST', `/api/engagement/consultations/${cid}/contributions`, {
       stakeholderId: assocId,
       text: 'Close at 02:00, not 01:00: our terraces.',
@@ -172,6 +174,7 @@ test('API: registry, matrix and map; a consultation from publication to a decisi
     });
     assert.equal(pub1.status, 201);
     const pub2 = await publicCall('POST', `/api/public/engagement/consultations/${cid}/answers`, { text: 'Yes, close it.', position: 'support' });
+    assert.equal(await answersNow(), null, '3 answers: the public reads "fewer than 5", not 3');
     assert.equal(
       (await publicCall('POST', `/api/public/engagement/consultations/${cid}/answers`, { text: 'x', position: 'support' })).status,
       400,
@@ -235,6 +238,13 @@ test('API: registry, matrix and map; a consultation from publication to a decisi
     const decided = await analyst('POST', `/api/engagement/consultations/${cid}/decision`, { summary: 'Closed 02:00–05:00 with better lighting', outcomes });
     assert.equal(decided.status, 200, decided.body);
     assert.equal(decided.json.consultation.status, 'decided');
+
+    // k-anonymity (k = 5 by default): the public reads the 5 answers, but no count by effect that rests on 1 … 4 people;
+    // the counts of 1, 1 and 3 are withheld (null, read as "fewer than 5"), the empty one stays 0.
+    const publicView = (await publicCall('GET', `/api/public/engagement/consultations/${cid}`)).json.consultation;
+    assert.equal(publicView.minCount, 5);
+    assert.equal(publicView.contributions, 5);
+    assert.deepEqual(publicView.decision.counts, { adopted: null, 'partly-adopted': null, 'considered-not-adopted': null, 'out-of-scope': 0 });
 
     // Each participant sees the decision and how their input counted.
     const p1 = (await publicCall('GET', `/api/public/engagement/follow/${pub1.json.followToken}`)).json.follow;

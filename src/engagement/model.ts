@@ -283,8 +283,15 @@ export interface PublicConsultation {
   closesAt: string;
   status: ConsultationStatus;
   openToPublic: boolean;
-  contributions: number;
-  decision: { summary: string; decidedAt: string; counts: Record<Effect, number> } | null;
+  /**
+   * How many answers it received; null when 1 … k−1 (the public reads "fewer than k", k = `minCount`):
+   * no published figure rests on fewer than k people (docs/open-data.md).
+   */
+  contributions: number | null;
+  /** k: the least number of people behind a figure the public reads (VIGIL_OPEN_DATA_MIN_COUNT). */
+  minCount: number;
+  /** The decision; each count of answers by effect is null when withheld (1 … k−1, or a smaller one that would give it away). */
+  decision: { summary: string; decidedAt: string; counts: Record<Effect, number | null> } | null;
 }
 
 /** What a participant reads through their personal link: their answer, and how it counted. */

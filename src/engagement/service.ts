@@ -3,6 +3,7 @@ import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js'
 import { newId, randomToken } from '../kernel/ids.js';
 import type { Principal } from '../platform/access.js';
 import type { AppContext } from '../platform/app-context.js';
+import { publishable, suppressSmall } from '../kernel/disclosure.js';
 import { assertCan, can, filterVisible, type PolicyAction, type PolicyResource } from '../platform/policy.js';
 import { isSealed, personalSubject, type DataSubjectHolder, type DataSubjectRecord, type Sealed, type SealedCandidate } from '../platform/personal-data.js';
 import {
@@ -249,9 +250,11 @@ export class EngagementService {
   ): Promise<{ contribution: Contribution; followToken: string }> {
     const status = consultationStatus(c, this.now());
     if (status !== 'open')
-      throw conflict(`consultation ${c.consultationId} is ${status === 'published' ? 'not open yet' : status}: answers are taken while it is open`, { status });
+      throw conflict(`consultation ${c.consultationId} is ${status === 'published' ? 'not open yet' : status}: answers are taken while it is open`, {
+        status,
+      }).because(status === 'published' ? 'engagement.consultation-not-open-yet' : 'engagement.consultation-closed');
     const text = input.text.trim();
-    if (text.length < 2) throw badRequest('an answer says something');
+    if (text.length < 2) throw badRequest('an answer says something').because('engagement.answer-empty');
     const followToken = randomToken(24);
     const contribution: Contribution = {
       contributionId: newId('ctb'),
@@ -309,11 +312,13 @@ export class EngagementService {
     },
   ): Promise<{ contributionId: string; followToken: string }> {
     const c = this.state.consultations.get(id);
-    if (!c || !c.publishedAt || !c.openToPublic) throw notFound('consultation', id);
+    if (!c || !c.publishedAt || !c.openToPublic) throw notFound('consultation', id).because('engagement.consultation-not-found');
     const contact = { name: trimOrNull(input.name), email: trimOrNull(input.email) };
     const channels = [...new Set(input.notify ?? [])];
-    if (channels.includes('email') && !contact.email) throw badRequest('to be told the decision by e-mail, give your e-mail address');
-    if (channels.includes('push') && !input.push) throw badRequest("to be told the decision on this device, give the browser's push subscription");
+    if (channels.includes('email') && !contact.email)
+      throw badRequest('to be told the decision by e-mail, give your e-mail address').because('notice.email-needed');
+    if (channels.includes('push') && !input.push)
+      throw badRequest("to be told the decision on this device, give the browser's push subscription").because('notice.push-needed');
     const notify = channels.length > 0 ? { channels, push: channels.includes('push') ? (input.push ?? null) : null, lang: input.lang ?? 'en' } : null;
     const { contribution, followToken } = await this.contribute(
       c,
@@ -400,8 +405,19 @@ export class EngagementService {
   // ── the public ─────────────────────────────────────────────────────────────
 
   publicConsultation(c: Consultation): PublicConsultation {
-    const counts = Object.fromEntries(EFFECTS.map((e) => [e, 0])) as Record<Effect, number>;
-    for (const o of c.decision?.outcomes ?? []) counts[o.effect]++;
+    const k = this.ctx.config.openDataMinCount;
+    const raw = Object.fromEntries(EFFECTS.map((e) => [e, 0])) as Record<Effect, number>;
+    for (const o of c.decision?.outcomes ?? []) raw[o.effect]++;
+    const total = this.state.contributions.get(c.consultationId)?.length ?? 0;
+    // The total is the margin of the counts by effect: below k, every count but 0 (nobody) is withheld with it.
+    const hidden =
+      total > 0 && total < k
+        ? EFFECTS.map((e) => raw[e] > 0)
+        : suppressSmall(
+            EFFECTS.map((e) => raw[e]),
+            k,
+          );
+    const counts = Object.fromEntries(EFFECTS.map((e, i) => [e, hidden[i] ? null : raw[e]])) as Record<Effect, number | null>;
     return {
       consultationId: c.consultationId,
       title: c.title,
@@ -412,7 +428,8 @@ export class EngagementService {
       closesAt: c.closesAt,
       status: consultationStatus(c, this.now()),
       openToPublic: c.openToPublic,
-      contributions: this.state.contributions.get(c.consultationId)?.length ?? 0,
+      contributions: publishable(total, k) ? total : null,
+      minCount: k,
       decision: c.decision ? { summary: c.decision.summary, decidedAt: c.decision.decidedAt, counts } : null,
     };
   }
@@ -627,7 +644,7 @@ export class EngagementService {
   ): Promise<{ grievanceId: string; followToken: string }> {
     const subject = input.subject.trim();
     const text = input.text.trim();
-    if (!subject || text.length < 2) throw badRequest('a grievance has a subject and says what is wrong');
+    if (!subject || text.length < 2) throw badRequest('a grievance has a subject and says what is wrong').because('engagement.grievance-empty');
     const followToken = randomToken(24);
     const grievance = {
       grievanceId: newId('grv'),
@@ -653,10 +670,10 @@ export class EngagementService {
     let orgId = this.deps.platformOrgId();
     if (input.consultationId) {
       const c = this.state.consultations.get(input.consultationId);
-      if (!c || !c.publishedAt) throw notFound('consultation', input.consultationId);
+      if (!c || !c.publishedAt) throw notFound('consultation', input.consultationId).because('engagement.consultation-not-found');
       orgId = c.orgId;
     }
-    if (!orgId) throw new VigilError('unavailable', 'no organisation takes grievances on this installation yet');
+    if (!orgId) throw new VigilError('unavailable', 'no organisation takes grievances on this installation yet').because('engagement.no-grievance-desk');
     return this.file(
       orgId,
       {

@@ -8,7 +8,7 @@ import { indicatorCsvRow, type IndicatorCsvColumn, type IndicatorValue } from '.
 import type { Position } from '../kernel/geo.js';
 import { cleanLabel, toSafeCsv } from '../kernel/text-safety.js';
 import { PUBLIC_FACILITY_CATEGORIES } from './contract.js';
-import { publishable, suppressSmall } from './disclosure.js';
+import { publishable, suppressSmall } from '../kernel/disclosure.js';
 
 type Feature = { type: 'Feature'; id: string; geometry: unknown; properties: Record<string, unknown> };
 const collection = (features: Feature[], meta: Record<string, unknown> = {}) => ({ type: 'FeatureCollection', ...meta, features });

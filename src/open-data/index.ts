@@ -23,7 +23,7 @@ import {
   type PublicIndicatorValue,
 } from './datasets.js';
 
-export { suppressSmall } from './disclosure.js';
+export { suppressSmall } from '../kernel/disclosure.js';
 
 /** What open data reads of the other capabilities (filled in capabilities.ts). */
 export interface OpenDataDeps {

@@ -168,7 +168,43 @@ test('Open311 GeoReport v2 with curl: list services, post a request with a photo
     assert.ok(texts(list, 'service_code').every((c) => c === 'blocked-emergency-exit'));
     const refused = await curl([`${base}/v2/requests.xml`, '-d', 'api_key=not-a-key', '-d', 'service_code=graffiti', '-d', 'lat=43.7395', '-d', 'long=7.4275']);
     assert.equal(refused.status, 403);
-    assert.deepEqual(texts(xml(refused.body), 'code'), ['403']);
+    // The specification's error document: <errors><error><code/><description/></error></errors>; Vigil adds its reason.
+    const refusedDoc = xml(refused.body);
+    assert.equal(refusedDoc.documentElement?.tagName, 'errors');
+    assert.equal(refusedDoc.getElementsByTagName('error').length, 1);
+    assert.deepEqual(texts(refusedDoc, 'code'), ['403']);
+    assert.deepEqual(texts(refusedDoc, 'description'), ['Invalid api_key received']);
+    assert.deepEqual(texts(refusedDoc, 'reason'), ['open311.api-key']);
+    // A 400 lists every problem found, each with its code, description and reason (the citizen app words the reason).
+    const incomplete = await curl([`${base}/v2/requests.json`, '-d', `api_key=${KEY}`, '-d', 'email=not-an-address']);
+    assert.equal(incomplete.status, 400);
+    const problems = JSON.parse(incomplete.body) as { code: number; description: string; reason: string }[];
+    assert.deepEqual(
+      problems.map((p) => [p.code, p.reason]),
+      [
+        [400, 'open311.service-needed'],
+        [400, 'open311.location-needed'],
+        [400, 'open311.email-invalid'],
+      ],
+    );
+    assert.ok(problems.every((p) => p.description.length > 0));
+    const badPhoto = join(dataDir, 'not-a-photo.jpg');
+    writeFileSync(badPhoto, 'GIF89a not a jpeg');
+    const refusedPhoto = await curl([
+      `${base}/v2/requests.xml`,
+      '-F',
+      `api_key=${KEY}`,
+      '-F',
+      'service_code=graffiti',
+      '-F',
+      'lat=43.7395',
+      '-F',
+      'long=7.4275',
+      '-F',
+      `media=@${badPhoto};type=image/jpeg`,
+    ]);
+    assert.equal(refusedPhoto.status, 400);
+    assert.deepEqual(texts(xml(refusedPhoto.body), 'reason'), ['open311.photo-invalid']);
     const unknown = await curl([`${base}/v2/requests/rep_nope.json`]);
     assert.equal(unknown.status, 404);
     assert.equal((JSON.parse(unknown.body) as { code: number }[])[0]!.code, 404);

@@ -41,6 +41,17 @@ test('citizen reports: phone report with photo and position, offline queue, fire
     await page.waitForSelector('[data-testid=report-map][data-loaded=true]');
     await page.screenshot({ path: shot('form-phone'), fullPage: true });
     assert.deepEqual(await wcagViolations(page), [], 'the report form passes WCAG 2.1 AA');
+    // A photo the phone calls a JPEG but that is not one: Vigil refuses the report (Open311 400 with its reason),
+    // and the app says why in words, not the server's English; nothing is stored. Then the real photo.
+    await page.setInputFiles('input[name=photo]', { name: 'broken.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not really a jpeg') });
+    await page.getByRole('button', { name: 'Send the report' }).click();
+    await expectText(
+      page.locator('[role=alert]', { hasText: 'The report was not accepted' }),
+      /^The report was not accepted: The photo is not a JPEG or PNG image that can be read: take or choose another one\.$/,
+    );
+    assert.equal(mine().length, 0, 'a refused report is not stored');
+    await page.setInputFiles('input[name=photo]', { name: 'exit.jpg', mimeType: 'image/jpeg', buffer: jpegWithExif(43.75, 7.43) });
+    await page.waitForSelector('img.photo-preview');
     await page.getByRole('button', { name: 'Send the report' }).click();
     await expectText(page.locator('[data-testid=report-done]'), /your report was received[\s\S]*call 112[\s\S]*Monaco Fire and Rescue/i);
     const reports = mine();

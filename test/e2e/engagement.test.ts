@@ -67,6 +67,8 @@ test('engagement: a consultation from publication to a decision each participant
     await card.getByRole('button', { name: 'Send my answer' }).click();
     await expectText(resident.locator('[data-testid=answer-sent]'), /your answer is recorded/);
     await expectText(resident.locator('[data-testid=my-answer]'), new RegExp(`${TITLE}[\\s\\S]*Open`));
+    // k-anonymity: one answer is not a figure the public reads (k = 5 by default).
+    await expectText(card.locator('[data-testid=consultation-answers]'), /^fewer than 5 answers$/);
 
     // The analyst records the traders' letter; its personal link goes to them.
     await detail.locator('[data-testid=stakeholder-answer]').getByLabel('Stakeholder').selectOption({ label: TRADERS });
@@ -77,9 +79,24 @@ test('engagement: a consultation from publication to a decision each participant
     await expectText(detail, /Answers \(2\)/);
     await expectText(detail, /Ada Resident/, "the organisation reads the participant's name");
 
+    // A resident reading in French opens the consultation just before it closes; the answer they send
+    // after the close is refused, and the refusal reads in French (the server's reason, not its English).
+    const lateContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'fr-FR' });
+    const late = await lateContext.newPage();
+    late.on('pageerror', (e) => errors.push(e.message));
+    await late.goto(`${vigil.url}/citizen#consultations`);
+    const lateCard = late.locator('[data-testid=consultation]', { hasText: TITLE });
+    await expectText(lateCard.locator('[data-testid=consultation-answers]'), /^moins de 5 réponses$/);
+    await lateCard.locator('input[value=support]').check();
+    await lateCard.locator('[data-testid=answer-form] textarea').fill('Fermer à 20 h, oui.');
+
     // Closed, then decided: every answer with how it counted.
     await detail.getByRole('button', { name: 'Close now' }).click();
     await expectText(detail, new RegExp(`${TITLE} · Closed`));
+    await lateCard.locator('[data-testid=answer-form] button[type=submit]').click();
+    await expectText(lateCard.locator('[role=alert]'), /^Cette consultation est close : elle ne reçoit plus de réponses\.$/);
+    await late.screenshot({ path: shot('late-answer-refused-phone-fr'), fullPage: true });
+    await lateContext.close();
     const items = detail.locator('[data-testid=decision-item]');
     assert.equal(await items.count(), 2);
     const order = await items.allTextContents();
@@ -102,6 +119,10 @@ test('engagement: a consultation from publication to a decision each participant
     const mine = resident.locator('[data-testid=my-answer]', { hasText: TITLE });
     await expectText(mine.locator('[data-testid=decision]'), /stays open until midnight/);
     await expectText(mine.locator('[data-testid=my-outcome]'), /Adopted: it changed the decision — The park gets lighting/);
+    // The public card of the decision: 2 answers are fewer than k, so neither the number nor a count by effect is shown.
+    const decidedCard = resident.locator('[data-testid=consultation]', { hasText: TITLE });
+    await expectText(decidedCard.locator('[data-testid=consultation-answers]'), /^fewer than 5 answers$/);
+    assert.equal(await decidedCard.locator('[data-testid=decision-counts]').count(), 0);
     await resident.screenshot({ path: shot('decided-phone'), fullPage: true });
     assert.deepEqual(await wcagViolations(resident), [], 'the decision passes WCAG 2.1 AA');
 

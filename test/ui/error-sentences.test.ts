@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ApiError } from '../../web/src/api.js';
-import { ERROR_SENTENCES, FIELD_LABELS, REASON_SENTENCES, errorText } from '../../web/src/errors.js';
+import { ERROR_SENTENCES, FIELD_LABELS, REASON_SENTENCES, WordedError, errorText } from '../../web/src/errors.js';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 
@@ -114,4 +114,32 @@ test('where the UI shows a failed action it goes through errorText (the shared p
   assert.match(readFileSync('web/src/use-action.ts', 'utf8'), /setError\(errorText\(t, e\)\)/);
   const users = sources().filter((f) => readFileSync(f, 'utf8').includes('errorText(t, e)'));
   assert.ok(users.length >= 20, `pages showing errors through errorText: ${users.length}`);
+});
+
+test("the citizen app words every reason its reports, answers and complaints can be refused for, and the device's own failures", () => {
+  // Each reason the Open311 rules and routes and the public engagement service send has its sentence, en + fr.
+  const sent = new Set<string>();
+  for (const file of ['src/citizen-reports/rules.ts', 'src/citizen-reports/open311-routes.ts', 'src/engagement/service.ts'])
+    for (const m of readFileSync(file, 'utf8').matchAll(/'((?:open311|notice|engagement)\.[a-z-]+)'/g)) sent.add(m[1]!);
+  assert.ok(sent.size >= 20, `reasons found: ${[...sent].join(', ')}`);
+  for (const reason of sent) {
+    assert.ok(REASON_SENTENCES[reason], `${reason} has a sentence`);
+    assert.notEqual(french(REASON_SENTENCES[reason]!), REASON_SENTENCES[reason], `${reason} has French`);
+  }
+  // An Open311 refusal as the citizen app builds it: the sentence, its param filled, never the English description.
+  const limited = new ApiError(429, 'rate_limited', 'too many reports from your network; try again in 1800 s', null, 'open311.rate-limited', { minutes: 30 });
+  assert.equal(errorText(french, limited), 'Trop de signalements d’ici dans l’heure : réessayez dans 30 min.');
+  assert.equal(errorText(english, limited), 'Too many reports from here in the last hour: try again in 30 min.');
+  // A failure on the device (no position, notifications refused) is said in the reader's language: each one written in French.
+  let worded = 0;
+  for (const file of ['web/src/citizen/device.ts', 'web/src/citizen/push.ts', 'web/src/citizen/report-store.ts'])
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:new WordedError\(|withTimeout\([^,]+, [0-9_]+, )'([^']+)'/g)) {
+      assert.ok((en as Record<string, string>)[m[1]!], `${m[1]} in en.json`);
+      assert.notEqual(french(m[1]!), m[1], `${m[1]} has French`);
+      worded++;
+    }
+  assert.ok(worded >= 8, `device failures found: ${worded}`);
+  const refused = new WordedError('Access to your position was refused in the browser.');
+  assert.equal(errorText(french, refused), 'L’accès à votre position a été refusé dans le navigateur.');
+  assert.equal(errorText(english, refused), refused.message);
 });

@@ -94,6 +94,37 @@ export const REASON_SENTENCES: Readonly<Record<string, string>> = {
   'alert.cap-rule': 'The alert does not meet a CAP rule ({rule}): the checks beside the form say which.',
   // CAP: a rule an alert breaks (authoring, import), a document an import refuses (cap-sentences.ts).
   ...Object.fromEntries(Object.entries({ ...CAP_RULE_SENTENCES, ...CAP_IMPORT_SENTENCES }).map(([rule, sentence]) => [`cap.${rule}`, sentence])),
+  // Citizen reports (Open311 errors carry Vigil's reason) and consultations, as the citizen app meets them.
+  'open311.service-needed': 'Choose what you are reporting.',
+  'open311.service-unknown': 'This kind of report is not taken here any more: reload the page.',
+  'open311.position-invalid': 'The position is not a valid point on the map.',
+  'open311.outside-city': 'This place is outside the city: the city can only act within its limits.',
+  'open311.address-not-found': 'This address was not found on the city map: show the place on the map instead.',
+  'open311.address-too-long': 'The address is too long.',
+  'open311.location-needed': 'Show where it is: use your location or tap the map.',
+  'open311.description-too-long': 'The description may have at most {limit} characters.',
+  'open311.media-url-invalid': 'The photo link is not a web address.',
+  'open311.email-invalid': 'The e-mail address is not valid.',
+  'open311.phone-invalid': 'The phone number is not valid.',
+  'open311.name-too-long': 'The name is too long.',
+  'open311.device-invalid': 'This device’s identifier is not valid: reload the page.',
+  'open311.notify-invalid': 'Choose how to be told again: by e-mail, on this device, or both.',
+  'open311.attribute-invalid': 'An answer to the questions about this report is missing or not valid.',
+  'open311.photo-invalid': 'The photo is not a JPEG or PNG image that can be read: take or choose another one.',
+  'open311.too-large': 'The photo is too large: take or choose a smaller one.',
+  'open311.form-invalid': 'The report could not be read: reload the page and send it again.',
+  'open311.rate-limited': 'Too many reports from here in the last hour: try again in {minutes} min.',
+  'open311.api-key': 'This app is not allowed to send reports: reload the page.',
+  'open311.jurisdiction-unknown': 'This city does not take reports at this address.',
+  'notice.email-needed': 'To be told by e-mail, give your e-mail address.',
+  'notice.push-needed': 'To be told on this device, allow its notifications.',
+  'notice.push-invalid': 'This device’s notification subscription is not valid: try again, or choose e-mail.',
+  'engagement.consultation-not-open-yet': 'This consultation is not open yet.',
+  'engagement.consultation-closed': 'This consultation is closed: it no longer takes answers.',
+  'engagement.consultation-not-found': 'This consultation is no longer published.',
+  'engagement.answer-empty': 'Write your answer: at least a few words.',
+  'engagement.grievance-empty': 'A complaint needs a subject and a few words saying what is wrong.',
+  'engagement.no-grievance-desk': 'No office takes complaints here yet.',
 };
 
 /** A validation sentence when the field has no word of ours: the same without naming it. */
@@ -173,8 +204,19 @@ export function capFindingText(t: (key: string) => string, f: { rule: string; me
   return (f.params && reasonText(t, `cap.${f.rule}`, f.params)) || f.message;
 }
 
+/**
+ * A failure on the device itself (no position, no notifications, a photo it cannot read): its message is the
+ * English sentence, which is also its key in the locale files, so the UI says it in the reader's language.
+ */
+export class WordedError extends Error {
+  constructor(readonly sentence: string) {
+    super(sentence);
+  }
+}
+
 /** What the UI shows for a failed action: the reason's sentence, else the code's, in the reader's language. */
 export function errorText(t: (key: string) => string, e: unknown): string {
+  if (e instanceof WordedError) return t(e.sentence);
   if (e instanceof ApiError) {
     const said = reasonText(t, e.reason, e.params);
     if (said) return said;

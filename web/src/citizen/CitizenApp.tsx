@@ -41,6 +41,15 @@ export function CitizenApp({ lang, setLang }: { lang: string; setLang: (l: strin
     history.replaceState(null, '', `${location.pathname}${location.search}${TAB_HASH[t]}`);
     setTabState(t);
   };
+  // A link to another tab of the page already open (…/citizen#open-data) opens that tab.
+  useEffect(() => {
+    const onHash = (): void => {
+      const asked = Object.entries(TAB_HASH).find(([, h]) => h !== '' && h === location.hash)?.[0] as Tab | undefined;
+      if (asked) setTabState(asked);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const [subscription, setSubscription] = useState<DeviceSubscription | null>(loadSubscription);
   const [place, setPlace] = useState<Place | null>(
     () => loadPlace() ?? subscription?.places.last ?? subscription?.places.home ?? subscription?.places.work ?? null,

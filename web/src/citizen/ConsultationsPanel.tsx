@@ -3,6 +3,8 @@ import type { Effect, GrievanceFollowView, ParticipantView, Position, PublicCons
 import { LanguageContext, useT, useTime } from '../i18n.js';
 import { NotifyChoice, pushKeysFor, type NotifyWish } from './NotifyChoice.js';
 import { errorText } from '../errors.js';
+import { answersText, decisionCountsText } from './consultation-words.js';
+import { ApiError } from '../api.js';
 
 /** What this device keeps of the person's answers and grievances: their personal link tokens (Vigil keeps only a hash). */
 const KEPT = 'vigil.citizen.engagement';
@@ -34,13 +36,19 @@ const EFFECT_TEXT: Record<Effect, string> = {
 };
 const STATUS_TEXT: Record<string, string> = {
   published: 'Opens soon',
-  open: 'Open',
+  open: 'Open for answers',
   closed: 'Closed, decision to come',
   decided: 'Decided',
   received: 'Received',
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
 };
+
+/** A refused answer or grievance as an ApiError (its reason, worded by errorText), never the server's English. */
+function refusal(res: Response, body: unknown): ApiError {
+  const e = (body as { error?: { code: string; message: string; reason?: string; params?: Record<string, string | number> } } | null)?.error;
+  return new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `${res.status} ${res.statusText}`, null, e?.reason, e?.params);
+}
 
 const linkOf = (token: string): string => `${location.origin}/citizen?answer=${encodeURIComponent(token)}#consultations`;
 
@@ -153,7 +161,7 @@ export function ConsultationsPanel() {
             <h3>{c.title}</h3>
             <p className="muted small">
               {c.organisation} · <span data-testid="consultation-status">{t(STATUS_TEXT[c.status] ?? c.status)}</span> · {time(c.opensAt)} – {time(c.closesAt)}{' '}
-              · {c.contributions} {t('answers')}
+              · <span data-testid="consultation-answers">{answersText(t, c.contributions, c.minCount)}</span>
             </p>
             <p>
               <strong>{c.question}</strong>
@@ -164,8 +172,8 @@ export function ConsultationsPanel() {
             </details>
             {c.decision && (
               <p className="small">
-                <strong>{t('Decision')}:</strong> {c.decision.summary} ({c.decision.counts.adopted + c.decision.counts['partly-adopted']}{' '}
-                {t('answers changed it')})
+                <strong>{t('Decision')}:</strong> {c.decision.summary}{' '}
+                {c.contributions !== null && <span data-testid="decision-counts">({decisionCountsText(t, c.decision.counts, c.minCount)})</span>}
               </p>
             )}
             {c.status === 'open' && c.openToPublic && !answered.has(c.consultationId) && <AnswerForm consultation={c} onSent={onSent} />}
@@ -215,8 +223,8 @@ function AnswerForm({ consultation, onSent }: { consultation: PublicConsultation
             });
           })
           .then(async (res) => {
-            const body = (await res.json()) as { followToken?: string; error?: { message: string } };
-            if (!res.ok || !body.followToken) throw new Error(body.error?.message ?? `${res.status}`);
+            const body = (await res.json().catch(() => null)) as { followToken?: string } | null;
+            if (!res.ok || !body?.followToken) throw refusal(res, body);
             onSent(body.followToken);
           })
           .catch((e: unknown) => setError(errorText(t, e)))
@@ -277,8 +285,8 @@ function GrievanceForm({ consultations, onSent }: { consultations: PublicConsult
             body: JSON.stringify({ subject, text, consultationId: consultationId || null, email: email.trim() || null }),
           })
             .then(async (res) => {
-              const body = (await res.json()) as { followToken?: string; error?: { message: string } };
-              if (!res.ok || !body.followToken) throw new Error(body.error?.message ?? `${res.status}`);
+              const body = (await res.json().catch(() => null)) as { followToken?: string } | null;
+              if (!res.ok || !body?.followToken) throw refusal(res, body);
               setSubject('');
               setText('');
               onSent(body.followToken);

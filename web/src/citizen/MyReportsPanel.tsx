@@ -170,7 +170,7 @@ export function MyReportsPanel({ lang }: { lang: string }) {
             {focused.address ?? t('Position on the map only')} · {t('Sent')} {time(focused.requested_datetime)}
           </p>
           {focused.status_notes && (
-            <p data-testid="linked-report-note">
+            <p data-testid="linked-report-note" className="note-text">
               <NoteText text={focused.status_notes} />
             </p>
           )}
@@ -232,7 +232,7 @@ export function MyReportsPanel({ lang }: { lang: string }) {
           <li key={r.service_request_id} className={`report-card status-${r.status}`}>
             <strong>{r.service_name}</strong> · {r.status === 'open' ? t('open') : t('closed')} · {time(r.requested_datetime)}
             {r.status_notes ? (
-              <p className="small">
+              <p className="small note-text">
                 <NoteText text={r.status_notes} />
               </p>
             ) : null}

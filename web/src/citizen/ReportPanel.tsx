@@ -4,7 +4,19 @@ import { useT } from '../i18n.js';
 import { CitizenMap } from './CitizenMap.js';
 import { currentPosition, type Place } from './device.js';
 import { NotifyChoice, pushKeysFor, type NotifyWish } from './NotifyChoice.js';
-import { MAX_QUEUED, NetworkDown, deviceId, loadQueue, loadSent, postReport, preparePhoto, saveQueue, saveSent, tokenOf } from './report-store.js';
+import {
+  MAX_QUEUED,
+  NetworkDown,
+  ReportRefused,
+  deviceId,
+  loadQueue,
+  loadSent,
+  postReport,
+  preparePhoto,
+  saveQueue,
+  saveSent,
+  tokenOf,
+} from './report-store.js';
 import { errorText } from '../errors.js';
 
 type L = 'en' | 'fr';
@@ -45,7 +57,7 @@ export function ReportPanel({ lang, place, onSent }: { lang: string; place: Plac
     try {
       push = await pushKeysFor(notify);
     } catch (err) {
-      return setError(`${t('Notifications are not available on this device')}: ${err instanceof Error ? err.message : String(err)}`);
+      return setError(`${t('Notifications are not available on this device')}: ${errorText(t, err)}`);
     }
     const channels = [...(wantEmail ? ['email'] : []), ...(push ? ['push'] : [])];
     const fields: Record<string, string> = {
@@ -77,7 +89,8 @@ export function ReportPanel({ lang, place, onSent }: { lang: string; place: Plac
           saveQueue([...queue, { queuedAt: new Date().toISOString(), fields, photo }]);
           setQueued(true);
         }
-      } else setError(`${t('The report was not accepted')}: ${err instanceof Error ? err.message : String(err)}`);
+      } else
+        setError(`${t('The report was not accepted')}: ${err instanceof ReportRefused ? err.errors.map((x) => errorText(t, x)).join(' ') : errorText(t, err)}`);
     } finally {
       setBusy(false);
     }
@@ -200,7 +213,7 @@ export function ReportPanel({ lang, place, onSent }: { lang: string; place: Plac
             capture="environment"
             onChange={(e) => {
               const f = e.target.files?.[0];
-              if (f) preparePhoto(f).then(setPhoto, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+              if (f) preparePhoto(f).then(setPhoto, (err: unknown) => setError(errorText(t, err)));
               else setPhoto(null);
             }}
           />

@@ -51,8 +51,8 @@ export function SubscribePanel({
 
   const locate = (): Promise<void> =>
     run(async () => {
-      const p = await currentPosition().catch((e: Error) => {
-        throw new Error(`${t('Your position is not available')}: ${e.message}`);
+      const p = await currentPosition().catch((e: unknown) => {
+        throw new Error(`${t('Your position is not available')}: ${errorText(t, e)}`);
       });
       setPlaces((ps) => ({ ...ps, last: p }));
     });
@@ -109,8 +109,8 @@ export function SubscribePanel({
   const hereNow = (): Promise<void> =>
     run(async () => {
       if (!subscription) return;
-      const p = await currentPosition().catch((e: Error) => {
-        throw new Error(`${t('Your position is not available')}: ${e.message}`);
+      const p = await currentPosition().catch((e: unknown) => {
+        throw new Error(`${t('Your position is not available')}: ${errorText(t, e)}`);
       });
       await api(`/api/public/subscribers/${encodeURIComponent(subscription.token)}/location`, { method: 'PUT', body: p });
       const saved = { ...subscription, places: { ...subscription.places, last: p } };

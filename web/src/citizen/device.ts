@@ -1,3 +1,5 @@
+import { WordedError } from '../errors.js';
+
 /**
  * What this device keeps about its subscription (localStorage): the token that
  * changes and ends it — Vigil keeps only its hash — and what the person chose, so
@@ -53,10 +55,15 @@ export function savePlace(p: Place): void {
 /** The browser's position now (no cached fix: "I am here now" must be where the person is), asked with their permission. */
 export function currentPosition(): Promise<Place> {
   return new Promise((resolve, reject) => {
-    if (!('geolocation' in navigator)) return reject(new Error('no geolocation on this device'));
+    if (!('geolocation' in navigator)) return reject(new WordedError('This device cannot give its position.'));
     navigator.geolocation.getCurrentPosition(
       (p) => resolve({ lat: Number(p.coords.latitude.toFixed(6)), lon: Number(p.coords.longitude.toFixed(6)) }),
-      (e) => reject(new Error(e.message || 'position refused')),
+      (e) =>
+        reject(
+          new WordedError(
+            e.code === e.PERMISSION_DENIED ? 'Access to your position was refused in the browser.' : 'Your position could not be found: tap the map instead.',
+          ),
+        ),
       { enableHighAccuracy: true, timeout: 15_000, maximumAge: 0 },
     );
   });

@@ -4,6 +4,8 @@
  * `subscribe` fails with the browser's reason; the app then says push is not
  * available on this device and keeps the other channels.
  */
+import { WordedError } from '../errors.js';
+
 export const WORKER_URL = '/sw.js';
 export const WORKER_SCOPE = '/citizen';
 
@@ -37,21 +39,26 @@ export interface PushKeys {
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms))]);
+  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new WordedError(what)), ms))]);
 
 /** Asks permission and subscribes this device; rejects with the reason when push is not available. */
 export async function subscribePush(vapidPublicKey: string): Promise<PushKeys> {
   const support = pushSupport();
-  if (support !== 'ok') throw new Error(support);
+  if (support === 'insecure') throw new WordedError('This page is not on a secure (https) address, so it cannot show notifications.');
+  if (support !== 'ok') throw new WordedError('This browser cannot receive notifications.');
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted') throw new Error(`notifications ${permission}`);
-  const registration = await withTimeout(navigator.serviceWorker.ready, 10_000, 'service worker');
+  if (permission !== 'granted') throw new WordedError('Notifications are not allowed for this page in the browser.');
+  const registration = await withTimeout(navigator.serviceWorker.ready, 10_000, 'The browser did not start the page’s notification service.');
   const existing = await registration.pushManager.getSubscription();
   const subscription =
     existing ??
-    (await withTimeout(registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(vapidPublicKey) }), 20_000, 'push service'));
+    (await withTimeout(
+      registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(vapidPublicKey) }),
+      20_000,
+      'The browser’s push service did not answer.',
+    ));
   const json = subscription.toJSON() as { endpoint?: string; keys?: { p256dh?: string; auth?: string } };
-  if (!json.endpoint || !json.keys?.p256dh || !json.keys.auth) throw new Error('the browser gave an incomplete push subscription');
+  if (!json.endpoint || !json.keys?.p256dh || !json.keys.auth) throw new WordedError('The browser gave an incomplete notification subscription.');
   return { endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } };
 }
 

@@ -1,3 +1,6 @@
+import { ApiError } from '../api.js';
+import { WordedError } from '../errors.js';
+
 /**
  * What this device keeps about the person's reports (localStorage): the personal
  * follow tokens of the reports sent (Vigil keeps only their hash), and the reports
@@ -55,6 +58,24 @@ const dataUrlToBlob = (url: string): Blob => {
 
 export class NetworkDown extends Error {}
 
+/** An Open311 error as Vigil sends it: the specification's code and description, and Vigil's reason to word it. */
+interface Open311ErrorJson {
+  code: number;
+  description: string;
+  reason?: string;
+  params?: Record<string, string | number>;
+}
+const codeOf = (status: number): string =>
+  ({ 400: 'bad_request', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large', 429: 'rate_limited' })[status] ??
+  (status >= 500 ? 'internal' : 'http_error');
+
+/** Vigil refused the report (never worth sending again): each of its errors, worded by errorText. */
+export class ReportRefused extends Error {
+  constructor(readonly errors: ApiError[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
 export interface Posted {
   service_request_id: string;
   token: string;
@@ -75,8 +96,12 @@ export async function postReport(fields: Record<string, string>, photo: string |
   }
   const json = (await res.json().catch(() => null)) as unknown;
   if (!res.ok) {
-    const errors = Array.isArray(json) ? (json as { description: string }[]) : [];
-    throw new Error(errors.map((e) => e.description).join('; ') || `${res.status}`);
+    const errors = Array.isArray(json) ? (json as Open311ErrorJson[]) : [];
+    throw new ReportRefused(
+      errors.length > 0
+        ? errors.map((e) => new ApiError(res.status, codeOf(res.status), e.description, null, e.reason, e.params))
+        : [new ApiError(res.status, codeOf(res.status), `${res.status} ${res.statusText}`, null)],
+    );
   }
   return (json as Posted[])[0]!;
 }
@@ -95,8 +120,9 @@ export async function flushQueue(): Promise<Posted[]> {
         { reportId: p.service_request_id, followToken: tokenOf(p.follow_url), serviceCode: q.fields.service_code ?? '', sentAt: q.queuedAt },
       ]);
     } catch (e) {
-      // The network is still down: keep it. Refused by Vigil (invalid): drop it, it would never pass.
-      if (e instanceof NetworkDown) left.push(q);
+      // The network is still down, or Vigil asks to wait (rate limit, a failure of its own): keep it.
+      // Refused by Vigil (invalid): drop it, it would never pass.
+      if (e instanceof NetworkDown || (e instanceof ReportRefused && e.errors.some((x) => x.status === 429 || x.status >= 500))) left.push(q);
     }
   }
   saveQueue(left);
@@ -111,11 +137,13 @@ export async function preparePhoto(file: File): Promise<string> {
     new Promise((resolve, reject) => {
       const r = new FileReader();
       r.onload = () => resolve(String(r.result));
-      r.onerror = () => reject(new Error('the photo cannot be read'));
+      r.onerror = () => reject(new WordedError('The photo cannot be read: take or choose another one.'));
       r.readAsDataURL(blob);
     });
   if (file.size <= 550 * 1024 && /^image\/(jpeg|png)$/.test(file.type)) return asDataUrl(file);
-  const bitmap = await createImageBitmap(file);
+  const bitmap = await createImageBitmap(file).catch(() => {
+    throw new WordedError('The photo cannot be read: take or choose another one.');
+  });
   const scale = Math.min(1, 1280 / Math.max(bitmap.width, bitmap.height));
   const canvas = document.createElement('canvas');
   canvas.width = Math.round(bitmap.width * scale);

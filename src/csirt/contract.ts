@@ -91,10 +91,23 @@ export interface Observable {
   value: string;
   /** An indicator of compromise: exported in STIX/MISP and matched against incoming events. */
   ioc: boolean;
+  /** What a person wrote about it; for an observable the desk added itself, the same in English (API users, STIX and MISP). */
   note: string;
+  /** Where an observable the desk added itself came from, for a client to say in its reader's language (absent: typed by a person). */
+  origin?: ObservableOrigin;
   addedAt: string;
   addedBy: string;
 }
+
+/**
+ * The origin of an observable the desk added itself: from an alert (its rule and what its title names), from a
+ * finding (the device by its label, or the CVE and whether it is known exploited), from an artefact (its file name).
+ */
+export type ObservableOrigin =
+  | { kind: 'alert'; rule: AlertRuleId; params: Readonly<Record<string, string>> }
+  | { kind: 'finding-device'; device: string }
+  | { kind: 'finding-cve'; cve: string; kev: boolean }
+  | { kind: 'artefact'; name: string };
 
 /** The built-in rules (docs/csirt.md). */
 export const ALERT_RULES = [

@@ -25,6 +25,7 @@ import {
   type CsirtSummary,
   type Indicator,
   type Observable,
+  type ObservableOrigin,
   type ObservableType,
   type Pap,
   type SecurityAlert,
@@ -164,13 +165,19 @@ export class CsirtService {
     const recent = cases.filter((c) => Date.parse(c.openedAt) >= since);
     const minutes = (a: string, b: string | null) => (b ? (Date.parse(b) - Date.parse(a)) / 60_000 : null);
     return {
-      events: this.state.eventCount,
+      // The city-wide count for the CSIRT; an owner organisation counts the events it may read (those the desk keeps).
+      events: this.readsEveryOrganisation(p) ? this.state.eventCount : this.events(p, this.state.recent.length).length,
       eventsRefused: 0,
       openAlerts: this.alerts(p).filter((a) => a.status === 'new' || a.status === 'acknowledged').length,
       openCases: cases.filter((c) => c.status !== 'closed').length,
       medianTriageMinutes: median(recent.map((c) => minutes(c.openedAt, c.triagedAt)).filter((x): x is number => x !== null)),
       medianCloseMinutes: median(recent.map((c) => minutes(c.openedAt, c.closedAt)).filter((x): x is number => x !== null)),
     };
+  }
+
+  /** The city's CSIRT reads every organisation's security data (policy `confidential: 'security'`); the intake's city-wide figures are its only. */
+  readsEveryOrganisation(p: Principal): boolean {
+    return p.roles.includes('csirt');
   }
 
   events(p: Principal, limit = 200): SecurityEvent[] {
@@ -257,7 +264,7 @@ export class CsirtService {
     };
   }
 
-  private observable(p: Principal, o: { type: ObservableType; value: string; ioc?: boolean; note?: string }): Observable {
+  private observable(p: Principal, o: { type: ObservableType; value: string; ioc?: boolean; note?: string; origin?: ObservableOrigin }): Observable {
     const problem = observableProblem(o.type, o.value);
     if (problem) throw badRequest(problem);
     return {
@@ -266,6 +273,7 @@ export class CsirtService {
       value: o.value.trim(),
       ioc: o.ioc ?? false,
       note: (o.note ?? '').slice(0, 1000),
+      ...(o.origin ? { origin: o.origin } : {}),
       addedAt: new Date(this.ctx.clock.now()).toISOString(),
       addedBy: p.actor,
     };
@@ -284,14 +292,21 @@ export class CsirtService {
     for (const a of alerts) if (this.state.pending.has(a.alertId)) await this.writePending();
     const observables: Observable[] = [];
     const seen = new Set<string>();
-    const add = (o: { type: ObservableType; value: string; ioc?: boolean; note?: string }) => {
+    const add = (o: { type: ObservableType; value: string; ioc?: boolean; note?: string; origin?: ObservableOrigin }) => {
       const k = `${o.type}:${o.value.trim().toLowerCase()}`;
       if (seen.has(k)) return;
       seen.add(k);
       observables.push(this.observable(p, o));
     };
     for (const o of input.observables ?? []) add(o);
-    for (const a of alerts) for (const o of a.observables) add({ ...o, ioc: o.type === 'ipv4' || o.type === 'ipv6', note: `from alert: ${a.title}` });
+    for (const a of alerts)
+      for (const o of a.observables)
+        add({
+          ...o,
+          ioc: o.type === 'ipv4' || o.type === 'ipv6',
+          note: `from alert: ${a.title}`,
+          origin: { kind: 'alert', rule: a.rule, params: a.params ?? {} },
+        });
     for (const f of findings) for (const o of this.findingObservables(f)) add(o);
     const severities: AlertSeverity[] = ['low', 'medium', 'high', 'critical'];
     const fromFindings = findings.map((f) => ({ P1: 3, P2: 2, P3: 1, P4: 0 })[f.priority]);
@@ -381,11 +396,17 @@ export class CsirtService {
     return f;
   }
 
-  private findingObservables(f: Finding): { type: ObservableType; value: string; ioc: boolean; note: string }[] {
+  private findingObservables(f: Finding): { type: ObservableType; value: string; ioc: boolean; note: string; origin: ObservableOrigin }[] {
     const label = this.devices?.asset(f.assetId)?.label ?? f.assetId;
     return [
-      { type: 'device', value: f.assetId, ioc: false, note: `finding: ${label}` },
-      { type: 'cve', value: f.cveId, ioc: false, note: `finding: ${f.cveId}${f.kev ? ' (known exploited)' : ''}` },
+      { type: 'device', value: f.assetId, ioc: false, note: `finding: ${label}`, origin: { kind: 'finding-device', device: label } },
+      {
+        type: 'cve',
+        value: f.cveId,
+        ioc: false,
+        note: `finding: ${f.cveId}${f.kev ? ' (known exploited)' : ''}`,
+        origin: { kind: 'finding-cve', cve: f.cveId, kev: f.kev },
+      },
     ];
   }
 
@@ -568,7 +589,13 @@ export class CsirtService {
       events.push(
         csirtEvent('csirt.case.observable-added', `case:${caseId}`, c.orgId, p, {
           caseId,
-          observable: this.observable(p, { type: 'sha256', value: sha256, ioc: opts.ioc ?? false, note: `artefact: ${name}` }),
+          observable: this.observable(p, {
+            type: 'sha256',
+            value: sha256,
+            ioc: opts.ioc ?? false,
+            note: `artefact: ${name}`,
+            origin: { kind: 'artefact', name },
+          }),
         }),
       );
     await this.ctx.record(events);

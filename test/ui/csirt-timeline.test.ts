@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALERT_RULES, TIMELINE_KINDS, type TimelineEntry } from '../../src/csirt/contract.js';
-import { ALERT_TITLES, TIMELINE_SENTENCES, alertTitle, timelineText, withNames } from '../../web/src/csirt-timeline.js';
+import {
+  ALERT_TITLES,
+  OBSERVABLE_ORIGIN_SENTENCES,
+  TIMELINE_SENTENCES,
+  alertTitle,
+  observableNote,
+  timelineText,
+  withNames,
+} from '../../web/src/csirt-timeline.js';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 
@@ -90,4 +98,38 @@ test("a CSIRT alert's title reads in the reader language by its rule; the device
   assert.equal(alertTitle(french, { rule: 'tamper', title: 'Tamper signal from a panel', params: { source: '' } }), 'Signal d’autoprotection : une centrale');
   assert.equal(alertTitle(french, { rule: 'failed-signins', title: 'Failed sign-ins from 203.0.113.9' }), 'Failed sign-ins from 203.0.113.9');
   for (const rule of ALERT_RULES) assert.ok((fr as Record<string, string>)[ALERT_TITLES[rule]], `${rule} in French`);
+});
+
+test("an observable the desk added itself says where it came from in the reader's language; a person's note and an older English note stay as written", () => {
+  const cases: [Parameters<typeof observableNote>[1], string, string][] = [
+    [
+      { note: 'from alert: Failed sign-ins from 192.0.2.50', origin: { kind: 'alert', rule: 'failed-signins', params: { ip: '192.0.2.50' } } },
+      'Issu de l’alerte : Connexions refusées depuis 192.0.2.50',
+      'From alert: Failed sign-ins from 192.0.2.50',
+    ],
+    [
+      { note: 'x', origin: { kind: 'alert', rule: 'device-new-network', params: { device: 'dev:camera:7', network: '198.51.100.0/24' } } },
+      'Issu de l’alerte : Équipement Camera — Port Hercule vu sur un nouveau réseau 198.51.100.0/24',
+      'From alert: Device Camera — Port Hercule seen on a new network 198.51.100.0/24',
+    ],
+    [
+      { note: 'finding: Siren — Fontvieille', origin: { kind: 'finding-device', device: 'Siren — Fontvieille' } },
+      'Vulnérabilité sur Siren — Fontvieille',
+      'Finding on Siren — Fontvieille',
+    ],
+    [
+      { note: 'finding: CVE-2024-1086 (known exploited)', origin: { kind: 'finding-cve', cve: 'CVE-2024-1086', kev: true } },
+      'Vulnérabilité CVE-2024-1086 (exploitée)',
+      'Finding CVE-2024-1086 (known exploited)',
+    ],
+    [{ note: 'finding: CVE-2024-1', origin: { kind: 'finding-cve', cve: 'CVE-2024-1', kev: false } }, 'Vulnérabilité CVE-2024-1', 'Finding CVE-2024-1'],
+    [{ note: 'artefact: kernel.log', origin: { kind: 'artefact', name: 'kernel.log' } }, 'Pièce kernel.log', 'Artefact kernel.log'],
+    [{ note: 'the firewall' }, 'the firewall', 'the firewall'],
+    [{ note: 'finding: dev:camera:7' }, 'finding: Camera — Port Hercule', 'finding: Camera — Port Hercule'],
+  ];
+  for (const [o, frText, enText] of cases) {
+    assert.equal(observableNote(french, o, name), frText, `${o.origin?.kind ?? 'note'} in French`);
+    assert.equal(observableNote(english, o, name), enText, `${o.origin?.kind ?? 'note'} in English`);
+  }
+  for (const key of Object.values(OBSERVABLE_ORIGIN_SENTENCES)) assert.ok((fr as Record<string, string>)[key], `${key} in French`);
 });

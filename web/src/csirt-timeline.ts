@@ -1,4 +1,4 @@
-import type { AlertRuleId, SecurityAlert, TimelineEntry, TimelineKind } from '../../src/csirt/contract.js';
+import type { AlertRuleId, Observable, SecurityAlert, TimelineEntry, TimelineKind } from '../../src/csirt/contract.js';
 import { OBSERVABLE_TYPE_LABELS, wordFor } from './labels.js';
 
 /**
@@ -124,3 +124,32 @@ export function alertTitle(t: (key: string) => string, a: Pick<SecurityAlert, 'r
 
 /** Device ids in a text (`Critical message from dev:siren:3`) shown by name. */
 export const withNames = (text: string, name: (ref: string) => string): string => text.replace(/\bdev:[a-z-]+:[\w.-]+/g, (id) => name(id));
+
+/** Where an observable the desk added itself came from, in words (src/csirt/contract.ts ObservableOrigin). */
+export const OBSERVABLE_ORIGIN_SENTENCES = {
+  alert: 'From alert: {title}',
+  'finding-device': 'Finding on {device}',
+  'finding-cve': 'Finding {cve}',
+  'finding-cve-kev': 'Finding {cve} (known exploited)',
+  artefact: 'Artefact {name}',
+} as const;
+
+/**
+ * An observable's note in the reader's language: where the desk took it from (an alert, a finding, an artefact) by
+ * its sentence, else what a person wrote; an observable added before origins existed keeps its English note.
+ */
+export function observableNote(t: (key: string) => string, o: Pick<Observable, 'note' | 'origin'>, name: (ref: string) => string): string {
+  const origin = o.origin;
+  if (!origin) return withNames(o.note, name);
+  const fill = (sentence: string, values: Record<string, string>) => t(sentence).replace(/\{(\w+)\}/g, (whole, k: string) => values[k] ?? whole);
+  switch (origin.kind) {
+    case 'alert':
+      return fill(OBSERVABLE_ORIGIN_SENTENCES.alert, { title: withNames(alertTitle(t, { rule: origin.rule, title: o.note, params: origin.params }), name) });
+    case 'finding-device':
+      return fill(OBSERVABLE_ORIGIN_SENTENCES['finding-device'], { device: withNames(origin.device, name) });
+    case 'finding-cve':
+      return fill(OBSERVABLE_ORIGIN_SENTENCES[origin.kev ? 'finding-cve-kev' : 'finding-cve'], { cve: origin.cve });
+    case 'artefact':
+      return fill(OBSERVABLE_ORIGIN_SENTENCES.artefact, { name: origin.name });
+  }
+}

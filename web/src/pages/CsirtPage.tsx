@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, apiUpload, type Me, type StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
-import { formatNumber, useT, useTime, withColon } from '../i18n.js';
+import { formatNumber, useCount, useT, useTime, withColon } from '../i18n.js';
 import { OBSERVABLE_TYPE_LABELS, PAP_MEANINGS, TLP_MEANINGS } from '../labels.js';
 import {
   ALERT_SEVERITIES,
@@ -22,7 +22,7 @@ import {
 import type { TriageState, VexJustification } from '../../../src/device-security/contract.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 import { errorText } from '../errors.js';
-import { alertTitle, timelineText, withNames } from '../csirt-timeline.js';
+import { alertTitle, observableNote, timelineText, withNames } from '../csirt-timeline.js';
 
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
 type CaseView = SecurityCase & {
@@ -362,6 +362,7 @@ function CaseDetail({
   const [advTitle, setAdvTitle] = useState('');
   const [advBody, setAdvBody] = useState('');
   const name = useNames();
+  const count = useCount();
   const [artNote, setArtNote] = useState('');
   const [artIoc, setArtIoc] = useState(false);
   const [artError, setArtError] = useState<string | null>(null);
@@ -457,7 +458,8 @@ function CaseDetail({
             </select>
           </label>
           <span>
-            {t('Assignee')}: {c.assignee ?? '—'}
+            {withColon(t, t('Assignee'))}
+            {c.assignee ? name(c.assignee) : '—'}
           </span>
           {c.assignee !== me.username && me.username && (
             <button onClick={() => void act('', { assignee: me.username, status: 'in-progress' }, 'PATCH')} data-testid="take-case">
@@ -561,12 +563,19 @@ function CaseDetail({
                 </td>
                 <td>{o.type === 'device' ? <span title={o.value}>{deviceName(o.value)}</span> : <code>{o.value}</code>}</td>
                 <td>{o.ioc ? 'IOC' : ''}</td>
-                <td className="muted">{withNames(o.note, name)}</td>
+                <td className="muted">{observableNote(t, o, name)}</td>
                 <td>
                   {s && s.caseIds.length + s.alertIds.length > 0
-                    ? `${t('seen in')} ${s.caseIds.length} ${t('other cases')}, ${s.alertIds.length} ${t('alerts')}`
+                    ? `${t('seen in')} ${[
+                        s.caseIds.length > 0 ? count(s.caseIds.length, 'other case', 'other cases') : '',
+                        s.alertIds.length > 0 ? count(s.alertIds.length, 'alert', 'alerts') : '',
+                      ]
+                        .filter(Boolean)
+                        .join(', ')}`
                     : ''}
-                  {s?.findingCount ? `${s.caseIds.length + s.alertIds.length > 0 ? ' · ' : ''}${s.findingCount} ${t('findings on devices')}` : ''}
+                  {s?.findingCount
+                    ? `${s.caseIds.length + s.alertIds.length > 0 ? ' · ' : ''}${count(s.findingCount, 'finding on devices', 'findings on devices')}`
+                    : ''}
                 </td>
               </tr>
             );

@@ -74,6 +74,8 @@ export type FindingsPort = Pick<DeviceSecurityReadPort, 'finding' | 'asset' | 'c
 /** A case as the desk shows it: names for actors, sightings of its observables, its advisories. */
 export interface CaseView extends SecurityCase {
   orgName: string | null;
+  /** The people the case names by username (opened by, assignee, task owners, timeline, artefacts), with their display names. */
+  people: Record<string, string>;
   findings: CaseFinding[];
   alerts: SecurityAlert[];
   sightings: Record<string, Sighting>;
@@ -101,6 +103,8 @@ export class CsirtService {
     private readonly names: {
       orgName(orgId: string): string | null;
       actorName(actor: string): string;
+      /** A user's display name by username (null: no such user). */
+      displayName?(username: string): string | null;
       incidentVisible?(incidentId: string, by: Principal): boolean;
     },
     private readonly devices: FindingsPort | null = null,
@@ -219,9 +223,24 @@ export class CsirtService {
     return filterVisible(p, [...this.state.cases.values()], (c) => secret(c.orgId)).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
   }
 
-  /** The case list: without timelines, with the organisation's name. */
-  caseRows(p: Principal): (Omit<SecurityCase, 'timeline'> & { orgName: string | null })[] {
-    return this.visibleCases(p).map(({ timeline: _t, ...c }) => ({ ...c, orgName: c.orgId ? this.names.orgName(c.orgId) : null }));
+  /** Display names of the usernames given (those the identity knows), for the page to show people by name. */
+  private people(usernames: Iterable<string | null | undefined>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const u of usernames) {
+      if (!u || out[u] !== undefined) continue;
+      const shown = this.names.displayName?.(u);
+      if (shown) out[u] = shown;
+    }
+    return out;
+  }
+
+  /** The case list: without timelines, with the organisation's name and the assignee's. */
+  caseRows(p: Principal): (Omit<SecurityCase, 'timeline'> & { orgName: string | null; people: Record<string, string> })[] {
+    return this.visibleCases(p).map(({ timeline: _t, ...c }) => ({
+      ...c,
+      orgName: c.orgId ? this.names.orgName(c.orgId) : null,
+      people: this.people([c.assignee]),
+    }));
   }
 
   private getCase(p: Principal, caseId: string, action: 'read' | 'act' = 'read'): SecurityCase {
@@ -242,23 +261,33 @@ export class CsirtService {
         ...this.findingSightings(p, o.type, o.value),
       };
     }
+    const timeline = c.timeline.map((t) => ({
+      ...t,
+      actor: this.names.actorName(t.actor),
+      what: this.withDeviceNames(c, t.what),
+      // The triaged finding's device by name, as in the English line.
+      ...(t.params?.device !== undefined ? { params: { ...t.params, device: this.deviceName(String(t.params.device)) } } : {}),
+    }));
+    const openedBy = this.names.actorName(c.openedBy);
+    const artefacts = c.artefacts.map((a) => ({ ...a, addedBy: this.names.actorName(a.addedBy) }));
     return {
       ...c,
-      openedBy: this.names.actorName(c.openedBy),
-      timeline: c.timeline.map((t) => ({
-        ...t,
-        actor: this.names.actorName(t.actor),
-        what: this.withDeviceNames(c, t.what),
-        // The triaged finding's device by name, as in the English line.
-        ...(t.params?.device !== undefined ? { params: { ...t.params, device: this.deviceName(String(t.params.device)) } } : {}),
-      })),
+      openedBy,
+      timeline,
+      people: this.people([
+        openedBy,
+        c.assignee,
+        ...c.tasks.map((x) => x.owner),
+        ...timeline.flatMap((x) => [x.actor, x.kind === 'updated' && x.params?.assignee ? String(x.params.assignee) : null]),
+        ...artefacts.map((a) => a.addedBy),
+      ]),
       orgName: c.orgId ? this.names.orgName(c.orgId) : null,
       alerts: c.alertIds.map((id) => this.state.alerts.get(id)).filter((a): a is SecurityAlert => a !== undefined),
       findings: c.findingIds.flatMap((id) => {
         const f = this.devices?.finding(id);
         return f && can(p, 'read', secret(f.orgId)) ? [this.caseFinding(f)] : [];
       }),
-      artefacts: c.artefacts.map((a) => ({ ...a, addedBy: this.names.actorName(a.addedBy) })),
+      artefacts,
       sightings,
       advisories: [...this.state.advisories.values()].filter((a) => a.caseId === c.caseId && can(p, 'read', secret(a.orgId))),
     };

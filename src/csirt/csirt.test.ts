@@ -141,6 +141,13 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
     const assigned = await analyst('PATCH', `/api/csirt/cases/${caseId}`, { assignee: 'csirt', status: 'in-progress', severity: 'high' });
     assert.equal(assigned.status, 200, assigned.body);
     assert.ok(assigned.json.case.triagedAt, 'taking the case triages it');
+    // People by name for the page: the assignee and task owner (usernames) come with their display names.
+    assert.equal(assigned.json.case.people.csirt, 'Cyril CSIRT');
+    assert.equal(
+      ((await analyst('GET', '/api/csirt/cases')).json.cases as { caseId: string; people: Record<string, string> }[]).find((c) => c.caseId === caseId)!.people
+        .csirt,
+      'Cyril CSIRT',
+    );
     const task = assigned.json.case.tasks[0];
     assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/tasks/${task.taskId}`, { done: true })).status, 200);
 

@@ -24,9 +24,11 @@ import { TriageFields, triageReady, type TriageDraft } from '../components/Triag
 import { errorText } from '../errors.js';
 import { alertTitle, observableNote, timelineText, withNames } from '../csirt-timeline.js';
 
-type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
+/** `people`: display names of the usernames the case names (assignee, task owners, who did what). */
+type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null; people?: Record<string, string> };
 type CaseView = SecurityCase & {
   orgName: string | null;
+  people?: Record<string, string>;
   alerts: SecurityAlert[];
   sightings: Record<string, Sighting>;
   advisories: Advisory[];
@@ -264,7 +266,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     <TlpCode tlp={c.tlp} />
                   </td>
                   <td data-label={t('Status')}>{t(c.status)}</td>
-                  <td data-label={t('Assignee')}>{c.assignee ?? '—'}</td>
+                  <td data-label={t('Assignee')}>{c.assignee ? (c.people?.[c.assignee] ?? c.assignee) : '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -371,6 +373,8 @@ function CaseDetail({
   const url = `/api/csirt/cases/${c.caseId}`;
   const act = (path: string, body?: unknown, method = 'POST') => run(async () => onCase(await api<{ case: CaseView }>(`${url}${path}`, { method, body })));
   const deviceName = (id: string) => c.findings.find((f) => f.assetId === id)?.label ?? name(id);
+  /** A person the case names (by username, or a `user:` ref) by display name. */
+  const person = (ref: string) => c.people?.[ref] ?? name(ref);
   const [sending, setSending] = useState<{ name: string; sent: number; total: number; abort: AbortController } | null>(null);
   const upload = (file: File) => {
     if (file.size > maxBytes) {
@@ -421,7 +425,7 @@ function CaseDetail({
         )}
       </div>
       <p className="muted">
-        {c.orgName ?? t('the city')} · {t('opened')} {time(c.openedAt)} · {c.openedBy} · {t(c.status)}
+        {c.orgName ?? t('the city')} · {t('opened')} {time(c.openedAt)} · {person(c.openedBy)} · {t(c.status)}
         {c.resolution ? ` · ${t(c.resolution)}` : ''}
       </p>
       {c.description && <p>{c.description}</p>}
@@ -459,7 +463,7 @@ function CaseDetail({
           </label>
           <span>
             {withColon(t, t('Assignee'))}
-            {c.assignee ? name(c.assignee) : '—'}
+            {c.assignee ? person(c.assignee) : '—'}
           </span>
           {c.assignee !== me.username && me.username && (
             <button onClick={() => void act('', { assignee: me.username, status: 'in-progress' }, 'PATCH')} data-testid="take-case">
@@ -530,7 +534,7 @@ function CaseDetail({
               {x.title}
             </label>
             <span className="muted">
-              {x.owner ? ` · ${x.owner}` : ''}
+              {x.owner ? ` · ${person(x.owner)}` : ''}
               {x.dueAt ? ` · ${t('due')} ${time(x.dueAt)}` : ''}
             </span>
           </li>
@@ -624,7 +628,7 @@ function CaseDetail({
                 SHA-256 <code className="hash">{a.sha256}</code>
               </td>
               <td className="muted">
-                {time(a.addedAt)} · {a.addedBy}
+                {time(a.addedAt)} · {person(a.addedBy)}
               </td>
               {handler && (
                 <td className="nowrap">
@@ -732,7 +736,7 @@ function CaseDetail({
       <ol className="csirt-timeline" data-testid="timeline">
         {c.timeline.map((x, i) => (
           <li key={i}>
-            <span className="muted">{time(x.at)}</span> · {x.actor} · {withNames(timelineText(t, x, name), name)}
+            <span className="muted">{time(x.at)}</span> · {person(x.actor)} · {withNames(timelineText(t, x, person), name)}
           </li>
         ))}
       </ol>

@@ -62,6 +62,11 @@ test('a CSIRT timeline entry reads as a sentence in the reader language: slugs b
       'Finding CVE-2024-1 on Siren — Fontvieille: not affected (code not reachable) — nf_tables not loaded',
     ],
     [entry('reopened', {}), 'Dossier rouvert', 'Case reopened'],
+    [
+      entry('task-added', { title: 'Block the address', owner: 'user:u-nina' }),
+      'Tâche ajoutée : Block the address (Nina CSIRT)',
+      'Task added: Block the address (Nina CSIRT)',
+    ],
     [entry('comment', { text: 'Called the vendor.' }), 'Called the vendor.', 'Called the vendor.'],
   ];
   for (const [e, fr, enText] of cases) {

@@ -94,8 +94,8 @@ export function timelineText(t: (key: string) => string, entry: Pick<TimelineEnt
       break;
   }
   let text = t(sentence).replace(/\{(\w+)\}/g, (whole, k: string) => values[k] ?? whole);
-  // The free texts people wrote after the sentence: a task's owner, a note, a triage's justification and detail.
-  if (kind === 'task-added' && s('owner')) text += ` (${s('owner')})`;
+  // What follows the sentence: a task's owner (by name), the notes people wrote, a triage's justification and detail.
+  if (kind === 'task-added' && s('owner')) text += ` (${name(s('owner'))})`;
   if (kind === 'finding-triaged') text += `${s('justification') ? ` (${t(`vex:${s('justification')}`)})` : ''}${s('detail') ? ` — ${s('detail')}` : ''}`;
   if ((kind === 'closed' || kind === 'artefact-erased') && s('note')) text += ` — ${s('note')}`;
   return text;

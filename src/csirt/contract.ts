@@ -206,12 +206,24 @@ export interface Advisory {
   /** The constituent organisation told. */
   orgId: string;
   title: string;
+  /** What the CSIRT wrote; for an advisory the desk wrote itself from findings, the same in English (API users). */
   body: string;
+  /** An advisory the desk wrote from findings: the case's reference and each finding, for a client to word it. */
+  about?: { ref: string; findings: AdvisoryFinding[] };
   tlp: Tlp;
   sentAt: string;
   sentBy: string;
   confirmedAt: string | null;
   confirmedBy: string | null;
+}
+
+/** One finding an advisory tells its owner about: the CVE, whether known exploited, the device by its label, the component, the priority. */
+export interface AdvisoryFinding {
+  cve: string;
+  kev: boolean;
+  device: string;
+  component: string | null;
+  priority: string;
 }
 
 export interface SecurityCase {

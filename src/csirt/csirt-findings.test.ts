@@ -98,6 +98,18 @@ test('csirt × device security: a case from a KEV finding on a siren controller,
   assert.equal(opened.advisories.length, 1);
   assert.equal(opened.advisories[0]!.orgId, 'org_city');
   assert.match(opened.advisories[0]!.body, /CVE-2024-1086 \(known exploited\) on siren dev:siren:1/);
+  assert.deepEqual(opened.advisories[0]!.about, {
+    ref: opened.ref,
+    findings: [
+      {
+        cve: 'CVE-2024-1086',
+        kev: true,
+        device: 'siren dev:siren:1',
+        component: kev.component ? `${kev.component.name} ${kev.component.version}` : null,
+        priority: kev.priority,
+      },
+    ],
+  });
 
   // The finding shows the case; the other siren's finding shows it through the shared CVE.
   const seen = security.service.finding(kev.findingId, csirt);

@@ -460,6 +460,16 @@ export class CsirtService {
             orgId,
             title: `${ref}: ${title}`,
             body: `The city CSIRT opened case ${ref} about vulnerabilities on your devices:\n${lines.join('\n')}\nPlease confirm, then patch or mitigate and record it on the finding (Device security).`,
+            about: {
+              ref,
+              findings: fs.map((f) => ({
+                cve: f.cveId,
+                kev: f.kev,
+                device: this.devices?.asset(f.assetId)?.label ?? f.assetId,
+                component: f.component ? `${f.component.name} ${f.component.version}` : null,
+                priority: f.priority,
+              })),
+            },
             tlp,
           },
         }),

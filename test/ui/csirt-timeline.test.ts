@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALERT_RULES, TIMELINE_KINDS, type TimelineEntry } from '../../src/csirt/contract.js';
 import {
+  ADVISORY_SENTENCES,
   ALERT_TITLES,
   OBSERVABLE_ORIGIN_SENTENCES,
   TIMELINE_SENTENCES,
+  advisoryText,
   alertTitle,
   observableNote,
   timelineText,
@@ -137,4 +139,29 @@ test("an observable the desk added itself says where it came from in the reader'
     assert.equal(observableNote(english, o, name), enText, `${o.origin?.kind ?? 'note'} in English`);
   }
   for (const key of Object.values(OBSERVABLE_ORIGIN_SENTENCES)) assert.ok((fr as Record<string, string>)[key], `${key} in French`);
+});
+
+test('an advisory the desk wrote from findings reads in the owner’s language; one the CSIRT wrote stays as written', () => {
+  const about = {
+    ref: 'CSIRT-2026-0001',
+    findings: [
+      { cve: 'CVE-2024-1086', kev: true, device: 'Siren — Fontvieille', component: 'linux-kernel 5.10.120', priority: 'P1' },
+      { cve: 'CVE-2024-1', kev: false, device: 'Camera — Port Hercule', component: null, priority: 'P3' },
+    ],
+  };
+  assert.equal(
+    advisoryText(french, { body: 'english', about }),
+    [
+      'Le CSIRT de la ville a ouvert le dossier CSIRT-2026-0001 sur des vulnérabilités de vos équipements :',
+      '- CVE-2024-1086 (exploitée) sur Siren — Fontvieille (linux-kernel 5.10.120) : P1',
+      '- CVE-2024-1 sur Camera — Port Hercule : P3',
+      'Merci de confirmer, puis de corriger ou d’atténuer et de l’indiquer sur le constat (Sécurité des équipements).',
+    ].join('\n'),
+  );
+  assert.match(
+    advisoryText(english, { body: 'english', about }),
+    /^The city CSIRT opened case CSIRT-2026-0001[\s\S]*- CVE-2024-1086 \(known exploited\) on Siren/,
+  );
+  assert.equal(advisoryText(french, { body: 'Patch the VPN portal.' }), 'Patch the VPN portal.');
+  for (const key of Object.values(ADVISORY_SENTENCES)) assert.ok((fr as Record<string, string>)[key], `${key} in French`);
 });

@@ -1,4 +1,4 @@
-import type { AlertRuleId, Observable, SecurityAlert, TimelineEntry, TimelineKind } from '../../src/csirt/contract.js';
+import type { Advisory, AlertRuleId, Observable, SecurityAlert, TimelineEntry, TimelineKind } from '../../src/csirt/contract.js';
 import { OBSERVABLE_TYPE_LABELS, wordFor } from './labels.js';
 
 /**
@@ -152,4 +152,27 @@ export function observableNote(t: (key: string) => string, o: Pick<Observable, '
     case 'artefact':
       return fill(OBSERVABLE_ORIGIN_SENTENCES.artefact, { name: origin.name });
   }
+}
+
+/** The advisory the desk writes to an owner from findings, in words (src/csirt/csirt-service.ts ownerAdvisories). */
+export const ADVISORY_SENTENCES = {
+  intro: 'The city CSIRT opened case {ref} about vulnerabilities on your devices:',
+  line: '{cve} on {device}: {priority}',
+  lineKev: '{cve} (known exploited) on {device}: {priority}',
+  outro: 'Please confirm, then patch or mitigate and record it on the finding (Device security).',
+} as const;
+
+/** An advisory's text in the reader's language: one the desk wrote from findings by its sentences, else as the CSIRT wrote it. */
+export function advisoryText(t: (key: string) => string, a: Pick<Advisory, 'body' | 'about'>): string {
+  if (!a.about) return a.body;
+  const fill = (sentence: string, values: Record<string, string>) => t(sentence).replace(/\{(\w+)\}/g, (whole, k: string) => values[k] ?? whole);
+  const lines = a.about.findings.map(
+    (f) =>
+      `- ${fill(f.kev ? ADVISORY_SENTENCES.lineKev : ADVISORY_SENTENCES.line, {
+        cve: f.cve,
+        device: f.component ? `${f.device} (${f.component})` : f.device,
+        priority: f.priority,
+      })}`,
+  );
+  return [fill(ADVISORY_SENTENCES.intro, { ref: a.about.ref }), ...lines, t(ADVISORY_SENTENCES.outro)].join('\n');
 }

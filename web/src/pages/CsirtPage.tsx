@@ -22,7 +22,7 @@ import {
 import type { TriageState, VexJustification } from '../../../src/device-security/contract.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 import { errorText } from '../errors.js';
-import { alertTitle, observableNote, timelineText, withNames } from '../csirt-timeline.js';
+import { advisoryText, alertTitle, observableNote, timelineText, withNames } from '../csirt-timeline.js';
 
 /** `people`: display names of the usernames the case names (assignee, task owners, who did what). */
 type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null; people?: Record<string, string> };
@@ -304,14 +304,14 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <td>{a.orgName}</td>
                 <td>
                   <b>{a.title}</b>
-                  <div className="pre-line">{a.body}</div>
+                  <div className="pre-line">{advisoryText(t, a)}</div>
                 </td>
                 <td>
                   <TlpCode tlp={a.tlp} />
                 </td>
                 <td>
                   {a.confirmedAt ? (
-                    `${time(a.confirmedAt)} · ${a.confirmedBy}`
+                    `${time(a.confirmedAt)} · ${name(a.confirmedBy)}`
                   ) : a.orgId === me.orgId && !handler ? (
                     <button
                       onClick={() => void run(() => api(`/api/csirt/advisories/${a.advisoryId}/confirm`, { method: 'POST' }))}

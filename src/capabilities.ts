@@ -130,6 +130,7 @@ export function createCapabilities(ctx: AppContext, metrics: Metrics) {
     city: city.reads,
     orgName: identity.reads.orgName,
     actorName: (actor) => (actor.startsWith('user:') ? (identity.reads.usernameOf(actor.slice(5)) ?? actor) : actor),
+    displayName: (username) => identity.reads.userByName(username)?.displayName ?? null,
     findings: { ...deviceSecurity.reads, triage: (findingId, input, p) => deviceSecurity.service.triage(findingId, input, p) },
     incidentVisible: (id, p) => {
       const i = incidents.service.state.incidents.get(id);

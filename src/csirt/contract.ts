@@ -91,10 +91,23 @@ export interface Observable {
   value: string;
   /** An indicator of compromise: exported in STIX/MISP and matched against incoming events. */
   ioc: boolean;
+  /** What a person wrote about it; for an observable the desk added itself, the same in English (API users, STIX and MISP). */
   note: string;
+  /** Where an observable the desk added itself came from, for a client to say in its reader's language (absent: typed by a person). */
+  origin?: ObservableOrigin;
   addedAt: string;
   addedBy: string;
 }
+
+/**
+ * The origin of an observable the desk added itself: from an alert (its rule and what its title names), from a
+ * finding (the device by its label, or the CVE and whether it is known exploited), from an artefact (its file name).
+ */
+export type ObservableOrigin =
+  | { kind: 'alert'; rule: AlertRuleId; params: Readonly<Record<string, string>> }
+  | { kind: 'finding-device'; device: string }
+  | { kind: 'finding-cve'; cve: string; kev: boolean }
+  | { kind: 'artefact'; name: string };
 
 /** The built-in rules (docs/csirt.md). */
 export const ALERT_RULES = [
@@ -193,12 +206,24 @@ export interface Advisory {
   /** The constituent organisation told. */
   orgId: string;
   title: string;
+  /** What the CSIRT wrote; for an advisory the desk wrote itself from findings, the same in English (API users). */
   body: string;
+  /** An advisory the desk wrote from findings: the case's reference and each finding, for a client to word it. */
+  about?: { ref: string; findings: AdvisoryFinding[] };
   tlp: Tlp;
   sentAt: string;
   sentBy: string;
   confirmedAt: string | null;
   confirmedBy: string | null;
+}
+
+/** One finding an advisory tells its owner about: the CVE, whether known exploited, the device by its label, the component, the priority. */
+export interface AdvisoryFinding {
+  cve: string;
+  kev: boolean;
+  device: string;
+  component: string | null;
+  priority: string;
 }
 
 export interface SecurityCase {

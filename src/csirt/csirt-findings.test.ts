@@ -87,6 +87,10 @@ test('csirt × device security: a case from a KEV finding on a siren controller,
   const devObs = opened.observables.find((o) => o.type === 'device')!;
   assert.equal(cveObs.value, 'CVE-2024-1086');
   assert.equal(devObs.value, 'dev:siren:1');
+  // Where the desk took them from, for the page to say in its reader's language (the English note stays for exports).
+  assert.deepEqual(cveObs.origin, { kind: 'finding-cve', cve: 'CVE-2024-1086', kev: true });
+  assert.deepEqual(devObs.origin, { kind: 'finding-device', device: 'siren dev:siren:1' });
+  assert.equal(cveObs.note, 'finding: CVE-2024-1086 (known exploited)');
   // The CVE observable is sighted in both sirens' findings; the device observable in its own findings.
   assert.equal(opened.sightings[cveObs.observableId]!.findingCount, 2);
   assert.ok(opened.sightings[devObs.observableId]!.findingIds!.includes(kev.findingId));
@@ -94,6 +98,18 @@ test('csirt × device security: a case from a KEV finding on a siren controller,
   assert.equal(opened.advisories.length, 1);
   assert.equal(opened.advisories[0]!.orgId, 'org_city');
   assert.match(opened.advisories[0]!.body, /CVE-2024-1086 \(known exploited\) on siren dev:siren:1/);
+  assert.deepEqual(opened.advisories[0]!.about, {
+    ref: opened.ref,
+    findings: [
+      {
+        cve: 'CVE-2024-1086',
+        kev: true,
+        device: 'siren dev:siren:1',
+        component: kev.component ? `${kev.component.name} ${kev.component.version}` : null,
+        priority: kev.priority,
+      },
+    ],
+  });
 
   // The finding shows the case; the other siren's finding shows it through the shared CVE.
   const seen = security.service.finding(kev.findingId, csirt);
@@ -148,6 +164,7 @@ test('csirt artefacts: hashed, size-limited, read back checked, the hash an obse
   const obs = view.observables.find((o) => o.type === 'sha256')!;
   assert.equal(obs.value, a.sha256);
   assert.equal(obs.ioc, true);
+  assert.deepEqual(obs.origin, { kind: 'artefact', name: '.._.._dropper.sh' });
   // The hash is exported as an indicator.
   const stix = desk.service.exportStix(csirt, c.caseId);
   assert.ok(JSON.stringify(stix).includes(`file:hashes.'SHA-256' = '${a.sha256}'`));

@@ -25,6 +25,7 @@ import {
   type CsirtSummary,
   type Indicator,
   type Observable,
+  type ObservableOrigin,
   type ObservableType,
   type Pap,
   type SecurityAlert,
@@ -73,6 +74,8 @@ export type FindingsPort = Pick<DeviceSecurityReadPort, 'finding' | 'asset' | 'c
 /** A case as the desk shows it: names for actors, sightings of its observables, its advisories. */
 export interface CaseView extends SecurityCase {
   orgName: string | null;
+  /** The people the case names by username (opened by, assignee, task owners, timeline, artefacts), with their display names. */
+  people: Record<string, string>;
   findings: CaseFinding[];
   alerts: SecurityAlert[];
   sightings: Record<string, Sighting>;
@@ -100,6 +103,8 @@ export class CsirtService {
     private readonly names: {
       orgName(orgId: string): string | null;
       actorName(actor: string): string;
+      /** A user's display name by username (null: no such user). */
+      displayName?(username: string): string | null;
       incidentVisible?(incidentId: string, by: Principal): boolean;
     },
     private readonly devices: FindingsPort | null = null,
@@ -164,13 +169,19 @@ export class CsirtService {
     const recent = cases.filter((c) => Date.parse(c.openedAt) >= since);
     const minutes = (a: string, b: string | null) => (b ? (Date.parse(b) - Date.parse(a)) / 60_000 : null);
     return {
-      events: this.state.eventCount,
+      // The city-wide count for the CSIRT; an owner organisation counts the events it may read (those the desk keeps).
+      events: this.readsEveryOrganisation(p) ? this.state.eventCount : this.events(p, this.state.recent.length).length,
       eventsRefused: 0,
       openAlerts: this.alerts(p).filter((a) => a.status === 'new' || a.status === 'acknowledged').length,
       openCases: cases.filter((c) => c.status !== 'closed').length,
       medianTriageMinutes: median(recent.map((c) => minutes(c.openedAt, c.triagedAt)).filter((x): x is number => x !== null)),
       medianCloseMinutes: median(recent.map((c) => minutes(c.openedAt, c.closedAt)).filter((x): x is number => x !== null)),
     };
+  }
+
+  /** The city's CSIRT reads every organisation's security data (policy `confidential: 'security'`); the intake's city-wide figures are its only. */
+  readsEveryOrganisation(p: Principal): boolean {
+    return p.roles.includes('csirt');
   }
 
   events(p: Principal, limit = 200): SecurityEvent[] {
@@ -212,9 +223,24 @@ export class CsirtService {
     return filterVisible(p, [...this.state.cases.values()], (c) => secret(c.orgId)).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
   }
 
-  /** The case list: without timelines, with the organisation's name. */
-  caseRows(p: Principal): (Omit<SecurityCase, 'timeline'> & { orgName: string | null })[] {
-    return this.visibleCases(p).map(({ timeline: _t, ...c }) => ({ ...c, orgName: c.orgId ? this.names.orgName(c.orgId) : null }));
+  /** Display names of the usernames given (those the identity knows), for the page to show people by name. */
+  private people(usernames: Iterable<string | null | undefined>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const u of usernames) {
+      if (!u || out[u] !== undefined) continue;
+      const shown = this.names.displayName?.(u);
+      if (shown) out[u] = shown;
+    }
+    return out;
+  }
+
+  /** The case list: without timelines, with the organisation's name and the assignee's. */
+  caseRows(p: Principal): (Omit<SecurityCase, 'timeline'> & { orgName: string | null; people: Record<string, string> })[] {
+    return this.visibleCases(p).map(({ timeline: _t, ...c }) => ({
+      ...c,
+      orgName: c.orgId ? this.names.orgName(c.orgId) : null,
+      people: this.people([c.assignee]),
+    }));
   }
 
   private getCase(p: Principal, caseId: string, action: 'read' | 'act' = 'read'): SecurityCase {
@@ -235,29 +261,39 @@ export class CsirtService {
         ...this.findingSightings(p, o.type, o.value),
       };
     }
+    const timeline = c.timeline.map((t) => ({
+      ...t,
+      actor: this.names.actorName(t.actor),
+      what: this.withDeviceNames(c, t.what),
+      // The triaged finding's device by name, as in the English line.
+      ...(t.params?.device !== undefined ? { params: { ...t.params, device: this.deviceName(String(t.params.device)) } } : {}),
+    }));
+    const openedBy = this.names.actorName(c.openedBy);
+    const artefacts = c.artefacts.map((a) => ({ ...a, addedBy: this.names.actorName(a.addedBy) }));
     return {
       ...c,
-      openedBy: this.names.actorName(c.openedBy),
-      timeline: c.timeline.map((t) => ({
-        ...t,
-        actor: this.names.actorName(t.actor),
-        what: this.withDeviceNames(c, t.what),
-        // The triaged finding's device by name, as in the English line.
-        ...(t.params?.device !== undefined ? { params: { ...t.params, device: this.deviceName(String(t.params.device)) } } : {}),
-      })),
+      openedBy,
+      timeline,
+      people: this.people([
+        openedBy,
+        c.assignee,
+        ...c.tasks.map((x) => x.owner),
+        ...timeline.flatMap((x) => [x.actor, x.kind === 'updated' && x.params?.assignee ? String(x.params.assignee) : null]),
+        ...artefacts.map((a) => a.addedBy),
+      ]),
       orgName: c.orgId ? this.names.orgName(c.orgId) : null,
       alerts: c.alertIds.map((id) => this.state.alerts.get(id)).filter((a): a is SecurityAlert => a !== undefined),
       findings: c.findingIds.flatMap((id) => {
         const f = this.devices?.finding(id);
         return f && can(p, 'read', secret(f.orgId)) ? [this.caseFinding(f)] : [];
       }),
-      artefacts: c.artefacts.map((a) => ({ ...a, addedBy: this.names.actorName(a.addedBy) })),
+      artefacts,
       sightings,
       advisories: [...this.state.advisories.values()].filter((a) => a.caseId === c.caseId && can(p, 'read', secret(a.orgId))),
     };
   }
 
-  private observable(p: Principal, o: { type: ObservableType; value: string; ioc?: boolean; note?: string }): Observable {
+  private observable(p: Principal, o: { type: ObservableType; value: string; ioc?: boolean; note?: string; origin?: ObservableOrigin }): Observable {
     const problem = observableProblem(o.type, o.value);
     if (problem) throw badRequest(problem);
     return {
@@ -266,6 +302,7 @@ export class CsirtService {
       value: o.value.trim(),
       ioc: o.ioc ?? false,
       note: (o.note ?? '').slice(0, 1000),
+      ...(o.origin ? { origin: o.origin } : {}),
       addedAt: new Date(this.ctx.clock.now()).toISOString(),
       addedBy: p.actor,
     };
@@ -284,14 +321,21 @@ export class CsirtService {
     for (const a of alerts) if (this.state.pending.has(a.alertId)) await this.writePending();
     const observables: Observable[] = [];
     const seen = new Set<string>();
-    const add = (o: { type: ObservableType; value: string; ioc?: boolean; note?: string }) => {
+    const add = (o: { type: ObservableType; value: string; ioc?: boolean; note?: string; origin?: ObservableOrigin }) => {
       const k = `${o.type}:${o.value.trim().toLowerCase()}`;
       if (seen.has(k)) return;
       seen.add(k);
       observables.push(this.observable(p, o));
     };
     for (const o of input.observables ?? []) add(o);
-    for (const a of alerts) for (const o of a.observables) add({ ...o, ioc: o.type === 'ipv4' || o.type === 'ipv6', note: `from alert: ${a.title}` });
+    for (const a of alerts)
+      for (const o of a.observables)
+        add({
+          ...o,
+          ioc: o.type === 'ipv4' || o.type === 'ipv6',
+          note: `from alert: ${a.title}`,
+          origin: { kind: 'alert', rule: a.rule, params: a.params ?? {} },
+        });
     for (const f of findings) for (const o of this.findingObservables(f)) add(o);
     const severities: AlertSeverity[] = ['low', 'medium', 'high', 'critical'];
     const fromFindings = findings.map((f) => ({ P1: 3, P2: 2, P3: 1, P4: 0 })[f.priority]);
@@ -381,11 +425,17 @@ export class CsirtService {
     return f;
   }
 
-  private findingObservables(f: Finding): { type: ObservableType; value: string; ioc: boolean; note: string }[] {
+  private findingObservables(f: Finding): { type: ObservableType; value: string; ioc: boolean; note: string; origin: ObservableOrigin }[] {
     const label = this.devices?.asset(f.assetId)?.label ?? f.assetId;
     return [
-      { type: 'device', value: f.assetId, ioc: false, note: `finding: ${label}` },
-      { type: 'cve', value: f.cveId, ioc: false, note: `finding: ${f.cveId}${f.kev ? ' (known exploited)' : ''}` },
+      { type: 'device', value: f.assetId, ioc: false, note: `finding: ${label}`, origin: { kind: 'finding-device', device: label } },
+      {
+        type: 'cve',
+        value: f.cveId,
+        ioc: false,
+        note: `finding: ${f.cveId}${f.kev ? ' (known exploited)' : ''}`,
+        origin: { kind: 'finding-cve', cve: f.cveId, kev: f.kev },
+      },
     ];
   }
 
@@ -410,6 +460,16 @@ export class CsirtService {
             orgId,
             title: `${ref}: ${title}`,
             body: `The city CSIRT opened case ${ref} about vulnerabilities on your devices:\n${lines.join('\n')}\nPlease confirm, then patch or mitigate and record it on the finding (Device security).`,
+            about: {
+              ref,
+              findings: fs.map((f) => ({
+                cve: f.cveId,
+                kev: f.kev,
+                device: this.devices?.asset(f.assetId)?.label ?? f.assetId,
+                component: f.component ? `${f.component.name} ${f.component.version}` : null,
+                priority: f.priority,
+              })),
+            },
             tlp,
           },
         }),
@@ -568,7 +628,13 @@ export class CsirtService {
       events.push(
         csirtEvent('csirt.case.observable-added', `case:${caseId}`, c.orgId, p, {
           caseId,
-          observable: this.observable(p, { type: 'sha256', value: sha256, ioc: opts.ioc ?? false, note: `artefact: ${name}` }),
+          observable: this.observable(p, {
+            type: 'sha256',
+            value: sha256,
+            ioc: opts.ioc ?? false,
+            note: `artefact: ${name}`,
+            origin: { kind: 'artefact', name },
+          }),
         }),
       );
     await this.ctx.record(events);

@@ -112,6 +112,10 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
       opened.json.case.observables.some((o: { type: string; value: string }) => o.type === 'ipv4' && o.value === '192.0.2.50'),
       'the alert’s address joins the case',
     );
+    // Over the API too: the observable says it came from that alert by rule and parameters, not only in English.
+    const fromAlert = opened.json.case.observables.find((o: { value: string }) => o.value === '192.0.2.50');
+    assert.deepEqual(fromAlert.origin, { kind: 'alert', rule: 'failed-signins', params: alert.params });
+    assert.equal(fromAlert.origin.params.ip, '192.0.2.50');
     assert.equal((await analyst('POST', '/api/csirt/cases', { title: 'again', alertIds: [alert.alertId] })).status, 409, 'an alert is in one case');
     // The incident a case names is one the CSIRT reads (review of 5 December): a made-up id or another organisation's
     // incident the city may not read is unknown (404), nothing recorded; one it reads is linked.
@@ -137,6 +141,13 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
     const assigned = await analyst('PATCH', `/api/csirt/cases/${caseId}`, { assignee: 'csirt', status: 'in-progress', severity: 'high' });
     assert.equal(assigned.status, 200, assigned.body);
     assert.ok(assigned.json.case.triagedAt, 'taking the case triages it');
+    // People by name for the page: the assignee and task owner (usernames) come with their display names.
+    assert.equal(assigned.json.case.people.csirt, 'Cyril CSIRT');
+    assert.equal(
+      ((await analyst('GET', '/api/csirt/cases')).json.cases as { caseId: string; people: Record<string, string> }[]).find((c) => c.caseId === caseId)!.people
+        .csirt,
+      'Cyril CSIRT',
+    );
     const task = assigned.json.case.tasks[0];
     assert.equal((await analyst('POST', `/api/csirt/cases/${caseId}/tasks/${task.taskId}`, { done: true })).status, 200);
 
@@ -185,6 +196,19 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
       "the city admin reads none of the monitoring centre's advisories",
     );
     assert.equal((await (await signedIn(vigil, 'commander'))('GET', '/api/csirt/cases')).status, 403);
+    // The desk's figures follow the same rule (audit of 5 December): the city-wide counts of events received, refused
+    // and dropped are the CSIRT's; an owner organisation's supervisor counts the events it may read, not the city's.
+    const whole = (await analyst('GET', '/api/csirt/summary')).json.summary;
+    const theirFigures = (await supervisor('GET', '/api/csirt/summary')).json.summary;
+    const theirEvents = (await supervisor('GET', '/api/csirt/events?limit=1000')).json.events as { orgId: string | null }[];
+    assert.ok(
+      theirEvents.every((e) => e.orgId === marc.id),
+      'the supervisor reads only its organisation’s events',
+    );
+    assert.ok(whole.events > theirEvents.length, `the city received more (${whole.events}) than the monitoring centre may read`);
+    assert.equal(theirFigures.events, theirEvents.length, 'the supervisor counts what it may read, not the city-wide total');
+    assert.equal(theirFigures.eventsRefused, 0);
+    assert.equal(theirFigures.eventsDropped, 0);
 
     const closed = await analyst('POST', `/api/csirt/cases/${caseId}/close`, { resolution: 'true-positive', note: 'blocked' });
     assert.equal(closed.json.case.status, 'closed');

@@ -43,6 +43,8 @@ export function createCsirtCapability(
     city: CityReadPort;
     orgName(orgId: string): string | null;
     actorName(actor: string): string;
+    /** A user's display name by username (null: no such user). */
+    displayName?(username: string): string | null;
     findings?: FindingsPort;
     /** Whether the principal may read the incident a case names (none wired: a case names no incident). */
     incidentVisible?(incidentId: string, by: Principal): boolean;

@@ -82,8 +82,9 @@ export function csirtRoutes(service: CsirtService, intake: SecurityIntake): Fast
       async (request) => ({
         summary: {
           ...service.summary(request.principal),
-          eventsRefused: intake.figures.refused,
-          eventsDropped: intake.figures.dropped,
+          // What the intake refused and dropped is counted city-wide, across organisations: the CSIRT's figures only.
+          eventsRefused: service.readsEveryOrganisation(request.principal) ? intake.figures.refused : 0,
+          eventsDropped: service.readsEveryOrganisation(request.principal) ? intake.figures.dropped : 0,
           maxArtefactBytes: service.store?.maxBytes ?? MAX_ARTEFACT_BYTES,
           artefactRetentionDays: service.artefactRetentionDays,
         },

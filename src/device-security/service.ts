@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PackageURL } from 'packageurl-js';
 import type { CityReadPort } from '../city/contract.js';
+import { siteDisplayName } from '../directory/contract.js';
 import { badRequest, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
 import type { Position } from '../kernel/geo.js';
@@ -147,7 +148,8 @@ export class DeviceSecurityService {
   private siteName(siteId: string | null): string | null {
     if (!siteId) return null;
     const s = this.deps.city.sites.get(siteId);
-    return s ? (s.name ?? s.address ?? s.id) : null;
+    // A site without a name or address reads as the directory says it ("building in Fontvieille"), never as its id.
+    return s ? siteDisplayName(s, s.areaId ? (this.deps.city.areas.get(s.areaId)?.name ?? null) : null) : null;
   }
 
   /** The device's position: the city model's when it describes a city device. */

@@ -45,12 +45,12 @@ test('web UI: CSIRT desk — alert queue, case from an alert, task, observable, 
       await expectText(detail, /CSIRT-\d{4}-\d{4} · Password guessing on the console/);
       await expectText(page.locator('[data-testid=observables]'), /IPv4 address\s+192\.0\.2\.77\s+IOC/);
       await page.click('[data-testid=take-case]');
-      await expectText(detail, /Assignee: csirt/);
+      await expectText(detail, /Assignee: Cyril CSIRT/);
 
       await page.fill('input[aria-label=Task]', 'Block the address at the edge firewall');
       await page.fill('input[aria-label="Owner (username)"]', 'csirt');
       await detail.getByRole('button', { name: 'Add task' }).click();
-      await expectText(page.locator('[data-testid=tasks]'), /Block the address at the edge firewall · csirt/);
+      await expectText(page.locator('[data-testid=tasks]'), /Block the address at the edge firewall · Cyril CSIRT/);
       await page.locator('select[aria-label="Observable type"]').selectOption('domain');
       await page.fill('input[aria-label="Observable value"]', 'not a domain');
       assert.ok(await detail.getByRole('button', { name: 'Add observable' }).isDisabled(), 'a malformed observable is refused as typed');

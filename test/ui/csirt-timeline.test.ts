@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALERT_RULES, TIMELINE_KINDS, type TimelineEntry } from '../../src/csirt/contract.js';
-import { ALERT_TITLES, TIMELINE_SENTENCES, alertTitle, timelineText, withNames } from '../../web/src/csirt-timeline.js';
+import {
+  ADVISORY_SENTENCES,
+  ALERT_TITLES,
+  OBSERVABLE_ORIGIN_SENTENCES,
+  TIMELINE_SENTENCES,
+  advisoryText,
+  alertTitle,
+  observableNote,
+  timelineText,
+  withNames,
+} from '../../web/src/csirt-timeline.js';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import fr from '../../web/src/locales/fr.json' with { type: 'json' };
 
@@ -54,6 +64,11 @@ test('a CSIRT timeline entry reads as a sentence in the reader language: slugs b
       'Finding CVE-2024-1 on Siren — Fontvieille: not affected (code not reachable) — nf_tables not loaded',
     ],
     [entry('reopened', {}), 'Dossier rouvert', 'Case reopened'],
+    [
+      entry('task-added', { title: 'Block the address', owner: 'user:u-nina' }),
+      'Tâche ajoutée : Block the address (Nina CSIRT)',
+      'Task added: Block the address (Nina CSIRT)',
+    ],
     [entry('comment', { text: 'Called the vendor.' }), 'Called the vendor.', 'Called the vendor.'],
   ];
   for (const [e, fr, enText] of cases) {
@@ -90,4 +105,63 @@ test("a CSIRT alert's title reads in the reader language by its rule; the device
   assert.equal(alertTitle(french, { rule: 'tamper', title: 'Tamper signal from a panel', params: { source: '' } }), 'Signal d’autoprotection : une centrale');
   assert.equal(alertTitle(french, { rule: 'failed-signins', title: 'Failed sign-ins from 203.0.113.9' }), 'Failed sign-ins from 203.0.113.9');
   for (const rule of ALERT_RULES) assert.ok((fr as Record<string, string>)[ALERT_TITLES[rule]], `${rule} in French`);
+});
+
+test("an observable the desk added itself says where it came from in the reader's language; a person's note and an older English note stay as written", () => {
+  const cases: [Parameters<typeof observableNote>[1], string, string][] = [
+    [
+      { note: 'from alert: Failed sign-ins from 192.0.2.50', origin: { kind: 'alert', rule: 'failed-signins', params: { ip: '192.0.2.50' } } },
+      'Issu de l’alerte : Connexions refusées depuis 192.0.2.50',
+      'From alert: Failed sign-ins from 192.0.2.50',
+    ],
+    [
+      { note: 'x', origin: { kind: 'alert', rule: 'device-new-network', params: { device: 'dev:camera:7', network: '198.51.100.0/24' } } },
+      'Issu de l’alerte : Équipement Camera — Port Hercule vu sur un nouveau réseau 198.51.100.0/24',
+      'From alert: Device Camera — Port Hercule seen on a new network 198.51.100.0/24',
+    ],
+    [
+      { note: 'finding: Siren — Fontvieille', origin: { kind: 'finding-device', device: 'Siren — Fontvieille' } },
+      'Vulnérabilité sur Siren — Fontvieille',
+      'Finding on Siren — Fontvieille',
+    ],
+    [
+      { note: 'finding: CVE-2024-1086 (known exploited)', origin: { kind: 'finding-cve', cve: 'CVE-2024-1086', kev: true } },
+      'Vulnérabilité CVE-2024-1086 (exploitée)',
+      'Finding CVE-2024-1086 (known exploited)',
+    ],
+    [{ note: 'finding: CVE-2024-1', origin: { kind: 'finding-cve', cve: 'CVE-2024-1', kev: false } }, 'Vulnérabilité CVE-2024-1', 'Finding CVE-2024-1'],
+    [{ note: 'artefact: kernel.log', origin: { kind: 'artefact', name: 'kernel.log' } }, 'Pièce kernel.log', 'Artefact kernel.log'],
+    [{ note: 'the firewall' }, 'the firewall', 'the firewall'],
+    [{ note: 'finding: dev:camera:7' }, 'finding: Camera — Port Hercule', 'finding: Camera — Port Hercule'],
+  ];
+  for (const [o, frText, enText] of cases) {
+    assert.equal(observableNote(french, o, name), frText, `${o.origin?.kind ?? 'note'} in French`);
+    assert.equal(observableNote(english, o, name), enText, `${o.origin?.kind ?? 'note'} in English`);
+  }
+  for (const key of Object.values(OBSERVABLE_ORIGIN_SENTENCES)) assert.ok((fr as Record<string, string>)[key], `${key} in French`);
+});
+
+test('an advisory the desk wrote from findings reads in the owner’s language; one the CSIRT wrote stays as written', () => {
+  const about = {
+    ref: 'CSIRT-2026-0001',
+    findings: [
+      { cve: 'CVE-2024-1086', kev: true, device: 'Siren — Fontvieille', component: 'linux-kernel 5.10.120', priority: 'P1' },
+      { cve: 'CVE-2024-1', kev: false, device: 'Camera — Port Hercule', component: null, priority: 'P3' },
+    ],
+  };
+  assert.equal(
+    advisoryText(french, { body: 'english', about }),
+    [
+      'Le CSIRT de la ville a ouvert le dossier CSIRT-2026-0001 sur des vulnérabilités de vos équipements :',
+      '- CVE-2024-1086 (exploitée) sur Siren — Fontvieille (linux-kernel 5.10.120) : P1',
+      '- CVE-2024-1 sur Camera — Port Hercule : P3',
+      'Merci de confirmer, puis de corriger ou d’atténuer et de l’indiquer sur le constat (Sécurité des équipements).',
+    ].join('\n'),
+  );
+  assert.match(
+    advisoryText(english, { body: 'english', about }),
+    /^The city CSIRT opened case CSIRT-2026-0001[\s\S]*- CVE-2024-1086 \(known exploited\) on Siren/,
+  );
+  assert.equal(advisoryText(french, { body: 'Patch the VPN portal.' }), 'Patch the VPN portal.');
+  for (const key of Object.values(ADVISORY_SENTENCES)) assert.ok((fr as Record<string, string>)[key], `${key} in French`);
 });

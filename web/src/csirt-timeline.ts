@@ -1,4 +1,4 @@
-import type { AlertRuleId, SecurityAlert, TimelineEntry, TimelineKind } from '../../src/csirt/contract.js';
+import type { Advisory, AlertRuleId, Observable, SecurityAlert, TimelineEntry, TimelineKind } from '../../src/csirt/contract.js';
 import { OBSERVABLE_TYPE_LABELS, wordFor } from './labels.js';
 
 /**
@@ -94,8 +94,8 @@ export function timelineText(t: (key: string) => string, entry: Pick<TimelineEnt
       break;
   }
   let text = t(sentence).replace(/\{(\w+)\}/g, (whole, k: string) => values[k] ?? whole);
-  // The free texts people wrote after the sentence: a task's owner, a note, a triage's justification and detail.
-  if (kind === 'task-added' && s('owner')) text += ` (${s('owner')})`;
+  // What follows the sentence: a task's owner (by name), the notes people wrote, a triage's justification and detail.
+  if (kind === 'task-added' && s('owner')) text += ` (${name(s('owner'))})`;
   if (kind === 'finding-triaged') text += `${s('justification') ? ` (${t(`vex:${s('justification')}`)})` : ''}${s('detail') ? ` — ${s('detail')}` : ''}`;
   if ((kind === 'closed' || kind === 'artefact-erased') && s('note')) text += ` — ${s('note')}`;
   return text;
@@ -124,3 +124,55 @@ export function alertTitle(t: (key: string) => string, a: Pick<SecurityAlert, 'r
 
 /** Device ids in a text (`Critical message from dev:siren:3`) shown by name. */
 export const withNames = (text: string, name: (ref: string) => string): string => text.replace(/\bdev:[a-z-]+:[\w.-]+/g, (id) => name(id));
+
+/** Where an observable the desk added itself came from, in words (src/csirt/contract.ts ObservableOrigin). */
+export const OBSERVABLE_ORIGIN_SENTENCES = {
+  alert: 'From alert: {title}',
+  'finding-device': 'Finding on {device}',
+  'finding-cve': 'Finding {cve}',
+  'finding-cve-kev': 'Finding {cve} (known exploited)',
+  artefact: 'Artefact {name}',
+} as const;
+
+/**
+ * An observable's note in the reader's language: where the desk took it from (an alert, a finding, an artefact) by
+ * its sentence, else what a person wrote; an observable added before origins existed keeps its English note.
+ */
+export function observableNote(t: (key: string) => string, o: Pick<Observable, 'note' | 'origin'>, name: (ref: string) => string): string {
+  const origin = o.origin;
+  if (!origin) return withNames(o.note, name);
+  const fill = (sentence: string, values: Record<string, string>) => t(sentence).replace(/\{(\w+)\}/g, (whole, k: string) => values[k] ?? whole);
+  switch (origin.kind) {
+    case 'alert':
+      return fill(OBSERVABLE_ORIGIN_SENTENCES.alert, { title: withNames(alertTitle(t, { rule: origin.rule, title: o.note, params: origin.params }), name) });
+    case 'finding-device':
+      return fill(OBSERVABLE_ORIGIN_SENTENCES['finding-device'], { device: withNames(origin.device, name) });
+    case 'finding-cve':
+      return fill(OBSERVABLE_ORIGIN_SENTENCES[origin.kev ? 'finding-cve-kev' : 'finding-cve'], { cve: origin.cve });
+    case 'artefact':
+      return fill(OBSERVABLE_ORIGIN_SENTENCES.artefact, { name: origin.name });
+  }
+}
+
+/** The advisory the desk writes to an owner from findings, in words (src/csirt/csirt-service.ts ownerAdvisories). */
+export const ADVISORY_SENTENCES = {
+  intro: 'The city CSIRT opened case {ref} about vulnerabilities on your devices:',
+  line: '{cve} on {device}: {priority}',
+  lineKev: '{cve} (known exploited) on {device}: {priority}',
+  outro: 'Please confirm, then patch or mitigate and record it on the finding (Device security).',
+} as const;
+
+/** An advisory's text in the reader's language: one the desk wrote from findings by its sentences, else as the CSIRT wrote it. */
+export function advisoryText(t: (key: string) => string, a: Pick<Advisory, 'body' | 'about'>): string {
+  if (!a.about) return a.body;
+  const fill = (sentence: string, values: Record<string, string>) => t(sentence).replace(/\{(\w+)\}/g, (whole, k: string) => values[k] ?? whole);
+  const lines = a.about.findings.map(
+    (f) =>
+      `- ${fill(f.kev ? ADVISORY_SENTENCES.lineKev : ADVISORY_SENTENCES.line, {
+        cve: f.cve,
+        device: f.component ? `${f.device} (${f.component})` : f.device,
+        priority: f.priority,
+      })}`,
+  );
+  return [fill(ADVISORY_SENTENCES.intro, { ref: a.about.ref }), ...lines, t(ADVISORY_SENTENCES.outro)].join('\n');
+}

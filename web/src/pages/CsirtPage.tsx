@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, apiUpload, type Me, type StoredEvent } from '../api.js';
 import { useNames } from '../directory.js';
-import { formatNumber, useT, useTime, withColon } from '../i18n.js';
+import { formatNumber, useCount, useT, useTime, withColon } from '../i18n.js';
 import { OBSERVABLE_TYPE_LABELS, PAP_MEANINGS, TLP_MEANINGS } from '../labels.js';
 import {
   ALERT_SEVERITIES,
@@ -22,11 +22,13 @@ import {
 import type { TriageState, VexJustification } from '../../../src/device-security/contract.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
 import { errorText } from '../errors.js';
-import { alertTitle, timelineText, withNames } from '../csirt-timeline.js';
+import { advisoryText, alertTitle, observableNote, timelineText, withNames } from '../csirt-timeline.js';
 
-type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null };
+/** `people`: display names of the usernames the case names (assignee, task owners, who did what). */
+type CaseRow = Omit<SecurityCase, 'timeline'> & { orgName: string | null; people?: Record<string, string> };
 type CaseView = SecurityCase & {
   orgName: string | null;
+  people?: Record<string, string>;
   alerts: SecurityAlert[];
   sightings: Record<string, Sighting>;
   advisories: Advisory[];
@@ -264,7 +266,7 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                     <TlpCode tlp={c.tlp} />
                   </td>
                   <td data-label={t('Status')}>{t(c.status)}</td>
-                  <td data-label={t('Assignee')}>{c.assignee ?? '—'}</td>
+                  <td data-label={t('Assignee')}>{c.assignee ? (c.people?.[c.assignee] ?? c.assignee) : '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -302,14 +304,14 @@ export function CsirtPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
                 <td>{a.orgName}</td>
                 <td>
                   <b>{a.title}</b>
-                  <div className="pre-line">{a.body}</div>
+                  <div className="pre-line">{advisoryText(t, a)}</div>
                 </td>
                 <td>
                   <TlpCode tlp={a.tlp} />
                 </td>
                 <td>
                   {a.confirmedAt ? (
-                    `${time(a.confirmedAt)} · ${a.confirmedBy}`
+                    `${time(a.confirmedAt)} · ${name(a.confirmedBy)}`
                   ) : a.orgId === me.orgId && !handler ? (
                     <button
                       onClick={() => void run(() => api(`/api/csirt/advisories/${a.advisoryId}/confirm`, { method: 'POST' }))}
@@ -362,6 +364,7 @@ function CaseDetail({
   const [advTitle, setAdvTitle] = useState('');
   const [advBody, setAdvBody] = useState('');
   const name = useNames();
+  const count = useCount();
   const [artNote, setArtNote] = useState('');
   const [artIoc, setArtIoc] = useState(false);
   const [artError, setArtError] = useState<string | null>(null);
@@ -370,6 +373,8 @@ function CaseDetail({
   const url = `/api/csirt/cases/${c.caseId}`;
   const act = (path: string, body?: unknown, method = 'POST') => run(async () => onCase(await api<{ case: CaseView }>(`${url}${path}`, { method, body })));
   const deviceName = (id: string) => c.findings.find((f) => f.assetId === id)?.label ?? name(id);
+  /** A person the case names (by username, or a `user:` ref) by display name. */
+  const person = (ref: string) => c.people?.[ref] ?? name(ref);
   const [sending, setSending] = useState<{ name: string; sent: number; total: number; abort: AbortController } | null>(null);
   const upload = (file: File) => {
     if (file.size > maxBytes) {
@@ -420,7 +425,7 @@ function CaseDetail({
         )}
       </div>
       <p className="muted">
-        {c.orgName ?? t('the city')} · {t('opened')} {time(c.openedAt)} · {c.openedBy} · {t(c.status)}
+        {c.orgName ?? t('the city')} · {t('opened')} {time(c.openedAt)} · {person(c.openedBy)} · {t(c.status)}
         {c.resolution ? ` · ${t(c.resolution)}` : ''}
       </p>
       {c.description && <p>{c.description}</p>}
@@ -457,7 +462,8 @@ function CaseDetail({
             </select>
           </label>
           <span>
-            {t('Assignee')}: {c.assignee ?? '—'}
+            {withColon(t, t('Assignee'))}
+            {c.assignee ? person(c.assignee) : '—'}
           </span>
           {c.assignee !== me.username && me.username && (
             <button onClick={() => void act('', { assignee: me.username, status: 'in-progress' }, 'PATCH')} data-testid="take-case">
@@ -528,7 +534,7 @@ function CaseDetail({
               {x.title}
             </label>
             <span className="muted">
-              {x.owner ? ` · ${x.owner}` : ''}
+              {x.owner ? ` · ${person(x.owner)}` : ''}
               {x.dueAt ? ` · ${t('due')} ${time(x.dueAt)}` : ''}
             </span>
           </li>
@@ -561,12 +567,19 @@ function CaseDetail({
                 </td>
                 <td>{o.type === 'device' ? <span title={o.value}>{deviceName(o.value)}</span> : <code>{o.value}</code>}</td>
                 <td>{o.ioc ? 'IOC' : ''}</td>
-                <td className="muted">{withNames(o.note, name)}</td>
+                <td className="muted">{observableNote(t, o, name)}</td>
                 <td>
                   {s && s.caseIds.length + s.alertIds.length > 0
-                    ? `${t('seen in')} ${s.caseIds.length} ${t('other cases')}, ${s.alertIds.length} ${t('alerts')}`
+                    ? `${t('seen in')} ${[
+                        s.caseIds.length > 0 ? count(s.caseIds.length, 'other case', 'other cases') : '',
+                        s.alertIds.length > 0 ? count(s.alertIds.length, 'alert', 'alerts') : '',
+                      ]
+                        .filter(Boolean)
+                        .join(', ')}`
                     : ''}
-                  {s?.findingCount ? `${s.caseIds.length + s.alertIds.length > 0 ? ' · ' : ''}${s.findingCount} ${t('findings on devices')}` : ''}
+                  {s?.findingCount
+                    ? `${s.caseIds.length + s.alertIds.length > 0 ? ' · ' : ''}${count(s.findingCount, 'finding on devices', 'findings on devices')}`
+                    : ''}
                 </td>
               </tr>
             );
@@ -615,7 +628,7 @@ function CaseDetail({
                 SHA-256 <code className="hash">{a.sha256}</code>
               </td>
               <td className="muted">
-                {time(a.addedAt)} · {a.addedBy}
+                {time(a.addedAt)} · {person(a.addedBy)}
               </td>
               {handler && (
                 <td className="nowrap">
@@ -723,7 +736,7 @@ function CaseDetail({
       <ol className="csirt-timeline" data-testid="timeline">
         {c.timeline.map((x, i) => (
           <li key={i}>
-            <span className="muted">{time(x.at)}</span> · {x.actor} · {withNames(timelineText(t, x, name), name)}
+            <span className="muted">{time(x.at)}</span> · {person(x.actor)} · {withNames(timelineText(t, x, person), name)}
           </li>
         ))}
       </ol>

@@ -4,9 +4,10 @@ import type { FeatureCollection } from 'geojson';
 import { api, type Me } from '../api.js';
 import { baseStyle, mapLocale } from '../components/basemap.js';
 import { TriageFields, triageReady, type TriageDraft } from '../components/TriageFields.js';
-import { formatNumber, useT, useTime } from '../i18n.js';
+import { formatNumber, useT, useTime, withColon } from '../i18n.js';
 import { PRIORITIES, TRIAGE_STATES, type FindingView, type InventoryRow, type Priority, type TriageState } from '../../../src/device-security/contract.js';
 import { errorText } from '../errors.js';
+import { useNames } from '../directory.js';
 
 interface Summary {
   catalogue: { cves: number; kev: number; kevVersion: string | null; sboms: number };
@@ -153,7 +154,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
         cves += r.cves;
         kev += r.kev;
       }
-      setMessage(`${t('Imported')}: ${cves} ${t('CVE records')}, ${kev} ${t('KEV entries')}`);
+      setMessage(`${withColon(t, t('Imported'))}${cves} ${t('CVE records')}, ${kev} ${t('KEV entries')}`);
       await load();
     } catch (e) {
       setError(errorText(t, e));
@@ -169,7 +170,7 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
       const r = await api<{ sbom: { vendor: string; model: string; firmware: string; components: number } }>('/api/device-security/sboms', {
         body: { document: await readFile(file), ...meta },
       });
-      setMessage(`${t('SBOM imported')}: ${r.sbom.vendor} ${r.sbom.model} ${r.sbom.firmware} — ${r.sbom.components} ${t('components')}`);
+      setMessage(`${withColon(t, t('SBOM imported'))}${r.sbom.vendor} ${r.sbom.model} ${r.sbom.firmware} — ${r.sbom.components} ${t('components')}`);
       await load();
     } catch (e) {
       setError(errorText(t, e));
@@ -315,8 +316,8 @@ export function DeviceSecurityPage({ me, recent }: { me: Me; recent: { seq: numb
       )}
       {opened && (
         <p className="ok-box" data-testid="ds-case-opened">
-          {t('Case opened')}: <a href={`/csirt?case=${encodeURIComponent(opened.caseId)}`}>{opened.ref}</a> —{' '}
-          {t('the owner organisations were sent an advisory')}
+          {withColon(t, t('Case opened'))}
+          <a href={`/csirt?case=${encodeURIComponent(opened.caseId)}`}>{opened.ref}</a> — {t('the owner organisations were sent an advisory')}
         </p>
       )}
       <div className="table-scroll" tabIndex={0} role="region" aria-label={t('Findings')}>
@@ -464,6 +465,7 @@ function TriageForm({
   onOpenCase: ((title: string) => void) | null;
 }) {
   const t = useT();
+  const name = useNames();
   const [draft, setDraft] = useState<TriageDraft>({
     state: finding.triage.state === 'new' ? 'confirmed' : finding.triage.state,
     justification: finding.triage.justification ?? '',
@@ -486,17 +488,20 @@ function TriageForm({
         {finding.cveId} — {finding.label}
       </h3>
       <p className="small">
-        {finding.title} · CVSS {finding.cvss ?? '—'} · {finding.kev ? `${t('known exploited')}, ${t('due')} ${finding.kevDueDate ?? ''}` : ''} · {t('source')}:{' '}
+        {finding.title} · CVSS {finding.cvss ?? '—'} · {finding.kev ? `${t('known exploited')}, ${t('due')} ${finding.kevDueDate ?? ''}` : ''} ·{' '}
+        {withColon(t, t('source'))}
         {finding.source} · {finding.siteName ?? ''}
       </p>
       <p className="small">
-        {t('Now')}: {t(`triage:${finding.triage.state}`)}
-        {finding.triage.by !== 'system' ? ` — ${finding.triage.by}, ${time(finding.triage.at)}: ${finding.triage.detail}` : ''}
+        {withColon(t, t('Now'))}
+        {t(`triage:${finding.triage.state}`)}
+        {finding.triage.justification ? ` (${t(`vex:${finding.triage.justification}`)})` : ''}
+        {finding.triage.by !== 'system' ? ` — ${name(finding.triage.by)}, ${time(finding.triage.at)}: ${finding.triage.detail}` : ''}
       </p>
       <div className="small" data-testid="ds-finding-cases">
-        {t('CSIRT cases')}:{' '}
+        {withColon(t, t('CSIRT cases'))}
         {(finding.cases ?? []).length === 0
-          ? t('none')
+          ? `${t('none')} `
           : (finding.cases ?? []).map((c) => (
               <span key={c.caseId}>
                 <a href={`/csirt?case=${encodeURIComponent(c.caseId)}`}>

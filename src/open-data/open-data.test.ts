@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import jsonld from 'jsonld';
 import { signedIn } from '../../test/support/api-client.js';
 import { publishedConsultation } from '../../test/support/consultations.js';
 import { serveVigil } from '../app.js';
@@ -22,7 +23,7 @@ const config = (dataDir: string) => ({
 });
 
 /**
- * A JSON-LD check without a JSON-LD processor (the jsonld package is not a dependency):
+ * A structural JSON-LD check, stricter than the processor on what DCAT-AP needs:
  * the @context maps every prefix to an absolute IRI; every key is a keyword or a
  * compact IRI with a declared prefix; every @id is an absolute IRI; every @type is a
  * declared compact IRI; every language-tagged value has a BCP 47 tag and a string.
@@ -223,6 +224,19 @@ test('open data: a DCAT-AP catalogue in JSON-LD and a page, public; every datase
     assert.deepEqual(catalogue['@context'], DCAT_CONTEXT);
     assert.deepEqual(checkJsonLd(catalogue), []);
     assert.deepEqual(checkJsonLd({ ...catalogue, 'schema:name': 1, 'dct:publisher': { '@id': 'not an iri' } }).length, 2, 'the check can fail');
+    // A real JSON-LD processor (jsonld.js) in safe mode: any term it would drop, any relative or invalid IRI, any
+    // context it would have to fetch is an error. The catalogue expands and converts to RDF without the network.
+    const offline = { safe: true, documentLoader: (url: string) => Promise.reject(new Error(`no network: ${url}`)) };
+    const expanded = (await jsonld.expand(catalogue as jsonld.JsonLdDocument, offline)) as Record<string, unknown>[];
+    assert.deepEqual(expanded[0]!['@type'], ['http://www.w3.org/ns/dcat#Catalog']);
+    assert.equal((expanded[0]!['http://www.w3.org/ns/dcat#dataset'] as unknown[]).length, 6);
+    const quads = String(await jsonld.toRDF(catalogue as jsonld.JsonLdDocument, { ...offline, format: 'application/n-quads' }));
+    assert.ok(quads.split('\n').filter(Boolean).length > 100, 'the catalogue is RDF');
+    for (const broken of [
+      { ...catalogue, name: 'a term without a prefix' },
+      { ...catalogue, 'dct:publisher': { '@id': 'not an iri' } },
+    ])
+      await assert.rejects(jsonld.expand(broken as jsonld.JsonLdDocument, offline), /Safe mode validation error/, 'the processor can refuse');
     assert.equal(catalogue['@type'], 'dcat:Catalog');
     for (const key of ['dct:title', 'dct:description', 'dct:publisher', 'dct:license']) assert.ok(catalogue[key], key);
     const datasets = catalogue['dcat:dataset'];

@@ -81,7 +81,7 @@ export function createAlarmsCapability(
   });
   const dropped = new Counter({
     name: 'vigil_dc09_dropped_total',
-    help: 'DC-09 frames, datagrams and connections dropped by a limit before parsing (rate, udp-queue, connections)',
+    help: 'DC-09 frames, datagrams and connections dropped by a limit before parsing (rate, udp-queue, connections, quarantine)',
     labelNames: ['reason'],
     registers: [deps.registry],
   });

@@ -309,12 +309,16 @@ test('quarantine: an address sending refused frames beyond the limit is cut off 
     assert.match(sharedReplies[1]!.toString('latin1'), /^"ACK"/);
     assert.deepEqual(quarantined, []);
 
-    // Refused frames beyond the limit: the address is quarantined and its connection closed.
+    // Refused frames beyond the limit: the address is quarantined and its connection held, never read again.
     const bad = await connectFrom(tcp, '127.0.3.2');
     sockets.push(bad);
+    const badReplies = replies(bad);
     bad.write(Buffer.concat(Array.from({ length: 40 }, (_, i) => frame('0BAD', i + 1))));
-    await closed(bad);
+    await until(() => quarantined.length === 1, 'the address quarantined');
     assert.deepEqual(quarantined, ['127.0.3.2']);
+    await until(() => badReplies.length >= 20, 'the refusals up to the limit answered');
+    // A good frame on the held connection: it would be ACKed if it were read.
+    bad.write(frame('1234', 50));
     // A new connection from it is closed at accept, counted, never read.
     const again = await connectFrom(tcp, '127.0.3.2');
     sockets.push(again);
@@ -326,6 +330,12 @@ test('quarantine: an address sending refused frames beyond the limit is cut off 
     await until(() => sharedReplies.length === 3, 'the good panel answered');
     assert.match(sharedReplies[2]!.toString('latin1'), /^"ACK"/);
     assert.deepEqual(quarantined, ['127.0.3.2'], 'reported once');
+    assert.ok(badReplies.length < 40, 'the held connection is not read: not every refused frame answered');
+    assert.ok(
+      badReplies.every((r) => r.toString('latin1').startsWith('"NAK"')),
+      'the good frame sent on the held connection is never read, so never ACKed',
+    );
+    assert.equal(bad.destroyed, false, 'held open (a closed one would come back with a fresh window of junk)');
   } finally {
     for (const s of sockets) s.destroy();
     await server.stop();
@@ -334,9 +344,11 @@ test('quarantine: an address sending refused frames beyond the limit is cut off 
 
 test('UDP on its own thread: a legitimate datagram is answered; a quarantined address’s datagrams are dropped there, unread', async () => {
   let handled = 0;
+  const quarantined: string[] = [];
   const { server, tcp, udp } = await serve({
     limits: { framesPerSecond: 1000, burst: 2000, connectionsPerSource: 10, quarantineStrikes: 20, quarantineMs: 60_000 },
     udpThread: { nice: 0, clock: null },
+    onQuarantined: (address) => quarantined.push(address),
     onFrame: (frame) => {
       handled++;
       return frame.body.toString('latin1').includes('#0BAD[') ? nakOf(1) : ackOf(1);
@@ -362,7 +374,7 @@ test('UDP on its own thread: a legitimate datagram is answered; a quarantined ad
     // 127.0.3.4 is quarantined for refused frames over TCP; its datagrams then never reach the handler.
     bad = await connectFrom(tcp, '127.0.3.4');
     bad.write(Buffer.concat(Array.from({ length: 40 }, (_, i) => frame('0BAD', i + 1))));
-    await closed(bad);
+    await until(() => quarantined.length === 1, 'the address quarantined');
     const before = handled;
     const attacker = await udpFrom('127.0.3.4');
     for (let i = 0; i < 5; i++) attacker.send(frame('1234', 10 + i));

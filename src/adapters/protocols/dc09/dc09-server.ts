@@ -32,7 +32,7 @@ export interface Dc09ServerOptions {
   onDropped?(reason: Dc09DropReason, remote: string, n?: number): void;
   /**
    * A source address went into quarantine (its strikes, refused frames and junk, reached the limit): its
-   * connections are closed, and until `until` new ones are closed at accept and its datagrams dropped.
+   * connections are held unread, and until `until` new ones are closed at accept and its datagrams dropped.
    */
   onQuarantined?(address: string, until: number): void;
   onError?(error: unknown): void;
@@ -84,6 +84,12 @@ export class Dc09Server {
   /** The UDP thread's id and niceness (Linux), once it listens. */
   udpThreadInfo: { tid: number | null; nice: number } | null = null;
   private readonly sockets = new Set<Socket>();
+  /**
+   * Connections of a quarantined address: never read again. Held open, not closed: a closed connection
+   * invites the sender back with a fresh receive window of junk, a held one keeps it at a zero window
+   * (TCP flow control) for free, until the idle timeout closes it.
+   */
+  private readonly held = new WeakSet<Socket>();
   private readonly limits: SourceLimits | null;
   private readonly udpQueue: { msg: Buffer; address: string; port: number }[] = [];
   private udpActive = 0;
@@ -105,12 +111,16 @@ export class Dc09Server {
 
   /**
    * Strikes against a source address (a refused frame, junk): once they reach the limit it is quarantined —
-   * its open connections closed, the UDP thread told — and reported once (the caller aggregates).
+   * its open connections held unread, the UDP thread told — and reported once (the caller aggregates).
    */
   private strike(address: string, strikes: number): void {
     const until = this.limits?.strike(address, strikes) ?? null;
     if (until === null) return;
-    for (const s of this.sockets) if (s.remoteAddress === address) s.destroy();
+    for (const s of this.sockets)
+      if (s.remoteAddress === address) {
+        this.held.add(s);
+        s.pause();
+      }
     this.toUdp({ type: 'quarantine', address, until });
     this.options.onQuarantined?.(address, until);
   }
@@ -221,7 +231,7 @@ export class Dc09Server {
     let paused = false;
     let owing = false;
     const resumeIfFree = (): void => {
-      if (!paused && !owing && !socket.destroyed) socket.resume();
+      if (!paused && !owing && !socket.destroyed && !this.held.has(socket)) socket.resume();
     };
     // One chain per connection keeps replies in the order frames arrived.
     let chain: Promise<void> = Promise.resolve();
@@ -234,13 +244,14 @@ export class Dc09Server {
       }
     };
     socket.on('data', (chunk) => {
+      if (this.held.has(socket)) return; // read before its address was quarantined: dropped
       const { frames, discarded } = framer.push(chunk);
       if (discarded > 0) {
         this.options.onDiscarded?.(discarded, remote);
         if (this.limits) {
           this.limits.charge(address, discarded / JUNK_BYTES_PER_TOKEN);
           this.strike(address, discarded / JUNK_BYTES_PER_STRIKE);
-          if (socket.destroyed) return; // quarantined
+          if (this.held.has(socket)) return; // quarantined
           const wait = this.limits.waitMs(address);
           if (wait > 0 && !owing) {
             // Junk is paid for in time: the connection is not read until the source's bucket refills.
@@ -255,7 +266,7 @@ export class Dc09Server {
         }
       }
       for (const frame of frames) {
-        if (socket.destroyed) break; // quarantined by a frame before it
+        if (socket.destroyed || this.held.has(socket)) break; // quarantined by a frame before it
         queued++;
         if (queued > this.figures.maxQueuedOnAConnection) this.figures.maxQueuedOnAConnection = queued;
         if (queued > bound && !paused) {

@@ -238,6 +238,8 @@ export async function serveVigil(config: VigilConfig, options: OpenOptions = {})
     const receiverThreads = vigil.capabilities.alarms.receiverThreads();
     const keep = [receiverThreads?.receiver, receiverThreads?.journalWriter].filter((t): t is number => typeof t === 'number');
     if (keep.length === 2) {
+      // The DC-09 UDP listener's thread keeps its own niceness (VIGIL_DC09_UDP_NICE below the receiver), not the main thread's.
+      if (typeof receiverThreads?.udpListener === 'number') keep.push(receiverThreads.udpListener);
       const lowered = lowerNodeExcept(tuning('VIGIL_MAIN_NICE') ?? 0, keep);
       if (lowered) vigil.ctx.logger.info(lowered, 'the node runs niced below its DC-09 receiver thread and journal writer (VIGIL_MAIN_NICE)');
     }

@@ -48,7 +48,7 @@ export interface AlarmsCapability extends Capability {
   /** The DC-09 receiver thread's state for /api/health (null when DC-09 is off or on the main thread). */
   receiverHealth(): ReceiverThreadHealth | null;
   /** The DC-09 receiver thread's and its journal writer's thread ids (Linux) and niceness (null when DC-09 is off or on the main thread). */
-  receiverThreads(): { receiver: number | null; journalWriter: number | null; nice: number } | null;
+  receiverThreads(): { receiver: number | null; journalWriter: number | null; nice: number; udpListener: number | null; udpNice: number | null } | null;
   /** Tests: the receiver thread crashes (with VIGIL_DC09_TEST_HOOKS=1 only). */
   crashReceiverForTests(): void;
   /** Tests (VIGIL_DC09_TEST_HOOKS=1 only): the receiver journal's commits fail while `on`; the main thread records no journalled frame while paused. */
@@ -81,7 +81,7 @@ export function createAlarmsCapability(
   });
   const dropped = new Counter({
     name: 'vigil_dc09_dropped_total',
-    help: 'DC-09 frames, datagrams and connections dropped by a limit before parsing (rate, udp-queue, connections)',
+    help: 'DC-09 frames, datagrams and connections dropped by a limit before parsing (rate, udp-queue, connections, quarantine)',
     labelNames: ['reason'],
     registers: [deps.registry],
   });

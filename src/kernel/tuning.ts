@@ -22,6 +22,20 @@ export const TUNING = {
    * processes started after inherit it.
    */
   VIGIL_MAIN_NICE: { min: 0, max: 19, fallback: 10 },
+  /**
+   * Niceness of the DC-09 UDP listener's own thread relative to the receiver thread: datagrams are read,
+   * rate-checked and quarantine-checked there, below the thread that answers TCP panels, and only admitted
+   * ones are handed to the receiver (0: at the receiver's niceness).
+   */
+  VIGIL_DC09_UDP_NICE: { min: 0, max: 19, fallback: 5 },
+  /**
+   * Strikes after which a DC-09 source address is quarantined (0: never): a refused frame is one strike, each
+   * KiB of bytes that belonged to no frame (junk, oversized frames) one more. Strikes leak at this many a
+   * minute, so an address whose panels send a bad frame now and then is never quarantined.
+   */
+  VIGIL_DC09_QUARANTINE_STRIKES: { min: 0, max: 1_000_000, fallback: 200 },
+  /** Seconds a quarantined address stays refused: its connections closed at accept, its datagrams dropped unread. */
+  VIGIL_DC09_QUARANTINE_S: { min: 1, max: 86_400, fallback: 300 },
   /** Frames journalled (ACKed) but not yet in the log above which, for over 5 s, the receiver raises its technical alarm. */
   VIGIL_DC09_BACKLOG_ALARM_FRAMES: { min: 1, max: 10_000_000, fallback: 10_000 },
   VIGIL_CAP_VALIDATORS: { min: 1, max: 64, fallback: 2 },

@@ -39,7 +39,9 @@ test(
     const base = getPriority();
     const raisable = await canRaise();
     const before = process.env.VIGIL_MAIN_NICE;
+    const udpBefore = process.env.VIGIL_DC09_UDP_NICE;
     process.env.VIGIL_MAIN_NICE = '5';
+    process.env.VIGIL_DC09_UDP_NICE = '3';
     const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rx-priority-'));
     const vigil = await startReceiverNode(dataDir, { mode: 'thread', testHooks: true });
     try {
@@ -52,9 +54,12 @@ test(
       assert.equal(threadNice(main), lowered, 'the main thread lowered its own priority');
       assert.equal(threadNice(threads.receiver), base, 'the receiver thread kept the node priority');
       assert.equal(threadNice(threads.journalWriter), base, 'its journal writer (the group commit an ACK waits for) too');
+      // The UDP listener's own thread: VIGIL_DC09_UDP_NICE below the receiver, left there by the main thread's lowering.
+      assert.ok(threads.udpListener, 'the UDP listener thread says its id');
+      assert.equal(threadNice(threads.udpListener), Math.min(19, base + 3), 'the UDP listener runs VIGIL_DC09_UDP_NICE below the receiver');
       // Every other thread already running (V8's platform threads, libuv's pool, the SQLite writer) went below them too.
       for (const t of threadsNice())
-        if (t.tid !== threads.receiver && t.tid !== threads.journalWriter)
+        if (t.tid !== threads.receiver && t.tid !== threads.journalWriter && t.tid !== threads.udpListener)
           assert.ok(t.nice >= lowered, `thread ${t.tid} runs at ${t.nice}, above the node's ${lowered}`);
 
       // A thread started now (as the heavy-work pool's are) inherits the main thread's lowered priority.
@@ -82,6 +87,7 @@ test(
         raisable ? 'restarted at the node priority' : 'refused: it keeps the main thread priority (reported)',
       );
       assert.equal(threadNice(again.journalWriter!), threadNice(again.receiver!), 'its journal writer follows it');
+      assert.equal(threadNice(again.udpListener!), Math.min(19, threadNice(again.receiver!)! + 3), 'its UDP listener VIGIL_DC09_UDP_NICE below it');
       assert.equal(threadNice(main), lowered, 'the main thread is lowered once, not again');
       assert.equal(await sendUntilAcked(alarms.receiver.tcpPort!, signalFrame({ id: 'SIA-DCS', seq: 2, account: 'E100', data: 'NBA2', now: Date.now() })), 1);
     } finally {
@@ -89,6 +95,8 @@ test(
       rmSync(dataDir, { recursive: true, force: true });
       if (before === undefined) delete process.env.VIGIL_MAIN_NICE;
       else process.env.VIGIL_MAIN_NICE = before;
+      if (udpBefore === undefined) delete process.env.VIGIL_DC09_UDP_NICE;
+      else process.env.VIGIL_DC09_UDP_NICE = udpBefore;
     }
   },
 );

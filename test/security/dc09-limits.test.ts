@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { Dc09Framer, MAX_FRAME_BYTES } from '../../src/adapters/protocols/dc09/dc09-framer.js';
 import { frameOf, signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { Dc09Server, type Dc09ServerOptions } from '../../src/adapters/protocols/dc09/dc09-server.js';
+import { SourceLimits } from '../../src/adapters/protocols/dc09/source-limits.js';
 
 /**
  * Issue 13, item 2: junk, floods and slow storage cost the DC-09 listener bounded work
@@ -248,6 +249,143 @@ test('per source address: junk costs its source — after 64 KiB of it, the next
     await until(() => handled === 1, 'the frame handled once paid for');
   } finally {
     for (const s of sockets) s.destroy();
+    await server.stop();
+  }
+});
+
+const nakOf = (seq: number): Buffer => frameOf(`"NAK"${String(seq).padStart(4, '0')}R0L0#1234[]`);
+
+/** A TCP connection from a loopback address of its own (a source address the limits tell apart). */
+async function connectFrom(port: number, localAddress: string): Promise<Socket> {
+  const s = connect({ port, host: '127.0.0.1', localAddress });
+  s.on('error', () => {});
+  s.resume(); // read (a paused socket never sees its end)
+  await new Promise<void>((r) => s.once('connect', () => r()));
+  return s;
+}
+
+const closed = (s: Socket): Promise<void> => new Promise<void>((r) => (s.destroyed ? r() : s.once('close', () => r())));
+
+test('SourceLimits: strikes leak, so an address with a bad frame now and then is never quarantined; beyond the limit it is, for its time', () => {
+  let now = 1_000_000;
+  const limits = new SourceLimits({ framesPerSecond: 10, burst: 20, connectionsPerSource: 10, quarantineStrikes: 60, quarantineMs: 5_000 }, () => now);
+  // One strike a second leaks as fast as it comes (60 a minute): never quarantined.
+  for (let i = 0; i < 600; i++, now += 1000) assert.equal(limits.strike('10.0.0.1', 1), null);
+  assert.equal(limits.quarantined('10.0.0.1'), false);
+  assert.equal(limits.strike('10.0.0.2', 59), null);
+  assert.equal(limits.strike('10.0.0.2', 1), now + 5_000);
+  assert.equal(limits.quarantined('10.0.0.2'), true);
+  assert.equal(limits.quarantined('10.0.0.1'), false);
+  now += 5_001;
+  assert.equal(limits.quarantined('10.0.0.2'), false, 'the quarantine ends');
+  assert.equal(new SourceLimits({ framesPerSecond: 10, burst: 20, connectionsPerSource: 10 }).strike('10.0.0.3', 1e9), null, 'no limit: no quarantine');
+});
+
+test('quarantine: an address sending refused frames beyond the limit is cut off and refused at accept; a good panel on another address is still answered', async () => {
+  const quarantined: string[] = [];
+  const { server, tcp } = await serve({
+    limits: { framesPerSecond: 1000, burst: 2000, connectionsPerSource: 10, quarantineStrikes: 20, quarantineMs: 60_000 },
+    // Account 0BAD is refused (a NAK), any other acknowledged.
+    onFrame: (frame) => (frame.body.toString('latin1').includes('#0BAD[') ? nakOf(1) : ackOf(1)),
+    onQuarantined: (address) => quarantined.push(address),
+  });
+  const sockets: Socket[] = [];
+  const replies = (s: Socket): Buffer[] => {
+    const got: Buffer[] = [];
+    const framer = new Dc09Framer();
+    s.on('data', (d) => got.push(...framer.push(d).frames.map((f) => f.body)));
+    return got;
+  };
+  const frame = (account: string, seq: number): Buffer => signalFrame({ id: 'SIA-DCS', seq, account, data: 'NBA001', now: Date.now() });
+  try {
+    // One refused frame does not quarantine its address: the good panel behind it is answered after.
+    const shared = await connectFrom(tcp, '127.0.3.1');
+    sockets.push(shared);
+    const sharedReplies = replies(shared);
+    shared.write(frame('0BAD', 1));
+    await until(() => sharedReplies.length === 1, 'the refusal');
+    shared.write(frame('1234', 2));
+    await until(() => sharedReplies.length === 2, 'the good frame answered');
+    assert.match(sharedReplies[1]!.toString('latin1'), /^"ACK"/);
+    assert.deepEqual(quarantined, []);
+
+    // Refused frames beyond the limit: the address is quarantined and its connection held, never read again.
+    const bad = await connectFrom(tcp, '127.0.3.2');
+    sockets.push(bad);
+    const badReplies = replies(bad);
+    bad.write(Buffer.concat(Array.from({ length: 40 }, (_, i) => frame('0BAD', i + 1))));
+    await until(() => quarantined.length === 1, 'the address quarantined');
+    assert.deepEqual(quarantined, ['127.0.3.2']);
+    await until(() => badReplies.length >= 20, 'the refusals up to the limit answered');
+    // A good frame on the held connection: it would be ACKed if it were read.
+    bad.write(frame('1234', 50));
+    // A new connection from it is closed at accept, counted, never read.
+    const again = await connectFrom(tcp, '127.0.3.2');
+    sockets.push(again);
+    again.write(frame('1234', 3));
+    await closed(again);
+    await until(() => server.figures.dropped.quarantine === 1, 'the connection refused at accept counted');
+    // The good panel on another address is still answered.
+    shared.write(frame('1234', 4));
+    await until(() => sharedReplies.length === 3, 'the good panel answered');
+    assert.match(sharedReplies[2]!.toString('latin1'), /^"ACK"/);
+    assert.deepEqual(quarantined, ['127.0.3.2'], 'reported once');
+    assert.ok(badReplies.length < 40, 'the held connection is not read: not every refused frame answered');
+    assert.ok(
+      badReplies.every((r) => r.toString('latin1').startsWith('"NAK"')),
+      'the good frame sent on the held connection is never read, so never ACKed',
+    );
+    assert.equal(bad.destroyed, false, 'held open (a closed one would come back with a fresh window of junk)');
+  } finally {
+    for (const s of sockets) s.destroy();
+    await server.stop();
+  }
+});
+
+test('UDP on its own thread: a legitimate datagram is answered; a quarantined address’s datagrams are dropped there, unread', async () => {
+  let handled = 0;
+  const quarantined: string[] = [];
+  const { server, tcp, udp } = await serve({
+    limits: { framesPerSecond: 1000, burst: 2000, connectionsPerSource: 10, quarantineStrikes: 20, quarantineMs: 60_000 },
+    udpThread: { nice: 0, clock: null },
+    onQuarantined: (address) => quarantined.push(address),
+    onFrame: (frame) => {
+      handled++;
+      return frame.body.toString('latin1').includes('#0BAD[') ? nakOf(1) : ackOf(1);
+    },
+  });
+  const sockets: ReturnType<typeof createSocket>[] = [];
+  const udpFrom = async (address: string): Promise<{ send: (b: Buffer) => void; got: string[] }> => {
+    const s = createSocket('udp4');
+    sockets.push(s);
+    await new Promise<void>((r) => s.bind(0, address, () => r()));
+    const got: string[] = [];
+    s.on('message', (m) => got.push(m.toString('latin1')));
+    return { send: (b) => s.send(b, udp, '127.0.0.1'), got };
+  };
+  const frame = (account: string, seq: number): Buffer => signalFrame({ id: 'SIA-DCS', seq, account, data: 'NBA001', now: Date.now() });
+  let bad: Socket | null = null;
+  try {
+    assert.notEqual(server.udpThreadInfo, null, 'the UDP listener runs on a thread of its own');
+    const panel = await udpFrom('127.0.3.3');
+    panel.send(frame('1234', 1));
+    await until(() => panel.got.length === 1, 'the panel’s datagram answered');
+    assert.match(panel.got[0]!, /"ACK"/);
+    // 127.0.3.4 is quarantined for refused frames over TCP; its datagrams then never reach the handler.
+    bad = await connectFrom(tcp, '127.0.3.4');
+    bad.write(Buffer.concat(Array.from({ length: 40 }, (_, i) => frame('0BAD', i + 1))));
+    await until(() => quarantined.length === 1, 'the address quarantined');
+    const before = handled;
+    const attacker = await udpFrom('127.0.3.4');
+    for (let i = 0; i < 5; i++) attacker.send(frame('1234', 10 + i));
+    await until(() => server.figures.dropped.quarantine === 5, 'the datagrams dropped on the UDP thread, counted');
+    assert.equal(handled, before, 'none handled');
+    assert.deepEqual(attacker.got, []);
+    panel.send(frame('1234', 2));
+    await until(() => panel.got.length === 2, 'the panel still answered');
+  } finally {
+    bad?.destroy();
+    for (const s of sockets) s.close();
     await server.stop();
   }
 });

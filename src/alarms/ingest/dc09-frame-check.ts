@@ -21,6 +21,23 @@ export interface Dc09RefusalNote {
   at: number;
 }
 
+/**
+ * The one note a quarantined source address gets (the security desk's event; the refused connections
+ * and datagrams after it are counted, not noted one by one).
+ */
+export function quarantineNote(address: string, until: number, now: number): Dc09RefusalNote {
+  return {
+    outcome: 'quarantine',
+    kind: 'dc09-refused',
+    remote: address,
+    account: null,
+    problem: `source quarantined for ${Math.round((until - now) / 1000)} s: refused frames and junk beyond VIGIL_DC09_QUARANTINE_STRIKES; its connections are closed at accept and its datagrams dropped unread`,
+    log: { remote: address, problem: 'quarantine', until },
+    substitution: null,
+    at: now,
+  };
+}
+
 export type Dc09CheckResult =
   | { ok: true; message: Dc09Message; reserved: string | null; duplicate?: undefined }
   /**

@@ -11,7 +11,7 @@ import type { SecurityRefusal } from '../contract.js';
 import type { Signal } from '../model.js';
 import type { SignalRecorder } from '../signal-recorder.js';
 import type { PathSupervisor } from '../supervision/path-supervisor.js';
-import { Dc09FrameCheck, ackOutcome, type Dc09RefusalNote } from './dc09-frame-check.js';
+import { Dc09FrameCheck, ackOutcome, quarantineNote, type Dc09RefusalNote } from './dc09-frame-check.js';
 import type { ReceiverCounters } from './receiver-counters.js';
 
 /** One recorded substitution attempt per account per this long; the rest are only counted. */
@@ -194,6 +194,11 @@ export class Dc09Ingest {
   private async refused(note: Dc09RefusalNote, reply: Buffer): Promise<Buffer> {
     await this.noteRefusal(note);
     return reply;
+  }
+
+  /** A source address quarantined by the listeners (main-thread mode): one note to the security desk. */
+  async noteQuarantine(address: string, until: number): Promise<void> {
+    await this.noteRefusal(quarantineNote(address, until, this.ctx.clock.now()), false);
   }
 
   /**

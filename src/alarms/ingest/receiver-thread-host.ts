@@ -118,6 +118,7 @@ export class Dc09ReceiverThread {
       clock: isSharedClock(ctx.clock) ? ctx.clock.shared() : null,
       tickMs: 50,
       nice: tuning('VIGIL_DC09_RECEIVER_NICE') ?? 0,
+      udpNice: tuning('VIGIL_DC09_UDP_NICE') ?? 5,
       // A restart comes from the main thread, lowered by VIGIL_MAIN_NICE since: the thread asks for the node's niceness back.
       baseNice: nodeBaseNice(),
       testHooks: this.testHooks,
@@ -281,8 +282,8 @@ export class Dc09ReceiverThread {
     };
   }
 
-  /** The receiver thread's and its journal writer's thread ids (Linux; null without /proc) and their niceness when they started. */
-  threadIds(): { receiver: number | null; journalWriter: number | null; nice: number } | null {
+  /** The receiver thread's, its journal writer's and its UDP listener's thread ids (Linux; null without /proc) and their niceness when they started. */
+  threadIds(): { receiver: number | null; journalWriter: number | null; nice: number; udpListener: number | null; udpNice: number | null } | null {
     return this.worker ? this.threads : null;
   }
 

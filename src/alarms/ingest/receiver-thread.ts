@@ -12,13 +12,15 @@ import { nakFrame } from '../../adapters/protocols/dc09/dc09-reply.js';
 import { crc32 } from 'node:zlib';
 import { clockFromShared, systemClock, type Clock } from '../../kernel/time.js';
 import type { JournalledFrame } from './dc09-ingest.js';
-import { Dc09FrameCheck, ackOutcome, type Dc09RefusalNote } from './dc09-frame-check.js';
+import { Dc09FrameCheck, ackOutcome, quarantineNote, type Dc09RefusalNote } from './dc09-frame-check.js';
 import type { Dc09AccountKeys } from './dc09-keys.js';
 import { ReceiverJournal } from './receiver-journal.js';
 import { currentThreadId } from '../../platform/thread-priority.js';
 
 export interface ReceiverThreadInput {
-  server: Omit<Dc09ServerOptions, 'onFrame' | 'onDiscarded' | 'onDropped' | 'onError' | 'now'>;
+  server: Omit<Dc09ServerOptions, 'onFrame' | 'onDiscarded' | 'onDropped' | 'onQuarantined' | 'onError' | 'now' | 'udpThread'>;
+  /** Niceness of the UDP listener's own thread below this one (VIGIL_DC09_UDP_NICE). */
+  udpNice?: number;
   journalDir: string;
   /** The log's watermark of the journal: records at or below it are recorded already. */
   appliedSeq: number;
@@ -68,8 +70,8 @@ export type FromReceiverThread =
       type: 'listening';
       tcpPort: number | null;
       udpPort: number | null;
-      /** This thread's and its journal writer's ids (Linux; null without /proc), and their niceness then. */
-      threads: { receiver: number | null; journalWriter: number | null; nice: number };
+      /** This thread's, its journal writer's and its UDP listener's ids (Linux; null without /proc), and their niceness then. */
+      threads: { receiver: number | null; journalWriter: number | null; nice: number; udpListener: number | null; udpNice: number | null };
     }
   | { type: 'frames'; frames: JournalledFrame[] }
   /** Frames journalled in one turn: their sequences, and their records as one JSON array (the journal's own text, cloned as one string). */
@@ -260,8 +262,13 @@ export class ReceiverThreadIngest {
     this.discarded += bytes;
   }
 
-  onDropped(reason: Dc09DropReason): void {
-    add(this.dropped, reason);
+  onDropped(reason: Dc09DropReason, n = 1): void {
+    add(this.dropped, reason, n);
+  }
+
+  /** A source address quarantined: one note for the security desk (never dropped by the per-tick bound). */
+  onQuarantined(address: string, until: number): void {
+    this.refusals.push(quarantineNote(address, until, this.clock.now()));
   }
 
   /** Sends what gathered since the last tick (nothing when nothing did). */
@@ -328,9 +335,12 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
     ...input.server,
     onFrame: (frame, remote) => ingest.handle(frame, remote),
     onDiscarded: (bytes) => ingest.onDiscarded(bytes),
-    onDropped: (reason) => ingest.onDropped(reason),
+    onDropped: (reason, _remote, n) => ingest.onDropped(reason, n),
+    onQuarantined: (address, until) => ingest.onQuarantined(address, until),
     onError: (error) => fail(error, false),
     now: () => clock.now(),
+    // UDP on a thread of its own below this one: a flood of datagrams is read and refused there.
+    udpThread: { nice: input.udpNice ?? 5, clock: input.clock },
   });
   const timer = setInterval(() => ingest.tick(), input.tickMs);
   port.on('message', (message: ToReceiverThread) => {
@@ -375,7 +385,13 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
   const ports = await server.start();
   // The journal writer says its id as it starts: it has by now, or does in a moment.
   for (let i = 0; i < 100 && journal.writerThreadId === null && currentThreadId() !== null; i++) await new Promise((r) => setTimeout(r, 10));
-  const threads = { receiver: currentThreadId(), journalWriter: journal.writerThreadId, nice: getPriority() };
+  const threads = {
+    receiver: currentThreadId(),
+    journalWriter: journal.writerThreadId,
+    nice: getPriority(),
+    udpListener: server.udpThreadInfo?.tid ?? null,
+    udpNice: server.udpThreadInfo?.nice ?? null,
+  };
   port.postMessage({ type: 'listening', ...ports, threads } satisfies FromReceiverThread);
 }
 

@@ -10,7 +10,7 @@ import { LOOPBACK, isLoopbackHost } from '../../kernel/config.js';
 import { VigilError } from '../../kernel/errors.js';
 import { redactUrl } from '../../kernel/redact.js';
 import type { AppContext } from '../../platform/app-context.js';
-import { tuningChoice } from '../../kernel/tuning.js';
+import { tuning, tuningChoice } from '../../kernel/tuning.js';
 import type { Dc09Ingest } from './dc09-ingest.js';
 import { Dc09ReceiverThread, type ReceiverThreadDeps, type ReceiverThreadHealth } from './receiver-thread-host.js';
 
@@ -203,6 +203,8 @@ export class Receiver {
         framesPerSecond: ctx.config.dc09FramesPerSource,
         burst: ctx.config.dc09FramesPerSource * 2,
         connectionsPerSource: ctx.config.dc09ConnectionsPerSource,
+        quarantineStrikes: tuning('VIGIL_DC09_QUARANTINE_STRIKES') ?? 0,
+        quarantineMs: (tuning('VIGIL_DC09_QUARANTINE_S') ?? 300) * 1000,
       },
       maxQueuedFramesPerConnection: 32,
       udpQueueLimit: 1024,
@@ -221,7 +223,8 @@ export class Receiver {
       ...server,
       onFrame: (frame, remote) => this.dc09.handleDc09(frame, remote),
       onDiscarded: this.discarded,
-      onDropped: (reason) => this.dropped(reason),
+      onDropped: (reason, _remote, n) => this.dropped(reason, n),
+      onQuarantined: (address, until) => void this.dc09.noteQuarantine(address, until),
       onError: (error) => ctx.logger.error({ err: error }, 'DC-09 receiver error'),
     });
     const { tcpPort, udpPort } = await this.server.start();

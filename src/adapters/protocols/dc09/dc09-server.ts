@@ -1,11 +1,18 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
+import { getPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { Dc09Framer, type RawFrame } from './dc09-framer.js';
-import { JUNK_BYTES_PER_TOKEN, REFUSAL_TOKENS, SourceLimits, type SourceLimitOptions } from './source-limits.js';
+import { JUNK_BYTES_PER_STRIKE, JUNK_BYTES_PER_TOKEN, REFUSAL_TOKENS, SourceLimits, type SourceLimitOptions } from './source-limits.js';
+import type { FromUdpListener, ToUdpListener, UdpListenerInput } from './udp-listener-thread.js';
 
 /** Why a frame or connection was turned away before any parsing. */
-export type Dc09DropReason = 'rate' | 'udp-queue' | 'connections';
+export type Dc09DropReason = 'rate' | 'udp-queue' | 'connections' | 'quarantine';
 // 'rate' over TCP counts frames held until their source's token (not lost); over UDP, datagrams dropped.
+// 'quarantine': a connection closed at accept, or a datagram dropped unread, from a quarantined address.
+
+const UDP_ENTRY = new URL('./udp-listener-entry.mjs', import.meta.url);
+const UDP_MODULE = new URL('./udp-listener-thread.ts', import.meta.url);
 
 export interface Dc09ServerOptions {
   host: string;
@@ -22,7 +29,12 @@ export interface Dc09ServerOptions {
   onFrame(frame: RawFrame, remote: string, transport: 'tcp' | 'udp'): Buffer | null | Promise<Buffer | null>;
   onDiscarded?(bytes: number, remote: string): void;
   /** A frame, datagram or connection dropped by a limit (counted, never parsed). */
-  onDropped?(reason: Dc09DropReason, remote: string): void;
+  onDropped?(reason: Dc09DropReason, remote: string, n?: number): void;
+  /**
+   * A source address went into quarantine (its strikes, refused frames and junk, reached the limit): its
+   * connections are held unread, and until `until` new ones are closed at accept and its datagrams dropped.
+   */
+  onQuarantined?(address: string, until: number): void;
   onError?(error: unknown): void;
   /** Per-source-address limits; none when absent. */
   limits?: SourceLimitOptions;
@@ -34,6 +46,12 @@ export interface Dc09ServerOptions {
   udpConcurrency?: number;
   /** The rate limits' clock (tests freeze it). */
   now?: () => number;
+  /**
+   * UDP on a thread of its own (udp-listener-thread.ts), `nice` steps below this one: it reads every datagram
+   * and hands on only those admitted (quarantine, rate, queue); absent: UDP is read on this thread.
+   * `clock`: the shared memory of a test's clock (the thread's rate limits read it), or null.
+   */
+  udpThread?: { nice: number; clock: SharedArrayBuffer | null };
 }
 
 export interface Dc09ServerFigures {
@@ -62,19 +80,53 @@ const isAck = (reply: Buffer): boolean => {
 export class Dc09Server {
   private tcp: Server | null = null;
   private udp: UdpSocket | null = null;
+  private udpWorker: Worker | null = null;
+  /** The UDP thread's id and niceness (Linux), once it listens. */
+  udpThreadInfo: { tid: number | null; nice: number } | null = null;
   private readonly sockets = new Set<Socket>();
+  /**
+   * Connections of a quarantined address: never read again. Held open, not closed: a closed connection
+   * invites the sender back with a fresh receive window of junk, a held one keeps it at a zero window
+   * (TCP flow control) for free, until the idle timeout closes it.
+   */
+  private readonly held = new WeakSet<Socket>();
   private readonly limits: SourceLimits | null;
   private readonly udpQueue: { msg: Buffer; address: string; port: number }[] = [];
   private udpActive = 0;
-  readonly figures: Dc09ServerFigures = { paused: 0, resumed: 0, maxQueuedOnAConnection: 0, dropped: { rate: 0, 'udp-queue': 0, connections: 0 } };
+  readonly figures: Dc09ServerFigures = {
+    paused: 0,
+    resumed: 0,
+    maxQueuedOnAConnection: 0,
+    dropped: { rate: 0, 'udp-queue': 0, connections: 0, quarantine: 0 },
+  };
 
   constructor(private readonly options: Dc09ServerOptions) {
     this.limits = options.limits ? new SourceLimits(options.limits, options.now) : null;
   }
 
-  private drop(reason: Dc09DropReason, remote: string): void {
-    this.figures.dropped[reason]++;
-    this.options.onDropped?.(reason, remote);
+  private drop(reason: Dc09DropReason, remote: string, n = 1): void {
+    this.figures.dropped[reason] += n;
+    this.options.onDropped?.(reason, remote, n);
+  }
+
+  /**
+   * Strikes against a source address (a refused frame, junk): once they reach the limit it is quarantined —
+   * its open connections held unread, the UDP thread told — and reported once (the caller aggregates).
+   */
+  private strike(address: string, strikes: number): void {
+    const until = this.limits?.strike(address, strikes) ?? null;
+    if (until === null) return;
+    for (const s of this.sockets)
+      if (s.remoteAddress === address) {
+        this.held.add(s);
+        s.pause();
+      }
+    this.toUdp({ type: 'quarantine', address, until });
+    this.options.onQuarantined?.(address, until);
+  }
+
+  private toUdp(message: ToUdpListener): void {
+    this.udpWorker?.postMessage(message);
   }
 
   async start(): Promise<{ tcpPort: number | null; udpPort: number | null }> {
@@ -92,23 +144,79 @@ export class Dc09Server {
       this.tcp = server;
       tcpPort = (server.address() as { port: number }).port;
     }
-    if (options.udpPort !== null) {
+    if (options.udpPort !== null && options.udpThread) udpPort = await this.startUdpThread(options.udpPort, options.udpThread);
+    else if (options.udpPort !== null) {
       const socket = createSocket('udp4');
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
         socket.bind(options.udpPort!, options.host, () => resolve());
       });
       socket.on('error', (e) => options.onError?.(e));
-      socket.on('message', (msg, rinfo) => this.enqueueDatagram(socket, msg, rinfo.address, rinfo.port));
+      socket.on('message', (msg, rinfo) => this.enqueueDatagram(msg, rinfo.address, rinfo.port));
       this.udp = socket;
       udpPort = socket.address().port;
     }
     return { tcpPort, udpPort };
   }
 
+  /** Starts the UDP listener's thread and resolves with its port once it listens. */
+  private async startUdpThread(port: number, at: { nice: number; clock: SharedArrayBuffer | null }): Promise<number> {
+    const { options } = this;
+    const input: UdpListenerInput = {
+      host: options.host,
+      port,
+      limits: options.limits ?? null,
+      nice: Math.min(19, getPriority() + at.nice),
+      queueLimit: (options.udpQueueLimit ?? 1024) + (options.udpConcurrency ?? 32),
+      clock: at.clock,
+      tickMs: 50,
+    };
+    const worker = new Worker(UDP_ENTRY, { workerData: { role: 'vigil-dc09-udp', module: UDP_MODULE.href, input } });
+    this.udpWorker = worker;
+    return new Promise<number>((resolve, reject) => {
+      worker.on('message', (m: FromUdpListener) => {
+        switch (m.type) {
+          case 'listening':
+            this.udpThreadInfo = { tid: m.tid, nice: m.nice };
+            resolve(m.port);
+            break;
+          case 'datagram':
+            this.udpQueue.push({ msg: Buffer.from(m.msg.buffer, m.msg.byteOffset, m.msg.byteLength), address: m.address, port: m.port });
+            this.pumpUdp();
+            break;
+          case 'dropped':
+            for (const [reason, n] of m.counts) this.drop(reason, '', n);
+            break;
+          case 'error':
+            if (m.fatal) reject(new Error(m.message));
+            options.onError?.(new Error(`DC-09 UDP listener thread: ${m.message}`));
+            break;
+          case 'stopped':
+            break;
+        }
+      });
+      worker.once('error', (e) => {
+        reject(e);
+        options.onError?.(e);
+      });
+      worker.once('exit', (code) => {
+        if (this.udpWorker === worker) {
+          this.udpWorker = null;
+          reject(new Error(`DC-09 UDP listener thread exited (${code})`));
+          options.onError?.(new Error(`DC-09 UDP listener thread exited (${code})`));
+        }
+      });
+    });
+  }
+
   private accept(socket: Socket): void {
     const address = socket.remoteAddress ?? '?';
     const remote = `${address}:${socket.remotePort}`;
+    if (this.limits?.quarantined(address)) {
+      this.drop('quarantine', remote);
+      socket.destroy();
+      return;
+    }
     if (this.limits && !this.limits.openConnection(address)) {
       this.drop('connections', remote);
       socket.destroy();
@@ -123,7 +231,7 @@ export class Dc09Server {
     let paused = false;
     let owing = false;
     const resumeIfFree = (): void => {
-      if (!paused && !owing && !socket.destroyed) socket.resume();
+      if (!paused && !owing && !socket.destroyed && !this.held.has(socket)) socket.resume();
     };
     // One chain per connection keeps replies in the order frames arrived.
     let chain: Promise<void> = Promise.resolve();
@@ -136,11 +244,14 @@ export class Dc09Server {
       }
     };
     socket.on('data', (chunk) => {
+      if (this.held.has(socket)) return; // read before its address was quarantined: dropped
       const { frames, discarded } = framer.push(chunk);
       if (discarded > 0) {
         this.options.onDiscarded?.(discarded, remote);
         if (this.limits) {
           this.limits.charge(address, discarded / JUNK_BYTES_PER_TOKEN);
+          this.strike(address, discarded / JUNK_BYTES_PER_STRIKE);
+          if (this.held.has(socket)) return; // quarantined
           const wait = this.limits.waitMs(address);
           if (wait > 0 && !owing) {
             // Junk is paid for in time: the connection is not read until the source's bucket refills.
@@ -155,6 +266,7 @@ export class Dc09Server {
         }
       }
       for (const frame of frames) {
+        if (socket.destroyed || this.held.has(socket)) break; // quarantined by a frame before it
         queued++;
         if (queued > this.figures.maxQueuedOnAConnection) this.figures.maxQueuedOnAConnection = queued;
         if (queued > bound && !paused) {
@@ -222,7 +334,13 @@ export class Dc09Server {
   /** Writes a frame's reply; a refusal costs its source tokens. */
   private reply(reply: Buffer | null, address: string, socket: Socket): void {
     if (!reply) return;
-    if (this.limits && !isAck(reply)) this.limits.charge(address, REFUSAL_TOKENS);
+    if (this.limits && !isAck(reply)) {
+      this.limits.charge(address, REFUSAL_TOKENS);
+      // Written first: the refusal's reason reaches the sender even when this strike quarantines it.
+      if (!socket.destroyed) socket.write(reply);
+      this.strike(address, 1);
+      return;
+    }
     if (!socket.destroyed) socket.write(reply);
   }
 
@@ -238,44 +356,62 @@ export class Dc09Server {
     return false;
   }
 
-  private enqueueDatagram(socket: UdpSocket, msg: Buffer, address: string, port: number): void {
+  private enqueueDatagram(msg: Buffer, address: string, port: number): void {
+    if (this.limits?.quarantined(address)) return this.drop('quarantine', `${address}:${port}`);
     if (this.udpQueue.length >= (this.options.udpQueueLimit ?? 1024)) return this.drop('udp-queue', `${address}:${port}`);
     if (this.limits && !this.limits.allowFrame(address)) return this.drop('rate', `${address}:${port}`);
     this.udpQueue.push({ msg, address, port });
-    this.pumpUdp(socket);
+    this.pumpUdp();
   }
 
-  private pumpUdp(socket: UdpSocket): void {
+  private pumpUdp(): void {
     while (this.udpActive < (this.options.udpConcurrency ?? 32) && this.udpQueue.length > 0) {
       const { msg, address, port } = this.udpQueue.shift()!;
       this.udpActive++;
-      void this.datagram(socket, msg, address, port).finally(() => {
+      void this.datagram(msg, address, port).finally(() => {
         this.udpActive--;
-        this.pumpUdp(socket);
+        this.pumpUdp();
       });
     }
   }
 
-  private async datagram(socket: UdpSocket, msg: Buffer, address: string, port: number): Promise<void> {
+  private sendUdp(reply: Buffer, address: string, port: number): void {
+    if (this.udpWorker) this.toUdp({ type: 'send', reply, address, port });
+    else this.udp?.send(reply, port, address);
+  }
+
+  private async datagram(msg: Buffer, address: string, port: number): Promise<void> {
     const remote = `${address}:${port}`;
-    const { frames, discarded } = new Dc09Framer().push(msg);
-    if (discarded > 0) {
-      this.options.onDiscarded?.(discarded, remote);
-      this.limits?.charge(address, discarded / JUNK_BYTES_PER_TOKEN);
-    }
-    for (const [i, frame] of frames.entries()) {
-      // The datagram paid for its first frame when it was queued.
-      if (i > 0 && this.limits && !this.limits.allowFrame(address)) {
-        this.drop('rate', remote);
-        continue;
+    // Tokens this datagram's junk and refusals cost (the UDP thread's buckets are charged them when it is done).
+    let charge = 0;
+    try {
+      const { frames, discarded } = new Dc09Framer().push(msg);
+      if (discarded > 0) {
+        this.options.onDiscarded?.(discarded, remote);
+        charge += discarded / JUNK_BYTES_PER_TOKEN;
+        this.limits?.charge(address, discarded / JUNK_BYTES_PER_TOKEN);
+        this.strike(address, discarded / JUNK_BYTES_PER_STRIKE);
       }
-      try {
-        const reply = await this.options.onFrame(frame, remote, 'udp');
-        if (reply && this.limits && !isAck(reply)) this.limits.charge(address, REFUSAL_TOKENS);
-        if (reply && this.udp) socket.send(reply, port, address);
-      } catch (error) {
-        this.options.onError?.(error);
+      for (const [i, frame] of frames.entries()) {
+        // The datagram paid for its first frame when it was queued.
+        if (i > 0 && this.limits && !this.limits.allowFrame(address)) {
+          this.drop('rate', remote);
+          continue;
+        }
+        try {
+          const reply = await this.options.onFrame(frame, remote, 'udp');
+          if (reply) this.sendUdp(reply, address, port);
+          if (reply && this.limits && !isAck(reply)) {
+            charge += REFUSAL_TOKENS;
+            this.limits.charge(address, REFUSAL_TOKENS);
+            this.strike(address, 1);
+          }
+        } catch (error) {
+          this.options.onError?.(error);
+        }
       }
+    } finally {
+      this.toUdp({ type: 'done', address, charge });
     }
   }
 
@@ -285,6 +421,14 @@ export class Dc09Server {
 
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
+    const worker = this.udpWorker;
+    this.udpWorker = null;
+    if (worker) {
+      const stopped = new Promise<void>((r) => worker.on('message', (m: FromUdpListener) => m.type === 'stopped' && r()));
+      worker.postMessage({ type: 'stop' } satisfies ToUdpListener);
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      await worker.terminate();
+    }
     await Promise.all([
       this.tcp ? new Promise<void>((r) => this.tcp!.close(() => r())) : undefined,
       this.udp ? new Promise<void>((r) => this.udp!.close(() => r())) : undefined,

@@ -16,12 +16,26 @@ export interface SourceLimitOptions {
   burst: number;
   /** Open TCP connections per address. */
   connectionsPerSource: number;
+  /**
+   * Strikes (a refused frame: 1; a KiB of junk: 1) after which an address is quarantined; they leak at
+   * this many a minute (0 or absent: no quarantine).
+   */
+  quarantineStrikes?: number;
+  /** How long a quarantine lasts. */
+  quarantineMs?: number;
 }
+
+/** Bytes that belonged to no frame per quarantine strike. */
+export const JUNK_BYTES_PER_STRIKE = 1024;
 
 interface Bucket {
   tokens: number;
   at: number;
   connections: number;
+  /** Quarantine strikes at `struckAt` (they leak), and the end of a quarantine (0: none). */
+  strikes: number;
+  struckAt: number;
+  quarantinedUntil: number;
 }
 
 /** Addresses remembered at most; beyond it idle buckets are forgotten (a full bucket is the default). */
@@ -68,6 +82,36 @@ export class SourceLimits {
     return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.options.framesPerSecond) * 1000);
   }
 
+  /**
+   * Adds quarantine strikes (refused frames, junk) to an address; returns the end of its quarantine when
+   * this put it in quarantine (its strikes then start again from none), else null.
+   */
+  strike(address: string, strikes: number): number | null {
+    const limit = this.options.quarantineStrikes ?? 0;
+    if (limit <= 0 || strikes <= 0) return null;
+    const b = this.bucket(address);
+    const t = this.now();
+    if (b.quarantinedUntil > t) return null;
+    b.strikes = Math.max(0, b.strikes - ((t - b.struckAt) / 60_000) * limit) + strikes;
+    b.struckAt = t;
+    if (b.strikes < limit) return null;
+    b.strikes = 0;
+    b.quarantinedUntil = t + (this.options.quarantineMs ?? 300_000);
+    return b.quarantinedUntil;
+  }
+
+  /** Whether the address is in quarantine now (looked up only: an unknown address is not remembered). */
+  quarantined(address: string): boolean {
+    const b = this.buckets.get(address);
+    return b !== undefined && b.quarantinedUntil > this.now();
+  }
+
+  /** Puts an address in quarantine until `until` (a quarantine decided on another thread). */
+  quarantine(address: string, until: number): void {
+    const b = this.bucket(address);
+    if (until > b.quarantinedUntil) b.quarantinedUntil = until;
+  }
+
   /** Counts a new connection; false (and not counted) when the address has its share open. */
   openConnection(address: string): boolean {
     const b = this.bucket(address);
@@ -85,13 +129,14 @@ export class SourceLimits {
     let b = this.buckets.get(address);
     if (!b) {
       if (this.buckets.size >= MAX_SOURCES) this.forgetIdle();
-      b = { tokens: this.options.burst, at: this.now(), connections: 0 };
+      b = { tokens: this.options.burst, at: this.now(), connections: 0, strikes: 0, struckAt: this.now(), quarantinedUntil: 0 };
       this.buckets.set(address, b);
     }
     return b;
   }
 
   private forgetIdle(): void {
-    for (const [address, b] of this.buckets) if (b.connections === 0) this.buckets.delete(address);
+    const t = this.now();
+    for (const [address, b] of this.buckets) if (b.connections === 0 && b.quarantinedUntil <= t) this.buckets.delete(address);
   }
 }

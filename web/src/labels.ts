@@ -4,7 +4,7 @@ import type { IncidentResolution, IncidentSource, IncidentStatus, LogEntry } fro
 import type { InteractionKind, RelationKind } from '../../src/engagement/contract.js';
 import type { Role } from '../../src/platform/contract.js';
 import type { UnitKind, UnitStatus } from '../../src/units/contract.js';
-import type { DeviceKind, SiteCategory } from '../../src/city/contract.js';
+import { DEVICE_KINDS, SITE_CATEGORIES, type DeviceKind, type SiteCategory } from '../../src/city/contract.js';
 import type { ObservableType, Pap, Tlp } from '../../src/csirt/contract.js';
 
 /**
@@ -497,37 +497,7 @@ export const GENERATED_NAME_TEXTS: Readonly<Record<string, string>> = Object.fro
 
 /** Device kinds and site categories inside a generated name (« sirène », "school in Monte-Carlo"): lower case, keys of their own. */
 export const IN_NAME_WORDS: Readonly<Record<string, string>> = Object.fromEntries(
-  [
-    'alarm-panel',
-    'smoke-detector',
-    'heat-detector',
-    'motion-detector',
-    'door-contact',
-    'glass-break',
-    'panic-button',
-    'water-level-sensor',
-    'gas-sensor',
-    'camera',
-    'siren',
-    'loudspeaker',
-    'noise-sensor',
-    'cell-site',
-    'people-counter',
-    'fire-station',
-    'police-station',
-    'hospital',
-    'clinic',
-    'school',
-    'town-hall',
-    'public-venue',
-    'hotel',
-    'transport',
-    'place-of-worship',
-    'pharmacy',
-    'emergency-equipment',
-    'shelter',
-    'building',
-  ].map((slug) => [slug, `in-name:${slug}`]),
+  [...DEVICE_KINDS, ...SITE_CATEGORIES].map((slug) => [slug, `in-name:${slug}`]),
 );
 
 /**

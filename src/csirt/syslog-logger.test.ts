@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil, type RunningVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
+import type { RunningVigil } from '../app.js';
+import { restartTestNode, startTestNode, stopTestNode } from '../../test/support/test-node.js';
 import { until } from '../../test/support/until.js';
 import type { CsirtEvents, SecurityEvent } from './contract.js';
 
-const start = (dataDir: string): Promise<RunningVigil> =>
-  serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_DEMO: 'false',
-      VIGIL_ROUTING_OSM: 'off',
-      VIGIL_SYSLOG_UDP_PORT: '0',
-      VIGIL_SYSLOG_TCP_PORT: '0',
-    }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+/** A node with both syslog listeners on free ports (no demo, no road graph). */
+const start = (): Promise<RunningVigil> =>
+  startTestNode('logger', { VIGIL_DEMO: 'false', VIGIL_ROUTING_OSM: 'off', VIGIL_SYSLOG_UDP_PORT: '0', VIGIL_SYSLOG_TCP_PORT: '0' });
 
 /** util-linux `logger` (bsdutils), as an administrator would point it at Vigil. */
 const logger = (transport: '-d' | '-T', port: number, extra: string[], message: string): void => {
@@ -37,8 +22,7 @@ async function stored(vigil: RunningVigil): Promise<SecurityEvent[]> {
 }
 
 test('syslog from the real logger binary, over UDP and over TCP (LF-terminated and octet-counted), becomes durable security events with their fields', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-logger-'));
-  let vigil = await start(dataDir);
+  let vigil = await start();
   try {
     const { udp, tcp } = vigil.capabilities.csirt.syslogPorts;
     assert.ok(udp && tcp, 'both listeners are open');
@@ -91,15 +75,13 @@ test('syslog from the real logger binary, over UDP and over TCP (LF-terminated a
     );
 
     // Durable: a restarted node reads the same events back from its log.
-    await vigil.close();
-    vigil = await start(dataDir);
+    vigil = await restartTestNode(vigil);
     check(await stored(vigil));
     assert.ok(
       vigil.capabilities.csirt.service.state.recent.some((e) => e.message.includes('over tcp counted')),
       'the desk rebuilt from the log',
     );
   } finally {
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });

@@ -1,35 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveVigil, type RunningVigil } from '../app.js';
-import { loadConfig } from '../kernel/config.js';
+import type { RunningVigil } from '../app.js';
+import { restartTestNode, startTestNode, stopTestNode } from '../../test/support/test-node.js';
 import { signedIn } from '../../test/support/api-client.js';
 import { until } from '../../test/support/until.js';
 import type { SecurityAlert } from './contract.js';
 
-async function node(dataDir: string): Promise<RunningVigil> {
-  return serveVigil({
-    ...loadConfig({
-      VIGIL_DC09_PORT: 'off',
-      VIGIL_MQTT_EMBEDDED_PORT: 'off',
-      VIGIL_LOG_LEVEL: 'silent',
-      VIGIL_ROUTING_OSM: 'off',
-      VIGIL_SYSLOG_UDP_PORT: '0',
-      VIGIL_SYSLOG_TCP_PORT: '0',
-    }),
-    dataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
-}
+/** A demo node with both syslog listeners on free ports (no road graph). */
+const node = (): Promise<RunningVigil> => startTestNode('csirt', { VIGIL_ROUTING_OSM: 'off', VIGIL_SYSLOG_UDP_PORT: '0', VIGIL_SYSLOG_TCP_PORT: '0' });
 
 test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins raise one alert; a case from it with tasks, observables, advisory to the owner, STIX/MISP export, closing; only the owner and the CSIRT see it; a restart rebuilds it', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-csirt-'));
-  let vigil = await node(dataDir);
+  let vigil = await node();
   try {
     // The demo city (with its own CSIRT desk: a case, alerts, an advisory to the city) is loaded first.
     await vigil.demoLoaded;
@@ -258,14 +241,12 @@ test('csirt: syslog from logger (UDP) and TCP become events; failed sign-ins rai
       JSON.stringify(clauses),
     );
 
-    await vigil.close();
-    vigil = await node(dataDir);
+    vigil = await restartTestNode(vigil);
     const again = vigil.capabilities.csirt.service.state;
     assert.equal(again.cases.get(caseId)!.status, 'closed');
     assert.equal(again.alerts.get(alert.alertId)!.count, 2, 'the alert rebuilt with the same count');
     assert.equal(again.pending.size, 0, 'no alert is written twice');
   } finally {
-    await vigil.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopTestNode(vigil);
   }
 });

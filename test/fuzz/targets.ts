@@ -9,6 +9,7 @@ import { crc16 } from '../../src/adapters/protocols/dc09/crc.js';
 import { readOsm } from '../../src/adapters/osm/osm-reader.js';
 import { cidMeaning, siaMeaning } from '../../src/alarms/codes.js';
 import { parseSensorMessage, sensorSignalFields } from '../../src/alarms/ingest/sensor-message.js';
+import { validateCapXml } from '../../src/alerts/cap/cap-validate.js';
 import { parseCapXml } from '../../src/alerts/cap/cap-xml.js';
 import { decodeXml } from '../../src/alerts/exchange/charset.js';
 import { readFeed } from '../../src/alerts/exchange/feed-reader.js';
@@ -280,6 +281,33 @@ export const TARGETS: FuzzTarget[] = [
       } catch (error) {
         refusal(error);
       }
+    },
+  },
+  {
+    // The XSD check every CAP document passes first (libxml2 in WebAssembly, on its validator thread):
+    // a verdict for any input — never a rejected promise or a dead thread — with a reason when it refuses.
+    name: 'cap-xsd',
+    seeds: [utf8(CAP_SEED)],
+    tokens: [
+      '<',
+      '>',
+      '</',
+      '/>',
+      '<info>',
+      '<area>',
+      '<polygon>',
+      '&amp;',
+      '&#0;',
+      '&x;',
+      '<![CDATA[',
+      ']]>',
+      '<?xml version="1.0"?>',
+      'xmlns="urn:oasis:names:tc:emergency:cap:1.2"',
+    ],
+    maxBytes: 16 * 1024,
+    async run(input) {
+      const { valid, errors } = await validateCapXml(input.toString('utf8'));
+      if (valid !== (errors.length === 0)) throw new InvariantBroken(`valid ${valid} with ${errors.length} errors`);
     },
   },
   {

@@ -42,6 +42,17 @@ test(
     const udpBefore = process.env.VIGIL_DC09_UDP_NICE;
     process.env.VIGIL_MAIN_NICE = '5';
     process.env.VIGIL_DC09_UDP_NICE = '3';
+    // A heavy-work thread started before the node lowered itself (as the pool's is when the demo city is seeded first): 10 below the node.
+    const early = new Worker(
+      `const { getPriority, setPriority } = require('node:os');
+       const { parentPort } = require('node:worker_threads');
+       const { readlinkSync } = require('node:fs');
+       setPriority(Math.min(19, getPriority() + 10));
+       parentPort.postMessage(Number(readlinkSync('/proc/thread-self').split('/').at(-1)));
+       setTimeout(() => {}, 60_000);`,
+      { eval: true },
+    );
+    const earlyTid = await new Promise<number>((r) => early.once('message', r));
     const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rx-priority-'));
     const vigil = await startReceiverNode(dataDir, { mode: 'thread', testHooks: true });
     try {
@@ -61,6 +72,9 @@ test(
       for (const t of threadsNice())
         if (t.tid !== threads.receiver && t.tid !== threads.journalWriter && t.tid !== threads.udpListener)
           assert.ok(t.nice >= lowered, `thread ${t.tid} runs at ${t.nice}, above the node's ${lowered}`);
+      // The thread that was already below the node went as many steps further: still below the main thread, not level with it.
+      assert.equal(threadNice(earlyTid), Math.min(19, base + 10 + 5), 'a thread already lower keeps its distance below the main thread');
+      await early.terminate();
 
       // A thread started now (as the heavy-work pool's are) inherits the main thread's lowered priority.
       const known = new Set(threadsNice().map((t) => t.tid));

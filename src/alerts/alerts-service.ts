@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { VigilError, badRequest, conflict, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/ids.js';
+import { tuning } from '../kernel/tuning.js';
+import { ByteBudget } from '../platform/heavy/job-gate.js';
 import type { Principal } from '../platform/access.js';
 import { assertCan, can, filterVisible } from '../platform/policy.js';
 import type { AppContext } from '../platform/app-context.js';
@@ -41,6 +43,9 @@ export function checkAlertContent(cap: CapAlert): void {
  * document Vigil issues or accepts is valid against the CAP 1.2 schema.
  */
 export class AlertsService {
+  /** CAP documents uploaded per user and minute (VIGIL_CAP_IMPORT_MIB_PER_MIN): feeds and the exchange link are not counted, the node polls those itself. */
+  readonly uploadBudget = new ByteBudget('CAP documents', (tuning('VIGIL_CAP_IMPORT_MIB_PER_MIN') ?? 16) * 1024 * 1024, () => this.ctx.clock.now());
+
   constructor(
     private readonly ctx: AppContext,
     readonly state: AlertsState,

@@ -185,13 +185,15 @@ export function alertsRoutes(
         config: { access: { roles: OFFICERS }, tooLarge: CAP_TOO_LARGE },
         schema: {
           summary:
-            'Import another agency’s CAP document (XML body, at most 1 MiB): CAP 1.2, or 1.1 converted to 1.2; any charset declared by BOM, Content-Type or XML declaration; the same rules as Vigil’s alerts; its XML signature verified against the sender’s trusted signers. The same message twice is one alert (200); the same sender, identifier and sent time with other content is refused (409, what differs)',
+            'Import another agency’s CAP document (XML body, at most 1 MiB): CAP 1.2, or 1.1 converted to 1.2; any charset declared by BOM, Content-Type or XML declaration; the same rules as Vigil’s alerts; its XML signature verified against the sender’s trusted signers. The same message twice is one alert (200); the same sender, identifier and sent time with other content is refused (409, what differs). Each user may upload VIGIL_CAP_IMPORT_MIB_PER_MIN MiB a minute (16); beyond, 429 with Retry-After',
           tags: ['alerts'],
         },
       },
       async (request, reply) => {
         const body = request.body;
         const bytes = Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? ''), 'utf8');
+        // Before any work: its validation and reading cost CPU by the byte (429 beyond the caller's minute).
+        service.uploadBudget.take(request.principal.actor, bytes.length);
         const contentType = request.headers['content-type'];
         const { alert, duplicate } = await service.importDocument(
           bytes,

@@ -39,6 +39,8 @@ export const TUNING = {
   /** Frames journalled (ACKed) but not yet in the log above which, for over 5 s, the receiver raises its technical alarm. */
   VIGIL_DC09_BACKLOG_ALARM_FRAMES: { min: 1, max: 10_000_000, fallback: 10_000 },
   VIGIL_CAP_VALIDATORS: { min: 1, max: 64, fallback: 2 },
+  /** MiB of CAP documents one user may import by upload a minute (validation and reading cost CPU by the byte; 429 beyond). */
+  VIGIL_CAP_IMPORT_MIB_PER_MIN: { min: 1, max: 1024, fallback: 16 },
   VIGIL_VOICE_RENDERERS: { min: 1, max: 64, fallback: 2 },
   VIGIL_PDF_PAGES: { min: 1, max: 64, fallback: 2 },
   VIGIL_SQLITE_GROUP: { min: 1, max: 10_000, fallback: 64 },

@@ -18,7 +18,7 @@ import { readOsm } from '../../src/adapters/osm/osm-reader.js';
 import { buildRoadGraph } from '../../src/routing/road-graph.js';
 import { Router } from '../../src/routing/router.js';
 import type { AlertRecord } from '../../src/alerts/contract.js';
-import { signedIn, type ApiCall } from '../support/api-client.js';
+import { signInCookie, signedIn, type ApiCall } from '../support/api-client.js';
 import { startTestNode, stopTestNode } from '../support/test-node.js';
 
 let vigil: RunningVigil;
@@ -273,4 +273,34 @@ test('PDF: five exports at once share one Chromium and at most two pages', { ski
   } finally {
     await printer.close();
   }
+});
+
+// Last in the file: it spends the alert officer's upload budget for the minute.
+test('CAP import: a user who uploads more than VIGIL_CAP_IMPORT_MIB_PER_MIN a minute is refused with 429 and Retry-After before any validation', async () => {
+  const areas = '<area><areaDesc>Quartier</areaDesc><polygon>43.72,7.41 43.73,7.41 43.73,7.42 43.72,7.41</polygon></area>'.repeat(9500);
+  const xml = CAP(950).replace('<area><areaDesc>Alpes-Maritimes</areaDesc></area>', areas);
+  const bytes = Buffer.byteLength(xml);
+  assert.ok(bytes > 900 * 1024 && bytes <= MAX_CAP_BYTES);
+  const budget = vigil.capabilities.alerts.service.uploadBudget;
+  const fits = Math.floor(budget.bytesPerMinute / bytes);
+  const cookie = (await signInCookie(vigil, 'alert-officer'))!;
+  const post = () =>
+    vigil.server.app.inject({ method: 'POST', url: '/api/alerts/import', headers: { cookie, 'content-type': 'application/xml' }, payload: xml });
+  // The budget refills while these run (a sixteenth of it every 3.75 s), so a few more may fit than a full budget holds.
+  let accepted = 0;
+  let runsBefore = capValidatorRuns.count;
+  let again = await post();
+  while (again.statusCode !== 429 && accepted < fits + 8) {
+    assert.ok([200, 201].includes(again.statusCode), again.body);
+    accepted++;
+    runsBefore = capValidatorRuns.count;
+    again = await post();
+  }
+  // (earlier tests in this file spent a little of the budget: one fewer may have fitted)
+  assert.ok(accepted >= fits - 1, `${accepted} accepted before the refusal, ${fits} fit in the budget`);
+  assert.equal(again.statusCode, 429, again.body);
+  assert.equal(again.json().error.code, 'rate_limited');
+  assert.match(again.json().error.message, /more than 16 MiB of CAP documents in the last minute; try again in \d+ s/);
+  assert.match(String(again.headers['retry-after']), /^\d+$/);
+  assert.equal(capValidatorRuns.count, runsBefore, 'refused before any validation');
 });

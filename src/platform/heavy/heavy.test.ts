@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { VigilError } from '../../kernel/errors.js';
-import { JobGate, Semaphore } from './job-gate.js';
+import { ByteBudget, JobGate, Semaphore } from './job-gate.js';
 import { closeWorkerPool, runInWorker } from './worker-pool.js';
 
 const FIXTURE = new URL('../../../test/support/heavy-fixture.ts', import.meta.url);
@@ -131,4 +131,33 @@ test('pool threads run at a lower priority than the main thread (VIGIL_WORKER_NI
   } finally {
     await closeWorkerPool();
   }
+});
+
+test('byte budget: a user spends up to a minute of bytes at once, refills evenly, is told when it fits again; others keep theirs', () => {
+  let now = 0;
+  const budget = new ByteBudget('CAP documents', 4 * 1024 * 1024, () => now);
+  const MiB = 1024 * 1024;
+  for (let i = 0; i < 4; i++) budget.take('officer', MiB);
+  const refused = (() => {
+    try {
+      budget.take('officer', MiB);
+    } catch (error) {
+      return error as VigilError;
+    }
+    return null;
+  })();
+  assert.ok(refused instanceof VigilError);
+  assert.equal(refused.code, 'rate_limited');
+  assert.match(refused.message, /more than 4 MiB of CAP documents in the last minute; try again in 15 s/);
+  assert.equal((refused.details as { retryAfterSeconds: number }).retryAfterSeconds, 15);
+  budget.take('other', 4 * MiB); // another user's budget is their own
+  now = 14_000;
+  assert.throws(() => budget.take('officer', MiB), /try again in 1 s/);
+  now = 15_000;
+  budget.take('officer', MiB); // a quarter of a minute refilled a quarter of the budget
+  assert.throws(() => budget.take('officer', 1));
+  now = 15_000 + 10 * 60_000;
+  budget.take('officer', 4 * MiB); // never more than one minute's worth saved up
+  assert.throws(() => budget.take('officer', 1));
+  assert.equal(budget.refused, 4);
 });

@@ -159,3 +159,44 @@ export class Semaphore {
     }
   }
 }
+
+/**
+ * A budget per user of bytes a minute, for work whose cost grows with its input (a CAP import's
+ * validation and reading): a caller may spend `bytesPerMinute` at once, and it refills evenly over a
+ * minute. Beyond it the request is refused with 429 and the seconds until it would fit — where a
+ * job gate bounds how many run at once, this bounds how much CPU one account can make the node spend
+ * in a minute, so a stolen account sending the same MiB in a loop gets a share, not the machine.
+ */
+export class ByteBudget {
+  private readonly users = new Map<string, { bytes: number; at: number }>();
+  /** Requests refused so far (tests, figures). */
+  refused = 0;
+
+  constructor(
+    readonly name: string,
+    readonly bytesPerMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Spends `bytes` of `user`'s budget, or throws 429 (nothing spent) when they do not fit. */
+  take(user: string, bytes: number): void {
+    const t = this.now();
+    const had = this.users.get(user);
+    const available = had ? Math.min(this.bytesPerMinute, had.bytes + ((t - had.at) / 60_000) * this.bytesPerMinute) : this.bytesPerMinute;
+    if (bytes > available) {
+      this.refused++;
+      this.users.set(user, { bytes: available, at: t });
+      const retryAfterSeconds = Math.max(1, Math.ceil(((Math.min(bytes, this.bytesPerMinute) - available) / this.bytesPerMinute) * 60));
+      throw new VigilError(
+        'rate_limited',
+        `you sent more than ${mebibytes(this.bytesPerMinute)} of ${this.name} in the last minute; try again in ${retryAfterSeconds} s`,
+        { retryAfterSeconds, limitBytesPerMinute: this.bytesPerMinute },
+      );
+    }
+    this.users.set(user, { bytes: available - bytes, at: t });
+    // Users whose budget has refilled are forgotten: the map holds only the last minute's senders.
+    if (this.users.size > 64) for (const [u, b] of this.users) if (t - b.at >= 60_000) this.users.delete(u);
+  }
+}
+
+const mebibytes = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;

@@ -23,6 +23,8 @@ import { publicAlerts } from './public-alerts.js';
 import { charsetOf, xmlMediaType } from './exchange/charset.js';
 
 export const OFFICERS: readonly Role[] = ['alert-officer'];
+/** CAP uploads whose declared length was taken from the uploader's budget before their body was read. */
+const chargedUploads = new WeakSet<object>();
 /** Bodies a little over the CAP limit are read, so the import answers with the limit and the document's size (413) rather than the listener's generic refusal. */
 const CAP_BODY_SLACK = 64 * 1024;
 export const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
@@ -183,6 +185,20 @@ export function alertsRoutes(
       '/api/alerts/import',
       {
         config: { access: { roles: OFFICERS }, tooLarge: CAP_TOO_LARGE },
+        // The caller's minute of uploads (validation and reading cost CPU by the byte), counted from Content-Length before
+        // a byte of the body is read: refused, the connection closes after the 429 rather than drain a MiB the node does not want.
+        preParsing: async (request, reply, payload) => {
+          const declared = Number(request.headers['content-length']);
+          if (!Number.isFinite(declared) || declared <= 0) return payload;
+          try {
+            service.uploadBudget.take(request.principal.actor, declared);
+          } catch (error) {
+            reply.header('connection', 'close');
+            throw error;
+          }
+          chargedUploads.add(request);
+          return payload;
+        },
         schema: {
           summary:
             'Import another agency’s CAP document (XML body, at most 1 MiB): CAP 1.2, or 1.1 converted to 1.2; any charset declared by BOM, Content-Type or XML declaration; the same rules as Vigil’s alerts; its XML signature verified against the sender’s trusted signers. The same message twice is one alert (200); the same sender, identifier and sent time with other content is refused (409, what differs). Each user may upload VIGIL_CAP_IMPORT_MIB_PER_MIN MiB a minute (16); beyond, 429 with Retry-After',
@@ -192,8 +208,8 @@ export function alertsRoutes(
       async (request, reply) => {
         const body = request.body;
         const bytes = Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? ''), 'utf8');
-        // Before any work: its validation and reading cost CPU by the byte (429 beyond the caller's minute).
-        service.uploadBudget.take(request.principal.actor, bytes.length);
+        // A body sent without Content-Length is counted now, before any work.
+        if (!chargedUploads.has(request)) service.uploadBudget.take(request.principal.actor, bytes.length);
         const contentType = request.headers['content-type'];
         const { alert, duplicate } = await service.importDocument(
           bytes,

@@ -302,5 +302,6 @@ test('CAP import: a user who uploads more than VIGIL_CAP_IMPORT_MIB_PER_MIN a mi
   assert.equal(again.json().error.code, 'rate_limited');
   assert.match(again.json().error.message, /more than 16 MiB of CAP documents in the last minute; try again in \d+ s/);
   assert.match(String(again.headers['retry-after']), /^\d+$/);
+  assert.equal(again.headers.connection, 'close', 'refused from its Content-Length, before the body is read: the connection closes');
   assert.equal(capValidatorRuns.count, runsBefore, 'refused before any validation');
 });

@@ -25,6 +25,8 @@ import { charsetOf, xmlMediaType } from './exchange/charset.js';
 export const OFFICERS: readonly Role[] = ['alert-officer'];
 /** CAP uploads whose declared length was taken from the uploader's budget before their body was read. */
 const chargedUploads = new WeakSet<object>();
+/** How long a CAP upload over its sender's budget waits for its 429. */
+const REFUSAL_HOLD_MS = 2_000;
 /** Bodies a little over the CAP limit are read, so the import answers with the limit and the document's size (413) rather than the listener's generic refusal. */
 const CAP_BODY_SLACK = 64 * 1024;
 export const VIEWERS: readonly Role[] = ['alert-officer', 'admin', 'commander', 'analyst'];
@@ -194,6 +196,9 @@ export function alertsRoutes(
             service.uploadBudget.take(request.principal.actor, declared);
           } catch (error) {
             reply.header('connection', 'close');
+            // Answered after a hold: a client that ignores Retry-After and loops cannot make the node refuse hundreds a second
+            // (the hostile bench's two bomb loops sent 460 refused MiB-sized uploads a second without it).
+            await new Promise((resolve) => setTimeout(resolve, REFUSAL_HOLD_MS));
             throw error;
           }
           chargedUploads.add(request);
@@ -201,7 +206,7 @@ export function alertsRoutes(
         },
         schema: {
           summary:
-            'Import another agency’s CAP document (XML body, at most 1 MiB): CAP 1.2, or 1.1 converted to 1.2; any charset declared by BOM, Content-Type or XML declaration; the same rules as Vigil’s alerts; its XML signature verified against the sender’s trusted signers. The same message twice is one alert (200); the same sender, identifier and sent time with other content is refused (409, what differs). Each user may upload VIGIL_CAP_IMPORT_MIB_PER_MIN MiB a minute (16); beyond, 429 with Retry-After',
+            'Import another agency’s CAP document (XML body, at most 1 MiB): CAP 1.2, or 1.1 converted to 1.2; any charset declared by BOM, Content-Type or XML declaration; the same rules as Vigil’s alerts; its XML signature verified against the sender’s trusted signers. The same message twice is one alert (200); the same sender, identifier and sent time with other content is refused (409, what differs). Each user may upload VIGIL_CAP_IMPORT_MIB_PER_MIN MiB a minute (16); beyond, 429 with Retry-After, answered after a 2 s hold',
           tags: ['alerts'],
         },
       },

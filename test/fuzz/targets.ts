@@ -50,6 +50,27 @@ export interface FuzzTarget {
 
 export class InvariantBroken extends Error {}
 
+/** Words of CAP XML the mutator splices in (the reader's and the schema check's targets). */
+const CAP_TOKENS = [
+  '<',
+  '>',
+  '</',
+  '/>',
+  '<info>',
+  '</info>',
+  '<area>',
+  '<polygon>',
+  '<circle>',
+  '&amp;',
+  '&#0;',
+  '&x;',
+  '<![CDATA[',
+  ']]>',
+  '<!DOCTYPE a [<!ENTITY x "y">]>',
+  '<?xml version="1.0"?>',
+  'xmlns="urn:oasis:names:tc:emergency:cap:1.2"',
+];
+
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
 const KEY = parseKey('000102030405060708090A0B0C0D0E0F')!;
 const ACCOUNTS = new Map<string, AccountSettings>([
@@ -255,25 +276,7 @@ export const TARGETS: FuzzTarget[] = [
   {
     name: 'cap-xml',
     seeds: [utf8(CAP_SEED)],
-    tokens: [
-      '<',
-      '>',
-      '</',
-      '/>',
-      '<info>',
-      '</info>',
-      '<area>',
-      '<polygon>',
-      '<circle>',
-      '&amp;',
-      '&#0;',
-      '&x;',
-      '<![CDATA[',
-      ']]>',
-      '<!DOCTYPE a [<!ENTITY x "y">]>',
-      '<?xml version="1.0"?>',
-      'xmlns="urn:oasis:names:tc:emergency:cap:1.2"',
-    ],
+    tokens: CAP_TOKENS,
     maxBytes: 16 * 1024,
     run(input) {
       try {
@@ -288,22 +291,7 @@ export const TARGETS: FuzzTarget[] = [
     // a verdict for any input — never a rejected promise or a dead thread — with a reason when it refuses.
     name: 'cap-xsd',
     seeds: [utf8(CAP_SEED)],
-    tokens: [
-      '<',
-      '>',
-      '</',
-      '/>',
-      '<info>',
-      '<area>',
-      '<polygon>',
-      '&amp;',
-      '&#0;',
-      '&x;',
-      '<![CDATA[',
-      ']]>',
-      '<?xml version="1.0"?>',
-      'xmlns="urn:oasis:names:tc:emergency:cap:1.2"',
-    ],
+    tokens: CAP_TOKENS,
     maxBytes: 16 * 1024,
     async run(input) {
       const { valid, errors } = await validateCapXml(input.toString('utf8'));

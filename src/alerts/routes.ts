@@ -191,7 +191,8 @@ export function alertsRoutes(
         // a byte of the body is read: refused, the connection closes after the 429 rather than drain a MiB the node does not want.
         preParsing: async (request, reply, payload) => {
           const declared = Number(request.headers['content-length']);
-          if (!Number.isFinite(declared) || declared <= 0) return payload;
+          // Over the 1 MiB limit the 413 refuses it before any work: nothing to count.
+          if (!Number.isFinite(declared) || declared <= 0 || declared > MAX_CAP_BYTES) return payload;
           try {
             service.uploadBudget.take(request.principal.actor, declared);
           } catch (error) {

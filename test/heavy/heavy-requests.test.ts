@@ -242,6 +242,9 @@ test('CAP import: the document is read and checked in a worker thread; one over 
   const runsBefore = capValidatorRuns.count;
   const bomb = CAP(901).replace('<area><areaDesc>Alpes-Maritimes</areaDesc></area>', areas.repeat(6));
   assert.ok(Buffer.byteLength(bomb) > MAX_CAP_BYTES);
+  const budget = vigil.capabilities.alerts.service.uploadBudget;
+  const officerActor = (await officer('GET', '/api/auth/me')).json.actor as string;
+  const availableBefore = budget.available(officerActor);
   for (const type of ['application/xml', 'text/plain']) {
     const refused = await officer('POST', '/api/alerts/import', bomb, type);
     assert.equal(refused.status, 413, `${type}: ${refused.body}`);
@@ -249,6 +252,7 @@ test('CAP import: the document is read and checked in a worker thread; one over 
     assert.match(refused.json.error.message, /a CAP document is at most 1 MiB \(1048576 bytes\)/);
   }
   assert.equal(capValidatorRuns.count, runsBefore, 'an oversized document is not validated');
+  assert.ok(budget.available(officerActor) >= availableBefore, 'nor counted against its sender’s upload budget');
 });
 
 test('voice: the same message asked in case variants at once is rendered by one espeak-ng', async () => {

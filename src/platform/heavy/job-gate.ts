@@ -178,11 +178,16 @@ export class ByteBudget {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Bytes `user` may spend now. */
+  available(user: string, t = this.now()): number {
+    const had = this.users.get(user);
+    return had ? Math.min(this.bytesPerMinute, had.bytes + ((t - had.at) / 60_000) * this.bytesPerMinute) : this.bytesPerMinute;
+  }
+
   /** Spends `bytes` of `user`'s budget, or throws 429 (nothing spent) when they do not fit. */
   take(user: string, bytes: number): void {
     const t = this.now();
-    const had = this.users.get(user);
-    const available = had ? Math.min(this.bytesPerMinute, had.bytes + ((t - had.at) / 60_000) * this.bytesPerMinute) : this.bytesPerMinute;
+    const available = this.available(user, t);
     if (bytes > available) {
       this.refused++;
       this.users.set(user, { bytes: available, at: t });

@@ -3,7 +3,7 @@
 // worker's execArgv does not apply its hooks either, so the worker registers tsx
 // itself before importing a TypeScript module that does the work (the precompiled
 // server, dist-server/, hands it JavaScript modules, which need no loader).
-import { getPriority, setPriority } from 'node:os';
+import { lowerThisThread } from './lower-this-thread.mjs';
 
 let tsxRegistered = null;
 function loaderFor(module) {
@@ -12,17 +12,8 @@ function loaderFor(module) {
   return tsxRegistered;
 }
 
-// Lower this thread's priority by VIGIL_WORKER_NICE (default 10, checked at start) below the
-// node's own: on Linux niceness is per thread, so heavy work yields the cores to the main
-// thread's alarm path. Threads this one starts inherit it.
-const nice = Number(process.env.VIGIL_WORKER_NICE ?? 10);
-if (Number.isInteger(nice) && nice > 0) {
-  try {
-    setPriority(Math.min(19, getPriority() + nice));
-  } catch {
-    // Not permitted here (some containers): the work still runs, at normal priority.
-  }
-}
+// VIGIL_WORKER_NICE (default 10, checked at start) below the node's own.
+lowerThisThread(Number(process.env.VIGIL_WORKER_NICE ?? 10));
 
 /** Runs `fn` exported by `module` (a file URL) with `input`. */
 export default async function runTask({ module, fn, input }) {

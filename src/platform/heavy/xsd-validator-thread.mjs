@@ -3,19 +3,12 @@
 // The package it replaced started a thread and compiled libxml2 for every call: 440 ms of
 // CPU per call, against 20–50 ms for a MiB of CAP here. Plain JavaScript: no loader needed
 // under tsx or in the precompiled server.
-import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ParseOption, XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
+import { lowerThisThread } from './lower-this-thread.mjs';
 
 // Below the node, like the heavy-work pool (worker-entry.mjs): what it validates comes from outside.
-const nice = Number(workerData.nice ?? 0);
-if (Number.isInteger(nice) && nice > 0) {
-  try {
-    setPriority(Math.min(19, getPriority() + nice));
-  } catch {
-    // Not permitted here: it validates at the node's priority.
-  }
-}
+lowerThisThread(Number(workerData.nice ?? 0));
 
 // No network, no external entities, no entity substitution (a DOCTYPE is refused before this anyway).
 const PARSE = { option: ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE };

@@ -49,3 +49,13 @@ test('XSD validators: concurrent runs use a thread each, then reuse them', async
   await validators.validate([note('low')]);
   assert.equal(validators.threadsStarted, 2);
 });
+
+test('XSD validators: a thread that died while idle is replaced, not handed the next run', async () => {
+  const validators = new XsdValidators('note.xsd', SCHEMA);
+  await validators.validate([note('low')]);
+  // As a WebAssembly abort would: the kept thread stops between runs.
+  const [kept] = (validators as unknown as { idle: { worker: { terminate(): Promise<number> } }[] }).idle;
+  await kept!.worker.terminate();
+  assert.deepEqual(await validators.validate([note('high')]), [{ valid: true, errors: [] }]);
+  assert.equal(validators.threadsStarted, 2);
+});

@@ -58,10 +58,10 @@ class ValidatorThread {
 
 /**
  * Validator threads for one XML Schema, started on first use and kept: a run costs the
- * validation alone, not a thread's start and libxml2's compilation. At most `threads`
- * batches run at once (the callers' semaphore says how many); each runs on a thread of
- * its own, below the node's priority (VIGIL_WORKER_NICE), as what it reads comes from outside.
- * A thread that died (a WebAssembly abort) fails its batch and is replaced by the next run.
+ * validation alone, not a thread's start and libxml2's compilation. Batches running at once
+ * are bounded by the caller (cap-validate.ts: a semaphore); each runs on a thread of its own,
+ * below the node's priority (VIGIL_WORKER_NICE), as what it reads comes from outside. A thread
+ * that died (a WebAssembly abort) fails the batch it held and is replaced by the next run.
  */
 export class XsdValidators {
   private readonly idle: ValidatorThread[] = [];
@@ -75,7 +75,10 @@ export class XsdValidators {
 
   async validate(xmls: readonly string[]): Promise<XsdValidation[]> {
     if (xmls.length === 0) return [];
-    const thread = this.idle.pop() ?? this.start();
+    let thread = this.idle.pop();
+    // One that died while idle is dropped: the next run gets a new thread, not its error.
+    while (thread?.failed) thread = this.idle.pop();
+    thread ??= this.start();
     try {
       return await thread.validate(xmls);
     } finally {

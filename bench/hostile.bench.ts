@@ -12,6 +12,8 @@
 // of it yields the two shared CPUs to the node; the JSON line says which).
 // The JSON line also gives this process's own event-loop lag per phase (benchLoopP99Ms…), the node's main, receiver and
 // journal-writer threads' CPU time run and waited for per phase (nodeThreads…, from /proc) and the load average at the end.
+// nodeAckP99Ms…: the node's own part of the ACK time per phase (its vigil_dc09_ack_seconds histogram, frame read → ACK
+// written); receiverRealtime: the ACK path's SCHED_FIFO priority (VIGIL_DC09_RECEIVER_RT_PRIORITY; null: refused or off).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -69,7 +71,8 @@ const node = JSON.parse(await nodeProc.firstLine) as {
   http: string;
   key: string;
   accounts: string[];
-  threads?: { main: number | null; receiver?: number | null; journalWriter?: number | null };
+  tokens: Record<string, string>;
+  threads?: { main: number | null; receiver?: number | null; journalWriter?: number | null; realtime?: number | null };
 };
 // The node's threads on the ACK path and its main thread: CPU time run and waited for (schedstat, ns) and niceness, per phase.
 type ThreadTimes = Record<string, { runNs: number; waitNs: number; nice: number }>;
@@ -97,6 +100,27 @@ const threadsPerS = (from: ThreadTimes, to: ThreadTimes, seconds: number): Recor
       return [[name, { runMsPerS: r(t.runNs - f.runNs), waitMsPerS: r(t.waitNs - f.waitNs), nice: t.nice }]];
     }),
   );
+/** The node's own ACK-time histogram (vigil_dc09_ack_seconds: frame read → ACK written), cumulative counts by upper bound in ms. */
+const nodeAckBuckets = async (): Promise<[number, number][]> => {
+  const text = await (await fetch(`${node.http}/metrics`, { headers: { cookie: `vigil_session=${node.tokens.supervisor}` } })).text();
+  return [...text.matchAll(/^vigil_dc09_ack_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/gm)].map((m) => [
+    m[1] === '+Inf' ? Infinity : Number(m[1]) * 1000,
+    Number(m[2]),
+  ]);
+};
+/** A percentile of the ACKs between two readings of the histogram, interpolated inside its bucket (as Prometheus' histogram_quantile). */
+const nodeAckPercentile = (from: [number, number][], to: [number, number][], p: number): number => {
+  const counts = to.map(([le, n], i) => [le, n - (from[i]?.[1] ?? 0)] as const);
+  const total = counts.at(-1)?.[1] ?? 0;
+  const rank = (p / 100) * total;
+  for (let i = 0; i < counts.length; i++) {
+    const [le, n] = counts[i]!;
+    if (n < rank) continue;
+    const [lower, below] = i === 0 ? [0, 0] : counts[i - 1]!;
+    return le === Infinity ? lower : lower + ((le - lower) * (rank - below)) / Math.max(1, n - below);
+  }
+  return Number.NaN;
+};
 const key = parseKey(node.key)!;
 console.log(`node up: DC-09 tcp ${node.tcp}, ${node.accounts.length} keyed accounts`);
 
@@ -160,7 +184,9 @@ phase = 'quiet';
 const benchLoop = monitorEventLoopDelay({ resolution: 5 });
 benchLoop.enable();
 const threadsQuietFrom = threadTimes();
+const nodeAckQuietFrom = await nodeAckBuckets();
 await sleep(PHASE_S * 1000);
+const nodeAckQuiet = await nodeAckBuckets();
 const threadsQuiet = threadsPerS(threadsQuietFrom, threadTimes(), PHASE_S);
 const benchLoopQuiet = benchLoop.percentile(99) / 1e6;
 const rssQuiet = rssOf(nodeProc.proc.pid!);
@@ -176,7 +202,9 @@ await sleep(3000);
 phase = 'attack';
 benchLoop.reset();
 const threadsAttackFrom = threadTimes();
+const nodeAckAttackFrom = await nodeAckBuckets();
 await sleep(PHASE_S * 1000);
+const nodeAckAttack = await nodeAckBuckets();
 const threadsAttack = threadsPerS(threadsAttackFrom, threadTimes(), PHASE_S);
 const benchLoopAttack = benchLoop.percentile(99) / 1e6;
 const rssAttack = rssOf(nodeProc.proc.pid!);
@@ -210,6 +238,11 @@ console.log(
     benchLoopP99MsQuiet: round(benchLoopQuiet),
     benchLoopP99MsUnderAttack: round(benchLoopAttack),
     attackerNice: ATTACKER_NICE ?? null,
+    // The node's own part (vigil_dc09_ack_seconds: frame read → ACK written, interpolated in its buckets): what is left of the p99 is the kernel's and this process's.
+    nodeAckP99MsQuiet: round(nodeAckPercentile(nodeAckQuietFrom, nodeAckQuiet, 99)),
+    nodeAckP99MsUnderAttack: round(nodeAckPercentile(nodeAckAttackFrom, nodeAckAttack, 99)),
+    // SCHED_FIFO priority of the receiver thread and its journal writer (VIGIL_DC09_RECEIVER_RT_PRIORITY), null: not real-time.
+    receiverRealtime: node.threads?.realtime ?? null,
     // The node's main, receiver and journal-writer threads: ms run and ms waited for a CPU per second, niceness (Linux).
     nodeThreadsQuiet: threadsQuiet,
     nodeThreadsUnderAttack: threadsAttack,

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { MqttTopicRouter } from '../adapters/protocols/mqtt/topic-router.js';
 import type { CityReadPort } from '../city/contract.js';
 import type { AppContext, Capability } from '../platform/app-context.js';
@@ -48,7 +48,15 @@ export interface AlarmsCapability extends Capability {
   /** The DC-09 receiver thread's state for /api/health (null when DC-09 is off or on the main thread). */
   receiverHealth(): ReceiverThreadHealth | null;
   /** The DC-09 receiver thread's and its journal writer's thread ids (Linux) and niceness (null when DC-09 is off or on the main thread). */
-  receiverThreads(): { receiver: number | null; journalWriter: number | null; nice: number; udpListener: number | null; udpNice: number | null } | null;
+  receiverThreads(): {
+    receiver: number | null;
+    journalWriter: number | null;
+    nice: number;
+    udpListener: number | null;
+    udpNice: number | null;
+    /** SCHED_FIFO priority of the receiver thread and its journal writer, null: they run at `nice`. */
+    realtime: number | null;
+  } | null;
   /** Tests: the receiver thread crashes (with VIGIL_DC09_TEST_HOOKS=1 only). */
   crashReceiverForTests(): void;
   /** Tests (VIGIL_DC09_TEST_HOOKS=1 only): the receiver journal's commits fail while `on`; the main thread records no journalled frame while paused. */
@@ -93,9 +101,18 @@ export function createAlarmsCapability(
     if (!c) children.set(key, (c = counter.labels({ [label]: value })));
     return c;
   };
+  const ackTime = new Histogram({
+    name: 'vigil_dc09_ack_seconds',
+    help: "Time from a DC-09 frame's bytes read to its ACK written (the journal's commit included): the node's part of a panel's ACK time",
+    buckets: [0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [deps.registry],
+  });
   const counters = {
     frames: (o: string, n = 1) => child(frames, 'outcome', o).inc(n),
     quirk: (q: string, n = 1) => child(quirks, 'quirk', q).inc(n),
+    acked: (ms: readonly number[]) => {
+      for (const m of ms) ackTime.observe(m / 1000);
+    },
   };
   const { city } = deps;
   const state = new AlarmsState(ctx.secrets);

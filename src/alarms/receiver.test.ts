@@ -126,6 +126,11 @@ for (const mode of MODES)
       const [unknownAck] = await p.send(signalFrame({ id: 'SIA-DCS', seq: 5, account: school.account!, data: 'NJQ001', now: Date.now() }));
       assert.match(unknownAck!, /"ACK"0005/);
       await vigil.capabilities.alarms.receiverSettled();
+      // Every ACK is timed from its frame read to the ACK written (the node's part of the panel's wait).
+      const acks = (await vigil.server.app.inject({ method: 'GET', url: '/metrics', headers: { cookie: `vigil_session=${await token('supervisor')}` } })).body;
+      const timed = Number(/^vigil_dc09_ack_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(acks)?.[1]);
+      assert.ok(timed >= 5, `${timed} ACKs timed in vigil_dc09_ack_seconds, 5 at least were written`);
+      assert.match(acks, /^vigil_dc09_ack_seconds_bucket\{[^}]*le="0\.005"[^}]*\} \d+/m);
       const signals = (await vigil.ctx.log.read({ afterSeq: before, typePrefixes: ['alarms.signal.'] })).map(
         (e) => (e.data as { signal: { kind: string; flags: string[] } }).signal,
       );

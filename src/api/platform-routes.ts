@@ -16,7 +16,7 @@ export interface PlatformRouteDeps {
   demo: () => 'loading' | 'ready' | 'failed' | null;
   demoInbox: () => DemoInbox | null;
   /** The DC-09 receiver thread's state (null when there is none). */
-  receiver: () => { status: 'ok' | 'degraded'; reason: string | null; unrecorded: number; restarts: number } | null;
+  receiver: () => { status: 'ok' | 'degraded'; reason: string | null; unrecorded: number; restarts: number; scheduling: string } | null;
 }
 
 /** What the demo's SMTP sink, SMSC and Cell Broadcast Centre caught (src/demo/demo-sinks.ts), newest first. */
@@ -64,6 +64,8 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
                     /** Frames journalled (ACKed) not yet recorded in the log: the backlog. */
                     unrecorded: { type: 'integer' },
                     restarts: { type: 'integer' },
+                    /** How the ACK path is scheduled: "SCHED_FIFO 10", or its niceness and why it is not real-time. */
+                    scheduling: { type: 'string' },
                   },
                 },
               },

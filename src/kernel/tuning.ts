@@ -16,6 +16,13 @@ export const TUNING = {
    */
   VIGIL_DC09_RECEIVER_NICE: { min: -20, max: 0, fallback: 0 },
   /**
+   * Real-time priority (SCHED_FIFO, 1–99) the DC-09 receiver thread and its journal writer — the ACK path —
+   * ask for when they start (0: none, they run at VIGIL_DC09_RECEIVER_NICE). Needs CAP_SYS_NICE or an
+   * RLIMIT_RTPRIO that allows it (systemd: LimitRTPRIO=, Docker: --ulimit rtprio=); refused, they keep their
+   * niceness and /api/health says why.
+   */
+  VIGIL_DC09_RECEIVER_RT_PRIORITY: { min: 0, max: 99, fallback: 10 },
+  /**
    * Niceness the node lowers itself by once the DC-09 receiver thread listens — its main thread (HTTP, MQTT
    * broker, projections, recording) and every other thread but the receiver and its journal writer — so the
    * ACK path runs ahead of it without privileges (Linux: niceness is per thread; 0: not lowered). Threads and

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { promisify } from 'node:util';
 
 /**
  * Thread priorities on Linux, where niceness is per thread (a thread is a task): `os.setPriority(0, n)`
@@ -82,4 +84,47 @@ export function lowerNodeExcept(by: number, keep: readonly number[]): { from: nu
 /** The node's niceness before it was lowered (`lowerNodeExcept`), or the calling thread's now when it was not. */
 export function nodeBaseNice(): number {
   return nodeBase ?? getPriority();
+}
+
+/** A thread's scheduling policy and real-time priority (fields 41 and 40 of /proc/self/task/<tid>/stat), or null. */
+export function threadScheduling(tid: number): { policy: 'other' | 'fifo' | 'rr' | 'batch' | 'idle' | 'deadline'; rtPriority: number } | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const policy = (['other', 'fifo', 'rr', 'batch', undefined, 'idle', 'deadline'] as const)[Number(fields[41 - 3])];
+    return policy ? { policy, rtPriority: Number(fields[40 - 3]) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What `raiseToRealtime` did: the priority the threads run at, or why they keep their niceness. */
+export type RealtimeOutcome = { realtime: number; refused: null } | { realtime: null; refused: string };
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Puts threads of this process under SCHED_FIFO at `priority` (1–99), with reset-on-fork so nothing
+ * they start inherits it. Why: under EEVDF a waking thread at niceness 0 may wait up to a slice
+ * (~1.5 ms on two CPUs) for a niced thread already running, at each of the ACK path's four wake-ups;
+ * a real-time thread preempts it at once (measured in docs/benchmarks.md). Needs CAP_SYS_NICE or an
+ * RLIMIT_RTPRIO of at least `priority` (systemd: LimitRTPRIO=, Docker: --ulimit rtprio=); Linux's
+ * real-time throttling (sched_rt_runtime_us, 95 %) still leaves the rest of the machine a share should
+ * one of them spin. Node has no call for it, so util-linux's `chrt` sets it. All or none: a thread
+ * that cannot be raised puts back those that were.
+ */
+export async function raiseToRealtime(tids: readonly number[], priority: number): Promise<RealtimeOutcome> {
+  if (process.platform !== 'linux') return { realtime: null, refused: 'real-time scheduling is set on Linux only' };
+  const done: number[] = [];
+  try {
+    for (const tid of tids) {
+      await execFileAsync('chrt', ['--fifo', '--reset-on-fork', '--pid', String(priority), String(tid)], { timeout: 5_000 });
+      done.push(tid);
+    }
+    return { realtime: priority, refused: null };
+  } catch (error) {
+    for (const tid of done) await execFileAsync('chrt', ['--other', '--pid', '0', String(tid)], { timeout: 5_000 }).catch(() => undefined);
+    const detail = error instanceof Error ? (error as { stderr?: string }).stderr?.trim() || error.message : String(error);
+    return { realtime: null, refused: detail.split('\n')[0]! };
+  }
 }

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
-import { currentThreadId, threadNice, threadsNice } from '../../src/platform/thread-priority.js';
+import { currentThreadId, threadNice, threadScheduling, threadsNice } from '../../src/platform/thread-priority.js';
 import { sendUntilAcked } from '../support/dc09-panel.js';
 import { startReceiverNode } from '../support/receiver-node.js';
 import { until } from '../support/until.js';
@@ -112,5 +114,88 @@ test(
       if (udpBefore === undefined) delete process.env.VIGIL_DC09_UDP_NICE;
       else process.env.VIGIL_DC09_UDP_NICE = udpBefore;
     }
+  },
+);
+
+/** Whether this process may take real-time priority `priority`: CAP_SYS_NICE (bit 23 of CapEff) or an RLIMIT_RTPRIO that allows it. */
+function mayRealtime(priority: number): boolean {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const capEff = BigInt(`0x${/CapEff:\s+([0-9a-f]+)/.exec(status)![1]}`);
+  const rtprio = /Max realtime priority\s+(\S+)/.exec(readFileSync('/proc/self/limits', 'utf8'))![1]!;
+  return (capEff & (1n << 23n)) !== 0n || rtprio === 'unlimited' || Number(rtprio) >= priority;
+}
+
+test(
+  'VIGIL_DC09_RECEIVER_RT_PRIORITY: the receiver thread and its journal writer run SCHED_FIFO when the node may, again after a restart; nothing else does',
+  { skip: !existsSync('/proc/self/task') },
+  async () => {
+    const before = process.env.VIGIL_DC09_RECEIVER_RT_PRIORITY;
+    process.env.VIGIL_DC09_RECEIVER_RT_PRIORITY = '12';
+    const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rx-realtime-'));
+    const vigil = await startReceiverNode(dataDir, { mode: 'thread', testHooks: true });
+    try {
+      const { alarms } = vigil.capabilities;
+      const expectRealtime = (what: string) => {
+        const threads = alarms.receiverThreads()!;
+        if (!mayRealtime(12)) {
+          assert.equal(threads.realtime, null, `${what}: without the privilege nothing is claimed`);
+          assert.equal(threadScheduling(threads.receiver!)?.policy, 'other');
+          return threads;
+        }
+        assert.equal(threads.realtime, 12, what);
+        assert.deepEqual(threadScheduling(threads.receiver!), { policy: 'fifo', rtPriority: 12 }, `${what}: the receiver thread`);
+        assert.deepEqual(threadScheduling(threads.journalWriter!), { policy: 'fifo', rtPriority: 12 }, `${what}: its journal writer`);
+        // The UDP listener reads what anyone sends: it stays below the receiver, not real-time.
+        assert.equal(threadScheduling(threads.udpListener!)?.policy, 'other', `${what}: the UDP listener is not real-time`);
+        return threads;
+      };
+      const first = expectRealtime('at start');
+      for (const t of threadsNice())
+        if (t.tid !== first.receiver && t.tid !== first.journalWriter)
+          assert.equal(threadScheduling(t.tid)?.policy, 'other', `thread ${t.tid} is not real-time: only the ACK path is`);
+      if (mayRealtime(12)) assert.equal(alarms.receiverHealth()?.scheduling, 'SCHED_FIFO 12', '/api/health says how the ACK path runs');
+      else assert.match(alarms.receiverHealth()?.scheduling ?? '', /not real-time: /);
+      assert.equal(await sendUntilAcked(alarms.receiver.tcpPort!, signalFrame({ id: 'SIA-DCS', seq: 1, account: 'E100', data: 'NBA1', now: Date.now() })), 1);
+
+      alarms.crashReceiverForTests();
+      await until(() => {
+        const now = alarms.receiverThreads();
+        return now !== null && now.receiver !== first.receiver && now.realtime === first.realtime;
+      }, 'the receiver thread started again');
+      expectRealtime('after a restart');
+      assert.equal(await sendUntilAcked(alarms.receiver.tcpPort!, signalFrame({ id: 'SIA-DCS', seq: 2, account: 'E100', data: 'NBA2', now: Date.now() })), 1);
+    } finally {
+      await vigil.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (before === undefined) delete process.env.VIGIL_DC09_RECEIVER_RT_PRIORITY;
+      else process.env.VIGIL_DC09_RECEIVER_RT_PRIORITY = before;
+    }
+  },
+);
+
+test(
+  'VIGIL_DC09_RECEIVER_RT_PRIORITY refused (no CAP_SYS_NICE, RLIMIT_RTPRIO 0): the ACK path keeps its niceness, /api/health says why, and alarms are ACKed',
+  { skip: !existsSync('/proc/self/task') || !existsSync('/usr/bin/prlimit') },
+  async () => {
+    // As root the bounding set loses CAP_SYS_NICE (setpriv), so the child and the chrt it starts cannot take it.
+    const drop = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--bounding-set=-sys_nice', '--inh-caps=-sys_nice'] : [];
+    const { stdout } = await promisify(execFile)(
+      '/usr/bin/prlimit',
+      ['--rtprio=0', ...drop, process.execPath, '--import', 'tsx', join(import.meta.dirname, '../support/receiver-scheduling-child.ts')],
+      { env: { ...process.env, VIGIL_DC09_RECEIVER_RT_PRIORITY: '10' }, timeout: 60_000 },
+    );
+    const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      receiver: { policy: string };
+      journalWriter: { policy: string };
+      realtime: number | null;
+      health: { status: string; scheduling: string };
+      acked: number;
+    };
+    assert.equal(out.receiver.policy, 'other');
+    assert.equal(out.journalWriter.policy, 'other');
+    assert.equal(out.realtime, null);
+    assert.equal(out.health.status, 'ok', 'not having real-time priority is not a fault');
+    assert.match(out.health.scheduling, /^niceness -?\d+, not real-time: .*(not permitted|Operation not permitted)/i);
+    assert.equal(out.acked, 1);
   },
 );

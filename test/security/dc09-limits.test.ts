@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Dc09Framer, MAX_FRAME_BYTES } from '../../src/adapters/protocols/dc09/dc09-framer.js';
-import { frameOf, signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
+import { frameOf, nakFrame, signalFrame } from '../../src/adapters/protocols/dc09/dc09-reply.js';
 import { Dc09Server, type Dc09ServerOptions } from '../../src/adapters/protocols/dc09/dc09-server.js';
 import { SourceLimits } from '../../src/adapters/protocols/dc09/source-limits.js';
 
@@ -386,6 +386,38 @@ test('UDP on its own thread: a legitimate datagram is answered; a quarantined ad
   } finally {
     bad?.destroy();
     for (const s of sockets) s.close();
+    await server.stop();
+  }
+});
+
+test('onAcked: each ACK written reports the time from its frame read to the ACK, the wait for storage included; a NAK is not an ACK (TCP and UDP)', async () => {
+  const acked: number[] = [];
+  const { server, tcp, udp } = await serve({
+    onFrame: async (frame) => {
+      const seq = Number(/"SIA-DCS"(\d{4})/.exec(frame.body.toString('latin1'))![1]);
+      // Storage takes 60 ms for the ACKed frames.
+      if (seq % 2 === 1) await new Promise((r) => setTimeout(r, 60));
+      return seq % 2 === 1 ? ackOf(seq) : nakFrame(Date.now());
+    },
+    onAcked: (ms) => acked.push(ms),
+  });
+  const client = connect({ port: tcp, host: '127.0.0.1' });
+  const udpClient = createSocket('udp4');
+  try {
+    let replies = 0;
+    const replyFramer = new Dc09Framer();
+    client.on('data', (d) => (replies += replyFramer.push(d).frames.length));
+    await new Promise<void>((r) => client.once('connect', () => r()));
+    client.write(Buffer.concat([1, 2, 3].map((seq) => signalFrame({ id: 'SIA-DCS', seq, account: '1234', data: 'NBA001', now: Date.now() }))));
+    await until(() => replies === 3, 'the three frames answered');
+    assert.equal(acked.length, 2, 'two ACKs timed, the NAK not');
+    udpClient.send(signalFrame({ id: 'SIA-DCS', seq: 5, account: '1234', data: 'NBA001', now: Date.now() }), udp, '127.0.0.1');
+    await until(() => acked.length === 3, 'the datagram ACKed and timed');
+    // A lower bound only (the wait for storage is in it), never a speed: timers fire no earlier than asked.
+    for (const ms of acked) assert.ok(ms >= 55, `an ACK timed at ${ms} ms, less than its 60 ms wait for storage`);
+  } finally {
+    client.destroy();
+    udpClient.close();
     await server.stop();
   }
 });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isSharedClock } from '../../kernel/time.js';
 import { tuning } from '../../kernel/tuning.js';
-import { nodeBaseNice } from '../../platform/thread-priority.js';
+import { nodeBaseNice, raiseToRealtime, type RealtimeOutcome } from '../../platform/thread-priority.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import type { AccountConfig } from '../model.js';
@@ -35,6 +35,11 @@ export interface ReceiverThreadHealth {
   unrecorded: number;
   /** How many times the thread was started again since the node started. */
   restarts: number;
+  /**
+   * How the ACK path (the receiver thread and its journal writer) is scheduled: "SCHED_FIFO 10", or its
+   * niceness and why it is not real-time (not asked for, or refused: the privilege it lacks).
+   */
+  scheduling: string;
 }
 
 const keysOnly = (a: AccountConfig): Dc09AccountKeys => ({
@@ -89,6 +94,8 @@ export class Dc09ReceiverThread {
   private restarts = 0;
   /** The receiver thread's and its journal writer's ids and niceness when it started listening. */
   private threads: (FromReceiverThread & { type: 'listening' })['threads'] | null = null;
+  /** Whether the running thread's ACK path got its real-time priority (VIGIL_DC09_RECEIVER_RT_PRIORITY). */
+  private realtime: RealtimeOutcome = { realtime: null, refused: 'not started' };
 
   constructor(private readonly deps: ReceiverThreadDeps) {}
 
@@ -133,9 +140,13 @@ export class Dc09ReceiverThread {
           case 'listening':
             listening = true;
             this.threads = message.threads;
-            resolve({ tcpPort: message.tcpPort, udpPort: message.udpPort });
-            // Flushes asked of a thread that died are asked again of this one.
-            for (const n of this.flushed.keys()) this.send({ type: 'flush', n });
+            this.realtime = { realtime: null, refused: 'being set' };
+            // Listening already: panels are answered while the priority is being set (a few ms).
+            void this.raiseAckPath(message.threads).then(() => {
+              resolve({ tcpPort: message.tcpPort, udpPort: message.udpPort });
+              // Flushes asked of a thread that died are asked again of this one.
+              for (const n of this.flushed.keys()) this.send({ type: 'flush', n });
+            });
             break;
           case 'frames':
             this.receiveFrames(message.frames);
@@ -183,6 +194,25 @@ export class Dc09ReceiverThread {
         this.died(failure ?? `the receiver thread stopped (exit code ${code})`);
       });
     });
+  }
+
+  /** The receiver thread and its journal writer under SCHED_FIFO (VIGIL_DC09_RECEIVER_RT_PRIORITY), each time one starts. */
+  private async raiseAckPath(threads: (FromReceiverThread & { type: 'listening' })['threads']): Promise<void> {
+    const priority = tuning('VIGIL_DC09_RECEIVER_RT_PRIORITY') ?? 0;
+    if (priority === 0) {
+      this.realtime = { realtime: null, refused: 'not asked for (VIGIL_DC09_RECEIVER_RT_PRIORITY=0)' };
+      return;
+    }
+    if (threads.receiver === null || threads.journalWriter === null) {
+      this.realtime = { realtime: null, refused: 'the threads cannot be named here (no /proc)' };
+      return;
+    }
+    this.realtime = await raiseToRealtime([threads.receiver, threads.journalWriter], priority);
+    if (this.realtime.refused !== null)
+      this.deps.ctx.logger.warn(
+        { problem: this.realtime.refused },
+        `the DC-09 receiver thread and its journal writer could not take real-time priority ${priority} (VIGIL_DC09_RECEIVER_RT_PRIORITY): they run at niceness ${threads.nice}, and a busy node delays ACKs more; it needs CAP_SYS_NICE or LimitRTPRIO=${priority} (systemd), --ulimit rtprio=${priority} (Docker)`,
+      );
   }
 
   /** The thread died: degraded, the fault logged, and a restart after the back-off. */
@@ -279,12 +309,23 @@ export class Dc09ReceiverThread {
       reason: this.faultsNow.size > 0 ? [...this.faultsNow.values()].map((f) => f.reason).join('; ') : null,
       unrecorded: Math.max(0, this.queuedUpTo - this.deps.state.journalApplied),
       restarts: this.restarts,
+      scheduling:
+        this.realtime.realtime !== null
+          ? `SCHED_FIFO ${this.realtime.realtime}`
+          : `niceness ${this.threads?.nice ?? nodeBaseNice()}, not real-time: ${this.realtime.refused}`,
     };
   }
 
   /** The receiver thread's, its journal writer's and its UDP listener's thread ids (Linux; null without /proc) and their niceness when they started. */
-  threadIds(): { receiver: number | null; journalWriter: number | null; nice: number; udpListener: number | null; udpNice: number | null } | null {
-    return this.worker ? this.threads : null;
+  threadIds(): {
+    receiver: number | null;
+    journalWriter: number | null;
+    nice: number;
+    udpListener: number | null;
+    udpNice: number | null;
+    realtime: number | null;
+  } | null {
+    return this.worker && this.threads ? { ...this.threads, realtime: this.realtime.realtime } : null;
   }
 
   /** Test hook (VIGIL_DC09_TEST_HOOKS=1 only, never from the network): the thread throws an uncaught error. */
@@ -324,6 +365,7 @@ export class Dc09ReceiverThread {
     const { counters } = this.deps;
     for (const [outcome, n] of tick.frames) counters.frames(outcome, n);
     for (const [quirk, n] of tick.quirks) counters.quirk(quirk, n);
+    if (tick.ackMs.length > 0) counters.acked(tick.ackMs);
     if (tick.discarded > 0) this.deps.discarded(tick.discarded);
     for (const [reason, n] of tick.dropped) this.deps.dropped(reason, n);
     if (tick.refusalsNotNoted > 0) this.deps.ctx.logger.warn({ refused: tick.refusalsNotNoted }, 'DC-09 frames refused (not logged one by one)');

@@ -63,6 +63,8 @@ export interface ReceiverTick {
   refusals: Dc09RefusalNote[];
   /** Refusals beyond the per-tick bound: counted, not logged one by one. */
   refusalsNotNoted: number;
+  /** Each ACK written since the last tick: ms from its frame's bytes read to the ACK written (the first ACK_TIMES_PER_TICK). */
+  ackMs: number[];
 }
 
 export type FromReceiverThread =
@@ -85,6 +87,8 @@ export type FromReceiverThread =
 
 /** Refusals sent one by one to the main thread per tick (a flood of junk costs counters, not log lines). */
 const REFUSALS_PER_TICK = 100;
+/** ACK times sent per tick at most (1 000 000 ACKs a second at 50 ms ticks); beyond, they are not timed. */
+const ACK_TIMES_PER_TICK = 50_000;
 /**
  * Journalled frames the main thread may have yet to record: above this, new alarm frames
  * wait (and with them their connections, through the server's backpressure) until it
@@ -109,6 +113,7 @@ export class ReceiverThreadIngest {
   private dropped = new Map<string, number>();
   private refusals: Dc09RefusalNote[] = [];
   private refusalsNotNoted = 0;
+  private ackMs: number[] = [];
   /** Frames made durable in this turn (journal sequence, record's JSON), posted together. */
   private durable: [number, string][] = [];
   private postScheduled = false;
@@ -266,6 +271,10 @@ export class ReceiverThreadIngest {
     add(this.dropped, reason, n);
   }
 
+  onAcked(ms: number): void {
+    if (this.ackMs.length < ACK_TIMES_PER_TICK) this.ackMs.push(ms);
+  }
+
   /** A source address quarantined: one note for the security desk (never dropped by the per-tick bound). */
   onQuarantined(address: string, until: number): void {
     this.refusals.push(quarantineNote(address, until, this.clock.now()));
@@ -273,7 +282,15 @@ export class ReceiverThreadIngest {
 
   /** Sends what gathered since the last tick (nothing when nothing did). */
   tick(): void {
-    if (this.heard.length === 0 && this.frames.size === 0 && this.discarded === 0 && this.dropped.size === 0 && this.refusals.length === 0) return;
+    if (
+      this.heard.length === 0 &&
+      this.frames.size === 0 &&
+      this.discarded === 0 &&
+      this.dropped.size === 0 &&
+      this.refusals.length === 0 &&
+      this.ackMs.length === 0
+    )
+      return;
     const message: ReceiverTick = {
       type: 'tick',
       heard: this.heard,
@@ -283,6 +300,7 @@ export class ReceiverThreadIngest {
       dropped: [...this.dropped],
       refusals: this.refusals,
       refusalsNotNoted: this.refusalsNotNoted,
+      ackMs: this.ackMs,
     };
     this.heard = [];
     this.frames = new Map();
@@ -291,6 +309,7 @@ export class ReceiverThreadIngest {
     this.dropped = new Map();
     this.refusals = [];
     this.refusalsNotNoted = 0;
+    this.ackMs = [];
     this.port.postMessage(message);
   }
 }
@@ -337,6 +356,7 @@ async function main(port: MessagePort, input: ReceiverThreadInput): Promise<void
     onDiscarded: (bytes) => ingest.onDiscarded(bytes),
     onDropped: (reason, _remote, n) => ingest.onDropped(reason, n),
     onQuarantined: (address, until) => ingest.onQuarantined(address, until),
+    onAcked: (ms) => ingest.onAcked(ms),
     onError: (error) => fail(error, false),
     now: () => clock.now(),
     // UDP on a thread of its own below this one: a flood of datagrams is read and refused there.

@@ -225,6 +225,7 @@ export class Receiver {
       onDiscarded: this.discarded,
       onDropped: (reason, _remote, n) => this.dropped(reason, n),
       onQuarantined: (address, until) => void this.dc09.noteQuarantine(address, until),
+      onAcked: (ms) => this.threadDeps?.counters.acked([ms]),
       onError: (error) => ctx.logger.error({ err: error }, 'DC-09 receiver error'),
     });
     const { tcpPort, udpPort } = await this.server.start();

@@ -36,6 +36,12 @@ export interface Dc09ServerOptions {
    */
   onQuarantined?(address: string, until: number): void;
   onError?(error: unknown): void;
+  /**
+   * An ACK written: `ms` from the moment its frame's bytes were read (the TCP chunk, the datagram handed
+   * over by the UDP thread) to the ACK's write — per-connection order, rate tokens and the journal's commit
+   * included. The node's own part of a panel's ACK time (vigil_dc09_ack_seconds).
+   */
+  onAcked?(ms: number): void;
   /** Per-source-address limits; none when absent. */
   limits?: SourceLimitOptions;
   /** Frames waiting for their reply on one connection above which reading pauses (resumes at half). */
@@ -91,7 +97,7 @@ export class Dc09Server {
    */
   private readonly held = new WeakSet<Socket>();
   private readonly limits: SourceLimits | null;
-  private readonly udpQueue: { msg: Buffer; address: string; port: number }[] = [];
+  private readonly udpQueue: { msg: Buffer; address: string; port: number; arrived: number }[] = [];
   private udpActive = 0;
   readonly figures: Dc09ServerFigures = {
     paused: 0,
@@ -181,7 +187,12 @@ export class Dc09Server {
             resolve(m.port);
             break;
           case 'datagram':
-            this.udpQueue.push({ msg: Buffer.from(m.msg.buffer, m.msg.byteOffset, m.msg.byteLength), address: m.address, port: m.port });
+            this.udpQueue.push({
+              msg: Buffer.from(m.msg.buffer, m.msg.byteOffset, m.msg.byteLength),
+              address: m.address,
+              port: m.port,
+              arrived: performance.now(),
+            });
             this.pumpUdp();
             break;
           case 'dropped':
@@ -245,6 +256,7 @@ export class Dc09Server {
     };
     socket.on('data', (chunk) => {
       if (this.held.has(socket)) return; // read before its address was quarantined: dropped
+      const arrived = performance.now();
       const { frames, discarded } = framer.push(chunk);
       if (discarded > 0) {
         this.options.onDiscarded?.(discarded, remote);
@@ -279,9 +291,9 @@ export class Dc09Server {
         // limit): handled now, and a reply that is ready (a poll) written without a promise turn.
         // Else in order, after the frames before it, waiting for a token.
         if (queued === 1 && (!this.limits || this.limits.allowFrame(address))) {
-          const pending = this.handleNow(frame, address, remote, socket, done);
+          const pending = this.handleNow(frame, address, remote, socket, done, arrived);
           if (pending) chain = pending;
-        } else chain = chain.then(() => this.handleInOrder(frame, address, remote, socket, done));
+        } else chain = chain.then(() => this.handleInOrder(frame, address, remote, socket, done, arrived));
       }
     });
     socket.on('error', () => socket.destroy());
@@ -292,7 +304,7 @@ export class Dc09Server {
   }
 
   /** One frame whose token is taken: its reply written now when ready, else once its promise settles; then `done`. */
-  private handleNow(frame: RawFrame, address: string, remote: string, socket: Socket, done: () => void): Promise<void> | null {
+  private handleNow(frame: RawFrame, address: string, remote: string, socket: Socket, done: () => void, arrived: number): Promise<void> | null {
     let reply: Buffer | null | Promise<Buffer | null>;
     try {
       reply = this.options.onFrame(frame, remote, 'tcp');
@@ -302,13 +314,13 @@ export class Dc09Server {
       return null;
     }
     if (!(reply instanceof Promise)) {
-      this.reply(reply, address, socket);
+      this.reply(reply, address, socket, arrived);
       done();
       return null;
     }
     return reply.then(
       (r) => {
-        this.reply(r, address, socket);
+        this.reply(r, address, socket, arrived);
         done();
       },
       (error: unknown) => {
@@ -319,10 +331,10 @@ export class Dc09Server {
   }
 
   /** One frame after those before it on its connection, waiting for a rate-limit token first. */
-  private async handleInOrder(frame: RawFrame, address: string, remote: string, socket: Socket, done: () => void): Promise<void> {
+  private async handleInOrder(frame: RawFrame, address: string, remote: string, socket: Socket, done: () => void, arrived: number): Promise<void> {
     try {
       if (this.limits && !(await this.tokenFor(address, remote, socket))) return;
-      this.reply(await this.options.onFrame(frame, remote, 'tcp'), address, socket);
+      this.reply(await this.options.onFrame(frame, remote, 'tcp'), address, socket, arrived);
     } catch (error) {
       // No reply: the panel retries, nothing was acknowledged.
       this.options.onError?.(error);
@@ -332,7 +344,7 @@ export class Dc09Server {
   }
 
   /** Writes a frame's reply; a refusal costs its source tokens. */
-  private reply(reply: Buffer | null, address: string, socket: Socket): void {
+  private reply(reply: Buffer | null, address: string, socket: Socket, arrived: number): void {
     if (!reply) return;
     if (this.limits && !isAck(reply)) {
       this.limits.charge(address, REFUSAL_TOKENS);
@@ -341,7 +353,10 @@ export class Dc09Server {
       this.strike(address, 1);
       return;
     }
-    if (!socket.destroyed) socket.write(reply);
+    if (!socket.destroyed) {
+      socket.write(reply);
+      if (isAck(reply)) this.options.onAcked?.(performance.now() - arrived);
+    }
   }
 
   /** Waits until the source address may send another frame (false if the connection closed meanwhile). */
@@ -360,15 +375,15 @@ export class Dc09Server {
     if (this.limits?.quarantined(address)) return this.drop('quarantine', `${address}:${port}`);
     if (this.udpQueue.length >= (this.options.udpQueueLimit ?? 1024)) return this.drop('udp-queue', `${address}:${port}`);
     if (this.limits && !this.limits.allowFrame(address)) return this.drop('rate', `${address}:${port}`);
-    this.udpQueue.push({ msg, address, port });
+    this.udpQueue.push({ msg, address, port, arrived: performance.now() });
     this.pumpUdp();
   }
 
   private pumpUdp(): void {
     while (this.udpActive < (this.options.udpConcurrency ?? 32) && this.udpQueue.length > 0) {
-      const { msg, address, port } = this.udpQueue.shift()!;
+      const { msg, address, port, arrived } = this.udpQueue.shift()!;
       this.udpActive++;
-      void this.datagram(msg, address, port).finally(() => {
+      void this.datagram(msg, address, port, arrived).finally(() => {
         this.udpActive--;
         this.pumpUdp();
       });
@@ -380,7 +395,7 @@ export class Dc09Server {
     else this.udp?.send(reply, port, address);
   }
 
-  private async datagram(msg: Buffer, address: string, port: number): Promise<void> {
+  private async datagram(msg: Buffer, address: string, port: number, arrived: number): Promise<void> {
     const remote = `${address}:${port}`;
     // Tokens this datagram's junk and refusals cost (the UDP thread's buckets are charged them when it is done).
     let charge = 0;
@@ -401,7 +416,8 @@ export class Dc09Server {
         try {
           const reply = await this.options.onFrame(frame, remote, 'udp');
           if (reply) this.sendUdp(reply, address, port);
-          if (reply && this.limits && !isAck(reply)) {
+          if (reply && isAck(reply)) this.options.onAcked?.(performance.now() - arrived);
+          else if (reply && this.limits) {
             charge += REFUSAL_TOKENS;
             this.limits.charge(address, REFUSAL_TOKENS);
             this.strike(address, 1);

@@ -10,14 +10,18 @@
 // BENCH_ATTACKER_NICE (unset: the attacker runs at the node's priority; a number: it runs under `nice -n` that number,
 // as an attacker's own CPU is on other machines in a real attack — its traffic is the same, only the generating
 // of it yields the two shared CPUs to the node; the JSON line says which).
+// BENCH_PANELS_NICE (unset: the panels run at this process's priority; a number, e.g. -10, needs root or CAP_SYS_NICE:
+// once the node is started, every thread of this process — the 1 000 panels — takes that niceness, standing in for
+// panels on hardware of their own that an attacker's processes do not slow; the attacker is still started at
+// BENCH_ATTACKER_NICE, 0 when unset, in absolute terms, and the node keeps its own).
 // The JSON line also gives this process's own event-loop lag per phase (benchLoopP99Ms…), the node's main, receiver and
 // journal-writer threads' CPU time run and waited for per phase (nodeThreads…, from /proc) and the load average at the end.
 // nodeAckP99Ms…: the node's own part of the ACK time per phase (its vigil_dc09_ack_seconds histogram, frame read → ACK
 // written); receiverRealtime: the ACK path's SCHED_FIFO priority (VIGIL_DC09_RECEIVER_RT_PRIORITY; null: refused or off).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -121,6 +125,9 @@ const nodeAckPercentile = (from: [number, number][], to: [number, number][], p: 
   }
   return Number.NaN;
 };
+const PANELS_NICE = process.env.BENCH_PANELS_NICE === undefined ? undefined : Number(process.env.BENCH_PANELS_NICE);
+// Niceness is per thread on Linux: each of this process's threads (V8's, libuv's) is set; threads started later inherit the main thread's.
+if (PANELS_NICE !== undefined) for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), PANELS_NICE);
 const key = parseKey(node.key)!;
 console.log(`node up: DC-09 tcp ${node.tcp}, ${node.accounts.length} keyed accounts`);
 
@@ -195,7 +202,13 @@ console.log(
 );
 
 const ATTACKER_NICE = process.env.BENCH_ATTACKER_NICE === undefined ? undefined : Number(process.env.BENCH_ATTACKER_NICE);
-const attacker = child('hostile-attacker.ts', [JSON.stringify(node)], [], ATTACKER_NICE);
+// `nice -n` is relative to this process's niceness: the attacker lands at ATTACKER_NICE (0 when unset) whatever the panels'.
+const attacker = child(
+  'hostile-attacker.ts',
+  [JSON.stringify(node)],
+  [],
+  ATTACKER_NICE === undefined && PANELS_NICE === undefined ? undefined : (ATTACKER_NICE ?? 0) - (PANELS_NICE ?? 0),
+);
 await attacker.firstLine;
 phase = 'warm';
 await sleep(3000);
@@ -238,6 +251,7 @@ console.log(
     benchLoopP99MsQuiet: round(benchLoopQuiet),
     benchLoopP99MsUnderAttack: round(benchLoopAttack),
     attackerNice: ATTACKER_NICE ?? null,
+    panelsNice: PANELS_NICE ?? null,
     // The node's own part (vigil_dc09_ack_seconds: frame read → ACK written, interpolated in its buckets): what is left of the p99 is the kernel's and this process's.
     nodeAckP99MsQuiet: round(nodeAckPercentile(nodeAckQuietFrom, nodeAckQuiet, 99)),
     nodeAckP99MsUnderAttack: round(nodeAckPercentile(nodeAckAttackFrom, nodeAckAttack, 99)),

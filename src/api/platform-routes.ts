@@ -16,7 +16,13 @@ export interface PlatformRouteDeps {
   demo: () => 'loading' | 'ready' | 'failed' | null;
   demoInbox: () => DemoInbox | null;
   /** The DC-09 receiver thread's state (null when there is none). */
-  receiver: () => { status: 'ok' | 'degraded'; reason: string | null; unrecorded: number; restarts: number; scheduling: string } | null;
+  receiver: () => {
+    status: 'ok' | 'degraded';
+    reason: string | null;
+    unrecorded: number;
+    restarts: number;
+    scheduling: { realtime: number | null; asked: number; nice: number; notRealtime: string | null; detail: string | null };
+  } | null;
 }
 
 /** What the demo's SMTP sink, SMSC and Cell Broadcast Centre caught (src/demo/demo-sinks.ts), newest first. */
@@ -64,8 +70,18 @@ export function platformRoutes(deps: PlatformRouteDeps): FastifyPluginAsync {
                     /** Frames journalled (ACKed) not yet recorded in the log: the backlog. */
                     unrecorded: { type: 'integer' },
                     restarts: { type: 'integer' },
-                    /** How the ACK path is scheduled: "SCHED_FIFO 10", or its niceness and why it is not real-time. */
-                    scheduling: { type: 'string' },
+                    /** How the ACK path (receiver thread, journal writer) is scheduled: its SCHED_FIFO priority, or its niceness and why it is not real-time. */
+                    scheduling: {
+                      type: 'object',
+                      required: ['realtime', 'asked', 'nice', 'notRealtime', 'detail'],
+                      properties: {
+                        realtime: { type: ['integer', 'null'] },
+                        asked: { type: 'integer' },
+                        nice: { type: 'integer' },
+                        notRealtime: { type: ['string', 'null'], enum: ['off', 'refused', 'unsupported', 'starting', null] },
+                        detail: { type: ['string', 'null'] },
+                      },
+                    },
                   },
                 },
               },

@@ -153,8 +153,13 @@ test(
       for (const t of threadsNice())
         if (t.tid !== first.receiver && t.tid !== first.journalWriter)
           assert.equal(threadScheduling(t.tid)?.policy, 'other', `thread ${t.tid} is not real-time: only the ACK path is`);
-      if (mayRealtime(12)) assert.equal(alarms.receiverHealth()?.scheduling, 'SCHED_FIFO 12', '/api/health says how the ACK path runs');
-      else assert.match(alarms.receiverHealth()?.scheduling ?? '', /not real-time: /);
+      if (mayRealtime(12))
+        assert.deepEqual(
+          alarms.receiverHealth()?.scheduling,
+          { realtime: 12, asked: 12, nice: first.nice, notRealtime: null, detail: null },
+          '/api/health says how the ACK path runs',
+        );
+      else assert.equal(alarms.receiverHealth()?.scheduling.notRealtime, 'refused');
       assert.equal(await sendUntilAcked(alarms.receiver.tcpPort!, signalFrame({ id: 'SIA-DCS', seq: 1, account: 'E100', data: 'NBA1', now: Date.now() })), 1);
 
       alarms.crashReceiverForTests();
@@ -188,14 +193,17 @@ test(
       receiver: { policy: string };
       journalWriter: { policy: string };
       realtime: number | null;
-      health: { status: string; scheduling: string };
+      health: { status: string; scheduling: { realtime: number | null; asked: number; notRealtime: string; detail: string } };
       acked: number;
     };
     assert.equal(out.receiver.policy, 'other');
     assert.equal(out.journalWriter.policy, 'other');
     assert.equal(out.realtime, null);
     assert.equal(out.health.status, 'ok', 'not having real-time priority is not a fault');
-    assert.match(out.health.scheduling, /^niceness -?\d+, not real-time: .*(not permitted|Operation not permitted)/i);
+    assert.equal(out.health.scheduling.realtime, null);
+    assert.equal(out.health.scheduling.asked, 10);
+    assert.equal(out.health.scheduling.notRealtime, 'refused');
+    assert.match(out.health.scheduling.detail, /not permitted/i, 'the system says why');
     assert.equal(out.acked, 1);
   },
 );

@@ -43,6 +43,13 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
 
     // Administration: create a user; the live feed shows the event as it is committed.
     await openNavPage(page, 'Administration');
+    // The alarm receiver as /api/health gives it: receiving, and how its ACK path is scheduled (real-time where the node may).
+    await expectText(page.locator('[data-testid=receiver-state]'), /^Receiving$/);
+    const scheduling = vigil.capabilities.alarms.receiverHealth()!.scheduling;
+    await expectText(
+      page.locator('[data-testid=receiver-scheduling]'),
+      scheduling.realtime !== null ? new RegExp(`^Real-time priority ${scheduling.realtime}: `) : /^Normal priority \(niceness -?\d+\): real-time priority 10 was refused\./,
+    );
     await page.fill('input[aria-label="New username"]', 'dispatcher2');
     await page.fill('input[aria-label="New user password"]', 'a long enough password');
     await page.getByRole('button', { name: 'Create user' }).click();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isSharedClock } from '../../kernel/time.js';
 import { tuning } from '../../kernel/tuning.js';
-import { nodeBaseNice, raiseToRealtime, type RealtimeOutcome } from '../../platform/thread-priority.js';
+import { nodeBaseNice, raiseToRealtime } from '../../platform/thread-priority.js';
 import type { AppContext } from '../../platform/app-context.js';
 import type { AlarmsState } from '../alarms-state.js';
 import type { AccountConfig } from '../model.js';
@@ -35,11 +35,21 @@ export interface ReceiverThreadHealth {
   unrecorded: number;
   /** How many times the thread was started again since the node started. */
   restarts: number;
-  /**
-   * How the ACK path (the receiver thread and its journal writer) is scheduled: "SCHED_FIFO 10", or its
-   * niceness and why it is not real-time (not asked for, or refused: the privilege it lacks).
-   */
-  scheduling: string;
+  /** How the ACK path (the receiver thread and its journal writer) is scheduled. */
+  scheduling: AckPathScheduling;
+}
+
+/** The ACK path's scheduling (VIGIL_DC09_RECEIVER_RT_PRIORITY), for /api/health and the administration screen. */
+export interface AckPathScheduling {
+  /** The SCHED_FIFO priority it runs at; null: the normal scheduler, at `nice`. */
+  realtime: number | null;
+  /** The real-time priority asked for (0: none). */
+  asked: number;
+  nice: number;
+  /** Why it is not real-time: not asked for, refused (the privilege is missing), not possible here (no /proc, not Linux), being set; null when it is. */
+  notRealtime: 'off' | 'refused' | 'unsupported' | 'starting' | null;
+  /** The system's words for a refusal (chrt's error), else null. */
+  detail: string | null;
 }
 
 const keysOnly = (a: AccountConfig): Dc09AccountKeys => ({
@@ -95,7 +105,7 @@ export class Dc09ReceiverThread {
   /** The receiver thread's and its journal writer's ids and niceness when it started listening. */
   private threads: (FromReceiverThread & { type: 'listening' })['threads'] | null = null;
   /** Whether the running thread's ACK path got its real-time priority (VIGIL_DC09_RECEIVER_RT_PRIORITY). */
-  private realtime: RealtimeOutcome = { realtime: null, refused: 'not started' };
+  private scheduling: Omit<AckPathScheduling, 'nice'> = { realtime: null, asked: 0, notRealtime: 'starting', detail: null };
 
   constructor(private readonly deps: ReceiverThreadDeps) {}
 
@@ -140,7 +150,7 @@ export class Dc09ReceiverThread {
           case 'listening':
             listening = true;
             this.threads = message.threads;
-            this.realtime = { realtime: null, refused: 'being set' };
+            this.scheduling = { realtime: null, asked: 0, notRealtime: 'starting', detail: null };
             // Listening already: panels are answered while the priority is being set (a few ms).
             void this.raiseAckPath(message.threads).then(() => {
               resolve({ tcpPort: message.tcpPort, udpPort: message.udpPort });
@@ -198,21 +208,21 @@ export class Dc09ReceiverThread {
 
   /** The receiver thread and its journal writer under SCHED_FIFO (VIGIL_DC09_RECEIVER_RT_PRIORITY), each time one starts. */
   private async raiseAckPath(threads: (FromReceiverThread & { type: 'listening' })['threads']): Promise<void> {
-    const priority = tuning('VIGIL_DC09_RECEIVER_RT_PRIORITY') ?? 0;
-    if (priority === 0) {
-      this.realtime = { realtime: null, refused: 'not asked for (VIGIL_DC09_RECEIVER_RT_PRIORITY=0)' };
+    const asked = tuning('VIGIL_DC09_RECEIVER_RT_PRIORITY') ?? 0;
+    const not = (notRealtime: AckPathScheduling['notRealtime'], detail: string | null = null) =>
+      (this.scheduling = { realtime: null, asked, notRealtime, detail });
+    if (asked === 0) return void not('off');
+    if (threads.receiver === null || threads.journalWriter === null || process.platform !== 'linux') return void not('unsupported');
+    const outcome = await raiseToRealtime([threads.receiver, threads.journalWriter], asked);
+    if (outcome.realtime !== null) {
+      this.scheduling = { realtime: outcome.realtime, asked, notRealtime: null, detail: null };
       return;
     }
-    if (threads.receiver === null || threads.journalWriter === null) {
-      this.realtime = { realtime: null, refused: 'the threads cannot be named here (no /proc)' };
-      return;
-    }
-    this.realtime = await raiseToRealtime([threads.receiver, threads.journalWriter], priority);
-    if (this.realtime.refused !== null)
-      this.deps.ctx.logger.warn(
-        { problem: this.realtime.refused },
-        `the DC-09 receiver thread and its journal writer could not take real-time priority ${priority} (VIGIL_DC09_RECEIVER_RT_PRIORITY): they run at niceness ${threads.nice}, and a busy node delays ACKs more; it needs CAP_SYS_NICE or LimitRTPRIO=${priority} (systemd), --ulimit rtprio=${priority} (Docker)`,
-      );
+    not('refused', outcome.refused);
+    this.deps.ctx.logger.warn(
+      { problem: outcome.refused },
+      `the DC-09 receiver thread and its journal writer could not take real-time priority ${asked} (VIGIL_DC09_RECEIVER_RT_PRIORITY): they run at niceness ${threads.nice}, and a busy node delays ACKs more; it needs CAP_SYS_NICE or LimitRTPRIO=${asked} (systemd), --ulimit rtprio=${asked} (Docker)`,
+    );
   }
 
   /** The thread died: degraded, the fault logged, and a restart after the back-off. */
@@ -309,10 +319,7 @@ export class Dc09ReceiverThread {
       reason: this.faultsNow.size > 0 ? [...this.faultsNow.values()].map((f) => f.reason).join('; ') : null,
       unrecorded: Math.max(0, this.queuedUpTo - this.deps.state.journalApplied),
       restarts: this.restarts,
-      scheduling:
-        this.realtime.realtime !== null
-          ? `SCHED_FIFO ${this.realtime.realtime}`
-          : `niceness ${this.threads?.nice ?? nodeBaseNice()}, not real-time: ${this.realtime.refused}`,
+      scheduling: { ...this.scheduling, nice: this.threads?.nice ?? nodeBaseNice() },
     };
   }
 
@@ -325,7 +332,7 @@ export class Dc09ReceiverThread {
     udpNice: number | null;
     realtime: number | null;
   } | null {
-    return this.worker && this.threads ? { ...this.threads, realtime: this.realtime.realtime } : null;
+    return this.worker && this.threads ? { ...this.threads, realtime: this.scheduling.realtime } : null;
   }
 
   /** Test hook (VIGIL_DC09_TEST_HOOKS=1 only, never from the network): the thread throws an uncaught error. */

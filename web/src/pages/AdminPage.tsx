@@ -5,6 +5,7 @@ import { ORG_KIND_LABELS, ROLE_LABELS, wordFor } from '../labels.js';
 import { AlertAuthorities } from './AlertAuthorities.js';
 import { DemoInboxPanel } from './DemoInboxPanel.js';
 import { DeviceCredentialsPanel } from './DeviceCredentialsPanel.js';
+import { ReceiverStatusPanel } from './ReceiverStatusPanel.js';
 import { useAction } from '../use-action.js';
 import { WebhooksScreen } from './WebhooksScreen.js';
 import { errorText } from '../errors.js';
@@ -323,6 +324,7 @@ export function AdminPage({ me }: { me: Me }) {
       </section>
 
       <AlertAuthorities me={me} orgs={orgs} />
+      <ReceiverStatusPanel />
       <DeviceCredentialsPanel />
       <WebhooksScreen myRoles={me.roles} defaultKind="events" />
       {me.roles.includes('admin') && <DemoInboxPanel />}

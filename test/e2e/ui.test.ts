@@ -48,7 +48,9 @@ test('web UI: an administrator and a steward use the demo city', async (t) => {
     const scheduling = vigil.capabilities.alarms.receiverHealth()!.scheduling;
     await expectText(
       page.locator('[data-testid=receiver-scheduling]'),
-      scheduling.realtime !== null ? new RegExp(`^Real-time priority ${scheduling.realtime}: `) : /^Normal priority \(niceness -?\d+\): real-time priority 10 was refused\./,
+      scheduling.realtime !== null
+        ? new RegExp(`^Real-time priority ${scheduling.realtime}: `)
+        : /^Normal priority \(niceness -?\d+\): real-time priority 10 was refused\./,
     );
     await page.fill('input[aria-label="New username"]', 'dispatcher2');
     await page.fill('input[aria-label="New user password"]', 'a long enough password');

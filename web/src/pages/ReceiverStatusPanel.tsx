@@ -8,7 +8,13 @@ interface ReceiverHealth {
   reason: string | null;
   unrecorded: number;
   restarts: number;
-  scheduling: { realtime: number | null; asked: number; nice: number; notRealtime: 'off' | 'refused' | 'unsupported' | 'starting' | null; detail: string | null };
+  scheduling: {
+    realtime: number | null;
+    asked: number;
+    nice: number;
+    notRealtime: 'off' | 'refused' | 'unsupported' | 'starting' | null;
+    detail: string | null;
+  };
 }
 
 const REFRESH_MS = 10_000;
@@ -45,7 +51,9 @@ export function ReceiverStatusPanel() {
           {error}
         </p>
       )}
-      {receiver === null && <p className="muted small">{t('The receiver runs on the main thread of this node (a cluster node): it has no separate acknowledgement path.')}</p>}
+      {receiver === null && (
+        <p className="muted small">{t('The receiver runs on the main thread of this node (a cluster node): it has no separate acknowledgement path.')}</p>
+      )}
       {receiver && s && (
         <dl className="receiver-facts small">
           <dt>{t('State')}</dt>
@@ -57,9 +65,12 @@ export function ReceiverStatusPanel() {
           <dt>{t('Acknowledgement path')}</dt>
           <dd data-testid="receiver-scheduling">
             {s.realtime !== null
-              ? t('Real-time priority {n}: an alarm is acknowledged ahead of everything else the machine runs.').replace('{n}', String(s.realtime))
+              ? t('Real-time priority {n}: alarms are acknowledged ahead of the rest of the node and of other programs.').replace('{n}', String(s.realtime))
               : s.notRealtime === 'off'
-                ? t('Normal priority (niceness {nice}): real-time priority is turned off (VIGIL_DC09_RECEIVER_RT_PRIORITY=0).').replace('{nice}', String(s.nice))
+                ? t('Normal priority (niceness {nice}): real-time priority is turned off (VIGIL_DC09_RECEIVER_RT_PRIORITY=0).').replace(
+                    '{nice}',
+                    String(s.nice),
+                  )
                 : s.notRealtime === 'refused'
                   ? t(
                       'Normal priority (niceness {nice}): real-time priority {n} was refused. Under load alarms wait longer for their acknowledgement. Give the service CAP_SYS_NICE, or LimitRTPRIO={n} (systemd) / --ulimit rtprio={n} (Docker).',

@@ -10,7 +10,7 @@ import type { AlarmsReadPort } from './contract.js';
 import { CameraIngest } from './ingest/camera-ingest.js';
 import { Dc09Ingest } from './ingest/dc09-ingest.js';
 import { Receiver, type MqttAccess, type ReceiverPorts } from './ingest/receiver.js';
-import type { ReceiverThreadHealth } from './ingest/receiver-thread-host.js';
+import type { ReceiverThreadHealth, ReceiverThreadIds } from './ingest/receiver-thread-host.js';
 import { alarmEvent } from './events.js';
 import { SensorIngest } from './ingest/sensor-ingest.js';
 import { AlarmQueue } from './queue.js';
@@ -48,15 +48,7 @@ export interface AlarmsCapability extends Capability {
   /** The DC-09 receiver thread's state for /api/health (null when DC-09 is off or on the main thread). */
   receiverHealth(): ReceiverThreadHealth | null;
   /** The DC-09 receiver thread's and its journal writer's thread ids (Linux) and niceness (null when DC-09 is off or on the main thread). */
-  receiverThreads(): {
-    receiver: number | null;
-    journalWriter: number | null;
-    nice: number;
-    udpListener: number | null;
-    udpNice: number | null;
-    /** SCHED_FIFO priority of the receiver thread and its journal writer, null: they run at `nice`. */
-    realtime: number | null;
-  } | null;
+  receiverThreads(): ReceiverThreadIds | null;
   /** Tests: the receiver thread crashes (with VIGIL_DC09_TEST_HOOKS=1 only). */
   crashReceiverForTests(): void;
   /** Tests (VIGIL_DC09_TEST_HOOKS=1 only): the receiver journal's commits fail while `on`; the main thread records no journalled frame while paused. */

@@ -39,6 +39,17 @@ export interface ReceiverThreadHealth {
   scheduling: AckPathScheduling;
 }
 
+/** The receiver's threads (Linux; null without /proc), their niceness when they started, and the ACK path's real-time priority. */
+export interface ReceiverThreadIds {
+  receiver: number | null;
+  journalWriter: number | null;
+  nice: number;
+  udpListener: number | null;
+  udpNice: number | null;
+  /** SCHED_FIFO priority of the receiver thread and its journal writer, null: they run at `nice`. */
+  realtime: number | null;
+}
+
 /** The ACK path's scheduling (VIGIL_DC09_RECEIVER_RT_PRIORITY), for /api/health and the administration screen. */
 export interface AckPathScheduling {
   /** The SCHED_FIFO priority it runs at; null: the normal scheduler, at `nice`. */
@@ -324,14 +335,7 @@ export class Dc09ReceiverThread {
   }
 
   /** The receiver thread's, its journal writer's and its UDP listener's thread ids (Linux; null without /proc) and their niceness when they started. */
-  threadIds(): {
-    receiver: number | null;
-    journalWriter: number | null;
-    nice: number;
-    udpListener: number | null;
-    udpNice: number | null;
-    realtime: number | null;
-  } | null {
+  threadIds(): ReceiverThreadIds | null {
     return this.worker && this.threads ? { ...this.threads, realtime: this.scheduling.realtime } : null;
   }
 

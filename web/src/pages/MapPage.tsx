@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as maplibregl from 'maplibre-gl';
-import type { GeoJSONSource, LngLatBoundsLike, MapLayerMouseEvent } from 'maplibre-gl';
+import type { GeoJSONSource, LngLat, LngLatBoundsLike, MapGeoJSONFeature, MapMouseEvent } from 'maplibre-gl';
 import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels, mapLocale } from '../components/basemap.js';
 import { CLUSTER_COLOUR, DEVICE_COLOURS, SITE_COLOURS, URGENT, colourBy, priorityColour } from '../components/map-legend.js';
 import { api, type Me, type StoredEvent } from '../api.js';
@@ -209,17 +209,14 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
       };
       map.on('moveend', showBounds);
       showBounds();
-      map.on('click', 'device-clusters', (e: MapLayerMouseEvent) => {
-        const f = e.features?.[0];
-        const id = f?.properties?.cluster_id as number | undefined;
-        if (!f || id === undefined) return;
+      const zoomIntoCluster = (f: MapGeoJSONFeature): void => {
+        const id = f.properties?.cluster_id as number | undefined;
+        if (id === undefined) return;
         void (map.getSource('devices') as GeoJSONSource)
           .getClusterExpansionZoom(id)
           .then((zoom) => map.easeTo({ center: (f.geometry as unknown as { coordinates: [number, number] }).coordinates, zoom }));
-      });
-      map.on('click', 'alarms', (e: MapLayerMouseEvent) => {
-        const f = e.features?.[0];
-        if (!f) return;
+      };
+      const alarmPopup = (f: MapGeoJSONFeature, at: LngLat): void => {
         // In words: the alarm's kind, where, and where it is in its handling (not the server's English title and slug).
         const p = f.properties as { kindWord: string; siteName: string; statusWord: string; priority: number };
         const el = document.createElement('div');
@@ -229,11 +226,9 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         const sub = document.createElement('div');
         sub.textContent = `P${p.priority} · ${p.statusWord}`;
         el.append(title, sub);
-        new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(map);
-      });
-      map.on('click', 'devices', (e: MapLayerMouseEvent) => {
-        const f = e.features?.[0];
-        if (!f) return;
+        new maplibregl.Popup().setLngLat(at).setDOMContent(el).addTo(map);
+      };
+      const devicePopup = (f: MapGeoJSONFeature, at: LngLat): void => {
         const p = f.properties as { label: string; kindWord: string };
         const el = document.createElement('div');
         el.dataset.testid = 'device-popup';
@@ -242,11 +237,9 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         const sub = document.createElement('div');
         sub.textContent = p.kindWord;
         el.append(title, sub);
-        new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(map);
-      });
-      map.on('click', 'sites', (e: MapLayerMouseEvent) => {
-        const f = e.features?.[0];
-        if (!f) return;
+        new maplibregl.Popup().setLngLat(at).setDOMContent(el).addTo(map);
+      };
+      const sitePopup = (f: MapGeoJSONFeature, at: LngLat): void => {
         // The category in words (labels.ts), never its slug.
         const p = f.properties as { name?: string; categoryWord: string; address?: string };
         const el = document.createElement('div');
@@ -258,7 +251,20 @@ export function MapPage({ me, recent }: { me: Me; recent: StoredEvent[] }) {
         // What the heading does not say already (a site without a name is headed by its address or its category).
         sub.textContent = [p.categoryWord, p.address].filter((x) => x && x !== heading).join(' · ');
         el.append(title, sub);
-        new maplibregl.Popup({ closeButton: true }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+        new maplibregl.Popup({ closeButton: true }).setLngLat(at).setDOMContent(el).addTo(map);
+      };
+      // One popup per click: the first of these drawn under the pointer (an alarm over its device over its site),
+      // not one per layer hit — a device drawn over its site used to open both.
+      const CLICKABLE = ['alarms', 'device-clusters', 'devices', 'sites'] as const;
+      map.on('click', (e: MapMouseEvent) => {
+        const layers = CLICKABLE.filter((l) => map.getLayer(l));
+        const hits = map.queryRenderedFeatures(e.point, { layers });
+        const f = CLICKABLE.map((l) => hits.find((h) => h.layer.id === l)).find((h) => h !== undefined);
+        if (!f) return;
+        if (f.layer.id === 'device-clusters') zoomIntoCluster(f);
+        else if (f.layer.id === 'alarms') alarmPopup(f, e.lngLat);
+        else if (f.layer.id === 'devices') devicePopup(f, e.lngLat);
+        else sitePopup(f, e.lngLat);
       });
       map.on('mouseenter', 'sites', () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', 'sites', () => (map.getCanvas().style.cursor = ''));

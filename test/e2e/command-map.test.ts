@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, signInAt, startDemoNode } from './browser.js';
+import { expectText, launchChromium, signInAt, startDemoNode } from './browser.js';
 import { HAVE_DOC } from '../support/edxl-fixtures.js';
 import { CITIZEN_APP_API_KEY } from '../../src/citizen-reports/contract.js';
 
@@ -45,6 +45,16 @@ test('command map: event features and crowd density, closures live, station isoc
       timeout: 10_000,
     });
     await page.waitForSelector('.live-indicator.on');
+    // A hospital's popup: its emergency department's status in words (not "ED: Advisory"), one popup for one click.
+    const map = page.locator('[data-testid=command-map]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=command-map]')?.hasAttribute('data-point-hospitals'), null, { timeout: 60_000 });
+    const [hx, hy] = (await map.getAttribute('data-point-hospitals'))!.split(',').map(Number) as [number, number];
+    await map.click({ position: { x: hx, y: hy } });
+    const hospital = await expectText(page.locator('[data-testid=hospital-popup]'), /Centre Hospitalier Princesse Grace/);
+    assert.match(hospital, /ED advisory/);
+    assert.doesNotMatch(hospital, /ED: /);
+    assert.equal(await page.locator('.maplibregl-popup').count(), 1, 'one popup for one click');
+    await page.locator('.maplibregl-popup-close-button').click();
     // Without a selection the map is framed on what matters, not on a fixed view: every open incident,
     // every unit on duty and the city's boundary are inside what it shows.
     type Pos = [number, number];

@@ -5,7 +5,7 @@ import { LABEL_FONT_BOLD, baseStyle, exposeRendered, fitTo, raiseLabels, mapLoca
 import { MapLegend, ROUTE_COLOUR, UNIT_COLOURS, URGENT, NOT_URGENT, colourBy, priorityColour } from '../../components/map-legend.js';
 import { api } from '../../api.js';
 import { useT } from '../../i18n.js';
-import { OVERLAYS } from './overlays.js';
+import { ED_WORDS, OVERLAYS } from './overlays.js';
 import type { Incident, Unit } from './types.js';
 import { useCodeTexts } from '../../alarm-titles.js';
 import { incidentTitle } from '../../incident-titles.js';
@@ -50,6 +50,8 @@ export function CommandMap({
   const [boundary, setBoundary] = useState<{ coordinates: unknown }[] | null>(null);
   // The latest onPick, for the map's click listener (the map is created once).
   const picked = useEffectEvent((lonLat: [number, number]) => onPick?.(lonLat));
+  // A hospital's emergency department status in the reader's language at the time of the click.
+  const edWord = useEffectEvent((status: string | undefined) => (status && ED_WORDS[status] ? t(ED_WORDS[status]) : t('ED status not reported')));
   useEffect(() => {
     if (!container.current || mapRef.current) return;
     let map: maplibregl.Map | null = null;
@@ -83,7 +85,7 @@ export function CommandMap({
           // A citizen report's service and address (the report itself is on the Citizen reports page).
           popupOnClick(m, 'ov-citizen-reports-circle', 'citizen-report-popup', (p) => [p.address ?? '']);
           // A hospital's emergency department status and beds free by type.
-          popupOnClick(m, 'ov-hospitals-circle', 'hospital-popup', (p) => [`ED: ${p.edStatus}`, p.beds ?? '']);
+          popupOnClick(m, 'ov-hospitals-circle', 'hospital-popup', (p) => [edWord(p.edStatus), p.beds ?? '']);
         }
         for (const id of ['routes', 'incidents', 'units']) m.addSource(id, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         m.addLayer({
@@ -135,7 +137,7 @@ export function CommandMap({
         raiseLabels(m);
         // An incident's title in the reader's language, its reference, priority and status.
         popupOnClick(m, 'incidents', 'incident-popup', (p) => [p.line ?? '']);
-        exposeRendered(m, { routes: ['routes'], units: ['units'], incidents: ['incidents'] });
+        exposeRendered(m, { routes: ['routes'], units: ['units'], incidents: ['incidents'], hospitals: ['ov-hospitals-circle'] });
         m.on('click', (e: MapMouseEvent) => picked([Math.round(e.lngLat.lng * 1e6) / 1e6, Math.round(e.lngLat.lat * 1e6) / 1e6]));
         // What the map shows now (west, south, east, north), for the browser tests and anyone inspecting the page.
         const showBounds = (): void => {
@@ -301,21 +303,41 @@ export function CommandMap({
   );
 }
 
-/** On a click on one of the layer's features: a popup with its name in bold and the given lines below (as text, never HTML). */
-function popupOnClick(map: maplibregl.Map, layer: string, testId: string, lines: (p: Record<string, string | undefined>) => string[]): void {
-  map.on('click', layer, (e) => {
-    const p = e.features?.[0]?.properties as Record<string, string | undefined> | undefined;
-    if (!p) return;
-    const el = document.createElement('div');
-    el.dataset.testid = testId;
-    const title = document.createElement('strong');
-    title.textContent = p.name ?? '';
-    el.append(title);
-    for (const line of lines(p)) {
-      const div = document.createElement('div');
-      div.textContent = line;
-      el.append(div);
-    }
-    new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(el).addTo(map);
-  });
+type PopupLines = (p: Record<string, string | undefined>) => string[];
+/** Each map's layers that open a popup on a click, with what the popup says. */
+const popupLayers = new WeakMap<maplibregl.Map, Map<string, { testId: string; lines: PopupLines }>>();
+
+/**
+ * On a click on one of the layer's features: a popup with its name in bold and the given lines below (as text,
+ * never HTML). One popup per click, for the topmost feature drawn under the pointer among the layers given here
+ * (an incident over a hospital used to open both).
+ */
+function popupOnClick(map: maplibregl.Map, layer: string, testId: string, lines: PopupLines): void {
+  let layers = popupLayers.get(map);
+  if (!layers) {
+    const registered = (layers = new Map());
+    popupLayers.set(map, registered);
+    map.on('click', (e: MapMouseEvent) => {
+      const ids = [...registered.keys()].filter((id) => map.getLayer(id));
+      // Topmost first, as drawn.
+      const f = ids.length > 0 ? map.queryRenderedFeatures(e.point, { layers: ids })[0] : undefined;
+      const popup = f && registered.get(f.layer.id);
+      if (f && popup) openPopup(map, e.lngLat, popup.testId, f.properties as Record<string, string | undefined>, popup.lines);
+    });
+  }
+  layers.set(layer, { testId, lines });
+}
+
+function openPopup(map: maplibregl.Map, at: maplibregl.LngLat, testId: string, p: Record<string, string | undefined>, lines: PopupLines): void {
+  const el = document.createElement('div');
+  el.dataset.testid = testId;
+  const title = document.createElement('strong');
+  title.textContent = p.name ?? '';
+  el.append(title);
+  for (const line of lines(p)) {
+    const div = document.createElement('div');
+    div.textContent = line;
+    el.append(div);
+  }
+  new maplibregl.Popup().setLngLat(at).setDOMContent(el).addTo(map);
 }

@@ -186,6 +186,8 @@ const crowdDensity: Overlay = {
 };
 
 const ED_COLOUR: Record<string, string> = { Normal: '#12b76a', Advisory: '#f79009', Closed: '#d92d20', NotApplicable: '#98a2b3' };
+/** An emergency department's status (EDXL-HAVE) in words, as the legend says it; the hospital popup's line. */
+export const ED_WORDS: Record<string, string> = { Normal: 'ED open', Advisory: 'ED advisory', Closed: 'ED closed' };
 
 /** Hospitals as they last reported (EDXL-HAVE): emergency department status by colour, larger with more beds free. */
 const hospitals: Overlay = {

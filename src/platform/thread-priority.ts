@@ -20,11 +20,16 @@ export function currentThreadId(): number | null {
 
 /** The niceness of one of this process's threads (field 19 of /proc/self/task/<tid>/stat), or null. */
 export function threadNice(tid: number): number | null {
+  const fields = statFields(tid);
+  return fields ? Number(fields[19 - 3]) : null;
+}
+
+/** The fields of /proc/self/task/<tid>/stat from field 3 on (index 0 is field 3), or null where it cannot be read. */
+function statFields(tid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: fields are counted after its closing one.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19 - 3]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
@@ -88,14 +93,9 @@ export function nodeBaseNice(): number {
 
 /** A thread's scheduling policy and real-time priority (fields 41 and 40 of /proc/self/task/<tid>/stat), or null. */
 export function threadScheduling(tid: number): { policy: 'other' | 'fifo' | 'rr' | 'batch' | 'idle' | 'deadline'; rtPriority: number } | null {
-  try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const policy = (['other', 'fifo', 'rr', 'batch', undefined, 'idle', 'deadline'] as const)[Number(fields[41 - 3])];
-    return policy ? { policy, rtPriority: Number(fields[40 - 3]) } : null;
-  } catch {
-    return null;
-  }
+  const fields = statFields(tid);
+  const policy = fields ? (['other', 'fifo', 'rr', 'batch', undefined, 'idle', 'deadline'] as const)[Number(fields[41 - 3])] : undefined;
+  return policy ? { policy, rtPriority: Number(fields![40 - 3]) } : null;
 }
 
 /** What `raiseToRealtime` did: the priority the threads run at, or why they keep their niceness. */
